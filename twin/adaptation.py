@@ -1,0 +1,136 @@
+"""OCG adaptation: entry into vacated markets, county lines, displacement and learning.
+
+- Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
+  the unmet share and the area's size) unless someone holds the ground (the Hold lever lowers
+  `entry_multiplier`). New groups are small, unmapped and local.
+- County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
+  lines close for business reasons or when their group is disrupted or gone.
+- Displacement: after an operation, a group may move to a neighbouring area or add a market.
+  (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
+- Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
+  insulation decays slowly without pressure. Cohesion and reputation recover towards their levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.enablers import link_clients
+from twin.members import role_layout
+from twin.ocgs import BASE_COHESION
+from twin.parameters import per_step_probability, per_step_rate
+from twin.recruitment import add_members
+from twin.vocabulary import (
+    COCAINE, FRAUD, HEROIN_CRACK, INSIDER, LEADER, MONEY_LAUNDERING, PROFESSIONAL, PROXIMITY, TECHNICAL,
+    VIRTUAL,
+)
+
+NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
+NEW_OCG_SIZE_SIGMA = 0.5
+RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseline (assumption)
+
+
+def entry(model) -> None:
+    ocgs, params, geo = model.ocgs, model.params, model.geography
+    rng = model.streams["entry"]
+    vacancy = model.markets.vacancy()[:, :MONEY_LAUNDERING]
+    size_weight = geo.population / geo.population.mean()
+    expected = (params.entry_rate_per_month * vacancy * size_weight[:, None]
+                * model.modifiers.entry_multiplier[:, None])
+    counts = rng.poisson(per_step_rate(expected, model.months_per_step))
+    area, market = np.nonzero(counts)
+    repeats = counts[area, market]
+    area, market = np.repeat(area, repeats), np.repeat(market, repeats)
+    n = area.size
+    if n == 0:
+        return
+    markets = np.zeros((n, ocgs.markets.shape[1]), dtype=bool)
+    markets[np.arange(n), market] = True
+    markets[:, MONEY_LAUNDERING] = rng.random(n) < 0.5
+    ocg_type = np.where(market == FRAUD, np.where(rng.random(n) < 0.3, VIRTUAL, PROXIMITY),
+                        rng.choice(3, size=n, p=_offline_type_shares(params)))
+    serious, violent = params.share_serious_violence, params.share_violent
+    violence = rng.choice(3, size=n, p=[1 - violent, violent - serious, serious])
+    size = np.maximum(np.rint(rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)),
+                      params.ocg_size_min)
+    new = ocgs.add(area=area, ocg_type=ocg_type, reach=rng.choice(3, size=n, p=NEW_OCG_REACH), violence=violence,
+                   markets=markets, known=np.zeros(n, dtype=bool), size=size, capital_gbp=np.zeros(n),
+                   encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
+                   has_insider=np.zeros(n, dtype=bool),
+                   score_noise=rng.lognormal(0.0, params.harm_score_noise_sigma, n), step=model.steps_done)
+    model.grow_ocg_arrays()
+    drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
+    exploited = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
+    owner, role = role_layout(size.astype(np.int64), params.core_member_share, exploited, rng)
+    index = add_members(model, new[owner], role, rng, known_prob=0.0)
+    ocgs.leader[new[owner[role == LEADER]]] = index[role == LEADER]
+    model.tally.add("ocgs_entered", area)
+
+
+def _offline_type_shares(params) -> np.ndarray:
+    shares = np.array([params.share_type_cultural, params.share_type_proximity, params.share_type_family])
+    return shares / shares.sum()
+
+
+def county_lines(model) -> None:
+    """Open lines into unmet heroin/crack demand; close some for business reasons."""
+    ocgs, lines, params, geo = model.ocgs, model.county_lines, model.params, model.geography
+    rng = model.streams["county_lines"]
+    dt = model.months_per_step
+    business = lines.active & (rng.random(lines.n) < per_step_probability(params.county_line_closure_prob_per_month, dt))
+    lines.active = lines.active & ~business
+    model.tally.add("county_lines_closed", lines.dest[business])
+
+    exporters = np.flatnonzero(ocgs.active & ocgs.markets[:, HEROIN_CRACK] & geo.exporter[ocgs.area]
+                               & (model.ocg_capacity > 0))
+    unmet = model.markets.vacancy()[:, HEROIN_CRACK] * model.markets.demand[:, HEROIN_CRACK] * ~geo.exporter
+    if exporters.size == 0 or unmet.sum() <= 0:
+        return
+    mean_vacancy = unmet.sum() / model.markets.demand[~geo.exporter, HEROIN_CRACK].sum()
+    expected = per_step_rate(params.county_line_new_rate_per_month * exporters.size * mean_vacancy, dt)
+    n_new = rng.poisson(expected * model.modifiers.county_line_opening_multiplier)
+    if n_new == 0:
+        return
+    capacity = model.ocg_capacity[exporters]
+    owner = exporters[rng.choice(exporters.size, size=n_new, p=capacity / capacity.sum())]
+    dest = rng.choice(geo.n_areas, size=n_new, p=unmet / unmet.sum())
+    lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
+    model.tally.add("county_lines_opened", dest)
+
+
+def displacement_and_learning(model) -> None:
+    """Groups that just faced an operation move, pivot, insulate and reorganise."""
+    ocgs, params = model.ocgs, model.params
+    rng = model.streams["adaptation"]
+    dt = model.months_per_step
+    hit = np.flatnonzero(model.investigated & ocgs.active)
+    if hit.size:
+        u = rng.random((hit.size, 5))
+        mover = hit[u[:, 0] < params.relocation_prob_after_operation]
+        weights = model.neighbours[ocgs.area[mover]]
+        has_neighbour = weights.sum(axis=1) > 0
+        mover, weights = mover[has_neighbour], weights[has_neighbour]
+        if mover.size:
+            pick = (weights.cumsum(axis=1) > rng.random(mover.size)[:, None]).argmax(axis=1)
+            model.tally.add("relocations", pick)
+            ocgs.area[mover] = pick
+        for index in hit[u[:, 1] < params.pivot_prob_after_operation]:  # rare: a few groups a month
+            missing = np.flatnonzero(~ocgs.markets[index, :MONEY_LAUNDERING])
+            if missing.size:
+                ocgs.markets[index, rng.choice(missing)] = True
+                model.tally.add_national("pivots", 1)
+        ocgs.insulation[hit] += params.insulation_learning_step * (1.0 - ocgs.insulation[hit])
+        encrypt = hit[(u[:, 2] < params.encryption_adoption_after_operation) & ~ocgs.encrypted[hit]]
+        link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
+        recruit = hit[u[:, 3] < params.enabler_acquisition_after_operation]
+        kinds = np.where(u[: recruit.size, 4] < 0.5, PROFESSIONAL, INSIDER) if recruit.size else recruit
+        for kind in (PROFESSIONAL, INSIDER):
+            link_clients(model.enablers, model.enabler_links, recruit[kinds == kind], kind, rng)
+        model.enablers_changed = model.enablers_changed or encrypt.size > 0 or recruit.size > 0
+        ocgs.reputation[model.disrupted & ocgs.active] *= 0.8
+    calm = ~model.investigated
+    ocgs.insulation[calm] *= 1.0 - per_step_probability(params.insulation_decay_per_month, dt)
+    recover = per_step_probability(RECOVERY_PER_MONTH, dt)
+    ocgs.cohesion += recover * (BASE_COHESION[ocgs.ocg_type] - ocgs.cohesion)
+    ocgs.reputation += recover * (0.5 - ocgs.reputation)
+

@@ -1,0 +1,73 @@
+"""Enablers: professional enablers, corrupt insiders and technical enablers, and their clients.
+
+Each enabler serves several OCGs through links (one row per enabler-OCG link). The services an
+OCG gets follow from its active links: a professional enabler raises its laundering efficiency,
+a corrupt insider lowers the success of operations against it, and a technical enabler
+(encrypted platform, crypto service) lowers detection and intelligence gain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.tables import Table
+from twin.vocabulary import ENABLER_TYPES, INSIDER, PROFESSIONAL, TECHNICAL
+
+
+class Enablers(Table):
+    """Enablers. Columns: kind (index into ENABLER_TYPES), active, known, reach_weight (client pull)."""
+
+    columns = {
+        "kind": (np.int64, 0, ()),
+        "active": (bool, True, ()),
+        "known": (bool, False, ()),
+        "reach_weight": (float, 1.0, ()),
+    }
+
+
+class EnablerLinks(Table):
+    """Links between enablers and the OCGs they serve."""
+
+    columns = {
+        "enabler": (np.int64, -1, ()),
+        "ocg": (np.int64, -1, ()),
+        "active": (bool, True, ()),
+    }
+
+
+def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> Enablers:
+    enablers = Enablers(capacity=2 * sum(counts))
+    for kind, count in enumerate(counts):
+        # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
+        enablers.append(int(count), kind=kind, reach_weight=rng.pareto(1.5, size=int(count)) + 1.0)
+    return enablers
+
+
+def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray, kind: int,
+                 rng: np.random.Generator) -> None:
+    """Give each listed OCG one new link to an active enabler of `kind`, chosen by client pull."""
+    if ocg_index.size == 0:
+        return
+    pool = np.flatnonzero((enablers.kind == kind) & enablers.active)
+    if pool.size == 0:
+        return
+    weights = enablers.reach_weight[pool]
+    chosen = pool[rng.choice(pool.size, size=ocg_index.size, p=weights / weights.sum())]
+    links.append(ocg_index.size, enabler=chosen, ocg=ocg_index)
+
+
+def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:
+    """Recompute each OCG's enabler services from its active links to active enablers."""
+    live = links.active & enablers.active[links.enabler]
+    kinds = enablers.kind[links.enabler[live]]
+    counts = np.bincount(links.ocg[live] * len(ENABLER_TYPES) + kinds,
+                         minlength=ocgs.n * len(ENABLER_TYPES)).reshape(-1, len(ENABLER_TYPES))
+    ocgs.has_professional = counts[: ocgs.n, PROFESSIONAL] > 0
+    ocgs.has_insider = counts[: ocgs.n, INSIDER] > 0
+    ocgs.encrypted = counts[: ocgs.n, TECHNICAL] > 0
+
+
+def initial_links(ocgs, enablers: Enablers, links: EnablerLinks, rng: np.random.Generator) -> None:
+    for kind, flags in ((PROFESSIONAL, ocgs.has_professional), (INSIDER, ocgs.has_insider),
+                        (TECHNICAL, ocgs.encrypted)):
+        link_clients(enablers, links, np.flatnonzero(flags), kind, rng)

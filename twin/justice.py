@@ -1,0 +1,139 @@
+"""Courts, prisons and release.
+
+Charged members wait for their verdict (`court_delay_months` on average). A conviction sends
+them to prison for a sentence drawn around the mean for their role, of which they serve
+`served_share`. When SOC prisoners exceed the places available, those nearest their release
+date who have served at least `early_release_served_share` go out early (as under SDS40 in
+2024). Released members return to crime (their old group if it still operates, otherwise
+another in the same area) or leave it; the SOC register and prevention-order levers act on
+that chance. A leader in prison may keep directing the group (see `investigations.arrest`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.parameters import per_step_probability
+from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
+
+SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
+RELEASED_DECISION_MONTHS = 6.0  # mean time until a released member returns to crime or leaves it
+
+
+def sentence_means(params) -> np.ndarray:
+    mean = np.zeros(4)
+    mean[[LEADER, CORE, WORKER, EXPLOITED]] = [params.sentence_months_leader, params.sentence_months_core,
+                                               params.sentence_months_worker, params.sentence_months_exploited]
+    return mean
+
+
+def imprison(model, index: np.ndarray, rng: np.random.Generator, served_so_far: np.ndarray | float = 0.0) -> None:
+    members, params = model.members, model.params
+    sentence = rng.gamma(SENTENCE_GAMMA_SHAPE, sentence_means(params)[members.role[index]] / SENTENCE_GAMMA_SHAPE)
+    members.status[index] = PRISON
+    members.sentence_months[index] = sentence
+    members.release_month[index] = model.month + sentence * params.served_share - served_so_far
+
+
+def courts(model) -> None:
+    """Verdicts for members whose trial ends this step."""
+    members, params, ocgs = model.members, model.params, model.ocgs
+    rng = model.streams["courts"]
+    due = np.flatnonzero((members.status == CHARGED) & (members.verdict_month <= model.month + model.months_per_step))
+    if due.size == 0:
+        return
+    convicted = rng.random(due.size) < params.conviction_prob
+    guilty, acquitted = due[convicted], due[~convicted]
+    imprison(model, guilty, rng)
+    model.tally.add("convictions", ocgs.area[members.ocg[guilty]])
+    return_to_group(model, acquitted)
+
+
+def return_to_group(model, index: np.ndarray) -> None:
+    """Members back from court or prison rejoin their group if it operates, else wait as released."""
+    members, ocgs = model.members, model.ocgs
+    owner = members.ocg[index]
+    back = ocgs.active[owner]
+    rejoin, wait = index[back], index[~back]
+    members.status[rejoin] = ACTIVE
+    members.status[wait] = RELEASED
+    # A returning leader who has been replaced comes back as core; one still in post stops directing from prison.
+    returning_leader = rejoin[members.role[rejoin] == LEADER]
+    replaced = ocgs.leader[members.ocg[returning_leader]] != returning_leader
+    members.role[returning_leader[replaced]] = CORE
+    ocgs.leader_directing[members.ocg[returning_leader[~replaced]]] = False
+
+
+def prisons(model) -> None:
+    """Releases at the normal point, early releases when full, prison costs."""
+    members, params = model.members, model.params
+    in_prison = np.flatnonzero(members.status == PRISON)
+    due = members.release_month[in_prison] <= model.month + model.months_per_step
+    released = in_prison[due]
+    remaining = in_prison[~due]
+    places = params.soc_prison_places * model.modifiers.prison_places_multiplier
+    excess = int(remaining.size - places)
+    early = np.empty(0, dtype=np.int64)
+    if excess > 0:
+        left = members.release_month[remaining] - model.month
+        eligible_gap = members.sentence_months[remaining] * (params.served_share - params.early_release_served_share)
+        eligible = remaining[left <= eligible_gap]
+        order = np.argsort(members.release_month[eligible], kind="stable")
+        early = eligible[order[:excess]]
+    out = np.concatenate([released, early])
+    area = model.ocgs.area[members.ocg[out]]
+    model.tally.add("prison_releases", area)
+    model.tally.add("early_releases", model.ocgs.area[members.ocg[early]])
+    return_to_group(model, out[members.role[out] == LEADER])
+    others = out[members.role[out] != LEADER]
+    members.status[others] = RELEASED
+
+    prisoners_area = model.ocgs.area[members.ocg[in_prison]]
+    cost = params.prison_cost_gbp_per_place_year / 12 * model.months_per_step
+    model.tally.add("prison_cost_gbp", prisoners_area, np.full(in_prison.size, cost))
+
+
+def released_decisions(model) -> None:
+    """Released members return to crime or leave it."""
+    members, ocgs, params = model.members, model.ocgs, model.params
+    rng = model.streams["release"]
+    released = np.flatnonzero(members.status == RELEASED)
+    if released.size == 0:
+        return
+    decide = per_step_probability(1.0 / RELEASED_DECISION_MONTHS, model.months_per_step)
+    u = rng.random(released.size)
+    deciding = released[u < decide]
+    reoffend = np.clip(params.reoffend_prob_after_release * model.modifiers.reoffend_multiplier, 0.0, 1.0)
+    returning = rng.random(deciding.size) < reoffend
+    leaving = deciding[~returning]
+    members.status[leaving] = EXITED
+    model.tally.add("leavers", ocgs.area[members.ocg[leaving]])
+    back = deciding[returning]
+    # Back to the old group if it operates, otherwise to a random active group in the same area.
+    owner = members.ocg[back]
+    orphan = ~ocgs.active[owner]
+    new_owner = random_active_ocg_in_area(model, ocgs.area[owner[orphan]], rng)
+    owner[orphan] = new_owner
+    placed = owner >= 0
+    members.ocg[back[placed]] = owner[placed]
+    members.status[back[placed]] = ACTIVE
+    demoted = back[placed & (members.role[back] == LEADER)]
+    members.role[demoted[ocgs.leader[members.ocg[demoted]] != demoted]] = CORE
+    unplaced = back[~placed]
+    members.status[unplaced] = EXITED
+    model.tally.add("leavers", ocgs.area[members.ocg[unplaced]])
+    model.tally.add("reoffenders", ocgs.area[members.ocg[back[placed]]])
+
+
+def random_active_ocg_in_area(model, area: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random active OCG in each given area (-1 where the area has none)."""
+    ocgs = model.ocgs
+    if area.size == 0:
+        return np.empty(0, dtype=np.int64)
+    active = np.flatnonzero(ocgs.active)
+    order = active[np.argsort(ocgs.area[active], kind="stable")]
+    counts = np.bincount(ocgs.area[order], minlength=model.geography.n_areas)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    n = counts[area]
+    pick = starts[area] + (rng.random(area.size) * np.maximum(n, 1)).astype(np.int64)
+    return np.where(n > 0, order[np.minimum(pick, order.size - 1)], -1)

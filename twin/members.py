@@ -1,0 +1,79 @@
+"""Members (nominals) of OCGs: one row per person, one array per attribute.
+
+Roles: leader, core, worker, exploited (victims made offenders). Status: active, charged
+(arrested and charged, awaiting trial), prison, released (out of prison, may return), exited.
+Times are in months since the start of the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.tables import Table
+from twin.vocabulary import CORE, EXITED, EXPLOITED, LEADER, WORKER
+
+
+class Members(Table):
+    """The member population.
+
+    Columns:
+        ocg: index of the OCG the member belongs (or last belonged) to.
+        role, status: indices into ROLES and STATUSES.
+        child: under 18 (children exploited in county lines and other crime).
+        known: a known SOC suspect.
+        verdict_month: month the trial ends (status charged).
+        release_month: month of release at the normal point (status prison).
+        sentence_months: sentence imposed (status prison).
+        joined_step: step the member joined.
+    """
+
+    columns = {
+        "ocg": (np.int64, -1, ()),
+        "role": (np.int8, WORKER, ()),
+        "status": (np.int8, 0, ()),
+        "child": (bool, False, ()),
+        "known": (bool, False, ()),
+        "verdict_month": (float, np.inf, ()),
+        "release_month": (float, np.inf, ()),
+        "sentence_months": (float, 0.0, ()),
+        "joined_step": (np.int64, 0, ()),
+    }
+
+    def population(self) -> int:
+        """Members not exited: the population that joiners and leavers change."""
+        return int(np.count_nonzero(self.status != EXITED))
+
+
+def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Members for groups of the given sizes: (ocg position, role) per member, leader first.
+
+    Each group has one leader; the rest are core, exploited or worker with the given shares.
+    """
+    size = np.asarray(size, dtype=np.int64)
+    owner = np.repeat(np.arange(size.size), size)
+    first = np.zeros(owner.size, dtype=bool)
+    starts = np.concatenate(([0], np.cumsum(size)[:-1]))
+    first[starts[size > 0]] = True
+    u = rng.random(owner.size)
+    share = exploited_share[owner]
+    role = np.where(u < core_share, CORE, np.where(u < core_share + (1 - core_share) * share, EXPLOITED, WORKER))
+    role[first] = LEADER
+    return owner, role.astype(np.int8)
+
+
+#: member classes for the area counts in the results: status (5) x role (4) x known (2) x child (2)
+N_CLASSES = 80
+
+
+def member_class(members: Members) -> np.ndarray:
+    """Each member's class code: status*16 + role*4 + known*2 + child (fits in int8)."""
+    return (members.status * 16 + members.role * 4
+            + members.known.view(np.int8) * 2 + members.child.view(np.int8))
+
+
+def census(members: Members, n_ocgs: int) -> np.ndarray:
+    """Members of each OCG by status and role: [ocg, status, role]."""
+    code = members.status * 4 + members.role  # int8
+    counts = np.bincount(members.ocg * 20 + code, minlength=n_ocgs * 20)
+    return counts[: n_ocgs * 20].reshape(n_ocgs, 5, 4)

@@ -1,0 +1,113 @@
+"""Metrics of one step: harm, response cost, counts and rates per area, from tally and state.
+
+Member and OCG counts are attributed to the OCG's home area; county lines to their destination;
+market volumes and harm to where the victims or customers are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.harm import HARM_CATEGORIES
+from twin.members import N_CLASSES, member_class
+from twin.results import METRIC_INDEX, METRICS
+from twin.vocabulary import (
+    ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
+    LEADER, MODERN_SLAVERY, PRISON, RELEASED, WORKER,
+)
+
+#: share of drug deaths linked to heroin/crack rather than cocaine (assumption: opiates dominate)
+HEROIN_CRACK_DEATH_SHARE = 0.8
+
+
+def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
+    geo, ocgs, members, markets, params = model.geography, model.ocgs, model.members, model.markets, model.params
+    n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
+    out = np.zeros((n_areas, len(METRICS)))
+
+    def put(name: str, values) -> None:
+        out[:, METRIC_INDEX[name]] = values
+
+    for name in ("recruits", "recruits_children", "joiners", "leavers", "reoffenders", "operations_started",
+                 "operations_succeeded", "disruptions", "arrests", "charges", "convictions", "prison_releases",
+                 "early_releases", "homicides", "serious_violence", "nrm_referrals", "nrm_referrals_criminal",
+                 "county_lines_opened", "county_lines_closed", "ocgs_entered", "ocgs_dissolved", "ocgs_mapped",
+                 "successions", "splits", "absorptions", "relocations", "assets_recovered_gbp"):
+        put(name, tally.get(name))
+
+    # Members by status, role, knowledge and age in one count (home area of their group).
+    key = ocgs.area[members.ocg] * N_CLASSES + member_class(members)
+    counts = np.bincount(key, minlength=n_areas * N_CLASSES).reshape(n_areas, 5, 4, 2, 2)
+    status_counts = counts.sum(axis=(2, 3, 4))
+    role_counts = counts[:, ACTIVE].sum(axis=(2, 3))
+    put("members_active", status_counts[:, ACTIVE])
+    put("members_charged", status_counts[:, CHARGED])
+    put("members_prison", status_counts[:, PRISON])
+    put("members_released", status_counts[:, RELEASED])
+    put("members_leader", role_counts[:, LEADER])
+    put("members_core", role_counts[:, CORE])
+    put("members_worker", role_counts[:, WORKER])
+    put("members_exploited", role_counts[:, EXPLOITED])
+    # Known suspects: known members of any status short of exited (NCA counts known nominals).
+    put("members_known", counts[:, :EXITED, :, 1, :].sum(axis=(1, 2, 3)))
+    put("members_children", counts[:, ACTIVE, :, :, 1].sum(axis=(1, 2)))
+    put("ocgs_active", np.bincount(ocgs.area, weights=ocgs.active, minlength=n_areas))
+    put("ocgs_known", np.bincount(ocgs.area, weights=ocgs.active & ocgs.known, minlength=n_areas))
+    put("ocg_revenue_gbp", np.bincount(ocgs.area, weights=ocgs.revenue_gbp * ocgs.active, minlength=n_areas))
+    put("ocg_capital_gbp", np.bincount(ocgs.area, weights=ocgs.capital_gbp * ocgs.active, minlength=n_areas))
+    lines = model.county_lines
+    put("county_lines_active", np.bincount(lines.dest, weights=lines.active, minlength=n_areas))
+
+    # Market volumes: stocks (people supplied or exploited) and flows per step.
+    served = markets.served
+    put("drug_users_supplied", served[:, HEROIN_CRACK] + served[:, COCAINE])
+    put("slavery_victims", served[:, MODERN_SLAVERY])
+    fraud = served[:, FRAUD] * dt
+    put("fraud_offences", fraud)
+    reported = np.clip(params.fraud_reported_share * model.trust / model.trust_reference, 0.0, 1.0)
+    put("fraud_reported", fraud * reported)
+    put("immigration_arrivals", served[:, IMMIGRATION] * dt)
+    put("firearms_supplied", served[:, FIREARMS] * dt)
+    put("acquisitive_offences", served[:, ACQUISITIVE] * dt)
+    deaths_per_year = params.drug_deaths_per_million_per_year * geo.population.sum() / 1e6
+    per_user_month = np.array([
+        HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
+        (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
+    expected_deaths = (served[:, [HEROIN_CRACK, COCAINE]] @ per_user_month) * dt
+    put("drug_deaths", model.streams["drug_deaths"].poisson(expected_deaths))
+
+    # Harm (Home Office method) and response cost.
+    harm = model.harm.by_category(served, role_counts[:, EXPLOITED], tally.get("homicides"),
+                                  tally.get("serious_violence"), dt)
+    for k, category in enumerate(HARM_CATEGORIES):
+        put(f"harm_gbp_{category}", harm[:, k])
+    put("harm_gbp_total", harm.sum(axis=1))
+    cost_types = model.harm.by_cost_type(harm)
+    put("harm_gbp_anticipation", cost_types[:, 0])
+    put("harm_gbp_consequence", cost_types[:, 1])
+    put("harm_gbp_response", cost_types[:, 2])
+
+    police = model.police
+    unit_budget = police.budget_gbp_per_month(params, model.modifiers) * dt
+    policing = unit_budget[:n_areas].copy()
+    # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
+    share = geo.population / geo.population.sum()
+    policing += share * unit_budget[n_areas:].sum()
+    put("response_cost_gbp_policing", policing)
+    put("response_cost_gbp_courts", tally.get("court_cost_gbp"))
+    put("response_cost_gbp_prisons", tally.get("prison_cost_gbp"))
+    lever_costs = tally.get("lever_cost_gbp")
+    response = policing + tally.get("court_cost_gbp") + tally.get("prison_cost_gbp") + lever_costs
+    put("response_cost_gbp", response)
+    put("net_social_cost_gbp", harm.sum(axis=1) + response - tally.get("assets_recovered_gbp"))
+    put("investigators_fte", model.investigators_fte[:n_areas])
+    put("community_trust", model.trust)
+    put("vulnerability", model.vulnerability * model.modifiers.vulnerability_multiplier)
+
+    national = dict(tally.national)
+    national["money_laundered_gbp"] = model.money_laundered_gbp
+    national["enablers_active"] = float(model.enablers.active.sum())
+    national.setdefault("enablers_removed", 0.0)
+    national.setdefault("pivots", 0.0)
+    national["investigators_fte"] = float(model.investigators_fte.sum())
+    return out, national

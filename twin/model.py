@@ -1,0 +1,270 @@
+"""TwinModel: the Mesa model shell, its set-up, and the order of one step.
+
+The populations (OCGs, members, enablers, county lines) live in numpy arrays, one per attribute;
+no per-agent Python loop runs in the step. Mesa supplies the model lifecycle (`step`, `steps`,
+seeded `rng`); each random process draws from its own named stream (`streams.py`).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
+from twin.enablers import EnablerLinks, build_enablers, initial_links, refresh_services
+from twin.geography import Geography, load_geography
+from twin.harm import HarmAccounts
+from twin.markets import CountyLines, Markets
+from twin.members import Members, census, role_layout
+from twin.metrics import compute_metrics
+from twin.modifiers import Modifiers
+from twin.ocgs import OCGs
+from twin.parameters import Parameters
+from twin.register import Register, synthetic_register
+from twin.results import Results, StepTally
+from twin.streams import RandomStreams
+from twin.violence import violence
+from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON
+
+MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
+#: members are compacted (exited rows dropped) when exited rows exceed this share of the table
+COMPACTION_SHARE = 0.4
+
+
+class TwinModel(mesa.Model):
+    """A computational twin of serious and organised crime in the UK.
+
+    One step (a month by default, or a week) runs these processes in this order:
+
+    1. Interventions: active levers set this step's modifiers (`modifiers.py`).
+    2. Markets and demand: drug demand responds to price and levers (`markets.py`).
+    3. OCG operations: capacity from active members, supply into home markets and county lines,
+       market clearing with displacement to neighbouring areas, revenue, profit, laundering and
+       capital (`operations.py`, `markets.py`).
+    4. Enabler services: laundering efficiency, insiders and encryption from enabler links
+       (`enablers.py`).
+    5. Competition and violence: serious violence and homicides from rival pressure (`violence.py`).
+    6. Recruitment and exploitation: vacancies filled from the at-risk pool (children among the
+       exploited), NRM referrals, desistance (`recruitment.py`).
+    7. Intelligence and tasking: mapping unknown groups, intelligence gain, harm-ranked tasking
+       by forces, ROCUs and the NCA (`policing.py`).
+    8. Investigations: operations end in arrests, charges, seizures and disruptions; reactive
+       street arrests (`investigations.py`).
+    9. Courts and prisons: verdicts, sentences, releases, early release when prisons are full,
+       released members returning or leaving (`justice.py`).
+    10. OCG adaptation (on the member counts taken at the end of the previous step): dissolution
+        of depleted groups, succession (with disputes, splits,
+        absorption) (`succession.py`); entry into vacated markets, county lines opening and closing,
+        relocation and market pivots after operations, learning (`adaptation.py`).
+    11. Communities: community trust (`community.py`).
+    12. Census and results: members counted by group and class; metrics per area and for the UK
+        (`members.py`, `metrics.py`, `results.py`).
+
+    Args:
+        params: parameter values (defaults from the parameter table).
+        seed: root seed; every random stream derives from it.
+        n_steps: steps to preallocate results for.
+        step_length: "month" or "week".
+        start_date: date of the first step.
+        register: OCG register to start from (a synthetic UK register when None).
+        geography: areas to run on (the 45 UK police force areas when None).
+        levers: intervention objects with a `apply(model)` method (see `interventions.py`).
+    """
+
+    def __init__(self, params: Parameters | None = None, seed: int = 1, n_steps: int = 120,
+                 step_length: str = "month", start_date: str = "2025-04-01", register: Register | None = None,
+                 geography: Geography | None = None, levers: list | None = None):
+        super().__init__(seed=seed)
+        self.params = params or Parameters()
+        self.streams = RandomStreams(seed)
+        self.geography = geography or load_geography()
+        self.months_per_step = MONTHS_PER_STEP[step_length]
+        self.step_length = step_length
+        self.n_steps = int(n_steps)
+        self.steps_done = 0
+        self.month = 0.0
+        self.levers = list(levers or [])
+        geo, p = self.geography, self.params
+
+        self.vulnerability = community.initial_vulnerability(geo, p)
+        self.trust = community.initial_trust(geo, p)
+        self.trust_reference = self.trust.copy()
+        self.neighbours = geo.neighbour_weights()
+        self.police = policing.Police(geo, p)
+        self.modifiers = Modifiers(geo.n_areas, self.police.n_units)
+        self.markets = Markets(geo, p, self.vulnerability)
+        self.harm = HarmAccounts(p)
+        self.unit_price_gbp = operations.unit_prices(p)
+        self.tally = StepTally(geo.n_areas)
+        self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date))
+        self.violence_reference_pressure: float | None = None
+        self.enablers_changed = False
+        self.money_laundered_gbp = 0.0
+
+        register = register if register is not None else synthetic_register(geo, p, self.streams["register"])
+        self._populate(register)
+
+    # ------------------------------------------------------------------ set-up
+
+    def _dates(self, start: str) -> list[str]:
+        first = np.datetime64(start, "D")
+        if self.step_length == "month":
+            months = np.datetime64(start, "M") + np.arange(self.n_steps)
+            day = int(str(first)[8:10]) - 1
+            return [str(np.datetime64(m, "D") + np.timedelta64(day, "D")) for m in months]
+        return [str(first + np.timedelta64(7 * i, "D")) for i in range(self.n_steps)]
+
+    def _populate(self, register: Register) -> None:
+        p, rng = self.params, self.streams["population"]
+        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma)
+        self.register_capital_missing = np.isnan(register.capital_gbp)
+        drugs = register.markets[:, HEROIN_CRACK] | register.markets[:, COCAINE]
+        exploited = np.where(drugs, p.exploited_member_share_drugs, p.exploited_member_share_other)
+        owner, role = role_layout(register.size, p.core_member_share, exploited, rng)
+        known_prob = np.array([p.known_prob_leader, p.known_prob_core, p.known_prob_worker, p.known_prob_exploited])
+        known = np.where(register.known[owner], known_prob[role], p.known_prob_unmapped_ocg)
+        self.members = Members(capacity=3 * owner.size)
+        child = (role == EXPLOITED) & (rng.random(owner.size) < p.child_share_of_exploited)
+        index = self.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
+                                    known=rng.random(owner.size) < known)
+        self.ocgs.leader[owner[role == LEADER]] = index[role == LEADER]
+        self._initial_prisoners(rng)
+
+        self.enablers = build_enablers((int(p.enablers_professional), int(p.enablers_insider),
+                                        int(p.enablers_technical)), rng)
+        self.enabler_links = EnablerLinks(capacity=4 * self.ocgs.n)
+        initial_links(self.ocgs, self.enablers, self.enabler_links, rng)
+
+        self.county_lines = CountyLines(capacity=4 * max(int(register.county_lines.sum()), 256))
+        owners = np.repeat(np.arange(len(register)), register.county_lines)
+        self.county_lines.append(owners.size, ocg=owners, dest=self._line_destinations(owners, rng))
+
+        self.take_census()
+        self.grow_ocg_arrays()
+        # A first market clearing calibrates productivity and starting capital (no time passes).
+        revenue = operations.operate(self)["revenue_per_month"]
+        operations.initial_capital(self, revenue)
+
+    def _initial_prisoners(self, rng: np.random.Generator) -> None:
+        """Put `soc_prisoners_initial` non-leader members in prison, part-way through their sentences."""
+        members = self.members
+        candidates = np.flatnonzero(members.role != LEADER)
+        count = min(int(self.params.soc_prisoners_initial), candidates.size)
+        chosen = rng.choice(candidates, size=count, replace=False)
+        justice.imprison(self, chosen, rng)
+        served = rng.random(count) * members.sentence_months[chosen] * self.params.served_share
+        members.release_month[chosen] -= served
+
+    def _line_destinations(self, owners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """County-line destinations: non-exporter areas, by population, twice as likely in the owner's region."""
+        geo = self.geography
+        if owners.size == 0:
+            return owners
+        origin_region = geo.area_region[self.ocgs.area[owners]]
+        weights = np.where(geo.exporter, 0.0, geo.population)[None, :] * np.where(
+            geo.area_region[None, :] == origin_region[:, None], 2.0, 1.0)
+        cumulative = weights.cumsum(axis=1)
+        draw = rng.random(owners.size) * cumulative[:, -1]
+        return (cumulative > draw[:, None]).argmax(axis=1)
+
+    def grow_ocg_arrays(self) -> None:
+        """Extend per-OCG working arrays after OCGs are added mid-step."""
+        n = self.ocgs.n
+        for name, fill in (("active_by_role", 0.0), ("active_members", 0.0), ("ocg_capacity", 0.0),
+                           ("ocg_violence_harm_per_month", 0.0), ("investigated", False), ("disrupted", False)):
+            current = getattr(self, name, None)
+            if current is None:
+                shape = (n, 4) if name == "active_by_role" else (n,)
+                setattr(self, name, np.full(shape, fill, dtype=type(fill)))
+            elif current.shape[0] < n:
+                pad = np.full((n - current.shape[0], *current.shape[1:]), fill, dtype=current.dtype)
+                setattr(self, name, np.concatenate([current, pad]))
+
+    # ------------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        """One step; see the class docstring for the order."""
+        if self.steps_done >= self.n_steps:
+            raise RuntimeError(f"the model was set up for {self.n_steps} steps")
+        self.tally.reset()
+        self.grow_ocg_arrays()
+        for lever in self.levers:                                        # 1
+            lever.apply(self)
+        self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
+        operations.operate(self)                                         # 3
+        if self.enablers_changed:                                        # 4
+            refresh_services(self.ocgs, self.enablers, self.enabler_links)
+            self.enablers_changed = False
+        violence(self)                                                   # 5
+        recruitment.update_targets(self)                                 # 6
+        recruitment.recruit(self)
+        recruitment.exploitation_and_desistance(self)
+        violence_by_area = self.tally.get("serious_violence")            # 7
+        investigators = self.police.investigators(self.params, self.modifiers, violence_by_area)
+        self.investigators_fte = investigators
+        self.force_capacity_ratio = self._force_capacity_ratio(investigators)
+        policing.intelligence(self)
+        ended = investigations.progress_operations(self)                 # 8
+        investigations.complete_operations(self, ended)
+        investigations.street_arrests(self)
+        policing.task(self, investigators)
+        justice.courts(self)                                             # 9
+        justice.prisons(self)
+        justice.released_decisions(self)
+        succession.dissolve_depleted(self)                               # 10
+        succession.succession(self)
+        adaptation.entry(self)
+        adaptation.county_lines(self)
+        adaptation.displacement_and_learning(self)
+        community.update_trust(self)                                     # 11
+        self.take_census()                                               # 12
+        by_area, national = compute_metrics(self)
+        self.results.record(self.steps_done, by_area, national)
+        self.steps_done += 1
+        self.month += self.months_per_step
+        self._compact_members()
+
+    def take_census(self) -> None:
+        """Count members by OCG and class; the step's OCG-level processes use these counts.
+
+        Taken once per step, at its end (and at set-up): processes later in a step see the counts
+        from the step's start, so a group emptied by arrests dissolves at the next step.
+        """
+        self.active_by_role = census(self.members, self.ocgs.n)[:, ACTIVE].astype(float)
+        self.active_members = self.active_by_role.sum(axis=1)
+
+    def _force_capacity_ratio(self, investigators: np.ndarray) -> np.ndarray:
+        forces = investigators[: self.geography.n_areas]
+        if not hasattr(self, "_force_reference_fte"):
+            self._force_reference_fte = np.maximum(forces, 1e-9)
+        return forces / self._force_reference_fte
+
+    def _compact_members(self) -> None:
+        """Drop exited members when they dominate the table (keeps the step's cost flat over time)."""
+        members = self.members
+        exited = members.status == EXITED
+        if exited.sum() < COMPACTION_SHARE * members.n:
+            return
+        new_index = members.compact(~exited)
+        leader = self.ocgs.leader
+        self.ocgs.leader = np.where(leader >= 0, new_index[np.maximum(leader, 0)], -1)
+
+    def run(self, progress=None) -> Results:
+        """Run all remaining steps and return the results."""
+        while self.steps_done < self.n_steps:
+            self.step()
+            if progress is not None:
+                progress(self.steps_done, self.n_steps)
+        return self.results
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def date(self) -> str:
+        return self.results.dates[min(self.steps_done, self.n_steps - 1)]
+
+    def member_counts(self) -> dict[str, int]:
+        status = self.members.status
+        return {"active": int((status == ACTIVE).sum()), "charged": int((status == CHARGED).sum()),
+                "prison": int((status == PRISON).sum())}
+

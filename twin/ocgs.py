@@ -1,0 +1,105 @@
+"""Organised crime groups (businesses): one row per OCG, one array per attribute.
+
+OCGs are built from the register (`register.py`) and added later by entry and splits
+(`adaptation.py`). Monthly processes read and write these arrays in bulk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.register import Register
+from twin.tables import Table
+from twin.vocabulary import CULTURAL, FAMILY, MARKETS, PROXIMITY, VIRTUAL
+
+# Cohesion by OCG type: family groups hold together best, virtual groups least (assumption,
+# documented in docs/ODD.md; it only scales capacity and the chance of a split).
+BASE_COHESION = np.zeros(4)
+BASE_COHESION[[CULTURAL, PROXIMITY, FAMILY, VIRTUAL]] = [0.75, 0.6, 0.9, 0.5]
+
+
+class OCGs(Table):
+    """The OCG population.
+
+    Columns:
+        active: still operating.
+        area: home area index.
+        ocg_type, reach, violence: indices into the vocabulary tuples.
+        markets: bool [n, markets] portfolio.
+        known: mapped by police. intel: police intelligence on it, 0-1.
+        score_noise: multiplicative error of the police harm score (fixed per OCG).
+        harm_gbp_per_month: harm the OCG caused last step, per month (the truth the score estimates).
+        capital_gbp: retained criminal capital. revenue_gbp: revenue in the last step.
+        insulation: protection of its leaders from investigation, 0-1.
+        encrypted: uses encrypted communications.
+        has_professional, has_insider: served by at least one enabler of that kind.
+        cohesion, reputation: the business's internal trust and its standing with customers and rivals, 0-1.
+        base_size, target_size: members it aims to keep active.
+        leader: member index of its leader (-1 when none).
+        leader_directing: its imprisoned leader still directs it.
+        operation_months_left: months left in a police operation against it (0 = none).
+        operation_fte: investigators tied up by that operation. operation_unit: tasking unit index.
+        operation_cross_boundary: the operation was taken by a force outside its remit.
+        investigated_step: last step an operation against it ended (-1 never).
+        founded_step: step it was created (0 for the register).
+    """
+
+    columns = {
+        "active": (bool, True, ()),
+        "area": (np.int64, 0, ()),
+        "ocg_type": (np.int64, 0, ()),
+        "reach": (np.int64, 0, ()),
+        "violence": (np.int64, 0, ()),
+        "markets": (bool, False, (len(MARKETS),)),
+        "known": (bool, False, ()),
+        "intel": (float, 0.0, ()),
+        "score_noise": (float, 1.0, ()),
+        "harm_gbp_per_month": (float, 0.0, ()),
+        "capital_gbp": (float, 0.0, ()),
+        "revenue_gbp": (float, 0.0, ()),
+        "insulation": (float, 0.0, ()),
+        "encrypted": (bool, False, ()),
+        "has_professional": (bool, False, ()),
+        "has_insider": (bool, False, ()),
+        "cohesion": (float, 0.7, ()),
+        "reputation": (float, 0.5, ()),
+        "base_size": (float, 0.0, ()),
+        "target_size": (float, 0.0, ()),
+        "leader": (np.int64, -1, ()),
+        "leader_directing": (bool, False, ()),
+        "operation_months_left": (float, 0.0, ()),
+        "operation_fte": (float, 0.0, ()),
+        "operation_unit": (np.int64, -1, ()),
+        "operation_cross_boundary": (bool, False, ()),
+        "investigated_step": (np.int64, -1, ()),
+        "founded_step": (np.int64, 0, ()),
+    }
+
+    def add(self, *, area, ocg_type, reach, violence, markets, known, size, capital_gbp,
+            encrypted, has_professional, has_insider, score_noise, step: int, insulation=0.0) -> np.ndarray:
+        """Append OCGs in bulk and return their indices."""
+        cohesion = BASE_COHESION[np.asarray(ocg_type)]
+        return self.append(
+            len(np.atleast_1d(area)), area=area, ocg_type=ocg_type, reach=reach, violence=violence,
+            markets=markets, known=known, intel=np.where(known, 0.3, 0.0), capital_gbp=capital_gbp,
+            encrypted=encrypted, has_professional=has_professional, has_insider=has_insider,
+            cohesion=cohesion, base_size=size, target_size=size, score_noise=score_noise,
+            insulation=insulation, founded_step=step,
+        )
+
+    @classmethod
+    def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float) -> "OCGs":
+        ocgs = cls(capacity=2 * len(register))
+        ocgs.add(
+            area=register.area, ocg_type=register.ocg_type, reach=register.reach, violence=register.violence,
+            markets=register.markets, known=register.known, size=register.size.astype(float),
+            capital_gbp=np.nan_to_num(register.capital_gbp, nan=0.0), encrypted=register.enablers[:, 2],
+            has_professional=register.enablers[:, 0], has_insider=register.enablers[:, 1],
+            score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=0,
+            insulation=rng.uniform(0.0, 0.4, size=len(register)),
+        )
+        return ocgs
+
+    def product_market_count(self) -> np.ndarray:
+        """Number of product markets (excluding money laundering) each OCG works in."""
+        return self.markets[:, :-1].sum(axis=1)

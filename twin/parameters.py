@@ -1,0 +1,178 @@
+"""The parameter table: every number the model uses, with its unit, plausible range and source.
+
+`PARAMETER_TABLE` (in `parameter_table.py`) is the single list of parameters. `Parameters` is an
+immutable-by-convention mapping built from it, with scenario overrides applied and validated:
+unknown names are rejected with the closest valid name, values are checked against the kind of
+quantity they are (a probability must lie in [0, 1], a count must be a non-negative integer).
+
+Rates are per month. Models running with weekly steps convert them with `per_step_probability`
+and `per_step_rate`, so a parameter means the same thing whatever the step length.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from twin.errors import ParameterError, did_you_mean
+
+KINDS = ("probability", "share", "nonnegative", "positive", "count", "real")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the parameter table.
+
+    Args:
+        name: identifier used in code and scenario files, with its unit in the name where it has one.
+        value: default value.
+        unit: unit of measure in words.
+        low: low end of the plausible range (used for calibration priors and sensitivity).
+        high: high end of the plausible range.
+        source: where the value comes from, or "assumption: ..." with the reasoning.
+        description: what the parameter does in the model.
+        group: the process that uses it (for listing and documentation).
+        kind: one of KINDS; decides how overrides are validated.
+    """
+
+    name: str
+    value: float
+    unit: str
+    low: float
+    high: float
+    source: str
+    description: str
+    group: str
+    kind: str = "nonnegative"
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
+
+    def check(self, value: Any, where: str) -> float:
+        """Validate an override value for this parameter and return it as a number."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(
+                f"{where}: parameter '{self.name}' must be a number ({self.unit}), got {value!r}"
+            )
+        if not math.isfinite(value):
+            raise ParameterError(f"{where}: parameter '{self.name}' must be finite, got {value!r}")
+        expected = {
+            "probability": (0.0, 1.0, "a probability between 0 and 1"),
+            "share": (0.0, 1.0, "a share between 0 and 1"),
+            "nonnegative": (0.0, math.inf, "a number >= 0"),
+            "positive": (1e-300, math.inf, "a number > 0"),
+            "count": (0.0, math.inf, "a whole number >= 0"),
+            "real": (-math.inf, math.inf, "a number"),
+        }[self.kind]
+        low, high, words = expected
+        if not (low <= value <= high) or (self.kind == "count" and float(value) != int(value)):
+            raise ParameterError(
+                f"{where}: parameter '{self.name}' must be {words} ({self.unit}), got {value!r}"
+            )
+        return float(value)
+
+
+class Parameters:
+    """Parameter values by name: defaults from the table, then validated overrides.
+
+    Attribute access (`params.soc_budget_gbp_per_year`) and item access both work. Unknown names
+    raise `ParameterError` naming the closest valid parameter.
+    """
+
+    def __init__(self, overrides: dict[str, Any] | None = None, where: str = "parameters"):
+        from twin.parameter_table import PARAMETER_TABLE
+
+        self._table: dict[str, Parameter] = {p.name: p for p in PARAMETER_TABLE}
+        self._values: dict[str, float] = {p.name: float(p.value) for p in PARAMETER_TABLE}
+        self._overridden: set[str] = set()
+        if overrides:
+            self.update(overrides, where)
+
+    def update(self, overrides: dict[str, Any], where: str = "parameters") -> None:
+        """Apply overrides after validating every name and value."""
+        for name, value in overrides.items():
+            if name not in self._table:
+                raise ParameterError(
+                    f"{where}: unknown parameter '{name}'{did_you_mean(name, self._table)}"
+                    " (run 'twin params' for the list)"
+                )
+            self._values[name] = self._table[name].check(value, where)
+            self._overridden.add(name)
+
+    def __getattr__(self, name: str) -> float:
+        values = self.__dict__.get("_values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(
+            f"no parameter '{name}'{did_you_mean(name, values or {})}"
+        )
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise ParameterError(
+                f"unknown parameter '{name}'{did_you_mean(name, self._values)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self._values)
+
+    @property
+    def overridden(self) -> frozenset[str]:
+        return frozenset(self._overridden)
+
+    def spec(self, name: str) -> Parameter:
+        return self._table[name]
+
+    def copy(self) -> "Parameters":
+        clone = Parameters()
+        clone._values = dict(self._values)
+        clone._overridden = set(self._overridden)
+        return clone
+
+
+def per_step_probability(monthly_probability: float, months_per_step: float) -> float:
+    """Convert a monthly probability to the probability over one step of the given length."""
+    return 1.0 - (1.0 - monthly_probability) ** months_per_step
+
+
+def per_step_rate(monthly_rate: float, months_per_step: float) -> float:
+    """Convert a monthly rate (events per month) to events per step."""
+    return monthly_rate * months_per_step
+
+
+def table_rows(group: str | None = None) -> list[Parameter]:
+    """The parameter table, optionally restricted to one group."""
+    from twin.parameter_table import PARAMETER_TABLE
+
+    return [p for p in PARAMETER_TABLE if group is None or p.group == group]
+
+
+def format_value(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def markdown_table(rows: list[Parameter] | None = None) -> str:
+    """The parameter table as Markdown (used by `twin params --markdown` and docs/ODD.md)."""
+    rows = table_rows() if rows is None else rows
+    lines = [
+        "| name | value | unit | plausible range | source | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in rows:
+        source = p.source.replace("|", "/")
+        lines.append(
+            f"| `{p.name}` | {format_value(p.value)} | {p.unit} | "
+            f"{format_value(p.low)} to {format_value(p.high)} | {source} | {p.description} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""Recruitment, exploitation and desistance.
+
+OCGs fill vacancies (target size minus active members) from their area's at-risk pool; prison
+is priced in, so arrested members are replaced. Recruitment slows as the area's members approach
+the pool (`at_risk_pool_half_saturation`). Some recruits are exploited (victims made offenders),
+children among them. Exploited members are identified and referred to the National Referral
+Mechanism (NRM) at a monthly rate and some are safeguarded out; victims of labour and sexual
+exploitation (a market count, not agents) are referred at their own rate. Active members leave
+crime at a small monthly rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.members import role_layout
+from twin.parameters import per_step_probability
+from twin.streams import thinned_bernoulli
+from twin.vocabulary import ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
+
+MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
+
+
+def at_risk_pool(model) -> np.ndarray:
+    """People at risk of recruitment or exploitation, per area."""
+    return (model.geography.population * model.params.at_risk_share_of_population
+            * model.vulnerability * model.modifiers.vulnerability_multiplier)
+
+
+def update_targets(model) -> None:
+    """OCGs aim to grow where the markets they sell in have unmet demand."""
+    ocgs, params = model.ocgs, model.params
+    owner, area, market, _ = model.supply_entries
+    vacancy = model.markets.vacancy()[area, market]
+    mean_vacancy = np.bincount(owner, weights=vacancy, minlength=ocgs.n) / np.maximum(
+        np.bincount(owner, minlength=ocgs.n), 1)
+    growth = 1.0 + params.target_size_growth_with_vacancy * mean_vacancy
+    ocgs.target_size = np.minimum(ocgs.base_size * growth, MAX_TARGET_GROWTH * ocgs.base_size)
+
+
+def recruit(model) -> None:
+    ocgs, members, params = model.ocgs, model.members, model.params
+    rng = model.streams["recruitment"]
+    pool = at_risk_pool(model)
+    active_in_area = np.bincount(ocgs.area, weights=model.active_members, minlength=model.geography.n_areas)
+    availability = 1.0 / (1.0 + active_in_area / np.maximum(params.at_risk_pool_half_saturation * pool, 1e-9))
+    vacancy = np.maximum(ocgs.target_size - model.active_members, 0.0) * ocgs.active
+    whole = np.floor(vacancy).astype(np.int64)
+    whole += rng.random(ocgs.n) < (vacancy - whole)
+    fill = params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
+    recruits = rng.binomial(whole, per_step_probability(np.clip(fill, 0.0, 1.0), model.months_per_step))
+    total = int(recruits.sum())
+    if total == 0:
+        return
+    drugs = ocgs.markets[:, HEROIN_CRACK] | ocgs.markets[:, COCAINE]
+    exploited_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
+    # New recruits never lead: role_layout's leader slot is re-drawn as a worker role.
+    owner, role = role_layout(recruits + 1, params.core_member_share * 0.5, exploited_share, rng)
+    keep = role != LEADER
+    owner, role = owner[keep], role[keep]
+    add_members(model, owner, role, rng, known_prob=np.where(ocgs.known[owner], 0.5 * ocgs.intel[owner], 0.0))
+    model.tally.add("recruits", ocgs.area[owner])
+
+
+def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Generator, known_prob) -> np.ndarray:
+    """Append new active members of OCGs `owner` with roles `role`; count them as joiners."""
+    child = (role == EXPLOITED) & (rng.random(owner.size) < model.params.child_share_of_exploited)
+    idx = model.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
+                               known=rng.random(owner.size) < known_prob, joined_step=model.steps_done)
+    area = model.ocgs.area[owner]
+    model.tally.add("recruits_children", area, child)
+    model.tally.add("joiners", area)
+    return idx
+
+
+def exploitation_and_desistance(model) -> None:
+    members, ocgs, params, dt = model.members, model.ocgs, model.params, model.months_per_step
+    rng = model.streams["exploitation"]
+    p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
+    p_desist = per_step_probability(params.desistance_prob_per_month, dt)
+    active = np.flatnonzero(members.status == ACTIVE)
+    # Competing rare events, one draw each: exploited members are first identified (u < p_identify),
+    # any non-leader may desist (the next p_desist of the range).
+    candidate, u = thinned_bernoulli(rng, active, p_identify + p_desist)
+    role = members.role[candidate]
+    exploited = role == EXPLOITED
+    identified = exploited & (u < p_identify)
+    desist = (role != LEADER) & (u >= p_identify) & (u < p_identify + p_desist)
+    area = ocgs.area[members.ocg[candidate]]
+    model.tally.add("nrm_referrals", area[identified])
+    model.tally.add("nrm_referrals_criminal", area[identified])
+    safeguarded = identified & (rng.random(candidate.size) < params.identified_exploited_exit_prob)
+    leaving = candidate[safeguarded | desist]
+    members.status[leaving] = EXITED
+    model.tally.add("leavers", ocgs.area[members.ocg[leaving]])
+
+    slavery = model.markets.served[:, MODERN_SLAVERY]
+    referred = rng.binomial(np.rint(slavery).astype(np.int64),
+                            per_step_probability(params.slavery_victim_referral_prob_per_month, dt))
+    model.tally.add_by_area("nrm_referrals", referred)
+

@@ -1,0 +1,322 @@
+"""The OCG register: the table the initial OCG population is built from.
+
+One row per OCG with columns
+
+    ocg_id, area, type, reach, markets, size, violence, enablers, known
+    [, capital_gbp, county_lines]
+
+`markets` and `enablers` are lists separated by ';' (e.g. `heroin_crack;money_laundering`,
+`professional;technical`, or empty). By default `synthetic_register` draws a UK-scale register
+from the distributions in the parameter table (seed 003 and seed 004 shares). `load_register`
+reads a user's register from a CSV file or from a SQLAlchemy URL and table, validating each
+row and reporting every bad field with its row number.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from twin.errors import RegisterError, did_you_mean
+from twin.geography import Geography
+from twin.parameters import Parameters
+from twin.vocabulary import (
+    ACQUISITIVE, COCAINE, ENABLER_TYPES, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, MARKETS,
+    MODERN_SLAVERY, MONEY_LAUNDERING, OCG_TYPES, REACH, VIOLENCE, VIRTUAL,
+)
+
+REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
+OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
+MAX_ERRORS_SHOWN = 10
+
+
+@dataclass
+class Register:
+    """The register as arrays, one per column; `markets` and `enablers` are boolean matrices."""
+
+    ocg_id: list[str]
+    area: np.ndarray  # int area index
+    ocg_type: np.ndarray  # int index into OCG_TYPES
+    reach: np.ndarray  # int index into REACH
+    markets: np.ndarray  # bool [n, len(MARKETS)]
+    size: np.ndarray  # int members
+    violence: np.ndarray  # int index into VIOLENCE
+    enablers: np.ndarray  # bool [n, len(ENABLER_TYPES)]
+    known: np.ndarray  # bool, mapped by police
+    capital_gbp: np.ndarray  # float, NaN where the model should estimate it
+    county_lines: np.ndarray  # int lines run by the OCG
+
+    def __len__(self) -> int:
+        return len(self.ocg_id)
+
+    def to_rows(self, geography: Geography) -> list[dict[str, object]]:
+        """The register as row dictionaries in the file format (for writing a CSV)."""
+        rows = []
+        for i in range(len(self)):
+            rows.append({
+                "ocg_id": self.ocg_id[i],
+                "area": geography.area_names[self.area[i]],
+                "type": OCG_TYPES[self.ocg_type[i]],
+                "reach": REACH[self.reach[i]],
+                "markets": ";".join(m for m, on in zip(MARKETS, self.markets[i]) if on),
+                "size": int(self.size[i]),
+                "violence": VIOLENCE[self.violence[i]],
+                "enablers": ";".join(e for e, on in zip(ENABLER_TYPES, self.enablers[i]) if on),
+                "known": int(self.known[i]),
+                "capital_gbp": "" if np.isnan(self.capital_gbp[i]) else float(self.capital_gbp[i]),
+                "county_lines": int(self.county_lines[i]),
+            })
+        return rows
+
+
+# ---------------------------------------------------------------------------------- synthetic
+
+
+def _expected_known_members(size: np.ndarray, known: np.ndarray, params: Parameters,
+                            exploited_share: np.ndarray) -> float:
+    rest = np.maximum(size - 1, 0)
+    core = rest * params.core_member_share
+    exploited = (rest - core) * exploited_share
+    worker = rest - core - exploited
+    in_known = (params.known_prob_leader + core * params.known_prob_core
+                + worker * params.known_prob_worker + exploited * params.known_prob_exploited)
+    in_unknown = size * params.known_prob_unmapped_ocg
+    return float(np.where(known, in_known, in_unknown).sum())
+
+
+def synthetic_register(geography: Geography, params: Parameters, rng: np.random.Generator) -> Register:
+    """Draw a UK-scale register from the brief's distributions (seeds 003 and 004)."""
+    n = int(round(params.ocgs_known_uk / params.ocg_known_share))
+    vulnerability = np.where(geography.exporter, params.exporter_vulnerability_multiplier, 1.0)
+    area_weights = geography.population * vulnerability
+    area = rng.choice(geography.n_areas, size=n, p=area_weights / area_weights.sum())
+
+    # Portfolio first, then type conditional on it: virtual groups run economic crime only,
+    # while the marginal type shares stay those of seed 004.
+    portfolio_p = np.array([params.share_portfolio_drugs_laundering, params.share_portfolio_economic,
+                            params.share_portfolio_drugs_only])
+    portfolio = rng.choice(3, size=n, p=portfolio_p / portfolio_p.sum())
+    type_p = np.array([params.share_type_cultural, params.share_type_proximity,
+                       params.share_type_family, params.share_type_virtual])
+    type_p = type_p / type_p.sum()
+    economic_share = portfolio_p[1] / portfolio_p.sum()
+    p_virtual_given_economic = min(1.0, type_p[VIRTUAL] / economic_share)
+    offline = type_p[:VIRTUAL] / type_p[:VIRTUAL].sum()
+    ocg_type = rng.choice(VIRTUAL, size=n, p=offline)
+    ocg_type[(portfolio == 1) & (rng.random(n) < p_virtual_given_economic)] = VIRTUAL
+
+    u = rng.random((n, len(MARKETS)))
+    markets = np.zeros((n, len(MARKETS)), dtype=bool)
+    drugs = portfolio == 0
+    markets[drugs, HEROIN_CRACK] = u[drugs, HEROIN_CRACK] < 0.6
+    markets[drugs, COCAINE] = (u[drugs, COCAINE] < 0.7) | ~markets[drugs, HEROIN_CRACK]
+    markets[drugs, MONEY_LAUNDERING] = True
+    markets[drugs, FIREARMS] = u[drugs, FIREARMS] < 0.25
+    markets[drugs, ACQUISITIVE] = u[drugs, ACQUISITIVE] < 0.25
+    markets[drugs, MODERN_SLAVERY] = u[drugs, MODERN_SLAVERY] < 0.10
+    markets[drugs, IMMIGRATION] = u[drugs, IMMIGRATION] < 0.05
+    economic = portfolio == 1
+    markets[economic, FRAUD] = True
+    markets[economic, MONEY_LAUNDERING] = True
+    markets[economic, MODERN_SLAVERY] = u[economic, MODERN_SLAVERY] < 0.20
+    markets[economic, IMMIGRATION] = u[economic, IMMIGRATION] < 0.20
+    markets[economic, ACQUISITIVE] = u[economic, ACQUISITIVE] < 0.20
+    only = portfolio == 2
+    markets[only, HEROIN_CRACK] = u[only, HEROIN_CRACK] < 0.5
+    markets[only, COCAINE] = ~markets[only, HEROIN_CRACK]
+
+    reach_p = np.array([params.share_reach_local, params.share_reach_regional, params.share_reach_national])
+    reach = rng.choice(3, size=n, p=reach_p / reach_p.sum())
+    serious = params.share_serious_violence
+    some = max(params.share_violent - serious, 0.0)
+    violence = rng.choice(3, size=n, p=np.array([1 - serious - some, some, serious]))
+    enabler_p = np.array([params.share_using_professional_enablers, params.share_using_corrupt_insiders,
+                          params.share_using_technical_enablers])
+    enablers = rng.random((n, 3)) < enabler_p
+    known = rng.random(n) < params.ocg_known_share
+
+    # Heavy-tailed sizes, scaled so the expected number of known members matches the NCA figure.
+    exploited_share = np.where(markets[:, HEROIN_CRACK] | markets[:, COCAINE],
+                               params.exploited_member_share_drugs, params.exploited_member_share_other)
+    shape = rng.lognormal(0.0, params.ocg_size_lognormal_sigma, size=n)
+    median = 10.0
+    for _ in range(4):
+        size = np.maximum(np.rint(median * shape), params.ocg_size_min).astype(np.int64)
+        median *= params.members_known_uk / _expected_known_members(size, known, params, exploited_share)
+    size = np.maximum(np.rint(median * shape), params.ocg_size_min).astype(np.int64)
+
+    county_lines = np.zeros(n, dtype=np.int64)
+    runs_lines = geography.exporter[area] & markets[:, HEROIN_CRACK]
+    if runs_lines.any() and params.county_lines_initial > 0:
+        weights = size * runs_lines
+        county_lines = rng.multinomial(int(params.county_lines_initial), weights / weights.sum())
+
+    return Register(
+        ocg_id=[f"SYN{i:05d}" for i in range(n)],
+        area=area.astype(np.int64), ocg_type=ocg_type.astype(np.int64), reach=reach.astype(np.int64),
+        markets=markets, size=size, violence=violence.astype(np.int64), enablers=enablers, known=known,
+        capital_gbp=np.full(n, np.nan), county_lines=county_lines.astype(np.int64),
+    )
+
+
+# ---------------------------------------------------------------------------------- loading
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = reader.fieldnames or []
+    except OSError as exc:
+        raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
+    except csv.Error as exc:
+        raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
+    _check_columns(columns, str(path))
+    return rows
+
+
+def _read_sql(url: str, table: str) -> list[dict[str, str]]:
+    import sqlalchemy as sa
+
+    label = f"register table '{table}' at {url}"
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            source = sa.Table(table, sa.MetaData(), autoload_with=connection)
+            result = connection.execute(sa.select(source))
+            rows = [dict(r._mapping) for r in result]
+            columns = list(result.keys())
+    except sa.exc.NoSuchTableError:
+        raise RegisterError(f"{label}: no such table") from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise RegisterError(f"register URL '{url}': not a valid SQLAlchemy URL ({exc})") from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+    _check_columns(columns, label)
+    return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
+
+
+def _check_columns(columns: list[str], label: str) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
+        raise RegisterError(
+            f"register '{label}': missing column(s) {', '.join(missing)}{hints}; "
+            f"expected columns {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
+        )
+
+
+def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> int:
+    value = value.strip().lower()
+    if value in options:
+        return options.index(value)
+    errors.append(f"{where}, field '{field}': expected one of {', '.join(options)}, got {value!r}"
+                  f"{did_you_mean(value, options)}")
+    return 0
+
+
+def _flags(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> np.ndarray:
+    flags = np.zeros(len(options), dtype=bool)
+    for item in filter(None, (v.strip().lower() for v in value.split(";"))):
+        if item in options:
+            flags[options.index(item)] = True
+        else:
+            errors.append(f"{where}, field '{field}': unknown item {item!r}{did_you_mean(item, options)}; "
+                          f"expected items from {', '.join(options)} separated by ';'")
+    return flags
+
+
+def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) -> Register:
+    """Turn raw rows into a Register, collecting every invalid field with its row number."""
+    if not rows:
+        raise RegisterError(f"register '{label}': no rows")
+    errors: list[str] = []
+    n = len(rows)
+    area = np.zeros(n, dtype=np.int64)
+    ocg_type = np.zeros(n, dtype=np.int64)
+    reach = np.zeros(n, dtype=np.int64)
+    violence = np.zeros(n, dtype=np.int64)
+    size = np.zeros(n, dtype=np.int64)
+    known = np.zeros(n, dtype=bool)
+    markets = np.zeros((n, len(MARKETS)), dtype=bool)
+    enablers = np.zeros((n, len(ENABLER_TYPES)), dtype=bool)
+    capital = np.full(n, np.nan)
+    lines = np.zeros(n, dtype=np.int64)
+    ids: list[str] = []
+    seen: set[str] = set()
+    areas = {name: i for i, name in enumerate(geography.area_names)}
+    for i, row in enumerate(rows):
+        where = f"register '{label}', row {i + 2}"  # row 1 is the header
+        ocg_id = str(row.get("ocg_id") or "").strip()
+        if not ocg_id:
+            errors.append(f"{where}, field 'ocg_id': expected a non-empty identifier")
+        elif ocg_id in seen:
+            errors.append(f"{where}, field 'ocg_id': duplicate identifier {ocg_id!r}")
+        seen.add(ocg_id)
+        ids.append(ocg_id)
+        name = str(row.get("area") or "").strip()
+        if name in areas:
+            area[i] = areas[name]
+        else:
+            errors.append(f"{where}, field 'area': {name!r} is not an area of the geography"
+                          f"{did_you_mean(name, areas)}")
+        ocg_type[i] = _choice(str(row.get("type") or ""), OCG_TYPES, "type", errors, where)
+        reach[i] = _choice(str(row.get("reach") or ""), REACH, "reach", errors, where)
+        violence[i] = _choice(str(row.get("violence") or ""), VIOLENCE, "violence", errors, where)
+        markets[i] = _flags(str(row.get("markets") or ""), MARKETS, "markets", errors, where)
+        if not markets[i].any():
+            errors.append(f"{where}, field 'markets': expected at least one market from {', '.join(MARKETS)}")
+        enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
+        try:
+            size[i] = int(float(str(row.get("size")).strip()))
+            if size[i] < 1 or float(str(row.get("size")).strip()) != size[i]:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append(f"{where}, field 'size': expected a whole number of members >= 1, got {row.get('size')!r}")
+        flag = str(row.get("known") or "").strip().lower()
+        if flag in ("1", "true", "yes"):
+            known[i] = True
+        elif flag not in ("0", "false", "no"):
+            errors.append(f"{where}, field 'known': expected 1/0 (or true/false), got {row.get('known')!r}")
+        raw_capital = str(row.get("capital_gbp") or "").strip()
+        if raw_capital:
+            try:
+                capital[i] = float(raw_capital)
+                if not np.isfinite(capital[i]) or capital[i] < 0:
+                    raise ValueError
+            except ValueError:
+                errors.append(f"{where}, field 'capital_gbp': expected an amount >= 0 or empty, got {raw_capital!r}")
+        raw_lines = str(row.get("county_lines") or "").strip()
+        if raw_lines:
+            try:
+                lines[i] = int(raw_lines)
+                if lines[i] < 0:
+                    raise ValueError
+            except ValueError:
+                errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        raise RegisterError("\n".join(shown) + more)
+    return Register(ids, area, ocg_type, reach, markets, size, violence, enablers, known, capital, lines)
+
+
+def load_register(source: str, geography: Geography, table: str | None = None) -> Register:
+    """Load a register from a CSV path, or from a SQLAlchemy URL when `table` is given."""
+    if table is not None or "://" in source:
+        if table is None:
+            raise RegisterError(f"register '{source}' looks like a database URL: name the table with --register-table")
+        return validate_rows(_read_sql(source, table), geography, f"{source}#{table}")
+    return validate_rows(_read_csv(Path(source)), geography, source)
+
+
+def write_register_csv(register: Register, geography: Geography, path: Path) -> None:
+    rows = register.to_rows(geography)
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)

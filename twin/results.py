@@ -1,0 +1,177 @@
+"""Results: the metrics recorded every step, per area and for the UK, as preallocated arrays.
+
+`METRICS` lists every metric with how areas aggregate to the UK row ("sum", or "mean" weighted
+by population) and whether it exists per area. `StepTally` collects the step's events by area
+as processes run; `Results.record` turns tally and state into one row per area and metric;
+`Results.to_frame` gives the tidy table (step, date, area, metric, value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from twin.geography import NATIONAL_AREA
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    description: str
+    aggregate: str = "sum"  # "sum" or "mean" (population-weighted) for the UK row
+    per_area: bool = True
+
+
+def _m(name, unit, description, aggregate="sum", per_area=True):
+    return Metric(name, unit, description, aggregate, per_area)
+
+
+METRICS: tuple[Metric, ...] = (
+    _m("harm_gbp_total", "GBP/step", "social and economic harm, all categories (2023-24 prices)"),
+    _m("harm_gbp_drugs", "GBP/step", "harm from drug supply"),
+    _m("harm_gbp_economic", "GBP/step", "harm from fraud and economic crime"),
+    _m("harm_gbp_modern_slavery", "GBP/step", "harm from modern slavery, including criminal exploitation"),
+    _m("harm_gbp_immigration", "GBP/step", "harm from organised immigration crime"),
+    _m("harm_gbp_violence", "GBP/step", "harm from network-linked violence"),
+    _m("harm_gbp_other", "GBP/step", "harm from firearms supply and organised acquisitive crime"),
+    _m("harm_gbp_anticipation", "GBP/step", "harm: costs in anticipation (Home Office method)"),
+    _m("harm_gbp_consequence", "GBP/step", "harm: costs as a consequence"),
+    _m("harm_gbp_response", "GBP/step", "harm: response costs outside the modelled SOC response"),
+    _m("response_cost_gbp", "GBP/step", "modelled response: SOC policing, courts, prisons, levers"),
+    _m("response_cost_gbp_policing", "GBP/step", "SOC policing budget spent"),
+    _m("response_cost_gbp_courts", "GBP/step", "prosecution and court costs"),
+    _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners"),
+    _m("assets_recovered_gbp", "GBP/step", "criminal assets recovered (confiscation and fines)"),
+    _m("net_social_cost_gbp", "GBP/step", "harm + response cost - assets recovered"),
+    _m("ocgs_active", "OCGs", "active OCGs (mapped or not)"),
+    _m("ocgs_known", "OCGs", "active OCGs mapped by police"),
+    _m("ocgs_entered", "OCGs/step", "new OCGs entering markets"),
+    _m("ocgs_dissolved", "OCGs/step", "OCGs dissolved"),
+    _m("ocgs_mapped", "OCGs/step", "unmapped OCGs newly mapped"),
+    _m("successions", "events/step", "leaders replaced"),
+    _m("splits", "events/step", "OCGs splitting in two"),
+    _m("absorptions", "events/step", "OCGs absorbed by a rival"),
+    _m("relocations", "events/step", "OCGs moving into the area after an operation"),
+    _m("members_active", "people", "active members"),
+    _m("members_known", "people", "active members known to police"),
+    _m("members_charged", "people", "members charged and awaiting trial"),
+    _m("members_prison", "people", "members in prison (SOC prison population)"),
+    _m("members_released", "people", "members released and not (yet) back in a group"),
+    _m("members_leader", "people", "active leaders"),
+    _m("members_core", "people", "active core members"),
+    _m("members_worker", "people", "active workers"),
+    _m("members_exploited", "people", "active exploited members (victims made offenders)"),
+    _m("members_children", "people", "active members who are children"),
+    _m("recruits", "people/step", "new members recruited"),
+    _m("recruits_children", "people/step", "recruits who are children"),
+    _m("joiners", "people/step", "members joining (recruits and members of new groups)"),
+    _m("leavers", "people/step", "members leaving crime"),
+    _m("reoffenders", "people/step", "released members back in a group"),
+    _m("operations_started", "operations/step", "police operations opened"),
+    _m("operations_succeeded", "operations/step", "operations ending in success"),
+    _m("disruptions", "OCGs/step", "OCGs disrupted (capacity removed above threshold or leader taken)"),
+    _m("arrests", "people/step", "arrests"),
+    _m("charges", "people/step", "charges"),
+    _m("convictions", "people/step", "custodial convictions"),
+    _m("prison_releases", "people/step", "releases from prison"),
+    _m("early_releases", "people/step", "early releases because prisons were full"),
+    _m("homicides", "deaths/step", "network-linked homicides (direct and indirect)"),
+    _m("serious_violence", "incidents/step", "serious violent incidents between or by OCGs"),
+    _m("drug_deaths", "deaths/step", "drug deaths"),
+    _m("drug_users_supplied", "people", "heroin/crack and cocaine users supplied"),
+    _m("fraud_offences", "offences/step", "fraud offences"),
+    _m("fraud_reported", "offences/step", "fraud offences reported"),
+    _m("slavery_victims", "people", "people in labour or sexual exploitation"),
+    _m("nrm_referrals", "referrals/step", "National Referral Mechanism referrals"),
+    _m("nrm_referrals_criminal", "referrals/step", "NRM referrals for criminal exploitation"),
+    _m("immigration_arrivals", "people/step", "irregular arrivals facilitated"),
+    _m("firearms_supplied", "firearms/step", "illegal firearms supplied"),
+    _m("acquisitive_offences", "offences/step", "organised acquisitive offences"),
+    _m("county_lines_active", "lines", "county lines supplying the area (by destination)"),
+    _m("county_lines_opened", "lines/step", "county lines opened (by destination)"),
+    _m("county_lines_closed", "lines/step", "county lines closed (by destination)"),
+    _m("ocg_revenue_gbp", "GBP/step", "OCG revenue"),
+    _m("ocg_capital_gbp", "GBP", "OCG capital held"),
+    _m("investigators_fte", "FTE", "investigators available for proactive SOC work (forces: area; ROCU and NCA: UK row)"),
+    _m("community_trust", "index 0-1", "community trust", aggregate="mean"),
+    _m("vulnerability", "index", "vulnerability of the at-risk population", aggregate="mean"),
+    _m("money_laundered_gbp", "GBP/step", "profits laundered", per_area=False),
+    _m("enablers_active", "enablers", "active enablers", per_area=False),
+    _m("enablers_removed", "enablers/step", "enablers removed", per_area=False),
+    _m("pivots", "events/step", "OCGs adding a market after an operation", per_area=False),
+)
+METRIC_NAMES = tuple(m.name for m in METRICS)
+METRIC_INDEX = {name: i for i, name in enumerate(METRIC_NAMES)}
+
+
+class StepTally:
+    """Events of the current step, summed by area (and a few national-only counts)."""
+
+    def __init__(self, n_areas: int):
+        self.n_areas = n_areas
+        self.by_area: dict[str, np.ndarray] = {}
+        self.national: dict[str, float] = {}
+
+    def reset(self) -> None:
+        self.by_area.clear()
+        self.national.clear()
+
+    def add(self, name: str, area: np.ndarray, weights=None) -> None:
+        """Add events at the given area indices (one each, or `weights` each)."""
+        counts = np.bincount(area, weights=weights, minlength=self.n_areas)
+        self.add_by_area(name, counts)
+
+    def add_by_area(self, name: str, values: np.ndarray) -> None:
+        current = self.by_area.get(name)
+        self.by_area[name] = values.astype(float) if current is None else current + values
+
+    def add_national(self, name: str, value: float) -> None:
+        self.national[name] = self.national.get(name, 0.0) + float(value)
+
+    def get(self, name: str) -> np.ndarray:
+        return self.by_area.get(name, np.zeros(self.n_areas))
+
+
+class Results:
+    """Preallocated [step, area (+ UK last), metric] array of recorded values."""
+
+    def __init__(self, n_steps: int, area_names: list[str], population: np.ndarray, dates: list[str]):
+        self.area_names = list(area_names) + [NATIONAL_AREA]
+        self.weights = population / population.sum()
+        self.dates = dates
+        self.values = np.full((n_steps, len(self.area_names), len(METRICS)), np.nan)
+        self.steps_recorded = 0
+        self._sum = np.array([m.aggregate == "sum" for m in METRICS])
+        self._per_area = np.array([m.per_area for m in METRICS])
+
+    def record(self, step: int, by_area: np.ndarray, national: dict[str, float]) -> None:
+        """Store one step: `by_area` is [area, metric]; national-only metrics come in `national`."""
+        row = self.values[step]
+        row[:-1] = np.where(self._per_area[None, :], by_area, np.nan)
+        row[-1] = np.where(self._sum, by_area.sum(axis=0), self.weights @ by_area)
+        for name, value in national.items():
+            row[-1, METRIC_INDEX[name]] = value
+        self.steps_recorded = step + 1
+
+    def series(self, metric: str, area: str = NATIONAL_AREA) -> np.ndarray:
+        return self.values[: self.steps_recorded, self.area_names.index(area), METRIC_INDEX[metric]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table with columns step, date, area, metric, value (national-only metrics: UK rows only)."""
+        n_steps, n_areas, n_metrics = self.values[: self.steps_recorded].shape
+        step = np.repeat(np.arange(1, n_steps + 1), n_areas * n_metrics)
+        area = np.tile(np.repeat(np.arange(n_areas), n_metrics), n_steps)
+        metric = np.tile(np.arange(n_metrics), n_steps * n_areas)
+        value = self.values[: self.steps_recorded].reshape(-1)
+        keep = ~np.isnan(value)
+        frame = pd.DataFrame({
+            "step": step[keep],
+            "date": pd.Categorical.from_codes(step[keep] - 1, categories=self.dates[:n_steps]),
+            "area": pd.Categorical.from_codes(area[keep], categories=self.area_names),
+            "metric": pd.Categorical.from_codes(metric[keep], categories=list(METRIC_NAMES)),
+            "value": value[keep],
+        })
+        return frame

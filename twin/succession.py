@@ -1,0 +1,163 @@
+"""Succession, splits, absorption and dissolution of OCGs.
+
+A group whose leader is gone (arrested and not directing from prison, or no longer active)
+promotes a successor from its core, or from its workers if no core member is active. The
+succession may be violently disputed; the group may instead split in two (the new half
+promotes its own leader the next step) or be absorbed by the largest rival in its area. A group
+left with fewer than `ocg_min_active_members` active members and no leader directing it
+dissolves: its members join another group in the area or leave crime.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.justice import random_active_ocg_in_area
+from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
+
+COHESION_LOSS_IN_DISPUTE = 0.2
+
+
+def leaderless(model) -> np.ndarray:
+    ocgs, members = model.ocgs, model.members
+    has_leader = ocgs.leader >= 0
+    leader_active = np.zeros(ocgs.n, dtype=bool)
+    leader_active[has_leader] = members.status[ocgs.leader[has_leader]] == ACTIVE
+    return np.flatnonzero(ocgs.active & ~ocgs.leader_directing & ~leader_active)
+
+
+def succession(model) -> None:
+    ocgs, members, params = model.ocgs, model.members, model.params
+    rng = model.streams["succession"]
+    index = leaderless(model)
+    if index.size == 0:
+        return
+    u = rng.random(index.size)
+    split = index[u < params.succession_split_prob]
+    absorbed = index[(u >= params.succession_split_prob)
+                     & (u < params.succession_split_prob + params.succession_absorb_prob)]
+    _absorb(model, absorbed)
+    new = _split(model, split, rng)
+    still = np.concatenate([np.setdiff1d(index, absorbed), new])
+    _promote(model, still, rng)
+
+    disputed = still[rng.random(still.size) < params.succession_violent_prob]
+    disputed = disputed[ocgs.active[disputed]]
+    incidents = rng.poisson(params.succession_violence_incidents, size=disputed.size)
+    homicides = rng.binomial(incidents, params.homicide_per_serious_violence)
+    model.tally.add("serious_violence", ocgs.area[disputed], incidents)
+    model.tally.add("homicides", ocgs.area[disputed], homicides)
+    ocgs.cohesion[disputed] = np.maximum(ocgs.cohesion[disputed] - COHESION_LOSS_IN_DISPUTE, 0.0)
+    model.tally.add("successions", ocgs.area[still[ocgs.active[still]]])
+
+
+def _promote(model, index: np.ndarray, rng: np.random.Generator) -> None:
+    """Promote one active core member (else a worker) of each OCG; dissolve those with none."""
+    ocgs, members = model.ocgs, model.members
+    if index.size == 0:
+        return
+    wanted = np.zeros(ocgs.n, dtype=bool)
+    wanted[index] = True
+    pool = np.flatnonzero(wanted[members.ocg] & (members.status == ACTIVE)
+                          & ((members.role == CORE) | (members.role == WORKER)))
+    order = np.lexsort((rng.random(pool.size), members.role[pool] == WORKER, members.ocg[pool]))
+    pool = pool[order]
+    owners, first = np.unique(members.ocg[pool], return_index=True)
+    successor = pool[first]
+    members.role[successor] = LEADER
+    ocgs.leader[owners] = successor
+    ocgs.leader_directing[owners] = False
+    dissolve(model, np.setdiff1d(index, owners))
+
+
+def _absorb(model, index: np.ndarray) -> None:
+    """Members of absorbed groups move to the largest other active group in their area."""
+    ocgs, members = model.ocgs, model.members
+    if index.size == 0:
+        return
+    eligible = ocgs.active.copy()
+    eligible[index] = False
+    candidates = np.flatnonzero(eligible)
+    best = np.full(model.geography.n_areas, -1)
+    order = candidates[np.lexsort((model.active_members[candidates], ocgs.area[candidates]))]
+    best[ocgs.area[order]] = order  # the last (largest) per area wins
+    rival = best[ocgs.area[index]]
+    index, rival = index[rival >= 0], rival[rival >= 0]
+    remap = np.arange(ocgs.n)
+    remap[index] = rival
+    moving = remap[members.ocg] != members.ocg
+    demote = moving & (members.role == LEADER)
+    members.role[demote] = CORE
+    members.ocg[moving] = remap[members.ocg[moving]]
+    np.add.at(ocgs.base_size, rival, ocgs.base_size[index])
+    np.add.at(ocgs.capital_gbp, rival, ocgs.capital_gbp[index])
+    np.logical_or.at(ocgs.markets, rival, ocgs.markets[index])
+    ocgs.capital_gbp[index] = 0.0
+    lines = model.county_lines
+    lines.ocg = remap[lines.ocg]
+    _close(model, index)
+    model.tally.add("absorptions", ocgs.area[index])
+
+
+def _split(model, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Split each group in two; returns the new groups (leaderless until they promote)."""
+    ocgs, members = model.ocgs, model.members
+    if index.size == 0:
+        return index
+    new = ocgs.add(
+        area=ocgs.area[index], ocg_type=ocgs.ocg_type[index], reach=ocgs.reach[index],
+        violence=ocgs.violence[index], markets=ocgs.markets[index], known=np.zeros(index.size, dtype=bool),
+        size=ocgs.base_size[index] / 2, capital_gbp=ocgs.capital_gbp[index] / 2,
+        encrypted=ocgs.encrypted[index], has_professional=ocgs.has_professional[index],
+        has_insider=ocgs.has_insider[index], score_noise=rng.lognormal(0.0, model.params.harm_score_noise_sigma, index.size),
+        step=model.steps_done, insulation=ocgs.insulation[index],
+    )
+    ocgs.base_size[index] /= 2
+    ocgs.capital_gbp[index] /= 2
+    model.grow_ocg_arrays()
+    target = np.full(ocgs.n, -1)
+    target[index] = new
+    moving = (target[members.ocg] >= 0) & (members.status != EXITED) & (rng.random(members.n) < 0.5)
+    moving &= members.role != LEADER
+    members.ocg[moving] = target[members.ocg[moving]]
+    model.tally.add("splits", ocgs.area[index])
+    return new
+
+
+def dissolve(model, index: np.ndarray) -> None:
+    """End groups: active members join another group in the area (half) or leave crime."""
+    ocgs, members = model.ocgs, model.members
+    if index.size == 0:
+        return
+    rng = model.streams["succession"]
+    _close(model, index)
+    gone = np.zeros(ocgs.n, dtype=bool)
+    gone[index] = True
+    loose = np.flatnonzero(gone[members.ocg] & (members.status == ACTIVE))
+    stay = rng.random(loose.size) < 0.5
+    joining = loose[stay]
+    new_owner = random_active_ocg_in_area(model, ocgs.area[members.ocg[joining]], rng)
+    placed = new_owner >= 0
+    members.ocg[joining[placed]] = new_owner[placed]
+    members.role[joining[placed & (members.role[joining] == LEADER)]] = CORE
+    leaving = np.concatenate([loose[~stay], joining[~placed]])
+    model.tally.add("leavers", ocgs.area[members.ocg[leaving]])
+    members.status[leaving] = EXITED
+    model.tally.add("ocgs_dissolved", ocgs.area[index])
+
+
+def _close(model, index: np.ndarray) -> None:
+    ocgs = model.ocgs
+    ocgs.active[index] = False
+    ocgs.leader_directing[index] = False
+    lines = model.county_lines
+    ended = lines.active & ~ocgs.active[lines.ocg]
+    lines.active = lines.active & ~ended
+
+
+def dissolve_depleted(model) -> None:
+    ocgs, params = model.ocgs, model.params
+    depleted = np.flatnonzero(ocgs.active & ~ocgs.leader_directing
+                              & (model.active_members < params.ocg_min_active_members))
+    dissolve(model, depleted)
+

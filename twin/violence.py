@@ -1,0 +1,50 @@
+"""Competition and violence between OCGs.
+
+Each violent OCG commits serious violence at a base rate that rises with the pressure of rival
+supply in its home markets (rivals' supply over demand, relative to the start). Some serious
+incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked homicides are
+added in the proportion seed 004 reports for London (8% indirect against 25% direct).
+Succession disputes add their own incidents (see `adaptation.py`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.parameters import per_step_rate
+from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
+
+
+def rival_pressure(model) -> np.ndarray:
+    """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
+    owner, area, market, amount = model.supply_entries
+    supply = model.markets.supply[area, market]
+    demand = model.markets.demand[area, market]
+    rivals = np.divide(np.maximum(supply - amount, 0.0), demand, out=np.zeros_like(supply), where=demand > 0)
+    n = model.ocgs.n
+    total = np.bincount(owner, weights=rivals, minlength=n)
+    return total / np.maximum(np.bincount(owner, minlength=n), 1)
+
+
+def violence(model) -> None:
+    """Draw serious violence and homicides for this step and record them by area."""
+    ocgs, params, rng = model.ocgs, model.params, model.streams["violence"]
+    weight = np.zeros(ocgs.n)
+    weight[ocgs.violence == SERIOUS_VIOLENCE] = 1.0
+    weight[ocgs.violence == SOME_VIOLENCE] = params.violence_rate_multiplier_some
+    weight *= ocgs.active & (model.ocg_capacity > 0)
+    pressure = rival_pressure(model)
+    if model.violence_reference_pressure is None:
+        violent = weight > 0
+        model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
+    relative = pressure / model.violence_reference_pressure
+    rate = params.serious_violence_rate_per_month * weight * relative ** params.competition_violence_elasticity
+    expected = per_step_rate(rate, model.months_per_step) * model.modifiers.violence_multiplier[ocgs.area]
+    incidents = rng.poisson(expected)
+    direct = rng.binomial(incidents, params.homicide_per_serious_violence)
+    share = params.indirect_homicide_share
+    indirect = rng.poisson(direct * share / (1.0 - share)) if share < 1 else direct * 0
+    model.ocg_violence_harm_per_month = rate * (params.harm_gbp_per_serious_violence
+                                                + params.homicide_per_serious_violence * params.harm_gbp_per_homicide)
+    model.tally.add("serious_violence", ocgs.area, incidents)
+    model.tally.add("homicides", ocgs.area, direct + indirect)

@@ -83,17 +83,24 @@ def county_lines(model) -> None:
 
     exporters = np.flatnonzero(ocgs.active & ocgs.markets[:, HEROIN_CRACK] & geo.exporter[ocgs.area]
                                & (model.ocg_capacity > 0))
-    unmet = model.markets.vacancy()[:, HEROIN_CRACK] * model.markets.demand[:, HEROIN_CRACK] * ~geo.exporter
-    if exporters.size == 0 or unmet.sum() <= 0:
+    if exporters.size == 0:
         return
-    mean_vacancy = unmet.sum() / model.markets.demand[~geo.exporter, HEROIN_CRACK].sum()
-    expected = per_step_rate(params.county_line_new_rate_per_month * exporters.size * mean_vacancy, dt)
+    if model.county_line_openings_per_exporter is None:
+        # Openings replace business closures at the start; unmet demand then draws more.
+        model.county_line_openings_per_exporter = (
+            lines.active.sum() * params.county_line_closure_prob_per_month / exporters.size)
+    demand = model.markets.demand[:, HEROIN_CRACK] * ~geo.exporter
+    vacancy = model.markets.vacancy()[:, HEROIN_CRACK] * ~geo.exporter
+    mean_vacancy = (vacancy * demand).sum() / max(demand.sum(), 1e-9)
+    expected = per_step_rate(model.county_line_openings_per_exporter * exporters.size
+                             * (1.0 + params.county_line_vacancy_response * mean_vacancy), dt)
     n_new = rng.poisson(expected * model.modifiers.county_line_opening_multiplier)
     if n_new == 0:
         return
     capacity = model.ocg_capacity[exporters]
     owner = exporters[rng.choice(exporters.size, size=n_new, p=capacity / capacity.sum())]
-    dest = rng.choice(geo.n_areas, size=n_new, p=unmet / unmet.sum())
+    pull = demand * (0.1 + vacancy)
+    dest = rng.choice(geo.n_areas, size=n_new, p=pull / pull.sum())
     lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
     model.tally.add("county_lines_opened", dest)
 
@@ -114,10 +121,16 @@ def displacement_and_learning(model) -> None:
             pick = (weights.cumsum(axis=1) > rng.random(mover.size)[:, None]).argmax(axis=1)
             model.tally.add("relocations", pick)
             ocgs.area[mover] = pick
+        # Pivots go where the money is: markets weighted by their value and unmet demand.
+        markets = model.markets
+        value = (markets.demand * model.unit_price_gbp[None, :]).sum(axis=0)[:MONEY_LAUNDERING]
+        unmet = markets.vacancy()[:, :MONEY_LAUNDERING].mean(axis=0)
+        appeal = value * (0.1 + unmet)
         for index in hit[u[:, 1] < params.pivot_prob_after_operation]:  # rare: a few groups a month
             missing = np.flatnonzero(~ocgs.markets[index, :MONEY_LAUNDERING])
             if missing.size:
-                ocgs.markets[index, rng.choice(missing)] = True
+                weights = appeal[missing]
+                ocgs.markets[index, missing[rng.choice(missing.size, p=weights / weights.sum())]] = True
                 model.tally.add_national("pivots", 1)
         ocgs.insulation[hit] += params.insulation_learning_step * (1.0 - ocgs.insulation[hit])
         encrypt = hit[(u[:, 2] < params.encryption_adoption_after_operation) & ~ocgs.encrypted[hit]]

@@ -2,9 +2,13 @@
 
 The default geography is the 45 UK police force areas (`data/uk_police_force_areas.csv`),
 grouped into regions (the ROCU tier) under one national tier (the NCA). A scenario may name
-another CSV with the same columns. Neighbouring areas, used for displacement and county-line
-destinations, are the other areas of the same region: the grouping is regional by design and no
-adjacency data ship with the project (an assumption recorded in docs/ODD.md).
+another CSV with the same columns.
+
+Neighbouring areas (used for displacement) are the `NEIGHBOURS` nearest areas by the distance
+between approximate centroids (`data/force_area_centroids.csv`, or optional `latitude` and
+`longitude` columns in a user's areas file), weighted by population. Without coordinates the
+neighbours are the other areas of the same region. Nearest areas rather than regions matter for
+London, whose region holds only the Metropolitan Police and the City of London.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from twin.errors import ScenarioError
 
 REQUIRED_COLUMNS = ("force_area", "nation", "region", "population_thousands", "county_lines_exporter")
 NATIONAL_AREA = "UK"
+NEIGHBOURS = 5  # nearest areas that count as neighbours (assumption)
+KM_PER_DEGREE = 111.0
 
 
 @dataclass
@@ -32,6 +38,8 @@ class Geography:
     area_region: np.ndarray  # int, region index of each area
     population: np.ndarray  # people
     exporter: np.ndarray  # bool, county-lines exporter area
+    latitude: np.ndarray | None = None  # degrees, approximate centroid
+    longitude: np.ndarray | None = None
 
     @property
     def n_areas(self) -> int:
@@ -47,14 +55,29 @@ class Geography:
     def region_areas(self, region: int) -> np.ndarray:
         return np.flatnonzero(self.area_region == region)
 
-    def neighbour_weights(self) -> np.ndarray:
-        """Row-normalised matrix [area, area]: other areas of the same region, weighted by population.
+    def distance_km(self) -> np.ndarray:
+        """Approximate distances between area centroids [area, area] (equirectangular)."""
+        lat = np.radians(self.latitude)
+        dy = (self.latitude[:, None] - self.latitude[None, :]) * KM_PER_DEGREE
+        dx = (self.longitude[:, None] - self.longitude[None, :]) * KM_PER_DEGREE * np.cos((lat[:, None] + lat[None, :]) / 2)
+        return np.hypot(dx, dy)
 
-        An area alone in its region (Scotland, Northern Ireland) has no neighbours: its row is zero.
+    def neighbour_weights(self) -> np.ndarray:
+        """Row-normalised matrix [area, area] of neighbours, weighted by population.
+
+        With coordinates: the `NEIGHBOURS` nearest other areas. Without: the other areas of the
+        same region (an area alone in its region then has no neighbours and its row is zero).
         """
-        same = self.area_region[:, None] == self.area_region[None, :]
-        np.fill_diagonal(same, False)
-        weights = same * self.population[None, :]
+        if self.latitude is not None:
+            distance = self.distance_km()
+            np.fill_diagonal(distance, np.inf)
+            nearest = np.argsort(distance, axis=1)[:, : min(NEIGHBOURS, self.n_areas - 1)]
+            adjacent = np.zeros((self.n_areas, self.n_areas), dtype=bool)
+            adjacent[np.arange(self.n_areas)[:, None], nearest] = True
+        else:
+            adjacent = self.area_region[:, None] == self.area_region[None, :]
+            np.fill_diagonal(adjacent, False)
+        weights = adjacent * self.population[None, :]
         totals = weights.sum(axis=1, keepdims=True)
         return np.divide(weights, totals, out=np.zeros_like(weights, dtype=float), where=totals > 0)
 
@@ -85,6 +108,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
     """Load and validate an areas table (the built-in UK force areas by default)."""
     rows, label = _read_rows(Path(path) if path else None)
     names, nations, regions, population, exporter = [], [], [], [], []
+    latitude, longitude = [], []
     for line, row in enumerate(rows, start=2):
         name = (row["force_area"] or "").strip()
         if not name or name == NATIONAL_AREA:
@@ -109,6 +133,17 @@ def load_geography(path: Path | str | None = None) -> Geography:
         regions.append(row["region"].strip())
         population.append(pop)
         exporter.append(flag == "1")
+        for column, values in (("latitude", latitude), ("longitude", longitude)):
+            raw = (row.get(column) or "").strip()
+            if raw:
+                try:
+                    values.append(float(raw))
+                except ValueError:
+                    raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': "
+                                        f"expected degrees as a number, got {raw!r}") from None
+    if path is None:
+        latitude, longitude = _builtin_centroids(names)
+    has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)
     region_names = list(dict.fromkeys(regions))
     return Geography(
         area_names=names,
@@ -117,4 +152,13 @@ def load_geography(path: Path | str | None = None) -> Geography:
         area_region=np.array([region_names.index(r) for r in regions], dtype=np.int64),
         population=np.array(population, dtype=float),
         exporter=np.array(exporter, dtype=bool),
+        latitude=np.array(latitude) if has_coordinates else None,
+        longitude=np.array(longitude) if has_coordinates else None,
     )
+
+
+def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:
+    text = resources.files("twin").joinpath("data/force_area_centroids.csv").read_text()
+    table = {row["force_area"]: (float(row["latitude"]), float(row["longitude"]))
+             for row in csv.DictReader(text.splitlines())}
+    return [table[n][0] for n in names], [table[n][1] for n in names]

@@ -45,7 +45,9 @@ def courts(model) -> None:
     convicted = rng.random(due.size) < params.conviction_prob
     guilty, acquitted = due[convicted], due[~convicted]
     imprison(model, guilty, rng)
-    model.tally.add("convictions", ocgs.area[members.ocg[guilty]])
+    area = ocgs.area[members.ocg[guilty]]
+    model.tally.add("convictions", area)
+    model.tally.add("assets_recovered_gbp", area, np.full(guilty.size, params.fine_gbp_per_conviction))
     return_to_group(model, acquitted)
 
 

@@ -98,6 +98,7 @@ class TwinModel(mesa.Model):
         self.tally = StepTally(geo.n_areas)
         self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date))
         self.violence_reference_pressure: float | None = None
+        self.county_line_openings_per_exporter: float | None = None
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
 
@@ -146,14 +147,18 @@ class TwinModel(mesa.Model):
         operations.initial_capital(self, revenue)
 
     def _initial_prisoners(self, rng: np.random.Generator) -> None:
-        """Put `soc_prisoners_initial` non-leader members in prison, part-way through their sentences."""
-        members = self.members
+        """Start the justice pipeline full: SOC prisoners part-way through their sentences and
+        members charged and awaiting trial (non-leaders, so every group starts led)."""
+        members, p = self.members, self.params
         candidates = np.flatnonzero(members.role != LEADER)
-        count = min(int(self.params.soc_prisoners_initial), candidates.size)
-        chosen = rng.choice(candidates, size=count, replace=False)
-        justice.imprison(self, chosen, rng)
-        served = rng.random(count) * members.sentence_months[chosen] * self.params.served_share
-        members.release_month[chosen] -= served
+        n_prison = min(int(p.soc_prisoners_initial), candidates.size)
+        n_charged = min(int(p.soc_awaiting_trial_initial), candidates.size - n_prison)
+        chosen = rng.choice(candidates, size=n_prison + n_charged, replace=False)
+        prisoners, charged = chosen[:n_prison], chosen[n_prison:]
+        justice.imprison(self, prisoners, rng)
+        members.release_month[prisoners] *= rng.random(n_prison)  # uniformly through the time to serve
+        members.status[charged] = CHARGED
+        members.verdict_month[charged] = rng.random(n_charged) * 2 * p.court_delay_months
 
     def _line_destinations(self, owners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """County-line destinations: non-exporter areas, by population, twice as likely in the owner's region."""

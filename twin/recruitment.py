@@ -52,9 +52,11 @@ def recruit(model) -> None:
     total = int(recruits.sum())
     if total == 0:
         return
+    # Recruits restore the group's structure: exploited places are refilled with exploited people.
     drugs = ocgs.markets[:, HEROIN_CRACK] | ocgs.markets[:, COCAINE]
-    exploited_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
-    # New recruits never lead: role_layout's leader slot is re-drawn as a worker role.
+    wanted_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
+    exploited_gap = np.maximum(wanted_share * ocgs.target_size - model.active_by_role[:, EXPLOITED], 0.0)
+    exploited_share = np.clip(exploited_gap / np.maximum(vacancy, 1.0), 0.0, 1.0)
     owner, role = role_layout(recruits + 1, params.core_member_share * 0.5, exploited_share, rng)
     keep = role != LEADER
     owner, role = owner[keep], role[keep]

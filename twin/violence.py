@@ -14,12 +14,17 @@ import numpy as np
 from twin.parameters import per_step_rate
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 
+MAX_RELATIVE_PRESSURE = 3.0  # assumption
+
 
 def rival_pressure(model) -> np.ndarray:
     """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
     owner, area, market, amount = model.supply_entries
-    supply = model.markets.supply[area, market]
-    demand = model.markets.demand[area, market]
+    markets = model.markets
+    national = markets.national[market]
+    # National markets (fraud, immigration) compete across the country, local ones in the area.
+    supply = np.where(national, markets.supply.sum(axis=0)[market], markets.supply[area, market])
+    demand = np.where(national, markets.demand.sum(axis=0)[market], markets.demand[area, market])
     rivals = np.divide(np.maximum(supply - amount, 0.0), demand, out=np.zeros_like(supply), where=demand > 0)
     n = model.ocgs.n
     total = np.bincount(owner, weights=rivals, minlength=n)
@@ -37,7 +42,8 @@ def violence(model) -> None:
     if model.violence_reference_pressure is None:
         violent = weight > 0
         model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
-    relative = pressure / model.violence_reference_pressure
+    # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
+    relative = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE)
     rate = params.serious_violence_rate_per_month * weight * relative ** params.competition_violence_elasticity
     expected = per_step_rate(rate, model.months_per_step) * model.modifiers.violence_multiplier[ocgs.area]
     incidents = rng.poisson(expected)

@@ -27,12 +27,22 @@ def sentence_means(params) -> np.ndarray:
     return mean
 
 
-def imprison(model, index: np.ndarray, rng: np.random.Generator, served_so_far: np.ndarray | float = 0.0) -> None:
+def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside: bool = False) -> None:
+    """Sentence members to prison.
+
+    With `already_inside` (prisoners at the start of a run) the sentence is drawn length-biased,
+    as a prisoner found inside at a random time is, and part of it is already served.
+    """
     members, params = model.members, model.params
-    sentence = rng.gamma(SENTENCE_GAMMA_SHAPE, sentence_means(params)[members.role[index]] / SENTENCE_GAMMA_SHAPE)
+    mean = sentence_means(params)[members.role[index]]
+    shape = SENTENCE_GAMMA_SHAPE + (1.0 if already_inside else 0.0)
+    sentence = rng.gamma(shape, mean / SENTENCE_GAMMA_SHAPE)
+    to_serve = sentence * params.served_share
+    if already_inside:
+        to_serve *= rng.random(index.size)
     members.status[index] = PRISON
     members.sentence_months[index] = sentence
-    members.release_month[index] = model.month + sentence * params.served_share - served_so_far
+    members.release_month[index] = model.month + to_serve
 
 
 def courts(model) -> None:

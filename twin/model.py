@@ -145,6 +145,21 @@ class TwinModel(mesa.Model):
         # A first market clearing calibrates productivity and starting capital (no time passes).
         revenue = operations.operate(self)["revenue_per_month"]
         operations.initial_capital(self, revenue)
+        self._operations_under_way()
+
+    def _operations_under_way(self) -> None:
+        """Start with the police already working their lists: operations part-way through."""
+        from twin.violence import violence as draw_violence
+
+        draw_violence(self)  # sets each group's expected violence harm, used by the harm score
+        self.tally.reset()
+        investigators = self.police.investigators(self.params, self.modifiers, np.ones(self.geography.n_areas))
+        self.police.reference_violence = None
+        policing.task(self, investigators)
+        under_way = self.ocgs.operation_months_left > 0
+        rng = self.streams["population"]
+        self.ocgs.operation_months_left[under_way] *= rng.random(int(under_way.sum()))
+        self.tally.reset()
 
     def _initial_prisoners(self, rng: np.random.Generator) -> None:
         """Start the justice pipeline full: SOC prisoners part-way through their sentences and
@@ -155,8 +170,7 @@ class TwinModel(mesa.Model):
         n_charged = min(int(p.soc_awaiting_trial_initial), candidates.size - n_prison)
         chosen = rng.choice(candidates, size=n_prison + n_charged, replace=False)
         prisoners, charged = chosen[:n_prison], chosen[n_prison:]
-        justice.imprison(self, prisoners, rng)
-        members.release_month[prisoners] *= rng.random(n_prison)  # uniformly through the time to serve
+        justice.imprison(self, prisoners, rng, already_inside=True)
         members.status[charged] = CHARGED
         members.verdict_month[charged] = rng.random(n_charged) * 2 * p.court_delay_months
 

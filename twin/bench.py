@@ -1,0 +1,81 @@
+"""`twin bench`: set-up and run times, throughput, memory, and the plain-Mesa comparison.
+
+Figures (all on the built-in UK scenario defaults, one process, one core):
+- setup_s: building a model (register, populations, first market clearing), median;
+- run_monthly_10y_s: 120 monthly steps, median of `reps` runs;
+- run_weekly_10y_s: 520 weekly steps, median of 3 runs;
+- member_steps_per_s: members (not exited) processed per second in the monthly runs;
+- peak_rss_mb: peak resident memory of this process before the plain-Mesa reference starts;
+- plain_mesa_member_steps_per_s, speedup_vs_plain_mesa: the reference in `plain_mesa.py`.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+
+from twin.model import TwinModel
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _timed_run(seed: int, n_steps: int, step_length: str) -> tuple[float, float, float]:
+    start = time.perf_counter()
+    model = TwinModel(seed=seed, n_steps=n_steps, step_length=step_length)
+    setup = time.perf_counter() - start
+    member_steps = 0.0
+    start = time.perf_counter()
+    for _ in range(n_steps):
+        model.step()
+    run = time.perf_counter() - start
+    member_steps = float(model.results.series("members_active").sum()
+                         + model.results.series("members_prison").sum()
+                         + model.results.series("members_charged").sum()
+                         + model.results.series("members_released").sum())
+    return setup, run, member_steps
+
+
+def run_bench(reps: int = 5, plain_mesa_steps: int = 3) -> dict[str, float]:
+    from twin import plain_mesa
+
+    _timed_run(0, 12, "month")  # warm up imports and caches
+    monthly = [_timed_run(seed, 120, "month") for seed in range(1, reps + 1)]
+    weekly = [_timed_run(seed, 520, "week") for seed in range(1, 4)]
+    run_monthly = statistics.median(r[1] for r in monthly)
+    member_steps_per_s = statistics.median(r[2] / r[1] for r in monthly)
+    peak = _peak_rss_mb()
+    reference = plain_mesa.measure(steps=plain_mesa_steps)
+    return {
+        "setup_s": round(statistics.median(r[0] for r in monthly), 4),
+        "run_monthly_10y_s": round(run_monthly, 4),
+        "run_weekly_10y_s": round(statistics.median(r[1] for r in weekly), 4),
+        "member_steps_per_s": round(member_steps_per_s),
+        "peak_rss_mb": round(peak, 1),
+        "plain_mesa_member_steps_per_s": round(reference["member_steps_per_s"]),
+        "speedup_vs_plain_mesa": round(member_steps_per_s / reference["member_steps_per_s"], 1),
+        "monthly_runs": reps,
+        "weekly_runs": 3,
+        "plain_mesa_steps": plain_mesa_steps,
+    }
+
+
+TARGETS = {"setup_s": ("<=", 0.5), "run_monthly_10y_s": ("<=", 1.0), "run_weekly_10y_s": ("<=", 4.0),
+           "peak_rss_mb": ("<=", 300.0), "speedup_vs_plain_mesa": (">=", 50.0)}
+
+
+def format_bench(figures: dict[str, float]) -> str:
+    lines = [f"{'figure':32s} {'value':>14s}  target"]
+    for key, value in figures.items():
+        target = TARGETS.get(key)
+        verdict = ""
+        if target:
+            op, limit = target
+            ok = value <= limit if op == "<=" else value >= limit
+            verdict = f"{op} {limit:g}  {'met' if ok else 'MISSED'}"
+        lines.append(f"{key:32s} {value:>14,.4g}  {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,195 @@
+"""The `twin` command line: run, params, levers, register, bench.
+
+User mistakes (bad scenario, register or option) print one line, `twin: error: ...`, and exit
+with status 2; an interrupted run exits with status 130 after saving what it computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from twin.errors import UserError
+
+DEFAULT_RESULTS = Path("results")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number seed, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
+    return value
+
+
+def _years(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"expected years between 0 and 100, got {value}")
+    return value
+
+
+def cmd_run(args) -> int:
+    from twin.runner import run_scenario
+    from twin.scenario import STEPS_PER_YEAR, load_scenario
+    from twin.summary import format_annual_summary
+
+    scenario = load_scenario(args.scenario)
+    out = args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}"
+    step = args.step or scenario.step
+    years = args.years if args.years is not None else scenario.years
+    if not args.quiet:
+        print(f"Running '{scenario.name}' for {years:g} years ({step}ly steps), seed {args.seed} ...", flush=True)
+    output = run_scenario(scenario, args.seed, years=args.years, step=args.step, register_source=args.register,
+                          register_table=args.register_table, out_dir=Path(out))
+    if not args.quiet:
+        print(f"\nAnnual summary, UK (harm and costs in £, {__import__('twin.harm', fromlist=['x']).PRICE_YEAR} prices)")
+        print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
+        print(f"\nSet-up {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from twin.parameters import format_value, markdown_table, table_rows
+
+    rows = table_rows(args.group)
+    if not rows:
+        from twin.errors import did_you_mean
+        from twin.parameter_table import PARAMETER_TABLE
+
+        groups = sorted({p.group for p in PARAMETER_TABLE})
+        raise UserError(f"--group: unknown group '{args.group}'{did_you_mean(args.group, groups)} "
+                        f"(groups: {', '.join(groups)})")
+    if args.markdown:
+        print(markdown_table(rows))
+        return 0
+    if args.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["name", "value", "unit", "low", "high", "group", "source", "description"])
+        for p in rows:
+            writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.source, p.description])
+        return 0
+    group = None
+    for p in rows:
+        if p.group != group:
+            group = p.group
+            print(f"\n[{group}]")
+        flag = "  (assumption)" if p.is_assumption else ""
+        print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
+        print(f"      {p.description}. Source: {p.source}")
+    return 0
+
+
+def cmd_levers(args) -> int:
+    from twin.interventions import lever_catalogue
+
+    catalogue = lever_catalogue()
+    if not catalogue:
+        print("No levers are registered.")
+        return 0
+    for lever in catalogue:
+        print(f"\n{lever['type']}: {lever['summary']}")
+        for name, spec in lever["settings"].items():
+            print(f"    {name} = {spec}")
+    return 0
+
+
+def cmd_register(args) -> int:
+    from twin.geography import load_geography
+    from twin.parameters import Parameters
+    from twin.register import synthetic_register, write_register_csv
+    from twin.streams import RandomStreams
+
+    geography = load_geography()
+    register = synthetic_register(geography, Parameters(), RandomStreams(args.seed)["register"])
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_register_csv(register, geography, out)
+    print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from twin.bench import format_bench, run_bench
+
+    figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
+    if args.json:
+        import json
+
+        print(json.dumps(figures))
+    else:
+        print(format_bench(figures))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twin", description="SOC computational twin: an agent-based model "
+                                     "of serious and organised crime in the UK.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario once and print an annual summary")
+    run.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
+    run.add_argument("--seed", type=_seed, default=1, help="root random seed (default 1)")
+    run.add_argument("--years", type=_years, help="horizon in years (default: the scenario's)")
+    run.add_argument("--step", choices=("month", "week"), help="step length (default: the scenario's)")
+    run.add_argument("--out", help="output folder (default results/<scenario>/seed-<seed>)")
+    run.add_argument("--register", help="OCG register: a CSV file, or a SQLAlchemy URL with --register-table")
+    run.add_argument("--register-table", help="table name when --register is a database URL")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+
+    params = sub.add_parser("params", help="print the parameter table with units, ranges and sources")
+    params.add_argument("--group", help="only this group (population, markets, policing, ...)")
+    form = params.add_mutually_exclusive_group()
+    form.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    form.add_argument("--csv", action="store_true", help="as CSV")
+    params.set_defaults(func=cmd_params)
+
+    levers = sub.add_parser("levers", help="list the policy levers and their settings")
+    levers.set_defaults(func=cmd_levers)
+
+    register = sub.add_parser("register", help="write the synthetic OCG register as a CSV template")
+    register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write")
+    register.add_argument("--seed", type=_seed, default=1)
+    register.set_defaults(func=cmd_register)
+
+    bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--reps", type=_positive_int, default=5, help="timed monthly runs (median reported)")
+    bench.add_argument("--plain-mesa-steps", type=_positive_int, default=3, help="steps of the plain-Mesa reference")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"twin: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
+    except KeyboardInterrupt:
+        print("twin: interrupted; steps already computed were saved where an output folder was set",
+              file=sys.stderr)
+        return 130

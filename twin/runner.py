@@ -1,0 +1,99 @@
+"""Single runs: build a model from a scenario, run it, and write its outputs.
+
+`run_scenario` is what `twin run` calls and what ensembles (later) call per replication. If a run
+fails or is interrupted, the steps already computed are written as `trajectories.partial.csv`
+before the error propagates, so nothing computed is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin import __version__
+from twin.geography import load_geography
+from twin.interventions import build_levers
+from twin.model import TwinModel
+from twin.register import load_register
+from twin.scenario import Scenario
+
+
+@dataclass
+class RunOutput:
+    model: TwinModel
+    setup_s: float
+    run_s: float
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.model.results.to_frame()
+
+
+def build_model(scenario: Scenario, seed: int, register_source: str | None = None,
+                register_table: str | None = None) -> TwinModel:
+    geography = load_geography(scenario.areas_file)
+    source = register_source or scenario.register
+    register = load_register(source, geography, register_table) if source else None
+    return TwinModel(params=scenario.build_parameters(), seed=seed, n_steps=scenario.n_steps,
+                     step_length=scenario.step, start_date=scenario.start_date, register=register,
+                     geography=geography, levers=build_levers(scenario))
+
+
+def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,
+                 register_source: str | None = None, register_table: str | None = None,
+                 out_dir: Path | None = None, progress=None) -> RunOutput:
+    """Run one scenario with one seed; write outputs to `out_dir` when given."""
+    if years is not None or step is not None:
+        scenario = replace(scenario, years=years if years is not None else scenario.years,
+                           step=step or scenario.step)
+    start = time.perf_counter()
+    model = build_model(scenario, seed, register_source, register_table)
+    setup_s = time.perf_counter() - start
+    start = time.perf_counter()
+    try:
+        model.run(progress=progress)
+    except BaseException:
+        if out_dir is not None and model.results.steps_recorded:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            model.results.to_frame().to_csv(out_dir / "trajectories.partial.csv", index=False)
+        raise
+    output = RunOutput(model, setup_s, time.perf_counter() - start)
+    if out_dir is not None:
+        write_outputs(output, scenario, seed, out_dir)
+    return output
+
+
+def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:
+    """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame = output.frame
+    written = [out_dir / "trajectories.csv"]
+    frame.to_csv(written[0], index=False)
+    try:
+        import pyarrow  # noqa: F401
+
+        frame.to_parquet(out_dir / "trajectories.parquet", index=False)
+        written.append(out_dir / "trajectories.parquet")
+    except ImportError:
+        pass
+    meta = {
+        "scenario": scenario.to_dict(),
+        "scenario_hash": scenario.spec_hash(),
+        "seed": seed,
+        "steps": output.model.n_steps,
+        "parameters": output.model.params.as_dict(),
+        "twin_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "setup_s": round(output.setup_s, 4),
+        "run_s": round(output.run_s, 4),
+    }
+    (out_dir / "run.json").write_text(json.dumps(meta, indent=2, default=str))
+    written.append(out_dir / "run.json")
+    return written

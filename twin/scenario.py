@@ -1,0 +1,171 @@
+"""Scenario files: TOML that sets the horizon, step, start date, parameters and levers of a run.
+
+    [scenario]
+    name = "clear_hold"
+    description = "..."
+    base = "baseline.toml"        # optional: start from another scenario (path relative to this file)
+    years = 10
+    step = "month"                # or "week"
+    start_date = "2025-04-01"
+    areas_file = "my_areas.csv"   # optional: replace the geography
+    register = "my_register.csv"  # optional: start from this OCG register
+
+    [parameters]                  # overrides by name (see `twin params`)
+    soc_budget_gbp_per_year = 1.2e9
+
+    [[levers]]                    # interventions (see `twin levers`)
+    type = "clear"
+    ...
+
+A scenario that names a base inherits everything and lists only what it changes: its
+[scenario] keys and [parameters] override the base's, its [[levers]] are added to the base's.
+Every error names the file, the key, what was expected, and the closest valid key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.parameters import Parameters
+
+TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
+SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "areas_file", "register")
+STEP_LENGTHS = ("month", "week")
+STEPS_PER_YEAR = {"month": 12, "week": 52}
+DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01"}
+
+
+@dataclass
+class Scenario:
+    """A resolved scenario (base scenarios merged in)."""
+
+    name: str
+    path: str
+    description: str = ""
+    years: float = 10
+    step: str = "month"
+    start_date: str = "2025-04-01"
+    areas_file: str | None = None
+    register: str | None = None
+    parameters: dict[str, float] = field(default_factory=dict)
+    levers: list[dict[str, Any]] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)  # files merged, base first
+
+    @property
+    def n_steps(self) -> int:
+        return int(round(self.years * STEPS_PER_YEAR[self.step]))
+
+    def build_parameters(self) -> Parameters:
+        return Parameters(self.parameters, where=f"{self.path}: [parameters]")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def spec_hash(self) -> str:
+        """Hash of everything that determines the run (not the file paths)."""
+        spec = {k: v for k, v in self.to_dict().items() if k not in ("path", "chain", "description")}
+        return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: scenario file not found") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, ...]) -> None:
+    for key in data:
+        if key not in valid:
+            where = f"[{table}]" if table else "top level"
+            raise ScenarioError(f"{path}: {where}: unknown key '{key}'{did_you_mean(key, valid)} "
+                                f"(expected one of: {', '.join(valid)})")
+
+
+def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    _check_keys(path, "scenario", table, SCENARIO_KEYS)
+    out = dict(table)
+    for key in ("name", "description", "base", "areas_file", "register"):
+        if key in out and not isinstance(out[key], str):
+            raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {out[key]!r}")
+    if "years" in out:
+        years = out["years"]
+        if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
+            raise ScenarioError(f"{path}: [scenario] years: expected a number of years between 0 and 100, got {years!r}")
+    if "step" in out and out["step"] not in STEP_LENGTHS:
+        raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "
+                            f"got {out['step']!r}{did_you_mean(str(out['step']), STEP_LENGTHS)}")
+    if "start_date" in out:
+        value = out["start_date"]
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            out["start_date"] = value.isoformat()
+        else:
+            try:
+                out["start_date"] = datetime.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise ScenarioError(f"{path}: [scenario] start_date: expected a date YYYY-MM-DD, got {value!r}") from None
+    return out
+
+
+def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any], list[dict], list[str]]:
+    resolved = path.resolve()
+    if resolved in seen:
+        cycle = " -> ".join(str(p) for p in (*seen, resolved))
+        raise ScenarioError(f"{path}: [scenario] base: scenarios inherit from each other in a cycle ({cycle})")
+    data = _read_toml(path)
+    _check_keys(path, "", data, TOP_LEVEL_KEYS)
+    table = data.get("scenario", {})
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{path}: 'scenario' must be a table ([scenario])")
+    table = _validate_scenario_table(path, table)
+    parameters = data.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise ScenarioError(f"{path}: 'parameters' must be a table ([parameters])")
+    levers = data.get("levers", [])
+    if not isinstance(levers, list) or not all(isinstance(item, dict) for item in levers):
+        raise ScenarioError(f"{path}: 'levers' must be an array of tables ([[levers]])")
+    levers = [dict(item, _file=str(path)) for item in levers]
+    for key in ("areas_file", "register"):
+        if key in table:
+            table[key] = str((path.parent / table[key]))
+    if "base" in table:
+        base_path = path.parent / table["base"]
+        if not base_path.exists():
+            raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario")
+        base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
+        merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
+        merged_table.update(table)
+        return merged_table, {**base_parameters, **parameters}, base_levers + levers, chain + [str(path)]
+    return table, dict(parameters), levers, [str(path)]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, merge and validate a scenario file (parameters and levers included)."""
+    path = Path(path)
+    table, parameters, levers, chain = _load_raw(path, ())
+    values = {**DEFAULTS, **{k: v for k, v in table.items() if k != "base"}}
+    scenario = Scenario(name=values.pop("name", path.stem), path=str(path), parameters=parameters,
+                        levers=levers, chain=chain, **values)
+    try:
+        scenario.build_parameters()
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
+    from twin.interventions import build_levers
+
+    build_levers(scenario)  # validates every lever now, before any run starts
+    return scenario

@@ -1,0 +1,52 @@
+"""Readable summaries of a run: annual totals (flows) and end-of-year levels (stocks)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.geography import NATIONAL_AREA
+from twin.results import Results
+
+#: (column title, metric, how to combine a year's steps, scale, format)
+ANNUAL_COLUMNS = (
+    ("harm £bn", "harm_gbp_total", "sum", 1e9, "{:.1f}"),
+    ("drugs", "harm_gbp_drugs", "sum", 1e9, "{:.1f}"),
+    ("economic", "harm_gbp_economic", "sum", 1e9, "{:.1f}"),
+    ("slavery", "harm_gbp_modern_slavery", "sum", 1e9, "{:.2f}"),
+    ("immigr.", "harm_gbp_immigration", "sum", 1e9, "{:.2f}"),
+    ("violence", "harm_gbp_violence", "sum", 1e9, "{:.2f}"),
+    ("other", "harm_gbp_other", "sum", 1e9, "{:.2f}"),
+    ("response £bn", "response_cost_gbp", "sum", 1e9, "{:.2f}"),
+    ("recovered £m", "assets_recovered_gbp", "sum", 1e6, "{:.0f}"),
+    ("OCGs", "ocgs_active", "last", 1, "{:,.0f}"),
+    ("members", "members_active", "last", 1, "{:,.0f}"),
+    ("prison", "members_prison", "last", 1, "{:,.0f}"),
+    ("disruptions", "disruptions", "sum", 1, "{:,.0f}"),
+    ("arrests", "arrests", "sum", 1, "{:,.0f}"),
+    ("homicides", "homicides", "sum", 1, "{:,.0f}"),
+)
+
+
+def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA) -> list[dict[str, float]]:
+    rows = []
+    n_years = int(np.ceil(results.steps_recorded / steps_per_year))
+    for year in range(n_years):
+        window = slice(year * steps_per_year, min((year + 1) * steps_per_year, results.steps_recorded))
+        row = {"year": year + 1}
+        for title, metric, how, scale, _ in ANNUAL_COLUMNS:
+            values = results.series(metric, area)[window]
+            row[title] = (values.sum() if how == "sum" else values[-1]) / scale
+        rows.append(row)
+    return rows
+
+
+def format_annual_summary(results: Results, steps_per_year: int, area: str = NATIONAL_AREA) -> str:
+    rows = annual_rows(results, steps_per_year, area)
+    titles = ["year"] + [c[0] for c in ANNUAL_COLUMNS]
+    formats = ["{:d}"] + [c[4] for c in ANNUAL_COLUMNS]
+    cells = [[fmt.format(row[t]) for t, fmt in zip(titles, formats)] for row in rows]
+    widths = [max(len(t), *(len(r[i]) for r in cells)) for i, t in enumerate(titles)]
+    lines = ["  ".join(t.rjust(w) for t, w in zip(titles, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    return "\n".join(lines)

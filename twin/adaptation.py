@@ -121,6 +121,13 @@ def displacement_and_learning(model) -> None:
             pick = (weights.cumsum(axis=1) > rng.random(mover.size)[:, None]).argmax(axis=1)
             model.tally.add("relocations", pick)
             ocgs.area[mover] = pick
+            # A county line runs from an exporter area into another area: lines of groups that
+            # moved out of an exporter area, or into their own line's destination, end.
+            lines = model.county_lines
+            owner_area = ocgs.area[lines.ocg]
+            broken = lines.active & (~model.geography.exporter[owner_area] | (owner_area == lines.dest))
+            lines.active = lines.active & ~broken
+            model.tally.add("county_lines_closed", lines.dest[broken])
         # Pivots go where the money is: markets weighted by their value and unmet demand.
         markets = model.markets
         value = (markets.demand * model.unit_price_gbp[None, :]).sum(axis=0)[:MONEY_LAUNDERING]

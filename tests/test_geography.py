@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from twin.errors import ScenarioError
+from twin.geography import load_geography
+
+
+def test_uk_force_areas():
+    geo = load_geography()
+    assert geo.n_areas == 45
+    assert 60e6 < geo.population.sum() < 72e6
+    assert geo.exporter.sum() == 5
+    assert "Metropolitan Police" in geo.area_names
+    assert geo.latitude is not None
+
+
+def test_neighbours_are_nearby_and_normalised():
+    geo = load_geography()
+    weights = geo.neighbour_weights()
+    assert np.allclose(weights.sum(axis=1), 1.0)
+    assert np.all(np.diag(weights) == 0)
+    met = geo.area_index("Metropolitan Police")
+    neighbours = {geo.area_names[j] for j in np.flatnonzero(weights[met])}
+    assert "City of London" in neighbours and "Surrey" in neighbours
+    assert "Police Scotland" not in neighbours
+
+
+def test_region_neighbours_without_coordinates(tmp_path):
+    path = tmp_path / "areas.csv"
+    path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                    "A,England,R1,100,1\nB,England,R1,300,0\nC,England,R2,200,0\n")
+    geo = load_geography(path)
+    weights = geo.neighbour_weights()
+    assert weights[0, 1] == 1.0 and weights[1, 0] == 1.0
+    assert weights[2].sum() == 0  # alone in its region
+
+
+@pytest.mark.parametrize("body, words", [
+    ("force_area,nation,region,population_thousands\nA,England,R,10\n", "missing column"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,ten,0\n",
+     "line 2, field 'population_thousands'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,10,2\n",
+     "field 'county_lines_exporter': expected 0 or 1"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,10,0\nA,England,R,5,0\n",
+     "duplicate area 'A'"),
+])
+def test_bad_areas_file(tmp_path, body, words):
+    path = tmp_path / "areas.csv"
+    path.write_text(body)
+    with pytest.raises(ScenarioError, match=words):
+        load_geography(path)

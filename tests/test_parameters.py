@@ -1,0 +1,62 @@
+import math
+
+import pytest
+
+from twin.errors import ParameterError
+from twin.parameter_table import PARAMETER_TABLE
+from twin.parameters import KINDS, Parameters, markdown_table, per_step_probability, per_step_rate
+
+
+def test_every_parameter_has_unit_range_and_source():
+    names = [p.name for p in PARAMETER_TABLE]
+    assert len(names) == len(set(names)), "duplicate parameter names"
+    for p in PARAMETER_TABLE:
+        assert p.unit and p.source and p.description, p.name
+        assert p.kind in KINDS, p.name
+        assert p.low <= p.value <= p.high, f"{p.name}: default outside its plausible range"
+        if p.is_assumption:
+            assert p.low < p.high, f"{p.name}: an assumption needs an uncertainty range"
+
+
+def test_defaults_pass_their_own_validation():
+    for p in PARAMETER_TABLE:
+        assert p.check(p.value, "defaults") == pytest.approx(p.value)
+
+
+def test_unknown_override_names_the_closest_parameter():
+    with pytest.raises(ParameterError, match="did you mean 'soc_budget_gbp_per_year'"):
+        Parameters({"soc_budget_gbp_per_yaer": 1e9}, where="x.toml")
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("charge_prob", 1.5, "probability between 0 and 1"),
+    ("charge_prob", "high", "must be a number"),
+    ("soc_budget_gbp_per_year", -1, "number >= 0"),
+    ("ocgs_known_uk", 10.5, "whole number"),
+    ("cost_gbp_per_investigator_year", 0, "number > 0"),
+    ("charge_prob", math.nan, "finite"),
+    ("charge_prob", True, "must be a number"),
+])
+def test_bad_override_values_are_rejected(name, value, words):
+    with pytest.raises(ParameterError, match=words):
+        Parameters({name: value})
+
+
+def test_overrides_apply_and_are_tracked():
+    params = Parameters({"soc_budget_gbp_per_year": 3e9})
+    assert params.soc_budget_gbp_per_year == 3e9
+    assert params["soc_budget_gbp_per_year"] == 3e9
+    assert params.overridden == {"soc_budget_gbp_per_year"}
+    assert Parameters().soc_budget_gbp_per_year == 860e6
+
+
+def test_step_conversions_preserve_monthly_meaning():
+    weekly = per_step_probability(0.1, 12 / 52)
+    assert 1 - (1 - weekly) ** (52 / 12) == pytest.approx(0.1)
+    assert per_step_rate(2.0, 0.5) == 1.0
+
+
+def test_markdown_table_lists_every_parameter():
+    table = markdown_table()
+    for p in PARAMETER_TABLE:
+        assert f"`{p.name}`" in table

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from twin.errors import RegisterError
+from twin.geography import load_geography
+from twin.parameters import Parameters
+from twin.register import load_register, synthetic_register, write_register_csv
+from twin.streams import RandomStreams
+from twin.vocabulary import (
+    COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, NO_VIOLENCE, OCG_TYPES, REACH, SERIOUS_VIOLENCE,
+)
+
+GEO = load_geography()
+PARAMS = Parameters()
+
+
+@pytest.fixture(scope="module")
+def register():
+    return synthetic_register(GEO, PARAMS, RandomStreams(11)["register"])
+
+
+def _within(share, target, n, z=4.0):
+    return abs(share - target) < z * np.sqrt(target * (1 - target) / n) + 1e-9
+
+
+def test_register_size_and_known_share(register):
+    n = len(register)
+    assert n == round(PARAMS.ocgs_known_uk / PARAMS.ocg_known_share)
+    assert _within(register.known.mean(), PARAMS.ocg_known_share, n)
+
+
+@pytest.mark.parametrize("name, shares", [
+    ("type", {"cultural": 0.47, "proximity": 0.42, "family": 0.09, "virtual": 0.02}),
+    ("reach", {"local": 0.36, "regional": 0.15, "national": 0.49}),
+])
+def test_type_and_reach_shares_match_seed_004(register, name, shares):
+    values = register.ocg_type if name == "type" else register.reach
+    labels = OCG_TYPES if name == "type" else REACH
+    for label, target in shares.items():
+        assert _within((values == labels.index(label)).mean(), target, len(register)), label
+
+
+def test_portfolio_and_violence_shares(register):
+    n = len(register)
+    drugs = register.markets[:, HEROIN_CRACK] | register.markets[:, COCAINE]
+    multi = register.markets.sum(axis=1) > 1
+    assert _within(multi.mean(), 0.96, n)
+    assert _within((drugs & register.markets[:, MONEY_LAUNDERING]).mean(), 0.64, n)
+    assert _within((register.markets[:, FRAUD] & ~drugs).mean(), 0.32, n)
+    assert _within((register.violence != NO_VIOLENCE).mean(), 0.70, n)
+    assert _within((register.violence == SERIOUS_VIOLENCE).mean(), 0.56, n)
+
+
+def test_sizes_are_heavy_tailed_with_a_floor(register):
+    assert register.size.min() >= PARAMS.ocg_size_min
+    assert register.size.max() > 5 * np.median(register.size)
+
+
+def test_csv_round_trip(register, tmp_path):
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    loaded = load_register(str(path), GEO)
+    assert loaded.ocg_id == register.ocg_id
+    for column in ("area", "ocg_type", "reach", "markets", "size", "violence", "enablers", "known", "county_lines"):
+        assert np.array_equal(getattr(loaded, column), getattr(register, column)), column
+
+
+def test_sql_register(register, tmp_path):
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    import pandas as pd
+
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    pd.read_csv(path, keep_default_na=False).head(50).to_sql("ocgs", sa.create_engine(url), index=False)
+    loaded = load_register(url, GEO, table="ocgs")
+    assert len(loaded) == 50 and loaded.ocg_id[0] == register.ocg_id[0]
+    with pytest.raises(RegisterError, match="no such table"):
+        load_register(url, GEO, table="missing")
+    with pytest.raises(RegisterError, match="--register-table"):
+        load_register(url, GEO)
+
+
+HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
+
+
+@pytest.mark.parametrize("row, words", [
+    ("A1,Mersyside,family,local,heroin_crack,5,none,,1", "row 2, field 'area'.*did you mean 'Merseyside'"),
+    ("A1,Merseyside,famly,local,heroin_crack,5,none,,1", "field 'type'.*did you mean 'family'"),
+    ("A1,Merseyside,family,local,heroine_crack,5,none,,1", "field 'markets'.*did you mean 'heroin_crack'"),
+    ("A1,Merseyside,family,local,,5,none,,1", "field 'markets': expected at least one market"),
+    ("A1,Merseyside,family,local,fraud,five,none,,1", "field 'size': expected a whole number"),
+    ("A1,Merseyside,family,local,fraud,0,none,,1", "field 'size'"),
+    ("A1,Merseyside,family,local,fraud,5,extreme,,1", "field 'violence'"),
+    ("A1,Merseyside,family,local,fraud,5,none,lawyer,1", "field 'enablers'"),
+    ("A1,Merseyside,family,local,fraud,5,none,,maybe", "field 'known'"),
+    ("A1,Merseyside,family,global,fraud,5,none,,1", "field 'reach'"),
+])
+def test_invalid_rows_name_row_and_field(tmp_path, row, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + row + "\n")
+    with pytest.raises(RegisterError, match=words):
+        load_register(str(path), GEO)
+
+
+def test_every_bad_row_is_reported(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "A1,Nowhere,family,local,fraud,5,none,,1\nA1,Kent,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError) as error:
+        load_register(str(path), GEO)
+    message = str(error.value)
+    assert "row 2, field 'area'" in message and "row 3, field 'ocg_id': duplicate" in message
+
+
+def test_missing_columns_and_files(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("ocg_id,area\nA,Kent\n")
+    with pytest.raises(RegisterError, match="missing column"):
+        load_register(str(path), GEO)
+    with pytest.raises(RegisterError, match="cannot be read"):
+        load_register(str(tmp_path / "absent.csv"), GEO)

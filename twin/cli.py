@@ -1,4 +1,4 @@
-"""The `twin` command line: run, params, levers, register, bench.
+"""The `twin` command line: run, params, levers, register, bench, docs.
 
 User mistakes (bad scenario, register or option) print one line, `twin: error: ...`, and exit
 with status 2; an interrupted run exits with status 130 after saving what it computed.
@@ -140,6 +140,17 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from twin.odd import update
+
+    path = Path(args.path)
+    if not path.exists():
+        raise UserError(f"{path}: not found (run from the project folder or give --path)")
+    changed = update(path)
+    print(f"{path}: {'updated' if changed else 'already up to date'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="SOC computational twin: an agent-based model "
                                      "of serious and organised crime in the UK.")
@@ -176,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reps", type=_positive_int, default=5, help="timed monthly runs (median reported)")
     bench.add_argument("--plain-mesa-steps", type=_positive_int, default=3, help="steps of the plain-Mesa reference")
     bench.set_defaults(func=cmd_bench)
+
+    docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
+    docs.add_argument("--path", default="docs/ODD.md")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

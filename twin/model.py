@@ -46,15 +46,17 @@ class TwinModel(mesa.Model):
     5. Competition and violence: serious violence and homicides from rival pressure (`violence.py`).
     6. Recruitment and exploitation: vacancies filled from the at-risk pool (children among the
        exploited), NRM referrals, desistance (`recruitment.py`).
-    7. Intelligence and tasking: mapping unknown groups, intelligence gain, harm-ranked tasking
-       by forces, ROCUs and the NCA (`policing.py`).
-    8. Investigations: operations end in arrests, charges, seizures and disruptions; reactive
-       street arrests (`investigations.py`).
+    7. Intelligence: police capacity this step (budget, surges, reactive demand), mapping of
+       unknown groups and members, intelligence gain (`policing.py`).
+    8. Investigations and tasking: operations under way progress; those ending make arrests,
+       charges, seizures and disruptions (`investigations.py`); reactive street arrests; then
+       forces, ROCUs and the NCA open new operations down their harm-ranked lists with the
+       investigators left free (`policing.py`).
     9. Courts and prisons: verdicts, sentences, releases, early release when prisons are full,
        released members returning or leaving (`justice.py`).
-    10. OCG adaptation (on the member counts taken at the end of the previous step): dissolution
-        of depleted groups, succession (with disputes, splits,
-        absorption) (`succession.py`); entry into vacated markets, county lines opening and closing,
+    10. OCG adaptation (on the member counts taken at the end of the previous step):
+        dissolution of depleted groups, succession with disputes, splits or absorption
+        (`succession.py`); entry into vacated markets, county lines opening and closing,
         relocation and market pivots after operations, learning (`adaptation.py`).
     11. Communities: community trust (`community.py`).
     12. Census and results: members counted by group and class; metrics per area and for the UK

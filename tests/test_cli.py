@@ -1,0 +1,116 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from twin.cli import main
+from twin.results import METRIC_NAMES
+
+from conftest import ROOT, SCENARIOS, write
+
+REQUIRED_METRICS = (
+    "harm_gbp_total harm_gbp_drugs harm_gbp_economic harm_gbp_modern_slavery harm_gbp_immigration "
+    "harm_gbp_violence harm_gbp_other response_cost_gbp assets_recovered_gbp net_social_cost_gbp ocgs_active "
+    "members_active members_prison recruits recruits_children disruptions arrests convictions homicides "
+    "drug_deaths fraud_offences fraud_reported nrm_referrals county_lines_active community_trust"
+).split()
+
+
+def test_required_metrics_exist():
+    assert set(REQUIRED_METRICS) <= set(METRIC_NAMES)
+
+
+def test_run_writes_tidy_trajectories_and_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--seed", "1", "--years", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Annual summary" in printed and "harm £bn" in printed
+    frame = pd.read_csv(out / "trajectories.csv")
+    assert list(frame.columns) == ["step", "date", "area", "metric", "value"]
+    assert set(REQUIRED_METRICS) <= set(frame["metric"].unique())
+    assert frame["step"].max() == 12
+    assert frame["area"].nunique() == 46 and "UK" in set(frame["area"])
+    assert frame["date"].iloc[0] == "2025-04-01"
+    assert (out / "trajectories.parquet").exists()
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["seed"] == 1 and meta["parameters"]["soc_budget_gbp_per_year"] == 860e6
+
+
+def test_same_command_same_file(tmp_path):
+    for name in ("a", "b"):
+        main(["run", str(SCENARIOS / "baseline.toml"), "--seed", "4", "--years", "1", "--quiet",
+              "--out", str(tmp_path / name)])
+    assert (tmp_path / "a" / "trajectories.csv").read_bytes() == (tmp_path / "b" / "trajectories.csv").read_bytes()
+
+
+def test_weekly_run(tmp_path):
+    out = tmp_path / "weekly"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.5", "--step", "week", "--quiet",
+                 "--out", str(out)]) == 0
+    frame = pd.read_csv(out / "trajectories.csv")
+    assert frame["step"].max() == 26
+
+
+def test_register_option(tmp_path):
+    register = tmp_path / "register.csv"
+    assert main(["register", "--out", str(register)]) == 0
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--register", str(register),
+                 "--out", str(out)]) == 0
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path):
+    bad = write(tmp_path / "bad.toml", '[scenario]\nyeras = 10\n')
+    result = subprocess.run([sys.executable, "-m", "twin", "run", str(bad)], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "did you mean 'years'" in lines[0]
+
+    reg = write(tmp_path / "reg.csv", "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
+                "X,Kentt,family,local,fraud,4,none,,1\n")
+    result = subprocess.run([sys.executable, "-m", "twin", "run", str(SCENARIOS / "baseline.toml"),
+                             "--register", str(reg)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "row 2, field 'area'" in result.stderr and "did you mean 'Kent'" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["run", "x.toml", "--seed", "-1"], ["run", "x.toml", "--years", "0"],
+                                  ["bench", "--reps", "0"]])
+def test_bad_options_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_params_listing(capsys):
+    assert main(["params", "--group", "justice"]) == 0
+    out = capsys.readouterr().out
+    assert "soc_prison_places" in out and "Source:" in out
+    assert main(["params", "--csv"]) == 0
+    assert main(["params", "--group", "justise"]) == 2
+    assert "did you mean 'justice'" in capsys.readouterr().err
+
+
+def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch):
+    from twin import model as model_module
+    from twin.runner import run_scenario
+    from twin.scenario import load_scenario
+
+    original = model_module.TwinModel.step
+    calls = {"n": 0}
+
+    def flaky(self):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        original(self)
+
+    monkeypatch.setattr(model_module.TwinModel, "step", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(load_scenario(SCENARIOS / "baseline.toml"), 1, years=1, out_dir=tmp_path)
+    partial = pd.read_csv(tmp_path / "trajectories.partial.csv")
+    assert partial["step"].max() == 4

@@ -1,0 +1,69 @@
+import pytest
+
+from twin.errors import ScenarioError
+from twin.scenario import load_scenario
+
+from conftest import SCENARIOS, write
+
+
+def test_baseline_loads():
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    assert scenario.name == "baseline" and scenario.years == 10 and scenario.step == "month"
+    assert scenario.n_steps == 120
+    assert scenario.build_parameters().soc_budget_gbp_per_year == 860e6
+
+
+def test_base_inheritance_merges_and_overrides(tmp_path):
+    write(tmp_path / "base.toml", '[scenario]\nname = "base"\nyears = 5\n[parameters]\ncharge_prob = 0.6\n'
+          'soc_budget_gbp_per_year = 1e9\n')
+    child = write(tmp_path / "child.toml", '[scenario]\nname = "child"\nbase = "base.toml"\nstep = "week"\n'
+                  '[parameters]\nsoc_budget_gbp_per_year = 2e9\n')
+    scenario = load_scenario(child)
+    assert scenario.name == "child" and scenario.years == 5 and scenario.step == "week"
+    assert scenario.parameters == {"charge_prob": 0.6, "soc_budget_gbp_per_year": 2e9}
+    assert scenario.n_steps == 5 * 52
+    assert scenario.chain[0].endswith("base.toml")
+
+
+@pytest.mark.parametrize("body, words", [
+    ('[scenario]\nyeras = 10\n', r"\[scenario\]: unknown key 'yeras'; did you mean 'years'\?"),
+    ('[scenaro]\nyears = 10\n', r"top level: unknown key 'scenaro'; did you mean 'scenario'\?"),
+    ('[parameters]\nsoc_budget_gbp_per_yer = 1e9\n', r"unknown parameter 'soc_budget_gbp_per_yer'; did you mean"),
+    ('[parameters]\ncharge_prob = 2\n', r"charge_prob' must be a probability"),
+    ('[scenario]\nstep = "fortnight"\n', r"step: expected one of month, week"),
+    ('[scenario]\nstep = "weak"\n', r"did you mean 'week'"),
+    ('[scenario]\nyears = -1\n', r"years: expected a number of years"),
+    ('[scenario]\nyears = "ten"\n', r"years: expected a number of years"),
+    ('[scenario]\nstart_date = "April"\n', r"start_date: expected a date YYYY-MM-DD"),
+    ('[scenario]\nbase = "missing.toml"\n', r"base: file 'missing.toml' not found"),
+    ('[scenario\nyears = 10\n', r"not valid TOML"),
+    ('parameters = 3\n', r"'parameters' must be a table"),
+    ('[[levers]]\nkind = "clear"\n', r"\[\[levers\]\] #1: missing key 'type'"),
+    ('[[levers]]\ntype = "no_such_lever"\n', r"unknown lever type 'no_such_lever'"),
+])
+def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
+    path = write(tmp_path / "bad.toml", body)
+    with pytest.raises(ScenarioError, match=words) as error:
+        load_scenario(path)
+    assert str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_inheritance_cycle_is_reported(tmp_path):
+    write(tmp_path / "a.toml", '[scenario]\nbase = "b.toml"\n')
+    write(tmp_path / "b.toml", '[scenario]\nbase = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_missing_file():
+    with pytest.raises(ScenarioError, match="scenario file not found"):
+        load_scenario("no/such/file.toml")
+
+
+def test_spec_hash_ignores_paths_but_not_parameters(tmp_path):
+    a = load_scenario(write(tmp_path / "a.toml", '[parameters]\ncharge_prob = 0.6\n'))
+    b = load_scenario(write(tmp_path / "b.toml", '[parameters]\ncharge_prob = 0.6\n'))
+    c = load_scenario(write(tmp_path / "c.toml", '[parameters]\ncharge_prob = 0.5\n'))
+    a.name = b.name = c.name = "same"
+    assert a.spec_hash() == b.spec_hash() != c.spec_hash()

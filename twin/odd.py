@@ -1,0 +1,63 @@
+"""Keeps the generated parts of docs/ODD.md in sync with the code.
+
+Three blocks of the ODD are generated: the step order (from `TwinModel`'s docstring), the
+parameter table (from `parameter_table.py`) and the output metrics (from `results.py`).
+`twin docs` rewrites them; a test fails when the file and the code disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from twin.parameters import markdown_table
+
+BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
+                   re.DOTALL)
+
+
+def step_order_markdown() -> str:
+    from twin.model import TwinModel
+
+    doc = TwinModel.__doc__ or ""
+    start = doc.index("1. Interventions")
+    end = doc.index("Args:")
+    lines = [line[4:] if line.startswith("    ") else line for line in doc[start:end].rstrip().splitlines()]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def metrics_markdown() -> str:
+    from twin.results import METRICS
+
+    lines = ["| metric | unit | per area | UK row | description |", "|---|---|---|---|---|"]
+    for m in METRICS:
+        uk = "sum of areas" if m.aggregate == "sum" else "population-weighted mean"
+        if not m.per_area:
+            uk = "national only"
+        lines.append(f"| `{m.name}` | {m.unit} | {'yes' if m.per_area else 'no'} | {uk} | {m.description} |")
+    return "\n".join(lines) + "\n"
+
+
+def generated_blocks() -> dict[str, str]:
+    return {"step-order": step_order_markdown(), "parameters": markdown_table() + "\n",
+            "metrics": metrics_markdown()}
+
+
+def render(text: str) -> str:
+    blocks = generated_blocks()
+
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        body = blocks.get(name, match.group("body"))
+        return f"{match.group(1)}{body}{match.group(4)}"
+
+    return BLOCK.sub(replace, text)
+
+
+def update(path: Path) -> bool:
+    """Rewrite the generated blocks in place; True if the file changed."""
+    text = path.read_text()
+    new = render(text)
+    if new != text:
+        path.write_text(new)
+    return new != text

@@ -133,12 +133,15 @@ def displacement_and_learning(model) -> None:
         value = (markets.demand * model.unit_price_gbp[None, :]).sum(axis=0)[:MONEY_LAUNDERING]
         unmet = markets.vacancy()[:, :MONEY_LAUNDERING].mean(axis=0)
         appeal = value * (0.1 + unmet)
-        for index in hit[u[:, 1] < params.pivot_prob_after_operation]:  # rare: a few groups a month
-            missing = np.flatnonzero(~ocgs.markets[index, :MONEY_LAUNDERING])
-            if missing.size:
-                weights = appeal[missing]
-                ocgs.markets[index, missing[rng.choice(missing.size, p=weights / weights.sum())]] = True
-                model.tally.add_national("pivots", 1)
+        pivoting = hit[u[:, 1] < params.pivot_prob_after_operation]
+        weights = appeal[None, :] * ~ocgs.markets[pivoting, :MONEY_LAUNDERING]
+        pivoting, weights = pivoting[weights.sum(axis=1) > 0], weights[weights.sum(axis=1) > 0]
+        if pivoting.size:
+            cumulative = weights.cumsum(axis=1)
+            draw = rng.random(pivoting.size) * cumulative[:, -1]
+            ocgs.markets[pivoting, (cumulative > draw[:, None]).argmax(axis=1)] = True
+            model.portfolio_changed = True
+            model.tally.add_national("pivots", pivoting.size)
         ocgs.insulation[hit] += params.insulation_learning_step * (1.0 - ocgs.insulation[hit])
         encrypt = hit[(u[:, 2] < params.encryption_adoption_after_operation) & ~ocgs.encrypted[hit]]
         link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)

@@ -45,10 +45,11 @@ class Members(Table):
 
 
 def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
-                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                rng: np.random.Generator, leaders: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Members for groups of the given sizes: (ocg position, role) per member, leader first.
 
-    Each group has one leader; the rest are core, exploited or worker with the given shares.
+    Each group has one leader (unless `leaders` is false: recruits joining existing groups);
+    the rest are core, exploited or worker with the given shares.
     """
     size = np.asarray(size, dtype=np.int64)
     owner = np.repeat(np.arange(size.size), size)
@@ -58,7 +59,8 @@ def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray
     u = rng.random(owner.size)
     share = exploited_share[owner]
     role = np.where(u < core_share, CORE, np.where(u < core_share + (1 - core_share) * share, EXPLOITED, WORKER))
-    role[first] = LEADER
+    if leaders:
+        role[first] = LEADER
     return owner, role.astype(np.int8)
 
 

@@ -28,7 +28,7 @@ from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_
 
 MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
 #: members are compacted (exited rows dropped) when exited rows exceed this share of the table
-COMPACTION_SHARE = 0.4
+COMPACTION_SHARE = 0.15
 
 
 class TwinModel(mesa.Model):
@@ -101,6 +101,8 @@ class TwinModel(mesa.Model):
         self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date))
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None
+        self.portfolio_cache = None  # see operations.portfolio
+        self.portfolio_changed = True
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
 

@@ -27,11 +27,27 @@ def ocg_capacity(model) -> np.ndarray:
     return labour * (0.5 + 0.5 * ocgs.cohesion) * direction * ocgs.active
 
 
+def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(owner, market) pairs of every OCG's product markets and each OCG's market count.
+
+    Portfolios change rarely (entry, splits, absorption, pivots), so the pairs are cached and
+    rebuilt only when `model.portfolio_changed` is set or OCGs were added.
+    """
+    ocgs = model.ocgs
+    cache = model.portfolio_cache
+    if cache is None or model.portfolio_changed or cache[2].size != ocgs.n:
+        owner, market = np.nonzero(ocgs.markets[:, :MONEY_LAUNDERING])
+        cache = (owner, market, np.maximum(ocgs.markets.sum(axis=1), 1))
+        model.portfolio_cache, model.portfolio_changed = cache, False
+    return cache
+
+
 def supply_entries(model, capacity: np.ndarray):
     """Supply entries (ocg, area, market, amount per month) from home markets and county lines."""
     ocgs, lines = model.ocgs, model.county_lines
-    n_markets = np.maximum(ocgs.markets.sum(axis=1), 1)
-    owner, market = np.nonzero(ocgs.markets[:, :MONEY_LAUNDERING] & (capacity > 0)[:, None])
+    owner, market, n_markets = portfolio(model)
+    selling = capacity[owner] > 0
+    owner, market = owner[selling], market[selling]
     amount = capacity[owner] / n_markets[owner] * model.markets.productivity[market]
     line_ids = np.flatnonzero(lines.active)
     line_owner = lines.ocg[line_ids]
@@ -81,7 +97,7 @@ def operate(model) -> dict[str, np.ndarray]:
 
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
     profit_per_month = revenue_per_month * params.profit_margin
-    n_markets = np.maximum(ocgs.markets.sum(axis=1), 1)
+    n_markets = portfolio(model)[2]
     laundering_supply = (capacity / n_markets * ocgs.markets[:, MONEY_LAUNDERING]).sum()
     if np.isnan(markets.productivity[MONEY_LAUNDERING]):
         markets.productivity[MONEY_LAUNDERING] = (

@@ -61,22 +61,23 @@ class Police:
         return fte
 
 
-def select_within_capacity(unit: np.ndarray, score: np.ndarray, cost: np.ndarray, free: np.ndarray) -> np.ndarray:
+def select_within_capacity(unit: np.ndarray, score: np.ndarray | None, cost: np.ndarray,
+                           free: np.ndarray) -> np.ndarray:
     """Indices (into the candidate arrays) chosen by working down each unit's list by score.
 
     Each unit takes its candidates in descending score while their cumulative cost fits its free
-    capacity; the first that does not fit ends that unit's list (no skipping ahead).
+    capacity; the first that does not fit ends that unit's list (no skipping ahead). With
+    `score=None` the candidates are already in descending score order.
     """
     if unit.size == 0:
         return unit
-    by_score = np.argsort(-score, kind="stable")
+    by_score = np.arange(unit.size) if score is None else np.argsort(-score, kind="stable")
     order = by_score[np.argsort(unit[by_score].astype(np.int16), kind="stable")]  # radix sort on units
     sorted_unit, sorted_cost = unit[order], cost[order]
     cumulative = np.cumsum(sorted_cost)
     starts = np.flatnonzero(np.r_[True, sorted_unit[1:] != sorted_unit[:-1]])
-    group = np.searchsorted(starts, np.arange(order.size), side="right") - 1
-    within = cumulative - (cumulative - sorted_cost)[starts][group]
-    return order[within <= free[sorted_unit]]
+    group_start = np.repeat((cumulative - sorted_cost)[starts], np.diff(np.r_[starts, order.size]))
+    return order[cumulative - group_start <= free[sorted_unit]]
 
 
 def intelligence(model) -> None:
@@ -125,9 +126,10 @@ def task(model, investigators: np.ndarray) -> None:
         return
     true_harm = ocgs.harm_gbp_per_month[candidates] + model.ocg_violence_harm_per_month[candidates]
     score = true_harm * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
+    candidates = candidates[np.argsort(-score, kind="stable")]  # the ranked list, highest harm first
     cost = operation_cost_fte(model, candidates)
     unit = police.unit_of(ocgs.area[candidates], ocgs.reach[candidates])
-    chosen = select_within_capacity(unit, score, cost, free)
+    chosen = select_within_capacity(unit, None, cost, free)
     _open(model, candidates[chosen], unit[chosen], cost[chosen], cross_boundary=False)
     free -= np.bincount(unit[chosen], weights=cost[chosen], minlength=police.n_units)
 
@@ -139,7 +141,7 @@ def task(model, investigators: np.ndarray) -> None:
     if rest.size:
         extra = cost[left] * model.modifiers.cross_boundary_multiplier * params.cross_boundary_cost_multiplier
         force = ocgs.area[rest]
-        chosen = select_within_capacity(force, score[left], extra, free)
+        chosen = select_within_capacity(force, None, extra, free)
         _open(model, rest[chosen], force[chosen], extra[chosen], cross_boundary=True)
 
 

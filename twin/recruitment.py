@@ -48,7 +48,10 @@ def recruit(model) -> None:
     whole = np.floor(vacancy).astype(np.int64)
     whole += rng.random(ocgs.n) < (vacancy - whole)
     fill = params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
-    recruits = rng.binomial(whole, per_step_probability(np.clip(fill, 0.0, 1.0), model.months_per_step))
+    recruits = np.zeros(ocgs.n, dtype=np.int64)
+    open_posts = np.flatnonzero(whole)
+    recruits[open_posts] = rng.binomial(whole[open_posts], per_step_probability(
+        np.clip(fill[open_posts], 0.0, 1.0), model.months_per_step))
     total = int(recruits.sum())
     if total == 0:
         return
@@ -57,9 +60,7 @@ def recruit(model) -> None:
     wanted_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
     exploited_gap = np.maximum(wanted_share * ocgs.target_size - model.active_by_role[:, EXPLOITED], 0.0)
     exploited_share = np.clip(exploited_gap / np.maximum(vacancy, 1.0), 0.0, 1.0)
-    owner, role = role_layout(recruits + 1, params.core_member_share * 0.5, exploited_share, rng)
-    keep = role != LEADER
-    owner, role = owner[keep], role[keep]
+    owner, role = role_layout(recruits, params.core_member_share * 0.5, exploited_share, rng, leaders=False)
     add_members(model, owner, role, rng, known_prob=np.where(ocgs.known[owner], 0.5 * ocgs.intel[owner], 0.0))
     model.tally.add("recruits", ocgs.area[owner])
 

@@ -85,13 +85,15 @@ def _absorb(model, index: np.ndarray) -> None:
     index, rival = index[rival >= 0], rival[rival >= 0]
     remap = np.arange(ocgs.n)
     remap[index] = rival
-    moving = remap[members.ocg] != members.ocg
-    demote = moving & (members.role == LEADER)
-    members.role[demote] = CORE
+    absorbed = np.zeros(ocgs.n, dtype=bool)
+    absorbed[index] = True
+    moving = np.flatnonzero(absorbed[members.ocg])
+    members.role[moving[members.role[moving] == LEADER]] = CORE
     members.ocg[moving] = remap[members.ocg[moving]]
     np.add.at(ocgs.base_size, rival, ocgs.base_size[index])
     np.add.at(ocgs.capital_gbp, rival, ocgs.capital_gbp[index])
     np.logical_or.at(ocgs.markets, rival, ocgs.markets[index])
+    model.portfolio_changed = True
     ocgs.capital_gbp[index] = 0.0
     lines = model.county_lines
     lines.ocg = remap[lines.ocg]
@@ -117,8 +119,9 @@ def _split(model, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     model.grow_ocg_arrays()
     target = np.full(ocgs.n, -1)
     target[index] = new
-    moving = (target[members.ocg] >= 0) & (members.status != EXITED) & (rng.random(members.n) < 0.5)
-    moving &= members.role != LEADER
+    candidates = np.flatnonzero(target[members.ocg] >= 0)
+    candidates = candidates[(members.status[candidates] != EXITED) & (members.role[candidates] != LEADER)]
+    moving = candidates[rng.random(candidates.size) < 0.5]
     members.ocg[moving] = target[members.ocg[moving]]
     model.tally.add("splits", ocgs.area[index])
     return new

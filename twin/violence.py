@@ -21,11 +21,11 @@ def rival_pressure(model) -> np.ndarray:
     """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
     owner, area, market, amount = model.supply_entries
     markets = model.markets
-    national = markets.national[market]
     # National markets (fraud, immigration) compete across the country, local ones in the area.
-    supply = np.where(national, markets.supply.sum(axis=0)[market], markets.supply[area, market])
-    demand = np.where(national, markets.demand.sum(axis=0)[market], markets.demand[area, market])
-    rivals = np.divide(np.maximum(supply - amount, 0.0), demand, out=np.zeros_like(supply), where=demand > 0)
+    supply = np.where(markets.national[None, :], markets.supply.sum(axis=0), markets.supply)
+    demand = np.where(markets.national[None, :], markets.demand.sum(axis=0), markets.demand)
+    inverse_demand = np.divide(1.0, demand, out=np.zeros_like(demand), where=demand > 0)[area, market]
+    rivals = np.maximum(supply[area, market] - amount, 0.0) * inverse_demand
     n = model.ocgs.n
     total = np.bincount(owner, weights=rivals, minlength=n)
     return total / np.maximum(np.bincount(owner, minlength=n), 1)

@@ -1,41 +1,232 @@
-"""Interventions (policy levers): the registry and the common lever mechanism.
+"""Interventions (policy levers): the common lever mechanism, targets, time windows and costs.
 
-A lever is declared in a scenario's `[[levers]]` array with a `type` and its settings. Each lever
-class validates its settings, and each step of its time window writes to the model's
-`Modifiers` (never to outputs). The lever catalogue is in `levers.py`.
+A lever is declared in a scenario's `[[levers]]` array:
+
+    [[levers]]
+    type = "hold"                 # one of `twin levers`
+    name = "hold_pilot"           # optional; names the cost metric lever_cost_gbp_<name>
+    start_year = 1                # years after the run starts (default 0)
+    duration_years = 3            # or end_year; default: to the end of the run
+    areas = ["Merseyside"]        # or "all" (default), or regions = [...], or top_harm_areas = 5
+    intensity = 1.0               # scales every effect and the cost (default 1)
+    entry_reduction = 0.5         # effect sizes and costs: see `twin levers` for each type
+
+Every effect size and cost is a `Parameter` with unit, plausible range and source (or a stated
+assumption), validated like the parameter table. Each step the model resets its `Modifiers`;
+every lever active at that time writes its effect into them for its target areas and books its
+cost (`lever_cost_gbp` in the response cost, and its own metric `lever_cost_gbp_<name>`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from twin.errors import ScenarioError, did_you_mean
+import numpy as np
 
-LEVER_TYPES: dict[str, type] = {}
+from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.parameters import Parameter, format_value
+
+LEVER_TYPES: dict[str, type["Lever"]] = {}
+COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "top_harm_areas",
+               "intensity")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def register(cls: type) -> type:
+def register(cls: type["Lever"]) -> type["Lever"]:
     """Class decorator adding a lever class to the registry under its `type_name`."""
     LEVER_TYPES[cls.type_name] = cls
     return cls
 
 
-def build_levers(scenario) -> list:
-    """Lever objects for a scenario's [[levers]] entries, validated."""
-    levers = []
+def setting(name, value, unit, low, high, source, description, kind="nonnegative") -> Parameter:
+    return Parameter(name, value, unit, low, high, source, description, group="lever", kind=kind)
+
+
+class Lever:
+    """Base class: time window, targets, intensity, effect sizes, cost.
+
+    Subclasses set `type_name`, `summary`, `settings` (Parameters) and implement `act`, which
+    writes effects for the target areas (a boolean mask) into `model.modifiers`, and may
+    override `cost_gbp_per_year`, which returns the lever's spending per area and year.
+    """
+
+    type_name = "lever"
+    summary = ""
+    settings: tuple[Parameter, ...] = ()
+    #: national levers act on the whole country whatever the areas (powers, funding, tiers)
+    national = False
+
+    def __init__(self, name: str, values: dict[str, float], start_year: float = 0.0,
+                 end_year: float = np.inf, areas: Any = "all", regions: list[str] | None = None,
+                 top_harm_areas: int | None = None, intensity: float = 1.0):
+        self.name = name
+        self.values = values
+        self.start_year, self.end_year = start_year, end_year
+        self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
+        self.intensity = intensity
+        self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
+        self.months_active = 0.0
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_settings(cls, entry: dict[str, Any], where: str) -> "Lever":
+        valid = COMMON_KEYS + tuple(p.name for p in cls.settings)
+        if cls.national:
+            valid = tuple(k for k in valid if k not in ("areas", "regions", "top_harm_areas"))
+            for key in ("areas", "regions", "top_harm_areas"):
+                if key in entry:
+                    raise ScenarioError(f"{where} ({cls.type_name}): '{key}' does not apply: this lever acts nationally")
+        for key in entry:
+            if key not in valid:
+                raise ScenarioError(f"{where} ({cls.type_name}): unknown key '{key}'{did_you_mean(key, valid)} "
+                                    f"(expected one of: {', '.join(valid)})")
+        name = entry.get("name", cls.type_name)
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            raise ScenarioError(f"{where}: name: expected lower-case letters, digits and '_' "
+                                f"(it names the metric lever_cost_gbp_<name>), got {name!r}")
+        start = _number(entry.get("start_year", 0.0), where, "start_year", 0.0)
+        end = np.inf
+        if "duration_years" in entry and "end_year" in entry:
+            raise ScenarioError(f"{where}: give duration_years or end_year, not both")
+        if "duration_years" in entry:
+            end = start + _number(entry["duration_years"], where, "duration_years", 0.0, exclusive=True)
+        if "end_year" in entry:
+            end = _number(entry["end_year"], where, "end_year", start, exclusive=True)
+        intensity = _number(entry.get("intensity", 1.0), where, "intensity", 0.0)
+        areas = entry.get("areas", "all")
+        if not (areas == "all" or (isinstance(areas, list) and areas and all(isinstance(a, str) for a in areas))):
+            raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {areas!r}")
+        regions = entry.get("regions")
+        if regions is not None and not (isinstance(regions, list) and regions and all(isinstance(r, str) for r in regions)):
+            raise ScenarioError(f"{where}: regions: expected a list of region names, got {regions!r}")
+        top = entry.get("top_harm_areas")
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {top!r}")
+        if sum(x is not None for x in (regions, top)) + (areas != "all") > 1:
+            raise ScenarioError(f"{where}: give one of areas, regions or top_harm_areas")
+        values = {}
+        for spec in cls.settings:
+            raw = entry.get(spec.name, spec.value)
+            try:
+                values[spec.name] = spec.check(raw, f"{where} ({cls.type_name})")
+            except ParameterError as exc:
+                raise ScenarioError(str(exc).replace("parameter '", "setting '")) from None
+        lever = cls(name, values, start, end, areas, regions, top, intensity)
+        lever.validate(where)
+        return lever
+
+    def validate(self, where: str) -> None:
+        """Extra checks of a subclass (combinations of settings)."""
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        settings = {p.name: f"{format_value(p.value)} {p.unit} (range {format_value(p.low)} to "
+                            f"{format_value(p.high)}; {p.source}) - {p.description}" for p in cls.settings}
+        return {"type": cls.type_name, "summary": cls.summary, "settings": settings, "national": cls.national}
+
+    # ------------------------------------------------------------------ each step
+
+    def resolve_targets(self, model) -> np.ndarray:
+        geo = model.geography
+        if self.national:
+            return np.ones(geo.n_areas, dtype=bool)
+        mask = np.zeros(geo.n_areas, dtype=bool)
+        if self.top_harm_areas is not None:
+            steps = model.results.steps_recorded
+            recent = model.results.values[max(steps - 12, 0): steps, :-1,
+                                          model.results.index["harm_gbp_total"]].sum(axis=0) if steps else None
+            harm = recent if recent is not None else model.markets.demand[:, 0] * geo.population
+            mask[np.argsort(-harm, kind="stable")[: self.top_harm_areas]] = True
+        elif self.region_names is not None:
+            for region in self.region_names:
+                if region not in geo.region_names:
+                    raise ScenarioError(f"lever '{self.name}': unknown region '{region}'"
+                                        f"{did_you_mean(region, geo.region_names)}")
+                mask |= geo.area_region == geo.region_names.index(region)
+        elif self.area_names == "all":
+            mask[:] = True
+        else:
+            for area in self.area_names:
+                if area not in geo.area_names:
+                    raise ScenarioError(f"lever '{self.name}': unknown area '{area}'{did_you_mean(area, geo.area_names)}")
+                mask[geo.area_index(area)] = True
+        return mask
+
+    def active(self, model) -> bool:
+        year = model.month / 12.0
+        return self.start_year <= year < self.end_year
+
+    def apply(self, model) -> None:
+        if not self.active(model):
+            return
+        if self.mask is None:
+            self.mask = self.resolve_targets(model)
+        self.act(model, self.mask)
+        self.months_active += model.months_per_step
+        cost = self.cost_gbp_per_year(model, self.mask) * model.months_per_step / 12.0
+        model.tally.add_by_area("lever_cost_gbp", cost)
+        model.tally.add_by_area(f"lever_cost_gbp_{self.name}", cost)
+
+    def act(self, model, mask: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def cost_gbp_per_year(self, model, mask: np.ndarray) -> np.ndarray:
+        """Spending per area and year. Default: `cost_gbp_per_area_year` in each target area
+        (national levers: `cost_gbp_per_year` spread by population)."""
+        if "cost_gbp_per_year" in self.values:
+            population = model.geography.population
+            return self.values["cost_gbp_per_year"] * self.intensity * population / population.sum()
+        return mask * self.values.get("cost_gbp_per_area_year", 0.0) * self.intensity
+
+    def ramp(self, years: float) -> float:
+        """Share of a gradual effect reached after this lever has been active for a while."""
+        return 1.0 if years <= 0 else min(1.0, self.months_active / (12.0 * years))
+
+
+def _number(value, where: str, key: str, minimum: float, exclusive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise ScenarioError(f"{where}: {key}: expected a number, got {value!r}")
+    if value < minimum or (exclusive and value == minimum):
+        relation = ">" if exclusive else ">="
+        raise ScenarioError(f"{where}: {key}: expected a number {relation} {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def build_levers(scenario) -> list[Lever]:
+    """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
+    import twin.levers  # noqa: F401  (registers the lever catalogue)
+
+    levers: list[Lever] = []
+    names: set[str] = set()
     for position, entry in enumerate(scenario.levers, start=1):
         entry = dict(entry)
         source = entry.pop("_file", scenario.path)
         where = f"{source}: [[levers]] #{position}"
         kind = entry.pop("type", None)
         if kind is None:
-            raise ScenarioError(f"{where}: missing key 'type' (expected one of: {', '.join(sorted(LEVER_TYPES)) or 'none yet'})")
+            raise ScenarioError(f"{where}: missing key 'type' (expected one of: {', '.join(sorted(LEVER_TYPES))})")
         if kind not in LEVER_TYPES:
             raise ScenarioError(f"{where}: unknown lever type '{kind}'{did_you_mean(kind, LEVER_TYPES)} "
-                                f"(expected one of: {', '.join(sorted(LEVER_TYPES)) or 'none yet'})")
-        levers.append(LEVER_TYPES[kind].from_settings(entry, where))
+                                f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
+        built = LEVER_TYPES[kind].from_settings(entry, where)
+        for lever in built.parts() if hasattr(built, "parts") else [built]:
+            if lever.name in names:
+                raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice; give each lever its own name")
+            names.add(lever.name)
+            levers.append(lever)
     return levers
 
 
+def finalise_modifiers(model) -> None:
+    """Cross-lever effects, after every lever has acted: powers used without oversight cost trust."""
+    mods = model.modifiers
+    if mods.powers_in_use > 0 and not mods.oversight:
+        mods.trust_change_per_month -= model.params.trust_loss_per_month_powers_without_oversight * mods.powers_in_use
+
+
 def lever_catalogue() -> list[dict[str, Any]]:
+    import twin.levers  # noqa: F401
+
     return [cls.describe() for cls in LEVER_TYPES.values()]

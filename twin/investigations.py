@@ -66,8 +66,10 @@ def complete_operations(model, ended: np.ndarray) -> None:
     trust_factor = 0.7 + 0.3 * np.clip(model.trust[ocgs.area[ended]] / model.trust_reference[ocgs.area[ended]], 0, 2)
     p_success = (params.operation_success_base * (0.4 + 0.6 * ocgs.intel[ended])
                  * (1.0 - params.insulation_success_penalty * ocgs.insulation[ended])
-                 * (1.0 - params.insider_success_penalty * ocgs.has_insider[ended])
-                 * trust_factor * model.modifiers.success_multiplier[ocgs.area[ended]])
+                 * (1.0 - params.insider_success_penalty * model.modifiers.insider_penalty_multiplier
+                    * ocgs.has_insider[ended])
+                 * trust_factor * model.modifiers.success_multiplier[ocgs.area[ended]]
+                 * model.modifiers.success_multiplier_by_reach[ocgs.reach[ended]])
     success = rng.random(ended.size) < np.clip(p_success, 0.0, 1.0)
     success_by_ocg = np.zeros(ocgs.n, dtype=bool)
     success_by_ocg[ended[success]] = True
@@ -122,7 +124,8 @@ def _hit_enablers(model, success_by_ocg: np.ndarray, rng: np.random.Generator) -
         return
     candidates = np.unique(links.enabler[exposed])
     enablers.known[candidates] = True
-    removed = candidates[rng.random(candidates.size) < model.params.enabler_removal_prob_on_success]
+    p_remove = np.clip(model.params.enabler_removal_prob_on_success * model.modifiers.enabler_removal_multiplier, 0, 1)
+    removed = candidates[rng.random(candidates.size) < p_remove]
     enablers.active[removed] = False
     model.tally.add_national("enablers_removed", removed.size)
     model.enablers_changed = True

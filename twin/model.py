@@ -14,6 +14,7 @@ from twin import adaptation, community, investigations, justice, operations, pol
 from twin.enablers import EnablerLinks, build_enablers, initial_links, refresh_services
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
+from twin.interventions import finalise_modifiers
 from twin.markets import CountyLines, Markets
 from twin.members import Members, census, role_layout
 from twin.metrics import compute_metrics
@@ -98,7 +99,9 @@ class TwinModel(mesa.Model):
         self.harm = HarmAccounts(p)
         self.unit_price_gbp = operations.unit_prices(p)
         self.tally = StepTally(geo.n_areas)
-        self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date))
+        self.lever_cost_metrics = tuple(f"lever_cost_gbp_{lever.name}" for lever in self.levers)
+        self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date),
+                               extra_metrics=self.lever_cost_metrics)
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None
         self.portfolio_cache = None  # see operations.portfolio
@@ -211,8 +214,10 @@ class TwinModel(mesa.Model):
             raise RuntimeError(f"the model was set up for {self.n_steps} steps")
         self.tally.reset()
         self.grow_ocg_arrays()
-        for lever in self.levers:                                        # 1
+        self.modifiers.reset()                                           # 1
+        for lever in self.levers:
             lever.apply(self)
+        finalise_modifiers(self)
         self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
         operations.operate(self)                                         # 3
         if self.enablers_changed:                                        # 4
@@ -242,6 +247,9 @@ class TwinModel(mesa.Model):
         community.update_trust(self)                                     # 11
         self.take_census()                                               # 12
         by_area, national = compute_metrics(self)
+        if self.lever_cost_metrics:
+            lever_costs = np.stack([self.tally.get(name) for name in self.lever_cost_metrics], axis=1)
+            by_area = np.concatenate([by_area, lever_costs], axis=1)
         self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
         self.month += self.months_per_step

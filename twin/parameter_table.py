@@ -377,6 +377,10 @@ PARAMETER_TABLE: list[Parameter] = [
        "trust lost after a network-linked homicide, per 100,000 residents", "trust", "nonnegative"),
     _p("trust_gain_per_disruption_per_100k", 0.002, "index per disruption per 100k", 0.0, 0.01, A,
        "trust gained after a visible disruption", "trust", "nonnegative"),
+    _p("trust_loss_per_month_powers_without_oversight", 0.004, "index/month", 0.0, 0.01,
+       f"{A}: seed 003 pairs new powers with oversight; intrusive powers without it erode consent",
+       "community trust lost each month per unit of powers in use without an independent reviewer", "trust",
+       "nonnegative"),
     _p("fraud_reported_share", 0.13, "share", 0.10, 0.17, "seed 003: about 13% of frauds reported (CSEW)",
        "share of fraud offences reported at the starting trust", "trust", "share"),
 ]

@@ -44,15 +44,19 @@ class Police:
                         np.where(reach == REGIONAL, self.n_areas + self.area_region[area], self.n_units - 1))
 
     def budget_gbp_per_month(self, params, modifiers) -> np.ndarray:
-        """Budget of each unit per month (baseline SOC budget split by tier, times lever multipliers)."""
+        """Budget of each unit per month: the SOC budget split by tier, and within tiers by population.
+
+        Levers that add money (funding, SOC fund, technology) pay for extra investigators
+        themselves (`modifiers.extra_fte`) and book their spending as lever costs.
+        """
         tier_budget = params.soc_budget_gbp_per_year / 12 * np.array(
             [params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
-        return tier_budget[self.tier] * self.tier_share * modifiers.budget_multiplier[self.tier]
+        return tier_budget[self.tier] * self.tier_share
 
     def investigators(self, params, modifiers, violence_by_area: np.ndarray) -> np.ndarray:
         """Investigators (FTE) available for proactive work in each unit this step."""
         fte = self.budget_gbp_per_month(params, modifiers) * 12 / params.cost_gbp_per_investigator_year
-        fte = fte + modifiers.extra_fte
+        fte = np.maximum(fte + modifiers.extra_fte, 0.0)
         if self.reference_violence is None:
             self.reference_violence = np.maximum(violence_by_area, 1e-9)
         relative = violence_by_area / self.reference_violence
@@ -139,7 +143,8 @@ def task(model, investigators: np.ndarray) -> None:
     left &= ocgs.reach[candidates] != LOCAL
     rest = candidates[left]
     if rest.size:
-        extra = cost[left] * model.modifiers.cross_boundary_multiplier * params.cross_boundary_cost_multiplier
+        extra = cost[left] * (1.0 + (params.cross_boundary_cost_multiplier - 1.0)
+                              * model.modifiers.cross_boundary_multiplier[ocgs.area[rest]])
         force = ocgs.area[rest]
         chosen = select_within_capacity(force, None, extra, free)
         _open(model, rest[chosen], force[chosen], extra[chosen], cross_boundary=True)

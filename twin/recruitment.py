@@ -19,6 +19,7 @@ from twin.streams import thinned_bernoulli
 from twin.vocabulary import ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
+CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
 
 
 def at_risk_pool(model) -> np.ndarray:
@@ -47,7 +48,11 @@ def recruit(model) -> None:
     vacancy = np.maximum(ocgs.target_size - model.active_members, 0.0) * ocgs.active
     whole = np.floor(vacancy).astype(np.int64)
     whole += rng.random(ocgs.n) < (vacancy - whole)
-    fill = params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
+    # Recruiting costs money: groups short of capital (frozen, seized) recruit more slowly.
+    reserve = np.minimum(ocgs.capital_gbp / np.maximum(CAPITAL_RESERVE_MONTHS * ocgs.revenue_gbp
+                                                       / model.months_per_step * params.profit_margin, 1.0), 1.0)
+    fill = (params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
+            * (0.5 + 0.5 * reserve))
     recruits = np.zeros(ocgs.n, dtype=np.int64)
     open_posts = np.flatnonzero(whole)
     recruits[open_posts] = rng.binomial(whole[open_posts], per_step_probability(
@@ -80,7 +85,7 @@ def exploitation_and_desistance(model) -> None:
     members, ocgs, params, dt = model.members, model.ocgs, model.params, model.months_per_step
     rng = model.streams["exploitation"]
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
-    p_desist = per_step_probability(params.desistance_prob_per_month, dt)
+    p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
     active = np.flatnonzero(members.status == ACTIVE)
     # Competing rare events, one draw each: exploited members are first identified (u < p_identify),
     # any non-leader may desist (the next p_desist of the range).

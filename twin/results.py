@@ -136,16 +136,24 @@ class StepTally:
 
 
 class Results:
-    """Preallocated [step, area (+ UK last), metric] array of recorded values."""
+    """Preallocated [step, area (+ UK last), metric] array of recorded values.
 
-    def __init__(self, n_steps: int, area_names: list[str], population: np.ndarray, dates: list[str]):
+    The metrics are `METRICS` followed by `extra_metrics` (summed per area: the lever costs
+    `lever_cost_gbp_<name>` of a scenario's levers).
+    """
+
+    def __init__(self, n_steps: int, area_names: list[str], population: np.ndarray, dates: list[str],
+                 extra_metrics: tuple[str, ...] = ()):
         self.area_names = list(area_names) + [NATIONAL_AREA]
         self.weights = population / population.sum()
         self.dates = dates
-        self.values = np.full((n_steps, len(self.area_names), len(METRICS)), np.nan)
+        self.metric_names = METRIC_NAMES + tuple(extra_metrics)
+        self.index = {name: i for i, name in enumerate(self.metric_names)}
+        self.values = np.full((n_steps, len(self.area_names), len(self.metric_names)), np.nan)
         self.steps_recorded = 0
-        self._sum = np.array([m.aggregate == "sum" for m in METRICS])
-        self._per_area = np.array([m.per_area for m in METRICS])
+        extra = len(extra_metrics)
+        self._sum = np.array([m.aggregate == "sum" for m in METRICS] + [True] * extra)
+        self._per_area = np.array([m.per_area for m in METRICS] + [True] * extra)
 
     def record(self, step: int, by_area: np.ndarray, national: dict[str, float]) -> None:
         """Store one step: `by_area` is [area, metric]; national-only metrics come in `national`."""
@@ -153,11 +161,11 @@ class Results:
         row[:-1] = np.where(self._per_area[None, :], by_area, np.nan)
         row[-1] = np.where(self._sum, by_area.sum(axis=0), self.weights @ by_area)
         for name, value in national.items():
-            row[-1, METRIC_INDEX[name]] = value
+            row[-1, self.index[name]] = value
         self.steps_recorded = step + 1
 
     def series(self, metric: str, area: str = NATIONAL_AREA) -> np.ndarray:
-        return self.values[: self.steps_recorded, self.area_names.index(area), METRIC_INDEX[metric]]
+        return self.values[: self.steps_recorded, self.area_names.index(area), self.index[metric]]
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table with columns step, date, area, metric, value (national-only metrics: UK rows only)."""
@@ -171,7 +179,7 @@ class Results:
             "step": step[keep],
             "date": pd.Categorical.from_codes(step[keep] - 1, categories=self.dates[:n_steps]),
             "area": pd.Categorical.from_codes(area[keep], categories=self.area_names),
-            "metric": pd.Categorical.from_codes(metric[keep], categories=list(METRIC_NAMES)),
+            "metric": pd.Categorical.from_codes(metric[keep], categories=list(self.metric_names)),
             "value": value[keep],
         })
         return frame

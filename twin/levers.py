@@ -1,0 +1,201 @@
+"""The lever catalogue, part 1: Clear, Hold, Build and the other area-targeted levers.
+
+Clear, Hold, Build (seed 000, rolled out to every force area by the NPCC):
+- Clear: a surge of pursue capacity (investigators, partners) against the highest-harm groups in
+  the target areas;
+- Hold: sustained presence that stops new or displaced groups filling the vacancy, dampens
+  violence, and builds intelligence and trust;
+- Build: partnership work that lowers vulnerability and local demand and raises community
+  resilience over years.
+`clear_hold_build` chains the three phases; `clear`, `hold` and `build` can also be used alone.
+The national levers (powers, funding and tiers) are in `levers_national.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.interventions import Lever, register, setting
+from twin.vocabulary import DRUG_MARKETS
+
+A = "assumption"
+
+
+@register
+class Clear(Lever):
+    type_name = "clear"
+    summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
+               "against their highest-harm groups; cross-boundary groups taken without friction")
+    settings = (
+        setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
+                f"{A}: a force-level surge of a few dozen officers and staff", "extra investigators in each target area"),
+        setting("success_uplift", 0.15, "share", 0.0, 0.4,
+                f"{A}: multi-agency Clear operations (seed 000) bring partners' powers and data",
+                "rise in operation success in the target areas"),
+        setting("cost_gbp_per_surge_investigator_year", 90000, "GBP/FTE-year", 60000, 130000,
+                f"{A}: surge officers cost more than baseline investigators (overtime, mutual aid)",
+                "cost of one surge investigator"),
+    )
+
+    def act(self, model, mask):
+        mods, i = model.modifiers, self.intensity
+        mods.extra_fte[: model.geography.n_areas] += mask * self.values["surge_investigators_per_area"] * i
+        mods.success_multiplier[mask] *= 1.0 + self.values["success_uplift"] * i
+        mods.cross_boundary_multiplier[mask] = 0.0
+
+    def cost_gbp_per_year(self, model, mask):
+        return (mask * self.values["surge_investigators_per_area"] * self.values["cost_gbp_per_surge_investigator_year"]
+                * self.intensity)
+
+
+@register
+class Hold(Lever):
+    type_name = "hold"
+    summary = ("Hold (seed 000): sustained presence that keeps new and displaced groups out of vacated "
+               "markets, dampens violence and builds intelligence and trust")
+    settings = (
+        setting("entry_reduction", 0.5, "share", 0.2, 0.8,
+                f"{A}: seed 000 says Hold stops new groups filling the vacancy; partial in practice",
+                "fall in new groups entering the target areas' markets", "share"),
+        setting("violence_reduction", 0.15, "share", 0.0, 0.4,
+                f"{A}: hot-spot and focused-deterrence evaluations report reductions of this order",
+                "fall in OCG violence in the target areas", "share"),
+        setting("intel_uplift", 0.3, "share", 0.0, 0.6, f"{A}: presence and community contact yield intelligence",
+                "rise in mapping of unknown groups and intelligence gain"),
+        setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05, A,
+                "community trust gained per year of Hold"),
+        setting("cost_gbp_per_area_year", 1.5e6, "GBP/area-year", 0.5e6, 5e6,
+                f"{A}: a neighbourhood team of about 20-30 officers and staff", "cost of Hold in one area"),
+    )
+
+    def act(self, model, mask):
+        mods, v, i = model.modifiers, self.values, self.intensity
+        mods.entry_multiplier[mask] *= max(1.0 - v["entry_reduction"] * i, 0.0)
+        mods.violence_multiplier[mask] *= max(1.0 - v["violence_reduction"] * i, 0.0)
+        mods.detection_multiplier[mask] *= 1.0 + v["intel_uplift"] * i
+        mods.intel_multiplier[mask] *= 1.0 + v["intel_uplift"] * i
+        mods.trust_change_per_month[mask] += v["trust_gain_per_year"] / 12.0 * i
+
+
+@register
+class Build(Lever):
+    type_name = "build"
+    summary = ("Build (seed 000): partnership work that, over years, lowers vulnerability (the recruitment "
+               "pool) and local drug demand and raises community trust")
+    settings = (
+        setting("vulnerability_reduction", 0.15, "share", 0.05, 0.35,
+                f"{A}: youth, education, housing and care interventions reach part of the at-risk pool",
+                "fall in the at-risk pool at full effect", "share"),
+        setting("demand_reduction", 0.08, "share", 0.0, 0.2,
+                f"{A}: treatment and prevention lower local drug demand", "fall in local drug demand at full effect",
+                "share"),
+        setting("ramp_years", 3, "years", 1, 6, f"{A}: Build works over years (seed 000)",
+                "years to full effect"),
+        setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A, "community trust gained per year of Build"),
+        setting("cost_gbp_per_area_year", 3e6, "GBP/area-year", 1e6, 8e6,
+                f"{A}: partnership funding for youth, treatment and community programmes", "cost of Build in one area"),
+    )
+
+    def act(self, model, mask):
+        mods, v, i = model.modifiers, self.values, self.intensity
+        reached = self.ramp(v["ramp_years"]) * i
+        mods.vulnerability_multiplier[mask] *= max(1.0 - v["vulnerability_reduction"] * reached, 0.0)
+        for market in DRUG_MARKETS:
+            mods.demand_multiplier[mask, market] *= max(1.0 - v["demand_reduction"] * reached, 0.0)
+        mods.trust_change_per_month[mask] += v["trust_gain_per_year"] / 12.0 * i
+
+
+@register
+class ClearHoldBuild(Lever):
+    type_name = "clear_hold_build"
+    summary = ("The three phases in sequence: Clear, then Hold; Build starts with Hold and runs on. "
+               "A phase of 0 years is skipped (Clear alone, Clear then Hold). Effect sizes are the phase "
+               "levers' defaults; use clear, hold and build separately to change them")
+    settings = (
+        setting("clear_years", 0.5, "years", 0.0, 3.0, f"{A}: an intensive surge of months", "length of Clear"),
+        setting("hold_years", 2.0, "years", 0.0, 10.0, A, "length of Hold (0: no Hold)"),
+        setting("build_years", 5.0, "years", 0.0, 20.0, A, "length of Build (0: no Build)"),
+        setting("clear_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Clear"),
+        setting("hold_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Hold"),
+        setting("build_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Build"),
+    )
+
+    def validate(self, where):
+        from twin.errors import ScenarioError
+
+        if self.values["clear_years"] + self.values["hold_years"] + self.values["build_years"] <= 0:
+            raise ScenarioError(f"{where} (clear_hold_build): every phase has 0 years; give at least one")
+
+    def parts(self) -> list[Lever]:
+        v, start = self.values, self.start_year
+        targets = dict(areas=self.area_names, regions=self.region_names, top_harm_areas=self.top_harm_areas)
+        hold_start = start + v["clear_years"]
+        phases = [(Clear, start, v["clear_years"], v["clear_intensity"]),
+                  (Hold, hold_start, v["hold_years"], v["hold_intensity"]),
+                  (Build, hold_start, v["build_years"], v["build_intensity"])]
+        parts = []
+        for cls, begin, years, intensity in phases:
+            if years <= 0:
+                continue
+            end = min(begin + years, self.end_year)
+            defaults = {p.name: float(p.value) for p in cls.settings}
+            parts.append(cls(f"{self.name}_{cls.type_name}", defaults, begin, end,
+                             intensity=intensity * self.intensity, **targets))
+        return parts
+
+
+@register
+class Prevention(Lever):
+    type_name = "prevention"
+    summary = ("Prevention and diversion (Prevent/Protect, the '5 Ds'): fewer people drawn in, more leaving, "
+               "less demand")
+    settings = (
+        setting("vulnerability_reduction", 0.10, "share", 0.0, 0.3, f"{A}: diversion programmes reach part of the pool",
+                "fall in the at-risk pool at full effect", "share"),
+        setting("desistance_uplift", 0.25, "share", 0.0, 1.0, f"{A}: exit and diversion support",
+                "rise in members leaving crime (scaled by the population share covered)"),
+        setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
+        setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),
+        setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A, "cost in one area"),
+    )
+
+    def act(self, model, mask):
+        mods, v, i = model.modifiers, self.values, self.intensity
+        reached = self.ramp(v["ramp_years"]) * i
+        mods.vulnerability_multiplier[mask] *= max(1.0 - v["vulnerability_reduction"] * reached, 0.0)
+        for market in DRUG_MARKETS:
+            mods.demand_multiplier[mask, market] *= max(1.0 - v["demand_reduction"] * reached, 0.0)
+        covered = model.geography.population[mask].sum() / model.geography.population.sum()
+        mods.desistance_multiplier *= 1.0 + v["desistance_uplift"] * reached * covered
+
+
+@register
+class BusinessDisruption(Lever):
+    type_name = "business_disruption"
+    summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
+               "highest-harm mapped groups in the target areas, which lowers their capacity and recruitment")
+    settings = (
+        setting("groups_per_area", 5, "OCGs per area", 1, 30, A, "mapped groups worked on in each target area", "count"),
+        setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
+                "internal trust (cohesion) lost each month by a targeted group"),
+        setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
+                "reputation lost each month by a targeted group"),
+        setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6, A, "cost in one area"),
+    )
+
+    def act(self, model, mask):
+        ocgs, v, i = model.ocgs, self.values, self.intensity
+        candidates = np.flatnonzero(ocgs.active & ocgs.known & mask[ocgs.area])
+        if candidates.size == 0:
+            return
+        score = ocgs.harm_gbp_per_month[candidates] * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
+        order = candidates[np.lexsort((-score, ocgs.area[candidates]))]
+        area = ocgs.area[order]
+        first = np.searchsorted(area, area, side="left")
+        chosen = order[np.arange(order.size) - first < v["groups_per_area"]]
+        months = model.months_per_step
+        ocgs.cohesion[chosen] = np.maximum(ocgs.cohesion[chosen] - v["cohesion_loss_per_month"] * months * i, 0.0)
+        ocgs.reputation[chosen] = np.maximum(ocgs.reputation[chosen] - v["reputation_loss_per_month"] * months * i, 0.0)
+
+
+import twin.levers_national  # noqa: E402,F401  (registers the national levers)

@@ -1,0 +1,377 @@
+"""The lever catalogue, part 2: powers, funding, tiers and the other national levers.
+
+Powers (seed 003: a Countering SOC Bill with counter-terrorism-style powers), each on its own
+switch, plus `oversight` (an independent reviewer): without it, powers in use cost community
+trust (`trust_loss_per_month_powers_without_oversight`). Funding: the SOC budget and its split,
+certainty of funding, technology investment, and a SOC fund fed by recovered assets and fines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.interventions import Lever, register, setting
+from twin.vocabulary import (
+    COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, PROFESSIONAL,
+)
+
+A = "assumption"
+
+
+class NationalLever(Lever):
+    national = True
+
+
+class Power(NationalLever):
+    """A power counts towards `powers_in_use` (trust is lost if there is no oversight)."""
+
+    def act(self, model, mask):
+        model.modifiers.powers_in_use += self.intensity
+        self.use_power(model)
+
+    def use_power(self, model) -> None:
+        raise NotImplementedError
+
+
+@register
+class InvestigatoryPowers(Power):
+    type_name = "investigatory_powers"
+    summary = "Investigatory powers (seed 003): better intelligence on, and success against, SOC groups"
+    settings = (
+        setting("detection_uplift", 0.3, "share", 0.0, 1.0,
+                f"{A}: seed 003: powers to gather intelligence on individuals not previously identified",
+                "rise in the mapping of unknown groups"),
+        setting("intel_uplift", 0.3, "share", 0.0, 1.0, A, "rise in intelligence gain"),
+        setting("success_uplift", 0.1, "share", 0.0, 0.4, A, "rise in operation success"),
+        setting("cost_gbp_per_year", 50e6, "GBP/year", 10e6, 200e6, A, "cost (capability, warrants, staff)"),
+    )
+
+    def use_power(self, model):
+        mods, v, i = model.modifiers, self.values, self.intensity
+        mods.detection_multiplier *= 1.0 + v["detection_uplift"] * i
+        mods.intel_multiplier *= 1.0 + v["intel_uplift"] * i
+        mods.success_multiplier *= 1.0 + v["success_uplift"] * i
+
+
+@register
+class FinancialSanctions(Power):
+    type_name = "financial_sanctions"
+    summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
+               "seize more in operations; groups short of capital recruit more slowly")
+    settings = (
+        setting("freeze_share_per_month", 0.01, "share/month", 0.0, 0.05, A,
+                "share of a mapped group's capital frozen each month, scaled by intelligence", "share"),
+        setting("seizure_uplift", 0.3, "share", 0.0, 1.0, A, "rise in the share of capital seized in operations"),
+        setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6, A, "cost (designations, financial investigators)"),
+    )
+
+    def use_power(self, model):
+        ocgs, v, i = model.ocgs, self.values, self.intensity
+        model.modifiers.seizure_multiplier *= 1.0 + v["seizure_uplift"] * i
+        share = np.clip(v["freeze_share_per_month"] * i * model.months_per_step, 0.0, 1.0)
+        frozen = ocgs.capital_gbp * share * ocgs.intel * (ocgs.known & ocgs.active)
+        ocgs.capital_gbp = ocgs.capital_gbp - frozen
+        model.tally.add("assets_recovered_gbp", ocgs.area, frozen * model.params.asset_realisation_share)
+
+
+@register
+class ExtraTerritorial(Power):
+    type_name = "extra_territorial"
+    summary = "Extra-territorial jurisdiction (seed 003): reach into international groups"
+    settings = (
+        setting("success_uplift_national_groups", 0.25, "share", 0.0, 0.6, A,
+                "rise in operation success against groups of national or international reach"),
+        setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6, A, "cost (international liaison, casework)"),
+    )
+
+    def use_power(self, model):
+        model.modifiers.success_multiplier_by_reach[NATIONAL] *= 1.0 + self.values["success_uplift_national_groups"] * self.intensity
+
+
+@register
+class SOCRegister(Power):
+    type_name = "soc_register"
+    summary = ("A SOC register and enforced prevention orders (seed 003: SCPOs are under-used for lack of "
+               "funds): fewer released members return to crime")
+    settings = (
+        setting("reoffending_reduction", 0.3, "share", 0.05, 0.6, A, "fall in returns to crime after release",
+                "share"),
+        setting("cost_gbp_per_year", 40e6, "GBP/year", 10e6, 120e6, A, "cost (monitoring and enforcing orders)"),
+    )
+
+    def use_power(self, model):
+        model.modifiers.reoffend_multiplier *= max(1.0 - self.values["reoffending_reduction"] * self.intensity, 0.0)
+
+
+@register
+class PrisonRestrictions(Power):
+    type_name = "prison_restrictions"
+    summary = ("Prison separation and restrictions (seed 003: SOC offenders are not separated as terrorists "
+               "are): fewer leaders direct their groups from prison")
+    settings = (
+        setting("direction_reduction", 0.6, "share", 0.2, 0.9, A, "fall in leaders directing from prison", "share"),
+        setting("cost_gbp_per_year", 25e6, "GBP/year", 5e6, 80e6,
+                f"{A}: the Netherlands planned an extra EUR 34m for similar measures in 2023 (seed 003)",
+                "cost (separation units, monitoring)"),
+    )
+
+    def use_power(self, model):
+        model.modifiers.prison_direction_multiplier *= max(1.0 - self.values["direction_reduction"] * self.intensity, 0.0)
+
+
+@register
+class BorderPowers(Power):
+    type_name = "border_powers"
+    summary = "Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms"
+    settings = (
+        setting("interdiction_share", 0.08, "share", 0.0, 0.3, A,
+                "share of supply of drugs, firearms and facilitated crossings stopped at the border", "share"),
+        setting("cost_gbp_per_year", 60e6, "GBP/year", 20e6, 200e6, A, "cost (border officers, stops, technology)"),
+    )
+
+    def use_power(self, model):
+        keep = max(1.0 - self.values["interdiction_share"] * self.intensity, 0.0)
+        for market in (HEROIN_CRACK, COCAINE, FIREARMS, IMMIGRATION):
+            model.modifiers.supply_multiplier[market] *= keep
+
+
+@register
+class Oversight(NationalLever):
+    type_name = "oversight"
+    summary = "An independent reviewer of SOC powers (seed 003): powers in use no longer cost community trust"
+    settings = (setting("cost_gbp_per_year", 5e6, "GBP/year", 1e6, 20e6, A, "cost of the reviewer's office"),)
+
+    def act(self, model, mask):
+        model.modifiers.oversight = True
+
+
+class InvestigatorPipeline(NationalLever):
+    """Money that buys investigators: hiring is capped per year and recruits become productive
+    after training (`twin.interventions` books the spending as the lever's cost)."""
+
+    settings_pipeline = (
+        setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
+                f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
+                "cap on hiring per year, as a share of baseline investigators"),
+        setting("training_months", 12, "months", 3, 36, f"{A}: detective training and accreditation",
+                "mean time before a new investigator is productive", "positive"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hired_fte: np.ndarray | None = None
+        self.productive_fte: np.ndarray | None = None
+        self.spend_gbp_per_year: np.ndarray | None = None
+
+    def target_fte(self, model) -> np.ndarray:
+        raise NotImplementedError
+
+    def efficiency(self) -> float:
+        return 1.0
+
+    def act(self, model, mask):
+        police, params, dt = model.police, model.params, model.months_per_step
+        baseline = police.budget_gbp_per_month(params, model.modifiers) * 12 / params.cost_gbp_per_investigator_year
+        if self.hired_fte is None:
+            self.hired_fte = np.zeros(police.n_units)
+            self.productive_fte = np.zeros(police.n_units)
+        target = self.target_fte(model)
+        step_cap = self.values["max_growth_share_per_year"] * baseline * dt / 12.0
+        self.hired_fte += np.clip(target - self.hired_fte, -np.inf, step_cap)  # cuts are immediate
+        self.productive_fte += np.minimum((self.hired_fte - self.productive_fte) * dt / self.values["training_months"],
+                                          self.hired_fte - self.productive_fte)
+        self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
+        model.modifiers.extra_fte += self.productive_fte * self.efficiency()
+        self.spend_gbp_per_year = self.hired_fte * params.cost_gbp_per_investigator_year
+
+    def cost_gbp_per_year(self, model, mask):
+        return _by_area(model, self.spend_gbp_per_year)
+
+
+def _by_area(model, unit_values: np.ndarray) -> np.ndarray:
+    """Attribute unit-level spending to areas: forces to their area, others by population."""
+    n = model.geography.n_areas
+    share = model.geography.population / model.geography.population.sum()
+    return unit_values[:n] + share * unit_values[n:].sum()
+
+
+@register
+class Funding(InvestigatorPipeline):
+    type_name = "funding"
+    summary = ("The SOC budget: its level, its split between forces, ROCUs and the NCA, and its certainty "
+               "(multi-year versus yearly bids). Extra money buys investigators as fast as they can be "
+               "recruited and trained; cuts take effect at once")
+    settings = (
+        setting("budget_gbp_per_year", 3.0e9, "GBP/year", 0.0, 6e9,
+                "seed 003: more than 3bn a year on counter-terrorism; parity means about 3bn for SOC",
+                "SOC budget under this lever (the baseline is soc_budget_gbp_per_year)"),
+        setting("share_forces", 0.45, "share", 0.0, 1.0, f"{A}: baseline split", "share spent by forces", "share"),
+        setting("share_rocu", 0.20, "share", 0.0, 1.0, f"{A}: baseline split", "share spent by ROCUs", "share"),
+        setting("share_nca", 0.35, "share", 0.0, 1.0, f"{A}: baseline split", "share spent by the NCA", "share"),
+        setting("multi_year", 1, "0 or 1", 0, 1, "seed 003: yearly bids complicate long-term planning (HMICFRS 2021)",
+                "1: multi-year settlement; 0: yearly bids", "count"),
+        setting("yearly_bid_efficiency", 0.85, "share", 0.6, 1.0,
+                f"{A}: short-term funding loses capacity to churn, vacancies and bidding", "share"),
+    ) + InvestigatorPipeline.settings_pipeline
+
+    def validate(self, where):
+        from twin.errors import ScenarioError
+
+        total = self.values["share_forces"] + self.values["share_rocu"] + self.values["share_nca"]
+        if abs(total - 1.0) > 1e-6:
+            raise ScenarioError(f"{where} (funding): share_forces + share_rocu + share_nca must be 1, got {total:g}")
+        if self.values["multi_year"] not in (0.0, 1.0):
+            raise ScenarioError(f"{where} (funding): multi_year: expected 0 or 1, got {self.values['multi_year']:g}")
+
+    def efficiency(self):
+        return 1.0 if self.values["multi_year"] else self.values["yearly_bid_efficiency"]
+
+    def target_fte(self, model):
+        police, params, v = model.police, model.params, self.values
+        shares = np.array([v["share_forces"], v["share_rocu"], v["share_nca"]])
+        new_budget = v["budget_gbp_per_year"] * shares[police.tier] * police.tier_share
+        baseline = police.budget_gbp_per_month(params, model.modifiers) * 12
+        return (new_budget - baseline) * self.intensity / params.cost_gbp_per_investigator_year
+
+
+@register
+class SOCFund(InvestigatorPipeline):
+    type_name = "soc_fund"
+    summary = ("A dedicated SOC fund (seed 003: about 300m from confiscation and 250m from fines a year; "
+               "agencies kept 38%): a share of the last year's recovered assets and fines is reinvested")
+    settings = (
+        setting("reinvested_share", 1.0, "share", 0.0, 1.0, "seed 003 proposes ring-fencing all of it",
+                "share of recovered assets and fines reinvested in SOC policing", "share"),
+        setting("already_kept_share", 0.38, "share", 0.0, 1.0,
+                "seed 003: agencies kept 38% of 3.9bn recovered in 2016-21",
+                "share agencies keep at baseline (already in the baseline budget)", "share"),
+    ) + InvestigatorPipeline.settings_pipeline
+
+    def target_fte(self, model):
+        results, params, police = model.results, model.params, model.police
+        steps = results.steps_recorded
+        per_year = 12.0 / model.months_per_step
+        window = slice(max(steps - int(round(per_year)), 0), steps)
+        recovered = results.values[window, -1, results.index["assets_recovered_gbp"]].sum()
+        if steps:
+            recovered *= per_year / (window.stop - window.start)
+        extra = max(self.values["reinvested_share"] - self.values["already_kept_share"], 0.0)
+        budget = recovered * extra * self.intensity
+        tier_share = np.array([params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
+        return budget * tier_share[police.tier] * police.tier_share / params.cost_gbp_per_investigator_year
+
+
+@register
+class TechnologyInvestment(NationalLever):
+    type_name = "technology_investment"
+    summary = ("Capital investment in technology (seed 003: policing got 100m capital against 17.5bn "
+               "resource in 2023-24): spending for some years; better intelligence and success after a lag")
+    settings = (
+        setting("capital_gbp_per_year", 100e6, "GBP/year", 20e6, 500e6, A, "capital spending per year"),
+        setting("spend_years", 3, "years", 1, 10, A, "years of spending"),
+        setting("lag_years", 2, "years", 0, 5, f"{A}: systems take time to build and adopt", "years before benefits start"),
+        setting("ramp_years", 2, "years", 0.5, 5, A, "years from first benefit to full benefit"),
+        setting("intel_uplift", 0.25, "share", 0.0, 0.6, A, "rise in intelligence gain and mapping at full benefit"),
+        setting("success_uplift", 0.1, "share", 0.0, 0.3, A, "rise in operation success at full benefit"),
+    )
+
+    def act(self, model, mask):
+        v, i = self.values, self.intensity
+        years_in = model.month / 12.0 - self.start_year
+        reached = np.clip((years_in - v["lag_years"]) / v["ramp_years"], 0.0, 1.0) * i
+        mods = model.modifiers
+        mods.intel_multiplier *= 1.0 + v["intel_uplift"] * reached
+        mods.detection_multiplier *= 1.0 + v["intel_uplift"] * reached
+        mods.success_multiplier *= 1.0 + v["success_uplift"] * reached
+
+    def cost_gbp_per_year(self, model, mask):
+        spending = model.month / 12.0 - self.start_year < self.values["spend_years"]
+        population = model.geography.population
+        return spending * self.values["capital_gbp_per_year"] * self.intensity * population / population.sum()
+
+
+@register
+class RegionalTier(NationalLever):
+    type_name = "regional_tier"
+    summary = ("A regional or UK-wide tier (seed 003: the 43-force model is ill suited to SOC; 83% back a "
+               "UK-wide force): cross-boundary groups are tasked without friction")
+    settings = (
+        setting("friction_removed", 1.0, "share", 0.0, 1.0, A, "share of the cross-boundary cost penalty removed",
+                "share"),
+        setting("cost_gbp_per_year", 50e6, "GBP/year", 10e6, 200e6, A, "running cost of the reorganisation"),
+    )
+
+    def act(self, model, mask):
+        model.modifiers.cross_boundary_multiplier *= max(1.0 - self.values["friction_removed"] * self.intensity, 0.0)
+
+
+class EnablerRemoval(NationalLever):
+    """Removes active enablers of one kind at a monthly rate (supervision, prosecutions)."""
+
+    kind = PROFESSIONAL
+
+    def remove(self, model, monthly_probability: float) -> None:
+        enablers = model.enablers
+        rng = model.streams[f"lever_{self.name}"]
+        p = 1.0 - (1.0 - min(monthly_probability * self.intensity, 1.0)) ** model.months_per_step
+        hit = enablers.active & (enablers.kind == self.kind) & (rng.random(enablers.n) < p)
+        if hit.any():
+            enablers.active[hit] = False
+            model.enablers_changed = True
+            model.tally.add_national("enablers_removed", int(hit.sum()))
+
+
+@register
+class EnablerTargeting(EnablerRemoval):
+    type_name = "enabler_targeting"
+    summary = ("Targeting professional enablers (seed 003: AML supervision, executive accountability): "
+               "enablers struck off or prosecuted; groups lose laundering efficiency until they find others")
+    kind = PROFESSIONAL
+    settings = (
+        setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05, A,
+                "monthly chance an active professional enabler is removed by supervision", "probability"),
+        setting("exposure_removal_uplift", 1.0, "share", 0.0, 3.0, A,
+                "rise in removal of enablers exposed by operations"),
+        setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6, A, "cost (supervisors, prosecutions)"),
+    )
+
+    def act(self, model, mask):
+        model.modifiers.enabler_removal_multiplier *= 1.0 + self.values["exposure_removal_uplift"] * self.intensity
+        self.remove(model, self.values["removal_prob_per_month"])
+
+
+@register
+class AntiCorruption(EnablerRemoval):
+    type_name = "anti_corruption"
+    summary = ("An anti-corruption strategy (seed 003: 992 prison staff investigated, 114 arrested, 42 charged "
+               "2019-23): corrupt insiders removed, and insiders help groups less")
+    kind = INSIDER
+    settings = (
+        setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05, A,
+                "monthly chance an active corrupt insider is removed", "probability"),
+        setting("insider_penalty_reduction", 0.4, "share", 0.0, 1.0, A,
+                "fall in the harm insiders do to operations (vetting, digitalised borders and prisons)", "share"),
+        setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6, A, "cost (vetting, counter-corruption units)"),
+    )
+
+    def act(self, model, mask):
+        model.modifiers.insider_penalty_multiplier *= max(1.0 - self.values["insider_penalty_reduction"] * self.intensity, 0.0)
+        self.remove(model, self.values["removal_prob_per_month"])
+
+
+@register
+class FraudDataSharing(NationalLever):
+    type_name = "fraud_data_sharing"
+    summary = ("Public-private data sharing against fraud (seed 003): blocked transactions and takedowns "
+               "cut fraud supply; shared data helps map fraud groups")
+    settings = (
+        setting("fraud_supply_reduction", 0.15, "share", 0.0, 0.4, A,
+                "fall in fraud that groups can commit (blocked payments, takedowns)", "share"),
+        setting("detection_uplift", 0.2, "share", 0.0, 0.6, A, "rise in mapping of groups (fraud data)"),
+        setting("cost_gbp_per_year", 40e6, "GBP/year", 10e6, 150e6, A, "cost (data platforms, analysts)"),
+    )
+
+    def act(self, model, mask):
+        v, i = self.values, self.intensity
+        model.modifiers.supply_multiplier[FRAUD] *= max(1.0 - v["fraud_supply_reduction"] * i, 0.0)
+        model.modifiers.detection_multiplier *= 1.0 + v["detection_uplift"] * i

@@ -196,8 +196,6 @@ def _number(value, where: str, key: str, minimum: float, exclusive: bool = False
 
 def build_levers(scenario) -> list[Lever]:
     """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
-    import twin.levers  # noqa: F401  (registers the lever catalogue)
-
     levers: list[Lever] = []
     names: set[str] = set()
     for position, entry in enumerate(scenario.levers, start=1):
@@ -227,6 +225,7 @@ def finalise_modifiers(model) -> None:
 
 
 def lever_catalogue() -> list[dict[str, Any]]:
-    import twin.levers  # noqa: F401
-
     return [cls.describe() for cls in LEVER_TYPES.values()]
+
+
+import twin.levers  # noqa: E402,F401  (registers the lever catalogue; it imports this module)

@@ -1,7 +1,8 @@
 """Keeps the generated parts of docs/ODD.md in sync with the code.
 
-Three blocks of the ODD are generated: the step order (from `TwinModel`'s docstring), the
-parameter table (from `parameter_table.py`) and the output metrics (from `results.py`).
+Four blocks of the ODD are generated: the step order (from `TwinModel`'s docstring), the
+parameter table (from `parameter_table.py`), the output metrics (from `results.py`) and the
+lever catalogue with every effect size's range and source (from `levers.py`).
 `twin docs` rewrites them; a test fails when the file and the code disagree.
 """
 
@@ -38,9 +39,23 @@ def metrics_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def levers_markdown() -> str:
+    """One subsection per lever: what it does, and each effect size with its range and source."""
+    from twin.interventions import LEVER_TYPES
+
+    parts = []
+    for name, cls in LEVER_TYPES.items():
+        scope = "national" if cls.national else "targets areas (areas, regions or top_harm_areas)"
+        parts.append(f"#### `{name}` ({scope})\n\n{cls.summary}.\n")
+        if cls.settings:
+            parts.append(markdown_table(list(cls.settings)))
+        parts.append("")
+    return "\n".join(parts) + "\n"
+
+
 def generated_blocks() -> dict[str, str]:
     return {"step-order": step_order_markdown(), "parameters": markdown_table() + "\n",
-            "metrics": metrics_markdown()}
+            "metrics": metrics_markdown(), "levers": levers_markdown()}
 
 
 def render(text: str) -> str:

@@ -1,0 +1,322 @@
+"""Levers: each moves its mechanism in the expected direction, only in its window and targets,
+and is costed. Direction tests use paired seeds (the same seeds with and without the lever)."""
+
+import numpy as np
+import pytest
+
+from twin.errors import ScenarioError
+from twin.interventions import LEVER_TYPES, build_levers
+from twin.model import TwinModel
+from twin.parameters import Parameters
+from twin.scenario import Scenario, load_scenario
+
+from conftest import SCENARIOS
+
+TARGETS = ["Merseyside", "West Midlands", "Greater Manchester"]
+
+
+def _levers(*entries):
+    return build_levers(Scenario(name="t", path="test.toml", levers=[dict(e) for e in entries]))
+
+
+def _model(entries=(), seed=1, n_steps=12, **params):
+    return TwinModel(Parameters(params), seed=seed, n_steps=n_steps, levers=_levers(*entries))
+
+
+def _run(entries=(), seed=1, n_steps=12, **params):
+    model = _model(entries, seed, n_steps, **params)
+    model.run()
+    return model
+
+
+def _area_total(model, metric, areas=None):
+    values = model.results.values[: model.results.steps_recorded, :-1, model.results.index[metric]]
+    if areas is None:
+        return values.sum()
+    idx = [model.geography.area_index(a) for a in areas]
+    return values[:, idx].sum()
+
+
+def _paired(entry, metric, seeds=(1, 2, 3), n_steps=12, areas=None, **params):
+    """Per-seed (lever, baseline) totals of a metric."""
+    out = []
+    for seed in seeds:
+        with_lever = _area_total(_run([entry], seed, n_steps, **params), metric, areas)
+        without = _area_total(_run([], seed, n_steps, **params), metric, areas)
+        out.append((with_lever, without))
+    return np.array(out)
+
+
+# ---------------------------------------------------------------------------------- generic
+
+
+def _minimal(kind):
+    entry = {"type": kind}
+    if kind == "funding":
+        entry["budget_gbp_per_year"] = 2e9
+    if not LEVER_TYPES[kind].national:
+        entry["areas"] = TARGETS
+    return entry
+
+
+@pytest.mark.parametrize("kind", sorted(LEVER_TYPES))
+def test_every_lever_is_costed_only_in_its_window_and_targets(kind):
+    entry = dict(_minimal(kind), start_year=0.5, duration_years=0.5)
+    model = _run([entry], n_steps=15)
+    names = [m for m in model.results.metric_names if m.startswith("lever_cost_gbp_")]
+    assert names, "the lever has no cost metric"
+    cost = sum(model.results.values[:, :-1, model.results.index[n]] for n in names)  # [step, area]
+    assert np.all(cost[:6] == 0) and np.all(cost[12:] == 0), "cost outside the window"
+    if kind != "soc_fund":  # the fund spends what was recovered: nothing if nothing was
+        assert cost[6:12].sum() > 0, "no cost inside the window"
+    if not LEVER_TYPES[kind].national:
+        outside = [i for i, a in enumerate(model.geography.area_names) if a not in TARGETS]
+        assert np.all(cost[:, outside] == 0), "cost outside the target areas"
+    # The response cost is policing + courts + prisons + the levers' costs, area by area.
+    column = lambda name: model.results.values[:, :-1, model.results.index[name]]
+    parts = (column("response_cost_gbp_policing") + column("response_cost_gbp_courts")
+             + column("response_cost_gbp_prisons") + cost)
+    assert np.allclose(column("response_cost_gbp"), parts)
+
+
+@pytest.mark.parametrize("kind", sorted(LEVER_TYPES))
+def test_levers_do_nothing_before_they_start(kind):
+    entry = dict(_minimal(kind), start_year=2)
+    with_lever = _run([entry], n_steps=12)
+    without = _run([], n_steps=12)
+    assert np.array_equal(with_lever.results.values[:, :, : len(without.results.metric_names)],
+                          without.results.values, equal_nan=True)
+
+
+def test_area_levers_leave_other_areas_modifiers_alone():
+    model = _model([{"type": "hold", "areas": TARGETS}, {"type": "build", "areas": TARGETS}])
+    model.step()
+    model.step()  # Build ramps up from its first month
+    mods = model.modifiers
+    targets = np.array([a in TARGETS for a in model.geography.area_names])
+    assert np.all(mods.entry_multiplier[targets] < 1) and np.all(mods.entry_multiplier[~targets] == 1)
+    assert np.all(mods.vulnerability_multiplier[targets] < 1) and np.all(mods.vulnerability_multiplier[~targets] == 1)
+    assert np.all(mods.trust_change_per_month[~targets] == 0)
+
+
+# ---------------------------------------------------------------------------------- CHB
+
+
+def test_clear_hold_build_phases_follow_each_other():
+    (clear, hold, build) = _levers({"type": "clear_hold_build", "name": "chb", "areas": TARGETS,
+                                    "clear_years": 0.5, "hold_years": 2, "build_years": 3, "start_year": 1})
+    assert (clear.name, clear.start_year, clear.end_year) == ("chb_clear", 1, 1.5)
+    assert (hold.start_year, hold.end_year) == (1.5, 3.5)
+    assert (build.start_year, build.end_year) == (1.5, 4.5)
+    assert len(_levers({"type": "clear_hold_build", "hold_years": 0, "build_years": 0})) == 1
+
+
+def test_clear_raises_disruptions_in_its_areas():
+    pairs = _paired({"type": "clear", "areas": TARGETS, "intensity": 3}, "disruptions", areas=TARGETS)
+    assert np.all(pairs[:, 0] > pairs[:, 1])
+
+
+def test_hold_keeps_new_groups_out():
+    # A market with unmet demand everywhere (supply at 80% of demand) draws many entrants.
+    pairs = _paired({"type": "hold", "areas": TARGETS, "entry_reduction": 0.8}, "ocgs_entered",
+                    areas=TARGETS, supply_demand_ratio_initial=0.8)
+    ratio = pairs[:, 0].sum() / pairs[:, 1].sum()
+    expected = 0.2
+    se = np.sqrt(pairs[:, 0].sum()) / pairs[:, 1].sum()  # Poisson counts
+    assert abs(ratio - expected) < 4 * se + 0.05
+
+
+def test_build_lowers_vulnerability_and_demand_over_years():
+    model = _run([{"type": "build", "areas": TARGETS, "ramp_years": 2}], n_steps=36)
+    base = _run([], n_steps=36)
+    idx = [model.geography.area_index(a) for a in TARGETS]
+    vulnerability = model.results.series("vulnerability", TARGETS[0])
+    assert vulnerability[0] > vulnerability[12] > vulnerability[30] == pytest.approx(vulnerability[-1])
+    assert vulnerability[-1] == pytest.approx(vulnerability[0] * (1 - 0.15))
+    assert np.allclose(model.modifiers.demand_multiplier[idx, :2], 1 - 0.08)  # both drug markets
+    assert np.all(np.delete(model.modifiers.demand_multiplier, idx, axis=0) == 1)
+    assert model.results.series("community_trust", TARGETS[0])[-1] > base.results.series("community_trust", TARGETS[0])[-1]
+
+
+# ---------------------------------------------------------------------------------- powers
+
+
+def test_investigatory_powers_map_more_groups():
+    pairs = _paired({"type": "investigatory_powers", "detection_uplift": 1.0}, "ocgs_mapped")
+    assert np.all(pairs[:, 0] > pairs[:, 1])
+
+
+def test_financial_sanctions_freeze_capital_and_recover_more():
+    with_lever = _run([{"type": "financial_sanctions", "freeze_share_per_month": 0.05}])
+    without = _run([])
+    assert with_lever.ocgs.capital_gbp.sum() < 0.9 * without.ocgs.capital_gbp.sum()
+    assert _area_total(with_lever, "assets_recovered_gbp") > _area_total(without, "assets_recovered_gbp")
+
+
+def test_extra_territorial_helps_against_national_groups():
+    pairs = _paired({"type": "extra_territorial", "success_uplift_national_groups": 0.6}, "operations_succeeded")
+    assert pairs[:, 0].sum() > pairs[:, 1].sum()
+
+
+def test_soc_register_cuts_reoffending():
+    pairs = _paired({"type": "soc_register", "reoffending_reduction": 0.6}, "reoffenders")
+    ratio = pairs[:, 0].sum() / pairs[:, 1].sum()
+    assert ratio < 0.6
+
+
+def test_prison_restrictions_stop_leaders_directing():
+    with_lever = _run([{"type": "prison_restrictions", "direction_reduction": 0.9}], n_steps=24)
+    without = _run([], n_steps=24)
+    assert with_lever.ocgs.leader_directing.sum() < 0.5 * without.ocgs.leader_directing.sum()
+
+
+def test_border_powers_interdict():
+    pairs = _paired({"type": "border_powers", "interdiction_share": 0.3}, "immigration_arrivals", seeds=(1,))
+    # Supply starts at 1.15 times demand: 70% of it serves about 80% of demand.
+    assert 0.75 < pairs[0, 0] / pairs[0, 1] < 0.86
+
+
+def test_powers_without_oversight_cost_trust():
+    powers = {"type": "investigatory_powers"}
+    without_oversight = _run([powers], n_steps=24)
+    with_oversight = _run([powers, {"type": "oversight"}], n_steps=24)
+    assert (without_oversight.results.series("community_trust")[-1]
+            < with_oversight.results.series("community_trust")[-1] - 0.01)
+
+
+# ---------------------------------------------------------------------------------- funding and tiers
+
+
+def test_funding_grows_capacity_no_faster_than_hiring_allows():
+    model = _run([{"type": "funding", "budget_gbp_per_year": 3e9, "max_growth_share_per_year": 0.25}], n_steps=36)
+    base = _run([], n_steps=36)
+    extra = model.results.series("investigators_fte") - base.results.series("investigators_fte")
+    baseline_fte = 860e6 / 80000
+    assert extra[11] < 0.25 * baseline_fte * 1.05  # at most a year's hiring after a year
+    assert extra[-1] > extra[11] > 0
+    assert _area_total(model, "disruptions") > _area_total(base, "disruptions")
+
+
+def test_yearly_bids_buy_less_than_multi_year_funding():
+    multi = _run([{"type": "funding", "budget_gbp_per_year": 2e9}], n_steps=24)
+    yearly = _run([{"type": "funding", "budget_gbp_per_year": 2e9, "multi_year": 0}], n_steps=24)
+    assert yearly.results.series("investigators_fte")[-1] < multi.results.series("investigators_fte")[-1]
+
+
+def test_funding_cut_saves_money_and_capacity():
+    model = _run([{"type": "funding", "budget_gbp_per_year": 0.5e9}], n_steps=6)
+    assert model.results.series("lever_cost_gbp_funding").sum() < 0
+    assert model.results.series("investigators_fte")[-1] < _run([], n_steps=6).results.series("investigators_fte")[-1]
+
+
+def test_soc_fund_reinvests_recoveries():
+    model = _run([{"type": "soc_fund"}], n_steps=18)
+    base = _run([], n_steps=18)
+    assert model.results.series("investigators_fte")[-1] > base.results.series("investigators_fte")[-1]
+
+
+def test_technology_pays_back_only_after_its_lag():
+    model = _model([{"type": "technology_investment", "lag_years": 1, "ramp_years": 0.5}], n_steps=24)
+    for _ in range(6):
+        model.step()
+    assert np.all(model.modifiers.success_multiplier == 1)
+    for _ in range(14):
+        model.step()
+    assert np.all(model.modifiers.success_multiplier > 1)
+
+
+def test_regional_tier_removes_cross_boundary_friction():
+    model = _model([{"type": "regional_tier"}])
+    model.step()
+    assert np.all(model.modifiers.cross_boundary_multiplier == 0)
+    pairs = _paired({"type": "regional_tier"}, "operations_started", cross_boundary_cost_multiplier=2.5)
+    assert pairs[:, 0].sum() > pairs[:, 1].sum()
+
+
+def test_enabler_levers_remove_enablers():
+    for kind in ("enabler_targeting", "anti_corruption"):
+        model = _run([{"type": kind, "removal_prob_per_month": 0.05}])
+        base = _run([])
+        assert model.enablers.active.sum() < base.enablers.active.sum() - 100, kind
+
+
+def test_fraud_data_sharing_cuts_fraud():
+    pairs = _paired({"type": "fraud_data_sharing"}, "fraud_offences", seeds=(1,))
+    assert pairs[0, 0] < 0.95 * pairs[0, 1]
+
+
+def test_prevention_raises_desistance():
+    pairs = _paired({"type": "prevention", "desistance_uplift": 1.0, "ramp_years": 0.5}, "leavers")
+    assert np.all(pairs[:, 0] > pairs[:, 1])
+
+
+def test_business_disruption_erodes_cohesion_of_targeted_groups():
+    model = _model([{"type": "business_disruption", "areas": TARGETS, "groups_per_area": 5}], n_steps=1)
+    before = model.ocgs.cohesion.copy()
+    model.levers[0].apply(model)
+    dropped = model.ocgs.cohesion < before - 0.04
+    in_targets = np.isin(model.ocgs.area, [model.geography.area_index(a) for a in TARGETS])
+    assert dropped[in_targets].sum() == 15  # five groups in each of three areas
+    assert not dropped[~in_targets].any()
+    harm = model.ocgs.harm_gbp_per_month
+    for area in TARGETS:  # the groups worked on are among the most harmful mapped groups there
+        mine = in_targets & (model.ocgs.area == model.geography.area_index(area)) & model.ocgs.known
+        assert harm[dropped & mine].mean() > np.median(harm[mine])
+
+
+# ---------------------------------------------------------------------------------- scenario files
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_runs_and_says_what_it_is(path):
+    text = path.read_text()
+    assert text.startswith("#"), "a shipped scenario starts with a comment block"
+    scenario = load_scenario(path)
+    from twin.runner import build_model
+
+    scenario.years = 0.5
+    model = build_model(scenario, seed=1)
+    model.run()
+    assert model.results.series("harm_gbp_total").sum() > 0
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"type": "hold", "entry_reducton": 0.5}, r"unknown key 'entry_reducton'; did you mean 'entry_reduction'"),
+    ({"type": "hold", "entry_reduction": 1.5}, r"setting 'entry_reduction' must be a share"),
+    ({"type": "hold", "start_year": -1}, r"start_year: expected a number >= 0"),
+    ({"type": "hold", "duration_years": 0}, r"duration_years: expected a number > 0"),
+    ({"type": "hold", "duration_years": 1, "end_year": 2}, r"give duration_years or end_year"),
+    ({"type": "hold", "areas": "Kent"}, r"areas: expected \"all\" or a list"),
+    ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
+    ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
+    ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
+    ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
+    ({"type": "funding", "share_forces": 0.5}, r"must be 1"),
+    ({"type": "clear_hold_build", "clear_years": 0, "hold_years": 0, "build_years": 0}, r"every phase has 0 years"),
+    ({"type": "hodl"}, r"unknown lever type 'hodl'; did you mean 'hold'"),
+])
+def test_lever_errors_are_clear(tmp_path, entry, words):
+    lines = ["[[levers]]"] + [f"{k} = {v!r}".replace("'", '"') for k, v in entry.items()]
+    path = tmp_path / "bad.toml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError, match=words) as error:
+        load_scenario(path)
+    assert "bad.toml: [[levers]] #1" in str(error.value)
+
+
+def test_unknown_area_is_reported_at_run_time_with_a_suggestion():
+    with pytest.raises(ScenarioError, match="unknown area 'Kentt'; did you mean 'Kent'"):
+        _run([{"type": "hold", "areas": ["Kentt"]}], n_steps=1)
+
+
+def test_duplicate_lever_names_are_rejected():
+    with pytest.raises(ScenarioError, match="used twice"):
+        _levers({"type": "hold"}, {"type": "hold"})
+
+
+def test_top_harm_areas_targets_the_most_harmed():
+    model = _model([{"type": "hold", "top_harm_areas": 3, "start_year": 1}], n_steps=14)
+    model.run()
+    lever = model.levers[0]
+    chosen = {model.geography.area_names[i] for i in np.flatnonzero(lever.mask)}
+    assert "Metropolitan Police" in chosen and len(chosen) == 3

@@ -1,4 +1,4 @@
-"""The `twin` command line: run, params, levers, register, bench, docs.
+"""The `twin` command line: run, compare, export, params, levers, register, bench, docs.
 
 User mistakes (bad scenario, register or option) print one line, `twin: error: ...`, and exit
 with status 2; an interrupted run exits with status 130 after saving what it computed.
@@ -140,6 +140,57 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from twin.compare import load_comparison
+    from twin.ensemble import run_ensemble
+    from twin.report import terminal_table, write_report
+    from twin.store import Store
+
+    store = Store(args.db)
+    out = Path(args.out)
+    try:
+        outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
+                               progress=not args.quiet, baseline=args.baseline)
+    except KeyboardInterrupt:
+        print("twin: interrupted; finished replications are saved in the database. Run the same command again "
+              "to finish the rest.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from twin.executor import WorkerLost
+
+        if isinstance(exc, WorkerLost):
+            raise UserError(str(exc)) from None
+        raise
+    comparison = load_comparison(store, outcome.experiment_id, args.baseline)
+    report = write_report(comparison, store, outcome.experiment_id, out)
+    if not args.quiet:
+        done = outcome.ran - len(outcome.failed)
+        print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
+              f"{args.db}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
+        print(terminal_table(comparison))
+        print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
+    if outcome.failed:
+        print(f"twin: {len(outcome.failed)} replication(s) failed (recorded with their errors; the report uses the "
+              f"others):", file=sys.stderr)
+        for scenario, replicate, error in outcome.failed[:10]:
+            print(f"  {scenario} replicate {replicate}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args) -> int:
+    from twin.export import export_experiment
+    from twin.store import Store
+
+    store = Store(args.db)
+    experiment_id = args.experiment or store.latest_experiment()
+    if experiment_id is None:
+        raise UserError(f"--db {args.db}: no experiments yet (run `twin compare` first)")
+    written = export_experiment(store, experiment_id, Path(args.out), args.format)
+    print("\n".join(str(p) for p in written))
+    return 0
+
+
 def cmd_docs(args) -> int:
     from twin.odd import update
 
@@ -187,6 +238,27 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reps", type=_positive_int, default=5, help="timed monthly runs (median reported)")
     bench.add_argument("--plain-mesa-steps", type=_positive_int, default=3, help="steps of the plain-Mesa reference")
     bench.set_defaults(func=cmd_bench)
+
+    from twin.store import DEFAULT_DB
+
+    compare = sub.add_parser("compare", help="run paired replications of scenarios and write the comparison report")
+    compare.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the baseline")
+    compare.add_argument("--reps", type=_positive_int, default=12, help="replications per scenario (default 12)")
+    compare.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
+    compare.add_argument("--years", type=_years, help="horizon in years (default: the scenarios')")
+    compare.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    compare.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
+    compare.add_argument("--out", default="results/compare", help="report folder (default results/compare)")
+    compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")
+    compare.add_argument("--quiet", action="store_true")
+    compare.set_defaults(func=cmd_compare)
+
+    export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")
+    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--experiment", type=_positive_int, help="experiment id (default: the latest)")
+    export.add_argument("--out", default="results/export")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.set_defaults(func=cmd_export)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
     docs.add_argument("--path", default="docs/ODD.md")

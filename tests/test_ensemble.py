@@ -1,0 +1,238 @@
+"""Ensembles, the results store (SQLite and PostgreSQL), comparison statistics, the report, export."""
+
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from twin import ensemble as ensemble_module
+from twin.cli import main
+from twin.compare import _bootstrap_interval, load_comparison
+from twin.ensemble import replicate_seeds, run_ensemble
+from twin.executor import LocalExecutor, WorkerLost
+from twin.report import write_report
+from twin.store import Store, metadata
+
+from conftest import SCENARIOS, write
+
+BASE = str(SCENARIOS / "baseline.toml")
+YEARS = 1
+
+
+@pytest.fixture
+def twin_copy(tmp_path):
+    """A second scenario identical to the baseline under another name."""
+    return str(write(tmp_path / "copy.toml", f'[scenario]\nname = "copy"\nbase = "{BASE}"\n'))
+
+
+@pytest.fixture
+def chb(tmp_path):
+    return str(write(tmp_path / "chb.toml", f'[scenario]\nname = "chb"\nbase = "{BASE}"\n'
+                     '[[levers]]\ntype = "clear_hold_build"\nareas = ["Merseyside", "Kent"]\n'))
+
+
+def _sqlite(tmp_path, name="t.db"):
+    return Store(f"sqlite:///{tmp_path / name}")
+
+
+def _results(store, experiment_id):
+    frame = store.summaries_frame(experiment_id).merge(store.runs_frame(experiment_id), on="run_id")
+    return frame.sort_values(["scenario", "replicate", "metric"])[["scenario", "replicate", "metric", "value"]] \
+        .reset_index(drop=True)
+
+
+def test_replicate_seeds_are_paired_and_reproducible():
+    assert replicate_seeds(7, 5) == replicate_seeds(7, 5)
+    assert len(set(replicate_seeds(7, 5))) == 5
+    assert replicate_seeds(7, 5) != replicate_seeds(8, 5)
+
+
+def test_identical_scenarios_differ_by_exactly_nothing(tmp_path, twin_copy):
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, twin_copy], 3, 1, YEARS, 1, store, progress=False)
+    comparison = load_comparison(store, outcome.experiment_id)
+    row = comparison.differences.iloc[0]
+    assert row["harm_gbp_total_diff"] == 0 and row["net_social_cost_gbp_diff"] == 0
+    assert row["probability_better"] == 0
+    bands = comparison.bands
+    a = bands[(bands.scenario == "baseline") & (bands.metric == "harm_gbp_total")]["mean"].to_numpy()
+    b = bands[(bands.scenario == "copy") & (bands.metric == "harm_gbp_total")]["mean"].to_numpy()
+    assert np.array_equal(a, b) and a.size == 12
+
+
+def test_serial_and_pool_give_identical_results(tmp_path, chb):
+    serial = _sqlite(tmp_path, "serial.db")
+    pool = _sqlite(tmp_path, "pool.db")
+    a = run_ensemble([BASE, chb], 2, 3, YEARS, 1, serial, progress=False)
+    b = run_ensemble([BASE, chb], 2, 3, YEARS, 2, pool, progress=False)
+    pd.testing.assert_frame_equal(_results(serial, a.experiment_id), _results(pool, b.experiment_id))
+
+
+def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypatch):
+    reference = _sqlite(tmp_path, "reference.db")
+    full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
+
+    store = _sqlite(tmp_path, "resumed.db")
+    original = Store.write_run
+    calls = {"n": 0}
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "write_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
+    monkeypatch.setattr(Store, "write_run", original)
+    assert len(store.runs_frame(1)) == 3
+    again = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
+    assert (again.ran, again.skipped) == (3, 3)
+    runs = store.runs_frame(again.experiment_id)
+    assert len(runs) == 6 and not runs.duplicated(["scenario", "replicate"]).any()
+    pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
+    nothing = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
+    assert (nothing.ran, nothing.skipped) == (0, 6)
+
+
+def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, monkeypatch):
+    from twin import runner
+
+    seeds = replicate_seeds(1, 3)
+    original = runner.build_model
+
+    def flaky(scenario, seed, *args, **kwargs):
+        if seed == seeds[1] and scenario.name == "chb":
+            raise ValueError("injected failure")
+        return original(scenario, seed, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "build_model", flaky)
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb], 3, 1, YEARS, 1, store, progress=False)
+    assert outcome.failed == [("chb", 1, "ValueError: injected failure")]
+    runs = store.runs_frame(outcome.experiment_id)
+    assert (runs.status == "done").sum() == 5
+    assert "injected failure" in runs[runs.status == "failed"]["error"].iloc[0]
+    comparison = load_comparison(store, outcome.experiment_id)
+    assert comparison.differences.iloc[0]["pairs"] == 2
+
+
+def _exit_on_two(task):
+    if task == 2:
+        os._exit(3)
+    return task * 10
+
+
+def test_a_killed_worker_is_reported_and_finished_work_kept():
+    executor = LocalExecutor(2)
+    seen = []
+    with pytest.raises(WorkerLost):
+        for task, result in executor.run(_exit_on_two, [0, 1, 2, 3, 4, 5, 6, 7]):
+            seen.append((task, result))
+    executor.close()
+    assert all(result == task * 10 for task, result in seen)
+
+
+def test_bootstrap_interval_brackets_the_mean():
+    rng = np.random.default_rng(0)
+    values = rng.normal(5.0, 1.0, 200)
+    low, high = _bootstrap_interval(values, np.random.default_rng(1))
+    assert low < values.mean() < high
+    se = values.std(ddof=1) / np.sqrt(values.size)
+    assert (high - low) == pytest.approx(2 * 1.645 * se, rel=0.15)
+
+
+def _postgres_url():
+    url = os.environ.get("TWIN_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("TWIN_REQUIRE_POSTGRES"):
+            pytest.fail("TWIN_REQUIRE_POSTGRES is set but TWIN_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL server (set TWIN_TEST_POSTGRES_URL; .ci/run starts one)")
+    return url
+
+
+def test_postgresql_gives_the_same_numbers_as_sqlite(tmp_path, chb):
+    url = _postgres_url()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    metadata.drop_all(engine)
+    engine.dispose()
+    postgres = Store(url)
+    lite = _sqlite(tmp_path)
+    a = run_ensemble([BASE, chb], 2, 9, YEARS, 2, postgres, progress=False)
+    b = run_ensemble([BASE, chb], 2, 9, YEARS, 1, lite, progress=False)
+    pd.testing.assert_frame_equal(_results(postgres, a.experiment_id), _results(lite, b.experiment_id))
+    again = run_ensemble([BASE, chb], 2, 9, YEARS, 2, postgres, progress=False)
+    assert again.ran == 0
+    ca, cb = load_comparison(postgres, a.experiment_id), load_comparison(lite, b.experiment_id)
+    pd.testing.assert_frame_equal(ca.differences, cb.differences)
+
+
+def test_bad_database_url_is_a_clear_error(capsys):
+    assert main(["compare", BASE, "--db", "nosuchdb://x", "--reps", "1", "--years", "0.1"]) == 2
+    assert "--db 'nosuchdb://x'" in capsys.readouterr().err
+
+
+def test_compare_command_report_and_export(tmp_path, chb, capsys):
+    out = tmp_path / "report"
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    code = main(["compare", BASE, chb, "--reps", "3", "--years", "1", "--workers", "1", "--db", db,
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    page = (out / "report.html").read_text()
+    assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"baseline", "chb"}
+    assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high"} <= set(summary.columns)
+    assert len(list((out / "charts").glob("*.png"))) >= 8
+
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
+    assert len(experiments) == 6 and len(outcomes) == 6
+    assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
+    assert "discounted_harm_gbp_total" in outcomes.columns
+    assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
+    assert pd.read_parquet(tmp_path / "pq" / "trajectories.parquet")["metric"].nunique() > 50
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("TWIN_REQUIRE_BROWSER"):
+        pytest.fail("TWIN_REQUIRE_BROWSER is set but no Chromium was found")
+    pytest.skip("no Chromium (apt-get install chromium; .ci/run installs it)")
+
+
+def test_report_renders_in_headless_chromium(tmp_path, chb):
+    browser = _chromium()
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb], 2, 1, YEARS, 1, store, progress=False)
+    comparison = load_comparison(store, outcome.experiment_id)
+    path = write_report(comparison, store, outcome.experiment_id, tmp_path / "report")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+             "--virtual-time-budget=5000"]
+    result = subprocess.run([browser, *flags, "--dump-dom", path.as_uri()], capture_output=True, text=True,
+                            timeout=120)
+    dom = result.stdout
+    n_images = page_images = path.read_text().count("<img ")
+    assert f'data-charts-rendered="{n_images}/{page_images}"' in dom, "not every chart rendered"
+    console_errors = [line for line in result.stderr.splitlines() if "CONSOLE" in line and "ERROR" in line.upper()]
+    assert not console_errors, console_errors
+    best = comparison.differences.iloc[0]
+    assert f"{abs(best['net_social_cost_gbp_diff']) / 1e9:,.2f}bn" in dom  # the headline number is on the page
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, *flags, "--window-size=1100,1600", f"--screenshot={shot}", path.as_uri()],
+                   capture_output=True, timeout=120)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.std() > 0.05  # not a blank page

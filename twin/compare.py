@@ -1,0 +1,155 @@
+"""Comparison statistics of an ensemble: bands per scenario and paired differences from a baseline.
+
+Per scenario: the mean and 5-95% band of every UK trajectory. Against the baseline, replicate by
+replicate (paired seeds): the difference in cumulative discounted harm, response cost and net
+social cost (HM Treasury Green Book, 3.5%) with a paired bootstrap 90% interval; the probability
+that the scenario is better (lower net social cost); harm averted per pound of extra spending; the
+payback year; and where the harm fell (the five most vulnerable areas, the county-lines exporter
+areas, against the rest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from twin.ensemble import discount_factors
+from twin.errors import UserError, did_you_mean
+from twin.store import Store
+
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 20240601
+HEADLINE = ("harm_gbp_total", "response_cost_gbp", "net_social_cost_gbp")
+
+
+@dataclass
+class Comparison:
+    scenarios: list[str]
+    baseline: str
+    steps_per_year: int
+    reps: dict[str, int]
+    bands: pd.DataFrame  # scenario, metric, step, mean, p5, p95
+    differences: pd.DataFrame  # one row per non-baseline scenario
+    summary: pd.DataFrame  # scenario, metric, mean, p5, p95, diff_mean, diff_low, diff_high
+    areas: pd.DataFrame  # scenario, area, metric, mean, diff_mean
+    annual: pd.DataFrame  # scenario, year, metric, mean, p5, p95 (UK)
+    runs: pd.DataFrame
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _bootstrap_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
+    if values.size < 2:
+        return float("nan"), float("nan")
+    index = rng.integers(0, values.size, size=(BOOTSTRAP_SAMPLES, values.size))
+    means = values[index].mean(axis=1)
+    return float(np.percentile(means, 5)), float(np.percentile(means, 95))
+
+
+def load_comparison(store: Store, experiment_id: int, baseline: str | None = None) -> Comparison:
+    runs = store.runs_frame(experiment_id)
+    scenario_names = list(store.scenarios_frame(experiment_id)["name"])
+    done = runs[runs.status == "done"]
+    if done.empty:
+        raise UserError("no finished runs in this experiment: nothing to compare")
+    baseline = baseline or scenario_names[0]
+    if baseline not in scenario_names:
+        raise UserError(f"--baseline: unknown scenario '{baseline}'{did_you_mean(baseline, scenario_names)} "
+                        f"(scenarios: {', '.join(scenario_names)})")
+    traj = store.trajectories_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    summaries = store.summaries_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    areas = store.area_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    resolved = store.scenarios_frame(experiment_id)
+    import json
+
+    first = json.loads(resolved.iloc[0]["resolved_json"])
+    steps_per_year = 52 if first.get("step") == "week" else 12
+
+    # Bands of every UK trajectory.
+    bands = _bands(traj, ["scenario", "metric", "step"])
+
+    # Annual UK totals (flows) for the tables.
+    traj["year"] = (traj["step"] - 1) // steps_per_year + 1
+    yearly = traj.groupby(["scenario", "replicate", "metric", "year"])["value"].sum().reset_index()
+    annual = _bands(yearly, ["scenario", "metric", "year"])
+
+    # Paired differences from the baseline, replicate by replicate.
+    wide = summaries.pivot_table(index=["scenario", "replicate"], columns="metric", values="value")
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    base = wide.loc[baseline] if baseline in wide.index.get_level_values(0) else None
+    rows, summary_rows = [], []
+    for scenario in scenario_names:
+        if scenario not in wide.index.get_level_values(0):
+            continue
+        mine = wide.loc[scenario]
+        for metric in wide.columns:
+            values = mine[metric].dropna().to_numpy()
+            if values.size == 0:
+                continue
+            row = {"scenario": scenario, "metric": metric, "mean": values.mean(),
+                   "p5": np.percentile(values, 5), "p95": np.percentile(values, 95), "reps": values.size}
+            if base is not None and scenario != baseline and metric in base.columns:
+                paired = (mine[metric] - base[metric]).dropna().to_numpy()
+                if paired.size:
+                    low, high = _bootstrap_interval(paired, rng)
+                    row.update(diff_mean=paired.mean(), diff_low=low, diff_high=high)
+            summary_rows.append(row)
+        if base is None or scenario == baseline:
+            continue
+        common = mine.index.intersection(base.index)
+        d = mine.loc[common] - base.loc[common]
+        out = {"scenario": scenario, "pairs": len(common)}
+        for metric in HEADLINE:
+            key = f"discounted_{metric}"
+            values = d[key].to_numpy()
+            low, high = _bootstrap_interval(values, rng)
+            out[f"{metric}_diff"] = values.mean()
+            out[f"{metric}_low"] = low
+            out[f"{metric}_high"] = high
+        net = d["discounted_net_social_cost_gbp"].to_numpy()
+        out["probability_better"] = float((net < 0).mean())
+        extra_spend = out["response_cost_gbp_diff"]
+        averted = -out["harm_gbp_total_diff"]
+        out["harm_averted_per_extra_gbp"] = averted / extra_spend if extra_spend > 0 else float("nan")
+        out["most_vulnerable_harm_diff"] = d["discounted_harm_gbp_most_vulnerable_areas"].mean()
+        out["other_areas_harm_diff"] = d["discounted_harm_gbp_other_areas"].mean()
+        out["payback_year"] = _payback_year(traj, scenario, baseline, steps_per_year)
+        rows.append(out)
+
+    # Per-area results over the whole horizon.
+    area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
+    area_totals = area_totals.groupby(["scenario", "replicate", "area", "metric"])["value"].sum().reset_index()
+    area_mean = area_totals.groupby(["scenario", "area", "metric"])["value"].mean().reset_index(name="mean")
+    base_area = area_mean[area_mean.scenario == baseline][["area", "metric", "mean"]].rename(columns={"mean": "base"})
+    area_mean = area_mean.merge(base_area, on=["area", "metric"], how="left")
+    area_mean["diff_mean"] = area_mean["mean"] - area_mean["base"]
+
+    return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
+                      bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
+                      annual, runs, runs[runs.status != "done"])
+
+
+def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Mean and 5th/95th percentiles of `value` by keys (linear interpolation, as numpy)."""
+    grouped = frame.groupby(keys)["value"]
+    out = grouped.mean().rename("mean").to_frame()
+    out["p5"] = grouped.quantile(0.05)
+    out["p95"] = grouped.quantile(0.95)
+    return out.reset_index()
+
+
+def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_year: int) -> float:
+    """First year from which the cumulative discounted net social cost stays below the baseline's."""
+    net = traj[traj.metric == "net_social_cost_gbp"].pivot_table(index="step", columns="scenario", values="value",
+                                                                 aggfunc="mean")
+    if scenario not in net or baseline not in net:
+        return float("nan")
+    difference = (net[scenario] - net[baseline]).to_numpy()
+    cumulative = np.cumsum(difference * discount_factors(difference.size, steps_per_year))
+    ahead = cumulative < 0
+    if not ahead[-1]:
+        return float("nan")
+    last_behind = np.flatnonzero(~ahead)
+    first_step = 0 if last_behind.size == 0 else last_behind[-1] + 1
+    return float(first_step // steps_per_year + 1)

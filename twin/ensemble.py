@@ -1,0 +1,195 @@
+"""Monte Carlo ensembles: N paired replications of every scenario, stored in the results database.
+
+Replicate i of every scenario uses the same seed (common random numbers), derived from the root
+seed, so differences between scenarios are sharp. The coordinator plans the runs, skips those
+already done (an interrupted command, run again, does only what is missing), hands the rest to an
+executor, and writes each result as it arrives. A replication that raises is recorded as failed
+with its error and the others continue.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import subprocess
+import time
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from twin import __version__
+from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
+from twin.store import Store
+
+GREEN_BOOK_DISCOUNT_RATE = 0.035  # HM Treasury Green Book social time preference rate
+#: metrics kept per area and year (flows summed over the year, stocks at its end)
+AREA_FLOWS = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
+              "harm_gbp_violence", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp",
+              "disruptions", "arrests", "homicides", "recruits", "ocgs_entered")
+AREA_STOCKS = ("ocgs_active", "members_active", "county_lines_active", "community_trust")
+SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
+          "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp",
+          "assets_recovered_gbp", "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
+          "convictions", "recruits", "recruits_children", "nrm_referrals", "fraud_offences")
+
+
+@dataclass(frozen=True)
+class Task:
+    scenario_position: int
+    scenario_id: int
+    replicate: int
+    seed: int
+    scenario: Scenario
+
+
+def replicate_seeds(root_seed: int, reps: int) -> list[int]:
+    """One seed per replicate, the same for every scenario (paired)."""
+    children = np.random.SeedSequence(root_seed).spawn(reps)
+    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+
+
+def discount_factors(n_steps: int, steps_per_year: int) -> np.ndarray:
+    year = np.arange(n_steps) // steps_per_year
+    return 1.0 / (1.0 + GREEN_BOOK_DISCOUNT_RATE) ** year
+
+
+def run_replicate(task: Task) -> dict:
+    """Run one replication (in a worker) and return everything the coordinator stores."""
+    from twin.runner import build_model
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    try:
+        t0 = time.perf_counter()
+        model = build_model(task.scenario, task.seed)
+        t1 = time.perf_counter()
+        model.run()
+        t2 = time.perf_counter()
+        return {"status": "done", "started_at": started, "setup_s": t1 - t0, "run_s": t2 - t1,
+                **outcome_tables(model)}
+    except Exception as exc:  # recorded as a failed run; the ensemble goes on
+        return {"status": "failed", "started_at": started,
+                "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
+
+
+def outcome_tables(model) -> dict:
+    results = model.results
+    steps = results.steps_recorded
+    per_year = STEPS_PER_YEAR[model.step_length]
+    names = results.metric_names
+    uk = results.values[:steps, -1, :]
+    trajectories = [(s + 1, names[k], float(uk[s, k])) for k in range(len(names)) for s in range(steps)
+                    if not np.isnan(uk[s, k])]
+    n_years = int(np.ceil(steps / per_year))
+    area_rows = []
+    areas = results.area_names[:-1]
+    for metric in AREA_FLOWS + AREA_STOCKS:
+        values = results.values[:steps, :-1, results.index[metric]]
+        for year in range(n_years):
+            window = values[year * per_year: (year + 1) * per_year]
+            if metric == "community_trust":
+                per_area = window.mean(axis=0)
+            elif metric in AREA_STOCKS:
+                per_area = window[-1]
+            else:
+                per_area = window.sum(axis=0)
+            area_rows += [(year + 1, area, metric, float(v)) for area, v in zip(areas, per_area)]
+    factors = discount_factors(steps, per_year)
+    summary = {}
+    for metric in SUMMED + tuple(n for n in names if n.startswith("lever_cost_gbp_")):
+        series = uk[:, results.index[metric]]
+        summary[f"total_{metric}"] = float(series.sum())
+        summary[f"discounted_{metric}"] = float((series * factors).sum())
+    vulnerable = model.geography.exporter
+    harm = results.values[:steps, :-1, results.index["harm_gbp_total"]]
+    summary["discounted_harm_gbp_most_vulnerable_areas"] = float((harm[:, vulnerable].sum(axis=1) * factors).sum())
+    summary["discounted_harm_gbp_other_areas"] = float((harm[:, ~vulnerable].sum(axis=1) * factors).sum())
+    return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
+
+
+def provenance() -> dict:
+    import mesa
+    import pandas
+    import scipy
+    import sqlalchemy
+
+    commit = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                                cwd=Path(__file__).resolve().parent).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"code_version": __version__, "git_commit": commit,
+            "packages": {"numpy": np.__version__, "scipy": scipy.__version__, "pandas": pandas.__version__,
+                         "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__}}
+
+
+@dataclass
+class EnsembleOutcome:
+    experiment_id: int
+    ran: int
+    skipped: int
+    failed: list[tuple[str, int, str]]
+    wall_s: float
+    write_s: float
+
+
+def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
+            baseline: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
+    loaded = [load_scenario(p) for p in paths]
+    if years is not None:
+        loaded = [replace(s, years=years) for s in loaded]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        from twin.errors import UserError
+
+        raise UserError(f"scenario names must differ (got {', '.join(names)}); set [scenario] name")
+    info = provenance()
+    spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "reps": reps, "seed": root_seed,
+            "code": info["git_commit"] or info["code_version"]}
+    spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
+    name = " vs ".join(names)
+    experiment_id = store.experiment(
+        spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline}, root_seed, "compare",
+        [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": s.to_dict()} for s in loaded], info)
+    ids = store.scenario_ids(experiment_id)
+    seeds = replicate_seeds(root_seed, reps)
+    tasks = [Task(position, ids[position], rep, seeds[rep], scenario)
+             for rep in range(reps) for position, scenario in enumerate(loaded)]
+    return experiment_id, tasks, loaded
+
+
+def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | None, workers: int | None,
+                 store: Store, progress: bool = True, baseline: str | None = None) -> EnsembleOutcome:
+    from twin.executor import make_executor
+
+    start = time.perf_counter()
+    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline)
+    done = store.done_runs(experiment_id)
+    todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
+    failed: list[tuple[str, int, str]] = []
+    write_s = 0.0
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="run", desc="replications", dynamic_ncols=True)
+    executor = make_executor(workers) if todo else None
+    try:
+        for task, outcome in (executor.run(run_replicate, todo) if executor else []):
+            t0 = time.perf_counter()
+            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+            write_s += time.perf_counter() - t0
+            if outcome["status"] != "done":
+                failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
+            if bar:
+                bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+        if executor:
+            executor.close()
+    return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo), failed,
+                           time.perf_counter() - start, write_s)

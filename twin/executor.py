@@ -1,0 +1,73 @@
+"""Executors: where replications run. One interface, several engines.
+
+`SerialExecutor` runs tasks in this process (`--workers 1`); `LocalExecutor` runs them in a
+pool of local worker processes (the default, all cores). A Dask cluster executor plugs in behind
+the same `run` method. Tasks are submitted in batches (`chunk`) so that dispatch overhead stays
+small next to the work, and results come back as they finish.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died (killed, out of memory); its tasks did not finish."""
+
+
+def _run_batch(fn: Callable, batch: list) -> list:
+    return [fn(task) for task in batch]
+
+
+class SerialExecutor:
+    workers = 1
+
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        for task in tasks:
+            yield task, fn(task)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A pool of local worker processes; `workers=None` uses every core."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = ProcessPoolExecutor(max_workers=self.workers)
+
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        tasks = list(tasks)
+        batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
+        pending = {}
+        queue = iter(batches)
+        # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
+        for batch in queue:
+            pending[self.pool.submit(_run_batch, fn, batch)] = batch
+            if len(pending) >= 2 * self.workers:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                batch = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    raise WorkerLost("a worker process died; finished runs are saved, run the command again") from None
+                yield from zip(batch, results)
+                following = next(queue, None)
+                if following is not None:
+                    pending[self.pool.submit(_run_batch, fn, following)] = following
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def make_executor(workers: int | None) -> SerialExecutor | LocalExecutor:
+    if workers == 1:
+        return SerialExecutor()
+    return LocalExecutor(workers)

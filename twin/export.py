@@ -1,0 +1,61 @@
+"""`twin export`: an experiment's results as CSV or Parquet, in long form and in the
+exploratory-modelling layout (EMA Workbench's `(experiments, outcomes)`).
+
+Files written:
+- experiments.{csv,parquet}: one row per run: run id, scenario, replicate, seed, status, and the
+  run's inputs (every parameter override and lever setting of its scenario, flattened);
+- outcomes.{csv,parquet}: one row per run: its summary outcomes (totals and discounted totals);
+- trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
+- area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from twin.errors import UserError
+from twin.store import Store
+
+
+def _inputs(resolved: dict) -> dict:
+    row = {f"param:{k}": v for k, v in (resolved.get("parameters") or {}).items()}
+    for position, lever in enumerate(resolved.get("levers") or [], start=1):
+        name = lever.get("name", lever.get("type"))
+        for key, value in lever.items():
+            if key in ("_file", "name"):
+                continue
+            row[f"lever:{name}:{key}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
+    row["years"] = resolved.get("years")
+    row["step"] = resolved.get("step")
+    return row
+
+
+def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
+    runs = store.runs_frame(experiment_id)
+    if runs.empty:
+        raise UserError(f"experiment {experiment_id} has no runs")
+    scenarios = store.scenarios_frame(experiment_id)
+    inputs = pd.DataFrame([{"scenario": row["name"], **_inputs(json.loads(row["resolved_json"]))}
+                           for _, row in scenarios.iterrows()])
+    experiments = runs.merge(inputs, on="scenario", how="left")
+    outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
+                                                                values="value").reset_index()
+    tables = {"experiments": experiments, "outcomes": outcomes,
+              "trajectories": store.trajectories_frame(experiment_id),
+              "area_results": store.area_frame(experiment_id)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.{fmt}"
+        if fmt == "parquet":
+            try:
+                frame.to_parquet(path, index=False)
+            except ImportError:
+                raise UserError("--format parquet needs pyarrow: pip install pyarrow") from None
+        else:
+            frame.to_csv(path, index=False)
+        written.append(path)
+    return written

@@ -1,0 +1,286 @@
+"""The policy comparison report: one self-contained HTML file, a summary CSV, and PNG charts.
+
+The report opens with a plain-language summary (which option does best, by how much, how sure),
+then fan charts of harm, cost and key counts per scenario, the difference-from-baseline table,
+per-area results, and the assumptions and parameters behind each scenario. Charts are embedded
+as base64 PNGs so the file can be opened offline and emailed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from twin.compare import Comparison  # noqa: E402
+from twin.harm import PRICE_YEAR  # noqa: E402
+
+CHARTS = (
+    ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9),
+    ("response_cost_gbp", "Response cost (£bn a year)", 1e9),
+    ("net_social_cost_gbp", "Net social cost: harm + response - recovered (£bn a year)", 1e9),
+    ("homicides", "Network-linked homicides a year", 1),
+    ("disruptions", "OCG disruptions a year", 1),
+    ("ocgs_active", "Active OCGs (year end)", 1),
+    ("members_active", "Active OCG members (year end)", 1),
+    ("members_prison", "SOC prisoners (year end)", 1),
+)
+STOCKS = {"ocgs_active", "members_active", "members_prison"}
+COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def _bn(value: float) -> str:
+    return f"£{value / 1e9:,.2f}bn"
+
+
+def _signed_bn(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn"
+
+
+def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> plt.Figure:
+    figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
+    for k, scenario in enumerate(comparison.scenarios):
+        if metric in STOCKS:
+            data = comparison.bands[(comparison.bands.scenario == scenario) & (comparison.bands.metric == metric)]
+            x = data["step"].to_numpy() / comparison.steps_per_year
+        else:
+            data = comparison.annual[(comparison.annual.scenario == scenario) & (comparison.annual.metric == metric)]
+            x = data["year"].to_numpy()
+        if data.empty:
+            continue
+        colour = COLOURS[k % len(COLOURS)]
+        axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=colour, alpha=0.18, linewidth=0)
+        axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
+    axis.set_title(title, fontsize=11)
+    axis.set_xlabel("years from start")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, ncol=2, frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
+    data = comparison.areas[(comparison.areas.scenario == scenario) & (comparison.areas.metric == "harm_gbp_total")]
+    data = data.sort_values("diff_mean")
+    figure, axis = plt.subplots(figsize=(8, 9), dpi=100)
+    colours = ["#2a7f62" if v < 0 else "#b8432f" for v in data["diff_mean"]]
+    axis.barh(data["area"], data["diff_mean"] / 1e6, color=colours)
+    axis.set_title(f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (£m)", fontsize=10)
+    axis.tick_params(axis="y", labelsize=7)
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def _png(figure: plt.Figure, path: Path) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    data = buffer.getvalue()
+    path.write_bytes(data)
+    return base64.b64encode(data).decode("ascii")
+
+
+def headline_rows(comparison: Comparison) -> list[dict]:
+    rows = []
+    for _, d in comparison.differences.iterrows():
+        rows.append({
+            "scenario": d["scenario"],
+            "harm": d["harm_gbp_total_diff"], "harm_low": d["harm_gbp_total_low"], "harm_high": d["harm_gbp_total_high"],
+            "cost": d["response_cost_gbp_diff"], "cost_low": d["response_cost_gbp_low"],
+            "cost_high": d["response_cost_gbp_high"],
+            "net": d["net_social_cost_gbp_diff"], "net_low": d["net_social_cost_gbp_low"],
+            "net_high": d["net_social_cost_gbp_high"],
+            "p_better": d["probability_better"], "per_pound": d["harm_averted_per_extra_gbp"],
+            "payback": d["payback_year"], "vulnerable": d["most_vulnerable_harm_diff"],
+            "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
+        })
+    return rows
+
+
+def plain_summary(comparison: Comparison) -> list[str]:
+    rows = headline_rows(comparison)
+    if not rows:
+        return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
+    best = min(rows, key=lambda r: r["net"])
+    sure = best["p_better"]
+    words = ("almost certainly" if sure >= 0.95 else "very probably" if sure >= 0.8 else
+             "probably" if sure >= 0.6 else "possibly not")
+    text = []
+    if best["net"] < 0:
+        text.append(
+            f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the horizon it lowers the net social "
+            f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at 3.5% a year) by "
+            f"<strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
+            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}). It is {words} better: it wins in "
+            f"{sure:.0%} of {int(best['pairs'])} paired replications.")
+    else:
+        text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
+                    f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
+    text.append(f"It changes harm by {_signed_bn(best['harm'])} and response spending by {_signed_bn(best['cost'])}"
+                + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
+                   else "") +
+                (f"; it pays back in year {int(best['payback'])}." if np.isfinite(best["payback"])
+                 else "; it does not pay back within the horizon."))
+    def change(value: float) -> str:
+        return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
+
+    text.append(f"Where it lands: harm {change(best['vulnerable'])} in the five most deprived urban areas (the "
+                f"county-lines exporter areas, about 30% of the population) and {change(best['other'])} elsewhere"
+                + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
+    for r in others:
+        text.append(f"{html.escape(r['scenario'])}: net social cost {_signed_bn(r['net'])} "
+                    f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}), better in "
+                    f"{r['p_better']:.0%} of replications.")
+    text.append("Intervals show the randomness of crime and enforcement in the model (Monte Carlo replications with "
+                "paired seeds); they do not yet include uncertainty about the model's parameters. Most effect sizes "
+                "are assumptions with ranges (see the assumptions section).")
+    return text
+
+
+def terminal_table(comparison: Comparison) -> str:
+    rows = headline_rows(comparison)
+    lines = [f"Against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; 90% intervals):",
+             f"{'scenario':28s} {'harm':>18s} {'response cost':>18s} {'net social cost':>26s} {'P(better)':>9s} {'£/£':>6s}"]
+    for r in rows:
+        lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>18s} {_signed_bn(r['cost']):>18s} "
+                     f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
+                     f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
+    return "\n".join(lines)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
+
+
+def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    charts_dir = out_dir / "charts"
+    charts_dir.mkdir(exist_ok=True)
+    comparison.summary.to_csv(out_dir / "summary.csv", index=False)
+
+    images = []
+    for metric, title, scale in CHARTS:
+        images.append((title, _png(fan_chart(comparison, metric, title, scale), charts_dir / f"{metric}.png")))
+    rows = headline_rows(comparison)
+    area_image = None
+    if rows:
+        best = min(rows, key=lambda r: r["net"])["scenario"]
+        area_image = _png(area_chart(comparison, best), charts_dir / "areas_harm_change.png")
+
+    headline = pd.DataFrame([{
+        "scenario": r["scenario"],
+        "harm change (90% interval)": f"{_signed_bn(r['harm'])} [{_signed_bn(r['harm_low'])}, {_signed_bn(r['harm_high'])}]",
+        "response cost change": f"{_signed_bn(r['cost'])} [{_signed_bn(r['cost_low'])}, {_signed_bn(r['cost_high'])}]",
+        "net social cost change": f"{_signed_bn(r['net'])} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]",
+        "P(better)": f"{r['p_better']:.0%}",
+        "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
+        "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
+        "harm change, 5 most deprived areas": _signed_bn(r["vulnerable"]),
+        "harm change, other areas": _signed_bn(r["other"]),
+    } for r in rows])
+
+    levels = comparison.summary[comparison.summary.metric.isin(
+        ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_net_social_cost_gbp",
+         "total_homicides", "total_drug_deaths", "total_disruptions", "total_recruits_children"])].copy()
+    levels["band (5-95%)"] = [f"{a:,.4g} to {b:,.4g}" for a, b in zip(levels["p5"], levels["p95"])]
+    levels = levels[["scenario", "metric", "mean", "band (5-95%)"]]
+    levels["mean"] = levels["mean"].map(lambda v: f"{v:,.4g}")
+
+    areas = comparison.areas[comparison.areas.metric == "harm_gbp_total"].pivot_table(
+        index="area", columns="scenario", values="diff_mean").drop(columns=[comparison.baseline], errors="ignore")
+    base_harm = comparison.areas[(comparison.areas.metric == "harm_gbp_total")
+                                 & (comparison.areas.scenario == comparison.baseline)].set_index("area")["mean"]
+    areas.insert(0, f"{comparison.baseline} harm (£m)", base_harm / 1e6)
+    for column in areas.columns[1:]:
+        areas[column] = areas[column] / 1e6
+    areas = areas.sort_values(areas.columns[0], ascending=False).round(1).reset_index()
+    areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
+
+    scenarios = store.scenarios_frame(experiment_id)
+    assumption_blocks = []
+    for _, row in scenarios.iterrows():
+        spec = json.loads(row["resolved_json"])
+        params = spec.get("parameters") or {}
+        levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
+        assumption_blocks.append(
+            f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
+            f"<p>Horizon {spec.get('years')} years, {spec.get('step')}ly steps from {spec.get('start_date')}; "
+            f"scenario hash <code>{row['spec_hash']}</code>.</p>"
+            f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}</p>"
+            f"<p>Levers: {html.escape(json.dumps(levers)) if levers else 'none'}</p>")
+
+    experiment = store.experiment_row(experiment_id)
+    runs = comparison.runs
+    failures = comparison.failures
+    charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>'
+                            for t, b in images)
+    summary_html = "".join(f"<p>{p}</p>" for p in plain_summary(comparison))
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>SOC twin: policy comparison</title>
+<style>
+body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }}
+h1 {{ font-size: 1.7em; }} h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}
+.summary {{ background: #f3f6f4; border-left: 5px solid #2a7f62; padding: .6em 1.2em; }}
+table.data {{ border-collapse: collapse; font-family: sans-serif; font-size: .85em; margin: 1em 0; }}
+table.data th, table.data td {{ border-bottom: 1px solid #ddd; padding: .3em .6em; text-align: right; }}
+table.data th {{ background: #f0f0f0; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
+figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
+.meta {{ color: #666; font-size: .85em; }} code {{ font-size: .85em; }}
+</style></head><body>
+<h1>Serious and organised crime: comparing interventions</h1>
+<p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
+{len(runs[runs.status == 'done'])} replications finished, code {html.escape(str(experiment.get('git_commit') or experiment.get('code_version')))}.
+Money in {PRICE_YEAR} prices; future years discounted at 3.5% a year (HM Treasury Green Book).</p>
+<h2 id="summary">Summary</h2>
+<div class="summary" id="headline">{summary_html}</div>
+<h2>Difference from {html.escape(comparison.baseline)}</h2>
+<p>Cumulative over the horizon and discounted; mean of paired replications with a bootstrap 90% interval.
+"P(better)" is the share of paired replications in which the option's net social cost is lower.</p>
+{_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+<h2>Trajectories</h2>
+<p>Lines are means over replications; shaded bands span the 5th to 95th percentiles.</p>
+{charts_html}
+<h2>Levels by scenario</h2>
+{_table(levels)}
+<h2>Where the harm falls</h2>
+<p>Harm over the horizon by force area: the baseline, and each option's change from it (mean of replications).</p>
+{f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>' if area_image else ''}
+{_table(areas)}
+<h2>Assumptions and parameters</h2>
+<p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
+range and source (run <code>twin params</code>, or see docs/ODD.md). Lever effect sizes are listed by <code>twin levers</code>.</p>
+{''.join(assumption_blocks)}
+<h2>Runs</h2>
+<p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed.</p>
+{_table(failures[['scenario', 'replicate', 'error']]) if not failures.empty else ''}
+<script>
+// Self-check when the page opens: count the charts that decoded; flag any that did not.
+window.addEventListener("load", function () {{
+  var images = Array.prototype.slice.call(document.images);
+  var rendered = images.filter(function (im) {{ return im.complete && im.naturalWidth > 0; }}).length;
+  document.body.setAttribute("data-charts-rendered", rendered + "/" + images.length);
+  if (rendered < images.length) {{
+    var note = document.createElement("p");
+    note.textContent = (images.length - rendered) + " chart(s) failed to display; the PNG files are in charts/.";
+    document.body.insertBefore(note, document.body.firstChild);
+  }}
+}});
+</script>
+</body></html>
+"""
+    path = out_dir / "report.html"
+    path.write_text(page)
+    return path

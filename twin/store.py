@@ -1,0 +1,225 @@
+"""The results database (SQLAlchemy Core): experiments, scenarios, runs and their results.
+
+SQLite under `results/` by default; any SQLAlchemy URL otherwise (PostgreSQL is tested). Tables:
+
+- experiments: one per distinct specification (its hash), with the specification itself, the
+  code version and git commit, package versions, root seed and timestamps;
+- scenarios: the fully resolved scenarios of an experiment (parameters, levers) and their hashes;
+- runs: one per scenario and replicate: seed, status (done or failed), timings, error text;
+- trajectories: UK values of every metric at every step, in long form (run, step, metric, value);
+- area_results: per-area values by year for the area metrics (run, year, area, metric, value);
+- run_summaries: per-run totals (run, metric, value), undiscounted and discounted.
+
+Only the coordinating process writes. A run's results and its `done` status are written in one
+transaction, so an interrupted write leaves the run missing (to be run again), never half there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from twin.errors import UserError
+
+DEFAULT_DB = "sqlite:///results/twin.db"
+
+metadata = sa.MetaData()
+
+experiments = sa.Table(
+    "experiments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("spec_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False, default="compare"),
+    sa.Column("spec_json", sa.Text, nullable=False),
+    sa.Column("root_seed", sa.BigInteger, nullable=False),
+    sa.Column("code_version", sa.String(40)),
+    sa.Column("git_commit", sa.String(64)),
+    sa.Column("packages_json", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+)
+
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("spec_hash", sa.String(64), nullable=False),
+    sa.Column("resolved_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("experiment_id", "position"),
+)
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id"), nullable=False),
+    sa.Column("scenario_id", sa.Integer, sa.ForeignKey("scenarios.id"), nullable=False),
+    sa.Column("replicate", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("setup_s", sa.Float),
+    sa.Column("run_s", sa.Float),
+    sa.Column("error", sa.Text),
+    sa.UniqueConstraint("scenario_id", "replicate"),
+)
+
+trajectories = sa.Table(
+    "trajectories", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("metric", sa.String(80), nullable=False),
+    sa.Column("value", sa.Float),
+)
+
+area_results = sa.Table(
+    "area_results", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("area", sa.String(80), nullable=False),
+    sa.Column("metric", sa.String(80), nullable=False),
+    sa.Column("value", sa.Float),
+)
+
+run_summaries = sa.Table(
+    "run_summaries", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("metric", sa.String(80), nullable=False),
+    sa.Column("value", sa.Float),
+)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class Store:
+    """A results database at a SQLAlchemy URL."""
+
+    def __init__(self, url: str = DEFAULT_DB):
+        self.url = url
+        try:
+            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            self.engine = sa.create_engine(url)
+            metadata.create_all(self.engine)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise UserError(f"--db '{self.url}': not a usable SQLAlchemy URL ({exc})") from None
+        except sa.exc.OperationalError as exc:
+            raise UserError(f"--db '{self.url}': cannot connect ({str(exc.orig).strip().splitlines()[0]})") from None
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+    # ------------------------------------------------------------------ experiments
+
+    def experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
+                   scenario_rows: list[dict], provenance: dict) -> int:
+        """The experiment with this hash (created with its scenarios if new). Returns its id."""
+        with self.engine.begin() as connection:
+            row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()
+            if row:
+                connection.execute(experiments.update().where(experiments.c.id == row.id).values(updated_at=_now()))
+                return row.id
+            experiment_id = connection.execute(experiments.insert().values(
+                spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
+                root_seed=root_seed, code_version=provenance.get("code_version"),
+                git_commit=provenance.get("git_commit"), packages_json=json.dumps(provenance.get("packages", {})),
+                created_at=_now(), updated_at=_now())).inserted_primary_key[0]
+            for position, scenario in enumerate(scenario_rows):
+                connection.execute(scenarios.insert().values(
+                    experiment_id=experiment_id, position=position, name=scenario["name"],
+                    spec_hash=scenario["spec_hash"], resolved_json=json.dumps(scenario["resolved"], default=str)))
+            return experiment_id
+
+    def scenario_ids(self, experiment_id: int) -> list[int]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(scenarios.c.id).where(scenarios.c.experiment_id == experiment_id)
+                                      .order_by(scenarios.c.position)).all()
+        return [r.id for r in rows]
+
+    def done_runs(self, experiment_id: int) -> set[tuple[int, int]]:
+        """(scenario_id, replicate) of the runs already done."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(runs.c.scenario_id, runs.c.replicate)
+                                      .where(runs.c.experiment_id == experiment_id, runs.c.status == "done")).all()
+        return {(r.scenario_id, r.replicate) for r in rows}
+
+    def latest_experiment(self, name: str | None = None) -> int | None:
+        query = sa.select(experiments.c.id).order_by(experiments.c.updated_at.desc(), experiments.c.id.desc())
+        if name:
+            query = query.where(experiments.c.name == name)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return row.id if row else None
+
+    # ------------------------------------------------------------------ writing runs
+
+    def write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
+        """Record one finished (or failed) run with all its results, in one transaction."""
+        with self.engine.begin() as connection:
+            connection.execute(runs.delete().where(runs.c.scenario_id == scenario_id, runs.c.replicate == replicate,
+                                                   runs.c.status == "failed"))
+            run_id = connection.execute(runs.insert().values(
+                experiment_id=experiment_id, scenario_id=scenario_id, replicate=replicate, seed=seed,
+                status=outcome["status"], started_at=outcome.get("started_at"), finished_at=_now(),
+                setup_s=outcome.get("setup_s"), run_s=outcome.get("run_s"), error=outcome.get("error"),
+            )).inserted_primary_key[0]
+            if outcome["status"] != "done":
+                return
+            connection.execute(trajectories.insert(), [dict(run_id=run_id, step=s, metric=m, value=v)
+                                                       for s, m, v in outcome["trajectories"]])
+            connection.execute(area_results.insert(), [dict(run_id=run_id, year=y, area=a, metric=m, value=v)
+                                                       for y, a, m, v in outcome["area_results"]])
+            connection.execute(run_summaries.insert(), [dict(run_id=run_id, metric=m, value=v)
+                                                        for m, v in outcome["summary"].items()])
+
+    # ------------------------------------------------------------------ reading
+
+    def _frame(self, query) -> pd.DataFrame:
+        with self.engine.connect() as connection:
+            return pd.read_sql(query, connection)
+
+    def runs_frame(self, experiment_id: int) -> pd.DataFrame:
+        query = (sa.select(runs.c.id.label("run_id"), scenarios.c.name.label("scenario"), scenarios.c.position,
+                           runs.c.replicate, runs.c.seed, runs.c.status, runs.c.setup_s, runs.c.run_s, runs.c.error)
+                 .join(scenarios, scenarios.c.id == runs.c.scenario_id)
+                 .where(runs.c.experiment_id == experiment_id).order_by(scenarios.c.position, runs.c.replicate))
+        return self._frame(query)
+
+    def trajectories_frame(self, experiment_id: int) -> pd.DataFrame:
+        query = (sa.select(trajectories.c.run_id, trajectories.c.step, trajectories.c.metric, trajectories.c.value)
+                 .join(runs, runs.c.id == trajectories.c.run_id)
+                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
+        return self._frame(query)
+
+    def area_frame(self, experiment_id: int) -> pd.DataFrame:
+        query = (sa.select(area_results.c.run_id, area_results.c.year, area_results.c.area, area_results.c.metric,
+                           area_results.c.value)
+                 .join(runs, runs.c.id == area_results.c.run_id)
+                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
+        return self._frame(query)
+
+    def summaries_frame(self, experiment_id: int) -> pd.DataFrame:
+        query = (sa.select(run_summaries.c.run_id, run_summaries.c.metric, run_summaries.c.value)
+                 .join(runs, runs.c.id == run_summaries.c.run_id)
+                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
+        return self._frame(query)
+
+    def experiment_row(self, experiment_id: int) -> dict:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(experiments).where(experiments.c.id == experiment_id)).first()
+        return dict(row._mapping) if row else {}
+
+    def scenarios_frame(self, experiment_id: int) -> pd.DataFrame:
+        query = sa.select(scenarios).where(scenarios.c.experiment_id == experiment_id).order_by(scenarios.c.position)
+        return self._frame(query)

@@ -96,6 +96,27 @@ run_summaries = sa.Table(
 )
 
 
+def _bulk_insert(connection, table: sa.Table, rows: list[tuple]) -> None:
+    """Insert many rows through the driver's own executemany (much faster than dictionaries
+    through the ORM-neutral insert for the thousands of result rows of each run)."""
+    if not rows:
+        return
+    columns = ", ".join(c.name for c in table.columns)
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    placeholders = ", ".join([marker] * len(table.columns))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({placeholders})", rows)
+    finally:
+        cursor.close()
+
+
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -176,12 +197,9 @@ class Store:
             )).inserted_primary_key[0]
             if outcome["status"] != "done":
                 return
-            connection.execute(trajectories.insert(), [dict(run_id=run_id, step=s, metric=m, value=v)
-                                                       for s, m, v in outcome["trajectories"]])
-            connection.execute(area_results.insert(), [dict(run_id=run_id, year=y, area=a, metric=m, value=v)
-                                                       for y, a, m, v in outcome["area_results"]])
-            connection.execute(run_summaries.insert(), [dict(run_id=run_id, metric=m, value=v)
-                                                        for m, v in outcome["summary"].items()])
+            _bulk_insert(connection, trajectories, [(run_id, *row) for row in outcome["trajectories"]])
+            _bulk_insert(connection, area_results, [(run_id, *row) for row in outcome["area_results"]])
+            _bulk_insert(connection, run_summaries, [(run_id, m, v) for m, v in outcome["summary"].items()])
 
     # ------------------------------------------------------------------ reading
 

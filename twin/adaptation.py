@@ -27,6 +27,7 @@ from twin.vocabulary import (
 
 NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
 NEW_OCG_SIZE_SIGMA = 0.5
+NEW_OCG_LAUNDERING_SHARE = 0.95  # new groups that launder their own money (assumption, seed 004)
 RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseline (assumption)
 
 
@@ -46,7 +47,8 @@ def entry(model) -> None:
         return
     markets = np.zeros((n, ocgs.markets.shape[1]), dtype=bool)
     markets[np.arange(n), market] = True
-    markets[:, MONEY_LAUNDERING] = rng.random(n) < 0.5
+    # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
+    markets[:, MONEY_LAUNDERING] = rng.random(n) < NEW_OCG_LAUNDERING_SHARE
     ocg_type = np.where(market == FRAUD, np.where(rng.random(n) < 0.3, VIRTUAL, PROXIMITY),
                         rng.choice(3, size=n, p=_offline_type_shares(params)))
     serious, violent = params.share_serious_violence, params.share_violent
@@ -135,6 +137,10 @@ def displacement_and_learning(model) -> None:
         appeal = value * (0.1 + unmet)
         pivoting = hit[u[:, 1] < params.pivot_prob_after_operation]
         weights = appeal[None, :] * ~ocgs.markets[pivoting, :MONEY_LAUNDERING]
+        # Groups without drugs pivot within economic crime and exploitation (assumption): the
+        # 32% of economic groups (seed 004) keep their character as they adapt.
+        no_drugs = ~(ocgs.markets[pivoting, HEROIN_CRACK] | ocgs.markets[pivoting, COCAINE])
+        weights[np.ix_(no_drugs, [HEROIN_CRACK, COCAINE])] = 0.0
         pivoting, weights = pivoting[weights.sum(axis=1) > 0], weights[weights.sum(axis=1) > 0]
         if pivoting.size:
             cumulative = weights.cumsum(axis=1)

@@ -191,6 +191,88 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_fit(args) -> int:
+    from dataclasses import replace
+
+    from twin.calibration import evaluate, fit_table, load_targets, write_fit_report
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    targets = load_targets(args.targets)
+    years = args.years or max(t.years[1] for t in targets)
+    scenario = replace(scenario, years=years)
+    seeds = replicate_seeds(args.seed, args.reps)
+    executor = make_executor(args.workers)
+    try:
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor))
+    finally:
+        executor.close()
+    notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
+             f"targets from {args.targets}."]
+    json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes)
+    width = max(len(n) for n in table["target"])
+    for _, row in table.iterrows():
+        mark = "ok  " if row["within_tolerance"] else "MISS"
+        print(f"{mark} {row['target']:{width}s} observed {row['observed']:>12,.4g}  simulated {row['simulated_mean']:>12,.4g}"
+              f"  [{row['simulated_p5']:,.4g}, {row['simulated_p95']:,.4g}]  error {row['standardised_error']:+.2f} tol")
+    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance. Report: {html_path}")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from twin.calibration import evaluate, fit_table, load_config, point_fit, write_fit_report
+    from twin.executor import make_executor
+    from twin.store import Store
+
+    config = load_config(args.config)
+    if config["method"] != "point":
+        raise UserError(f"{args.config}: method '{config['method']}' is not available in this version; use \"point\"")
+    store = Store(args.db)
+    executor = make_executor(args.workers)
+
+    def progress(done, total, value):
+        if not args.quiet:
+            print(f"\revaluation {done}/{total}: misfit {value:,.2f}   ", end="", flush=True)
+
+    try:
+        outcome = point_fit(config, executor, store, progress)
+        from dataclasses import replace
+
+        scenario = replace(config["scenario"], years=config["years"])
+        table = fit_table(config["targets"], evaluate(scenario, config["targets"], outcome["seeds"],
+                                                      outcome["best"], executor))
+    finally:
+        executor.close()
+    out = Path(args.out or config["out"])
+    notes = [f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
+             f"{config['reps']} replications x {config['years']:g} years on fixed seeds.",
+             "Best values: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items())]
+    if config["targets_beyond_horizon"]:
+        notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
+                     + ", ".join(config["targets_beyond_horizon"]) + ".")
+    write_fit_report(table, out, f"Calibration of '{config['scenario'].name}'", notes)
+    (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
+        f"{k} = {v!r}\n" for k, v in outcome["best"].items()))
+    print(f"\nBest misfit {outcome['misfit']:.3f} after {outcome['evaluations']} evaluations; "
+          f"{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance.\n"
+          f"Parameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from twin.validation import run_files
+
+    results = run_files(args.experiments, Path(args.out))
+    for name, result in results.items():
+        print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
+        for measure, value in result["measures"].items():
+            print(f"    {measure:42s} {value['mean']:>14,.4g}  (se {value['se']:,.3g})")
+    print(f"\nWritten: {Path(args.out) / 'validation.json'}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from twin.odd import update
 
@@ -259,6 +341,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="results/export")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv")
     export.set_defaults(func=cmd_export)
+
+    fit = sub.add_parser("fit", help="how well a scenario meets the calibration targets (fit.html, fit.json)")
+    fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml")
+    fit.add_argument("--targets", default="calibration/targets.toml")
+    fit.add_argument("--reps", type=_positive_int, default=8)
+    fit.add_argument("--seed", type=_seed, default=1)
+    fit.add_argument("--years", type=_years, help="default: the last year any target needs")
+    fit.add_argument("--workers", type=_positive_int)
+    fit.add_argument("--out", default="results/fit")
+    fit.set_defaults(func=cmd_fit)
+
+    calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (point fit)")
+    calibrate.add_argument("config", help="calibration config TOML, e.g. calibration/baseline.toml")
+    calibrate.add_argument("--workers", type=_positive_int)
+    calibrate.add_argument("--db", default=DEFAULT_DB)
+    calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
+    calibrate.add_argument("--quiet", action="store_true")
+    calibrate.set_defaults(func=cmd_calibrate)
+
+    validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
+    validate.add_argument("experiments", nargs="*", default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
+    validate.add_argument("--out", default="results/validation")
+    validate.set_defaults(func=cmd_validate)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
     docs.add_argument("--path", default="docs/ODD.md")

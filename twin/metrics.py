@@ -13,7 +13,7 @@ from twin.members import N_CLASSES, member_class
 from twin.results import METRIC_INDEX, METRICS
 from twin.vocabulary import (
     ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
-    LEADER, MODERN_SLAVERY, PRISON, RELEASED, WORKER,
+    LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, WORKER,
 )
 
 #: share of drug deaths linked to heroin/crack rather than cocaine (assumption: opiates dominate)
@@ -110,4 +110,27 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national.setdefault("enablers_removed", 0.0)
     national.setdefault("pivots", 0.0)
     national["investigators_fte"] = float(model.investigators_fte.sum())
+    national.update(population_shares(ocgs))
     return out, national
+
+
+def population_shares(ocgs) -> dict[str, float]:
+    """Shares of the active OCG population by type, reach, portfolio and violence."""
+    active = np.flatnonzero(ocgs.active)
+    n = max(active.size, 1)
+    shares = {}
+    for name, column, labels in (("type", ocgs.ocg_type, ("cultural", "proximity", "family", "virtual")),
+                                 ("reach", ocgs.reach, ("local", "regional", "national"))):
+        counts = np.bincount(column[active], minlength=len(labels))
+        shares.update({f"share_{name}_{label}": counts[k] / n for k, label in enumerate(labels)})
+    markets = ocgs.markets[active]
+    drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
+    multi = markets.sum(axis=1) > 1
+    shares["share_multi_criminal"] = multi.sum() / n
+    shares["share_drugs_laundering"] = ((drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING]).sum() / n
+    shares["share_economic_no_drugs"] = (markets[:, FRAUD] & ~drugs).sum() / n
+    shares["share_drugs_only"] = (drugs & ~multi).sum() / n
+    violence = ocgs.violence[active]
+    shares["share_violent"] = (violence > 0).sum() / n
+    shares["share_serious_violence"] = (violence == 2).sum() / n
+    return shares

@@ -102,6 +102,20 @@ METRICS: tuple[Metric, ...] = (
     _m("enablers_active", "enablers", "active enablers", per_area=False),
     _m("enablers_removed", "enablers/step", "enablers removed", per_area=False),
     _m("pivots", "events/step", "OCGs adding a market after an operation", per_area=False),
+    # Make-up of the active OCG population (seed 004 shares), so calibration can check they stay true.
+    _m("share_type_cultural", "share", "active OCGs bound by culture or ethnicity", per_area=False),
+    _m("share_type_proximity", "share", "active OCGs bound by locality", per_area=False),
+    _m("share_type_family", "share", "active family OCGs", per_area=False),
+    _m("share_type_virtual", "share", "active virtual OCGs", per_area=False),
+    _m("share_reach_local", "share", "active OCGs operating in one area", per_area=False),
+    _m("share_reach_regional", "share", "active OCGs operating across a region", per_area=False),
+    _m("share_reach_national", "share", "active OCGs with national or international reach", per_area=False),
+    _m("share_multi_criminal", "share", "active OCGs in more than one market", per_area=False),
+    _m("share_drugs_laundering", "share", "active OCGs in drugs (or firearms) with money laundering", per_area=False),
+    _m("share_economic_no_drugs", "share", "active OCGs in economic crime without drugs", per_area=False),
+    _m("share_drugs_only", "share", "active OCGs in drugs only", per_area=False),
+    _m("share_violent", "share", "active OCGs using violence", per_area=False),
+    _m("share_serious_violence", "share", "active OCGs using serious violence", per_area=False),
 )
 METRIC_NAMES = tuple(m.name for m in METRICS)
 METRIC_INDEX = {name: i for i, name in enumerate(METRIC_NAMES)}

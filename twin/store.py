@@ -88,6 +88,15 @@ area_results = sa.Table(
     sa.Column("value", sa.Float),
 )
 
+calibration_evaluations = sa.Table(
+    "calibration_evaluations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("fit_key", sa.String(64), nullable=False, index=True),
+    sa.Column("parameters_json", sa.Text, nullable=False),
+    sa.Column("misfit", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True)),
+)
+
 run_summaries = sa.Table(
     "run_summaries", metadata,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
@@ -200,6 +209,24 @@ class Store:
             _bulk_insert(connection, trajectories, [(run_id, *row) for row in outcome["trajectories"]])
             _bulk_insert(connection, area_results, [(run_id, *row) for row in outcome["area_results"]])
             _bulk_insert(connection, run_summaries, [(run_id, m, v) for m, v in outcome["summary"].items()])
+
+    # ------------------------------------------------------------------ calibration
+
+    @staticmethod
+    def _parameters_key(parameters: dict[str, float]) -> str:
+        return json.dumps({k: round(float(v), 12) for k, v in sorted(parameters.items())})
+
+    def cached_evaluation(self, fit_key: str, parameters: dict[str, float]) -> float | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(calibration_evaluations.c.misfit).where(
+                calibration_evaluations.c.fit_key == fit_key,
+                calibration_evaluations.c.parameters_json == self._parameters_key(parameters))).first()
+        return None if row is None else float(row.misfit)
+
+    def save_evaluation(self, fit_key: str, parameters: dict[str, float], value: float) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(calibration_evaluations.insert().values(
+                fit_key=fit_key, parameters_json=self._parameters_key(parameters), misfit=value, created_at=_now()))
 
     # ------------------------------------------------------------------ reading
 

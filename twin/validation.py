@@ -1,0 +1,207 @@
+"""Validation experiments: isolate each adaptive mechanism the seeds describe and measure its size.
+
+Each experiment applies a one-off shock at month 12 to a baseline run and compares it with the
+same seeds without the shock (paired), over several seeds:
+
+- replacement: a share of one area's workers and exploited members are arrested and charged;
+  how fast do the groups' active numbers recover?
+- succession: the leaders of the most harmful mapped groups are imprisoned (and cannot direct
+  from prison); how many groups are succeeded, split, absorbed or dissolve, and how much violence
+  follows?
+- entry: every heroin/crack group in one area is dissolved; how fast is supply restored, by
+  how many new groups, and how much does Hold slow it?
+- displacement: a strong, sustained Clear surge in one area; how much of the harm removed there
+  reappears in its neighbours?
+
+Experiment files in `experiments/validation/*.toml` set each experiment's kind and settings;
+`twin validate` runs them and writes `validation.json`; docs/VALIDATION.md discusses the results.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from twin.errors import ScenarioError, did_you_mean
+from twin.ensemble import replicate_seeds
+from twin.interventions import build_levers
+from twin.model import TwinModel
+from twin.parameters import Parameters
+from twin.scenario import Scenario
+from twin.vocabulary import ACTIVE, CHARGED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON, WORKER
+
+KINDS = ("replacement", "succession", "entry", "displacement")
+SHOCK_MONTH = 12
+
+
+class Shock:
+    """A one-off experimental intervention at a given step (not a policy lever: no cost)."""
+
+    name = "validation_shock"
+
+    def __init__(self, step: int, action):
+        self.step, self.action = step, action
+
+    def apply(self, model) -> None:
+        if model.steps_done == self.step:
+            self.action(model)
+
+    def cost_gbp_per_year(self, model, mask):
+        return np.zeros(model.geography.n_areas)
+
+
+def _arrest_share(area_name: str, share: float):
+    def action(model):
+        members, rng = model.members, model.streams["validation"]
+        area = model.geography.area_index(area_name)
+        hit = np.flatnonzero((members.status == ACTIVE) & (members.role >= WORKER)
+                             & (model.ocgs.area[members.ocg] == area))
+        chosen = hit[rng.random(hit.size) < share]
+        members.status[chosen] = CHARGED
+        members.verdict_month[chosen] = model.month + model.params.court_delay_months
+    return action
+
+
+def _imprison_leaders(count: int):
+    def action(model):
+        ocgs, members = model.ocgs, model.members
+        candidates = np.flatnonzero(ocgs.active & ocgs.known & (ocgs.leader >= 0))
+        top = candidates[np.argsort(-ocgs.harm_gbp_per_month[candidates])[:count]]
+        leaders = ocgs.leader[top]
+        members.status[leaders] = PRISON
+        members.sentence_months[leaders] = model.params.sentence_months_leader
+        members.release_month[leaders] = model.month + model.params.sentence_months_leader * model.params.served_share
+        ocgs.leader_directing[top] = False
+        model.validation_targets = top
+    return action
+
+
+def _dissolve_market(area_name: str):
+    def action(model):
+        from twin.succession import dissolve
+
+        area = model.geography.area_index(area_name)
+        ocgs = model.ocgs
+        gone = np.flatnonzero(ocgs.active & (ocgs.area == area) & ocgs.markets[:, HEROIN_CRACK])
+        dissolve(model, gone)
+    return action
+
+
+def _run(seed: int, n_steps: int, levers: list, params: Parameters) -> TwinModel:
+    model = TwinModel(params, seed=seed, n_steps=n_steps, levers=levers)
+    model.run()
+    return model
+
+
+def run_experiment(spec: dict, where: str) -> dict:
+    kind = spec.get("kind")
+    if kind not in KINDS:
+        raise ScenarioError(f"{where}: kind: expected one of {', '.join(KINDS)}{did_you_mean(str(kind), KINDS)}")
+    seeds = replicate_seeds(int(spec.get("seed", 1)), int(spec.get("reps", 4)))
+    months = int(spec.get("months", 48))
+    params = Parameters(spec.get("parameters", {}), where=f"{where}: parameters")
+    area = spec.get("area", "Merseyside")
+    results = []
+    for seed in seeds:
+        if kind == "replacement":
+            shock = Shock(SHOCK_MONTH, _arrest_share(area, float(spec.get("share", 0.3))))
+        elif kind == "succession":
+            shock = Shock(SHOCK_MONTH, _imprison_leaders(int(spec.get("leaders", 100))))
+        elif kind == "entry":
+            shock = Shock(SHOCK_MONTH, _dissolve_market(area))
+        else:
+            shock = None
+        extra = []
+        if kind == "entry" and spec.get("hold"):
+            extra = build_levers(Scenario(name="v", path=where, levers=[
+                {"type": "hold", "areas": [area], "start_year": SHOCK_MONTH / 12}]))
+        if kind == "displacement":
+            extra = build_levers(Scenario(name="v", path=where, levers=[
+                {"type": "clear", "areas": [area], "start_year": SHOCK_MONTH / 12,
+                 "intensity": float(spec.get("intensity", 5.0))}]))
+        shocked = _run(seed, months, ([shock] if shock else []) + extra, params)
+        base = _run(seed, months, [], params)
+        results.append(_measure(kind, shocked, base, area))
+    summary = {key: {"mean": float(np.mean([r[key] for r in results])),
+                     "se": float(np.std([r[key] for r in results], ddof=1) / np.sqrt(len(results)))
+                     if len(results) > 1 else float("nan")} for key in results[0]}
+    return {"kind": kind, "area": area, "reps": len(seeds), "months": months, "measures": summary}
+
+
+def _series(model, metric, area=None):
+    return model.results.series(metric, area) if area else model.results.series(metric)
+
+
+def _months_to_recover(gap: np.ndarray, share: float) -> float:
+    """Months after the shock until the gap closes to `share` of its largest size."""
+    after = gap[SHOCK_MONTH:]
+    worst = after.max() if after.size else 0.0
+    if worst <= 0:
+        return 0.0
+    recovered = np.flatnonzero(after <= (1 - share) * worst)
+    peak = int(np.argmax(after))
+    later = recovered[recovered > peak]
+    return float(later[0]) if later.size else float("nan")
+
+
+def _measure(kind: str, shocked: TwinModel, base: TwinModel, area: str) -> dict:
+    if kind == "replacement":
+        gap = _series(base, "members_active", area) - _series(shocked, "members_active", area)
+        recruits = (_series(shocked, "recruits", area) - _series(base, "recruits", area))[SHOCK_MONTH:].sum()
+        removed = gap[SHOCK_MONTH:].max()
+        return {"members_removed": float(removed), "months_to_half_recovery": _months_to_recover(gap, 0.5),
+                "months_to_90pc_recovery": _months_to_recover(gap, 0.9),
+                "extra_recruits": float(recruits), "extra_recruits_per_member_removed": float(recruits / max(removed, 1))}
+    if kind == "succession":
+        top = shocked.validation_targets
+        ocgs = shocked.ocgs
+        still_active = float(ocgs.active[top].mean())
+        led = ocgs.leader[top]
+        succeeded = float(np.mean(ocgs.active[top] & (led >= 0) & (shocked.members.status[np.maximum(led, 0)] == ACTIVE)))
+        window = slice(SHOCK_MONTH, SHOCK_MONTH + 12)
+        extra_homicides = (_series(shocked, "homicides")[window] - _series(base, "homicides")[window]).sum()
+        extra_violence = (_series(shocked, "serious_violence")[window] - _series(base, "serious_violence")[window]).sum()
+        splits = (_series(shocked, "splits")[window] - _series(base, "splits")[window]).sum()
+        return {"groups_still_active_share": still_active, "groups_with_new_active_leader_share": succeeded,
+                "extra_splits_first_year": float(splits), "extra_serious_violence_first_year": float(extra_violence),
+                "extra_homicides_first_year": float(extra_homicides)}
+    if kind == "entry":
+        index = shocked.geography.area_index(area)
+        served = shocked.results.values[:, index, shocked.results.index["drug_users_supplied"]]
+        served_base = base.results.values[:, index, base.results.index["drug_users_supplied"]]
+        gap = served_base - served
+        entrants = (_series(shocked, "ocgs_entered", area) - _series(base, "ocgs_entered", area))[SHOCK_MONTH:].sum()
+        lines = (_series(shocked, "county_lines_opened", area) - _series(base, "county_lines_opened", area))[SHOCK_MONTH:].sum()
+        return {"users_unsupplied_at_worst": float(gap[SHOCK_MONTH:].max()),
+                "months_to_half_recovery": _months_to_recover(gap, 0.5),
+                "months_to_90pc_recovery": _months_to_recover(gap, 0.9), "extra_entrants": float(entrants),
+                "extra_county_lines_into_area": float(lines)}
+    geo = shocked.geography
+    index = geo.area_index(area)
+    weights = geo.neighbour_weights()[index]
+    neighbours = np.flatnonzero(weights > 0)
+    harm = shocked.results.index["harm_gbp_total"]
+    window = slice(SHOCK_MONTH, None)
+    change = (shocked.results.values[window, :-1, harm] - base.results.values[window, :-1, harm]).sum(axis=0)
+    removed = -change[index]
+    return {"harm_change_target_gbp": float(change[index]), "harm_change_neighbours_gbp": float(change[neighbours].sum()),
+            "harm_change_rest_gbp": float(np.delete(change, np.r_[index, neighbours]).sum()),
+            "displacement_ratio_neighbours": float(change[neighbours].sum() / removed) if removed > 0 else float("nan")}
+
+
+def run_files(paths: list[str], out: Path) -> dict:
+    results = {}
+    for path in paths:
+        try:
+            spec = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ScenarioError(f"{path}: cannot be read as TOML ({exc})") from None
+        experiment = spec.get("experiment", {})
+        results[Path(path).stem] = {"description": experiment.get("description", ""),
+                                    **run_experiment(experiment, str(path))}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "validation.json").write_text(json.dumps(results, indent=2))
+    return results

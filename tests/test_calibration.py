@@ -142,3 +142,98 @@ def test_validation_rejects_unknown_kind():
 
     with pytest.raises(ScenarioError, match="kind: expected one of"):
         run_experiment({"kind": "replacment"}, "x.toml")
+
+
+def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
+    pytest.importorskip("pyabc")
+    from twin.calibration import abc_fit
+
+    targets = write(tmp_path / "targets.toml", '''
+[[target]]
+name = "assets"
+value = 550e6
+tolerance = 140e6
+source = "seed 003"
+metric = "assets_recovered_gbp"
+years = [1, 1]
+aggregation = "annual_sum"
+''')
+    config = load_config(write(tmp_path / "abc.toml", f'''
+[calibration]
+scenario = "{ROOT / 'scenarios' / 'baseline.toml'}"
+targets = "{targets}"
+method = "abc"
+years = 1
+population_size = 6
+generations = 2
+posterior_size = 30
+[[parameter]]
+name = "asset_realisation_share"
+'''))
+    store = Store(f"sqlite:///{tmp_path / 'abc.db'}")
+    first = abc_fit(config, store, workers=1, log=lambda m: None)
+    assert len(first["generations"]) == 2
+    assert all(0 < g["acceptance_rate"] <= 1 for g in first["generations"])
+    assert first["generations"][1]["epsilon"] <= first["generations"][0]["epsilon"]
+    posterior = first["posterior"]["asset_realisation_share"]
+    assert len(posterior) == 30 and posterior.between(0.1, 0.8).all()
+    again = abc_fit(config, store, workers=1, log=lambda m: None)
+    assert again["abc_id"] == first["abc_id"] and again["simulations"] == first["simulations"]
+
+
+def test_posterior_draws_are_paired_and_validated(tmp_path):
+    import pandas as pd
+
+    from twin.ensemble import load_posterior, posterior_draws, prepare
+
+    path = write(tmp_path / "posterior.csv", "asset_realisation_share,seizure_share_of_capital\n0.2,0.4\n0.3,0.5\n0.25,0.45\n")
+    sample = load_posterior(str(path))
+    draws = posterior_draws(sample, 1, 5)
+    assert draws == posterior_draws(sample, 1, 5) and len(draws) == 5
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    chb = write(tmp_path / "chb.toml", f'[scenario]\nname = "chb"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n')
+    _, tasks, _ = prepare([str(ROOT / "scenarios" / "baseline.toml"), str(chb)], 5, 1, 1, store, posterior=str(path))
+    by_rep = {}
+    for task in tasks:
+        by_rep.setdefault(task.replicate, []).append(task.scenario.parameters)
+    assert all(a == b for a, b in by_rep.values())  # the same draw for both scenarios
+    assert len({tuple(sorted(v[0].items())) for v in by_rep.values()}) > 1  # draws differ across replicates
+    bad = write(tmp_path / "bad.csv", "no_such_parameter\n1\n")
+    from twin.errors import UserError
+
+    with pytest.raises(UserError, match="unknown parameter 'no_such_parameter'"):
+        load_posterior(str(bad))
+    with pytest.raises(UserError, match="must be a share"):
+        load_posterior(str(write(tmp_path / "bad2.csv", "asset_realisation_share\n1.5\n")))
+    del pd
+
+
+def test_sensitivity_config_validation(tmp_path):
+    from twin.sensitivity import load_config as load_sensitivity
+
+    base = ROOT / "scenarios" / "baseline.toml"
+    good = load_sensitivity(ROOT / "calibration" / "sensitivity.toml")
+    assert len(good["uncertain"]) >= 2 and good["compare"]
+    with pytest.raises(ScenarioError, match="power of 2"):
+        load_sensitivity(write(tmp_path / "s.toml", f'[sensitivity]\nscenario = "{base}"\nn = 10\n'
+                               '[[parameter]]\nname = "charge_prob"\n[[parameter]]\nname = "conviction_prob"\n'))
+    with pytest.raises(ScenarioError, match="unknown parameter"):
+        load_sensitivity(write(tmp_path / "s2.toml", f'[sensitivity]\nscenario = "{base}"\n'
+                               '[[parameter]]\nname = "charge_probability"\n[[parameter]]\nname = "conviction_prob"\n'))
+
+
+def test_sobol_indices_find_the_parameter_that_matters():
+    """A tiny run: cumulative harm depends on the harm per heroin/crack user far more than on the
+    charge probability (Sobol total-order indices, 8 base samples of 1-year runs)."""
+    from dataclasses import replace
+
+    from twin.scenario import load_scenario
+    from twin.sensitivity import Uncertain, run_sensitivity
+
+    config = {"scenario": replace(load_scenario(ROOT / "scenarios" / "baseline.toml"), years=1), "compare": [],
+              "uncertain": [Uncertain("harm_gbp_per_heroin_crack_user_year", 35000, 70000),
+                            Uncertain("charge_prob", 0.5, 0.9)], "n": 8, "seed": 1}
+    table = run_sensitivity(config, SerialExecutor())
+    harm = table[table.outcome == "discounted_harm_gbp"].set_index("parameter")
+    assert harm.loc["harm_gbp_per_heroin_crack_user_year", "total_order"] > 0.8
+    assert harm.loc["charge_prob", "total_order"] < 0.2

@@ -27,6 +27,7 @@ from twin.vocabulary import (
 
 NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
 NEW_OCG_SIZE_SIGMA = 0.5
+MAX_ENTRANT_TARGET_SIZE = 40.0  # largest size a new group aims for (assumption)
 NEW_OCG_LAUNDERING_SHARE = 0.95  # new groups that launder their own money (assumption, seed 004)
 RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseline (assumption)
 
@@ -39,7 +40,7 @@ def entry(model) -> None:
     expected = (params.entry_rate_per_month * vacancy * size_weight[:, None]
                 * model.modifiers.entry_multiplier[:, None])
     counts = rng.poisson(per_step_rate(expected, model.months_per_step))
-    area, market = np.nonzero(counts)
+    area, market = np.nonzero(counts)  # row-major order, as counts[counts > 0] below
     repeats = counts[area, market]
     area, market = np.repeat(area, repeats), np.repeat(market, repeats)
     n = area.size
@@ -55,8 +56,17 @@ def entry(model) -> None:
     violence = rng.choice(3, size=n, p=[1 - violent, violent - serious, serious])
     size = np.maximum(np.rint(rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)),
                       params.ocg_size_min)
+    # Entrants start small but aim at the vacancy they came for: their target size is the labour
+    # that would serve their share of the unmet demand (they then grow by recruiting).
+    unmet = (model.markets.demand - model.markets.served)[area, market]
+    per_entrant = unmet / np.repeat(counts[counts > 0], counts[counts > 0])
+    labour_per_member = 0.9  # mean of the role labour weights of a new group (operations.ROLE_LABOUR)
+    n_markets = 1.0 + markets[:, MONEY_LAUNDERING]
+    productivity = np.maximum(model.markets.productivity[market], 1e-9)
+    aim = per_entrant * n_markets / (productivity * labour_per_member * 0.5 * (1 + BASE_COHESION[ocg_type]))
+    target = np.clip(aim, size, MAX_ENTRANT_TARGET_SIZE)
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=rng.choice(3, size=n, p=NEW_OCG_REACH), violence=violence,
-                   markets=markets, known=np.zeros(n, dtype=bool), size=size, capital_gbp=np.zeros(n),
+                   markets=markets, known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
                    encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
                    has_insider=np.zeros(n, dtype=bool),
                    score_noise=rng.lognormal(0.0, params.harm_score_noise_sigma, n), step=model.steps_done)

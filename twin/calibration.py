@@ -148,7 +148,8 @@ def misfit(table: pd.DataFrame) -> float:
     return float((table["standardised_error"] ** 2).sum())
 
 
-def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str]) -> tuple[Path, Path]:
+def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str],
+                     extra_images: list[tuple[str, str]] = (), extra: dict | None = None) -> tuple[Path, Path]:
     import base64
     import io
 
@@ -160,7 +161,8 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "fit.json"
     json_path.write_text(json.dumps({"title": title, "notes": notes, "misfit": misfit(table),
-                                     "targets": table.to_dict(orient="records")}, indent=2, default=float))
+                                     "targets": table.to_dict(orient="records"), **(extra or {})},
+                                    indent=2, default=float))
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(table) + 1.2), dpi=100)
     y = np.arange(len(table))[::-1]
     low = (table["simulated_p5"] - table["observed"]) / table["tolerance"]
@@ -195,6 +197,7 @@ td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><
 {''.join(f'<p>{html.escape(n)}</p>' for n in notes)}
 <img alt="fit to targets" src="data:image/png;base64,{image}">
 {shown.to_html(index=False, border=0, escape=True)}
+{''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}
 </body></html>"""
     html_path = out_dir / "fit.html"
     html_path.write_text(page)
@@ -223,7 +226,8 @@ class Prior:
         return (value - self.low) / (self.high - self.low)
 
 
-CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_evaluations", "workers", "out")
+CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_evaluations", "workers", "out",
+               "population_size", "generations", "minimum_epsilon", "posterior_size")
 
 
 def load_config(path: str | Path) -> dict:
@@ -255,6 +259,8 @@ def load_config(path: str | Path) -> dict:
         priors.append(Prior(name, low, high, scale))
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
+    if table.get("method", "point") not in ("point", "abc"):
+        raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {table.get('method')!r}")
     base = path.parent
     years = float(table.get("years", 3))
     targets = load_targets(base / table.get("targets", "targets.toml"))
@@ -268,6 +274,9 @@ def load_config(path: str | Path) -> dict:
         "method": table.get("method", "point"),
         "reps": int(table.get("reps", 4)), "years": years, "seed": int(table.get("seed", 1)),
         "max_evaluations": int(table.get("max_evaluations", 60)), "priors": priors,
+        "population_size": int(table.get("population_size", 40)), "generations": int(table.get("generations", 4)),
+        "minimum_epsilon": float(table.get("minimum_epsilon", 1.0)),
+        "posterior_size": int(table.get("posterior_size", 200)),
         "out": str(table.get("out", "results/calibration")),
     }
 
@@ -319,3 +328,130 @@ def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
         point[k] = point[k] + step if point[k] + step <= 1 else point[k] - step
         points.append(point)
     return np.array(points)
+
+
+# ---------------------------------------------------------------------------------- ABC-SMC
+
+
+class ABCModel:
+    """The twin as a pyabc model: parameters in, target values out (one replication, new seed)."""
+
+    def __init__(self, scenario: Scenario, targets: list[Target]):
+        self.scenario, self.targets = scenario, tuple(targets)
+
+    def __call__(self, parameters) -> dict[str, float]:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        overrides = tuple(sorted((k, float(v)) for k, v in dict(parameters).items()))
+        values = simulate_targets(FitTask(self.scenario, seed, overrides, self.targets))
+        return {k: (v if np.isfinite(v) else 1e30) for k, v in values.items()}
+
+
+class ABCDistance:
+    """Euclidean distance in units of each target's tolerance (a distance of 1 is one tolerance)."""
+
+    def __init__(self, targets: list[Target]):
+        self.tolerance = {t.name: t.tolerance for t in targets}
+
+    def __call__(self, simulated: dict, observed: dict) -> float:
+        return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
+
+
+def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
+    """ABC-SMC (pyabc) over the priors; history in the results database; resumable.
+
+    The pyabc history lives in the same database as the results (its own tables). A fit with the
+    same configuration continues the earlier run's populations instead of starting again.
+    """
+    try:
+        import pyabc
+        from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+    except ImportError:
+        raise ScenarioError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
+    scenario = replace(config["scenario"], years=config["years"])
+    targets, priors = config["targets"], config["priors"]
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors})
+    sampler = SingleCoreSampler() if workers == 1 else MulticoreEvalParallelSampler(n_procs=workers)
+    abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
+                       population_size=config["population_size"], sampler=sampler)
+    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.name for t in targets],
+                                     "priors": [p.__dict__ for p in priors], "population": config["population_size"],
+                                     "seed": config["seed"]}, sort_keys=True).encode()).hexdigest()[:24]
+    np.random.seed(config["seed"])
+    url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]
+    _prepare_pyabc_tables(store)
+    previous = store.abc_run(key)
+    if previous is None:
+        history = abc.new(url, {t.name: t.value for t in targets})
+        store.save_abc_run(key, history.id)
+        log(f"ABC-SMC run {history.id} started (population {config['population_size']}).")
+    else:
+        history = abc.load(url, previous)
+        log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
+    done = history.max_t + 1 if history.max_t is not None else 0
+    remaining = config["generations"] - done
+    if remaining > 0:
+        history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
+                          max_total_nr_simulations=config["max_evaluations"])
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    populations = history.get_all_populations()
+    populations = populations[populations.t >= 0]
+    rng = np.random.default_rng(config["seed"])
+    draws = rng.choice(len(frame), size=config["posterior_size"], p=weights / weights.sum())
+    posterior = frame.iloc[draws][[p.name for p in priors]].reset_index(drop=True)
+    medians = {p.name: float(posterior[p.name].median()) for p in priors}
+    generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
+                    "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1))}
+                   for r in populations.itertuples()]
+    return {"best": medians, "posterior": posterior, "generations": generations, "abc_id": history.id,
+            "simulations": int(populations["samples"].sum()), "key": key}
+
+
+def _prepare_pyabc_tables(store) -> None:
+    """pyabc stamps its format version only into databases it creates; ours already exists (it
+    holds the results), so create pyabc's tables and version stamp here, once."""
+    from pyabc.storage import history as pyabc_history
+    from sqlalchemy.orm import Session
+
+    pyabc_history.Base.metadata.create_all(store.engine)
+    with Session(store.engine) as session:
+        if session.query(pyabc_history.Version).count() == 0:
+            session.add(pyabc_history.Version(version_num=pyabc_history.__db_version__))
+            session.commit()
+
+
+def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -> str:
+    """Marginals on the diagonal, pairwise scatter below it; returns the PNG as base64."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = len(priors)
+    figure, axes = plt.subplots(d, d, figsize=(2.4 * d, 2.4 * d), dpi=90, squeeze=False)
+    for i, pi in enumerate(priors):
+        for j, pj in enumerate(priors):
+            axis = axes[i, j]
+            if i == j:
+                axis.hist(posterior[pi.name], bins=20, range=(pi.low, pi.high), color="#2a7f62")
+            elif i > j:
+                axis.scatter(posterior[pj.name], posterior[pi.name], s=4, alpha=0.5, color="#2a7f62")
+                axis.set_xlim(pj.low, pj.high)
+                axis.set_ylim(pi.low, pi.high)
+                corr = np.corrcoef(posterior[pj.name], posterior[pi.name])[0, 1]
+                axis.set_title(f"r = {corr:+.2f}", fontsize=7)
+            else:
+                axis.axis("off")
+            axis.tick_params(labelsize=6)
+            if i == d - 1:
+                axis.set_xlabel(pj.name, fontsize=6)
+            if j == 0:
+                axis.set_ylabel(pi.name, fontsize=6)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    path.write_bytes(buffer.getvalue())
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -149,8 +149,11 @@ def cmd_compare(args) -> int:
     store = Store(args.db)
     out = Path(args.out)
     try:
+        posterior = args.posterior
+        if posterior == "default":
+            posterior = "calibration/posterior.csv"
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
-                               progress=not args.quiet, baseline=args.baseline)
+                               progress=not args.quiet, baseline=args.baseline, posterior=posterior)
     except KeyboardInterrupt:
         print("twin: interrupted; finished replications are saved in the database. Run the same command again "
               "to finish the rest.", file=sys.stderr)
@@ -222,41 +225,58 @@ def cmd_fit(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from twin.calibration import evaluate, fit_table, load_config, point_fit, write_fit_report
+    from dataclasses import replace
+
+    from twin.calibration import (abc_fit, evaluate, fit_table, load_config, point_fit, posterior_figure,
+                                  write_fit_report)
+    from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.store import Store
 
     config = load_config(args.config)
-    if config["method"] != "point":
-        raise UserError(f"{args.config}: method '{config['method']}' is not available in this version; use \"point\"")
     store = Store(args.db)
+    out = Path(args.out or config["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    images, extra, notes = [], {}, []
+    if config["method"] == "abc":
+        outcome = abc_fit(config, store, args.workers, log=(lambda m: None) if args.quiet else print)
+        outcome["posterior"].to_csv(out / "posterior.csv", index=False)
+        images.append(("Posterior: marginals and pairwise correlations",
+                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
+        extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
+                 "posterior_medians": outcome["best"]}
+        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
+        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {args.db}): {outcome['simulations']} simulations; "
+                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians.")
+        seeds = replicate_seeds(config["seed"], config["reps"])
+    else:
+        executor = make_executor(args.workers)
+
+        def progress(done, total, value):
+            if not args.quiet:
+                print(f"\revaluation {done}/{total}: misfit {value:,.2f}   ", end="", flush=True)
+
+        try:
+            outcome = point_fit(config, executor, store, progress)
+        finally:
+            executor.close()
+        seeds = outcome["seeds"]
+        notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
+                     f"{config['reps']} replications x {config['years']:g} years on fixed seeds.")
     executor = make_executor(args.workers)
-
-    def progress(done, total, value):
-        if not args.quiet:
-            print(f"\revaluation {done}/{total}: misfit {value:,.2f}   ", end="", flush=True)
-
     try:
-        outcome = point_fit(config, executor, store, progress)
-        from dataclasses import replace
-
         scenario = replace(config["scenario"], years=config["years"])
-        table = fit_table(config["targets"], evaluate(scenario, config["targets"], outcome["seeds"],
-                                                      outcome["best"], executor))
+        table = fit_table(config["targets"], evaluate(scenario, config["targets"], seeds, outcome["best"], executor))
     finally:
         executor.close()
-    out = Path(args.out or config["out"])
-    notes = [f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
-             f"{config['reps']} replications x {config['years']:g} years on fixed seeds.",
-             "Best values: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items())]
+    notes.append("Best values: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
-    write_fit_report(table, out, f"Calibration of '{config['scenario'].name}'", notes)
+    write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images, extra)
     (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
         f"{k} = {v!r}\n" for k, v in outcome["best"].items()))
-    print(f"\nBest misfit {outcome['misfit']:.3f} after {outcome['evaluations']} evaluations; "
-          f"{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance.\n"
+    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance at the best values.\n"
           f"Parameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
     return 0
 
@@ -268,8 +288,36 @@ def cmd_validate(args) -> int:
     for name, result in results.items():
         print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
         for measure, value in result["measures"].items():
-            print(f"    {measure:42s} {value['mean']:>14,.4g}  (se {value['se']:,.3g})")
+            seen = "" if value["seeds_observed"] == result["reps"] else f", seen in {value['seeds_observed']} of {result['reps']} seeds"
+            print(f"    {measure:42s} {value['mean']:>14,.4g}  (se {value['se']:,.3g}{seen})")
     print(f"\nWritten: {Path(args.out) / 'validation.json'}")
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    from twin.executor import make_executor
+    from twin.sensitivity import load_config, run_sensitivity, write_sensitivity_report
+
+    config = load_config(args.config)
+    if args.n:
+        config["n"] = args.n
+    total = config["n"] * (len(config["uncertain"]) + 2)
+    executor = make_executor(args.workers)
+
+    def progress(done):
+        if not args.quiet:
+            print(f"\rsamples {done}/{total}   ", end="", flush=True)
+
+    try:
+        table = run_sensitivity(config, executor, progress)
+    finally:
+        executor.close()
+    path = write_sensitivity_report(table, config, Path(args.out or config["out"]))
+    print()
+    for outcome, group in table.groupby("outcome", sort=False):
+        best = group.sort_values("total_order", ascending=False).head(3)
+        print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f})" for r in best.itertuples()))
+    print(f"Report: {path}")
     return 0
 
 
@@ -332,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     compare.add_argument("--out", default="results/compare", help="report folder (default results/compare)")
     compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")
+    compare.add_argument("--posterior", nargs="?", const="default",
+                         help="draw each replicate's parameters from a posterior sample (CSV; default "
+                              "calibration/posterior.csv), the same draws for every scenario")
     compare.add_argument("--quiet", action="store_true")
     compare.set_defaults(func=cmd_compare)
 
@@ -352,13 +403,21 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", default="results/fit")
     fit.set_defaults(func=cmd_fit)
 
-    calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (point fit)")
+    calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (ABC-SMC or a point fit)")
     calibrate.add_argument("config", help="calibration config TOML, e.g. calibration/baseline.toml")
     calibrate.add_argument("--workers", type=_positive_int)
     calibrate.add_argument("--db", default=DEFAULT_DB)
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
     calibrate.add_argument("--quiet", action="store_true")
     calibrate.set_defaults(func=cmd_calibrate)
+
+    sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
+    sensitivity.add_argument("config", help="sensitivity config TOML, e.g. calibration/sensitivity.toml")
+    sensitivity.add_argument("--n", type=_positive_int, help="base samples (a power of 2; default: the config's)")
+    sensitivity.add_argument("--workers", type=_positive_int)
+    sensitivity.add_argument("--out")
+    sensitivity.add_argument("--quiet", action="store_true")
+    sensitivity.set_defaults(func=cmd_sensitivity)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
     validate.add_argument("experiments", nargs="*", default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))

@@ -10,6 +10,7 @@ areas, against the rest).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ class Comparison:
     annual: pd.DataFrame  # scenario, year, metric, mean, p5, p95 (UK)
     runs: pd.DataFrame
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    posterior: str | None = None
 
 
 def _bootstrap_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
@@ -61,7 +63,6 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     summaries = store.summaries_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
     areas = store.area_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
     resolved = store.scenarios_frame(experiment_id)
-    import json
 
     first = json.loads(resolved.iloc[0]["resolved_json"])
     steps_per_year = 52 if first.get("step") == "week" else 12
@@ -127,7 +128,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
 
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
-                      annual, runs, runs[runs.status != "done"])
+                      annual, runs, runs[runs.status != "done"],
+                      json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"))
 
 
 def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -136,8 +136,34 @@ class EnsembleOutcome:
     write_s: float
 
 
+def load_posterior(path: str) -> "pd.DataFrame":
+    """A posterior sample: one row per draw, one column per parameter (validated by name)."""
+    import pandas as pd
+
+    from twin.errors import UserError
+    from twin.parameters import Parameters
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UserError(f"--posterior '{path}': cannot be read ({exc})") from None
+    if frame.empty:
+        raise UserError(f"--posterior '{path}': no draws")
+    for column in frame.columns:  # checks every name and every value like a scenario override
+        for row, value in enumerate(frame[column].tolist(), start=2):
+            Parameters({column: value}, where=f"--posterior '{path}', row {row}")
+    return frame
+
+
+def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, float]]:
+    """The posterior draw of each replicate: the same for every scenario (paired)."""
+    rng = np.random.default_rng(np.random.SeedSequence(root_seed).spawn(reps + 1)[-1])
+    rows = rng.choice(len(posterior), size=reps, replace=len(posterior) < reps)
+    return [{k: float(v) for k, v in posterior.iloc[r].items()} for r in rows]
+
+
 def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
-            baseline: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
+            baseline: str | None = None, posterior: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
     loaded = [load_scenario(p) for p in paths]
     if years is not None:
         loaded = [replace(s, years=years) for s in loaded]
@@ -149,24 +175,32 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     info = provenance()
     spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "reps": reps, "seed": root_seed,
             "code": info["git_commit"] or info["code_version"]}
+    draws = None
+    if posterior:
+        sample = load_posterior(posterior)
+        spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
+        draws = posterior_draws(sample, root_seed, reps)
     spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
     name = " vs ".join(names)
     experiment_id = store.experiment(
-        spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline}, root_seed, "compare",
+        spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior},
+        root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": s.to_dict()} for s in loaded], info)
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
-    tasks = [Task(position, ids[position], rep, seeds[rep], scenario)
+    tasks = [Task(position, ids[position], rep, seeds[rep],
+                  replace(scenario, parameters={**scenario.parameters, **draws[rep]}) if draws else scenario)
              for rep in range(reps) for position, scenario in enumerate(loaded)]
     return experiment_id, tasks, loaded
 
 
 def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | None, workers: int | None,
-                 store: Store, progress: bool = True, baseline: str | None = None) -> EnsembleOutcome:
+                 store: Store, progress: bool = True, baseline: str | None = None,
+                 posterior: str | None = None) -> EnsembleOutcome:
     from twin.executor import make_executor
 
     start = time.perf_counter()
-    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline)
+    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior)
     done = store.done_runs(experiment_id)
     todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
     failed: list[tuple[str, int, str]] = []

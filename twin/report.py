@@ -143,9 +143,15 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(f"{html.escape(r['scenario'])}: net social cost {_signed_bn(r['net'])} "
                     f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}), better in "
                     f"{r['p_better']:.0%} of replications.")
-    text.append("Intervals show the randomness of crime and enforcement in the model (Monte Carlo replications with "
-                "paired seeds); they do not yet include uncertainty about the model's parameters. Most effect sizes "
-                "are assumptions with ranges (see the assumptions section).")
+    if comparison.posterior:
+        text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
+                    "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "
+                    "from the calibration posterior, the same draw for every option). Lever effect sizes are "
+                    "assumptions with ranges (see the assumptions section).")
+    else:
+        text.append("Intervals show the randomness of crime and enforcement in the model (Monte Carlo replications "
+                    "with paired seeds); they do not include uncertainty about the model's parameters (run with "
+                    "--posterior for that). Most effect sizes are assumptions with ranges (see the assumptions section).")
     return text
 
 

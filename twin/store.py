@@ -97,6 +97,13 @@ calibration_evaluations = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True)),
 )
 
+abc_runs = sa.Table(
+    "abc_runs", metadata,
+    sa.Column("fit_key", sa.String(64), primary_key=True),
+    sa.Column("abc_id", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True)),
+)
+
 run_summaries = sa.Table(
     "run_summaries", metadata,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
@@ -227,6 +234,15 @@ class Store:
         with self.engine.begin() as connection:
             connection.execute(calibration_evaluations.insert().values(
                 fit_key=fit_key, parameters_json=self._parameters_key(parameters), misfit=value, created_at=_now()))
+
+    def abc_run(self, fit_key: str) -> int | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(abc_runs.c.abc_id).where(abc_runs.c.fit_key == fit_key)).first()
+        return None if row is None else int(row.abc_id)
+
+    def save_abc_run(self, fit_key: str, abc_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(abc_runs.insert().values(fit_key=fit_key, abc_id=abc_id, created_at=_now()))
 
     # ------------------------------------------------------------------ reading
 

@@ -125,9 +125,14 @@ def run_experiment(spec: dict, where: str) -> dict:
         shocked = _run(seed, months, ([shock] if shock else []) + extra, params)
         base = _run(seed, months, [], params)
         results.append(_measure(kind, shocked, base, area))
-    summary = {key: {"mean": float(np.mean([r[key] for r in results])),
-                     "se": float(np.std([r[key] for r in results], ddof=1) / np.sqrt(len(results)))
-                     if len(results) > 1 else float("nan")} for key in results[0]}
+    summary = {}
+    for key in results[0]:
+        values = np.array([r[key] for r in results], dtype=float)
+        finite = values[np.isfinite(values)]
+        # Seeds in which something never happened (no recovery within the horizon) are counted apart.
+        summary[key] = {"mean": float(finite.mean()) if finite.size else float("nan"),
+                        "se": float(finite.std(ddof=1) / np.sqrt(finite.size)) if finite.size > 1 else float("nan"),
+                        "seeds_observed": int(finite.size)}
     return {"kind": kind, "area": area, "reps": len(seeds), "months": months, "measures": summary}
 
 

@@ -179,6 +179,10 @@ name = "asset_realisation_share"
     assert len(posterior) == 30 and posterior.between(0.1, 0.8).all()
     again = abc_fit(config, store, workers=1, log=lambda m: None)
     assert again["abc_id"] == first["abc_id"] and again["simulations"] == first["simulations"]
+    # Through the project's executor, the fit does not depend on the number of workers.
+    pooled = abc_fit(config, Store(f"sqlite:///{tmp_path / 'abc2.db'}"), workers=2, log=lambda m: None)
+    assert pooled["generations"] == first["generations"]
+    assert pooled["best"] == first["best"]
 
 
 def test_posterior_draws_are_paired_and_validated(tmp_path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
+from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
@@ -44,12 +43,7 @@ def load_targets(path: str | Path) -> list[Target]:
     from twin.results import METRIC_NAMES
 
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: targets file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "targets file")
     targets = []
     for position, entry in enumerate(data.get("target", []), start=1):
         where = f"{path}: [[target]] #{position}"
@@ -234,12 +228,7 @@ def load_config(path: str | Path) -> dict:
     from twin.parameters import Parameters
 
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: calibration config not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "calibration config")
     table = data.get("calibration", {})
     for key in table:
         if key not in CONFIG_KEYS:
@@ -334,7 +323,8 @@ def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
 
 
 class ABCModel:
-    """The twin as a pyabc model: parameters in, target values out (one replication, new seed)."""
+    """The twin as a pyabc model: parameters in, target values out (one replication; its seed
+    comes from the particle's seeded random state, see `executor_sampler`)."""
 
     def __init__(self, scenario: Scenario, targets: list[Target]):
         self.scenario, self.targets = scenario, tuple(targets)
@@ -356,21 +346,75 @@ class ABCDistance:
         return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
 
 
+def _simulate_particle(task: tuple[bytes, int]):
+    """One pyabc particle in a worker: unpickle pyabc's sampling closure, seed, simulate."""
+    import random
+
+    import cloudpickle
+
+    payload, seed = task
+    simulate_one = cloudpickle.loads(payload)
+    random.seed(seed)
+    np.random.seed(seed)
+    return simulate_one()
+
+
+def executor_sampler(executor, seed: int):
+    """A pyabc sampler that runs particles through the project's executor (local processes,
+    in-process, or a cluster executor), in seeded batches taken in order, so that a fit gives the
+    same populations whatever the number of workers."""
+    import cloudpickle
+    from pyabc.sampler import Sampler
+
+    class ExecutorSampler(Sampler):
+        def __init__(self):
+            super().__init__()
+            self.batch_counter = 0
+
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            payload = cloudpickle.dumps(simulate_one)
+            sample = self._create_empty_sample()
+            evaluations, accepted = 0, 0
+            while accepted < n and evaluations < max_eval:
+                size = max(2 * getattr(executor, "workers", 1), 2 * (n - accepted))
+                self.batch_counter += 1
+                seeds = np.random.SeedSequence([seed, int(t) + 1, self.batch_counter]).generate_state(size)
+                tasks = [(payload, int(s)) for s in seeds]
+                by_seed = {task[1]: particle for task, particle in executor.run(_simulate_particle, tasks)}
+                for s in seeds:  # in seed order, not arrival order
+                    if accepted >= n:
+                        break
+                    particle = by_seed[int(s)]
+                    sample.append(particle)
+                    evaluations += 1
+                    accepted += bool(particle.accepted)
+            self.nr_evaluations_ = evaluations
+            if accepted < n:
+                sample.ok = False
+            return sample
+
+    return ExecutorSampler()
+
+
 def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
-    """ABC-SMC (pyabc) over the priors; history in the results database; resumable.
+    """ABC-SMC (pyabc) over the priors, through the project's executor; history in the results
+    database; resumable.
 
     The pyabc history lives in the same database as the results (its own tables). A fit with the
     same configuration continues the earlier run's populations instead of starting again.
     """
     try:
         import pyabc
-        from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
     except ImportError:
         raise ScenarioError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     scenario = replace(config["scenario"], years=config["years"])
     targets, priors = config["targets"], config["priors"]
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors})
-    sampler = SingleCoreSampler() if workers == 1 else MulticoreEvalParallelSampler(n_procs=workers)
+    from twin.executor import make_executor
+
+    executor = make_executor(workers)
+    sampler = executor_sampler(executor, config["seed"])
     abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
                        population_size=config["population_size"], sampler=sampler)
     key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.name for t in targets],
@@ -389,9 +433,12 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
     done = history.max_t + 1 if history.max_t is not None else 0
     remaining = config["generations"] - done
-    if remaining > 0:
-        history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
-                          max_total_nr_simulations=config["max_evaluations"])
+    try:
+        if remaining > 0:
+            history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
+                              max_total_nr_simulations=config["max_evaluations"])
+    finally:
+        executor.close()
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     populations = history.get_all_populations()
     populations = populations[populations.t >= 0]

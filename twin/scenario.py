@@ -74,11 +74,13 @@ class Scenario:
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
+    """Parse a TOML input file; a missing or malformed file is a one-line user error."""
+    path = Path(path)
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found") from None
+        raise ScenarioError(f"{path}: {what} not found") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
@@ -127,7 +129,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     if resolved in seen:
         cycle = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(f"{path}: [scenario] base: scenarios inherit from each other in a cycle ({cycle})")
-    data = _read_toml(path)
+    data = read_toml(path)
     _check_keys(path, "", data, TOP_LEVEL_KEYS)
     table = data.get("scenario", {})
     if not isinstance(table, dict):

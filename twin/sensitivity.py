@@ -11,7 +11,6 @@ end, and each comparison scenario's benefit (baseline net social cost minus its 
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import Scenario, load_scenario
+from twin.scenario import Scenario, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
 
@@ -35,12 +34,7 @@ def load_config(path: str | Path) -> dict:
     from twin.parameters import Parameters
 
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: sensitivity config not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "sensitivity config")
     table = data.get("sensitivity", {})
     for key in table:
         if key not in CONFIG_KEYS:

@@ -20,7 +20,6 @@ Experiment files in `experiments/validation/*.toml` set each experiment's kind a
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,7 @@ from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.scenario import Scenario
+from twin.scenario import Scenario, read_toml
 from twin.vocabulary import ACTIVE, CHARGED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
@@ -200,10 +199,7 @@ def _measure(kind: str, shocked: TwinModel, base: TwinModel, area: str) -> dict:
 def run_files(paths: list[str], out: Path) -> dict:
     results = {}
     for path in paths:
-        try:
-            spec = tomllib.loads(Path(path).read_text())
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ScenarioError(f"{path}: cannot be read as TOML ({exc})") from None
+        spec = read_toml(Path(path), "experiment file")
         experiment = spec.get("experiment", {})
         results[Path(path).stem] = {"description": experiment.get("description", ""),
                                     **run_experiment(experiment, str(path))}

@@ -5,7 +5,7 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
 - run_monthly_10y_s: 120 monthly steps, median of `reps` runs;
 - run_weekly_10y_s: 520 weekly steps, median of 3 runs;
 - member_steps_per_s: members (not exited) processed per second in the monthly runs;
-- peak_rss_mb: peak resident memory of this process before the plain-Mesa reference starts;
+- peak_rss_mb: peak resident memory of one monthly run in a fresh process (imports included);
 - plain_mesa_member_steps_per_s, speedup_vs_plain_mesa: the reference in `plain_mesa.py`;
 - run_monthly_10y_all_levers_s: the monthly run with every lever type active at once;
 - lever_machinery_share: the share of that run spent applying levers (the rest of any slowdown
@@ -30,7 +30,13 @@ from twin.model import TwinModel
 
 
 def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Peak resident memory of one 10-year monthly UK run, in a fresh process (imports included)."""
+    import subprocess
+
+    code = ("import resource\nfrom twin.model import TwinModel\nTwinModel(seed=1, n_steps=120).run()\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    peak = float(result.stdout.split()[-1])  # the child's own peak (a parent's pages do not count)
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 

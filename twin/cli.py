@@ -321,6 +321,32 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from twin.executor import make_executor
+    from twin.store import Store
+    from twin.sweep import load_experiment, run_sweep, sweep_results
+
+    config = load_experiment(args.experiment)
+    store = Store(args.db)
+    executor = make_executor(args.workers, args.cluster)
+    try:
+        outcome = run_sweep(config, store, executor, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("twin: interrupted; finished runs are saved. Run the same command again to finish.", file=sys.stderr)
+        return 130
+    finally:
+        executor.close()
+    out = Path(args.out or f"results/sweeps/{config['name']}")
+    out.mkdir(parents=True, exist_ok=True)
+    table = sweep_results(store, outcome["experiment_id"])
+    table.to_csv(out / "sweep_results.csv", index=False)
+    runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600 if outcome["ran"] else float("nan")
+    print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {outcome['ran']} runs now "
+          f"({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, writing {outcome['write_s']:.1f} s).\n"
+          f"Results: {out / 'sweep_results.csv'}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from twin.odd import update
 
@@ -423,6 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("experiments", nargs="*", default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
     validate.add_argument("--out", default="results/validation")
     validate.set_defaults(func=cmd_validate)
+
+    sweep = sub.add_parser("sweep", help="run a batch experiment: uncertainties x lever settings x replications")
+    sweep.add_argument("experiment", help="experiment TOML, e.g. experiments/chb_design.toml")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
+    where.add_argument("--cluster", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument("--db", default=DEFAULT_DB)
+    sweep.add_argument("--out")
+    sweep.add_argument("--quiet", action="store_true")
+    sweep.set_defaults(func=cmd_sweep)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
     docs.add_argument("--path", default="docs/ODD.md")

@@ -1,0 +1,128 @@
+"""Sweeps: design, resumability, and identical results in process, in a local pool and on a Dask
+cluster (a real LocalCluster of worker processes on loopback), including when a worker dies."""
+
+import os
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from twin.errors import ScenarioError
+from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
+from twin.store import Store
+from twin.sweep import design, load_experiment, run_sweep, sweep_results
+
+from conftest import ROOT, write
+
+
+def _experiment(tmp_path, reps=1):
+    return load_experiment(write(tmp_path / "exp.toml", f'''
+[experiment]
+name = "tiny"
+base = "{ROOT / 'scenarios' / 'chb_pilot.toml'}"
+years = 1
+reps = {reps}
+seed = 4
+[sampler]
+kind = "lhs"
+size = 2
+[[uncertainty]]
+name = "recruitment_fill_rate_per_month"
+low = 0.05
+high = 0.3
+[[lever]]
+name = "lever.chb.hold_years"
+values = [0, 2]
+[[outcome]]
+name = "harm"
+metric = "harm_gbp_total"
+years = [1, 1]
+aggregation = "annual_sum"
+'''.replace("years = [1, 1]", "years = [1, 1]")))
+
+
+def _outcomes(store, experiment_id):
+    table = sweep_results(store, experiment_id)
+    return table[["scenario", "replicate", "seed", "harm"]].sort_values(["scenario", "replicate"]).reset_index(drop=True)
+
+
+def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
+    config = _experiment(tmp_path, reps=2)
+    points = design(config)
+    assert len(points) == 4 and set(points["policy"]) == {0, 1}
+    assert points.groupby("sample")["recruitment_fill_rate_per_month"].nunique().eq(1).all()
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    outcome = run_sweep(config, store, SerialExecutor(), progress=False)
+    table = sweep_results(store, outcome["experiment_id"])
+    seeds = table.groupby(["sample", "replicate"])["seed"].nunique()
+    assert seeds.eq(1).all(), "policies of one sample and replicate share their seed"
+    again = run_sweep(config, store, SerialExecutor(), progress=False)
+    assert again["ran"] == 0 and again["experiment_id"] == outcome["experiment_id"]
+
+
+def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    config = _experiment(tmp_path)
+    results = []
+    serial = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    results.append(_outcomes(serial, run_sweep(config, serial, SerialExecutor(), progress=False)["experiment_id"]))
+    pool = Store(f"sqlite:///{tmp_path / 'b.db'}")
+    executor = LocalExecutor(2)
+    try:
+        results.append(_outcomes(pool, run_sweep(config, pool, executor, progress=False)["experiment_id"]))
+    finally:
+        executor.close()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+            results.append(_outcomes(store, run_sweep(config, store, executor, progress=False)["experiment_id"]))
+        finally:
+            executor.close()
+    pd.testing.assert_frame_equal(results[0], results[1])
+    pd.testing.assert_frame_equal(results[0], results[2])
+
+
+def test_sweep_survives_a_dying_dask_worker(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    config = _experiment(tmp_path, reps=3)
+    reference = Store(f"sqlite:///{tmp_path / 'ref.db'}")
+    expected = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        client = executor.client
+
+        def kill_one_worker():
+            time.sleep(2.0)
+            worker = sorted(client.scheduler_info()["workers"])[0]
+            client.run(os._exit, 1, workers=[worker], wait=False)
+
+        killer = threading.Thread(target=kill_one_worker)
+        killer.start()
+        try:
+            store = Store(f"sqlite:///{tmp_path / 'kill.db'}")
+            outcome = run_sweep(config, store, executor, progress=False, chunk=1)
+        finally:
+            killer.join()
+            executor.close()
+    got = _outcomes(store, outcome["experiment_id"])
+    assert len(got) == len(expected)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_unknown_names_in_experiment_files(tmp_path):
+    body = f'[experiment]\nbase = "{ROOT / "scenarios" / "chb_pilot.toml"}"\n[[uncertainty]]\nname = "recruitment_fill"\nlow = 0\nhigh = 1\n[[outcome]]\nname = "x"\nmetric = "harm_gbp_total"\n'
+    with pytest.raises(ScenarioError, match="unknown parameter 'recruitment_fill'"):
+        load_experiment(write(tmp_path / "bad.toml", body))
+    body = f'[experiment]\nbase = "{ROOT / "scenarios" / "chb_pilot.toml"}"\n[sampler]\nkind = "latin"\n[[outcome]]\nname = "x"\nmetric = "harm_gbp_total"\n'
+    with pytest.raises(ScenarioError, match="kind: expected one of"):
+        load_experiment(write(tmp_path / "bad2.toml", body))
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_experiments_load(path):
+    config = load_experiment(path)
+    assert len(design(config)) >= 8

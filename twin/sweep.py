@@ -1,0 +1,228 @@
+"""Batch experiment sweeps: uncertainties x lever settings x replications, declared in a file.
+
+An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling vocabulary:
+
+    [experiment]
+    name = "chb_design"
+    base = "../scenarios/chb_pilot.toml"     # the scenario every run starts from
+    years = 5
+    reps = 2                                # replications per design point (paired seeds)
+    seed = 1
+
+    [sampler]
+    kind = "lhs"                            # lhs | sobol | montecarlo | factorial
+    size = 16                               # samples of the uncertainties (a power of 2 for sobol)
+
+    [[uncertainty]]                         # a parameter and its range
+    name = "recruitment_fill_rate_per_month"
+    low = 0.05
+    high = 0.3
+
+    [[lever]]                               # a lever setting and the values to try (full factorial)
+    name = "lever.chb.hold_years"           # lever.<lever name>.<setting>, or a parameter name
+    values = [0, 2, 4]                      # (lever.<lever name> with tables sets several at once)
+
+    [[outcome]]                             # how outcomes are read (as calibration targets are)
+    name = "harm_5y"
+    metric = "harm_gbp_total"
+    years = [1, 5]
+    aggregation = "annual_sum"
+
+Every uncertainty sample is crossed with every lever setting; replicate r of sample i uses the
+same seed for every lever setting (paired). Runs go through the executor (local processes, or a
+Dask cluster with `--cluster`), batched so dispatch stays small next to the work, and land in the
+results database as an experiment whose "scenarios" are the design points: interrupted sweeps
+resume, and results do not depend on the engine or the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.calibration import FitTask, Target, simulate_targets
+from twin.errors import ScenarioError, did_you_mean
+from twin.scenario import Scenario, load_scenario, read_toml
+from twin.sensitivity import Uncertain, apply_values
+
+SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    point: int
+    replicate: int
+    seed: int
+    scenario_id: int
+    fit: FitTask
+
+
+def load_experiment(path: str | Path) -> dict:
+    from twin.results import METRIC_NAMES
+
+    path = Path(path)
+    data = read_toml(path, "experiment file")
+    table = data.get("experiment", {})
+    where = f"{path}: [experiment]"
+    if "base" not in table:
+        raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
+    base = load_scenario(path.parent / table["base"])
+    years = float(table.get("years", base.years))
+    base = replace(base, years=years)
+    sampler = data.get("sampler", {"kind": "lhs", "size": 8})
+    if sampler.get("kind") not in SAMPLERS:
+        raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}"
+                            f"{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
+    uncertain = [Uncertain(u["name"], float(u["low"]), float(u["high"])) for u in data.get("uncertainty", [])]
+    levers = [(entry["name"], [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]])
+              for entry in data.get("lever", [])]
+    from twin.parameters import Parameters
+
+    defaults = Parameters()
+    for name, _ in [(u.name, None) for u in uncertain] + levers:
+        if not name.startswith("lever.") and name not in defaults:
+            raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
+        if name.startswith("lever.") and not any(l.get("name", l.get("type")) == name.split(".")[1] for l in base.levers):
+            raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}")
+    outcomes = []
+    for position, entry in enumerate(data.get("outcome", []), start=1):
+        if entry.get("metric") not in METRIC_NAMES:
+            raise ScenarioError(f"{path}: [[outcome]] #{position}: unknown metric {entry.get('metric')!r}"
+                                f"{did_you_mean(str(entry.get('metric')), METRIC_NAMES)}")
+        outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
+                               entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
+    if not outcomes:
+        raise ScenarioError(f"{path}: no [[outcome]] entries")
+    return {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
+            "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
+            "outcomes": outcomes, "path": str(path)}
+
+
+def design(config: dict) -> pd.DataFrame:
+    """The design points: uncertainty samples crossed with lever settings (one row each)."""
+    from scipy.stats import qmc
+
+    uncertain, sampler = config["uncertain"], config["sampler"]
+    size, seed = int(sampler.get("size", 8)), config["seed"]
+    if uncertain:
+        d = len(uncertain)
+        kind = sampler["kind"]
+        if kind == "lhs":
+            unit = qmc.LatinHypercube(d=d, seed=seed).random(size)
+        elif kind == "sobol":
+            unit = qmc.Sobol(d=d, scramble=True, seed=seed).random(size)
+        elif kind == "montecarlo":
+            unit = np.random.default_rng(seed).random((size, d))
+        else:
+            levels = int(sampler.get("levels", 3))
+            unit = np.array(list(itertools.product(np.linspace(0, 1, levels), repeat=d)))
+        lows = np.array([u.low for u in uncertain])
+        highs = np.array([u.high for u in uncertain])
+        samples = pd.DataFrame(lows + unit * (highs - lows), columns=[u.name for u in uncertain])
+    else:
+        samples = pd.DataFrame(index=[0])
+    samples.insert(0, "sample", np.arange(len(samples)))
+    settings = [dict(zip([n for n, _ in config["levers"]], values))
+                for values in itertools.product(*[v for _, v in config["levers"]])] or [{}]
+    rows = [{**s, "policy": k, **policy} for s in samples.to_dict(orient="records")
+            for k, policy in enumerate(settings)]
+    return pd.DataFrame(rows)
+
+
+def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
+    """The base scenario with a design point's values: parameters, lever settings, and whole
+    groups of lever settings (`lever.<name>` with a table value, e.g. a budget split)."""
+    groups = [n for n in names if n.startswith("lever.") and n.count(".") == 1]
+    scalars = [n for n in names if n not in groups]
+    scenario = apply_values(base, [Uncertain(n, 0.0, 1.0) for n in scalars],
+                            np.array([row[n] for n in scalars], dtype=float))
+    if groups:
+        levers = [dict(l) for l in scenario.levers]
+        for name in groups:
+            settings = json.loads(row[name])
+            for lever in levers:
+                if lever.get("name", lever.get("type")) == name.split(".")[1]:
+                    lever.update(settings)
+        scenario = replace(scenario, levers=levers)
+    return scenario
+
+
+def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
+    from twin.ensemble import provenance, replicate_seeds
+
+    points = design(config)
+    names = [c for c in points.columns if c not in ("sample", "policy")]
+    info = provenance()
+    spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
+            "reps": config["reps"], "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]],
+            "code": info["git_commit"] or info["code_version"]}
+    spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    scenarios = []
+    for row in points.to_dict(orient="records"):
+        scenario = replace(point_scenario(config["base"], row, names), name=f"point_{row['sample']}_{row['policy']}")
+        scenarios.append(scenario)
+    experiment_id = store.experiment(
+        spec_hash, config["name"], {**spec, "path": config["path"]}, config["seed"], "sweep",
+        [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": {**s.to_dict(), "inputs": row}}
+         for s, row in zip(scenarios, points.to_dict(orient="records"))], info)
+    ids = store.scenario_ids(experiment_id)
+    done = store.done_runs(experiment_id)
+    seeds = {sample: replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])
+             for sample in points["sample"].unique()}
+    tasks = [SweepTask(k, r, seeds[row["sample"]][r], ids[k],
+                       FitTask(scenarios[k], seeds[row["sample"]][r], (), tuple(config["outcomes"])))
+             for k, row in enumerate(points.to_dict(orient="records")) for r in range(config["reps"])
+             if (ids[k], r) not in done]
+    chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
+    start, write_s = time.perf_counter(), 0.0
+    bar = None
+    if progress and tasks:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), unit="run", desc="sweep", dynamic_ncols=True)
+    try:
+        for task, outcome in executor.run(_run_point, tasks, chunk=chunk):
+            t0 = time.perf_counter()
+            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+            write_s += time.perf_counter() - t0
+            if bar:
+                bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+    return {"experiment_id": experiment_id, "ran": len(tasks), "points": len(points), "chunk": chunk,
+            "wall_s": time.perf_counter() - start, "write_s": write_s}
+
+
+def _run_point(task: SweepTask) -> dict:
+    import datetime
+    import traceback
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    try:
+        t0 = time.perf_counter()
+        values = simulate_targets(task.fit)
+        return {"status": "done", "started_at": started, "run_s": time.perf_counter() - t0, "trajectories": [],
+                "area_results": [], "summary": {k: float(v) for k, v in values.items()}}
+    except Exception as exc:
+        return {"status": "failed", "started_at": started,
+                "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
+
+
+def sweep_results(store, experiment_id: int) -> pd.DataFrame:
+    """One row per run: design point inputs, replicate, seed and outcomes (EMA layout, joined)."""
+    runs = store.runs_frame(experiment_id)
+    scenarios = store.scenarios_frame(experiment_id)
+    inputs = pd.DataFrame([{"scenario": r["name"], **json.loads(r["resolved_json"])["inputs"]}
+                           for _, r in scenarios.iterrows()])
+    outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
+    return runs.merge(inputs, on="scenario").merge(outcomes.reset_index(), on="run_id") \
+        .sort_values(["position", "replicate"]).reset_index(drop=True)
+

@@ -5,6 +5,7 @@ import os
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,34 @@ def test_unknown_names_in_experiment_files(tmp_path):
 def test_shipped_experiments_load(path):
     config = load_experiment(path)
     assert len(design(config)) >= 8
+
+
+def test_prim_finds_the_box_where_cases_live():
+    from twin.analysis import choose_box, prim
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"a": rng.random(2000), "b": rng.random(2000), "noise": rng.random(2000)})
+    y = (x["a"] > 0.7) & (x["b"] < 0.4)
+    box = choose_box(prim(x, y.to_numpy()), min_coverage=0.8)
+    assert box["density"] > 0.8 and box["coverage"] >= 0.8
+    assert box["limits"]["a"][0] > 0.55 and box["limits"]["b"][1] < 0.55
+    assert box["limits"]["noise"][0] < 0.15 and box["limits"]["noise"][1] > 0.85  # left alone
+
+
+def test_regret_and_robustness_on_a_known_table():
+    from twin.analysis import analyse
+
+    rows = []
+    for sample in range(10):
+        u = sample / 9
+        # Policy 0 is best when u < 0.5, policy 1 otherwise; policy 2 is never best.
+        for policy, cost in ((0, 10 + 10 * u), (1, 15), (2, 20)):
+            rows.append({"sample": sample, "policy": policy, "u": u, "lever.x": policy, "cost": cost})
+    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "cost")
+    by_policy = {p["policy"]: p for p in result["policies"]}
+    assert by_policy[2]["share_of_futures_best"] == 0 and by_policy[2]["max_regret"] == pytest.approx(10.0)
+    assert by_policy[1]["max_regret"] == pytest.approx(5.0)
+    assert by_policy[0]["max_regret"] == pytest.approx(5.0)
+    assert result["feature_scores"]["u"] == pytest.approx(1.0)
+    failing = result["prim"]["lever.x=0"]["box"]["limits"]["u"]
+    assert failing[0] > 0.5  # policy 0 fails in the high-u futures

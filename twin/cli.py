@@ -347,6 +347,35 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_analyse(args) -> int:
+    from twin.analysis import analyse, write_analysis
+    from twin.store import Store
+    from twin.sweep import find_sweep, load_experiment, sweep_results
+
+    config = load_experiment(args.experiment)
+    store = Store(args.db)
+    experiment_id = find_sweep(config, store)
+    if experiment_id is None:
+        raise UserError(f"{args.experiment}: not run yet with this code in {args.db} (run `twin sweep` first)")
+    table = sweep_results(store, experiment_id)
+    table = table[table.status == "done"]
+    uncertainties = [u.name for u in config["uncertain"]]
+    policies = [name for name, _ in config["levers"]]
+    results = [analyse(table, uncertainties, policies, o.name) for o in config["outcomes"]]
+    path = write_analysis(table, results, Path(args.out or f"results/sweeps/{config['name']}"),
+                          f"Sweep '{config['name']}': which option is robust, and where does each fail?")
+    for result in results:
+        best = result["policies"][0]
+        print(f"{result['outcome']}: most robust policy {best['policy']} ({best['settings']}), max regret "
+              f"{best['max_regret']:,.4g}, best in {best['share_of_futures_best']:.0%} of futures")
+        for name, entry in result["prim"].items():
+            box = entry["box"]
+            limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
+            print(f"    {name} fails when {limits} (coverage {box['coverage']:.0%}, density {box['density']:.0%})")
+    print(f"Report: {path}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from twin.odd import update
 
@@ -459,6 +488,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out")
     sweep.add_argument("--quiet", action="store_true")
     sweep.set_defaults(func=cmd_sweep)
+
+    analyse_cmd = sub.add_parser("analyse", help="regret, robustness, PRIM scenario discovery and feature scores of a sweep")
+    analyse_cmd.add_argument("experiment", help="the experiment TOML that was swept")
+    analyse_cmd.add_argument("--db", default=DEFAULT_DB)
+    analyse_cmd.add_argument("--out")
+    analyse_cmd.set_defaults(func=cmd_analyse)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
     docs.add_argument("--path", default="docs/ODD.md")

@@ -178,6 +178,11 @@ class Store:
                     spec_hash=scenario["spec_hash"], resolved_json=json.dumps(scenario["resolved"], default=str)))
             return experiment_id
 
+    def experiment_by_hash(self, spec_hash: str) -> int | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()
+        return row.id if row else None
+
     def scenario_ids(self, experiment_id: int) -> list[int]:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(scenarios.c.id).where(scenarios.c.experiment_id == experiment_id)

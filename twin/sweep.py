@@ -154,16 +154,29 @@ def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
     return scenario
 
 
+def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, str]:
+    """The sweep's specification and its hash (which identifies it in the database)."""
+    spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
+            "reps": config["reps"], "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]],
+            "code": info["git_commit"] or info["code_version"]}
+    return spec, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def find_sweep(config: dict, store) -> int | None:
+    """The database id of this sweep (same file, same code), if it has been run."""
+    from twin.ensemble import provenance
+
+    _, spec_hash = sweep_spec(config, design(config), provenance())
+    return store.experiment_by_hash(spec_hash)
+
+
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
     from twin.ensemble import provenance, replicate_seeds
 
     points = design(config)
     names = [c for c in points.columns if c not in ("sample", "policy")]
     info = provenance()
-    spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
-            "reps": config["reps"], "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]],
-            "code": info["git_commit"] or info["code_version"]}
-    spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    spec, spec_hash = sweep_spec(config, points, info)
     scenarios = []
     for row in points.to_dict(orient="records"):
         scenario = replace(point_scenario(config["base"], row, names), name=f"point_{row['sample']}_{row['policy']}")

@@ -1,0 +1,147 @@
+"""`twin analyse`: what a finished sweep says about the options.
+
+- outcome distributions per lever setting (policy);
+- regret and robustness: in each sampled future (uncertainty sample, averaged over its paired
+  replications), a policy's regret is how much worse its outcome is than the best policy's in
+  that future; robust options have small maximum regret and win in many futures;
+- scenario discovery with PRIM (Friedman and Fisher's patient rule induction): for each policy,
+  the box of uncertain conditions in which it "fails" (its regret is in the worst quartile),
+  with the coverage/density trade-off of the peeling trajectory;
+- feature scoring: how strongly each uncertainty drives each outcome (absolute Spearman rank
+  correlation, averaged over policies).
+Charts and a self-contained HTML page go to the output folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+PEEL_ALPHA = 0.05  # share of points removed at each PRIM peeling step
+MIN_SUPPORT = 0.05  # PRIM stops when the box holds fewer than this share of the futures
+
+
+def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
+    """PRIM peeling: boxes of decreasing size and increasing density of `y` (bool) cases.
+
+    Returns the peeling trajectory: for each box, its limits, coverage (share of all cases of
+    interest inside it) and density (share of points inside it that are cases of interest).
+    """
+    y = np.asarray(y, dtype=bool)
+    total = max(y.sum(), 1)
+    inside = np.ones(len(x), dtype=bool)
+    limits = {c: [float(x[c].min()), float(x[c].max())] for c in x.columns}
+    trajectory = []
+    while inside.sum() > MIN_SUPPORT * len(x):
+        trajectory.append({"limits": {k: list(v) for k, v in limits.items()}, "coverage": float(y[inside].sum() / total),
+                           "density": float(y[inside].mean()), "support": int(inside.sum())})
+        best = None
+        for column in x.columns:
+            values = x[column].to_numpy()[inside]
+            for side, cut in (("low", np.quantile(values, PEEL_ALPHA)), ("high", np.quantile(values, 1 - PEEL_ALPHA))):
+                keep = inside & ((x[column].to_numpy() >= cut) if side == "low" else (x[column].to_numpy() <= cut))
+                if keep.sum() == inside.sum() or keep.sum() == 0:
+                    continue
+                density = y[keep].mean()
+                if best is None or density > best[0]:
+                    best = (density, column, side, cut, keep)
+        if best is None or best[0] <= y[inside].mean():
+            break
+        _, column, side, cut, keep = best
+        limits[column][0 if side == "low" else 1] = float(cut)
+        inside = keep
+    return trajectory
+
+
+def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:
+    """The densest box that still covers at least `min_coverage` of the cases."""
+    eligible = [b for b in trajectory if b["coverage"] >= min_coverage] or trajectory[:1]
+    return max(eligible, key=lambda b: (b["density"], b["coverage"]))
+
+
+def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
+            lower_is_better: bool = True) -> dict:
+    """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
+    futures = table.groupby(["sample", "policy"])[[outcome] + uncertainties].mean().reset_index()
+    wide = futures.pivot(index="sample", columns="policy", values=outcome)
+    best = wide.min(axis=1) if lower_is_better else wide.max(axis=1)
+    regret = (wide.sub(best, axis=0) if lower_is_better else -wide.sub(best, axis=0))
+    conditions = futures.groupby("sample")[uncertainties].first().loc[wide.index]
+    labels = table.groupby("policy")[policies].first() if policies else pd.DataFrame(index=wide.columns)
+    summary, boxes = [], {}
+    for policy in wide.columns:
+        name = ", ".join(f"{c}={labels.loc[policy, c]}" for c in labels.columns) or str(policy)
+        r = regret[policy]
+        summary.append({"policy": int(policy), "settings": name, "mean_outcome": float(wide[policy].mean()),
+                        "mean_regret": float(r.mean()), "max_regret": float(r.max()),
+                        "share_of_futures_best": float((r <= 1e-9).mean())})
+        if uncertainties and len(r) >= 8:
+            fails = (r >= r.quantile(0.75)) & (r > 0)
+            trajectory = prim(conditions, fails.to_numpy())
+            boxes[name] = {"box": choose_box(trajectory), "trajectory": trajectory}
+    scores = {}
+    for u in uncertainties:
+        rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
+               for p in wide.columns if futures[futures.policy == p][u].nunique() > 1]
+        scores[u] = float(np.nanmean(rho)) if rho else float("nan")
+    return {"outcome": outcome, "policies": sorted(summary, key=lambda s: s["max_regret"]),
+            "prim": boxes, "feature_scores": scores}
+
+
+def _png(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "analysis.json").write_text(json.dumps(results, indent=2, default=float))
+    sections = []
+    for result in results:
+        outcome = result["outcome"]
+        figure, axis = plt.subplots(figsize=(8, 3.5), dpi=100)
+        groups = [table[table.policy == p["policy"]][outcome].to_numpy() for p in result["policies"]]
+        axis.boxplot(groups, tick_labels=[str(p["policy"]) for p in result["policies"]])
+        axis.set_title(f"{outcome} by policy (ordered by maximum regret)", fontsize=10)
+        axis.set_xlabel("policy")
+        figure.tight_layout()
+        chart = _png(figure)
+        policies = pd.DataFrame(result["policies"])
+        boxes = []
+        for name, entry in result["prim"].items():
+            box = entry["box"]
+            limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
+            boxes.append(f"<li><strong>{html.escape(name)}</strong> does worst (regret in its top quartile) when "
+                         f"{html.escape(limits)}: coverage {box['coverage']:.0%}, density {box['density']:.0%}.</li>")
+        scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
+        sections.append(f"<h2>{html.escape(outcome)}</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
+                        f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
+                        f"<h3>Where each option fails (PRIM)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
+                        f"<h3>Which uncertainties matter (|Spearman rho|)</h3><p>{html.escape(scores)}</p>")
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
+</head><body><h1>{html.escape(title)}</h1>
+<p>Regret: in each sampled future, how much worse an option does than the best option in that future (lower
+outcomes are better). Robust options have a small maximum regret and are best in many futures.</p>
+{''.join(sections)}</body></html>"""
+    path = out_dir / "analysis.html"
+    path.write_text(page)
+    return path

@@ -45,7 +45,7 @@ aggregation = "annual_sum"
 
 def _outcomes(store, experiment_id):
     table = sweep_results(store, experiment_id)
-    return table[["scenario", "replicate", "seed", "harm"]].sort_values(["scenario", "replicate"]).reset_index(drop=True)
+    return table[["point", "replicate", "seed", "harm"]].sort_values(["point", "replicate"]).reset_index(drop=True)
 
 
 def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):

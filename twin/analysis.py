@@ -66,6 +66,12 @@ def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:
     return max(eligible, key=lambda b: (b["density"], b["coverage"]))
 
 
+def _label(column: str, value) -> str:
+    if column == "scenario":  # a scenario file: its name
+        return Path(str(value)).stem
+    return f"{column}={value}"
+
+
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
             lower_is_better: bool = True) -> dict:
     """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
@@ -77,15 +83,17 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
     labels = table.groupby("policy")[policies].first() if policies else pd.DataFrame(index=wide.columns)
     summary, boxes = [], {}
     for policy in wide.columns:
-        name = ", ".join(f"{c}={labels.loc[policy, c]}" for c in labels.columns) or str(policy)
+        name = ", ".join(_label(c, labels.loc[policy, c]) for c in labels.columns) or str(policy)
         r = regret[policy]
         summary.append({"policy": int(policy), "settings": name, "mean_outcome": float(wide[policy].mean()),
                         "mean_regret": float(r.mean()), "max_regret": float(r.max()),
                         "share_of_futures_best": float((r <= 1e-9).mean())})
-        if uncertainties and len(r) >= 8:
-            fails = (r >= r.quantile(0.75)) & (r > 0)
+        fails = (r >= r.quantile(0.75)) & (r > 0)
+        if uncertainties and len(r) >= 8 and fails.any():
             trajectory = prim(conditions, fails.to_numpy())
             boxes[name] = {"box": choose_box(trajectory), "trajectory": trajectory}
+        elif not fails.any():
+            boxes[name] = {"box": None, "never_fails": True}
     scores = {}
     for u in uncertainties:
         rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
@@ -126,8 +134,11 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         boxes = []
         for name, entry in result["prim"].items():
             box = entry["box"]
+            if box is None:
+                boxes.append(f"<li><strong>{html.escape(name)}</strong> is best (no regret) in every sampled future.</li>")
+                continue
             limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
-            boxes.append(f"<li><strong>{html.escape(name)}</strong> does worst (regret in its top quartile) when "
+            boxes.append(f"<li><strong>{html.escape(name)}</strong> does worst (its regret in its top quartile) when "
                          f"{html.escape(limits)}: coverage {box['coverage']:.0%}, density {box['density']:.0%}.</li>")
         scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
         sections.append(f"<h2>{html.escape(outcome)}</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"

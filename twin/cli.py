@@ -370,8 +370,11 @@ def cmd_analyse(args) -> int:
               f"{best['max_regret']:,.4g}, best in {best['share_of_futures_best']:.0%} of futures")
         for name, entry in result["prim"].items():
             box = entry["box"]
+            if box is None:
+                print(f"    {name}: best in every sampled future")
+                continue
             limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
-            print(f"    {name} fails when {limits} (coverage {box['coverage']:.0%}, density {box['density']:.0%})")
+            print(f"    {name} does worst when {limits} (coverage {box['coverage']:.0%}, density {box['density']:.0%})")
     print(f"Report: {path}")
     return 0
 

@@ -20,7 +20,8 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
 
     [[lever]]                               # a lever setting and the values to try (full factorial)
     name = "lever.chb.hold_years"           # lever.<lever name>.<setting>, or a parameter name
-    values = [0, 2, 4]                      # (lever.<lever name> with tables sets several at once)
+    values = [0, 2, 4]                      # (lever.<lever name> with tables sets several at once;
+                                            #  name = "scenario" with scenario files compares scenarios)
 
     [[outcome]]                             # how outcomes are read (as calibration targets are)
     name = "harm_5y"
@@ -81,12 +82,20 @@ def load_experiment(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}"
                             f"{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
     uncertain = [Uncertain(u["name"], float(u["low"]), float(u["high"])) for u in data.get("uncertainty", [])]
-    levers = [(entry["name"], [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]])
-              for entry in data.get("lever", [])]
+    levers = []
+    for entry in data.get("lever", []):
+        values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
+        if entry["name"] == "scenario":  # policies that are whole scenarios, by file
+            values = [str((path.parent / v).resolve()) for v in values]
+            for v in values:
+                load_scenario(v)
+        levers.append((entry["name"], values))
     from twin.parameters import Parameters
 
     defaults = Parameters()
     for name, _ in [(u.name, None) for u in uncertain] + levers:
+        if name == "scenario":
+            continue
         if not name.startswith("lever.") and name not in defaults:
             raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
         if name.startswith("lever.") and not any(l.get("name", l.get("type")) == name.split(".")[1] for l in base.levers):
@@ -140,7 +149,10 @@ def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
     """The base scenario with a design point's values: parameters, lever settings, and whole
     groups of lever settings (`lever.<name>` with a table value, e.g. a budget split)."""
     groups = [n for n in names if n.startswith("lever.") and n.count(".") == 1]
-    scalars = [n for n in names if n not in groups]
+    scalars = [n for n in names if n not in groups and n != "scenario"]
+    if "scenario" in names:  # a policy that is a whole scenario file (its levers and overrides)
+        chosen = load_scenario(row["scenario"])
+        base = replace(chosen, years=base.years, parameters={**chosen.parameters})
     scenario = apply_values(base, [Uncertain(n, 0.0, 1.0) for n in scalars],
                             np.array([row[n] for n in scalars], dtype=float))
     if groups:
@@ -230,12 +242,12 @@ def _run_point(task: SweepTask) -> dict:
 
 
 def sweep_results(store, experiment_id: int) -> pd.DataFrame:
-    """One row per run: design point inputs, replicate, seed and outcomes (EMA layout, joined)."""
-    runs = store.runs_frame(experiment_id)
+    """One row per run: its design point, inputs, replicate, seed and outcomes (EMA layout, joined)."""
+    runs = store.runs_frame(experiment_id).rename(columns={"scenario": "point"})
     scenarios = store.scenarios_frame(experiment_id)
-    inputs = pd.DataFrame([{"scenario": r["name"], **json.loads(r["resolved_json"])["inputs"]}
+    inputs = pd.DataFrame([{**json.loads(r["resolved_json"])["inputs"], "point": r["name"]}
                            for _, r in scenarios.iterrows()])
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
-    return runs.merge(inputs, on="scenario").merge(outcomes.reset_index(), on="run_id") \
+    return runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)
 

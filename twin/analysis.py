@@ -131,6 +131,19 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         figure.tight_layout()
         chart = _png(figure)
         policies = pd.DataFrame(result["policies"])
+        tradeoff = ""
+        curves = {n: e["trajectory"] for n, e in result["prim"].items() if e.get("trajectory")}
+        if curves:
+            figure, axis = plt.subplots(figsize=(6, 4), dpi=100)
+            for name, trajectory in curves.items():
+                axis.plot([b["coverage"] for b in trajectory], [b["density"] for b in trajectory], marker=".",
+                          label=name[:40])
+            axis.set_xlabel("coverage (share of the option's bad futures inside the box)")
+            axis.set_ylabel("density (share of the box that is bad)")
+            axis.set_title("PRIM peeling: coverage against density", fontsize=10)
+            axis.legend(fontsize=6)
+            figure.tight_layout()
+            tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{_png(figure)}'>"
         boxes = []
         for name, entry in result["prim"].items():
             box = entry["box"]
@@ -144,6 +157,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         sections.append(f"<h2>{html.escape(outcome)}</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
                         f"<h3>Where each option fails (PRIM)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
+                        f"{tradeoff}"
                         f"<h3>Which uncertainties matter (|Spearman rho|)</h3><p>{html.escape(scores)}</p>")
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}

@@ -356,7 +356,11 @@ def cmd_analyse(args) -> int:
     store = Store(args.db)
     experiment_id = find_sweep(config, store)
     if experiment_id is None:
-        raise UserError(f"{args.experiment}: not run yet with this code in {args.db} (run `twin sweep` first)")
+        experiment_id = store.latest_experiment(config["name"])
+        if experiment_id is None:
+            raise UserError(f"{args.experiment}: not run yet in {args.db} (run `twin sweep` first)")
+        print(f"Note: analysing the latest '{config['name']}' sweep in the database (experiment {experiment_id}); "
+              f"it was run with other code or settings than the current ones.")
     table = sweep_results(store, experiment_id)
     table = table[table.status == "done"]
     uncertainties = [u.name for u in config["uncertain"]]

@@ -21,7 +21,6 @@ once per step (`TwinModel.take_census`), draw rare member events by thinning
 
 from __future__ import annotations
 
-import resource
 import statistics
 import sys
 import time
@@ -37,7 +36,7 @@ def _peak_rss_mb() -> float:
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     peak = float(result.stdout.split()[-1])  # the child's own peak (a parent's pages do not count)
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # ru_maxrss units differ
 
 
 def _all_levers():

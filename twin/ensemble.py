@@ -136,7 +136,7 @@ class EnsembleOutcome:
     write_s: float
 
 
-def load_posterior(path: str) -> "pd.DataFrame":
+def load_posterior(path: str):
     """A posterior sample: one row per draw, one column per parameter (validated by name)."""
     import pandas as pd
 

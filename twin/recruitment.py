@@ -16,7 +16,7 @@ import numpy as np
 from twin.members import role_layout
 from twin.parameters import per_step_probability
 from twin.streams import thinned_bernoulli
-from twin.vocabulary import ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
+from twin.vocabulary import ACTIVE, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
 CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
@@ -40,7 +40,7 @@ def update_targets(model) -> None:
 
 
 def recruit(model) -> None:
-    ocgs, members, params = model.ocgs, model.members, model.params
+    ocgs, params = model.ocgs, model.params
     rng = model.streams["recruitment"]
     pool = at_risk_pool(model)
     active_in_area = np.bincount(ocgs.area, weights=model.active_members, minlength=model.geography.n_areas)

@@ -27,7 +27,7 @@ def leaderless(model) -> np.ndarray:
 
 
 def succession(model) -> None:
-    ocgs, members, params = model.ocgs, model.members, model.params
+    ocgs, params = model.ocgs, model.params
     rng = model.streams["succession"]
     index = leaderless(model)
     if index.size == 0:

@@ -30,7 +30,7 @@ from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.scenario import Scenario, read_toml
-from twin.vocabulary import ACTIVE, CHARGED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON, WORKER
+from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
 SHOCK_MONTH = 12

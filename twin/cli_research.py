@@ -1,0 +1,198 @@
+"""`twin` commands for researchers and analysts: fit, calibrate, sensitivity, validate, sweep,
+analyse (the parser and the other commands are in `cli.py`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from twin.errors import UserError
+
+
+def cmd_fit(args) -> int:
+    from dataclasses import replace
+
+    from twin.calibration import evaluate, fit_table, load_targets, write_fit_report
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    targets = load_targets(args.targets)
+    years = args.years or max(t.years[1] for t in targets)
+    scenario = replace(scenario, years=years)
+    seeds = replicate_seeds(args.seed, args.reps)
+    executor = make_executor(args.workers)
+    try:
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor))
+    finally:
+        executor.close()
+    notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
+             f"targets from {args.targets}."]
+    json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes)
+    width = max(len(n) for n in table["target"])
+    for _, row in table.iterrows():
+        mark = "ok  " if row["within_tolerance"] else "MISS"
+        print(f"{mark} {row['target']:{width}s} observed {row['observed']:>12,.4g}  simulated {row['simulated_mean']:>12,.4g}"
+              f"  [{row['simulated_p5']:,.4g}, {row['simulated_p95']:,.4g}]  error {row['standardised_error']:+.2f} tol")
+    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance. Report: {html_path}")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from dataclasses import replace
+
+    from twin.calibration import (abc_fit, evaluate, fit_table, load_config, point_fit, posterior_figure,
+                                  write_fit_report)
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.store import Store
+
+    config = load_config(args.config)
+    store = Store(args.db)
+    out = Path(args.out or config["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    images, extra, notes = [], {}, []
+    if config["method"] == "abc":
+        outcome = abc_fit(config, store, args.workers, log=(lambda m: None) if args.quiet else print)
+        outcome["posterior"].to_csv(out / "posterior.csv", index=False)
+        images.append(("Posterior: marginals and pairwise correlations",
+                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
+        extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
+                 "posterior_medians": outcome["best"]}
+        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
+        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {args.db}): {outcome['simulations']} simulations; "
+                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians.")
+        seeds = replicate_seeds(config["seed"], config["reps"])
+    else:
+        executor = make_executor(args.workers)
+
+        def progress(done, total, value):
+            if not args.quiet:
+                print(f"\revaluation {done}/{total}: misfit {value:,.2f}   ", end="", flush=True)
+
+        try:
+            outcome = point_fit(config, executor, store, progress)
+        finally:
+            executor.close()
+        seeds = outcome["seeds"]
+        notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
+                     f"{config['reps']} replications x {config['years']:g} years on fixed seeds.")
+    executor = make_executor(args.workers)
+    try:
+        scenario = replace(config["scenario"], years=config["years"])
+        table = fit_table(config["targets"], evaluate(scenario, config["targets"], seeds, outcome["best"], executor))
+    finally:
+        executor.close()
+    notes.append("Best values: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
+    if config["targets_beyond_horizon"]:
+        notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
+                     + ", ".join(config["targets_beyond_horizon"]) + ".")
+    write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images, extra)
+    (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
+        f"{k} = {v!r}\n" for k, v in outcome["best"].items()))
+    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance at the best values.\n"
+          f"Parameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from twin.validation import run_files
+
+    results = run_files(args.experiments, Path(args.out))
+    for name, result in results.items():
+        print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
+        for measure, value in result["measures"].items():
+            seen = "" if value["seeds_observed"] == result["reps"] else f", seen in {value['seeds_observed']} of {result['reps']} seeds"
+            print(f"    {measure:42s} {value['mean']:>14,.4g}  (se {value['se']:,.3g}{seen})")
+    print(f"\nWritten: {Path(args.out) / 'validation.json'}")
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    from twin.executor import make_executor
+    from twin.sensitivity import load_config, run_sensitivity, write_sensitivity_report
+
+    config = load_config(args.config)
+    if args.n:
+        config["n"] = args.n
+    total = config["n"] * (len(config["uncertain"]) + 2)
+    executor = make_executor(args.workers)
+
+    def progress(done):
+        if not args.quiet:
+            print(f"\rsamples {done}/{total}   ", end="", flush=True)
+
+    try:
+        table = run_sensitivity(config, executor, progress)
+    finally:
+        executor.close()
+    path = write_sensitivity_report(table, config, Path(args.out or config["out"]))
+    print()
+    for outcome, group in table.groupby("outcome", sort=False):
+        best = group.sort_values("total_order", ascending=False).head(3)
+        print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f})" for r in best.itertuples()))
+    print(f"Report: {path}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from twin.executor import make_executor
+    from twin.store import Store
+    from twin.sweep import load_experiment, run_sweep, sweep_results
+
+    config = load_experiment(args.experiment)
+    store = Store(args.db)
+    executor = make_executor(args.workers, args.cluster)
+    try:
+        outcome = run_sweep(config, store, executor, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("twin: interrupted; finished runs are saved. Run the same command again to finish.", file=sys.stderr)
+        return 130
+    finally:
+        executor.close()
+    out = Path(args.out or f"results/sweeps/{config['name']}")
+    out.mkdir(parents=True, exist_ok=True)
+    table = sweep_results(store, outcome["experiment_id"])
+    table.to_csv(out / "sweep_results.csv", index=False)
+    runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600 if outcome["ran"] else float("nan")
+    print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {outcome['ran']} runs now "
+          f"({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, writing {outcome['write_s']:.1f} s).\n"
+          f"Results: {out / 'sweep_results.csv'}")
+    return 0
+
+
+def cmd_analyse(args) -> int:
+    from twin.analysis import analyse, write_analysis
+    from twin.store import Store
+    from twin.sweep import find_sweep, load_experiment, sweep_results
+
+    config = load_experiment(args.experiment)
+    store = Store(args.db)
+    experiment_id = find_sweep(config, store)
+    if experiment_id is None:
+        experiment_id = store.latest_experiment(config["name"])
+        if experiment_id is None:
+            raise UserError(f"{args.experiment}: not run yet in {args.db} (run `twin sweep` first)")
+        print(f"Note: analysing the latest '{config['name']}' sweep in the database (experiment {experiment_id}); "
+              f"it was run with other code or settings than the current ones.")
+    table = sweep_results(store, experiment_id)
+    table = table[table.status == "done"]
+    uncertainties = [u.name for u in config["uncertain"]]
+    policies = [name for name, _ in config["levers"]]
+    results = [analyse(table, uncertainties, policies, o.name) for o in config["outcomes"]]
+    path = write_analysis(table, results, Path(args.out or f"results/sweeps/{config['name']}"),
+                          f"Sweep '{config['name']}': which option is robust, and where does each fail?")
+    for result in results:
+        best = result["policies"][0]
+        print(f"{result['outcome']}: most robust policy {best['policy']} ({best['settings']}), max regret "
+              f"{best['max_regret']:,.4g}, best in {best['share_of_futures_best']:.0%} of futures")
+        for name, entry in result["prim"].items():
+            box = entry["box"]
+            if box is None:
+                print(f"    {name}: best in every sampled future")
+                continue
+            limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
+            print(f"    {name} does worst when {limits} (coverage {box['coverage']:.0%}, density {box['density']:.0%})")
+    print(f"Report: {path}")
+    return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation")
@@ -225,7 +225,7 @@ CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_ev
 
 
 def load_config(path: str | Path) -> dict:
-    from twin.parameters import Parameters
+    from twin.parameters import parameter_range
 
     path = Path(path)
     data = read_toml(path, "calibration config")
@@ -233,18 +233,16 @@ def load_config(path: str | Path) -> dict:
     for key in table:
         if key not in CONFIG_KEYS:
             raise ScenarioError(f"{path}: [calibration]: unknown key '{key}'{did_you_mean(key, CONFIG_KEYS)}")
-    defaults = Parameters()
     priors = []
     for position, entry in enumerate(data.get("parameter", []), start=1):
         where = f"{path}: [[parameter]] #{position}"
-        name = entry.get("name")
-        if name not in defaults:
-            raise ScenarioError(f"{where}: unknown parameter {name!r}{did_you_mean(str(name), defaults.as_dict())}")
-        spec = defaults.spec(name)
-        low, high = float(entry.get("low", spec.low)), float(entry.get("high", spec.high))
+        try:
+            name, low, high = parameter_range(entry, where)
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
         scale = entry.get("scale", "linear")
-        if not low < high or scale not in ("linear", "log") or (scale == "log" and low <= 0):
-            raise ScenarioError(f"{where}: expected low < high (and low > 0 for scale = \"log\")")
+        if scale not in ("linear", "log") or (scale == "log" and low <= 0):
+            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\" (with low > 0)")
         priors.append(Prior(name, low, high, scale))
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")

@@ -176,3 +176,28 @@ def markdown_table(rows: list[Parameter] | None = None) -> str:
             f"{format_value(p.low)} to {format_value(p.high)} | {source} | {p.description} |"
         )
     return "\n".join(lines)
+
+
+def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[str, float, float]:
+    """Name and range of an uncertain quantity from a config entry (`name`, optional `low`, `high`).
+
+    A parameter defaults to its plausible range from the table. A lever setting is named
+    `lever.<lever name>.<setting>` (for a lever among `levers`) and needs an explicit range.
+    Used by calibration priors, sensitivity analysis and sweep uncertainties alike.
+    """
+    table = {p.name: p for p in table_rows()}
+    name = str(entry.get("name"))
+    if name.startswith("lever."):
+        parts = name.split(".")
+        if len(parts) != 3 or not any(l.get("name", l.get("type")) == parts[1] for l in levers):
+            raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>")
+        if "low" not in entry or "high" not in entry:
+            raise ParameterError(f"{where}: {name!r}: a lever setting needs low and high")
+        low, high = float(entry["low"]), float(entry["high"])
+    elif name in table:
+        low, high = float(entry.get("low", table[name].low)), float(entry.get("high", table[name].high))
+    else:
+        raise ParameterError(f"{where}: unknown parameter {name!r}{did_you_mean(name, table)}")
+    if not low < high:
+        raise ParameterError(f"{where}: {name!r}: expected low < high, got {low:g} and {high:g}")
+    return name, low, high

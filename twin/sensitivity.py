@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.scenario import Scenario, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
@@ -31,7 +31,7 @@ class Uncertain:
 
 
 def load_config(path: str | Path) -> dict:
-    from twin.parameters import Parameters
+    from twin.parameters import parameter_range
 
     path = Path(path)
     data = read_toml(path, "sensitivity config")
@@ -42,26 +42,13 @@ def load_config(path: str | Path) -> dict:
     base = path.parent
     scenario = load_scenario(base / table.get("scenario", "../scenarios/baseline.toml"))
     compare = [load_scenario(base / p) for p in table.get("compare", [])]
-    defaults = Parameters()
+    levers = [lever for scenario in compare for lever in scenario.levers]
     uncertain = []
     for position, entry in enumerate(data.get("parameter", []), start=1):
-        where = f"{path}: [[parameter]] #{position}"
-        name = str(entry.get("name"))
-        if name.startswith("lever."):
-            parts = name.split(".")
-            if len(parts) != 3 or not any(l.get("name", l.get("type")) == parts[1] for s in compare for l in s.levers):
-                raise ScenarioError(f"{where}: {name!r}: expected lever.<name of a lever in a compared scenario>.<setting>")
-            if "low" not in entry or "high" not in entry:
-                raise ScenarioError(f"{where}: a lever setting needs low and high")
-            low, high = float(entry["low"]), float(entry["high"])
-        elif name in defaults:
-            spec = defaults.spec(name)
-            low, high = float(entry.get("low", spec.low)), float(entry.get("high", spec.high))
-        else:
-            raise ScenarioError(f"{where}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
-        if not low < high:
-            raise ScenarioError(f"{where}: expected low < high")
-        uncertain.append(Uncertain(name, low, high))
+        try:
+            uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[parameter]] #{position}", levers)))
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
     n = int(table.get("n", 32))

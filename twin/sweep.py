@@ -81,7 +81,15 @@ def load_experiment(path: str | Path) -> dict:
     if sampler.get("kind") not in SAMPLERS:
         raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}"
                             f"{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
-    uncertain = [Uncertain(u["name"], float(u["low"]), float(u["high"])) for u in data.get("uncertainty", [])]
+    from twin.errors import ParameterError
+    from twin.parameters import parameter_range
+
+    uncertain = []
+    for position, entry in enumerate(data.get("uncertainty", []), start=1):
+        try:
+            uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[uncertainty]] #{position}", base.levers)))
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
     levers = []
     for entry in data.get("lever", []):
         values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
@@ -93,7 +101,7 @@ def load_experiment(path: str | Path) -> dict:
     from twin.parameters import Parameters
 
     defaults = Parameters()
-    for name, _ in [(u.name, None) for u in uncertain] + levers:
+    for name, _ in levers:
         if name == "scenario":
             continue
         if not name.startswith("lever.") and name not in defaults:

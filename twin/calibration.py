@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
-from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario, read_toml
+from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
@@ -230,9 +230,7 @@ def load_config(path: str | Path) -> dict:
     path = Path(path)
     data = read_toml(path, "calibration config")
     table = data.get("calibration", {})
-    for key in table:
-        if key not in CONFIG_KEYS:
-            raise ScenarioError(f"{path}: [calibration]: unknown key '{key}'{did_you_mean(key, CONFIG_KEYS)}")
+    check_keys(path, "calibration", table, CONFIG_KEYS)
     priors = []
     for position, entry in enumerate(data.get("parameter", []), start=1):
         where = f"{path}: [[parameter]] #{position}"

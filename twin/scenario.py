@@ -89,7 +89,8 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
 
 
-def _check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, ...]) -> None:
+def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, ...]) -> None:
+    """Reject keys of a TOML table that are not in `valid`, naming the closest valid one."""
     for key in data:
         if key not in valid:
             where = f"[{table}]" if table else "top level"
@@ -98,7 +99,7 @@ def _check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, 
 
 
 def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
-    _check_keys(path, "scenario", table, SCENARIO_KEYS)
+    check_keys(path, "scenario", table, SCENARIO_KEYS)
     out = dict(table)
     for key in ("name", "description", "base", "areas_file", "register"):
         if key in out and not isinstance(out[key], str):
@@ -130,7 +131,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         cycle = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(f"{path}: [scenario] base: scenarios inherit from each other in a cycle ({cycle})")
     data = read_toml(path)
-    _check_keys(path, "", data, TOP_LEVEL_KEYS)
+    check_keys(path, "", data, TOP_LEVEL_KEYS)
     table = data.get("scenario", {})
     if not isinstance(table, dict):
         raise ScenarioError(f"{path}: 'scenario' must be a table ([scenario])")

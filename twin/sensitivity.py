@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ParameterError, ScenarioError, did_you_mean
-from twin.scenario import Scenario, load_scenario, read_toml
+from twin.errors import ParameterError, ScenarioError
+from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
 
@@ -36,9 +36,7 @@ def load_config(path: str | Path) -> dict:
     path = Path(path)
     data = read_toml(path, "sensitivity config")
     table = data.get("sensitivity", {})
-    for key in table:
-        if key not in CONFIG_KEYS:
-            raise ScenarioError(f"{path}: [sensitivity]: unknown key '{key}'{did_you_mean(key, CONFIG_KEYS)}")
+    check_keys(path, "sensitivity", table, CONFIG_KEYS)
     base = path.parent
     scenario = load_scenario(base / table.get("scenario", "../scenarios/baseline.toml"))
     compare = [load_scenario(base / p) for p in table.get("compare", [])]

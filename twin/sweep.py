@@ -50,10 +50,11 @@ import pandas as pd
 
 from twin.calibration import FitTask, Target, simulate_targets
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import Scenario, load_scenario, read_toml
+from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 from twin.sensitivity import Uncertain, apply_values
 
 SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
+EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def load_experiment(path: str | Path) -> dict:
     path = Path(path)
     data = read_toml(path, "experiment file")
     table = data.get("experiment", {})
+    check_keys(path, "", data, ("experiment", "sampler", "uncertainty", "lever", "outcome"))
+    check_keys(path, "experiment", table, EXPERIMENT_KEYS)
     where = f"{path}: [experiment]"
     if "base" not in table:
         raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")

@@ -31,3 +31,39 @@ def test_thinned_bernoulli_has_the_right_rates():
 def test_thinned_bernoulli_empty():
     chosen, u = thinned_bernoulli(np.random.default_rng(0), np.arange(0), 0.5)
     assert chosen.size == 0 and u.size == 0
+
+
+def test_bernoulli_positions_are_independent_trials():
+    """Each position is hit with probability p, and the hit count has the binomial variance
+    (statistical: 4,000 replicates, 4 standard errors)."""
+    from twin.streams import bernoulli_positions
+
+    rng = np.random.default_rng(11)
+    n, p, reps = 500, 0.07, 4000
+    hits = np.zeros(n)
+    totals = np.empty(reps)
+    for r in range(reps):
+        positions = bernoulli_positions(rng, n, p)
+        assert np.all(np.diff(positions) > 0) and (positions.size == 0 or (positions[0] >= 0 and positions[-1] < n))
+        hits[positions] += 1
+        totals[r] = positions.size
+    # Ten blocks of positions, each hit at rate p.
+    blocks = hits.reshape(10, -1).sum(axis=1)
+    trials = reps * n / 10
+    assert np.all(np.abs(blocks - trials * p) < 4 * np.sqrt(trials * p * (1 - p)))
+    # Variance of the count: binomial n p (1 - p); its sampling s.e. is about var * sqrt(2 / reps).
+    var = n * p * (1 - p)
+    assert abs(totals.var(ddof=1) - var) < 4 * var * np.sqrt(2 / reps)
+
+
+def test_bernoulli_positions_edge_cases():
+    from twin.streams import bernoulli_positions
+
+    rng = np.random.default_rng(0)
+    assert bernoulli_positions(rng, 0, 0.5).size == 0
+    assert bernoulli_positions(rng, 10, 0.0).size == 0
+    assert np.array_equal(bernoulli_positions(rng, 7, 1.0), np.arange(7))
+    # A high rate needs several chunks of gaps; all positions stay in range and distinct.
+    positions = bernoulli_positions(rng, 100_000, 0.95)
+    assert positions[-1] < 100_000 and np.unique(positions).size == positions.size
+    assert abs(positions.size - 95_000) < 4 * np.sqrt(100_000 * 0.95 * 0.05)

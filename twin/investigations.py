@@ -75,7 +75,9 @@ def complete_operations(model, ended: np.ndarray) -> None:
     success_by_ocg[ended[success]] = True
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
-    targeted = np.flatnonzero(model.investigated[members.ocg] & (members.status == ACTIVE))
+    rows = model.active_rows()
+    targeted = rows[model.investigated[members.ocg[rows]]]
+    targeted = targeted[members.status[targeted] == ACTIVE]
     owner = members.ocg[targeted]
     role = members.role[targeted]
     share_on_success = np.zeros(4)
@@ -136,8 +138,9 @@ def street_arrests(model) -> None:
     members, params = model.members, model.params
     rng = model.streams["street_policing"]
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
-    candidate, u = thinned_bernoulli(rng, np.flatnonzero(members.status == ACTIVE), p)
-    p_each = np.where(members.known[candidate], p, 0.5 * p) * (members.role[candidate] >= WORKER)
+    candidate, u = thinned_bernoulli(rng, model.active_rows(), p)
+    p_each = (np.where(members.known[candidate], p, 0.5 * p) * (members.role[candidate] >= WORKER)
+              * (members.status[candidate] == ACTIVE))
     arrested = candidate[u < p_each]
     exploited = arrested[members.role[arrested] == EXPLOITED]
     area = model.ocgs.area[members.ocg[exploited]]

@@ -69,6 +69,8 @@ def return_to_group(model, index: np.ndarray) -> None:
     rejoin, wait = index[back], index[~back]
     members.status[rejoin] = ACTIVE
     members.status[wait] = RELEASED
+    if rejoin.size:
+        model.members_reactivated()
     # A returning leader who has been replaced comes back as core; one still in post stops directing from prison.
     returning_leader = rejoin[members.role[rejoin] == LEADER]
     replaced = ocgs.leader[members.ocg[returning_leader]] != returning_leader
@@ -129,6 +131,8 @@ def released_decisions(model) -> None:
     placed = owner >= 0
     members.ocg[back[placed]] = owner[placed]
     members.status[back[placed]] = ACTIVE
+    if placed.any():
+        model.members_reactivated()
     demoted = back[placed & (members.role[back] == LEADER)]
     members.role[demoted[ocgs.leader[members.ocg[demoted]] != demoted]] = CORE
     unplaced = back[~placed]
@@ -143,7 +147,7 @@ def random_active_ocg_in_area(model, area: np.ndarray, rng: np.random.Generator)
     if area.size == 0:
         return np.empty(0, dtype=np.int64)
     active = np.flatnonzero(ocgs.active)
-    order = active[np.argsort(ocgs.area[active], kind="stable")]
+    order = active[np.argsort(ocgs.area[active].astype(np.int16), kind="stable")]  # radix sort on areas
     counts = np.bincount(ocgs.area[order], minlength=model.geography.n_areas)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     n = counts[area]

@@ -110,27 +110,47 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national.setdefault("enablers_removed", 0.0)
     national.setdefault("pivots", 0.0)
     national["investigators_fte"] = float(model.investigators_fte.sum())
-    national.update(population_shares(ocgs))
+    national.update(population_shares(model))
     return out, national
 
 
-def population_shares(ocgs) -> dict[str, float]:
-    """Shares of the active OCG population by type, reach, portfolio and violence."""
-    active = np.flatnonzero(ocgs.active)
-    n = max(active.size, 1)
-    shares = {}
-    for name, column, labels in (("type", ocgs.ocg_type, ("cultural", "proximity", "family", "virtual")),
-                                 ("reach", ocgs.reach, ("local", "regional", "national"))):
-        counts = np.bincount(column[active], minlength=len(labels))
-        shares.update({f"share_{name}_{label}": counts[k] / n for k, label in enumerate(labels)})
-    markets = ocgs.markets[active]
+SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family", "share_type_virtual",
+               "share_reach_local", "share_reach_regional", "share_reach_national", "share_multi_criminal",
+               "share_drugs_laundering", "share_economic_no_drugs", "share_drugs_only", "share_violent",
+               "share_serious_violence")
+
+
+def population_shares(model) -> dict[str, float]:
+    """Shares of the active OCG population by type, reach, portfolio and violence.
+
+    Each group's 0/1 profile (a row per OCG, a column per share) is cached: type, reach and
+    violence never change, and portfolios change only when the portfolio cache is rebuilt.
+    """
+    ocgs = model.ocgs
+    cache = getattr(model, "_share_profiles", None)
+    if cache is None or cache[0] != model.portfolio_version:
+        cache = (model.portfolio_version, _share_profiles(ocgs, 0, ocgs.n))
+    elif cache[1].shape[0] < ocgs.n:
+        cache = (cache[0], np.concatenate([cache[1], _share_profiles(ocgs, cache[1].shape[0], ocgs.n)]))
+    model._share_profiles = cache
+    n = max(int(np.count_nonzero(ocgs.active)), 1)
+    shares = ocgs.active.astype(float) @ cache[1] / n
+    return dict(zip(SHARE_NAMES, shares.tolist()))
+
+
+def _share_profiles(ocgs, first: int, last: int) -> np.ndarray:
+    rows = slice(first, last)
+    markets = ocgs.markets[rows]
     drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
     multi = markets.sum(axis=1) > 1
-    shares["share_multi_criminal"] = multi.sum() / n
-    shares["share_drugs_laundering"] = ((drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING]).sum() / n
-    shares["share_economic_no_drugs"] = (markets[:, FRAUD] & ~drugs).sum() / n
-    shares["share_drugs_only"] = (drugs & ~multi).sum() / n
-    violence = ocgs.violence[active]
-    shares["share_violent"] = (violence > 0).sum() / n
-    shares["share_serious_violence"] = (violence == 2).sum() / n
-    return shares
+    violence = ocgs.violence[rows]
+    return np.column_stack([
+        *(ocgs.ocg_type[rows] == k for k in range(4)),
+        *(ocgs.reach[rows] == k for k in range(3)),
+        multi,
+        (drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING],
+        markets[:, FRAUD] & ~drugs,
+        drugs & ~multi,
+        violence > 0,
+        violence == 2,
+    ]).astype(float)

@@ -60,8 +60,9 @@ class TwinModel(mesa.Model):
         (`succession.py`); entry into vacated markets, county lines opening and closing,
         relocation and market pivots after operations, learning (`adaptation.py`).
     11. Communities: community trust (`community.py`).
-    12. Census and results: members counted by group and class; metrics per area and for the UK
-        (`members.py`, `metrics.py`, `results.py`).
+    12. Census and results: exited members dropped from the table once they pile up; members
+        counted by group and class; metrics per area and for the UK (`members.py`, `metrics.py`,
+        `results.py`).
 
     Args:
         params: parameter values (defaults from the parameter table).
@@ -106,8 +107,10 @@ class TwinModel(mesa.Model):
         self.county_line_openings_per_exporter: float | None = None
         self.portfolio_cache = None  # see operations.portfolio
         self.portfolio_changed = True
+        self.portfolio_version = 0  # counts full rebuilds of the portfolio cache (metrics.population_shares)
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
+        self._active_rows, self._active_rows_n = None, 0  # see active_rows
 
         register = register if register is not None else synthetic_register(geo, p, self.streams["register"])
         self._populate(register)
@@ -239,13 +242,13 @@ class TwinModel(mesa.Model):
         justice.courts(self)                                             # 9
         justice.prisons(self)
         justice.released_decisions(self)
-        succession.dissolve_depleted(self)                               # 10
-        succession.succession(self)
+        succession.groups_in_transition(self)                            # 10
         adaptation.entry(self)
         adaptation.county_lines(self)
         adaptation.displacement_and_learning(self)
         community.update_trust(self)                                     # 11
-        self.take_census()                                               # 12
+        self._compact_members()                                          # 12
+        self.take_census()
         by_area, national = compute_metrics(self)
         if self.lever_cost_metrics:
             lever_costs = np.stack([self.tally.get(name) for name in self.lever_cost_metrics], axis=1)
@@ -253,7 +256,6 @@ class TwinModel(mesa.Model):
         self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
         self.month += self.months_per_step
-        self._compact_members()
 
     def take_census(self) -> None:
         """Count members by OCG and class; the step's OCG-level processes use these counts.
@@ -263,6 +265,27 @@ class TwinModel(mesa.Model):
         """
         self.active_by_role = census(self.members, self.ocgs.n)[:, ACTIVE].astype(float)
         self.active_members = self.active_by_role.sum(axis=1)
+        self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
+        self._active_rows_n = self.members.n
+
+    def active_rows(self) -> np.ndarray:
+        """Rows of members who may be active: those active at the census plus rows appended since.
+
+        A superset (members leave activity during a step): callers re-check `status == ACTIVE` on
+        the few rows they draw, which keeps rare-event draws off a full pass over the table.
+        Anything that makes an existing member active again calls `members_reactivated`.
+        """
+        if self._active_rows is None:
+            self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
+            self._active_rows_n = self.members.n
+        if self.members.n > self._active_rows_n:
+            self._active_rows = np.concatenate([self._active_rows, np.arange(self._active_rows_n, self.members.n)])
+            self._active_rows_n = self.members.n
+        return self._active_rows
+
+    def members_reactivated(self) -> None:
+        """Existing members became active again (court, prison, release): rebuild `active_rows` when next asked."""
+        self._active_rows = None
 
     def _force_capacity_ratio(self, investigators: np.ndarray) -> np.ndarray:
         forces = investigators[: self.geography.n_areas]

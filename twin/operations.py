@@ -30,16 +30,25 @@ def ocg_capacity(model) -> np.ndarray:
 def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(owner, market) pairs of every OCG's product markets and each OCG's market count.
 
-    Portfolios change rarely (entry, splits, absorption, pivots), so the pairs are cached and
-    rebuilt only when `model.portfolio_changed` is set or OCGs were added.
+    Portfolios of existing groups change rarely (absorption, pivots), so the pairs are cached:
+    rebuilt when `model.portfolio_changed` is set, extended when OCGs were added (entry, splits).
     """
     ocgs = model.ocgs
     cache = model.portfolio_cache
-    if cache is None or model.portfolio_changed or cache[2].size != ocgs.n:
-        owner, market = np.nonzero(ocgs.markets[:, :MONEY_LAUNDERING])
-        cache = (owner, market, np.maximum(ocgs.markets.sum(axis=1), 1))
-        model.portfolio_cache, model.portfolio_changed = cache, False
+    if cache is None or model.portfolio_changed:
+        cache = _portfolio_entries(ocgs.markets, 0)
+        model.portfolio_version += 1
+    elif cache[2].size < ocgs.n:
+        new = _portfolio_entries(ocgs.markets[cache[2].size:], cache[2].size)
+        cache = tuple(np.concatenate([old, added]) for old, added in zip(cache, new))
+    model.portfolio_cache, model.portfolio_changed = cache, False
     return cache
+
+
+def _portfolio_entries(markets: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    owner, market = np.divmod(np.flatnonzero(markets[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
+    n_markets = np.maximum(markets.view(np.uint8) @ np.ones(markets.shape[1], dtype=np.uint8), 1).astype(np.int64)
+    return owner + first, market, n_markets
 
 
 def supply_entries(model, capacity: np.ndarray):

@@ -105,9 +105,9 @@ def intelligence(model) -> None:
     # Police come to know the members of mapped groups as intelligence on the group grows.
     members = model.members
     p_max = per_step_probability(params.member_identification_prob_per_month, dt)
-    candidate, u = thinned_bernoulli(rng, np.flatnonzero(members.status == ACTIVE), p_max)
+    candidate, u = thinned_bernoulli(rng, model.active_rows(), p_max)
     owner = members.ocg[candidate]
-    learned = candidate[(u < p_max * ocgs.intel[owner]) & ocgs.known[owner]]
+    learned = candidate[(u < p_max * ocgs.intel[owner]) & ocgs.known[owner] & (members.status[candidate] == ACTIVE)]
     members.known[learned] = True
 
 

@@ -86,10 +86,11 @@ def exploitation_and_desistance(model) -> None:
     rng = model.streams["exploitation"]
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
     p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
-    active = np.flatnonzero(members.status == ACTIVE)
     # Competing rare events, one draw each: exploited members are first identified (u < p_identify),
     # any non-leader may desist (the next p_desist of the range).
-    candidate, u = thinned_bernoulli(rng, active, p_identify + p_desist)
+    candidate, u = thinned_bernoulli(rng, model.active_rows(), p_identify + p_desist)
+    still = members.status[candidate] == ACTIVE
+    candidate, u = candidate[still], u[still]
     role = members.role[candidate]
     exploited = role == EXPLOITED
     identified = exploited & (u < p_identify)

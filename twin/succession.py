@@ -18,6 +18,39 @@ from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 COHESION_LOSS_IN_DISPUTE = 0.2
 
 
+class GroupRows:
+    """Member rows of the groups one phase works on: one pass over the member table, then lookups
+    among those few rows (dissolution, absorption, splits and promotion each need a group's members).
+
+    Built for a set of groups; every later query must be about those groups or groups split from
+    them (their members are among the rows).
+    """
+
+    def __init__(self, model, groups: np.ndarray):
+        members = model.members
+        mask = np.zeros(model.ocgs.n, dtype=bool)
+        mask[groups] = True
+        self.members = members
+        self.rows = np.flatnonzero(mask[members.ocg]) if groups.size else np.empty(0, dtype=np.int64)
+
+    def of(self, groups: np.ndarray, n_ocgs: int) -> np.ndarray:
+        """Rows (any status) of members of `groups`."""
+        mask = np.zeros(n_ocgs, dtype=bool)
+        mask[groups] = True
+        return self.rows[mask[self.members.ocg[self.rows]]]
+
+
+def groups_in_transition(model) -> None:
+    """Step 10a: depleted groups dissolve, then leaderless groups are succeeded, split or absorbed."""
+    ocgs, params = model.ocgs, model.params
+    depleted = np.flatnonzero(ocgs.active & ~ocgs.leader_directing
+                              & (model.active_members < params.ocg_min_active_members))
+    leaderless_groups = leaderless(model)
+    rows = GroupRows(model, np.union1d(depleted, leaderless_groups))
+    dissolve(model, depleted, rows)
+    succession(model, rows)
+
+
 def leaderless(model) -> np.ndarray:
     ocgs, members = model.ocgs, model.members
     has_leader = ocgs.leader >= 0
@@ -26,20 +59,21 @@ def leaderless(model) -> np.ndarray:
     return np.flatnonzero(ocgs.active & ~ocgs.leader_directing & ~leader_active)
 
 
-def succession(model) -> None:
+def succession(model, rows: GroupRows | None = None) -> None:
     ocgs, params = model.ocgs, model.params
     rng = model.streams["succession"]
     index = leaderless(model)
     if index.size == 0:
         return
+    rows = rows if rows is not None else GroupRows(model, index)
     u = rng.random(index.size)
     split = index[u < params.succession_split_prob]
     absorbed = index[(u >= params.succession_split_prob)
                      & (u < params.succession_split_prob + params.succession_absorb_prob)]
-    _absorb(model, absorbed)
-    new = _split(model, split, rng)
+    _absorb(model, absorbed, rows)
+    new = _split(model, split, rng, rows)
     still = np.concatenate([np.setdiff1d(index, absorbed), new])
-    _promote(model, still, rng)
+    _promote(model, still, rng, rows)
 
     disputed = still[rng.random(still.size) < params.succession_violent_prob]
     disputed = disputed[ocgs.active[disputed]]
@@ -51,15 +85,13 @@ def succession(model) -> None:
     model.tally.add("successions", ocgs.area[still[ocgs.active[still]]])
 
 
-def _promote(model, index: np.ndarray, rng: np.random.Generator) -> None:
+def _promote(model, index: np.ndarray, rng: np.random.Generator, rows: GroupRows) -> None:
     """Promote one active core member (else a worker) of each OCG; dissolve those with none."""
     ocgs, members = model.ocgs, model.members
     if index.size == 0:
         return
-    wanted = np.zeros(ocgs.n, dtype=bool)
-    wanted[index] = True
-    pool = np.flatnonzero(wanted[members.ocg] & (members.status == ACTIVE)
-                          & ((members.role == CORE) | (members.role == WORKER)))
+    pool = rows.of(index, ocgs.n)
+    pool = pool[(members.status[pool] == ACTIVE) & ((members.role[pool] == CORE) | (members.role[pool] == WORKER))]
     order = np.lexsort((rng.random(pool.size), members.role[pool] == WORKER, members.ocg[pool]))
     pool = pool[order]
     owners, first = np.unique(members.ocg[pool], return_index=True)
@@ -67,10 +99,10 @@ def _promote(model, index: np.ndarray, rng: np.random.Generator) -> None:
     members.role[successor] = LEADER
     ocgs.leader[owners] = successor
     ocgs.leader_directing[owners] = False
-    dissolve(model, np.setdiff1d(index, owners))
+    dissolve(model, np.setdiff1d(index, owners), rows)
 
 
-def _absorb(model, index: np.ndarray) -> None:
+def _absorb(model, index: np.ndarray, rows: GroupRows) -> None:
     """Members of absorbed groups move to the largest other active group in their area."""
     ocgs, members = model.ocgs, model.members
     if index.size == 0:
@@ -78,16 +110,18 @@ def _absorb(model, index: np.ndarray) -> None:
     eligible = ocgs.active.copy()
     eligible[index] = False
     candidates = np.flatnonzero(eligible)
+    # The largest group per area (ties: the latest founded, i.e. the highest index).
+    area, size = ocgs.area[candidates], model.active_members[candidates]
+    largest = np.full(model.geography.n_areas, -np.inf)
+    np.maximum.at(largest, area, size)
     best = np.full(model.geography.n_areas, -1)
-    order = candidates[np.lexsort((model.active_members[candidates], ocgs.area[candidates]))]
-    best[ocgs.area[order]] = order  # the last (largest) per area wins
+    top = size == largest[area]
+    np.maximum.at(best, area[top], candidates[top])
     rival = best[ocgs.area[index]]
     index, rival = index[rival >= 0], rival[rival >= 0]
     remap = np.arange(ocgs.n)
     remap[index] = rival
-    absorbed = np.zeros(ocgs.n, dtype=bool)
-    absorbed[index] = True
-    moving = np.flatnonzero(absorbed[members.ocg])
+    moving = rows.of(index, ocgs.n)
     members.role[moving[members.role[moving] == LEADER]] = CORE
     members.ocg[moving] = remap[members.ocg[moving]]
     np.add.at(ocgs.base_size, rival, ocgs.base_size[index])
@@ -101,7 +135,7 @@ def _absorb(model, index: np.ndarray) -> None:
     model.tally.add("absorptions", ocgs.area[index])
 
 
-def _split(model, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _split(model, index: np.ndarray, rng: np.random.Generator, rows: GroupRows) -> np.ndarray:
     """Split each group in two; returns the new groups (leaderless until they promote)."""
     ocgs, members = model.ocgs, model.members
     if index.size == 0:
@@ -119,7 +153,7 @@ def _split(model, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     model.grow_ocg_arrays()
     target = np.full(ocgs.n, -1)
     target[index] = new
-    candidates = np.flatnonzero(target[members.ocg] >= 0)
+    candidates = rows.of(index, ocgs.n)
     candidates = candidates[(members.status[candidates] != EXITED) & (members.role[candidates] != LEADER)]
     moving = candidates[rng.random(candidates.size) < 0.5]
     members.ocg[moving] = target[members.ocg[moving]]
@@ -127,16 +161,15 @@ def _split(model, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return new
 
 
-def dissolve(model, index: np.ndarray) -> None:
+def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
     """End groups: active members join another group in the area (half) or leave crime."""
     ocgs, members = model.ocgs, model.members
     if index.size == 0:
         return
     rng = model.streams["succession"]
     _close(model, index)
-    gone = np.zeros(ocgs.n, dtype=bool)
-    gone[index] = True
-    loose = np.flatnonzero(gone[members.ocg] & (members.status == ACTIVE))
+    loose = (rows if rows is not None else GroupRows(model, index)).of(index, ocgs.n)
+    loose = loose[members.status[loose] == ACTIVE]
     stay = rng.random(loose.size) < 0.5
     joining = loose[stay]
     new_owner = random_active_ocg_in_area(model, ocgs.area[members.ocg[joining]], rng)
@@ -157,10 +190,4 @@ def _close(model, index: np.ndarray) -> None:
     ended = lines.active & ~ocgs.active[lines.ocg]
     lines.active = lines.active & ~ended
 
-
-def dissolve_depleted(model) -> None:
-    ocgs, params = model.ocgs, model.params
-    depleted = np.flatnonzero(ocgs.active & ~ocgs.leader_directing
-                              & (model.active_members < params.ocg_min_active_members))
-    dissolve(model, depleted)
 

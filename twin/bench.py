@@ -32,11 +32,15 @@ def _peak_rss_mb() -> float:
     """Peak resident memory of one 10-year monthly UK run, in a fresh process (imports included)."""
     import subprocess
 
-    code = ("import resource\nfrom twin.model import TwinModel\nTwinModel(seed=1, n_steps=120).run()\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    # On Linux the child reads its own high-water mark (VmHWM): ru_maxrss survives exec and would
+    # report the benchmarking parent's size, not the run's. Elsewhere ru_maxrss (bytes on macOS).
+    code = ("import resource, sys\nfrom twin.model import TwinModel\nTwinModel(seed=1, n_steps=120).run()\n"
+            "try:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+            "    print(float(hwm.split()[1]) / 1024)\n"
+            "except OSError:\n    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "    print(r / (1024 * 1024) if sys.platform == 'darwin' else r / 1024)\n")
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    peak = float(result.stdout.split()[-1])  # the child's own peak (a parent's pages do not count)
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # ru_maxrss units differ
+    return float(result.stdout.split()[-1])
 
 
 def _all_levers():

@@ -45,11 +45,30 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
     members.release_month[index] = model.month + to_serve
 
 
-def courts(model) -> None:
+def in_justice_system(members) -> np.ndarray:
+    """Rows of members charged, in prison or released (one pass; statuses 1-3 are contiguous)."""
+    return np.flatnonzero((members.status - CHARGED).view(np.uint8) <= RELEASED - CHARGED)
+
+
+def courts_and_prisons(model) -> None:
+    """Step 9: courts, prisons and released members, on one pass over the member table.
+
+    The three stages move members only among charged, prison, released, active and exited, so
+    the rows found at the start hold everyone each stage looks at (in the same order as a fresh
+    scan would find them).
+    """
+    rows = in_justice_system(model.members)
+    courts(model, rows)
+    prisons(model, rows)
+    released_decisions(model, rows)
+
+
+def courts(model, rows: np.ndarray | None = None) -> None:
     """Verdicts for members whose trial ends this step."""
     members, params, ocgs = model.members, model.params, model.ocgs
     rng = model.streams["courts"]
-    due = np.flatnonzero((members.status == CHARGED) & (members.verdict_month <= model.month + model.months_per_step))
+    rows = in_justice_system(members) if rows is None else rows
+    due = rows[(members.status[rows] == CHARGED) & (members.verdict_month[rows] <= model.month + model.months_per_step)]
     if due.size == 0:
         return
     convicted = rng.random(due.size) < params.conviction_prob
@@ -78,10 +97,11 @@ def return_to_group(model, index: np.ndarray) -> None:
     ocgs.leader_directing[members.ocg[returning_leader[~replaced]]] = False
 
 
-def prisons(model) -> None:
+def prisons(model, rows: np.ndarray | None = None) -> None:
     """Releases at the normal point, early releases when full, prison costs."""
     members, params = model.members, model.params
-    in_prison = np.flatnonzero(members.status == PRISON)
+    rows = in_justice_system(members) if rows is None else rows
+    in_prison = rows[members.status[rows] == PRISON]
     due = members.release_month[in_prison] <= model.month + model.months_per_step
     released = in_prison[due]
     remaining = in_prison[~due]
@@ -107,11 +127,12 @@ def prisons(model) -> None:
     model.tally.add("prison_cost_gbp", prisoners_area, np.full(in_prison.size, cost))
 
 
-def released_decisions(model) -> None:
+def released_decisions(model, rows: np.ndarray | None = None) -> None:
     """Released members return to crime or leave it."""
     members, ocgs, params = model.members, model.ocgs, model.params
     rng = model.streams["release"]
-    released = np.flatnonzero(members.status == RELEASED)
+    rows = in_justice_system(members) if rows is None else rows
+    released = rows[members.status[rows] == RELEASED]
     if released.size == 0:
         return
     decide = per_step_probability(1.0 / RELEASED_DECISION_MONTHS, model.months_per_step)

@@ -239,9 +239,7 @@ class TwinModel(mesa.Model):
         investigations.complete_operations(self, ended)
         investigations.street_arrests(self)
         policing.task(self, investigators)
-        justice.courts(self)                                             # 9
-        justice.prisons(self)
-        justice.released_decisions(self)
+        justice.courts_and_prisons(self)                                 # 9
         succession.groups_in_transition(self)                            # 10
         adaptation.entry(self)
         adaptation.county_lines(self)
@@ -297,7 +295,7 @@ class TwinModel(mesa.Model):
         """Drop exited members when they dominate the table (keeps the step's cost flat over time)."""
         members = self.members
         exited = members.status == EXITED
-        if exited.sum() < COMPACTION_SHARE * members.n:
+        if np.count_nonzero(exited) < COMPACTION_SHARE * members.n:
             return
         new_index = members.compact(~exited)
         leader = self.ocgs.leader

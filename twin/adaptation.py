@@ -156,7 +156,7 @@ def displacement_and_learning(model) -> None:
             cumulative = weights.cumsum(axis=1)
             draw = rng.random(pivoting.size) * cumulative[:, -1]
             ocgs.markets[pivoting, (cumulative > draw[:, None]).argmax(axis=1)] = True
-            model.portfolio_changed = True
+            model.portfolios_changed(pivoting)
             model.tally.add_national("pivots", pivoting.size)
         ocgs.insulation[hit] += params.insulation_learning_step * (1.0 - ocgs.insulation[hit])
         encrypt = hit[(u[:, 2] < params.encryption_adoption_after_operation) & ~ocgs.encrypted[hit]]

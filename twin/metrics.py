@@ -124,22 +124,27 @@ def population_shares(model) -> dict[str, float]:
     """Shares of the active OCG population by type, reach, portfolio and violence.
 
     Each group's 0/1 profile (a row per OCG, a column per share) is cached: type, reach and
-    violence never change, and portfolios change only when the portfolio cache is rebuilt.
+    violence never change, and rows whose portfolio changed (`model.portfolios_changed`) are
+    recomputed.
     """
     ocgs = model.ocgs
-    cache = getattr(model, "_share_profiles", None)
-    if cache is None or cache[0] != model.portfolio_version:
-        cache = (model.portfolio_version, _share_profiles(ocgs, 0, ocgs.n))
-    elif cache[1].shape[0] < ocgs.n:
-        cache = (cache[0], np.concatenate([cache[1], _share_profiles(ocgs, cache[1].shape[0], ocgs.n)]))
-    model._share_profiles = cache
+    profiles = getattr(model, "_share_profiles", None)
+    changed = model.take_portfolio_changes("profiles")
+    if profiles is None:
+        profiles = _share_profiles(ocgs, np.arange(ocgs.n))
+    else:
+        changed = changed[changed < profiles.shape[0]]
+        if changed.size:
+            profiles[changed] = _share_profiles(ocgs, changed)
+        if profiles.shape[0] < ocgs.n:
+            profiles = np.concatenate([profiles, _share_profiles(ocgs, np.arange(profiles.shape[0], ocgs.n))])
+    model._share_profiles = profiles
     n = max(int(np.count_nonzero(ocgs.active)), 1)
-    shares = ocgs.active.astype(float) @ cache[1] / n
+    shares = ocgs.active.astype(float) @ profiles / n
     return dict(zip(SHARE_NAMES, shares.tolist()))
 
 
-def _share_profiles(ocgs, first: int, last: int) -> np.ndarray:
-    rows = slice(first, last)
+def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
     markets = ocgs.markets[rows]
     drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
     multi = markets.sum(axis=1) > 1

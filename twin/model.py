@@ -106,8 +106,7 @@ class TwinModel(mesa.Model):
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None
         self.portfolio_cache = None  # see operations.portfolio
-        self.portfolio_changed = True
-        self.portfolio_version = 0  # counts full rebuilds of the portfolio cache (metrics.population_shares)
+        self._portfolio_changes: dict[str, list[np.ndarray]] = {"entries": [], "profiles": []}
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
         self._active_rows, self._active_rows_n = None, 0  # see active_rows
@@ -280,6 +279,18 @@ class TwinModel(mesa.Model):
             self._active_rows = np.concatenate([self._active_rows, np.arange(self._active_rows_n, self.members.n)])
             self._active_rows_n = self.members.n
         return self._active_rows
+
+    def portfolios_changed(self, ocg_rows: np.ndarray) -> None:
+        """Existing groups gained markets (absorption, pivots): caches built on portfolios update these rows."""
+        for pending in self._portfolio_changes.values():
+            pending.append(np.asarray(ocg_rows, dtype=np.int64))
+
+    def take_portfolio_changes(self, cache: str) -> np.ndarray:
+        """Rows whose portfolio changed since `cache` ("entries" or "profiles") last asked."""
+        pending = self._portfolio_changes[cache]
+        rows = np.unique(np.concatenate(pending)) if pending else np.empty(0, dtype=np.int64)
+        pending.clear()
+        return rows
 
     def members_reactivated(self) -> None:
         """Existing members became active again (court, prison, release): rebuild `active_rows` when next asked."""

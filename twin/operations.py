@@ -30,25 +30,38 @@ def ocg_capacity(model) -> np.ndarray:
 def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(owner, market) pairs of every OCG's product markets and each OCG's market count.
 
-    Portfolios of existing groups change rarely (absorption, pivots), so the pairs are cached:
-    rebuilt when `model.portfolio_changed` is set, extended when OCGs were added (entry, splits).
+    Portfolios change rarely, so the pairs are cached: the entries of groups whose portfolio
+    changed (`model.portfolios_changed`) are replaced, and groups added since are appended.
     """
     ocgs = model.ocgs
     cache = model.portfolio_cache
-    if cache is None or model.portfolio_changed:
-        cache = _portfolio_entries(ocgs.markets, 0)
-        model.portfolio_version += 1
-    elif cache[2].size < ocgs.n:
-        new = _portfolio_entries(ocgs.markets[cache[2].size:], cache[2].size)
-        cache = tuple(np.concatenate([old, added]) for old, added in zip(cache, new))
-    model.portfolio_cache, model.portfolio_changed = cache, False
+    if cache is None:
+        model.take_portfolio_changes("entries")
+        cache = _portfolio_entries(ocgs.markets, np.arange(ocgs.n))
+    else:
+        changed = model.take_portfolio_changes("entries")
+        changed = changed[changed < cache[2].size]
+        if changed.size:
+            dirty = np.zeros(cache[2].size, dtype=bool)
+            dirty[changed] = True
+            keep = ~dirty[cache[0]]
+            owner, market, n_markets = _portfolio_entries(ocgs.markets, changed)
+            counts = cache[2].copy()
+            counts[changed] = n_markets
+            cache = (np.concatenate([cache[0][keep], owner]), np.concatenate([cache[1][keep], market]), counts)
+        if cache[2].size < ocgs.n:
+            added = _portfolio_entries(ocgs.markets, np.arange(cache[2].size, ocgs.n))
+            cache = tuple(np.concatenate([old, new]) for old, new in zip(cache, added))
+    model.portfolio_cache = cache
     return cache
 
 
-def _portfolio_entries(markets: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    owner, market = np.divmod(np.flatnonzero(markets[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
-    n_markets = np.maximum(markets.view(np.uint8) @ np.ones(markets.shape[1], dtype=np.uint8), 1).astype(np.int64)
-    return owner + first, market, n_markets
+def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries (owner, market) of the given OCG rows, and each row's market count (at least 1)."""
+    chosen = markets[rows]
+    position, market = np.divmod(np.flatnonzero(chosen[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
+    n_markets = np.maximum(chosen.view(np.uint8) @ np.ones(chosen.shape[1], dtype=np.uint8), 1).astype(np.int64)
+    return rows[position], market, n_markets
 
 
 def supply_entries(model, capacity: np.ndarray):

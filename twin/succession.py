@@ -127,7 +127,7 @@ def _absorb(model, index: np.ndarray, rows: GroupRows) -> None:
     np.add.at(ocgs.base_size, rival, ocgs.base_size[index])
     np.add.at(ocgs.capital_gbp, rival, ocgs.capital_gbp[index])
     np.logical_or.at(ocgs.markets, rival, ocgs.markets[index])
-    model.portfolio_changed = True
+    model.portfolios_changed(rival)
     ocgs.capital_gbp[index] = 0.0
     lines = model.county_lines
     lines.ocg = remap[lines.ocg]

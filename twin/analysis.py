@@ -14,9 +14,7 @@ Charts and a self-contained HTML page go to the output folder.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from pathlib import Path
 
@@ -103,20 +101,13 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
             "prim": boxes, "feature_scores": scores}
 
 
-def _png(figure) -> str:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "analysis.json").write_text(json.dumps(results, indent=2, default=float))
@@ -129,7 +120,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         axis.set_title(f"{outcome} by policy (ordered by maximum regret)", fontsize=10)
         axis.set_xlabel("policy")
         figure.tight_layout()
-        chart = _png(figure)
+        chart = figure_png(figure)
         policies = pd.DataFrame(result["policies"])
         tradeoff = ""
         curves = {n: e["trajectory"] for n, e in result["prim"].items() if e.get("trajectory")}
@@ -143,7 +134,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             axis.set_title("PRIM peeling: coverage against density", fontsize=10)
             axis.legend(fontsize=6)
             figure.tight_layout()
-            tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{_png(figure)}'>"
+            tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
         boxes = []
         for name, entry in result["prim"].items():
             box = entry["box"]

@@ -144,13 +144,13 @@ def misfit(table: pd.DataFrame) -> float:
 
 def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str],
                      extra_images: list[tuple[str, str]] = (), extra: dict | None = None) -> tuple[Path, Path]:
-    import base64
-    import io
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "fit.json"
@@ -170,11 +170,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     axis.set_yticks(y, table["target"], fontsize=7)
     axis.set_xlabel("(simulated - observed) / tolerance: mean and 90% interval; grey band = within tolerance")
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    (out_dir / "fit.png").write_bytes(buffer.getvalue())
-    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = figure_png(figure, out_dir / "fit.png")
     missed = table[~table["within_tolerance"]]
     verdict = ("Every target is met within its tolerance." if missed.empty else
                f"{len(missed)} of {len(table)} targets are missed: " + ", ".join(missed["target"]) + ".")
@@ -464,13 +460,13 @@ def _prepare_pyabc_tables(store) -> None:
 
 def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -> str:
     """Marginals on the diagonal, pairwise scatter below it; returns the PNG as base64."""
-    import base64
-    import io
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
 
     d = len(priors)
     figure, axes = plt.subplots(d, d, figsize=(2.4 * d, 2.4 * d), dpi=90, squeeze=False)
@@ -493,8 +489,4 @@ def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -
             if j == 0:
                 axis.set_ylabel(pi.name, fontsize=6)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    path.write_bytes(buffer.getvalue())
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return figure_png(figure, path)

@@ -82,12 +82,14 @@ def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     return figure
 
 
-def _png(figure: plt.Figure, path: Path) -> str:
+def figure_png(figure: plt.Figure, path: Path | None = None) -> str:
+    """Close a chart and return it as base64 PNG for an HTML page (also written to `path` if given)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
     data = buffer.getvalue()
-    path.write_bytes(data)
+    if path is not None:
+        path.write_bytes(data)
     return base64.b64encode(data).decode("ascii")
 
 
@@ -178,12 +180,12 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
     images = []
     for metric, title, scale in CHARTS:
-        images.append((title, _png(fan_chart(comparison, metric, title, scale), charts_dir / f"{metric}.png")))
+        images.append((title, figure_png(fan_chart(comparison, metric, title, scale), charts_dir / f"{metric}.png")))
     rows = headline_rows(comparison)
     area_image = None
     if rows:
         best = min(rows, key=lambda r: r["net"])["scenario"]
-        area_image = _png(area_chart(comparison, best), charts_dir / "areas_harm_change.png")
+        area_image = figure_png(area_chart(comparison, best), charts_dir / "areas_harm_change.png")
 
     headline = pd.DataFrame([{
         "scenario": r["scenario"],

@@ -140,14 +140,14 @@ def run_sensitivity(config: dict, executor, progress=None) -> pd.DataFrame:
 
 
 def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
-    import base64
     import html
-    import io
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "sensitivity.csv", index=False)
@@ -165,11 +165,7 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
         axis.set_xlim(0, 1.05)
     axes[0].legend(fontsize=7)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    (out_dir / "sensitivity.png").write_bytes(buffer.getvalue())
-    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = figure_png(figure, out_dir / "sensitivity.png")
     top = (table.sort_values("total_order", ascending=False).groupby("outcome").head(3)
            .sort_values(["outcome", "total_order"], ascending=[True, False]))
     lines = [f"<li><strong>{html.escape(o)}</strong>: " + ", ".join(

@@ -44,3 +44,13 @@ def test_higher_scores_come_first():
     chosen = select_within_capacity(unit, score, np.ones(5), np.array([2.5]))
     assert set(chosen) == {1, 3}
     assert not list(itertools.islice(chosen, 3, None))
+
+
+def test_descending_ranks_like_a_stable_sort():
+    from twin.policing import descending
+
+    rng = np.random.default_rng(4)
+    distinct = rng.random(500)
+    tied = rng.integers(0, 20, 500).astype(float)  # many ties: must fall back to the stable order
+    for values in (distinct, tied):
+        assert np.array_equal(descending(values), np.argsort(-values, kind="stable"))

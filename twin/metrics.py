@@ -11,6 +11,7 @@ import numpy as np
 from twin.harm import HARM_CATEGORIES
 from twin.members import N_CLASSES, member_class
 from twin.results import METRIC_INDEX, METRICS
+from twin.tables import Table
 from twin.vocabulary import (
     ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
     LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, WORKER,
@@ -120,6 +121,12 @@ SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family
                "share_serious_violence")
 
 
+class ShareProfiles(Table):
+    """Each OCG's 0/1 profile for the population shares: one row per OCG, one column per share."""
+
+    columns = {"profile": (float, 0.0, (len(SHARE_NAMES),))}
+
+
 def population_shares(model) -> dict[str, float]:
     """Shares of the active OCG population by type, reach, portfolio and violence.
 
@@ -128,19 +135,17 @@ def population_shares(model) -> dict[str, float]:
     recomputed.
     """
     ocgs = model.ocgs
-    profiles = getattr(model, "_share_profiles", None)
-    changed = model.take_portfolio_changes("profiles")
+    profiles = getattr(model, "share_profiles", None)
     if profiles is None:
-        profiles = _share_profiles(ocgs, np.arange(ocgs.n))
-    else:
-        changed = changed[changed < profiles.shape[0]]
-        if changed.size:
-            profiles[changed] = _share_profiles(ocgs, changed)
-        if profiles.shape[0] < ocgs.n:
-            profiles = np.concatenate([profiles, _share_profiles(ocgs, np.arange(profiles.shape[0], ocgs.n))])
-    model._share_profiles = profiles
+        profiles = model.share_profiles = ShareProfiles(capacity=2 * ocgs.n)
+    changed = model.take_portfolio_changes("profiles")
+    changed = changed[changed < profiles.n]
+    if changed.size:
+        profiles.profile[changed] = _share_profiles(ocgs, changed)
+    if profiles.n < ocgs.n:
+        profiles.append(ocgs.n - profiles.n, profile=_share_profiles(ocgs, np.arange(profiles.n, ocgs.n)))
     n = max(int(np.count_nonzero(ocgs.active)), 1)
-    shares = ocgs.active.astype(float) @ profiles / n
+    shares = ocgs.active.astype(float) @ profiles.profile / n
     return dict(zip(SHARE_NAMES, shares.tolist()))
 
 

@@ -16,7 +16,7 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
   overhead. The difference is the cost that grows with the population.
 
 Profile (py-spy at 500 Hz over five UK runs; line-level): no line takes more than 4% of a run.
-A third of a UK step is the fixed cost above (`step_ms_small`, 5.5-8.5 ms of 18-22 ms); the
+A third of a UK step is the fixed cost above (`step_ms_small`, 5.5-8.5 ms of 15-22 ms); the
 rest is passes over about 100,000 member rows and 6,000 OCG rows. Lessons kept in the code: count members once per step
 (`TwinModel.take_census`); draw rare member events from geometric gaps
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per

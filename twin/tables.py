@@ -11,37 +11,38 @@ from __future__ import annotations
 import numpy as np
 
 
-class _Column:
-    """Descriptor giving the used part of a column's backing array (a view, so writes stick)."""
-
-    def __init__(self, name: str):
-        self.private = "_" + name
-
-    def __get__(self, table, owner=None):
-        if table is None:
-            return self
-        return table.__dict__[self.private][: table.n]
-
-    def __set__(self, table, value) -> None:
-        table.__dict__[self.private][: table.n] = value
-
-
 class Table:
     """Columns of equal length `n` (used rows) backed by arrays of length `capacity`."""
 
     #: column name -> (dtype, default value, trailing shape)
     columns: dict[str, tuple[type, object, tuple[int, ...]]] = {}
 
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        for name in cls.columns:
-            setattr(cls, name, _Column(name))
-
     def __init__(self, capacity: int = 16):
-        self.n = 0
+        self.__dict__["n"] = 0
         self._capacity = max(int(capacity), 16)
         for name, (dtype, default, shape) in self.columns.items():
             self.__dict__["_" + name] = np.full((self._capacity, *shape), default, dtype=dtype)
+        self._refresh_views()
+
+    # Each column is read as a plain attribute holding a view of its backing array's used rows
+    # (kept in the instance dictionary and refreshed whenever `n` or a backing array changes).
+    # A descriptor would cost a Python call on each of the few hundred column reads in a step.
+    def _refresh_views(self) -> None:
+        d, n = self.__dict__, self.n
+        for name in self.columns:
+            d[name] = d["_" + name][:n]
+
+    def __setstate__(self, state: dict) -> None:  # copies and unpickled tables: views of their own arrays
+        self.__dict__.update(state)
+        self._refresh_views()
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self.columns:
+            self.__dict__[name][...] = value  # assigning a column writes into its rows
+        elif name == "n":
+            raise AttributeError("the row count changes only through append and compact")
+        else:
+            object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return self.n
@@ -56,6 +57,7 @@ class Table:
             new[: self.n] = old[: self.n]
             self.__dict__["_" + name] = new
         self._capacity = new_capacity
+        self._refresh_views()
 
     def append(self, count: int, **values) -> np.ndarray:
         """Add `count` rows; columns not given take their default. Returns the new row indices."""
@@ -64,10 +66,11 @@ class Table:
             raise KeyError(f"{type(self).__name__}: unknown column(s) {sorted(unknown)}")
         start = self.n
         self._grow(start + count)
-        self.n = start + count
+        self.__dict__["n"] = start + count
         for name, (dtype, default, shape) in self.columns.items():
             block = self.__dict__["_" + name]
             block[start: self.n] = values[name] if name in values else default
+        self._refresh_views()
         return np.arange(start, self.n)
 
     def compact(self, keep: np.ndarray) -> np.ndarray:
@@ -79,5 +82,6 @@ class Table:
         for name in self.columns:
             block = self.__dict__["_" + name]
             block[: kept.size] = block[kept]
-        self.n = kept.size
+        self.__dict__["n"] = kept.size
+        self._refresh_views()
         return new_index

@@ -50,6 +50,18 @@ def test_overrides_apply_and_are_tracked():
     assert Parameters().soc_budget_gbp_per_year == 860e6
 
 
+def test_attribute_and_item_access_agree_after_updates_and_copies():
+    params = Parameters()
+    clone = params.copy()
+    params.update({"entry_rate_per_month": 0.5})
+    clone.update({"conviction_prob": 0.4})
+    for p in (params, clone):
+        assert all(getattr(p, spec.name) == p[spec.name] for spec in PARAMETER_TABLE)
+    assert params.entry_rate_per_month == 0.5 and clone.entry_rate_per_month != 0.5
+    assert clone.conviction_prob == 0.4 and params.conviction_prob != 0.4
+    assert clone.overridden == {"conviction_prob"}
+
+
 def test_step_conversions_preserve_monthly_meaning():
     weekly = per_step_probability(0.1, 12 / 52)
     assert 1 - (1 - weekly) ** (52 / 12) == pytest.approx(0.1)

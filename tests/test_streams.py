@@ -67,3 +67,20 @@ def test_bernoulli_positions_edge_cases():
     positions = bernoulli_positions(rng, 100_000, 0.95)
     assert positions[-1] < 100_000 and np.unique(positions).size == positions.size
     assert abs(positions.size - 95_000) < 4 * np.sqrt(100_000 * 0.95 * 0.05)
+
+
+def test_zero_mean_poisson_and_zero_trial_binomial_consume_no_draws():
+    """`violence` draws only for groups with a non-zero mean; that equals drawing for all groups
+    only because numpy consumes no random numbers for a zero mean or zero trials."""
+    mean = np.array([0.0, 2.5, 0.0, 0.0, 7.0, 0.0, 30.0])
+    trials = np.array([0, 5, 0, 3, 0, 12, 0])
+    for seed in range(5):
+        full = np.random.default_rng(seed)
+        all_groups = (full.poisson(mean), full.binomial(trials, 0.3), full.random())
+        part = np.random.default_rng(seed)
+        some = np.zeros(mean.size, dtype=np.int64)
+        some[mean > 0] = part.poisson(mean[mean > 0])
+        some_trials = np.zeros(trials.size, dtype=np.int64)
+        some_trials[trials > 0] = part.binomial(trials[trials > 0], 0.3)
+        assert np.array_equal(all_groups[0], some) and np.array_equal(all_groups[1], some_trials)
+        assert all_groups[2] == part.random()  # the streams are in the same state afterwards

@@ -85,7 +85,9 @@ class Parameters:
         from twin.parameter_table import PARAMETER_TABLE
 
         self._table: dict[str, Parameter] = {p.name: p for p in PARAMETER_TABLE}
-        self._values: dict[str, float] = {p.name: float(p.value) for p in PARAMETER_TABLE}
+        self._values: dict[str, float] = {}
+        for p in PARAMETER_TABLE:
+            self._set(p.name, float(p.value))
         self._overridden: set[str] = set()
         if overrides:
             self.update(overrides, where)
@@ -98,8 +100,15 @@ class Parameters:
                     f"{where}: unknown parameter '{name}'{did_you_mean(name, self._table)}"
                     " (run 'twin params' for the list)"
                 )
-            self._values[name] = self._table[name].check(value, where)
+            self._set(name, self._table[name].check(value, where))
             self._overridden.add(name)
+
+    def _set(self, name: str, value: float) -> None:
+        # Values are mirrored as instance attributes: the step reads parameters thousands of times,
+        # and a plain attribute is found without a call to `__getattr__`.
+        self._values[name] = value
+        if not hasattr(type(self), name):
+            self.__dict__[name] = value
 
     def __getattr__(self, name: str) -> float:
         values = self.__dict__.get("_values")
@@ -132,7 +141,8 @@ class Parameters:
 
     def copy(self) -> "Parameters":
         clone = Parameters()
-        clone._values = dict(self._values)
+        for name, value in self._values.items():
+            clone._set(name, value)
         clone._overridden = set(self._overridden)
         return clone
 

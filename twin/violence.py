@@ -46,10 +46,19 @@ def violence(model) -> None:
     relative = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE)
     rate = params.serious_violence_rate_per_month * weight * relative ** params.competition_violence_elasticity
     expected = per_step_rate(rate, model.months_per_step) * model.modifiers.violence_multiplier[ocgs.area]
-    incidents = rng.poisson(expected)
-    direct = rng.binomial(incidents, params.homicide_per_serious_violence)
+    # Draws only where they can be non-zero: numpy's Poisson and binomial consume no random
+    # numbers for a zero mean or zero trials, so the results are those of drawing for every group.
+    incidents = np.zeros(ocgs.n, dtype=np.int64)
+    violent = np.flatnonzero(expected > 0)
+    incidents[violent] = rng.poisson(expected[violent])
+    direct = np.zeros(ocgs.n, dtype=np.int64)
+    involved = violent[incidents[violent] > 0]
+    direct[involved] = rng.binomial(incidents[involved], params.homicide_per_serious_violence)
     share = params.indirect_homicide_share
-    indirect = rng.poisson(direct * share / (1.0 - share)) if share < 1 else direct * 0
+    indirect = np.zeros(ocgs.n, dtype=np.int64)
+    if share < 1:
+        killed = involved[direct[involved] > 0]
+        indirect[killed] = rng.poisson(direct[killed] * share / (1.0 - share))
     model.ocg_violence_harm_per_month = rate * (params.harm_gbp_per_serious_violence
                                                 + params.homicide_per_serious_violence * params.harm_gbp_per_homicide)
     model.tally.add("serious_violence", ocgs.area, incidents)

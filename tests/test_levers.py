@@ -323,3 +323,18 @@ def test_top_harm_areas_targets_the_most_harmed():
     lever = model.levers[0]
     chosen = {model.geography.area_names[i] for i in np.flatnonzero(lever.mask)}
     assert "Metropolitan Police" in chosen and len(chosen) == 3
+
+
+@pytest.mark.parametrize("step_length, steps_per_year", [("month", 12), ("week", 52)])
+def test_top_harm_areas_rank_by_the_year_before_the_start(step_length, steps_per_year):
+    """A year is 12 monthly or 52 weekly steps: areas harmed early in the year count as much as
+    areas harmed in its last weeks, and older harm does not count."""
+    model = TwinModel(seed=2, n_steps=2 * steps_per_year, step_length=step_length)
+    lever = _levers({"type": "hold", "top_harm_areas": 2})[0]
+    harm = np.zeros((2 * steps_per_year, model.geography.n_areas))
+    harm[:steps_per_year, [0, 1]] = 100.0                        # the year before last: not counted
+    harm[steps_per_year: steps_per_year + 2, [2, 3]] = 30.0       # early in the last year: 60 in all
+    harm[-10:, [4, 5]] = 5.0                                      # its last ten steps: 50 in all
+    model.results.values[:, :-1, model.results.index["harm_gbp_total"]] = harm
+    model.results.steps_recorded = 2 * steps_per_year
+    assert set(np.flatnonzero(lever.resolve_targets(model))) == {2, 3}

@@ -26,6 +26,7 @@ import numpy as np
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameters import Parameter, format_value
+from twin.vocabulary import HEROIN_CRACK
 
 LEVER_TYPES: dict[str, type["Lever"]] = {}
 COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "top_harm_areas",
@@ -134,10 +135,13 @@ class Lever:
             return np.ones(geo.n_areas, dtype=bool)
         mask = np.zeros(geo.n_areas, dtype=bool)
         if self.top_harm_areas is not None:
+            # Harm in the year before (12 monthly or 52 weekly steps; less if the run is younger).
+            # Before any step is recorded, areas rank by heroin/crack demand, the largest harm category.
             steps = model.results.steps_recorded
-            recent = model.results.values[max(steps - 12, 0): steps, :-1,
+            year = int(round(12.0 / model.months_per_step))
+            recent = model.results.values[max(steps - year, 0): steps, :-1,
                                           model.results.index["harm_gbp_total"]].sum(axis=0) if steps else None
-            harm = recent if recent is not None else model.markets.demand[:, 0] * geo.population
+            harm = recent if recent is not None else model.markets.demand[:, HEROIN_CRACK]
             mask[np.argsort(-harm, kind="stable")[: self.top_harm_areas]] = True
         elif self.region_names is not None:
             for region in self.region_names:

@@ -162,8 +162,8 @@ class TwinModel(mesa.Model):
 
         draw_violence(self)  # sets each group's expected violence harm, used by the harm score
         self.tally.reset()
-        investigators = self.police.investigators(self.params, self.modifiers, np.ones(self.geography.n_areas))
-        self.police.reference_violence = None
+        # The reference for reactive demand is the expected violence at the start.
+        investigators = self.police.investigators(self.params, self.modifiers, self.expected_violence_per_month)
         policing.task(self, investigators)
         under_way = self.ocgs.operation_months_left > 0
         rng = self.streams["population"]
@@ -229,8 +229,8 @@ class TwinModel(mesa.Model):
         recruitment.update_targets(self)                                 # 6
         recruitment.recruit(self)
         recruitment.exploitation_and_desistance(self)
-        violence_by_area = self.tally.get("serious_violence")            # 7
-        investigators = self.police.investigators(self.params, self.modifiers, violence_by_area)
+        investigators = self.police.investigators(                        # 7
+            self.params, self.modifiers, self.expected_violence_per_month)
         self.investigators_fte = investigators
         self.force_capacity_ratio = self._force_capacity_ratio(investigators)
         policing.intelligence(self)

@@ -21,6 +21,13 @@ from twin.parameters import per_step_probability
 from twin.streams import thinned_bernoulli
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
+#: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
+REACTIVE_SHARE_CAP = 0.9
+#: expected serious violence below which an area's reference level is floored: one incident a year
+#: (assumption), so an area that starts without violent groups does not count its first incident
+#: as an unbounded rise
+REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
+
 
 class Police:
     """Tasking units and their investigators."""
@@ -53,14 +60,21 @@ class Police:
             [params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
         return tier_budget[self.tier] * self.tier_share
 
-    def investigators(self, params, modifiers, violence_by_area: np.ndarray) -> np.ndarray:
-        """Investigators (FTE) available for proactive work in each unit this step."""
+    def investigators(self, params, modifiers, violence_per_month: np.ndarray) -> np.ndarray:
+        """Investigators (FTE) available for proactive work in each unit this step.
+
+        `violence_per_month` is each area's expected serious violence (incidents per month, from
+        `violence.violence`); the first call sets the reference level it is compared with. The
+        expectation, not the step's count, drives reactive demand, so a monthly and a weekly run
+        see the same demand and a quiet first step does not set a reference of zero.
+        """
         fte = self.budget_gbp_per_month(params, modifiers) * 12 / params.cost_gbp_per_investigator_year
         fte = np.maximum(fte + modifiers.extra_fte, 0.0)
         if self.reference_violence is None:
-            self.reference_violence = np.maximum(violence_by_area, 1e-9)
-        relative = violence_by_area / self.reference_violence
-        reactive = np.clip(params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity, 0.0, 0.9)
+            self.reference_violence = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH)
+        relative = violence_per_month / self.reference_violence
+        reactive = np.clip(params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity,
+                           0.0, REACTIVE_SHARE_CAP)
         fte[: self.n_areas] *= 1.0 - reactive
         return fte
 

@@ -45,6 +45,8 @@ def violence(model) -> None:
     # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
     relative = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE)
     rate = params.serious_violence_rate_per_month * weight * relative ** params.competition_violence_elasticity
+    monthly = rate * model.modifiers.violence_multiplier[ocgs.area]
+    model.expected_violence_per_month = np.bincount(ocgs.area, weights=monthly, minlength=model.geography.n_areas)
     expected = per_step_rate(rate, model.months_per_step) * model.modifiers.violence_multiplier[ocgs.area]
     # Draws only where they can be non-zero: numpy's Poisson and binomial consume no random
     # numbers for a zero mean or zero trials, so the results are those of drawing for every group.

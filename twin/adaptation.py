@@ -2,7 +2,7 @@
 
 - Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
   the unmet share and the area's size) unless someone holds the ground (the Hold lever lowers
-  `entry_multiplier`). New groups are small, unmapped and local.
+  `entry_multiplier`). New groups are small, unmapped and mostly local (`NEW_OCG_REACH`).
 - County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
   lines close for business reasons or when their group is disrupted or gone.
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.

@@ -29,7 +29,7 @@ class Clear(Lever):
     settings = (
         setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
                 f"{A}: a force-level surge of a few dozen officers and staff", "extra investigators in each target area"),
-        setting("success_uplift", 0.15, "share", 0.0, 0.4,
+        setting("success_uplift", 0.15, "fractional rise", 0.0, 0.4,
                 f"{A}: multi-agency Clear operations (seed 000) bring partners' powers and data",
                 "rise in operation success in the target areas"),
         setting("cost_gbp_per_surge_investigator_year", 90000, "GBP/FTE-year", 60000, 130000,
@@ -60,7 +60,7 @@ class Hold(Lever):
         setting("violence_reduction", 0.15, "share", 0.0, 0.4,
                 f"{A}: hot-spot and focused-deterrence evaluations report reductions of this order",
                 "fall in OCG violence in the target areas", "share"),
-        setting("intel_uplift", 0.3, "share", 0.0, 0.6, f"{A}: presence and community contact yield intelligence",
+        setting("intel_uplift", 0.3, "fractional rise", 0.0, 0.6, f"{A}: presence and community contact yield intelligence",
                 "rise in mapping of unknown groups and intelligence gain"),
         setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05, A,
                 "community trust gained per year of Hold"),
@@ -152,7 +152,7 @@ class Prevention(Lever):
     settings = (
         setting("vulnerability_reduction", 0.10, "share", 0.0, 0.3, f"{A}: diversion programmes reach part of the pool",
                 "fall in the at-risk pool at full effect", "share"),
-        setting("desistance_uplift", 0.25, "share", 0.0, 1.0, f"{A}: exit and diversion support",
+        setting("desistance_uplift", 0.25, "fractional rise", 0.0, 1.0, f"{A}: exit and diversion support",
                 "rise in members leaving crime (scaled by the population share covered)"),
         setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
         setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),

@@ -38,11 +38,11 @@ class InvestigatoryPowers(Power):
     type_name = "investigatory_powers"
     summary = "Investigatory powers (seed 003): better intelligence on, and success against, SOC groups"
     settings = (
-        setting("detection_uplift", 0.3, "share", 0.0, 1.0,
+        setting("detection_uplift", 0.3, "fractional rise", 0.0, 1.0,
                 f"{A}: seed 003: powers to gather intelligence on individuals not previously identified",
                 "rise in the mapping of unknown groups"),
-        setting("intel_uplift", 0.3, "share", 0.0, 1.0, A, "rise in intelligence gain"),
-        setting("success_uplift", 0.1, "share", 0.0, 0.4, A, "rise in operation success"),
+        setting("intel_uplift", 0.3, "fractional rise", 0.0, 1.0, A, "rise in intelligence gain"),
+        setting("success_uplift", 0.1, "fractional rise", 0.0, 0.4, A, "rise in operation success"),
         setting("cost_gbp_per_year", 50e6, "GBP/year", 10e6, 200e6, A, "cost (capability, warrants, staff)"),
     )
 
@@ -61,7 +61,7 @@ class FinancialSanctions(Power):
     settings = (
         setting("freeze_share_per_month", 0.01, "share/month", 0.0, 0.05, A,
                 "share of a mapped group's capital frozen each month, scaled by intelligence", "share"),
-        setting("seizure_uplift", 0.3, "share", 0.0, 1.0, A, "rise in the share of capital seized in operations"),
+        setting("seizure_uplift", 0.3, "fractional rise", 0.0, 1.0, A, "rise in the share of capital seized in operations"),
         setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6, A, "cost (designations, financial investigators)"),
     )
 
@@ -271,8 +271,8 @@ class TechnologyInvestment(NationalLever):
         setting("spend_years", 3, "years", 1, 10, A, "years of spending"),
         setting("lag_years", 2, "years", 0, 5, f"{A}: systems take time to build and adopt", "years before benefits start"),
         setting("ramp_years", 2, "years", 0.5, 5, A, "years from first benefit to full benefit"),
-        setting("intel_uplift", 0.25, "share", 0.0, 0.6, A, "rise in intelligence gain and mapping at full benefit"),
-        setting("success_uplift", 0.1, "share", 0.0, 0.3, A, "rise in operation success at full benefit"),
+        setting("intel_uplift", 0.25, "fractional rise", 0.0, 0.6, A, "rise in intelligence gain and mapping at full benefit"),
+        setting("success_uplift", 0.1, "fractional rise", 0.0, 0.3, A, "rise in operation success at full benefit"),
     )
 
     def act(self, model, mask):
@@ -330,7 +330,7 @@ class EnablerTargeting(EnablerRemoval):
     settings = (
         setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05, A,
                 "monthly chance an active professional enabler is removed by supervision", "probability"),
-        setting("exposure_removal_uplift", 1.0, "share", 0.0, 3.0, A,
+        setting("exposure_removal_uplift", 1.0, "fractional rise", 0.0, 3.0, A,
                 "rise in removal of enablers exposed by operations"),
         setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6, A, "cost (supervisors, prosecutions)"),
     )
@@ -367,7 +367,7 @@ class FraudDataSharing(NationalLever):
     settings = (
         setting("fraud_supply_reduction", 0.15, "share", 0.0, 0.4, A,
                 "fall in fraud that groups can commit (blocked payments, takedowns)", "share"),
-        setting("detection_uplift", 0.2, "share", 0.0, 0.6, A, "rise in mapping of groups (fraud data)"),
+        setting("detection_uplift", 0.2, "fractional rise", 0.0, 0.6, A, "rise in mapping of groups (fraud data)"),
         setting("cost_gbp_per_year", 40e6, "GBP/year", 10e6, 150e6, A, "cost (data platforms, analysts)"),
     )
 

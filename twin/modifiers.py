@@ -1,6 +1,9 @@
-"""Modifiers: the one channel through which policy levers act on the model's mechanisms.
+"""Modifiers: the main channel through which policy levers act on the model's mechanisms.
 
-Every process reads its lever-sensitive inputs from `Modifiers`. At the start of each step they
+Every process reads its lever-sensitive inputs from `Modifiers`. A few levers also act
+directly on state while active: business disruption (cohesion and reputation of the groups it
+targets), financial sanctions (capital frozen) and the enabler levers (enablers removed). `prison_places_multiplier`
+and `county_line_opening_multiplier` are hooks no built-in lever sets yet. At the start of each step they
 are reset to neutral (multipliers 1, additions 0) and every active lever then applies its
 effect, multiplying or adding, so levers compose. With no levers the model is the documented
 baseline. A lever changes inputs to mechanisms for its time window and targets; it never scales

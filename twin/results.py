@@ -56,7 +56,8 @@ METRICS: tuple[Metric, ...] = (
     _m("absorptions", "events/step", "OCGs absorbed by a rival"),
     _m("relocations", "events/step", "OCGs moving into the area after an operation"),
     _m("members_active", "people", "active members"),
-    _m("members_known", "people", "active members known to police"),
+    _m("members_known", "people", "members known to police in any status short of exited (active, charged, "
+       "in prison or released), as the NCA counts known nominals"),
     _m("members_charged", "people", "members charged and awaiting trial"),
     _m("members_prison", "people", "members in prison (SOC prison population)"),
     _m("members_released", "people", "members released and not (yet) back in a group"),

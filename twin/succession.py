@@ -2,8 +2,9 @@
 
 A group whose leader is gone (arrested and not directing from prison, or no longer active)
 promotes a successor from its core, or from its workers if no core member is active. The
-succession may be violently disputed; the group may instead split in two (the new half
-promotes its own leader the next step) or be absorbed by the largest rival in its area. A group
+succession may be violently disputed. Instead of a plain succession the group may split in two
+(both halves then promote a leader in the same step, and either succession may be disputed) or
+be absorbed by the largest rival in its area. A group
 left with fewer than `ocg_min_active_members` active members and no leader directing it
 dissolves: its members join another group in the area or leave crime.
 """

@@ -4,7 +4,7 @@ Each violent OCG commits serious violence at a base rate that rises with the pre
 supply in its home markets (rivals' supply over demand, relative to the start). Some serious
 incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked homicides are
 added in the proportion seed 004 reports for London (8% indirect against 25% direct).
-Succession disputes add their own incidents (see `adaptation.py`).
+Succession disputes add their own incidents (see `succession.py`).
 """
 
 from __future__ import annotations

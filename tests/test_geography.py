@@ -49,3 +49,25 @@ def test_bad_areas_file(tmp_path, body, words):
     path.write_text(body)
     with pytest.raises(ScenarioError, match=words):
         load_geography(path)
+
+
+def _deaths_per_user(geography, seed):
+    from twin.model import TwinModel
+
+    model = TwinModel(seed=seed, n_steps=12, geography=geography)
+    model.run()
+    deaths = model.results.series("drug_deaths").sum()
+    return deaths, deaths / model.results.series("drug_users_supplied").sum()
+
+
+def test_drug_deaths_per_user_do_not_depend_on_the_areas_population(tmp_path):
+    """A scenario's own areas hold the UK's drug users, so deaths per user are the UK's even when
+    the areas hold a tenth of its people (a Poisson count: compared within 4 standard errors)."""
+    path = tmp_path / "areas.csv"
+    path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                    "A,England,R1,2500,1\nB,England,R1,3000,0\nC,England,R2,1500,0\n")
+    uk_deaths, uk_rate = _deaths_per_user(load_geography(), seed=1)
+    small_deaths, small_rate = _deaths_per_user(load_geography(path), seed=1)
+    assert uk_deaths > 1000 and small_deaths > 1000
+    se = np.hypot(uk_rate / np.sqrt(uk_deaths), small_rate / np.sqrt(small_deaths))
+    assert abs(small_rate - uk_rate) < 4 * se

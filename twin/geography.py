@@ -162,3 +162,13 @@ def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:
     table = {row["force_area"]: (float(row["latitude"]), float(row["longitude"]))
              for row in csv.DictReader(text.splitlines())}
     return [table[n][0] for n in names], [table[n][1] for n in names]
+
+
+_UK_POPULATION: list[float] = []
+
+
+def uk_population() -> float:
+    """Population of the 45 built-in UK force areas (the denominator of UK-wide rates)."""
+    if not _UK_POPULATION:
+        _UK_POPULATION.append(float(load_geography().population.sum()))
+    return _UK_POPULATION[0]

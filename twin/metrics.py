@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.geography import uk_population
 from twin.harm import HARM_CATEGORIES
 from twin.members import N_CLASSES, member_class
 from twin.results import METRIC_INDEX, METRICS
@@ -70,7 +71,9 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     put("immigration_arrivals", served[:, IMMIGRATION] * dt)
     put("firearms_supplied", served[:, FIREARMS] * dt)
     put("acquisitive_offences", served[:, ACQUISITIVE] * dt)
-    deaths_per_year = params.drug_deaths_per_million_per_year * geo.population.sum() / 1e6
+    # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
+    # rate per user is the UK's whatever the areas' population.
+    deaths_per_year = params.drug_deaths_per_million_per_year * uk_population() / 1e6
     per_user_month = np.array([
         HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
         (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])

@@ -95,6 +95,9 @@ HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
     ("A1,Merseyside,family,local,fraud,5,none,lawyer,1", "field 'enablers'"),
     ("A1,Merseyside,family,local,fraud,5,none,,maybe", "field 'known'"),
     ("A1,Merseyside,family,global,fraud,5,none,,1", "field 'reach'"),
+    ("A1,Merseyside,family,local,fraud,1000000000,none,,1", "field 'size': expected a whole number of members from 1 to"),
+    ("A1,Merseyside,family,local,fraud,5,none,,1,extra", "row 2: more fields than the header"),
+    ("A1,Merseyside,family,local,fraud,5,none", "row 2: fewer fields than the header"),
 ])
 def test_invalid_rows_name_row_and_field(tmp_path, row, words):
     path = tmp_path / "bad.csv"
@@ -119,3 +122,46 @@ def test_missing_columns_and_files(tmp_path):
         load_register(str(path), GEO)
     with pytest.raises(RegisterError, match="cannot be read"):
         load_register(str(tmp_path / "absent.csv"), GEO)
+
+
+def test_spreadsheet_csv_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeff".encode() + (HEADER + "A1,Kent,family,local,fraud,5,none,,1\n").encode())
+    assert load_register(str(path), GEO).ocg_id == ["A1"]
+
+
+@pytest.mark.parametrize("header, words", [
+    (HEADER.strip() + ",capitol_gbp\n", "column 'capitol_gbp' is not a register column; did you mean 'capital_gbp'"),
+    (HEADER.replace("size", "sise"), "column 'sise' is not a register column; did you mean 'size'"),
+])
+def test_misspelt_columns_are_named(tmp_path, header, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(header + "A1,Kent,family,local,fraud,5,none,,1" + (",0" if "capitol" in header else "") + "\n")
+    with pytest.raises(RegisterError, match=words):
+        load_register(str(path), GEO)
+
+
+def test_text_in_another_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "Cr\xe8me,Kent,family,local,fraud,5,none,,1\n").encode("latin-1"))
+    with pytest.raises(RegisterError, match="not UTF-8 text"):
+        load_register(str(path), GEO)
+
+
+def test_too_many_members_in_all_is_rejected(tmp_path, monkeypatch):
+    import twin.register as register_module
+
+    monkeypatch.setattr(register_module, "MAX_REGISTER_MEMBERS", 8)
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "A1,Kent,family,local,fraud,5,none,,1\nA2,Kent,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError, match="10 members in all"):
+        load_register(str(path), GEO)
+
+
+def test_database_errors_hide_the_password_and_missing_drivers_are_named():
+    with pytest.raises(RegisterError) as error:
+        load_register("sqlite+nosuchdriver://u:secret@h/db", GEO, table="t")
+    assert "secret" not in str(error.value)
+    with pytest.raises(RegisterError, match="driver is not installed") as error:
+        load_register("mysql://u:secret@localhost/db", GEO, table="t")
+    assert "secret" not in str(error.value) and "***" in str(error.value)

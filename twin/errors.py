@@ -37,3 +37,19 @@ def did_you_mean(name: str, valid: Iterable[str]) -> str:
     """A ' did you mean X?' suffix, or an empty string when nothing is close."""
     match = closest(name, valid)
     return f"; did you mean '{match}'?" if match else ""
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit to print: its password masked."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: print it as given (there is no password to find in it)
+        return url
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error (drivers add lines of background and links)."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return detail[0] if detail else exc.__class__.__name__

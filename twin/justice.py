@@ -170,6 +170,8 @@ def random_active_ocg_in_area(model, area: np.ndarray, rng: np.random.Generator)
     if area.size == 0:
         return np.empty(0, dtype=np.int64)
     active = np.flatnonzero(ocgs.active)
+    if active.size == 0:  # no group operates anywhere (a small register can die out)
+        return np.full(area.size, -1, dtype=np.int64)
     order = active[np.argsort(ocgs.area[active].astype(np.int16), kind="stable")]  # radix sort on areas
     counts = np.bincount(ocgs.area[order], minlength=model.geography.n_areas)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import RegisterError, did_you_mean
+from twin.errors import RegisterError, did_you_mean, first_line, safe_url
 from twin.geography import Geography
 from twin.parameters import Parameters
 from twin.vocabulary import (
@@ -30,6 +30,10 @@ from twin.vocabulary import (
 
 REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
 OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
+#: largest group a register row may declare, and most members a register may hold in all: the
+#: model holds every member in memory (the UK picture is about 100,000 members)
+MAX_GROUP_SIZE = 5_000
+MAX_REGISTER_MEMBERS = 2_000_000
 MAX_ERRORS_SHOWN = 10
 
 
@@ -167,22 +171,30 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     try:
-        with open(path, newline="") as handle:
+        # utf-8-sig: spreadsheet programs put a byte-order mark before the header of "CSV UTF-8"
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             rows = list(reader)
             columns = reader.fieldnames or []
     except OSError as exc:
         raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise RegisterError(f"register '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     except csv.Error as exc:
         raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
     _check_columns(columns, str(path))
+    for i, row in enumerate(rows):
+        if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
+            count = "more" if None in row else "fewer"
+            raise RegisterError(f"register '{path}', row {i + 2}: {count} fields than the header's "
+                                f"{len(columns)} (a comma too many or too few?)")
     return rows
 
 
 def _read_sql(url: str, table: str) -> list[dict[str, str]]:
     import sqlalchemy as sa
 
-    label = f"register table '{table}' at {url}"
+    label = f"register table '{table}' at {safe_url(url)}"
     try:
         engine = sa.create_engine(url)
         with engine.connect() as connection:
@@ -193,14 +205,22 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
     except sa.exc.NoSuchTableError:
         raise RegisterError(f"{label}: no such table") from None
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise RegisterError(f"register URL '{url}': not a valid SQLAlchemy URL ({exc})") from None
+        raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
+    except ImportError as exc:
+        raise RegisterError(f"register URL '{safe_url(url)}': its database driver is not installed "
+                            f"({exc.name or exc}); install it with pip") from None
     except sa.exc.SQLAlchemyError as exc:
-        raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+        raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
     _check_columns(columns, label)
     return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
 
 
 def _check_columns(columns: list[str], label: str) -> None:
+    expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    for column in columns:  # a misspelt column would otherwise be ignored (optional) or reported as missing
+        hint = did_you_mean(column, [c for c in expected if c not in columns]) if column not in expected else ""
+        if hint:
+            raise RegisterError(f"register '{label}': column {column!r} is not a register column{hint}")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
@@ -273,10 +293,11 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
         try:
             size[i] = int(float(str(row.get("size")).strip()))
-            if size[i] < 1 or float(str(row.get("size")).strip()) != size[i]:
+            if size[i] < 1 or size[i] > MAX_GROUP_SIZE or float(str(row.get("size")).strip()) != size[i]:
                 raise ValueError
-        except (TypeError, ValueError):
-            errors.append(f"{where}, field 'size': expected a whole number of members >= 1, got {row.get('size')!r}")
+        except (TypeError, ValueError, OverflowError):
+            errors.append(f"{where}, field 'size': expected a whole number of members from 1 to {MAX_GROUP_SIZE:,}, "
+                          f"got {row.get('size')!r}")
         flag = str(row.get("known") or "").strip().lower()
         if flag in ("1", "true", "yes"):
             known[i] = True
@@ -298,6 +319,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                     raise ValueError
             except ValueError:
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
+    if not errors and size.sum() > MAX_REGISTER_MEMBERS:
+        errors.append(f"register '{label}': {size.sum():,} members in all; the model holds at most "
+                      f"{MAX_REGISTER_MEMBERS:,} (the UK picture is about 100,000)")
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
@@ -310,7 +334,7 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     if table is not None or "://" in source:
         if table is None:
             raise RegisterError(f"register '{source}' looks like a database URL: name the table with --register-table")
-        return validate_rows(_read_sql(source, table), geography, f"{source}#{table}")
+        return validate_rows(_read_sql(source, table), geography, f"{safe_url(source)}#{table}")
     return validate_rows(_read_csv(Path(source)), geography, source)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from twin.errors import UserError
+from twin.errors import UserError, first_line, safe_url
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -150,9 +150,12 @@ class Store:
             self.engine = sa.create_engine(url)
             metadata.create_all(self.engine)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            raise UserError(f"--db '{self.url}': not a usable SQLAlchemy URL ({exc})") from None
+            raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc})") from None
+        except ImportError as exc:
+            raise UserError(f"--db '{safe_url(self.url)}': its database driver is not installed "
+                            f"({exc.name or exc}); install it with pip") from None
         except sa.exc.OperationalError as exc:
-            raise UserError(f"--db '{self.url}': cannot connect ({str(exc.orig).strip().splitlines()[0]})") from None
+            raise UserError(f"--db '{safe_url(self.url)}': cannot connect ({first_line(exc)})") from None
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")

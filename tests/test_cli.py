@@ -86,6 +86,40 @@ def test_bad_options_exit_2(argv, capsys):
     assert exit_info.value.code == 2
 
 
+def _user_error(argv, capsys) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("twin: error: ")
+    return err
+
+
+def test_a_horizon_shorter_than_one_step_is_a_user_error(tmp_path, capsys):
+    baseline = str(SCENARIOS / "baseline.toml")
+    assert "shorter than one monthly step" in _user_error(["run", baseline, "--years", "0.01", "--out",
+                                                           str(tmp_path / "r")], capsys)
+    assert "shorter than one weekly step" in _user_error(["run", baseline, "--years", "0.005", "--step", "week",
+                                                          "--out", str(tmp_path / "r")], capsys)
+    assert "shorter than one monthly step" in _user_error(
+        ["compare", baseline, "--years", "0.01", "--reps", "1", "--out", str(tmp_path / "c"),
+         "--db", f"sqlite:///{tmp_path / 'c.db'}"], capsys)
+
+
+def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path, capsys):
+    afile = write(tmp_path / "afile", "")
+    baseline = str(SCENARIOS / "baseline.toml")
+    for argv in (["run", baseline, "--years", "1", "--out", str(afile)],
+                 ["run", baseline, "--years", "1", "--out", str(afile / "sub")],
+                 ["compare", baseline, "--reps", "1", "--years", "1", "--out", str(afile),
+                  "--db", f"sqlite:///{tmp_path / 'x.db'}"]):
+        assert "is a file, not a folder" in _user_error(argv, capsys)
+    assert "is a folder" in _user_error(["register", "--out", str(tmp_path)], capsys)
+
+
+def test_sobol_sample_size_must_be_a_power_of_two(capsys):
+    config = str(ROOT / "calibration" / "sensitivity.toml")
+    assert "expected a power of 2" in _user_error(["sensitivity", config, "--n", "3"], capsys)
+
+
 def test_params_listing(capsys):
     assert main(["params", "--group", "justice"]) == 0
     out = capsys.readouterr().out

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from twin.errors import UserError
+from twin.errors import UserError, output_folder
 
 DEFAULT_RESULTS = Path("results")
 
@@ -51,7 +51,7 @@ def cmd_run(args) -> int:
     from twin.summary import format_annual_summary
 
     scenario = load_scenario(args.scenario)
-    out = args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}"
+    out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
     if not args.quiet:
@@ -121,7 +121,9 @@ def cmd_register(args) -> int:
     geography = load_geography()
     register = synthetic_register(geography, Parameters(), RandomStreams(args.seed)["register"])
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise UserError(f"--out '{out}': is a folder; give the CSV file to write")
+    output_folder(out.parent)
     write_register_csv(register, geography, out)
     print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
     return 0
@@ -147,7 +149,7 @@ def cmd_compare(args) -> int:
     from twin.store import Store
 
     store = Store(args.db)
-    out = Path(args.out)
+    out = output_folder(args.out)
     try:
         posterior = args.posterior
         if posterior == "default":
@@ -189,7 +191,7 @@ def cmd_export(args) -> int:
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
         raise UserError(f"--db {args.db}: no experiments yet (run `twin compare` first)")
-    written = export_experiment(store, experiment_id, Path(args.out), args.format)
+    written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     print("\n".join(str(p) for p in written))
     return 0
 

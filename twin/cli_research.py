@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from twin.errors import UserError
+from twin.errors import UserError, output_folder
 
 
 def cmd_fit(args) -> int:
@@ -19,6 +19,7 @@ def cmd_fit(args) -> int:
 
     scenario = load_scenario(args.scenario)
     targets = load_targets(args.targets)
+    output_folder(args.out)
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
     seeds = replicate_seeds(args.seed, args.reps)
@@ -50,8 +51,7 @@ def cmd_calibrate(args) -> int:
 
     config = load_config(args.config)
     store = Store(args.db)
-    out = Path(args.out or config["out"])
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
         outcome = abc_fit(config, store, args.workers, log=(lambda m: None) if args.quiet else print)
@@ -99,7 +99,7 @@ def cmd_calibrate(args) -> int:
 def cmd_validate(args) -> int:
     from twin.validation import run_files
 
-    results = run_files(args.experiments, Path(args.out))
+    results = run_files(args.experiments, output_folder(args.out))
     for name, result in results.items():
         print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
         for measure, value in result["measures"].items():
@@ -116,6 +116,9 @@ def cmd_sensitivity(args) -> int:
     config = load_config(args.config)
     if args.n:
         config["n"] = args.n
+    if config["n"] < 2 or config["n"] & (config["n"] - 1):
+        raise UserError(f"--n {config['n']}: expected a power of 2 (Sobol samples), e.g. 16, 32 or 64")
+    out = output_folder(args.out or config["out"])
     total = config["n"] * (len(config["uncertain"]) + 2)
     executor = make_executor(args.workers)
 
@@ -127,7 +130,7 @@ def cmd_sensitivity(args) -> int:
         table = run_sensitivity(config, executor, progress)
     finally:
         executor.close()
-    path = write_sensitivity_report(table, config, Path(args.out or config["out"]))
+    path = write_sensitivity_report(table, config, out)
     print()
     for outcome, group in table.groupby("outcome", sort=False):
         best = group.sort_values("total_order", ascending=False).head(3)
@@ -142,6 +145,7 @@ def cmd_sweep(args) -> int:
     from twin.sweep import load_experiment, run_sweep, sweep_results
 
     config = load_experiment(args.experiment)
+    out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)
     try:
@@ -151,8 +155,6 @@ def cmd_sweep(args) -> int:
         return 130
     finally:
         executor.close()
-    out = Path(args.out or f"results/sweeps/{config['name']}")
-    out.mkdir(parents=True, exist_ok=True)
     table = sweep_results(store, outcome["experiment_id"])
     table.to_csv(out / "sweep_results.csv", index=False)
     runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600 if outcome["ran"] else float("nan")
@@ -168,6 +170,7 @@ def cmd_analyse(args) -> int:
     from twin.sweep import find_sweep, load_experiment, sweep_results
 
     config = load_experiment(args.experiment)
+    out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     experiment_id = find_sweep(config, store)
     if experiment_id is None:
@@ -181,7 +184,7 @@ def cmd_analyse(args) -> int:
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name) for o in config["outcomes"]]
-    path = write_analysis(table, results, Path(args.out or f"results/sweeps/{config['name']}"),
+    path = write_analysis(table, results, out,
                           f"Sweep '{config['name']}': which option is robust, and where does each fail?")
     for result in results:
         best = result["policies"][0]

@@ -167,6 +167,8 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     loaded = [load_scenario(p) for p in paths]
     if years is not None:
         loaded = [replace(s, years=years) for s in loaded]
+    for scenario in loaded:
+        scenario.n_steps  # a horizon shorter than one step is an error before any run starts
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         from twin.errors import UserError

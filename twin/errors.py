@@ -53,3 +53,20 @@ def first_line(exc: BaseException) -> str:
     """The first line of a database error (drivers add lines of background and links)."""
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return detail[0] if detail else exc.__class__.__name__
+
+
+def output_folder(path, option: str = "--out"):
+    """Create the output folder before any work starts; a path that is a file is a user error."""
+    from pathlib import Path
+
+    folder = Path(path)
+    for existing in (folder, *folder.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                raise UserError(f"{option} '{path}': '{existing}' is a file, not a folder")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{option} '{path}': cannot create the folder ({exc.strerror})") from None
+    return folder

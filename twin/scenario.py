@@ -60,7 +60,11 @@ class Scenario:
 
     @property
     def n_steps(self) -> int:
-        return int(round(self.years * STEPS_PER_YEAR[self.step]))
+        steps = int(round(self.years * STEPS_PER_YEAR[self.step]))
+        if steps < 1:
+            raise ScenarioError(f"{self.path}: years = {self.years:g} is shorter than one {self.step}ly step "
+                                f"(at least {1 / STEPS_PER_YEAR[self.step]:.3g} years)")
+        return steps
 
     def build_parameters(self) -> Parameters:
         return Parameters(self.parameters, where=f"{self.path}: [parameters]")

@@ -123,6 +123,59 @@ def test_unknown_names_in_experiment_files(tmp_path):
         load_experiment(write(tmp_path / "bad2.toml", body))
 
 
+TINY = f'''
+[experiment]
+name = "tiny"
+base = "{ROOT / 'scenarios' / 'chb_pilot.toml'}"
+years = 1
+[sampler]
+kind = "lhs"
+size = 2
+[[lever]]
+name = "lever.chb.hold_years"
+values = [0, 2]
+[[outcome]]
+name = "harm"
+metric = "harm_gbp_total"
+years = [1, 1]
+aggregation = "annual_sum"
+'''
+
+
+@pytest.mark.parametrize("change, words", [
+    (("hold_years", "hold_yeras"), r"hold_yeras = 0 is not a valid scenario: .*did you mean 'hold_years'"),
+    (('"annual_sum"', '"annualsum"'), r"\[\[outcome\]\] #1: aggregation: .*did you mean 'annual_sum'"),
+    (("years = [1, 1]", "years = [1, 9]"), r"years: expected \[first, last\] with 1 <= first <= last <= 1"),
+    (("size = 2", 'size = "two"'), r"\[sampler\] size: expected a whole number >= 1, got 'two'"),
+    (('kind = "lhs"\nsize = 2', 'kind = "sobol"\nsize = 6'), r"a sobol sample needs a power of 2"),
+    (("values = [0, 2]", "valuse = [0, 2]"), r"\[\[lever\]\] #1: unknown key 'valuse'; did you mean 'values'"),
+    (('metric = "harm_gbp_total"', 'metric = "harm_gbp_totl"'), r"unknown metric 'harm_gbp_totl'"),
+    (("years = 1\n", "years = 0.01\n"), r"shorter than one monthly step"),
+])
+def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
+    body = TINY.replace(*change)
+    assert body != TINY
+    with pytest.raises(ScenarioError, match=words):
+        load_experiment(write(tmp_path / "bad.toml", body))
+
+
+def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
+    import twin.sweep as sweep_module
+    from twin.cli import main
+
+    def broken(task):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(sweep_module, "simulate_targets", broken)
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "2 run(s) failed" in err and "simulated failure" in err
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
+    assert "no finished runs" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.stem)
 def test_shipped_experiments_load(path):
     config = load_experiment(path)

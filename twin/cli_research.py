@@ -161,6 +161,12 @@ def cmd_sweep(args) -> int:
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {outcome['ran']} runs now "
           f"({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, writing {outcome['write_s']:.1f} s).\n"
           f"Results: {out / 'sweep_results.csv'}")
+    if outcome["failed"]:
+        print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "
+              f"others):", file=sys.stderr)
+        for point, replicate, error in outcome["failed"][:10]:
+            print(f"  {point} replicate {replicate}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -181,6 +187,9 @@ def cmd_analyse(args) -> int:
               f"it was run with other code or settings than the current ones.")
     table = sweep_results(store, experiment_id)
     table = table[table.status == "done"]
+    if table.empty:
+        raise UserError(f"{args.experiment}: no finished runs in experiment {experiment_id} to analyse "
+                        f"(see the errors recorded by `twin sweep`)")
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name) for o in config["outcomes"]]

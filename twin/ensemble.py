@@ -168,7 +168,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     if years is not None:
         loaded = [replace(s, years=years) for s in loaded]
     for scenario in loaded:
-        scenario.n_steps  # a horizon shorter than one step is an error before any run starts
+        scenario.n_steps  # noqa: B018 (raises when the horizon is shorter than one step, before any run)
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         from twin.errors import UserError

@@ -80,10 +80,23 @@ def load_experiment(path: str | Path) -> dict:
     base = load_scenario(path.parent / table["base"])
     years = float(table.get("years", base.years))
     base = replace(base, years=years)
+    base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
+    for key in ("reps", "seed"):
+        value = table.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "reps" else 0):
+            raise ScenarioError(f"{where} {key}: expected a whole number >= {1 if key == 'reps' else 0}, got {value!r}")
     sampler = data.get("sampler", {"kind": "lhs", "size": 8})
+    check_keys(path, "sampler", sampler, ("kind", "size", "levels"))
     if sampler.get("kind") not in SAMPLERS:
         raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}"
                             f"{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
+    for key in ("size", "levels"):
+        value = sampler.get(key, 8 if key == "size" else 3)
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
+            raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
+                                f"got {value!r}")
+    if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
+        raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
     from twin.errors import ParameterError
     from twin.parameters import parameter_range
 
@@ -94,7 +107,10 @@ def load_experiment(path: str | Path) -> dict:
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
     levers = []
-    for entry in data.get("lever", []):
+    for position, entry in enumerate(data.get("lever", []), start=1):
+        _check_entry_keys(f"{path}: [[lever]] #{position}", entry, ("name", "values"))
+        if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
+            raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
         values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
         if entry["name"] == "scenario":  # policies that are whole scenarios, by file
             values = [str((path.parent / v).resolve()) for v in values]
@@ -112,17 +128,62 @@ def load_experiment(path: str | Path) -> dict:
         if name.startswith("lever.") and not any(l.get("name", l.get("type")) == name.split(".")[1] for l in base.levers):
             raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}")
     outcomes = []
+    from twin.calibration import AGGREGATIONS
+
     for position, entry in enumerate(data.get("outcome", []), start=1):
-        if entry.get("metric") not in METRIC_NAMES:
-            raise ScenarioError(f"{path}: [[outcome]] #{position}: unknown metric {entry.get('metric')!r}"
-                                f"{did_you_mean(str(entry.get('metric')), METRIC_NAMES)}")
+        where_outcome = f"{path}: [[outcome]] #{position}"
+        _check_entry_keys(where_outcome, entry, ("name", "metric", "years", "aggregation", "area", "ratio_of"))
+        if "name" not in entry:
+            raise ScenarioError(f"{where_outcome}: missing key 'name'")
+        for key in ("metric", "ratio_of"):
+            if (key == "metric" or key in entry) and entry.get(key) not in METRIC_NAMES:
+                raise ScenarioError(f"{where_outcome}: unknown {key} {entry.get(key)!r}"
+                                    f"{did_you_mean(str(entry.get(key)), METRIC_NAMES)}")
+        aggregation = entry.get("aggregation", "annual_sum")
+        if aggregation not in AGGREGATIONS:
+            raise ScenarioError(f"{where_outcome}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
+                                f"got {aggregation!r}{did_you_mean(str(aggregation), AGGREGATIONS)}")
+        if (aggregation == "ratio") != ("ratio_of" in entry):
+            raise ScenarioError(f"{where_outcome}: aggregation 'ratio' goes with ratio_of, and only with it")
+        span = entry.get("years", [1, int(years)])
+        if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
+                and 1 <= span[0] <= span[1] <= years):
+            raise ScenarioError(f"{where_outcome}: years: expected [first, last] with 1 <= first <= last <= {years:g} "
+                                f"(the experiment's horizon), got {span!r}")
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
                                entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
     if not outcomes:
         raise ScenarioError(f"{path}: no [[outcome]] entries")
-    return {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
+    config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
             "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
             "outcomes": outcomes, "path": str(path)}
+    check_design(config)
+    return config
+
+
+def _check_entry_keys(where: str, entry: dict, valid: tuple[str, ...]) -> None:
+    for key in entry:
+        if key not in valid:
+            raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, valid)} (expected one of: {', '.join(valid)})")
+
+
+def check_design(config: dict) -> None:
+    """Build every design point's parameters and levers once, so that a misspelt lever setting or
+    an out-of-range value is reported before any run starts (not as a failure of every run)."""
+    from twin.interventions import build_levers
+
+    points = design(config)
+    names = [c for c in points.columns if c not in ("sample", "policy")]
+    from twin.errors import UserError
+
+    for row in points.to_dict(orient="records"):
+        try:
+            scenario = point_scenario(config["base"], row, names)
+            scenario.build_parameters()
+            build_levers(scenario)
+        except UserError as exc:
+            setting = ", ".join(f"{n} = {row[n]}" for n, _ in config["levers"]) or "the base scenario's settings"
+            raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: {exc}") from None
 
 
 def design(config: dict) -> pd.DataFrame:
@@ -218,6 +279,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
              if (ids[k], r) not in done]
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0
+    failed: list[tuple[str, int, str]] = []
     bar = None
     if progress and tasks:
         from tqdm import tqdm
@@ -228,13 +290,15 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0
+            if outcome["status"] != "done":
+                failed.append((task.fit.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
             if bar:
                 bar.update(1)
     finally:
         if bar:
             bar.close()
     return {"experiment_id": experiment_id, "ran": len(tasks), "points": len(points), "chunk": chunk,
-            "wall_s": time.perf_counter() - start, "write_s": write_s}
+            "wall_s": time.perf_counter() - start, "write_s": write_s, "failed": failed}
 
 
 def _run_point(task: SweepTask) -> dict:

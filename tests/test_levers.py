@@ -292,6 +292,7 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "hold", "areas": "Kent"}, r"areas: expected \"all\" or a list"),
     ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
     ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
+    ({"type": "hold", "areas": "all", "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
     ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
     ({"type": "funding", "share_forces": 0.5}, r"must be 1"),
@@ -338,3 +339,16 @@ def test_top_harm_areas_rank_by_the_year_before_the_start(step_length, steps_per
     model.results.values[:, :-1, model.results.index["harm_gbp_total"]] = harm
     model.results.steps_recorded = 2 * steps_per_year
     assert set(np.flatnonzero(lever.resolve_targets(model))) == {2, 3}
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"type": "clear", "areas": ["Merseside"]}, r"#1 \(clear\): unknown area 'Merseside'; did you mean 'Merseyside'"),
+    ({"type": "clear_hold_build", "regions": ["Nort West"]},
+     r"#1 \(clear_hold_build_clear\): unknown region 'Nort West'; did you mean 'North West'"),
+    ({"type": "hold", "top_harm_areas": 46}, r"top_harm_areas = 46, but the geography has 45 areas"),
+])
+def test_lever_targets_are_checked_when_the_model_is_built(entry, words):
+    """Not at the lever's first step (which may be years into a run), and naming the file and entry."""
+    levers = _levers({**entry, "start_year": 5})
+    with pytest.raises(ScenarioError, match=words):
+        TwinModel(seed=1, n_steps=2, levers=levers)

@@ -40,6 +40,8 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('parameters = 3\n', r"'parameters' must be a table"),
     ('[[levers]]\nkind = "clear"\n', r"\[\[levers\]\] #1: missing key 'type'"),
     ('[[levers]]\ntype = "no_such_lever"\n', r"unknown lever type 'no_such_lever'"),
+    ('', r"the file is empty"),
+    ('# only a comment\n', r"the file is empty"),
 ])
 def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
     path = write(tmp_path / "bad.toml", body)

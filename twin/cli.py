@@ -50,18 +50,25 @@ def cmd_run(args) -> int:
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary
 
+    if args.register_table and not args.register:
+        raise UserError("--register-table names a table of --register DATABASE_URL; give --register too")
     scenario = load_scenario(args.scenario)
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
     if not args.quiet:
-        print(f"Running '{scenario.name}' for {years:g} years ({step}ly steps), seed {args.seed} ...", flush=True)
+        print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
+              f"seed {args.seed} ...", flush=True)
     output = run_scenario(scenario, args.seed, years=args.years, step=args.step, register_source=args.register,
                           register_table=args.register_table, out_dir=Path(out))
     if not args.quiet:
         print(f"\nAnnual summary, UK (harm and costs in £, {__import__('twin.harm', fromlist=['x']).PRICE_YEAR} prices)")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
         print(f"\nSet-up {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
+        idle = [lever for lever in output.model.levers if lever.months_active == 0]
+        for lever in idle:
+            print(f"Note: lever '{lever.name}' never acted: it starts in year {lever.start_year:g} of a "
+                  f"{years:g}-year run.")
     return 0
 
 

@@ -67,6 +67,7 @@ class Lever:
         self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
         self.intensity = intensity
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
+        self.where = f"lever '{name}'"  # where it was declared (file and entry), for error messages
         self.months_active = 0.0
 
     # ------------------------------------------------------------------ construction
@@ -105,7 +106,7 @@ class Lever:
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
             raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {top!r}")
-        if sum(x is not None for x in (regions, top)) + (areas != "all") > 1:
+        if sum(x is not None for x in (regions, top)) + ("areas" in entry) > 1:
             raise ScenarioError(f"{where}: give one of areas, regions or top_harm_areas")
         values = {}
         for spec in cls.settings:
@@ -129,8 +130,25 @@ class Lever:
 
     # ------------------------------------------------------------------ each step
 
+    def check_targets(self, geography) -> None:
+        """Named areas and regions exist, and `top_harm_areas` is not more than there are areas
+        (checked when the model is built, long before the lever first acts)."""
+        if self.national:
+            return
+        if self.top_harm_areas is not None and self.top_harm_areas > geography.n_areas:
+            raise ScenarioError(f"{self.where}: top_harm_areas = {self.top_harm_areas}, but the geography has "
+                                f"{geography.n_areas} areas")
+        for region in self.region_names or []:
+            if region not in geography.region_names:
+                raise ScenarioError(f"{self.where}: unknown region '{region}'{did_you_mean(region, geography.region_names)}")
+        if self.area_names != "all":
+            for area in self.area_names:
+                if area not in geography.area_names:
+                    raise ScenarioError(f"{self.where}: unknown area '{area}'{did_you_mean(area, geography.area_names)}")
+
     def resolve_targets(self, model) -> np.ndarray:
         geo = model.geography
+        self.check_targets(geo)
         if self.national:
             return np.ones(geo.n_areas, dtype=bool)
         mask = np.zeros(geo.n_areas, dtype=bool)
@@ -145,16 +163,11 @@ class Lever:
             mask[np.argsort(-harm, kind="stable")[: self.top_harm_areas]] = True
         elif self.region_names is not None:
             for region in self.region_names:
-                if region not in geo.region_names:
-                    raise ScenarioError(f"lever '{self.name}': unknown region '{region}'"
-                                        f"{did_you_mean(region, geo.region_names)}")
                 mask |= geo.area_region == geo.region_names.index(region)
         elif self.area_names == "all":
             mask[:] = True
         else:
             for area in self.area_names:
-                if area not in geo.area_names:
-                    raise ScenarioError(f"lever '{self.name}': unknown area '{area}'{did_you_mean(area, geo.area_names)}")
                 mask[geo.area_index(area)] = True
         return mask
 
@@ -214,6 +227,7 @@ def build_levers(scenario) -> list[Lever]:
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
         built = LEVER_TYPES[kind].from_settings(entry, where)
         for lever in built.parts() if hasattr(built, "parts") else [built]:
+            lever.where = f"{where} ({lever.name})"
             if lever.name in names:
                 raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice; give each lever its own name")
             names.add(lever.name)

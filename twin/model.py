@@ -89,6 +89,8 @@ class TwinModel(mesa.Model):
         self.month = 0.0
         self.levers = list(levers or [])
         geo, p = self.geography, self.params
+        for lever in self.levers:
+            lever.check_targets(geo)
 
         self.vulnerability = community.initial_vulnerability(geo, p)
         self.trust = community.initial_trust(geo, p)

@@ -165,3 +165,15 @@ def test_database_errors_hide_the_password_and_missing_drivers_are_named():
     with pytest.raises(RegisterError, match="driver is not installed") as error:
         load_register("mysql://u:secret@localhost/db", GEO, table="t")
     assert "secret" not in str(error.value) and "***" in str(error.value)
+
+
+@pytest.mark.parametrize("override, words", [
+    ({"ocgs_known_uk": 0}, r"give 0 OCGs; the synthetic register needs 1 to"),
+    ({"ocgs_known_uk": 1e12}, r"the synthetic register needs 1 to"),
+    ({"members_known_uk": 1e12}, r"members_known_uk = 1e\+12 needs more than"),
+])
+def test_synthetic_register_rejects_impossible_scales(override, words):
+    from twin.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=words):
+        synthetic_register(GEO, Parameters(override), RandomStreams(1)["register"])

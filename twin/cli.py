@@ -194,10 +194,14 @@ def cmd_export(args) -> int:
     from twin.export import export_experiment
     from twin.store import Store
 
+    if args.db.startswith("sqlite:///") and not Path(args.db[len("sqlite:///"):]).exists():
+        raise UserError(f"--db {args.db}: no such database file (run `twin compare` first, or give --db)")
     store = Store(args.db)
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
         raise UserError(f"--db {args.db}: no experiments yet (run `twin compare` first)")
+    if not store.scenario_ids(experiment_id):
+        raise UserError(f"--experiment {experiment_id}: no such experiment in {args.db}")
     written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     print("\n".join(str(p) for p in written))
     return 0
@@ -267,13 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--posterior", nargs="?", const="default",
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
                               "calibration/posterior.csv), the same draws for every scenario")
-    compare.add_argument("--quiet", action="store_true")
+    compare.add_argument("--quiet", action="store_true", help="print only errors")
     compare.set_defaults(func=cmd_compare)
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")
-    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     export.add_argument("--experiment", type=_positive_int, help="experiment id (default: the latest)")
-    export.add_argument("--out", default="results/export")
+    export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv")
     export.set_defaults(func=cmd_export)
 
@@ -284,28 +288,28 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=_seed, default=1)
     fit.add_argument("--years", type=_years, help="default: the last year any target needs")
     fit.add_argument("--workers", type=_positive_int)
-    fit.add_argument("--out", default="results/fit")
+    fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")
     fit.set_defaults(func=cmd_fit)
 
     calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (ABC-SMC or a point fit)")
     calibrate.add_argument("config", help="calibration config TOML, e.g. calibration/baseline.toml")
     calibrate.add_argument("--workers", type=_positive_int)
-    calibrate.add_argument("--db", default=DEFAULT_DB)
+    calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
-    calibrate.add_argument("--quiet", action="store_true")
+    calibrate.add_argument("--quiet", action="store_true", help="print only errors")
     calibrate.set_defaults(func=cmd_calibrate)
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
     sensitivity.add_argument("config", help="sensitivity config TOML, e.g. calibration/sensitivity.toml")
     sensitivity.add_argument("--n", type=_positive_int, help="base samples (a power of 2; default: the config's)")
     sensitivity.add_argument("--workers", type=_positive_int)
-    sensitivity.add_argument("--out")
-    sensitivity.add_argument("--quiet", action="store_true")
+    sensitivity.add_argument("--out", help="report folder (default: the config's)")
+    sensitivity.add_argument("--quiet", action="store_true", help="print only errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
     validate.add_argument("experiments", nargs="*", default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
-    validate.add_argument("--out", default="results/validation")
+    validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
     validate.set_defaults(func=cmd_validate)
 
     sweep = sub.add_parser("sweep", help="run a batch experiment: uncertainties x lever settings x replications")
@@ -313,15 +317,15 @@ def build_parser() -> argparse.ArgumentParser:
     where = sweep.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
     where.add_argument("--cluster", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
-    sweep.add_argument("--db", default=DEFAULT_DB)
-    sweep.add_argument("--out")
-    sweep.add_argument("--quiet", action="store_true")
+    sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
+    sweep.add_argument("--out", help="folder for sweep_results.csv (default results/sweeps/<name>)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=cmd_sweep)
 
     analyse_cmd = sub.add_parser("analyse", help="regret, robustness, PRIM scenario discovery and feature scores of a sweep")
     analyse_cmd.add_argument("experiment", help="the experiment TOML that was swept")
-    analyse_cmd.add_argument("--db", default=DEFAULT_DB)
-    analyse_cmd.add_argument("--out")
+    analyse_cmd.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
+    analyse_cmd.add_argument("--out", help="report folder (default results/sweeps/<name>)")
     analyse_cmd.set_defaults(func=cmd_analyse)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")

@@ -89,8 +89,9 @@ class TwinModel(mesa.Model):
         self.month = 0.0
         self.levers = list(levers or [])
         geo, p = self.geography, self.params
-        for lever in self.levers:
-            lever.check_targets(geo)
+        for lever in self.levers:  # policy levers check their areas now; other interventions need not
+            if hasattr(lever, "check_targets"):
+                lever.check_targets(geo)
 
         self.vulnerability = community.initial_vulnerability(geo, p)
         self.trust = community.initial_trust(geo, p)

@@ -202,9 +202,15 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     levels = comparison.summary[comparison.summary.metric.isin(
         ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_net_social_cost_gbp",
          "total_homicides", "total_drug_deaths", "total_disruptions", "total_recruits_children"])].copy()
-    levels["band (5-95%)"] = [f"{a:,.4g} to {b:,.4g}" for a, b in zip(levels["p5"], levels["p95"])]
+    money = levels["metric"].str.contains("_gbp").to_numpy()
+
+    def level(value: float, is_money: bool) -> str:
+        return f"£{value / 1e9:,.2f}bn" if is_money else f"{value:,.0f}"
+
+    levels["band (5-95%)"] = [f"{level(a, m)} to {level(b, m)}"
+                              for a, b, m in zip(levels["p5"], levels["p95"], money)]
     levels = levels[["scenario", "metric", "mean", "band (5-95%)"]]
-    levels["mean"] = levels["mean"].map(lambda v: f"{v:,.4g}")
+    levels["mean"] = [level(v, m) for v, m in zip(levels["mean"], money)]
 
     areas = comparison.areas[comparison.areas.metric == "harm_gbp_total"].pivot_table(
         index="area", columns="scenario", values="diff_mean").drop(columns=[comparison.baseline], errors="ignore")

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from twin import __version__
@@ -82,15 +81,21 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         written.append(out_dir / "trajectories.parquet")
     except ImportError:
         pass
+    from twin.ensemble import provenance
+
+    resolved = scenario.to_dict()
+    resolved["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in resolved["levers"]]
+    info = provenance()
     meta = {
-        "scenario": scenario.to_dict(),
+        "scenario": resolved,
         "scenario_hash": scenario.spec_hash(),
         "seed": seed,
         "steps": output.model.n_steps,
         "parameters": output.model.params.as_dict(),
         "twin_version": __version__,
+        "git_commit": info["git_commit"],
         "python": platform.python_version(),
-        "numpy": np.__version__,
+        "packages": info["packages"],
         "setup_s": round(output.setup_s, 4),
         "run_s": round(output.run_s, 4),
     }

@@ -32,7 +32,7 @@ def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA
     n_years = int(np.ceil(results.steps_recorded / steps_per_year))
     for year in range(n_years):
         window = slice(year * steps_per_year, min((year + 1) * steps_per_year, results.steps_recorded))
-        row = {"year": year + 1}
+        row = {"year": year + 1, "steps": window.stop - window.start}
         for title, metric, how, scale, _ in ANNUAL_COLUMNS:
             values = results.series(metric, area)[window]
             row[title] = (values.sum() if how == "sum" else values[-1]) / scale
@@ -45,8 +45,15 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     titles = ["year"] + [c[0] for c in ANNUAL_COLUMNS]
     formats = ["{:d}"] + [c[4] for c in ANNUAL_COLUMNS]
     cells = [[fmt.format(row[t]) for t, fmt in zip(titles, formats)] for row in rows]
+    partial = [row for row in rows if row["steps"] < steps_per_year]
+    for row, cell in zip(rows, cells):
+        if row["steps"] < steps_per_year:
+            cell[0] += "*"
     widths = [max(len(t), *(len(r[i]) for r in cells)) for i, t in enumerate(titles)]
     lines = ["  ".join(t.rjust(w) for t, w in zip(titles, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    for row in partial:
+        lines.append(f"* year {row['year']} is part of a year: {row['steps']} of {steps_per_year} steps "
+                     f"(sums cover those steps only)")
     return "\n".join(lines)

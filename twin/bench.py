@@ -16,15 +16,20 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
   overhead. The difference is the cost that grows with the population.
 
 Profile (py-spy at 500 Hz over five UK runs; line-level): no line takes more than 4% of a run.
-A third of a UK step is the fixed cost above (`step_ms_small`, 5.5-8.5 ms of 15-22 ms); the
-rest is passes over about 100,000 member rows and 6,000 OCG rows. Lessons kept in the code: count members once per step
+About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-4.7 ms of 15 ms); the
+rest is passes over about 100,000 member rows and 6,000 OCG rows. Pure-Python overhead was a
+large part of the fixed cost: reading table columns through a descriptor and parameters through
+`__getattr__` cost 7.1 ms -> 4.3-4.7 ms of it; columns and parameters are now plain attributes.
+That change also made the plain-Mesa reference about 2.6 times faster (it reads parameters for
+every agent at every step), so speed-ups measured before it (28-42 times) flattered the twin. Lessons kept in the code: count members once per step
 (`TwinModel.take_census`); draw rare member events from geometric gaps
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per
 step (`TwinModel.active_rows`) and re-check status on the few rows drawn; find the members of the
 groups a phase works on in one pass (`succession.GroupRows`, `justice.courts_and_prisons`); extend
 caches rather than rebuild them when groups are added (`operations.portfolio`,
 `metrics.population_shares`); rank tasking lists once and radix-sort small integer keys
-(`policing.task`). A further halving would need the fixed cost gone, i.e. a compiled step.
+(`policing.task`); draw only where a distribution can be non-zero (`violence`). A further halving
+would need the fixed cost gone, i.e. a compiled step.
 """
 
 from __future__ import annotations

@@ -148,3 +148,11 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch):
         run_scenario(load_scenario(SCENARIOS / "baseline.toml"), 1, years=1, out_dir=tmp_path)
     partial = pd.read_csv(tmp_path / "trajectories.partial.csv")
     assert partial["step"].max() == 4
+
+
+def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, capsys):
+    argv = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--years", "1", "--workers", "1",
+            "--out", str(tmp_path / "c"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    assert main(argv) == 0
+    assert "nothing to compare it with" in capsys.readouterr().out
+    assert (tmp_path / "c" / "report.html").exists()

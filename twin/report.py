@@ -159,6 +159,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
 
 def terminal_table(comparison: Comparison) -> str:
     rows = headline_rows(comparison)
+    if not rows:
+        return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
+                f"are in the report; give more scenarios to compare options.")
     lines = [f"Against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; 90% intervals):",
              f"{'scenario':28s} {'harm':>18s} {'response cost':>18s} {'net social cost':>26s} {'P(better)':>9s} {'£/£':>6s}"]
     for r in rows:

@@ -292,7 +292,6 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "hold", "areas": "Kent"}, r"areas: expected \"all\" or a list"),
     ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
     ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
-    ({"type": "hold", "areas": "all", "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
     ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
     ({"type": "funding", "share_forces": 0.5}, r"must be 1"),

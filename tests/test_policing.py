@@ -54,3 +54,43 @@ def test_descending_ranks_like_a_stable_sort():
     tied = rng.integers(0, 20, 500).astype(float)  # many ties: must fall back to the stable order
     for values in (distinct, tied):
         assert np.array_equal(descending(values), np.argsort(-values, kind="stable"))
+
+
+def _reference_investigators(model):
+    """Investigators before reactive demand: the budget's FTE (no levers)."""
+    params = model.params
+    return model.police.budget_gbp_per_month(params, model.modifiers) * 12 / params.cost_gbp_per_investigator_year
+
+
+def test_every_force_starts_at_the_baseline_reactive_share_monthly_and_weekly():
+    """At the start every force loses `reactive_demand_share` to reactive demand, including areas
+    with little or no violence (the reference once came from one random draw, and quiet areas got
+    a zero reference), and weekly runs see the same demand as monthly ones."""
+    from twin.model import TwinModel
+
+    shares = {}
+    for step_length in ("month", "week"):
+        model = TwinModel(seed=3, n_steps=2, step_length=step_length)
+        n = model.geography.n_areas
+        before = _reference_investigators(model)[:n]
+        after = model.police.investigators(model.params, model.modifiers, model.expected_violence_per_month)[:n]
+        shares[step_length] = 1.0 - after / before
+        assert np.allclose(shares[step_length], model.params.reactive_demand_share)
+    assert np.allclose(shares["month"], shares["week"])
+
+
+def test_reactive_demand_rises_with_expected_violence_and_is_capped():
+    from twin.model import TwinModel
+    from twin.policing import REACTIVE_SHARE_CAP
+
+    model = TwinModel(seed=3, n_steps=2)
+    n, params = model.geography.n_areas, model.params
+    before = _reference_investigators(model)[:n]
+    doubled = model.police.investigators(params, model.modifiers, 2 * model.expected_violence_per_month)[:n]
+    share = 1.0 - doubled / before
+    expected = np.minimum(params.reactive_demand_share * 2 ** params.reactive_demand_violence_elasticity,
+                          REACTIVE_SHARE_CAP)
+    violent = model.police.reference_violence > 1.0 / 12.0 + 1e-12  # areas above the floor respond in full
+    assert violent.sum() > 30 and np.allclose(share[violent], expected)
+    extreme = model.police.investigators(params, model.modifiers, 1e6 * model.expected_violence_per_month)[:n]
+    assert np.allclose(1.0 - extreme[violent] / before[violent], REACTIVE_SHARE_CAP)

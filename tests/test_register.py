@@ -158,10 +158,16 @@ def test_too_many_members_in_all_is_rejected(tmp_path, monkeypatch):
         load_register(str(path), GEO)
 
 
-def test_database_errors_hide_the_password_and_missing_drivers_are_named():
+def test_database_errors_hide_the_password_and_missing_drivers_are_named(monkeypatch):
+    import sys
+
     with pytest.raises(RegisterError) as error:
         load_register("sqlite+nosuchdriver://u:secret@h/db", GEO, table="t")
     assert "secret" not in str(error.value)
+    with pytest.raises(RegisterError, match="looks like a database URL") as error:
+        load_register("postgresql://u:secret@h/db", GEO)
+    assert "secret" not in str(error.value)
+    monkeypatch.setitem(sys.modules, "MySQLdb", None)  # the driver is missing, whatever this machine has
     with pytest.raises(RegisterError, match="driver is not installed") as error:
         load_register("mysql://u:secret@localhost/db", GEO, table="t")
     assert "secret" not in str(error.value) and "***" in str(error.value)
@@ -177,3 +183,9 @@ def test_synthetic_register_rejects_impossible_scales(override, words):
 
     with pytest.raises(ParameterError, match=words):
         synthetic_register(GEO, Parameters(override), RandomStreams(1)["register"])
+
+
+def test_other_extra_columns_are_allowed(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text(HEADER.strip() + ",county,notes\n" + "A1,Kent,family,local,fraud,5,none,,1,Kent,seen 2024\n")
+    assert load_register(str(path), GEO).ocg_id == ["A1"]

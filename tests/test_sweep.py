@@ -151,6 +151,9 @@ aggregation = "annual_sum"
     (("values = [0, 2]", "valuse = [0, 2]"), r"\[\[lever\]\] #1: unknown key 'valuse'; did you mean 'values'"),
     (('metric = "harm_gbp_total"', 'metric = "harm_gbp_totl"'), r"unknown metric 'harm_gbp_totl'"),
     (("years = 1\n", "years = 0.01\n"), r"shorter than one monthly step"),
+    (("[[outcome]]", "[outcome]"), r"'outcome' must be a list of tables \(\[\[outcome\]\], with double brackets\)"),
+    (("values = [0, 2]", 'values = ["two", 2]'), r"values must be numbers, got 'two'"),
+    (("values = [0, 2]", "values = [[1], 2]"), r"values must be numbers, got \[1\]"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)
@@ -211,3 +214,13 @@ def test_regret_and_robustness_on_a_known_table():
     assert result["feature_scores"]["u"] == pytest.approx(1.0)
     failing = result["prim"]["lever.x=0"]["box"]["limits"]["u"]
     assert failing[0] > 0.5  # policy 0 fails in the high-u futures
+
+
+def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):
+    """clear_hold_build.toml spells out areas = "all"; a sweep may still set regions or top_harm_areas."""
+    body = TINY.replace("chb_pilot.toml", "clear_hold_build.toml").replace(
+        'name = "lever.chb.hold_years"\nvalues = [0, 2]',
+        'name = "lever.chb"\nvalues = [{top_harm_areas = 5}, {regions = ["North West"]}]')
+    assert "top_harm_areas = 5" in body
+    config = load_experiment(write(tmp_path / "retarget.toml", body))
+    assert len(design(config)) == 2  # one sample (no uncertainties) x two targetings, both built

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from twin.errors import UserError, output_folder
+from twin.errors import UserError, output_folder, safe_url
 
 DEFAULT_RESULTS = Path("results")
 
@@ -178,7 +178,7 @@ def cmd_compare(args) -> int:
     if not args.quiet:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
-              f"{args.db}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
+              f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
         print(terminal_table(comparison))
         print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
     if outcome.failed:
@@ -195,13 +195,13 @@ def cmd_export(args) -> int:
     from twin.store import Store
 
     if args.db.startswith("sqlite:///") and not Path(args.db[len("sqlite:///"):]).exists():
-        raise UserError(f"--db {args.db}: no such database file (run `twin compare` first, or give --db)")
+        raise UserError(f"--db {safe_url(args.db)}: no such database file (run `twin compare` first, or give --db)")
     store = Store(args.db)
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
-        raise UserError(f"--db {args.db}: no experiments yet (run `twin compare` first)")
+        raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` first)")
     if not store.scenario_ids(experiment_id):
-        raise UserError(f"--experiment {experiment_id}: no such experiment in {args.db}")
+        raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
     written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     print("\n".join(str(p) for p in written))
     return 0

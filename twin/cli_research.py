@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from twin.errors import UserError, output_folder
+from twin.errors import UserError, output_folder, safe_url
 
 
 def cmd_fit(args) -> int:
@@ -61,7 +61,7 @@ def cmd_calibrate(args) -> int:
         extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
                  "posterior_medians": outcome["best"]}
         rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
-        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {args.db}): {outcome['simulations']} simulations; "
+        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']} simulations; "
                      f"acceptance rate by generation: {rates}. Fit shown at the posterior medians.")
         seeds = replicate_seeds(config["seed"], config["reps"])
     else:
@@ -116,8 +116,8 @@ def cmd_sensitivity(args) -> int:
     config = load_config(args.config)
     if args.n:
         config["n"] = args.n
-    if config["n"] < 2 or config["n"] & (config["n"] - 1):
-        raise UserError(f"--n {config['n']}: expected a power of 2 (Sobol samples), e.g. 16, 32 or 64")
+    if config["n"] < 4 or config["n"] & (config["n"] - 1):
+        raise UserError(f"--n {config['n']}: expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64")
     out = output_folder(args.out or config["out"])
     total = config["n"] * (len(config["uncertain"]) + 2)
     executor = make_executor(args.workers)
@@ -182,7 +182,7 @@ def cmd_analyse(args) -> int:
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])
         if experiment_id is None:
-            raise UserError(f"{args.experiment}: not run yet in {args.db} (run `twin sweep` first)")
+            raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
         print(f"Note: analysing the latest '{config['name']}' sweep in the database (experiment {experiment_id}); "
               f"it was run with other code or settings than the current ones.")
     table = sweep_results(store, experiment_id)

@@ -106,7 +106,9 @@ class Lever:
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
             raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {top!r}")
-        if sum(x is not None for x in (regions, top)) + ("areas" in entry) > 1:
+        # areas = "all" is the default, so it may stand beside regions or top_harm_areas (which then
+        # decide): a sweep can retarget a lever whose base scenario spells out "all".
+        if sum(x is not None for x in (regions, top)) + (areas != "all") > 1:
             raise ScenarioError(f"{where}: give one of areas, regions or top_harm_areas")
         values = {}
         for spec in cls.settings:

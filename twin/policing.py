@@ -23,9 +23,9 @@ from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
 REACTIVE_SHARE_CAP = 0.9
-#: expected serious violence below which an area's reference level is floored: one incident a year
-#: (assumption), so an area that starts without violent groups does not count its first incident
-#: as an unbounded rise
+#: expected serious violence below which an area counts as having this much: one incident a year
+#: (assumption). An area that starts without violent groups then starts at the baseline reactive
+#: share and does not count its first incident as an unbounded rise
 REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
 
 
@@ -72,7 +72,7 @@ class Police:
         fte = np.maximum(fte + modifiers.extra_fte, 0.0)
         if self.reference_violence is None:
             self.reference_violence = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH)
-        relative = violence_per_month / self.reference_violence
+        relative = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH) / self.reference_violence
         reactive = np.clip(params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity,
                            0.0, REACTIVE_SHARE_CAP)
         fte[: self.n_areas] *= 1.0 - reactive

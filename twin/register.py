@@ -227,11 +227,20 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
 
 
 def _check_columns(columns: list[str], label: str) -> None:
+    import difflib
+
     expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    for column in columns:  # a misspelt column would otherwise be ignored (optional) or reported as missing
-        hint = did_you_mean(column, [c for c in expected if c not in columns]) if column not in expected else ""
-        if hint:
-            raise RegisterError(f"register '{label}': column {column!r} is not a register column{hint}")
+    missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
+    for column in (c for c in columns if c not in expected):
+        # A misspelt column would be reported as missing the wrong way round (required) or silently
+        # ignored (optional). Other extra columns (notes, a county) are allowed and ignored, so only
+        # a near miss of an optional column counts as a misspelling.
+        match = (difflib.get_close_matches(column, missing_required, n=1, cutoff=0.6)
+                 or difflib.get_close_matches(column, missing_optional, n=1, cutoff=0.85))
+        if match:
+            raise RegisterError(f"register '{label}': column {column!r} is not a register column; "
+                                f"did you mean '{match[0]}'?")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
@@ -344,7 +353,7 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     """Load a register from a CSV path, or from a SQLAlchemy URL when `table` is given."""
     if table is not None or "://" in source:
         if table is None:
-            raise RegisterError(f"register '{source}' looks like a database URL: name the table with --register-table")
+            raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table")
         return validate_rows(_read_sql(source, table), geography, f"{safe_url(source)}#{table}")
     return validate_rows(_read_csv(Path(source)), geography, source)
 

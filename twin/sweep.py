@@ -73,6 +73,13 @@ def load_experiment(path: str | Path) -> dict:
     data = read_toml(path, "experiment file")
     table = data.get("experiment", {})
     check_keys(path, "", data, ("experiment", "sampler", "uncertainty", "lever", "outcome"))
+    for key, kind in (("experiment", "table"), ("sampler", "table"), ("uncertainty", "list"), ("lever", "list"),
+                      ("outcome", "list")):
+        value = data.get(key, {} if kind == "table" else [])
+        if kind == "table" and not isinstance(value, dict):
+            raise ScenarioError(f"{path}: '{key}' must be a table ([{key}])")
+        if kind == "list" and not (isinstance(value, list) and all(isinstance(e, dict) for e in value)):
+            raise ScenarioError(f"{path}: '{key}' must be a list of tables ([[{key}]], with double brackets)")
     check_keys(path, "experiment", table, EXPERIMENT_KEYS)
     where = f"{path}: [experiment]"
     if "base" not in table:
@@ -111,6 +118,14 @@ def load_experiment(path: str | Path) -> dict:
         _check_entry_keys(f"{path}: [[lever]] #{position}", entry, ("name", "values"))
         if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
             raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
+        group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
+        for value in entry["values"]:
+            expected = (dict if group else str if entry["name"] == "scenario" else (int, float))
+            if isinstance(value, bool) or not isinstance(value, expected):
+                words = ("tables of lever settings" if group else "scenario file names" if entry["name"] == "scenario"
+                         else "numbers")
+                raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values must be {words}, "
+                                    f"got {value!r}")
         values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
         if entry["name"] == "scenario":  # policies that are whole scenarios, by file
             values = [str((path.parent / v).resolve()) for v in values]
@@ -181,7 +196,7 @@ def check_design(config: dict) -> None:
             scenario = point_scenario(config["base"], row, names)
             scenario.build_parameters()
             build_levers(scenario)
-        except UserError as exc:
+        except (UserError, ValueError, TypeError) as exc:
             setting = ", ".join(f"{n} = {row[n]}" for n, _ in config["levers"]) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: {exc}") from None
 

@@ -16,7 +16,7 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
   overhead. The difference is the cost that grows with the population.
 
 Profile (py-spy at 500 Hz over five UK runs; line-level): no line takes more than 4% of a run.
-About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-4.7 ms of 15 ms); the
+About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-6.4 ms of 15-18 ms); the
 rest is passes over about 100,000 member rows and 6,000 OCG rows. Pure-Python overhead was a
 large part of the fixed cost: reading table columns through a descriptor and parameters through
 `__getattr__` cost 7.1 ms -> 4.3-4.7 ms of it; columns and parameters are now plain attributes.

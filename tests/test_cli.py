@@ -156,3 +156,24 @@ def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, ca
     assert main(argv) == 0
     assert "nothing to compare it with" in capsys.readouterr().out
     assert (tmp_path / "c" / "report.html").exists()
+
+
+def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
+    missing = f"sqlite:///{tmp_path / 'none.db'}"
+    assert "no such database file" in _user_error(["export", "--db", missing, "--out", str(tmp_path / "e")], capsys)
+    assert not (tmp_path / "none.db").exists()
+    argv = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "1", "--years", "1", "--workers", "1", "--quiet",
+            "--out", str(tmp_path / "c"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    assert main(argv) == 0
+    assert "no such experiment" in _user_error(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment",
+                                                "99", "--out", str(tmp_path / "e")], capsys)
+
+
+def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsys):
+    scenario = write(tmp_path / "late.toml", '[scenario]\nname = "late"\n[[levers]]\ntype = "hold"\nstart_year = 5\n')
+    assert main(["run", str(scenario), "--years", "1.5", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "* year 2 is part of a year: 6 of 12 steps" in out
+    assert "lever 'hold' never acted: it starts in year 5 of a 1.5-year run" in out
+    meta = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]

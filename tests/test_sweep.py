@@ -17,21 +17,14 @@ from twin.sweep import design, load_experiment, run_sweep, sweep_results
 from conftest import ROOT, write
 
 
-def _experiment(tmp_path, reps=1):
-    return load_experiment(write(tmp_path / "exp.toml", f'''
+TINY = f'''
 [experiment]
 name = "tiny"
 base = "{ROOT / 'scenarios' / 'chb_pilot.toml'}"
 years = 1
-reps = {reps}
-seed = 4
 [sampler]
 kind = "lhs"
 size = 2
-[[uncertainty]]
-name = "recruitment_fill_rate_per_month"
-low = 0.05
-high = 0.3
 [[lever]]
 name = "lever.chb.hold_years"
 values = [0, 2]
@@ -40,7 +33,14 @@ name = "harm"
 metric = "harm_gbp_total"
 years = [1, 1]
 aggregation = "annual_sum"
-'''.replace("years = [1, 1]", "years = [1, 1]")))
+'''
+
+
+def _experiment(tmp_path, reps=1):
+    """TINY with an uncertainty, `reps` paired replications and its own seed."""
+    body = TINY.replace("years = 1\n", f"years = 1\nreps = {reps}\nseed = 4\n").replace(
+        "[[lever]]", "[[uncertainty]]\nname = \"recruitment_fill_rate_per_month\"\nlow = 0.05\nhigh = 0.3\n[[lever]]")
+    return load_experiment(write(tmp_path / "exp.toml", body))
 
 
 def _outcomes(store, experiment_id):
@@ -123,23 +123,6 @@ def test_unknown_names_in_experiment_files(tmp_path):
         load_experiment(write(tmp_path / "bad2.toml", body))
 
 
-TINY = f'''
-[experiment]
-name = "tiny"
-base = "{ROOT / 'scenarios' / 'chb_pilot.toml'}"
-years = 1
-[sampler]
-kind = "lhs"
-size = 2
-[[lever]]
-name = "lever.chb.hold_years"
-values = [0, 2]
-[[outcome]]
-name = "harm"
-metric = "harm_gbp_total"
-years = [1, 1]
-aggregation = "annual_sum"
-'''
 
 
 @pytest.mark.parametrize("change, words", [

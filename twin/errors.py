@@ -27,9 +27,9 @@ class ParameterError(UserError):
     """A parameter override names an unknown parameter or has an invalid value."""
 
 
-def closest(name: str, valid: Iterable[str]) -> str | None:
+def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None."""
-    matches = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 

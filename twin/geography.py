@@ -14,6 +14,7 @@ London, whose region holds only the Metropolitan Police and the City of London.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -164,11 +165,7 @@ def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:
     return [table[n][0] for n in names], [table[n][1] for n in names]
 
 
-_UK_POPULATION: list[float] = []
-
-
+@functools.cache
 def uk_population() -> float:
     """Population of the 45 built-in UK force areas (the denominator of UK-wide rates)."""
-    if not _UK_POPULATION:
-        _UK_POPULATION.append(float(load_geography().population.sum()))
-    return _UK_POPULATION[0]
+    return float(load_geography().population.sum())

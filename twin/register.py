@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ParameterError, RegisterError, did_you_mean, first_line, safe_url
+from twin.errors import ParameterError, RegisterError, closest, did_you_mean, first_line, safe_url
 from twin.geography import Geography
 from twin.parameters import Parameters
 from twin.vocabulary import (
@@ -227,8 +227,6 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
 
 
 def _check_columns(columns: list[str], label: str) -> None:
-    import difflib
-
     expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
     missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
@@ -236,11 +234,10 @@ def _check_columns(columns: list[str], label: str) -> None:
         # A misspelt column would be reported as missing the wrong way round (required) or silently
         # ignored (optional). Other extra columns (notes, a county) are allowed and ignored, so only
         # a near miss of an optional column counts as a misspelling.
-        match = (difflib.get_close_matches(column, missing_required, n=1, cutoff=0.6)
-                 or difflib.get_close_matches(column, missing_optional, n=1, cutoff=0.85))
+        match = closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
         if match:
             raise RegisterError(f"register '{label}': column {column!r} is not a register column; "
-                                f"did you mean '{match[0]}'?")
+                                f"did you mean '{match}'?")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])

@@ -94,10 +94,13 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
 
 
 def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, ...]) -> None:
-    """Reject keys of a TOML table that are not in `valid`, naming the closest valid one."""
+    """Reject keys of a TOML table that are not in `valid`, naming the closest valid one.
+
+    `table` is a table's name, a label already in brackets (an entry of an array of tables,
+    "[[lever]] #2"), or empty for the top level."""
     for key in data:
         if key not in valid:
-            where = f"[{table}]" if table else "top level"
+            where = table if table.startswith("[") else f"[{table}]" if table else "top level"
             raise ScenarioError(f"{path}: {where}: unknown key '{key}'{did_you_mean(key, valid)} "
                                 f"(expected one of: {', '.join(valid)})")
 

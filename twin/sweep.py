@@ -115,7 +115,7 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
     levers = []
     for position, entry in enumerate(data.get("lever", []), start=1):
-        _check_entry_keys(f"{path}: [[lever]] #{position}", entry, ("name", "values"))
+        check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
         if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
             raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
         group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
@@ -147,7 +147,7 @@ def load_experiment(path: str | Path) -> dict:
 
     for position, entry in enumerate(data.get("outcome", []), start=1):
         where_outcome = f"{path}: [[outcome]] #{position}"
-        _check_entry_keys(where_outcome, entry, ("name", "metric", "years", "aggregation", "area", "ratio_of"))
+        check_keys(path, f"[[outcome]] #{position}", entry, ("name", "metric", "years", "aggregation", "area", "ratio_of"))
         if "name" not in entry:
             raise ScenarioError(f"{where_outcome}: missing key 'name'")
         for key in ("metric", "ratio_of"):
@@ -174,12 +174,6 @@ def load_experiment(path: str | Path) -> dict:
             "outcomes": outcomes, "path": str(path)}
     check_design(config)
     return config
-
-
-def _check_entry_keys(where: str, entry: dict, valid: tuple[str, ...]) -> None:
-    for key in entry:
-        if key not in valid:
-            raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, valid)} (expected one of: {', '.join(valid)})")
 
 
 def check_design(config: dict) -> None:

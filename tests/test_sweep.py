@@ -87,28 +87,45 @@ def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
 
 
 def test_sweep_survives_a_dying_dask_worker(tmp_path):
+    """A worker process killed once the first runs are stored, before the sweep ends: the lost
+    runs are rescheduled and the table is the serial one."""
     distributed = pytest.importorskip("distributed")
-    config = _experiment(tmp_path, reps=3)
+    config = _experiment(tmp_path, reps=4)
     reference = Store(f"sqlite:///{tmp_path / 'ref.db'}")
     expected = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
+    store = Store(f"sqlite:///{tmp_path / 'kill.db'}")
+    killed = {}
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         client = executor.client
 
         def kill_one_worker():
-            time.sleep(2.0)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:  # wait for the first stored runs
+                experiment = store.latest_experiment()
+                if experiment is not None and store.done_runs(experiment):
+                    break
+                time.sleep(0.05)
+            killed["runs_stored_before"] = len(store.done_runs(store.latest_experiment()))
             worker = sorted(client.scheduler_info()["workers"])[0]
-            client.run(os._exit, 1, workers=[worker], wait=False)
+            try:
+                client.run(os._exit, 1, workers=[worker])  # the call itself fails as the worker dies
+            except Exception:
+                pass
+            while time.monotonic() < deadline and worker in client.scheduler_info()["workers"]:
+                time.sleep(0.05)
+            killed["gone"] = worker not in client.scheduler_info()["workers"]
 
         killer = threading.Thread(target=kill_one_worker)
         killer.start()
         try:
-            store = Store(f"sqlite:///{tmp_path / 'kill.db'}")
             outcome = run_sweep(config, store, executor, progress=False, chunk=1)
         finally:
             killer.join()
             executor.close()
+    assert killed["gone"], "the worker was not killed"
+    assert killed["runs_stored_before"] < len(expected), "the kill came after the sweep had finished"
     got = _outcomes(store, outcome["experiment_id"])
     assert len(got) == len(expected)
     pd.testing.assert_frame_equal(got, expected)

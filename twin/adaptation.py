@@ -98,9 +98,10 @@ def county_lines(model) -> None:
     if exporters.size == 0:
         return
     if model.county_line_openings_per_exporter is None:
-        # Openings replace business closures at the start; unmet demand then draws more.
-        model.county_line_openings_per_exporter = (
-            lines.active.sum() * params.county_line_closure_prob_per_month / exporters.size)
+        # Openings replace closures at the start (business and police ones at their baseline
+        # rates), so the stock holds under current policy; unmet demand then draws more.
+        closure_rate = params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month
+        model.county_line_openings_per_exporter = lines.active.sum() * closure_rate / exporters.size
     demand = model.markets.demand[:, HEROIN_CRACK] * ~geo.exporter
     vacancy = model.markets.vacancy()[:, HEROIN_CRACK] * ~geo.exporter
     mean_vacancy = (vacancy * demand).sum() / max(demand.sum(), 1e-9)

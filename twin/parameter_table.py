@@ -140,9 +140,15 @@ PARAMETER_TABLE: list[Parameter] = [
        "heroin/crack users one county line can supply", "markets", "positive"),
     _p("county_line_vacancy_response", 5.0, "multiplier per unit vacancy", 0.0, 20.0, f"{A}: openings rise with unmet demand outside exporter areas (seed 003: county lines have expanded); VALIDATION.md s.3 finds refilling slower than the evidence",
        "rise in new county lines per unit of unmet heroin/crack demand outside exporter areas "
-       "(with none, openings replace business closures at the starting rate)", "markets", "nonnegative"),
+       "(with none, openings replace business and police closures at the starting rate)", "markets", "nonnegative"),
     _p("county_line_closure_prob_per_month", 0.02, "probability/month", 0.005, 0.06, f"{A}: no seed figure; lines close for business reasons (runners lost, rivals); openings replace closures at the start",
        "monthly chance a line closes for business reasons", "markets", "probability"),
+    _p("county_line_enforcement_closure_prob_per_month", 0.025, "probability/month", 0.01, 0.05,
+       f"{A}: no seed figure; set so the baseline holds its starting lines over ten years (seed 003: county lines "
+       "have expanded, so a falling baseline would contradict it). The model's own police closures run at "
+       "about 2-3% of lines a month",
+       "share of lines police close in a month at baseline; openings at the start replace these closures "
+       "as well as the business ones", "markets", "probability"),
     # ------------------------------------------------------------------ revenue and capital
     _p("price_heroin_crack_gbp_per_user_month", 900, "GBP/user-month", 500, 1500,
        f"{A}: UK illicit drug market about 9.4bn a year (Black review 2020), mostly heroin and crack",
@@ -273,7 +279,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("cross_boundary_cost_multiplier", 1.5, "multiplier", 1.0, 2.5,
        f"{A}: seed 003 calls the 43-force model ill suited to SOC",
        "extra cost when a force tasks an OCG reaching beyond its area", "policing", "positive"),
-    _p("detection_prob_per_month", 0.012, "probability/month", 0.003, 0.03, f"{A}: about 13% of unmapped groups a year are mapped; with ocg_known_share it keeps mapped OCGs near seed 003's 4,772 (seed 004 s.22: a comprehensive picture is a challenge)",
+    _p("detection_prob_per_month", 0.006, "probability/month", 0.003, 0.03, f"{A}: about 7% of unmapped groups a year are mapped; with ocg_known_share and the few new groups a year it keeps mapped OCGs near seed 003's 4,772 for ten years (calibration targets, years 1-3 and 8-10; seed 004 s.22: a comprehensive picture is a challenge)",
        "monthly chance an unmapped OCG is mapped, at baseline trust and capacity", "policing", "probability"),
     _p("encryption_detection_factor", 0.5, "multiplier", 0.2, 1.0, f"{A}: encryption halves mapping and intelligence gain (seed 003: investigations into crimes relying on encrypted technology are extremely difficult)",
        "detection and intelligence gain for OCGs on encrypted platforms", "policing", "share"),
@@ -296,7 +302,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("arrest_share_exploited", 0.3, "share", 0.1, 0.6, f"{A}: exploited members are arrested less often, some being treated as victims (seed 002 A.2.2: lines between victim and offender blur)", "share of exploited members arrested in a success", "policing", "share"),
     _p("failed_operation_arrest_share", 0.1, "share", 0.0, 0.3, f"{A}: a failed operation still arrests some lower-level members (seed 003: pursuit of 'known, often lower-level offenders')",
        "share of workers arrested by an unsuccessful operation", "policing", "share"),
-    _p("member_identification_prob_per_month", 0.02, "probability/month", 0.005, 0.06, f"{A}: consistent with 59,000 known suspects in the first years (seed 003; a calibration target); known suspects drift up later, so it may be high",
+    _p("member_identification_prob_per_month", 0.006, "probability/month", 0.003, 0.06, f"{A}: set so known suspects hold near seed 003's 59,000 for ten years (calibration targets, years 1-3 and 8-10): identification balances the turnover of members",
        "monthly chance an unknown member of a mapped OCG becomes known, at full intelligence", "policing", "probability"),
     _p("seizure_share_of_capital", 0.38, "share", 0.2, 0.8, "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv)",
        "share of an OCG's capital seized or restrained in a success", "policing", "share"),

@@ -190,5 +190,6 @@ def _close(model, index: np.ndarray) -> None:
     lines = model.county_lines
     ended = lines.active & ~ocgs.active[lines.ocg]
     lines.active = lines.active & ~ended
+    model.tally.add("county_lines_closed", lines.dest[ended])
 
 

@@ -74,8 +74,8 @@ def member_class(members: Members) -> np.ndarray:
             + members.known.view(np.int8) * 2 + members.child.view(np.int8))
 
 
-def census(members: Members, n_ocgs: int) -> np.ndarray:
-    """Members of each OCG by status and role: [ocg, status, role]."""
-    code = members.status * 4 + members.role  # int8
-    counts = np.bincount(members.ocg * 20 + code, minlength=n_ocgs * 20)
-    return counts[: n_ocgs * 20].reshape(n_ocgs, 5, 4)
+def active_census(members: Members, active: np.ndarray, n_ocgs: int) -> np.ndarray:
+    """Active members of each OCG by role, [ocg, role], counted over the rows `active` (the rows
+    whose status is active): one pass over them, not over the whole table."""
+    counts = np.bincount(members.ocg[active] * 4 + members.role[active], minlength=n_ocgs * 4)
+    return counts[: n_ocgs * 4].reshape(n_ocgs, 4)

@@ -16,7 +16,7 @@ from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers
 from twin.markets import CountyLines, Markets
-from twin.members import Members, census, role_layout
+from twin.members import Members, active_census, role_layout
 from twin.metrics import compute_metrics
 from twin.modifiers import Modifiers
 from twin.ocgs import OCGs
@@ -263,10 +263,10 @@ class TwinModel(mesa.Model):
         Taken once per step, at its end (and at set-up): processes later in a step see the counts
         from the step's start, so a group emptied by arrests dissolves at the next step.
         """
-        self.active_by_role = census(self.members, self.ocgs.n)[:, ACTIVE].astype(float)
-        self.active_members = self.active_by_role.sum(axis=1)
         self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
         self._active_rows_n = self.members.n
+        self.active_by_role = active_census(self.members, self._active_rows, self.ocgs.n).astype(float)
+        self.active_members = self.active_by_role.sum(axis=1)
 
     def active_rows(self) -> np.ndarray:
         """Rows of members who may be active: those active at the census plus rows appended since.

@@ -83,6 +83,16 @@ class PlainMesaModel(mesa.Model):
         self.agents_by_type[MemberAgent].shuffle_do("step")
 
 
+def timed_step(model: PlainMesaModel) -> tuple[int, float]:
+    """One step of the reference: (member-steps, seconds)."""
+    import time
+
+    members = model.member_count()
+    start = time.perf_counter()
+    model.step()
+    return members, time.perf_counter() - start
+
+
 def measure(steps: int = 3, seed: int = 1) -> dict[str, float]:
     """Member-steps per second of the plain Mesa reference at UK scale."""
     import time

@@ -154,12 +154,57 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("[[outcome]]", "[outcome]"), r"'outcome' must be a list of tables \(\[\[outcome\]\], with double brackets\)"),
     (("values = [0, 2]", 'values = ["two", 2]'), r"values must be numbers, got 'two'"),
     (("values = [0, 2]", "values = [[1], 2]"), r"values must be numbers, got \[1\]"),
+    (("years = 1\n", 'years = "two"\n'), r"\[experiment\] years: expected a number of years > 0, got 'two'"),
+    (("years = 1\n", "years = 0.01\n"), r"bad.toml: \[experiment\] years = 0.01: .*shorter than one monthly step"),
+    (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\narea = "Merseysid"'),
+     r"\[\[outcome\]\] #1: area: unknown area 'Merseysid'; did you mean 'Merseyside'"),
+    (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nbetter = "more"'),
+     r"\[\[outcome\]\] #1: better: expected one of lower, higher"),
+    (('aggregation = "annual_sum"\n', 'aggregation = "annual_sum"\n[[outcome]]\nname = "harm"\nmetric = "ocgs_active"\n'
+      'years = [1, 1]\naggregation = "mean"\n'), r"\[\[outcome\]\] #2: name 'harm' is already used"),
+    (("values = [0, 2]\n", 'values = [0, 2]\n[[lever]]\nname = "lever.chb.hold_years"\nvalues = [1, 3]\n'),
+     r"\[\[lever\]\] #2: 'lever.chb.hold_years' is already a lever"),
+    (("lever.chb.hold_years", "lever.ch.hold_years"), r"no lever named 'ch'; did you mean 'chb'"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)
     assert body != TINY
     with pytest.raises(ScenarioError, match=words):
         load_experiment(write(tmp_path / "bad.toml", body))
+
+
+def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):
+    both = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n'
+                        '[[lever]]\nname = "entry_rate_per_month"\nvalues = [0.2, 0.3]\n[[lever]]')
+    with pytest.raises(ScenarioError, match=r"\[\[lever\]\] #1: 'entry_rate_per_month' is also an \[\[uncertainty\]\]"):
+        load_experiment(write(tmp_path / "both.toml", both))
+    twice = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\n'
+                         '[[uncertainty]]\nname = "entry_rate_per_month"\n[[lever]]')
+    with pytest.raises(ScenarioError, match=r"\[\[uncertainty\]\] #2: 'entry_rate_per_month' is already an uncertainty"):
+        load_experiment(write(tmp_path / "twice.toml", twice))
+    negative = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\nlow = -0.5\n'
+                            'high = 0.3\n[[lever]]')
+    with pytest.raises(ScenarioError, match=r"\[\[uncertainty\]\] #1 low: parameter 'recruitment_fill_rate_per_month' "
+                                            r"must be a share between 0 and 1 .*got -0.5"):
+        load_experiment(write(tmp_path / "negative.toml", negative))
+
+
+def test_analysis_follows_the_better_direction_and_uses_complete_futures_only():
+    from twin.analysis import analyse, complete_futures
+
+    rows = [{"sample": s, "policy": p, "lever.x": p, "recovered": 10.0 * (p + 1) + s}
+            for s in range(4) for p in range(2)]
+    table = pd.DataFrame(rows)
+    higher = analyse(table, [], ["lever.x"], "recovered", lower_is_better=False)
+    assert higher["policies"][0]["policy"] == 1 and higher["policies"][0]["share_of_futures_best"] == 1
+    lower = analyse(table, [], ["lever.x"], "recovered")
+    assert lower["policies"][0]["policy"] == 0
+    partial = table[~((table["sample"] >= 2) & (table["policy"] == 1))]  # policy 1 ran in two futures only
+    kept, note = complete_futures(partial, reps=1, n_policies=2)
+    assert sorted(kept["sample"].unique()) == [0, 1] and "2 of 4 sampled futures" in note
+    assert complete_futures(table, reps=1, n_policies=2)[1] == ""
+    with pytest.raises(ValueError, match="no sampled future"):
+        complete_futures(table[table["policy"] == 0], reps=1, n_policies=2)
 
 
 def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):

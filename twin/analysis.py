@@ -70,6 +70,25 @@ def _label(column: str, value) -> str:
     return f"{column}={value}"
 
 
+def complete_futures(table: pd.DataFrame, reps: int, n_policies: int) -> tuple[pd.DataFrame, str]:
+    """The finished runs of the futures (uncertainty samples) in which every policy has all its
+    replications, and a note on what was left out (empty when nothing was).
+
+    Regret compares policies within a future, so a future missing any policy's runs would rank
+    the policies on different evidence.
+    """
+    counts = table.groupby(["sample", "policy"]).size().unstack(fill_value=0)
+    complete = counts.index[(counts >= reps).all(axis=1)] if counts.shape[1] == n_policies else counts.index[:0]
+    kept = table[table["sample"].isin(complete)]
+    if kept.empty:
+        raise ValueError("no sampled future has finished runs for every policy yet; run `twin sweep` again to finish")
+    note = ""
+    if len(kept) < len(table) or counts.shape[0] > len(complete):
+        note = (f"{len(complete)} of {counts.shape[0]} sampled futures have every policy's runs; the analysis uses "
+                f"only those ({len(kept)} runs). Run `twin sweep` again to finish the others.")
+    return kept, note
+
+
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
             lower_is_better: bool = True) -> dict:
     """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
@@ -97,7 +116,8 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
         rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
                for p in wide.columns if futures[futures.policy == p][u].nunique() > 1]
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
-    return {"outcome": outcome, "policies": sorted(summary, key=lambda s: s["max_regret"]),
+    return {"outcome": outcome, "better": "lower" if lower_is_better else "higher",
+            "policies": sorted(summary, key=lambda s: s["max_regret"]),
             "prim": boxes, "feature_scores": scores}
 
 
@@ -117,7 +137,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         figure, axis = plt.subplots(figsize=(8, 3.5), dpi=100)
         groups = [table[table.policy == p["policy"]][outcome].to_numpy() for p in result["policies"]]
         axis.boxplot(groups, tick_labels=[str(p["policy"]) for p in result["policies"]])
-        axis.set_title(f"{outcome} by policy (ordered by maximum regret)", fontsize=10)
+        axis.set_title(f"{outcome} by policy ({result['better']} is better; ordered by maximum regret)", fontsize=10)
         axis.set_xlabel("policy")
         figure.tight_layout()
         chart = figure_png(figure)

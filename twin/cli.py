@@ -152,6 +152,7 @@ def cmd_bench(args) -> int:
 def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble
+    from twin.executor import ignore_further_interrupts
     from twin.report import terminal_table, write_report
     from twin.store import Store
 
@@ -164,6 +165,7 @@ def cmd_compare(args) -> int:
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
                                progress=not args.quiet, baseline=args.baseline, posterior=posterior)
     except KeyboardInterrupt:
+        ignore_further_interrupts()
         print("twin: interrupted; finished replications are saved in the database. Run the same command again "
               "to finish the rest.", file=sys.stderr)
         return 130

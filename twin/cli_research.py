@@ -3,6 +3,7 @@ analyse (the parser and the other commands are in `cli.py`)."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -148,11 +149,17 @@ def cmd_sweep(args) -> int:
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)
+    from twin.executor import WorkerLost, ignore_further_interrupts
+
     try:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:
+        ignore_further_interrupts()
         print("twin: interrupted; finished runs are saved. Run the same command again to finish.", file=sys.stderr)
         return 130
+    except WorkerLost as exc:
+        print(f"twin: {exc}", file=sys.stderr)
+        return 1
     finally:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"])
@@ -171,7 +178,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_analyse(args) -> int:
-    from twin.analysis import analyse, write_analysis
+    from twin.analysis import analyse, complete_futures, write_analysis
     from twin.store import Store
     from twin.sweep import find_sweep, load_experiment, sweep_results
 
@@ -190,15 +197,28 @@ def cmd_analyse(args) -> int:
     if table.empty:
         raise UserError(f"{args.experiment}: no finished runs in experiment {experiment_id} to analyse "
                         f"(see the errors recorded by `twin sweep`)")
+    missing = [o.name for o in config["outcomes"] if o.name not in table.columns]
+    if missing:
+        raise UserError(f"{args.experiment}: outcome(s) {', '.join(missing)} were not part of the sweep in the "
+                        f"database (experiment {experiment_id}); run `twin sweep` again with this file")
+    try:
+        n_policies = math.prod(len(values) for _, values in config["levers"])
+        table, note = complete_futures(table, config["reps"], n_policies)
+    except ValueError as exc:
+        raise UserError(f"{args.experiment}: {exc}") from None
+    if note:
+        print(f"Note: {note}", file=sys.stderr)
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
-    results = [analyse(table, uncertainties, policies, o.name) for o in config["outcomes"]]
+    results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name])
+               for o in config["outcomes"]]
     path = write_analysis(table, results, out,
                           f"Sweep '{config['name']}': which option is robust, and where does each fail?")
     for result in results:
         best = result["policies"][0]
-        print(f"{result['outcome']}: most robust policy {best['policy']} ({best['settings']}), max regret "
-              f"{best['max_regret']:,.4g}, best in {best['share_of_futures_best']:.0%} of futures")
+        print(f"{result['outcome']} ({result['better']} is better): most robust policy {best['policy']} "
+              f"({best['settings']}), max regret {best['max_regret']:,.4g} (in the outcome's unit), best in "
+              f"{best['share_of_futures_best']:.0%} of futures")
         for name, entry in result["prim"].items():
             box = entry["box"]
             if box is None:

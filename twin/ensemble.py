@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import functools
 import json
 import subprocess
 import time
@@ -109,6 +110,18 @@ def outcome_tables(model) -> dict:
     return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
 
 
+@functools.cache
+def code_hash() -> str:
+    """A hash of the package's source and data files: what a result depends on. Unlike the git
+    commit it ignores documentation-only commits and sees uncommitted edits."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv") and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def provenance() -> dict:
     import mesa
     import pandas
@@ -121,7 +134,7 @@ def provenance() -> dict:
                                 cwd=Path(__file__).resolve().parent).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         pass
-    return {"code_version": __version__, "git_commit": commit,
+    return {"code_version": __version__, "git_commit": commit, "code_hash": code_hash(),
             "packages": {"numpy": np.__version__, "scipy": scipy.__version__, "pandas": pandas.__version__,
                          "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__}}
 
@@ -176,7 +189,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
         raise UserError(f"scenario names must differ (got {', '.join(names)}); set [scenario] name")
     info = provenance()
     spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "reps": reps, "seed": root_seed,
-            "code": info["git_commit"] or info["code_version"]}
+            "code": info["code_hash"]}
     draws = None
     if posterior:
         sample = load_posterior(posterior)

@@ -69,4 +69,11 @@ def output_folder(path, option: str = "--out"):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{option} '{path}': cannot create the folder ({exc.strerror})") from None
+    import tempfile
+
+    try:  # a folder that exists but cannot be written to fails now, not after the work
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UserError(f"{option} '{path}': cannot write in the folder ({exc.strerror})") from None
     return folder

@@ -18,6 +18,20 @@ class WorkerLost(RuntimeError):
     """A worker process died (killed, out of memory); its tasks did not finish."""
 
 
+def ignore_further_interrupts() -> None:
+    """After a Ctrl-C, the main process ignores repeats while it stops the workers and exits."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them (see `close`)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_batch(fn: Callable, batch: list) -> list:
     return [fn(task) for task in batch]
 
@@ -38,7 +52,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self.pool = ProcessPoolExecutor(max_workers=self.workers)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         tasks = list(tasks)
@@ -64,7 +78,15 @@ class LocalExecutor:
                     pending[self.pool.submit(_run_batch, fn, following)] = following
 
     def close(self) -> None:
+        """Cancel what has not started and stop the workers now: after an interrupt nothing waits
+        for a batch in progress (its runs were not saved and rerun next time)."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
 
 
 class DaskExecutor:
@@ -87,6 +109,10 @@ class DaskExecutor:
             from twin.errors import UserError
 
             raise UserError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
+        except ValueError as exc:  # malformed address: no port, unknown scheme
+            from twin.errors import UserError
+
+            raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
         self.retries = retries
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
 

@@ -203,11 +203,20 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
             raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>")
         if "low" not in entry or "high" not in entry:
             raise ParameterError(f"{where}: {name!r}: a lever setting needs low and high")
-        low, high = float(entry["low"]), float(entry["high"])
+        low, high = _bound(entry, "low", where), _bound(entry, "high", where)
     elif name in table:
-        low, high = float(entry.get("low", table[name].low)), float(entry.get("high", table[name].high))
+        low, high = _bound(entry, "low", where, table[name].low), _bound(entry, "high", where, table[name].high)
+        for key, value in (("low", low), ("high", high)):  # each end must be a valid value of the parameter
+            Parameters({name: value}, where=f"{where} {key}")
     else:
         raise ParameterError(f"{where}: unknown parameter {name!r}{did_you_mean(name, table)}")
     if not low < high:
         raise ParameterError(f"{where}: {name!r}: expected low < high, got {low:g} and {high:g}")
     return name, low, high
+
+
+def _bound(entry: dict, key: str, where: str, default: float | None = None) -> float:
+    value = entry.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(f"{where}: {key}: expected a number, got {value!r}")
+    return float(value)

@@ -28,6 +28,7 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
     metric = "harm_gbp_total"
     years = [1, 5]
     aggregation = "annual_sum"
+    better = "lower"                        # lower | higher: which way is better (for regret)
 
 Every uncertainty sample is crossed with every lever setting; replicate r of sample i uses the
 same seed for every lever setting (paired). Runs go through the executor (local processes, or a
@@ -54,6 +55,7 @@ from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 from twin.sensitivity import Uncertain, apply_values
 
 SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
+BETTER = ("lower", "higher")  # an outcome's better direction, for regret
 EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
 
 
@@ -85,9 +87,15 @@ def load_experiment(path: str | Path) -> dict:
     if "base" not in table:
         raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
     base = load_scenario(path.parent / table["base"])
-    years = float(table.get("years", base.years))
+    years = table.get("years", base.years)
+    if isinstance(years, bool) or not isinstance(years, (int, float)) or years <= 0:
+        raise ScenarioError(f"{where} years: expected a number of years > 0, got {years!r}")
+    years = float(years)
     base = replace(base, years=years)
-    base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
+    try:
+        base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
     for key in ("reps", "seed"):
         value = table.get(key, 1)
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "reps" else 0):
@@ -113,6 +121,8 @@ def load_experiment(path: str | Path) -> dict:
             uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[uncertainty]] #{position}", base.levers)))
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
+        if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
+            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an uncertainty")
     levers = []
     for position, entry in enumerate(data.get("lever", []), start=1):
         check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
@@ -131,6 +141,12 @@ def load_experiment(path: str | Path) -> dict:
             values = [str((path.parent / v).resolve()) for v in values]
             for v in values:
                 load_scenario(v)
+        if entry["name"] in [name for name, _ in levers]:
+            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is already a lever "
+                                f"(list all its values in one entry)")
+        if entry["name"] in [u.name for u in uncertain]:
+            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is also an [[uncertainty]]; "
+                                f"a quantity is either sampled or set by policy, not both")
         levers.append((entry["name"], values))
     from twin.parameters import Parameters
 
@@ -140,16 +156,30 @@ def load_experiment(path: str | Path) -> dict:
             continue
         if not name.startswith("lever.") and name not in defaults:
             raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
-        if name.startswith("lever.") and not any(l.get("name", l.get("type")) == name.split(".")[1] for l in base.levers):
-            raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}")
+        lever_names = [l.get("name", l.get("type")) for l in base.levers]
+        if name.startswith("lever.") and name.split(".")[1] not in lever_names:
+            raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}"
+                                f"{did_you_mean(name.split('.')[1], lever_names)}")
     outcomes = []
     from twin.calibration import AGGREGATIONS
+    from twin.geography import load_geography
+
+    areas = load_geography(base.areas_file).area_names
 
     for position, entry in enumerate(data.get("outcome", []), start=1):
         where_outcome = f"{path}: [[outcome]] #{position}"
-        check_keys(path, f"[[outcome]] #{position}", entry, ("name", "metric", "years", "aggregation", "area", "ratio_of"))
+        check_keys(path, f"[[outcome]] #{position}", entry,
+                   ("name", "metric", "years", "aggregation", "area", "ratio_of", "better"))
         if "name" not in entry:
             raise ScenarioError(f"{where_outcome}: missing key 'name'")
+        if entry["name"] in [o.name for o in outcomes]:
+            raise ScenarioError(f"{where_outcome}: name {entry['name']!r} is already used by another outcome")
+        if entry.get("better", "lower") not in BETTER:
+            raise ScenarioError(f"{where_outcome}: better: expected one of {', '.join(BETTER)}, got "
+                                f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
+        area = entry.get("area", "UK")
+        if area != "UK" and area not in areas:
+            raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{did_you_mean(str(area), areas)}")
         for key in ("metric", "ratio_of"):
             if (key == "metric" or key in entry) and entry.get(key) not in METRIC_NAMES:
                 raise ScenarioError(f"{where_outcome}: unknown {key} {entry.get(key)!r}"
@@ -171,7 +201,8 @@ def load_experiment(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: no [[outcome]] entries")
     config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
             "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
-            "outcomes": outcomes, "path": str(path)}
+            "outcomes": outcomes, "path": str(path),
+            "lower_is_better": {e["name"]: e.get("better", "lower") == "lower" for e in data.get("outcome", [])}}
     check_design(config)
     return config
 
@@ -249,9 +280,11 @@ def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
 
 def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, str]:
     """The sweep's specification and its hash (which identifies it in the database)."""
+    if "scenario" in points:  # policies that are scenario files: identified by content, not path
+        points = points.assign(scenario=[load_scenario(p).spec_hash() for p in points["scenario"]])
     spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
             "reps": config["reps"], "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]],
-            "code": info["git_commit"] or info["code_version"]}
+            "code": info["code_hash"]}
     return spec, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -332,6 +365,6 @@ def sweep_results(store, experiment_id: int) -> pd.DataFrame:
     inputs = pd.DataFrame([{**json.loads(r["resolved_json"])["inputs"], "point": r["name"]}
                            for _, r in scenarios.iterrows()])
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
-    return runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id") \
+    return runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id", how="left") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)
 

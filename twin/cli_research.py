@@ -164,9 +164,13 @@ def cmd_sweep(args) -> int:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"])
     table.to_csv(out / "sweep_results.csv", index=False)
-    runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600 if outcome["ran"] else float("nan")
-    print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {outcome['ran']} runs now "
-          f"({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, writing {outcome['write_s']:.1f} s).\n"
+    if outcome["ran"]:
+        runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
+        done_now = (f"{outcome['ran']} runs now ({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, "
+                    f"writing {outcome['write_s']:.1f} s)")
+    else:
+        done_now = "every run was already in the database"
+    print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
           f"Results: {out / 'sweep_results.csv'}")
     if outcome["failed"]:
         print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "

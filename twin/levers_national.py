@@ -122,10 +122,13 @@ class PrisonRestrictions(Power):
 @register
 class BorderPowers(Power):
     type_name = "border_powers"
-    summary = "Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms"
+    summary = ("Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms. "
+               "It cuts supply capacity; where supply exceeds demand (drugs start about a fifth above it) a "
+               "small cut changes little of what reaches users")
     settings = (
         setting("interdiction_share", 0.08, "share", 0.0, 0.3, A,
-                "share of supply of drugs, firearms and facilitated crossings stopped at the border", "share"),
+                "share of the supply capacity for drugs, firearms and facilitated crossings stopped at the border",
+                "share"),
         setting("cost_gbp_per_year", 60e6, "GBP/year", 20e6, 200e6, A, "cost (border officers, stops, technology)"),
     )
 

@@ -110,22 +110,87 @@ def headline_rows(comparison: Comparison) -> list[dict]:
     return rows
 
 
+#: the source documents parameter and lever sources cite as "seed 000" to "seed 004" (docs/ODD.md)
+SOURCE_DOCUMENTS = {
+    "seed 000": "NPCC national SOC lead: foreword and the Clear, Hold, Build rollout",
+    "seed 001": "EMPAC / EMSOU, Working Together on Serious Organised Crime (2019)",
+    "seed 002": "PaCCS policy briefing, Maximising Impact from Serious Organised Crime Research",
+    "seed 003": "Tony Blair Institute, Future of Britain: the SOC threat, powers and funding",
+    "seed 004": "Metropolitan Police Authority, briefing on the criminal networks priority (2006)",
+}
+
+#: outcomes not in pounds shown as paired differences: (summary metric, label)
+OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug deaths"),
+                  ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
+                  ("total_arrests", "arrests"), ("total_disruptions", "disruptions"))
+
+
+def other_outcomes(comparison: Comparison) -> pd.DataFrame:
+    """Paired changes from the baseline over the horizon (undiscounted counts) with 90% intervals."""
+    summary = comparison.summary
+    rows = []
+    for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
+        row = {"scenario": scenario}
+        for metric, label in OTHER_OUTCOMES:
+            found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
+            if found.empty or "diff_mean" not in found or pd.isna(found["diff_mean"].iloc[0]):
+                continue
+            r = found.iloc[0]
+            row[label] = f"{r['diff_mean']:+,.0f} [{r['diff_low']:+,.0f}, {r['diff_high']:+,.0f}]"
+            row[f"_{label}"] = (r["diff_mean"], r["diff_low"], r["diff_high"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _rises(comparison: Comparison, scenario: str) -> list[str]:
+    """Harms counted in people that rise under an option (the whole interval above zero)."""
+    table = other_outcomes(comparison)
+    mine = table[table.scenario == scenario]
+    out = []
+    for _, label in OTHER_OUTCOMES[:4]:
+        key = f"_{label}"
+        if not mine.empty and key in mine and isinstance(mine[key].iloc[0], tuple):
+            mean, low, _ = mine[key].iloc[0]
+            if low > 0:
+                out.append(f"{label} rise by {mean:,.0f}")
+    return out
+
+
+def _lever_block(entry: dict) -> str:
+    """One lever of a scenario in words: its timing and targets, then every effect size and cost it
+    uses (the scenario's value or the default), with its range and source."""
+    from twin.parameters import format_value
+    from twin.interventions import LEVER_TYPES
+
+    cls = LEVER_TYPES.get(entry.get("type"))
+    if cls is None:
+        return f"<p>Lever: {html.escape(json.dumps(entry))}</p>"
+    where = {k: v for k, v in entry.items() if k not in {p.name for p in cls.settings} | {"type", "name"}}
+    rows = pd.DataFrame([{
+        "setting": p.description, "value": f"{format_value(entry.get(p.name, p.value))} {p.unit}"
+        + (" (set by the scenario)" if p.name in entry else ""),
+        "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
+    } for p in cls.settings])
+    timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or "defaults"
+    return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
+            f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
+
+
 def plain_summary(comparison: Comparison) -> list[str]:
     rows = headline_rows(comparison)
     if not rows:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
     best = min(rows, key=lambda r: r["net"])
     sure = best["p_better"]
-    words = ("almost certainly" if sure >= 0.95 else "very probably" if sure >= 0.8 else
-             "probably" if sure >= 0.6 else "possibly not")
     text = []
     if best["net"] < 0:
         text.append(
             f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the horizon it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at 3.5% a year) by "
             f"<strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
-            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}). It is {words} better: it wins in "
-            f"{sure:.0%} of {int(best['pairs'])} paired replications.")
+            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}). Given the model's assumptions "
+            f"(most lever effect sizes are assumed, not measured), it comes out better in {sure:.0%} of "
+            f"{int(best['pairs'])} paired replications.")
     else:
         text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
                     f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
@@ -137,14 +202,20 @@ def plain_summary(comparison: Comparison) -> list[str]:
     def change(value: float) -> str:
         return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
 
-    text.append(f"Where it lands: harm {change(best['vulnerable'])} in the five most deprived urban areas (the "
-                f"county-lines exporter areas, about 30% of the population) and {change(best['other'])} elsewhere"
+    text.append(f"Where it lands: harm {change(best['vulnerable'])} in the five county-lines exporter force areas "
+                f"(the Metropolitan Police, West Midlands, Greater Manchester, Merseyside and West Yorkshire) and "
+                f"{change(best['other'])} elsewhere"
                 + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    rises = _rises(comparison, best["scenario"])
+    if rises:
+        text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
+                    f"{', '.join(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
-        text.append(f"{html.escape(r['scenario'])}: net social cost {_signed_bn(r['net'])} "
-                    f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}), better in "
-                    f"{r['p_better']:.0%} of replications.")
+        rises = _rises(comparison, r["scenario"])
+        text.append(f"{html.escape(r['scenario'])}: change in net social cost {_signed_bn(r['net'])} "
+                    f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}; negative is a saving), "
+                    f"better in {r['p_better']:.0%} of replications" + (f"; {', '.join(rises)}." if rises else "."))
     if comparison.posterior:
         text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
                     "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "
@@ -162,12 +233,17 @@ def terminal_table(comparison: Comparison) -> str:
     if not rows:
         return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
                 f"are in the report; give more scenarios to compare options.")
-    lines = [f"Against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; 90% intervals):",
+    lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
+             f"a saving; 90% interval of the net change in brackets):",
              f"{'scenario':28s} {'harm':>18s} {'response cost':>18s} {'net social cost':>26s} {'P(better)':>9s} {'£/£':>6s}"]
     for r in rows:
         lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>18s} {_signed_bn(r['cost']):>18s} "
                      f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
                      f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
+    lines.append("P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
+                 "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
+                 "(most lever effect sizes are assumed); homicides, drug deaths and children recruited are in the "
+                 "report.")
     return "\n".join(lines)
 
 
@@ -198,10 +274,12 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "P(better)": f"{r['p_better']:.0%}",
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
         "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
-        "harm change, 5 most deprived areas": _signed_bn(r["vulnerable"]),
+        "harm change, 5 exporter areas": _signed_bn(r["vulnerable"]),
         "harm change, other areas": _signed_bn(r["other"]),
     } for r in rows])
 
+    other = other_outcomes(comparison)
+    other_table = other[[c for c in other.columns if not c.startswith("_")]] if not other.empty else other
     levels = comparison.summary[comparison.summary.metric.isin(
         ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_net_social_cost_gbp",
          "total_homicides", "total_drug_deaths", "total_disruptions", "total_recruits_children"])].copy()
@@ -222,7 +300,9 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     areas.insert(0, f"{comparison.baseline} harm (£m)", base_harm / 1e6)
     for column in areas.columns[1:]:
         areas[column] = areas[column] / 1e6
-    areas = areas.sort_values(areas.columns[0], ascending=False).round(1).reset_index()
+    areas = areas.sort_values(areas.columns[0], ascending=False).reset_index()
+    areas = pd.concat([areas, pd.DataFrame([{"area": "all areas", **areas.drop(columns="area").sum()}])])
+    areas = areas.round(0)
     areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
 
     scenarios = store.scenarios_frame(experiment_id)
@@ -236,7 +316,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
             f"<p>Horizon {spec.get('years')} years, {spec.get('step')}ly steps from {spec.get('start_date')}; "
             f"scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}</p>"
-            f"<p>Levers: {html.escape(json.dumps(levers)) if levers else 'none'}</p>")
+            + ("".join(_lever_block(lever) for lever in levers) if levers else "<p>Levers: none.</p>"))
 
     experiment = store.experiment_row(experiment_id)
     runs = comparison.runs
@@ -260,25 +340,39 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, code {html.escape(str(experiment.get('git_commit') or experiment.get('code_version')))}.
-Money in {PRICE_YEAR} prices; future years discounted at 3.5% a year (HM Treasury Green Book).</p>
+Money in {PRICE_YEAR} prices; the first year of the run is undiscounted and later years are discounted at
+3.5% a year (HM Treasury Green Book). Areas: the 45 UK police force areas, including Police Scotland and the PSNI.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>
-<p>Cumulative over the horizon and discounted; mean of paired replications with a bootstrap 90% interval.
-"P(better)" is the share of paired replications in which the option's net social cost is lower.</p>
+<p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
+mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;
+recovered assets count as a gain to society here, though HM Treasury's Green Book would treat them as a
+transfer (they are shown in the levels below). "P(better)" is the share of paired replications in which the
+option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra response
+spending; "payback year" is the first year from which the option's cumulative net social cost stays below the
+baseline's. The intervals show the model's randomness given its assumptions: most lever effect sizes are
+assumptions with ranges (listed under each scenario below), which the intervals do not cover.</p>
 {_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+<h3>Other outcomes</h3>
+<p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
+paired replications with its 90% interval.</p>
+{_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles.</p>
 {charts_html}
 <h2>Levels by scenario</h2>
 {_table(levels)}
 <h2>Where the harm falls</h2>
-<p>Harm over the horizon by force area: the baseline, and each option's change from it (mean of replications).</p>
+<p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
+headline figures): the baseline, and each option's change from it (mean of replications), in £ million.</p>
 {f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>' if area_image else ''}
 {_table(areas)}
 <h2>Assumptions and parameters</h2>
 <p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
-range and source (run <code>twin params</code>, or see docs/ODD.md). Lever effect sizes are listed by <code>twin levers</code>.</p>
+range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
+listed under its scenario. Sources cited as "seed 000" to "seed 004" are the project's source documents:
+{'; '.join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())}.</p>
 {''.join(assumption_blocks)}
 <h2>Runs</h2>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed.</p>

@@ -185,6 +185,11 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
     summary = pd.read_csv(out / "summary.csv")
+    # Counts in people are reported as paired changes, with the same numbers as summary.csv.
+    homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
+    assert "Other outcomes" in page and f"{homicides['diff_mean']:+,.0f} [{homicides['diff_low']:+,.0f}," in page
+    # The lever's effect sizes are shown with their ranges and sources, not as raw settings.
+    assert "plausible range" in page and "seed 000: NPCC" in page
     assert set(summary["scenario"]) == {"baseline", "chb"}
     assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high"} <= set(summary.columns)
     assert len(list((out / "charts").glob("*.png"))) >= 8
@@ -235,3 +240,18 @@ def test_report_renders_in_headless_chromium(tmp_path, chb):
 
     pixels = matplotlib.image.imread(shot)
     assert pixels.std() > 0.05  # not a blank page
+
+
+def test_summary_names_harms_in_people_that_rise():
+    """A rise counts when its whole interval is above zero; falls and uncertain changes are not named."""
+    from twin.compare import Comparison
+    from twin.report import _rises
+
+    summary = pd.DataFrame([
+        {"scenario": "x", "metric": "total_homicides", "diff_mean": 12.0, "diff_low": 3.0, "diff_high": 21.0},
+        {"scenario": "x", "metric": "total_drug_deaths", "diff_mean": -40.0, "diff_low": -60.0, "diff_high": -20.0},
+        {"scenario": "x", "metric": "total_recruits_children", "diff_mean": 5.0, "diff_low": -2.0, "diff_high": 12.0},
+    ])
+    empty = pd.DataFrame()
+    comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    assert _rises(comparison, "x") == ["homicides rise by 12"]

@@ -192,16 +192,22 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def require_database(url: str) -> None:
+    """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        raise UserError(f"--db {safe_url(url)}: no such database file (run `twin compare` or `twin sweep` first, "
+                        f"or give --db)")
+
+
 def cmd_export(args) -> int:
     from twin.export import export_experiment
     from twin.store import Store
 
-    if args.db.startswith("sqlite:///") and not Path(args.db[len("sqlite:///"):]).exists():
-        raise UserError(f"--db {safe_url(args.db)}: no such database file (run `twin compare` first, or give --db)")
+    require_database(args.db)
     store = Store(args.db)
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
-        raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` first)")
+        raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` or `twin sweep` first)")
     if not store.scenario_ids(experiment_id):
         raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
     written = export_experiment(store, experiment_id, output_folder(args.out), args.format)

@@ -186,7 +186,10 @@ def cmd_analyse(args) -> int:
     from twin.store import Store
     from twin.sweep import find_sweep, load_experiment, sweep_results
 
+    from twin.cli import require_database
+
     config = load_experiment(args.experiment)
+    require_database(args.db)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     experiment_id = find_sweep(config, store)

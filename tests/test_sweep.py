@@ -269,3 +269,14 @@ def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):
     assert "top_harm_areas = 5" in body
     config = load_experiment(write(tmp_path / "retarget.toml", body))
     assert len(design(config)) == 2  # one sample (no uncertainties) x two targetings, both built
+
+
+def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["experiments.csv", "outcomes.csv"]
+    assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2

@@ -7,6 +7,7 @@ Files written:
 - outcomes.{csv,parquet}: one row per run: its summary outcomes (totals and discounted totals);
 - trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
 - area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
+A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}
+    if store.experiment_row(experiment_id).get("kind") == "sweep":  # a sweep keeps outcomes only
+        tables = {k: v for k, v in tables.items() if k in ("experiments", "outcomes")}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():

@@ -19,14 +19,8 @@ class WorkerLost(RuntimeError):
 
 
 def ignore_further_interrupts() -> None:
-    """After a Ctrl-C, the main process ignores repeats while it stops the workers and exits."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the main process, which stops them (see `close`)."""
+    """Ignore Ctrl-C from now on: in worker processes (the main process stops them, see `close`),
+    and in the main process after a first Ctrl-C, while it stops the workers and exits."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -52,7 +46,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_further_interrupts)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         tasks = list(tasks)

@@ -203,6 +203,9 @@ def test_analysis_follows_the_better_direction_and_uses_complete_futures_only():
     kept, note = complete_futures(partial, reps=1, n_policies=2)
     assert sorted(kept["sample"].unique()) == [0, 1] and "2 of 4 sampled futures" in note
     assert complete_futures(table, reps=1, n_policies=2)[1] == ""
+    whole = table[table["sample"] < 2]  # futures 2 and 3 not started at all
+    kept, note = complete_futures(whole, reps=1, n_policies=2, samples=[0, 1, 2, 3])
+    assert len(kept) == 4 and "2 of 4 sampled futures" in note
     with pytest.raises(ValueError, match="no sampled future"):
         complete_futures(table[table["policy"] == 0], reps=1, n_policies=2)
 

@@ -70,7 +70,8 @@ def _label(column: str, value) -> str:
     return f"{column}={value}"
 
 
-def complete_futures(table: pd.DataFrame, reps: int, n_policies: int) -> tuple[pd.DataFrame, str]:
+def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
+                     samples: list | None = None) -> tuple[pd.DataFrame, str]:
     """The finished runs of the futures (uncertainty samples) in which every policy has all its
     replications, and a note on what was left out (empty when nothing was).
 
@@ -78,6 +79,8 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int) -> tuple[p
     the policies on different evidence.
     """
     counts = table.groupby(["sample", "policy"]).size().unstack(fill_value=0)
+    if samples is not None:  # futures of the design with no finished run at all count as unfinished
+        counts = counts.reindex(samples, fill_value=0)
     complete = counts.index[(counts >= reps).all(axis=1)] if counts.shape[1] == n_policies else counts.index[:0]
     kept = table[table["sample"].isin(complete)]
     if kept.empty:

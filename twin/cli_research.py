@@ -184,7 +184,7 @@ def cmd_sweep(args) -> int:
 def cmd_analyse(args) -> int:
     from twin.analysis import analyse, complete_futures, write_analysis
     from twin.store import Store
-    from twin.sweep import find_sweep, load_experiment, sweep_results
+    from twin.sweep import design, find_sweep, load_experiment, sweep_results
 
     from twin.cli import require_database
 
@@ -210,7 +210,8 @@ def cmd_analyse(args) -> int:
                         f"database (experiment {experiment_id}); run `twin sweep` again with this file")
     try:
         n_policies = math.prod(len(values) for _, values in config["levers"])
-        table, note = complete_futures(table, config["reps"], n_policies)
+        table, note = complete_futures(table, config["reps"], n_policies,
+                                       sorted(design(config)["sample"].unique()))
     except ValueError as exc:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:

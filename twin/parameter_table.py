@@ -144,11 +144,11 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("county_line_closure_prob_per_month", 0.02, "probability/month", 0.005, 0.06, f"{A}: no seed figure; lines close for business reasons (runners lost, rivals); openings replace closures at the start",
        "monthly chance a line closes for business reasons", "markets", "probability"),
     _p("county_line_enforcement_closure_prob_per_month", 0.025, "probability/month", 0.01, 0.05,
-       f"{A}: no seed figure; set so the baseline holds its starting lines over ten years (seed 003: county lines "
+       f"{A}: no seed figure; set so the baseline's lines stay within 20% of the start over ten years (they dip about 5%, then end about 13% up) (seed 003: county lines "
        "have expanded, so a falling baseline would contradict it). The model's own police closures run at "
        "about 2-3% of lines a month",
-       "share of lines police close in a month at baseline; openings at the start replace these closures "
-       "as well as the business ones", "markets", "probability"),
+       "police closures a month, as a share of lines, that the opening rate at the start allows for "
+       "(it sets openings only; police closures themselves follow disruptions)", "markets", "probability"),
     # ------------------------------------------------------------------ revenue and capital
     _p("price_heroin_crack_gbp_per_user_month", 900, "GBP/user-month", 500, 1500,
        f"{A}: UK illicit drug market about 9.4bn a year (Black review 2020), mostly heroin and crack",

@@ -147,7 +147,7 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
     table = other_outcomes(comparison)
     mine = table[table.scenario == scenario]
     out = []
-    for _, label in OTHER_OUTCOMES[:4]:
+    for _, label in OTHER_OUTCOMES[:3]:  # harms; more NRM referrals means more victims found
         key = f"_{label}"
         if not mine.empty and key in mine and isinstance(mine[key].iloc[0], tuple):
             mean, low, _ = mine[key].iloc[0]
@@ -281,7 +281,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     other = other_outcomes(comparison)
     other_table = other[[c for c in other.columns if not c.startswith("_")]] if not other.empty else other
     levels = comparison.summary[comparison.summary.metric.isin(
-        ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_net_social_cost_gbp",
+        ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_assets_recovered_gbp",
+         "discounted_net_social_cost_gbp",
          "total_homicides", "total_drug_deaths", "total_disruptions", "total_recruits_children"])].copy()
     money = levels["metric"].str.contains("_gbp").to_numpy()
 

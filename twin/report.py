@@ -125,34 +125,35 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("total_arrests", "arrests"), ("total_disruptions", "disruptions"))
 
 
+def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
+    """A summary row's paired change from the baseline (diff_mean, diff_low, diff_high), if any."""
+    summary = comparison.summary
+    found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
+    if found.empty or "diff_mean" not in found or pd.isna(found["diff_mean"].iloc[0]):
+        return None
+    return found.iloc[0]
+
+
 def other_outcomes(comparison: Comparison) -> pd.DataFrame:
     """Paired changes from the baseline over the horizon (undiscounted counts) with 90% intervals."""
-    summary = comparison.summary
     rows = []
     for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
         row = {"scenario": scenario}
         for metric, label in OTHER_OUTCOMES:
-            found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
-            if found.empty or "diff_mean" not in found or pd.isna(found["diff_mean"].iloc[0]):
-                continue
-            r = found.iloc[0]
-            row[label] = f"{r['diff_mean']:+,.0f} [{r['diff_low']:+,.0f}, {r['diff_high']:+,.0f}]"
-            row[f"_{label}"] = (r["diff_mean"], r["diff_low"], r["diff_high"])
+            r = _paired_change(comparison, scenario, metric)
+            if r is not None:
+                row[label] = f"{r['diff_mean']:+,.0f} [{r['diff_low']:+,.0f}, {r['diff_high']:+,.0f}]"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def _rises(comparison: Comparison, scenario: str) -> list[str]:
     """Harms counted in people that rise under an option (the whole interval above zero)."""
-    table = other_outcomes(comparison)
-    mine = table[table.scenario == scenario]
     out = []
-    for _, label in OTHER_OUTCOMES[:3]:  # harms; more NRM referrals means more victims found
-        key = f"_{label}"
-        if not mine.empty and key in mine and isinstance(mine[key].iloc[0], tuple):
-            mean, low, _ = mine[key].iloc[0]
-            if low > 0:
-                out.append(f"{label} rise by {mean:,.0f}")
+    for metric, label in OTHER_OUTCOMES[:3]:  # harms; more NRM referrals means more victims found
+        r = _paired_change(comparison, scenario, metric)
+        if r is not None and r["diff_low"] > 0:
+            out.append(f"{label} rise by {r['diff_mean']:,.0f}")
     return out
 
 
@@ -278,8 +279,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change, other areas": _signed_bn(r["other"]),
     } for r in rows])
 
-    other = other_outcomes(comparison)
-    other_table = other[[c for c in other.columns if not c.startswith("_")]] if not other.empty else other
+    other_table = other_outcomes(comparison)
     levels = comparison.summary[comparison.summary.metric.isin(
         ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_assets_recovered_gbp",
          "discounted_net_social_cost_gbp",

@@ -151,16 +151,16 @@ def load_experiment(path: str | Path) -> dict:
     from twin.parameters import Parameters
 
     defaults = Parameters()
+    lever_names = [l.get("name", l.get("type")) for l in base.levers]
     for name, _ in levers:
         if name == "scenario":
             continue
         if not name.startswith("lever.") and name not in defaults:
             raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
-        lever_names = [l.get("name", l.get("type")) for l in base.levers]
         if name.startswith("lever.") and name.split(".")[1] not in lever_names:
             raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}"
                                 f"{did_you_mean(name.split('.')[1], lever_names)}")
-    outcomes = []
+    outcomes, lower_is_better = [], {}
     from twin.calibration import AGGREGATIONS
     from twin.geography import load_geography
 
@@ -177,6 +177,7 @@ def load_experiment(path: str | Path) -> dict:
         if entry.get("better", "lower") not in BETTER:
             raise ScenarioError(f"{where_outcome}: better: expected one of {', '.join(BETTER)}, got "
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
+        lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
         area = entry.get("area", "UK")
         if area != "UK" and area not in areas:
             raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{did_you_mean(str(area), areas)}")
@@ -201,8 +202,7 @@ def load_experiment(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: no [[outcome]] entries")
     config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
             "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
-            "outcomes": outcomes, "path": str(path),
-            "lower_is_better": {e["name"]: e.get("better", "lower") == "lower" for e in data.get("outcome", [])}}
+            "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
     check_design(config)
     return config
 

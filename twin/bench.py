@@ -6,23 +6,32 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
 - run_weekly_10y_s: 520 weekly steps, median of 3 runs;
 - member_steps_per_s: members (not exited) processed per second in the monthly runs;
 - peak_rss_mb: peak resident memory of one monthly run in a fresh process (imports included);
-- plain_mesa_member_steps_per_s, speedup_vs_plain_mesa: the reference in `plain_mesa.py`, each
-  of its steps timed next to 12 twin steps (median of the pairs' ratios; see `_paired_speedup`);
+- plain_mesa_member_steps_per_s: the plain-Mesa reference (`plain_mesa.py`: one `mesa.Agent` per
+  member and per OCG running five core rules);
+- same_rules_on_arrays_member_steps_per_s: the same five rules on the twin's arrays (`core_rules.py`;
+  a test checks that both give the same trajectories in distribution);
+- speedup_vs_plain_mesa: like for like, the same rules on arrays over the reference: what the
+  array architecture buys per member-step;
+- speedup_full_step_vs_plain_mesa: the whole twin step (all its processes) over the reference's
+  five rules; each reference step is timed next to the others (medians of the pairs' ratios;
+  see `_paired_speedup`);
 - run_monthly_10y_all_levers_s: the monthly run with every lever type active at once;
 - lever_machinery_share: the share of that run spent applying levers (the rest of any slowdown
   is the extra activity the levers cause: more operations, arrests and trials).
 - step_ms_uk, step_ms_small: milliseconds per monthly step at UK scale and for a register of
-  50 OCGs (about 4,000 members). The small run is the step's fixed cost, the same whatever the
+  50 known OCGs (about 60 groups and 1,000 members). The small run is the step's fixed cost, the same whatever the
   population: the thousands of numpy calls a step makes, each with a few microseconds of
   overhead. The difference is the cost that grows with the population.
 
 Profile (py-spy at 500 Hz over five UK runs; line-level): no line takes more than 4% of a run.
-About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-6.4 ms of 15-18 ms); the
-rest is passes over about 100,000 member rows and 6,000 OCG rows. Pure-Python overhead was a
+About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-6.4 ms of 15-18 ms on a
+slower host, about 2 ms of 7 ms on a faster one); the rest is passes over about 100,000 member rows and 6,000 OCG rows. Pure-Python overhead was a
 large part of the fixed cost: reading table columns through a descriptor and parameters through
 `__getattr__` cost 7.1 ms -> 4.3-4.7 ms of it; columns and parameters are now plain attributes.
-That change also made the plain-Mesa reference about 2.6 times faster (it reads parameters for
-every agent at every step), so speed-ups measured before it (28-42 times) flattered the twin. Lessons kept in the code: count members once per step
+That change also made the plain-Mesa reference about 2.6 times faster (it read parameters for
+every agent at every step), so speed-ups measured before it (28-42 times) flattered the twin; the
+reference now reads its rates once per step, as careful Mesa code would. Lessons kept in the code:
+count members once per step
 (`TwinModel.take_census`); draw rare member events from geometric gaps
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per
 step (`TwinModel.active_rows`) and re-check status on the few rows drawn; find the members of the
@@ -82,7 +91,7 @@ def _timed_run(seed: int, n_steps: int, step_length: str, levers: bool = False) 
     return setup, run, member_steps
 
 
-def run_bench(reps: int = 5, plain_mesa_steps: int = 5) -> dict[str, float]:
+def run_bench(reps: int = 5, plain_mesa_steps: int = 7) -> dict[str, float]:
     _timed_run(0, 12, "month")  # warm up imports and caches
     monthly = [_timed_run(seed, 120, "month") for seed in range(1, reps + 1)]
     weekly = [_timed_run(seed, 520, "week") for seed in range(1, 4)]
@@ -91,7 +100,7 @@ def run_bench(reps: int = 5, plain_mesa_steps: int = 5) -> dict[str, float]:
     run_monthly = statistics.median(r[1] for r in monthly)
     member_steps_per_s = statistics.median(r[2] / r[1] for r in monthly)
     peak = _peak_rss_mb()
-    reference, speedup = _paired_speedup(plain_mesa_steps)
+    reference, arrays, speedup, speedup_full_step = _paired_speedup(plain_mesa_steps)
     small = statistics.median(_small_run_seconds(seed) for seed in range(1, 4))
     return {
         "setup_s": round(statistics.median(r[0] for r in monthly), 4),
@@ -100,7 +109,9 @@ def run_bench(reps: int = 5, plain_mesa_steps: int = 5) -> dict[str, float]:
         "member_steps_per_s": round(member_steps_per_s),
         "peak_rss_mb": round(peak, 1),
         "plain_mesa_member_steps_per_s": round(reference),
+        "same_rules_on_arrays_member_steps_per_s": round(arrays),
         "speedup_vs_plain_mesa": round(speedup, 1),
+        "speedup_full_step_vs_plain_mesa": round(speedup_full_step, 1),
         "run_monthly_10y_all_levers_s": round(statistics.median(r[1] for r in with_levers), 4),
         "lever_machinery_share": round(lever_time, 4),
         "step_ms_uk": round(1000 * run_monthly / 120, 2),
@@ -111,22 +122,28 @@ def run_bench(reps: int = 5, plain_mesa_steps: int = 5) -> dict[str, float]:
     }
 
 
-def _paired_speedup(pairs: int) -> tuple[float, float]:
-    """Throughput of the plain-Mesa reference and the twin's speed-up over it, timed in pairs.
+def _paired_speedup(pairs: int) -> tuple[float, float, float, float]:
+    """Throughputs of the plain-Mesa reference and of the same rules on arrays, and two speed-ups.
 
-    Each pair times one reference step and, straight after, a tenth of a 10-year monthly twin run
-    (12 steps), so both see the host at the same speed (a shared machine's speed drifts by a third
-    within an hour). Returns the median reference member-steps a second and the median of the
-    pairs' ratios.
+    Each pair times one step of the reference (`plain_mesa.py`), straight after it one step of the
+    same rules on the twin's arrays (`core_rules.py`, kept in step with the reference), and then a
+    tenth of a 10-year monthly twin run (12 steps), so all three see the host at the same speed (a
+    shared machine's speed drifts by a third within an hour). Returns the medians of: reference
+    member-steps a second, array member-steps a second, the pairs' like-for-like ratios (arrays
+    over reference, same rules), and the pairs' full-step ratios (the whole twin step over the
+    reference's five rules).
     """
-    from twin import plain_mesa
+    from twin import core_rules, plain_mesa
 
     reference = plain_mesa.PlainMesaModel(1)
+    arrays = core_rules.CoreRulesModel(1)
     twin = TwinModel(seed=1, n_steps=12 * pairs)
-    plain_rates, ratios = [], []
+    plain_rates, array_rates, same_rules, full_step = [], [], [], []
     for _ in range(pairs):
         members, seconds = plain_mesa.timed_step(reference)
         plain_rate = members / seconds
+        members, seconds = core_rules.timed_step(arrays)
+        array_rate = members / seconds
         before = twin.steps_done
         start = time.perf_counter()
         for _ in range(12):
@@ -135,8 +152,10 @@ def _paired_speedup(pairs: int) -> tuple[float, float]:
         twin_steps = sum(float(twin.results.series(name)[before:twin.steps_done].sum()) for name in
                          ("members_active", "members_prison", "members_charged", "members_released"))
         plain_rates.append(plain_rate)
-        ratios.append(twin_steps / elapsed / plain_rate)
-    return statistics.median(plain_rates), statistics.median(ratios)
+        array_rates.append(array_rate)
+        same_rules.append(array_rate / plain_rate)
+        full_step.append(twin_steps / elapsed / plain_rate)
+    return tuple(statistics.median(values) for values in (plain_rates, array_rates, same_rules, full_step))
 
 
 def _small_run_seconds(seed: int) -> float:
@@ -177,7 +196,8 @@ TARGETS = {"setup_s": ("<=", 0.5), "run_monthly_10y_s": ("<=", 1.0), "run_weekly
 
 
 def format_bench(figures: dict[str, float]) -> str:
-    lines = [f"{'figure':32s} {'value':>14s}  target"]
+    width = max(len(key) for key in figures)
+    lines = [f"{'figure':{width}s} {'value':>14s}  target"]
     for key, value in figures.items():
         target = TARGETS.get(key)
         verdict = ""
@@ -185,5 +205,6 @@ def format_bench(figures: dict[str, float]) -> str:
             op, limit = target
             ok = value <= limit if op == "<=" else value >= limit
             verdict = f"{op} {limit:g}  {'met' if ok else 'MISSED'}"
-        lines.append(f"{key:32s} {value:>14,.4g}  {verdict}")
+        shown = f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
+        lines.append(f"{key:{width}s} {shown:>14s}  {verdict}")
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 One `mesa.Agent` per member and per OCG, stepped with Mesa's AgentSet: members offend (adding
 revenue to their group), may be arrested, go to prison, serve their time and are released to
 rejoin or leave; groups recruit to fill vacancies. It reuses the synthetic register and the
-parameter table so that it runs at the same scale with the same rates. It is not the model.
+parameter table so that it runs at the same scale with the same rates; `core_rules.py` runs the
+same rules on the twin's arrays. Members who leave crime are removed from the model, and rates are
+read once per step from the model, as a careful Mesa modeller would write it. It is not the model.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from twin.geography import load_geography
+from twin.core_rules import REVENUE_PER_MEMBER_GBP, reference_rates, reference_register
 from twin.parameters import Parameters
-from twin.register import synthetic_register
-from twin.streams import RandomStreams
 
-ACTIVE, PRISON, EXITED = 0, 1, 2
+ACTIVE, PRISON = 0, 1
 
 
 class MemberAgent(mesa.Agent):
@@ -28,25 +28,29 @@ class MemberAgent(mesa.Agent):
         group.members.add(self)
 
     def step(self):
-        model, p = self.model, self.model.params
+        model = self.model
         if self.status == ACTIVE:
-            self.group.revenue_gbp += model.revenue_per_member_month
+            self.group.revenue_gbp += REVENUE_PER_MEMBER_GBP
             draw = model.random.random()
-            if draw < p.street_arrest_prob_per_month * p.charge_prob * p.conviction_prob:
+            if draw < model.arrest_prob:
                 self.status = PRISON
-                self.months_left = int(p.sentence_months_worker * p.served_share)
+                self.months_left = model.served_steps
                 self.group.members.discard(self)
-            elif draw > 1 - p.desistance_prob_per_month:
-                self.status = EXITED
+                model.arrests += 1
+            elif draw > 1 - model.desist_prob:
                 self.group.members.discard(self)
-        elif self.status == PRISON:
+                self.remove()
+                model.exits += 1
+        else:  # in prison
             self.months_left -= 1
             if self.months_left <= 0:
-                if model.random.random() < p.reoffend_prob_after_release:
+                if model.random.random() < model.reoffend_prob:
                     self.status = ACTIVE
                     self.group.members.add(self)
+                    model.returns += 1
                 else:
-                    self.status = EXITED
+                    self.remove()
+                    model.exits += 1
 
 
 class OCGAgent(mesa.Agent):
@@ -58,25 +62,36 @@ class OCGAgent(mesa.Agent):
 
     def step(self):
         vacancy = self.target_size - len(self.members)
-        p = self.model.params.recruitment_fill_rate_per_month
+        p = self.model.fill_prob
         for _ in range(max(vacancy, 0)):
             if self.model.random.random() < p:
                 MemberAgent(self.model, self)
+                self.model.recruits += 1
 
 
 class PlainMesaModel(mesa.Model):
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, params: Parameters | None = None):
         super().__init__(seed=seed)
-        self.params = Parameters()
-        register = synthetic_register(load_geography(), self.params, RandomStreams(seed)["register"])
-        self.revenue_per_member_month = 1000.0
+        self.params = params or Parameters()
+        rates = reference_rates(self.params)
+        self.arrest_prob, self.desist_prob = rates["arrest"], rates["desist"]
+        self.fill_prob, self.reoffend_prob, self.served_steps = rates["fill"], rates["reoffend"], rates["served_steps"]
+        self.recruits = self.arrests = self.exits = self.returns = 0
+        register = reference_register(self.params, seed)
         for size in register.size:
             group = OCGAgent(self, int(size))
             for _ in range(int(size)):
                 MemberAgent(self, group)
 
     def member_count(self) -> int:
+        """Members not exited (exited members are removed)."""
         return len(self.agents_by_type[MemberAgent])
+
+    def counts(self) -> dict[str, int]:
+        members = self.agents_by_type[MemberAgent]
+        prison = sum(1 for agent in members if agent.status == PRISON)
+        return {"active": len(members) - prison, "prison": prison, "recruits": self.recruits,
+                "arrests": self.arrests, "exits": self.exits, "returns": self.returns}
 
     def step(self):
         self.agents_by_type[OCGAgent].do("step")

@@ -14,7 +14,8 @@ from twin.cli import main
 from twin.compare import load_comparison, mean_interval
 from twin.ensemble import replicate_seeds, run_ensemble
 from twin.executor import LocalExecutor, WorkerLost
-from twin.report import write_report
+from twin.geography import describe, load_geography
+from twin.report import areas_phrase, write_report
 from twin.store import Store, metadata
 
 from conftest import SCENARIOS, write
@@ -176,6 +177,25 @@ def test_bad_database_url_is_a_clear_error(capsys):
     assert "--db 'nosuchdb://x'" in capsys.readouterr().err
 
 
+def test_report_names_the_areas_of_the_run_not_the_uk_defaults(tmp_path):
+    """A scenario on its own areas file: the report names its areas and exporters from that file."""
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                     "Northtown,England,R1,2500,1\nSouthvale,England,R1,3000,0\nWestmoor,Wales,R2,1500,0\n")
+    base = write(tmp_path / "own.toml", f'[scenario]\nname = "own"\nbase = "{BASE}"\nareas_file = "{areas}"\n')
+    hold = write(tmp_path / "hold.toml", f'[scenario]\nname = "hold"\nbase = "{base}"\n'
+                 '[[levers]]\ntype = "clear_hold_build"\nareas = ["Northtown"]\n')
+    out = tmp_path / "report"
+    code = main(["compare", str(base), str(hold), "--reps", "2", "--years", "1", "--workers", "1",
+                 "--db", f"sqlite:///{tmp_path / 'own.db'}", "--out", str(out), "--quiet"])
+    assert code == 0
+    page = (out / "report.html").read_text()
+    assert "the 3 police force areas of England (2) and Wales (1)" in page
+    assert "in the one county-lines exporter force area (Northtown)" in page
+    assert "harm change, exporter areas" in page
+    assert "Greater Manchester" not in page and "45 police force areas" not in page
+
+
 def test_compare_command_report_and_export(tmp_path, chb, capsys):
     out = tmp_path / "report"
     db = f"sqlite:///{tmp_path / 'c.db'}"
@@ -188,6 +208,8 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
     assert "Other outcomes" in page and f"{homicides['diff_mean']:+,.0f} [{homicides['diff_low']:+,.0f}," in page
+    # The built-in areas are named from their data file.
+    assert areas_phrase(describe(load_geography())) in page
     # The lever's effect sizes are shown with their ranges and sources, not as raw settings.
     assert "plausible range" in page and "seed 000: NPCC" in page
     assert set(summary["scenario"]) == {"baseline", "chb"}

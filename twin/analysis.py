@@ -117,7 +117,8 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
     scores = {}
     for u in uncertainties:
         rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
-               for p in wide.columns if futures[futures.policy == p][u].nunique() > 1]
+               for p in wide.columns if futures[futures.policy == p][u].nunique() > 1
+               and futures[futures.policy == p][outcome].nunique() > 1]  # a constant has no rank correlation
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
     return {"outcome": outcome, "better": "lower" if lower_is_better else "higher",
             "policies": sorted(summary, key=lambda s: s["max_regret"]),

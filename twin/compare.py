@@ -19,6 +19,7 @@ import pandas as pd
 
 from twin.ensemble import discount_factors
 from twin.errors import UserError, did_you_mean
+from twin.geography import describe, load_geography
 from twin.store import Store
 
 CONFIDENCE = 0.90
@@ -39,6 +40,7 @@ class Comparison:
     runs: pd.DataFrame
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     posterior: str | None = None
+    geography: dict = field(default_factory=dict)  # areas, nations, exporters (`geography.describe`)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -130,7 +132,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"],
-                      json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"))
+                      json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
+                      first.get("geography") or describe(load_geography()))  # older stores: the built-in areas
 
 
 def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

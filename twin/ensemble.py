@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from twin import __version__
+from twin.geography import describe, load_geography
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.store import Store
 
@@ -200,7 +201,8 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior},
         root_seed, "compare",
-        [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": s.to_dict()} for s in loaded], info)
+        [{"name": s.name, "spec_hash": s.spec_hash(),
+          "resolved": {**s.to_dict(), "geography": describe(load_geography(s.areas_file))}} for s in loaded], info)
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
     tasks = [Task(position, ids[position], rep, seeds[rep],

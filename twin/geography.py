@@ -158,6 +158,15 @@ def load_geography(path: Path | str | None = None) -> Geography:
     )
 
 
+def describe(geo: Geography) -> dict:
+    """What a report needs to name the areas: their number, nations (with counts) and exporters."""
+    nations: dict[str, int] = {}
+    for nation in geo.nation:
+        nations[nation] = nations.get(nation, 0) + 1
+    return {"areas": geo.n_areas, "nations": nations,
+            "exporters": [name for name, flag in zip(geo.area_names, geo.exporter) if flag]}
+
+
 def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:
     text = resources.files("twin").joinpath("data/force_area_centroids.csv").read_text()
     table = {row["force_area"]: (float(row["latitude"]), float(row["longitude"]))

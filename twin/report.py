@@ -177,6 +177,24 @@ def _lever_block(entry: dict) -> str:
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
 
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _exporter_phrase(exporters: list[str]) -> str:
+    n = len(exporters)
+    return f"{NUMBER_WORDS.get(n, str(n))} county-lines exporter force area{'s' if n != 1 else ''}"
+
+
+def areas_phrase(geography: dict) -> str:
+    """'the 45 police force areas of England (39), Wales (4), Scotland (1) and Northern Ireland (1)'."""
+    nations = [f"{html.escape(nation)} ({count})" for nation, count in geography.get("nations", {}).items()]
+    return f"the {geography.get('areas')} police force areas of {_and_list(nations)}" if nations else "the areas run"
+
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
 def plain_summary(comparison: Comparison) -> list[str]:
     rows = headline_rows(comparison)
     if not rows:
@@ -203,10 +221,11 @@ def plain_summary(comparison: Comparison) -> list[str]:
     def change(value: float) -> str:
         return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
 
-    text.append(f"Where it lands: harm {change(best['vulnerable'])} in the five county-lines exporter force areas "
-                f"(the Metropolitan Police, West Midlands, Greater Manchester, Merseyside and West Yorkshire) and "
-                f"{change(best['other'])} elsewhere"
-                + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    exporters = comparison.geography.get("exporters") or []
+    if exporters:
+        text.append(f"Where it lands: harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
+                    f"({_and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
+                    + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
@@ -275,7 +294,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "P(better)": f"{r['p_better']:.0%}",
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
         "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
-        "harm change, 5 exporter areas": _signed_bn(r["vulnerable"]),
+        "harm change, exporter areas": _signed_bn(r["vulnerable"]),
         "harm change, other areas": _signed_bn(r["other"]),
     } for r in rows])
 
@@ -303,7 +322,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         areas[column] = areas[column] / 1e6
     areas = areas.sort_values(areas.columns[0], ascending=False).reset_index()
     areas = pd.concat([areas, pd.DataFrame([{"area": "all areas", **areas.drop(columns="area").sum()}])])
-    areas = areas.round(0)
+    areas = areas.set_index("area").map(lambda v: "n/a" if not np.isfinite(v) else f"{round(v) + 0:+,.0f}").reset_index()
+    areas.iloc[:, 1] = areas.iloc[:, 1].str.lstrip("+")  # levels carry no sign; changes do
     areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
 
     scenarios = store.scenarios_frame(experiment_id)
@@ -314,7 +334,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
         assumption_blocks.append(
             f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
-            f"<p>Horizon {spec.get('years')} years, {spec.get('step')}ly steps from {spec.get('start_date')}; "
+            f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}; "
             f"scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}</p>"
             + ("".join(_lever_block(lever) for lever in levers) if levers else "<p>Levers: none.</p>"))
@@ -342,7 +362,7 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, code {html.escape(str(experiment.get('git_commit') or experiment.get('code_version')))}.
 Money in {PRICE_YEAR} prices; the first year of the run is undiscounted and later years are discounted at
-3.5% a year (HM Treasury Green Book). Areas: the 45 UK police force areas, including Police Scotland and the PSNI.</p>
+3.5% a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>

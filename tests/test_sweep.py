@@ -107,7 +107,6 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
                 if experiment is not None and store.done_runs(experiment):
                     break
                 time.sleep(0.05)
-            killed["runs_stored_before"] = len(store.done_runs(store.latest_experiment()))
             worker = sorted(client.scheduler_info()["workers"])[0]
             try:
                 client.run(os._exit, 1, workers=[worker])  # the call itself fails as the worker dies
@@ -116,6 +115,7 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
             while time.monotonic() < deadline and worker in client.scheduler_info()["workers"]:
                 time.sleep(0.05)
             killed["gone"] = worker not in client.scheduler_info()["workers"]
+            killed["runs_stored_when_gone"] = len(store.done_runs(store.latest_experiment()))
 
         killer = threading.Thread(target=kill_one_worker)
         killer.start()
@@ -125,10 +125,32 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
             killer.join()
             executor.close()
     assert killed["gone"], "the worker was not killed"
-    assert killed["runs_stored_before"] < len(expected), "the kill came after the sweep had finished"
+    assert killed["runs_stored_when_gone"] < len(expected), "the kill came after the sweep had finished"
     got = _outcomes(store, outcome["experiment_id"])
     assert len(got) == len(expected)
     pd.testing.assert_frame_equal(got, expected)
+
+
+def _exit_worker(task):
+    os._exit(1)
+
+
+def test_a_task_that_keeps_killing_dask_workers_is_one_clear_error():
+    """Dask gives up on a batch that killed its workers (KilledWorker): the sweep's one-line error."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from twin.executor import WorkerLost
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            executor = DaskExecutor(cluster.scheduler_address, retries=0)
+            try:
+                with pytest.raises(WorkerLost, match="Dask workers died"):
+                    list(executor.run(_exit_worker, [1, 2]))
+            finally:
+                executor.close()
 
 
 def test_unknown_names_in_experiment_files(tmp_path):

@@ -152,7 +152,7 @@ def cmd_bench(args) -> int:
 def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble
-    from twin.executor import ignore_further_interrupts
+    from twin.executor import WorkerLost, ignore_further_interrupts
     from twin.report import terminal_table, write_report
     from twin.store import Store
 
@@ -169,12 +169,9 @@ def cmd_compare(args) -> int:
         print("twin: interrupted; finished replications are saved in the database. Run the same command again "
               "to finish the rest.", file=sys.stderr)
         return 130
-    except Exception as exc:
-        from twin.executor import WorkerLost
-
-        if isinstance(exc, WorkerLost):
-            raise UserError(str(exc)) from None
-        raise
+    except WorkerLost as exc:  # not a user mistake: exit 1, as `twin sweep` does
+        print(f"twin: {exc}", file=sys.stderr)
+        return 1
     comparison = load_comparison(store, outcome.experiment_id, args.baseline)
     report = write_report(comparison, store, outcome.experiment_id, out)
     if not args.quiet:

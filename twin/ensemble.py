@@ -214,7 +214,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
 def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | None, workers: int | None,
                  store: Store, progress: bool = True, baseline: str | None = None,
                  posterior: str | None = None) -> EnsembleOutcome:
-    from twin.executor import make_executor
+    from twin.executor import ignore_further_interrupts, make_executor, restore_interrupts
 
     start = time.perf_counter()
     experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior)
@@ -237,6 +237,14 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
                 failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
             if bar:
                 bar.update(1)
+    except KeyboardInterrupt:
+        handler = ignore_further_interrupts()  # a second Ctrl-C must not cut short the workers' shutdown
+        try:
+            if executor:
+                executor.close()
+        finally:
+            restore_interrupts(handler)  # a Python session carries on afterwards
+        raise
     finally:
         if bar:
             bar.close()

@@ -18,12 +18,19 @@ class WorkerLost(RuntimeError):
     """A worker process died (killed, out of memory); its tasks did not finish."""
 
 
-def ignore_further_interrupts() -> None:
+def ignore_further_interrupts():
     """Ignore Ctrl-C from now on: in worker processes (the main process stops them, see `close`),
-    and in the main process after a first Ctrl-C, while it stops the workers and exits."""
+    and in the main process after a first Ctrl-C, while it stops the workers and exits. Returns
+    the handler it replaced, for a caller that carries on afterwards (`restore_interrupts`)."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def restore_interrupts(handler) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, handler)
 
 
 def _run_batch(fn: Callable, batch: list) -> list:
@@ -111,14 +118,23 @@ class DaskExecutor:
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
+        from distributed.client import FutureCancelledError
 
         tasks = list(tasks)
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
         futures = {self.client.submit(_run_batch, fn, batch, pure=False, retries=self.retries): batch
                    for batch in batches}
         for future in as_completed(futures):
-            yield from zip(futures[future], future.result())
+            try:
+                results = future.result()
+            except (KilledWorker, FutureCancelledError) as exc:
+                raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
+                                 f"saved, run the command again") from None
+            except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
+                raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
+                                 f"the command again") from None
+            yield from zip(futures[future], results)
 
     def close(self) -> None:
         self.client.close()

@@ -204,6 +204,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     assert code == 0
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
+    assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
@@ -277,3 +278,27 @@ def test_summary_names_harms_in_people_that_rise():
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _rises(comparison, "x") == ["homicides rise by 12"]
+
+
+def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):
+    """Editing a model module changes the hash (stored runs are stale); rewording a report does not."""
+    import shutil
+    from pathlib import Path
+
+    package = Path(ensemble_module.__file__).resolve().parent
+    copy = tmp_path / "twin"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(ensemble_module, "__file__", str(copy / "ensemble.py"))
+
+    def fresh_hash():
+        ensemble_module.code_hash.cache_clear()
+        return ensemble_module.code_hash()
+
+    try:
+        original = fresh_hash()
+        (copy / "report.py").write_text((copy / "report.py").read_text() + "\n# reworded\n")
+        assert fresh_hash() == original
+        (copy / "justice.py").write_text((copy / "justice.py").read_text() + "\n# edited\n")
+        assert fresh_hash() != original
+    finally:
+        ensemble_module.code_hash.cache_clear()

@@ -246,7 +246,27 @@ def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "2 run(s) failed" in err and "simulated failure" in err
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
-    assert "no finished runs" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no finished runs" in err and "its 2 run(s) failed" in err
+
+
+def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch, capsys):
+    import twin.ensemble as ensemble_module
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert "no sweep of this file" not in capsys.readouterr().err
+    monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-source")
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "no sweep of this file with the current code" in err and "was run with other code (" in err
+    monkeypatch.undo()
+    write(path, TINY.replace("years = 1\n", "years = 1\nseed = 9\n"))
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert "was run with other settings" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.stem)

@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--reps", type=_positive_int, default=5, help="timed monthly runs (median reported)")
     bench.add_argument("--plain-mesa-steps", type=_positive_int, default=7,
-                       help="steps of the plain-Mesa reference, each timed next to one step of the same "
+                       help="timed pairs: each times 5 plain-Mesa reference steps, 5 steps of the same "
                             "rules on arrays and 12 twin steps")
     bench.set_defaults(func=cmd_bench)
 

@@ -181,6 +181,23 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _what_changed(config: dict, store, experiment_id: int) -> str:
+    """Why a stored sweep is not this file's sweep with the current code: code, settings, or both."""
+    import json
+
+    from twin.ensemble import provenance
+    from twin.sweep import design, sweep_spec
+
+    stored = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
+    current, _ = sweep_spec(config, design(config), provenance())
+    code = stored.get("code") != current["code"]
+    settings = any(stored.get(key) != json.loads(json.dumps(current[key], default=str))
+                   for key in current if key != "code")
+    if code and settings:
+        return "was run with other code and other settings"
+    return "was run with other code (the package's source changed since)" if code else "was run with other settings"
+
+
 def cmd_analyse(args) -> int:
     from twin.analysis import analyse, complete_futures, write_analysis
     from twin.store import Store
@@ -197,13 +214,16 @@ def cmd_analyse(args) -> int:
         experiment_id = store.latest_experiment(config["name"])
         if experiment_id is None:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
-        print(f"Note: analysing the latest '{config['name']}' sweep in the database (experiment {experiment_id}); "
-              f"it was run with other code or settings than the current ones.")
+        print(f"Note: no sweep of this file with the current code is in the database; analysing the latest "
+              f"'{config['name']}' sweep instead (experiment {experiment_id}), which {_what_changed(config, store, experiment_id)}. "
+              f"Run `twin sweep {args.experiment}` to sweep with the current code and file.", file=sys.stderr)
     table = sweep_results(store, experiment_id)
+    failed = int((table.status == "failed").sum())
     table = table[table.status == "done"]
     if table.empty:
-        raise UserError(f"{args.experiment}: no finished runs in experiment {experiment_id} to analyse "
-                        f"(see the errors recorded by `twin sweep`)")
+        reason = (f"its {failed} run(s) failed (errors in the runs table, and in `twin sweep`'s output)" if failed
+                  else "it stopped before any run finished (run `twin sweep` again to finish it)")
+        raise UserError(f"{args.experiment}: no finished runs in experiment {experiment_id} to analyse: {reason}")
     missing = [o.name for o in config["outcomes"] if o.name not in table.columns]
     if missing:
         raise UserError(f"{args.experiment}: outcome(s) {', '.join(missing)} were not part of the sweep in the "

@@ -79,7 +79,7 @@ class CoreRulesModel(mesa.Model):
         status = self.members.status
         return {"active": int(np.count_nonzero(status == ACTIVE)), "prison": int(np.count_nonzero(status == PRISON)),
                 "recruits": self.recruits_total, "arrests": self.arrests_total, "exits": self.exits_total,
-                "returns": self.returns_total}
+                "returns": self.returns_total, "revenue_gbp": float(self.revenue_gbp.sum())}
 
     def step(self) -> None:
         r, rng, members, s = self.rates, self.rng, self.members, self.steps_done
@@ -121,11 +121,15 @@ class CoreRulesModel(mesa.Model):
         self.steps_done += 1
 
 
-def timed_step(model: CoreRulesModel) -> tuple[int, float]:
-    """One step: (member-steps, seconds)."""
+def timed_steps(model, steps: int) -> tuple[int, float]:
+    """`steps` steps of either implementation: (member-steps, seconds). Members are counted before
+    each step, outside the timed region, in the same way for both."""
     import time
 
-    members = model.member_count()
-    start = time.perf_counter()
-    model.step()
-    return members, time.perf_counter() - start
+    member_steps, seconds = 0, 0.0
+    for _ in range(steps):
+        member_steps += model.member_count()
+        start = time.perf_counter()
+        model.step()
+        seconds += time.perf_counter() - start
+    return member_steps, seconds

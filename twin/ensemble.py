@@ -111,13 +111,21 @@ def outcome_tables(model) -> dict:
     return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
 
 
+#: modules that only present stored results (reports, commands, the benchmark): editing them leaves
+#: every stored run valid, so they are left out of `code_hash`
+PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "report.py", "compare.py", "summary.py",
+                                  "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py", "core_rules.py"})
+
+
 @functools.cache
 def code_hash() -> str:
-    """A hash of the package's source and data files: what a result depends on. Unlike the git
-    commit it ignores documentation-only commits and sees uncommitted edits."""
+    """A hash of the package's source and data files that a stored result depends on. Unlike the
+    git commit it ignores documentation-only commits and sees uncommitted edits; it leaves out the
+    presentation modules, so rewording a report does not make a sweep start again."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv") and "__pycache__" not in p.parts):
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv") and "__pycache__" not in p.parts
+                       and not (p.parent == root and p.name in PRESENTATION_MODULES)):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

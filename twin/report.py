@@ -177,6 +177,17 @@ def _lever_block(entry: dict) -> str:
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
 
+def _code_label(experiment: dict) -> str:
+    """Which code made the runs: version, the model's source hash (`ensemble.code_hash`), git commit."""
+    model_hash = json.loads(experiment.get("spec_json") or "{}").get("code")
+    parts = [f"twin {experiment.get('code_version')}"]
+    if model_hash:
+        parts.append(f"model source hash {model_hash}")
+    if experiment.get("git_commit"):
+        parts.append(f"git commit {str(experiment['git_commit'])[:12]}")
+    return "code: " + ", ".join(parts)
+
+
 def _and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -360,7 +371,7 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 </style></head><body>
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
-{len(runs[runs.status == 'done'])} replications finished, code {html.escape(str(experiment.get('git_commit') or experiment.get('code_version')))}.
+{len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
 Money in {PRICE_YEAR} prices; the first year of the run is undiscounted and later years are discounted at
 3.5% a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>

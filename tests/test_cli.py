@@ -172,8 +172,8 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
 def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsys):
     scenario = write(tmp_path / "late.toml", '[scenario]\nname = "late"\n[[levers]]\ntype = "hold"\nstart_year = 5\n')
     assert main(["run", str(scenario), "--years", "1.5", "--out", str(tmp_path / "r")]) == 0
-    out = capsys.readouterr().out
-    assert "* year 2 is part of a year: 6 of 12 steps" in out
-    assert "lever 'hold' never acted: it starts in year 5 of a 1.5-year run" in out
+    captured = capsys.readouterr()
+    assert "* year 2 is part of a year: 6 of 12 steps" in captured.out
+    assert "#1 (hold) starts in year 5, after the 1.5-year run ends: it will have no effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]

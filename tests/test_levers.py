@@ -343,7 +343,7 @@ def test_top_harm_areas_rank_by_the_year_before_the_start(step_length, steps_per
 @pytest.mark.parametrize("entry, words", [
     ({"type": "clear", "areas": ["Merseside"]}, r"#1 \(clear\): unknown area 'Merseside'; did you mean 'Merseyside'"),
     ({"type": "clear_hold_build", "regions": ["Nort West"]},
-     r"#1 \(clear_hold_build_clear\): unknown region 'Nort West'; did you mean 'North West'"),
+     r"#1 \(clear_hold_build\): unknown region 'Nort West'; did you mean 'North West'"),
     ({"type": "hold", "top_harm_areas": 46}, r"top_harm_areas = 46, but the geography has 45 areas"),
 ])
 def test_lever_targets_are_checked_when_the_model_is_built(entry, words):

@@ -189,3 +189,22 @@ def test_other_extra_columns_are_allowed(tmp_path):
     path = tmp_path / "extra.csv"
     path.write_text(HEADER.strip() + ",county,notes\n" + "A1,Kent,family,local,fraud,5,none,,1,Kent,seen 2024\n")
     assert load_register(str(path), GEO).ocg_id == ["A1"]
+
+
+def test_a_partial_register_is_warned_about_and_a_complete_one_is_not(register, tmp_path, capsys):
+    from twin.cli import main
+    from twin.register import coverage_warning
+
+    assert coverage_warning(register, GEO, PARAMS) is None
+    full = tmp_path / "full.csv"
+    write_register_csv(register, GEO, full)
+    part = tmp_path / "part.csv"
+    part.write_text("".join(full.read_text().splitlines(keepends=True)[:51]))  # header and 50 groups
+    warning = coverage_warning(load_register(str(part), GEO), GEO, PARAMS)
+    assert "the register has 50 groups" in warning and "results will not be meaningful" in warning
+    from pathlib import Path
+
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    assert main(["run", baseline, "--register", str(part), "--years", "0.25", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    assert "Warning: the register has 50 groups" in capsys.readouterr().err

@@ -41,7 +41,7 @@ def _years(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
     if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"expected years between 0 and 100, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a number of years above 0 and at most 100, got {text}")
     return value
 
 
@@ -56,19 +56,23 @@ def cmd_run(args) -> int:
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
-    if not args.quiet:
-        print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
-              f"seed {args.seed} ...", flush=True)
+    from twin.interventions import build_levers, levers_after_horizon
+
+    for note in levers_after_horizon(build_levers(scenario), years):
+        print(f"Note: {note}.", file=sys.stderr)
+    _warn_partial_register(scenario, args.register, args.register_table)
+
+    def announce() -> None:  # once the scenario, areas, register and levers have all been checked
+        if not args.quiet:
+            print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
+                  f"seed {args.seed} ...", flush=True)
+
     output = run_scenario(scenario, args.seed, years=args.years, step=args.step, register_source=args.register,
-                          register_table=args.register_table, out_dir=Path(out))
+                          register_table=args.register_table, out_dir=Path(out), on_built=announce)
     if not args.quiet:
         print(f"\nAnnual summary, UK (harm and costs in £, {__import__('twin.harm', fromlist=['x']).PRICE_YEAR} prices)")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
         print(f"\nSet-up {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
-        idle = [lever for lever in output.model.levers if lever.months_active == 0]
-        for lever in idle:
-            print(f"Note: lever '{lever.name}' never acted: it starts in year {lever.start_year:g} of a "
-                  f"{years:g}-year run.")
     return 0
 
 
@@ -102,6 +106,11 @@ def cmd_params(args) -> int:
         flag = "  (assumption)" if p.is_assumption else ""
         print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
         print(f"      {p.description}. Source: {p.source}")
+    from twin.parameter_table import SOURCE_DOCUMENTS
+
+    print("\nSources cited as 'seed 000' to 'seed 004' are the project's source documents:")
+    for key, title in SOURCE_DOCUMENTS.items():
+        print(f"  {key}: {title}")
     return 0
 
 
@@ -149,6 +158,29 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _warn_partial_register(scenario, source: str | None, table: str | None = None) -> None:
+    from twin.geography import load_geography
+    from twin.register import coverage_warning, load_register
+
+    source = source or scenario.register
+    if source:
+        geography = load_geography(scenario.areas_file)
+        warning = coverage_warning(load_register(source, geography, table), geography, scenario.build_parameters())
+        if warning:
+            print(f"Warning: {warning}.", file=sys.stderr)
+
+
+def _note_levers_after_horizon(paths: list[str], years: float | None) -> None:
+    from twin.interventions import build_levers, levers_after_horizon
+    from twin.scenario import load_scenario
+
+    for path in paths:
+        scenario = load_scenario(path)
+        for note in levers_after_horizon(build_levers(scenario), years if years is not None else scenario.years):
+            print(f"Note: {note}.", file=sys.stderr)
+        _warn_partial_register(scenario, None)
+
+
 def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble
@@ -158,6 +190,7 @@ def cmd_compare(args) -> int:
 
     store = Store(args.db)
     out = output_folder(args.out)
+    _note_levers_after_horizon(args.scenarios, args.years)
     try:
         posterior = args.posterior
         if posterior == "default":
@@ -223,10 +256,17 @@ def cmd_docs(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Command-line mistakes in one line, like every other user error (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from twin.cli_research import cmd_analyse, cmd_calibrate, cmd_fit, cmd_sensitivity, cmd_sweep, cmd_validate
 
-    parser = argparse.ArgumentParser(prog="twin", description="SOC computational twin: an agent-based model "
+    parser = _Parser(prog="twin", description="SOC computational twin: an agent-based model "
                                      "of serious and organised crime in the UK.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

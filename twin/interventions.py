@@ -67,7 +67,8 @@ class Lever:
         self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
         self.intensity = intensity
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
-        self.where = f"lever '{name}'"  # where it was declared (file and entry), for error messages
+        self.where = f"lever '{name}'"  # where it was declared (file, entry and phase), for error messages
+        self.entry = self.where  # the entry alone: a composite lever's phases share it
         self.months_active = 0.0
 
     # ------------------------------------------------------------------ construction
@@ -138,15 +139,15 @@ class Lever:
         if self.national:
             return
         if self.top_harm_areas is not None and self.top_harm_areas > geography.n_areas:
-            raise ScenarioError(f"{self.where}: top_harm_areas = {self.top_harm_areas}, but the geography has "
+            raise ScenarioError(f"{self.entry}: top_harm_areas = {self.top_harm_areas}, but the geography has "
                                 f"{geography.n_areas} areas")
         for region in self.region_names or []:
             if region not in geography.region_names:
-                raise ScenarioError(f"{self.where}: unknown region '{region}'{did_you_mean(region, geography.region_names)}")
+                raise ScenarioError(f"{self.entry}: unknown region '{region}'{did_you_mean(region, geography.region_names)}")
         if self.area_names != "all":
             for area in self.area_names:
                 if area not in geography.area_names:
-                    raise ScenarioError(f"{self.where}: unknown area '{area}'{did_you_mean(area, geography.area_names)}")
+                    raise ScenarioError(f"{self.entry}: unknown area '{area}'{did_you_mean(area, geography.area_names)}")
 
     def resolve_targets(self, model) -> np.ndarray:
         geo = model.geography
@@ -229,12 +230,33 @@ def build_levers(scenario) -> list[Lever]:
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
         built = LEVER_TYPES[kind].from_settings(entry, where)
         for lever in built.parts() if hasattr(built, "parts") else [built]:
-            lever.where = f"{where} ({lever.name})"
+            # errors name what the user wrote: the entry's type, and the phase of a composite lever
+            phase = f", its {lever.type_name} phase" if lever is not built else ""
+            lever.entry = f"{where} ({kind})"
+            lever.where = f"{where} ({kind}{phase})"
             if lever.name in names:
                 raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice; give each lever its own name")
             names.add(lever.name)
             levers.append(lever)
     return levers
+
+
+def levers_after_horizon(levers: list[Lever], years: float) -> list[str]:
+    """Notes for levers that start after a run of `years` ends (they will have no effect): one per
+    entry when none of its phases would act, else one per phase that would not."""
+    entries: dict[str, list[Lever]] = {}
+    for lever in levers:
+        entries.setdefault(lever.entry, []).append(lever)
+    notes = []
+    for entry, parts in entries.items():
+        late = [lever for lever in parts if lever.start_year >= years]
+        if late and len(late) == len(parts):
+            notes.append(f"{entry} starts in year {min(p.start_year for p in parts):g}, after the {years:g}-year "
+                         f"run ends: it will have no effect")
+        else:
+            notes += [f"{lever.where} starts in year {lever.start_year:g}, after the {years:g}-year run ends: that "
+                      f"phase will have no effect" for lever in late]
+    return notes
 
 
 def finalise_modifiers(model) -> None:

@@ -12,6 +12,15 @@ from twin.parameters import Parameter
 
 A = "assumption"
 
+#: the source documents parameter and lever sources cite as "seed 000" to "seed 004" (docs/ODD.md)
+SOURCE_DOCUMENTS = {
+    "seed 000": "NPCC national SOC lead: foreword and the Clear, Hold, Build rollout",
+    "seed 001": "EMPAC / EMSOU, Working Together on Serious Organised Crime (2019)",
+    "seed 002": "PaCCS policy briefing, Maximising Impact from Serious Organised Crime Research",
+    "seed 003": "Tony Blair Institute, Future of Britain: the SOC threat, powers and funding",
+    "seed 004": "Metropolitan Police Authority, briefing on the criminal networks priority (2006)",
+}
+
 
 def _p(name, value, unit, low, high, source, description, group, kind="nonnegative"):
     return Parameter(name, value, unit, low, high, source, description, group, kind)

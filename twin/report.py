@@ -23,6 +23,7 @@ import pandas as pd  # noqa: E402
 
 from twin.compare import Comparison  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
+from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 
 CHARTS = (
     ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9),
@@ -110,13 +111,14 @@ def headline_rows(comparison: Comparison) -> list[dict]:
     return rows
 
 
-#: the source documents parameter and lever sources cite as "seed 000" to "seed 004" (docs/ODD.md)
-SOURCE_DOCUMENTS = {
-    "seed 000": "NPCC national SOC lead: foreword and the Clear, Hold, Build rollout",
-    "seed 001": "EMPAC / EMSOU, Working Together on Serious Organised Crime (2019)",
-    "seed 002": "PaCCS policy briefing, Maximising Impact from Serious Organised Crime Research",
-    "seed 003": "Tony Blair Institute, Future of Britain: the SOC threat, powers and funding",
-    "seed 004": "Metropolitan Police Authority, briefing on the criminal networks priority (2006)",
+
+#: the levels table: summary metric -> label
+LEVEL_LABELS = {
+    "discounted_harm_gbp_total": "harm (discounted)", "discounted_response_cost_gbp": "response cost (discounted)",
+    "discounted_assets_recovered_gbp": "assets recovered (discounted)",
+    "discounted_net_social_cost_gbp": "net social cost (discounted)", "total_homicides": "homicides",
+    "total_drug_deaths": "drug deaths", "total_disruptions": "disruptions",
+    "total_recruits_children": "children recruited",
 }
 
 #: outcomes not in pounds shown as paired differences: (summary metric, label)
@@ -266,12 +268,16 @@ def terminal_table(comparison: Comparison) -> str:
                 f"are in the report; give more scenarios to compare options.")
     lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
              f"a saving; 90% interval of the net change in brackets):",
-             f"{'scenario':28s} {'harm':>18s} {'response cost':>18s} {'net social cost':>26s} {'P(better)':>9s} {'£/£':>6s}"]
+             f"{'scenario':28s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
+             f"{'P(better)':>9s} {'£/£':>6s}"]
     for r in rows:
-        lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>18s} {_signed_bn(r['cost']):>18s} "
+        assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
+        lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>12s} {_signed_bn(r['cost']):>14s} "
+                     f"{_signed_bn(assets):>17s} "
                      f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
                      f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
-    lines.append("P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
+    lines.append("Net social cost = harm + response cost - assets recovered. "
+                 "P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
                  "(most lever effect sizes are assumed); homicides, drug deaths and children recruited are in the "
                  "report.")
@@ -310,10 +316,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     } for r in rows])
 
     other_table = other_outcomes(comparison)
-    levels = comparison.summary[comparison.summary.metric.isin(
-        ["discounted_harm_gbp_total", "discounted_response_cost_gbp", "discounted_assets_recovered_gbp",
-         "discounted_net_social_cost_gbp",
-         "total_homicides", "total_drug_deaths", "total_disruptions", "total_recruits_children"])].copy()
+    levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
     money = levels["metric"].str.contains("_gbp").to_numpy()
 
     def level(value: float, is_money: bool) -> str:
@@ -323,6 +326,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
                               for a, b, m in zip(levels["p5"], levels["p95"], money)]
     levels = levels[["scenario", "metric", "mean", "band (5-95%)"]]
     levels["mean"] = [level(v, m) for v, m in zip(levels["mean"], money)]
+    levels["metric"] = levels["metric"].map(LEVEL_LABELS)
+    levels = levels.rename(columns={"metric": "outcome over the horizon"})
 
     areas = comparison.areas[comparison.areas.metric == "harm_gbp_total"].pivot_table(
         index="area", columns="scenario", values="diff_mean").drop(columns=[comparison.baseline], errors="ignore")
@@ -386,6 +391,11 @@ spending; "payback year" is the first year from which the option's cumulative ne
 baseline's. The intervals show the model's randomness given its assumptions: most lever effect sizes are
 assumptions with ranges (listed under each scenario below), which the intervals do not cover.</p>
 {_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+<p><strong>What the options can move.</strong> In the model, fraud (economic crime, about £11bn of harm a year)
+and organised immigration crime are national markets in which the groups' capacity exceeds what victims and
+demand allow: disrupting groups changes that harm very little, and of the levers only fraud data-sharing
+(which cuts what groups can commit) moves economic-crime harm much. The harm changes above come mostly from
+drugs, modern slavery and violence.</p>
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
 paired replications with its 90% interval.</p>

@@ -114,7 +114,7 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     if "years" in out:
         years = out["years"]
         if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
-            raise ScenarioError(f"{path}: [scenario] years: expected a number of years between 0 and 100, got {years!r}")
+            raise ScenarioError(f"{path}: [scenario] years: expected a number of years above 0 and at most 100, got {years!r}")
     if "step" in out and out["step"] not in STEP_LENGTHS:
         raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "
                             f"got {out['step']!r}{did_you_mean(str(out['step']), STEP_LENGTHS)}")

@@ -302,3 +302,13 @@ def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch)
         assert fresh_hash() != original
     finally:
         ensemble_module.code_hash.cache_clear()
+
+
+def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, capsys):
+    out, db = str(tmp_path / "report"), f"sqlite:///{tmp_path / 'r.db'}"
+    common = ["--reps", "1", "--years", "1", "--workers", "1", "--db", db, "--out", out, "--quiet"]
+    assert main(["compare", BASE, *common]) == 0
+    assert main(["compare", BASE, *common]) == 0  # the same experiment again: nothing to note
+    assert "held the report of experiment" not in capsys.readouterr().err
+    assert main(["compare", BASE, twin_copy, *common]) == 0
+    assert "held the report of experiment 1; it now holds experiment 2's" in capsys.readouterr().err

@@ -185,7 +185,7 @@ def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble
     from twin.executor import WorkerLost, ignore_further_interrupts
-    from twin.report import terminal_table, write_report
+    from twin.report import report_experiment, terminal_table, write_report
     from twin.store import Store
 
     store = Store(args.db)
@@ -206,7 +206,12 @@ def cmd_compare(args) -> int:
         print(f"twin: {exc}", file=sys.stderr)
         return 1
     comparison = load_comparison(store, outcome.experiment_id, args.baseline)
+    previous = report_experiment(out / "report.html")
     report = write_report(comparison, store, outcome.experiment_id, out)
+    if previous is not None and previous != outcome.experiment_id:
+        print(f"Note: {report} held the report of experiment {previous}; it now holds experiment "
+              f"{outcome.experiment_id}'s (give --out to keep reports apart; `twin compare` on the same files "
+              f"rewrites the earlier one from the database at once).", file=sys.stderr)
     if not args.quiet:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "

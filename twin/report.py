@@ -179,6 +179,18 @@ def _lever_block(entry: dict) -> str:
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
 
+def report_experiment(path: Path) -> int | None:
+    """The experiment a report file was written for (None when it is not a twin report)."""
+    import re
+
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return None
+    found = re.search(r'<meta name="twin-experiment" content="(\d+)">', head)
+    return int(found.group(1)) if found else None
+
+
 def _code_label(experiment: dict) -> str:
     """Which code made the runs: version, the model's source hash (`ensemble.code_hash`), git commit."""
     model_hash = json.loads(experiment.get("spec_json") or "{}").get("code")
@@ -362,7 +374,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
                             for t, b in images)
     summary_html = "".join(f"<p>{p}</p>" for p in plain_summary(comparison))
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
 <title>SOC twin: policy comparison</title>
 <style>
 body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }}

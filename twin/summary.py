@@ -56,4 +56,27 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     for row in partial:
         lines.append(f"* year {row['year']} is part of a year: {row['steps']} of {steps_per_year} steps "
                      f"(sums cover those steps only)")
+    early = [row for row in annual_rows_of(results, steps_per_year, "early_releases", area) if row[1] > 0]
+    if early:
+        years = [year for year, _ in early]
+        lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
+                     f"{sum(n for _, n in early):,.0f} SOC prisoners were released early to make room, so the "
+                     f"prison column stays near the places available.")
     return "\n".join(lines)
+
+
+def annual_rows_of(results: Results, steps_per_year: int, metric: str, area: str = NATIONAL_AREA) -> list[tuple[int, float]]:
+    """(year, total of the metric over that year's steps)."""
+    values = results.series(metric, area)[: results.steps_recorded]
+    return [(year + 1, float(values[year * steps_per_year: (year + 1) * steps_per_year].sum()))
+            for year in range(int(np.ceil(results.steps_recorded / steps_per_year)))]
+
+
+def _year_span(years: list[int]) -> str:
+    """[2, 3, 4, 7] -> '2-4 and 7'."""
+    runs, start = [], years[0]
+    for previous, year in zip(years, years[1:] + [None]):
+        if year != previous + 1:
+            runs.append(str(start) if start == previous else f"{start}-{previous}")
+            start = year
+    return runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]

@@ -187,6 +187,12 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("values = [0, 2]\n", 'values = [0, 2]\n[[lever]]\nname = "lever.chb.hold_years"\nvalues = [1, 3]\n'),
      r"\[\[lever\]\] #2: 'lever.chb.hold_years' is already a lever"),
     (("lever.chb.hold_years", "lever.ch.hold_years"), r"no lever named 'ch'; did you mean 'chb'"),
+    (("values = [0, 2]\n", 'values = [0, 2]\n[[lever]]\nname = "lever.chb"\nvalues = [{hold_years = 1}, {areas = "all"}]\n'),
+     r"\[\[lever\]\] 'lever.chb' sets 'hold_years', which the \[\[lever\]\] 'lever.chb.hold_years' also sets"),
+    (('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+      '[[uncertainty]]\nname = "lever.chb.hold_years"\nlow = 0\nhigh = 2\n[[lever]]\nname = "lever.chb"\n'
+      'values = [{hold_years = 1}, {clear_years = 2}]'),
+     r"'lever.chb' sets 'hold_years', which the \[\[uncertainty\]\] 'lever.chb.hold_years' also sets"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)
@@ -236,7 +242,7 @@ def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
     import twin.sweep as sweep_module
     from twin.cli import main
 
-    def broken(task):
+    def broken(task, timings=None):
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(sweep_module, "simulate_targets", broken)
@@ -257,6 +263,8 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     path = write(tmp_path / "exp.toml", TINY)
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    assert (table["setup_s"] > 0).all() and (table["run_s"] > table["setup_s"]).all()  # timings recorded
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     assert "no sweep of this file" not in capsys.readouterr().err
     monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-source")

@@ -100,15 +100,22 @@ class FitTask:
     targets: tuple[Target, ...]
 
 
-def simulate_targets(task: FitTask) -> dict[str, float]:
-    """One replication with parameter overrides; its target values (runs in a worker)."""
+def simulate_targets(task: FitTask, timings: dict[str, float] | None = None) -> dict[str, float]:
+    """One replication with parameter overrides; its target values (runs in a worker). Set-up and
+    run seconds go into `timings` when it is given."""
+    import time
+
     from twin.runner import build_model
 
     scenario = task.scenario
     if task.overrides:
         scenario = replace(scenario, parameters={**scenario.parameters, **dict(task.overrides)})
+    start = time.perf_counter()
     model = build_model(scenario, task.seed)
+    built = time.perf_counter()
     model.run()
+    if timings is not None:
+        timings.update(setup_s=built - start, run_s=time.perf_counter() - built)
     return target_values(model.results, list(task.targets), STEPS_PER_YEAR[scenario.step])
 
 

@@ -148,6 +148,14 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is also an [[uncertainty]]; "
                                 f"a quantity is either sampled or set by policy, not both")
         levers.append((entry["name"], values))
+    for name, values in levers:  # a lever's table of settings must not set what another entry varies
+        if name.startswith("lever.") and name.count(".") == 1:
+            keys = set().union(*(json.loads(v).keys() for v in values))
+            for other in [u.name for u in uncertain] + [n for n, _ in levers]:
+                if other.startswith(name + ".") and other[len(name) + 1:] in keys:
+                    kind = "[[uncertainty]]" if other in [u.name for u in uncertain] else "[[lever]]"
+                    raise ScenarioError(f"{path}: [[lever]] {name!r} sets '{other[len(name) + 1:]}', which the "
+                                        f"{kind} {other!r} also sets; set it in one place")
     from twin.parameters import Parameters
 
     defaults = Parameters()
@@ -349,9 +357,9 @@ def _run_point(task: SweepTask) -> dict:
 
     started = datetime.datetime.now(datetime.timezone.utc)
     try:
-        t0 = time.perf_counter()
-        values = simulate_targets(task.fit)
-        return {"status": "done", "started_at": started, "run_s": time.perf_counter() - t0, "trajectories": [],
+        timings: dict[str, float] = {}
+        values = simulate_targets(task.fit, timings)
+        return {"status": "done", "started_at": started, **timings, "trajectories": [],
                 "area_results": [], "summary": {k: float(v) for k, v in values.items()}}
     except Exception as exc:
         return {"status": "failed", "started_at": started,

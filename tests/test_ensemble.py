@@ -312,3 +312,28 @@ def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, c
     assert "held the report of experiment" not in capsys.readouterr().err
     assert main(["compare", BASE, twin_copy, *common]) == 0
     assert "held the report of experiment 1; it now holds experiment 2's" in capsys.readouterr().err
+
+
+def test_options_are_ranked_pair_by_pair_against_the_one_above():
+    from types import SimpleNamespace
+
+    from twin.compare import rank_options
+    from twin.report import runner_up_sentence
+
+    key = "discounted_net_social_cost_gbp"
+    rng = np.random.default_rng(5)
+    shared = rng.normal(0, 5e9, 8)  # what the replicates share across options (common random numbers)
+    means = {"a": 1e9, "b": 1.4e9, "c": 3e9}
+    gaps = {"a": np.zeros(8), "b": rng.normal(0, 2e8, 8), "c": rng.normal(0, 2e8, 8)}
+    wide = pd.concat({s: pd.DataFrame({key: means[s] + shared + gaps[s]}, index=pd.RangeIndex(8, name="replicate"))
+                      for s in means}, names=["scenario"])
+    ranking = rank_options(wide, ["a", "b", "c"])
+    assert list(ranking["scenario"]) == ["a", "b", "c"] and pd.isna(ranking.loc[0, "gap_mean"])
+    b = ranking.iloc[1]
+    assert b["above"] == "a" and b["gap_mean"] == pytest.approx(0.4e9 + gaps["b"].mean())
+    assert b["gap_low"] < b["gap_mean"] < b["gap_high"] and b["p_above_better"] == np.mean(gaps["b"] + 0.4e9 > 0)
+    sentence = runner_up_sentence(SimpleNamespace(ranking=ranking), markup=False)
+    assert sentence.startswith("Against the runner-up, b, a saves a further £0.") and "told apart" not in sentence
+    close = rank_options(wide.assign(**{key: wide[key] - np.where(wide.index.get_level_values(0) == "b", 0.4e9, 0)}),
+                         ["a", "b", "c"])
+    assert "cannot be told apart" in runner_up_sentence(SimpleNamespace(ranking=close), markup=False)

@@ -41,6 +41,7 @@ class Comparison:
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     posterior: str | None = None
     geography: dict = field(default_factory=dict)  # areas, nations, exporters (`geography.describe`)
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # options best first, each against the one above
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -121,6 +122,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         out["payback_year"] = _payback_year(traj, scenario, baseline, steps_per_year)
         rows.append(out)
 
+    ranking = rank_options(wide, [r["scenario"] for r in sorted(rows, key=lambda r: r["net_social_cost_gbp_diff"])])
+
     # Per-area results over the whole horizon.
     area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
     area_totals = area_totals.groupby(["scenario", "replicate", "area", "metric"])["value"].sum().reset_index()
@@ -133,7 +136,29 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"],
                       json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
-                      first.get("geography") or describe(load_geography()))  # older stores: the built-in areas
+                      first.get("geography") or describe(load_geography()),  # older stores: the built-in areas
+                      ranking)
+
+
+def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
+    """The options (not the baseline), best first by mean change in discounted net social cost, each
+    against the option ranked just above it, pair by pair (replicates share seeds across options):
+    the mean gap in £ (positive: this option costs more), its 90% interval, and the share of pairs in
+    which the option above does better. Tells whether the best option is distinguishable from the
+    runner-up."""
+    key = "discounted_net_social_cost_gbp"
+    rows = []
+    for rank, scenario in enumerate(ordered, start=1):
+        row = {"rank": rank, "scenario": scenario}
+        if rank > 1:
+            above = ordered[rank - 2]
+            common = wide.loc[scenario].index.intersection(wide.loc[above].index)
+            gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).to_numpy()
+            low, high = mean_interval(gap)
+            row.update(above=above, gap_mean=gap.mean(), gap_low=low, gap_high=high,
+                       p_above_better=float((gap > 0).mean()), pairs=len(common))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

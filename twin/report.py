@@ -220,6 +220,37 @@ def areas_phrase(geography: dict) -> str:
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
+def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
+    """How far the best option is ahead of the runner-up, pair by pair (None with one option)."""
+    ranking = comparison.ranking
+    if len(ranking) < 2:
+        return None
+    second = ranking.iloc[1]
+    name = (lambda text: html.escape(str(text))) if markup else str
+    best, runner = name(second["above"]), name(second["scenario"])
+    interval = f"90% interval {_signed_bn(second['gap_low'])} to {_signed_bn(second['gap_high'])}"
+    told_apart = ("" if second["gap_low"] > 0 else
+                  f"; with {int(second['pairs'])} paired replications the two cannot be told apart")
+    return (f"Against the runner-up, {runner}, {best} saves a further {_bn(second['gap_mean'])} ({interval}) and "
+            f"does better in {second['p_above_better']:.0%} of paired replications{told_apart}.")
+
+
+def ranking_table(comparison: Comparison) -> pd.DataFrame:
+    """The options best first, each against the one ranked above it."""
+    rows = headline_rows(comparison)
+    net = {r["scenario"]: r for r in rows}
+    table = []
+    for _, r in comparison.ranking.iterrows():
+        row = {"rank": int(r["rank"]), "option": r["scenario"],
+               "net social cost change": _signed_bn(net[r["scenario"]]["net"])}
+        if r["rank"] > 1:
+            row["more than the option above (90% interval)"] = (
+                f"{_signed_bn(r['gap_mean'])} [{_signed_bn(r['gap_low'])}, {_signed_bn(r['gap_high'])}]")
+            row["P(option above does better)"] = f"{r['p_above_better']:.0%}"
+        table.append(row)
+    return pd.DataFrame(table)
+
+
 def plain_summary(comparison: Comparison) -> list[str]:
     rows = headline_rows(comparison)
     if not rows:
@@ -238,6 +269,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     else:
         text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
                     f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
+    runner_up = runner_up_sentence(comparison)
+    if runner_up:
+        text.append(runner_up)
     text.append(f"It changes harm by {_signed_bn(best['harm'])} and response spending by {_signed_bn(best['cost'])}"
                 + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
                    else "") +
@@ -288,6 +322,9 @@ def terminal_table(comparison: Comparison) -> str:
                      f"{_signed_bn(assets):>17s} "
                      f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
                      f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
+    runner_up = runner_up_sentence(comparison, markup=False)
+    if runner_up:
+        lines.append(runner_up)
     lines.append("Net social cost = harm + response cost - assets recovered. "
                  "P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
@@ -403,6 +440,9 @@ spending; "payback year" is the first year from which the option's cumulative ne
 baseline's. The intervals show the model's randomness given its assumptions: most lever effect sizes are
 assumptions with ranges (listed under each scenario below), which the intervals do not cover.</p>
 {_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+{('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
+  'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs more).</p>'
+  + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 <p><strong>What the options can move.</strong> In the model, fraud (economic crime, about £11bn of harm a year)
 and organised immigration crime are national markets in which the groups' capacity exceeds what victims and
 demand allow: disrupting groups changes that harm very little, and of the levers only fraud data-sharing

@@ -52,8 +52,8 @@ def test_same_rules_give_the_same_trajectories_in_distribution(reference_runs):
     arrays = [_trajectory(core_rules.CoreRulesModel, seed) for seed in range(SEEDS)]
     scores = _z_scores(reference_runs, arrays)
     assert max(abs(z) for z in scores.values()) < 4, scores  # 21 comparisons: a false alarm in ~1 run in 700
-    for runs in (reference_runs, arrays):  # every rule fires
-        assert all(np.mean([run[-1][key] for run in runs]) > 20 for key in KEYS)
+    for runs in (reference_runs, arrays):  # every rule fires (revenue needs no check: it accrues every step)
+        assert all(np.mean([run[-1][key] for run in runs]) > 20 for key in KEYS if key != "revenue_gbp")
 
 
 def test_a_changed_rule_is_detected(reference_runs):

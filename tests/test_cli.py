@@ -169,11 +169,24 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
                                                 "99", "--out", str(tmp_path / "e")], capsys)
 
 
+def test_a_lever_starting_in_the_last_step_acts_and_one_after_it_is_noted(tmp_path, capsys):
+    """A 1-year monthly run's last step is 11/12 years in: a lever from 0.9 years acts, one from 0.95 never does."""
+    for start, noted in ((0.9, False), (0.95, True)):
+        scenario = write(tmp_path / "edge.toml", f'[scenario]\nname = "edge"\n[[levers]]\ntype = "hold"\n'
+                                                 f'start_year = {start}\n')
+        assert main(["run", str(scenario), "--years", "1", "--quiet", "--out", str(tmp_path / "e")]) == 0
+        assert ("will have no effect" in capsys.readouterr().err) == noted
+        table = pd.read_csv(tmp_path / "e" / "trajectories.csv")
+        cost = table[(table.metric == "lever_cost_gbp_hold") & (table.area == "UK")]["value"].sum()
+        assert (cost == 0) == noted  # the note is right: the lever acted exactly when none was given
+
+
 def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsys):
     scenario = write(tmp_path / "late.toml", '[scenario]\nname = "late"\n[[levers]]\ntype = "hold"\nstart_year = 5\n')
     assert main(["run", str(scenario), "--years", "1.5", "--out", str(tmp_path / "r")]) == 0
     captured = capsys.readouterr()
     assert "* year 2 is part of a year: 6 of 12 steps" in captured.out
-    assert "#1 (hold) starts in year 5, after the 1.5-year run ends: it will have no effect" in captured.err
+    assert "#1 (hold) starts 5 years in, but the run's last step is 1.42 years in (1.5-year run): it will have no " \
+           "effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]

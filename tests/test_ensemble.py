@@ -337,3 +337,32 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     close = rank_options(wide.assign(**{key: wide[key] - np.where(wide.index.get_level_values(0) == "b", 0.4e9, 0)}),
                          ["a", "b", "c"])
     assert "cannot be told apart" in runner_up_sentence(SimpleNamespace(ranking=close), markup=False)
+
+
+def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
+    from types import SimpleNamespace
+
+    from twin.report import unmoved_harms
+
+    def comparison(change):
+        summary = pd.DataFrame([
+            {"scenario": "base", "metric": "total_harm_gbp_economic", "mean": 100e9},
+            {"scenario": "opt", "metric": "total_harm_gbp_economic", "mean": 100e9 + change, "diff_mean": change},
+            {"scenario": "base", "metric": "total_harm_gbp_immigration", "mean": 5e9},
+            {"scenario": "opt", "metric": "total_harm_gbp_immigration", "mean": 4e9, "diff_mean": -1e9}])
+        return SimpleNamespace(summary=summary, baseline="base", annual=pd.DataFrame({"year": [1, 2]}))
+
+    text = unmoved_harms(comparison(-0.5e9))
+    assert "Fraud and other economic crime (about £50.00bn of harm a year; every option here moves it by at most " \
+           "0.5%)" in text and "immigration" not in text  # immigration moved by 20%
+    assert unmoved_harms(comparison(-5e9)) == ""
+
+
+def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_nothing(tmp_path):
+    from twin.compare import _stored_geography
+
+    assert _stored_geography({"areas_file": None}) == describe(load_geography())
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R1,100,0\n")
+    assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": []}
+    assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}

@@ -56,11 +56,7 @@ def cmd_run(args) -> int:
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
-    from twin.interventions import build_levers, levers_after_horizon
-
-    for note in levers_after_horizon(build_levers(scenario), years):
-        print(f"Note: {note}.", file=sys.stderr)
-    _warn_partial_register(scenario, args.register, args.register_table)
+    _preflight_notes([scenario], args.years, args.step, args.register, args.register_table)
 
     def announce() -> None:  # once the scenario, areas, register and levers have all been checked
         if not args.quiet:
@@ -158,27 +154,30 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def _warn_partial_register(scenario, source: str | None, table: str | None = None) -> None:
+def _preflight_notes(scenarios: list, years: float | None = None, step: str | None = None,
+                     register: str | None = None, register_table: str | None = None) -> None:
+    """Before any run: levers that would start after the run's last step, and registers that look
+    partial (once per register and areas file)."""
+    from dataclasses import replace
+
     from twin.geography import load_geography
-    from twin.register import coverage_warning, load_register
-
-    source = source or scenario.register
-    if source:
-        geography = load_geography(scenario.areas_file)
-        warning = coverage_warning(load_register(source, geography, table), geography, scenario.build_parameters())
-        if warning:
-            print(f"Warning: {warning}.", file=sys.stderr)
-
-
-def _note_levers_after_horizon(paths: list[str], years: float | None) -> None:
     from twin.interventions import build_levers, levers_after_horizon
-    from twin.scenario import load_scenario
+    from twin.register import coverage_warning, load_register
+    from twin.scenario import STEPS_PER_YEAR
 
-    for path in paths:
-        scenario = load_scenario(path)
-        for note in levers_after_horizon(build_levers(scenario), years if years is not None else scenario.years):
+    registers_seen = set()
+    for scenario in scenarios:
+        horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
+        for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
-        _warn_partial_register(scenario, None)
+        source = register or scenario.register
+        if source and (source, scenario.areas_file) not in registers_seen:
+            registers_seen.add((source, scenario.areas_file))
+            geography = load_geography(scenario.areas_file)
+            warning = coverage_warning(load_register(source, geography, register_table), geography,
+                                       scenario.build_parameters())
+            if warning:
+                print(f"Warning: {warning}.", file=sys.stderr)
 
 
 def cmd_compare(args) -> int:
@@ -190,7 +189,9 @@ def cmd_compare(args) -> int:
 
     store = Store(args.db)
     out = output_folder(args.out)
-    _note_levers_after_horizon(args.scenarios, args.years)
+    from twin.scenario import load_scenario
+
+    _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)
     try:
         posterior = args.posterior
         if posterior == "default":
@@ -387,8 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     try:
         return args.func(args)
     except UserError as exc:
@@ -400,3 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         print("twin: interrupted; steps already computed were saved where an output folder was set",
               file=sys.stderr)
         return 130
+    finally:  # a Python session that called main() gets its Ctrl-C back
+        from twin.executor import restore_interrupts
+
+        restore_interrupts(interrupt_handler)

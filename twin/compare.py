@@ -136,8 +136,19 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"],
                       json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
-                      first.get("geography") or describe(load_geography()),  # older stores: the built-in areas
-                      ranking)
+                      first.get("geography") or _stored_geography(first), ranking)
+
+
+def _stored_geography(resolved: dict) -> dict:
+    """Areas of a store written before scenarios kept their description: from the scenario's areas
+    file when it is still there; else the built-in areas when it used them; else unknown ({})."""
+    path = resolved.get("areas_file")
+    if path is None:
+        return describe(load_geography())
+    try:
+        return describe(load_geography(path))
+    except (UserError, OSError):  # moved or changed since: say nothing rather than something wrong
+        return {}
 
 
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:

@@ -38,7 +38,10 @@ COMPACTION_SHARE = 0.15
 
 def reference_rates(p: Parameters) -> dict[str, float]:
     """The per-step probabilities and sentence both implementations use."""
-    return {"arrest": p.street_arrest_prob_per_month * p.charge_prob * p.conviction_prob,
+    arrest = p.street_arrest_prob_per_month * p.charge_prob * p.conviction_prob
+    if arrest + p.desistance_prob_per_month > 1:  # one draw decides both: they must fit in [0, 1]
+        raise ValueError("the reference rules need arrest + desistance probabilities <= 1 per step")
+    return {"arrest": arrest,
             "desist": p.desistance_prob_per_month,
             "fill": p.recruitment_fill_rate_per_month,
             "reoffend": p.reoffend_prob_after_release,
@@ -119,17 +122,3 @@ class CoreRulesModel(mesa.Model):
         if self.exits_total and np.count_nonzero(status == EXITED) > COMPACTION_SHARE * members.n:
             members.compact(status != EXITED)
         self.steps_done += 1
-
-
-def timed_steps(model, steps: int) -> tuple[int, float]:
-    """`steps` steps of either implementation: (member-steps, seconds). Members are counted before
-    each step, outside the timed region, in the same way for both."""
-    import time
-
-    member_steps, seconds = 0, 0.0
-    for _ in range(steps):
-        member_steps += model.member_count()
-        start = time.perf_counter()
-        model.step()
-        seconds += time.perf_counter() - start
-    return member_steps, seconds

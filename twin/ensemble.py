@@ -250,6 +250,7 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
         try:
             if executor:
                 executor.close()
+                executor = None
         finally:
             restore_interrupts(handler)  # a Python session carries on afterwards
         raise

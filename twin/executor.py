@@ -21,16 +21,24 @@ class WorkerLost(RuntimeError):
 def ignore_further_interrupts():
     """Ignore Ctrl-C from now on: in worker processes (the main process stops them, see `close`),
     and in the main process after a first Ctrl-C, while it stops the workers and exits. Returns
-    the handler it replaced, for a caller that carries on afterwards (`restore_interrupts`)."""
+    the handler it replaced, for a caller that carries on afterwards (`restore_interrupts`); does
+    nothing outside the main thread, where Python cannot set signal handlers."""
     import signal
+    import threading
 
+    if threading.current_thread() is not threading.main_thread():
+        return None
     return signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def restore_interrupts(handler) -> None:
+    """Put back a handler `ignore_further_interrupts` replaced (Python's default when it was not
+    set from Python)."""
     import signal
+    import threading
 
-    signal.signal(signal.SIGINT, handler)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
 
 
 def _run_batch(fn: Callable, batch: list) -> list:
@@ -118,8 +126,9 @@ class DaskExecutor:
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
+
         from distributed import KilledWorker, as_completed
-        from distributed.client import FutureCancelledError
 
         tasks = list(tasks)
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
@@ -128,7 +137,7 @@ class DaskExecutor:
         for future in as_completed(futures):
             try:
                 results = future.result()
-            except (KilledWorker, FutureCancelledError) as exc:
+            except (KilledWorker, CancelledError) as exc:
                 raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
                                  f"saved, run the command again") from None
             except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)

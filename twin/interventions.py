@@ -241,21 +241,23 @@ def build_levers(scenario) -> list[Lever]:
     return levers
 
 
-def levers_after_horizon(levers: list[Lever], years: float) -> list[str]:
-    """Notes for levers that start after a run of `years` ends (they will have no effect): one per
-    entry when none of its phases would act, else one per phase that would not."""
+def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int) -> list[str]:
+    """Notes for levers that would start after the run's last step (they will have no effect): one
+    per entry when none of its phases would act, else one per phase that would not."""
+    last = (n_steps - 1) / steps_per_year  # years from the start to the last step (`Lever.active`)
     entries: dict[str, list[Lever]] = {}
     for lever in levers:
         entries.setdefault(lever.entry, []).append(lever)
     notes = []
+    horizon = f"the run's last step is {last:.3g} years in ({n_steps / steps_per_year:g}-year run)"
     for entry, parts in entries.items():
-        late = [lever for lever in parts if lever.start_year >= years]
+        late = [lever for lever in parts if lever.start_year > last]
         if late and len(late) == len(parts):
-            notes.append(f"{entry} starts in year {min(p.start_year for p in parts):g}, after the {years:g}-year "
-                         f"run ends: it will have no effect")
+            notes.append(f"{entry} starts {min(p.start_year for p in parts):g} years in, but {horizon}: it will have "
+                         f"no effect")
         else:
-            notes += [f"{lever.where} starts in year {lever.start_year:g}, after the {years:g}-year run ends: that "
-                      f"phase will have no effect" for lever in late]
+            notes += [f"{lever.where} starts {lever.start_year:g} years in, but {horizon}: that phase will have "
+                      f"no effect" for lever in late]
     return notes
 
 

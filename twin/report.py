@@ -184,7 +184,8 @@ def report_experiment(path: Path) -> int | None:
     import re
 
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+        with path.open(encoding="utf-8", errors="replace") as file:
+            head = file.read(2000)
     except OSError:
         return None
     found = re.search(r'<meta name="twin-experiment" content="(\d+)">', head)
@@ -233,6 +234,38 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
                   f"; with {int(second['pairs'])} paired replications the two cannot be told apart")
     return (f"Against the runner-up, {runner}, {best} saves a further {_bn(second['gap_mean'])} ({interval}) and "
             f"does better in {second['p_above_better']:.0%} of paired replications{told_apart}.")
+
+
+#: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
+STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime"),
+                  ("total_harm_gbp_immigration", "organised immigration crime"))
+
+
+def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
+    """A paragraph naming harm categories that no option moves by more than `threshold` of their
+    baseline level, with the model's reason; empty when every category moves."""
+    summary = comparison.summary
+    still = []
+    for metric, label in STUBBORN_HARMS:
+        rows = summary[summary.metric == metric]
+        base = rows[rows.scenario == comparison.baseline]["mean"]
+        changes = rows[rows.scenario != comparison.baseline].get("diff_mean", pd.Series(dtype=float)).dropna()
+        if base.empty or changes.empty or base.iloc[0] <= 0:
+            continue
+        largest = changes.abs().max() / base.iloc[0]
+        if largest < threshold:
+            years = comparison.annual["year"].max() if not comparison.annual.empty else 1
+            bound = max(np.ceil(largest * 1000) / 1000, 0.001)
+            still.append(f"{label} (about {_bn(base.iloc[0] / max(years, 1))} of harm a year; every option here "
+                         f"moves it by at most {bound:.1%})")
+    if not still:
+        return ""
+    text = "; ".join(still)
+    return ("<p><strong>What the options do not move.</strong> " + text[0].upper() + text[1:] + ". In the "
+            "model these are national markets in which the groups' capacity exceeds what victims and demand "
+            "allow, so disrupting groups changes their harm little; only levers that cut what groups can commit "
+            "(fraud data-sharing, border powers) move them. The harm changes above come from the other "
+            "categories.</p>")
 
 
 def ranking_table(comparison: Comparison) -> pd.DataFrame:
@@ -325,7 +358,7 @@ def terminal_table(comparison: Comparison) -> str:
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
-    lines.append("Net social cost = harm + response cost - assets recovered. "
+    lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
                  "(most lever effect sizes are assumed); homicides, drug deaths and children recruited are in the "
@@ -363,6 +396,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change, exporter areas": _signed_bn(r["vulnerable"]),
         "harm change, other areas": _signed_bn(r["other"]),
     } for r in rows])
+    if not comparison.geography.get("exporters"):  # no exporter areas: the split says nothing
+        headline = headline.drop(columns=["harm change, exporter areas", "harm change, other areas"], errors="ignore")
 
     other_table = other_outcomes(comparison)
     levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
@@ -387,7 +422,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         areas[column] = areas[column] / 1e6
     areas = areas.sort_values(areas.columns[0], ascending=False).reset_index()
     areas = pd.concat([areas, pd.DataFrame([{"area": "all areas", **areas.drop(columns="area").sum()}])])
-    areas = areas.set_index("area").map(lambda v: "n/a" if not np.isfinite(v) else f"{round(v) + 0:+,.0f}").reset_index()
+    areas = areas.set_index("area").map(
+        lambda v: "n/a" if not np.isfinite(v) else f"{v:+,.1f}" if abs(v) < 9.95 else f"{round(v) + 0:+,.0f}").reset_index()
     areas.iloc[:, 1] = areas.iloc[:, 1].str.lstrip("+")  # levels carry no sign; changes do
     areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
 
@@ -443,11 +479,7 @@ assumptions with ranges (listed under each scenario below), which the intervals 
 {('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
   'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs more).</p>'
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
-<p><strong>What the options can move.</strong> In the model, fraud (economic crime, about £11bn of harm a year)
-and organised immigration crime are national markets in which the groups' capacity exceeds what victims and
-demand allow: disrupting groups changes that harm very little, and of the levers only fraud data-sharing
-(which cuts what groups can commit) moves economic-crime harm much. The harm changes above come mostly from
-drugs, modern slavery and violence.</p>
+{unmoved_harms(comparison)}
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
 paired replications with its 90% interval.</p>

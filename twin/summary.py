@@ -27,13 +27,15 @@ ANNUAL_COLUMNS = (
 )
 
 
-def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA) -> list[dict[str, float]]:
+def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA,
+                columns=ANNUAL_COLUMNS) -> list[dict[str, float]]:
+    """One row per year (the last may be part of a year): each column's metric combined over the year."""
     rows = []
     n_years = int(np.ceil(results.steps_recorded / steps_per_year))
     for year in range(n_years):
         window = slice(year * steps_per_year, min((year + 1) * steps_per_year, results.steps_recorded))
         row = {"year": year + 1, "steps": window.stop - window.start}
-        for title, metric, how, scale, _ in ANNUAL_COLUMNS:
+        for title, metric, how, scale, _ in columns:
             values = results.series(metric, area)[window]
             row[title] = (values.sum() if how == "sum" else values[-1]) / scale
         rows.append(row)
@@ -56,20 +58,16 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     for row in partial:
         lines.append(f"* year {row['year']} is part of a year: {row['steps']} of {steps_per_year} steps "
                      f"(sums cover those steps only)")
-    early = [row for row in annual_rows_of(results, steps_per_year, "early_releases", area) if row[1] > 0]
+    early = [row for row in annual_rows(results, steps_per_year, area, EARLY_RELEASES) if row["early"] > 0]
     if early:
-        years = [year for year, _ in early]
+        years = [row["year"] for row in early]
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
-                     f"{sum(n for _, n in early):,.0f} SOC prisoners were released early to make room, so the "
-                     f"prison column stays near the places available.")
+                     f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room, "
+                     f"so the prison column stays near the places available.")
     return "\n".join(lines)
 
 
-def annual_rows_of(results: Results, steps_per_year: int, metric: str, area: str = NATIONAL_AREA) -> list[tuple[int, float]]:
-    """(year, total of the metric over that year's steps)."""
-    values = results.series(metric, area)[: results.steps_recorded]
-    return [(year + 1, float(values[year * steps_per_year: (year + 1) * steps_per_year].sum()))
-            for year in range(int(np.ceil(results.steps_recorded / steps_per_year)))]
+EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"),)
 
 
 def _year_span(years: list[int]) -> str:

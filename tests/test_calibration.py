@@ -2,14 +2,12 @@
 
 import json
 
-import numpy as np
 import pytest
 
-from twin.calibration import (Prior, evaluate, fit_table, load_config, load_targets, misfit, point_fit,
-                              target_values, write_fit_report)
+from twin.calibration import (Prior, fit_table, load_config, load_targets, misfit, point_fit, target_values,
+                              write_fit_report)
 from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
-from twin.model import TwinModel
 from twin.store import Store
 
 from conftest import ROOT, write

@@ -15,7 +15,8 @@ from twin.compare import load_comparison, mean_interval
 from twin.ensemble import replicate_seeds, run_ensemble
 from twin.executor import LocalExecutor, WorkerLost
 from twin.geography import describe, load_geography
-from twin.report import areas_phrase, write_report
+from twin.report import write_report
+from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
 from conftest import SCENARIOS, write
@@ -268,7 +269,7 @@ def test_report_renders_in_headless_chromium(tmp_path, chb):
 def test_summary_names_harms_in_people_that_rise():
     """A rise counts when its whole interval is above zero; falls and uncertain changes are not named."""
     from twin.compare import Comparison
-    from twin.report import _rises
+    from twin.report_text import _rises
 
     summary = pd.DataFrame([
         {"scenario": "x", "metric": "total_homicides", "diff_mean": 12.0, "diff_low": 3.0, "diff_high": 21.0},
@@ -318,7 +319,7 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     from types import SimpleNamespace
 
     from twin.compare import rank_options
-    from twin.report import runner_up_sentence
+    from twin.report_text import runner_up_sentence
 
     key = "discounted_net_social_cost_gbp"
     rng = np.random.default_rng(5)
@@ -342,7 +343,7 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
 def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     from types import SimpleNamespace
 
-    from twin.report import unmoved_harms
+    from twin.report_text import unmoved_harms
 
     def comparison(change):
         summary = pd.DataFrame([

@@ -351,3 +351,12 @@ def test_lever_targets_are_checked_when_the_model_is_built(entry, words):
     levers = _levers({**entry, "start_year": 5})
     with pytest.raises(ScenarioError, match=words):
         TwinModel(seed=1, n_steps=2, levers=levers)
+
+
+def test_every_lever_setting_has_a_description_unit_and_source():
+    """The report's assumption tables list these: none may be blank or a kind word in the wrong place."""
+    from twin.interventions import LEVER_TYPES
+
+    for kind, cls in LEVER_TYPES.items():
+        for p in cls.settings:
+            assert len(p.description) >= 12 and p.unit and p.source, (kind, p.name)

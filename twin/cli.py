@@ -184,7 +184,8 @@ def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble
     from twin.executor import WorkerLost, ignore_further_interrupts
-    from twin.report import report_experiment, terminal_table, write_report
+    from twin.report import report_experiment, write_report
+    from twin.report_text import terminal_table
     from twin.store import Store
 
     store = Store(args.db)

@@ -214,7 +214,8 @@ class Funding(InvestigatorPipeline):
         setting("multi_year", 1, "0 or 1", 0, 1, "seed 003: yearly bids complicate long-term planning (HMICFRS 2021)",
                 "1: multi-year settlement; 0: yearly bids", "count"),
         setting("yearly_bid_efficiency", 0.85, "share", 0.6, 1.0,
-                f"{A}: short-term funding loses capacity to churn, vacancies and bidding", "share"),
+                f"{A}: short-term funding loses capacity to churn, vacancies and bidding",
+                "capacity a budget of yearly bids delivers, as a share of a multi-year settlement's", "share"),
     ) + InvestigatorPipeline.settings_pipeline
 
     def validate(self, where):

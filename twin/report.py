@@ -24,6 +24,10 @@ import pandas as pd  # noqa: E402
 from twin.compare import Comparison  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
+from twin.report_text import (  # noqa: E402
+    LEVEL_LABELS, _signed_bn, areas_phrase, headline_rows, other_outcomes, plain_summary, ranking_table,
+    unmoved_harms,
+)
 
 CHARTS = (
     ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9),
@@ -37,14 +41,6 @@ CHARTS = (
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-
-
-def _bn(value: float) -> str:
-    return f"£{value / 1e9:,.2f}bn"
-
-
-def _signed_bn(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn"
 
 
 def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> plt.Figure:
@@ -94,71 +90,6 @@ def figure_png(figure: plt.Figure, path: Path | None = None) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def headline_rows(comparison: Comparison) -> list[dict]:
-    rows = []
-    for _, d in comparison.differences.iterrows():
-        rows.append({
-            "scenario": d["scenario"],
-            "harm": d["harm_gbp_total_diff"], "harm_low": d["harm_gbp_total_low"], "harm_high": d["harm_gbp_total_high"],
-            "cost": d["response_cost_gbp_diff"], "cost_low": d["response_cost_gbp_low"],
-            "cost_high": d["response_cost_gbp_high"],
-            "net": d["net_social_cost_gbp_diff"], "net_low": d["net_social_cost_gbp_low"],
-            "net_high": d["net_social_cost_gbp_high"],
-            "p_better": d["probability_better"], "per_pound": d["harm_averted_per_extra_gbp"],
-            "payback": d["payback_year"], "vulnerable": d["most_vulnerable_harm_diff"],
-            "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
-        })
-    return rows
-
-
-
-#: the levels table: summary metric -> label
-LEVEL_LABELS = {
-    "discounted_harm_gbp_total": "harm (discounted)", "discounted_response_cost_gbp": "response cost (discounted)",
-    "discounted_assets_recovered_gbp": "assets recovered (discounted)",
-    "discounted_net_social_cost_gbp": "net social cost (discounted)", "total_homicides": "homicides",
-    "total_drug_deaths": "drug deaths", "total_disruptions": "disruptions",
-    "total_recruits_children": "children recruited",
-}
-
-#: outcomes not in pounds shown as paired differences: (summary metric, label)
-OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug deaths"),
-                  ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
-                  ("total_arrests", "arrests"), ("total_disruptions", "disruptions"))
-
-
-def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
-    """A summary row's paired change from the baseline (diff_mean, diff_low, diff_high), if any."""
-    summary = comparison.summary
-    found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
-    if found.empty or "diff_mean" not in found or pd.isna(found["diff_mean"].iloc[0]):
-        return None
-    return found.iloc[0]
-
-
-def other_outcomes(comparison: Comparison) -> pd.DataFrame:
-    """Paired changes from the baseline over the horizon (undiscounted counts) with 90% intervals."""
-    rows = []
-    for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
-        row = {"scenario": scenario}
-        for metric, label in OTHER_OUTCOMES:
-            r = _paired_change(comparison, scenario, metric)
-            if r is not None:
-                row[label] = f"{r['diff_mean']:+,.0f} [{r['diff_low']:+,.0f}, {r['diff_high']:+,.0f}]"
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _rises(comparison: Comparison, scenario: str) -> list[str]:
-    """Harms counted in people that rise under an option (the whole interval above zero)."""
-    out = []
-    for metric, label in OTHER_OUTCOMES[:3]:  # harms; more NRM referrals means more victims found
-        r = _paired_change(comparison, scenario, metric)
-        if r is not None and r["diff_low"] > 0:
-            out.append(f"{label} rise by {r['diff_mean']:,.0f}")
-    return out
-
-
 def _lever_block(entry: dict) -> str:
     """One lever of a scenario in words: its timing and targets, then every effect size and cost it
     uses (the scenario's value or the default), with its range and source."""
@@ -201,169 +132,6 @@ def _code_label(experiment: dict) -> str:
     if experiment.get("git_commit"):
         parts.append(f"git commit {str(experiment['git_commit'])[:12]}")
     return "code: " + ", ".join(parts)
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _exporter_phrase(exporters: list[str]) -> str:
-    n = len(exporters)
-    return f"{NUMBER_WORDS.get(n, str(n))} county-lines exporter force area{'s' if n != 1 else ''}"
-
-
-def areas_phrase(geography: dict) -> str:
-    """'the 45 police force areas of England (39), Wales (4), Scotland (1) and Northern Ireland (1)'."""
-    nations = [f"{html.escape(nation)} ({count})" for nation, count in geography.get("nations", {}).items()]
-    return f"the {geography.get('areas')} police force areas of {_and_list(nations)}" if nations else "the areas run"
-
-
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-
-
-def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
-    """How far the best option is ahead of the runner-up, pair by pair (None with one option)."""
-    ranking = comparison.ranking
-    if len(ranking) < 2:
-        return None
-    second = ranking.iloc[1]
-    name = (lambda text: html.escape(str(text))) if markup else str
-    best, runner = name(second["above"]), name(second["scenario"])
-    interval = f"90% interval {_signed_bn(second['gap_low'])} to {_signed_bn(second['gap_high'])}"
-    told_apart = ("" if second["gap_low"] > 0 else
-                  f"; with {int(second['pairs'])} paired replications the two cannot be told apart")
-    return (f"Against the runner-up, {runner}, {best} saves a further {_bn(second['gap_mean'])} ({interval}) and "
-            f"does better in {second['p_above_better']:.0%} of paired replications{told_apart}.")
-
-
-#: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
-STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime"),
-                  ("total_harm_gbp_immigration", "organised immigration crime"))
-
-
-def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
-    """A paragraph naming harm categories that no option moves by more than `threshold` of their
-    baseline level, with the model's reason; empty when every category moves."""
-    summary = comparison.summary
-    still = []
-    for metric, label in STUBBORN_HARMS:
-        rows = summary[summary.metric == metric]
-        base = rows[rows.scenario == comparison.baseline]["mean"]
-        changes = rows[rows.scenario != comparison.baseline].get("diff_mean", pd.Series(dtype=float)).dropna()
-        if base.empty or changes.empty or base.iloc[0] <= 0:
-            continue
-        largest = changes.abs().max() / base.iloc[0]
-        if largest < threshold:
-            years = comparison.annual["year"].max() if not comparison.annual.empty else 1
-            bound = max(np.ceil(largest * 1000) / 1000, 0.001)
-            still.append(f"{label} (about {_bn(base.iloc[0] / max(years, 1))} of harm a year; every option here "
-                         f"moves it by at most {bound:.1%})")
-    if not still:
-        return ""
-    text = "; ".join(still)
-    return ("<p><strong>What the options do not move.</strong> " + text[0].upper() + text[1:] + ". In the "
-            "model these are national markets in which the groups' capacity exceeds what victims and demand "
-            "allow, so disrupting groups changes their harm little; only levers that cut what groups can commit "
-            "(fraud data-sharing, border powers) move them. The harm changes above come from the other "
-            "categories.</p>")
-
-
-def ranking_table(comparison: Comparison) -> pd.DataFrame:
-    """The options best first, each against the one ranked above it."""
-    rows = headline_rows(comparison)
-    net = {r["scenario"]: r for r in rows}
-    table = []
-    for _, r in comparison.ranking.iterrows():
-        row = {"rank": int(r["rank"]), "option": r["scenario"],
-               "net social cost change": _signed_bn(net[r["scenario"]]["net"])}
-        if r["rank"] > 1:
-            row["more than the option above (90% interval)"] = (
-                f"{_signed_bn(r['gap_mean'])} [{_signed_bn(r['gap_low'])}, {_signed_bn(r['gap_high'])}]")
-            row["P(option above does better)"] = f"{r['p_above_better']:.0%}"
-        table.append(row)
-    return pd.DataFrame(table)
-
-
-def plain_summary(comparison: Comparison) -> list[str]:
-    rows = headline_rows(comparison)
-    if not rows:
-        return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
-    best = min(rows, key=lambda r: r["net"])
-    sure = best["p_better"]
-    text = []
-    if best["net"] < 0:
-        text.append(
-            f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the horizon it lowers the net social "
-            f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at 3.5% a year) by "
-            f"<strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
-            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}). Given the model's assumptions "
-            f"(most lever effect sizes are assumed, not measured), it comes out better in {sure:.0%} of "
-            f"{int(best['pairs'])} paired replications.")
-    else:
-        text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
-                    f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
-    runner_up = runner_up_sentence(comparison)
-    if runner_up:
-        text.append(runner_up)
-    text.append(f"It changes harm by {_signed_bn(best['harm'])} and response spending by {_signed_bn(best['cost'])}"
-                + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
-                   else "") +
-                (f"; it pays back in year {int(best['payback'])}." if np.isfinite(best["payback"])
-                 else "; it does not pay back within the horizon."))
-    def change(value: float) -> str:
-        return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
-
-    exporters = comparison.geography.get("exporters") or []
-    if exporters:
-        text.append(f"Where it lands: harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
-                    f"({_and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
-                    + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
-    rises = _rises(comparison, best["scenario"])
-    if rises:
-        text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                    f"{', '.join(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
-    others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
-    for r in others:
-        rises = _rises(comparison, r["scenario"])
-        text.append(f"{html.escape(r['scenario'])}: change in net social cost {_signed_bn(r['net'])} "
-                    f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}; negative is a saving), "
-                    f"better in {r['p_better']:.0%} of replications" + (f"; {', '.join(rises)}." if rises else "."))
-    if comparison.posterior:
-        text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
-                    "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "
-                    "from the calibration posterior, the same draw for every option). Lever effect sizes are "
-                    "assumptions with ranges (see the assumptions section).")
-    else:
-        text.append("Intervals show the randomness of crime and enforcement in the model (Monte Carlo replications "
-                    "with paired seeds); they do not include uncertainty about the model's parameters (run with "
-                    "--posterior for that). Most effect sizes are assumptions with ranges (see the assumptions section).")
-    return text
-
-
-def terminal_table(comparison: Comparison) -> str:
-    rows = headline_rows(comparison)
-    if not rows:
-        return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
-                f"are in the report; give more scenarios to compare options.")
-    lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
-             f"a saving; 90% interval of the net change in brackets):",
-             f"{'scenario':28s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
-             f"{'P(better)':>9s} {'£/£':>6s}"]
-    for r in rows:
-        assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
-        lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>12s} {_signed_bn(r['cost']):>14s} "
-                     f"{_signed_bn(assets):>17s} "
-                     f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
-                     f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
-    runner_up = runner_up_sentence(comparison, markup=False)
-    if runner_up:
-        lines.append(runner_up)
-    lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
-                 "P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
-                 "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
-                 "(most lever effect sizes are assumed); homicides, drug deaths and children recruited are in the "
-                 "report.")
-    return "\n".join(lines)
 
 
 def _table(frame: pd.DataFrame) -> str:

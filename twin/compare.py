@@ -42,6 +42,7 @@ class Comparison:
     posterior: str | None = None
     geography: dict = field(default_factory=dict)  # areas, nations, exporters (`geography.describe`)
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # options best first, each against the one above
+    start_date: str = ""  # first day of year 1
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -136,7 +137,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"],
                       json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
-                      first.get("geography") or _stored_geography(first), ranking)
+                      first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""))
 
 
 def _stored_geography(resolved: dict) -> dict:

@@ -25,8 +25,8 @@ from twin.compare import Comparison  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_text import (  # noqa: E402
-    LEVEL_LABELS, _signed_bn, areas_phrase, headline_rows, other_outcomes, plain_summary, ranking_table,
-    unmoved_harms,
+    LEVEL_LABELS, _signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
+    unmoved_harms, wins, year_by_year,
 )
 
 CHARTS = (
@@ -158,7 +158,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change (90% interval)": f"{_signed_bn(r['harm'])} [{_signed_bn(r['harm_low'])}, {_signed_bn(r['harm_high'])}]",
         "response cost change": f"{_signed_bn(r['cost'])} [{_signed_bn(r['cost_low'])}, {_signed_bn(r['cost_high'])}]",
         "net social cost change": f"{_signed_bn(r['net'])} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]",
-        "P(better)": f"{r['p_better']:.0%}",
+        "net change, recovered assets left out": _signed_bn(r["harm"] + r["cost"]),
+        "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
         "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
         "harm change, exporter areas": _signed_bn(r["vulnerable"]),
@@ -168,6 +169,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         headline = headline.drop(columns=["harm change, exporter areas", "harm change, other areas"], errors="ignore")
 
     other_table = other_outcomes(comparison)
+    by_year = year_by_year(comparison)
     levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
     money = levels["metric"].str.contains("_gbp").to_numpy()
 
@@ -230,24 +232,43 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices; the first year of the run is undiscounted and later years are discounted at
-3.5% a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
+Money in {PRICE_YEAR} prices; values are discounted to year 1 (the first 12 months of the {horizon(comparison)}),
+which is undiscounted, and later years at 3.5% a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>
 <p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
 mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;
 recovered assets count as a gain to society here, though HM Treasury's Green Book would treat them as a
-transfer (they are shown in the levels below). "P(better)" is the share of paired replications in which the
-option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra response
-spending; "payback year" is the first year from which the option's cumulative net social cost stays below the
-baseline's. The intervals show the model's randomness given its assumptions: most lever effect sizes are
-assumptions with ranges (listed under each scenario below), which the intervals do not cover.</p>
+transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
+which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
+response spending (it is not a Green Book benefit-cost ratio: recovered assets are left out and the spending
+includes courts and prisons); "payback year" is the first year from which the option's cumulative net social
+cost stays below the baseline's: a payback to society, not cash returned to the Exchequer. The intervals say
+how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
+likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
+ranges under each scenario below).</p>
 {_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
 {('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
   'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs more).</p>'
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
+<h3>Year by year</h3>
+<p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
+the change in response spending in brackets (mean of replications). It shows whether an effect is still growing,
+has peaked or is fading when the horizon ends.</p>
+{_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
+<h3>What these results leave out</h3>
+<ul>
+<li>Optimism bias: no Green Book uplift is applied to lever costs, and each cost is a single assumed value
+(its range is listed under the scenario).</li>
+<li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
+unless a scenario sets a later start.</li>
+<li>Who pays: the areas include Scotland and Northern Ireland, where policing is devolved; the per-area table
+below shows where harm and savings fall.</li>
+<li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
+carry no money value; only harm in the six priced categories enters the net social cost.</li>
+</ul>
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
 paired replications with its 90% interval.</p>
@@ -256,6 +277,8 @@ paired replications with its 90% interval.</p>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles.</p>
 {charts_html}
 <h2>Levels by scenario</h2>
+<p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
+percentile), which is wider than the 90% intervals of the mean changes above.</p>
 {_table(levels)}
 <h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted

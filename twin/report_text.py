@@ -118,7 +118,8 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     told_apart = ("" if second["gap_low"] > 0 else
                   f"; with {int(second['pairs'])} paired replications the two cannot be told apart")
     return (f"Against the runner-up, {runner}, {best} saves a further {_bn(second['gap_mean'])} ({interval}) and "
-            f"does better in {second['p_above_better']:.0%} of paired replications{told_apart}.")
+            f"does better in {round(second['p_above_better'] * second['pairs']):.0f} of {int(second['pairs'])} paired "
+            f"replications{told_apart}.")
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
@@ -164,9 +165,41 @@ def ranking_table(comparison: Comparison) -> pd.DataFrame:
         if r["rank"] > 1:
             row["more than the option above (90% interval)"] = (
                 f"{_signed_bn(r['gap_mean'])} [{_signed_bn(r['gap_low'])}, {_signed_bn(r['gap_high'])}]")
-            row["P(option above does better)"] = f"{r['p_above_better']:.0%}"
+            row["option above does better in"] = (f"{round(r['p_above_better'] * r['pairs']):.0f} of "
+                                                   f"{int(r['pairs'])}")
         table.append(row)
     return pd.DataFrame(table)
+
+
+def wins(row: dict) -> str:
+    """'11 of 12': paired replications in which the option's net social cost is lower."""
+    return f"{round(row['p_better'] * row['pairs']):.0f} of {int(row['pairs'])}"
+
+
+def horizon(comparison: Comparison) -> str:
+    """'10-year horizon from 2025-04-01'."""
+    years = int(comparison.annual["year"].max()) if not comparison.annual.empty else 0
+    start = f" from {comparison.start_date}" if comparison.start_date else ""
+    return f"{years}-year horizon{start}" if years else f"horizon{start}"
+
+
+def year_by_year(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change from the baseline in each year (undiscounted): net social cost, and
+    response spending in brackets. Shows whether an effect is growing, peaking or fading."""
+    annual = comparison.annual
+    options = [s for s in comparison.scenarios if s != comparison.baseline]
+    if annual.empty or not options:
+        return pd.DataFrame()
+    means = annual[annual.metric.isin(["net_social_cost_gbp", "response_cost_gbp"])].pivot_table(
+        index="year", columns=["metric", "scenario"], values="mean")
+    table = pd.DataFrame({"year": means.index})
+    for option in options:
+        if ("net_social_cost_gbp", option) not in means:
+            continue
+        net = means[("net_social_cost_gbp", option)] - means[("net_social_cost_gbp", comparison.baseline)]
+        spend = means[("response_cost_gbp", option)] - means[("response_cost_gbp", comparison.baseline)]
+        table[option] = [f"{_signed_bn(n)} ({_signed_bn(c)})" for n, c in zip(net, spend)]
+    return table
 
 
 def plain_summary(comparison: Comparison) -> list[str]:
@@ -174,16 +207,15 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if not rows:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
     best = min(rows, key=lambda r: r["net"])
-    sure = best["p_better"]
     text = []
     if best["net"] < 0:
         text.append(
-            f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the horizon it lowers the net social "
-            f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at 3.5% a year) by "
-            f"<strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
-            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}). Given the model's assumptions "
-            f"(most lever effect sizes are assumed, not measured), it comes out better in {sure:.0%} of "
-            f"{int(best['pairs'])} paired replications.")
+            f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the {horizon(comparison)} it lowers "
+            f"the net social cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
+            f"3.5% a year) by <strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
+            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}), and comes out better in "
+            f"{wins(best)} paired replications. This is a central estimate under the model's assumed effect "
+            f"sizes and costs, which are not measured and are not varied here.")
     else:
         text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
                     f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
@@ -193,7 +225,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     text.append(f"It changes harm by {_signed_bn(best['harm'])} and response spending by {_signed_bn(best['cost'])}"
                 + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
                    else "") +
-                (f"; it pays back in year {int(best['payback'])}." if np.isfinite(best["payback"])
+                (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
+                 f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else "; it does not pay back within the horizon."))
     def change(value: float) -> str:
         return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
@@ -212,16 +245,18 @@ def plain_summary(comparison: Comparison) -> list[str]:
         rises = _rises(comparison, r["scenario"])
         text.append(f"{html.escape(r['scenario'])}: change in net social cost {_signed_bn(r['net'])} "
                     f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}; negative is a saving), "
-                    f"better in {r['p_better']:.0%} of replications" + (f"; {', '.join(rises)}." if rises else "."))
+                    f"better in {wins(r)} paired replications" + (f"; {', '.join(rises)}." if rises else "."))
     if comparison.posterior:
         text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
                     "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "
                     "from the calibration posterior, the same draw for every option). Lever effect sizes are "
                     "assumptions with ranges (see the assumptions section).")
     else:
-        text.append("Intervals show the randomness of crime and enforcement in the model (Monte Carlo replications "
-                    "with paired seeds); they do not include uncertainty about the model's parameters (run with "
-                    "--posterior for that). Most effect sizes are assumptions with ranges (see the assumptions section).")
+        text.append("The 90% intervals say how precisely the replications pin down each mean change, given the "
+                    "model's assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
+                    "the model's parameters (run with --posterior for the calibrated ones) and about the assumed "
+                    "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
+                    "`twin sweep` vary them).")
     return text
 
 
@@ -233,19 +268,20 @@ def terminal_table(comparison: Comparison) -> str:
     lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
              f"a saving; 90% interval of the net change in brackets):",
              f"{'scenario':28s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
-             f"{'P(better)':>9s} {'£/£':>6s}"]
+             f"{'better in':>9s} {'£/£':>6s}"]
     for r in rows:
         assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
         lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>12s} {_signed_bn(r['cost']):>14s} "
                      f"{_signed_bn(assets):>17s} "
                      f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
-                     f" {r['p_better']:>8.0%} {r['per_pound']:>6.1f}")
+                     f" {wins(r):>9s} {r['per_pound']:>6.1f}")
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
-                 "P(better): share of paired replications with a lower net social cost. £/£: harm averted per "
-                 "extra pound of response spending.\nIntervals show the model's randomness given its assumptions "
-                 "(most lever effect sizes are assumed); homicides, drug deaths and children recruited are in the "
+                 "Better in: paired replications with a lower net social cost. £/£: harm averted per "
+                 "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "
+                 "the replications pin down each mean, given the model's assumed effect sizes and costs (not "
+                 "varied here); homicides, drug deaths, children recruited and the year-by-year view are in the "
                  "report.")
     return "\n".join(lines)

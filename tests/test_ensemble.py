@@ -195,6 +195,8 @@ def test_report_names_the_areas_of_the_run_not_the_uk_defaults(tmp_path):
     assert "in the one county-lines exporter force area (Northtown)" in page
     assert "harm change, exporter areas" in page
     assert "Greater Manchester" not in page and "45 police force areas" not in page
+    # per-area totals: England (2 areas), England and Wales together, all areas; no total for Wales' one area
+    assert "total: England<" in page and "total: England and Wales<" in page and "total: Wales<" not in page
 
 
 def test_compare_command_report_and_export(tmp_path, chb, capsys):
@@ -365,5 +367,6 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
     assert _stored_geography({"areas_file": None}) == describe(load_geography())
     areas = tmp_path / "areas.csv"
     areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R1,100,0\n")
-    assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": []}
+    assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": [],
+                                                             "nation_of": {"A": "England"}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}

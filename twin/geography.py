@@ -159,12 +159,14 @@ def load_geography(path: Path | str | None = None) -> Geography:
 
 
 def describe(geo: Geography) -> dict:
-    """What a report needs to name the areas: their number, nations (with counts) and exporters."""
+    """What a report needs to name the areas: their number, nations (with counts), exporters, and
+    each area's nation (for subtotals)."""
     nations: dict[str, int] = {}
     for nation in geo.nation:
         nations[nation] = nations.get(nation, 0) + 1
     return {"areas": geo.n_areas, "nations": nations,
-            "exporters": [name for name, flag in zip(geo.area_names, geo.exporter) if flag]}
+            "exporters": [name for name, flag in zip(geo.area_names, geo.exporter) if flag],
+            "nation_of": dict(zip(geo.area_names, geo.nation))}
 
 
 def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:

@@ -110,6 +110,22 @@ def _lever_block(entry: dict) -> str:
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
 
+def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str]) -> list[dict]:
+    """Total rows for the per-area table: each nation with more than one area, England and Wales
+    together (Home Office policing) when both are there, and all areas."""
+    numbers = areas.drop(columns="area")
+    rows = []
+    nation = areas["area"].map(nation_of)
+    groups = {n: [n] for n in dict.fromkeys(nation.dropna()) if (nation == n).sum() > 1}
+    if {"England", "Wales"} <= set(nation.dropna()):
+        groups["England and Wales"] = ["England", "Wales"]
+    if len(set(nation.dropna())) > 1:
+        for label, members in groups.items():
+            rows.append({"area": f"total: {label}", **numbers[nation.isin(members)].sum()})
+    rows.append({"area": "all areas", **numbers.sum()})
+    return rows
+
+
 def report_experiment(path: Path) -> int | None:
     """The experiment a report file was written for (None when it is not a twin report)."""
     import re
@@ -191,7 +207,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     for column in areas.columns[1:]:
         areas[column] = areas[column] / 1e6
     areas = areas.sort_values(areas.columns[0], ascending=False).reset_index()
-    areas = pd.concat([areas, pd.DataFrame([{"area": "all areas", **areas.drop(columns="area").sum()}])])
+    areas = pd.concat([areas, pd.DataFrame(nation_subtotals(areas, comparison.geography.get("nation_of") or {}))
+                       ])
     areas = areas.set_index("area").map(
         lambda v: "n/a" if not np.isfinite(v) else f"{v:+,.1f}" if abs(v) < 9.95 else f"{round(v) + 0:+,.0f}").reset_index()
     areas.iloc[:, 1] = areas.iloc[:, 1].str.lstrip("+")  # levels carry no sign; changes do
@@ -264,8 +281,8 @@ has peaked or is fading when the horizon ends.</p>
 (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start.</li>
-<li>Who pays: the areas include Scotland and Northern Ireland, where policing is devolved; the per-area table
-below shows where harm and savings fall.</li>
+<li>Who pays: where the areas include Scotland or Northern Ireland, policing there is devolved; the per-area
+table below totals each nation, and England and Wales together.</li>
 <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
 </ul>

@@ -249,7 +249,7 @@ def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int)
     for lever in levers:
         entries.setdefault(lever.entry, []).append(lever)
     notes = []
-    horizon = f"the run's last step is {last:.3g} years in ({n_steps / steps_per_year:g}-year run)"
+    horizon = f"the run's last step is {last:.3g} years in ({n_steps / steps_per_year:.3g}-year run)"
     for entry, parts in entries.items():
         late = [lever for lever in parts if lever.start_year > last]
         if late and len(late) == len(parts):

@@ -1,11 +1,12 @@
 """Calibration targets, the fit report, the point fit's caching, and the validation experiments."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from twin.calibration import (Prior, fit_table, load_config, load_targets, misfit, point_fit, target_values,
-                              write_fit_report)
+from twin.calibration import Prior, load_config, point_fit
+from twin.targets import fit_table, load_targets, misfit, target_values, write_fit_report
 from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
 from twin.store import Store
@@ -42,10 +43,56 @@ def test_target_values_read_the_run(baseline_run):
      "ratio_of"),
     ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\nunit="x"\n',
      "unknown key 'unit'"),
+    ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n' * 2, "#2: name 'x' is already a target"),
+    ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n'.replace('value=1', 'value="1"'), "value: expected a number, got '1'"),
+    ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n'.replace('aggregation="mean"', 'aggregation="meen"'), "got 'meen'; did you mean 'mean'"),
+    ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n' + 'by_construction = "yes"\n', "by_construction: expected true or false"),
 ])
 def test_bad_targets_are_reported(tmp_path, body, words):
     with pytest.raises(ScenarioError, match=words):
         load_targets(write(tmp_path / "t.toml", body))
+
+
+def test_target_areas_are_checked_against_the_scenario_areas(tmp_path):
+    from twin.geography import load_geography
+
+    body = ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\n'
+            'aggregation="mean"\narea="Metropolitan Polce"\n')
+    with pytest.raises(ScenarioError, match="unknown area 'Metropolitan Polce'; did you mean 'Metropolitan Police'"):
+        load_targets(write(tmp_path / "t.toml", body), load_geography().area_names)
+
+
+def test_calibration_config_numbers_and_wide_priors(tmp_path):
+    base = f'[calibration]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\ntargets = "{TARGETS}"\n'
+    prior = '[[parameter]]\nname = "supply_demand_ratio_initial"\n'
+    for key in ("reps = 0", "population_size = 0", "generations = 0", 'reps = "4"'):
+        with pytest.raises(ScenarioError, match=f"{key.split()[0]}: expected a whole number"):
+            load_config(write(tmp_path / "c.toml", base + key + "\n" + prior))
+    config = load_config(write(tmp_path / "c.toml", base + prior + "low = 1.0\nhigh = 2.5\n"))
+    assert len(config["warnings"]) == 1 and "beyond the parameter table's plausible range" in config["warnings"][0]
+    assert load_config(write(tmp_path / "c.toml", base + prior))["warnings"] == []
+
+
+def test_fit_verdict_counts_emergent_targets_and_unevaluated_ones_apart():
+    import numpy as np
+    import pandas as pd
+
+    from twin.targets import fit_verdict
+
+    targets = load_targets(TARGETS)
+    inputs = [t for t in targets if t.by_construction]
+    assert {"fraud_offences", "small_boat_arrivals", "ocgs_mapped"} <= {t.name for t in inputs}
+    late = {t.name for t in targets if t.years[1] > 3}
+    simulated = pd.DataFrame([{t.name: np.nan if t.name in late else t.value for t in targets}] * 2)
+    table = fit_table(targets, simulated)
+    assert not table.loc[table.target.isin(late), "within_tolerance"].any()
+    assert misfit(table) == 0.0  # the unevaluated ones do not count as a perfect fit, nor as a miss
+    verdict = fit_verdict(table)
+    n_in = sum(t.name not in late for t in inputs)
+    assert (f"{len(targets) - len(late)} of {len(targets) - len(late)} evaluated targets" in verdict
+            and f"{n_in} of {n_in} it reproduces by construction" in verdict
+            and f"Not evaluated ({len(late)}" in verdict)
+    assert np.isnan(misfit(fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))))
 
 
 def test_fit_table_and_report(tmp_path):
@@ -61,7 +108,8 @@ def test_fit_table_and_report(tmp_path):
     assert inside["within_tolerance"].iloc[0]
     json_path, html_path = write_fit_report(table, tmp_path, "t", ["note"])
     data = json.loads(json_path.read_text())
-    assert len(data["targets"]) == 3 and "3 of 3 targets are missed" in html_path.read_text()
+    page = html_path.read_text()
+    assert len(data["targets"]) == 3 and "0 of 3 evaluated targets within tolerance" in page and "Missed: " in page
 
 
 def test_prior_round_trip():
@@ -181,6 +229,16 @@ name = "asset_realisation_share"
     pooled = abc_fit(config, Store(f"sqlite:///{tmp_path / 'abc2.db'}"), workers=2, log=lambda m: None)
     assert pooled["generations"] == first["generations"]
     assert pooled["best"] == first["best"]
+    # A third generation added to the stored run matches a run of three generations from scratch.
+    three = dict(config, generations=3)
+    resumed = abc_fit(three, store, workers=1, log=lambda m: None)
+    fresh = abc_fit(three, Store(f"sqlite:///{tmp_path / 'abc3.db'}"), workers=1, log=lambda m: None)
+    assert resumed["abc_id"] == first["abc_id"] and len(resumed["generations"]) == 3
+    assert resumed["generations"] == fresh["generations"] and resumed["best"] == fresh["best"]
+    # Changing a target's tolerance is another fit, not a resumption of this one.
+    tighter = dict(config, targets=[replace(config["targets"][0], tolerance=70e6)])
+    other = abc_fit(tighter, store, workers=1, log=lambda m: None)
+    assert other["abc_id"] != first["abc_id"]
 
 
 def test_posterior_draws_are_paired_and_validated(tmp_path):
@@ -239,3 +297,6 @@ def test_sobol_indices_find_the_parameter_that_matters():
     harm = table[table.outcome == "discounted_harm_gbp"].set_index("parameter")
     assert harm.loc["harm_gbp_per_heroin_crack_user_year", "total_order"] > 0.8
     assert harm.loc["charge_prob", "total_order"] < 0.2
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(run_sensitivity(config, SerialExecutor()), table)  # intervals too

@@ -1,17 +1,15 @@
-"""Calibration targets, goodness of fit, and a point fit of uncertain parameters.
+"""Calibration: replications evaluated against targets, a point fit and ABC-SMC.
 
-`calibration/targets.toml` lists what the twin should reproduce (value, tolerance, source, and
-how to read it off the model). `evaluate_fit` runs replications of a scenario and compares the
-simulated mean and 90% interval of each target with its value; `write_fit_report` writes
-`fit.json` and `fit.html`. `point_fit` adjusts named parameters (within their priors) to
-minimise the squared standardised misfit, on common random numbers, caching every evaluation in
-the results database so that an interrupted fit resumes where it stopped.
+`evaluate` runs replications of a scenario and reads each target off them (`targets.py` holds
+the targets, the fit table and its report). `point_fit` adjusts named parameters (within their
+priors) to minimise the squared standardised misfit, on common random numbers, caching every
+evaluation in the results database so that an interrupted fit resumes where it stopped.
+`abc_fit` runs ABC-SMC (pyabc) over the priors through the project's executor.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,78 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
-
-TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation")
-AGGREGATIONS = ("annual_sum", "mean", "ratio")
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    value: float
-    tolerance: float
-    source: str
-    metric: str
-    years: tuple[int, int]
-    aggregation: str
-    area: str = "UK"
-    ratio_of: str | None = None
-
-
-def load_targets(path: str | Path) -> list[Target]:
-    from twin.results import METRIC_NAMES
-
-    path = Path(path)
-    data = read_toml(path, "targets file")
-    targets = []
-    for position, entry in enumerate(data.get("target", []), start=1):
-        where = f"{path}: [[target]] #{position}"
-        for key in entry:
-            if key not in TARGET_KEYS:
-                raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, TARGET_KEYS)}")
-        for key in ("name", "value", "tolerance", "source", "metric", "years", "aggregation"):
-            if key not in entry:
-                raise ScenarioError(f"{where}: missing key '{key}'")
-        for key in ("metric", "ratio_of"):
-            if key in entry and entry[key] not in METRIC_NAMES:
-                raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'{did_you_mean(entry[key], METRIC_NAMES)}")
-        if entry["aggregation"] not in AGGREGATIONS:
-            raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}")
-        if (entry["aggregation"] == "ratio") != ("ratio_of" in entry):
-            raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
-        years = entry["years"]
-        if not (isinstance(years, list) and len(years) == 2 and 1 <= years[0] <= years[1]):
-            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last, got {years!r}")
-        if not entry["tolerance"] > 0:
-            raise ScenarioError(f"{where}: tolerance: expected a number > 0")
-        targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
-                              entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
-                              entry.get("area", "UK"), entry.get("ratio_of")))
-    if not targets:
-        raise ScenarioError(f"{path}: no [[target]] entries")
-    return targets
-
-
-def target_values(results, targets: list[Target], steps_per_year: int) -> dict[str, float]:
-    """Each target's value in one run's results (NaN if the run is shorter than its years)."""
-    out = {}
-    for target in targets:
-        first, last = (target.years[0] - 1) * steps_per_year, target.years[1] * steps_per_year
-        if last > results.steps_recorded:
-            out[target.name] = float("nan")
-            continue
-        series = results.series(target.metric, target.area)[first:last]
-        if target.aggregation == "annual_sum":
-            out[target.name] = float(series.sum() / (target.years[1] - target.years[0] + 1))
-        elif target.aggregation == "mean":
-            out[target.name] = float(series.mean())
-        else:
-            denominator = results.series(target.ratio_of, target.area)[first:last].sum()
-            out[target.name] = float(series.sum() / denominator) if denominator else float("nan")
-    return out
-
+from twin.targets import Target, fit_table, load_targets, misfit, target_values
 
 @dataclass(frozen=True)
 class FitTask:
@@ -127,80 +56,6 @@ def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overri
     return pd.DataFrame([rows[s] for s in seeds])
 
 
-def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for t in targets:
-        values = simulated[t.name].dropna().to_numpy()
-        mean = float(values.mean()) if values.size else float("nan")
-        rows.append({
-            "target": t.name, "observed": t.value, "tolerance": t.tolerance, "simulated_mean": mean,
-            "simulated_p5": float(np.percentile(values, 5)) if values.size else float("nan"),
-            "simulated_p95": float(np.percentile(values, 95)) if values.size else float("nan"),
-            "standardised_error": (mean - t.value) / t.tolerance,
-            "within_tolerance": bool(abs(mean - t.value) <= t.tolerance),
-            "metric": t.metric, "area": t.area, "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
-            "source": t.source,
-        })
-    return pd.DataFrame(rows)
-
-
-def misfit(table: pd.DataFrame) -> float:
-    """Sum of squared standardised errors (the point fit's objective)."""
-    return float((table["standardised_error"] ** 2).sum())
-
-
-def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str],
-                     extra_images: list[tuple[str, str]] = (), extra: dict | None = None) -> tuple[Path, Path]:
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from twin.report import figure_png
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / "fit.json"
-    json_path.write_text(json.dumps({"title": title, "notes": notes, "misfit": misfit(table),
-                                     "targets": table.to_dict(orient="records"), **(extra or {})},
-                                    indent=2, default=float))
-    figure, axis = plt.subplots(figsize=(8, 0.32 * len(table) + 1.2), dpi=100)
-    y = np.arange(len(table))[::-1]
-    low = (table["simulated_p5"] - table["observed"]) / table["tolerance"]
-    high = (table["simulated_p95"] - table["observed"]) / table["tolerance"]
-    centre = table["standardised_error"]
-    colours = ["#2a7f62" if ok else "#b8432f" for ok in table["within_tolerance"]]
-    axis.hlines(y, low, high, color=colours, linewidth=3, alpha=0.5)
-    axis.scatter(centre, y, color=colours, zorder=3)
-    axis.axvspan(-1, 1, color="#dddddd", alpha=0.5, linewidth=0)
-    axis.axvline(0, color="black", linewidth=0.8)
-    axis.set_yticks(y, table["target"], fontsize=7)
-    axis.set_xlabel("(simulated - observed) / tolerance: mean and 90% interval; grey band = within tolerance")
-    figure.tight_layout()
-    image = figure_png(figure, out_dir / "fit.png")
-    missed = table[~table["within_tolerance"]]
-    verdict = ("Every target is met within its tolerance." if missed.empty else
-               f"{len(missed)} of {len(table)} targets are missed: " + ", ".join(missed["target"]) + ".")
-    shown = table.copy()
-    for column in ("observed", "tolerance", "simulated_mean", "simulated_p5", "simulated_p95"):
-        shown[column] = shown[column].map(lambda v: f"{v:,.4g}")
-    shown["standardised_error"] = shown["standardised_error"].map(lambda v: f"{v:+.2f}")
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
-table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }}
-td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><body>
-<h1>{html.escape(title)}</h1><p><strong>{html.escape(verdict)}</strong></p>
-{''.join(f'<p>{html.escape(n)}</p>' for n in notes)}
-<img alt="fit to targets" src="data:image/png;base64,{image}">
-{shown.to_html(index=False, border=0, escape=True)}
-{''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}
-</body></html>"""
-    html_path = out_dir / "fit.html"
-    html_path.write_text(page)
-    return json_path, html_path
-
-
 # ---------------------------------------------------------------------------------- point fit
 
 
@@ -228,7 +83,8 @@ CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_ev
 
 
 def load_config(path: str | Path) -> dict:
-    from twin.parameters import parameter_range
+    from twin.geography import load_geography
+    from twin.parameters import parameter_range, table_rows
 
     path = Path(path)
     data = read_toml(path, "calibration config")
@@ -251,13 +107,23 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {table.get('method')!r}")
     base = path.parent
     years = float(table.get("years", 3))
-    targets = load_targets(base / table.get("targets", "targets.toml"))
+    scenario = load_scenario(base / table.get("scenario", "../scenarios/baseline.toml"))
+    targets = load_targets(base / table.get("targets", "targets.toml"), load_geography(scenario.areas_file).area_names)
+    for key, minimum in (("reps", 1), ("population_size", 2), ("generations", 1), ("max_evaluations", 1),
+                         ("posterior_size", 1)):
+        value = table.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
+            raise ScenarioError(f"{path}: [calibration] {key}: expected a whole number >= {minimum}, got {value!r}")
+    rows = {row.name: row for row in table_rows()}
+    warnings = [f"{path}: [[parameter]] {p.name}: prior {p.low:g} to {p.high:g} goes beyond the parameter table's "
+                f"plausible range {rows[p.name].low:g} to {rows[p.name].high:g}"
+                for p in priors if p.name in rows and (p.low < rows[p.name].low or p.high > rows[p.name].high)]
     # Targets read later than the calibration horizon cannot be fitted by these runs.
     fitted = [t for t in targets if t.years[1] <= years]
     if not fitted:
         raise ScenarioError(f"{path}: years = {years:g} is shorter than every target's years")
     return {
-        "scenario": load_scenario(base / table.get("scenario", "../scenarios/baseline.toml")),
+        "scenario": scenario, "warnings": warnings,
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
         "method": table.get("method", "point"),
         "reps": int(table.get("reps", 4)), "years": years, "seed": int(table.get("seed", 1)),
@@ -282,7 +148,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     scenario = replace(config["scenario"], years=config["years"])
     targets, priors = config["targets"], config["priors"]
     seeds = replicate_seeds(config["seed"], config["reps"])
-    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.name for t in targets],
+    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.__dict__ for t in targets],
                                      "priors": [p.__dict__ for p in priors], "seeds": seeds},
                                     sort_keys=True).encode()).hexdigest()[:24]
     history: list[dict] = []
@@ -366,19 +232,18 @@ def executor_sampler(executor, seed: int):
     from pyabc.sampler import Sampler
 
     class ExecutorSampler(Sampler):
-        def __init__(self):
-            super().__init__()
-            self.batch_counter = 0
-
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
                                     ana_vars=None):
             payload = cloudpickle.dumps(simulate_one)
             sample = self._create_empty_sample()
-            evaluations, accepted = 0, 0
+            evaluations, accepted, batch = 0, 0, 0
             while accepted < n and evaluations < max_eval:
-                size = max(2 * getattr(executor, "workers", 1), 2 * (n - accepted))
-                self.batch_counter += 1
-                seeds = np.random.SeedSequence([seed, int(t) + 1, self.batch_counter]).generate_state(size)
+                # Batch sizes depend on n only, not on the workers, and seeds on (seed, generation,
+                # batch) only: a generation draws the same particles whether the run was resumed
+                # before it or not, and whatever the number of workers.
+                size = 2 * (n - accepted)
+                batch += 1
+                seeds = np.random.SeedSequence([seed, int(t) + 1, batch]).generate_state(size)
                 tasks = [(payload, int(s)) for s in seeds]
                 by_seed = {task[1]: particle for task, particle in executor.run(_simulate_particle, tasks)}
                 for s in seeds:  # in seed order, not arrival order
@@ -416,7 +281,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     sampler = executor_sampler(executor, config["seed"])
     abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
                        population_size=config["population_size"], sampler=sampler)
-    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.name for t in targets],
+    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.__dict__ for t in targets],
                                      "priors": [p.__dict__ for p in priors], "population": config["population_size"],
                                      "seed": config["seed"]}, sort_keys=True).encode()).hexdigest()[:24]
     np.random.seed(config["seed"])

@@ -13,13 +13,16 @@ from twin.errors import UserError, output_folder, safe_url
 def cmd_fit(args) -> int:
     from dataclasses import replace
 
-    from twin.calibration import evaluate, fit_table, load_targets, write_fit_report
+    from twin.calibration import evaluate
+    from twin.targets import fit_lines, fit_table, fit_verdict, load_targets, write_fit_report
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.scenario import load_scenario
 
+    from twin.geography import load_geography
+
     scenario = load_scenario(args.scenario)
-    targets = load_targets(args.targets)
+    targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
     output_folder(args.out)
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
@@ -32,25 +35,23 @@ def cmd_fit(args) -> int:
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
     json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes)
-    width = max(len(n) for n in table["target"])
-    for _, row in table.iterrows():
-        mark = "ok  " if row["within_tolerance"] else "MISS"
-        print(f"{mark} {row['target']:{width}s} observed {row['observed']:>12,.4g}  simulated {row['simulated_mean']:>12,.4g}"
-              f"  [{row['simulated_p5']:,.4g}, {row['simulated_p95']:,.4g}]  error {row['standardised_error']:+.2f} tol")
-    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance. Report: {html_path}")
+    print("\n".join(fit_lines(table)))
+    print(f"\n{fit_verdict(table)}\nReport: {html_path}")
     return 0
 
 
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
-    from twin.calibration import (abc_fit, evaluate, fit_table, load_config, point_fit, posterior_figure,
-                                  write_fit_report)
+    from twin.calibration import abc_fit, evaluate, load_config, point_fit, posterior_figure
+    from twin.targets import fit_lines, fit_table, fit_verdict, write_fit_report
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.store import Store
 
     config = load_config(args.config)
+    for warning in config["warnings"]:
+        print(f"Warning: {warning}.", file=sys.stderr)
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
@@ -63,7 +64,15 @@ def cmd_calibrate(args) -> int:
                  "posterior_medians": outcome["best"]}
         rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
         notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']} simulations; "
-                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians.")
+                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians (each "
+                     f"parameter's own median, not a joint best fit).")
+        final = outcome["generations"][-1]["epsilon"] if outcome["generations"] else float("inf")
+        if final > config["minimum_epsilon"]:
+            converged = (f"Not converged: ABC-SMC stopped at epsilon {final:.2f}, above minimum_epsilon "
+                         f"{config['minimum_epsilon']:g} (the generations or max_evaluations ran out); raise "
+                         f"them and run again to continue.")
+            notes.append(converged)
+            print(converged, file=sys.stderr)
         seeds = replicate_seeds(config["seed"], config["reps"])
     else:
         executor = make_executor(args.workers)
@@ -85,15 +94,21 @@ def cmd_calibrate(args) -> int:
         table = fit_table(config["targets"], evaluate(scenario, config["targets"], seeds, outcome["best"], executor))
     finally:
         executor.close()
-    notes.append("Best values: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
+    label = "Posterior medians" if config["method"] == "abc" else "Best values"
+    notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
     write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images, extra)
     (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
         f"{k} = {v!r}\n" for k, v in outcome["best"].items()))
-    print(f"\n{int(table['within_tolerance'].sum())} of {len(table)} targets within tolerance at the best values.\n"
-          f"Parameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
+    if not args.quiet:
+        print("\n" + "\n".join(fit_lines(table)))
+    beyond = config["targets_beyond_horizon"]
+    print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
+          + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
+             f"{', '.join(beyond)}." if beyond else "")
+          + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
     return 0
 
 
@@ -120,12 +135,17 @@ def cmd_sensitivity(args) -> int:
     if config["n"] < 4 or config["n"] & (config["n"] - 1):
         raise UserError(f"--n {config['n']}: expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64")
     out = output_folder(args.out or config["out"])
+    if config["n"] < 64:
+        print(f"Warning: n = {config['n']}: Sobol indices from so few samples are unreliable (totals above 1, "
+              f"negative first orders, wide intervals); use n >= 64 for conclusions.", file=sys.stderr)
     total = config["n"] * (len(config["uncertain"]) + 2)
+    runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
 
     def progress(done):
         if not args.quiet:
-            print(f"\rsamples {done}/{total}   ", end="", flush=True)
+            print(f"\rsamples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)   ", end="",
+                  flush=True)
 
     try:
         table = run_sensitivity(config, executor, progress)
@@ -135,7 +155,9 @@ def cmd_sensitivity(args) -> int:
     print()
     for outcome, group in table.groupby("outcome", sort=False):
         best = group.sort_values("total_order", ascending=False).head(3)
-        print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f})" for r in best.itertuples()))
+        print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f}, 90% interval "
+                                         f"{r.total_order_low:.2f} to {r.total_order_high:.2f})"
+                                         for r in best.itertuples()))
     print(f"Report: {path}")
     return 0
 

@@ -124,8 +124,21 @@ def run_sensitivity(config: dict, executor, progress=None) -> pd.DataFrame:
                 progress(calls["done"])
         return np.array([results[id(t)] for t in tasks]).T
 
-    result = sobol_indices(func=func, n=config["n"], dists=dists, random_state=np.random.default_rng(config["seed"]))
-    interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
+    import warnings
+
+    with warnings.catch_warnings():  # small samples give scipy's degenerate-data warnings; the report says so
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message=".*degenerate.*")
+        result = sobol_indices(func=func, n=config["n"], dists=dists,
+                               random_state=np.random.default_rng(config["seed"]))
+        # scipy's bootstrap takes no random state and draws from numpy's global one: seed it from the
+        # config for this call only, so the intervals repeat as the indices do.
+        state = np.random.get_state()
+        np.random.seed(config["seed"])
+        try:
+            interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
+        finally:
+            np.random.set_state(state)
     names = outcome_names(config)
     rows = []
     for i, outcome in enumerate(names):

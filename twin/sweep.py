@@ -49,7 +49,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.calibration import FitTask, Target, simulate_targets
+from twin.calibration import FitTask, simulate_targets
+from twin.targets import Target
 from twin.errors import ScenarioError, did_you_mean
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 from twin.sensitivity import Uncertain, apply_values
@@ -169,7 +170,7 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}"
                                 f"{did_you_mean(name.split('.')[1], lever_names)}")
     outcomes, lower_is_better = [], {}
-    from twin.calibration import AGGREGATIONS
+    from twin.targets import AGGREGATIONS
     from twin.geography import load_geography
 
     areas = load_geography(base.areas_file).area_names

@@ -1,0 +1,239 @@
+"""Calibration targets and goodness of fit: what the twin should reproduce, and how well it does.
+
+`calibration/targets.toml` lists the targets: value, tolerance, source, how to read each off the
+model, and whether the model reproduces it by construction (an input or an initial condition)
+rather than as an outcome of its dynamics. `fit_table` compares the simulated mean and spread of
+replications with each target; `fit_verdict` states the result (emergent targets counted apart);
+`write_fit_report` writes `fit.json` and `fit.html`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import ScenarioError, did_you_mean
+from twin.scenario import read_toml
+
+TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
+               "by_construction")
+AGGREGATIONS = ("annual_sum", "mean", "ratio")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    tolerance: float
+    source: str
+    metric: str
+    years: tuple[int, int]
+    aggregation: str
+    area: str = "UK"
+    ratio_of: str | None = None
+    by_construction: bool = False  # an input or initial condition the model reproduces without its dynamics
+
+
+def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[Target]:
+    """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas."""
+    from twin.results import METRIC_NAMES
+
+    path = Path(path)
+    data = read_toml(path, "targets file")
+    targets = []
+    for position, entry in enumerate(data.get("target", []), start=1):
+        where = f"{path}: [[target]] #{position}"
+        for key in entry:
+            if key not in TARGET_KEYS:
+                raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, TARGET_KEYS)}")
+        for key in ("name", "value", "tolerance", "source", "metric", "years", "aggregation"):
+            if key not in entry:
+                raise ScenarioError(f"{where}: missing key '{key}'")
+        for key in ("metric", "ratio_of"):
+            if key in entry and entry[key] not in METRIC_NAMES:
+                raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'{did_you_mean(entry[key], METRIC_NAMES)}")
+        if entry["aggregation"] not in AGGREGATIONS:
+            raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, got "
+                                f"{entry['aggregation']!r}{did_you_mean(str(entry['aggregation']), AGGREGATIONS)}")
+        for key in ("value", "tolerance"):
+            if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)):
+                raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")
+        if not isinstance(entry.get("by_construction", False), bool):
+            raise ScenarioError(f"{where}: by_construction: expected true or false, got {entry['by_construction']!r}")
+        if entry["name"] in [t.name for t in targets]:
+            raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
+        area = entry.get("area", "UK")
+        if area_names is not None and area != "UK" and area not in area_names:
+            raise ScenarioError(f"{where}: area: unknown area {area!r}{did_you_mean(str(area), area_names)}")
+        if (entry["aggregation"] == "ratio") != ("ratio_of" in entry):
+            raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
+        years = entry["years"]
+        if not (isinstance(years, list) and len(years) == 2 and 1 <= years[0] <= years[1]):
+            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last, got {years!r}")
+        if not entry["tolerance"] > 0:
+            raise ScenarioError(f"{where}: tolerance: expected a number > 0")
+        targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
+                              entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
+                              area, entry.get("ratio_of"), entry.get("by_construction", False)))
+    if not targets:
+        raise ScenarioError(f"{path}: no [[target]] entries")
+    return targets
+
+
+def target_values(results, targets: list[Target], steps_per_year: int) -> dict[str, float]:
+    """Each target's value in one run's results (NaN if the run is shorter than its years)."""
+    out = {}
+    for target in targets:
+        first, last = (target.years[0] - 1) * steps_per_year, target.years[1] * steps_per_year
+        if last > results.steps_recorded:
+            out[target.name] = float("nan")
+            continue
+        series = results.series(target.metric, target.area)[first:last]
+        if target.aggregation == "annual_sum":
+            out[target.name] = float(series.sum() / (target.years[1] - target.years[0] + 1))
+        elif target.aggregation == "mean":
+            out[target.name] = float(series.mean())
+        else:
+            denominator = results.series(target.ratio_of, target.area)[first:last].sum()
+            out[target.name] = float(series.sum() / denominator) if denominator else float("nan")
+    return out
+
+
+def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
+    """One row per target: observed value and tolerance, the replications' mean and 5th-95th
+    percentiles, the standardised error, whether it is within tolerance, and whether it could be
+    evaluated at all (a run shorter than the target's years cannot)."""
+    rows = []
+    for t in targets:
+        values = simulated[t.name].dropna().to_numpy() if t.name in simulated else np.empty(0)
+        mean = float(values.mean()) if values.size else float("nan")
+        rows.append({
+            "target": t.name, "observed": t.value, "tolerance": t.tolerance, "simulated_mean": mean,
+            "simulated_p5": float(np.percentile(values, 5)) if values.size else float("nan"),
+            "simulated_p95": float(np.percentile(values, 95)) if values.size else float("nan"),
+            "standardised_error": (mean - t.value) / t.tolerance,
+            "within_tolerance": bool(values.size and abs(mean - t.value) <= t.tolerance),
+            "evaluated": bool(values.size), "by_construction": t.by_construction,
+            "metric": t.metric, "area": t.area, "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
+            "source": t.source,
+        })
+    return pd.DataFrame(rows)
+
+
+def misfit(table: pd.DataFrame) -> float:
+    """Sum of squared standardised errors over the evaluated targets (the point fit's objective);
+    NaN when none could be evaluated."""
+    evaluated = table[table["evaluated"]] if "evaluated" in table else table
+    return float((evaluated["standardised_error"] ** 2).sum()) if len(evaluated) else float("nan")
+
+
+def fit_verdict(table: pd.DataFrame) -> str:
+    """'27 of 29 targets within tolerance (18 of 20 that the model's dynamics produce; ...)'."""
+    evaluated = table[table["evaluated"]]
+    ok = evaluated["within_tolerance"]
+    emergent = evaluated[~evaluated["by_construction"]]
+    text = (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: "
+            f"{int(emergent['within_tolerance'].sum())} of {len(emergent)} that the model's dynamics produce, and "
+            f"{int(ok.sum() - emergent['within_tolerance'].sum())} of {len(evaluated) - len(emergent)} it reproduces "
+            f"by construction (inputs and starting conditions). Misfit (sum of squared errors in tolerances) "
+            f"{misfit(table):,.2f}.")
+    missing = table[~table["evaluated"]]
+    if len(missing):
+        text += (f" Not evaluated ({len(missing)}; the runs are shorter than their years): "
+                 + ", ".join(missing["target"]) + ".")
+    return text
+
+
+def number(value: float) -> str:
+    """A figure for people to read: 4,772; 56,512; £-free 10.56bn; 0.1305."""
+    if not np.isfinite(value):
+        return "n/a"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f}bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f}m"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def fit_lines(table: pd.DataFrame) -> list[str]:
+    """The fit table for a terminal, one line per target."""
+    width = max(len(n) for n in table["target"])
+    lines = []
+    for _, row in table.iterrows():
+        if not row["evaluated"]:
+            lines.append(f"--   {row['target']:{width}s} not evaluated (the runs end before years {row['years']})")
+            continue
+        mark = "ok  " if row["within_tolerance"] else "MISS"
+        tag = "  (by construction)" if row["by_construction"] else ""
+        lines.append(f"{mark} {row['target']:{width}s} observed {number(row['observed']):>9s}  simulated "
+                     f"{number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
+                     f"{number(row['simulated_p95'])})  error {row['standardised_error']:+.2f} tolerances{tag}")
+    return lines
+
+
+def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str],
+                     extra_images: list[tuple[str, str]] = (), extra: dict | None = None) -> tuple[Path, Path]:
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "fit.json"
+    fit_misfit = misfit(table)
+    json_path.write_text(json.dumps({"title": title, "notes": notes,
+                                     "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
+                                     "targets": table.to_dict(orient="records"), **(extra or {})},
+                                    indent=2, default=float))
+    figure, axis = plt.subplots(figsize=(8, 0.32 * len(table) + 1.2), dpi=100)
+    y = np.arange(len(table))[::-1]
+    table_all, table = table, table[table["evaluated"]]
+    low = (table["simulated_p5"] - table["observed"]) / table["tolerance"]
+    high = (table["simulated_p95"] - table["observed"]) / table["tolerance"]
+    centre = table["standardised_error"]
+    colours = ["#2a7f62" if ok else "#b8432f" for ok in table["within_tolerance"]]
+    axis.hlines(y, low, high, color=colours, linewidth=3, alpha=0.5)
+    axis.scatter(centre, y, color=colours, zorder=3)
+    axis.axvspan(-1, 1, color="#dddddd", alpha=0.5, linewidth=0)
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set_yticks(y, table["target"], fontsize=7)
+    axis.set_xlabel("(simulated - observed) / tolerance: mean, and 5th-95th percentile of replicates; "
+                    "grey band = within tolerance", fontsize=8)
+    figure.tight_layout()
+    image = figure_png(figure, out_dir / "fit.png")
+    table = table_all
+    missed = table[table["evaluated"] & ~table["within_tolerance"]]
+    verdict = fit_verdict(table) + ("" if missed.empty else " Missed: " + ", ".join(missed["target"]) + ".")
+    shown = table.copy()
+    for column in ("observed", "tolerance", "simulated_mean", "simulated_p5", "simulated_p95"):
+        shown[column] = shown[column].map(number)
+    shown["standardised_error"] = shown["standardised_error"].map(lambda v: f"{v:+.2f}" if np.isfinite(v) else "n/a")
+    shown["within_tolerance"] = [("yes" if ok else "no") if done else "not evaluated"
+                                 for ok, done in zip(shown["within_tolerance"], shown["evaluated"])]
+    shown["by_construction"] = shown["by_construction"].map({True: "yes", False: ""})
+    shown = shown.drop(columns="evaluated").rename(columns={
+        "simulated_mean": "simulated (mean)", "simulated_p5": "replicates 5%", "simulated_p95": "replicates 95%",
+        "standardised_error": "error (tolerances)", "within_tolerance": "within tolerance",
+        "by_construction": "by construction"})
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }}
+td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><body>
+<h1>{html.escape(title)}</h1><p><strong>{html.escape(verdict)}</strong></p>
+{''.join(f'<p>{html.escape(n)}</p>' for n in notes)}
+<img alt="fit to targets" src="data:image/png;base64,{image}">
+{shown.to_html(index=False, border=0, escape=True)}
+{''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}
+</body></html>"""
+    html_path = out_dir / "fit.html"
+    html_path.write_text(page)
+    return json_path, html_path

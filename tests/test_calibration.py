@@ -300,3 +300,15 @@ def test_sobol_indices_find_the_parameter_that_matters():
     import pandas as pd
 
     pd.testing.assert_frame_equal(run_sensitivity(config, SerialExecutor()), table)  # intervals too
+
+
+def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path):
+    from twin.sensitivity import load_config as load_sensitivity
+
+    body = (f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+            f'compare = ["{ROOT / "scenarios" / "clear_hold_build.toml"}"]\n'
+            '[[parameter]]\nname = "lever.chb.buld_intensity"\nlow = 0.5\nhigh = 1.5\n[[parameter]]\nname = "charge_prob"\n')
+    with pytest.raises(ScenarioError, match=r"s\.toml: \[\[parameter\]\] #1: 'lever.chb.buld_intensity': lever 'chb' "
+                                            r"\(clear_hold_build\) has no setting 'buld_intensity'; did you mean "
+                                            r"'build_intensity'"):
+        load_sensitivity(write(tmp_path / "s.toml", body))

@@ -239,13 +239,13 @@ def plain_summary(comparison: Comparison) -> list[str]:
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                    f"{', '.join(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
+                    f"{_and_list(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         rises = _rises(comparison, r["scenario"])
         text.append(f"{html.escape(r['scenario'])}: change in net social cost {_signed_bn(r['net'])} "
                     f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}; negative is a saving), "
-                    f"better in {wins(r)} paired replications" + (f"; {', '.join(rises)}." if rises else "."))
+                    f"better in {wins(r)} paired replications" + (f"; {_and_list(rises)}." if rises else "."))
     if comparison.posterior:
         text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
                     "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "

@@ -92,7 +92,23 @@ def test_fit_verdict_counts_emergent_targets_and_unevaluated_ones_apart():
     assert (f"{len(targets) - len(late)} of {len(targets) - len(late)} evaluated targets" in verdict
             and f"{n_in} of {n_in} it reproduces by construction" in verdict
             and f"Not evaluated ({len(late)}" in verdict)
-    assert np.isnan(misfit(fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))))
+    nothing = fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))
+    assert np.isnan(misfit(nothing)) and fit_verdict(nothing).startswith("No target could be evaluated.")
+    only_inputs = fit_table(inputs, pd.DataFrame([{t.name: t.value for t in inputs}]))
+    assert "that the model's dynamics produce" not in fit_verdict(only_inputs)
+
+
+def test_the_fit_report_plots_only_the_targets_the_runs_could_read(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    targets = load_targets(TARGETS)
+    late = {t.name for t in targets if t.years[1] > 3}
+    table = fit_table(targets, pd.DataFrame([{t.name: np.nan if t.name in late else t.value for t in targets}] * 2))
+    json_path, html_path = write_fit_report(table, tmp_path, "short runs", [])
+    page = html_path.read_text()
+    assert "not evaluated" in page and f"Not evaluated ({len(late)}" in page
+    assert len(json.loads(json_path.read_text())["targets"]) == len(targets)
 
 
 def test_fit_table_and_report(tmp_path):
@@ -309,6 +325,6 @@ def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path
             f'compare = ["{ROOT / "scenarios" / "clear_hold_build.toml"}"]\n'
             '[[parameter]]\nname = "lever.chb.buld_intensity"\nlow = 0.5\nhigh = 1.5\n[[parameter]]\nname = "charge_prob"\n')
     with pytest.raises(ScenarioError, match=r"s\.toml: \[\[parameter\]\] #1: 'lever.chb.buld_intensity': lever 'chb' "
-                                            r"\(clear_hold_build\) has no setting 'buld_intensity'; did you mean "
+                                            r"\(clear_hold_build\) has no setting 'buld_intensity' that can vary; did you mean "
                                             r"'build_intensity'"):
         load_sensitivity(write(tmp_path / "s.toml", body))

@@ -313,7 +313,7 @@ def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, c
     assert main(["compare", BASE, *common]) == 0
     assert main(["compare", BASE, *common]) == 0  # the same experiment again: nothing to note
     assert "held the report of experiment" not in capsys.readouterr().err
-    assert main(["compare", BASE, twin_copy, *common]) == 0
+    assert main(["compare", BASE, twin_copy, *common[:-1]]) == 0  # not --quiet
     assert "held the report of experiment 1; it now holds experiment 2's" in capsys.readouterr().err
 
 
@@ -336,10 +336,27 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     assert b["above"] == "a" and b["gap_mean"] == pytest.approx(0.4e9 + gaps["b"].mean())
     assert b["gap_low"] < b["gap_mean"] < b["gap_high"] and b["p_above_better"] == np.mean(gaps["b"] + 0.4e9 > 0)
     sentence = runner_up_sentence(SimpleNamespace(ranking=ranking), markup=False)
-    assert sentence.startswith("Against the runner-up, b, a saves a further £0.") and "told apart" not in sentence
+    assert sentence.startswith("a's net social cost is £0.") and "lower than the runner-up's, b" in sentence
+    assert "told apart" not in sentence
     close = rank_options(wide.assign(**{key: wide[key] - np.where(wide.index.get_level_values(0) == "b", 0.4e9, 0)}),
                          ["a", "b", "c"])
     assert "cannot be told apart" in runner_up_sentence(SimpleNamespace(ranking=close), markup=False)
+    # with failed runs: no replicate in common, or the shared ones reversing the order
+    alone = wide.drop(index=[("b", r) for r in range(8)])
+    alone = pd.concat([alone, pd.DataFrame({key: [2e9]}, index=pd.MultiIndex.from_tuples([("b", 99)],
+                                                                                        names=["scenario", "replicate"]))])
+    apart = rank_options(alone, ["a", "b", "c"])
+    assert apart.iloc[1]["pairs"] == 0
+    assert "no finished replications in common" in runner_up_sentence(SimpleNamespace(ranking=apart), markup=False)
+    reversed_ = rank_options(wide, ["b", "a", "c"])  # b listed first, though a is cheaper pair by pair
+    assert "is not ahead of the runner-up" in runner_up_sentence(SimpleNamespace(ranking=reversed_), markup=False)
+
+
+def test_money_and_counts_without_numbers_read_n_a():
+    from twin.report_text import bn, count_of, signed_bn
+
+    assert signed_bn(float("nan")) == "n/a" and bn(float("nan")) == "n/a" and signed_bn(-4e8) == "-£0.40bn"
+    assert count_of(float("nan"), 0) == "n/a" and count_of(0.5, 12) == "6 of 12"
 
 
 def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
@@ -353,7 +370,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
             {"scenario": "opt", "metric": "total_harm_gbp_economic", "mean": 100e9 + change, "diff_mean": change},
             {"scenario": "base", "metric": "total_harm_gbp_immigration", "mean": 5e9},
             {"scenario": "opt", "metric": "total_harm_gbp_immigration", "mean": 4e9, "diff_mean": -1e9}])
-        return SimpleNamespace(summary=summary, baseline="base", annual=pd.DataFrame({"year": [1, 2]}))
+        return SimpleNamespace(summary=summary, baseline="base", steps_per_year=12,
+                               bands=pd.DataFrame({"step": np.arange(1, 25)}))  # two years
 
     text = unmoved_harms(comparison(-0.5e9))
     assert "Fraud and other economic crime (about £50.00bn of harm a year; every option here moves it by at most " \

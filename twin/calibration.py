@@ -135,6 +135,15 @@ def load_config(path: str | Path) -> dict:
     }
 
 
+def fit_key(scenario: Scenario, targets: list[Target], priors: list[Prior], **settings) -> str:
+    """What a stored fit depends on: the scenario, what each target asks (not its source text or
+    its by-construction flag), the priors and the fit's settings. A resumed fit must match it."""
+    asks = [{k: getattr(t, k) for k in ("name", "value", "tolerance", "metric", "area", "years", "aggregation",
+                                        "ratio_of")} for t in targets]
+    spec = {"scenario": scenario.spec_hash(), "targets": asks, "priors": [p.__dict__ for p in priors], **settings}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
+
+
 def point_fit(config: dict, executor, store, progress=None) -> dict:
     """Minimise the misfit over the priors with Nelder-Mead on the unit cube, on fixed seeds.
 
@@ -148,9 +157,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     scenario = replace(config["scenario"], years=config["years"])
     targets, priors = config["targets"], config["priors"]
     seeds = replicate_seeds(config["seed"], config["reps"])
-    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.__dict__ for t in targets],
-                                     "priors": [p.__dict__ for p in priors], "seeds": seeds},
-                                    sort_keys=True).encode()).hexdigest()[:24]
+    key = fit_key(scenario, targets, priors, seeds=seeds)
     history: list[dict] = []
 
     def objective(unit: np.ndarray) -> float:
@@ -281,9 +288,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     sampler = executor_sampler(executor, config["seed"])
     abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
                        population_size=config["population_size"], sampler=sampler)
-    key = hashlib.sha256(json.dumps({"scenario": scenario.spec_hash(), "targets": [t.__dict__ for t in targets],
-                                     "priors": [p.__dict__ for p in priors], "population": config["population_size"],
-                                     "seed": config["seed"]}, sort_keys=True).encode()).hexdigest()[:24]
+    key = fit_key(scenario, targets, priors, population=config["population_size"], seed=config["seed"])
     np.random.seed(config["seed"])
     url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]
     _prepare_pyabc_tables(store)

@@ -210,7 +210,7 @@ def cmd_compare(args) -> int:
     comparison = load_comparison(store, outcome.experiment_id, args.baseline)
     previous = report_experiment(out / "report.html")
     report = write_report(comparison, store, outcome.experiment_id, out)
-    if previous is not None and previous != outcome.experiment_id:
+    if previous is not None and previous != outcome.experiment_id and not args.quiet:
         print(f"Note: {report} held the report of experiment {previous}; it now holds experiment "
               f"{outcome.experiment_id}'s (give --out to keep reports apart; `twin compare` on the same files "
               f"rewrites the earlier one from the database at once).", file=sys.stderr)

@@ -123,7 +123,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         out["payback_year"] = _payback_year(traj, scenario, baseline, steps_per_year)
         rows.append(out)
 
-    ranking = rank_options(wide, [r["scenario"] for r in sorted(rows, key=lambda r: r["net_social_cost_gbp_diff"])])
+    by_net = sorted(rows, key=lambda r: (not np.isfinite(r["net_social_cost_gbp_diff"]), r["net_social_cost_gbp_diff"]))
+    ranking = rank_options(wide, [r["scenario"] for r in by_net])
 
     # Per-area results over the whole horizon.
     area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
@@ -165,10 +166,10 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
         if rank > 1:
             above = ordered[rank - 2]
             common = wide.loc[scenario].index.intersection(wide.loc[above].index)
-            gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).to_numpy()
+            gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).dropna().to_numpy()
             low, high = mean_interval(gap)
-            row.update(above=above, gap_mean=gap.mean(), gap_low=low, gap_high=high,
-                       p_above_better=float((gap > 0).mean()), pairs=len(common))
+            row.update(above=above, gap_mean=gap.mean() if gap.size else float("nan"), gap_low=low, gap_high=high,
+                       p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -203,14 +203,15 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
             raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>")
         from twin.interventions import COMMON_KEYS, LEVER_TYPES
 
-        lever = next(l for l in levers if l.get("name", l.get("type")) == parts[1])
-        kind = LEVER_TYPES.get(lever.get("type"))
-        if kind is not None:
-            valid = [p.name for p in kind.settings] + [k for k in COMMON_KEYS if k in ("start_year", "duration_years",
-                                                                                     "end_year", "intensity")]
+        for lever in (l for l in levers if l.get("name", l.get("type")) == parts[1]):  # each scenario's
+            kind = LEVER_TYPES.get(lever.get("type"))
+            if kind is None:
+                continue
+            # start_year and intensity may vary; end_year and duration_years may clash with each other
+            valid = [p.name for p in kind.settings] + [k for k in COMMON_KEYS if k in ("start_year", "intensity")]
             if parts[2] not in valid:
                 raise ParameterError(f"{where}: {name!r}: lever '{parts[1]}' ({kind.type_name}) has no setting "
-                                     f"'{parts[2]}'{did_you_mean(parts[2], valid)}")
+                                     f"'{parts[2]}' that can vary{did_you_mean(parts[2], valid)}")
         if "low" not in entry or "high" not in entry:
             raise ParameterError(f"{where}: {name!r}: a lever setting needs low and high")
         low, high = _bound(entry, "low", where), _bound(entry, "high", where)

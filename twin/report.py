@@ -22,10 +22,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from twin.compare import Comparison  # noqa: E402
+from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_text import (  # noqa: E402
-    LEVEL_LABELS, _signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
+    LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     unmoved_harms, wins, year_by_year,
 )
 
@@ -171,15 +172,15 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
     headline = pd.DataFrame([{
         "scenario": r["scenario"],
-        "harm change (90% interval)": f"{_signed_bn(r['harm'])} [{_signed_bn(r['harm_low'])}, {_signed_bn(r['harm_high'])}]",
-        "response cost change": f"{_signed_bn(r['cost'])} [{_signed_bn(r['cost_low'])}, {_signed_bn(r['cost_high'])}]",
-        "net social cost change": f"{_signed_bn(r['net'])} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]",
-        "net change, recovered assets left out": _signed_bn(r["harm"] + r["cost"]),
+        "harm change (90% interval)": f"{signed_bn(r['harm'])} [{signed_bn(r['harm_low'])}, {signed_bn(r['harm_high'])}]",
+        "response cost change": f"{signed_bn(r['cost'])} [{signed_bn(r['cost_low'])}, {signed_bn(r['cost_high'])}]",
+        "net social cost change": f"{signed_bn(r['net'])} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]",
+        "net change, recovered assets left out": signed_bn(r["harm"] + r["cost"]),
         "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
         "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
-        "harm change, exporter areas": _signed_bn(r["vulnerable"]),
-        "harm change, other areas": _signed_bn(r["other"]),
+        "harm change, exporter areas": signed_bn(r["vulnerable"]),
+        "harm change, other areas": signed_bn(r["other"]),
     } for r in rows])
     if not comparison.geography.get("exporters"):  # no exporter areas: the split says nothing
         headline = headline.drop(columns=["harm change, exporter areas", "harm change, other areas"], errors="ignore")
@@ -250,7 +251,7 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
 Money in {PRICE_YEAR} prices; values are discounted to year 1 (the first 12 months of the {horizon(comparison)}),
-which is undiscounted, and later years at 3.5% a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
+which is undiscounted, and later years at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>

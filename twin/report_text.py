@@ -12,15 +12,29 @@ import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
+from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 
 
-def _bn(value: float) -> str:
-    return f"£{value / 1e9:,.2f}bn"
+def bn(value: float) -> str:
+    """£ billions, unsigned: '£1.23bn' ('n/a' when there is no number, e.g. an interval from one pair)."""
+    return f"£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
 
 
-def _signed_bn(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn"
+def signed_bn(value: float) -> str:
+    """£ billions with a sign: '+£1.23bn', '-£0.40bn' ('n/a' when there is no number)."""
+    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
+
+
+def count_of(share: float, pairs: float) -> str:
+    """'11 of 12' from a share of paired replications; 'n/a' without pairs."""
+    if not pairs or not np.isfinite(share):
+        return "n/a"
+    return f"{round(share * pairs):.0f} of {int(pairs)}"
+
+
+def replications(pairs: float) -> str:
+    return f"{int(pairs)} paired replication{'s' if int(pairs) != 1 else ''}"
 
 
 def headline_rows(comparison: Comparison) -> list[dict]:
@@ -114,12 +128,16 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     second = ranking.iloc[1]
     name = (lambda text: html.escape(str(text))) if markup else str
     best, runner = name(second["above"]), name(second["scenario"])
-    interval = f"90% interval {_signed_bn(second['gap_low'])} to {_signed_bn(second['gap_high'])}"
+    if not second["pairs"] or not np.isfinite(second["gap_mean"]):
+        return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
+    interval = f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}"
+    if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
+        return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
+                f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
-                  f"; with {int(second['pairs'])} paired replications the two cannot be told apart")
-    return (f"Against the runner-up, {runner}, {best} saves a further {_bn(second['gap_mean'])} ({interval}) and "
-            f"does better in {round(second['p_above_better'] * second['pairs']):.0f} of {int(second['pairs'])} paired "
-            f"replications{told_apart}.")
+                  f"; with {replications(second['pairs'])} the two cannot be told apart")
+    return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
+            f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
@@ -140,9 +158,9 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             continue
         largest = changes.abs().max() / base.iloc[0]
         if largest < threshold:
-            years = comparison.annual["year"].max() if not comparison.annual.empty else 1
+            years = horizon_years(comparison) or 1.0
             bound = max(np.ceil(largest * 1000) / 1000, 0.001)
-            still.append(f"{label} (about {_bn(base.iloc[0] / max(years, 1))} of harm a year; every option here "
+            still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year; every option here "
                          f"moves it by at most {bound:.1%})")
     if not still:
         return ""
@@ -161,26 +179,31 @@ def ranking_table(comparison: Comparison) -> pd.DataFrame:
     table = []
     for _, r in comparison.ranking.iterrows():
         row = {"rank": int(r["rank"]), "option": r["scenario"],
-               "net social cost change": _signed_bn(net[r["scenario"]]["net"])}
+               "net social cost change": signed_bn(net[r["scenario"]]["net"])}
         if r["rank"] > 1:
             row["more than the option above (90% interval)"] = (
-                f"{_signed_bn(r['gap_mean'])} [{_signed_bn(r['gap_low'])}, {_signed_bn(r['gap_high'])}]")
-            row["option above does better in"] = (f"{round(r['p_above_better'] * r['pairs']):.0f} of "
-                                                   f"{int(r['pairs'])}")
+                f"{signed_bn(r['gap_mean'])} [{signed_bn(r['gap_low'])}, {signed_bn(r['gap_high'])}]")
+            row["option above does better in"] = count_of(r["p_above_better"], r["pairs"])
         table.append(row)
     return pd.DataFrame(table)
 
 
 def wins(row: dict) -> str:
     """'11 of 12': paired replications in which the option's net social cost is lower."""
-    return f"{round(row['p_better'] * row['pairs']):.0f} of {int(row['pairs'])}"
+    return count_of(row["p_better"], row["pairs"])
+
+
+def horizon_years(comparison: Comparison) -> float:
+    """The run's length in years (1.5 for 18 monthly steps)."""
+    steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
+    return float(steps) / comparison.steps_per_year if steps else 0.0
 
 
 def horizon(comparison: Comparison) -> str:
     """'10-year horizon from 2025-04-01'."""
-    years = int(comparison.annual["year"].max()) if not comparison.annual.empty else 0
+    years = horizon_years(comparison)
     start = f" from {comparison.start_date}" if comparison.start_date else ""
-    return f"{years}-year horizon{start}" if years else f"horizon{start}"
+    return f"{years:g}-year horizon{start}" if years else f"horizon{start}"
 
 
 def year_by_year(comparison: Comparison) -> pd.DataFrame:
@@ -198,7 +221,7 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
             continue
         net = means[("net_social_cost_gbp", option)] - means[("net_social_cost_gbp", comparison.baseline)]
         spend = means[("response_cost_gbp", option)] - means[("response_cost_gbp", comparison.baseline)]
-        table[option] = [f"{_signed_bn(n)} ({_signed_bn(c)})" for n, c in zip(net, spend)]
+        table[option] = [f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net, spend)]
     return table
 
 
@@ -212,24 +235,24 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(
             f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the {horizon(comparison)} it lowers "
             f"the net social cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
-            f"3.5% a year) by <strong>{_bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
-            f"(90% interval {_bn(-best['net_high'])} to {_bn(-best['net_low'])}), and comes out better in "
+            f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
+            f"(90% interval {bn(-best['net_high'])} to {bn(-best['net_low'])}), and comes out better in "
             f"{wins(best)} paired replications. This is a central estimate under the model's assumed effect "
             f"sizes and costs, which are not measured and are not varied here.")
     else:
         text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
-                    f"bad, {html.escape(best['scenario'])}, raises it by {_bn(best['net'])}.")
+                    f"bad, {html.escape(best['scenario'])}, raises it by {bn(best['net'])}.")
     runner_up = runner_up_sentence(comparison)
     if runner_up:
         text.append(runner_up)
-    text.append(f"It changes harm by {_signed_bn(best['harm'])} and response spending by {_signed_bn(best['cost'])}"
+    text.append(f"It changes harm by {signed_bn(best['harm'])} and response spending by {signed_bn(best['cost'])}"
                 + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
                    else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else "; it does not pay back within the horizon."))
     def change(value: float) -> str:
-        return f"falls by {_bn(-value)}" if value < 0 else f"rises by {_bn(value)}"
+        return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}"
 
     exporters = comparison.geography.get("exporters") or []
     if exporters:
@@ -243,8 +266,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         rises = _rises(comparison, r["scenario"])
-        text.append(f"{html.escape(r['scenario'])}: change in net social cost {_signed_bn(r['net'])} "
-                    f"(90% interval {_signed_bn(r['net_low'])} to {_signed_bn(r['net_high'])}; negative is a saving), "
+        text.append(f"{html.escape(r['scenario'])}: change in net social cost {signed_bn(r['net'])} "
+                    f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
                     f"better in {wins(r)} paired replications" + (f"; {_and_list(rises)}." if rises else "."))
     if comparison.posterior:
         text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
@@ -271,9 +294,9 @@ def terminal_table(comparison: Comparison) -> str:
              f"{'better in':>9s} {'£/£':>6s}"]
     for r in rows:
         assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
-        lines.append(f"{r['scenario'][:28]:28s} {_signed_bn(r['harm']):>12s} {_signed_bn(r['cost']):>14s} "
-                     f"{_signed_bn(assets):>17s} "
-                     f"{_signed_bn(r['net']):>10s} [{_signed_bn(r['net_low'])}, {_signed_bn(r['net_high'])}]"
+        lines.append(f"{r['scenario'][:28]:28s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
+                     f"{signed_bn(assets):>17s} "
+                     f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
                      f" {wins(r):>9s} {r['per_pound']:>6.1f}")
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:

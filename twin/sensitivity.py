@@ -127,8 +127,8 @@ def run_sensitivity(config: dict, executor, progress=None) -> pd.DataFrame:
     import warnings
 
     with warnings.catch_warnings():  # small samples give scipy's degenerate-data warnings; the report says so
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.filterwarnings("ignore", message=".*degenerate.*")
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"scipy\.")  # not the model's own
+        warnings.filterwarnings("ignore", message=".*degenerate.*", module=r"scipy\.")
         result = sobol_indices(func=func, n=config["n"], dists=dists,
                                random_state=np.random.default_rng(config["seed"]))
         # scipy's bootstrap takes no random state and draws from numpy's global one: seed it from the

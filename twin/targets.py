@@ -133,24 +133,27 @@ def misfit(table: pd.DataFrame) -> float:
 
 
 def fit_verdict(table: pd.DataFrame) -> str:
-    """'27 of 29 targets within tolerance (18 of 20 that the model's dynamics produce; ...)'."""
+    """'27 of 29 evaluated targets within tolerance: 19 of 21 that the model's dynamics produce, ...'."""
     evaluated = table[table["evaluated"]]
+    missing = table[~table["evaluated"]]
+    tail = (f" Not evaluated ({len(missing)}; the runs are shorter than their years): "
+            + ", ".join(missing["target"]) + ".") if len(missing) else ""
+    if evaluated.empty:
+        return "No target could be evaluated." + tail
     ok = evaluated["within_tolerance"]
     emergent = evaluated[~evaluated["by_construction"]]
-    text = (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: "
-            f"{int(emergent['within_tolerance'].sum())} of {len(emergent)} that the model's dynamics produce, and "
-            f"{int(ok.sum() - emergent['within_tolerance'].sum())} of {len(evaluated) - len(emergent)} it reproduces "
-            f"by construction (inputs and starting conditions). Misfit (sum of squared errors in tolerances) "
-            f"{misfit(table):,.2f}.")
-    missing = table[~table["evaluated"]]
-    if len(missing):
-        text += (f" Not evaluated ({len(missing)}; the runs are shorter than their years): "
-                 + ", ".join(missing["target"]) + ".")
-    return text
+    parts = []
+    if len(emergent):
+        parts.append(f"{int(emergent['within_tolerance'].sum())} of {len(emergent)} that the model's dynamics produce")
+    if len(emergent) < len(evaluated):
+        parts.append(f"{int(ok.sum() - emergent['within_tolerance'].sum())} of {len(evaluated) - len(emergent)} it "
+                     f"reproduces by construction (inputs and starting conditions)")
+    return (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: " + ", and ".join(parts)
+            + f". Misfit (sum of squared errors in tolerances) {misfit(table):,.2f}." + tail)
 
 
 def number(value: float) -> str:
-    """A figure for people to read: 4,772; 56,512; £-free 10.56bn; 0.1305."""
+    """A figure for people to read, without a currency sign: 4,772; 56,512; 10.56bn; 0.1305."""
     if not np.isfinite(value):
         return "n/a"
     if abs(value) >= 1e9:
@@ -193,23 +196,22 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
                                      "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
                                      "targets": table.to_dict(orient="records"), **(extra or {})},
                                     indent=2, default=float))
-    figure, axis = plt.subplots(figsize=(8, 0.32 * len(table) + 1.2), dpi=100)
-    y = np.arange(len(table))[::-1]
-    table_all, table = table, table[table["evaluated"]]
-    low = (table["simulated_p5"] - table["observed"]) / table["tolerance"]
-    high = (table["simulated_p95"] - table["observed"]) / table["tolerance"]
-    centre = table["standardised_error"]
-    colours = ["#2a7f62" if ok else "#b8432f" for ok in table["within_tolerance"]]
+    plotted = table[table["evaluated"]]  # a target the runs could not read has nothing to plot
+    figure, axis = plt.subplots(figsize=(8, 0.32 * max(len(plotted), 1) + 1.2), dpi=100)
+    y = np.arange(len(plotted))[::-1]
+    low = (plotted["simulated_p5"] - plotted["observed"]) / plotted["tolerance"]
+    high = (plotted["simulated_p95"] - plotted["observed"]) / plotted["tolerance"]
+    centre = plotted["standardised_error"]
+    colours = ["#2a7f62" if ok else "#b8432f" for ok in plotted["within_tolerance"]]
     axis.hlines(y, low, high, color=colours, linewidth=3, alpha=0.5)
     axis.scatter(centre, y, color=colours, zorder=3)
     axis.axvspan(-1, 1, color="#dddddd", alpha=0.5, linewidth=0)
     axis.axvline(0, color="black", linewidth=0.8)
-    axis.set_yticks(y, table["target"], fontsize=7)
+    axis.set_yticks(y, plotted["target"], fontsize=7)
     axis.set_xlabel("(simulated - observed) / tolerance: mean, and 5th-95th percentile of replicates; "
                     "grey band = within tolerance", fontsize=8)
     figure.tight_layout()
     image = figure_png(figure, out_dir / "fit.png")
-    table = table_all
     missed = table[table["evaluated"] & ~table["within_tolerance"]]
     verdict = fit_verdict(table) + ("" if missed.empty else " Missed: " + ", ".join(missed["target"]) + ".")
     shown = table.copy()

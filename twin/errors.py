@@ -28,9 +28,15 @@ class ParameterError(UserError):
 
 
 def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The valid name closest to `name` (for 'did you mean' hints), or None."""
-    matches = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
+    """The valid name closest to `name` (for 'did you mean' hints), or None. Failing a close
+    spelling, a valid name that is one of `name`'s words ('horizon_years' -> 'years')."""
+    valid = list(valid)
+    matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
+    if matches:
+        return matches[0]
+    words = set(str(name).lower().replace("-", "_").split("_"))
+    within = [v for v in valid if "_" not in v and v.lower() in words]
+    return within[0] if len(within) == 1 else None
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

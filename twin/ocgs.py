@@ -13,7 +13,7 @@ from twin.tables import Table
 from twin.vocabulary import CULTURAL, FAMILY, MARKETS, PROXIMITY, VIRTUAL
 
 # Cohesion by OCG type: family groups hold together best, virtual groups least (assumption,
-# documented in docs/ODD.md; it only scales capacity and the chance of a split).
+# documented in docs/ODD.md; it scales capacity only: splits have a fixed chance, succession_split_prob).
 BASE_COHESION = np.zeros(4)
 BASE_COHESION[[CULTURAL, PROXIMITY, FAMILY, VIRTUAL]] = [0.75, 0.6, 0.9, 0.5]
 

@@ -265,7 +265,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("slavery_victim_referral_prob_per_month", 0.025, "probability/month", 0.01, 0.05,
        f"{A}: set so labour and sexual exploitation give about 35% of 17,004 NRM referrals (seed 003)",
        "monthly chance a victim of labour or sexual exploitation is referred to the NRM", "recruitment", "probability"),
-    _p("target_size_growth_with_vacancy", 0.5, "x per unit vacancy", 0.0, 1.5, f"{A}: groups grow into unmet demand, at most three times their base size (seed 003: 'nimbly pivoting their business models'; seed 004 s.3)",
+    _p("target_size_growth_with_vacancy", 0.5, "x per unit vacancy", 0.0, 1.5, f"{A}: groups grow into unmet demand: 1.5 times their base size at most at the default, 2.5 at the top of the range (seed 003: 'nimbly pivoting their business models'; seed 004 s.3)",
        "how much OCGs grow their target size when their market has unmet demand", "recruitment", "nonnegative"),
     # ------------------------------------------------------------------ policing
     _p("soc_budget_gbp_per_year", 860e6, "GBP/year", 700e6, 1000e6, "seed 003: 860m on SOC in 2023-24",

@@ -6,7 +6,8 @@ them to prison for a sentence drawn around the mean for their role, of which the
 date who have served at least `early_release_served_share` go out early (as under SDS40 in
 2024). Released members return to crime (their old group if it still operates, otherwise
 another in the same area) or leave it; the SOC register lever acts on that chance (the
-prevention lever acts on desistance instead). A leader in prison may keep directing the group (see `investigations.arrest`).
+prevention lever acts on desistance instead). A leader in prison may keep directing the group
+(see `investigations.arrest`).
 """
 
 from __future__ import annotations

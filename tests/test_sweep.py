@@ -165,7 +165,10 @@ def test_unknown_names_in_experiment_files(tmp_path):
 
 
 @pytest.mark.parametrize("change, words", [
-    (("hold_years", "hold_yeras"), r"hold_yeras = 0 is not a valid scenario: .*did you mean 'hold_years'"),
+    (("hold_years", "hold_yeras"), r"bad.toml: \[\[lever\]\] #1: 'lever.chb.hold_yeras': lever 'chb' "
+                                   r"\(clear_hold_build\) has no setting 'hold_yeras' that can vary; did you mean 'hold_years'"),
+    (("values = [0, 2]", "values = [2, 2]"), r"\[\[lever\]\] #1 \(lever.chb.hold_years\): values listed twice: 2"),
+    (('metric = "harm_gbp_total"\n', ""), r"\[\[outcome\]\] #1: missing key 'metric'"),
     (('"annual_sum"', '"annualsum"'), r"\[\[outcome\]\] #1: aggregation: .*did you mean 'annual_sum'"),
     (("years = [1, 1]", "years = [1, 9]"), r"years: expected \[first, last\] with 1 <= first <= last <= 1"),
     (("size = 2", 'size = "two"'), r"\[sampler\] size: expected a whole number >= 1, got 'two'"),
@@ -199,6 +202,20 @@ def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, wo
     assert body != TINY
     with pytest.raises(ScenarioError, match=words):
         load_experiment(write(tmp_path / "bad.toml", body))
+
+
+def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_about(tmp_path):
+    scenarios = ROOT / "scenarios"
+    body = TINY.replace('[[lever]]', f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
+                                     f'"{scenarios / "chb_pilot.toml"}"]\n[[lever]]', 1)
+    with pytest.raises(ScenarioError, match=r"'lever.chb.hold_years': baseline.toml has no lever named 'chb'"):
+        load_experiment(write(tmp_path / "policies.toml", body))
+    wide = TINY.replace("values = [0, 2]", "values = [0, 40]").replace(
+        "[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 50\n[[lever]]')
+    warnings = load_experiment(write(tmp_path / "wide.toml", wide))["warnings"]
+    assert len(warnings) == 2 and all("goes beyond its plausible range" in w for w in warnings)
+    assert "entry_rate_per_month: 0.1 to 50" in warnings[0] and "lever.chb.hold_years: 0 to 40" in warnings[1]
+    assert load_experiment(write(tmp_path / "tiny.toml", TINY))["warnings"] == []
 
 
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):

@@ -168,6 +168,8 @@ def cmd_sweep(args) -> int:
     from twin.sweep import load_experiment, run_sweep, sweep_results
 
     config = load_experiment(args.experiment)
+    for warning in config["warnings"]:
+        print(f"Warning: {warning}.", file=sys.stderr)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)

@@ -188,6 +188,43 @@ def markdown_table(rows: list[Parameter] | None = None) -> str:
     return "\n".join(lines)
 
 
+def lever_setting(name: str, levers: list[dict], where: str):
+    """The setting (a `Parameter`) that `lever.<lever name>.<setting>` names among `levers` (the
+    [[levers]] entries of one or more scenarios), or None for a timing key that may vary
+    (start_year, intensity). Every lever of that name must have the setting."""
+    from twin.interventions import COMMON_KEYS, LEVER_TYPES
+
+    parts = name.split(".")
+    found = None
+    for lever in (l for l in levers if l.get("name", l.get("type")) == parts[1]):  # each scenario's
+        kind = LEVER_TYPES.get(lever.get("type"))
+        if kind is None:
+            continue
+        settings = {p.name: p for p in kind.settings}
+        # start_year and intensity may vary; end_year and duration_years may clash with each other
+        valid = list(settings) + [k for k in COMMON_KEYS if k in ("start_year", "intensity")]
+        if parts[2] not in valid:
+            raise ParameterError(f"{where}: {name!r}: lever '{parts[1]}' ({kind.type_name}) has no setting "
+                                 f"'{parts[2]}' that can vary{did_you_mean(parts[2], valid)}")
+        found = found or settings.get(parts[2])
+    return found
+
+
+def beyond_plausible(name: str, low: float, high: float, levers: list[dict] = ()) -> str | None:
+    """A warning when [low, high] reaches beyond the plausible range the parameter table (or the
+    lever's setting) gives for `name`; None when it stays within it or there is no such range."""
+    if name.startswith("lever.") and name.count(".") == 2:
+        try:
+            entry = lever_setting(name, levers, "")
+        except ParameterError:
+            return None
+    else:
+        entry = {p.name: p for p in table_rows()}.get(name)
+    if entry is None or (low >= entry.low and high <= entry.high):
+        return None
+    return f"{name}: {low:g} to {high:g} goes beyond its plausible range, {entry.low:g} to {entry.high:g}"
+
+
 def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[str, float, float]:
     """Name and range of an uncertain quantity from a config entry (`name`, optional `low`, `high`).
 
@@ -201,17 +238,7 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
         parts = name.split(".")
         if len(parts) != 3 or not any(l.get("name", l.get("type")) == parts[1] for l in levers):
             raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>")
-        from twin.interventions import COMMON_KEYS, LEVER_TYPES
-
-        for lever in (l for l in levers if l.get("name", l.get("type")) == parts[1]):  # each scenario's
-            kind = LEVER_TYPES.get(lever.get("type"))
-            if kind is None:
-                continue
-            # start_year and intensity may vary; end_year and duration_years may clash with each other
-            valid = [p.name for p in kind.settings] + [k for k in COMMON_KEYS if k in ("start_year", "intensity")]
-            if parts[2] not in valid:
-                raise ParameterError(f"{where}: {name!r}: lever '{parts[1]}' ({kind.type_name}) has no setting "
-                                     f"'{parts[2]}' that can vary{did_you_mean(parts[2], valid)}")
+        lever_setting(name, levers, where)
         if "low" not in entry or "high" not in entry:
             raise ParameterError(f"{where}: {name!r}: a lever setting needs low and high")
         low, high = _bound(entry, "low", where), _bound(entry, "high", where)

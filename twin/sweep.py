@@ -124,7 +124,7 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
         if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
             raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an uncertainty")
-    levers = []
+    levers, policy_levers, policy_scenarios = [], [], []
     for position, entry in enumerate(data.get("lever", []), start=1):
         check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
         if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
@@ -141,7 +141,12 @@ def load_experiment(path: str | Path) -> dict:
         if entry["name"] == "scenario":  # policies that are whole scenarios, by file
             values = [str((path.parent / v).resolve()) for v in values]
             for v in values:
-                load_scenario(v)
+                policy_levers += load_scenario(v).levers
+                policy_scenarios.append(v)
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
+        if repeated:
+            raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values listed twice: "
+                                f"{', '.join(repeated)} (each policy once)")
         if entry["name"] in [name for name, _ in levers]:
             raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is already a lever "
                                 f"(list all its values in one entry)")
@@ -159,16 +164,35 @@ def load_experiment(path: str | Path) -> dict:
                                         f"{kind} {other!r} also sets; set it in one place")
     from twin.parameters import Parameters
 
+    from twin.parameters import beyond_plausible, lever_setting
+
     defaults = Parameters()
-    lever_names = [l.get("name", l.get("type")) for l in base.levers]
-    for name, _ in levers:
+    # Levers act on the base scenario, or on every policy scenario when the policies are scenario files.
+    scenarios = ([(p, load_scenario(p).levers) for p in policy_scenarios] if policy_scenarios
+                 else [(base.path, base.levers)])
+    warnings = [f"{path}: [[uncertainty]] {w}" for w in
+                (beyond_plausible(u.name, u.low, u.high, base.levers + policy_levers) for u in uncertain) if w]
+    for position, (name, values) in enumerate(levers, start=1):
         if name == "scenario":
             continue
         if not name.startswith("lever.") and name not in defaults:
             raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
-        if name.startswith("lever.") and name.split(".")[1] not in lever_names:
-            raise ScenarioError(f"{path}: {name!r}: the base scenario has no lever named {name.split('.')[1]!r}"
-                                f"{did_you_mean(name.split('.')[1], lever_names)}")
+        if name.startswith("lever."):
+            for scenario_path, scenario_levers in scenarios:
+                lever_names = [l.get("name", l.get("type")) for l in scenario_levers]
+                if name.split(".")[1] not in lever_names:
+                    raise ScenarioError(f"{path}: {name!r}: {Path(scenario_path).name} has no lever named "
+                                        f"{name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")
+                if name.count(".") == 2:
+                    try:
+                        lever_setting(name, scenario_levers, f"{path}: [[lever]] #{position}")
+                    except ParameterError as exc:
+                        raise ScenarioError(str(exc)) from None
+        numbers = [v for v in values if isinstance(v, (int, float))]
+        if numbers and name.count(".") != 1:
+            warning = beyond_plausible(name, min(numbers), max(numbers), base.levers + policy_levers)
+            if warning:
+                warnings.append(f"{path}: [[lever]] {warning}")
     outcomes, lower_is_better = [], {}
     from twin.targets import AGGREGATIONS
     from twin.geography import load_geography
@@ -190,6 +214,8 @@ def load_experiment(path: str | Path) -> dict:
         area = entry.get("area", "UK")
         if area != "UK" and area not in areas:
             raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{did_you_mean(str(area), areas)}")
+        if "metric" not in entry:
+            raise ScenarioError(f"{where_outcome}: missing key 'metric'")
         for key in ("metric", "ratio_of"):
             if (key == "metric" or key in entry) and entry.get(key) not in METRIC_NAMES:
                 raise ScenarioError(f"{where_outcome}: unknown {key} {entry.get(key)!r}"
@@ -211,6 +237,7 @@ def load_experiment(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: no [[outcome]] entries")
     config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
             "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
+            "warnings": warnings,
             "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
     check_design(config)
     return config

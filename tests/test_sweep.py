@@ -131,6 +131,25 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
     pd.testing.assert_frame_equal(got, expected)
 
 
+def test_dask_workers_running_other_code_are_refused(monkeypatch):
+    """A worker started from another checkout (or before an edit) would store its results under
+    this process's code: the executor compares the model source hashes first."""
+    distributed = pytest.importorskip("distributed")
+    import twin.ensemble as ensemble_module
+    from twin.errors import UserError
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            assert list(executor.run(abs, [-1, -2])) == [(-1, 1), (-2, 2)]  # same code: runs
+            monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-here")
+            with pytest.raises(UserError, match=r"1 of 1 worker\(s\) run other model code .*here edited-here"):
+                list(executor.run(abs, [-1]))
+        finally:
+            executor.close()
+
+
 def _exit_worker(task):
     os._exit(1)
 
@@ -329,6 +348,12 @@ def test_regret_and_robustness_on_a_known_table():
     assert result["feature_scores"]["u"] == pytest.approx(1.0)
     failing = result["prim"]["lever.x=0"]["box"]["limits"]["u"]
     assert failing[0] > 0.5  # policy 0 fails in the high-u futures
+    from twin.analysis import describe_box
+
+    line = describe_box("lever.x=0", result["prim"]["lever.x=0"])
+    assert line.startswith("lever.x=0 does worst when u in [") and "of 10 futures inside the box" in line
+    few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
+    assert "PRIM needs at least 8" in describe_box("lever.x=0", few["prim"]["lever.x=0"])
 
 
 def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):

@@ -58,6 +58,22 @@ def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
     return trajectory
 
 
+#: fewer sampled futures than this leave too few bad ones (a quarter) for a PRIM box to mean anything
+MIN_FUTURES_FOR_PRIM = 8
+
+
+def describe_box(name: str, entry: dict) -> str:
+    """One line on where an option fails: the box's restricted uncertainties only, and its support."""
+    box = entry["box"]
+    if box is None:
+        return (f"{name}: best in every sampled future" if entry.get("never_fails")
+                else f"{name}: no PRIM box ({entry.get('skipped', 'too few futures')})")
+    limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box.get("restricted", box["limits"]).items())
+    return (f"{name} does worst when {limits or 'anywhere in the sampled ranges'} ({box['support']} of "
+            f"{box.get('futures', '?')} futures inside the box; coverage {box['coverage']:.0%}, density "
+            f"{box['density']:.0%})")
+
+
 def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:
     """The densest box that still covers at least `min_coverage` of the cases."""
     eligible = [b for b in trajectory if b["coverage"] >= min_coverage] or trajectory[:1]
@@ -109,11 +125,20 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
                         "mean_regret": float(r.mean()), "max_regret": float(r.max()),
                         "share_of_futures_best": float((r <= 1e-9).mean())})
         fails = (r >= r.quantile(0.75)) & (r > 0)
-        if uncertainties and len(r) >= 8 and fails.any():
-            trajectory = prim(conditions, fails.to_numpy())
-            boxes[name] = {"box": choose_box(trajectory), "trajectory": trajectory}
-        elif not fails.any():
+        if not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
+        elif not uncertainties or len(r) < MIN_FUTURES_FOR_PRIM:
+            boxes[name] = {"box": None, "skipped": (f"{len(r)} sampled futures: PRIM needs at least "
+                                                    f"{MIN_FUTURES_FOR_PRIM}" if uncertainties else
+                                                    "no uncertainties were sampled")}
+        else:
+            trajectory = prim(conditions, fails.to_numpy())
+            box = choose_box(trajectory)
+            ranges = {u: (float(conditions[u].min()), float(conditions[u].max())) for u in uncertainties}
+            box = dict(box, restricted={k: v for k, v in box["limits"].items()
+                                        if v[0] > ranges[k][0] + 1e-12 or v[1] < ranges[k][1] - 1e-12},
+                       futures=int(len(r)))
+            boxes[name] = {"box": box, "trajectory": trajectory}
     scores = {}
     for u in uncertainties:
         rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
@@ -159,19 +184,11 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             axis.legend(fontsize=6)
             figure.tight_layout()
             tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
-        boxes = []
-        for name, entry in result["prim"].items():
-            box = entry["box"]
-            if box is None:
-                boxes.append(f"<li><strong>{html.escape(name)}</strong> is best (no regret) in every sampled future.</li>")
-                continue
-            limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
-            boxes.append(f"<li><strong>{html.escape(name)}</strong> does worst (its regret in its top quartile) when "
-                         f"{html.escape(limits)}: coverage {box['coverage']:.0%}, density {box['density']:.0%}.</li>")
+        boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
         scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
-        sections.append(f"<h2>{html.escape(outcome)}</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
+        sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
-                        f"<h3>Where each option fails (PRIM)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
+                        f"<h3>Where each option fails (PRIM: futures in which its regret is in its top quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
                         f"{tradeoff}"
                         f"<h3>Which uncertainties matter (|Spearman rho|)</h3><p>{html.escape(scores)}</p>")
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -179,8 +196,10 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
 </head><body><h1>{html.escape(title)}</h1>
-<p>Regret: in each sampled future, how much worse an option does than the best option in that future (lower
-outcomes are better). Robust options have a small maximum regret and are best in many futures.</p>
+<p>Regret: in each sampled future, how much worse an option does than the best option in that future, in
+the direction each outcome states (lower or higher is better). Regret is computed on the mean of each
+option's replications in a future, so differences smaller than the replications' spread (see the box plots)
+are noise. Robust options have a small maximum regret and are best in many futures.</p>
 {''.join(sections)}</body></html>"""
     path = out_dir / "analysis.html"
     path.write_text(page)

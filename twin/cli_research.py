@@ -223,7 +223,9 @@ def _what_changed(config: dict, store, experiment_id: int) -> str:
 
 
 def cmd_analyse(args) -> int:
-    from twin.analysis import analyse, complete_futures, write_analysis
+    import numpy as np
+
+    from twin.analysis import analyse, complete_futures, describe_box, write_analysis
     from twin.store import Store
     from twin.sweep import design, find_sweep, load_experiment, sweep_results
 
@@ -272,11 +274,10 @@ def cmd_analyse(args) -> int:
               f"({best['settings']}), max regret {best['max_regret']:,.4g} (in the outcome's unit), best in "
               f"{best['share_of_futures_best']:.0%} of futures")
         for name, entry in result["prim"].items():
-            box = entry["box"]
-            if box is None:
-                print(f"    {name}: best in every sampled future")
-                continue
-            limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box["limits"].items())
-            print(f"    {name} does worst when {limits} (coverage {box['coverage']:.0%}, density {box['density']:.0%})")
+            print(f"    {describe_box(name, entry)}")
+        scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])
+        if scores:
+            print("    uncertainties that matter most (|Spearman rho|): "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in scores))
     print(f"Report: {path}")
     return 0

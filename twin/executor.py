@@ -41,6 +41,13 @@ def restore_interrupts(handler) -> None:
         signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
 
 
+def _worker_code_hash() -> str:
+    """The model source hash of the code a worker imports (run on each Dask worker)."""
+    from twin.ensemble import code_hash
+
+    return code_hash()
+
+
 def _run_batch(fn: Callable, batch: list) -> list:
     return [fn(task) for task in batch]
 
@@ -124,9 +131,27 @@ class DaskExecutor:
             raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
         self.retries = retries
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        self.address = address
+
+    def check_workers_code(self) -> None:
+        """Refuse workers that would run other model code than this process: results are stored
+        under this process's code hash, so a worker started from another checkout (or before an
+        edit) would store its results under the wrong code."""
+        from twin.ensemble import code_hash
+        from twin.errors import UserError
+
+        here = code_hash()
+        theirs = self.client.run(_worker_code_hash)
+        other = sorted(worker for worker, value in theirs.items() if value != here)
+        if other:
+            raise UserError(f"--cluster {self.address}: {len(other)} of {len(theirs)} worker(s) run other model code "
+                            f"(source hash {theirs[other[0]]}, here {here}); restart them from this checkout "
+                            f"(with `pip install -e .` of it) and run again")
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
+
+        self.check_workers_code()  # before each run: workers may have joined since the last
 
         from distributed import KilledWorker, as_completed
 

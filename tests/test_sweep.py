@@ -353,7 +353,7 @@ def test_regret_and_robustness_on_a_known_table():
     line = describe_box("lever.x=0", result["prim"]["lever.x=0"])
     assert line.startswith("lever.x=0 does worst when u in [") and "of 10 futures inside the box" in line
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
-    assert "PRIM needs at least 8" in describe_box("lever.x=0", few["prim"]["lever.x=0"])
+    assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
 
 
 def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):

@@ -375,3 +375,8 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["experiments.csv", "outcomes.csv"]
     assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2
+    experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    # the EMA layout: each run's future (sample) and policy, under the experiment file's names
+    assert {"sample", "policy", "lever.chb.hold_years"} <= set(experiments.columns)
+    assert sorted(experiments["lever.chb.hold_years"]) == sorted(results["lever.chb.hold_years"])

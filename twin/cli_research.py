@@ -179,7 +179,13 @@ def cmd_sweep(args) -> int:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:
         ignore_further_interrupts()
-        print("twin: interrupted; finished runs are saved. Run the same command again to finish.", file=sys.stderr)
+        from twin.sweep import find_sweep
+
+        experiment_id = find_sweep(config, store)
+        if experiment_id is not None:  # what finished so far, for a first look (twin analyse reads it too)
+            sweep_results(store, experiment_id).to_csv(out / "sweep_results.csv", index=False)
+        print(f"twin: interrupted; finished runs are saved (so far: {out / 'sweep_results.csv'}). Run the same "
+              f"command again to finish.", file=sys.stderr)
         return 130
     except WorkerLost as exc:
         print(f"twin: {exc}", file=sys.stderr)

@@ -39,7 +39,11 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     if runs.empty:
         raise UserError(f"experiment {experiment_id} has no runs")
     scenarios = store.scenarios_frame(experiment_id)
-    inputs = pd.DataFrame([{"scenario": row["name"], **_inputs(json.loads(row["resolved_json"]))}
+    sweep = store.experiment_row(experiment_id).get("kind") == "sweep"
+    # A sweep's runs carry their design point's sample (future), policy and values under the names
+    # the experiment file and sweep_results.csv use; a comparison's, each scenario's settings.
+    inputs = pd.DataFrame([{"scenario": row["name"], **(json.loads(row["resolved_json"])["inputs"] if sweep
+                                                         else _inputs(json.loads(row["resolved_json"])))}
                            for _, row in scenarios.iterrows()])
     experiments = runs.merge(inputs, on="scenario", how="left")
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
@@ -47,7 +51,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}
-    if store.experiment_row(experiment_id).get("kind") == "sweep":  # a sweep keeps outcomes only
+    if sweep:  # a sweep keeps outcomes only
         tables = {k: v for k, v in tables.items() if k in ("experiments", "outcomes")}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -391,10 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import signal
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     try:
+        args = build_parser().parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
         return args.func(args)
     except UserError as exc:
         print(f"twin: error: {exc}", file=sys.stderr)

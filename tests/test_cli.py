@@ -181,6 +181,16 @@ def test_a_lever_starting_in_the_last_step_acts_and_one_after_it_is_noted(tmp_pa
         assert (cost == 0) == noted  # the note is right: the lever acted exactly when none was given
 
 
+def test_a_database_path_that_cannot_hold_a_database_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "notdb.db").write_text("[scenario]\nname = 'x'\n" * 200)
+    args = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "1", "--years", "1", "--workers", "1", "--quiet"]
+    assert "cannot create its folder" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'afile' / 'z.db'}",
+                                                      "--out", str(tmp_path / "o1")], capsys)
+    assert "not a database of this tool" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'notdb.db'}",
+                                                         "--out", str(tmp_path / "o2")], capsys)
+
+
 def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsys):
     scenario = write(tmp_path / "late.toml", '[scenario]\nname = "late"\n[[levers]]\ntype = "hold"\nstart_year = 5\n')
     assert main(["run", str(scenario), "--years", "1.5", "--out", str(tmp_path / "r")]) == 0
@@ -190,3 +200,23 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
            "effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["runn"], "invalid choice: 'runn'"), (["bench", "--jsn"], "unrecognized arguments: --jsn; did you mean '--json'?"),
+    (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?")])
+def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and words in err
+    if argv == ["runn"]:
+        assert "did you mean 'run'?" in err
+
+
+def test_version(capsys):
+    from twin import __version__
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"twin {__version__}"

@@ -224,6 +224,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
     assert len(experiments) == 6 and len(outcomes) == 6
+    assert list(experiments["run_id"]) == list(outcomes["run_id"])  # row i of one is row i of the other
     assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
     assert "discounted_harm_gbp_total" in outcomes.columns
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0

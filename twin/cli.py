@@ -195,8 +195,10 @@ def cmd_compare(args) -> int:
     _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)
     try:
         posterior = args.posterior
-        if posterior == "default":
-            posterior = "calibration/posterior.csv"
+        if posterior == "default":  # the shipped sample: here, or in the project this package runs from
+            shipped = Path(__file__).resolve().parents[1] / "calibration" / "posterior.csv"
+            here = Path("calibration/posterior.csv")
+            posterior = str(here if here.exists() or not shipped.exists() else shipped)
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
                                progress=not args.quiet, baseline=args.baseline, posterior=posterior)
     except KeyboardInterrupt:
@@ -248,7 +250,9 @@ def cmd_export(args) -> int:
     if not store.scenario_ids(experiment_id):
         raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
     written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
-    print("\n".join(str(p) for p in written))
+    row = store.experiment_row(experiment_id)
+    print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")
+    print("\n".join(f"  {p}" for p in written))
     return 0
 
 
@@ -267,7 +271,21 @@ class _Parser(argparse.ArgumentParser):
     """Command-line mistakes in one line, like every other user error (no usage block)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        import re
+
+        from twin.errors import did_you_mean
+
+        hint = ""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        unknown = re.search(r"unrecognized arguments: (\S+)", message)
+        if choice:
+            hint = did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+        elif unknown:
+            options = [o for action in self._actions for o in action.option_strings]
+            for sub in (a for a in self._actions if isinstance(a, argparse._SubParsersAction)):
+                options += [o for p in sub.choices.values() for a in p._actions for o in a.option_strings]
+            hint = did_you_mean(unknown.group(1), options)
+        self.exit(2, f"{self.prog}: error: {message}{hint} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="twin", description="SOC computational twin: an agent-based model "
                                      "of serious and organised crime in the UK.")
+    from twin import __version__
+
+    parser.add_argument("--version", action="version", version=f"twin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario once and print an annual summary")

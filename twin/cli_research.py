@@ -112,15 +112,26 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def _readable(value: float) -> str:
+    """12,492; 0.493; -253,400,000: whole numbers with separators from 100 up, else 3 figures."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def cmd_validate(args) -> int:
+    import numpy as np
+
     from twin.validation import run_files
 
     results = run_files(args.experiments, output_folder(args.out))
     for name, result in results.items():
         print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
         for measure, value in result["measures"].items():
+            if not value["seeds_observed"]:
+                print(f"    {measure:42s} {'not reached':>14s}  (in none of {result['reps']} seeds)")
+                continue
             seen = "" if value["seeds_observed"] == result["reps"] else f", seen in {value['seeds_observed']} of {result['reps']} seeds"
-            print(f"    {measure:42s} {value['mean']:>14,.4g}  (se {value['se']:,.3g}{seen})")
+            se = f"se {_readable(value['se'])}" if np.isfinite(value["se"]) else "one seed: no se"
+            print(f"    {measure:42s} {_readable(value['mean']):>14s}  ({se}{seen})")
     print(f"\nWritten: {Path(args.out) / 'validation.json'}")
     return 0
 

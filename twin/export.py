@@ -45,9 +45,11 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     inputs = pd.DataFrame([{"scenario": row["name"], **(json.loads(row["resolved_json"])["inputs"] if sweep
                                                          else _inputs(json.loads(row["resolved_json"])))}
                            for _, row in scenarios.iterrows()])
-    experiments = runs.merge(inputs, on="scenario", how="left")
+    # rows in run order in both tables, so that row i of experiments is row i of outcomes (EMA pairs them)
+    experiments = runs.merge(inputs, on="scenario", how="left").sort_values("run_id").reset_index(drop=True)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
-                                                                values="value").reset_index()
+                                                                values="value")
+    outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}

@@ -156,6 +156,11 @@ class Store:
                             f"({exc.name or exc}); install it with pip") from None
         except sa.exc.OperationalError as exc:
             raise UserError(f"--db '{safe_url(self.url)}': cannot connect ({first_line(exc)})") from None
+        except sa.exc.DatabaseError as exc:  # e.g. a file that is not a SQLite database
+            raise UserError(f"--db '{safe_url(self.url)}': not a database of this tool ({first_line(exc)})") from None
+        except OSError as exc:  # the folder cannot be made: a file in the way, no permission
+            raise UserError(f"--db '{safe_url(self.url)}': cannot create its folder ({exc.strerror}: "
+                            f"{exc.filename})") from None
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")

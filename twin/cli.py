@@ -35,6 +35,13 @@ def _seed(text: str) -> int:
     return value
 
 
+def _sobol_samples(text: str) -> int:
+    value = _positive_int(text)
+    if value < 4 or value & (value - 1):
+        raise argparse.ArgumentTypeError(f"expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64, got {value}")
+    return value
+
+
 def _years(text: str) -> float:
     try:
         value = float(text)
@@ -376,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
     sensitivity.add_argument("config", help="sensitivity config TOML, e.g. calibration/sensitivity.toml")
-    sensitivity.add_argument("--n", type=_positive_int, help="base samples (a power of 2; default: the config's)")
+    sensitivity.add_argument("--n", type=_sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
     sensitivity.add_argument("--workers", type=_positive_int)
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only errors")

@@ -36,7 +36,10 @@ def _seed(text: str) -> int:
 
 
 def _sobol_samples(text: str) -> int:
-    value = _positive_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 4 or value & (value - 1):
         raise argparse.ArgumentTypeError(f"expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64, got {value}")
     return value

@@ -208,6 +208,13 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
+    from twin.report_text import who_pays
+
+    paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
+    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in
+             ("police budgets", "courts", "prisons", "levers' own spending")]
+    assert abs(sum(parts) - float(paying["total"].replace("£", "").replace("bn", ""))) <= 0.02  # rounding only
+    assert "Who pays" in page and "clear_hold_build_clear" in paying["of which"]
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]

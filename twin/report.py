@@ -27,7 +27,7 @@ from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
-    unmoved_harms, wins, year_by_year,
+    unmoved_harms, who_pays, wins, year_by_year,
 )
 
 CHARTS = (
@@ -187,6 +187,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
     other_table = other_outcomes(comparison)
     by_year = year_by_year(comparison)
+    paying = who_pays(comparison)
     levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
     money = levels["metric"].str.contains("_gbp").to_numpy()
 
@@ -271,6 +272,12 @@ ranges under each scenario below).</p>
   'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs more).</p>'
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
+<h3>Who pays</h3>
+<p>Each option's change in response spending over the horizon, discounted, by who bears it: police budgets
+(forces, ROCUs and the NCA at the baseline's levels), courts and prisons (which grow with convictions), and the
+levers' own spending (new money, programmes and powers; the largest are named). Harm averted falls mostly on
+victims, communities and public services other than these.</p>
+{_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
 <h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
 the change in response spending in brackets (mean of replications). It shows whether an effect is still growing,

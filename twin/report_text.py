@@ -172,6 +172,33 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             "categories.</p>")
 
 
+def who_pays(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change in response spending by who bears it (discounted, mean of paired
+    replications): police budgets, courts, prisons, and each lever's own spending."""
+    summary = comparison.summary
+    options = [s for s in comparison.scenarios if s != comparison.baseline]
+    rows = []
+    for option in options:
+        mine = summary[(summary.scenario == option) & summary["metric"].str.startswith("discounted_")]
+        if mine.empty or "diff_mean" not in mine:
+            continue
+        change = mine.set_index("metric")["diff_mean"]
+        levers = mine[mine.metric.str.startswith("discounted_lever_cost_gbp_")].set_index("metric")["mean"]
+        row = {"option": option}
+        for label, metric in (("police budgets", "discounted_response_cost_gbp_policing"),
+                              ("courts", "discounted_response_cost_gbp_courts"),
+                              ("prisons", "discounted_response_cost_gbp_prisons")):
+            row[label] = signed_bn(change.get(metric, float("nan")))
+        row["levers' own spending"] = signed_bn(levers.sum()) if len(levers) else signed_bn(0.0)
+        largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)
+        named = "; ".join(f"{m.removeprefix('discounted_lever_cost_gbp_')} {signed_bn(v)}"
+                          for m, v in largest.head(5).items())
+        row["of which"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or "none"
+        row["total"] = signed_bn(change.get("discounted_response_cost_gbp", float("nan")))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def ranking_table(comparison: Comparison) -> pd.DataFrame:
     """The options best first, each against the one ranked above it."""
     rows = headline_rows(comparison)

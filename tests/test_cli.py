@@ -115,9 +115,13 @@ def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path, capsys):
     assert "is a folder" in _user_error(["register", "--out", str(tmp_path)], capsys)
 
 
-def test_sobol_sample_size_must_be_a_power_of_two(capsys):
+@pytest.mark.parametrize("n", ["0", "3", "12"])
+def test_sobol_sample_size_must_be_a_power_of_two(n, capsys):
     config = str(ROOT / "calibration" / "sensitivity.toml")
-    assert "expected a power of 2" in _user_error(["sensitivity", config, "--n", "3"], capsys)
+    with pytest.raises(SystemExit) as stop:  # checked by the parser, before the config is read
+        main(["sensitivity", config, "--n", n])
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and f"expected a power of 2 >= 4" in err
 
 
 def test_params_listing(capsys):

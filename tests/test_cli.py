@@ -121,7 +121,7 @@ def test_sobol_sample_size_must_be_a_power_of_two(n, capsys):
     with pytest.raises(SystemExit) as stop:  # checked by the parser, before the config is read
         main(["sensitivity", config, "--n", n])
     err = capsys.readouterr().err.strip()
-    assert stop.value.code == 2 and len(err.splitlines()) == 1 and f"expected a power of 2 >= 4" in err
+    assert stop.value.code == 2 and len(err.splitlines()) == 1 and "expected a power of 2 >= 4" in err
 
 
 def test_params_listing(capsys):

@@ -71,6 +71,12 @@ class LocalExecutor:
         self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_further_interrupts)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        try:
+            yield from self._run(fn, tasks, chunk)
+        except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken
+            raise WorkerLost("a worker process died; finished runs are saved, run the command again") from None
+
+    def _run(self, fn: Callable, tasks: Iterable, chunk: int) -> Iterator[tuple[object, object]]:
         tasks = list(tasks)
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
         pending = {}
@@ -84,10 +90,7 @@ class LocalExecutor:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 batch = pending.pop(future)
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    raise WorkerLost("a worker process died; finished runs are saved, run the command again") from None
+                results = future.result()
                 yield from zip(batch, results)
                 following = next(queue, None)
                 if following is not None:

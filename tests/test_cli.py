@@ -189,9 +189,9 @@ def test_a_database_path_that_cannot_hold_a_database_is_one_line(tmp_path, capsy
     (tmp_path / "afile").write_text("x")
     (tmp_path / "notdb.db").write_text("[scenario]\nname = 'x'\n" * 200)
     args = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "1", "--years", "1", "--workers", "1", "--quiet"]
-    assert "cannot create its folder" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'afile' / 'z.db'}",
+    assert "afile' is a file, not a folder" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'afile' / 'z.db'}",
                                                       "--out", str(tmp_path / "o1")], capsys)
-    assert "not a database of this tool" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'notdb.db'}",
+    assert "cannot use the database (file is not a database)" in _user_error([*args, "--db", f"sqlite:///{tmp_path / 'notdb.db'}",
                                                          "--out", str(tmp_path / "o2")], capsys)
 
 

@@ -231,7 +231,11 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
     assert len(experiments) == 6 and len(outcomes) == 6
-    assert list(experiments["run_id"]) == list(outcomes["run_id"])  # row i of one is row i of the other
+    stored = Store(db).summaries_frame(1)
+    for i in (0, 3, 5):  # row i of outcomes is the outcome of row i of experiments
+        run = experiments["run_id"].iloc[i]
+        value = stored[(stored.run_id == run) & (stored.metric == "discounted_harm_gbp_total")]["value"].iloc[0]
+        assert outcomes["discounted_harm_gbp_total"].iloc[i] == pytest.approx(value)
     assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
     assert "discounted_harm_gbp_total" in outcomes.columns
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
@@ -396,3 +400,17 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
     assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": [],
                                                              "nation_of": {"A": "England"}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}
+
+
+def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers():
+    from types import SimpleNamespace
+
+    from twin.report_text import who_pays
+
+    rows = [("base", "discounted_lever_cost_gbp_chb", 1.0e9, None), ("opt", "discounted_lever_cost_gbp_chb", 1.5e9, 0.5e9),
+            ("opt", "discounted_lever_cost_gbp_fund", 0.2e9, 0.2e9), ("base", "discounted_lever_cost_gbp_gone", 0.3e9, None),
+            ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9)]
+    summary = pd.DataFrame([{"scenario": a, "metric": m, "mean": v, "diff_mean": d} for a, m, v, d in rows])
+    paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
+    assert paying["levers' own spending"] == "+£0.40bn"  # +0.5 chb, +0.2 fund, -0.3 for the lever it drops
+    assert paying["of which"] == "chb +£0.50bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"

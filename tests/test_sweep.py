@@ -150,6 +150,24 @@ def test_dask_workers_running_other_code_are_refused(monkeypatch):
             executor.close()
 
 
+def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too():
+    distributed = pytest.importorskip("distributed")
+    from twin.ensemble import code_hash
+    from twin.errors import UserError
+    from twin.executor import WrongCode, _run_batch_checked
+
+    assert _run_batch_checked(abs, [-3], code_hash()) == [3]
+    with pytest.raises(WrongCode, match="expected not-this-code"):
+        _run_batch_checked(abs, [-3], "not-this-code")
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            with pytest.raises(UserError, match="no workers are connected"):
+                list(executor.run(abs, [-1]))
+        finally:
+            executor.close()
+
+
 def _exit_worker(task):
     os._exit(1)
 
@@ -235,6 +253,17 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
     assert len(warnings) == 2 and all("goes beyond its plausible range" in w for w in warnings)
     assert "entry_rate_per_month: 0.1 to 50" in warnings[0] and "lever.chb.hold_years: 0 to 40" in warnings[1]
     assert load_experiment(write(tmp_path / "tiny.toml", TINY))["warnings"] == []
+    group = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                         'name = "lever.chb"\nvalues = [{hold_years = 1}, {hold_years = 40}]')
+    assert any("lever.chb.hold_years: 1 to 40 goes beyond" in w
+               for w in load_experiment(write(tmp_path / "group.toml", group))["warnings"])
+    # an uncertainty on a lever must act in every policy scenario too
+    uncertain = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+                             f'[[uncertainty]]\nname = "lever.chb.hold_years"\nlow = 0\nhigh = 2\n'
+                             f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
+                             f'"{scenarios / "chb_pilot.toml"}"]')
+    with pytest.raises(ScenarioError, match=r"\[\[uncertainty\]\] #1 \(in baseline.toml\)"):
+        load_experiment(write(tmp_path / "uncertain.toml", uncertain))
 
 
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):
@@ -350,6 +379,9 @@ def test_regret_and_robustness_on_a_known_table():
     assert failing[0] > 0.5  # policy 0 fails in the high-u futures
     from twin.analysis import describe_box
 
+    flat = {"box": {"limits": {"u": [0.0, 1.0]}, "restricted": {}, "support": 10, "futures": 10, "coverage": 1.0,
+                    "density": 0.3}}
+    assert "no region of the uncertainties concentrates its worst futures" in describe_box("p", flat)
     line = describe_box("lever.x=0", result["prim"]["lever.x=0"])
     assert line.startswith("lever.x=0 does worst when u in [") and "of 10 futures inside the box" in line
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")

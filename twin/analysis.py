@@ -69,9 +69,11 @@ def describe_box(name: str, entry: dict) -> str:
         return (f"{name}: best in every sampled future" if entry.get("never_fails")
                 else f"{name}: no PRIM box ({entry.get('skipped', 'too few futures')})")
     limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box.get("restricted", box["limits"]).items())
-    return (f"{name} does worst when {limits or 'anywhere in the sampled ranges'} ({box['support']} of "
-            f"{box.get('futures', '?')} futures inside the box; coverage {box['coverage']:.0%}, density "
-            f"{box['density']:.0%})")
+    if not limits:
+        return (f"{name}: no region of the uncertainties concentrates its worst futures (they are "
+                f"{box['density']:.0%} of all {box.get('futures', '?')} sampled futures, spread across them)")
+    return (f"{name} does worst when {limits} ({box['support']} of {box.get('futures', '?')} futures inside the "
+            f"box; coverage {box['coverage']:.0%}, density {box['density']:.0%})")
 
 
 def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:

@@ -285,17 +285,24 @@ class _Parser(argparse.ArgumentParser):
 
         from twin.errors import did_you_mean
 
-        hint = ""
+        hint, prog = "", self.prog
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         unknown = re.search(r"unrecognized arguments: (\S+)", message)
         if choice:
             hint = did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
-        elif unknown:
-            options = [o for action in self._actions for o in action.option_strings]
+        elif unknown:  # raised by the top parser: suggest among the chosen command's options only
+            parser = self
             for sub in (a for a in self._actions if isinstance(a, argparse._SubParsersAction)):
-                options += [o for p in sub.choices.values() for a in p._actions for o in a.option_strings]
-            hint = did_you_mean(unknown.group(1), options)
-        self.exit(2, f"{self.prog}: error: {message}{hint} (see '{self.prog} --help')\n")
+                chosen = next((t for t in getattr(self, "argv", []) if t in sub.choices), None)
+                if chosen:
+                    parser, prog = sub.choices[chosen], sub.choices[chosen].prog
+            options = [o for action in parser._actions for o in action.option_strings]
+            if unknown.group(1) not in options:  # compared without their dashes: '--db' is not '--seed'
+                from twin.errors import closest
+
+                match = closest(unknown.group(1).lstrip("-"), [o.lstrip("-") for o in options])
+                hint = f"; did you mean '--{match}'?" if match else ""
+        self.exit(2, f"{self.prog}: error: {message}{hint} (see '{prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -424,7 +431,9 @@ def main(argv: list[str] | None = None) -> int:
 
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     try:
-        args = build_parser().parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
+        parser = build_parser()
+        parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
+        args = parser.parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
         return args.func(args)
     except UserError as exc:
         print(f"twin: error: {exc}", file=sys.stderr)

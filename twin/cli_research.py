@@ -193,10 +193,12 @@ def cmd_sweep(args) -> int:
         from twin.sweep import find_sweep
 
         experiment_id = find_sweep(config, store)
+        so_far = ""
         if experiment_id is not None:  # what finished so far, for a first look (twin analyse reads it too)
             sweep_results(store, experiment_id).to_csv(out / "sweep_results.csv", index=False)
-        print(f"twin: interrupted; finished runs are saved (so far: {out / 'sweep_results.csv'}). Run the same "
-              f"command again to finish.", file=sys.stderr)
+            so_far = f" (so far: {out / 'sweep_results.csv'})"
+        print(f"twin: interrupted; finished runs are saved{so_far}. Run the same command again to finish.",
+              file=sys.stderr)
         return 130
     except WorkerLost as exc:
         print(f"twin: {exc}", file=sys.stderr)

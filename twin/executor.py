@@ -48,6 +48,19 @@ def _worker_code_hash() -> str:
     return code_hash()
 
 
+class WrongCode(RuntimeError):
+    """A Dask worker runs other model code than the coordinator (raised on the worker)."""
+
+
+def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
+    """A batch on a Dask worker, refused when the worker's model code is not the coordinator's
+    (a worker may join a cluster at any time, after the check at the start)."""
+    found = _worker_code_hash()
+    if found != expected_code:
+        raise WrongCode(f"a worker runs other model code (source hash {found}, expected {expected_code})")
+    return _run_batch(fn, batch)
+
+
 def _run_batch(fn: Callable, batch: list) -> list:
     return [fn(task) for task in batch]
 
@@ -145,6 +158,9 @@ class DaskExecutor:
 
         here = code_hash()
         theirs = self.client.run(_worker_code_hash)
+        if not theirs:
+            raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler (start some with "
+                            f"`dask worker {self.address}`)")
         other = sorted(worker for worker, value in theirs.items() if value != here)
         if other:
             raise UserError(f"--cluster {self.address}: {len(other)} of {len(theirs)} worker(s) run other model code "
@@ -160,11 +176,18 @@ class DaskExecutor:
 
         tasks = list(tasks)
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
-        futures = {self.client.submit(_run_batch, fn, batch, pure=False, retries=self.retries): batch
+        from twin.ensemble import code_hash
+        from twin.errors import UserError
+
+        expected = code_hash()
+        futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
                    for batch in batches}
         for future in as_completed(futures):
             try:
                 results = future.result()
+            except WrongCode as exc:
+                raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
+                                f"again (finished runs are saved)") from None
             except (KilledWorker, CancelledError) as exc:
                 raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
                                  f"saved, run the command again") from None

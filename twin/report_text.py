@@ -183,7 +183,11 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         if mine.empty or "diff_mean" not in mine:
             continue
         change = mine.set_index("metric")["diff_mean"]
-        levers = mine[mine.metric.str.startswith("discounted_lever_cost_gbp_")].set_index("metric")["mean"]
+        # each lever's spending in the option less the baseline's (a lever only one of them has counts in full)
+        lever_rows = summary[summary.metric.str.startswith("discounted_lever_cost_gbp_")]
+        option_levers = lever_rows[lever_rows.scenario == option].set_index("metric")["mean"]
+        base_levers = lever_rows[lever_rows.scenario == comparison.baseline].set_index("metric")["mean"]
+        levers = option_levers.sub(base_levers, fill_value=0.0)
         row = {"option": option}
         for label, metric in (("police budgets", "discounted_response_cost_gbp_policing"),
                               ("courts", "discounted_response_cost_gbp_courts"),
@@ -193,7 +197,8 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)
         named = "; ".join(f"{m.removeprefix('discounted_lever_cost_gbp_')} {signed_bn(v)}"
                           for m, v in largest.head(5).items())
-        row["of which"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or "none"
+        row["of which"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
+            "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         row["total"] = signed_bn(change.get("discounted_response_cost_gbp", float("nan")))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -156,11 +156,13 @@ class Store:
                             f"({exc.name or exc}); install it with pip") from None
         except sa.exc.OperationalError as exc:
             raise UserError(f"--db '{safe_url(self.url)}': cannot connect ({first_line(exc)})") from None
-        except sa.exc.DatabaseError as exc:  # e.g. a file that is not a SQLite database
-            raise UserError(f"--db '{safe_url(self.url)}': not a database of this tool ({first_line(exc)})") from None
-        except OSError as exc:  # the folder cannot be made: a file in the way, no permission
-            raise UserError(f"--db '{safe_url(self.url)}': cannot create its folder ({exc.strerror}: "
-                            f"{exc.filename})") from None
+        except sa.exc.DatabaseError as exc:  # e.g. a file that is not a SQLite database, no permission
+            raise UserError(f"--db '{safe_url(self.url)}': cannot use the database ({first_line(exc)})") from None
+        except FileExistsError as exc:  # the SQLite file's folder cannot be made: a file in the way
+            raise UserError(f"--db '{safe_url(self.url)}': '{exc.filename}' is a file, not a folder") from None
+        except OSError as exc:  # no permission, read-only file system ...
+            raise UserError(f"--db '{safe_url(self.url)}': {exc.strerror or exc}"
+                            + (f" ({exc.filename})" if exc.filename else "")) from None
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")

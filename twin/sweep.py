@@ -116,10 +116,19 @@ def load_experiment(path: str | Path) -> dict:
     from twin.errors import ParameterError
     from twin.parameters import parameter_range
 
+    # The scenarios that will run: the base, or each policy scenario when policies are scenario files.
+    running = [base]
+    for entry in data.get("lever", []):
+        if isinstance(entry, dict) and entry.get("name") == "scenario" and isinstance(entry.get("values"), list):
+            running = [load_scenario((path.parent / str(v)).resolve()) for v in entry["values"]] or running
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
         try:
-            uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[uncertainty]] #{position}", base.levers)))
+            for scenario in running:  # a lever uncertainty must act in every scenario that runs
+                where_u = f"{path}: [[uncertainty]] #{position}" + (f" (in {Path(scenario.path).name})"
+                                                                    if scenario is not base else "")
+                found = Uncertain(*parameter_range(entry, where_u, scenario.levers))
+            uncertain.append(found)
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
         if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
@@ -188,9 +197,16 @@ def load_experiment(path: str | Path) -> dict:
                         lever_setting(name, scenario_levers, f"{path}: [[lever]] #{position}")
                     except ParameterError as exc:
                         raise ScenarioError(str(exc)) from None
-        numbers = [v for v in values if isinstance(v, (int, float))]
-        if numbers and name.count(".") != 1:
-            warning = beyond_plausible(name, min(numbers), max(numbers), base.levers + policy_levers)
+        ranges = {name: [v for v in values if isinstance(v, (int, float))]}
+        if name.count(".") == 1:  # a table of settings per value: each numeric setting on its own
+            ranges = {}
+            for table in (json.loads(v) for v in values):
+                for key, number in table.items():
+                    if isinstance(number, (int, float)) and not isinstance(number, bool):
+                        ranges.setdefault(f"{name}.{key}", []).append(number)
+        for quantity, numbers in ranges.items():
+            warning = beyond_plausible(quantity, min(numbers), max(numbers), base.levers + policy_levers) \
+                if numbers else None
             if warning:
                 warnings.append(f"{path}: [[lever]] {warning}")
     outcomes, lower_is_better = [], {}

@@ -177,6 +177,14 @@ def test_border_powers_interdict():
     assert abs(pairs[0, 0] / pairs[0, 1] - expected) < 0.05
 
 
+def test_optimism_bias_raises_every_lever_cost_by_its_share():
+    entry = _minimal("clear")
+    plain = _run([entry], n_steps=6)
+    uplifted = _run([entry], n_steps=6, lever_cost_optimism_bias=0.4)
+    cost = lambda model: model.results.series("lever_cost_gbp_clear").sum()
+    assert cost(plain) > 0 and cost(uplifted) == pytest.approx(1.4 * cost(plain))
+
+
 def test_powers_without_oversight_cost_trust():
     powers = {"type": "investigatory_powers"}
     without_oversight = _run([powers], n_steps=24)

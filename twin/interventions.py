@@ -185,7 +185,8 @@ class Lever:
             self.mask = self.resolve_targets(model)
         self.act(model, self.mask)
         self.months_active += model.months_per_step
-        cost = self.cost_gbp_per_year(model, self.mask) * model.months_per_step / 12.0
+        uplift = 1.0 + model.params.lever_cost_optimism_bias  # Green Book optimism bias, 0 by default
+        cost = self.cost_gbp_per_year(model, self.mask) * model.months_per_step / 12.0 * uplift
         model.tally.add_by_area("lever_cost_gbp", cost)
         model.tally.add_by_area(f"lever_cost_gbp_{self.name}", cost)
 

@@ -285,8 +285,9 @@ has peaked or is fading when the horizon ends.</p>
 {_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
 <h3>What these results leave out</h3>
 <ul>
-<li>Optimism bias: no Green Book uplift is applied to lever costs, and each cost is a single assumed value
-(its range is listed under the scenario).</li>
+<li>Optimism bias: lever costs are the assumed values unless a scenario sets `lever_cost_optimism_bias` (the
+Green Book's uplift, applied to every lever's cost; see the parameter overrides below), and each cost is a
+single value (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start.</li>
 <li>Who pays: where the areas include Scotland or Northern Ireland, policing there is devolved; the per-area

@@ -226,6 +226,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     assert set(summary["scenario"]) == {"baseline", "chb"}
     assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high"} <= set(summary.columns)
     assert len(list((out / "charts").glob("*.png"))) >= 8
+    # the chart of paired yearly changes: the mean change is the change in the mean, year by year
+    comparison = load_comparison(Store(db), 1)
+    assert (out / "charts" / "net_social_cost_change.png").exists()
+    annual = comparison.annual[comparison.annual.metric == "net_social_cost_gbp"].set_index(["scenario", "year"])["mean"]
+    change = comparison.annual_change.set_index(["scenario", "year"])["mean"]
+    assert change.loc[("chb", 1)] == pytest.approx(annual.loc[("chb", 1)] - annual.loc[("baseline", 1)])
 
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")

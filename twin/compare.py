@@ -43,6 +43,7 @@ class Comparison:
     geography: dict = field(default_factory=dict)  # areas, nations, exporters (`geography.describe`)
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # options best first, each against the one above
     start_date: str = ""  # first day of year 1
+    annual_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, year, mean, p5, p95 (net, paired)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -80,6 +81,13 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     traj["year"] = (traj["step"] - 1) // steps_per_year + 1
     yearly = traj.groupby(["scenario", "replicate", "metric", "year"])["value"].sum().reset_index()
     annual = _bands(yearly, ["scenario", "metric", "year"])
+    # Each option's paired change from the baseline, year by year (net social cost), with its band.
+    net = yearly[yearly.metric == "net_social_cost_gbp"].pivot_table(index=["replicate", "year"], columns="scenario",
+                                                                     values="value")
+    annual_change = pd.DataFrame()
+    if baseline in net.columns:
+        change = net.drop(columns=baseline).sub(net[baseline], axis=0).stack().rename("value").reset_index()
+        annual_change = _bands(change.dropna(), ["scenario", "year"])
 
     # Paired differences from the baseline, replicate by replicate.
     wide = summaries.pivot_table(index=["scenario", "replicate"], columns="metric", values="value")
@@ -138,7 +146,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"],
                       json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
-                      first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""))
+                      first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
+                      annual_change)
 
 
 def _stored_geography(resolved: dict) -> dict:

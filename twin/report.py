@@ -66,6 +66,31 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> 
     return figure
 
 
+def change_chart(comparison: Comparison) -> plt.Figure | None:
+    """Each option's change in net social cost from the baseline, year by year (undiscounted): the
+    mean of paired replications and the 5th-95th percentile of the pairs. Zero is the baseline."""
+    data = comparison.annual_change
+    if data.empty:
+        return None
+    figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
+    for k, scenario in enumerate(s for s in comparison.scenarios if s != comparison.baseline):
+        mine = data[data.scenario == scenario]
+        if mine.empty:
+            continue
+        colour = COLOURS[(k + 1) % len(COLOURS)]  # the same colour as in the level charts
+        axis.fill_between(mine["year"], mine["p5"] / 1e9, mine["p95"] / 1e9, color=colour, alpha=0.18, linewidth=0)
+        axis.plot(mine["year"], mine["mean"] / 1e9, color=colour, label=scenario, linewidth=1.5, marker=".")
+    axis.axhline(0, color="black", linewidth=0.8)
+    axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axis.set_title(f"Change in net social cost from {comparison.baseline} (£bn a year; below zero is a saving)",
+                   fontsize=11)
+    axis.set_xlabel("year")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, ncol=2, frameon=False)
+    figure.tight_layout()
+    return figure
+
+
 def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     data = comparison.areas[(comparison.areas.scenario == scenario) & (comparison.areas.metric == "harm_gbp_total")]
     data = data.sort_values("diff_mean")
@@ -162,6 +187,9 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     comparison.summary.to_csv(out_dir / "summary.csv", index=False)
 
     images = []
+    change = change_chart(comparison)
+    if change is not None:  # first: the difference the options make, before their levels
+        images.append(("Change in net social cost", figure_png(change, charts_dir / "net_social_cost_change.png")))
     for metric, title, scale in CHARTS:
         images.append((title, figure_png(fan_chart(comparison, metric, title, scale), charts_dir / f"{metric}.png")))
     rows = headline_rows(comparison)

@@ -211,8 +211,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     from twin.report_text import who_pays
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
-    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in
-             ("police budgets", "courts", "prisons", "levers' own spending")]
+    levers = "levers' own spending (new police money included)"
+    assert "police budgets" not in paying  # the baseline's budgets never move: no column of zeros
+    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in ("courts", "prisons", levers)]
     assert abs(sum(parts) - float(paying["total"].replace("£", "").replace("bn", ""))) <= 0.02  # rounding only
     assert "Who pays" in page and "clear_hold_build_clear" in paying["of which"]
     summary = pd.read_csv(out / "summary.csv")
@@ -392,9 +393,18 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
                                bands=pd.DataFrame({"step": np.arange(1, 25)}))  # two years
 
     text = unmoved_harms(comparison(-0.5e9))
-    assert "Fraud and other economic crime (about £50.00bn of harm a year; every option here moves it by at most " \
+    assert "Fraud and other economic crime (about £50.00bn of harm a year, undiscounted; every option here moves it by at most " \
            "0.5%)" in text and "immigration" not in text  # immigration moved by 20%
     assert unmoved_harms(comparison(-5e9)) == ""
+    assert "this is a national market" in text  # one category: singular
+
+    from twin.report_text import fading_sentence
+
+    fading = SimpleNamespace(annual_change=pd.DataFrame({"scenario": "opt", "year": [1, 2, 3, 4],
+                                                         "mean": [-1e9, -3e9, -2e9, -1e9]}))
+    assert "peaks in year 2 (£3.00bn, undiscounted) and is £1.00bn in year 4" in fading_sentence(fading, "opt")
+    growing = SimpleNamespace(annual_change=fading.annual_change.assign(mean=[-1e9, -2e9, -3e9, -4e9]))
+    assert fading_sentence(growing, "opt") is None
 
 
 def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_nothing(tmp_path):
@@ -418,5 +428,5 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
             ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9)]
     summary = pd.DataFrame([{"scenario": a, "metric": m, "mean": v, "diff_mean": d} for a, m, v, d in rows])
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
-    assert paying["levers' own spending"] == "+£0.40bn"  # +0.5 chb, +0.2 fund, -0.3 for the lever it drops
+    assert paying["levers' own spending (new police money included)"] == "+£0.40bn"  # +0.5, +0.2, -0.3 dropped
     assert paying["of which"] == "chb +£0.50bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"

@@ -111,7 +111,7 @@ class PrisonRestrictions(Power):
     settings = (
         setting("direction_reduction", 0.6, "share", 0.2, 0.9, A, "fall in leaders directing from prison", "share"),
         setting("cost_gbp_per_year", 25e6, "GBP/year", 5e6, 80e6,
-                f"{A}: the Netherlands planned an extra EUR 34m for similar measures in 2023 (seed 003)",
+                f"{A}: the Netherlands planned an extra €34m for similar measures in 2023 (seed 003)",
                 "cost (separation units, monitoring)"),
     )
 
@@ -206,7 +206,7 @@ class Funding(InvestigatorPipeline):
                "recruited and trained; cuts take effect at once")
     settings = (
         setting("budget_gbp_per_year", 3.0e9, "GBP/year", 0.0, 6e9,
-                "seed 003: more than 3bn a year on counter-terrorism; parity means about 3bn for SOC",
+                "seed 003: more than £3bn a year on counter-terrorism; parity means about £3bn for SOC",
                 "SOC budget under this lever (the baseline is soc_budget_gbp_per_year)"),
         setting("share_forces", 0.45, "share", 0.0, 1.0, f"{A}: baseline split", "share spent by forces", "share"),
         setting("share_rocu", 0.20, "share", 0.0, 1.0, f"{A}: baseline split", "share spent by ROCUs", "share"),
@@ -241,13 +241,13 @@ class Funding(InvestigatorPipeline):
 @register
 class SOCFund(InvestigatorPipeline):
     type_name = "soc_fund"
-    summary = ("A dedicated SOC fund (seed 003: about 300m from confiscation and 250m from fines a year; "
+    summary = ("A dedicated SOC fund (seed 003: about £300m from confiscation and £250m from fines a year; "
                "agencies kept 38%): a share of the last year's recovered assets and fines is reinvested")
     settings = (
         setting("reinvested_share", 1.0, "share", 0.0, 1.0, "seed 003 proposes ring-fencing all of it",
                 "share of recovered assets and fines reinvested in SOC policing", "share"),
         setting("already_kept_share", 0.38, "share", 0.0, 1.0,
-                "seed 003: agencies kept 38% of 3.9bn recovered in 2016-21",
+                "seed 003: agencies kept 38% of £3.9bn recovered in 2016-21",
                 "share agencies keep at baseline (already in the baseline budget)", "share"),
     ) + InvestigatorPipeline.settings_pipeline
 
@@ -268,7 +268,7 @@ class SOCFund(InvestigatorPipeline):
 @register
 class TechnologyInvestment(NationalLever):
     type_name = "technology_investment"
-    summary = ("Capital investment in technology (seed 003: policing got 100m capital against 17.5bn "
+    summary = ("Capital investment in technology (seed 003: policing got £100m capital against £17.5bn "
                "resource in 2023-24): spending for some years; better intelligence and success after a lag")
     settings = (
         setting("capital_gbp_per_year", 100e6, "GBP/year", 20e6, 500e6, A, "capital spending per year"),

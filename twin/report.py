@@ -82,7 +82,8 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
         axis.plot(mine["year"], mine["mean"] / 1e9, color=colour, label=scenario, linewidth=1.5, marker=".")
     axis.axhline(0, color="black", linewidth=0.8)
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    axis.set_title(f"Change in net social cost from {comparison.baseline} (£bn a year; below zero is a saving)",
+    axis.set_title(f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is a "
+                   f"saving)",
                    fontsize=11)
     axis.set_xlabel("year")
     axis.grid(alpha=0.3)
@@ -127,7 +128,9 @@ def _lever_block(entry: dict) -> str:
         return f"<p>Lever: {html.escape(json.dumps(entry))}</p>"
     where = {k: v for k, v in entry.items() if k not in {p.name for p in cls.settings} | {"type", "name"}}
     rows = pd.DataFrame([{
-        "setting": p.description, "value": f"{format_value(entry.get(p.name, p.value))} {p.unit}"
+        "setting": p.description,
+        "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
+                  else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
         + (" (set by the scenario)" if p.name in entry else ""),
         "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
     } for p in cls.settings])
@@ -279,8 +282,8 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices; values are discounted to year 1 (the first 12 months of the {horizon(comparison)}),
-which is undiscounted, and later years at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
+Money in {PRICE_YEAR} prices, over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
+later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>
@@ -301,9 +304,9 @@ ranges under each scenario below).</p>
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
 <h3>Who pays</h3>
-<p>Each option's change in response spending over the horizon, discounted, by who bears it: police budgets
-(forces, ROCUs and the NCA at the baseline's levels), courts and prisons (which grow with convictions), and the
-levers' own spending (new money, programmes and powers; the largest are named). Harm averted falls mostly on
+<p>Each option's change in response spending over the horizon, discounted, by who bears it: courts and prisons
+(which grow with convictions), and the levers' own spending: new police money (funding, the SOC fund,
+technology), programmes and powers, the largest named. The police budgets of the baseline do not change. Harm averted falls mostly on
 victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
 <h3>Year by year</h3>
@@ -326,7 +329,7 @@ carry no money value; only harm in the six priced categories enters the net soci
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
 paired replications with its 90% interval. Options that remove more members also raise recruitment: groups
-refill their vacancies from the people at risk, children among the exploited recruits; and removing leaders
+refill their vacancies from the people at risk, including exploited children; and removing leaders
 brings succession disputes and their violence (docs/VALIDATION.md measures both mechanisms).</p>
 {_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>

@@ -131,7 +131,9 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     best, runner = name(second["above"]), name(second["scenario"])
     if not second["pairs"] or not np.isfinite(second["gap_mean"]):
         return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
-    interval = f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}"
+    both_positive = second["gap_low"] > 0
+    interval = (f"90% interval {bn(second['gap_low'])} to {bn(second['gap_high'])}" if both_positive else
+                f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}")
     if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
         return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
                 f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
@@ -161,16 +163,18 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
         if largest < threshold:
             years = horizon_years(comparison) or 1.0
             bound = max(np.ceil(largest * 1000) / 1000, 0.001)
-            still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year; every option here "
+            still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; every option here "
                          f"moves it by at most {bound:.1%})")
     if not still:
         return ""
     text = "; ".join(still)
+    plural = len(still) > 1
     return ("<p><strong>What the options do not move.</strong> " + text[0].upper() + text[1:] + ". In the "
-            "model these are national markets in which the groups' capacity exceeds what victims and demand "
-            "allow, so disrupting groups changes their harm little; only levers that cut what groups can commit "
-            "(fraud data-sharing, border powers) move them. The harm changes above come from the other "
-            "categories.</p>")
+            f"model {'these are national markets' if plural else 'this is a national market'} in which the groups' "
+            "capacity exceeds what victims and demand allow, so disrupting groups changes the harm little, and so "
+            "does cutting a few per cent of their capacity at the border (border powers); fraud data-sharing, "
+            "which cuts what fraud groups can commit, is the lever that moves economic crime. The harm changes "
+            "above come from the other categories.</p>")
 
 
 def who_pays(comparison: Comparison) -> pd.DataFrame:
@@ -194,7 +198,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
                               ("courts", "discounted_response_cost_gbp_courts"),
                               ("prisons", "discounted_response_cost_gbp_prisons")):
             row[label] = signed_bn(change.get(metric, float("nan")))
-        row["levers' own spending"] = signed_bn(levers.sum()) if len(levers) else signed_bn(0.0)
+        row["levers' own spending (new police money included)"] = signed_bn(levers.sum()) if len(levers) else signed_bn(0.0)
         largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)
         named = "; ".join(f"{m.removeprefix('discounted_lever_cost_gbp_')} {signed_bn(v)}"
                           for m, v in largest.head(5).items())
@@ -202,7 +206,10 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         row["total"] = signed_bn(change.get("discounted_response_cost_gbp", float("nan")))
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not table.empty and (table["police budgets"] == signed_bn(0.0)).all():
+        table = table.drop(columns="police budgets")  # baseline budgets never move; new money is a lever's
+    return table
 
 
 def ranking_table(comparison: Comparison) -> pd.DataFrame:
@@ -258,6 +265,24 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     return table
 
 
+def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
+    """A warning when an option's yearly saving peaks early and has more than halved by the last year:
+    its lead is a property of the horizon."""
+    data = comparison.annual_change
+    if data.empty:
+        return None
+    mine = data[data.scenario == scenario].sort_values("year")
+    if len(mine) < 3:
+        return None
+    means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
+    peak = int(np.argmin(means))
+    if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
+        return None
+    last = f"{bn(-means[-1])} in year {years[-1]}" if means[-1] < 0 else f"gone by year {years[-1]}"
+    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and is {last}: "
+            f"the ranking holds for this horizon, and a longer one could change it (see 'Year by year').")
+
+
 def plain_summary(comparison: Comparison) -> list[str]:
     rows = headline_rows(comparison)
     if not rows:
@@ -284,6 +309,10 @@ def plain_summary(comparison: Comparison) -> list[str]:
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else "; it does not pay back within the horizon."))
+    fading = fading_sentence(comparison, best["scenario"])
+    if fading:
+        text.append(fading)
+
     def change(value: float) -> str:
         return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}"
 

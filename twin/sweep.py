@@ -119,8 +119,9 @@ def load_experiment(path: str | Path) -> dict:
     # The scenarios that will run: the base, or each policy scenario when policies are scenario files.
     running = [base]
     for entry in data.get("lever", []):
-        if isinstance(entry, dict) and entry.get("name") == "scenario" and isinstance(entry.get("values"), list):
-            running = [load_scenario((path.parent / str(v)).resolve()) for v in entry["values"]] or running
+        values = entry.get("values") if isinstance(entry, dict) and entry.get("name") == "scenario" else None
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):  # else: refused below
+            running = [load_scenario((path.parent / v).resolve()) for v in values]
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
         try:
@@ -133,7 +134,7 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
         if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
             raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an uncertainty")
-    levers, policy_levers, policy_scenarios = [], [], []
+    levers = []
     for position, entry in enumerate(data.get("lever", []), start=1):
         check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
         if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
@@ -149,9 +150,6 @@ def load_experiment(path: str | Path) -> dict:
         values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
         if entry["name"] == "scenario":  # policies that are whole scenarios, by file
             values = [str((path.parent / v).resolve()) for v in values]
-            for v in values:
-                policy_levers += load_scenario(v).levers
-                policy_scenarios.append(v)
         repeated = sorted({str(v) for v in values if values.count(v) > 1})
         if repeated:
             raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values listed twice: "
@@ -177,10 +175,10 @@ def load_experiment(path: str | Path) -> dict:
 
     defaults = Parameters()
     # Levers act on the base scenario, or on every policy scenario when the policies are scenario files.
-    scenarios = ([(p, load_scenario(p).levers) for p in policy_scenarios] if policy_scenarios
-                 else [(base.path, base.levers)])
+    scenarios = [(scenario.path, scenario.levers) for scenario in running]
+    every_lever = base.levers + [lever for scenario in running if scenario is not base for lever in scenario.levers]
     warnings = [f"{path}: [[uncertainty]] {w}" for w in
-                (beyond_plausible(u.name, u.low, u.high, base.levers + policy_levers) for u in uncertain) if w]
+                (beyond_plausible(u.name, u.low, u.high, every_lever) for u in uncertain) if w]
     for position, (name, values) in enumerate(levers, start=1):
         if name == "scenario":
             continue
@@ -205,8 +203,7 @@ def load_experiment(path: str | Path) -> dict:
                     if isinstance(number, (int, float)) and not isinstance(number, bool):
                         ranges.setdefault(f"{name}.{key}", []).append(number)
         for quantity, numbers in ranges.items():
-            warning = beyond_plausible(quantity, min(numbers), max(numbers), base.levers + policy_levers) \
-                if numbers else None
+            warning = beyond_plausible(quantity, min(numbers), max(numbers), every_lever) if numbers else None
             if warning:
                 warnings.append(f"{path}: [[lever]] {warning}")
     outcomes, lower_is_better = [], {}

@@ -195,12 +195,13 @@ def test_a_partial_register_is_warned_about_and_a_complete_one_is_not(register, 
     from twin.cli import main
     from twin.register import coverage_warning
 
-    assert coverage_warning(register, GEO, PARAMS) is None
+    assert coverage_warning(register.area, register.known, GEO, PARAMS) is None
     full = tmp_path / "full.csv"
     write_register_csv(register, GEO, full)
     part = tmp_path / "part.csv"
     part.write_text("".join(full.read_text().splitlines(keepends=True)[:51]))  # header and 50 groups
-    warning = coverage_warning(load_register(str(part), GEO), GEO, PARAMS)
+    loaded = load_register(str(part), GEO)
+    warning = coverage_warning(loaded.area, loaded.known, GEO, PARAMS)
     assert "the register has 50 groups" in warning and "results will not be meaningful" in warning
     from pathlib import Path
 

@@ -19,20 +19,20 @@ Figures (all on the built-in UK scenario defaults, one process, one core):
   is the extra activity the levers cause: more operations, arrests and trials).
 - step_ms_uk, step_ms_small: milliseconds per monthly step at UK scale and for a register of
   50 known OCGs (about 60 groups and 1,000 members at the start, about 300 groups and 2,300
-  members on average over the run as groups enter). The small run is the step's fixed cost, the same whatever the
-  population: the thousands of numpy calls a step makes, each with a few microseconds of
-  overhead. The difference is the cost that grows with the population.
+  members on average over the run as groups enter). The small run is the step's fixed cost,
+  much the same whatever the population: the thousands of numpy calls a step makes, each with a
+  few microseconds of overhead. The difference is the cost that grows with the population.
 
 Profile (py-spy at 500 Hz over five UK runs; line-level): no line takes more than 4% of a run.
 About a third of a UK step is the fixed cost above (`step_ms_small`, 4.3-6.4 ms of 15-18 ms on a
-slower host, about 2 ms of 7 ms on a faster one); the rest is passes over about 100,000 member rows and 6,000 OCG rows. Pure-Python overhead was a
+slower host, about 2 ms of 7 ms on a faster one); the rest is passes over about 100,000 member
+rows and 6,000 OCG rows. Pure-Python overhead was a
 large part of the fixed cost: reading table columns through a descriptor and parameters through
 `__getattr__` cost 7.1 ms -> 4.3-4.7 ms of it; columns and parameters are now plain attributes.
 That change also made the plain-Mesa reference about 2.6 times faster (it read parameters for
 every agent at every step), so speed-ups measured before it (28-42 times) flattered the twin; the
 reference now reads its rates once per step, as careful Mesa code would. Lessons kept in the code:
-count members once per step
-(`TwinModel.take_census`); draw rare member events from geometric gaps
+count members once per step (`TwinModel.take_census`); draw rare member events from geometric gaps
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per
 step (`TwinModel.active_rows`) and re-check status on the few rows drawn; find the members of the
 groups a phase works on in one pass (`succession.GroupRows`, `justice.courts_and_prisons`); extend

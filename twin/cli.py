@@ -66,9 +66,11 @@ def cmd_run(args) -> int:
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
-    _preflight_notes([scenario], args.years, args.step, args.register, args.register_table)
+    _preflight_notes([scenario], args.years, args.step, check_registers=False)  # the run reads the register
 
-    def announce() -> None:  # once the scenario, areas, register and levers have all been checked
+    def announce(model) -> None:  # once the scenario, areas, register and levers have all been checked
+        if args.register or scenario.register:
+            _warn_partial_register(model.ocgs.area, model.ocgs.known, model.geography, model.params)
         if not args.quiet:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
                   f"seed {args.seed} ...", flush=True)
@@ -164,15 +166,23 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _warn_partial_register(area, known, geography, params) -> None:
+    from twin.register import coverage_warning
+
+    warning = coverage_warning(area, known, geography, params)
+    if warning:
+        print(f"Warning: {warning}.", file=sys.stderr)
+
+
 def _preflight_notes(scenarios: list, years: float | None = None, step: str | None = None,
-                     register: str | None = None, register_table: str | None = None) -> None:
-    """Before any run: levers that would start after the run's last step, and registers that look
-    partial (once per register and areas file)."""
+                     check_registers: bool = True) -> None:
+    """Before any run: levers that would start after the run's last step, and (with
+    `check_registers`) scenario registers that look partial, once per register and areas file."""
     from dataclasses import replace
 
     from twin.geography import load_geography
     from twin.interventions import build_levers, levers_after_horizon
-    from twin.register import coverage_warning, load_register
+    from twin.register import load_register
     from twin.scenario import STEPS_PER_YEAR
 
     registers_seen = set()
@@ -180,14 +190,11 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
-        source = register or scenario.register
-        if source and (source, scenario.areas_file) not in registers_seen:
-            registers_seen.add((source, scenario.areas_file))
+        if check_registers and scenario.register and (scenario.register, scenario.areas_file) not in registers_seen:
+            registers_seen.add((scenario.register, scenario.areas_file))
             geography = load_geography(scenario.areas_file)
-            warning = coverage_warning(load_register(source, geography, register_table), geography,
-                                       scenario.build_parameters())
-            if warning:
-                print(f"Warning: {warning}.", file=sys.stderr)
+            register = load_register(scenario.register, geography)
+            _warn_partial_register(register.area, register.known, geography, scenario.build_parameters())
 
 
 def cmd_compare(args) -> int:

@@ -355,20 +355,21 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     return validate_rows(_read_csv(Path(source)), geography, source)
 
 
-def coverage_warning(register: Register, geography: Geography, params) -> str | None:
-    """A warning when a user's register looks like part of the picture, not all of it.
+def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params) -> str | None:
+    """A warning when a user's register (its groups' `area` and `known` columns, as loaded or as
+    the model starts from them) looks like part of the picture, not all of it.
 
     The model reads a register as every OCG there is: UK demand in every market is supplied by its
     groups alone (`operations.calibrate_productivity`), so a register of one force's groups makes
     each of them supply far more than a real group could.
     """
-    known = int(np.count_nonzero(register.known))
-    covered = np.unique(register.area)
+    groups, known = len(area), int(np.count_nonzero(known))
+    covered = np.unique(area)
     population_covered = geography.population[covered].sum() / geography.population.sum()
     if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
         return None
     areas = covered.size
-    return (f"the register has {len(register):,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
+    return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups in every area of the UK. The model reads a "
             f"register as every group there is: UK demand is supplied by these groups alone, so each is scaled up "
             f"to supply far more than a real group, and results will not be meaningful. Complete it (for example "

@@ -247,21 +247,19 @@ def horizon(comparison: Comparison) -> str:
 
 
 def year_by_year(comparison: Comparison) -> pd.DataFrame:
-    """Each option's change from the baseline in each year (undiscounted): net social cost, and
-    response spending in brackets. Shows whether an effect is growing, peaking or fading."""
-    annual = comparison.annual
-    options = [s for s in comparison.scenarios if s != comparison.baseline]
-    if annual.empty or not options:
+    """Each option's change from the baseline in each year (undiscounted): net social cost (the
+    paired mean, as in the chart), and response spending in brackets. Shows whether an effect is
+    growing, peaking or fading."""
+    annual, change = comparison.annual, comparison.annual_change
+    if annual.empty or change.empty:
         return pd.DataFrame()
-    means = annual[annual.metric.isin(["net_social_cost_gbp", "response_cost_gbp"])].pivot_table(
-        index="year", columns=["metric", "scenario"], values="mean")
-    table = pd.DataFrame({"year": means.index})
-    for option in options:
-        if ("net_social_cost_gbp", option) not in means:
-            continue
-        net = means[("net_social_cost_gbp", option)] - means[("net_social_cost_gbp", comparison.baseline)]
-        spend = means[("response_cost_gbp", option)] - means[("response_cost_gbp", comparison.baseline)]
-        table[option] = [f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net, spend)]
+    spending = annual[annual.metric == "response_cost_gbp"].pivot_table(index="year", columns="scenario",
+                                                                         values="mean")
+    net = change.pivot_table(index="year", columns="scenario", values="mean")
+    table = pd.DataFrame({"year": net.index})
+    for option in (s for s in comparison.scenarios if s in net.columns):
+        spend = spending[option] - spending[comparison.baseline]
+        table[option] = [f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spend.loc[net.index])]
     return table
 
 

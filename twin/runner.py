@@ -47,8 +47,8 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,
                  register_source: str | None = None, register_table: str | None = None,
                  out_dir: Path | None = None, progress=None, on_built=None) -> RunOutput:
-    """Run one scenario with one seed; write outputs to `out_dir` when given. `on_built` is called
-    once the model is built (every input checked), before the first step."""
+    """Run one scenario with one seed; write outputs to `out_dir` when given. `on_built(model)` is
+    called once the model is built (every input checked), before the first step."""
     if years is not None or step is not None:
         scenario = replace(scenario, years=years if years is not None else scenario.years,
                            step=step or scenario.step)
@@ -56,7 +56,7 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     model = build_model(scenario, seed, register_source, register_table)
     setup_s = time.perf_counter() - start
     if on_built is not None:
-        on_built()
+        on_built(model)
     start = time.perf_counter()
     try:
         model.run(progress=progress)

@@ -209,3 +209,109 @@ def test_a_partial_register_is_warned_about_and_a_complete_one_is_not(register, 
     assert main(["run", baseline, "--register", str(part), "--years", "0.25", "--quiet",
                  "--out", str(tmp_path / "run")]) == 0
     assert "Warning: the register has 50 groups" in capsys.readouterr().err
+
+
+def _one_area_known_only(register, area):
+    from twin.register import _rows
+
+    return _rows(register, (register.area == area) & register.known)
+
+
+def test_completing_a_complete_register_adds_nothing(register):
+    from twin.register import complete_register
+
+    other = synthetic_register(GEO, PARAMS, RandomStreams(12)["register"])
+    completed, completion = complete_register(register, other)
+    assert len(completed) == len(register) and completion.filled_groups == completion.unknown_groups == 0
+    assert completed.ocg_id == register.ocg_id and np.array_equal(completed.size, register.size)
+
+
+def test_a_one_area_register_is_completed_from_the_synthetic_register(register):
+    from twin.register import complete_register
+
+    area = int(np.bincount(register.area).argmax())
+    own = _one_area_known_only(register, area)
+    own.ocg_id = [f"SYN{i:05d}" for i in range(len(own))]  # ids that clash with the synthetic ones
+    synthetic = synthetic_register(GEO, PARAMS, RandomStreams(12)["register"])
+    completed, completion = complete_register(own, synthetic)
+    n = len(own)
+    # the user's rows first, unchanged
+    assert completed.ocg_id[:n] == own.ocg_id and np.array_equal(completed.size[:n], own.size)
+    rest = slice(n, None)
+    elsewhere = synthetic.area != area
+    # every synthetic group outside the area, and in the area only the unknown ones, in order
+    expected = elsewhere | ((synthetic.area == area) & ~synthetic.known)
+    assert np.array_equal(completed.size[rest], synthetic.size[expected])
+    assert np.array_equal(completed.area[rest], synthetic.area[expected])
+    assert not completed.known[rest][completed.area[rest] == area].any()
+    assert len(set(completed.ocg_id)) == len(completed)
+    assert completion.register_groups == n and completion.register_areas == 1
+    assert completion.filled_groups == int(elsewhere.sum())
+    assert completion.unknown_groups == int(((synthetic.area == area) & ~synthetic.known).sum()) > 0
+    from twin.register import coverage_warning
+
+    assert coverage_warning(own.area, own.known, GEO, PARAMS) is not None
+    assert coverage_warning(completed.area, completed.known, GEO, PARAMS) is None
+
+
+def test_a_register_area_with_unknown_groups_gets_no_synthetic_ones(register):
+    from twin.register import _rows, complete_register
+
+    area = int(np.bincount(register.area).argmax())
+    own = _rows(register, register.area == area)  # known and unknown groups alike
+    assert (~own.known).any()
+    completed, completion = complete_register(own, synthetic_register(GEO, PARAMS, RandomStreams(12)["register"]))
+    assert completion.unknown_groups == 0
+    assert np.count_nonzero(completed.area == area) == len(own)
+
+
+def test_a_completed_run_matches_the_synthetic_world_outside_the_register(register):
+    from twin.model import TwinModel
+
+    area = int(np.bincount(register.area).argmax())
+    own = _one_area_known_only(register, area)
+    completed = TwinModel(seed=5, n_steps=1, register=own, complete_register=True)
+    default = TwinModel(seed=5, n_steps=1)
+    outside = default.ocgs.area[: default.ocgs.n] != area
+    n = len(own)
+    assert completed.register_completion.register_groups == n
+    # the same stream draws the same synthetic register: groups outside the area are the default run's
+    mask = completed.ocgs.area[n: completed.ocgs.n] != area
+    assert np.array_equal(completed.ocgs.area[n: completed.ocgs.n][mask], default.ocgs.area[: default.ocgs.n][outside])
+    assert TwinModel(seed=5, n_steps=1, register=own).register_completion is None
+
+
+def test_complete_register_on_the_command_line(register, tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from twin.cli import main
+
+    area = int(np.bincount(register.area).argmax())
+    own = tmp_path / "own.csv"
+    write_register_csv(_one_area_known_only(register, area), GEO, own)
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    out = tmp_path / "run"
+    assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25",
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"in 1 of {GEO.n_areas} areas were completed with" in err and "Warning" not in err
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["scenario"]["register"] == str(own) and meta["scenario"]["complete_register"] is True
+    assert meta["register_completion"]["register_areas"] == 1
+    assert main(["run", baseline, "--complete-register", "--years", "0.25", "--out", str(out)]) == 2
+    assert "--complete-register: completes a register, but none is given" in capsys.readouterr().err
+
+
+def test_complete_register_in_a_scenario(register, tmp_path, capsys):
+    from twin.cli import main
+
+    area = int(np.bincount(register.area).argmax())
+    write_register_csv(_one_area_known_only(register, area), GEO, tmp_path / "own.csv")
+    scenario = tmp_path / "force.toml"
+    scenario.write_text('[scenario]\nname = "force"\nregister = "own.csv"\ncomplete_register = true\nyears = 0.25\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "Warning" not in capsys.readouterr().err
+    scenario.write_text('[scenario]\nname = "force"\nregister = "own.csv"\ncomplete_register = "yes"\n')
+    assert main(["run", str(scenario), "--out", str(tmp_path / "run")]) == 2
+    assert "[scenario] complete_register: expected true or false, got 'yes'" in capsys.readouterr().err

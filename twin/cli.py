@@ -69,6 +69,8 @@ def cmd_run(args) -> int:
     _preflight_notes([scenario], args.years, args.step, check_registers=False)  # the run reads the register
 
     def announce(model) -> None:  # once the scenario, areas, register and levers have all been checked
+        if model.register_completion is not None and not args.quiet:
+            print(f"Note: {model.register_completion.describe(model.geography)}.", file=sys.stderr)
         if args.register or scenario.register:
             _warn_partial_register(model.ocgs.area, model.ocgs.known, model.geography, model.params)
         if not args.quiet:
@@ -76,7 +78,8 @@ def cmd_run(args) -> int:
                   f"seed {args.seed} ...", flush=True)
 
     output = run_scenario(scenario, args.seed, years=args.years, step=args.step, register_source=args.register,
-                          register_table=args.register_table, out_dir=Path(out), on_built=announce)
+                          register_table=args.register_table, complete_register=args.complete_register,
+                          out_dir=Path(out), on_built=announce)
     if not args.quiet:
         print(f"\nAnnual summary, UK (harm and costs in £, {__import__('twin.harm', fromlist=['x']).PRICE_YEAR} prices)")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
@@ -190,7 +193,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
-        if check_registers and scenario.register and (scenario.register, scenario.areas_file) not in registers_seen:
+        if (check_registers and scenario.register and not scenario.complete_register
+                and (scenario.register, scenario.areas_file) not in registers_seen):
             registers_seen.add((scenario.register, scenario.areas_file))
             geography = load_geography(scenario.areas_file)
             register = load_register(scenario.register, geography)
@@ -330,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default results/<scenario>/seed-<seed>)")
     run.add_argument("--register", help="OCG register: a CSV file, or a SQLAlchemy URL with --register-table")
     run.add_argument("--register-table", help="table name when --register is a database URL")
+    run.add_argument("--complete-register", action="store_true",
+                     help="fill the areas the register leaves out with synthetic groups (for a force's own register)")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
 

@@ -21,7 +21,7 @@ from twin.metrics import compute_metrics
 from twin.modifiers import Modifiers
 from twin.ocgs import OCGs
 from twin.parameters import Parameters
-from twin.register import Register, synthetic_register
+from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
 from twin.streams import RandomStreams
 from twin.violence import violence
@@ -71,13 +71,15 @@ class TwinModel(mesa.Model):
         step_length: "month" or "week".
         start_date: date of the first step.
         register: OCG register to start from (a synthetic UK register when None).
+        complete_register: complete `register` from the synthetic UK register in the areas it
+            leaves out (`register.complete_register`); what was added is in `register_completion`.
         geography: areas to run on (the 45 UK police force areas when None).
         levers: intervention objects with a `apply(model)` method (see `interventions.py`).
     """
 
     def __init__(self, params: Parameters | None = None, seed: int = 1, n_steps: int = 120,
                  step_length: str = "month", start_date: str = "2025-04-01", register: Register | None = None,
-                 geography: Geography | None = None, levers: list | None = None):
+                 geography: Geography | None = None, levers: list | None = None, complete_register: bool = False):
         super().__init__(seed=seed)
         self.params = params or Parameters()
         self.streams = RandomStreams(seed)
@@ -114,7 +116,12 @@ class TwinModel(mesa.Model):
         self.money_laundered_gbp = 0.0
         self._active_rows, self._active_rows_n = None, 0  # see active_rows
 
-        register = register if register is not None else synthetic_register(geo, p, self.streams["register"])
+        self.register_completion = None
+        if register is None:
+            register = synthetic_register(geo, p, self.streams["register"])
+        elif complete_register:
+            register, self.register_completion = completed(
+                register, synthetic_register(geo, p, self.streams["register"]))
         self._populate(register)
 
     # ------------------------------------------------------------------ set-up

@@ -355,6 +355,64 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     return validate_rows(_read_csv(Path(source)), geography, source)
 
 
+@dataclass
+class Completion:
+    """What `complete_register` took from the user's register and what it drew."""
+
+    register_groups: int
+    register_areas: int
+    filled_groups: int  # in the areas the register has no group in
+    unknown_areas: int  # register areas with no group unknown to police: synthetic unknown groups added
+    unknown_groups: int
+
+    def describe(self, geography: Geography) -> str:
+        text = (f"the register's {self.register_groups:,} groups in {self.register_areas} of {geography.n_areas} "
+                f"areas were completed with {self.filled_groups:,} synthetic groups in the other "
+                f"{geography.n_areas - self.register_areas} areas")
+        if self.unknown_groups:
+            text += (f", and {self.unknown_groups:,} synthetic groups unknown to police in the {self.unknown_areas} "
+                     f"register area{'s that list' if self.unknown_areas != 1 else ' that lists'} only known groups")
+        return text
+
+
+def _rows(register: Register, keep: np.ndarray) -> Register:
+    index = np.flatnonzero(keep)
+    return Register([register.ocg_id[i] for i in index], register.area[index], register.ocg_type[index],
+                    register.reach[index], register.markets[index], register.size[index],
+                    register.violence[index], register.enablers[index], register.known[index],
+                    register.capital_gbp[index], register.county_lines[index])
+
+
+def _concat(first: Register, second: Register) -> Register:
+    taken = set(first.ocg_id)
+    ids = [i if i not in taken else f"{i}-synthetic" for i in second.ocg_id]
+    columns = ("area", "ocg_type", "reach", "markets", "size", "violence", "enablers", "known", "capital_gbp",
+               "county_lines")
+    return Register(first.ocg_id + ids, *(np.concatenate([getattr(first, c), getattr(second, c)]) for c in columns))
+
+
+def complete_register(register: Register, synthetic: Register) -> tuple[Register, Completion]:
+    """A user's register of part of the picture, completed from a synthetic UK register.
+
+    Areas the register has groups in keep the register's groups; every other area takes the
+    synthetic register's groups in it (so a force's own register sits in a UK of synthetic
+    groups). A police register lists groups known to police; where a register area has no
+    group flagged unknown, the synthetic groups unknown to police in that area are added, since
+    the model maps unknown groups as intelligence grows. The user's rows come first, in order.
+    """
+    covered = np.zeros(max(int(synthetic.area.max(initial=-1)), int(register.area.max(initial=-1))) + 1, dtype=bool)
+    covered[register.area] = True
+    has_unknown = np.zeros_like(covered)
+    has_unknown[register.area[~register.known]] = True
+    fill = ~covered[synthetic.area]
+    unknown = covered[synthetic.area] & ~has_unknown[synthetic.area] & ~synthetic.known
+    completion = Completion(
+        register_groups=len(register), register_areas=int(covered.sum()),
+        filled_groups=int(fill.sum()),
+        unknown_areas=int(np.unique(synthetic.area[unknown]).size), unknown_groups=int(unknown.sum()))
+    return _concat(register, _rows(synthetic, fill | unknown)), completion
+
+
 def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params) -> str | None:
     """A warning when a user's register (its groups' `area` and `known` columns, as loaded or as
     the model starts from them) looks like part of the picture, not all of it.
@@ -372,8 +430,9 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups in every area of the UK. The model reads a "
             f"register as every group there is: UK demand is supplied by these groups alone, so each is scaled up "
-            f"to supply far more than a real group, and results will not be meaningful. Complete it (for example "
-            f"with synthetic groups from `twin register`) before drawing conclusions")
+            f"to supply far more than a real group, and results will not be meaningful. Complete it with synthetic "
+            f"groups in the areas it leaves out: `--complete-register`, or `complete_register = true` in the "
+            f"scenario")
 
 
 def write_register_csv(register: Register, geography: Geography, path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,7 @@ from twin.geography import load_geography
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
+from twin.errors import ScenarioError, safe_url
 from twin.scenario import Scenario
 
 
@@ -35,25 +36,37 @@ class RunOutput:
 
 
 def build_model(scenario: Scenario, seed: int, register_source: str | None = None,
-                register_table: str | None = None) -> TwinModel:
+                register_table: str | None = None, complete_register: bool = False) -> TwinModel:
+    """The model a scenario describes; `register_source` replaces the scenario's register, and
+    `complete_register` completes it as the scenario's `complete_register = true` does."""
     geography = load_geography(scenario.areas_file)
     source = register_source or scenario.register
+    complete = complete_register or scenario.complete_register
+    if complete and not source:
+        where = "--complete-register" if complete_register else f"{scenario.path}: [scenario] complete_register"
+        raise ScenarioError(f"{where}: completes a register, but none is given (name one with `register` "
+                            f"in the scenario or --register); without one the run starts from a complete "
+                            f"synthetic register")
     register = load_register(source, geography, register_table) if source else None
     return TwinModel(params=scenario.build_parameters(), seed=seed, n_steps=scenario.n_steps,
                      step_length=scenario.step, start_date=scenario.start_date, register=register,
-                     geography=geography, levers=build_levers(scenario))
+                     geography=geography, levers=build_levers(scenario), complete_register=complete)
 
 
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,
                  register_source: str | None = None, register_table: str | None = None,
-                 out_dir: Path | None = None, progress=None, on_built=None) -> RunOutput:
+                 complete_register: bool = False, out_dir: Path | None = None, progress=None,
+                 on_built=None) -> RunOutput:
     """Run one scenario with one seed; write outputs to `out_dir` when given. `on_built(model)` is
     called once the model is built (every input checked), before the first step."""
     if years is not None or step is not None:
         scenario = replace(scenario, years=years if years is not None else scenario.years,
                            step=step or scenario.step)
+    if register_source or complete_register:  # recorded in run.json as part of the scenario run
+        scenario = replace(scenario, register=register_source or scenario.register,
+                           complete_register=complete_register or scenario.complete_register)
     start = time.perf_counter()
-    model = build_model(scenario, seed, register_source, register_table)
+    model = build_model(scenario, seed, register_table=register_table, complete_register=complete_register)
     setup_s = time.perf_counter() - start
     if on_built is not None:
         on_built(model)
@@ -88,6 +101,8 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
 
     resolved = scenario.to_dict()
     resolved["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in resolved["levers"]]
+    if resolved["register"]:
+        resolved["register"] = safe_url(resolved["register"])
     info = provenance()
     meta = {
         "scenario": resolved,
@@ -102,6 +117,8 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "setup_s": round(output.setup_s, 4),
         "run_s": round(output.run_s, 4),
     }
+    if output.model.register_completion is not None:
+        meta["register_completion"] = asdict(output.model.register_completion)
     (out_dir / "run.json").write_text(json.dumps(meta, indent=2, default=str))
     written.append(out_dir / "run.json")
     return written

@@ -9,6 +9,7 @@
     start_date = "2025-04-01"
     areas_file = "my_areas.csv"   # optional: replace the geography
     register = "my_register.csv"  # optional: start from this OCG register
+    complete_register = true      # optional: fill the areas the register leaves out with synthetic groups
 
     [parameters]                  # overrides by name (see `twin params`)
     soc_budget_gbp_per_year = 1.2e9
@@ -36,7 +37,8 @@ from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
-SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "areas_file", "register")
+SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "areas_file", "register",
+                 "complete_register")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01"}
@@ -54,6 +56,7 @@ class Scenario:
     start_date: str = "2025-04-01"
     areas_file: str | None = None
     register: str | None = None
+    complete_register: bool = False
     parameters: dict[str, float] = field(default_factory=dict)
     levers: list[dict[str, Any]] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)  # files merged, base first
@@ -111,6 +114,8 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     for key in ("name", "description", "base", "areas_file", "register"):
         if key in out and not isinstance(out[key], str):
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {out[key]!r}")
+    if "complete_register" in out and not isinstance(out["complete_register"], bool):
+        raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {out['complete_register']!r}")
     if "years" in out:
         years = out["years"]
         if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:

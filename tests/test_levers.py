@@ -368,3 +368,47 @@ def test_every_lever_setting_has_a_description_unit_and_source():
     for kind, cls in LEVER_TYPES.items():
         for p in cls.settings:
             assert len(p.description) >= 12 and p.unit and p.source, (kind, p.name)
+
+
+def test_a_surge_from_the_first_step_raises_force_capacity():
+    """Capacity is measured against investigators before any lever acts: a Clear surge that
+    starts at step 1 raises its forces' capacity at once, and capacity returns to about 1 after."""
+    entry = {"type": "clear", "areas": TARGETS, "end_year": 0.5}
+    model = _model([entry], n_steps=12)
+    idx = [model.geography.area_index(a) for a in TARGETS]
+    others = np.setdiff1d(np.arange(model.geography.n_areas), idx)
+    model.step()
+    assert abs(model.force_capacity_ratio[others].mean() - 1.0) < 0.1
+    assert (model.force_capacity_ratio[idx] > 1.05).all()
+    for _ in range(11):
+        model.step()
+    # after the surge the forces are back to their own capacity (before the fix they stayed about
+    # a third below it, the surge having become the reference)
+    assert abs(model.force_capacity_ratio[idx].mean() - 1.0) < 0.1
+    assert abs(model.force_capacity_ratio[others].mean() - 1.0) < 0.1
+
+
+def test_clear_hold_build_holds_the_areas_it_cleared():
+    """With top_harm_areas the phases share one ranking, taken when Clear starts: Clear lowers harm
+    in its areas, so a ranking taken again at Hold's start could pick other areas."""
+    levers = _levers({"type": "clear_hold_build", "top_harm_areas": 15, "clear_years": 0.5})
+    model = TwinModel(seed=2, n_steps=12, levers=levers)
+    model.run()
+    masks = [lever.mask for lever in levers]
+    assert all(mask is not None for mask in masks)
+    assert all(np.array_equal(mask, masks[0]) for mask in masks) and masks[0].sum() == 15
+    # ranked independently, the Hold phase would target different areas (the bug this guards against)
+    fresh = _levers({"type": "hold", "top_harm_areas": 15})[0]
+    assert not np.array_equal(fresh.resolve_targets(model), masks[0])
+
+
+def test_a_weekly_lever_window_starts_on_its_week():
+    """A lever from year 1 to 3 in weekly steps acts in steps 53 to 156 (a summed month drifted a week)."""
+    levers = _levers({"type": "hold", "areas": TARGETS, "start_year": 1, "end_year": 3})
+    model = TwinModel(seed=1, n_steps=160, step_length="week", levers=levers)
+    active = []
+    for _ in range(160):
+        active.append(levers[0].active(model))
+        model.step()
+    steps = np.flatnonzero(active) + 1
+    assert steps[0] == 53 and steps[-1] == 156 and steps.size == 104

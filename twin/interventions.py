@@ -67,6 +67,9 @@ class Lever:
         self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
         self.intensity = intensity
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
+        #: levers that share one set of targets (the phases of one clear_hold_build): the first of
+        #: them to act resolves the targets for all, so Hold holds the areas Clear cleared
+        self.shared_targets: dict[str, np.ndarray] | None = None
         self.where = f"lever '{name}'"  # where it was declared (file, entry and phase), for error messages
         self.entry = self.where  # the entry alone: a composite lever's phases share it
         self.months_active = 0.0
@@ -175,14 +178,17 @@ class Lever:
         return mask
 
     def active(self, model) -> bool:
-        year = model.month / 12.0
+        year = model.month / 12.0 + 1e-9  # a step that starts on the boundary counts in the window that begins there
         return self.start_year <= year < self.end_year
 
     def apply(self, model) -> None:
         if not self.active(model):
             return
         if self.mask is None:
-            self.mask = self.resolve_targets(model)
+            shared = self.shared_targets if self.shared_targets is not None else {}
+            if "mask" not in shared:
+                shared["mask"] = self.resolve_targets(model)
+            self.mask = shared["mask"]
         self.act(model, self.mask)
         self.months_active += model.months_per_step
         uplift = 1.0 + model.params.lever_cost_optimism_bias  # Green Book optimism bias, 0 by default

@@ -141,6 +141,9 @@ class ClearHoldBuild(Lever):
             defaults = {p.name: float(p.value) for p in cls.settings}
             parts.append(cls(f"{self.name}_{cls.type_name}", defaults, begin, end,
                              intensity=intensity * self.intensity, **targets))
+        shared: dict = {}  # Hold and Build act in the areas Clear chose (top_harm_areas ranks once)
+        for part in parts:
+            part.shared_targets = shared
         return parts
 
 

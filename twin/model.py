@@ -174,6 +174,9 @@ class TwinModel(mesa.Model):
         self.tally.reset()
         # The reference for reactive demand is the expected violence at the start.
         investigators = self.police.investigators(self.params, self.modifiers, self.expected_violence_per_month)
+        # Each force's capacity is measured against its investigators before any lever acts, so a
+        # surge from the first step raises capacity rather than becoming the reference.
+        self._force_reference_fte = np.maximum(investigators[: self.geography.n_areas], 1e-9)
         policing.task(self, investigators)
         under_way = self.ocgs.operation_months_left > 0
         rng = self.streams["population"]
@@ -262,7 +265,7 @@ class TwinModel(mesa.Model):
             by_area = np.concatenate([by_area, lever_costs], axis=1)
         self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
-        self.month += self.months_per_step
+        self.month = self.steps_done * self.months_per_step  # not summed: 52 weeks of 12/52 would drift
 
     def take_census(self) -> None:
         """Count members by OCG and class; the step's OCG-level processes use these counts.
@@ -307,10 +310,7 @@ class TwinModel(mesa.Model):
         self._active_rows = None
 
     def _force_capacity_ratio(self, investigators: np.ndarray) -> np.ndarray:
-        forces = investigators[: self.geography.n_areas]
-        if not hasattr(self, "_force_reference_fte"):
-            self._force_reference_fte = np.maximum(forces, 1e-9)
-        return forces / self._force_reference_fte
+        return investigators[: self.geography.n_areas] / self._force_reference_fte
 
     def _compact_members(self) -> None:
         """Drop exited members when they dominate the table (keeps the step's cost flat over time)."""

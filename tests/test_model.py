@@ -170,3 +170,20 @@ def test_adaptation_happens(baseline_run):
     for metric in ("successions", "splits", "ocgs_entered", "ocgs_dissolved", "county_lines_opened",
                    "early_releases", "reoffenders", "recruits_children", "relocations"):
         assert baseline_run.results.series(metric).sum() > 0, metric
+
+
+def test_repeat_nrm_referrals_are_counted_apart():
+    """Repeat referrals are a subset of criminal-exploitation referrals. In the first step the
+    people flagged as referred are the referrals less the repeats (a member identified and then
+    arrested in the same step is referred twice); later repeats are common, as members not
+    safeguarded are identified again."""
+    model = TwinModel(seed=3, n_steps=24)
+    model.step()
+    first_repeat, first_criminal = (model.results.series(name)[0] for name in ("nrm_referrals_repeat",
+                                                                               "nrm_referrals_criminal"))
+    assert model.members.referred[: model.members.n].sum() == first_criminal - first_repeat > 0
+    assert first_repeat < 0.05 * first_criminal
+    model.run()
+    repeat = model.results.series("nrm_referrals_repeat")
+    criminal = model.results.series("nrm_referrals_criminal")
+    assert (repeat <= criminal).all() and repeat[12:].sum() > 0.1 * criminal[12:].sum()

@@ -147,4 +147,6 @@ def street_arrests(model) -> None:
     # Exploited people arrested are recognised as victims and referred (criminal exploitation).
     model.tally.add("nrm_referrals", area)
     model.tally.add("nrm_referrals_criminal", area)
+    model.tally.add("nrm_referrals_repeat", area[members.referred[exploited]])
+    members.referred[exploited] = True
     arrest(model, arrested, rng)

@@ -19,8 +19,11 @@ class Members(Table):
     Columns:
         ocg: index of the OCG the member belongs (or last belonged) to.
         role, status: indices into ROLES and STATUSES.
-        child: under 18 (children exploited in county lines and other crime).
+        child: recruited as a child (under 18; children exploited in county lines and other
+            crime). Ageing is not modelled: the flag stays for as long as the member does.
         known: a known SOC suspect.
+        referred: referred to the National Referral Mechanism as a victim at least once (a
+            member identified again is referred again, and counted as a repeat referral).
         verdict_month: month the trial ends (status charged).
         release_month: month of release at the normal point (status prison).
         sentence_months: sentence imposed (status prison).
@@ -33,6 +36,7 @@ class Members(Table):
         "status": (np.int8, 0, ()),
         "child": (bool, False, ()),
         "known": (bool, False, ()),
+        "referred": (bool, False, ()),
         "verdict_month": (float, np.inf, ()),
         "release_month": (float, np.inf, ()),
         "sentence_months": (float, 0.0, ()),

@@ -98,6 +98,8 @@ def exploitation_and_desistance(model) -> None:
     area = ocgs.area[members.ocg[candidate]]
     model.tally.add("nrm_referrals", area[identified])
     model.tally.add("nrm_referrals_criminal", area[identified])
+    model.tally.add("nrm_referrals_repeat", area[identified & members.referred[candidate]])
+    members.referred[candidate[identified]] = True
     safeguarded = identified & (rng.random(candidate.size) < params.identified_exploited_exit_prob)
     leaving = candidate[safeguarded | desist]
     members.status[leaving] = EXITED

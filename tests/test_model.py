@@ -128,10 +128,27 @@ def test_desistance_rate_matches_its_parameter():
     assert abs(exits - n * p) < 4 * np.sqrt(n * p * (1 - p))
 
 
-def test_weekly_and_monthly_agree_on_annual_harm():
-    monthly = TwinModel(seed=2, n_steps=24).run().series("harm_gbp_total").sum()
-    weekly = TwinModel(seed=2, n_steps=104, step_length="week").run().series("harm_gbp_total").sum()
-    assert abs(weekly / monthly - 1) < 0.05
+#: metrics weekly and monthly runs must agree on (flows summed, stocks averaged over years 2-5)
+STEP_INVARIANT = {"harm_gbp_total": "flow", "response_cost_gbp_prisons": "flow", "convictions": "flow",
+                  "members_released": "stock", "members_prison": "stock"}
+
+
+def test_weekly_and_monthly_runs_agree():
+    """The same seeds run weekly and monthly agree within 1% on harm, prison costs, convictions and
+    the justice stocks, up to sampling noise (4 standard errors of the mean paired ratio over six
+    seeds). Prison costs charged on the stock before releases were 3.4% apart, and released
+    members 8%, when events were settled up to a step early."""
+    ratios = {name: [] for name in STEP_INVARIANT}
+    for seed in range(1, 7):
+        monthly = TwinModel(seed=seed, n_steps=60).run()
+        weekly = TwinModel(seed=seed, n_steps=260, step_length="week").run()
+        for name, kind in STEP_INVARIANT.items():
+            m, w = monthly.series(name)[12:], weekly.series(name)[52:]
+            ratios[name].append(w.sum() / m.sum() if kind == "flow" else w.mean() / m.mean())
+    for name, values in ratios.items():
+        values = np.array(values)
+        se = values.std(ddof=1) / np.sqrt(values.size)
+        assert abs(values.mean() - 1) < 0.01 + 4 * se, (name, values.mean(), se)
 
 
 def test_county_lines_supply_other_areas(baseline_run):

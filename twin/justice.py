@@ -8,17 +8,31 @@ date who have served at least `early_release_served_share` go out early (as unde
 another in the same area) or leave it; the SOC register lever acts on that chance (the
 prevention lever acts on desistance instead). A leader in prison may keep directing the group
 (see `investigations.arrest`).
+
+Timing does not depend on the step's length: a verdict or a release falls in the step whose
+middle is nearest its date (`due`), a sentence runs from the verdict's date, an early release is
+counted as early when it comes more than `EARLY_RELEASE_MIN_MONTHS` before the normal date,
+prison places are paid for the part of the step they are occupied, and members released in a
+step decide on their future over the half step they have been out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.parameters import per_step_probability
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
 
 SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
 RELEASED_DECISION_MONTHS = 6.0  # mean time until a released member returns to crime or leaves it
+#: a release counts as early when it comes more than this before the normal date (a month: releases
+#: are scheduled by the month, so one a few days or weeks early is a normal release)
+EARLY_RELEASE_MIN_MONTHS = 1.0
+
+
+def due(model, month: np.ndarray) -> np.ndarray:
+    """Events dated `month` that fall in this step: those dated before the step's middle (events
+    due later in the step fall in the next one, so on average events happen on their date)."""
+    return month < model.month + 0.5 * model.months_per_step
 
 
 def sentence_means(params) -> np.ndarray:
@@ -28,8 +42,9 @@ def sentence_means(params) -> np.ndarray:
     return mean
 
 
-def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside: bool = False) -> None:
-    """Sentence members to prison.
+def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside: bool = False,
+             start_month: np.ndarray | None = None) -> None:
+    """Sentence members to prison, from `start_month` (the verdict's date; now when None).
 
     With `already_inside` (prisoners at the start of a run) the sentence is drawn length-biased,
     as a prisoner found inside at a random time is, and part of it is already served.
@@ -43,7 +58,7 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
         to_serve *= rng.random(index.size)
     members.status[index] = PRISON
     members.sentence_months[index] = sentence
-    members.release_month[index] = model.month + to_serve
+    members.release_month[index] = (model.month if start_month is None else start_month) + to_serve
 
 
 def in_justice_system(members) -> np.ndarray:
@@ -59,9 +74,10 @@ def courts_and_prisons(model) -> None:
     scan would find them).
     """
     rows = in_justice_system(model.members)
+    status_before = model.members.status[rows]
     courts(model, rows)
-    prisons(model, rows)
-    released_decisions(model, rows)
+    prisons(model, rows, status_before == CHARGED)
+    released_decisions(model, rows, status_before == RELEASED)
 
 
 def courts(model, rows: np.ndarray | None = None) -> None:
@@ -69,12 +85,12 @@ def courts(model, rows: np.ndarray | None = None) -> None:
     members, params, ocgs = model.members, model.params, model.ocgs
     rng = model.streams["courts"]
     rows = in_justice_system(members) if rows is None else rows
-    due = rows[(members.status[rows] == CHARGED) & (members.verdict_month[rows] <= model.month + model.months_per_step)]
-    if due.size == 0:
+    verdicts = rows[(members.status[rows] == CHARGED) & due(model, members.verdict_month[rows])]
+    if verdicts.size == 0:
         return
-    convicted = rng.random(due.size) < params.conviction_prob
-    guilty, acquitted = due[convicted], due[~convicted]
-    imprison(model, guilty, rng)
+    convicted = rng.random(verdicts.size) < params.conviction_prob
+    guilty, acquitted = verdicts[convicted], verdicts[~convicted]
+    imprison(model, guilty, rng, start_month=members.verdict_month[guilty])
     area = ocgs.area[members.ocg[guilty]]
     model.tally.add("convictions", area)
     model.tally.add("assets_recovered_gbp", area, np.full(guilty.size, params.fine_gbp_per_conviction))
@@ -98,14 +114,17 @@ def return_to_group(model, index: np.ndarray) -> None:
     ocgs.leader_directing[members.ocg[returning_leader[~replaced]]] = False
 
 
-def prisons(model, rows: np.ndarray | None = None) -> None:
-    """Releases at the normal point, early releases when full, prison costs."""
+def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | None = None) -> None:
+    """Releases at the normal point, early releases when full, prison costs. `charged_before`
+    marks the `rows` that were awaiting trial at the start of the step: those now in prison came
+    in during it, and are paid for half the step."""
     members, params = model.members, model.params
     rows = in_justice_system(members) if rows is None else rows
-    in_prison = rows[members.status[rows] == PRISON]
-    due = members.release_month[in_prison] <= model.month + model.months_per_step
-    released = in_prison[due]
-    remaining = in_prison[~due]
+    is_prisoner = members.status[rows] == PRISON
+    in_prison = rows[is_prisoner]
+    normal = due(model, members.release_month[in_prison])
+    released = in_prison[normal]
+    remaining = in_prison[~normal]
     places = params.soc_prison_places * model.modifiers.prison_places_multiplier
     excess = int(remaining.size - places)
     early = np.empty(0, dtype=np.int64)
@@ -120,25 +139,41 @@ def prisons(model, rows: np.ndarray | None = None) -> None:
     out = np.concatenate([released, early])
     area = model.ocgs.area[members.ocg[out]]
     model.tally.add("prison_releases", area)
-    model.tally.add("early_releases", model.ocgs.area[members.ocg[early]])
+    mid_step = model.month + 0.5 * model.months_per_step
+    counted_early = early[members.release_month[early] - mid_step > EARLY_RELEASE_MIN_MONTHS]
+    model.tally.add("early_releases", model.ocgs.area[members.ocg[counted_early]])
     return_to_group(model, out[members.role[out] == LEADER])
     others = out[members.role[out] != LEADER]
     members.status[others] = RELEASED
 
-    prisoners_area = model.ocgs.area[members.ocg[in_prison]]
+    # Places are paid for while occupied: those released or admitted this step for half of it.
     cost = params.prison_cost_gbp_per_place_year / 12 * model.months_per_step
-    model.tally.add("prison_cost_gbp", prisoners_area, np.full(in_prison.size, cost))
+    model.tally.add("prison_cost_gbp", model.ocgs.area[members.ocg[in_prison]], np.full(in_prison.size, cost))
+    half_step = [area]  # released this step
+    if charged_before is not None:
+        half_step.append(model.ocgs.area[members.ocg[rows[is_prisoner & charged_before]]])  # admitted this step
+    half_step = np.concatenate(half_step)
+    model.tally.add("prison_cost_gbp", half_step, np.full(half_step.size, -0.5 * cost))
 
 
-def released_decisions(model, rows: np.ndarray | None = None) -> None:
-    """Released members return to crime or leave it."""
+def released_decisions(model, rows: np.ndarray | None = None, released_before: np.ndarray | None = None) -> None:
+    """Released members return to crime or leave it.
+
+    `released_before` marks the `rows` released before this step: they decide at the step's
+    rate; those released during the step have been out for half of it, and decide at that rate.
+    """
     members, ocgs, params = model.members, model.ocgs, model.params
     rng = model.streams["release"]
     rows = in_justice_system(members) if rows is None else rows
-    released = rows[members.status[rows] == RELEASED]
+    is_released = members.status[rows] == RELEASED
+    released = rows[is_released]
     if released.size == 0:
         return
-    decide = per_step_probability(1.0 / RELEASED_DECISION_MONTHS, model.months_per_step)
+    # Decisions come at a constant rate, a mean of RELEASED_DECISION_MONTHS after release.
+    dt = model.months_per_step
+    decide = np.full(released.size, -np.expm1(-dt / RELEASED_DECISION_MONTHS))
+    if released_before is not None:
+        decide[~released_before[is_released]] = -np.expm1(-0.5 * dt / RELEASED_DECISION_MONTHS)
     u = rng.random(released.size)
     deciding = released[u < decide]
     reoffend = np.clip(params.reoffend_prob_after_release * model.modifiers.reoffend_multiplier, 0.0, 1.0)

@@ -78,7 +78,7 @@ METRICS: tuple[Metric, ...] = (
     _m("charges", "people/step", "charges"),
     _m("convictions", "people/step", "custodial convictions"),
     _m("prison_releases", "people/step", "releases from prison"),
-    _m("early_releases", "people/step", "early releases because prisons were full"),
+    _m("early_releases", "people/step", "releases more than a month early because prisons were full"),
     _m("homicides", "deaths/step", "network-linked homicides (direct and indirect)"),
     _m("serious_violence", "incidents/step", "serious violent incidents between or by OCGs"),
     _m("drug_deaths", "deaths/step", "drug deaths"),

@@ -138,9 +138,9 @@ def test_point_fit_improves_and_resumes_from_the_database(tmp_path):
     targets = write(tmp_path / "targets.toml", '''
 [[target]]
 name = "assets"
-value = 550e6
+value = 800e6
 tolerance = 140e6
-source = "seed 003"
+source = "test: well above the default's recoveries, so the fit has to move"
 metric = "assets_recovered_gbp"
 years = [1, 1]
 aggregation = "annual_sum"
@@ -170,6 +170,9 @@ name = "asset_realisation_share"
     first = point_fit(config, SerialExecutor(), store)
     assert first["evaluations"] >= 3
     assert first["misfit"] <= min(h["misfit"] for h in first["history"]) + 1e-12
+    # the fit moves the parameter and the misfit falls well below the starting point's
+    assert first["misfit"] < 0.5 * first["history"][0]["misfit"]
+    assert len({h["misfit"] for h in first["history"]}) > 1
     calls = {"n": 0}
     import twin.calibration as calibration
 
@@ -311,8 +314,8 @@ def test_sobol_indices_find_the_parameter_that_matters():
                             Uncertain("charge_prob", 0.5, 0.9)], "n": 8, "seed": 1}
     table = run_sensitivity(config, SerialExecutor())
     harm = table[table.outcome == "discounted_harm_gbp"].set_index("parameter")
-    assert harm.loc["harm_gbp_per_heroin_crack_user_year", "total_order"] > 0.8
-    assert harm.loc["charge_prob", "total_order"] < 0.2
+    # told apart by their bootstrap intervals, not by thresholds on 8-sample point estimates
+    assert harm.loc["harm_gbp_per_heroin_crack_user_year", "total_order_low"] > harm.loc["charge_prob", "total_order_high"]
     import pandas as pd
 
     pd.testing.assert_frame_equal(run_sensitivity(config, SerialExecutor()), table)  # intervals too

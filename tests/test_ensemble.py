@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import time
 
 import numpy as np
 import pandas as pd
@@ -126,6 +127,7 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
 
 def _exit_on_two(task):
     if task == 2:
+        time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies
         os._exit(3)
     return task * 10
 
@@ -137,6 +139,7 @@ def test_a_killed_worker_is_reported_and_finished_work_kept():
         for task, result in executor.run(_exit_on_two, [0, 1, 2, 3, 4, 5, 6, 7]):
             seen.append((task, result))
     executor.close()
+    assert {0, 1} <= {task for task, _ in seen} and 2 not in {task for task, _ in seen}
     assert all(result == task * 10 for task, result in seen)
 
 

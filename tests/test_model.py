@@ -3,7 +3,7 @@ import pytest
 
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.results import METRIC_NAMES
+from twin.results import METRIC_NAMES, METRICS
 from twin.vocabulary import ACTIVE, EXITED, LEADER, STATUSES
 
 NON_NEGATIVE = [m for m in METRIC_NAMES if m != "net_social_cost_gbp"]
@@ -14,7 +14,12 @@ def _check_invariants(model, previous_population):
     row = model.results.values[model.steps_done - 1]
     uk = row[-1]
     values = row[:, [METRIC_NAMES.index(m) for m in NON_NEGATIVE]]
-    assert np.all(np.nan_to_num(values) >= 0), "negative count, cost or harm"
+    # NaN exactly where a metric is national-only and the row is an area's, nowhere else
+    national_only = np.array([not METRICS[METRIC_NAMES.index(m)].per_area for m in NON_NEGATIVE])
+    expected_nan = np.zeros(values.shape, dtype=bool)
+    expected_nan[:-1, national_only] = True
+    np.testing.assert_array_equal(np.isnan(values), expected_nan)
+    assert np.all(values[~expected_nan] >= 0), "negative count, cost or harm"
     population = members.population()
     joiners = uk[METRIC_NAMES.index("joiners")]
     leavers = uk[METRIC_NAMES.index("leavers")]

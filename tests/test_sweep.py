@@ -212,7 +212,6 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('kind = "lhs"\nsize = 2', 'kind = "sobol"\nsize = 6'), r"a sobol sample needs a power of 2"),
     (("values = [0, 2]", "valuse = [0, 2]"), r"\[\[lever\]\] #1: unknown key 'valuse'; did you mean 'values'"),
     (('metric = "harm_gbp_total"', 'metric = "harm_gbp_totl"'), r"unknown metric 'harm_gbp_totl'"),
-    (("years = 1\n", "years = 0.01\n"), r"shorter than one monthly step"),
     (("[[outcome]]", "[outcome]"), r"'outcome' must be a list of tables \(\[\[outcome\]\], with double brackets\)"),
     (("values = [0, 2]", 'values = ["two", 2]'), r"values must be numbers, got 'two'"),
     (("values = [0, 2]", "values = [[1], 2]"), r"values must be numbers, got \[1\]"),

@@ -231,6 +231,7 @@ method = "abc"
 years = 1
 population_size = 6
 generations = 2
+minimum_epsilon = 0.01
 posterior_size = 30
 [[parameter]]
 name = "asset_realisation_share"
@@ -254,6 +255,9 @@ name = "asset_realisation_share"
     fresh = abc_fit(three, Store(f"sqlite:///{tmp_path / 'abc3.db'}"), workers=1, log=lambda m: None)
     assert resumed["abc_id"] == first["abc_id"] and len(resumed["generations"]) == 3
     assert resumed["generations"] == fresh["generations"] and resumed["best"] == fresh["best"]
+    # A stored run that has reached minimum_epsilon is not extended, as a fresh run would stop there.
+    reached = dict(config, generations=4, minimum_epsilon=resumed["generations"][-1]["epsilon"])
+    assert abc_fit(reached, store, workers=1, log=lambda m: None)["generations"] == resumed["generations"]
     # Changing a target's tolerance is another fit, not a resumption of this one.
     tighter = dict(config, targets=[replace(config["targets"][0], tolerance=70e6)])
     other = abc_fit(tighter, store, workers=1, log=lambda m: None)

@@ -34,6 +34,7 @@ def _check_invariants(model, previous_population):
     assert np.all(members.status[leader] != EXITED)
     assert np.all(ocgs.capital_gbp >= -1e-6)
     assert np.all((model.trust > 0) & (model.trust <= 1))
+    assert np.all(model.markets.sold_share <= 1 + 1e-9), "a supplier sold more than it supplied"
     _check_caches(model)
     return population
 
@@ -209,3 +210,15 @@ def test_repeat_nrm_referrals_are_counted_apart():
     repeat = model.results.series("nrm_referrals_repeat")
     criminal = model.results.series("nrm_referrals_criminal")
     assert (repeat <= criminal).all() and repeat[12:].sum() > 0.1 * criminal[12:].sum()
+
+
+def test_an_incident_ending_in_a_homicide_is_costed_once(baseline_run):
+    """Violence harm = homicides x homicide cost + non-fatal incidents x serious-violence cost: the
+    incidents left out are whole, no more than the homicides, and some over a run."""
+    results, params = baseline_run.results, baseline_run.params
+    homicides, incidents = results.series("homicides"), results.series("serious_violence")
+    harm = results.series("harm_gbp_violence")
+    fatal = (homicides * params.harm_gbp_per_homicide + incidents * params.harm_gbp_per_serious_violence
+             - harm) / params.harm_gbp_per_serious_violence
+    np.testing.assert_allclose(fatal, np.round(fatal), atol=1e-3)
+    assert np.all((fatal > -1e-3) & (fatal <= homicides + 1e-3)) and fatal.sum() > 0

@@ -302,6 +302,8 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
     done = history.max_t + 1 if history.max_t is not None else 0
     remaining = config["generations"] - done
+    if done and _last_epsilon(history) <= config["minimum_epsilon"]:
+        remaining = 0  # the stored run reached minimum_epsilon, where a fresh run stops too
     try:
         if remaining > 0:
             history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
@@ -320,6 +322,11 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
                    for r in populations.itertuples()]
     return {"best": medians, "posterior": posterior, "generations": generations, "abc_id": history.id,
             "simulations": int(populations["samples"].sum()), "key": key}
+
+
+def _last_epsilon(history) -> float:
+    populations = history.get_all_populations()
+    return float(populations[populations.t == history.max_t].epsilon.iloc[0])
 
 
 def _prepare_pyabc_tables(store) -> None:

@@ -66,7 +66,8 @@ class HarmAccounts:
         Args:
             served_per_month: [area, market] volumes served per month.
             exploited_active: [area] exploited members (victims of criminal exploitation) active.
-            homicides, serious_incidents: [area] network-linked violence this step.
+            homicides, serious_incidents: [area] network-linked homicides and non-fatal serious
+                violence this step (an incident that ends in a homicide is costed once, as a homicide).
             months_per_step: step length in months.
         """
         harm = (served_per_month * self.unit_per_month[None, :]) @ self.to_category * months_per_step

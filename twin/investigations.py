@@ -59,6 +59,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
     ocgs, members, params = model.ocgs, model.members, model.params
     rng = model.streams["investigations"]
     model.investigated = np.zeros(ocgs.n, dtype=bool)
+    model.disrupted = np.zeros(ocgs.n, dtype=bool)
     if ended.size == 0:
         return
     model.investigated[ended] = True
@@ -98,7 +99,6 @@ def complete_operations(model, ended: np.ndarray) -> None:
     leader_taken[members.ocg[arrested[members.role[arrested] == LEADER]]] = True
     disrupted = ended[(removed[ended] >= params.disruption_capacity_threshold * np.maximum(labour[ended], 1e-9))
                       | leader_taken[ended]]
-    model.disrupted = np.zeros(ocgs.n, dtype=bool)
     model.disrupted[disrupted] = True
     model.tally.add("disruptions", ocgs.area[disrupted])
     model.tally.add("operations_succeeded", ocgs.area[ended[success]])

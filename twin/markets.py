@@ -103,7 +103,8 @@ class Markets:
         share = self.params.regional_displacement_share
         inflow = share * np.minimum(unmet, reachable)
         pull = np.divide(inflow, reachable, out=np.zeros_like(inflow), where=reachable > 0)
-        exported = surplus * (self.neighbours.T @ pull)
+        # A supplier's surplus can be drawn on by several neighbours: never export more than it.
+        exported = np.minimum(surplus * (self.neighbours.T @ pull), surplus)
         served = local_served + inflow
         sold = np.divide(local_served + exported, supply, out=np.zeros_like(supply), where=supply > 0)
         effective_supply = supply + share * reachable

@@ -83,7 +83,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
 
     # Harm (Home Office method) and response cost.
     harm = model.harm.by_category(served, role_counts[:, EXPLOITED], tally.get("homicides"),
-                                  tally.get("serious_violence"), dt)
+                                  tally.get("serious_violence") - tally.get("serious_violence_fatal"), dt)
     for k, category in enumerate(HARM_CATEGORIES):
         put(f"harm_gbp_{category}", harm[:, k])
     put("harm_gbp_total", harm.sum(axis=1))

@@ -61,7 +61,12 @@ def violence(model) -> None:
     if share < 1:
         killed = involved[direct[involved] > 0]
         indirect[killed] = rng.poisson(direct[killed] * share / (1.0 - share))
-    model.ocg_violence_harm_per_month = rate * (params.harm_gbp_per_serious_violence
-                                                + params.homicide_per_serious_violence * params.harm_gbp_per_homicide)
+    # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
+    # (direct, and the indirect ones that come with them) at the homicide cost.
+    p_fatal = params.homicide_per_serious_violence
+    homicides_per_incident = p_fatal / (1.0 - share) if share < 1 else p_fatal
+    model.ocg_violence_harm_per_month = rate * ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
+                                                + homicides_per_incident * params.harm_gbp_per_homicide)
     model.tally.add("serious_violence", ocgs.area, incidents)
+    model.tally.add("serious_violence_fatal", ocgs.area, direct)  # costed as homicides, not twice
     model.tally.add("homicides", ocgs.area, direct + indirect)

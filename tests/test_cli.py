@@ -135,7 +135,7 @@ def test_params_listing(capsys):
     assert "did you mean 'justice'" in capsys.readouterr().err
 
 
-def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch):
+def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
     from twin import model as model_module
     from twin.runner import run_scenario
     from twin.scenario import load_scenario
@@ -154,6 +154,10 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch):
         run_scenario(load_scenario(SCENARIOS / "baseline.toml"), 1, years=1, out_dir=tmp_path)
     partial = pd.read_csv(tmp_path / "trajectories.partial.csv")
     assert partial["step"].max() == 4
+    # the command says where they are, and exits 130
+    calls["n"] = 0
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--out", str(tmp_path / "cli")]) == 130
+    assert f"the steps run so far are in {tmp_path / 'cli' / 'trajectories.partial.csv'}" in capsys.readouterr().err
 
 
 def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, capsys):
@@ -226,3 +230,52 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"twin {__version__}"
+
+
+def test_files_that_are_not_utf8_are_one_line_errors(tmp_path, capsys):
+    latin1 = tmp_path / "latin1.toml"
+    text = b'[scenario]\nname = "caf\xe9"\n'
+    latin1.write_bytes(text)
+    assert f"latin1.toml: not UTF-8 text (byte {text.index(0xe9)}); save the scenario file as UTF-8" in _user_error(
+        ["run", str(latin1)], capsys)
+    areas = tmp_path / "areas.csv"
+    areas.write_bytes(b"area,region\nCaf\xe9,North\n")
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nareas_file = "{areas.name}"\n')
+    assert "not UTF-8 text" in _user_error(["run", str(scenario)], capsys)
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_truncated_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pandas as pd_module
+
+    def full(self, path, *args, **kwargs):
+        open(path, "w").write("step,date")  # a part written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd_module.DataFrame, "to_csv", full)
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("twin: error: No space left on device")
+    assert not (out / "trajectories.csv").exists() and not list(out.glob("*.writing"))
+
+
+def test_a_database_with_a_foreign_table_of_the_same_name_is_refused(tmp_path, capsys):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("create table experiments (x int)")
+    err = _user_error(["export", "--db", f"sqlite:///{path}"], capsys)
+    assert "its table 'experiments' is not the twin's (no column id, spec_hash, name ...)" in err
+
+
+def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, capsys):
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                     '[[levers]]\ntype = "clear_hold_build"\nareas = ["Kent"]\nhold_years = 50\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "[[levers]] #1 (clear_hold_build): hold_years = 50 is beyond its plausible range, 0 to 10" in capsys.readouterr().err
+    scenario.write_text(scenario.read_text().replace("hold_years = 50", "hold_years = 5"))
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "plausible range" not in capsys.readouterr().err

@@ -98,10 +98,13 @@ HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
     ("A1,Merseyside,family,local,fraud,1000000000,none,,1", "field 'size': expected a whole number of members from 1 to"),
     ("A1,Merseyside,family,local,fraud,5,none,,1,extra", "row 2: more fields than the header"),
     ("A1,Merseyside,family,local,fraud,5,none", "row 2: fewer fields than the header"),
+    ("A1,Merseyside,family,local,heroin_crack,4,none,,1,,99999",
+     "field 'county_lines': 99,999 lines for a group of 4 members; expected at most one line per member"),
 ])
 def test_invalid_rows_name_row_and_field(tmp_path, row, words):
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + row + "\n")
+    header = HEADER.strip() + ",capital_gbp,county_lines\n" if row.count(",") == 10 else HEADER
+    path.write_text(header + row + "\n")
     with pytest.raises(RegisterError, match=words):
         load_register(str(path), GEO)
 
@@ -133,6 +136,7 @@ def test_spreadsheet_csv_with_a_byte_order_mark_loads(tmp_path):
 @pytest.mark.parametrize("header, words", [
     (HEADER.strip() + ",capitol_gbp\n", "column 'capitol_gbp' is not a register column; did you mean 'capital_gbp'"),
     (HEADER.replace("size", "sise"), "column 'sise' is not a register column; did you mean 'size'"),
+    (HEADER.replace("type", "area"), "column area appears more than once in the header"),
 ])
 def test_misspelt_columns_are_named(tmp_path, header, words):
     path = tmp_path / "bad.csv"

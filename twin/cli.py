@@ -77,9 +77,15 @@ def cmd_run(args) -> int:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
                   f"seed {args.seed} ...", flush=True)
 
-    output = run_scenario(scenario, args.seed, years=args.years, step=args.step, register_source=args.register,
-                          register_table=args.register_table, complete_register=args.complete_register,
-                          out_dir=Path(out), on_built=announce)
+    try:
+        output = run_scenario(scenario, args.seed, years=args.years, step=args.step,
+                              register_source=args.register, register_table=args.register_table,
+                              complete_register=args.complete_register, out_dir=Path(out), on_built=announce)
+    except KeyboardInterrupt:
+        partial = Path(out) / "trajectories.partial.csv"
+        kept = f"; the steps run so far are in {partial}" if partial.exists() else " before the first step ended"
+        print(f"twin: interrupted{kept}", file=sys.stderr)
+        return 130
     if not args.quiet:
         print(f"\nAnnual summary, UK (harm and costs in £, {__import__('twin.harm', fromlist=['x']).PRICE_YEAR} prices)")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
@@ -184,7 +190,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     from dataclasses import replace
 
     from twin.geography import load_geography
-    from twin.interventions import build_levers, levers_after_horizon
+    from twin.interventions import build_levers, levers_after_horizon, settings_beyond_plausible
     from twin.register import load_register
     from twin.scenario import STEPS_PER_YEAR
 
@@ -193,6 +199,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
+        for warning in settings_beyond_plausible(scenario):
+            print(f"Warning: {warning}.", file=sys.stderr)
         if (check_registers and scenario.register and not scenario.complete_register
                 and (scenario.register, scenario.areas_file) not in registers_seen):
             registers_seen.add((scenario.register, scenario.areas_file))
@@ -439,6 +447,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _environment_error(exc: Exception) -> str | None:
+    """One line for a failure of the machine (disk full, no permission, database unavailable),
+    or None for anything else (a bug, which keeps its traceback)."""
+    import errno
+
+    if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    if type(exc).__module__.startswith("sqlalchemy."):
+        import sqlalchemy.exc as db_errors
+
+        from twin.errors import first_line
+
+        if isinstance(exc, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError)):
+            return f"database error: {first_line(exc)}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
 
@@ -453,10 +479,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # output piped into `head` and the like
         return 0
-    except KeyboardInterrupt:
-        print("twin: interrupted; steps already computed were saved where an output folder was set",
-              file=sys.stderr)
+    except KeyboardInterrupt:  # commands that keep finished work say so themselves
+        print("twin: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # the machine, not the user: a full disk, a database gone away
+        message = _environment_error(exc)
+        if message is None:
+            raise
+        print(f"twin: error: {message}; finished work is kept (run the command again when it is fixed)",
+              file=sys.stderr)
+        return 1
     finally:  # a Python session that called main() gets its Ctrl-C back
         from twin.executor import restore_interrupts
 

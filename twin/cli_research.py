@@ -193,12 +193,14 @@ def cmd_sweep(args) -> int:
         from twin.sweep import find_sweep
 
         experiment_id = find_sweep(config, store)
-        so_far = ""
-        if experiment_id is not None:  # what finished so far, for a first look (twin analyse reads it too)
-            sweep_results(store, experiment_id).to_csv(out / "sweep_results.csv", index=False)
-            so_far = f" (so far: {out / 'sweep_results.csv'})"
-        print(f"twin: interrupted; finished runs are saved{so_far}. Run the same command again to finish.",
-              file=sys.stderr)
+        finished = sweep_results(store, experiment_id) if experiment_id is not None else None
+        if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
+            finished.to_csv(out / "sweep_results.csv", index=False)
+            kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
+                    f"database (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
+        else:
+            kept = "no run had finished"
+        print(f"twin: interrupted; {kept}. Run the same command again to finish.", file=sys.stderr)
         return 130
     except WorkerLost as exc:
         print(f"twin: {exc}", file=sys.stderr)

@@ -170,6 +170,8 @@ def load_posterior(path: str):
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UserError(f"--posterior '{path}': cannot be read ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"--posterior '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     if frame.empty:
         raise UserError(f"--posterior '{path}': no draws")
     for column in frame.columns:  # checks every name and every value like a scenario override

@@ -92,6 +92,8 @@ def _read_rows(path: Path | None) -> tuple[list[dict[str, str]], str]:
             text = Path(path).read_text()
         except OSError as exc:
             raise ScenarioError(f"areas file '{path}': cannot be read ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"areas file '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
         label = str(path)
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:

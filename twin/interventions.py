@@ -248,6 +248,23 @@ def build_levers(scenario) -> list[Lever]:
     return levers
 
 
+def settings_beyond_plausible(scenario) -> list[str]:
+    """Warnings for lever settings a scenario sets beyond their plausible range (allowed: a
+    scenario may explore; but a typo such as 50 for 5 years should not pass unremarked)."""
+    warnings = []
+    for position, entry in enumerate(scenario.levers, start=1):
+        kind = LEVER_TYPES.get(entry.get("type"))
+        if kind is None:
+            continue
+        where = f"{entry.get('_file', scenario.path)}: [[levers]] #{position} ({kind.type_name})"
+        for setting in kind.settings:
+            value = entry.get(setting.name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not setting.low <= value <= setting.high:
+                warnings.append(f"{where}: {setting.name} = {value:g} is beyond its plausible range, "
+                                f"{setting.low:g} to {setting.high:g}")
+    return warnings
+
+
 def _years(value: float) -> str:
     return f"{value:.3g} year{'' if value == 1 else 's'}"
 

@@ -228,6 +228,10 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
 
 def _check_columns(columns: list[str], label: str) -> None:
     expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    twice = sorted({c for c in columns if c in expected and columns.count(c) > 1})
+    if twice:  # a reader would keep one of them silently
+        raise RegisterError(f"register '{label}': column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
+                            f"appear{'' if len(twice) > 1 else 's'} more than once in the header")
     missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
     missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
     for column in (c for c in columns if c not in expected):
@@ -319,7 +323,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         if flag in ("1", "true", "yes"):
             known[i] = True
         elif flag not in ("0", "false", "no"):
-            errors.append(f"{where}, field 'known': expected 1/0 (or true/false), got {row.get('known')!r}")
+            errors.append(f"{where}, field 'known': expected 1/0, true/false or yes/no, got {row.get('known')!r}")
         raw_capital = str(row.get("capital_gbp") or "").strip()
         if raw_capital:
             try:
@@ -336,6 +340,10 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                     raise ValueError
             except ValueError:
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
+            else:
+                if lines[i] > size[i] > 0:  # each line needs at least one member to run it
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group of {size[i]:,} "
+                                  f"members; expected at most one line per member")
     if not errors and size.sum() > MAX_REGISTER_MEMBERS:
         errors.append(f"register '{label}': {size.sum():,} members in all; the model holds at most "
                       f"{MAX_REGISTER_MEMBERS:,} (the UK picture is about 100,000)")

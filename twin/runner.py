@@ -8,6 +8,7 @@ before the error propagates, so nothing computed is lost.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass, replace
@@ -84,16 +85,27 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     return output
 
 
+def _write_whole(path: Path, write) -> None:
+    """Write through a temporary name, so that a full disk or an interruption leaves no
+    truncated file under the real name."""
+    partial = path.with_name(path.name + ".writing")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:
     """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = output.frame
     written = [out_dir / "trajectories.csv"]
-    frame.to_csv(written[0], index=False)
+    _write_whole(written[0], lambda path: frame.to_csv(path, index=False))
     try:
         import pyarrow  # noqa: F401
 
-        frame.to_parquet(out_dir / "trajectories.parquet", index=False)
+        _write_whole(out_dir / "trajectories.parquet", lambda path: frame.to_parquet(path, index=False))
         written.append(out_dir / "trajectories.parquet")
     except ImportError:
         pass
@@ -119,6 +131,6 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
     }
     if output.model.register_completion is not None:
         meta["register_completion"] = asdict(output.model.register_completion)
-    (out_dir / "run.json").write_text(json.dumps(meta, indent=2, default=str))
+    _write_whole(out_dir / "run.json", lambda path: path.write_text(json.dumps(meta, indent=2, default=str)))
     written.append(out_dir / "run.json")
     return written

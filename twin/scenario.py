@@ -90,6 +90,8 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
         raise ScenarioError(f"{path}: {what} not found") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -163,9 +163,22 @@ class Store:
         except OSError as exc:  # no permission, read-only file system ...
             raise UserError(f"--db '{safe_url(self.url)}': {exc.strerror or exc}"
                             + (f" ({exc.filename})" if exc.filename else "")) from None
+        self._check_schema()
         if self.engine.dialect.name == "sqlite":
             with self.engine.begin() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+    def _check_schema(self) -> None:
+        """Tables of the same name that are not the twin's (a shared database) are refused here,
+        not met as a traceback halfway through a command."""
+        inspector = sa.inspect(self.engine)
+        for table in metadata.sorted_tables:
+            found = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = [column.name for column in table.columns if column.name not in found]
+            if missing:
+                raise UserError(f"--db '{safe_url(self.url)}': its table '{table.name}' is not the twin's (no column "
+                                f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}); use another "
+                                f"database, or another schema")
 
     # ------------------------------------------------------------------ experiments
 

@@ -411,3 +411,8 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     # the EMA layout: each run's future (sample) and policy, under the experiment file's names
     assert {"sample", "policy", "lever.chb.hold_years"} <= set(experiments.columns)
     assert sorted(experiments["lever.chb.hold_years"]) == sorted(results["lever.chb.hold_years"])
+
+
+def test_an_empty_experiment_file_says_so(tmp_path):
+    with pytest.raises(ScenarioError, match=r"empty.toml: the file is empty \(an experiment file has at least"):
+        load_experiment(write(tmp_path / "empty.toml", ""))

@@ -486,8 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         message = _environment_error(exc)
         if message is None:
             raise
-        print(f"twin: error: {message}; finished work is kept (run the command again when it is fixed)",
-              file=sys.stderr)
+        print(f"twin: error: {message}", file=sys.stderr)
         return 1
     finally:  # a Python session that called main() gets its Ctrl-C back
         from twin.executor import restore_interrupts

@@ -74,6 +74,9 @@ def load_experiment(path: str | Path) -> dict:
 
     path = Path(path)
     data = read_toml(path, "experiment file")
+    if not data:
+        raise ScenarioError(f"{path}: the file is empty (an experiment file has at least an [experiment] table "
+                            f"naming its base scenario; see experiments/chb_design.toml)")
     table = data.get("experiment", {})
     check_keys(path, "", data, ("experiment", "sampler", "uncertainty", "lever", "outcome"))
     for key, kind in (("experiment", "table"), ("sampler", "table"), ("uncertainty", "list"), ("lever", "list"),

@@ -176,10 +176,12 @@ def test_prison_restrictions_stop_leaders_directing():
 
 
 def test_border_powers_interdict():
-    pairs = _paired({"type": "border_powers", "interdiction_share": 0.3}, "immigration_arrivals", seeds=(1,))
+    pairs = _paired({"type": "border_powers", "interdiction_share": 0.3}, "immigration_arrivals")
     # Supply starts at supply_demand_ratio_initial times demand: 70% of it serves about that share.
+    # The share ignores how supply adjusts over the year, worth under a point and a half; an
+    # interdiction of 0.27 instead of 0.3 is three points off.
     expected = min(1.0, 0.7 * Parameters().supply_demand_ratio_initial)
-    assert abs(pairs[0, 0] / pairs[0, 1] - expected) < 0.05
+    assert abs(np.mean(pairs[:, 0] / pairs[:, 1]) - expected) < 0.015
 
 
 def test_optimism_bias_raises_every_lever_cost_by_its_share():
@@ -255,10 +257,11 @@ def test_enabler_levers_remove_enablers():
 
 
 def test_fraud_data_sharing_cuts_fraud():
-    pairs = _paired({"type": "fraud_data_sharing", "fraud_supply_reduction": 0.4}, "fraud_offences", seeds=(1,))
-    # Fraud is a national market with spare capacity: 60% of supply serves min(1, 0.6 x ratio) of demand.
+    pairs = _paired({"type": "fraud_data_sharing", "fraud_supply_reduction": 0.4}, "fraud_offences")
+    # Fraud is a national market with spare capacity: 60% of supply serves min(1, 0.6 x ratio) of
+    # demand (to within about a point: supply adjusts over the year; a reduction of 0.36 is five off).
     expected = min(1.0, 0.6 * Parameters().supply_demand_ratio_initial)
-    assert abs(pairs[0, 0] / pairs[0, 1] - expected) < 0.05
+    assert abs(np.mean(pairs[:, 0] / pairs[:, 1]) - expected) < 0.015
 
 
 def test_prevention_raises_desistance():

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ParameterError, ScenarioError
+from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_values
 
@@ -80,18 +80,43 @@ class Prior:
 
 CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_evaluations", "workers", "out",
                "population_size", "generations", "minimum_epsilon", "posterior_size")
+PRIOR_KEYS = ("name", "low", "high", "scale")
+METHODS = ("point", "abc")
+# Whole-number settings: (default, minimum). A population of ABC-SMC needs at least two particles.
+COUNTS = {"reps": (4, 1), "max_evaluations": (60, 1), "workers": (None, 1), "population_size": (40, 2),
+          "generations": (4, 1), "posterior_size": (200, 1)}
 
 
 def load_config(path: str | Path) -> dict:
+    from twin import sensitivity as checks
     from twin.geography import load_geography
     from twin.parameters import parameter_range, table_rows
 
     path = Path(path)
     data = read_toml(path, "calibration config")
+    checks.check_tables(path, data, ("calibration",), ("parameter",))
     table = data.get("calibration", {})
     check_keys(path, "calibration", table, CONFIG_KEYS)
+    method = table.get("method", "point")
+    if method not in METHODS:
+        raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {method!r}"
+                            f"{did_you_mean(str(method), METHODS)}")
+    counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum) if key in table
+              else default for key, (default, minimum) in COUNTS.items()}
+    years = checks.check_years(path, "calibration", table.get("years", 3))
+    seed = checks.check_seed(path, "calibration", table.get("seed", 1))
+    minimum_epsilon = checks.check_number(path, "calibration", "minimum_epsilon", table.get("minimum_epsilon", 1.0),
+                                          0)
+    out = checks.check_string(path, "calibration", "out", table.get("out", "results/calibration"),
+                              "a folder name in quotes")
+    scenario_file = checks.check_input_file(path, "calibration", "scenario",
+                                            table.get("scenario", "../scenarios/baseline.toml"), "scenario file")
+    targets_file = checks.check_input_file(path, "calibration", "targets", table.get("targets", "targets.toml"),
+                                           "targets file")
+    entries = data.get("parameter", [])
+    checks.check_parameter_entries(path, entries, PRIOR_KEYS)
     priors = []
-    for position, entry in enumerate(data.get("parameter", []), start=1):
+    for position, entry in enumerate(entries, start=1):
         where = f"{path}: [[parameter]] #{position}"
         try:
             name, low, high = parameter_range(entry, where)
@@ -99,21 +124,13 @@ def load_config(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
         scale = entry.get("scale", "linear")
         if scale not in ("linear", "log") or (scale == "log" and low <= 0):
-            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\" (with low > 0)")
+            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\" (with low > 0), got {scale!r}")
         priors.append(Prior(name, low, high, scale))
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
-    if table.get("method", "point") not in ("point", "abc"):
-        raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {table.get('method')!r}")
-    base = path.parent
-    years = float(table.get("years", 3))
-    scenario = load_scenario(base / table.get("scenario", "../scenarios/baseline.toml"))
-    targets = load_targets(base / table.get("targets", "targets.toml"), load_geography(scenario.areas_file).area_names)
-    for key, minimum in (("reps", 1), ("population_size", 2), ("generations", 1), ("max_evaluations", 1),
-                         ("posterior_size", 1)):
-        value = table.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
-            raise ScenarioError(f"{path}: [calibration] {key}: expected a whole number >= {minimum}, got {value!r}")
+    scenario = load_scenario(scenario_file)
+    checks.check_horizon(path, "calibration", scenario, years)
+    targets = load_targets(targets_file, load_geography(scenario.areas_file).area_names)
     rows = {row.name: row for row in table_rows()}
     warnings = [f"{path}: [[parameter]] {p.name}: prior {p.low:g} to {p.high:g} goes beyond the parameter table's "
                 f"plausible range {rows[p.name].low:g} to {rows[p.name].high:g}"
@@ -121,17 +138,15 @@ def load_config(path: str | Path) -> dict:
     # Targets read later than the calibration horizon cannot be fitted by these runs.
     fitted = [t for t in targets if t.years[1] <= years]
     if not fitted:
-        raise ScenarioError(f"{path}: years = {years:g} is shorter than every target's years")
+        raise ScenarioError(f"{path}: [calibration] years = {years:g} is shorter than every target's years "
+                            f"(the earliest ends in year {min(t.years[1] for t in targets)})")
     return {
         "scenario": scenario, "warnings": warnings,
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
-        "method": table.get("method", "point"),
-        "reps": int(table.get("reps", 4)), "years": years, "seed": int(table.get("seed", 1)),
-        "max_evaluations": int(table.get("max_evaluations", 60)), "priors": priors,
-        "population_size": int(table.get("population_size", 40)), "generations": int(table.get("generations", 4)),
-        "minimum_epsilon": float(table.get("minimum_epsilon", 1.0)),
-        "posterior_size": int(table.get("posterior_size", 200)),
-        "out": str(table.get("out", "results/calibration")),
+        "method": method, "years": years, "seed": seed, "priors": priors,
+        "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],
+        "population_size": counts["population_size"], "generations": counts["generations"],
+        "minimum_epsilon": minimum_epsilon, "posterior_size": counts["posterior_size"], "out": out,
     }
 
 

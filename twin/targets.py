@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import read_toml
+from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
                "by_construction")
@@ -45,23 +45,33 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
 
     path = Path(path)
     data = read_toml(path, "targets file")
+    check_keys(path, "", data, ("target",))
+    entries = data.get("target", [])
+    if not (isinstance(entries, list) and all(isinstance(entry, dict) for entry in entries)):
+        raise ScenarioError(f"{path}: 'target' must be an array of tables ([[target]], with double brackets, "
+                            f"one per target)")
     targets = []
-    for position, entry in enumerate(data.get("target", []), start=1):
+    for position, entry in enumerate(entries, start=1):
         where = f"{path}: [[target]] #{position}"
         for key in entry:
             if key not in TARGET_KEYS:
-                raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, TARGET_KEYS)}")
+                raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, TARGET_KEYS)} "
+                                    f"(expected one of: {', '.join(TARGET_KEYS)})")
         for key in ("name", "value", "tolerance", "source", "metric", "years", "aggregation"):
             if key not in entry:
                 raise ScenarioError(f"{where}: missing key '{key}'")
+        for key in ("name", "source", "area"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {entry[key]!r}")
         for key in ("metric", "ratio_of"):
-            if key in entry and entry[key] not in METRIC_NAMES:
-                raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'{did_you_mean(entry[key], METRIC_NAMES)}")
+            if key in entry and (not isinstance(entry[key], str) or entry[key] not in METRIC_NAMES):
+                raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'"
+                                    f"{did_you_mean(str(entry[key]), METRIC_NAMES)}")
         if entry["aggregation"] not in AGGREGATIONS:
             raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, got "
                                 f"{entry['aggregation']!r}{did_you_mean(str(entry['aggregation']), AGGREGATIONS)}")
         for key in ("value", "tolerance"):
-            if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)):
+            if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or not np.isfinite(entry[key]):
                 raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")
         if not isinstance(entry.get("by_construction", False), bool):
             raise ScenarioError(f"{where}: by_construction: expected true or false, got {entry['by_construction']!r}")
@@ -73,10 +83,11 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if (entry["aggregation"] == "ratio") != ("ratio_of" in entry):
             raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
         years = entry["years"]
-        if not (isinstance(years, list) and len(years) == 2 and 1 <= years[0] <= years[1]):
+        if not (isinstance(years, list) and len(years) == 2
+                and all(isinstance(y, int) and not isinstance(y, bool) for y in years) and 1 <= years[0] <= years[1]):
             raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last, got {years!r}")
         if not entry["tolerance"] > 0:
-            raise ScenarioError(f"{where}: tolerance: expected a number > 0")
+            raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {entry['tolerance']!r}")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
                               area, entry.get("ratio_of"), entry.get("by_construction", False)))

@@ -29,10 +29,12 @@ from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.scenario import Scenario, read_toml
+from twin.scenario import Scenario, check_keys, read_toml
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
+EXPERIMENT_KEYS = ("kind", "description", "area", "share", "leaders", "hold", "intensity", "months", "reps", "seed",
+                   "parameters")
 SHOCK_MONTH = 12
 
 
@@ -95,10 +97,56 @@ def _run(seed: int, n_steps: int, levers: list, params: Parameters) -> TwinModel
     return model
 
 
+def check_experiment(path: Path, data: dict) -> dict:
+    """The [experiment] table of a validation experiment file, every key checked."""
+    from twin import sensitivity as checks
+    from twin.geography import load_geography
+
+    checks.check_tables(path, data, ("experiment",), ())
+    if "experiment" not in data:
+        raise ScenarioError(f"{path}: no [experiment] table (see experiments/validation/replacement.toml)")
+    spec = data["experiment"]
+    check_keys(path, "experiment", spec, EXPERIMENT_KEYS)
+    if "kind" not in spec:
+        raise ScenarioError(f"{path}: [experiment]: missing key 'kind' (expected one of: {', '.join(KINDS)})")
+    kind = spec["kind"]
+    if kind not in KINDS:
+        raise ScenarioError(f"{path}: [experiment] kind: expected one of {', '.join(KINDS)}, got {kind!r}"
+                            f"{did_you_mean(str(kind), KINDS)}")
+    if not isinstance(spec.get("description", ""), str):
+        raise ScenarioError(f"{path}: [experiment] description: expected a string in quotes, "
+                            f"got {spec['description']!r}")
+    checks.check_seed(path, "experiment", spec.get("seed", 1))
+    checks.check_whole_number(path, "experiment", "reps", spec.get("reps", 4), 1)
+    months = spec.get("months", 48)
+    if isinstance(months, bool) or not isinstance(months, int) or not SHOCK_MONTH < months <= 1200:
+        raise ScenarioError(f"{path}: [experiment] months: expected a whole number of months above {SHOCK_MONTH} "
+                            f"(the shock comes at month {SHOCK_MONTH}) and at most 1200, got {months!r}")
+    checks.check_whole_number(path, "experiment", "leaders", spec.get("leaders", 100), 1)
+    share = spec.get("share", 0.3)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ScenarioError(f"{path}: [experiment] share: expected a share above 0 and at most 1, got {share!r}")
+    intensity = checks.check_number(path, "experiment", "intensity", spec.get("intensity", 5.0), 0)
+    if not intensity > 0:
+        raise ScenarioError(f"{path}: [experiment] intensity: expected a number > 0, got {spec['intensity']!r}")
+    if not isinstance(spec.get("hold", False), bool):
+        raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {spec['hold']!r}")
+    area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
+    areas = load_geography().area_names
+    if area not in areas:
+        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{did_you_mean(area, areas)}")
+    if not isinstance(spec.get("parameters", {}), dict):
+        raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
+                            f"parameters = {{ charge_prob = 0.7 }}, got {spec['parameters']!r}")
+    Parameters(spec.get("parameters", {}), where=f"{path}: [experiment] parameters")
+    return spec
+
+
 def run_experiment(spec: dict, where: str) -> dict:
     kind = spec.get("kind")
     if kind not in KINDS:
-        raise ScenarioError(f"{where}: kind: expected one of {', '.join(KINDS)}{did_you_mean(str(kind), KINDS)}")
+        raise ScenarioError(f"{where}: [experiment] kind: expected one of {', '.join(KINDS)}, got {kind!r}"
+                            f"{did_you_mean(str(kind), KINDS)}")
     seeds = replicate_seeds(int(spec.get("seed", 1)), int(spec.get("reps", 4)))
     months = int(spec.get("months", 48))
     params = Parameters(spec.get("parameters", {}), where=f"{where}: parameters")
@@ -197,10 +245,10 @@ def _measure(kind: str, shocked: TwinModel, base: TwinModel, area: str) -> dict:
 
 
 def run_files(paths: list[str], out: Path) -> dict:
+    # Every file is checked before any experiment runs: a mistake in the last is found at once.
+    experiments = {path: check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
     results = {}
-    for path in paths:
-        spec = read_toml(Path(path), "experiment file")
-        experiment = spec.get("experiment", {})
+    for path, experiment in experiments.items():
         results[Path(path).stem] = {"description": experiment.get("description", ""),
                                     **run_experiment(experiment, str(path))}
     out.mkdir(parents=True, exist_ok=True)

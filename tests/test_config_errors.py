@@ -1,0 +1,145 @@
+"""Mistakes in calibration, sensitivity, targets and validation experiment files: each is one line
+naming the file, the table and key, what was expected (and the closest valid name), exit status 2."""
+
+import pytest
+
+from twin.cli import main
+
+from conftest import ROOT, write
+
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+TARGETS = ROOT / "calibration" / "targets.toml"
+TWO = '[[parameter]]\nname = "charge_prob"\n[[parameter]]\nname = "conviction_prob"\n'
+CALIBRATION = f'[calibration]\nscenario = "{BASELINE}"\ntargets = "{TARGETS}"\n'
+SENSITIVITY = f'[sensitivity]\nscenario = "{BASELINE}"\n'
+TARGET = 'name = "x"\nvalue = 1\ntolerance = 1\nsource = "s"\nmetric = "arrests"\nyears = [1, 2]\naggregation = "mean"\n'
+
+
+def _user_error(argv, capsys) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("twin: error: "), err
+    return err
+
+
+@pytest.mark.parametrize("body, words", [
+    # unknown tables and keys, with the closest valid name
+    (f'[calibraton]\nscenario = "{BASELINE}"\n' + TWO,
+     "top level: unknown key 'calibraton'; did you mean 'calibration'?"),
+    (CALIBRATION + TWO + '[[parametr]]\nname = "arrest_prob"\n', "unknown key 'parametr'; did you mean 'parameter'?"),
+    (CALIBRATION + 'sed = 2\n' + TWO, "[calibration]: unknown key 'sed'; did you mean 'seed'?"),
+    (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nhihg = 0.9\n', "[[parameter]] #1: unknown key 'hihg'; did you mean 'high'?"),
+    (CALIBRATION + '[parameter]\nname = "charge_prob"\n', "must be an array of tables ([[parameter]], with double brackets)"),
+    (CALIBRATION.replace("[calibration]", "[[calibration]]") + TWO, "'calibration' must be a table ([calibration]"),
+    # wrong types
+    (CALIBRATION + 'years = "three"\n' + TWO, "[calibration] years: expected a number of years above 0 and at most 100, got 'three'"),
+    (CALIBRATION + 'seed = "one"\n' + TWO, "[calibration] seed: expected a whole number from 0 to 4294967295, got 'one'"),
+    (CALIBRATION + 'seed = -1\n' + TWO, "[calibration] seed: expected a whole number from 0 to 4294967295, got -1"),
+    (CALIBRATION + 'seed = 1.7\n' + TWO, "seed: expected a whole number from 0 to 4294967295, got 1.7"),
+    (f'[calibration]\nscenario = 5\ntargets = "{TARGETS}"\n' + TWO, "[calibration] scenario: expected the name of a scenario file in quotes, got 5"),
+    (f'[calibration]\nscenario = "{BASELINE}"\ntargets = ["a"]\n' + TWO, "[calibration] targets: expected the name of a targets file in quotes, got ['a']"),
+    (f'[calibration]\nscenario = "{BASELINE}"\ntargets = "nowhere.toml"\n' + TWO, "[calibration] targets: targets file 'nowhere.toml' not found"),
+    (CALIBRATION + 'method = "abd"\n' + TWO, "method: expected \"point\" or \"abc\", got 'abd'; did you mean 'abc'?"),
+    (CALIBRATION + 'out = 3\n' + TWO, "[calibration] out: expected a folder name in quotes, got 3"),
+    # ranges
+    (CALIBRATION + 'years = -3\n' + TWO, "[calibration] years: expected a number of years above 0 and at most 100, got -3"),
+    (CALIBRATION + 'years = nan\n' + TWO, "[calibration] years: expected a number of years above 0 and at most 100, got nan"),
+    (CALIBRATION + 'years = 101\n' + TWO, "years: expected a number of years above 0 and at most 100, got 101"),
+    (CALIBRATION + 'years = 0.01\n' + TWO, "[calibration] years = 0.01 is shorter than one monthly step"),
+    (CALIBRATION + 'minimum_epsilon = -0.5\n' + TWO, "[calibration] minimum_epsilon: expected a number >= 0, got -0.5"),
+    (CALIBRATION + 'minimum_epsilon = "small"\n' + TWO, "minimum_epsilon: expected a number >= 0, got 'small'"),
+    (CALIBRATION + 'max_evaluations = 0\n' + TWO, "[calibration] max_evaluations: expected a whole number >= 1, got 0"),
+    (CALIBRATION + 'posterior_size = 2.5\n' + TWO, "[calibration] posterior_size: expected a whole number >= 1, got 2.5"),
+    (CALIBRATION + 'population_size = 1\n' + TWO, "[calibration] population_size: expected a whole number >= 2, got 1"),
+    (CALIBRATION + 'workers = 0\n' + TWO, "[calibration] workers: expected a whole number >= 1, got 0"),
+    # [[parameter]] entries
+    (CALIBRATION + '[[parameter]]\nnmae = "charge_prob"\n', "[[parameter]] #1: missing key 'name' (found 'nmae': did you mean 'name'?)"),
+    (CALIBRATION + '[[parameter]]\nlow = 0.1\n', "[[parameter]] #1: missing key 'name'"),
+    (CALIBRATION + TWO + '[[parameter]]\nname = "charge_prob"\nlow = 0.6\n',
+     "[[parameter]] #3: parameter 'charge_prob' listed twice (also [[parameter]] #1)"),
+])
+def test_calibration_config_mistakes(tmp_path, capsys, body, words):
+    config = write(tmp_path / "c.toml", body)
+    err = _user_error(["calibrate", str(config), "--out", str(tmp_path / "out"), "--db",
+                       f"sqlite:///{tmp_path / 'c.db'}"], capsys)
+    assert str(config) in err and words in err
+
+
+@pytest.mark.parametrize("body, words", [
+    (f'[sensitivty]\nscenario = "{BASELINE}"\n' + TWO, "top level: unknown key 'sensitivty'; did you mean 'sensitivity'?"),
+    (SENSITIVITY + TWO + '[[parametr]]\nname = "arrest_prob"\n', "unknown key 'parametr'; did you mean 'parameter'?"),
+    (SENSITIVITY + 'compar = []\n' + TWO, "[sensitivity]: unknown key 'compar'; did you mean 'compare'?"),
+    (SENSITIVITY + '[[parameter]]\nname = "charge_prob"\nlow = 0.5\nhigh = 0.9\nscale = "log"\n' + TWO,
+     "[[parameter]] #1: unknown key 'scale'"),
+    (SENSITIVITY + 'n = "four"\n' + TWO, "[sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got 'four'"),
+    (SENSITIVITY + 'n = 8.0\n' + TWO, "[sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got 8.0"),
+    (SENSITIVITY + 'seed = -1\n' + TWO, "[sensitivity] seed: expected a whole number from 0 to 4294967295, got -1"),
+    (SENSITIVITY + 'years = "three"\n' + TWO, "[sensitivity] years: expected a number of years above 0 and at most 100"),
+    (SENSITIVITY + 'years = -3\n' + TWO, "[sensitivity] years: expected a number of years above 0 and at most 100, got -3"),
+    ('[sensitivity]\nscenario = 5\n' + TWO, "[sensitivity] scenario: expected the name of a scenario file in quotes, got 5"),
+    (SENSITIVITY + 'compare = "../scenarios/x.toml"\n' + TWO,
+     "[sensitivity] compare: expected a list of scenario files, e.g. compare = [\"../scenarios/x.toml\"]"),
+    (SENSITIVITY + 'compare = [3]\n' + TWO, "[sensitivity] compare[0]: expected the name of a scenario file in quotes, got 3"),
+    (SENSITIVITY + f'compare = ["{BASELINE}", "{BASELINE}"]\n' + TWO, "[sensitivity] compare: scenario file"),
+    (SENSITIVITY + '[[parameter]]\nnmae = "charge_prob"\n' + TWO, "[[parameter]] #1: missing key 'name' (found 'nmae'"),
+    (SENSITIVITY + TWO + '[[parameter]]\nname = "conviction_prob"\n', "[[parameter]] #3: parameter 'conviction_prob' listed twice"),
+])
+def test_sensitivity_config_mistakes(tmp_path, capsys, body, words):
+    config = write(tmp_path / "s.toml", body)
+    err = _user_error(["sensitivity", str(config), "--out", str(tmp_path / "out")], capsys)
+    assert str(config) in err and words in err
+
+
+@pytest.mark.parametrize("body, words", [
+    ("[target]\n" + TARGET, "'target' must be an array of tables ([[target]], with double brackets"),
+    ("[[targets]]\n" + TARGET, "top level: unknown key 'targets'; did you mean 'target'?"),
+    ("[[target]]\n" + TARGET.replace("years = [1, 2]", 'years = ["a", 2]'), "[[target]] #1: years: expected [first, last]"),
+    ("[[target]]\n" + TARGET.replace('name = "x"', "name = 3"), "[[target]] #1: name: expected a string in quotes, got 3"),
+    ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = ["arrests"]'), "[[target]] #1: metric: unknown metric"),
+    ("[[target]]\n" + TARGET.replace("value = 1", "value = nan"), "[[target]] #1: value: expected a number, got nan"),
+])
+def test_targets_file_mistakes(tmp_path, capsys, body, words):
+    targets = write(tmp_path / "t.toml", body)
+    err = _user_error(["fit", str(BASELINE), "--targets", str(targets), "--out", str(tmp_path / "out")], capsys)
+    assert str(targets) in err and words in err
+
+
+@pytest.mark.parametrize("body, words", [
+    ('[experiment]\ndescription = "no kind"\narea = "Merseyside"\n',
+     "[experiment]: missing key 'kind' (expected one of: replacement, succession, entry, displacement)"),
+    ('[experiment]\nkind = "replacment"\n', "[experiment] kind: expected one of replacement, succession, entry, "
+                                            "displacement, got 'replacment'; did you mean 'replacement'?"),
+    ('[experiment]\nkind = "entry"\nmonts = 30\n', "[experiment]: unknown key 'monts'; did you mean 'months'?"),
+    ('[experimnt]\nkind = "entry"\n', "top level: unknown key 'experimnt'; did you mean 'experiment'?"),
+    ('[[experiment]]\nkind = "entry"\n', "'experiment' must be a table ([experiment]"),
+    ('# nothing\n', "no [experiment] table"),
+    ('[experiment]\nkind = "entry"\narea = "Merseysid"\n', "[experiment] area: unknown area 'Merseysid'; did you mean 'Merseyside'?"),
+    ('[experiment]\nkind = "entry"\nmonths = 12\n', "[experiment] months: expected a whole number of months above 12"),
+    ('[experiment]\nkind = "entry"\nreps = "4"\n', "[experiment] reps: expected a whole number >= 1, got '4'"),
+    ('[experiment]\nkind = "entry"\nseed = 1.5\n', "[experiment] seed: expected a whole number from 0 to 4294967295, got 1.5"),
+    ('[experiment]\nkind = "replacement"\nshare = 1.5\n', "[experiment] share: expected a share above 0 and at most 1, got 1.5"),
+    ('[experiment]\nkind = "entry"\nhold = "yes"\n', "[experiment] hold: expected true or false, got 'yes'"),
+    ('[experiment]\nkind = "displacement"\nintensity = 0\n', "[experiment] intensity: expected a number > 0, got 0"),
+    ('[experiment]\nkind = "succession"\nleaders = 0\n', "[experiment] leaders: expected a whole number >= 1, got 0"),
+    ('[experiment]\nkind = "entry"\nparameters = { charge_prb = 0.5 }\n', "unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
+])
+def test_validation_experiment_mistakes(tmp_path, capsys, body, words):
+    good = ROOT / "experiments" / "validation" / "replacement.toml"
+    experiment = write(tmp_path / "v.toml", body)
+    # checked before any experiment runs: the good file named first is not run
+    err = _user_error(["validate", str(good), str(experiment), "--out", str(tmp_path / "out")], capsys)
+    assert str(experiment) in err and words in err
+    assert not (tmp_path / "out" / "validation.json").exists()
+
+
+def test_shipped_configs_and_experiments_still_load():
+    from twin.calibration import load_config
+    from twin.scenario import read_toml
+    from twin.sensitivity import load_config as load_sensitivity
+    from twin.validation import check_experiment
+
+    for name in ("baseline.toml", "abc.toml"):
+        assert load_config(ROOT / "calibration" / name)["priors"]
+    assert load_sensitivity(ROOT / "calibration" / "sensitivity.toml")["compare"]
+    for path in sorted((ROOT / "experiments" / "validation").glob("*.toml")):
+        assert check_experiment(path, read_toml(path))["kind"]

@@ -335,3 +335,63 @@ def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path
                                             r"\(clear_hold_build\) has no setting 'buld_intensity' that can vary; did you mean "
                                             r"'build_intensity'"):
         load_sensitivity(write(tmp_path / "s.toml", body))
+
+
+def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_them(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after k samples: those k are in the output folder's checkpoint, the message says so,
+    and the same command run again runs only the rest, with results identical to a run never
+    interrupted."""
+    import pandas as pd
+
+    import twin.executor
+    from twin import sensitivity
+    from twin.cli import main
+    from twin.sensitivity import CHECKPOINT, config_key, load_config as load_sensitivity, run_sensitivity
+
+    out = tmp_path / "out"
+    path = write(tmp_path / "s.toml", f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                 f'years = 1\nn = 4\nseed = 3\nout = "{out}"\n'
+                 '[[parameter]]\nname = "harm_gbp_per_heroin_crack_user_year"\n[[parameter]]\nname = "charge_prob"\n')
+    config = load_sensitivity(path)
+    total = 4 * (2 + 2)
+
+    class Interrupting(SerialExecutor):
+        """Ctrl-C after `after` finished samples."""
+
+        def __init__(self, after):
+            self.after, self.count = after, 0
+
+        def run(self, fn, tasks, chunk=1):
+            for task in tasks:
+                if self.count == self.after:
+                    raise KeyboardInterrupt
+                self.count += 1
+                yield task, fn(task)
+
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *args, **kwargs: Interrupting(5))
+    assert main(["sensitivity", str(path), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"5 of {total} samples (1 model run(s) each) saved in {out / CHECKPOINT}" in err
+    assert len((out / CHECKPOINT).read_text().splitlines()) == 5
+    with (out / CHECKPOINT).open("a") as file:  # a line cut short by a kill is skipped, not fatal
+        file.write('{"config": "' + config_key(config))
+
+    ran = []
+    original = sensitivity.run_sample
+    monkeypatch.setattr(sensitivity, "run_sample", lambda task: ran.append(task) or original(task))
+    messages = []
+    resumed = run_sensitivity(config, SerialExecutor(), log=messages.append)  # the checkpoint is in config["out"]
+    assert len(ran) == total - 5 and messages == [f"Reusing 5 of {total} samples finished earlier ({out / CHECKPOINT})."]
+    fresh = run_sensitivity(config, SerialExecutor(), checkpoint=tmp_path / "fresh", log=messages.append)
+    assert len(ran) == 2 * total - 5
+    pd.testing.assert_frame_equal(resumed, fresh, check_exact=True)
+    # A finished run is reused whole; a run of another config reuses nothing of it.
+    assert run_sensitivity(config, SerialExecutor(), log=messages.append).equals(fresh) and len(ran) == 2 * total - 5
+    others = [dict(config, seed=4), dict(config, n=8), dict(config, scenario=replace(config["scenario"], years=2)),
+              dict(config, uncertain=[config["uncertain"][0], replace(config["uncertain"][1], high=0.95)])]
+    assert len({config_key(c) for c in [config, *others]}) == 5
+    without = dict(config)
+    del without["out"]
+    with pytest.raises(KeyboardInterrupt):
+        run_sensitivity(without, Interrupting(2), log=messages.append)
+    assert messages[-1] == "twin: sensitivity interrupted: finished samples were not saved (no output folder)."

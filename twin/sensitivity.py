@@ -7,14 +7,19 @@ baseline and each comparison scenario on the same seed for every sample, and com
 cumulative discounted harm, response cost and net social cost, active OCGs and members at the
 end, and each comparison scenario's benefit (baseline net social cost minus its own).
 
+Each finished sample is appended to `sensitivity_runs.jsonl` in the output folder, keyed by a hash
+of the configuration (scenarios, parameters and ranges, n, seed, years, model code) and of the
+sample: an interrupted run, started again, runs only what is missing and gives the same indices.
 The checks of config values at the end of this module are shared with the calibration and
 validation experiment configs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -229,31 +234,121 @@ def outcome_names(config: dict) -> list[str]:
             + [f"benefit_of_{s.name}_gbp" for s in config["compare"]])
 
 
-def run_sensitivity(config: dict, executor, progress=None) -> pd.DataFrame:
+CHECKPOINT = "sensitivity_runs.jsonl"
+
+
+def config_key(config: dict) -> str:
+    """What a sensitivity run's samples depend on: the scenarios (horizon included), the uncertain
+    parameters and their ranges, n, the seed and the model code."""
+    from twin.ensemble import code_hash
+
+    def inputs(scenario: Scenario) -> list:  # the contents of its areas and register files, not only their names
+        return [hashlib.sha256(Path(f).read_bytes()).hexdigest() if f and Path(f).is_file() else f
+                for f in (scenario.areas_file, scenario.register)]
+
+    scenarios = [config["scenario"], *config["compare"]]
+    spec = {"scenario": config["scenario"].spec_hash(), "compare": [s.spec_hash() for s in config["compare"]],
+            "inputs": [inputs(s) for s in scenarios],
+            "uncertain": [[u.name, u.low, u.high] for u in config["uncertain"]], "n": config["n"],
+            "seed": config["seed"], "code": code_hash()}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
+
+
+class Checkpoint:
+    """Finished samples of a sensitivity run, one JSON line each (config key, sample key, outcomes),
+    appended as they finish: an interrupted run, started again, reuses them."""
+
+    def __init__(self, folder: str | Path, key: str):
+        self.path, self.key = Path(folder) / CHECKPOINT, key
+        self.done: dict[str, list[float]] = {}
+        self.needs_newline = False
+        if self.path.exists():
+            text = self.path.read_text()
+            self.needs_newline = bool(text) and not text.endswith("\n")  # a line cut short by a kill
+            for line in text.splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if (isinstance(record, dict) and record.get("config") == key and isinstance(record.get("sample"), str)
+                        and isinstance(record.get("outcome"), list)):
+                    self.done[record["sample"]] = record["outcome"]
+        self.reused = len(self.done)
+
+    def sample_key(self, values: np.ndarray) -> str:
+        text = json.dumps([self.key, [float(v) for v in values]])
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def save(self, sample: str, outcome: list[float]) -> None:
+        self.done[sample] = [float(v) for v in outcome]
+        line = json.dumps({"config": self.key, "sample": sample, "outcome": self.done[sample]})
+        with self.path.open("a") as file:
+            file.write(("\n" if self.needs_newline else "") + line + "\n")
+        self.needs_newline = False
+
+
+def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Path | None = None,
+                    log=None) -> pd.DataFrame:
+    """Sobol indices of the outcomes. Each finished sample is appended to a checkpoint file in the
+    folder `checkpoint` (default: the config's `out`, when it has one) and reused when the same
+    config is run again, so an interrupted run loses no finished work."""
     from scipy.stats import sobol_indices, uniform
 
+    if log is None:
+        def log(message):
+            print(message, file=sys.stderr)
     uncertain = config["uncertain"]
     dists = [uniform(loc=u.low, scale=u.high - u.low) for u in uncertain]
     calls = {"done": 0}
+    total = config["n"] * (len(uncertain) + 2)
+    per_sample = 1 + len(config["compare"])
+    saved = None
+    folder = checkpoint if checkpoint is not None else config.get("out")
+    if folder is not None:
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            saved = Checkpoint(folder, config_key(config))
+        except OSError as exc:
+            log(f"Warning: {folder}: cannot keep finished samples there ({exc.strerror}); an interrupted run "
+                f"will start again")
+    if saved is not None and saved.reused:
+        log(f"Reusing {min(saved.reused, total)} of {total} samples finished earlier ({saved.path}).")
 
     def func(x: np.ndarray) -> np.ndarray:
+        keys = [saved.sample_key(x[:, k]) if saved is not None else None for k in range(x.shape[1])]
+        results = {key: saved.done[key] for key in keys if saved is not None and key in saved.done}
         tasks = [SampleTask(tuple(apply_values(s, uncertain, x[:, k]) for s in [config["scenario"], *config["compare"]]),
-                            config["seed"]) for k in range(x.shape[1])]
-        results = {}
+                            config["seed"]) for k in range(x.shape[1]) if keys[k] is None or keys[k] not in results]
+        missing = [key for key in keys if key is None or key not in results]
+        calls["done"] += len(keys) - len(missing)
+        if progress and len(missing) < len(keys):
+            progress(calls["done"])
+        by_task = {id(task): key for task, key in zip(tasks, missing)}
+        computed = {}
         for task, outcome in executor.run(run_sample, tasks, chunk=1):
-            results[id(task)] = outcome
+            computed[id(task)] = outcome
+            if saved is not None:
+                saved.save(by_task[id(task)], outcome)
             calls["done"] += 1
             if progress:
                 progress(calls["done"])
-        return np.array([results[id(t)] for t in tasks]).T
+        fresh = iter(computed[id(task)] for task in tasks)
+        return np.array([results[key] if key is not None and key in results else next(fresh) for key in keys]).T
 
     import warnings
 
     with warnings.catch_warnings():  # small samples give scipy's degenerate-data warnings; the report says so
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"scipy\.")  # not the model's own
         warnings.filterwarnings("ignore", message=".*degenerate.*", module=r"scipy\.")
-        result = sobol_indices(func=func, n=config["n"], dists=dists,
-                               random_state=np.random.default_rng(config["seed"]))
+        try:
+            result = sobol_indices(func=func, n=config["n"], dists=dists,
+                                   random_state=np.random.default_rng(config["seed"]))
+        except KeyboardInterrupt:
+            kept = (f"{len(saved.done)} of {total} samples ({per_sample} model run(s) each) saved in {saved.path}; "
+                    f"run the same command again to reuse them" if saved is not None
+                    else "finished samples were not saved (no output folder)")
+            log(("\n" if progress and calls["done"] else "") + f"twin: sensitivity interrupted: {kept}.")
+            raise
         # scipy's bootstrap takes no random state and draws from numpy's global one: seed it from the
         # config for this call only, so the intervals repeat as the indices do.
         state = np.random.get_state()

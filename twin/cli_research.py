@@ -158,8 +158,13 @@ def cmd_sensitivity(args) -> int:
             print(f"\rsamples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)   ", end="",
                   flush=True)
 
+    from twin.executor import ignore_further_interrupts
+
     try:
-        table = run_sensitivity(config, executor, progress)
+        table = run_sensitivity(config, executor, progress, checkpoint=out)
+    except KeyboardInterrupt:  # run_sensitivity has said what it kept
+        ignore_further_interrupts()
+        return 130
     finally:
         executor.close()
     path = write_sensitivity_report(table, config, out)

@@ -158,6 +158,10 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
     calls["n"] = 0
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--out", str(tmp_path / "cli")]) == 130
     assert f"the steps run so far are in {tmp_path / 'cli' / 'trajectories.partial.csv'}" in capsys.readouterr().err
+    # run again to the end: the earlier partial file is not left beside the whole one
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--quiet", "--out", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "trajectories.csv").exists()
+    assert not (tmp_path / "cli" / "trajectories.partial.csv").exists()
 
 
 def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, capsys):
@@ -259,6 +263,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_truncated_file(tmp_path, monkeypa
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("twin: error: No space left on device")
     assert not (out / "trajectories.csv").exists() and not list(out.glob("*.writing"))
+    assert not (out / "trajectories.partial.csv").exists()  # no truncated file under any name
 
 
 def test_a_database_with_a_foreign_table_of_the_same_name_is_refused(tmp_path, capsys):

@@ -61,3 +61,19 @@ def test_prices_rise_when_supply_falls():
     assert np.all(markets.price_index[:, HEROIN_CRACK] > 1.2)
     markets.update_demand(np.ones((GEO.n_areas, 7)))
     assert np.all(markets.demand[:, HEROIN_CRACK] < markets.base_demand[:, HEROIN_CRACK])
+
+
+def test_a_supplier_asked_for_more_than_its_surplus_sells_no_more_than_it_has():
+    """One supplier with a small surplus and short neighbours all round: the neighbours together
+    ask for more than it has (weights are normalised per buyer, not per supplier), so what they
+    are served is scaled down to the surplus, and everything served was sold."""
+    markets = _markets(regional_displacement_share=0.9)
+    supplier = int(np.argmax(markets.neighbours.sum(axis=0)))  # the most-demanded neighbour
+    assert 0.9 * markets.neighbours[:, supplier].sum() > 1  # the case the cap is for
+    surplus = 5.0
+    amount = np.array([markets.demand[supplier, HEROIN_CRACK] + surplus])
+    sold = markets.clear(np.array([supplier]), np.array([HEROIN_CRACK]), amount, 1.0)
+    assert sold[0] <= amount[0] + 1e-9
+    assert np.isclose(markets.served[:, HEROIN_CRACK].sum(), sold.sum())
+    others = np.arange(GEO.n_areas) != supplier
+    assert np.isclose(markets.served[others, HEROIN_CRACK].sum(), surplus)

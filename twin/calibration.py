@@ -88,7 +88,7 @@ COUNTS = {"reps": (4, 1), "max_evaluations": (60, 1), "workers": (None, 1), "pop
 
 
 def load_config(path: str | Path) -> dict:
-    from twin import sensitivity as checks
+    from twin import config_checks as checks
     from twin.geography import load_geography
     from twin.parameters import parameter_range, table_rows
 
@@ -147,6 +147,7 @@ def load_config(path: str | Path) -> dict:
         "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],
         "population_size": counts["population_size"], "generations": counts["generations"],
         "minimum_epsilon": minimum_epsilon, "posterior_size": counts["posterior_size"], "out": out,
+        "workers": counts["workers"],  # --workers overrides it; None: all cores
     }
 
 

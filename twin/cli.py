@@ -83,7 +83,7 @@ def cmd_run(args) -> int:
                               complete_register=args.complete_register, out_dir=Path(out), on_built=announce)
     except KeyboardInterrupt:
         partial = Path(out) / "trajectories.partial.csv"
-        kept = f"; the steps run so far are in {partial}" if partial.exists() else " before the first step ended"
+        kept = f"; the steps run so far are in {partial}" if partial.exists() else "; no step had finished"
         print(f"twin: interrupted{kept}", file=sys.stderr)
         return 130
     if not args.quiet:

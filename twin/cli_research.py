@@ -56,7 +56,7 @@ def cmd_calibrate(args) -> int:
     out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
-        outcome = abc_fit(config, store, args.workers, log=(lambda m: None) if args.quiet else print)
+        outcome = abc_fit(config, store, args.workers or config["workers"], log=(lambda m: None) if args.quiet else print)
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)
         images.append(("Posterior: marginals and pairwise correlations",
                        posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
@@ -75,7 +75,7 @@ def cmd_calibrate(args) -> int:
             print(converged, file=sys.stderr)
         seeds = replicate_seeds(config["seed"], config["reps"])
     else:
-        executor = make_executor(args.workers)
+        executor = make_executor(args.workers or config["workers"])
 
         def progress(done, total, value):
             if not args.quiet:
@@ -88,7 +88,7 @@ def cmd_calibrate(args) -> int:
         seeds = outcome["seeds"]
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
                      f"{config['reps']} replications x {config['years']:g} years on fixed seeds.")
-    executor = make_executor(args.workers)
+    executor = make_executor(args.workers or config["workers"])
     try:
         scenario = replace(config["scenario"], years=config["years"])
         table = fit_table(config["targets"], evaluate(scenario, config["targets"], seeds, outcome["best"], executor))

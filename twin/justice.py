@@ -10,7 +10,7 @@ prevention lever acts on desistance instead). A leader in prison may keep direct
 (see `investigations.arrest`).
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
-middle is nearest its date (`due`), a sentence runs from the verdict's date, an early release is
+start is nearest its date (`due`: dated before the step's middle), a sentence runs from the verdict's date, an early release is
 counted as early when it comes more than `EARLY_RELEASE_MIN_MONTHS` before the normal date,
 prison places are paid for the part of the step they are occupied, and members released in a
 step decide on their future over the half step they have been out.

@@ -103,8 +103,12 @@ class Markets:
         share = self.params.regional_displacement_share
         inflow = share * np.minimum(unmet, reachable)
         pull = np.divide(inflow, reachable, out=np.zeros_like(inflow), where=reachable > 0)
-        # A supplier's surplus can be drawn on by several neighbours: never export more than it.
-        exported = np.minimum(surplus * (self.neighbours.T @ pull), surplus)
+        drawn = self.neighbours.T @ pull  # share of each supplier's surplus its neighbours ask for
+        exported = surplus * drawn
+        if (drawn > 1).any():  # several neighbours ask for more than a supplier has: scale them down
+            scale = 1.0 / np.maximum(drawn, 1.0)
+            exported = surplus * drawn * scale
+            inflow = pull * (self.neighbours @ (surplus * scale))
         served = local_served + inflow
         sold = np.divide(local_served + exported, supply, out=np.zeros_like(supply), where=supply > 0)
         effective_supply = supply + share * reachable

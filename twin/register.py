@@ -168,6 +168,16 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
     if runs_lines.any() and params.county_lines_initial > 0:
         weights = size * runs_lines
         county_lines = rng.multinomial(int(params.county_lines_initial), weights / weights.sum())
+        # At most one line per member (as a user's register must have): lines drawn beyond that
+        # go to groups with room, by size (no draw at all when no group is over).
+        room = size * runs_lines - county_lines
+        while (room < 0).any() and (room > 0).any():
+            excess = int(-room[room < 0].sum())
+            county_lines = np.minimum(county_lines, size * runs_lines)
+            room = np.maximum(room, 0)
+            extra = rng.multinomial(excess, room / room.sum())
+            county_lines += extra
+            room -= extra
 
     return Register(
         ocg_id=[f"SYN{i:05d}" for i in range(n)],

@@ -71,17 +71,20 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     setup_s = time.perf_counter() - start
     if on_built is not None:
         on_built(model)
+    partial = out_dir / "trajectories.partial.csv" if out_dir is not None else None
+    if partial is not None:
+        partial.unlink(missing_ok=True)  # an earlier run's, not this one's
     start = time.perf_counter()
     try:
         model.run(progress=progress)
-    except BaseException:
-        if out_dir is not None and model.results.steps_recorded:
+        output = RunOutput(model, setup_s, time.perf_counter() - start)
+        if out_dir is not None:
+            write_outputs(output, scenario, seed, out_dir)
+    except BaseException:  # what was computed is kept, whether the steps or the writing stopped
+        if partial is not None and model.results.steps_recorded:
             out_dir.mkdir(parents=True, exist_ok=True)
-            model.results.to_frame().to_csv(out_dir / "trajectories.partial.csv", index=False)
+            _write_whole(partial, lambda path: model.results.to_frame().to_csv(path, index=False))
         raise
-    output = RunOutput(model, setup_s, time.perf_counter() - start)
-    if out_dir is not None:
-        write_outputs(output, scenario, seed, out_dir)
     return output
 
 

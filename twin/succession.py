@@ -82,6 +82,7 @@ def succession(model, rows: GroupRows | None = None) -> None:
     homicides = rng.binomial(incidents, params.homicide_per_serious_violence)
     model.tally.add("serious_violence", ocgs.area[disputed], incidents)
     model.tally.add("homicides", ocgs.area[disputed], homicides)
+    model.tally.add("serious_violence_fatal", ocgs.area[disputed], homicides)  # costed as homicides
     ocgs.cohesion[disputed] = np.maximum(ocgs.cohesion[disputed] - COHESION_LOSS_IN_DISPUTE, 0.0)
     model.tally.add("successions", ocgs.area[still[ocgs.active[still]]])
 

@@ -99,7 +99,7 @@ def _run(seed: int, n_steps: int, levers: list, params: Parameters) -> TwinModel
 
 def check_experiment(path: Path, data: dict) -> dict:
     """The [experiment] table of a validation experiment file, every key checked."""
-    from twin import sensitivity as checks
+    from twin import config_checks as checks
     from twin.geography import load_geography
 
     checks.check_tables(path, data, ("experiment",), ())

@@ -1,0 +1,106 @@
+"""Checks of the values in TOML config files, shared by the calibration, sensitivity and
+validation experiment configs: each raises a one-line ScenarioError naming the file, the table
+and key, what was expected and what was found, as `scenario.py` and `sweep.py` do for their own
+files."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from twin.errors import ScenarioError, closest
+from twin.scenario import check_keys
+
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding (ABC-SMC, the Sobol bootstrap) takes no more
+
+
+def check_tables(path: Path, data: dict[str, Any], tables: tuple[str, ...], lists: tuple[str, ...]) -> None:
+    """The top level of a config: only these tables ([name]) and arrays of tables ([[name]])."""
+    check_keys(path, "", data, tables + lists)
+    for key in tables:
+        if key in data and not isinstance(data[key], dict):
+            raise ScenarioError(f"{path}: '{key}' must be a table ([{key}], with single brackets)")
+    for key in lists:
+        value = data.get(key, [])
+        if not (isinstance(value, list) and all(isinstance(entry, dict) for entry in value)):
+            raise ScenarioError(f"{path}: '{key}' must be an array of tables ([[{key}]], with double brackets)")
+
+
+def _where(path: Path, table: str, key: str) -> str:
+    return f"{path}: [{table}] {key}"
+
+
+def check_whole_number(path: Path, table: str, key: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None
+                                                                                    and value > maximum):
+        expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
+        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {value!r}")
+    return value
+
+
+def check_seed(path: Path, table: str, value: Any) -> int:
+    return check_whole_number(path, table, "seed", value, 0, MAX_SEED)
+
+
+def check_number(path: Path, table: str, key: str, value: Any, minimum: float = -math.inf) -> float:
+    """A finite number >= minimum."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value < minimum):
+        at_least = "" if minimum == -math.inf else f" >= {minimum:g}"
+        raise ScenarioError(f"{_where(path, table, key)}: expected a number{at_least}, got {value!r}")
+    return float(value)
+
+
+def check_years(path: Path, table: str, value: Any) -> float:
+    """A horizon in years, as a scenario's: above 0 and at most 100."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
+        raise ScenarioError(f"{_where(path, table, 'years')}: expected a number of years above 0 and at most 100, "
+                            f"got {value!r}")
+    return float(value)
+
+
+def check_string(path: Path, table: str, key: str, value: Any, what: str = "a string") -> str:
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(f"{_where(path, table, key)}: expected {what}, got {value!r}")
+    return value
+
+
+def check_input_file(path: Path, table: str, key: str, value: Any, what: str) -> Path:
+    """A file named by a config, relative to the config's folder; it must exist."""
+    check_string(path, table, key, value, f"the name of a {what} in quotes")
+    found = path.parent / value
+    if not found.is_file():
+        problem = "is a folder, not a file" if found.is_dir() else "not found"
+        raise ScenarioError(f"{_where(path, table, key)}: {what} '{value}' {problem} (looked for {found.resolve()}; "
+                            f"paths are relative to the config file's folder)")
+    return found
+
+
+def check_horizon(path: Path, table: str, scenario, value: float) -> None:
+    """The horizon holds at least one of the scenario's steps."""
+    from dataclasses import replace
+
+    try:
+        replace(scenario, years=value).n_steps  # noqa: B018 (raises when shorter than one step)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: [{table}] {str(exc).split(': ', 1)[-1]}") from None
+
+
+def check_parameter_entries(path: Path, entries: list[dict], valid: tuple[str, ...]) -> None:
+    """[[parameter]] entries: a name each (a string), only `valid` keys, no name twice."""
+    seen: dict[str, int] = {}
+    for position, entry in enumerate(entries, start=1):
+        label = f"[[parameter]] #{position}"
+        if "name" not in entry:
+            typo = next((key for key in entry if key not in valid and closest(key, ["name"])), None)
+            hint = f" (found '{typo}': did you mean 'name'?)" if typo else " (the parameter to vary, see `twin params`)"
+            raise ScenarioError(f"{path}: {label}: missing key 'name'{hint}")
+        check_keys(path, label, entry, valid)
+        name = entry["name"]
+        if not isinstance(name, str):
+            raise ScenarioError(f"{path}: {label} name: expected a parameter name in quotes, got {name!r}")
+        if name in seen:
+            raise ScenarioError(f"{path}: {label}: parameter '{name}' listed twice (also [[parameter]] #{seen[name]}); "
+                                f"list each parameter once")
+        seen[name] = position

@@ -123,10 +123,13 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[experiment]\nkind = "succession"\nleaders = 0\n', "[experiment] leaders: expected a whole number >= 1, got 0"),
     ('[experiment]\nkind = "entry"\nparameters = { charge_prb = 0.5 }\n', "unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
 ])
-def test_validation_experiment_mistakes(tmp_path, capsys, body, words):
+def test_validation_experiment_mistakes(tmp_path, capsys, monkeypatch, body, words):
+    from twin import validation
+
     good = ROOT / "experiments" / "validation" / "replacement.toml"
     experiment = write(tmp_path / "v.toml", body)
     # checked before any experiment runs: the good file named first is not run
+    monkeypatch.setattr(validation, "run_experiment", lambda *args: pytest.fail("an experiment ran"))
     err = _user_error(["validate", str(good), str(experiment), "--out", str(tmp_path / "out")], capsys)
     assert str(experiment) in err and words in err
     assert not (tmp_path / "out" / "validation.json").exists()

@@ -416,3 +416,19 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
 def test_an_empty_experiment_file_says_so(tmp_path):
     with pytest.raises(ScenarioError, match=r"empty.toml: the file is empty \(an experiment file has at least"):
         load_experiment(write(tmp_path / "empty.toml", ""))
+
+
+def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, capsys):
+    """Two experiment files of the same name write to the same folder: the second says it replaced
+    the first's results (the database keeps both); running the same one again says nothing."""
+    from twin.cli import main
+
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    common = ["--db", db, "--workers", "1", "--out", str(tmp_path / "out")]
+    first = write(tmp_path / "a.toml", TINY)
+    second = write(tmp_path / "b.toml", TINY.replace("values = [0, 2]", "values = [0, 1]"))
+    assert main(["sweep", str(first), *common]) == 0
+    assert main(["sweep", str(first), *common]) == 0
+    assert "held the results of experiment" not in capsys.readouterr().err
+    assert main(["sweep", str(second), *common]) == 0
+    assert f"held the results of experiment 1 ({first}); it now holds experiment 2's" in capsys.readouterr().err

@@ -213,6 +213,7 @@ def cmd_sweep(args) -> int:
     finally:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"])
+    _note_replaced_results(out, outcome["experiment_id"], args.experiment, args.quiet)
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
@@ -229,6 +230,23 @@ def cmd_sweep(args) -> int:
             print(f"  {point} replicate {replicate}: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _note_replaced_results(out: Path, experiment_id: int, experiment_file: str, quiet: bool) -> None:
+    """The results folder records which experiment its `sweep_results.csv` holds; a note when
+    another experiment's results (an experiment file of the same name, say) are replaced."""
+    import json
+
+    marker = out / "experiment.json"
+    try:
+        previous = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        previous = None
+    if isinstance(previous, dict) and previous.get("experiment_id") != experiment_id and not quiet:
+        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')} "
+              f"({previous.get('file')}); it now holds experiment {experiment_id}'s (give --out to keep them apart; "
+              f"the database keeps both).", file=sys.stderr)
+    marker.write_text(json.dumps({"experiment_id": experiment_id, "file": str(experiment_file)}))
 
 
 def _what_changed(config: dict, store, experiment_id: int) -> str:

@@ -104,11 +104,11 @@ class Markets:
         inflow = share * np.minimum(unmet, reachable)
         pull = np.divide(inflow, reachable, out=np.zeros_like(inflow), where=reachable > 0)
         drawn = self.neighbours.T @ pull  # share of each supplier's surplus its neighbours ask for
-        exported = surplus * drawn
+        scale = 1.0
         if (drawn > 1).any():  # several neighbours ask for more than a supplier has: scale them down
             scale = 1.0 / np.maximum(drawn, 1.0)
-            exported = surplus * drawn * scale
             inflow = pull * (self.neighbours @ (surplus * scale))
+        exported = surplus * drawn * scale
         served = local_served + inflow
         sold = np.divide(local_served + exported, supply, out=np.zeros_like(supply), where=supply > 0)
         effective_supply = supply + share * reachable

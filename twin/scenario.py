@@ -119,9 +119,9 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     if "complete_register" in out and not isinstance(out["complete_register"], bool):
         raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {out['complete_register']!r}")
     if "years" in out:
-        years = out["years"]
-        if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
-            raise ScenarioError(f"{path}: [scenario] years: expected a number of years above 0 and at most 100, got {years!r}")
+        from twin.config_checks import check_years  # imports this module
+
+        check_years(path, "scenario", out["years"])  # validated only: the scenario keeps the value as written
     if "step" in out and out["step"] not in STEP_LENGTHS:
         raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "
                             f"got {out['step']!r}{did_you_mean(str(out['step']), STEP_LENGTHS)}")

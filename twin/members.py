@@ -19,8 +19,8 @@ class Members(Table):
     Columns:
         ocg: index of the OCG the member belongs (or last belonged) to.
         role, status: indices into ROLES and STATUSES.
-        child: recruited as a child (under 18; children exploited in county lines and other
-            crime). Ageing is not modelled: the flag stays for as long as the member does.
+        child: a child (under 18; children exploited in county lines and other crime), until
+            `adult_month`, when the member turns 18 (`recruitment.come_of_age`).
         known: a known SOC suspect.
         referred: referred to the National Referral Mechanism as a victim at least once (a
             member identified again is referred again, and counted as a repeat referral).
@@ -28,6 +28,7 @@ class Members(Table):
         release_month: month of release at the normal point (status prison).
         sentence_months: sentence imposed (status prison).
         joined_step: step the member joined.
+        adult_month: month a child member turns 18 (infinite for adults).
     """
 
     columns = {
@@ -41,6 +42,7 @@ class Members(Table):
         "release_month": (float, np.inf, ()),
         "sentence_months": (float, 0.0, ()),
         "joined_step": (np.int64, 0, ()),
+        "adult_month": (float, np.inf, ()),
     }
 
     def population(self) -> int:

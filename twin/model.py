@@ -45,8 +45,9 @@ class TwinModel(mesa.Model):
     4. Enabler services: laundering efficiency, insiders and encryption from enabler links
        (`enablers.py`).
     5. Competition and violence: serious violence and homicides from rival pressure (`violence.py`).
-    6. Recruitment and exploitation: vacancies filled from the at-risk pool (children among the
-       exploited), NRM referrals, desistance (`recruitment.py`).
+    6. Recruitment and exploitation: children who turn 18 counted as adults from now on;
+       vacancies filled from the at-risk pool (children among the exploited), NRM referrals,
+       desistance (`recruitment.py`).
     7. Intelligence: police capacity this step (budget, surges, reactive demand), mapping of
        unknown groups and members, intelligence gain (`policing.py`).
     8. Investigations and tasking: operations under way progress; those ending make arrests,
@@ -147,6 +148,7 @@ class TwinModel(mesa.Model):
         child = (role == EXPLOITED) & (rng.random(owner.size) < p.child_share_of_exploited)
         index = self.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
                                     known=rng.random(owner.size) < known)
+        recruitment.set_adulthood(self, index[child])
         self.ocgs.leader[owner[role == LEADER]] = index[role == LEADER]
         self._initial_prisoners(rng)
 
@@ -239,7 +241,8 @@ class TwinModel(mesa.Model):
             refresh_services(self.ocgs, self.enablers, self.enabler_links)
             self.enablers_changed = False
         violence(self)                                                   # 5
-        recruitment.update_targets(self)                                 # 6
+        recruitment.come_of_age(self)                                    # 6
+        recruitment.update_targets(self)
         recruitment.recruit(self)
         recruitment.exploitation_and_desistance(self)
         investigators = self.police.investigators(                        # 7

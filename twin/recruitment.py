@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.justice import due
 from twin.members import role_layout
 from twin.parameters import per_step_probability
 from twin.streams import thinned_bernoulli
@@ -75,10 +76,28 @@ def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Gener
     child = (role == EXPLOITED) & (rng.random(owner.size) < model.params.child_share_of_exploited)
     idx = model.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
                                known=rng.random(owner.size) < known_prob, joined_step=model.steps_done)
+    set_adulthood(model, idx[child])
     area = model.ocgs.area[owner]
     model.tally.add("recruits_children", area, child)
     model.tally.add("joiners", area)
     return idx
+
+
+def set_adulthood(model, children: np.ndarray) -> None:
+    """The month each child in `children` turns 18: ages spread evenly from
+    `child_recruit_age_min_years` to 18, drawn from their own stream (so other draws do not move)."""
+    if children.size == 0:
+        return
+    years_left = max(18.0 - model.params.child_recruit_age_min_years, 0.0)
+    model.members.adult_month[children] = model.month + 12.0 * years_left * model.streams["ageing"].random(children.size)
+
+
+def come_of_age(model) -> None:
+    """Children who turn 18 during this step are children no longer (whatever their status)."""
+    members = model.members
+    children = np.flatnonzero(members.child)
+    grown = children[due(model, members.adult_month[children])]
+    members.child[grown] = False
 
 
 def exploitation_and_desistance(model) -> None:

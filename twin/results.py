@@ -65,7 +65,7 @@ METRICS: tuple[Metric, ...] = (
     _m("members_core", "people", "active core members"),
     _m("members_worker", "people", "active workers"),
     _m("members_exploited", "people", "active exploited members (victims made offenders)"),
-    _m("members_children", "people", "active members recruited as children (ageing is not modelled)"),
+    _m("members_children", "people", "active members who are children (under 18)"),
     _m("recruits", "people/step", "new members recruited"),
     _m("recruits_children", "people/step", "recruits who are children"),
     _m("joiners", "people/step", "members joining (recruits and members of new groups)"),

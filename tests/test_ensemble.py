@@ -401,6 +401,16 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
            "0.5%)" in text and "immigration" not in text  # immigration moved by 20%
     assert unmoved_harms(comparison(-5e9)) == ""
     assert "this is a national market" in text  # one category: singular
+    assert "every option here leaves it exactly where it is)" in unmoved_harms(comparison(0.0))
+
+    # two options of three leave economic crime alone: they are named, the third is not
+    three = comparison(0.0)
+    three.summary = pd.concat([three.summary, pd.DataFrame([
+        {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0},
+        {"scenario": "mover", "metric": "total_harm_gbp_economic", "mean": 90e9, "diff_mean": -10e9}])])
+    text = unmoved_harms(three)
+    assert "What some options do not move." in text and "opt and other leave it exactly where it is)" in text
+    assert "mover" not in text
 
     from twin.report_text import fading_sentence
 

@@ -425,3 +425,24 @@ def test_a_weekly_lever_window_starts_on_its_week():
         model.step()
     steps = np.flatnonzero(active) + 1
     assert steps[0] == 53 and steps[-1] == 156 and steps.size == 104
+
+
+def test_prison_places_bind_and_the_lever_adds_them():
+    """SOC prisoners never exceed the places, whatever the pressure: those eligible go out early
+    first, then (emergency releases) the others nearest their date. The lever adds places, and
+    costs them whether used or not."""
+    tight = _run([], seed=2, n_steps=24, soc_prison_places=6000)
+    prisoners = tight.results.series("members_prison")
+    assert prisoners.max() <= 6000 and prisoners[-1] == 6000
+    assert tight.results.series("emergency_releases").sum() > 0
+    assert (tight.results.series("emergency_releases") <= tight.results.series("early_releases")).all()
+
+    more = _run([{"type": "prison_places", "extra_places": 2000}], seed=2, n_steps=24, soc_prison_places=6000)
+    prisoners = more.results.series("members_prison")
+    assert prisoners.max() <= 8000 and prisoners[-1] == 8000
+    assert more.results.series("early_releases").sum() < tight.results.series("early_releases").sum()
+    cost = more.results.series("lever_cost_gbp_prison_places").sum()
+    assert cost == pytest.approx(2 * 2000 * 15000)  # two years of 2,000 places at £15,000 a year
+
+    roomy = _run([], seed=2, n_steps=24, soc_prison_places=100000)
+    assert roomy.results.series("early_releases").sum() == 0 == roomy.results.series("emergency_releases").sum()

@@ -2,9 +2,11 @@
 
 Charged members wait for their verdict (`court_delay_months` on average). A conviction sends
 them to prison for a sentence drawn around the mean for their role, of which they serve
-`served_share`. When SOC prisoners exceed the places available, those nearest their release
-date who have served at least `early_release_served_share` go out early (as under SDS40 in
-2024). Released members return to crime (their old group if it still operates, otherwise
+`served_share`. The places available bind: when SOC prisoners exceed them, those nearest their
+release date who have served at least `early_release_served_share` go out early (as under SDS40
+in 2024), and if that is not enough, the others nearest their date (an emergency release, as
+under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means offences are
+less likely to be punished by imprisonment). The `prison_places` lever adds places. Released members return to crime (their old group if it still operates, otherwise
 another in the same area) or leave it; the SOC register lever acts on that chance (the
 prevention lever acts on desistance instead). A leader in prison may keep directing the group
 (see `investigations.arrest`).
@@ -127,21 +129,23 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
     remaining = in_prison[~normal]
     places = params.soc_prison_places * model.modifiers.prison_places_multiplier
     excess = int(remaining.size - places)
-    early = np.empty(0, dtype=np.int64)
+    early = emergency = np.empty(0, dtype=np.int64)
     if excess > 0:
         left = members.release_month[remaining] - model.month
         eligible_gap = members.sentence_months[remaining] * (params.served_share - params.early_release_served_share)
-        eligible = remaining[left <= eligible_gap]
-        if excess < eligible.size:  # the `excess` nearest their release date (a partition, not a full sort)
-            early = eligible[np.argpartition(members.release_month[eligible], excess - 1)[:excess]]
-        else:
-            early = eligible
+        is_eligible = left <= eligible_gap
+        early = nearest_release(members, remaining[is_eligible], excess)
+        if early.size < excess:  # still full: emergency release of the others nearest their date
+            emergency = nearest_release(members, remaining[~is_eligible], excess - early.size)
+            early = np.concatenate([early, emergency])
     out = np.concatenate([released, early])
     area = model.ocgs.area[members.ocg[out]]
     model.tally.add("prison_releases", area)
     mid_step = model.month + 0.5 * model.months_per_step
-    counted_early = early[members.release_month[early] - mid_step > EARLY_RELEASE_MIN_MONTHS]
-    model.tally.add("early_releases", model.ocgs.area[members.ocg[counted_early]])
+    counted = members.release_month[early] - mid_step > EARLY_RELEASE_MIN_MONTHS
+    model.tally.add("early_releases", model.ocgs.area[members.ocg[early[counted]]])
+    emergency_counted = early[early.size - emergency.size:][counted[early.size - emergency.size:]]
+    model.tally.add("emergency_releases", model.ocgs.area[members.ocg[emergency_counted]])
     return_to_group(model, out[members.role[out] == LEADER])
     others = out[members.role[out] != LEADER]
     members.status[others] = RELEASED
@@ -154,6 +158,13 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
         half_step.append(model.ocgs.area[members.ocg[rows[is_prisoner & charged_before]]])  # admitted this step
     half_step = np.concatenate(half_step)
     model.tally.add("prison_cost_gbp", half_step, np.full(half_step.size, -0.5 * cost))
+
+
+def nearest_release(members, rows: np.ndarray, count: int) -> np.ndarray:
+    """The `count` of `rows` nearest their release date (all when fewer; a partition, not a sort)."""
+    if count >= rows.size:
+        return rows
+    return rows[np.argpartition(members.release_month[rows], count - 1)[:count]]
 
 
 def released_decisions(model, rows: np.ndarray | None = None, released_before: np.ndarray | None = None) -> None:

@@ -75,6 +75,31 @@ class FinancialSanctions(Power):
 
 
 @register
+class PrisonPlaces(NationalLever):
+    type_name = "prison_places"
+    summary = ("More prison places for SOC offenders (seed 003: overcrowding means offences are less likely "
+               "to be punished by imprisonment): fewer early and emergency releases")
+    settings = (
+        setting("extra_places", 5000, "places", 0, 20000,
+                f"{A}: a share of a national building programme (the MoJ's for England and Wales was 20,000 places)",
+                "SOC prison places added"),
+        setting("capital_gbp_per_place_year", 15000, "GBP/place/year", 8000, 30000,
+                f"{A}: building a place (hundreds of thousands of pounds) spread over its life, paid whether or not "
+                "it is used; an occupied place's running cost is in the prison costs",
+                "cost of having a place, per year"),
+    )
+
+    def act(self, model, mask):
+        extra = self.values["extra_places"] * self.intensity
+        model.modifiers.prison_places_multiplier *= 1.0 + extra / max(model.params.soc_prison_places, 1.0)
+
+    def cost_gbp_per_year(self, model, mask):
+        population = model.geography.population
+        return (self.values["extra_places"] * self.values["capital_gbp_per_place_year"] * self.intensity
+                * population / population.sum())
+
+
+@register
 class ExtraTerritorial(Power):
     type_name = "extra_territorial"
     summary = "Extra-territorial jurisdiction (seed 003): reach into international groups"

@@ -32,7 +32,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
 
     for name in ("recruits", "recruits_children", "joiners", "leavers", "reoffenders", "operations_started",
                  "operations_succeeded", "disruptions", "arrests", "charges", "convictions", "prison_releases",
-                 "early_releases", "homicides", "serious_violence", "nrm_referrals", "nrm_referrals_criminal",
+                 "early_releases", "emergency_releases", "homicides", "serious_violence", "nrm_referrals", "nrm_referrals_criminal",
                  "nrm_referrals_repeat",
                  "county_lines_opened", "county_lines_closed", "ocgs_entered", "ocgs_dissolved", "ocgs_mapped",
                  "successions", "splits", "absorptions", "relocations", "assets_recovered_gbp"):

@@ -68,7 +68,9 @@ LEVEL_LABELS = {
 #: outcomes not in pounds shown as paired differences: (summary metric, label)
 OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug deaths"),
                   ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
-                  ("total_arrests", "arrests"), ("total_disruptions", "disruptions"))
+                  ("total_arrests", "arrests"), ("total_disruptions", "disruptions"),
+                  ("total_early_releases", "prisoners released early (prisons full)"),
+                  ("total_emergency_releases", "of them before serving the early-release share"))
 
 
 def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
@@ -149,27 +151,40 @@ STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime"),
 
 
 def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
-    """A paragraph naming harm categories that no option moves by more than `threshold` of their
-    baseline level, with the model's reason; empty when every category moves."""
+    """A paragraph naming harm categories that some options move by less than `threshold` of their
+    baseline level (naming those options), with the model's reason; empty when every option moves
+    every category."""
     summary = comparison.summary
-    still = []
+    still, by_all = [], True
     for metric, label in STUBBORN_HARMS:
         rows = summary[summary.metric == metric]
         base = rows[rows.scenario == comparison.baseline]["mean"]
-        changes = rows[rows.scenario != comparison.baseline].get("diff_mean", pd.Series(dtype=float)).dropna()
-        if base.empty or changes.empty or base.iloc[0] <= 0:
+        if base.empty or base.iloc[0] <= 0 or "diff_mean" not in rows:
             continue
-        largest = changes.abs().max() / base.iloc[0]
-        if largest < threshold:
-            years = horizon_years(comparison) or 1.0
-            bound = max(np.ceil(largest * 1000) / 1000, 0.001)
-            still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; every option here "
-                         f"moves it by at most {bound:.1%})")
+        options = rows[(rows.scenario != comparison.baseline) & rows.diff_mean.notna()]
+        share = options.diff_mean.abs() / base.iloc[0]
+        unmoved = options[share < threshold]
+        if unmoved.empty:
+            continue
+        largest = float(share[share < threshold].max())
+        names = list(unmoved.scenario)
+        by_all &= len(names) == len(options)
+        who = ("every option here" if len(names) == len(options) else
+               (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else names[0])
+        plural = 1 < len(names) < len(options)  # "A and B leave it" against "every option here leaves it"
+        if largest == 0:
+            moved = "leave it exactly where it is" if plural else "leaves it exactly where it is"
+        else:
+            bound = f"{max(np.ceil(largest * 1000) / 1000, 0.001):.1%}"
+            moved = f"{'move' if plural else 'moves'} it by at most {bound}"
+        years = horizon_years(comparison) or 1.0
+        still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
     if not still:
         return ""
     text = "; ".join(still)
     plural = len(still) > 1
-    return ("<p><strong>What the options do not move.</strong> " + text[0].upper() + text[1:] + ". In the "
+    heading = "What the options do not move." if by_all else "What some options do not move."
+    return (f"<p><strong>{heading}</strong> " + text[0].upper() + text[1:] + ". In the "
             f"model {'these are national markets' if plural else 'this is a national market'} in which the groups' "
             "capacity exceeds what victims and demand allow, so disrupting groups changes the harm little, and so "
             "does cutting a few per cent of their capacity at the border (border powers); fraud data-sharing, "

@@ -61,13 +61,16 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     early = [row for row in annual_rows(results, steps_per_year, area, EARLY_RELEASES) if row["early"] > 0]
     if early:
         years = [row["year"] for row in early]
+        emergency = sum(row["emergency"] for row in early)
+        before_share = (f", {emergency:,.0f} of them before serving the early-release share (emergency releases)"
+                        if emergency >= 0.5 else "")
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
-                     f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room, "
-                     f"so the prison column stays near the places available.")
+                     f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room"
+                     f"{before_share}, so the prison column stays at the places available.")
     return "\n".join(lines)
 
 
-EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"),)
+EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"), ("emergency", "emergency_releases", "sum", 1, "{:,.0f}"))
 
 
 def _year_span(years: list[int]) -> str:

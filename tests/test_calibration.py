@@ -325,6 +325,31 @@ def test_sobol_indices_find_the_parameter_that_matters():
     pd.testing.assert_frame_equal(run_sensitivity(config, SerialExecutor()), table)  # intervals too
 
 
+def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_path):
+    import pandas as pd
+
+    from twin.scenario import load_scenario
+    from twin.sensitivity import Uncertain, reliability_warning, write_sensitivity_report
+
+    def table(total, first, width):
+        return pd.DataFrame([{"outcome": "discounted_harm_gbp", "parameter": "charge_prob", "total_order": total,
+                              "first_order": first, "first_order_low": first - 0.05, "first_order_high": first + 0.05,
+                              "total_order_low": total - width / 2, "total_order_high": total + width / 2}])
+
+    assert reliability_warning(table(0.5, 0.4, 0.2), 64) is None
+    assert "n = 16 base samples is too few" in reliability_warning(table(0.5, 0.4, 0.2), 16)
+    signs = reliability_warning(table(1.4, 2.1, 0.9), 128)
+    assert signs.startswith("even with n = 128 (here: total-order indices above 1, first-order indices above their "
+                            "totals, total-order intervals wider than 0.5)") and "n >= 256" in signs
+    assert "negative first-order" in reliability_warning(table(0.5, -0.2, 0.2), 64)
+    config = {"scenario": load_scenario(ROOT / "scenarios" / "baseline.toml"), "compare": [],
+              "uncertain": [Uncertain("charge_prob", 0.5, 0.9)], "n": 16, "seed": 1}
+    page = write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
+    assert "Not for conclusions." in page and "too few for Sobol indices" in page
+    config["n"] = 64
+    assert "Not for conclusions" not in write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
+
+
 def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path):
     from twin.sensitivity import load_config as load_sensitivity
 

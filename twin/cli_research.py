@@ -138,7 +138,7 @@ def cmd_validate(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from twin.executor import make_executor
-    from twin.sensitivity import load_config, run_sensitivity, write_sensitivity_report
+    from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
 
     config = load_config(args.config)
     if args.n:
@@ -146,9 +146,9 @@ def cmd_sensitivity(args) -> int:
     if config["n"] < 4 or config["n"] & (config["n"] - 1):
         raise UserError(f"--n {config['n']}: expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64")
     out = output_folder(args.out or config["out"])
-    if config["n"] < 64:
+    if config["n"] < RELIABLE_N:
         print(f"Warning: n = {config['n']}: Sobol indices from so few samples are unreliable (totals above 1, "
-              f"negative first orders, wide intervals); use n >= 64 for conclusions.", file=sys.stderr)
+              f"negative first orders, wide intervals); use n >= {RELIABLE_N} for conclusions.", file=sys.stderr)
     total = config["n"] * (len(config["uncertain"]) + 2)
     runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
@@ -174,6 +174,9 @@ def cmd_sensitivity(args) -> int:
         print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f}, 90% interval "
                                          f"{r.total_order_low:.2f} to {r.total_order_high:.2f})"
                                          for r in best.itertuples()))
+    warning = reliability_warning(table, config["n"])
+    if warning:
+        print(f"Warning: {warning} (the report says so too).", file=sys.stderr)
     print(f"Report: {path}")
     return 0
 

@@ -273,6 +273,33 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     return pd.DataFrame(rows)
 
 
+#: base samples below which Sobol indices are not to be read as conclusions
+RELIABLE_N = 64
+
+
+def reliability_warning(table: pd.DataFrame | None, n: int) -> str | None:
+    """What makes these indices unfit for conclusions (too few samples; signs of it in the
+    indices: totals above 1, negative first orders, first orders above totals, wide intervals);
+    None when nothing does."""
+    signs = []
+    if table is not None and not table.empty:
+        if (table.total_order > 1.05).any():
+            signs.append("total-order indices above 1")
+        if (table.first_order < -0.05).any():
+            signs.append("negative first-order indices")
+        if (table.first_order > table.total_order + 0.05).any():
+            signs.append("first-order indices above their totals")
+        if ((table.total_order_high - table.total_order_low) > 0.5).any():
+            signs.append("total-order intervals wider than 0.5")
+    if n >= RELIABLE_N and not signs:
+        return None
+    few = f"n = {n} base samples is too few for Sobol indices" if n < RELIABLE_N else f"even with n = {n}"
+    seen = f" (here: {', '.join(signs)})" if signs else ""
+    return (f"{few}{seen}: these indices are not reliable enough for conclusions; rerun with n >= "
+            f"{RELIABLE_N if n < RELIABLE_N else 2 * n} (--n), which reuses nothing but takes "
+            f"{(RELIABLE_N if n < RELIABLE_N else 2 * n) // n} times the runs")
+
+
 def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
     import html
 
@@ -306,11 +333,15 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
         f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f})"
         for r in top[top.outcome == o].itertuples()) + "</li>" for o in outcomes]
     runs = config["n"] * (len(config["uncertain"]) + 2) * (1 + len(config["compare"]))
+    warning = reliability_warning(table, config["n"])
+    caution = ("" if warning is None else
+               f'<p style="border-left: 4px solid #b8432f; padding: .5em 1em; background: #fbeeea"><strong>Not for '
+               f'conclusions.</strong> {html.escape(warning[0].upper() + warning[1:])}.</p>')
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sensitivity analysis</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
-</head><body><h1>Which assumptions decide the answer?</h1>
+</head><body><h1>Which assumptions decide the answer?</h1>{caution}
 <p>Sobol indices (scipy.stats.sobol_indices, {config['n']} base samples, {runs} runs of {config['scenario'].years:g}
 years, 90% bootstrap intervals in the table). First order: the share of an outcome's variance due to the parameter
 alone; total order: including its interactions.</p><ul>{''.join(lines)}</ul>

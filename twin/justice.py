@@ -87,7 +87,8 @@ def courts(model, rows: np.ndarray | None = None) -> None:
     members, params, ocgs = model.members, model.params, model.ocgs
     rng = model.streams["courts"]
     rows = in_justice_system(members) if rows is None else rows
-    verdicts = rows[(members.status[rows] == CHARGED) & due(model, members.verdict_month[rows])]
+    charged = np.compress(members.status[rows] == CHARGED, rows)
+    verdicts = np.compress(due(model, members.verdict_month[charged]), charged)
     if verdicts.size == 0:
         return
     convicted = rng.random(verdicts.size) < params.conviction_prob
@@ -123,10 +124,10 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
     members, params = model.members, model.params
     rows = in_justice_system(members) if rows is None else rows
     is_prisoner = members.status[rows] == PRISON
-    in_prison = rows[is_prisoner]
+    in_prison = np.compress(is_prisoner, rows)
     normal = due(model, members.release_month[in_prison])
-    released = in_prison[normal]
-    remaining = in_prison[~normal]
+    released = np.compress(normal, in_prison)
+    remaining = np.compress(~normal, in_prison)
     places = params.soc_prison_places * model.modifiers.prison_places_multiplier
     excess = int(remaining.size - places)
     early = emergency = np.empty(0, dtype=np.int64)
@@ -134,9 +135,9 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
         left = members.release_month[remaining] - model.month
         eligible_gap = members.sentence_months[remaining] * (params.served_share - params.early_release_served_share)
         is_eligible = left <= eligible_gap
-        early = nearest_release(members, remaining[is_eligible], excess)
+        early = nearest_release(members, np.compress(is_eligible, remaining), excess)
         if early.size < excess:  # still full: emergency release of the others nearest their date
-            emergency = nearest_release(members, remaining[~is_eligible], excess - early.size)
+            emergency = nearest_release(members, np.compress(~is_eligible, remaining), excess - early.size)
             early = np.concatenate([early, emergency])
     out = np.concatenate([released, early])
     area = model.ocgs.area[members.ocg[out]]
@@ -155,7 +156,7 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
     model.tally.add("prison_cost_gbp", model.ocgs.area[members.ocg[in_prison]], np.full(in_prison.size, cost))
     half_step = [area]  # released this step
     if charged_before is not None:
-        half_step.append(model.ocgs.area[members.ocg[rows[is_prisoner & charged_before]]])  # admitted this step
+        half_step.append(model.ocgs.area[members.ocg[np.compress(is_prisoner & charged_before, rows)]])  # admitted this step
     half_step = np.concatenate(half_step)
     model.tally.add("prison_cost_gbp", half_step, np.full(half_step.size, -0.5 * cost))
 
@@ -177,14 +178,15 @@ def released_decisions(model, rows: np.ndarray | None = None, released_before: n
     rng = model.streams["release"]
     rows = in_justice_system(members) if rows is None else rows
     is_released = members.status[rows] == RELEASED
-    released = rows[is_released]
+    released = np.compress(is_released, rows)
     if released.size == 0:
         return
     # Decisions come at a constant rate, a mean of RELEASED_DECISION_MONTHS after release.
     dt = model.months_per_step
     decide = np.full(released.size, -np.expm1(-dt / RELEASED_DECISION_MONTHS))
     if released_before is not None:
-        decide[~released_before[is_released]] = -np.expm1(-0.5 * dt / RELEASED_DECISION_MONTHS)
+        decide[np.flatnonzero(~np.compress(is_released, released_before))] = -np.expm1(
+            -0.5 * dt / RELEASED_DECISION_MONTHS)
     u = rng.random(released.size)
     deciding = released[u < decide]
     reoffend = np.clip(params.reoffend_prob_after_release * model.modifiers.reoffend_multiplier, 0.0, 1.0)

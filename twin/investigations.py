@@ -76,9 +76,9 @@ def complete_operations(model, ended: np.ndarray) -> None:
     success_by_ocg[ended[success]] = True
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
-    rows = model.active_rows()
-    targeted = rows[model.investigated[members.ocg[rows]]]
-    targeted = targeted[members.status[targeted] == ACTIVE]
+    # One pass over the whole table: cheaper than gathering `active_rows` (a superset of the active
+    # rows, in the same order), and it finds the same rows.
+    targeted = np.flatnonzero(model.investigated[members.ocg] & (members.status == ACTIVE))
     owner = members.ocg[targeted]
     role = members.role[targeted]
     share_on_success = np.zeros(4)

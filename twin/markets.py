@@ -130,7 +130,7 @@ class Markets:
         target = np.clip(target, *PRICE_INDEX_BOUNDS)
         step = per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
         self.price_index[:, :MONEY_LAUNDERING] += step * (target - self.price_index)[:, :MONEY_LAUNDERING]
-        return amount * self.sold_share[area, market]
+        return amount * self.sold_share.take(key)  # [area, market], faster (see operations.operate)
 
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand)."""

@@ -32,8 +32,8 @@ def at_risk_pool(model) -> np.ndarray:
 def update_targets(model) -> None:
     """OCGs aim to grow where the markets they sell in have unmet demand."""
     ocgs, params = model.ocgs, model.params
-    owner, area, market, _ = model.supply_entries
-    vacancy = model.markets.vacancy()[area, market]
+    owner = model.supply_entries[0]
+    vacancy = model.markets.vacancy().take(model.supply_cells)  # [area, market] (see operations.operate)
     mean_vacancy = np.bincount(owner, weights=vacancy, minlength=ocgs.n) / np.maximum(
         np.bincount(owner, minlength=ocgs.n), 1)
     growth = 1.0 + params.target_size_growth_with_vacancy * mean_vacancy

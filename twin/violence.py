@@ -19,13 +19,14 @@ MAX_RELATIVE_PRESSURE = 3.0  # assumption
 
 def rival_pressure(model) -> np.ndarray:
     """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
-    owner, area, market, amount = model.supply_entries
+    owner, _, _, amount = model.supply_entries
     markets = model.markets
     # National markets (fraud, immigration) compete across the country, local ones in the area.
     supply = np.where(markets.national[None, :], markets.supply.sum(axis=0), markets.supply)
     demand = np.where(markets.national[None, :], markets.demand.sum(axis=0), markets.demand)
-    inverse_demand = np.divide(1.0, demand, out=np.zeros_like(demand), where=demand > 0)[area, market]
-    rivals = np.maximum(supply[area, market] - amount, 0.0) * inverse_demand
+    cells = model.supply_cells  # [area, market] of each entry, flat (see operations.operate)
+    inverse_demand = np.divide(1.0, demand, out=np.zeros_like(demand), where=demand > 0).take(cells)
+    rivals = np.maximum(supply.take(cells) - amount, 0.0) * inverse_demand
     n = model.ocgs.n
     total = np.bincount(owner, weights=rivals, minlength=n)
     return total / np.maximum(np.bincount(owner, minlength=n), 1)

@@ -279,7 +279,10 @@ class TwinModel(mesa.Model):
         self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
         self._active_rows_n = self.members.n
         self.active_by_role = active_census(self.members, self._active_rows, self.ocgs.n).astype(float)
-        self.active_members = self.active_by_role.sum(axis=1)
+        # Summed column by column: numpy's sum along a short last axis (4 roles) is about 8 times
+        # slower. The counts are whole numbers, so any order of addition gives the same sums.
+        by_role = self.active_by_role
+        self.active_members = by_role[:, 0] + by_role[:, 1] + by_role[:, 2] + by_role[:, 3]
 
     def active_rows(self) -> np.ndarray:
         """Rows of members who may be active: those active at the census plus rows appended since.

@@ -93,8 +93,9 @@ def select_within_capacity(unit: np.ndarray, score: np.ndarray | None, cost: np.
     order = by_score[np.argsort(unit[by_score].astype(np.int16), kind="stable")]  # radix sort on units
     sorted_unit, sorted_cost = unit[order], cost[order]
     cumulative = np.cumsum(sorted_cost)
-    starts = np.flatnonzero(np.r_[True, sorted_unit[1:] != sorted_unit[:-1]])
-    group_start = np.repeat((cumulative - sorted_cost)[starts], np.diff(np.r_[starts, order.size]))
+    # np.concatenate and np.append, not np.r_ (several microseconds of Python per call)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_unit[1:] != sorted_unit[:-1])))
+    group_start = np.repeat((cumulative - sorted_cost)[starts], np.diff(np.append(starts, order.size)))
     return order[cumulative - group_start <= free[sorted_unit]]
 
 

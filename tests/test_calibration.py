@@ -73,7 +73,7 @@ def test_calibration_config_numbers_and_wide_priors(tmp_path):
     assert load_config(write(tmp_path / "c.toml", base + prior))["warnings"] == []
 
 
-def test_fit_verdict_counts_emergent_targets_and_unevaluated_ones_apart():
+def test_fit_verdict_counts_inputs_fitted_and_emergent_targets_and_unevaluated_ones_apart():
     import numpy as np
     import pandas as pd
 
@@ -81,21 +81,31 @@ def test_fit_verdict_counts_emergent_targets_and_unevaluated_ones_apart():
 
     targets = load_targets(TARGETS)
     inputs = [t for t in targets if t.by_construction]
+    fitted = [t for t in targets if t.fitted_by]
     assert {"fraud_offences", "small_boat_arrivals", "ocgs_mapped"} <= {t.name for t in inputs}
-    late = {t.name for t in targets if t.years[1] > 3}
+    assert {"harm_total", "soc_prisoners", "assets_recovered"} <= {t.name for t in fitted}
+    late = {"ocgs_mapped_late", "known_suspects_late"}  # as if the runs were too short for these two
     simulated = pd.DataFrame([{t.name: np.nan if t.name in late else t.value for t in targets}] * 2)
+    # one fitted target missed by two tolerances
+    missed = next(t for t in fitted if t.name not in late)
+    simulated[missed.name] = missed.value + 2 * missed.tolerance
     table = fit_table(targets, simulated)
     assert not table.loc[table.target.isin(late), "within_tolerance"].any()
-    assert misfit(table) == 0.0  # the unevaluated ones do not count as a perfect fit, nor as a miss
+    assert misfit(table) == 4.0  # the unevaluated ones do not count as a perfect fit, nor as a miss
     verdict = fit_verdict(table)
     n_in = sum(t.name not in late for t in inputs)
-    assert (f"{len(targets) - len(late)} of {len(targets) - len(late)} evaluated targets" in verdict
-            and f"{n_in} of {n_in} it reproduces by construction" in verdict
+    n_fit = sum(t.name not in late for t in fitted)
+    n_rest = len(targets) - len(late) - n_in - n_fit
+    assert (f"{len(targets) - len(late) - 1} of {len(targets) - len(late)} evaluated targets" in verdict
+            and f"{n_in} of {n_in} reproduced by construction" in verdict
+            and f"{n_fit - 1} of {n_fit} that parameters were set to reproduce" in verdict
+            and f"{n_rest} of {n_rest} that no parameter was set from" in verdict
             and f"Not evaluated ({len(late)}" in verdict)
     nothing = fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))
     assert np.isnan(misfit(nothing)) and fit_verdict(nothing).startswith("No target could be evaluated.")
     only_inputs = fit_table(inputs, pd.DataFrame([{t.name: t.value for t in inputs}]))
-    assert "that the model's dynamics produce" not in fit_verdict(only_inputs)
+    assert "no parameter was set from" not in fit_verdict(only_inputs)
+    assert "set to reproduce" not in fit_verdict(only_inputs)
 
 
 def test_the_fit_report_plots_only_the_targets_the_runs_could_read(tmp_path):

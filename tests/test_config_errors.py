@@ -97,6 +97,11 @@ def test_sensitivity_config_mistakes(tmp_path, capsys, body, words):
     ("[[target]]\n" + TARGET.replace('name = "x"', "name = 3"), "[[target]] #1: name: expected a string in quotes, got 3"),
     ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = ["arrests"]'), "[[target]] #1: metric: unknown metric"),
     ("[[target]]\n" + TARGET.replace("value = 1", "value = nan"), "[[target]] #1: value: expected a number, got nan"),
+    ("[[target]]\n" + TARGET + 'fitted_by = ["charge_prb"]\n',
+     "[[target]] #1: fitted_by: unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
+    ("[[target]]\n" + TARGET + 'fitted_by = "charge_prob"\n', "[[target]] #1: fitted_by: expected a list of parameter names"),
+    ("[[target]]\n" + TARGET + 'fitted_by = ["charge_prob"]\nby_construction = true\n',
+     "[[target]] #1: a target is either by_construction or fitted_by parameters, not both"),
 ])
 def test_targets_file_mistakes(tmp_path, capsys, body, words):
     targets = write(tmp_path / "t.toml", body)

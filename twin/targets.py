@@ -2,8 +2,9 @@
 
 `calibration/targets.toml` lists the targets: value, tolerance, source, how to read each off the
 model, and whether the model reproduces it by construction (an input or an initial condition)
-rather than as an outcome of its dynamics. `fit_table` compares the simulated mean and spread of
-replications with each target; `fit_verdict` states the result (emergent targets counted apart);
+rather than as an outcome of its dynamics, or which parameters were set to reproduce it. `fit_table` compares the simulated mean and spread of
+replications with each target; `fit_verdict` states the result (targets reproduced by construction, those
+parameters were set to reproduce, and those no parameter was set from, counted apart);
 `write_fit_report` writes `fit.json` and `fit.html`.
 """
 
@@ -21,7 +22,7 @@ from twin.errors import ScenarioError, did_you_mean
 from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
-               "by_construction")
+               "by_construction", "fitted_by")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 
 
@@ -37,11 +38,15 @@ class Target:
     area: str = "UK"
     ratio_of: str | None = None
     by_construction: bool = False  # an input or initial condition the model reproduces without its dynamics
+    fitted_by: tuple[str, ...] = ()  # parameters set (by calibration or by hand) chiefly to reproduce it
 
 
 def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[Target]:
     """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas."""
+    from twin.parameter_table import PARAMETER_TABLE
     from twin.results import METRIC_NAMES
+
+    parameter_names = [p.name for p in PARAMETER_TABLE]
 
     path = Path(path)
     data = read_toml(path, "targets file")
@@ -75,6 +80,14 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
                 raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")
         if not isinstance(entry.get("by_construction", False), bool):
             raise ScenarioError(f"{where}: by_construction: expected true or false, got {entry['by_construction']!r}")
+        fitted_by = entry.get("fitted_by", [])
+        if not (isinstance(fitted_by, list) and all(isinstance(name, str) for name in fitted_by)):
+            raise ScenarioError(f"{where}: fitted_by: expected a list of parameter names in quotes, got {fitted_by!r}")
+        for name in fitted_by:
+            if name not in parameter_names:
+                raise ScenarioError(f"{where}: fitted_by: unknown parameter '{name}'{did_you_mean(name, parameter_names)}")
+        if fitted_by and entry.get("by_construction", False):
+            raise ScenarioError(f"{where}: a target is either by_construction or fitted_by parameters, not both")
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
         area = entry.get("area", "UK")
@@ -90,7 +103,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
             raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {entry['tolerance']!r}")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
-                              area, entry.get("ratio_of"), entry.get("by_construction", False)))
+                              area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by)))
     if not targets:
         raise ScenarioError(f"{path}: no [[target]] entries")
     return targets
@@ -129,7 +142,7 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
             "simulated_p95": float(np.percentile(values, 95)) if values.size else float("nan"),
             "standardised_error": (mean - t.value) / t.tolerance,
             "within_tolerance": bool(values.size and abs(mean - t.value) <= t.tolerance),
-            "evaluated": bool(values.size), "by_construction": t.by_construction,
+            "evaluated": bool(values.size), "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
             "metric": t.metric, "area": t.area, "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
             "source": t.source,
         })
@@ -144,7 +157,8 @@ def misfit(table: pd.DataFrame) -> float:
 
 
 def fit_verdict(table: pd.DataFrame) -> str:
-    """'27 of 29 evaluated targets within tolerance: 19 of 21 that the model's dynamics produce, ...'."""
+    """'27 of 29 evaluated targets within tolerance: 9 of 9 reproduced by construction, 10 of 11 that
+    parameters were set to reproduce, and 8 of 9 that no parameter was set from'."""
     evaluated = table[table["evaluated"]]
     missing = table[~table["evaluated"]]
     tail = (f" Not evaluated ({len(missing)}; the runs are shorter than their years): "
@@ -152,14 +166,13 @@ def fit_verdict(table: pd.DataFrame) -> str:
     if evaluated.empty:
         return "No target could be evaluated." + tail
     ok = evaluated["within_tolerance"]
-    emergent = evaluated[~evaluated["by_construction"]]
-    parts = []
-    if len(emergent):
-        parts.append(f"{int(emergent['within_tolerance'].sum())} of {len(emergent)} that the model's dynamics produce")
-    if len(emergent) < len(evaluated):
-        parts.append(f"{int(ok.sum() - emergent['within_tolerance'].sum())} of {len(evaluated) - len(emergent)} it "
-                     f"reproduces by construction (inputs and starting conditions)")
-    return (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: " + ", and ".join(parts)
+    fitted = evaluated["fitted_by"].fillna("").astype(bool) if "fitted_by" in evaluated else ok & False
+    classes = ((evaluated["by_construction"], "reproduced by construction (inputs and starting conditions)"),
+               (fitted & ~evaluated["by_construction"], "that parameters were set to reproduce (a check of the calibration)"),
+               (~fitted & ~evaluated["by_construction"], "that no parameter was set from (the model's dynamics alone)"))
+    parts = [f"{int(ok[rows].sum())} of {int(rows.sum())} {label}" for rows, label in classes if rows.any()]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: " + joined
             + f". Misfit (sum of squared errors in tolerances) {misfit(table):,.2f}." + tail)
 
 
@@ -183,7 +196,8 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
             lines.append(f"--   {row['target']:{width}s} not evaluated (the runs end before years {row['years']})")
             continue
         mark = "ok  " if row["within_tolerance"] else "MISS"
-        tag = "  (by construction)" if row["by_construction"] else ""
+        tag = ("  (by construction)" if row["by_construction"] else
+               f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
         lines.append(f"{mark} {row['target']:{width}s} observed {number(row['observed']):>9s}  simulated "
                      f"{number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
                      f"{number(row['simulated_p95'])})  error {row['standardised_error']:+.2f} tolerances{tag}")
@@ -232,10 +246,12 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     shown["within_tolerance"] = [("yes" if ok else "no") if done else "not evaluated"
                                  for ok, done in zip(shown["within_tolerance"], shown["evaluated"])]
     shown["by_construction"] = shown["by_construction"].map({True: "yes", False: ""})
+    if "fitted_by" not in shown:  # tables written before targets named their fitted parameters
+        shown["fitted_by"] = ""
     shown = shown.drop(columns="evaluated").rename(columns={
         "simulated_mean": "simulated (mean)", "simulated_p5": "replicates 5%", "simulated_p95": "replicates 95%",
         "standardised_error": "error (tolerances)", "within_tolerance": "within tolerance",
-        "by_construction": "by construction"})
+        "by_construction": "by construction", "fitted_by": "parameters set to reproduce it"})
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}

@@ -376,9 +376,10 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
 
 
 def test_money_and_counts_without_numbers_read_n_a():
-    from twin.report_text import bn, count_of, signed_bn
+    from twin.report_text import bn, count_of, signed_bn, signed_count
 
     assert signed_bn(float("nan")) == "n/a" and bn(float("nan")) == "n/a" and signed_bn(-4e8) == "-£0.40bn"
+    assert [signed_count(v) for v in (-0.3, 47.4, -95.6, 1234.5, float("nan"))] == ["0", "+47", "-96", "+1,234", "n/a"]
     assert count_of(float("nan"), 0) == "n/a" and count_of(0.5, 12) == "6 of 12"
 
 

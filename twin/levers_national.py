@@ -57,7 +57,9 @@ class InvestigatoryPowers(Power):
 class FinancialSanctions(Power):
     type_name = "financial_sanctions"
     summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
-               "seize more in operations; groups short of capital recruit more slowly")
+               "seize more in operations; groups short of capital recruit more slowly. Frozen capital counts as "
+               "recovered when frozen, at asset_realisation_share, as seized capital does: the expected value "
+               "of a forfeiture that in practice comes a year or more later")
     settings = (
         setting("freeze_share_per_month", 0.01, "share/month", 0.0, 0.05, A,
                 "share of a mapped group's capital frozen each month, scaled by intelligence", "share"),

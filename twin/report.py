@@ -36,9 +36,9 @@ CHARTS = (
     ("net_social_cost_gbp", "Net social cost: harm + response - recovered (£bn a year)", 1e9),
     ("homicides", "Network-linked homicides a year", 1),
     ("disruptions", "OCG disruptions a year", 1),
-    ("ocgs_active", "Active OCGs (year end)", 1),
-    ("members_active", "Active OCG members (year end)", 1),
-    ("members_prison", "SOC prisoners (year end)", 1),
+    ("ocgs_active", "Active OCGs (month by month)", 1),
+    ("members_active", "Active OCG members (month by month)", 1),
+    ("members_prison", "SOC prisoners (month by month)", 1),
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -60,6 +60,8 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> 
         axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
     axis.set_title(title, fontsize=11)
     axis.set_xlabel("years from start")
+    if axis.get_ylim()[0] > 0:  # levels from zero, so gaps between options look their size (the
+        axis.set_ylim(bottom=0)  # change chart shows the differences themselves)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2, frameon=False)
     figure.tight_layout()
@@ -282,7 +284,8 @@ figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices, over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
+Money in {PRICE_YEAR} prices (two sourced unit costs are in their source's prices, not uprated: the fraud
+price per offence and the prison place cost; their ranges cover the difference), over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>

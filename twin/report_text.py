@@ -82,6 +82,14 @@ def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Ser
     return found.iloc[0]
 
 
+def signed_count(value: float) -> str:
+    """A count change with its sign, rounded: +47, -3, 0 (never '-0')."""
+    if not np.isfinite(value):
+        return "n/a"
+    rounded = round(value)
+    return "0" if rounded == 0 else f"{rounded:+,.0f}"
+
+
 def other_outcomes(comparison: Comparison) -> pd.DataFrame:
     """Paired changes from the baseline over the horizon (undiscounted counts) with 90% intervals."""
     rows = []
@@ -90,7 +98,8 @@ def other_outcomes(comparison: Comparison) -> pd.DataFrame:
         for metric, label in OTHER_OUTCOMES:
             r = _paired_change(comparison, scenario, metric)
             if r is not None:
-                row[label] = f"{r['diff_mean']:+,.0f} [{r['diff_low']:+,.0f}, {r['diff_high']:+,.0f}]"
+                row[label] = (f"{signed_count(r['diff_mean'])} [{signed_count(r['diff_low'])}, "
+                              f"{signed_count(r['diff_high'])}]")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -345,10 +354,12 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
                     f"better in {wins(r)} paired replications" + (f"; {_and_list(rises)}." if rises else "."))
     if comparison.posterior:
-        text.append("Intervals include both the randomness of crime and enforcement (Monte Carlo replications with "
-                    "paired seeds) and uncertainty about the calibrated parameters (each replicate draws its values "
-                    "from the calibration posterior, the same draw for every option). Lever effect sizes are "
-                    "assumptions with ranges (see the assumptions section).")
+        text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
+                    "for every option), so each mean change averages over what the calibration leaves uncertain. "
+                    "The 90% intervals say how precisely the replications pin down those averages; they shrink "
+                    "with more replications and are not a range of likely outcomes: the year-by-year chart's "
+                    "bands (5th to 95th percentile of the paired changes) show how much a change varies from "
+                    "draw to draw. Lever effect sizes are assumptions with ranges (see the assumptions section).")
     else:
         text.append("The 90% intervals say how precisely the replications pin down each mean change, given the "
                     "model's assumptions; they are not a range of likely outcomes. They leave out uncertainty about "

@@ -382,7 +382,13 @@ def test_regret_and_robustness_on_a_known_table():
                     "density": 0.3}}
     assert "no region of the uncertainties concentrates its worst futures" in describe_box("p", flat)
     line = describe_box("lever.x=0", result["prim"]["lever.x=0"])
-    assert line.startswith("lever.x=0 does worst when u in [") and "of 10 futures inside the box" in line
+    assert line.startswith("lever.x=0 falls furthest behind the best option (its worst quarter of regrets) mostly "
+                           "when u in [") and "of 10 futures inside the box" in line
+    assert "only 10 futures: indicative" in line  # fewer than FEW_FUTURES_FOR_PRIM
+    from twin.analysis import format_outcome
+
+    assert [format_outcome(v, "GBP/step") for v in (1.234e9, -1.198e8)] == ["£1.23bn", "-£119.8m"]
+    assert format_outcome(0.1234, "") == "0.123" and format_outcome(4772.4, "OCGs") == "4,772"
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
 

@@ -60,6 +60,18 @@ def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
 
 #: fewer sampled futures than this leave too few bad ones (a quarter) for a PRIM box to mean anything
 MIN_FUTURES_FOR_PRIM = 8
+#: PRIM boxes from fewer futures than this are shown as indicative only
+FEW_FUTURES_FOR_PRIM = 32
+
+
+def format_outcome(value: float, unit: str) -> str:
+    """An outcome or regret for people: pounds as £bn or £m when the outcome is money, else a number."""
+    if not np.isfinite(value):
+        return "n/a"
+    if unit.startswith("GBP"):
+        sign = "-" if value < 0 else ""
+        return f"{sign}£{abs(value) / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"{sign}£{abs(value) / 1e6:,.1f}m"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def describe_box(name: str, entry: dict) -> str:
@@ -72,8 +84,11 @@ def describe_box(name: str, entry: dict) -> str:
     if not limits:
         return (f"{name}: no region of the uncertainties concentrates its worst futures (they are "
                 f"{box['density']:.0%} of all {box.get('futures', '?')} sampled futures, spread across them)")
-    return (f"{name} does worst when {limits} ({box['support']} of {box.get('futures', '?')} futures inside the "
-            f"box; coverage {box['coverage']:.0%}, density {box['density']:.0%})")
+    futures = box.get("futures", 0)
+    few = f"; only {futures} futures: indicative" if futures < FEW_FUTURES_FOR_PRIM else ""
+    return (f"{name} falls furthest behind the best option (its worst quarter of regrets) mostly when {limits} "
+            f"({box['support']} of {futures or '?'} futures inside the box; coverage {box['coverage']:.0%}, "
+            f"density {box['density']:.0%}{few})")
 
 
 def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:
@@ -111,7 +126,7 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
 
 
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
-            lower_is_better: bool = True) -> dict:
+            lower_is_better: bool = True, unit: str = "") -> dict:
     """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
     futures = table.groupby(["sample", "policy"])[[outcome] + uncertainties].mean().reset_index()
     wide = futures.pivot(index="sample", columns="policy", values=outcome)
@@ -147,7 +162,7 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
                for p in wide.columns if futures[futures.policy == p][u].nunique() > 1
                and futures[futures.policy == p][outcome].nunique() > 1]  # a constant has no rank correlation
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
-    return {"outcome": outcome, "better": "lower" if lower_is_better else "higher",
+    return {"outcome": outcome, "unit": unit, "better": "lower" if lower_is_better else "higher",
             "policies": sorted(summary, key=lambda s: s["max_regret"]),
             "prim": boxes, "feature_scores": scores}
 
@@ -173,6 +188,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         figure.tight_layout()
         chart = figure_png(figure)
         policies = pd.DataFrame(result["policies"])
+        for column in ("mean_outcome", "mean_regret", "max_regret"):
+            policies[column] = policies[column].map(lambda v: format_outcome(v, result.get("unit", "")))
         tradeoff = ""
         curves = {n: e["trajectory"] for n, e in result["prim"].items() if e.get("trajectory")}
         if curves:
@@ -190,7 +207,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
         sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
-                        f"<h3>Where each option fails (PRIM: futures in which its regret is in its top quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
+                        f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
                         f"{tradeoff}"
                         f"<h3>Which uncertainties matter (|Spearman rho|)</h3><p>{html.escape(scores)}</p>")
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

@@ -272,7 +272,8 @@ def _what_changed(config: dict, store, experiment_id: int) -> str:
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import analyse, complete_futures, describe_box, write_analysis
+    from twin.analysis import analyse, complete_futures, describe_box, format_outcome, write_analysis
+    from twin.results import METRIC_NAMES, METRICS
     from twin.store import Store
     from twin.sweep import design, find_sweep, load_experiment, sweep_results
 
@@ -311,15 +312,23 @@ def cmd_analyse(args) -> int:
         print(f"Note: {note}", file=sys.stderr)
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
-    results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name])
+    results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
+                       unit="" if o.aggregation == "ratio" else METRICS[METRIC_NAMES.index(o.metric)].unit)
                for o in config["outcomes"]]
     path = write_analysis(table, results, out,
                           f"Sweep '{config['name']}': which option is robust, and where does each fail?")
     for result in results:
-        best = result["policies"][0]
-        print(f"{result['outcome']} ({result['better']} is better): most robust policy {best['policy']} "
-              f"({best['settings']}), max regret {best['max_regret']:,.4g} (in the outcome's unit), best in "
+        best, unit = result["policies"][0], result["unit"]
+        print(f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "
+              f"({best['settings']}): {format_outcome(best['max_regret'], unit)}, best in "
               f"{best['share_of_futures_best']:.0%} of futures")
+        if len(result["policies"]) > 1:
+            second = result["policies"][1]
+            close = second["max_regret"] - best["max_regret"] <= 0.05 * max(abs(best["max_regret"]), 1e-12)
+            print(f"    runner-up policy {second['policy']} ({second['settings']}): "
+                  f"{format_outcome(second['max_regret'], unit)}, best in {second['share_of_futures_best']:.0%} "
+                  f"of futures" + ("; the two are within 5% on maximum regret, so neither is clearly more robust"
+                                   if close else ""))
         for name, entry in result["prim"].items():
             print(f"    {describe_box(name, entry)}")
         scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])

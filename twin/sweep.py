@@ -24,10 +24,10 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
                                             #  name = "scenario" with scenario files compares scenarios)
 
     [[outcome]]                             # how outcomes are read (as calibration targets are)
-    name = "harm_5y"
+    name = "harm_gbp_a_year_y1_5"
     metric = "harm_gbp_total"
     years = [1, 5]
-    aggregation = "annual_sum"
+    aggregation = "annual_sum"              # the mean of the years' totals (undiscounted)
     better = "lower"                        # lower | higher: which way is better (for regret)
 
 Every uncertainty sample is crossed with every lever setting; replicate r of sample i uses the

@@ -58,8 +58,9 @@ def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
     table = sweep_results(store, outcome["experiment_id"])
     seeds = table.groupby(["sample", "replicate"])["seed"].nunique()
     assert seeds.eq(1).all(), "policies of one sample and replicate share their seed"
+    assert outcome["ran"] == 8 and outcome["reused"] == 0
     again = run_sweep(config, store, SerialExecutor(), progress=False)
-    assert again["ran"] == 0 and again["experiment_id"] == outcome["experiment_id"]
+    assert again["ran"] == 0 and again["reused"] == 8 and again["experiment_id"] == outcome["experiment_id"]
 
 
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):

@@ -220,8 +220,10 @@ def cmd_sweep(args) -> int:
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
+        reused = outcome.get("reused", 0)
         done_now = (f"{outcome['ran']} runs now ({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, "
-                    f"writing {outcome['write_s']:.1f} s)")
+                    f"writing {outcome['write_s']:.1f} s)"
+                    + (f", {reused} finished earlier and reused from the database" if reused else ""))
     else:
         done_now = "every run was already in the database"
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"

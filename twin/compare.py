@@ -126,7 +126,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         extra_spend = out["response_cost_gbp_diff"]
         averted = -out["harm_gbp_total_diff"]
         out["harm_averted_per_extra_gbp"] = averted / extra_spend if extra_spend > 0 else float("nan")
-        out["most_vulnerable_harm_diff"] = d["discounted_harm_gbp_most_vulnerable_areas"].mean()
+        out["exporter_harm_diff"] = d["discounted_harm_gbp_exporter_areas"].mean()
         out["other_areas_harm_diff"] = d["discounted_harm_gbp_other_areas"].mean()
         out["payback_year"] = _payback_year(traj, scenario, baseline, steps_per_year)
         rows.append(out)

@@ -29,7 +29,7 @@ from twin.store import Store
 GREEN_BOOK_DISCOUNT_RATE = 0.035  # HM Treasury Green Book social time preference rate
 #: metrics kept per area and year (flows summed over the year, stocks at its end)
 AREA_FLOWS = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
-              "harm_gbp_violence", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp",
+              "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp",
               "disruptions", "arrests", "homicides", "recruits", "ocgs_entered")
 AREA_STOCKS = ("ocgs_active", "members_active", "county_lines_active", "community_trust")
 SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
@@ -108,7 +108,7 @@ def outcome_tables(model) -> dict:
         summary[f"discounted_{metric}"] = float((series * factors).sum())
     vulnerable = model.geography.exporter
     harm = results.values[:steps, :-1, results.index["harm_gbp_total"]]
-    summary["discounted_harm_gbp_most_vulnerable_areas"] = float((harm[:, vulnerable].sum(axis=1) * factors).sum())
+    summary["discounted_harm_gbp_exporter_areas"] = float((harm[:, vulnerable].sum(axis=1) * factors).sum())
     summary["discounted_harm_gbp_other_areas"] = float((harm[:, ~vulnerable].sum(axis=1) * factors).sum())
     return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
 

@@ -49,7 +49,7 @@ def headline_rows(comparison: Comparison) -> list[dict]:
             "net": d["net_social_cost_gbp_diff"], "net_low": d["net_social_cost_gbp_low"],
             "net_high": d["net_social_cost_gbp_high"],
             "p_better": d["probability_better"], "per_pound": d["harm_averted_per_extra_gbp"],
-            "payback": d["payback_year"], "vulnerable": d["most_vulnerable_harm_diff"],
+            "payback": d["payback_year"], "vulnerable": d["exporter_harm_diff"],
             "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
         })
     return rows

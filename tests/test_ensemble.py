@@ -445,3 +445,27 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
     assert paying["levers' own spending (new police money included)"] == "+£0.40bn"  # +0.5, +0.2, -0.3 dropped
     assert paying["of which"] == "chb +£0.50bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"
+
+
+def test_payback_year_waits_until_the_saving_is_clear():
+    """Payback is the first year from which the cumulative paired saving's 90% interval stays
+    below zero: a year-1 mean a hair below zero, within the noise, is not a payback."""
+    from twin.compare import _payback_year
+
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 3e7, size=(6, 36))
+    noise = np.vstack([noise, -noise])  # antithetic pairs: the mean change is exactly the signal
+    rows = []
+    for replicate in range(12):
+        for step in range(36):
+            base = 1e9 + rng.normal(0, 1e7)
+            # year 1: a tiny saving (the mean is below zero throughout), lost in the noise; then a clear one
+            change = -1e6 if step < 12 else -5e7
+            rows += [{"metric": "net_social_cost_gbp", "step": step, "scenario": "base", "replicate": replicate,
+                      "value": base},
+                     {"metric": "net_social_cost_gbp", "step": step, "scenario": "opt", "replicate": replicate,
+                      "value": base + change + noise[replicate, step]}]
+    traj = pd.DataFrame(rows)
+    assert _payback_year(traj, "opt", "base", 12) == 2
+    costly = traj.assign(value=np.where(traj.scenario == "opt", traj.value + 1e8, traj.value))
+    assert np.isnan(_payback_year(costly, "opt", "base", 12))

@@ -193,14 +193,20 @@ def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_year: int) -> float:
-    """First year from which the cumulative discounted net social cost stays below the baseline's."""
-    net = traj[traj.metric == "net_social_cost_gbp"].pivot_table(index="step", columns="scenario", values="value",
-                                                                 aggfunc="mean")
-    if scenario not in net or baseline not in net:
+    """First year from which the cumulative discounted net social cost stays below the baseline's,
+    for certain enough to say: the 90% interval of the paired replications' mean cumulative
+    difference lies below zero from then to the end (with one pair, its difference does)."""
+    net = traj[traj.metric == "net_social_cost_gbp"].pivot_table(index="step", columns=["scenario", "replicate"],
+                                                                 values="value")
+    if scenario not in net.columns.get_level_values(0) or baseline not in net.columns.get_level_values(0):
         return float("nan")
-    difference = (net[scenario] - net[baseline]).to_numpy()
-    cumulative = np.cumsum(difference * discount_factors(difference.size, steps_per_year))
-    ahead = cumulative < 0
+    pairs = net[scenario].columns.intersection(net[baseline].columns)
+    if pairs.empty:
+        return float("nan")
+    difference = (net[scenario][pairs] - net[baseline][pairs]).to_numpy()  # [step, pair]
+    cumulative = np.cumsum(difference * discount_factors(difference.shape[0], steps_per_year)[:, None], axis=0)
+    upper = np.array([mean_interval(row)[1] if row.size > 1 else row[0] for row in cumulative])
+    ahead = upper < 0
     if not ahead[-1]:
         return float("nan")
     last_behind = np.flatnonzero(~ahead)

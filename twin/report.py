@@ -297,7 +297,8 @@ transfer, so the net change with them left out is shown too. "Better in" counts 
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
 response spending (it is not a Green Book benefit-cost ratio: recovered assets are left out and the spending
 includes courts and prisons); "payback year" is the first year from which the option's cumulative net social
-cost stays below the baseline's: a payback to society, not cash returned to the Exchequer. The intervals say
+cost stays below the baseline's (the 90% interval of the paired mean below zero from then on): a payback to
+society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
 ranges under each scenario below).</p>

@@ -302,7 +302,7 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
         return None
     last = f"{bn(-means[-1])} in year {years[-1]}" if means[-1] < 0 else f"gone by year {years[-1]}"
     return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and is {last}: "
-            f"the ranking holds for this horizon, and a longer one could change it (see 'Year by year').")
+            f"the comparison holds for this horizon, and a longer one could change it (see 'Year by year').")
 
 
 def plain_summary(comparison: Comparison) -> list[str]:
@@ -313,7 +313,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     text = []
     if best["net"] < 0:
         text.append(
-            f"<strong>{html.escape(best['scenario'])}</strong> does best. Over the {horizon(comparison)} it lowers "
+            f"<strong>{html.escape(best['scenario'])}</strong> "
+            f"{'does best' if len(rows) > 1 else 'is the only option compared'}. Over the {horizon(comparison)} it lowers "
             f"the net social cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
             f"(90% interval {bn(-best['net_high'])} to {bn(-best['net_low'])}), and comes out better in "

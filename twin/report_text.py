@@ -375,13 +375,14 @@ def terminal_table(comparison: Comparison) -> str:
     if not rows:
         return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
                 f"are in the report; give more scenarios to compare options.")
+    width = max(28, *(len(r["scenario"]) for r in rows))  # names whole, however long
     lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
              f"a saving; 90% interval of the net change in brackets):",
-             f"{'scenario':28s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
+             f"{'scenario':{width}s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
              f"{'better in':>9s} {'£/£':>6s}"]
     for r in rows:
         assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
-        lines.append(f"{r['scenario'][:28]:28s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
+        lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
                      f"{signed_bn(assets):>17s} "
                      f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
                      f" {wins(r):>9s} {r['per_pound']:>6.1f}")

@@ -398,11 +398,11 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
                                bands=pd.DataFrame({"step": np.arange(1, 25)}))  # two years
 
     text = unmoved_harms(comparison(-0.5e9))
-    assert "Fraud and other economic crime (about £50.00bn of harm a year, undiscounted; every option here moves it by at most " \
+    assert "Fraud and other economic crime (about £50.00bn of harm a year, undiscounted; opt moves it by at most " \
            "0.5%)" in text and "immigration" not in text  # immigration moved by 20%
     assert unmoved_harms(comparison(-5e9)) == ""
     assert "this is a national market" in text  # one category: singular
-    assert "every option here leaves it exactly where it is)" in unmoved_harms(comparison(0.0))
+    assert "opt leaves it exactly where it is)" in unmoved_harms(comparison(0.0))  # one option: named
 
     # two options of three leave economic crime alone: they are named, the third is not
     three = comparison(0.0)
@@ -412,6 +412,10 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     text = unmoved_harms(three)
     assert "What some options do not move." in text and "opt and other leave it exactly where it is)" in text
     assert "mover" not in text
+    both = comparison(0.0)
+    both.summary = pd.concat([both.summary, pd.DataFrame([
+        {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0}])])
+    assert "every option here leaves it exactly where it is)" in unmoved_harms(both)
 
     from twin.report_text import fading_sentence
 
@@ -466,6 +470,14 @@ def test_payback_year_waits_until_the_saving_is_clear():
                      {"metric": "net_social_cost_gbp", "step": step, "scenario": "opt", "replicate": replicate,
                       "value": base + change + noise[replicate, step]}]
     traj = pd.DataFrame(rows)
-    assert _payback_year(traj, "opt", "base", 12) == 2
+    assert _payback_year(traj, "opt", "base", 12) == (2, False)
     costly = traj.assign(value=np.where(traj.scenario == "opt", traj.value + 1e8, traj.value))
-    assert np.isnan(_payback_year(costly, "opt", "base", 12))
+    year, unclear = _payback_year(costly, "opt", "base", 12)
+    assert np.isnan(year) and not unclear
+    # three pairs saving on average, too unevenly to name a year: unclear, not "does not pay back"
+    uneven = pd.DataFrame([{"metric": "net_social_cost_gbp", "step": step, "scenario": scenario, "replicate": r,
+                            "value": 1e9 + (shift if scenario == "opt" else 0.0)}
+                           for r, shift in enumerate([-3e7, 2.5e7, 0.2e7]) for step in range(24)
+                           for scenario in ("base", "opt")])
+    year, unclear = _payback_year(uneven, "opt", "base", 12)
+    assert np.isnan(year) and unclear

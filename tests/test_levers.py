@@ -444,5 +444,11 @@ def test_prison_places_bind_and_the_lever_adds_them():
     cost = more.results.series("lever_cost_gbp_prison_places").sum()
     assert cost == pytest.approx(2 * 2000 * 15000)  # two years of 2,000 places at £15,000 a year
 
+    # two levers add their places (one at half intensity: a fractional place is not a place)
+    phased = _run([{"type": "prison_places", "extra_places": 1000}, {"type": "prison_places", "name": "more",
+                   "extra_places": 2001, "intensity": 0.5}], seed=2, n_steps=24, soc_prison_places=6000)
+    prisoners = phased.results.series("members_prison")
+    assert prisoners.max() <= 8000.5 and prisoners[-1] == 8000  # 6,000 + 1,000 + 1,000.5 places
+
     roomy = _run([], seed=2, n_steps=24, soc_prison_places=100000)
     assert roomy.results.series("early_releases").sum() == 0 == roomy.results.series("emergency_releases").sum()

@@ -35,8 +35,9 @@ def cmd_fit(args) -> int:
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
     if args.reps < 5:
-        notes.append(f"With {args.reps} replication{'s' if args.reps > 1 else ''}, the replicates' 5-95% ranges are "
-                     f"rough (interpolated between so few values); use --reps 5 or more to read them.")
+        spread = ("are a single value" if args.reps == 1 else "are rough (interpolated between so few values)")
+        notes.append(f"With {args.reps} replication{'s' if args.reps > 1 else ''}, the replicates' 5-95% ranges "
+                     f"{spread}; use --reps 5 or more to read them.")
     json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes)
     print("\n".join(fit_lines(table)))
     print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")

@@ -128,7 +128,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         out["harm_averted_per_extra_gbp"] = averted / extra_spend if extra_spend > 0 else float("nan")
         out["exporter_harm_diff"] = d["discounted_harm_gbp_exporter_areas"].mean()
         out["other_areas_harm_diff"] = d["discounted_harm_gbp_other_areas"].mean()
-        out["payback_year"] = _payback_year(traj, scenario, baseline, steps_per_year)
+        out["payback_year"], out["payback_unclear"] = _payback_year(traj, scenario, baseline, steps_per_year)
         rows.append(out)
 
     by_net = sorted(rows, key=lambda r: (not np.isfinite(r["net_social_cost_gbp_diff"]), r["net_social_cost_gbp_diff"]))
@@ -192,23 +192,24 @@ def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_year: int) -> float:
+def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_year: int) -> tuple[float, bool]:
     """First year from which the cumulative discounted net social cost stays below the baseline's,
     for certain enough to say: the 90% interval of the paired replications' mean cumulative
-    difference lies below zero from then to the end (with one pair, its difference does)."""
+    difference lies below zero from then to the end (with one pair, its difference does). Also
+    whether that is unclear: NaN with a mean saving at the end whose interval reaches zero."""
     net = traj[traj.metric == "net_social_cost_gbp"].pivot_table(index="step", columns=["scenario", "replicate"],
                                                                  values="value")
     if scenario not in net.columns.get_level_values(0) or baseline not in net.columns.get_level_values(0):
-        return float("nan")
+        return float("nan"), False
     pairs = net[scenario].columns.intersection(net[baseline].columns)
     if pairs.empty:
-        return float("nan")
+        return float("nan"), False
     difference = (net[scenario][pairs] - net[baseline][pairs]).to_numpy()  # [step, pair]
     cumulative = np.cumsum(difference * discount_factors(difference.shape[0], steps_per_year)[:, None], axis=0)
     upper = np.array([mean_interval(row)[1] if row.size > 1 else row[0] for row in cumulative])
     ahead = upper < 0
     if not ahead[-1]:
-        return float("nan")
+        return float("nan"), bool(cumulative[-1].mean() < 0)
     last_behind = np.flatnonzero(~ahead)
     first_step = 0 if last_behind.size == 0 else last_behind[-1] + 1
-    return float(first_step // steps_per_year + 1)
+    return float(first_step // steps_per_year + 1), False

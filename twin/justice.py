@@ -6,14 +6,15 @@ them to prison for a sentence drawn around the mean for their role, of which the
 release date who have served at least `early_release_served_share` go out early (as under SDS40
 in 2024), and if that is not enough, the others nearest their date (an emergency release, as
 under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means offences are
-less likely to be punished by imprisonment). The `prison_places` lever adds places. Released members return to crime (their old group if it still operates, otherwise
-another in the same area) or leave it; the SOC register lever acts on that chance (the
-prevention lever acts on desistance instead). A leader in prison may keep directing the group
+less likely to be punished by imprisonment). The `prison_places` lever adds places. Released
+members return to crime (their old group if it still operates, otherwise another in the same
+area) or leave it; the SOC register lever acts on that chance (the prevention lever acts on
+desistance instead). A leader in prison may keep directing the group
 (see `investigations.arrest`).
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
-start is nearest its date (`due`: dated before the step's middle), a sentence runs from the verdict's date, an early release is
-counted as early when it comes more than `EARLY_RELEASE_MIN_MONTHS` before the normal date,
+start is nearest its date (`due`: dated before the step's middle), a sentence runs from the
+verdict's date, an early release is counted as early when it comes more than `EARLY_RELEASE_MIN_MONTHS` before the normal date,
 prison places are paid for the part of the step they are occupied, and members released in a
 step decide on their future over the half step they have been out.
 """
@@ -128,8 +129,8 @@ def prisons(model, rows: np.ndarray | None = None, charged_before: np.ndarray | 
     normal = due(model, members.release_month[in_prison])
     released = np.compress(normal, in_prison)
     remaining = np.compress(~normal, in_prison)
-    places = params.soc_prison_places * model.modifiers.prison_places_multiplier
-    excess = int(remaining.size - places)
+    places = params.soc_prison_places + model.modifiers.extra_prison_places
+    excess = int(np.ceil(remaining.size - places))  # places may be fractional (a lever at part intensity)
     early = emergency = np.empty(0, dtype=np.int64)
     if excess > 0:
         left = members.release_month[remaining] - model.month

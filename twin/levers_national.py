@@ -92,8 +92,7 @@ class PrisonPlaces(NationalLever):
     )
 
     def act(self, model, mask):
-        extra = self.values["extra_places"] * self.intensity
-        model.modifiers.prison_places_multiplier *= 1.0 + extra / max(model.params.soc_prison_places, 1.0)
+        model.modifiers.extra_prison_places += self.values["extra_places"] * self.intensity  # levers add up
 
     def cost_gbp_per_year(self, model, mask):
         population = model.geography.population

@@ -148,7 +148,7 @@ class TwinModel(mesa.Model):
         child = (role == EXPLOITED) & (rng.random(owner.size) < p.child_share_of_exploited)
         index = self.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
                                     known=rng.random(owner.size) < known)
-        recruitment.set_adulthood(self, index[child])
+        recruitment.set_adulthood(self, index[child], at_start=True)
         self.ocgs.leader[owner[role == LEADER]] = index[role == LEADER]
         self._initial_prisoners(rng)
 

@@ -2,8 +2,8 @@
 
 Every process reads its lever-sensitive inputs from `Modifiers`. A few levers also act
 directly on state while active: business disruption (cohesion and reputation of the groups it
-targets), financial sanctions (capital frozen) and the enabler levers (enablers removed). `prison_places_multiplier`
-and `county_line_opening_multiplier` are hooks no built-in lever sets yet. At the start of each step they
+targets), financial sanctions (capital frozen) and the enabler levers (enablers removed).
+`county_line_opening_multiplier` is a hook no built-in lever sets yet. At the start of each step they
 are reset to neutral (multipliers 1, additions 0) and every active lever then applies its
 effect, multiplying or adding, so levers compose. With no levers the model is the documented
 baseline. A lever changes inputs to mechanisms for its time window and targets; it never scales
@@ -70,6 +70,6 @@ class Modifiers:
         self.desistance_multiplier = 1.0
         self.reoffend_multiplier = 1.0
         self.prison_direction_multiplier = 1.0
-        self.prison_places_multiplier = 1.0
+        self.extra_prison_places = 0.0
         self.powers_in_use = 0.0
         self.oversight = False

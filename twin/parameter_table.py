@@ -74,7 +74,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of members of non-drug OCGs who are exploited", "population", "share"),
     _p("child_share_of_exploited", 0.45, "share", 0.30, 0.60,
        f"{A}: children are a large share of NRM criminal-exploitation referrals (Home Office NRM statistics 2023)",
-       "share of exploited members (and recruits) who are children", "population", "share"),
+       "share of exploited recruits who are children (fewer of the exploited members: children turn 18)", "population", "share"),
     _p("child_recruit_age_min_years", 14.0, "years", 12.0, 16.0,
        f"{A}: exploited children are mostly mid-to-late teenagers; ages at recruitment (and of the children in crime at the start) spread evenly from this age to 18, so a child stays a child for (18 - this) / 2 years on average",
        "youngest age at which children are recruited", "population", "positive"),

@@ -83,13 +83,28 @@ def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Gener
     return idx
 
 
-def set_adulthood(model, children: np.ndarray) -> None:
-    """The month each child in `children` turns 18: ages spread evenly from
-    `child_recruit_age_min_years` to 18, drawn from their own stream (so other draws do not move)."""
+#: mean months the exploited members present at the start have been in their groups (assumption:
+#: the baseline's exploited members leave, are arrested or are safeguarded at about 4.5% a month)
+EXPLOITED_MONTHS_IN_GROUP_AT_START = 22.0
+
+
+def set_adulthood(model, children: np.ndarray, at_start: bool = False) -> None:
+    """The month each child in `children` turns 18, drawn from its own stream (so other draws do not
+    move): ages at recruitment spread evenly from `child_recruit_age_min_years` to 18. Members
+    found at the start (`at_start`) were recruited a while ago (exponential, mean
+    `EXPLOITED_MONTHS_IN_GROUP_AT_START`): those who have turned 18 since are adults, so the
+    stock of children starts near the share the model settles at, not at the recruits' share."""
     if children.size == 0:
         return
+    rng = model.streams["ageing"]
     years_left = max(18.0 - model.params.child_recruit_age_min_years, 0.0)
-    model.members.adult_month[children] = model.month + 12.0 * years_left * model.streams["ageing"].random(children.size)
+    adult = model.month + 12.0 * years_left * rng.random(children.size)
+    if at_start:
+        adult -= rng.exponential(EXPLOITED_MONTHS_IN_GROUP_AT_START, children.size)
+        grown = adult <= model.month
+        model.members.child[children[grown]] = False
+        children, adult = children[~grown], adult[~grown]
+    model.members.adult_month[children] = adult
 
 
 def come_of_age(model) -> None:

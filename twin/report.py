@@ -211,7 +211,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "net change, recovered assets left out": signed_bn(r["harm"] + r["cost"]),
         "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
-        "payback year": "not within horizon" if not np.isfinite(r["payback"]) else f"{int(r['payback'])}",
+        "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
+                         "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
         "harm change, exporter areas": signed_bn(r["vulnerable"]),
         "harm change, other areas": signed_bn(r["other"]),
     } for r in rows])

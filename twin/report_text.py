@@ -49,7 +49,8 @@ def headline_rows(comparison: Comparison) -> list[dict]:
             "net": d["net_social_cost_gbp_diff"], "net_low": d["net_social_cost_gbp_low"],
             "net_high": d["net_social_cost_gbp_high"],
             "p_better": d["probability_better"], "per_pound": d["harm_averted_per_extra_gbp"],
-            "payback": d["payback_year"], "vulnerable": d["exporter_harm_diff"],
+            "payback": d["payback_year"], "payback_unclear": bool(d.get("payback_unclear", False)),
+            "vulnerable": d["exporter_harm_diff"],
             "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
         })
     return rows
@@ -70,7 +71,7 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
                   ("total_arrests", "arrests"), ("total_disruptions", "disruptions"),
                   ("total_early_releases", "prisoners released early (prisons full)"),
-                  ("total_emergency_releases", "of them before serving the early-release share"))
+                  ("total_emergency_releases", "emergency releases (before the early-release share)"))
 
 
 def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
@@ -178,7 +179,7 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
         largest = float(share[share < threshold].max())
         names = list(unmoved.scenario)
         by_all &= len(names) == len(options)
-        who = ("every option here" if len(names) == len(options) else
+        who = ("every option here" if len(names) == len(options) > 1 else
                (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else names[0])
         plural = 1 < len(names) < len(options)  # "A and B leave it" against "every option here leaves it"
         if largest == 0:
@@ -331,6 +332,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
                    else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
+                 else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
+                      f"(its cumulative saving's interval still reaches zero)." if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
     fading = fading_sentence(comparison, best["scenario"])
     if fading:

@@ -66,7 +66,7 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
                         if emergency >= 0.5 else "")
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
                      f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room"
-                     f"{before_share}, so the prison column stays at the places available.")
+                     f"{before_share}, so SOC prisoners stay within the places available.")
     return "\n".join(lines)
 
 

@@ -164,6 +164,41 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "cli" / "trajectories.partial.csv").exists()
 
 
+def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(monkeypatch):
+    """After a first Ctrl-C a command ignores further ones while it stops its workers. A Python
+    session that called main() gets its handler back; the `twin` command keeps ignoring Ctrl-C
+    until the process has exited, so a second one cannot interrupt Python's shutdown."""
+    import signal
+
+    from twin import cli
+    from twin.executor import ignore_further_interrupts
+
+    def interrupted(args):
+        ignore_further_interrupts()
+        return 130
+
+    monkeypatch.setattr(cli, "cmd_levers", interrupted)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        assert main(["levers"]) == 130 and signal.getsignal(signal.SIGINT) is before
+        assert main(["levers"], exiting=True) == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        # the command's first Ctrl-C ignores the next from the instant it lands
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        monkeypatch.setattr(cli, "cmd_levers", lambda args: 7 if signal.getsignal(signal.SIGINT) is cli._interrupt_once else 0)
+        assert main(["levers"], exiting=True) == 7
+        with pytest.raises(KeyboardInterrupt):
+            cli._interrupt_once(signal.SIGINT, None)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        monkeypatch.setattr(cli, "cmd_levers", interrupted)
+        signal.signal(signal.SIGINT, before)
+        monkeypatch.setattr("sys.argv", ["twin", "levers"])
+        with pytest.raises(SystemExit) as exit_status:
+            cli.run()  # the `twin` command
+        assert exit_status.value.code == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, capsys):
     argv = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--years", "1", "--workers", "1",
             "--out", str(tmp_path / "c"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]

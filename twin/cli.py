@@ -468,10 +468,15 @@ def _environment_error(exc: Exception) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, exiting: bool = False) -> int:
+    """Run one command; returns its exit status. `exiting` (the `twin` command and `python -m
+    twin`): the process ends next, so a command that has started ignoring Ctrl-C keeps ignoring it
+    while Python shuts down (a second Ctrl-C then cannot interrupt the worker pools' clean-up)."""
     import signal
 
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
+    if exiting and interrupt_handler is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt_once)
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
@@ -492,6 +497,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"twin: error: {message}", file=sys.stderr)
         return 1
     finally:  # a Python session that called main() gets its Ctrl-C back
-        from twin.executor import restore_interrupts
+        if not exiting:
+            from twin.executor import restore_interrupts
 
-        restore_interrupts(interrupt_handler)
+            restore_interrupts(interrupt_handler)
+
+
+def _interrupt_once(signum, frame):
+    """Ctrl-C for the `twin` command: the first interrupts it, and from that instant later ones are
+    ignored (a quick second Ctrl-C would otherwise land in the clean-up of the first)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def run() -> None:
+    """The `twin` command."""
+    raise SystemExit(main(exiting=True))

@@ -20,6 +20,7 @@ from twin.members import role_layout
 from twin.ocgs import BASE_COHESION
 from twin.parameters import per_step_probability, per_step_rate
 from twin.recruitment import add_members
+from twin.streams import choice
 from twin.vocabulary import (
     COCAINE, FRAUD, HEROIN_CRACK, INSIDER, LEADER, MONEY_LAUNDERING, PROFESSIONAL, PROXIMITY, TECHNICAL,
     VIRTUAL,
@@ -51,9 +52,9 @@ def entry(model) -> None:
     # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
     markets[:, MONEY_LAUNDERING] = rng.random(n) < NEW_OCG_LAUNDERING_SHARE
     ocg_type = np.where(market == FRAUD, np.where(rng.random(n) < 0.3, VIRTUAL, PROXIMITY),
-                        rng.choice(3, size=n, p=_offline_type_shares(params)))
+                        choice(rng, _offline_type_shares(params), n))
     serious, violent = params.share_serious_violence, params.share_violent
-    violence = rng.choice(3, size=n, p=[1 - violent, violent - serious, serious])
+    violence = choice(rng, [1 - violent, violent - serious, serious], n)
     size = np.maximum(np.rint(rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)),
                       params.ocg_size_min)
     # Entrants start small but aim at the vacancy they came for: their target size is the labour
@@ -65,7 +66,7 @@ def entry(model) -> None:
     productivity = np.maximum(model.markets.productivity[market], 1e-9)
     aim = per_entrant * n_markets / (productivity * labour_per_member * 0.5 * (1 + BASE_COHESION[ocg_type]))
     target = np.clip(aim, size, MAX_ENTRANT_TARGET_SIZE)
-    new = ocgs.add(area=area, ocg_type=ocg_type, reach=rng.choice(3, size=n, p=NEW_OCG_REACH), violence=violence,
+    new = ocgs.add(area=area, ocg_type=ocg_type, reach=choice(rng, NEW_OCG_REACH, n), violence=violence,
                    markets=markets, known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
                    encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
                    has_insider=np.zeros(n, dtype=bool),
@@ -111,9 +112,9 @@ def county_lines(model) -> None:
     if n_new == 0:
         return
     capacity = model.ocg_capacity[exporters]
-    owner = exporters[rng.choice(exporters.size, size=n_new, p=capacity / capacity.sum())]
+    owner = exporters[choice(rng, capacity / capacity.sum(), n_new)]
     pull = demand * (0.1 + vacancy)
-    dest = rng.choice(geo.n_areas, size=n_new, p=pull / pull.sum())
+    dest = choice(rng, pull / pull.sum(), n_new)
     lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
     model.tally.add("county_lines_opened", dest)
 

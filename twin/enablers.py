@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.streams import choice
 from twin.tables import Table
 from twin.vocabulary import ENABLER_TYPES, INSIDER, PROFESSIONAL, TECHNICAL
 
@@ -52,7 +53,7 @@ def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray,
     if pool.size == 0:
         return
     weights = enablers.reach_weight[pool]
-    chosen = pool[rng.choice(pool.size, size=ocg_index.size, p=weights / weights.sum())]
+    chosen = pool[choice(rng, weights / weights.sum(), ocg_index.size)]
     links.append(ocg_index.size, enabler=chosen, ocg=ocg_index)
 
 

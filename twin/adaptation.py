@@ -65,7 +65,7 @@ def entry(model) -> None:
     n_markets = 1.0 + markets[:, MONEY_LAUNDERING]
     productivity = np.maximum(model.markets.productivity[market], 1e-9)
     aim = per_entrant * n_markets / (productivity * labour_per_member * 0.5 * (1 + BASE_COHESION[ocg_type]))
-    target = np.clip(aim, size, MAX_ENTRANT_TARGET_SIZE)
+    target = aim.clip(size, MAX_ENTRANT_TARGET_SIZE)
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=choice(rng, NEW_OCG_REACH, n), violence=violence,
                    markets=markets, known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
                    encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
@@ -94,8 +94,8 @@ def county_lines(model) -> None:
     lines.active = lines.active & ~business
     model.tally.add("county_lines_closed", lines.dest[business])
 
-    exporters = np.flatnonzero(ocgs.active & ocgs.markets[:, HEROIN_CRACK] & geo.exporter[ocgs.area]
-                               & (model.ocg_capacity > 0))
+    exporters = (ocgs.active & ocgs.markets[:, HEROIN_CRACK] & geo.exporter[ocgs.area]
+                 & (model.ocg_capacity > 0)).nonzero()[0]
     if exporters.size == 0:
         return
     if model.county_line_openings_per_exporter is None:
@@ -124,7 +124,7 @@ def displacement_and_learning(model) -> None:
     ocgs, params = model.ocgs, model.params
     rng = model.streams["adaptation"]
     dt = model.months_per_step
-    hit = np.flatnonzero(model.investigated & ocgs.active)
+    hit = (model.investigated & ocgs.active).nonzero()[0]
     if hit.size:
         u = rng.random((hit.size, 5))
         mover = hit[u[:, 0] < params.relocation_prob_after_operation]

@@ -31,4 +31,4 @@ def update_trust(model) -> None:
              - params.trust_loss_per_homicide_per_100k * homicides / per_100k
              + params.trust_gain_per_disruption_per_100k * disruptions / per_100k
              + model.modifiers.trust_change_per_month * model.months_per_step)
-    model.trust = np.clip(trust, 0.01, 1.0)
+    model.trust = trust.clip(0.01, 1.0)

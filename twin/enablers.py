@@ -49,7 +49,7 @@ def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray,
     """Give each listed OCG one new link to an active enabler of `kind`, chosen by client pull."""
     if ocg_index.size == 0:
         return
-    pool = np.flatnonzero((enablers.kind == kind) & enablers.active)
+    pool = ((enablers.kind == kind) & enablers.active).nonzero()[0]
     if pool.size == 0:
         return
     weights = enablers.reach_weight[pool]

@@ -26,11 +26,11 @@ def progress_operations(model) -> np.ndarray:
     ended = ongoing & (ocgs.operation_months_left <= 1e-9)
     # Operations against groups that dissolved meanwhile end without result.
     cancelled = ongoing & ~ocgs.active
-    finished = np.flatnonzero(ended | cancelled)
+    finished = (ended | cancelled).nonzero()[0]
     ocgs.operation_months_left[finished] = 0.0
     ocgs.operation_fte[finished] = 0.0
     ocgs.operation_unit[finished] = -1
-    return np.flatnonzero(ended & ocgs.active)
+    return (ended & ocgs.active).nonzero()[0]
 
 
 def arrest(model, index: np.ndarray, rng: np.random.Generator) -> None:
@@ -49,8 +49,8 @@ def arrest(model, index: np.ndarray, rng: np.random.Generator) -> None:
     if leaders.size:
         # A charged leader may keep directing the group from remand and then from prison.
         owner = members.ocg[leaders]
-        directs = rng.random(leaders.size) < np.clip(
-            params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier, 0.0, 1.0)
+        p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
+        directs = rng.random(leaders.size) < min(max(p_directs, 0.0), 1.0)
         model.ocgs.leader_directing[owner] = directs
 
 
@@ -64,21 +64,21 @@ def complete_operations(model, ended: np.ndarray) -> None:
         return
     model.investigated[ended] = True
     ocgs.investigated_step[ended] = model.steps_done
-    trust_factor = 0.7 + 0.3 * np.clip(model.trust[ocgs.area[ended]] / model.trust_reference[ocgs.area[ended]], 0, 2)
+    trust_factor = 0.7 + 0.3 * (model.trust[ocgs.area[ended]] / model.trust_reference[ocgs.area[ended]]).clip(0, 2)
     p_success = (params.operation_success_base * (0.4 + 0.6 * ocgs.intel[ended])
                  * (1.0 - params.insulation_success_penalty * ocgs.insulation[ended])
                  * (1.0 - params.insider_success_penalty * model.modifiers.insider_penalty_multiplier
                     * ocgs.has_insider[ended])
                  * trust_factor * model.modifiers.success_multiplier[ocgs.area[ended]]
                  * model.modifiers.success_multiplier_by_reach[ocgs.reach[ended]])
-    success = rng.random(ended.size) < np.clip(p_success, 0.0, 1.0)
+    success = rng.random(ended.size) < p_success.clip(0.0, 1.0)
     success_by_ocg = np.zeros(ocgs.n, dtype=bool)
     success_by_ocg[ended[success]] = True
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
     # One pass over the whole table: cheaper than gathering `active_rows` (a superset of the active
     # rows, in the same order), and it finds the same rows.
-    targeted = np.flatnonzero(model.investigated[members.ocg] & (members.status == ACTIVE))
+    targeted = (model.investigated[members.ocg] & (members.status == ACTIVE)).nonzero()[0]
     owner = members.ocg[targeted]
     role = members.role[targeted]
     share_on_success = np.zeros(4)
@@ -105,7 +105,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
 
     # Seizure and eventual recovery of criminal assets.
     won = ended[success]
-    seizure_share = np.clip(params.seizure_share_of_capital * model.modifiers.seizure_multiplier, 0.0, 1.0)
+    seizure_share = min(max(params.seizure_share_of_capital * model.modifiers.seizure_multiplier, 0.0), 1.0)
     seized = ocgs.capital_gbp[won] * seizure_share
     ocgs.capital_gbp[won] -= seized
     model.tally.add("assets_recovered_gbp", ocgs.area[won], seized * params.asset_realisation_share)
@@ -126,7 +126,8 @@ def _hit_enablers(model, success_by_ocg: np.ndarray, rng: np.random.Generator) -
         return
     candidates = np.unique(links.enabler[exposed])
     enablers.known[candidates] = True
-    p_remove = np.clip(model.params.enabler_removal_prob_on_success * model.modifiers.enabler_removal_multiplier, 0, 1)
+    p_remove = model.params.enabler_removal_prob_on_success * model.modifiers.enabler_removal_multiplier
+    p_remove = min(max(p_remove, 0.0), 1.0)
     removed = candidates[rng.random(candidates.size) < p_remove]
     enablers.active[removed] = False
     model.tally.add_national("enablers_removed", removed.size)

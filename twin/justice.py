@@ -66,7 +66,7 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
 
 def in_justice_system(members) -> np.ndarray:
     """Rows of members charged, in prison or released (one pass; statuses 1-3 are contiguous)."""
-    return np.flatnonzero((members.status - CHARGED).view(np.uint8) <= RELEASED - CHARGED)
+    return ((members.status - CHARGED).view(np.uint8) <= RELEASED - CHARGED).nonzero()[0]
 
 
 def courts_and_prisons(model) -> None:
@@ -186,11 +186,11 @@ def released_decisions(model, rows: np.ndarray | None = None, released_before: n
     dt = model.months_per_step
     decide = np.full(released.size, -np.expm1(-dt / RELEASED_DECISION_MONTHS))
     if released_before is not None:
-        decide[np.flatnonzero(~np.compress(is_released, released_before))] = -np.expm1(
+        decide[(~np.compress(is_released, released_before)).nonzero()[0]] = -np.expm1(
             -0.5 * dt / RELEASED_DECISION_MONTHS)
     u = rng.random(released.size)
     deciding = released[u < decide]
-    reoffend = np.clip(params.reoffend_prob_after_release * model.modifiers.reoffend_multiplier, 0.0, 1.0)
+    reoffend = min(max(params.reoffend_prob_after_release * model.modifiers.reoffend_multiplier, 0.0), 1.0)
     returning = rng.random(deciding.size) < reoffend
     leaving = deciding[~returning]
     members.status[leaving] = EXITED
@@ -219,7 +219,7 @@ def random_active_ocg_in_area(model, area: np.ndarray, rng: np.random.Generator)
     ocgs = model.ocgs
     if area.size == 0:
         return np.empty(0, dtype=np.int64)
-    active = np.flatnonzero(ocgs.active)
+    active = ocgs.active.nonzero()[0]
     if active.size == 0:  # no group operates anywhere (a small register can die out)
         return np.full(area.size, -1, dtype=np.int64)
     order = active[np.argsort(ocgs.area[active].astype(np.int16), kind="stable")]  # radix sort on areas

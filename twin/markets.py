@@ -79,9 +79,11 @@ class Markets:
         self.is_drug[list(DRUG_MARKETS)] = True
         # Supply/demand balance at the start, per area and market: the price index is 1 there.
         self.reference_ratio: np.ndarray | None = None
+        self._vacancy: np.ndarray | None = None  # see `vacancy`
 
     def update_demand(self, demand_multiplier: np.ndarray) -> None:
         """Demand this step: base demand x lever multipliers x price response (drugs only)."""
+        self._vacancy = None
         products = slice(0, MONEY_LAUNDERING)
         response = np.where(self.is_drug[None, products],
                             self.price_index[:, products] ** self.params.drug_demand_price_elasticity, 1.0)
@@ -92,6 +94,7 @@ class Markets:
 
         Returns the amount each entry sells per month. Updates supply, served, sold_share, prices.
         """
+        self._vacancy = None
         n_areas = self.demand.shape[0]
         key = area * N_MARKETS + market
         self.supply = np.bincount(key, weights=amount, minlength=n_areas * N_MARKETS).reshape(n_areas, N_MARKETS)
@@ -114,7 +117,7 @@ class Markets:
         effective_supply = supply + share * reachable
 
         # National markets: pooled supply and demand.
-        for m in np.flatnonzero(self.national):
+        for m in self.national.nonzero()[0]:
             total_demand, total_supply = demand[:, m].sum(), supply[:, m].sum()
             total_served = min(total_demand, total_supply)
             served[:, m] = demand[:, m] * (total_served / total_demand if total_demand > 0 else 0.0)
@@ -127,12 +130,19 @@ class Markets:
         if self.reference_ratio is None:
             self.reference_ratio = np.maximum(ratio, 1e-6)
         target = (self.reference_ratio / np.maximum(ratio, 1e-6)) ** self.params.price_supply_elasticity
-        target = np.clip(target, *PRICE_INDEX_BOUNDS)
+        target = target.clip(*PRICE_INDEX_BOUNDS)
         step = per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
         self.price_index[:, :MONEY_LAUNDERING] += step * (target - self.price_index)[:, :MONEY_LAUNDERING]
         return amount * self.sold_share.take(key)  # [area, market], faster (see operations.operate)
 
     def vacancy(self) -> np.ndarray:
-        """Share of demand left unserved [area, market] (0 where there is no demand)."""
-        return np.divide(self.demand - self.served, self.demand, out=np.zeros_like(self.demand),
-                         where=self.demand > 0).clip(0.0, 1.0)
+        """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
+
+        Demand and served change only in `update_demand` and `clear`, so the four phases that ask
+        after the clearing share one computation.
+        """
+        if self._vacancy is None:
+            self._vacancy = np.divide(self.demand - self.served, self.demand, out=np.zeros_like(self.demand),
+                                      where=self.demand > 0).clip(0.0, 1.0)
+            self._vacancy.flags.writeable = False
+        return self._vacancy

@@ -67,7 +67,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     put("slavery_victims", served[:, MODERN_SLAVERY])
     fraud = served[:, FRAUD] * dt
     put("fraud_offences", fraud)
-    reported = np.clip(params.fraud_reported_share * model.trust / model.trust_reference, 0.0, 1.0)
+    reported = (params.fraud_reported_share * model.trust / model.trust_reference).clip(0.0, 1.0)
     put("fraud_reported", fraud * reported)
     put("immigration_arrivals", served[:, IMMIGRATION] * dt)
     put("firearms_supplied", served[:, FIREARMS] * dt)

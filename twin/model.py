@@ -276,7 +276,7 @@ class TwinModel(mesa.Model):
         Taken once per step, at its end (and at set-up): processes later in a step see the counts
         from the step's start, so a group emptied by arrests dissolves at the next step.
         """
-        self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
+        self._active_rows = (self.members.status == ACTIVE).nonzero()[0]
         self._active_rows_n = self.members.n
         self.active_by_role = active_census(self.members, self._active_rows, self.ocgs.n).astype(float)
         # Summed column by column: numpy's sum along a short last axis (4 roles) is about 8 times
@@ -292,7 +292,7 @@ class TwinModel(mesa.Model):
         Anything that makes an existing member active again calls `members_reactivated`.
         """
         if self._active_rows is None:
-            self._active_rows = np.flatnonzero(self.members.status == ACTIVE)
+            self._active_rows = (self.members.status == ACTIVE).nonzero()[0]
             self._active_rows_n = self.members.n
         if self.members.n > self._active_rows_n:
             self._active_rows = np.concatenate([self._active_rows, np.arange(self._active_rows_n, self.members.n)])

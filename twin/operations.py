@@ -72,9 +72,9 @@ def supply_entries(model, capacity: np.ndarray):
     owner, market = owner[selling], market[selling]
     amount = (capacity[owner] / n_markets[owner] * model.markets.productivity[market]
               * model.modifiers.supply_multiplier[market])
-    line_ids = np.flatnonzero(lines.active)
+    line_ids = lines.active.nonzero()[0]
     line_owner = lines.ocg[line_ids]
-    health = np.clip(model.active_members[line_owner] / np.maximum(ocgs.target_size[line_owner], 1.0), 0.0, 1.0)
+    health = (model.active_members[line_owner] / np.maximum(ocgs.target_size[line_owner], 1.0)).clip(0.0, 1.0)
     line_amount = (model.params.county_line_capacity_users * health * ocgs.active[line_owner]
                    * model.modifiers.supply_multiplier[HEROIN_CRACK])
     return (

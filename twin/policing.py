@@ -73,8 +73,8 @@ class Police:
         if self.reference_violence is None:
             self.reference_violence = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH)
         relative = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH) / self.reference_violence
-        reactive = np.clip(params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity,
-                           0.0, REACTIVE_SHARE_CAP)
+        reactive = (params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity).clip(
+            0.0, REACTIVE_SHARE_CAP)
         fte[: self.n_areas] *= 1.0 - reactive
         return fte
 
@@ -94,7 +94,7 @@ def select_within_capacity(unit: np.ndarray, score: np.ndarray | None, cost: np.
     sorted_unit, sorted_cost = unit[order], cost[order]
     cumulative = np.cumsum(sorted_cost)
     # np.concatenate and np.append, not np.r_ (several microseconds of Python per call)
-    starts = np.flatnonzero(np.concatenate(([True], sorted_unit[1:] != sorted_unit[:-1])))
+    starts = np.concatenate(([True], sorted_unit[1:] != sorted_unit[:-1])).nonzero()[0]
     group_start = np.repeat((cumulative - sorted_cost)[starts], np.diff(np.append(starts, order.size)))
     return order[cumulative - group_start <= free[sorted_unit]]
 
@@ -118,14 +118,14 @@ def intelligence(model) -> None:
     trust_ratio = model.trust[ocgs.area] / model.trust_reference[ocgs.area]
     encryption = np.where(ocgs.encrypted, params.encryption_detection_factor, 1.0)
     capacity_ratio = model.force_capacity_ratio[ocgs.area]
-    p_detect = np.clip(params.detection_prob_per_month * trust_ratio * encryption * capacity_ratio
-                       * mods.detection_multiplier[ocgs.area], 0.0, 1.0)
+    p_detect = (params.detection_prob_per_month * trust_ratio * encryption * capacity_ratio
+                * mods.detection_multiplier[ocgs.area]).clip(0.0, 1.0)
     detected = ocgs.active & ~ocgs.known & (rng.random(ocgs.n) < per_step_probability(p_detect, dt))
     ocgs.known = ocgs.known | detected
     ocgs.intel = np.where(detected, 0.1, ocgs.intel)
     under_operation = ocgs.operation_months_left > 0
     gain = np.where(under_operation, params.intel_gain_under_operation_per_month, params.intel_gain_per_month)
-    gain = per_step_probability(np.clip(gain * encryption * mods.intel_multiplier[ocgs.area], 0.0, 1.0), dt)
+    gain = per_step_probability((gain * encryption * mods.intel_multiplier[ocgs.area]).clip(0.0, 1.0), dt)
     ocgs.intel = np.where(ocgs.known, ocgs.intel + gain * (1.0 - ocgs.intel), 0.0)
     model.tally.add("ocgs_mapped", ocgs.area, detected)
 
@@ -152,7 +152,7 @@ def task(model, investigators: np.ndarray) -> None:
     ongoing = ocgs.operation_months_left > 0
     in_use = np.bincount(ocgs.operation_unit[ongoing], weights=ocgs.operation_fte[ongoing], minlength=police.n_units)
     free = np.maximum(investigators - in_use, 0.0)
-    candidates = np.flatnonzero(ocgs.active & ocgs.known & ~ongoing & (model.ocg_capacity > 0))
+    candidates = (ocgs.active & ocgs.known & ~ongoing & (model.ocg_capacity > 0)).nonzero()[0]
     if candidates.size == 0:
         return
     true_harm = ocgs.harm_gbp_per_month[candidates] + model.ocg_violence_harm_per_month[candidates]

@@ -55,9 +55,9 @@ def recruit(model) -> None:
     fill = (params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
             * (0.5 + 0.5 * reserve))
     recruits = np.zeros(ocgs.n, dtype=np.int64)
-    open_posts = np.flatnonzero(whole)
+    open_posts = whole.nonzero()[0]
     recruits[open_posts] = rng.binomial(whole[open_posts], per_step_probability(
-        np.clip(fill[open_posts], 0.0, 1.0), model.months_per_step))
+        fill[open_posts].clip(0.0, 1.0), model.months_per_step))
     total = int(recruits.sum())
     if total == 0:
         return
@@ -65,7 +65,7 @@ def recruit(model) -> None:
     drugs = ocgs.markets[:, HEROIN_CRACK] | ocgs.markets[:, COCAINE]
     wanted_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
     exploited_gap = np.maximum(wanted_share * ocgs.target_size - model.active_by_role[:, EXPLOITED], 0.0)
-    exploited_share = np.clip(exploited_gap / np.maximum(vacancy, 1.0), 0.0, 1.0)
+    exploited_share = (exploited_gap / np.maximum(vacancy, 1.0)).clip(0.0, 1.0)
     owner, role = role_layout(recruits, params.core_member_share * 0.5, exploited_share, rng, leaders=False)
     add_members(model, owner, role, rng, known_prob=np.where(ocgs.known[owner], 0.5 * ocgs.intel[owner], 0.0))
     model.tally.add("recruits", ocgs.area[owner])
@@ -110,7 +110,7 @@ def set_adulthood(model, children: np.ndarray, at_start: bool = False) -> None:
 def come_of_age(model) -> None:
     """Children who turn 18 during this step are children no longer (whatever their status)."""
     members = model.members
-    children = np.flatnonzero(members.child)
+    children = members.child.nonzero()[0]
     grown = children[due(model, members.adult_month[children])]
     members.child[grown] = False
 

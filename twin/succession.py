@@ -32,7 +32,7 @@ class GroupRows:
         mask = np.zeros(model.ocgs.n, dtype=bool)
         mask[groups] = True
         self.members = members
-        self.rows = np.flatnonzero(mask[members.ocg]) if groups.size else np.empty(0, dtype=np.int64)
+        self.rows = mask[members.ocg].nonzero()[0] if groups.size else np.empty(0, dtype=np.int64)
 
     def of(self, groups: np.ndarray, n_ocgs: int) -> np.ndarray:
         """Rows (any status) of members of `groups`."""
@@ -44,8 +44,8 @@ class GroupRows:
 def groups_in_transition(model) -> None:
     """Step 10a: depleted groups dissolve, then leaderless groups are succeeded, split or absorbed."""
     ocgs, params = model.ocgs, model.params
-    depleted = np.flatnonzero(ocgs.active & ~ocgs.leader_directing
-                              & (model.active_members < params.ocg_min_active_members))
+    depleted = (ocgs.active & ~ocgs.leader_directing
+                & (model.active_members < params.ocg_min_active_members)).nonzero()[0]
     leaderless_groups = leaderless(model)
     rows = GroupRows(model, np.union1d(depleted, leaderless_groups))
     dissolve(model, depleted, rows)
@@ -57,7 +57,7 @@ def leaderless(model) -> np.ndarray:
     has_leader = ocgs.leader >= 0
     leader_active = np.zeros(ocgs.n, dtype=bool)
     leader_active[has_leader] = members.status[ocgs.leader[has_leader]] == ACTIVE
-    return np.flatnonzero(ocgs.active & ~ocgs.leader_directing & ~leader_active)
+    return (ocgs.active & ~ocgs.leader_directing & ~leader_active).nonzero()[0]
 
 
 def succession(model, rows: GroupRows | None = None) -> None:
@@ -111,7 +111,7 @@ def _absorb(model, index: np.ndarray, rows: GroupRows) -> None:
         return
     eligible = ocgs.active.copy()
     eligible[index] = False
-    candidates = np.flatnonzero(eligible)
+    candidates = eligible.nonzero()[0]
     # The largest group per area (ties: the latest founded, i.e. the highest index).
     area, size = ocgs.area[candidates], model.active_members[candidates]
     largest = np.full(model.geography.n_areas, -np.inf)

@@ -53,7 +53,7 @@ def violence(model) -> None:
     # Draws only where they can be non-zero: numpy's Poisson and binomial consume no random
     # numbers for a zero mean or zero trials, so the results are those of drawing for every group.
     incidents = np.zeros(ocgs.n, dtype=np.int64)
-    violent = np.flatnonzero(expected > 0)
+    violent = (expected > 0).nonzero()[0]
     incidents[violent] = rng.poisson(expected[violent])
     direct = np.zeros(ocgs.n, dtype=np.int64)
     involved = violent[incidents[violent] > 0]

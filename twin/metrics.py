@@ -22,6 +22,37 @@ from twin.vocabulary import (
 HEROIN_CRACK_DEATH_SHARE = 0.8
 
 
+#: metrics that are the step's tally by area as it stands
+TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders", "operations_started",
+           "operations_succeeded", "disruptions", "arrests", "charges", "convictions", "prison_releases",
+           "early_releases", "emergency_releases", "homicides", "serious_violence", "nrm_referrals",
+           "nrm_referrals_criminal", "nrm_referrals_repeat", "county_lines_opened", "county_lines_closed",
+           "ocgs_entered", "ocgs_dissolved", "ocgs_mapped", "successions", "splits", "absorptions", "relocations",
+           "assets_recovered_gbp")
+TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED])
+
+
+def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
+    """The member counts by area and, for each, which member classes (`member_class`) it adds up."""
+    status, role, known, child = np.unravel_index(np.arange(N_CLASSES), (5, 4, 2, 2))
+    active = status == ACTIVE
+    counts = {
+        "members_active": active, "members_charged": status == CHARGED, "members_prison": status == PRISON,
+        "members_released": status == RELEASED, "members_leader": active & (role == LEADER),
+        "members_core": active & (role == CORE), "members_worker": active & (role == WORKER),
+        "members_exploited": active & (role == EXPLOITED),
+        # Known suspects: known members of any status short of exited (NCA counts known nominals).
+        "members_known": (status < EXITED) & (known == 1),
+        "members_children": active & (child == 1),
+    }
+    return tuple(counts), np.column_stack(list(counts.values())).astype(float)
+
+
+#: counts are summed as one product [area, class] @ [class, count], not one reduction each
+MEMBER_COUNTS, MEMBER_COUNT_CLASSES = _member_count_classes()
+MEMBER_COUNT_COLUMNS = np.array([METRIC_INDEX[name] for name in MEMBER_COUNTS])
+
+
 def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     geo, ocgs, members, markets, params = model.geography, model.ocgs, model.members, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
@@ -30,30 +61,13 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     def put(name: str, values) -> None:
         out[:, METRIC_INDEX[name]] = values
 
-    for name in ("recruits", "recruits_children", "joiners", "leavers", "reoffenders", "operations_started",
-                 "operations_succeeded", "disruptions", "arrests", "charges", "convictions", "prison_releases",
-                 "early_releases", "emergency_releases", "homicides", "serious_violence", "nrm_referrals", "nrm_referrals_criminal",
-                 "nrm_referrals_repeat",
-                 "county_lines_opened", "county_lines_closed", "ocgs_entered", "ocgs_dissolved", "ocgs_mapped",
-                 "successions", "splits", "absorptions", "relocations", "assets_recovered_gbp"):
-        put(name, tally.get(name))
+    out[:, TALLIED_COLUMNS] = tally.stack(TALLIED)
 
     # Members by status, role, knowledge and age in one count (home area of their group).
     key = ocgs.area[members.ocg] * N_CLASSES + member_class(members)
-    counts = np.bincount(key, minlength=n_areas * N_CLASSES).reshape(n_areas, 5, 4, 2, 2)
-    status_counts = counts.sum(axis=(2, 3, 4))
-    role_counts = counts[:, ACTIVE].sum(axis=(2, 3))
-    put("members_active", status_counts[:, ACTIVE])
-    put("members_charged", status_counts[:, CHARGED])
-    put("members_prison", status_counts[:, PRISON])
-    put("members_released", status_counts[:, RELEASED])
-    put("members_leader", role_counts[:, LEADER])
-    put("members_core", role_counts[:, CORE])
-    put("members_worker", role_counts[:, WORKER])
-    put("members_exploited", role_counts[:, EXPLOITED])
-    # Known suspects: known members of any status short of exited (NCA counts known nominals).
-    put("members_known", counts[:, :EXITED, :, 1, :].sum(axis=(1, 2, 3)))
-    put("members_children", counts[:, ACTIVE, :, :, 1].sum(axis=(1, 2)))
+    counts = np.bincount(key, minlength=n_areas * N_CLASSES).reshape(n_areas, N_CLASSES)
+    member_counts = counts.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
+    out[:, MEMBER_COUNT_COLUMNS] = member_counts
     put("ocgs_active", np.bincount(ocgs.area, weights=ocgs.active, minlength=n_areas))
     put("ocgs_known", np.bincount(ocgs.area, weights=ocgs.active & ocgs.known, minlength=n_areas))
     put("ocg_revenue_gbp", np.bincount(ocgs.area, weights=ocgs.revenue_gbp * ocgs.active, minlength=n_areas))
@@ -82,7 +96,8 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     put("drug_deaths", model.streams["drug_deaths"].poisson(expected_deaths))
 
     # Harm (Home Office method) and response cost.
-    harm = model.harm.by_category(served, role_counts[:, EXPLOITED], tally.get("homicides"),
+    harm = model.harm.by_category(served, member_counts[:, MEMBER_COUNTS.index("members_exploited")],
+                                  tally.get("homicides"),
                                   tally.get("serious_violence") - tally.get("serious_violence_fatal"), dt)
     for k, category in enumerate(HARM_CATEGORIES):
         put(f"harm_gbp_{category}", harm[:, k])
@@ -144,10 +159,12 @@ def population_shares(model) -> dict[str, float]:
         profiles = model.share_profiles = ShareProfiles(capacity=2 * ocgs.n)
     changed = model.take_portfolio_changes("profiles")
     changed = changed[changed < profiles.n]
-    if changed.size:
-        profiles.profile[changed] = _share_profiles(ocgs, changed)
-    if profiles.n < ocgs.n:
-        profiles.append(ocgs.n - profiles.n, profile=_share_profiles(ocgs, np.arange(profiles.n, ocgs.n)))
+    added = ocgs.n - profiles.n
+    if changed.size or added:  # one pass over the changed rows and the groups added since
+        profile = _share_profiles(ocgs, np.concatenate([changed, np.arange(profiles.n, ocgs.n)]))
+        profiles.profile[changed] = profile[: changed.size]
+        if added:
+            profiles.append(added, profile=profile[changed.size:])
     n = max(int(np.count_nonzero(ocgs.active)), 1)
     shares = ocgs.active.astype(float) @ profiles.profile / n
     return dict(zip(SHARE_NAMES, shares.tolist()))
@@ -158,13 +175,13 @@ def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
     drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
     multi = markets.sum(axis=1) > 1
     violence = ocgs.violence[rows]
-    return np.column_stack([
-        *(ocgs.ocg_type[rows] == k for k in range(4)),
-        *(ocgs.reach[rows] == k for k in range(3)),
-        multi,
-        (drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING],
-        markets[:, FRAUD] & ~drugs,
-        drugs & ~multi,
-        violence > 0,
-        violence == 2,
-    ]).astype(float)
+    profile = np.empty((rows.size, len(SHARE_NAMES)))  # columns in the order of SHARE_NAMES
+    profile[:, 0:4] = ocgs.ocg_type[rows, None] == np.arange(4)
+    profile[:, 4:7] = ocgs.reach[rows, None] == np.arange(3)
+    profile[:, 7] = multi
+    profile[:, 8] = (drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING]
+    profile[:, 9] = markets[:, FRAUD] & ~drugs
+    profile[:, 10] = drugs & ~multi
+    profile[:, 11] = violence > 0
+    profile[:, 12] = violence == 2
+    return profile

@@ -264,7 +264,7 @@ class TwinModel(mesa.Model):
         self.take_census()
         by_area, national = compute_metrics(self)
         if self.lever_cost_metrics:
-            lever_costs = np.stack([self.tally.get(name) for name in self.lever_cost_metrics], axis=1)
+            lever_costs = self.tally.stack(self.lever_cost_metrics)
             by_area = np.concatenate([by_area, lever_costs], axis=1)
         self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1

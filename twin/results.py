@@ -126,31 +126,55 @@ METRIC_INDEX = {name: i for i, name in enumerate(METRIC_NAMES)}
 
 
 class StepTally:
-    """Events of the current step, summed by area (and a few national-only counts)."""
+    """Events of the current step, summed by area (and a few national-only counts).
+
+    The sums by area are the rows of one [name, area] array, a row per name seen so far: a
+    step's ~100 additions and its reset then cost one numpy call each, not a dictionary of arrays.
+    """
 
     def __init__(self, n_areas: int):
         self.n_areas = n_areas
-        self.by_area: dict[str, np.ndarray] = {}
+        self.rows: dict[str, int] = {}
+        self.values = np.zeros((16, n_areas))
         self.national: dict[str, float] = {}
+        self._stacks: dict[tuple[str, ...], np.ndarray] = {}
 
     def reset(self) -> None:
-        self.by_area.clear()
+        self.values.fill(0.0)
         self.national.clear()
+
+    def row(self, name: str) -> int:
+        """Row of `values` holding `name` (added, zero, when new)."""
+        row = self.rows.get(name)
+        if row is None:
+            row = self.rows[name] = len(self.rows)
+            if row == self.values.shape[0]:
+                self.values = np.concatenate([self.values, np.zeros_like(self.values)])
+        return row
 
     def add(self, name: str, area: np.ndarray, weights=None) -> None:
         """Add events at the given area indices (one each, or `weights` each)."""
-        counts = np.bincount(area, weights=weights, minlength=self.n_areas)
-        self.add_by_area(name, counts)
+        row = self.row(name)  # first: a new name may replace `values`
+        self.values[row] += np.bincount(area, weights=weights, minlength=self.n_areas)
 
     def add_by_area(self, name: str, values: np.ndarray) -> None:
-        current = self.by_area.get(name)
-        self.by_area[name] = values.astype(float) if current is None else current + values
+        row = self.row(name)
+        self.values[row] += values
 
     def add_national(self, name: str, value: float) -> None:
         self.national[name] = self.national.get(name, 0.0) + float(value)
 
     def get(self, name: str) -> np.ndarray:
-        return self.by_area.get(name, np.zeros(self.n_areas))
+        """This step's sums for `name` by area (a copy: the tally's rows are reset each step)."""
+        row = self.row(name)
+        return self.values[row].copy()
+
+    def stack(self, names: tuple[str, ...]) -> np.ndarray:
+        """[area, name] sums of several names at once."""
+        rows = self._stacks.get(names)
+        if rows is None:
+            rows = self._stacks[names] = np.array([self.row(name) for name in names], dtype=np.int64)
+        return self.values[rows].T
 
 
 class Results:

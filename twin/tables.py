@@ -16,6 +16,12 @@ class Table:
 
     #: column name -> (dtype, default value, trailing shape)
     columns: dict[str, tuple[type, object, tuple[int, ...]]] = {}
+    #: (column, backing array) attribute names, set for each subclass
+    _backing_names: tuple[tuple[str, str], ...] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._backing_names = tuple((name, "_" + name) for name in cls.columns)
 
     def __init__(self, capacity: int = 16):
         self.__dict__["n"] = 0
@@ -29,8 +35,8 @@ class Table:
     # A descriptor would cost a Python call on each of the few hundred column reads in a step.
     def _refresh_views(self) -> None:
         d, n = self.__dict__, self.n
-        for name in self.columns:
-            d[name] = d["_" + name][:n]
+        for name, backing in self._backing_names:
+            d[name] = d[backing][:n]
 
     def __setstate__(self, state: dict) -> None:  # copies and unpickled tables: views of their own arrays
         self.__dict__.update(state)
@@ -61,17 +67,19 @@ class Table:
 
     def append(self, count: int, **values) -> np.ndarray:
         """Add `count` rows; columns not given take their default. Returns the new row indices."""
-        unknown = set(values) - set(self.columns)
-        if unknown:
+        if not values.keys() <= self.columns.keys():
+            unknown = set(values) - set(self.columns)
             raise KeyError(f"{type(self).__name__}: unknown column(s) {sorted(unknown)}")
-        start = self.n
-        self._grow(start + count)
-        self.__dict__["n"] = start + count
-        for name, (dtype, default, shape) in self.columns.items():
-            block = self.__dict__["_" + name]
-            block[start: self.n] = values[name] if name in values else default
+        start, end = self.n, self.n + count
+        self._grow(end)
+        d = self.__dict__
+        d["n"] = end
+        # Rows past `n` hold their column's default (`__init__`, `_grow` and `compact` see to it),
+        # so only the columns given are written.
+        for name, value in values.items():
+            d["_" + name][start:end] = value
         self._refresh_views()
-        return np.arange(start, self.n)
+        return np.arange(start, end)
 
     def compact(self, keep: np.ndarray) -> np.ndarray:
         """Keep only rows where `keep` is true. Returns old index -> new index (-1 if dropped)."""
@@ -79,9 +87,10 @@ class Table:
         new_index = np.full(self.n, -1, dtype=np.int64)
         kept = np.flatnonzero(keep)
         new_index[kept] = np.arange(kept.size)
-        for name in self.columns:
+        for name, (dtype, default, shape) in self.columns.items():
             block = self.__dict__["_" + name]
             block[: kept.size] = block[kept]
+            block[kept.size: self.n] = default  # rows past `n` hold the default (see `append`)
         self.__dict__["n"] = kept.size
         self._refresh_views()
         return new_index

@@ -44,7 +44,13 @@ same results): a boolean mask as an index is about 4 times slower than `np.compr
 arrays with mixed masks (`justice`); the two-array fancy index `a[area, market]` about 5 times
 slower than `a.take(flat_index)` (`operations.operate`, `supply_cells`); a sum along a short last
 axis (`by_role.sum(axis=1)`) about 8 times slower than adding the columns (`take_census`); `np.r_`
-costs microseconds of Python per call.
+costs microseconds of Python per call. A later pass on the fixed cost (same results): `Generator.choice`
+with `p` spends about 6 us checking `p` (`streams.choice` makes the same draws without);
+`np.flatnonzero` and `np.clip` are Python wrappers costing about 1 us a call (`x.nonzero()[0]`,
+`a.clip`, and min/max for scalars); `Markets.vacancy` is computed once per clearing; the tally
+is one [name, area] array and the member counts one product. Tried without a measurable gain:
+passes over the open county lines only (full passes over ~10,000 rows cost about what finding
+the open ones costs) and one pass for the portfolio cache's changed and new groups.
 """
 
 from __future__ import annotations

@@ -135,11 +135,18 @@ class Markets:
         self.price_index[:, :MONEY_LAUNDERING] += step * (target - self.price_index)[:, :MONEY_LAUNDERING]
         return amount * self.sold_share.take(key)  # [area, market], faster (see operations.operate)
 
+    def clear_laundering(self) -> None:
+        """Money laundering is a national service priced apart (`operations.operate`): no local
+        demand or sales are left in its column."""
+        self._vacancy = None
+        self.demand[:, MONEY_LAUNDERING] = 0.0
+        self.served[:, MONEY_LAUNDERING] = 0.0
+
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
 
-        Demand and served change only in `update_demand` and `clear`, so the four phases that ask
-        after the clearing share one computation.
+        Demand and served change only in `update_demand`, `clear` and `clear_laundering` (each
+        resets this), so the four phases that ask after the clearing share one computation.
         """
         if self._vacancy is None:
             self._vacancy = np.divide(self.demand - self.served, self.demand, out=np.zeros_like(self.demand),

@@ -132,8 +132,7 @@ def operate(model) -> dict[str, np.ndarray]:
     laundering_supply *= markets.productivity[MONEY_LAUNDERING]
     laundering_demand = profit_per_month.sum()
     coverage = min(1.0, laundering_supply / laundering_demand) if laundering_demand > 0 else 1.0
-    markets.demand[:, MONEY_LAUNDERING] = 0.0
-    markets.served[:, MONEY_LAUNDERING] = 0.0
+    markets.clear_laundering()
     model.money_laundered_gbp = laundering_demand * coverage * dt
     efficiency = np.where(ocgs.has_professional, params.laundering_efficiency_professional,
                           params.laundering_efficiency_base) * (0.5 + 0.5 * coverage)

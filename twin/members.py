@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.tables import Table
-from twin.vocabulary import CORE, EXITED, EXPLOITED, LEADER, WORKER
+from twin.vocabulary import ACTIVE, CORE, EXITED, EXPLOITED, LEADER, WORKER
 
 
 class Members(Table):
@@ -49,6 +50,24 @@ class Members(Table):
         """Members not exited: the population that joiners and leavers change."""
         return int(np.count_nonzero(self.status != EXITED))
 
+    def active_rows(self) -> np.ndarray:
+        """Rows of the active members, ascending (`(status == ACTIVE).nonzero()[0]`)."""
+        return _active_rows(self.status)
+
+    def compact(self, keep: np.ndarray) -> np.ndarray:
+        """`Table.compact` (same result: rows where `keep` is true, in order; old index -> new index,
+        -1 if dropped), with the rows moved by a compiled pass per column instead of a gather."""
+        keep = np.asarray(keep, dtype=bool)
+        new_index, n_kept = _kept_index(keep)
+        d = self.__dict__
+        for name, (dtype, default, shape) in self.columns.items():
+            block = d["_" + name]
+            _move_kept_rows(block, new_index)
+            block[n_kept: self.n] = default  # rows past `n` hold the default (see `Table.append`)
+        d["n"] = n_kept
+        self._refresh_views()
+        return new_index
+
 
 def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
                 rng: np.random.Generator, leaders: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -74,14 +93,82 @@ def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray
 N_CLASSES = 80
 
 
-def member_class(members: Members) -> np.ndarray:
-    """Each member's class code: status*16 + role*4 + known*2 + child (fits in int8)."""
-    return (members.status * 16 + members.role * 4
-            + members.known.view(np.int8) * 2 + members.child.view(np.int8))
+@kernel
+def member_class(status: int, role: int, known: bool, child: bool) -> int:
+    """A member's class code: status*16 + role*4 + known*2 + child (0 to N_CLASSES - 1)."""
+    return np.int64(status) * 16 + np.int64(role) * 4 + np.int64(known) * 2 + np.int64(child)
 
 
-def active_census(members: Members, active: np.ndarray, n_ocgs: int) -> np.ndarray:
-    """Active members of each OCG by role, [ocg, role], counted over the rows `active` (the rows
-    whose status is active): one pass over them, not over the whole table."""
-    counts = np.bincount(members.ocg[active] * 4 + members.role[active], minlength=n_ocgs * 4)
-    return counts[: n_ocgs * 4].reshape(n_ocgs, 4)
+def active_census(members: Members, ocg_area: np.ndarray, n_areas: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The census of the members, in one pass over the table.
+
+    Args:
+        ocg_area: home area of each OCG (its length is the number of OCGs).
+
+    Returns:
+        active_rows: rows of the active members, ascending.
+        by_role: active members of each OCG by role, [ocg, role] (float: whole numbers).
+        active_members: active members of each OCG (the sum of `by_role`'s row).
+        by_area_class: members of each class (`member_class`, any status) by the home area of
+            their group, [area, class].
+    """
+    return _census(members.status, members.role, members.known, members.child, members.ocg, ocg_area, n_areas)
+
+
+@kernel
+def _census(status, role, known, child, ocg, ocg_area, n_areas):
+    """`active_census` on the member columns; every member row belongs to a group (0 <= ocg < len(ocg_area))."""
+    n_members, n_ocgs = status.size, ocg_area.size
+    active_rows = np.empty(n_members, dtype=np.int64)
+    by_role = np.zeros((n_ocgs, 4))  # float, as the step's OCG-level processes use it
+    by_area_class = np.zeros((n_areas, N_CLASSES), dtype=np.int64)
+    n_active = 0
+    for row in range(n_members):
+        group = ocg[row]
+        if status[row] == ACTIVE:
+            active_rows[n_active] = row
+            n_active += 1
+            by_role[group, role[row]] += 1.0
+        by_area_class[ocg_area[group], member_class(status[row], role[row], known[row], child[row])] += 1
+    active_members = np.empty(n_ocgs)
+    for group in range(n_ocgs):  # whole numbers: any order of addition gives the same sums
+        active_members[group] = by_role[group, 0] + by_role[group, 1] + by_role[group, 2] + by_role[group, 3]
+    return active_rows[:n_active], by_role, active_members, by_area_class
+
+
+@kernel
+def _active_rows(status: np.ndarray) -> np.ndarray:
+    """Rows whose status is active, ascending (`(status == ACTIVE).nonzero()[0]`)."""
+    rows = np.empty(status.size, dtype=np.int64)
+    n_active = 0
+    for row in range(status.size):
+        if status[row] == ACTIVE:
+            rows[n_active] = row
+            n_active += 1
+    return rows[:n_active]
+
+
+@kernel
+def _kept_index(keep: np.ndarray) -> tuple[np.ndarray, int]:
+    """Old row -> new row when only the rows where `keep` is true are kept, in order (-1 if dropped);
+    and the number kept."""
+    new_index = np.empty(keep.size, dtype=np.int64)
+    n_kept = 0
+    for row in range(keep.size):
+        if keep[row]:
+            new_index[row] = n_kept
+            n_kept += 1
+        else:
+            new_index[row] = -1
+    return new_index, n_kept
+
+
+@kernel
+def _move_kept_rows(block: np.ndarray, new_index: np.ndarray) -> None:
+    """Move each kept row of a column to its new row, in place. A kept row never moves up the
+    table (new row <= old row), so walking the rows in order never overwrites one still to move."""
+    for row in range(new_index.size):
+        target = new_index[row]
+        if target >= 0 and target != row:
+            block[target] = block[row]

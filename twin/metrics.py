@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.geography import uk_population
 from twin.harm import HARM_CATEGORIES
-from twin.members import N_CLASSES, member_class
+from twin.members import N_CLASSES
 from twin.results import METRIC_INDEX, METRICS
 from twin.tables import Table
 from twin.vocabulary import (
@@ -52,77 +53,60 @@ def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
 MEMBER_COUNTS, MEMBER_COUNT_CLASSES = _member_count_classes()
 MEMBER_COUNT_COLUMNS = np.array([METRIC_INDEX[name] for name in MEMBER_COUNTS])
 
+#: metrics `_area_metrics` writes, in the order of its `columns` argument (passed as an array of
+#: column indices, not read as globals: a cached kernel would keep stale indices if METRICS changed)
+KERNEL_METRICS = (
+    "ocgs_active", "ocgs_known", "ocg_revenue_gbp", "ocg_capital_gbp", "county_lines_active",
+    "drug_users_supplied", "slavery_victims", "fraud_offences", "fraud_reported", "immigration_arrivals",
+    "firearms_supplied", "acquisitive_offences",
+    *(f"harm_gbp_{category}" for category in HARM_CATEGORIES), "harm_gbp_total",
+    "harm_gbp_anticipation", "harm_gbp_consequence", "harm_gbp_response",
+    "response_cost_gbp_policing", "response_cost_gbp_courts", "response_cost_gbp_prisons", "response_cost_gbp",
+    "net_social_cost_gbp", "investigators_fte", "community_trust", "vulnerability",
+)
+KERNEL_COLUMNS = np.array([METRIC_INDEX[name] for name in KERNEL_METRICS], dtype=np.int64)
+#: the tally's sums that `_area_metrics` reads, in the order of its `tally_rows` argument
+KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
+
 
 def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
-    geo, ocgs, members, markets, params = model.geography, model.ocgs, model.members, model.markets, model.params
+    """The step's metrics: [area, metric] (METRICS' order) and the national-only values by name.
+
+    Member counts come from the census taken just before (`TwinModel.take_census`); the per-area
+    arithmetic is one compiled pass (`_area_metrics`); harm by category and cost type, the budget
+    and the drug-death draws are numpy (`harm.py`, `policing.py`).
+    """
+    geo, members_by_area_class, markets, params = model.geography, model.census_by_area_class, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
     out = np.zeros((n_areas, len(METRICS)))
-
-    def put(name: str, values) -> None:
-        out[:, METRIC_INDEX[name]] = values
-
     out[:, TALLIED_COLUMNS] = tally.stack(TALLIED)
 
-    # Members by status, role, knowledge and age in one count (home area of their group).
-    key = ocgs.area[members.ocg] * N_CLASSES + member_class(members)
-    counts = np.bincount(key, minlength=n_areas * N_CLASSES).reshape(n_areas, N_CLASSES)
-    member_counts = counts.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
+    # Members by status, role, knowledge and age (home area of their group), counted by the census.
+    member_counts = members_by_area_class.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
     out[:, MEMBER_COUNT_COLUMNS] = member_counts
-    put("ocgs_active", np.bincount(ocgs.area, weights=ocgs.active, minlength=n_areas))
-    put("ocgs_known", np.bincount(ocgs.area, weights=ocgs.active & ocgs.known, minlength=n_areas))
-    put("ocg_revenue_gbp", np.bincount(ocgs.area, weights=ocgs.revenue_gbp * ocgs.active, minlength=n_areas))
-    put("ocg_capital_gbp", np.bincount(ocgs.area, weights=ocgs.capital_gbp * ocgs.active, minlength=n_areas))
-    lines = model.county_lines
-    put("county_lines_active", np.bincount(lines.dest, weights=lines.active, minlength=n_areas))
 
-    # Market volumes: stocks (people supplied or exploited) and flows per step.
-    served = markets.served
-    put("drug_users_supplied", served[:, HEROIN_CRACK] + served[:, COCAINE])
-    put("slavery_victims", served[:, MODERN_SLAVERY])
-    fraud = served[:, FRAUD] * dt
-    put("fraud_offences", fraud)
-    reported = (params.fraud_reported_share * model.trust / model.trust_reference).clip(0.0, 1.0)
-    put("fraud_reported", fraud * reported)
-    put("immigration_arrivals", served[:, IMMIGRATION] * dt)
-    put("firearms_supplied", served[:, FIREARMS] * dt)
-    put("acquisitive_offences", served[:, ACQUISITIVE] * dt)
     # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
     # rate per user is the UK's whatever the areas' population.
+    served = markets.served
     deaths_per_year = params.drug_deaths_per_million_per_year * uk_population() / 1e6
     per_user_month = np.array([
         HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
         (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
     expected_deaths = (served[:, [HEROIN_CRACK, COCAINE]] @ per_user_month) * dt
-    put("drug_deaths", model.streams["drug_deaths"].poisson(expected_deaths))
+    out[:, METRIC_INDEX["drug_deaths"]] = model.streams["drug_deaths"].poisson(expected_deaths)
 
-    # Harm (Home Office method) and response cost.
+    # Harm (Home Office method) and the budget, in numpy; their sums in numpy's (pairwise) order.
     harm = model.harm.by_category(served, member_counts[:, MEMBER_COUNTS.index("members_exploited")],
                                   tally.get("homicides"),
                                   tally.get("serious_violence") - tally.get("serious_violence_fatal"), dt)
-    for k, category in enumerate(HARM_CATEGORIES):
-        put(f"harm_gbp_{category}", harm[:, k])
-    put("harm_gbp_total", harm.sum(axis=1))
-    cost_types = model.harm.by_cost_type(harm)
-    put("harm_gbp_anticipation", cost_types[:, 0])
-    put("harm_gbp_consequence", cost_types[:, 1])
-    put("harm_gbp_response", cost_types[:, 2])
-
-    police = model.police
-    unit_budget = police.budget_gbp_per_month(params, model.modifiers) * dt
-    policing = unit_budget[:n_areas].copy()
-    # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
-    share = geo.population / geo.population.sum()
-    policing += share * unit_budget[n_areas:].sum()
-    put("response_cost_gbp_policing", policing)
-    put("response_cost_gbp_courts", tally.get("court_cost_gbp"))
-    put("response_cost_gbp_prisons", tally.get("prison_cost_gbp"))
-    lever_costs = tally.get("lever_cost_gbp")
-    response = policing + tally.get("court_cost_gbp") + tally.get("prison_cost_gbp") + lever_costs
-    put("response_cost_gbp", response)
-    put("net_social_cost_gbp", harm.sum(axis=1) + response - tally.get("assets_recovered_gbp"))
-    put("investigators_fte", model.investigators_fte[:n_areas])
-    put("community_trust", model.trust)
-    put("vulnerability", model.vulnerability * model.modifiers.vulnerability_multiplier)
+    unit_budget = model.police.budget_gbp_per_month(params, model.modifiers) * dt
+    tally_rows = np.array([tally.row(name) for name in KERNEL_TALLY], dtype=np.int64)  # may add rows: first
+    ocgs, lines = model.ocgs, model.county_lines
+    _area_metrics(out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp,
+                  lines.dest, lines.active, served, dt, params.fraud_reported_share, model.trust,
+                  model.trust_reference, harm, harm.sum(axis=1), model.harm.by_cost_type(harm), unit_budget,
+                  unit_budget[n_areas:].sum(), geo.population, geo.population.sum(), tally.values, tally_rows,
+                  model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier)
 
     national = dict(tally.national)
     national["money_laundered_gbp"] = model.money_laundered_gbp
@@ -132,6 +116,71 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national["investigators_fte"] = float(model.investigators_fte.sum())
     national.update(population_shares(model))
     return out, national
+
+
+@kernel
+def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp, ocg_capital_gbp, line_dest,
+                  line_active, served_per_month, months_per_step, fraud_reported_share, trust, trust_reference,
+                  harm_gbp, harm_gbp_total, harm_gbp_by_cost_type, unit_budget_gbp, national_budget_gbp,
+                  population, population_total, tally, tally_rows, investigators_fte, vulnerability,
+                  vulnerability_multiplier):
+    """Write the metrics `KERNEL_METRICS` into `out` [area, metric] (at `columns`), zero there.
+
+    Group and county-line counts and sums are added up in row order by home area (lines: by
+    destination), as `np.bincount` with weights would (a weight `value * active`, so an inactive
+    group adds 0.0 times its value). Market volumes per step are the served volumes times the
+    step's length. The policing budget is each force's own plus a population share of the regional
+    and national budget (`national_budget_gbp`); the response cost adds courts, prisons and levers.
+    """
+    (c_ocgs_active, c_ocgs_known, c_revenue, c_capital, c_lines, c_drug_users, c_slavery, c_fraud,
+     c_fraud_reported, c_immigration, c_firearms, c_acquisitive) = columns[:12]
+    c_harm, c_harm_total, c_cost_types = columns[12:18], columns[18], columns[19:22]
+    (c_policing, c_courts, c_prisons, c_response, c_net_cost, c_investigators, c_trust,
+     c_vulnerability) = columns[22:30]
+    row_courts, row_prisons, row_levers, row_assets = tally_rows[0], tally_rows[1], tally_rows[2], tally_rows[3]
+
+    for group in range(ocg_area.size):
+        area = ocg_area[group]
+        active = 1.0 if ocg_active[group] else 0.0
+        out[area, c_ocgs_active] += active
+        out[area, c_ocgs_known] += 1.0 if ocg_active[group] and ocg_known[group] else 0.0
+        out[area, c_revenue] += ocg_revenue_gbp[group] * active
+        out[area, c_capital] += ocg_capital_gbp[group] * active
+    for line in range(line_dest.size):
+        out[line_dest[line], c_lines] += 1.0 if line_active[line] else 0.0
+
+    for area in range(out.shape[0]):
+        served = served_per_month[area]
+        # Stocks (people supplied or exploited) as they stand; flows per step.
+        out[area, c_drug_users] = served[HEROIN_CRACK] + served[COCAINE]
+        out[area, c_slavery] = served[MODERN_SLAVERY]
+        fraud = served[FRAUD] * months_per_step
+        out[area, c_fraud] = fraud
+        reported = fraud_reported_share * trust[area] / trust_reference[area]
+        reported = 0.0 if reported < 0.0 else (1.0 if reported > 1.0 else reported)  # clip (NaN stays NaN)
+        out[area, c_fraud_reported] = fraud * reported
+        out[area, c_immigration] = served[IMMIGRATION] * months_per_step
+        out[area, c_firearms] = served[FIREARMS] * months_per_step
+        out[area, c_acquisitive] = served[ACQUISITIVE] * months_per_step
+
+        for k in range(c_harm.size):
+            out[area, c_harm[k]] = harm_gbp[area, k]
+        out[area, c_harm_total] = harm_gbp_total[area]
+        for k in range(c_cost_types.size):
+            out[area, c_cost_types[k]] = harm_gbp_by_cost_type[area, k]
+
+        # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
+        policing = unit_budget_gbp[area] + population[area] / population_total * national_budget_gbp
+        courts, prisons = tally[row_courts, area], tally[row_prisons, area]
+        response = policing + courts + prisons + tally[row_levers, area]
+        out[area, c_policing] = policing
+        out[area, c_courts] = courts
+        out[area, c_prisons] = prisons
+        out[area, c_response] = response
+        out[area, c_net_cost] = harm_gbp_total[area] + response - tally[row_assets, area]
+        out[area, c_investigators] = investigators_fte[area]
+        out[area, c_trust] = trust[area]
+        out[area, c_vulnerability] = vulnerability[area] * vulnerability_multiplier[area]
 
 
 SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family", "share_type_virtual",
@@ -165,23 +214,48 @@ def population_shares(model) -> dict[str, float]:
         profiles.profile[changed] = profile[: changed.size]
         if added:
             profiles.append(added, profile=profile[changed.size:])
-    n = max(int(np.count_nonzero(ocgs.active)), 1)
-    shares = ocgs.active.astype(float) @ profiles.profile / n
-    return dict(zip(SHARE_NAMES, shares.tolist()))
+    return dict(zip(SHARE_NAMES, _active_shares(ocgs.active, profiles.profile).tolist()))
+
+
+@kernel
+def _active_shares(active, profile):
+    """Mean profile [share] over the active rows (zeros when none is active). The sums are whole
+    numbers, so they are exact in any order."""
+    total = np.zeros(profile.shape[1])
+    n_active = 0
+    for row in range(active.size):
+        if active[row]:
+            n_active += 1
+            for k in range(total.size):
+                total[k] += profile[row, k]
+    return total / max(n_active, 1)
 
 
 def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
-    markets = ocgs.markets[rows]
-    drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
-    multi = markets.sum(axis=1) > 1
-    violence = ocgs.violence[rows]
-    profile = np.empty((rows.size, len(SHARE_NAMES)))  # columns in the order of SHARE_NAMES
-    profile[:, 0:4] = ocgs.ocg_type[rows, None] == np.arange(4)
-    profile[:, 4:7] = ocgs.reach[rows, None] == np.arange(3)
-    profile[:, 7] = multi
-    profile[:, 8] = (drugs | markets[:, FIREARMS]) & markets[:, MONEY_LAUNDERING]
-    profile[:, 9] = markets[:, FRAUD] & ~drugs
-    profile[:, 10] = drugs & ~multi
-    profile[:, 11] = violence > 0
-    profile[:, 12] = violence == 2
+    """The 0/1 profile [row, share] (columns in the order of SHARE_NAMES) of the OCGs at `rows`."""
+    profile = np.empty((rows.size, len(SHARE_NAMES)))
+    _fill_share_profiles(profile, rows, ocgs.ocg_type, ocgs.reach, ocgs.markets, ocgs.violence)
     return profile
+
+
+@kernel
+def _fill_share_profiles(profile, rows, ocg_type, reach, markets, violence):
+    """`_share_profiles` into `profile`: type (4 columns), reach (3), portfolio (4), violence (2)."""
+    for i in range(rows.size):
+        group = rows[i]
+        for k in range(4):
+            profile[i, k] = 1.0 if ocg_type[group] == k else 0.0
+        for k in range(3):
+            profile[i, 4 + k] = 1.0 if reach[group] == k else 0.0
+        n_markets = 0
+        for market in range(markets.shape[1]):
+            n_markets += 1 if markets[group, market] else 0
+        in_market = markets[group]
+        drugs = in_market[HEROIN_CRACK] or in_market[COCAINE]
+        multi = n_markets > 1
+        profile[i, 7] = 1.0 if multi else 0.0
+        profile[i, 8] = 1.0 if (drugs or in_market[FIREARMS]) and in_market[MONEY_LAUNDERING] else 0.0
+        profile[i, 9] = 1.0 if in_market[FRAUD] and not drugs else 0.0
+        profile[i, 10] = 1.0 if drugs and not multi else 0.0
+        profile[i, 11] = 1.0 if violence[group] > 0 else 0.0
+        profile[i, 12] = 1.0 if violence[group] == 2 else 0.0

@@ -274,15 +274,14 @@ class TwinModel(mesa.Model):
         """Count members by OCG and class; the step's OCG-level processes use these counts.
 
         Taken once per step, at its end (and at set-up): processes later in a step see the counts
-        from the step's start, so a group emptied by arrests dissolves at the next step.
+        from the step's start, so a group emptied by arrests dissolves at the next step. One pass
+        over the members (`members.active_census`) gives the active rows, the active members of
+        each group by role and in all, and the members of each class by area
+        (`census_by_area_class`, which the step's metrics read right after).
         """
-        self._active_rows = (self.members.status == ACTIVE).nonzero()[0]
+        self._active_rows, self.active_by_role, self.active_members, self.census_by_area_class = active_census(
+            self.members, self.ocgs.area, self.geography.n_areas)
         self._active_rows_n = self.members.n
-        self.active_by_role = active_census(self.members, self._active_rows, self.ocgs.n).astype(float)
-        # Summed column by column: numpy's sum along a short last axis (4 roles) is about 8 times
-        # slower. The counts are whole numbers, so any order of addition gives the same sums.
-        by_role = self.active_by_role
-        self.active_members = by_role[:, 0] + by_role[:, 1] + by_role[:, 2] + by_role[:, 3]
 
     def active_rows(self) -> np.ndarray:
         """Rows of members who may be active: those active at the census plus rows appended since.
@@ -292,7 +291,7 @@ class TwinModel(mesa.Model):
         Anything that makes an existing member active again calls `members_reactivated`.
         """
         if self._active_rows is None:
-            self._active_rows = (self.members.status == ACTIVE).nonzero()[0]
+            self._active_rows = self.members.active_rows()
             self._active_rows_n = self.members.n
         if self.members.n > self._active_rows_n:
             self._active_rows = np.concatenate([self._active_rows, np.arange(self._active_rows_n, self.members.n)])

@@ -56,13 +56,14 @@ class Members(Table):
 
     def compact(self, keep: np.ndarray) -> np.ndarray:
         """`Table.compact` (same result: rows where `keep` is true, in order; old index -> new index,
-        -1 if dropped), with the rows moved by a compiled pass per column instead of a gather."""
+        -1 if dropped), with the rows moved by a compiled pass per column instead of a gather.
+        Every column of a member holds one value (no trailing shape), as `_move_kept_rows` needs."""
         keep = np.asarray(keep, dtype=bool)
         new_index, n_kept = _kept_index(keep)
         d = self.__dict__
         for name, (dtype, default, shape) in self.columns.items():
             block = d["_" + name]
-            _move_kept_rows(block, new_index)
+            _move_kept_rows(block, keep)
             block[n_kept: self.n] = default  # rows past `n` hold the default (see `Table.append`)
         d["n"] = n_kept
         self._refresh_views()
@@ -94,9 +95,10 @@ N_CLASSES = 80
 
 
 @kernel
-def member_class(status: int, role: int, known: bool, child: bool) -> int:
-    """A member's class code: status*16 + role*4 + known*2 + child (0 to N_CLASSES - 1)."""
-    return np.int64(status) * 16 + np.int64(role) * 4 + np.int64(known) * 2 + np.int64(child)
+def member_class(status: np.uint64, role: np.uint64, known: np.uint64, child: np.uint64) -> np.uint64:
+    """A member's class code: status*16 + role*4 + known*2 + child (0 to N_CLASSES - 1), from
+    unsigned integers (see `_census`)."""
+    return status * np.uint64(16) + role * np.uint64(4) + known * np.uint64(2) + child
 
 
 def active_census(members: Members, ocg_area: np.ndarray, n_areas: int
@@ -121,31 +123,41 @@ def _census(status, role, known, child, ocg, ocg_area, n_areas):
     """`active_census` on the member columns; every member row belongs to a group (0 <= ocg < len(ocg_area))."""
     n_members, n_ocgs = status.size, ocg_area.size
     active_rows = np.empty(n_members, dtype=np.int64)
-    by_role = np.zeros((n_ocgs, 4))  # float, as the step's OCG-level processes use it
-    by_area_class = np.zeros((n_areas, N_CLASSES), dtype=np.int64)
-    n_active = 0
+    by_role = np.zeros(n_ocgs * 4, dtype=np.int64)  # flat [ocg, role]
+    by_area_class = np.zeros(n_areas * N_CLASSES, dtype=np.int64)  # flat [area, class]
+    # The loop is branch-free (whether a row is active is unpredictable: a mispredicted branch costs
+    # more than writing every row's index and adding 0 or 1), and its indices are unsigned, so that
+    # numba leaves out the wrap-around of negative indices (a fifth of the loop's time). Unsigned
+    # and signed integers mixed would give floats in numba: every term below is uint64.
+    u = np.uint64
+    n_active = u(0)
     for row in range(n_members):
-        group = ocg[row]
-        if status[row] == ACTIVE:
-            active_rows[n_active] = row
-            n_active += 1
-            by_role[group, role[row]] += 1.0
-        by_area_class[ocg_area[group], member_class(status[row], role[row], known[row], child[row])] += 1
+        i = u(row)
+        group, member_status, member_role = u(ocg[i]), u(status[i]), u(role[i])
+        active = u(member_status == ACTIVE)
+        active_rows[n_active] = row
+        n_active += active
+        by_role[group * u(4) + member_role] += np.int64(active)
+        code = member_class(member_status, member_role, u(known[i]), u(child[i]))
+        by_area_class[u(ocg_area[group]) * u(N_CLASSES) + code] += 1
+    by_role_float = np.empty((n_ocgs, 4))  # float, as the step's OCG-level processes use it
     active_members = np.empty(n_ocgs)
     for group in range(n_ocgs):  # whole numbers: any order of addition gives the same sums
-        active_members[group] = by_role[group, 0] + by_role[group, 1] + by_role[group, 2] + by_role[group, 3]
-    return active_rows[:n_active], by_role, active_members, by_area_class
+        for r in range(4):
+            by_role_float[group, r] = by_role[4 * group + r]
+        active_members[group] = (by_role[4 * group] + by_role[4 * group + 1] + by_role[4 * group + 2]
+                                 + by_role[4 * group + 3])
+    return active_rows[:n_active], by_role_float, active_members, by_area_class.reshape(n_areas, N_CLASSES)
 
 
 @kernel
 def _active_rows(status: np.ndarray) -> np.ndarray:
-    """Rows whose status is active, ascending (`(status == ACTIVE).nonzero()[0]`)."""
+    """Rows whose status is active, ascending (`(status == ACTIVE).nonzero()[0]`); branch-free as in `_census`."""
     rows = np.empty(status.size, dtype=np.int64)
     n_active = 0
     for row in range(status.size):
-        if status[row] == ACTIVE:
-            rows[n_active] = row
-            n_active += 1
+        rows[n_active] = row
+        n_active += np.int64(status[row] == ACTIVE)
     return rows[:n_active]
 
 
@@ -165,10 +177,13 @@ def _kept_index(keep: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 @kernel
-def _move_kept_rows(block: np.ndarray, new_index: np.ndarray) -> None:
-    """Move each kept row of a column to its new row, in place. A kept row never moves up the
-    table (new row <= old row), so walking the rows in order never overwrites one still to move."""
-    for row in range(new_index.size):
-        target = new_index[row]
-        if target >= 0 and target != row:
-            block[target] = block[row]
+def _move_kept_rows(column: np.ndarray, keep: np.ndarray) -> None:
+    """Move the kept rows of a column (one value per row) to the top, in order, in place.
+
+    Branch-free: every row is written to the next free place, which advances only past kept rows.
+    That place is never below the row read, so no row is overwritten before it is moved.
+    """
+    n_kept = 0
+    for row in range(keep.size):
+        column[n_kept] = column[row]
+        n_kept += np.int64(keep[row])

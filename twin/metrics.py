@@ -65,7 +65,7 @@ KERNEL_METRICS = (
     "net_social_cost_gbp", "investigators_fte", "community_trust", "vulnerability",
 )
 KERNEL_COLUMNS = np.array([METRIC_INDEX[name] for name in KERNEL_METRICS], dtype=np.int64)
-#: the tally's sums that `_area_metrics` reads, in the order of its `tally_rows` argument
+#: the tally's sums [area, name] that `_area_metrics` reads (its `tallied` argument)
 KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
 
 
@@ -100,12 +100,11 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
                                   tally.get("homicides"),
                                   tally.get("serious_violence") - tally.get("serious_violence_fatal"), dt)
     unit_budget = model.police.budget_gbp_per_month(params, model.modifiers) * dt
-    tally_rows = np.array([tally.row(name) for name in KERNEL_TALLY], dtype=np.int64)  # may add rows: first
     ocgs, lines = model.ocgs, model.county_lines
     _area_metrics(out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp,
                   lines.dest, lines.active, served, dt, params.fraud_reported_share, model.trust,
                   model.trust_reference, harm, harm.sum(axis=1), model.harm.by_cost_type(harm), unit_budget,
-                  unit_budget[n_areas:].sum(), geo.population, geo.population.sum(), tally.values, tally_rows,
+                  unit_budget[n_areas:].sum(), geo.population, geo.population.sum(), tally.stack(KERNEL_TALLY),
                   model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier)
 
     national = dict(tally.national)
@@ -122,7 +121,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
 def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp, ocg_capital_gbp, line_dest,
                   line_active, served_per_month, months_per_step, fraud_reported_share, trust, trust_reference,
                   harm_gbp, harm_gbp_total, harm_gbp_by_cost_type, unit_budget_gbp, national_budget_gbp,
-                  population, population_total, tally, tally_rows, investigators_fte, vulnerability,
+                  population, population_total, tallied, investigators_fte, vulnerability,
                   vulnerability_multiplier):
     """Write the metrics `KERNEL_METRICS` into `out` [area, metric] (at `columns`), zero there.
 
@@ -137,7 +136,6 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     c_harm, c_harm_total, c_cost_types = columns[12:18], columns[18], columns[19:22]
     (c_policing, c_courts, c_prisons, c_response, c_net_cost, c_investigators, c_trust,
      c_vulnerability) = columns[22:30]
-    row_courts, row_prisons, row_levers, row_assets = tally_rows[0], tally_rows[1], tally_rows[2], tally_rows[3]
 
     for group in range(ocg_area.size):
         area = ocg_area[group]
@@ -171,13 +169,13 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
 
         # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
         policing = unit_budget_gbp[area] + population[area] / population_total * national_budget_gbp
-        courts, prisons = tally[row_courts, area], tally[row_prisons, area]
-        response = policing + courts + prisons + tally[row_levers, area]
+        courts, prisons, levers, assets_recovered = tallied[area, 0], tallied[area, 1], tallied[area, 2], tallied[area, 3]
+        response = policing + courts + prisons + levers
         out[area, c_policing] = policing
         out[area, c_courts] = courts
         out[area, c_prisons] = prisons
         out[area, c_response] = response
-        out[area, c_net_cost] = harm_gbp_total[area] + response - tally[row_assets, area]
+        out[area, c_net_cost] = harm_gbp_total[area] + response - assets_recovered
         out[area, c_investigators] = investigators_fte[area]
         out[area, c_trust] = trust[area]
         out[area, c_vulnerability] = vulnerability[area] * vulnerability_multiplier[area]

@@ -16,7 +16,7 @@ from twin.results import METRIC_INDEX, METRICS
 from twin.tables import Table
 from twin.vocabulary import (
     ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
-    LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, WORKER,
+    LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, SERIOUS_VIOLENCE, WORKER,
 )
 
 #: share of drug deaths linked to heroin/crack rather than cocaine (assumption: opiates dominate)
@@ -76,13 +76,13 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     arithmetic is one compiled pass (`_area_metrics`); harm by category and cost type, the budget
     and the drug-death draws are numpy (`harm.py`, `policing.py`).
     """
-    geo, members_by_area_class, markets, params = model.geography, model.census_by_area_class, model.markets, model.params
+    geo, markets, params = model.geography, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
     out = np.zeros((n_areas, len(METRICS)))
     out[:, TALLIED_COLUMNS] = tally.stack(TALLIED)
 
     # Members by status, role, knowledge and age (home area of their group), counted by the census.
-    member_counts = members_by_area_class.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
+    member_counts = model.census_by_area_class.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
     out[:, MEMBER_COUNT_COLUMNS] = member_counts
 
     # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
@@ -169,7 +169,8 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
 
         # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
         policing = unit_budget_gbp[area] + population[area] / population_total * national_budget_gbp
-        courts, prisons, levers, assets_recovered = tallied[area, 0], tallied[area, 1], tallied[area, 2], tallied[area, 3]
+        courts, prisons, levers, assets_recovered = (tallied[area, 0], tallied[area, 1], tallied[area, 2],
+                                                     tallied[area, 3])
         response = policing + courts + prisons + levers
         out[area, c_policing] = policing
         out[area, c_courts] = courts
@@ -245,10 +246,10 @@ def _fill_share_profiles(profile, rows, ocg_type, reach, markets, violence):
             profile[i, k] = 1.0 if ocg_type[group] == k else 0.0
         for k in range(3):
             profile[i, 4 + k] = 1.0 if reach[group] == k else 0.0
-        n_markets = 0
-        for market in range(markets.shape[1]):
-            n_markets += 1 if markets[group, market] else 0
         in_market = markets[group]
+        n_markets = 0
+        for market in range(in_market.size):
+            n_markets += 1 if in_market[market] else 0
         drugs = in_market[HEROIN_CRACK] or in_market[COCAINE]
         multi = n_markets > 1
         profile[i, 7] = 1.0 if multi else 0.0
@@ -256,4 +257,4 @@ def _fill_share_profiles(profile, rows, ocg_type, reach, markets, violence):
         profile[i, 9] = 1.0 if in_market[FRAUD] and not drugs else 0.0
         profile[i, 10] = 1.0 if drugs and not multi else 0.0
         profile[i, 11] = 1.0 if violence[group] > 0 else 0.0
-        profile[i, 12] = 1.0 if violence[group] == 2 else 0.0
+        profile[i, 12] = 1.0 if violence[group] == SERIOUS_VIOLENCE else 0.0

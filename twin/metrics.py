@@ -189,15 +189,16 @@ SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family
 
 
 class ShareProfiles(Table):
-    """Each OCG's 0/1 profile for the population shares: one row per OCG, one column per share."""
+    """Each OCG's 0/1 profile for the population shares, as bits: bit k is set when the group
+    counts towards SHARE_NAMES[k] (13 bits; 2 bytes a group, so the step's pass reads little)."""
 
-    columns = {"profile": (float, 0.0, (len(SHARE_NAMES),))}
+    columns = {"bits": (np.uint16, 0, ())}
 
 
 def population_shares(model) -> dict[str, float]:
     """Shares of the active OCG population by type, reach, portfolio and violence.
 
-    Each group's 0/1 profile (a row per OCG, a column per share) is cached: type, reach and
+    Each group's 0/1 profile (a row per OCG, a bit per share) is cached: type, reach and
     violence never change, and rows whose portfolio changed (`model.portfolios_changed`) are
     recomputed.
     """
@@ -209,52 +210,63 @@ def population_shares(model) -> dict[str, float]:
     changed = changed[changed < profiles.n]
     added = ocgs.n - profiles.n
     if changed.size or added:  # one pass over the changed rows and the groups added since
-        profile = _share_profiles(ocgs, np.concatenate([changed, np.arange(profiles.n, ocgs.n)]))
-        profiles.profile[changed] = profile[: changed.size]
+        bits = _share_bits(ocgs, np.concatenate([changed, np.arange(profiles.n, ocgs.n)]))
+        profiles.bits[changed] = bits[: changed.size]
         if added:
-            profiles.append(added, profile=profile[changed.size:])
-    return dict(zip(SHARE_NAMES, _active_shares(ocgs.active, profiles.profile).tolist()))
+            profiles.append(added, bits=bits[changed.size:])
+    return dict(zip(SHARE_NAMES, _active_shares(ocgs.active, profiles.bits, len(SHARE_NAMES)).tolist()))
 
 
 @kernel
-def _active_shares(active, profile):
-    """Mean profile [share] over the active rows (zeros when none is active). The sums are whole
-    numbers, so they are exact in any order."""
-    total = np.zeros(profile.shape[1])
+def _active_shares(active, bits, n_shares):
+    """Mean profile [share] over the active rows (zeros when none is active).
+
+    The active groups are counted by profile (a few dozen profiles occur), then each profile's
+    count is added to its shares: whole numbers, so the sums are exact in any order.
+    """
+    groups_by_profile = np.zeros(1 << n_shares, dtype=np.int64)
     n_active = 0
-    for row in range(active.size):
-        if active[row]:
-            n_active += 1
-            for k in range(total.size):
-                total[k] += profile[row, k]
+    for row in range(active.size):  # branch-free: add 0 or 1
+        is_active = np.int64(active[row])
+        groups_by_profile[bits[row]] += is_active
+        n_active += is_active
+    total = np.zeros(n_shares)
+    for profile in range(groups_by_profile.size):
+        if groups_by_profile[profile]:
+            for k in range(n_shares):
+                if (profile >> k) & 1:
+                    total[k] += groups_by_profile[profile]
     return total / max(n_active, 1)
 
 
 def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
     """The 0/1 profile [row, share] (columns in the order of SHARE_NAMES) of the OCGs at `rows`."""
-    profile = np.empty((rows.size, len(SHARE_NAMES)))
-    _fill_share_profiles(profile, rows, ocgs.ocg_type, ocgs.reach, ocgs.markets, ocgs.violence)
-    return profile
+    return ((_share_bits(ocgs, rows)[:, None] >> np.arange(len(SHARE_NAMES))) & 1).astype(float)
+
+
+def _share_bits(ocgs, rows: np.ndarray) -> np.ndarray:
+    """The profile of the OCGs at `rows` as bits (see `ShareProfiles`)."""
+    bits = np.empty(rows.size, dtype=np.uint16)
+    _fill_share_bits(bits, rows, ocgs.ocg_type, ocgs.reach, ocgs.markets, ocgs.violence)
+    return bits
 
 
 @kernel
-def _fill_share_profiles(profile, rows, ocg_type, reach, markets, violence):
-    """`_share_profiles` into `profile`: type (4 columns), reach (3), portfolio (4), violence (2)."""
+def _fill_share_bits(bits, rows, ocg_type, reach, markets, violence):
+    """`_share_bits` into `bits`: type (bits 0-3), reach (4-6), portfolio (7-10), violence (11-12)."""
     for i in range(rows.size):
         group = rows[i]
-        for k in range(4):
-            profile[i, k] = 1.0 if ocg_type[group] == k else 0.0
-        for k in range(3):
-            profile[i, 4 + k] = 1.0 if reach[group] == k else 0.0
         in_market = markets[group]
         n_markets = 0
         for market in range(in_market.size):
             n_markets += 1 if in_market[market] else 0
         drugs = in_market[HEROIN_CRACK] or in_market[COCAINE]
         multi = n_markets > 1
-        profile[i, 7] = 1.0 if multi else 0.0
-        profile[i, 8] = 1.0 if (drugs or in_market[FIREARMS]) and in_market[MONEY_LAUNDERING] else 0.0
-        profile[i, 9] = 1.0 if in_market[FRAUD] and not drugs else 0.0
-        profile[i, 10] = 1.0 if drugs and not multi else 0.0
-        profile[i, 11] = 1.0 if violence[group] > 0 else 0.0
-        profile[i, 12] = 1.0 if violence[group] == SERIOUS_VIOLENCE else 0.0
+        profile = (1 << ocg_type[group]) | (1 << (4 + reach[group]))
+        profile |= (1 << 7) if multi else 0
+        profile |= (1 << 8) if (drugs or in_market[FIREARMS]) and in_market[MONEY_LAUNDERING] else 0
+        profile |= (1 << 9) if in_market[FRAUD] and not drugs else 0
+        profile |= (1 << 10) if drugs and not multi else 0
+        profile |= (1 << 11) if violence[group] > 0 else 0
+        profile |= (1 << 12) if violence[group] == SERIOUS_VIOLENCE else 0
+        bits[i] = profile

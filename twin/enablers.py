@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.streams import choice
 from twin.tables import Table
-from twin.vocabulary import ENABLER_TYPES, INSIDER, PROFESSIONAL, TECHNICAL
+from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
 
 class Enablers(Table):
@@ -59,13 +60,30 @@ def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray,
 
 def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:
     """Recompute each OCG's enabler services from its active links to active enablers."""
-    live = links.active & enablers.active[links.enabler]
-    kinds = enablers.kind[links.enabler[live]]
-    counts = np.bincount(links.ocg[live] * len(ENABLER_TYPES) + kinds,
-                         minlength=ocgs.n * len(ENABLER_TYPES)).reshape(-1, len(ENABLER_TYPES))
-    ocgs.has_professional = counts[: ocgs.n, PROFESSIONAL] > 0
-    ocgs.has_insider = counts[: ocgs.n, INSIDER] > 0
-    ocgs.encrypted = counts[: ocgs.n, TECHNICAL] > 0
+    _refresh_services(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
+                      ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
+
+
+@kernel
+def _refresh_services(link_enabler, link_ocg, link_active, enabler_kind, enabler_active,
+                      has_professional, has_insider, encrypted):
+    """Set each OCG's service flags (written in place): true where it has at least one active
+    link to an active enabler of that kind."""
+    has_professional[:] = False
+    has_insider[:] = False
+    encrypted[:] = False
+    n_ocgs = has_professional.shape[0]
+    for link in range(link_ocg.shape[0]):
+        enabler, ocg = link_enabler[link], link_ocg[link]
+        if not (link_active[link] and enabler_active[enabler]) or ocg >= n_ocgs:
+            continue
+        kind = enabler_kind[enabler]
+        if kind == PROFESSIONAL:
+            has_professional[ocg] = True
+        elif kind == INSIDER:
+            has_insider[ocg] = True
+        elif kind == TECHNICAL:
+            encrypted[ocg] = True
 
 
 def initial_links(ocgs, enablers: Enablers, links: EnablerLinks, rng: np.random.Generator) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.geography import Geography
 from twin.parameters import Parameters, per_step_probability
 from twin.tables import Table
@@ -94,46 +95,37 @@ class Markets:
 
         Returns the amount each entry sells per month. Updates supply, served, sold_share, prices.
         """
+        self.clear_supply(supply_grid(area, market, amount, self.demand.shape[0]), months_per_step)
+        return _entry_sales(area, market, amount, self.sold_share)
+
+    def clear_supply(self, supply: np.ndarray, months_per_step: float) -> None:
+        """Clear the product markets for supply [area, market] per month (from `supply_grid`).
+
+        Updates supply, served, sold_share (an entry sells its amount times the share of its
+        cell) and prices. The cell-by-cell work is done by kernels; the products with the
+        neighbour matrix and the price response (a non-integer power) stay in numpy, whose
+        results a kernel would not reproduce to the last bit (BLAS and SIMD code).
+        """
         self._vacancy = None
-        n_areas = self.demand.shape[0]
-        key = area * N_MARKETS + market
-        self.supply = np.bincount(key, weights=amount, minlength=n_areas * N_MARKETS).reshape(n_areas, N_MARKETS)
-        demand, supply = self.demand, self.supply
-        local_served = np.minimum(demand, supply)
-        unmet = demand - local_served
-        surplus = supply - local_served
+        self.supply = supply
+        local_served, unmet, surplus = _local_clearing(supply, self.demand)
         reachable = self.neighbours @ surplus  # surplus next door, per area
         share = self.params.regional_displacement_share
-        inflow = share * np.minimum(unmet, reachable)
-        pull = np.divide(inflow, reachable, out=np.zeros_like(inflow), where=reachable > 0)
+        inflow, pull = _displacement_pull(unmet, reachable, share)
         drawn = self.neighbours.T @ pull  # share of each supplier's surplus its neighbours ask for
-        scale = 1.0
-        if (drawn > 1).any():  # several neighbours ask for more than a supplier has: scale them down
-            scale = 1.0 / np.maximum(drawn, 1.0)
+        set_reference = self.reference_ratio is None
+        if set_reference:
+            self.reference_ratio = np.empty_like(self.demand)
+        arguments = (self.demand, supply, local_served, surplus, reachable, drawn, self.national, share,
+                     self.served, self.sold_share, self.reference_ratio, set_reference)
+        relative, scale = _clear_cells(*arguments, inflow, _UNSCALED)
+        if relative.size == 0:
+            # Several neighbours ask a supplier for more than its surplus (rare): they share it,
+            # every supplier's surplus scaled by `scale`, and the clearing is done again.
             inflow = pull * (self.neighbours @ (surplus * scale))
-        exported = surplus * drawn * scale
-        served = local_served + inflow
-        sold = np.divide(local_served + exported, supply, out=np.zeros_like(supply), where=supply > 0)
-        effective_supply = supply + share * reachable
-
-        # National markets: pooled supply and demand.
-        for m in self.national.nonzero()[0]:
-            total_demand, total_supply = demand[:, m].sum(), supply[:, m].sum()
-            total_served = min(total_demand, total_supply)
-            served[:, m] = demand[:, m] * (total_served / total_demand if total_demand > 0 else 0.0)
-            sold[:, m] = total_served / total_supply if total_supply > 0 else 0.0
-            effective_supply[:, m] = total_supply * demand[:, m] / total_demand if total_demand > 0 else 0.0
-
-        self.served[:, :MONEY_LAUNDERING] = served[:, :MONEY_LAUNDERING]
-        self.sold_share[:, :MONEY_LAUNDERING] = sold[:, :MONEY_LAUNDERING]
-        ratio = np.divide(effective_supply, demand, out=np.ones_like(demand), where=demand > 0)
-        if self.reference_ratio is None:
-            self.reference_ratio = np.maximum(ratio, 1e-6)
-        target = (self.reference_ratio / np.maximum(ratio, 1e-6)) ** self.params.price_supply_elasticity
-        target = target.clip(*PRICE_INDEX_BOUNDS)
-        step = per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
-        self.price_index[:, :MONEY_LAUNDERING] += step * (target - self.price_index)[:, :MONEY_LAUNDERING]
-        return amount * self.sold_share.take(key)  # [area, market], faster (see operations.operate)
+            relative, scale = _clear_cells(*arguments, inflow, scale)
+        target = relative ** self.params.price_supply_elasticity
+        _update_prices(self.price_index, target, per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step))
 
     def clear_laundering(self) -> None:
         """Money laundering is a national service priced apart (`operations.operate`): no local
@@ -149,7 +141,192 @@ class Markets:
         resets this), so the four phases that ask after the clearing share one computation.
         """
         if self._vacancy is None:
-            self._vacancy = np.divide(self.demand - self.served, self.demand, out=np.zeros_like(self.demand),
-                                      where=self.demand > 0).clip(0.0, 1.0)
+            self._vacancy = _vacancy(self.demand, self.served)
             self._vacancy.flags.writeable = False
         return self._vacancy
+
+
+# ---------------------------------------------------------------- kernels
+# Each does, cell by cell, what the numpy expressions it replaced did, with the same operations
+# in the same order (so the results are the same to the last bit).
+
+
+@kernel
+def pairwise_sum(values):
+    """Sum of a 1-d array exactly as numpy's `sum` adds float64 (pairwise summation: blocks of at
+    most 128 summed with eight accumulators, halves of longer arrays summed separately)."""
+    n = values.shape[0]
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += values[i]
+        return total
+    if n <= 128:
+        r0, r1, r2, r3 = values[0], values[1], values[2], values[3]
+        r4, r5, r6, r7 = values[4], values[5], values[6], values[7]
+        i = 8
+        whole_blocks_end = n - n % 8
+        while i < whole_blocks_end:
+            r0 += values[i]
+            r1 += values[i + 1]
+            r2 += values[i + 2]
+            r3 += values[i + 3]
+            r4 += values[i + 4]
+            r5 += values[i + 5]
+            r6 += values[i + 6]
+            r7 += values[i + 7]
+            i += 8
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            total += values[i]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
+
+
+@kernel
+def supply_grid(area, market, amount, n_areas):
+    """Supply [area, market] summed over the entries (area, market, amount) in their order, as
+    `np.bincount` adds."""
+    supply = np.zeros((n_areas, N_MARKETS))
+    for i in range(area.shape[0]):
+        supply[area[i], market[i]] += amount[i]
+    return supply
+
+
+@kernel
+def _entry_sales(area, market, amount, sold_share):
+    """Amount each entry sells: its amount times the sold share of its cell."""
+    sold = np.empty_like(amount)
+    for i in range(amount.shape[0]):
+        sold[i] = amount[i] * sold_share[area[i], market[i]]
+    return sold
+
+
+@kernel
+def _local_clearing(supply, demand):
+    """Per cell: demand served by the area's own suppliers, demand left unmet, supply left over."""
+    local_served = np.empty_like(supply)
+    unmet = np.empty_like(supply)
+    surplus = np.empty_like(supply)
+    for a in range(supply.shape[0]):
+        for m in range(supply.shape[1]):
+            wanted, offered = demand[a, m], supply[a, m]
+            served = offered if offered < wanted else wanted
+            local_served[a, m] = served
+            unmet[a, m] = wanted - served
+            surplus[a, m] = offered - served
+    return local_served, unmet, surplus
+
+
+@kernel
+def _displacement_pull(unmet, reachable, share):
+    """Demand served from next door (`share` of the unmet demand, at most what is reachable) and
+    the share of the reachable surplus it pulls (0 where nothing is reachable)."""
+    inflow = np.empty_like(unmet)
+    pull = np.zeros_like(unmet)
+    for a in range(unmet.shape[0]):
+        for m in range(unmet.shape[1]):
+            want, near = unmet[a, m], reachable[a, m]
+            inflow[a, m] = share * (near if near < want else want)
+            if near > 0:
+                pull[a, m] = inflow[a, m] / near
+    return inflow, pull
+
+
+_UNSCALED = np.empty((0, 0))  # `_clear_cells` before any supplier's surplus is scaled down
+
+
+@kernel
+def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, national, share, served_out,
+                 sold_share_out, reference_ratio, set_reference, inflow, scale):
+    """Served demand and sold shares of supply per cell (local markets with displacement, national
+    markets pooled), written to the product columns of `served_out` and `sold_share_out`; returns
+    each cell's starting supply/demand balance over its current one (written first to
+    `reference_ratio` when `set_reference`), the base of the price response.
+
+    Neighbours may ask a supplier for more than its surplus (`drawn` > 1). Called with no `scale`
+    (an empty array) it then writes nothing and returns an empty balance and the factor
+    1 / max(drawn, 1) that scales every supplier's surplus down; the caller works out the inflow
+    from the scaled surpluses and calls again with that scale.
+    """
+    n_areas, n_markets = demand.shape
+    n_products = n_markets - 1  # the last column, money laundering, is cleared apart
+    scaled = scale.size > 0
+    if not scaled:
+        over = False
+        for a in range(n_areas):
+            for m in range(n_markets):
+                if drawn[a, m] > 1:
+                    over = True
+        if over:
+            scale = np.empty_like(drawn)
+            for a in range(n_areas):
+                for m in range(n_markets):
+                    scale[a, m] = 1.0 / (drawn[a, m] if drawn[a, m] > 1.0 else 1.0)
+            return np.empty((0, 0)), scale
+    effective_supply = np.empty_like(demand)
+    for m in range(n_markets):
+        if national[m]:
+            # Pooled across the country; victims fall where the demand is.
+            total_demand, total_supply = pairwise_sum(demand[:, m]), pairwise_sum(supply[:, m])
+            total_served = total_supply if total_supply < total_demand else total_demand
+            served_share = total_served / total_demand if total_demand > 0 else 0.0
+            sold_share = total_served / total_supply if total_supply > 0 else 0.0
+            for a in range(n_areas):
+                if m < n_products:
+                    served_out[a, m] = demand[a, m] * served_share
+                    sold_share_out[a, m] = sold_share
+                effective_supply[a, m] = total_supply * demand[a, m] / total_demand if total_demand > 0 else 0.0
+            continue
+        for a in range(n_areas):
+            offered = supply[a, m]
+            exported = surplus[a, m] * drawn[a, m]
+            if scaled:
+                exported *= scale[a, m]
+            if m < n_products:
+                served_out[a, m] = local_served[a, m] + inflow[a, m]
+                sold_share_out[a, m] = (local_served[a, m] + exported) / offered if offered > 0 else 0.0
+            effective_supply[a, m] = offered + share * reachable[a, m]
+    relative = np.empty_like(demand)
+    for a in range(n_areas):
+        for m in range(n_markets):
+            ratio = effective_supply[a, m] / demand[a, m] if demand[a, m] > 0 else 1.0
+            if ratio < 1e-6:  # written so that a NaN stays NaN, as in np.maximum
+                ratio = 1e-6
+            if set_reference:
+                reference_ratio[a, m] = ratio
+            relative[a, m] = reference_ratio[a, m] / ratio
+    return relative, scale
+
+
+@kernel
+def _update_prices(price_index, target, step):
+    """Move each product's price index `step` of the way to its target (bounded)."""
+    low, high = PRICE_INDEX_BOUNDS
+    for a in range(price_index.shape[0]):
+        for m in range(price_index.shape[1] - 1):  # not money laundering
+            bounded = target[a, m]
+            if bounded < low:
+                bounded = low
+            elif bounded > high:
+                bounded = high
+            price_index[a, m] += step * (bounded - price_index[a, m])
+
+
+@kernel
+def _vacancy(demand, served):
+    """Share of demand left unserved per cell, between 0 and 1 (0 where there is no demand)."""
+    vacancy = np.zeros_like(demand)
+    for a in range(demand.shape[0]):
+        for m in range(demand.shape[1]):
+            if demand[a, m] > 0:
+                share = (demand[a, m] - served[a, m]) / demand[a, m]
+                if share < 0.0:
+                    share = 0.0
+                elif share > 1.0:
+                    share = 1.0
+                vacancy[a, m] = share
+    return vacancy

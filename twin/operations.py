@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.markets import N_MARKETS
+from twin.compiled import kernel
+from twin.markets import N_MARKETS, pairwise_sum
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER
 
 #: labour contributed by an active member of each role (leaders manage; exploited runners are less productive)
@@ -21,10 +22,9 @@ ROLE_LABOUR[[LEADER, CORE, WORKER, EXPLOITED]] = [0.5, 1.0, 1.0, 0.7]
 
 def ocg_capacity(model) -> np.ndarray:
     """Capacity (labour units) of each OCG this step."""
-    ocgs, params = model.ocgs, model.params
-    labour = model.active_by_role @ ROLE_LABOUR
-    direction = np.where(ocgs.leader_directing, params.directed_from_prison_capacity, 1.0)
-    return labour * (0.5 + 0.5 * ocgs.cohesion) * direction * ocgs.active
+    ocgs = model.ocgs
+    return _capacity(model.active_by_role, ROLE_LABOUR, ocgs.leader_directing,
+                     model.params.directed_from_prison_capacity, ocgs.cohesion, ocgs.active)
 
 
 def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -40,7 +40,8 @@ def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cache = _portfolio_entries(ocgs.markets, np.arange(ocgs.n))
     else:
         changed = model.take_portfolio_changes("entries")
-        changed = changed[changed < cache[2].size]
+        if changed.size:
+            changed = changed[changed < cache[2].size]
         if changed.size:
             dirty = np.zeros(cache[2].size, dtype=bool)
             dirty[changed] = True
@@ -66,23 +67,18 @@ def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarra
 
 def supply_entries(model, capacity: np.ndarray):
     """Supply entries (ocg, area, market, amount per month) from home markets and county lines."""
+    return _supply_entries(model, capacity, portfolio(model))[:4]
+
+
+def _supply_entries(model, capacity: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray]):
+    """`supply_entries` from the portfolio `entries`, with each entry's [area, market] cell as a
+    flat index and the supply [area, market] they add up to (`markets.supply_grid`)."""
     ocgs, lines = model.ocgs, model.county_lines
-    owner, market, n_markets = portfolio(model)
-    selling = capacity[owner] > 0
-    owner, market = owner[selling], market[selling]
-    amount = (capacity[owner] / n_markets[owner] * model.markets.productivity[market]
-              * model.modifiers.supply_multiplier[market])
-    line_ids = lines.active.nonzero()[0]
-    line_owner = lines.ocg[line_ids]
-    health = (model.active_members[line_owner] / np.maximum(ocgs.target_size[line_owner], 1.0)).clip(0.0, 1.0)
-    line_amount = (model.params.county_line_capacity_users * health * ocgs.active[line_owner]
-                   * model.modifiers.supply_multiplier[HEROIN_CRACK])
-    return (
-        np.concatenate([owner, line_owner]),
-        np.concatenate([ocgs.area[owner], lines.dest[line_ids]]),
-        np.concatenate([market, np.full(line_ids.size, HEROIN_CRACK)]),
-        np.concatenate([amount, line_amount]),
-    )
+    owner, market, n_markets = entries
+    return _entries(owner, market, n_markets, capacity, model.markets.productivity,
+                    model.modifiers.supply_multiplier, ocgs.area, ocgs.active, ocgs.target_size,
+                    model.active_members, lines.ocg, lines.dest, lines.active,
+                    model.params.county_line_capacity_users, model.geography.n_areas)
 
 
 def calibrate_productivity(model, capacity: np.ndarray) -> None:
@@ -112,35 +108,21 @@ def operate(model) -> dict[str, np.ndarray]:
     model.ocg_capacity = capacity
     if model.steps_done == 0 and markets.reference_ratio is None:
         calibrate_productivity(model, capacity)
-    owner, area, market, amount = supply_entries(model, capacity)
+    entries = portfolio(model)
+    owner, area, market, amount, cells, supply = _supply_entries(model, capacity, entries)
     model.supply_entries = (owner, area, market, amount)
     # Each entry's [area, market] cell as a flat index: `array.take(cells)` reads the cells about
     # five times faster than the two-array fancy index `array[area, market]`.
-    model.supply_cells = cells = area * N_MARKETS + market
-    sold = markets.clear(area, market, amount, dt)
-    unit_price = model.unit_price_gbp[market] * markets.price_index.take(cells)
-    revenue_per_month = np.bincount(owner, weights=sold * unit_price, minlength=ocgs.n)
-    harm_per_month = np.bincount(owner, weights=sold * model.harm.unit_per_month[market], minlength=ocgs.n)
-
+    model.supply_cells = cells
+    markets.clear_supply(supply, dt)  # what `markets.clear(area, market, amount, dt)` does
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
-    profit_per_month = revenue_per_month * params.profit_margin
-    n_markets = portfolio(model)[2]
-    laundering_supply = (capacity / n_markets * ocgs.markets[:, MONEY_LAUNDERING]).sum()
-    if np.isnan(markets.productivity[MONEY_LAUNDERING]):
-        markets.productivity[MONEY_LAUNDERING] = (
-            params.supply_demand_ratio_initial * profit_per_month.sum() / max(laundering_supply, 1e-9))
-    laundering_supply *= markets.productivity[MONEY_LAUNDERING]
-    laundering_demand = profit_per_month.sum()
-    coverage = min(1.0, laundering_supply / laundering_demand) if laundering_demand > 0 else 1.0
+    revenue_per_month, harm_per_month, model.money_laundered_gbp = _settle(
+        owner, area, market, amount, markets.sold_share, model.unit_price_gbp, markets.price_index,
+        model.harm.unit_per_month, capacity, entries[2], ocgs.markets, markets.productivity, ocgs.has_professional,
+        ocgs.capital_gbp, ocgs.revenue_gbp, ocgs.harm_gbp_per_month, params.profit_margin,
+        params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
+        params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt)
     markets.clear_laundering()
-    model.money_laundered_gbp = laundering_demand * coverage * dt
-    efficiency = np.where(ocgs.has_professional, params.laundering_efficiency_professional,
-                          params.laundering_efficiency_base) * (0.5 + 0.5 * coverage)
-    inflow = profit_per_month * efficiency * dt
-    spend = ocgs.capital_gbp * min(1.0, params.capital_spend_rate_per_month * dt)
-    ocgs.capital_gbp = ocgs.capital_gbp + inflow - spend
-    ocgs.revenue_gbp = revenue_per_month * dt
-    ocgs.harm_gbp_per_month = harm_per_month
     return {"revenue_per_month": revenue_per_month, "harm_per_month": harm_per_month}
 
 
@@ -167,3 +149,122 @@ def unit_prices(params) -> np.ndarray:
     price[FIREARMS] = params.price_firearm_gbp
     price[ACQUISITIVE] = params.price_acquisitive_gbp_per_offence
     return price
+
+
+# ---------------------------------------------------------------- kernels
+# Each does, row by row, what the numpy expressions it replaced did, with the same operations in
+# the same order (so the results are the same to the last bit).
+
+
+@kernel
+def _capacity(active_by_role, role_labour, leader_directing, directed_capacity, cohesion, active):
+    """Labour of each OCG's active members by role, scaled by cohesion and, when its leader
+    directs it from prison, by `directed_capacity`; 0 for inactive groups."""
+    n = active_by_role.shape[0]
+    capacity = np.empty(n)
+    for g in range(n):
+        labour = 0.0
+        for role in range(role_labour.shape[0]):  # in role order, as the matrix product adds
+            labour += active_by_role[g, role] * role_labour[role]
+        direction = directed_capacity if leader_directing[g] else 1.0
+        capacity[g] = labour * (0.5 + 0.5 * cohesion[g]) * direction * active[g]
+    return capacity
+
+
+@kernel
+def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivity, supply_multiplier,
+             ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest, line_active,
+             line_capacity_users, n_areas):
+    """Supply entries (owner, area, market, amount per month, flat [area, market] cell) and the
+    supply [area, market] they add up to (in entry order, as `markets.supply_grid`): first
+    each portfolio entry of a group with capacity (its capacity split evenly over its markets),
+    then each active county line (heroin/crack in its destination, scaled by the health of its
+    group: active members over target size, at most 1)."""
+    # Rows kept, listed without branching (which entries sell and which lines are active follow
+    # no pattern a branch predictor could learn): each row is written at the next free place,
+    # which moves on only if the row is kept.
+    n_portfolio, n_lines_total = portfolio_owner.shape[0], line_active.shape[0]
+    kept = np.empty(n_portfolio + n_lines_total + 1, dtype=np.int64)
+    k = 0
+    for i in range(n_portfolio):
+        kept[k] = i
+        k += capacity[portfolio_owner[i]] > 0
+    n_selling = k
+    for line in range(n_lines_total):
+        kept[k] = line
+        k += line_active[line]
+    n = k
+    owner = np.empty(n, dtype=np.int64)
+    area = np.empty(n, dtype=np.int64)
+    market = np.empty(n, dtype=np.int64)
+    amount = np.empty(n)
+    cells = np.empty(n, dtype=np.int64)
+    supply = np.zeros((n_areas, N_MARKETS))
+    for k in range(n_selling):
+        i = kept[k]
+        g, m = portfolio_owner[i], portfolio_market[i]
+        owner[k], area[k], market[k] = g, ocg_area[g], m
+        amount[k] = capacity[g] / n_markets[g] * productivity[m] * supply_multiplier[m]
+        cells[k] = ocg_area[g] * N_MARKETS + m
+        supply[ocg_area[g], m] += amount[k]
+    # A line's amount depends only on its group: worked out once per group that has lines.
+    line_amount = np.empty(capacity.shape[0])
+    line_amount_set = np.zeros(capacity.shape[0], dtype=np.bool_)
+    for k in range(n_selling, n):
+        line = kept[k]
+        g = line_ocg[line]
+        if not line_amount_set[g]:
+            health = active_members[g] / max(target_size[g], 1.0)
+            if health < 0.0:  # written so that a NaN stays NaN, as in np.clip
+                health = 0.0
+            elif health > 1.0:
+                health = 1.0
+            line_amount[g] = line_capacity_users * health * ocg_active[g] * supply_multiplier[HEROIN_CRACK]
+            line_amount_set[g] = True
+        owner[k], area[k], market[k] = g, line_dest[line], HEROIN_CRACK
+        amount[k] = line_amount[g]
+        cells[k] = line_dest[line] * N_MARKETS + HEROIN_CRACK
+        supply[line_dest[line], HEROIN_CRACK] += amount[k]
+    return owner, area, market, amount, cells, supply
+
+
+@kernel
+def _settle(owner, area, market, amount, sold_share, unit_price_gbp, price_index, harm_per_unit_month, capacity, n_markets,
+            ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp, harm_gbp_per_month,
+            profit_margin, ratio_initial, efficiency_professional, efficiency_base, spend_rate_per_month,
+            months_per_step):
+    """Revenue and harm per OCG from the entries' sales (each entry sells its amount times the sold
+    share of its cell, as `Markets.clear` returns); money laundering (a national service
+    whose short supply lowers every group's efficiency); capital: laundered profit in, spending
+    out. Writes the groups' capital, revenue and harm columns (and, the first time, laundering
+    productivity). Returns revenue and harm per month by OCG and the pounds laundered this step."""
+    n = capacity.shape[0]
+    revenue_per_month = np.zeros(n)
+    harm_per_month = np.zeros(n)
+    for i in range(owner.shape[0]):  # in entry order, as np.bincount adds
+        g, a, m = owner[i], area[i], market[i]
+        sold = amount[i] * sold_share[a, m]
+        revenue_per_month[g] += sold * (unit_price_gbp[m] * price_index[a, m])
+        harm_per_month[g] += sold * harm_per_unit_month[m]
+    profit_per_month = np.empty(n)
+    laundering_capacity = np.empty(n)
+    for g in range(n):
+        profit_per_month[g] = revenue_per_month[g] * profit_margin
+        laundering_capacity[g] = capacity[g] / n_markets[g] * ocg_markets[g, MONEY_LAUNDERING]
+    # Summed as numpy's `sum` adds (pairwise), not in row order.
+    laundering_supply = pairwise_sum(laundering_capacity)
+    laundering_demand = pairwise_sum(profit_per_month)
+    if np.isnan(productivity[MONEY_LAUNDERING]):  # set from the first step's profits
+        productivity[MONEY_LAUNDERING] = ratio_initial * laundering_demand / max(laundering_supply, 1e-9)
+    laundering_supply *= productivity[MONEY_LAUNDERING]
+    coverage = min(1.0, laundering_supply / laundering_demand) if laundering_demand > 0 else 1.0
+    spend_share = min(1.0, spend_rate_per_month * months_per_step)
+    for g in range(n):
+        base = efficiency_professional if has_professional[g] else efficiency_base
+        efficiency = base * (0.5 + 0.5 * coverage)
+        inflow = profit_per_month[g] * efficiency * months_per_step
+        spend = capital_gbp[g] * spend_share
+        capital_gbp[g] = capital_gbp[g] + inflow - spend
+        revenue_gbp[g] = revenue_per_month[g] * months_per_step
+        harm_gbp_per_month[g] = harm_per_month[g]
+    return revenue_per_month, harm_per_month, laundering_demand * coverage * months_per_step

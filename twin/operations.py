@@ -35,30 +35,22 @@ def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     ocgs = model.ocgs
     cache = model.portfolio_cache
+    changed = model.take_portfolio_changes("entries")
     if cache is None:
-        model.take_portfolio_changes("entries")
-        cache = _portfolio_entries(ocgs.markets, np.arange(ocgs.n))
-    else:
-        changed = model.take_portfolio_changes("entries")
-        if changed.size:
-            changed = changed[changed < cache[2].size]
-        if changed.size:
-            dirty = np.zeros(cache[2].size, dtype=bool)
-            dirty[changed] = True
-            keep = ~dirty[cache[0]]
-            owner, market, n_markets = _portfolio_entries(ocgs.markets, changed)
-            counts = cache[2].copy()
-            counts[changed] = n_markets
-            cache = (np.concatenate([cache[0][keep], owner]), np.concatenate([cache[1][keep], market]), counts)
-        if cache[2].size < ocgs.n:
-            added = _portfolio_entries(ocgs.markets, np.arange(cache[2].size, ocgs.n))
-            cache = tuple(np.concatenate([old, new]) for old, new in zip(cache, added))
+        cache = _updated_portfolio(_NO_ENTRIES, _NO_ENTRIES, _NO_ENTRIES, _NO_ENTRIES, ocgs.markets)
+    elif changed.size or cache[2].size < ocgs.n:
+        cache = _updated_portfolio(*cache, changed, ocgs.markets)
     model.portfolio_cache = cache
     return cache
 
 
+_NO_ENTRIES = np.empty(0, dtype=np.int64)
+
+
 def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries (owner, market) of the given OCG rows, and each row's market count (at least 1)."""
+    """Entries (owner, market) of the given OCG rows, and each row's market count (at least 1).
+
+    What `portfolio` caches, worked out afresh (the tests compare the two)."""
     chosen = markets[rows]
     position, market = np.divmod(np.flatnonzero(chosen[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
     n_markets = np.maximum(chosen.view(np.uint8) @ np.ones(chosen.shape[1], dtype=np.uint8), 1).astype(np.int64)
@@ -162,13 +154,64 @@ def _capacity(active_by_role, role_labour, leader_directing, directed_capacity, 
     directs it from prison, by `directed_capacity`; 0 for inactive groups."""
     n = active_by_role.shape[0]
     capacity = np.empty(n)
+    w0, w1, w2, w3 = role_labour[0], role_labour[1], role_labour[2], role_labour[3]
     for g in range(n):
-        labour = 0.0
-        for role in range(role_labour.shape[0]):  # in role order, as the matrix product adds
-            labour += active_by_role[g, role] * role_labour[role]
+        # Added in role order, as the matrix product `active_by_role @ role_labour` adds.
+        labour = active_by_role[g, 0] * w0 + active_by_role[g, 1] * w1 + active_by_role[g, 2] * w2 \
+            + active_by_role[g, 3] * w3
         direction = directed_capacity if leader_directing[g] else 1.0
         capacity[g] = labour * (0.5 + 0.5 * cohesion[g]) * direction * active[g]
     return capacity
+
+
+@kernel
+def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
+    """The portfolio cache (entries owner, market; each group's market count) brought up to date:
+    the entries of groups not in `changed` (sorted row numbers) in their order, then the entries of
+    the changed groups, then those of groups added since (rows past the old counts). A group's
+    entries are its product markets in market order; its count covers every market it is in
+    (laundering too), at least 1."""
+    n_old, n_groups, n_cols = n_markets.shape[0], ocg_markets.shape[0], ocg_markets.shape[1]
+    dirty = np.zeros(n_old, dtype=np.bool_)
+    for r in changed:
+        if r < n_old:  # rows added since are appended below anyway
+            dirty[r] = True
+    n_entries = 0
+    for i in range(owner.shape[0]):
+        n_entries += not dirty[owner[i]]
+    for g in range(n_groups):
+        if g >= n_old or dirty[g]:
+            for m in range(MONEY_LAUNDERING):
+                n_entries += ocg_markets[g, m]
+    new_owner = np.empty(n_entries, dtype=np.int64)
+    new_market = np.empty(n_entries, dtype=np.int64)
+    new_n_markets = np.empty(n_groups, dtype=np.int64)
+    k = 0
+    for i in range(owner.shape[0]):
+        if not dirty[owner[i]]:
+            new_owner[k], new_market[k] = owner[i], market[i]
+            k += 1
+    new_n_markets[:n_old] = n_markets
+    for r in changed:
+        if r < n_old:
+            k = _add_group_entries(r, ocg_markets, new_owner, new_market, new_n_markets, k)
+    for g in range(n_old, n_groups):
+        k = _add_group_entries(g, ocg_markets, new_owner, new_market, new_n_markets, k)
+    return new_owner, new_market, new_n_markets
+
+
+@kernel
+def _add_group_entries(g, ocg_markets, owner, market, n_markets, k):
+    """Write group g's entries from place k (returning the next free place) and its market count."""
+    count = 0
+    for m in range(ocg_markets.shape[1]):
+        if ocg_markets[g, m]:
+            count += 1
+            if m < MONEY_LAUNDERING:
+                owner[k], market[k] = g, m
+                k += 1
+    n_markets[g] = max(count, 1)
+    return k
 
 
 @kernel

@@ -85,10 +85,9 @@ class Markets:
     def update_demand(self, demand_multiplier: np.ndarray) -> None:
         """Demand this step: base demand x lever multipliers x price response (drugs only)."""
         self._vacancy = None
-        products = slice(0, MONEY_LAUNDERING)
-        response = np.where(self.is_drug[None, products],
-                            self.price_index[:, products] ** self.params.drug_demand_price_elasticity, 1.0)
-        self.demand[:, products] = self.base_demand[:, products] * demand_multiplier * response
+        # The power is taken by numpy (see `clear_supply`), for every product as before.
+        powered = self.price_index[:, :MONEY_LAUNDERING] ** self.params.drug_demand_price_elasticity
+        _product_demand(self.demand, self.base_demand, demand_multiplier, powered, self.is_drug)
 
     def clear(self, area: np.ndarray, market: np.ndarray, amount: np.ndarray, months_per_step: float) -> np.ndarray:
         """Clear the product markets for supply entries (area, market, amount per month).
@@ -131,8 +130,7 @@ class Markets:
         """Money laundering is a national service priced apart (`operations.operate`): no local
         demand or sales are left in its column."""
         self._vacancy = None
-        self.demand[:, MONEY_LAUNDERING] = 0.0
-        self.served[:, MONEY_LAUNDERING] = 0.0
+        _clear_laundering_column(self.demand, self.served)
 
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
@@ -314,6 +312,24 @@ def _update_prices(price_index, target, step):
             elif bounded > high:
                 bounded = high
             price_index[a, m] += step * (bounded - price_index[a, m])
+
+
+@kernel
+def _product_demand(demand, base_demand, demand_multiplier, powered_price, is_drug):
+    """Demand for each product (written to `demand`): base demand x multiplier x the price
+    response `powered_price` (price index to the demand elasticity) for drugs, 1 for the others."""
+    for a in range(demand.shape[0]):
+        for m in range(demand.shape[1] - 1):  # not money laundering
+            response = powered_price[a, m] if is_drug[m] else 1.0
+            demand[a, m] = base_demand[a, m] * demand_multiplier[a, m] * response
+
+
+@kernel
+def _clear_laundering_column(demand, served):
+    """No demand or sales left in the money-laundering column."""
+    for a in range(demand.shape[0]):
+        demand[a, MONEY_LAUNDERING] = 0.0
+        served[a, MONEY_LAUNDERING] = 0.0
 
 
 @kernel

@@ -64,7 +64,8 @@ def supply_entries(model, capacity: np.ndarray):
 
 def _supply_entries(model, capacity: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray]):
     """`supply_entries` from the portfolio `entries`, with each entry's [area, market] cell as a
-    flat index and the supply [area, market] they add up to (`markets.supply_grid`)."""
+    flat index, the supply [area, market] they add up to (`markets.supply_grid`) and each group's
+    capacity per market."""
     ocgs, lines = model.ocgs, model.county_lines
     owner, market, n_markets = entries
     return _entries(owner, market, n_markets, capacity, model.markets.productivity,
@@ -101,7 +102,7 @@ def operate(model) -> dict[str, np.ndarray]:
     if model.steps_done == 0 and markets.reference_ratio is None:
         calibrate_productivity(model, capacity)
     entries = portfolio(model)
-    owner, area, market, amount, cells, supply = _supply_entries(model, capacity, entries)
+    owner, area, market, amount, cells, supply, capacity_per_market = _supply_entries(model, capacity, entries)
     model.supply_entries = (owner, area, market, amount)
     # Each entry's [area, market] cell as a flat index: `array.take(cells)` reads the cells about
     # five times faster than the two-array fancy index `array[area, market]`.
@@ -109,8 +110,8 @@ def operate(model) -> dict[str, np.ndarray]:
     markets.clear_supply(supply, dt)  # what `markets.clear(area, market, amount, dt)` does
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
     revenue_per_month, harm_per_month, model.money_laundered_gbp = _settle(
-        owner, cells, market, amount, markets.sold_share, model.unit_price_gbp, markets.price_index,
-        model.harm.unit_per_month, capacity, entries[2], ocgs.markets, markets.productivity, ocgs.has_professional,
+        owner, cells, amount, markets.sold_share, model.unit_price_gbp, markets.price_index,
+        model.harm.unit_per_month, capacity_per_market, ocgs.markets, markets.productivity, ocgs.has_professional,
         ocgs.capital_gbp, ocgs.revenue_gbp, ocgs.harm_gbp_per_month, params.profit_margin,
         params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
         params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt)
@@ -222,43 +223,49 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
              ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest, line_active,
              line_capacity_users, n_areas):
     """Supply entries (owner, area, market, amount per month, flat [area, market] cell) and the
-    supply [area, market] they add up to (in entry order, as `markets.supply_grid`): first
+    supply [area, market] they add up to (in entry order, as `markets.supply_grid`), and each
+    group's capacity per market (its capacity split evenly over its markets): first
     each portfolio entry of a group with capacity (its capacity split evenly over its markets),
     then each active county line (heroin/crack in its destination, scaled by the health of its
     group: active members over target size, at most 1)."""
-    # Rows kept, listed without branching (which entries sell and which lines are active follow
-    # no pattern a branch predictor could learn): each row is written at the next free place,
-    # which moves on only if the row is kept.
     n_portfolio, n_lines_total = portfolio_owner.shape[0], line_active.shape[0]
-    kept = np.empty(n_portfolio + n_lines_total + 1, dtype=np.int64)
-    k = 0
+    n_selling = 0
     for i in range(n_portfolio):
-        kept[k] = i
-        k += capacity[portfolio_owner[i]] > 0
-    n_selling = k
+        n_selling += capacity[portfolio_owner[i]] > 0
+    # Active lines listed without branching (which lines are active follows no pattern a branch
+    # predictor could learn): each line is written at the next free place, which moves on only
+    # if the line is active.
+    active_lines = np.empty(n_lines_total + 1, dtype=np.int64)
+    n_active_lines = 0
     for line in range(n_lines_total):
-        kept[k] = line
-        k += line_active[line]
-    n = k
+        active_lines[n_active_lines] = line
+        n_active_lines += line_active[line]
+    n = n_selling + n_active_lines
     owner = np.empty(n, dtype=np.int64)
     area = np.empty(n, dtype=np.int64)
     market = np.empty(n, dtype=np.int64)
     amount = np.empty(n)
     cells = np.empty(n, dtype=np.int64)
     supply = np.zeros(n_areas * N_MARKETS)  # flat [area, market], indexed by cell
-    for k in range(n_selling):
-        i = kept[k]
+    # Capacity per market, a group at a time (half as many divisions as entries).
+    capacity_per_market = np.empty(capacity.shape[0])
+    for g in range(capacity.shape[0]):
+        capacity_per_market[g] = capacity[g] / n_markets[g]
+    k = 0
+    for i in range(n_portfolio):
         g, m = portfolio_owner[i], portfolio_market[i]
-        owner[k], area[k], market[k] = g, ocg_area[g], m
-        amount[k] = capacity[g] / n_markets[g] * productivity[m] * supply_multiplier[m]
-        cell = ocg_area[g] * N_MARKETS + m
-        cells[k] = cell
-        supply[cell] += amount[k]
+        if capacity[g] > 0:  # nearly always: a well-predicted branch
+            owner[k], area[k], market[k] = g, ocg_area[g], m
+            amount[k] = capacity_per_market[g] * productivity[m] * supply_multiplier[m]
+            cell = ocg_area[g] * N_MARKETS + m
+            cells[k] = cell
+            supply[cell] += amount[k]
+            k += 1
     # A line's amount depends only on its group: worked out once per group that has lines.
     line_amount = np.empty(capacity.shape[0])
     line_amount_set = np.zeros(capacity.shape[0], dtype=np.bool_)
     for k in range(n_selling, n):
-        line = kept[k]
+        line = active_lines[k - n_selling]
         g = line_ocg[line]
         if not line_amount_set[g]:
             health = active_members[g] / max(target_size[g], 1.0)
@@ -273,35 +280,40 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
         cell = line_dest[line] * N_MARKETS + HEROIN_CRACK
         cells[k] = cell
         supply[cell] += amount[k]
-    return owner, area, market, amount, cells, supply.reshape((n_areas, N_MARKETS))
+    return owner, area, market, amount, cells, supply.reshape((n_areas, N_MARKETS)), capacity_per_market
 
 
 @kernel
-def _settle(owner, cells, market, amount, sold_share, unit_price_gbp, price_index, harm_per_unit_month, capacity, n_markets,
-            ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp, harm_gbp_per_month,
-            profit_margin, ratio_initial, efficiency_professional, efficiency_base, spend_rate_per_month,
+def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_per_unit_month,
+            capacity_per_market, ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp,
+            harm_gbp_per_month, profit_margin, ratio_initial, efficiency_professional, efficiency_base, spend_rate_per_month,
             months_per_step):
     """Revenue and harm per OCG from the entries' sales (each entry sells its amount times the sold
     share of its cell, as `Markets.clear` returns); money laundering (a national service
     whose short supply lowers every group's efficiency); capital: laundered profit in, spending
     out. Writes the groups' capital, revenue and harm columns (and, the first time, laundering
     productivity). Returns revenue and harm per month by OCG and the pounds laundered this step."""
-    n = capacity.shape[0]
+    n = capacity_per_market.shape[0]
     # [area, market] arrays read flat by cell, [group, market] too: faster than two indices.
     sold_by_cell, price_by_cell = sold_share.reshape(sold_share.size), price_index.reshape(price_index.size)
     in_market = ocg_markets.reshape(ocg_markets.size)
+    unit_value_by_cell = np.empty(sold_by_cell.size)  # revenue per unit sold
+    harm_by_cell = np.empty(sold_by_cell.size)
+    for cell in range(sold_by_cell.size):
+        unit_value_by_cell[cell] = unit_price_gbp[cell % N_MARKETS] * price_by_cell[cell]
+        harm_by_cell[cell] = harm_per_unit_month[cell % N_MARKETS]
     revenue_per_month = np.zeros(n)
     harm_per_month = np.zeros(n)
     for i in range(owner.shape[0]):  # in entry order, as np.bincount adds
-        g, cell, m = owner[i], cells[i], market[i]
+        g, cell = owner[i], cells[i]
         sold = amount[i] * sold_by_cell[cell]
-        revenue_per_month[g] += sold * (unit_price_gbp[m] * price_by_cell[cell])
-        harm_per_month[g] += sold * harm_per_unit_month[m]
+        revenue_per_month[g] += sold * unit_value_by_cell[cell]
+        harm_per_month[g] += sold * harm_by_cell[cell]
     profit_per_month = np.empty(n)
     laundering_capacity = np.empty(n)
     for g in range(n):
         profit_per_month[g] = revenue_per_month[g] * profit_margin
-        laundering_capacity[g] = capacity[g] / n_markets[g] * in_market[g * N_MARKETS + MONEY_LAUNDERING]
+        laundering_capacity[g] = capacity_per_market[g] * in_market[g * N_MARKETS + MONEY_LAUNDERING]
     # Summed as numpy's `sum` adds (pairwise), not in row order.
     laundering_supply = pairwise_sum(laundering_capacity)
     laundering_demand = pairwise_sum(profit_per_month)

@@ -111,8 +111,8 @@ def operate(model) -> dict[str, np.ndarray]:
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
     revenue_per_month, harm_per_month, model.money_laundered_gbp = _settle(
         owner, cells, amount, markets.sold_share, model.unit_price_gbp, markets.price_index,
-        model.harm.unit_per_month, capacity_per_market, ocgs.markets, markets.productivity, ocgs.has_professional,
-        ocgs.capital_gbp, ocgs.revenue_gbp, ocgs.harm_gbp_per_month, params.profit_margin,
+        model.harm.unit_per_month, capacity_per_market, ocgs.markets, markets.productivity,
+        ocgs.has_professional, ocgs.capital_gbp, ocgs.revenue_gbp, ocgs.harm_gbp_per_month, params.profit_margin,
         params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
         params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt)
     markets.clear_laundering()
@@ -286,8 +286,8 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
 @kernel
 def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_per_unit_month,
             capacity_per_market, ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp,
-            harm_gbp_per_month, profit_margin, ratio_initial, efficiency_professional, efficiency_base, spend_rate_per_month,
-            months_per_step):
+            harm_gbp_per_month, profit_margin, ratio_initial, efficiency_professional, efficiency_base,
+            spend_rate_per_month, months_per_step):
     """Revenue and harm per OCG from the entries' sales (each entry sells its amount times the sold
     share of its cell, as `Markets.clear` returns); money laundering (a national service
     whose short supply lowers every group's efficiency); capital: laundered profit in, spending

@@ -1,0 +1,78 @@
+"""The kernels of operations, markets and enablers give exactly what the numpy code they replaced
+gave (the whole-model check is tests/test_compiled.py and the pinned result hashes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.enablers import EnablerLinks, Enablers, refresh_services
+from twin.markets import N_MARKETS, pairwise_sum
+from twin.operations import _portfolio_entries, _updated_portfolio
+from twin.vocabulary import INSIDER, MONEY_LAUNDERING, PROFESSIONAL, TECHNICAL
+
+
+def test_pairwise_sum_adds_as_numpy_sum():
+    rng = np.random.default_rng(0)
+    for n in list(range(0, 40)) + [127, 128, 129, 255, 256, 257, 1000, 5923, 40001]:
+        values = rng.exponential(1.0, n) * 10.0 ** rng.integers(-3, 7, n)
+        assert pairwise_sum(values) == values.sum(), n
+    grid = rng.random((45, N_MARKETS)) * 1e5
+    for m in range(N_MARKETS):  # strided columns, as the national markets are summed
+        assert pairwise_sum(grid[:, m]) == grid[:, m].sum()
+
+
+def _numpy_update(cache, changed, markets):
+    """The portfolio cache update as numpy did it before it was compiled."""
+    changed = changed[changed < cache[2].size]
+    if changed.size:
+        dirty = np.zeros(cache[2].size, dtype=bool)
+        dirty[changed] = True
+        keep = ~dirty[cache[0]]
+        owner, market, n_markets = _portfolio_entries(markets, changed)
+        counts = cache[2].copy()
+        counts[changed] = n_markets
+        cache = (np.concatenate([cache[0][keep], owner]), np.concatenate([cache[1][keep], market]), counts)
+    if cache[2].size < markets.shape[0]:
+        added = _portfolio_entries(markets, np.arange(cache[2].size, markets.shape[0]))
+        cache = tuple(np.concatenate([old, new]) for old, new in zip(cache, added))
+    return cache
+
+
+def test_portfolio_cache_update_keeps_the_order_of_entries():
+    rng = np.random.default_rng(1)
+    markets = rng.random((300, N_MARKETS)) < 0.3
+    none = np.empty(0, dtype=np.int64)
+    cache = _updated_portfolio(none, none, none, none, markets[:200])
+    expected = _portfolio_entries(markets[:200], np.arange(200))
+    assert all(np.array_equal(a, b) for a, b in zip(cache, expected))
+    for n in (200, 230, 230, 300):
+        markets[rng.integers(0, n, 10)] = rng.random((10, N_MARKETS)) < 0.4
+        changed = np.unique(rng.integers(0, n + 5, 12))
+        expected = _numpy_update(cache, changed, markets[:n])
+        cache = _updated_portfolio(*cache, changed, markets[:n])
+        assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(cache, expected))
+    assert (cache[1] < MONEY_LAUNDERING).all()  # laundering is no supply entry
+
+
+class _Groups:
+    def __init__(self, n):
+        self.n = n
+        self.has_professional = np.ones(n, dtype=bool)
+        self.has_insider = np.ones(n, dtype=bool)
+        self.encrypted = np.ones(n, dtype=bool)
+
+
+def test_services_follow_active_links_to_active_enablers():
+    rng = np.random.default_rng(2)
+    enablers = Enablers(capacity=64)
+    enablers.append(60, kind=rng.integers(0, 3, 60), active=rng.random(60) < 0.7)
+    links = EnablerLinks(capacity=500)
+    links.append(400, enabler=rng.integers(0, 60, 400), ocg=rng.integers(0, 150, 400), active=rng.random(400) < 0.6)
+    groups = _Groups(150)
+    refresh_services(groups, enablers, links)
+    live = links.active & enablers.active[links.enabler]
+    for kind, flags in ((PROFESSIONAL, groups.has_professional), (INSIDER, groups.has_insider),
+                        (TECHNICAL, groups.encrypted)):
+        served = np.zeros(150, dtype=bool)
+        served[links.ocg[live & (enablers.kind[links.enabler] == kind)]] = True
+        assert np.array_equal(flags, served)

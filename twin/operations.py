@@ -179,15 +179,10 @@ def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
     for r in changed:
         if r < n_old:  # rows added since are appended below anyway
             dirty[r] = True
-    n_entries = 0
-    for i in range(owner.shape[0]):
-        n_entries += not dirty[owner[i]]
-    for g in range(n_groups):
-        if g >= n_old or dirty[g]:
-            for m in range(MONEY_LAUNDERING):
-                n_entries += in_market[g * N_MARKETS + m]
-    new_owner = np.empty(n_entries, dtype=np.int64)
-    new_market = np.empty(n_entries, dtype=np.int64)
+    # Room for every entry there may be (returned cut to those there are).
+    most = owner.shape[0] + MONEY_LAUNDERING * (changed.shape[0] + max(n_groups - n_old, 0))
+    new_owner = np.empty(most, dtype=np.int64)
+    new_market = np.empty(most, dtype=np.int64)
     new_n_markets = np.empty(n_groups, dtype=np.int64)
     k = 0
     for i in range(owner.shape[0]):
@@ -200,7 +195,7 @@ def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
             k = _add_group_entries(r, in_market, new_owner, new_market, new_n_markets, k)
     for g in range(n_old, n_groups):
         k = _add_group_entries(g, in_market, new_owner, new_market, new_n_markets, k)
-    return new_owner, new_market, new_n_markets
+    return new_owner[:k], new_market[:k], new_n_markets
 
 
 @kernel
@@ -229,9 +224,6 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
     then each active county line (heroin/crack in its destination, scaled by the health of its
     group: active members over target size, at most 1)."""
     n_portfolio, n_lines_total = portfolio_owner.shape[0], line_active.shape[0]
-    n_selling = 0
-    for i in range(n_portfolio):
-        n_selling += capacity[portfolio_owner[i]] > 0
     # Active lines listed without branching (which lines are active follows no pattern a branch
     # predictor could learn): each line is written at the next free place, which moves on only
     # if the line is active.
@@ -240,12 +232,13 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
     for line in range(n_lines_total):
         active_lines[n_active_lines] = line
         n_active_lines += line_active[line]
-    n = n_selling + n_active_lines
-    owner = np.empty(n, dtype=np.int64)
-    area = np.empty(n, dtype=np.int64)
-    market = np.empty(n, dtype=np.int64)
-    amount = np.empty(n)
-    cells = np.empty(n, dtype=np.int64)
+    # Room for every portfolio entry and active line (returned cut to the entries there are).
+    most = n_portfolio + n_active_lines
+    owner = np.empty(most, dtype=np.int64)
+    area = np.empty(most, dtype=np.int64)
+    market = np.empty(most, dtype=np.int64)
+    amount = np.empty(most)
+    cells = np.empty(most, dtype=np.int64)
     supply = np.zeros(n_areas * N_MARKETS)  # flat [area, market], indexed by cell
     # Capacity per market, a group at a time (half as many divisions as entries).
     capacity_per_market = np.empty(capacity.shape[0])
@@ -261,6 +254,8 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
             cells[k] = cell
             supply[cell] += amount[k]
             k += 1
+    n_selling = k
+    n = n_selling + n_active_lines
     # A line's amount depends only on its group: worked out once per group that has lines.
     line_amount = np.empty(capacity.shape[0])
     line_amount_set = np.zeros(capacity.shape[0], dtype=np.bool_)
@@ -280,7 +275,8 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
         cell = line_dest[line] * N_MARKETS + HEROIN_CRACK
         cells[k] = cell
         supply[cell] += amount[k]
-    return owner, area, market, amount, cells, supply.reshape((n_areas, N_MARKETS)), capacity_per_market
+    return (owner[:n], area[:n], market[:n], amount[:n], cells[:n], supply.reshape((n_areas, N_MARKETS)),
+            capacity_per_market)
 
 
 @kernel

@@ -5,6 +5,9 @@ and, when its leader directs it from prison, by `directed_from_prison_capacity`.
 split evenly over its markets. Each product market's productivity (units supplied per unit of
 capacity) is set once at the start so that national supply is `supply_demand_ratio_initial`
 times demand; from then on supply moves only with the OCGs.
+
+The row-by-row work (capacity, the portfolio cache, supply entries, sales, revenue and capital)
+is done by compiled kernels (`twin.compiled`), at the end of this module.
 """
 
 from __future__ import annotations

@@ -7,17 +7,18 @@ children among them. Exploited members are identified and referred to the Nation
 Mechanism (NRM) at a monthly rate and some are safeguarded out; victims of labour and sexual
 exploitation (a market count, not agents) are referred at their own rate. Active members leave
 crime at a small monthly rate.
+
+Each process is a compiled kernel (`recruitment_kernels.py`) looping over groups or members; the
+functions here gather its inputs, call it and record its counts by area in the step's tally.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.justice import due
-from twin.members import role_layout
+from twin import recruitment_kernels as kernels
 from twin.parameters import per_step_probability
-from twin.streams import thinned_bernoulli
-from twin.vocabulary import ACTIVE, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
+from twin.vocabulary import ACTIVE, MODERN_SLAVERY
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
 CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
@@ -31,55 +32,49 @@ def at_risk_pool(model) -> np.ndarray:
 
 def update_targets(model) -> None:
     """OCGs aim to grow where the markets they sell in have unmet demand."""
-    ocgs, params = model.ocgs, model.params
-    owner = model.supply_entries[0]
-    vacancy = model.markets.vacancy().take(model.supply_cells)  # [area, market] (see operations.operate)
-    mean_vacancy = np.bincount(owner, weights=vacancy, minlength=ocgs.n) / np.maximum(
-        np.bincount(owner, minlength=ocgs.n), 1)
-    growth = 1.0 + params.target_size_growth_with_vacancy * mean_vacancy
-    ocgs.target_size = np.minimum(ocgs.base_size * growth, MAX_TARGET_GROWTH * ocgs.base_size)
+    vacancy = model.markets.vacancy()  # [area, market] (see operations.operate)
+    kernels.grow_targets(model.supply_entries[0], model.supply_cells, vacancy.reshape(-1),
+                         model.params.target_size_growth_with_vacancy, MAX_TARGET_GROWTH, model.ocgs.base_size,
+                         model.ocgs.target_size)
 
 
 def recruit(model) -> None:
-    ocgs, params = model.ocgs, model.params
-    rng = model.streams["recruitment"]
-    pool = at_risk_pool(model)
-    active_in_area = np.bincount(ocgs.area, weights=model.active_members, minlength=model.geography.n_areas)
-    availability = 1.0 / (1.0 + active_in_area / np.maximum(params.at_risk_pool_half_saturation * pool, 1e-9))
-    vacancy = np.maximum(ocgs.target_size - model.active_members, 0.0) * ocgs.active
-    whole = np.floor(vacancy).astype(np.int64)
-    whole += rng.random(ocgs.n) < (vacancy - whole)
-    # Recruiting costs money: groups short of capital (frozen, seized) recruit more slowly.
-    reserve = np.minimum(ocgs.capital_gbp / np.maximum(CAPITAL_RESERVE_MONTHS * ocgs.revenue_gbp
-                                                       / model.months_per_step * params.profit_margin, 1.0), 1.0)
-    fill = (params.recruitment_fill_rate_per_month * availability[ocgs.area] * (0.5 + ocgs.reputation)
-            * (0.5 + 0.5 * reserve))
-    recruits = np.zeros(ocgs.n, dtype=np.int64)
-    open_posts = whole.nonzero()[0]
-    recruits[open_posts] = rng.binomial(whole[open_posts], per_step_probability(
-        fill[open_posts].clip(0.0, 1.0), model.months_per_step))
-    total = int(recruits.sum())
-    if total == 0:
+    """Groups fill their vacancies: whole posts, a fractional one by chance, each filled this step
+    with a probability that falls with the area's saturation and rises with reputation and capital."""
+    ocgs, params, dt = model.ocgs, model.params, model.months_per_step
+    vacancy, stay_per_month = kernels.vacancies(
+        at_risk_pool(model), params.at_risk_pool_half_saturation, ocgs.area, model.active_members,
+        ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp, CAPITAL_RESERVE_MONTHS, dt,
+        params.profit_margin, params.recruitment_fill_rate_per_month, ocgs.reputation, model.geography.n_areas)
+    # per_step_probability(fill, dt) is 1 - (1 - fill) ** dt: the power is taken in numpy (its SIMD
+    # pow may differ from libm's in the last bit); x ** 1.0 is x, so monthly steps skip it.
+    stay = stay_per_month if dt == 1.0 else stay_per_month ** dt
+    owner, role, child, known, children_by_area, joiners_by_area = kernels.recruits(
+        model.streams["recruitment"], vacancy, stay, ocgs.area, ocgs.target_size, model.active_by_role,
+        ocgs.markets, params.exploited_member_share_drugs, params.exploited_member_share_other,
+        params.core_member_share * 0.5, ocgs.known, ocgs.intel, params.child_share_of_exploited,
+        model.geography.n_areas)
+    if owner.size == 0:
         return
-    # Recruits restore the group's structure: exploited places are refilled with exploited people.
-    drugs = ocgs.markets[:, HEROIN_CRACK] | ocgs.markets[:, COCAINE]
-    wanted_share = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
-    exploited_gap = np.maximum(wanted_share * ocgs.target_size - model.active_by_role[:, EXPLOITED], 0.0)
-    exploited_share = (exploited_gap / np.maximum(vacancy, 1.0)).clip(0.0, 1.0)
-    owner, role = role_layout(recruits, params.core_member_share * 0.5, exploited_share, rng, leaders=False)
-    add_members(model, owner, role, rng, known_prob=np.where(ocgs.known[owner], 0.5 * ocgs.intel[owner], 0.0))
-    model.tally.add("recruits", ocgs.area[owner])
+    _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area)
+    model.tally.add_by_area("recruits", joiners_by_area)
 
 
 def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Generator, known_prob) -> np.ndarray:
     """Append new active members of OCGs `owner` with roles `role`; count them as joiners."""
-    child = (role == EXPLOITED) & (rng.random(owner.size) < model.params.child_share_of_exploited)
+    known_prob = np.broadcast_to(np.asarray(known_prob, dtype=float), owner.shape)
+    child, known, children_by_area, joiners_by_area = kernels.joiners(
+        rng, owner, role, known_prob, model.params.child_share_of_exploited, model.ocgs.area,
+        model.geography.n_areas)
+    return _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area)
+
+
+def _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area) -> np.ndarray:
     idx = model.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
-                               known=rng.random(owner.size) < known_prob, joined_step=model.steps_done)
+                               known=known, joined_step=model.steps_done)
     set_adulthood(model, idx[child])
-    area = model.ocgs.area[owner]
-    model.tally.add("recruits_children", area, child)
-    model.tally.add("joiners", area)
+    model.tally.add_by_area("recruits_children", children_by_area)
+    model.tally.add_by_area("joiners", joiners_by_area)
     return idx
 
 
@@ -109,38 +104,22 @@ def set_adulthood(model, children: np.ndarray, at_start: bool = False) -> None:
 
 def come_of_age(model) -> None:
     """Children who turn 18 during this step are children no longer (whatever their status)."""
-    members = model.members
-    children = members.child.nonzero()[0]
-    grown = children[due(model, members.adult_month[children])]
-    members.child[grown] = False
+    # Turning 18 is due in this step when dated before the step's middle (as `justice.due`).
+    kernels.come_of_age(model.members.child, model.members.adult_month, model.month + 0.5 * model.months_per_step)
 
 
 def exploitation_and_desistance(model) -> None:
     members, ocgs, params, dt = model.members, model.ocgs, model.params, model.months_per_step
-    rng = model.streams["exploitation"]
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
     p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
-    # Competing rare events, one draw each: exploited members are first identified (u < p_identify),
-    # any non-leader may desist (the next p_desist of the range).
-    candidate, u = thinned_bernoulli(rng, model.active_rows(), p_identify + p_desist)
-    still = members.status[candidate] == ACTIVE
-    candidate, u = candidate[still], u[still]
-    role = members.role[candidate]
-    exploited = role == EXPLOITED
-    identified = exploited & (u < p_identify)
-    desist = (role != LEADER) & (u >= p_identify) & (u < p_identify + p_desist)
-    area = ocgs.area[members.ocg[candidate]]
-    model.tally.add("nrm_referrals", area[identified])
-    model.tally.add("nrm_referrals_criminal", area[identified])
-    model.tally.add("nrm_referrals_repeat", area[identified & members.referred[candidate]])
-    members.referred[candidate[identified]] = True
-    safeguarded = identified & (rng.random(candidate.size) < params.identified_exploited_exit_prob)
-    leaving = candidate[safeguarded | desist]
-    members.status[leaving] = EXITED
-    model.tally.add("leavers", ocgs.area[members.ocg[leaving]])
-
-    slavery = model.markets.served[:, MODERN_SLAVERY]
-    referred = rng.binomial(np.rint(slavery).astype(np.int64),
-                            per_step_probability(params.slavery_victim_referral_prob_per_month, dt))
-    model.tally.add_by_area("nrm_referrals", referred)
-
+    identified, repeat, leavers, slavery_referred = kernels.exploit_and_desist(
+        model.streams["exploitation"], model.active_rows(), p_identify, p_desist, members.status, members.role,
+        members.referred, members.ocg, ocgs.area, params.identified_exploited_exit_prob,
+        model.markets.served, MODERN_SLAVERY,
+        per_step_probability(params.slavery_victim_referral_prob_per_month, dt), model.geography.n_areas)
+    tally = model.tally
+    tally.add_by_area("nrm_referrals", identified)
+    tally.add_by_area("nrm_referrals_criminal", identified)
+    tally.add_by_area("nrm_referrals_repeat", repeat)
+    tally.add_by_area("leavers", leavers)
+    tally.add_by_area("nrm_referrals", slavery_referred)

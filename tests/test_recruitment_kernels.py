@@ -1,0 +1,44 @@
+"""The draws written out in `recruitment_kernels` give numpy's values from the same stream."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from twin import recruitment_kernels as kernels
+from twin.streams import thinned_bernoulli
+
+
+@njit
+def _binomials(rng, n, p):
+    out = np.empty(n.size, dtype=np.int64)
+    for i in range(n.size):
+        out[i] = kernels._binomial(rng, n[i], p[i])
+    return out
+
+
+def test_binomial_matches_numpy():
+    """Same values and the stream left in the same state, over the inversion (with and without
+    its shortcut, restarts included) and the cases left to the generator."""
+    source = np.random.default_rng(11)
+    for trial in range(40):
+        size = 20000
+        n = source.integers(0, (2, 10, 60, 400, 5000)[trial % 5], size)
+        p = source.random(size) ** source.uniform(0.3, 4.0)
+        p[::97] = 0.0
+        p[::89] = 1.0
+        numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
+        assert np.array_equal(numpy_rng.binomial(n, p), _binomials(kernel_rng, n, p))
+        assert numpy_rng.random() == kernel_rng.random()
+
+
+def test_thinned_candidates_match_streams():
+    source = np.random.default_rng(5)
+    for trial, p_max in enumerate((0.0, 1e-4, 0.01, 0.078, 0.2, 0.34, 0.9, 1.0, 1.5)):
+        for n in (0, 1, 17, 5000, 80000):
+            rows = np.sort(source.choice(2 * n + 1, size=n, replace=False)).astype(np.int64)
+            numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
+            chosen, u = thinned_bernoulli(numpy_rng, rows, p_max)
+            kernel_chosen, kernel_u = kernels._thinned_candidates(kernel_rng, rows, p_max)
+            assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
+            assert numpy_rng.random() == kernel_rng.random()

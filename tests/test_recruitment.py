@@ -1,11 +1,11 @@
-"""The draws written out in `recruitment_kernels` give numpy's values from the same stream."""
+"""The draws written out in `recruitment` give numpy's values from the same stream."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from twin import recruitment_kernels as kernels
+from twin import recruitment
 from twin.streams import thinned_bernoulli
 
 
@@ -13,7 +13,7 @@ from twin.streams import thinned_bernoulli
 def _binomials(rng, n, p):
     out = np.empty(n.size, dtype=np.int64)
     for i in range(n.size):
-        out[i] = kernels._binomial(rng, n[i], p[i])
+        out[i] = recruitment._binomial(rng, n[i], p[i])
     return out
 
 
@@ -39,6 +39,6 @@ def test_thinned_candidates_match_streams():
             rows = np.sort(source.choice(2 * n + 1, size=n, replace=False)).astype(np.int64)
             numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
             chosen, u = thinned_bernoulli(numpy_rng, rows, p_max)
-            kernel_chosen, kernel_u = kernels._thinned_candidates(kernel_rng, rows, p_max)
+            kernel_chosen, kernel_u = recruitment._thinned_candidates(kernel_rng, rows, p_max)
             assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
             assert numpy_rng.random() == kernel_rng.random()

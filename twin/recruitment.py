@@ -13,8 +13,8 @@ the public functions gather its inputs, call it and record its counts by area in
 tally. Kernels draw from the phase's stream in the order the numpy version drew (a draw made for
 every row is made for every row). Two draws are written out rather than called from the
 generator, for speed, with the same results: `_geometric_gaps` (numpy's geometric, with its
-logarithm taken once rather than per draw) and `_binomial` (numpy's inversion, skipping its exp
-and log when the first uniform alone settles the outcome); tests/test_recruitment.py checks both
+logarithm taken once rather than per draw) and `_binomial_inversion` (numpy's inversion method
+for binomials, skipping its exp and log when the first uniform alone settles the outcome); tests/test_recruitment.py checks both
 against numpy.
 """
 
@@ -145,9 +145,14 @@ def _recruits(rng, vacancy, stay, ocg_area, target_size, active_by_role, markets
     filled = np.zeros(n_ocgs, dtype=np.int64)
     total = 0
     for g in range(n_ocgs):
-        if posts[g] != 0:
-            filled[g] = _binomial(rng, posts[g], 1.0 - stay[g])
-            total += filled[g]
+        if posts[g] == 0:
+            continue
+        fill = 1.0 - stay[g]
+        if fill <= 0.5 and fill * posts[g] <= 30.0:  # numpy's method for rng.binomial(posts, fill)
+            filled[g] = _binomial_inversion(rng, posts[g], fill)
+        else:
+            filled[g] = rng.binomial(posts[g], fill)
+        total += filled[g]
     owner = np.empty(total, dtype=np.int64)
     role = np.empty(total, dtype=np.int8)
     known_prob = np.empty(total)
@@ -314,7 +319,7 @@ def _exploit_and_desist(rng, rows, p_identify, p_desist, status, role, referred,
             leavers_by_area[area] += 1.0
     slavery_referred = np.empty(n_areas, dtype=np.int64)
     for a in range(n_areas):
-        slavery_referred[a] = _binomial(rng, np.int64(np.rint(served[a, slavery_market])), p_slavery_referral)
+        slavery_referred[a] = rng.binomial(np.int64(np.rint(served[a, slavery_market])), p_slavery_referral)
     return identified_by_area, repeat_by_area, leavers_by_area, slavery_referred
 
 
@@ -322,21 +327,20 @@ def _exploit_and_desist(rng, rows, p_identify, p_desist, status, role, referred,
 
 
 @kernel
-def _binomial(rng, n, p):
-    """`rng.binomial(n, p)`: the same value from the same uniforms.
+def _binomial_inversion(rng, n, p):
+    """`rng.binomial(n, p)` where numpy draws it by inversion (p <= 0.5, n p <= 30): the same
+    value from the same uniforms.
 
-    For p <= 0.5 and n p <= 30 numpy draws by inversion: X = 0 when its first uniform U is at most
-    (1 - p)^n, computed as exp(n log(1 - p)). Since (1 - p)^n >= 1 - n p, a U below 1 - n p minus
-    a margin far above the rounding error of exp and log (n <= 1e6: under 1e-9) gives X = 0
-    whatever the last bits, without them. Otherwise the inversion goes on from U as numpy's does
-    (numba's copy of numpy's code); other cases are left to the generator.
+    X = 0 when the first uniform U is at most (1 - p)^n, computed as exp(n log(1 - p)). Since
+    (1 - p)^n >= 1 - n p, a U below 1 - n p minus a margin far above the rounding error of exp
+    and log (under 1e-9 for n <= 1e6) gives X = 0 whatever their last bits, without computing
+    them. Otherwise the inversion goes on from U as numpy's does (numba's copy of its code).
+    The caller picks the method: a generator passed one call deeper costs a third more here.
     """
     if n == 0 or p == 0.0:
         return 0
-    if not (p <= 0.5 and p * n <= 30.0 and n <= 1_000_000):
-        return rng.binomial(n, p)
     u = rng.random()
-    if u <= 1.0 - n * p - 1e-9:
+    if n <= 1_000_000 and u <= 1.0 - n * p - 1e-9:
         return 0
     q = 1.0 - p
     qn = np.exp(n * np.log(q))

@@ -335,7 +335,8 @@ def _binomial_inversion(rng, n, p):
     (1 - p)^n >= 1 - n p, a U below 1 - n p minus a margin far above the rounding error of exp
     and log (under 1e-9 for n <= 1e6) gives X = 0 whatever their last bits, without computing
     them. Otherwise the inversion goes on from U as numpy's does (numba's copy of its code).
-    The caller picks the method: a generator passed one call deeper costs a third more here.
+    The caller picks the method (with the generator's own binomial in this function as the
+    other branch, the recruits' loop ran a third slower).
     """
     if n == 0 or p == 0.0:
         return 0

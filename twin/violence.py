@@ -5,70 +5,166 @@ supply in its home markets (rivals' supply over demand, relative to the start). 
 incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked homicides are
 added in the proportion seed 004 reports for London (8% indirect against 25% direct).
 Succession disputes add their own incidents (see `succession.py`).
+
+The work is two compiled kernels (`compiled.py`): rival pressure and each group's weight, then
+rates, draws and the sums by area.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.parameters import per_step_rate
+from twin.compiled import kernel
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 
 MAX_RELATIVE_PRESSURE = 3.0  # assumption
 
 
+@kernel
+def _pressure_and_weight(owner, area, market, amount, supply, demand, national, n_ocgs,
+                         violence_level, weight_by_level, active, capacity):
+    """Each OCG's rival pressure (rivals' supply over demand where it sells, averaged over its
+    supply entries) and its violence weight (the weight of its violence level, zero unless it is
+    active with some capacity).
+
+    Supply and demand of a national market are its sums over areas, in area order (as numpy's
+    `sum(axis=0)` adds the rows of a C-ordered table). Each OCG's entries are summed in entry
+    order, as `np.bincount` does.
+    """
+    n_areas, n_markets = supply.shape
+    supply_seen = np.empty((n_areas, n_markets))
+    demand_seen = np.empty((n_areas, n_markets))
+    for m in range(n_markets):
+        if national[m]:
+            supply_total, demand_total = 0.0, 0.0
+            for a in range(n_areas):
+                supply_total += supply[a, m]
+                demand_total += demand[a, m]
+            for a in range(n_areas):
+                supply_seen[a, m] = supply_total
+                demand_seen[a, m] = demand_total
+        else:
+            for a in range(n_areas):
+                supply_seen[a, m] = supply[a, m]
+                demand_seen[a, m] = demand[a, m]
+    rivals_total = np.zeros(n_ocgs)
+    entries = np.zeros(n_ocgs, dtype=np.int64)
+    for e in range(owner.size):
+        a, m = area[e], market[e]
+        inverse_demand = 1.0 / demand_seen[a, m] if demand_seen[a, m] > 0 else 0.0
+        rivals_supply = supply_seen[a, m] - amount[e]
+        if rivals_supply < 0.0:  # np.maximum(x, 0.0): NaN and -0.0 pass through
+            rivals_supply = 0.0
+        rivals_total[owner[e]] += rivals_supply * inverse_demand
+        entries[owner[e]] += 1
+    pressure = np.empty(n_ocgs)
+    weight = np.empty(n_ocgs)
+    for g in range(n_ocgs):
+        pressure[g] = rivals_total[g] / max(entries[g], 1)
+        operating = 1.0 if active[g] and capacity[g] > 0 else 0.0
+        weight[g] = weight_by_level[violence_level[g]] * operating
+    return pressure, weight
+
+
+@kernel
+def _draw_violence(rng, pressure, weight, reference_pressure, max_relative, factor, rate_per_month,
+                   months_per_step, violence_multiplier, area, n_areas, p_fatal, indirect_share,
+                   harm_gbp_per_rate):
+    """Rates, expected violence by area, and this step's incidents and homicides.
+
+    `factor` is `relative ** elasticity` computed by numpy, or empty when the elasticity is 1
+    (x ** 1 is x). Draws in numpy's order for the array calls: a Poisson draw of incidents for
+    each group with a positive expectation, then a binomial draw of direct homicides for each
+    group with incidents, then a Poisson draw of indirect homicides for each group with direct
+    ones (no draw where numpy would draw from a zero mean or zero trials: it consumes none).
+    Returns per-month expected violence by area, each OCG's harm per month of violence, and the
+    incidents, direct homicides and all homicides by area (whole numbers: any order sums exactly).
+    """
+    n = pressure.size
+    rate = np.empty(n)
+    expected = np.empty(n)
+    expected_by_area = np.zeros(n_areas)
+    harm_per_month = np.empty(n)
+    for g in range(n):
+        if factor.size == 0:
+            relative = pressure[g] / reference_pressure
+            grow = relative if relative <= max_relative or relative != relative else max_relative
+        else:
+            grow = factor[g]
+        rate[g] = rate_per_month * weight[g] * grow
+        multiplier = violence_multiplier[area[g]]
+        expected_by_area[area[g]] += rate[g] * multiplier
+        expected[g] = rate[g] * months_per_step * multiplier  # parameters.per_step_rate, then the modifier
+        harm_per_month[g] = rate[g] * harm_gbp_per_rate
+    incidents = np.zeros(n, dtype=np.int64)
+    for g in range(n):
+        if expected[g] > 0:
+            incidents[g] = rng.poisson(expected[g])
+    direct = np.zeros(n, dtype=np.int64)
+    for g in range(n):
+        if incidents[g] > 0:
+            direct[g] = rng.binomial(incidents[g], p_fatal)
+    indirect = np.zeros(n, dtype=np.int64)
+    if indirect_share < 1:
+        for g in range(n):
+            if direct[g] > 0:
+                indirect[g] = rng.poisson(direct[g] * indirect_share / (1.0 - indirect_share))
+    incidents_by_area = np.zeros(n_areas)
+    direct_by_area = np.zeros(n_areas)
+    homicides_by_area = np.zeros(n_areas)
+    for g in range(n):
+        incidents_by_area[area[g]] += incidents[g]
+        direct_by_area[area[g]] += direct[g]
+        homicides_by_area[area[g]] += direct[g] + indirect[g]
+    return expected_by_area, harm_per_month, incidents_by_area, direct_by_area, homicides_by_area
+
+
+def _weight_by_level(params) -> np.ndarray:
+    by_level = np.zeros(max(SERIOUS_VIOLENCE, SOME_VIOLENCE) + 1)
+    by_level[SERIOUS_VIOLENCE] = 1.0
+    by_level[SOME_VIOLENCE] = params.violence_rate_multiplier_some
+    return by_level
+
+
+def _pressure_and_weights(model) -> tuple[np.ndarray, np.ndarray]:
+    ocgs, markets = model.ocgs, model.markets
+    owner, area, market, amount = model.supply_entries
+    return _pressure_and_weight(owner, area, market, amount, markets.supply, markets.demand, markets.national,
+                                ocgs.n, ocgs.violence, _weight_by_level(model.params), ocgs.active,
+                                model.ocg_capacity)
+
+
 def rival_pressure(model) -> np.ndarray:
     """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
-    owner, _, _, amount = model.supply_entries
-    markets = model.markets
     # National markets (fraud, immigration) compete across the country, local ones in the area.
-    supply = np.where(markets.national[None, :], markets.supply.sum(axis=0), markets.supply)
-    demand = np.where(markets.national[None, :], markets.demand.sum(axis=0), markets.demand)
-    cells = model.supply_cells  # [area, market] of each entry, flat (see operations.operate)
-    inverse_demand = np.divide(1.0, demand, out=np.zeros_like(demand), where=demand > 0).take(cells)
-    rivals = np.maximum(supply.take(cells) - amount, 0.0) * inverse_demand
-    n = model.ocgs.n
-    total = np.bincount(owner, weights=rivals, minlength=n)
-    return total / np.maximum(np.bincount(owner, minlength=n), 1)
+    return _pressure_and_weights(model)[0]
 
 
 def violence(model) -> None:
     """Draw serious violence and homicides for this step and record them by area."""
-    ocgs, params, rng = model.ocgs, model.params, model.streams["violence"]
-    by_level = np.zeros(max(SERIOUS_VIOLENCE, SOME_VIOLENCE) + 1)  # a lookup: 5 times faster than masks
-    by_level[SERIOUS_VIOLENCE] = 1.0
-    by_level[SOME_VIOLENCE] = params.violence_rate_multiplier_some
-    weight = by_level.take(ocgs.violence)
-    weight *= ocgs.active & (model.ocg_capacity > 0)
-    pressure = rival_pressure(model)
+    ocgs, params = model.ocgs, model.params
+    pressure, weight = _pressure_and_weights(model)
     if model.violence_reference_pressure is None:
         violent = weight > 0
         model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
     # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
-    relative = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE)
-    rate = params.serious_violence_rate_per_month * weight * relative ** params.competition_violence_elasticity
-    monthly = rate * model.modifiers.violence_multiplier[ocgs.area]
-    model.expected_violence_per_month = np.bincount(ocgs.area, weights=monthly, minlength=model.geography.n_areas)
-    expected = per_step_rate(rate, model.months_per_step) * model.modifiers.violence_multiplier[ocgs.area]
-    # Draws only where they can be non-zero: numpy's Poisson and binomial consume no random
-    # numbers for a zero mean or zero trials, so the results are those of drawing for every group.
-    incidents = np.zeros(ocgs.n, dtype=np.int64)
-    violent = (expected > 0).nonzero()[0]
-    incidents[violent] = rng.poisson(expected[violent])
-    direct = np.zeros(ocgs.n, dtype=np.int64)
-    involved = violent[incidents[violent] > 0]
-    direct[involved] = rng.binomial(incidents[involved], params.homicide_per_serious_violence)
-    share = params.indirect_homicide_share
-    indirect = np.zeros(ocgs.n, dtype=np.int64)
-    if share < 1:
-        killed = involved[direct[involved] > 0]
-        indirect[killed] = rng.poisson(direct[killed] * share / (1.0 - share))
+    elasticity = params.competition_violence_elasticity
+    if elasticity == 1.0:
+        factor = np.empty(0)
+    else:  # numpy's power (its SIMD code can differ from libm's in the last bit)
+        factor = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE) ** elasticity
     # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
     # (direct, and the indirect ones that come with them) at the homicide cost.
-    p_fatal = params.homicide_per_serious_violence
+    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
     homicides_per_incident = p_fatal / (1.0 - share) if share < 1 else p_fatal
-    model.ocg_violence_harm_per_month = rate * ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
-                                                + homicides_per_incident * params.harm_gbp_per_homicide)
-    model.tally.add("serious_violence", ocgs.area, incidents)
-    model.tally.add("serious_violence_fatal", ocgs.area, direct)  # costed as homicides, not twice
-    model.tally.add("homicides", ocgs.area, direct + indirect)
+    harm_gbp_per_rate = ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
+                         + homicides_per_incident * params.harm_gbp_per_homicide)
+    expected_by_area, harm, incidents, direct, homicides = _draw_violence(
+        model.streams["violence"], pressure, weight, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE,
+        factor, params.serious_violence_rate_per_month, model.months_per_step,
+        model.modifiers.violence_multiplier, ocgs.area, model.geography.n_areas, p_fatal, share, harm_gbp_per_rate)
+    model.expected_violence_per_month = expected_by_area
+    model.ocg_violence_harm_per_month = harm
+    model.tally.add_by_area("serious_violence", incidents)
+    model.tally.add_by_area("serious_violence_fatal", direct)  # costed as homicides, not twice
+    model.tally.add_by_area("homicides", homicides)

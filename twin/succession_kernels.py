@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import kernel
+from twin.violence import poisson
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 # Rows of the `tally_rows` argument: the tally names each kernel adds to (see `succession.TALLIED`).
@@ -335,7 +336,7 @@ def promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg
             n_disputed += 1
     incidents = np.empty(n_disputed, dtype=np.int64)
     for k in range(n_disputed):
-        incidents[k] = rng.poisson(incidents_per_dispute)
+        incidents[k] = poisson(rng, incidents_per_dispute)
     incidents_by_area = np.zeros(n_areas)
     homicides_by_area = np.zeros(n_areas)
     for k in range(n_disputed):  # every Poisson draw first, then the binomials (numpy's array calls)

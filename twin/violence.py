@@ -12,6 +12,8 @@ rates, draws and the sums by area.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from twin.compiled import kernel
@@ -21,41 +23,37 @@ MAX_RELATIVE_PRESSURE = 3.0  # assumption
 
 
 @kernel
-def _pressure_and_weight(owner, area, market, amount, supply, demand, national, n_ocgs,
-                         violence_level, weight_by_level, active, capacity):
+def _pressure_and_weight(owner, cells, amount, supply, demand, national, n_ocgs, violence_level, weight_by_level,
+                         active, capacity):
     """Each OCG's rival pressure (rivals' supply over demand where it sells, averaged over its
     supply entries) and its violence weight (the weight of its violence level, zero unless it is
-    active with some capacity).
+    active with some capacity). `cells` are the entries' flat [area, market] cells.
 
     Supply and demand of a national market are its sums over areas, in area order (as numpy's
     `sum(axis=0)` adds the rows of a C-ordered table). Each OCG's entries are summed in entry
     order, as `np.bincount` does.
     """
     n_areas, n_markets = supply.shape
-    supply_seen = np.empty((n_areas, n_markets))
-    demand_seen = np.empty((n_areas, n_markets))
+    supply_seen = np.empty(n_areas * n_markets)
+    inverse_demand = np.empty(n_areas * n_markets)  # once per cell, not once per entry
     for m in range(n_markets):
+        supply_total, demand_total = 0.0, 0.0
         if national[m]:
-            supply_total, demand_total = 0.0, 0.0
             for a in range(n_areas):
                 supply_total += supply[a, m]
                 demand_total += demand[a, m]
-            for a in range(n_areas):
-                supply_seen[a, m] = supply_total
-                demand_seen[a, m] = demand_total
-        else:
-            for a in range(n_areas):
-                supply_seen[a, m] = supply[a, m]
-                demand_seen[a, m] = demand[a, m]
+        for a in range(n_areas):
+            supply_cell = supply_total if national[m] else supply[a, m]
+            demand_cell = demand_total if national[m] else demand[a, m]
+            supply_seen[a * n_markets + m] = supply_cell
+            inverse_demand[a * n_markets + m] = 1.0 / demand_cell if demand_cell > 0 else 0.0
     rivals_total = np.zeros(n_ocgs)
     entries = np.zeros(n_ocgs, dtype=np.int64)
     for e in range(owner.size):
-        a, m = area[e], market[e]
-        inverse_demand = 1.0 / demand_seen[a, m] if demand_seen[a, m] > 0 else 0.0
-        rivals_supply = supply_seen[a, m] - amount[e]
+        rivals_supply = supply_seen[cells[e]] - amount[e]
         if rivals_supply < 0.0:  # np.maximum(x, 0.0): NaN and -0.0 pass through
             rivals_supply = 0.0
-        rivals_total[owner[e]] += rivals_supply * inverse_demand
+        rivals_total[owner[e]] += rivals_supply * inverse_demand[cells[e]]
         entries[owner[e]] += 1
     pressure = np.empty(n_ocgs)
     weight = np.empty(n_ocgs)
@@ -64,6 +62,88 @@ def _pressure_and_weight(owner, area, market, amount, supply, demand, national, 
         operating = 1.0 if active[g] and capacity[g] > 0 else 0.0
         weight[g] = weight_by_level[violence_level[g]] * operating
     return pressure, weight
+
+
+@kernel
+def poisson(rng, mean):
+    """`rng.poisson(mean)` for a mean of 0 or more: numpy's algorithms (numpy/random/src/distributions),
+    the same result from the same draws. (numba's own `Generator.poisson` differs from numpy's
+    for means of 10 or more: it truncates where numpy floors.)
+
+    Below a mean of 10 numpy counts uniforms until their running product falls to exp(-mean),
+    one uniform for a zero. Since exp(-x) >= 1 - x, a first uniform clearly below 1 - mean (by
+    far more than exp's rounding error) is a zero without computing exp, which is most of the
+    cost when means are small; otherwise exp(-mean) is the C library's, as numpy's is.
+    """
+    if mean >= 10.0:
+        return _poisson_ptrs(rng, mean)
+    if mean == 0.0:  # no draw
+        return 0
+    product = rng.random()
+    if product <= (1.0 - mean) - 1e-9:
+        return 0
+    limit = math.exp(-mean)
+    count = 0
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+@kernel
+def _poisson_ptrs(rng, mean):
+    """numpy's `random_poisson_ptrs` (Hoermann's transformed rejection), for means of 10 or more."""
+    slam = math.sqrt(mean)
+    loglam = math.log(mean)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = rng.random() - 0.5
+        v = rng.random()
+        us = 0.5 - abs(u)
+        k = np.int64(math.floor((2 * a / us + b) * u + mean + 0.43))
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        # C's log(0.0) is -inf (Python's math.log would raise): `_log`
+        if (_log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= (-mean + k * loglam - _loggam(k + 1.0)):
+            return k
+
+
+@kernel
+def _log(x):
+    """log(x), -inf at 0 (as C's log)."""
+    return math.log(x) if x > 0 else -np.inf
+
+
+@kernel
+def _loggam(x):
+    """numpy's `random_loggam`: log-gamma (SPECFUN, Zhang and Jin)."""
+    coefficients = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+                    -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+                    6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+                    -1.39243221690590e+00)
+    x0 = x
+    n = 0
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    elif x <= 7.0:
+        n = np.int64(7 - x)
+        x0 = x + n
+    x2 = 1.0 / (x0 * x0)
+    gl0 = coefficients[9]
+    for k in range(8, -1, -1):
+        gl0 *= x2
+        gl0 += coefficients[k]
+    gl = gl0 / x0 + 0.5 * math.log(2 * math.pi) + (x0 - 0.5) * math.log(x0) - x0
+    if x <= 7.0:
+        for _ in range(n):
+            gl -= math.log(x0 - 1.0)
+            x0 -= 1.0
+    return gl
 
 
 @kernel
@@ -96,10 +176,12 @@ def _draw_violence(rng, pressure, weight, reference_pressure, max_relative, fact
         expected_by_area[area[g]] += rate[g] * multiplier
         expected[g] = rate[g] * months_per_step * multiplier  # parameters.per_step_rate, then the modifier
         harm_per_month[g] = rate[g] * harm_gbp_per_rate
+    # numba's `Generator.binomial` makes numpy's draws (tests/test_violence_draws.py); its Poisson
+    # does not for large means, hence `poisson`.
     incidents = np.zeros(n, dtype=np.int64)
     for g in range(n):
         if expected[g] > 0:
-            incidents[g] = rng.poisson(expected[g])
+            incidents[g] = poisson(rng, expected[g])
     direct = np.zeros(n, dtype=np.int64)
     for g in range(n):
         if incidents[g] > 0:
@@ -108,7 +190,7 @@ def _draw_violence(rng, pressure, weight, reference_pressure, max_relative, fact
     if indirect_share < 1:
         for g in range(n):
             if direct[g] > 0:
-                indirect[g] = rng.poisson(direct[g] * indirect_share / (1.0 - indirect_share))
+                indirect[g] = poisson(rng, direct[g] * indirect_share / (1.0 - indirect_share))
     incidents_by_area = np.zeros(n_areas)
     direct_by_area = np.zeros(n_areas)
     homicides_by_area = np.zeros(n_areas)
@@ -128,8 +210,8 @@ def _weight_by_level(params) -> np.ndarray:
 
 def _pressure_and_weights(model) -> tuple[np.ndarray, np.ndarray]:
     ocgs, markets = model.ocgs, model.markets
-    owner, area, market, amount = model.supply_entries
-    return _pressure_and_weight(owner, area, market, amount, markets.supply, markets.demand, markets.national,
+    owner, _, _, amount = model.supply_entries
+    return _pressure_and_weight(owner, model.supply_cells, amount, markets.supply, markets.demand, markets.national,
                                 ocgs.n, ocgs.violence, _weight_by_level(model.params), ocgs.active,
                                 model.ocg_capacity)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import kernel
-from twin.violence import poisson
+from twin.violence import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 # Rows of the `tally_rows` argument: the tally names each kernel adds to (see `succession.TALLIED`).
@@ -334,9 +334,7 @@ def promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg
         if rng.random() < violent_prob and ocg_active[g]:
             disputed[n_disputed] = g
             n_disputed += 1
-    incidents = np.empty(n_disputed, dtype=np.int64)
-    for k in range(n_disputed):
-        incidents[k] = poisson(rng, incidents_per_dispute)
+    incidents = poissons(rng, np.full(n_disputed, incidents_per_dispute))
     incidents_by_area = np.zeros(n_areas)
     homicides_by_area = np.zeros(n_areas)
     for k in range(n_disputed):  # every Poisson draw first, then the binomials (numpy's array calls)

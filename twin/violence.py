@@ -65,29 +65,36 @@ def _pressure_and_weight(owner, cells, amount, supply, demand, national, n_ocgs,
 
 
 @kernel
-def poisson(rng, mean):
-    """`rng.poisson(mean)` for a mean of 0 or more: numpy's algorithms (numpy/random/src/distributions),
-    the same result from the same draws. (numba's own `Generator.poisson` differs from numpy's
-    for means of 10 or more: it truncates where numpy floors.)
+def poissons(rng, means):
+    """`rng.poisson(means)`: numpy's algorithms (numpy/random/src/distributions), the same counts
+    from the same draws. (numba's own `Generator.poisson` differs from numpy's for means of 10
+    or more: it truncates where numpy floors.) One call for all the means: a call per draw
+    that passes the generator costs more than the draw.
 
     Below a mean of 10 numpy counts uniforms until their running product falls to exp(-mean),
-    one uniform for a zero. Since exp(-x) >= 1 - x, a first uniform clearly below 1 - mean (by
-    far more than exp's rounding error) is a zero without computing exp, which is most of the
-    cost when means are small; otherwise exp(-mean) is the C library's, as numpy's is.
+    one uniform for a zero; a zero mean draws nothing. Since exp(-x) >= 1 - x, a first uniform
+    clearly below 1 - mean (by far more than exp's rounding error) is a zero without computing
+    exp, which is most of the cost when means are small; otherwise exp(-mean) is the C
+    library's, as numpy's is.
     """
-    if mean >= 10.0:
-        return _poisson_ptrs(rng, mean)
-    if mean == 0.0:  # no draw
-        return 0
-    product = rng.random()
-    if product <= (1.0 - mean) - 1e-9:
-        return 0
-    limit = math.exp(-mean)
-    count = 0
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
+    counts = np.zeros(means.size, dtype=np.int64)
+    for i in range(means.size):
+        mean = means[i]
+        if mean >= 10.0:
+            counts[i] = _poisson_ptrs(rng, mean)
+            continue
+        if mean == 0.0:
+            continue
+        product = rng.random()
+        if product <= (1.0 - mean) - 1e-9:
+            continue
+        limit = math.exp(-mean)
+        count = 0
+        while product > limit:
+            count += 1
+            product *= rng.random()
+        counts[i] = count
+    return counts
 
 
 @kernel
@@ -155,49 +162,59 @@ def _draw_violence(rng, pressure, weight, reference_pressure, max_relative, fact
     `factor` is `relative ** elasticity` computed by numpy, or empty when the elasticity is 1
     (x ** 1 is x). Draws in numpy's order for the array calls: a Poisson draw of incidents for
     each group with a positive expectation, then a binomial draw of direct homicides for each
-    group with incidents, then a Poisson draw of indirect homicides for each group with direct
-    ones (no draw where numpy would draw from a zero mean or zero trials: it consumes none).
+    of them with incidents, then a Poisson draw of indirect homicides for each of those with
+    direct ones (no draw where numpy would draw from a zero mean or zero trials: it consumes none).
     Returns per-month expected violence by area, each OCG's harm per month of violence, and the
     incidents, direct homicides and all homicides by area (whole numbers: any order sums exactly).
     """
     n = pressure.size
-    rate = np.empty(n)
-    expected = np.empty(n)
     expected_by_area = np.zeros(n_areas)
     harm_per_month = np.empty(n)
+    violent = np.empty(n, dtype=np.int64)  # groups with a positive expectation, and their means
+    expected = np.empty(n)
+    n_violent = 0
     for g in range(n):
         if factor.size == 0:
             relative = pressure[g] / reference_pressure
             grow = relative if relative <= max_relative or relative != relative else max_relative
         else:
             grow = factor[g]
-        rate[g] = rate_per_month * weight[g] * grow
+        rate = rate_per_month * weight[g] * grow
         multiplier = violence_multiplier[area[g]]
-        expected_by_area[area[g]] += rate[g] * multiplier
-        expected[g] = rate[g] * months_per_step * multiplier  # parameters.per_step_rate, then the modifier
-        harm_per_month[g] = rate[g] * harm_gbp_per_rate
+        expected_by_area[area[g]] += rate * multiplier
+        harm_per_month[g] = rate * harm_gbp_per_rate
+        expected_per_step = rate * months_per_step * multiplier  # parameters.per_step_rate, then the modifier
+        if expected_per_step > 0:
+            violent[n_violent] = g
+            expected[n_violent] = expected_per_step
+            n_violent += 1
     # numba's `Generator.binomial` makes numpy's draws (tests/test_violence_draws.py); its Poisson
-    # does not for large means, hence `poisson`.
-    incidents = np.zeros(n, dtype=np.int64)
-    for g in range(n):
-        if expected[g] > 0:
-            incidents[g] = poisson(rng, expected[g])
-    direct = np.zeros(n, dtype=np.int64)
-    for g in range(n):
-        if incidents[g] > 0:
-            direct[g] = rng.binomial(incidents[g], p_fatal)
-    indirect = np.zeros(n, dtype=np.int64)
-    if indirect_share < 1:
-        for g in range(n):
-            if direct[g] > 0:
-                indirect[g] = poisson(rng, direct[g] * indirect_share / (1.0 - indirect_share))
+    # does not for large means, hence `poissons`.
+    incidents = poissons(rng, expected[:n_violent])
+    direct = np.zeros(n_violent, dtype=np.int64)
+    n_killing = 0
+    for k in range(n_violent):
+        if incidents[k] > 0:
+            direct[k] = rng.binomial(incidents[k], p_fatal)
+            n_killing += direct[k] > 0 and indirect_share < 1
     incidents_by_area = np.zeros(n_areas)
     direct_by_area = np.zeros(n_areas)
     homicides_by_area = np.zeros(n_areas)
-    for g in range(n):
-        incidents_by_area[area[g]] += incidents[g]
-        direct_by_area[area[g]] += direct[g]
-        homicides_by_area[area[g]] += direct[g] + indirect[g]
+    indirect_mean = np.empty(n_killing)
+    killing = np.empty(n_killing, dtype=np.int64)
+    j = 0
+    for k in range(n_violent):
+        a = area[violent[k]]
+        incidents_by_area[a] += incidents[k]
+        direct_by_area[a] += direct[k]
+        homicides_by_area[a] += direct[k]
+        if direct[k] > 0 and indirect_share < 1:
+            killing[j] = a
+            indirect_mean[j] = direct[k] * indirect_share / (1.0 - indirect_share)
+            j += 1
+    indirect = poissons(rng, indirect_mean)  # none when indirect_share is 1 or more
+    for j in range(n_killing):
+        homicides_by_area[killing[j]] += indirect[j]
     return expected_by_area, harm_per_month, incidents_by_area, direct_by_area, homicides_by_area
 
 

@@ -19,9 +19,6 @@ import numpy as np
 from twin import succession_kernels as kernels
 
 COHESION_LOSS_IN_DISPUTE = 0.2
-#: the tally names the kernels add to, in the order of their `tally_rows` argument
-TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
-           "serious_violence", "serious_violence_fatal", "homicides")
 
 
 class GroupRows:
@@ -42,9 +39,10 @@ class GroupRows:
 
 
 def _tally_rows(model) -> np.ndarray:
-    """Rows of the step tally for `TALLIED` (created first: a new row may replace `tally.values`)."""
+    """Rows of the step tally for the names the kernels add to (`succession_kernels.TALLIED`);
+    created first, since a new row may replace `tally.values`."""
     tally = model.tally
-    return np.array([tally.row(name) for name in TALLIED], dtype=np.int64)
+    return np.array([tally.row(name) for name in kernels.TALLIED], dtype=np.int64)
 
 
 def groups_in_transition(model) -> None:
@@ -53,48 +51,42 @@ def groups_in_transition(model) -> None:
     A uniform per leaderless group decides: a split (`succession_split_prob`), an absorption
     (`succession_absorb_prob`; a group whose area has no other active group stays leaderless this
     step) or a plain succession. Split groups and their new halves then promote like the others.
+    One kernel does it all unless a group splits: the new halves are then added here, and a
+    second kernel moves members and promotes.
     """
     ocgs, members, lines, params = model.ocgs, model.members, model.county_lines, model.params
     rng = model.streams["succession"]
     tally_rows = _tally_rows(model)
-    rows, split, kept, absorbed_any, rival, any_leaderless = kernels.dissolve_and_choose(
+    dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
+               params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
+    rows, split, kept, absorbed_any, rival, finished = kernels.transition(
         rng, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
-        ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, lines.active, lines.ocg,
-        lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
-        params.succession_split_prob + params.succession_absorb_prob, model.tally.values, tally_rows)
-    if not any_leaderless:
-        return
+        ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
+        lines.ocg, lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
+        params.succession_split_prob + params.succession_absorb_prob, *dispute, model.tally.values, tally_rows)
     if absorbed_any:
         model.portfolios_changed(rival)
-    new = _split(model, split, rng, rows, tally_rows) if split.size else split
-    kernels.promote_and_dispute(
-        rng, kept, new, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.cohesion,
-        lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
-        params.succession_violent_prob, float(params.succession_violence_incidents),
-        params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE, model.tally.values, tally_rows)
+    if finished:
+        return
+    new = ocgs.add(
+        area=ocgs.area[split], ocg_type=ocgs.ocg_type[split], reach=ocgs.reach[split],
+        violence=ocgs.violence[split], markets=ocgs.markets[split], known=np.zeros(split.size, dtype=bool),
+        size=ocgs.base_size[split] / 2, capital_gbp=ocgs.capital_gbp[split] / 2,
+        encrypted=ocgs.encrypted[split], has_professional=ocgs.has_professional[split],
+        has_insider=ocgs.has_insider[split], score_noise=rng.lognormal(0.0, params.harm_score_noise_sigma, split.size),
+        step=model.steps_done, insulation=ocgs.insulation[split],
+    )
+    model.grow_ocg_arrays()
+    kernels.split_then_promote(
+        rng, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
+        ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
+        members.role, *dispute, model.tally.values, tally_rows)
 
 
 def leaderless(model) -> np.ndarray:
     """Active groups not directed from prison whose leader is missing or not active."""
     ocgs = model.ocgs
-    return kernels._leaderless(ocgs.active, ocgs.leader_directing, ocgs.leader, model.members.status)
-
-
-def _split(model, index: np.ndarray, rng: np.random.Generator, rows: np.ndarray, tally_rows: np.ndarray) -> np.ndarray:
-    """Split each group in two; returns the new groups (leaderless until they promote)."""
-    ocgs, members = model.ocgs, model.members
-    new = ocgs.add(
-        area=ocgs.area[index], ocg_type=ocgs.ocg_type[index], reach=ocgs.reach[index],
-        violence=ocgs.violence[index], markets=ocgs.markets[index], known=np.zeros(index.size, dtype=bool),
-        size=ocgs.base_size[index] / 2, capital_gbp=ocgs.capital_gbp[index] / 2,
-        encrypted=ocgs.encrypted[index], has_professional=ocgs.has_professional[index],
-        has_insider=ocgs.has_insider[index], score_noise=rng.lognormal(0.0, model.params.harm_score_noise_sigma, index.size),
-        step=model.steps_done, insulation=ocgs.insulation[index],
-    )
-    model.grow_ocg_arrays()
-    kernels.split_members(rng, index, new, rows, ocgs.area, ocgs.base_size, ocgs.capital_gbp, members.ocg,
-                          members.status, members.role, model.tally.values, tally_rows)
-    return new
+    return kernels.leaderless(ocgs.active, ocgs.leader_directing, ocgs.leader, model.members.status)
 
 
 def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:

@@ -15,9 +15,11 @@ from twin.compiled import kernel
 from twin.violence import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
-# Rows of the `tally_rows` argument: the tally names each kernel adds to (see `succession.TALLIED`).
+#: the step-tally names the kernels add to; `tally_rows` holds their rows of `StepTally.values`
+TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
+           "serious_violence", "serious_violence_fatal", "homicides")
 LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, SERIOUS_VIOLENCE_FATAL, \
-    HOMICIDES = range(9)
+    HOMICIDES = range(len(TALLIED))
 
 
 @kernel
@@ -51,7 +53,7 @@ def rows_in(rows, member_ocg, groups, n_ocgs):
 
 
 @kernel
-def _leaderless(ocg_active, directing, leader, status):
+def leaderless(ocg_active, directing, leader, status):
     """Active groups not directed from prison whose leader is missing or not active, ascending."""
     out = np.empty(ocg_active.size, dtype=np.int64)
     n = 0
@@ -213,17 +215,20 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 
 
 @kernel
-def dissolve_and_choose(rng, ocg_active, directing, active_members, min_active_members, leader, ocg_area,
-                        base_size, capital_gbp, markets, line_active, line_ocg, line_dest,
-                        member_ocg, status, role, split_prob, split_or_absorb_prob, tally_values, tally_rows):
-    """Step 10a up to the splits: depleted groups (fewer active members than the minimum, not
-    directed from prison) dissolve; then each leaderless group draws a uniform: below
-    `split_prob` it splits, below `split_or_absorb_prob` it is absorbed, else it is succeeded.
+def transition(rng, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
+               capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
+               split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
+               cohesion_loss, tally_values, tally_rows):
+    """Step 10a: depleted groups (fewer active members than the minimum, not directed from
+    prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
+    below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
+    the succession follows here (`promote_and_dispute`); splits need new groups added first
+    (`split_then_promote`).
 
     Returns the member rows of the depleted and leaderless groups (one pass over the table), the
-    groups to split, the groups to succeed (leaderless groups not drawn for absorption, ascending),
-    whether any group was drawn for absorption, the absorbing groups and whether any group was
-    leaderless.
+    groups to split, the groups to succeed (leaderless groups not drawn for absorption,
+    ascending), whether any group was drawn for absorption, the absorbing groups, and whether the
+    phase is over (no leaderless group, or no split).
     """
     n_ocgs = ocg_active.size
     depleted = np.empty(n_ocgs, dtype=np.int64)
@@ -233,17 +238,20 @@ def dissolve_and_choose(rng, ocg_active, directing, active_members, min_active_m
             depleted[n_depleted] = g
             n_depleted += 1
     depleted = depleted[:n_depleted]
-    changing = np.concatenate((depleted, _leaderless(ocg_active, directing, leader, status)))
+    changing = np.concatenate((depleted, leaderless(ocg_active, directing, leader, status)))
     rows = member_rows_in(member_ocg, changing, n_ocgs)
     if n_depleted > 0:
         dissolve(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
                  member_ocg, status, role, tally_values, tally_rows)
-    leaderless = _leaderless(ocg_active, directing, leader, status)
-    split = np.empty(leaderless.size, dtype=np.int64)
-    absorbed = np.empty(leaderless.size, dtype=np.int64)
-    kept = np.empty(leaderless.size, dtype=np.int64)
+    no_groups = np.empty(0, dtype=np.int64)
+    led = leaderless(ocg_active, directing, leader, status)
+    if led.size == 0:
+        return rows, no_groups, no_groups, False, no_groups, True
+    split = np.empty(led.size, dtype=np.int64)
+    absorbed = np.empty(led.size, dtype=np.int64)
+    kept = np.empty(led.size, dtype=np.int64)
     n_split, n_absorbed, n_kept = 0, 0, 0
-    for g in leaderless:
+    for g in led:
         u = rng.random()
         if u < split_prob:
             split[n_split] = g
@@ -254,34 +262,17 @@ def dissolve_and_choose(rng, ocg_active, directing, active_members, min_active_m
         else:
             kept[n_kept] = g
             n_kept += 1
-    rival = np.empty(0, dtype=np.int64)
+    split, kept = split[:n_split], kept[:n_kept]
+    rival = no_groups
     if n_absorbed > 0:
         rival = _absorb(absorbed[:n_absorbed], rows, ocg_active, directing, ocg_area, active_members, base_size,
                         capital_gbp, markets, line_active, line_ocg, line_dest, member_ocg, role,
                         tally_values, tally_rows)
-    return rows, split[:n_split], kept[:n_kept], n_absorbed > 0, rival, leaderless.size > 0
-
-
-@kernel
-def split_members(rng, split, new, rows, ocg_area, base_size, capital_gbp, member_ocg, status, role,
-                  tally_values, tally_rows):
-    """After the new groups `new` are added for the groups `split`: halve the split groups' size
-    and capital, and move each member not exited and not a leader to the new half with
-    probability 1/2 (a uniform per such member, in row order)."""
-    n_ocgs = ocg_area.size
-    target = np.full(n_ocgs, -1, dtype=np.int64)
-    for k in range(split.size):
-        target[split[k]] = new[k]
-        base_size[split[k]] /= 2
-        capital_gbp[split[k]] /= 2
-    for m in rows:
-        if target[member_ocg[m]] >= 0 and status[m] != EXITED and role[m] != LEADER:
-            if rng.random() < 0.5:
-                member_ocg[m] = target[member_ocg[m]]
-    splits_by_area = np.zeros(tally_values.shape[1])
-    for g in split:
-        splits_by_area[ocg_area[g]] += 1.0
-    _add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
+    if n_split == 0:
+        promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
+                            line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                            incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
+    return rows, split, kept, n_absorbed > 0, rival, n_split == 0
 
 
 @kernel
@@ -352,3 +343,30 @@ def promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg
         if ocg_active[g]:
             successions_by_area[ocg_area[g]] += 1.0
     _add_to_tally(tally_values, tally_rows[SUCCESSIONS], successions_by_area)
+
+
+@kernel
+def split_then_promote(rng, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
+                       cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                       incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
+    """After the new groups `new` are added for the groups `split`: halve the split groups' size
+    and capital, and move each member not exited and not a leader to the new half with
+    probability 1/2 (a uniform per such member, in row order). Then the succession of `kept`
+    (which holds the split groups) and `new` (`promote_and_dispute`)."""
+    n_ocgs = ocg_area.size
+    target = np.full(n_ocgs, -1, dtype=np.int64)
+    for k in range(split.size):
+        target[split[k]] = new[k]
+        base_size[split[k]] /= 2
+        capital_gbp[split[k]] /= 2
+    for m in rows:
+        if target[member_ocg[m]] >= 0 and status[m] != EXITED and role[m] != LEADER:
+            if rng.random() < 0.5:
+                member_ocg[m] = target[member_ocg[m]]
+    splits_by_area = np.zeros(tally_values.shape[1])
+    for g in split:
+        splits_by_area[ocg_area[g]] += 1.0
+    _add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
+    promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
+                        line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)

@@ -238,13 +238,13 @@ def transition(rng, ocg_active, directing, active_members, min_active_members, l
             depleted[n_depleted] = g
             n_depleted += 1
     depleted = depleted[:n_depleted]
-    changing = np.concatenate((depleted, leaderless(ocg_active, directing, leader, status)))
-    rows = member_rows_in(member_ocg, changing, n_ocgs)
+    led = leaderless(ocg_active, directing, leader, status)
+    rows = member_rows_in(member_ocg, np.concatenate((depleted, led)), n_ocgs)
     if n_depleted > 0:
         dissolve(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
                  member_ocg, status, role, tally_values, tally_rows)
+        led = leaderless(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
     no_groups = np.empty(0, dtype=np.int64)
-    led = leaderless(ocg_active, directing, leader, status)
     if led.size == 0:
         return rows, no_groups, no_groups, False, no_groups, True
     split = np.empty(led.size, dtype=np.int64)

@@ -1,4 +1,4 @@
-"""The compiled Poisson and binomial draws of `violence.py` and `succession_kernels.py` equal numpy's.
+"""The compiled Poisson and binomial draws of `violence.py` and `succession.py` equal numpy's.
 
 The kernels draw one number at a time from the phase's `numpy.random.Generator`; the model's
 results stay those of numpy's array calls only if each draw consumes the same uniforms and

@@ -8,17 +8,29 @@ be absorbed by the largest rival in its area. A group
 left with fewer than `ocg_min_active_members` active members and no leader directing it
 dissolves: its members join another group in the area or leave crime.
 
-The loops over groups and their members are compiled kernels (`succession_kernels.py`); only
-adding the new halves of split groups (`OCGs.add`) stays in numpy.
+The loops over groups and their members are compiled kernels (`compiled.py`, below the
+functions that call them); only adding the new halves of split groups (`OCGs.add`) stays in
+numpy. The kernels make their draws from the succession stream one at a time, in the order of
+the numpy code they replaced (one uniform per member row in row order, groups in index order),
+and add their counts by area to the step tally: a tally row gets a kernel call's sums (whole
+numbers, so exact) as `StepTally.add` would add a `np.bincount`. `rows` are the member rows of
+the groups the phase works on (`GroupRows`), in ascending order.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin import succession_kernels as kernels
+from twin.compiled import kernel
+from twin.violence import poissons
+from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 COHESION_LOSS_IN_DISPUTE = 0.2
+#: the step-tally names the kernels add to; `tally_rows` holds their rows of `StepTally.values`
+TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
+           "serious_violence", "serious_violence_fatal", "homicides")
+LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, SERIOUS_VIOLENCE_FATAL, \
+    HOMICIDES = range(len(TALLIED))
 
 
 class GroupRows:
@@ -31,18 +43,18 @@ class GroupRows:
 
     def __init__(self, model, groups: np.ndarray):
         self.members = model.members
-        self.rows = kernels.member_rows_in(model.members.ocg, np.asarray(groups, dtype=np.int64), model.ocgs.n)
+        self.rows = _member_rows_in(model.members.ocg, np.asarray(groups, dtype=np.int64), model.ocgs.n)
 
     def of(self, groups: np.ndarray, n_ocgs: int) -> np.ndarray:
         """Rows (any status) of members of `groups`."""
-        return kernels.rows_in(self.rows, self.members.ocg, np.asarray(groups, dtype=np.int64), n_ocgs)
+        return _rows_in(self.rows, self.members.ocg, np.asarray(groups, dtype=np.int64), n_ocgs)
 
 
 def _tally_rows(model) -> np.ndarray:
-    """Rows of the step tally for the names the kernels add to (`succession_kernels.TALLIED`);
+    """Rows of the step tally for the names the kernels add to (`TALLIED`);
     created first, since a new row may replace `tally.values`."""
     tally = model.tally
-    return np.array([tally.row(name) for name in kernels.TALLIED], dtype=np.int64)
+    return np.array([tally.row(name) for name in TALLIED], dtype=np.int64)
 
 
 def groups_in_transition(model) -> None:
@@ -59,7 +71,7 @@ def groups_in_transition(model) -> None:
     tally_rows = _tally_rows(model)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
-    rows, split, kept, absorbed_any, rival, finished = kernels.transition(
+    rows, split, kept, absorbed_any, rival, finished = _transition(
         rng, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
         lines.ocg, lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
@@ -77,7 +89,7 @@ def groups_in_transition(model) -> None:
         step=model.steps_done, insulation=ocgs.insulation[split],
     )
     model.grow_ocg_arrays()
-    kernels.split_then_promote(
+    _split_then_promote(
         rng, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
         members.role, *dispute, model.tally.values, tally_rows)
@@ -86,7 +98,7 @@ def groups_in_transition(model) -> None:
 def leaderless(model) -> np.ndarray:
     """Active groups not directed from prison whose leader is missing or not active."""
     ocgs = model.ocgs
-    return kernels.leaderless(ocgs.active, ocgs.leader_directing, ocgs.leader, model.members.status)
+    return _leaderless_groups(ocgs.active, ocgs.leader_directing, ocgs.leader, model.members.status)
 
 
 def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
@@ -97,6 +109,358 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
     index = np.asarray(index, dtype=np.int64)
     rows = rows if rows is not None else GroupRows(model, index)
     tally_rows = _tally_rows(model)
-    kernels.dissolve(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
+    _dissolve_groups(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      model.tally.values, tally_rows)
+
+
+# ------------------------------------------------------------------ kernels
+
+@kernel
+def _member_rows_in(member_ocg, groups, n_ocgs):
+    """Member rows (ascending, any status) whose group is among `groups`: one pass over the table."""
+    chosen = np.zeros(n_ocgs, dtype=np.bool_)
+    for g in groups:
+        chosen[g] = True
+    rows = np.empty(member_ocg.size, dtype=np.int64)
+    n = 0
+    for m in range(member_ocg.size):
+        if chosen[member_ocg[m]]:
+            rows[n] = m
+            n += 1
+    return rows[:n]
+
+
+@kernel
+def _rows_in(rows, member_ocg, groups, n_ocgs):
+    """The members among `rows` (in their order) whose group is among `groups`."""
+    chosen = np.zeros(n_ocgs, dtype=np.bool_)
+    for g in groups:
+        chosen[g] = True
+    out = np.empty(rows.size, dtype=np.int64)
+    n = 0
+    for m in rows:
+        if chosen[member_ocg[m]]:
+            out[n] = m
+            n += 1
+    return out[:n]
+
+
+@kernel
+def _leaderless_groups(ocg_active, directing, leader, status):
+    """Active groups not directed from prison whose leader is missing or not active, ascending."""
+    out = np.empty(ocg_active.size, dtype=np.int64)
+    n = 0
+    for g in range(ocg_active.size):
+        if ocg_active[g] and not directing[g]:
+            if not (leader[g] >= 0 and status[leader[g]] == ACTIVE):
+                out[n] = g
+                n += 1
+    return out[:n]
+
+
+@kernel
+def _add_to_tally(tally_values, tally_row, by_area):
+    """`tally.add`: a call's sums by area added to the tally row at once."""
+    for a in range(by_area.size):
+        tally_values[tally_row, a] += by_area[a]
+
+
+@kernel
+def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows):
+    """End groups (no longer active or directed) and the county lines of every inactive group;
+    counts the closed lines by destination."""
+    for g in groups:
+        ocg_active[g] = False
+        directing[g] = False
+    closed_by_area = np.zeros(tally_values.shape[1])
+    for line in range(line_active.size):
+        if line_active[line] and not ocg_active[line_ocg[line]]:
+            line_active[line] = False
+            closed_by_area[line_dest[line]] += 1.0
+    _add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
+
+
+@kernel
+def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
+             member_ocg, status, role, tally_values, tally_rows):
+    """End `groups`: each active member (among `rows`) joins a random active group in the
+    group's area with probability 1/2 (a leader joining becomes core), or else leaves crime.
+
+    Draws: a uniform per active member in row order (stay or leave), then, if anyone stays and any
+    group is active, a uniform per member staying (`justice.random_active_ocg_in_area`: the active
+    groups of the area in index order, the one at `int(u * count)`).
+    """
+    n_areas = tally_values.shape[1]
+    _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows)
+    chosen = np.zeros(ocg_active.size, dtype=np.bool_)
+    for g in groups:
+        chosen[g] = True
+    loose = np.empty(rows.size, dtype=np.int64)
+    n_loose = 0
+    for m in rows:
+        if chosen[member_ocg[m]] and status[m] == ACTIVE:
+            loose[n_loose] = m
+            n_loose += 1
+    stays = np.empty(n_loose, dtype=np.bool_)
+    n_joining = 0
+    for k in range(n_loose):
+        stays[k] = rng.random() < 0.5
+        n_joining += stays[k]
+    leavers_by_area = np.zeros(n_areas)
+    if n_joining > 0:
+        # Active groups by area, in index order within an area (a stable counting sort).
+        groups_in_area = np.zeros(n_areas, dtype=np.int64)
+        n_active = 0
+        for g in range(ocg_active.size):
+            if ocg_active[g]:
+                groups_in_area[ocg_area[g]] += 1
+                n_active += 1
+        start = np.zeros(n_areas, dtype=np.int64)
+        for a in range(1, n_areas):
+            start[a] = start[a - 1] + groups_in_area[a - 1]
+        by_area = np.empty(n_active, dtype=np.int64)
+        filled = start.copy()
+        for g in range(ocg_active.size):
+            if ocg_active[g]:
+                by_area[filled[ocg_area[g]]] = g
+                filled[ocg_area[g]] += 1
+        for k in range(n_loose):
+            if not stays[k]:
+                continue
+            m = loose[k]
+            a = ocg_area[member_ocg[m]]
+            new_owner = -1
+            if n_active > 0:  # no draw at all when no group is active anywhere
+                pick = start[a] + np.int64(rng.random() * max(groups_in_area[a], 1))
+                if groups_in_area[a] > 0:
+                    new_owner = by_area[min(pick, n_active - 1)]
+            if new_owner >= 0:
+                member_ocg[m] = new_owner
+                if role[m] == LEADER:
+                    role[m] = CORE
+            else:
+                stays[k] = False  # leaves crime
+    for k in range(n_loose):
+        if not stays[k]:
+            m = loose[k]
+            leavers_by_area[ocg_area[member_ocg[m]]] += 1.0
+            status[m] = EXITED
+    _add_to_tally(tally_values, tally_rows[LEAVERS], leavers_by_area)
+    dissolved_by_area = np.zeros(n_areas)
+    for g in groups:
+        dissolved_by_area[ocg_area[g]] += 1.0
+    _add_to_tally(tally_values, tally_rows[DISSOLVED], dissolved_by_area)
+
+
+@kernel
+def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, base_size, capital_gbp, markets,
+            line_active, line_ocg, line_dest, member_ocg, role, tally_values, tally_rows):
+    """Absorbed groups join the largest other active group in their area (ties: the highest
+    index); groups whose area has none stay as they are. Members move (leaders become core),
+    sizes and capital are added (in the order of `absorbed`), portfolios merged, county lines
+    handed over; the absorbed groups close. Returns the absorbing group of each absorbed one."""
+    n_ocgs, n_areas = ocg_active.size, tally_values.shape[1]
+    eligible = ocg_active.copy()
+    for g in absorbed:
+        eligible[g] = False
+    largest = np.full(n_areas, -np.inf)
+    best = np.full(n_areas, -1, dtype=np.int64)
+    for g in range(n_ocgs):
+        if eligible[g]:
+            a = ocg_area[g]
+            if active_members[g] > largest[a]:
+                largest[a] = active_members[g]
+                best[a] = g
+            elif active_members[g] == largest[a]:
+                best[a] = g
+    taken = np.empty(absorbed.size, dtype=np.int64)
+    rival = np.empty(absorbed.size, dtype=np.int64)
+    n = 0
+    for g in absorbed:
+        if best[ocg_area[g]] >= 0:
+            taken[n] = g
+            rival[n] = best[ocg_area[g]]
+            n += 1
+    taken, rival = taken[:n], rival[:n]
+    remap = np.arange(n_ocgs)
+    for k in range(n):
+        remap[taken[k]] = rival[k]
+    moving = _rows_in(rows, member_ocg, taken, n_ocgs)
+    for m in moving:
+        if role[m] == LEADER:
+            role[m] = CORE
+        member_ocg[m] = remap[member_ocg[m]]
+    for k in range(n):
+        base_size[rival[k]] += base_size[taken[k]]
+        capital_gbp[rival[k]] += capital_gbp[taken[k]]
+        for market in range(markets.shape[1]):
+            markets[rival[k], market] |= markets[taken[k], market]
+    for g in taken:
+        capital_gbp[g] = 0.0
+    for line in range(line_ocg.size):
+        line_ocg[line] = remap[line_ocg[line]]
+    _close(taken, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows)
+    absorptions_by_area = np.zeros(n_areas)
+    for g in taken:
+        absorptions_by_area[ocg_area[g]] += 1.0
+    _add_to_tally(tally_values, tally_rows[ABSORPTIONS], absorptions_by_area)
+    return rival
+
+
+@kernel
+def _transition(rng, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
+               capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
+               split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
+               cohesion_loss, tally_values, tally_rows):
+    """Step 10a: depleted groups (fewer active members than the minimum, not directed from
+    prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
+    below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
+    the succession follows here (`_promote_and_dispute`); splits need new groups added first
+    (`_split_then_promote`).
+
+    Returns the member rows of the depleted and leaderless groups (one pass over the table), the
+    groups to split, the groups to succeed (leaderless groups not drawn for absorption,
+    ascending), whether any group was drawn for absorption, the absorbing groups, and whether the
+    phase is over (no leaderless group, or no split).
+    """
+    n_ocgs = ocg_active.size
+    depleted = np.empty(n_ocgs, dtype=np.int64)
+    n_depleted = 0
+    for g in range(n_ocgs):
+        if ocg_active[g] and not directing[g] and active_members[g] < min_active_members:
+            depleted[n_depleted] = g
+            n_depleted += 1
+    depleted = depleted[:n_depleted]
+    led = _leaderless_groups(ocg_active, directing, leader, status)
+    rows = _member_rows_in(member_ocg, np.concatenate((depleted, led)), n_ocgs)
+    if n_depleted > 0:
+        _dissolve_groups(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
+                 member_ocg, status, role, tally_values, tally_rows)
+        led = _leaderless_groups(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
+    no_groups = np.empty(0, dtype=np.int64)
+    if led.size == 0:
+        return rows, no_groups, no_groups, False, no_groups, True
+    split = np.empty(led.size, dtype=np.int64)
+    absorbed = np.empty(led.size, dtype=np.int64)
+    kept = np.empty(led.size, dtype=np.int64)
+    n_split, n_absorbed, n_kept = 0, 0, 0
+    for g in led:
+        u = rng.random()
+        if u < split_prob:
+            split[n_split] = g
+            n_split += 1
+        if split_prob <= u < split_or_absorb_prob:
+            absorbed[n_absorbed] = g
+            n_absorbed += 1
+        else:
+            kept[n_kept] = g
+            n_kept += 1
+    split, kept = split[:n_split], kept[:n_kept]
+    rival = no_groups
+    if n_absorbed > 0:
+        rival = _absorb(absorbed[:n_absorbed], rows, ocg_active, directing, ocg_area, active_members, base_size,
+                        capital_gbp, markets, line_active, line_ocg, line_dest, member_ocg, role,
+                        tally_values, tally_rows)
+    if n_split == 0:
+        _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
+                            line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                            incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
+    return rows, split, kept, n_absorbed > 0, rival, n_split == 0
+
+
+@kernel
+def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
+                        line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
+    """Each group of `kept` then `new` promotes an active core member (else a worker): the one
+    with the lowest uniform (drawn per candidate in row order; ties: the earlier row). Groups
+    with no candidate dissolve. Then each group's succession is disputed with `violent_prob` (a
+    uniform per group, in order); disputed groups still active draw Poisson incidents, then
+    binomial homicides among them, and lose cohesion."""
+    n_ocgs, n_areas = ocg_active.size, tally_values.shape[1]
+    succeeded = np.concatenate((kept, new))
+    slot = np.full(n_ocgs, -1, dtype=np.int64)
+    for k in range(succeeded.size):
+        slot[succeeded[k]] = k
+    best_core = np.full(succeeded.size, -1, dtype=np.int64)
+    best_worker = np.full(succeeded.size, -1, dtype=np.int64)
+    core_u = np.empty(succeeded.size)
+    worker_u = np.empty(succeeded.size)
+    for m in rows:
+        k = slot[member_ocg[m]]
+        if k < 0 or status[m] != ACTIVE or (role[m] != CORE and role[m] != WORKER):
+            continue
+        u = rng.random()
+        if role[m] == CORE:
+            if best_core[k] < 0 or u < core_u[k]:
+                best_core[k], core_u[k] = m, u
+        elif best_worker[k] < 0 or u < worker_u[k]:
+            best_worker[k], worker_u[k] = m, u
+    unled = np.empty(succeeded.size, dtype=np.int64)
+    n_unled = 0
+    for k in range(succeeded.size):
+        g = succeeded[k]
+        successor = best_core[k] if best_core[k] >= 0 else best_worker[k]
+        if successor >= 0:
+            role[successor] = LEADER
+            leader[g] = successor
+            directing[g] = False
+        else:
+            unled[n_unled] = g
+            n_unled += 1
+    if n_unled > 0:
+        _dissolve_groups(rng, unled[:n_unled], rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
+                 member_ocg, status, role, tally_values, tally_rows)
+
+    disputed = np.empty(succeeded.size, dtype=np.int64)
+    n_disputed = 0
+    for g in succeeded:
+        if rng.random() < violent_prob and ocg_active[g]:
+            disputed[n_disputed] = g
+            n_disputed += 1
+    incidents = poissons(rng, np.full(n_disputed, incidents_per_dispute))
+    incidents_by_area = np.zeros(n_areas)
+    homicides_by_area = np.zeros(n_areas)
+    for k in range(n_disputed):  # every Poisson draw first, then the binomials (numpy's array calls)
+        g = disputed[k]
+        homicides = rng.binomial(incidents[k], homicide_per_incident)
+        incidents_by_area[ocg_area[g]] += incidents[k]
+        homicides_by_area[ocg_area[g]] += homicides
+        left = cohesion[g] - cohesion_loss
+        cohesion[g] = 0.0 if left < 0.0 else left  # np.maximum(x, 0.0): NaN and -0.0 pass through
+    _add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
+    _add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
+    _add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides
+    successions_by_area = np.zeros(n_areas)
+    for g in succeeded:
+        if ocg_active[g]:
+            successions_by_area[ocg_area[g]] += 1.0
+    _add_to_tally(tally_values, tally_rows[SUCCESSIONS], successions_by_area)
+
+
+@kernel
+def _split_then_promote(rng, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
+                       cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                       incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
+    """After the new groups `new` are added for the groups `split`: halve the split groups' size
+    and capital, and move each member not exited and not a leader to the new half with
+    probability 1/2 (a uniform per such member, in row order). Then the succession of `kept`
+    (which holds the split groups) and `new` (`_promote_and_dispute`)."""
+    n_ocgs = ocg_area.size
+    target = np.full(n_ocgs, -1, dtype=np.int64)
+    for k in range(split.size):
+        target[split[k]] = new[k]
+        base_size[split[k]] /= 2
+        capital_gbp[split[k]] /= 2
+    for m in rows:
+        if target[member_ocg[m]] >= 0 and status[m] != EXITED and role[m] != LEADER:
+            if rng.random() < 0.5:
+                member_ocg[m] = target[member_ocg[m]]
+    splits_by_area = np.zeros(tally_values.shape[1])
+    for g in split:
+        splits_by_area[ocg_area[g]] += 1.0
+    _add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
+    _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
+                        line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
+                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)

@@ -12,142 +12,309 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
-from twin.streams import thinned_bernoulli
+from twin.policing import tally_rows
+from twin.policing_kernels import add_to_tally, clip, grown, thinned_bernoulli
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
+
+#: tally rows an arrest adds to, in `arrest_kernel`'s order
+ARREST_TALLIES = ("arrests", "charges", "court_cost_gbp")
+#: tally rows `complete_operations` adds to besides the arrests'
+OPERATION_TALLIES = ("disruptions", "operations_succeeded", "assets_recovered_gbp", "county_lines_closed")
+#: tally rows `street_arrests` adds to besides the arrests'
+STREET_TALLIES = ("nrm_referrals", "nrm_referrals_criminal", "nrm_referrals_repeat")
 
 
 def progress_operations(model) -> np.ndarray:
     """Advance operations by one step; return the OCGs whose operation ends now."""
     ocgs = model.ocgs
-    ongoing = ocgs.operation_months_left > 0
-    ocgs.operation_months_left = np.where(ongoing, ocgs.operation_months_left - model.months_per_step, 0.0)
-    ended = ongoing & (ocgs.operation_months_left <= 1e-9)
-    # Operations against groups that dissolved meanwhile end without result.
-    cancelled = ongoing & ~ocgs.active
-    finished = (ended | cancelled).nonzero()[0]
-    ocgs.operation_months_left[finished] = 0.0
-    ocgs.operation_fte[finished] = 0.0
-    ocgs.operation_unit[finished] = -1
-    return (ended & ocgs.active).nonzero()[0]
+    return _progress_kernel(ocgs.operation_months_left, ocgs.operation_fte, ocgs.operation_unit, ocgs.active,
+                            float(model.months_per_step))
+
+
+@kernel
+def _progress_kernel(operation_months_left, operation_fte, operation_unit, active, months_per_step):
+    """Count down operations; free the investigators of those ending now or against groups that
+    dissolved meanwhile (they end without result); return the OCGs (active) whose operation ends."""
+    n_ending = 0
+    ending = np.empty(0, np.int64)
+    for ocg in range(active.size):
+        if not operation_months_left[ocg] > 0:
+            operation_months_left[ocg] = 0.0
+            continue
+        operation_months_left[ocg] = operation_months_left[ocg] - months_per_step
+        ended = operation_months_left[ocg] <= 1e-9
+        if ended or not active[ocg]:
+            operation_months_left[ocg] = 0.0
+            operation_fte[ocg] = 0.0
+            operation_unit[ocg] = -1
+        if ended and active[ocg]:
+            ending = grown(ending, n_ending + 1)
+            ending[n_ending] = ocg
+            n_ending += 1
+    return ending[:n_ending].copy()
 
 
 def arrest(model, index: np.ndarray, rng: np.random.Generator) -> None:
     """Arrest members (indices); some are charged and await trial, the rest are released."""
-    members, params = model.members, model.params
-    area = model.ocgs.area[members.ocg[index]]
-    model.tally.add("arrests", area)
-    charged = rng.random(index.size) < params.charge_prob
-    charged_index = index[charged]
-    members.status[charged_index] = CHARGED
-    delay = rng.exponential(params.court_delay_months, size=charged_index.size)
-    members.verdict_month[charged_index] = model.month + delay
-    model.tally.add("charges", area[charged])
-    model.tally.add("court_cost_gbp", area[charged], np.full(charged_index.size, params.court_cost_gbp_per_case))
-    leaders = charged_index[members.role[charged_index] == LEADER]
-    if leaders.size:
-        # A charged leader may keep directing the group from remand and then from prison.
-        owner = members.ocg[leaders]
-        p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
-        directs = rng.random(leaders.size) < min(max(p_directs, 0.0), 1.0)
-        model.ocgs.leader_directing[owner] = directs
+    members, params, tally = model.members, model.params, model.tally
+    rows = tally_rows(tally, ARREST_TALLIES)
+    arrest_kernel(rng, index, members.ocg, members.role, members.status, members.verdict_month, model.ocgs.area,
+                  model.ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
+
+
+def _arrest_terms(model) -> tuple[float, float, float, float, float]:
+    """The month and the scalars `arrest_kernel` takes: charge chance, mean court delay (months),
+    court cost per case and the chance a charged leader keeps directing the group."""
+    params = model.params
+    p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
+    return (float(model.month), float(params.charge_prob), float(params.court_delay_months),
+            float(params.court_cost_gbp_per_case), float(min(max(p_directs, 0.0), 1.0)))
+
+
+@kernel
+def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
+                  p_directs, tally_values, rows):
+    """Arrest members: a uniform each decides the charge; then an exponential delay (mean
+    `court_delay_months`) for each charged member sets the verdict month; then a uniform for each
+    charged leader decides whether the leader directs the group from remand and prison.
+    `rows` are the tally rows of `ARREST_TALLIES`."""
+    n_areas = tally_values.shape[1]
+    arrests_by_area = np.zeros(n_areas)
+    for member in arrested:
+        arrests_by_area[ocg_area[member_ocg[member]]] += 1.0
+    add_to_tally(tally_values, rows[0], arrests_by_area)
+
+    charged = np.empty(arrested.size, np.int64)
+    n_charged = 0
+    for member in arrested:
+        if rng.random() < charge_prob:
+            charged[n_charged] = member
+            n_charged += 1
+    charges_by_area = np.zeros(n_areas)
+    court_cost_by_area = np.zeros(n_areas)
+    n_leaders = 0
+    for k in range(n_charged):
+        member = charged[k]
+        member_status[member] = CHARGED
+        area = ocg_area[member_ocg[member]]
+        charges_by_area[area] += 1.0
+        court_cost_by_area[area] += court_cost_gbp_per_case
+        n_leaders += member_role[member] == LEADER
+    for k in range(n_charged):
+        verdict_month[charged[k]] = month + rng.exponential(court_delay_months)
+    add_to_tally(tally_values, rows[1], charges_by_area)
+    add_to_tally(tally_values, rows[2], court_cost_by_area)
+    if n_leaders:
+        for k in range(n_charged):
+            member = charged[k]
+            if member_role[member] == LEADER:
+                leader_directing[member_ocg[member]] = rng.random() < p_directs
 
 
 def complete_operations(model, ended: np.ndarray) -> None:
     """Resolve operations that end this step."""
-    ocgs, members, params = model.ocgs, model.members, model.params
+    ocgs, members, params, mods = model.ocgs, model.members, model.params, model.modifiers
     rng = model.streams["investigations"]
     model.investigated = np.zeros(ocgs.n, dtype=bool)
     model.disrupted = np.zeros(ocgs.n, dtype=bool)
     if ended.size == 0:
         return
-    model.investigated[ended] = True
     ocgs.investigated_step[ended] = model.steps_done
-    trust_factor = 0.7 + 0.3 * (model.trust[ocgs.area[ended]] / model.trust_reference[ocgs.area[ended]]).clip(0, 2)
-    p_success = (params.operation_success_base * (0.4 + 0.6 * ocgs.intel[ended])
-                 * (1.0 - params.insulation_success_penalty * ocgs.insulation[ended])
-                 * (1.0 - params.insider_success_penalty * model.modifiers.insider_penalty_multiplier
-                    * ocgs.has_insider[ended])
-                 * trust_factor * model.modifiers.success_multiplier[ocgs.area[ended]]
-                 * model.modifiers.success_multiplier_by_reach[ocgs.reach[ended]])
-    success = rng.random(ended.size) < p_success.clip(0.0, 1.0)
-    success_by_ocg = np.zeros(ocgs.n, dtype=bool)
-    success_by_ocg[ended[success]] = True
-
-    # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
-    # One pass over the whole table: cheaper than gathering `active_rows` (a superset of the active
-    # rows, in the same order), and it finds the same rows.
-    targeted = (model.investigated[members.ocg] & (members.status == ACTIVE)).nonzero()[0]
-    owner = members.ocg[targeted]
-    role = members.role[targeted]
+    # Arrest chances by role, on success and on failure.
     share_on_success = np.zeros(4)
     share_on_success[[LEADER, CORE, WORKER, EXPLOITED]] = [params.arrest_share_leader, params.arrest_share_core,
                                                          params.arrest_share_worker, params.arrest_share_exploited]
     share_on_failure = np.zeros(4)
     share_on_failure[[WORKER, EXPLOITED]] = params.failed_operation_arrest_share
-    p_arrest = np.where(success_by_ocg[owner], share_on_success[role], share_on_failure[role])
-    p_arrest = np.where(role == LEADER, p_arrest * (1.0 - 0.5 * ocgs.insulation[owner]), p_arrest)
-    p_arrest *= np.where(members.known[targeted], 1.0, 0.5)
-    arrested = targeted[rng.random(targeted.size) < p_arrest]
-    arrest(model, arrested, rng)
-
-    # Capacity removed: arrested labour over the group's labour before the operation.
-    removed = np.bincount(members.ocg[arrested], weights=ROLE_LABOUR[members.role[arrested]], minlength=ocgs.n)
+    # Labour of each group before the operation, in numpy: the matrix product's order of addition.
     labour = model.active_by_role @ ROLE_LABOUR
-    leader_taken = np.zeros(ocgs.n, dtype=bool)
-    leader_taken[members.ocg[arrested[members.role[arrested] == LEADER]]] = True
-    disrupted = ended[(removed[ended] >= params.disruption_capacity_threshold * np.maximum(labour[ended], 1e-9))
-                      | leader_taken[ended]]
-    model.disrupted[disrupted] = True
-    model.tally.add("disruptions", ocgs.area[disrupted])
-    model.tally.add("operations_succeeded", ocgs.area[ended[success]])
+    seizure_share = min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0)
+    p_remove = min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)
+    tally = model.tally
+    rows = tally_rows(tally, ARREST_TALLIES + OPERATION_TALLIES)
+    links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
+    enablers_removed = _complete_kernel(
+        rng, ended, model.investigated, model.disrupted,
+        ocgs.area, ocgs.reach, ocgs.intel, ocgs.insulation, ocgs.has_insider, ocgs.capital_gbp, model.trust,
+        model.trust_reference, mods.success_multiplier, mods.success_multiplier_by_reach,
+        float(params.operation_success_base), float(params.insulation_success_penalty),
+        float(params.insider_success_penalty * mods.insider_penalty_multiplier),
+        members.ocg, members.role, members.status, members.known, share_on_success, share_on_failure,
+        ROLE_LABOUR, labour, float(params.disruption_capacity_threshold), float(seizure_share),
+        float(params.asset_realisation_share),
+        links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
+        lines.active, lines.ocg, lines.dest, float(params.line_closure_on_disruption_prob),
+        members.verdict_month, ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
+    if enablers_removed >= 0:  # some enablers were exposed
+        tally.add_national("enablers_removed", enablers_removed)
+        model.enablers_changed = True
 
-    # Seizure and eventual recovery of criminal assets.
-    won = ended[success]
-    seizure_share = min(max(params.seizure_share_of_capital * model.modifiers.seizure_multiplier, 0.0), 1.0)
-    seized = ocgs.capital_gbp[won] * seizure_share
-    ocgs.capital_gbp[won] -= seized
-    model.tally.add("assets_recovered_gbp", ocgs.area[won], seized * params.asset_realisation_share)
+
+@kernel
+def _complete_kernel(rng, ended, investigated, disrupted, ocg_area, reach, intel, insulation, has_insider,
+                     capital_gbp, trust, trust_reference, success_multiplier, success_multiplier_by_reach,
+                     operation_success_base, insulation_success_penalty, insider_penalty,
+                     member_ocg, member_role, member_status, member_known, share_on_success, share_on_failure,
+                     role_labour, labour, disruption_capacity_threshold, seizure_share, asset_realisation_share,
+                     link_active, link_ocg, link_enabler, enabler_active, enabler_known, p_remove,
+                     line_active, line_ocg, line_dest, line_closure_prob,
+                     verdict_month, leader_directing, month, charge_prob, court_delay_months,
+                     court_cost_gbp_per_case, p_directs, tally_values, rows):
+    """Resolve the operations ending now (`ended`, increasing), drawing in this order: a uniform per
+    operation (success), a uniform per active member of the investigated groups in row order
+    (arrest), the arrests' draws (`arrest_kernel`), a uniform per exposed enabler in row order
+    (removal; see `_hit_enablers`) and a uniform per county line (closure if its group is disrupted).
+
+    Returns the number of enablers removed, or -1 when no enabler was exposed. `rows` are the
+    tally rows of `ARREST_TALLIES + OPERATION_TALLIES`.
+    """
+    n_ocgs = investigated.size
+    n_areas = tally_values.shape[1]
+    success_by_ocg = np.zeros(n_ocgs, np.bool_)
+    for ocg in ended:
+        investigated[ocg] = True
+    for ocg in ended:
+        a = ocg_area[ocg]
+        trust_factor = 0.7 + 0.3 * clip(trust[a] / trust_reference[a], 0.0, 2.0)
+        p_success = (operation_success_base * (0.4 + 0.6 * intel[ocg])
+                     * (1.0 - insulation_success_penalty * insulation[ocg])
+                     * (1.0 - insider_penalty * (1.0 if has_insider[ocg] else 0.0))
+                     * trust_factor * success_multiplier[a] * success_multiplier_by_reach[reach[ocg]])
+        success_by_ocg[ocg] = rng.random() < clip(p_success, 0.0, 1.0)
+
+    # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
+    arrested = np.empty(0, np.int64)
+    n_arrested = 0
+    for member in range(member_ocg.size):
+        owner = member_ocg[member]
+        if not (investigated[owner] and member_status[member] == ACTIVE):
+            continue
+        role = member_role[member]
+        p_arrest = share_on_success[role] if success_by_ocg[owner] else share_on_failure[role]
+        if role == LEADER:
+            p_arrest = p_arrest * (1.0 - 0.5 * insulation[owner])
+        p_arrest *= 1.0 if member_known[member] else 0.5
+        if rng.random() < p_arrest:
+            arrested = grown(arrested, n_arrested + 1)
+            arrested[n_arrested] = member
+            n_arrested += 1
+    arrested = arrested[:n_arrested]
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
+                  p_directs, tally_values, rows[:3])
+
+    # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
+    removed_labour = np.zeros(n_ocgs)
+    leader_taken = np.zeros(n_ocgs, np.bool_)
+    for member in arrested:
+        removed_labour[member_ocg[member]] += role_labour[member_role[member]]
+        if member_role[member] == LEADER:
+            leader_taken[member_ocg[member]] = True
+    disruptions_by_area = np.zeros(n_areas)
+    succeeded_by_area = np.zeros(n_areas)
+    recovered_gbp_by_area = np.zeros(n_areas)
+    for ocg in ended:
+        group_labour = labour[ocg] if (labour[ocg] >= 1e-9 or labour[ocg] != labour[ocg]) else 1e-9
+        if removed_labour[ocg] >= disruption_capacity_threshold * group_labour or leader_taken[ocg]:
+            disrupted[ocg] = True
+            disruptions_by_area[ocg_area[ocg]] += 1.0
+    for ocg in ended:
+        if success_by_ocg[ocg]:
+            succeeded_by_area[ocg_area[ocg]] += 1.0
+            # Seizure and eventual recovery of criminal assets.
+            seized_gbp = capital_gbp[ocg] * seizure_share
+            capital_gbp[ocg] = capital_gbp[ocg] - seized_gbp
+            recovered_gbp_by_area[ocg_area[ocg]] += seized_gbp * asset_realisation_share
+    add_to_tally(tally_values, rows[3], disruptions_by_area)
+    add_to_tally(tally_values, rows[4], succeeded_by_area)
+    add_to_tally(tally_values, rows[5], recovered_gbp_by_area)
 
     # Police reach the enablers behind successful cases and close the county lines of disrupted groups.
-    _hit_enablers(model, success_by_ocg, rng)
-    lines = model.county_lines
-    hit = lines.active & model.disrupted[lines.ocg]
-    closed = hit & (rng.random(lines.n) < params.line_closure_on_disruption_prob)
-    lines.active = lines.active & ~closed
-    model.tally.add("county_lines_closed", lines.dest[closed])
+    enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
+                                     enabler_known, p_remove)
+    closed_by_area = np.zeros(n_areas)
+    for line in range(line_active.size):
+        u = rng.random()
+        if line_active[line] and disrupted[line_ocg[line]] and u < line_closure_prob:
+            line_active[line] = False
+            closed_by_area[line_dest[line]] += 1.0
+    add_to_tally(tally_values, rows[6], closed_by_area)
+    return enablers_removed
 
 
-def _hit_enablers(model, success_by_ocg: np.ndarray, rng: np.random.Generator) -> None:
-    links, enablers = model.enabler_links, model.enablers
-    exposed = links.active & success_by_ocg[links.ocg] & enablers.active[links.enabler]
-    if not exposed.any():
-        return
-    candidates = np.unique(links.enabler[exposed])
-    enablers.known[candidates] = True
-    p_remove = model.params.enabler_removal_prob_on_success * model.modifiers.enabler_removal_multiplier
-    p_remove = min(max(p_remove, 0.0), 1.0)
-    removed = candidates[rng.random(candidates.size) < p_remove]
-    enablers.active[removed] = False
-    model.tally.add_national("enablers_removed", removed.size)
-    model.enablers_changed = True
+@kernel
+def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
+                  p_remove):
+    """Enablers with an active link to a group whose operation succeeded become known and are
+    removed with chance `p_remove` (a uniform each, in enabler order). Returns how many were
+    removed, or -1 when none was exposed."""
+    exposed = np.zeros(enabler_active.size, np.bool_)
+    any_exposed = False
+    for link in range(link_active.size):
+        enabler = link_enabler[link]
+        if link_active[link] and success_by_ocg[link_ocg[link]] and enabler_active[enabler]:
+            exposed[enabler] = True
+            any_exposed = True
+    if not any_exposed:
+        return -1
+    removed = 0
+    for enabler in range(exposed.size):
+        if exposed[enabler]:
+            enabler_known[enabler] = True
+            if rng.random() < p_remove:
+                enabler_active[enabler] = False
+                removed += 1
+    return removed
 
 
 def street_arrests(model) -> None:
     """Reactive arrests of active workers and exploited members (unknown ones half as often)."""
-    members, params = model.members, model.params
+    members, params, tally = model.members, model.params, model.tally
     rng = model.streams["street_policing"]
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
-    candidate, u = thinned_bernoulli(rng, model.active_rows(), p)
-    p_each = (np.where(members.known[candidate], p, 0.5 * p) * (members.role[candidate] >= WORKER)
-              * (members.status[candidate] == ACTIVE))
-    arrested = candidate[u < p_each]
-    exploited = arrested[members.role[arrested] == EXPLOITED]
-    area = model.ocgs.area[members.ocg[exploited]]
-    # Exploited people arrested are recognised as victims and referred (criminal exploitation).
-    model.tally.add("nrm_referrals", area)
-    model.tally.add("nrm_referrals_criminal", area)
-    model.tally.add("nrm_referrals_repeat", area[members.referred[exploited]])
-    members.referred[exploited] = True
-    arrest(model, arrested, rng)
+    rows = tally_rows(tally, STREET_TALLIES + ARREST_TALLIES)
+    _street_kernel(rng, model.active_rows(), float(p), members.ocg, members.role, members.status, members.known,
+                   members.referred, members.verdict_month, model.ocgs.area, model.ocgs.leader_directing,
+                   *_arrest_terms(model), tally.values, rows)
+
+
+@kernel
+def _street_kernel(rng, active_rows, p, member_ocg, member_role, member_status, member_known, member_referred,
+                   verdict_month, ocg_area, leader_directing, month, charge_prob, court_delay_months,
+                   court_cost_gbp_per_case, p_directs, tally_values, rows):
+    """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
+    members), workers and exploited members only; exploited people arrested are referred to the
+    NRM as victims; then `arrest_kernel`. `rows` are the tally rows of `STREET_TALLIES + ARREST_TALLIES`."""
+    candidate, u = thinned_bernoulli(rng, active_rows, p)
+    arrested = np.empty(candidate.size, np.int64)
+    n_arrested = 0
+    for hit in range(candidate.size):
+        member = candidate[hit]
+        # as numpy computed it: where(known, p, p / 2) * (role >= WORKER) * (status == ACTIVE)
+        p_each = ((p if member_known[member] else 0.5 * p) * (1.0 if member_role[member] >= WORKER else 0.0)
+                  * (1.0 if member_status[member] == ACTIVE else 0.0))
+        if u[hit] < p_each:
+            arrested[n_arrested] = member
+            n_arrested += 1
+    arrested = arrested[:n_arrested]
+    n_areas = tally_values.shape[1]
+    referrals_by_area = np.zeros(n_areas)
+    repeat_by_area = np.zeros(n_areas)
+    for member in arrested:
+        if member_role[member] == EXPLOITED:
+            # Exploited people arrested are recognised as victims and referred (criminal exploitation).
+            area = ocg_area[member_ocg[member]]
+            referrals_by_area[area] += 1.0
+            if member_referred[member]:
+                repeat_by_area[area] += 1.0
+            member_referred[member] = True
+    add_to_tally(tally_values, rows[0], referrals_by_area)
+    add_to_tally(tally_values, rows[1], referrals_by_area)
+    add_to_tally(tally_values, rows[2], repeat_by_area)
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
+                  p_directs, tally_values, rows[3:])

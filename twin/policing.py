@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin import policing_kernels as kernels
 from twin.parameters import per_step_probability
-from twin.streams import thinned_bernoulli
-from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
+from twin.vocabulary import FORCE, NCA, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
 REACTIVE_SHARE_CAP = 0.9
@@ -30,7 +30,12 @@ REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
 
 
 class Police:
-    """Tasking units and their investigators."""
+    """Tasking units and their investigators.
+
+    Units are numbered forces first (one per area), then the ROCUs (one per region), then the
+    NCA. An OCG's home unit is its force when its reach is local, its region's ROCU when regional,
+    the NCA when national (`policing_kernels.task_open`).
+    """
 
     def __init__(self, geography, params):
         n_areas, n_regions = geography.n_areas, geography.n_regions
@@ -44,11 +49,6 @@ class Police:
                                           region_population / region_population.sum(), [1.0]])
         self.area_region = geography.area_region
         self.reference_violence: np.ndarray | None = None
-
-    def unit_of(self, area: np.ndarray, reach: np.ndarray) -> np.ndarray:
-        """Home tasking unit of OCGs by area and reach."""
-        return np.where(reach == LOCAL, area,
-                        np.where(reach == REGIONAL, self.n_areas + self.area_region[area], self.n_units - 1))
 
     def budget_gbp_per_month(self, params, modifiers) -> np.ndarray:
         """Budget of each unit per month: the SOC budget split by tier, and within tiers by population.
@@ -79,109 +79,86 @@ class Police:
         return fte
 
 
+def tally_rows(tally, names: tuple[str, ...]) -> np.ndarray:
+    """Rows of the step tally's `values` holding `names`, for kernels that add to them (read
+    `tally.values` after this: a new name can replace it)."""
+    return np.array([tally.row(name) for name in names], dtype=np.int64)
+
+
 def select_within_capacity(unit: np.ndarray, score: np.ndarray | None, cost: np.ndarray,
                            free: np.ndarray) -> np.ndarray:
     """Indices (into the candidate arrays) chosen by working down each unit's list by score.
 
     Each unit takes its candidates in descending score while their cumulative cost fits its free
     capacity; the first that does not fit ends that unit's list (no skipping ahead). With
-    `score=None` the candidates are already in descending score order.
+    `score=None` the candidates are already in descending score order. The indices come grouped
+    by unit (units in increasing order), each unit's in descending score.
     """
     if unit.size == 0:
         return unit
-    by_score = np.arange(unit.size) if score is None else np.argsort(-score, kind="stable")
-    order = by_score[np.argsort(unit[by_score].astype(np.int16), kind="stable")]  # radix sort on units
-    sorted_unit, sorted_cost = unit[order], cost[order]
-    cumulative = np.cumsum(sorted_cost)
-    # np.concatenate and np.append, not np.r_ (several microseconds of Python per call)
-    starts = np.concatenate(([True], sorted_unit[1:] != sorted_unit[:-1])).nonzero()[0]
-    group_start = np.repeat((cumulative - sorted_cost)[starts], np.diff(np.append(starts, order.size)))
-    return order[cumulative - group_start <= free[sorted_unit]]
+    if score is None:
+        return kernels.select_within_capacity(unit, cost, free)
+    by_score = descending(score)
+    return by_score[kernels.select_within_capacity(unit[by_score], cost[by_score], free)]
 
 
 def descending(values: np.ndarray) -> np.ndarray:
     """Indices ranking `values` from the highest, ties in index order (what a stable sort gives).
 
-    Sorts with the faster unstable sort and falls back to the stable one only when there are ties.
+    Sorts with numpy's fast unstable sort, then puts each run of ties in index order.
     """
-    order = np.argsort(-values)
-    ranked = values[order]
-    if np.any(ranked[1:] == ranked[:-1]):
-        order = np.argsort(-values, kind="stable")
-    return order
+    return kernels.stable_descending(values, np.argsort(-values))
 
 
 def intelligence(model) -> None:
-    """Map unmapped OCGs and build intelligence on mapped ones."""
+    """Map unmapped OCGs and build intelligence on mapped ones; identify members of mapped groups.
+
+    An unmapped active OCG is mapped with a monthly chance `detection_prob_per_month` scaled by
+    community trust (relative to its start), encryption, the force's capacity and levers; a mapped
+    group's intelligence closes a share of its gap each month (more under operation). Police then
+    come to know members of mapped groups as intelligence on the group grows.
+    """
     ocgs, params, dt, mods = model.ocgs, model.params, model.months_per_step, model.modifiers
     rng = model.streams["intelligence"]
-    trust_ratio = model.trust[ocgs.area] / model.trust_reference[ocgs.area]
-    encryption = np.where(ocgs.encrypted, params.encryption_detection_factor, 1.0)
-    capacity_ratio = model.force_capacity_ratio[ocgs.area]
-    p_detect = (params.detection_prob_per_month * trust_ratio * encryption * capacity_ratio
-                * mods.detection_multiplier[ocgs.area]).clip(0.0, 1.0)
-    detected = ocgs.active & ~ocgs.known & (rng.random(ocgs.n) < per_step_probability(p_detect, dt))
-    ocgs.known = ocgs.known | detected
-    ocgs.intel = np.where(detected, 0.1, ocgs.intel)
-    under_operation = ocgs.operation_months_left > 0
-    gain = np.where(under_operation, params.intel_gain_under_operation_per_month, params.intel_gain_per_month)
-    gain = per_step_probability((gain * encryption * mods.intel_multiplier[ocgs.area]).clip(0.0, 1.0), dt)
-    ocgs.intel = np.where(ocgs.known, ocgs.intel + gain * (1.0 - ocgs.intel), 0.0)
-    model.tally.add("ocgs_mapped", ocgs.area, detected)
-
-    # Police come to know the members of mapped groups as intelligence on the group grows.
+    stay_unmapped, gap_kept = kernels.intelligence_complements(
+        ocgs.active, ocgs.known, ocgs.encrypted, ocgs.area, ocgs.operation_months_left, model.trust,
+        model.trust_reference, model.force_capacity_ratio, mods.detection_multiplier, mods.intel_multiplier,
+        float(params.detection_prob_per_month), float(params.encryption_detection_factor),
+        float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
+    if dt != 1.0:  # per_step_probability, 1 - (1 - p) ** dt: the power in numpy (x ** 1.0 is x)
+        stay_unmapped = stay_unmapped ** dt
+        gap_kept = gap_kept ** dt
+    rows = tally_rows(model.tally, ("ocgs_mapped",))
+    p_identify_max = per_step_probability(params.member_identification_prob_per_month, dt)
     members = model.members
-    p_max = per_step_probability(params.member_identification_prob_per_month, dt)
-    candidate, u = thinned_bernoulli(rng, model.active_rows(), p_max)
-    owner = members.ocg[candidate]
-    learned = candidate[(u < p_max * ocgs.intel[owner]) & ocgs.known[owner] & (members.status[candidate] == ACTIVE)]
-    members.known[learned] = True
-
-
-def operation_cost_fte(model, index: np.ndarray) -> np.ndarray:
-    """Investigators an operation against each OCG ties up for its duration."""
-    params = model.params
-    size = np.maximum(model.active_members[index], 1.0)
-    months = params.operation_investigator_months * (size / 10.0) ** params.operation_size_exponent
-    return months * (1.0 + model.ocgs.insulation[index]) / params.operation_duration_months
+    kernels.intelligence_update(rng, ocgs.active, ocgs.known, ocgs.intel, ocgs.area, stay_unmapped, gap_kept,
+                                model.active_rows(), members.ocg, members.status, members.known,
+                                float(p_identify_max), model.tally.values, rows[0], model.tally.n_areas)
 
 
 def task(model, investigators: np.ndarray) -> None:
-    """Open operations against the highest-scoring mapped OCGs while investigators are free."""
+    """Open operations against the highest-scoring mapped OCGs while investigators are free.
+
+    Each unit ranks the candidates in its remit by `harm * score_noise ** (1 - intel)` and opens
+    operations down its list (`select_within_capacity`); an operation ties up
+    `operation_investigator_months * (size / 10) ** operation_size_exponent * (1 + insulation)`
+    investigator-months over `operation_duration_months`. Forces then take cross-boundary groups
+    in their area that their own tier left, at `cross_boundary_cost_multiplier` (scaled by levers).
+    """
     ocgs, police, params = model.ocgs, model.police, model.params
-    ongoing = ocgs.operation_months_left > 0
-    in_use = np.bincount(ocgs.operation_unit[ongoing], weights=ocgs.operation_fte[ongoing], minlength=police.n_units)
-    free = np.maximum(investigators - in_use, 0.0)
-    candidates = (ocgs.active & ocgs.known & ~ongoing & (model.ocg_capacity > 0)).nonzero()[0]
+    free, candidates, true_harm, noise, noise_exponent, size_tens = kernels.task_candidates(
+        ocgs.operation_months_left, ocgs.operation_unit, ocgs.operation_fte, ocgs.active, ocgs.known,
+        model.ocg_capacity, investigators, ocgs.harm_gbp_per_month, model.ocg_violence_harm_per_month,
+        ocgs.score_noise, ocgs.intel, model.active_members)
     if candidates.size == 0:
         return
-    true_harm = ocgs.harm_gbp_per_month[candidates] + model.ocg_violence_harm_per_month[candidates]
-    score = true_harm * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
-    candidates = candidates[descending(score)]  # the ranked list, highest harm first
-    cost = operation_cost_fte(model, candidates)
-    unit = police.unit_of(ocgs.area[candidates], ocgs.reach[candidates])
-    chosen = select_within_capacity(unit, None, cost, free)
-    _open(model, candidates[chosen], unit[chosen], cost[chosen], cross_boundary=False)
-    free -= np.bincount(unit[chosen], weights=cost[chosen], minlength=police.n_units)
-
-    # Forces pick up cross-boundary groups in their area that their own tier could not reach.
-    left = np.ones(candidates.size, dtype=bool)
-    left[chosen] = False
-    left &= ocgs.reach[candidates] != LOCAL
-    rest = candidates[left]
-    if rest.size:
-        extra = cost[left] * (1.0 + (params.cross_boundary_cost_multiplier - 1.0)
-                              * model.modifiers.cross_boundary_multiplier[ocgs.area[rest]])
-        force = ocgs.area[rest]
-        chosen = select_within_capacity(force, None, extra, free)
-        _open(model, rest[chosen], force[chosen], extra[chosen], cross_boundary=True)
-
-
-def _open(model, index: np.ndarray, unit: np.ndarray, fte: np.ndarray, cross_boundary: bool) -> None:
-    ocgs = model.ocgs
-    ocgs.operation_months_left[index] = model.params.operation_duration_months
-    ocgs.operation_fte[index] = fte
-    ocgs.operation_unit[index] = unit
-    ocgs.operation_cross_boundary[index] = cross_boundary
-    model.tally.add("operations_started", ocgs.area[index])
-
+    # The powers in numpy (see policing_kernels); the ranking starts from numpy's fast sort.
+    score = true_harm * noise ** noise_exponent
+    size_power = size_tens ** params.operation_size_exponent
+    rows = tally_rows(model.tally, ("operations_started",))
+    kernels.task_open(score, np.argsort(-score), candidates, size_power, free,
+                      float(params.operation_investigator_months), float(params.operation_duration_months),
+                      float(params.cross_boundary_cost_multiplier - 1.0), ocgs.insulation, ocgs.area, ocgs.reach,
+                      police.area_region, model.modifiers.cross_boundary_multiplier, ocgs.operation_months_left,
+                      ocgs.operation_fte, ocgs.operation_unit, ocgs.operation_cross_boundary,
+                      model.tally.values, rows[0])

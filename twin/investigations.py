@@ -16,7 +16,7 @@ from twin.compiled import kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import tally_rows
-from twin.policing_kernels import add_to_tally, clip, grown, thinned_bernoulli
+from twin.policing_kernels import add_to_tally, clip, thinned_bernoulli
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
@@ -39,7 +39,7 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
     """Count down operations; free the investigators of those ending now or against groups that
     dissolved meanwhile (they end without result); return the OCGs (active) whose operation ends."""
     n_ending = 0
-    ending = np.empty(0, np.int64)
+    ending = np.empty(active.size, np.int64)
     for ocg in range(active.size):
         if not operation_months_left[ocg] > 0:
             operation_months_left[ocg] = 0.0
@@ -51,7 +51,6 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
             operation_fte[ocg] = 0.0
             operation_unit[ocg] = -1
         if ended and active[ocg]:
-            ending = grown(ending, n_ending + 1)
             ending[n_ending] = ocg
             n_ending += 1
     return ending[:n_ending].copy()
@@ -137,8 +136,10 @@ def complete_operations(model, ended: np.ndarray) -> None:
     tally = model.tally
     rows = tally_rows(tally, ARREST_TALLIES + OPERATION_TALLIES)
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
+    model.investigated[ended] = True
+    targeted = active_members_of(members.ocg, members.status, model.investigated)
     enablers_removed = _complete_kernel(
-        rng, ended, model.investigated, model.disrupted,
+        rng, ended, targeted, model.investigated, model.disrupted,
         ocgs.area, ocgs.reach, ocgs.intel, ocgs.insulation, ocgs.has_insider, ocgs.capital_gbp, model.trust,
         model.trust_reference, mods.success_multiplier, mods.success_multiplier_by_reach,
         float(params.operation_success_base), float(params.insulation_success_penalty),
@@ -147,27 +148,28 @@ def complete_operations(model, ended: np.ndarray) -> None:
         ROLE_LABOUR, labour, float(params.disruption_capacity_threshold), float(seizure_share),
         float(params.asset_realisation_share),
         links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
-        lines.active, lines.ocg, lines.dest, float(params.line_closure_on_disruption_prob),
         members.verdict_month, ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
+    # The lines' uniforms come last in the stream: drawn by numpy, faster for a known count.
+    _close_lines(rng.random(lines.n), float(params.line_closure_on_disruption_prob), lines.active, lines.ocg,
+                 lines.dest, model.disrupted, tally.values, rows[-1])
     if enablers_removed >= 0:  # some enablers were exposed
         tally.add_national("enablers_removed", enablers_removed)
         model.enablers_changed = True
 
 
 @kernel
-def _complete_kernel(rng, ended, investigated, disrupted, ocg_area, reach, intel, insulation, has_insider,
+def _complete_kernel(rng, ended, targeted, investigated, disrupted, ocg_area, reach, intel, insulation, has_insider,
                      capital_gbp, trust, trust_reference, success_multiplier, success_multiplier_by_reach,
                      operation_success_base, insulation_success_penalty, insider_penalty,
                      member_ocg, member_role, member_status, member_known, share_on_success, share_on_failure,
                      role_labour, labour, disruption_capacity_threshold, seizure_share, asset_realisation_share,
                      link_active, link_ocg, link_enabler, enabler_active, enabler_known, p_remove,
-                     line_active, line_ocg, line_dest, line_closure_prob,
                      verdict_month, leader_directing, month, charge_prob, court_delay_months,
                      court_cost_gbp_per_case, p_directs, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing), drawing in this order: a uniform per
     operation (success), a uniform per active member of the investigated groups in row order
-    (arrest), the arrests' draws (`arrest_kernel`), a uniform per exposed enabler in row order
-    (removal; see `_hit_enablers`) and a uniform per county line (closure if its group is disrupted).
+    (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in row order
+    (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
 
     Returns the number of enablers removed, or -1 when no enabler was exposed. `rows` are the
     tally rows of `ARREST_TALLIES + OPERATION_TALLIES`.
@@ -187,19 +189,16 @@ def _complete_kernel(rng, ended, investigated, disrupted, ocg_area, reach, intel
         success_by_ocg[ocg] = rng.random() < clip(p_success, 0.0, 1.0)
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
-    arrested = np.empty(0, np.int64)
+    arrested = np.empty(targeted.size, np.int64)
     n_arrested = 0
-    for member in range(member_ocg.size):
+    for member in targeted:
         owner = member_ocg[member]
-        if not (investigated[owner] and member_status[member] == ACTIVE):
-            continue
         role = member_role[member]
         p_arrest = share_on_success[role] if success_by_ocg[owner] else share_on_failure[role]
         if role == LEADER:
             p_arrest = p_arrest * (1.0 - 0.5 * insulation[owner])
         p_arrest *= 1.0 if member_known[member] else 0.5
         if rng.random() < p_arrest:
-            arrested = grown(arrested, n_arrested + 1)
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
@@ -236,14 +235,36 @@ def _complete_kernel(rng, ended, investigated, disrupted, ocg_area, reach, intel
     # Police reach the enablers behind successful cases and close the county lines of disrupted groups.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
-    closed_by_area = np.zeros(n_areas)
+    return enablers_removed
+
+
+@kernel
+def active_members_of(member_ocg, member_status, flagged_ocg):
+    """Rows (increasing) of the active members of the flagged OCGs, in one pass over the table.
+
+    Branch-free: each row is written at the next free slot and kept (the slot advanced) only when
+    it counts, which runs several times faster than a branch on every row.
+    """
+    flagged = flagged_ocg.view(np.uint8)
+    n_rows = member_ocg.size
+    rows = np.empty(n_rows + 1, np.int64)
+    n_found = 0
+    for member in range(n_rows):
+        rows[n_found] = member
+        n_found += flagged[member_ocg[member]] * (member_status[member] == ACTIVE)
+    return rows[:n_found]
+
+
+@kernel
+def _close_lines(u, line_closure_prob, line_active, line_ocg, line_dest, disrupted, tally_values, row_closed):
+    """Close the county lines of disrupted groups, each with chance `line_closure_prob` (`u`: a
+    uniform per line), and count them by destination."""
+    closed_by_area = np.zeros(tally_values.shape[1])
     for line in range(line_active.size):
-        u = rng.random()
-        if line_active[line] and disrupted[line_ocg[line]] and u < line_closure_prob:
+        if line_active[line] and disrupted[line_ocg[line]] and u[line] < line_closure_prob:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0
-    add_to_tally(tally_values, rows[6], closed_by_area)
-    return enablers_removed
+    add_to_tally(tally_values, row_closed, closed_by_area)
 
 
 @kernel

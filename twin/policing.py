@@ -19,6 +19,7 @@ import numpy as np
 
 from twin import policing_kernels as kernels
 from twin.parameters import per_step_probability
+from twin.streams import thinned_bernoulli
 from twin.vocabulary import FORCE, NCA, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
@@ -128,12 +129,15 @@ def intelligence(model) -> None:
     if dt != 1.0:  # per_step_probability, 1 - (1 - p) ** dt: the power in numpy (x ** 1.0 is x)
         stay_unmapped = stay_unmapped ** dt
         gap_kept = gap_kept ** dt
-    rows = tally_rows(model.tally, ("ocgs_mapped",))
+    # The draws by numpy (their counts are known): a uniform per OCG, then the members' thinned draws.
+    u_mapping = rng.random(ocgs.n)
     p_identify_max = per_step_probability(params.member_identification_prob_per_month, dt)
+    candidate, u_identify = thinned_bernoulli(rng, model.active_rows(), p_identify_max)
+    rows = tally_rows(model.tally, ("ocgs_mapped",))
     members = model.members
-    kernels.intelligence_update(rng, ocgs.active, ocgs.known, ocgs.intel, ocgs.area, stay_unmapped, gap_kept,
-                                model.active_rows(), members.ocg, members.status, members.known,
-                                float(p_identify_max), model.tally.values, rows[0], model.tally.n_areas)
+    kernels.intelligence_update(u_mapping, ocgs.active, ocgs.known, ocgs.intel, ocgs.area, stay_unmapped, gap_kept,
+                                candidate, u_identify, members.ocg, members.status, members.known,
+                                float(p_identify_max), model.tally.values, rows[0])
 
 
 def task(model, investigators: np.ndarray) -> None:

@@ -65,11 +65,11 @@ def thinned_bernoulli(rng, index, p_max):
         while True:
             expected = (n_rows - 1 - end) * p_max
             chunk = int(expected + 4.0 * np.sqrt(expected) + 16)
+            positions = grown(positions, n_hits + chunk)
             position = end
             for _ in range(chunk):
                 position += rng.geometric(p_max)
                 if position < n_rows:  # positions only increase: the first past the end ends the hits
-                    positions = grown(positions, n_hits + 1)
                     positions[n_hits] = position
                     n_hits += 1
             end = position
@@ -121,9 +121,7 @@ def select_within_capacity(unit, cost_fte, free_fte):
     first candidate) fits the unit's free investigators. Returns positions grouped by unit.
     """
     n = unit.size
-    n_units = 0
-    for position in range(n):
-        n_units = max(n_units, unit[position] + 1)
+    n_units = free_fte.size  # units index `free_fte`
     slot = np.zeros(n_units + 1, np.int64)
     for position in range(n):
         slot[unit[position] + 1] += 1
@@ -173,15 +171,15 @@ def intelligence_complements(active, known, encrypted, area, operation_months_le
 
 
 @kernel
-def intelligence_update(rng, active, known, intel, area, stay_unmapped_per_step, gap_kept_per_step,
-                        active_rows, member_ocg, member_status, member_known, p_identify_max,
-                        tally_values, row_mapped, n_areas):
-    """Map OCGs (one uniform per OCG), grow intelligence on mapped ones, then identify members of
-    mapped groups (thinned draws over the active rows) with a chance rising with intelligence."""
-    mapped_by_area = np.zeros(n_areas)
+def intelligence_update(u_mapping, active, known, intel, area, stay_unmapped_per_step, gap_kept_per_step,
+                        candidate, u_identify, member_ocg, member_status, member_known, p_identify_max,
+                        tally_values, row_mapped):
+    """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
+    the candidate members (thinned draws over the active rows, `u_identify` below `p_identify_max`)
+    of mapped groups with a chance rising with intelligence."""
+    mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
-        u = rng.random()
-        if active[ocg] and not known[ocg] and u < 1.0 - stay_unmapped_per_step[ocg]:
+        if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped_per_step[ocg]:
             known[ocg] = True
             intel[ocg] = 0.1
             mapped_by_area[area[ocg]] += 1.0
@@ -190,12 +188,10 @@ def intelligence_update(rng, active, known, intel, area, stay_unmapped_per_step,
         else:
             intel[ocg] = 0.0
     add_to_tally(tally_values, row_mapped, mapped_by_area)
-
-    candidate, u = thinned_bernoulli(rng, active_rows, p_identify_max)
     for hit in range(candidate.size):
         member = candidate[hit]
         owner = member_ocg[member]
-        if u[hit] < p_identify_max * intel[owner] and known[owner] and member_status[member] == ACTIVE:
+        if u_identify[hit] < p_identify_max * intel[owner] and known[owner] and member_status[member] == ACTIVE:
             member_known[member] = True
 
 

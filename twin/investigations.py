@@ -102,7 +102,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict
         area = ocg_area[member_ocg[member]]
         charges_by_area[area] += 1.0
         court_cost_by_area[area] += court_cost_gbp_per_case
-        n_leaders += member_role[member] == LEADER
+        n_leaders += np.int64(member_role[member] == LEADER)
     for k in range(n_charged):
         verdict_month[charged[k]] = month + rng.exponential(court_delay_months)
     add_to_tally(tally_values, rows[1], charges_by_area)
@@ -251,7 +251,8 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
     n_found = 0
     for member in range(n_rows):
         rows[n_found] = member
-        n_found += flagged[member_ocg[member]] * (member_status[member] == ACTIVE)
+        # int64 terms: as plain Python (compilation switched off) uint8 sums would wrap at 256
+        n_found += np.int64(flagged[member_ocg[member]]) * np.int64(member_status[member] == ACTIVE)
     return rows[:n_found]
 
 

@@ -28,6 +28,8 @@ REACTIVE_SHARE_CAP = 0.9
 #: (assumption). An area that starts without violent groups then starts at the baseline reactive
 #: share and does not count its first incident as an unbounded rise
 REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
+#: stands for the per-step complements the intelligence kernel computes itself in monthly runs
+_NO_VALUES = np.empty(0)
 
 
 class Police:
@@ -121,12 +123,15 @@ def intelligence(model) -> None:
     """
     ocgs, params, dt, mods = model.ocgs, model.params, model.months_per_step, model.modifiers
     rng = model.streams["intelligence"]
-    stay_unmapped, gap_kept = kernels.intelligence_complements(
-        ocgs.active, ocgs.known, ocgs.encrypted, ocgs.area, ocgs.operation_months_left, model.trust,
-        model.trust_reference, model.force_capacity_ratio, mods.detection_multiplier, mods.intel_multiplier,
-        float(params.detection_prob_per_month), float(params.encryption_detection_factor),
-        float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
-    if dt != 1.0:  # per_step_probability, 1 - (1 - p) ** dt: the power in numpy (x ** 1.0 is x)
+    terms = (ocgs.encrypted, ocgs.area, ocgs.operation_months_left, model.trust, model.trust_reference,
+             model.force_capacity_ratio, mods.detection_multiplier, mods.intel_multiplier,
+             float(params.detection_prob_per_month), float(params.encryption_detection_factor),
+             float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
+    monthly = dt == 1.0
+    if monthly:  # the kernel takes the complements as they are (x ** 1.0 is x)
+        stay_unmapped = gap_kept = _NO_VALUES
+    else:  # per_step_probability, 1 - (1 - p) ** dt: the powers in numpy (see policing_kernels)
+        stay_unmapped, gap_kept = kernels.intelligence_complements(*terms)
         stay_unmapped = stay_unmapped ** dt
         gap_kept = gap_kept ** dt
     # The draws by numpy (their counts are known): a uniform per OCG, then the members' thinned draws.
@@ -135,8 +140,8 @@ def intelligence(model) -> None:
     candidate, u_identify = thinned_bernoulli(rng, model.active_rows(), p_identify_max)
     rows = tally_rows(model.tally, ("ocgs_mapped",))
     members = model.members
-    kernels.intelligence_update(u_mapping, ocgs.active, ocgs.known, ocgs.intel, ocgs.area, stay_unmapped, gap_kept,
-                                candidate, u_identify, members.ocg, members.status, members.known,
+    kernels.intelligence_update(monthly, stay_unmapped, gap_kept, *terms, u_mapping, ocgs.active, ocgs.known,
+                                ocgs.intel, candidate, u_identify, members.ocg, members.status, members.known,
                                 float(p_identify_max), model.tally.values, rows[0])
 
 

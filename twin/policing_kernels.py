@@ -149,42 +149,64 @@ def select_within_capacity(unit, cost_fte, free_fte):
 
 
 @kernel
-def intelligence_complements(active, known, encrypted, area, operation_months_left, trust, trust_reference,
-                             force_capacity_ratio, detection_multiplier, intel_multiplier,
-                             detection_prob_per_month, encryption_detection_factor,
-                             intel_gain_per_month, intel_gain_under_operation_per_month):
-    """Per OCG, one minus the monthly chance of being mapped and one minus the monthly intelligence
-    gain (share of the gap), both clipped to 0-1; `per_step_probability` raises them to the step
-    length (in numpy) and subtracts from one."""
-    n = area.size
-    stay_unmapped = np.empty(n)
-    gap_kept = np.empty(n)
-    for ocg in range(n):
-        a = area[ocg]
-        encryption = encryption_detection_factor if encrypted[ocg] else 1.0
-        p_detect = (detection_prob_per_month * (trust[a] / trust_reference[a]) * encryption
-                    * force_capacity_ratio[a] * detection_multiplier[a])
-        stay_unmapped[ocg] = 1.0 - clip(p_detect, 0.0, 1.0)
-        gain = intel_gain_under_operation_per_month if operation_months_left[ocg] > 0 else intel_gain_per_month
-        gap_kept[ocg] = 1.0 - clip(gain * encryption * intel_multiplier[a], 0.0, 1.0)
+def mapping_complements(ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
+                        detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
+                        intel_gain_per_month, intel_gain_under_operation_per_month):
+    """For one OCG: one minus its monthly chance of being mapped and one minus its monthly
+    intelligence gain (share of the gap), both chances clipped to 0-1. `per_step_probability`
+    raises these to the step length and subtracts them from one."""
+    a = area[ocg]
+    encryption = encryption_detection_factor if encrypted[ocg] else 1.0
+    p_detect = (detection_prob_per_month * (trust[a] / trust_reference[a]) * encryption
+                * force_capacity_ratio[a] * detection_multiplier[a])
+    gain = intel_gain_under_operation_per_month if operation_months_left[ocg] > 0 else intel_gain_per_month
+    return 1.0 - clip(p_detect, 0.0, 1.0), 1.0 - clip(gain * encryption * intel_multiplier[a], 0.0, 1.0)
+
+
+@kernel
+def intelligence_complements(encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
+                             detection_multiplier, intel_multiplier, detection_prob_per_month,
+                             encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month):
+    """`mapping_complements` of every OCG (for steps other than a month, whose powers numpy takes)."""
+    stay_unmapped = np.empty(area.size)
+    gap_kept = np.empty(area.size)
+    for ocg in range(area.size):
+        stay_unmapped[ocg], gap_kept[ocg] = mapping_complements(
+            ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
+            detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
+            intel_gain_per_month, intel_gain_under_operation_per_month)
     return stay_unmapped, gap_kept
 
 
 @kernel
-def intelligence_update(u_mapping, active, known, intel, area, stay_unmapped_per_step, gap_kept_per_step,
+def intelligence_update(monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area, operation_months_left,
+                        trust, trust_reference, force_capacity_ratio, detection_multiplier, intel_multiplier,
+                        detection_prob_per_month, encryption_detection_factor, intel_gain_per_month,
+                        intel_gain_under_operation_per_month, u_mapping, active, known, intel,
                         candidate, u_identify, member_ocg, member_status, member_known, p_identify_max,
                         tally_values, row_mapped):
     """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
     the candidate members (thinned draws over the active rows, `u_identify` below `p_identify_max`)
-    of mapped groups with a chance rising with intelligence."""
+    of mapped groups with a chance rising with intelligence.
+
+    With `monthly` steps the per-step complements are the monthly ones (x ** 1 is x), computed here
+    (`mapping_complements`); otherwise they come in `stay_unmapped_per_step` and `gap_kept_per_step`.
+    """
     mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
-        if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped_per_step[ocg]:
+        if monthly:
+            stay_unmapped, gap_kept = mapping_complements(
+                ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
+                detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
+                intel_gain_per_month, intel_gain_under_operation_per_month)
+        else:
+            stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]
+        if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped:
             known[ocg] = True
             intel[ocg] = 0.1
             mapped_by_area[area[ocg]] += 1.0
         if known[ocg]:
-            intel[ocg] = intel[ocg] + (1.0 - gap_kept_per_step[ocg]) * (1.0 - intel[ocg])
+            intel[ocg] = intel[ocg] + (1.0 - gap_kept) * (1.0 - intel[ocg])
         else:
             intel[ocg] = 0.0
     add_to_tally(tally_values, row_mapped, mapped_by_area)

@@ -58,7 +58,7 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
 
 def arrest(model, index: np.ndarray, rng: np.random.Generator) -> None:
     """Arrest members (indices); some are charged and await trial, the rest are released."""
-    members, params, tally = model.members, model.params, model.tally
+    members, tally = model.members, model.tally
     rows = tally_rows(tally, ARREST_TALLIES)
     arrest_kernel(rng, index, members.ocg, members.role, members.status, members.verdict_month, model.ocgs.area,
                   model.ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)

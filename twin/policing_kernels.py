@@ -225,35 +225,30 @@ def task_candidates(operation_months_left, operation_unit, operation_fte, active
     operation, with capacity) with what their score and cost need: true harm per month, score noise
     and its exponent (1 - intelligence), and size over ten members (at least one member)."""
     n_units = investigators_fte.size
+    n_ocgs = active.size
     in_use_fte = np.zeros(n_units)
-    n_candidates = 0
-    for ocg in range(active.size):
+    candidates = np.empty(n_ocgs, np.int64)
+    true_harm = np.empty(n_ocgs)
+    noise = np.empty(n_ocgs)
+    noise_exponent = np.empty(n_ocgs)
+    size_tens = np.empty(n_ocgs)
+    k = 0
+    for ocg in range(n_ocgs):
         if operation_months_left[ocg] > 0:
             in_use_fte[operation_unit[ocg]] += operation_fte[ocg]
         elif active[ocg] and known[ocg] and ocg_capacity[ocg] > 0:
-            n_candidates += 1
+            candidates[k] = ocg
+            true_harm[k] = harm_gbp_per_month[ocg] + violence_harm_gbp_per_month[ocg]
+            noise[k] = score_noise[ocg]
+            noise_exponent[k] = 1.0 - intel[ocg]
+            members = active_members[ocg]
+            size_tens[k] = (members if (members >= 1.0 or members != members) else 1.0) / 10.0
+            k += 1
     free_fte = np.empty(n_units)
     for u in range(n_units):
         left = investigators_fte[u] - in_use_fte[u]
         free_fte[u] = left if (left >= 0.0 or left != left) else 0.0  # np.maximum(left, 0.0)
-
-    candidates = np.empty(n_candidates, np.int64)
-    true_harm = np.empty(n_candidates)
-    noise = np.empty(n_candidates)
-    noise_exponent = np.empty(n_candidates)
-    size_tens = np.empty(n_candidates)
-    k = 0
-    for ocg in range(active.size):
-        if operation_months_left[ocg] > 0 or not (active[ocg] and known[ocg] and ocg_capacity[ocg] > 0):
-            continue
-        candidates[k] = ocg
-        true_harm[k] = harm_gbp_per_month[ocg] + violence_harm_gbp_per_month[ocg]
-        noise[k] = score_noise[ocg]
-        noise_exponent[k] = 1.0 - intel[ocg]
-        members = active_members[ocg]
-        size_tens[k] = (members if (members >= 1.0 or members != members) else 1.0) / 10.0
-        k += 1
-    return free_fte, candidates, true_harm, noise, noise_exponent, size_tens
+    return free_fte, candidates[:k], true_harm[:k], noise[:k], noise_exponent[:k], size_tens[:k]
 
 
 @kernel

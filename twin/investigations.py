@@ -150,9 +150,17 @@ def complete_operations(model, ended: np.ndarray) -> None:
         float(params.asset_realisation_share),
         links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
         members.verdict_month, ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
-    # The lines' uniforms come last in the stream: drawn by numpy, faster for a known count.
-    _close_lines(rng.random(lines.n), float(params.line_closure_on_disruption_prob), lines.active, lines.ocg,
-                 lines.dest, model.disrupted, tally.values, rows[-1])
+    # A uniform per county line comes last in the stream. Only lines up to the last one that can
+    # close (active, its group disrupted) need theirs: numpy draws those, and the stream skips the
+    # rest as if drawn (a uniform is one 64-bit output of the PCG64 generator; this stream never
+    # draws 32-bit halves, whose buffer `advance` would drop).
+    n_drawn = _lines_to_draw(lines.active, lines.ocg, model.disrupted)
+    u = rng.random(n_drawn)
+    if lines.n > n_drawn:
+        rng.bit_generator.advance(lines.n - n_drawn)
+    if n_drawn:
+        _close_lines(u, float(params.line_closure_on_disruption_prob), lines.active, lines.ocg, lines.dest,
+                     model.disrupted, tally.values, rows[-1])
     if enablers_removed >= 0:  # some enablers were exposed
         tally.add_national("enablers_removed", enablers_removed)
         model.enablers_changed = True
@@ -256,11 +264,20 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 
 
 @kernel
+def _lines_to_draw(line_active, line_ocg, disrupted):
+    """One past the last county line that is active and whose group was disrupted (0 if none)."""
+    for line in range(line_active.size - 1, -1, -1):
+        if line_active[line] and disrupted[line_ocg[line]]:
+            return line + 1
+    return 0
+
+
+@kernel
 def _close_lines(u, line_closure_prob, line_active, line_ocg, line_dest, disrupted, tally_values, row_closed):
     """Close the county lines of disrupted groups, each with chance `line_closure_prob` (`u`: a
-    uniform per line), and count them by destination."""
+    uniform for each of the first `u.size` lines), and count them by destination."""
     closed_by_area = np.zeros(tally_values.shape[1])
-    for line in range(line_active.size):
+    for line in range(u.size):
         if line_active[line] and disrupted[line_ocg[line]] and u[line] < line_closure_prob:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0

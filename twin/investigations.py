@@ -139,7 +139,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
     # One pass over the whole table: it finds the rows `active_rows` (a superset) would, faster.
     targeted = active_members_of(members.ocg, members.status, model.investigated)
-    enablers_removed = _complete_kernel(
+    enablers_removed, n_drawn = _complete_kernel(
         rng, ended, targeted, model.disrupted,
         ocgs.area, ocgs.reach, ocgs.intel, ocgs.insulation, ocgs.has_insider, ocgs.capital_gbp, model.trust,
         model.trust_reference, mods.success_multiplier, mods.success_multiplier_by_reach,
@@ -149,12 +149,12 @@ def complete_operations(model, ended: np.ndarray) -> None:
         ROLE_LABOUR, labour, float(params.disruption_capacity_threshold), float(seizure_share),
         float(params.asset_realisation_share),
         links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
-        members.verdict_month, ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
+        lines.active, lines.ocg, members.verdict_month, ocgs.leader_directing, *_arrest_terms(model),
+        tally.values, rows)
     # A uniform per county line comes last in the stream. Only lines up to the last one that can
     # close (active, its group disrupted) need theirs: numpy draws those, and the stream skips the
     # rest as if drawn (a uniform is one 64-bit output of the PCG64 generator; this stream never
     # draws 32-bit halves, whose buffer `advance` would drop).
-    n_drawn = _lines_to_draw(lines.active, lines.ocg, model.disrupted)
     u = rng.random(n_drawn)
     if lines.n > n_drawn:
         rng.bit_generator.advance(lines.n - n_drawn)
@@ -173,15 +173,16 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
                      member_ocg, member_role, member_status, member_known, share_on_success, share_on_failure,
                      role_labour, labour, disruption_capacity_threshold, seizure_share, asset_realisation_share,
                      link_active, link_ocg, link_enabler, enabler_active, enabler_known, p_remove,
-                     verdict_month, leader_directing, month, charge_prob, court_delay_months,
+                     line_active, line_ocg, verdict_month, leader_directing, month, charge_prob, court_delay_months,
                      court_cost_gbp_per_case, p_directs, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing), drawing in this order: a uniform per
     operation (success), a uniform per active member of the investigated groups in row order
     (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in row order
     (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
 
-    Returns the number of enablers removed, or -1 when no enabler was exposed. `rows` are the
-    tally rows of `ARREST_TALLIES + OPERATION_TALLIES`.
+    Returns the number of enablers removed (-1 when no enabler was exposed) and how many county
+    lines need their uniform (`_lines_to_draw`). `rows` are the tally rows of
+    `ARREST_TALLIES + OPERATION_TALLIES`.
     """
     n_ocgs = disrupted.size
     n_areas = tally_values.shape[1]
@@ -239,10 +240,11 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     add_to_tally(tally_values, rows[4], succeeded_by_area)
     add_to_tally(tally_values, rows[5], recovered_gbp_by_area)
 
-    # Police reach the enablers behind successful cases and close the county lines of disrupted groups.
+    # Police reach the enablers behind successful cases (the county lines of disrupted groups
+    # close after this kernel: `_close_lines`).
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
-    return enablers_removed
+    return enablers_removed, _lines_to_draw(line_active, line_ocg, disrupted)
 
 
 @kernel

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from twin import policing_kernels as kernels
-from twin.investigations import active_members_of
-from twin.policing import descending
+from twin.investigations import active_members_of, thinned_bernoulli as compiled_thinned_bernoulli
+from twin.policing import descending, select_positions
 from twin.streams import thinned_bernoulli
 from twin.vocabulary import ACTIVE
 
@@ -46,14 +45,14 @@ def test_select_within_capacity_matches_the_cumulative_sum_rule():
         unit = rng.integers(0, n_units, n)
         cost = rng.uniform(0.01, 3.0, n)
         free = rng.uniform(0.0, 20.0, n_units)
-        assert np.array_equal(kernels.select_within_capacity(unit, cost, free), _numpy_select(unit, cost, free))
+        assert np.array_equal(select_positions(unit, cost, free), _numpy_select(unit, cost, free))
 
 
 def test_thinned_bernoulli_draws_what_the_stream_helper_draws():
     for n, p in ((0, 0.1), (1, 0.5), (50, 0.0), (1000, 0.006), (100_000, 0.006), (5000, 0.3), (300, 1.0), (20, 2.0)):
         index = np.arange(n) * 3
         compiled, reference = np.random.default_rng(n), np.random.default_rng(n)
-        chosen, u = kernels.thinned_bernoulli(compiled, index, p)
+        chosen, u = compiled_thinned_bernoulli(compiled, index, p)
         chosen_ref, u_ref = thinned_bernoulli(reference, index, p)
         assert np.array_equal(chosen, chosen_ref) and np.array_equal(u, u_ref)
         assert compiled.random() == reference.random()

@@ -138,7 +138,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
     # One pass over the whole table: it finds the rows `active_rows` (a superset) would, faster.
     targeted = active_members_of(members.ocg, members.status, model.investigated)
-    enablers_removed, n_drawn = _complete_kernel(
+    enablers_removed, first_line, end_line = _complete_kernel(
         rng, ended, targeted, model.disrupted,
         ocgs.area, ocgs.reach, ocgs.intel, ocgs.insulation, ocgs.has_insider, ocgs.capital_gbp, model.trust,
         model.trust_reference, mods.success_multiplier, mods.success_multiplier_by_reach,
@@ -150,16 +150,18 @@ def complete_operations(model, ended: np.ndarray) -> None:
         links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
         lines.active, lines.ocg, members.verdict_month, ocgs.leader_directing, *_arrest_terms(model),
         tally.values, rows)
-    # A uniform per county line comes last in the stream. Only lines up to the last one that can
-    # close (active, its group disrupted) need theirs: numpy draws those, and the stream skips the
-    # rest as if drawn (a uniform is one 64-bit output of the PCG64 generator; this stream never
-    # draws 32-bit halves, whose buffer `advance` would drop).
-    u = rng.random(n_drawn)
-    if lines.n > n_drawn:
-        rng.bit_generator.advance(lines.n - n_drawn)
-    if n_drawn:
-        _close_lines(u, float(params.line_closure_on_disruption_prob), lines.active, lines.ocg, lines.dest,
-                     model.disrupted, tally.values, rows[-1])
+    # A uniform per county line comes last in the stream. Only the lines from the first to the
+    # last that can close (active, their group disrupted) need theirs: numpy draws those, and the
+    # stream skips the others as if drawn (a uniform is one 64-bit output of the PCG64 generator;
+    # this stream never draws 32-bit halves, whose buffer `advance` would drop).
+    if first_line:
+        rng.bit_generator.advance(first_line)
+    u = rng.random(end_line - first_line)
+    if lines.n > end_line:
+        rng.bit_generator.advance(lines.n - end_line)
+    if u.size:
+        _close_lines(u, first_line, float(params.line_closure_on_disruption_prob), lines.active, lines.ocg,
+                     lines.dest, model.disrupted, tally.values, rows[-1])
     if enablers_removed >= 0:  # some enablers were exposed
         tally.add_national("enablers_removed", enablers_removed)
         model.enablers_changed = True
@@ -179,8 +181,8 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in row order
     (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
 
-    Returns the number of enablers removed (-1 when no enabler was exposed) and how many county
-    lines need their uniform (`_lines_to_draw`). `rows` are the tally rows of
+    Returns the number of enablers removed (-1 when no enabler was exposed) and the range of
+    county lines that need their uniform (`_lines_to_draw`). `rows` are the tally rows of
     `ARREST_TALLIES + OPERATION_TALLIES`.
     """
     n_ocgs = disrupted.size
@@ -243,7 +245,8 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     # close after this kernel: `_close_lines`).
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
-    return enablers_removed, _lines_to_draw(line_active, line_ocg, disrupted)
+    first_line, end_line = _lines_to_draw(line_active, line_ocg, disrupted)
+    return enablers_removed, first_line, end_line
 
 
 @kernel
@@ -266,20 +269,26 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 
 @kernel
 def _lines_to_draw(line_active, line_ocg, disrupted):
-    """One past the last county line that is active and whose group was disrupted (0 if none)."""
-    for line in range(line_active.size - 1, -1, -1):
+    """The first county line that is active and whose group was disrupted, and one past the last
+    (0, 0 if there is none)."""
+    first_line, end_line = 0, 0
+    for line in range(line_active.size):
         if line_active[line] and disrupted[line_ocg[line]]:
-            return line + 1
-    return 0
+            if end_line == 0:
+                first_line = line
+            end_line = line + 1
+    return first_line, end_line
 
 
 @kernel
-def _close_lines(u, line_closure_prob, line_active, line_ocg, line_dest, disrupted, tally_values, row_closed):
+def _close_lines(u, first_line, line_closure_prob, line_active, line_ocg, line_dest, disrupted, tally_values,
+                 row_closed):
     """Close the county lines of disrupted groups, each with chance `line_closure_prob` (`u`: a
-    uniform for each of the first `u.size` lines), and count them by destination."""
+    uniform for each line from `first_line` on), and count them by destination."""
     closed_by_area = np.zeros(tally_values.shape[1])
-    for line in range(u.size):
-        if line_active[line] and disrupted[line_ocg[line]] and u[line] < line_closure_prob:
+    for k in range(u.size):
+        line = first_line + k
+        if line_active[line] and disrupted[line_ocg[line]] and u[k] < line_closure_prob:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0
     add_to_tally(tally_values, row_closed, closed_by_area)

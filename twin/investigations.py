@@ -225,11 +225,13 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     disruptions_by_area = np.zeros(n_areas)
     succeeded_by_area = np.zeros(n_areas)
     recovered_gbp_by_area = np.zeros(n_areas)
+    n_disrupted = 0
     for ocg in ended:
         group_labour = labour[ocg] if (labour[ocg] >= 1e-9 or labour[ocg] != labour[ocg]) else 1e-9
         if removed_labour[ocg] >= disruption_capacity_threshold * group_labour or leader_taken[ocg]:
             disrupted[ocg] = True
             disruptions_by_area[ocg_area[ocg]] += 1.0
+            n_disrupted += 1
     for ocg in ended:
         if success_by_ocg[ocg]:
             succeeded_by_area[ocg_area[ocg]] += 1.0
@@ -245,7 +247,7 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     # close after this kernel: `_close_lines`).
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
-    first_line, end_line = _lines_to_draw(line_active, line_ocg, disrupted)
+    first_line, end_line = _lines_to_draw(line_active, line_ocg, disrupted) if n_disrupted else (0, 0)
     return enablers_removed, first_line, end_line
 
 

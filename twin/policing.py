@@ -37,7 +37,7 @@ class Police:
 
     Units are numbered forces first (one per area), then the ROCUs (one per region), then the
     NCA. An OCG's home unit is its force when its reach is local, its region's ROCU when regional,
-    the NCA when national (`policing_task_open`).
+    the NCA when national (`task_open`).
     """
 
     def __init__(self, geography, params):

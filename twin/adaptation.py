@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.adaptation_kernels import assign_leaders, county_lines_kernel, displacement_kernel, entry_kernel
 from twin.enablers import link_clients
 from twin.members import role_layout
 from twin.ocgs import BASE_COHESION
-from twin.parameters import per_step_probability, per_step_rate
+from twin.parameters import per_step_probability
 from twin.recruitment import add_members
-from twin.streams import choice
-from twin.vocabulary import (
-    COCAINE, FRAUD, HEROIN_CRACK, INSIDER, LEADER, MONEY_LAUNDERING, PROFESSIONAL, PROXIMITY, TECHNICAL,
-    VIRTUAL,
-)
+from twin.vocabulary import INSIDER, LEADER, PROFESSIONAL, TECHNICAL
 
 NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
 NEW_OCG_SIZE_SIGMA = 0.5
@@ -34,144 +31,77 @@ RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseli
 
 
 def entry(model) -> None:
-    ocgs, params, geo = model.ocgs, model.params, model.geography
+    """New groups enter vacated markets (draws and attributes in `entry_kernel`), with their members."""
+    ocgs, params, geo, markets = model.ocgs, model.params, model.geography, model.markets
     rng = model.streams["entry"]
-    vacancy = model.markets.vacancy()[:, :MONEY_LAUNDERING]
-    size_weight = geo.population / geo.population.mean()
-    expected = (params.entry_rate_per_month * vacancy * size_weight[:, None]
-                * model.modifiers.entry_multiplier[:, None])
-    counts = rng.poisson(per_step_rate(expected, model.months_per_step))
-    area, market = np.nonzero(counts)  # row-major order, as counts[counts > 0] below
-    repeats = counts[area, market]
-    area, market = np.repeat(area, repeats), np.repeat(market, repeats)
+    tally = model.tally
+    entered_by_area = tally.values[tally.row("ocgs_entered")]
+    area, portfolio, ocg_type, reach, violence, size, target, score_noise, exploited = entry_kernel(
+        rng, markets.vacancy(), geo.population, model.modifiers.entry_multiplier, markets.demand, markets.served,
+        markets.productivity, BASE_COHESION, params.entry_rate_per_month, model.months_per_step,
+        NEW_OCG_LAUNDERING_SHARE, params.share_type_cultural, params.share_type_proximity,
+        params.share_type_family, params.share_violent, params.share_serious_violence,
+        np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, params.ocg_size_min, MAX_ENTRANT_TARGET_SIZE,
+        _REACH_SHARES, params.harm_score_noise_sigma, params.exploited_member_share_drugs,
+        params.exploited_member_share_other, entered_by_area)
     n = area.size
     if n == 0:
         return
-    markets = np.zeros((n, ocgs.markets.shape[1]), dtype=bool)
-    markets[np.arange(n), market] = True
-    # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
-    markets[:, MONEY_LAUNDERING] = rng.random(n) < NEW_OCG_LAUNDERING_SHARE
-    ocg_type = np.where(market == FRAUD, np.where(rng.random(n) < 0.3, VIRTUAL, PROXIMITY),
-                        choice(rng, _offline_type_shares(params), n))
-    serious, violent = params.share_serious_violence, params.share_violent
-    violence = choice(rng, [1 - violent, violent - serious, serious], n)
-    size = np.maximum(np.rint(rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)),
-                      params.ocg_size_min)
-    # Entrants start small but aim at the vacancy they came for: their target size is the labour
-    # that would serve their share of the unmet demand (they then grow by recruiting).
-    unmet = (model.markets.demand - model.markets.served)[area, market]
-    per_entrant = unmet / np.repeat(counts[counts > 0], counts[counts > 0])
-    labour_per_member = 0.9  # mean of the role labour weights of a new group (operations.ROLE_LABOUR)
-    n_markets = 1.0 + markets[:, MONEY_LAUNDERING]
-    productivity = np.maximum(model.markets.productivity[market], 1e-9)
-    aim = per_entrant * n_markets / (productivity * labour_per_member * 0.5 * (1 + BASE_COHESION[ocg_type]))
-    target = aim.clip(size, MAX_ENTRANT_TARGET_SIZE)
-    new = ocgs.add(area=area, ocg_type=ocg_type, reach=choice(rng, NEW_OCG_REACH, n), violence=violence,
-                   markets=markets, known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
+    new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio,
+                   known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
                    encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
-                   has_insider=np.zeros(n, dtype=bool),
-                   score_noise=rng.lognormal(0.0, params.harm_score_noise_sigma, n), step=model.steps_done)
+                   has_insider=np.zeros(n, dtype=bool), score_noise=score_noise, step=model.steps_done)
     model.grow_ocg_arrays()
-    drugs = markets[:, HEROIN_CRACK] | markets[:, COCAINE]
-    exploited = np.where(drugs, params.exploited_member_share_drugs, params.exploited_member_share_other)
-    owner, role = role_layout(size.astype(np.int64), params.core_member_share, exploited, rng)
+    owner, role = role_layout(size, params.core_member_share, exploited, rng)
     index = add_members(model, new[owner], role, rng, known_prob=0.0)
-    ocgs.leader[new[owner[role == LEADER]]] = index[role == LEADER]
-    model.tally.add("ocgs_entered", area)
+    assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
 
 
-def _offline_type_shares(params) -> np.ndarray:
-    shares = np.array([params.share_type_cultural, params.share_type_proximity, params.share_type_family])
-    return shares / shares.sum()
+_REACH_SHARES = np.array(NEW_OCG_REACH)
 
 
 def county_lines(model) -> None:
-    """Open lines into unmet heroin/crack demand; close some for business reasons."""
-    ocgs, lines, params, geo = model.ocgs, model.county_lines, model.params, model.geography
+    """Open lines into unmet heroin/crack demand; close some for business reasons (`county_lines_kernel`)."""
+    lines, params, markets, tally = model.county_lines, model.params, model.markets, model.tally
     rng = model.streams["county_lines"]
     dt = model.months_per_step
-    business = lines.active & (rng.random(lines.n) < per_step_probability(params.county_line_closure_prob_per_month, dt))
-    lines.active = lines.active & ~business
-    model.tally.add("county_lines_closed", lines.dest[business])
-
-    exporters = (ocgs.active & ocgs.markets[:, HEROIN_CRACK] & geo.exporter[ocgs.area]
-                 & (model.ocg_capacity > 0)).nonzero()[0]
-    if exporters.size == 0:
-        return
-    if model.county_line_openings_per_exporter is None:
-        # Openings replace closures at the start (business and police ones at their baseline
-        # rates), so the stock holds under current policy; unmet demand then draws more.
-        closure_rate = params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month
-        model.county_line_openings_per_exporter = lines.active.sum() * closure_rate / exporters.size
-    demand = model.markets.demand[:, HEROIN_CRACK] * ~geo.exporter
-    vacancy = model.markets.vacancy()[:, HEROIN_CRACK] * ~geo.exporter
-    mean_vacancy = (vacancy * demand).sum() / max(demand.sum(), 1e-9)
-    expected = per_step_rate(model.county_line_openings_per_exporter * exporters.size
-                             * (1.0 + params.county_line_vacancy_response * mean_vacancy), dt)
-    n_new = rng.poisson(expected * model.modifiers.county_line_opening_multiplier)
-    if n_new == 0:
-        return
-    capacity = model.ocg_capacity[exporters]
-    owner = exporters[choice(rng, capacity / capacity.sum(), n_new)]
-    pull = demand * (0.1 + vacancy)
-    dest = choice(rng, pull / pull.sum(), n_new)
-    lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
-    model.tally.add("county_lines_opened", dest)
+    closed_row, opened_row = tally.row("county_lines_closed"), tally.row("county_lines_opened")
+    values = tally.values  # after `row`, which may enlarge it
+    openings = model.county_line_openings_per_exporter
+    closure_rate = params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month
+    n_exporters, openings, owner, dest = county_lines_kernel(
+        rng, lines.active, lines.dest, per_step_probability(params.county_line_closure_prob_per_month, dt),
+        model.ocgs.active, model.ocgs.markets, model.ocgs.area, model.geography.exporter, model.ocg_capacity,
+        -1.0 if openings is None else openings, closure_rate, markets.demand, markets.vacancy(),
+        params.county_line_vacancy_response, dt, model.modifiers.county_line_opening_multiplier,
+        values[closed_row], values[opened_row])
+    if n_exporters and model.county_line_openings_per_exporter is None:
+        model.county_line_openings_per_exporter = openings
+    if owner.size:
+        lines.append(owner.size, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
 
 
 def displacement_and_learning(model) -> None:
-    """Groups that just faced an operation move, pivot, insulate and reorganise."""
-    ocgs, params = model.ocgs, model.params
+    """Groups that just faced an operation move, pivot, insulate and reorganise (`displacement_kernel`)."""
+    ocgs, params, markets, tally = model.ocgs, model.params, model.markets, model.tally
     rng = model.streams["adaptation"]
     dt = model.months_per_step
-    hit = (model.investigated & ocgs.active).nonzero()[0]
-    if hit.size:
-        u = rng.random((hit.size, 5))
-        mover = hit[u[:, 0] < params.relocation_prob_after_operation]
-        weights = model.neighbours[ocgs.area[mover]]
-        has_neighbour = weights.sum(axis=1) > 0
-        mover, weights = mover[has_neighbour], weights[has_neighbour]
-        if mover.size:
-            pick = (weights.cumsum(axis=1) > rng.random(mover.size)[:, None]).argmax(axis=1)
-            model.tally.add("relocations", pick)
-            ocgs.area[mover] = pick
-            # A county line runs from an exporter area into another area: lines of groups that
-            # moved out of an exporter area, or into their own line's destination, end.
-            lines = model.county_lines
-            owner_area = ocgs.area[lines.ocg]
-            broken = lines.active & (~model.geography.exporter[owner_area] | (owner_area == lines.dest))
-            lines.active = lines.active & ~broken
-            model.tally.add("county_lines_closed", lines.dest[broken])
-        # Pivots go where the money is: markets weighted by their value and unmet demand.
-        markets = model.markets
-        value = (markets.demand * model.unit_price_gbp[None, :]).sum(axis=0)[:MONEY_LAUNDERING]
-        unmet = markets.vacancy()[:, :MONEY_LAUNDERING].mean(axis=0)
-        appeal = value * (0.1 + unmet)
-        pivoting = hit[u[:, 1] < params.pivot_prob_after_operation]
-        weights = appeal[None, :] * ~ocgs.markets[pivoting, :MONEY_LAUNDERING]
-        # Groups without drugs pivot within economic crime and exploitation (assumption): the
-        # 32% of economic groups (seed 004) keep their character as they adapt.
-        no_drugs = ~(ocgs.markets[pivoting, HEROIN_CRACK] | ocgs.markets[pivoting, COCAINE])
-        weights[np.ix_(no_drugs, [HEROIN_CRACK, COCAINE])] = 0.0
-        pivoting, weights = pivoting[weights.sum(axis=1) > 0], weights[weights.sum(axis=1) > 0]
-        if pivoting.size:
-            cumulative = weights.cumsum(axis=1)
-            draw = rng.random(pivoting.size) * cumulative[:, -1]
-            ocgs.markets[pivoting, (cumulative > draw[:, None]).argmax(axis=1)] = True
-            model.portfolios_changed(pivoting)
-            model.tally.add_national("pivots", pivoting.size)
-        ocgs.insulation[hit] += params.insulation_learning_step * (1.0 - ocgs.insulation[hit])
-        encrypt = hit[(u[:, 2] < params.encryption_adoption_after_operation) & ~ocgs.encrypted[hit]]
-        link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
-        recruit = hit[u[:, 3] < params.enabler_acquisition_after_operation]
-        kinds = np.where(u[: recruit.size, 4] < 0.5, PROFESSIONAL, INSIDER) if recruit.size else recruit
-        for kind in (PROFESSIONAL, INSIDER):
-            link_clients(model.enablers, model.enabler_links, recruit[kinds == kind], kind, rng)
-        model.enablers_changed = model.enablers_changed or encrypt.size > 0 or recruit.size > 0
-        ocgs.reputation[model.disrupted & ocgs.active] *= 0.8
-    calm = ~model.investigated
-    ocgs.insulation[calm] *= 1.0 - per_step_probability(params.insulation_decay_per_month, dt)
-    recover = per_step_probability(RECOVERY_PER_MONTH, dt)
-    ocgs.cohesion += recover * (BASE_COHESION[ocgs.ocg_type] - ocgs.cohesion)
-    ocgs.reputation += recover * (0.5 - ocgs.reputation)
-
+    relocations_row, closed_row = tally.row("relocations"), tally.row("county_lines_closed")
+    values = tally.values  # after `row`, which may enlarge it
+    lines = model.county_lines
+    pivoted, encrypt, professional, insider, n_recruit = displacement_kernel(
+        rng, model.investigated, model.disrupted, ocgs.active, ocgs.area, ocgs.markets, ocgs.insulation,
+        ocgs.encrypted, ocgs.cohesion, ocgs.reputation, ocgs.ocg_type, BASE_COHESION, model.neighbours,
+        model.geography.exporter, lines.ocg, lines.dest, lines.active, markets.demand, model.unit_price_gbp,
+        markets.vacancy(), params.relocation_prob_after_operation, params.pivot_prob_after_operation,
+        params.insulation_learning_step, params.encryption_adoption_after_operation,
+        params.enabler_acquisition_after_operation,
+        1.0 - per_step_probability(params.insulation_decay_per_month, dt), per_step_probability(RECOVERY_PER_MONTH, dt),
+        values[relocations_row], values[closed_row])
+    if pivoted.size:
+        model.portfolios_changed(pivoted)
+        tally.add_national("pivots", pivoted.size)
+    link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
+    link_clients(model.enablers, model.enabler_links, professional, PROFESSIONAL, rng)
+    link_clients(model.enablers, model.enabler_links, insider, INSIDER, rng)
+    model.enablers_changed = model.enablers_changed or encrypt.size > 0 or n_recruit > 0

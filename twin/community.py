@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.parameters import per_step_probability
 
 
@@ -22,13 +23,30 @@ def initial_trust(geography, params) -> np.ndarray:
 
 
 def update_trust(model) -> None:
-    params = model.params
-    per_100k = model.geography.population / 1e5
-    homicides = model.tally.get("homicides")
-    disruptions = model.tally.get("disruptions")
+    params, tally = model.params, model.tally
+    homicides = tally.values[tally.row("homicides")]
+    disruptions = tally.values[tally.row("disruptions")]  # both rows read after `row`, which may enlarge the array
     recovery = per_step_probability(params.trust_recovery_rate_per_month, model.months_per_step)
-    trust = (model.trust + recovery * (model.trust_reference - model.trust)
-             - params.trust_loss_per_homicide_per_100k * homicides / per_100k
-             + params.trust_gain_per_disruption_per_100k * disruptions / per_100k
-             + model.modifiers.trust_change_per_month * model.months_per_step)
-    model.trust = trust.clip(0.01, 1.0)
+    model.trust = next_trust(model.trust, model.trust_reference, model.geography.population, homicides, disruptions,
+                             model.modifiers.trust_change_per_month, recovery, params.trust_loss_per_homicide_per_100k,
+                             params.trust_gain_per_disruption_per_100k, model.months_per_step)
+
+
+@kernel
+def next_trust(trust, reference, population, homicides, disruptions, trust_change_per_month, recovery,
+               loss_per_homicide_per_100k, gain_per_disruption_per_100k, months_per_step):
+    """Trust per area after one step (a new array): recovery towards the reference, minus the loss
+    from homicides and plus the gain from disruptions (both per 100,000 people), plus the levers'
+    change; kept within [0.01, 1] (numpy's clip: a NaN stays NaN)."""
+    new_trust = np.empty(trust.size)
+    for a in range(trust.size):
+        per_100k = population[a] / 1e5
+        value = (trust[a] + recovery * (reference[a] - trust[a])
+                 - loss_per_homicide_per_100k * homicides[a] / per_100k
+                 + gain_per_disruption_per_100k * disruptions[a] / per_100k
+                 + trust_change_per_month[a] * months_per_step)
+        if not np.isnan(value):
+            value = value if value > 0.01 else 0.01
+            value = value if value < 1.0 else 1.0
+        new_trust[a] = value
+    return new_trust

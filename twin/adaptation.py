@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import assign_leaders, county_lines_kernel, displacement_kernel, entry_kernel
+from twin.adaptation_kernels import (
+    assign_leaders, close_lines_and_plan, displace_and_learn, entrants, entry_means, investigated_groups, open_lines,
+    plan_displacement,
+)
 from twin.enablers import link_clients
 from twin.members import role_layout
 from twin.ocgs import BASE_COHESION
@@ -31,22 +34,26 @@ RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseli
 
 
 def entry(model) -> None:
-    """New groups enter vacated markets (draws and attributes in `entry_kernel`), with their members."""
-    ocgs, params, geo, markets = model.ocgs, model.params, model.geography, model.markets
+    """New groups enter vacated markets (`entry_means`, `entrants`), with their members."""
+    ocgs, params, markets, tally = model.ocgs, model.params, model.markets, model.tally
     rng = model.streams["entry"]
-    tally = model.tally
-    entered_by_area = tally.values[tally.row("ocgs_entered")]
-    area, portfolio, ocg_type, reach, violence, size, target, score_noise, exploited = entry_kernel(
-        rng, markets.vacancy(), geo.population, model.modifiers.entry_multiplier, markets.demand, markets.served,
-        markets.productivity, BASE_COHESION, params.entry_rate_per_month, model.months_per_step,
-        NEW_OCG_LAUNDERING_SHARE, params.share_type_cultural, params.share_type_proximity,
-        params.share_type_family, params.share_violent, params.share_serious_violence,
-        np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, params.ocg_size_min, MAX_ENTRANT_TARGET_SIZE,
-        _REACH_SHARES, params.harm_score_noise_sigma, params.exploited_member_share_drugs,
-        params.exploited_member_share_other, entered_by_area)
-    n = area.size
+    counts = rng.poisson(entry_means(markets.vacancy(), model.geography.population, model.modifiers.entry_multiplier,
+                                     params.entry_rate_per_month, model.months_per_step))
+    n = int(counts.sum())
     if n == 0:
         return
+    # Drawn in the numpy version's order: laundering, virtual, offline type and violence (one
+    # uniform each per entrant), size, reach, score noise.
+    uniforms = rng.random(4 * n)
+    size_draws = rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)
+    reach_uniforms = rng.random(n)
+    score_noise = rng.lognormal(0.0, params.harm_score_noise_sigma, n)
+    area, portfolio, ocg_type, reach, violence, size, target, exploited = entrants(
+        counts, uniforms, size_draws, reach_uniforms, markets.demand, markets.served, markets.productivity,
+        BASE_COHESION, NEW_OCG_LAUNDERING_SHARE, params.share_type_cultural, params.share_type_proximity,
+        params.share_type_family, params.share_violent, params.share_serious_violence, params.ocg_size_min,
+        MAX_ENTRANT_TARGET_SIZE, _REACH_SHARES, params.exploited_member_share_drugs,
+        params.exploited_member_share_other, _tally_row(tally, "ocgs_entered"))
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio,
                    known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
                    encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
@@ -60,47 +67,65 @@ def entry(model) -> None:
 _REACH_SHARES = np.array(NEW_OCG_REACH)
 
 
+def _tally_row(tally, name: str) -> np.ndarray:
+    """The tally's sums by area for `name`, as a view a kernel adds its counts to (as `StepTally.add`
+    would). `row` comes first: a new name may enlarge the array."""
+    row = tally.row(name)
+    return tally.values[row]
+
+
 def county_lines(model) -> None:
-    """Open lines into unmet heroin/crack demand; close some for business reasons (`county_lines_kernel`)."""
+    """Close some lines for business reasons; open lines into unmet heroin/crack demand
+    (`close_lines_and_plan`, `open_lines`)."""
     lines, params, markets, tally = model.county_lines, model.params, model.markets, model.tally
     rng = model.streams["county_lines"]
     dt = model.months_per_step
-    closed_row, opened_row = tally.row("county_lines_closed"), tally.row("county_lines_opened")
-    values = tally.values  # after `row`, which may enlarge it
     openings = model.county_line_openings_per_exporter
     closure_rate = params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month
-    n_exporters, openings, owner, dest = county_lines_kernel(
-        rng, lines.active, lines.dest, per_step_probability(params.county_line_closure_prob_per_month, dt),
+    exporters, openings, expected, owner_cdf, dest_cdf = close_lines_and_plan(
+        rng.random(lines.n), lines.active, lines.dest, per_step_probability(params.county_line_closure_prob_per_month, dt),
         model.ocgs.active, model.ocgs.markets, model.ocgs.area, model.geography.exporter, model.ocg_capacity,
         -1.0 if openings is None else openings, closure_rate, markets.demand, markets.vacancy(),
         params.county_line_vacancy_response, dt, model.modifiers.county_line_opening_multiplier,
-        values[closed_row], values[opened_row])
-    if n_exporters and model.county_line_openings_per_exporter is None:
+        _tally_row(tally, "county_lines_closed"))
+    if exporters.size == 0:
+        return
+    if model.county_line_openings_per_exporter is None:
         model.county_line_openings_per_exporter = openings
-    if owner.size:
-        lines.append(owner.size, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
+    n_new = rng.poisson(expected)
+    if n_new == 0:
+        return
+    # Owners, then destinations, one uniform each (two `streams.choice` draws).
+    owner, dest = open_lines(rng.random(2 * n_new), exporters, owner_cdf, dest_cdf,
+                             _tally_row(tally, "county_lines_opened"))
+    lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
 
 
 def displacement_and_learning(model) -> None:
-    """Groups that just faced an operation move, pivot, insulate and reorganise (`displacement_kernel`)."""
+    """Groups that just faced an operation move, pivot, insulate and reorganise
+    (`plan_displacement`, `displace_and_learn`)."""
     ocgs, params, markets, tally = model.ocgs, model.params, model.markets, model.tally
     rng = model.streams["adaptation"]
     dt = model.months_per_step
-    relocations_row, closed_row = tally.row("relocations"), tally.row("county_lines_closed")
-    values = tally.values  # after `row`, which may enlarge it
+    hit = investigated_groups(model.investigated, ocgs.active)
+    uniforms = rng.random((hit.size, 5))  # relocation, pivot, encryption, enabler, enabler kind
+    movers, pivoting, appeal = plan_displacement(
+        hit, uniforms, ocgs.area, ocgs.markets, model.neighbours, markets.demand, model.unit_price_gbp,
+        markets.vacancy(), params.relocation_prob_after_operation, params.pivot_prob_after_operation)
+    draws = rng.random(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     lines = model.county_lines
-    pivoted, encrypt, professional, insider, n_recruit = displacement_kernel(
-        rng, model.investigated, model.disrupted, ocgs.active, ocgs.area, ocgs.markets, ocgs.insulation,
-        ocgs.encrypted, ocgs.cohesion, ocgs.reputation, ocgs.ocg_type, BASE_COHESION, model.neighbours,
-        model.geography.exporter, lines.ocg, lines.dest, lines.active, markets.demand, model.unit_price_gbp,
-        markets.vacancy(), params.relocation_prob_after_operation, params.pivot_prob_after_operation,
+    relocations_row, closed_row = tally.row("relocations"), tally.row("county_lines_closed")
+    values = tally.values  # taken after `row`, which may enlarge it for a new name
+    encrypt, professional, insider, n_recruit = displace_and_learn(
+        hit, uniforms, draws, movers, pivoting, appeal, model.investigated, model.disrupted, ocgs.active, ocgs.area,
+        ocgs.markets, ocgs.insulation, ocgs.encrypted, ocgs.cohesion, ocgs.reputation, ocgs.ocg_type, BASE_COHESION,
+        model.neighbours, model.geography.exporter, lines.ocg, lines.dest, lines.active,
         params.insulation_learning_step, params.encryption_adoption_after_operation,
-        params.enabler_acquisition_after_operation,
-        1.0 - per_step_probability(params.insulation_decay_per_month, dt), per_step_probability(RECOVERY_PER_MONTH, dt),
-        values[relocations_row], values[closed_row])
-    if pivoted.size:
-        model.portfolios_changed(pivoted)
-        tally.add_national("pivots", pivoted.size)
+        params.enabler_acquisition_after_operation, 1.0 - per_step_probability(params.insulation_decay_per_month, dt),
+        per_step_probability(RECOVERY_PER_MONTH, dt), values[relocations_row], values[closed_row])
+    if pivoting.size:
+        model.portfolios_changed(pivoting)
+        tally.add_national("pivots", pivoting.size)
     link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
     link_clients(model.enablers, model.enabler_links, professional, PROFESSIONAL, rng)
     link_clients(model.enablers, model.enabler_links, insider, INSIDER, rng)

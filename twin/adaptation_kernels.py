@@ -1,9 +1,12 @@
 """Compiled kernels of OCG adaptation (`adaptation.py`): entry, county lines, displacement and learning.
 
-Each phase is one kernel that draws from the phase's own stream in the order the numpy version
-did (one `rng.random()` per element, array by array) and writes the group, line and tally arrays
-in place. What stays in Python is what other modules own: appending rows (`OCGs.add`,
-`CountyLines.append`), laying out and adding members, and linking enablers.
+The random numbers are drawn in numpy, from the phase's own stream and in the order the numpy
+version drew them, and passed to the kernels as arrays: a `numpy.random.Generator` passed to a
+kernel costs microseconds to unbox (tens when the step has left its code paths cold), more than
+the few draws it would save. So a phase is a kernel that works out how many numbers it needs, the
+draws, and a kernel that does the rest, writing the group, line and tally arrays in place. What
+stays in Python is what other modules own: appending rows (`OCGs.add`, `CountyLines.append`),
+laying out and adding members, and linking enablers.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts
@@ -16,9 +19,6 @@ import numpy as np
 
 from twin.compiled import kernel
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
-
-N_DRAWS_PER_HIT = 5  # uniforms per investigated group: relocation, pivot, encryption, enabler, enabler kind
-
 
 @kernel
 def block_sum(values, start, count):
@@ -144,76 +144,72 @@ def add_counts(tally_row_by_area, counts_by_area):
 
 
 @kernel
-def entry_kernel(rng, vacancy, population, entry_multiplier, demand, served, productivity, base_cohesion,
-                 entry_rate_per_month, months_per_step, laundering_share, share_cultural, share_proximity,
-                 share_family, share_violent, share_serious_violence, log_size_median, size_sigma, size_min, max_target_size, reach_shares, score_noise_sigma,
-                 exploited_share_drugs, exploited_share_other, entered_by_area):
-    """New groups entering vacated markets: the draws and attributes of each entrant.
-
-    Entrants per area and market are Poisson with mean rate x vacancy x the area's size relative to
-    the mean x the entry multiplier (listed area by area, market by market). Each entrant then
-    draws, array by array: laundering, virtual (fraud), offline type, violence, size, reach, score
-    noise. Adds the entrants to `entered_by_area` (the "ocgs_entered" tally row). Returns area,
-    market portfolio, type, reach, violence, members to lay out, target size, score noise and the
-    exploited share of members, one row per entrant.
-    """
+def entry_means(vacancy, population, entry_multiplier, entry_rate_per_month, months_per_step):
+    """Expected entrants this step [area, product market]: rate x vacancy x the area's population
+    relative to the mean x the entry multiplier (Hold lowers it)."""
     n_areas = vacancy.shape[0]
-    n_products = MONEY_LAUNDERING
     mean_population = pairwise_sum(population, 0, n_areas) / n_areas
-    counts = np.zeros((n_areas, n_products), dtype=np.int64)
-    entrants_by_area = np.zeros(n_areas, dtype=np.int64)
-    n = 0
+    means = np.empty((n_areas, MONEY_LAUNDERING))
     for a in range(n_areas):
         size_weight = population[a] / mean_population
-        for m in range(n_products):
-            expected_per_step = (entry_rate_per_month * vacancy[a, m] * size_weight * entry_multiplier[a]) * months_per_step
-            counts[a, m] = rng.poisson(expected_per_step)
-            entrants_by_area[a] += counts[a, m]
-            n += counts[a, m]
+        for m in range(MONEY_LAUNDERING):
+            means[a, m] = (entry_rate_per_month * vacancy[a, m] * size_weight * entry_multiplier[a]) * months_per_step
+    return means
 
+
+@kernel
+def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
+             laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
+             size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, entered_by_area):
+    """The attributes of new groups, one row per entrant (area by area, market by market, as
+    `counts` [area, product market] lists them).
+
+    `uniforms` holds four blocks of one number per entrant (laundering, virtual for fraud entrants,
+    offline type, violence), `size_draws` the lognormal starting sizes and `reach_uniforms` the
+    reach. Adds the entrants to `entered_by_area` (the "ocgs_entered" tally row). Returns area,
+    portfolio, type, reach, violence, members to lay out, target size and the exploited share of
+    members.
+    """
+    n_areas, n_products = counts.shape
+    n = size_draws.size
     area = np.empty(n, dtype=np.int64)
     market = np.empty(n, dtype=np.int64)
     entrants_in_cell = np.empty(n, dtype=np.int64)
+    entrants_by_area = np.zeros(n_areas, dtype=np.int64)
     i = 0
     for a in range(n_areas):
         for m in range(n_products):
             for _ in range(counts[a, m]):
                 area[i], market[i], entrants_in_cell[i] = a, m, counts[a, m]
                 i += 1
+            entrants_by_area[a] += counts[a, m]
     add_counts(entered_by_area, entrants_by_area)
 
-    markets = np.zeros((n, MONEY_LAUNDERING + 1), dtype=np.bool_)
-    for i in range(n):
-        markets[i, market[i]] = True
-    # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
-    for i in range(n):
-        markets[i, MONEY_LAUNDERING] = rng.random() < laundering_share
-    virtual = np.empty(n, dtype=np.bool_)
-    for i in range(n):  # drawn for every entrant, used for fraud entrants
-        virtual[i] = rng.random() < 0.3
     offline_shares = np.array([share_cultural, share_proximity, share_family])
     offline_cdf = choice_cdf(offline_shares / pairwise_sum(offline_shares, 0, 3))
-    ocg_type = np.empty(n, dtype=np.int64)
-    for i in range(n):  # cultural, proximity, family: the first three OCG types
-        offline = search_right(offline_cdf, rng.random())
-        if market[i] == FRAUD:
-            ocg_type[i] = VIRTUAL if virtual[i] else PROXIMITY
-        else:
-            ocg_type[i] = offline
     violence_cdf = choice_cdf(np.array([1 - share_violent, share_violent - share_serious_violence,
-                                         share_serious_violence]))
-    violence = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        violence[i] = search_right(violence_cdf, rng.random())
-    size = np.empty(n)
-    for i in range(n):
-        size[i] = numpy_maximum(np.rint(rng.lognormal(log_size_median, size_sigma)), size_min)
-
+                                        share_serious_violence]))
+    reach_cdf = choice_cdf(reach_shares)
     # Entrants start small but aim at the vacancy they came for: their target size is the labour
     # that would serve their share of the unmet demand (they then grow by recruiting).
     labour_per_member = 0.9  # mean of the role labour weights of a new group (operations.ROLE_LABOUR)
+    markets = np.zeros((n, MONEY_LAUNDERING + 1), dtype=np.bool_)
+    ocg_type = np.empty(n, dtype=np.int64)
+    violence = np.empty(n, dtype=np.int64)
+    reach = np.empty(n, dtype=np.int64)
+    members = np.empty(n, dtype=np.int64)
     target_size = np.empty(n)
+    exploited_share = np.empty(n)
     for i in range(n):
+        markets[i, market[i]] = True
+        # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
+        markets[i, MONEY_LAUNDERING] = uniforms[i] < laundering_share
+        if market[i] == FRAUD:
+            ocg_type[i] = VIRTUAL if uniforms[n + i] < 0.3 else PROXIMITY
+        else:  # cultural, proximity, family: the first three OCG types
+            ocg_type[i] = search_right(offline_cdf, uniforms[2 * n + i])
+        violence[i] = search_right(violence_cdf, uniforms[3 * n + i])
+        size = numpy_maximum(np.rint(size_draws[i]), size_min)
         unmet = demand[area[i], market[i]] - served[area[i], market[i]]
         per_entrant = unmet / entrants_in_cell[i]
         n_markets = 1.0 + markets[i, MONEY_LAUNDERING]
@@ -223,23 +219,13 @@ def entry_kernel(rng, vacancy, population, entry_multiplier, demand, served, pro
         if np.isnan(aim):
             target_size[i] = aim
         else:
-            low = aim if aim > size[i] else size[i]
+            low = aim if aim > size else size
             target_size[i] = low if low < max_target_size else max_target_size
-    reach_cdf = choice_cdf(reach_shares)
-    reach = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        reach[i] = search_right(reach_cdf, rng.random())
-    score_noise = np.empty(n)
-    for i in range(n):
-        score_noise[i] = rng.lognormal(0.0, score_noise_sigma)
-
-    members = np.empty(n, dtype=np.int64)
-    exploited_share = np.empty(n)
-    for i in range(n):
-        members[i] = np.int64(size[i])
+        reach[i] = search_right(reach_cdf, reach_uniforms[i])
+        members[i] = np.int64(size)
         drugs = markets[i, HEROIN_CRACK] or markets[i, COCAINE]
         exploited_share[i] = exploited_share_drugs if drugs else exploited_share_other
-    return area, markets, ocg_type, reach, violence, members, target_size, score_noise, exploited_share
+    return area, markets, ocg_type, reach, violence, members, target_size, exploited_share
 
 
 @kernel
@@ -251,121 +237,162 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 
 
 @kernel
-def county_lines_kernel(rng, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
-                        ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
-                        months_per_step, opening_multiplier, closed_by_area, opened_by_area):
-    """County lines closing for business reasons and opening into unmet heroin/crack demand.
+def close_lines_and_plan(uniforms, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
+                         ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
+                         months_per_step, opening_multiplier, closed_by_area):
+    """County lines closing for business reasons, and the plan for new ones.
 
-    Every line draws one uniform (closed if active and below `closure_prob`). Exporters are active
-    heroin/crack groups with capacity in exporter areas; openings are Poisson with mean
-    `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy outside exporter
-    areas), the owner chosen by capacity and the destination by demand x (0.1 + vacancy).
-    `openings_per_exporter` < 0 means not yet set: it is set from the active lines left and
-    `closure_rate` (so the stock holds). Tallies closures and openings by destination.
-    Returns (exporters, openings per exporter, owners, destinations).
+    Every line has a uniform: an active line below `closure_prob` closes (tallied by destination).
+    Exporters are active heroin/crack groups with capacity in exporter areas; openings are Poisson
+    with mean `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy
+    outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
+    set: it is set from the active lines left and `closure_rate` (so the stock holds).
+    Returns (exporters, openings per exporter, mean openings, cumulative distributions of the
+    owner (by capacity) and of the destination (by demand x (0.1 + vacancy))).
     """
+    # Conditions are combined with & and | rather than `and`/`or` in the loops over rows: a branch
+    # on a flag that is true for a fraction of rows (active lines, drug groups) is mispredicted
+    # often, a branch on the rare event is not.
     n_areas = exporter.size
     closed = np.zeros(n_areas, dtype=np.int64)
-    n_active = 0
     for line in range(line_active.size):
-        draw = rng.random()  # every row draws, active or not
-        if line_active[line] and draw < closure_prob:
+        if line_active[line] & (uniforms[line] < closure_prob):
             line_active[line] = False
             closed[line_dest[line]] += 1
-        if line_active[line]:
-            n_active += 1
     add_counts(closed_by_area, closed)
 
-    none = np.empty(0, dtype=np.int64)
+    candidates = np.empty(ocg_active.size, dtype=np.int64)
     n_exporters = 0
     for o in range(ocg_active.size):
-        if ocg_active[o] and ocg_markets[o, HEROIN_CRACK] and exporter[ocg_area[o]] and ocg_capacity[o] > 0:
-            n_exporters += 1
-    if n_exporters == 0:
-        return 0, openings_per_exporter, none, none
-    exporters = np.empty(n_exporters, dtype=np.int64)
+        # Every row is written at the next free place, which moves on only for an exporter (no branch).
+        candidates[n_exporters] = o
+        n_exporters += ocg_active[o] & ocg_markets[o, HEROIN_CRACK] & exporter[ocg_area[o]] & (ocg_capacity[o] > 0)
+    exporters = candidates[:n_exporters].copy()
     capacity = np.empty(n_exporters)
-    k = 0
-    for o in range(ocg_active.size):
-        if ocg_active[o] and ocg_markets[o, HEROIN_CRACK] and exporter[ocg_area[o]] and ocg_capacity[o] > 0:
-            exporters[k], capacity[k] = o, ocg_capacity[o]
-            k += 1
+    for k in range(n_exporters):
+        capacity[k] = ocg_capacity[exporters[k]]
+    if n_exporters == 0:
+        return exporters, openings_per_exporter, 0.0, capacity, capacity
     if openings_per_exporter < 0:
         # Openings replace closures at the start (business and police ones at their baseline
         # rates), so the stock holds under current policy; unmet demand then draws more.
+        n_active = 0
+        for line in range(line_active.size):
+            n_active += line_active[line]
         openings_per_exporter = n_active * closure_rate / n_exporters
 
     line_demand = np.empty(n_areas)  # heroin/crack demand outside exporter areas
     line_vacancy = np.empty(n_areas)
     weighted = np.empty(n_areas)
+    pull = np.empty(n_areas)
     for a in range(n_areas):
         outside = 0.0 if exporter[a] else 1.0
         line_demand[a] = demand[a, HEROIN_CRACK] * outside
         line_vacancy[a] = vacancy[a, HEROIN_CRACK] * outside
         weighted[a] = line_vacancy[a] * line_demand[a]
+        pull[a] = line_demand[a] * (0.1 + line_vacancy[a])
     total_demand = pairwise_sum(line_demand, 0, n_areas)
     mean_vacancy = pairwise_sum(weighted, 0, n_areas) / (1e-9 if 1e-9 > total_demand else total_demand)
     expected_per_step = (openings_per_exporter * n_exporters * (1.0 + vacancy_response * mean_vacancy)) * months_per_step
-    n_new = rng.poisson(expected_per_step * opening_multiplier)
-    if n_new == 0:
-        return n_exporters, openings_per_exporter, none, none
-
     owner_cdf = choice_cdf(capacity / pairwise_sum(capacity, 0, n_exporters))
-    owner = np.empty(n_new, dtype=np.int64)
-    for i in range(n_new):
-        owner[i] = exporters[search_right(owner_cdf, rng.random())]
-    pull = np.empty(n_areas)
-    for a in range(n_areas):
-        pull[a] = line_demand[a] * (0.1 + line_vacancy[a])
     dest_cdf = choice_cdf(pull / pairwise_sum(pull, 0, n_areas))
-    dest = np.empty(n_new, dtype=np.int64)
-    opened = np.zeros(n_areas, dtype=np.int64)
-    for i in range(n_new):
-        dest[i] = search_right(dest_cdf, rng.random())
-        opened[dest[i]] += 1
-    add_counts(opened_by_area, opened)
-    return n_exporters, openings_per_exporter, owner, dest
+    return exporters, openings_per_exporter, expected_per_step * opening_multiplier, owner_cdf, dest_cdf
 
 
 @kernel
-def displacement_kernel(rng, investigated, disrupted, active, area, markets, insulation, encrypted, cohesion,
-                        reputation, ocg_type, base_cohesion, neighbours, exporter, line_ocg, line_dest, line_active,
-                        demand, unit_price_gbp, vacancy, relocation_prob, pivot_prob, learning_step, encryption_prob,
-                        enabler_prob, calm_keep, recover, relocations_by_area, closed_by_area):
-    """Groups that just faced an operation move, pivot and learn; every group's insulation decays
-    without pressure and its cohesion and reputation recover.
+def open_lines(uniforms, exporters, owner_cdf, dest_cdf, opened_by_area):
+    """New lines: owners from the first half of `uniforms`, destinations from the second (as
+    `streams.choice` draws them); tallied by destination. Returns (owners, destinations)."""
+    n_new = uniforms.size // 2
+    owner = np.empty(n_new, dtype=np.int64)
+    dest = np.empty(n_new, dtype=np.int64)
+    opened = np.zeros(opened_by_area.size, dtype=np.int64)
+    for i in range(n_new):
+        owner[i] = exporters[search_right(owner_cdf, uniforms[i])]
+        dest[i] = search_right(dest_cdf, uniforms[n_new + i])
+        opened[dest[i]] += 1
+    add_counts(opened_by_area, opened)
+    return owner, dest
 
-    Each investigated active group ("hit", in row order) draws five uniforms (relocation, pivot,
-    encryption, enabler, enabler kind); then movers draw their new area (among neighbours, by
-    weight), then pivoting groups their new market. Moves end the lines they break and are tallied.
-    Returns the groups that pivoted, those to link to a technical enabler, to a professional
-    enabler and to an insider, and the number linking to an enabler.
-    """
-    n_ocgs = active.size
-    n_areas = exporter.size
-    n_products = MONEY_LAUNDERING
+
+@kernel
+def investigated_groups(investigated, active):
+    """Rows of active groups an operation against which ended this step, in row order."""
+    hit = np.empty(active.size, dtype=np.int64)
     n_hit = 0
-    for o in range(n_ocgs):
-        if investigated[o] and active[o]:
-            n_hit += 1
-    hit = np.empty(n_hit, dtype=np.int64)
-    k = 0
-    for o in range(n_ocgs):
-        if investigated[o] and active[o]:
-            hit[k] = o
-            k += 1
-    u = np.empty((n_hit, N_DRAWS_PER_HIT))
-    for i in range(n_hit):
-        for j in range(N_DRAWS_PER_HIT):
-            u[i, j] = rng.random()
+    for o in range(active.size):
+        hit[n_hit] = o  # kept only when the group was hit: the next free place moves on (no branch)
+        n_hit += investigated[o] & active[o]
+    return hit[:n_hit].copy()
 
-    # Relocation: to a neighbouring area, chosen by neighbour weight (groups without neighbours stay).
+
+@kernel
+def pivot_weights(appeal, markets, o, weights):
+    """Weights of the product markets group `o` could add (into `weights`); returns their sum
+    (numpy's order: fewer than 8 terms, added in turn)."""
+    for m in range(weights.size):
+        weights[m] = appeal[m] * (0.0 if markets[o, m] else 1.0)
+    # Groups without drugs pivot within economic crime and exploitation (assumption): the
+    # 32% of economic groups (seed 004) keep their character as they adapt.
+    if not (markets[o, HEROIN_CRACK] or markets[o, COCAINE]):
+        weights[HEROIN_CRACK] = 0.0
+        weights[COCAINE] = 0.0
+    return pairwise_sum(weights, 0, weights.size)
+
+
+@kernel
+def plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_price_gbp, vacancy, relocation_prob,
+                      pivot_prob):
+    """Who moves and who pivots after an operation, from the first two of each investigated
+    group's five uniforms: movers are those below `relocation_prob` with neighbours; pivoting
+    groups those below `pivot_prob` with a market to add. Returns (movers, pivoting groups,
+    appeal of each product market: its value x (0.1 + mean vacancy))."""
+    n_hit = hit.size
+    n_areas = neighbours.shape[0]
     movers = np.empty(n_hit, dtype=np.int64)
     n_movers = 0
     for i in range(n_hit):
-        if u[i, 0] < relocation_prob and pairwise_sum(neighbours[area[hit[i]]], 0, n_areas) > 0:
+        if uniforms[i, 0] < relocation_prob and pairwise_sum(neighbours[area[hit[i]]], 0, n_areas) > 0:
             movers[n_movers] = hit[i]
             n_movers += 1
+    # Pivots go where the money is: markets weighted by their value and unmet demand.
+    appeal = np.empty(MONEY_LAUNDERING)
+    for m in range(MONEY_LAUNDERING):  # sums down the area rows, in row order (numpy's axis-0 sum)
+        value = demand[0, m] * unit_price_gbp[m]
+        unmet = vacancy[0, m]
+        for a in range(1, n_areas):
+            value += demand[a, m] * unit_price_gbp[m]
+            unmet += vacancy[a, m]
+        appeal[m] = value * (0.1 + unmet / n_areas)
+    pivoting = np.empty(n_hit, dtype=np.int64)
+    n_pivoting = 0
+    weights = np.empty(MONEY_LAUNDERING)
+    for i in range(n_hit):
+        if uniforms[i, 1] < pivot_prob and pivot_weights(appeal, markets, hit[i], weights) > 0:
+            pivoting[n_pivoting] = hit[i]
+            n_pivoting += 1
+    return movers[:n_movers].copy(), pivoting[:n_pivoting].copy(), appeal
+
+
+@kernel
+def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
+                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter,
+                       line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob, calm_keep,
+                       recover, relocations_by_area, closed_by_area):
+    """Groups that just faced an operation move, pivot and learn; every group's insulation decays
+    without pressure and its cohesion and reputation recover.
+
+    `draws` holds one uniform per mover (its new area among its neighbours, by weight), then one
+    per pivoting group (its new market, by appeal). Moves end the lines they break; moves and
+    closures are tallied by area. Of each investigated group's five `uniforms`, the third decides
+    encryption, the fourth an enabler, and the fifth of the first rows (one per recruiting group,
+    as the numpy version did) its kind. Returns the groups to link to a technical enabler, to a
+    professional enabler and to an insider, and the number linking to an enabler.
+    """
+    n_ocgs = active.size
+    n_areas = exporter.size
+    n_hit = hit.size
+    n_movers = movers.size
     if n_movers:
         moved_in = np.zeros(n_areas, dtype=np.int64)
         cumulative = np.empty(n_areas)
@@ -376,7 +403,7 @@ def displacement_kernel(rng, investigated, disrupted, active, area, markets, ins
             for a in range(n_areas):
                 running = weights[a] if a == 0 else running + weights[a]
                 cumulative[a] = running
-            pick = first_above(cumulative, rng.random())
+            pick = first_above(cumulative, draws[k])
             moved_in[pick] += 1
             area[o] = pick
         add_counts(relocations_by_area, moved_in)
@@ -384,66 +411,42 @@ def displacement_kernel(rng, investigated, disrupted, active, area, markets, ins
         # moved out of an exporter area, or into their own line's destination, end.
         closed = np.zeros(n_areas, dtype=np.int64)
         for line in range(line_active.size):
-            if line_active[line]:
-                owner_area = area[line_ocg[line]]
-                if not exporter[owner_area] or owner_area == line_dest[line]:
-                    line_active[line] = False
-                    closed[line_dest[line]] += 1
+            owner_area = area[line_ocg[line]]
+            # & and | (see `close_lines_and_plan`): no branch on the active flag
+            if line_active[line] & ((exporter[owner_area] == False) | (owner_area == line_dest[line])):  # noqa: E712
+                line_active[line] = False
+                closed[line_dest[line]] += 1
         add_counts(closed_by_area, closed)
 
-    # Pivots go where the money is: markets weighted by their value and unmet demand.
-    pivoted = np.empty(n_hit, dtype=np.int64)
-    n_pivoted = 0
-    appeal = np.empty(n_products)
-    for m in range(n_products):  # sums down the area rows, in row order (numpy's axis-0 sum)
-        value = demand[0, m] * unit_price_gbp[m]
-        unmet = vacancy[0, m]
-        for a in range(1, n_areas):
-            value += demand[a, m] * unit_price_gbp[m]
-            unmet += vacancy[a, m]
-        appeal[m] = value * (0.1 + unmet / n_areas)
-    weights = np.empty(n_products)
-    cumulative = np.empty(n_products)
-    for i in range(n_hit):
-        if u[i, 1] >= pivot_prob:
-            continue
-        o = hit[i]
-        for m in range(n_products):
-            weights[m] = appeal[m] * (0.0 if markets[o, m] else 1.0)
-        # Groups without drugs pivot within economic crime and exploitation (assumption): the
-        # 32% of economic groups (seed 004) keep their character as they adapt.
-        if not (markets[o, HEROIN_CRACK] or markets[o, COCAINE]):
-            weights[HEROIN_CRACK] = 0.0
-            weights[COCAINE] = 0.0
-        if not pairwise_sum(weights, 0, n_products) > 0:
-            continue
+    weights = np.empty(MONEY_LAUNDERING)
+    cumulative = np.empty(MONEY_LAUNDERING)
+    for k in range(pivoting.size):
+        o = pivoting[k]
+        pivot_weights(appeal, markets, o, weights)
         running = 0.0
-        for m in range(n_products):
+        for m in range(MONEY_LAUNDERING):
             running = weights[m] if m == 0 else running + weights[m]
             cumulative[m] = running
-        markets[o, first_above(cumulative, rng.random() * cumulative[n_products - 1])] = True
-        pivoted[n_pivoted] = o
-        n_pivoted += 1
+        markets[o, first_above(cumulative, draws[n_movers + k] * cumulative[MONEY_LAUNDERING - 1])] = True
 
-    # Learning: insulate leaders, adopt encryption, recruit enablers (the kind drawn from the
-    # fifth uniform of the first rows, one per recruiting group, as the numpy version did).
+    # Learning: insulate leaders, adopt encryption, recruit enablers.
     encrypt = np.empty(n_hit, dtype=np.int64)
     recruit = np.empty(n_hit, dtype=np.int64)
     n_encrypt, n_recruit = 0, 0
     for i in range(n_hit):
         o = hit[i]
         insulation[o] += learning_step * (1.0 - insulation[o])
-        if u[i, 2] < encryption_prob and not encrypted[o]:
+        if uniforms[i, 2] < encryption_prob and not encrypted[o]:
             encrypt[n_encrypt] = o
             n_encrypt += 1
-        if u[i, 3] < enabler_prob:
+        if uniforms[i, 3] < enabler_prob:
             recruit[n_recruit] = o
             n_recruit += 1
     professional = np.empty(n_recruit, dtype=np.int64)
     insider = np.empty(n_recruit, dtype=np.int64)
     n_professional, n_insider = 0, 0
     for k in range(n_recruit):
-        if u[k, 4] < 0.5:
+        if uniforms[k, 4] < 0.5:
             professional[n_professional] = recruit[k]
             n_professional += 1
         else:
@@ -457,5 +460,4 @@ def displacement_kernel(rng, investigated, disrupted, active, area, markets, ins
             insulation[o] *= calm_keep
         cohesion[o] += recover * (base_cohesion[ocg_type[o]] - cohesion[o])
         reputation[o] += recover * (0.5 - reputation[o])
-    return (pivoted[:n_pivoted].copy(), encrypt[:n_encrypt].copy(), professional[:n_professional].copy(),
-            insider[:n_insider].copy(), n_recruit)
+    return encrypt[:n_encrypt].copy(), professional[:n_professional].copy(), insider[:n_insider].copy(), n_recruit

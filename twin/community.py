@@ -24,8 +24,8 @@ def initial_trust(geography, params) -> np.ndarray:
 
 def update_trust(model) -> None:
     params, tally = model.params, model.tally
-    homicides = tally.values[tally.row("homicides")]
-    disruptions = tally.values[tally.row("disruptions")]  # both rows read after `row`, which may enlarge the array
+    homicide_row, disruption_row = tally.row("homicides"), tally.row("disruptions")
+    homicides, disruptions = tally.values[homicide_row], tally.values[disruption_row]  # this step's sums by area
     recovery = per_step_probability(params.trust_recovery_rate_per_month, model.months_per_step)
     model.trust = next_trust(model.trust, model.trust_reference, model.geography.population, homicides, disruptions,
                              model.modifiers.trust_change_per_month, recovery, params.trust_loss_per_homicide_per_100k,

@@ -453,11 +453,15 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
             insider[n_insider] = recruit[k]
             n_insider += 1
 
+    # Every group: separate branch-free loops the compiler can vectorise. A factor of 1.0 leaves
+    # a value exactly as it is, so multiplying every row equals multiplying the selected rows.
+    if n_hit:
+        for o in range(n_ocgs):
+            reputation[o] *= 0.8 if disrupted[o] & active[o] else 1.0
     for o in range(n_ocgs):
-        if n_hit and disrupted[o] and active[o]:
-            reputation[o] *= 0.8
-        if not investigated[o]:
-            insulation[o] *= calm_keep
+        insulation[o] *= 1.0 if investigated[o] else calm_keep
+    for o in range(n_ocgs):
         cohesion[o] += recover * (base_cohesion[ocg_type[o]] - cohesion[o])
+    for o in range(n_ocgs):
         reputation[o] += recover * (0.5 - reputation[o])
     return encrypt[:n_encrypt].copy(), professional[:n_professional].copy(), insider[:n_insider].copy(), n_recruit

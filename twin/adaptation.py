@@ -54,10 +54,10 @@ def entry(model) -> None:
         params.share_type_family, params.share_violent, params.share_serious_violence, params.ocg_size_min,
         MAX_ENTRANT_TARGET_SIZE, _REACH_SHARES, params.exploited_member_share_drugs,
         params.exploited_member_share_other, _tally_row(tally, "ocgs_entered"))
-    new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio,
-                   known=np.zeros(n, dtype=bool), size=target, capital_gbp=np.zeros(n),
-                   encrypted=np.zeros(n, dtype=bool), has_professional=np.zeros(n, dtype=bool),
-                   has_insider=np.zeros(n, dtype=bool), score_noise=score_noise, step=model.steps_done)
+    # Entrants start unmapped, without capital or enablers (scalars fill every new row).
+    new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
+                   size=target, capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
+                   score_noise=score_noise, step=model.steps_done)
     model.grow_ocg_arrays()
     owner, role = role_layout(size, params.core_member_share, exploited, rng)
     index = add_members(model, new[owner], role, rng, known_prob=0.0)

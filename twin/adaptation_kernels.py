@@ -20,6 +20,7 @@ import numpy as np
 from twin.compiled import kernel
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
+
 @kernel
 def block_sum(values, start, count):
     """numpy's sum of at most 128 contiguous values: sequential below 8 elements, else eight

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import choice_cdf, first_above, pairwise_sum, search_right
+from twin.adaptation_kernels import choice_cdf, first_above, search_right
 from twin.streams import choice
-
-
-def test_pairwise_sum_equals_numpy_sum():
-    rng = np.random.default_rng(4)
-    for n in [*range(0, 300), 511, 1000, 1025, 4097]:
-        values = rng.random(n) * 10.0 ** rng.integers(-3, 6, n)
-        for sign in (1.0, -1.0):
-            expected = (sign * values).sum()
-            got = pairwise_sum(sign * values, 0, n)
-            assert got == expected and (n == 0 or np.signbit(got) == np.signbit(expected)), n
 
 
 def test_choice_cdf_and_search_right_draw_as_streams_choice():

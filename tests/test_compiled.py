@@ -12,6 +12,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
+from twin.compiled import array_sum, pairwise_sum
+
 SCRIPT = """
 import hashlib
 import numpy as np
@@ -46,3 +50,20 @@ def test_compiled_kernels_match_their_python_source():
     compiled, python = _digests(False), _digests(True)
     assert len(compiled) == 2
     assert compiled == python
+
+
+def test_pairwise_sum_adds_as_numpy_sum():
+    """Kernels that total a float array must add in numpy's order to keep results identical."""
+    rng = np.random.default_rng(4)
+    for n in [*range(0, 300), 511, 1000, 1025, 4097, 5923, 40001]:
+        values = rng.random(n) * 10.0 ** rng.integers(-3, 6, n)
+        for sign in (1.0, -1.0):
+            expected = (sign * values).sum()
+            got = pairwise_sum(sign * values, 0, n)
+            assert got == expected and (n == 0 or np.signbit(got) == np.signbit(expected)), n
+            assert array_sum(sign * values) == expected, n
+    grid = rng.random((45, 8)) * 1e5
+    for column in range(8):  # strided columns, as the national markets are summed
+        assert array_sum(grid[:, column]) == grid[:, column].sum()
+    start, count = 17, 700  # a run inside a longer array
+    assert pairwise_sum(values, start, count) == values[start:start + count].sum()

@@ -6,19 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from twin.enablers import EnablerLinks, Enablers, refresh_services
-from twin.markets import N_MARKETS, pairwise_sum
+from twin.markets import N_MARKETS
 from twin.operations import _portfolio_entries, _updated_portfolio
 from twin.vocabulary import INSIDER, MONEY_LAUNDERING, PROFESSIONAL, TECHNICAL
-
-
-def test_pairwise_sum_adds_as_numpy_sum():
-    rng = np.random.default_rng(0)
-    for n in list(range(0, 40)) + [127, 128, 129, 255, 256, 257, 1000, 5923, 40001]:
-        values = rng.exponential(1.0, n) * 10.0 ** rng.integers(-3, 7, n)
-        assert pairwise_sum(values) == values.sum(), n
-    grid = rng.random((45, N_MARKETS)) * 1e5
-    for m in range(N_MARKETS):  # strided columns, as the national markets are summed
-        assert pairwise_sum(grid[:, m]) == grid[:, m].sum()
 
 
 def _numpy_update(cache, changed, markets):

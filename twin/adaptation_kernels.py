@@ -17,82 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import kernel, pairwise_sum
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
-
-
-@kernel
-def block_sum(values, start, count):
-    """numpy's sum of at most 128 contiguous values: sequential below 8 elements, else eight
-    interleaved partial sums combined pairwise, then the remainder."""
-    if count < 8:
-        total = -0.0  # numpy's initial value for a float sum: keeps the sign of a sum of -0.0
-        for i in range(start, start + count):
-            total += values[i]
-        return total
-    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
-    i = start + 8
-    end_of_eights = start + count - count % 8
-    while i < end_of_eights:
-        r0 += values[i]
-        r1 += values[i + 1]
-        r2 += values[i + 2]
-        r3 += values[i + 3]
-        r4 += values[i + 4]
-        r5 += values[i + 5]
-        r6 += values[i + 6]
-        r7 += values[i + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < start + count:
-        total += values[i]
-        i += 1
-    return total
-
-
-@kernel
-def pairwise_sum(values, start, count):
-    """Sum of `values[start:start + count]` in numpy's order (`np.add.reduce` on a contiguous
-    array): blocks of at most 128 (`block_sum`); a longer run is split in two halves (the first a
-    multiple of 8 long) whose sums are added. The halving is done with an explicit stack, not by
-    recursion (a recursive kernel is not safe to load from numba's cache)."""
-    if count == 0:
-        return 0.0
-    if count <= 128:
-        return block_sum(values, start, count)
-    # Frames of the halving: start, count, stage (0: first half next, 1: second half next,
-    # 2: both done) and the first half's sum.
-    depth = 64
-    frame_start = np.empty(depth, dtype=np.int64)
-    frame_count = np.empty(depth, dtype=np.int64)
-    frame_stage = np.empty(depth, dtype=np.int64)
-    first_half = np.empty(depth)
-    frame_start[0], frame_count[0], frame_stage[0] = start, count, 0
-    top = 1
-    returned = 0.0  # sum of the frame popped last
-    while top > 0:
-        f = top - 1
-        n = frame_count[f]
-        if n <= 128:
-            returned = block_sum(values, frame_start[f], n)
-            top -= 1
-            continue
-        half = n // 2
-        half -= half % 8
-        if frame_stage[f] == 0:
-            frame_stage[f] = 1
-            frame_start[top], frame_count[top], frame_stage[top] = frame_start[f], half, 0
-            top += 1
-        elif frame_stage[f] == 1:
-            first_half[f] = returned
-            frame_stage[f] = 2
-            frame_start[top], frame_count[top], frame_stage[top] = frame_start[f] + half, n - half, 0
-            top += 1
-        else:
-            returned = first_half[f] + returned
-            top -= 1
-    return returned
 
 
 @kernel

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import array_sum, kernel
 from twin.geography import Geography
 from twin.parameters import Parameters, per_step_probability
 from twin.tables import Table
@@ -150,41 +150,6 @@ class Markets:
 
 
 @kernel
-def pairwise_sum(values):
-    """Sum of a 1-d array exactly as numpy's `sum` adds float64 (pairwise summation: blocks of at
-    most 128 summed with eight accumulators, halves of longer arrays summed separately)."""
-    n = values.shape[0]
-    if n < 8:
-        total = 0.0
-        for i in range(n):
-            total += values[i]
-        return total
-    if n <= 128:
-        r0, r1, r2, r3 = values[0], values[1], values[2], values[3]
-        r4, r5, r6, r7 = values[4], values[5], values[6], values[7]
-        i = 8
-        whole_blocks_end = n - n % 8
-        while i < whole_blocks_end:
-            r0 += values[i]
-            r1 += values[i + 1]
-            r2 += values[i + 2]
-            r3 += values[i + 3]
-            r4 += values[i + 4]
-            r5 += values[i + 5]
-            r6 += values[i + 6]
-            r7 += values[i + 7]
-            i += 8
-        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            total += values[i]
-            i += 1
-        return total
-    half = n // 2
-    half -= half % 8
-    return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
-
-
-@kernel
 def supply_grid(area, market, amount, n_areas):
     """Supply [area, market] summed over the entries (area, market, amount) in their order, as
     `np.bincount` adds."""
@@ -269,7 +234,7 @@ def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, nation
     for m in range(n_markets):
         if national[m]:
             # Pooled across the country; victims fall where the demand is.
-            total_demand, total_supply = pairwise_sum(demand[:, m]), pairwise_sum(supply[:, m])
+            total_demand, total_supply = array_sum(demand[:, m]), array_sum(supply[:, m])
             total_served = total_supply if total_supply < total_demand else total_demand
             served_share = total_served / total_demand if total_demand > 0 else 0.0
             sold_share = total_served / total_supply if total_supply > 0 else 0.0

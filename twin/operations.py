@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
-from twin.markets import N_MARKETS, pairwise_sum
+from twin.compiled import array_sum, kernel
+from twin.markets import N_MARKETS
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER
 
 #: labour contributed by an active member of each role (leaders manage; exploited runners are less productive)
@@ -314,8 +314,8 @@ def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_
         profit_per_month[g] = revenue_per_month[g] * profit_margin
         laundering_capacity[g] = capacity_per_market[g] * in_market[g * N_MARKETS + MONEY_LAUNDERING]
     # Summed as numpy's `sum` adds (pairwise), not in row order.
-    laundering_supply = pairwise_sum(laundering_capacity)
-    laundering_demand = pairwise_sum(profit_per_month)
+    laundering_supply = array_sum(laundering_capacity)
+    laundering_demand = array_sum(profit_per_month)
     if np.isnan(productivity[MONEY_LAUNDERING]):  # set from the first step's profits
         productivity[MONEY_LAUNDERING] = ratio_initial * laundering_demand / max(laundering_supply, 1e-9)
     laundering_supply *= productivity[MONEY_LAUNDERING]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.justice_kernels import generator_argument, justice_step, release_stage
+from twin.justice_kernels import generator_argument, justice_step
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
 
 SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
@@ -97,28 +97,13 @@ def courts_and_prisons(model) -> None:
     decide_full = float(-np.expm1(-dt / RELEASED_DECISION_MONTHS))
     decide_half = float(-np.expm1(-0.5 * dt / RELEASED_DECISION_MONTHS))
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
-    status, ocg, role, release_month = members.status, members.ocg, members.role, members.release_month
-    area, active, leader, leader_directing = ocgs.area, ocgs.active, ocgs.leader, ocgs.leader_directing
-    release_handle = generator_argument(model.streams["release"])
-    (chosen, released, waiting, normal, eligible, ineligible, excess, half_step, reactivated) = justice_step(
-        status, ocg, role, members.verdict_month, release_month, members.sentence_months, area, active, leader,
-        leader_directing, values, tally_rows, mean_sentence, mid_month, model.month, float(params.conviction_prob),
-        float(params.served_share), float(params.served_share - params.early_release_served_share), float(places),
-        float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half, float(reoffend),
-        SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS, generator_argument(model.streams["courts"]), release_handle)
-    if not chosen:
-        # A tie at the boundary: numpy's partition decides who goes early, on the rows in row
-        # order as the numpy version had them; then the releases and decisions.
-        early = nearest_release(members, np.sort(eligible), excess)
-        emergency = early[:0]
-        if early.size < excess:
-            emergency = nearest_release(members, np.sort(ineligible), excess - early.size)
-            early = np.concatenate([early, emergency])
-        reactivated |= release_stage(
-            status, ocg, role, release_month, area, active, leader, leader_directing, values, tally_rows, released,
-            waiting, normal, early, emergency.size, half_step, mid_month, float(-0.5 * cost_gbp), decide_full,
-            decide_half, float(reoffend), EARLY_RELEASE_MIN_MONTHS, release_handle)
-    if reactivated:
+    if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
+                    members.sentence_months, ocgs.area, ocgs.active, ocgs.leader, ocgs.leader_directing, values,
+                    tally_rows, mean_sentence, mid_month, model.month, float(params.conviction_prob),
+                    float(params.served_share), float(params.served_share - params.early_release_served_share),
+                    float(places), float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
+                    float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
+                    generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
         model.members_reactivated()
 
 

@@ -16,15 +16,22 @@ the same numbers from the same state as `generator.random()` etc. in numpy.
 from __future__ import annotations
 
 import ctypes
+import warnings
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic, overload
 
 from twin.compiled import kernel
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
+
+# `nearest_release_rows` runs numpy in object mode on a tie (rare); numba warns, when compiling
+# it, that this part holds the GIL although kernels release it. It holds it only for that call.
+warnings.filterwarnings("ignore", message=".*Code running in object mode won't allow parallel execution",
+                        category=numba.NumbaWarning, module=r".*justice_kernels")
 
 #: handles taken, by generator id (the generator is kept with its handle, so that its id, and
 #: the addresses in the handle, stay its own while it is here)
@@ -86,54 +93,76 @@ def _as_generator(handle):
         return lambda handle: _generator_from_handle(handle)
 
 
-@kernel
-def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active,
-                    ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                    conviction_prob, served_share, early_gap_share, places, fine_gbp, cost_gbp, decide_full,
-                    decide_half, reoffend_prob, sentence_shape, early_release_min_months,
-                 courts_handle, release_handle):
-    """The whole step: `courts_stage`, then `release_stage` unless a tie at the boundary
-    leaves the choice of early releases to numpy (`chosen` false: the caller chooses them and
-    calls `release_stage`).
+def prefetch(array, index):
+    """Ask the processor to start loading `array[index]` (in a kernel; nothing in plain Python).
 
-    Returns (chosen, released, waiting, normal, eligible, ineligible, excess, half_step,
-    reactivated), as `courts_stage` returns them.
+    The kernels read member columns at rows taken from a list (prisoners, the charged); the
+    hardware does not foresee those reads, so a loop asks for the row a few iterations ahead.
+    A hint only: it changes no value.
     """
-    (released, waiting, normal, eligible, ineligible, early, n_emergency, excess, chosen, half_step,
-     reactivated) = courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area,
-                                   ocg_active, ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months,
-                                   mid_month, month, conviction_prob, served_share, early_gap_share, places,
-                                   fine_gbp, cost_gbp, sentence_shape, courts_handle)
-    if chosen:
-        if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing,
-                           tally, tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month,
-                           -0.5 * cost_gbp, decide_full, decide_half, reoffend_prob, early_release_min_months,
-                         release_handle):
-            reactivated = True
-    return chosen, released, waiting, normal, eligible, ineligible, excess, half_step, reactivated
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        # llvm.prefetch(address, read (0), high locality (3), data cache (1))
+        function = builder.module.declare_intrinsic(
+            "llvm.prefetch", [byte_pointer], ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]))
+        address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
+        builder.call(function, [address, int32(0), int32(3), int32(1)])
+        return context.get_dummy_value()
+    return types.void(array, types.intp), codegen
+
+
+@overload(prefetch)
+def _prefetch_overload(array, index):
+    if isinstance(array, types.Array) and isinstance(index, types.Integer):
+        return lambda array, index: _prefetch(array, index)
+
+
+#: rows a loop asks for ahead of the one it reads (`prefetch`)
+AHEAD = 16
 
 
 @kernel
-def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active,
-                   ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                   conviction_prob, served_share, early_gap_share, places, fine_gbp, cost_gbp, sentence_shape,
-                 rng_handle):
+def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
+                 leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
+                 served_share, early_gap_share, places, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob,
+                 sentence_shape, early_release_min_months, courts_handle, release_handle):
+    """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
+    active again."""
+    (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
+        status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
+        leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob, served_share,
+        early_gap_share, places, fine_gbp, cost_gbp, sentence_shape, courts_handle)
+    if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
+                     tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
+                     decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
+        reactivated = True
+    return reactivated
+
+
+@kernel
+def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
+                 leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
+                 served_share, early_gap_share, places, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, and who leaves prison this step.
 
     Finds the members charged, in prison and released (`released`: those released before this
     step), each in row order. Members whose verdict is due are convicted with `conviction_prob`
-    (one uniform each, in row order), then the convicted are sentenced (one gamma draw each, as
-    `imprison` does) and tallied, and the acquitted go back (`return_to_group`; `waiting`: those
-    whose group has gone, in row order). Prisoners due out are `normal`; if the others exceed the
-    places, the `excess` nearest their date among those who have served the early-release share
-    (`eligible`) go early, then if needed those nearest among the rest (`ineligible`; the last
-    `n_emergency` of `early`). Tallies the convictions, assets recovered and the cost of every
-    place occupied for the whole step, and counts by area the prisoners admitted this step
-    (`half_step`, paid for half of it).
+    (one uniform each, in row order), then the convicted are sentenced (one gamma draw of shape
+    `sentence_shape` each, as `justice.imprison` draws) and tallied, and the acquitted go back
+    (`justice.return_to_group`; `waiting`: those whose group has gone, in row order). Prisoners
+    due out are `normal`; if the others exceed the places, those nearest their date among those
+    who have served the early-release share go `early`, then if needed those nearest among the
+    rest (the last `n_emergency` of `early`). Tallies the convictions, assets recovered and the
+    cost of every place occupied for the whole step, and counts by area the prisoners admitted
+    this step (`half_step`, paid for half of it).
 
-    Returns (released, waiting, normal, eligible, ineligible, early, n_emergency, excess, chosen,
-    half_step, reactivated); `chosen` is false when a tie at the boundary left the early releases
-    to numpy's partition (`nearest_release`). Only the order of `released` and `waiting` matters.
+    Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -168,6 +197,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     verdicts = np.empty(n_charged + 1, np.int64)
     n_verdicts = 0
     for j in range(n_charged):
+        if j + AHEAD < n_charged:
+            prefetch(verdict_month, charged[j + AHEAD])
         verdicts[n_verdicts] = charged[j]
         n_verdicts += verdict_month[charged[j]] < mid_month
     convicted = np.empty(n_verdicts, np.bool_)
@@ -218,6 +249,11 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     full_step = np.zeros(n_areas, np.int64)
     half_step = np.zeros(n_areas, np.int64)
     for j in range(n_inside):
+        if j + AHEAD < n_prisoners:
+            ahead = prisoners[j + AHEAD]
+            prefetch(release_month, ahead)
+            prefetch(sentence_months, ahead)
+            prefetch(ocg, ahead)
         r = prisoners[j] if j < n_prisoners else guilty[j - n_prisoners]
         area = ocg_area[ocg[r]]
         full_step[area] += 1
@@ -238,15 +274,13 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
 
     early = np.empty(0, np.int64)
     n_emergency = 0
-    chosen = True
     if excess > 0:
-        early, chosen = nearest_release_rows(release_month, eligible[:n_eligible], excess)
-        if chosen and early.size < excess:  # still full: emergency release of the others nearest their date
-            emergency, chosen = nearest_release_rows(release_month, ineligible[:n_ineligible], excess - early.size)
+        early = nearest_release_rows(release_month, eligible[:n_eligible], excess)
+        if early.size < excess:  # still full: emergency release of the others nearest their date
+            emergency = nearest_release_rows(release_month, ineligible[:n_ineligible], excess - early.size)
             n_emergency = emergency.size
             early = np.concatenate((early, emergency))
-    return (released[:n_released], waiting[:n_waiting], normal[:n_normal], eligible[:n_eligible],
-            ineligible[:n_ineligible], early, n_emergency, excess, chosen, half_step, reactivated)
+    return released[:n_released], waiting[:n_waiting], normal[:n_normal], early, n_emergency, half_step, reactivated
 
 
 @kernel
@@ -413,36 +447,46 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
     return True
 
 
+def numpy_nearest_release(release_month, rows, count):
+    """`justice.nearest_release`'s choice: the `count` of `rows` (taken in row order, as the
+    numpy version listed them) nearest their release date, by numpy's partition."""
+    rows = np.sort(rows)
+    return rows[np.argpartition(release_month[rows], count - 1)[:count]]
+
+
 @kernel
 def nearest_release_rows(release_month, rows, count):
-    """`nearest_release` without numpy's argpartition: the `count` of `rows` nearest their
-    release date, in row order, and whether they are the only possible choice.
+    """The `count` of `rows` nearest their release date (all when fewer), as
+    `justice.nearest_release` chooses them.
 
-    They are all the rows whose date is at most the `count`-th smallest. When another row has
-    that same date (a tie at the boundary; or a NaN date) the choice depends on the partition
-    algorithm: returns (empty, False) and the caller asks numpy (`nearest_release`).
+    They are the rows whose date is at most the `count`-th smallest. When another row has that
+    same date (a tie at the boundary; or a date is NaN), which of them go depends on numpy's
+    partition algorithm: numpy chooses (`numpy_nearest_release`, run as Python).
     """
     if count >= rows.size:
-        return rows, True
+        return rows
     months = np.empty(rows.size)
+    has_nan = False
     for j in range(rows.size):
         months[j] = release_month[rows[j]]
-        if np.isnan(months[j]):
-            return np.empty(0, np.int64), False
-    threshold = np.partition(months, count - 1)[count - 1]
-    n_within = 0
-    for j in range(rows.size):
-        if months[j] <= threshold:
-            n_within += 1
-    if n_within != count:
-        return np.empty(0, np.int64), False
-    chosen = np.empty(count, np.int64)
-    k = 0
-    for j in range(rows.size):
-        if months[j] <= threshold:
-            chosen[k] = rows[j]
-            k += 1
-    return chosen, True
+        has_nan |= np.isnan(months[j])
+    if not has_nan:
+        threshold = np.partition(months, count - 1)[count - 1]
+        n_within = 0
+        for j in range(rows.size):
+            n_within += months[j] <= threshold
+        if n_within == count:
+            chosen = np.empty(count, np.int64)
+            k = 0
+            for j in range(rows.size):
+                chosen[k] = rows[j]
+                k += months[j] <= threshold
+                if k == count:
+                    break
+            return chosen
+    with numba.objmode(chosen="int64[::1]"):
+        chosen = numpy_nearest_release(release_month, rows, count)
+    return chosen
 
 
 @kernel

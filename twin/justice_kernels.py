@@ -16,7 +16,6 @@ the same numbers from the same state as `generator.random()` etc. in numpy.
 from __future__ import annotations
 
 import ctypes
-import warnings
 
 import numba
 import numpy as np
@@ -27,11 +26,6 @@ from numba.core.extending import intrinsic, overload
 
 from twin.compiled import kernel
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
-
-# `nearest_release_rows` runs numpy in object mode on a tie (rare); numba warns, when compiling
-# it, that this part holds the GIL although kernels release it. It holds it only for that call.
-warnings.filterwarnings("ignore", message=".*Code running in object mode won't allow parallel execution",
-                        category=numba.NumbaWarning, module=r".*justice_kernels")
 
 #: handles taken, by generator id (the generator is kept with its handle, so that its id, and
 #: the addresses in the handle, stay its own while it is here)
@@ -285,9 +279,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
 
 @kernel
 def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
-                    tally_rows, released_before, waiting, normal, early, n_emergency, half_step, mid_month,
-                    half_step_cost_gbp, decide_full, decide_half, reoffend_prob, early_release_min_months,
-                  rng_handle):
+                  tally_rows, released_before, waiting, normal, early, n_emergency, half_step, mid_month,
+                  half_step_cost_gbp, decide_full, decide_half, reoffend_prob, early_release_min_months, rng_handle):
     """Releases from prison and the decisions of released members; returns whether any member
     became active again.
 
@@ -484,6 +477,14 @@ def nearest_release_rows(release_month, rows, count):
                 if k == count:
                     break
             return chosen
+    return _numpy_choice(release_month, rows, count)
+
+
+# Compiled as a kernel is but holding the GIL (no `nogil`), which running Python needs: numba
+# warns when a function that releases it has an object-mode block.
+@numba.njit(cache=True, error_model="numpy", boundscheck=False)
+def _numpy_choice(release_month, rows, count):
+    """`numpy_nearest_release`, run as Python from a kernel."""
     with numba.objmode(chosen="int64[::1]"):
         chosen = numpy_nearest_release(release_month, rows, count)
     return chosen

@@ -1,0 +1,84 @@
+"""The courts-and-prisons kernels' building blocks give numpy's results (`twin/justice_kernels.py`)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+
+from twin import justice
+from twin.justice_kernels import (
+    as_generator, generator_argument, nearest_release_rows, numpy_nearest_release, prefetch, repeated_sum)
+
+
+@numba.njit
+def _draws(handle, scale, out):
+    rng = as_generator(handle)
+    for i in range(scale.size):
+        out[3 * i] = rng.random()
+        out[3 * i + 1] = rng.gamma(2.0, scale[i])
+        out[3 * i + 2] = rng.normal(1.0, 2.0)
+
+
+def test_a_generator_handle_draws_numpys_numbers_from_the_generators_own_state():
+    scale = np.random.default_rng(0).choice([75.0, 48.0, 24.0, 9.0], size=2000)
+    compiled, reference = np.random.default_rng(11), np.random.default_rng(11)
+    out = np.empty(3 * scale.size)
+    _draws(generator_argument(compiled), scale, out)
+    expected = np.empty(3 * scale.size)
+    for i in range(scale.size):
+        expected[3 * i] = reference.random()
+        expected[3 * i + 1] = reference.gamma(2.0, scale[i])
+        expected[3 * i + 2] = reference.normal(1.0, 2.0)
+    assert np.array_equal(out, expected)
+    assert compiled.random() == reference.random()  # the kernel advanced the generator itself
+    assert generator_argument(compiled) is generator_argument(compiled)  # one handle per generator
+
+
+class _Members:
+    def __init__(self, release_month):
+        self.release_month = release_month
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_nearest_release_rows_chooses_as_numpy_does(ties):
+    rng = np.random.default_rng(3)
+    for trial in range(30):
+        release_month = rng.random(400) * 100
+        if ties:  # whole months: many rows share a date, at the boundary too
+            release_month = np.floor(release_month / 10)
+        if trial % 7 == 6:
+            release_month[rng.integers(400)] = np.nan
+        rows = rng.choice(400, size=150, replace=False)  # not in row order, as the kernel lists them
+        count = int(rng.integers(1, 160))
+        chosen = nearest_release_rows(release_month, rows, count)
+        numpy_chosen = justice.nearest_release(_Members(release_month), np.sort(rows), count)
+        assert sorted(chosen) == sorted(numpy_chosen)
+        if count < rows.size and (ties or trial % 7 == 6):
+            assert np.array_equal(numpy_nearest_release(release_month, rows, count), numpy_chosen)
+
+
+def test_repeated_sum_is_the_sum_of_one_addition_after_another():
+    for value in (4250.0, -2125.0, 4250.0 * 12 / 52, -0.5 * 4250.0 * 12 / 52, 0.0, -0.0, 0.1, 2.0 ** 52):
+        for count in (0, 1, 2, 7, 3000):
+            total = 0.0
+            for _ in range(count):
+                total += value
+            result = repeated_sum(value, count)
+            assert result == total and np.signbit(result) == np.signbit(total), (value, count)
+
+
+@numba.njit
+def _sum_with_prefetch(values, rows):
+    total = 0.0
+    for j in range(rows.size):
+        if j + 4 < rows.size:
+            prefetch(values, rows[j + 4])
+        total += values[rows[j]]
+    return total
+
+
+def test_prefetch_changes_no_value():
+    values = np.arange(100.0)
+    rows = np.arange(0, 100, 3)
+    assert _sum_with_prefetch(values, rows) == values[rows].sum()

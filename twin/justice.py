@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.justice_kernels import generator_argument, justice_step
-from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
+from twin.vocabulary import ACTIVE, CORE, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
 
 SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
 RELEASED_DECISION_MONTHS = 6.0  # mean time until a released member returns to crime or leaves it

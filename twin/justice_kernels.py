@@ -4,13 +4,12 @@
 prison) draws from the "courts" stream and `release_stage` (releases, prison costs, decisions
 after release) from the "release" stream, each in the order the numpy version drew them.
 
-The streams come in as handles (`generator_argument`): a `numpy.random.Generator` passed to a
-kernel is unboxed through Python attribute look-ups and ctypes casts, about 5 us a generator
-when warm but around 50 us when the step has just run other phases (cold caches), which is more
-than the small register's whole step here. A handle is a small array of the addresses numba's
-own unboxing reads (the bit generator's state and its `next_*` functions), taken once per
-generator; `as_generator` rebuilds numba's generator from it inside the kernel, so draws are
-the same numbers from the same state as `generator.random()` etc. in numpy.
+The streams come in as handles (`generator_argument`): unboxing a `numpy.random.Generator`
+passed to a kernel takes Python look-ups and ctypes casts, about 5 us a generator warm but some
+50 us with the caches cold from the other phases, more than the small register's whole step. A
+handle holds the addresses numba's unboxing reads (the bit generator's state and `next_*`
+functions), taken once per generator; `as_generator` rebuilds numba's generator from it, so a
+kernel draws numpy's numbers from the generator's own state.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ from numba.core.extending import intrinsic, overload
 from twin.compiled import kernel
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
 
-#: handles taken, by generator id (the generator is kept with its handle, so that its id, and
-#: the addresses in the handle, stay its own while it is here)
+#: handles by generator id (the generator kept too: its id and addresses stay its own meanwhile)
 _HANDLES: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
 _MAX_HANDLES = 64
 
@@ -88,12 +86,9 @@ def _as_generator(handle):
 
 
 def prefetch(array, index):
-    """Ask the processor to start loading `array[index]` (in a kernel; nothing in plain Python).
-
-    The kernels read member columns at rows taken from a list (prisoners, the charged); the
-    hardware does not foresee those reads, so a loop asks for the row a few iterations ahead.
-    A hint only: it changes no value.
-    """
+    """Start loading `array[index]` into the cache (in a kernel; nothing in plain Python): loops
+    reading member columns at rows from a list (prisoners, the charged) ask a few rows ahead,
+    which the hardware cannot foresee. A hint only: it changes no value."""
 
 
 @intrinsic
@@ -175,9 +170,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     charged = np.empty(n_rows + 1, np.int64)
     prisoners = np.empty(n_rows + 1, np.int64)
     released = np.empty(n_rows + 1, np.int64)
-    n_charged = 0
-    n_prisoners = 0
-    n_released = 0
+    n_charged = n_prisoners = n_released = 0
     for j in range(n_rows):
         r = rows[j]
         charged[n_charged] = r
@@ -199,9 +192,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     for k in range(n_verdicts):
         convicted[k] = rng.random() < conviction_prob
     guilty = np.empty(n_verdicts, np.int64)
-    n_guilty = 0
     waiting = np.empty(n_verdicts, np.int64)
-    n_waiting = 0
+    n_guilty = n_waiting = 0
     reactivated = False
     if n_verdicts > 0:  # (the numpy version tallied nothing when no verdict was due)
         convictions = np.zeros(n_areas)
@@ -218,10 +210,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 assets_gbp[area] += fine_gbp
                 guilty[n_guilty] = r
                 n_guilty += 1
-        for area in range(n_areas):
-            tally[convictions_row, area] += convictions[area]
-        for area in range(n_areas):
-            tally[assets_row, area] += assets_gbp[area]
+        add_by_area(tally, convictions_row, convictions)
+        add_by_area(tally, assets_row, assets_gbp)
         for k in range(n_verdicts):
             if not convicted[k]:
                 r = verdicts[k]
@@ -237,9 +227,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     normal = np.empty(n_inside + 1, np.int64)
     eligible = np.empty(n_inside + 1, np.int64)
     ineligible = np.empty(n_inside + 1, np.int64)
-    n_normal = 0
-    n_eligible = 0
-    n_ineligible = 0
+    n_normal = n_eligible = n_ineligible = 0
     full_step = np.zeros(n_areas, np.int64)
     half_step = np.zeros(n_areas, np.int64)
     for j in range(n_inside):
@@ -314,12 +302,9 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
             early_releases[area] += 1.0
             if k >= early.size - n_emergency:
                 emergency_releases[area] += 1.0
-    for area in range(n_areas):
-        tally[releases_row, area] += releases[area]
-    for area in range(n_areas):
-        tally[early_row, area] += early_releases[area]
-    for area in range(n_areas):
-        tally[emergency_row, area] += emergency_releases[area]
+    add_by_area(tally, releases_row, releases)
+    add_by_area(tally, early_row, early_releases)
+    add_by_area(tally, emergency_row, emergency_releases)
     # Released during the step: the acquitted waiting, and those out of prison (but leaders back in post).
     released_now = np.empty(waiting.size + n_out, np.int64)
     released_now[: waiting.size] = waiting
@@ -349,8 +334,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         return reactivated
     deciding = np.empty(n_released, np.int64)
     n_deciding = 0
-    j_before = 0
-    j_now = 0
+    j_before = j_now = 0
     for _ in range(n_released):
         if j_now == n_now or (j_before < released_before.size and released_before[j_before] < released_now[j_now]):
             r = released_before[j_before]
@@ -374,8 +358,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         else:
             status[r] = EXITED
             leavers[ocg_area[ocg[r]]] += 1.0
-    for area in range(n_areas):
-        tally[leavers_row, area] += leavers[area]
+    add_by_area(tally, leavers_row, leavers)
 
     # Back to the old group if it operates, otherwise to a random active group in the same area.
     owner = np.empty(n_back, np.int64)
@@ -401,11 +384,16 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         else:
             status[r] = EXITED
             unplaced[ocg_area[ocg[r]]] += 1.0
-    for area in range(n_areas):
-        tally[leavers_row, area] += unplaced[area]
-    for area in range(n_areas):
-        tally[reoffenders_row, area] += reoffenders[area]
+    add_by_area(tally, leavers_row, unplaced)
+    add_by_area(tally, reoffenders_row, reoffenders)
     return reactivated
+
+
+@kernel
+def add_by_area(tally, row, by_area):
+    """`StepTally.add`'s addition: this step's counts (or sums) by area added to a tally row."""
+    for area in range(by_area.size):
+        tally[row, area] += by_area[area]
 
 
 @kernel

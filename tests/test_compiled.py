@@ -67,3 +67,23 @@ def test_pairwise_sum_adds_as_numpy_sum():
         assert array_sum(grid[:, column]) == grid[:, column].sum()
     start, count = 17, 700  # a run inside a longer array
     assert pairwise_sum(values, start, count) == values[start:start + count].sum()
+
+
+WARM_UP = """
+import sys, time
+from twin import compiled
+compiled.warm_up(quiet=sys.argv[1] == "quiet", notice_after_s=0.0)
+start = time.perf_counter()
+compiled.warm_up(notice_after_s=0.0)  # a second call in the same process does nothing
+print(f"{time.perf_counter() - start:.6f}")
+"""
+
+
+def test_warm_up_explains_a_pause_unless_quiet_and_runs_once():
+    for mode, expect_notice in (("loud", True), ("quiet", False)):
+        done = subprocess.run([sys.executable, "-c", WARM_UP, mode], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        from twin.compiled import COMPILING_NOTICE
+
+        assert (COMPILING_NOTICE in done.stderr) == expect_notice, done.stderr
+        assert float(done.stdout.split()[-1]) < 0.01

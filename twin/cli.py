@@ -77,6 +77,9 @@ def cmd_run(args) -> int:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
                   f"seed {args.seed} ...", flush=True)
 
+    from twin.compiled import warm_up
+
+    warm_up(quiet=args.quiet)
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,
                               register_source=args.register, register_table=args.register_table,
@@ -167,7 +170,9 @@ def cmd_register(args) -> int:
 
 def cmd_bench(args) -> int:
     from twin.bench import format_bench, run_bench
+    from twin.compiled import warm_up
 
+    warm_up()
     figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
     if args.json:
         import json

@@ -124,8 +124,10 @@ def _readable(value: float) -> str:
 def cmd_validate(args) -> int:
     import numpy as np
 
+    from twin.compiled import warm_up
     from twin.validation import run_files
 
+    warm_up()
     results = run_files(args.experiments, output_folder(args.out))
     for name, result in results.items():
         print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")

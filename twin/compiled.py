@@ -108,3 +108,46 @@ def pairwise_sum(values, start, count):
 def array_sum(values):
     """Sum of a 1-d float array in numpy's order (`values.sum()`); see `pairwise_sum`."""
     return pairwise_sum(values, 0, values.shape[0])
+
+
+# ---------------------------------------------------------------- compiling ahead of the runs
+
+#: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
+COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine does this once "
+                    "(about a minute); later runs load them from the cache.")
+_warmed_up = False
+
+
+def warm_up(quiet: bool = False, notice_after_s: float = 2.0) -> None:
+    """Compile every kernel now (or load it from the cache), by running two tiny models that
+    take every path of the step (a monthly one with every lever type active, a weekly one).
+
+    Called before models are run: worker processes started afterwards inherit the compiled code.
+    Unless `quiet`, `COMPILING_NOTICE` goes to stderr if this takes longer than `notice_after_s`
+    seconds, so a first run explains its pause. Does nothing the second time in a process, or
+    when compilation is switched off.
+    """
+    global _warmed_up
+    if _warmed_up or numba.config.DISABLE_JIT:
+        return
+    import sys
+    import threading
+
+    from twin.bench import _all_levers
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    timer = None if quiet else threading.Timer(
+        notice_after_s, lambda: print(COMPILING_NOTICE, file=sys.stderr, flush=True))
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+                             "soc_awaiting_trial_initial": 50}, where="warm-up")
+        TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()
+        TwinModel(params=params, seed=2, n_steps=4, step_length="week").run()
+    finally:
+        if timer is not None:
+            timer.cancel()
+    _warmed_up = True

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from twin.compiled import warm_up
+
 
 class WorkerLost(RuntimeError):
     """A worker process died (killed, out of memory); its tasks did not finish."""
@@ -203,6 +205,9 @@ class DaskExecutor:
 def make_executor(workers: int | None, cluster: str | None = None):
     if cluster:
         return DaskExecutor(cluster)
+    # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
+    # (or, where processes are spawned rather than forked, load them from the cache just written).
+    warm_up()
     if workers == 1:
         return SerialExecutor()
     return LocalExecutor(workers)

@@ -7,6 +7,7 @@ with status 2; an interrupted run exits with status 130 after saving what it com
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def _years(text: str) -> float:
 
 
 def cmd_run(args) -> int:
+    from twin.compiled import warm_up
     from twin.runner import run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary
@@ -77,9 +79,7 @@ def cmd_run(args) -> int:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
                   f"seed {args.seed} ...", flush=True)
 
-    from twin.compiled import warm_up
-
-    warm_up(quiet=args.quiet)
+    warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,
                               register_source=args.register, register_table=args.register_table,
@@ -172,14 +172,9 @@ def cmd_bench(args) -> int:
     from twin.bench import format_bench, run_bench
     from twin.compiled import warm_up
 
-    warm_up()
+    warm_up()  # a first run on a machine compiles: not part of any figure
     figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
-    if args.json:
-        import json
-
-        print(json.dumps(figures))
-    else:
-        print(format_bench(figures))
+    print(json.dumps(figures) if args.json else format_bench(figures))
     return 0
 
 

@@ -87,3 +87,20 @@ def test_warm_up_explains_a_pause_unless_quiet_and_runs_once():
 
         assert (COMPILING_NOTICE in done.stderr) == expect_notice, done.stderr
         assert float(done.stdout.split()[-1]) < 0.01
+
+
+def test_kernel_cache_follows_every_source_file(tmp_path):
+    """Numba alone would reuse a kernel compiled against an older `vocabulary.py`; the cache folder
+    is named after all the package's sources, so editing any of them starts a fresh cache."""
+    from twin.compiled import source_digest
+
+    (tmp_path / "a.py").write_text("ACTIVE = 0\n")
+    (tmp_path / "b.py").write_text("def f():\n    return 1\n")
+    first = source_digest(tmp_path)
+    assert source_digest(tmp_path) == first
+    (tmp_path / "a.py").write_text("ACTIVE = 1\n")
+    assert source_digest(tmp_path) != first
+    (tmp_path / "a.py").write_text("ACTIVE = 0\n")
+    assert source_digest(tmp_path) == first
+    (tmp_path / "c.py").write_text("")
+    assert source_digest(tmp_path) != first

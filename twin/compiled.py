@@ -13,15 +13,58 @@ run with compilation switched off, `NUMBA_DISABLE_JIT=1`, against the compiled o
 - sums are accumulated in a stated order (row order, as `np.bincount` and `np.cumsum` do);
 - no fast-math: floating-point operations are done as written, in IEEE double precision.
 
-Compiled code is cached on disk next to the module (or in numba's user cache when the package
-folder is read-only), so only the first run on a machine pays the compilation, a few seconds.
-Setting `NUMBA_DISABLE_JIT=1` runs every kernel as plain Python (slow, for debugging).
+Compiled code is cached on disk, so only the first run on a machine pays the compilation (about
+a minute; `warm_up` does it before any run and says so). The cache lives in a folder named after
+a digest of the package's source (`cache_folder`): numba itself only notices a change to the
+file a kernel is written in, not to the constants and helpers it takes from other modules
+(`vocabulary.py`, this one), so any edit to the package starts a fresh cache rather than running
+stale code. Setting `NUMBA_DISABLE_JIT=1` runs every kernel as plain Python (slow, for debugging).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
 import numba
 import numpy as np
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def source_digest(folder: Path = PACKAGE) -> str:
+    """A digest of every Python source file of the package (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder() -> Path:
+    """Where compiled kernels are cached: `<parent>/<source digest>`. The parent is
+    `NUMBA_CACHE_DIR` when set, else the package's `__pycache__/kernels` when writable, else
+    `~/.cache/soc-twin/kernels`. In the package's own folder, caches of older sources are removed."""
+    digest = source_digest()
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"]) / f"twin-{digest}"
+    parent = PACKAGE / "__pycache__" / "kernels"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(parent, os.W_OK):
+            raise PermissionError(parent)
+    except OSError:
+        return Path.home() / ".cache" / "soc-twin" / "kernels" / digest
+    for old in parent.iterdir():
+        if old.name != digest:
+            shutil.rmtree(old, ignore_errors=True)
+    return parent / digest
+
+
+# Set before any kernel is decorated: numba reads it when a cached function is created.
+numba.config.CACHE_DIR = str(cache_folder())
 
 
 def kernel(function):

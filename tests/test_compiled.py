@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from twin.compiled import array_sum, pairwise_sum
+from twin.compiled import array_sum, maximum, minimum, pairwise_sum
 
 SCRIPT = """
 import hashlib
@@ -104,3 +104,12 @@ def test_kernel_cache_follows_every_source_file(tmp_path):
     assert source_digest(tmp_path) == first
     (tmp_path / "c.py").write_text("")
     assert source_digest(tmp_path) != first
+
+
+def test_minimum_and_maximum_decide_as_numpy():
+    values = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan]
+    for a in values:
+        for b in values:
+            for ours, theirs in ((minimum, np.minimum), (maximum, np.maximum)):
+                got, expected = ours(a, b), theirs(np.array([a] * 16), np.array([b] * 16))[0]
+                assert (np.isnan(got) and np.isnan(expected)) or (got == expected and np.signbit(got) == np.signbit(expected)), (a, b)

@@ -40,3 +40,12 @@ def test_binomial_equals_numpy(p, most_trials):
     numpy_rng, kernel_rng = np.random.default_rng(2), np.random.default_rng(2)
     assert np.array_equal(numpy_rng.binomial(trials, p), _binomials(kernel_rng, trials, p))
     assert numpy_rng.random() == kernel_rng.random()
+
+
+def test_poissons_refuse_the_means_numpy_refuses():
+    rng = np.random.default_rng(1)
+    for bad in (-1.0, np.nan, np.inf, 1e19):
+        with pytest.raises(ValueError):
+            rng.poisson(bad)
+        with pytest.raises(ValueError):
+            poissons(rng, np.array([2.0, bad]))

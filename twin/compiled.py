@@ -194,3 +194,16 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0) -> None:
         if timer is not None:
             timer.cancel()
     _warmed_up = True
+
+
+@kernel
+def minimum(a, b):
+    """`np.minimum` of two floats, as numpy decides it: `a` when `a < b` or `a` is NaN, else `b`
+    (so NaN when either is NaN, and `b` on a tie, which matters for -0.0 and 0.0)."""
+    return a if (a < b or a != a) else b
+
+
+@kernel
+def maximum(a, b):
+    """`np.maximum` of two floats, as numpy decides it: `a` when `a > b` or `a` is NaN, else `b`."""
+    return a if (a > b or a != a) else b

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import array_sum, kernel
+from twin.compiled import array_sum, kernel, maximum, minimum
 from twin.geography import Geography
 from twin.parameters import Parameters, per_step_probability
 from twin.tables import Table
@@ -177,7 +177,7 @@ def _local_clearing(supply, demand):
     for a in range(supply.shape[0]):
         for m in range(supply.shape[1]):
             wanted, offered = demand[a, m], supply[a, m]
-            served = offered if offered < wanted else wanted
+            served = minimum(wanted, offered)  # np.minimum(demand, supply)
             local_served[a, m] = served
             unmet[a, m] = wanted - served
             surplus[a, m] = offered - served
@@ -193,7 +193,7 @@ def _displacement_pull(unmet, reachable, share):
     for a in range(unmet.shape[0]):
         for m in range(unmet.shape[1]):
             want, near = unmet[a, m], reachable[a, m]
-            inflow[a, m] = share * (near if near < want else want)
+            inflow[a, m] = share * minimum(want, near)  # np.minimum(unmet, reachable)
             if near > 0:
                 pull[a, m] = inflow[a, m] / near
     return inflow, pull
@@ -228,7 +228,7 @@ def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, nation
             scale = np.empty_like(drawn)
             for a in range(n_areas):
                 for m in range(n_markets):
-                    scale[a, m] = 1.0 / (drawn[a, m] if drawn[a, m] > 1.0 else 1.0)
+                    scale[a, m] = 1.0 / maximum(drawn[a, m], 1.0)
             return np.empty((0, 0)), scale
     effective_supply = np.empty_like(demand)
     for m in range(n_markets):

@@ -60,13 +60,9 @@ def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarra
     return rows[position], market, n_markets
 
 
-def supply_entries(model, capacity: np.ndarray):
-    """Supply entries (ocg, area, market, amount per month) from home markets and county lines."""
-    return _supply_entries(model, capacity, portfolio(model))[:4]
-
-
 def _supply_entries(model, capacity: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray]):
-    """`supply_entries` from the portfolio `entries`, with each entry's [area, market] cell as a
+    """Supply entries (ocg, area, market, amount per month) from home markets and county lines,
+    built from the portfolio `entries`, with each entry's [area, market] cell as a
     flat index, the supply [area, market] they add up to (`markets.supply_grid`) and each group's
     capacity per market."""
     ocgs, lines = model.ocgs, model.county_lines

@@ -64,6 +64,10 @@ def _pressure_and_weight(owner, cells, amount, supply, demand, national, n_ocgs,
     return pressure, weight
 
 
+#: numpy's largest Poisson mean (`poisson_lam_max`: the int64 range less 10 standard deviations)
+POISSON_MEAN_MAX = float(np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10)
+
+
 @kernel
 def poissons(rng, means):
     """`rng.poisson(means)`: numpy's algorithms (numpy/random/src/distributions), the same counts
@@ -80,6 +84,8 @@ def poissons(rng, means):
     counts = np.zeros(means.size, dtype=np.int64)
     for i in range(means.size):
         mean = means[i]
+        if not 0.0 <= mean <= POISSON_MEAN_MAX:  # numpy raises on these too (NaN fails the test)
+            raise ValueError("Poisson mean negative, not a number or too large")
         if mean >= 10.0:
             counts[i] = _poisson_ptrs(rng, mean)
             continue
@@ -128,25 +134,23 @@ def _log(x):
 
 @kernel
 def _loggam(x):
-    """numpy's `random_loggam`: log-gamma (SPECFUN, Zhang and Jin)."""
+    """numpy's `random_loggam`, expression for expression: log-gamma (SPECFUN, Zhang and Jin)."""
     coefficients = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
                     -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
                     6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
                     -1.39243221690590e+00)
-    x0 = x
-    n = 0
     if x == 1.0 or x == 2.0:
         return 0.0
-    elif x <= 7.0:
-        n = np.int64(7 - x)
-        x0 = x + n
-    x2 = 1.0 / (x0 * x0)
+    n = np.int64(7 - x) if x < 7.0 else 0
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    log_2pi = 1.8378770664093453e+00
     gl0 = coefficients[9]
     for k in range(8, -1, -1):
         gl0 *= x2
         gl0 += coefficients[k]
-    gl = gl0 / x0 + 0.5 * math.log(2 * math.pi) + (x0 - 0.5) * math.log(x0) - x0
-    if x <= 7.0:
+    gl = gl0 / x0 + 0.5 * log_2pi + (x0 - 0.5) * math.log(x0) - x0
+    if x < 7.0:
         for _ in range(n):
             gl -= math.log(x0 - 1.0)
             x0 -= 1.0
@@ -231,12 +235,6 @@ def _pressure_and_weights(model) -> tuple[np.ndarray, np.ndarray]:
     return _pressure_and_weight(owner, model.supply_cells, amount, markets.supply, markets.demand, markets.national,
                                 ocgs.n, ocgs.violence, _weight_by_level(model.params), ocgs.active,
                                 model.ocg_capacity)
-
-
-def rival_pressure(model) -> np.ndarray:
-    """Rivals' supply over demand where each OCG sells, averaged over its supply entries."""
-    # National markets (fraud, immigration) compete across the country, local ones in the area.
-    return _pressure_and_weights(model)[0]
 
 
 def violence(model) -> None:

@@ -255,18 +255,24 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
 def active_members_of(member_ocg, member_status, flagged_ocg):
     """Rows (increasing) of the active members of the flagged OCGs, in one pass over the table.
 
-    Branch-free: each row is written at the next free slot and kept (the slot advanced) only when
-    it counts, which runs several times faster than a branch on every row.
+    The pass only looks up each row's group (branch-free: each row is written at the next free
+    slot and kept, the slot advanced, only when its group is flagged, which runs several times
+    faster than a branch on every row); the status is checked on the few rows found. Unsigned
+    indices spare numba the wrap-around of negative ones (see `members._census`).
     """
     flagged = flagged_ocg.view(np.uint8)
-    n_rows = member_ocg.size
-    rows = np.empty(n_rows + 1, np.int64)
-    n_found = 0
-    for member in range(n_rows):
+    u = np.uint64
+    rows = np.empty(member_ocg.size + 1, np.int64)
+    n_found = u(0)
+    for member in range(member_ocg.size):
         rows[n_found] = member
-        # int64 terms: as plain Python (compilation switched off) uint8 sums would wrap at 256
-        n_found += np.int64(flagged[member_ocg[member]]) * np.int64(member_status[member] == ACTIVE)
-    return rows[:n_found]
+        n_found += u(flagged[u(member_ocg[u(member)])])
+    n_active = 0
+    for k in range(n_found):
+        member = rows[k]
+        rows[n_active] = member
+        n_active += np.int64(member_status[member] == ACTIVE)
+    return rows[:n_active]
 
 
 @kernel

@@ -159,14 +159,14 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     # Rows by status, in row order: those in the justice system (statuses 1-3 are contiguous),
     # then split by status. The loops write each row and advance only where it belongs: no
     # branch, which a mix of statuses would mispredict.
-    n_rows = 0
-    for i in range(status.size):
-        n_rows += np.uint8(status[i] - CHARGED) <= RELEASED - CHARGED
-    rows = np.empty(n_rows + 1, np.int64)
-    k = 0
+    # One pass, on unsigned indices (as `members._census`).
+    u = np.uint64
+    rows = np.empty(status.size + 1, np.int64)
+    k = u(0)
     for i in range(status.size):
         rows[k] = i
-        k += np.uint8(status[i] - CHARGED) <= RELEASED - CHARGED
+        k += u(np.uint8(status[u(i)] - CHARGED) <= RELEASED - CHARGED)
+    n_rows = np.int64(k)
     charged = np.empty(n_rows + 1, np.int64)
     prisoners = np.empty(n_rows + 1, np.int64)
     released = np.empty(n_rows + 1, np.int64)

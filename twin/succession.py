@@ -118,16 +118,17 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
 
 @kernel
 def _member_rows_in(member_ocg, groups, n_ocgs):
-    """Member rows (ascending, any status) whose group is among `groups`: one pass over the table."""
-    chosen = np.zeros(n_ocgs, dtype=np.bool_)
+    """Member rows (ascending, any status) whose group is among `groups`: one pass over the table,
+    branch-free and on unsigned indices (as `investigations.active_members_of`)."""
+    chosen = np.zeros(n_ocgs, dtype=np.uint8)
     for g in groups:
-        chosen[g] = True
-    rows = np.empty(member_ocg.size, dtype=np.int64)
-    n = 0
+        chosen[g] = 1
+    u = np.uint64
+    rows = np.empty(member_ocg.size + 1, dtype=np.int64)
+    n = u(0)
     for m in range(member_ocg.size):
-        if chosen[member_ocg[m]]:
-            rows[n] = m
-            n += 1
+        rows[n] = m
+        n += u(chosen[u(member_ocg[u(m)])])
     return rows[:n]
 
 

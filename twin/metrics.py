@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import array_sum, kernel, pairwise_sum
 from twin.geography import uk_population
-from twin.harm import HARM_CATEGORIES
+from twin.harm import HARM_CATEGORIES, category_total
 from twin.members import N_CLASSES
 from twin.results import METRIC_INDEX, METRICS
 from twin.tables import Table
@@ -30,7 +30,7 @@ TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders",
            "nrm_referrals_criminal", "nrm_referrals_repeat", "county_lines_opened", "county_lines_closed",
            "ocgs_entered", "ocgs_dissolved", "ocgs_mapped", "successions", "splits", "absorptions", "relocations",
            "assets_recovered_gbp")
-TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED])
+TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED], dtype=np.int64)
 
 
 def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
@@ -49,9 +49,11 @@ def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(counts), np.column_stack(list(counts.values())).astype(float)
 
 
-#: counts are summed as one product [area, class] @ [class, count], not one reduction each
+#: [class, count] 1 where a member class adds to a count
 MEMBER_COUNTS, MEMBER_COUNT_CLASSES = _member_count_classes()
-MEMBER_COUNT_COLUMNS = np.array([METRIC_INDEX[name] for name in MEMBER_COUNTS])
+MEMBER_COUNT_COLUMNS = np.array([METRIC_INDEX[name] for name in MEMBER_COUNTS], dtype=np.int64)
+#: (class, count) where a member class adds to a count, the nonzero entries of MEMBER_COUNT_CLASSES
+MEMBER_COUNT_PAIRS = np.argwhere(MEMBER_COUNT_CLASSES != 0.0).astype(np.int64)
 
 #: metrics `_area_metrics` writes, in the order of its `columns` argument (passed as an array of
 #: column indices, not read as globals: a cached kernel would keep stale indices if METRICS changed)
@@ -67,23 +69,31 @@ KERNEL_METRICS = (
 KERNEL_COLUMNS = np.array([METRIC_INDEX[name] for name in KERNEL_METRICS], dtype=np.int64)
 #: the tally's sums [area, name] that `_area_metrics` reads (its `tallied` argument)
 KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
+#: every tally name the metrics read, taken in one `StepTally.stack`: TALLIED first, then the rest
+READ_TALLY = TALLIED + tuple(name for name in (*KERNEL_TALLY, "serious_violence_fatal") if name not in TALLIED)
+KERNEL_TALLY_READ = np.array([READ_TALLY.index(name) for name in KERNEL_TALLY], dtype=np.int64)
+HOMICIDES_READ, SERIOUS_READ, SERIOUS_FATAL_READ = (
+    READ_TALLY.index(name) for name in ("homicides", "serious_violence", "serious_violence_fatal"))
+EXPLOITED_COLUMN = METRIC_INDEX["members_exploited"]
+DEATH_MARKETS = np.array([HEROIN_CRACK, COCAINE])
 
 
 def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     """The step's metrics: [area, metric] (METRICS' order) and the national-only values by name.
 
     Member counts come from the census taken just before (`TwinModel.take_census`); the per-area
-    arithmetic is one compiled pass (`_area_metrics`); harm by category and cost type, the budget
-    and the drug-death draws are numpy (`harm.py`, `policing.py`).
+    arithmetic is compiled (`_tally_and_member_counts`, harm in `harm.py`, `_area_metrics`); the
+    drug-death draws and the few matrix products (BLAS) are numpy.
     """
     geo, markets, params = model.geography, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
     out = np.zeros((n_areas, len(METRICS)))
-    out[:, TALLIED_COLUMNS] = tally.stack(TALLIED)
+    tallied = tally.stack(READ_TALLY)  # [area, name]
 
-    # Members by status, role, knowledge and age (home area of their group), counted by the census.
-    member_counts = model.census_by_area_class.astype(float) @ MEMBER_COUNT_CLASSES  # exact: whole numbers
-    out[:, MEMBER_COUNT_COLUMNS] = member_counts
+    # The step's tally as it stands; members by status, role, knowledge and age (home area of
+    # their group), counted by the census.
+    _tally_and_member_counts(out, TALLIED_COLUMNS, tallied, MEMBER_COUNT_COLUMNS, model.census_by_area_class,
+                             MEMBER_COUNT_PAIRS)
 
     # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
     # rate per user is the UK's whatever the areas' population.
@@ -92,44 +102,63 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     per_user_month = np.array([
         HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
         (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
-    expected_deaths = (served[:, [HEROIN_CRACK, COCAINE]] @ per_user_month) * dt
+    expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
     out[:, METRIC_INDEX["drug_deaths"]] = model.streams["drug_deaths"].poisson(expected_deaths)
 
-    # Harm (Home Office method) and the budget, in numpy; their sums in numpy's (pairwise) order.
-    harm = model.harm.by_category(served, member_counts[:, MEMBER_COUNTS.index("members_exploited")],
-                                  tally.get("homicides"),
-                                  tally.get("serious_violence") - tally.get("serious_violence_fatal"), dt)
-    unit_budget = model.police.budget_gbp_per_month(params, model.modifiers) * dt
+    # Harm (Home Office method, `harm.py`) and the budget (`policing.py`).
+    harm = model.harm.by_category(served, out[:, EXPLOITED_COLUMN], tallied[:, HOMICIDES_READ],
+                                  tallied[:, SERIOUS_READ], tallied[:, SERIOUS_FATAL_READ], dt)
     ocgs, lines = model.ocgs, model.county_lines
-    _area_metrics(out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp,
-                  lines.dest, lines.active, served, dt, params.fraud_reported_share, model.trust,
-                  model.trust_reference, harm, harm.sum(axis=1), model.harm.by_cost_type(harm), unit_budget,
-                  unit_budget[n_areas:].sum(), geo.population, geo.population.sum(), tally.stack(KERNEL_TALLY),
-                  model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier)
+    n_enablers_active, investigators_fte = _area_metrics(
+        out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp, lines.dest,
+        lines.active, served, dt, params.fraud_reported_share, model.trust, model.trust_reference, harm,
+        model.harm.by_cost_type(harm), model.police.budget_gbp_per_month(params, model.modifiers), geo.population,
+        tallied, KERNEL_TALLY_READ, model.investigators_fte, model.vulnerability,
+        model.modifiers.vulnerability_multiplier, model.enablers.active)
 
     national = dict(tally.national)
     national["money_laundered_gbp"] = model.money_laundered_gbp
-    national["enablers_active"] = float(model.enablers.active.sum())
+    national["enablers_active"] = n_enablers_active
     national.setdefault("enablers_removed", 0.0)
     national.setdefault("pivots", 0.0)
-    national["investigators_fte"] = float(model.investigators_fte.sum())
+    national["investigators_fte"] = investigators_fte
     national.update(population_shares(model))
     return out, national
 
 
 @kernel
+def _tally_and_member_counts(out, tallied_columns, tallied, count_columns, census_by_area_class, count_pairs):
+    """Write the tallied metrics (the first `tallied_columns.size` names of `tallied` [area,
+    name]) and the member counts into `out` [area, metric]. `count_pairs` lists (class, count)
+    where a member class adds to a count. Counts are whole numbers, added as integers: exact (as
+    the product `census @ MEMBER_COUNT_CLASSES` in floats is, whatever its order)."""
+    members = np.zeros(count_columns.size, dtype=np.int64)
+    for area in range(out.shape[0]):
+        for k in range(tallied_columns.size):
+            out[area, tallied_columns[k]] = tallied[area, k]
+        members[:] = 0
+        for pair in range(count_pairs.shape[0]):
+            members[count_pairs[pair, 1]] += census_by_area_class[area, count_pairs[pair, 0]]
+        for count in range(count_columns.size):
+            out[area, count_columns[count]] = float(members[count])
+
+
+@kernel
 def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp, ocg_capital_gbp, line_dest,
                   line_active, served_per_month, months_per_step, fraud_reported_share, trust, trust_reference,
-                  harm_gbp, harm_gbp_total, harm_gbp_by_cost_type, unit_budget_gbp, national_budget_gbp,
-                  population, population_total, tallied, investigators_fte, vulnerability,
-                  vulnerability_multiplier):
-    """Write the metrics `KERNEL_METRICS` into `out` [area, metric] (at `columns`), zero there.
+                  harm_gbp, harm_gbp_by_cost_type, unit_budget_gbp_per_month, population, tallied, tally_read,
+                  investigators_fte, vulnerability, vulnerability_multiplier, enabler_active):
+    """Write the metrics `KERNEL_METRICS` into `out` [area, metric] (at `columns`), zero there;
+    return the active enablers and the investigators (FTE) nationally.
 
     Group and county-line counts and sums are added up in row order by home area (lines: by
     destination), as `np.bincount` with weights would (a weight `value * active`, so an inactive
     group adds 0.0 times its value). Market volumes per step are the served volumes times the
     step's length. The policing budget is each force's own plus a population share of the regional
-    and national budget (`national_budget_gbp`); the response cost adds courts, prisons and levers.
+    and national budget; the response cost adds courts, prisons and levers. The `tallied`
+    [area, name] columns at `tally_read` are court, prison and lever costs and assets recovered.
+    Sums of float arrays (population, the regional and national budget, investigators) are
+    added in numpy's pairwise order (`array_sum`, `pairwise_sum`).
     """
     (c_ocgs_active, c_ocgs_known, c_revenue, c_capital, c_lines, c_drug_users, c_slavery, c_fraud,
      c_fraud_reported, c_immigration, c_firearms, c_acquisitive) = columns[:12]
@@ -147,7 +176,11 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     for line in range(line_dest.size):
         out[line_dest[line], c_lines] += 1.0 if line_active[line] else 0.0
 
-    for area in range(out.shape[0]):
+    n_areas = out.shape[0]
+    unit_budget_gbp = unit_budget_gbp_per_month * months_per_step
+    national_budget_gbp = pairwise_sum(unit_budget_gbp, n_areas, unit_budget_gbp.size - n_areas)
+    population_total = array_sum(population)
+    for area in range(n_areas):
         served = served_per_month[area]
         # Stocks (people supplied or exploited) as they stand; flows per step.
         out[area, c_drug_users] = served[HEROIN_CRACK] + served[COCAINE]
@@ -163,23 +196,28 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
 
         for k in range(c_harm.size):
             out[area, c_harm[k]] = harm_gbp[area, k]
-        out[area, c_harm_total] = harm_gbp_total[area]
+        harm_gbp_total = category_total(harm_gbp, area)
+        out[area, c_harm_total] = harm_gbp_total
         for k in range(c_cost_types.size):
             out[area, c_cost_types[k]] = harm_gbp_by_cost_type[area, k]
 
         # Regional and national spending is attributed to areas by population, so area rows add up to the UK.
         policing = unit_budget_gbp[area] + population[area] / population_total * national_budget_gbp
-        courts, prisons, levers, assets_recovered = (tallied[area, 0], tallied[area, 1], tallied[area, 2],
-                                                     tallied[area, 3])
+        courts, prisons, levers, assets_recovered = (tallied[area, tally_read[0]], tallied[area, tally_read[1]],
+                                                     tallied[area, tally_read[2]], tallied[area, tally_read[3]])
         response = policing + courts + prisons + levers
         out[area, c_policing] = policing
         out[area, c_courts] = courts
         out[area, c_prisons] = prisons
         out[area, c_response] = response
-        out[area, c_net_cost] = harm_gbp_total[area] + response - assets_recovered
+        out[area, c_net_cost] = harm_gbp_total + response - assets_recovered
         out[area, c_investigators] = investigators_fte[area]
         out[area, c_trust] = trust[area]
         out[area, c_vulnerability] = vulnerability[area] * vulnerability_multiplier[area]
+    n_enablers_active = 0
+    for enabler in range(enabler_active.size):
+        n_enablers_active += 1 if enabler_active[enabler] else 0
+    return float(n_enablers_active), array_sum(investigators_fte)
 
 
 SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family", "share_type_virtual",

@@ -59,9 +59,17 @@ class Police:
         Levers that add money (funding, SOC fund, technology) pay for extra investigators
         themselves (`modifiers.extra_fte`) and book their spending as lever costs.
         """
-        tier_budget = params.soc_budget_gbp_per_year / 12 * np.array(
-            [params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
-        return tier_budget[self.tier] * self.tier_share
+        # Computed once for each set of budget parameters (read-only: callers derive new arrays).
+        key = (params.soc_budget_gbp_per_year, params.budget_share_forces, params.budget_share_rocu,
+               params.budget_share_nca)
+        cached = self.__dict__.get("_budget")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        tier_budget = key[0] / 12 * np.array(key[1:])
+        budget = tier_budget[self.tier] * self.tier_share
+        budget.flags.writeable = False
+        self._budget = (key, budget)
+        return budget
 
     def investigators(self, params, modifiers, violence_per_month: np.ndarray) -> np.ndarray:
         """Investigators (FTE) available for proactive work in each unit this step.

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
-from twin.streams import choice
+from twin.compiled import array_sum, kernel
 from twin.tables import Table
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
@@ -50,12 +49,44 @@ def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray,
     """Give each listed OCG one new link to an active enabler of `kind`, chosen by client pull."""
     if ocg_index.size == 0:
         return
-    pool = ((enablers.kind == kind) & enablers.active).nonzero()[0]
+    pool, cdf = _pool_cdf(enablers.kind, enablers.active, enablers.reach_weight, kind)
     if pool.size == 0:
         return
-    weights = enablers.reach_weight[pool]
-    chosen = pool[choice(rng, weights / weights.sum(), ocg_index.size)]
+    # `streams.choice` with p = weights / weights.sum(): its cumulative sum is `cdf`.
+    chosen = pool[cdf.searchsorted(rng.random(ocg_index.size), side="right")]
     links.append(ocg_index.size, enabler=chosen, ocg=ocg_index)
+
+
+@kernel
+def _pool_cdf(enabler_kind, enabler_active, reach_weight, kind):
+    """The active enablers of `kind` (ascending) and the cumulative distribution of their pull,
+    as `streams.choice` builds it from `weights / weights.sum()`: the sum in numpy's pairwise
+    order, the shares added in order, then divided by the last."""
+    n_pool = 0
+    for enabler in range(enabler_kind.size):
+        if enabler_kind[enabler] == kind and enabler_active[enabler]:
+            n_pool += 1
+    pool = np.empty(n_pool, dtype=np.int64)
+    weights = np.empty(n_pool)
+    k = 0
+    for enabler in range(enabler_kind.size):
+        if enabler_kind[enabler] == kind and enabler_active[enabler]:
+            pool[k] = enabler
+            weights[k] = reach_weight[enabler]
+            k += 1
+    cdf = np.empty(n_pool)
+    if n_pool == 0:
+        return pool, cdf
+    total = array_sum(weights)
+    running = 0.0
+    for k in range(n_pool):
+        share = weights[k] / total
+        running = share if k == 0 else running + share
+        cdf[k] = running
+    last = cdf[n_pool - 1]
+    for k in range(n_pool):
+        cdf[k] = cdf[k] / last
+    return pool, cdf
 
 
 def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:

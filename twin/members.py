@@ -78,16 +78,33 @@ def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray
     the rest are core, exploited or worker with the given shares.
     """
     size = np.asarray(size, dtype=np.int64)
-    owner = np.repeat(np.arange(size.size), size)
-    first = np.zeros(owner.size, dtype=bool)
-    starts = np.concatenate(([0], np.cumsum(size)[:-1]))
-    first[starts[size > 0]] = True
-    u = rng.random(owner.size)
-    share = exploited_share[owner]
-    role = np.where(u < core_share, CORE, np.where(u < core_share + (1 - core_share) * share, EXPLOITED, WORKER))
-    if leaders:
-        role[first] = LEADER
-    return owner, role.astype(np.int8)
+    u = rng.random(int(size.sum()))  # a uniform per member, leaders included
+    return _role_layout(size, u, core_share, np.asarray(exploited_share, dtype=float), leaders)
+
+
+@kernel
+def _role_layout(size, u, core_share, exploited_share, leaders):
+    """`role_layout`'s owners and roles from the uniforms `u` (one per member, in order): core
+    below `core_share`, exploited below `core_share + (1 - core_share) * share`, else worker;
+    the first member of each group is its leader when `leaders`."""
+    owner = np.empty(u.size, dtype=np.int64)
+    role = np.empty(u.size, dtype=np.int8)
+    exploited_above = 1.0 - core_share
+    member = 0
+    for group in range(size.size):
+        share = exploited_share[group]
+        for k in range(size[group]):
+            owner[member] = group
+            if leaders and k == 0:
+                role[member] = LEADER
+            elif u[member] < core_share:
+                role[member] = CORE
+            elif u[member] < core_share + exploited_above * share:
+                role[member] = EXPLOITED
+            else:
+                role[member] = WORKER
+            member += 1
+    return owner, role
 
 
 #: member classes for the area counts in the results: status (5) x role (4) x known (2) x child (2)

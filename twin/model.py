@@ -212,7 +212,15 @@ class TwinModel(mesa.Model):
 
     def grow_ocg_arrays(self) -> None:
         """Extend per-OCG working arrays after OCGs are added mid-step."""
+        from twin.ocgs import STEP_ARRAYS, zero_padded_six
+
         n = self.ocgs.n
+        arrays = [getattr(self, name, None) for name in STEP_ARRAYS]
+        if all(current is not None and current.shape[0] < n for current in arrays):
+            # The usual case after groups are added: all six padded (with zeros) in one compiled call.
+            (self.active_by_role, self.active_members, self.ocg_capacity, self.ocg_violence_harm_per_month,
+             self.investigated, self.disrupted) = zero_padded_six(n, *arrays)
+            return
         for name, fill in (("active_by_role", 0.0), ("active_members", 0.0), ("ocg_capacity", 0.0),
                            ("ocg_violence_harm_per_month", 0.0), ("investigated", False), ("disrupted", False)):
             current = getattr(self, name, None)

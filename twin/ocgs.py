@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.register import Register
 from twin.tables import Table
 from twin.vocabulary import CULTURAL, FAMILY, MARKETS, PROXIMITY, VIRTUAL
@@ -78,10 +79,12 @@ class OCGs(Table):
     def add(self, *, area, ocg_type, reach, violence, markets, known, size, capital_gbp,
             encrypted, has_professional, has_insider, score_noise, step: int, insulation=0.0) -> np.ndarray:
         """Append OCGs in bulk and return their indices."""
-        cohesion = BASE_COHESION[np.asarray(ocg_type)]
+        cohesion = BASE_COHESION[ocg_type]
+        # A scalar `known` (new groups: False) gives a scalar intel, which `append` need not write.
+        intel = (0.3 if known else 0.0) if type(known) is bool else np.where(known, 0.3, 0.0)
         return self.append(
-            len(np.atleast_1d(area)), area=area, ocg_type=ocg_type, reach=reach, violence=violence,
-            markets=markets, known=known, intel=np.where(known, 0.3, 0.0), capital_gbp=capital_gbp,
+            area.size if isinstance(area, np.ndarray) else np.size(area), area=area, ocg_type=ocg_type, reach=reach, violence=violence,
+            markets=markets, known=known, intel=intel, capital_gbp=capital_gbp,
             encrypted=encrypted, has_professional=has_professional, has_insider=has_insider,
             cohesion=cohesion, base_size=size, target_size=size, score_noise=score_noise,
             insulation=insulation, founded_step=step,
@@ -103,3 +106,23 @@ class OCGs(Table):
     def product_market_count(self) -> np.ndarray:
         """Number of product markets (excluding money laundering) each OCG works in."""
         return self.markets[:, :-1].sum(axis=1)
+
+
+#: the model's per-OCG working arrays of the step (`TwinModel.grow_ocg_arrays`): zero (False) for new groups
+STEP_ARRAYS = ("active_by_role", "active_members", "ocg_capacity", "ocg_violence_harm_per_month", "investigated",
+               "disrupted")
+
+
+@kernel
+def zero_padded(values, n):
+    """`values` ([rows, ...]) extended with zero rows to `n` rows, in a new array of its dtype."""
+    padded = np.zeros((n,) + values.shape[1:], values.dtype)
+    padded[: values.shape[0]] = values
+    return padded
+
+
+@kernel
+def zero_padded_six(n, a, b, c, d, e, f):
+    """The six per-OCG arrays of `STEP_ARRAYS`, each `zero_padded` to `n` rows."""
+    return (zero_padded(a, n), zero_padded(b, n), zero_padded(c, n), zero_padded(d, n), zero_padded(e, n),
+            zero_padded(f, n))

@@ -188,7 +188,10 @@ def _recruits(rng, vacancy, stay, ocg_area, target_size, active_by_role, markets
 
 def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Generator, known_prob) -> np.ndarray:
     """Append new active members of OCGs `owner` with roles `role`; count them as joiners."""
-    known_prob = np.broadcast_to(np.asarray(known_prob, dtype=float), owner.shape)
+    if type(known_prob) in (int, float):  # one probability for all (entrants: 0.0)
+        known_prob = np.full(owner.shape, float(known_prob))
+    else:
+        known_prob = np.broadcast_to(np.asarray(known_prob, dtype=float), owner.shape)
     child, known, children_by_area, joiners_by_area = _joiners(
         rng, owner, role, known_prob, model.params.child_share_of_exploited, model.ocgs.area,
         model.geography.n_areas)

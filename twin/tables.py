@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 
+#: Python scalars `Table.append` compares with a column's default (not arrays or numpy scalars)
+_PLAIN_SCALARS = frozenset((bool, int, float))
+
+
 class Table:
     """Columns of equal length `n` (used rows) backed by arrays of length `capacity`."""
 
@@ -67,16 +71,20 @@ class Table:
 
     def append(self, count: int, **values) -> np.ndarray:
         """Add `count` rows; columns not given take their default. Returns the new row indices."""
-        if not values.keys() <= self.columns.keys():
-            unknown = set(values) - set(self.columns)
+        columns = self.columns
+        if not values.keys() <= columns.keys():
+            unknown = set(values) - set(columns)
             raise KeyError(f"{type(self).__name__}: unknown column(s) {sorted(unknown)}")
         start, end = self.n, self.n + count
-        self._grow(end)
+        if end > self._capacity:
+            self._grow(end)
         d = self.__dict__
         d["n"] = end
         # Rows past `n` hold their column's default (`__init__`, `_grow` and `compact` see to it),
-        # so only the columns given are written.
+        # so only the columns given are written, and a plain scalar equal to the default is not.
         for name, value in values.items():
+            if type(value) in _PLAIN_SCALARS and value == columns[name][1]:
+                continue
             d["_" + name][start:end] = value
         self._refresh_views()
         return np.arange(start, end)

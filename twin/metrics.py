@@ -173,8 +173,12 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
         out[area, c_ocgs_known] += 1.0 if ocg_active[group] and ocg_known[group] else 0.0
         out[area, c_revenue] += ocg_revenue_gbp[group] * active
         out[area, c_capital] += ocg_capital_gbp[group] * active
+    # Lines (the table keeps closed ones) counted as integers: whole numbers, exact in any order.
+    lines_by_area = np.zeros(out.shape[0], dtype=np.int64)
     for line in range(line_dest.size):
-        out[line_dest[line], c_lines] += 1.0 if line_active[line] else 0.0
+        lines_by_area[line_dest[line]] += np.int64(line_active[line])  # branch-free: add 0 or 1
+    for area in range(out.shape[0]):
+        out[area, c_lines] += float(lines_by_area[area])
 
     n_areas = out.shape[0]
     unit_budget_gbp = unit_budget_gbp_per_month * months_per_step
@@ -216,7 +220,7 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
         out[area, c_vulnerability] = vulnerability[area] * vulnerability_multiplier[area]
     n_enablers_active = 0
     for enabler in range(enabler_active.size):
-        n_enablers_active += 1 if enabler_active[enabler] else 0
+        n_enablers_active += np.int64(enabler_active[enabler])
     return float(n_enablers_active), array_sum(investigators_fte)
 
 
@@ -245,36 +249,43 @@ def population_shares(model) -> dict[str, float]:
     if profiles is None:
         profiles = model.share_profiles = ShareProfiles(capacity=2 * ocgs.n)
     changed = model.take_portfolio_changes("profiles")
-    changed = changed[changed < profiles.n]
-    added = ocgs.n - profiles.n
-    if changed.size or added:  # one pass over the changed rows and the groups added since
-        bits = _share_bits(ocgs, np.concatenate([changed, np.arange(profiles.n, ocgs.n)]))
-        profiles.bits[changed] = bits[: changed.size]
-        if added:
-            profiles.append(added, bits=bits[changed.size:])
-    return dict(zip(SHARE_NAMES, _active_shares(ocgs.active, profiles.bits, len(SHARE_NAMES)).tolist()))
+    n_profiled = profiles.n
+    if ocgs.n > n_profiled:
+        profiles.append(ocgs.n - n_profiled)  # their bits are set below
+    shares = _update_and_share(profiles.bits, changed, n_profiled, ocgs.active, ocgs.ocg_type, ocgs.reach,
+                               ocgs.markets, ocgs.violence, len(SHARE_NAMES))
+    return dict(zip(SHARE_NAMES, shares.tolist()))
+
+
+@kernel
+def _update_and_share(bits, changed, n_profiled, active, ocg_type, reach, markets, violence, n_shares):
+    """Recompute the profiles (`bits`) of the `changed` rows that were profiled (below
+    `n_profiled`) and set those of the rows added since; return `_active_shares`."""
+    for i in range(changed.size):
+        group = changed[i]
+        if group < n_profiled:
+            bits[group] = share_bits(group, ocg_type, reach, markets, violence)
+    for group in range(n_profiled, bits.size):
+        bits[group] = share_bits(group, ocg_type, reach, markets, violence)
+    return _active_shares(active, bits, n_shares)
 
 
 @kernel
 def _active_shares(active, bits, n_shares):
     """Mean profile [share] over the active rows (zeros when none is active).
 
-    The active groups are counted by profile (a few dozen profiles occur), then each profile's
-    count is added to its shares: whole numbers, so the sums are exact in any order.
+    Each active group adds 1 to the count of each share it has: whole numbers, so the sums are
+    exact in any order.
     """
-    groups_by_profile = np.zeros(1 << n_shares, dtype=np.int64)
+    groups_by_share = np.zeros(n_shares, dtype=np.int64)
     n_active = 0
-    for row in range(active.size):  # branch-free: add 0 or 1
-        is_active = np.int64(active[row])
-        groups_by_profile[bits[row]] += is_active
-        n_active += is_active
-    total = np.zeros(n_shares)
-    for profile in range(groups_by_profile.size):
-        if groups_by_profile[profile]:
+    for row in range(active.size):
+        if active[row]:
+            profile = np.int64(bits[row])
+            n_active += 1
             for k in range(n_shares):
-                if (profile >> k) & 1:
-                    total[k] += groups_by_profile[profile]
-    return total / max(n_active, 1)
+                groups_by_share[k] += (profile >> k) & 1
+    return groups_by_share.astype(np.float64) / max(n_active, 1)
 
 
 def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
@@ -291,20 +302,26 @@ def _share_bits(ocgs, rows: np.ndarray) -> np.ndarray:
 
 @kernel
 def _fill_share_bits(bits, rows, ocg_type, reach, markets, violence):
-    """`_share_bits` into `bits`: type (bits 0-3), reach (4-6), portfolio (7-10), violence (11-12)."""
+    """`_share_bits` into `bits`."""
     for i in range(rows.size):
-        group = rows[i]
-        in_market = markets[group]
-        n_markets = 0
-        for market in range(in_market.size):
-            n_markets += 1 if in_market[market] else 0
-        drugs = in_market[HEROIN_CRACK] or in_market[COCAINE]
-        multi = n_markets > 1
-        profile = (1 << ocg_type[group]) | (1 << (4 + reach[group]))
-        profile |= (1 << 7) if multi else 0
-        profile |= (1 << 8) if (drugs or in_market[FIREARMS]) and in_market[MONEY_LAUNDERING] else 0
-        profile |= (1 << 9) if in_market[FRAUD] and not drugs else 0
-        profile |= (1 << 10) if drugs and not multi else 0
-        profile |= (1 << 11) if violence[group] > 0 else 0
-        profile |= (1 << 12) if violence[group] == SERIOUS_VIOLENCE else 0
-        bits[i] = profile
+        bits[i] = share_bits(rows[i], ocg_type, reach, markets, violence)
+
+
+@kernel
+def share_bits(group, ocg_type, reach, markets, violence):
+    """The profile of OCG `group` as bits: type (bits 0-3), reach (4-6), portfolio (7-10),
+    violence (11-12)."""
+    in_market = markets[group]
+    n_markets = 0
+    for market in range(in_market.size):
+        n_markets += 1 if in_market[market] else 0
+    drugs = in_market[HEROIN_CRACK] or in_market[COCAINE]
+    multi = n_markets > 1
+    profile = (1 << ocg_type[group]) | (1 << (4 + reach[group]))
+    profile |= (1 << 7) if multi else 0
+    profile |= (1 << 8) if (drugs or in_market[FIREARMS]) and in_market[MONEY_LAUNDERING] else 0
+    profile |= (1 << 9) if in_market[FRAUD] and not drugs else 0
+    profile |= (1 << 10) if drugs and not multi else 0
+    profile |= (1 << 11) if violence[group] > 0 else 0
+    profile |= (1 << 12) if violence[group] == SERIOUS_VIOLENCE else 0
+    return np.uint16(profile)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.adaptation_kernels import choice_cdf
 from twin.compiled import array_sum, kernel
 from twin.tables import Table
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
@@ -60,8 +61,8 @@ def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray,
 @kernel
 def _pool_cdf(enabler_kind, enabler_active, reach_weight, kind):
     """The active enablers of `kind` (ascending) and the cumulative distribution of their pull,
-    as `streams.choice` builds it from `weights / weights.sum()`: the sum in numpy's pairwise
-    order, the shares added in order, then divided by the last."""
+    as `streams.choice` builds it from `weights / weights.sum()` (the sum in numpy's pairwise
+    order; `choice_cdf`)."""
     n_pool = 0
     for enabler in range(enabler_kind.size):
         if enabler_kind[enabler] == kind and enabler_active[enabler]:
@@ -74,19 +75,9 @@ def _pool_cdf(enabler_kind, enabler_active, reach_weight, kind):
             pool[k] = enabler
             weights[k] = reach_weight[enabler]
             k += 1
-    cdf = np.empty(n_pool)
     if n_pool == 0:
-        return pool, cdf
-    total = array_sum(weights)
-    running = 0.0
-    for k in range(n_pool):
-        share = weights[k] / total
-        running = share if k == 0 else running + share
-        cdf[k] = running
-    last = cdf[n_pool - 1]
-    for k in range(n_pool):
-        cdf[k] = cdf[k] / last
-    return pool, cdf
+        return pool, np.empty(0)
+    return pool, choice_cdf(weights / array_sum(weights))
 
 
 def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:

@@ -40,21 +40,12 @@ def harm_gbp_per_unit_month(params: Parameters) -> np.ndarray:
     return unit
 
 
-def category_matrix() -> np.ndarray:
-    """[market, category] one-hot map from markets to harm categories."""
-    matrix = np.zeros((len(MARKETS), len(HARM_CATEGORIES)))
-    for market, category in MARKET_CATEGORY.items():
-        matrix[market, category] = 1.0
-    return matrix
-
-
 class HarmAccounts:
     """Turns served volumes, exploitation and violence into harm by area, category and cost type."""
 
     def __init__(self, params: Parameters):
         self.unit_per_month = harm_gbp_per_unit_month(params)
-        self.to_category = category_matrix()
-        #: harm category of each market (-1: none), the one-hot rows of `to_category` as indices
+        #: harm category of each market (-1: none)
         self.market_category = np.array([MARKET_CATEGORY.get(m, -1) for m in range(len(MARKETS))], dtype=np.int64)
         self.exploited_harm_per_month = params.harm_gbp_per_slavery_victim_year / 12
         self.homicide_gbp = params.harm_gbp_per_homicide
@@ -77,8 +68,8 @@ class HarmAccounts:
         """
         harm = np.empty((served_per_month.shape[0], len(HARM_CATEGORIES)))
         _by_category(harm, served_per_month, self.unit_per_month, self.market_category, exploited_active,
-                     homicides, serious_violence, serious_violence_fatal, self.exploited_harm_per_month, self.homicide_gbp,
-                     self.serious_violence_gbp, months_per_step)
+                     homicides, serious_violence, serious_violence_fatal, self.exploited_harm_per_month,
+                     self.homicide_gbp, self.serious_violence_gbp, months_per_step)
         return harm
 
     def by_cost_type(self, harm_by_category: np.ndarray) -> np.ndarray:
@@ -103,12 +94,14 @@ def category_total(harm_gbp, area):
 
 @kernel
 def _by_category(harm_gbp, served_per_month, unit_gbp_per_month, market_category, exploited_active, homicides,
-                 serious_violence, serious_violence_fatal, exploited_gbp_per_month, homicide_gbp, serious_violence_gbp, months_per_step):
+                 serious_violence, serious_violence_fatal, exploited_gbp_per_month, homicide_gbp, serious_violence_gbp,
+                 months_per_step):
     """`HarmAccounts.by_category` into `harm_gbp` [area, category].
 
-    Volumes times unit harm are added up by category (the product with the one-hot map
-    `to_category`): a category gets at most two markets (drugs: heroin/crack and cocaine; other:
-    firearms and acquisitive), so the sum is the same in any order; every other market adds 0.0.
+    Volumes times unit harm are added up by category, as the numpy version's product with the
+    one-hot [market, category] map did (each market adds its value times 1.0 to its category and
+    times 0.0 to the others): a category gets at most two markets (drugs: heroin/crack and cocaine;
+    other: firearms and acquisitive), so the sum is the same in any order.
     Then the step's length, exploitation (slavery) and violence.
     """
     for area in range(harm_gbp.shape[0]):

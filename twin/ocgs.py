@@ -82,8 +82,9 @@ class OCGs(Table):
         cohesion = BASE_COHESION[ocg_type]
         # A scalar `known` (new groups: False) gives a scalar intel, which `append` need not write.
         intel = (0.3 if known else 0.0) if type(known) is bool else np.where(known, 0.3, 0.0)
+        n = area.size if isinstance(area, np.ndarray) else np.size(area)
         return self.append(
-            area.size if isinstance(area, np.ndarray) else np.size(area), area=area, ocg_type=ocg_type, reach=reach, violence=violence,
+            n, area=area, ocg_type=ocg_type, reach=reach, violence=violence,
             markets=markets, known=known, intel=intel, capital_gbp=capital_gbp,
             encrypted=encrypted, has_professional=has_professional, has_insider=has_insider,
             cohesion=cohesion, base_size=size, target_size=size, score_noise=score_noise,

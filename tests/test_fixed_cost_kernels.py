@@ -75,3 +75,28 @@ def test_zero_padded_six():
         assert after.dtype == before.dtype and after.shape == (5, *before.shape[1:])
         np.testing.assert_array_equal(after[:2], before)
         assert not after[2:].any()
+
+
+def test_drug_deaths_draw_as_numpy_poisson():
+    from twin.metrics import _drug_deaths
+
+    for seed in range(50):
+        source = np.random.default_rng(seed)
+        expected = source.random(45) * 10.0 ** source.integers(-4, 4, 45)
+        expected[::7] = 0.0
+        numpy_rng, kernel_rng = np.random.default_rng(seed + 100), np.random.default_rng(seed + 100)
+        out = np.zeros((45, 3))
+        _drug_deaths(out, 1, kernel_rng, expected)
+        np.testing.assert_array_equal(out[:, 1], numpy_rng.poisson(expected))
+        assert numpy_rng.random() == kernel_rng.random()
+
+
+def test_active_shares_counts():
+    from twin.metrics import SHARE_NAMES, _active_shares
+
+    rng = np.random.default_rng(3)
+    bits = rng.integers(0, 1 << len(SHARE_NAMES), 500).astype(np.uint16)
+    active = rng.random(500) < 0.7
+    profile = (bits[:, None] >> np.arange(len(SHARE_NAMES))) & 1
+    np.testing.assert_array_equal(_active_shares(active, bits, len(SHARE_NAMES)),
+                                  profile[active].sum(axis=0) / active.sum())

@@ -75,6 +75,7 @@ KERNEL_TALLY_READ = np.array([READ_TALLY.index(name) for name in KERNEL_TALLY], 
 HOMICIDES_READ, SERIOUS_READ, SERIOUS_FATAL_READ = (
     READ_TALLY.index(name) for name in ("homicides", "serious_violence", "serious_violence_fatal"))
 EXPLOITED_COLUMN = METRIC_INDEX["members_exploited"]
+DRUG_DEATHS_COLUMN = METRIC_INDEX["drug_deaths"]
 DEATH_MARKETS = np.array([HEROIN_CRACK, COCAINE])
 
 
@@ -82,8 +83,8 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     """The step's metrics: [area, metric] (METRICS' order) and the national-only values by name.
 
     Member counts come from the census taken just before (`TwinModel.take_census`); the per-area
-    arithmetic is compiled (`_tally_and_member_counts`, harm in `harm.py`, `_area_metrics`); the
-    drug-death draws and the few matrix products (BLAS) are numpy.
+    arithmetic and the drug-death draws are compiled (`_tally_and_member_counts`, `_drug_deaths`,
+    harm in `harm.py`, `_area_metrics`); the few matrix products (BLAS) are numpy.
     """
     geo, markets, params = model.geography, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
@@ -103,7 +104,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
         HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
         (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
     expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
-    out[:, METRIC_INDEX["drug_deaths"]] = model.streams["drug_deaths"].poisson(expected_deaths)
+    _drug_deaths(out, DRUG_DEATHS_COLUMN, model.streams["drug_deaths"], expected_deaths)
 
     # Harm (Home Office method, `harm.py`) and the budget (`policing.py`).
     harm = model.harm.by_category(served, out[:, EXPLOITED_COLUMN], tallied[:, HOMICIDES_READ],
@@ -124,6 +125,15 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national["investigators_fte"] = investigators_fte
     national.update(population_shares(model))
     return out, national
+
+
+@kernel
+def _drug_deaths(out, column, rng, expected_deaths):
+    """Poisson draws of the drug deaths in each area, one at a time in area order (numba's
+    `Generator.poisson` draws as numpy's does for an array of means: checked over a wide range
+    of means in tests/test_fixed_cost_kernels.py), into `out[:, column]`."""
+    for area in range(expected_deaths.size):
+        out[area, column] = float(rng.poisson(expected_deaths[area]))
 
 
 @kernel
@@ -274,18 +284,27 @@ def _update_and_share(bits, changed, n_profiled, active, ocg_type, reach, market
 def _active_shares(active, bits, n_shares):
     """Mean profile [share] over the active rows (zeros when none is active).
 
-    Each active group adds 1 to the count of each share it has: whole numbers, so the sums are
-    exact in any order.
+    The active groups are counted by the low seven bits of their profile and by the rest (two
+    small tables), then each share's count is the sum over the entries with its bit set: whole
+    numbers, so the sums are exact in any order.
     """
-    groups_by_share = np.zeros(n_shares, dtype=np.int64)
+    by_low_bits = np.zeros(128, dtype=np.int64)
+    by_high_bits = np.zeros(1 << max(n_shares - 7, 0), dtype=np.int64)
     n_active = 0
-    for row in range(active.size):
-        if active[row]:
-            profile = np.int64(bits[row])
-            n_active += 1
-            for k in range(n_shares):
-                groups_by_share[k] += (profile >> k) & 1
-    return groups_by_share.astype(np.float64) / max(n_active, 1)
+    for row in range(active.size):  # branch-free: add 0 or 1
+        is_active = np.int64(active[row])
+        profile = np.int64(bits[row])
+        by_low_bits[profile & 127] += is_active
+        by_high_bits[profile >> 7] += is_active
+        n_active += is_active
+    total = np.zeros(n_shares)
+    for k in range(n_shares):
+        table, bit = (by_low_bits, k) if k < 7 else (by_high_bits, k - 7)
+        groups = 0
+        for entry in range(table.size):
+            groups += table[entry] if (entry >> bit) & 1 else 0
+        total[k] = groups
+    return total / max(n_active, 1)
 
 
 def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:

@@ -144,7 +144,7 @@ class TwinModel(mesa.Model):
         owner, role = role_layout(register.size, p.core_member_share, exploited, rng)
         known_prob = np.array([p.known_prob_leader, p.known_prob_core, p.known_prob_worker, p.known_prob_exploited])
         known = np.where(register.known[owner], known_prob[role], p.known_prob_unmapped_ocg)
-        self.members = Members(capacity=3 * owner.size)
+        self.members = Members(capacity=3 * owner.size // 2)  # grows by doubling if ever needed
         child = (role == EXPLOITED) & (rng.random(owner.size) < p.child_share_of_exploited)
         index = self.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
                                     known=rng.random(owner.size) < known)

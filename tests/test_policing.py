@@ -2,7 +2,22 @@ import itertools
 
 import numpy as np
 
-from twin.policing import select_within_capacity
+from twin.policing import select_positions, stable_descending
+
+
+def descending(values):
+    """Indices ranking `values` from the highest, ties in row order: numpy's fast sort, then the
+    kernel that puts each run of ties in row order (as `task_open` ranks candidates)."""
+    return stable_descending(values, np.argsort(-values))
+
+
+def select_within_capacity(unit, score, cost, free):
+    """Indices chosen working down each unit's list by descending score while the cumulative cost
+    fits its free capacity (the ranking and selection `task_open` makes)."""
+    if unit.size == 0:
+        return unit
+    by_score = descending(score)
+    return by_score[select_positions(unit[by_score], cost[by_score], free)]
 
 
 def _brute_force(unit, score, cost, free):
@@ -47,8 +62,6 @@ def test_higher_scores_come_first():
 
 
 def test_descending_ranks_like_a_stable_sort():
-    from twin.policing import descending
-
     rng = np.random.default_rng(4)
     distinct = rng.random(500)
     tied = rng.integers(0, 20, 500).astype(float)  # many ties: must fall back to the stable order

@@ -3,7 +3,7 @@
 import numpy as np
 
 from twin.investigations import active_members_of, thinned_bernoulli as compiled_thinned_bernoulli
-from twin.policing import descending, select_positions
+from twin.policing import select_positions, stable_descending
 from twin.streams import thinned_bernoulli
 from twin.vocabulary import ACTIVE
 
@@ -34,7 +34,7 @@ def test_descending_matches_numpy_with_ties_zeros_and_nans():
         values[special < 0.05] = np.nan
         values[(special >= 0.05) & (special < 0.08)] = -0.0
         values[(special >= 0.08) & (special < 0.1)] = np.inf
-        assert np.array_equal(descending(values), _numpy_descending(values))
+        assert np.array_equal(stable_descending(values, np.argsort(-values)), _numpy_descending(values))
 
 
 def test_select_within_capacity_matches_the_cumulative_sum_rule():

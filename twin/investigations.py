@@ -55,14 +55,6 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
     return ending[:n_ending].copy()
 
 
-def arrest(model, index: np.ndarray, rng: np.random.Generator) -> None:
-    """Arrest members (indices); some are charged and await trial, the rest are released."""
-    members, tally = model.members, model.tally
-    rows = tally_rows(tally, ARREST_TALLIES)
-    arrest_kernel(rng, index, members.ocg, members.role, members.status, members.verdict_month, model.ocgs.area,
-                  model.ocgs.leader_directing, *_arrest_terms(model), tally.values, rows)
-
-
 def _arrest_terms(model) -> tuple[float, float, float, float, float]:
     """The month and the scalars `arrest_kernel` takes: charge chance, mean court delay (months),
     court cost per case and the chance a charged leader keeps directing the group."""

@@ -10,18 +10,18 @@ less likely to be punished by imprisonment). The `prison_places` lever adds plac
 members return to crime (their old group if it still operates, otherwise another in the same
 area) or leave it; the SOC register lever acts on that chance (the prevention lever acts on
 desistance instead). A leader in prison may keep directing the group
-(see `investigations.arrest`).
+(see `investigations.arrest_kernel`).
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
-start is nearest its date (`due`: dated before the step's middle), a sentence runs from the
+start is nearest its date (dated before the step's middle), a sentence runs from the
 verdict's date, an early release is counted as early when it comes more than `EARLY_RELEASE_MIN_MONTHS` before the normal date,
 prison places are paid for the part of the step they are occupied, and members released in a
 step decide on their future over the half step they have been out.
 
 The step is one compiled kernel (`justice_kernels.justice_step`) over the members charged, in
 prison or released, drawing from the "courts" and "release" streams in the order the numpy version
-drew them. `imprison`, `return_to_group`, `nearest_release` and `random_active_ocg_in_area` stay
-numpy functions for the other callers (set-up, succession) and do the same as the kernels.
+drew them. `imprison` stays a numpy function for the set-up; `nearest_release` is the numpy rule
+the kernel's choice of early releases is tested against.
 """
 
 from __future__ import annotations
@@ -29,19 +29,13 @@ from __future__ import annotations
 import numpy as np
 
 from twin.justice_kernels import generator_argument, justice_step
-from twin.vocabulary import ACTIVE, CORE, EXPLOITED, LEADER, PRISON, RELEASED, WORKER
+from twin.vocabulary import CORE, EXPLOITED, LEADER, PRISON, WORKER
 
 SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
 RELEASED_DECISION_MONTHS = 6.0  # mean time until a released member returns to crime or leaves it
 #: a release counts as early when it comes more than this before the normal date (a month: releases
 #: are scheduled by the month, so one a few days or weeks early is a normal release)
 EARLY_RELEASE_MIN_MONTHS = 1.0
-
-
-def due(model, month: np.ndarray) -> np.ndarray:
-    """Events dated `month` that fall in this step: those dated before the step's middle (events
-    due later in the step fall in the next one, so on average events happen on their date)."""
-    return month < model.month + 0.5 * model.months_per_step
 
 
 def sentence_means(params) -> np.ndarray:
@@ -107,41 +101,8 @@ def courts_and_prisons(model) -> None:
         model.members_reactivated()
 
 
-def return_to_group(model, index: np.ndarray) -> None:
-    """Members back from court or prison rejoin their group if it operates, else wait as released."""
-    members, ocgs = model.members, model.ocgs
-    owner = members.ocg[index]
-    back = ocgs.active[owner]
-    rejoin, wait = index[back], index[~back]
-    members.status[rejoin] = ACTIVE
-    members.status[wait] = RELEASED
-    if rejoin.size:
-        model.members_reactivated()
-    # A returning leader who has been replaced comes back as core; one still in post stops directing from prison.
-    returning_leader = rejoin[members.role[rejoin] == LEADER]
-    replaced = ocgs.leader[members.ocg[returning_leader]] != returning_leader
-    members.role[returning_leader[replaced]] = CORE
-    ocgs.leader_directing[members.ocg[returning_leader[~replaced]]] = False
-
-
 def nearest_release(members, rows: np.ndarray, count: int) -> np.ndarray:
     """The `count` of `rows` nearest their release date (all when fewer; a partition, not a sort)."""
     if count >= rows.size:
         return rows
     return rows[np.argpartition(members.release_month[rows], count - 1)[:count]]
-
-
-def random_active_ocg_in_area(model, area: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random active OCG in each given area (-1 where the area has none)."""
-    ocgs = model.ocgs
-    if area.size == 0:
-        return np.empty(0, dtype=np.int64)
-    active = ocgs.active.nonzero()[0]
-    if active.size == 0:  # no group operates anywhere (a small register can die out)
-        return np.full(area.size, -1, dtype=np.int64)
-    order = active[np.argsort(ocgs.area[active].astype(np.int16), kind="stable")]  # radix sort on areas
-    counts = np.bincount(ocgs.area[order], minlength=model.geography.n_areas)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    n = counts[area]
-    pick = starts[area] + (rng.random(area.size) * np.maximum(n, 1)).astype(np.int64)
-    return np.where(n > 0, order[np.minimum(pick, order.size - 1)], -1)

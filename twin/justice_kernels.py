@@ -144,7 +144,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     step), each in row order. Members whose verdict is due are convicted with `conviction_prob`
     (one uniform each, in row order), then the convicted are sentenced (one gamma draw of shape
     `sentence_shape` each, as `justice.imprison` draws) and tallied, and the acquitted go back
-    (`justice.return_to_group`; `waiting`: those whose group has gone, in row order). Prisoners
+    (`member_returns`; `waiting`: those whose group has gone, in row order). Prisoners
     due out are `normal`; if the others exceed the places, those nearest their date among those
     who have served the early-release share go `early`, then if needed those nearest among the
     rest (the last `n_emergency` of `early`). Tallies the convictions, assets recovered and the
@@ -273,14 +273,14 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
     became active again.
 
     Releases `normal` and `early` (the last `n_emergency` of them emergency releases) and tallies
-    them; a leader goes back to the group if it operates (`return_to_group`), everyone else is
+    them; a leader goes back to the group if it operates (`member_returns`), everyone else is
     released. The places of those released and of those admitted this step (`half_step`, counts
     by area) are refunded for half the step. Then each released member, in row order, decides
     with probability `decide_full` (`released_before` this step) or `decide_half` (released
     during it: from prison, or acquitted and `waiting`), one uniform each; those deciding return
     to crime with `reoffend_prob` (one uniform each), else leave it. A returning member rejoins
     the old group if it operates, else a random active group in the same area (one uniform each,
-    as `random_active_ocg_in_area` draws), else leaves.
+    as `reassign_orphans` draws), else leaves.
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -413,7 +413,9 @@ def repeated_sum(value, count):
 
 @kernel
 def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directing):
-    """`return_to_group` for one member `r`; returns whether the member became active."""
+    """A member back from court or prison rejoins the group if it operates, else waits as released
+    (a returning leader who has been replaced comes back as core); returns whether the member
+    became active."""
     group = ocg[r]
     if not ocg_active[group]:
         status[r] = RELEASED
@@ -480,7 +482,7 @@ def _numpy_choice(release_month, rows, count):
 
 @kernel
 def reassign_orphans(owner, ocg_area, ocg_active, n_areas, rng):
-    """`random_active_ocg_in_area` in place: each inactive group in `owner` becomes a random active
+    """In place: each inactive group in `owner` becomes a random active
     group in its area (-1 where the area has none), one uniform per inactive group in order (none
     when no group operates anywhere)."""
     in_area = np.zeros(n_areas, np.int64)

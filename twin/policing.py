@@ -96,31 +96,6 @@ def tally_rows(tally, names: tuple[str, ...]) -> np.ndarray:
     return np.array([tally.row(name) for name in names], dtype=np.int64)
 
 
-def select_within_capacity(unit: np.ndarray, score: np.ndarray | None, cost: np.ndarray,
-                           free: np.ndarray) -> np.ndarray:
-    """Indices (into the candidate arrays) chosen by working down each unit's list by score.
-
-    Each unit takes its candidates in descending score while their cumulative cost fits its free
-    capacity; the first that does not fit ends that unit's list (no skipping ahead). With
-    `score=None` the candidates are already in descending score order. The indices come grouped
-    by unit (units in increasing order), each unit's in descending score.
-    """
-    if unit.size == 0:
-        return unit
-    if score is None:
-        return select_positions(unit, cost, free)
-    by_score = descending(score)
-    return by_score[select_positions(unit[by_score], cost[by_score], free)]
-
-
-def descending(values: np.ndarray) -> np.ndarray:
-    """Indices ranking `values` from the highest, ties in index order (what a stable sort gives).
-
-    Sorts with numpy's fast unstable sort, then puts each run of ties in index order.
-    """
-    return stable_descending(values, np.argsort(-values))
-
-
 def intelligence(model) -> None:
     """Map unmapped OCGs and build intelligence on mapped ones; identify members of mapped groups.
 
@@ -157,7 +132,7 @@ def task(model, investigators: np.ndarray) -> None:
     """Open operations against the highest-scoring mapped OCGs while investigators are free.
 
     Each unit ranks the candidates in its remit by `harm * score_noise ** (1 - intel)` and opens
-    operations down its list (`select_within_capacity`); an operation ties up
+    operations down its list while they fit (`select_positions`); an operation ties up
     `operation_investigator_months * (size / 10) ** operation_size_exponent * (1 + insulation)`
     investigator-months over `operation_duration_months`. Forces then take cross-boundary groups
     in their area that their own tier left, at `cross_boundary_cost_multiplier` (scaled by levers).
@@ -211,8 +186,8 @@ def stable_descending(values, order):
     sort gives: ties (equal values) in row order.
 
     Equal values sit together in any sort, so each run of them is sorted by row. NaNs (last, never
-    equal) are put in row order too when there are ties, as the stable sort `descending` used to
-    fall back on puts them; with no ties the ranking is left as numpy's sort gave it.
+    equal) are put in row order too when there are ties, as numpy's stable sort puts them;
+    with no ties the ranking is left as numpy's sort gave it.
     """
     n = order.size
     tied = False

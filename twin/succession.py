@@ -45,10 +45,6 @@ class GroupRows:
         self.members = model.members
         self.rows = _member_rows_in(model.members.ocg, np.asarray(groups, dtype=np.int64), model.ocgs.n)
 
-    def of(self, groups: np.ndarray, n_ocgs: int) -> np.ndarray:
-        """Rows (any status) of members of `groups`."""
-        return _rows_in(self.rows, self.members.ocg, np.asarray(groups, dtype=np.int64), n_ocgs)
-
 
 def _tally_rows(model) -> np.ndarray:
     """Rows of the step tally for the names the kernels add to (`TALLIED`);
@@ -93,12 +89,6 @@ def groups_in_transition(model) -> None:
         rng, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
         members.role, *dispute, model.tally.values, tally_rows)
-
-
-def leaderless(model) -> np.ndarray:
-    """Active groups not directed from prison whose leader is missing or not active."""
-    ocgs = model.ocgs
-    return _leaderless_groups(ocgs.active, ocgs.leader_directing, ocgs.leader, model.members.status)
 
 
 def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
@@ -189,7 +179,7 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
     group's area with probability 1/2 (a leader joining becomes core), or else leaves crime.
 
     Draws: a uniform per active member in row order (stay or leave), then, if anyone stays and any
-    group is active, a uniform per member staying (`justice.random_active_ocg_in_area`: the active
+    group is active, a uniform per member staying (the active
     groups of the area in index order, the one at `int(u * count)`).
     """
     n_areas = tally_values.shape[1]

@@ -207,3 +207,52 @@ def minimum(a, b):
 def maximum(a, b):
     """`np.maximum` of two floats, as numpy decides it: `a` when `a > b` or `a` is NaN, else `b`."""
     return a if (a > b or a != a) else b
+
+
+# ------------------------------------------------------------ shared by the phases' kernels
+
+def tally_rows(tally, names: tuple[str, ...]) -> np.ndarray:
+    """Rows of the step tally's `values` holding `names`, for kernels that add to them (read
+    `tally.values` after this: a new name can replace it)."""
+    return np.array([tally.row(name) for name in names], dtype=np.int64)
+
+
+@kernel
+def add_to_tally(tally_values, row, by_area):
+    """Add one process's counts or sums by area to a row of the step tally, one addition per area
+    (as `StepTally.add` adds a `np.bincount`: the sums first, then one addition per area)."""
+    for area in range(by_area.size):
+        tally_values[row, area] += by_area[area]
+
+
+@kernel
+def active_groups_by_area(ocg_active, ocg_area, n_areas):
+    """The active groups ordered by area, in index order within an area (what a stable sort on
+    the areas gives): returns them (`by_area`), the position of each area's first (`start`) and
+    each area's count (`in_area`)."""
+    in_area = np.zeros(n_areas, np.int64)
+    n_active = 0
+    for group in range(ocg_active.size):
+        if ocg_active[group]:
+            in_area[ocg_area[group]] += 1
+            n_active += 1
+    start = np.zeros(n_areas, np.int64)
+    for area in range(1, n_areas):
+        start[area] = start[area - 1] + in_area[area - 1]
+    filled = start.copy()
+    by_area = np.empty(n_active, np.int64)
+    for group in range(ocg_active.size):
+        if ocg_active[group]:
+            by_area[filled[ocg_area[group]]] = group
+            filled[ocg_area[group]] += 1
+    return by_area, start, in_area
+
+
+@kernel
+def random_active_group(rng, area, by_area, start, in_area):
+    """A random active group in `area` from `active_groups_by_area`'s arrays, -1 if the area has
+    none: one uniform `u`, the group at `int(u * count)` among the area's. Call it only when some
+    group is active somewhere (`by_area.size > 0`): the draw is made even for an area with none."""
+    count = in_area[area]
+    pick = start[area] + np.int64(rng.random() * max(count, 1))
+    return by_area[min(pick, by_area.size - 1)] if count > 0 else -1

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import add_to_tally, kernel, tally_rows
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
-from twin.policing import add_to_tally, clip, tally_rows
+from twin.policing import clip
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order

@@ -23,7 +23,7 @@ from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic, overload
 
-from twin.compiled import kernel
+from twin.compiled import active_groups_by_area, add_to_tally, kernel, random_active_group
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
 
 #: handles by generator id (the generator kept too: its id and addresses stay its own meanwhile)
@@ -210,8 +210,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 assets_gbp[area] += fine_gbp
                 guilty[n_guilty] = r
                 n_guilty += 1
-        add_by_area(tally, convictions_row, convictions)
-        add_by_area(tally, assets_row, assets_gbp)
+        add_to_tally(tally, convictions_row, convictions)
+        add_to_tally(tally, assets_row, assets_gbp)
         for k in range(n_verdicts):
             if not convicted[k]:
                 r = verdicts[k]
@@ -302,9 +302,9 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
             early_releases[area] += 1.0
             if k >= early.size - n_emergency:
                 emergency_releases[area] += 1.0
-    add_by_area(tally, releases_row, releases)
-    add_by_area(tally, early_row, early_releases)
-    add_by_area(tally, emergency_row, emergency_releases)
+    add_to_tally(tally, releases_row, releases)
+    add_to_tally(tally, early_row, early_releases)
+    add_to_tally(tally, emergency_row, emergency_releases)
     # Released during the step: the acquitted waiting, and those out of prison (but leaders back in post).
     released_now = np.empty(waiting.size + n_out, np.int64)
     released_now[: waiting.size] = waiting
@@ -358,7 +358,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         else:
             status[r] = EXITED
             leavers[ocg_area[ocg[r]]] += 1.0
-    add_by_area(tally, leavers_row, leavers)
+    add_to_tally(tally, leavers_row, leavers)
 
     # Back to the old group if it operates, otherwise to a random active group in the same area.
     owner = np.empty(n_back, np.int64)
@@ -384,16 +384,9 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         else:
             status[r] = EXITED
             unplaced[ocg_area[ocg[r]]] += 1.0
-    add_by_area(tally, leavers_row, unplaced)
-    add_by_area(tally, reoffenders_row, reoffenders)
+    add_to_tally(tally, leavers_row, unplaced)
+    add_to_tally(tally, reoffenders_row, reoffenders)
     return reactivated
-
-
-@kernel
-def add_by_area(tally, row, by_area):
-    """`StepTally.add`'s addition: this step's counts (or sums) by area added to a tally row."""
-    for area in range(by_area.size):
-        tally[row, area] += by_area[area]
 
 
 @kernel
@@ -485,30 +478,10 @@ def reassign_orphans(owner, ocg_area, ocg_active, n_areas, rng):
     """In place: each inactive group in `owner` becomes a random active
     group in its area (-1 where the area has none), one uniform per inactive group in order (none
     when no group operates anywhere)."""
-    in_area = np.zeros(n_areas, np.int64)
-    n_active = 0
-    for group in range(ocg_active.size):
-        if ocg_active[group]:
-            in_area[ocg_area[group]] += 1
-            n_active += 1
-    if n_active == 0:  # no group operates anywhere (a small register can die out)
-        for k in range(owner.size):
-            if not ocg_active[owner[k]]:
-                owner[k] = -1
-        return
-    # Active groups ordered by area, in index order within an area (the stable sort's order).
-    start = np.zeros(n_areas, np.int64)
-    for area in range(1, n_areas):
-        start[area] = start[area - 1] + in_area[area - 1]
-    filled = start.copy()
-    order = np.empty(n_active, np.int64)
-    for group in range(ocg_active.size):
-        if ocg_active[group]:
-            order[filled[ocg_area[group]]] = group
-            filled[ocg_area[group]] += 1
+    by_area, start, in_area = active_groups_by_area(ocg_active, ocg_area, n_areas)
     for k in range(owner.size):
         if not ocg_active[owner[k]]:
-            area = ocg_area[owner[k]]
-            n = in_area[area]
-            pick = start[area] + np.int64(rng.random() * max(n, 1))
-            owner[k] = order[min(pick, n_active - 1)] if n > 0 else -1
+            if by_area.size == 0:  # no group operates anywhere (a small register can die out): no draw
+                owner[k] = -1
+            else:
+                owner[k] = random_active_group(rng, ocg_area[owner[k]], by_area, start, in_area)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import add_to_tally, kernel, tally_rows
 from twin.parameters import per_step_probability
 from twin.streams import thinned_bernoulli
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
@@ -88,12 +88,6 @@ class Police:
             0.0, REACTIVE_SHARE_CAP)
         fte[: self.n_areas] *= 1.0 - reactive
         return fte
-
-
-def tally_rows(tally, names: tuple[str, ...]) -> np.ndarray:
-    """Rows of the step tally's `values` holding `names`, for kernels that add to them (read
-    `tally.values` after this: a new name can replace it)."""
-    return np.array([tally.row(name) for name in names], dtype=np.int64)
 
 
 def intelligence(model) -> None:
@@ -170,14 +164,6 @@ def clip(x, low, high):
         return x
     x = x if x > low else low
     return x if x < high else high
-
-
-@kernel
-def add_to_tally(tally_values, row, by_area):
-    """Add one process's sums by area to a row of the step tally (`StepTally.add` adds a
-    `np.bincount` the same way: the sums first, then one addition per area)."""
-    for area in range(by_area.size):
-        tally_values[row, area] += by_area[area]
 
 
 @kernel

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import active_groups_by_area, add_to_tally, kernel, random_active_group
+from twin.compiled import tally_rows as compiled_tally_rows
 from twin.violence import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
@@ -46,13 +47,6 @@ class GroupRows:
         self.rows = _member_rows_in(model.members.ocg, np.asarray(groups, dtype=np.int64), model.ocgs.n)
 
 
-def _tally_rows(model) -> np.ndarray:
-    """Rows of the step tally for the names the kernels add to (`TALLIED`);
-    created first, since a new row may replace `tally.values`."""
-    tally = model.tally
-    return np.array([tally.row(name) for name in TALLIED], dtype=np.int64)
-
-
 def groups_in_transition(model) -> None:
     """Step 10a: depleted groups dissolve, then leaderless groups are succeeded, split or absorbed.
 
@@ -64,7 +58,7 @@ def groups_in_transition(model) -> None:
     """
     ocgs, members, lines, params = model.ocgs, model.members, model.county_lines, model.params
     rng = model.streams["succession"]
-    tally_rows = _tally_rows(model)
+    tally_rows = compiled_tally_rows(model.tally, TALLIED)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
     rows, split, kept, absorbed_any, rival, finished = _transition(
@@ -98,7 +92,7 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
         return
     index = np.asarray(index, dtype=np.int64)
     rows = rows if rows is not None else GroupRows(model, index)
-    tally_rows = _tally_rows(model)
+    tally_rows = compiled_tally_rows(model.tally, TALLIED)
     _dissolve_groups(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      model.tally.values, tally_rows)
@@ -151,13 +145,6 @@ def _leaderless_groups(ocg_active, directing, leader, status):
 
 
 @kernel
-def _add_to_tally(tally_values, tally_row, by_area):
-    """`tally.add`: a call's sums by area added to the tally row at once."""
-    for a in range(by_area.size):
-        tally_values[tally_row, a] += by_area[a]
-
-
-@kernel
 def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows):
     """End groups (no longer active or directed) and the county lines of every inactive group;
     counts the closed lines by destination."""
@@ -169,7 +156,7 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
         if line_active[line] and not ocg_active[line_ocg[line]]:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0
-    _add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
+    add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
 
 
 @kernel
@@ -200,32 +187,14 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
         n_joining += stays[k]
     leavers_by_area = np.zeros(n_areas)
     if n_joining > 0:
-        # Active groups by area, in index order within an area (a stable counting sort).
-        groups_in_area = np.zeros(n_areas, dtype=np.int64)
-        n_active = 0
-        for g in range(ocg_active.size):
-            if ocg_active[g]:
-                groups_in_area[ocg_area[g]] += 1
-                n_active += 1
-        start = np.zeros(n_areas, dtype=np.int64)
-        for a in range(1, n_areas):
-            start[a] = start[a - 1] + groups_in_area[a - 1]
-        by_area = np.empty(n_active, dtype=np.int64)
-        filled = start.copy()
-        for g in range(ocg_active.size):
-            if ocg_active[g]:
-                by_area[filled[ocg_area[g]]] = g
-                filled[ocg_area[g]] += 1
+        by_area, start, groups_in_area = active_groups_by_area(ocg_active, ocg_area, n_areas)
         for k in range(n_loose):
             if not stays[k]:
                 continue
             m = loose[k]
-            a = ocg_area[member_ocg[m]]
             new_owner = -1
-            if n_active > 0:  # no draw at all when no group is active anywhere
-                pick = start[a] + np.int64(rng.random() * max(groups_in_area[a], 1))
-                if groups_in_area[a] > 0:
-                    new_owner = by_area[min(pick, n_active - 1)]
+            if by_area.size > 0:  # no draw at all when no group is active anywhere
+                new_owner = random_active_group(rng, ocg_area[member_ocg[m]], by_area, start, groups_in_area)
             if new_owner >= 0:
                 member_ocg[m] = new_owner
                 if role[m] == LEADER:
@@ -237,11 +206,11 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
             m = loose[k]
             leavers_by_area[ocg_area[member_ocg[m]]] += 1.0
             status[m] = EXITED
-    _add_to_tally(tally_values, tally_rows[LEAVERS], leavers_by_area)
+    add_to_tally(tally_values, tally_rows[LEAVERS], leavers_by_area)
     dissolved_by_area = np.zeros(n_areas)
     for g in groups:
         dissolved_by_area[ocg_area[g]] += 1.0
-    _add_to_tally(tally_values, tally_rows[DISSOLVED], dissolved_by_area)
+    add_to_tally(tally_values, tally_rows[DISSOLVED], dissolved_by_area)
 
 
 @kernel
@@ -295,7 +264,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
     absorptions_by_area = np.zeros(n_areas)
     for g in taken:
         absorptions_by_area[ocg_area[g]] += 1.0
-    _add_to_tally(tally_values, tally_rows[ABSORPTIONS], absorptions_by_area)
+    add_to_tally(tally_values, tally_rows[ABSORPTIONS], absorptions_by_area)
     return rival
 
 
@@ -420,14 +389,14 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
         homicides_by_area[ocg_area[g]] += homicides
         left = cohesion[g] - cohesion_loss
         cohesion[g] = 0.0 if left < 0.0 else left  # np.maximum(x, 0.0): NaN and -0.0 pass through
-    _add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
-    _add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
-    _add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides
+    add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
+    add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
+    add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides
     successions_by_area = np.zeros(n_areas)
     for g in succeeded:
         if ocg_active[g]:
             successions_by_area[ocg_area[g]] += 1.0
-    _add_to_tally(tally_values, tally_rows[SUCCESSIONS], successions_by_area)
+    add_to_tally(tally_values, tally_rows[SUCCESSIONS], successions_by_area)
 
 
 @kernel
@@ -451,7 +420,7 @@ def _split_then_promote(rng, split, new, kept, rows, ocg_active, directing, lead
     splits_by_area = np.zeros(tally_values.shape[1])
     for g in split:
         splits_by_area[ocg_area[g]] += 1.0
-    _add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
+    add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
     _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
                         line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                         incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)

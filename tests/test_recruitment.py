@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from twin import recruitment
-from twin.streams import thinned_bernoulli
+from twin.streams import thinned_bernoulli, thinned_candidates
 
 
 @njit
@@ -42,6 +42,6 @@ def test_thinned_candidates_match_streams():
             rows = np.sort(source.choice(2 * n + 1, size=n, replace=False)).astype(np.int64)
             numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
             chosen, u = thinned_bernoulli(numpy_rng, rows, p_max)
-            kernel_chosen, kernel_u = recruitment._thinned_candidates(kernel_rng, rows, p_max)
+            kernel_chosen, kernel_u = thinned_candidates(kernel_rng, rows, p_max)
             assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
             assert numpy_rng.random() == kernel_rng.random()

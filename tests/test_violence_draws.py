@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from twin.compiled import kernel
-from twin.violence import poissons
+from twin.streams import poissons
 
 
 @kernel

@@ -16,6 +16,7 @@ from twin.compiled import add_to_tally, kernel, tally_rows
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip
+from twin.streams import thinned_candidates
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
@@ -337,7 +338,7 @@ def _street_kernel(rng, active_rows, p, member_ocg, member_role, member_status, 
     """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
     members), workers and exploited members only; exploited people arrested are referred to the
     NRM as victims; then `arrest_kernel`. `rows` are the tally rows of `STREET_TALLIES + ARREST_TALLIES`."""
-    candidate, u = thinned_bernoulli(rng, active_rows, p)
+    candidate, u = thinned_candidates(rng, active_rows, p)
     arrested = np.empty(candidate.size, np.int64)
     n_arrested = 0
     for hit in range(candidate.size):
@@ -366,54 +367,3 @@ def _street_kernel(rng, active_rows, p, member_ocg, member_role, member_status, 
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
                   leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
                   p_directs, tally_values, rows[3:])
-
-
-@kernel
-def grown(buffer, needed):
-    """`buffer`, or a copy twice as long (or `needed` long) when it holds fewer than `needed` rows."""
-    if needed <= buffer.size:
-        return buffer
-    bigger = np.empty(max(needed, 2 * buffer.size), buffer.dtype)
-    bigger[: buffer.size] = buffer
-    return bigger
-
-
-@kernel
-def thinned_bernoulli(rng, index, p_max):
-    """`streams.thinned_bernoulli(rng, index, p_max)`: candidates for rare events among `index`
-    and a uniform number `u * p_max` for each.
-
-    Draws exactly what `streams.bernoulli_positions` draws: geometric gaps between hits, in chunks
-    of `int(expected + 4 sqrt(expected) + 16)` gaps (the whole chunk is drawn even where it runs
-    past the end), until a position reaches the end; then one uniform per candidate.
-    """
-    n_rows = index.size
-    if n_rows == 0 or p_max <= 0:
-        return index[:0].copy(), np.empty(0)
-    p_max = min(p_max, 1.0)
-    if p_max >= 1:
-        chosen = index.copy()
-    else:
-        positions = np.empty(0, np.int64)
-        n_hits = 0
-        end = -1
-        while True:
-            expected = (n_rows - 1 - end) * p_max
-            chunk = int(expected + 4.0 * np.sqrt(expected) + 16)
-            positions = grown(positions, n_hits + chunk)
-            position = end
-            for _ in range(chunk):
-                position += rng.geometric(p_max)
-                if position < n_rows:  # positions only increase: the first past the end ends the hits
-                    positions[n_hits] = position
-                    n_hits += 1
-            end = position
-            if end >= n_rows - 1:
-                break
-        chosen = np.empty(n_hits, np.int64)
-        for hit in range(n_hits):
-            chosen[hit] = index[positions[hit]]
-    u = np.empty(chosen.size)
-    for hit in range(chosen.size):
-        u[hit] = rng.random() * p_max
-    return chosen, u

@@ -12,7 +12,7 @@ Each process is a compiled kernel (`compiled.py`) looping over groups or members
 the public functions gather its inputs, call it and record its counts by area in the step's
 tally. Kernels draw from the phase's stream in the order the numpy version drew (a draw made for
 every row is made for every row). Two draws are written out rather than called from the
-generator, for speed, with the same results: `_geometric_gaps` (numpy's geometric, with its
+generator, for speed, with the same results: `streams.thinned_candidates` (numpy's geometric, with its
 logarithm taken once rather than per draw) and `_binomial_inversion` (numpy's inversion method
 for binomials, skipping its exp and log when the first uniform alone settles the outcome); tests/test_recruitment.py checks both
 against numpy.
@@ -24,6 +24,7 @@ import numpy as np
 
 from twin.compiled import kernel
 from twin.parameters import per_step_probability
+from twin.streams import thinned_candidates
 from twin.vocabulary import (
     ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY, WORKER,
 )
@@ -300,7 +301,7 @@ def _exploit_and_desist(rng, rows, p_identify, p_desist, status, role, referred,
     referred per area.
     """
     p_either = p_identify + p_desist
-    candidate, u = _thinned_candidates(rng, rows, p_either)
+    candidate, u = thinned_candidates(rng, rows, p_either)
     identified_by_area = np.zeros(n_areas)
     repeat_by_area = np.zeros(n_areas)
     leavers_by_area = np.zeros(n_areas)
@@ -362,58 +363,3 @@ def _binomial_inversion(rng, n, p):
             u -= px
             px = ((n - x + 1) * p * px) / (x * q)
     return x
-
-
-@kernel
-def _geometric_gaps(rng, p, size, out, start):
-    """`rng.geometric(p, size)` written into `out[start:start + size]` (p < 1/3: numpy's
-    inversion, ceil(-E / log1p(-p)) for a standard exponential E, with log1p(-p) taken once)."""
-    if p >= 0.333333333333333333333333:  # numpy's search method
-        for k in range(size):
-            out[start + k] = rng.geometric(p)
-        return
-    log_q = np.log1p(-p)
-    for k in range(size):
-        gap = np.ceil(-rng.standard_exponential() / log_q)
-        out[start + k] = 9223372036854775807 if gap >= 9.223372036854775807e18 else np.int64(gap)
-
-
-@kernel
-def _thinned_candidates(rng, rows, p_max):
-    """`streams.thinned_bernoulli(rng, rows, p_max)` with the same draws: the rows hit by
-    Bernoulli(p_max) trials, found as geometric gaps drawn in the chunks of
-    `streams.bernoulli_positions` (each chunk drawn whole, even past the last row), then a
-    uniform for each row hit, times p_max."""
-    n = rows.size
-    if n == 0 or p_max <= 0.0:
-        return rows[:0], np.empty(0)
-    p = min(p_max, 1.0)
-    if p >= 1.0:
-        positions = np.arange(n)
-        count = n
-    else:
-        positions = np.empty(0, dtype=np.int64)
-        drawn = 0
-        end = -1
-        while True:
-            expected = (n - 1 - end) * p
-            chunk = int(expected + 4.0 * np.sqrt(expected) + 16)
-            if drawn + chunk > positions.size:
-                grown = np.empty(max(drawn + chunk, 2 * positions.size), dtype=np.int64)
-                grown[:drawn] = positions[:drawn]
-                positions = grown
-            _geometric_gaps(rng, p, chunk, positions, drawn)
-            for k in range(drawn, drawn + chunk):
-                end += positions[k]
-                positions[k] = end
-            drawn += chunk
-            if end >= n - 1:
-                break
-        count = np.searchsorted(positions[:drawn], n)
-    chosen = np.empty(count, dtype=rows.dtype)
-    u = np.empty(count)
-    for k in range(count):
-        chosen[k] = rows[positions[k]]
-    for k in range(count):
-        u[k] = rng.random() * p
-    return chosen, u

@@ -1,16 +1,25 @@
-"""Named random streams: one independent generator per random process.
+"""Named random streams and thinned rare-event draws.
 
 Each process (recruitment, tasking, courts, ...) draws from its own `numpy.random.Generator`
 spawned from the run's seed and the process name. Adding a process, or a lever that draws
 random numbers, therefore leaves every other process's draws unchanged, which keeps paired
 scenario comparisons sharp (common random numbers).
+
+Rare events among many rows are drawn by thinning (`bernoulli_positions`, `thinned_bernoulli`):
+geometric gaps between hits, so the cost grows with the number of events, not the rows. The
+draws written as kernels, which take a stream and give numpy's numbers from it, live here too:
+`thinned_candidates` (`thinned_bernoulli`'s draws, for kernels and for speed) and `poissons`
+(numpy's Poisson algorithms; numba's own differs for means of 10 or more).
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
+
+from twin.compiled import kernel
 
 
 class RandomStreams:
@@ -76,3 +85,151 @@ def choice(rng: np.random.Generator, p, size: int) -> np.ndarray:
     cdf = np.asarray(p, dtype=float).cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(size), side="right")
+
+
+@kernel
+def geometric_gaps(rng, p, size, out, start):
+    """`rng.geometric(p, size)` written into `out[start:start + size]` (p < 1/3: numpy's
+    inversion, ceil(-E / log1p(-p)) for a standard exponential E, with log1p(-p) taken once)."""
+    if p >= 0.333333333333333333333333:  # numpy's search method
+        for k in range(size):
+            out[start + k] = rng.geometric(p)
+        return
+    log_q = np.log1p(-p)
+    for k in range(size):
+        gap = np.ceil(-rng.standard_exponential() / log_q)
+        out[start + k] = 9223372036854775807 if gap >= 9.223372036854775807e18 else np.int64(gap)
+
+
+@kernel
+def thinned_candidates(rng, rows, p_max):
+    """`streams.thinned_bernoulli(rng, rows, p_max)` with the same draws: the rows hit by
+    Bernoulli(p_max) trials, found as geometric gaps drawn in the chunks of
+    `streams.bernoulli_positions` (each chunk drawn whole, even past the last row), then a
+    uniform for each row hit, times p_max."""
+    n = rows.size
+    if n == 0 or p_max <= 0.0:
+        return rows[:0], np.empty(0)
+    p = min(p_max, 1.0)
+    if p >= 1.0:
+        positions = np.arange(n)
+        count = n
+    else:
+        positions = np.empty(0, dtype=np.int64)
+        drawn = 0
+        end = -1
+        while True:
+            expected = (n - 1 - end) * p
+            chunk = int(expected + 4.0 * np.sqrt(expected) + 16)
+            if drawn + chunk > positions.size:
+                grown = np.empty(max(drawn + chunk, 2 * positions.size), dtype=np.int64)
+                grown[:drawn] = positions[:drawn]
+                positions = grown
+            geometric_gaps(rng, p, chunk, positions, drawn)
+            for k in range(drawn, drawn + chunk):
+                end += positions[k]
+                positions[k] = end
+            drawn += chunk
+            if end >= n - 1:
+                break
+        count = np.searchsorted(positions[:drawn], n)
+    chosen = np.empty(count, dtype=rows.dtype)
+    u = np.empty(count)
+    for k in range(count):
+        chosen[k] = rows[positions[k]]
+    for k in range(count):
+        u[k] = rng.random() * p
+    return chosen, u
+
+
+#: numpy's largest Poisson mean (`poisson_lam_max`: the int64 range less 10 standard deviations)
+POISSON_MEAN_MAX = float(np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10)
+
+
+@kernel
+def poissons(rng, means):
+    """`rng.poisson(means)`: numpy's algorithms (numpy/random/src/distributions), the same counts
+    from the same draws. (numba's own `Generator.poisson` differs from numpy's for means of 10
+    or more: it truncates where numpy floors.) One call for all the means: a call per draw
+    that passes the generator costs more than the draw.
+
+    Below a mean of 10 numpy counts uniforms until their running product falls to exp(-mean),
+    one uniform for a zero; a zero mean draws nothing. Since exp(-x) >= 1 - x, a first uniform
+    clearly below 1 - mean (by far more than exp's rounding error) is a zero without computing
+    exp, which is most of the cost when means are small; otherwise exp(-mean) is the C
+    library's, as numpy's is.
+    """
+    counts = np.zeros(means.size, dtype=np.int64)
+    for i in range(means.size):
+        mean = means[i]
+        if not 0.0 <= mean <= POISSON_MEAN_MAX:  # numpy raises on these too (NaN fails the test)
+            raise ValueError("Poisson mean negative, not a number or too large")
+        if mean >= 10.0:
+            counts[i] = _poisson_ptrs(rng, mean)
+            continue
+        if mean == 0.0:
+            continue
+        product = rng.random()
+        if product <= (1.0 - mean) - 1e-9:
+            continue
+        limit = math.exp(-mean)
+        count = 0
+        while product > limit:
+            count += 1
+            product *= rng.random()
+        counts[i] = count
+    return counts
+
+
+@kernel
+def _poisson_ptrs(rng, mean):
+    """numpy's `random_poisson_ptrs` (Hoermann's transformed rejection), for means of 10 or more."""
+    slam = math.sqrt(mean)
+    loglam = math.log(mean)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = rng.random() - 0.5
+        v = rng.random()
+        us = 0.5 - abs(u)
+        k = np.int64(math.floor((2 * a / us + b) * u + mean + 0.43))
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        # C's log(0.0) is -inf (Python's math.log would raise): `_log`
+        if (_log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= (-mean + k * loglam - _loggam(k + 1.0)):
+            return k
+
+
+@kernel
+def _log(x):
+    """log(x), -inf at 0 (as C's log)."""
+    return math.log(x) if x > 0 else -np.inf
+
+
+@kernel
+def _loggam(x):
+    """numpy's `random_loggam`, expression for expression: log-gamma (SPECFUN, Zhang and Jin)."""
+    coefficients = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+                    -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+                    6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+                    -1.39243221690590e+00)
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    n = np.int64(7 - x) if x < 7.0 else 0
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    log_2pi = 1.8378770664093453e+00
+    gl0 = coefficients[9]
+    for k in range(8, -1, -1):
+        gl0 *= x2
+        gl0 += coefficients[k]
+    gl = gl0 / x0 + 0.5 * log_2pi + (x0 - 0.5) * math.log(x0) - x0
+    if x < 7.0:
+        for _ in range(n):
+            gl -= math.log(x0 - 1.0)
+            x0 -= 1.0
+    return gl

@@ -23,7 +23,7 @@ import numpy as np
 
 from twin.compiled import active_groups_by_area, add_to_tally, kernel, random_active_group
 from twin.compiled import tally_rows as compiled_tally_rows
-from twin.violence import poissons
+from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 COHESION_LOSS_IN_DISPUTE = 0.2

@@ -78,6 +78,21 @@ def thinned_bernoulli(rng: np.random.Generator, index: np.ndarray, p_max: float)
     return chosen, rng.random(chosen.size) * p_max
 
 
+def skip_uniforms(rng: np.random.Generator, n: int) -> None:
+    """Leave `rng` as `rng.random(n)` would leave it, without making the numbers when it can.
+
+    A uniform is one 64-bit output of the PCG64 generator, so `advance(n)` skips `n` of them in
+    a few operations. But `advance` also drops the 32-bit half-word a stream holds after an odd
+    number of 32-bit draws, which drawing would keep: then the uniforms are drawn instead.
+    """
+    if n <= 0:
+        return
+    if rng.bit_generator.state["has_uint32"]:
+        rng.random(n)
+    else:
+        rng.bit_generator.advance(n)
+
+
 def choice(rng: np.random.Generator, p, size: int) -> np.ndarray:
     """`rng.choice(len(p), size=size, p=p)`: the same draws (numpy's own method: cumulative sum,
     one uniform per draw, `searchsorted`) without its input checks, which cost about 6 us a call.

@@ -8,7 +8,7 @@ import pytest
 
 from twin import justice
 from twin.justice_kernels import (
-    as_generator, generator_argument, nearest_release_rows, numpy_nearest_release, prefetch, repeated_sum)
+    as_generator, generator_argument, nearest_release_rows, numpy_nearest_release, repeated_sum)
 
 
 @numba.njit
@@ -66,19 +66,3 @@ def test_repeated_sum_is_the_sum_of_one_addition_after_another():
                 total += value
             result = repeated_sum(value, count)
             assert result == total and np.signbit(result) == np.signbit(total), (value, count)
-
-
-@numba.njit
-def _sum_with_prefetch(values, rows):
-    total = 0.0
-    for j in range(rows.size):
-        if j + 4 < rows.size:
-            prefetch(values, rows[j + 4])
-        total += values[rows[j]]
-    return total
-
-
-def test_prefetch_changes_no_value():
-    values = np.arange(100.0)
-    rows = np.arange(0, 100, 3)
-    assert _sum_with_prefetch(values, rows) == values[rows].sum()

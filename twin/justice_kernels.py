@@ -18,7 +18,6 @@ import ctypes
 
 import numba
 import numpy as np
-from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic, overload
@@ -83,37 +82,6 @@ def _generator_from_handle(typingctx, handle):
 def _as_generator(handle):
     if isinstance(handle, types.Array) and handle.dtype == types.uint64:
         return lambda handle: _generator_from_handle(handle)
-
-
-def prefetch(array, index):
-    """Start loading `array[index]` into the cache (in a kernel; nothing in plain Python): loops
-    reading member columns at rows from a list (prisoners, the charged) ask a few rows ahead,
-    which the hardware cannot foresee. A hint only: it changes no value."""
-
-
-@intrinsic
-def _prefetch(typingctx, array, index):
-    def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        byte_pointer = ir.IntType(8).as_pointer()
-        int32 = ir.IntType(32)
-        # llvm.prefetch(address, read (0), high locality (3), data cache (1))
-        function = builder.module.declare_intrinsic(
-            "llvm.prefetch", [byte_pointer], ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]))
-        address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
-        builder.call(function, [address, int32(0), int32(3), int32(1)])
-        return context.get_dummy_value()
-    return types.void(array, types.intp), codegen
-
-
-@overload(prefetch)
-def _prefetch_overload(array, index):
-    if isinstance(array, types.Array) and isinstance(index, types.Integer):
-        return lambda array, index: _prefetch(array, index)
-
-
-#: rows a loop asks for ahead of the one it reads (`prefetch`)
-AHEAD = 16
 
 
 @kernel
@@ -184,8 +152,6 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     verdicts = np.empty(n_charged + 1, np.int64)
     n_verdicts = 0
     for j in range(n_charged):
-        if j + AHEAD < n_charged:
-            prefetch(verdict_month, charged[j + AHEAD])
         verdicts[n_verdicts] = charged[j]
         n_verdicts += verdict_month[charged[j]] < mid_month
     convicted = np.empty(n_verdicts, np.bool_)
@@ -231,11 +197,6 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     full_step = np.zeros(n_areas, np.int64)
     half_step = np.zeros(n_areas, np.int64)
     for j in range(n_inside):
-        if j + AHEAD < n_prisoners:
-            ahead = prisoners[j + AHEAD]
-            prefetch(release_month, ahead)
-            prefetch(sentence_months, ahead)
-            prefetch(ocg, ahead)
         r = prisoners[j] if j < n_prisoners else guilty[j - n_prisoners]
         area = ocg_area[ocg[r]]
         full_step[area] += 1

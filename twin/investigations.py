@@ -16,7 +16,7 @@ from twin.compiled import add_to_tally, kernel, tally_rows
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip
-from twin.streams import skip_uniforms, thinned_candidates
+from twin.streams import thinned_candidates, uniforms_between
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
@@ -145,10 +145,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
         tally.values, rows)
     # A uniform per county line comes last in the stream. Only the lines from the first to the
     # last that can close (active, their group disrupted) need theirs: numpy draws those, and the
-    # stream skips the others as if drawn (`skip_uniforms`).
-    skip_uniforms(rng, first_line)
-    u = rng.random(end_line - first_line)
-    skip_uniforms(rng, lines.n - end_line)
+    # stream skips the others as if drawn (`uniforms_between`).
+    u = uniforms_between(rng, first_line, end_line, lines.n)
     if u.size:
         _close_lines(u, first_line, float(params.line_closure_on_disruption_prob), lines.active, lines.ocg,
                      lines.dest, model.disrupted, tally.values, rows[-1])

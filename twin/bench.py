@@ -61,7 +61,7 @@ of draws is known first (adaptation, intelligence), and justice passes a handle 
 numpy sums more than 8 floats pairwise (`compiled.pairwise_sum` reproduces it); numpy's SIMD
 `exp`, `log` and non-integer powers can differ from the C library's in the last bit, so they stay
 in numpy; numba's `Generator.poisson` differs from numpy's for means of 10 or more
-(`violence.poissons` is numpy's algorithm); a recursive kernel crashed when loaded from numba's
+(`streams.poissons` is numpy's algorithm); a recursive kernel crashed when loaded from numba's
 cache; numpy's `argsort` beat every sort written as a kernel. What is left is flat: about 20
 phases of 0.05-0.35 ms each, a third of it fixed cost (kernel calls, the draws, the few numpy
 calls left) and the rest a few passes over the member rows, each bound by memory reads.

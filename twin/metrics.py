@@ -13,6 +13,7 @@ from twin.geography import uk_population
 from twin.harm import HARM_CATEGORIES, category_total
 from twin.members import N_CLASSES
 from twin.results import METRIC_INDEX, METRICS
+from twin.streams import poissons
 from twin.tables import Table
 from twin.vocabulary import (
     ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
@@ -129,11 +130,11 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
 
 @kernel
 def _drug_deaths(out, column, rng, expected_deaths):
-    """Poisson draws of the drug deaths in each area, one at a time in area order (numba's
-    `Generator.poisson` draws as numpy's does for an array of means: checked over a wide range
-    of means in tests/test_fixed_cost_kernels.py), into `out[:, column]`."""
+    """Poisson draws of the drug deaths in each area, in area order, into `out[:, column]`
+    (`streams.poissons`: numpy's algorithm, as every Poisson draw in a kernel)."""
+    deaths = poissons(rng, expected_deaths)
     for area in range(expected_deaths.size):
-        out[area, column] = float(rng.poisson(expected_deaths[area]))
+        out[area, column] = float(deaths[area])
 
 
 @kernel

@@ -452,3 +452,23 @@ def test_prison_places_bind_and_the_lever_adds_them():
 
     roomy = _run([], seed=2, n_steps=24, soc_prison_places=100000)
     assert roomy.results.series("early_releases").sum() == 0 == roomy.results.series("emergency_releases").sum()
+
+
+def test_business_disruption_picks_the_groups_a_sort_by_area_and_score_would():
+    """The highest-scoring groups per area, chosen in one pass, are the ones a stable sort by area
+    then descending score puts first (ties to the earlier row, unknown scores last)."""
+    from twin.levers import _highest_per_area
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, n_areas = int(rng.integers(0, 400)), int(rng.integers(1, 8))
+        area = rng.integers(0, n_areas, n)
+        score = rng.integers(0, 6, n).astype(float)  # many ties
+        score[rng.random(n) < 0.1] = np.nan
+        score[rng.random(n) < 0.05] = -0.0
+        for groups_per_area in (0.5, 1, 3, 5, 5.5, 30):
+            order = np.lexsort((-score, area))
+            first = np.searchsorted(area[order], area[order], side="left")
+            expected = np.sort(order[np.arange(n) - first < groups_per_area])
+            chosen = _highest_per_area(area, score, int(np.ceil(groups_per_area)), n_areas)
+            assert np.array_equal(np.flatnonzero(chosen), expected)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.compiled import kernel
 from twin.interventions import Lever, register, setting
 from twin.vocabulary import DRUG_MARKETS
 
@@ -192,13 +193,51 @@ class BusinessDisruption(Lever):
         if candidates.size == 0:
             return
         score = ocgs.harm_gbp_per_month[candidates] * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
-        order = candidates[np.lexsort((-score, ocgs.area[candidates]))]
-        area = ocgs.area[order]
-        first = np.searchsorted(area, area, side="left")
-        chosen = order[np.arange(order.size) - first < v["groups_per_area"]]
+        per_area = max(int(np.ceil(v["groups_per_area"])), 0)  # ranks 0, 1, ... below the setting
+        chosen = candidates[_highest_per_area(ocgs.area[candidates], score, per_area, model.geography.n_areas)]
         months = model.months_per_step
         ocgs.cohesion[chosen] = np.maximum(ocgs.cohesion[chosen] - v["cohesion_loss_per_month"] * months * i, 0.0)
         ocgs.reputation[chosen] = np.maximum(ocgs.reputation[chosen] - v["reputation_loss_per_month"] * months * i, 0.0)
+
+
+@kernel
+def _ranks_before(score, position, other_score, other_position):
+    """Whether (score, position) ranks before the other in a stable sort by descending score:
+    higher scores first, ties in position order, NaN scores last (as numpy sorts them)."""
+    if score != score:
+        return other_score != other_score and position < other_position
+    if other_score != other_score:
+        return True
+    return score > other_score or (score == other_score and position < other_position)
+
+
+@kernel
+def _highest_per_area(area, score, per_area, n_areas):
+    """Mask of the `per_area` highest-scoring rows of each area: the rows a stable sort by area
+    then descending score puts first in each area (ties to the earlier row, NaN last), found in
+    one pass with a small ranked list per area instead of sorting everything."""
+    chosen = np.zeros(area.size, dtype=np.bool_)
+    if per_area <= 0:
+        return chosen
+    best = np.empty((n_areas, per_area), dtype=np.int64)  # rows, best first
+    count = np.zeros(n_areas, dtype=np.int64)
+    for row in range(area.size):
+        a = area[row]
+        if count[a] < per_area:
+            slot = count[a]
+            count[a] += 1
+        elif _ranks_before(score[row], row, score[best[a, per_area - 1]], best[a, per_area - 1]):
+            slot = per_area - 1
+        else:
+            continue
+        while slot > 0 and _ranks_before(score[row], row, score[best[a, slot - 1]], best[a, slot - 1]):
+            best[a, slot] = best[a, slot - 1]
+            slot -= 1
+        best[a, slot] = row
+    for a in range(n_areas):
+        for k in range(count[a]):
+            chosen[best[a, k]] = True
+    return chosen
 
 
 import twin.levers_national  # noqa: E402,F401  (registers the national levers)

@@ -68,6 +68,8 @@ KERNEL_METRICS = (
     "net_social_cost_gbp", "investigators_fte", "community_trust", "vulnerability",
 )
 KERNEL_COLUMNS = np.array([METRIC_INDEX[name] for name in KERNEL_METRICS], dtype=np.int64)
+N_HARM_CATEGORIES = len(HARM_CATEGORIES)
+assert len(KERNEL_METRICS) == 24 + N_HARM_CATEGORIES  # the layout `_area_metrics` unpacks
 #: the tally's sums [area, name] that `_area_metrics` reads (its `tallied` argument)
 KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
 #: every tally name the metrics read, taken in one `StepTally.stack`: TALLIED first, then the rest
@@ -173,9 +175,10 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     """
     (c_ocgs_active, c_ocgs_known, c_revenue, c_capital, c_lines, c_drug_users, c_slavery, c_fraud,
      c_fraud_reported, c_immigration, c_firearms, c_acquisitive) = columns[:12]
-    c_harm, c_harm_total, c_cost_types = columns[12:18], columns[18], columns[19:22]
+    h = N_HARM_CATEGORIES  # KERNEL_METRICS: 12 counts, the harm categories, then 12 totals
+    c_harm, c_harm_total, c_cost_types = columns[12:12 + h], columns[12 + h], columns[13 + h:16 + h]
     (c_policing, c_courts, c_prisons, c_response, c_net_cost, c_investigators, c_trust,
-     c_vulnerability) = columns[22:30]
+     c_vulnerability) = columns[16 + h:24 + h]
 
     for group in range(ocg_area.size):
         area = ocg_area[group]

@@ -12,9 +12,10 @@ import os
 import subprocess
 import sys
 
+import numba
 import numpy as np
 
-from twin.compiled import array_sum, maximum, minimum, pairwise_sum
+from twin.compiled import array_sum, as_generator, generator_argument, maximum, minimum, pairwise_sum
 
 SCRIPT = """
 import hashlib
@@ -113,3 +114,27 @@ def test_minimum_and_maximum_decide_as_numpy():
             for ours, theirs in ((minimum, np.minimum), (maximum, np.maximum)):
                 got, expected = ours(a, b), theirs(np.array([a] * 16), np.array([b] * 16))[0]
                 assert (np.isnan(got) and np.isnan(expected)) or (got == expected and np.signbit(got) == np.signbit(expected)), (a, b)
+
+
+@numba.njit
+def _draws(handle, scale, out):
+    rng = as_generator(handle)
+    for i in range(scale.size):
+        out[3 * i] = rng.random()
+        out[3 * i + 1] = rng.gamma(2.0, scale[i])
+        out[3 * i + 2] = rng.normal(1.0, 2.0)
+
+
+def test_a_generator_handle_draws_numpys_numbers_from_the_generators_own_state():
+    scale = np.random.default_rng(0).choice([75.0, 48.0, 24.0, 9.0], size=2000)
+    compiled, reference = np.random.default_rng(11), np.random.default_rng(11)
+    out = np.empty(3 * scale.size)
+    _draws(generator_argument(compiled), scale, out)
+    expected = np.empty(3 * scale.size)
+    for i in range(scale.size):
+        expected[3 * i] = reference.random()
+        expected[3 * i + 1] = reference.gamma(2.0, scale[i])
+        expected[3 * i + 2] = reference.normal(1.0, 2.0)
+    assert np.array_equal(out, expected)
+    assert compiled.random() == reference.random()  # the kernel advanced the generator itself
+    assert generator_argument(compiled) is generator_argument(compiled)  # one handle per generator

@@ -23,6 +23,7 @@ stale code. Setting `NUMBA_DISABLE_JIT=1` runs every kernel as plain Python (slo
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import shutil
@@ -30,6 +31,9 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.core.extending import intrinsic, overload
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -71,6 +75,75 @@ def kernel(function):
     """Compile `function` as a step kernel: nopython mode, cached, numpy's rules for division
     (x / 0 gives inf or nan rather than raising), bounds unchecked."""
     return numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)(function)
+
+
+# ------------------------------------------------------------------ random streams in kernels
+#
+# Unboxing a `numpy.random.Generator` passed to a kernel takes Python look-ups and ctypes casts,
+# about 5 us a generator warm but some 50 us with the caches cold from the other phases. A handle
+# (`generator_argument`) holds the addresses numba's unboxing reads (the bit generator's state and
+# `next_*` functions), taken once per generator; `as_generator` rebuilds numba's generator from it
+# in the kernel, which then draws numpy's numbers from the generator's own state. The layout of
+# numba's generator structure is numba's own: numba is pinned (pyproject.toml) and the tests draw
+# through a handle and through the generator and compare.
+
+#: handles by generator id (the generator kept too: its id and addresses stay its own meanwhile)
+_HANDLES: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+_MAX_HANDLES = 64
+
+
+def generator_argument(generator: np.random.Generator):
+    """What a kernel takes for `generator`: its handle (the generator itself when compilation
+    is switched off, `NUMBA_DISABLE_JIT=1`, as `as_generator` then returns what it is given)."""
+    if numba.config.DISABLE_JIT:
+        return generator
+    held = _HANDLES.get(id(generator))
+    if held is not None and held[0] is generator:
+        return held[1]
+    if len(_HANDLES) >= _MAX_HANDLES:
+        _HANDLES.clear()
+    interface = generator.bit_generator.ctypes
+    handle = np.array([interface.state.value,
+                       ctypes.cast(interface.next_uint64, ctypes.c_void_p).value,
+                       ctypes.cast(interface.next_uint32, ctypes.c_void_p).value,
+                       ctypes.cast(interface.next_double, ctypes.c_void_p).value], dtype=np.uint64)
+    _HANDLES[id(generator)] = (generator, handle)
+    return handle
+
+
+def as_generator(handle):
+    """The generator a handle stands for (in a kernel); in plain Python, `handle` itself."""
+    return handle
+
+
+_GENERATOR = types.NumPyRandomGeneratorType("generator")
+_BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
+
+
+@intrinsic
+def _generator_from_handle(typingctx, handle):
+    """Numba's generator structure (as its unboxing of a `Generator` fills it) from a handle:
+    the state and `next_*` addresses; no Python object behind it (not to be returned)."""
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        state, next_uint64, next_uint32, next_double = (
+            builder.load(cgutils.gep(builder, array.data, k)) for k in range(4))
+        bit_generator = cgutils.create_struct_proxy(_BIT_GENERATOR)(context, builder)
+        bit_generator.state_address = state
+        bit_generator.state = state
+        bit_generator.fnptr_next_uint64 = next_uint64
+        bit_generator.fnptr_next_uint32 = next_uint32
+        bit_generator.fnptr_next_double = next_double
+        generator = cgutils.create_struct_proxy(_GENERATOR)(context, builder)
+        generator.bit_generator = bit_generator._getvalue()
+        return generator._getvalue()
+    return _GENERATOR(handle), codegen
+
+
+@overload(as_generator)
+def _as_generator(handle):
+    if isinstance(handle, types.Array) and handle.dtype == types.uint64:
+        return lambda handle: _generator_from_handle(handle)
 
 
 @kernel

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.justice_kernels import generator_argument, justice_step
+from twin.compiled import generator_argument
+from twin.justice_kernels import justice_step
 from twin.vocabulary import CORE, EXPLOITED, LEADER, PRISON, WORKER
 
 SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)

@@ -138,3 +138,27 @@ def test_a_generator_handle_draws_numpys_numbers_from_the_generators_own_state()
     assert np.array_equal(out, expected)
     assert compiled.random() == reference.random()  # the kernel advanced the generator itself
     assert generator_argument(compiled) is generator_argument(compiled)  # one handle per generator
+
+
+LINKING = """
+import numba, numpy as np
+from twin.compiled import array_sum
+values = np.arange(20.0)
+assert array_sum(values) == values.sum()
+library = array_sum.overloads[array_sum.signatures[0]].library
+print("loaded_from_cache", hasattr(library, "_twin_bitcode"), library._shared_module is None)
+
+@numba.njit
+def twice_the_sum(values):  # compiled now: links array_sum's library, parsed on demand
+    return 2.0 * array_sum(values)
+
+print("linked", twice_the_sum(values) == 2.0 * values.sum())
+"""
+
+
+def test_a_kernel_loaded_from_the_cache_keeps_bitcode_and_links_when_called_from_new_code():
+    outputs = [subprocess.run([sys.executable, "-c", LINKING], capture_output=True, text=True, check=True).stdout
+               for _ in range(2)]  # the first run may compile and cache array_sum; the second loads it
+    lines = dict(line.split(" ", 1) for line in outputs[1].splitlines())
+    assert lines["loaded_from_cache"] == "True True"
+    assert lines["linked"] == "True"

@@ -71,6 +71,47 @@ def cache_folder() -> Path:
 numba.config.CACHE_DIR = str(cache_folder())
 
 
+def _parse_linking_modules_on_demand() -> None:
+    """Keep a cached kernel's LLVM bitcode as bytes and parse it only if something links it.
+
+    When numba loads a kernel from its cache it also parses the kernel's LLVM bitcode into a
+    module and keeps it, in case a function compiled later calls the kernel and must link it in.
+    A run loads some 70 kernels and compiles nothing, so those modules were about 20 MB of a run's
+    peak memory for nothing. Here the loaded library keeps the bitcode bytes instead (a few MB)
+    and `_get_module_for_linking`, numba's one reader of the module, parses them when first asked:
+    the same module, later. (numba's internals; numba is pinned and tests/test_compiled.py checks
+    that a kernel loaded from the cache has no module until linked, and links correctly.)
+    """
+    from llvmlite import binding
+    from numba.core.codegen import JITCodeLibrary
+
+    if getattr(JITCodeLibrary, "_twin_parses_on_demand", False):
+        return
+    unserialize = JITCodeLibrary._unserialize.__func__
+    module_for_linking = JITCodeLibrary._get_module_for_linking
+
+    def _unserialize(cls, codegen, state):
+        library = unserialize(cls, codegen, state)
+        name, kind, data = state
+        if kind == "object":  # numba's cache format: (object code, bitcode of the shared module)
+            library._twin_bitcode = data[1]
+            library._shared_module = None
+        return library
+
+    def _get_module_for_linking(self):
+        bitcode = getattr(self, "_twin_bitcode", None)
+        if self._shared_module is None and bitcode is not None:
+            self._shared_module = binding.parse_bitcode(bitcode)
+        return module_for_linking(self)
+
+    JITCodeLibrary._unserialize = classmethod(_unserialize)
+    JITCodeLibrary._get_module_for_linking = _get_module_for_linking
+    JITCodeLibrary._twin_parses_on_demand = True
+
+
+_parse_linking_modules_on_demand()
+
+
 def kernel(function):
     """Compile `function` as a step kernel: nopython mode, cached, numpy's rules for division
     (x / 0 gives inf or nan rather than raising), bounds unchecked."""

@@ -319,3 +319,15 @@ def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, ca
     scenario.write_text(scenario.read_text().replace("hold_years = 50", "hold_years = 5"))
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
     assert "plausible range" not in capsys.readouterr().err
+
+
+def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
+    import twin.compiled
+
+    compiled_first = []
+    monkeypatch.setattr(twin.compiled, "warm_up", lambda quiet=False: compiled_first.append(True))
+    reg = write(tmp_path / "reg.csv", "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
+                "X,Kent,family,local,fraud,four,none,,1\n")
+    err = _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", str(reg), "--out",
+                       str(tmp_path / "r")], capsys)
+    assert "field 'size'" in err and compiled_first == []

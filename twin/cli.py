@@ -58,7 +58,7 @@ def _years(text: str) -> float:
 
 def cmd_run(args) -> int:
     from twin.compiled import warm_up
-    from twin.runner import run_scenario
+    from twin.runner import check_register, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary
 
@@ -79,6 +79,7 @@ def cmd_run(args) -> int:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
                   f"seed {args.seed} ...", flush=True)
 
+    check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
     warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,

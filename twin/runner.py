@@ -54,6 +54,14 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
                      geography=geography, levers=build_levers(scenario), complete_register=complete)
 
 
+def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None) -> None:
+    """Read the register a run would start from, if any, so that a mistake in it is reported
+    before anything slow starts (`build_model` reads it again)."""
+    source = register_source or scenario.register
+    if source:
+        load_register(source, load_geography(scenario.areas_file), register_table)
+
+
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,
                  register_source: str | None = None, register_table: str | None = None,
                  complete_register: bool = False, out_dir: Path | None = None, progress=None,

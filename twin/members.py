@@ -56,18 +56,27 @@ class Members(Table):
 
     def compact(self, keep: np.ndarray) -> np.ndarray:
         """`Table.compact` (same result: rows where `keep` is true, in order; old index -> new index,
-        -1 if dropped), with the rows moved by a compiled pass per column instead of a gather.
-        Every column of a member holds one value (no trailing shape), as `_move_kept_rows` needs."""
+        -1 if dropped), with every column moved in one compiled pass (`_move_kept_member_rows`)
+        instead of a gather per column. Every column of a member holds one value (no trailing shape)."""
         keep = np.asarray(keep, dtype=bool)
-        new_index, n_kept = _kept_index(keep)
         d = self.__dict__
-        for name, (dtype, default, shape) in self.columns.items():
-            block = d["_" + name]
-            _move_kept_rows(block, keep)
+        blocks = [d["_" + name] for name in MEMBER_COLUMNS]
+        new_index, n_kept = _move_kept_member_rows(keep, *blocks)
+        for block, (dtype, default, shape) in zip(blocks, self.columns.values()):
             block[n_kept: self.n] = default  # rows past `n` hold the default (see `Table.append`)
         d["n"] = n_kept
         self._refresh_views()
         return new_index
+
+    def exited_count(self) -> int:
+        """Members exited (`count_nonzero(status == EXITED)`), by a compiled pass."""
+        return int(_count_status(self.status, EXITED))
+
+
+#: the member columns in the order `_move_kept_member_rows` takes them
+MEMBER_COLUMNS = tuple(Members.columns)
+assert MEMBER_COLUMNS == ("ocg", "role", "status", "child", "known", "referred", "verdict_month", "release_month",
+                          "sentence_months", "joined_step", "adult_month")
 
 
 def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
@@ -179,28 +188,39 @@ def _active_rows(status: np.ndarray) -> np.ndarray:
 
 
 @kernel
-def _kept_index(keep: np.ndarray) -> tuple[np.ndarray, int]:
-    """Old row -> new row when only the rows where `keep` is true are kept, in order (-1 if dropped);
-    and the number kept."""
-    new_index = np.empty(keep.size, dtype=np.int64)
-    n_kept = 0
-    for row in range(keep.size):
-        if keep[row]:
-            new_index[row] = n_kept
-            n_kept += 1
-        else:
-            new_index[row] = -1
-    return new_index, n_kept
+def _count_status(status: np.ndarray, value: int) -> int:
+    """Rows whose status is `value` (vectorised: one byte compared and added per row)."""
+    count = 0
+    for row in range(status.size):
+        count += np.int64(status[row] == value)
+    return count
 
 
 @kernel
-def _move_kept_rows(column: np.ndarray, keep: np.ndarray) -> None:
-    """Move the kept rows of a column (one value per row) to the top, in order, in place.
+def _move_kept_member_rows(keep, ocg, role, status, child, known, referred, verdict_month, release_month,
+                           sentence_months, joined_step, adult_month):
+    """Move the kept rows of every member column (whole blocks; `keep` covers the first `keep.size`
+    rows) to the top, in order, in place, in one pass; return (old row -> new row, -1 if dropped;
+    the number kept).
 
     Branch-free: every row is written to the next free place, which advances only past kept rows.
     That place is never below the row read, so no row is overwritten before it is moved.
     """
+    new_index = np.empty(keep.size, dtype=np.int64)
     n_kept = 0
     for row in range(keep.size):
-        column[n_kept] = column[row]
-        n_kept += np.int64(keep[row])
+        kept = np.int64(keep[row])
+        new_index[row] = n_kept if kept else -1
+        ocg[n_kept] = ocg[row]
+        role[n_kept] = role[row]
+        status[n_kept] = status[row]
+        child[n_kept] = child[row]
+        known[n_kept] = known[row]
+        referred[n_kept] = referred[row]
+        verdict_month[n_kept] = verdict_month[row]
+        release_month[n_kept] = release_month[row]
+        sentence_months[n_kept] = sentence_months[row]
+        joined_step[n_kept] = joined_step[row]
+        adult_month[n_kept] = adult_month[row]
+        n_kept += kept
+    return new_index, n_kept

@@ -328,10 +328,9 @@ class TwinModel(mesa.Model):
     def _compact_members(self) -> None:
         """Drop exited members when they dominate the table (keeps the step's cost flat over time)."""
         members = self.members
-        exited = members.status == EXITED
-        if np.count_nonzero(exited) < COMPACTION_SHARE * members.n:
+        if members.exited_count() < COMPACTION_SHARE * members.n:
             return
-        new_index = members.compact(~exited)
+        new_index = members.compact(members.status != EXITED)
         leader = self.ocgs.leader
         self.ocgs.leader = np.where(leader >= 0, new_index[np.maximum(leader, 0)], -1)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import array_sum, kernel, pairwise_sum
+from twin.compiled import array_sum, as_generator, generator_argument, kernel, pairwise_sum
 from twin.geography import uk_population
 from twin.harm import HARM_CATEGORIES, category_total
 from twin.members import N_CLASSES
@@ -86,18 +86,13 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     """The step's metrics: [area, metric] (METRICS' order) and the national-only values by name.
 
     Member counts come from the census taken just before (`TwinModel.take_census`); the per-area
-    arithmetic and the drug-death draws are compiled (`_tally_and_member_counts`, `_drug_deaths`,
+    arithmetic and the drug-death draws are compiled (`_counts_and_drug_deaths`,
     harm in `harm.py`, `_area_metrics`); the few matrix products (BLAS) are numpy.
     """
     geo, markets, params = model.geography, model.markets, model.params
     n_areas, dt, tally = geo.n_areas, model.months_per_step, model.tally
     out = np.zeros((n_areas, len(METRICS)))
     tallied = tally.stack(READ_TALLY)  # [area, name]
-
-    # The step's tally as it stands; members by status, role, knowledge and age (home area of
-    # their group), counted by the census.
-    _tally_and_member_counts(out, TALLIED_COLUMNS, tallied, MEMBER_COUNT_COLUMNS, model.census_by_area_class,
-                             MEMBER_COUNT_PAIRS)
 
     # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
     # rate per user is the UK's whatever the areas' population.
@@ -107,7 +102,11 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
         HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
         (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
     expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
-    _drug_deaths(out, DRUG_DEATHS_COLUMN, model.streams["drug_deaths"], expected_deaths)
+    # The step's tally as it stands; members by status, role, knowledge and age (home area of
+    # their group), counted by the census; drug deaths.
+    _counts_and_drug_deaths(out, TALLIED_COLUMNS, tallied, MEMBER_COUNT_COLUMNS, model.census_by_area_class,
+                            MEMBER_COUNT_PAIRS, DRUG_DEATHS_COLUMN, generator_argument(model.streams["drug_deaths"]),
+                            expected_deaths)
 
     # Harm (Home Office method, `harm.py`) and the budget (`policing.py`).
     harm = model.harm.by_category(served, out[:, EXPLOITED_COLUMN], tallied[:, HOMICIDES_READ],
@@ -128,6 +127,15 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national["investigators_fte"] = investigators_fte
     national.update(population_shares(model))
     return out, national
+
+
+@kernel
+def _counts_and_drug_deaths(out, tallied_columns, tallied, count_columns, census_by_area_class, count_pairs,
+                            deaths_column, rng_handle, expected_deaths):
+    """`_tally_and_member_counts`, then `_drug_deaths` into `out[:, deaths_column]`, drawn from
+    the stream whose handle is `rng_handle`: one call for both."""
+    _tally_and_member_counts(out, tallied_columns, tallied, count_columns, census_by_area_class, count_pairs)
+    _drug_deaths(out, deaths_column, as_generator(rng_handle), expected_deaths)
 
 
 @kernel

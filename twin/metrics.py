@@ -14,7 +14,6 @@ from twin.harm import HARM_CATEGORIES, category_total
 from twin.members import N_CLASSES
 from twin.results import METRIC_INDEX, METRICS
 from twin.streams import poissons
-from twin.tables import Table
 from twin.vocabulary import (
     ACQUISITIVE, ACTIVE, CHARGED, COCAINE, CORE, EXITED, EXPLOITED, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION,
     LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, SERIOUS_VIOLENCE, WORKER,
@@ -252,44 +251,38 @@ SHARE_NAMES = ("share_type_cultural", "share_type_proximity", "share_type_family
                "share_serious_violence")
 
 
-class ShareProfiles(Table):
-    """Each OCG's 0/1 profile for the population shares, as bits: bit k is set when the group
-    counts towards SHARE_NAMES[k] (13 bits; 2 bytes a group, so the step's pass reads little)."""
-
-    columns = {"bits": (np.uint16, 0, ())}
-
-
 def population_shares(model) -> dict[str, float]:
     """Shares of the active OCG population by type, reach, portfolio and violence.
 
-    Each group's 0/1 profile (a row per OCG, a bit per share) is cached: type, reach and
-    violence never change, and rows whose portfolio changed (`model.portfolios_changed`) are
-    recomputed.
+    Each group's 0/1 profile is cached as bits (`model.share_profiles`: (bits, rows profiled);
+    bit k of a group's uint16 is set when it counts towards SHARE_NAMES[k], 2 bytes a group so
+    that the step's pass reads little; the array has room to spare, doubled when full): type,
+    reach and violence never change, and rows whose portfolio changed (`model.portfolios_changed`)
+    are recomputed.
     """
     ocgs = model.ocgs
-    profiles = getattr(model, "share_profiles", None)
-    if profiles is None:
-        profiles = model.share_profiles = ShareProfiles(capacity=2 * ocgs.n)
+    bits, n_profiled = getattr(model, "share_profiles", None) or (np.zeros(2 * ocgs.n, dtype=np.uint16), 0)
+    if bits.size < ocgs.n:
+        bits = np.concatenate([bits, np.zeros(max(bits.size, ocgs.n - bits.size), dtype=np.uint16)])
     changed = model.take_portfolio_changes("profiles")
-    n_profiled = profiles.n
-    if ocgs.n > n_profiled:
-        profiles.append(ocgs.n - n_profiled)  # their bits are set below
-    shares = _update_and_share(profiles.bits, changed, n_profiled, ocgs.active, ocgs.ocg_type, ocgs.reach,
-                               ocgs.markets, ocgs.violence, len(SHARE_NAMES))
+    shares = _update_and_share(bits, changed, n_profiled, ocgs.active, ocgs.ocg_type, ocgs.reach, ocgs.markets,
+                               ocgs.violence, len(SHARE_NAMES))
+    model.share_profiles = (bits, ocgs.n)
     return dict(zip(SHARE_NAMES, shares.tolist()))
 
 
 @kernel
 def _update_and_share(bits, changed, n_profiled, active, ocg_type, reach, markets, violence, n_shares):
     """Recompute the profiles (`bits`) of the `changed` rows that were profiled (below
-    `n_profiled`) and set those of the rows added since; return `_active_shares`."""
+    `n_profiled`) and set those of the rows added since (up to `active.size`, the groups);
+    return `_active_shares`."""
     for i in range(changed.size):
         group = changed[i]
         if group < n_profiled:
             bits[group] = share_bits(group, ocg_type, reach, markets, violence)
-    for group in range(n_profiled, bits.size):
+    for group in range(n_profiled, active.size):
         bits[group] = share_bits(group, ocg_type, reach, markets, violence)
-    return _active_shares(active, bits, n_shares)
+    return _active_shares(active, bits[: active.size], n_shares)
 
 
 @kernel

@@ -8,21 +8,22 @@ Mechanism (NRM) at a monthly rate and some are safeguarded out; victims of labou
 exploitation (a market count, not agents) are referred at their own rate. Active members leave
 crime at a small monthly rate.
 
-Each process is a compiled kernel (`compiled.py`) looping over groups or members in row order;
-the public functions gather its inputs, call it and record its counts by area in the step's
-tally. Kernels draw from the phase's stream in the order the numpy version drew (a draw made for
-every row is made for every row). Two draws are written out rather than called from the
-generator, for speed, with the same results: `streams.thinned_candidates` (numpy's geometric, with its
-logarithm taken once rather than per draw) and `_binomial_inversion` (numpy's inversion method
-for binomials, skipping its exp and log when the first uniform alone settles the outcome); tests/test_recruitment.py checks both
-against numpy.
+Each phase is one compiled kernel (`compiled.py`) looping over groups or members in row order; it
+draws from the phase's streams, passed as handles (`compiled.generator_argument`), and adds its
+counts by area to the step's tally. The public functions gather its inputs and append the
+recruits to the member table. Kernels draw from the phase's stream in the order the numpy version
+drew (a draw made for every row is made for every row). Two draws are written out rather than
+called from the generator, for speed, with the same results: `streams.thinned_candidates` (numpy's
+geometric, with its logarithm taken once rather than per draw) and `_binomial_inversion` (numpy's
+inversion method for binomials, skipping its exp and log when the first uniform alone settles the
+outcome); tests/test_recruitment.py checks both against numpy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.parameters import per_step_probability
 from twin.streams import thinned_candidates
 from twin.vocabulary import (
@@ -31,12 +32,7 @@ from twin.vocabulary import (
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
 CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
-
-
-def at_risk_pool(model) -> np.ndarray:
-    """People at risk of recruitment or exploitation, per area."""
-    return (model.geography.population * model.params.at_risk_share_of_population
-            * model.vulnerability * model.modifiers.vulnerability_multiplier)
+_NOT_GIVEN = np.empty(0)  # an optional array argument of a kernel, left out
 
 
 def update_targets(model) -> None:
@@ -67,34 +63,71 @@ def _grow_targets(entry_ocg, entry_cell, vacancy_share, growth_per_vacancy, max_
 
 def recruit(model) -> None:
     """Groups fill their vacancies: whole posts, a fractional one by chance, each filled this step
-    with a probability that falls with the area's saturation and rises with reputation and capital."""
-    ocgs, params, dt = model.ocgs, model.params, model.months_per_step
-    vacancy, stay_per_month = _vacancies(
-        at_risk_pool(model), params.at_risk_pool_half_saturation, ocgs.area, model.active_members,
-        ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp, CAPITAL_RESERVE_MONTHS, dt,
-        params.profit_margin, params.recruitment_fill_rate_per_month, ocgs.reputation, model.geography.n_areas)
-    # per_step_probability(fill, dt) is 1 - (1 - fill) ** dt: the power is taken in numpy (its SIMD
-    # pow may differ from libm's in the last bit); x ** 1.0 is x, so monthly steps skip it.
-    stay = stay_per_month if dt == 1.0 else stay_per_month ** dt
-    owner, role, child, known, children_by_area, joiners_by_area = _recruits(
-        model.streams["recruitment"], vacancy, stay, ocgs.area, ocgs.target_size, model.active_by_role,
-        ocgs.markets, params.exploited_member_share_drugs, params.exploited_member_share_other,
-        params.core_member_share * 0.5, ocgs.known, ocgs.intel, params.child_share_of_exploited,
-        model.geography.n_areas)
-    if owner.size == 0:
-        return
-    _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area)
-    model.tally.add_by_area("recruits", joiners_by_area)
+    with a probability that falls with the area's saturation and rises with reputation and capital.
+    The people at risk of recruitment or exploitation in an area (the pool) are its population
+    times `at_risk_share_of_population`, its vulnerability and the levers' multiplier."""
+    ocgs, params, dt, tally = model.ocgs, model.params, model.months_per_step, model.tally
+    vacancy_inputs = (model.geography.population, params.at_risk_share_of_population, model.vulnerability,
+                      model.modifiers.vulnerability_multiplier, params.at_risk_pool_half_saturation, ocgs.area,
+                      model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp,
+                      CAPITAL_RESERVE_MONTHS, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
+                      ocgs.reputation)
+    stay_per_step = _NOT_GIVEN  # a month: the monthly chance, as it is
+    if dt != 1.0:
+        # per_step_probability(fill, dt) is 1 - (1 - fill) ** dt: the power is taken in numpy (its SIMD
+        # pow may differ from libm's in the last bit), on the chances the kernel computes again.
+        stay_per_step = _vacancies(*vacancy_inputs)[1] ** dt
+    rows = (tally.row("recruits"), tally.row("recruits_children"), tally.row("joiners"))
+    owner, role, child, known, adult_month = _recruit_step(
+        *vacancy_inputs, stay_per_step, ocgs.markets, model.active_by_role, params.exploited_member_share_drugs,
+        params.exploited_member_share_other, params.core_member_share * 0.5, ocgs.known, ocgs.intel,
+        params.child_share_of_exploited, _months_to_adulthood(params), model.month, tally.values, rows,
+        generator_argument(model.streams["recruitment"]), generator_argument(model.streams["ageing"]))
+    if owner.size > 0:
+        model.members.append(owner.size, ocg=owner, role=role, child=child, known=known,
+                             joined_step=model.steps_done, adult_month=adult_month)
 
 
 @kernel
-def _vacancies(pool, half_saturation, ocg_area, active_members, target_size, ocg_active, capital_gbp,
-               revenue_gbp, reserve_months, months_per_step, profit_margin, fill_rate_per_month, reputation,
-               n_areas):
+def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
+                  active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months,
+                  months_per_step, profit_margin, fill_rate_per_month, reputation, stay_per_step, markets,
+                  active_by_role, exploited_share_drugs, exploited_share_other, core_share, ocg_known, ocg_intel,
+                  child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle, ageing_handle):
+    """The recruitment phase: vacancies and the chance a post stays unfilled (`_vacancies`), this
+    step's recruits (`_recruits`) and who they are (`_joiners`), drawn from the recruitment stream
+    (and the ageing stream for children's ages). `stay_per_step` is the chance a post stays
+    unfilled over the step, or empty for monthly steps (the monthly chance). Adds the recruits,
+    children recruited and joiners by area to the tally rows `tally_rows` (in that order).
+    Returns the recruits' columns: group, role, child, known and the month they turn 18."""
+    vacancy, stay_per_month = _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier,
+                                         half_saturation, ocg_area, active_members, target_size, ocg_active,
+                                         capital_gbp, revenue_gbp, reserve_months, months_per_step, profit_margin,
+                                         fill_rate_per_month, reputation)
+    stay = stay_per_month if stay_per_step.size == 0 else stay_per_step
+    owner, role, known_prob = _recruits(as_generator(recruitment_handle), vacancy, stay, target_size, active_by_role,
+                                        markets, exploited_share_drugs, exploited_share_other, core_share,
+                                        ocg_known, ocg_intel)
+    recruits_row, children_row, joiners_row = tally_rows
+    child, known, adult_month, joiners_by_area = _joiners(recruitment_handle, ageing_handle, owner, role, known_prob,
+                                                          child_share, ocg_area, months_to_adulthood, month, tally,
+                                                          children_row, joiners_row)
+    add_to_tally(tally, recruits_row, joiners_by_area)
+    return owner, role, child, known, adult_month
+
+
+@kernel
+def _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
+               active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months, months_per_step,
+               profit_margin, fill_rate_per_month, reputation):
     """Each OCG's vacancy (target size minus active members, 0 for inactive groups) and the
     chance that a post stays unfilled for a month, 1 - fill (fill clipped to 0-1). Fill falls
-    with the area's saturation (active members against the at-risk `pool`) and rises with
+    with the area's saturation (active members against the at-risk pool) and rises with
     reputation and with capital up to `reserve_months` of profit."""
+    n_areas = population.size
+    pool = np.empty(n_areas)
+    for a in range(n_areas):  # multiplied in the order numpy's expression did
+        pool[a] = population[a] * at_risk_share * vulnerability[a] * vulnerability_multiplier[a]
     active_in_area = np.zeros(n_areas)
     for g in range(ocg_area.size):  # in group order, as np.bincount adds its weights
         active_in_area[ocg_area[g]] += active_members[g]
@@ -126,15 +159,14 @@ def _vacancies(pool, half_saturation, ocg_area, active_members, target_size, ocg
 
 
 @kernel
-def _recruits(rng, vacancy, stay, ocg_area, target_size, active_by_role, markets, exploited_share_drugs,
-              exploited_share_other, core_share, ocg_known, ocg_intel, child_share, n_areas):
-    """This step's recruits: (group, role, child, known) per recruit, in group order, and the
-    children and recruits per area.
+def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploited_share_drugs, exploited_share_other,
+              core_share, ocg_known, ocg_intel):
+    """This step's recruits: group, role and chance of being known per recruit, in group order.
 
     Draws, in this order: one uniform per group (a fractional vacancy is a post with that
     chance), a binomial per group with posts open (each filled with probability 1 - `stay`),
     then for the recruits a uniform each for the role (the draws of `members.role_layout` without
-    leaders), then those of `_joiners`. Nothing is drawn after the binomials when no one is recruited.
+    leaders). The caller's `_joiners` draws next, from the same stream.
     """
     n_ocgs = vacancy.size
     posts = np.empty(n_ocgs, dtype=np.int64)
@@ -157,9 +189,6 @@ def _recruits(rng, vacancy, stay, ocg_area, target_size, active_by_role, markets
     owner = np.empty(total, dtype=np.int64)
     role = np.empty(total, dtype=np.int8)
     known_prob = np.empty(total)
-    if total == 0:
-        return (owner, role, np.empty(0, dtype=np.bool_), np.empty(0, dtype=np.bool_), np.zeros(n_areas),
-                np.zeros(n_areas))
     # Recruits restore the group's structure: exploited places are refilled with exploited people.
     r = 0
     for g in range(n_ocgs):
@@ -182,9 +211,7 @@ def _recruits(rng, vacancy, stay, ocg_area, target_size, active_by_role, markets
             role[r] = CORE if u < core_share else (EXPLOITED if u < exploited_below else WORKER)
             known_prob[r] = 0.5 * ocg_intel[g] if ocg_known[g] else 0.0
             r += 1
-    child, known, children_by_area, joiners_by_area = _joiners(rng, owner, role, known_prob, child_share,
-                                                               ocg_area, n_areas)
-    return owner, role, child, known, children_by_area, joiners_by_area
+    return owner, role, known_prob
 
 
 def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Generator, known_prob) -> np.ndarray:
@@ -193,20 +220,31 @@ def add_members(model, owner: np.ndarray, role: np.ndarray, rng: np.random.Gener
         known_prob = np.full(owner.shape, float(known_prob))
     else:
         known_prob = np.broadcast_to(np.asarray(known_prob, dtype=float), owner.shape)
-    child, known, children_by_area, joiners_by_area = _joiners(
-        rng, owner, role, known_prob, model.params.child_share_of_exploited, model.ocgs.area,
-        model.geography.n_areas)
-    return _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area)
+    tally, params = model.tally, model.params
+    children_row, joiners_row = tally.row("recruits_children"), tally.row("joiners")
+    child, known, adult_month, _ = _joiners(
+        generator_argument(rng), generator_argument(model.streams["ageing"]), owner, role, known_prob,
+        params.child_share_of_exploited, model.ocgs.area, _months_to_adulthood(params), model.month, tally.values,
+        children_row, joiners_row)
+    return model.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child, known=known,
+                                joined_step=model.steps_done, adult_month=adult_month)
 
 
 @kernel
-def _joiners(rng, owner, role, known_prob, child_share, ocg_area, n_areas):
+def _joiners(rng_handle, ageing_handle, owner, role, known_prob, child_share, ocg_area, months_to_adulthood, month,
+             tally, children_row, joiners_row):
     """Which joiners are children (exploited ones, with probability `child_share`) and known
-    (probability `known_prob`), and the children and joiners per area. Draws a uniform per
-    joiner for child, then one per joiner for known."""
+    (probability `known_prob`), drawn from the stream of `rng_handle`: a uniform per joiner for
+    child, then one per joiner for known. Each child turns 18 `months_to_adulthood` times a
+    uniform after `month` (one uniform per child from the ageing stream, as `set_adulthood`
+    draws; adults' months are infinite). Adds the children and joiners by area to their tally
+    rows. Returns child, known, the month of turning 18 and the joiners by area."""
+    rng = as_generator(rng_handle)
     size = owner.size
+    n_areas = tally.shape[1]
     child = np.empty(size, dtype=np.bool_)
     known = np.empty(size, dtype=np.bool_)
+    adult_month = np.full(size, np.inf)
     children_by_area = np.zeros(n_areas)
     joiners_by_area = np.zeros(n_areas)
     for j in range(size):
@@ -218,16 +256,18 @@ def _joiners(rng, owner, role, known_prob, child_share, ocg_area, n_areas):
         joiners_by_area[area] += 1.0
         if child[j]:
             children_by_area[area] += 1.0
-    return child, known, children_by_area, joiners_by_area
+    ageing = as_generator(ageing_handle)
+    for j in range(size):
+        if child[j]:
+            adult_month[j] = month + months_to_adulthood * ageing.random()
+    add_to_tally(tally, children_row, children_by_area)
+    add_to_tally(tally, joiners_row, joiners_by_area)
+    return child, known, adult_month, joiners_by_area
 
 
-def _append_joiners(model, owner, role, child, known, children_by_area, joiners_by_area) -> np.ndarray:
-    idx = model.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
-                               known=known, joined_step=model.steps_done)
-    set_adulthood(model, idx[child])
-    model.tally.add_by_area("recruits_children", children_by_area)
-    model.tally.add_by_area("joiners", joiners_by_area)
-    return idx
+def _months_to_adulthood(params) -> float:
+    """Months from recruitment to 18 for the youngest recruits (ages spread evenly up to 18)."""
+    return 12.0 * max(18.0 - params.child_recruit_age_min_years, 0.0)
 
 
 #: mean months the exploited members present at the start have been in their groups (assumption:
@@ -237,15 +277,15 @@ EXPLOITED_MONTHS_IN_GROUP_AT_START = 22.0
 
 def set_adulthood(model, children: np.ndarray, at_start: bool = False) -> None:
     """The month each child in `children` turns 18, drawn from its own stream (so other draws do not
-    move): ages at recruitment spread evenly from `child_recruit_age_min_years` to 18. Members
+    move): ages at recruitment spread evenly from `child_recruit_age_min_years` to 18 (the draws
+    `_joiners` makes for the children who join during a run). Members
     found at the start (`at_start`) were recruited a while ago (exponential, mean
     `EXPLOITED_MONTHS_IN_GROUP_AT_START`): those who have turned 18 since are adults, so the
     stock of children starts near the share the model settles at, not at the recruits' share."""
     if children.size == 0:
         return
     rng = model.streams["ageing"]
-    years_left = max(18.0 - model.params.child_recruit_age_min_years, 0.0)
-    adult = model.month + 12.0 * years_left * rng.random(children.size)
+    adult = model.month + _months_to_adulthood(model.params) * rng.random(children.size)
     if at_start:
         adult -= rng.exponential(EXPLOITED_MONTHS_IN_GROUP_AT_START, children.size)
         grown = adult <= model.month
@@ -271,42 +311,66 @@ def _come_of_age(child, adult_month, due_before_month):
 def exploitation_and_desistance(model) -> None:
     """Exploited members identified and referred to the NRM (some safeguarded out), members
     desisting, and victims in the slavery market referred."""
-    members, ocgs, params, dt = model.members, model.ocgs, model.params, model.months_per_step
+    members, params, dt, tally = model.members, model.params, model.months_per_step, model.tally
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
     p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
-    identified, repeat, leavers, slavery_referred = _exploit_and_desist(
-        model.streams["exploitation"], model.active_rows(), p_identify, p_desist, members.status, members.role,
-        members.referred, members.ocg, ocgs.area, params.identified_exploited_exit_prob,
-        model.markets.served, MODERN_SLAVERY,
-        per_step_probability(params.slavery_victim_referral_prob_per_month, dt), model.geography.n_areas)
-    tally = model.tally
-    tally.add_by_area("nrm_referrals", identified)
-    tally.add_by_area("nrm_referrals_criminal", identified)
-    tally.add_by_area("nrm_referrals_repeat", repeat)
-    tally.add_by_area("leavers", leavers)
-    tally.add_by_area("nrm_referrals", slavery_referred)
+    census_rows, first_new_row = _active_row_parts(model)
+    rows = (tally.row("nrm_referrals"), tally.row("nrm_referrals_criminal"), tally.row("nrm_referrals_repeat"),
+            tally.row("leavers"))
+    _exploit_and_desist(
+        generator_argument(model.streams["exploitation"]), census_rows, first_new_row,
+        _positions(census_rows.size + members.n - first_new_row), p_identify, p_desist, members.status,
+        members.role, members.referred, members.ocg, model.ocgs.area, params.identified_exploited_exit_prob,
+        model.markets.served, MODERN_SLAVERY, per_step_probability(params.slavery_victim_referral_prob_per_month, dt),
+        tally.values, rows)
+
+
+def _active_row_parts(model) -> tuple[np.ndarray, int]:
+    """`model.active_rows()` as its two parts, without joining them (a copy of the whole list each
+    step): the rows active at the census, then every row from the second part's first on."""
+    if model._active_rows is None:
+        model.active_rows()
+    return model._active_rows, model._active_rows_n
+
+
+_POSITIONS = np.arange(0)
+
+
+def _positions(n: int) -> np.ndarray:
+    """0, 1, 2, ... at least `n` long (kept, so as not to fill a new one each step)."""
+    global _POSITIONS
+    if _POSITIONS.size < n:
+        _POSITIONS = np.arange(max(n, 2 * _POSITIONS.size))
+    return _POSITIONS
 
 
 @kernel
-def _exploit_and_desist(rng, rows, p_identify, p_desist, status, role, referred, member_ocg, ocg_area,
-                        exit_prob, served, slavery_market, p_slavery_referral, n_areas):
+def _exploit_and_desist(rng_handle, census_rows, first_new_row, positions, p_identify, p_desist, status, role,
+                        referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
+                        tally_rows):
     """Identification of exploited members, desistance, and referrals of slavery victims.
 
-    Competing rare events, one draw each: among active members (`rows`, a superset re-checked
-    here), exploited ones are identified (u < p_identify) and referred to the NRM; any
-    non-leader may desist (the next p_desist of the range). Each candidate still active draws a
-    uniform: identified ones are safeguarded out below `exit_prob`. Then a binomial per area
-    refers victims served in the slavery market (rounded to whole people). Writes `status` and
-    `referred`; returns identified, repeat referrals and leavers per area, and slavery victims
-    referred per area.
+    Competing rare events, one draw each: among active members (the list of `census_rows` then
+    every row from `first_new_row`, a superset re-checked here), exploited ones are identified
+    (u < p_identify) and referred to the NRM; any non-leader may desist (the next p_desist of the
+    range). Candidates are drawn on positions in that list (`positions`, 0, 1, 2, ...). Each
+    candidate still active draws a uniform: identified ones are safeguarded out below `exit_prob`.
+    Then a binomial per area refers victims served in the slavery market (rounded to whole
+    people). Writes `status` and `referred`; adds by area to the tally rows `tally_rows` the NRM
+    referrals (identified, then slavery victims), criminal and repeat referrals, and leavers.
     """
+    rng = as_generator(rng_handle)
+    n_census = census_rows.size
+    n_listed = n_census + max(status.size - first_new_row, 0)
     p_either = p_identify + p_desist
-    candidate, u = thinned_candidates(rng, rows, p_either)
+    candidate, u = thinned_candidates(rng, positions[:n_listed], p_either)
+    n_areas = tally.shape[1]
     identified_by_area = np.zeros(n_areas)
     repeat_by_area = np.zeros(n_areas)
     leavers_by_area = np.zeros(n_areas)
     for k in range(candidate.size):
-        m = candidate[k]
+        position = candidate[k]
+        m = census_rows[position] if position < n_census else first_new_row + (position - n_census)
         if status[m] != ACTIVE:
             continue
         area = ocg_area[member_ocg[m]]
@@ -321,10 +385,14 @@ def _exploit_and_desist(rng, rows, p_identify, p_desist, status, role, referred,
         if (identified and safeguard_draw < exit_prob) or desist:
             status[m] = EXITED
             leavers_by_area[area] += 1.0
-    slavery_referred = np.empty(n_areas, dtype=np.int64)
+    nrm_row, criminal_row, repeat_row, leavers_row = tally_rows
+    add_to_tally(tally, nrm_row, identified_by_area)
+    add_to_tally(tally, criminal_row, identified_by_area)
+    add_to_tally(tally, repeat_row, repeat_by_area)
+    add_to_tally(tally, leavers_row, leavers_by_area)
     for a in range(n_areas):
-        slavery_referred[a] = rng.binomial(np.int64(np.rint(served[a, slavery_market])), p_slavery_referral)
-    return identified_by_area, repeat_by_area, leavers_by_area, slavery_referred
+        referred_victims = rng.binomial(np.int64(np.rint(served[a, slavery_market])), p_slavery_referral)
+        tally[nrm_row, a] += referred_victims
 
 
 # ---------------------------------------------------------------------- draws

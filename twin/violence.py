@@ -6,33 +6,92 @@ incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked
 added in the proportion seed 004 reports for London (8% indirect against 25% direct).
 Succession disputes add their own incidents (see `succession.py`).
 
-The work is two compiled kernels (`compiled.py`): rival pressure and each group's weight, then
-rates, draws and the sums by area.
+The work is one compiled kernel (`compiled.py`), `_violence_step`: rival pressure and each group's
+weight (`_pressure_and_weight`), then rates, draws from the violence stream (passed as a handle,
+`compiled.generator_argument`) and the sums by area, added to the step's tally (`_draw_violence`).
+The first call, which sets the reference pressure, and an elasticity other than 1 (its power taken in
+numpy) take the pressure from `_pressure_and_weight` first.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.streams import poissons
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 
 MAX_RELATIVE_PRESSURE = 3.0  # assumption
+_NOT_GIVEN = np.empty(0)  # an optional array argument of a kernel, left out
+
+
+def violence(model) -> None:
+    """Draw serious violence and homicides for this step and record them by area."""
+    ocgs, params, tally = model.ocgs, model.params, model.tally
+    owner, _, _, amount = model.supply_entries
+    group_inputs = (owner, model.supply_cells, amount, model.markets.supply, model.markets.demand,
+                    model.markets.national, ocgs.violence, params.violence_rate_multiplier_some, ocgs.active,
+                    model.ocg_capacity)
+    # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
+    elasticity = params.competition_violence_elasticity
+    factor = _NOT_GIVEN  # elasticity 1: the kernel caps the relative pressure itself (x ** 1 is x)
+    if model.violence_reference_pressure is None or elasticity != 1.0:
+        pressure, weight = _pressure_and_weight(*group_inputs)
+        if model.violence_reference_pressure is None:
+            violent = weight > 0
+            model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
+        if elasticity != 1.0:  # numpy's power (its SIMD code can differ from libm's in the last bit)
+            factor = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE) ** elasticity
+    # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
+    # (direct, and the indirect ones that come with them) at the homicide cost.
+    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
+    homicides_per_incident = p_fatal / (1.0 - share) if share < 1 else p_fatal
+    harm_gbp_per_rate = ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
+                         + homicides_per_incident * params.harm_gbp_per_homicide)
+    # serious_violence_fatal: costed as homicides, not twice
+    rows = (tally.row("serious_violence"), tally.row("serious_violence_fatal"), tally.row("homicides"))
+    model.expected_violence_per_month, model.ocg_violence_harm_per_month = _violence_step(
+        *group_inputs, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE, factor,
+        params.serious_violence_rate_per_month, model.months_per_step, model.modifiers.violence_multiplier,
+        ocgs.area, p_fatal, share, harm_gbp_per_rate, tally.values, rows, generator_argument(model.streams["violence"]))
 
 
 @kernel
-def _pressure_and_weight(owner, cells, amount, supply, demand, national, n_ocgs, violence_level, weight_by_level,
-                         active, capacity):
+def _violence_step(owner, cells, amount, supply, demand, national, violence_level, weight_some, active, capacity,
+                   reference_pressure, max_relative, factor, rate_per_month, months_per_step, violence_multiplier,
+                   area, p_fatal, indirect_share, harm_gbp_per_rate, tally, tally_rows, rng_handle):
+    """The violence phase: `_pressure_and_weight`, then `_draw_violence` drawing from the stream of
+    `rng_handle`. Adds the incidents, direct homicides and all homicides by area to the tally rows
+    `tally_rows` (in that order). Returns per-month expected violence by area and each OCG's harm
+    per month of violence."""
+    pressure, weight = _pressure_and_weight(owner, cells, amount, supply, demand, national, violence_level,
+                                            weight_some, active, capacity)
+    expected_by_area, harm_per_month, incidents, direct, homicides = _draw_violence(
+        as_generator(rng_handle), pressure, weight, reference_pressure, max_relative, factor, rate_per_month,
+        months_per_step, violence_multiplier, area, tally.shape[1], p_fatal, indirect_share, harm_gbp_per_rate)
+    add_to_tally(tally, tally_rows[0], incidents)
+    add_to_tally(tally, tally_rows[1], direct)
+    add_to_tally(tally, tally_rows[2], homicides)
+    return expected_by_area, harm_per_month
+
+
+@kernel
+def _pressure_and_weight(owner, cells, amount, supply, demand, national, violence_level, weight_some, active,
+                         capacity):
     """Each OCG's rival pressure (rivals' supply over demand where it sells, averaged over its
-    supply entries) and its violence weight (the weight of its violence level, zero unless it is
-    active with some capacity). `cells` are the entries' flat [area, market] cells.
+    supply entries) and its violence weight (1 for serious violence, `weight_some` for some, 0 for
+    none; zero unless it is active with some capacity). `cells` are the entries' flat [area,
+    market] cells.
 
     Supply and demand of a national market are its sums over areas, in area order (as numpy's
     `sum(axis=0)` adds the rows of a C-ordered table). Each OCG's entries are summed in entry
     order, as `np.bincount` does.
     """
     n_areas, n_markets = supply.shape
+    n_ocgs = violence_level.size
+    weight_by_level = np.zeros(max(SERIOUS_VIOLENCE, SOME_VIOLENCE) + 1)
+    weight_by_level[SERIOUS_VIOLENCE] = 1.0
+    weight_by_level[SOME_VIOLENCE] = weight_some
     supply_seen = np.empty(n_areas * n_markets)
     inverse_demand = np.empty(n_areas * n_markets)  # once per cell, not once per entry
     for m in range(n_markets):
@@ -126,48 +185,3 @@ def _draw_violence(rng, pressure, weight, reference_pressure, max_relative, fact
     for j in range(n_killing):
         homicides_by_area[killing[j]] += indirect[j]
     return expected_by_area, harm_per_month, incidents_by_area, direct_by_area, homicides_by_area
-
-
-def _weight_by_level(params) -> np.ndarray:
-    by_level = np.zeros(max(SERIOUS_VIOLENCE, SOME_VIOLENCE) + 1)
-    by_level[SERIOUS_VIOLENCE] = 1.0
-    by_level[SOME_VIOLENCE] = params.violence_rate_multiplier_some
-    return by_level
-
-
-def _pressure_and_weights(model) -> tuple[np.ndarray, np.ndarray]:
-    ocgs, markets = model.ocgs, model.markets
-    owner, _, _, amount = model.supply_entries
-    return _pressure_and_weight(owner, model.supply_cells, amount, markets.supply, markets.demand, markets.national,
-                                ocgs.n, ocgs.violence, _weight_by_level(model.params), ocgs.active,
-                                model.ocg_capacity)
-
-
-def violence(model) -> None:
-    """Draw serious violence and homicides for this step and record them by area."""
-    ocgs, params = model.ocgs, model.params
-    pressure, weight = _pressure_and_weights(model)
-    if model.violence_reference_pressure is None:
-        violent = weight > 0
-        model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
-    # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
-    elasticity = params.competition_violence_elasticity
-    if elasticity == 1.0:
-        factor = np.empty(0)
-    else:  # numpy's power (its SIMD code can differ from libm's in the last bit)
-        factor = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE) ** elasticity
-    # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
-    # (direct, and the indirect ones that come with them) at the homicide cost.
-    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
-    homicides_per_incident = p_fatal / (1.0 - share) if share < 1 else p_fatal
-    harm_gbp_per_rate = ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
-                         + homicides_per_incident * params.harm_gbp_per_homicide)
-    expected_by_area, harm, incidents, direct, homicides = _draw_violence(
-        model.streams["violence"], pressure, weight, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE,
-        factor, params.serious_violence_rate_per_month, model.months_per_step,
-        model.modifiers.violence_multiplier, ocgs.area, model.geography.n_areas, p_fatal, share, harm_gbp_per_rate)
-    model.expected_violence_per_month = expected_by_area
-    model.ocg_violence_harm_per_month = harm
-    model.tally.add_by_area("serious_violence", incidents)
-    model.tally.add_by_area("serious_violence_fatal", direct)  # costed as homicides, not twice
-    model.tally.add_by_area("homicides", homicides)

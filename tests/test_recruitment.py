@@ -45,3 +45,24 @@ def test_thinned_candidates_match_streams():
             kernel_chosen, kernel_u = thinned_candidates(kernel_rng, rows, p_max)
             assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
             assert numpy_rng.random() == kernel_rng.random()
+
+
+def test_active_row_parts_are_the_models_active_rows():
+    """The exploitation kernel's two-part list of active rows is `model.active_rows()`, also after
+    members join (`add_members`) and after the list is rebuilt."""
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+                         "soc_awaiting_trial_initial": 50}, where="test")
+    model = TwinModel(params=params, seed=3, n_steps=4)
+    model.step()
+    for stage in range(3):
+        if stage == 1:
+            recruitment.add_members(model, np.array([0, 1, 1]), np.array([1, 2, 3], dtype=np.int8),
+                                    model.streams["entry"], 0.0)
+        if stage == 2:
+            model.members_reactivated()
+        census_rows, first_new_row = recruitment._active_row_parts(model)
+        joined = np.concatenate([census_rows, np.arange(first_new_row, model.members.n)])
+        assert np.array_equal(joined, model.active_rows())

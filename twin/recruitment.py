@@ -326,8 +326,9 @@ def exploitation_and_desistance(model) -> None:
 
 
 def _active_row_parts(model) -> tuple[np.ndarray, int]:
-    """`model.active_rows()` as its two parts, without joining them (a copy of the whole list each
-    step): the rows active at the census, then every row from the second part's first on."""
+    """`model.active_rows()` in two parts, not joined (joining copies the whole list): the rows
+    active at the census, and the first row appended since (the list goes on with every row from
+    it to the end of the table)."""
     if model._active_rows is None:
         model.active_rows()
     return model._active_rows, model._active_rows_n

@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import (
-    assign_leaders, close_lines_and_plan, displace_and_learn, entrants, entry_means, investigated_groups, open_lines,
-    plan_displacement,
-)
+from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, plan_entry
+from twin.compiled import generator_argument
 from twin.enablers import link_clients
-from twin.members import role_layout
 from twin.ocgs import BASE_COHESION
 from twin.parameters import per_step_probability
 from twin.recruitment import add_members
@@ -34,32 +31,29 @@ RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseli
 
 
 def entry(model) -> None:
-    """New groups enter vacated markets (`entry_means`, `entrants`), with their members."""
-    ocgs, params, markets, tally = model.ocgs, model.params, model.markets, model.tally
+    """New groups enter vacated markets (`plan_entry`: every draw but the new members'), with their members."""
+    ocgs, params, markets = model.ocgs, model.params, model.markets
     rng = model.streams["entry"]
-    counts = rng.poisson(entry_means(markets.vacancy(), model.geography.population, model.modifiers.entry_multiplier,
-                                     params.entry_rate_per_month, model.months_per_step))
-    n = int(counts.sum())
-    if n == 0:
+    area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role = plan_entry(
+        rng_handle=generator_argument(rng), vacancy=markets.vacancy(), population=model.geography.population,
+        entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
+        months_per_step=model.months_per_step, log_size_median=np.log(params.entry_size_median),
+        size_sigma=NEW_OCG_SIZE_SIGMA, score_noise_sigma=params.harm_score_noise_sigma, demand=markets.demand,
+        served=markets.served, productivity=markets.productivity, base_cohesion=BASE_COHESION,
+        laundering_share=NEW_OCG_LAUNDERING_SHARE, share_cultural=params.share_type_cultural,
+        share_proximity=params.share_type_proximity, share_family=params.share_type_family,
+        share_violent=params.share_violent, share_serious_violence=params.share_serious_violence,
+        size_min=params.ocg_size_min, max_target_size=MAX_ENTRANT_TARGET_SIZE, reach_shares=_REACH_SHARES,
+        exploited_share_drugs=params.exploited_member_share_drugs,
+        exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
+        entered_by_area=_tally_rows(model.tally, "ocgs_entered")[0])
+    if area.size == 0:
         return
-    # Drawn in the numpy version's order: laundering, virtual, offline type and violence (one
-    # uniform each per entrant), size, reach, score noise.
-    uniforms = rng.random(4 * n)
-    size_draws = rng.lognormal(np.log(params.entry_size_median), NEW_OCG_SIZE_SIGMA, n)
-    reach_uniforms = rng.random(n)
-    score_noise = rng.lognormal(0.0, params.harm_score_noise_sigma, n)
-    area, portfolio, ocg_type, reach, violence, size, target, exploited = entrants(
-        counts, uniforms, size_draws, reach_uniforms, markets.demand, markets.served, markets.productivity,
-        BASE_COHESION, NEW_OCG_LAUNDERING_SHARE, params.share_type_cultural, params.share_type_proximity,
-        params.share_type_family, params.share_violent, params.share_serious_violence, params.ocg_size_min,
-        MAX_ENTRANT_TARGET_SIZE, _REACH_SHARES, params.exploited_member_share_drugs,
-        params.exploited_member_share_other, _tally_row(tally, "ocgs_entered"))
     # Entrants start unmapped, without capital or enablers (scalars fill every new row).
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
                    size=target, capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
                    score_noise=score_noise, step=model.steps_done)
     model.grow_ocg_arrays()
-    owner, role = role_layout(size, params.core_member_share, exploited, rng)
     index = add_members(model, new[owner], role, rng, known_prob=0.0)
     assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
 
@@ -67,66 +61,61 @@ def entry(model) -> None:
 _REACH_SHARES = np.array(NEW_OCG_REACH)
 
 
-def _tally_row(tally, name: str) -> np.ndarray:
-    """The tally's sums by area for `name`, as a view a kernel adds its counts to (as `StepTally.add`
-    would). `row` comes first: a new name may enlarge the array."""
-    row = tally.row(name)
-    return tally.values[row]
+def _tally_rows(tally, *names: str) -> list[np.ndarray]:
+    """The tally's sums by area for each of `names`, as views a kernel adds its counts to (as
+    `StepTally.add` would). Every row is looked up first: a new name may enlarge the array."""
+    rows = [tally.row(name) for name in names]
+    values = tally.values
+    return [values[row] for row in rows]
 
 
 def county_lines(model) -> None:
-    """Close some lines for business reasons; open lines into unmet heroin/crack demand
-    (`close_lines_and_plan`, `open_lines`)."""
-    lines, params, markets, tally = model.county_lines, model.params, model.markets, model.tally
-    rng = model.streams["county_lines"]
+    """Close some lines for business reasons; open lines into unmet heroin/crack demand (`county_lines_step`)."""
+    lines, params, markets = model.county_lines, model.params, model.markets
     dt = model.months_per_step
     openings = model.county_line_openings_per_exporter
-    closure_rate = params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month
-    exporters, openings, expected, owner_cdf, dest_cdf = close_lines_and_plan(
-        rng.random(lines.n), lines.active, lines.dest, per_step_probability(params.county_line_closure_prob_per_month, dt),
-        model.ocgs.active, model.ocgs.markets, model.ocgs.area, model.geography.exporter, model.ocg_capacity,
-        -1.0 if openings is None else openings, closure_rate, markets.demand, markets.vacancy(),
-        params.county_line_vacancy_response, dt, model.modifiers.county_line_opening_multiplier,
-        _tally_row(tally, "county_lines_closed"))
-    if exporters.size == 0:
-        return
-    if model.county_line_openings_per_exporter is None:
+    closed_row, opened_row = _tally_rows(model.tally, "county_lines_closed", "county_lines_opened")
+    n_exporters, openings, owner, dest = county_lines_step(
+        rng_handle=generator_argument(model.streams["county_lines"]), line_active=lines.active, line_dest=lines.dest,
+        closure_prob=per_step_probability(params.county_line_closure_prob_per_month, dt),
+        ocg_active=model.ocgs.active, ocg_markets=model.ocgs.markets, ocg_area=model.ocgs.area,
+        exporter=model.geography.exporter, ocg_capacity=model.ocg_capacity,
+        openings_per_exporter=-1.0 if openings is None else openings,
+        closure_rate=params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month,
+        demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
+        months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
+        closed_by_area=closed_row, opened_by_area=opened_row)
+    if n_exporters > 0 and model.county_line_openings_per_exporter is None:
         model.county_line_openings_per_exporter = openings
-    n_new = rng.poisson(expected)
-    if n_new == 0:
-        return
-    # Owners, then destinations, one uniform each (two `streams.choice` draws).
-    owner, dest = open_lines(rng.random(2 * n_new), exporters, owner_cdf, dest_cdf,
-                             _tally_row(tally, "county_lines_opened"))
-    lines.append(n_new, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
+    if owner.size:
+        lines.append(owner.size, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
 
 
 def displacement_and_learning(model) -> None:
-    """Groups that just faced an operation move, pivot, insulate and reorganise
-    (`plan_displacement`, `displace_and_learn`)."""
+    """Groups that just faced an operation move, pivot, insulate and reorganise (`displacement_step`)."""
     ocgs, params, markets, tally = model.ocgs, model.params, model.markets, model.tally
     rng = model.streams["adaptation"]
     dt = model.months_per_step
-    hit = investigated_groups(model.investigated, ocgs.active)
-    uniforms = rng.random((hit.size, 5))  # relocation, pivot, encryption, enabler, enabler kind
-    movers, pivoting, appeal = plan_displacement(
-        hit, uniforms, ocgs.area, ocgs.markets, model.neighbours, markets.demand, model.unit_price_gbp,
-        markets.vacancy(), params.relocation_prob_after_operation, params.pivot_prob_after_operation)
-    draws = rng.random(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     lines = model.county_lines
-    relocations_row, closed_row = tally.row("relocations"), tally.row("county_lines_closed")
-    values = tally.values  # taken after `row`, which may enlarge it for a new name
-    encrypt, professional, insider, n_recruit = displace_and_learn(
-        hit, uniforms, draws, movers, pivoting, appeal, model.investigated, model.disrupted, ocgs.active, ocgs.area,
-        ocgs.markets, ocgs.insulation, ocgs.encrypted, ocgs.cohesion, ocgs.reputation, ocgs.ocg_type, BASE_COHESION,
-        model.neighbours, model.geography.exporter, lines.ocg, lines.dest, lines.active,
-        params.insulation_learning_step, params.encryption_adoption_after_operation,
-        params.enabler_acquisition_after_operation, 1.0 - per_step_probability(params.insulation_decay_per_month, dt),
-        per_step_probability(RECOVERY_PER_MONTH, dt), values[relocations_row], values[closed_row])
+    relocations_row, closed_row = _tally_rows(tally, "relocations", "county_lines_closed")
+    pivoting, encrypt, professional, insider, n_recruit = displacement_step(
+        rng_handle=generator_argument(rng), investigated=model.investigated, disrupted=model.disrupted,
+        active=ocgs.active, area=ocgs.area, markets=ocgs.markets, insulation=ocgs.insulation,
+        encrypted=ocgs.encrypted, cohesion=ocgs.cohesion, reputation=ocgs.reputation, ocg_type=ocgs.ocg_type,
+        base_cohesion=BASE_COHESION, neighbours=model.neighbours, demand=markets.demand,
+        unit_price_gbp=model.unit_price_gbp, vacancy=markets.vacancy(), exporter=model.geography.exporter,
+        line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active,
+        relocation_prob=params.relocation_prob_after_operation, pivot_prob=params.pivot_prob_after_operation,
+        learning_step=params.insulation_learning_step, encryption_prob=params.encryption_adoption_after_operation,
+        enabler_prob=params.enabler_acquisition_after_operation,
+        calm_keep=1.0 - per_step_probability(params.insulation_decay_per_month, dt),
+        recover=per_step_probability(RECOVERY_PER_MONTH, dt), relocations_by_area=relocations_row,
+        closed_by_area=closed_row)
     if pivoting.size:
         model.portfolios_changed(pivoting)
         tally.add_national("pivots", pivoting.size)
-    link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
-    link_clients(model.enablers, model.enabler_links, professional, PROFESSIONAL, rng)
-    link_clients(model.enablers, model.enabler_links, insider, INSIDER, rng)
-    model.enablers_changed = model.enablers_changed or encrypt.size > 0 or n_recruit > 0
+    if encrypt.size or n_recruit:
+        link_clients(model.enablers, model.enabler_links, encrypt, TECHNICAL, rng)
+        link_clients(model.enablers, model.enabler_links, professional, PROFESSIONAL, rng)
+        link_clients(model.enablers, model.enabler_links, insider, INSIDER, rng)
+        model.enablers_changed = True

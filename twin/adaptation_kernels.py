@@ -1,12 +1,10 @@
 """Compiled kernels of OCG adaptation (`adaptation.py`): entry, county lines, displacement and learning.
 
-The random numbers are drawn in numpy, from the phase's own stream and in the order the numpy
-version drew them, and passed to the kernels as arrays: a `numpy.random.Generator` passed to a
-kernel costs microseconds to unbox (tens when the step has left its code paths cold), more than
-the few draws it would save. So a phase is a kernel that works out how many numbers it needs, the
-draws, and a kernel that does the rest, writing the group, line and tally arrays in place. What
-stays in Python is what other modules own: appending rows (`OCGs.add`, `CountyLines.append`),
-laying out and adding members, and linking enablers.
+Each phase is one kernel call (`plan_entry`, `county_lines_step`, `displacement_step`) that takes
+the phase's stream as a handle (`compiled.generator_argument`) and draws from it in the order the
+numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
+then writes the group, line and tally arrays in place. What stays in Python is what other modules
+own: appending rows (`OCGs.add`, `CountyLines.append`), adding members and linking enablers.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts
@@ -17,8 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel, pairwise_sum
-from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
+from twin.compiled import as_generator, kernel, pairwise_sum
+from twin.streams import poissons
+from twin.vocabulary import (
+    COCAINE, CORE, EXPLOITED, FRAUD, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, PROXIMITY, VIRTUAL, WORKER,
+)
 
 
 @kernel
@@ -156,6 +157,69 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
 
 
 @kernel
+def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per_month, months_per_step,
+               log_size_median, size_sigma, score_noise_sigma, demand, served, productivity, base_cohesion,
+               laundering_share, share_cultural, share_proximity, share_family, share_violent,
+               share_serious_violence, size_min, max_target_size, reach_shares, exploited_share_drugs,
+               exploited_share_other, core_share, entered_by_area):
+    """The whole draw of the entry phase: entrants per [area, product market] (Poisson with
+    `entry_means`, in the matrix's row order), then for the entrants four uniforms each in blocks
+    (`entrants`), their lognormal sizes, a reach uniform each and their lognormal score noise,
+    then a uniform per member for its role (`members.role_layout`: the first member of each group
+    leads; core below `core_share`, exploited below core_share + (1 - core_share) x the group's
+    exploited share, else worker). Adds the entrants to `entered_by_area`.
+
+    Returns area, portfolio, type, reach, violence, target size and score noise of each entrant,
+    and the group position and role of each member to add (no rows when nobody enters).
+    """
+    rng = as_generator(rng_handle)
+    means = entry_means(vacancy, population, entry_multiplier, entry_rate_per_month, months_per_step)
+    n_areas, n_products = means.shape
+    counts = poissons(rng, means.ravel()).reshape((n_areas, n_products))
+    n = 0
+    for a in range(n_areas):
+        for m in range(n_products):
+            n += counts[a, m]
+    uniforms = np.empty(4 * n)
+    for i in range(4 * n):
+        uniforms[i] = rng.random()
+    size_draws = np.empty(n)
+    for i in range(n):
+        size_draws[i] = rng.lognormal(log_size_median, size_sigma)
+    reach_uniforms = np.empty(n)
+    for i in range(n):
+        reach_uniforms[i] = rng.random()
+    score_noise = np.empty(n)
+    for i in range(n):
+        score_noise[i] = rng.lognormal(0.0, score_noise_sigma)
+    area, portfolio, ocg_type, reach, violence, size, target, exploited = entrants(
+        counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
+        laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
+        size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, entered_by_area)
+    n_members = 0
+    for i in range(n):
+        n_members += size[i]
+    owner = np.empty(n_members, dtype=np.int64)
+    role = np.empty(n_members, dtype=np.int8)
+    exploited_above = 1.0 - core_share
+    member = 0
+    for group in range(n):
+        for k in range(size[group]):
+            u = rng.random()  # drawn for every member, leaders included
+            owner[member] = group
+            if k == 0:
+                role[member] = LEADER
+            elif u < core_share:
+                role[member] = CORE
+            elif u < core_share + exploited_above * exploited[group]:
+                role[member] = EXPLOITED
+            else:
+                role[member] = WORKER
+            member += 1
+    return area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role
+
+
+@kernel
 def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
     """Each new group's leader: the member laid out first with the leader role."""
     for k in range(owner.size):
@@ -164,26 +228,29 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 
 
 @kernel
-def close_lines_and_plan(uniforms, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
-                         ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
-                         months_per_step, opening_multiplier, closed_by_area):
-    """County lines closing for business reasons, and the plan for new ones.
+def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
+                      ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
+                      months_per_step, opening_multiplier, closed_by_area, opened_by_area):
+    """County lines closing for business reasons, and new ones opening.
 
-    Every line has a uniform: an active line below `closure_prob` closes (tallied by destination).
+    Every line draws a uniform (in row order): an active line below `closure_prob` closes
+    (tallied by destination).
     Exporters are active heroin/crack groups with capacity in exporter areas; openings are Poisson
     with mean `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy
     outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
-    set: it is set from the active lines left and `closure_rate` (so the stock holds).
-    Returns (exporters, openings per exporter, mean openings, cumulative distributions of the
-    owner (by capacity) and of the destination (by demand x (0.1 + vacancy))).
+    set: it is set from the active lines left and `closure_rate` (so the stock holds). The
+    number of openings is drawn only when there are exporters; then `open_lines` draws the new
+    lines' owners (by capacity) and destinations (by demand x (0.1 + vacancy)).
+    Returns (number of exporters, openings per exporter, owners and destinations of new lines).
     """
+    rng = as_generator(rng_handle)
     # Conditions are combined with & and | rather than `and`/`or` in the loops over rows: a branch
     # on a flag that is true for a fraction of rows (active lines, drug groups) is mispredicted
     # often, a branch on the rare event is not.
     n_areas = exporter.size
     closed = np.zeros(n_areas, dtype=np.int64)
     for line in range(line_active.size):
-        if line_active[line] & (uniforms[line] < closure_prob):
+        if line_active[line] & (rng.random() < closure_prob):
             line_active[line] = False
             closed[line_dest[line]] += 1
     add_counts(closed_by_area, closed)
@@ -198,8 +265,9 @@ def close_lines_and_plan(uniforms, line_active, line_dest, closure_prob, ocg_act
     capacity = np.empty(n_exporters)
     for k in range(n_exporters):
         capacity[k] = ocg_capacity[exporters[k]]
+    no_lines = np.empty(0, dtype=np.int64)
     if n_exporters == 0:
-        return exporters, openings_per_exporter, 0.0, capacity, capacity
+        return 0, openings_per_exporter, no_lines, no_lines
     if openings_per_exporter < 0:
         # Openings replace closures at the start (business and police ones at their baseline
         # rates), so the stock holds under current policy; unmet demand then draws more.
@@ -223,20 +291,24 @@ def close_lines_and_plan(uniforms, line_active, line_dest, closure_prob, ocg_act
     expected_per_step = (openings_per_exporter * n_exporters * (1.0 + vacancy_response * mean_vacancy)) * months_per_step
     owner_cdf = choice_cdf(capacity / pairwise_sum(capacity, 0, n_exporters))
     dest_cdf = choice_cdf(pull / pairwise_sum(pull, 0, n_areas))
-    return exporters, openings_per_exporter, expected_per_step * opening_multiplier, owner_cdf, dest_cdf
+    n_new = poissons(rng, np.full(1, expected_per_step * opening_multiplier))[0]
+    if n_new == 0:
+        return n_exporters, openings_per_exporter, no_lines, no_lines
+    owner, dest = open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, opened_by_area)
+    return n_exporters, openings_per_exporter, owner, dest
 
 
 @kernel
-def open_lines(uniforms, exporters, owner_cdf, dest_cdf, opened_by_area):
-    """New lines: owners from the first half of `uniforms`, destinations from the second (as
-    `streams.choice` draws them); tallied by destination. Returns (owners, destinations)."""
-    n_new = uniforms.size // 2
+def open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, opened_by_area):
+    """`n_new` new lines: a uniform per line for its owner, then one per line for its destination
+    (two `streams.choice` draws); tallied by destination. Returns (owners, destinations)."""
     owner = np.empty(n_new, dtype=np.int64)
     dest = np.empty(n_new, dtype=np.int64)
     opened = np.zeros(opened_by_area.size, dtype=np.int64)
     for i in range(n_new):
-        owner[i] = exporters[search_right(owner_cdf, uniforms[i])]
-        dest[i] = search_right(dest_cdf, uniforms[n_new + i])
+        owner[i] = exporters[search_right(owner_cdf, rng.random())]
+    for i in range(n_new):
+        dest[i] = search_right(dest_cdf, rng.random())
         opened[dest[i]] += 1
     add_counts(opened_by_area, opened)
     return owner, dest
@@ -392,3 +464,32 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     for o in range(n_ocgs):
         reputation[o] += recover * (0.5 - reputation[o])
     return encrypt[:n_encrypt].copy(), professional[:n_professional].copy(), insider[:n_insider].copy(), n_recruit
+
+
+@kernel
+def displacement_step(rng_handle, investigated, disrupted, active, area, markets, insulation, encrypted, cohesion,
+                      reputation, ocg_type, base_cohesion, neighbours, demand, unit_price_gbp, vacancy, exporter,
+                      line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
+                      enabler_prob, calm_keep, recover, relocations_by_area, closed_by_area):
+    """The whole displacement and learning phase: the investigated groups (`investigated_groups`)
+    draw five uniforms each (relocation, pivot, encryption, enabler, enabler kind, row by row),
+    then one uniform per mover and per pivoting group (`plan_displacement`); `displace_and_learn`
+    applies them. Returns (pivoting groups, groups to link to a technical enabler, to a
+    professional enabler, to an insider, number linking to an enabler)."""
+    rng = as_generator(rng_handle)
+    hit = investigated_groups(investigated, active)
+    uniforms = np.empty((hit.size, 5))
+    for i in range(hit.size):
+        for j in range(5):
+            uniforms[i, j] = rng.random()
+    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_price_gbp,
+                                                 vacancy, relocation_prob, pivot_prob)
+    draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
+    for i in range(draws.size):
+        draws[i] = rng.random()
+    encrypt, professional, insider, n_recruit = displace_and_learn(
+        hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
+        encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter, line_ocg, line_dest,
+        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, relocations_by_area,
+        closed_by_area)
+    return pivoting, encrypt, professional, insider, n_recruit

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import active_groups_by_area, add_to_tally, kernel, random_active_group
+from twin.compiled import (
+    active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, random_active_group,
+)
 from twin.compiled import tally_rows as compiled_tally_rows
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
@@ -58,31 +60,44 @@ def groups_in_transition(model) -> None:
     """
     ocgs, members, lines, params = model.ocgs, model.members, model.county_lines, model.params
     rng = model.streams["succession"]
-    tally_rows = compiled_tally_rows(model.tally, TALLIED)
+    handle = generator_argument(rng)
+    tally_rows = _tally_rows(model.tally)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
-    rows, split, kept, absorbed_any, rival, finished = _transition(
-        rng, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
+    rows, split, kept, absorbed_any, rival, score_noise = _transition(
+        handle, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
         lines.ocg, lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
-        params.succession_split_prob + params.succession_absorb_prob, *dispute, model.tally.values, tally_rows)
+        params.succession_split_prob + params.succession_absorb_prob, *dispute, params.harm_score_noise_sigma,
+        model.tally.values, tally_rows)
     if absorbed_any:
         model.portfolios_changed(rival)
-    if finished:
+    if split.size == 0:
         return
     new = ocgs.add(
         area=ocgs.area[split], ocg_type=ocgs.ocg_type[split], reach=ocgs.reach[split],
         violence=ocgs.violence[split], markets=ocgs.markets[split], known=np.zeros(split.size, dtype=bool),
         size=ocgs.base_size[split] / 2, capital_gbp=ocgs.capital_gbp[split] / 2,
         encrypted=ocgs.encrypted[split], has_professional=ocgs.has_professional[split],
-        has_insider=ocgs.has_insider[split], score_noise=rng.lognormal(0.0, params.harm_score_noise_sigma, split.size),
-        step=model.steps_done, insulation=ocgs.insulation[split],
+        has_insider=ocgs.has_insider[split], score_noise=score_noise, step=model.steps_done,
+        insulation=ocgs.insulation[split],
     )
     model.grow_ocg_arrays()
     _split_then_promote(
-        rng, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
+        handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
         members.role, *dispute, model.tally.values, tally_rows)
+
+
+#: the step tally whose rows `_tally_rows` gave last, and those rows
+_TALLY_ROWS_HELD: list = [None, None]
+
+
+def _tally_rows(tally) -> np.ndarray:
+    """`compiled.tally_rows(tally, TALLIED)`, looked up once per tally (a name's row never changes)."""
+    if _TALLY_ROWS_HELD[0] is not tally:
+        _TALLY_ROWS_HELD[:] = [tally, compiled_tally_rows(tally, TALLIED)]
+    return _TALLY_ROWS_HELD[1]
 
 
 def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
@@ -92,7 +107,7 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
         return
     index = np.asarray(index, dtype=np.int64)
     rows = rows if rows is not None else GroupRows(model, index)
-    tally_rows = compiled_tally_rows(model.tally, TALLIED)
+    tally_rows = _tally_rows(model.tally)
     _dissolve_groups(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      model.tally.values, tally_rows)
@@ -104,6 +119,8 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
 def _member_rows_in(member_ocg, groups, n_ocgs):
     """Member rows (ascending, any status) whose group is among `groups`: one pass over the table,
     branch-free and on unsigned indices (as `investigations.active_members_of`)."""
+    if groups.size == 0:
+        return np.empty(0, dtype=np.int64)
     chosen = np.zeros(n_ocgs, dtype=np.uint8)
     for g in groups:
         chosen[g] = 1
@@ -269,10 +286,10 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 
 
 @kernel
-def _transition(rng, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
+def _transition(rng_handle, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
                capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
                split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
-               cohesion_loss, tally_values, tally_rows):
+               cohesion_loss, score_noise_sigma, tally_values, tally_rows):
     """Step 10a: depleted groups (fewer active members than the minimum, not directed from
     prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
     below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
@@ -280,10 +297,11 @@ def _transition(rng, ocg_active, directing, active_members, min_active_members, 
     (`_split_then_promote`).
 
     Returns the member rows of the depleted and leaderless groups (one pass over the table), the
-    groups to split, the groups to succeed (leaderless groups not drawn for absorption,
-    ascending), whether any group was drawn for absorption, the absorbing groups, and whether the
-    phase is over (no leaderless group, or no split).
+    groups to split (none: the phase is over), the groups to succeed (leaderless groups not drawn
+    for absorption, ascending), whether any group was drawn for absorption, the absorbing groups,
+    and the lognormal score noise of the split groups' new halves (drawn last, one per split).
     """
+    rng = as_generator(rng_handle)
     n_ocgs = ocg_active.size
     depleted = np.empty(n_ocgs, dtype=np.int64)
     n_depleted = 0
@@ -300,7 +318,7 @@ def _transition(rng, ocg_active, directing, active_members, min_active_members, 
         led = _leaderless_groups(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
     no_groups = np.empty(0, dtype=np.int64)
     if led.size == 0:
-        return rows, no_groups, no_groups, False, no_groups, True
+        return rows, no_groups, no_groups, False, no_groups, np.empty(0)
     split = np.empty(led.size, dtype=np.int64)
     absorbed = np.empty(led.size, dtype=np.int64)
     kept = np.empty(led.size, dtype=np.int64)
@@ -326,7 +344,10 @@ def _transition(rng, ocg_active, directing, active_members, min_active_members, 
         _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
                             line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                             incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
-    return rows, split, kept, n_absorbed > 0, rival, n_split == 0
+    score_noise = np.empty(n_split)
+    for k in range(n_split):
+        score_noise[k] = rng.lognormal(0.0, score_noise_sigma)
+    return rows, split, kept, n_absorbed > 0, rival, score_noise
 
 
 @kernel
@@ -400,13 +421,14 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
 
 
 @kernel
-def _split_then_promote(rng, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
+def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
                        cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
     """After the new groups `new` are added for the groups `split`: halve the split groups' size
     and capital, and move each member not exited and not a leader to the new half with
     probability 1/2 (a uniform per such member, in row order). Then the succession of `kept`
     (which holds the split groups) and `new` (`_promote_and_dispute`)."""
+    rng = as_generator(rng_handle)
     n_ocgs = ocg_area.size
     target = np.full(n_ocgs, -1, dtype=np.int64)
     for k in range(split.size):

@@ -31,7 +31,8 @@ RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseli
 
 
 def entry(model) -> None:
-    """New groups enter vacated markets (`plan_entry`: every draw but the new members'), with their members."""
+    """New groups enter vacated markets (`plan_entry`: every draw but the new members'), with their
+    members; then the model's per-group arrays grow for every group added this step."""
     ocgs, params, markets = model.ocgs, model.params, model.markets
     rng = model.streams["entry"]
     area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role = plan_entry(
@@ -47,15 +48,17 @@ def entry(model) -> None:
         exploited_share_drugs=params.exploited_member_share_drugs,
         exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
         entered_by_area=_tally_rows(model.tally, "ocgs_entered")[0])
-    if area.size == 0:
-        return
-    # Entrants start unmapped, without capital or enablers (scalars fill every new row).
-    new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
-                   size=target, capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
-                   score_noise=score_noise, step=model.steps_done)
-    model.grow_ocg_arrays()
-    index = add_members(model, new[owner], role, rng, known_prob=0.0)
-    assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
+    if area.size:
+        # Entrants start unmapped, without capital or enablers (scalars fill every new row).
+        new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
+                       size=target, capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
+                       score_noise=score_noise, step=model.steps_done)
+        index = add_members(model, new[owner], role, rng, known_prob=0.0)
+        assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
+    # The model's per-group step arrays grow once for the entrants and the halves of groups split
+    # just before (`succession.groups_in_transition` leaves their growth to this phase).
+    if model.active_members.shape[0] < ocgs.n:
+        model.grow_ocg_arrays()
 
 
 _REACH_SHARES = np.array(NEW_OCG_REACH)

@@ -64,25 +64,25 @@ def groups_in_transition(model) -> None:
     tally_rows = _tally_rows(model.tally)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
-    rows, split, kept, absorbed_any, rival, score_noise = _transition(
+    rows, split, kept, absorbed_any, rival, halves = _transition(
         handle, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
         lines.ocg, lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
         params.succession_split_prob + params.succession_absorb_prob, *dispute, params.harm_score_noise_sigma,
-        model.tally.values, tally_rows)
+        (ocgs.ocg_type, ocgs.reach, ocgs.violence, ocgs.encrypted, ocgs.has_professional, ocgs.has_insider,
+         ocgs.insulation), model.tally.values, tally_rows)
     if absorbed_any:
         model.portfolios_changed(rival)
     if split.size == 0:
         return
-    new = ocgs.add(
-        area=ocgs.area[split], ocg_type=ocgs.ocg_type[split], reach=ocgs.reach[split],
-        violence=ocgs.violence[split], markets=ocgs.markets[split], known=np.zeros(split.size, dtype=bool),
-        size=ocgs.base_size[split] / 2, capital_gbp=ocgs.capital_gbp[split] / 2,
-        encrypted=ocgs.encrypted[split], has_professional=ocgs.has_professional[split],
-        has_insider=ocgs.has_insider[split], score_noise=score_noise, step=model.steps_done,
-        insulation=ocgs.insulation[split],
-    )
-    model.grow_ocg_arrays()
+    area, ocg_type, reach, violence, markets, size, capital_gbp, encrypted, professional, insider, insulation, \
+        score_noise = halves
+    new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=markets, known=False,
+                   size=size, capital_gbp=capital_gbp, encrypted=encrypted, has_professional=professional,
+                   has_insider=insider, score_noise=score_noise, step=model.steps_done, insulation=insulation)
+    # The model's per-group step arrays (`TwinModel.grow_ocg_arrays`) grow in `adaptation.entry`,
+    # which follows this phase and adds groups too: one growth a step, not two (nothing reads them
+    # in between).
     _split_then_promote(
         handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
@@ -289,7 +289,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 def _transition(rng_handle, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
                capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
                split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
-               cohesion_loss, score_noise_sigma, tally_values, tally_rows):
+               cohesion_loss, score_noise_sigma, inherited, tally_values, tally_rows):
     """Step 10a: depleted groups (fewer active members than the minimum, not directed from
     prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
     below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
@@ -299,7 +299,8 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     Returns the member rows of the depleted and leaderless groups (one pass over the table), the
     groups to split (none: the phase is over), the groups to succeed (leaderless groups not drawn
     for absorption, ascending), whether any group was drawn for absorption, the absorbing groups,
-    and the lognormal score noise of the split groups' new halves (drawn last, one per split).
+    and the attributes of the split groups' new halves (`_halves`; `inherited` holds the group
+    columns they copy).
     """
     rng = as_generator(rng_handle)
     n_ocgs = ocg_active.size
@@ -318,7 +319,8 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
         led = _leaderless_groups(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
     no_groups = np.empty(0, dtype=np.int64)
     if led.size == 0:
-        return rows, no_groups, no_groups, False, no_groups, np.empty(0)
+        return rows, no_groups, no_groups, False, no_groups, _halves(
+            rng, no_groups, ocg_area, markets, base_size, capital_gbp, inherited, score_noise_sigma)
     split = np.empty(led.size, dtype=np.int64)
     absorbed = np.empty(led.size, dtype=np.int64)
     kept = np.empty(led.size, dtype=np.int64)
@@ -344,10 +346,31 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
         _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
                             line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                             incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
-    score_noise = np.empty(n_split)
-    for k in range(n_split):
-        score_noise[k] = rng.lognormal(0.0, score_noise_sigma)
-    return rows, split, kept, n_absorbed > 0, rival, score_noise
+    return rows, split, kept, n_absorbed > 0, rival, _halves(
+        rng, split, ocg_area, markets, base_size, capital_gbp, inherited, score_noise_sigma)
+
+
+@kernel
+def _halves(rng, split, ocg_area, markets, base_size, capital_gbp, inherited, score_noise_sigma):
+    """The new halves of the `split` groups, as `OCGs.add` takes them: area, type, reach,
+    violence, markets, half the size and capital, encryption, enablers and insulation of the
+    group split, and a new lognormal score noise each (drawn in order)."""
+    ocg_type, reach, violence, encrypted, has_professional, has_insider, insulation = inherited
+    n = split.size
+    halves = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+              np.empty(n, dtype=np.int64), np.empty((n, markets.shape[1]), dtype=np.bool_), np.empty(n),
+              np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_),
+              np.empty(n), np.empty(n))
+    for k in range(n):
+        g = split[k]
+        halves[0][k], halves[1][k], halves[2][k], halves[3][k] = ocg_area[g], ocg_type[g], reach[g], violence[g]
+        halves[4][k] = markets[g]
+        halves[5][k], halves[6][k] = base_size[g] / 2, capital_gbp[g] / 2
+        halves[7][k], halves[8][k], halves[9][k] = encrypted[g], has_professional[g], has_insider[g]
+        halves[10][k] = insulation[g]
+    for k in range(n):
+        halves[11][k] = rng.lognormal(0.0, score_noise_sigma)
+    return halves
 
 
 @kernel

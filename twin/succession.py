@@ -275,9 +275,19 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
             markets[rival[k], market] |= markets[taken[k], market]
     for g in taken:
         capital_gbp[g] = 0.0
+        ocg_active[g] = False
+        directing[g] = False
+    # One pass over the lines: hand the absorbed groups' lines over, then close the active lines
+    # of every inactive group (as `_close` does; a line's owner is read after its handover).
+    closed_by_area = np.zeros(n_areas)
     for line in range(line_ocg.size):
-        line_ocg[line] = remap[line_ocg[line]]
-    _close(taken, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows)
+        owner = remap[line_ocg[line]]
+        if owner != line_ocg[line]:
+            line_ocg[line] = owner
+        if line_active[line] and not ocg_active[owner]:
+            line_active[line] = False
+            closed_by_area[line_dest[line]] += 1.0
+    add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
     absorptions_by_area = np.zeros(n_areas)
     for g in taken:
         absorptions_by_area[ocg_area[g]] += 1.0

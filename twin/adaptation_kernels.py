@@ -4,7 +4,8 @@ Each phase is one kernel call (`plan_entry`, `county_lines_step`, `displacement_
 the phase's stream as a handle (`compiled.generator_argument`) and draws from it in the order the
 numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
 then writes the group, line and tally arrays in place. What stays in Python is what other modules
-own: appending rows (`OCGs.add`, `CountyLines.append`), adding members and linking enablers.
+own: appending rows (`OCGs.add`, `CountyLines.append`, `EnablerLinks.append`) and adding members; the
+enablers chosen for new links are drawn by `adaptation.new_links`.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts

@@ -314,14 +314,19 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     """
     rng = as_generator(rng_handle)
     n_ocgs = ocg_active.size
-    depleted = np.empty(n_ocgs, dtype=np.int64)
-    n_depleted = 0
+    # One pass over the groups finds the depleted and the leaderless ones (`_leaderless_groups`).
+    candidates = np.empty(2 * n_ocgs, dtype=np.int64)  # depleted from the start, leaderless from the middle
+    n_depleted, n_led = 0, 0
     for g in range(n_ocgs):
-        if ocg_active[g] and not directing[g] and active_members[g] < min_active_members:
-            depleted[n_depleted] = g
-            n_depleted += 1
-    depleted = depleted[:n_depleted]
-    led = _leaderless_groups(ocg_active, directing, leader, status)
+        if ocg_active[g] and not directing[g]:
+            if active_members[g] < min_active_members:
+                candidates[n_depleted] = g
+                n_depleted += 1
+            if not (leader[g] >= 0 and status[leader[g]] == ACTIVE):
+                candidates[n_ocgs + n_led] = g
+                n_led += 1
+    depleted = candidates[:n_depleted]
+    led = candidates[n_ocgs:n_ocgs + n_led]
     rows = _member_rows_in(member_ocg, np.concatenate((depleted, led)), n_ocgs)
     if n_depleted > 0:
         _dissolve_groups(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,

@@ -10,8 +10,8 @@ dissolves: its members join another group in the area or leave crime.
 
 The loops over groups and their members are compiled kernels (`compiled.py`, below the
 functions that call them); only adding the new halves of split groups (`OCGs.add`) stays in
-numpy. The kernels make their draws from the succession stream one at a time, in the order of
-the numpy code they replaced (one uniform per member row in row order, groups in index order),
+numpy. The kernels make their draws from the succession stream (passed as its handle,
+`compiled.generator_argument`) one at a time, in the order of the numpy code they replaced (one uniform per member row in row order, groups in index order),
 and add their counts by area to the step tally: a tally row gets a kernel call's sums (whole
 numbers, so exact) as `StepTally.add` would add a `np.bincount`. `rows` are the member rows of
 the groups the phase works on (`GroupRows`), in ascending order.

@@ -25,3 +25,24 @@ def test_first_above_is_argmax_of_the_comparison():
     cumulative = np.array([0.0, 0.2, 0.2, 0.7, 1.0])
     for draw in (-1.0, 0.0, 0.1, 0.2, 0.5, 0.99, 1.0, 2.0):
         assert first_above(cumulative, draw) == (cumulative > draw).argmax()
+
+
+def test_new_links_draw_as_three_link_clients_calls():
+    from twin.adaptation import new_links
+    from twin.compiled import generator_argument
+    from twin.enablers import EnablerLinks, build_enablers, link_clients
+    from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
+
+    enablers = build_enablers((30, 20, 10), np.random.default_rng(3))
+    enablers.active[::4] = False
+    clients = (np.array([5, 9, 2]), np.array([], dtype=np.int64), np.array([7, 1, 1, 4]))
+    for seed in range(5):
+        expected_links, rng = EnablerLinks(capacity=16), np.random.default_rng(seed)
+        for kind, groups in zip((TECHNICAL, PROFESSIONAL, INSIDER), clients):
+            link_clients(enablers, expected_links, groups, kind, rng)
+        expected_next = rng.random()
+        rng = np.random.default_rng(seed)
+        enabler, client = new_links(generator_argument(rng), clients, enablers.kind, enablers.active,
+                                    enablers.reach_weight)
+        assert np.array_equal(enabler, expected_links.enabler) and np.array_equal(client, expected_links.ocg)
+        assert rng.random() == expected_next

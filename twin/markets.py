@@ -101,13 +101,23 @@ class Markets:
         """Clear the product markets for supply [area, market] per month (from `supply_grid`).
 
         Updates supply, served, sold_share (an entry sells its amount times the share of its
-        cell) and prices. The cell-by-cell work is done by kernels; the products with the
-        neighbour matrix and the price response (a non-integer power) stay in numpy, whose
-        results a kernel would not reproduce to the last bit (BLAS and SIMD code).
+        cell) and prices (`clear_cells`, then the price update).
+        """
+        local_served, unmet, surplus = _local_clearing(supply, self.demand)
+        target = self.clear_cells(supply, local_served, unmet, surplus)
+        _update_prices(self.price_index, target, self.price_step(months_per_step))
+
+    def clear_cells(self, supply: np.ndarray, local_served: np.ndarray, unmet: np.ndarray,
+                    surplus: np.ndarray) -> np.ndarray:
+        """The clearing after the local one (`_local_clearing`: demand served locally, unmet,
+        surplus): displacement to neighbouring areas, national markets pooled. Sets supply, served
+        and sold_share; returns the price index each product cell moves towards (what
+        `clear_supply` then applies, `_update_prices`). The cell-by-cell work is done by kernels;
+        the products with the neighbour matrix and the price response (a non-integer power) stay
+        in numpy, whose results a kernel would not reproduce to the last bit (BLAS and SIMD code).
         """
         self._vacancy = None
         self.supply = supply
-        local_served, unmet, surplus = _local_clearing(supply, self.demand)
         reachable = self.neighbours @ surplus  # surplus next door, per area
         share = self.params.regional_displacement_share
         inflow, pull = _displacement_pull(unmet, reachable, share)
@@ -123,14 +133,21 @@ class Markets:
             # every supplier's surplus scaled by `scale`, and the clearing is done again.
             inflow = pull * (self.neighbours @ (surplus * scale))
             relative, scale = _clear_cells(*arguments, inflow, scale)
-        target = relative ** self.params.price_supply_elasticity
-        _update_prices(self.price_index, target, per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step))
+        return relative ** self.params.price_supply_elasticity
+
+    def price_step(self, months_per_step: float) -> float:
+        """Share of the gap to the clearing price a price index closes in one step."""
+        return per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
 
     def clear_laundering(self) -> None:
         """Money laundering is a national service priced apart (`operations.operate`): no local
         demand or sales are left in its column."""
-        self._vacancy = None
         _clear_laundering_column(self.demand, self.served)
+        self.cleared_laundering()
+
+    def cleared_laundering(self) -> None:
+        """The laundering column was emptied (by `clear_laundering`, or by `operations.operate`'s kernel)."""
+        self._vacancy = None
 
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
@@ -170,10 +187,19 @@ def _entry_sales(area, market, amount, sold_share):
 
 @kernel
 def _local_clearing(supply, demand):
-    """Per cell: demand served by the area's own suppliers, demand left unmet, supply left over."""
+    """Per cell: demand served by the area's own suppliers, demand left unmet, supply left over
+    (new arrays; see `_local_clearing_into`)."""
     local_served = np.empty_like(supply)
     unmet = np.empty_like(supply)
     surplus = np.empty_like(supply)
+    _local_clearing_into(supply, demand, local_served, unmet, surplus)
+    return local_served, unmet, surplus
+
+
+@kernel
+def _local_clearing_into(supply, demand, local_served, unmet, surplus):
+    """Per cell, written to the last three arrays: demand served by the area's own suppliers,
+    demand left unmet, supply left over."""
     for a in range(supply.shape[0]):
         for m in range(supply.shape[1]):
             wanted, offered = demand[a, m], supply[a, m]
@@ -181,7 +207,6 @@ def _local_clearing(supply, demand):
             local_served[a, m] = served
             unmet[a, m] = wanted - served
             surplus[a, m] = offered - served
-    return local_served, unmet, surplus
 
 
 @kernel

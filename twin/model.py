@@ -211,25 +211,39 @@ class TwinModel(mesa.Model):
         return (cumulative > draw[:, None]).argmax(axis=1)
 
     def grow_ocg_arrays(self) -> None:
-        """Extend per-OCG working arrays after OCGs are added mid-step."""
-        from twin.ocgs import STEP_ARRAYS, zero_padded_six
+        """Extend per-OCG working arrays (`ocgs.STEP_ARRAYS`) after OCGs are added mid-step: zero
+        (False) for the new groups.
+
+        An array is extended in a buffer kept with rows to spare, one per array, reused from step
+        to step: when groups are added twice before the array is replaced (splits, then entry),
+        the second time extends it in place; otherwise the array is copied into the buffer. The
+        buffer's rows past the copy are zeroed, so a buffer reused while an array it held earlier
+        is still referenced would show that array new values: the step replaces these arrays
+        wholesale (census, operations, violence, investigations) and holds none across a step.
+        """
+        from twin.ocgs import STEP_ARRAYS
 
         n = self.ocgs.n
-        arrays = [getattr(self, name, None) for name in STEP_ARRAYS]
-        if all(current is not None and current.shape[0] < n for current in arrays):
-            # The usual case after groups are added: all six padded (with zeros) in one compiled call.
-            (self.active_by_role, self.active_members, self.ocg_capacity, self.ocg_violence_harm_per_month,
-             self.investigated, self.disrupted) = zero_padded_six(n, *arrays)
-            return
-        for name, fill in (("active_by_role", 0.0), ("active_members", 0.0), ("ocg_capacity", 0.0),
-                           ("ocg_violence_harm_per_month", 0.0), ("investigated", False), ("disrupted", False)):
+        buffers = self.__dict__.setdefault("_ocg_array_buffers", {})
+        for name in STEP_ARRAYS:
             current = getattr(self, name, None)
+            if current is not None and current.shape[0] >= n:
+                continue
             if current is None:
-                shape = (n, 4) if name == "active_by_role" else (n,)
-                setattr(self, name, np.full(shape, fill, dtype=type(fill)))
-            elif current.shape[0] < n:
-                pad = np.full((n - current.shape[0], *current.shape[1:]), fill, dtype=current.dtype)
-                setattr(self, name, np.concatenate([current, pad]))
+                current = np.zeros((0, 4) if name == "active_by_role" else 0,
+                                   dtype=bool if name in ("investigated", "disrupted") else float)
+            held = buffers.get(name)
+            if held is not None and held[0].shape[0] >= n and held[0].dtype == current.dtype:
+                buffer, view = held
+            else:
+                buffer, view = np.empty((n + max(n // 4, 64), *current.shape[1:]), current.dtype), None
+            m = current.shape[0]
+            if current is not view or current.base is not buffer:  # else it is `buffer[:m]` already
+                buffer[:m] = current
+            buffer[m:n] = 0
+            view = buffer[:n]
+            buffers[name] = (buffer, view)
+            setattr(self, name, view)
 
     # ------------------------------------------------------------------ the step
 

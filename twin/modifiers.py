@@ -47,29 +47,36 @@ class Modifiers:
 
     def __init__(self, n_areas: int, n_units: int):
         self.n_areas, self.n_units = n_areas, n_units
+        n = n_areas
+        # The array modifiers' neutral values end to end in one array: `reset` copies it (one call)
+        # and hands out slices of the copy, so every step starts with fresh arrays as before.
+        layout = (("demand_multiplier", (n, N_PRODUCT_MARKETS), 1.0), ("vulnerability_multiplier", (n,), 1.0),
+                  ("entry_multiplier", (n,), 1.0), ("violence_multiplier", (n,), 1.0),
+                  ("trust_change_per_month", (n,), 0.0), ("supply_multiplier", (N_PRODUCT_MARKETS,), 1.0),
+                  ("extra_fte", (n_units,), 0.0), ("detection_multiplier", (n,), 1.0),
+                  ("intel_multiplier", (n,), 1.0), ("success_multiplier", (n,), 1.0),
+                  ("success_multiplier_by_reach", (len(REACH),), 1.0), ("cross_boundary_multiplier", (n,), 1.0))
+        self._slices, parts, start = [], [], 0
+        for name, shape, neutral in layout:
+            size = int(np.prod(shape))
+            self._slices.append((name, slice(start, start + size), shape if len(shape) > 1 else None))
+            parts.append(np.full(size, neutral))
+            start += size
+        self._neutral = np.concatenate(parts)
         self.reset()
 
     def reset(self) -> None:
-        n = self.n_areas
-        self.demand_multiplier = np.ones((n, N_PRODUCT_MARKETS))
-        self.vulnerability_multiplier = np.ones(n)
-        self.entry_multiplier = np.ones(n)
-        self.violence_multiplier = np.ones(n)
-        self.trust_change_per_month = np.zeros(n)
-        self.supply_multiplier = np.ones(N_PRODUCT_MARKETS)
-        self.county_line_opening_multiplier = 1.0
-        self.extra_fte = np.zeros(self.n_units)
-        self.detection_multiplier = np.ones(n)
-        self.intel_multiplier = np.ones(n)
-        self.success_multiplier = np.ones(n)
-        self.success_multiplier_by_reach = np.ones(len(REACH))
-        self.insider_penalty_multiplier = 1.0
-        self.cross_boundary_multiplier = np.ones(n)
-        self.seizure_multiplier = 1.0
-        self.enabler_removal_multiplier = 1.0
-        self.desistance_multiplier = 1.0
-        self.reoffend_multiplier = 1.0
-        self.prison_direction_multiplier = 1.0
-        self.extra_prison_places = 0.0
-        self.powers_in_use = 0.0
-        self.oversight = False
+        d = self.__dict__
+        block = self._neutral.copy()
+        for name, rows, shape in self._slices:
+            d[name] = block[rows] if shape is None else block[rows].reshape(shape)
+        d["county_line_opening_multiplier"] = 1.0
+        d["insider_penalty_multiplier"] = 1.0
+        d["seizure_multiplier"] = 1.0
+        d["enabler_removal_multiplier"] = 1.0
+        d["desistance_multiplier"] = 1.0
+        d["reoffend_multiplier"] = 1.0
+        d["prison_direction_multiplier"] = 1.0
+        d["extra_prison_places"] = 0.0
+        d["powers_in_use"] = 0.0
+        d["oversight"] = False

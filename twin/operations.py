@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import array_sum, kernel
-from twin.markets import N_MARKETS
+from twin.markets import N_MARKETS, _clear_laundering_column, _local_clearing_into, _update_prices
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER
 
 #: labour contributed by an active member of each role (leaders manage; exploited runners are less productive)
@@ -24,30 +24,29 @@ ROLE_LABOUR[[LEADER, CORE, WORKER, EXPLOITED]] = [0.5, 1.0, 1.0, 0.7]
 
 
 def ocg_capacity(model) -> np.ndarray:
-    """Capacity (labour units) of each OCG this step."""
+    """Capacity (labour units) of each OCG this step (a new array)."""
     ocgs = model.ocgs
-    return _capacity(model.active_by_role, ROLE_LABOUR, ocgs.leader_directing,
-                     model.params.directed_from_prison_capacity, ocgs.cohesion, ocgs.active)
+    capacity = np.empty(model.active_by_role.shape[0])
+    _capacity_into(capacity, model.active_by_role, ocgs.leader_directing, model.params.directed_from_prison_capacity,
+                   ocgs.cohesion, ocgs.active)
+    return capacity
 
 
 def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(owner, market) pairs of every OCG's product markets and each OCG's market count.
 
-    Portfolios change rarely, so the pairs are cached: the entries of groups whose portfolio
-    changed (`model.portfolios_changed`) are replaced, and groups added since are appended.
+    Portfolios change rarely, so the pairs are cached (in `OperationsRoom`; `operate` brings
+    the cache up to date in its first kernel): the entries of groups whose portfolio changed
+    (`model.portfolios_changed`) are replaced, and groups added since are appended.
     """
-    ocgs = model.ocgs
-    cache = model.portfolio_cache
+    room = _room(model)
+    markets = model.ocgs.markets
     changed = model.take_portfolio_changes("entries")
-    if cache is None:
-        cache = _updated_portfolio(_NO_ENTRIES, _NO_ENTRIES, _NO_ENTRIES, _NO_ENTRIES, ocgs.markets)
-    elif changed.size or cache[2].size < ocgs.n:
-        cache = _updated_portfolio(*cache, changed, ocgs.markets)
-    model.portfolio_cache = cache
-    return cache
-
-
-_NO_ENTRIES = np.empty(0, dtype=np.int64)
+    room.fit(markets.shape[0], changed.size, 0)
+    room.n_portfolio = _refresh_portfolio(room.portfolio, room.n_portfolio, room.n_markets, room.n_groups, changed,
+                                          markets)
+    room.n_groups = markets.shape[0]
+    return room.portfolio[0, : room.n_portfolio], room.portfolio[1, : room.n_portfolio], room.n_markets[: room.n_groups]
 
 
 def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -58,19 +57,6 @@ def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarra
     position, market = np.divmod(np.flatnonzero(chosen[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
     n_markets = np.maximum(chosen.view(np.uint8) @ np.ones(chosen.shape[1], dtype=np.uint8), 1).astype(np.int64)
     return rows[position], market, n_markets
-
-
-def _supply_entries(model, capacity: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray]):
-    """Supply entries (ocg, area, market, amount per month) from home markets and county lines,
-    built from the portfolio `entries`, with each entry's [area, market] cell as a
-    flat index, the supply [area, market] they add up to (`markets.supply_grid`) and each group's
-    capacity per market."""
-    ocgs, lines = model.ocgs, model.county_lines
-    owner, market, n_markets = entries
-    return _entries(owner, market, n_markets, capacity, model.markets.productivity,
-                    model.modifiers.supply_multiplier, ocgs.area, ocgs.active, ocgs.target_size,
-                    model.active_members, lines.ocg, lines.dest, lines.active,
-                    model.params.county_line_capacity_users, model.geography.n_areas)
 
 
 def calibrate_productivity(model, capacity: np.ndarray) -> None:
@@ -93,29 +79,112 @@ def calibrate_productivity(model, capacity: np.ndarray) -> None:
 def operate(model) -> dict[str, np.ndarray]:
     """OCGs supply their markets; markets clear; revenue, profit and capital follow.
 
-    Returns the step's per-OCG sales value (GBP per month) and harm per month for the harm score.
+    Two kernel calls around the market clearing's products with the neighbour matrix and its
+    price response (`Markets.clear_cells`, kept in numpy): `_supply` (capacity, the portfolio
+    cache, supply entries, local clearing) and `_settle` (prices, sales, revenue, laundering,
+    capital). Returns the step's per-OCG sales value (GBP per month) and harm per month (views
+    of working arrays the next step rewrites).
     """
-    ocgs, markets, params, dt = model.ocgs, model.markets, model.params, model.months_per_step
-    capacity = ocg_capacity(model)
-    model.ocg_capacity = capacity
+    ocgs, markets, lines = model.ocgs, model.markets, model.county_lines
     if model.steps_done == 0 and markets.reference_ratio is None:
-        calibrate_productivity(model, capacity)
-    entries = portfolio(model)
-    owner, area, market, amount, cells, supply, capacity_per_market = _supply_entries(model, capacity, entries)
-    model.supply_entries = (owner, area, market, amount)
+        calibrate_productivity(model, ocg_capacity(model))
+    room = _room(model)
+    changed = model.take_portfolio_changes("entries")
+    room.fit(max(ocgs.n, model.active_by_role.shape[0]), changed.size, lines.n)
+    room.n_portfolio, n = _supply(
+        active_by_role=model.active_by_role, leader_directing=ocgs.leader_directing, cohesion=ocgs.cohesion,
+        ocg_active=ocgs.active, ocg_area=ocgs.area, target_size=ocgs.target_size,
+        active_members=model.active_members, ocg_markets=ocgs.markets, portfolio=room.portfolio,
+        n_portfolio=room.n_portfolio, n_markets=room.n_markets, n_old_groups=room.n_groups, changed=changed,
+        productivity=markets.productivity, supply_multiplier=model.modifiers.supply_multiplier,
+        line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active, demand=markets.demand,
+        scalars=room.scalars, entries=room.entries, amount=room.amount, groups=room.groups, lines=room.lines,
+        cells=room.cells)
+    room.n_groups = ocgs.n
+    entries, amount, n_groups = room.entries, room.amount[:n], model.active_by_role.shape[0]
+    model.supply_entries = (entries[E_OWNER, :n], entries[E_AREA, :n], entries[E_MARKET, :n], amount)
     # Each entry's [area, market] cell as a flat index: `array.take(cells)` reads the cells about
     # five times faster than the two-array fancy index `array[area, market]`.
-    model.supply_cells = cells
-    markets.clear_supply(supply, dt)  # what `markets.clear(area, market, amount, dt)` does
+    model.supply_cells = entries[E_CELL, :n]
+    model.ocg_capacity = room.groups[CAPACITY, :n_groups]
+    supply, local_served, unmet, surplus = room.cells
+    target = markets.clear_cells(supply, local_served, unmet, surplus)  # what `markets.clear` does
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
-    revenue_per_month, harm_per_month, model.money_laundered_gbp = _settle(
-        owner, cells, amount, markets.sold_share, model.unit_price_gbp, markets.price_index,
-        model.harm.unit_per_month, capacity_per_market, ocgs.markets, markets.productivity,
-        ocgs.has_professional, ocgs.capital_gbp, ocgs.revenue_gbp, ocgs.harm_gbp_per_month, params.profit_margin,
-        params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
-        params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt)
-    markets.clear_laundering()
-    return {"revenue_per_month": revenue_per_month, "harm_per_month": harm_per_month}
+    model.money_laundered_gbp = _settle(
+        price_index=markets.price_index, target=target, entries=entries, amount=amount,
+        sold_share=markets.sold_share, unit_price_gbp=model.unit_price_gbp,
+        harm_per_unit_month=model.harm.unit_per_month, groups=room.groups, n_groups=n_groups,
+        ocg_markets=ocgs.markets, productivity=markets.productivity, has_professional=ocgs.has_professional,
+        capital_gbp=ocgs.capital_gbp, revenue_gbp=ocgs.revenue_gbp, harm_gbp_per_month=ocgs.harm_gbp_per_month,
+        demand=markets.demand, served=markets.served, scalars=room.scalars)
+    markets.cleared_laundering()
+    return {"revenue_per_month": room.groups[REVENUE, :n_groups], "harm_per_month": room.groups[HARM, :n_groups]}
+
+
+#: rows of `OperationsRoom.entries` (the supply entries)
+E_OWNER, E_AREA, E_MARKET, E_CELL = range(4)
+#: rows of `OperationsRoom.groups` (per group)
+CAPACITY, CAPACITY_PER_MARKET, REVENUE, HARM, PROFIT, LAUNDERING_CAPACITY = range(6)
+#: planes of `OperationsRoom.cells` ([area, market] grids)
+SUPPLY, LOCAL_SERVED, UNMET, SURPLUS = range(4)
+#: entries of `OperationsRoom.scalars` (the run's parameters the kernels read)
+(DIRECTED_CAPACITY, LINE_CAPACITY_USERS, PROFIT_MARGIN, RATIO_INITIAL, EFFICIENCY_PROFESSIONAL, EFFICIENCY_BASE,
+ SPEND_RATE, MONTHS_PER_STEP, PRICE_STEP) = range(9)
+
+
+class OperationsRoom:
+    """`operate`'s working arrays, kept from step to step and grown (doubling) when the groups,
+    entries or county lines outgrow them, so that a step allocates none of them: the portfolio
+    cache (entries owner, market: `portfolio`; each group's market count), the supply entries,
+    sums per group and the [area, market] grids of the clearing. What `operate` publishes
+    (`model.supply_entries`, `supply_cells`, `ocg_capacity`, `markets.supply`) are views of them,
+    valid until the next step rewrites them. Kept as `model.portfolio_cache`."""
+
+    def __init__(self, model):
+        params, dt = model.params, model.months_per_step
+        self.portfolio = np.empty((2, 0), np.int64)
+        self.n_portfolio = 0  # entries in the portfolio cache
+        self.n_markets = np.empty(0, np.int64)
+        self.n_groups = 0  # groups the portfolio cache covers
+        self.entries = np.empty((4, 0), np.int64)
+        self.amount = np.empty(0)
+        self.groups = np.empty((6, 0))
+        self.lines = np.empty(0, np.int64)
+        self.cells = np.zeros((4, model.geography.n_areas, N_MARKETS))
+        # Parameters are fixed for a run: read once, passed as one array.
+        self.scalars = np.array([
+            params.directed_from_prison_capacity, params.county_line_capacity_users, params.profit_margin,
+            params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
+            params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt,
+            model.markets.price_step(dt)])
+
+    def fit(self, n_groups: int, n_changed: int, n_lines: int) -> None:
+        """Make room for a step with this many groups, changed portfolios and county lines."""
+        most_portfolio = self.n_portfolio + MONEY_LAUNDERING * (n_changed + max(n_groups - self.n_groups, 0))
+        if most_portfolio > self.portfolio.shape[1]:
+            self.portfolio = _larger(self.portfolio, most_portfolio)
+        if n_groups > self.groups.shape[1]:
+            self.n_markets = _larger(self.n_markets, n_groups)
+            self.groups = _larger(self.groups, n_groups)
+        if most_portfolio + n_lines > self.amount.shape[0]:
+            self.entries = _larger(self.entries, most_portfolio + n_lines)
+            self.amount = _larger(self.amount, most_portfolio + n_lines)
+        if n_lines + 1 > self.lines.shape[0]:
+            self.lines = _larger(self.lines, n_lines + 1)
+
+
+def _room(model) -> OperationsRoom:
+    room = model.portfolio_cache
+    if room is None:
+        room = model.portfolio_cache = OperationsRoom(model)
+    return room
+
+
+def _larger(array: np.ndarray, needed: int) -> np.ndarray:
+    """`array` copied into a new one whose last axis is at least `needed` and twice what it was."""
+    new = np.empty((*array.shape[:-1], max(needed, 2 * array.shape[-1])), array.dtype)
+    new[..., : array.shape[-1]] = array
+    return new
 
 
 def initial_capital(model, revenue_per_month: np.ndarray) -> None:
@@ -149,52 +218,66 @@ def unit_prices(params) -> np.ndarray:
 
 
 @kernel
-def _capacity(active_by_role, role_labour, leader_directing, directed_capacity, cohesion, active):
-    """Labour of each OCG's active members by role, scaled by cohesion and, when its leader
-    directs it from prison, by `directed_capacity`; 0 for inactive groups."""
+def _capacity_into(capacity, active_by_role, leader_directing, directed_capacity, cohesion, active):
+    """Write to `capacity` the labour of each OCG's active members by role (`ROLE_LABOUR`), scaled
+    by cohesion and, when its leader directs it from prison, by `directed_capacity`; 0 for
+    inactive groups."""
     n = active_by_role.shape[0]
-    capacity = np.empty(n)
     by_role = active_by_role.reshape(4 * n)  # flat: faster to index than [g, role] (C order)
-    w0, w1, w2, w3 = role_labour[0], role_labour[1], role_labour[2], role_labour[3]
+    w0, w1, w2, w3 = ROLE_LABOUR[0], ROLE_LABOUR[1], ROLE_LABOUR[2], ROLE_LABOUR[3]
     for g in range(n):
         # Added in role order, as the matrix product `active_by_role @ role_labour` adds.
         row = 4 * g
         labour = by_role[row] * w0 + by_role[row + 1] * w1 + by_role[row + 2] * w2 + by_role[row + 3] * w3
         direction = directed_capacity if leader_directing[g] else 1.0
         capacity[g] = labour * (0.5 + 0.5 * cohesion[g]) * direction * active[g]
-    return capacity
 
 
 @kernel
 def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
-    """The portfolio cache (entries owner, market; each group's market count) brought up to date:
-    the entries of groups not in `changed` (sorted row numbers) in their order, then the entries of
-    the changed groups, then those of groups added since (rows past the old counts). A group's
-    entries are its product markets in market order; its count covers every market it is in
-    (laundering too), at least 1."""
+    """The portfolio cache (entries owner, market; each group's market count) brought up to date,
+    in new arrays (see `_refresh_portfolio`)."""
     n_old, n_groups = n_markets.shape[0], ocg_markets.shape[0]
+    most = owner.shape[0] + MONEY_LAUNDERING * (changed.shape[0] + max(n_groups - n_old, 0))
+    portfolio = np.empty((2, most), dtype=np.int64)
+    portfolio[0, : owner.shape[0]] = owner
+    portfolio[1, : owner.shape[0]] = market
+    new_n_markets = np.empty(max(n_groups, n_old), dtype=np.int64)
+    new_n_markets[:n_old] = n_markets
+    k = _refresh_portfolio(portfolio, owner.shape[0], new_n_markets, n_old, changed, ocg_markets)
+    return portfolio[0, :k].copy(), portfolio[1, :k].copy(), new_n_markets[:n_groups].copy()
+
+
+@kernel
+def _refresh_portfolio(portfolio, n_entries, n_markets, n_old, changed, ocg_markets):
+    """Bring the portfolio cache up to date in place and return its new number of entries: the
+    entries (`portfolio` rows owner, market) of groups not in `changed` (sorted row numbers) kept
+    in their order, then the entries of the changed groups, then those of groups added since
+    (rows from `n_old`, the groups the cache covered). A group's entries are its product markets
+    in market order; its count (`n_markets`) covers every market it is in (laundering too), at
+    least 1. The arrays have room for every entry there may be (`OperationsRoom.fit`)."""
+    n_groups = ocg_markets.shape[0]
     in_market = ocg_markets.reshape(ocg_markets.size)  # flat [group, market]: faster to index
+    owner, market = portfolio[0], portfolio[1]
     dirty = np.zeros(n_old, dtype=np.bool_)
+    any_dirty = False
     for r in changed:
         if r < n_old:  # rows added since are appended below anyway
             dirty[r] = True
-    # Room for every entry there may be (returned cut to those there are).
-    most = owner.shape[0] + MONEY_LAUNDERING * (changed.shape[0] + max(n_groups - n_old, 0))
-    new_owner = np.empty(most, dtype=np.int64)
-    new_market = np.empty(most, dtype=np.int64)
-    new_n_markets = np.empty(n_groups, dtype=np.int64)
-    k = 0
-    for i in range(owner.shape[0]):
-        if not dirty[owner[i]]:
-            new_owner[k], new_market[k] = owner[i], market[i]
-            k += 1
-    new_n_markets[:n_old] = n_markets
-    for r in changed:
-        if r < n_old:
-            k = _add_group_entries(r, in_market, new_owner, new_market, new_n_markets, k)
+            any_dirty = True
+    k = n_entries
+    if any_dirty:
+        k = 0
+        for i in range(n_entries):  # kept entries move down in place (k <= i)
+            if not dirty[owner[i]]:
+                owner[k], market[k] = owner[i], market[i]
+                k += 1
+        for r in changed:
+            if r < n_old:
+                k = _add_group_entries(r, in_market, owner, market, n_markets, k)
     for g in range(n_old, n_groups):
-        k = _add_group_entries(g, in_market, new_owner, new_market, new_n_markets, k)
-    return new_owner[:k], new_market[:k], new_n_markets
+        k = _add_group_entries(g, in_market, owner, market, n_markets, k)
+    return k
 
 
 @kernel
@@ -213,35 +296,47 @@ def _add_group_entries(g, in_market, owner, market, n_markets, k):
 
 
 @kernel
-def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivity, supply_multiplier,
-             ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest, line_active,
-             line_capacity_users, n_areas):
-    """Supply entries (owner, area, market, amount per month, flat [area, market] cell) and the
-    supply [area, market] they add up to (in entry order, as `markets.supply_grid`), and each
-    group's capacity per market (its capacity split evenly over its markets): first
-    each portfolio entry of a group with capacity (its capacity split evenly over its markets),
-    then each active county line (heroin/crack in its destination, scaled by the health of its
-    group: active members over target size, at most 1)."""
-    n_portfolio, n_lines_total = portfolio_owner.shape[0], line_active.shape[0]
+def _supply(active_by_role, leader_directing, cohesion, ocg_active, ocg_area, target_size, active_members,
+            ocg_markets, portfolio, n_portfolio, n_markets, n_old_groups, changed, productivity, supply_multiplier,
+            line_ocg, line_dest, line_active, demand, scalars, entries, amount, groups, lines, cells):
+    """The supply side of `operate`, written into the working arrays of `OperationsRoom`: each
+    group's capacity (`groups` row CAPACITY), the portfolio cache brought up to date
+    (`_refresh_portfolio`), the supply entries (`_write_entries`) and the local clearing of the
+    supply they add up to (`cells`: supply, local served, unmet, surplus). Returns the number of
+    portfolio entries and of supply entries."""
+    capacity = groups[CAPACITY]
+    _capacity_into(capacity, active_by_role, leader_directing, scalars[DIRECTED_CAPACITY], cohesion, ocg_active)
+    n_portfolio = _refresh_portfolio(portfolio, n_portfolio, n_markets, n_old_groups, changed, ocg_markets)
+    n = _write_entries(portfolio[0], portfolio[1], n_portfolio, n_markets, capacity, active_by_role.shape[0],
+                       productivity, supply_multiplier, ocg_area, ocg_active, target_size, active_members,
+                       line_ocg, line_dest, line_active, scalars[LINE_CAPACITY_USERS], entries, amount,
+                       groups[CAPACITY_PER_MARKET], lines, cells[SUPPLY])
+    _local_clearing_into(cells[SUPPLY], demand, cells[LOCAL_SERVED], cells[UNMET], cells[SURPLUS])
+    return n_portfolio, n
+
+
+@kernel
+def _write_entries(portfolio_owner, portfolio_market, n_portfolio, n_markets, capacity, n_groups, productivity,
+                   supply_multiplier, ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest,
+                   line_active, line_capacity_users, entries, amount, capacity_per_market, active_lines, supply):
+    """Supply entries (`entries` rows owner, area, market, flat [area, market] cell; `amount` per
+    month) and the supply [area, market] they add up to (in entry order, as `markets.supply_grid`),
+    and each group's capacity split evenly over its markets (`capacity_per_market`): first each
+    portfolio entry of a group with capacity, then each active county line (heroin/crack in its
+    destination, scaled by the health of its group: active members over target size, at most
+    1). Returns the number of entries."""
+    owner, area, market, cells = entries[E_OWNER], entries[E_AREA], entries[E_MARKET], entries[E_CELL]
     # Active lines listed without branching (which lines are active follows no pattern a branch
     # predictor could learn): each line is written at the next free place, which moves on only
     # if the line is active.
-    active_lines = np.empty(n_lines_total + 1, dtype=np.int64)
     n_active_lines = 0
-    for line in range(n_lines_total):
+    for line in range(line_active.shape[0]):
         active_lines[n_active_lines] = line
         n_active_lines += line_active[line]
-    # Room for every portfolio entry and active line (returned cut to the entries there are).
-    most = n_portfolio + n_active_lines
-    owner = np.empty(most, dtype=np.int64)
-    area = np.empty(most, dtype=np.int64)
-    market = np.empty(most, dtype=np.int64)
-    amount = np.empty(most)
-    cells = np.empty(most, dtype=np.int64)
-    supply = np.zeros(n_areas * N_MARKETS)  # flat [area, market], indexed by cell
+    supply[:] = 0.0  # flat [area, market], indexed by cell
+    flat_supply = supply.reshape(supply.size)
     # Capacity per market, a group at a time (half as many divisions as entries).
-    capacity_per_market = np.empty(capacity.shape[0])
-    for g in range(capacity.shape[0]):
+    for g in range(n_groups):
         capacity_per_market[g] = capacity[g] / n_markets[g]
     k = 0
     for i in range(n_portfolio):
@@ -251,44 +346,41 @@ def _entries(portfolio_owner, portfolio_market, n_markets, capacity, productivit
             amount[k] = capacity_per_market[g] * productivity[m] * supply_multiplier[m]
             cell = ocg_area[g] * N_MARKETS + m
             cells[k] = cell
-            supply[cell] += amount[k]
+            flat_supply[cell] += amount[k]
             k += 1
-    n_selling = k
-    n = n_selling + n_active_lines
-    # A line's amount depends only on its group: worked out once per group that has lines.
-    line_amount = np.empty(capacity.shape[0])
-    line_amount_set = np.zeros(capacity.shape[0], dtype=np.bool_)
-    for k in range(n_selling, n):
-        line = active_lines[k - n_selling]
+    for j in range(n_active_lines):
+        line = active_lines[j]
         g = line_ocg[line]
-        if not line_amount_set[g]:
-            health = active_members[g] / max(target_size[g], 1.0)
-            if health < 0.0:  # written so that a NaN stays NaN, as in np.clip
-                health = 0.0
-            elif health > 1.0:
-                health = 1.0
-            line_amount[g] = line_capacity_users * health * ocg_active[g] * supply_multiplier[HEROIN_CRACK]
-            line_amount_set[g] = True
+        health = active_members[g] / max(target_size[g], 1.0)
+        if health < 0.0:  # written so that a NaN stays NaN, as in np.clip
+            health = 0.0
+        elif health > 1.0:
+            health = 1.0
         owner[k], area[k], market[k] = g, line_dest[line], HEROIN_CRACK
-        amount[k] = line_amount[g]
+        amount[k] = line_capacity_users * health * ocg_active[g] * supply_multiplier[HEROIN_CRACK]
         cell = line_dest[line] * N_MARKETS + HEROIN_CRACK
         cells[k] = cell
-        supply[cell] += amount[k]
-    return (owner[:n], area[:n], market[:n], amount[:n], cells[:n], supply.reshape((n_areas, N_MARKETS)),
-            capacity_per_market)
+        flat_supply[cell] += amount[k]
+        k += 1
+    return k
 
 
 @kernel
-def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_per_unit_month,
-            capacity_per_market, ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp,
-            harm_gbp_per_month, profit_margin, ratio_initial, efficiency_professional, efficiency_base,
-            spend_rate_per_month, months_per_step):
-    """Revenue and harm per OCG from the entries' sales (each entry sells its amount times the sold
-    share of its cell, as `Markets.clear` returns); money laundering (a national service
-    whose short supply lowers every group's efficiency); capital: laundered profit in, spending
-    out. Writes the groups' capital, revenue and harm columns (and, the first time, laundering
-    productivity). Returns revenue and harm per month by OCG and the pounds laundered this step."""
-    n = capacity_per_market.shape[0]
+def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, harm_per_unit_month, groups, n_groups,
+            ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp, harm_gbp_per_month, demand,
+            served, scalars):
+    """The rest of `operate` once the product markets are cleared: prices move towards their
+    `target` (`markets._update_prices`); revenue and harm per OCG from the entries' sales (each
+    entry sells its amount times the sold share of its cell, as `Markets.clear` returns; `groups`
+    rows REVENUE, HARM); money laundering (a national service whose short supply lowers every
+    group's efficiency); capital: laundered profit in, spending out. Writes the groups' capital,
+    revenue and harm columns (and, the first time, laundering productivity), and empties the
+    laundering column of demand and served (`Markets.clear_laundering`). Returns the pounds
+    laundered this step."""
+    _update_prices(price_index, target, scalars[PRICE_STEP])
+    months_per_step = scalars[MONTHS_PER_STEP]
+    n = n_groups
+    owner, cells = entries[E_OWNER], entries[E_CELL]
     # [area, market] arrays read flat by cell, [group, market] too: faster than two indices.
     sold_by_cell, price_by_cell = sold_share.reshape(sold_share.size), price_index.reshape(price_index.size)
     in_market = ocg_markets.reshape(ocg_markets.size)
@@ -297,15 +389,17 @@ def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_
     for cell in range(sold_by_cell.size):
         unit_value_by_cell[cell] = unit_price_gbp[cell % N_MARKETS] * price_by_cell[cell]
         harm_by_cell[cell] = harm_per_unit_month[cell % N_MARKETS]
-    revenue_per_month = np.zeros(n)
-    harm_per_month = np.zeros(n)
-    for i in range(owner.shape[0]):  # in entry order, as np.bincount adds
+    revenue_per_month, harm_per_month = groups[REVENUE], groups[HARM]
+    revenue_per_month[:n] = 0.0
+    harm_per_month[:n] = 0.0
+    for i in range(amount.shape[0]):  # in entry order, as np.bincount adds
         g, cell = owner[i], cells[i]
         sold = amount[i] * sold_by_cell[cell]
         revenue_per_month[g] += sold * unit_value_by_cell[cell]
         harm_per_month[g] += sold * harm_by_cell[cell]
-    profit_per_month = np.empty(n)
-    laundering_capacity = np.empty(n)
+    profit_per_month, laundering_capacity = groups[PROFIT, :n], groups[LAUNDERING_CAPACITY, :n]
+    capacity_per_market = groups[CAPACITY_PER_MARKET]
+    profit_margin = scalars[PROFIT_MARGIN]
     for g in range(n):
         profit_per_month[g] = revenue_per_month[g] * profit_margin
         laundering_capacity[g] = capacity_per_market[g] * in_market[g * N_MARKETS + MONEY_LAUNDERING]
@@ -313,10 +407,11 @@ def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_
     laundering_supply = array_sum(laundering_capacity)
     laundering_demand = array_sum(profit_per_month)
     if np.isnan(productivity[MONEY_LAUNDERING]):  # set from the first step's profits
-        productivity[MONEY_LAUNDERING] = ratio_initial * laundering_demand / max(laundering_supply, 1e-9)
+        productivity[MONEY_LAUNDERING] = scalars[RATIO_INITIAL] * laundering_demand / max(laundering_supply, 1e-9)
     laundering_supply *= productivity[MONEY_LAUNDERING]
     coverage = min(1.0, laundering_supply / laundering_demand) if laundering_demand > 0 else 1.0
-    spend_share = min(1.0, spend_rate_per_month * months_per_step)
+    spend_share = min(1.0, scalars[SPEND_RATE] * months_per_step)
+    efficiency_professional, efficiency_base = scalars[EFFICIENCY_PROFESSIONAL], scalars[EFFICIENCY_BASE]
     for g in range(n):
         base = efficiency_professional if has_professional[g] else efficiency_base
         efficiency = base * (0.5 + 0.5 * coverage)
@@ -325,4 +420,5 @@ def _settle(owner, cells, amount, sold_share, unit_price_gbp, price_index, harm_
         capital_gbp[g] = capital_gbp[g] + inflow - spend
         revenue_gbp[g] = revenue_per_month[g] * months_per_step
         harm_gbp_per_month[g] = harm_per_month[g]
-    return revenue_per_month, harm_per_month, laundering_demand * coverage * months_per_step
+    _clear_laundering_column(demand, served)
+    return laundering_demand * coverage * months_per_step

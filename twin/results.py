@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from twin.compiled import kernel
 from twin.geography import NATIONAL_AREA
 
 
@@ -196,14 +197,17 @@ class Results:
         extra = len(extra_metrics)
         self._sum = np.array([m.aggregate == "sum" for m in METRICS] + [True] * extra)
         self._per_area = np.array([m.per_area for m in METRICS] + [True] * extra)
+        self._national_columns: dict[tuple[str, ...], np.ndarray] = {}  # columns of national metrics, by names
 
     def record(self, step: int, by_area: np.ndarray, national: dict[str, float]) -> None:
         """Store one step: `by_area` is [area, metric]; national-only metrics come in `national`."""
-        row = self.values[step]
-        row[:-1] = np.where(self._per_area[None, :], by_area, np.nan)
-        row[-1] = np.where(self._sum, by_area.sum(axis=0), self.weights @ by_area)
-        for name, value in national.items():
-            row[-1, self.index[name]] = value
+        weighted = self.weights @ by_area  # population-weighted means: numpy's product (BLAS), as always
+        names = tuple(national)
+        columns = self._national_columns.get(names)
+        if columns is None:
+            columns = self._national_columns[names] = np.array([self.index[name] for name in names], dtype=np.int64)
+        _record_row(self.values[step], by_area, weighted, self._per_area, self._sum, columns,
+                    np.fromiter(national.values(), float, len(names)))
         self.steps_recorded = step + 1
 
     def series(self, metric: str, area: str = NATIONAL_AREA) -> np.ndarray:
@@ -225,3 +229,21 @@ class Results:
             "value": value[keep],
         })
         return frame
+
+
+@kernel
+def _record_row(row, by_area, weighted, per_area, is_sum, national_columns, national_values):
+    """One step's [area (+ UK last), metric] row: each area's value where the metric exists per
+    area (NaN elsewhere); the UK value the sum over areas (in area order from 0.0, as numpy's
+    `sum(axis=0)` adds) or the population-weighted mean `weighted`; then the national-only
+    metrics' values at their columns."""
+    n_areas, n_metrics = by_area.shape
+    for metric in range(n_metrics):
+        total = 0.0
+        for area in range(n_areas):
+            value = by_area[area, metric]
+            row[area, metric] = value if per_area[metric] else np.nan
+            total += value
+        row[n_areas, metric] = total if is_sum[metric] else weighted[metric]
+    for k in range(national_columns.size):
+        row[n_areas, national_columns[k]] = national_values[k]

@@ -107,8 +107,7 @@ def operate(model) -> dict[str, np.ndarray]:
     # five times faster than the two-array fancy index `array[area, market]`.
     model.supply_cells = entries[E_CELL, :n]
     model.ocg_capacity = room.groups[CAPACITY, :n_groups]
-    supply, local_served, unmet, surplus = room.cells
-    target = markets.clear_cells(supply, local_served, unmet, surplus)  # what `markets.clear` does
+    target = markets.clear_cells(*room.grids)  # what `markets.clear` does
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
     model.money_laundered_gbp = _settle(
         price_index=markets.price_index, target=target, entries=entries, amount=amount,
@@ -151,6 +150,7 @@ class OperationsRoom:
         self.groups = np.empty((6, 0))
         self.lines = np.empty(0, np.int64)
         self.cells = np.zeros((4, model.geography.n_areas, N_MARKETS))
+        self.grids = tuple(self.cells)  # views: supply, local served, unmet, surplus
         # Parameters are fixed for a run: read once, passed as one array.
         self.scalars = np.array([
             params.directed_from_prison_capacity, params.county_line_capacity_users, params.profit_margin,
@@ -304,25 +304,26 @@ def _supply(active_by_role, leader_directing, cohesion, ocg_active, ocg_area, ta
     (`_refresh_portfolio`), the supply entries (`_write_entries`) and the local clearing of the
     supply they add up to (`cells`: supply, local served, unmet, surplus). Returns the number of
     portfolio entries and of supply entries."""
-    capacity = groups[CAPACITY]
-    _capacity_into(capacity, active_by_role, leader_directing, scalars[DIRECTED_CAPACITY], cohesion, ocg_active)
     n_portfolio = _refresh_portfolio(portfolio, n_portfolio, n_markets, n_old_groups, changed, ocg_markets)
-    n = _write_entries(portfolio[0], portfolio[1], n_portfolio, n_markets, capacity, active_by_role.shape[0],
-                       productivity, supply_multiplier, ocg_area, ocg_active, target_size, active_members,
-                       line_ocg, line_dest, line_active, scalars[LINE_CAPACITY_USERS], entries, amount,
-                       groups[CAPACITY_PER_MARKET], lines, cells[SUPPLY])
+    capacity, capacity_per_market = groups[CAPACITY], groups[CAPACITY_PER_MARKET]
+    _capacity_into(capacity, active_by_role, leader_directing, scalars[DIRECTED_CAPACITY], cohesion, ocg_active)
+    # Capacity per market: each group's capacity split evenly over its markets.
+    for g in range(active_by_role.shape[0]):
+        capacity_per_market[g] = capacity[g] / n_markets[g]
+    n = _write_entries(portfolio[0], portfolio[1], n_portfolio, capacity, capacity_per_market, productivity,
+                       supply_multiplier, ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest,
+                       line_active, scalars[LINE_CAPACITY_USERS], entries, amount, lines, cells[SUPPLY])
     _local_clearing_into(cells[SUPPLY], demand, cells[LOCAL_SERVED], cells[UNMET], cells[SURPLUS])
     return n_portfolio, n
 
 
 @kernel
-def _write_entries(portfolio_owner, portfolio_market, n_portfolio, n_markets, capacity, n_groups, productivity,
+def _write_entries(portfolio_owner, portfolio_market, n_portfolio, capacity, capacity_per_market, productivity,
                    supply_multiplier, ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest,
-                   line_active, line_capacity_users, entries, amount, capacity_per_market, active_lines, supply):
+                   line_active, line_capacity_users, entries, amount, active_lines, supply):
     """Supply entries (`entries` rows owner, area, market, flat [area, market] cell; `amount` per
-    month) and the supply [area, market] they add up to (in entry order, as `markets.supply_grid`),
-    and each group's capacity split evenly over its markets (`capacity_per_market`): first each
-    portfolio entry of a group with capacity, then each active county line (heroin/crack in its
+    month) and the supply [area, market] they add up to (in entry order, as `markets.supply_grid`):
+    first each portfolio entry of a group with capacity, then each active county line (heroin/crack in its
     destination, scaled by the health of its group: active members over target size, at most
     1). Returns the number of entries."""
     owner, area, market, cells = entries[E_OWNER], entries[E_AREA], entries[E_MARKET], entries[E_CELL]
@@ -335,9 +336,6 @@ def _write_entries(portfolio_owner, portfolio_market, n_portfolio, n_markets, ca
         n_active_lines += line_active[line]
     supply[:] = 0.0  # flat [area, market], indexed by cell
     flat_supply = supply.reshape(supply.size)
-    # Capacity per market, a group at a time (half as many divisions as entries).
-    for g in range(n_groups):
-        capacity_per_market[g] = capacity[g] / n_markets[g]
     k = 0
     for i in range(n_portfolio):
         g, m = portfolio_owner[i], portfolio_market[i]

@@ -63,6 +63,6 @@ def test_active_row_parts_are_the_models_active_rows():
                                     model.streams["entry"], 0.0)
         if stage == 2:
             model.members_reactivated()
-        census_rows, first_new_row = recruitment._active_row_parts(model)
+        census_rows, first_new_row = model.active_row_parts()
         joined = np.concatenate([census_rows, np.arange(first_new_row, model.members.n)])
         assert np.array_equal(joined, model.active_rows())

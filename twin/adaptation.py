@@ -55,10 +55,7 @@ def entry(model) -> None:
                        score_noise=score_noise, step=model.steps_done)
         index = add_members(model, new[owner], role, rng, known_prob=0.0)
         assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
-    # The model's per-group step arrays grow once for the entrants and the halves of groups split
-    # just before (`succession.groups_in_transition` leaves their growth to this phase).
-    if model.active_members.shape[0] < ocgs.n:
-        model.grow_ocg_arrays()
+        model.grow_ocg_arrays()  # the step's per-group arrays cover the entrants
 
 
 _REACH_SHARES = np.array(NEW_OCG_REACH)

@@ -320,6 +320,14 @@ class TwinModel(mesa.Model):
             self._active_rows_n = self.members.n
         return self._active_rows
 
+    def active_row_parts(self) -> tuple[np.ndarray, int]:
+        """`active_rows()` in two parts, not joined (joining copies the whole list): the rows
+        listed so far, and the first row appended since (the list goes on with every row from it
+        to the end of the table). For a kernel that reads the list once."""
+        if self._active_rows is None:
+            self.active_rows()
+        return self._active_rows, self._active_rows_n
+
     def portfolios_changed(self, ocg_rows: np.ndarray) -> None:
         """Existing groups gained markets (absorption, pivots): caches built on portfolios update these rows."""
         for pending in self._portfolio_changes.values():

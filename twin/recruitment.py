@@ -314,7 +314,7 @@ def exploitation_and_desistance(model) -> None:
     members, params, dt, tally = model.members, model.params, model.months_per_step, model.tally
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
     p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
-    census_rows, first_new_row = _active_row_parts(model)
+    census_rows, first_new_row = model.active_row_parts()
     rows = (tally.row("nrm_referrals"), tally.row("nrm_referrals_criminal"), tally.row("nrm_referrals_repeat"),
             tally.row("leavers"))
     _exploit_and_desist(
@@ -323,15 +323,6 @@ def exploitation_and_desistance(model) -> None:
         members.role, members.referred, members.ocg, model.ocgs.area, params.identified_exploited_exit_prob,
         model.markets.served, MODERN_SLAVERY, per_step_probability(params.slavery_victim_referral_prob_per_month, dt),
         tally.values, rows)
-
-
-def _active_row_parts(model) -> tuple[np.ndarray, int]:
-    """`model.active_rows()` in two parts, not joined (joining copies the whole list): the rows
-    active at the census, and the first row appended since (the list goes on with every row from
-    it to the end of the table)."""
-    if model._active_rows is None:
-        model.active_rows()
-    return model._active_rows, model._active_rows_n
 
 
 _POSITIONS = np.arange(0)

@@ -80,9 +80,7 @@ def groups_in_transition(model) -> None:
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=markets, known=False,
                    size=size, capital_gbp=capital_gbp, encrypted=encrypted, has_professional=professional,
                    has_insider=insider, score_noise=score_noise, step=model.steps_done, insulation=insulation)
-    # The model's per-group step arrays (`TwinModel.grow_ocg_arrays`) grow in `adaptation.entry`,
-    # which follows this phase and adds groups too: one growth a step, not two (nothing reads them
-    # in between).
+    model.grow_ocg_arrays()  # the step's per-group arrays cover the halves (extended in place)
     _split_then_promote(
         handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, kernel, tally_rows
+from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
-from twin.policing import clip
+from twin.policing import clip, kernel_rows
 from twin.streams import thinned_candidates, uniforms_between
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
@@ -56,13 +56,14 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
     return ending[:n_ending].copy()
 
 
-def _arrest_terms(model) -> tuple[float, float, float, float, float]:
-    """The month and the scalars `arrest_kernel` takes: charge chance, mean court delay (months),
-    court cost per case and the chance a charged leader keeps directing the group."""
+def _arrest_terms(model) -> np.ndarray:
+    """The scalars `arrest_kernel` takes, in its order: the month, the charge chance, the mean
+    court delay (months), the court cost per case and the chance a charged leader keeps directing
+    the group."""
     params = model.params
     p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
-    return (float(model.month), float(params.charge_prob), float(params.court_delay_months),
-            float(params.court_cost_gbp_per_case), float(min(max(p_directs, 0.0), 1.0)))
+    return np.array([model.month, params.charge_prob, params.court_delay_months, params.court_cost_gbp_per_case,
+                     min(max(p_directs, 0.0), 1.0)], dtype=np.float64)
 
 
 @kernel
@@ -109,40 +110,36 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict
 def complete_operations(model, ended: np.ndarray) -> None:
     """Resolve operations that end this step."""
     ocgs, members, params, mods = model.ocgs, model.members, model.params, model.modifiers
-    rng = model.streams["investigations"]
-    model.investigated = np.zeros(ocgs.n, dtype=bool)
-    model.disrupted = np.zeros(ocgs.n, dtype=bool)
     if ended.size == 0:
+        model.investigated = np.zeros(ocgs.n, dtype=bool)
+        model.disrupted = np.zeros(ocgs.n, dtype=bool)
         return
-    model.investigated[ended] = True
-    ocgs.investigated_step[ended] = model.steps_done
-    # Arrest chances by role, on success and on failure.
-    share_on_success = np.zeros(4)
-    share_on_success[[LEADER, CORE, WORKER, EXPLOITED]] = [params.arrest_share_leader, params.arrest_share_core,
-                                                         params.arrest_share_worker, params.arrest_share_exploited]
-    share_on_failure = np.zeros(4)
-    share_on_failure[[WORKER, EXPLOITED]] = params.failed_operation_arrest_share
-    # Labour of each group before the operation, in numpy: the matrix product's order of addition.
-    labour = model.active_by_role @ ROLE_LABOUR
-    seizure_share = min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0)
-    p_remove = min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)
+    rng = model.streams["investigations"]
     tally = model.tally
-    rows = tally_rows(tally, ARREST_TALLIES + OPERATION_TALLIES)
+    rows = kernel_rows(tally, ARREST_TALLIES + OPERATION_TALLIES)  # first: a new name may replace `tally.values`
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
-    # One pass over the whole table: it finds the rows `active_rows` (a superset) would, faster.
-    targeted = active_members_of(members.ocg, members.status, model.investigated)
-    enablers_removed, first_line, end_line = _complete_kernel(
-        rng, ended, targeted, model.disrupted,
-        ocgs.area, ocgs.reach, ocgs.intel, ocgs.insulation, ocgs.has_insider, ocgs.capital_gbp, model.trust,
-        model.trust_reference, mods.success_multiplier, mods.success_multiplier_by_reach,
-        float(params.operation_success_base), float(params.insulation_success_penalty),
-        float(params.insider_success_penalty * mods.insider_penalty_multiplier),
-        members.ocg, members.role, members.status, members.known, share_on_success, share_on_failure,
-        ROLE_LABOUR, labour, float(params.disruption_capacity_threshold), float(seizure_share),
-        float(params.asset_realisation_share),
-        links.active, links.ocg, links.enabler, enablers.active, enablers.known, float(p_remove),
-        lines.active, lines.ocg, members.verdict_month, ocgs.leader_directing, *_arrest_terms(model),
-        tally.values, rows)
+    terms = np.array([
+        params.operation_success_base, params.insulation_success_penalty,
+        params.insider_success_penalty * mods.insider_penalty_multiplier,
+        params.arrest_share_leader, params.arrest_share_core, params.arrest_share_worker,
+        params.arrest_share_exploited, params.failed_operation_arrest_share,
+        params.disruption_capacity_threshold,
+        min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0),
+        params.asset_realisation_share,
+        min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)],
+        dtype=np.float64)
+    model.investigated, model.disrupted, enablers_removed, first_line, end_line = _complete_kernel(
+        rng_handle=generator_argument(rng), ended=ended, step=model.steps_done, terms=terms,
+        arrest_terms=_arrest_terms(model), ocg_area=ocgs.area, reach=ocgs.reach, intel=ocgs.intel,
+        insulation=ocgs.insulation, has_insider=ocgs.has_insider, capital_gbp=ocgs.capital_gbp,
+        investigated_step=ocgs.investigated_step, leader_directing=ocgs.leader_directing,
+        active_by_role=model.active_by_role, trust=model.trust, trust_reference=model.trust_reference,
+        success_multiplier=mods.success_multiplier, success_multiplier_by_reach=mods.success_multiplier_by_reach,
+        member_ocg=members.ocg, member_role=members.role, member_status=members.status,
+        member_known=members.known, verdict_month=members.verdict_month, link_active=links.active,
+        link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active,
+        enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, tally_values=tally.values,
+        rows=rows)
     # A uniform per county line comes last in the stream. Only the lines from the first to the
     # last that can close (active, their group disrupted) need theirs: numpy draws those, and the
     # stream skips the others as if drawn (`uniforms_between`).
@@ -156,27 +153,41 @@ def complete_operations(model, ended: np.ndarray) -> None:
 
 
 @kernel
-def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, insulation, has_insider,
-                     capital_gbp, trust, trust_reference, success_multiplier, success_multiplier_by_reach,
-                     operation_success_base, insulation_success_penalty, insider_penalty,
-                     member_ocg, member_role, member_status, member_known, share_on_success, share_on_failure,
-                     role_labour, labour, disruption_capacity_threshold, seizure_share, asset_realisation_share,
-                     link_active, link_ocg, link_enabler, enabler_active, enabler_known, p_remove,
-                     line_active, line_ocg, verdict_month, leader_directing, month, charge_prob, court_delay_months,
-                     court_cost_gbp_per_case, p_directs, tally_values, rows):
-    """Resolve the operations ending now (`ended`, increasing), drawing in this order: a uniform per
-    operation (success), a uniform per active member of the investigated groups in row order
-    (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in row order
-    (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
+def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, reach, intel, insulation, has_insider,
+                     capital_gbp, investigated_step, leader_directing, active_by_role, trust, trust_reference,
+                     success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
+                     member_known, verdict_month, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
+                     line_active, line_ocg, tally_values, rows):
+    """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
+    a uniform per operation (success), a uniform per active member of the investigated groups in
+    row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
+    row order (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
 
-    Returns the number of enablers removed (-1 when no enabler was exposed) and the range of
-    county lines that need their uniform (`_lines_to_draw`). `rows` are the tally rows of
-    `ARREST_TALLIES + OPERATION_TALLIES`.
+    `terms` are the scalars `complete_operations` lists; `arrest_terms` `arrest_kernel`'s.
+    Returns the groups investigated and disrupted (flags by OCG), the number of enablers removed
+    (-1 when no enabler was exposed) and the range of county lines that need their uniform
+    (`_lines_to_draw`). `rows` are the tally rows of `ARREST_TALLIES + OPERATION_TALLIES`.
     """
-    n_ocgs = disrupted.size
+    rng = as_generator(rng_handle)
+    (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
+     share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
+     p_remove) = (terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8],
+                  terms[9], terms[10], terms[11])
+    n_ocgs = ocg_area.size
     n_areas = tally_values.shape[1]
+    investigated = np.zeros(n_ocgs, np.bool_)
+    disrupted = np.zeros(n_ocgs, np.bool_)
+    # Arrest chances by role, on success and on failure.
+    share_on_success = np.zeros(4)
+    share_on_success[LEADER], share_on_success[CORE] = share_leader, share_core
+    share_on_success[WORKER], share_on_success[EXPLOITED] = share_worker, share_exploited
+    share_on_failure = np.zeros(4)
+    share_on_failure[WORKER], share_on_failure[EXPLOITED] = share_failed, share_failed
+
     success_by_ocg = np.zeros(n_ocgs, np.bool_)
     for ocg in ended:
+        investigated[ocg] = True
+        investigated_step[ocg] = step
         a = ocg_area[ocg]
         trust_factor = 0.7 + 0.3 * clip(trust[a] / trust_reference[a], 0.0, 2.0)
         p_success = (operation_success_base * (0.4 + 0.6 * intel[ocg])
@@ -186,6 +197,7 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
         success_by_ocg[ocg] = rng.random() < clip(p_success, 0.0, 1.0)
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
+    targeted = active_members_of(member_ocg, member_status, investigated)
     arrested = np.empty(targeted.size, np.int64)
     n_arrested = 0
     for member in targeted:
@@ -200,14 +212,14 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
             n_arrested += 1
     arrested = arrested[:n_arrested]
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
-                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
-                  p_directs, tally_values, rows[:3])
+                  leader_directing, arrest_terms[0], arrest_terms[1], arrest_terms[2], arrest_terms[3],
+                  arrest_terms[4], tally_values, rows[:3])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
     removed_labour = np.zeros(n_ocgs)
     leader_taken = np.zeros(n_ocgs, np.bool_)
     for member in arrested:
-        removed_labour[member_ocg[member]] += role_labour[member_role[member]]
+        removed_labour[member_ocg[member]] += ROLE_LABOUR[member_role[member]]
         if member_role[member] == LEADER:
             leader_taken[member_ocg[member]] = True
     disruptions_by_area = np.zeros(n_areas)
@@ -215,7 +227,11 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     recovered_gbp_by_area = np.zeros(n_areas)
     n_disrupted = 0
     for ocg in ended:
-        group_labour = labour[ocg] if (labour[ocg] >= 1e-9 or labour[ocg] != labour[ocg]) else 1e-9
+        # The group's labour before the operation, as numpy's `active_by_role @ ROLE_LABOUR` gives it
+        # (whole-number counts: the sum of the first three products is exact; the fourth is added last).
+        labour = (((active_by_role[ocg, 0] * ROLE_LABOUR[0] + active_by_role[ocg, 1] * ROLE_LABOUR[1])
+                   + active_by_role[ocg, 2] * ROLE_LABOUR[2]) + active_by_role[ocg, 3] * ROLE_LABOUR[3])
+        group_labour = labour if (labour >= 1e-9 or labour != labour) else 1e-9
         if removed_labour[ocg] >= disruption_capacity_threshold * group_labour or leader_taken[ocg]:
             disrupted[ocg] = True
             disruptions_by_area[ocg_area[ocg]] += 1.0
@@ -236,30 +252,39 @@ def _complete_kernel(rng, ended, targeted, disrupted, ocg_area, reach, intel, in
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
     first_line, end_line = _lines_to_draw(line_active, line_ocg, disrupted) if n_disrupted else (0, 0)
-    return enablers_removed, first_line, end_line
+    return investigated, disrupted, enablers_removed, first_line, end_line
 
 
 @kernel
 def active_members_of(member_ocg, member_status, flagged_ocg):
     """Rows (increasing) of the active members of the flagged OCGs, in one pass over the table.
 
-    The pass only looks up each row's group (branch-free: each row is written at the next free
-    slot and kept, the slot advanced, only when its group is flagged, which runs several times
-    faster than a branch on every row); the status is checked on the few rows found. Unsigned
-    indices spare numba the wrap-around of negative ones (see `members._census`).
+    The pass reads the rows eight at a time and looks closer only at a block where some row's
+    group is flagged (few are: the loads of a block are independent and the branch is nearly
+    always the same, where a branch or a write on every row would cost several times more).
+    Unsigned indices spare numba the wrap-around of negative ones (see `members._census`).
     """
     flagged = flagged_ocg.view(np.uint8)
     u = np.uint64
-    rows = np.empty(member_ocg.size + 1, np.int64)
-    n_found = u(0)
-    for member in range(member_ocg.size):
-        rows[n_found] = member
-        n_found += u(flagged[u(member_ocg[u(member)])])
+    n_rows = member_ocg.size
+    rows = np.empty(n_rows, np.int64)
     n_active = 0
-    for k in range(n_found):
-        member = rows[k]
-        rows[n_active] = member
-        n_active += np.int64(member_status[member] == ACTIVE)
+    end_of_eights = n_rows - n_rows % 8
+    for block in range(0, end_of_eights, 8):
+        b = u(block)
+        hit = (flagged[u(member_ocg[b])] | flagged[u(member_ocg[b + u(1)])] | flagged[u(member_ocg[b + u(2)])]
+               | flagged[u(member_ocg[b + u(3)])] | flagged[u(member_ocg[b + u(4)])]
+               | flagged[u(member_ocg[b + u(5)])] | flagged[u(member_ocg[b + u(6)])]
+               | flagged[u(member_ocg[b + u(7)])])
+        if hit:
+            for member in range(block, block + 8):
+                if flagged[member_ocg[member]] and member_status[member] == ACTIVE:
+                    rows[n_active] = member
+                    n_active += 1
+    for member in range(end_of_eights, n_rows):
+        if flagged[member_ocg[member]] and member_status[member] == ACTIVE:
+            rows[n_active] = member
+            n_active += 1
     return rows[:n_active]
 
 
@@ -318,21 +343,24 @@ def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enab
 def street_arrests(model) -> None:
     """Reactive arrests of active workers and exploited members (unknown ones half as often)."""
     members, params, tally = model.members, model.params, model.tally
-    rng = model.streams["street_policing"]
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
-    rows = tally_rows(tally, STREET_TALLIES + ARREST_TALLIES)
-    _street_kernel(rng, model.active_rows(), float(p), members.ocg, members.role, members.status, members.known,
-                   members.referred, members.verdict_month, model.ocgs.area, model.ocgs.leader_directing,
-                   *_arrest_terms(model), tally.values, rows)
+    rows = kernel_rows(tally, STREET_TALLIES + ARREST_TALLIES)  # first: a new name may replace `tally.values`
+    _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_rows=model.active_rows(),
+                   p=float(p), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
+                   member_known=members.known, member_referred=members.referred,
+                   verdict_month=members.verdict_month, ocg_area=model.ocgs.area,
+                   leader_directing=model.ocgs.leader_directing, arrest_terms=_arrest_terms(model),
+                   tally_values=tally.values, rows=rows)
 
 
 @kernel
-def _street_kernel(rng, active_rows, p, member_ocg, member_role, member_status, member_known, member_referred,
-                   verdict_month, ocg_area, leader_directing, month, charge_prob, court_delay_months,
-                   court_cost_gbp_per_case, p_directs, tally_values, rows):
+def _street_kernel(rng_handle, active_rows, p, member_ocg, member_role, member_status, member_known, member_referred,
+                   verdict_month, ocg_area, leader_directing, arrest_terms, tally_values, rows):
     """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
     members), workers and exploited members only; exploited people arrested are referred to the
-    NRM as victims; then `arrest_kernel`. `rows` are the tally rows of `STREET_TALLIES + ARREST_TALLIES`."""
+    NRM as victims; then `arrest_kernel` (`arrest_terms`: its scalars). `rows` are the tally rows
+    of `STREET_TALLIES + ARREST_TALLIES`."""
+    rng = as_generator(rng_handle)
     candidate, u = thinned_candidates(rng, active_rows, p)
     arrested = np.empty(candidate.size, np.int64)
     n_arrested = 0
@@ -360,5 +388,5 @@ def _street_kernel(rng, active_rows, p, member_ocg, member_role, member_status, 
     add_to_tally(tally_values, rows[1], referrals_by_area)
     add_to_tally(tally_values, rows[2], repeat_by_area)
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
-                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
-                  p_directs, tally_values, rows[3:])
+                  leader_directing, arrest_terms[0], arrest_terms[1], arrest_terms[2], arrest_terms[3],
+                  arrest_terms[4], tally_values, rows[3:])

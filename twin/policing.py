@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, kernel, tally_rows
+from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, maximum, tally_rows
 from twin.parameters import per_step_probability
-from twin.streams import thinned_bernoulli
+from twin.streams import thinned_candidates
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
@@ -79,15 +79,23 @@ class Police:
         expectation, not the step's count, drives reactive demand, so a monthly and a weekly run
         see the same demand and a quiet first step does not set a reference of zero.
         """
-        fte = self.budget_gbp_per_month(params, modifiers) * 12 / params.cost_gbp_per_investigator_year
-        fte = np.maximum(fte + modifiers.extra_fte, 0.0)
         if self.reference_violence is None:
             self.reference_violence = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH)
+        # The power in numpy (see the kernels below); the rest in one pass over the units.
         relative = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH) / self.reference_violence
-        reactive = (params.reactive_demand_share * relative ** params.reactive_demand_violence_elasticity).clip(
-            0.0, REACTIVE_SHARE_CAP)
-        fte[: self.n_areas] *= 1.0 - reactive
-        return fte
+        return _investigators(self.budget_gbp_per_month(params, modifiers),
+                              float(params.cost_gbp_per_investigator_year), modifiers.extra_fte,
+                              float(params.reactive_demand_share),
+                              relative ** params.reactive_demand_violence_elasticity, REACTIVE_SHARE_CAP)
+
+
+def kernel_rows(tally, names: tuple[str, ...]) -> np.ndarray:
+    """`compiled.tally_rows`, looked up once per tally and tuple of names: a name keeps its row,
+    and the tally keeps the rows of a tuple of names for `StepTally.stack` already."""
+    rows = tally._stacks.get(names)
+    if rows is None:
+        rows = tally._stacks[names] = tally_rows(tally, names)
+    return rows
 
 
 def intelligence(model) -> None:
@@ -99,7 +107,7 @@ def intelligence(model) -> None:
     come to know members of mapped groups as intelligence on the group grows.
     """
     ocgs, params, dt, mods = model.ocgs, model.params, model.months_per_step, model.modifiers
-    rng = model.streams["intelligence"]
+    members, tally = model.members, model.tally
     terms = (ocgs.encrypted, ocgs.area, ocgs.operation_months_left, model.trust, model.trust_reference,
              model.force_capacity_ratio, mods.detection_multiplier, mods.intel_multiplier,
              float(params.detection_prob_per_month), float(params.encryption_detection_factor),
@@ -111,15 +119,19 @@ def intelligence(model) -> None:
         stay_unmapped, gap_kept = intelligence_complements(*terms)
         stay_unmapped = stay_unmapped ** dt
         gap_kept = gap_kept ** dt
-    # The draws by numpy (their counts are known): a uniform per OCG, then the members' thinned draws.
-    u_mapping = rng.random(ocgs.n)
-    p_identify_max = per_step_probability(params.member_identification_prob_per_month, dt)
-    candidate, u_identify = thinned_bernoulli(rng, model.active_rows(), p_identify_max)
-    rows = tally_rows(model.tally, ("ocgs_mapped",))
-    members = model.members
-    intelligence_update(monthly, stay_unmapped, gap_kept, *terms, u_mapping, ocgs.active, ocgs.known,
-                                ocgs.intel, candidate, u_identify, members.ocg, members.status, members.known,
-                                float(p_identify_max), model.tally.values, rows[0])
+    rows = kernel_rows(tally, ("ocgs_mapped",))  # first: a new name may replace `tally.values`
+    intelligence_update(
+        rng_handle=generator_argument(model.streams["intelligence"]), monthly=monthly,
+        stay_unmapped_per_step=stay_unmapped, gap_kept_per_step=gap_kept, encrypted=ocgs.encrypted, area=ocgs.area,
+        operation_months_left=ocgs.operation_months_left, trust=model.trust, trust_reference=model.trust_reference,
+        force_capacity_ratio=model.force_capacity_ratio, detection_multiplier=mods.detection_multiplier,
+        intel_multiplier=mods.intel_multiplier,
+        rates=np.array([params.detection_prob_per_month, params.encryption_detection_factor,
+                        params.intel_gain_per_month, params.intel_gain_under_operation_per_month,
+                        per_step_probability(params.member_identification_prob_per_month, dt)], dtype=np.float64),
+        active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_rows=model.active_rows(),
+        member_ocg=members.ocg, member_status=members.status, member_known=members.known,
+        tally_values=tally.values, row_mapped=rows[0])
 
 
 def task(model, investigators: np.ndarray) -> None:
@@ -132,22 +144,26 @@ def task(model, investigators: np.ndarray) -> None:
     in their area that their own tier left, at `cross_boundary_cost_multiplier` (scaled by levers).
     """
     ocgs, police, params = model.ocgs, model.police, model.params
-    free, candidates, true_harm, noise, noise_exponent, size_tens = task_candidates(
+    free, candidates, harm_lost, noise, noise_exponent, size_tens = task_candidates(
         ocgs.operation_months_left, ocgs.operation_unit, ocgs.operation_fte, ocgs.active, ocgs.known,
         model.ocg_capacity, investigators, ocgs.harm_gbp_per_month, model.ocg_violence_harm_per_month,
         ocgs.score_noise, ocgs.intel, model.active_members)
     if candidates.size == 0:
         return
-    # The powers in numpy (see the kernels below); the ranking starts from numpy's fast sort.
-    score = true_harm * noise ** noise_exponent
+    # The powers in numpy (see the kernels below); the ranking starts from numpy's fast sort of
+    # the scores negated (`harm_lost` is minus the true harm: the product is minus the score, exactly).
+    negated_score = np.multiply(harm_lost, noise ** noise_exponent, out=noise)
     size_power = size_tens ** params.operation_size_exponent
-    rows = tally_rows(model.tally, ("operations_started",))
-    task_open(score, np.argsort(-score), candidates, size_power, free,
-                      float(params.operation_investigator_months), float(params.operation_duration_months),
-                      float(params.cross_boundary_cost_multiplier - 1.0), ocgs.insulation, ocgs.area, ocgs.reach,
-                      police.area_region, model.modifiers.cross_boundary_multiplier, ocgs.operation_months_left,
-                      ocgs.operation_fte, ocgs.operation_unit, ocgs.operation_cross_boundary,
-                      model.tally.values, rows[0])
+    rows = kernel_rows(model.tally, ("operations_started",))  # first: a new name may replace `tally.values`
+    task_open(negated_score=negated_score, order=np.argsort(negated_score), candidates=candidates,
+              size_power=size_power, free_fte=free, investigator_months=float(params.operation_investigator_months),
+              duration_months=float(params.operation_duration_months),
+              cross_boundary_extra=float(params.cross_boundary_cost_multiplier - 1.0), insulation=ocgs.insulation,
+              area=ocgs.area, reach=ocgs.reach, area_region=police.area_region,
+              cross_boundary_multiplier=model.modifiers.cross_boundary_multiplier,
+              operation_months_left=ocgs.operation_months_left, operation_fte=ocgs.operation_fte,
+              operation_unit=ocgs.operation_unit, operation_cross_boundary=ocgs.operation_cross_boundary,
+              tally_values=model.tally.values, row_started=rows[0])
 
 # ---------------------------------------------------------------- kernels
 # Each kernel does the loop work of one part of a phase in one pass over OCG, member or candidate
@@ -261,21 +277,26 @@ def intelligence_complements(encrypted, area, operation_months_left, trust, trus
 
 
 @kernel
-def intelligence_update(monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area, operation_months_left,
-                        trust, trust_reference, force_capacity_ratio, detection_multiplier, intel_multiplier,
-                        detection_prob_per_month, encryption_detection_factor, intel_gain_per_month,
-                        intel_gain_under_operation_per_month, u_mapping, active, known, intel,
-                        candidate, u_identify, member_ocg, member_status, member_known, p_identify_max,
-                        tally_values, row_mapped):
-    """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
-    the candidate members (thinned draws over the active rows, `u_identify` below `p_identify_max`)
-    of mapped groups with a chance rising with intelligence.
+def intelligence_update(rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
+                        operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
+                        intel_multiplier, rates, active, known, intel, active_rows, member_ocg, member_status,
+                        member_known, tally_values, row_mapped):
+    """Map OCGs (a uniform per OCG, in row order), grow intelligence on mapped ones, then identify
+    members of mapped groups with a chance rising with intelligence: thinned draws over the
+    active rows (`streams.thinned_candidates`, chance `p_identify_max`), a candidate identified
+    when its number is below `p_identify_max * intel` of its group.
 
+    `rates` are the monthly detection chance, the encryption factor, the monthly intelligence
+    gains (without and under operation) and `p_identify_max`, the step's chance of identification.
     With `monthly` steps the per-step complements are the monthly ones (x ** 1 is x), computed here
     (`mapping_complements`); otherwise they come in `stay_unmapped_per_step` and `gap_kept_per_step`.
     """
+    rng = as_generator(rng_handle)
+    detection_prob_per_month, encryption_detection_factor = rates[0], rates[1]
+    intel_gain_per_month, intel_gain_under_operation_per_month, p_identify_max = rates[2], rates[3], rates[4]
     mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
+        u_mapping = rng.random()
         if monthly:
             stay_unmapped, gap_kept = mapping_complements(
                 ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
@@ -283,7 +304,7 @@ def intelligence_update(monthly, stay_unmapped_per_step, gap_kept_per_step, encr
                 intel_gain_per_month, intel_gain_under_operation_per_month)
         else:
             stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]
-        if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped:
+        if active[ocg] and not known[ocg] and u_mapping < 1.0 - stay_unmapped:
             known[ocg] = True
             intel[ocg] = 0.1
             mapped_by_area[area[ocg]] += 1.0
@@ -292,6 +313,7 @@ def intelligence_update(monthly, stay_unmapped_per_step, gap_kept_per_step, encr
         else:
             intel[ocg] = 0.0
     add_to_tally(tally_values, row_mapped, mapped_by_area)
+    candidate, u_identify = thinned_candidates(rng, active_rows, p_identify_max)
     for hit in range(candidate.size):
         member = candidate[hit]
         owner = member_ocg[member]
@@ -300,17 +322,34 @@ def intelligence_update(monthly, stay_unmapped_per_step, gap_kept_per_step, encr
 
 
 @kernel
+def _investigators(budget_gbp_per_month, cost_gbp_per_investigator_year, extra_fte, reactive_demand_share,
+                   relative_power, reactive_share_cap):
+    """`Police.investigators` from its numpy power (`relative_power`: each area's violence relative
+    to the reference, to the elasticity): each unit's budget in investigators, plus the levers'
+    extra investigators (at least zero), less the forces' reactive share (clipped)."""
+    fte = np.empty(budget_gbp_per_month.size)
+    for unit in range(fte.size):
+        budget_fte = budget_gbp_per_month[unit] * 12.0 / cost_gbp_per_investigator_year
+        fte[unit] = maximum(budget_fte + extra_fte[unit], 0.0)
+    for area in range(relative_power.size):
+        reactive = clip(reactive_demand_share * relative_power[area], 0.0, reactive_share_cap)
+        fte[area] *= 1.0 - reactive
+    return fte
+
+
+@kernel
 def task_candidates(operation_months_left, operation_unit, operation_fte, active, known, ocg_capacity,
                     investigators_fte, harm_gbp_per_month, violence_harm_gbp_per_month, score_noise, intel,
                     active_members):
     """Free investigators per unit, and the OCGs police can task against (active, mapped, not under
-    operation, with capacity) with what their score and cost need: true harm per month, score noise
-    and its exponent (1 - intelligence), and size over ten members (at least one member)."""
+    operation, with capacity) with what their score and cost need: minus the true harm per month
+    (`task` ranks on minus the score), score noise and its exponent (1 - intelligence), and size
+    over ten members (at least one member)."""
     n_units = investigators_fte.size
     n_ocgs = active.size
     in_use_fte = np.zeros(n_units)
     candidates = np.empty(n_ocgs, np.int64)
-    true_harm = np.empty(n_ocgs)
+    harm_lost = np.empty(n_ocgs)
     noise = np.empty(n_ocgs)
     noise_exponent = np.empty(n_ocgs)
     size_tens = np.empty(n_ocgs)
@@ -320,7 +359,7 @@ def task_candidates(operation_months_left, operation_unit, operation_fte, active
             in_use_fte[operation_unit[ocg]] += operation_fte[ocg]
         elif active[ocg] and known[ocg] and ocg_capacity[ocg] > 0:
             candidates[k] = ocg
-            true_harm[k] = harm_gbp_per_month[ocg] + violence_harm_gbp_per_month[ocg]
+            harm_lost[k] = -(harm_gbp_per_month[ocg] + violence_harm_gbp_per_month[ocg])
             noise[k] = score_noise[ocg]
             noise_exponent[k] = 1.0 - intel[ocg]
             members = active_members[ocg]
@@ -330,7 +369,7 @@ def task_candidates(operation_months_left, operation_unit, operation_fte, active
     for u in range(n_units):
         left = investigators_fte[u] - in_use_fte[u]
         free_fte[u] = left if (left >= 0.0 or left != left) else 0.0  # np.maximum(left, 0.0)
-    return free_fte, candidates[:k], true_harm[:k], noise[:k], noise_exponent[:k], size_tens[:k]
+    return free_fte, candidates[:k], harm_lost[:k], noise[:k], noise_exponent[:k], size_tens[:k]
 
 
 @kernel
@@ -349,7 +388,7 @@ def open_operations(ocgs_index, unit, fte, cross_boundary, duration_months, area
 
 
 @kernel
-def task_open(score, order, candidates, size_power, free_fte, investigator_months, duration_months,
+def task_open(negated_score, order, candidates, size_power, free_fte, investigator_months, duration_months,
               cross_boundary_extra, insulation, area, reach, area_region, cross_boundary_multiplier,
               operation_months_left, operation_fte, operation_unit, operation_cross_boundary,
               tally_values, row_started):
@@ -357,13 +396,14 @@ def task_open(score, order, candidates, size_power, free_fte, investigator_month
     its list within its free investigators, then let forces take the cross-boundary groups in
     their area that their own tier left, at the extra cost.
 
-    `order` is numpy's `argsort(-score)`; `size_power` is (size / 10) ** operation_size_exponent.
+    `order` is numpy's `argsort(negated_score)` (minus the scores); `size_power` is
+    (size / 10) ** operation_size_exponent.
     An operation ties up `investigator_months * size_power * (1 + insulation) / duration_months`
     investigators for its duration.
     """
     n_areas = cross_boundary_multiplier.size
     n_units = free_fte.size
-    stable_descending(score, order)
+    stable_descending(negated_score, order)  # its ties and NaNs are the scores' own
     n = order.size
     ranked_ocg = np.empty(n, np.int64)
     cost_fte = np.empty(n)

@@ -291,13 +291,15 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 @kernel
 def _lines_to_draw(line_active, line_ocg, disrupted):
     """The first county line that is active and whose group was disrupted, and one past the last
-    (0, 0 if there is none)."""
-    first_line, end_line = 0, 0
-    for line in range(line_active.size):
-        if line_active[line] and disrupted[line_ocg[line]]:
-            if end_line == 0:
-                first_line = line
-            end_line = line + 1
+    (0, 0 if there is none): a scan from each end, which stops at the first such line."""
+    first_line = 0
+    while first_line < line_active.size and not (line_active[first_line] and disrupted[line_ocg[first_line]]):
+        first_line += 1
+    if first_line == line_active.size:
+        return 0, 0
+    end_line = line_active.size
+    while not (line_active[end_line - 1] and disrupted[line_ocg[end_line - 1]]):
+        end_line -= 1
     return first_line, end_line
 
 

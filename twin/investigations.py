@@ -16,7 +16,7 @@ from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip, kernel_rows
-from twin.streams import thinned_candidates, uniforms_between
+from twin.streams import thinned_candidates
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
@@ -126,9 +126,9 @@ def complete_operations(model, ended: np.ndarray) -> None:
         params.disruption_capacity_threshold,
         min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0),
         params.asset_realisation_share,
-        min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)],
-        dtype=np.float64)
-    model.investigated, model.disrupted, enablers_removed, first_line, end_line = _complete_kernel(
+        min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0),
+        params.line_closure_on_disruption_prob], dtype=np.float64)
+    model.investigated, model.disrupted, enablers_removed = _complete_kernel(
         rng_handle=generator_argument(rng), ended=ended, step=model.steps_done, terms=terms,
         arrest_terms=_arrest_terms(model), ocg_area=ocgs.area, reach=ocgs.reach, intel=ocgs.intel,
         insulation=ocgs.insulation, has_insider=ocgs.has_insider, capital_gbp=ocgs.capital_gbp,
@@ -138,15 +138,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
         member_ocg=members.ocg, member_role=members.role, member_status=members.status,
         member_known=members.known, verdict_month=members.verdict_month, link_active=links.active,
         link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active,
-        enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, tally_values=tally.values,
-        rows=rows)
-    # A uniform per county line comes last in the stream. Only the lines from the first to the
-    # last that can close (active, their group disrupted) need theirs: numpy draws those, and the
-    # stream skips the others as if drawn (`uniforms_between`).
-    u = uniforms_between(rng, first_line, end_line, lines.n)
-    if u.size:
-        _close_lines(u, first_line, float(params.line_closure_on_disruption_prob), lines.active, lines.ocg,
-                     lines.dest, model.disrupted, tally.values, rows[-1])
+        enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, line_dest=lines.dest,
+        tally_values=tally.values, rows=rows)
     if enablers_removed >= 0:  # some enablers were exposed
         tally.add_national("enablers_removed", enablers_removed)
         model.enablers_changed = True
@@ -157,22 +150,22 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
                      capital_gbp, investigated_step, leader_directing, active_by_role, trust, trust_reference,
                      success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
                      member_known, verdict_month, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
-                     line_active, line_ocg, tally_values, rows):
+                     line_active, line_ocg, line_dest, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
     row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
-    row order (removal; see `_hit_enablers`). The county lines' draws follow (`_close_lines`).
+    row order (removal; see `_hit_enablers`) and a uniform per county line (closure; see `_close_lines`).
 
     `terms` are the scalars `complete_operations` lists; `arrest_terms` `arrest_kernel`'s.
-    Returns the groups investigated and disrupted (flags by OCG), the number of enablers removed
-    (-1 when no enabler was exposed) and the range of county lines that need their uniform
-    (`_lines_to_draw`). `rows` are the tally rows of `ARREST_TALLIES + OPERATION_TALLIES`.
+    Returns the groups investigated and disrupted (flags by OCG) and the number of enablers
+    removed (-1 when no enabler was exposed). `rows` are the tally rows of
+    `ARREST_TALLIES + OPERATION_TALLIES`.
     """
     rng = as_generator(rng_handle)
     (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
      share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
-     p_remove) = (terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8],
-                  terms[9], terms[10], terms[11])
+     p_remove, line_closure_prob) = (terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7],
+                                     terms[8], terms[9], terms[10], terms[11], terms[12])
     n_ocgs = ocg_area.size
     n_areas = tally_values.shape[1]
     investigated = np.zeros(n_ocgs, np.bool_)
@@ -247,12 +240,12 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     add_to_tally(tally_values, rows[4], succeeded_by_area)
     add_to_tally(tally_values, rows[5], recovered_gbp_by_area)
 
-    # Police reach the enablers behind successful cases (the county lines of disrupted groups
-    # close after this kernel: `_close_lines`).
+    # Police reach the enablers behind successful cases; the county lines of disrupted groups close.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_known, p_remove)
-    first_line, end_line = _lines_to_draw(line_active, line_ocg, disrupted) if n_disrupted else (0, 0)
-    return investigated, disrupted, enablers_removed, first_line, end_line
+    _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0, tally_values,
+                 rows[6])
+    return investigated, disrupted, enablers_removed
 
 
 @kernel
@@ -289,32 +282,20 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 
 
 @kernel
-def _lines_to_draw(line_active, line_ocg, disrupted):
-    """The first county line that is active and whose group was disrupted, and one past the last
-    (0, 0 if there is none): a scan from each end, which stops at the first such line."""
-    first_line = 0
-    while first_line < line_active.size and not (line_active[first_line] and disrupted[line_ocg[first_line]]):
-        first_line += 1
-    if first_line == line_active.size:
-        return 0, 0
-    end_line = line_active.size
-    while not (line_active[end_line - 1] and disrupted[line_ocg[end_line - 1]]):
-        end_line -= 1
-    return first_line, end_line
-
-
-@kernel
-def _close_lines(u, first_line, line_closure_prob, line_active, line_ocg, line_dest, disrupted, tally_values,
+def _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, any_disrupted, tally_values,
                  row_closed):
-    """Close the county lines of disrupted groups, each with chance `line_closure_prob` (`u`: a
-    uniform for each line from `first_line` on), and count them by destination."""
+    """Close the county lines of disrupted groups, each with chance `line_closure_prob`, and count
+    them by destination. A uniform is drawn for every line, in row order, whether it can close or
+    not: the stream moves on as drawing them all (numpy's `random(n)` fills an array faster, but
+    a call from Python to draw or skip only the lines that can close costs as much)."""
     closed_by_area = np.zeros(tally_values.shape[1])
-    for k in range(u.size):
-        line = first_line + k
-        if line_active[line] and disrupted[line_ocg[line]] and u[k] < line_closure_prob:
+    for line in range(line_active.size):
+        u = rng.random()
+        if any_disrupted and line_active[line] and disrupted[line_ocg[line]] and u < line_closure_prob:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0
-    add_to_tally(tally_values, row_closed, closed_by_area)
+    if any_disrupted:
+        add_to_tally(tally_values, row_closed, closed_by_area)
 
 
 @kernel

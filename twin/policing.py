@@ -158,7 +158,7 @@ def task(model, investigators: np.ndarray) -> None:
     negated_score = np.multiply(harm_lost, noise ** noise_exponent, out=noise)
     size_power = size_tens ** params.operation_size_exponent
     rows = kernel_rows(model.tally, ("operations_started",))  # first: a new name may replace `tally.values`
-    task_open(negated_score=negated_score, order=np.argsort(negated_score), candidates=candidates,
+    task_open(negated_score=negated_score, order=negated_score.argsort(), candidates=candidates,
               size_power=size_power, free_fte=free, investigator_months=float(params.operation_investigator_months),
               duration_months=float(params.operation_duration_months),
               cross_boundary_extra=float(params.cross_boundary_cost_multiplier - 1.0), insulation=ocgs.insulation,

@@ -325,12 +325,6 @@ def maximum(a, b):
 
 # ------------------------------------------------------------ shared by the phases' kernels
 
-def tally_rows(tally, names: tuple[str, ...]) -> np.ndarray:
-    """Rows of the step tally's `values` holding `names`, for kernels that add to them (read
-    `tally.values` after this: a new name can replace it)."""
-    return np.array([tally.row(name) for name in names], dtype=np.int64)
-
-
 @kernel
 def add_to_tally(tally_values, row, by_area):
     """Add one process's counts or sums by area to a row of the step tally, one addition per area

@@ -15,7 +15,7 @@ import numpy as np
 from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
-from twin.policing import clip, kernel_rows
+from twin.policing import clip
 from twin.streams import thinned_candidates
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
@@ -116,7 +116,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
         return
     rng = model.streams["investigations"]
     tally = model.tally
-    rows = kernel_rows(tally, ARREST_TALLIES + OPERATION_TALLIES)  # first: a new name may replace `tally.values`
+    rows = tally.rows_of(ARREST_TALLIES + OPERATION_TALLIES)  # first: a new name may replace `tally.values`
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
     terms = np.array([
         params.operation_success_base, params.insulation_success_penalty,
@@ -327,7 +327,7 @@ def street_arrests(model) -> None:
     """Reactive arrests of active workers and exploited members (unknown ones half as often)."""
     members, params, tally = model.members, model.params, model.tally
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
-    rows = kernel_rows(tally, STREET_TALLIES + ARREST_TALLIES)  # first: a new name may replace `tally.values`
+    rows = tally.rows_of(STREET_TALLIES + ARREST_TALLIES)  # first: a new name may replace `tally.values`
     _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_rows=model.active_rows(),
                    p=float(p), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
                    member_known=members.known, member_referred=members.referred,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, maximum, tally_rows
+from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, maximum
 from twin.parameters import per_step_probability
 from twin.streams import thinned_candidates
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
@@ -89,15 +89,6 @@ class Police:
                               relative ** params.reactive_demand_violence_elasticity, REACTIVE_SHARE_CAP)
 
 
-def kernel_rows(tally, names: tuple[str, ...]) -> np.ndarray:
-    """`compiled.tally_rows`, looked up once per tally and tuple of names: a name keeps its row,
-    and the tally keeps the rows of a tuple of names for `StepTally.stack` already."""
-    rows = tally._stacks.get(names)
-    if rows is None:
-        rows = tally._stacks[names] = tally_rows(tally, names)
-    return rows
-
-
 def intelligence(model) -> None:
     """Map unmapped OCGs and build intelligence on mapped ones; identify members of mapped groups.
 
@@ -119,7 +110,7 @@ def intelligence(model) -> None:
         stay_unmapped, gap_kept = intelligence_complements(*terms)
         stay_unmapped = stay_unmapped ** dt
         gap_kept = gap_kept ** dt
-    rows = kernel_rows(tally, ("ocgs_mapped",))  # first: a new name may replace `tally.values`
+    rows = tally.rows_of(("ocgs_mapped",))  # first: a new name may replace `tally.values`
     rng = model.streams["intelligence"]
     # A uniform per OCG first, drawn by numpy (twice as fast as one at a time in a kernel), then
     # the kernel's thinned draws from the same stream.
@@ -157,7 +148,7 @@ def task(model, investigators: np.ndarray) -> None:
     # the scores negated (`harm_lost` is minus the true harm: the product is minus the score, exactly).
     negated_score = np.multiply(harm_lost, noise ** noise_exponent, out=noise)
     size_power = size_tens ** params.operation_size_exponent
-    rows = kernel_rows(model.tally, ("operations_started",))  # first: a new name may replace `tally.values`
+    rows = model.tally.rows_of(("operations_started",))  # first: a new name may replace `tally.values`
     task_open(negated_score=negated_score, order=negated_score.argsort(), candidates=candidates,
               size_power=size_power, free_fte=free, investigator_months=float(params.operation_investigator_months),
               duration_months=float(params.operation_duration_months),

@@ -170,11 +170,17 @@ class StepTally:
         row = self.row(name)
         return self.values[row].copy()
 
-    def stack(self, names: tuple[str, ...]) -> np.ndarray:
-        """[area, name] sums of several names at once."""
+    def rows_of(self, names: tuple[str, ...]) -> np.ndarray:
+        """Rows of `values` holding `names`, looked up once per tuple (a name keeps its row): for
+        kernels that add to them. Ask before reading `values`: a new name can replace it."""
         rows = self._stacks.get(names)
         if rows is None:
             rows = self._stacks[names] = np.array([self.row(name) for name in names], dtype=np.int64)
+        return rows
+
+    def stack(self, names: tuple[str, ...]) -> np.ndarray:
+        """[area, name] sums of several names at once."""
+        rows = self.rows_of(names)  # first: a new name may replace `values`
         return self.values[rows].T
 
 

@@ -24,7 +24,6 @@ import numpy as np
 from twin.compiled import (
     active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, random_active_group,
 )
-from twin.compiled import tally_rows as compiled_tally_rows
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
@@ -61,7 +60,7 @@ def groups_in_transition(model) -> None:
     ocgs, members, lines, params = model.ocgs, model.members, model.county_lines, model.params
     rng = model.streams["succession"]
     handle = generator_argument(rng)
-    tally_rows = _tally_rows(model.tally)
+    tally_rows = model.tally.rows_of(TALLIED)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
     rows, split, kept, absorbed_any, rival, halves = _transition(
@@ -87,17 +86,6 @@ def groups_in_transition(model) -> None:
         members.role, *dispute, model.tally.values, tally_rows)
 
 
-#: the step tally whose rows `_tally_rows` gave last, and those rows
-_TALLY_ROWS_HELD: list = [None, None]
-
-
-def _tally_rows(tally) -> np.ndarray:
-    """`compiled.tally_rows(tally, TALLIED)`, looked up once per tally (a name's row never changes)."""
-    if _TALLY_ROWS_HELD[0] is not tally:
-        _TALLY_ROWS_HELD[:] = [tally, compiled_tally_rows(tally, TALLIED)]
-    return _TALLY_ROWS_HELD[1]
-
-
 def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
     """End groups: active members join another group in the area (half) or leave crime."""
     ocgs, members, lines = model.ocgs, model.members, model.county_lines
@@ -105,7 +93,7 @@ def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
         return
     index = np.asarray(index, dtype=np.int64)
     rows = rows if rows is not None else GroupRows(model, index)
-    tally_rows = _tally_rows(model.tally)
+    tally_rows = model.tally.rows_of(TALLIED)
     _dissolve_groups(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      model.tally.values, tally_rows)

@@ -5,7 +5,7 @@ import numpy as np
 from twin.enablers import Enablers, EnablerLinks, link_clients
 from twin.harm import MARKET_CATEGORY, SLAVERY, VIOLENCE_HARM, HarmAccounts
 from twin.members import role_layout
-from twin.ocgs import OCGs, zero_padded_six
+from twin.ocgs import OCGs
 from twin.parameters import Parameters
 from twin.streams import choice
 from twin.vocabulary import CORE, EXPLOITED, HARM_CATEGORIES, LEADER, MARKETS, WORKER
@@ -66,15 +66,6 @@ def test_append_skips_scalars_equal_to_default_only():
     ocgs.append(3, area=np.array([1, 2, 3]), known=False, leader=-1, cohesion=0.7, founded_step=4, intel=0)
     assert ocgs.known.tolist() == [False] * 3 and ocgs.founded_step.tolist() == [4] * 3
     assert ocgs.leader.tolist() == [-1] * 3 and ocgs.intel.tolist() == [0.0] * 3
-
-
-def test_zero_padded_six():
-    arrays = (np.ones((2, 4)), np.ones(2), np.ones(2), np.ones(2), np.ones(2, dtype=bool), np.ones(2, dtype=bool))
-    padded = zero_padded_six(5, *arrays)
-    for before, after in zip(arrays, padded):
-        assert after.dtype == before.dtype and after.shape == (5, *before.shape[1:])
-        np.testing.assert_array_equal(after[:2], before)
-        assert not after[2:].any()
 
 
 def test_drug_deaths_draw_as_numpy_poisson():

@@ -7,8 +7,22 @@ import numpy as np
 
 from twin.enablers import EnablerLinks, Enablers, refresh_services
 from twin.markets import N_MARKETS
-from twin.operations import _portfolio_entries, _updated_portfolio
+from twin.operations import _portfolio_entries, _refresh_portfolio
 from twin.vocabulary import INSIDER, MONEY_LAUNDERING, PROFESSIONAL, TECHNICAL
+
+
+def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
+    """The portfolio cache (entries owner, market; each group's market count) brought up to date
+    by the step's kernel `_refresh_portfolio`, in new arrays."""
+    n_old, n_groups = n_markets.shape[0], ocg_markets.shape[0]
+    most = owner.shape[0] + MONEY_LAUNDERING * (changed.shape[0] + max(n_groups - n_old, 0))
+    portfolio = np.empty((2, most), dtype=np.int64)
+    portfolio[0, : owner.shape[0]] = owner
+    portfolio[1, : owner.shape[0]] = market
+    new_n_markets = np.empty(max(n_groups, n_old), dtype=np.int64)
+    new_n_markets[:n_old] = n_markets
+    k = _refresh_portfolio(portfolio, owner.shape[0], new_n_markets, n_old, changed, ocg_markets)
+    return portfolio[0, :k].copy(), portfolio[1, :k].copy(), new_n_markets[:n_groups].copy()
 
 
 def _numpy_update(cache, changed, markets):

@@ -84,25 +84,3 @@ def test_zero_mean_poisson_and_zero_trial_binomial_consume_no_draws():
         some_trials[trials > 0] = part.binomial(trials[trials > 0], 0.3)
         assert np.array_equal(all_groups[0], some) and np.array_equal(all_groups[1], some_trials)
         assert all_groups[2] == part.random()  # the streams are in the same state afterwards
-
-
-def test_uniforms_between_leave_the_stream_as_drawing_them():
-    """`uniforms_between` gives `rng.random(n)[start:end]` and leaves the stream as drawing them,
-    with or without a buffered 32-bit half-word (which `advance` alone would drop)."""
-    from twin.streams import uniforms_between
-
-    for halves in (0, 1, 2, 3):
-        for start, end, n in ((0, 0, 0), (0, 0, 5), (0, 5, 5), (2, 5, 5), (0, 3, 9), (4, 7, 1000), (1000, 1000, 1000)):
-            skipped, drawn = np.random.default_rng(11), np.random.default_rng(11)
-            for rng in (skipped, drawn):
-                rng.random(3)
-                rng.random(halves, dtype=np.float32)  # 32-bit draws: an odd count leaves a half-word
-            u = uniforms_between(skipped, start, end, n)
-            assert np.array_equal(u, drawn.random(n)[start:end])
-            after_skip, after_draw = skipped.bit_generator.state, drawn.bit_generator.state
-            assert after_skip["state"] == after_draw["state"]
-            assert after_skip["has_uint32"] == after_draw["has_uint32"]
-            if after_draw["has_uint32"]:  # the half-word is unused (and may be stale) otherwise
-                assert after_skip["uinteger"] == after_draw["uinteger"]
-            assert skipped.random(dtype=np.float32) == drawn.random(dtype=np.float32)
-            assert skipped.random() == drawn.random()

@@ -118,6 +118,10 @@ def kernel(function):
     return numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)(function)
 
 
+#: an optional array argument of a kernel, left out (a kernel's arguments cannot be None)
+NOT_GIVEN = np.empty(0)
+
+
 # ------------------------------------------------------------------ random streams in kernels
 #
 # Unboxing a `numpy.random.Generator` passed to a kernel takes Python look-ups and ctypes casts,
@@ -135,7 +139,11 @@ _MAX_HANDLES = 64
 
 def generator_argument(generator: np.random.Generator):
     """What a kernel takes for `generator`: its handle (the generator itself when compilation
-    is switched off, `NUMBA_DISABLE_JIT=1`, as `as_generator` then returns what it is given)."""
+    is switched off, `NUMBA_DISABLE_JIT=1`, as `as_generator` then returns what it is given).
+
+    The handle holds addresses inside the generator, so the caller must keep the generator alive
+    while the handle is used (the model's streams are; the cache below holds it too, but drops
+    every entry once it holds `_MAX_HANDLES`)."""
     if numba.config.DISABLE_JIT:
         return generator
     held = _HANDLES.get(id(generator))

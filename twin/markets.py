@@ -85,7 +85,7 @@ class Markets:
     def update_demand(self, demand_multiplier: np.ndarray) -> None:
         """Demand this step: base demand x lever multipliers x price response (drugs only)."""
         self._vacancy = None
-        # The power is taken by numpy (see `clear_supply`), for every product as before.
+        # The power is taken by numpy (see `clear_cells`), for every product as before.
         powered = self.price_index[:, :MONEY_LAUNDERING] ** self.params.drug_demand_price_elasticity
         _product_demand(self.demand, self.base_demand, demand_multiplier, powered, self.is_drug)
 
@@ -152,8 +152,10 @@ class Markets:
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
 
-        Demand and served change only in `update_demand`, `clear` and `clear_laundering` (each
-        resets this), so the four phases that ask after the clearing share one computation.
+        Demand and served change only in `update_demand`, `clear_cells` (through `clear` and
+        `clear_supply`, or `operations.operate`) and in the laundering column's clearing
+        (`clear_laundering`, or `operate`'s kernel then `cleared_laundering`), each of which resets
+        this, so the four phases that ask after the clearing share one computation.
         """
         if self._vacancy is None:
             self._vacancy = _vacancy(self.demand, self.served)

@@ -122,16 +122,10 @@ N_CLASSES = 80
 
 @kernel
 def member_class_byte(status, role, known, child) -> np.uint8:
-    """`member_class` of one row's columns, as a byte (status int8, role int8, known and child bool)."""
+    """A member's class code, status*16 + role*4 + known*2 + child (0 to N_CLASSES - 1), as a byte,
+    from one row's columns (status and role int8, known and child bool)."""
     return (np.uint8(status) * np.uint8(16) + np.uint8(role) * np.uint8(4) + np.uint8(known) * np.uint8(2)
             + np.uint8(child))
-
-
-@kernel
-def member_class(status: np.uint64, role: np.uint64, known: np.uint64, child: np.uint64) -> np.uint64:
-    """A member's class code: status*16 + role*4 + known*2 + child (0 to N_CLASSES - 1), from
-    unsigned integers (see `_census`)."""
-    return status * np.uint64(16) + role * np.uint64(4) + known * np.uint64(2) + child
 
 
 def active_census(members: Members, ocg_area: np.ndarray, n_areas: int
@@ -145,7 +139,7 @@ def active_census(members: Members, ocg_area: np.ndarray, n_areas: int
         active_rows: rows of the active members, ascending.
         by_role: active members of each OCG by role, [ocg, role] (float: whole numbers).
         active_members: active members of each OCG (the sum of `by_role`'s row).
-        by_area_class: members of each class (`member_class`, any status) by the home area of
+        by_area_class: members of each class (`member_class_byte`, any status) by the home area of
             their group, [area, class].
     """
     return _census(members.status, members.role, members.known, members.child, members.ocg, ocg_area, n_areas)

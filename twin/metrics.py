@@ -34,7 +34,7 @@ TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED], dtype=np.in
 
 
 def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
-    """The member counts by area and, for each, which member classes (`member_class`) it adds up."""
+    """The member counts by area and, for each, which member classes (`members.member_class_byte`) it adds up."""
     status, role, known, child = np.unravel_index(np.arange(N_CLASSES), (5, 4, 2, 2))
     active = status == ACTIVE
     counts = {
@@ -318,7 +318,7 @@ def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
 
 
 def _share_bits(ocgs, rows: np.ndarray) -> np.ndarray:
-    """The profile of the OCGs at `rows` as bits (see `ShareProfiles`)."""
+    """The profile of the OCGs at `rows` as bits (see `population_shares`)."""
     bits = np.empty(rows.size, dtype=np.uint16)
     _fill_share_bits(bits, rows, ocgs.ocg_type, ocgs.reach, ocgs.markets, ocgs.violence)
     return bits

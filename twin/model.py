@@ -111,7 +111,8 @@ class TwinModel(mesa.Model):
                                extra_metrics=self.lever_cost_metrics)
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None
-        self.portfolio_cache = None  # see operations.portfolio
+        self._ocg_array_buffers: dict = {}  # see grow_ocg_arrays
+        self.operations_room = None  # operations.OperationsRoom: the working arrays operate reuses
         self._portfolio_changes: dict[str, list[np.ndarray]] = {"entries": [], "profiles": []}
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
@@ -224,7 +225,7 @@ class TwinModel(mesa.Model):
         from twin.ocgs import STEP_ARRAYS
 
         n = self.ocgs.n
-        buffers = self.__dict__.setdefault("_ocg_array_buffers", {})
+        buffers = self._ocg_array_buffers
         for name in STEP_ARRAYS:
             current = getattr(self, name, None)
             if current is not None and current.shape[0] >= n:

@@ -112,19 +112,3 @@ class OCGs(Table):
 #: the model's per-OCG working arrays of the step (`TwinModel.grow_ocg_arrays`): zero (False) for new groups
 STEP_ARRAYS = ("active_by_role", "active_members", "ocg_capacity", "ocg_violence_harm_per_month", "investigated",
                "disrupted")
-
-
-@kernel
-def zero_padded(values, n):
-    """`values` ([rows, ...]) extended with zero rows to `n` rows, in a new array of its dtype."""
-    padded = np.empty((n,) + values.shape[1:], values.dtype)  # each byte written once: copied, then zeroed
-    padded[: values.shape[0]] = values
-    padded[values.shape[0]:] = 0
-    return padded
-
-
-@kernel
-def zero_padded_six(n, a, b, c, d, e, f):
-    """The six per-OCG arrays of `STEP_ARRAYS`, each `zero_padded` to `n` rows."""
-    return (zero_padded(a, n), zero_padded(b, n), zero_padded(c, n), zero_padded(d, n), zero_padded(e, n),
-            zero_padded(f, n))

@@ -137,7 +137,7 @@ class OperationsRoom:
     cache (entries owner, market: `portfolio`; each group's market count), the supply entries,
     sums per group and the [area, market] grids of the clearing. What `operate` publishes
     (`model.supply_entries`, `supply_cells`, `ocg_capacity`, `markets.supply`) are views of them,
-    valid until the next step rewrites them. Kept as `model.portfolio_cache`."""
+    valid until the next step rewrites them. Kept as `model.operations_room`."""
 
     def __init__(self, model):
         params, dt = model.params, model.months_per_step
@@ -174,9 +174,9 @@ class OperationsRoom:
 
 
 def _room(model) -> OperationsRoom:
-    room = model.portfolio_cache
+    room = model.operations_room
     if room is None:
-        room = model.portfolio_cache = OperationsRoom(model)
+        room = model.operations_room = OperationsRoom(model)
     return room
 
 
@@ -231,21 +231,6 @@ def _capacity_into(capacity, active_by_role, leader_directing, directed_capacity
         labour = by_role[row] * w0 + by_role[row + 1] * w1 + by_role[row + 2] * w2 + by_role[row + 3] * w3
         direction = directed_capacity if leader_directing[g] else 1.0
         capacity[g] = labour * (0.5 + 0.5 * cohesion[g]) * direction * active[g]
-
-
-@kernel
-def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
-    """The portfolio cache (entries owner, market; each group's market count) brought up to date,
-    in new arrays (see `_refresh_portfolio`)."""
-    n_old, n_groups = n_markets.shape[0], ocg_markets.shape[0]
-    most = owner.shape[0] + MONEY_LAUNDERING * (changed.shape[0] + max(n_groups - n_old, 0))
-    portfolio = np.empty((2, most), dtype=np.int64)
-    portfolio[0, : owner.shape[0]] = owner
-    portfolio[1, : owner.shape[0]] = market
-    new_n_markets = np.empty(max(n_groups, n_old), dtype=np.int64)
-    new_n_markets[:n_old] = n_markets
-    k = _refresh_portfolio(portfolio, owner.shape[0], new_n_markets, n_old, changed, ocg_markets)
-    return portfolio[0, :k].copy(), portfolio[1, :k].copy(), new_n_markets[:n_groups].copy()
 
 
 @kernel

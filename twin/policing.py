@@ -178,8 +178,9 @@ def clip(x, low, high):
 
 @kernel
 def stable_descending(values, order):
-    """Turn `order = np.argsort(-values)` (numpy's fast unstable sort) into the ranking a stable
-    sort gives: ties (equal values) in row order.
+    """Turn `order = np.argsort(values)` (numpy's fast unstable sort, ascending: callers pass the
+    scores negated for a descending ranking) into the ranking a stable sort gives: ties (equal
+    values) in row order.
 
     Equal values sit together in any sort, so each run of them is sorted by row. NaNs (last, never
     equal) are put in row order too when there are ties, as numpy's stable sort puts them;

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
+from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
 from twin.parameters import per_step_probability
 from twin.streams import thinned_candidates
 from twin.vocabulary import (
@@ -32,7 +32,6 @@ from twin.vocabulary import (
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
 CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
-_NOT_GIVEN = np.empty(0)  # an optional array argument of a kernel, left out
 
 
 def update_targets(model) -> None:
@@ -72,7 +71,7 @@ def recruit(model) -> None:
                       model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp,
                       CAPITAL_RESERVE_MONTHS, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
                       ocgs.reputation)
-    stay_per_step = _NOT_GIVEN  # a month: the monthly chance, as it is
+    stay_per_step = NOT_GIVEN  # a month: the monthly chance, as it is
     if dt != 1.0:
         # per_step_probability(fill, dt) is 1 - (1 - fill) ** dt: the power is taken in numpy (its SIMD
         # pow may differ from libm's in the last bit), on the chances the kernel computes again.

@@ -78,25 +78,6 @@ def thinned_bernoulli(rng: np.random.Generator, index: np.ndarray, p_max: float)
     return chosen, rng.random(chosen.size) * p_max
 
 
-def uniforms_between(rng: np.random.Generator, start: int, end: int, n: int) -> np.ndarray:
-    """`rng.random(n)[start:end]`, leaving `rng` as `rng.random(n)` leaves it, without making the
-    other uniforms when it can.
-
-    A uniform is one 64-bit output of the PCG64 generator, so `advance` skips those before
-    `start` and from `end` in a few operations. But `advance` also drops the 32-bit half-word a
-    stream holds after an odd number of 32-bit draws, which drawing would keep: then the skipped
-    uniforms are drawn instead.
-    """
-    if (start > 0 or n > end) and rng.bit_generator.state["has_uint32"]:
-        return rng.random(n)[start:end]
-    if start > 0:
-        rng.bit_generator.advance(start)
-    u = rng.random(end - start)
-    if n > end:
-        rng.bit_generator.advance(n - end)
-    return u
-
-
 def choice(rng: np.random.Generator, p, size: int) -> np.ndarray:
     """`rng.choice(len(p), size=size, p=p)`: the same draws (numpy's own method: cumulative sum,
     one uniform per draw, `searchsorted`) without its input checks, which cost about 6 us a call.

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
+from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
 from twin.streams import poissons
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 
 MAX_RELATIVE_PRESSURE = 3.0  # assumption
-_NOT_GIVEN = np.empty(0)  # an optional array argument of a kernel, left out
 
 
 def violence(model) -> None:
@@ -34,7 +33,7 @@ def violence(model) -> None:
                     model.ocg_capacity)
     # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
     elasticity = params.competition_violence_elasticity
-    factor = _NOT_GIVEN  # elasticity 1: the kernel caps the relative pressure itself (x ** 1 is x)
+    factor = NOT_GIVEN  # elasticity 1: the kernel caps the relative pressure itself (x ** 1 is x)
     if model.violence_reference_pressure is None or elasticity != 1.0:
         pressure, weight = _pressure_and_weight(*group_inputs)
         if model.violence_reference_pressure is None:

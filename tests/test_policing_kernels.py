@@ -4,7 +4,6 @@ import numpy as np
 
 from twin.investigations import active_members_of
 from twin.policing import select_positions, stable_descending
-from twin.streams import thinned_bernoulli, thinned_candidates
 from twin.vocabulary import ACTIVE
 
 
@@ -47,15 +46,6 @@ def test_select_within_capacity_matches_the_cumulative_sum_rule():
         free = rng.uniform(0.0, 20.0, n_units)
         assert np.array_equal(select_positions(unit, cost, free), _numpy_select(unit, cost, free))
 
-
-def test_thinned_bernoulli_draws_what_the_stream_helper_draws():
-    for n, p in ((0, 0.1), (1, 0.5), (50, 0.0), (1000, 0.006), (100_000, 0.006), (5000, 0.3), (300, 1.0), (20, 2.0)):
-        index = np.arange(n) * 3
-        compiled, reference = np.random.default_rng(n), np.random.default_rng(n)
-        chosen, u = thinned_candidates(compiled, index, p)
-        chosen_ref, u_ref = thinned_bernoulli(reference, index, p)
-        assert np.array_equal(chosen, chosen_ref) and np.array_equal(u, u_ref)
-        assert compiled.random() == reference.random()
 
 
 def test_active_members_of_finds_the_active_rows_of_flagged_groups():

@@ -6,7 +6,6 @@ import numpy as np
 from numba import njit
 
 from twin import recruitment
-from twin.streams import thinned_bernoulli, thinned_candidates
 
 
 @njit
@@ -34,17 +33,6 @@ def test_binomial_matches_numpy():
         assert np.array_equal(numpy_rng.binomial(n, p), _binomials(kernel_rng, n, p))
         assert numpy_rng.random() == kernel_rng.random()
 
-
-def test_thinned_candidates_match_streams():
-    source = np.random.default_rng(5)
-    for trial, p_max in enumerate((0.0, 1e-4, 0.01, 0.078, 0.2, 0.34, 0.9, 1.0, 1.5)):
-        for n in (0, 1, 17, 5000, 80000):
-            rows = np.sort(source.choice(2 * n + 1, size=n, replace=False)).astype(np.int64)
-            numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
-            chosen, u = thinned_bernoulli(numpy_rng, rows, p_max)
-            kernel_chosen, kernel_u = thinned_candidates(kernel_rng, rows, p_max)
-            assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
-            assert numpy_rng.random() == kernel_rng.random()
 
 
 def test_active_row_parts_are_the_models_active_rows():

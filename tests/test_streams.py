@@ -84,3 +84,21 @@ def test_zero_mean_poisson_and_zero_trial_binomial_consume_no_draws():
         some_trials[trials > 0] = part.binomial(trials[trials > 0], 0.3)
         assert np.array_equal(all_groups[0], some) and np.array_equal(all_groups[1], some_trials)
         assert all_groups[2] == part.random()  # the streams are in the same state afterwards
+
+
+def test_thinned_listed_draws_what_thinned_bernoulli_draws_over_the_joined_list():
+    """`thinned_listed` over a list in two parts (listed rows, then every row from `first_new_row`)
+    gives the rows and numbers, and leaves the stream as, `thinned_bernoulli` over the list joined."""
+    from twin.streams import thinned_listed
+
+    source = np.random.default_rng(5)
+    for trial, p_max in enumerate((0.0, 1e-4, 0.01, 0.078, 0.2, 0.34, 0.9, 1.0, 1.5)):
+        for n, n_new in ((0, 0), (1, 0), (0, 3), (17, 4), (5000, 0), (5000, 300), (80000, 700)):
+            listed = np.sort(source.choice(2 * n + 1, size=n, replace=False)).astype(np.int64)
+            first_new_row = 2 * n + 1
+            joined = np.concatenate([listed, np.arange(first_new_row, first_new_row + n_new)])
+            numpy_rng, kernel_rng = np.random.default_rng(trial), np.random.default_rng(trial)
+            chosen, u = thinned_bernoulli(numpy_rng, joined, p_max)
+            kernel_chosen, kernel_u = thinned_listed(kernel_rng, listed, first_new_row, first_new_row + n_new, p_max)
+            assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
+            assert numpy_rng.random() == kernel_rng.random()

@@ -16,7 +16,7 @@ from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip
-from twin.streams import thinned_candidates
+from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
@@ -328,7 +328,7 @@ def street_arrests(model) -> None:
     members, params, tally = model.members, model.params, model.tally
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
     rows = tally.rows_of(STREET_TALLIES + ARREST_TALLIES)  # first: a new name may replace `tally.values`
-    _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_rows=model.active_rows(),
+    _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_row_parts=model.active_row_parts(),
                    p=float(p), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
                    member_known=members.known, member_referred=members.referred,
                    verdict_month=members.verdict_month, ocg_area=model.ocgs.area,
@@ -337,14 +337,15 @@ def street_arrests(model) -> None:
 
 
 @kernel
-def _street_kernel(rng_handle, active_rows, p, member_ocg, member_role, member_status, member_known, member_referred,
+def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, member_status, member_known, member_referred,
                    verdict_month, ocg_area, leader_directing, arrest_terms, tally_values, rows):
     """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
     members), workers and exploited members only; exploited people arrested are referred to the
     NRM as victims; then `arrest_kernel` (`arrest_terms`: its scalars). `rows` are the tally rows
     of `STREET_TALLIES + ARREST_TALLIES`."""
     rng = as_generator(rng_handle)
-    candidate, u = thinned_candidates(rng, active_rows, p)
+    census_rows, first_new_row = active_row_parts  # `TwinModel.active_row_parts`
+    candidate, u = thinned_listed(rng, census_rows, first_new_row, member_status.size, p)
     arrested = np.empty(candidate.size, np.int64)
     n_arrested = 0
     for hit in range(candidate.size):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
 from twin.register import Register
 from twin.tables import Table
 from twin.vocabulary import CULTURAL, FAMILY, MARKETS, PROXIMITY, VIRTUAL

@@ -19,7 +19,7 @@ import numpy as np
 
 from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, maximum
 from twin.parameters import per_step_probability
-from twin.streams import thinned_candidates
+from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
@@ -123,7 +123,7 @@ def intelligence(model) -> None:
         rates=np.array([params.detection_prob_per_month, params.encryption_detection_factor,
                         params.intel_gain_per_month, params.intel_gain_under_operation_per_month,
                         per_step_probability(params.member_identification_prob_per_month, dt)], dtype=np.float64),
-        active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_rows=model.active_rows(),
+        active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_row_parts=model.active_row_parts(),
         member_ocg=members.ocg, member_status=members.status, member_known=members.known,
         tally_values=tally.values, row_mapped=rows[0])
 
@@ -274,11 +274,12 @@ def intelligence_complements(encrypted, area, operation_months_left, trust, trus
 @kernel
 def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
                         operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
-                        intel_multiplier, rates, active, known, intel, active_rows, member_ocg, member_status,
+                        intel_multiplier, rates, active, known, intel, active_row_parts, member_ocg, member_status,
                         member_known, tally_values, row_mapped):
     """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
     members of mapped groups with a chance rising with intelligence: thinned draws over the
-    active rows (`streams.thinned_candidates`, chance `p_identify_max`), a candidate identified
+    active rows (`active_row_parts`, `TwinModel.active_row_parts`; `streams.thinned_listed`, chance
+    `p_identify_max`), a candidate identified
     when its number is below `p_identify_max * intel` of its group.
 
     `rates` are the monthly detection chance, the encryption factor, the monthly intelligence
@@ -307,7 +308,8 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
         else:
             intel[ocg] = 0.0
     add_to_tally(tally_values, row_mapped, mapped_by_area)
-    candidate, u_identify = thinned_candidates(rng, active_rows, p_identify_max)
+    census_rows, first_new_row = active_row_parts
+    candidate, u_identify = thinned_listed(rng, census_rows, first_new_row, member_status.size, p_identify_max)
     for hit in range(candidate.size):
         member = candidate[hit]
         owner = member_ocg[member]

@@ -13,7 +13,7 @@ draws from the phase's streams, passed as handles (`compiled.generator_argument`
 counts by area to the step's tally. The public functions gather its inputs and append the
 recruits to the member table. Kernels draw from the phase's stream in the order the numpy version
 drew (a draw made for every row is made for every row). Two draws are written out rather than
-called from the generator, for speed, with the same results: `streams.thinned_candidates` (numpy's
+called from the generator, for speed, with the same results: `streams.thinned_listed` (numpy's
 geometric, with its logarithm taken once rather than per draw) and `_binomial_inversion` (numpy's
 inversion method for binomials, skipping its exp and log when the first uniform alone settles the
 outcome); tests/test_recruitment.py checks both against numpy.
@@ -25,7 +25,7 @@ import numpy as np
 
 from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
 from twin.parameters import per_step_probability
-from twin.streams import thinned_candidates
+from twin.streams import thinned_listed
 from twin.vocabulary import (
     ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY, WORKER,
 )
@@ -317,26 +317,15 @@ def exploitation_and_desistance(model) -> None:
     rows = (tally.row("nrm_referrals"), tally.row("nrm_referrals_criminal"), tally.row("nrm_referrals_repeat"),
             tally.row("leavers"))
     _exploit_and_desist(
-        generator_argument(model.streams["exploitation"]), census_rows, first_new_row,
-        _positions(census_rows.size + members.n - first_new_row), p_identify, p_desist, members.status,
+        generator_argument(model.streams["exploitation"]), census_rows, first_new_row, p_identify, p_desist,
+        members.status,
         members.role, members.referred, members.ocg, model.ocgs.area, params.identified_exploited_exit_prob,
         model.markets.served, MODERN_SLAVERY, per_step_probability(params.slavery_victim_referral_prob_per_month, dt),
         tally.values, rows)
 
 
-_POSITIONS = np.arange(0)
-
-
-def _positions(n: int) -> np.ndarray:
-    """0, 1, 2, ... at least `n` long (kept, so as not to fill a new one each step)."""
-    global _POSITIONS
-    if _POSITIONS.size < n:
-        _POSITIONS = np.arange(max(n, 2 * _POSITIONS.size))
-    return _POSITIONS
-
-
 @kernel
-def _exploit_and_desist(rng_handle, census_rows, first_new_row, positions, p_identify, p_desist, status, role,
+def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_desist, status, role,
                         referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
                         tally_rows):
     """Identification of exploited members, desistance, and referrals of slavery victims.
@@ -344,24 +333,20 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, positions, p_ide
     Competing rare events, one draw each: among active members (the list of `census_rows` then
     every row from `first_new_row`, a superset re-checked here), exploited ones are identified
     (u < p_identify) and referred to the NRM; any non-leader may desist (the next p_desist of the
-    range). Candidates are drawn on positions in that list (`positions`, 0, 1, 2, ...). Each
-    candidate still active draws a uniform: identified ones are safeguarded out below `exit_prob`.
-    Then a binomial per area refers victims served in the slavery market (rounded to whole
+    range; `streams.thinned_listed`). Each candidate still active draws a uniform: identified
+    ones are safeguarded out below `exit_prob`. Then a binomial per area refers victims served in the slavery market (rounded to whole
     people). Writes `status` and `referred`; adds by area to the tally rows `tally_rows` the NRM
     referrals (identified, then slavery victims), criminal and repeat referrals, and leavers.
     """
     rng = as_generator(rng_handle)
-    n_census = census_rows.size
-    n_listed = n_census + max(status.size - first_new_row, 0)
     p_either = p_identify + p_desist
-    candidate, u = thinned_candidates(rng, positions[:n_listed], p_either)
+    candidate, u = thinned_listed(rng, census_rows, first_new_row, status.size, p_either)
     n_areas = tally.shape[1]
     identified_by_area = np.zeros(n_areas)
     repeat_by_area = np.zeros(n_areas)
     leavers_by_area = np.zeros(n_areas)
     for k in range(candidate.size):
-        position = candidate[k]
-        m = census_rows[position] if position < n_census else first_new_row + (position - n_census)
+        m = candidate[k]
         if status[m] != ACTIVE:
             continue
         area = ocg_area[member_ocg[m]]

@@ -8,7 +8,7 @@ scenario comparisons sharp (common random numbers).
 Rare events among many rows are drawn by thinning (`bernoulli_positions`, `thinned_bernoulli`):
 geometric gaps between hits, so the cost grows with the number of events, not the rows. The
 draws written as kernels, which take a stream and give numpy's numbers from it, live here too:
-`thinned_candidates` (`thinned_bernoulli`'s draws, for kernels and for speed) and `poissons`
+`thinned_listed` (`thinned_bernoulli`'s draws, for kernels and for speed) and `poissons`
 (numpy's Poisson algorithms; numba's own differs for means of 10 or more).
 """
 
@@ -102,14 +102,28 @@ def geometric_gaps(rng, p, size, out, start):
 
 
 @kernel
-def thinned_candidates(rng, rows, p_max):
-    """`streams.thinned_bernoulli(rng, rows, p_max)` with the same draws: the rows hit by
-    Bernoulli(p_max) trials, found as geometric gaps drawn in the chunks of
-    `streams.bernoulli_positions` (each chunk drawn whole, even past the last row), then a
-    uniform for each row hit, times p_max."""
-    n = rows.size
+def thinned_listed(rng, listed_rows, first_new_row, n_rows, p_max):
+    """`streams.thinned_bernoulli(rng, rows, p_max)` with the same draws, over a list of rows kept
+    in two parts (`TwinModel.active_row_parts`): `listed_rows`, then every row from `first_new_row`
+    to `n_rows` (an empty `listed_rows` and `first_new_row = n_rows` for a plain list). The rows
+    hit by Bernoulli(p_max) trials, found as geometric gaps drawn in the chunks of
+    `streams.bernoulli_positions` (each chunk drawn whole, even past the last row), then a uniform
+    for each row hit, times p_max; the two parts are never joined (a copy of the whole list)."""
+    n_listed = listed_rows.size
+    positions, count, u = _thinned_positions(rng, n_listed + max(n_rows - first_new_row, 0), p_max)
+    chosen = np.empty(count, dtype=np.int64)
+    for k in range(count):
+        position = positions[k]
+        chosen[k] = listed_rows[position] if position < n_listed else first_new_row + (position - n_listed)
+    return chosen, u
+
+
+@kernel
+def _thinned_positions(rng, n, p_max):
+    """The draws of `thinned_listed` for a list of `n` rows: the positions hit (the first
+    `count` of `positions`), `count`, and a uniform times p_max for each."""
     if n == 0 or p_max <= 0.0:
-        return rows[:0], np.empty(0)
+        return np.empty(0, dtype=np.int64), 0, np.empty(0)
     p = min(p_max, 1.0)
     if p >= 1.0:
         positions = np.arange(n)
@@ -133,13 +147,10 @@ def thinned_candidates(rng, rows, p_max):
             if end >= n - 1:
                 break
         count = np.searchsorted(positions[:drawn], n)
-    chosen = np.empty(count, dtype=rows.dtype)
     u = np.empty(count)
     for k in range(count):
-        chosen[k] = rows[positions[k]]
-    for k in range(count):
         u[k] = rng.random() * p
-    return chosen, u
+    return positions, count, u
 
 
 #: numpy's largest Poisson mean (`poisson_lam_max`: the int64 range less 10 standard deviations)

@@ -27,22 +27,28 @@ def test_first_above_is_argmax_of_the_comparison():
         assert first_above(cumulative, draw) == (cumulative > draw).argmax()
 
 
-def test_new_links_draw_as_three_link_clients_calls():
-    from twin.adaptation import new_links
-    from twin.compiled import generator_argument
+def test_link_clients_draws_for_several_lists_as_for_each_list_in_turn():
+    """Lists linked in one call get the links, in the order, and leave the stream as, one call per
+    list would (a list with no active enabler of its kind draws nothing)."""
     from twin.enablers import EnablerLinks, build_enablers, link_clients
     from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
     enablers = build_enablers((30, 20, 10), np.random.default_rng(3))
     enablers.active[::4] = False
     clients = (np.array([5, 9, 2]), np.array([], dtype=np.int64), np.array([7, 1, 1, 4]))
+    kinds = (TECHNICAL, PROFESSIONAL, INSIDER)
     for seed in range(5):
-        expected_links, rng = EnablerLinks(capacity=16), np.random.default_rng(seed)
-        for kind, groups in zip((TECHNICAL, PROFESSIONAL, INSIDER), clients):
-            link_clients(enablers, expected_links, groups, kind, rng)
-        expected_next = rng.random()
-        rng = np.random.default_rng(seed)
-        enabler, client = new_links(generator_argument(rng), clients, enablers.kind, enablers.active,
-                                    enablers.reach_weight)
-        assert np.array_equal(enabler, expected_links.enabler) and np.array_equal(client, expected_links.ocg)
-        assert rng.random() == expected_next
+        for inactive_kind in (None, INSIDER):
+            active = enablers.active.copy()
+            if inactive_kind is not None:
+                enablers.active[enablers.kind == inactive_kind] = False
+            one_by_one, rng = EnablerLinks(capacity=16), np.random.default_rng(seed)
+            for kind, groups in zip(kinds, clients):
+                link_clients(enablers, one_by_one, (groups,), (kind,), rng)
+            expected_next = rng.random()
+            together, rng = EnablerLinks(capacity=16), np.random.default_rng(seed)
+            link_clients(enablers, together, clients, kinds, rng)
+            assert np.array_equal(together.enabler, one_by_one.enabler)
+            assert np.array_equal(together.ocg, one_by_one.ocg)
+            assert rng.random() == expected_next
+            enablers.active[:] = active

@@ -53,7 +53,7 @@ def test_link_clients_draws_as_streams_choice():
                     active=rng.random(300) < 0.8)
     links = EnablerLinks()
     clients = np.arange(40, dtype=np.int64)
-    link_clients(enablers, links, clients, 1, np.random.default_rng(5))
+    link_clients(enablers, links, (clients,), (1,), np.random.default_rng(5))
     pool = ((enablers.kind == 1) & enablers.active).nonzero()[0]
     weights = enablers.reach_weight[pool]
     expected = pool[choice(np.random.default_rng(5), weights / weights.sum(), clients.size)]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, plan_entry, search_right
-from twin.compiled import as_generator, generator_argument, kernel
-from twin.enablers import _pool_cdf
+from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, plan_entry
+from twin.compiled import generator_argument
+from twin.enablers import link_clients
 from twin.ocgs import BASE_COHESION
 from twin.parameters import per_step_probability
 from twin.recruitment import add_members
@@ -115,38 +115,8 @@ def displacement_and_learning(model) -> None:
         model.portfolios_changed(pivoting)
         tally.add_national("pivots", pivoting.size)
     if encrypt.size or n_recruit:
-        enablers = model.enablers
-        enabler, client = new_links(generator_argument(rng), (encrypt, professional, insider), enablers.kind,
-                                    enablers.active, enablers.reach_weight)
-        if client.size:
-            model.enabler_links.append(client.size, enabler=enabler, ocg=client)
+        link_clients(model.enablers, model.enabler_links, (encrypt, professional, insider),
+                     (TECHNICAL, PROFESSIONAL, INSIDER), rng)
         model.enablers_changed = True
 
 
-_LINK_KINDS = (TECHNICAL, PROFESSIONAL, INSIDER)
-
-
-@kernel
-def new_links(rng_handle, clients, enabler_kind, enabler_active, reach_weight):
-    """`enablers.link_clients` for the three lists of `clients` at once: the groups to link to a
-    technical enabler, then to a professional one, then to an insider (`_LINK_KINDS`). Each list
-    with an active enabler of its kind draws a uniform per group, the enabler chosen by pull as
-    `link_clients` chooses (`_pool_cdf`, `streams.choice`). Returns the new links' enablers and
-    groups, in the order the three calls would append them."""
-    rng = as_generator(rng_handle)
-    n_total = clients[0].size + clients[1].size + clients[2].size
-    enabler = np.empty(n_total, dtype=np.int64)
-    client = np.empty(n_total, dtype=np.int64)
-    n = 0
-    for k in range(3):
-        groups = clients[k]
-        if groups.size == 0:
-            continue
-        pool, cdf = _pool_cdf(enabler_kind, enabler_active, reach_weight, _LINK_KINDS[k])
-        if pool.size == 0:
-            continue
-        for i in range(groups.size):
-            enabler[n] = pool[search_right(cdf, rng.random())]
-            client[n] = groups[i]
-            n += 1
-    return enabler[:n], client[:n]

@@ -5,7 +5,7 @@ the phase's stream as a handle (`compiled.generator_argument`) and draws from it
 numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
 then writes the group, line and tally arrays in place. What stays in Python is what other modules
 own: appending rows (`OCGs.add`, `CountyLines.append`, `EnablerLinks.append`) and adding members; the
-enablers chosen for new links are drawn by `adaptation.new_links`.
+enablers chosen for new links are drawn by `enablers.link_clients`.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts

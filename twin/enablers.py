@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import choice_cdf
-from twin.compiled import array_sum, kernel
+from twin.adaptation_kernels import choice_cdf, search_right
+from twin.compiled import array_sum, as_generator, generator_argument, kernel
 from twin.tables import Table
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
@@ -45,17 +45,43 @@ def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> En
     return enablers
 
 
-def link_clients(enablers: Enablers, links: EnablerLinks, ocg_index: np.ndarray, kind: int,
+def link_clients(enablers: Enablers, links: EnablerLinks, clients: tuple[np.ndarray, ...], kinds: tuple[int, ...],
                  rng: np.random.Generator) -> None:
-    """Give each listed OCG one new link to an active enabler of `kind`, chosen by client pull."""
-    if ocg_index.size == 0:
+    """Give each OCG of each list in `clients` (int64 rows) one new link to an active enabler of
+    the list's kind in `kinds`, chosen by client pull; the links are appended list by list."""
+    if not any(groups.size for groups in clients):
         return
-    pool, cdf = _pool_cdf(enablers.kind, enablers.active, enablers.reach_weight, kind)
-    if pool.size == 0:
-        return
-    # `streams.choice` with p = weights / weights.sum(): its cumulative sum is `cdf`.
-    chosen = pool[cdf.searchsorted(rng.random(ocg_index.size), side="right")]
-    links.append(ocg_index.size, enabler=chosen, ocg=ocg_index)
+    enabler, client = _new_links(generator_argument(rng), clients, np.array(kinds, dtype=np.int64), enablers.kind,
+                                 enablers.active, enablers.reach_weight)
+    if client.size:
+        links.append(client.size, enabler=enabler, ocg=client)
+
+
+@kernel
+def _new_links(rng_handle, clients, kinds, enabler_kind, enabler_active, reach_weight):
+    """The enablers and groups of `link_clients`' new links. A list whose kind has an active
+    enabler draws a uniform per group and picks by pull as `streams.choice` does with
+    p = weights / weights.sum() (`_pool_cdf` is its cumulative sum); a list without one draws
+    nothing."""
+    rng = as_generator(rng_handle)
+    n_total = 0
+    for groups in clients:
+        n_total += groups.size
+    enabler = np.empty(n_total, dtype=np.int64)
+    client = np.empty(n_total, dtype=np.int64)
+    n = 0
+    for k in range(len(clients)):
+        groups = clients[k]
+        if groups.size == 0:
+            continue
+        pool, cdf = _pool_cdf(enabler_kind, enabler_active, reach_weight, kinds[k])
+        if pool.size == 0:
+            continue
+        for i in range(groups.size):
+            enabler[n] = pool[search_right(cdf, rng.random())]
+            client[n] = groups[i]
+            n += 1
+    return enabler[:n], client[:n]
 
 
 @kernel
@@ -109,6 +135,5 @@ def _refresh_services(link_enabler, link_ocg, link_active, enabler_kind, enabler
 
 
 def initial_links(ocgs, enablers: Enablers, links: EnablerLinks, rng: np.random.Generator) -> None:
-    for kind, flags in ((PROFESSIONAL, ocgs.has_professional), (INSIDER, ocgs.has_insider),
-                        (TECHNICAL, ocgs.encrypted)):
-        link_clients(enablers, links, np.flatnonzero(flags), kind, rng)
+    clients = tuple(flags.nonzero()[0] for flags in (ocgs.has_professional, ocgs.has_insider, ocgs.encrypted))
+    link_clients(enablers, links, clients, (PROFESSIONAL, INSIDER, TECHNICAL), rng)

@@ -17,10 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import as_generator, kernel, pairwise_sum
+from twin.members import roles_from_uniforms
 from twin.streams import poissons
-from twin.vocabulary import (
-    COCAINE, CORE, EXPLOITED, FRAUD, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, PROXIMITY, VIRTUAL, WORKER,
-)
+from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
 
 @kernel
@@ -200,23 +199,10 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     n_members = 0
     for i in range(n):
         n_members += size[i]
-    owner = np.empty(n_members, dtype=np.int64)
-    role = np.empty(n_members, dtype=np.int8)
-    exploited_above = 1.0 - core_share
-    member = 0
-    for group in range(n):
-        for k in range(size[group]):
-            u = rng.random()  # drawn for every member, leaders included
-            owner[member] = group
-            if k == 0:
-                role[member] = LEADER
-            elif u < core_share:
-                role[member] = CORE
-            elif u < core_share + exploited_above * exploited[group]:
-                role[member] = EXPLOITED
-            else:
-                role[member] = WORKER
-            member += 1
+    u = np.empty(n_members)  # a uniform per member, leaders included (`members.role_layout`)
+    for member in range(n_members):
+        u[member] = rng.random()
+    owner, role = roles_from_uniforms(size, u, core_share, exploited, True)
     return area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role
 
 

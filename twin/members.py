@@ -88,11 +88,11 @@ def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray
     """
     size = np.asarray(size, dtype=np.int64)
     u = rng.random(int(size.sum()))  # a uniform per member, leaders included
-    return _role_layout(size, u, core_share, np.asarray(exploited_share, dtype=float), leaders)
+    return roles_from_uniforms(size, u, core_share, np.asarray(exploited_share, dtype=float), leaders)
 
 
 @kernel
-def _role_layout(size, u, core_share, exploited_share, leaders):
+def roles_from_uniforms(size, u, core_share, exploited_share, leaders):
     """`role_layout`'s owners and roles from the uniforms `u` (one per member, in order): core
     below `core_share`, exploited below `core_share + (1 - core_share) * share`, else worker;
     the first member of each group is its leader when `leaders`."""

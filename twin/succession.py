@@ -135,16 +135,42 @@ def _rows_in(rows, member_ocg, groups, n_ocgs):
 
 
 @kernel
+def _leader_missing(g, leader, status):
+    """Group `g`'s leader is missing or not active."""
+    return not (leader[g] >= 0 and status[leader[g]] == ACTIVE)
+
+
+@kernel
 def _leaderless_groups(ocg_active, directing, leader, status):
     """Active groups not directed from prison whose leader is missing or not active, ascending."""
     out = np.empty(ocg_active.size, dtype=np.int64)
     n = 0
     for g in range(ocg_active.size):
-        if ocg_active[g] and not directing[g]:
-            if not (leader[g] >= 0 and status[leader[g]] == ACTIVE):
-                out[n] = g
-                n += 1
+        if ocg_active[g] and not directing[g] and _leader_missing(g, leader, status):
+            out[n] = g
+            n += 1
     return out[:n]
+
+
+_NO_REMAP = np.empty(0, dtype=np.int64)  # `_close_lines` without handing lines over
+
+
+@kernel
+def _close_lines(line_active, line_ocg, line_dest, ocg_active, remap, n_areas):
+    """Close the active county lines of every inactive group, each line first handed to
+    `remap[owner]` when `remap` is given (absorptions; one pass either way). Returns the lines
+    closed by destination area."""
+    closed_by_area = np.zeros(n_areas)
+    for line in range(line_ocg.size):
+        owner = line_ocg[line]
+        if remap.size:
+            owner = remap[owner]
+            if owner != line_ocg[line]:
+                line_ocg[line] = owner
+        if line_active[line] and not ocg_active[owner]:
+            line_active[line] = False
+            closed_by_area[line_dest[line]] += 1.0
+    return closed_by_area
 
 
 @kernel
@@ -154,11 +180,7 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
     for g in groups:
         ocg_active[g] = False
         directing[g] = False
-    closed_by_area = np.zeros(tally_values.shape[1])
-    for line in range(line_active.size):
-        if line_active[line] and not ocg_active[line_ocg[line]]:
-            line_active[line] = False
-            closed_by_area[line_dest[line]] += 1.0
+    closed_by_area = _close_lines(line_active, line_ocg, line_dest, ocg_active, _NO_REMAP, tally_values.shape[1])
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
 
 
@@ -263,16 +285,8 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
         capital_gbp[g] = 0.0
         ocg_active[g] = False
         directing[g] = False
-    # One pass over the lines: hand the absorbed groups' lines over, then close the active lines
-    # of every inactive group (as `_close` does; a line's owner is read after its handover).
-    closed_by_area = np.zeros(n_areas)
-    for line in range(line_ocg.size):
-        owner = remap[line_ocg[line]]
-        if owner != line_ocg[line]:
-            line_ocg[line] = owner
-        if line_active[line] and not ocg_active[owner]:
-            line_active[line] = False
-            closed_by_area[line_dest[line]] += 1.0
+    # The absorbed groups' lines handed over, and the active lines of every inactive group closed.
+    closed_by_area = _close_lines(line_active, line_ocg, line_dest, ocg_active, remap, n_areas)
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
     absorptions_by_area = np.zeros(n_areas)
     for g in taken:
@@ -308,7 +322,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
             if active_members[g] < min_active_members:
                 candidates[n_depleted] = g
                 n_depleted += 1
-            if not (leader[g] >= 0 and status[leader[g]] == ACTIVE):
+            if _leader_missing(g, leader, status):
                 candidates[n_ocgs + n_led] = g
                 n_led += 1
     depleted = candidates[:n_depleted]

@@ -257,3 +257,35 @@ def test_children_turn_18_when_due():
     assert drawn.size > 500 and stats.kstest(drawn / (12 * years_left), "uniform").pvalue > 1e-3
     exploited = (m.role == EXPLOITED) & (m.status == ACTIVE)
     assert abs(m.child[exploited].mean() / start_share - 1) < 0.15  # a share of exploited members that holds
+
+
+def test_per_group_step_arrays_grow_keeping_their_values_and_zeroing_new_rows():
+    """Groups added twice in a step (splits, then entry): the step's per-group arrays keep their
+    values and give the new groups zeros; an array a phase replaced wholesale is copied, and the
+    arrays a step held before are not changed by the buffers' reuse."""
+    from twin.ocgs import STEP_ARRAYS
+
+    params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+                         "soc_awaiting_trial_initial": 50}, where="test")
+    model = TwinModel(params=params, seed=2, n_steps=4)
+    model.step()
+    model.active_members = model.active_members + 1.0  # replaced wholesale, as the census does
+    before = {name: getattr(model, name) for name in STEP_ARRAYS}
+    kept = {name: array.copy() for name, array in before.items()}
+    n, ocgs = model.ocgs.n, model.ocgs
+    for added in (3, 2):
+        rows = np.arange(added)
+        ocgs.add(area=ocgs.area[rows], ocg_type=ocgs.ocg_type[rows], reach=ocgs.reach[rows],
+                 violence=ocgs.violence[rows], markets=ocgs.markets[rows], known=False, size=ocgs.base_size[rows],
+                 capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
+                 score_noise=ocgs.score_noise[rows], step=model.steps_done)
+        model.grow_ocg_arrays()
+    for name in STEP_ARRAYS:
+        grown = getattr(model, name)
+        assert grown.shape[0] == n + 5
+        assert np.array_equal(grown[:n], kept[name]) and not grown[n:].any()
+        assert np.array_equal(before[name], kept[name])  # what was held before is unchanged
+    model.step()
+    model.step()
+    for name in STEP_ARRAYS:
+        assert getattr(model, name).shape[0] == model.ocgs.n

@@ -69,7 +69,7 @@ class Markets:
         self.neighbours = geography.neighbour_weights()
         self.base_demand = base_demand_per_month(geography, params, vulnerability)
         self.demand = self.base_demand.copy()
-        self.supply = np.zeros_like(self.demand)
+        self.supply = np.zeros_like(self.demand)  # in a run, a view `operate` rewrites each step (`clear_cells`)
         self.served = np.zeros_like(self.demand)
         self.price_index = np.ones_like(self.demand)
         self.productivity = np.ones(N_MARKETS)  # units per month per unit of OCG capacity

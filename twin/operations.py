@@ -102,6 +102,8 @@ def operate(model) -> dict[str, np.ndarray]:
         cells=room.cells)
     room.n_groups = ocgs.n
     entries, amount, n_groups = room.entries, room.amount[:n], model.active_by_role.shape[0]
+    # Published as views of the room's buffers: valid for this step only (the next `operate`
+    # rewrites them); copy one to keep it.
     model.supply_entries = (entries[E_OWNER, :n], entries[E_AREA, :n], entries[E_MARKET, :n], amount)
     # Each entry's [area, market] cell as a flat index: `array.take(cells)` reads the cells about
     # five times faster than the two-array fancy index `array[area, market]`.

@@ -55,3 +55,19 @@ def test_active_members_of_finds_the_active_rows_of_flagged_groups():
     flagged = rng.random(500) < 0.3  # thousands of rows: counts past 255
     expected = (flagged[ocg] & (status == ACTIVE)).nonzero()[0]
     assert np.array_equal(active_members_of(ocg, status, flagged), expected)
+
+
+def test_the_completion_kernel_unpacks_its_scalars_in_their_named_order():
+    """`complete_operations` fills the kernel's scalars by name (`COMPLETION_TERMS`); the kernel
+    unpacks them by position: the names it unpacks into, and the positions, must be that order."""
+    import inspect
+    import re
+
+    from twin.investigations import COMPLETION_TERMS, _complete_kernel
+
+    source = inspect.getsource(_complete_kernel.py_func)
+    match = re.search(r"\(([a-z_,\s]+)\)\s*=\s*\(((?:terms\[\d+\],?\s*)+)\)", source)
+    names = tuple(name.strip() for name in match.group(1).split(",") if name.strip())
+    positions = [int(k) for k in re.findall(r"terms\[(\d+)\]", match.group(2))]
+    assert names == COMPLETION_TERMS
+    assert positions == list(range(len(COMPLETION_TERMS)))

@@ -56,24 +56,39 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
     return ending[:n_ending].copy()
 
 
+#: the scalars of `_complete_kernel` in the order it unpacks them (`complete_operations` fills them by name)
+COMPLETION_TERMS = ("operation_success_base", "insulation_success_penalty", "insider_penalty", "share_leader",
+                    "share_core", "share_worker", "share_exploited", "share_failed", "disruption_capacity_threshold",
+                    "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob")
+#: positions in `arrest_kernel`'s scalars (`_arrest_terms`)
+ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS = range(5)
+
+
 def _arrest_terms(model) -> np.ndarray:
-    """The scalars `arrest_kernel` takes, in its order: the month, the charge chance, the mean
-    court delay (months), the court cost per case and the chance a charged leader keeps directing
-    the group."""
+    """The scalars `arrest_kernel` takes, by name: the month, the charge chance, the mean court
+    delay (months), the court cost per case and the chance a charged leader keeps directing the
+    group."""
     params = model.params
     p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
-    return np.array([model.month, params.charge_prob, params.court_delay_months, params.court_cost_gbp_per_case,
-                     min(max(p_directs, 0.0), 1.0)], dtype=np.float64)
+    terms = np.empty(5)
+    terms[ARREST_MONTH] = model.month
+    terms[ARREST_CHARGE_PROB] = params.charge_prob
+    terms[ARREST_COURT_DELAY_MONTHS] = params.court_delay_months
+    terms[ARREST_COURT_COST_GBP] = params.court_cost_gbp_per_case
+    terms[ARREST_P_DIRECTS] = min(max(p_directs, 0.0), 1.0)
+    return terms
 
 
 @kernel
 def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
-                  leader_directing, month, charge_prob, court_delay_months, court_cost_gbp_per_case,
-                  p_directs, tally_values, rows):
+                  leader_directing, arrest_terms, tally_values, rows):
     """Arrest members: a uniform each decides the charge; then an exponential delay (mean
-    `court_delay_months`) for each charged member sets the verdict month; then a uniform for each
-    charged leader decides whether the leader directs the group from remand and prison.
-    `rows` are the tally rows of `ARREST_TALLIES`."""
+    court delay) for each charged member sets the verdict month; then a uniform for each charged
+    leader decides whether the leader directs the group from remand and prison. `arrest_terms`
+    are the scalars of `_arrest_terms`; `rows` are the tally rows of `ARREST_TALLIES`."""
+    month, charge_prob = arrest_terms[ARREST_MONTH], arrest_terms[ARREST_CHARGE_PROB]
+    court_delay_months = arrest_terms[ARREST_COURT_DELAY_MONTHS]
+    court_cost_gbp_per_case, p_directs = arrest_terms[ARREST_COURT_COST_GBP], arrest_terms[ARREST_P_DIRECTS]
     n_areas = tally_values.shape[1]
     arrests_by_area = np.zeros(n_areas)
     for member in arrested:
@@ -118,16 +133,20 @@ def complete_operations(model, ended: np.ndarray) -> None:
     tally = model.tally
     rows = tally.rows_of(ARREST_TALLIES + OPERATION_TALLIES)  # first: a new name may replace `tally.values`
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
-    terms = np.array([
-        params.operation_success_base, params.insulation_success_penalty,
-        params.insider_success_penalty * mods.insider_penalty_multiplier,
-        params.arrest_share_leader, params.arrest_share_core, params.arrest_share_worker,
-        params.arrest_share_exploited, params.failed_operation_arrest_share,
-        params.disruption_capacity_threshold,
-        min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0),
-        params.asset_realisation_share,
-        min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0),
-        params.line_closure_on_disruption_prob], dtype=np.float64)
+    terms = np.empty(len(COMPLETION_TERMS))  # the kernel's scalars, by name
+    for name, value in (
+            ("operation_success_base", params.operation_success_base),
+            ("insulation_success_penalty", params.insulation_success_penalty),
+            ("insider_penalty", params.insider_success_penalty * mods.insider_penalty_multiplier),
+            ("share_leader", params.arrest_share_leader), ("share_core", params.arrest_share_core),
+            ("share_worker", params.arrest_share_worker), ("share_exploited", params.arrest_share_exploited),
+            ("share_failed", params.failed_operation_arrest_share),
+            ("disruption_capacity_threshold", params.disruption_capacity_threshold),
+            ("seizure_share", min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0)),
+            ("asset_realisation_share", params.asset_realisation_share),
+            ("p_remove", min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)),
+            ("line_closure_prob", params.line_closure_on_disruption_prob)):
+        terms[COMPLETION_TERMS.index(name)] = value
     model.investigated, model.disrupted, enablers_removed = _complete_kernel(
         rng_handle=generator_argument(rng), ended=ended, step=model.steps_done, terms=terms,
         arrest_terms=_arrest_terms(model), ocg_area=ocgs.area, reach=ocgs.reach, intel=ocgs.intel,
@@ -162,6 +181,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     `ARREST_TALLIES + OPERATION_TALLIES`.
     """
     rng = as_generator(rng_handle)
+    # `terms` in the order of COMPLETION_TERMS (`complete_operations` fills it by name)
     (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
      share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
      p_remove, line_closure_prob) = (terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7],
@@ -205,8 +225,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             n_arrested += 1
     arrested = arrested[:n_arrested]
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
-                  leader_directing, arrest_terms[0], arrest_terms[1], arrest_terms[2], arrest_terms[3],
-                  arrest_terms[4], tally_values, rows[:3])
+                  leader_directing, arrest_terms, tally_values, rows[:3])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
     removed_labour = np.zeros(n_ocgs)
@@ -372,5 +391,4 @@ def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, mem
     add_to_tally(tally_values, rows[1], referrals_by_area)
     add_to_tally(tally_values, rows[2], repeat_by_area)
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
-                  leader_directing, arrest_terms[0], arrest_terms[1], arrest_terms[2], arrest_terms[3],
-                  arrest_terms[4], tally_values, rows[3:])
+                  leader_directing, arrest_terms, tally_values, rows[3:])

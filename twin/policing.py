@@ -120,12 +120,27 @@ def intelligence(model) -> None:
         operation_months_left=ocgs.operation_months_left, trust=model.trust, trust_reference=model.trust_reference,
         force_capacity_ratio=model.force_capacity_ratio, detection_multiplier=mods.detection_multiplier,
         intel_multiplier=mods.intel_multiplier,
-        rates=np.array([params.detection_prob_per_month, params.encryption_detection_factor,
-                        params.intel_gain_per_month, params.intel_gain_under_operation_per_month,
-                        per_step_probability(params.member_identification_prob_per_month, dt)], dtype=np.float64),
+        rates=_intelligence_rates(params, dt),
         active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_row_parts=model.active_row_parts(),
         member_ocg=members.ocg, member_status=members.status, member_known=members.known,
         tally_values=tally.values, row_mapped=rows[0])
+
+
+#: positions in `intelligence_update`'s `rates` (`_intelligence_rates`)
+RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY = range(5)
+
+
+def _intelligence_rates(params, months_per_step: float) -> np.ndarray:
+    """`intelligence_update`'s scalars, by name: the monthly detection chance, the encryption
+    factor, the monthly intelligence gains (without and under operation) and the step's chance of
+    identifying a member."""
+    rates = np.empty(5)
+    rates[RATE_DETECTION] = params.detection_prob_per_month
+    rates[RATE_ENCRYPTION_FACTOR] = params.encryption_detection_factor
+    rates[RATE_INTEL_GAIN] = params.intel_gain_per_month
+    rates[RATE_INTEL_GAIN_OPERATION] = params.intel_gain_under_operation_per_month
+    rates[RATE_IDENTIFY] = per_step_probability(params.member_identification_prob_per_month, months_per_step)
+    return rates
 
 
 def task(model, investigators: np.ndarray) -> None:
@@ -288,8 +303,10 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
     (`mapping_complements`); otherwise they come in `stay_unmapped_per_step` and `gap_kept_per_step`.
     """
     rng = as_generator(rng_handle)
-    detection_prob_per_month, encryption_detection_factor = rates[0], rates[1]
-    intel_gain_per_month, intel_gain_under_operation_per_month, p_identify_max = rates[2], rates[3], rates[4]
+    detection_prob_per_month, encryption_detection_factor = rates[RATE_DETECTION], rates[RATE_ENCRYPTION_FACTOR]
+    intel_gain_per_month = rates[RATE_INTEL_GAIN]
+    intel_gain_under_operation_per_month = rates[RATE_INTEL_GAIN_OPERATION]
+    p_identify_max = rates[RATE_IDENTIFY]
     mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
         if monthly:

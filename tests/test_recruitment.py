@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from twin import recruitment
+from twin.vocabulary import ACTIVE
 
 
 @njit
@@ -35,9 +36,9 @@ def test_binomial_matches_numpy():
 
 
 
-def test_active_row_parts_are_the_models_active_rows():
-    """The exploitation kernel's two-part list of active rows is `model.active_rows()`, also after
-    members join (`add_members`) and after the list is rebuilt."""
+def test_active_row_parts_list_every_active_member_once():
+    """The two-part list of active rows the kernels read lists every active member once, in row
+    order, also after members join (`add_members`) and after the list is rebuilt."""
     from twin.model import TwinModel
     from twin.parameters import Parameters
 
@@ -54,3 +55,6 @@ def test_active_row_parts_are_the_models_active_rows():
         census_rows, first_new_row = model.active_row_parts()
         joined = np.concatenate([census_rows, np.arange(first_new_row, model.members.n)])
         assert np.array_equal(joined, model.active_rows())
+        assert (np.diff(joined) > 0).all()  # ascending, no row twice
+        assert np.isin((model.members.status == ACTIVE).nonzero()[0], joined).all()
+        assert first_new_row <= model.members.n

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, kernel, pairwise_sum
+from twin.compiled import as_generator, kernel, maximum, pairwise_sum
 from twin.members import roles_from_uniforms
 from twin.streams import poissons
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
@@ -56,12 +56,6 @@ def first_above(cumulative, draw):
         if cumulative[i] > draw:
             return i
     return 0
-
-
-@kernel
-def numpy_maximum(a, b):
-    """`np.maximum(a, b)` for floats (a NaN in `a` propagates)."""
-    return a if (a >= b or np.isnan(a)) else b
 
 
 @kernel
@@ -137,11 +131,11 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
         else:  # cultural, proximity, family: the first three OCG types
             ocg_type[i] = search_right(offline_cdf, uniforms[2 * n + i])
         violence[i] = search_right(violence_cdf, uniforms[3 * n + i])
-        size = numpy_maximum(np.rint(size_draws[i]), size_min)
+        size = maximum(np.rint(size_draws[i]), size_min)
         unmet = demand[area[i], market[i]] - served[area[i], market[i]]
         per_entrant = unmet / entrants_in_cell[i]
         n_markets = 1.0 + markets[i, MONEY_LAUNDERING]
-        units_per_member = numpy_maximum(productivity[market[i]], 1e-9)
+        units_per_member = maximum(productivity[market[i]], 1e-9)
         aim = per_entrant * n_markets / (units_per_member * labour_per_member * 0.5 * (1 + base_cohesion[ocg_type[i]]))
         # `aim.clip(size, max_target_size)`: numpy's clip, a NaN stays NaN
         if np.isnan(aim):

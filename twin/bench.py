@@ -35,7 +35,7 @@ reference now reads its rates once per step, as careful Mesa code would. Lessons
 count members once per step (`TwinModel.take_census`); draw rare member events from geometric gaps
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per
 step (`TwinModel.active_rows`) and re-check status on the few rows drawn; find the members of the
-groups a phase works on in one pass (`succession.GroupRows`, `justice.courts_and_prisons`); extend
+groups a phase works on in one pass (`succession._member_rows_in`, `justice.courts_and_prisons`); extend
 caches rather than rebuild them when groups are added (`operations.portfolio`,
 `metrics.population_shares`); rank tasking lists once and radix-sort small integer keys
 (`policing.task`); draw only where a distribution can be non-zero (`violence`). A further halving

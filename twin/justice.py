@@ -79,12 +79,11 @@ def courts_and_prisons(model) -> None:
     found at the start (charged, in prison or released) hold everyone each stage looks at.
     """
     members, ocgs, params, modifiers, tally = model.members, model.ocgs, model.params, model.modifiers, model.tally
-    tally_rows = tuple([tally.row(name) for name in TALLIED])
+    tally_rows = tally.rows_of(TALLIED)
     values = tally.values  # after `row`, which may replace it
     mid_month = model.month + 0.5 * model.months_per_step  # events dated before it are `due`
     dt = model.months_per_step
-    mean_sentence = (float(params.sentence_months_leader), float(params.sentence_months_core),  # by role index
-                     float(params.sentence_months_worker), float(params.sentence_months_exploited))
+    mean_sentence = sentence_means(params)  # by role index
     places = params.soc_prison_places + modifiers.extra_prison_places
     cost_gbp = params.prison_cost_gbp_per_place_year / 12 * model.months_per_step
     # Decisions after release come at a constant rate, a mean of RELEASED_DECISION_MONTHS after

@@ -139,14 +139,8 @@ class Markets:
         """Share of the gap to the clearing price a price index closes in one step."""
         return per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
 
-    def clear_laundering(self) -> None:
-        """Money laundering is a national service priced apart (`operations.operate`): no local
-        demand or sales are left in its column."""
-        _clear_laundering_column(self.demand, self.served)
-        self.cleared_laundering()
-
     def cleared_laundering(self) -> None:
-        """The laundering column was emptied (by `clear_laundering`, or by `operations.operate`'s kernel)."""
+        """The laundering column was emptied (by `operations.operate`'s kernel, `_clear_laundering_column`)."""
         self._vacancy = None
 
     def vacancy(self) -> np.ndarray:
@@ -154,7 +148,7 @@ class Markets:
 
         Demand and served change only in `update_demand`, `clear_cells` (through `clear` and
         `clear_supply`, or `operations.operate`) and in the laundering column's clearing
-        (`clear_laundering`, or `operate`'s kernel then `cleared_laundering`), each of which resets
+        (`operate`'s kernel, then `cleared_laundering`), each of which resets
         this, so the four phases that ask after the clearing share one computation.
         """
         if self._vacancy is None:

@@ -48,7 +48,7 @@ class Members(Table):
 
     def population(self) -> int:
         """Members not exited: the population that joiners and leavers change."""
-        return int(np.count_nonzero(self.status != EXITED))
+        return self.n - self.exited_count()
 
     def active_rows(self) -> np.ndarray:
         """Rows of the active members, ascending (`(status == ACTIVE).nonzero()[0]`)."""

@@ -116,7 +116,7 @@ class TwinModel(mesa.Model):
         self._portfolio_changes: dict[str, list[np.ndarray]] = {"entries": [], "profiles": []}
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
-        self._active_rows, self._active_rows_n = None, 0  # see active_rows
+        self._active_rows, self._active_rows_n = None, 0  # see active_row_parts
 
         self.register_completion = None
         if register is None:
@@ -306,8 +306,11 @@ class TwinModel(mesa.Model):
             self.members, self.ocgs.area, self.geography.n_areas)
         self._active_rows_n = self.members.n
 
-    def active_rows(self) -> np.ndarray:
-        """Rows of members who may be active: those active at the census plus rows appended since.
+    def active_row_parts(self) -> tuple[np.ndarray, int]:
+        """Rows of members who may be active, in two parts: the rows active at the census (or at
+        the last rebuild), and the first row appended since; every row from it to the end of the
+        table follows. The step's kernels read the parts (`streams.thinned_listed`): joining them
+        would copy the whole list.
 
         A superset (members leave activity during a step): callers re-check `status == ACTIVE` on
         the few rows they draw, which keeps rare-event draws off a full pass over the table.
@@ -316,18 +319,12 @@ class TwinModel(mesa.Model):
         if self._active_rows is None:
             self._active_rows = self.members.active_rows()
             self._active_rows_n = self.members.n
-        if self.members.n > self._active_rows_n:
-            self._active_rows = np.concatenate([self._active_rows, np.arange(self._active_rows_n, self.members.n)])
-            self._active_rows_n = self.members.n
-        return self._active_rows
-
-    def active_row_parts(self) -> tuple[np.ndarray, int]:
-        """`active_rows()` in two parts, not joined (joining copies the whole list): the rows
-        listed so far, and the first row appended since (the list goes on with every row from it
-        to the end of the table). For a kernel that reads the list once."""
-        if self._active_rows is None:
-            self.active_rows()
         return self._active_rows, self._active_rows_n
+
+    def active_rows(self) -> np.ndarray:
+        """`active_row_parts` joined into one array (a copy)."""
+        listed, first_new_row = self.active_row_parts()
+        return np.concatenate([listed, np.arange(first_new_row, self.members.n)])
 
     def portfolios_changed(self, ocg_rows: np.ndarray) -> None:
         """Existing groups gained markets (absorption, pivots): caches built on portfolios update these rows."""

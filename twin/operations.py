@@ -360,7 +360,7 @@ def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, ha
     rows REVENUE, HARM); money laundering (a national service whose short supply lowers every
     group's efficiency); capital: laundered profit in, spending out. Writes the groups' capital,
     revenue and harm columns (and, the first time, laundering productivity), and empties the
-    laundering column of demand and served (`Markets.clear_laundering`). Returns the pounds
+    laundering column of demand and served (`markets._clear_laundering_column`). Returns the pounds
     laundered this step."""
     _update_prices(price_index, target, scalars[PRICE_STEP])
     months_per_step = scalars[MONTHS_PER_STEP]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, maximum
+from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel, maximum
 from twin.parameters import per_step_probability
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
@@ -28,8 +28,6 @@ REACTIVE_SHARE_CAP = 0.9
 #: (assumption). An area that starts without violent groups then starts at the baseline reactive
 #: share and does not count its first incident as an unbounded rise
 REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
-#: stands for the per-step complements the intelligence kernel computes itself in monthly runs
-_NO_VALUES = np.empty(0)
 
 
 class Police:
@@ -105,7 +103,7 @@ def intelligence(model) -> None:
              float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
     monthly = dt == 1.0
     if monthly:  # the kernel takes the complements as they are (x ** 1.0 is x)
-        stay_unmapped = gap_kept = _NO_VALUES
+        stay_unmapped = gap_kept = NOT_GIVEN
     else:  # per_step_probability, 1 - (1 - p) ** dt: the powers in numpy (see the kernels below)
         stay_unmapped, gap_kept = intelligence_complements(*terms)
         stay_unmapped = stay_unmapped ** dt

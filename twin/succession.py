@@ -14,7 +14,7 @@ numpy. The kernels make their draws from the succession stream (passed as its ha
 `compiled.generator_argument`) one at a time, in the order of the numpy code they replaced (one uniform per member row in row order, groups in index order),
 and add their counts by area to the step tally: a tally row gets a kernel call's sums (whole
 numbers, so exact) as `StepTally.add` would add a `np.bincount`. `rows` are the member rows of
-the groups the phase works on (`GroupRows`), in ascending order.
+the groups the phase works on (`_member_rows_in`, one pass over the table), in ascending order.
 """
 
 from __future__ import annotations
@@ -33,19 +33,6 @@ TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "s
            "serious_violence", "serious_violence_fatal", "homicides")
 LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, SERIOUS_VIOLENCE_FATAL, \
     HOMICIDES = range(len(TALLIED))
-
-
-class GroupRows:
-    """Member rows of the groups one phase works on: one pass over the member table, then lookups
-    among those few rows (dissolution, absorption, splits and promotion each need a group's members).
-
-    Built for a set of groups; every later query must be about those groups or groups split from
-    them (their members are among the rows).
-    """
-
-    def __init__(self, model, groups: np.ndarray):
-        self.members = model.members
-        self.rows = _member_rows_in(model.members.ocg, np.asarray(groups, dtype=np.int64), model.ocgs.n)
 
 
 def groups_in_transition(model) -> None:
@@ -86,15 +73,15 @@ def groups_in_transition(model) -> None:
         members.role, *dispute, model.tally.values, tally_rows)
 
 
-def dissolve(model, index: np.ndarray, rows: GroupRows | None = None) -> None:
+def dissolve(model, index: np.ndarray) -> None:
     """End groups: active members join another group in the area (half) or leave crime."""
     ocgs, members, lines = model.ocgs, model.members, model.county_lines
     if index.size == 0:
         return
     index = np.asarray(index, dtype=np.int64)
-    rows = rows if rows is not None else GroupRows(model, index)
+    rows = _member_rows_in(members.ocg, index, ocgs.n)  # the groups' members, in one pass
     tally_rows = model.tally.rows_of(TALLIED)
-    _dissolve_groups(model.streams["succession"], index, rows.rows, ocgs.active, ocgs.leader_directing, ocgs.area,
+    _dissolve_groups(model.streams["succession"], index, rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      model.tally.values, tally_rows)
 

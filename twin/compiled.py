@@ -14,7 +14,8 @@ run with compilation switched off, `NUMBA_DISABLE_JIT=1`, against the compiled o
 - no fast-math: floating-point operations are done as written, in IEEE double precision.
 
 Compiled code is cached on disk, so only the first run on a machine pays the compilation (about
-a minute; `warm_up` does it before any run and says so). The cache lives in a folder named after
+45 s on one core, compiled on all cores at once by `precompile.compile_ahead`; `warm_up` does it
+before any run and says so). The cache lives in a folder named after
 a digest of the package's source (`cache_folder`): numba itself only notices a change to the
 file a kernel is written in, not to the constants and helpers it takes from other modules
 (`vocabulary.py`, this one), so any edit to the package starts a fresh cache rather than running
@@ -279,13 +280,15 @@ def array_sum(values):
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine does this once "
-                    "(about a minute); later runs load them from the cache.")
+                    "(about half a minute on 2 cores); later runs load them from the cache.")
 _warmed_up = False
 
 
-def warm_up(quiet: bool = False, notice_after_s: float = 2.0) -> None:
+def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True) -> None:
     """Compile every kernel now (or load it from the cache), by running two tiny models that
     take every path of the step (a monthly one with every lever type active, a weekly one).
+    When the cache is cold, the listed kernels are first compiled on all the machine's cores
+    (`precompile.compile_ahead`; not if `ahead` is false), and the models load them from it.
 
     Called before models are run: worker processes started afterwards inherit the compiled code.
     Unless `quiet`, `COMPILING_NOTICE` goes to stderr if this takes longer than `notice_after_s`
@@ -308,6 +311,10 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0) -> None:
         timer.daemon = True
         timer.start()
     try:
+        if ahead:
+            from twin.precompile import compile_ahead
+
+            compile_ahead()
         params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
                              "soc_awaiting_trial_initial": 50}, where="warm-up")
         TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()

@@ -1,0 +1,101 @@
+"""The list of kernels compiled ahead of a first run (`twin/precompile.py`) matches the code.
+
+If a test here fails after a kernel was added, renamed or given other arguments, regenerate the
+list: `python -m twin.precompile --write` (about a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from twin.precompile import KernelEntry, compile_entries, dispatcher_of, read_signatures, shares, signature_types
+
+REGENERATE = "the kernel list is out of date: run `python -m twin.precompile --write`"
+
+#: prints, as JSON, every kernel of the package a warm-up compiled or loaded, with its signatures
+RECORD_SCRIPT = """
+import json, sys
+from numba.core import event
+from numba.core.registry import CPUDispatcher
+compiled = []
+
+class Listener(event.Listener):
+    def on_start(self, ev):
+        dispatcher = ev.data["dispatcher"]
+        if dispatcher.py_func.__module__.startswith("twin."):
+            compiled.append(dispatcher.py_func.__name__)
+
+    def on_end(self, ev):
+        pass
+
+event.register("numba:compile", Listener())
+from twin.compiled import warm_up
+from twin.precompile import compile_ahead
+workers = compile_ahead(int(sys.argv[1])) if len(sys.argv) > 1 else 0
+warm_up(quiet=True, ahead=False)
+used = []
+for module in list(sys.modules.values()):
+    if getattr(module, "__name__", "").startswith("twin."):
+        for name, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
+                used += [[module.__name__, name, repr(tuple(signature))] for signature in value.signatures]
+print(json.dumps({"used": used, "compiled_here": compiled, "workers": workers}))
+"""
+
+
+def _record(env=None, workers: int | None = None) -> dict:
+    argv = [sys.executable, "-c", RECORD_SCRIPT] + ([str(workers)] if workers else [])
+    out = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_every_listed_signature_reads_back_exactly_and_names_a_kernel():
+    entries = read_signatures()
+    assert len(entries) > 50
+    for entry in entries:
+        assert repr(signature_types(entry)) == entry.signature, entry
+        assert hasattr(dispatcher_of(entry), "compile"), entry
+        assert entry.compile_s >= 0
+
+
+def test_every_kernel_a_run_calls_is_listed_with_its_signature():
+    listed = {(e.module, e.name, e.signature) for e in read_signatures()}
+    used = {tuple(item) for item in _record()["used"]}
+    assert used, "the warm-up used no kernel"
+    assert used <= listed, f"{REGENERATE}; not listed: {sorted(used - listed)[:3]}"
+
+
+def test_every_listed_entry_still_compiles_for_its_kernel():
+    done, skipped = compile_entries(read_signatures())  # loaded from the warm cache
+    assert skipped == 0, REGENERATE
+    assert done == len(read_signatures())
+
+
+def test_shares_split_the_list_once_keep_its_order_and_balance_the_load():
+    entries = [KernelEntry("m", f"k{i}", cost, "()") for i, cost in enumerate([5.0, 1.0, 3.0, 3.0, 2.0, 0.5, 4.0])]
+    for n_workers in (1, 2, 3):
+        split = shares(entries, n_workers)
+        assert len(split) == n_workers
+        assert sorted(e.name for share in split for e in share) == sorted(e.name for e in entries)
+        for share in split:
+            positions = [entries.index(e) for e in share]
+            assert positions == sorted(positions)
+        loads = [sum(e.compile_s for e in share) for share in split]
+        # greedy longest-first: no share exceeds the ideal by more than the longest entry
+        assert max(loads) <= sum(loads) / n_workers + max(e.compile_s for e in entries)
+
+
+@pytest.mark.slow
+def test_a_cold_cache_is_filled_ahead_so_the_warm_up_compiles_nothing(tmp_path):
+    """On an empty cache, two processes compile the list; the warm-up then loads every kernel."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    record = _record(env, workers=2)
+    assert record["workers"] == 2
+    assert record["compiled_here"] == [], REGENERATE
+    listed = {(e.module, e.name, e.signature) for e in read_signatures()}
+    assert {tuple(item) for item in record["used"]} <= listed

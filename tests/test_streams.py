@@ -1,6 +1,6 @@
 import numpy as np
 
-from twin.streams import RandomStreams, thinned_bernoulli
+from twin.streams import RandomStreams, choice, choice_cdf, search_right, thinned_bernoulli
 
 
 def test_streams_depend_on_name_not_order():
@@ -102,3 +102,16 @@ def test_thinned_listed_draws_what_thinned_bernoulli_draws_over_the_joined_list(
             kernel_chosen, kernel_u = thinned_listed(kernel_rng, listed, first_new_row, first_new_row + n_new, p_max)
             assert np.array_equal(chosen, kernel_chosen) and np.array_equal(u, kernel_u)
             assert numpy_rng.random() == kernel_rng.random()
+
+
+def test_choice_cdf_and_search_right_draw_as_streams_choice():
+    rng = np.random.default_rng(5)
+    for size in (1, 3, 7, 45, 300):
+        weights = rng.random(size) * 10.0 ** rng.integers(-2, 4, size)
+        p = weights / weights.sum()
+        state = rng.bit_generator.state
+        expected = choice(rng, p, 50)
+        rng.bit_generator.state = state
+        cdf = choice_cdf(p)
+        got = np.array([search_right(cdf, u) for u in rng.random(50)])
+        assert np.array_equal(got, expected)

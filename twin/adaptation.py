@@ -35,6 +35,7 @@ def entry(model) -> None:
     members; then the model's per-group arrays grow for every group added this step."""
     ocgs, params, markets = model.ocgs, model.params, model.markets
     rng = model.streams["entry"]
+    rows = model.tally.rows_of(ENTRY_TALLIES)  # first: a new name may replace `tally.values`
     area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role = plan_entry(
         rng_handle=generator_argument(rng), vacancy=markets.vacancy(), population=model.geography.population,
         entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
@@ -47,7 +48,7 @@ def entry(model) -> None:
         size_min=params.ocg_size_min, max_target_size=MAX_ENTRANT_TARGET_SIZE, reach_shares=_REACH_SHARES,
         exploited_share_drugs=params.exploited_member_share_drugs,
         exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
-        entered_by_area=_tally_rows(model.tally, "ocgs_entered")[0])
+        tally=model.tally.values, tally_rows=rows)
     if area.size:
         # Entrants start unmapped, without capital or enablers (scalars fill every new row).
         new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
@@ -60,13 +61,10 @@ def entry(model) -> None:
 
 _REACH_SHARES = np.array(NEW_OCG_REACH)
 
-
-def _tally_rows(tally, *names: str) -> list[np.ndarray]:
-    """The tally's sums by area for each of `names`, as views a kernel adds its counts to (as
-    `StepTally.add` would). Every row is looked up first: a new name may enlarge the array."""
-    rows = [tally.row(name) for name in names]
-    values = tally.values
-    return [values[row] for row in rows]
+#: the tally rows each phase's kernel adds to, in the order it takes them
+ENTRY_TALLIES = ("ocgs_entered",)
+COUNTY_LINE_TALLIES = ("county_lines_closed", "county_lines_opened")
+DISPLACEMENT_TALLIES = ("relocations", "county_lines_closed")
 
 
 def county_lines(model) -> None:
@@ -74,7 +72,7 @@ def county_lines(model) -> None:
     lines, params, markets = model.county_lines, model.params, model.markets
     dt = model.months_per_step
     openings = model.county_line_openings_per_exporter
-    closed_row, opened_row = _tally_rows(model.tally, "county_lines_closed", "county_lines_opened")
+    rows = model.tally.rows_of(COUNTY_LINE_TALLIES)  # first: a new name may replace `tally.values`
     n_exporters, openings, owner, dest = county_lines_step(
         rng_handle=generator_argument(model.streams["county_lines"]), line_active=lines.active, line_dest=lines.dest,
         closure_prob=per_step_probability(params.county_line_closure_prob_per_month, dt),
@@ -84,7 +82,7 @@ def county_lines(model) -> None:
         closure_rate=params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month,
         demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
         months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
-        closed_by_area=closed_row, opened_by_area=opened_row)
+        tally=model.tally.values, tally_rows=rows)
     if n_exporters > 0 and model.county_line_openings_per_exporter is None:
         model.county_line_openings_per_exporter = openings
     if owner.size:
@@ -97,7 +95,7 @@ def displacement_and_learning(model) -> None:
     rng = model.streams["adaptation"]
     dt = model.months_per_step
     lines = model.county_lines
-    relocations_row, closed_row = _tally_rows(tally, "relocations", "county_lines_closed")
+    rows = tally.rows_of(DISPLACEMENT_TALLIES)  # first: a new name may replace `tally.values`
     pivoting, encrypt, professional, insider, n_recruit = displacement_step(
         rng_handle=generator_argument(rng), investigated=model.investigated, disrupted=model.disrupted,
         active=ocgs.active, area=ocgs.area, markets=ocgs.markets, insulation=ocgs.insulation,
@@ -109,8 +107,7 @@ def displacement_and_learning(model) -> None:
         learning_step=params.insulation_learning_step, encryption_prob=params.encryption_adoption_after_operation,
         enabler_prob=params.enabler_acquisition_after_operation,
         calm_keep=1.0 - per_step_probability(params.insulation_decay_per_month, dt),
-        recover=per_step_probability(RECOVERY_PER_MONTH, dt), relocations_by_area=relocations_row,
-        closed_by_area=closed_row)
+        recover=per_step_probability(RECOVERY_PER_MONTH, dt), tally=tally.values, tally_rows=rows)
     if pivoting.size:
         model.portfolios_changed(pivoting)
         tally.add_national("pivots", pivoting.size)

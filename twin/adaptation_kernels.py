@@ -9,44 +9,18 @@ enablers chosen for new links are drawn by `enablers.link_clients`.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts
-per area (as `StepTally.add` does with `np.bincount`).
+per area (`compiled.add_to_tally`, as `StepTally.add` does with `np.bincount`) to the step tally's
+rows, which the caller looks up (`StepTally.rows_of`) and passes with the tally's values.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, kernel, maximum, pairwise_sum
+from twin.compiled import add_to_tally, as_generator, kernel, maximum, pairwise_sum
 from twin.members import roles_from_uniforms
-from twin.streams import poissons
+from twin.streams import choice_cdf, poissons, search_right
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
-
-
-@kernel
-def choice_cdf(probabilities):
-    """The cumulative distribution `streams.choice` draws from: cumulative sum, divided by its last value."""
-    cdf = np.empty(probabilities.size)
-    running = 0.0
-    for i in range(probabilities.size):
-        running = probabilities[i] if i == 0 else running + probabilities[i]
-        cdf[i] = running
-    last = cdf[cdf.size - 1]
-    for i in range(cdf.size):
-        cdf[i] /= last
-    return cdf
-
-
-@kernel
-def search_right(cdf, u):
-    """`np.searchsorted(cdf, u, side="right")` on a non-decreasing `cdf`: the first index whose value exceeds u."""
-    low, high = 0, cdf.size
-    while low < high:
-        middle = (low + high) // 2
-        if cdf[middle] <= u:
-            low = middle + 1
-        else:
-            high = middle
-    return low
 
 
 @kernel
@@ -56,13 +30,6 @@ def first_above(cumulative, draw):
         if cumulative[i] > draw:
             return i
     return 0
-
-
-@kernel
-def add_counts(tally_row_by_area, counts_by_area):
-    """`StepTally.add`: the step's whole counts per area added to a tally row."""
-    for a in range(tally_row_by_area.size):
-        tally_row_by_area[a] += counts_by_area[a]
 
 
 @kernel
@@ -82,13 +49,14 @@ def entry_means(vacancy, population, entry_multiplier, entry_rate_per_month, mon
 @kernel
 def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
              laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
-             size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, entered_by_area):
+             size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, tally,
+             entered_row):
     """The attributes of new groups, one row per entrant (area by area, market by market, as
     `counts` [area, product market] lists them).
 
     `uniforms` holds four blocks of one number per entrant (laundering, virtual for fraud entrants,
     offline type, violence), `size_draws` the lognormal starting sizes and `reach_uniforms` the
-    reach. Adds the entrants to `entered_by_area` (the "ocgs_entered" tally row). Returns area,
+    reach. Adds the entrants by area to the tally row `entered_row` ("ocgs_entered"). Returns area,
     portfolio, type, reach, violence, members to lay out, target size and the exploited share of
     members.
     """
@@ -105,7 +73,7 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
                 area[i], market[i], entrants_in_cell[i] = a, m, counts[a, m]
                 i += 1
             entrants_by_area[a] += counts[a, m]
-    add_counts(entered_by_area, entrants_by_area)
+    add_to_tally(tally, entered_row, entrants_by_area)
 
     offline_shares = np.array([share_cultural, share_proximity, share_family])
     offline_cdf = choice_cdf(offline_shares / pairwise_sum(offline_shares, 0, 3))
@@ -155,13 +123,14 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
                log_size_median, size_sigma, score_noise_sigma, demand, served, productivity, base_cohesion,
                laundering_share, share_cultural, share_proximity, share_family, share_violent,
                share_serious_violence, size_min, max_target_size, reach_shares, exploited_share_drugs,
-               exploited_share_other, core_share, entered_by_area):
+               exploited_share_other, core_share, tally, tally_rows):
     """The whole draw of the entry phase: entrants per [area, product market] (Poisson with
     `entry_means`, in the matrix's row order), then for the entrants four uniforms each in blocks
     (`entrants`), their lognormal sizes, a reach uniform each and their lognormal score noise,
     then a uniform per member for its role (`members.role_layout`: the first member of each group
     leads; core below `core_share`, exploited below core_share + (1 - core_share) x the group's
-    exploited share, else worker). Adds the entrants to `entered_by_area`.
+    exploited share, else worker). Adds the entrants by area to the tally row `tally_rows[0]`
+    ("ocgs_entered").
 
     Returns area, portfolio, type, reach, violence, target size and score noise of each entrant,
     and the group position and role of each member to add (no rows when nobody enters).
@@ -189,7 +158,7 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     area, portfolio, ocg_type, reach, violence, size, target, exploited = entrants(
         counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
         laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
-        size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, entered_by_area)
+        size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, tally, tally_rows[0])
     n_members = 0
     for i in range(n):
         n_members += size[i]
@@ -211,17 +180,18 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 @kernel
 def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
                       ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
-                      months_per_step, opening_multiplier, closed_by_area, opened_by_area):
+                      months_per_step, opening_multiplier, tally, tally_rows):
     """County lines closing for business reasons, and new ones opening.
 
     Every line draws a uniform (in row order): an active line below `closure_prob` closes
-    (tallied by destination).
+    (tallied by destination in the tally row `tally_rows[0]`, "county_lines_closed").
     Exporters are active heroin/crack groups with capacity in exporter areas; openings are Poisson
     with mean `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy
     outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
     set: it is set from the active lines left and `closure_rate` (so the stock holds). The
     number of openings is drawn only when there are exporters; then `open_lines` draws the new
-    lines' owners (by capacity) and destinations (by demand x (0.1 + vacancy)).
+    lines' owners (by capacity) and destinations (by demand x (0.1 + vacancy)), tallied by
+    destination in `tally_rows[1]` ("county_lines_opened").
     Returns (number of exporters, openings per exporter, owners and destinations of new lines).
     """
     rng = as_generator(rng_handle)
@@ -234,7 +204,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
         if line_active[line] & (rng.random() < closure_prob):
             line_active[line] = False
             closed[line_dest[line]] += 1
-    add_counts(closed_by_area, closed)
+    add_to_tally(tally, tally_rows[0], closed)
 
     candidates = np.empty(ocg_active.size, dtype=np.int64)
     n_exporters = 0
@@ -275,23 +245,24 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     n_new = poissons(rng, np.full(1, expected_per_step * opening_multiplier))[0]
     if n_new == 0:
         return n_exporters, openings_per_exporter, no_lines, no_lines
-    owner, dest = open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, opened_by_area)
+    owner, dest = open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, tally, tally_rows[1])
     return n_exporters, openings_per_exporter, owner, dest
 
 
 @kernel
-def open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, opened_by_area):
+def open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, tally, opened_row):
     """`n_new` new lines: a uniform per line for its owner, then one per line for its destination
-    (two `streams.choice` draws); tallied by destination. Returns (owners, destinations)."""
+    (two `streams.choice` draws); tallied by destination in the tally row `opened_row`.
+    Returns (owners, destinations)."""
     owner = np.empty(n_new, dtype=np.int64)
     dest = np.empty(n_new, dtype=np.int64)
-    opened = np.zeros(opened_by_area.size, dtype=np.int64)
+    opened = np.zeros(tally.shape[1], dtype=np.int64)
     for i in range(n_new):
         owner[i] = exporters[search_right(owner_cdf, rng.random())]
     for i in range(n_new):
         dest[i] = search_right(dest_cdf, rng.random())
         opened[dest[i]] += 1
-    add_counts(opened_by_area, opened)
+    add_to_tally(tally, opened_row, opened)
     return owner, dest
 
 
@@ -358,15 +329,16 @@ def plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_pri
 def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
                        insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter,
                        line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob, calm_keep,
-                       recover, relocations_by_area, closed_by_area):
+                       recover, tally, tally_rows):
     """Groups that just faced an operation move, pivot and learn; every group's insulation decays
     without pressure and its cohesion and reputation recover.
 
     `draws` holds one uniform per mover (its new area among its neighbours, by weight), then one
     per pivoting group (its new market, by appeal). Moves end the lines they break; moves and
-    closures are tallied by area. Of each investigated group's five `uniforms`, the third decides
-    encryption, the fourth an enabler, and the fifth of the first rows (one per recruiting group,
-    as the numpy version did) its kind. Returns the groups to link to a technical enabler, to a
+    closures are tallied by area (tally rows `tally_rows`: relocations, then lines closed). Of
+    each investigated group's five `uniforms`, the third decides encryption, the fourth an
+    enabler, and the fifth of the first rows (one per recruiting group, as the numpy version did)
+    its kind. Returns the groups to link to a technical enabler, to a
     professional enabler and to an insider, and the number linking to an enabler.
     """
     n_ocgs = active.size
@@ -386,7 +358,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
             pick = first_above(cumulative, draws[k])
             moved_in[pick] += 1
             area[o] = pick
-        add_counts(relocations_by_area, moved_in)
+        add_to_tally(tally, tally_rows[0], moved_in)
         # A county line runs from an exporter area into another area: lines of groups that
         # moved out of an exporter area, or into their own line's destination, end.
         closed = np.zeros(n_areas, dtype=np.int64)
@@ -396,7 +368,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
             if line_active[line] & ((exporter[owner_area] == False) | (owner_area == line_dest[line])):  # noqa: E712
                 line_active[line] = False
                 closed[line_dest[line]] += 1
-        add_counts(closed_by_area, closed)
+        add_to_tally(tally, tally_rows[1], closed)
 
     weights = np.empty(MONEY_LAUNDERING)
     cumulative = np.empty(MONEY_LAUNDERING)
@@ -451,12 +423,13 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
 def displacement_step(rng_handle, investigated, disrupted, active, area, markets, insulation, encrypted, cohesion,
                       reputation, ocg_type, base_cohesion, neighbours, demand, unit_price_gbp, vacancy, exporter,
                       line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
-                      enabler_prob, calm_keep, recover, relocations_by_area, closed_by_area):
+                      enabler_prob, calm_keep, recover, tally, tally_rows):
     """The whole displacement and learning phase: the investigated groups (`investigated_groups`)
     draw five uniforms each (relocation, pivot, encryption, enabler, enabler kind, row by row),
     then one uniform per mover and per pivoting group (`plan_displacement`); `displace_and_learn`
-    applies them. Returns (pivoting groups, groups to link to a technical enabler, to a
-    professional enabler, to an insider, number linking to an enabler)."""
+    applies them, adding to the tally rows `tally_rows` (relocations, then lines closed). Returns
+    (pivoting groups, groups to link to a technical enabler, to a professional enabler, to an
+    insider, number linking to an enabler)."""
     rng = as_generator(rng_handle)
     hit = investigated_groups(investigated, active)
     uniforms = np.empty((hit.size, 5))
@@ -471,6 +444,5 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
         encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter, line_ocg, line_dest,
-        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, relocations_by_area,
-        closed_by_area)
+        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, tally, tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import choice_cdf, search_right
 from twin.compiled import array_sum, as_generator, generator_argument, kernel
+from twin.streams import choice_cdf, search_right
 from twin.tables import Table
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 

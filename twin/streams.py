@@ -8,8 +8,9 @@ scenario comparisons sharp (common random numbers).
 Rare events among many rows are drawn by thinning (`bernoulli_positions`, `thinned_bernoulli`):
 geometric gaps between hits, so the cost grows with the number of events, not the rows. The
 draws written as kernels, which take a stream and give numpy's numbers from it, live here too:
-`thinned_listed` (`thinned_bernoulli`'s draws, for kernels and for speed) and `poissons`
-(numpy's Poisson algorithms; numba's own differs for means of 10 or more).
+`thinned_listed` (`thinned_bernoulli`'s draws, for kernels and for speed), `poissons`
+(numpy's Poisson algorithms; numba's own differs for means of 10 or more), and `choice_cdf` with
+`search_right` (`choice`'s draws: its cumulative distribution, then one uniform per draw).
 """
 
 from __future__ import annotations
@@ -85,6 +86,33 @@ def choice(rng: np.random.Generator, p, size: int) -> np.ndarray:
     cdf = np.asarray(p, dtype=float).cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(size), side="right")
+
+
+@kernel
+def choice_cdf(probabilities):
+    """The cumulative distribution `choice` draws from (in a kernel): cumulative sum, divided by its last value."""
+    cdf = np.empty(probabilities.size)
+    running = 0.0
+    for i in range(probabilities.size):
+        running = probabilities[i] if i == 0 else running + probabilities[i]
+        cdf[i] = running
+    last = cdf[cdf.size - 1]
+    for i in range(cdf.size):
+        cdf[i] /= last
+    return cdf
+
+
+@kernel
+def search_right(cdf, u):
+    """`np.searchsorted(cdf, u, side="right")` on a non-decreasing `cdf`: the first index whose value exceeds u."""
+    low, high = 0, cdf.size
+    while low < high:
+        middle = (low + high) // 2
+        if cdf[middle] <= u:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 @kernel

@@ -24,11 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
+from twin.members import roles_from_uniforms
 from twin.parameters import per_step_probability
 from twin.streams import thinned_listed
-from twin.vocabulary import (
-    ACTIVE, COCAINE, CORE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY, WORKER,
-)
+from twin.vocabulary import ACTIVE, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
 
 MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
 CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
@@ -71,15 +70,17 @@ def recruit(model) -> None:
                       model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp,
                       CAPITAL_RESERVE_MONTHS, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
                       ocgs.reputation)
-    stay_per_step = NOT_GIVEN  # a month: the monthly chance, as it is
+    vacancy = stay_per_step = NOT_GIVEN  # a month: the kernel finds both (the monthly chance, as it is)
     if dt != 1.0:
         # per_step_probability(fill, dt) is 1 - (1 - fill) ** dt: the power is taken in numpy (its SIMD
-        # pow may differ from libm's in the last bit), on the chances the kernel computes again.
-        stay_per_step = _vacancies(*vacancy_inputs)[1] ** dt
+        # pow may differ from libm's in the last bit), so the vacancies are found here, once.
+        vacancy, stay_per_month = _vacancies(*vacancy_inputs)
+        stay_per_step = stay_per_month ** dt
     rows = (tally.row("recruits"), tally.row("recruits_children"), tally.row("joiners"))
     owner, role, child, known, adult_month = _recruit_step(
-        *vacancy_inputs, stay_per_step, ocgs.markets, model.active_by_role, params.exploited_member_share_drugs,
-        params.exploited_member_share_other, params.core_member_share * 0.5, ocgs.known, ocgs.intel,
+        *vacancy_inputs, vacancy, stay_per_step, ocgs.markets, model.active_by_role,
+        params.exploited_member_share_drugs, params.exploited_member_share_other, params.core_member_share * 0.5,
+        ocgs.known, ocgs.intel,
         params.child_share_of_exploited, _months_to_adulthood(params), model.month, tally.values, rows,
         generator_argument(model.streams["recruitment"]), generator_argument(model.streams["ageing"]))
     if owner.size > 0:
@@ -90,20 +91,24 @@ def recruit(model) -> None:
 @kernel
 def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
                   active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months,
-                  months_per_step, profit_margin, fill_rate_per_month, reputation, stay_per_step, markets,
-                  active_by_role, exploited_share_drugs, exploited_share_other, core_share, ocg_known, ocg_intel,
-                  child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle, ageing_handle):
+                  months_per_step, profit_margin, fill_rate_per_month, reputation, given_vacancy, stay_per_step,
+                  markets, active_by_role, exploited_share_drugs, exploited_share_other, core_share, ocg_known,
+                  ocg_intel, child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle,
+                  ageing_handle):
     """The recruitment phase: vacancies and the chance a post stays unfilled (`_vacancies`), this
     step's recruits (`_recruits`) and who they are (`_joiners`), drawn from the recruitment stream
-    (and the ageing stream for children's ages). `stay_per_step` is the chance a post stays
-    unfilled over the step, or empty for monthly steps (the monthly chance). Adds the recruits,
-    children recruited and joiners by area to the tally rows `tally_rows` (in that order).
+    (and the ageing stream for children's ages). For steps other than a month the caller has found
+    the vacancies (`given_vacancy`) and the chance a post stays unfilled over the step
+    (`stay_per_step`); for monthly steps both are empty and found here (the monthly chance). Adds
+    the recruits, children recruited and joiners by area to the tally rows `tally_rows` (in that
+    order).
     Returns the recruits' columns: group, role, child, known and the month they turn 18."""
-    vacancy, stay_per_month = _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier,
-                                         half_saturation, ocg_area, active_members, target_size, ocg_active,
-                                         capital_gbp, revenue_gbp, reserve_months, months_per_step, profit_margin,
-                                         fill_rate_per_month, reputation)
-    stay = stay_per_month if stay_per_step.size == 0 else stay_per_step
+    vacancy, stay = given_vacancy, stay_per_step
+    if stay_per_step.size == 0:
+        vacancy, stay = _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier,
+                                   half_saturation, ocg_area, active_members, target_size, ocg_active, capital_gbp,
+                                   revenue_gbp, reserve_months, months_per_step, profit_margin, fill_rate_per_month,
+                                   reputation)
     owner, role, known_prob = _recruits(as_generator(recruitment_handle), vacancy, stay, target_size, active_by_role,
                                         markets, exploited_share_drugs, exploited_share_other, core_share,
                                         ocg_known, ocg_intel)
@@ -164,8 +169,9 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
 
     Draws, in this order: one uniform per group (a fractional vacancy is a post with that
     chance), a binomial per group with posts open (each filled with probability 1 - `stay`),
-    then for the recruits a uniform each for the role (the draws of `members.role_layout` without
-    leaders). The caller's `_joiners` draws next, from the same stream.
+    then for the recruits a uniform each for the role, laid out by `members.roles_from_uniforms`
+    without leaders (core below `core_share`, exploited below core_share + (1 - core_share) x the
+    group's exploited share, else worker). The caller's `_joiners` draws next, from the same stream.
     """
     n_ocgs = vacancy.size
     posts = np.empty(n_ocgs, dtype=np.int64)
@@ -185,11 +191,8 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
         else:
             filled[g] = rng.binomial(posts[g], fill)
         total += filled[g]
-    owner = np.empty(total, dtype=np.int64)
-    role = np.empty(total, dtype=np.int8)
-    known_prob = np.empty(total)
     # Recruits restore the group's structure: exploited places are refilled with exploited people.
-    r = 0
+    exploited_share = np.zeros(n_ocgs)
     for g in range(n_ocgs):
         if filled[g] == 0:
             continue
@@ -198,18 +201,20 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
         exploited_gap = wanted_share * target_size[g] - active_by_role[g, EXPLOITED]
         if exploited_gap < 0.0:
             exploited_gap = 0.0
-        exploited_share = exploited_gap / (1.0 if vacancy[g] < 1.0 else vacancy[g])
-        if exploited_share < 0.0:
-            exploited_share = 0.0
-        elif exploited_share > 1.0:
-            exploited_share = 1.0
-        exploited_below = core_share + (1 - core_share) * exploited_share
-        for _ in range(filled[g]):
-            owner[r] = g
-            u = rng.random()
-            role[r] = CORE if u < core_share else (EXPLOITED if u < exploited_below else WORKER)
-            known_prob[r] = 0.5 * ocg_intel[g] if ocg_known[g] else 0.0
-            r += 1
+        share = exploited_gap / (1.0 if vacancy[g] < 1.0 else vacancy[g])
+        if share < 0.0:
+            share = 0.0
+        elif share > 1.0:
+            share = 1.0
+        exploited_share[g] = share
+    u = np.empty(total)  # a uniform per recruit, in group order
+    for r in range(total):
+        u[r] = rng.random()
+    owner, role = roles_from_uniforms(filled, u, core_share, exploited_share, False)
+    known_prob = np.empty(total)
+    for r in range(total):
+        g = owner[r]
+        known_prob[r] = 0.5 * ocg_intel[g] if ocg_known[g] else 0.0
     return owner, role, known_prob
 
 

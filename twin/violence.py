@@ -10,7 +10,7 @@ The work is one compiled kernel (`compiled.py`), `_violence_step`: rival pressur
 weight (`_pressure_and_weight`), then rates, draws from the violence stream (passed as a handle,
 `compiled.generator_argument`) and the sums by area, added to the step's tally (`_draw_violence`).
 The first call, which sets the reference pressure, and an elasticity other than 1 (its power taken in
-numpy) take the pressure from `_pressure_and_weight` first.
+numpy) take the pressure from `_pressure_and_weight` first, and the kernel uses it as it is.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def violence(model) -> None:
                     model.ocg_capacity)
     # Capped: a handful of groups crowded into a tiny market should not dominate national violence.
     elasticity = params.competition_violence_elasticity
-    factor = NOT_GIVEN  # elasticity 1: the kernel caps the relative pressure itself (x ** 1 is x)
+    # Elasticity 1 after the first call: the kernel finds the pressure and caps the relative pressure
+    # itself (x ** 1 is x).
+    pressure = weight = factor = NOT_GIVEN
     if model.violence_reference_pressure is None or elasticity != 1.0:
         pressure, weight = _pressure_and_weight(*group_inputs)
         if model.violence_reference_pressure is None:
@@ -50,21 +52,25 @@ def violence(model) -> None:
     # serious_violence_fatal: costed as homicides, not twice
     rows = (tally.row("serious_violence"), tally.row("serious_violence_fatal"), tally.row("homicides"))
     model.expected_violence_per_month, model.ocg_violence_harm_per_month = _violence_step(
-        *group_inputs, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE, factor,
+        *group_inputs, pressure, weight, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE, factor,
         params.serious_violence_rate_per_month, model.months_per_step, model.modifiers.violence_multiplier,
         ocgs.area, p_fatal, share, harm_gbp_per_rate, tally.values, rows, generator_argument(model.streams["violence"]))
 
 
 @kernel
 def _violence_step(owner, cells, amount, supply, demand, national, violence_level, weight_some, active, capacity,
-                   reference_pressure, max_relative, factor, rate_per_month, months_per_step, violence_multiplier,
-                   area, p_fatal, indirect_share, harm_gbp_per_rate, tally, tally_rows, rng_handle):
-    """The violence phase: `_pressure_and_weight`, then `_draw_violence` drawing from the stream of
+                   given_pressure, given_weight, reference_pressure, max_relative, factor, rate_per_month,
+                   months_per_step, violence_multiplier, area, p_fatal, indirect_share, harm_gbp_per_rate, tally,
+                   tally_rows, rng_handle):
+    """The violence phase: `_pressure_and_weight` (unless the caller found them: `given_pressure`
+    and `given_weight`, empty when not), then `_draw_violence` drawing from the stream of
     `rng_handle`. Adds the incidents, direct homicides and all homicides by area to the tally rows
     `tally_rows` (in that order). Returns per-month expected violence by area and each OCG's harm
     per month of violence."""
-    pressure, weight = _pressure_and_weight(owner, cells, amount, supply, demand, national, violence_level,
-                                            weight_some, active, capacity)
+    pressure, weight = given_pressure, given_weight
+    if given_weight.size == 0:
+        pressure, weight = _pressure_and_weight(owner, cells, amount, supply, demand, national, violence_level,
+                                                weight_some, active, capacity)
     expected_by_area, harm_per_month, incidents, direct, homicides = _draw_violence(
         as_generator(rng_handle), pressure, weight, reference_pressure, max_relative, factor, rate_per_month,
         months_per_step, violence_multiplier, area, tally.shape[1], p_fatal, indirect_share, harm_gbp_per_rate)

@@ -41,17 +41,18 @@ def _check_invariants(model, previous_population):
 
 def _check_caches(model):
     """What the step keeps cached agrees with a fresh computation from the state."""
-    from twin.metrics import SHARE_NAMES, _share_profiles, population_shares
-    from twin.operations import _portfolio_entries, portfolio
+    from twin.metrics import SHARE_NAMES, population_shares
+
+    from reference_impl import portfolio, portfolio_entries, share_profiles
 
     members, ocgs = model.members, model.ocgs
     assert np.isin(np.flatnonzero(members.status == ACTIVE), model.active_rows()).all()
     owner, market, n_markets = portfolio(model)
-    fresh = _portfolio_entries(ocgs.markets, np.arange(ocgs.n))
+    fresh = portfolio_entries(ocgs.markets, np.arange(ocgs.n))
     assert sorted(zip(owner.tolist(), market.tolist())) == sorted(zip(fresh[0].tolist(), fresh[1].tolist()))
     assert np.array_equal(n_markets, fresh[2])
     shares = population_shares(model)
-    expected = ocgs.active.astype(float) @ _share_profiles(ocgs, np.arange(ocgs.n)) / max(ocgs.active.sum(), 1)
+    expected = ocgs.active.astype(float) @ share_profiles(ocgs, np.arange(ocgs.n)) / max(ocgs.active.sum(), 1)
     assert np.allclose([shares[name] for name in SHARE_NAMES], expected, rtol=0, atol=1e-12)
 
 

@@ -7,8 +7,10 @@ import numpy as np
 
 from twin.enablers import EnablerLinks, Enablers, refresh_services
 from twin.markets import N_MARKETS
-from twin.operations import _portfolio_entries, _refresh_portfolio
+from twin.operations import _refresh_portfolio
 from twin.vocabulary import INSIDER, MONEY_LAUNDERING, PROFESSIONAL, TECHNICAL
+
+from reference_impl import portfolio_entries
 
 
 def _updated_portfolio(owner, market, n_markets, changed, ocg_markets):
@@ -32,12 +34,12 @@ def _numpy_update(cache, changed, markets):
         dirty = np.zeros(cache[2].size, dtype=bool)
         dirty[changed] = True
         keep = ~dirty[cache[0]]
-        owner, market, n_markets = _portfolio_entries(markets, changed)
+        owner, market, n_markets = portfolio_entries(markets, changed)
         counts = cache[2].copy()
         counts[changed] = n_markets
         cache = (np.concatenate([cache[0][keep], owner]), np.concatenate([cache[1][keep], market]), counts)
     if cache[2].size < markets.shape[0]:
-        added = _portfolio_entries(markets, np.arange(cache[2].size, markets.shape[0]))
+        added = portfolio_entries(markets, np.arange(cache[2].size, markets.shape[0]))
         cache = tuple(np.concatenate([old, new]) for old, new in zip(cache, added))
     return cache
 
@@ -47,7 +49,7 @@ def test_portfolio_cache_update_keeps_the_order_of_entries():
     markets = rng.random((300, N_MARKETS)) < 0.3
     none = np.empty(0, dtype=np.int64)
     cache = _updated_portfolio(none, none, none, none, markets[:200])
-    expected = _portfolio_entries(markets[:200], np.arange(200))
+    expected = portfolio_entries(markets[:200], np.arange(200))
     assert all(np.array_equal(a, b) for a, b in zip(cache, expected))
     for n in (200, 230, 230, 300):
         markets[rng.integers(0, n, 10)] = rng.random((10, N_MARKETS)) < 0.4

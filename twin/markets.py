@@ -89,30 +89,12 @@ class Markets:
         powered = self.price_index[:, :MONEY_LAUNDERING] ** self.params.drug_demand_price_elasticity
         _product_demand(self.demand, self.base_demand, demand_multiplier, powered, self.is_drug)
 
-    def clear(self, area: np.ndarray, market: np.ndarray, amount: np.ndarray, months_per_step: float) -> np.ndarray:
-        """Clear the product markets for supply entries (area, market, amount per month).
-
-        Returns the amount each entry sells per month. Updates supply, served, sold_share, prices.
-        """
-        self.clear_supply(supply_grid(area, market, amount, self.demand.shape[0]), months_per_step)
-        return _entry_sales(area, market, amount, self.sold_share)
-
-    def clear_supply(self, supply: np.ndarray, months_per_step: float) -> None:
-        """Clear the product markets for supply [area, market] per month (from `supply_grid`).
-
-        Updates supply, served, sold_share (an entry sells its amount times the share of its
-        cell) and prices (`clear_cells`, then the price update).
-        """
-        local_served, unmet, surplus = _local_clearing(supply, self.demand)
-        target = self.clear_cells(supply, local_served, unmet, surplus)
-        _update_prices(self.price_index, target, self.price_step(months_per_step))
-
     def clear_cells(self, supply: np.ndarray, local_served: np.ndarray, unmet: np.ndarray,
                     surplus: np.ndarray) -> np.ndarray:
-        """The clearing after the local one (`_local_clearing`: demand served locally, unmet,
+        """The clearing after the local one (`_local_clearing_into`: demand served locally, unmet,
         surplus): displacement to neighbouring areas, national markets pooled. Sets supply, served
-        and sold_share; returns the price index each product cell moves towards (what
-        `clear_supply` then applies, `_update_prices`). The cell-by-cell work is done by kernels;
+        and sold_share; returns the price index each product cell moves towards (which
+        `_update_prices` then applies, in `operations.operate`). The cell-by-cell work is done by kernels;
         the products with the neighbour matrix and the price response (a non-integer power) stay
         in numpy, whose results a kernel would not reproduce to the last bit (BLAS and SIMD code).
         """
@@ -146,8 +128,8 @@ class Markets:
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.
 
-        Demand and served change only in `update_demand`, `clear_cells` (through `clear` and
-        `clear_supply`, or `operations.operate`) and in the laundering column's clearing
+        Demand and served change only in `update_demand`, `clear_cells` (through
+        `operations.operate`) and in the laundering column's clearing
         (`operate`'s kernel, then `cleared_laundering`), each of which resets
         this, so the four phases that ask after the clearing share one computation.
         """
@@ -160,36 +142,6 @@ class Markets:
 # ---------------------------------------------------------------- kernels
 # Each does, cell by cell, what the numpy expressions it replaced did, with the same operations
 # in the same order (so the results are the same to the last bit).
-
-
-@kernel
-def supply_grid(area, market, amount, n_areas):
-    """Supply [area, market] summed over the entries (area, market, amount) in their order, as
-    `np.bincount` adds."""
-    supply = np.zeros((n_areas, N_MARKETS))
-    for i in range(area.shape[0]):
-        supply[area[i], market[i]] += amount[i]
-    return supply
-
-
-@kernel
-def _entry_sales(area, market, amount, sold_share):
-    """Amount each entry sells: its amount times the sold share of its cell."""
-    sold = np.empty_like(amount)
-    for i in range(amount.shape[0]):
-        sold[i] = amount[i] * sold_share[area[i], market[i]]
-    return sold
-
-
-@kernel
-def _local_clearing(supply, demand):
-    """Per cell: demand served by the area's own suppliers, demand left unmet, supply left over
-    (new arrays; see `_local_clearing_into`)."""
-    local_served = np.empty_like(supply)
-    unmet = np.empty_like(supply)
-    surplus = np.empty_like(supply)
-    _local_clearing_into(supply, demand, local_served, unmet, surplus)
-    return local_served, unmet, surplus
 
 
 @kernel

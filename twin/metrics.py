@@ -312,25 +312,6 @@ def _active_shares(active, bits, n_shares):
     return total / max(n_active, 1)
 
 
-def _share_profiles(ocgs, rows: np.ndarray) -> np.ndarray:
-    """The 0/1 profile [row, share] (columns in the order of SHARE_NAMES) of the OCGs at `rows`."""
-    return ((_share_bits(ocgs, rows)[:, None] >> np.arange(len(SHARE_NAMES))) & 1).astype(float)
-
-
-def _share_bits(ocgs, rows: np.ndarray) -> np.ndarray:
-    """The profile of the OCGs at `rows` as bits (see `population_shares`)."""
-    bits = np.empty(rows.size, dtype=np.uint16)
-    _fill_share_bits(bits, rows, ocgs.ocg_type, ocgs.reach, ocgs.markets, ocgs.violence)
-    return bits
-
-
-@kernel
-def _fill_share_bits(bits, rows, ocg_type, reach, markets, violence):
-    """`_share_bits` into `bits`."""
-    for i in range(rows.size):
-        bits[i] = share_bits(rows[i], ocg_type, reach, markets, violence)
-
-
 @kernel
 def share_bits(group, ocg_type, reach, markets, violence):
     """The profile of OCG `group` as bits: type (bits 0-3), reach (4-6), portfolio (7-10),

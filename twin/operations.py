@@ -32,33 +32,6 @@ def ocg_capacity(model) -> np.ndarray:
     return capacity
 
 
-def portfolio(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(owner, market) pairs of every OCG's product markets and each OCG's market count.
-
-    Portfolios change rarely, so the pairs are cached (in `OperationsRoom`; `operate` brings
-    the cache up to date in its first kernel): the entries of groups whose portfolio changed
-    (`model.portfolios_changed`) are replaced, and groups added since are appended.
-    """
-    room = _room(model)
-    markets = model.ocgs.markets
-    changed = model.take_portfolio_changes("entries")
-    room.fit(markets.shape[0], changed.size, 0)
-    room.n_portfolio = _refresh_portfolio(room.portfolio, room.n_portfolio, room.n_markets, room.n_groups, changed,
-                                          markets)
-    room.n_groups = markets.shape[0]
-    return room.portfolio[0, : room.n_portfolio], room.portfolio[1, : room.n_portfolio], room.n_markets[: room.n_groups]
-
-
-def _portfolio_entries(markets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries (owner, market) of the given OCG rows, and each row's market count (at least 1).
-
-    What `portfolio` caches, worked out afresh (the tests compare the two)."""
-    chosen = markets[rows]
-    position, market = np.divmod(np.flatnonzero(chosen[:, :MONEY_LAUNDERING]), MONEY_LAUNDERING)
-    n_markets = np.maximum(chosen.view(np.uint8) @ np.ones(chosen.shape[1], dtype=np.uint8), 1).astype(np.int64)
-    return rows[position], market, n_markets
-
-
 def calibrate_productivity(model, capacity: np.ndarray) -> None:
     """Set each market's productivity so national supply starts at the chosen ratio to demand."""
     markets, ocgs = model.markets, model.ocgs
@@ -109,7 +82,7 @@ def operate(model) -> dict[str, np.ndarray]:
     # five times faster than the two-array fancy index `array[area, market]`.
     model.supply_cells = entries[E_CELL, :n]
     model.ocg_capacity = room.groups[CAPACITY, :n_groups]
-    target = markets.clear_cells(*room.grids)  # what `markets.clear` does
+    target = markets.clear_cells(*room.grids)  # the clearing after `_supply`'s local one
     # Money laundering: a national service. Short supply lowers every group's laundering efficiency.
     model.money_laundered_gbp = _settle(
         price_index=markets.price_index, target=target, entries=entries, amount=amount,
@@ -309,7 +282,7 @@ def _write_entries(portfolio_owner, portfolio_market, n_portfolio, capacity, cap
                    supply_multiplier, ocg_area, ocg_active, target_size, active_members, line_ocg, line_dest,
                    line_active, line_capacity_users, entries, amount, active_lines, supply):
     """Supply entries (`entries` rows owner, area, market, flat [area, market] cell; `amount` per
-    month) and the supply [area, market] they add up to (in entry order, as `markets.supply_grid`):
+    month) and the supply [area, market] they add up to (in entry order, as `np.bincount` adds):
     first each portfolio entry of a group with capacity, then each active county line (heroin/crack in its
     destination, scaled by the health of its group: active members over target size, at most
     1). Returns the number of entries."""

@@ -192,7 +192,11 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
             filled[g] = rng.binomial(posts[g], fill)
         total += filled[g]
     # Recruits restore the group's structure: exploited places are refilled with exploited people.
-    exploited_share = np.zeros(n_ocgs)
+    # The groups with recruits (in group order), their recruits and exploited share, for the layout.
+    recruiting = np.empty(n_ocgs, dtype=np.int64)
+    recruits_in = np.empty(n_ocgs, dtype=np.int64)
+    exploited_share = np.empty(n_ocgs)
+    n_recruiting = 0
     for g in range(n_ocgs):
         if filled[g] == 0:
             continue
@@ -206,14 +210,18 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
             share = 0.0
         elif share > 1.0:
             share = 1.0
-        exploited_share[g] = share
+        recruiting[n_recruiting], recruits_in[n_recruiting], exploited_share[n_recruiting] = g, filled[g], share
+        n_recruiting += 1
     u = np.empty(total)  # a uniform per recruit, in group order
     for r in range(total):
         u[r] = rng.random()
-    owner, role = roles_from_uniforms(filled, u, core_share, exploited_share, False)
+    position, role = roles_from_uniforms(recruits_in[:n_recruiting], u, core_share, exploited_share[:n_recruiting],
+                                         False)
+    owner = np.empty(total, dtype=np.int64)
     known_prob = np.empty(total)
     for r in range(total):
-        g = owner[r]
+        g = recruiting[position[r]]
+        owner[r] = g
         known_prob[r] = 0.5 * ocg_intel[g] if ocg_known[g] else 0.0
     return owner, role, known_prob
 

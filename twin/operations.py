@@ -329,7 +329,7 @@ def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, ha
             served, scalars):
     """The rest of `operate` once the product markets are cleared: prices move towards their
     `target` (`markets._update_prices`); revenue and harm per OCG from the entries' sales (each
-    entry sells its amount times the sold share of its cell, as `Markets.clear` returns; `groups`
+    entry sells its amount times the sold share of its cell; `groups`
     rows REVENUE, HARM); money laundering (a national service whose short supply lowers every
     group's efficiency); capital: laundered profit in, spending out. Writes the groups' capital,
     revenue and harm columns (and, the first time, laundering productivity), and empties the

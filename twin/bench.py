@@ -36,7 +36,7 @@ count members once per step (`TwinModel.take_census`); draw rare member events f
 (`streams.bernoulli_positions`), never one uniform per member; keep one index of active rows per
 step (`TwinModel.active_rows`) and re-check status on the few rows drawn; find the members of the
 groups a phase works on in one pass (`succession._member_rows_in`, `justice.courts_and_prisons`); extend
-caches rather than rebuild them when groups are added (`operations.portfolio`,
+caches rather than rebuild them when groups are added (the portfolio entries of `operations.py`,
 `metrics.population_shares`); rank tasking lists once and radix-sort small integer keys
 (`policing.task`); draw only where a distribution can be non-zero (`violence`). A further halving
 would need the fixed cost gone, i.e. a compiled step. Slow numpy idioms found later (numpy 2.4,

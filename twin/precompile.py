@@ -199,7 +199,7 @@ def _record_fresh_compile() -> list[KernelEntry]:
     for dispatcher in order:
         for signature in dispatcher.signatures:
             entries.append(KernelEntry(dispatcher.py_func.__module__, dispatcher.py_func.__name__,
-                                       round(seconds[id(dispatcher)] / len(dispatcher.signatures), 3),
+                                       round(seconds[id(dispatcher)] / len(dispatcher.signatures), 1),
                                        repr(tuple(signature))))
     return entries
 

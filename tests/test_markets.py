@@ -4,7 +4,7 @@ from twin.community import initial_vulnerability
 from twin.geography import load_geography
 from twin.markets import Markets
 from twin.parameters import Parameters
-from twin.vocabulary import FRAUD, HEROIN_CRACK
+from twin.vocabulary import FRAUD, HEROIN_CRACK, IMMIGRATION
 
 from reference_impl import clear_markets
 
@@ -31,7 +31,8 @@ def test_clearing_never_sells_more_than_supply_or_serves_more_than_demand():
     amount = rng.exponential(50.0, n)
     sold = clear_markets(markets, area, market, amount, 1.0)
     assert np.all(sold <= amount + 1e-9) and np.all(sold >= 0)
-    assert np.all(markets.served[:, :7] <= markets.demand[:, :7] + 1e-6)
+    local = ~markets.national[:7]
+    assert np.all(markets.served[:, :7][:, local] <= markets.demand[:, :7][:, local] + 1e-6)
     # Everything sold is served somewhere, and everything served was sold by someone.
     assert np.isclose(sold.sum(), markets.served[:, :7].sum())
 
@@ -79,3 +80,48 @@ def test_a_supplier_asked_for_more_than_its_surplus_sells_no_more_than_it_has():
     assert np.isclose(markets.served[:, HEROIN_CRACK].sum(), sold.sum())
     others = np.arange(GEO.n_areas) != supplier
     assert np.isclose(markets.served[others, HEROIN_CRACK].sum(), surplus)
+
+
+def _national_clearing(markets, market, supply_per_area):
+    area = np.arange(GEO.n_areas)
+    return clear_markets(markets, area, np.full(GEO.n_areas, market), supply_per_area, 1.0)
+
+
+def test_national_volumes_follow_supply_with_the_stated_elasticity():
+    """Served = demand x (s / s0) ** e nationally (s: supply over demand, s0 at the first
+    clearing), never more than supplied; victims fall where the demand is."""
+    for market, name in ((FRAUD, "fraud_supply_elasticity"), (IMMIGRATION, "immigration_supply_elasticity")):
+        for elasticity in (0.0, 0.5, 0.8, 1.0):
+            markets = _markets(**{name: elasticity})
+            demand = markets.demand[:, market].copy()
+            # supply at the start: 1.25 times demand, all in one area (national markets pool it)
+            start = np.zeros(GEO.n_areas)
+            start[0] = 1.25 * demand.sum()
+            _national_clearing(markets, market, start)
+            assert np.allclose(markets.served[:, market], demand)  # at the start, served = demand
+            for change in (0.6, 0.9, 1.2):
+                sold = _national_clearing(markets, market, start * change)
+                expected = demand * min(change ** elasticity, 1.25 * change)  # capped by supply
+                assert np.allclose(markets.served[:, market], expected)
+                assert np.isclose(sold.sum(), expected.sum())  # what is sold is what is served
+            # never more than supplied, however large the elasticity's pull
+            scarce = start * 0.01
+            sold = _national_clearing(markets, market, scarce)
+            assert sold.sum() <= scarce.sum() * (1 + 1e-12)
+            assert np.isclose(markets.served[:, market].sum(), min(scarce.sum(), demand.sum() * 0.01 ** elasticity))
+
+
+def test_national_volumes_fall_when_supply_is_cut_and_local_markets_do_not_move_with_them():
+    markets = _markets(fraud_supply_elasticity=0.8)
+    demand = markets.demand.copy()
+    supply = 1.25 * demand
+    area = np.repeat(np.arange(GEO.n_areas), 7)
+    market = np.tile(np.arange(7), GEO.n_areas)
+    clear_markets(markets, area, market, supply[area, market], 1.0)
+    assert np.allclose(markets.served[:, :7], demand[:, :7])
+    cut = supply.copy()
+    cut[:, FRAUD] *= 0.85  # a lever cutting fraud supply by 15%
+    clear_markets(markets, area, market, cut[area, market], 1.0)
+    assert np.isclose(markets.served[:, FRAUD].sum(), demand[:, FRAUD].sum() * 0.85 ** 0.8)
+    others = [m for m in range(7) if m != FRAUD]
+    assert np.allclose(markets.served[:, others], demand[:, others])

@@ -9,7 +9,13 @@ Clearing, per commodity:
   (`regional_displacement_share`) of the demand left unmet is served by surplus suppliers in
   neighbouring areas (displacement across force boundaries);
 - national markets (fraud, immigration): supply and demand are pooled across the country and
-  victims fall where the demand is (population).
+  victims fall where the demand is (population). Demand here is the volume at the start, not a
+  ceiling: the victim pool for fraud is vast (seed 003: the internet multiplies the potential
+  victims) and crossings need organisers and boats, so the volume follows supply as a matching
+  function, served = demand x (s / s0) ** e, where s is supply over demand now, s0 at the start
+  and e the market's supply elasticity (`fraud_supply_elasticity`,
+  `immigration_supply_elasticity`); never more than is supplied. At the start served equals demand;
+  groups disrupted or supply cut by a lever lower the volume until others fill the gap.
 Prices rise when supply falls short of demand relative to the starting balance, and drug demand
 responds to price.
 """
@@ -78,6 +84,12 @@ class Markets:
         self.national[list(NATIONAL_MARKETS)] = True
         self.is_drug = np.zeros(N_MARKETS, dtype=bool)
         self.is_drug[list(DRUG_MARKETS)] = True
+        #: [market] supply elasticity of the volume served in national markets (0 elsewhere)
+        self.supply_elasticity = np.zeros(N_MARKETS)
+        self.supply_elasticity[FRAUD] = params.fraud_supply_elasticity
+        self.supply_elasticity[IMMIGRATION] = params.immigration_supply_elasticity
+        #: [market] national supply over demand at the first clearing (s0; NaN until then)
+        self.national_reference_ratio = np.full(N_MARKETS, np.nan)
         # Supply/demand balance at the start, per area and market: the price index is 1 there.
         self.reference_ratio: np.ndarray | None = None
         self._vacancy: np.ndarray | None = None  # see `vacancy`
@@ -108,7 +120,8 @@ class Markets:
         if set_reference:
             self.reference_ratio = np.empty_like(self.demand)
         arguments = (self.demand, supply, local_served, surplus, reachable, drawn, self.national, share,
-                     self.served, self.sold_share, self.reference_ratio, set_reference)
+                     self.served, self.sold_share, self.reference_ratio, set_reference, self.supply_elasticity,
+                     self.national_reference_ratio)
         relative, scale = _clear_cells(*arguments, inflow, _UNSCALED)
         if relative.size == 0:
             # Several neighbours ask a supplier for more than its surplus (rare): they share it,
@@ -177,9 +190,12 @@ _UNSCALED = np.empty((0, 0))  # `_clear_cells` before any supplier's surplus is 
 
 @kernel
 def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, national, share, served_out,
-                 sold_share_out, reference_ratio, set_reference, inflow, scale):
+                 sold_share_out, reference_ratio, set_reference, supply_elasticity, national_reference_ratio,
+                 inflow, scale):
     """Served demand and sold shares of supply per cell (local markets with displacement, national
-    markets pooled), written to the product columns of `served_out` and `sold_share_out`; returns
+    markets pooled, their volume demand x (s / s0) ** `supply_elasticity` with s0 in
+    `national_reference_ratio`, written there when `set_reference`), written to the product
+    columns of `served_out` and `sold_share_out`; returns
     each cell's starting supply/demand balance over its current one (written first to
     `reference_ratio` when `set_reference`), the base of the price response.
 
@@ -208,8 +224,16 @@ def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, nation
         if national[m]:
             # Pooled across the country; victims fall where the demand is.
             total_demand, total_supply = array_sum(demand[:, m]), array_sum(supply[:, m])
-            total_served = total_supply if total_supply < total_demand else total_demand
-            served_share = total_served / total_demand if total_demand > 0 else 0.0
+            served_share = 0.0
+            if total_demand > 0:
+                ratio = total_supply / total_demand
+                if set_reference:
+                    national_reference_ratio[m] = ratio
+                start = national_reference_ratio[m]
+                served_share = (ratio / start) ** supply_elasticity[m] if start > 0 else 1.0
+                if served_share > ratio:  # never more than is supplied
+                    served_share = ratio
+            total_served = total_demand * served_share
             sold_share = total_served / total_supply if total_supply > 0 else 0.0
             for a in range(n_areas):
                 if m < n_products:

@@ -156,8 +156,10 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
-STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime"),
-                  ("total_harm_gbp_immigration", "organised immigration crime"))
+STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime", "fraud_supply_elasticity",
+                   "fraud data-sharing", "fraud"),
+                  ("total_harm_gbp_immigration", "organised immigration crime", "immigration_supply_elasticity",
+                   "border powers", "smuggling"))
 
 
 def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
@@ -165,8 +167,8 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     baseline level (naming those options), with the model's reason; empty when every option moves
     every category."""
     summary = comparison.summary
-    still, by_all = [], True
-    for metric, label in STUBBORN_HARMS:
+    still, reasons, by_all = [], [], True
+    for metric, label, elasticity, lever, groups in STUBBORN_HARMS:
         rows = summary[summary.metric == metric]
         base = rows[rows.scenario == comparison.baseline]["mean"]
         if base.empty or base.iloc[0] <= 0 or "diff_mean" not in rows:
@@ -189,17 +191,23 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             moved = f"{'move' if plural else 'moves'} it by at most {bound}"
         years = horizon_years(comparison) or 1.0
         still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
+        reasons.append((elasticity, lever, groups))
     if not still:
         return ""
     text = "; ".join(still)
     plural = len(still) > 1
     heading = "What the options do not move." if by_all else "What some options do not move."
+    elasticities, levers, groups = ("</code> and <code>".join(reasons_part) if k == 0 else " and ".join(reasons_part)
+                                    for k, reasons_part in enumerate(zip(*reasons)))
     return (f"<p><strong>{heading}</strong> " + text[0].upper() + text[1:] + ". In the "
-            f"model {'these are national markets' if plural else 'this is a national market'} in which the groups' "
-            "capacity exceeds what victims and demand allow, so disrupting groups changes the harm little, and so "
-            "does cutting a few per cent of their capacity at the border (border powers); fraud data-sharing, "
-            "which cuts what fraud groups can commit, is the lever that moves economic crime. The harm changes "
-            "above come from the other categories.</p>")
+            f"model {'these are national markets' if plural else 'this is a national market'}: the volume follows "
+            f"the capacity of the groups supplying it across the country (<code>{elasticities}</code>), so an "
+            "option moves it only as far as it cuts that capacity nationally, and groups elsewhere refill what it "
+            f"removes; enforcement tasked by local harm falls mostly on drug groups. {levers[0].upper() + levers[1:]}, "
+            f"which {'cut' if plural else 'cuts'} what {groups} groups can commit, "
+            f"{'are the levers that act' if plural else 'is the lever that acts'} on "
+            f"{'these markets' if plural else 'this market'} directly. The harm changes above come from the other "
+            "categories.</p>")
 
 
 def who_pays(comparison: Comparison) -> pd.DataFrame:

@@ -120,11 +120,17 @@ def shares(entries: list[KernelEntry], n_workers: int) -> list[list[KernelEntry]
     return [[entries[i] for i in range(len(entries)) if owner[i] == w] for w in range(n_workers)]
 
 
+#: at most this many compiling processes (each holds numba and the package, about 200 MB; past
+#: this the numba overloads every process compiles for itself dominate, and little is gained)
+MAX_WORKERS = 8
+
+
 def available_cores() -> int:
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
 
 
 def cache_is_cold(entries: list[KernelEntry]) -> bool:
@@ -137,7 +143,8 @@ def cache_is_cold(entries: list[KernelEntry]) -> bool:
 
 
 def compile_ahead(n_workers: int | None = None) -> int:
-    """Compile the listed kernels into the cache in `n_workers` processes (default: one per core)
+    """Compile the listed kernels into the cache in `n_workers` processes (default: one per core, at
+    most `MAX_WORKERS`)
     when the cache is cold and there is more than one core; returns the number of processes used
     (0: nothing done). Any failure of the processes leaves the work to the warm-up."""
     import numba
@@ -205,7 +212,9 @@ def _record_fresh_compile() -> list[KernelEntry]:
 
 
 def write_signatures(path: Path = SIGNATURES_FILE) -> int:
-    """Compile every kernel afresh (a scratch cache, another process) and write the list."""
+    """Compile every kernel afresh (a scratch cache, another process) and write the list. Entries
+    already listed keep their compile times (which vary from run to run), so a regenerated list
+    differs from the old one only where kernels changed."""
     import subprocess
     import tempfile
 
@@ -213,8 +222,14 @@ def write_signatures(path: Path = SIGNATURES_FILE) -> int:
         env = dict(os.environ, NUMBA_CACHE_DIR=scratch)
         lines = subprocess.run([sys.executable, "-m", "twin.precompile", "--print"], env=env, check=True,
                                capture_output=True, text=True).stdout
-    path.write_text(HEADER + lines)
-    return len(lines.splitlines())
+    known = {(e.module, e.name, e.signature): e.compile_s for e in read_signatures(path)}
+    rows = []
+    for line in lines.splitlines():
+        module, name, compile_s, signature = line.split("\t")
+        compile_s = known.get((module, name, signature), float(compile_s))
+        rows.append(f"{module}\t{name}\t{compile_s}\t{signature}\n")
+    path.write_text(HEADER + "".join(rows))
+    return len(rows)
 
 
 def _print_fresh_compile() -> None:

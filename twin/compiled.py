@@ -13,8 +13,8 @@ run with compilation switched off, `NUMBA_DISABLE_JIT=1`, against the compiled o
 - sums are accumulated in a stated order (row order, as `np.bincount` and `np.cumsum` do);
 - no fast-math: floating-point operations are done as written, in IEEE double precision.
 
-Compiled code is cached on disk, so only the first run on a machine pays the compilation (about
-45 s on one core, compiled on all cores at once by `precompile.compile_ahead`; `warm_up` does it
+Compiled code is cached on disk, so only the first run on a machine pays the compilation (45-75 s
+on one core of the reference host, a third less on its 2 cores with `precompile.compile_ahead`; `warm_up` does it
 before any run and says so). The cache lives in a folder named after
 a digest of the package's source (`cache_folder`): numba itself only notices a change to the
 file a kernel is written in, not to the constants and helpers it takes from other modules
@@ -280,7 +280,7 @@ def array_sum(values):
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine does this once "
-                    "(about half a minute on 2 cores); later runs load them from the cache.")
+                    "(under a minute on 2 cores); later runs load them from the cache.")
 _warmed_up = False
 
 

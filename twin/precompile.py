@@ -1,7 +1,7 @@
 """Compiling the kernels ahead of a machine's first run, on all its cores.
 
-A machine's first run compiles about 120 kernels (`compiled.py`), some 45 s on one core of the
-reference host, all of it before the first step. numba compiles a kernel the first time it is
+A machine's first run compiles about 120 kernels (`compiled.py`), 45-75 s on one core of the
+reference host (whose speed varies), all of it before the first step. numba compiles a kernel the first time it is
 called, with the argument types of that call, so one process compiles them one after another.
 Here the kernels are compiled before that call, by type, in several processes at once:
 
@@ -18,7 +18,9 @@ Here the kernels are compiled before that call, by type, in several processes at
 The list only saves time, it decides nothing: the warm-up that follows compiles, as before,
 whatever the list lacks, and an entry that no longer fits its kernel is skipped. numba's own
 overloads (`np.empty`, `np.unique` and the like) are compiled in memory by every process that
-needs them, about 9 s of the 45, which bounds the gain: about 45 -> 27 s on 2 cores.
+needs them (about a fifth of the work), and a process compiles for itself the kernels its share
+calls that another has not yet cached, which bounds the gain: measured on the 2-core reference
+host, a third less (73 -> 49 s; each process did about 70% of one process's work).
 """
 
 from __future__ import annotations

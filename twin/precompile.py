@@ -11,7 +11,8 @@ Here the kernels are compiled before that call, by type, in several processes at
   `python -m twin.precompile --write`, which compiles every kernel afresh in a scratch cache and
   records them; `tests/test_precompile.py` checks it against the kernels a run compiles.
 - `compile_ahead`, called by `compiled.warm_up` before its tiny models, does nothing when the
-  kernel cache is already filled. Otherwise it shares the list among one process per core
+  kernel cache is already filled. Otherwise it compiles the few kernels listed with several
+  signatures itself (see the function), then shares the rest among one process per core
   (longest compile first, each to the least loaded process) and each compiles its share into the
   shared on-disk cache; the caller then loads every kernel from the cache.
 
@@ -29,6 +30,7 @@ import importlib
 import os
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +159,14 @@ def compile_ahead(n_workers: int | None = None) -> int:
         return 0
     import multiprocessing
 
-    work = [share for share in shares(entries, n_workers) if share]
+    # Kernels compiled for several signatures first, here: numba keeps one index file per kernel
+    # listing its compiled signatures, rewritten without a lock, so two processes compiling two
+    # signatures of one kernel at once can lose one of them. These are small shared helpers (a
+    # few seconds); every other kernel has one signature, which any process may compile.
+    signatures_of = Counter((entry.module, entry.name) for entry in entries)
+    compile_entries([entry for entry in entries if signatures_of[entry.module, entry.name] > 1])
+    single = [entry for entry in entries if signatures_of[entry.module, entry.name] == 1]
+    work = [share for share in shares(single, n_workers) if share]
     try:
         # spawn: fresh interpreters, nothing of this process's compiler state inherited
         with ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn")) as pool:

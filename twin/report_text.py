@@ -197,8 +197,9 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     text = "; ".join(still)
     plural = len(still) > 1
     heading = "What the options do not move." if by_all else "What some options do not move."
-    elasticities, levers, groups = ("</code> and <code>".join(reasons_part) if k == 0 else " and ".join(reasons_part)
-                                    for k, reasons_part in enumerate(zip(*reasons)))
+    elasticity_names, lever_names, group_names = zip(*reasons)
+    elasticities = "</code> and <code>".join(elasticity_names)
+    levers, groups = " and ".join(lever_names), " and ".join(group_names)
     return (f"<p><strong>{heading}</strong> " + text[0].upper() + text[1:] + ". In the "
             f"model {'these are national markets' if plural else 'this is a national market'}: the volume follows "
             f"the capacity of the groups supplying it across the country (<code>{elasticities}</code>), so an "

@@ -142,15 +142,15 @@ def cache_is_cold(entries: list[KernelEntry]) -> bool:
     import numba
 
     listed = {(entry.module, entry.name) for entry in entries}
-    cached = sum(1 for _ in Path(numba.config.CACHE_DIR).rglob("*.nbi")) if Path(numba.config.CACHE_DIR).exists() else 0
+    folder = Path(numba.config.CACHE_DIR)
+    cached = sum(1 for _ in folder.rglob("*.nbi")) if folder.exists() else 0
     return cached < len(listed)
 
 
 def compile_ahead(n_workers: int | None = None) -> int:
     """Compile the listed kernels into the cache in `n_workers` processes (default: one per core, at
-    most `MAX_WORKERS`)
-    when the cache is cold and there is more than one core; returns the number of processes used
-    (0: nothing done). Any failure of the processes leaves the work to the warm-up."""
+    most `MAX_WORKERS`) when the cache is cold and there is more than one core; returns the number
+    of processes used (0: nothing done). Any failure of the processes leaves the work to the warm-up."""
     import numba
 
     entries = read_signatures()

@@ -178,13 +178,19 @@ def test_every_county_line_opening_and_closure_is_counted(baseline_run):
 def test_baseline_holds_its_starting_picture():
     """Under current policy the stocks calibrated at the start hold for ten years (mean of 4 seeds):
     county lines within 20% of the register's lines, known suspects and mapped OCGs within the
-    calibration tolerances (10%)."""
+    calibration tolerances (10%); SOC prisoners within theirs (1,500 of 10,500), with the places
+    binding rarely: early releases under a tenth of releases from year 3 (SDS40-style release
+    is an emergency measure, not current policy)."""
     params = Parameters()
-    late = {"county_lines_active": [], "members_known": [], "ocgs_known": []}
+    late = {"county_lines_active": [], "members_known": [], "ocgs_known": [], "members_prison": []}
+    early_share = []
     for seed in range(1, 5):
         results = TwinModel(params, seed=seed, n_steps=120).run()
         for metric, values in late.items():
             values.append(results.series(metric)[84:].mean())
+        early_share.append(results.series("early_releases")[24:].sum() / results.series("prison_releases")[24:].sum())
+    assert abs(np.mean(late["members_prison"]) / params.soc_prisoners_initial - 1) < 1500 / 10500
+    assert np.mean(early_share) < 0.1
     assert abs(np.mean(late["county_lines_active"]) / params.county_lines_initial - 1) < 0.2
     assert abs(np.mean(late["members_known"]) / params.members_known_uk - 1) < 0.1
     assert abs(np.mean(late["ocgs_known"]) / params.ocgs_known_uk - 1) < 0.1
@@ -192,8 +198,19 @@ def test_baseline_holds_its_starting_picture():
 
 def test_adaptation_happens(baseline_run):
     for metric in ("successions", "splits", "ocgs_entered", "ocgs_dissolved", "county_lines_opened",
-                   "early_releases", "reoffenders", "recruits_children", "relocations"):
+                   "reoffenders", "recruits_children", "relocations"):
         assert baseline_run.results.series(metric).sum() > 0, metric
+
+
+def test_full_prisons_release_early_and_hold_the_stock_at_the_places():
+    """With fewer places than the baseline's prisoners (9,000 against about 10,500), prisoners go
+    out early from the first year and the stock stays at the places at every step's end."""
+    places = 9000
+    results = TwinModel(Parameters({"soc_prison_places": places}), seed=1, n_steps=36).run()
+    prisoners = results.series("members_prison")
+    assert results.series("early_releases")[:12].sum() > 0
+    assert prisoners.max() <= places
+    assert prisoners[12:].min() > 0.97 * places  # held at the places, not drained below them
 
 
 def test_repeat_nrm_referrals_are_counted_apart():

@@ -107,3 +107,56 @@ def test_reactive_demand_rises_with_expected_violence_and_is_capped():
     assert violent.sum() > 30 and np.allclose(share[violent], expected)
     extreme = model.police.investigators(params, model.modifiers, 1e6 * model.expected_violence_per_month)[:n]
     assert np.allclose(1.0 - extreme[violent] / before[violent], REACTIVE_SHARE_CAP)
+
+
+def _intelligence_after(months: int, decay: float, step_length: str = "month"):
+    """Intelligence on the mapped, unencrypted active groups of a UK model after `months` of the
+    intelligence phase alone (no operations running), from 0.3."""
+    from twin import policing
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    model = TwinModel(params=Parameters({"intel_decay_per_month": decay}, where="test"), seed=3, n_steps=12,
+                      step_length=step_length)
+    ocgs = model.ocgs
+    ocgs.operation_months_left[:] = 0
+    ocgs.known[:] = True
+    ocgs.intel[:] = 0.3
+    model.force_capacity_ratio = np.ones(model.geography.n_areas)  # set by the step before intelligence
+    steps = int(round(months / model.months_per_step))
+    for _ in range(steps):
+        policing.intelligence(model)
+    chosen = ocgs.active & ~ocgs.encrypted
+    return ocgs.intel[chosen], model.params
+
+
+def test_intelligence_on_a_mapped_group_settles_where_gain_meets_staleness():
+    # Gain and staleness act as continuous rates (gain -ln(1 - g), staleness -ln(1 - d)): the
+    # fixed point gain / (gain + staleness) is about 0.73 with the defaults (g 0.08, d 0.03), not
+    # the certainty intelligence reached without staleness; weekly steps reach the same point.
+    for step_length in ("month", "week"):
+        intel, params = _intelligence_after(400, decay=0.03, step_length=step_length)
+        gain, stale = -np.log1p(-params.intel_gain_per_month), -np.log1p(-0.03)
+        assert intel.size > 1000
+        assert np.allclose(intel, gain / (gain + stale), rtol=1e-9, atol=0)
+        assert 0.6 < gain / (gain + stale) < 0.8
+
+
+def test_without_staleness_intelligence_closes_the_gap():
+    intel, _ = _intelligence_after(400, decay=0.0)
+    assert intel.min() > 0.999
+
+
+def test_a_step_of_intelligence_does_not_depend_on_the_step_length():
+    from twin.policing import intelligence_after_step
+
+    start, gap_kept_month, kept_month = 0.2, 1 - 0.08, 1 - 0.03
+    monthly = start
+    for _ in range(12):
+        monthly = intelligence_after_step(monthly, gap_kept_month, kept_month)
+    weekly = start
+    for _ in range(52):
+        weekly = intelligence_after_step(weekly, gap_kept_month ** (12 / 52), kept_month ** (12 / 52))
+    assert abs(weekly - monthly) < 1e-12
+    # no staleness: the plain closing of the gap, exactly as before staleness was added
+    assert intelligence_after_step(0.2, 0.92, 1.0) == 0.2 + 0.08 * 0.8

@@ -4,7 +4,8 @@ Tasking units are the forces (one per area), the regional units (one ROCU tier u
 the Metropolitan Police acts as London's) and the NCA. Each unit's budget buys investigators
 (`cost_gbp_per_investigator_year`); forces lose a share to reactive demand, more where violence
 is above its starting level. Unmapped OCGs are mapped at a rate that rises with community trust
-and falls with encryption; intelligence on mapped OCGs grows with time and with operations.
+and falls with encryption; intelligence on mapped OCGs grows with time and with operations, and
+goes out of date.
 
 Tasking follows the MPS Matrix / MoRiLE logic (seeds 001, 004): each unit ranks the mapped OCGs
 in its remit (local groups: their force; regional: their ROCU; national: the NCA) by a noisy
@@ -14,6 +15,8 @@ take cross-boundary groups in its area that their own tier could not, at a cost 
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -92,7 +95,8 @@ def intelligence(model) -> None:
 
     An unmapped active OCG is mapped with a monthly chance `detection_prob_per_month` scaled by
     community trust (relative to its start), encryption, the force's capacity and levers; a mapped
-    group's intelligence closes a share of its gap each month (more under operation). Police then
+    group's intelligence closes a share of its gap each month (more under operation) and a share
+    of it goes out of date (`intel_decay_per_month`). Police then
     come to know members of mapped groups as intelligence on the group grows.
     """
     ocgs, params, dt, mods = model.ocgs, model.params, model.months_per_step, model.modifiers
@@ -125,19 +129,20 @@ def intelligence(model) -> None:
 
 
 #: positions in `intelligence_update`'s `rates` (`_intelligence_rates`)
-RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY = range(5)
+RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY, RATE_INTEL_KEPT = range(6)
 
 
 def _intelligence_rates(params, months_per_step: float) -> np.ndarray:
     """`intelligence_update`'s scalars, by name: the monthly detection chance, the encryption
-    factor, the monthly intelligence gains (without and under operation) and the step's chance of
-    identifying a member."""
-    rates = np.empty(5)
+    factor, the monthly intelligence gains (without and under operation), the step's chance of
+    identifying a member and the share of intelligence still current after the step."""
+    rates = np.empty(6)
     rates[RATE_DETECTION] = params.detection_prob_per_month
     rates[RATE_ENCRYPTION_FACTOR] = params.encryption_detection_factor
     rates[RATE_INTEL_GAIN] = params.intel_gain_per_month
     rates[RATE_INTEL_GAIN_OPERATION] = params.intel_gain_under_operation_per_month
     rates[RATE_IDENTIFY] = per_step_probability(params.member_identification_prob_per_month, months_per_step)
+    rates[RATE_INTEL_KEPT] = (1.0 - params.intel_decay_per_month) ** months_per_step
     return rates
 
 
@@ -285,6 +290,25 @@ def intelligence_complements(encrypted, area, operation_months_left, trust, trus
 
 
 @kernel
+def intelligence_after_step(intel, gap_kept, current_kept):
+    """Intelligence on a mapped group after a step in which a share `1 - gap_kept` of the gap to
+    full intelligence would close and a share `current_kept` of what is known would stay current,
+    were each acting alone.
+
+    Both act at once, as continuous rates (gain -ln(gap_kept), staleness -ln(current_kept)), so
+    intelligence moves towards gain / (gain + staleness) by the share 1 - gap_kept * current_kept;
+    the result does not depend on the step's length (weekly steps reach the monthly path). With
+    no staleness it is the plain closing of the gap."""
+    if current_kept == 1.0:
+        return intel + (1.0 - gap_kept) * (1.0 - intel)
+    if gap_kept <= 0.0:
+        return 1.0
+    gain, stale = -math.log(gap_kept), -math.log(current_kept)
+    settled = gain / (gain + stale)
+    return settled + (intel - settled) * (gap_kept * current_kept)
+
+
+@kernel
 def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
                         operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
                         intel_multiplier, rates, active, known, intel, active_row_parts, member_ocg, member_status,
@@ -296,7 +320,8 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
     when its number is below `p_identify_max * intel` of its group.
 
     `rates` are the monthly detection chance, the encryption factor, the monthly intelligence
-    gains (without and under operation) and `p_identify_max`, the step's chance of identification.
+    gains (without and under operation), `p_identify_max`, the step's chance of identification,
+    and the share of intelligence still current after the step (`intelligence_after_step`).
     With `monthly` steps the per-step complements are the monthly ones (x ** 1 is x), computed here
     (`mapping_complements`); otherwise they come in `stay_unmapped_per_step` and `gap_kept_per_step`.
     """
@@ -305,6 +330,7 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
     intel_gain_per_month = rates[RATE_INTEL_GAIN]
     intel_gain_under_operation_per_month = rates[RATE_INTEL_GAIN_OPERATION]
     p_identify_max = rates[RATE_IDENTIFY]
+    intel_kept = rates[RATE_INTEL_KEPT]
     mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
         if monthly:
@@ -319,7 +345,7 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
             intel[ocg] = 0.1
             mapped_by_area[area[ocg]] += 1.0
         if known[ocg]:
-            intel[ocg] = intel[ocg] + (1.0 - gap_kept) * (1.0 - intel[ocg])
+            intel[ocg] = intelligence_after_step(intel[ocg], gap_kept, intel_kept)
         else:
             intel[ocg] = 0.0
     add_to_tally(tally_values, row_mapped, mapped_by_area)

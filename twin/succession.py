@@ -1,10 +1,11 @@
 """Succession, splits, absorption and dissolution of OCGs.
 
 A group whose leader is gone (arrested and not directing from prison, or no longer active)
-promotes a successor from its core, or from its workers if no core member is active. The
-succession may be violently disputed. Instead of a plain succession the group may split in two
-(both halves then promote a leader in the same step, and either succession may be disputed) or
-be absorbed by the largest rival in its area. A group
+promotes a successor from its core, or from its workers if no core member is active. Every
+succession costs the group cohesion (`succession_cohesion_loss`: the new leader lacks the old
+one's contacts, suppliers' trust and authority), and it may be violently disputed. Instead of a
+plain succession the group may split in two (both halves then promote a leader in the same step,
+and either succession may be disputed) or be absorbed by the largest rival in its area. A group
 left with fewer than `ocg_min_active_members` active members and no leader directing it
 dissolves: its members join another group in the area or leave crime.
 
@@ -27,7 +28,6 @@ from twin.compiled import (
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
-COHESION_LOSS_IN_DISPUTE = 0.2
 #: the step-tally names the kernels add to; `tally_rows` holds their rows of `StepTally.values`
 TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
            "serious_violence", "serious_violence_fatal", "homicides")
@@ -49,7 +49,8 @@ def groups_in_transition(model) -> None:
     handle = generator_argument(rng)
     tally_rows = model.tally.rows_of(TALLIED)
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
-               params.homicide_per_serious_violence, COHESION_LOSS_IN_DISPUTE)
+               params.homicide_per_serious_violence, float(params.succession_cohesion_loss),
+               float(params.succession_dispute_cohesion_loss))
     rows, split, kept, absorbed_any, rival, halves = _transition(
         handle, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
@@ -286,7 +287,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 def _transition(rng_handle, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
                capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
                split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
-               cohesion_loss, score_noise_sigma, inherited, tally_values, tally_rows):
+               succession_loss, cohesion_loss, score_noise_sigma, inherited, tally_values, tally_rows):
     """Step 10a: depleted groups (fewer active members than the minimum, not directed from
     prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
     below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
@@ -347,7 +348,8 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     if n_split == 0:
         _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
                             line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
-                            incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
+                            incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
+                            tally_values, tally_rows)
     return rows, split, kept, n_absorbed > 0, rival, _halves(
         rng, split, ocg_area, markets, base_size, capital_gbp, inherited, score_noise_sigma)
 
@@ -378,12 +380,14 @@ def _halves(rng, split, ocg_area, markets, base_size, capital_gbp, inherited, sc
 @kernel
 def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
                         line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
-                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
+                        incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
+                        tally_values, tally_rows):
     """Each group of `kept` then `new` promotes an active core member (else a worker): the one
     with the lowest uniform (drawn per candidate in row order; ties: the earlier row). Groups
     with no candidate dissolve. Then each group's succession is disputed with `violent_prob` (a
     uniform per group, in order); disputed groups still active draw Poisson incidents, then
-    binomial homicides among them, and lose cohesion."""
+    binomial homicides among them, and lose cohesion (`cohesion_loss`) on top of what every
+    succession costs (`succession_loss`)."""
     n_ocgs, n_areas = ocg_active.size, tally_values.shape[1]
     succeeded = np.concatenate((kept, new))
     slot = np.full(n_ocgs, -1, dtype=np.int64)
@@ -412,6 +416,8 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
             role[successor] = LEADER
             leader[g] = successor
             directing[g] = False
+            kept_cohesion = cohesion[g] - succession_loss  # a new leader without the old one's contacts and authority
+            cohesion[g] = 0.0 if kept_cohesion < 0.0 else kept_cohesion
         else:
             unled[n_unled] = g
             n_unled += 1
@@ -448,7 +454,8 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
 @kernel
 def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
                        cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
-                       incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows):
+                       incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
+                       tally_values, tally_rows):
     """After the new groups `new` are added for the groups `split`: halve the split groups' size
     and capital, and move each member not exited and not a leader to the new half with
     probability 1/2 (a uniform per such member, in row order). Then the succession of `kept`
@@ -470,4 +477,5 @@ def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directin
     add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
     _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
                         line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
-                        incidents_per_dispute, homicide_per_incident, cohesion_loss, tally_values, tally_rows)
+                        incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
+                        tally_values, tally_rows)

@@ -1,7 +1,8 @@
 """Communities: vulnerability (the at-risk pool) and community trust per area.
 
 Trust is people's willingness to report and give evidence (seed 004 s.5). It falls with
-network-linked homicides, rises a little with visible disruptions, and returns towards its
+network-linked homicides, rises a little with visible disruptions, falls while powers are used
+without an independent reviewer (`powers_trust_loss_per_month`), and returns towards its
 starting level. Trust scales the mapping of unknown groups, the success of operations (witnesses)
 and the share of fraud that is reported.
 """
@@ -20,6 +21,18 @@ def initial_vulnerability(geography, params) -> np.ndarray:
 
 def initial_trust(geography, params) -> np.ndarray:
     return np.where(geography.exporter, params.community_trust_initial_exporter, params.community_trust_initial)
+
+
+def powers_trust_loss_per_month(powers_in_use: float, params) -> float:
+    """Trust lost each month while `powers_in_use` (summed intensities) are used without oversight:
+    `trust_loss_per_month_powers_without_oversight` x (1 - exp(-powers / `trust_loss_powers_scale`)).
+    It saturates: the public hardly tells one intrusive power from the next, so a sixth power costs
+    little more than a third; at equilibrium trust sits loss / `trust_recovery_rate_per_month` below
+    where it would be, at most a tenth of the index with the defaults, however many powers."""
+    if powers_in_use <= 0:
+        return 0.0
+    saturation = 1.0 - np.exp(-powers_in_use / params.trust_loss_powers_scale)
+    return params.trust_loss_per_month_powers_without_oversight * saturation
 
 
 def update_trust(model) -> None:

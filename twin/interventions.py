@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.community import powers_trust_loss_per_month
 from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
@@ -290,10 +291,11 @@ def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int)
 
 
 def finalise_modifiers(model) -> None:
-    """Cross-lever effects, after every lever has acted: powers used without oversight cost trust."""
+    """Cross-lever effects, after every lever has acted: powers used without oversight cost trust
+    (`community.powers_trust_loss_per_month`, saturating in the number of powers)."""
     mods = model.modifiers
     if mods.powers_in_use > 0 and not mods.oversight:
-        mods.trust_change_per_month -= model.params.trust_loss_per_month_powers_without_oversight * mods.powers_in_use
+        mods.trust_change_per_month -= powers_trust_loss_per_month(mods.powers_in_use, model.params)
 
 
 def lever_catalogue() -> list[dict[str, Any]]:

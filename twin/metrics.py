@@ -113,10 +113,10 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     ocgs, lines = model.ocgs, model.county_lines
     n_enablers_active, investigators_fte = _area_metrics(
         out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp, lines.dest,
-        lines.active, served, dt, params.fraud_reported_share, model.trust, model.trust_reference, harm,
-        model.harm.by_cost_type(harm), model.police.budget_gbp_per_month(params, model.modifiers), geo.population,
-        tallied, KERNEL_TALLY_READ, model.investigators_fte, model.vulnerability,
-        model.modifiers.vulnerability_multiplier, model.enablers.active)
+        lines.active, served, dt, params.fraud_reported_share, params.fraud_reporting_trust_elasticity, model.trust,
+        model.trust_reference, harm, model.harm.by_cost_type(harm),
+        model.police.budget_gbp_per_month(params, model.modifiers), geo.population, tallied, KERNEL_TALLY_READ,
+        model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier, model.enablers.active)
 
     national = dict(tally.national)
     national["money_laundered_gbp"] = model.money_laundered_gbp
@@ -165,20 +165,21 @@ def _tally_and_member_counts(out, tallied_columns, tallied, count_columns, censu
 
 @kernel
 def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp, ocg_capital_gbp, line_dest,
-                  line_active, served_per_month, months_per_step, fraud_reported_share, trust, trust_reference,
-                  harm_gbp, harm_gbp_by_cost_type, unit_budget_gbp_per_month, population, tallied, tally_read,
-                  investigators_fte, vulnerability, vulnerability_multiplier, enabler_active):
+                  line_active, served_per_month, months_per_step, fraud_reported_share, fraud_reporting_trust_elasticity,
+                  trust, trust_reference, harm_gbp, harm_gbp_by_cost_type, unit_budget_gbp_per_month, population,
+                  tallied, tally_read, investigators_fte, vulnerability, vulnerability_multiplier, enabler_active):
     """Write the metrics `KERNEL_METRICS` into `out` [area, metric] (at `columns`), zero there;
     return the active enablers and the investigators (FTE) nationally.
 
     Group and county-line counts and sums are added up in row order by home area (lines: by
     destination), as `np.bincount` with weights would (a weight `value * active`, so an inactive
     group adds 0.0 times its value). Market volumes per step are the served volumes times the
-    step's length. The policing budget is each force's own plus a population share of the regional
-    and national budget; the response cost adds courts, prisons and levers. The `tallied`
-    [area, name] columns at `tally_read` are court, prison and lever costs and assets recovered.
-    Sums of float arrays (population, the regional and national budget, investigators) are
-    added in numpy's pairwise order (`array_sum`, `pairwise_sum`).
+    step's length; the share of fraud reported is `fraud_reported_share` x (trust over its start)
+    ** `fraud_reporting_trust_elasticity`, at most 1. The policing budget is each force's own plus
+    a population share of the regional and national budget; the response cost adds courts, prisons
+    and levers. The `tallied` [area, name] columns at `tally_read` are court, prison and lever
+    costs and assets recovered. Sums of float arrays (population, the regional and national budget,
+    investigators) are added in numpy's pairwise order (`array_sum`, `pairwise_sum`).
     """
     (c_ocgs_active, c_ocgs_known, c_revenue, c_capital, c_lines, c_drug_users, c_slavery, c_fraud,
      c_fraud_reported, c_immigration, c_firearms, c_acquisitive) = columns[:12]
@@ -212,7 +213,8 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
         out[area, c_slavery] = served[MODERN_SLAVERY]
         fraud = served[FRAUD] * months_per_step
         out[area, c_fraud] = fraud
-        reported = fraud_reported_share * trust[area] / trust_reference[area]
+        # Reporting follows trust relative to the start, less than one for one (the elasticity).
+        reported = fraud_reported_share * (trust[area] / trust_reference[area]) ** fraud_reporting_trust_elasticity
         reported = 0.0 if reported < 0.0 else (1.0 if reported > 1.0 else reported)  # clip (NaN stays NaN)
         out[area, c_fraud_reported] = fraud * reported
         out[area, c_immigration] = served[IMMIGRATION] * months_per_step

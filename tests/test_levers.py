@@ -295,9 +295,10 @@ def test_regional_tier_removes_cross_boundary_friction():
 
 
 def test_enabler_levers_remove_enablers():
+    # Entry off: this tests the removal alone (with replacement, tests/test_enablers.py)
     for kind in ("enabler_targeting", "anti_corruption"):
-        model = _run([{"type": kind, "removal_prob_per_month": 0.05}])
-        base = _run([])
+        model = _run([{"type": kind, "removal_prob_per_month": 0.05}], enabler_entry_prob_per_month=0.0)
+        base = _run([], enabler_entry_prob_per_month=0.0)
         assert model.enablers.active.sum() < base.enablers.active.sum() - 100, kind
 
 

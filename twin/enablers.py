@@ -4,6 +4,11 @@ Each enabler serves several OCGs through links (one row per enabler-OCG link). T
 OCG gets follow from its active links: a professional enabler raises its laundering efficiency,
 a corrupt insider lowers the success of operations against it, and a technical enabler
 (encrypted platform, crypto service) lowers detection and intelligence gain.
+
+Enablers removed by operations and levers are replaced (`renew`): the services are a market, and
+after EncroChat and Sky ECC groups moved to other platforms, as struck-off launderers are
+replaced by others. Each kind's pool returns towards its starting size, and groups that lost an
+enabler find another.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import array_sum, as_generator, generator_argument, kernel
+from twin.parameters import per_step_probability
 from twin.streams import choice_cdf, search_right
 from twin.tables import Table
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
@@ -37,12 +43,72 @@ class EnablerLinks(Table):
     }
 
 
+KINDS = (PROFESSIONAL, INSIDER, TECHNICAL)
+#: monthly chance a group that lost its enabler of a kind finds another (assumption: a new
+#: platform or launderer takes a few months to find and trust; with this value the baseline's
+#: encrypted share stays within 10% of its start while adoption after operations adds clients)
+RELINK_PROB_PER_MONTH = 0.3
+
+
 def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> Enablers:
+    """The starting enablers: `counts` of each kind (in `KINDS` order)."""
     enablers = Enablers(capacity=2 * sum(counts))
+    _add_enablers(enablers, counts, rng)
+    return enablers
+
+
+def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator) -> None:
+    """Append `counts[kind]` new active enablers of each kind, kind by kind."""
     for kind, count in enumerate(counts):
         # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
         enablers.append(int(count), kind=kind, reach_weight=rng.pareto(1.5, size=int(count)) + 1.0)
-    return enablers
+
+
+def starting_counts(params) -> tuple[int, int, int]:
+    """Enablers of each kind at the start (`KINDS` order): the pool `renew` restores."""
+    return int(params.enablers_professional), int(params.enablers_insider), int(params.enablers_technical)
+
+
+def renew(model) -> None:
+    """Enabler turnover (step 4, before the services are refreshed), from the "enablers" stream.
+
+    Entry: each enabler a kind is short of its starting count (`starting_counts`) is replaced with
+    chance `enabler_entry_prob_per_month` (a binomial draw per kind), the new ones drawn as at
+    set-up. Re-linking: each active group that lost its enabler of a kind (a link to a removed
+    enabler, none to an active one of that kind) links to an active enabler of that kind, chosen
+    by pull (`link_clients`, so new enablers gain clients), with chance `RELINK_PROB_PER_MONTH`.
+    Removal (operations, levers) thus depletes the pool for a while; without it,
+    the pool and the services stay near their starting levels.
+    """
+    params, dt = model.params, model.months_per_step
+    enablers, links = model.enablers, model.enabler_links
+    rng = model.streams["enablers"]
+    active_by_kind = np.bincount(enablers.kind[enablers.active], minlength=len(KINDS))[: len(KINDS)]
+    shortfall = np.maximum(np.array(starting_counts(params)) - active_by_kind, 0)
+    entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt))
+    if entering.any():
+        _add_enablers(enablers, entering, rng)
+    relink = per_step_probability(RELINK_PROB_PER_MONTH, dt)
+    seeking = tuple(groups[rng.random(groups.size) < relink] for groups in lost_service(model.ocgs.active, enablers, links))
+    link_clients(enablers, links, seeking, KINDS, rng)
+    if entering.any() or any(groups.size for groups in seeking):
+        model.enablers_changed = True
+
+
+def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> tuple[np.ndarray, ...]:
+    """For each kind (`KINDS` order), the active groups (rows, ascending) with an active link to a
+    removed enabler of that kind and none to an active one: the groups that lost that service."""
+    enabler = links.enabler
+    kind, live = enablers.kind[enabler], enablers.active[enabler]
+    orphans = []
+    for k in KINDS:
+        of_kind = links.active & (kind == k)
+        served = np.zeros(ocg_active.size, dtype=bool)
+        served[links.ocg[of_kind & live]] = True
+        lost = np.zeros(ocg_active.size, dtype=bool)
+        lost[links.ocg[of_kind & ~live]] = True
+        orphans.append(np.flatnonzero(lost & ~served & ocg_active))
+    return tuple(orphans)
 
 
 def link_clients(enablers: Enablers, links: EnablerLinks, clients: tuple[np.ndarray, ...], kinds: tuple[int, ...],
@@ -135,5 +201,6 @@ def _refresh_services(link_enabler, link_ocg, link_active, enabler_kind, enabler
 
 
 def initial_links(ocgs, enablers: Enablers, links: EnablerLinks, rng: np.random.Generator) -> None:
+    """Link each group to one enabler of each kind whose service the register gives it."""
     clients = tuple(flags.nonzero()[0] for flags in (ocgs.has_professional, ocgs.has_insider, ocgs.encrypted))
-    link_clients(enablers, links, clients, (PROFESSIONAL, INSIDER, TECHNICAL), rng)
+    link_clients(enablers, links, clients, KINDS, rng)

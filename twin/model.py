@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
-from twin.enablers import EnablerLinks, build_enablers, initial_links, refresh_services
+from twin.enablers import EnablerLinks, build_enablers, initial_links, refresh_services, renew
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers
@@ -42,8 +42,8 @@ class TwinModel(mesa.Model):
     3. OCG operations: capacity from active members, supply into home markets and county lines,
        market clearing with displacement to neighbouring areas, revenue, profit, laundering and
        capital (`operations.py`, `markets.py`).
-    4. Enabler services: laundering efficiency, insiders and encryption from enabler links
-       (`enablers.py`).
+    4. Enabler services: new enablers replace removed ones and groups that lost an enabler find
+       another; laundering efficiency, insiders and encryption from enabler links (`enablers.py`).
     5. Competition and violence: serious violence and homicides from rival pressure (`violence.py`).
     6. Recruitment and exploitation: children who turn 18 counted as adults from now on;
        vacancies filled from the at-risk pool (children among the exploited), NRM referrals,
@@ -260,7 +260,8 @@ class TwinModel(mesa.Model):
         finalise_modifiers(self)
         self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
         operations.operate(self)                                         # 3
-        if self.enablers_changed:                                        # 4
+        renew(self)                                                      # 4
+        if self.enablers_changed:
             refresh_services(self.ocgs, self.enablers, self.enabler_links)
             self.enablers_changed = False
         violence(self)                                                   # 5

@@ -102,6 +102,8 @@ PARAMETER_TABLE: list[Parameter] = [
        f"{A}: 992 prison staff investigated for drug conveyance 2019-23 (seed 003) is one sector",
        "corrupt insiders (border, ports, prisons, police)", "population", "count"),
     _p("enablers_technical", 40, "enablers", 10, 100, f"{A}: a few dozen encrypted-phone and crypto services serve UK groups (seed 003 on EncroChat's worldwide user base)", "encrypted platforms and crypto services", "population", "count"),
+    _p("enabler_entry_prob_per_month", 0.8, "probability/month", 0.3, 1.0, f"{A}: removed enablers are soon replaced: encrypted-communications software is accessible (seed 003) and groups moved to other platforms after EncroChat; seed 003 cites 2,189 UK companies laundering for one client group. High because each technical enabler serves dozens of groups and is exposed often: below about 0.5 the baseline's technical pool and encrypted share fall more than 15%",
+       "monthly chance each enabler a kind is short of its starting count is replaced by a new one", "population", "probability"),
     _p("county_lines_initial", 1500, "lines", 800, 2500,
        f"{A}: NCA estimated about 2,000 lines in 2019, fewer after the County Lines Programme",
        "county lines active at the start", "population", "count"),

@@ -77,8 +77,8 @@ def renew(model) -> None:
     set-up. Re-linking: each active group that lost its enabler of a kind (a link to a removed
     enabler, none to an active one of that kind) links to an active enabler of that kind, chosen
     by pull (`link_clients`, so new enablers gain clients), with chance `RELINK_PROB_PER_MONTH`.
-    Removal (operations, levers) thus depletes the pool for a while; without it,
-    the pool and the services stay near their starting levels.
+    Removal (operations, levers) thus depletes the pool for a while; without it, the pool and the
+    services stay near their starting levels.
     """
     params, dt = model.params, model.months_per_step
     enablers, links = model.enablers, model.enabler_links
@@ -89,7 +89,8 @@ def renew(model) -> None:
     if entering.any():
         _add_enablers(enablers, entering, rng)
     relink = per_step_probability(RELINK_PROB_PER_MONTH, dt)
-    seeking = tuple(groups[rng.random(groups.size) < relink] for groups in lost_service(model.ocgs.active, enablers, links))
+    seeking = tuple(groups[rng.random(groups.size) < relink]
+                    for groups in lost_service(model.ocgs.active, enablers, links))
     link_clients(enablers, links, seeking, KINDS, rng)
     if entering.any() or any(groups.size for groups in seeking):
         model.enablers_changed = True

@@ -3,7 +3,7 @@ baseline's pool and services hold, while enforcement against enablers still thin
 
 import numpy as np
 
-from twin.enablers import RELINK_PROB_PER_MONTH, KINDS, EnablerLinks, Enablers, lost_service, renew, starting_counts
+from twin.enablers import KINDS, EnablerLinks, Enablers, lost_service, renew, starting_counts
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
@@ -64,8 +64,9 @@ def test_removed_enablers_are_replaced_and_their_clients_relink():
     n_before = sum(groups.size for groups in before)
     found = n_before - sum(groups.size for groups in after)
     assert all(np.isin(late, early).all() for early, late in zip(before, after))
-    standard_error = np.sqrt(RELINK_PROB_PER_MONTH * (1 - RELINK_PROB_PER_MONTH) / n_before)
-    assert abs(found / n_before - RELINK_PROB_PER_MONTH) < 3 * standard_error, (found, n_before)
+    relink = model.params.enabler_relink_prob_per_month
+    standard_error = np.sqrt(relink * (1 - relink) / n_before)
+    assert abs(found / n_before - relink) < 3 * standard_error, (found, n_before)
 
 
 def test_lost_service_finds_groups_without_a_live_enabler_of_the_kind():

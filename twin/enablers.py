@@ -44,10 +44,6 @@ class EnablerLinks(Table):
 
 
 KINDS = (PROFESSIONAL, INSIDER, TECHNICAL)
-#: monthly chance a group that lost its enabler of a kind finds another (assumption: a new
-#: platform or launderer takes a few months to find and trust; with this value the baseline's
-#: encrypted share stays within 10% of its start while adoption after operations adds clients)
-RELINK_PROB_PER_MONTH = 0.3
 
 
 def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> Enablers:
@@ -76,7 +72,7 @@ def renew(model) -> None:
     chance `enabler_entry_prob_per_month` (a binomial draw per kind), the new ones drawn as at
     set-up. Re-linking: each active group that lost its enabler of a kind (a link to a removed
     enabler, none to an active one of that kind) links to an active enabler of that kind, chosen
-    by pull (`link_clients`, so new enablers gain clients), with chance `RELINK_PROB_PER_MONTH`.
+    by pull (`link_clients`, so new enablers gain clients), with chance `enabler_relink_prob_per_month`.
     Removal (operations, levers) thus depletes the pool for a while; without it, the pool and the
     services stay near their starting levels.
     """
@@ -88,7 +84,7 @@ def renew(model) -> None:
     entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt))
     if entering.any():
         _add_enablers(enablers, entering, rng)
-    relink = per_step_probability(RELINK_PROB_PER_MONTH, dt)
+    relink = per_step_probability(params.enabler_relink_prob_per_month, dt)
     seeking = tuple(groups[rng.random(groups.size) < relink]
                     for groups in lost_service(model.ocgs.active, enablers, links))
     link_clients(enablers, links, seeking, KINDS, rng)

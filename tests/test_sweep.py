@@ -216,7 +216,7 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("[[outcome]]", "[outcome]"), r"'outcome' must be a list of tables \(\[\[outcome\]\], with double brackets\)"),
     (("values = [0, 2]", 'values = ["two", 2]'), r"values must be numbers, got 'two'"),
     (("values = [0, 2]", "values = [[1], 2]"), r"values must be numbers, got \[1\]"),
-    (("years = 1\n", 'years = "two"\n'), r"\[experiment\] years: expected a number of years > 0, got 'two'"),
+    (("years = 1\n", 'years = "two"\n'), r"\[experiment\] years: expected a number of years above 0 and at most 100, got 'two'"),
     (("years = 1\n", "years = 0.01\n"), r"bad.toml: \[experiment\] years = 0.01: .*shorter than one monthly step"),
     (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\narea = "Merseysid"'),
      r"\[\[outcome\]\] #1: area: unknown area 'Merseysid'; did you mean 'Merseyside'"),
@@ -233,6 +233,17 @@ def test_unknown_names_in_experiment_files(tmp_path):
       '[[uncertainty]]\nname = "lever.chb.hold_years"\nlow = 0\nhigh = 2\n[[lever]]\nname = "lever.chb"\n'
       'values = [{hold_years = 1}, {clear_years = 2}]'),
      r"'lever.chb' sets 'hold_years', which the \[\[uncertainty\]\] 'lever.chb.hold_years' also sets"),
+    # mistakes that once gave a traceback, or were accepted (a 1,000-year run, a name that leaves results/)
+    (("years = 1\n", "years = 1000\n"), r"\[experiment\] years: expected a number of years above 0 and at most 100, got 1000"),
+    (("years = 1\n", "years = 1\nseed = 99999999999999999999\n"),
+     r"\[experiment\] seed: expected a whole number from 0 to 4294967295"),
+    (('name = "tiny"', "name = 5"), r"\[experiment\] name: expected a name in quotes, got 5"),
+    (('name = "tiny"', 'name = "../../elsewhere"'), r"\[experiment\] name: expected a name without '/' or"),
+    (('base = "' + str(ROOT / "scenarios" / "chb_pilot.toml") + '"', "base = 5"), r"\[experiment\] base: expected the base scenario's file name in quotes, got 5"),
+    (('name = "lever.chb.hold_years"', "name = 5"), r"\[\[lever\]\] #1: name: expected a lever setting or parameter name in quotes, got 5"),
+    (("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhihg = 0.5\n[[lever]]'),
+     r"\[\[uncertainty\]\] #1: unknown key 'hihg'; did you mean 'high'"),
+    (("[[lever]]", "[[uncertainty]]\nlow = 0.1\nhigh = 0.5\n[[lever]]"), r"\[\[uncertainty\]\] #1: missing key 'name'"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)

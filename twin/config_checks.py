@@ -66,6 +66,15 @@ def check_string(path: Path, table: str, key: str, value: Any, what: str = "a st
     return value
 
 
+def check_name(path: Path, table: str, value: Any) -> str:
+    """A name that also names a results folder: a string, without path separators."""
+    check_string(path, table, "name", value, "a name in quotes")
+    if "/" in value or "\\" in value or value.strip(". ") == "":
+        raise ScenarioError(f"{_where(path, table, 'name')}: expected a name without '/' or '\\' (it names the "
+                            f"results folder), got {value!r}")
+    return value
+
+
 def check_input_file(path: Path, table: str, key: str, value: Any, what: str) -> Path:
     """A file named by a config, relative to the config's folder; it must exist."""
     check_string(path, table, key, value, f"the name of a {what} in quotes")

@@ -90,20 +90,19 @@ def load_experiment(path: str | Path) -> dict:
     where = f"{path}: [experiment]"
     if "base" not in table:
         raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
+    from twin import config_checks as checks
+
+    checks.check_string(path, "experiment", "base", table["base"], "the base scenario's file name in quotes")
+    checks.check_name(path, "experiment", table.get("name", path.stem))
     base = load_scenario(path.parent / table["base"])
-    years = table.get("years", base.years)
-    if isinstance(years, bool) or not isinstance(years, (int, float)) or years <= 0:
-        raise ScenarioError(f"{where} years: expected a number of years > 0, got {years!r}")
-    years = float(years)
+    years = checks.check_years(path, "experiment", table.get("years", base.years))
     base = replace(base, years=years)
     try:
         base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
     except ScenarioError as exc:
         raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
-    for key in ("reps", "seed"):
-        value = table.get(key, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "reps" else 0):
-            raise ScenarioError(f"{where} {key}: expected a whole number >= {1 if key == 'reps' else 0}, got {value!r}")
+    checks.check_whole_number(path, "experiment", "reps", table.get("reps", 1), 1)
+    checks.check_seed(path, "experiment", table.get("seed", 1))
     sampler = data.get("sampler", {"kind": "lhs", "size": 8})
     check_keys(path, "sampler", sampler, ("kind", "size", "levels"))
     if sampler.get("kind") not in SAMPLERS:
@@ -127,6 +126,9 @@ def load_experiment(path: str | Path) -> dict:
             running = [load_scenario((path.parent / v).resolve()) for v in values]
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
+        if "name" not in entry:
+            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: missing key 'name' (the parameter to vary)")
+        check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))
         try:
             for scenario in running:  # a lever uncertainty must act in every scenario that runs
                 where_u = f"{path}: [[uncertainty]] #{position}" + (f" (in {Path(scenario.path).name})"
@@ -142,6 +144,9 @@ def load_experiment(path: str | Path) -> dict:
         check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
         if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
             raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
+        if not isinstance(entry["name"], str):
+            raise ScenarioError(f"{path}: [[lever]] #{position}: name: expected a lever setting or parameter name in "
+                                f"quotes, got {entry['name']!r}")
         group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
         for value in entry["values"]:
             expected = (dict if group else str if entry["name"] == "scenario" else (int, float))

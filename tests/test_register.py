@@ -79,6 +79,17 @@ def test_sql_register(register, tmp_path):
         load_register(url, GEO, table="missing")
     with pytest.raises(RegisterError, match="--register-table"):
         load_register(url, GEO)
+    pd.read_csv(path, keep_default_na=False).head(5).drop(columns=["known"]).to_sql(
+        "unmapped", sa.create_engine(url), index=False)
+    with pytest.raises(RegisterError, match=r"^register table 'unmapped' at sqlite:///\S+: missing column\(s\) known"):
+        load_register(url, GEO, table="unmapped")  # the table named once, not "register 'register table ...'"
+
+
+def test_a_sqlite_register_that_does_not_exist_is_named_and_not_created(tmp_path):
+    missing = tmp_path / "nowhere.db"
+    with pytest.raises(RegisterError, match=r"register URL 'sqlite:///\S+nowhere.db': no such database file"):
+        load_register(f"sqlite:///{missing}", GEO, table="ocgs")
+    assert not missing.exists()  # SQLite would have created an empty file
 
 
 HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
@@ -100,6 +111,8 @@ HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
     ("A1,Merseyside,family,local,fraud,5,none", "row 2: fewer fields than the header"),
     ("A1,Merseyside,family,local,heroin_crack,4,none,,1,,99999",
      "field 'county_lines': 99,999 lines for a group of 4 members; expected at most one line per member"),
+    ("A1,Merseyside,family,local,heroin_crack,4,none,,1,,99999999999999999999",  # once an OverflowError traceback
+     "field 'county_lines': expected a whole number >= 0, got '99999999999999999999'"),
 ])
 def test_invalid_rows_name_row_and_field(tmp_path, row, words):
     path = tmp_path / "bad.csv"

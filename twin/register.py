@@ -203,7 +203,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         raise RegisterError(f"register '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     except csv.Error as exc:
         raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
-    _check_columns(columns, str(path))
+    _check_columns(columns, f"register '{path}'")
     for i, row in enumerate(rows):
         if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
             count = "more" if None in row else "fewer"
@@ -217,6 +217,11 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
 
     label = f"register table '{table}' at {safe_url(url)}"
     try:
+        database = sa.engine.make_url(url)
+        if (database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:")
+                and not database.database.startswith("file:") and not Path(database.database).is_file()):
+            # SQLite would create an empty file and then report no such table
+            raise RegisterError(f"register URL '{safe_url(url)}': no such database file ({database.database})")
         engine = sa.create_engine(url)
         with engine.connect() as connection:
             source = sa.Table(table, sa.MetaData(), autoload_with=connection)
@@ -237,10 +242,11 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
 
 
 def _check_columns(columns: list[str], label: str) -> None:
+    """`label` names the source: "register 'my.csv'" or "register table 't' at URL"."""
     expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     twice = sorted({c for c in columns if c in expected and columns.count(c) > 1})
     if twice:  # a reader would keep one of them silently
-        raise RegisterError(f"register '{label}': column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
+        raise RegisterError(f"{label}: column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
                             f"appear{'' if len(twice) > 1 else 's'} more than once in the header")
     missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
     missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
@@ -250,13 +256,13 @@ def _check_columns(columns: list[str], label: str) -> None:
         # a near miss of an optional column counts as a misspelling.
         match = closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
         if match:
-            raise RegisterError(f"register '{label}': column {column!r} is not a register column; "
+            raise RegisterError(f"{label}: column {column!r} is not a register column; "
                                 f"did you mean '{match}'?")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
         raise RegisterError(
-            f"register '{label}': missing column(s) {', '.join(missing)}{hints}; "
+            f"{label}: missing column(s) {', '.join(missing)}{hints}; "
             f"expected columns {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
         )
 
@@ -348,7 +354,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                 lines[i] = int(raw_lines)
                 if lines[i] < 0:
                     raise ValueError
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: beyond a 64-bit integer
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
             else:
                 if lines[i] > size[i] > 0:  # each line needs at least one member to run it

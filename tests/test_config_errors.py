@@ -102,6 +102,9 @@ def test_sensitivity_config_mistakes(tmp_path, capsys, body, words):
     ("[[target]]\n" + TARGET + 'fitted_by = "charge_prob"\n', "[[target]] #1: fitted_by: expected a list of parameter names"),
     ("[[target]]\n" + TARGET + 'fitted_by = ["charge_prob"]\nby_construction = true\n',
      "[[target]] #1: a target is either by_construction or fitted_by parameters, not both"),
+    # once accepted: `twin fit` then ran a 500-year simulation (horizons are at most 100 years elsewhere)
+    ("[[target]]\n" + TARGET.replace("years = [1, 2]", "years = [1, 500]"),
+     "[[target]] #1: years: expected [first, last] with 1 <= first <= last <= 100, got [1, 500]"),
 ])
 def test_targets_file_mistakes(tmp_path, capsys, body, words):
     targets = write(tmp_path / "t.toml", body)
@@ -151,3 +154,12 @@ def test_shipped_configs_and_experiments_still_load():
     assert load_sensitivity(ROOT / "calibration" / "sensitivity.toml")["compare"]
     for path in sorted((ROOT / "experiments" / "validation").glob("*.toml")):
         assert check_experiment(path, read_toml(path))["kind"]
+
+
+def test_fit_with_a_horizon_shorter_than_every_target_fails_before_running(tmp_path, capsys, monkeypatch):
+    import twin.calibration
+
+    monkeypatch.setattr(twin.calibration, "evaluate", lambda *a, **k: pytest.fail("ran the replications"))
+    err = _user_error(["fit", str(BASELINE), "--years", "2", "--reps", "1", "--workers", "1",
+                       "--out", str(tmp_path / "out")], capsys)
+    assert "--years 2: shorter than every target's years (the earliest ends in year 3)" in err

@@ -23,6 +23,9 @@ def cmd_fit(args) -> int:
 
     scenario = load_scenario(args.scenario)
     targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
+    if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
+        raise UserError(f"--years {args.years:g}: shorter than every target's years (the earliest ends in year "
+                        f"{min(t.years[1] for t in targets)}) in {args.targets}")
     output_folder(args.out)
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)

@@ -97,8 +97,8 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
             raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
         years = entry["years"]
         if not (isinstance(years, list) and len(years) == 2
-                and all(isinstance(y, int) and not isinstance(y, bool) for y in years) and 1 <= years[0] <= years[1]):
-            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last, got {years!r}")
+                and all(isinstance(y, int) and not isinstance(y, bool) for y in years) and 1 <= years[0] <= years[1] <= 100):
+            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last <= 100, got {years!r}")
         if not entry["tolerance"] > 0:
             raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {entry['tolerance']!r}")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],

@@ -163,3 +163,11 @@ def test_fit_with_a_horizon_shorter_than_every_target_fails_before_running(tmp_p
     err = _user_error(["fit", str(BASELINE), "--years", "2", "--reps", "1", "--workers", "1",
                        "--out", str(tmp_path / "out")], capsys)
     assert "--years 2: shorter than every target's years (the earliest ends in year 3)" in err
+
+
+def test_a_validation_file_mistake_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
+    import twin.compiled
+
+    monkeypatch.setattr(twin.compiled, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
+    path = write(tmp_path / "v.toml", '[experiment]\nkind = "replacment"\n')
+    assert "did you mean 'replacement'" in _user_error(["validate", str(path), "--out", str(tmp_path / "o")], capsys)

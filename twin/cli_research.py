@@ -128,8 +128,11 @@ def cmd_validate(args) -> int:
     import numpy as np
 
     from twin.compiled import warm_up
-    from twin.validation import run_files
+    from twin.scenario import read_toml
+    from twin.validation import check_experiment, run_files
 
+    for path in args.experiments:  # a mistake is reported at once, not after a first compilation
+        check_experiment(Path(path), read_toml(Path(path), "experiment file"))
     warm_up()
     results = run_files(args.experiments, output_folder(args.out))
     for name, result in results.items():

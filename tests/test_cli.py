@@ -331,3 +331,26 @@ def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, ca
     err = _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", str(reg), "--out",
                        str(tmp_path / "r")], capsys)
     assert "field 'size'" in err and compiled_first == []
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "register", "fit"])
+def test_a_seed_beyond_the_largest_is_an_option_error(command, capsys):
+    """A 20-digit seed was accepted and `twin compare` then failed with a database traceback."""
+    argv = [command] + ([] if command in ("register", "fit") else ["x.toml"]) + ["--seed", str(2**64)]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "argument --seed: expected a seed from 0 to 4294967295" in capsys.readouterr().err
+
+
+def test_every_option_and_argument_has_a_help_text():
+    """`twin fit --help` listed --targets, --reps and --seed with no word on them or their defaults."""
+    import argparse
+
+    from twin.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    missing = [f"{name} {action.dest}" for name, sub in commands.items() for action in sub._actions
+               if not isinstance(action, argparse._HelpAction) and not action.help]
+    assert not missing, missing

@@ -27,12 +27,13 @@ def _positive_int(text: str) -> int:
 
 
 def _seed(text: str) -> int:
+    from twin.config_checks import MAX_SEED  # numpy's legacy seeding, and the config files' limit
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number seed, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {value}")
     return value
 
 
@@ -362,8 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     levers.set_defaults(func=cmd_levers)
 
     register = sub.add_parser("register", help="write the synthetic OCG register as a CSV template")
-    register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write")
-    register.add_argument("--seed", type=_seed, default=1)
+    register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write (default results/synthetic_register.csv)")
+    register.add_argument("--seed", type=_seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
     register.set_defaults(func=cmd_register)
 
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
@@ -395,22 +396,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     export.add_argument("--experiment", type=_positive_int, help="experiment id (default: the latest)")
     export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
-    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     export.set_defaults(func=cmd_export)
 
     fit = sub.add_parser("fit", help="how well a scenario meets the calibration targets (fit.html, fit.json)")
-    fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml")
-    fit.add_argument("--targets", default="calibration/targets.toml")
-    fit.add_argument("--reps", type=_positive_int, default=8)
-    fit.add_argument("--seed", type=_seed, default=1)
+    fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml", help="scenario TOML file (default scenarios/baseline.toml)")
+    fit.add_argument("--targets", default="calibration/targets.toml", help="targets TOML file (default calibration/targets.toml)")
+    fit.add_argument("--reps", type=_positive_int, default=8, help="replications (default 8)")
+    fit.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     fit.add_argument("--years", type=_years, help="default: the last year any target needs")
-    fit.add_argument("--workers", type=_positive_int)
+    fit.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
     fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")
     fit.set_defaults(func=cmd_fit)
 
     calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (ABC-SMC or a point fit)")
     calibrate.add_argument("config", help="calibration config TOML, e.g. calibration/baseline.toml")
-    calibrate.add_argument("--workers", type=_positive_int)
+    calibrate.add_argument("--workers", type=_positive_int, help="worker processes (default: the config's, else all cores)")
     calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
     calibrate.add_argument("--quiet", action="store_true", help="print only errors")
@@ -419,13 +420,14 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
     sensitivity.add_argument("config", help="sensitivity config TOML, e.g. calibration/sensitivity.toml")
     sensitivity.add_argument("--n", type=_sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
-    sensitivity.add_argument("--workers", type=_positive_int)
+    sensitivity.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
-    validate.add_argument("experiments", nargs="*", default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
+    validate.add_argument("experiments", nargs="*", help="validation experiment files (default: all of experiments/validation)",
+                          default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
     validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
     validate.set_defaults(func=cmd_validate)
 
@@ -446,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_cmd.set_defaults(func=cmd_analyse)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
-    docs.add_argument("--path", default="docs/ODD.md")
+    docs.add_argument("--path", default="docs/ODD.md", help="the ODD document to update (default docs/ODD.md)")
     docs.set_defaults(func=cmd_docs)
     return parser
 

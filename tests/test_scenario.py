@@ -71,3 +71,19 @@ def test_spec_hash_ignores_paths_but_not_parameters(tmp_path):
     c = load_scenario(write(tmp_path / "c.toml", '[parameters]\ncharge_prob = 0.5\n'))
     a.name = b.name = c.name = "same"
     assert a.spec_hash() == b.spec_hash() != c.spec_hash()
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Windows editors save "UTF-8 with BOM"; it was 'not valid TOML (Invalid statement (at line 1, column 1))'."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + f'[scenario]\nname = "bom"\nbase = "{SCENARIOS / "baseline.toml"}"\n'.encode())
+    assert load_scenario(path).name == "bom"
+
+
+@pytest.mark.parametrize("name", ["", "../../elsewhere", "a/b"])
+def test_a_scenario_name_must_be_a_folder_name(tmp_path, name):
+    """The name names the default output folder (results/<name>/seed-N): it may not be empty or leave results/."""
+    path = tmp_path / "s.toml"
+    path.write_text(f'[scenario]\nname = "{name}"\n')
+    with pytest.raises(ScenarioError, match=r"\[scenario\] name: expected a"):
+        load_scenario(path)

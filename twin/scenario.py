@@ -85,7 +85,7 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     """Parse a TOML input file; a missing or malformed file is a one-line user error."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark ("UTF-8 with BOM") is dropped
     except FileNotFoundError:
         raise ScenarioError(f"{path}: {what} not found") from None
     except OSError as exc:
@@ -118,6 +118,10 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {out[key]!r}")
     if "complete_register" in out and not isinstance(out["complete_register"], bool):
         raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {out['complete_register']!r}")
+    if "name" in out:
+        from twin.config_checks import check_name  # imports this module
+
+        check_name(path, "scenario", out["name"])  # it names the default output folder
     if "years" in out:
         from twin.config_checks import check_years  # imports this module
 

@@ -298,6 +298,12 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
         load_posterior(str(bad))
     with pytest.raises(UserError, match="must be a share"):
         load_posterior(str(write(tmp_path / "bad2.csv", "asset_realisation_share\n1.5\n")))
+    with pytest.raises(UserError, match="the file is empty"):
+        load_posterior(str(write(tmp_path / "empty.csv", "")))
+    copy = write(tmp_path / "copy.toml", f'[scenario]\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                                        f'name = "baseline"\n')
+    with pytest.raises(UserError, match=r"copy.toml \(baseline\) share a name"):
+        prepare([str(ROOT / "scenarios" / "baseline.toml"), str(copy)], 2, 1, 1, store)
     del pd
 
 

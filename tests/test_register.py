@@ -140,6 +140,14 @@ def test_missing_columns_and_files(tmp_path):
         load_register(str(tmp_path / "absent.csv"), GEO)
 
 
+def test_a_semicolon_separated_register_is_named_as_such(register, tmp_path):
+    path = tmp_path / "semicolons.csv"
+    write_register_csv(register, GEO, path)
+    path.write_text(path.read_text().replace(",", ";"))
+    with pytest.raises(RegisterError, match="separated by ';'.*save it as CSV with commas"):
+        load_register(str(path), GEO)
+
+
 def test_spreadsheet_csv_with_a_byte_order_mark_loads(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufeff".encode() + (HEADER + "A1,Kent,family,local,fraud,5,none,,1\n").encode())

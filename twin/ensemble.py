@@ -170,7 +170,10 @@ def load_posterior(path: str):
 
     try:
         frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except pd.errors.EmptyDataError:
+        raise UserError(f"--posterior '{path}': the file is empty (expected a header of parameter names "
+                        f"and one row per draw, as calibration/posterior.csv)") from None
+    except (OSError, pd.errors.ParserError) as exc:
         raise UserError(f"--posterior '{path}': cannot be read ({exc})") from None
     except UnicodeDecodeError as exc:
         raise UserError(f"--posterior '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
@@ -200,7 +203,9 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     if len(set(names)) != len(names):
         from twin.errors import UserError
 
-        raise UserError(f"scenario names must differ (got {', '.join(names)}); set [scenario] name")
+        shared = sorted({name for name in names if names.count(name) > 1})
+        files = ", ".join(f"{s.path} ({s.name})" for s in loaded if s.name in shared)
+        raise UserError(f"scenario names must differ: {files} share a name; set [scenario] name in all but one")
     info = provenance()
     spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "reps": reps, "seed": root_seed,
             "code": info["code_hash"]}

@@ -150,8 +150,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         raise ScenarioError(f"{path}: [scenario] base: scenarios inherit from each other in a cycle ({cycle})")
     data = read_toml(path)
     if not data:
-        raise ScenarioError(f"{path}: the file is empty (a scenario has at least a [scenario] table; "
-                            f"see scenarios/baseline.toml)")
+        raise ScenarioError(f"{path}: the file is empty (a scenario has at least one table, [scenario] or "
+                            f"[parameters]; see scenarios/baseline.toml)")
     check_keys(path, "", data, TOP_LEVEL_KEYS)
     table = data.get("scenario", {})
     if not isinstance(table, dict):

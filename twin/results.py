@@ -42,7 +42,7 @@ METRICS: tuple[Metric, ...] = (
     _m("harm_gbp_consequence", "GBP/step", "harm: costs as a consequence"),
     _m("harm_gbp_response", "GBP/step", "harm: response costs outside the modelled SOC response"),
     _m("response_cost_gbp", "GBP/step", "modelled response: SOC policing, courts, prisons, levers"),
-    _m("response_cost_gbp_policing", "GBP/step", "SOC policing budget spent"),
+    _m("response_cost_gbp_policing", "GBP/step", "SOC policing budget of the baseline spent (lever-funded policing is in lever_cost_gbp_*)"),
     _m("response_cost_gbp_courts", "GBP/step", "prosecution and court costs"),
     _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners"),
     _m("assets_recovered_gbp", "GBP/step", "criminal assets recovered (confiscation and fines)"),

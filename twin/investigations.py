@@ -61,31 +61,35 @@ COMPLETION_TERMS = ("operation_success_base", "insulation_success_penalty", "ins
                     "share_core", "share_worker", "share_exploited", "share_failed", "disruption_capacity_threshold",
                     "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob")
 #: positions in `arrest_kernel`'s scalars (`_arrest_terms`)
-ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS = range(5)
+ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS, \
+    ARREST_EXPLOITED_CHARGE_PROB = range(6)
 
 
 def _arrest_terms(model) -> np.ndarray:
     """The scalars `arrest_kernel` takes, by name: the month, the charge chance, the mean court
-    delay (months), the court cost per case and the chance a charged leader keeps directing the
-    group."""
+    delay (months), the court cost per case, the chance a charged leader keeps directing the
+    group, and the charge chance of an exploited member (`exploited_charge_multiplier`)."""
     params = model.params
     p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
-    terms = np.empty(5)
+    terms = np.empty(6)
     terms[ARREST_MONTH] = model.month
     terms[ARREST_CHARGE_PROB] = params.charge_prob
     terms[ARREST_COURT_DELAY_MONTHS] = params.court_delay_months
     terms[ARREST_COURT_COST_GBP] = params.court_cost_gbp_per_case
     terms[ARREST_P_DIRECTS] = min(max(p_directs, 0.0), 1.0)
+    terms[ARREST_EXPLOITED_CHARGE_PROB] = params.charge_prob * params.exploited_charge_multiplier
     return terms
 
 
 @kernel
 def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows):
-    """Arrest members: a uniform each decides the charge; then an exponential delay (mean
-    court delay) for each charged member sets the verdict month; then a uniform for each charged
-    leader decides whether the leader directs the group from remand and prison. `arrest_terms`
-    are the scalars of `_arrest_terms`; `rows` are the tally rows of `ARREST_TALLIES`."""
+    """Arrest members: a uniform each decides the charge (exploited members, victims made
+    offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
+    exponential delay (mean court delay) for each charged member sets the verdict month; then a
+    uniform for each charged leader decides whether the leader directs the group from remand and
+    prison. `arrest_terms` are the scalars of `_arrest_terms`; `rows` are the tally rows of
+    `ARREST_TALLIES`."""
     month, charge_prob = arrest_terms[ARREST_MONTH], arrest_terms[ARREST_CHARGE_PROB]
     court_delay_months = arrest_terms[ARREST_COURT_DELAY_MONTHS]
     court_cost_gbp_per_case, p_directs = arrest_terms[ARREST_COURT_COST_GBP], arrest_terms[ARREST_P_DIRECTS]
@@ -97,8 +101,10 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict
 
     charged = np.empty(arrested.size, np.int64)
     n_charged = 0
+    exploited_charge_prob = arrest_terms[ARREST_EXPLOITED_CHARGE_PROB]
     for member in arrested:
-        if rng.random() < charge_prob:
+        p_charge = exploited_charge_prob if member_role[member] == EXPLOITED else charge_prob
+        if rng.random() < p_charge:
             charged[n_charged] = member
             n_charged += 1
     charges_by_area = np.zeros(n_areas)

@@ -417,6 +417,22 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
         {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0}])])
     assert "every option here leaves it exactly where it is)" in unmoved_harms(both)
 
+    # a market capped by demand has its own reason, after the national markets' paragraph
+    capped = comparison(0.0)
+    capped.summary = pd.concat([capped.summary, pd.DataFrame([
+        {"scenario": "base", "metric": "total_harm_gbp_modern_slavery", "mean": 6e9},
+        {"scenario": "opt", "metric": "total_harm_gbp_modern_slavery", "mean": 6e9 - 3e7, "diff_mean": -3e7}])])
+    text = unmoved_harms(capped)
+    assert text.count("<p>") == 2 and text.count("<strong>") == 1
+    assert text.index("national market") < text.index("Modern slavery (about £3.00bn of harm a year, "
+                                                        "undiscounted; opt moves it by at most 0.5%)")
+    assert "smaller of what its groups can exploit and the area's demand" in text
+    moved = comparison(-5e9)
+    moved.summary = capped.summary.copy()
+    for metric, change in (("total_harm_gbp_modern_slavery", -2e9), ("total_harm_gbp_economic", -5e9)):
+        moved.summary.loc[moved.summary.metric == metric, "diff_mean"] = change
+    assert unmoved_harms(moved) == ""
+
     from twin.report_text import fading_sentence
 
     fading = SimpleNamespace(annual_change=pd.DataFrame({"scenario": "opt", "year": [1, 2, 3, 4],

@@ -162,13 +162,18 @@ STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime", 
                    "border powers", "smuggling"))
 
 
-def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
-    """A paragraph naming harm categories that some options move by less than `threshold` of their
-    baseline level (naming those options), with the model's reason; empty when every option moves
-    every category."""
+#: harm categories whose volume is the smaller of local supply and demand (ODD section 4):
+#: (metric, label)
+CAPPED_HARMS = (("total_harm_gbp_modern_slavery", "modern slavery"),)
+
+
+def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list[str], list[tuple], bool]:
+    """For each category (metric, label, *reason) that some options move by less than `threshold`
+    of its baseline level: a phrase naming it and those options, its reason fields, and whether
+    every option leaves every such category unmoved."""
     summary = comparison.summary
     still, reasons, by_all = [], [], True
-    for metric, label, elasticity, lever, groups in STUBBORN_HARMS:
+    for metric, label, *reason in categories:
         rows = summary[summary.metric == metric]
         base = rows[rows.scenario == comparison.baseline]["mean"]
         if base.empty or base.iloc[0] <= 0 or "diff_mean" not in rows:
@@ -191,16 +196,28 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             moved = f"{'move' if plural else 'moves'} it by at most {bound}"
         years = horizon_years(comparison) or 1.0
         still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
-        reasons.append((elasticity, lever, groups))
-    if not still:
-        return ""
-    text = "; ".join(still)
-    plural = len(still) > 1
-    heading = "What the options do not move." if by_all else "What some options do not move."
-    elasticity_names, lever_names, group_names = zip(*reasons)
-    elasticities = "</code> and <code>".join(elasticity_names)
-    levers, groups = " and ".join(lever_names), " and ".join(group_names)
-    return (f"<p><strong>{heading}</strong> " + text[0].upper() + text[1:] + ". In the "
+        reasons.append(tuple(reason))
+    return still, reasons, by_all
+
+
+def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
+    """Paragraphs naming harm categories that some options move by less than `threshold` of their
+    baseline level (naming those options), with the model's reason: national markets
+    (`STUBBORN_HARMS`), then markets capped by demand (`CAPPED_HARMS`); empty when every option
+    moves every category."""
+    still, reasons, by_all = _unmoved(comparison, STUBBORN_HARMS, threshold)
+    capped, _, capped_by_all = _unmoved(comparison, CAPPED_HARMS, threshold)
+    heading_all = (by_all or not still) and (capped_by_all or not capped)
+    heading = "What the options do not move." if heading_all else "What some options do not move."
+    paragraphs = []
+    if still:
+        text = "; ".join(still)
+        plural = len(still) > 1
+        elasticity_names, lever_names, group_names = zip(*reasons)
+        elasticities = "</code> and <code>".join(elasticity_names)
+        levers, groups = " and ".join(lever_names), " and ".join(group_names)
+        paragraphs.append(
+            text[0].upper() + text[1:] + ". In the "
             f"model {'these are national markets' if plural else 'this is a national market'}: the volume follows "
             f"the capacity of the groups supplying it across the country (<code>{elasticities}</code>), so an "
             "option moves it only as far as it cuts that capacity nationally, and groups elsewhere refill what it "
@@ -208,7 +225,18 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             f"which {'cut' if plural else 'cuts'} what {groups} groups can commit, "
             f"{'are the levers that act' if plural else 'is the lever that acts'} on "
             f"{'these markets' if plural else 'this market'} directly. The harm changes above come from the other "
-            "categories.</p>")
+            "categories.")
+    if capped:
+        text = "; ".join(capped)
+        paragraphs.append(
+            text[0].upper() + text[1:] + ". In the model the number of victims in an area is the smaller of "
+            "what its groups can exploit and the area's demand, and the groups' capacity starts a quarter above "
+            "demand and grows, so an option lowers it only where it cuts capacity below demand (a known "
+            "limitation: <code>docs/ODD.md</code>, section 4).")
+    if not paragraphs:
+        return ""
+    return "".join(f"<p>{'<strong>' + heading + '</strong> ' if k == 0 else ''}{body}</p>"
+                   for k, body in enumerate(paragraphs))
 
 
 def who_pays(comparison: Comparison) -> pd.DataFrame:

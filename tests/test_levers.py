@@ -216,19 +216,23 @@ SIX_POWERS = [{"type": kind} for kind in ("investigatory_powers", "financial_san
 def test_six_powers_without_oversight_cost_trust_up_to_a_tenth_and_it_recovers_after_they_end():
     """Six powers for two years without oversight, paired with the same powers with oversight:
     the trust lost follows the saturating loss (0.1 x 0.95 at equilibrium, 38% of the way there
-    after 24 months), within 0.003 (homicides differ a little between the pair: up to 0.001 seen),
-    and three years after the powers end half the gap is left (0.98 ** 36)."""
-    params = Parameters()
+    after 24 months), and three years after the powers end half the gap is left (0.98 ** 36).
+    Trust's responses to homicides and disruptions are switched off in both runs: lower trust
+    changes detection, hence disruptions and violence, which would move trust again and blur the
+    penalty's own path (by up to 0.003 of the index)."""
+    quiet = {"trust_loss_per_homicide_per_100k": 0.0, "trust_gain_per_disruption_per_100k": 0.0}
+    params = Parameters(quiet)
     monthly = params.trust_loss_per_month_powers_without_oversight * (1 - np.exp(-6 / params.trust_loss_powers_scale))
     recovery = params.trust_recovery_rate_per_month
     expected_24 = monthly / recovery * (1 - (1 - recovery) ** 24)
     for seed in (1, 2, 3):
         ended = [dict(power, duration_years=2) for power in SIX_POWERS]
-        without = _run(ended, seed, n_steps=60).results.series("community_trust")
-        with_oversight = _run(ended + [{"type": "oversight"}], seed, n_steps=60).results.series("community_trust")
+        without = _run(ended, seed, n_steps=60, **quiet).results.series("community_trust")
+        with_oversight = _run(ended + [{"type": "oversight"}], seed, n_steps=60, **quiet)
+        with_oversight = with_oversight.results.series("community_trust")
         gap = with_oversight - without
-        assert abs(gap[23] - expected_24) < 0.003
-        assert abs(gap[59] - expected_24 * (1 - recovery) ** 36) < 0.003
+        assert abs(gap[23] - expected_24) < 1e-9
+        assert abs(gap[59] - expected_24 * (1 - recovery) ** 36) < 1e-9
         assert gap[59] < 0.6 * gap[23]
 
 

@@ -100,3 +100,30 @@ def test_enabler_targeting_still_lowers_the_pool():
         differences.append(means[0] - means[1])
     differences = np.array(differences)
     assert differences.mean() > 3 * differences.std(ddof=1) / np.sqrt(differences.size), differences
+
+
+def test_dropping_spent_links_changes_no_service_and_no_lost_group(monkeypatch):
+    """Links to removed enablers from groups that have found another (or stopped) are dropped:
+    the services groups get and the groups still without a service are the same after."""
+    import twin.enablers as enablers_module
+    from twin.enablers import drop_spent_links, refresh_services
+
+    model = TwinModel(seed=2, n_steps=36)
+    for _ in range(36):
+        model.step()
+    ocgs, enablers, links = model.ocgs, model.enablers, model.enabler_links
+    dead_before = int((~enablers.active[links.enabler]).sum())
+    lost_before = lost_service(ocgs.active, enablers, links)
+    refresh_services(ocgs, enablers, links)
+    services_before = [flags.copy() for flags in (ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)]
+    n_before = links.n
+    monkeypatch.setattr(enablers_module, "SPENT_LINK_SHARE", 0.0)
+    drop_spent_links(ocgs.active, enablers, links)
+    assert dead_before > 0 and links.n < n_before
+    kept_dead = ~enablers.active[links.enabler]
+    assert int(kept_dead.sum()) < dead_before
+    after = lost_service(ocgs.active, enablers, links)
+    assert all(np.array_equal(a, b) for a, b in zip(lost_before, after))
+    refresh_services(ocgs, enablers, links)
+    for before, flags in zip(services_before, (ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)):
+        assert np.array_equal(before, flags)

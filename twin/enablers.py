@@ -80,7 +80,7 @@ def renew(model) -> None:
     params, dt = model.params, model.months_per_step
     enablers, links = model.enablers, model.enabler_links
     rng = model.streams["enablers"]
-    active_by_kind = np.bincount(enablers.kind[enablers.active], minlength=len(KINDS))[: len(KINDS)]
+    active_by_kind = _active_by_kind(enablers.kind, enablers.active)
     shortfall = np.maximum(np.array(starting_counts(params)) - active_by_kind, 0)
     entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt))
     if entering.any():
@@ -91,6 +91,65 @@ def renew(model) -> None:
     link_clients(enablers, links, seeking, KINDS, rng)
     if entering.any() or any(groups.size for groups in seeking):
         model.enablers_changed = True
+    drop_spent_links(model.ocgs.active, enablers, links)
+
+
+#: spent links are dropped once they are this share of the link table (each drop is a pass over it)
+SPENT_LINK_SHARE = 0.25
+
+
+def drop_spent_links(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> None:
+    """Drop the links no process reads any more, once they are `SPENT_LINK_SHARE` of the table: links
+    to a removed enabler from a group that has since found another of that kind, or that no longer
+    operates. Services, exposure in operations and `lost_service` read only links to active
+    enablers and the removed enablers' links of groups still without one, so nothing else changes;
+    without this the table grew by about 3,000 spent links a year and every pass over it with it."""
+    if _dead_links(links.enabler, links.active, enablers.active) <= SPENT_LINK_SHARE * links.n:
+        return  # spent links are among the dead ones: nothing to gain yet
+    spent = _spent_links(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active)
+    if spent.sum() > SPENT_LINK_SHARE * links.n:
+        links.compact(~spent)
+
+
+@kernel
+def _dead_links(link_enabler, link_active, enabler_active):
+    """Active links to removed enablers."""
+    n = 0
+    for i in range(link_enabler.size):
+        n += link_active[i] and not enabler_active[link_enabler[i]]
+    return n
+
+
+@kernel
+def _active_by_kind(enabler_kind, enabler_active):
+    """Active enablers of each kind (`KINDS` order)."""
+    counts = np.zeros(3, dtype=np.int64)
+    for e in range(enabler_kind.size):
+        if enabler_active[e]:
+            counts[enabler_kind[e]] += 1
+    return counts
+
+
+@kernel
+def _spent_links(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active):
+    """`drop_spent_links`' test for each link: to a removed enabler, from a group that is inactive
+    or has an active link to an active enabler of that kind."""
+    served = _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active.size)
+    spent = np.zeros(link_enabler.size, dtype=np.bool_)
+    for i in range(link_enabler.size):
+        e, g = link_enabler[i], link_ocg[i]
+        spent[i] = not enabler_active[e] and (not ocg_active[g] or served[enabler_kind[e], g])
+    return spent
+
+
+@kernel
+def _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n_ocgs):
+    """[kind, group]: the group has an active link to an active enabler of that kind."""
+    served = np.zeros((3, n_ocgs), dtype=np.bool_)
+    for i in range(link_enabler.size):
+        if link_active[i] and enabler_active[link_enabler[i]]:
+            served[enabler_kind[link_enabler[i]], link_ocg[i]] = True
+    return served
 
 
 def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> tuple[np.ndarray, ...]:

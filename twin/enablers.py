@@ -155,26 +155,22 @@ def _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n
 def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> tuple[np.ndarray, ...]:
     """For each kind (`KINDS` order), the active groups (rows, ascending) with an active link to a
     removed enabler of that kind and none to an active one: the groups that lost that service.
-    One compiled pass over the links (`_lost_service`): the link table grows by a few thousand
-    links a year, and numpy passes per kind over it cost about 0.4 ms a step by year 10."""
+    Compiled (`_lost_service`): numpy passes per kind over the link table cost about 0.4 ms a step
+    by year 10."""
     return _lost_service(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active)
 
 
 @kernel
 def _lost_service(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active):
-    """`lost_service` on the columns: a pass over the links marks, per kind, the groups served by an
-    active enabler and those linked to a removed one; then the groups lost and not served, per kind
+    """`lost_service` on the columns: the groups served by an active enabler of each kind
+    (`_served`) and those linked to a removed one; then the groups lost and not served, per kind
     in `KINDS` order (kind indices 0, 1, 2), ascending."""
     n_ocgs = ocg_active.size
-    served = np.zeros((3, n_ocgs), dtype=np.bool_)
+    served = _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n_ocgs)
     lost = np.zeros((3, n_ocgs), dtype=np.bool_)
     for i in range(link_enabler.size):
-        if link_active[i]:
-            e = link_enabler[i]
-            if enabler_active[e]:
-                served[enabler_kind[e], link_ocg[i]] = True
-            else:
-                lost[enabler_kind[e], link_ocg[i]] = True
+        if link_active[i] and not enabler_active[link_enabler[i]]:
+            lost[enabler_kind[link_enabler[i]], link_ocg[i]] = True
     orphans = []
     for k in range(3):
         rows = np.empty(n_ocgs, dtype=np.int64)

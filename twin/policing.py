@@ -129,7 +129,8 @@ def intelligence(model) -> None:
 
 
 #: positions in `intelligence_update`'s `rates` (`_intelligence_rates`)
-RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY, RATE_INTEL_KEPT = range(6)
+RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY, \
+    RATE_INTEL_KEPT = range(6)
 
 
 def _intelligence_rates(params, months_per_step: float) -> np.ndarray:

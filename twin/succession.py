@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import (
-    active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, random_active_group,
+    active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, maximum, random_active_group,
 )
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
@@ -416,8 +416,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
             role[successor] = LEADER
             leader[g] = successor
             directing[g] = False
-            kept_cohesion = cohesion[g] - succession_loss  # a new leader without the old one's contacts and authority
-            cohesion[g] = 0.0 if kept_cohesion < 0.0 else kept_cohesion
+            cohesion[g] = maximum(cohesion[g] - succession_loss, 0.0)  # a new leader lacks the old one's standing
         else:
             unled[n_unled] = g
             n_unled += 1
@@ -439,8 +438,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
         homicides = rng.binomial(incidents[k], homicide_per_incident)
         incidents_by_area[ocg_area[g]] += incidents[k]
         homicides_by_area[ocg_area[g]] += homicides
-        left = cohesion[g] - cohesion_loss
-        cohesion[g] = 0.0 if left < 0.0 else left  # np.maximum(x, 0.0): NaN and -0.0 pass through
+        cohesion[g] = maximum(cohesion[g] - cohesion_loss, 0.0)
     add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
     add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
     add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides

@@ -10,6 +10,9 @@ from twin.model import TwinModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+#: shipped scenarios without their spin-up, for tests of the machinery around many short runs
+QUICK_BASELINE = ROOT / "tests" / "scenarios" / "baseline_no_spin_up.toml"
+QUICK_CHB_PILOT = ROOT / "tests" / "scenarios" / "chb_pilot_no_spin_up.toml"
 
 
 @pytest.fixture(scope="session")

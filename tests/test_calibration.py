@@ -11,7 +11,7 @@ from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
 from twin.store import Store
 
-from conftest import ROOT, write
+from conftest import QUICK_BASELINE, ROOT, write
 
 TARGETS = ROOT / "calibration" / "targets.toml"
 
@@ -166,7 +166,7 @@ aggregation = "annual_sum"
 ''')
     config_path = write(tmp_path / "c.toml", f'''
 [calibration]
-scenario = "{ROOT / 'scenarios' / 'baseline.toml'}"
+scenario = "{QUICK_BASELINE}"
 targets = "{targets}"
 reps = 1
 years = 1
@@ -235,7 +235,7 @@ aggregation = "annual_sum"
 ''')
     config = load_config(write(tmp_path / "abc.toml", f'''
 [calibration]
-scenario = "{ROOT / 'scenarios' / 'baseline.toml'}"
+scenario = "{QUICK_BASELINE}"
 targets = "{targets}"
 method = "abc"
 years = 1
@@ -329,7 +329,7 @@ def test_sobol_indices_find_the_parameter_that_matters():
     from twin.scenario import load_scenario
     from twin.sensitivity import Uncertain, run_sensitivity
 
-    config = {"scenario": replace(load_scenario(ROOT / "scenarios" / "baseline.toml"), years=1), "compare": [],
+    config = {"scenario": replace(load_scenario(QUICK_BASELINE), years=1), "compare": [],
               "uncertain": [Uncertain("harm_gbp_per_heroin_crack_user_year", 35000, 70000),
                             Uncertain("charge_prob", 0.5, 0.9)], "n": 8, "seed": 1}
     table = run_sensitivity(config, SerialExecutor())
@@ -369,7 +369,7 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
 def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path):
     from twin.sensitivity import load_config as load_sensitivity
 
-    body = (f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+    body = (f'[sensitivity]\nscenario = "{QUICK_BASELINE}"\n'
             f'compare = ["{ROOT / "scenarios" / "clear_hold_build.toml"}"]\n'
             '[[parameter]]\nname = "lever.chb.buld_intensity"\nlow = 0.5\nhigh = 1.5\n[[parameter]]\nname = "charge_prob"\n')
     with pytest.raises(ScenarioError, match=r"s\.toml: \[\[parameter\]\] #1: 'lever.chb.buld_intensity': lever 'chb' "
@@ -390,7 +390,7 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     from twin.sensitivity import CHECKPOINT, config_key, load_config as load_sensitivity, run_sensitivity
 
     out = tmp_path / "out"
-    path = write(tmp_path / "s.toml", f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+    path = write(tmp_path / "s.toml", f'[sensitivity]\nscenario = "{QUICK_BASELINE}"\n'
                  f'years = 1\nn = 4\nseed = 3\nout = "{out}"\n'
                  '[[parameter]]\nname = "harm_gbp_per_heroin_crack_user_year"\n[[parameter]]\nname = "charge_prob"\n')
     config = load_sensitivity(path)

@@ -14,13 +14,13 @@ from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
 from twin.store import Store
 from twin.sweep import design, load_experiment, run_sweep, sweep_results
 
-from conftest import ROOT, write
+from conftest import QUICK_CHB_PILOT, ROOT, write
 
 
 TINY = f'''
 [experiment]
 name = "tiny"
-base = "{ROOT / 'scenarios' / 'chb_pilot.toml'}"
+base = "{QUICK_CHB_PILOT}"
 years = 1
 [sampler]
 kind = "lhs"
@@ -239,7 +239,7 @@ def test_unknown_names_in_experiment_files(tmp_path):
      r"\[experiment\] seed: expected a whole number from 0 to 4294967295"),
     (('name = "tiny"', "name = 5"), r"\[experiment\] name: expected a name in quotes, got 5"),
     (('name = "tiny"', 'name = "../../elsewhere"'), r"\[experiment\] name: expected a name without '/' or"),
-    (('base = "' + str(ROOT / "scenarios" / "chb_pilot.toml") + '"', "base = 5"), r"\[experiment\] base: expected the base scenario's file name in quotes, got 5"),
+    (('base = "' + str(QUICK_CHB_PILOT) + '"', "base = 5"), r"\[experiment\] base: expected the base scenario's file name in quotes, got 5"),
     (('name = "lever.chb.hold_years"', "name = 5"), r"\[\[lever\]\] #1: name: expected a lever setting or parameter name in quotes, got 5"),
     (("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhihg = 0.5\n[[lever]]'),
      r"\[\[uncertainty\]\] #1: unknown key 'hihg'; did you mean 'high'"),
@@ -407,7 +407,7 @@ def test_regret_and_robustness_on_a_known_table():
 
 def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):
     """clear_hold_build.toml spells out areas = "all"; a sweep may still set regions or top_harm_areas."""
-    body = TINY.replace("chb_pilot.toml", "clear_hold_build.toml").replace(
+    body = TINY.replace(str(QUICK_CHB_PILOT), str(ROOT / "scenarios" / "clear_hold_build.toml")).replace(
         'name = "lever.chb.hold_years"\nvalues = [0, 2]',
         'name = "lever.chb"\nvalues = [{top_harm_areas = 5}, {regions = ["North West"]}]')
     assert "top_harm_areas = 5" in body

@@ -57,8 +57,20 @@ def _years(text: str) -> float:
     return value
 
 
+def _spin_up_years(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
+    if not 0 <= value <= 50:
+        raise argparse.ArgumentTypeError(f"expected a number of years from 0 to 50, got {text}")
+    return value
+
+
 def cmd_run(args) -> int:
     from twin.compiled import warm_up
+    from dataclasses import replace
+
     from twin.runner import check_register, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary
@@ -66,6 +78,8 @@ def cmd_run(args) -> int:
     if args.register_table and not args.register:
         raise UserError("--register-table names a table of --register DATABASE_URL; give --register too")
     scenario = load_scenario(args.scenario)
+    if args.spin_up_years is not None:  # recorded in run.json as part of the scenario run
+        scenario = replace(scenario, spin_up_years=args.spin_up_years)
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
@@ -77,7 +91,9 @@ def cmd_run(args) -> int:
         if args.register or scenario.register:
             _warn_partial_register(model.ocgs.area, model.ocgs.known, model.geography, model.params)
         if not args.quiet:
-            print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps), "
+            spin_up = scenario.spin_up_years
+            after = f" after a {spin_up:g}-year spin-up" if spin_up else " from the register's picture (no spin-up)"
+            print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps){after}, "
                   f"seed {args.seed} ...", flush=True)
 
     check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
@@ -88,7 +104,7 @@ def cmd_run(args) -> int:
                               complete_register=args.complete_register, out_dir=Path(out), on_built=announce)
     except KeyboardInterrupt:
         partial = Path(out) / "trajectories.partial.csv"
-        kept = f"; the steps run so far are in {partial}" if partial.exists() else "; no step had finished"
+        kept = f"; the steps run so far are in {partial}" if partial.exists() else "; no reported step had finished"
         print(f"twin: interrupted{kept}", file=sys.stderr)
         return 130
     if not args.quiet:
@@ -344,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, default=1, help="root random seed (default 1)")
     run.add_argument("--years", type=_years, help="horizon in years (default: the scenario's)")
     run.add_argument("--step", choices=("month", "week"), help="step length (default: the scenario's)")
+    run.add_argument("--spin-up-years", type=_spin_up_years,
+                     help="years run before the first reported one, levers off (default: the scenario's, "
+                          "8 unless it says; 0 reports from the register's picture as given)")
     run.add_argument("--out", help="output folder (default results/<scenario>/seed-<seed>)")
     run.add_argument("--register", help="OCG register: a CSV file, or a SQLAlchemy URL with --register-table")
     run.add_argument("--register-table", help="table name when --register is a database URL")

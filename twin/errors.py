@@ -28,15 +28,27 @@ class ParameterError(UserError):
 
 
 def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The valid name closest to `name` (for 'did you mean' hints), or None. Failing a close
-    spelling, a valid name that is one of `name`'s words ('horizon_years' -> 'years')."""
+    """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
+    (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
+    one-word name that ends `name` ('horizon_years' -> 'years', not 'spin_up_years'); else the
+    closest spelling above `cutoff`; else a valid name that is one of `name`'s words."""
     valid = list(valid)
     matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
+    if matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= NEAR_SPELLING:
+        return matches[0]
+    parts = str(name).lower().replace("-", "_").split("_")
+    single = [v for v in valid if "_" not in v]
+    ending = [v for v in single if len(parts) > 1 and v.lower() == parts[-1]]
+    if ending:
+        return ending[0]
     if matches:
         return matches[0]
-    words = set(str(name).lower().replace("-", "_").split("_"))
-    within = [v for v in valid if "_" not in v and v.lower() in words]
+    within = [v for v in single if v.lower() in set(parts)]
     return within[0] if len(within) == 1 else None
+
+
+#: similarity (difflib ratio) at which a name is taken for a misspelling of a valid one
+NEAR_SPELLING = 0.8
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

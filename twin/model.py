@@ -28,6 +28,7 @@ from twin.violence import violence
 from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON
 
 MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
+STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: members are compacted (exited rows dropped) when exited rows exceed this share of the table
 COMPACTION_SHARE = 0.15
 
@@ -76,11 +77,22 @@ class TwinModel(mesa.Model):
             leaves out (`register.complete_register`); what was added is in `register_completion`.
         geography: areas to run on (the 45 UK police force areas when None).
         levers: intervention objects with a `apply(model)` method (see `interventions.py`).
+        spin_up_years: years the model runs before its first reported step, from the register's
+            picture, with no lever acting and nothing recorded, so that the reported years start
+            from the state the model's own processes hold (police insulation, intelligence,
+            operations and the prison pipeline settle over years; see docs/ODD.md, section 2
+            "Initialisation"). None here (the engine starts from the register as given); scenario
+            files default to `scenario.DEFAULTS["spin_up_years"]`.
+
+    Time: `steps_done` and `month` count from the first reported step; spin-up steps have
+    negative numbers (`steps_done` from -spin-up steps to -1). Every date a process stores
+    (verdicts, releases, coming of age) is on that clock, so nothing shifts when reporting begins.
     """
 
     def __init__(self, params: Parameters | None = None, seed: int = 1, n_steps: int = 120,
                  step_length: str = "month", start_date: str = "2025-04-01", register: Register | None = None,
-                 geography: Geography | None = None, levers: list | None = None, complete_register: bool = False):
+                 geography: Geography | None = None, levers: list | None = None, complete_register: bool = False,
+                 spin_up_years: float = 0.0):
         super().__init__(seed=seed)
         self.params = params or Parameters()
         self.streams = RandomStreams(seed)
@@ -88,8 +100,11 @@ class TwinModel(mesa.Model):
         self.months_per_step = MONTHS_PER_STEP[step_length]
         self.step_length = step_length
         self.n_steps = int(n_steps)
-        self.steps_done = 0
-        self.month = 0.0
+        if not spin_up_years >= 0:
+            raise ValueError(f"spin_up_years must be 0 or more, got {spin_up_years!r}")
+        self.spin_up_steps = int(round(spin_up_years * STEPS_PER_YEAR[step_length]))
+        self.steps_done = -self.spin_up_steps
+        self.month = self.steps_done * self.months_per_step
         self.levers = list(levers or [])
         geo, p = self.geography, self.params
         for lever in self.levers:  # policy levers check their areas now; other interventions need not
@@ -197,7 +212,7 @@ class TwinModel(mesa.Model):
         prisoners, charged = chosen[:n_prison], chosen[n_prison:]
         justice.imprison(self, prisoners, rng, already_inside=True)
         members.status[charged] = CHARGED
-        members.verdict_month[charged] = rng.random(n_charged) * 2 * p.court_delay_months
+        members.verdict_month[charged] = self.month + rng.random(n_charged) * 2 * p.court_delay_months
 
     def _line_destinations(self, owners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """County-line destinations: non-exporter areas, by population, twice as likely in the owner's region."""
@@ -249,13 +264,15 @@ class TwinModel(mesa.Model):
     # ------------------------------------------------------------------ the step
 
     def step(self) -> None:
-        """One step; see the class docstring for the order."""
+        """One step; see the class docstring for the order. A spin-up step (`steps_done` < 0) runs
+        every process but no lever, and records nothing."""
         if self.steps_done >= self.n_steps:
             raise RuntimeError(f"the model was set up for {self.n_steps} steps")
+        reporting = self.steps_done >= 0
         self.tally.reset()
         self.grow_ocg_arrays()
         self.modifiers.reset()                                           # 1
-        for lever in self.levers:
+        for lever in self.levers if reporting else ():
             lever.apply(self)
         finalise_modifiers(self)
         self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
@@ -286,11 +303,12 @@ class TwinModel(mesa.Model):
         community.update_trust(self)                                     # 11
         self._compact_members()                                          # 12
         self.take_census()
-        by_area, national = compute_metrics(self)
-        if self.lever_cost_metrics:
-            lever_costs = self.tally.stack(self.lever_cost_metrics)
-            by_area = np.concatenate([by_area, lever_costs], axis=1)
-        self.results.record(self.steps_done, by_area, national)
+        by_area, national = compute_metrics(self)  # in spin-up too: it draws drug deaths from their stream
+        if reporting:
+            if self.lever_cost_metrics:
+                lever_costs = self.tally.stack(self.lever_cost_metrics)
+                by_area = np.concatenate([by_area, lever_costs], axis=1)
+            self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
         self.month = self.steps_done * self.months_per_step  # not summed: 52 weeks of 12/52 would drift
 
@@ -356,18 +374,20 @@ class TwinModel(mesa.Model):
         self.ocgs.leader = np.where(leader >= 0, new_index[np.maximum(leader, 0)], -1)
 
     def run(self, progress=None) -> Results:
-        """Run all remaining steps and return the results."""
+        """Run all remaining steps (spin-up first) and return the results. `progress(done, total)`
+        is called after each step, counting spin-up steps in both."""
         while self.steps_done < self.n_steps:
             self.step()
             if progress is not None:
-                progress(self.steps_done, self.n_steps)
+                progress(self.steps_done + self.spin_up_steps, self.n_steps + self.spin_up_steps)
         return self.results
 
     # ------------------------------------------------------------------ helpers
 
     @property
     def date(self) -> str:
-        return self.results.dates[min(self.steps_done, self.n_steps - 1)]
+        """Date of the next step to run (the first reported step's during spin-up)."""
+        return self.results.dates[min(max(self.steps_done, 0), self.n_steps - 1)]
 
     def member_counts(self) -> dict[str, int]:
         status = self.members.status

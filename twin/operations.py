@@ -59,7 +59,7 @@ def operate(model) -> dict[str, np.ndarray]:
     of working arrays the next step rewrites).
     """
     ocgs, markets, lines = model.ocgs, model.markets, model.county_lines
-    if model.steps_done == 0 and markets.reference_ratio is None:
+    if markets.reference_ratio is None:  # the first clearing, at set-up
         calibrate_productivity(model, ocg_capacity(model))
     room = _room(model)
     changed = model.take_portfolio_changes("entries")

@@ -51,7 +51,8 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
     register = load_register(source, geography, register_table) if source else None
     return TwinModel(params=scenario.build_parameters(), seed=seed, n_steps=scenario.n_steps,
                      step_length=scenario.step, start_date=scenario.start_date, register=register,
-                     geography=geography, levers=build_levers(scenario), complete_register=complete)
+                     geography=geography, levers=build_levers(scenario), complete_register=complete,
+                     spin_up_years=scenario.spin_up_years)
 
 
 def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None) -> None:

@@ -7,6 +7,7 @@
     years = 10
     step = "month"                # or "week"
     start_date = "2025-04-01"
+    spin_up_years = 8             # years run before the first reported one (levers off, nothing recorded)
     areas_file = "my_areas.csv"   # optional: replace the geography
     register = "my_register.csv"  # optional: start from this OCG register
     complete_register = true      # optional: fill the areas the register leaves out with synthetic groups
@@ -37,11 +38,14 @@ from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
-SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "areas_file", "register",
-                 "complete_register")
+SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
+                 "register", "complete_register")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
-DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01"}
+#: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
+#: settle over about eight years from the register's picture (docs/ODD.md, "Initialisation").
+SPIN_UP_YEARS = 8.0
+DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01", "spin_up_years": SPIN_UP_YEARS}
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Scenario:
     years: float = 10
     step: str = "month"
     start_date: str = "2025-04-01"
+    spin_up_years: float = SPIN_UP_YEARS
     areas_file: str | None = None
     register: str | None = None
     complete_register: bool = False
@@ -126,6 +131,12 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
         from twin.config_checks import check_years  # imports this module
 
         check_years(path, "scenario", out["years"])  # validated only: the scenario keeps the value as written
+    if "spin_up_years" in out:
+        value = out["spin_up_years"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 50:
+            raise ScenarioError(f"{path}: [scenario] spin_up_years: expected a number of years from 0 to 50 "
+                                f"(0 starts the reported years from the register as given), got {value!r}")
+        out["spin_up_years"] = float(value)
     if "step" in out and out["step"] not in STEP_LENGTHS:
         raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "
                             f"got {out['step']!r}{did_you_mean(str(out['step']), STEP_LENGTHS)}")

@@ -29,7 +29,7 @@ from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.scenario import Scenario, check_keys, read_toml
+from twin.scenario import SPIN_UP_YEARS, Scenario, check_keys, read_toml
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
@@ -92,7 +92,7 @@ def _dissolve_market(area_name: str):
 
 
 def _run(seed: int, n_steps: int, levers: list, params: Parameters) -> TwinModel:
-    model = TwinModel(params, seed=seed, n_steps=n_steps, levers=levers)
+    model = TwinModel(params, seed=seed, n_steps=n_steps, levers=levers, spin_up_years=SPIN_UP_YEARS)
     model.run()
     return model
 

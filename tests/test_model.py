@@ -198,7 +198,7 @@ def test_baseline_holds_its_starting_picture():
 
 def test_adaptation_happens(baseline_run):
     for metric in ("successions", "splits", "ocgs_entered", "ocgs_dissolved", "county_lines_opened",
-                   "reoffenders", "recruits_children", "relocations"):
+                   "reoffenders", "recruits_children", "relocations", "pivots", "market_exits"):
         assert baseline_run.results.series(metric).sum() > 0, metric
 
 

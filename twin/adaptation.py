@@ -9,13 +9,16 @@
   (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
 - Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
   insulation decays slowly without pressure. Cohesion and reputation recover towards their levels.
+- Exit: a group in several markets leaves one whose national supply is over its starting balance,
+  at `market_exit_rate_per_month` x the glut (`Markets.glut`); entry (below balance) and exit
+  (above the start) leave a band of stable supply between them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, plan_entry
+from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, market_exit_step, plan_entry
 from twin.compiled import generator_argument
 from twin.enablers import link_clients
 from twin.ocgs import BASE_COHESION
@@ -117,3 +120,19 @@ def displacement_and_learning(model) -> None:
         model.enablers_changed = True
 
 
+def market_exit(model) -> None:
+    """Groups leave glutted markets (`market_exit_step`), from their own stream so no other draw shifts;
+    caches built on portfolios update the groups that left one, and exits are tallied (`market_exits`)."""
+    lines, tally = model.county_lines, model.tally
+    row = tally.rows_of(EXIT_TALLIES)[0]  # first: a new name may replace `tally.values`
+    left, n_exits = market_exit_step(
+        rng_handle=generator_argument(model.streams["market_exit"]), active=model.ocgs.active,
+        markets=model.ocgs.markets, glut=model.markets.glut(), line_ocg=lines.ocg, line_dest=lines.dest,
+        line_active=lines.active, rate_per_month=model.params.market_exit_rate_per_month,
+        months_per_step=model.months_per_step, tally=tally.values, closed_row=row)
+    if left.size:
+        model.portfolios_changed(left)
+        tally.add_national("market_exits", n_exits)
+
+
+EXIT_TALLIES = ("county_lines_closed",)

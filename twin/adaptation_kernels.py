@@ -1,8 +1,8 @@
-"""Compiled kernels of OCG adaptation (`adaptation.py`): entry, county lines, displacement and learning.
+"""Compiled kernels of OCG adaptation (`adaptation.py`): entry, county lines, displacement and learning, exit.
 
-Each phase is one kernel call (`plan_entry`, `county_lines_step`, `displacement_step`) that takes
-the phase's stream as a handle (`compiled.generator_argument`) and draws from it in the order the
-numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
+Each phase is one kernel call (`plan_entry`, `county_lines_step`, `displacement_step`, `market_exit_step`)
+that takes the phase's stream as a handle (`compiled.generator_argument`) and draws from it in the order
+the numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
 then writes the group, line and tally arrays in place. What stays in Python is what other modules
 own: appending rows (`OCGs.add`, `CountyLines.append`, `EnablerLinks.append`) and adding members; the
 enablers chosen for new links are drawn by `enablers.link_clients`.
@@ -446,3 +446,42 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
         encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter, line_ocg, line_dest,
         line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, tally, tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit
+
+
+@kernel
+def market_exit_step(rng_handle, active, markets, glut, line_ocg, line_dest, line_active, rate_per_month,
+                     months_per_step, tally, closed_row):
+    """Groups leave glutted markets (`glut` [product market], `Markets.glut`). In row order, every active
+    group in more than one product market draws a uniform for each of its markets with a glut (in market
+    order), and leaves it below 1 - (1 - min(rate x glut, 1)) ** months_per_step; its last product market
+    it keeps, whatever the glut. A county line is the heroin/crack business of its group, so the lines of
+    a group that left heroin/crack close (tallied by destination in the tally row `closed_row`).
+    Returns (groups that left a market, number of markets left)."""
+    rng = as_generator(rng_handle)
+    n_ocgs = active.size
+    left = np.empty(n_ocgs, dtype=np.int64)
+    left_drugs = np.zeros(n_ocgs, dtype=np.bool_)
+    n_left, n_exits = 0, 0
+    for o in range(n_ocgs):
+        n_products = 0
+        for m in range(MONEY_LAUNDERING):
+            n_products += markets[o, m]
+        if not active[o] or n_products < 2:
+            continue
+        before = n_products
+        for m in range(MONEY_LAUNDERING):
+            if markets[o, m] and n_products > 1 and glut[m] > 0:
+                if rng.random() < 1.0 - (1.0 - min(rate_per_month * glut[m], 1.0)) ** months_per_step:
+                    markets[o, m] = False
+                    n_products -= 1
+                    left_drugs[o] |= m == HEROIN_CRACK
+        n_exits += before - n_products
+        left[n_left] = o  # kept only when the group left a market: the next free place moves on
+        n_left += n_products < before
+    closed = np.zeros(tally.shape[1], dtype=np.int64)
+    for line in range(line_active.size):
+        if line_active[line] & left_drugs[line_ocg[line]]:
+            line_active[line] = False
+            closed[line_dest[line]] += 1
+    add_to_tally(tally, closed_row, closed)
+    return left[:n_left].copy(), n_exits

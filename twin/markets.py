@@ -92,6 +92,8 @@ class Markets:
         self.national_reference_ratio = np.full(N_MARKETS, np.nan)
         # Supply/demand balance at the start, per area and market: the price index is 1 there.
         self.reference_ratio: np.ndarray | None = None
+        #: [product market] national supply over demand at the first clearing, every market (see `glut`)
+        self.start_ratio: np.ndarray | None = None
         self._vacancy: np.ndarray | None = None  # see `vacancy`
 
     def update_demand(self, demand_multiplier: np.ndarray) -> None:
@@ -119,6 +121,7 @@ class Markets:
         set_reference = self.reference_ratio is None
         if set_reference:
             self.reference_ratio = np.empty_like(self.demand)
+            self.start_ratio = self._national_ratio()
         arguments = (self.demand, supply, local_served, surplus, reachable, drawn, self.national, share,
                      self.served, self.sold_share, self.reference_ratio, set_reference, self.supply_elasticity,
                      self.national_reference_ratio)
@@ -137,6 +140,19 @@ class Markets:
     def cleared_laundering(self) -> None:
         """The laundering column was emptied (by `operations.operate`'s kernel, `_clear_laundering_column`)."""
         self._vacancy = None
+
+    def _national_ratio(self) -> np.ndarray:
+        """[product market] supply over demand summed over the areas (1 where there is no demand)."""
+        supply, demand = self.supply[:, :MONEY_LAUNDERING].sum(axis=0), self.demand[:, :MONEY_LAUNDERING].sum(axis=0)
+        return np.divide(supply, demand, out=np.ones_like(supply), where=demand > 0)
+
+    def glut(self) -> np.ndarray:
+        """[product market] how far national supply is over its starting balance at the last clearing:
+        max(0, 1 - s0 / s), s supply over demand summed over the areas, s0 the same at the first clearing.
+        0 at the start, towards 1 as a market floods; 0 wherever supply is at or below its start. Summed
+        over the country rather than per area: an area's balance swings with every entry, arrest and
+        move in it, and a response to its upswings alone would drain markets that are on balance."""
+        return np.maximum(0.0, 1.0 - self.start_ratio / np.maximum(self._national_ratio(), 1e-12))
 
     def vacancy(self) -> np.ndarray:
         """Share of demand left unserved [area, market] (0 where there is no demand). Read-only.

@@ -123,6 +123,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     national["enablers_active"] = n_enablers_active
     national.setdefault("enablers_removed", 0.0)
     national.setdefault("pivots", 0.0)
+    national.setdefault("market_exits", 0.0)
     national["investigators_fte"] = investigators_fte
     national.update(population_shares(model))
     return out, national

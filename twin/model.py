@@ -60,7 +60,8 @@ class TwinModel(mesa.Model):
     10. OCG adaptation (on the member counts taken at the end of the previous step):
         dissolution of depleted groups, succession with disputes, splits or absorption
         (`succession.py`); entry into vacated markets, county lines opening and closing,
-        relocation and market pivots after operations, learning (`adaptation.py`).
+        relocation and market pivots after operations, learning, exit from glutted markets
+        (`adaptation.py`).
     11. Communities: community trust (`community.py`).
     12. Census and results: exited members dropped from the table once they pile up; members
         counted by group and class; metrics per area and for the UK (`members.py`, `metrics.py`,
@@ -300,6 +301,7 @@ class TwinModel(mesa.Model):
         adaptation.entry(self)
         adaptation.county_lines(self)
         adaptation.displacement_and_learning(self)
+        adaptation.market_exit(self)
         community.update_trust(self)                                     # 11
         self._compact_members()                                          # 12
         self.take_census()

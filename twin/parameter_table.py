@@ -402,6 +402,8 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance an OCG moves to a neighbouring area after an operation", "adaptation", "probability"),
     _p("pivot_prob_after_operation", 0.10, "probability", 0.0, 0.3, f"{A}: OCGs pivot nimbly between markets (seed 003)",
        "chance an OCG adds another market after an operation", "adaptation", "probability"),
+    _p("market_exit_rate_per_month", 0.2, "per month per unit glut", 0.05, 1.0, f"{A}: groups leave markets they cannot sell into, as businesses do (seed 000); the glut is max(0, 1 - s0 / s), so a market supplied 25% over its starting balance loses 4% of its multi-market groups a month, a doubled one 10%: supply stops ratcheting within a few years, and no one bad month empties a market",
+       "monthly chance an OCG in several markets leaves one, per unit of its glut (supply over its starting balance)", "adaptation", "nonnegative"),
     _p("insulation_learning_step", 0.15, "share of remaining gap", 0.05, 0.3, f"{A}: each operation closes part of the leader's insulation gap (seed 000 s.2.3: disruption triggers adaptive change)",
        "rise in leader insulation after an operation", "adaptation", "share"),
     _p("encryption_adoption_after_operation", 0.2, "probability", 0.05, 0.5, f"{A}: a fifth of investigated groups move to encrypted platforms (seed 000 s.2.3: adaptive change)",

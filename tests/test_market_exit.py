@@ -1,0 +1,119 @@
+"""Market exit: groups leave glutted markets (`adaptation.market_exit`, `adaptation_kernels.market_exit_step`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.adaptation_kernels import market_exit_step
+from twin.compiled import generator_argument
+from twin.model import TwinModel
+from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, IMMIGRATION, MODERN_SLAVERY, MONEY_LAUNDERING
+
+N_AREAS = 3
+
+
+def _groups(n: int, *markets: int) -> np.ndarray:
+    portfolio = np.zeros((n, MONEY_LAUNDERING + 1), dtype=np.bool_)
+    portfolio[:, list(markets)] = True
+    return portfolio
+
+
+def _exit(markets, glut, rate=0.2, months_per_step=1.0, active=None, lines=None, seed=1):
+    """Run the kernel on `markets` (changed in place); lines are (owner, destination) pairs.
+    Returns (groups that left a market, markets left, lines still active, tally row)."""
+    n = markets.shape[0]
+    line_ocg, line_dest = (np.array(side, dtype=np.int64) for side in zip(*(lines or [(0, 0)])))
+    line_active = np.full(line_ocg.size, lines is not None)
+    tally = np.zeros((1, N_AREAS))
+    glut_by_market = np.zeros(MONEY_LAUNDERING)
+    for market, value in glut.items():
+        glut_by_market[market] = value
+    left, n_exits = market_exit_step(
+        generator_argument(np.random.default_rng(seed)), np.ones(n, dtype=np.bool_) if active is None else active,
+        markets, glut_by_market, line_ocg, line_dest, line_active, rate, months_per_step, tally, 0)
+    return left, n_exits, line_active, tally[0]
+
+
+def test_no_glut_no_exit_and_no_draw():
+    markets = _groups(500, HEROIN_CRACK, COCAINE, FRAUD, MONEY_LAUNDERING)
+    rng = np.random.default_rng(4)
+    expected_next = np.random.default_rng(4).random()
+    left, n_exits = market_exit_step(generator_argument(rng), np.ones(500, dtype=np.bool_), markets,
+                                     np.zeros(MONEY_LAUNDERING), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                     np.zeros(0, np.bool_), 1.0, 1.0, np.zeros((1, N_AREAS)), 0)
+    assert left.size == 0 and n_exits == 0
+    assert markets[:, [HEROIN_CRACK, COCAINE, FRAUD, MONEY_LAUNDERING]].all()
+    assert rng.random() == expected_next, "a market without a glut drew from the stream"
+
+
+def test_exit_probability_is_the_rate_times_the_glut_per_step():
+    """The share of groups leaving a glutted market is 1 - (1 - rate x glut) ** months_per_step,
+    within 3 standard errors, monthly and weekly; the market without a glut is never left."""
+    n = 40_000
+    for rate, glut, months_per_step in ((0.2, 0.25, 1.0), (0.5, 0.6, 1.0), (0.5, 0.6, 12 / 52)):
+        markets = _groups(n, COCAINE, IMMIGRATION, MONEY_LAUNDERING)
+        left, n_exits, _, _ = _exit(markets, {IMMIGRATION: glut}, rate, months_per_step)
+        p = 1 - (1 - rate * glut) ** months_per_step
+        share = (~markets[:, IMMIGRATION]).mean()
+        assert abs(share - p) < 3 * np.sqrt(p * (1 - p) / n), (rate, glut, months_per_step, share, p)
+        assert n_exits == left.size == (~markets[:, IMMIGRATION]).sum()
+        assert np.array_equal(left, np.flatnonzero(~markets[:, IMMIGRATION]))
+        assert markets[:, COCAINE].all() and markets[:, MONEY_LAUNDERING].all()
+
+
+def test_a_group_keeps_its_last_product_market():
+    """Every market glutted and certain to be left: a group keeps one product market (and laundering);
+    groups in one product market, and inactive groups, leave none."""
+    many = _groups(200, HEROIN_CRACK, FRAUD, MODERN_SLAVERY, IMMIGRATION, MONEY_LAUNDERING)
+    single = _groups(100, FRAUD, MONEY_LAUNDERING)
+    markets = np.concatenate([many, single])
+    active = np.ones(300, dtype=np.bool_)
+    active[:50] = False
+    glut = {HEROIN_CRACK: 1.0, FRAUD: 1.0, MODERN_SLAVERY: 1.0, IMMIGRATION: 1.0}
+    _, n_exits, _, _ = _exit(markets, glut, rate=1.0, active=active)
+    products = markets[:, :MONEY_LAUNDERING].sum(axis=1)
+    assert np.all(products[:50] == 4), "an inactive group left a market"
+    assert np.all(products[50:] == 1)
+    assert markets[:, MONEY_LAUNDERING].all()
+    assert n_exits == 150 * 3
+
+
+def test_a_group_leaving_heroin_crack_closes_its_county_lines():
+    markets = _groups(3, HEROIN_CRACK, FRAUD)
+    markets[2, HEROIN_CRACK] = False
+    markets[2, COCAINE] = True
+    lines = [(0, 1), (0, 2), (1, 2), (2, 1)]
+    # Group 0 leaves heroin/crack for sure; group 1 holds no glutted market; group 2 is not in heroin/crack.
+    _, _, active, closed = _exit(markets, {HEROIN_CRACK: 1.0}, rate=1.0, lines=lines,
+                                 active=np.array([True, False, True]))
+    assert not markets[0, HEROIN_CRACK] and markets[1, HEROIN_CRACK]
+    assert active.tolist() == [False, False, True, True]
+    assert closed.tolist() == [0, 1, 1]
+
+
+def test_glut_is_zero_at_the_start_and_grows_with_national_oversupply():
+    model = TwinModel(seed=3, n_steps=1)
+    markets = model.markets
+    np.testing.assert_array_equal(markets.glut(), 0.0)
+    markets.supply[:, IMMIGRATION] *= 2.0
+    glut = markets.glut()
+    assert abs(glut[IMMIGRATION] - 0.5) < 1e-12
+    assert np.all(np.delete(glut, IMMIGRATION) == 0.0)
+
+
+def test_immigration_supply_no_longer_ratchets():
+    """National immigration supply over demand in years 15-20 is within 3 standard errors (of the
+    seeds' differences) of years 5-8, over four seeds: supply levels off (it doubled over 20 years
+    before groups could leave glutted markets)."""
+    differences = []
+    for seed in range(1, 5):
+        model = TwinModel(seed=seed, n_steps=240)
+        ratio = []
+        for _ in range(240):
+            model.step()
+            ratio.append(model.markets.supply[:, IMMIGRATION].sum() / model.markets.demand[:, IMMIGRATION].sum())
+        years = np.array(ratio).reshape(20, 12).mean(axis=1)
+        differences.append(years[14:].mean() - years[4:8].mean())
+        assert model.results.series("market_exits").sum() > 0
+    se = np.std(differences, ddof=1) / np.sqrt(len(differences))
+    assert abs(np.mean(differences)) < 3 * se, differences

@@ -211,7 +211,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
-    from twin.report_text import who_pays
+    from twin.report_text import signed_count, who_pays
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
     levers = "levers' own spending (new police money included)"
@@ -222,7 +222,8 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
-    assert "Other outcomes" in page and f"{homicides['diff_mean']:+,.0f} [{homicides['diff_low']:+,.0f}," in page
+    change = f"{signed_count(homicides['diff_mean'])} [{signed_count(homicides['diff_low'])},"  # the report's format
+    assert "Other outcomes" in page and change in page
     # The built-in areas are named from their data file.
     assert areas_phrase(describe(load_geography())) in page
     # The lever's effect sizes are shown with their ranges and sources, not as raw settings.

@@ -18,8 +18,9 @@ def _groups(n: int, *markets: int) -> np.ndarray:
     return portfolio
 
 
-def _exit(markets, glut, rate=0.2, months_per_step=1.0, active=None, lines=None, seed=1):
-    """Run the kernel on `markets` (changed in place); lines are (owner, destination) pairs.
+def _exit(markets, glut, rate=0.2, months_per_step=1.0, active=None, lines=None, seed=1, core=None):
+    """Run the kernel on `markets` (changed in place), founded with the markets `core` (none when None:
+    every market taken up later); lines are (owner, destination) pairs.
     Returns (groups that left a market, markets left, lines still active, tally row)."""
     n = markets.shape[0]
     line_ocg, line_dest = (np.array(side, dtype=np.int64) for side in zip(*(lines or [(0, 0)])))
@@ -30,7 +31,8 @@ def _exit(markets, glut, rate=0.2, months_per_step=1.0, active=None, lines=None,
         glut_by_market[market] = value
     left, n_exits = market_exit_step(
         generator_argument(np.random.default_rng(seed)), np.ones(n, dtype=np.bool_) if active is None else active,
-        markets, glut_by_market, line_ocg, line_dest, line_active, rate, months_per_step, tally, 0)
+        markets, np.zeros_like(markets) if core is None else core, glut_by_market, line_ocg, line_dest, line_active,
+        rate, months_per_step, tally, 0)
     return left, n_exits, line_active, tally[0]
 
 
@@ -39,7 +41,7 @@ def test_no_glut_no_exit_and_no_draw():
     rng = np.random.default_rng(4)
     expected_next = np.random.default_rng(4).random()
     left, n_exits = market_exit_step(generator_argument(rng), np.ones(500, dtype=np.bool_), markets,
-                                     np.zeros(MONEY_LAUNDERING), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                     np.zeros_like(markets), np.zeros(MONEY_LAUNDERING), np.zeros(0, np.int64), np.zeros(0, np.int64),
                                      np.zeros(0, np.bool_), 1.0, 1.0, np.zeros((1, N_AREAS)), 0)
     assert left.size == 0 and n_exits == 0
     assert markets[:, [HEROIN_CRACK, COCAINE, FRAUD, MONEY_LAUNDERING]].all()
@@ -76,6 +78,31 @@ def test_a_group_keeps_its_last_product_market():
     assert np.all(products[50:] == 1)
     assert markets[:, MONEY_LAUNDERING].all()
     assert n_exits == 150 * 3
+
+
+def test_a_group_never_leaves_its_core_business():
+    """Markets a group was founded with are kept, however glutted; those it took up later are left
+    (certain here), whatever their order."""
+    markets = _groups(300, HEROIN_CRACK, FRAUD, MODERN_SLAVERY, MONEY_LAUNDERING)
+    core = np.zeros_like(markets)
+    core[:100, FRAUD] = True  # founded in fraud, took up the others later
+    core[100:200, [HEROIN_CRACK, MODERN_SLAVERY]] = True
+    glut = {HEROIN_CRACK: 1.0, FRAUD: 1.0, MODERN_SLAVERY: 1.0}
+    _, n_exits, _, _ = _exit(markets, glut, rate=1.0, core=core)
+    assert np.array_equal(markets[:200, :MONEY_LAUNDERING], core[:200, :MONEY_LAUNDERING])
+    assert np.all(markets[200:, :MONEY_LAUNDERING].sum(axis=1) == 1)  # no core: all but the last left
+    assert n_exits == 100 * 2 + 100 * 1 + 100 * 2
+
+
+def test_founding_portfolios_are_the_core_business():
+    model = TwinModel(seed=2, n_steps=24)
+    assert np.array_equal(model.ocgs.core_markets, model.ocgs.markets)
+    n_start = model.ocgs.n
+    model.run()
+    ocgs = model.ocgs
+    assert ocgs.n > n_start  # groups entered or split off: their portfolios at founding are their core
+    assert not (ocgs.core_markets & ~ocgs.markets).any(), "a group left its core business"
+    assert (ocgs.markets & ~ocgs.core_markets).any(), "no group took up a market after its founding"
 
 
 def test_a_group_leaving_heroin_crack_closes_its_county_lines():

@@ -449,12 +449,13 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
 
 
 @kernel
-def market_exit_step(rng_handle, active, markets, glut, line_ocg, line_dest, line_active, rate_per_month,
-                     months_per_step, tally, closed_row):
+def market_exit_step(rng_handle, active, markets, core_markets, glut, line_ocg, line_dest, line_active,
+                     rate_per_month, months_per_step, tally, closed_row):
     """Groups leave glutted markets (`glut` [product market], `Markets.glut`). In row order, every active
-    group in more than one product market draws a uniform for each of its markets with a glut (in market
-    order), and leaves it below 1 - (1 - min(rate x glut, 1)) ** months_per_step; its last product market
-    it keeps, whatever the glut. A county line is the heroin/crack business of its group, so the lines of
+    group in more than one product market draws a uniform for each market with a glut that it took up
+    after it was founded (not in `core_markets`; in market order), and leaves it below
+    1 - (1 - min(rate x glut, 1)) ** months_per_step; its core business and its last product market it
+    keeps, whatever the glut. A county line is the heroin/crack business of its group, so the lines of
     a group that left heroin/crack close (tallied by destination in the tally row `closed_row`).
     Returns (groups that left a market, number of markets left)."""
     rng = as_generator(rng_handle)
@@ -470,7 +471,7 @@ def market_exit_step(rng_handle, active, markets, glut, line_ocg, line_dest, lin
             continue
         before = n_products
         for m in range(MONEY_LAUNDERING):
-            if markets[o, m] and n_products > 1 and glut[m] > 0:
+            if markets[o, m] and not core_markets[o, m] and n_products > 1 and glut[m] > 0:
                 if rng.random() < 1.0 - (1.0 - min(rate_per_month * glut[m], 1.0)) ** months_per_step:
                     markets[o, m] = False
                     n_products -= 1

@@ -348,7 +348,7 @@ class TwinModel(mesa.Model):
         return np.concatenate([listed, np.arange(first_new_row, self.members.n)])
 
     def portfolios_changed(self, ocg_rows: np.ndarray) -> None:
-        """Existing groups gained markets (absorption, pivots): caches built on portfolios update these rows."""
+        """Existing groups changed markets (absorption, pivots, exits): caches built on portfolios update these rows."""
         for pending in self._portfolio_changes.values():
             pending.append(np.asarray(ocg_rows, dtype=np.int64))
 

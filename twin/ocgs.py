@@ -26,6 +26,8 @@ class OCGs(Table):
         area: home area index.
         ocg_type, reach, violence: indices into the vocabulary tuples.
         markets: bool [n, markets] portfolio.
+        core_markets: bool [n, markets] the portfolio it was founded with (register, entry, split): its
+            core business, which it never leaves for a glutted market (`adaptation.market_exit`).
         known: mapped by police. intel: police intelligence on it, 0-1.
         score_noise: multiplicative error of the police harm score (fixed per OCG).
         harm_gbp_per_month: harm the OCG caused last step, per month (the truth the score estimates).
@@ -51,6 +53,7 @@ class OCGs(Table):
         "reach": (np.int64, 0, ()),
         "violence": (np.int64, 0, ()),
         "markets": (bool, False, (len(MARKETS),)),
+        "core_markets": (bool, False, (len(MARKETS),)),
         "known": (bool, False, ()),
         "intel": (float, 0.0, ()),
         "score_noise": (float, 1.0, ()),
@@ -84,7 +87,7 @@ class OCGs(Table):
         n = area.size if isinstance(area, np.ndarray) else np.size(area)
         return self.append(
             n, area=area, ocg_type=ocg_type, reach=reach, violence=violence,
-            markets=markets, known=known, intel=intel, capital_gbp=capital_gbp,
+            markets=markets, core_markets=markets, known=known, intel=intel, capital_gbp=capital_gbp,
             encrypted=encrypted, has_professional=has_professional, has_insider=has_insider,
             cohesion=cohesion, base_size=size, target_size=size, score_noise=score_noise,
             insulation=insulation, founded_step=step,

@@ -7,7 +7,7 @@ from twin.enablers import KINDS, EnablerLinks, Enablers, lost_service, renew, st
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.scenario import Scenario
+from twin.scenario import SPIN_UP_YEARS, Scenario
 from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
 SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
@@ -30,13 +30,23 @@ def _yearly(model, years: int) -> np.ndarray:
     return np.array(rows)
 
 
+def _spun_up(seed: int) -> TwinModel:
+    """A baseline model past its spin-up, as every scenario run is when its reported years begin."""
+    model = TwinModel(seed=seed, n_steps=120, spin_up_years=SPIN_UP_YEARS)
+    assert np.allclose(_pool_and_encryption(model)[:3], starting_counts(Parameters()))
+    while model.steps_done < 0:
+        model.step()
+    return model
+
+
 def test_baseline_pool_and_encryption_hold():
-    # Mean of 8 seeds, every year from year 2 to 10, within 15% of the start for each kind's pool
-    # and the encrypted share (without entry the technical pool is empty by year 6 and the pools
-    # of the other kinds fall by a third or more; measured with entry: within 12%).
-    runs = np.array([_yearly(TwinModel(seed=seed, n_steps=120), 10) for seed in SEEDS])
+    # Mean of 8 seeds, every reported year from year 2 to 10, within 15% of the first reported
+    # step for each kind's pool and the encrypted share (without entry the technical pool is empty
+    # by year 6 and the pools of the other kinds fall by a third or more). Measured from the
+    # register's start instead, the encrypted share rises 17% as groups police work adopt
+    # encryption: the spin-up runs that rise.
+    runs = np.array([_yearly(_spun_up(seed), 10) for seed in SEEDS])
     start = runs[:, 0].mean(axis=0)
-    assert np.allclose(start[:3], starting_counts(Parameters()))
     deviation = runs[:, 2:].mean(axis=0) / start - 1.0
     assert np.all(np.abs(deviation) < 0.15), np.round(deviation, 3)
 

@@ -136,7 +136,7 @@ def test_params_listing(capsys):
 
 
 def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
-    from twin import compiled, model as model_module
+    from twin import compiled, model as model_module, runner
     from twin.runner import run_scenario
     from twin.scenario import load_scenario
 
@@ -152,6 +152,7 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(model_module.TwinModel, "step", flaky)
     monkeypatch.setattr(compiled, "warm_up", lambda quiet=False: None)  # its own runs' steps are not counted here
+    monkeypatch.setattr(runner, "_SPUN_UP", {})  # a spin-up kept from an earlier test steps without `flaky`
     with pytest.raises(KeyboardInterrupt):
         run_scenario(load_scenario(SCENARIOS / "baseline.toml"), 1, years=1, out_dir=tmp_path)
     partial = pd.read_csv(tmp_path / "trajectories.partial.csv")

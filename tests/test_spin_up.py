@@ -80,3 +80,31 @@ def test_the_run_command_takes_the_spin_up_from_the_option(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["run", str(SCENARIOS / "baseline.toml"), "--spin-up-years", "-2"])
     assert exit_info.value.code == 2
+
+
+def test_runs_that_differ_only_in_levers_share_a_spin_up_and_give_the_runs_built_alone():
+    """`runner.build_model` continues a copy of one spin-up for scenarios that differ only in
+    their levers, horizon or dates; each run equals the same run built from scratch, bit for bit,
+    and a scenario with other parameter values gets a spin-up of its own."""
+    from twin import runner
+
+    def run(scenario, seed):
+        model = runner.build_model(scenario, seed)
+        return model.run().values
+
+    chb, baseline = load_scenario(SCENARIOS / "clear_hold_build.toml"), load_scenario(SCENARIOS / "baseline.toml")
+    short = Scenario(**{**baseline.to_dict(), "years": 1, "spin_up_years": 1})
+    other = Scenario(**{**short.to_dict(), "parameters": {"recruitment_fill_rate_per_month": 0.2}})
+    chb_short = Scenario(**{**short.to_dict(), "levers": chb.levers, "start_date": "2030-01-01"})
+    runner._SPUN_UP.clear()
+    shared = [run(s, 11) for s in (short, chb_short, other, short)]
+    assert len(runner._SPUN_UP) == 1
+    alone = []
+    for scenario in (short, chb_short, other, short):
+        runner._SPUN_UP.clear()
+        alone.append(run(scenario, 11))
+    for a, b in zip(shared, alone):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert not np.array_equal(shared[0], shared[1], equal_nan=True)  # the levers acted
+    assert not np.array_equal(shared[0], shared[2], equal_nan=True)  # its own spin-up
+    assert runner.build_model(chb_short, 11).results.dates[0] == "2030-01-01"

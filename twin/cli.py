@@ -113,7 +113,7 @@ def cmd_run(args) -> int:
         print(f"\nAnnual summary, UK (harm and costs in £, {PRICE_YEAR} prices; flows are the year's totals, "
               f"OCGs, active members and prisoners at the year's end)")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
-        print(f"\nSet-up {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
+        print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
     return 0
 
 

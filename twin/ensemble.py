@@ -247,7 +247,10 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
         bar = tqdm(total=len(todo), unit="run", desc="replications", dynamic_ncols=True)
     executor = make_executor(workers) if todo else None
     try:
-        for task, outcome in (executor.run(run_replicate, todo) if executor else []):
+        # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
+        # in the worker that runs them (`runner.build_model`).
+        chunk = max(1, min(len(loaded), 8))
+        for task, outcome in (executor.run(run_replicate, todo, chunk=chunk) if executor else []):
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0

@@ -375,6 +375,31 @@ class TwinModel(mesa.Model):
         leader = self.ocgs.leader
         self.ocgs.leader = np.where(leader >= 0, new_index[np.maximum(leader, 0)], -1)
 
+    def spin_up(self) -> None:
+        """Run the spin-up steps left (every step before the first reported one)."""
+        while self.steps_done < 0:
+            self.step()
+
+    def for_run(self, levers: list | None, n_steps: int, start_date: str) -> "TwinModel":
+        """A copy of this model, at the end of its spin-up, that runs `levers` for `n_steps` from
+        `start_date`. No lever acts in the spin-up, so this is the run a model built with them
+        would make (tested bit for bit): runs that differ only in their levers, horizon or dates
+        share one spin-up (`runner.build_model`). This model is left as it was."""
+        import copy
+
+        if self.steps_done != 0:
+            raise RuntimeError("for_run needs a model at the end of its spin-up (steps_done == 0)")
+        model = copy.deepcopy(self)
+        model.levers = list(levers or [])
+        for lever in model.levers:
+            if hasattr(lever, "check_targets"):
+                lever.check_targets(model.geography)
+        model.n_steps = int(n_steps)
+        model.lever_cost_metrics = tuple(f"lever_cost_gbp_{lever.name}" for lever in model.levers)
+        model.results = Results(model.n_steps, model.geography.area_names, model.geography.population,
+                                model._dates(start_date), extra_metrics=model.lever_cost_metrics)
+        return model
+
     def run(self, progress=None) -> Results:
         """Run all remaining steps (spin-up first) and return the results. `progress(done, total)`
         is called after each step, counting spin-up steps in both."""

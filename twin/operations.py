@@ -133,6 +133,10 @@ class OperationsRoom:
             params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt,
             model.markets.price_step(dt)])
 
+    def __setstate__(self, state: dict) -> None:  # a copy's grids are views of its own cells
+        self.__dict__.update(state)
+        self.grids = tuple(self.cells)
+
     def fit(self, n_groups: int, n_changed: int, n_lines: int) -> None:
         """Make room for a step with this many groups, changed portfolios and county lines."""
         most_portfolio = self.n_portfolio + MONEY_LAUNDERING * (n_changed + max(n_groups - self.n_groups, 0))

@@ -49,10 +49,42 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
                             f"in the scenario or --register); without one the run starts from a complete "
                             f"synthetic register")
     register = load_register(source, geography, register_table) if source else None
-    return TwinModel(params=scenario.build_parameters(), seed=seed, n_steps=scenario.n_steps,
-                     step_length=scenario.step, start_date=scenario.start_date, register=register,
-                     geography=geography, levers=build_levers(scenario), complete_register=complete,
-                     spin_up_years=scenario.spin_up_years)
+    params, levers = scenario.build_parameters(), build_levers(scenario)
+    if not scenario.spin_up_years:
+        return TwinModel(params=params, seed=seed, n_steps=scenario.n_steps, step_length=scenario.step,
+                         start_date=scenario.start_date, register=register, geography=geography, levers=levers,
+                         complete_register=complete)
+    # The spin-up depends on none of the levers, the horizon or the dates: scenarios that share
+    # everything else (paired replications of a comparison, the policies of a sweep's design
+    # point) share one spin-up per process, each run continuing a copy of it (`TwinModel.for_run`).
+    key = _spin_up_key(params, seed, scenario, register, geography, complete)
+    spun_up = _SPUN_UP.get(key)
+    if spun_up is None:
+        spun_up = TwinModel(params=params, seed=seed, n_steps=1, step_length=scenario.step, register=register,
+                            geography=geography, complete_register=complete, spin_up_years=scenario.spin_up_years)
+        spun_up.spin_up()
+        _SPUN_UP.clear()  # one kept: a run's memory, not a store of them
+        _SPUN_UP[key] = spun_up
+    return spun_up.for_run(levers, scenario.n_steps, scenario.start_date)
+
+
+#: this process's last spun-up model, by `_spin_up_key`
+_SPUN_UP: dict[str, TwinModel] = {}
+
+
+def _spin_up_key(params, seed: int, scenario: Scenario, register, geography, complete: bool) -> str:
+    """Everything a spin-up depends on: parameter values, seed, step length and spin-up years,
+    and the register and areas as loaded (their content, so a file changed between runs of a
+    long-lived worker is not mistaken for the one read before)."""
+    import hashlib
+    import pickle
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([params.as_dict(), seed, scenario.step, scenario.spin_up_years, complete],
+                             sort_keys=True, default=str).encode())
+    for part in (register, geography):
+        digest.update(pickle.dumps(part))
+    return digest.hexdigest()
 
 
 def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None) -> None:

@@ -89,7 +89,7 @@ def cmd_run(args) -> int:
         if model.register_completion is not None and not args.quiet:
             print(f"Note: {model.register_completion.describe(model.geography)}.", file=sys.stderr)
         if args.register or scenario.register:
-            _warn_partial_register(model.ocgs.area, model.ocgs.known, model.geography, model.params)
+            _warn_partial_register(model.register.area, model.register.known, model.geography, model.params)
         if not args.quiet:
             spin_up = scenario.spin_up_years
             after = f" after a {spin_up:g}-year spin-up" if spin_up else " from the register's picture (no spin-up)"

@@ -140,6 +140,7 @@ class TwinModel(mesa.Model):
         elif complete_register:
             register, self.register_completion = completed(
                 register, synthetic_register(geo, p, self.streams["register"]))
+        self.register = register  # the picture the run starts from (before any spin-up)
         self._populate(register)
 
     # ------------------------------------------------------------------ set-up
@@ -154,7 +155,7 @@ class TwinModel(mesa.Model):
 
     def _populate(self, register: Register) -> None:
         p, rng = self.params, self.streams["population"]
-        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma)
+        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.steps_done)
         self.register_capital_missing = np.isnan(register.capital_gbp)
         drugs = register.markets[:, HEROIN_CRACK] | register.markets[:, COCAINE]
         exploited = np.where(drugs, p.exploited_member_share_drugs, p.exploited_member_share_other)

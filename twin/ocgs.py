@@ -43,7 +43,7 @@ class OCGs(Table):
         operation_fte: investigators tied up by that operation. operation_unit: tasking unit index.
         operation_cross_boundary: the operation was taken by a force outside its remit.
         investigated_step: last step an operation against it ended (-1 never).
-        founded_step: step it was created (0 for the register).
+        founded_step: step it was created (the first step for the register's groups).
     """
 
     columns = {
@@ -94,14 +94,16 @@ class OCGs(Table):
         )
 
     @classmethod
-    def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float) -> "OCGs":
+    def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float,
+                      step: int = 0) -> "OCGs":
+        """The register's groups, founded at `step` (the model's first step: below 0 with a spin-up)."""
         ocgs = cls(capacity=2 * len(register))
         ocgs.add(
             area=register.area, ocg_type=register.ocg_type, reach=register.reach, violence=register.violence,
             markets=register.markets, known=register.known, size=register.size.astype(float),
             capital_gbp=np.nan_to_num(register.capital_gbp, nan=0.0), encrypted=register.enablers[:, 2],
             has_professional=register.enablers[:, 0], has_insider=register.enablers[:, 1],
-            score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=0,
+            score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=step,
             insulation=rng.uniform(0.0, 0.4, size=len(register)),
         )
         return ocgs

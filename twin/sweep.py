@@ -372,10 +372,14 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     done = store.done_runs(experiment_id)
     seeds = {sample: replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])
              for sample in points["sample"].unique()}
-    tasks = [SweepTask(k, r, seeds[row["sample"]][r], ids[k],
-                       FitTask(scenarios[k], seeds[row["sample"]][r], (), tuple(config["outcomes"])))
-             for k, row in enumerate(points.to_dict(orient="records")) for r in range(config["reps"])
-             if (ids[k], r) not in done]
+    # A sample's policies for one replicate run back to back: they share a spin-up in the worker
+    # that runs them (`runner.build_model`). The order changes no result, only the work.
+    sample_of = points["sample"].to_numpy()
+    order = [(int(k), r) for sample in points["sample"].unique() for r in range(config["reps"])
+             for k in np.flatnonzero(sample_of == sample)]
+    tasks = [SweepTask(k, r, seeds[sample_of[k]][r], ids[k],
+                       FitTask(scenarios[k], seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
+             for k, r in order if (ids[k], r) not in done]
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0
     failed: list[tuple[str, int, str]] = []

@@ -9,9 +9,10 @@
   (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
 - Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
   insulation decays slowly without pressure. Cohesion and reputation recover towards their levels.
-- Exit: a group in several markets leaves one whose national supply is over its starting balance,
-  at `market_exit_rate_per_month` x the glut (`Markets.glut`); entry (below balance) and exit
-  (above the start) leave a band of stable supply between them.
+- Exit: a group in several markets leaves one it took up after its founding (not its core business,
+  `OCGs.core_markets`) when national supply there is over its starting balance, at
+  `market_exit_rate_per_month` x the glut (`Markets.glut`); entry (below balance) and exit (above
+  the start) leave a band of stable supply between them.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ def market_exit(model) -> None:
     row = tally.rows_of(EXIT_TALLIES)[0]  # first: a new name may replace `tally.values`
     left, n_exits = market_exit_step(
         rng_handle=generator_argument(model.streams["market_exit"]), active=model.ocgs.active,
-        markets=model.ocgs.markets, core_markets=model.ocgs.core_markets, glut=model.markets.glut(), line_ocg=lines.ocg, line_dest=lines.dest,
-        line_active=lines.active, rate_per_month=model.params.market_exit_rate_per_month,
+        markets=model.ocgs.markets, core_markets=model.ocgs.core_markets, glut=model.markets.glut(),
+        line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active, rate_per_month=model.params.market_exit_rate_per_month,
         months_per_step=model.months_per_step, tally=tally.values, closed_row=row)
     if left.size:
         model.portfolios_changed(left)

@@ -68,9 +68,9 @@ def _spin_up_years(text: str) -> float:
 
 
 def cmd_run(args) -> int:
-    from twin.compiled import warm_up
     from dataclasses import replace
 
+    from twin.compiled import warm_up
     from twin.runner import check_register, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary

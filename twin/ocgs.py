@@ -18,6 +18,10 @@ BASE_COHESION = np.zeros(4)
 BASE_COHESION[[CULTURAL, PROXIMITY, FAMILY, VIRTUAL]] = [0.75, 0.6, 0.9, 0.5]
 
 
+#: `investigated_step` of a group no operation has ended against (steps below 0 are spin-up steps)
+NEVER = -(2 ** 62)
+
+
 class OCGs(Table):
     """The OCG population.
 
@@ -42,7 +46,8 @@ class OCGs(Table):
         operation_months_left: months left in a police operation against it (0 = none).
         operation_fte: investigators tied up by that operation. operation_unit: tasking unit index.
         operation_cross_boundary: the operation was taken by a force outside its remit.
-        investigated_step: last step an operation against it ended (-1 never).
+        investigated_step: last step an operation against it ended (`NEVER` if none has; spin-up
+            steps are below 0).
         founded_step: step it was created (the first step for the register's groups).
     """
 
@@ -74,7 +79,7 @@ class OCGs(Table):
         "operation_fte": (float, 0.0, ()),
         "operation_unit": (np.int64, -1, ()),
         "operation_cross_boundary": (bool, False, ()),
-        "investigated_step": (np.int64, -1, ()),
+        "investigated_step": (np.int64, NEVER, ()),
         "founded_step": (np.int64, 0, ()),
     }
 

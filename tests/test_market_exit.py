@@ -41,8 +41,9 @@ def test_no_glut_no_exit_and_no_draw():
     rng = np.random.default_rng(4)
     expected_next = np.random.default_rng(4).random()
     left, n_exits = market_exit_step(generator_argument(rng), np.ones(500, dtype=np.bool_), markets,
-                                     np.zeros_like(markets), np.zeros(MONEY_LAUNDERING), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                                     np.zeros(0, np.bool_), 1.0, 1.0, np.zeros((1, N_AREAS)), 0)
+                                     np.zeros_like(markets), np.zeros(MONEY_LAUNDERING), np.zeros(0, np.int64),
+                                     np.zeros(0, np.int64), np.zeros(0, np.bool_), 1.0, 1.0,
+                                     np.zeros((1, N_AREAS)), 0)
     assert left.size == 0 and n_exits == 0
     assert markets[:, [HEROIN_CRACK, COCAINE, FRAUD, MONEY_LAUNDERING]].all()
     assert rng.random() == expected_next, "a market without a glut drew from the stream"

@@ -129,8 +129,9 @@ def market_exit(model) -> None:
     left, n_exits = market_exit_step(
         rng_handle=generator_argument(model.streams["market_exit"]), active=model.ocgs.active,
         markets=model.ocgs.markets, core_markets=model.ocgs.core_markets, glut=model.markets.glut(),
-        line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active, rate_per_month=model.params.market_exit_rate_per_month,
-        months_per_step=model.months_per_step, tally=tally.values, closed_row=row)
+        line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active,
+        rate_per_month=model.params.market_exit_rate_per_month, months_per_step=model.months_per_step,
+        tally=tally.values, closed_row=row)
     if left.size:
         model.portfolios_changed(left)
         tally.add_national("market_exits", n_exits)

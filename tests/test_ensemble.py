@@ -211,6 +211,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
+    assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
     from twin.report_text import signed_count, who_pays
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]

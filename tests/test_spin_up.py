@@ -108,3 +108,19 @@ def test_runs_that_differ_only_in_levers_share_a_spin_up_and_give_the_runs_built
     assert not np.array_equal(shared[0], shared[1], equal_nan=True)  # the levers acted
     assert not np.array_equal(shared[0], shared[2], equal_nan=True)  # its own spin-up
     assert runner.build_model(chb_short, 11).results.dates[0] == "2030-01-01"
+
+
+def test_a_run_from_a_register_says_the_spin_up_moves_it_back(tmp_path, capsys):
+    from twin.register import synthetic_register, write_register_csv
+    from twin.geography import load_geography
+    from twin.parameters import Parameters
+    from twin.streams import RandomStreams
+
+    geography = load_geography()
+    path = tmp_path / "register.csv"
+    write_register_csv(synthetic_register(geography, Parameters(), RandomStreams(3)["register"]), geography, path)
+    for spin_up, noted in (("8", True), ("0", False)):
+        assert main(["run", str(SCENARIOS / "baseline.toml"), "--register", str(path), "--years", "0.25",
+                     "--spin-up-years", spin_up, "--out", str(tmp_path / spin_up)]) == 0
+        err = capsys.readouterr().err
+        assert ("the register is the picture 8 years before the first reported year" in err) == noted

@@ -90,9 +90,12 @@ def cmd_run(args) -> int:
             print(f"Note: {model.register_completion.describe(model.geography)}.", file=sys.stderr)
         if args.register or scenario.register:
             _warn_partial_register(model.register.area, model.register.known, model.geography, model.params)
+            if scenario.spin_up_years and not args.quiet:
+                print(f"Note: the register is the picture {scenario.spin_up_years:g} years before the first reported "
+                      f"year (the spin-up); --spin-up-years 0 reports from it as given.", file=sys.stderr)
         if not args.quiet:
             spin_up = scenario.spin_up_years
-            after = f" after a {spin_up:g}-year spin-up" if spin_up else " from the register's picture (no spin-up)"
+            after = f" after a spin-up of {spin_up:g} years" if spin_up else " from the register's picture (no spin-up)"
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps){after}, "
                   f"seed {args.seed} ...", flush=True)
 

@@ -119,6 +119,16 @@ def figure_png(figure: plt.Figure, path: Path | None = None) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _spin_up_phrase(spin_up_years) -> str:
+    """How the run began, for the assumptions section (nothing for runs stored before spin-ups)."""
+    if spin_up_years is None:
+        return ""
+    if not spin_up_years:
+        return ", from the register's picture as given (no spin-up)"
+    return (f", after a spin-up of {float(spin_up_years):g} years from the register's picture (every process at "
+            f"work, no lever, nothing reported)")
+
+
 def _lever_block(entry: dict) -> str:
     """One lever of a scenario in words: its timing and targets, then every effect size and cost it
     uses (the scenario's value or the default), with its range and source."""
@@ -258,8 +268,8 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
         assumption_blocks.append(
             f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
-            f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}; "
-            f"scenario hash <code>{row['spec_hash']}</code>.</p>"
+            f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
+            f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}</p>"
             + ("".join(_lever_block(lever) for lever in levers) if levers else "<p>Levers: none.</p>"))
 

@@ -81,9 +81,9 @@ class TwinModel(mesa.Model):
         spin_up_years: years the model runs before its first reported step, from the register's
             picture, with no lever acting and nothing recorded, so that the reported years start
             from the state the model's own processes hold (police insulation, intelligence,
-            operations and the prison pipeline settle over years; see docs/ODD.md, section 2
-            "Initialisation"). None here (the engine starts from the register as given); scenario
-            files default to `scenario.DEFAULTS["spin_up_years"]`.
+            operations and the prison pipeline settle over years; docs/ODD.md, section 3.1,
+            "Initialisation"). 0 by default here (the engine starts from the register as given);
+            scenario files default to `scenario.SPIN_UP_YEARS`.
 
     Time: `steps_done` and `month` count from the first reported step; spin-up steps have
     negative numbers (`steps_done` from -spin-up steps to -1). Every date a process stores

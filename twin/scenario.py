@@ -43,7 +43,7 @@ SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
-#: settle over about eight years from the register's picture (docs/ODD.md, "Initialisation").
+#: settle over about eight years from the register's picture (docs/ODD.md, section 3.1).
 SPIN_UP_YEARS = 8.0
 DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01", "spin_up_years": SPIN_UP_YEARS}
 

@@ -58,12 +58,14 @@ def _years(text: str) -> float:
 
 
 def _spin_up_years(text: str) -> float:
+    from twin.scenario import MAX_SPIN_UP_YEARS
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
-    if not 0 <= value <= 50:
-        raise argparse.ArgumentTypeError(f"expected a number of years from 0 to 50, got {text}")
+    if not 0 <= value <= MAX_SPIN_UP_YEARS:
+        raise argparse.ArgumentTypeError(f"expected a number of years from 0 to {MAX_SPIN_UP_YEARS}, got {text}")
     return value
 
 

@@ -100,17 +100,13 @@ class TwinModel(mesa.Model):
         self.geography = geography or load_geography()
         self.months_per_step = MONTHS_PER_STEP[step_length]
         self.step_length = step_length
-        self.n_steps = int(n_steps)
         if not spin_up_years >= 0:
             raise ValueError(f"spin_up_years must be 0 or more, got {spin_up_years!r}")
         self.spin_up_steps = int(round(spin_up_years * STEPS_PER_YEAR[step_length]))
         self.steps_done = -self.spin_up_steps
         self.month = self.steps_done * self.months_per_step
-        self.levers = list(levers or [])
+        self._set_run(levers, n_steps, start_date)  # the levers check their areas before any work
         geo, p = self.geography, self.params
-        for lever in self.levers:  # policy levers check their areas now; other interventions need not
-            if hasattr(lever, "check_targets"):
-                lever.check_targets(geo)
 
         self.vulnerability = community.initial_vulnerability(geo, p)
         self.trust = community.initial_trust(geo, p)
@@ -122,9 +118,6 @@ class TwinModel(mesa.Model):
         self.harm = HarmAccounts(p)
         self.unit_price_gbp = operations.unit_prices(p)
         self.tally = StepTally(geo.n_areas)
-        self.lever_cost_metrics = tuple(f"lever_cost_gbp_{lever.name}" for lever in self.levers)
-        self.results = Results(self.n_steps, geo.area_names, geo.population, self._dates(start_date),
-                               extra_metrics=self.lever_cost_metrics)
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None
         self._ocg_array_buffers: dict = {}  # see grow_ocg_arrays
@@ -144,6 +137,18 @@ class TwinModel(mesa.Model):
         self._populate(register)
 
     # ------------------------------------------------------------------ set-up
+
+    def _set_run(self, levers: list | None, n_steps: int, start_date: str) -> None:
+        """The levers (policy levers check their areas; other interventions need not), the number of
+        reported steps, and the results table for them from `start_date`."""
+        self.levers = list(levers or [])
+        for lever in self.levers:
+            if hasattr(lever, "check_targets"):
+                lever.check_targets(self.geography)
+        self.n_steps = int(n_steps)
+        self.lever_cost_metrics = tuple(f"lever_cost_gbp_{lever.name}" for lever in self.levers)
+        self.results = Results(self.n_steps, self.geography.area_names, self.geography.population,
+                               self._dates(start_date), extra_metrics=self.lever_cost_metrics)
 
     def _dates(self, start: str) -> list[str]:
         first = np.datetime64(start, "D")
@@ -391,14 +396,7 @@ class TwinModel(mesa.Model):
         if self.steps_done != 0:
             raise RuntimeError("for_run needs a model at the end of its spin-up (steps_done == 0)")
         model = copy.deepcopy(self)
-        model.levers = list(levers or [])
-        for lever in model.levers:
-            if hasattr(lever, "check_targets"):
-                lever.check_targets(model.geography)
-        model.n_steps = int(n_steps)
-        model.lever_cost_metrics = tuple(f"lever_cost_gbp_{lever.name}" for lever in model.levers)
-        model.results = Results(model.n_steps, model.geography.area_names, model.geography.population,
-                                model._dates(start_date), extra_metrics=model.lever_cost_metrics)
+        model._set_run(levers, n_steps, start_date)
         return model
 
     def run(self, progress=None) -> Results:

@@ -45,6 +45,8 @@ STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
 #: settle over about eight years from the register's picture (docs/ODD.md, section 3.1).
 SPIN_UP_YEARS = 8.0
+#: the longest spin-up a scenario or `twin run --spin-up-years` may ask for
+MAX_SPIN_UP_YEARS = 50
 DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01", "spin_up_years": SPIN_UP_YEARS}
 
 
@@ -133,9 +135,10 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
         check_years(path, "scenario", out["years"])  # validated only: the scenario keeps the value as written
     if "spin_up_years" in out:
         value = out["spin_up_years"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 50:
-            raise ScenarioError(f"{path}: [scenario] spin_up_years: expected a number of years from 0 to 50 "
-                                f"(0 starts the reported years from the register as given), got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SPIN_UP_YEARS:
+            raise ScenarioError(f"{path}: [scenario] spin_up_years: expected a number of years from 0 to "
+                                f"{MAX_SPIN_UP_YEARS} (0 starts the reported years from the register as given), "
+                                f"got {value!r}")
         out["spin_up_years"] = float(value)
     if "step" in out and out["step"] not in STEP_LENGTHS:
         raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "

@@ -40,12 +40,14 @@ def _spun_up(seed: int) -> TwinModel:
 
 
 def test_baseline_pool_and_encryption_hold():
-    # Mean of 8 seeds, every reported year from year 2 to 10, within 15% of the first reported
+    # Mean of 16 seeds, every reported year from year 2 to 10, within 15% of the first reported
     # step for each kind's pool and the encrypted share (without entry the technical pool is empty
     # by year 6 and the pools of the other kinds fall by a third or more). Measured from the
     # register's start instead, the encrypted share rises 17% as groups police work adopt
     # encryption: the spin-up runs that rise.
-    runs = np.array([_yearly(_spun_up(seed), 10) for seed in SEEDS])
+    # (With 8 seeds the encrypted share's yearly mean wandered by about 0.05 from seed set to seed
+    # set, a third of the bound: seeds 1-8 gave 0.16 in year 10 and seeds 9-16 0.09.)
+    runs = np.array([_yearly(_spun_up(seed), 10) for seed in range(1, 17)])
     start = runs[:, 0].mean(axis=0)
     deviation = runs[:, 2:].mean(axis=0) / start - 1.0
     assert np.all(np.abs(deviation) < 0.15), np.round(deviation, 3)

@@ -7,6 +7,7 @@ import numpy as np
 from twin.adaptation_kernels import market_exit_step
 from twin.compiled import generator_argument
 from twin.model import TwinModel
+from twin.scenario import SPIN_UP_YEARS
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, IMMIGRATION, MODERN_SLAVERY, MONEY_LAUNDERING
 
 N_AREAS = 3
@@ -130,12 +131,15 @@ def test_glut_is_zero_at_the_start_and_grows_with_national_oversupply():
 
 
 def test_immigration_supply_no_longer_ratchets():
-    """National immigration supply over demand in years 15-20 is within 3 standard errors (of the
-    seeds' differences) of years 5-8, over four seeds: supply levels off (it doubled over 20 years
-    before groups could leave glutted markets)."""
+    """National immigration supply over demand in reported years 15-20 is within 3 standard errors
+    (of the seeds' differences) of years 5-8, over four seeds, after the spin-up as users run the
+    model: supply levels off (it doubled over 20 years before groups could leave glutted markets).
+    Measured from the register's start instead, years 5-8 are still in the transient the spin-up
+    runs (supply rises about 3% more to years 15-20)."""
     differences = []
     for seed in range(1, 5):
-        model = TwinModel(seed=seed, n_steps=240)
+        model = TwinModel(seed=seed, n_steps=240, spin_up_years=SPIN_UP_YEARS)
+        model.spin_up()
         ratio = []
         for _ in range(240):
             model.step()

@@ -1,6 +1,12 @@
 """Courts, prisons and release.
 
-Charged members wait for their verdict (`court_delay_months` on average). A conviction sends
+Charged members are remanded in custody until their case is ready (`court_delay_months` on
+average) and heard. The courts hear at most `court_capacity_trials_per_month` cases (the
+`court_capacity` lever adds more), custody cases first and the earliest ready first; a remanded
+defendant whose ready case waits more than `custody_time_limit_months` unheard is released on bail
+and goes back to crime until the case is heard (`Members.on_bail`), as are, while the remanded
+exceed `soc_remand_places`, exploited members and workers before core members and leaders. A
+conviction sends
 them to prison for a sentence drawn around the mean for their role, of which they serve
 `served_share`. The places available bind: when SOC prisoners exceed them, those nearest their
 release date who have served at least `early_release_served_share` go out early (as under SDS40
@@ -67,7 +73,7 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
 
 #: the step's tallies, in the order of the kernels' `tally_rows`
 TALLIED = ("convictions", "assets_recovered_gbp", "prison_cost_gbp", "prison_releases", "early_releases",
-           "emergency_releases", "leavers", "reoffenders")
+           "emergency_releases", "leavers", "reoffenders", "bail_releases", "court_backlog")
 
 
 def courts_and_prisons(model) -> None:
@@ -92,13 +98,33 @@ def courts_and_prisons(model) -> None:
     decide_half = float(-np.expm1(-0.5 * dt / RELEASED_DECISION_MONTHS))
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
-                    members.sentence_months, ocgs.area, ocgs.active, ocgs.leader, ocgs.leader_directing, values,
-                    tally_rows, mean_sentence, mid_month, model.month, float(params.conviction_prob),
-                    float(params.served_share), float(params.served_share - params.early_release_served_share),
-                    float(places), float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
+                    members.sentence_months, members.on_bail, ocgs.area, ocgs.active, ocgs.leader,
+                    ocgs.leader_directing, values, tally_rows, mean_sentence, mid_month, model.month,
+                    float(params.conviction_prob), float(params.served_share),
+                    float(params.served_share - params.early_release_served_share), float(places),
+                    float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
+                    float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
                     float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
         model.members_reactivated()
+
+
+#: trial slots a step can hold at most (a capacity beyond any caseload: every ready case is heard)
+MAX_TRIAL_SLOTS = 2**62
+
+
+def trial_slots(model) -> int:
+    """Cases the courts can hear this step: `court_capacity_trials_per_month` (plus what
+    `court_capacity` levers add) over the step, in whole cases; the fraction left over is carried to
+    the next step (`model.court_slot_carry`), so that weekly and monthly steps hear the same number
+    a year. A slot not used is lost (a sitting day does not keep)."""
+    capacity = ((model.params.court_capacity_trials_per_month + model.modifiers.extra_court_trials_per_month)
+                * model.months_per_step + model.court_slot_carry)
+    if not capacity < MAX_TRIAL_SLOTS:
+        return MAX_TRIAL_SLOTS
+    slots = int(capacity)
+    model.court_slot_carry = capacity - slots
+    return slots
 
 
 def nearest_release(members, rows: np.ndarray, count: int) -> np.ndarray:

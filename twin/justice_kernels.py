@@ -16,16 +16,18 @@ from twin.compiled import active_groups_by_area, add_to_tally, as_generator, ker
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
 
 @kernel
-def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
-                 leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
-                 served_share, early_gap_share, places, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob,
-                 sentence_shape, early_release_min_months, courts_handle, release_handle):
+def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
+                 ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
+                 conviction_prob, served_share, early_gap_share, places, remand_places, trial_slots,
+                 custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape, early_release_min_months,
+                 courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
-        status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
+        status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active, ocg_leader,
         leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob, served_share,
-        early_gap_share, places, fine_gbp, cost_gbp, sentence_shape, courts_handle)
+        early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
+        sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
@@ -34,42 +36,55 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 
 
 @kernel
-def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, ocg_area, ocg_active, ocg_leader,
-                 leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
-                 served_share, early_gap_share, places, fine_gbp, cost_gbp, sentence_shape, rng_handle):
-    """Verdicts, and who leaves prison this step.
+def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
+                 ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
+                 conviction_prob, served_share, early_gap_share, places, remand_places, trial_slots,
+                 custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
+    """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
-    Finds the members charged, in prison and released (`released`: those released before this
-    step), each in row order. Members whose verdict is due are convicted with `conviction_prob`
-    (one uniform each, in row order), then the convicted are sentenced (one gamma draw of shape
-    `sentence_shape` each, as `justice.imprison` draws) and tallied, and the acquitted go back
-    (`member_returns`; `waiting`: those whose group has gone, in row order). Prisoners
-    due out are `normal`; if the others exceed the places, those nearest their date among those
-    who have served the early-release share go `early`, then if needed those nearest among the
-    rest (the last `n_emergency` of `early`). Tallies the convictions, assets recovered and the
-    cost of every place occupied for the whole step, and counts by area the prisoners admitted
-    this step (`half_step`, paid for half of it).
+    Finds the members charged (remanded in custody), in prison and released (`released`: those
+    released before this step), and the active members on bail awaiting trial, each in row order.
+    A case is ready on its `verdict_month`; the courts hear at most `trial_slots` cases this step
+    (`_hearings`: custody cases first, each list earliest ready first). The heard are convicted
+    with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
+    gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the sentence runs from
+    the hearing) and tallied; the acquitted on remand go back (`member_returns`; `waiting`: those
+    whose group has gone, in row order), those on bail carry on. A remanded defendant whose ready
+    case has waited more than `custody_limit_months` unheard is released on bail (the custody time
+    limit) and goes back in the same way, and while the remanded exceed `remand_places`, so are
+    those the courts bail first (`_bailed_first`). Prisoners due out are `normal`; if the others exceed the
+    places, those nearest their date among those who have served the early-release share go
+    `early`, then if needed those nearest among the rest (the last `n_emergency` of `early`).
+    Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
+    end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
+    counts by area the prisoners admitted this step (`half_step`, paid for half of it).
+
+    With every ready case heard and nobody on bail (the courts' capacity not reached) this is
+    the step without court capacity, draw for draw.
 
     Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
     convictions_row, assets_row, cost_row = tally_rows[0], tally_rows[1], tally_rows[2]
-    # Rows by status, in row order: those in the justice system (statuses 1-3 are contiguous),
-    # then split by status. The loops write each row and advance only where it belongs: no
-    # branch, which a mix of statuses would mispredict.
+    bail_row, backlog_row = tally_rows[8], tally_rows[9]
+    # Rows by status, in row order: those in the justice system (statuses 1-3 are contiguous) and
+    # the active on bail, then split by status. The loops write each row and advance only where it
+    # belongs: no branch, which a mix of statuses would mispredict.
     # One pass, on unsigned indices (as `members._census`).
     u = np.uint64
     rows = np.empty(status.size + 1, np.int64)
     k = u(0)
     for i in range(status.size):
         rows[k] = i
-        k += u(np.uint8(status[u(i)] - CHARGED) <= RELEASED - CHARGED)
+        s = status[u(i)]
+        k += u(np.uint8(s - CHARGED) <= RELEASED - CHARGED) | u((s == ACTIVE) & on_bail[u(i)])
     n_rows = np.int64(k)
     charged = np.empty(n_rows + 1, np.int64)
     prisoners = np.empty(n_rows + 1, np.int64)
     released = np.empty(n_rows + 1, np.int64)
-    n_charged = n_prisoners = n_released = 0
+    bailed = np.empty(n_rows + 1, np.int64)
+    n_charged = n_prisoners = n_released = n_bailed = 0
     for j in range(n_rows):
         r = rows[j]
         charged[n_charged] = r
@@ -78,30 +93,33 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         n_prisoners += status[r] == PRISON
         released[n_released] = r
         n_released += status[r] == RELEASED
+        bailed[n_bailed] = r
+        n_bailed += status[r] == ACTIVE
 
-    # Courts: every conviction draw first, then the sentences of the convicted (the numpy order).
-    verdicts = np.empty(n_charged + 1, np.int64)
-    n_verdicts = 0
-    for j in range(n_charged):
-        verdicts[n_verdicts] = charged[j]
-        n_verdicts += verdict_month[charged[j]] < mid_month
+    # Courts: the cases heard; every conviction draw first, then the sentences of the convicted
+    # (the numpy order).
+    verdicts, unheard = _hearings(verdict_month, charged[:n_charged], bailed[:n_bailed], mid_month, trial_slots)
+    n_verdicts = verdicts.size
     convicted = np.empty(n_verdicts, np.bool_)
     for k in range(n_verdicts):
         convicted[k] = rng.random() < conviction_prob
     guilty = np.empty(n_verdicts, np.int64)
-    waiting = np.empty(n_verdicts, np.int64)
+    waiting = np.empty(n_verdicts + n_charged + 1, np.int64)
     n_guilty = n_waiting = 0
     reactivated = False
+    earliest_due = 2.0 * month - mid_month  # a case ready before this step's start waited: heard now
     if n_verdicts > 0:  # (the numpy version tallied nothing when no verdict was due)
         convictions = np.zeros(n_areas)
         assets_gbp = np.zeros(n_areas)
         for k in range(n_verdicts):
             r = verdicts[k]
+            on_bail[r] = False
             if convicted[k]:
+                heard = verdict_month[r] if verdict_month[r] >= earliest_due else month
                 sentence = rng.gamma(sentence_shape, mean_sentence_months[role[r]] / sentence_shape)
                 status[r] = PRISON
                 sentence_months[r] = sentence
-                release_month[r] = verdict_month[r] + sentence * served_share
+                release_month[r] = heard + sentence * served_share
                 area = ocg_area[ocg[r]]
                 convictions[area] += 1.0
                 assets_gbp[area] += fine_gbp
@@ -110,13 +128,49 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         add_to_tally(tally, convictions_row, convictions)
         add_to_tally(tally, assets_row, assets_gbp)
         for k in range(n_verdicts):
-            if not convicted[k]:
-                r = verdicts[k]
+            r = verdicts[k]
+            if not convicted[k] and status[r] == CHARGED:  # acquitted on bail: carries on
                 if member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directing):
                     reactivated = True
                 else:
                     waiting[n_waiting] = r
                     n_waiting += 1
+    # Bail: remanded defendants whose ready case has waited unheard past the custody time limit,
+    # then, while the remanded exceed the remand places, those the courts would bail first.
+    to_bail = np.empty(n_charged + 1, np.int64)
+    n_to_bail = 0
+    backlog = np.zeros(n_areas)
+    for k in range(unheard.size):
+        r = unheard[k]
+        backlog[ocg_area[ocg[r]]] += 1.0
+        to_bail[n_to_bail] = r
+        n_to_bail += status[r] == CHARGED and month - verdict_month[r] > custody_limit_months
+    if unheard.size > 0:
+        add_to_tally(tally, backlog_row, backlog)
+    remanded = np.empty(n_charged + 1, np.int64)
+    n_remanded = 0
+    for j in range(n_charged):
+        r = charged[j]
+        remanded[n_remanded] = r
+        n_remanded += status[r] == CHARGED and not month - verdict_month[r] > custody_limit_months
+    if n_remanded > remand_places:
+        overflow = _bailed_first(role, verdict_month, remanded[:n_remanded], n_remanded - int(remand_places))
+        for r in overflow:
+            to_bail[n_to_bail] = r
+            n_to_bail += 1
+    if n_to_bail > 0:
+        bail_releases = np.zeros(n_areas)
+        for k in range(n_to_bail):
+            r = to_bail[k]
+            on_bail[r] = True
+            bail_releases[ocg_area[ocg[r]]] += 1.0
+            if member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directing):
+                reactivated = True
+            else:
+                waiting[n_waiting] = r
+                n_waiting += 1
+        add_to_tally(tally, bail_row, bail_releases)
+        waiting[:n_waiting].sort()  # the acquitted and the bailed, in row order
 
     # Prisons (those inside at the start, then those just convicted): who is due out, who may go
     # early; the cost of every place occupied; admissions (paid for half the step).
@@ -313,6 +367,68 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
         else:
             leader_directing[group] = False
     return True
+
+
+@kernel
+def _hearings(verdict_month, charged, bailed, mid_month, trial_slots):
+    """The cases heard this step and those ready but left unheard, each in row order.
+
+    Ready cases are those of `charged` (remanded) and `bailed` whose `verdict_month` is before
+    `mid_month`. When they are more than `trial_slots`, custody cases are heard first, and within
+    each list the earliest ready (ties in row order), as courts list custody cases first."""
+    due_custody = np.empty(charged.size, np.int64)
+    n_custody = 0
+    for j in range(charged.size):
+        due_custody[n_custody] = charged[j]
+        n_custody += verdict_month[charged[j]] < mid_month
+    due_bail = np.empty(bailed.size, np.int64)
+    n_bail = 0
+    for j in range(bailed.size):
+        due_bail[n_bail] = bailed[j]
+        n_bail += verdict_month[bailed[j]] < mid_month
+    if n_custody + n_bail <= trial_slots:
+        unheard = np.empty(0, np.int64)
+        if n_bail == 0:
+            return due_custody[:n_custody], unheard
+        return np.sort(np.concatenate((due_custody[:n_custody], due_bail[:n_bail]))), unheard
+    custody_heard = _earliest(verdict_month, due_custody[:n_custody], min(n_custody, trial_slots))
+    bail_heard = _earliest(verdict_month, due_bail[:n_bail], max(trial_slots - n_custody, 0))
+    heard = np.sort(np.concatenate((custody_heard, bail_heard)))
+    due = np.sort(np.concatenate((due_custody[:n_custody], due_bail[:n_bail])))
+    unheard = np.empty(due.size - heard.size, np.int64)
+    n_unheard = j = 0
+    for r in due:  # both ascending: the due rows not heard
+        if j < heard.size and heard[j] == r:
+            j += 1
+        else:
+            unheard[n_unheard] = r
+            n_unheard += 1
+    return heard, unheard
+
+
+@kernel
+def _earliest(verdict_month, rows, count):
+    """The `count` of `rows` ready earliest (ties in row order), ascending."""
+    months = np.empty(rows.size)
+    for j in range(rows.size):
+        months[j] = verdict_month[rows[j]]
+    order = np.argsort(months, kind="mergesort")
+    return np.sort(rows[order[:count]])
+
+
+@kernel
+def _bailed_first(role, verdict_month, remanded, count):
+    """The `count` of the `remanded` rows the courts bail first when remand places run out:
+    exploited members, then workers, core members and leaders (the least dangerous first), and
+    within a role those whose case will be ready last."""
+    months = np.empty(remanded.size)
+    roles = np.empty(remanded.size, np.int64)
+    for j in range(remanded.size):
+        months[j] = -verdict_month[remanded[j]]
+        roles[j] = -role[remanded[j]]
+    by_month = np.argsort(months, kind="mergesort")
+    by_role = np.argsort(roles[by_month], kind="mergesort")
+    return remanded[by_month[by_role[:count]]]
 
 
 def numpy_nearest_release(release_month, rows, count):

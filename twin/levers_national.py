@@ -101,6 +101,30 @@ class PrisonPlaces(NationalLever):
 
 
 @register
+class CourtCapacity(NationalLever):
+    type_name = "court_capacity"
+    summary = ("More Crown Court capacity for SOC trials (sitting days, judges, courtrooms): a backlog of ready cases "
+               "clears faster, fewer remanded defendants reach the custody time limit and are bailed")
+    settings = (
+        setting("extra_trials_per_month", 200, "cases/month", 0, 1000,
+                f"{A}: about a third more than the SOC share of capacity (`court_capacity_trials_per_month`)",
+                "SOC cases the courts can hear a month, added"),
+        setting("cost_gbp_per_trial", 15000, "GBP/case", 5000, 40000,
+                f"{A}: about a week of Crown Court sitting days (judge, staff, estate) per SOC case, paid whether or "
+                "not the capacity is used; prosecution and legal aid are in `court_cost_gbp_per_case`",
+                "cost of the capacity to hear one case"),
+    )
+
+    def act(self, model, mask):
+        model.modifiers.extra_court_trials_per_month += self.values["extra_trials_per_month"] * self.intensity
+
+    def cost_gbp_per_year(self, model, mask):
+        population = model.geography.population
+        return (12 * self.values["extra_trials_per_month"] * self.values["cost_gbp_per_trial"] * self.intensity
+                * population / population.sum())
+
+
+@register
 class ExtraTerritorial(Power):
     type_name = "extra_territorial"
     summary = "Extra-territorial jurisdiction (seed 003): reach into international groups"

@@ -30,6 +30,8 @@ class Members(Table):
         sentence_months: sentence imposed (status prison).
         joined_step: step the member joined.
         adult_month: month a child member turns 18 (infinite for adults).
+        on_bail: released on bail awaiting trial (an active member with a case the courts have
+            yet to hear: `justice.courts_and_prisons`); cleared when the case is heard.
     """
 
     columns = {
@@ -44,6 +46,7 @@ class Members(Table):
         "sentence_months": (float, 0.0, ()),
         "joined_step": (np.int64, 0, ()),
         "adult_month": (float, np.inf, ()),
+        "on_bail": (bool, False, ()),
     }
 
     def population(self) -> int:
@@ -76,7 +79,7 @@ class Members(Table):
 #: the member columns in the order `_move_kept_member_rows` takes them
 MEMBER_COLUMNS = tuple(Members.columns)
 assert MEMBER_COLUMNS == ("ocg", "role", "status", "child", "known", "referred", "verdict_month", "release_month",
-                          "sentence_months", "joined_step", "adult_month")
+                          "sentence_months", "joined_step", "adult_month", "on_bail")
 
 
 def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
@@ -204,7 +207,7 @@ def _count_status(status: np.ndarray, value: int) -> int:
 
 @kernel
 def _move_kept_member_rows(keep, ocg, role, status, child, known, referred, verdict_month, release_month,
-                           sentence_months, joined_step, adult_month):
+                           sentence_months, joined_step, adult_month, on_bail):
     """Move the kept rows of every member column (whole blocks; `keep` covers the first `keep.size`
     rows) to the top, in order, in place, in one pass; return (old row -> new row, -1 if dropped;
     the number kept).
@@ -228,5 +231,6 @@ def _move_kept_member_rows(keep, ocg, role, status, child, known, referred, verd
         sentence_months[n_kept] = sentence_months[row]
         joined_step[n_kept] = joined_step[row]
         adult_month[n_kept] = adult_month[row]
+        on_bail[n_kept] = on_bail[row]
         n_kept += kept
     return new_index, n_kept

@@ -55,8 +55,9 @@ class TwinModel(mesa.Model):
        charges, seizures and disruptions (`investigations.py`); reactive street arrests; then
        forces, ROCUs and the NCA open new operations down their harm-ranked lists with the
        investigators left free (`policing.py`).
-    9. Courts and prisons: verdicts, sentences, releases, early release when prisons are full,
-       released members returning or leaving (`justice.py`).
+    9. Courts and prisons: trials up to the courts' capacity (custody cases first), bail when the
+       custody time limit passes, verdicts, sentences, releases, early release when prisons are
+       full, released members returning or leaving (`justice.py`).
     10. OCG adaptation (on the member counts taken at the end of the previous step):
         dissolution of depleted groups, succession with disputes, splits or absorption
         (`succession.py`); entry into vacated markets, county lines opening and closing,
@@ -125,6 +126,7 @@ class TwinModel(mesa.Model):
         self._portfolio_changes: dict[str, list[np.ndarray]] = {"entries": [], "profiles": []}
         self.enablers_changed = False
         self.money_laundered_gbp = 0.0
+        self.court_slot_carry = 0.0  # see justice.trial_slots
         self._active_rows, self._active_rows_n = None, 0  # see active_row_parts
 
         self.register_completion = None

@@ -78,5 +78,6 @@ class Modifiers:
         d["reoffend_multiplier"] = 1.0
         d["prison_direction_multiplier"] = 1.0
         d["extra_prison_places"] = 0.0
+        d["extra_court_trials_per_month"] = 0.0
         d["powers_in_use"] = 0.0
         d["oversight"] = False

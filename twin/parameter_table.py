@@ -353,7 +353,23 @@ PARAMETER_TABLE: list[Parameter] = [
        "charge chance of an arrested exploited member, relative to charge_prob", "justice", "share"),
     _p("conviction_prob", 0.8, "probability", 0.6, 0.9, f"{A}: CPS conviction rates are around 80%",
        "chance a charge leads to a custodial conviction", "justice", "probability"),
-    _p("court_delay_months", 10, "months", 4, 20, f"{A}: Crown Court backlogs", "mean time from charge to verdict", "justice", "positive"),
+    _p("court_delay_months", 10, "months", 4, 20, f"{A}: Crown Court backlogs", "mean time from charge until the case is ready for trial (with the courts below capacity, until the verdict)", "justice", "positive"),
+    _p("court_capacity_trials_per_month", 700, "cases/month", 610, 900,
+       f"{A}: SOC's share of Crown Court capacity, about 15% above the baseline's 610 or so ready cases a month, "
+       "so that the baseline's delays are those of `court_delay_months` and options that multiply charges meet a "
+       "backlog; the Crown Court received 105,000 cases in 2023 and its open caseload reached a series peak of "
+       "73,105 in September 2024, disposals below receipts (MoJ, Criminal court statistics quarterly)",
+       "SOC cases the Crown Court can hear a month, custody cases first", "justice", "positive"),
+    _p("custody_time_limit_months", 8, "months", 6, 12,
+       f"{A}: the statutory custody time limit to trial in the Crown Court is 182 days, raised to 8 months in "
+       "2020-22 and routinely extended; here counted from when the case is ready, so it binds only in a backlog",
+       "wait unheard after which a remanded defendant is bailed (and offends until the trial)", "justice", "positive"),
+    _p("soc_remand_places", 7000, "places", 6500, 9000,
+       f"{A}: about 10% above the baseline's 6,000-6,300 SOC defendants on remand (every charged member is "
+       "remanded while places last); the remand population of England and Wales was 17,070 in June 2024, a record "
+       "(MoJ, Offender management statistics quarterly)",
+       "SOC defendants the prisons can hold on remand; beyond it the courts bail exploited members and workers "
+       "first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),
     _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners (seed 003) without the places binding", "mean sentence for a core member", "justice", "positive"),
     _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners (seed 003; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),

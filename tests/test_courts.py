@@ -1,0 +1,127 @@
+"""Courts with a capacity (`justice.trial_slots`, `justice_kernels._hearings`), the custody time
+limit and remand places (bail), and the `court_capacity` lever."""
+
+import numpy as np
+import pytest
+
+from twin.justice_kernels import _bailed_first, _hearings
+from twin.model import TwinModel
+from twin.parameters import Parameters
+from twin.results import METRIC_NAMES
+from twin.vocabulary import ACTIVE, CHARGED
+
+from test_levers import _run
+
+
+def _reference_hearings(verdict_month, charged, bailed, mid_month, slots):
+    """Ready cases heard custody first, each list earliest ready first (ties to the lower row)."""
+    due = [(0, verdict_month[r], r) for r in charged if verdict_month[r] < mid_month]
+    due += [(1, verdict_month[r], r) for r in bailed if verdict_month[r] < mid_month]
+    heard = sorted(r for _, _, r in sorted(due)[:slots])
+    return heard, sorted(set(r for _, _, r in due) - set(heard))
+
+
+def test_hearings_take_custody_cases_first_and_the_earliest_ready():
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n = 300
+        verdict_month = np.floor(rng.random(n) * 40) if trial % 2 else rng.random(n) * 40  # ties in half
+        rows = rng.permutation(n)
+        charged = np.sort(rows[: rng.integers(0, 200)])
+        bailed = np.sort(rows[200: 200 + rng.integers(0, 100)])
+        mid_month = 20.0
+        slots = int(rng.integers(0, 250))
+        heard, unheard = _hearings(verdict_month, charged, bailed, mid_month, slots)
+        expected_heard, expected_unheard = _reference_hearings(verdict_month, charged, bailed, mid_month, slots)
+        assert list(heard) == expected_heard
+        assert list(unheard) == expected_unheard
+        assert heard.size <= slots
+
+
+def test_remand_overflow_bails_exploited_and_workers_first_then_the_latest_ready():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = 200
+        role = rng.integers(0, 4, n).astype(np.int8)
+        verdict_month = np.floor(rng.random(n) * 12)  # many ties: broken by row
+        remanded = np.sort(rng.choice(n, size=int(rng.integers(1, n)), replace=False))
+        count = int(rng.integers(0, remanded.size + 1))
+        chosen = _bailed_first(role, verdict_month, remanded, count)
+        expected = sorted(remanded, key=lambda r: (-role[r], -verdict_month[r], r))[:count]
+        assert list(chosen) == expected
+
+
+def _court_run(seed, n_steps=36, **params):
+    """A run from the register (no spin-up), with the courts' invariants checked at every step."""
+    p = Parameters(params)
+    model = TwinModel(p, seed=seed, n_steps=n_steps)
+    for _ in range(n_steps):
+        month = model.month
+        model.step()
+        members = model.members
+        status, verdict = members.status, members.verdict_month
+        remanded = status == CHARGED
+        # nobody remanded past the custody time limit, and no more on remand than the places
+        assert (month - verdict[remanded] <= p.custody_time_limit_months).all()
+        assert remanded.sum() <= p.soc_remand_places
+        # defendants on bail are at liberty (or released, their group gone), none in prison awaiting trial
+        bailed_active = members.on_bail & (status == ACTIVE)
+        assert np.isfinite(verdict[bailed_active]).all()
+    return model
+
+
+def test_courts_at_capacity_build_a_backlog_and_bail_at_the_limits():
+    """With capacity at half the ready cases, convictions a year are below what the courts could
+    hear, a backlog of ready cases builds, remanded defendants are bailed at the custody time limit
+    and when remand places run out, and those bailed are tried later (from liberty)."""
+    capacity = 300
+    tight = _court_run(seed=4, court_capacity_trials_per_month=capacity, soc_remand_places=5000)
+    results = tight.results
+    convictions = results.series("convictions")
+    assert (convictions <= capacity).all() and convictions.sum() <= 36 * capacity
+    assert results.series("court_backlog")[12:].min() > 1000
+    assert results.series("bail_releases").sum() > 1000
+    assert results.series("members_charged").max() <= 5000
+    roomy = _run([], seed=4, n_steps=36, court_capacity_trials_per_month=1e12, soc_remand_places=1e12)
+    assert roomy.results.series("court_backlog").sum() == 0 == roomy.results.series("bail_releases").sum()
+    assert convictions[12:].sum() < 0.75 * roomy.results.series("convictions")[12:].sum()
+
+
+def test_courts_below_capacity_change_nothing():
+    """A small register's caseload never reaches the default capacity and remand places: the run
+    is, draw for draw, the run with courts of unlimited capacity."""
+    small = {"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+             "soc_awaiting_trial_initial": 50}
+    default = _run([], seed=5, n_steps=60, **small).results
+    unlimited = _run([], seed=5, n_steps=60, court_capacity_trials_per_month=1e12, soc_remand_places=1e12,
+                     **small).results
+    assert default.series("court_backlog").sum() == 0 == default.series("bail_releases").sum()
+    for name in METRIC_NAMES:
+        np.testing.assert_array_equal(default.series(name), unlimited.series(name), err_msg=name)
+
+
+def test_weekly_and_monthly_courts_hear_the_same_cases_a_year():
+    """Slots carry their fractions from step to step: 52 weekly steps hold what 12 monthly ones do."""
+    monthly = _run([], seed=6, n_steps=24, court_capacity_trials_per_month=250.5)
+    weekly = TwinModel(Parameters({"court_capacity_trials_per_month": 250.5}), seed=6, n_steps=104,
+                       step_length="week")
+    weekly.run()
+    # at capacity at every step of the second year: every slot used
+    assert monthly.results.series("court_backlog")[12:].min() > 0
+    assert weekly.results.series("court_backlog")[52:].min() > 0
+    # so each year's convictions are binomial(12 x 250.5 cases heard, conviction_prob)
+    heard, p = 12 * 250.5, Parameters().conviction_prob
+    sd = np.sqrt(heard * p * (1 - p))
+    for convictions in (monthly.results.series("convictions")[12:].sum(),
+                        weekly.results.series("convictions")[52:].sum()):
+        assert abs(convictions - heard * p) < 4 * sd
+
+
+def test_the_court_capacity_lever_adds_trials_and_is_costed():
+    tight = dict(court_capacity_trials_per_month=300, n_steps=24)
+    without = _run([], seed=2, **tight)
+    more = _run([{"type": "court_capacity", "extra_trials_per_month": 200}], seed=2, **tight)
+    assert more.results.series("convictions")[12:].sum() > 1.3 * without.results.series("convictions")[12:].sum()
+    assert more.results.series("court_backlog")[-1] < without.results.series("court_backlog")[-1]
+    cost = more.results.series("lever_cost_gbp_court_capacity").sum()
+    assert cost == pytest.approx(2 * 12 * 200 * 15000)  # two years of 200 trials a month at £15,000 each

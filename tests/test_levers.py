@@ -519,3 +519,21 @@ def test_business_disruption_picks_the_groups_a_sort_by_area_and_score_would():
             expected = np.sort(order[np.arange(n) - first < groups_per_area])
             chosen = _highest_per_area(area, score, int(np.ceil(groups_per_area)), n_areas)
             assert np.array_equal(np.flatnonzero(chosen), expected)
+
+
+def test_area_lever_costs_follow_the_population_the_lever_acts_on():
+    """Hold, Build and prevention act on an area's demand and at-risk pool, so their cost is the
+    setting scaled by the area's population over the UK force areas' mean: a rollout to every area
+    costs 45 times the setting. Business disruption works on a number of groups, at a flat cost."""
+    from twin.interventions import mean_area_population
+
+    model = _run([{"type": "hold", "areas": "all"}, {"type": "business_disruption", "areas": TARGETS}], n_steps=12)
+    population = model.geography.population
+    assert mean_area_population() == pytest.approx(population.mean())
+    hold = model.results.values[:, :-1, model.results.index["lever_cost_gbp_hold"]].sum(axis=0)
+    np.testing.assert_allclose(hold, 1.5e6 * population / population.mean())
+    assert hold.sum() == pytest.approx(45 * 1.5e6)
+    disruption = model.results.values[:, :-1, model.results.index["lever_cost_gbp_business_disruption"]].sum(axis=0)
+    targets = [model.geography.area_index(a) for a in TARGETS]
+    np.testing.assert_allclose(disruption[targets], 0.8e6)
+    assert disruption.sum() == pytest.approx(3 * 0.8e6)

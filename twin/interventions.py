@@ -45,6 +45,17 @@ def setting(name, value, unit, low, high, source, description, kind="nonnegative
     return Parameter(name, value, unit, low, high, source, description, group="lever", kind=kind)
 
 
+def mean_area_population() -> float:
+    """Mean population of the 45 UK force areas: the area an area lever's cost setting prices."""
+    from twin.geography import uk_population
+
+    return uk_population() / N_UK_AREAS
+
+
+#: the UK force areas (`geography.load_geography`)
+N_UK_AREAS = 45
+
+
 class Lever:
     """Base class: time window, targets, intensity, effect sizes, cost.
 
@@ -201,12 +212,14 @@ class Lever:
         raise NotImplementedError
 
     def cost_gbp_per_year(self, model, mask: np.ndarray) -> np.ndarray:
-        """Spending per area and year. Default: `cost_gbp_per_area_year` in each target area
-        (national levers: `cost_gbp_per_year` spread by population)."""
+        """Spending per area and year. Default: `cost_gbp_per_area_year` for an area of the UK force
+        areas' mean population, scaled by each target area's population, as the lever's effects
+        scale with the area's demand and at-risk pool (a rollout to all 45 areas costs 45 times
+        the setting; national levers: `cost_gbp_per_year` spread by population)."""
+        population = model.geography.population
         if "cost_gbp_per_year" in self.values:
-            population = model.geography.population
             return self.values["cost_gbp_per_year"] * self.intensity * population / population.sum()
-        return mask * self.values.get("cost_gbp_per_area_year", 0.0) * self.intensity
+        return mask * self.values.get("cost_gbp_per_area_year", 0.0) * self.intensity * population / mean_area_population()
 
     def ramp(self, years: float) -> float:
         """Share of a gradual effect reached after this lever has been active for a while."""

@@ -66,7 +66,8 @@ class Hold(Lever):
         setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05, A,
                 "community trust gained per year of Hold"),
         setting("cost_gbp_per_area_year", 1.5e6, "GBP/area-year", 0.5e6, 5e6,
-                f"{A}: a neighbourhood team of about 20-30 officers and staff", "cost of Hold in one area"),
+                f"{A}: a neighbourhood team of about 20-30 officers and staff in an area of average population",
+                "cost of Hold in an area of the mean population (scaled by each area's population)"),
     )
 
     def act(self, model, mask):
@@ -94,7 +95,8 @@ class Build(Lever):
                 "years to full effect"),
         setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A, "community trust gained per year of Build"),
         setting("cost_gbp_per_area_year", 3e6, "GBP/area-year", 1e6, 8e6,
-                f"{A}: partnership funding for youth, treatment and community programmes", "cost of Build in one area"),
+                f"{A}: partnership funding for youth, treatment and community programmes",
+                "cost of Build in an area of the mean population (scaled by each area's population)"),
     )
 
     def act(self, model, mask):
@@ -160,7 +162,8 @@ class Prevention(Lever):
                 "rise in members leaving crime (scaled by the population share covered)"),
         setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
         setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),
-        setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A, "cost in one area"),
+        setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A,
+                "cost in an area of the mean population (scaled by each area's population)"),
     )
 
     def act(self, model, mask):
@@ -184,7 +187,8 @@ class BusinessDisruption(Lever):
                 "internal trust (cohesion) lost each month by a targeted group"),
         setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
                 "reputation lost each month by a targeted group"),
-        setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6, A, "cost in one area"),
+        setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6, A,
+                "cost in one area, whatever its population (it works on `groups_per_area` groups)"),
     )
 
     def act(self, model, mask):
@@ -198,6 +202,9 @@ class BusinessDisruption(Lever):
         months = model.months_per_step
         ocgs.cohesion[chosen] = np.maximum(ocgs.cohesion[chosen] - v["cohesion_loss_per_month"] * months * i, 0.0)
         ocgs.reputation[chosen] = np.maximum(ocgs.reputation[chosen] - v["reputation_loss_per_month"] * months * i, 0.0)
+
+    def cost_gbp_per_year(self, model, mask):
+        return mask * self.values["cost_gbp_per_area_year"] * self.intensity  # per area: the groups worked on
 
 
 @kernel

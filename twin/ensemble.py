@@ -37,7 +37,7 @@ SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_mod
           "response_cost_gbp_policing", "response_cost_gbp_courts", "response_cost_gbp_prisons",
           "assets_recovered_gbp", "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
           "convictions", "recruits", "recruits_children", "nrm_referrals", "fraud_offences", "early_releases",
-          "emergency_releases")
+          "emergency_releases", "bail_releases")
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ LEVEL_LABELS = {
 OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug deaths"),
                   ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
                   ("total_arrests", "arrests"), ("total_disruptions", "disruptions"),
+                  ("total_convictions", "convictions"),
+                  ("total_bail_releases", "defendants bailed (courts or remand places full)"),
                   ("total_early_releases", "prisoners released early (prisons full)"),
                   ("total_emergency_releases", "emergency releases (before the early-release share)"))
 

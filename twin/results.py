@@ -59,7 +59,7 @@ METRICS: tuple[Metric, ...] = (
     _m("members_active", "people", "active members"),
     _m("members_known", "people", "members known to police in any status short of exited (active, charged, "
        "in prison or released), as the NCA counts known nominals"),
-    _m("members_charged", "people", "members charged and awaiting trial"),
+    _m("members_charged", "people", "members charged and remanded in custody awaiting trial (those on bail are counted as active)"),
     _m("members_prison", "people", "members in prison (SOC prison population)"),
     _m("members_released", "people", "members released and not (yet) back in a group"),
     _m("members_leader", "people", "active leaders"),

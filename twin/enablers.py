@@ -44,7 +44,7 @@ class EnablerLinks(Table):
 
 
 KINDS = (PROFESSIONAL, INSIDER, TECHNICAL)
-assert KINDS == (0, 1, 2)  # `_lost_service` indexes its flags by kind
+assert KINDS == (0, 1, 2)  # `_service_flags` uses bit k (and 3 + k) for kind k
 
 
 def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> Enablers:
@@ -57,6 +57,8 @@ def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> En
 def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator) -> None:
     """Append `counts[kind]` new active enablers of each kind, kind by kind."""
     for kind, count in enumerate(counts):
+        if count == 0:
+            continue  # no draws and no rows: only the cost of the call
         # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
         enablers.append(int(count), kind=kind, reach_weight=rng.pareto(1.5, size=int(count)) + 1.0)
 
@@ -67,7 +69,7 @@ def starting_counts(params) -> tuple[int, int, int]:
 
 
 def renew(model) -> None:
-    """Enabler turnover (step 4, before the services are refreshed), from the "enablers" stream.
+    """Enabler turnover (step 4, before the services are read), from the "enablers" stream.
 
     Entry: each enabler a kind is short of its starting count (`starting_counts`) is replaced with
     chance `enabler_entry_prob_per_month` (a binomial draw per kind), the new ones drawn as at
@@ -75,49 +77,55 @@ def renew(model) -> None:
     enabler, none to an active one of that kind) links to an active enabler of that kind, chosen
     by pull (`link_clients`, so new enablers gain clients), with chance `enabler_relink_prob_per_month`.
     Removal (operations, levers) thus depletes the pool for a while; without it, the pool and the
-    services stay near their starting levels.
+    services stay near their starting levels. Then each group's services are refreshed if anything
+    this step changed them (`model.enablers_changed`: removals, entry, new links).
+
+    One kernel (`_relink`) makes the pass over the links that finds the groups that lost a service,
+    draws which of them find another, picks the enablers, and gives the services and the count of
+    dead links that `drop_spent_links` needs: separate passes cost about twice as much.
     """
     params, dt = model.params, model.months_per_step
-    enablers, links = model.enablers, model.enabler_links
+    enablers, links, ocgs = model.enablers, model.enabler_links, model.ocgs
     rng = model.streams["enablers"]
     active_by_kind = _active_by_kind(enablers.kind, enablers.active)
     shortfall = np.maximum(np.array(starting_counts(params)) - active_by_kind, 0)
-    entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt))
+    # numpy's binomial draws nothing for n = 0, so a kind with no shortfall skips the call
+    entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt)) \
+        if shortfall.any() else shortfall
     if entering.any():
         _add_enablers(enablers, entering, rng)
     relink = per_step_probability(params.enabler_relink_prob_per_month, dt)
-    seeking = tuple(groups[rng.random(groups.size) < relink]
-                    for groups in lost_service(model.ocgs.active, enablers, links))
-    link_clients(enablers, links, seeking, KINDS, rng)
-    if entering.any() or any(groups.size for groups in seeking):
-        model.enablers_changed = True
-    drop_spent_links(model.ocgs.active, enablers, links)
+    enabler, client, flags, n_seeking, dead = _relink(
+        generator_argument(rng), relink, links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
+        enablers.reach_weight, ocgs.active)
+    if client.size:
+        links.append(client.size, enabler=enabler, ocg=client)
+    if model.enablers_changed or entering.any() or n_seeking:
+        _set_services(flags, ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
+        model.enablers_changed = False
+    drop_spent_links(ocgs.active, enablers, links, dead)
 
 
 #: spent links are dropped once they are this share of the link table (each drop is a pass over it)
 SPENT_LINK_SHARE = 0.25
 
 
-def drop_spent_links(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> None:
+def drop_spent_links(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks,
+                     dead_links: int | None = None) -> None:
     """Drop the links no process reads any more, once they are `SPENT_LINK_SHARE` of the table: links
     to a removed enabler from a group that has since found another of that kind, or that no longer
     operates. Services, exposure in operations and `lost_service` read only links to active
     enablers and the removed enablers' links of groups still without one, so nothing else changes;
-    without this the table grew by about 3,000 spent links a year and every pass over it with it."""
-    if _dead_links(links.enabler, links.active, enablers.active) <= SPENT_LINK_SHARE * links.n:
+    without this the table grew by about 3,000 spent links a year and every pass over it with it.
+    `dead_links` (active links to removed enablers) is counted here when not given."""
+    if dead_links is None:
+        dead_links = _service_flags(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
+                                    ocg_active.size)[1]
+    if dead_links <= SPENT_LINK_SHARE * links.n:
         return  # spent links are among the dead ones: nothing to gain yet
     spent = _spent_links(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active)
     if spent.sum() > SPENT_LINK_SHARE * links.n:
         links.compact(~spent)
-
-
-@kernel
-def _dead_links(link_enabler, link_active, enabler_active):
-    """Active links to removed enablers."""
-    n = 0
-    for i in range(link_enabler.size):
-        n += link_active[i] and not enabler_active[link_enabler[i]]
-    return n
 
 
 @kernel
@@ -133,54 +141,92 @@ def _active_by_kind(enabler_kind, enabler_active):
 @kernel
 def _spent_links(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active):
     """`drop_spent_links`' test for each link: to a removed enabler, from a group that is inactive
-    or has an active link to an active enabler of that kind."""
-    served = _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active.size)
+    or has an active link to an active enabler of that kind (bit `kind` of `_service_flags`)."""
+    flags = _service_flags(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active.size)[0]
     spent = np.zeros(link_enabler.size, dtype=np.bool_)
     for i in range(link_enabler.size):
         e, g = link_enabler[i], link_ocg[i]
-        spent[i] = not enabler_active[e] and (not ocg_active[g] or served[enabler_kind[e], g])
+        spent[i] = not enabler_active[e] and (not ocg_active[g] or (flags[g] >> enabler_kind[e]) & 1 == 1)
     return spent
 
 
 @kernel
-def _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n_ocgs):
-    """[kind, group]: the group has an active link to an active enabler of that kind."""
-    served = np.zeros((3, n_ocgs), dtype=np.bool_)
+def _service_flags(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n_ocgs):
+    """One byte per group: bit k set if it has an active link to an active enabler of kind k
+    (`KINDS` order), bit 3 + k if it has one to a removed enabler of kind k; and the number of
+    active links to removed enablers (links to rows past `n_ocgs` are left out). One byte per
+    group, not a [kind, group] array of flags: about half the time."""
+    flags = np.zeros(n_ocgs, dtype=np.uint8)
+    dead = 0
     for i in range(link_enabler.size):
-        if link_active[i] and enabler_active[link_enabler[i]]:
-            served[enabler_kind[link_enabler[i]], link_ocg[i]] = True
-    return served
+        if link_active[i] and link_ocg[i] < n_ocgs:
+            e = link_enabler[i]
+            if enabler_active[e]:
+                flags[link_ocg[i]] |= np.uint8(1 << enabler_kind[e])
+            else:
+                flags[link_ocg[i]] |= np.uint8(8 << enabler_kind[e])
+                dead += 1
+    return flags, dead
+
+
+@kernel
+def _orphans(flags, ocg_active, kind):
+    """The active groups (ascending) whose `_service_flags` say they lost their enabler of `kind`
+    (a link to a removed one) and have no active one."""
+    lost_only, mask = 8 << kind, 9 << kind
+    rows = np.empty(flags.size, dtype=np.int64)
+    n = 0
+    for g in range(flags.size):
+        if flags[g] & mask == lost_only and ocg_active[g]:
+            rows[n] = g
+            n += 1
+    return rows[:n].copy()
 
 
 def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> tuple[np.ndarray, ...]:
     """For each kind (`KINDS` order), the active groups (rows, ascending) with an active link to a
-    removed enabler of that kind and none to an active one: the groups that lost that service.
-    Compiled (`_lost_service`): numpy passes per kind over the link table cost about 0.4 ms a step
-    by year 10."""
-    return _lost_service(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active)
+    removed enabler of that kind and none to an active one: the groups that lost that service."""
+    flags = _service_flags(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
+                           ocg_active.size)[0]
+    return tuple(_orphans(flags, ocg_active, kind) for kind in KINDS)
 
 
 @kernel
-def _lost_service(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active):
-    """`lost_service` on the columns: the groups served by an active enabler of each kind
-    (`_served`) and those linked to a removed one; then the groups lost and not served, per kind
-    in `KINDS` order (kind indices 0, 1, 2), ascending."""
-    n_ocgs = ocg_active.size
-    served = _served(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, n_ocgs)
-    lost = np.zeros((3, n_ocgs), dtype=np.bool_)
-    for i in range(link_enabler.size):
-        if link_active[i] and not enabler_active[link_enabler[i]]:
-            lost[enabler_kind[link_enabler[i]], link_ocg[i]] = True
-    orphans = []
-    for k in range(3):
-        rows = np.empty(n_ocgs, dtype=np.int64)
+def _relink(rng_handle, relink, link_enabler, link_ocg, link_active, enabler_kind, enabler_active, reach_weight,
+            ocg_active):
+    """`renew`'s re-linking: the groups that lost a service (`_service_flags`, `_orphans`), kind by
+    kind, each seeking a new enabler with chance `relink` (one uniform per group in row order, as
+    `rng.random(groups.size) < relink` draws them); then their new links (`_new_links`). Returns
+    the new links' enablers and groups, the service flags with the new links set, the number of
+    groups seeking, and the number of active links to removed enablers."""
+    flags, dead = _service_flags(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active.size)
+    rng = as_generator(rng_handle)
+    seeking = []
+    n_seeking = 0
+    for kind in range(3):
+        groups = _orphans(flags, ocg_active, kind)
+        chosen = np.empty(groups.size, dtype=np.int64)
         n = 0
-        for g in range(n_ocgs):
-            if lost[k, g] and not served[k, g] and ocg_active[g]:
-                rows[n] = g
+        for g in groups:
+            if rng.random() < relink:
+                chosen[n] = g
                 n += 1
-        orphans.append(rows[:n].copy())
-    return orphans[0], orphans[1], orphans[2]
+        seeking.append(chosen[:n].copy())
+        n_seeking += n
+    enabler, client = _new_links(rng_handle, (seeking[0], seeking[1], seeking[2]), np.arange(3), enabler_kind,
+                                 enabler_active, reach_weight)
+    for i in range(client.size):
+        flags[client[i]] |= np.uint8(1 << enabler_kind[enabler[i]])
+    return enabler, client, flags, n_seeking, dead
+
+
+@kernel
+def _set_services(flags, has_professional, has_insider, encrypted):
+    """Each group's service flags (written in place) from bits 0-2 of its `_service_flags`."""
+    for g in range(flags.size):
+        has_professional[g] = flags[g] & (1 << PROFESSIONAL) != 0
+        has_insider[g] = flags[g] & (1 << INSIDER) != 0
+        encrypted[g] = flags[g] & (1 << TECHNICAL) != 0
 
 
 def link_clients(enablers: Enablers, links: EnablerLinks, clients: tuple[np.ndarray, ...], kinds: tuple[int, ...],
@@ -246,30 +292,8 @@ def _pool_cdf(enabler_kind, enabler_active, reach_weight, kind):
 
 def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:
     """Recompute each OCG's enabler services from its active links to active enablers."""
-    _refresh_services(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
-                      ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
-
-
-@kernel
-def _refresh_services(link_enabler, link_ocg, link_active, enabler_kind, enabler_active,
-                      has_professional, has_insider, encrypted):
-    """Set each OCG's service flags (written in place): true where it has at least one active
-    link to an active enabler of that kind."""
-    has_professional[:] = False
-    has_insider[:] = False
-    encrypted[:] = False
-    n_ocgs = has_professional.shape[0]
-    for link in range(link_ocg.shape[0]):
-        enabler, ocg = link_enabler[link], link_ocg[link]
-        if not (link_active[link] and enabler_active[enabler]) or ocg >= n_ocgs:
-            continue
-        kind = enabler_kind[enabler]
-        if kind == PROFESSIONAL:
-            has_professional[ocg] = True
-        elif kind == INSIDER:
-            has_insider[ocg] = True
-        elif kind == TECHNICAL:
-            encrypted[ocg] = True
+    flags = _service_flags(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocgs.n)[0]
+    _set_services(flags, ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
 
 
 def initial_links(ocgs, enablers: Enablers, links: EnablerLinks, rng: np.random.Generator) -> None:

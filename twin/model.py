@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
-from twin.enablers import EnablerLinks, build_enablers, initial_links, refresh_services, renew
+from twin.enablers import EnablerLinks, build_enablers, initial_links, renew
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers
@@ -286,10 +286,7 @@ class TwinModel(mesa.Model):
         finalise_modifiers(self)
         self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
         operations.operate(self)                                         # 3
-        renew(self)                                                      # 4
-        if self.enablers_changed:
-            refresh_services(self.ocgs, self.enablers, self.enabler_links)
-            self.enablers_changed = False
+        renew(self)                                                      # 4 (services refreshed in it)
         violence(self)                                                   # 5
         recruitment.come_of_age(self)                                    # 6
         recruitment.update_targets(self)

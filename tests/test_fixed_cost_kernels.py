@@ -91,3 +91,52 @@ def test_active_shares_counts():
     profile = (bits[:, None] >> np.arange(len(SHARE_NAMES))) & 1
     np.testing.assert_array_equal(_active_shares(active, bits, len(SHARE_NAMES)),
                                   profile[active].sum(axis=0) / active.sum())
+
+
+def test_sorted_unique_as_numpy():
+    from twin.compiled import sorted_unique
+
+    rng = np.random.default_rng(8)
+    for size in (0, 1, 5, 40, 3000):
+        values = rng.integers(0, max(size // 2, 1), size).astype(np.int64)
+        np.testing.assert_array_equal(sorted_unique(values), np.unique(values))
+
+
+def test_relink_draws_as_lost_service_then_link_clients():
+    """`renew`'s one kernel gives the links, draws and services of the separate steps it replaced:
+    the lost groups per kind, a uniform per group (`rng.random(n) < relink`), `link_clients`,
+    then `refresh_services`; and the count of active links to removed enablers."""
+    from twin.compiled import generator_argument
+    from twin.enablers import KINDS, _relink, lost_service, refresh_services
+
+    class _Groups:
+        def __init__(self, active):
+            self.n, self.active = active.size, active
+            self.has_professional, self.has_insider, self.encrypted = (np.zeros(active.size, dtype=bool)
+                                                                       for _ in KINDS)
+
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        enablers = Enablers()
+        enablers.append(200, kind=rng.integers(0, 3, 200), reach_weight=rng.pareto(1.5, 200) + 1.0,
+                        active=rng.random(200) < 0.6)
+        links = EnablerLinks()
+        links.append(900, enabler=rng.integers(0, 200, 900), ocg=rng.integers(0, 400, 900),
+                     active=rng.random(900) < 0.9)
+        groups = _Groups(rng.random(400) < 0.8)
+        stream = np.random.default_rng(100 + seed)
+        enabler, client, flags, n_seeking, dead = _relink(
+            generator_argument(stream), 0.4, links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
+            enablers.reach_weight, groups.active)
+        reference = np.random.default_rng(100 + seed)
+        seeking = tuple(lost[reference.random(lost.size) < 0.4] for lost in lost_service(groups.active, enablers, links))
+        expected_links = EnablerLinks()
+        link_clients(enablers, expected_links, seeking, KINDS, reference)
+        np.testing.assert_array_equal(enabler, expected_links.enabler)
+        np.testing.assert_array_equal(client, expected_links.ocg)
+        assert n_seeking == sum(lost.size for lost in seeking) > 0 and stream.random() == reference.random()
+        assert dead == int((links.active & ~enablers.active[links.enabler]).sum())
+        links.append(client.size, enabler=enabler, ocg=client)
+        refresh_services(groups, enablers, links)
+        for kind, services in zip(KINDS, (groups.has_professional, groups.has_insider, groups.encrypted)):
+            np.testing.assert_array_equal(flags & (1 << kind) != 0, services)

@@ -55,12 +55,13 @@ def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> En
 
 
 def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator) -> None:
-    """Append `counts[kind]` new active enablers of each kind, kind by kind."""
-    for kind, count in enumerate(counts):
-        if count == 0:
-            continue  # no draws and no rows: only the cost of the call
-        # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
-        enablers.append(int(count), kind=kind, reach_weight=rng.pareto(1.5, size=int(count)) + 1.0)
+    """Append `counts[kind]` new active enablers of each kind, kind by kind, in one append (one
+    draw of all their pulls: the same numbers as a draw per kind in turn)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
+    enablers.append(total, kind=np.repeat(np.arange(len(KINDS)), counts),
+                    reach_weight=rng.pareto(1.5, size=total) + 1.0)
 
 
 def starting_counts(params) -> tuple[int, int, int]:
@@ -88,11 +89,12 @@ def renew(model) -> None:
     enablers, links, ocgs = model.enablers, model.enabler_links, model.ocgs
     rng = model.streams["enablers"]
     active_by_kind = _active_by_kind(enablers.kind, enablers.active)
-    shortfall = np.maximum(np.array(starting_counts(params)) - active_by_kind, 0)
-    # numpy's binomial draws nothing for n = 0, so a kind with no shortfall skips the call
-    entering = rng.binomial(shortfall, per_step_probability(params.enabler_entry_prob_per_month, dt)) \
-        if shortfall.any() else shortfall
-    if entering.any():
+    entry = per_step_probability(params.enabler_entry_prob_per_month, dt)
+    # One scalar draw per kind gives the numbers one draw on the array of shortfalls gives, at a
+    # fifth of the cost; numpy's binomial draws nothing for n = 0, so a kind not short skips it.
+    entering = [rng.binomial(short, entry) if short > 0 else 0
+                for short in (start - int(active) for start, active in zip(starting_counts(params), active_by_kind))]
+    if any(entering):
         _add_enablers(enablers, entering, rng)
     relink = per_step_probability(params.enabler_relink_prob_per_month, dt)
     enabler, client, flags, n_seeking, dead = _relink(
@@ -100,7 +102,7 @@ def renew(model) -> None:
         enablers.reach_weight, ocgs.active)
     if client.size:
         links.append(client.size, enabler=enabler, ocg=client)
-    if model.enablers_changed or entering.any() or n_seeking:
+    if model.enablers_changed or any(entering) or n_seeking:
         _set_services(flags, ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
         model.enablers_changed = False
     drop_spent_links(ocgs.active, enablers, links, dead)

@@ -12,6 +12,7 @@ import numpy as np
 
 from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
 from twin.enablers import EnablerLinks, build_enablers, initial_links, renew
+from twin.compiled import sorted_unique
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers
@@ -19,7 +20,7 @@ from twin.markets import CountyLines, Markets
 from twin.members import Members, active_census, role_layout
 from twin.metrics import compute_metrics
 from twin.modifiers import Modifiers
-from twin.ocgs import OCGs
+from twin.ocgs import STEP_ARRAYS, OCGs
 from twin.parameters import Parameters
 from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
@@ -246,8 +247,6 @@ class TwinModel(mesa.Model):
         is still referenced would show that array new values: the step replaces these arrays
         wholesale (census, operations, violence, investigations) and holds none across a step.
         """
-        from twin.ocgs import STEP_ARRAYS
-
         n = self.ocgs.n
         buffers = self._ocg_array_buffers
         for name in STEP_ARRAYS:
@@ -360,7 +359,7 @@ class TwinModel(mesa.Model):
     def take_portfolio_changes(self, cache: str) -> np.ndarray:
         """Rows whose portfolio changed since `cache` ("entries" or "profiles") last asked."""
         pending = self._portfolio_changes[cache]
-        rows = np.unique(np.concatenate(pending)) if pending else np.empty(0, dtype=np.int64)
+        rows = sorted_unique(np.concatenate(pending)) if pending else np.empty(0, dtype=np.int64)
         pending.clear()
         return rows
 

@@ -105,7 +105,7 @@ def renew(model) -> None:
     if model.enablers_changed or any(entering) or n_seeking:
         _set_services(flags, ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)
         model.enablers_changed = False
-    drop_spent_links(ocgs.active, enablers, links, dead)
+    drop_spent_links(ocgs.active, enablers, links, (flags, dead))
 
 
 #: spent links are dropped once they are this share of the link table (each drop is a pass over it)
@@ -113,20 +113,19 @@ SPENT_LINK_SHARE = 0.25
 
 
 def drop_spent_links(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks,
-                     dead_links: int | None = None) -> None:
+                     service_flags: tuple[np.ndarray, int] | None = None) -> None:
     """Drop the links no process reads any more, once they are `SPENT_LINK_SHARE` of the table: links
     to a removed enabler from a group that has since found another of that kind, or that no longer
     operates. Services, exposure in operations and `lost_service` read only links to active
     enablers and the removed enablers' links of groups still without one, so nothing else changes;
     without this the table grew by about 3,000 spent links a year and every pass over it with it.
-    `dead_links` (active links to removed enablers) is counted here when not given."""
-    if dead_links is None:
-        dead_links = _service_flags(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
-                                    ocg_active.size)[1]
+    `service_flags` are the links' `_service_flags` (flags, dead links) when the caller has them."""
+    flags, dead_links = service_flags if service_flags is not None else _service_flags(
+        links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active.size)
     if dead_links <= SPENT_LINK_SHARE * links.n:
         return  # spent links are among the dead ones: nothing to gain yet
-    spent = _spent_links(links.enabler, links.ocg, links.active, enablers.kind, enablers.active, ocg_active)
-    if spent.sum() > SPENT_LINK_SHARE * links.n:
+    spent, n_spent = _spent_links(links.enabler, links.ocg, enablers.kind, enablers.active, ocg_active, flags)
+    if n_spent > SPENT_LINK_SHARE * links.n:
         links.compact(~spent)
 
 
@@ -141,15 +140,17 @@ def _active_by_kind(enabler_kind, enabler_active):
 
 
 @kernel
-def _spent_links(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active):
-    """`drop_spent_links`' test for each link: to a removed enabler, from a group that is inactive
-    or has an active link to an active enabler of that kind (bit `kind` of `_service_flags`)."""
-    flags = _service_flags(link_enabler, link_ocg, link_active, enabler_kind, enabler_active, ocg_active.size)[0]
+def _spent_links(link_enabler, link_ocg, enabler_kind, enabler_active, ocg_active, flags):
+    """`drop_spent_links`' test for each link, and the number that pass it: to a removed enabler,
+    from a group that is inactive or has an active link to an active enabler of that kind (bit
+    `kind` of the links' `_service_flags`)."""
     spent = np.zeros(link_enabler.size, dtype=np.bool_)
+    n_spent = 0
     for i in range(link_enabler.size):
         e, g = link_enabler[i], link_ocg[i]
         spent[i] = not enabler_active[e] and (not ocg_active[g] or (flags[g] >> enabler_kind[e]) & 1 == 1)
-    return spent
+        n_spent += spent[i]
+    return spent, n_spent
 
 
 @kernel
@@ -158,31 +159,33 @@ def _service_flags(link_enabler, link_ocg, link_active, enabler_kind, enabler_ac
     (`KINDS` order), bit 3 + k if it has one to a removed enabler of kind k; and the number of
     active links to removed enablers (links to rows past `n_ocgs` are left out). One byte per
     group, not a [kind, group] array of flags: about half the time."""
+    bit = np.empty(enabler_kind.size, dtype=np.uint8)  # each enabler's bit: one load per link below
+    for e in range(enabler_kind.size):
+        bit[e] = (1 if enabler_active[e] else 8) << enabler_kind[e]
     flags = np.zeros(n_ocgs, dtype=np.uint8)
     dead = 0
     for i in range(link_enabler.size):
         if link_active[i] and link_ocg[i] < n_ocgs:
-            e = link_enabler[i]
-            if enabler_active[e]:
-                flags[link_ocg[i]] |= np.uint8(1 << enabler_kind[e])
-            else:
-                flags[link_ocg[i]] |= np.uint8(8 << enabler_kind[e])
-                dead += 1
+            b = bit[link_enabler[i]]
+            flags[link_ocg[i]] |= b
+            dead += b >= 8
     return flags, dead
 
 
 @kernel
-def _orphans(flags, ocg_active, kind):
-    """The active groups (ascending) whose `_service_flags` say they lost their enabler of `kind`
-    (a link to a removed one) and have no active one."""
-    lost_only, mask = 8 << kind, 9 << kind
-    rows = np.empty(flags.size, dtype=np.int64)
-    n = 0
+def _orphans(flags, ocg_active):
+    """For each kind (`KINDS` order), the active groups (ascending) whose `_service_flags` say they
+    lost their enabler of that kind (a link to a removed one) and have no active one; one pass."""
+    rows = np.empty((3, flags.size), dtype=np.int64)
+    n = np.zeros(3, dtype=np.int64)
     for g in range(flags.size):
-        if flags[g] & mask == lost_only and ocg_active[g]:
-            rows[n] = g
-            n += 1
-    return rows[:n].copy()
+        f = flags[g]
+        if f >= 8 and ocg_active[g]:  # linked to a removed enabler of some kind
+            for kind in range(3):
+                if (f >> kind) & 9 == 8:
+                    rows[kind, n[kind]] = g
+                    n[kind] += 1
+    return rows[0, :n[0]].copy(), rows[1, :n[1]].copy(), rows[2, :n[2]].copy()
 
 
 def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks) -> tuple[np.ndarray, ...]:
@@ -190,7 +193,7 @@ def lost_service(ocg_active: np.ndarray, enablers: Enablers, links: EnablerLinks
     removed enabler of that kind and none to an active one: the groups that lost that service."""
     flags = _service_flags(links.enabler, links.ocg, links.active, enablers.kind, enablers.active,
                            ocg_active.size)[0]
-    return tuple(_orphans(flags, ocg_active, kind) for kind in KINDS)
+    return _orphans(flags, ocg_active)
 
 
 @kernel
@@ -205,8 +208,7 @@ def _relink(rng_handle, relink, link_enabler, link_ocg, link_active, enabler_kin
     rng = as_generator(rng_handle)
     seeking = []
     n_seeking = 0
-    for kind in range(3):
-        groups = _orphans(flags, ocg_active, kind)
+    for groups in _orphans(flags, ocg_active):
         chosen = np.empty(groups.size, dtype=np.int64)
         n = 0
         for g in groups:
@@ -275,21 +277,18 @@ def _pool_cdf(enabler_kind, enabler_active, reach_weight, kind):
     """The active enablers of `kind` (ascending) and the cumulative distribution of their pull,
     as `streams.choice` builds it from `weights / weights.sum()` (the sum in numpy's pairwise
     order; `choice_cdf`)."""
+    pool = np.empty(enabler_kind.size, dtype=np.int64)  # one pass, then cut to size
+    weights = np.empty(enabler_kind.size)
     n_pool = 0
     for enabler in range(enabler_kind.size):
         if enabler_kind[enabler] == kind and enabler_active[enabler]:
+            pool[n_pool] = enabler
+            weights[n_pool] = reach_weight[enabler]
             n_pool += 1
-    pool = np.empty(n_pool, dtype=np.int64)
-    weights = np.empty(n_pool)
-    k = 0
-    for enabler in range(enabler_kind.size):
-        if enabler_kind[enabler] == kind and enabler_active[enabler]:
-            pool[k] = enabler
-            weights[k] = reach_weight[enabler]
-            k += 1
     if n_pool == 0:
-        return pool, np.empty(0)
-    return pool, choice_cdf(weights / array_sum(weights))
+        return pool[:0].copy(), np.empty(0)
+    weights = weights[:n_pool].copy()
+    return pool[:n_pool].copy(), choice_cdf(weights / array_sum(weights))
 
 
 def refresh_services(ocgs, enablers: Enablers, links: EnablerLinks) -> None:

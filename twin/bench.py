@@ -80,6 +80,20 @@ needs one per group draws them in numpy first (`policing.intelligence`). What is
 kernel time and flat: about 20 phases of 0.05-0.35 ms each, mostly passes over the member rows
 bound by memory reads (courts, census, operations, succession) and the draws themselves.
 
+A further pass on the glue (same results, py-spy line and native profiles, each phase timed in
+the run; about 0.3 ms of a UK step): enabler turnover was five passes over the ~10,000 links a step
+(lost groups, dead links, spent links, services, each with [kind, group] arrays): now one pass
+setting a byte of flags per group (`enablers._relink`), whose flags give the services and the
+spent links too; `Generator.binomial` on an array of 3 costs about 9 us against 2 us for three
+scalar calls (the same draws: numpy's array call draws element by element from the same state);
+one `pareto` draw for all kinds gives the draws one per kind gives; `np.unique` on a few rows
+costs about 10 us of wrapper (`compiled.sorted_unique`). `market_exit_step` took a power per
+draw that depends only on the market: taken once per market now (the same operation on the same
+numbers, so the same bits), it gained only about 10 us; the kernel's 60 us are its pass over the
+portfolios and its draws. Still unchanged: `Table.append` (about 15 us a call in the run, 7-8 calls a step, most of it numpy's
+slice assignment per column and the views' refresh) and `grow_ocg_arrays`' copies of the step
+arrays the phases replace anyway.
+
 Memory: numba keeps every cached kernel's parsed LLVM module in case new code links it, about
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
 (301.5 -> 279 MB peak).

@@ -57,8 +57,7 @@ def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> En
 def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator) -> None:
     """Append `counts[kind]` new active enablers of each kind, kind by kind, in one append (one
     draw of all their pulls: the same numbers as a draw per kind in turn)."""
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
+    total = int(sum(counts))
     # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
     enablers.append(total, kind=np.repeat(np.arange(len(KINDS)), counts),
                     reach_weight=rng.pareto(1.5, size=total) + 1.0)

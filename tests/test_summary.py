@@ -28,3 +28,23 @@ def test_no_note_when_prisons_have_room():
                                          ([1, 3, 5], "1, 3 and 5")])
 def test_year_spans(years, span):
     assert _year_span(years) == span
+
+
+def _courts_summary(capacity: float) -> tuple[str, float, float]:
+    params = Parameters({"court_capacity_trials_per_month": capacity, "soc_remand_places": 1e9}, where="test")
+    model = TwinModel(params=params, seed=3, n_steps=24)
+    model.run()
+    series = model.results.series
+    return format_annual_summary(model.results, 12), float(series("bail_releases").sum()), float(series("court_backlog")[-1])
+
+
+def test_full_courts_are_named_with_the_bailed_and_the_cases_waiting():
+    text, bailed, waiting = _courts_summary(300)  # half the ready cases
+    assert bailed > 0 and waiting > 0
+    assert "Courts or remand places were full in years 1-2" in text
+    assert f"{bailed:,.0f} defendants were bailed" in text and f"{waiting:,.0f} cases ready for trial" in text
+
+
+def test_no_courts_note_when_the_courts_keep_up():
+    text, bailed, waiting = _courts_summary(1e9)
+    assert bailed == 0 == waiting and "Courts or remand places" not in text

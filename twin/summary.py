@@ -67,10 +67,18 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
                      f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room"
                      f"{before_share}, so SOC prisoners stay within the places available.")
+    courts = [row for row in annual_rows(results, steps_per_year, area, COURTS) if row["backlog"] > 0 or row["bailed"] > 0]
+    if courts:
+        years = [row["year"] for row in courts]
+        lines.append(f"Courts or remand places were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
+                     f"{sum(row['bailed'] for row in courts):,.0f} defendants were bailed to await trial at liberty, "
+                     f"and {courts[-1]['backlog']:,.0f} cases ready for trial were waiting at the end of year "
+                     f"{years[-1]}.")
     return "\n".join(lines)
 
 
 EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"), ("emergency", "emergency_releases", "sum", 1, "{:,.0f}"))
+COURTS = (("backlog", "court_backlog", "last", 1, "{:,.0f}"), ("bailed", "bail_releases", "sum", 1, "{:,.0f}"))
 
 
 def _year_span(years: list[int]) -> str:

@@ -307,6 +307,24 @@ def test_summary_names_harms_in_people_that_rise():
     assert _rises(comparison, "x") == ["homicides rise by 12"]
 
 
+def test_summary_says_when_the_courts_or_prisons_limit_an_option():
+    """Named only when more defendants are bailed (or prisoners released early) than in the
+    baseline with the whole interval above zero."""
+    from twin.compare import Comparison
+    from twin.report_text import _justice_limits
+
+    summary = pd.DataFrame([
+        {"scenario": "x", "metric": "total_bail_releases", "diff_mean": 3500.0, "diff_low": 3100.0, "diff_high": 3900.0},
+        {"scenario": "x", "metric": "total_early_releases", "diff_mean": 40.0, "diff_low": -10.0, "diff_high": 90.0},
+        {"scenario": "y", "metric": "total_bail_releases", "diff_mean": 0.0, "diff_low": 0.0, "diff_high": 0.0},
+    ])
+    empty = pd.DataFrame()
+    comparison = Comparison(["base", "x", "y"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    text = _justice_limits(comparison, "x")
+    assert "3,500 more defendants bailed" in text and "released early" not in text
+    assert _justice_limits(comparison, "y") == ""
+
+
 def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):
     """Editing a model module changes the hash (stored runs are stale); rewording a report does not."""
     import shutil

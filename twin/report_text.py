@@ -117,6 +117,25 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
     return out
 
 
+def _justice_limits(comparison: Comparison, scenario: str) -> str:
+    """A sentence when an option's extra charges outrun the courts or its convictions the prisons
+    (more defendants bailed, or more prisoners released early, than the baseline: whole interval
+    above zero), else ''."""
+    parts = []
+    bailed = _paired_change(comparison, scenario, "total_bail_releases")
+    if bailed is not None and bailed["diff_low"] > 0:
+        parts.append(f"the courts or remand places cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
+                     "defendants bailed to await trial at liberty)")
+    early = _paired_change(comparison, scenario, "total_early_releases")
+    if early is not None and early["diff_low"] > 0:
+        parts.append(f"its convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners released early)")
+    if not parts:
+        return ""
+    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {_and_list(parts)}, so "
+            "part of its extra enforcement does not become time in custody (court capacity and prison places are "
+            "levers of their own: <code>court_capacity</code>, <code>prison_places</code>).")
+
+
 def _and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -390,6 +409,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
                     f"{_and_list(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
+    limits = _justice_limits(comparison, best["scenario"])
+    if limits:
+        text.append(limits)
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         rises = _rises(comparison, r["scenario"])

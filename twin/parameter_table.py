@@ -361,7 +361,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "73,105 in September 2024, disposals below receipts (MoJ, Criminal court statistics quarterly)",
        "SOC cases the Crown Court can hear a month, custody cases first", "justice", "positive"),
     _p("custody_time_limit_months", 8, "months", 6, 12,
-       f"{A}: the statutory custody time limit to trial in the Crown Court is 182 days, raised to 8 months in "
+       f"{A}: the statutory custody time limit to trial in the Crown Court is 182 days, raised to 238 days (about 8 months) in "
        "2020-22 and routinely extended; here counted from when the case is ready, so it binds only in a backlog",
        "wait unheard after which a remanded defendant is bailed (and offends until the trial)", "justice", "positive"),
     _p("soc_remand_places", 7000, "places", 6500, 9000,

@@ -4,7 +4,7 @@ limit and remand places (bail), and the `court_capacity` lever."""
 import numpy as np
 import pytest
 
-from twin.justice_kernels import _bailed_first, _hearings
+from twin.justice_kernels import _bailed_first, _hearings, _merged, _smallest
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.results import METRIC_NAMES
@@ -48,7 +48,33 @@ def test_remand_overflow_bails_exploited_and_workers_first_then_the_latest_ready
         count = int(rng.integers(0, remanded.size + 1))
         chosen = _bailed_first(role, verdict_month, remanded, count)
         expected = sorted(remanded, key=lambda r: (-role[r], -verdict_month[r], r))[:count]
-        assert list(chosen) == expected
+        assert list(chosen) == sorted(expected)  # the set the courts bail, in row order
+
+
+def test_smallest_chooses_as_a_stable_sort_does_ties_and_nan_included():
+    rng = np.random.default_rng(11)
+    for trial in range(300):
+        n = 150
+        values = np.floor(rng.random(n) * 10) if trial % 3 else rng.random(n) * 10  # ties in two thirds
+        if trial % 5 == 0:
+            values[rng.integers(0, n, 3)] = np.nan
+        if trial % 7 == 0:
+            values[rng.integers(0, n, 5)] = -0.0  # equal to 0.0 for the sort
+        rows = np.sort(rng.choice(n, size=int(rng.integers(0, n)), replace=False))
+        count = int(rng.integers(0, rows.size + 2))
+        for sign in (1.0, -1.0):
+            expected = np.sort(rows[np.argsort(sign * values[rows], kind="mergesort")[:count]])
+            assert list(_smallest(values, rows, count, sign)) == list(expected)
+
+
+def test_merged_lists_are_their_sorted_union():
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        rows = rng.permutation(60)
+        split = int(rng.integers(0, 60))
+        a = np.sort(rows[: int(rng.integers(0, split + 1))])
+        b = np.sort(rows[split:])
+        assert list(_merged(a, b)) == sorted(np.concatenate((a, b)))
 
 
 def _court_run(seed, n_steps=36, **params):

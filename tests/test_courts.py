@@ -4,7 +4,8 @@ limit and remand places (bail), and the `court_capacity` lever."""
 import numpy as np
 import pytest
 
-from twin.justice_kernels import _bailed_first, _hearings, _merged, _smallest
+from twin.compiled import merged_rows, smallest_rows
+from twin.justice_kernels import _bailed_first, _hearings
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.results import METRIC_NAMES
@@ -51,7 +52,7 @@ def test_remand_overflow_bails_exploited_and_workers_first_then_the_latest_ready
         assert list(chosen) == sorted(expected)  # the set the courts bail, in row order
 
 
-def test_smallest_chooses_as_a_stable_sort_does_ties_and_nan_included():
+def test_smallest_rows_chooses_as_a_stable_sort_does_ties_and_nan_included():
     rng = np.random.default_rng(11)
     for trial in range(300):
         n = 150
@@ -64,17 +65,17 @@ def test_smallest_chooses_as_a_stable_sort_does_ties_and_nan_included():
         count = int(rng.integers(0, rows.size + 2))
         for sign in (1.0, -1.0):
             expected = np.sort(rows[np.argsort(sign * values[rows], kind="mergesort")[:count]])
-            assert list(_smallest(values, rows, count, sign)) == list(expected)
+            assert list(smallest_rows(values, rows, count, sign)) == list(expected)
 
 
-def test_merged_lists_are_their_sorted_union():
+def test_merged_rows_are_their_sorted_union():
     rng = np.random.default_rng(5)
     for _ in range(100):
         rows = rng.permutation(60)
         split = int(rng.integers(0, 60))
         a = np.sort(rows[: int(rng.integers(0, split + 1))])
         b = np.sort(rows[split:])
-        assert list(_merged(a, b)) == sorted(np.concatenate((a, b)))
+        assert list(merged_rows(a, b)) == sorted(np.concatenate((a, b)))
 
 
 def _court_run(seed, n_steps=36, **params):

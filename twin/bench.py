@@ -94,6 +94,19 @@ portfolios and its draws. Still unchanged: `Table.append` (about 15 us a call in
 slice assignment per column and the views' refresh) and `grow_ocg_arrays`' copies of the step
 arrays the phases replace anyway.
 
+The courts with a capacity (same results; courts_and_prisons 0.66 -> 0.41 ms a UK step in the run):
+a phase timed warm on one saved state (0.33 ms) hid what the run paid in its first 50 steps, when
+the remand places are full and the hearings over capacity: two mergesort argsorts over the ~7,000
+remanded every step (0.36 ms) to bail a few dozen, and sorts of the ready cases. Choosing the
+first `count` by a stable order needs no sort: whole roles while they fit, then a partition
+(`compiled.smallest_rows`: the k-th smallest as threshold, ties in row order, as a stable sort takes
+them; NaN left to the sort) and merges of row lists already in order (`compiled.merged_rows`). Time
+phases over whole runs, step by step, not only at one state. The rest of the courts is bound by
+memory reads in the run (each pass gathers from 840 KB columns at rows ~5-9 apart: about twice
+its warm time): reading the bail flags as bytes (an OR, no status test) saved a third of the first pass; splitting
+the prisoners with one store instead of two, and a census with four histogram copies (no
+store-to-load chains), gained nothing worth keeping.
+
 Memory: numba keeps every cached kernel's parsed LLVM module in case new code links it, about
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
 (301.5 -> 279 MB peak).

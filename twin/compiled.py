@@ -393,3 +393,52 @@ def random_active_group(rng, area, by_area, start, in_area):
     count = in_area[area]
     pick = start[area] + np.int64(rng.random() * max(count, 1))
     return by_area[min(pick, by_area.size - 1)] if count > 0 else -1
+
+
+@kernel
+def merged_rows(a, b):
+    """The union of two ascending lists of distinct rows (no row in both), ascending."""
+    out = np.empty(a.size + b.size, np.int64)
+    i = j = 0
+    for k in range(out.size):
+        if j == b.size or (i < a.size and a[i] < b[j]):
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+    return out
+
+
+@kernel
+def smallest_rows(values, rows, count, sign):
+    """The `count` of `rows` (ascending) with the smallest `sign * values[row]`, ties in row order,
+    ascending: the rows a stable sort on that key puts first (NaN last), found by a partition,
+    not a sort (`np.sort(rows[np.argsort(sign * values[rows], kind="mergesort")[:count]])`)."""
+    if count >= rows.size:
+        return rows.copy()
+    if count <= 0:
+        return np.empty(0, np.int64)
+    keys = np.empty(rows.size)
+    has_nan = False
+    for j in range(rows.size):
+        keys[j] = sign * values[rows[j]]
+        has_nan |= np.isnan(keys[j])
+    if has_nan:  # NaN keys sort last: leave the choice to the sort itself
+        return np.sort(rows[np.argsort(keys, kind="mergesort")[:count]])
+    threshold = np.partition(keys, count - 1)[count - 1]
+    n_below = 0
+    for j in range(rows.size):
+        n_below += keys[j] < threshold
+    chosen = np.empty(count, np.int64)
+    k = 0
+    ties = count - n_below  # rows at the threshold taken, in row order
+    for j in range(rows.size):
+        if keys[j] < threshold:
+            chosen[k] = rows[j]
+            k += 1
+        elif keys[j] == threshold and ties > 0:
+            chosen[k] = rows[j]
+            k += 1
+            ties -= 1
+    return chosen

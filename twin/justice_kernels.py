@@ -12,7 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from twin.compiled import active_groups_by_area, add_to_tally, as_generator, kernel, random_active_group
+from twin.compiled import (active_groups_by_area, add_to_tally, as_generator, kernel, merged_rows,
+                           random_active_group, smallest_rows)
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED
 
 @kernel
@@ -391,11 +392,11 @@ def _hearings(verdict_month, charged, bailed, mid_month, trial_slots):
         unheard = np.empty(0, np.int64)
         if n_bail == 0:
             return due_custody[:n_custody], unheard
-        return _merged(due_custody[:n_custody], due_bail[:n_bail]), unheard
-    custody_heard = _smallest(verdict_month, due_custody[:n_custody], min(n_custody, trial_slots), 1.0)
-    bail_heard = _smallest(verdict_month, due_bail[:n_bail], max(trial_slots - n_custody, 0), 1.0)
-    heard = _merged(custody_heard, bail_heard)
-    due = _merged(due_custody[:n_custody], due_bail[:n_bail])
+        return merged_rows(due_custody[:n_custody], due_bail[:n_bail]), unheard
+    custody_heard = smallest_rows(verdict_month, due_custody[:n_custody], min(n_custody, trial_slots), 1.0)
+    bail_heard = smallest_rows(verdict_month, due_bail[:n_bail], max(trial_slots - n_custody, 0), 1.0)
+    heard = merged_rows(custody_heard, bail_heard)
+    due = merged_rows(due_custody[:n_custody], due_bail[:n_bail])
     unheard = np.empty(due.size - heard.size, np.int64)
     n_unheard = j = 0
     for r in due:  # both ascending: the due rows not heard
@@ -408,60 +409,11 @@ def _hearings(verdict_month, charged, bailed, mid_month, trial_slots):
 
 
 @kernel
-def _merged(a, b):
-    """The union of two ascending lists of distinct rows (no row in both), ascending."""
-    out = np.empty(a.size + b.size, np.int64)
-    i = j = 0
-    for k in range(out.size):
-        if j == b.size or (i < a.size and a[i] < b[j]):
-            out[k] = a[i]
-            i += 1
-        else:
-            out[k] = b[j]
-            j += 1
-    return out
-
-
-@kernel
-def _smallest(values, rows, count, sign):
-    """The `count` of `rows` (ascending) with the smallest `sign * values[row]`, ties in row order,
-    ascending: the rows a stable sort on that key puts first (NaN last), found by a partition,
-    not a sort (`np.sort(rows[np.argsort(sign * values[rows], kind="mergesort")[:count]])`)."""
-    if count >= rows.size:
-        return rows.copy()
-    if count <= 0:
-        return np.empty(0, np.int64)
-    keys = np.empty(rows.size)
-    has_nan = False
-    for j in range(rows.size):
-        keys[j] = sign * values[rows[j]]
-        has_nan |= np.isnan(keys[j])
-    if has_nan:  # NaN keys sort last: leave the choice to the sort itself
-        return np.sort(rows[np.argsort(keys, kind="mergesort")[:count]])
-    threshold = np.partition(keys, count - 1)[count - 1]
-    n_below = 0
-    for j in range(rows.size):
-        n_below += keys[j] < threshold
-    chosen = np.empty(count, np.int64)
-    k = 0
-    ties = count - n_below  # rows at the threshold taken, in row order
-    for j in range(rows.size):
-        if keys[j] < threshold:
-            chosen[k] = rows[j]
-            k += 1
-        elif keys[j] == threshold and ties > 0:
-            chosen[k] = rows[j]
-            k += 1
-            ties -= 1
-    return chosen
-
-
-@kernel
 def _bailed_first(role, verdict_month, remanded, count):
     """The `count` of the `remanded` rows (ascending) the courts bail first when remand places run
     out, ascending: exploited members, then workers, core members and leaders (the least dangerous
     first), and within a role those whose case will be ready last (ties in row order). Whole roles
-    are taken while they fit; the role they stop in gives the rest by a partition (`_smallest`)."""
+    are taken while they fit; the role they stop in gives the rest by a partition (`smallest_rows`)."""
     chosen = np.empty(0, np.int64)
     if count <= 0:
         return chosen
@@ -471,8 +423,8 @@ def _bailed_first(role, verdict_month, remanded, count):
         for j in range(remanded.size):
             in_role[n_in_role] = remanded[j]
             n_in_role += role[remanded[j]] == r_role
-        take = _smallest(verdict_month, in_role[:n_in_role], count - chosen.size, -1.0)
-        chosen = _merged(chosen, take)
+        take = smallest_rows(verdict_month, in_role[:n_in_role], count - chosen.size, -1.0)
+        chosen = merged_rows(chosen, take)
         if chosen.size == count:
             break
     return chosen

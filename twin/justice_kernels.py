@@ -20,14 +20,14 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
                  ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
                  conviction_prob, served_share, early_gap_share, places, remand_places, trial_slots,
-                 custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape, early_release_min_months,
-                 courts_handle, release_handle):
+                 custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
+                 early_release_min_months, courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
-        status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active, ocg_leader,
-        leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob, served_share,
-        early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
+        status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
+        ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
+        served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
         sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
@@ -53,8 +53,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     whose group has gone, in row order), those on bail carry on. A remanded defendant whose ready
     case has waited more than `custody_limit_months` unheard is released on bail (the custody time
     limit) and goes back in the same way, and while the remanded exceed `remand_places`, so are
-    those the courts bail first (`_bailed_first`). Prisoners due out are `normal`; if the others exceed the
-    places, those nearest their date among those who have served the early-release share go
+    those the courts bail first (`_bailed_first`). Prisoners due out are `normal`; if the others
+    exceed the places, those nearest their date among those who have served the early-release share go
     `early`, then if needed those nearest among the rest (the last `n_emergency` of `early`).
     Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and

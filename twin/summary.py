@@ -67,7 +67,8 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
                      f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room"
                      f"{before_share}, so SOC prisoners stay within the places available.")
-    courts = [row for row in annual_rows(results, steps_per_year, area, COURTS) if row["backlog"] > 0 or row["bailed"] > 0]
+    courts = [row for row in annual_rows(results, steps_per_year, area, COURTS)
+              if row["backlog"] > 0 or row["bailed"] > 0]
     if courts:
         years = [row["year"] for row in courts]
         lines.append(f"Courts or remand places were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "

@@ -314,17 +314,18 @@ def test_per_group_step_arrays_grow_keeping_their_values_and_zeroing_new_rows():
 
 def test_exploited_members_are_charged_at_their_own_lower_chance():
     """Arrested exploited members (victims made offenders) are charged with charge_prob x
-    exploited_charge_multiplier, the others with charge_prob (binomial counts, 4 standard errors)."""
+    exploited_charge_multiplier, the others with charge_prob (binomial counts, 4 standard errors).
+    Every charged member is remanded here (`remand_prob` 1), so the charged are those remanded."""
     from twin.investigations import _arrest_terms, arrest_kernel
     from twin.vocabulary import CHARGED, EXPLOITED
 
-    model = TwinModel(Parameters({"exploited_charge_multiplier": 0.4}), seed=11, n_steps=2)
+    model = TwinModel(Parameters({"exploited_charge_multiplier": 0.4, "remand_prob": 1.0}), seed=11, n_steps=2)
     members, p = model.members, model.params
     active = np.flatnonzero(members.status[: members.n] == ACTIVE)
     exploited = members.role[active] == EXPLOITED
     rows = model.tally.rows_of(("arrests", "charges", "court_cost_gbp"))
     arrest_kernel(model.streams["investigations"], active, members.ocg, members.role, members.status,
-                  members.verdict_month, model.ocgs.area, model.ocgs.leader_directing, _arrest_terms(model),
+                  members.verdict_month, members.on_bail, model.ocgs.area, model.ocgs.leader_directing, _arrest_terms(model),
                   model.tally.values, rows)
     for chosen, chance in ((exploited, p.charge_prob * 0.4), (~exploited, p.charge_prob)):
         n = int(chosen.sum())

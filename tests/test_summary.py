@@ -39,7 +39,7 @@ def _courts_summary(capacity: float) -> tuple[str, float, float]:
 
 
 def test_full_courts_are_named_with_the_bailed_and_the_cases_waiting():
-    text, bailed, waiting = _courts_summary(300)  # half the ready cases
+    text, bailed, waiting = _courts_summary(150)  # a quarter of the ready cases: the custody time limit binds
     assert bailed > 0 and waiting > 0
     assert "Courts or remand places were full in years 1-2" in text
     assert f"{bailed:,.0f} defendants were bailed" in text and f"{waiting:,.0f} cases ready for trial" in text

@@ -62,34 +62,37 @@ COMPLETION_TERMS = ("operation_success_base", "insulation_success_penalty", "ins
                     "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob")
 #: positions in `arrest_kernel`'s scalars (`_arrest_terms`)
 ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS, \
-    ARREST_EXPLOITED_CHARGE_PROB = range(6)
+    ARREST_EXPLOITED_CHARGE_PROB, ARREST_REMAND_PROB = range(7)
 
 
 def _arrest_terms(model) -> np.ndarray:
     """The scalars `arrest_kernel` takes, by name: the month, the charge chance, the mean court
     delay (months), the court cost per case, the chance a charged leader keeps directing the
-    group, and the charge chance of an exploited member (`exploited_charge_multiplier`)."""
+    group, the charge chance of an exploited member (`exploited_charge_multiplier`) and the chance a
+    charged member is remanded in custody."""
     params = model.params
     p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
-    terms = np.empty(6)
+    terms = np.empty(7)
     terms[ARREST_MONTH] = model.month
     terms[ARREST_CHARGE_PROB] = params.charge_prob
     terms[ARREST_COURT_DELAY_MONTHS] = params.court_delay_months
     terms[ARREST_COURT_COST_GBP] = params.court_cost_gbp_per_case
     terms[ARREST_P_DIRECTS] = min(max(p_directs, 0.0), 1.0)
     terms[ARREST_EXPLOITED_CHARGE_PROB] = params.charge_prob * params.exploited_charge_multiplier
+    terms[ARREST_REMAND_PROB] = params.remand_prob
     return terms
 
 
 @kernel
-def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows):
     """Arrest members: a uniform each decides the charge (exploited members, victims made
     offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
-    exponential delay (mean court delay) for each charged member sets the verdict month; then a
-    uniform for each charged leader decides whether the leader directs the group from remand and
-    prison. `arrest_terms` are the scalars of `_arrest_terms`; `rows` are the tally rows of
-    `ARREST_TALLIES`."""
+    exponential delay (mean court delay) for each charged member sets the month the case is ready;
+    then a uniform for each charged member decides remand in custody (`remand_prob`; the others are
+    bailed and carry on, `on_bail`, until the courts hear them); then a uniform for each remanded
+    leader decides whether the leader directs the group from remand and prison. `arrest_terms` are
+    the scalars of `_arrest_terms`; `rows` are the tally rows of `ARREST_TALLIES`."""
     month, charge_prob = arrest_terms[ARREST_MONTH], arrest_terms[ARREST_CHARGE_PROB]
     court_delay_months = arrest_terms[ARREST_COURT_DELAY_MONTHS]
     court_cost_gbp_per_case, p_directs = arrest_terms[ARREST_COURT_COST_GBP], arrest_terms[ARREST_P_DIRECTS]
@@ -119,12 +122,19 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict
         n_leaders += np.int64(member_role[member] == LEADER)
     for k in range(n_charged):
         verdict_month[charged[k]] = month + rng.exponential(court_delay_months)
+    remand_prob = arrest_terms[ARREST_REMAND_PROB]
+    for k in range(n_charged):
+        if not rng.random() < remand_prob:  # bailed: at liberty until the trial
+            member = charged[k]
+            member_status[member] = ACTIVE
+            on_bail[member] = True
+            n_leaders -= np.int64(member_role[member] == LEADER)
     add_to_tally(tally_values, rows[1], charges_by_area)
     add_to_tally(tally_values, rows[2], court_cost_by_area)
     if n_leaders:
         for k in range(n_charged):
             member = charged[k]
-            if member_role[member] == LEADER:
+            if member_role[member] == LEADER and member_status[member] == CHARGED:
                 leader_directing[member_ocg[member]] = rng.random() < p_directs
 
 
@@ -161,7 +171,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
         active_by_role=model.active_by_role, trust=model.trust, trust_reference=model.trust_reference,
         success_multiplier=mods.success_multiplier, success_multiplier_by_reach=mods.success_multiplier_by_reach,
         member_ocg=members.ocg, member_role=members.role, member_status=members.status,
-        member_known=members.known, verdict_month=members.verdict_month, link_active=links.active,
+        member_known=members.known, verdict_month=members.verdict_month, on_bail=members.on_bail,
+        link_active=links.active,
         link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active,
         enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, line_dest=lines.dest,
         tally_values=tally.values, rows=rows)
@@ -174,8 +185,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
 def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, reach, intel, insulation, has_insider,
                      capital_gbp, investigated_step, leader_directing, active_by_role, trust, trust_reference,
                      success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
-                     member_known, verdict_month, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
-                     line_active, line_ocg, line_dest, tally_values, rows):
+                     member_known, verdict_month, on_bail, link_active, link_ocg, link_enabler, enabler_active,
+                     enabler_known, line_active, line_ocg, line_dest, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
     row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
@@ -230,7 +241,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
-    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows[:3])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
@@ -356,14 +367,14 @@ def street_arrests(model) -> None:
     _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_row_parts=model.active_row_parts(),
                    p=float(p), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
                    member_known=members.known, member_referred=members.referred,
-                   verdict_month=members.verdict_month, ocg_area=model.ocgs.area,
+                   verdict_month=members.verdict_month, on_bail=members.on_bail, ocg_area=model.ocgs.area,
                    leader_directing=model.ocgs.leader_directing, arrest_terms=_arrest_terms(model),
                    tally_values=tally.values, rows=rows)
 
 
 @kernel
 def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, member_status, member_known, member_referred,
-                   verdict_month, ocg_area, leader_directing, arrest_terms, tally_values, rows):
+                   verdict_month, on_bail, ocg_area, leader_directing, arrest_terms, tally_values, rows):
     """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
     members), workers and exploited members only; exploited people arrested are referred to the
     NRM as victims; then `arrest_kernel` (`arrest_terms`: its scalars). `rows` are the tally rows
@@ -396,5 +407,5 @@ def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, mem
     add_to_tally(tally_values, rows[0], referrals_by_area)
     add_to_tally(tally_values, rows[1], referrals_by_area)
     add_to_tally(tally_values, rows[2], repeat_by_area)
-    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, ocg_area,
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows[3:])

@@ -213,7 +213,7 @@ class TwinModel(mesa.Model):
 
     def _initial_prisoners(self, rng: np.random.Generator) -> None:
         """Start the justice pipeline full: SOC prisoners part-way through their sentences and
-        members charged and awaiting trial (non-leaders, so every group starts led)."""
+        members charged and awaiting trial, remanded or on bail (non-leaders, so every group starts led)."""
         members, p = self.members, self.params
         candidates = np.flatnonzero(members.role != LEADER)
         n_prison = min(int(p.soc_prisoners_initial), candidates.size)
@@ -221,8 +221,10 @@ class TwinModel(mesa.Model):
         chosen = rng.choice(candidates, size=n_prison + n_charged, replace=False)
         prisoners, charged = chosen[:n_prison], chosen[n_prison:]
         justice.imprison(self, prisoners, rng, already_inside=True)
-        members.status[charged] = CHARGED
         members.verdict_month[charged] = self.month + rng.random(n_charged) * 2 * p.court_delay_months
+        remanded = rng.random(n_charged) < p.remand_prob  # the others on bail, at liberty until the trial
+        members.status[charged[remanded]] = CHARGED
+        members.on_bail[charged[~remanded]] = True
 
     def _line_destinations(self, owners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """County-line destinations: non-exporter areas, by population, twice as likely in the owner's region."""

@@ -364,10 +364,17 @@ PARAMETER_TABLE: list[Parameter] = [
        f"{A}: the statutory custody time limit to trial in the Crown Court is 182 days, raised to 238 days (about 8 months) in "
        "2020-22 and routinely extended; here counted from when the case is ready, so it binds only in a backlog",
        "wait unheard after which a remanded defendant is bailed (and offends until the trial)", "justice", "positive"),
-    _p("soc_remand_places", 7000, "places", 6500, 9000,
-       f"{A}: about 10% above the baseline's 6,000-6,300 SOC defendants on remand (every charged member is "
-       "remanded while places last); the remand population of England and Wales was 17,070 in June 2024, a record "
-       "(MoJ, Offender management statistics quarterly)",
+    _p("remand_prob", 0.4, "probability", 0.2, 0.7,
+       f"{A}: the remand population of England and Wales was 17,070 in June 2024 (11,027 untried; MoJ, Offender "
+       "management statistics quarterly) against about 105,000 Crown Court receipts a year waiting 8-10 months, a "
+       "remand share of roughly a fifth across all Crown Court cases; SOC defendants (drug supply, firearms, "
+       "violence, trafficking) are remanded more often",
+       "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
+       "justice", "probability"),
+    _p("soc_remand_places", 2700, "places", 2400, 4000,
+       f"{A}: about 10% above the baseline's SOC defendants on remand (2,400-2,500), so the baseline does not bind; "
+       "the remand population of England and Wales was 17,070 in June 2024, a record (MoJ, Offender management "
+       "statistics quarterly)",
        "SOC defendants the prisons can hold on remand; beyond it the courts bail exploited members and workers "
        "first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),

@@ -45,6 +45,12 @@ def setting(name, value, unit, low, high, source, description, kind="nonnegative
     return Parameter(name, value, unit, low, high, source, description, group="lever", kind=kind)
 
 
+def spread_by_population(model, gbp_per_year: float) -> np.ndarray:
+    """A national lever's spending a year, by area in proportion to population."""
+    population = model.geography.population
+    return gbp_per_year * population / population.sum()
+
+
 def mean_area_population() -> float:
     """Mean population of the 45 UK force areas: the area an area lever's cost setting prices."""
     from twin.geography import uk_population
@@ -216,9 +222,9 @@ class Lever:
         areas' mean population, scaled by each target area's population, as the lever's effects
         scale with the area's demand and at-risk pool (a rollout to all 45 areas costs 45 times
         the setting; national levers: `cost_gbp_per_year` spread by population)."""
-        population = model.geography.population
         if "cost_gbp_per_year" in self.values:
-            return self.values["cost_gbp_per_year"] * self.intensity * population / population.sum()
+            return spread_by_population(model, self.values["cost_gbp_per_year"] * self.intensity)
+        population = model.geography.population
         return mask * self.values.get("cost_gbp_per_area_year", 0.0) * self.intensity * population / mean_area_population()
 
     def ramp(self, years: float) -> float:

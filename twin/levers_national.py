@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.interventions import Lever, register, setting
+from twin.interventions import Lever, register, setting, spread_by_population
 from twin.vocabulary import (
     COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, PROFESSIONAL,
 )
@@ -95,16 +95,15 @@ class PrisonPlaces(NationalLever):
         model.modifiers.extra_prison_places += self.values["extra_places"] * self.intensity  # levers add up
 
     def cost_gbp_per_year(self, model, mask):
-        population = model.geography.population
-        return (self.values["extra_places"] * self.values["capital_gbp_per_place_year"] * self.intensity
-                * population / population.sum())
+        return spread_by_population(model, self.values["extra_places"] * self.values["capital_gbp_per_place_year"]
+                                    * self.intensity)
 
 
 @register
 class CourtCapacity(NationalLever):
     type_name = "court_capacity"
     summary = ("More Crown Court capacity for SOC trials (sitting days, judges, courtrooms): a backlog of ready cases "
-               "clears faster, fewer remanded defendants reach the custody time limit and are bailed")
+               "clears faster and fewer remanded defendants are bailed to wait for it")
     settings = (
         setting("extra_trials_per_month", 200, "cases/month", 0, 1000,
                 f"{A}: about a third more than the SOC share of capacity (`court_capacity_trials_per_month`)",
@@ -119,9 +118,8 @@ class CourtCapacity(NationalLever):
         model.modifiers.extra_court_trials_per_month += self.values["extra_trials_per_month"] * self.intensity
 
     def cost_gbp_per_year(self, model, mask):
-        population = model.geography.population
-        return (12 * self.values["extra_trials_per_month"] * self.values["cost_gbp_per_trial"] * self.intensity
-                * population / population.sum())
+        return spread_by_population(model, 12 * self.values["extra_trials_per_month"] * self.values["cost_gbp_per_trial"]
+                                    * self.intensity)
 
 
 @register
@@ -340,8 +338,7 @@ class TechnologyInvestment(NationalLever):
 
     def cost_gbp_per_year(self, model, mask):
         spending = model.month / 12.0 - self.start_year < self.values["spend_years"]
-        population = model.geography.population
-        return spending * self.values["capital_gbp_per_year"] * self.intensity * population / population.sum()
+        return spread_by_population(model, spending * self.values["capital_gbp_per_year"] * self.intensity)
 
 
 @register

@@ -1,7 +1,8 @@
 """Courts, prisons and release.
 
-Charged members are remanded in custody until their case is ready (`court_delay_months` on
-average) and heard. The courts hear at most `court_capacity_trials_per_month` cases (the
+Charged members are remanded in custody (`remand_prob`; the others are bailed at charge and carry
+on in their group, `investigations.arrest_kernel`) until their case is ready (`court_delay_months`
+on average) and heard. The courts hear at most `court_capacity_trials_per_month` cases (the
 `court_capacity` lever adds more), custody cases first and the earliest ready first; a remanded
 defendant whose ready case waits more than `custody_time_limit_months` unheard is released on bail
 and goes back to crime until the case is heard (`Members.on_bail`), as are, while the remanded

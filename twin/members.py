@@ -30,8 +30,9 @@ class Members(Table):
         sentence_months: sentence imposed (status prison).
         joined_step: step the member joined.
         adult_month: month a child member turns 18 (infinite for adults).
-        on_bail: released on bail awaiting trial (an active member with a case the courts have
-            yet to hear: `justice.courts_and_prisons`); cleared when the case is heard.
+        on_bail: on bail awaiting trial (bailed at charge, or released from remand: an active member
+            with a case the courts have yet to hear, `justice.courts_and_prisons`); cleared when
+            the case is heard.
     """
 
     columns = {

@@ -53,7 +53,7 @@ class TwinModel(mesa.Model):
     7. Intelligence: police capacity this step (budget, surges, reactive demand), mapping of
        unknown groups and members, intelligence gain (`policing.py`).
     8. Investigations and tasking: operations under way progress; those ending make arrests,
-       charges, seizures and disruptions (`investigations.py`); reactive street arrests; then
+       charges (remanded or bailed), seizures and disruptions (`investigations.py`); reactive street arrests; then
        forces, ROCUs and the NCA open new operations down their harm-ranked lists with the
        investigators left free (`policing.py`).
     9. Courts and prisons: trials up to the courts' capacity (custody cases first), bail when the

@@ -176,8 +176,10 @@ def test_a_charged_member_is_remanded_with_remand_prob_and_the_others_are_bailed
     terms[ARREST_CHARGE_PROB] = terms[ARREST_EXPLOITED_CHARGE_PROB] = 1.0
     terms[ARREST_P_DIRECTS], terms[ARREST_REMAND_PROB] = 1.0, remand_prob
     tally = np.zeros((3, n))
-    arrest_kernel(rng, np.arange(n), ocg, role, status, verdict, on_bail, np.zeros(n, np.int64), directing, terms,
-                  tally, np.arange(3))
+    known = np.zeros(n, bool)
+    arrest_kernel(rng, np.arange(n), ocg, role, status, known, verdict, on_bail, np.zeros(n, np.int64), directing,
+                  terms, tally, np.arange(3))
+    assert known.all()  # police know whom they arrested
     remanded = status == CHARGED
     assert abs(remanded.sum() - n * remand_prob) < 3 * np.sqrt(n * remand_prob * (1 - remand_prob))
     assert (status[~remanded] == ACTIVE).all() and on_bail[~remanded].all() and not on_bail[remanded].any()

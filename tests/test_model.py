@@ -324,7 +324,7 @@ def test_exploited_members_are_charged_at_their_own_lower_chance():
     active = np.flatnonzero(members.status[: members.n] == ACTIVE)
     exploited = members.role[active] == EXPLOITED
     rows = model.tally.rows_of(("arrests", "charges", "court_cost_gbp"))
-    arrest_kernel(model.streams["investigations"], active, members.ocg, members.role, members.status,
+    arrest_kernel(model.streams["investigations"], active, members.ocg, members.role, members.status, members.known,
                   members.verdict_month, members.on_bail, model.ocgs.area, model.ocgs.leader_directing, _arrest_terms(model),
                   model.tally.values, rows)
     for chosen, chance in ((exploited, p.charge_prob * 0.4), (~exploited, p.charge_prob)):

@@ -84,9 +84,9 @@ def _arrest_terms(model) -> np.ndarray:
 
 
 @kernel
-def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
-                  leader_directing, arrest_terms, tally_values, rows):
-    """Arrest members: a uniform each decides the charge (exploited members, victims made
+def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail,
+                  ocg_area, leader_directing, arrest_terms, tally_values, rows):
+    """Arrest members (each becomes known to police): a uniform each decides the charge (exploited members, victims made
     offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
     exponential delay (mean court delay) for each charged member sets the month the case is ready;
     then a uniform for each charged member decides remand in custody (`remand_prob`; the others are
@@ -100,6 +100,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict
     arrests_by_area = np.zeros(n_areas)
     for member in arrested:
         arrests_by_area[ocg_area[member_ocg[member]]] += 1.0
+        member_known[member] = True
     add_to_tally(tally_values, rows[0], arrests_by_area)
 
     charged = np.empty(arrested.size, np.int64)
@@ -241,7 +242,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
-    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows[:3])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
@@ -407,5 +408,5 @@ def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, mem
     add_to_tally(tally_values, rows[0], referrals_by_area)
     add_to_tally(tally_values, rows[1], referrals_by_area)
     add_to_tally(tally_values, rows[2], repeat_by_area)
-    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, verdict_month, on_bail, ocg_area,
+    arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
                   leader_directing, arrest_terms, tally_values, rows[3:])

@@ -331,7 +331,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("arrest_share_exploited", 0.3, "share", 0.1, 0.6, f"{A}: exploited members are arrested less often, some being treated as victims (seed 002 A.2.2: lines between victim and offender blur)", "share of exploited members arrested in a success", "policing", "share"),
     _p("failed_operation_arrest_share", 0.1, "share", 0.0, 0.3, f"{A}: a failed operation still arrests some lower-level members (seed 003: pursuit of 'known, often lower-level offenders')",
        "share of workers arrested by an unsuccessful operation", "policing", "share"),
-    _p("member_identification_prob_per_month", 0.013, "probability/month", 0.003, 0.06, f"{A}: set so known suspects hold near seed 003's 59,000 for ten years (calibration targets, years 1-3 and 8-10): identification balances the turnover of members",
+    _p("member_identification_prob_per_month", 0.006, "probability/month", 0.003, 0.06, f"{A}: set so known suspects hold near seed 003's 59,000 for ten years (calibration targets, years 1-3 and 8-10): identification and arrests (police know whom they arrest) balance the turnover of members",
        "monthly chance an unknown member of a mapped OCG becomes known, at full intelligence", "policing", "probability"),
     _p("seizure_share_of_capital", 0.48, "share", 0.2, 0.8, "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv)",
        "share of an OCG's capital seized or restrained in a success", "policing", "share"),

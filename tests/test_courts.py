@@ -9,7 +9,7 @@ from twin.justice_kernels import _bailed_first, _hearings
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.results import METRIC_NAMES
-from twin.vocabulary import ACTIVE, CHARGED
+from twin.vocabulary import ACTIVE, CHARGED, PRISON
 
 from test_levers import _run
 
@@ -185,3 +185,48 @@ def test_a_charged_member_is_remanded_with_remand_prob_and_the_others_are_bailed
     assert (status[~remanded] == ACTIVE).all() and on_bail[~remanded].all() and not on_bail[remanded].any()
     assert np.isfinite(verdict).all()
     assert (directing == (remanded & (role == LEADER))).all()
+
+
+def test_remand_is_paid_for_at_the_prison_cost_per_place():
+    """With no prisoners ever (none at the start, nobody convicted) the prisons' cost is the remand
+    at the end of each step, each place paid for the whole step at the cost per place."""
+    cost_per_year = 60000.0
+    model = _run([], seed=3, n_steps=24, soc_prisoners_initial=0, conviction_prob=0.0,
+                 prison_cost_gbp_per_place_year=cost_per_year)
+    results = model.results
+    remanded = results.series("members_charged")
+    assert remanded.min() > 500  # the pipeline holds defendants throughout
+    assert results.series("members_prison").max() == 0
+    np.testing.assert_allclose(results.series("response_cost_gbp_prisons"), remanded * cost_per_year / 12,
+                               rtol=1e-12)
+
+
+def test_a_leader_convicted_from_bail_directs_the_group_with_the_remanded_leaders_chance():
+    """Leaders on bail whose cases are heard and who are convicted direct their group from prison
+    with `leader_directs_from_prison_prob` (binomial, within 3 standard errors); a former leader
+    already replaced decides nothing, and nobody else changes who directs."""
+    from twin import justice
+    from twin.vocabulary import LEADER
+
+    p_directs = 0.3
+    model = TwinModel(Parameters({"conviction_prob": 1.0, "leader_directs_from_prison_prob": p_directs,
+                                  "court_capacity_trials_per_month": 1e12, "soc_prison_places": 1e9}),
+                      seed=8, n_steps=1)
+    members, ocgs = model.members, model.ocgs
+    leaders = ocgs.leader[ocgs.active & (ocgs.leader >= 0)]
+    leaders = leaders[members.status[leaders] == ACTIVE]
+    assert leaders.size > 3000
+    tried, replaced = leaders[: leaders.size - 500], leaders[leaders.size - 500:]
+    members.on_bail[leaders] = True
+    members.verdict_month[leaders] = model.month - 1.0  # ready: heard this step
+    ocgs.leader[members.ocg[replaced]] = -1  # their groups have moved on
+    ocgs.leader_directing[:] = False
+    justice.courts_and_prisons(model)
+    # all convicted; the few whose sentence ends within the step are back out and direct nothing
+    assert (members.status[leaders] == PRISON).mean() > 0.99
+    tried = tried[members.status[tried] == PRISON]
+    directing = ocgs.leader_directing[members.ocg[tried]]
+    se = np.sqrt(p_directs * (1 - p_directs) / tried.size)
+    assert abs(directing.mean() - p_directs) < 3 * se
+    assert not ocgs.leader_directing[members.ocg[replaced]].any()
+    assert ocgs.leader_directing.sum() == directing.sum()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
+from twin.justice import directs_from_prison_prob
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip
@@ -71,13 +72,12 @@ def _arrest_terms(model) -> np.ndarray:
     group, the charge chance of an exploited member (`exploited_charge_multiplier`) and the chance a
     charged member is remanded in custody."""
     params = model.params
-    p_directs = params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
     terms = np.empty(7)
     terms[ARREST_MONTH] = model.month
     terms[ARREST_CHARGE_PROB] = params.charge_prob
     terms[ARREST_COURT_DELAY_MONTHS] = params.court_delay_months
     terms[ARREST_COURT_COST_GBP] = params.court_cost_gbp_per_case
-    terms[ARREST_P_DIRECTS] = min(max(p_directs, 0.0), 1.0)
+    terms[ARREST_P_DIRECTS] = directs_from_prison_prob(model)
     terms[ARREST_EXPLOITED_CHARGE_PROB] = params.charge_prob * params.exploited_charge_multiplier
     terms[ARREST_REMAND_PROB] = params.remand_prob
     return terms

@@ -16,8 +16,11 @@ under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means
 less likely to be punished by imprisonment). The `prison_places` lever adds places. Released
 members return to crime (their old group if it still operates, otherwise another in the same
 area) or leave it; the SOC register lever acts on that chance (the prevention lever acts on
-desistance instead). A leader in prison may keep directing the group
-(see `investigations.arrest_kernel`).
+desistance instead). A leader in prison may keep directing the group: one remanded at charge
+decides at once (`investigations.arrest_kernel`), one tried from bail when convicted, with the same
+chance (`directs_from_prison_prob`). Defendants on remand occupy places paid for at the prison
+cost per place (the remand at the end of a step, for the whole step), counted in
+`response_cost_gbp_prisons`; they have their own places, `soc_remand_places`.
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
 start is nearest its date (dated before the step's middle), a sentence runs from the
@@ -101,13 +104,19 @@ def courts_and_prisons(model) -> None:
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
                     members.sentence_months, members.on_bail, ocgs.area, ocgs.active, ocgs.leader,
                     ocgs.leader_directing, values, tally_rows, mean_sentence, mid_month, model.month,
-                    float(params.conviction_prob), float(params.served_share),
+                    float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),
                     float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
                     float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
                     float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
         model.members_reactivated()
+
+
+def directs_from_prison_prob(model) -> float:
+    """Chance a leader sent to remand or prison keeps directing the group (`prison_restrictions` act on it)."""
+    p_directs = model.params.leader_directs_from_prison_prob * model.modifiers.prison_direction_multiplier
+    return min(max(float(p_directs), 0.0), 1.0)
 
 
 #: trial slots a step can hold at most (a capacity beyond any caseload: every ready case is heard)

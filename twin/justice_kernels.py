@@ -19,7 +19,7 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
                  ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, served_share, early_gap_share, places, remand_places, trial_slots,
+                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
                  early_release_min_months, courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
@@ -27,7 +27,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
         ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
-        served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
+        p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
         sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
@@ -39,7 +39,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 @kernel
 def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
                  ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, served_share, early_gap_share, places, remand_places, trial_slots,
+                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
@@ -119,6 +119,10 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
             if convicted[k]:
                 heard = verdict_month[r] if verdict_month[r] >= earliest_due else month
                 sentence = rng.gamma(sentence_shape, mean_sentence_months[role[r]] / sentence_shape)
+                if status[r] == ACTIVE and role[r] == LEADER and ocg_leader[ocg[r]] == r:
+                    # a leader tried from bail still leads: directs from prison or not, as one remanded at
+                    # charge (`investigations.arrest_kernel`)
+                    leader_directing[ocg[r]] = rng.random() < p_directs
                 status[r] = PRISON
                 sentence_months[r] = sentence
                 release_month[r] = heard + sentence * served_share
@@ -173,6 +177,14 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 n_waiting += 1
         add_to_tally(tally, bail_row, bail_releases)
         waiting[:n_waiting].sort()  # the acquitted and the bailed, in row order
+    # Remand places occupied at the end of the step are paid for the whole step (remand is held in
+    # the same prisons, at the same cost per place).
+    remand_cost_gbp = np.zeros(n_areas)
+    for j in range(n_charged):
+        r = charged[j]
+        if status[r] == CHARGED:
+            remand_cost_gbp[ocg_area[ocg[r]]] += cost_gbp
+    add_to_tally(tally, cost_row, remand_cost_gbp)
 
     # Prisons (those inside at the start, then those just convicted): who is due out, who may go
     # early; the cost of every place occupied; admissions (paid for half the step).

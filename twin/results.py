@@ -44,7 +44,7 @@ METRICS: tuple[Metric, ...] = (
     _m("response_cost_gbp", "GBP/step", "modelled response: SOC policing, courts, prisons, levers"),
     _m("response_cost_gbp_policing", "GBP/step", "SOC policing budget of the baseline spent (lever-funded policing is in lever_cost_gbp_*)"),
     _m("response_cost_gbp_courts", "GBP/step", "prosecution and court costs"),
-    _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners"),
+    _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners and defendants on remand"),
     _m("assets_recovered_gbp", "GBP/step", "criminal assets recovered (confiscation and fines)"),
     _m("net_social_cost_gbp", "GBP/step", "harm + response cost - assets recovered"),
     _m("ocgs_active", "OCGs", "active OCGs (mapped or not)"),

@@ -217,7 +217,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
     levers = "levers' own spending (new police money included)"
     assert "police budgets" not in paying  # the baseline's budgets never move: no column of zeros
-    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in ("courts", "prisons", levers)]
+    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in ("courts", "prisons and remand", levers)]
     assert abs(sum(parts) - float(paying["total"].replace("£", "").replace("bn", ""))) <= 0.02  # rounding only
     assert "Who pays" in page and "clear_hold_build_clear" in paying["of which"]
     summary = pd.read_csv(out / "summary.csv")

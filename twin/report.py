@@ -320,7 +320,7 @@ ranges under each scenario below).</p>
 {unmoved_harms(comparison)}
 <h3>Who pays</h3>
 <p>Each option's change in response spending over the horizon, discounted, by who bears it: courts and prisons
-(which grow with convictions), and the levers' own spending: new police money (funding, the SOC fund,
+(which grow with charges, remand and convictions), and the levers' own spending: new police money (funding, the SOC fund,
 technology), programmes and powers, the largest named. The police budgets of the baseline do not change. Harm averted falls mostly on
 victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}

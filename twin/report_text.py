@@ -279,7 +279,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         row = {"option": option}
         for label, metric in (("police budgets", "discounted_response_cost_gbp_policing"),
                               ("courts", "discounted_response_cost_gbp_courts"),
-                              ("prisons", "discounted_response_cost_gbp_prisons")):
+                              ("prisons and remand", "discounted_response_cost_gbp_prisons")):
             row[label] = signed_bn(change.get(metric, float("nan")))
         row["levers' own spending (new police money included)"] = signed_bn(levers.sum()) if len(levers) else signed_bn(0.0)
         largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)

@@ -256,8 +256,9 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
         # config for this call only, so the intervals repeat as the indices do.
         state = np.random.get_state()
         np.random.seed(config["seed"])
-        try:
-            interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
+        try:  # a small sample's resamples can have no variance: those intervals are NaN, not a numpy warning
+            with np.errstate(invalid="ignore", divide="ignore"):
+                interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
         finally:
             np.random.set_state(state)
     names = outcome_names(config)

@@ -372,7 +372,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: about 10% above the most SOC defendants the baseline holds on remand (2,700-2,800), so the baseline does not bind; "
+       f"{A}: about 10% above the most SOC defendants the baseline holds on remand (2,600-2,800), so the baseline does not bind; "
        "the remand population of England and Wales was 17,070 in June 2024, a record (MoJ, Offender management "
        "statistics quarterly)",
        "SOC defendants the prisons can hold on remand; beyond it the courts bail exploited members and workers "

@@ -517,3 +517,46 @@ def test_payback_year_waits_until_the_saving_is_clear():
                            for scenario in ("base", "opt")])
     year, unclear = _payback_year(uneven, "opt", "base", 12)
     assert np.isnan(year) and unclear
+
+
+def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_zero():
+    """For paired gaps whose 90% interval includes zero: the count returned is the first whose
+    t-interval (at the gaps' own mean and standard deviation) excludes zero; the one before does
+    not. None is suggested when the interval already excludes zero or the gap is not positive,
+    and the runner-up sentence names the count."""
+    from types import SimpleNamespace
+
+    from scipy.stats import t
+
+    from twin.compare import MAX_PAIRS_SUGGESTED, mean_interval, pairs_to_tell_apart, rank_options
+    from twin.report_text import runner_up_sentence
+
+    rng = np.random.default_rng(3)
+    checked = 0
+    for _ in range(200):
+        pairs = int(rng.integers(3, 30))
+        gaps = rng.normal(0.3, 1.0, pairs)
+        low, high = mean_interval(gaps)
+        needed = pairs_to_tell_apart(gaps.mean(), low, high, pairs)
+        if low > 0 or gaps.mean() <= 0:
+            assert np.isnan(needed)
+            continue
+        checked += 1
+        sd, m = gaps.std(ddof=1), gaps.mean()
+        if not np.isfinite(needed):
+            assert t.ppf(0.95, MAX_PAIRS_SUGGESTED - 1) * sd / np.sqrt(MAX_PAIRS_SUGGESTED) >= m
+            continue
+        n = int(needed)
+        assert n > pairs and t.ppf(0.95, n - 1) * sd / np.sqrt(n) < m
+        assert n - 1 == pairs or t.ppf(0.95, n - 2) * sd / np.sqrt(n - 1) >= m
+    assert checked > 50
+    assert np.isnan(pairs_to_tell_apart(1.0, -1.0, 3.0, 1))  # one pair: no spread to go on
+
+    key = "discounted_net_social_cost_gbp"
+    gap = np.array([0.5, -0.2, 0.9, 0.1, -0.4, 0.6]) * 1e9
+    wide = pd.concat({"a": pd.DataFrame({key: np.zeros(6)}), "b": pd.DataFrame({key: gap})}, names=["scenario"])
+    wide.index = wide.index.set_names(["scenario", "replicate"])
+    row = rank_options(wide, ["a", "b"]).iloc[1]
+    assert row["gap_low"] < 0 and row["pairs_needed"] > 6
+    sentence = runner_up_sentence(SimpleNamespace(ranking=rank_options(wide, ["a", "b"])), markup=False)
+    assert f"about {int(row['pairs_needed'])} would" in sentence and f"--reps {int(row['pairs_needed'])}" in sentence

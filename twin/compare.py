@@ -56,6 +56,26 @@ def mean_interval(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean() - half), float(values.mean() + half)
 
 
+#: the most paired replications `pairs_to_tell_apart` looks for
+MAX_PAIRS_SUGGESTED = 2000
+
+
+def pairs_to_tell_apart(gap_mean: float, gap_low: float, gap_high: float, pairs: int) -> float:
+    """Paired replications whose 90% interval of the mean gap would exclude zero, if the gap's mean
+    and spread were what `pairs` of them show (`mean_interval` inverted for the spread): the
+    smallest such count above `pairs`. NaN when the interval already excludes zero or nothing can
+    be said (fewer than 2 pairs, no positive gap); inf when more than `MAX_PAIRS_SUGGESTED` would
+    be needed (the gap is small next to the noise)."""
+    from scipy.stats import t
+
+    if not (pairs >= 2 and gap_mean > 0 and np.isfinite(gap_low) and gap_low <= 0):
+        return float("nan")
+    sd = (gap_high - gap_low) / 2 / t.ppf(0.5 + CONFIDENCE / 2, pairs - 1) * np.sqrt(pairs)
+    n = np.arange(pairs + 1, MAX_PAIRS_SUGGESTED + 1)
+    apart = np.flatnonzero(t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n) < gap_mean)
+    return float(n[apart[0]]) if apart.size else float("inf")
+
+
 def load_comparison(store: Store, experiment_id: int, baseline: str | None = None) -> Comparison:
     runs = store.runs_frame(experiment_id)
     scenario_names = list(store.scenarios_frame(experiment_id)["name"])
@@ -165,9 +185,10 @@ def _stored_geography(resolved: dict) -> dict:
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     """The options (not the baseline), best first by mean change in discounted net social cost, each
     against the option ranked just above it, pair by pair (replicates share seeds across options):
-    the mean gap in £ (positive: this option costs more), its 90% interval, and the share of pairs in
-    which the option above does better. Tells whether the best option is distinguishable from the
-    runner-up."""
+    the mean gap in £ (positive: this option costs more), its 90% interval, the share of pairs in
+    which the option above does better, and, when the interval includes zero, about how many pairs
+    would tell the two apart (`pairs_to_tell_apart`). Tells whether the best option is
+    distinguishable from the runner-up."""
     key = "discounted_net_social_cost_gbp"
     rows = []
     for rank, scenario in enumerate(ordered, start=1):
@@ -177,8 +198,10 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
             common = wide.loc[scenario].index.intersection(wide.loc[above].index)
             gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).dropna().to_numpy()
             low, high = mean_interval(gap)
-            row.update(above=above, gap_mean=gap.mean() if gap.size else float("nan"), gap_low=low, gap_high=high,
-                       p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size)
+            gap_mean = gap.mean() if gap.size else float("nan")
+            row.update(above=above, gap_mean=gap_mean, gap_low=low, gap_high=high,
+                       p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size,
+                       pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -12,7 +12,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from twin.compare import Comparison
+from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 
@@ -171,9 +171,21 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
         return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
                 f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
-                  f"; with {replications(second['pairs'])} the two cannot be told apart")
+                  f"; with {replications(second['pairs'])} the two cannot be told apart{_more_pairs(second)}")
     return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
+
+
+def _more_pairs(row) -> str:
+    """How many paired replications would tell two options apart, if the gap is what the runs show."""
+    needed = row.get("pairs_needed", float("nan"))
+    if not needed > 0:  # NaN: nothing to suggest
+        return ""
+    if not np.isfinite(needed):
+        return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
+                "would be expected to separate them)")
+    return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
+            f"--reps {int(needed)})")
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)

@@ -27,8 +27,8 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
         ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
-        p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
-        sentence_shape, courts_handle)
+        p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
+        cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
@@ -49,7 +49,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     (`_hearings`: custody cases first, each list earliest ready first). The heard are convicted
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
     gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the sentence runs from
-    the hearing) and tallied; the acquitted on remand go back (`member_returns`; `waiting`: those
+    the hearing; a leader convicted from bail and still in post then draws a uniform: below
+    `p_directs`, the leader directs the group from prison) and tallied; the acquitted on remand go back (`member_returns`; `waiting`: those
     whose group has gone, in row order), those on bail carry on. A remanded defendant whose ready
     case has waited more than `custody_limit_months` unheard is released on bail (the custody time
     limit) and goes back in the same way, and while the remanded exceed `remand_places`, so are
@@ -58,7 +59,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     `early`, then if needed those nearest among the rest (the last `n_emergency` of `early`).
     Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
-    counts by area the prisoners admitted this step (`half_step`, paid for half of it).
+    counts by area the prisoners admitted this step (`half_step`, paid for half of it); the
+    remanded at the end of the courts' stage are paid for the whole step.
 
     With every ready case heard and nobody on bail (the courts' capacity not reached) this is
     the step without court capacity, draw for draw.

@@ -436,3 +436,18 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     with pytest.raises(KeyboardInterrupt):
         run_sensitivity(without, Interrupting(2), log=messages.append)
     assert messages[-1] == "twin: sensitivity interrupted: finished samples were not saved (no output folder)."
+
+
+def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, capsys):
+    """The console summary's note on intervals says that the calibrated parameters were drawn from
+    the posterior only when they were."""
+    from conftest import QUICK_CHB_PILOT
+    from twin.cli import main
+
+    posterior = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.3\n0.5\n")
+    clause = "each replicate draws the calibrated parameters from the posterior"
+    for extra, expected in (([], False), (["--posterior", str(posterior)], True)):
+        args = ["compare", str(QUICK_BASELINE), str(QUICK_CHB_PILOT), "--reps", "2", "--years", "0.5",
+                "--workers", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out"), *extra]
+        assert main(args) == 0
+        assert (clause in capsys.readouterr().out) == expected

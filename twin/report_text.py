@@ -469,6 +469,7 @@ def terminal_table(comparison: Comparison) -> str:
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "
                  "the replications pin down each mean, given the model's assumed effect sizes and costs (not "
-                 "varied here); homicides, drug deaths, children recruited and the year-by-year view are in the "
-                 "report.")
+                 "varied here" + ("; each replicate draws the calibrated parameters from the posterior"
+                                  if comparison.posterior else "") +
+                 "); homicides, drug deaths, children recruited and the year-by-year view are in the report.")
     return "\n".join(lines)

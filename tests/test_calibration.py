@@ -283,6 +283,11 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     sample = load_posterior(str(path))
     draws = posterior_draws(sample, 1, 5)
     assert draws == posterior_draws(sample, 1, 5) and len(draws) == 5
+    assert posterior_draws(sample, 1, 12)[:5] == draws  # more replicates extend the draws, not redraw them
+    # each replicate draws a row uniformly: counts of 3,000 draws within 4 standard errors of 1,000
+    rows = [sorted(sample.asset_realisation_share).index(d["asset_realisation_share"])
+            for d in posterior_draws(sample, 7, 3000)]
+    assert all(abs(rows.count(r) - 1000) < 4 * (3000 * (1 / 3) * (2 / 3)) ** 0.5 for r in range(3))
     store = Store(f"sqlite:///{tmp_path / 'p.db'}")
     chb = write(tmp_path / "chb.toml", f'[scenario]\nname = "chb"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n')
     _, tasks, _ = prepare([str(ROOT / "scenarios" / "baseline.toml"), str(chb)], 5, 1, 1, store, posterior=str(path))
@@ -451,3 +456,27 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
                 "--workers", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out"), *extra]
         assert main(args) == 0
         assert (clause in capsys.readouterr().out) == expected
+
+
+def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):
+    """The number of replicates is not part of an experiment: a second `compare` with more runs only
+    the new replicates in the same experiment, and asking again for fewer reports exactly what the
+    first command reported (its replicates, the same runs)."""
+    import pandas as pd
+
+    from conftest import QUICK_CHB_PILOT
+    from twin.cli import main
+
+    def compare(reps, out):
+        args = ["compare", str(QUICK_BASELINE), str(QUICK_CHB_PILOT), "--reps", str(reps), "--years", "0.5",
+                "--workers", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / out)]
+        assert main(args) == 0
+        return capsys.readouterr().out
+
+    assert "Experiment 1: 4 replications run now, 0 already in" in compare(2, "two")
+    assert "Experiment 1: 2 replications run now, 4 already in" in compare(3, "three")
+    assert "Experiment 1: 0 replications run now, 4 already in" in compare(2, "two_again")
+    first, again = (pd.read_csv(tmp_path / out / "summary.csv") for out in ("two", "two_again"))
+    pd.testing.assert_frame_equal(first, again)
+    three = pd.read_csv(tmp_path / "three" / "summary.csv")
+    assert (three.reps == 3).all() and (first.reps == 2).all()

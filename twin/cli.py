@@ -264,7 +264,7 @@ def cmd_compare(args) -> int:
     except WorkerLost as exc:  # not a user mistake: exit 1, as `twin sweep` does
         print(f"twin: {exc}", file=sys.stderr)
         return 1
-    comparison = load_comparison(store, outcome.experiment_id, args.baseline)
+    comparison = load_comparison(store, outcome.experiment_id, args.baseline, reps=args.reps)
     previous = report_experiment(out / "report.html")
     report = write_report(comparison, store, outcome.experiment_id, out)
     if previous is not None and previous != outcome.experiment_id and not args.quiet:

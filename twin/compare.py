@@ -76,8 +76,13 @@ def pairs_to_tell_apart(gap_mean: float, gap_low: float, gap_high: float, pairs:
     return float(n[apart[0]]) if apart.size else float("inf")
 
 
-def load_comparison(store: Store, experiment_id: int, baseline: str | None = None) -> Comparison:
+def load_comparison(store: Store, experiment_id: int, baseline: str | None = None,
+                    reps: int | None = None) -> Comparison:
+    """The comparison of an experiment's finished runs: of its first `reps` replicates when given
+    (an experiment keeps every replicate any command asked for)."""
     runs = store.runs_frame(experiment_id)
+    if reps is not None:
+        runs = runs[runs.replicate < reps]
     scenario_names = list(store.scenarios_frame(experiment_id)["name"])
     done = runs[runs.status == "done"]
     if done.empty:

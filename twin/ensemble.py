@@ -185,10 +185,16 @@ def load_posterior(path: str):
     return frame
 
 
+#: entropy that keeps the posterior draws' streams apart from the replicates' model seeds
+POSTERIOR_ENTROPY = 0x706F7374
+
+
 def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, float]]:
-    """The posterior draw of each replicate: the same for every scenario (paired)."""
-    rng = np.random.default_rng(np.random.SeedSequence(root_seed).spawn(reps + 1)[-1])
-    rows = rng.choice(len(posterior), size=reps, replace=len(posterior) < reps)
+    """The posterior draw of each replicate: the same for every scenario (paired), and for a
+    replicate whatever the number of replicates (a row drawn from the replicate's own stream), so
+    that more replicates extend an experiment rather than redraw it."""
+    rows = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep])).integers(len(posterior))
+            for rep in range(reps)]
     return [{k: float(v) for k, v in posterior.iloc[r].items()} for r in rows]
 
 
@@ -207,7 +213,9 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
         files = ", ".join(f"{s.path} ({s.name})" for s in loaded if s.name in shared)
         raise UserError(f"scenario names must differ: {files} share a name; set [scenario] name in all but one")
     info = provenance()
-    spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "reps": reps, "seed": root_seed,
+    # The number of replicates is not part of the experiment: replicate i's seed and posterior draw
+    # do not depend on it, so asking for more replicates runs only the new ones.
+    spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "seed": root_seed,
             "code": info["code_hash"]}
     draws = None
     if posterior:

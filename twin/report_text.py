@@ -185,7 +185,7 @@ def _more_pairs(row) -> str:
         return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
                 "would be expected to separate them)")
     return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
-            f"--reps {int(needed)})")
+            f"--reps {int(needed)}, which runs only the new ones)")
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)

@@ -36,7 +36,10 @@ class Members(Table):
     """
 
     columns = {
-        "ocg": (np.int64, -1, ()),
+        # 32-bit group rows (far more than a run's groups): the step's passes over the member
+        # rows (census, courts, investigations, succession, desistance) read this column most,
+        # and 4 bytes a row instead of 8 made them a few per cent faster; same group numbers.
+        "ocg": (np.int32, -1, ()),
         "role": (np.int8, WORKER, ()),
         "status": (np.int8, 0, ()),
         "child": (bool, False, ()),

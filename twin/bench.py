@@ -107,6 +107,13 @@ its warm time): reading the bail flags as bytes (an OR, no status test) saved a 
 the prisoners with one store instead of two, and a census with four histogram copies (no
 store-to-load chains), gained nothing worth keeping.
 
+Narrower columns (same results): the members' group column as int32 rather than int64 took a UK
+step from about 2.94 to 2.85 ms (the passes over the member rows read it most: courts, census,
+investigations, succession, desistance). The same for the groups' area column gained under 1%,
+within the noise, and was not kept. On another host numba's `rng.random()` one at a time was
+about as fast as numpy's `rng.random(n)` (6,000 draws: 12.8 against 14.1 us), so drawing uniforms
+in numpy first (above) gains only on some hosts.
+
 Memory: numba keeps every cached kernel's parsed LLVM module in case new code links it, about
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
 (301.5 -> 279 MB peak).

@@ -560,3 +560,9 @@ def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_
     assert row["gap_low"] < 0 and row["pairs_needed"] > 6
     sentence = runner_up_sentence(SimpleNamespace(ranking=rank_options(wide, ["a", "b"])), markup=False)
     assert f"about {int(row['pairs_needed'])} would" in sentence and f"--reps {int(row['pairs_needed'])}" in sentence
+    # a gap tiny next to its spread: no count is suggested, and the sentence says none would do
+    tiny = wide.assign(**{key: np.concatenate([np.zeros(6), np.array([5.0, -5.0, 5.0, -4.9, -5.0, 5.0]) * 1e9])})
+    row = rank_options(tiny, ["a", "b"]).iloc[1]
+    assert row["gap_mean"] > 0 and row["pairs_needed"] == np.inf
+    sentence = runner_up_sentence(SimpleNamespace(ranking=rank_options(tiny, ["a", "b"])), markup=False)
+    assert f"even {MAX_PAIRS_SUGGESTED:,} paired replications would not be expected to separate them" in sentence

@@ -183,7 +183,7 @@ def _more_pairs(row) -> str:
         return ""
     if not np.isfinite(needed):
         return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
-                "would be expected to separate them)")
+                "would not be expected to separate them)")
     return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
             f"--reps {int(needed)}, which runs only the new ones)")
 

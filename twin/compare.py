@@ -48,12 +48,18 @@ class Comparison:
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
     """The 90% interval of the mean of paired differences: mean -/+ t(0.95, n-1) x standard error."""
-    from scipy.stats import t
-
     if values.size < 2:
         return float("nan"), float("nan")
-    half = t.ppf(0.5 + CONFIDENCE / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    half = _t_quantile(values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
     return float(values.mean() - half), float(values.mean() + half)
+
+
+def _t_quantile(df):
+    """Student's t quantile that `mean_interval`'s two-sided `CONFIDENCE` interval uses, for `df`
+    degrees of freedom (a number or an array)."""
+    from scipy.stats import t
+
+    return t.ppf(0.5 + CONFIDENCE / 2, df)
 
 
 #: the most paired replications `pairs_to_tell_apart` looks for
@@ -66,13 +72,11 @@ def pairs_to_tell_apart(gap_mean: float, gap_low: float, gap_high: float, pairs:
     smallest such count above `pairs`. NaN when the interval already excludes zero or nothing can
     be said (fewer than 2 pairs, no positive gap); inf when more than `MAX_PAIRS_SUGGESTED` would
     be needed (the gap is small next to the noise)."""
-    from scipy.stats import t
-
     if not (pairs >= 2 and gap_mean > 0 and np.isfinite(gap_low) and gap_low <= 0):
         return float("nan")
-    sd = (gap_high - gap_low) / 2 / t.ppf(0.5 + CONFIDENCE / 2, pairs - 1) * np.sqrt(pairs)
+    sd = (gap_high - gap_low) / 2 / _t_quantile(pairs - 1) * np.sqrt(pairs)
     n = np.arange(pairs + 1, MAX_PAIRS_SUGGESTED + 1)
-    apart = np.flatnonzero(t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n) < gap_mean)
+    apart = np.flatnonzero(_t_quantile(n - 1) * sd / np.sqrt(n) < gap_mean)
     return float(n[apart[0]]) if apart.size else float("inf")
 
 

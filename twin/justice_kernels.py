@@ -50,13 +50,14 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
     gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the sentence runs from
     the hearing; a leader convicted from bail and still in post then draws a uniform: below
-    `p_directs`, the leader directs the group from prison) and tallied; the acquitted on remand go back (`member_returns`; `waiting`: those
-    whose group has gone, in row order), those on bail carry on. A remanded defendant whose ready
-    case has waited more than `custody_limit_months` unheard is released on bail (the custody time
-    limit) and goes back in the same way, and while the remanded exceed `remand_places`, so are
-    those the courts bail first (`_bailed_first`). Prisoners due out are `normal`; if the others
-    exceed the places, those nearest their date among those who have served the early-release share go
-    `early`, then if needed those nearest among the rest (the last `n_emergency` of `early`).
+    `p_directs`, the leader directs the group from prison) and tallied; the acquitted on remand go
+    back (`member_returns`; `waiting`: those whose group has gone, in row order), those on bail
+    carry on. A remanded defendant whose ready case has waited more than `custody_limit_months`
+    unheard is released on bail (the custody time limit) and goes back in the same way, and while
+    the remanded exceed `remand_places`, so are those the courts bail first (`_bailed_first`).
+    Prisoners due out are `normal`; if the others exceed the places, those nearest their date
+    among those who have served the early-release share go `early`, then if needed those nearest
+    among the rest (the last `n_emergency` of `early`).
     Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
     counts by area the prisoners admitted this step (`half_step`, paid for half of it); the

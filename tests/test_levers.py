@@ -475,18 +475,19 @@ def test_a_weekly_lever_window_starts_on_its_week():
 
 
 def test_prison_places_bind_and_the_lever_adds_them():
-    """SOC prisoners never exceed the places, whatever the pressure: those eligible go out early
-    first, then (emergency releases) the others nearest their date. The lever adds places, and
-    costs them whether used or not."""
+    """SOC prisoners and the remanded, who share the places, never exceed them, whatever the
+    pressure: sentenced prisoners eligible go out early first, then (emergency releases) the others
+    nearest their date. The lever adds places, and costs them whether used or not."""
+    def in_custody(run):
+        return run.results.series("members_prison") + run.results.series("members_charged")
+
     tight = _run([], seed=2, n_steps=24, soc_prison_places=6000)
-    prisoners = tight.results.series("members_prison")
-    assert prisoners.max() <= 6000 and prisoners[-1] == 6000
+    assert in_custody(tight).max() <= 6000 and in_custody(tight)[-1] == 6000
     assert tight.results.series("emergency_releases").sum() > 0
     assert (tight.results.series("emergency_releases") <= tight.results.series("early_releases")).all()
 
     more = _run([{"type": "prison_places", "extra_places": 2000}], seed=2, n_steps=24, soc_prison_places=6000)
-    prisoners = more.results.series("members_prison")
-    assert prisoners.max() <= 8000 and prisoners[-1] == 8000
+    assert in_custody(more).max() <= 8000 and in_custody(more)[-1] == 8000
     assert more.results.series("early_releases").sum() < tight.results.series("early_releases").sum()
     cost = more.results.series("lever_cost_gbp_prison_places").sum()
     assert cost == pytest.approx(2 * 2000 * 15000)  # two years of 2,000 places at £15,000 a year
@@ -494,8 +495,7 @@ def test_prison_places_bind_and_the_lever_adds_them():
     # two levers add their places (one at half intensity: a fractional place is not a place)
     phased = _run([{"type": "prison_places", "extra_places": 1000}, {"type": "prison_places", "name": "more",
                    "extra_places": 2001, "intensity": 0.5}], seed=2, n_steps=24, soc_prison_places=6000)
-    prisoners = phased.results.series("members_prison")
-    assert prisoners.max() <= 8000.5 and prisoners[-1] == 8000  # 6,000 + 1,000 + 1,000.5 places
+    assert in_custody(phased).max() <= 8000.5 and in_custody(phased)[-1] == 8000  # 6,000 + 1,000 + 1,000.5 places
 
     roomy = _run([], seed=2, n_steps=24, soc_prison_places=100000)
     assert roomy.results.series("early_releases").sum() == 0 == roomy.results.series("emergency_releases").sum()

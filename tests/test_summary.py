@@ -31,7 +31,7 @@ def test_year_spans(years, span):
 
 
 def _courts_summary(capacity: float) -> tuple[str, float, float]:
-    params = Parameters({"court_capacity_trials_per_month": capacity, "soc_remand_places": 1e9}, where="test")
+    params = Parameters({"court_capacity_trials_per_month": capacity, "soc_prison_places": 1e9}, where="test")
     model = TwinModel(params=params, seed=3, n_steps=24)
     model.run()
     series = model.results.series
@@ -41,10 +41,10 @@ def _courts_summary(capacity: float) -> tuple[str, float, float]:
 def test_full_courts_are_named_with_the_bailed_and_the_cases_waiting():
     text, bailed, waiting = _courts_summary(150)  # a quarter of the ready cases: the custody time limit binds
     assert bailed > 0 and waiting > 0
-    assert "Courts or remand places were full in years 1-2" in text
+    assert "Courts or prisons were full in years 1-2" in text
     assert f"{bailed:,.0f} defendants were bailed" in text and f"{waiting:,.0f} cases ready for trial" in text
 
 
 def test_no_courts_note_when_the_courts_keep_up():
     text, bailed, waiting = _courts_summary(1e9)
-    assert bailed == 0 == waiting and "Courts or remand places" not in text
+    assert bailed == 0 == waiting and "Courts or prisons" not in text

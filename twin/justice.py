@@ -5,22 +5,23 @@ on in their group, `investigations.arrest_kernel`) until their case is ready (`c
 on average) and heard. The courts hear at most `court_capacity_trials_per_month` cases (the
 `court_capacity` lever adds more), custody cases first and the earliest ready first; a remanded
 defendant whose ready case waits more than `custody_time_limit_months` unheard is released on bail
-and goes back to crime until the case is heard (`Members.on_bail`), as are, while the remanded
-exceed `soc_remand_places`, exploited members and workers before core members and leaders. A
-conviction sends
-them to prison for a sentence drawn around the mean for their role, of which they serve
-`served_share`. The places available bind: when SOC prisoners exceed them, those nearest their
+and goes back to crime until the case is heard (`Members.on_bail`). A conviction sends them to
+prison for a sentence drawn around the mean for their role, of which they serve `served_share`.
+Remand and sentence share the prison places (`soc_prison_places`): when SOC prisoners and the
+remanded exceed them, the prisons make room by releasing sentenced prisoners: those nearest their
 release date who have served at least `early_release_served_share` go out early (as under SDS40
 in 2024), and if that is not enough, the others nearest their date (an emergency release, as
 under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means offences are
-less likely to be punished by imprisonment). The `prison_places` lever adds places. Released
+less likely to be punished by imprisonment; the remand population of England and Wales, 17,070
+in June 2024, was a record). Only if the remanded alone exceed the places are some of them bailed, exploited members and
+workers before core members and leaders. The `prison_places` lever adds places. Released
 members return to crime (their old group if it still operates, otherwise another in the same
 area) or leave it; the SOC register lever acts on that chance (the prevention lever acts on
 desistance instead). A leader in prison may keep directing the group: one remanded at charge
 decides at once (`investigations.arrest_kernel`), one tried from bail when convicted, with the same
 chance (`directs_from_prison_prob`). Defendants on remand occupy places paid for at the prison
 cost per place (the remand at the end of a step, for the whole step), counted in
-`response_cost_gbp_prisons`; they have their own places, `soc_remand_places`.
+`response_cost_gbp_prisons`.
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
 start is nearest its date (dated before the step's middle), a sentence runs from the
@@ -106,7 +107,7 @@ def courts_and_prisons(model) -> None:
                     ocgs.leader_directing, values, tally_rows, mean_sentence, mid_month, model.month,
                     float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),
-                    float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
+                    trial_slots(model), float(params.custody_time_limit_months),
                     float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
                     float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):

@@ -371,12 +371,6 @@ PARAMETER_TABLE: list[Parameter] = [
        "violence, trafficking) are remanded more often",
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
-    _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: about 10% above the most SOC defendants the baseline holds on remand (2,600-2,800), so the baseline does not bind; "
-       "the remand population of England and Wales was 17,070 in June 2024, a record (MoJ, Offender management "
-       "statistics quarterly)",
-       "SOC defendants the prisons can hold on remand; beyond it the courts bail exploited members and workers "
-       "first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),
     _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners (seed 003) without the places binding", "mean sentence for a core member", "justice", "positive"),
     _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners (seed 003; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),
@@ -388,8 +382,11 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("soc_prisoners_initial", 10500, "prisoners", 9000, 13000,
        "derived: seed 003 more than 10% of the prison population is SOC; about 97,600 UK prisoners (MoJ, SPS, NIPS 2024)",
        "SOC members in prison at the start", "justice", "count"),
-    _p("soc_prison_places", 11500, "places", 10000, 14000, f"{A}: prisons near full (E&W 87,726 in June 2024)",
-       "prison places available to SOC prisoners", "justice", "positive"),
+    _p("soc_prison_places", 14300, "places", 12500, 17000,
+       f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "
+       "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): about 11% above the most "
+       "SOC prisoners and defendants on remand the baseline holds together (12,750-12,900), so the baseline does not bind",
+       "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,
        f"{A}: about a year of charges waiting for trial (court delay times charges)",
        "SOC members charged and awaiting trial at the start", "justice", "count"),

@@ -71,7 +71,7 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
                   ("total_arrests", "arrests"), ("total_disruptions", "disruptions"),
                   ("total_convictions", "convictions"),
-                  ("total_bail_releases", "defendants bailed (courts or remand places full)"),
+                  ("total_bail_releases", "defendants bailed (courts or prisons full)"),
                   ("total_early_releases", "prisoners released early (prisons full)"),
                   ("total_emergency_releases", "emergency releases (before the early-release share)"))
 
@@ -124,7 +124,7 @@ def _justice_limits(comparison: Comparison, scenario: str) -> str:
     parts = []
     bailed = _paired_change(comparison, scenario, "total_bail_releases")
     if bailed is not None and bailed["diff_low"] > 0:
-        parts.append(f"the courts or remand places cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
+        parts.append(f"the courts or prisons cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
                      "defendants bailed to await trial at liberty)")
     early = _paired_change(comparison, scenario, "total_early_releases")
     if early is not None and early["diff_low"] > 0:

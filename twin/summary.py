@@ -71,7 +71,7 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
               if row["backlog"] > 0 or row["bailed"] > 0]
     if courts:
         years = [row["year"] for row in courts]
-        lines.append(f"Courts or remand places were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
+        lines.append(f"Courts or prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
                      f"{sum(row['bailed'] for row in courts):,.0f} defendants were bailed to await trial at liberty, "
                      f"and {courts[-1]['backlog']:,.0f} cases ready for trial were waiting at the end of year "
                      f"{years[-1]}.")

@@ -480,3 +480,21 @@ def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):
     pd.testing.assert_frame_equal(first, again)
     three = pd.read_csv(tmp_path / "three" / "summary.csv")
     assert (three.reps == 3).all() and (first.reps == 2).all()
+
+
+def test_construction_distance_counts_only_the_evaluated_targets_reproduced_by_construction():
+    import numpy as np
+    import pandas as pd
+
+    from twin.targets import construction_distance
+
+    targets = load_targets(TARGETS)
+    inputs = [t for t in targets if t.by_construction]
+    fitted = [t for t in targets if t.fitted_by]
+    simulated = pd.DataFrame([{t.name: t.value for t in targets}])
+    simulated[inputs[0].name] = inputs[0].value + 3 * inputs[0].tolerance   # 3 tolerances off
+    simulated[inputs[1].name] = inputs[1].value - 4 * inputs[1].tolerance   # 4 off: 5 together
+    simulated[fitted[0].name] = fitted[0].value + 7 * fitted[0].tolerance   # fitted: not counted
+    simulated[inputs[2].name] = np.nan                                      # not evaluated: not counted
+    assert construction_distance(fit_table(targets, simulated)) == pytest.approx(5.0)
+    assert construction_distance(fit_table(fitted, simulated[[t.name for t in fitted]])) == 0.0

@@ -51,7 +51,7 @@ def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
     from twin.calibration import abc_fit, evaluate, load_config, point_fit, posterior_figure
-    from twin.targets import fit_lines, fit_table, fit_verdict, write_fit_report
+    from twin.targets import construction_distance, fit_lines, fit_table, fit_verdict, write_fit_report
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.store import Store
@@ -103,6 +103,11 @@ def cmd_calibrate(args) -> int:
         executor.close()
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
     notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
+    if config["method"] == "abc":
+        floor = construction_distance(table)
+        notes.append(f"Distance floor: the targets reproduced by construction (inputs and starting conditions, which "
+                     f"the calibrated parameters hardly move) are {floor:.2f} tolerances from their observations at "
+                     f"the medians, and the ABC distance counts them: epsilon cannot fall much below {floor:.2f}.")
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")

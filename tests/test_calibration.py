@@ -274,6 +274,20 @@ name = "asset_realisation_share"
     assert other["abc_id"] != first["abc_id"]
 
 
+def test_a_changed_model_starts_a_new_fit_rather_than_resuming_the_old_one(monkeypatch):
+    """The stored fit's key holds the model's code hash: after an edit to the model, the same
+    configuration is another fit (its populations were drawn from the old model)."""
+    from twin import ensemble
+    from twin.calibration import fit_key
+
+    config = load_config(ROOT / "calibration" / "abc.toml")
+    args = (config["scenario"], config["targets"], config["priors"])
+    before = fit_key(*args, population=40, seed=1)
+    assert fit_key(*args, population=40, seed=1) == before
+    monkeypatch.setattr(ensemble, "code_hash", lambda: "another model")
+    assert fit_key(*args, population=40, seed=1) != before
+
+
 def test_posterior_draws_are_paired_and_validated(tmp_path):
     import pandas as pd
 

@@ -1,6 +1,6 @@
 """Courts with a capacity (`justice.trial_slots`, `justice_kernels._hearings`), the custody time
-limit, prison places shared by remand and sentence (bail, early release), and the `court_capacity`
-lever."""
+limit, remand places within prison places shared by remand and sentence (bail, early release), and
+the `court_capacity` lever."""
 
 import numpy as np
 import pytest
@@ -89,8 +89,10 @@ def _court_run(seed, n_steps=36, **params):
         members = model.members
         status, verdict = members.status, members.verdict_month
         remanded = status == CHARGED
-        # nobody remanded past the custody time limit, and no more on remand and in prison than the places
+        # nobody remanded past the custody time limit, no more on remand than the remand places, and
+        # no more on remand and in prison together than the prison places
         assert (month - verdict[remanded] <= p.custody_time_limit_months).all()
+        assert remanded.sum() <= min(p.soc_remand_places, p.soc_prison_places)
         assert remanded.sum() + (status == PRISON).sum() <= p.soc_prison_places
         # defendants on bail are at liberty (or released, their group gone), none in prison awaiting trial
         bailed_active = members.on_bail & (status == ACTIVE)
@@ -100,36 +102,50 @@ def _court_run(seed, n_steps=36, **params):
 
 def test_courts_at_capacity_build_a_backlog_and_bail_at_the_limits():
     """With capacity at a third of the ready cases, convictions a year are below what the courts
-    could hear, a backlog of ready cases builds, and remanded defendants are bailed when they alone
-    fill the prison places; with unlimited places, at the custody time limit."""
+    could hear, a backlog of ready cases builds, and remanded defendants are bailed when remand
+    places run out; with unlimited places, at the custody time limit."""
     capacity = 200
-    tight = _court_run(seed=4, court_capacity_trials_per_month=capacity, soc_prison_places=1500)
+    tight = _court_run(seed=4, court_capacity_trials_per_month=capacity, soc_remand_places=1500)
     results = tight.results
     convictions = results.series("convictions")
     assert (convictions <= capacity).all() and convictions.sum() <= 36 * capacity
     assert results.series("court_backlog")[12:].min() > 1000
     assert results.series("bail_releases").sum() > 1000
     assert results.series("members_charged").max() <= 1500
-    time_limit = _court_run(seed=4, court_capacity_trials_per_month=150, soc_prison_places=1e9).results
+    time_limit = _court_run(seed=4, court_capacity_trials_per_month=150, soc_remand_places=1e9,
+                            soc_prison_places=1e9).results
     assert time_limit.series("bail_releases").sum() > 1000
-    roomy = _run([], seed=4, n_steps=36, court_capacity_trials_per_month=1e12, soc_prison_places=1e12)
+    roomy = _run([], seed=4, n_steps=36, court_capacity_trials_per_month=1e12, soc_remand_places=1e12,
+                 soc_prison_places=1e12)
     assert roomy.results.series("court_backlog").sum() == 0 == roomy.results.series("bail_releases").sum()
     assert convictions[12:].sum() < 0.5 * roomy.results.series("convictions")[12:].sum()
 
 
 def test_remand_fills_the_prisons_and_sentenced_prisoners_go_out_early():
     """Remand and sentence share the places: with places below prisoners and remand together but
-    above the prisoners alone, the prisons release sentenced prisoners early to make room (and bail
-    nobody for want of places), with no more in custody than the places at any step; with places
-    for everyone, nobody goes out early."""
-    places = 12_000  # the register's 10,500 prisoners fit, not with the ~2,500 remanded
-    shared = _court_run(seed=8, n_steps=24, soc_prison_places=places).results
-    roomy = _court_run(seed=8, n_steps=24, soc_prison_places=1e9).results
+    above the prisoners alone, the prisons release sentenced prisoners early to make room (and, with
+    no ceiling on remand, bail nobody for want of places), with no more in custody than the places
+    at any step; with places for everyone, nobody goes out early."""
+    places = 12_000  # the register's 10,500 prisoners fit, not with the ~2,500-3,000 remanded
+    shared = _court_run(seed=8, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
+    roomy = _court_run(seed=8, n_steps=24, soc_prison_places=1e9, soc_remand_places=1e9).results
     assert shared.series("members_prison").max() < places
     assert (shared.series("members_prison") + shared.series("members_charged")).max() > 0.95 * places
     assert shared.series("early_releases").sum() > 1000
     assert roomy.series("early_releases").sum() == 0 == roomy.series("emergency_releases").sum()
     assert shared.series("bail_releases").sum() == roomy.series("bail_releases").sum() == 0
+
+
+def test_a_remand_ceiling_bails_the_rest_and_leaves_its_places_to_prisoners():
+    """With the courts holding at most 2,000 on remand, the remanded never exceed 2,000 and the
+    rest are bailed; with places for the prisoners and that remand but not the register's remand,
+    the ceiling spares the prisoners the early releases the unlimited remand forces on them."""
+    places = 12_500
+    ceiling = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=2000).results
+    unlimited = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
+    assert ceiling.series("members_charged").max() <= 2000 < unlimited.series("members_charged").max()
+    assert ceiling.series("bail_releases").sum() > 500
+    assert ceiling.series("early_releases").sum() < 0.5 * unlimited.series("early_releases").sum()
 
 
 def test_courts_below_capacity_change_nothing():
@@ -139,6 +155,7 @@ def test_courts_below_capacity_change_nothing():
              "soc_awaiting_trial_initial": 50}
     default = _run([], seed=5, n_steps=60, **small).results
     unlimited = _run([], seed=5, n_steps=60, court_capacity_trials_per_month=1e12, soc_prison_places=1e12,
+                     soc_remand_places=1e12,
                      **small).results
     assert default.series("court_backlog").sum() == 0 == default.series("bail_releases").sum()
     for name in METRIC_NAMES:

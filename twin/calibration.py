@@ -152,11 +152,16 @@ def load_config(path: str | Path) -> dict:
 
 
 def fit_key(scenario: Scenario, targets: list[Target], priors: list[Prior], **settings) -> str:
-    """What a stored fit depends on: the scenario, what each target asks (not its source text or
-    its by-construction flag), the priors and the fit's settings. A resumed fit must match it."""
+    """What a stored fit depends on: the model's code (`ensemble.code_hash`: a changed model starts
+    a new fit rather than resuming one made on the old), the scenario, what each target asks (not
+    its source text or its by-construction flag), the priors and the fit's settings. A resumed fit
+    must match it."""
+    from twin.ensemble import code_hash
+
     asks = [{k: getattr(t, k) for k in ("name", "value", "tolerance", "metric", "area", "years", "aggregation",
                                         "ratio_of")} for t in targets]
-    spec = {"scenario": scenario.spec_hash(), "targets": asks, "priors": [p.__dict__ for p in priors], **settings}
+    spec = {"code": code_hash(), "scenario": scenario.spec_hash(), "targets": asks,
+            "priors": [p.__dict__ for p in priors], **settings}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
 
 

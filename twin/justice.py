@@ -13,13 +13,13 @@ release date who have served at least `early_release_served_share` go out early 
 in 2024), and if that is not enough, the others nearest their date (an emergency release, as
 under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means offences are
 less likely to be punished by imprisonment; the remand population of England and Wales, 17,070
-in June 2024, was a record). Only if the remanded alone exceed the places are some of them bailed, exploited members and
-workers before core members and leaders. The `prison_places` lever adds places. Released
-members return to crime (their old group if it still operates, otherwise another in the same
-area) or leave it; the SOC register lever acts on that chance (the prevention lever acts on
-desistance instead). A leader in prison may keep directing the group: one remanded at charge
-decides at once (`investigations.arrest_kernel`), one tried from bail when convicted, with the same
-chance (`directs_from_prison_prob`). Defendants on remand occupy places paid for at the prison
+in June 2024, was a record). The courts hold at most `soc_remand_places` on remand: beyond it (or
+beyond all the places) they bail exploited members and workers before core members and leaders.
+The `prison_places` lever adds places. Released members return to crime (their old group if it
+still operates, otherwise another in the same area) or leave it; the SOC register lever acts on
+that chance (the prevention lever acts on desistance instead). A leader in prison may keep
+directing the group: one remanded at charge decides at once (`investigations.arrest_kernel`), one
+tried from bail when convicted, with the same chance (`directs_from_prison_prob`). Defendants on remand occupy places paid for at the prison
 cost per place (the remand at the end of a step, for the whole step), counted in
 `response_cost_gbp_prisons`.
 
@@ -107,7 +107,7 @@ def courts_and_prisons(model) -> None:
                     ocgs.leader_directing, values, tally_rows, mean_sentence, mid_month, model.month,
                     float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),
-                    trial_slots(model), float(params.custody_time_limit_months),
+                    float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
                     float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
                     float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):

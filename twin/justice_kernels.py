@@ -19,7 +19,7 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
                  ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, p_directs, served_share, early_gap_share, places, trial_slots,
+                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
                  early_release_min_months, courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
@@ -27,7 +27,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
         ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
-        p_directs, served_share, early_gap_share, places, trial_slots, custody_limit_months, fine_gbp,
+        p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
         cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
@@ -39,7 +39,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 @kernel
 def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
                  ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, p_directs, served_share, early_gap_share, places, trial_slots,
+                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
@@ -54,11 +54,12 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     back (`member_returns`; `waiting`: those whose group has gone, in row order), those on bail
     carry on. A remanded defendant whose ready case has waited more than `custody_limit_months`
     unheard is released on bail (the custody time limit) and goes back in the same way, and while
-    the remanded alone exceed the `places`, so are those the courts bail first (`_bailed_first`).
-    Remand and sentence share the `places`: prisoners due out are `normal`; if the others and the
-    remanded exceed the places, those nearest their date among those who have served the
-    early-release share go `early`, then if needed those nearest among the rest (the last
-    `n_emergency` of `early`): the prisons release sentenced prisoners to make room for remand.
+    the remanded exceed `remand_places` (or the `places`, if fewer), so are those the courts bail
+    first (`_bailed_first`). Remand and sentence share the `places`: prisoners due out are
+    `normal`; if the others and the remanded exceed the places, those nearest their date among
+    those who have served the early-release share go `early`, then if needed those nearest among
+    the rest (the last `n_emergency` of `early`): the prisons release sentenced prisoners to make
+    room for remand.
     Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
     counts by area the prisoners admitted this step (`half_step`, paid for half of it); the
@@ -146,7 +147,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                     waiting[n_waiting] = r
                     n_waiting += 1
     # Bail: remanded defendants whose ready case has waited unheard past the custody time limit,
-    # then, while the remanded alone exceed the places, those the courts would bail first.
+    # then, while the remanded exceed the remand places (or all places), those the courts would
+    # bail first.
     to_bail = np.empty(n_charged + 1, np.int64)
     n_to_bail = 0
     backlog = np.zeros(n_areas)
@@ -163,8 +165,9 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         r = charged[j]
         remanded[n_remanded] = r
         n_remanded += status[r] == CHARGED and not month - verdict_month[r] > custody_limit_months
-    if n_remanded > places:
-        overflow = _bailed_first(role, verdict_month, remanded[:n_remanded], n_remanded - int(places))
+    remand_ceiling = min(remand_places, places)
+    if n_remanded > remand_ceiling:
+        overflow = _bailed_first(role, verdict_month, remanded[:n_remanded], n_remanded - int(remand_ceiling))
         for r in overflow:
             to_bail[n_to_bail] = r
             n_to_bail += 1
@@ -429,8 +432,8 @@ def _hearings(verdict_month, charged, bailed, mid_month, trial_slots):
 
 @kernel
 def _bailed_first(role, verdict_month, remanded, count):
-    """The `count` of the `remanded` rows (ascending) the courts bail first when the remanded alone
-    fill the prison places, ascending: exploited members, then workers, core members and leaders (the least dangerous
+    """The `count` of the `remanded` rows (ascending) the courts bail first when the remand places
+    run out, ascending: exploited members, then workers, core members and leaders (the least dangerous
     first), and within a role those whose case will be ready last (ties in row order). Whole roles
     are taken while they fit; the role they stop in gives the rest by a partition (`smallest_rows`)."""
     chosen = np.empty(0, np.int64)

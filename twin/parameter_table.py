@@ -139,7 +139,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "illegal firearms supplied by OCGs", "markets", "positive"),
     _p("acquisitive_offences_per_year", 200000, "offences/year", 100000, 400000, f"{A}: the organised share of vehicle theft, burglary and metal theft; seed 003: almost half of acquisitive crime is associated with drugs",
        "organised acquisitive offences (vehicle theft, burglary, metal theft)", "markets", "positive"),
-    _p("supply_demand_ratio_initial", 1.31, "ratio", 1.0, 1.5,
+    _p("supply_demand_ratio_initial", 1.26, "ratio", 1.0, 1.5,
        "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); prior: seed 003 says heroin and crack supply is plentiful (rising purity, falling prices)",
        "OCG supply capacity over demand at the start", "markets", "positive"),
     _p("drug_demand_price_elasticity", -0.5, "elasticity", -1.0, -0.2,
@@ -196,7 +196,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("capital_spend_rate_per_month", 0.02, "share/month", 0.01, 0.06, f"{A}: capital turns over in about four years (seed 003: £6.7bn of UK property bought with suspect funds suggests long-lived assets)",
        "share of capital consumed or reinvested each month", "revenue", "share"),
     # ------------------------------------------------------------------ harm (2023-24 prices)
-    _p("harm_gbp_per_heroin_crack_user_year", 65300, "GBP/user-year", 35000, 70000,
+    _p("harm_gbp_per_heroin_crack_user_year", 64300, "GBP/user-year", 35000, 70000,
        "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); prior from seed 003's £26bn drug harm, about three quarters from heroin and crack (Black review 2020)",
        "social and economic cost per heroin/crack user supplied", "harm", "positive"),
     _p("harm_gbp_per_cocaine_user_year", 6500, "GBP/user-year", 3000, 12000,
@@ -333,9 +333,9 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of workers arrested by an unsuccessful operation", "policing", "share"),
     _p("member_identification_prob_per_month", 0.006, "probability/month", 0.003, 0.06, f"{A}: set so known suspects hold near seed 003's 59,000 for ten years (calibration targets, years 1-3 and 8-10): identification and arrests (police know whom they arrest) balance the turnover of members",
        "monthly chance an unknown member of a mapped OCG becomes known, at full intelligence", "policing", "probability"),
-    _p("seizure_share_of_capital", 0.40, "share", 0.2, 0.8, "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv)",
+    _p("seizure_share_of_capital", 0.42, "share", 0.2, 0.8, "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv)",
        "share of an OCG's capital seized or restrained in a success", "policing", "share"),
-    _p("asset_realisation_share", 0.47, "share", 0.1, 0.8,
+    _p("asset_realisation_share", 0.41, "share", 0.1, 0.8,
        "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); much restrained value is never realised (seed 003: agencies kept 38% of £3.9bn recovered 2016-21). At 0.22, fitted before the spin-up, assets recovered were met only while enforcement fell from the register's start",
        "share of seized capital eventually recovered as confiscation and fines", "policing", "share"),
     _p("disruption_capacity_threshold", 0.3, "share", 0.1, 0.5,
@@ -371,6 +371,13 @@ PARAMETER_TABLE: list[Parameter] = [
        "violence, trafficking) are remanded more often",
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
+    _p("soc_remand_places", 3100, "places", 2700, 4500,
+       f"{A}: about 15% above the SOC defendants the baseline holds on remand (2,500-2,600), so the baseline does not "
+       "bind; the remand population of England and Wales was 17,070 in June 2024, a record (MoJ, Offender management "
+       "statistics quarterly); without a ceiling, options that multiply charges filled every prison place with "
+       "remand and released every sentenced prisoner",
+       "most SOC defendants the courts hold on remand (within `soc_prison_places`, which remand and sentence share); "
+       "beyond it the courts bail exploited members and workers first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),
     _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners (seed 003) without the places binding", "mean sentence for a core member", "justice", "positive"),
     _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners (seed 003; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),

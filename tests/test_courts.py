@@ -129,7 +129,9 @@ def test_remand_fills_the_prisons_and_sentenced_prisoners_go_out_early():
     places = 12_000  # the register's 10,500 prisoners fit, not with the ~2,500-3,000 remanded
     shared = _court_run(seed=8, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
     roomy = _court_run(seed=8, n_steps=24, soc_prison_places=1e9, soc_remand_places=1e9).results
-    assert shared.series("members_prison").max() < places
+    # the premise: with room for all, the prisoners alone fit the places, not with the remanded
+    assert roomy.series("members_prison").max() < places
+    assert (roomy.series("members_prison") + roomy.series("members_charged")).min() > places
     assert (shared.series("members_prison") + shared.series("members_charged")).max() > 0.95 * places
     assert shared.series("early_releases").sum() > 1000
     assert roomy.series("early_releases").sum() == 0 == roomy.series("emergency_releases").sum()
@@ -140,12 +142,28 @@ def test_a_remand_ceiling_bails_the_rest_and_leaves_its_places_to_prisoners():
     """With the courts holding at most 2,000 on remand, the remanded never exceed 2,000 and the
     rest are bailed; with places for the prisoners and that remand but not the register's remand,
     the ceiling spares the prisoners the early releases the unlimited remand forces on them."""
-    places = 12_500
+    places = 13_000
     ceiling = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=2000).results
     unlimited = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
+    roomy = _court_run(seed=9, n_steps=24, soc_prison_places=1e9, soc_remand_places=1e9).results
+    # the premise: with room for all, the prisoners and 2,000 on remand fit, the whole remand does not
+    assert roomy.series("members_prison").max() + 2000 < places
+    assert (roomy.series("members_prison") + roomy.series("members_charged")).max() > places
     assert ceiling.series("members_charged").max() <= 2000 < unlimited.series("members_charged").max()
     assert ceiling.series("bail_releases").sum() > 500
     assert ceiling.series("early_releases").sum() < 0.5 * unlimited.series("early_releases").sum()
+
+
+def test_with_fewer_places_than_the_remand_ceiling_remand_takes_them_all():
+    """Places below `soc_remand_places`: the courts hold on remand at most the places (bailing the
+    rest), and the prisons release every sentenced prisoner to make room for them, a fractional
+    place (a lever at part intensity) holding nobody."""
+    results = _court_run(seed=10, n_steps=12, soc_prison_places=2000.5, soc_remand_places=3100).results
+    remand, prisoners = results.series("members_charged"), results.series("members_prison")
+    assert remand.max() == 2000 and (remand[3:] == 2000).all()
+    assert (prisoners[remand == 2000] == 0).all()
+    assert results.series("emergency_releases").sum() > 5000
+    assert results.series("bail_releases").sum() > 1000
 
 
 def test_courts_below_capacity_change_nothing():
@@ -155,8 +173,7 @@ def test_courts_below_capacity_change_nothing():
              "soc_awaiting_trial_initial": 50}
     default = _run([], seed=5, n_steps=60, **small).results
     unlimited = _run([], seed=5, n_steps=60, court_capacity_trials_per_month=1e12, soc_prison_places=1e12,
-                     soc_remand_places=1e12,
-                     **small).results
+                     soc_remand_places=1e12, **small).results
     assert default.series("court_backlog").sum() == 0 == default.series("bail_releases").sum()
     for name in METRIC_NAMES:
         np.testing.assert_array_equal(default.series(name), unlimited.series(name), err_msg=name)

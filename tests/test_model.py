@@ -207,8 +207,8 @@ def test_adaptation_happens(baseline_run):
 
 def test_full_prisons_release_early_and_hold_the_stock_at_the_places():
     """With fewer places than the baseline's prisoners and remanded defendants, who share them
-    (9,000 against about 13,000), prisoners go out early from the first year and the stock in
-    custody stays at the places at every step's end."""
+    (9,000 against about 13,500 from the register), prisoners go out early from the first year and
+    the stock in custody stays at the places at every step's end."""
     places = 9000
     results = TwinModel(Parameters({"soc_prison_places": places}), seed=1, n_steps=36).run()
     in_custody = results.series("members_prison") + results.series("members_charged")

@@ -31,8 +31,8 @@ def test_year_spans(years, span):
 
 
 def _courts_summary(capacity: float) -> tuple[str, float, float]:
-    params = Parameters({"court_capacity_trials_per_month": capacity, "soc_prison_places": 1e9, "soc_remand_places": 1e9},
-                        where="test")
+    params = Parameters({"court_capacity_trials_per_month": capacity, "soc_prison_places": 1e9,
+                         "soc_remand_places": 1e9}, where="test")
     model = TwinModel(params=params, seed=3, n_steps=24)
     model.run()
     series = model.results.series

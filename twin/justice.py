@@ -19,9 +19,9 @@ The `prison_places` lever adds places. Released members return to crime (their o
 still operates, otherwise another in the same area) or leave it; the SOC register lever acts on
 that chance (the prevention lever acts on desistance instead). A leader in prison may keep
 directing the group: one remanded at charge decides at once (`investigations.arrest_kernel`), one
-tried from bail when convicted, with the same chance (`directs_from_prison_prob`). Defendants on remand occupy places paid for at the prison
-cost per place (the remand at the end of a step, for the whole step), counted in
-`response_cost_gbp_prisons`.
+tried from bail when convicted, with the same chance (`directs_from_prison_prob`). Defendants on
+remand occupy places paid for at the prison cost per place (the remand at the end of a step, for
+the whole step), counted in `response_cost_gbp_prisons`.
 
 Timing does not depend on the step's length: a verdict or a release falls in the step whose
 start is nearest its date (dated before the step's middle), a sentence runs from the

@@ -56,10 +56,10 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     unheard is released on bail (the custody time limit) and goes back in the same way, and while
     the remanded exceed `remand_places` (or the `places`, if fewer), so are those the courts bail
     first (`_bailed_first`). Remand and sentence share the `places`: prisoners due out are
-    `normal`; if the others and the remanded exceed the places, those nearest their date among
-    those who have served the early-release share go `early`, then if needed those nearest among
-    the rest (the last `n_emergency` of `early`): the prisons release sentenced prisoners to make
-    room for remand.
+    `normal`; if the others and the remanded exceed the places, the prisons make room by releasing
+    sentenced prisoners: those nearest their date among those who have served the early-release
+    share go `early`, then if needed those nearest among the rest (the last `n_emergency` of
+    `early`).
     Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
     counts by area the prisoners admitted this step (`half_step`, paid for half of it); the

@@ -57,8 +57,9 @@ class TwinModel(mesa.Model):
        forces, ROCUs and the NCA open new operations down their harm-ranked lists with the
        investigators left free (`policing.py`).
     9. Courts and prisons: trials up to the courts' capacity (custody cases first), bail when the
-       custody time limit passes, verdicts, sentences, releases, early release when prisons are
-       full, released members returning or leaving (`justice.py`).
+       custody time limit passes or remand is at its ceiling, verdicts, sentences, releases, early
+       release when prisoners and remand (who share the places) fill the prisons, released members
+       returning or leaving (`justice.py`).
     10. OCG adaptation (on the member counts taken at the end of the previous step):
         dissolution of depleted groups, succession with disputes, splits or absorption
         (`succession.py`); entry into vacated markets, county lines opening and closing,

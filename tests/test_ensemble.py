@@ -309,20 +309,31 @@ def test_summary_names_harms_in_people_that_rise():
 
 def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     """Named only when more defendants are bailed (or prisoners released early) than in the
-    baseline with the whole interval above zero."""
+    baseline with the whole interval above zero, and at least 1% of the option's convictions: a
+    handful more in ten years, however certain, is not a limit."""
     from twin.compare import Comparison
     from twin.report_text import _justice_limits
 
+    def row(scenario, metric, mean, low, high):
+        return {"scenario": scenario, "metric": metric, "mean": mean, "diff_mean": mean, "diff_low": low,
+                "diff_high": high}
+
     summary = pd.DataFrame([
-        {"scenario": "x", "metric": "total_bail_releases", "diff_mean": 3500.0, "diff_low": 3100.0, "diff_high": 3900.0},
-        {"scenario": "x", "metric": "total_early_releases", "diff_mean": 40.0, "diff_low": -10.0, "diff_high": 90.0},
-        {"scenario": "y", "metric": "total_bail_releases", "diff_mean": 0.0, "diff_low": 0.0, "diff_high": 0.0},
+        row("x", "total_bail_releases", 3500.0, 3100.0, 3900.0),
+        row("x", "total_early_releases", 40.0, -10.0, 90.0),
+        row("x", "total_convictions", 60_000.0, 59_000.0, 61_000.0),
+        row("y", "total_bail_releases", 0.0, 0.0, 0.0),
+        row("z", "total_bail_releases", 3.0, 0.4, 5.6),  # certain, but 3 against 60,000 convictions
+        row("z", "total_early_releases", 700.0, 650.0, 750.0),  # above 1% of them: named
+        row("z", "total_convictions", 60_000.0, 59_000.0, 61_000.0),
     ])
     empty = pd.DataFrame()
-    comparison = Comparison(["base", "x", "y"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    comparison = Comparison(["base", "x", "y", "z"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     text = _justice_limits(comparison, "x")
     assert "3,500 more defendants bailed" in text and "released early" not in text
     assert _justice_limits(comparison, "y") == ""
+    text = _justice_limits(comparison, "z")
+    assert "700 more prisoners released early" in text and "bailed" not in text
 
 
 def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):

@@ -117,17 +117,29 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
     return out
 
 
+#: the justice system is named as a limit when the extra defendants bailed (or prisoners released
+#: early) are at least this share of the option's convictions over the horizon: a handful in ten
+#: years, however certain, limits nothing
+JUSTICE_LIMIT_MIN_SHARE = 0.01
+
+
 def _justice_limits(comparison: Comparison, scenario: str) -> str:
     """A sentence when an option's extra charges outrun the courts or its convictions the prisons
     (more defendants bailed, or more prisoners released early, than the baseline: whole interval
-    above zero), else ''."""
+    above zero, and at least `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions), else ''."""
+    convictions = _paired_change(comparison, scenario, "total_convictions")
+    floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
+
+    def limits(change) -> bool:
+        return change is not None and change["diff_low"] > 0 and change["diff_mean"] >= floor
+
     parts = []
     bailed = _paired_change(comparison, scenario, "total_bail_releases")
-    if bailed is not None and bailed["diff_low"] > 0:
+    if limits(bailed):
         parts.append(f"the courts or prisons cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
                      "defendants bailed to await trial at liberty)")
     early = _paired_change(comparison, scenario, "total_early_releases")
-    if early is not None and early["diff_low"] > 0:
+    if limits(early):
         parts.append(f"its convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners released early)")
     if not parts:
         return ""

@@ -373,9 +373,9 @@ PARAMETER_TABLE: list[Parameter] = [
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
        f"{A}: about 15% above the most SOC defendants the baseline holds on remand (2,640-2,700 in seeds 1-4), so "
-       "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record (MoJ, Offender management "
-       "statistics quarterly); without a ceiling, options that multiply charges filled every prison place with "
-       "remand and released every sentenced prisoner",
+       "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record "
+       "(MoJ, Offender management statistics quarterly); without a ceiling, options that multiply charges filled "
+       "every prison place with remand and released every sentenced prisoner",
        "most SOC defendants the courts hold on remand (within `soc_prison_places`, which remand and sentence share); "
        "beyond it the courts bail exploited members and workers first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),

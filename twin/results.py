@@ -81,8 +81,8 @@ METRICS: tuple[Metric, ...] = (
     _m("prison_releases", "people/step", "releases from prison"),
     _m("early_releases", "people/step", "releases more than a month early because prisons were full"),
     _m("court_backlog", "people", "defendants whose case is ready for trial but not yet heard: the courts are at capacity (on remand or on bail)"),
-    _m("bail_releases", "people/step", "remanded defendants released on bail: their case waited unheard past the custody time limit, or "
-       "the remanded exceeded the most the courts hold on remand (`soc_remand_places`)"),
+    _m("bail_releases", "people/step", "remanded defendants released on bail: their case waited unheard past the "
+       "custody time limit, or the remanded exceeded the most the courts hold on remand (`soc_remand_places`)"),
     _m("emergency_releases", "people/step", "early releases (as counted in early_releases) of prisoners who had not served the early-release share: prisons were still full after those eligible went"),
     _m("homicides", "deaths/step", "network-linked homicides (direct and indirect)"),
     _m("serious_violence", "incidents/step", "serious violent incidents between or by OCGs"),

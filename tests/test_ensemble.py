@@ -312,7 +312,7 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     baseline with the whole interval above zero, and at least 1% of the option's convictions: a
     handful more in ten years, however certain, is not a limit."""
     from twin.compare import Comparison
-    from twin.report_text import _justice_limits
+    from twin.report_text import _justice_limits, justice_limit_parts
 
     def row(scenario, metric, mean, low, high):
         return {"scenario": scenario, "metric": metric, "mean": mean, "diff_mean": mean, "diff_low": low,
@@ -334,6 +334,10 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     assert _justice_limits(comparison, "y") == ""
     text = _justice_limits(comparison, "z")
     assert "700 more prisoners released early" in text and "bailed" not in text
+    # the same parts, without the sentence, follow an option that is not the best in the summary
+    assert justice_limit_parts(comparison, "z") == ["its remand and convictions fill the prisons (700 more "
+                                                    "prisoners released early)"]
+    assert justice_limit_parts(comparison, "y") == []
 
 
 def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):

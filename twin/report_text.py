@@ -124,9 +124,20 @@ JUSTICE_LIMIT_MIN_SHARE = 0.01
 
 
 def _justice_limits(comparison: Comparison, scenario: str) -> str:
-    """A sentence when an option's extra charges outrun the courts or its convictions the prisons
-    (more defendants bailed, or more prisoners released early, than the baseline: whole interval
-    above zero, and at least `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions), else ''."""
+    """A sentence when an option's extra charges outrun the courts or its remand and convictions
+    the prisons (`justice_limit_parts`), else ''."""
+    parts = justice_limit_parts(comparison, scenario)
+    if not parts:
+        return ""
+    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {_and_list(parts)}, so "
+            "part of its extra enforcement does not become time in custody (court capacity and prison places are "
+            "levers of their own: <code>court_capacity</code>, <code>prison_places</code>).")
+
+
+def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
+    """The ways an option's enforcement outruns the justice system: more defendants bailed, or more
+    prisoners released early, than the baseline (whole interval above zero, and at least
+    `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions)."""
     convictions = _paired_change(comparison, scenario, "total_convictions")
     floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
 
@@ -140,12 +151,9 @@ def _justice_limits(comparison: Comparison, scenario: str) -> str:
                      "defendants bailed to await trial at liberty)")
     early = _paired_change(comparison, scenario, "total_early_releases")
     if limits(early):
-        parts.append(f"its convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners released early)")
-    if not parts:
-        return ""
-    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {_and_list(parts)}, so "
-            "part of its extra enforcement does not become time in custody (court capacity and prison places are "
-            "levers of their own: <code>court_capacity</code>, <code>prison_places</code>).")
+        parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
+                     "released early)")
+    return parts
 
 
 def _and_list(items: list[str]) -> str:
@@ -438,10 +446,10 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(limits)
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
-        rises = _rises(comparison, r["scenario"])
+        caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         text.append(f"{html.escape(r['scenario'])}: change in net social cost {signed_bn(r['net'])} "
                     f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
-                    f"better in {wins(r)} paired replications" + (f"; {_and_list(rises)}." if rises else "."))
+                    f"better in {wins(r)} paired replications" + (f"; {_and_list(caveats)}." if caveats else "."))
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
                     "for every option), so each mean change averages over what the calibration leaves uncertain. "

@@ -42,3 +42,33 @@ def test_a_disputed_succession_costs_more():
 def test_the_cost_is_the_parameter(loss):
     _, before, after, _ = _succeed(violent_prob=0.0, loss=loss)
     assert np.allclose(after, np.maximum(before - loss, 0.0), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("violent_prob", [0.0, 1.0])
+def test_succession_violence_counts_the_disputes_incidents_within_serious_violence(violent_prob):
+    """The incidents of succession disputes go to `succession_violence` and to `serious_violence`
+    alike; with every one of 200 successions disputed their number is Poisson with mean 200 x
+    `succession_violence_incidents` (within 3 standard errors), with none disputed it is 0."""
+    params = Parameters({"succession_split_prob": 0.0, "succession_absorb_prob": 0.0,
+                         "succession_violent_prob": violent_prob}, where="test")
+    model = TwinModel(params=params, seed=6, n_steps=12)
+    ocgs, members, tally = model.ocgs, model.members, model.tally
+    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing)[:200]
+    members.status[ocgs.leader[large]] = EXITED
+    names = ("succession_violence", "serious_violence")
+    before = tally.stack(names).sum(axis=0)
+    succession.groups_in_transition(model)
+    disputes, serious = tally.stack(names).sum(axis=0) - before
+    assert disputes == serious
+    mean = 200 * violent_prob * params.succession_violence_incidents
+    assert abs(disputes - mean) <= 3 * np.sqrt(mean) if mean else disputes == 0
+    if mean:
+        assert disputes > 0
+
+
+def test_expected_homicides_take_the_direct_share_of_disputes_and_add_indirect_ones_elsewhere():
+    from twin.validation import expected_homicides
+
+    params = Parameters({"homicide_per_serious_violence": 0.1, "indirect_homicide_share": 0.24}, where="test")
+    assert expected_homicides(params, 10.0, 76.0) == pytest.approx(1.0 + 10.0)
+    assert expected_homicides(params, -20.0, 0.0) == pytest.approx(-2.0)  # fewer incidents, fewer homicides

@@ -29,7 +29,7 @@ TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders",
            "early_releases", "emergency_releases", "homicides", "serious_violence", "nrm_referrals",
            "nrm_referrals_criminal", "nrm_referrals_repeat", "county_lines_opened", "county_lines_closed",
            "ocgs_entered", "ocgs_dissolved", "ocgs_mapped", "successions", "splits", "absorptions", "relocations",
-           "assets_recovered_gbp", "bail_releases", "court_backlog")
+           "assets_recovered_gbp", "bail_releases", "court_backlog", "succession_violence")
 TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED], dtype=np.int64)
 
 

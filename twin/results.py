@@ -86,6 +86,8 @@ METRICS: tuple[Metric, ...] = (
     _m("emergency_releases", "people/step", "early releases (as counted in early_releases) of prisoners who had not served the early-release share: prisons were still full after those eligible went"),
     _m("homicides", "deaths/step", "network-linked homicides (direct and indirect)"),
     _m("serious_violence", "incidents/step", "serious violent incidents between or by OCGs"),
+    _m("succession_violence", "incidents/step", "serious violent incidents in succession disputes (counted in "
+       "serious_violence too; their homicides are direct, with no indirect ones)"),
     _m("drug_deaths", "deaths/step", "drug deaths"),
     _m("drug_users_supplied", "people", "heroin/crack and cocaine users supplied"),
     _m("fraud_offences", "offences/step", "fraud offences"),

@@ -30,9 +30,9 @@ from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 #: the step-tally names the kernels add to; `tally_rows` holds their rows of `StepTally.values`
 TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
-           "serious_violence", "serious_violence_fatal", "homicides")
+           "serious_violence", "serious_violence_fatal", "homicides", "succession_violence")
 LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, SERIOUS_VIOLENCE_FATAL, \
-    HOMICIDES = range(len(TALLIED))
+    HOMICIDES, SUCCESSION_VIOLENCE = range(len(TALLIED))
 
 
 def groups_in_transition(model) -> None:
@@ -440,6 +440,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
         homicides_by_area[ocg_area[g]] += homicides
         cohesion[g] = maximum(cohesion[g] - cohesion_loss, 0.0)
     add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
+    add_to_tally(tally_values, tally_rows[SUCCESSION_VIOLENCE], incidents_by_area)
     add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
     add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides
     successions_by_area = np.zeros(n_areas)

@@ -187,6 +187,15 @@ def _series(model, metric, area=None):
     return model.results.series(metric, area) if area else model.results.series(metric)
 
 
+def expected_homicides(params, dispute_incidents: float, other_incidents: float) -> float:
+    """Homicides the model's rates give for serious incidents: `homicide_per_serious_violence` of
+    those in succession disputes (direct homicides only), and that share over one less
+    `indirect_homicide_share` of the others (direct homicides and the indirect ones that come with
+    them, as `violence.py` draws them). Works on changes too (an extra number of incidents)."""
+    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
+    return float(p_fatal * dispute_incidents + (p_fatal / (1.0 - share) if share < 1 else p_fatal) * other_incidents)
+
+
 def _months_to_recover(gap: np.ndarray, share: float) -> float:
     """Months after the shock until the gap closes to `share` of its largest size."""
     after = gap[SHOCK_MONTH:]
@@ -216,10 +225,17 @@ def _measure(kind: str, shocked: TwinModel, base: TwinModel, area: str) -> dict:
         window = slice(SHOCK_MONTH, SHOCK_MONTH + 12)
         extra_homicides = (_series(shocked, "homicides")[window] - _series(base, "homicides")[window]).sum()
         extra_violence = (_series(shocked, "serious_violence")[window] - _series(base, "serious_violence")[window]).sum()
+        extra_disputes = (_series(shocked, "succession_violence")[window]
+                          - _series(base, "succession_violence")[window]).sum()
         splits = (_series(shocked, "splits")[window] - _series(base, "splits")[window]).sum()
+        expected = expected_homicides(shocked.params, extra_disputes, extra_violence - extra_disputes)
         return {"groups_still_active_share": still_active, "groups_with_new_active_leader_share": succeeded,
                 "extra_splits_first_year": float(splits), "extra_serious_violence_first_year": float(extra_violence),
-                "extra_homicides_first_year": float(extra_homicides)}
+                "extra_succession_violence_first_year": float(extra_disputes),
+                "extra_homicides_first_year": float(extra_homicides),
+                "expected_extra_homicides_first_year": expected,
+                # per seed, so that its standard error is that of the paired difference
+                "extra_homicides_over_expected_first_year": float(extra_homicides) - expected}
     if kind == "entry":
         index = shocked.geography.area_index(area)
         served = shocked.results.values[:, index, shocked.results.index["drug_users_supplied"]]

@@ -191,9 +191,11 @@ def expected_homicides(params, dispute_incidents: float, other_incidents: float)
     """Homicides the model's rates give for serious incidents: `homicide_per_serious_violence` of
     those in succession disputes (direct homicides only), and that share over one less
     `indirect_homicide_share` of the others (direct homicides and the indirect ones that come with
-    them, as `violence.py` draws them). Works on changes too (an extra number of incidents)."""
-    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
-    return float(p_fatal * dispute_incidents + (p_fatal / (1.0 - share) if share < 1 else p_fatal) * other_incidents)
+    them, `violence.homicides_per_incident`). Works on changes too (an extra number of incidents)."""
+    from twin.violence import homicides_per_incident
+
+    return float(params.homicide_per_serious_violence * dispute_incidents
+                 + homicides_per_incident(params) * other_incidents)
 
 
 def _months_to_recover(gap: np.ndarray, share: float) -> float:

@@ -24,6 +24,14 @@ from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 MAX_RELATIVE_PRESSURE = 3.0  # assumption
 
 
+def homicides_per_incident(params) -> float:
+    """Homicides an incident of the groups' violence brings on average: the direct ones
+    (`homicide_per_serious_violence`) and the indirect ones drawn with them, in the share
+    `indirect_homicide_share` of all (none when it is 1 or more, as `_draw_violence` draws them)."""
+    p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
+    return p_fatal / (1.0 - share) if share < 1 else p_fatal
+
+
 def violence(model) -> None:
     """Draw serious violence and homicides for this step and record them by area."""
     ocgs, params, tally = model.ocgs, model.params, model.tally
@@ -46,9 +54,8 @@ def violence(model) -> None:
     # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
     # (direct, and the indirect ones that come with them) at the homicide cost.
     p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
-    homicides_per_incident = p_fatal / (1.0 - share) if share < 1 else p_fatal
     harm_gbp_per_rate = ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
-                         + homicides_per_incident * params.harm_gbp_per_homicide)
+                         + homicides_per_incident(params) * params.harm_gbp_per_homicide)
     # serious_violence_fatal: costed as homicides, not twice
     rows = (tally.row("serious_violence"), tally.row("serious_violence_fatal"), tally.row("homicides"))
     model.expected_violence_per_month, model.ocg_violence_harm_per_month = _violence_step(

@@ -117,6 +117,17 @@ in numpy first (above) gains only on some hosts.
 Memory: numba keeps every cached kernel's parsed LLVM module in case new code links it, about
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
 (301.5 -> 279 MB peak).
+
+Where a UK step's time goes, phase by phase (each phase timed over three 10-year runs after the
+spin-up, on a host where a UK step took about 3.0 ms with the timers, the small register's
+0.75): every phase grows with the population, none dominates. Courts 0.32 ms (0.03 for the small register),
+completing operations 0.26 (0.06), tasking 0.22 (0.02), enabler renewal 0.21 (0.05), operations
+0.21 (0.07), census 0.20 (0.01), recruitment 0.20 (0.03), succession 0.18 (0.03), market exit
+0.15, metrics 0.14, desistance 0.14, intelligence 0.13, violence 0.12, and seven more under 0.12
+each. Fifty times the plain-Mesa reference needs about 0.8-0.9 ms for the whole step: every
+phase would have to shrink about 3.5 times, the group-level ones (tasking, renewal, intelligence,
+violence; 6,200 groups against 370) as much as those over the 105,000 member rows. A numba call
+costs about 55 ns per array argument (measured), so dispatch is not the fixed cost either.
 """
 
 from __future__ import annotations

@@ -457,6 +457,33 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     assert messages[-1] == "twin: sensitivity interrupted: finished samples were not saved (no output folder)."
 
 
+def test_a_scenario_that_sets_a_calibrated_parameter_keeps_its_value_under_the_posterior(tmp_path):
+    """The posterior supplies what a scenario leaves to the calibration; a value the scenario sets
+    itself is what it tests, so the draw must not replace it (and the comparison says so)."""
+    from twin.ensemble import prepare
+
+    path = write(tmp_path / "posterior.csv", "asset_realisation_share,seizure_share_of_capital\n0.2,0.4\n0.3,0.5\n")
+    realise = write(tmp_path / "realise.toml", f'[scenario]\nname = "realise"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                                               '[parameters]\nasset_realisation_share = 0.8\n')
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    experiment, tasks, _ = prepare([str(ROOT / "scenarios" / "baseline.toml"), str(realise)], 6, 1, 1, store,
+                                   posterior=str(path))
+    for task in tasks:
+        drawn = task.scenario.parameters
+        assert drawn["seizure_share_of_capital"] in (0.4, 0.5)  # still drawn in both scenarios
+        expected = 0.8 if task.scenario.name == "realise" else (0.2 if drawn["seizure_share_of_capital"] == 0.4 else 0.3)
+        assert drawn["asset_realisation_share"] == expected
+    spec = json.loads(store.experiment_row(experiment)["spec_json"])
+    assert spec["posterior_held"] == {"realise": ["asset_realisation_share"]}
+    from types import SimpleNamespace
+
+    from twin.report_text import posterior_held_sentence
+
+    said = posterior_held_sentence(SimpleNamespace(posterior_held=spec["posterior_held"]), markup=False)
+    assert "realise sets asset_realisation_share" in said and "not the posterior's draw" in said
+    assert posterior_held_sentence(SimpleNamespace(posterior_held={})) == ""
+
+
 def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, capsys):
     """The console summary's note on intervals says that the calibrated parameters were drawn from
     the posterior only when they were."""

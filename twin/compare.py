@@ -44,6 +44,7 @@ class Comparison:
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # options best first, each against the one above
     start_date: str = ""  # first day of year 1
     annual_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, year, mean, p5, p95 (net, paired)
+    posterior_held: dict = field(default_factory=dict)  # scenario -> calibrated parameters it sets itself
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -171,12 +172,12 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     area_mean = area_mean.merge(base_area, on=["area", "metric"], how="left")
     area_mean["diff_mean"] = area_mean["mean"] - area_mean["base"]
 
+    spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
-                      annual, runs, runs[runs.status != "done"],
-                      json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}").get("posterior"),
+                      annual, runs, runs[runs.status != "done"], spec.get("posterior"),
                       first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
-                      annual_change)
+                      annual_change, spec.get("posterior_held") or {})
 
 
 def _stored_geography(resolved: dict) -> dict:

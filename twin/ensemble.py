@@ -217,22 +217,26 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     # do not depend on it, so asking for more replicates runs only the new ones.
     spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "seed": root_seed,
             "code": info["code_hash"]}
-    draws = None
+    draws, held = None, {}
     if posterior:
         sample = load_posterior(posterior)
         spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
         draws = posterior_draws(sample, root_seed, reps)
+        # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.
+        held = {s.name: sorted(set(sample.columns) & set(s.parameters)) for s in loaded}
+        held = {name: params for name, params in held.items() if params}
     spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
     name = " vs ".join(names)
     experiment_id = store.experiment(
-        spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior},
+        spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
+                                "posterior_held": held},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),
           "resolved": {**s.to_dict(), "geography": describe(load_geography(s.areas_file))}} for s in loaded], info)
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
     tasks = [Task(position, ids[position], rep, seeds[rep],
-                  replace(scenario, parameters={**scenario.parameters, **draws[rep]}) if draws else scenario)
+                  replace(scenario, parameters={**draws[rep], **scenario.parameters}) if draws else scenario)
              for rep in range(reps) for position, scenario in enumerate(loaded)]
     return experiment_id, tasks, loaded
 

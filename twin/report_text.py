@@ -456,7 +456,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     "The 90% intervals say how precisely the replications pin down those averages; they shrink "
                     "with more replications and are not a range of likely outcomes: the year-by-year chart's "
                     "bands (5th to 95th percentile of the paired changes) show how much a change varies from "
-                    "draw to draw. Lever effect sizes are assumptions with ranges (see the assumptions section).")
+                    "draw to draw. Lever effect sizes are assumptions with ranges (see the assumptions section)."
+                    + posterior_held_sentence(comparison))
     else:
         text.append("The 90% intervals say how precisely the replications pin down each mean change, given the "
                     "model's assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
@@ -464,6 +465,17 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
                     "`twin sweep` vary them).")
     return text
+
+
+def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
+    """Which scenarios keep their own value of a calibrated parameter rather than the posterior's draw."""
+    if not comparison.posterior_held:
+        return ""
+    name = (lambda text: html.escape(str(text))) if markup else str
+    parts = [f"{name(scenario)} sets {_and_list([name(p) for p in params])}"
+             for scenario, params in comparison.posterior_held.items()]
+    return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
+            f"not the posterior's draw: {'; '.join(parts)}.")
 
 
 def terminal_table(comparison: Comparison) -> str:
@@ -491,5 +503,6 @@ def terminal_table(comparison: Comparison) -> str:
                  "the replications pin down each mean, given the model's assumed effect sizes and costs (not "
                  "varied here" + ("; each replicate draws the calibrated parameters from the posterior"
                                   if comparison.posterior else "") +
-                 "); homicides, drug deaths, children recruited and the year-by-year view are in the report.")
+                 "); homicides, drug deaths, children recruited and the year-by-year view are in the report."
+                 + posterior_held_sentence(comparison, markup=False))
     return "\n".join(lines)

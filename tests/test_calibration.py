@@ -3,6 +3,7 @@
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from twin.calibration import Prior, load_config, point_fit
@@ -539,3 +540,49 @@ def test_construction_distance_counts_only_the_evaluated_targets_reproduced_by_c
     simulated[inputs[2].name] = np.nan                                      # not evaluated: not counted
     assert construction_distance(fit_table(targets, simulated)) == pytest.approx(5.0)
     assert construction_distance(fit_table(fitted, simulated[[t.name for t in fitted]])) == 0.0
+
+
+def test_whole_number_parameters_are_rounded_when_sampled_from_a_range():
+    """Priors, sensitivity samples and sweep uncertainties draw from continuous ranges; a parameter
+    that takes whole numbers gets the nearest one (it used to fail once the runs had started)."""
+    from twin.calibration import Prior
+    from twin.parameters import Parameters, as_sampled
+    from twin.sensitivity import Uncertain, apply_values
+    from twin.scenario import load_scenario
+
+    assert as_sampled("ocgs_known_uk", 5074.71) == 5075.0 and as_sampled("ocgs_known_uk", 5074.49) == 5074.0
+    assert as_sampled("asset_realisation_share", 0.4321) == 0.4321  # continuous parameters as drawn
+    assert as_sampled("lever.chb.intensity", 0.37) == 0.37
+    prior = Prior("soc_prisoners_initial", 9000, 12000)
+    values = [prior.to_value(u) for u in np.linspace(0, 1, 37)]
+    assert all(v == int(v) for v in values) and values[0] == 9000 and values[-1] == 12000
+    Parameters({"soc_prisoners_initial": values[5]}, where="test")  # a valid value, no error
+    scenario = apply_values(load_scenario(ROOT / "scenarios" / "baseline.toml"),
+                            [Uncertain("ocgs_known_uk", 4000, 6000), Uncertain("entry_rate_per_month", 0.05, 1)],
+                            np.array([4321.6, 0.333]))
+    assert scenario.parameters == {"ocgs_known_uk": 4322.0, "entry_rate_per_month": 0.333}
+
+
+def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
+    """A log-scale prior is uniform in the logarithm (it was built uniform whatever the scale), and
+    the ABC distance counts only the targets the parameters can move."""
+    pytest.importorskip("pyabc")
+    from scipy import stats
+
+    from twin.calibration import ABCDistance, Prior
+    from twin.targets import Target
+
+    rng = np.random.default_rng(3)
+    for scale, transform in (("log", np.log), ("linear", lambda x: x)):
+        prior = Prior("entry_rate_per_month", 0.05, 1.0, scale)
+        draws = prior.random_variable().rvs(size=4000, random_state=rng)
+        assert draws.min() >= 0.05 and draws.max() <= 1.0
+        # uniform on the transformed scale: Kolmogorov-Smirnov against that uniform, 1% level
+        low, high = transform(0.05), transform(1.0)
+        assert stats.kstest(transform(draws), stats.uniform(low, high - low).cdf).pvalue > 0.01
+    fitted = Target("harm", 40.0, 4.0, "test", "harm_gbp_total", (1, 1), "mean")
+    inputs = Target("ocgs", 100.0, 10.0, "test", "ocgs_active", (1, 1), "mean", by_construction=True)
+    distance = ABCDistance([fitted, inputs])
+    assert distance({"harm": 48.0, "ocgs": 130.0}, {"harm": 40.0, "ocgs": 100.0}) == pytest.approx(2.0)
+    with pytest.raises(ScenarioError, match="not reproduced by construction"):
+        ABCDistance([inputs])

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.parameters import as_sampled
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_values
 
@@ -38,7 +39,8 @@ def simulate_targets(task: FitTask, timings: dict[str, float] | None = None) -> 
 
     scenario = task.scenario
     if task.overrides:
-        scenario = replace(scenario, parameters={**scenario.parameters, **dict(task.overrides)})
+        scenario = replace(scenario, parameters={**scenario.parameters,
+                                                 **{k: as_sampled(k, v) for k, v in task.overrides}})
     start = time.perf_counter()
     model = build_model(scenario, task.seed)
     built = time.perf_counter()
@@ -67,10 +69,19 @@ class Prior:
     scale: str = "linear"  # or "log"
 
     def to_value(self, unit: float) -> float:
+        """The parameter value at `unit` (0 to 1) along the prior's range (whole-number parameters rounded)."""
         unit = float(np.clip(unit, 0.0, 1.0))
         if self.scale == "log":
-            return float(np.exp(np.log(self.low) + unit * (np.log(self.high) - np.log(self.low))))
-        return self.low + unit * (self.high - self.low)
+            return as_sampled(self.name, np.exp(np.log(self.low) + unit * (np.log(self.high) - np.log(self.low))))
+        return as_sampled(self.name, self.low + unit * (self.high - self.low))
+
+    def random_variable(self):
+        """The prior as a pyabc random variable: uniform on the range, or on its logarithm."""
+        import pyabc
+
+        if self.scale == "log":
+            return pyabc.RV("loguniform", self.low, self.high)
+        return pyabc.RV("uniform", self.low, self.high - self.low)
 
     def to_unit(self, value: float) -> float:
         if self.scale == "log":
@@ -154,12 +165,12 @@ def load_config(path: str | Path) -> dict:
 def fit_key(scenario: Scenario, targets: list[Target], priors: list[Prior], **settings) -> str:
     """What a stored fit depends on: the model's code (`ensemble.code_hash`: a changed model starts
     a new fit rather than resuming one made on the old), the scenario, what each target asks (not
-    its source text or its by-construction flag), the priors and the fit's settings. A resumed fit
-    must match it."""
+    its source text; its by-construction flag, which keeps it out of the ABC distance), the priors
+    and the fit's settings. A resumed fit must match it."""
     from twin.ensemble import code_hash
 
     asks = [{k: getattr(t, k) for k in ("name", "value", "tolerance", "metric", "area", "years", "aggregation",
-                                        "ratio_of")} for t in targets]
+                                        "ratio_of", "by_construction")} for t in targets]
     spec = {"code": code_hash(), "scenario": scenario.spec_hash(), "targets": asks,
             "priors": [p.__dict__ for p in priors], **settings}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
@@ -230,10 +241,14 @@ class ABCModel:
 
 
 class ABCDistance:
-    """Euclidean distance in units of each target's tolerance (a distance of 1 is one tolerance)."""
+    """Euclidean distance in units of each target's tolerance (a distance of 1 is one tolerance),
+    over the targets the fitted parameters can move: not those reproduced by construction (inputs
+    and starting conditions), which would only add a floor of about 1 that no parameter lowers."""
 
     def __init__(self, targets: list[Target]):
-        self.tolerance = {t.name: t.tolerance for t in targets}
+        self.tolerance = {t.name: t.tolerance for t in targets if not t.by_construction}
+        if not self.tolerance:
+            raise ScenarioError("ABC-SMC needs at least one target that is not reproduced by construction")
 
     def __call__(self, simulated: dict, observed: dict) -> float:
         return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
@@ -302,7 +317,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         raise ScenarioError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     scenario = replace(config["scenario"], years=config["years"])
     targets, priors = config["targets"], config["priors"]
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors})
+    prior = pyabc.Distribution(**{p.name: p.random_variable() for p in priors})
     from twin.executor import make_executor
 
     executor = make_executor(workers)
@@ -337,7 +352,9 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     rng = np.random.default_rng(config["seed"])
     draws = rng.choice(len(frame), size=config["posterior_size"], p=weights / weights.sum())
     posterior = frame.iloc[draws][[p.name for p in priors]].reset_index(drop=True)
-    medians = {p.name: float(posterior[p.name].median()) for p in priors}
+    for p in priors:  # the values the runs used (whole-number parameters rounded)
+        posterior[p.name] = [as_sampled(p.name, v) for v in posterior[p.name]]
+    medians = {p.name: as_sampled(p.name, posterior[p.name].median()) for p in priors}
     generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
                     "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1))}
                    for r in populations.itertuples()]

@@ -104,10 +104,11 @@ def cmd_calibrate(args) -> int:
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
     notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
     if config["method"] == "abc":
-        floor = construction_distance(table)
-        notes.append(f"Distance floor: the targets reproduced by construction (inputs and starting conditions, which "
-                     f"the calibrated parameters hardly move) are {floor:.2f} tolerances from their observations at "
-                     f"the medians, and the ABC distance counts them: epsilon cannot fall much below {floor:.2f}.")
+        inputs = sum(t.by_construction for t in config["targets"])
+        notes.append(f"ABC distance over the {len(config['targets']) - inputs} targets the calibrated parameters can "
+                     f"move. The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
+                     f"at the medians they are {construction_distance(table):.2f} tolerances from their observations "
+                     f"(Euclidean), a distance no parameter would lower.")
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")

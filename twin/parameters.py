@@ -225,6 +225,16 @@ def beyond_plausible(name: str, low: float, high: float, levers: list[dict] = ()
     return f"{name}: {low:g} to {high:g} goes beyond its plausible range, {entry.low:g} to {entry.high:g}"
 
 
+def as_sampled(name: str, value: float) -> float:
+    """A value drawn for a parameter from a continuous range (a prior, a sensitivity or sweep
+    sample), made a valid value of it: whole-number parameters (kind "count") round to the nearest
+    whole number; others are kept as drawn. Lever settings (`lever.<name>.<setting>`) pass through."""
+    from twin.parameter_table import PARAMETER_TABLE
+
+    whole = any(p.name == name and p.kind == "count" for p in PARAMETER_TABLE)
+    return float(math.floor(value + 0.5)) if whole else float(value)
+
+
 def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[str, float, float]:
     """Name and range of an uncertain quantity from a config entry (`name`, optional `low`, `high`).
 

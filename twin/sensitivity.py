@@ -30,6 +30,7 @@ from twin.config_checks import (
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError
+from twin.parameters import as_sampled
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
@@ -99,7 +100,7 @@ def apply_values(scenario: Scenario, uncertain: list[Uncertain], values: np.ndar
                 if lever.get("name", lever.get("type")) == lever_name:
                     lever[setting] = float(value)
         else:
-            parameters[spec.name] = float(value)
+            parameters[spec.name] = as_sampled(spec.name, value)  # whole-number parameters rounded
     return replace(scenario, parameters=parameters, levers=levers)
 
 

@@ -324,6 +324,33 @@ def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, ca
     assert "plausible range" not in capsys.readouterr().err
 
 
+def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(tmp_path, capsys):
+    """Allowed (a scenario may explore), but said before the run and kept in run.json; so are share
+    sets that do not sum to 1, which the register rescales."""
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                     'spin_up_years = 0\n[parameters]\nentry_rate_per_month = 5\nshare_type_cultural = 0.9\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    expected = [f"{scenario}: [parameters]: entry_rate_per_month = 5 is beyond its plausible range, 0.05 to 1",
+                f"{scenario}: [parameters]: share_type_cultural = 0.9 is beyond its plausible range, 0.4 to 0.54",
+                f"{scenario}: [parameters]: the OCG types shares sum to 1.43, not 1; they are rescaled to sum to 1"]
+    assert all(f"Warning: {w}." in err for w in expected), err
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["warnings"] == expected
+    scenario.write_text(scenario.read_text().replace("= 5\n", "= 0.5\n").replace("= 0.9\n", "= 0.47\n"))
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "Warning" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["warnings"] == []
+
+
+def test_parameters_the_synthetic_register_cannot_use_name_the_scenario(tmp_path, capsys):
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                     '[parameters]\nmembers_known_uk = 5e6\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()  # the plausible-range warning, then the error
+    assert err[-1].startswith(f"twin: error: {scenario}: [parameters] members_known_uk = 5e+06 needs more than")
+    assert len(err) == 2 and "plausible range" in err[0], err
+
+
 def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
     import twin.compiled
 

@@ -410,6 +410,69 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     assert "is not ahead of the runner-up" in runner_up_sentence(SimpleNamespace(ranking=reversed_), markup=False)
 
 
+def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():
+    """'does best' only when the best is told apart from the runner-up; else both are named."""
+    from types import SimpleNamespace
+
+    from twin.compare import rank_options
+    from twin.report_text import _level_with
+
+    key = "discounted_net_social_cost_gbp"
+    rng = np.random.default_rng(11)
+    shared = rng.normal(0, 5e9, 12)
+    apart = {"a": np.full(12, 1e9), "b": 2e9 + rng.normal(0, 1e8, 12)}
+    level = {"a": np.full(12, 1e9), "b": 1e9 + rng.normal(0, 1e9, 12)}
+    for gaps, tied in ((apart, False), (level, True)):
+        wide = pd.concat({s: pd.DataFrame({key: shared + gaps[s]}, index=pd.RangeIndex(12, name="replicate"))
+                          for s in gaps}, names=["scenario"])
+        order = sorted(gaps, key=lambda s: gaps[s].mean())
+        comparison = SimpleNamespace(ranking=rank_options(wide, order))
+        assert (comparison.ranking.iloc[1]["gap_low"] <= 0) == tied  # the premise
+        assert _level_with(comparison, order[0]) == (order[1] if tied else None)
+        assert _level_with(comparison, order[1]) is None  # only the best has a runner-up below it
+
+
+def test_the_green_book_ranking_is_named_only_when_it_differs():
+    """Leaving recovered assets out can reorder the options: said then, with both changes."""
+    from twin.report_text import green_book_sentence
+
+    def row(name, net, green_book):
+        return {"scenario": name, "net": net, "green_book": green_book, "green_book_low": green_book - 1e9,
+                "green_book_high": green_book + 1e9}
+
+    package, ct = row("package", -13.9e9, -9.3e9), row("ct", -13.8e9, -11.8e9)
+    said = green_book_sentence([package, ct], package, markup=False)
+    assert said.startswith("Counted as the Green Book would, leaving out recovered assets")
+    assert "ct comes first: harm plus response cost changes by -£11.80bn (90% interval -£12.80bn to -£10.80bn), " \
+           "against -£9.30bn" in said and said.endswith("for package.")
+    assert green_book_sentence([package, row("ct", -13.8e9, -9.0e9)], package) is None
+    assert green_book_sentence([package], package) is None
+
+
+def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
+    """The fading warning said 'gone by year 10' of a saving that had become a growing cost."""
+    from types import SimpleNamespace
+
+    from twin.report_text import fading_sentence
+
+    def said(means):
+        change = pd.DataFrame({"scenario": "x", "year": np.arange(1, len(means) + 1), "mean": means})
+        return fading_sentence(SimpleNamespace(annual_change=change, baseline="base"), "x")
+
+    turned = said([-1e9, -3e9, -2e9, -1e9, 0.5e9, 1.27e9])
+    assert "has turned into a cost by year 5: in year 6 it costs society £1.27bn more than base" in turned
+    assert "is £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -1e9, -0.8e9, -0.5e9])
+    assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
+    assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning
+
+
+def test_names_in_backticks_become_code_in_the_report():
+    from twin.report import code_spans
+
+    assert code_spans("run `twin sweep` with <b>x</b>") == "run <code>twin sweep</code> with <b>x</b>"
+    assert code_spans("no names here") == "no names here"
+
+
 def test_money_and_counts_without_numbers_read_n_a():
     from twin.report_text import bn, count_of, signed_bn, signed_count
 

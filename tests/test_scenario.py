@@ -42,6 +42,14 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('parameters = 3\n', r"'parameters' must be a table"),
     ('[[levers]]\nkind = "clear"\n', r"\[\[levers\]\] #1: missing key 'type'"),
     ('[[levers]]\ntype = "no_such_lever"\n', r"unknown lever type 'no_such_lever'"),
+    # values valid one by one that cannot hold together
+    ('[parameters]\nshare_reach_local = 0\nshare_reach_regional = 0\nshare_reach_national = 0\n',
+     r"\[parameters\]: the OCG reach shares \(share_reach_local, .*\) are all 0; at least one must be above 0"),
+    ('[parameters]\nocg_known_share = 0\n', r"ocg_known_share = 0 leaves no OCG known to police; expected a share above 0"),
+    ('[parameters]\nshare_serious_violence = 0.95\n',
+     r"share_serious_violence = 0.95 is above share_violent = 0.7; expected at most share_violent"),
+    ('[parameters]\nearly_release_served_share = 0.9\n', r"early_release_served_share = 0.9 is above served_share = 0.5"),
+    ('[parameters]\nocg_size_min = 0\n', r"ocg_size_min = 0; expected a whole number >= 1"),
     ('', r"the file is empty"),
     ('# only a comment\n', r"the file is empty"),
 ])

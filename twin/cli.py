@@ -216,7 +216,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     from dataclasses import replace
 
     from twin.geography import load_geography
-    from twin.interventions import build_levers, levers_after_horizon, settings_beyond_plausible
+    from twin.interventions import build_levers, levers_after_horizon
+    from twin.runner import scenario_warnings
     from twin.register import load_register
     from twin.scenario import STEPS_PER_YEAR
 
@@ -225,7 +226,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
-        for warning in settings_beyond_plausible(scenario):
+        for warning in scenario_warnings(scenario):
             print(f"Warning: {warning}.", file=sys.stderr)
         if (check_registers and scenario.register and not scenario.complete_register
                 and (scenario.register, scenario.areas_file) not in registers_seen):

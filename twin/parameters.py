@@ -147,6 +147,50 @@ class Parameters:
         return clone
 
 
+#: shares drawn as one distribution (the synthetic register rescales each set to sum to 1)
+SHARE_SETS = {
+    "OCG types": ("share_type_cultural", "share_type_proximity", "share_type_family", "share_type_virtual"),
+    "OCG reach": ("share_reach_local", "share_reach_regional", "share_reach_national"),
+    "OCG portfolios": ("share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only"),
+}
+#: (smaller, larger, why): pairs where the first cannot exceed the second
+ORDERED_PAIRS = (
+    ("share_serious_violence", "share_violent", "groups using serious violence are among those using violence"),
+    ("early_release_served_share", "served_share", "early release comes before the standard release point"),
+)
+
+
+def check_consistency(params: Parameters, where: str) -> None:
+    """Values that are each valid but cannot hold together: a `ParameterError` naming them."""
+    for label, names in SHARE_SETS.items():
+        if sum(params[n] for n in names) <= 0:
+            raise ParameterError(f"{where}: the {label} shares ({', '.join(names)}) are all 0; at least one must "
+                                 f"be above 0 (they are rescaled to sum to 1)")
+    for small, large, why in ORDERED_PAIRS:
+        if params[small] > params[large]:
+            raise ParameterError(f"{where}: {small} = {params[small]:g} is above {large} = {params[large]:g}; "
+                                 f"expected at most {large} ({why})")
+    if params.ocg_known_share <= 0:
+        raise ParameterError(f"{where}: ocg_known_share = 0 leaves no OCG known to police; expected a share above 0 "
+                             f"(the synthetic register has ocgs_known_uk / ocg_known_share groups)")
+    if params.ocg_size_min < 1:
+        raise ParameterError(f"{where}: ocg_size_min = {params.ocg_size_min:g}; expected a whole number >= 1 "
+                             f"(every group has a leader)")
+
+
+def consistency_warnings(params: Parameters, where: str) -> list[str]:
+    """Overrides allowed but worth a remark: values beyond the table's plausible range, and share
+    sets that do not sum to 1 (rescaled)."""
+    warnings = [f"{where}: {name} = {params[name]:g} is beyond its plausible range, {format_value(row.low)} to "
+                f"{format_value(row.high)}" for name in sorted(params.overridden)
+                if not (row := params.spec(name)).low <= params[name] <= row.high]
+    for label, names in SHARE_SETS.items():
+        total = sum(params[n] for n in names)
+        if params.overridden & set(names) and abs(total - 1.0) > 1e-6:
+            warnings.append(f"{where}: the {label} shares sum to {total:.3g}, not 1; they are rescaled to sum to 1")
+    return warnings
+
+
 def per_step_probability(monthly_probability: float, months_per_step: float) -> float:
     """Convert a monthly probability to the probability over one step of the given length."""
     return 1.0 - (1.0 - monthly_probability) ** months_per_step

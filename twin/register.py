@@ -95,7 +95,7 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
     """Draw a UK-scale register from the brief's distributions (seeds 003 and 004)."""
     n = int(round(params.ocgs_known_uk / params.ocg_known_share))
     if not 1 <= n <= MAX_REGISTER_MEMBERS // 2:
-        raise ParameterError(f"parameters ocgs_known_uk = {params.ocgs_known_uk:g} and ocg_known_share = "
+        raise ParameterError(f"ocgs_known_uk = {params.ocgs_known_uk:g} and ocg_known_share = "
                              f"{params.ocg_known_share:g} give {n:,} OCGs; the synthetic register needs 1 to "
                              f"{MAX_REGISTER_MEMBERS // 2:,}")
     vulnerability = np.where(geography.exporter, params.exporter_vulnerability_multiplier, 1.0)
@@ -155,11 +155,11 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
         size = np.maximum(np.rint(median * shape), params.ocg_size_min).astype(np.int64)
         expected_known = _expected_known_members(size, known, params, exploited_share)
         if expected_known <= 0:
-            raise ParameterError("parameters known_prob_*: every member would be unknown to police, so the register "
+            raise ParameterError("known_prob_*: every member would be unknown to police, so the register "
                                  "cannot be scaled to members_known_uk")
         median *= params.members_known_uk / expected_known
         if median * shape.mean() * n > MAX_REGISTER_MEMBERS:
-            raise ParameterError(f"parameter members_known_uk = {params.members_known_uk:g} needs more than "
+            raise ParameterError(f"members_known_uk = {params.members_known_uk:g} needs more than "
                                  f"{MAX_REGISTER_MEMBERS:,} members in all (the UK picture is about 100,000)")
     size = np.maximum(np.rint(median * shape), params.ocg_size_min).astype(np.int64)
 

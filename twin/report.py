@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -106,6 +107,11 @@ def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return figure
+
+
+def code_spans(text: str) -> str:
+    """Markdown-style `names` in report text as HTML code spans (the text is HTML already)."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text)
 
 
 def figure_png(figure: plt.Figure, path: Path | None = None) -> str:
@@ -218,7 +224,9 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change (90% interval)": f"{signed_bn(r['harm'])} [{signed_bn(r['harm_low'])}, {signed_bn(r['harm_high'])}]",
         "response cost change": f"{signed_bn(r['cost'])} [{signed_bn(r['cost_low'])}, {signed_bn(r['cost_high'])}]",
         "net social cost change": f"{signed_bn(r['net'])} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]",
-        "net change, recovered assets left out": signed_bn(r["harm"] + r["cost"]),
+        "net change, recovered assets left out (Green Book)": (
+            f"{signed_bn(r['green_book'])} [{signed_bn(r['green_book_low'])}, {signed_bn(r['green_book_high'])}]"
+            if np.isfinite(r["green_book_low"]) else signed_bn(r["green_book"])),
         "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
         "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
@@ -278,7 +286,10 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     failures = comparison.failures
     charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>'
                             for t, b in images)
-    summary_html = "".join(f"<p>{p}</p>" for p in plain_summary(comparison))
+    summary_html = "".join(f"<p>{code_spans(p)}</p>" for p in plain_summary(comparison))
+    counts = sorted(set(comparison.reps.values()))
+    spread_basis = (f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} replications") + (
+        "; with fewer than 20 they are close to the lowest and highest run" if counts and counts[0] < 20 else "")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
 <title>SOC twin: policy comparison</title>
@@ -331,7 +342,7 @@ has peaked or is fading when the horizon ends.</p>
 {_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
 <h3>What these results leave out</h3>
 <ul>
-<li>Optimism bias: lever costs are the assumed values unless a scenario sets `lever_cost_optimism_bias` (the
+<li>Optimism bias: lever costs are the assumed values unless a scenario sets <code>lever_cost_optimism_bias</code> (the
 Green Book's uplift, applied to every lever's cost; see the parameter overrides below), and each cost is a
 single value (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
@@ -348,11 +359,11 @@ refill their vacancies from the people at risk, including exploited children; an
 brings succession disputes and their violence (docs/VALIDATION.md measures both mechanisms).</p>
 {_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>
-<p>Lines are means over replications; shaded bands span the 5th to 95th percentiles.</p>
+<p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {spread_basis}.</p>
 {charts_html}
 <h2>Levels by scenario</h2>
 <p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
-percentile), which is wider than the 90% intervals of the mean changes above.</p>
+percentile of {spread_basis}), which is wider than the 90% intervals of the mean changes above.</p>
 {_table(levels)}
 <h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted

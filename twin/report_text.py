@@ -50,6 +50,9 @@ def headline_rows(comparison: Comparison) -> list[dict]:
             "net_high": d["net_social_cost_gbp_high"],
             "p_better": d["probability_better"], "per_pound": d["harm_averted_per_extra_gbp"],
             "payback": d["payback_year"], "payback_unclear": bool(d.get("payback_unclear", False)),
+            "green_book": d.get("green_book_diff", d["harm_gbp_total_diff"] + d["response_cost_gbp_diff"]),
+            "green_book_low": d.get("green_book_low", float("nan")),
+            "green_book_high": d.get("green_book_high", float("nan")),
             "vulnerable": d["exporter_harm_diff"],
             "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
         })
@@ -194,6 +197,38 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
                   f"; with {replications(second['pairs'])} the two cannot be told apart{_more_pairs(second)}")
     return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
+
+
+def _level_with(comparison: Comparison, best: str) -> str | None:
+    """The runner-up when the best option cannot be told apart from it (its gap's 90% interval
+    reaches zero); else None."""
+    ranking = comparison.ranking
+    if len(ranking) < 2 or ranking.iloc[0]["scenario"] != best:
+        return None
+    second = ranking.iloc[1]
+    if not second["pairs"] or not np.isfinite(second["gap_low"]) or second["gap_low"] > 0:
+        return None
+    return str(second["scenario"])
+
+
+def green_book_sentence(rows: list[dict], best: dict, markup: bool = True) -> str | None:
+    """When leaving recovered assets out (the Green Book treats them as a transfer from offenders,
+    not a gain to society) puts another option first, say so, with both options' changes."""
+    if len(rows) < 2:
+        return None
+    first = min(rows, key=lambda r: r["green_book"])
+    if first is best or not first["green_book"] < best["green_book"]:
+        return None
+    name = (lambda text: html.escape(str(text))) if markup else str
+
+    def change(r: dict) -> str:
+        interval = (f" (90% interval {signed_bn(r['green_book_low'])} to {signed_bn(r['green_book_high'])})"
+                    if np.isfinite(r["green_book_low"]) else "")
+        return f"{signed_bn(r['green_book'])}{interval}"
+
+    return (f"Counted as the Green Book would, leaving out recovered assets (a transfer from offenders, not a "
+            f"gain to society), {name(first['scenario'])} comes first: harm plus response cost changes by "
+            f"{change(first)}, against {change(best)} for {name(best['scenario'])}.")
 
 
 def _more_pairs(row) -> str:
@@ -391,8 +426,15 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     peak = int(np.argmin(means))
     if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
         return None
-    last = f"{bn(-means[-1])} in year {years[-1]}" if means[-1] < 0 else f"gone by year {years[-1]}"
-    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and is {last}: "
+    if means[-1] < 0:
+        last = f"is {bn(-means[-1])} in year {years[-1]}"
+    elif means[-1] == 0:
+        last = f"is gone by year {years[-1]}"
+    else:
+        turned = years[peak + int(np.argmax(means[peak:] > 0))]
+        last = (f"has turned into a cost by year {turned}: in year {years[-1]} it costs society {bn(means[-1])} "
+                f"more than {html.escape(comparison.baseline)}")
+    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and {last}: "
             f"the comparison holds for this horizon, and a longer one could change it (see 'Year by year').")
 
 
@@ -402,10 +444,17 @@ def plain_summary(comparison: Comparison) -> list[str]:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
     best = min(rows, key=lambda r: r["net"])
     text = []
+    level_with = _level_with(comparison, best["scenario"])
+    if len(rows) == 1:
+        verdict = "is the only option compared"
+    elif level_with:
+        verdict = (f"and <strong>{html.escape(level_with)}</strong> do best and cannot be told apart (below); "
+                   f"{html.escape(best['scenario'])} has the lower mean")
+    else:
+        verdict = "does best"
     if best["net"] < 0:
         text.append(
-            f"<strong>{html.escape(best['scenario'])}</strong> "
-            f"{'does best' if len(rows) > 1 else 'is the only option compared'}. Over the {horizon(comparison)} it lowers "
+            f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {horizon(comparison)} it lowers "
             f"the net social cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
             f"(90% interval {bn(-best['net_high'])} to {bn(-best['net_low'])}), and comes out better in "
@@ -417,6 +466,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     runner_up = runner_up_sentence(comparison)
     if runner_up:
         text.append(runner_up)
+    green_book = green_book_sentence(rows, best)
+    if green_book:
+        text.append(green_book)
     text.append(f"It changes harm by {signed_bn(best['harm'])} and response spending by {signed_bn(best['cost'])}"
                 + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
                    else "") +

@@ -21,7 +21,7 @@ from twin.geography import load_geography
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
-from twin.errors import ScenarioError, safe_url
+from twin.errors import ParameterError, ScenarioError, safe_url
 from twin.scenario import Scenario
 
 
@@ -34,6 +34,16 @@ class RunOutput:
     @property
     def frame(self) -> pd.DataFrame:
         return self.model.results.to_frame()
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """What a scenario sets that is allowed but worth a remark: lever settings and parameters beyond
+    their plausible ranges, share sets that do not sum to 1 (printed before a run, kept in run.json)."""
+    from twin.interventions import settings_beyond_plausible
+    from twin.parameters import consistency_warnings
+
+    return settings_beyond_plausible(scenario) + consistency_warnings(scenario.build_parameters(),
+                                                                      f"{scenario.path}: [parameters]")
 
 
 def build_model(scenario: Scenario, seed: int, register_source: str | None = None,
@@ -50,6 +60,14 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
                             f"synthetic register")
     register = load_register(source, geography, register_table) if source else None
     params, levers = scenario.build_parameters(), build_levers(scenario)
+    try:
+        return _built_model(scenario, seed, params, levers, register, geography, complete)
+    except ParameterError as exc:  # values valid one by one that the synthetic register cannot use together
+        raise ParameterError(f"{scenario.path}: [parameters] {exc}") from None
+
+
+def _built_model(scenario, seed, params, levers, register, geography, complete) -> TwinModel:
+    """`build_model`'s model, spun up once per process and copied for each run (see below)."""
     if not scenario.spin_up_years:
         return TwinModel(params=params, seed=seed, n_steps=scenario.n_steps, step_length=scenario.step,
                          start_date=scenario.start_date, register=register, geography=geography, levers=levers,
@@ -166,6 +184,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "seed": seed,
         "steps": output.model.n_steps,
         "parameters": output.model.params.as_dict(),
+        "warnings": scenario_warnings(scenario),
         "twin_version": __version__,
         "git_commit": info["git_commit"],
         "python": platform.python_version(),

@@ -77,7 +77,12 @@ class Scenario:
         return steps
 
     def build_parameters(self) -> Parameters:
-        return Parameters(self.parameters, where=f"{self.path}: [parameters]")
+        """The scenario's parameter values, each checked, then checked together (`check_consistency`)."""
+        from twin.parameters import check_consistency
+
+        params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
+        check_consistency(params, f"{self.path}: [parameters]")
+        return params
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -586,3 +586,37 @@ def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
     assert distance({"harm": 48.0, "ocgs": 130.0}, {"harm": 40.0, "ocgs": 100.0}) == pytest.approx(2.0)
     with pytest.raises(ScenarioError, match="not reproduced by construction"):
         ABCDistance([inputs])
+
+
+def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after a finished generation: the command says how many generations are kept and that
+    the one under way is lost, exits 130, and the same command continues after the kept ones."""
+    pyabc = pytest.importorskip("pyabc")
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    config = write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
+                   'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = 2\nminimum_epsilon = 0.01\n'
+                   'posterior_size = 10\nworkers = 1\n[[parameter]]\nname = "asset_realisation_share"\n')
+    original = pyabc.ABCSMC.run
+
+    def one_generation_then_ctrl_c(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "max_nr_populations": 1})
+        raise KeyboardInterrupt
+
+    argv = ["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out"),
+            "--quiet"]
+    monkeypatch.setattr(pyabc.ABCSMC, "run", one_generation_then_ctrl_c)
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "twin: interrupted; 1 finished generation is kept in the database" in err
+    assert "the generation under way is lost" in err and "Run the same command again to continue" in err
+    monkeypatch.setattr(pyabc.ABCSMC, "run", original)
+    assert main(argv) == 0
+    report = json.loads((tmp_path / "out" / "fit.json").read_text())
+    assert [g["t"] for g in report["generations"]] == [0, 1]  # the kept generation, then the second
+    import logging
+
+    assert logging.getLogger("ABC").getEffectiveLevel() == logging.WARNING  # --quiet silences pyabc's log
+    logging.getLogger("ABC").setLevel(logging.INFO)  # as pyabc left it, for the tests that follow

@@ -181,7 +181,7 @@ def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(
         return 130
 
     monkeypatch.setattr(cli, "cmd_levers", interrupted)
-    before = signal.getsignal(signal.SIGINT)
+    before, before_term = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     try:
         assert main(["levers"]) == 130 and signal.getsignal(signal.SIGINT) is before
         assert main(["levers"], exiting=True) == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
@@ -200,6 +200,28 @@ def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(
         assert exit_status.value.code == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, before_term)
+
+
+def test_sigterm_stops_a_command_as_ctrl_c_does(tmp_path):
+    """Batch schedulers stop jobs with SIGTERM: the run stops cleanly, says what it kept, exits 130."""
+    import signal
+    import time
+
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 30\n'
+                     'spin_up_years = 0\n')
+    process = subprocess.Popen([sys.executable, "-m", "twin", "run", str(scenario), "--out", str(tmp_path / "run")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    for _ in range(20):  # past any compilation notes, into the run
+        if process.stdout.readline().startswith("Running"):
+            break
+    else:
+        pytest.fail("the run never started")
+    time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (out, err)
+    assert "twin: interrupted" in err and "Traceback" not in err
 
 
 def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, capsys):

@@ -230,7 +230,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     # The lever's effect sizes are shown with their ranges and sources, not as raw settings.
     assert "plausible range" in page and "seed 000: NPCC" in page
     assert set(summary["scenario"]) == {"baseline", "chb"}
-    assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high"} <= set(summary.columns)
+    assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high", "unit", "what"} <= set(summary.columns)
+    # money in present values and totals; counts as totals only, never discounted
+    assert not summary.metric.isin(["discounted_homicides", "discounted_arrests"]).any()
+    net = summary[summary.metric == "discounted_net_social_cost_gbp"].iloc[0]
+    assert net["unit"].startswith("GBP (") and "discounted at 3.5% a year" in net["what"]
+    assert homicides["unit"] == "people or events" and homicides["what"].endswith("sum over the horizon, undiscounted")
     assert len(list((out / "charts").glob("*.png"))) >= 8
     # the chart of paired yearly changes: the mean change is the change in the mean, year by year
     comparison = load_comparison(Store(db), 1)
@@ -415,7 +420,7 @@ def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():
     from types import SimpleNamespace
 
     from twin.compare import rank_options
-    from twin.report_text import _level_with
+    from twin.report_ranking import level_with
 
     key = "discounted_net_social_cost_gbp"
     rng = np.random.default_rng(11)
@@ -428,8 +433,8 @@ def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():
         order = sorted(gaps, key=lambda s: gaps[s].mean())
         comparison = SimpleNamespace(ranking=rank_options(wide, order))
         assert (comparison.ranking.iloc[1]["gap_low"] <= 0) == tied  # the premise
-        assert _level_with(comparison, order[0]) == (order[1] if tied else None)
-        assert _level_with(comparison, order[1]) is None  # only the best has a runner-up below it
+        assert level_with(comparison, order[0]) == (order[1] if tied else None)
+        assert level_with(comparison, order[1]) is None  # only the best has a runner-up below it
 
 
 def test_the_green_book_ranking_is_named_only_when_it_differs():

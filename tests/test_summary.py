@@ -49,3 +49,22 @@ def test_full_courts_are_named_with_the_bailed_and_the_cases_waiting():
 def test_no_courts_note_when_the_courts_keep_up():
     text, bailed, waiting = _courts_summary(1e9)
     assert bailed == 0 == waiting and "Courts or prisons" not in text
+
+
+def test_every_column_is_explained_and_the_year_totals_are_the_runs():
+    """The table names drug deaths and children recruited, says what each column is, and its
+    numbers are the run's year totals."""
+    import numpy as np
+
+    text, _ = _summary(200000)
+    header = text.splitlines()[0]
+    assert "drug deaths" in header and "children" in header
+    legend = " ".join(text.splitlines()[4:])
+    for column in ("harm £bn:", "immigr. (organised immigration crime)", "other (firearms supply",
+                   "recovered £m: assets recovered", "prison: SOC prisoners", "undiscounted"):
+        assert column in legend, column
+    model = TwinModel(params=Parameters({"soc_prison_places": 200000}, where="test"), seed=3, n_steps=24)
+    model.run()
+    deaths = np.asarray(model.results.series("drug_deaths"))[12:24].sum()
+    year_two = text.splitlines()[3].split()
+    assert year_two[0] == "2" and year_two[-2] == f"{deaths:,.0f}"

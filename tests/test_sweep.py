@@ -2,6 +2,7 @@
 cluster (a real LocalCluster of worker processes on loopback), including when a worker dies."""
 
 import os
+import re
 import threading
 import time
 
@@ -239,7 +240,10 @@ def test_unknown_names_in_experiment_files(tmp_path):
      r"\[experiment\] seed: expected a whole number from 0 to 4294967295"),
     (('name = "tiny"', "name = 5"), r"\[experiment\] name: expected a name in quotes, got 5"),
     (('name = "tiny"', 'name = "../../elsewhere"'), r"\[experiment\] name: expected a name without '/' or"),
-    (('base = "' + str(QUICK_CHB_PILOT) + '"', "base = 5"), r"\[experiment\] base: expected the base scenario's file name in quotes, got 5"),
+    (('base = "' + str(QUICK_CHB_PILOT) + '"', "base = 5"), r"\[experiment\] base: expected the name of a scenario file in quotes, got 5"),
+    (('kind = "lhs"', 'kind = "lhss"'), r"\[sampler\] kind: expected one of .*, got 'lhss'; did you mean 'lhs'"),
+    (('size = 2\n', 'size = 2\nlevels = 3\n'), r"\[sampler\] levels: only the factorial sampler takes levels"),
+    (('kind = "lhs"', 'kind = "factorial"'), r"\[sampler\] size: the factorial sampler takes levels"),
     (('name = "lever.chb.hold_years"', "name = 5"), r"\[\[lever\]\] #1: name: expected a lever setting or parameter name in quotes, got 5"),
     (("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhihg = 0.5\n[[lever]]'),
      r"\[\[uncertainty\]\] #1: unknown key 'hihg'; did you mean 'high'"),
@@ -347,6 +351,9 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "no sweep of this file with the current code" in err and "was run with other code (" in err
+    page = (tmp_path / "out" / "analysis.html").read_text()  # the page says it too, and which runs it read
+    assert "Note: no sweep of this file with the current code" in page
+    assert re.search(r"Experiment \d+ in sqlite:///.*sweep.db: 2 finished runs, 1 sampled future\(s\) x 2 option", page)
     monkeypatch.undo()
     write(path, TINY.replace("years = 1\n", "years = 1\nseed = 9\n"))
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
@@ -429,6 +436,8 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     # the EMA layout: each run's future (sample) and policy, under the experiment file's names
     assert {"sample", "policy", "lever.chb.hold_years"} <= set(experiments.columns)
     assert sorted(experiments["lever.chb.hold_years"]) == sorted(results["lever.chb.hold_years"])
+    assert "point" in experiments and "scenario" not in experiments  # the design point's name, as in the results
+    assert sorted(experiments["point"]) == sorted(results["point"])
 
 
 def test_an_empty_experiment_file_says_so(tmp_path):
@@ -450,3 +459,73 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert "held the results of experiment" not in capsys.readouterr().err
     assert main(["sweep", str(second), *common]) == 0
     assert f"held the results of experiment 1 ({first}); it now holds experiment 2's" in capsys.readouterr().err
+
+
+def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):
+    """The number of replicates is not part of a sweep's identity (replicate r's seed does not
+    depend on it): raising it runs only the new replicates, lowering it reads the first ones."""
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    first = run_sweep(_experiment(tmp_path, reps=1), store, SerialExecutor(), progress=False)
+    more = run_sweep(_experiment(tmp_path, reps=2), store, SerialExecutor(), progress=False)
+    assert more["experiment_id"] == first["experiment_id"] and (more["ran"], more["reused"]) == (4, 4)
+    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    alone = run_sweep(_experiment(tmp_path, reps=2), fresh, SerialExecutor(), progress=False)
+    pd.testing.assert_frame_equal(_outcomes(store, more["experiment_id"]), _outcomes(fresh, alone["experiment_id"]))
+    assert sweep_results(store, first["experiment_id"], reps=1)["replicate"].eq(0).all()
+    assert len(sweep_results(store, first["experiment_id"], reps=1)) == 4
+
+
+def test_a_sweep_is_the_same_experiment_whatever_path_names_it(tmp_path, monkeypatch):
+    """The file named from another folder (or by an absolute path) is the same sweep: its levers'
+    source path and its files' spelling are not part of what it is."""
+    from twin.sweep import find_sweep
+
+    _experiment(tmp_path)  # writes exp.toml
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    monkeypatch.chdir(tmp_path)
+    ran = run_sweep(load_experiment("exp.toml"), store, SerialExecutor(), progress=False)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    for spelling in ("../exp.toml", str(tmp_path / "exp.toml")):
+        config = load_experiment(spelling)
+        assert find_sweep(config, store) == ran["experiment_id"]
+        assert run_sweep(config, store, SerialExecutor(), progress=False)["ran"] == 0
+
+
+def test_a_misspelt_base_scenario_is_named_with_the_closest_file(tmp_path):
+    body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{QUICK_CHB_PILOT.with_name("chb_pilot_no_spin_upp.toml")}"')
+    with pytest.raises(ScenarioError, match=r"\[experiment\] base: scenario file '.*chb_pilot_no_spin_upp.toml' not found .*"
+                                            r"did you mean '.*chb_pilot_no_spin_up.toml'\?"):
+        load_experiment(write(tmp_path / "b.toml", body))
+
+
+def test_a_cluster_address_that_never_answers_is_a_clear_error_not_a_hang(monkeypatch):
+    """A port that accepts the connection but never speaks Dask (the dashboard's, a web server)
+    held the client for good; now it gives up after `CONNECT_TIMEOUT_S` with a one-line error."""
+    pytest.importorskip("distributed")
+    import socket
+
+    import twin.executor as executor_module
+    from twin.errors import UserError
+
+    monkeypatch.setattr(executor_module, "CONNECT_TIMEOUT_S", 3.0)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts (the kernel completes the handshake), never answers
+    try:
+        start = time.perf_counter()
+        with pytest.raises(UserError, match=r"no Dask scheduler answered within 3 s .*usually 8786"):
+            DaskExecutor(f"tcp://127.0.0.1:{silent.getsockname()[1]}")
+        assert time.perf_counter() - start < 10
+    finally:
+        silent.close()
+
+
+def test_more_workers_than_cores_is_warned_about(monkeypatch, capsys):
+    import twin.executor as executor_module
+
+    monkeypatch.setattr(executor_module.os, "cpu_count", lambda: 2)
+    executor_module.make_executor(3).close()
+    assert "Warning: --workers 3 is more than this machine's 2 cores" in capsys.readouterr().err
+    executor_module.make_executor(2).close()
+    assert "Warning" not in capsys.readouterr().err

@@ -157,17 +157,22 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
                        futures=int(len(r)))
             boxes[name] = {"box": box, "trajectory": trajectory}
     scores = {}
-    for u in uncertainties:
+    # With a handful of futures a rank correlation takes only a few coarse values (0.5 or 1 from 3):
+    # none are given below the number PRIM needs either.
+    for u in uncertainties if len(wide) >= MIN_FUTURES_FOR_PRIM else ():
         rho = [abs(spearmanr(futures[futures.policy == p][u], futures[futures.policy == p][outcome])[0])
                for p in wide.columns if futures[futures.policy == p][u].nunique() > 1
                and futures[futures.policy == p][outcome].nunique() > 1]  # a constant has no rank correlation
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
-    return {"outcome": outcome, "unit": unit, "better": "lower" if lower_is_better else "higher",
+    return {"outcome": outcome, "unit": unit, "better": "lower" if lower_is_better else "higher", "futures": len(wide),
             "policies": sorted(summary, key=lambda s: s["max_regret"]),
             "prim": boxes, "feature_scores": scores}
 
 
-def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str) -> Path:
+def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str,
+                   about: list[str] = ()) -> Path:
+    """analysis.html and analysis.json; `about` says which runs these are (experiment, database,
+    runs) and anything the command warned about (an older sweep, futures left out), on the page."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -204,7 +209,9 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             figure.tight_layout()
             tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
         boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
-        scores = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
+        scores = (", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
+                  or (f"not computed: {result.get('futures', 0)} sampled future(s); at least {MIN_FUTURES_FOR_PRIM} are needed"
+                      if result.get("futures", 0) < MIN_FUTURES_FOR_PRIM else "no uncertainties were sampled"))
         sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
                         f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
@@ -215,6 +222,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
 </head><body><h1>{html.escape(title)}</h1>
+{''.join(f"<p>{html.escape(line)}</p>" for line in about)}
 <p>Regret: in each sampled future, how much worse an option does than the best option in that future, in
 the direction each outcome states (lower or higher is better). Regret is computed on the mean of each
 option's replications in a future, so differences smaller than the replications' spread (see the box plots)

@@ -304,6 +304,10 @@ def executor_sampler(executor, seed: int):
     return ExecutorSampler()
 
 
+class CalibrationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ABC-SMC fit; the message says what was kept."""
+
+
 def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     """ABC-SMC (pyabc) over the priors, through the project's executor; history in the results
     database; resumable.
@@ -344,6 +348,13 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         if remaining > 0:
             history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
                               max_total_nr_simulations=config["max_evaluations"])
+    except KeyboardInterrupt:
+        # pyabc stores a generation when it completes: those are kept, the one under way is lost.
+        kept = history.max_t + 1 if history.max_t is not None else 0
+        raise CalibrationInterrupted(
+            f"{kept} finished generation{'s are' if kept != 1 else ' is'} kept in the database (ABC-SMC run "
+            f"{history.id}); the generation under way is lost (pyabc stores a generation only when it completes). "
+            f"Run the same command again to continue") from None
     finally:
         executor.close()
     frame, weights = history.get_distribution(m=0, t=history.max_t)

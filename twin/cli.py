@@ -459,6 +459,10 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     if exiting and interrupt_handler is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupt_once)
+        # A batch scheduler stops a job with SIGTERM: the same clean stop as Ctrl-C (finished work
+        # saved and said so), rather than an instant, silent exit.
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _interrupt_once)
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
@@ -486,11 +490,12 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
 
 
 def _interrupt_once(signum, frame):
-    """Ctrl-C for the `twin` command: the first interrupts it, and from that instant later ones are
-    ignored (a quick second Ctrl-C would otherwise land in the clean-up of the first)."""
+    """Ctrl-C (or SIGTERM) for the `twin` command: the first interrupts it, and from that instant
+    later ones are ignored (a quick second Ctrl-C would otherwise land in the clean-up of the first)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 

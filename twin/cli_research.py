@@ -63,7 +63,22 @@ def cmd_calibrate(args) -> int:
     out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
-        outcome = abc_fit(config, store, args.workers or config["workers"], log=(lambda m: None) if args.quiet else print)
+        from twin.calibration import CalibrationInterrupted
+
+        if args.quiet:  # pyabc sets its logger to INFO when imported, and logs each generation
+            import logging
+
+            try:
+                import pyabc  # noqa: F401
+            except ImportError:
+                pass  # abc_fit says what to install
+            logging.getLogger("ABC").setLevel(logging.WARNING)
+        try:
+            outcome = abc_fit(config, store, args.workers or config["workers"],
+                              log=(lambda m: None) if args.quiet else print)
+        except CalibrationInterrupted as exc:
+            print(f"twin: interrupted; {exc}.", file=sys.stderr)
+            return 130
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)
         images.append(("Posterior: marginals and pairwise correlations",
                        posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
@@ -219,7 +234,7 @@ def cmd_sweep(args) -> int:
         from twin.sweep import find_sweep
 
         experiment_id = find_sweep(config, store)
-        finished = sweep_results(store, experiment_id) if experiment_id is not None else None
+        finished = sweep_results(store, experiment_id, config["reps"]) if experiment_id is not None else None
         if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
             finished.to_csv(out / "sweep_results.csv", index=False)
             kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
@@ -233,7 +248,7 @@ def cmd_sweep(args) -> int:
         return 1
     finally:
         executor.close()
-    table = sweep_results(store, outcome["experiment_id"])
+    table = sweep_results(store, outcome["experiment_id"], config["reps"])
     _note_replaced_results(out, outcome["experiment_id"], args.experiment, args.quiet)
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
@@ -303,15 +318,18 @@ def cmd_analyse(args) -> int:
     require_database(args.db)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
-    experiment_id = find_sweep(config, store)
+    experiment_id, notes = find_sweep(config, store), []
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])
         if experiment_id is None:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
-        print(f"Note: no sweep of this file with the current code is in the database; analysing the latest "
-              f"'{config['name']}' sweep instead (experiment {experiment_id}), which {_what_changed(config, store, experiment_id)}. "
-              f"Run `twin sweep {args.experiment}` to sweep with the current code and file.", file=sys.stderr)
-    table = sweep_results(store, experiment_id)
+        older = (f"no sweep of this file with the current code is in the database; analysing the latest "
+                 f"'{config['name']}' sweep instead (experiment {experiment_id}), which "
+                 f"{_what_changed(config, store, experiment_id)}. Run `twin sweep {args.experiment}` to sweep with "
+                 f"the current code and file.")
+        notes.append(older)
+        print(f"Note: {older}", file=sys.stderr)
+    table = sweep_results(store, experiment_id, config["reps"])
     failed = int((table.status == "failed").sum())
     table = table[table.status == "done"]
     if table.empty:
@@ -329,14 +347,19 @@ def cmd_analyse(args) -> int:
     except ValueError as exc:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:
+        notes.append(note)
         print(f"Note: {note}", file=sys.stderr)
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
                        unit="" if o.aggregation == "ratio" else METRICS[METRIC_NAMES.index(o.metric)].unit)
                for o in config["outcomes"]]
+    runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
+            f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "
+            f"replication(s)")
+    about = [runs + (f"; {failed} failed run(s) left out." if failed else ".")] + [f"Note: {n}" for n in notes]
     path = write_analysis(table, results, out,
-                          f"Sweep '{config['name']}': which option is robust, and where does each fail?")
+                          f"Sweep '{config['name']}': which option is robust, and where does each fail?", about)
     for result in results:
         best, unit = result["policies"][0], result["unit"]
         print(f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "

@@ -9,6 +9,7 @@ small next to the work, and results come back as they finish.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -123,6 +124,37 @@ class LocalExecutor:
             process.join(timeout=5)
 
 
+#: seconds to wait for a Dask scheduler to answer before giving up
+CONNECT_TIMEOUT_S = 30.0
+
+
+def _connect(client_class, address: str):
+    """A client of the scheduler at `address`, or `TimeoutError` after `CONNECT_TIMEOUT_S`.
+
+    The client's own timeout does not cover every case: a port that accepts the connection but
+    never answers the handshake (the scheduler's web dashboard) held it for good. So it connects
+    in a daemon thread, which the process does not wait for when it gives up.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def connect():
+        try:
+            outcome["client"] = client_class(address, timeout=f"{CONNECT_TIMEOUT_S / 3:g}s")
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=connect, name="twin-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT_S)
+    if thread.is_alive():
+        raise TimeoutError(address)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["client"]
+
+
 class DaskExecutor:
     """Tasks on a Dask distributed cluster (`--cluster tcp://host:port`), in batches.
 
@@ -137,16 +169,20 @@ class DaskExecutor:
             from twin.errors import UserError
 
             raise UserError('--cluster needs dask.distributed: pip install -e ".[cluster]"') from None
-        try:
-            self.client = Client(address, timeout="10s")
-        except OSError as exc:
-            from twin.errors import UserError
+        from twin.errors import UserError
 
+        try:
+            self.client = _connect(Client, address)
+        except TimeoutError:
+            raise UserError(f"--cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s (is "
+                            f"it the scheduler's port, usually 8786, and not its dashboard's, 8787?)") from None
+        except OSError as exc:
             raise UserError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
         except ValueError as exc:  # malformed address: no port, unknown scheme
-            from twin.errors import UserError
-
             raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
+        except Exception as exc:  # something answered, but not as a Dask scheduler (a web server, a proxy)
+            raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler "
+                            f"({type(exc).__name__}); give the scheduler's address, such as tcp://host:8786") from None
         self.retries = retries
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
         self.address = address
@@ -202,6 +238,10 @@ class DaskExecutor:
         self.client.close()
 
 
+#: a local worker's memory with a UK-scale model (`twin bench`'s peak_rss_mb, rounded up)
+WORKER_MEMORY_MB = 300
+
+
 def make_executor(workers: int | None, cluster: str | None = None):
     if cluster:
         return DaskExecutor(cluster)
@@ -210,4 +250,9 @@ def make_executor(workers: int | None, cluster: str | None = None):
     warm_up()
     if workers == 1:
         return SerialExecutor()
+    cores = os.cpu_count() or 1
+    if workers and workers > cores:
+        print(f"Warning: --workers {workers} is more than this machine's {cores} cores: the runs share them (no "
+              f"faster than {cores} workers) and each worker holds a model in memory (about "
+              f"{WORKER_MEMORY_MB} MB at UK scale).", file=sys.stderr)
     return LocalExecutor(workers)

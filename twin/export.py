@@ -2,9 +2,18 @@
 exploratory-modelling layout (EMA Workbench's `(experiments, outcomes)`).
 
 Files written:
-- experiments.{csv,parquet}: one row per run: run id, scenario, replicate, seed, status, and the
-  run's inputs (every parameter override and lever setting of its scenario, flattened);
-- outcomes.{csv,parquet}: one row per run: its summary outcomes (totals and discounted totals);
+- experiments.{csv,parquet}: one row per run: `run_id`; `scenario` (a sweep's design point is
+  `point`, as in its sweep_results.csv); `position` (the scenario's or point's order in the
+  experiment); `replicate` (0, 1, ...; paired: the same seed for every scenario of a replicate);
+  `seed`; `status` ("done" or "failed"); `setup_s` and `run_s` (seconds to build the model, spin-up
+  included, and to run it); `error` (a failed run's); then the run's inputs. A comparison's inputs
+  are its scenario's settings, flattened: `param:<parameter>` for each parameter override and
+  `lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`. A sweep's are
+  its design point's: `sample` (the sampled future), `policy`, and each sampled or set quantity
+  under its name in the experiment file (`recruitment_fill_rate_per_month`,
+  `lever.chb.hold_years`); the base scenario's other settings are in the experiment file;
+- outcomes.{csv,parquet}: one row per run, in the same order: its summary outcomes (a
+  comparison's totals and discounted totals; a sweep's outcomes as its file names them);
 - trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
 - area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
 A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files.
@@ -47,6 +56,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
                            for _, row in scenarios.iterrows()])
     # rows in run order in both tables, so that row i of experiments is row i of outcomes (EMA pairs them)
     experiments = runs.merge(inputs, on="scenario", how="left").sort_values("run_id").reset_index(drop=True)
+    if sweep:
+        experiments = experiments.rename(columns={"scenario": "point"})
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN

@@ -201,11 +201,38 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
 
 
+def summary_csv(comparison: Comparison) -> pd.DataFrame:
+    """summary.csv: the summary with each outcome's unit and what it is. Counts of people and events
+    are totals only (a discounted count of homicides would read as fewer homicides)."""
+    from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
+    from twin.harm import PRICE_YEAR
+    from twin.results import METRIC_NAMES, METRICS
+
+    frame = comparison.summary.copy()
+    if frame.empty:
+        return frame
+    base = frame.metric.str.replace(r"^(total|discounted)_", "", regex=True)
+    money = base.str.contains("gbp")
+    frame = frame[money | frame.metric.str.startswith("total_")].copy()
+    base, money = base[frame.index], money[frame.index]
+    described = dict(zip(METRIC_NAMES, (m.description for m in METRICS)))
+    described.update({"harm_gbp_exporter_areas": "harm in the county-line exporter areas",
+                      "harm_gbp_other_areas": "harm in the other areas"})
+    described.update({n: f"spending on the lever {n.removeprefix('lever_cost_gbp_')}"
+                      for n in base if n.startswith("lever_cost_gbp_")})
+    frame.insert(2, "unit", np.where(money, f"GBP ({PRICE_YEAR} prices)", "people or events"))
+    how = np.where(frame.metric.str.startswith("discounted_"),
+                   f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
+                   "sum over the horizon, undiscounted")
+    frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
+    return frame
+
+
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     charts_dir = out_dir / "charts"
     charts_dir.mkdir(exist_ok=True)
-    comparison.summary.to_csv(out_dir / "summary.csv", index=False)
+    summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)
 
     images = []
     change = change_chart(comparison)

@@ -12,30 +12,13 @@ import html
 import numpy as np
 import pandas as pd
 
-from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
+from twin.compare import Comparison
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-
-
-def bn(value: float) -> str:
-    """£ billions, unsigned: '£1.23bn' ('n/a' when there is no number, e.g. an interval from one pair)."""
-    return f"£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
-
-
-def signed_bn(value: float) -> str:
-    """£ billions with a sign: '+£1.23bn', '-£0.40bn' ('n/a' when there is no number)."""
-    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
-
-
-def count_of(share: float, pairs: float) -> str:
-    """'11 of 12' from a share of paired replications; 'n/a' without pairs."""
-    if not pairs or not np.isfinite(share):
-        return "n/a"
-    return f"{round(share * pairs):.0f} of {int(pairs)}"
-
-
-def replications(pairs: float) -> str:
-    return f"{int(pairs)} paired replication{'s' if int(pairs) != 1 else ''}"
+from twin.report_format import and_list, bn, count_of, replications, signed_bn  # noqa: F401 (the report's formats)
+from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
+    fading_sentence, green_book_sentence, level_with, posterior_held_sentence, runner_up_sentence,
+)
 
 
 def headline_rows(comparison: Comparison) -> list[dict]:
@@ -132,7 +115,7 @@ def _justice_limits(comparison: Comparison, scenario: str) -> str:
     parts = justice_limit_parts(comparison, scenario)
     if not parts:
         return ""
-    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {_and_list(parts)}, so "
+    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {and_list(parts)}, so "
             "part of its extra enforcement does not become time in custody (court capacity and prison places are "
             "levers of their own: <code>court_capacity</code>, <code>prison_places</code>).")
 
@@ -159,10 +142,6 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
     return parts
 
 
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _exporter_phrase(exporters: list[str]) -> str:
     n = len(exporters)
     return f"{NUMBER_WORDS.get(n, str(n))} county-lines exporter force area{'s' if n != 1 else ''}"
@@ -171,76 +150,10 @@ def _exporter_phrase(exporters: list[str]) -> str:
 def areas_phrase(geography: dict) -> str:
     """'the 45 police force areas of England (39), Wales (4), Scotland (1) and Northern Ireland (1)'."""
     nations = [f"{html.escape(nation)} ({count})" for nation, count in geography.get("nations", {}).items()]
-    return f"the {geography.get('areas')} police force areas of {_and_list(nations)}" if nations else "the areas run"
+    return f"the {geography.get('areas')} police force areas of {and_list(nations)}" if nations else "the areas run"
 
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-
-
-def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
-    """How far the best option is ahead of the runner-up, pair by pair (None with one option)."""
-    ranking = comparison.ranking
-    if len(ranking) < 2:
-        return None
-    second = ranking.iloc[1]
-    name = (lambda text: html.escape(str(text))) if markup else str
-    best, runner = name(second["above"]), name(second["scenario"])
-    if not second["pairs"] or not np.isfinite(second["gap_mean"]):
-        return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
-    both_positive = second["gap_low"] > 0
-    interval = (f"90% interval {bn(second['gap_low'])} to {bn(second['gap_high'])}" if both_positive else
-                f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}")
-    if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
-        return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
-                f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
-    told_apart = ("" if second["gap_low"] > 0 else
-                  f"; with {replications(second['pairs'])} the two cannot be told apart{_more_pairs(second)}")
-    return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
-            f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
-
-
-def _level_with(comparison: Comparison, best: str) -> str | None:
-    """The runner-up when the best option cannot be told apart from it (its gap's 90% interval
-    reaches zero); else None."""
-    ranking = comparison.ranking
-    if len(ranking) < 2 or ranking.iloc[0]["scenario"] != best:
-        return None
-    second = ranking.iloc[1]
-    if not second["pairs"] or not np.isfinite(second["gap_low"]) or second["gap_low"] > 0:
-        return None
-    return str(second["scenario"])
-
-
-def green_book_sentence(rows: list[dict], best: dict, markup: bool = True) -> str | None:
-    """When leaving recovered assets out (the Green Book treats them as a transfer from offenders,
-    not a gain to society) puts another option first, say so, with both options' changes."""
-    if len(rows) < 2:
-        return None
-    first = min(rows, key=lambda r: r["green_book"])
-    if first is best or not first["green_book"] < best["green_book"]:
-        return None
-    name = (lambda text: html.escape(str(text))) if markup else str
-
-    def change(r: dict) -> str:
-        interval = (f" (90% interval {signed_bn(r['green_book_low'])} to {signed_bn(r['green_book_high'])})"
-                    if np.isfinite(r["green_book_low"]) else "")
-        return f"{signed_bn(r['green_book'])}{interval}"
-
-    return (f"Counted as the Green Book would, leaving out recovered assets (a transfer from offenders, not a "
-            f"gain to society), {name(first['scenario'])} comes first: harm plus response cost changes by "
-            f"{change(first)}, against {change(best)} for {name(best['scenario'])}.")
-
-
-def _more_pairs(row) -> str:
-    """How many paired replications would tell two options apart, if the gap is what the runs show."""
-    needed = row.get("pairs_needed", float("nan"))
-    if not needed > 0:  # NaN: nothing to suggest
-        return ""
-    if not np.isfinite(needed):
-        return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
-                "would not be expected to separate them)")
-    return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
-            f"--reps {int(needed)}, which runs only the new ones)")
 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
@@ -409,33 +322,9 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     table = pd.DataFrame({"year": net.index})
     for option in (s for s in comparison.scenarios if s in net.columns):
         spend = spending[option] - spending[comparison.baseline]
-        table[option] = [f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spend.loc[net.index])]
+        table[f"{option}: net social cost (response spending)"] = [
+            f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spend.loc[net.index])]
     return table
-
-
-def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
-    """A warning when an option's yearly saving peaks early and has more than halved by the last year:
-    its lead is a property of the horizon."""
-    data = comparison.annual_change
-    if data.empty:
-        return None
-    mine = data[data.scenario == scenario].sort_values("year")
-    if len(mine) < 3:
-        return None
-    means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
-    peak = int(np.argmin(means))
-    if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
-        return None
-    if means[-1] < 0:
-        last = f"is {bn(-means[-1])} in year {years[-1]}"
-    elif means[-1] == 0:
-        last = f"is gone by year {years[-1]}"
-    else:
-        turned = years[peak + int(np.argmax(means[peak:] > 0))]
-        last = (f"has turned into a cost by year {turned}: in year {years[-1]} it costs society {bn(means[-1])} "
-                f"more than {html.escape(comparison.baseline)}")
-    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and {last}: "
-            f"the comparison holds for this horizon, and a longer one could change it (see 'Year by year').")
 
 
 def plain_summary(comparison: Comparison) -> list[str]:
@@ -444,11 +333,11 @@ def plain_summary(comparison: Comparison) -> list[str]:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
     best = min(rows, key=lambda r: r["net"])
     text = []
-    level_with = _level_with(comparison, best["scenario"])
+    tied_with = level_with(comparison, best["scenario"])
     if len(rows) == 1:
         verdict = "is the only option compared"
-    elif level_with:
-        verdict = (f"and <strong>{html.escape(level_with)}</strong> do best and cannot be told apart (below); "
+    elif tied_with:
+        verdict = (f"and <strong>{html.escape(tied_with)}</strong> do best and cannot be told apart (below); "
                    f"{html.escape(best['scenario'])} has the lower mean")
     else:
         verdict = "does best"
@@ -487,12 +376,12 @@ def plain_summary(comparison: Comparison) -> list[str]:
     exporters = comparison.geography.get("exporters") or []
     if exporters:
         text.append(f"Where it lands: harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
-                    f"({_and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
+                    f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                    f"{_and_list(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
+                    f"{and_list(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
     limits = _justice_limits(comparison, best["scenario"])
     if limits:
         text.append(limits)
@@ -501,7 +390,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         text.append(f"{html.escape(r['scenario'])}: change in net social cost {signed_bn(r['net'])} "
                     f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
-                    f"better in {wins(r)} paired replications" + (f"; {_and_list(caveats)}." if caveats else "."))
+                    f"better in {wins(r)} paired replications" + (f"; {and_list(caveats)}." if caveats else "."))
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
                     "for every option), so each mean change averages over what the calibration leaves uncertain. "
@@ -517,17 +406,6 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
                     "`twin sweep` vary them).")
     return text
-
-
-def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
-    """Which scenarios keep their own value of a calibrated parameter rather than the posterior's draw."""
-    if not comparison.posterior_held:
-        return ""
-    name = (lambda text: html.escape(str(text))) if markup else str
-    parts = [f"{name(scenario)} sets {_and_list([name(p) for p in params])}"
-             for scenario, params in comparison.posterior_held.items()]
-    return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
-            f"not the posterior's draw: {'; '.join(parts)}.")
 
 
 def terminal_table(comparison: Comparison) -> str:
@@ -549,6 +427,10 @@ def terminal_table(comparison: Comparison) -> str:
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
+    best = min(rows, key=lambda r: r["net"])
+    caveats = _rises(comparison, best["scenario"]) + justice_limit_parts(comparison, best["scenario"])
+    if caveats:
+        lines.append(f"Not every harm falls under {best['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from twin.geography import NATIONAL_AREA
@@ -24,7 +26,17 @@ ANNUAL_COLUMNS = (
     ("disruptions", "disruptions", "sum", 1, "{:,.0f}"),
     ("arrests", "arrests", "sum", 1, "{:,.0f}"),
     ("homicides", "homicides", "sum", 1, "{:,.0f}"),
+    ("drug deaths", "drug_deaths", "sum", 1, "{:,.0f}"),
+    ("children", "recruits_children", "sum", 1, "{:,.0f}"),
 )
+
+#: what the columns are, printed under the table
+LEGEND = ("harm £bn: social and economic harm in the year, all categories (Home Office method, undiscounted); of "
+          "which drugs, economic (fraud and other economic crime), slavery (modern slavery), immigr. (organised "
+          "immigration crime), violence (network-linked violence), other (firearms supply and organised acquisitive "
+          "crime). response £bn: policing, courts, prisons and levers. recovered £m: assets recovered. OCGs and "
+          "members: active at the year's end; prison: SOC prisoners at the year's end. disruptions, arrests, "
+          "homicides, drug deaths and children (recruited into groups): the year's totals.")
 
 
 def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA,
@@ -55,6 +67,7 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     lines = ["  ".join(t.rjust(w) for t, w in zip(titles, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.append(textwrap.fill(LEGEND, 100))
     for row in partial:
         lines.append(f"* year {row['year']} is part of a year: {row['steps']} of {steps_per_year} steps "
                      f"(sums cover those steps only)")

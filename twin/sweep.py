@@ -92,9 +92,9 @@ def load_experiment(path: str | Path) -> dict:
         raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
     from twin import config_checks as checks
 
-    checks.check_string(path, "experiment", "base", table["base"], "the base scenario's file name in quotes")
+    base_file = checks.check_input_file(path, "experiment", "base", table["base"], "scenario file")
     checks.check_name(path, "experiment", table.get("name", path.stem))
-    base = load_scenario(path.parent / table["base"])
+    base = load_scenario(base_file)
     years = checks.check_years(path, "experiment", table.get("years", base.years))
     base = replace(base, years=years)
     try:
@@ -106,8 +106,14 @@ def load_experiment(path: str | Path) -> dict:
     sampler = data.get("sampler", {"kind": "lhs", "size": 8})
     check_keys(path, "sampler", sampler, ("kind", "size", "levels"))
     if sampler.get("kind") not in SAMPLERS:
-        raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}"
-                            f"{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
+        raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}, got "
+                            f"{sampler.get('kind')!r}{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
+    if "levels" in sampler and sampler["kind"] != "factorial":
+        raise ScenarioError(f"{path}: [sampler] levels: only the factorial sampler takes levels (kind = "
+                            f"{sampler['kind']!r} draws `size` samples); remove it or set kind = \"factorial\"")
+    if "size" in sampler and sampler["kind"] == "factorial":
+        raise ScenarioError(f"{path}: [sampler] size: the factorial sampler takes levels (per quantity), not a "
+                            f"size; remove it or set kind = \"lhs\", \"sobol\" or \"montecarlo\"")
     for key in ("size", "levels"):
         value = sampler.get(key, 8 if key == "size" else 3)
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
@@ -339,9 +345,10 @@ def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, st
     """The sweep's specification and its hash (which identifies it in the database)."""
     if "scenario" in points:  # policies that are scenario files: identified by content, not path
         points = points.assign(scenario=[load_scenario(p).spec_hash() for p in points["scenario"]])
+    # Not the number of replicates: replicate r's seed does not depend on it (`replicate_seeds`), so
+    # asking for more runs only the new ones, and fewer reads the first ones (`sweep_results`).
     spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
-            "reps": config["reps"], "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]],
-            "code": info["code_hash"]}
+            "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]], "code": info["code_hash"]}
     return spec, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -420,9 +427,12 @@ def _run_point(task: SweepTask) -> dict:
                 "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
 
 
-def sweep_results(store, experiment_id: int) -> pd.DataFrame:
-    """One row per run: its design point, inputs, replicate, seed and outcomes (EMA layout, joined)."""
+def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
+    """One row per run: its design point, inputs, replicate, seed and outcomes (EMA layout, joined);
+    with `reps`, the first `reps` replicates only (a sweep run earlier with more)."""
     runs = store.runs_frame(experiment_id).rename(columns={"scenario": "point"})
+    if reps is not None:
+        runs = runs[runs.replicate < reps]
     scenarios = store.scenarios_frame(experiment_id)
     inputs = pd.DataFrame([{**json.loads(r["resolved_json"])["inputs"], "point": r["name"]}
                            for _, r in scenarios.iterrows()])

@@ -1,0 +1,115 @@
+"""The sentences that set the options against one another: the best against the runner-up (told
+apart or level, and how many replications would separate them), the Green Book ordering, a saving
+that fades or turns into a cost, and the calibrated parameters a scenario keeps under --posterior.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
+from twin.report_format import and_list, bn, count_of, replications, signed_bn
+
+
+def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
+    """How far the best option is ahead of the runner-up, pair by pair (None with one option)."""
+    ranking = comparison.ranking
+    if len(ranking) < 2:
+        return None
+    second = ranking.iloc[1]
+    name = (lambda text: html.escape(str(text))) if markup else str
+    best, runner = name(second["above"]), name(second["scenario"])
+    if not second["pairs"] or not np.isfinite(second["gap_mean"]):
+        return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
+    both_positive = second["gap_low"] > 0
+    interval = (f"90% interval {bn(second['gap_low'])} to {bn(second['gap_high'])}" if both_positive else
+                f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}")
+    if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
+        return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
+                f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
+    told_apart = ("" if second["gap_low"] > 0 else
+                  f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}")
+    return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
+            f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
+
+
+def level_with(comparison: Comparison, best: str) -> str | None:
+    """The runner-up when the best option cannot be told apart from it (its gap's 90% interval
+    reaches zero); else None."""
+    ranking = comparison.ranking
+    if len(ranking) < 2 or ranking.iloc[0]["scenario"] != best:
+        return None
+    second = ranking.iloc[1]
+    if not second["pairs"] or not np.isfinite(second["gap_low"]) or second["gap_low"] > 0:
+        return None
+    return str(second["scenario"])
+
+
+def green_book_sentence(rows: list[dict], best: dict, markup: bool = True) -> str | None:
+    """When leaving recovered assets out (the Green Book treats them as a transfer from offenders,
+    not a gain to society) puts another option first, say so, with both options' changes."""
+    if len(rows) < 2:
+        return None
+    first = min(rows, key=lambda r: r["green_book"])
+    if first is best or not first["green_book"] < best["green_book"]:
+        return None
+    name = (lambda text: html.escape(str(text))) if markup else str
+
+    def change(r: dict) -> str:
+        interval = (f" (90% interval {signed_bn(r['green_book_low'])} to {signed_bn(r['green_book_high'])})"
+                    if np.isfinite(r["green_book_low"]) else "")
+        return f"{signed_bn(r['green_book'])}{interval}"
+
+    return (f"Counted as the Green Book would, leaving out recovered assets (a transfer from offenders, not a "
+            f"gain to society), {name(first['scenario'])} comes first: harm plus response cost changes by "
+            f"{change(first)}, against {change(best)} for {name(best['scenario'])}.")
+
+
+def more_pairs(row) -> str:
+    """How many paired replications would tell two options apart, if the gap is what the runs show."""
+    needed = row.get("pairs_needed", float("nan"))
+    if not needed > 0:  # NaN: nothing to suggest
+        return ""
+    if not np.isfinite(needed):
+        return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
+                "would not be expected to separate them)")
+    return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
+            f"--reps {int(needed)}, which runs only the new ones)")
+
+
+def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
+    """A warning when an option's yearly saving peaks early and has more than halved by the last year:
+    its lead is a property of the horizon."""
+    data = comparison.annual_change
+    if data.empty:
+        return None
+    mine = data[data.scenario == scenario].sort_values("year")
+    if len(mine) < 3:
+        return None
+    means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
+    peak = int(np.argmin(means))
+    if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
+        return None
+    if means[-1] < 0:
+        last = f"is {bn(-means[-1])} in year {years[-1]}"
+    elif means[-1] == 0:
+        last = f"is gone by year {years[-1]}"
+    else:
+        turned = years[peak + int(np.argmax(means[peak:] > 0))]
+        last = (f"has turned into a cost by year {turned}: in year {years[-1]} it costs society {bn(means[-1])} "
+                f"more than {html.escape(comparison.baseline)}")
+    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and {last}: "
+            f"the comparison holds for this horizon, and a longer one could change it (see 'Year by year').")
+
+
+def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
+    """Which scenarios keep their own value of a calibrated parameter rather than the posterior's draw."""
+    if not comparison.posterior_held:
+        return ""
+    name = (lambda text: html.escape(str(text))) if markup else str
+    parts = [f"{name(scenario)} sets {and_list([name(p) for p in params])}"
+             for scenario, params in comparison.posterior_held.items()]
+    return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
+            f"not the posterior's draw: {'; '.join(parts)}.")

@@ -57,6 +57,9 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + '[[parameter]]\nlow = 0.1\n', "[[parameter]] #1: missing key 'name'"),
     (CALIBRATION + TWO + '[[parameter]]\nname = "charge_prob"\nlow = 0.6\n',
      "[[parameter]] #3: parameter 'charge_prob' listed twice (also [[parameter]] #1)"),
+    (CALIBRATION + '[[parameter]]\nname = "early_release_served_share"\nlow = 0.3\nhigh = 0.5\n'
+                   '[[parameter]]\nname = "served_share"\nlow = 0.45\nhigh = 0.6\n',
+     "early_release_served_share can be drawn up to 0.5 and served_share as low as 0.45"),
 ])
 def test_calibration_config_mistakes(tmp_path, capsys, body, words):
     config = write(tmp_path / "c.toml", body)
@@ -83,6 +86,10 @@ def test_calibration_config_mistakes(tmp_path, capsys, body, words):
     (SENSITIVITY + f'compare = ["{BASELINE}", "{BASELINE}"]\n' + TWO, "[sensitivity] compare: scenario file"),
     (SENSITIVITY + '[[parameter]]\nnmae = "charge_prob"\n' + TWO, "[[parameter]] #1: missing key 'name' (found 'nmae'"),
     (SENSITIVITY + TWO + '[[parameter]]\nname = "conviction_prob"\n', "[[parameter]] #3: parameter 'conviction_prob' listed twice"),
+    # ranges that would draw values that cannot hold together: caught before any run
+    (SENSITIVITY + TWO + '[[parameter]]\nname = "share_serious_violence"\n[[parameter]]\nname = "share_violent"\n',
+     "[[parameter]]: share_serious_violence can be drawn up to 0.65 and share_violent as low as 0.6, but "
+     "share_serious_violence cannot exceed share_violent"),
 ])
 def test_sensitivity_config_mistakes(tmp_path, capsys, body, words):
     config = write(tmp_path / "s.toml", body)

@@ -435,6 +435,10 @@ def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():
         assert (comparison.ranking.iloc[1]["gap_low"] <= 0) == tied  # the premise
         assert level_with(comparison, order[0]) == (order[1] if tied else None)
         assert level_with(comparison, order[1]) is None  # only the best has a runner-up below it
+    # one pair: no interval at all, so the two are not told apart either
+    one = pd.concat({s: pd.DataFrame({key: [shared[0] + apart[s][0]]}, index=pd.RangeIndex(1, name="replicate"))
+                     for s in apart}, names=["scenario"])
+    assert level_with(SimpleNamespace(ranking=rank_options(one, ["a", "b"])), "a") == "b"
 
 
 def test_the_green_book_ranking_is_named_only_when_it_differs():

@@ -15,7 +15,7 @@ from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
 from twin.store import Store
 from twin.sweep import design, load_experiment, run_sweep, sweep_results
 
-from conftest import QUICK_CHB_PILOT, ROOT, write
+from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, write
 
 
 TINY = f'''
@@ -529,3 +529,47 @@ def test_more_workers_than_cores_is_warned_about(monkeypatch, capsys):
     assert "Warning: --workers 3 is more than this machine's 2 cores" in capsys.readouterr().err
     executor_module.make_executor(2).close()
     assert "Warning" not in capsys.readouterr().err
+
+
+def _sigterm_handler(_):
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_local_workers_end_on_sigterm_whatever_handler_the_command_set():
+    """`close` stops workers with SIGTERM; the `twin` command's SIGTERM handler (which turns it
+    into a clean stop) must not be inherited by the forked workers, or they would carry on."""
+    import signal
+
+    from twin import cli
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, cli._interrupt_once)
+    try:
+        executor = LocalExecutor(2)
+        try:
+            defaults = [result for _, result in executor.run(_sigterm_handler, [0, 1, 2, 3])]
+        finally:
+            executor.close()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert defaults == [True] * 4
+
+
+def test_a_sweep_of_policy_scenarios_exports_its_inputs(tmp_path):
+    """A policy given as scenario files is an input named `scenario`; it must not take the place
+    of the design point's name, which joins each run to its inputs."""
+    from twin.cli import main
+
+    pilot = QUICK_CHB_PILOT
+    body = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        f'[[lever]]\nname = "scenario"\nvalues = ["{QUICK_BASELINE}", "{pilot}"]')
+    path = write(tmp_path / "policies.toml", body)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    assert experiments["point"].notna().all() and experiments["scenario"].notna().all()
+    assert sorted(experiments["scenario"].map(lambda p: p.rsplit("/", 1)[-1])) == sorted(
+        [QUICK_BASELINE.name, pilot.name])

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
-from twin.parameters import as_sampled
+from twin.parameters import as_sampled, check_sampled_ranges
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_values
 
@@ -141,6 +141,11 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
     scenario = load_scenario(scenario_file)
     checks.check_horizon(path, "calibration", scenario, years)
+    try:
+        check_sampled_ranges({p.name: (p.low, p.high) for p in priors}, f"{path}: [[parameter]]",
+                             scenario.build_parameters())
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
     targets = load_targets(targets_file, load_geography(scenario.areas_file).area_names)
     rows = {row.name: row for row in table_rows()}
     warnings = [f"{path}: [[parameter]] {p.name}: prior {p.low:g} to {p.high:g} goes beyond the parameter table's "
@@ -151,6 +156,11 @@ def load_config(path: str | Path) -> dict:
     if not fitted:
         raise ScenarioError(f"{path}: [calibration] years = {years:g} is shorter than every target's years "
                             f"(the earliest ends in year {min(t.years[1] for t in targets)})")
+    if method == "abc":
+        try:
+            ABCDistance(fitted)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
     return {
         "scenario": scenario, "warnings": warnings,
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
@@ -350,7 +360,10 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
                               max_total_nr_simulations=config["max_evaluations"])
     except KeyboardInterrupt:
         # pyabc stores a generation when it completes: those are kept, the one under way is lost.
-        kept = history.max_t + 1 if history.max_t is not None else 0
+        try:
+            kept = history.max_t + 1 if history.max_t is not None else 0
+        except Exception:  # noqa: BLE001 (the database session may not survive the interrupt)
+            kept = done
         raise CalibrationInterrupted(
             f"{kept} finished generation{'s are' if kept != 1 else ' is'} kept in the database (ABC-SMC run "
             f"{history.id}); the generation under way is lost (pyabc stores a generation only when it completes). "

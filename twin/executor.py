@@ -34,6 +34,15 @@ def ignore_further_interrupts():
     return signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_worker() -> None:
+    """A local worker process: Ctrl-C is the main process's to handle, and SIGTERM (which `close`
+    sends) ends the worker at once, whatever handler the command set before the pool forked."""
+    import signal
+
+    ignore_further_interrupts()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def restore_interrupts(handler) -> None:
     """Put back a handler `ignore_further_interrupts` replaced (Python's default when it was not
     set from Python)."""
@@ -84,7 +93,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_further_interrupts)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         try:
@@ -180,9 +189,12 @@ class DaskExecutor:
             raise UserError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
         except ValueError as exc:  # malformed address: no port, unknown scheme
             raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
+        except ImportError as exc:  # a scheduler that refuses this client (package versions differ)
+            raise UserError(f"--cluster {address}: the scheduler refused this client ({exc})") from None
         except Exception as exc:  # something answered, but not as a Dask scheduler (a web server, a proxy)
             raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler "
-                            f"({type(exc).__name__}); give the scheduler's address, such as tcp://host:8786") from None
+                            f"({type(exc).__name__}: {exc}); give the scheduler's address, such as "
+                            f"tcp://host:8786") from None
         self.retries = retries
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
         self.address = address

@@ -51,13 +51,15 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     sweep = store.experiment_row(experiment_id).get("kind") == "sweep"
     # A sweep's runs carry their design point's sample (future), policy and values under the names
     # the experiment file and sweep_results.csv use; a comparison's, each scenario's settings.
-    inputs = pd.DataFrame([{"scenario": row["name"], **(json.loads(row["resolved_json"])["inputs"] if sweep
-                                                         else _inputs(json.loads(row["resolved_json"])))}
+    # The key is named apart from the inputs: a sweep whose policies are scenario files has an
+    # input named `scenario` (the policy's file), which must not replace the design point's name.
+    key = "point" if sweep else "scenario"
+    runs = runs.rename(columns={"scenario": key})
+    inputs = pd.DataFrame([{**(json.loads(row["resolved_json"])["inputs"] if sweep
+                               else _inputs(json.loads(row["resolved_json"]))), key: row["name"]}
                            for _, row in scenarios.iterrows()])
     # rows in run order in both tables, so that row i of experiments is row i of outcomes (EMA pairs them)
-    experiments = runs.merge(inputs, on="scenario", how="left").sort_values("run_id").reset_index(drop=True)
-    if sweep:
-        experiments = experiments.rename(columns={"scenario": "point"})
+    experiments = runs.merge(inputs, on=key, how="left").sort_values("run_id").reset_index(drop=True)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN

@@ -178,6 +178,23 @@ def check_consistency(params: Parameters, where: str) -> None:
                              f"(every group has a leader)")
 
 
+def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,
+                         fixed: Parameters | None = None) -> None:
+    """Ranges a calibration or sensitivity analysis samples from, checked before any run: a pair
+    of `ORDERED_PAIRS` whose ranges (or a range and the other's fixed value in `fixed`) overlap
+    would draw values that cannot hold together, and the runs would fail part of the way through."""
+    values = fixed or Parameters()
+    for small, large, why in ORDERED_PAIRS:
+        if small not in ranges and large not in ranges:
+            continue
+        highest = ranges[small][1] if small in ranges else values[small]
+        lowest = ranges[large][0] if large in ranges else values[large]
+        if highest > lowest:
+            raise ParameterError(f"{where}: {small} can be drawn up to {highest:g} and {large} as low as "
+                                 f"{lowest:g}, but {small} cannot exceed {large} ({why}); narrow the ranges "
+                                 f"so that they do not overlap")
+
+
 def consistency_warnings(params: Parameters, where: str) -> list[str]:
     """Overrides allowed but worth a remark: values beyond the table's plausible range, and share
     sets that do not sum to 1 (rescaled)."""

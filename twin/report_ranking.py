@@ -42,7 +42,7 @@ def level_with(comparison: Comparison, best: str) -> str | None:
     if len(ranking) < 2 or ranking.iloc[0]["scenario"] != best:
         return None
     second = ranking.iloc[1]
-    if not second["pairs"] or not np.isfinite(second["gap_low"]) or second["gap_low"] > 0:
+    if not second["pairs"] or second["gap_low"] > 0:  # NaN (one pair): no interval, so not told apart
         return None
     return str(second["scenario"])
 

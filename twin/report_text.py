@@ -375,7 +375,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
 
     exporters = comparison.geography.get("exporters") or []
     if exporters:
-        text.append(f"Where it lands: harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
+        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
     rises = _rises(comparison, best["scenario"])
@@ -390,6 +390,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         text.append(f"{html.escape(r['scenario'])}: change in net social cost {signed_bn(r['net'])} "
                     f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
+                    f"harm {signed_bn(r['harm'])} for response spending {signed_bn(r['cost'])}, "
                     f"better in {wins(r)} paired replications" + (f"; {and_list(caveats)}." if caveats else "."))
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
@@ -430,7 +431,7 @@ def terminal_table(comparison: Comparison) -> str:
     best = min(rows, key=lambda r: r["net"])
     caveats = _rises(comparison, best["scenario"]) + justice_limit_parts(comparison, best["scenario"])
     if caveats:
-        lines.append(f"Not every harm falls under {best['scenario']}: {and_list(caveats)}.")
+        lines.append(f"Beside its savings, under {best['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "

@@ -30,7 +30,7 @@ from twin.config_checks import (
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError
-from twin.parameters import as_sampled
+from twin.parameters import as_sampled, check_sampled_ranges
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
@@ -86,6 +86,12 @@ def load_config(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
+    try:
+        for every in [scenario] + compare:  # each scenario's own values for the pairs not sampled
+            check_sampled_ranges({u.name: (u.low, u.high) for u in uncertain}, f"{path}: [[parameter]]",
+                                 every.build_parameters())
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out}
 

@@ -459,10 +459,11 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     if exiting and interrupt_handler is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupt_once)
-        # A batch scheduler stops a job with SIGTERM: the same clean stop as Ctrl-C (finished work
-        # saved and said so), rather than an instant, silent exit.
-        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _interrupt_once)
+    # A batch scheduler stops a job with SIGTERM: the same clean stop as Ctrl-C (finished work saved
+    # and said so), rather than an instant, silent exit; also where Ctrl-C is ignored (a job started
+    # in the background).
+    if exiting and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt_once)
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
@@ -477,6 +478,11 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         print("twin: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the machine, not the user: a full disk, a database gone away
+        from twin.errors import interrupt_at_root
+
+        if interrupt_at_root(exc):  # Ctrl-C inside a compiled kernel, outside a model step
+            print("twin: interrupted", file=sys.stderr)
+            return 130
         message = _environment_error(exc)
         if message is None:
             raise

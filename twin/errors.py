@@ -95,3 +95,18 @@ def output_folder(path, option: str = "--out"):
     except OSError as exc:
         raise UserError(f"{option} '{path}': cannot write in the folder ({exc.strerror})") from None
     return folder
+
+
+def interrupt_at_root(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is at the root of `exc`'s causes. A Ctrl-C (or the `twin`
+    command's SIGTERM) whose handler raises while a compiled kernel is being called surfaces as
+    numba's SystemError ("returned a result with an exception set"), nested once per kernel call
+    under way, with the KeyboardInterrupt at the bottom."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+

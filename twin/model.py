@@ -12,6 +12,7 @@ import numpy as np
 
 from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
 from twin.enablers import EnablerLinks, build_enablers, initial_links, renew
+from twin.errors import interrupt_at_root
 from twin.compiled import sorted_unique
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
@@ -276,7 +277,19 @@ class TwinModel(mesa.Model):
 
     def step(self) -> None:
         """One step; see the class docstring for the order. A spin-up step (`steps_done` < 0) runs
-        every process but no lever, and records nothing."""
+        every process but no lever, and records nothing.
+
+        A Ctrl-C that lands in a compiled kernel surfaces as numba's SystemError: it is raised as
+        the interrupt it is (`errors.interrupt_at_root`), so callers that keep finished steps on
+        an interrupt do."""
+        try:
+            self._step()
+        except SystemError as exc:
+            if interrupt_at_root(exc):
+                raise KeyboardInterrupt from None
+            raise
+
+    def _step(self) -> None:
         if self.steps_done >= self.n_steps:
             raise RuntimeError(f"the model was set up for {self.n_steps} steps")
         reporting = self.steps_done >= 0

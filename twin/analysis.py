@@ -210,7 +210,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
         boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
         scores = (", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
-                  or (f"not computed: {result.get('futures', 0)} sampled future(s); at least {MIN_FUTURES_FOR_PRIM} are needed"
+                  or (f"not computed: {result.get('futures', 0)} sampled future(s); at least "
+                      f"{MIN_FUTURES_FOR_PRIM} are needed"
                       if result.get("futures", 0) < MIN_FUTURES_FOR_PRIM else "no uncertainties were sampled"))
         sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"

@@ -116,8 +116,9 @@ def outcome_tables(model) -> dict:
 #: modules that only present stored results (reports, commands, the benchmark): editing them leaves
 #: every stored run valid, so they are left out of `code_hash`
 PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "report.py", "report_text.py",
-                                  "report_format.py", "report_ranking.py", "compare.py", "summary.py", "analysis.py", "export.py", "odd.py", "bench.py",
-                                  "plain_mesa.py", "core_rules.py"})
+                                  "report_format.py", "report_ranking.py", "compare.py", "summary.py",
+                                  "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
+                                  "core_rules.py"})
 
 
 @functools.cache

@@ -109,4 +109,3 @@ def interrupt_at_root(exc: BaseException) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
-

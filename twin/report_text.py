@@ -375,7 +375,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
 
     exporters = comparison.geography.get("exporters") or []
     if exporters:
-        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
+        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the "
+                    f"{_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
     rises = _rises(comparison, best["scenario"])

@@ -73,6 +73,8 @@ def test_pairwise_sum_adds_as_numpy_sum():
 WARM_UP = """
 import sys, time
 from twin import compiled
+if sys.argv[1] == "silenced":  # what a command given --quiet does first
+    compiled.silence_compiling_notice()
 compiled.warm_up(quiet=sys.argv[1] == "quiet", notice_after_s=0.0)
 start = time.perf_counter()
 compiled.warm_up(notice_after_s=0.0)  # a second call in the same process does nothing
@@ -81,7 +83,7 @@ print(f"{time.perf_counter() - start:.6f}")
 
 
 def test_warm_up_explains_a_pause_unless_quiet_and_runs_once():
-    for mode, expect_notice in (("loud", True), ("quiet", False)):
+    for mode, expect_notice in (("loud", True), ("quiet", False), ("silenced", False)):
         done = subprocess.run([sys.executable, "-c", WARM_UP, mode], capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
         from twin.compiled import COMPILING_NOTICE

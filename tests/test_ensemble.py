@@ -212,6 +212,10 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
+    # a key to the scenario names right after the summary, from their descriptions
+    key = page[page.index("The scenarios compared"):page.index("</ul>", page.index("The scenarios compared"))]
+    assert "<strong>baseline</strong> (the baseline): Current policy" in key
+    assert "<strong>chb</strong> (an option)</li>" in key  # no description of its own: none shown
     from twin.report_text import signed_count, who_pays
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]

@@ -468,6 +468,10 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
         args = parser.parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
+        if getattr(args, "quiet", False):  # however deep the first compilation starts
+            from twin.compiled import silence_compiling_notice
+
+            silence_compiling_notice()
         return args.func(args)
     except UserError as exc:
         print(f"twin: error: {exc}", file=sys.stderr)

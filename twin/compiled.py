@@ -298,6 +298,15 @@ COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machin
 _warmed_up = False
 
 
+_notice_silenced = False
+
+
+def silence_compiling_notice() -> None:
+    """No `COMPILING_NOTICE` from any later `warm_up` in this process (a command run with --quiet)."""
+    global _notice_silenced
+    _notice_silenced = True
+
+
 def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True) -> None:
     """Compile every kernel now (or load it from the cache), by running two tiny models that
     take every path of the step (a monthly one with every lever type active, a weekly one).
@@ -312,6 +321,7 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
     global _warmed_up
     if _warmed_up or numba.config.DISABLE_JIT:
         return
+    quiet = quiet or _notice_silenced
     import sys
     import threading
 

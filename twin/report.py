@@ -296,9 +296,12 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
 
     scenarios = store.scenarios_frame(experiment_id)
-    assumption_blocks = []
+    assumption_blocks, key_rows = [], []
     for _, row in scenarios.iterrows():
         spec = json.loads(row["resolved_json"])
+        role = "the baseline" if row["name"] == comparison.baseline else "an option"
+        described = f": {html.escape(spec['description'])}" if spec.get("description") else ""
+        key_rows.append(f"<li><strong>{html.escape(row['name'])}</strong> ({role}){described}</li>")
         params = spec.get("parameters") or {}
         levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
         assumption_blocks.append(
@@ -338,6 +341,9 @@ price per offence and the prison place cost; their ranges cover the difference),
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
+<p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
+parameters' below):</p>
+<ul class="options">{''.join(key_rows)}</ul>
 <h2>Difference from {html.escape(comparison.baseline)}</h2>
 <p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
 mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;

@@ -101,7 +101,8 @@ def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 9), dpi=100)
     colours = ["#2a7f62" if v < 0 else "#b8432f" for v in data["diff_mean"]]
     axis.barh(data["area"], data["diff_mean"] / 1e6, color=colours)
-    axis.set_title(f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (£m)", fontsize=10)
+    axis.set_title(f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (£m, undiscounted; "
+                   f"mean of replications; every option's in the table)", fontsize=9)
     axis.tick_params(axis="y", labelsize=7)
     axis.axvline(0, color="black", linewidth=0.8)
     axis.grid(axis="x", alpha=0.3)

@@ -445,6 +445,23 @@ def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():
     assert level_with(SimpleNamespace(ranking=rank_options(one, ["a", "b"])), "a") == "b"
 
 
+def test_a_lead_in_few_pairs_is_called_narrow():
+    """Told apart from the runner-up but better in fewer than three quarters of the pairs: 'narrowly'."""
+    from types import SimpleNamespace
+
+    from twin.report_ranking import narrowly
+
+    def ranking(gap_low, share, pairs=48):
+        return SimpleNamespace(ranking=pd.DataFrame([{"scenario": "a", "pairs": 0, "gap_low": np.nan},
+                                                     {"scenario": "b", "pairs": pairs, "gap_low": gap_low,
+                                                      "p_above_better": share}]))
+
+    assert narrowly(ranking(0.08e9, 28 / 48)) == ", narrowly"
+    assert narrowly(ranking(0.08e9, 40 / 48)) == ""  # a clear lead
+    assert narrowly(ranking(-0.5e9, 28 / 48)) == ""  # not told apart: 'level' says it instead
+    assert narrowly(SimpleNamespace(ranking=pd.DataFrame([{"scenario": "a"}]))) == ""
+
+
 def test_the_green_book_ranking_is_named_only_when_it_differs():
     """Leaving recovered assets out can reorder the options: said then, with both changes."""
     from twin.report_text import green_book_sentence
@@ -473,7 +490,11 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
         return fading_sentence(SimpleNamespace(annual_change=change, baseline="base"), "x")
 
     turned = said([-1e9, -3e9, -2e9, -1e9, 0.5e9, 1.27e9])
-    assert "has turned into a cost by year 5: in year 6 it costs society £1.27bn more than base" in turned
+    assert turned.startswith("x's yearly saving peaks in year 2 (£3.00bn, undiscounted)")
+    assert "has turned into a cost by year 5 (in year 6 it costs society £1.27bn more than base" in turned
+    assert "with its yearly cost still growing, its cumulative saving would shrink" in turned
+    easing = said([-1e9, -3e9, -2e9, 1.3e9, 0.5e9])  # a cost, but shrinking: no claim about a longer horizon
+    assert "has turned into a cost by year 4" in easing and "a longer one could change it" in easing
     assert "is £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -1e9, -0.8e9, -0.5e9])
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
     assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning

@@ -388,9 +388,10 @@ carry no money value; only harm in the six priced categories enters the net soci
 </ul>
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
-paired replications with its 90% interval. Options that remove more members also raise recruitment: groups
-refill their vacancies from the people at risk, including exploited children; and removing leaders
-brings succession disputes and their violence (docs/VALIDATION.md measures both mechanisms).</p>
+paired replications with its 90% interval. Two mechanisms push the other way from enforcement: groups
+refill the vacancies arrests leave from the people at risk, including exploited children, and removing
+leaders brings succession disputes and their violence (docs/VALIDATION.md measures both). Whether they
+outweigh what an option prevents differs by option: the table shows which way each goes.</p>
 {_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {spread_basis}.</p>

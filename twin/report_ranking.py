@@ -47,6 +47,21 @@ def level_with(comparison: Comparison, best: str) -> str | None:
     return str(second["scenario"])
 
 
+#: the best option leads the runner-up "narrowly" when it does better in fewer pairs than this
+NARROW_SHARE = 0.75
+
+
+def narrowly(comparison: Comparison) -> str:
+    """', narrowly' when the best option is told apart from the runner-up but does better in fewer
+    than `NARROW_SHARE` of their paired replications (a small, if real, lead); else ''."""
+    ranking = comparison.ranking
+    if len(ranking) < 2:
+        return ""
+    second = ranking.iloc[1]
+    share = second.get("p_above_better", float("nan"))
+    return ", narrowly" if second["pairs"] and second["gap_low"] > 0 and share < NARROW_SHARE else ""
+
+
 def green_book_sentence(rows: list[dict], best: dict, markup: bool = True) -> str | None:
     """When leaving recovered assets out (the Green Book treats them as a transfer from offenders,
     not a gain to society) puts another option first, say so, with both options' changes."""
@@ -92,16 +107,19 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     peak = int(np.argmin(means))
     if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
         return None
+    longer = "a longer one could change it"
     if means[-1] < 0:
         last = f"is {bn(-means[-1])} in year {years[-1]}"
     elif means[-1] == 0:
         last = f"is gone by year {years[-1]}"
     else:
         turned = years[peak + int(np.argmax(means[peak:] > 0))]
-        last = (f"has turned into a cost by year {turned}: in year {years[-1]} it costs society {bn(means[-1])} "
-                f"more than {html.escape(comparison.baseline)}")
-    return (f"Its yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) and {last}: "
-            f"the comparison holds for this horizon, and a longer one could change it (see 'Year by year').")
+        last = (f"has turned into a cost by year {turned} (in year {years[-1]} it costs society {bn(means[-1])} "
+                f"more than {html.escape(comparison.baseline)}, as a mean of paired replications)")
+        if means[-1] > means[-2]:
+            longer = "over a longer one, with its yearly cost still growing, its cumulative saving would shrink"
+    return (f"{html.escape(scenario)}'s yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
+            f"and {last}; the comparison holds for this horizon, and {longer} (see 'Year by year').")
 
 
 def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:

@@ -17,7 +17,7 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.report_format import and_list, bn, count_of, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, green_book_sentence, level_with, posterior_held_sentence, runner_up_sentence,
+    fading_sentence, green_book_sentence, level_with, narrowly, posterior_held_sentence, runner_up_sentence,
 )
 
 
@@ -225,7 +225,7 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             f"removes; enforcement tasked by local harm falls mostly on drug groups. {levers[0].upper() + levers[1:]}, "
             f"which {'cut' if plural else 'cuts'} what {groups} groups can commit, "
             f"{'are the levers that act' if plural else 'is the lever that acts'} on "
-            f"{'these markets' if plural else 'this market'} directly. The harm changes above come from the other "
+            f"{'these markets' if plural else 'this market'} directly. For the options named, the harm changes above come from the other "
             "categories.")
     if capped:
         text = "; ".join(capped)
@@ -340,7 +340,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
         verdict = (f"and <strong>{html.escape(tied_with)}</strong> do best and cannot be told apart (below); "
                    f"{html.escape(best['scenario'])} has the lower mean")
     else:
-        verdict = "does best"
+        verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
         text.append(
             f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {horizon(comparison)} it lowers "
@@ -358,7 +358,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
-    text.append(f"It changes harm by {signed_bn(best['harm'])} and response spending by {signed_bn(best['cost'])}"
+    text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
+                f"{signed_bn(best['cost'])}"
                 + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
                    else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
@@ -382,7 +383,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                    f"{and_list(rises)} over the horizon (90% intervals above zero; see 'Other outcomes').")
+                    f"{and_list(rises)} over the horizon (90% interval{'s' if len(rises) > 1 else ''} above zero; "
+                    f"see 'Other outcomes').")
     limits = _justice_limits(comparison, best["scenario"])
     if limits:
         text.append(limits)

@@ -94,7 +94,6 @@ def test_every_force_starts_at_the_baseline_reactive_share_monthly_and_weekly():
 
 def test_reactive_demand_rises_with_expected_violence_and_is_capped():
     from twin.model import TwinModel
-    from twin.policing import REACTIVE_SHARE_CAP
 
     model = TwinModel(seed=3, n_steps=2)
     n, params = model.geography.n_areas, model.params
@@ -102,11 +101,11 @@ def test_reactive_demand_rises_with_expected_violence_and_is_capped():
     doubled = model.police.investigators(params, model.modifiers, 2 * model.expected_violence_per_month)[:n]
     share = 1.0 - doubled / before
     expected = np.minimum(params.reactive_demand_share * 2 ** params.reactive_demand_violence_elasticity,
-                          REACTIVE_SHARE_CAP)
+                          params.reactive_demand_share_cap)
     violent = model.police.reference_violence > 1.0 / 12.0 + 1e-12  # areas above the floor respond in full
     assert violent.sum() > 30 and np.allclose(share[violent], expected)
     extreme = model.police.investigators(params, model.modifiers, 1e6 * model.expected_violence_per_month)[:n]
-    assert np.allclose(1.0 - extreme[violent] / before[violent], REACTIVE_SHARE_CAP)
+    assert np.allclose(1.0 - extreme[violent] / before[violent], params.reactive_demand_share_cap)
 
 
 def _intelligence_after(months: int, decay: float, step_length: str = "month"):

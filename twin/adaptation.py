@@ -30,7 +30,6 @@ from twin.vocabulary import INSIDER, LEADER, PROFESSIONAL, TECHNICAL
 NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
 NEW_OCG_SIZE_SIGMA = 0.5
 MAX_ENTRANT_TARGET_SIZE = 40.0  # largest size a new group aims for (assumption)
-NEW_OCG_LAUNDERING_SHARE = 0.95  # new groups that launder their own money (assumption, seed 004)
 RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseline (assumption)
 
 
@@ -46,7 +45,7 @@ def entry(model) -> None:
         months_per_step=model.months_per_step, log_size_median=np.log(params.entry_size_median),
         size_sigma=NEW_OCG_SIZE_SIGMA, score_noise_sigma=params.harm_score_noise_sigma, demand=markets.demand,
         served=markets.served, productivity=markets.productivity, base_cohesion=BASE_COHESION,
-        laundering_share=NEW_OCG_LAUNDERING_SHARE, share_cultural=params.share_type_cultural,
+        laundering_share=params.new_ocg_laundering_share, share_cultural=params.share_type_cultural,
         share_proximity=params.share_type_proximity, share_family=params.share_type_family,
         share_violent=params.share_violent, share_serious_violence=params.share_serious_violence,
         size_min=params.ocg_size_min, max_target_size=MAX_ENTRANT_TARGET_SIZE, reach_shares=_REACH_SHARES,

@@ -43,8 +43,6 @@ from twin.compiled import generator_argument
 from twin.justice_kernels import justice_step
 from twin.vocabulary import CORE, EXPLOITED, LEADER, PRISON, WORKER
 
-SENTENCE_GAMMA_SHAPE = 2.0  # spread of sentences around the mean for a role (assumption)
-RELEASED_DECISION_MONTHS = 6.0  # mean time until a released member returns to crime or leaves it
 #: a release counts as early when it comes more than this before the normal date (a month: releases
 #: are scheduled by the month, so one a few days or weeks early is a normal release)
 EARLY_RELEASE_MIN_MONTHS = 1.0
@@ -66,8 +64,8 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
     """
     members, params = model.members, model.params
     mean = sentence_means(params)[members.role[index]]
-    shape = SENTENCE_GAMMA_SHAPE + (1.0 if already_inside else 0.0)
-    sentence = rng.gamma(shape, mean / SENTENCE_GAMMA_SHAPE)
+    shape = params.sentence_gamma_shape + (1.0 if already_inside else 0.0)
+    sentence = rng.gamma(shape, mean / params.sentence_gamma_shape)
     to_serve = sentence * params.served_share
     if already_inside:
         to_serve *= rng.random(index.size)
@@ -97,10 +95,10 @@ def courts_and_prisons(model) -> None:
     mean_sentence = sentence_means(params)  # by role index
     places = params.soc_prison_places + modifiers.extra_prison_places
     cost_gbp = params.prison_cost_gbp_per_place_year / 12 * model.months_per_step
-    # Decisions after release come at a constant rate, a mean of RELEASED_DECISION_MONTHS after
+    # Decisions after release come at a constant rate, a mean of `released_decision_months` after
     # release; those released during the step have been out for half of it.
-    decide_full = float(-np.expm1(-dt / RELEASED_DECISION_MONTHS))
-    decide_half = float(-np.expm1(-0.5 * dt / RELEASED_DECISION_MONTHS))
+    decide_full = float(-np.expm1(-dt / params.released_decision_months))
+    decide_half = float(-np.expm1(-0.5 * dt / params.released_decision_months))
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
                     members.sentence_months, members.on_bail, ocgs.area, ocgs.active, ocgs.leader,
@@ -109,7 +107,7 @@ def courts_and_prisons(model) -> None:
                     float(params.served_share - params.early_release_served_share), float(places),
                     float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
                     float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
-                    float(reoffend), SENTENCE_GAMMA_SHAPE, EARLY_RELEASE_MIN_MONTHS,
+                    float(reoffend), float(params.sentence_gamma_shape), EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
         model.members_reactivated()
 

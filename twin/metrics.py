@@ -19,10 +19,6 @@ from twin.vocabulary import (
     LEADER, MODERN_SLAVERY, MONEY_LAUNDERING, PRISON, RELEASED, SERIOUS_VIOLENCE, WORKER,
 )
 
-#: share of drug deaths linked to heroin/crack rather than cocaine (assumption: opiates dominate)
-HEROIN_CRACK_DEATH_SHARE = 0.8
-
-
 #: metrics that are the step's tally by area as it stands
 TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders", "operations_started",
            "operations_succeeded", "disruptions", "arrests", "charges", "convictions", "prison_releases",
@@ -98,8 +94,8 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     served = markets.served
     deaths_per_year = params.drug_deaths_per_million_per_year * uk_population() / 1e6
     per_user_month = np.array([
-        HEROIN_CRACK_DEATH_SHARE * deaths_per_year / 12 / params.heroin_crack_users_uk,
-        (1 - HEROIN_CRACK_DEATH_SHARE) * deaths_per_year / 12 / params.cocaine_users_uk])
+        params.heroin_crack_death_share * deaths_per_year / 12 / params.heroin_crack_users_uk,
+        (1 - params.heroin_crack_death_share) * deaths_per_year / 12 / params.cocaine_users_uk])
     expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
     # The step's tally as it stands; members by status, role, knowledge and age (home area of
     # their group), counted by the census; drug deaths.

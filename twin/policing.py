@@ -26,7 +26,6 @@ from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
-REACTIVE_SHARE_CAP = 0.9
 #: expected serious violence below which an area counts as having this much: one incident a year
 #: (assumption). An area that starts without violent groups then starts at the baseline reactive
 #: share and does not count its first incident as an unbounded rise
@@ -87,7 +86,8 @@ class Police:
         return _investigators(self.budget_gbp_per_month(params, modifiers),
                               float(params.cost_gbp_per_investigator_year), modifiers.extra_fte,
                               float(params.reactive_demand_share),
-                              relative ** params.reactive_demand_violence_elasticity, REACTIVE_SHARE_CAP)
+                              relative ** params.reactive_demand_violence_elasticity,
+                              float(params.reactive_demand_share_cap))
 
 
 def intelligence(model) -> None:

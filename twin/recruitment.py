@@ -29,15 +29,13 @@ from twin.parameters import per_step_probability
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, MODERN_SLAVERY
 
-MAX_TARGET_GROWTH = 3.0  # target size is capped at this multiple of an OCG's base size
-CAPITAL_RESERVE_MONTHS = 6.0  # months of profit a group holds to recruit at full speed (assumption)
 
 
 def update_targets(model) -> None:
     """OCGs aim to grow where the markets they sell in have unmet demand."""
     vacancy = model.markets.vacancy()  # [area, market] (see operations.operate)
     _grow_targets(model.supply_entries[0], model.supply_cells, vacancy.reshape(-1),
-                  model.params.target_size_growth_with_vacancy, MAX_TARGET_GROWTH, model.ocgs.base_size,
+                  model.params.target_size_growth_with_vacancy, model.params.target_size_growth_cap_ratio, model.ocgs.base_size,
                   model.ocgs.target_size)
 
 
@@ -68,7 +66,7 @@ def recruit(model) -> None:
     vacancy_inputs = (model.geography.population, params.at_risk_share_of_population, model.vulnerability,
                       model.modifiers.vulnerability_multiplier, params.at_risk_pool_half_saturation, ocgs.area,
                       model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp,
-                      CAPITAL_RESERVE_MONTHS, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
+                      params.capital_reserve_months, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
                       ocgs.reputation)
     vacancy = stay_per_step = NOT_GIVEN  # a month: the kernel finds both (the monthly chance, as it is)
     if dt != 1.0:

@@ -21,7 +21,6 @@ from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argum
 from twin.streams import poissons
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 
-MAX_RELATIVE_PRESSURE = 3.0  # assumption
 
 
 def homicides_per_incident(params) -> float:
@@ -50,7 +49,8 @@ def violence(model) -> None:
             violent = weight > 0
             model.violence_reference_pressure = max(float(pressure[violent].mean()) if violent.any() else 1.0, 1e-6)
         if elasticity != 1.0:  # numpy's power (its SIMD code can differ from libm's in the last bit)
-            factor = np.minimum(pressure / model.violence_reference_pressure, MAX_RELATIVE_PRESSURE) ** elasticity
+            capped = np.minimum(pressure / model.violence_reference_pressure, params.violence_pressure_cap_ratio)
+            factor = capped ** elasticity
     # Expected harm per incident: non-fatal incidents at the serious-violence cost; homicides
     # (direct, and the indirect ones that come with them) at the homicide cost.
     p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
@@ -59,7 +59,7 @@ def violence(model) -> None:
     # serious_violence_fatal: costed as homicides, not twice
     rows = (tally.row("serious_violence"), tally.row("serious_violence_fatal"), tally.row("homicides"))
     model.expected_violence_per_month, model.ocg_violence_harm_per_month = _violence_step(
-        *group_inputs, pressure, weight, model.violence_reference_pressure, MAX_RELATIVE_PRESSURE, factor,
+        *group_inputs, pressure, weight, model.violence_reference_pressure, params.violence_pressure_cap_ratio, factor,
         params.serious_violence_rate_per_month, model.months_per_step, model.modifiers.violence_multiplier,
         ocgs.area, p_fatal, share, harm_gbp_per_rate, tally.values, rows, generator_argument(model.streams["violence"]))
 

@@ -48,6 +48,9 @@ def test_target_values_read_the_run(baseline_run):
     ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n'.replace('value=1', 'value="1"'), "value: expected a number, got '1'"),
     ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n'.replace('aggregation="mean"', 'aggregation="meen"'), "got 'meen'; did you mean 'mean'"),
     ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\naggregation="mean"\n' + 'by_construction = "yes"\n', "by_construction: expected true or false"),
+    # a UK-only metric for one area: the runs would have nothing to read, and ABC would accept any draw
+    ('[[target]]\nname="x"\nvalue=0.4\ntolerance=0.1\nsource="s"\nmetric="share_type_cultural"\nyears=[1,2]\n'
+     'aggregation="mean"\narea="Merseyside"\n', "metric 'share_type_cultural' is kept for the UK only, not per area"),
 ])
 def test_bad_targets_are_reported(tmp_path, body, words):
     with pytest.raises(ScenarioError, match=words):
@@ -325,6 +328,20 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     with pytest.raises(UserError, match=r"copy.toml \(baseline\) share a name"):
         prepare([str(ROOT / "scenarios" / "baseline.toml"), str(copy)], 2, 1, 1, store)
     del pd
+
+
+def test_posterior_draws_beyond_the_plausible_range_are_warned_about(tmp_path, capsys):
+    from twin.ensemble import load_posterior, posterior_warnings, prepare
+    from twin.parameters import Parameters
+
+    row = Parameters().spec("harm_gbp_per_heroin_crack_user_year")
+    path = write(tmp_path / "posterior.csv", f"harm_gbp_per_heroin_crack_user_year,asset_realisation_share\n"
+                                             f"{row.high * 7},0.4\n{row.value},0.45\n")
+    warnings = posterior_warnings(load_posterior(str(path)), str(path))
+    assert len(warnings) == 1 and "harm_gbp_per_heroin_crack_user_year: 1 of 2 draws are beyond" in warnings[0]
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    prepare([str(ROOT / "scenarios" / "baseline.toml")], 2, 1, 1, store, posterior=str(path))
+    assert "1 of 2 draws are beyond its plausible range" in capsys.readouterr().err
 
 
 def test_sensitivity_config_validation(tmp_path):

@@ -71,3 +71,31 @@ def test_drug_deaths_per_user_do_not_depend_on_the_areas_population(tmp_path):
     assert uk_deaths > 1000 and small_deaths > 1000
     se = np.hypot(uk_rate / np.sqrt(uk_deaths), small_rate / np.sqrt(small_deaths))
     assert abs(small_rate - uk_rate) < 4 * se
+
+
+def test_relocation_is_neutral_for_the_spread_of_groups():
+    geo = load_geography()
+    weight = geo.population * np.where(geo.exporter, 1.5, 1.0)
+    chances, scale = geo.relocation_weights(weight)
+    assert np.allclose(chances.sum(axis=1), 1.0) and np.all(chances >= 0)
+    # every area can be reached, and moves go only between neighbours, either way
+    assert np.all(chances.sum(axis=0) > 0)
+    assert np.array_equal(chances > 0, (chances > 0).T)
+    assert np.all(np.diag(chances) == 0)
+    # a group's chance to move averages 1 over the groups' spread
+    share = weight / weight.sum()
+    assert np.isclose(np.sum(share * scale), 1.0)
+    # the spread is stationary under moves, for any relocation chance: detailed balance
+    flow = share[:, None] * scale[:, None] * chances
+    assert np.allclose(flow, flow.T, rtol=1e-12, atol=1e-18)
+    moves = 0.2 * scale[:, None] * chances + np.diag(1 - 0.2 * scale)
+    assert np.allclose(share @ moves, share, rtol=1e-12, atol=1e-18)
+
+
+def test_relocation_goes_only_where_groups_are_spread():
+    geo = load_geography()
+    chances, scale = geo.relocation_weights(np.where(np.arange(geo.n_areas) == 0, 1.0, 0.0))
+    # only area 0 carries weight: movers from its neighbours all go there, and its own groups
+    # have nowhere with weight to go (a zero row, and no chance to move)
+    assert np.all(chances[:, 1:] == 0) and np.all(chances[0] == 0)
+    assert np.all(np.isfinite(scale)) and scale[0] == 0

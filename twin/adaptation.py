@@ -30,7 +30,6 @@ from twin.vocabulary import INSIDER, LEADER, PROFESSIONAL, TECHNICAL
 NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
 NEW_OCG_SIZE_SIGMA = 0.5
 MAX_ENTRANT_TARGET_SIZE = 40.0  # largest size a new group aims for (assumption)
-RECOVERY_PER_MONTH = 0.02  # cohesion and reputation return towards their baseline (assumption)
 
 
 def entry(model) -> None:
@@ -51,7 +50,7 @@ def entry(model) -> None:
         size_min=params.ocg_size_min, max_target_size=MAX_ENTRANT_TARGET_SIZE, reach_shares=_REACH_SHARES,
         exploited_share_drugs=params.exploited_member_share_drugs,
         exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
-        tally=model.tally.values, tally_rows=rows)
+        fraud_virtual_share=params.fraud_entrant_virtual_share, tally=model.tally.values, tally_rows=rows)
     if area.size:
         # Entrants start unmapped, without capital or enablers (scalars fill every new row).
         new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
@@ -103,14 +102,15 @@ def displacement_and_learning(model) -> None:
         rng_handle=generator_argument(rng), investigated=model.investigated, disrupted=model.disrupted,
         active=ocgs.active, area=ocgs.area, markets=ocgs.markets, insulation=ocgs.insulation,
         encrypted=ocgs.encrypted, cohesion=ocgs.cohesion, reputation=ocgs.reputation, ocg_type=ocgs.ocg_type,
-        base_cohesion=BASE_COHESION, neighbours=model.neighbours, demand=markets.demand,
+        base_cohesion=BASE_COHESION, relocation=model.relocation, relocation_scale=model.relocation_scale, demand=markets.demand,
         unit_price_gbp=model.unit_price_gbp, vacancy=markets.vacancy(), exporter=model.geography.exporter,
         line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active,
         relocation_prob=params.relocation_prob_after_operation, pivot_prob=params.pivot_prob_after_operation,
         learning_step=params.insulation_learning_step, encryption_prob=params.encryption_adoption_after_operation,
         enabler_prob=params.enabler_acquisition_after_operation,
         calm_keep=1.0 - per_step_probability(params.insulation_decay_per_month, dt),
-        recover=per_step_probability(RECOVERY_PER_MONTH, dt), tally=tally.values, tally_rows=rows)
+        recover=per_step_probability(params.cohesion_recovery_per_month, dt),
+        reputation_kept=params.reputation_after_disruption_ratio, tally=tally.values, tally_rows=rows)
     if pivoting.size:
         model.portfolios_changed(pivoting)
         tally.add_national("pivots", pivoting.size)

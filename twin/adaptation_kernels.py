@@ -49,8 +49,8 @@ def entry_means(vacancy, population, entry_multiplier, entry_rate_per_month, mon
 @kernel
 def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
              laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
-             size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, tally,
-             entered_row):
+             size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other,
+             fraud_virtual_share, tally, entered_row):
     """The attributes of new groups, one row per entrant (area by area, market by market, as
     `counts` [area, product market] lists them).
 
@@ -95,7 +95,7 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
         # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
         markets[i, MONEY_LAUNDERING] = uniforms[i] < laundering_share
         if market[i] == FRAUD:
-            ocg_type[i] = VIRTUAL if uniforms[n + i] < 0.3 else PROXIMITY
+            ocg_type[i] = VIRTUAL if uniforms[n + i] < fraud_virtual_share else PROXIMITY
         else:  # cultural, proximity, family: the first three OCG types
             ocg_type[i] = search_right(offline_cdf, uniforms[2 * n + i])
         violence[i] = search_right(violence_cdf, uniforms[3 * n + i])
@@ -123,7 +123,7 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
                log_size_median, size_sigma, score_noise_sigma, demand, served, productivity, base_cohesion,
                laundering_share, share_cultural, share_proximity, share_family, share_violent,
                share_serious_violence, size_min, max_target_size, reach_shares, exploited_share_drugs,
-               exploited_share_other, core_share, tally, tally_rows):
+               exploited_share_other, core_share, fraud_virtual_share, tally, tally_rows):
     """The whole draw of the entry phase: entrants per [area, product market] (Poisson with
     `entry_means`, in the matrix's row order), then for the entrants four uniforms each in blocks
     (`entrants`), their lognormal sizes, a reach uniform each and their lognormal score noise,
@@ -158,7 +158,8 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     area, portfolio, ocg_type, reach, violence, size, target, exploited = entrants(
         counts, uniforms, size_draws, reach_uniforms, demand, served, productivity, base_cohesion,
         laundering_share, share_cultural, share_proximity, share_family, share_violent, share_serious_violence,
-        size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, tally, tally_rows[0])
+        size_min, max_target_size, reach_shares, exploited_share_drugs, exploited_share_other, fraud_virtual_share, tally,
+        tally_rows[0])
     n_members = 0
     for i in range(n):
         n_members += size[i]
@@ -292,18 +293,22 @@ def pivot_weights(appeal, markets, o, weights):
 
 
 @kernel
-def plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_price_gbp, vacancy, relocation_prob,
-                      pivot_prob):
+def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand, unit_price_gbp, vacancy,
+                      relocation_prob, pivot_prob):
     """Who moves and who pivots after an operation, from the first two of each investigated
-    group's five uniforms: movers are those below `relocation_prob` with neighbours; pivoting
+    group's five uniforms: movers are those below `relocation_prob` x their area's
+    `relocation_scale` with somewhere to go (a non-zero row of `relocation`; both from
+    `geography.relocation_weights`); pivoting
     groups those below `pivot_prob` with a market to add. Returns (movers, pivoting groups,
     appeal of each product market: its value x (0.1 + mean vacancy))."""
     n_hit = hit.size
-    n_areas = neighbours.shape[0]
+    n_areas = relocation.shape[0]
     movers = np.empty(n_hit, dtype=np.int64)
     n_movers = 0
     for i in range(n_hit):
-        if uniforms[i, 0] < relocation_prob and pairwise_sum(neighbours[area[hit[i]]], 0, n_areas) > 0:
+        origin = area[hit[i]]
+        if uniforms[i, 0] < relocation_prob * relocation_scale[origin] and pairwise_sum(relocation[origin], 0,
+                                                                                          n_areas) > 0:
             movers[n_movers] = hit[i]
             n_movers += 1
     # Pivots go where the money is: markets weighted by their value and unmet demand.
@@ -327,13 +332,13 @@ def plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_pri
 
 @kernel
 def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
-                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter,
+                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter,
                        line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob, calm_keep,
-                       recover, tally, tally_rows):
+                       recover, reputation_kept, tally, tally_rows):
     """Groups that just faced an operation move, pivot and learn; every group's insulation decays
     without pressure and its cohesion and reputation recover.
 
-    `draws` holds one uniform per mover (its new area among its neighbours, by weight), then one
+    `draws` holds one uniform per mover (its new area, by its area's row of `relocation`), then one
     per pivoting group (its new market, by appeal). Moves end the lines they break; moves and
     closures are tallied by area (tally rows `tally_rows`: relocations, then lines closed). Of
     each investigated group's five `uniforms`, the third decides encryption, the fourth an
@@ -350,7 +355,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
         cumulative = np.empty(n_areas)
         for k in range(n_movers):
             o = movers[k]
-            weights = neighbours[area[o]]
+            weights = relocation[area[o]]
             running = 0.0
             for a in range(n_areas):
                 running = weights[a] if a == 0 else running + weights[a]
@@ -409,7 +414,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     # a value exactly as it is, so multiplying every row equals multiplying the selected rows.
     if n_hit:
         for o in range(n_ocgs):
-            reputation[o] *= 0.8 if disrupted[o] & active[o] else 1.0
+            reputation[o] *= reputation_kept if disrupted[o] & active[o] else 1.0
     for o in range(n_ocgs):
         insulation[o] *= 1.0 if investigated[o] else calm_keep
     for o in range(n_ocgs):
@@ -421,9 +426,10 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
 
 @kernel
 def displacement_step(rng_handle, investigated, disrupted, active, area, markets, insulation, encrypted, cohesion,
-                      reputation, ocg_type, base_cohesion, neighbours, demand, unit_price_gbp, vacancy, exporter,
+                      reputation, ocg_type, base_cohesion, relocation, relocation_scale, demand, unit_price_gbp,
+                      vacancy, exporter,
                       line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
-                      enabler_prob, calm_keep, recover, tally, tally_rows):
+                      enabler_prob, calm_keep, recover, reputation_kept, tally, tally_rows):
     """The whole displacement and learning phase: the investigated groups (`investigated_groups`)
     draw five uniforms each (relocation, pivot, encryption, enabler, enabler kind, row by row),
     then one uniform per mover and per pivoting group (`plan_displacement`); `displace_and_learn`
@@ -436,15 +442,16 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     for i in range(hit.size):
         for j in range(5):
             uniforms[i, j] = rng.random()
-    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, neighbours, demand, unit_price_gbp,
-                                                 vacancy, relocation_prob, pivot_prob)
+    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand,
+                                                 unit_price_gbp, vacancy, relocation_prob, pivot_prob)
     draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     for i in range(draws.size):
         draws[i] = rng.random()
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
-        encrypted, cohesion, reputation, ocg_type, base_cohesion, neighbours, exporter, line_ocg, line_dest,
-        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, tally, tally_rows)
+        encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
+        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, reputation_kept, tally,
+        tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit
 
 

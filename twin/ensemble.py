@@ -14,6 +14,7 @@ import hashlib
 import functools
 import json
 import subprocess
+import sys
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -186,6 +187,23 @@ def load_posterior(path: str):
     return frame
 
 
+def posterior_warnings(frame, path: str) -> list[str]:
+    """Parameters of a posterior sample with draws beyond the parameter table's plausible range
+    (allowed, as in a scenario, but worth a remark before the runs)."""
+    from twin.parameters import Parameters, format_value
+
+    defaults, warnings = Parameters(), []
+    for column in frame.columns:
+        row = defaults.spec(column)
+        values = frame[column].to_numpy(dtype=float)
+        beyond = (values < row.low) | (values > row.high)
+        if beyond.any():
+            warnings.append(f"--posterior '{path}': {column}: {int(beyond.sum())} of {values.size} draws are beyond "
+                            f"its plausible range, {format_value(row.low)} to {format_value(row.high)} "
+                            f"(from {format_value(values.min())} to {format_value(values.max())})")
+    return warnings
+
+
 #: entropy that keeps the posterior draws' streams apart from the replicates' model seeds
 POSTERIOR_ENTROPY = 0x706F7374
 
@@ -221,6 +239,8 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     draws, held = None, {}
     if posterior:
         sample = load_posterior(posterior)
+        for warning in posterior_warnings(sample, posterior):
+            print(f"Warning: {warning}.", file=sys.stderr)
         spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
         draws = posterior_draws(sample, root_seed, reps)
         # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.

@@ -63,6 +63,32 @@ class Geography:
         dx = (self.longitude[:, None] - self.longitude[None, :]) * KM_PER_DEGREE * np.cos((lat[:, None] + lat[None, :]) / 2)
         return np.hypot(dx, dy)
 
+    def relocation_weights(self, area_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where groups move after an operation, neutral for the spread of groups: (the
+        row-stochastic [from, to] chances of a moving group's new area, each area's relative
+        chance that a group there moves at all, 1 on average over the groups).
+
+        Groups move between neighbours either way (`neighbour_weights`, made symmetric: the
+        nearest-areas relation is one-way, and an area among no other area's nearest five would
+        only ever lose groups), to a neighbour j with chance w_j / S_i, w = `area_weight` (the
+        register's weights, population x vulnerability) and S_i the sum of w over i's neighbours.
+        A group in area i moves with a chance in proportion to S_i: then the flows balance,
+        w_i S_i (w_j / S_i) = w_j S_j (w_i / S_j), and were every group equally exposed to
+        operations, moves would keep groups spread over the areas as w spreads them; groups
+        drift only away from where operations fall more often. Moving by neighbours' population
+        alone, at one rate everywhere (as before), drifted groups over the years from areas
+        with small neighbours (Scotland lost a third of its groups in 18 years) to areas beside
+        large ones (Surrey and Hertfordshire, beside London, gained half again). Areas without
+        neighbours get a zero row and never move."""
+        adjacent = self.neighbour_weights() > 0
+        adjacent = adjacent | adjacent.T
+        weight = np.asarray(area_weight, dtype=float)
+        flows = adjacent * weight[None, :]
+        reach = flows.sum(axis=1)  # S_i
+        chances = np.divide(flows, reach[:, None], out=np.zeros_like(flows), where=reach[:, None] > 0)
+        mean_reach = float(np.sum(weight * reach) / np.sum(weight))  # over the groups' spread
+        return chances, (reach / mean_reach if mean_reach > 0 else np.zeros_like(reach))
+
     def neighbour_weights(self) -> np.ndarray:
         """Row-normalised matrix [area, area] of neighbours, weighted by population.
 

@@ -60,7 +60,8 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
 #: the scalars of `_complete_kernel` in the order it unpacks them (`complete_operations` fills them by name)
 COMPLETION_TERMS = ("operation_success_base", "insulation_success_penalty", "insider_penalty", "share_leader",
                     "share_core", "share_worker", "share_exploited", "share_failed", "disruption_capacity_threshold",
-                    "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob")
+                    "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob", "intel_weight",
+                    "trust_weight", "leader_insulation_cut", "unknown_arrest_ratio")
 #: positions in `arrest_kernel`'s scalars (`_arrest_terms`)
 ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS, \
     ARREST_EXPLOITED_CHARGE_PROB, ARREST_REMAND_PROB = range(7)
@@ -162,7 +163,10 @@ def complete_operations(model, ended: np.ndarray) -> None:
             ("seizure_share", min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0)),
             ("asset_realisation_share", params.asset_realisation_share),
             ("p_remove", min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)),
-            ("line_closure_prob", params.line_closure_on_disruption_prob)):
+            ("line_closure_prob", params.line_closure_on_disruption_prob),
+            ("intel_weight", params.operation_intelligence_weight), ("trust_weight", params.operation_trust_weight),
+            ("leader_insulation_cut", params.leader_insulation_arrest_cut),
+            ("unknown_arrest_ratio", params.unknown_member_arrest_ratio)):
         terms[COMPLETION_TERMS.index(name)] = value
     model.investigated, model.disrupted, enablers_removed = _complete_kernel(
         rng_handle=generator_argument(rng), ended=ended, step=model.steps_done, terms=terms,
@@ -202,8 +206,9 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     # `terms` in the order of COMPLETION_TERMS (`complete_operations` fills it by name)
     (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
      share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
-     p_remove, line_closure_prob) = (terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7],
-                                     terms[8], terms[9], terms[10], terms[11], terms[12])
+     p_remove, line_closure_prob, intel_weight, trust_weight, leader_insulation_cut, unknown_arrest_ratio) = (
+        terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8], terms[9], terms[10],
+        terms[11], terms[12], terms[13], terms[14], terms[15], terms[16])
     n_ocgs = ocg_area.size
     n_areas = tally_values.shape[1]
     investigated = np.zeros(n_ocgs, np.bool_)
@@ -220,8 +225,8 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
         investigated[ocg] = True
         investigated_step[ocg] = step
         a = ocg_area[ocg]
-        trust_factor = 0.7 + 0.3 * clip(trust[a] / trust_reference[a], 0.0, 2.0)
-        p_success = (operation_success_base * (0.4 + 0.6 * intel[ocg])
+        trust_factor = (1.0 - trust_weight) + trust_weight * clip(trust[a] / trust_reference[a], 0.0, 2.0)
+        p_success = (operation_success_base * ((1.0 - intel_weight) + intel_weight * intel[ocg])
                      * (1.0 - insulation_success_penalty * insulation[ocg])
                      * (1.0 - insider_penalty * (1.0 if has_insider[ocg] else 0.0))
                      * trust_factor * success_multiplier[a] * success_multiplier_by_reach[reach[ocg]])
@@ -236,8 +241,8 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
         role = member_role[member]
         p_arrest = share_on_success[role] if success_by_ocg[owner] else share_on_failure[role]
         if role == LEADER:
-            p_arrest = p_arrest * (1.0 - 0.5 * insulation[owner])
-        p_arrest *= 1.0 if member_known[member] else 0.5
+            p_arrest = p_arrest * (1.0 - leader_insulation_cut * insulation[owner])
+        p_arrest *= 1.0 if member_known[member] else unknown_arrest_ratio
         if rng.random() < p_arrest:
             arrested[n_arrested] = member
             n_arrested += 1
@@ -361,12 +366,13 @@ def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enab
 
 
 def street_arrests(model) -> None:
-    """Reactive arrests of active workers and exploited members (unknown ones half as often)."""
+    """Reactive arrests of active workers and exploited members (unknown ones less often:
+    `unknown_member_arrest_ratio`)."""
     members, params, tally = model.members, model.params, model.tally
     p = per_step_probability(params.street_arrest_prob_per_month, model.months_per_step)
     rows = tally.rows_of(STREET_TALLIES + ARREST_TALLIES)  # first: a new name may replace `tally.values`
     _street_kernel(rng_handle=generator_argument(model.streams["street_policing"]), active_row_parts=model.active_row_parts(),
-                   p=float(p), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
+                   p=float(p), unknown_ratio=float(params.unknown_member_arrest_ratio), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
                    member_known=members.known, member_referred=members.referred,
                    verdict_month=members.verdict_month, on_bail=members.on_bail, ocg_area=model.ocgs.area,
                    leader_directing=model.ocgs.leader_directing, arrest_terms=_arrest_terms(model),
@@ -374,10 +380,10 @@ def street_arrests(model) -> None:
 
 
 @kernel
-def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, member_status, member_known, member_referred,
+def _street_kernel(rng_handle, active_row_parts, p, unknown_ratio, member_ocg, member_role, member_status, member_known, member_referred,
                    verdict_month, on_bail, ocg_area, leader_directing, arrest_terms, tally_values, rows):
-    """Street arrests: thinned draws over the active rows with chance `p` (half for unknown
-    members), workers and exploited members only; exploited people arrested are referred to the
+    """Street arrests: thinned draws over the active rows with chance `p` (`unknown_ratio` x `p`
+    for unknown members), workers and exploited members only; exploited people arrested are referred to the
     NRM as victims; then `arrest_kernel` (`arrest_terms`: its scalars). `rows` are the tally rows
     of `STREET_TALLIES + ARREST_TALLIES`."""
     rng = as_generator(rng_handle)
@@ -387,8 +393,8 @@ def _street_kernel(rng_handle, active_row_parts, p, member_ocg, member_role, mem
     n_arrested = 0
     for hit in range(candidate.size):
         member = candidate[hit]
-        # as numpy computed it: where(known, p, p / 2) * (role >= WORKER) * (status == ACTIVE)
-        p_each = ((p if member_known[member] else 0.5 * p) * (1.0 if member_role[member] >= WORKER else 0.0)
+        # as numpy computed it: where(known, p, unknown_ratio * p) * (role >= WORKER) * (status == ACTIVE)
+        p_each = ((p if member_known[member] else unknown_ratio * p) * (1.0 if member_role[member] >= WORKER else 0.0)
                   * (1.0 if member_status[member] == ACTIVE else 0.0))
         if u[hit] < p_each:
             arrested[n_arrested] = member

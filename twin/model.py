@@ -115,7 +115,8 @@ class TwinModel(mesa.Model):
         self.vulnerability = community.initial_vulnerability(geo, p)
         self.trust = community.initial_trust(geo, p)
         self.trust_reference = self.trust.copy()
-        self.neighbours = geo.neighbour_weights()
+        # where groups move after operations: neutral for the register's spread of groups
+        self.relocation, self.relocation_scale = geo.relocation_weights(geo.population * self.vulnerability)
         self.police = policing.Police(geo, p)
         self.modifiers = Modifiers(geo.n_areas, self.police.n_units)
         self.markets = Markets(geo, p, self.vulnerability)
@@ -165,7 +166,8 @@ class TwinModel(mesa.Model):
 
     def _populate(self, register: Register) -> None:
         p, rng = self.params, self.streams["population"]
-        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.steps_done)
+        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.steps_done,
+                                       intel_known=p.intel_start_mapped, insulation_max=p.insulation_start_max)
         self.register_capital_missing = np.isnan(register.capital_gbp)
         drugs = register.markets[:, HEROIN_CRACK] | register.markets[:, COCAINE]
         exploited = np.where(drugs, p.exploited_member_share_drugs, p.exploited_member_share_other)

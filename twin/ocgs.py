@@ -84,11 +84,13 @@ class OCGs(Table):
     }
 
     def add(self, *, area, ocg_type, reach, violence, markets, known, size, capital_gbp,
-            encrypted, has_professional, has_insider, score_noise, step: int, insulation=0.0) -> np.ndarray:
-        """Append OCGs in bulk and return their indices."""
+            encrypted, has_professional, has_insider, score_noise, step: int, insulation=0.0,
+            intel_known: float = 0.0) -> np.ndarray:
+        """Append OCGs in bulk and return their indices; police start with `intel_known` intelligence
+        on those they know."""
         cohesion = BASE_COHESION[ocg_type]
         # A scalar `known` (new groups: False) gives a scalar intel, which `append` need not write.
-        intel = (0.3 if known else 0.0) if type(known) is bool else np.where(known, 0.3, 0.0)
+        intel = (intel_known if known else 0.0) if type(known) is bool else np.where(known, intel_known, 0.0)
         n = area.size if isinstance(area, np.ndarray) else np.size(area)
         return self.append(
             n, area=area, ocg_type=ocg_type, reach=reach, violence=violence,
@@ -100,8 +102,10 @@ class OCGs(Table):
 
     @classmethod
     def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float,
-                      step: int = 0) -> "OCGs":
-        """The register's groups, founded at `step` (the model's first step: below 0 with a spin-up)."""
+                      step: int = 0, intel_known: float = 0.3, insulation_max: float = 0.4) -> "OCGs":
+        """The register's groups, founded at `step` (the model's first step: below 0 with a spin-up):
+        police start with `intel_known` intelligence on the known ones (`intel_start_mapped`), and
+        leaders' insulation is uniform from 0 to `insulation_max` (`insulation_start_max`)."""
         ocgs = cls(capacity=2 * len(register))
         ocgs.add(
             area=register.area, ocg_type=register.ocg_type, reach=register.reach, violence=register.violence,
@@ -109,7 +113,7 @@ class OCGs(Table):
             capital_gbp=np.nan_to_num(register.capital_gbp, nan=0.0), encrypted=register.enablers[:, 2],
             has_professional=register.enablers[:, 0], has_insider=register.enablers[:, 1],
             score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=step,
-            insulation=rng.uniform(0.0, 0.4, size=len(register)),
+            insulation=rng.uniform(0.0, insulation_max, size=len(register)), intel_known=intel_known,
         )
         return ocgs
 

@@ -130,20 +130,22 @@ def intelligence(model) -> None:
 
 #: positions in `intelligence_update`'s `rates` (`_intelligence_rates`)
 RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY, \
-    RATE_INTEL_KEPT = range(6)
+    RATE_INTEL_KEPT, RATE_INTEL_ON_MAPPING = range(7)
 
 
 def _intelligence_rates(params, months_per_step: float) -> np.ndarray:
     """`intelligence_update`'s scalars, by name: the monthly detection chance, the encryption
     factor, the monthly intelligence gains (without and under operation), the step's chance of
-    identifying a member and the share of intelligence still current after the step."""
-    rates = np.empty(6)
+    identifying a member, the share of intelligence still current after the step and the
+    intelligence police start with on a group they have just mapped."""
+    rates = np.empty(7)
     rates[RATE_DETECTION] = params.detection_prob_per_month
     rates[RATE_ENCRYPTION_FACTOR] = params.encryption_detection_factor
     rates[RATE_INTEL_GAIN] = params.intel_gain_per_month
     rates[RATE_INTEL_GAIN_OPERATION] = params.intel_gain_under_operation_per_month
     rates[RATE_IDENTIFY] = per_step_probability(params.member_identification_prob_per_month, months_per_step)
     rates[RATE_INTEL_KEPT] = (1.0 - params.intel_decay_per_month) ** months_per_step
+    rates[RATE_INTEL_ON_MAPPING] = params.intel_on_mapping
     return rates
 
 
@@ -332,6 +334,7 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
     intel_gain_under_operation_per_month = rates[RATE_INTEL_GAIN_OPERATION]
     p_identify_max = rates[RATE_IDENTIFY]
     intel_kept = rates[RATE_INTEL_KEPT]
+    intel_on_mapping = rates[RATE_INTEL_ON_MAPPING]
     mapped_by_area = np.zeros(tally_values.shape[1])
     for ocg in range(area.size):
         if monthly:
@@ -343,7 +346,7 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
             stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]
         if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped:
             known[ocg] = True
-            intel[ocg] = 0.1
+            intel[ocg] = intel_on_mapping
             mapped_by_area[area[ocg]] += 1.0
         if known[ocg]:
             intel[ocg] = intelligence_after_step(intel[ocg], gap_kept, intel_kept)

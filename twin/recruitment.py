@@ -35,15 +35,15 @@ def update_targets(model) -> None:
     """OCGs aim to grow where the markets they sell in have unmet demand."""
     vacancy = model.markets.vacancy()  # [area, market] (see operations.operate)
     _grow_targets(model.supply_entries[0], model.supply_cells, vacancy.reshape(-1),
-                  model.params.target_size_growth_with_vacancy, model.params.target_size_growth_cap_ratio, model.ocgs.base_size,
-                  model.ocgs.target_size)
+                  model.params.target_size_growth_with_vacancy, model.ocgs.base_size, model.ocgs.target_size)
 
 
 @kernel
-def _grow_targets(entry_ocg, entry_cell, vacancy_share, growth_per_vacancy, max_growth, base_size, target_size):
+def _grow_targets(entry_ocg, entry_cell, vacancy_share, growth_per_vacancy, base_size, target_size):
     """Each OCG's target size: its base size grown by the mean unserved share of demand over its
-    supply entries (entry `e` sells in flat [area, market] cell `entry_cell[e]`), at most
-    `max_growth` times the base size. Writes `target_size`."""
+    supply entries (entry `e` sells in flat [area, market] cell `entry_cell[e]`). The unserved
+    share is at most 1, so the target is at most (1 + `growth_per_vacancy`) times the base size.
+    Writes `target_size`."""
     n_ocgs = base_size.size
     vacancy_sum = np.zeros(n_ocgs)
     entries = np.zeros(n_ocgs, dtype=np.int64)
@@ -52,9 +52,7 @@ def _grow_targets(entry_ocg, entry_cell, vacancy_share, growth_per_vacancy, max_
         entries[entry_ocg[e]] += 1
     for g in range(n_ocgs):
         mean_vacancy = vacancy_sum[g] / max(entries[g], 1)
-        grown = base_size[g] * (1.0 + growth_per_vacancy * mean_vacancy)
-        cap = max_growth * base_size[g]
-        target_size[g] = cap if grown > cap else grown  # np.minimum (a nan stays nan)
+        target_size[g] = base_size[g] * (1.0 + growth_per_vacancy * mean_vacancy)
 
 
 def recruit(model) -> None:

@@ -48,9 +48,10 @@ def groups_in_transition(model) -> None:
     rng = model.streams["succession"]
     handle = generator_argument(rng)
     tally_rows = model.tally.rows_of(TALLIED)
+    # the disputes' terms, then the share of a dissolved group's members who join another group
     dispute = (params.succession_violent_prob, float(params.succession_violence_incidents),
                params.homicide_per_serious_violence, float(params.succession_cohesion_loss),
-               float(params.succession_dispute_cohesion_loss))
+               float(params.succession_dispute_cohesion_loss), float(params.dissolved_members_rejoin_share))
     rows, split, kept, absorbed_any, rival, halves = _transition(
         handle, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
@@ -75,7 +76,8 @@ def groups_in_transition(model) -> None:
 
 
 def dissolve(model, index: np.ndarray) -> None:
-    """End groups: active members join another group in the area (half) or leave crime."""
+    """End groups: active members join another group in the area (`dissolved_members_rejoin_share`)
+    or leave crime."""
     ocgs, members, lines = model.ocgs, model.members, model.county_lines
     if index.size == 0:
         return
@@ -84,7 +86,7 @@ def dissolve(model, index: np.ndarray) -> None:
     tally_rows = model.tally.rows_of(TALLIED)
     _dissolve_groups(model.streams["succession"], index, rows, ocgs.active, ocgs.leader_directing, ocgs.area,
                      lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
-                     model.tally.values, tally_rows)
+                     float(model.params.dissolved_members_rejoin_share), model.tally.values, tally_rows)
 
 
 # ------------------------------------------------------------------ kernels
@@ -174,9 +176,9 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
 
 @kernel
 def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-             member_ocg, status, role, tally_values, tally_rows):
+             member_ocg, status, role, rejoin_share, tally_values, tally_rows):
     """End `groups`: each active member (among `rows`) joins a random active group in the
-    group's area with probability 1/2 (a leader joining becomes core), or else leaves crime.
+    group's area with probability `rejoin_share` (a leader joining becomes core), or else leaves crime.
 
     Draws: a uniform per active member in row order (stay or leave), then, if anyone stays and any
     group is active, a uniform per member staying (the active
@@ -196,7 +198,7 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
     stays = np.empty(n_loose, dtype=np.bool_)
     n_joining = 0
     for k in range(n_loose):
-        stays[k] = rng.random() < 0.5
+        stays[k] = rng.random() < rejoin_share
         n_joining += stays[k]
     leavers_by_area = np.zeros(n_areas)
     if n_joining > 0:
@@ -287,7 +289,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 def _transition(rng_handle, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
                capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
                split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
-               succession_loss, cohesion_loss, score_noise_sigma, inherited, tally_values, tally_rows):
+               succession_loss, cohesion_loss, rejoin_share, score_noise_sigma, inherited, tally_values, tally_rows):
     """Step 10a: depleted groups (fewer active members than the minimum, not directed from
     prison) dissolve; then each leaderless group draws a uniform: below `split_prob` it splits,
     below `split_or_absorb_prob` it is absorbed (`_absorb`), else it is succeeded. With no split
@@ -318,7 +320,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     rows = _member_rows_in(member_ocg, np.concatenate((depleted, led)), n_ocgs)
     if n_depleted > 0:
         _dissolve_groups(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-                 member_ocg, status, role, tally_values, tally_rows)
+                 member_ocg, status, role, rejoin_share, tally_values, tally_rows)
         led = _leaderless_groups(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
     no_groups = np.empty(0, dtype=np.int64)
     if led.size == 0:
@@ -349,7 +351,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
         _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
                             line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                             incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
-                            tally_values, tally_rows)
+                            rejoin_share, tally_values, tally_rows)
     return rows, split, kept, n_absorbed > 0, rival, _halves(
         rng, split, ocg_area, markets, base_size, capital_gbp, inherited, score_noise_sigma)
 
@@ -381,7 +383,7 @@ def _halves(rng, split, ocg_area, markets, base_size, capital_gbp, inherited, sc
 def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
                         line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                         incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
-                        tally_values, tally_rows):
+                        rejoin_share, tally_values, tally_rows):
     """Each group of `kept` then `new` promotes an active core member (else a worker): the one
     with the lowest uniform (drawn per candidate in row order; ties: the earlier row). Groups
     with no candidate dissolve. Then each group's succession is disputed with `violent_prob` (a
@@ -422,7 +424,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
             n_unled += 1
     if n_unled > 0:
         _dissolve_groups(rng, unled[:n_unled], rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-                 member_ocg, status, role, tally_values, tally_rows)
+                 member_ocg, status, role, rejoin_share, tally_values, tally_rows)
 
     disputed = np.empty(succeeded.size, dtype=np.int64)
     n_disputed = 0
@@ -454,7 +456,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
 def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
                        cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                        incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
-                       tally_values, tally_rows):
+                       rejoin_share, tally_values, tally_rows):
     """After the new groups `new` are added for the groups `split`: halve the split groups' size
     and capital, and move each member not exited and not a leader to the new half with
     probability 1/2 (a uniform per such member, in row order). Then the succession of `kept`
@@ -477,4 +479,4 @@ def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directin
     _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
                         line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                         incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
-                        tally_values, tally_rows)
+                        rejoin_share, tally_values, tally_rows)

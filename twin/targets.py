@@ -44,7 +44,7 @@ class Target:
 def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[Target]:
     """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas."""
     from twin.parameter_table import PARAMETER_TABLE
-    from twin.results import METRIC_NAMES
+    from twin.results import METRIC_NAMES, METRICS
 
     parameter_names = [p.name for p in PARAMETER_TABLE]
 
@@ -93,6 +93,10 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         area = entry.get("area", "UK")
         if area_names is not None and area != "UK" and area not in area_names:
             raise ScenarioError(f"{where}: area: unknown area {area!r}{did_you_mean(str(area), area_names)}")
+        for key in ("metric", "ratio_of"):
+            if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
+                raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "
+                                    f"expected area = \"UK\" (or no area) for it")
         if (entry["aggregation"] == "ratio") != ("ratio_of" in entry):
             raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
         years = entry["years"]

@@ -38,3 +38,30 @@ def test_link_clients_draws_for_several_lists_as_for_each_list_in_turn():
             assert np.array_equal(together.ocg, one_by_one.ocg)
             assert rng.random() == expected_next
             enablers.active[:] = active
+
+
+def test_groups_move_after_operations_at_their_areas_chances():
+    """`plan_displacement`: an investigated group moves when its first uniform is below
+    `relocation_prob` x its area's scale (`geography.relocation_weights`); counted by area over
+    many groups, movers match the chances within 4 standard errors."""
+    from twin.adaptation_kernels import plan_displacement
+    from twin.geography import load_geography
+    from twin.vocabulary import MONEY_LAUNDERING
+
+    geo = load_geography()
+    relocation, scale = geo.relocation_weights(geo.population)
+    rng = np.random.default_rng(4)
+    n = 200_000
+    area = rng.integers(0, geo.n_areas, n)
+    hit = np.arange(n)
+    uniforms = rng.random((n, 5))
+    markets = np.zeros((n, MONEY_LAUNDERING + 1), dtype=bool)
+    markets[:, 0] = True
+    zeros = np.zeros((geo.n_areas, MONEY_LAUNDERING))
+    movers, _, _ = plan_displacement(hit, uniforms, area, markets, relocation, scale, zeros + 1.0,
+                                     np.ones(MONEY_LAUNDERING), zeros, 0.2, 0.0)
+    counts = np.bincount(area[movers], minlength=geo.n_areas)
+    groups = np.bincount(area, minlength=geo.n_areas)
+    p = 0.2 * scale
+    assert np.all(np.abs(counts - groups * p) < 4 * np.sqrt(groups * p * (1 - p)) + 1e-9)
+    assert np.corrcoef(counts / groups, scale)[0, 1] > 0.9  # areas with populous neighbours lose more

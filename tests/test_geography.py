@@ -43,6 +43,15 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "field 'county_lines_exporter': expected 0 or 1"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,10,0\nA,England,R,5,0\n",
      "duplicate area 'A'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\n", "no rows"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\n,England,R,10,0\n",
+     "line 2, field 'force_area': expected a non-empty name other than 'UK', got ''"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nUK,England,R,10,0\n",
+     "field 'force_area': expected a non-empty name other than 'UK'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,0,0\n",
+     "field 'population_thousands': expected a positive number, got '0'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,north,1\n",
+     "field 'latitude': expected degrees as a number, got 'north'"),
 ])
 def test_bad_areas_file(tmp_path, body, words):
     path = tmp_path / "areas.csv"

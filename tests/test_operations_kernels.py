@@ -1,5 +1,5 @@
 """The kernels of operations, markets and enablers give exactly what the numpy code they replaced
-gave (the whole-model check is tests/test_compiled.py and the pinned result hashes)."""
+gave (the whole-model check is tests/test_compiled.py: the compiled run against the same run uncompiled)."""
 
 from __future__ import annotations
 

@@ -52,6 +52,15 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('[parameters]\nocg_size_min = 0\n', r"ocg_size_min = 0; expected a whole number >= 1"),
     ('', r"the file is empty"),
     ('# only a comment\n', r"the file is empty"),
+    # the shape of the file
+    ('[scenario]\nname = 3\n', r"\[scenario\] name: expected a string, got 3"),
+    ('[scenario]\nregister = ["a.csv"]\n', r"\[scenario\] register: expected a string"),
+    ('scenario = 3\n', r"'scenario' must be a table \(\[scenario\]\)"),
+    ('levers = 3\n', r"'levers' must be an array of tables \(\[\[levers\]\]\)"),
+    ('[levers]\ntype = "clear"\n', r"'levers' must be an array of tables"),
+    # lever settings
+    ('[[levers]]\ntype = "clear"\nregions = "London"\n', r"regions: expected a list of region names"),
+    ('[[levers]]\ntype = "funding"\nmulti_year = 2\n', r"\(funding\): multi_year: expected 0 or 1, got 2"),
 ])
 def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
     path = write(tmp_path / "bad.toml", body)

@@ -8,6 +8,7 @@ the seeds (or, where the parameter sets a state directly, the state itself).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.vocabulary import VIRTUAL
@@ -134,3 +135,94 @@ def test_fraud_entrants_virtual_at_their_share():
         ocgs = model.ocgs
         return float(np.count_nonzero((ocgs.ocg_type[:ocgs.n] == VIRTUAL) & ocgs.active[:ocgs.n]))
     _assert_sign(_paired("fraud_entrant_virtual_share", 0.0, 1.0, virtual_groups, n_steps=60), 1)
+
+
+def _success_share(overrides: dict, intel: float = 1.0, insulation: float = 0.0, insider: bool = False,
+                   trust_ratio: float = 1.0) -> tuple[float, int]:
+    """Share of operations on every active group that succeed, with the groups' intelligence,
+    insulation, insiders and trust set. A success arrests the leader (arrest share 1) and a
+    failure arrests nobody (failed share 0), and a leader taken is a disruption, so the
+    disrupted share is the success share."""
+    from twin.investigations import complete_operations
+
+    params = {"arrest_share_leader": 1.0, "failed_operation_arrest_share": 0.0, **overrides}
+    model = TwinModel(params=Parameters(params, where="test"), seed=5, n_steps=1)
+    ocgs, members = model.ocgs, model.members
+    n = ocgs.n
+    ocgs.intel[:n] = intel
+    ocgs.insulation[:n] = insulation
+    ocgs.has_insider[:n] = insider
+    members.known[:members.n] = True
+    model.trust[:] = model.trust_reference * trust_ratio
+    ended = np.flatnonzero(ocgs.active[:n])
+    complete_operations(model, ended)
+    return float(model.disrupted[ended].mean()), ended.size
+
+
+@pytest.mark.parametrize("setting, factor", [
+    ({}, 1.0),
+    ({"intel": 0.5}, 0.4 + 0.6 * 0.5),  # (1 - w) + w x intelligence, w = 0.6
+    ({"insulation": 0.6}, 1 - 0.5 * 0.6),  # 1 - insulation_success_penalty x insulation
+    ({"insider": True}, 1 - 0.25),  # 1 - insider_success_penalty
+    ({"trust_ratio": 0.5}, 0.7 + 0.3 * 0.5),  # (1 - v) + v x trust ratio, v = 0.3
+    ({"trust_ratio": 3.0}, 0.7 + 0.3 * 2.0),  # the trust ratio capped at 2
+])
+def test_operation_success_follows_its_formula(setting, factor):
+    base = 0.6  # operation_success_base, below 1 so that no factor above 1 is clipped
+    share, n = _success_share({"operation_success_base": base}, **setting)
+    p = base * factor
+    assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n), (share, p, n)
+
+
+def test_leader_insulation_cut_sets_the_leaders_arrest_chance():
+    # full insulation and no success penalty from it: success at the base chance, the leader
+    # arrested with chance 1 - cut (a failure arrests nobody, so disrupted = leader taken)
+    base, cut = 0.9, 0.7
+    share, n = _success_share({"operation_success_base": base, "insulation_success_penalty": 0.0,
+                               "leader_insulation_arrest_cut": cut, "disruption_capacity_threshold": 1.0},
+                              insulation=1.0)
+    p = base * (1 - cut)
+    assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n), (share, p, n)
+
+
+@pytest.mark.parametrize("shape", [2.0, 8.0])
+def test_sentences_spread_as_a_gamma_of_the_stated_shape(shape):
+    from twin.justice import imprison, sentence_means
+    from twin.vocabulary import ACTIVE, WORKER
+
+    params = Parameters({"sentence_gamma_shape": shape}, where="test")
+    model = TwinModel(params=params, seed=2, n_steps=1)
+    members = model.members
+    rows = np.flatnonzero((members.status[:members.n] == ACTIVE) & (members.role[:members.n] == WORKER))[:20_000]
+    imprison(model, rows, np.random.default_rng(3))
+    sentence = members.sentence_months[rows]
+    mean = sentence_means(params)[WORKER]
+    # gamma with mean `mean` and shape k: variance mean^2 / k, excess kurtosis 6 / k
+    variance = mean ** 2 / shape
+    n = rows.size
+    assert abs(sentence.mean() - mean) < 4 * np.sqrt(variance / n)
+    assert abs(sentence.var(ddof=1) - variance) < 4 * variance * np.sqrt((2 + 6 / shape) / n)
+
+
+def test_released_members_wait_longer_to_decide_at_a_longer_decision_time():
+    def released_stock(model):
+        return float(np.mean(model.results.series("members_released")[12:]))
+    _assert_sign(_paired("released_decision_months", 3.0, 12.0, released_stock), 1)
+
+
+def test_capital_reserve_slows_recruitment_of_groups_short_of_money():
+    # reserve = capital / (months x profit), at most 1: a longer reserve leaves more groups short
+    _assert_sign(_paired("capital_reserve_months", 1.0, 200.0, _total("recruits")), -1)
+
+
+def test_new_groups_launder_at_their_share():
+    def laundering_entrants(model):
+        from twin.vocabulary import MONEY_LAUNDERING
+        ocgs = model.ocgs
+        new = ocgs.founded_step[:ocgs.n] > 0
+        return float(np.count_nonzero(new & ocgs.markets[:ocgs.n, MONEY_LAUNDERING]))
+    _assert_sign(_paired("new_ocg_laundering_share", 0.5, 1.0, laundering_entrants, n_steps=60), 1)
+
+
+def test_violence_pressure_cap_limits_violence_in_crowded_markets():
+    _assert_sign(_paired("violence_pressure_cap_ratio", 1.0, 5.0, _total("serious_violence")), 1)

@@ -368,6 +368,9 @@ def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, ca
     scenario.write_text(scenario.read_text().replace("hold_years = 50", "hold_years = 5"))
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
     assert "plausible range" not in capsys.readouterr().err
+    scenario.write_text(scenario.read_text().replace("hold_years = 5", "intensity = 1e6"))
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "(clear_hold_build): intensity = 1e+06 is beyond its plausible range, 0 to 5" in capsys.readouterr().err
 
 
 def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(tmp_path, capsys):

@@ -48,6 +48,30 @@ def _results(store, experiment_id):
         .reset_index(drop=True)
 
 
+@pytest.mark.parametrize("line, key", [("years = 3", "years"), ('step = "week"', "step"),
+                                       ("spin_up_years = 0", "spin_up_years"),
+                                       ('start_date = "2030-01-01"', "start_date")])
+def test_scenarios_with_other_horizons_are_refused_before_any_run(tmp_path, capsys, line, key):
+    other = write(tmp_path / "other.toml", f'[scenario]\nname = "other"\nbase = "{BASE}"\n{line}\n')
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["compare", BASE, str(other), "--reps", "1", "--db", db, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"other.toml: [scenario] {key} = " in err and f"scenarios compared must share {key}" in err
+    assert "Traceback" not in err and "replications" not in err  # refused before any run
+    if key == "years":  # --years sets every scenario's horizon: then they compare
+        assert main(["compare", BASE, str(other), "--reps", "1", "--years", "1", "--db", db,
+                     "--out", str(tmp_path / "out"), "--quiet"]) == 0
+
+
+def test_a_misspelt_baseline_is_refused_before_any_run(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["compare", BASE, BASE.replace("baseline", "ct_powers"), "--reps", "1", "--years", "1",
+                 "--baseline", "basline", "--db", db, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--baseline: unknown scenario 'basline'; did you mean 'baseline'?" in err
+    assert "replications" not in err  # nothing ran
+
+
 def test_replicate_seeds_are_paired_and_reproducible():
     assert replicate_seeds(7, 5) == replicate_seeds(7, 5)
     assert len(set(replicate_seeds(7, 5))) == 5
@@ -259,6 +283,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
         assert outcomes["discounted_harm_gbp_total"].iloc[i] == pytest.approx(value)
     assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
     assert "discounted_harm_gbp_total" in outcomes.columns
+    assert "total_homicides" in outcomes.columns and "discounted_homicides" not in outcomes.columns
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
     assert pd.read_parquet(tmp_path / "pq" / "trajectories.parquet")["metric"].nunique() > 50
 

@@ -7,8 +7,11 @@ the seeds (or, where the parameter sets a state directly, the state itself).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.vocabulary import VIRTUAL
@@ -226,3 +229,26 @@ def test_new_groups_launder_at_their_share():
 
 def test_violence_pressure_cap_limits_violence_in_crowded_markets():
     _assert_sign(_paired("violence_pressure_cap_ratio", 1.0, 5.0, _total("serious_violence")), 1)
+
+
+def test_populations_far_beyond_plausible_are_refused(tmp_path):
+    from twin.errors import ParameterError, PopulationError
+    from twin.parameters import check_consistency
+
+    for name, value in (("entry_rate_per_month", 1e6), ("county_lines_initial", 1e9),
+                        ("enablers_professional", 1e9), ("ocg_size_min", 1e6)):
+        with pytest.raises(ParameterError, match=re.escape(f"{name} = {value:g} is more than the model can hold")):
+            check_consistency(Parameters({name: value}, where="test"), "test")
+    # a run whose groups grow past the limit stops with a message naming what was set beyond range
+    import twin.model as model_module
+
+    model = TwinModel(params=Parameters({"entry_rate_per_month": 5.0}, where="test"), seed=1, n_steps=3)
+    model.ocgs_at_start = 1  # as if it had started with one group
+    original = model_module.MIN_GROUP_ROWS_LIMIT
+    model_module.MIN_GROUP_ROWS_LIMIT = 0
+    try:
+        with pytest.raises(PopulationError, match=r"the run stopped at step 0: .* more than 20 times .*"
+                                                  r"set beyond them: entry_rate_per_month = 5"):
+            model.step()
+    finally:
+        model_module.MIN_GROUP_ROWS_LIMIT = original

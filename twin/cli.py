@@ -437,9 +437,14 @@ def _environment_error(exc: Exception) -> str | None:
     or None for anything else (a bug, which keeps its traceback)."""
     import errno
 
+    from twin.errors import first_line as first_line_of
+
     if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
+        return (f"out of memory ({first_line_of(exc)}): the run needs more memory than the machine has; check "
+                f"for parameters set far beyond their plausible ranges (warned about above), or use fewer --workers")
     if type(exc).__module__.startswith("sqlalchemy."):
         import sqlalchemy.exc as db_errors
 

@@ -294,7 +294,7 @@ def array_sum(values):
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine does this once "
-                    "(under a minute on 2 cores); later runs load them from the cache.")
+                    "(under a minute on 2 idle cores); later runs load them from the cache.")
 _warmed_up = False
 
 

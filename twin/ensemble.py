@@ -182,7 +182,14 @@ def load_posterior(path: str):
     if frame.empty:
         raise UserError(f"--posterior '{path}': no draws")
     for column in frame.columns:  # checks every name and every value like a scenario override
-        for row, value in enumerate(frame[column].tolist(), start=2):
+        values = frame[column].tolist()
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            bad = int(np.flatnonzero(numbers.isna().to_numpy())[0]) if numbers.isna().any() else None
+            if bad is not None:
+                Parameters({column: values[bad]}, where=f"--posterior '{path}', row {bad + 2}")
+            values = numbers.tolist()
+        for row, value in enumerate(values, start=2):
             Parameters({column: value}, where=f"--posterior '{path}', row {row}")
     return frame
 
@@ -217,6 +224,25 @@ def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, floa
     return [{k: float(v) for k, v in posterior.iloc[r].items()} for r in rows]
 
 
+#: what paired scenarios must share: their differences would otherwise be differences of horizon
+COMPARED_TIMING = ("years", "step", "start_date", "spin_up_years")
+
+
+def _check_comparable(loaded: list[Scenario], years: float | None) -> None:
+    """Scenarios compared run over the same horizon, step, start date and spin-up: a paired
+    difference between a 3-year and a 10-year run would be a difference of horizons."""
+    from twin.errors import UserError
+
+    first = loaded[0]
+    for scenario in loaded[1:]:
+        for key in COMPARED_TIMING:
+            if getattr(scenario, key) != getattr(first, key):
+                hint = " (or give --years for all)" if key == "years" and years is None else ""
+                raise UserError(f"{scenario.path}: [scenario] {key} = {getattr(scenario, key)!r}, but {first.path} "
+                                f"has {getattr(first, key)!r}; scenarios compared must share {key}: set it the same "
+                                f"in both{hint}")
+
+
 def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
             baseline: str | None = None, posterior: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
     loaded = [load_scenario(p) for p in paths]
@@ -225,6 +251,12 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     for scenario in loaded:
         scenario.n_steps  # noqa: B018 (raises when the horizon is shorter than one step, before any run)
     names = [s.name for s in loaded]
+    _check_comparable(loaded, years)
+    if baseline is not None and baseline not in names:
+        from twin.errors import UserError, did_you_mean
+
+        raise UserError(f"--baseline: unknown scenario '{baseline}'{did_you_mean(baseline, names)} "
+                        f"(scenarios: {', '.join(names)})")
     if len(set(names)) != len(names):
         from twin.errors import UserError
 

@@ -27,6 +27,11 @@ class ParameterError(UserError):
     """A parameter override names an unknown parameter or has an invalid value."""
 
 
+class PopulationError(ParameterError):
+    """A run's populations grew beyond what the model can hold: parameters far beyond their
+    plausible ranges (the message names those set beyond them)."""
+
+
 def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid

@@ -13,7 +13,8 @@ Files written:
   under its name in the experiment file (`recruitment_fill_rate_per_month`,
   `lever.chb.hold_years`); the base scenario's other settings are in the experiment file;
 - outcomes.{csv,parquet}: one row per run, in the same order: its summary outcomes (a
-  comparison's totals and discounted totals; a sweep's outcomes as its file names them);
+  comparison's totals, and for money also its discounted totals; a sweep's outcomes as its file
+  names them);
 - trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
 - area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
 A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files.
@@ -63,6 +64,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN
+    # counts of people and events as totals only (a discounted count of homicides reads as fewer
+    # homicides), as in summary.csv; money as totals and present values
+    if not sweep:
+        outcomes = outcomes[[c for c in outcomes.columns if not (c.startswith("discounted_") and "gbp" not in c)]]
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}

@@ -268,6 +268,11 @@ def build_levers(scenario) -> list[Lever]:
     return levers
 
 
+#: a lever at more than this many times its standard strength is worth a remark (the validation's
+#: surge runs Clear at 5 times)
+MAX_PLAUSIBLE_INTENSITY = 5.0
+
+
 def settings_beyond_plausible(scenario) -> list[str]:
     """Warnings for lever settings a scenario sets beyond their plausible range (allowed: a
     scenario may explore; but a typo such as 50 for 5 years should not pass unremarked)."""
@@ -277,6 +282,10 @@ def settings_beyond_plausible(scenario) -> list[str]:
         if kind is None:
             continue
         where = f"{entry.get('_file', scenario.path)}: [[levers]] #{position} ({kind.type_name})"
+        intensity = entry.get("intensity", 1.0)
+        if isinstance(intensity, (int, float)) and not isinstance(intensity, bool) and intensity > MAX_PLAUSIBLE_INTENSITY:
+            warnings.append(f"{where}: intensity = {intensity:g} is beyond its plausible range, 0 to "
+                            f"{MAX_PLAUSIBLE_INTENSITY:g} (it scales every effect and the cost)")
         for setting in kind.settings:
             value = entry.get(setting.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not setting.low <= value <= setting.high:

@@ -33,6 +33,11 @@ MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: members are compacted (exited rows dropped) when exited rows exceed this share of the table
 COMPACTION_SHARE = 0.15
+#: a run stops (`TwinModel._check_population`) when its groups or member rows exceed this multiple
+#: of the start, and the floors below: the UK's groups change by a few percent over 20 years
+GROWTH_LIMIT = 20
+MIN_GROUP_ROWS_LIMIT = 100_000
+MIN_MEMBER_ROWS_LIMIT = 2_000_000
 
 
 class TwinModel(mesa.Model):
@@ -169,6 +174,7 @@ class TwinModel(mesa.Model):
         self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.steps_done,
                                        intel_known=p.intel_start_mapped, insulation_max=p.insulation_start_max)
         self.register_capital_missing = np.isnan(register.capital_gbp)
+        self.ocgs_at_start = self.ocgs.n
         drugs = register.markets[:, HEROIN_CRACK] | register.markets[:, COCAINE]
         exploited = np.where(drugs, p.exploited_member_share_drugs, p.exploited_member_share_other)
         owner, role = role_layout(register.size, p.core_member_share, exploited, rng)
@@ -178,6 +184,7 @@ class TwinModel(mesa.Model):
         child = (role == EXPLOITED) & (rng.random(owner.size) < p.child_share_of_exploited)
         index = self.members.append(owner.size, ocg=owner, role=role, status=ACTIVE, child=child,
                                     known=rng.random(owner.size) < known)
+        self.members_at_start = owner.size
         recruitment.set_adulthood(self, index[child], at_start=True)
         self.ocgs.leader[owner[role == LEADER]] = index[role == LEADER]
         self._initial_prisoners(rng)
@@ -321,6 +328,7 @@ class TwinModel(mesa.Model):
         justice.courts_and_prisons(self)                                 # 9
         succession.groups_in_transition(self)                            # 10
         adaptation.entry(self)
+        self._check_population()
         adaptation.county_lines(self)
         adaptation.displacement_and_learning(self)
         adaptation.market_exit(self)
@@ -335,6 +343,23 @@ class TwinModel(mesa.Model):
             self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
         self.month = self.steps_done * self.months_per_step  # not summed: 52 weeks of 12/52 would drift
+
+    def _check_population(self) -> None:
+        """Stop a run whose groups or members have grown far beyond anything plausible (a value
+        set far beyond its plausible range) before it exhausts the machine's memory."""
+        groups_limit = max(GROWTH_LIMIT * self.ocgs_at_start, MIN_GROUP_ROWS_LIMIT)
+        members_limit = max(GROWTH_LIMIT * self.members_at_start, MIN_MEMBER_ROWS_LIMIT)
+        if self.ocgs.n <= groups_limit and self.members.n <= members_limit:
+            return
+        from twin.errors import PopulationError
+
+        beyond = [f"{name} = {self.params[name]:g}" for name in sorted(self.params.overridden)
+                  if not self.params.spec(name).low <= self.params[name] <= self.params.spec(name).high]
+        raise PopulationError(
+            f"the run stopped at step {self.steps_done}: {self.ocgs.n:,} groups and {self.members.n:,} member rows, "
+            f"more than {GROWTH_LIMIT} times the {self.ocgs_at_start:,} groups and {self.members_at_start:,} members "
+            f"it started with; expected parameters within their plausible ranges"
+            + (f" (set beyond them: {', '.join(beyond)})" if beyond else ""))
 
     def take_census(self) -> None:
         """Count members by OCG and class; the step's OCG-level processes use these counts.

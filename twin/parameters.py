@@ -153,6 +153,17 @@ SHARE_SETS = {
     "OCG reach": ("share_reach_local", "share_reach_regional", "share_reach_national"),
     "OCG portfolios": ("share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only"),
 }
+#: parameters that size the populations held in memory, with the most each may be and what the UK
+#: picture needs: far larger values would exhaust the machine's memory rather than run
+POPULATION_LIMITS = {
+    "ocg_size_min": (5_000, "the smallest group's members (a register row holds at most 5,000)"),
+    "county_lines_initial": (250_000, "county lines (about 1,500 in the UK)"),
+    "enablers_professional": (250_000, "professional enablers (about 1,500)"),
+    "enablers_insider": (250_000, "corrupt insiders (about 800)"),
+    "enablers_technical": (250_000, "technical enablers (a few dozen)"),
+    "entry_rate_per_month": (100.0, "new groups per fully vacant area-market-month (0.05-1 is plausible; at 100 "
+                                    "up to about 30,000 groups would enter a month)"),
+}
 #: (smaller, larger, why): pairs where the first cannot exceed the second
 ORDERED_PAIRS = (
     ("share_serious_violence", "share_violent", "groups using serious violence are among those using violence"),
@@ -173,6 +184,10 @@ def check_consistency(params: Parameters, where: str) -> None:
     if params.ocg_known_share <= 0:
         raise ParameterError(f"{where}: ocg_known_share = 0 leaves no OCG known to police; expected a share above 0 "
                              f"(the synthetic register has ocgs_known_uk / ocg_known_share groups)")
+    for name, (most, what) in POPULATION_LIMITS.items():
+        if params[name] > most:
+            raise ParameterError(f"{where}: {name} = {params[name]:g} is more than the model can hold in memory; "
+                                 f"expected at most {most:,g}: {what}")
     if params.ocg_size_min < 1:
         raise ParameterError(f"{where}: ocg_size_min = {params.ocg_size_min:g}; expected a whole number >= 1 "
                              f"(every group has a leader)")

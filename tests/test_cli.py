@@ -60,7 +60,19 @@ def test_register_option(tmp_path):
                  str(tmp_path / "drawn")]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(out / "trajectories.csv"),
                                   pd.read_csv(tmp_path / "drawn" / "trajectories.csv"))
-    assert json.loads((out / "run.json").read_text())["scenario"]["register"] == str(register)
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["scenario"]["register"] == str(register) and meta["warnings"] == []
+    # the register's digest: the same groups give the same digest, others another; a register of
+    # one force's groups is recorded with its warning
+    rows = register.read_text().splitlines()
+    merseyside = tmp_path / "merseyside.csv"
+    merseyside.write_text("\n".join([rows[0]] + [r for r in rows[1:] if ",Merseyside," in r]) + "\n")
+    again = tmp_path / "again"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--register",
+                 str(merseyside), "--out", str(again)]) == 0
+    partial = json.loads((again / "run.json").read_text())
+    assert len(partial["register_digest"]) == 16 and partial["register_digest"] != meta["register_digest"]
+    assert any("results will not be meaningful" in w for w in partial["warnings"])
 
 
 def test_user_errors_are_one_line_without_traceback(tmp_path):

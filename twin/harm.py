@@ -5,7 +5,9 @@ crime, modern slavery, organised immigration crime, violence, and other (firearm
 acquisitive crime). Each category's cost splits into costs in anticipation (security, insurance),
 as a consequence (victims' physical, emotional and financial harm, lost output) and in response
 (health and criminal-justice response outside the modelled SOC policing budget). The modelled
-response (SOC policing, courts, prisons, levers) is counted separately as `response_cost_gbp`.
+response (SOC policing, courts, prisons, levers) is counted separately as `response_cost_gbp`;
+the courts and prisons in it are criminal justice too, which the Home Office unit costs also
+hold (docs/ODD.md, section 4: what that counts twice).
 """
 
 from __future__ import annotations

@@ -159,7 +159,8 @@ class Prevention(Lever):
         setting("vulnerability_reduction", 0.10, "share", 0.0, 0.3, f"{A}: diversion programmes reach part of the pool",
                 "fall in the at-risk pool at full effect", "share"),
         setting("desistance_uplift", 0.25, "fractional rise", 0.0, 1.0, f"{A}: exit and diversion support",
-                "rise in members leaving crime (scaled by the population share covered)"),
+                "rise in members leaving crime; desistance is one national rate in the model, so it rises in "
+                "every area, scaled by the population share the lever covers"),
         setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
         setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),
         setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A,

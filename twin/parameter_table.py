@@ -230,7 +230,8 @@ PARAMETER_TABLE: list[Parameter] = [
     # Home Office method (Mills, Skodbo and Blyth 2013; Home Office 2018 update): costs in
     # anticipation, as a consequence, and in response. The shares below split each category's
     # unit cost; the response share is the response outside the modelled SOC policing budget
-    # (health, wider criminal justice), so it is not double counted with response_cost_gbp.
+    # (health, wider criminal justice). The modelled courts and SOC prisons (response_cost_gbp) are
+    # criminal justice too: docs/ODD.md section 4 says what that overlap counts twice.
     _p("anticipation_share_drugs", 0.02, "share", 0.01, 0.04, f"{A}: split after the Home Office method's structure",
        "share of drugs harm that is anticipation cost", "harm", "share"),
     _p("response_share_drugs", 0.25, "share", 0.125, 0.5, f"{A}: split after the Home Office method's structure",
@@ -399,7 +400,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: about 15% above the most SOC defendants the baseline holds on remand (2,650-2,760 in seeds 1-4), so "
+       f"{A}: about 15% above the most SOC defendants the baseline holds on remand (2,690-2,790 in seeds 1-4), so "
        "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record "
        "(MoJ, Offender management statistics quarterly); without a ceiling, options that multiply charges filled "
        "every prison place with remand and released every sentenced prisoner",
@@ -425,7 +426,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("soc_prison_places", 14300, "places", 12500, 17000,
        f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "
        "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): about 10% above the most "
-       "SOC prisoners and defendants on remand the baseline holds together (12,890-13,140 in seeds 1-4), so the "
+       "SOC prisoners and defendants on remand the baseline holds together (12,840-13,120 in seeds 1-4), so the "
        "baseline does not bind",
        "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,

@@ -56,6 +56,17 @@ class Register:
     def __len__(self) -> int:
         return len(self.ocg_id)
 
+    def digest(self) -> str:
+        """A short hash of the register's contents as read (whatever file or table held them), for
+        run records: two runs with the same digest started from the same groups."""
+        import hashlib
+
+        h = hashlib.sha256("\n".join(self.ocg_id).encode())
+        for column in (self.area, self.ocg_type, self.reach, self.markets, self.size, self.violence, self.enablers,
+                       self.known, self.capital_gbp, self.county_lines):
+            h.update(np.ascontiguousarray(column).tobytes())
+        return h.hexdigest()[:16]
+
     def to_rows(self, geography: Geography) -> list[dict[str, object]]:
         """The register as row dictionaries in the file format (for writing a CSV)."""
         rows = []

@@ -46,6 +46,17 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                                                                       f"{scenario.path}: [parameters]")
 
 
+def _register_warnings(scenario: Scenario, model: TwinModel) -> list[str]:
+    """A user's register that looks like part of the picture (`register.coverage_warning`), as
+    the command line warns before the run."""
+    if not scenario.register or scenario.complete_register:
+        return []
+    from twin.register import coverage_warning
+
+    warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params)
+    return [warning] if warning else []
+
+
 def build_model(scenario: Scenario, seed: int, register_source: str | None = None,
                 register_table: str | None = None, complete_register: bool = False) -> TwinModel:
     """The model a scenario describes; `register_source` replaces the scenario's register, and
@@ -184,7 +195,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "seed": seed,
         "steps": output.model.n_steps,
         "parameters": output.model.params.as_dict(),
-        "warnings": scenario_warnings(scenario),
+        "warnings": scenario_warnings(scenario) + _register_warnings(scenario, output.model),
         "twin_version": __version__,
         "git_commit": info["git_commit"],
         "python": platform.python_version(),
@@ -192,6 +203,8 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "setup_s": round(output.setup_s, 4),
         "run_s": round(output.run_s, 4),
     }
+    if scenario.register:
+        meta["register_digest"] = output.model.register.digest()
     if output.model.register_completion is not None:
         meta["register_completion"] = asdict(output.model.register_completion)
     _write_whole(out_dir / "run.json", lambda path: path.write_text(json.dumps(meta, indent=2, default=str)))

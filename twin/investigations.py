@@ -206,9 +206,9 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     # `terms` in the order of COMPLETION_TERMS (`complete_operations` fills it by name)
     (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
      share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
-     p_remove, line_closure_prob, intel_weight, trust_weight, leader_insulation_cut, unknown_arrest_ratio) = (
-        terms[0], terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8], terms[9], terms[10],
-        terms[11], terms[12], terms[13], terms[14], terms[15], terms[16])
+     p_remove, line_closure_prob, intel_weight, trust_weight, leader_insulation_cut, unknown_arrest_ratio) = (terms[0],
+        terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8], terms[9], terms[10], terms[11],
+        terms[12], terms[13], terms[14], terms[15], terms[16])
     n_ocgs = ocg_area.size
     n_areas = tally_values.shape[1]
     investigated = np.zeros(n_ocgs, np.bool_)

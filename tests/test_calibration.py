@@ -148,7 +148,7 @@ def test_prior_round_trip():
             assert prior.to_unit(prior.to_value(unit)) == pytest.approx(unit)
 
 
-def test_point_fit_improves_and_resumes_from_the_database(tmp_path):
+def test_point_fit_improves_and_resumes_from_the_database(tmp_path, capsys):
     targets = write(tmp_path / "targets.toml", '''
 [[target]]
 name = "assets"
@@ -203,6 +203,12 @@ name = "asset_realisation_share"
         calibration.evaluate = original
     assert calls["n"] == 0, "a repeated fit should read every evaluation back from the database"
     assert again["best"] == first["best"]
+    # the command's fit table over a single replication says its ranges are a single value
+    from twin.cli import main
+
+    config_path.write_text(config_path.read_text().replace("max_evaluations = 6", f'max_evaluations = 6\nout = "{tmp_path / "cal"}"'))
+    assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    assert "With 1 replication, the replicates' 5-95% ranges are a single value; use reps = 5" in capsys.readouterr().out
 
 
 def test_validation_replacement_measures_recovery():
@@ -449,7 +455,15 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
     page = write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
     assert "Not for conclusions." in page and "too few for Sobol indices" in page
     config["n"] = 64
-    assert "Not for conclusions" not in write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
+    page = write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
+    assert "Not for conclusions" not in page
+    # what was run: the scenario, the seed every sample shares, each parameter's range
+    assert "baseline.toml (baseline)" in page and "every sample on seed\n1" in page
+    assert "<td>charge_prob</td>" in page and "<td>0.9</td>" in page
+    record = json.loads((tmp_path / "sensitivity.json").read_text())
+    assert record["design"]["seed"] == 1 and record["design"]["parameters"] == [
+        {"name": "charge_prob", "low": 0.5, "high": 0.9}]
+    assert record["indices"][0]["parameter"] == "charge_prob"
 
 
 def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path):

@@ -328,6 +328,31 @@ def test_complete_register_on_the_command_line(register, tmp_path, capsys):
     assert "--complete-register: completes a register, but none is given" in capsys.readouterr().err
 
 
+def test_a_completed_register_short_in_its_own_areas_is_warned_about_without_advising_completion(
+        register, tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from twin.cli import main
+    from twin.register import _rows
+
+    # two groups in each of the 30 areas with most groups: completion fills only the other 15
+    biggest = np.argsort(np.bincount(register.area, minlength=GEO.n_areas))[-30:]
+    keep = np.zeros(len(register), dtype=bool)
+    for area in biggest:
+        keep[np.flatnonzero(register.area == area)[:2]] = True
+    own = tmp_path / "own.csv"
+    write_register_csv(_rows(register, keep), GEO, own)
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    out = tmp_path / "run"
+    assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25", "--quiet",
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "the completed register has" in err and "List every group in the areas it covers" in err
+    assert "--complete-register`" not in err  # no advice to do what was done
+    assert any("the completed register has" in w for w in json.loads((out / "run.json").read_text())["warnings"])
+
+
 def test_complete_register_in_a_scenario(register, tmp_path, capsys):
     from twin.cli import main
 

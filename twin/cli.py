@@ -91,7 +91,8 @@ def cmd_run(args) -> int:
         if model.register_completion is not None and not args.quiet:
             print(f"Note: {model.register_completion.describe(model.geography)}.", file=sys.stderr)
         if args.register or scenario.register:
-            _warn_partial_register(model.register.area, model.register.known, model.geography, model.params)
+            _warn_partial_register(model.register.area, model.register.known, model.geography, model.params,
+                                   completed=model.register_completion is not None)
             if scenario.spin_up_years and not args.quiet:
                 print(f"Note: the register is the picture {scenario.spin_up_years:g} years before the first reported "
                       f"year (the spin-up); --spin-up-years 0 reports from it as given.", file=sys.stderr)
@@ -201,10 +202,10 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def _warn_partial_register(area, known, geography, params) -> None:
+def _warn_partial_register(area, known, geography, params, completed: bool = False) -> None:
     from twin.register import coverage_warning
 
-    warning = coverage_warning(area, known, geography, params)
+    warning = coverage_warning(area, known, geography, params, completed)
     if warning:
         print(f"Warning: {warning}.", file=sys.stderr)
 

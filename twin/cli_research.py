@@ -38,13 +38,17 @@ def cmd_fit(args) -> int:
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
     if args.reps < 5:
-        spread = ("are a single value" if args.reps == 1 else "are rough (interpolated between so few values)")
-        notes.append(f"With {args.reps} replication{'s' if args.reps > 1 else ''}, the replicates' 5-95% ranges "
-                     f"{spread}; use --reps 5 or more to read them.")
+        notes.append(few_replications_note(args.reps, "--reps 5"))
     json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes)
     print("\n".join(fit_lines(table)))
     print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
     return 0
+
+
+def few_replications_note(reps: int, more: str) -> str:
+    """The fit table's 5-95% ranges over so few replications are a single value or rough."""
+    spread = "are a single value" if reps == 1 else "are rough (interpolated between so few values)"
+    return f"With {reps} replication{'s' if reps > 1 else ''}, the replicates' 5-95% ranges {spread}; use {more} or more to read them."
 
 
 def cmd_calibrate(args) -> int:
@@ -110,6 +114,8 @@ def cmd_calibrate(args) -> int:
         seeds = outcome["seeds"]
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
                      f"{config['reps']} replications x {config['years']:g} years on fixed seeds.")
+    if config["reps"] < 5:
+        notes.append(few_replications_note(config["reps"], "reps = 5"))
     executor = make_executor(args.workers or config["workers"])
     try:
         scenario = replace(config["scenario"], years=config["years"])
@@ -136,6 +142,7 @@ def cmd_calibrate(args) -> int:
     print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
           + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
              f"{', '.join(beyond)}." if beyond else "")
+          + ("\n" + few_replications_note(config["reps"], "reps = 5") if config["reps"] < 5 else "")
           + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
     return 0
 

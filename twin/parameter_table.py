@@ -28,6 +28,9 @@ def _p(name, value, unit, low, high, source, description, group, kind="nonnegati
 
 PARAMETER_TABLE: list[Parameter] = [
     # ------------------------------------------------------------------ population (register)
+    # The type, reach, portfolio and violence shares are the Metropolitan Police's London typology
+    # (seed 004, 2006), applied to the UK's groups: no UK-wide typology is published. That they hold
+    # for the UK is an assumption; their ranges are what a sensitivity analysis should explore.
     _p("ocgs_known_uk", 4772, "OCGs", 4300, 5200, "seed 003: 4,772 OCGs mapped in the UK, 2020-21",
        "OCGs known to police at the start (synthetic register)", "population", "count"),
     _p("ocg_known_share", 0.85, "share", 0.6, 0.95,
@@ -35,12 +38,12 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of all active OCGs that are known (mapped) at the start", "population", "share"),
     _p("members_known_uk", 59000, "people", 50000, 65000, "seed 003: more than 59,000 known SOC suspects (NCA)",
        "known members at the start; OCG sizes are scaled to reproduce it", "population", "count"),
-    _p("ocg_size_min", 3, "people", 2, 4,
-       "UN Convention against Transnational Organized Crime art. 2: a structured group of three or more",
+    _p("ocg_size_min", 3, "people", 3, 4,
+       "UN Convention against Transnational Organized Crime art. 2: a structured group of three or more (4 tries a stricter count)",
        "smallest OCG at the start", "population", "count"),
     _p("ocg_size_lognormal_sigma", 0.8, "log people", 0.5, 1.2, f"{A}: heavy-tailed group sizes",
        "spread of OCG sizes (lognormal sigma)", "population", "positive"),
-    _p("share_type_cultural", 0.47, "share", 0.40, 0.54, "seed 004 s.15 (London OCG typology)",
+    _p("share_type_cultural", 0.47, "share", 0.40, 0.54, "seed 004 s.15 (London OCG typology, applied to the UK)",
        "share of OCGs bound by shared culture or ethnicity", "population", "share"),
     _p("share_type_proximity", 0.42, "share", 0.35, 0.49, "seed 004 s.15", "share of OCGs bound by locality",
        "population", "share"),

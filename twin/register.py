@@ -451,7 +451,8 @@ def complete_register(register: Register, synthetic: Register) -> tuple[Register
     return _concat(register, _rows(synthetic, fill | unknown)), completion
 
 
-def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params) -> str | None:
+def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,
+                     completed: bool = False) -> str | None:
     """A warning when a user's register (its groups' `area` and `known` columns, as loaded or as
     the model starts from them) looks like part of the picture, not all of it.
 
@@ -465,6 +466,12 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
     if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
         return None
     areas = covered.size
+    if completed:  # the synthetic groups fill the areas it left out: the areas it covers are short
+        return (f"the completed register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} "
+                f"areas, against about {params.ocgs_known_uk:,.0f} known groups in the UK: the areas your register "
+                f"covers keep only its groups, so if it lists fewer there than there are, UK demand is supplied by "
+                f"too few groups and results will not be meaningful. List every group in the areas it covers, known "
+                f"to police or not")
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups in every area of the UK. The model reads a "
             f"register as every group there is: UK demand is supplied by these groups alone, so each is scaled up "

@@ -49,11 +49,12 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 def _register_warnings(scenario: Scenario, model: TwinModel) -> list[str]:
     """A user's register that looks like part of the picture (`register.coverage_warning`), as
     the command line warns before the run."""
-    if not scenario.register or scenario.complete_register:
+    if not scenario.register:
         return []
     from twin.register import coverage_warning
 
-    warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params)
+    warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params,
+                               completed=model.register_completion is not None)
     return [warning] if warning else []
 
 

@@ -320,7 +320,12 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
 
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "sensitivity.csv", index=False)
-    (out_dir / "sensitivity.json").write_text(json.dumps(table.to_dict(orient="records"), indent=2))
+    design = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
+              "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
+              "n": config["n"], "seed": config["seed"],
+              "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
+    (out_dir / "sensitivity.json").write_text(json.dumps({"design": design, "indices": table.to_dict(orient="records")},
+                                                         indent=2, default=str))
     outcomes = list(dict.fromkeys(table["outcome"]))
     figure, axes = plt.subplots(len(outcomes), 1, figsize=(8, 2.2 * len(outcomes)), dpi=100)
     axes = np.atleast_1d(axes)
@@ -341,6 +346,8 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
         f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f})"
         for r in top[top.outcome == o].itertuples()) + "</li>" for o in outcomes]
     runs = config["n"] * (len(config["uncertain"]) + 2) * (1 + len(config["compare"]))
+    compared = ("" if not design["compare"] else
+                " and the benefit against it of " + html.escape(", ".join(design["compare"])))
     warning = reliability_warning(table, config["n"])
     caution = ("" if warning is None else
                f'<p style="border-left: 4px solid #b8432f; padding: .5em 1em; background: #fbeeea"><strong>Not for '
@@ -353,6 +360,11 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 <p>Sobol indices (scipy.stats.sobol_indices, {config['n']} base samples, {runs} runs of {config['scenario'].years:g}
 years, 90% bootstrap intervals in the table). First order: the share of an outcome's variance due to the parameter
 alone; total order: including its interactions.</p><ul>{''.join(lines)}</ul>
+<h2>What was run</h2><p>Outcomes of {html.escape(design['scenario'])}{compared}, every sample on seed
+{config['seed']}: the indices describe one random realisation, and a parameter that acts at all also moves the run's
+random path, so each picks up a share of the model's own noise (a floor below which an index says nothing).
+Parameters varied, uniformly over:</p>
+{pd.DataFrame(design['parameters']).to_html(index=False, border=0)}
 <img alt="Sobol indices" src="data:image/png;base64,{image}">
 {table.round(3).to_html(index=False, border=0)}</body></html>"""
     path = out_dir / "sensitivity.html"

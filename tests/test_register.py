@@ -138,6 +138,9 @@ def test_missing_columns_and_files(tmp_path):
         load_register(str(path), GEO)
     with pytest.raises(RegisterError, match="cannot be read"):
         load_register(str(tmp_path / "absent.csv"), GEO)
+    path.write_text("")
+    with pytest.raises(RegisterError, match=r"bad.csv': the file is empty; expected a header row"):
+        load_register(str(path), GEO)
 
 
 def test_a_semicolon_separated_register_is_named_as_such(register, tmp_path):
@@ -169,7 +172,7 @@ def test_misspelt_columns_are_named(tmp_path, header, words):
 def test_text_in_another_encoding_is_a_clear_error(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + "Cr\xe8me,Kent,family,local,fraud,5,none,,1\n").encode("latin-1"))
-    with pytest.raises(RegisterError, match="not UTF-8 text"):
+    with pytest.raises(RegisterError, match=r"not UTF-8 text \(line 2, byte \d+\)"):
         load_register(str(path), GEO)
 
 

@@ -210,10 +210,20 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
             columns = reader.fieldnames or []
     except OSError as exc:
         raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise RegisterError(f"register '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    except UnicodeDecodeError:
+        raw = path.read_bytes()
+        try:
+            raw.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as whole:  # offsets in the whole file, not the reader's chunk
+            line = raw[:whole.start].count(b"\n") + 1
+            where = f" (line {line}, byte {whole.start})"
+        raise RegisterError(f"register '{path}': not UTF-8 text{where}; save it as CSV UTF-8") from None
     except csv.Error as exc:
         raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
+    if not columns:
+        raise RegisterError(f"register '{path}': the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
+                            f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
     _check_columns(columns, f"register '{path}'")
     for i, row in enumerate(rows):
         if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None

@@ -208,7 +208,10 @@ name = "asset_realisation_share"
 
     config_path.write_text(config_path.read_text().replace("max_evaluations = 6", f'max_evaluations = 6\nout = "{tmp_path / "cal"}"'))
     assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
-    assert "With 1 replication, the replicates' 5-95% ranges are a single value; use reps = 5" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "With 1 replication, the replicates' 5-95% ranges are a single value; use reps = 5" in out
+    # the target had no fitted_by in its file, but this calibration fitted it: counted as fitted
+    assert "1 of 1 that parameters were set to reproduce" in out and "dynamics alone" not in out
 
 
 def test_validation_replacement_measures_recovery():

@@ -351,9 +351,31 @@ def test_a_completed_register_short_in_its_own_areas_is_warned_about_without_adv
     assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25", "--quiet",
                  "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "the completed register has" in err and "List every group in the areas it covers" in err
+    assert "known to police in its 30 areas, where the synthetic register" in err
+    assert "List every group in the areas it covers" in err
     assert "--complete-register`" not in err  # no advice to do what was done
-    assert any("the completed register has" in w for w in json.loads((out / "run.json").read_text())["warnings"])
+    assert any("where the synthetic register" in w for w in json.loads((out / "run.json").read_text())["warnings"])
+    # one force's register of 3 known groups, completed: short in its own area, however full the rest
+    met = GEO.area_index("Metropolitan Police")
+    few = np.flatnonzero((register.area == met) & register.known)[:3]
+    keep = np.zeros(len(register), dtype=bool)
+    keep[few] = True
+    write_register_csv(_rows(register, keep), GEO, own)
+    assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25", "--quiet",
+                 "--out", str(out)]) == 0
+    assert "lists 3 groups known to police in its 1 area, where the synthetic register" in capsys.readouterr().err
+    # the digest is the user's register's, whatever the seed's synthetic completion
+    digest = json.loads((out / "run.json").read_text())["register_digest"]
+    assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25", "--quiet",
+                 "--seed", "7", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["register_digest"] == digest
+    capsys.readouterr()
+    # the full synthetic register's known groups in one area, completed: no warning
+    keep = (register.area == met) & register.known
+    write_register_csv(_rows(register, keep), GEO, own)
+    assert main(["run", baseline, "--register", str(own), "--complete-register", "--years", "0.25", "--quiet",
+                 "--out", str(out)]) == 0
+    assert "Warning" not in capsys.readouterr().err
 
 
 def test_complete_register_in_a_scenario(register, tmp_path, capsys):
@@ -377,3 +399,25 @@ def test_the_synthetic_register_gives_no_group_more_lines_than_members():
     for seed in range(1, 21):
         register = synthetic_register(GEO, params, RandomStreams(seed)["register"])
         assert register.county_lines.sum() == 3000 and (register.county_lines <= register.size).all()
+
+
+def test_a_scenario_completing_a_short_register_is_warned_about_before_any_run(register, tmp_path):
+    from pathlib import Path
+
+    from twin.runner import scenario_register_warnings
+    from twin.register import _rows
+    from twin.scenario import load_scenario
+
+    met = GEO.area_index("Metropolitan Police")
+    keep = np.zeros(len(register), dtype=bool)
+    keep[np.flatnonzero((register.area == met) & register.known)[:3]] = True
+    own = tmp_path / "own.csv"
+    write_register_csv(_rows(register, keep), GEO, own)
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'[scenario]\nname = "own"\nbase = "{baseline}"\nregister = "{own}"\ncomplete_register = true\n')
+    warnings = scenario_register_warnings(load_scenario(scenario))
+    assert len(warnings) == 1 and "lists 3 groups known to police in its 1 area" in warnings[0]
+    scenario.write_text(scenario.read_text().replace("complete_register = true", "complete_register = false"))
+    warnings = scenario_register_warnings(load_scenario(scenario))
+    assert len(warnings) == 1 and "Complete it with synthetic groups" in warnings[0]

@@ -143,12 +143,13 @@ def test_fraud_entrants_virtual_at_their_share():
 def _success_share(overrides: dict, intel: float = 1.0, insulation: float = 0.0, insider: bool = False,
                    trust_ratio: float = 1.0) -> tuple[float, int]:
     """Share of operations on every active group that succeed, with the groups' intelligence,
-    insulation, insiders and trust set. A success arrests the leader (arrest share 1) and a
-    failure arrests nobody (failed share 0), and a leader taken is a disruption, so the
-    disrupted share is the success share."""
+    insulation, insiders and trust set. A success arrests the leader (arrest share 1, and no cut
+    for insulation unless `overrides` set one) and a failure arrests nobody (failed share 0), and
+    a leader taken is a disruption, so the disrupted share is the success share."""
     from twin.investigations import complete_operations
 
-    params = {"arrest_share_leader": 1.0, "failed_operation_arrest_share": 0.0, **overrides}
+    params = {"arrest_share_leader": 1.0, "failed_operation_arrest_share": 0.0, "leader_insulation_arrest_cut": 0.0,
+              **overrides}
     model = TwinModel(params=Parameters(params, where="test"), seed=5, n_steps=1)
     ocgs, members = model.ocgs, model.members
     n = ocgs.n
@@ -252,3 +253,17 @@ def test_populations_far_beyond_plausible_are_refused(tmp_path):
             model.step()
     finally:
         model_module.MIN_GROUP_ROWS_LIMIT = original
+
+
+def test_a_relocation_chance_that_breaks_the_balance_is_warned_about():
+    from twin.geography import load_geography
+    from twin.parameters import RELOCATION_BALANCED_MAX, consistency_warnings
+
+    # the bound is where the UK area with the most populous neighbours reaches a chance of 1
+    geo = load_geography()
+    multiplier = Parameters().exporter_vulnerability_multiplier
+    _, scale = geo.relocation_weights(geo.population * np.where(geo.exporter, multiplier, 1.0))
+    assert RELOCATION_BALANCED_MAX * scale.max() <= 1.0 < (RELOCATION_BALANCED_MAX + 0.01) * scale.max()
+    assert not any("relocation" in w for w in consistency_warnings(Parameters(), "test"))
+    high = Parameters({"relocation_prob_after_operation": 0.6}, where="test")
+    assert any("relocation_prob_after_operation = 0.6: above 0.44" in w for w in consistency_warnings(high, "test"))

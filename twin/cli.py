@@ -73,7 +73,7 @@ def cmd_run(args) -> int:
     from dataclasses import replace
 
     from twin.compiled import warm_up
-    from twin.runner import check_register, run_scenario
+    from twin.runner import check_register, register_warnings, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary
 
@@ -91,8 +91,8 @@ def cmd_run(args) -> int:
         if model.register_completion is not None and not args.quiet:
             print(f"Note: {model.register_completion.describe(model.geography)}.", file=sys.stderr)
         if args.register or scenario.register:
-            _warn_partial_register(model.register.area, model.register.known, model.geography, model.params,
-                                   completed=model.register_completion is not None)
+            for warning in register_warnings(model):
+                print(f"Warning: {warning}.", file=sys.stderr)
             if scenario.spin_up_years and not args.quiet:
                 print(f"Note: the register is the picture {scenario.spin_up_years:g} years before the first reported "
                       f"year (the spin-up); --spin-up-years 0 reports from it as given.", file=sys.stderr)
@@ -202,24 +202,14 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def _warn_partial_register(area, known, geography, params, completed: bool = False) -> None:
-    from twin.register import coverage_warning
-
-    warning = coverage_warning(area, known, geography, params, completed)
-    if warning:
-        print(f"Warning: {warning}.", file=sys.stderr)
-
-
 def _preflight_notes(scenarios: list, years: float | None = None, step: str | None = None,
                      check_registers: bool = True) -> None:
     """Before any run: levers that would start after the run's last step, and (with
     `check_registers`) scenario registers that look partial, once per register and areas file."""
     from dataclasses import replace
 
-    from twin.geography import load_geography
     from twin.interventions import build_levers, levers_after_horizon
-    from twin.runner import scenario_warnings
-    from twin.register import load_register
+    from twin.runner import scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
 
     registers_seen = set()
@@ -229,12 +219,11 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
             print(f"Note: {note}.", file=sys.stderr)
         for warning in scenario_warnings(scenario):
             print(f"Warning: {warning}.", file=sys.stderr)
-        if (check_registers and scenario.register and not scenario.complete_register
-                and (scenario.register, scenario.areas_file) not in registers_seen):
-            registers_seen.add((scenario.register, scenario.areas_file))
-            geography = load_geography(scenario.areas_file)
-            register = load_register(scenario.register, geography)
-            _warn_partial_register(register.area, register.known, geography, scenario.build_parameters())
+        seen = (scenario.register, scenario.areas_file, scenario.complete_register)
+        if check_registers and scenario.register and seen not in registers_seen:
+            registers_seen.add(seen)
+            for warning in scenario_register_warnings(scenario):
+                print(f"Warning: {warning}.", file=sys.stderr)
 
 
 def cmd_compare(args) -> int:

@@ -119,7 +119,12 @@ def cmd_calibrate(args) -> int:
     executor = make_executor(args.workers or config["workers"])
     try:
         scenario = replace(config["scenario"], years=config["years"])
-        table = fit_table(config["targets"], evaluate(scenario, config["targets"], seeds, outcome["best"], executor))
+        # every target in the distance was fitted here: one the targets file marks neither by
+        # construction nor fitted_by counts as fitted by this calibration's parameters
+        calibrated = tuple(prior.name for prior in config["priors"])
+        targets = [t if t.by_construction or t.fitted_by else replace(t, fitted_by=calibrated)
+                   for t in config["targets"]]
+        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor))
     finally:
         executor.close()
     label = "Posterior medians" if config["method"] == "abc" else "Best values"

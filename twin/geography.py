@@ -75,10 +75,11 @@ class Geography:
         A group in area i moves with a chance in proportion to S_i: then the flows balance,
         w_i S_i (w_j / S_i) = w_j S_j (w_i / S_j), and were every group equally exposed to
         operations, moves would keep groups spread over the areas as w spreads them; groups
-        drift only away from where operations fall more often. Moving by neighbours' population
+        drift only away from where operations fall more often. The weights are the synthetic
+        register's spread: a user's register spread otherwise drifts towards them. Moving by neighbours' population
         alone, at one rate everywhere (as before), drifted groups over the years from areas
         with small neighbours (Scotland lost a third of its groups in 18 years) to areas beside
-        large ones (Surrey and Hertfordshire, beside London, gained half again). Areas without
+        large ones (Hertfordshire, beside London, more than doubled its groups). Areas without
         neighbours get a zero row and never move."""
         adjacent = self.neighbour_weights() > 0
         adjacent = adjacent | adjacent.T

@@ -139,6 +139,7 @@ class TwinModel(mesa.Model):
         self._active_rows, self._active_rows_n = None, 0  # see active_row_parts
 
         self.register_completion = None
+        self.register_given = register  # a user's register as given (before any completion), or None
         if register is None:
             register = synthetic_register(geo, p, self.streams["register"])
         elif complete_register:

@@ -145,7 +145,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("acquisitive_offences_per_year", 200000, "offences/year", 100000, 400000, f"{A}: the organised share of vehicle theft, burglary and metal theft; seed 003: almost half of acquisitive crime is associated with drugs",
        "organised acquisitive offences (vehicle theft, burglary, metal theft)", "markets", "positive"),
     _p("supply_demand_ratio_initial", 1.24, "ratio", 1.0, 1.5,
-       "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv), though the targets barely constrain it (posterior 90% range 1.01-1.49, about its prior); prior: seed 003 says heroin and crack supply is plentiful (rising purity, falling prices)",
+       "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv), though the targets barely constrain it (posterior 90% range 1.04-1.46, about its prior); prior: seed 003 says heroin and crack supply is plentiful (rising purity, falling prices)",
        "OCG supply capacity over demand at the start", "markets", "positive"),
     _p("drug_demand_price_elasticity", -0.5, "elasticity", -1.0, -0.2,
        f"{A}: meta-analyses put illicit drug demand elasticity around -0.3 to -0.8",
@@ -403,7 +403,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: about 15% above the most SOC defendants the baseline holds on remand (2,690-2,790 in seeds 1-4), so "
+       f"{A}: 11-15% above the most SOC defendants the baseline holds on remand (2,690-2,790 in seeds 1-4), so "
        "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record "
        "(MoJ, Offender management statistics quarterly); without a ceiling, options that multiply charges filled "
        "every prison place with remand and released every sentenced prisoner",
@@ -468,7 +468,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of new groups that launder their own money", "adaptation", "share"),
     _p("entry_size_median", 6, "people", 3, 12, f"{A}: new groups start at about half the 12 known members per mapped OCG (59,000 / 4,772, seed 003); seed 003: technology reduces the people required", "median size of a new OCG", "adaptation", "positive"),
     _p("relocation_prob_after_operation", 0.10, "probability", 0.0, 0.3, f"{A}: displacement is partial (Guerette and Bowers 2009, in this table); seed 003: technology has dissolved geographical boundaries",
-       "chance an OCG moves to a neighbouring area after an operation", "adaptation", "probability"),
+       "mean chance an investigated OCG moves to a neighbouring area; each area's chance is this times 0.45-2.2, more where the neighbours are populous (geography.relocation_weights)", "adaptation", "probability"),
     _p("pivot_prob_after_operation", 0.10, "probability", 0.0, 0.3, f"{A}: OCGs pivot nimbly between markets (seed 003)",
        "chance an OCG adds another market after an operation", "adaptation", "probability"),
     _p("market_exit_rate_per_month", 0.2, "per month per unit glut", 0.05, 1.0, f"{A}: groups leave markets they cannot sell into, as businesses do (seed 000); the glut is max(0, 1 - s0 / s), so a market supplied 25% over its starting balance loses 4% of its multi-market groups a month, a doubled one 10%: supply stops ratcheting within a few years, and no one bad month empties a market",
@@ -485,7 +485,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "reputation a disrupted group keeps, relative to before (reputation scales its recruitment)", "adaptation", "share"),
     _p("cohesion_recovery_per_month", 0.02, "share of gap/month", 0.01, 0.05, f"{A}: cohesion and reputation lost to succession and disruption return towards their baseline (the type's cohesion; reputation 0.5) with a half-life of about three years",
        "share of the gap to its baseline that a group's cohesion and reputation recover each month", "adaptation", "share"),
-    _p("fraud_entrant_virtual_share", 0.3, "share", 0.1, 0.5, f"{A}: fraud is increasingly committed online (seed 003), so new fraud groups are virtual far more often than the 2% of the register (seed 004 s.15); the rest are bound by locality",
+    _p("fraud_entrant_virtual_share", 0.3, "share", 0.1, 0.5, f"{A}: fraud is increasingly committed online (seed 003), so new fraud groups are virtual far more often than the register's economic-crime groups (about 6% of them; virtual groups are 2% of all, seed 004 s.15, and all work economic crime); the rest are bound by locality",
        "share of groups entering fraud that are virtual (online) groups", "adaptation", "share"),
     _p("insulation_decay_per_month", 0.01, "share/month", 0.0, 0.05, f"{A}: insulation decays slowly without pressure (about 1% a month), so learning fades over years",
        "monthly decay of insulation without pressure", "adaptation", "share"),

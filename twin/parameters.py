@@ -164,6 +164,9 @@ POPULATION_LIMITS = {
     "entry_rate_per_month": (100.0, "new groups per fully vacant area-market-month (0.05-1 is plausible; at 100 "
                                     "up to about 30,000 groups would enter a month)"),
 }
+#: the mean relocation chance above which the area with the most populous neighbours (2.2 times
+#: the mean, UK areas) would reach a chance of 1 (`geography.relocation_weights`)
+RELOCATION_BALANCED_MAX = 0.44
 #: (smaller, larger, why): pairs where the first cannot exceed the second
 ORDERED_PAIRS = (
     ("share_serious_violence", "share_violent", "groups using serious violence are among those using violence"),
@@ -216,6 +219,10 @@ def consistency_warnings(params: Parameters, where: str) -> list[str]:
     warnings = [f"{where}: {name} = {params[name]:g} is beyond its plausible range, {format_value(row.low)} to "
                 f"{format_value(row.high)}" for name in sorted(params.overridden)
                 if not (row := params.spec(name)).low <= params[name] <= row.high]
+    if params.relocation_prob_after_operation > RELOCATION_BALANCED_MAX:
+        warnings.append(f"{where}: relocation_prob_after_operation = {params.relocation_prob_after_operation:g}: "
+                        f"above {RELOCATION_BALANCED_MAX:g}, areas with populous neighbours would move every investigated "
+                        f"group, and moves would no longer keep groups spread as the register spreads them")
     for label, names in SHARE_SETS.items():
         total = sum(params[n] for n in names)
         if params.overridden & set(names) and abs(total - 1.0) > 1e-6:

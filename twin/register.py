@@ -412,6 +412,8 @@ class Completion:
     filled_groups: int  # in the areas the register has no group in
     unknown_areas: int  # register areas with no group unknown to police: synthetic unknown groups added
     unknown_groups: int
+    register_known: int = 0  # the register's groups known to police
+    synthetic_known_there: int = 0  # the synthetic register's known groups in the register's areas
 
     def describe(self, geography: Geography) -> str:
         text = (f"the register's {self.register_groups:,} groups in {self.register_areas} of {geography.n_areas} "
@@ -421,6 +423,18 @@ class Completion:
             text += (f", and {self.unknown_groups:,} synthetic groups unknown to police in the {self.unknown_areas} "
                      f"register area{'s that list' if self.unknown_areas != 1 else ' that lists'} only known groups")
         return text
+
+    def shortfall_warning(self) -> str | None:
+        """A warning when the register lists far fewer known groups in its own areas than the
+        synthetic register (scaled to the UK's known groups) has there: those areas keep only the
+        register's groups, so each is scaled up to supply their demand."""
+        if self.register_known >= 0.5 * self.synthetic_known_there:
+            return None
+        return (f"the register lists {self.register_known:,} groups known to police in its {self.register_areas} "
+                f"area{'s' if self.register_areas != 1 else ''}, where the synthetic register (scaled to the UK's "
+                f"known groups) has {self.synthetic_known_there:,}: those areas keep only the register's groups, so "
+                f"each supplies far more than a real group and results there will not be meaningful. List every "
+                f"group in the areas it covers, known to police or not")
 
 
 def _rows(register: Register, keep: np.ndarray) -> Register:
@@ -457,12 +471,13 @@ def complete_register(register: Register, synthetic: Register) -> tuple[Register
     completion = Completion(
         register_groups=len(register), register_areas=int(covered.sum()),
         filled_groups=int(fill.sum()),
-        unknown_areas=int(np.unique(synthetic.area[unknown]).size), unknown_groups=int(unknown.sum()))
+        unknown_areas=int(np.unique(synthetic.area[unknown]).size), unknown_groups=int(unknown.sum()),
+        register_known=int(np.count_nonzero(register.known)),
+        synthetic_known_there=int(np.count_nonzero(covered[synthetic.area] & synthetic.known)))
     return _concat(register, _rows(synthetic, fill | unknown)), completion
 
 
-def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,
-                     completed: bool = False) -> str | None:
+def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params) -> str | None:
     """A warning when a user's register (its groups' `area` and `known` columns, as loaded or as
     the model starts from them) looks like part of the picture, not all of it.
 
@@ -476,12 +491,6 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
     if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
         return None
     areas = covered.size
-    if completed:  # the synthetic groups fill the areas it left out: the areas it covers are short
-        return (f"the completed register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} "
-                f"areas, against about {params.ocgs_known_uk:,.0f} known groups in the UK: the areas your register "
-                f"covers keep only its groups, so if it lists fewer there than there are, UK demand is supplied by "
-                f"too few groups and results will not be meaningful. List every group in the areas it covers, known "
-                f"to police or not")
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups in every area of the UK. The model reads a "
             f"register as every group there is: UK demand is supplied by these groups alone, so each is scaled up "

@@ -46,15 +46,31 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                                                                       f"{scenario.path}: [parameters]")
 
 
-def _register_warnings(scenario: Scenario, model: TwinModel) -> list[str]:
-    """A user's register that looks like part of the picture (`register.coverage_warning`), as
-    the command line warns before the run."""
-    if not scenario.register:
-        return []
+def register_warnings(model: TwinModel) -> list[str]:
+    """A user's register that looks like part of the picture (`register.coverage_warning`), or,
+    completed, one short in its own areas (`Completion.shortfall_warning`)."""
     from twin.register import coverage_warning
 
-    warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params,
-                               completed=model.register_completion is not None)
+    if model.register_completion is not None:
+        warning = model.register_completion.shortfall_warning()
+    else:
+        warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params)
+    return [warning] if warning else []
+
+
+def scenario_register_warnings(scenario: Scenario) -> list[str]:
+    """`register_warnings` for a scenario's own register, before any run (completed with the
+    synthetic register of seed 1: the counts it is checked by hardly vary with the seed)."""
+    from twin.register import complete_register, coverage_warning, synthetic_register
+    from twin.streams import RandomStreams
+
+    geography = load_geography(scenario.areas_file)
+    register, params = load_register(scenario.register, geography), scenario.build_parameters()
+    if scenario.complete_register:
+        synthetic = synthetic_register(geography, params, RandomStreams(1)["register"])
+        warning = complete_register(register, synthetic)[1].shortfall_warning()
+    else:
+        warning = coverage_warning(register.area, register.known, geography, params)
     return [warning] if warning else []
 
 
@@ -196,7 +212,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "seed": seed,
         "steps": output.model.n_steps,
         "parameters": output.model.params.as_dict(),
-        "warnings": scenario_warnings(scenario) + _register_warnings(scenario, output.model),
+        "warnings": scenario_warnings(scenario) + (register_warnings(output.model) if scenario.register else []),
         "twin_version": __version__,
         "git_commit": info["git_commit"],
         "python": platform.python_version(),
@@ -205,7 +221,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "run_s": round(output.run_s, 4),
     }
     if scenario.register:
-        meta["register_digest"] = output.model.register.digest()
+        meta["register_digest"] = output.model.register_given.digest()  # the user's groups, before any completion
     if output.model.register_completion is not None:
         meta["register_completion"] = asdict(output.model.register_completion)
     _write_whole(out_dir / "run.json", lambda path: path.write_text(json.dumps(meta, indent=2, default=str)))

@@ -317,6 +317,23 @@ def test_prevention_raises_desistance():
     assert np.all(pairs[:, 0] > pairs[:, 1])
 
 
+def test_prevention_in_some_areas_raises_desistance_there_only():
+    from twin.recruitment import _desistance_by_area
+
+    model = _model([{"type": "prevention", "areas": TARGETS, "desistance_uplift": 1.0, "ramp_years": 0.5}], n_steps=13)
+    for _ in range(12):  # past the ramp
+        model.step()
+    model.modifiers.reset()
+    model.levers[0].apply(model)
+    multiplier = model.modifiers.desistance_multiplier
+    targets = [model.geography.area_index(a) for a in TARGETS]
+    others = np.setdiff1d(np.arange(model.geography.n_areas), targets)
+    assert np.allclose(multiplier[targets], 2.0) and np.all(multiplier[others] == 1.0)
+    p = _desistance_by_area(model.params.desistance_prob_per_month, multiplier, 1.0)
+    assert np.allclose(p[targets], 2 * model.params.desistance_prob_per_month)
+    assert np.allclose(p[others], model.params.desistance_prob_per_month) and np.all(p[others] == p[others][0])
+
+
 def test_business_disruption_erodes_cohesion_of_targeted_groups():
     model = _model([{"type": "business_disruption", "areas": TARGETS, "groups_per_area": 5}], n_steps=1)
     before = model.ocgs.cohesion.copy()

@@ -159,8 +159,7 @@ class Prevention(Lever):
         setting("vulnerability_reduction", 0.10, "share", 0.0, 0.3, f"{A}: diversion programmes reach part of the pool",
                 "fall in the at-risk pool at full effect", "share"),
         setting("desistance_uplift", 0.25, "fractional rise", 0.0, 1.0, f"{A}: exit and diversion support",
-                "rise in members leaving crime; desistance is one national rate in the model, so it rises in "
-                "every area, scaled by the population share the lever covers"),
+                "rise in members leaving crime in the target areas"),
         setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
         setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),
         setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A,
@@ -173,8 +172,7 @@ class Prevention(Lever):
         mods.vulnerability_multiplier[mask] *= max(1.0 - v["vulnerability_reduction"] * reached, 0.0)
         for market in DRUG_MARKETS:
             mods.demand_multiplier[mask, market] *= max(1.0 - v["demand_reduction"] * reached, 0.0)
-        covered = model.geography.population[mask].sum() / model.geography.population.sum()
-        mods.desistance_multiplier *= 1.0 + v["desistance_uplift"] * reached * covered
+        mods.desistance_multiplier[mask] *= 1.0 + v["desistance_uplift"] * reached
 
 
 @register

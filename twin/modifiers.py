@@ -38,7 +38,7 @@ class Modifiers:
         cross_boundary_multiplier: [area] on the extra cost of cross-boundary groups (regional tier, Clear).
         seizure_multiplier: share of capital seized (financial sanctions).
         enabler_removal_multiplier: removal of enablers exposed by operations (enabler targeting).
-        desistance_multiplier: members leaving crime (prevention and diversion).
+        desistance_multiplier: [area] members leaving crime (prevention and diversion).
         reoffend_multiplier: return to crime after release (SOC register, prevention orders).
         prison_direction_multiplier: leaders directing from prison (prison restrictions).
         powers_in_use: intensity of new powers in use this step; oversight: an independent
@@ -55,7 +55,8 @@ class Modifiers:
                   ("trust_change_per_month", (n,), 0.0), ("supply_multiplier", (N_PRODUCT_MARKETS,), 1.0),
                   ("extra_fte", (n_units,), 0.0), ("detection_multiplier", (n,), 1.0),
                   ("intel_multiplier", (n,), 1.0), ("success_multiplier", (n,), 1.0),
-                  ("success_multiplier_by_reach", (len(REACH),), 1.0), ("cross_boundary_multiplier", (n,), 1.0))
+                  ("success_multiplier_by_reach", (len(REACH),), 1.0), ("cross_boundary_multiplier", (n,), 1.0),
+                  ("desistance_multiplier", (n,), 1.0))
         self._slices, parts, start = [], [], 0
         for name, shape, neutral in layout:
             size = int(np.prod(shape))
@@ -74,7 +75,6 @@ class Modifiers:
         d["insider_penalty_multiplier"] = 1.0
         d["seizure_multiplier"] = 1.0
         d["enabler_removal_multiplier"] = 1.0
-        d["desistance_multiplier"] = 1.0
         d["reoffend_multiplier"] = 1.0
         d["prison_direction_multiplier"] = 1.0
         d["extra_prison_places"] = 0.0

@@ -321,7 +321,7 @@ def exploitation_and_desistance(model) -> None:
     desisting, and victims in the slavery market referred."""
     members, params, dt, tally = model.members, model.params, model.months_per_step, model.tally
     p_identify = per_step_probability(params.exploited_identification_prob_per_month, dt)
-    p_desist = per_step_probability(min(params.desistance_prob_per_month * model.modifiers.desistance_multiplier, 1.0), dt)
+    p_desist = _desistance_by_area(params.desistance_prob_per_month, model.modifiers.desistance_multiplier, dt)
     census_rows, first_new_row = model.active_row_parts()
     rows = (tally.row("nrm_referrals"), tally.row("nrm_referrals_criminal"), tally.row("nrm_referrals_repeat"),
             tally.row("leavers"))
@@ -333,6 +333,16 @@ def exploitation_and_desistance(model) -> None:
         tally.values, rows)
 
 
+def _desistance_by_area(monthly: float, multiplier: np.ndarray, dt: float) -> np.ndarray:
+    """Each area's chance a step that a member leaves crime: the base chance, where no lever acts,
+    taken once as a scalar (numpy's vectorised power can differ from the scalar one in the last bit)."""
+    base = per_step_probability(min(monthly, 1.0), dt)
+    p = np.full(multiplier.size, base)
+    for area in np.flatnonzero(multiplier != 1.0):
+        p[area] = per_step_probability(min(monthly * float(multiplier[area]), 1.0), dt)
+    return p
+
+
 @kernel
 def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_desist, status, role, on_bail,
                         referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
@@ -342,14 +352,15 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
     Competing rare events, one draw each: among active members (the list of `census_rows` then
     every row from `first_new_row`, a superset re-checked here), exploited ones are identified
     (u < p_identify) and referred to the NRM; any non-leader not on bail may desist (the next
-    p_desist of the range; `streams.thinned_listed`: a defendant on bail stays to face the trial,
-    which leaving crime would not end). Each candidate still active draws a uniform: identified
+    `p_desist` [area of the member's group] of the range; candidates are thinned at the largest
+    area's chance, `streams.thinned_listed`: a defendant on bail stays to face the trial, which
+    leaving crime would not end). Each candidate still active draws a uniform: identified
     ones are safeguarded out below `exit_prob`. Then a binomial per area refers victims served in the slavery market (rounded to whole
     people). Writes `status` and `referred`; adds by area to the tally rows `tally_rows` the NRM
     referrals (identified, then slavery victims), criminal and repeat referrals, and leavers.
     """
     rng = as_generator(rng_handle)
-    p_either = p_identify + p_desist
+    p_either = p_identify + p_desist.max()
     candidate, u = thinned_listed(rng, census_rows, first_new_row, status.size, p_either)
     n_areas = tally.shape[1]
     identified_by_area = np.zeros(n_areas)
@@ -361,7 +372,7 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
             continue
         area = ocg_area[member_ocg[m]]
         identified = role[m] == EXPLOITED and u[k] < p_identify
-        desist = role[m] != LEADER and not on_bail[m] and u[k] >= p_identify and u[k] < p_either
+        desist = role[m] != LEADER and not on_bail[m] and u[k] >= p_identify and u[k] < p_identify + p_desist[area]
         safeguard_draw = rng.random()  # drawn for every candidate still active
         if identified:
             identified_by_area[area] += 1.0

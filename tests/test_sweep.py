@@ -573,3 +573,21 @@ def test_a_sweep_of_policy_scenarios_exports_its_inputs(tmp_path):
     assert experiments["point"].notna().all() and experiments["scenario"].notna().all()
     assert sorted(experiments["scenario"].map(lambda p: p.rsplit("/", 1)[-1])) == sorted(
         [QUICK_BASELINE.name, pilot.name])
+
+
+def test_a_large_design_is_announced_before_it_is_built(tmp_path, monkeypatch, capsys):
+    import twin.cli_research as cli_research
+    import twin.sweep as sweep_module
+    from twin.cli import main
+
+    def broken(task, timings=None):
+        raise RuntimeError("not run here")
+
+    monkeypatch.setattr(sweep_module, "simulate_targets", broken)
+    monkeypatch.setattr(cli_research, "LARGE_DESIGN", 2)  # TINY samples 2 futures
+    path = write(tmp_path / "exp.toml", TINY)
+    main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--out", str(tmp_path / "o")])
+    assert "Building a design of 2 sampled futures x its policies x 1 replication(s)" in capsys.readouterr().err
+    monkeypatch.setattr(cli_research, "LARGE_DESIGN", 3)
+    main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--out", str(tmp_path / "o")])
+    assert "Building a design" not in capsys.readouterr().err

@@ -226,6 +226,10 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+#: sampled futures from which `twin sweep` says it is building the design before the progress bar
+LARGE_DESIGN = 10_000
+
+
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
@@ -239,6 +243,11 @@ def cmd_sweep(args) -> int:
     executor = make_executor(args.workers, args.cluster)
     from twin.executor import WorkerLost, ignore_further_interrupts
 
+    size = int(config["sampler"].get("size", 8)) if config["sampler"].get("kind") != "factorial" else 0
+    if size >= LARGE_DESIGN and not args.quiet:
+        print(f"Building a design of {size:,} sampled futures x its policies x {config['reps']} replication(s) and "
+              f"registering its runs in the database: a design this large takes a while before the first run.",
+              file=sys.stderr, flush=True)
     try:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:

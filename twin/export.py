@@ -81,7 +81,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
             try:
                 frame.to_parquet(path, index=False)
             except ImportError:
-                raise UserError("--format parquet needs pyarrow: pip install pyarrow") from None
+                raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"") from None
         else:
             frame.to_csv(path, index=False)
         written.append(path)

@@ -254,8 +254,9 @@ def _read_sql(url: str, table: str) -> list[dict[str, str]]:
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
     except ImportError as exc:
+        hint = 'pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc) else "install it with pip"
         raise RegisterError(f"register URL '{safe_url(url)}': its database driver is not installed "
-                            f"({exc.name or exc}); install it with pip") from None
+                            f"({exc.name or exc}); {hint}") from None
     except sa.exc.SQLAlchemyError as exc:
         raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
     _check_columns(columns, label)

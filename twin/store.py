@@ -152,8 +152,10 @@ class Store:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc})") from None
         except ImportError as exc:
+            hint = ('pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc)
+                    else "install it with pip")
             raise UserError(f"--db '{safe_url(self.url)}': its database driver is not installed "
-                            f"({exc.name or exc}); install it with pip") from None
+                            f"({exc.name or exc}); {hint}") from None
         except sa.exc.OperationalError as exc:
             raise UserError(f"--db '{safe_url(self.url)}': cannot connect ({first_line(exc)})") from None
         except sa.exc.DatabaseError as exc:  # e.g. a file that is not a SQLite database, no permission

@@ -429,7 +429,15 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     assert b["gap_low"] < b["gap_mean"] < b["gap_high"] and b["p_above_better"] == np.mean(gaps["b"] + 0.4e9 > 0)
     sentence = runner_up_sentence(SimpleNamespace(ranking=ranking), markup=False)
     assert sentence.startswith("a's net social cost is £0.") and "lower than the runner-up's, b" in sentence
-    assert "told apart" not in sentence
+    assert "told apart" not in sentence and "The two are close" not in sentence  # better in every pair
+    # told apart, but better in only 5 of 8 pairs: the runner-up's pairs and the fragility are said
+    mixed = {"a": np.zeros(8), "b": np.array([0.3e9, 0.25e9, 0.2e9, 0.35e9, 0.3e9, -0.1e9, -0.05e9, -0.08e9])}
+    narrow = pd.concat({s: pd.DataFrame({key: 1e9 + shared + mixed[s]}, index=pd.RangeIndex(8, name="replicate"))
+                        for s in mixed}, names=["scenario"])
+    narrow_ranking = rank_options(narrow, ["a", "b"])
+    assert narrow_ranking.iloc[1]["gap_low"] > 0 and narrow_ranking.iloc[1]["p_above_better"] == 5 / 8
+    sentence = runner_up_sentence(SimpleNamespace(ranking=narrow_ranking), markup=False)
+    assert "lower in 5 of 8 paired replications. The two are close: b does better in the other 3 pairs" in sentence
     close = rank_options(wide.assign(**{key: wide[key] - np.where(wide.index.get_level_values(0) == "b", 0.4e9, 0)}),
                          ["a", "b", "c"])
     assert "cannot be told apart" in runner_up_sentence(SimpleNamespace(ranking=close), markup=False)

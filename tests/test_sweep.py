@@ -258,8 +258,10 @@ def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, wo
 
 def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_about(tmp_path):
     scenarios = ROOT / "scenarios"
-    body = TINY.replace('[[lever]]', f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
-                                     f'"{scenarios / "chb_pilot.toml"}"]\n[[lever]]', 1)
+    # (the base is a plain scenario: with scenario files as policies it sets only the years)
+    body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"').replace(
+        '[[lever]]', f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
+                     f'"{scenarios / "chb_pilot.toml"}"]\n[[lever]]', 1)
     with pytest.raises(ScenarioError, match=r"'lever.chb.hold_years': baseline.toml has no lever named 'chb'"):
         load_experiment(write(tmp_path / "policies.toml", body))
     wide = TINY.replace("values = [0, 2]", "values = [0, 40]").replace(
@@ -276,7 +278,8 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
     uncertain = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
                              f'[[uncertainty]]\nname = "lever.chb.hold_years"\nlow = 0\nhigh = 2\n'
                              f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
-                             f'"{scenarios / "chb_pilot.toml"}"]')
+                             f'"{scenarios / "chb_pilot.toml"}"]').replace(
+        f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"')
     with pytest.raises(ScenarioError, match=r"\[\[uncertainty\]\] #1 \(in baseline.toml\)"):
         load_experiment(write(tmp_path / "uncertain.toml", uncertain))
 
@@ -564,7 +567,8 @@ def test_a_sweep_of_policy_scenarios_exports_its_inputs(tmp_path):
 
     pilot = QUICK_CHB_PILOT
     body = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
-                        f'[[lever]]\nname = "scenario"\nvalues = ["{QUICK_BASELINE}", "{pilot}"]')
+                        f'[[lever]]\nname = "scenario"\nvalues = ["{QUICK_BASELINE}", "{pilot}"]').replace(
+        f'base = "{QUICK_CHB_PILOT}"', f'base = "{ROOT / "scenarios" / "baseline.toml"}"')
     path = write(tmp_path / "policies.toml", body)
     db = f"sqlite:///{tmp_path / 'p.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
@@ -591,3 +595,19 @@ def test_a_large_design_is_announced_before_it_is_built(tmp_path, monkeypatch, c
     monkeypatch.setattr(cli_research, "LARGE_DESIGN", 3)
     main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--out", str(tmp_path / "o")])
     assert "Building a design" not in capsys.readouterr().err
+
+
+def test_a_base_whose_settings_scenario_policies_would_ignore_is_refused(tmp_path):
+    from twin.sweep import load_experiment
+
+    mybase = write(tmp_path / "mybase.toml", f'[scenario]\nname = "mybase"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                   '[parameters]\nsoc_budget_gbp_per_year = 3.0e9\n')
+    body = (f'[experiment]\nname = "rob"\nbase = "{mybase}"\nyears = 1\n[sampler]\nkind = "lhs"\nsize = 2\n'
+            f'[[lever]]\nname = "scenario"\nvalues = ["{ROOT / "scenarios" / "baseline.toml"}", '
+            f'"{ROOT / "scenarios" / "ct_powers.toml"}"]\n'
+            '[[outcome]]\nname = "harm"\nmetric = "harm_gbp_total"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    with pytest.raises(ScenarioError, match=r"\[experiment\] base: .*mybase.toml sets parameters, but the policies "
+                                            r"are scenario files"):
+        load_experiment(write(tmp_path / "rob.toml", body))
+    plain = body.replace(str(mybase), str(ROOT / "scenarios" / "baseline.toml"))
+    assert load_experiment(write(tmp_path / "rob2.toml", plain))["name"] == "rob"

@@ -26,6 +26,7 @@ from twin.compare import Comparison  # noqa: E402
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
+from twin.report_format import per_pound  # noqa: E402
 from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     unmoved_harms, who_pays, wins, year_by_year,
@@ -252,11 +253,11 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change (90% interval)": f"{signed_bn(r['harm'])} [{signed_bn(r['harm_low'])}, {signed_bn(r['harm_high'])}]",
         "response cost change": f"{signed_bn(r['cost'])} [{signed_bn(r['cost_low'])}, {signed_bn(r['cost_high'])}]",
         "net social cost change": f"{signed_bn(r['net'])} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]",
-        "net change, recovered assets left out (Green Book)": (
+        "net change, recovered assets left out (as the Green Book treats transfers; no optimism bias)": (
             f"{signed_bn(r['green_book'])} [{signed_bn(r['green_book_low'])}, {signed_bn(r['green_book_high'])}]"
             if np.isfinite(r["green_book_low"]) else signed_bn(r["green_book"])),
         "better in (paired replications)": wins(r),
-        "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else f"£{r['per_pound']:.1f}",
+        "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else per_pound(r["per_pound"]),
         "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
                          "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
         "harm change, exporter areas": signed_bn(r["vulnerable"]),

@@ -29,3 +29,8 @@ def replications(pairs: float) -> str:
 
 def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def per_pound(value: float) -> str:
+    """Harm averted per extra pound: one decimal, two below £1 (£0.07 is not £0.1)."""
+    return f"£{value:.2f}" if abs(value) < 1 else f"£{value:.1f}"

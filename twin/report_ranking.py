@@ -31,8 +31,15 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
                 f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
                   f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}")
+    close = ""
+    if second["gap_low"] > 0 and second["p_above_better"] < NARROW_SHARE:  # told apart, but a small lead
+        runner_wins = int(round((1 - second["p_above_better"]) * second["pairs"]))
+        close = (f". The two are close: {runner} does better in the other {runner_wins} pairs, and the effect "
+                 f"sizes, assumed rather than measured and not varied here, could reverse a lead this small; weigh "
+                 f"their costs, timing and other outcomes too")
     return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
-            f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}.")
+            f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}"
+            f"{close}.")
 
 
 def level_with(comparison: Comparison, best: str) -> str | None:

@@ -15,7 +15,7 @@ import pandas as pd
 from twin.compare import Comparison
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-from twin.report_format import and_list, bn, count_of, replications, signed_bn  # noqa: F401 (the report's formats)
+from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     fading_sentence, green_book_sentence, level_with, narrowly, posterior_held_sentence, runner_up_sentence,
 )
@@ -137,8 +137,11 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
                      "defendants bailed to await trial at liberty)")
     early = _paired_change(comparison, scenario, "total_early_releases")
     if limits(early):
+        emergency = _paired_change(comparison, scenario, "total_emergency_releases")
+        more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
+                and emergency["diff_low"] > 0 else "")
         parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
-                     "released early)")
+                     f"released early{more})")
     return parts
 
 
@@ -360,7 +363,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(green_book)
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
-                + (f"; each extra pound spent averts £{best['per_pound']:.1f} of harm" if np.isfinite(best["per_pound"])
+                + (f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if np.isfinite(best["per_pound"])
                    else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
@@ -395,6 +398,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"(90% interval {signed_bn(r['net_low'])} to {signed_bn(r['net_high'])}; negative is a saving), "
                     f"harm {signed_bn(r['harm'])} for response spending {signed_bn(r['cost'])}, "
                     f"better in {wins(r)} paired replications" + (f"; {and_list(caveats)}." if caveats else "."))
+        fading_other = fading_sentence(comparison, r["scenario"]) if r["net"] < 0 else None
+        if fading_other:
+            text.append(fading_other)
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
                     "for every option), so each mean change averages over what the calibration leaves uncertain. "

@@ -21,7 +21,8 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
     [[lever]]                               # a lever setting and the values to try (full factorial)
     name = "lever.chb.hold_years"           # lever.<lever name>.<setting>, or a parameter name
     values = [0, 2, 4]                      # (lever.<lever name> with tables sets several at once;
-                                            #  name = "scenario" with scenario files compares scenarios)
+                                            #  name = "scenario" with scenario files compares scenarios,
+                                            #  each run as its file says: the base then sets only years)
 
     [[outcome]]                             # how outcomes are read (as calibration targets are)
     name = "harm_gbp_a_year_y1_5"
@@ -130,6 +131,7 @@ def load_experiment(path: str | Path) -> dict:
         values = entry.get("values") if isinstance(entry, dict) and entry.get("name") == "scenario" else None
         if isinstance(values, list) and values and all(isinstance(v, str) for v in values):  # else: refused below
             running = [load_scenario((path.parent / v).resolve()) for v in values]
+            _check_base_used(path, base)
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
         if "name" not in entry:
@@ -318,6 +320,23 @@ def design(config: dict) -> pd.DataFrame:
     rows = [{**s, "policy": k, **policy} for s in samples.to_dict(orient="records")
             for k, policy in enumerate(settings)]
     return pd.DataFrame(rows)
+
+
+def _check_base_used(path: Path, base: Scenario) -> None:
+    """With policies that are scenario files, each runs as its file says and the experiment's base
+    sets only the horizon: a base that sets anything else would be silently ignored, so it is refused."""
+    from twin.scenario import DEFAULTS
+
+    ignored = [what for what, set_ in (
+        ("parameters", bool(base.parameters)), ("levers", bool(base.levers)), ("a register", bool(base.register)),
+        ("an areas file", bool(base.areas_file)), ("step", base.step != DEFAULTS["step"]),
+        ("start_date", base.start_date != DEFAULTS["start_date"]),
+        ("spin_up_years", base.spin_up_years != DEFAULTS["spin_up_years"])) if set_]
+    if ignored:
+        raise ScenarioError(f"{path}: [experiment] base: {base.path} sets {', '.join(ignored)}, but the policies are "
+                            f"scenario files, which run as their own files say (the base sets only their years); "
+                            f"put what every policy shares in a scenario each of them builds on (base = in each "
+                            f"policy file), or make the base a plain scenario such as scenarios/baseline.toml")
 
 
 def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:

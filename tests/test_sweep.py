@@ -59,6 +59,7 @@ def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
     table = sweep_results(store, outcome["experiment_id"])
     seeds = table.groupby(["sample", "replicate"])["seed"].nunique()
     assert seeds.eq(1).all(), "policies of one sample and replicate share their seed"
+    assert list(table.columns[-3:]) == ["run_id", "setup_s", "run_s"]  # what differs between two runs, last
     assert outcome["ran"] == 8 and outcome["reused"] == 0
     again = run_sweep(config, store, SerialExecutor(), progress=False)
     assert again["ran"] == 0 and again["reused"] == 8 and again["experiment_id"] == outcome["experiment_id"]
@@ -407,6 +408,13 @@ def test_regret_and_robustness_on_a_known_table():
     assert line.startswith("lever.x=0 falls furthest behind the best option (its worst quarter of regrets) mostly "
                            "when u in [") and "of 10 futures inside the box" in line
     assert "only 10 futures: indicative" in line  # fewer than FEW_FUTURES_FOR_PRIM
+    # a box without lift (its share of bad futures under 1.5 times the share overall) or around
+    # fewer than 3 futures is not named as where the option fails
+    weak = {"box": {"limits": {"u": [0.2, 1.0]}, "restricted": {"u": [0.2, 1.0]}, "support": 22, "futures": 24,
+                    "coverage": 1.0, "density": 0.27, "base_density": 0.25}}
+    assert "no region of the uncertainties clearly concentrates its worst futures" in describe_box("p", weak)
+    lone = dict(weak, box=dict(weak["box"], support=1, density=1.0, coverage=0.17))
+    assert "clearly concentrates" in describe_box("p", lone) and "mostly when" not in describe_box("p", lone)
     from twin.analysis import format_outcome
 
     assert [format_outcome(v, "GBP/step") for v in (1.234e9, -1.198e8)] == ["£1.23bn", "-£119.8m"]

@@ -24,6 +24,10 @@ from scipy.stats import spearmanr
 
 PEEL_ALPHA = 0.05  # share of points removed at each PRIM peeling step
 MIN_SUPPORT = 0.05  # PRIM stops when the box holds fewer than this share of the futures
+#: a box is described as where an option fails only when it holds at least this many futures and its
+#: share of bad futures is at least this multiple of the share over all futures (its lift)
+MIN_BOX_FUTURES = 3
+MIN_LIFT = 1.5
 
 
 def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
@@ -85,6 +89,12 @@ def describe_box(name: str, entry: dict) -> str:
         return (f"{name}: no region of the uncertainties concentrates its worst futures (they are "
                 f"{box['density']:.0%} of all {box.get('futures', '?')} sampled futures, spread across them)")
     futures = box.get("futures", 0)
+    base = box.get("base_density")
+    if base is not None and (box["density"] < MIN_LIFT * base or box["support"] < MIN_BOX_FUTURES):
+        return (f"{name}: no region of the uncertainties clearly concentrates its worst futures (the densest box, "
+                f"{box['support']} of {futures} futures with {limits}, holds them at {box['density']:.0%} against "
+                f"{base:.0%} of all futures; a box is named when it holds at least {MIN_BOX_FUTURES} futures at "
+                f"{MIN_LIFT:g} times that share)")
     few = f"; only {futures} futures: indicative" if futures < FEW_FUTURES_FOR_PRIM else ""
     return (f"{name} falls furthest behind the best option (its worst quarter of regrets) mostly when {limits} "
             f"({box['support']} of {futures or '?'} futures inside the box; coverage {box['coverage']:.0%}, "
@@ -154,7 +164,7 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
             ranges = {u: (float(conditions[u].min()), float(conditions[u].max())) for u in uncertainties}
             box = dict(box, restricted={k: v for k, v in box["limits"].items()
                                         if v[0] > ranges[k][0] + 1e-12 or v[1] < ranges[k][1] - 1e-12},
-                       futures=int(len(r)))
+                       futures=int(len(r)), base_density=float(trajectory[0]["density"]))
             boxes[name] = {"box": box, "trajectory": trajectory}
     scores = {}
     # With a handful of futures a rank correlation takes only a few coarse values (0.5 or 1 from 3):
@@ -217,7 +227,9 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
                         f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
                         f"{tradeoff}"
-                        f"<h3>Which uncertainties matter (|Spearman rho|)</h3><p>{html.escape(scores)}</p>")
+                        f"<h3>Which uncertainties move the outcome's level (|Spearman rho|, mean over the options)</h3>"
+                        f"<p>{html.escape(scores)}</p><p>How strongly each sampled uncertainty moves the outcome "
+                        f"itself, not which option does best: where each option falls behind is in the boxes above.</p>")
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}

@@ -397,7 +397,8 @@ def cmd_analyse(args) -> int:
             print(f"    {describe_box(name, entry)}")
         scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])
         if scores:
-            print("    uncertainties that matter most (|Spearman rho|): "
+            print("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "
+                  "not what decides which option wins: see the boxes above): "
                   + ", ".join(f"{k} {v:.2f}" for k, v in scores))
     print(f"Report: {path}")
     return 0

@@ -456,6 +456,10 @@ def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.Data
     inputs = pd.DataFrame([{**json.loads(r["resolved_json"])["inputs"], "point": r["name"]}
                            for _, r in scenarios.iterrows()])
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
-    return runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id", how="left") \
+    frame = runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id", how="left") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)
+    # what depends on the machine and the order runs finished in (the database's run id, timings)
+    # last, so that two runs of a sweep compare equal column by column up to them
+    machine = [c for c in ("run_id", "setup_s", "run_s") if c in frame.columns]
+    return frame[[c for c in frame.columns if c not in machine] + machine]
 

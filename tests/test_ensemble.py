@@ -370,7 +370,8 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     assert "700 more prisoners released early" in text and "bailed" not in text
     # the same parts, without the sentence, follow an option that is not the best in the summary
     assert justice_limit_parts(comparison, "z") == ["its remand and convictions fill the prisons (700 more "
-                                                    "prisoners released early)"]
+                                                    "prisoners released early; the places that would hold them "
+                                                    "are neither built nor costed in this option)"]
     assert justice_limit_parts(comparison, "y") == []
 
 

@@ -141,7 +141,8 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
         parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
-                     f"released early{more})")
+                     f"released early{more}; the places that would hold them are neither built nor costed in this "
+                     f"option)")
     return parts
 
 

@@ -434,7 +434,7 @@ def terminal_table(comparison: Comparison) -> str:
         lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
                      f"{signed_bn(assets):>17s} "
                      f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
-                     f" {wins(r):>9s} {r['per_pound']:>6.1f}")
+                     f" {wins(r):>9s} {r['per_pound']:>6.{2 if abs(r['per_pound']) < 1 else 1}f}")
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)

@@ -71,13 +71,13 @@ class Geography:
         Groups move between neighbours either way (`neighbour_weights`, made symmetric: the
         nearest-areas relation is one-way, and an area among no other area's nearest five would
         only ever lose groups), to a neighbour j with chance w_j / S_i, w = `area_weight` (the
-        register's weights, population x vulnerability) and S_i the sum of w over i's neighbours.
+        synthetic register's weights, population x vulnerability) and S_i the sum of w over i's neighbours.
         A group in area i moves with a chance in proportion to S_i: then the flows balance,
         w_i S_i (w_j / S_i) = w_j S_j (w_i / S_j), and were every group equally exposed to
         operations, moves would keep groups spread over the areas as w spreads them; groups
         drift only away from where operations fall more often. The weights are the synthetic
-        register's spread: a user's register spread otherwise drifts towards them. Moving by neighbours' population
-        alone, at one rate everywhere (as before), drifted groups over the years from areas
+        register's spread: a user's register spread otherwise drifts towards them. Moving by
+        neighbours' population alone, at one rate everywhere (as before), drifted groups over the years from areas
         with small neighbours (Scotland lost a third of its groups in 18 years) to areas beside
         large ones (Hertfordshire, beside London, more than doubled its groups). Areas without
         neighbours get a zero row and never move."""

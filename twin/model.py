@@ -120,7 +120,7 @@ class TwinModel(mesa.Model):
         self.vulnerability = community.initial_vulnerability(geo, p)
         self.trust = community.initial_trust(geo, p)
         self.trust_reference = self.trust.copy()
-        # where groups move after operations: neutral for the register's spread of groups
+        # where groups move after operations: neutral for the synthetic register's spread of groups
         self.relocation, self.relocation_scale = geo.relocation_weights(geo.population * self.vulnerability)
         self.police = policing.Police(geo, p)
         self.modifiers = Modifiers(geo.n_areas, self.police.n_units)

@@ -440,8 +440,14 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
-    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["experiments.csv", "outcomes.csv"]
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["experiments.csv", "outcome_definitions.csv",
+                                                                        "outcomes.csv"]
     assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2
+    definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
+    assert definitions.to_dict("records") == [{"outcome": "harm", "metric": "harm_gbp_total", "area": "UK",
+                                               "years": "1-1", "aggregation": "annual_sum",
+                                               "what": "mean over those years of each year's total",
+                                               "metric_unit": "GBP/step"}]
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     # the EMA layout: each run's future (sample) and policy, under the experiment file's names

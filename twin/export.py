@@ -17,7 +17,9 @@ Files written:
   names them);
 - trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
 - area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
-A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files.
+A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files (its
+outcomes in the experiment file's order) and outcome_definitions.{csv,parquet}: each outcome's
+metric, area, years, how it is aggregated and the metric's unit.
 """
 
 from __future__ import annotations
@@ -42,6 +44,24 @@ def _inputs(resolved: dict) -> dict:
     row["years"] = resolved.get("years")
     row["step"] = resolved.get("step")
     return row
+
+
+#: how a sweep outcome is read off a run (`targets.target_values`)
+AGGREGATION_WORDS = {"annual_sum": "mean over those years of each year's total",
+                     "mean": "mean level over those years' steps",
+                     "ratio": "sum over those years divided by the sum of ratio_of"}
+
+
+def _outcome_definitions(spec: dict) -> pd.DataFrame:
+    """A sweep's outcomes as its experiment file defines them, with each metric's unit."""
+    from twin.results import METRICS
+
+    units = {m.name: m.unit for m in METRICS}
+    return pd.DataFrame([{"outcome": o["name"], "metric": o["metric"], "area": o.get("area", "UK"),
+                          "years": f"{o['years'][0]}-{o['years'][1]}", "aggregation": o["aggregation"],
+                          "what": AGGREGATION_WORDS.get(o["aggregation"], o["aggregation"])
+                          + (f" ({o['ratio_of']})" if o.get("ratio_of") else ""),
+                          "metric_unit": units.get(o["metric"], "")} for o in spec.get("outcomes", [])])
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -71,8 +91,11 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}
-    if sweep:  # a sweep keeps outcomes only
-        tables = {k: v for k, v in tables.items() if k in ("experiments", "outcomes")}
+    if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
+        definitions = _outcome_definitions(json.loads(store.experiment_row(experiment_id)["spec_json"]))
+        order = ["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]
+        outcomes = outcomes[order + [c for c in outcomes.columns if c not in order]]
+        tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():

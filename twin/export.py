@@ -87,7 +87,9 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # counts of people and events as totals only (a discounted count of homicides reads as fewer
     # homicides), as in summary.csv; money as totals and present values
     if not sweep:
-        outcomes = outcomes[[c for c in outcomes.columns if not (c.startswith("discounted_") and "gbp" not in c)]]
+        from twin.report_format import discounted_count
+
+        outcomes = outcomes[[c for c in outcomes.columns if not discounted_count(c)]]
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}

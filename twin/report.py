@@ -26,7 +26,7 @@ from twin.compare import Comparison  # noqa: E402
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
-from twin.report_format import per_pound  # noqa: E402
+from twin.report_format import discounted_count, per_pound  # noqa: E402
 from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     unmoved_harms, who_pays, wins, year_by_year,
@@ -215,7 +215,7 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
         return frame
     base = frame.metric.str.replace(r"^(total|discounted)_", "", regex=True)
     money = base.str.contains("gbp")
-    frame = frame[money | frame.metric.str.startswith("total_")].copy()
+    frame = frame[~frame.metric.map(discounted_count)].copy()
     base, money = base[frame.index], money[frame.index]
     described = dict(zip(METRIC_NAMES, (m.description for m in METRICS)))
     described.update({"harm_gbp_exporter_areas": "harm in the county-line exporter areas",

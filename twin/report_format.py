@@ -34,3 +34,9 @@ def and_list(items: list[str]) -> str:
 def per_pound(value: float) -> str:
     """Harm averted per extra pound: one decimal, two below £1 (£0.07 is not £0.1)."""
     return f"£{value:.2f}" if abs(value) < 1 else f"£{value:.1f}"
+
+
+def discounted_count(metric: str) -> bool:
+    """A discounted count of people or events: left out of summary.csv and the export (a
+    "discounted" 147 homicides would read as fewer homicides than the 196 that happened)."""
+    return metric.startswith("discounted_") and "gbp" not in metric

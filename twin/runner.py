@@ -49,28 +49,29 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 def register_warnings(model: TwinModel) -> list[str]:
     """A user's register that looks like part of the picture (`register.coverage_warning`), or,
     completed, one short in its own areas (`Completion.shortfall_warning`)."""
-    from twin.register import coverage_warning
-
-    if model.register_completion is not None:
-        warning = model.register_completion.shortfall_warning()
-    else:
-        warning = coverage_warning(model.register.area, model.register.known, model.geography, model.params)
-    return [warning] if warning else []
+    return _register_warnings(model.register, model.register_completion, model.geography, model.params)
 
 
 def scenario_register_warnings(scenario: Scenario) -> list[str]:
     """`register_warnings` for a scenario's own register, before any run (completed with the
     synthetic register of seed 1: the counts it is checked by hardly vary with the seed)."""
-    from twin.register import complete_register, coverage_warning, synthetic_register
+    from twin.register import complete_register, synthetic_register
     from twin.streams import RandomStreams
 
     geography = load_geography(scenario.areas_file)
     register, params = load_register(scenario.register, geography), scenario.build_parameters()
+    completion = None
     if scenario.complete_register:
-        synthetic = synthetic_register(geography, params, RandomStreams(1)["register"])
-        warning = complete_register(register, synthetic)[1].shortfall_warning()
-    else:
-        warning = coverage_warning(register.area, register.known, geography, params)
+        completion = complete_register(register, synthetic_register(geography, params,
+                                                                    RandomStreams(1)["register"]))[1]
+    return _register_warnings(register, completion, geography, params)
+
+
+def _register_warnings(register, completion, geography, params) -> list[str]:
+    from twin.register import coverage_warning
+
+    warning = (completion.shortfall_warning() if completion is not None
+               else coverage_warning(register.area, register.known, geography, params))
     return [warning] if warning else []
 
 

@@ -68,5 +68,6 @@ def clear_markets(markets, area: np.ndarray, market: np.ndarray, amount: np.ndar
     local_served, unmet, surplus = np.empty_like(supply), np.empty_like(supply), np.empty_like(supply)
     _local_clearing_into(supply, markets.demand, local_served, unmet, surplus)
     target = markets.clear_cells(supply, local_served, unmet, surplus)
-    _update_prices(markets.price_index, target, markets.price_step(months_per_step))
+    _update_prices(markets.price_index, target, markets.price_step(months_per_step), markets.params.price_index_min,
+                   markets.params.price_index_max)
     return amount * markets.sold_share[area, market]

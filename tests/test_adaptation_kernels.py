@@ -19,7 +19,7 @@ def test_link_clients_draws_for_several_lists_as_for_each_list_in_turn():
     from twin.enablers import EnablerLinks, build_enablers, link_clients
     from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
 
-    enablers = build_enablers((30, 20, 10), np.random.default_rng(3))
+    enablers = build_enablers((30, 20, 10), np.random.default_rng(3), 1.5)
     enablers.active[::4] = False
     clients = (np.array([5, 9, 2]), np.array([], dtype=np.int64), np.array([7, 1, 1, 4]))
     kinds = (TECHNICAL, PROFESSIONAL, INSIDER)
@@ -59,7 +59,7 @@ def test_groups_move_after_operations_at_their_areas_chances():
     markets[:, 0] = True
     zeros = np.zeros((geo.n_areas, MONEY_LAUNDERING))
     movers, _, _ = plan_displacement(hit, uniforms, area, markets, relocation, scale, zeros + 1.0,
-                                     np.ones(MONEY_LAUNDERING), zeros, 0.2, 0.0)
+                                     np.ones(MONEY_LAUNDERING), zeros, 0.2, 0.0, 0.1)
     counts = np.bincount(area[movers], minlength=geo.n_areas)
     groups = np.bincount(area, minlength=geo.n_areas)
     p = 0.2 * scale

@@ -126,10 +126,9 @@ def test_reputation_kept_after_disruption():
 
 def test_cohesion_recovers_at_its_rate():
     def cohesion_gap(model):
-        from twin.ocgs import BASE_COHESION
         ocgs = model.ocgs
         active = ocgs.active[:ocgs.n]
-        return float((BASE_COHESION[ocgs.ocg_type[:ocgs.n]] - ocgs.cohesion[:ocgs.n])[active].mean())
+        return float((model.base_cohesion[ocgs.ocg_type[:ocgs.n]] - ocgs.cohesion[:ocgs.n])[active].mean())
     _assert_sign(_paired("cohesion_recovery_per_month", 0.005, 0.08, cohesion_gap), -1)
 
 

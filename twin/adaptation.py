@@ -2,7 +2,7 @@
 
 - Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
   the unmet share and the area's size) unless someone holds the ground (the Hold lever lowers
-  `entry_multiplier`). New groups are small, unmapped and mostly local (`NEW_OCG_REACH`).
+  `entry_multiplier`). New groups are small, unmapped and mostly local (`entrant_share_reach_*`).
 - County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
   lines close for business reasons or when their group is disrupted or gone.
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.
@@ -22,14 +22,10 @@ import numpy as np
 from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, market_exit_step, plan_entry
 from twin.compiled import generator_argument
 from twin.enablers import link_clients
-from twin.ocgs import BASE_COHESION
 from twin.parameters import per_step_probability
 from twin.recruitment import add_members
 from twin.vocabulary import INSIDER, LEADER, PROFESSIONAL, TECHNICAL
 
-NEW_OCG_REACH = (0.6, 0.3, 0.1)  # local, regional, national: new entrants start small (assumption)
-NEW_OCG_SIZE_SIGMA = 0.5
-MAX_ENTRANT_TARGET_SIZE = 40.0  # largest size a new group aims for (assumption)
 
 
 def entry(model) -> None:
@@ -42,12 +38,12 @@ def entry(model) -> None:
         rng_handle=generator_argument(rng), vacancy=markets.vacancy(), population=model.geography.population,
         entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
         months_per_step=model.months_per_step, log_size_median=np.log(params.entry_size_median),
-        size_sigma=NEW_OCG_SIZE_SIGMA, score_noise_sigma=params.harm_score_noise_sigma, demand=markets.demand,
-        served=markets.served, productivity=markets.productivity, base_cohesion=BASE_COHESION,
+        size_sigma=params.entrant_size_sigma, score_noise_sigma=params.harm_score_noise_sigma, demand=markets.demand,
+        served=markets.served, productivity=markets.productivity, base_cohesion=model.base_cohesion,
         laundering_share=params.new_ocg_laundering_share, share_cultural=params.share_type_cultural,
         share_proximity=params.share_type_proximity, share_family=params.share_type_family,
         share_violent=params.share_violent, share_serious_violence=params.share_serious_violence,
-        size_min=params.ocg_size_min, max_target_size=MAX_ENTRANT_TARGET_SIZE, reach_shares=_REACH_SHARES,
+        size_min=params.ocg_size_min, max_target_size=float(params.entrant_target_size_max), reach_shares=model.entrant_reach_shares,
         exploited_share_drugs=params.exploited_member_share_drugs,
         exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
         fraud_virtual_share=params.fraud_entrant_virtual_share, tally=model.tally.values, tally_rows=rows)
@@ -55,13 +51,11 @@ def entry(model) -> None:
         # Entrants start unmapped, without capital or enablers (scalars fill every new row).
         new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,
                        size=target, capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
-                       score_noise=score_noise, step=model.steps_done)
+                       score_noise=score_noise, step=model.steps_done, base_cohesion=model.base_cohesion)
         index = add_members(model, new[owner], role, rng, known_prob=0.0)
         assign_leaders(ocgs.leader, new, owner, role, index, LEADER)
         model.grow_ocg_arrays()  # the step's per-group arrays cover the entrants
 
-
-_REACH_SHARES = np.array(NEW_OCG_REACH)
 
 #: the tally rows each phase's kernel adds to, in the order it takes them
 ENTRY_TALLIES = ("ocgs_entered",)
@@ -84,7 +78,7 @@ def county_lines(model) -> None:
         closure_rate=params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month,
         demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
         months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
-        tally=model.tally.values, tally_rows=rows)
+        pull_floor=params.vacancy_pull_floor, tally=model.tally.values, tally_rows=rows)
     if n_exporters > 0 and model.county_line_openings_per_exporter is None:
         model.county_line_openings_per_exporter = openings
     if owner.size:
@@ -102,12 +96,13 @@ def displacement_and_learning(model) -> None:
         rng_handle=generator_argument(rng), investigated=model.investigated, disrupted=model.disrupted,
         active=ocgs.active, area=ocgs.area, markets=ocgs.markets, insulation=ocgs.insulation,
         encrypted=ocgs.encrypted, cohesion=ocgs.cohesion, reputation=ocgs.reputation, ocg_type=ocgs.ocg_type,
-        base_cohesion=BASE_COHESION, relocation=model.relocation, relocation_scale=model.relocation_scale, demand=markets.demand,
+        base_cohesion=model.base_cohesion, relocation=model.relocation, relocation_scale=model.relocation_scale, demand=markets.demand,
         unit_price_gbp=model.unit_price_gbp, vacancy=markets.vacancy(), exporter=model.geography.exporter,
         line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active,
         relocation_prob=params.relocation_prob_after_operation, pivot_prob=params.pivot_prob_after_operation,
         learning_step=params.insulation_learning_step, encryption_prob=params.encryption_adoption_after_operation,
         enabler_prob=params.enabler_acquisition_after_operation,
+        professional_share=params.acquired_enabler_professional_share, pull_floor=params.vacancy_pull_floor,
         calm_keep=1.0 - per_step_probability(params.insulation_decay_per_month, dt),
         recover=per_step_probability(params.cohesion_recovery_per_month, dt),
         reputation_kept=params.reputation_after_disruption_ratio, tally=tally.values, tally_rows=rows)

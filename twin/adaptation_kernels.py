@@ -181,7 +181,7 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 @kernel
 def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
                       ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
-                      months_per_step, opening_multiplier, tally, tally_rows):
+                      months_per_step, opening_multiplier, pull_floor, tally, tally_rows):
     """County lines closing for business reasons, and new ones opening.
 
     Every line draws a uniform (in row order): an active line below `closure_prob` closes
@@ -191,7 +191,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
     set: it is set from the active lines left and `closure_rate` (so the stock holds). The
     number of openings is drawn only when there are exporters; then `open_lines` draws the new
-    lines' owners (by capacity) and destinations (by demand x (0.1 + vacancy)), tallied by
+    lines' owners (by capacity) and destinations (by demand x (`pull_floor` + vacancy)), tallied by
     destination in `tally_rows[1]` ("county_lines_opened").
     Returns (number of exporters, openings per exporter, owners and destinations of new lines).
     """
@@ -237,7 +237,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
         line_demand[a] = demand[a, HEROIN_CRACK] * outside
         line_vacancy[a] = vacancy[a, HEROIN_CRACK] * outside
         weighted[a] = line_vacancy[a] * line_demand[a]
-        pull[a] = line_demand[a] * (0.1 + line_vacancy[a])
+        pull[a] = line_demand[a] * (pull_floor + line_vacancy[a])
     total_demand = pairwise_sum(line_demand, 0, n_areas)
     mean_vacancy = pairwise_sum(weighted, 0, n_areas) / (1e-9 if 1e-9 > total_demand else total_demand)
     expected_per_step = (openings_per_exporter * n_exporters * (1.0 + vacancy_response * mean_vacancy)) * months_per_step
@@ -294,13 +294,13 @@ def pivot_weights(appeal, markets, o, weights):
 
 @kernel
 def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand, unit_price_gbp, vacancy,
-                      relocation_prob, pivot_prob):
+                      relocation_prob, pivot_prob, pull_floor):
     """Who moves and who pivots after an operation, from the first two of each investigated
     group's five uniforms: movers are those below `relocation_prob` x their area's
     `relocation_scale` with somewhere to go (a non-zero row of `relocation`; both from
     `geography.relocation_weights`); pivoting
     groups those below `pivot_prob` with a market to add. Returns (movers, pivoting groups,
-    appeal of each product market: its value x (0.1 + mean vacancy))."""
+    appeal of each product market: its value x (`pull_floor` + mean vacancy))."""
     n_hit = hit.size
     n_areas = relocation.shape[0]
     movers = np.empty(n_hit, dtype=np.int64)
@@ -319,7 +319,7 @@ def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale
         for a in range(1, n_areas):
             value += demand[a, m] * unit_price_gbp[m]
             unmet += vacancy[a, m]
-        appeal[m] = value * (0.1 + unmet / n_areas)
+        appeal[m] = value * (pull_floor + unmet / n_areas)
     pivoting = np.empty(n_hit, dtype=np.int64)
     n_pivoting = 0
     weights = np.empty(MONEY_LAUNDERING)
@@ -333,8 +333,8 @@ def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale
 @kernel
 def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
                        insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter,
-                       line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob, calm_keep,
-                       recover, reputation_kept, tally, tally_rows):
+                       line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob,
+                       professional_share, calm_keep, recover, reputation_kept, tally, tally_rows):
     """Groups that just faced an operation move, pivot and learn; every group's insulation decays
     without pressure and its cohesion and reputation recover.
 
@@ -403,7 +403,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     insider = np.empty(n_recruit, dtype=np.int64)
     n_professional, n_insider = 0, 0
     for k in range(n_recruit):
-        if uniforms[k, 4] < 0.5:
+        if uniforms[k, 4] < professional_share:
             professional[n_professional] = recruit[k]
             n_professional += 1
         else:
@@ -420,6 +420,8 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     for o in range(n_ocgs):
         cohesion[o] += recover * (base_cohesion[ocg_type[o]] - cohesion[o])
     for o in range(n_ocgs):
+        # 0.5 is every group's starting reputation (`OCGs` column default): a normalisation, not an
+        # assumption, as recruitment scales with 0.5 + reputation and its fill rate is set at 0.5.
         reputation[o] += recover * (0.5 - reputation[o])
     return encrypt[:n_encrypt].copy(), professional[:n_professional].copy(), insider[:n_insider].copy(), n_recruit
 
@@ -429,7 +431,8 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
                       reputation, ocg_type, base_cohesion, relocation, relocation_scale, demand, unit_price_gbp,
                       vacancy, exporter,
                       line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
-                      enabler_prob, calm_keep, recover, reputation_kept, tally, tally_rows):
+                      enabler_prob, professional_share, pull_floor, calm_keep, recover, reputation_kept, tally,
+                      tally_rows):
     """The whole displacement and learning phase: the investigated groups (`investigated_groups`)
     draw five uniforms each (relocation, pivot, encryption, enabler, enabler kind, row by row),
     then one uniform per mover and per pivoting group (`plan_displacement`); `displace_and_learn`
@@ -443,15 +446,15 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
         for j in range(5):
             uniforms[i, j] = rng.random()
     movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand,
-                                                 unit_price_gbp, vacancy, relocation_prob, pivot_prob)
+                                                 unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor)
     draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     for i in range(draws.size):
         draws[i] = rng.random()
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
         encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
-        line_active, learning_step, encryption_prob, enabler_prob, calm_keep, recover, reputation_kept, tally,
-        tally_rows)
+        line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
+        reputation_kept, tally, tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit
 
 

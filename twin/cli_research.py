@@ -1,4 +1,4 @@
-"""`twin` commands for researchers and analysts: fit, calibrate, sensitivity, validate, sweep,
+"""`twin` commands for researchers and analysts: fit, calibrate, sensitivity, screen, validate, sweep,
 analyse (the parser and the other commands are in `cli.py`)."""
 
 from __future__ import annotations
@@ -226,6 +226,43 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_screen(args) -> int:
+    from twin.executor import ignore_further_interrupts, make_executor
+    from twin.screening import load_config, run_screening, runs_needed, summary_lines, write_screening_report
+
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
+    config = load_config(args.config)
+    if args.trajectories:
+        config["trajectories"] = args.trajectories
+    out = output_folder(args.out or config["out"])
+    points, runs = runs_needed(config)
+    if not args.quiet:
+        print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points, "
+              f"{runs} runs of {config['scenario'].years:g} years (fewer where trajectories cross).", file=sys.stderr)
+    executor = make_executor(args.workers)
+
+    def progress(done, distinct):  # trajectories that cross share points: each distinct one runs once
+        if not args.quiet:
+            print(f"\rpoints {done}/{distinct}   ", end="", flush=True)
+
+    try:
+        table = run_screening(config, executor, progress, checkpoint=out)
+    except KeyboardInterrupt:  # run_screening has said what it kept
+        ignore_further_interrupts()
+        return 130
+    finally:
+        executor.close()
+    path = write_screening_report(table, config, out)
+    print()
+    for line in summary_lines(table):
+        print(line)
+    print(f"Report: {path}")
+    return 0
+
+
 #: sampled futures from which `twin sweep` says it is building the design before the progress bar
 LARGE_DESIGN = 10_000
 
@@ -405,7 +442,7 @@ def cmd_analyse(args) -> int:
 
 
 def add_research_commands(sub) -> None:
-    """The research and batch subcommands' parsers (fit, calibrate, sensitivity, validate, sweep,
+    """The research and batch subcommands' parsers (fit, calibrate, sensitivity, screen, validate, sweep,
     analyse), added to `cli.build_parser`'s subparsers."""
     from twin.cli import _positive_int, _seed, _sobol_samples, _years
     from twin.store import DEFAULT_DB
@@ -435,6 +472,14 @@ def add_research_commands(sub) -> None:
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
+
+    screen = sub.add_parser("screen", help="Morris screening: which of many parameters move the outcomes at all")
+    screen.add_argument("config", help="screening config TOML, e.g. calibration/screening.toml")
+    screen.add_argument("--trajectories", type=_positive_int, help="Morris trajectories (default: the config's)")
+    screen.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    screen.add_argument("--out", help="report folder (default: the config's)")
+    screen.add_argument("--quiet", action="store_true", help="print only errors")
+    screen.set_defaults(func=cmd_screen)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
     validate.add_argument("experiments", nargs="*", help="validation experiment files (default: all of experiments/validation)",

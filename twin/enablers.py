@@ -47,20 +47,21 @@ KINDS = (PROFESSIONAL, INSIDER, TECHNICAL)
 assert KINDS == (0, 1, 2)  # `_service_flags` uses bit k (and 3 + k) for kind k
 
 
-def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator) -> Enablers:
-    """The starting enablers: `counts` of each kind (in `KINDS` order)."""
+def build_enablers(counts: tuple[int, int, int], rng: np.random.Generator, pareto_shape: float) -> Enablers:
+    """The starting enablers: `counts` of each kind (in `KINDS` order), their pull on clients
+    1 + a Pareto draw of shape `pareto_shape` (`enabler_client_pareto_shape`)."""
     enablers = Enablers(capacity=2 * sum(counts))
-    _add_enablers(enablers, counts, rng)
+    _add_enablers(enablers, counts, rng, pareto_shape)
     return enablers
 
 
-def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator) -> None:
+def _add_enablers(enablers: Enablers, counts, rng: np.random.Generator, pareto_shape: float) -> None:
     """Append `counts[kind]` new active enablers of each kind, kind by kind, in one append (one
     draw of all their pulls: the same numbers as a draw per kind in turn)."""
     total = int(sum(counts))
     # A few enablers serve many clients (EncroChat served thousands): heavy-tailed pull.
     enablers.append(total, kind=np.repeat(np.arange(len(KINDS)), counts),
-                    reach_weight=rng.pareto(1.5, size=total) + 1.0)
+                    reach_weight=rng.pareto(pareto_shape, size=total) + 1.0)
 
 
 def starting_counts(params) -> tuple[int, int, int]:
@@ -94,7 +95,7 @@ def renew(model) -> None:
     entering = [rng.binomial(short, entry) if short > 0 else 0
                 for short in (start - int(active) for start, active in zip(starting_counts(params), active_by_kind))]
     if any(entering):
-        _add_enablers(enablers, entering, rng)
+        _add_enablers(enablers, entering, rng, params.enabler_client_pareto_shape)
     relink = per_step_probability(params.enabler_relink_prob_per_month, dt)
     enabler, client, flags, n_seeking, dead = _relink(
         generator_argument(rng), relink, links.enabler, links.ocg, links.active, enablers.kind, enablers.active,

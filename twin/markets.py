@@ -34,8 +34,6 @@ from twin.vocabulary import (
 )
 
 N_MARKETS = len(MARKETS)
-PRICE_INDEX_BOUNDS = (0.25, 4.0)
-PRICE_ADJUSTMENT_PER_MONTH = 0.5  # share of the gap to the clearing price closed each month
 
 
 class CountyLines(Table):
@@ -135,7 +133,7 @@ class Markets:
 
     def price_step(self, months_per_step: float) -> float:
         """Share of the gap to the clearing price a price index closes in one step."""
-        return per_step_probability(PRICE_ADJUSTMENT_PER_MONTH, months_per_step)
+        return per_step_probability(self.params.price_adjustment_per_month, months_per_step)
 
     def cleared_laundering(self) -> None:
         """The laundering column was emptied (by `operations.operate`'s kernel, `_clear_laundering_column`)."""
@@ -279,9 +277,8 @@ def _clear_cells(demand, supply, local_served, surplus, reachable, drawn, nation
 
 
 @kernel
-def _update_prices(price_index, target, step):
-    """Move each product's price index `step` of the way to its target (bounded)."""
-    low, high = PRICE_INDEX_BOUNDS
+def _update_prices(price_index, target, step, low, high):
+    """Move each product's price index `step` of the way to its target, bounded to [low, high]."""
     for a in range(price_index.shape[0]):
         for m in range(price_index.shape[1] - 1):  # not money laundering
             bounded = target[a, m]

@@ -21,7 +21,7 @@ from twin.markets import CountyLines, Markets
 from twin.members import Members, active_census, role_layout
 from twin.metrics import compute_metrics
 from twin.modifiers import Modifiers
-from twin.ocgs import STEP_ARRAYS, OCGs
+from twin.ocgs import STEP_ARRAYS, OCGs, base_cohesion
 from twin.parameters import Parameters
 from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
@@ -172,7 +172,10 @@ class TwinModel(mesa.Model):
 
     def _populate(self, register: Register) -> None:
         p, rng = self.params, self.streams["population"]
-        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.steps_done,
+        self.base_cohesion = base_cohesion(p)  # by OCG type
+        self.entrant_reach_shares = np.array([p.entrant_share_reach_local, p.entrant_share_reach_regional,
+                                              p.entrant_share_reach_national])
+        self.ocgs = OCGs.from_register(register, rng, p.harm_score_noise_sigma, self.base_cohesion, self.steps_done,
                                        intel_known=p.intel_start_mapped, insulation_max=p.insulation_start_max)
         self.register_capital_missing = np.isnan(register.capital_gbp)
         self.ocgs_at_start = self.ocgs.n
@@ -191,7 +194,7 @@ class TwinModel(mesa.Model):
         self._initial_prisoners(rng)
 
         self.enablers = build_enablers((int(p.enablers_professional), int(p.enablers_insider),
-                                        int(p.enablers_technical)), rng)
+                                        int(p.enablers_technical)), rng, p.enabler_client_pareto_shape)
         self.enabler_links = EnablerLinks(capacity=4 * self.ocgs.n)
         initial_links(self.ocgs, self.enablers, self.enabler_links, rng)
 

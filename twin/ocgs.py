@@ -12,10 +12,14 @@ from twin.register import Register
 from twin.tables import Table
 from twin.vocabulary import CULTURAL, FAMILY, MARKETS, PROXIMITY, VIRTUAL
 
-# Cohesion by OCG type: family groups hold together best, virtual groups least (assumption,
-# documented in docs/ODD.md; it scales capacity only: splits have a fixed chance, succession_split_prob).
-BASE_COHESION = np.zeros(4)
-BASE_COHESION[[CULTURAL, PROXIMITY, FAMILY, VIRTUAL]] = [0.75, 0.6, 0.9, 0.5]
+
+def base_cohesion(params) -> np.ndarray:
+    """Cohesion by OCG type (`cohesion_base_*`): what a group starts with and recovers towards. It
+    scales capacity only: splits have a fixed chance (`succession_split_prob`)."""
+    by_type = np.zeros(4)
+    by_type[[CULTURAL, PROXIMITY, FAMILY, VIRTUAL]] = [params.cohesion_base_cultural, params.cohesion_base_proximity,
+                                                       params.cohesion_base_family, params.cohesion_base_virtual]
+    return by_type
 
 
 #: `investigated_step` of a group no operation has ended against (steps below 0 are spin-up steps)
@@ -84,11 +88,11 @@ class OCGs(Table):
     }
 
     def add(self, *, area, ocg_type, reach, violence, markets, known, size, capital_gbp,
-            encrypted, has_professional, has_insider, score_noise, step: int, insulation=0.0,
-            intel_known: float = 0.0) -> np.ndarray:
-        """Append OCGs in bulk and return their indices; police start with `intel_known` intelligence
-        on those they know."""
-        cohesion = BASE_COHESION[ocg_type]
+            encrypted, has_professional, has_insider, score_noise, step: int, base_cohesion: np.ndarray,
+            insulation=0.0, intel_known: float = 0.0) -> np.ndarray:
+        """Append OCGs in bulk and return their indices; each starts with its type's cohesion
+        (`base_cohesion`, by type) and police with `intel_known` intelligence on those they know."""
+        cohesion = base_cohesion[ocg_type]
         # A scalar `known` (new groups: False) gives a scalar intel, which `append` need not write.
         intel = (intel_known if known else 0.0) if type(known) is bool else np.where(known, intel_known, 0.0)
         n = area.size if isinstance(area, np.ndarray) else np.size(area)
@@ -101,7 +105,7 @@ class OCGs(Table):
         )
 
     @classmethod
-    def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float,
+    def from_register(cls, register: Register, rng: np.random.Generator, noise_sigma: float, base_cohesion: np.ndarray,
                       step: int = 0, intel_known: float = 0.3, insulation_max: float = 0.4) -> "OCGs":
         """The register's groups, founded at `step` (the model's first step: below 0 with a spin-up):
         police start with `intel_known` intelligence on the known ones (`intel_start_mapped`), and
@@ -112,7 +116,7 @@ class OCGs(Table):
             markets=register.markets, known=register.known, size=register.size.astype(float),
             capital_gbp=np.nan_to_num(register.capital_gbp, nan=0.0), encrypted=register.enablers[:, 2],
             has_professional=register.enablers[:, 0], has_insider=register.enablers[:, 1],
-            score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=step,
+            score_noise=rng.lognormal(0.0, noise_sigma, size=len(register)), step=step, base_cohesion=base_cohesion,
             insulation=rng.uniform(0.0, insulation_max, size=len(register)), intel_known=intel_known,
         )
         return ocgs

@@ -41,7 +41,8 @@ def calibrate_productivity(model, capacity: np.ndarray) -> None:
     capacity_by_market = share.sum(axis=0)
     target = ratio * markets.demand.sum(axis=0)
     lines = model.params.county_line_capacity_users * np.count_nonzero(model.county_lines.active)
-    target[HEROIN_CRACK] = max(target[HEROIN_CRACK] - lines, 0.1 * target[HEROIN_CRACK])
+    floor = model.params.heroin_home_supply_floor_share
+    target[HEROIN_CRACK] = max(target[HEROIN_CRACK] - lines, floor * target[HEROIN_CRACK])
     with np.errstate(divide="ignore", invalid="ignore"):
         markets.productivity[:MONEY_LAUNDERING] = np.where(
             capacity_by_market[:MONEY_LAUNDERING] > 0,
@@ -103,7 +104,7 @@ CAPACITY, CAPACITY_PER_MARKET, REVENUE, HARM, PROFIT, LAUNDERING_CAPACITY = rang
 SUPPLY, LOCAL_SERVED, UNMET, SURPLUS = range(4)
 #: entries of `OperationsRoom.scalars` (the run's parameters the kernels read)
 (DIRECTED_CAPACITY, LINE_CAPACITY_USERS, PROFIT_MARGIN, RATIO_INITIAL, EFFICIENCY_PROFESSIONAL, EFFICIENCY_BASE,
- SPEND_RATE, MONTHS_PER_STEP, PRICE_STEP) = range(9)
+ SPEND_RATE, MONTHS_PER_STEP, PRICE_STEP, PRICE_MIN, PRICE_MAX, LAUNDERING_FLOOR) = range(12)
 
 
 class OperationsRoom:
@@ -131,7 +132,8 @@ class OperationsRoom:
             params.directed_from_prison_capacity, params.county_line_capacity_users, params.profit_margin,
             params.supply_demand_ratio_initial, params.laundering_efficiency_professional,
             params.laundering_efficiency_base, params.capital_spend_rate_per_month, dt,
-            model.markets.price_step(dt)])
+            model.markets.price_step(dt), params.price_index_min, params.price_index_max,
+            params.laundering_coverage_floor])
 
     def __setstate__(self, state: dict) -> None:  # a copy's grids are views of its own cells
         self.__dict__.update(state)
@@ -339,7 +341,7 @@ def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, ha
     revenue and harm columns (and, the first time, laundering productivity), and empties the
     laundering column of demand and served (`markets._clear_laundering_column`). Returns the pounds
     laundered this step."""
-    _update_prices(price_index, target, scalars[PRICE_STEP])
+    _update_prices(price_index, target, scalars[PRICE_STEP], scalars[PRICE_MIN], scalars[PRICE_MAX])
     months_per_step = scalars[MONTHS_PER_STEP]
     n = n_groups
     owner, cells = entries[E_OWNER], entries[E_CELL]
@@ -374,9 +376,10 @@ def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, ha
     coverage = min(1.0, laundering_supply / laundering_demand) if laundering_demand > 0 else 1.0
     spend_share = min(1.0, scalars[SPEND_RATE] * months_per_step)
     efficiency_professional, efficiency_base = scalars[EFFICIENCY_PROFESSIONAL], scalars[EFFICIENCY_BASE]
+    floor = scalars[LAUNDERING_FLOOR]
     for g in range(n):
         base = efficiency_professional if has_professional[g] else efficiency_base
-        efficiency = base * (0.5 + 0.5 * coverage)
+        efficiency = base * (floor + (1.0 - floor) * coverage)
         inflow = profit_per_month[g] * efficiency * months_per_step
         spend = capital_gbp[g] * spend_share
         capital_gbp[g] = capital_gbp[g] + inflow - spend

@@ -147,11 +147,13 @@ class Parameters:
         return clone
 
 
-#: shares drawn as one distribution (the synthetic register rescales each set to sum to 1)
+#: shares drawn as one distribution (the synthetic register, and entry for new groups' reach, rescale
+#: each set to sum to 1)
 SHARE_SETS = {
     "OCG types": ("share_type_cultural", "share_type_proximity", "share_type_family", "share_type_virtual"),
     "OCG reach": ("share_reach_local", "share_reach_regional", "share_reach_national"),
     "OCG portfolios": ("share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only"),
+    "new OCGs' reach": ("entrant_share_reach_local", "entrant_share_reach_regional", "entrant_share_reach_national"),
 }
 #: parameters that size the populations held in memory, with the most each may be and what the UK
 #: picture needs: far larger values would exhaust the machine's memory rather than run
@@ -171,6 +173,7 @@ RELOCATION_BALANCED_MAX = 0.44
 ORDERED_PAIRS = (
     ("share_serious_violence", "share_violent", "groups using serious violence are among those using violence"),
     ("early_release_served_share", "served_share", "early release comes before the standard release point"),
+    ("price_index_min", "price_index_max", "a market's lowest price index cannot be above its highest"),
 )
 
 

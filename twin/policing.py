@@ -26,11 +26,6 @@ from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 #: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
-#: expected serious violence below which an area counts as having this much: one incident a year
-#: (assumption). An area that starts without violent groups then starts at the baseline reactive
-#: share and does not count its first incident as an unbounded rise
-REFERENCE_VIOLENCE_FLOOR_PER_MONTH = 1.0 / 12.0
-
 
 class Police:
     """Tasking units and their investigators.
@@ -79,10 +74,14 @@ class Police:
         expectation, not the step's count, drives reactive demand, so a monthly and a weekly run
         see the same demand and a quiet first step does not set a reference of zero.
         """
+        # The least violence an area counts (`reactive_violence_floor_per_year`): an area that starts
+        # without violent groups starts at the baseline reactive share and does not count its
+        # first incident as an unbounded rise.
+        floor = params.reactive_violence_floor_per_year / 12.0
         if self.reference_violence is None:
-            self.reference_violence = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH)
+            self.reference_violence = np.maximum(violence_per_month, floor)
         # The power in numpy (see the kernels below); the rest in one pass over the units.
-        relative = np.maximum(violence_per_month, REFERENCE_VIOLENCE_FLOOR_PER_MONTH) / self.reference_violence
+        relative = np.maximum(violence_per_month, floor) / self.reference_violence
         return _investigators(self.budget_gbp_per_month(params, modifiers),
                               float(params.cost_gbp_per_investigator_year), modifiers.extra_fte,
                               float(params.reactive_demand_share),

@@ -75,8 +75,8 @@ def recruit(model) -> None:
     rows = (tally.row("recruits"), tally.row("recruits_children"), tally.row("joiners"))
     owner, role, child, known, adult_month = _recruit_step(
         *vacancy_inputs, vacancy, stay_per_step, ocgs.markets, model.active_by_role,
-        params.exploited_member_share_drugs, params.exploited_member_share_other, params.core_member_share * 0.5,
-        ocgs.known, ocgs.intel,
+        params.exploited_member_share_drugs, params.exploited_member_share_other, params.core_member_share * params.recruit_core_share_ratio,
+        params.recruit_known_intel_ratio, ocgs.known, ocgs.intel,
         params.child_share_of_exploited, _months_to_adulthood(params), model.month, tally.values, rows,
         generator_argument(model.streams["recruitment"]), generator_argument(model.streams["ageing"]))
     if owner.size > 0:
@@ -88,8 +88,8 @@ def recruit(model) -> None:
 def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
                   active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months,
                   months_per_step, profit_margin, fill_rate_per_month, reputation, given_vacancy, stay_per_step,
-                  markets, active_by_role, exploited_share_drugs, exploited_share_other, core_share, ocg_known,
-                  ocg_intel, child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle,
+                  markets, active_by_role, exploited_share_drugs, exploited_share_other, core_share, known_ratio,
+                  ocg_known, ocg_intel, child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle,
                   ageing_handle):
     """The recruitment phase: vacancies and the chance a post stays unfilled (`_vacancies`), this
     step's recruits (`_recruits`) and who they are (`_joiners`), drawn from the recruitment stream
@@ -107,7 +107,7 @@ def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multip
                                    reputation)
     owner, role, known_prob = _recruits(as_generator(recruitment_handle), vacancy, stay, target_size, active_by_role,
                                         markets, exploited_share_drugs, exploited_share_other, core_share,
-                                        ocg_known, ocg_intel)
+                                        known_ratio, ocg_known, ocg_intel)
     recruits_row, children_row, joiners_row = tally_rows
     child, known, adult_month, joiners_by_area = _joiners(recruitment_handle, ageing_handle, owner, role, known_prob,
                                                           child_share, ocg_area, months_to_adulthood, month, tally,
@@ -160,7 +160,7 @@ def _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplie
 
 @kernel
 def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploited_share_drugs, exploited_share_other,
-              core_share, ocg_known, ocg_intel):
+              core_share, known_ratio, ocg_known, ocg_intel):
     """This step's recruits: group, role and chance of being known per recruit, in group order.
 
     Draws, in this order: one uniform per group (a fractional vacancy is a post with that
@@ -218,7 +218,7 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
     for r in range(total):
         g = recruiting[position[r]]
         owner[r] = g
-        known_prob[r] = 0.5 * ocg_intel[g] if ocg_known[g] else 0.0
+        known_prob[r] = known_ratio * ocg_intel[g] if ocg_known[g] else 0.0
     return owner, role, known_prob
 
 

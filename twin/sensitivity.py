@@ -55,28 +55,9 @@ def load_config(path: str | Path) -> dict:
     n = table.get("n", 32)
     if isinstance(n, bool) or not isinstance(n, int) or n < 4 or n & (n - 1):
         raise ScenarioError(f"{path}: [sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got {n!r}")
-    years = check_years(path, "sensitivity", table.get("years", 5))
-    seed = check_seed(path, "sensitivity", table.get("seed", 1))
-    out = check_string(path, "sensitivity", "out", table.get("out", "results/sensitivity"),
-                       "a folder name in quotes")
-    scenario_file = check_input_file(path, "sensitivity", "scenario",
-                                      table.get("scenario", "../scenarios/baseline.toml"), "scenario file")
-    compared = table.get("compare", [])
-    if not isinstance(compared, list):
-        example = json.dumps(compared) if isinstance(compared, str) else '"../scenarios/ct_powers.toml"'
-        raise ScenarioError(f"{path}: [sensitivity] compare: expected a list of scenario files, e.g. "
-                            f"compare = [{example}], got {compared!r}")
-    compare_files = [check_input_file(path, "sensitivity", f"compare[{k}]", p, "scenario file")
-                     for k, p in enumerate(compared)]
-    resolved = [p.resolve() for p in compare_files]
-    for k, p in enumerate(resolved):
-        if p in resolved[:k]:
-            raise ScenarioError(f"{path}: [sensitivity] compare: scenario file '{compared[k]}' listed twice")
+    scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)
-    scenario = load_scenario(scenario_file)
-    check_horizon(path, "sensitivity", scenario, years)
-    compare = [load_scenario(p) for p in compare_files]
     levers = [lever for scenario in compare for lever in scenario.levers]
     uncertain = []
     for position, entry in enumerate(entries, start=1):
@@ -94,6 +75,30 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(str(exc)) from None
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out}
+
+
+def load_scenarios(path: Path, section: str, table: dict, default_out: str):
+    """The scenario, the compared scenarios, the horizon, the seed and the output folder of a
+    `[section]` table (sensitivity, screening): the keys `scenario`, `compare`, `years`, `seed`, `out`."""
+    years = check_years(path, section, table.get("years", 5))
+    seed = check_seed(path, section, table.get("seed", 1))
+    out = check_string(path, section, "out", table.get("out", default_out), "a folder name in quotes")
+    scenario_file = check_input_file(path, section, "scenario",
+                                      table.get("scenario", "../scenarios/baseline.toml"), "scenario file")
+    compared = table.get("compare", [])
+    if not isinstance(compared, list):
+        example = json.dumps(compared) if isinstance(compared, str) else '"../scenarios/ct_powers.toml"'
+        raise ScenarioError(f"{path}: [{section}] compare: expected a list of scenario files, e.g. "
+                            f"compare = [{example}], got {compared!r}")
+    compare_files = [check_input_file(path, section, f"compare[{k}]", p, "scenario file")
+                     for k, p in enumerate(compared)]
+    resolved = [p.resolve() for p in compare_files]
+    for k, p in enumerate(resolved):
+        if p in resolved[:k]:
+            raise ScenarioError(f"{path}: [{section}] compare: scenario file '{compared[k]}' listed twice")
+    scenario = load_scenario(scenario_file)
+    check_horizon(path, section, scenario, years)
+    return scenario, [load_scenario(p) for p in compare_files], years, seed, out
 
 
 def apply_values(scenario: Scenario, uncertain: list[Uncertain], values: np.ndarray) -> Scenario:
@@ -147,9 +152,9 @@ def outcome_names(config: dict) -> list[str]:
 CHECKPOINT = "sensitivity_runs.jsonl"
 
 
-def config_key(config: dict) -> str:
+def config_key(config: dict, design: dict | None = None) -> str:
     """What a sensitivity run's samples depend on: the scenarios (horizon included), the uncertain
-    parameters and their ranges, n, the seed and the model code."""
+    parameters and their ranges, the design (`design`, default n), the seed and the model code."""
     from twin.ensemble import code_hash
 
     def inputs(scenario: Scenario) -> list:  # the contents of its areas and register files, not only their names
@@ -159,8 +164,8 @@ def config_key(config: dict) -> str:
     scenarios = [config["scenario"], *config["compare"]]
     spec = {"scenario": config["scenario"].spec_hash(), "compare": [s.spec_hash() for s in config["compare"]],
             "inputs": [inputs(s) for s in scenarios],
-            "uncertain": [[u.name, u.low, u.high] for u in config["uncertain"]], "n": config["n"],
-            "seed": config["seed"], "code": code_hash()}
+            "uncertain": [[u.name, u.low, u.high] for u in config["uncertain"]],
+            "seed": config["seed"], "code": code_hash(), **(design if design is not None else {"n": config["n"]})}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -168,8 +173,8 @@ class Checkpoint:
     """Finished samples of a sensitivity run, one JSON line each (config key, sample key, outcomes),
     appended as they finish: an interrupted run, started again, reuses them."""
 
-    def __init__(self, folder: str | Path, key: str):
-        self.path, self.key = Path(folder) / CHECKPOINT, key
+    def __init__(self, folder: str | Path, key: str, filename: str = CHECKPOINT):
+        self.path, self.key = Path(folder) / filename, key
         self.done: dict[str, list[float]] = {}
         self.needs_newline = False
         if self.path.exists():

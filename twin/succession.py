@@ -67,7 +67,8 @@ def groups_in_transition(model) -> None:
         score_noise = halves
     new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=markets, known=False,
                    size=size, capital_gbp=capital_gbp, encrypted=encrypted, has_professional=professional,
-                   has_insider=insider, score_noise=score_noise, step=model.steps_done, insulation=insulation)
+                   has_insider=insider, score_noise=score_noise, step=model.steps_done,
+                   base_cohesion=model.base_cohesion, insulation=insulation)
     model.grow_ocg_arrays()  # the step's per-group arrays cover the halves (extended in place)
     _split_then_promote(
         handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,

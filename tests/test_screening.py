@@ -1,0 +1,150 @@
+"""Morris screening (`twin screen`): the design, the noise floor, checkpoints, and config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("SALib")
+
+from twin.errors import ScenarioError  # noqa: E402
+from twin.executor import make_executor  # noqa: E402
+from twin.parameters import ORDERED_PAIRS, check_sampled_ranges  # noqa: E402
+from twin.screening import (  # noqa: E402
+    SEED_FACTOR, _selected, design, load_config, run_screening, write_screening_report,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _config(tmp_path: Path, body: str, screening: str = "") -> Path:
+    scenario = tmp_path / "quick.toml"
+    scenario.write_text(f'[scenario]\nname = "quick"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                        f'spin_up_years = 0\n')
+    path = tmp_path / "screening.toml"
+    path.write_text(f'[screening]\nscenario = "quick.toml"\nyears = 1\ntrajectories = 3\nseed = 2\n'
+                    f'out = "{tmp_path / "out"}"\n{screening}\n{body}')
+    return path
+
+
+PARAMETERS = """
+[[parameter]]
+name = "harm_gbp_per_heroin_crack_user_year"
+
+[[parameter]]
+name = "trust_loss_powers_scale"
+
+[[parameter]]
+name = "desistance_prob_per_month"
+"""
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("screen")
+    config = load_config(_config(tmp_path, PARAMETERS))
+    executor = make_executor(1)
+    try:
+        table = run_screening(config, executor, log=lambda message: None)
+    finally:
+        executor.close()
+    return config, table, tmp_path
+
+
+def test_design_has_a_trajectory_of_k_plus_one_steps_per_repeat(screened):
+    config, _, _ = screened
+    problem, points = design(config)
+    assert problem["names"][-1] == SEED_FACTOR
+    assert points.shape == (3 * (3 + 2), 3 + 1)  # trajectories x (factors + 1), parameters + the seed
+    # each step of a trajectory moves exactly one factor
+    for start in range(0, points.shape[0], 5):
+        steps = np.diff(points[start:start + 5], axis=0)
+        assert np.all(np.count_nonzero(steps, axis=1) == 1)
+    assert set(np.unique(points[:, -1])) <= {0.0, 1.0, 2.0, 3.0}  # the seed's levels
+
+
+def test_a_parameter_without_effect_has_none_and_the_noise_floor_is_the_seeds(screened):
+    _, table, _ = screened
+    harm = table[table.outcome == "discounted_harm_gbp"].set_index("parameter")
+    # powers' trust loss acts only with powers in use: with one seed per point its effects are exactly 0
+    assert harm.loc["trust_loss_powers_scale", "mu_star"] == 0.0
+    assert not harm.loc["trust_loss_powers_scale", "above_noise"]
+    floor = harm.loc[SEED_FACTOR, "mu_star"]
+    assert floor > 0 and np.all(harm.noise_floor == floor)
+    # harm per user scales the drug harm directly: far above the change of random path alone
+    assert harm.loc["harm_gbp_per_heroin_crack_user_year", "above_noise"]
+    assert harm.loc["harm_gbp_per_heroin_crack_user_year", "ratio_to_noise"] > 5
+
+
+def test_elementary_effects_of_harm_per_user_match_the_harm_it_prices(screened):
+    # the drug harm is users x harm per user: a move across the whole range (40,000 to 90,000) changes
+    # the discounted harm by about the starting users' harm at 50,000 a user-year, less what moves the
+    # tasking; the effect's sign is positive in every trajectory (mu = mu*)
+    _, table, _ = screened
+    row = table[(table.outcome == "discounted_harm_gbp")
+                & (table.parameter == "harm_gbp_per_heroin_crack_user_year")].iloc[0]
+    assert row["mu"] == pytest.approx(row["mu_star"])
+    users = 370_000  # heroin_crack_users_uk, of whom nearly all are served
+    assert 0.5 * users * 50_000 < row["mu_star"] < 1.2 * users * 50_000
+
+
+def test_screening_resumes_from_its_checkpoint_and_repeats_with_more_workers(screened, tmp_path):
+    config, table, first = screened
+    logged = []
+    executor = make_executor(1)
+    try:
+        again = run_screening(config, executor, log=logged.append)  # the same output folder: all points reused
+    finally:
+        executor.close()
+    distinct = len({tuple(row) for row in design(config)[1]})  # trajectories can cross: shared points run once
+    assert any(f"Reusing {distinct} of {distinct} points" in line for line in logged), logged
+    pd.testing.assert_frame_equal(table, again)
+    fresh = dict(config, out=str(tmp_path / "two_workers"))
+    executor = make_executor(2)
+    try:
+        parallel = run_screening(fresh, executor, log=lambda message: None)
+    finally:
+        executor.close()
+    pd.testing.assert_frame_equal(table, parallel)
+
+
+def test_report_files(screened, tmp_path):
+    config, table, _ = screened
+    path = write_screening_report(table, config, tmp_path)
+    assert path.name == "screening.html" and "noise floor" in path.read_text()
+    assert (tmp_path / "screening.csv").exists() and (tmp_path / "screening.json").exists()
+    assert pd.read_csv(tmp_path / "screening.csv").shape[0] == table.shape[0]
+
+
+def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_valid():
+    uncertain, split = _selected("all", set())
+    ranges = {u.name: (u.low, u.high) for u in uncertain}
+    check_sampled_ranges(ranges, "test")  # raises if an ordered pair could cross
+    assert any("share_serious_violence" in note for note in split)
+    for small, large, _ in ORDERED_PAIRS:
+        if small in ranges and large in ranges:
+            assert ranges[small][1] <= ranges[large][0]
+    assumptions, _ = _selected("assumptions", {"profit_margin"})
+    assert "profit_margin" not in {u.name for u in assumptions}
+    assert "ocgs_known_uk" not in {u.name for u in assumptions}  # sourced: only with select = "all"
+    assert "ocgs_known_uk" in ranges
+
+
+@pytest.mark.parametrize("screening, body, message", [
+    ("levels = 5", PARAMETERS, "levels: expected an even number"),
+    ('select = "all"', PARAMETERS, "give either select or \\[\\[parameter\\]\\] entries"),
+    ('select = "everything"', "", "select: expected one of 'assumptions', 'all'"),
+    ('exclude = ["profit_margn"]', "", "unknown parameter 'profit_margn'; did you mean 'profit_margin'"),
+    ("trajectories = 1", PARAMETERS, "trajectories: expected a whole number from 2"),
+    ("", '[[parameter]]\nname = "profit_margin"\n', "screen at least two parameters"),
+    ("colour = 1", "", "colour"),
+])
+def test_config_errors_name_the_key(tmp_path, screening, body, message):
+    path = _config(tmp_path, body, screening)
+    text = path.read_text().replace("trajectories = 3\n", "") if "trajectories" in screening else path.read_text()
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=message):
+        load_config(path)

@@ -1,0 +1,268 @@
+"""Screening: which of the model's many uncertain parameters move the outcomes at all (Morris).
+
+`twin sensitivity` apportions the variance of the outcomes among a dozen chosen parameters; it
+cannot take the two hundred in the table. `twin screen CONFIG.toml` takes them all (every
+parameter marked as an assumption, every parameter, or a list) in a Morris design (SALib:
+`trajectories` paths of k + 1 points each through a `levels`-level grid over every range, each step
+moving one parameter), and ranks them by their elementary effects, the change of an outcome when
+one parameter moves, scaled to a move across its whole range (SALib's Delta = levels / (2 (levels
+- 1)) of the range, divided out): mu* is the mean of their absolute values (how much the parameter
+moves the outcome), sigma their spread (effects that depend on the other parameters, or are
+non-linear). The outcomes are `twin sensitivity`'s (`sensitivity.run_sample`): discounted harm,
+response cost and net social cost, groups and members at the end, and each compared scenario's
+benefit.
+
+The noise floor: every point runs on one seed, but a parameter that acts at all also changes the
+run's random path, and part of its elementary effect is that change. A pseudo-factor, the
+replication seed, moves between the seeds seed, seed + 1, ..., seed + levels - 1: its mu* is what
+a change of random path alone does. A parameter whose mu* does not stand above it (by both
+bootstrap half-widths) cannot be told from noise in this design; one that does matters at least
+that much.
+
+Each finished point is appended to `screening_runs.jsonl` in the output folder (the format of
+`sensitivity.Checkpoint`), so an interrupted screening, started again, runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.config_checks import check_parameter_entries, check_tables, check_whole_number
+from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.parameters import ORDERED_PAIRS, check_sampled_ranges, parameter_range, table_rows
+from twin.scenario import check_keys, read_toml
+from twin.sensitivity import (
+    Checkpoint, SampleTask, Uncertain, apply_values, config_key, load_scenarios, outcome_names, run_sample,
+)
+
+CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "select", "exclude")
+PARAMETER_KEYS = ("name", "low", "high")
+SELECTIONS = ("assumptions", "all")
+CHECKPOINT = "screening_runs.jsonl"
+#: the pseudo-factor whose levels are seeds: its mu* is the noise floor
+SEED_FACTOR = "(replication seed)"
+
+
+def load_config(path: str | Path) -> dict:
+    path = Path(path)
+    data = read_toml(path, "screening config")
+    check_tables(path, data, ("screening",), ("parameter",))
+    table = data.get("screening", {})
+    check_keys(path, "screening", table, CONFIG_KEYS)
+    trajectories = check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2, 10_000)
+    levels = check_whole_number(path, "screening", "levels", table.get("levels", 4), 4, 20)
+    if levels % 2:
+        raise ScenarioError(f"{path}: [screening] levels: expected an even number (4, 6 or 8: Morris's steps "
+                            f"span half the grid), got {levels}")
+    scenario, compare, years, seed, out = load_scenarios(path, "screening", table, "results/screening")
+    entries = data.get("parameter", [])
+    check_parameter_entries(path, entries, PARAMETER_KEYS)
+    exclude = table.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(name, str) for name in exclude):
+        raise ScenarioError(f"{path}: [screening] exclude: expected a list of parameter names in quotes, got {exclude!r}")
+    names = {p.name for p in table_rows()}
+    for name in exclude:
+        if name not in names:
+            raise ScenarioError(f"{path}: [screening] exclude: unknown parameter {name!r}{did_you_mean(name, names)}")
+    if entries:
+        if "select" in table:
+            raise ScenarioError(f"{path}: [screening] select: give either select or [[parameter]] entries, not both")
+        levers = [lever for every in compare for lever in every.levers]
+        uncertain = []
+        for position, entry in enumerate(entries, start=1):
+            try:
+                uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[parameter]] #{position}", levers)))
+            except ParameterError as exc:
+                raise ScenarioError(str(exc)) from None
+        uncertain = [u for u in uncertain if u.name not in exclude]
+        split: list[str] = []
+        select = "listed"
+    else:
+        select = table.get("select", "assumptions")
+        if select not in SELECTIONS:
+            raise ScenarioError(f"{path}: [screening] select: expected one of {', '.join(map(repr, SELECTIONS))} "
+                                f"(or list [[parameter]] entries), got {select!r}")
+        uncertain, split = _selected(select, set(exclude))
+    if len(uncertain) < 2:
+        raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")
+    try:
+        for every in [scenario] + compare:  # each scenario's own values for the pairs not sampled
+            check_sampled_ranges({u.name: (u.low, u.high) for u in uncertain}, f"{path}: [[parameter]]",
+                                 every.build_parameters())
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
+    return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
+            "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "seed": seed, "out": out,
+            "select": select, "split": split, "excluded": list(exclude)}
+
+
+def _selected(select: str, exclude: set[str]) -> tuple[list[Uncertain], list[str]]:
+    """The table's parameters over their plausible ranges (the assumptions only, or all), and the
+    notes on ranges split where a pair that must stay ordered (`ORDERED_PAIRS`) would overlap: at
+    the middle of the overlap, so that every point of the design is a valid set of values."""
+    rows = [p for p in table_rows() if (select == "all" or p.is_assumption) and p.low < p.high and p.name not in exclude]
+    ranges = {p.name: [p.low, p.high] for p in rows}
+    split = []
+    for small, large, _ in ORDERED_PAIRS:
+        if small in ranges and large in ranges and ranges[small][1] > ranges[large][0]:
+            middle = (max(ranges[small][0], ranges[large][0]) + min(ranges[small][1], ranges[large][1])) / 2
+            ranges[small][1] = ranges[large][0] = middle
+            split.append(f"{small} up to {middle:g} and {large} from {middle:g} (they cannot cross)")
+    return [Uncertain(name, low, high) for name, (low, high) in ranges.items()], split
+
+
+def design(config: dict) -> tuple[dict, np.ndarray]:
+    """SALib's problem (the parameters, then the seed pseudo-factor) and its Morris design: one row
+    per point, `trajectories` x (k + 1) rows."""
+    from SALib.sample import morris
+
+    uncertain = config["uncertain"]
+    problem = {"num_vars": len(uncertain) + 1, "names": [u.name for u in uncertain] + [SEED_FACTOR],
+               "bounds": [[u.low, u.high] for u in uncertain] + [[0.0, config["levels"] - 1.0]]}
+    return problem, morris.sample(problem, config["trajectories"], num_levels=config["levels"], seed=config["seed"])
+
+
+def point_task(config: dict, row: np.ndarray) -> SampleTask:
+    """The runs of one point: the scenarios with its values, on the seed its seed level names."""
+    scenarios = [config["scenario"], *config["compare"]]
+    offset = int(round(row[-1]))
+    return SampleTask(tuple(apply_values(s, config["uncertain"], row[:-1]) for s in scenarios), config["seed"] + offset)
+
+
+def run_screening(config: dict, executor, progress=None, checkpoint: str | Path | None = None,
+                  log=None) -> pd.DataFrame:
+    """Elementary effects of every outcome: one row per outcome and factor (the seed pseudo-factor
+    included), with mu*, its 95% bootstrap half-width, mu, sigma and whether it stands above the
+    noise floor. Finished points are kept in `checkpoint` (default: the config's `out`)."""
+    from SALib.analyze import morris
+
+    if log is None:
+        def log(message):
+            print(message, file=sys.stderr)
+    problem, points = design(config)
+    folder = checkpoint if checkpoint is not None else config.get("out")
+    saved = None
+    if folder is not None:
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            saved = Checkpoint(folder, config_key(config, {"trajectories": config["trajectories"],
+                                                           "levels": config["levels"]}), CHECKPOINT)
+        except OSError as exc:
+            log(f"Warning: {folder}: cannot keep finished points there ({exc.strerror}); an interrupted screening "
+                f"will start again")
+    # A design can visit a point twice (trajectories cross): each distinct point runs once.
+    keys = [saved.sample_key(row) if saved is not None else json.dumps(row.tolist()) for row in points]
+    distinct = dict(zip(keys, points))
+    done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
+    if done:
+        log(f"Reusing {len(done)} of {len(distinct)} points finished earlier ({saved.path}).")
+    todo = [(key, point_task(config, row)) for key, row in distinct.items() if key not in done]
+    by_task = {id(task): key for key, task in todo}
+    finished = len(done)
+    try:
+        for task, outcome in executor.run(run_sample, [task for _, task in todo], chunk=1):
+            done[by_task[id(task)]] = outcome
+            if saved is not None:
+                saved.save(by_task[id(task)], outcome)
+            finished += 1
+            if progress:
+                progress(finished, len(distinct))
+    except KeyboardInterrupt:
+        kept = (f"{len(saved.done)} of {len(distinct)} points saved in {saved.path}; run the same command again "
+                f"to reuse them" if saved is not None else "finished points were not saved (no output folder)")
+        log(f"\ntwin: screening interrupted: {kept}.")
+        raise
+    outcomes = np.array([done[key] for key in keys])
+    rows = []
+    for j, name in enumerate(outcome_names(config)):
+        result = morris.analyze(problem, points, outcomes[:, j], num_levels=config["levels"], conf_level=0.95,
+                                seed=config["seed"])
+        floor, floor_conf = float(result["mu_star"][-1]), float(result["mu_star_conf"][-1])
+        for k, factor in enumerate(problem["names"]):
+            mu_star, conf = float(result["mu_star"][k]), float(result["mu_star_conf"][k])
+            rows.append({"outcome": name, "parameter": factor, "mu_star": mu_star, "mu_star_conf": conf,
+                         "mu": float(result["mu"][k]), "sigma": float(result["sigma"][k]),
+                         "noise_floor": floor, "ratio_to_noise": mu_star / floor if floor > 0 else np.inf,
+                         "above_noise": bool(factor != SEED_FACTOR and mu_star - conf > floor + floor_conf)})
+    return pd.DataFrame(rows)
+
+
+def runs_needed(config: dict) -> tuple[int, int]:
+    """(points, model runs) of the design."""
+    points = config["trajectories"] * (len(config["uncertain"]) + 2)
+    return points, points * (1 + len(config["compare"]))
+
+
+def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
+    """Per outcome: how many parameters stand above the noise, and the largest."""
+    lines = []
+    for outcome, group in table.groupby("outcome", sort=False):
+        above = group[group.above_noise].sort_values("mu_star", ascending=False)
+        named = ", ".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x noise)" for r in above.head(top).itertuples())
+        lines.append(f"{outcome}: {len(above)} of {len(group) - 1} above the noise" + (f"; largest {named}" if named else ""))
+    return lines
+
+
+def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
+    import html
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from twin.report import figure_png
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_dir / "screening.csv", index=False)
+    points, runs = runs_needed(config)
+    plan = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
+            "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
+            "trajectories": config["trajectories"], "levels": config["levels"], "seed": config["seed"],
+            "select": config["select"], "excluded": config["excluded"], "ranges_split": config["split"],
+            "points": points, "runs": runs,
+            "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
+    (out_dir / "screening.json").write_text(json.dumps({"design": plan, "effects": table.to_dict(orient="records")},
+                                                       indent=2, default=str))
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    figure, axes = plt.subplots(len(outcomes), 1, figsize=(8, 3.2 * len(outcomes)), dpi=100)
+    for axis, outcome in zip(np.atleast_1d(axes), outcomes):
+        data = table[table.outcome == outcome].sort_values("mu_star", ascending=False).head(15)[::-1]
+        colours = ["#888888" if p == SEED_FACTOR else "#b8432f" if a else "#9bb7d4"
+                   for p, a in zip(data.parameter, data.above_noise)]
+        axis.barh(np.arange(len(data)), data["mu_star"], xerr=data["mu_star_conf"], color=colours)
+        axis.axvline(data["noise_floor"].iloc[0], color="#444444", linestyle="--", linewidth=1)
+        axis.set_yticks(np.arange(len(data)), data["parameter"], fontsize=7)
+        axis.set_title(f"{outcome}: mu* (largest 15; dashed: the noise floor)", fontsize=9)
+    figure.tight_layout()
+    image = figure_png(figure, out_dir / "screening.png")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(table))
+    split = ("" if not config["split"] else "<p>Ranges split so that ordered pairs cannot cross: "
+             + html.escape("; ".join(config["split"])) + ".</p>")
+    shown = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Screening</title>
+<style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
+</head><body><h1>Which parameters move the outcomes at all?</h1>
+<p>Morris elementary effects (SALib): {config['trajectories']} trajectories through a {config['levels']}-level grid
+over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['select'])}), {points} points,
+{runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one
+parameter moves, scaled to a move across its whole range, in the outcome's units; sigma: how much
+that change varies with the other parameters. The noise floor is the mu* of the replication seed (a change
+of random path alone); a parameter is above the noise when its mu* exceeds the floor by both bootstrap
+half-widths (95%). Screening ranks; it does not apportion variance: take the parameters above the noise
+to <code>twin sensitivity</code> for Sobol indices.</p><ul>{items}</ul>{split}
+<h2>What was run</h2><p>{html.escape(plan['scenario'])}{' and the benefit against it of ' + html.escape(', '.join(plan['compare'])) if plan['compare'] else ''};
+parameters varied, uniformly over their ranges, in screening.json.</p>
+<img alt="Morris mu*" src="data:image/png;base64,{image}">
+{shown.round(4).to_html(index=False, border=0)}</body></html>"""
+    path = out_dir / "screening.html"
+    path.write_text(page)
+    return path

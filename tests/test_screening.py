@@ -111,12 +111,20 @@ def test_screening_resumes_from_its_checkpoint_and_repeats_with_more_workers(scr
     pd.testing.assert_frame_equal(table, parallel)
 
 
-def test_report_files(screened, tmp_path):
+def test_report_files_and_the_next_steps_sensitivity_config(screened, tmp_path):
+    from twin.sensitivity import load_config as load_sensitivity
+
     config, table, _ = screened
-    path = write_screening_report(table, config, tmp_path)
+    path = write_screening_report(table, config, tmp_path / "report")
     assert path.name == "screening.html" and "noise floor" in path.read_text()
-    assert (tmp_path / "screening.csv").exists() and (tmp_path / "screening.json").exists()
-    assert pd.read_csv(tmp_path / "screening.csv").shape[0] == table.shape[0]
+    assert (path.parent / "screening.csv").exists() and (path.parent / "screening.json").exists()
+    assert pd.read_csv(path.parent / "screening.csv").shape[0] == table.shape[0]
+    # the parameters above the noise, as a sensitivity config that loads as it stands
+    following = load_sensitivity(path.parent / "sensitivity_next.toml")
+    above = set(table[table.above_noise].parameter)
+    assert {u.name for u in following["uncertain"]} == above and len(above) >= 2
+    assert following["scenario"].name == config["scenario"].name and following["scenario"].years == 1
+    assert following["out"] == (tmp_path / "sensitivity_next").as_posix()
 
 
 def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_valid():

@@ -34,11 +34,12 @@ import numpy as np
 import pandas as pd
 
 from twin.config_checks import check_parameter_entries, check_tables, check_whole_number
-from twin.errors import ParameterError, ScenarioError, did_you_mean
-from twin.parameters import ORDERED_PAIRS, check_sampled_ranges, parameter_range, table_rows
+from twin.errors import ScenarioError, did_you_mean
+from twin.parameters import ORDERED_PAIRS, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
-    Checkpoint, SampleTask, Uncertain, apply_values, config_key, load_scenarios, outcome_names, run_sample,
+    Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges, load_scenarios,
+    outcome_names, run_sample,
 )
 
 CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "select", "exclude")
@@ -73,14 +74,7 @@ def load_config(path: str | Path) -> dict:
     if entries:
         if "select" in table:
             raise ScenarioError(f"{path}: [screening] select: give either select or [[parameter]] entries, not both")
-        levers = [lever for every in compare for lever in every.levers]
-        uncertain = []
-        for position, entry in enumerate(entries, start=1):
-            try:
-                uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[parameter]] #{position}", levers)))
-            except ParameterError as exc:
-                raise ScenarioError(str(exc)) from None
-        uncertain = [u for u in uncertain if u.name not in exclude]
+        uncertain = [u for u in listed_ranges(path, entries, compare) if u.name not in exclude]
         split: list[str] = []
         select = "listed"
     else:
@@ -91,12 +85,7 @@ def load_config(path: str | Path) -> dict:
         uncertain, split = _selected(select, set(exclude))
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")
-    try:
-        for every in [scenario] + compare:  # each scenario's own values for the pairs not sampled
-            check_sampled_ranges({u.name: (u.low, u.high) for u in uncertain}, f"{path}: [[parameter]]",
-                                 every.build_parameters())
-    except ParameterError as exc:
-        raise ScenarioError(str(exc)) from None
+    check_ranges_together(path, uncertain, [scenario] + compare)
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "seed": seed, "out": out,
             "select": select, "split": split, "excluded": list(exclude)}
@@ -209,6 +198,41 @@ def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
     return lines
 
 
+#: parameters written to the next step's sensitivity config: Sobol's runs grow with their number
+SOBOL_CANDIDATES = 12
+
+
+def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> Path | None:
+    """`sensitivity_next.toml` in `out_dir`: a `twin sensitivity` config for the same scenarios and
+    horizon over the parameters that stand above the noise (the `SOBOL_CANDIDATES` largest by their
+    highest ratio to it over the outcomes), with their screened ranges. None when none does."""
+    import os
+
+    above = table[table.above_noise].groupby("parameter")["ratio_to_noise"].max().sort_values(ascending=False)
+    if len(above) < 2:  # Sobol indices need two parameters
+        return None
+    ranges = {u.name: u for u in config["uncertain"]}
+
+    def relative(path: str) -> str:
+        return Path(os.path.relpath(Path(path).resolve(), out_dir.resolve())).as_posix()
+
+    lines = [f"# Written by twin screen: the {min(len(above), SOBOL_CANDIDATES)} of {len(above)} parameters above the",
+             "# noise floor with the largest effects (times the floor, over the outcomes), with the ranges screened.",
+             "# Run: twin sensitivity <this file> (scenario files are found relative to this file's folder; the",
+             "# report goes to `out`, relative to where the command runs, as for the screening).", "", "[sensitivity]",
+             f'scenario = "{relative(config["scenario"].path)}"',
+             "compare = [" + ", ".join(f'"{relative(s.path)}"' for s in config["compare"]) + "]",
+             f"years = {config['scenario'].years:g}", "n = 64", f"seed = {config['seed']}",
+             f'out = "{(out_dir.parent / "sensitivity_next").as_posix()}"']
+    for name, ratio in above.head(SOBOL_CANDIDATES).items():
+        spec = ranges[name]
+        lines += ["", f"# {ratio:.1f} times the noise floor", "[[parameter]]", f'name = "{name}"',
+                  f"low = {spec.low!r}", f"high = {spec.high!r}"]
+    path = out_dir / "sensitivity_next.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
     import html
 
@@ -221,6 +245,7 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
 
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "screening.csv", index=False)
+    following = write_next_sensitivity(table, config, out_dir)
     points, runs = runs_needed(config)
     plan = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
             "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
@@ -246,6 +271,8 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     split = ("" if not config["split"] else "<p>Ranges split so that ordered pairs cannot cross: "
              + html.escape("; ".join(config["split"])) + ".</p>")
     shown = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
+    next_step = ("" if following is None else
+                 f" (<code>{html.escape(following.name)}</code>, beside this report, is that config for the largest)")
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Screening</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
@@ -258,7 +285,7 @@ parameter moves, scaled to a move across its whole range, in the outcome's units
 that change varies with the other parameters. The noise floor is the mu* of the replication seed (a change
 of random path alone); a parameter is above the noise when its mu* exceeds the floor by both bootstrap
 half-widths (95%). Screening ranks; it does not apportion variance: take the parameters above the noise
-to <code>twin sensitivity</code> for Sobol indices.</p><ul>{items}</ul>{split}
+to <code>twin sensitivity</code> for Sobol indices{next_step}.</p><ul>{items}</ul>{split}
 <h2>What was run</h2><p>{html.escape(plan['scenario'])}{' and the benefit against it of ' + html.escape(', '.join(plan['compare'])) if plan['compare'] else ''};
 parameters varied, uniformly over their ranges, in screening.json.</p>
 <img alt="Morris mu*" src="data:image/png;base64,{image}">

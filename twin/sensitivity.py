@@ -30,7 +30,7 @@ from twin.config_checks import (
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError
-from twin.parameters import as_sampled, check_sampled_ranges
+from twin.parameters import as_sampled, check_sampled_ranges, parameter_range
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
@@ -45,8 +45,6 @@ class Uncertain:
 
 
 def load_config(path: str | Path) -> dict:
-    from twin.parameters import parameter_range
-
     path = Path(path)
     data = read_toml(path, "sensitivity config")
     check_tables(path, data, ("sensitivity",), ("parameter",))
@@ -58,6 +56,16 @@ def load_config(path: str | Path) -> dict:
     scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)
+    uncertain = listed_ranges(path, entries, compare)
+    if len(uncertain) < 2:
+        raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
+    check_ranges_together(path, uncertain, [scenario] + compare)
+    return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
+            "uncertain": uncertain, "n": n, "seed": seed, "out": out}
+
+
+def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario]) -> list[Uncertain]:
+    """The [[parameter]] entries' names and ranges (a lever setting of a compared scenario needs both ends)."""
     levers = [lever for scenario in compare for lever in scenario.levers]
     uncertain = []
     for position, entry in enumerate(entries, start=1):
@@ -65,16 +73,17 @@ def load_config(path: str | Path) -> dict:
             uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[parameter]] #{position}", levers)))
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
-    if len(uncertain) < 2:
-        raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
+    return uncertain
+
+
+def check_ranges_together(path: Path, uncertain: list[Uncertain], scenarios: list[Scenario]) -> None:
+    """Ranges whose values could not hold together (`check_sampled_ranges`), in any scenario's own values."""
     try:
-        for every in [scenario] + compare:  # each scenario's own values for the pairs not sampled
+        for every in scenarios:  # each scenario's own values for the pairs not sampled
             check_sampled_ranges({u.name: (u.low, u.high) for u in uncertain}, f"{path}: [[parameter]]",
                                  every.build_parameters())
     except ParameterError as exc:
         raise ScenarioError(str(exc)) from None
-    return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
-            "uncertain": uncertain, "n": n, "seed": seed, "out": out}
 
 
 def load_scenarios(path: Path, section: str, table: dict, default_out: str):

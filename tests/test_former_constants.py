@@ -15,7 +15,7 @@ from scipy import stats
 
 from twin.model import TwinModel
 from twin.parameters import Parameters, check_consistency, consistency_warnings
-from twin.vocabulary import CULTURAL, FAMILY, HEROIN_CRACK, MONEY_LAUNDERING, NATIONAL, PROXIMITY, VIRTUAL
+from twin.vocabulary import CULTURAL, FAMILY, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
 SEEDS = (1, 2, 3, 4, 5, 6)
 
@@ -141,13 +141,11 @@ def test_laundering_floor_keeps_capital_when_laundering_is_short():
 
 
 def test_reactive_violence_floor_sets_the_least_violence_an_area_counts():
-    for per_year in (0.5, 40.0):
-        model = _model({"reactive_violence_floor_per_year": per_year}, n_steps=2, spin_up_years=0)
-        model.step()
-        reference = model.police.reference_violence
-        assert np.all(reference >= per_year / 12)
-        if per_year == 40.0:  # above many areas' violence: they count the floor
-            assert np.count_nonzero(reference == per_year / 12) >= 5
+    # 40 incidents a year is above many areas' expected violence: they count the floor itself
+    model = _model({"reactive_violence_floor_per_year": 40.0}, spin_up_years=0)  # the reference is set up here
+    reference, expected = model.police.reference_violence, model.expected_violence_per_month
+    assert np.all(reference == np.maximum(expected, 40.0 / 12))
+    assert np.count_nonzero(expected < 40.0 / 12) >= 5
 
 
 def test_recruits_join_the_core_at_their_ratio():
@@ -171,12 +169,14 @@ def _entrants(overrides: dict, seed: int, n_steps: int = 24) -> tuple[TwinModel,
 
 
 def test_entrants_reach_follows_its_shares():
+    shares = np.array([0.5, 0.2, 0.3])  # local, regional, national: distinct, so a swap shows
     for seed in SEEDS[:2]:
-        model, new = _entrants({"entrant_share_reach_local": 0.2, "entrant_share_reach_regional": 0.2,
-                                "entrant_share_reach_national": 0.6}, seed)
-        national = np.count_nonzero(model.ocgs.reach[new] == NATIONAL)
+        model, new = _entrants({"entrant_share_reach_local": shares[0], "entrant_share_reach_regional": shares[1],
+                                "entrant_share_reach_national": shares[2]}, seed)
+        counts = np.bincount(model.ocgs.reach[new], minlength=3)
         assert new.size > 100
-        assert abs(national - 0.6 * new.size) < 4 * np.sqrt(new.size * 0.6 * 0.4), (national, new.size)
+        assert stats.chisquare(counts, shares * new.size).pvalue > 1e-3, counts
+        assert stats.chisquare(counts, shares[[1, 0, 2]] * new.size).pvalue < 1e-6, counts
 
 
 def test_entrants_aim_no_higher_than_their_largest_size():
@@ -213,6 +213,23 @@ def test_acquired_enablers_are_professional_at_their_share():
     _assert_sign(_paired({"acquired_enabler_professional_share": 0.1, "enabler_acquisition_after_operation": 0.4},
                          {"acquired_enabler_professional_share": 0.9, "enabler_acquisition_after_operation": 0.4},
                          professional_minus_insider), 1)
+
+
+def test_the_run_passes_the_pull_floor_and_enabler_share_to_adaptation(monkeypatch):
+    import twin.adaptation as adaptation
+
+    seen = {"county_lines": [], "displacement": []}
+    for name, key in (("county_lines_step", "county_lines"), ("displacement_step", "displacement")):
+        original = getattr(adaptation, name)
+
+        def spy(*args, _original=original, _key=key, **kwargs):
+            seen[_key].append((kwargs["pull_floor"], kwargs.get("professional_share")))
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(adaptation, name, spy)
+    model = _model({"vacancy_pull_floor": 0.27, "acquired_enabler_professional_share": 0.61}, n_steps=3)
+    model.run()
+    assert seen["county_lines"] and {floor for floor, _ in seen["county_lines"]} == {0.27}
+    assert seen["displacement"] and set(seen["displacement"]) == {(0.27, 0.61)}
 
 
 def test_pivots_value_markets_with_the_pull_floor():
@@ -268,3 +285,8 @@ def test_entrant_reach_shares_are_a_share_set():
 def test_price_bounds_must_be_ordered():
     with pytest.raises(Exception, match="price_index_min = 3 is above price_index_max = 2"):
         check_consistency(Parameters({"price_index_min": 3, "price_index_max": 2}, where="test"), "test")
+
+
+def test_price_bounds_must_hold_the_starting_price():
+    with pytest.raises(Exception, match="expected the bounds to hold 1, the starting price index"):
+        check_consistency(Parameters({"price_index_min": 1.5, "price_index_max": 3}, where="test"), "test")

@@ -322,8 +322,7 @@ def test_per_group_step_arrays_grow_keeping_their_values_and_zeroing_new_rows():
         ocgs.add(area=ocgs.area[rows], ocg_type=ocgs.ocg_type[rows], reach=ocgs.reach[rows],
                  violence=ocgs.violence[rows], markets=ocgs.markets[rows], known=False, size=ocgs.base_size[rows],
                  capital_gbp=0.0, encrypted=False, has_professional=False, has_insider=False,
-                 score_noise=ocgs.score_noise[rows], step=model.steps_done,
-                     base_cohesion=model.base_cohesion)
+                 score_noise=ocgs.score_noise[rows], step=model.steps_done, base_cohesion=model.base_cohesion)
         model.grow_ocg_arrays()
     for name in STEP_ARRAYS:
         grown = getattr(model, name)

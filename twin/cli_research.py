@@ -213,16 +213,18 @@ def cmd_sensitivity(args) -> int:
     finally:
         executor.close()
     path = write_sensitivity_report(table, config, out)
-    print()
-    for outcome, group in table.groupby("outcome", sort=False):
-        best = group.sort_values("total_order", ascending=False).head(3)
-        print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f}, 90% interval "
-                                         f"{r.total_order_low:.2f} to {r.total_order_high:.2f})"
-                                         for r in best.itertuples()))
+    if not args.quiet:
+        print()
+        for outcome, group in table.groupby("outcome", sort=False):
+            best = group.sort_values("total_order", ascending=False).head(3)
+            print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f}, 90% interval "
+                                             f"{r.total_order_low:.2f} to {r.total_order_high:.2f})"
+                                             for r in best.itertuples()))
     warning = reliability_warning(table, config["n"])
     if warning:
         print(f"Warning: {warning} (the report says so too).", file=sys.stderr)
-    print(f"Report: {path}")
+    if not args.quiet:
+        print(f"Report: {path}")
     return 0
 
 
@@ -256,10 +258,12 @@ def cmd_screen(args) -> int:
     finally:
         executor.close()
     path = write_screening_report(table, config, out)
-    print()
-    for line in summary_lines(table):
-        print(line)
-    print(f"Report: {path}")
+    if not args.quiet:
+        print()
+        for line in summary_lines(table):
+            print(line)
+        print(f"Report: {path}" + ("\nNext: twin sensitivity " + str(out / "sensitivity_next.toml")
+                                    if (out / "sensitivity_next.toml").exists() else ""))
     return 0
 
 

@@ -197,6 +197,9 @@ def check_consistency(params: Parameters, where: str) -> None:
     if params.ocg_size_min < 1:
         raise ParameterError(f"{where}: ocg_size_min = {params.ocg_size_min:g}; expected a whole number >= 1 "
                              f"(every group has a leader)")
+    if not params.price_index_min <= 1.0 <= params.price_index_max:
+        raise ParameterError(f"{where}: price_index_min = {params.price_index_min:g} and price_index_max = "
+                             f"{params.price_index_max:g}; expected the bounds to hold 1, the starting price index")
 
 
 def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,

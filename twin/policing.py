@@ -25,8 +25,6 @@ from twin.parameters import per_step_probability
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
-#: most of a force's SOC investigators reactive demand can take, however violent the area (assumption, 0.8-0.95)
-
 class Police:
     """Tasking units and their investigators.
 

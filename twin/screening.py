@@ -15,9 +15,13 @@ benefit.
 The noise floor: every point runs on one seed, but a parameter that acts at all also changes the
 run's random path, and part of its elementary effect is that change. A pseudo-factor, the
 replication seed, moves between the seeds seed, seed + 1, ..., seed + levels - 1: its mu* is what
-a change of random path alone does. A parameter whose mu* does not stand above it (by both
-bootstrap half-widths) cannot be told from noise in this design; one that does matters at least
-that much.
+a complete change of random path does. It is a conservative floor: each process draws from its
+own stream, so a parameter that acts on a few processes changes the path only in part, and its
+share of noise is smaller. A parameter above the floor (by both bootstrap half-widths) has effects
+that a change of seed alone cannot give; one below it may still act, by less than the model's
+noise in this design. Two caveats: a whole-number parameter moves by its rounded step, not by
+exactly the design's, and a member of a share set (`parameters.SHARE_SETS`) moves the others of its
+set too, as they are rescaled to sum to 1.
 
 Each finished point is appended to `screening_runs.jsonl` in the output folder (the format of
 `sensitivity.Checkpoint`), so an interrupted screening, started again, runs only what is missing.
@@ -59,7 +63,7 @@ def load_config(path: str | Path) -> dict:
     trajectories = check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2, 10_000)
     levels = check_whole_number(path, "screening", "levels", table.get("levels", 4), 4, 20)
     if levels % 2:
-        raise ScenarioError(f"{path}: [screening] levels: expected an even number (4, 6 or 8: Morris's steps "
+        raise ScenarioError(f"{path}: [screening] levels: expected an even number from 4 to 20 (Morris's steps "
                             f"span half the grid), got {levels}")
     scenario, compare, years, seed, out = load_scenarios(path, "screening", table, "results/screening")
     entries = data.get("parameter", [])
@@ -209,7 +213,9 @@ def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     import os
 
     above = table[table.above_noise].groupby("parameter")["ratio_to_noise"].max().sort_values(ascending=False)
-    if len(above) < 2:  # Sobol indices need two parameters
+    path = out_dir / "sensitivity_next.toml"
+    if len(above) < 2:  # Sobol indices need two parameters; an earlier screening's file would mislead
+        path.unlink(missing_ok=True)
         return None
     ranges = {u.name: u for u in config["uncertain"]}
 
@@ -228,7 +234,6 @@ def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> 
         spec = ranges[name]
         lines += ["", f"# {ratio:.1f} times the noise floor", "[[parameter]]", f'name = "{name}"',
                   f"low = {spec.low!r}", f"high = {spec.high!r}"]
-    path = out_dir / "sensitivity_next.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -283,8 +288,9 @@ over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['s
 {runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one
 parameter moves, scaled to a move across its whole range, in the outcome's units; sigma: how much
 that change varies with the other parameters. The noise floor is the mu* of the replication seed (a change
-of random path alone); a parameter is above the noise when its mu* exceeds the floor by both bootstrap
-half-widths (95%). Screening ranks; it does not apportion variance: take the parameters above the noise
+of random path, a conservative floor: a parameter acting on a few processes changes the path only in part);
+a parameter is above the noise when its mu* exceeds the floor by both bootstrap half-widths (95%), and one
+below it may still act, by less than the model's noise here. Screening ranks; it does not apportion variance: take the parameters above the noise
 to <code>twin sensitivity</code> for Sobol indices{next_step}.</p><ul>{items}</ul>{split}
 <h2>What was run</h2><p>{html.escape(plan['scenario'])}{' and the benefit against it of ' + html.escape(', '.join(plan['compare'])) if plan['compare'] else ''};
 parameters varied, uniformly over their ranges, in screening.json.</p>

@@ -625,3 +625,35 @@ def test_a_base_whose_settings_scenario_policies_would_ignore_is_refused(tmp_pat
         load_experiment(write(tmp_path / "rob.toml", body))
     plain = body.replace(str(mybase), str(ROOT / "scenarios" / "baseline.toml"))
     assert load_experiment(write(tmp_path / "rob2.toml", plain))["name"] == "rob"
+
+
+def test_options_clearly_behind_the_best_by_paired_replications():
+    from twin.analysis import analyse, behind_note
+
+    # In every future: policy 0 costs 10, policy 1 costs 10.5 and policy 2 costs 13, each with the
+    # replicate's own noise (sd 1) shared by every policy (paired seeds) plus a little of its own.
+    rng = np.random.default_rng(4)
+    rows = []
+    for sample in range(12):
+        for replicate in range(8):
+            shared = rng.normal(0, 1)
+            for policy, cost in ((0, 10.0), (1, 10.5), (2, 13.0)):
+                rows.append({"sample": sample, "replicate": replicate, "policy": policy, "u": sample / 11,
+                             "lever.x": policy, "cost": cost + shared + rng.normal(0, 0.05)})
+    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "cost")
+    by_policy = {p["policy"]: p for p in result["policies"]}
+    # the paired gaps (0.5 and 3, se about 0.025) are far beyond 2 se; unpaired (se about 0.5) 0.5 would not be
+    assert by_policy[0]["share_of_futures_clearly_behind"] == 0
+    assert by_policy[1]["share_of_futures_clearly_behind"] == 1 and by_policy[2]["share_of_futures_clearly_behind"] == 1
+    assert "clearly behind the best in 100%" in behind_note(by_policy[2])
+    # a gap within the noise: policy 1 the same as policy 0 but for noise of its own (sd 1, not shared)
+    rows = [dict(r, cost=r["cost"] - 0.5 + rng.normal(0, 1)) if r["policy"] == 1 else r for r in rows]
+    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "cost")
+    tied = {p["policy"]: p for p in result["policies"]}[1]["share_of_futures_clearly_behind"]
+    # by chance at 2 se in about 2.5% of the futures where it is not the best itself: at most 2 of 12
+    # (the chance of 3 or more is about 0.3%)
+    assert tied <= 2 / 12
+    # without replications there is no standard error, and nothing is said
+    single = analyse(pd.DataFrame([r for r in rows if r["replicate"] == 0]), ["u"], ["lever.x"], "cost")
+    assert np.isnan(single["policies"][0]["share_of_futures_clearly_behind"])
+    assert behind_note(single["policies"][0]) == ""

@@ -135,6 +135,35 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
     return kept, note
 
 
+#: standard errors of the paired gap beyond which an option is clearly behind the best in a future
+CLEARLY_BEHIND_SE = 2.0
+
+
+def clearly_behind(table: pd.DataFrame, outcome: str, wide: pd.DataFrame, lower_is_better: bool) -> pd.DataFrame | None:
+    """[future, policy]: whether the policy is clearly behind the future's best (by the means, `wide`):
+    its gap to the best, paired replication by replication (a replicate's seed is the same for every
+    policy), is above `CLEARLY_BEHIND_SE` standard errors of its mean. None without at least two
+    replications of every policy in every future (a gap then has no standard error)."""
+    if "replicate" not in table.columns:
+        return None
+    runs = table.pivot_table(index=["sample", "replicate"], columns="policy", values=outcome).reindex(columns=wide.columns)
+    per_future = runs.groupby(level="sample").count()
+    if per_future.empty or (per_future.min(axis=1) < 2).any() or runs.isna().any().any():
+        return None
+    best = (wide.idxmin(axis=1) if lower_is_better else wide.idxmax(axis=1)).reindex(runs.index.get_level_values("sample"))
+    best_runs = runs.to_numpy()[np.arange(len(runs)), runs.columns.get_indexer(best.to_numpy())]
+    gaps = runs.sub(best_runs, axis=0) * (1.0 if lower_is_better else -1.0)  # positive: worse than the best
+    grouped = gaps.groupby(level="sample")
+    mean, se = grouped.mean(), grouped.std(ddof=1) / np.sqrt(grouped.count())
+    return (mean > CLEARLY_BEHIND_SE * se) & (mean > 0)
+
+
+def behind_note(policy: dict) -> str:
+    """', clearly behind the best in N%' (paired replications), or nothing with a single replication."""
+    share = policy["share_of_futures_clearly_behind"]
+    return "" if np.isnan(share) else f", clearly behind the best in {share:.0%} (paired replications)"
+
+
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
             lower_is_better: bool = True, unit: str = "") -> dict:
     """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
@@ -143,6 +172,7 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
     best = wide.min(axis=1) if lower_is_better else wide.max(axis=1)
     regret = (wide.sub(best, axis=0) if lower_is_better else -wide.sub(best, axis=0))
     conditions = futures.groupby("sample")[uncertainties].first().loc[wide.index]
+    behind = clearly_behind(table, outcome, wide, lower_is_better)
     labels = table.groupby("policy")[policies].first() if policies else pd.DataFrame(index=wide.columns)
     summary, boxes = [], {}
     for policy in wide.columns:
@@ -150,7 +180,9 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
         r = regret[policy]
         summary.append({"policy": int(policy), "settings": name, "mean_outcome": float(wide[policy].mean()),
                         "mean_regret": float(r.mean()), "max_regret": float(r.max()),
-                        "share_of_futures_best": float((r <= 1e-9).mean())})
+                        "share_of_futures_best": float((r <= 1e-9).mean()),
+                        "share_of_futures_clearly_behind": float(behind[policy].mean()) if behind is not None
+                        else float("nan")})
         fails = (r >= r.quantile(0.75)) & (r > 0)
         if not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
@@ -239,7 +271,10 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 <p>Regret: in each sampled future, how much worse an option does than the best option in that future, in
 the direction each outcome states (lower or higher is better). Regret is computed on the mean of each
 option's replications in a future, so differences smaller than the replications' spread (see the box plots)
-are noise. Robust options have a small maximum regret and are best in many futures.</p>
+are noise. Robust options have a small maximum regret and are best in many futures. "Clearly behind": the
+share of futures in which an option's gap to that future's best, paired replication by replication (the same
+seeds for every option), is more than {CLEARLY_BEHIND_SE:g} standard errors of its mean; in the others it cannot
+be told from the best with these replications (empty with a single replication).</p>
 {''.join(sections)}</body></html>"""
     path = out_dir / "analysis.html"
     path.write_text(page)

@@ -369,7 +369,7 @@ def _what_changed(config: dict, store, experiment_id: int) -> str:
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import analyse, complete_futures, describe_box, format_outcome, write_analysis
+    from twin.analysis import analyse, behind_note, complete_futures, describe_box, format_outcome, write_analysis
     from twin.results import METRIC_NAMES, METRICS
     from twin.store import Store
     from twin.sweep import design, find_sweep, load_experiment, sweep_results
@@ -426,13 +426,13 @@ def cmd_analyse(args) -> int:
         best, unit = result["policies"][0], result["unit"]
         print(f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "
               f"({best['settings']}): {format_outcome(best['max_regret'], unit)}, best in "
-              f"{best['share_of_futures_best']:.0%} of futures")
+              f"{best['share_of_futures_best']:.0%} of futures{behind_note(best)}")
         if len(result["policies"]) > 1:
             second = result["policies"][1]
             close = second["max_regret"] - best["max_regret"] <= 0.05 * max(abs(best["max_regret"]), 1e-12)
             print(f"    runner-up policy {second['policy']} ({second['settings']}): "
                   f"{format_outcome(second['max_regret'], unit)}, best in {second['share_of_futures_best']:.0%} "
-                  f"of futures" + ("; the two are within 5% on maximum regret, so neither is clearly more robust"
+                  f"of futures{behind_note(second)}" + ("; the two are within 5% on maximum regret, so neither is clearly more robust"
                                    if close else ""))
         for name, entry in result["prim"].items():
             print(f"    {describe_box(name, entry)}")

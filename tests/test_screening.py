@@ -101,7 +101,7 @@ def test_screening_resumes_from_its_checkpoint_and_repeats_with_more_workers(scr
     finally:
         executor.close()
     distinct = len({tuple(row) for row in design(config)[1]})  # trajectories can cross: shared points run once
-    assert any(f"Reusing {distinct} of {distinct} points" in line for line in logged), logged
+    assert any(f"Reusing {distinct} of {distinct} runs" in line for line in logged), logged
     pd.testing.assert_frame_equal(table, again)
     fresh = dict(config, out=str(tmp_path / "two_workers"))
     executor = make_executor(2)
@@ -157,3 +157,29 @@ def test_config_errors_name_the_key(tmp_path, screening, body, message):
     path.write_text(text)
     with pytest.raises(ScenarioError, match=message):
         load_config(path)
+
+
+def test_replications_average_their_own_seeds(tmp_path):
+    from twin.screening import point_outcomes, point_task
+    from twin.sensitivity import run_sample
+
+    config = load_config(_config(tmp_path, PARAMETERS, "replications = 2"))
+    config = dict(config, trajectories=2)
+    executor = make_executor(1)
+    try:
+        _, points, outcomes = point_outcomes(config, executor, log=lambda message: None)
+    finally:
+        executor.close()
+    # every level of the seed pseudo-factor and every replication has seeds of its own
+    seeds = {point_task(config, row, r).seed for row in points for r in range(2)}
+    levels = {int(round(row[-1])) for row in points}
+    assert len(seeds) == 2 * len(levels)
+    # a point's outcomes are the mean of its replications' runs
+    first = [run_sample(point_task(config, points[0], r)) for r in range(2)]
+    assert np.allclose(outcomes[0], np.mean(first, axis=0), rtol=1e-12)
+    assert not np.allclose(first[0], first[1])  # two seeds, two paths
+
+
+def test_replications_must_be_a_whole_number(tmp_path):
+    with pytest.raises(ScenarioError, match="replications: expected a whole number from 1 to 100"):
+        load_config(_config(tmp_path, PARAMETERS, "replications = 0"))

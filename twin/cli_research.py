@@ -242,13 +242,14 @@ def cmd_screen(args) -> int:
     out = output_folder(args.out or config["out"])
     points, runs = runs_needed(config)
     if not args.quiet:
-        print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points, "
-              f"{runs} runs of {config['scenario'].years:g} years (fewer where trajectories cross).", file=sys.stderr)
+        print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points "
+              f"x {config['replications']} replication(s), {runs} runs of {config['scenario'].years:g} years (fewer where "
+              f"trajectories cross).", file=sys.stderr)
     executor = make_executor(args.workers)
 
     def progress(done, distinct):  # trajectories that cross share points: each distinct one runs once
         if not args.quiet:
-            print(f"\rpoints {done}/{distinct}   ", end="", flush=True)
+            print(f"\rpoints x replications {done}/{distinct}   ", end="", flush=True)
 
     try:
         table = run_screening(config, executor, progress, checkpoint=out)

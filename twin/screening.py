@@ -23,7 +23,9 @@ noise in this design. Two caveats: a whole-number parameter moves by its rounded
 exactly the design's, and a member of a share set (`parameters.SHARE_SETS`) moves the others of its
 set too, as they are rescaled to sum to 1.
 
-Each finished point is appended to `screening_runs.jsonl` in the output folder (the format of
+The floor falls with `replications` (each point's outcomes are the mean of that many seeds, so the
+noise of an effect falls as one over its square root) at that many times the runs. Each finished
+replication of a point is appended to `screening_runs.jsonl` in the output folder (the format of
 `sensitivity.Checkpoint`), so an interrupted screening, started again, runs only what is missing.
 """
 
@@ -46,7 +48,8 @@ from twin.sensitivity import (
     outcome_names, run_sample,
 )
 
-CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "select", "exclude")
+CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "replications", "select",
+               "exclude")
 PARAMETER_KEYS = ("name", "low", "high")
 SELECTIONS = ("assumptions", "all")
 CHECKPOINT = "screening_runs.jsonl"
@@ -62,6 +65,7 @@ def load_config(path: str | Path) -> dict:
     check_keys(path, "screening", table, CONFIG_KEYS)
     trajectories = check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2, 10_000)
     levels = check_whole_number(path, "screening", "levels", table.get("levels", 4), 4, 20)
+    replications = check_whole_number(path, "screening", "replications", table.get("replications", 1), 1, 100)
     if levels % 2:
         raise ScenarioError(f"{path}: [screening] levels: expected an even number from 4 to 20 (Morris's steps "
                             f"span half the grid), got {levels}")
@@ -91,7 +95,8 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")
     check_ranges_together(path, uncertain, [scenario] + compare)
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
-            "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "seed": seed, "out": out,
+            "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "replications": replications,
+            "seed": seed, "out": out,
             "select": select, "split": split, "excluded": list(exclude)}
 
 
@@ -121,10 +126,12 @@ def design(config: dict) -> tuple[dict, np.ndarray]:
     return problem, morris.sample(problem, config["trajectories"], num_levels=config["levels"], seed=config["seed"])
 
 
-def point_task(config: dict, row: np.ndarray) -> SampleTask:
-    """The runs of one point: the scenarios with its values, on the seed its seed level names."""
+def point_task(config: dict, row: np.ndarray, replicate: int = 0) -> SampleTask:
+    """The runs of one replication of one point: the scenarios with the point's values, on seed
+    seed + level + levels x replicate (the level: the seed pseudo-factor's, 0 to levels - 1), so
+    that every level and replication has seeds of its own."""
     scenarios = [config["scenario"], *config["compare"]]
-    offset = int(round(row[-1]))
+    offset = int(round(row[-1])) + config["levels"] * replicate
     return SampleTask(tuple(apply_values(s, config["uncertain"], row[:-1]) for s in scenarios), config["seed"] + offset)
 
 
@@ -132,46 +139,10 @@ def run_screening(config: dict, executor, progress=None, checkpoint: str | Path 
                   log=None) -> pd.DataFrame:
     """Elementary effects of every outcome: one row per outcome and factor (the seed pseudo-factor
     included), with mu*, its 95% bootstrap half-width, mu, sigma and whether it stands above the
-    noise floor. Finished points are kept in `checkpoint` (default: the config's `out`)."""
+    noise floor. Finished runs are kept in `checkpoint` (default: the config's `out`)."""
     from SALib.analyze import morris
 
-    if log is None:
-        def log(message):
-            print(message, file=sys.stderr)
-    problem, points = design(config)
-    folder = checkpoint if checkpoint is not None else config.get("out")
-    saved = None
-    if folder is not None:
-        try:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            saved = Checkpoint(folder, config_key(config, {"trajectories": config["trajectories"],
-                                                           "levels": config["levels"]}), CHECKPOINT)
-        except OSError as exc:
-            log(f"Warning: {folder}: cannot keep finished points there ({exc.strerror}); an interrupted screening "
-                f"will start again")
-    # A design can visit a point twice (trajectories cross): each distinct point runs once.
-    keys = [saved.sample_key(row) if saved is not None else json.dumps(row.tolist()) for row in points]
-    distinct = dict(zip(keys, points))
-    done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
-    if done:
-        log(f"Reusing {len(done)} of {len(distinct)} points finished earlier ({saved.path}).")
-    todo = [(key, point_task(config, row)) for key, row in distinct.items() if key not in done]
-    by_task = {id(task): key for key, task in todo}
-    finished = len(done)
-    try:
-        for task, outcome in executor.run(run_sample, [task for _, task in todo], chunk=1):
-            done[by_task[id(task)]] = outcome
-            if saved is not None:
-                saved.save(by_task[id(task)], outcome)
-            finished += 1
-            if progress:
-                progress(finished, len(distinct))
-    except KeyboardInterrupt:
-        kept = (f"{len(saved.done)} of {len(distinct)} points saved in {saved.path}; run the same command again "
-                f"to reuse them" if saved is not None else "finished points were not saved (no output folder)")
-        log(f"\ntwin: screening interrupted: {kept}.")
-        raise
-    outcomes = np.array([done[key] for key in keys])
+    problem, points, outcomes = point_outcomes(config, executor, progress, checkpoint, log)
     rows = []
     for j, name in enumerate(outcome_names(config)):
         result = morris.analyze(problem, points, outcomes[:, j], num_levels=config["levels"], conf_level=0.95,
@@ -186,10 +157,59 @@ def run_screening(config: dict, executor, progress=None, checkpoint: str | Path 
     return pd.DataFrame(rows)
 
 
+def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path | None = None,
+                   log=None) -> tuple[dict, np.ndarray, np.ndarray]:
+    """SALib's problem, the design's points and each point's outcomes (`outcome_names` order): the
+    mean over its `replications` (`point_task`). Each finished run is appended to the checkpoint
+    file in `checkpoint` (default: the config's `out`) and reused when the same config runs again."""
+    if log is None:
+        def log(message):
+            print(message, file=sys.stderr)
+    problem, points = design(config)
+    folder = checkpoint if checkpoint is not None else config.get("out")
+    saved = None
+    if folder is not None:
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            saved = Checkpoint(folder, config_key(config, {"trajectories": config["trajectories"],
+                                                           "levels": config["levels"],
+                                                           "replications": config["replications"]}), CHECKPOINT)
+        except OSError as exc:
+            log(f"Warning: {folder}: cannot keep finished points there ({exc.strerror}); an interrupted screening "
+                f"will start again")
+    # A design can visit a point twice (trajectories cross): each distinct point runs once, in
+    # `replications` runs each keyed by the point and the replication.
+    reps = range(config["replications"])
+    runs = {(point, r): saved.sample_key(np.append(row, r)) if saved is not None else json.dumps([*row.tolist(), r])
+            for point, row in enumerate(points) for r in reps}
+    distinct = dict(zip(runs.values(), runs))  # key -> (first point with it, replication)
+    done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
+    if done:
+        log(f"Reusing {len(done)} of {len(distinct)} runs finished earlier ({saved.path}).")
+    todo = [(key, point_task(config, points[point], r)) for key, (point, r) in distinct.items() if key not in done]
+    by_task = {id(task): key for key, task in todo}
+    finished = len(done)
+    try:
+        for task, outcome in executor.run(run_sample, [task for _, task in todo], chunk=1):
+            done[by_task[id(task)]] = outcome
+            if saved is not None:
+                saved.save(by_task[id(task)], outcome)
+            finished += 1
+            if progress:
+                progress(finished, len(distinct))
+    except KeyboardInterrupt:
+        kept = (f"{len(saved.done)} of {len(distinct)} runs saved in {saved.path}; run the same command again "
+                f"to reuse them" if saved is not None else "finished runs were not saved (no output folder)")
+        log(f"\ntwin: screening interrupted: {kept}.")
+        raise
+    outcomes = np.array([np.mean([done[runs[point, r]] for r in reps], axis=0) for point in range(len(points))])
+    return problem, points, outcomes
+
+
 def runs_needed(config: dict) -> tuple[int, int]:
-    """(points, model runs) of the design."""
+    """(points, model runs) of the design: each point runs every scenario `replications` times."""
     points = config["trajectories"] * (len(config["uncertain"]) + 2)
-    return points, points * (1 + len(config["compare"]))
+    return points, points * (1 + len(config["compare"])) * config["replications"]
 
 
 def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
@@ -208,31 +228,40 @@ SOBOL_CANDIDATES = 12
 
 def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> Path | None:
     """`sensitivity_next.toml` in `out_dir`: a `twin sensitivity` config for the same scenarios and
-    horizon over the parameters that stand above the noise (the `SOBOL_CANDIDATES` largest by their
-    highest ratio to it over the outcomes), with their screened ranges. None when none does."""
+    horizon over `SOBOL_CANDIDATES` of the parameters that stand above the noise, with their
+    screened ranges: first those above it for a compared scenario's benefit (what sensitivity
+    analysis is for), then the others, each set by its highest ratio to the floor. None when fewer
+    than two stand above it."""
     import os
 
-    above = table[table.above_noise].groupby("parameter")["ratio_to_noise"].max().sort_values(ascending=False)
+    above = table[table.above_noise]
     path = out_dir / "sensitivity_next.toml"
-    if len(above) < 2:  # Sobol indices need two parameters; an earlier screening's file would mislead
+    if above.parameter.nunique() < 2:  # Sobol indices need two parameters; an earlier screening's file would mislead
         path.unlink(missing_ok=True)
         return None
+    for_benefit = above.outcome.str.startswith("benefit_of_")
+    order = (above.assign(benefit=for_benefit).groupby("parameter").agg(benefit=("benefit", "any"),
+                                                                       ratio=("ratio_to_noise", "max"))
+             .sort_values(["benefit", "ratio"], ascending=False))
+    chosen = order.head(SOBOL_CANDIDATES)
     ranges = {u.name: u for u in config["uncertain"]}
 
     def relative(path: str) -> str:
         return Path(os.path.relpath(Path(path).resolve(), out_dir.resolve())).as_posix()
 
-    lines = [f"# Written by twin screen: the {min(len(above), SOBOL_CANDIDATES)} of {len(above)} parameters above the",
-             "# noise floor with the largest effects (times the floor, over the outcomes), with the ranges screened.",
+    lines = [f"# Written by twin screen: {len(chosen)} of the {len(order)} parameters above the noise floor, those",
+             "# above it for a compared scenario's benefit first, then by their largest effect (times the floor).",
              "# Run: twin sensitivity <this file> (scenario files are found relative to this file's folder; the",
              "# report goes to `out`, relative to where the command runs, as for the screening).", "", "[sensitivity]",
              f'scenario = "{relative(config["scenario"].path)}"',
              "compare = [" + ", ".join(f'"{relative(s.path)}"' for s in config["compare"]) + "]",
              f"years = {config['scenario'].years:g}", "n = 64", f"seed = {config['seed']}",
              f'out = "{(out_dir.parent / "sensitivity_next").as_posix()}"']
-    for name, ratio in above.head(SOBOL_CANDIDATES).items():
+    for name in chosen.index:
         spec = ranges[name]
-        lines += ["", f"# {ratio:.1f} times the noise floor", "[[parameter]]", f'name = "{name}"',
+        where = above[above.parameter == name].sort_values("ratio_to_noise", ascending=False)
+        noted = ", ".join(f"{r.outcome} {r.ratio_to_noise:.1f}" for r in where.itertuples())
+        lines += ["", f"# above the noise (times the floor): {noted}", "[[parameter]]", f'name = "{name}"',
                   f"low = {spec.low!r}", f"high = {spec.high!r}"]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -254,7 +283,8 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     points, runs = runs_needed(config)
     plan = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
             "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
-            "trajectories": config["trajectories"], "levels": config["levels"], "seed": config["seed"],
+            "trajectories": config["trajectories"], "levels": config["levels"],
+            "replications": config["replications"], "seed": config["seed"],
             "select": config["select"], "excluded": config["excluded"], "ranges_split": config["split"],
             "points": points, "runs": runs,
             "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
@@ -285,7 +315,7 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 </head><body><h1>Which parameters move the outcomes at all?</h1>
 <p>Morris elementary effects (SALib): {config['trajectories']} trajectories through a {config['levels']}-level grid
 over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['select'])}), {points} points,
-{runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one
+each the mean of {config['replications']} replication(s), {runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one
 parameter moves, scaled to a move across its whole range, in the outcome's units; sigma: how much
 that change varies with the other parameters. The noise floor is the mu* of the replication seed (a change
 of random path, a conservative floor: a parameter acting on a few processes changes the path only in part);

@@ -183,3 +183,19 @@ def test_replications_average_their_own_seeds(tmp_path):
 def test_replications_must_be_a_whole_number(tmp_path):
     with pytest.raises(ScenarioError, match="replications: expected a whole number from 1 to 100"):
         load_config(_config(tmp_path, PARAMETERS, "replications = 0"))
+
+
+def test_more_replications_reuse_the_runs_already_done(tmp_path):
+    from twin.screening import point_outcomes
+
+    config = dict(load_config(_config(tmp_path, PARAMETERS)), trajectories=2)
+    executor = make_executor(1)
+    logged = []
+    try:
+        _, points, one = point_outcomes(config, executor, log=lambda message: None)
+        _, _, two = point_outcomes(dict(config, replications=2), executor, log=logged.append)
+    finally:
+        executor.close()
+    distinct = len({tuple(row) for row in points})
+    assert any(f"Reusing {distinct} of {2 * distinct} runs" in line for line in logged), logged
+    assert not np.allclose(one, two)  # the second replication's seeds moved the means

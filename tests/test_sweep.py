@@ -627,7 +627,7 @@ def test_a_base_whose_settings_scenario_policies_would_ignore_is_refused(tmp_pat
     assert load_experiment(write(tmp_path / "rob2.toml", plain))["name"] == "rob"
 
 
-def test_options_clearly_behind_the_best_by_paired_replications():
+def test_options_clearly_behind_another_by_paired_replications():
     from twin.analysis import analyse, behind_note
 
     # In every future: policy 0 costs 10, policy 1 costs 10.5 and policy 2 costs 13, each with the
@@ -640,20 +640,32 @@ def test_options_clearly_behind_the_best_by_paired_replications():
             for policy, cost in ((0, 10.0), (1, 10.5), (2, 13.0)):
                 rows.append({"sample": sample, "replicate": replicate, "policy": policy, "u": sample / 11,
                              "lever.x": policy, "cost": cost + shared + rng.normal(0, 0.05)})
-    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "cost")
+    table = pd.DataFrame(rows)
+    result = analyse(table, ["u"], ["lever.x"], "cost")
     by_policy = {p["policy"]: p for p in result["policies"]}
-    # the paired gaps (0.5 and 3, se about 0.025) are far beyond 2 se; unpaired (se about 0.5) 0.5 would not be
+    # the paired gaps (0.5 and 3, se about 0.025) are far beyond the critical value (t, 7 degrees of
+    # freedom, 0.025 one-sided: 2.36 se); unpaired (se about 0.5) the 0.5 gap would not be
     assert by_policy[0]["share_of_futures_clearly_behind"] == 0
     assert by_policy[1]["share_of_futures_clearly_behind"] == 1 and by_policy[2]["share_of_futures_clearly_behind"] == 1
-    assert "clearly behind the best in 100%" in behind_note(by_policy[2])
-    # a gap within the noise: policy 1 the same as policy 0 but for noise of its own (sd 1, not shared)
-    rows = [dict(r, cost=r["cost"] - 0.5 + rng.normal(0, 1)) if r["policy"] == 1 else r for r in rows]
-    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "cost")
-    tied = {p["policy"]: p for p in result["policies"]}[1]["share_of_futures_clearly_behind"]
-    # by chance at 2 se in about 2.5% of the futures where it is not the best itself: at most 2 of 12
-    # (the chance of 3 or more is about 0.3%)
-    assert tied <= 2 / 12
-    # without replications there is no standard error, and nothing is said
-    single = analyse(pd.DataFrame([r for r in rows if r["replicate"] == 0]), ["u"], ["lever.x"], "cost")
+    assert by_policy[2]["futures_judged"] == 12
+    assert "clearly behind another option in 100% of 12 futures" in behind_note(by_policy[2])
+    # the same with higher better: the outcome negated, the verdicts the same
+    flipped = analyse(table.assign(cost=-table["cost"]), ["u"], ["lever.x"], "cost", lower_is_better=False)
+    assert ({p["policy"]: p["share_of_futures_clearly_behind"] for p in flipped["policies"]}
+            == {0: 0.0, 1: 1.0, 2: 1.0})
+    # a gap within the noise: policy 1 the same as policy 0 but for noise of its own (sd 1, not shared);
+    # wrongly behind policy 0 with chance 0.025 in each future (the one-sided test's share of 0.05),
+    # so in at most 2 of 12 futures (3 or more: about 0.3%)
+    tied_rows = [dict(r, cost=r["cost"] - 0.5 + rng.normal(0, 1)) if r["policy"] == 1 else r for r in rows]
+    result = analyse(pd.DataFrame(tied_rows), ["u"], ["lever.x"], "cost")
+    tied = {p["policy"]: p for p in result["policies"]}
+    assert tied[1]["share_of_futures_clearly_behind"] <= 2 / 12 and tied[0]["share_of_futures_clearly_behind"] <= 2 / 12
+    # a missing outcome leaves its future out, not the whole measure
+    holed = table.copy()
+    holed.loc[(holed["sample"] == 3) & (holed["replicate"] == 0) & (holed["policy"] == 1), "cost"] = np.nan
+    with_hole = {p["policy"]: p for p in analyse(holed, ["u"], ["lever.x"], "cost")["policies"]}
+    assert with_hole[2]["futures_judged"] == 11 and with_hole[2]["share_of_futures_clearly_behind"] == 1
+    # without replications there is no test, and nothing is said
+    single = analyse(table[table["replicate"] == 0], ["u"], ["lever.x"], "cost")
     assert np.isnan(single["policies"][0]["share_of_futures_clearly_behind"])
     assert behind_note(single["policies"][0]) == ""

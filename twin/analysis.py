@@ -135,33 +135,51 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
     return kept, note
 
 
-#: standard errors of the paired gap beyond which an option is clearly behind the best in a future
-CLEARLY_BEHIND_SE = 2.0
+#: one-sided error rate of each option's "clearly behind" verdict in a future (shared, Bonferroni,
+#: among its comparisons with the other options)
+CLEARLY_BEHIND_ALPHA = 0.05
 
 
 def clearly_behind(table: pd.DataFrame, outcome: str, wide: pd.DataFrame, lower_is_better: bool) -> pd.DataFrame | None:
-    """[future, policy]: whether the policy is clearly behind the future's best (by the means, `wide`):
-    its gap to the best, paired replication by replication (a replicate's seed is the same for every
-    policy), is above `CLEARLY_BEHIND_SE` standard errors of its mean. None without at least two
-    replications of every policy in every future (a gap then has no standard error)."""
-    if "replicate" not in table.columns:
+    """[future, policy]: whether the policy is clearly behind another in the future, so clearly not
+    its best: for some other policy, the gap between them, paired replication by replication (a
+    replicate's seed is the same for every policy), is above the one-sided t critical value for
+    `CLEARLY_BEHIND_ALPHA` / (policies - 1) with replications - 1 degrees of freedom, times its
+    standard error. Comparing with every other policy, not with the best of the sample means,
+    keeps the choice of the best from biasing the verdict. Futures without at least two
+    replications of every policy, or with a missing outcome, are left out (all NaN); None when no
+    future is left."""
+    from scipy.stats import t as student_t
+
+    if "replicate" not in table.columns or len(wide.columns) < 2:
         return None
-    runs = table.pivot_table(index=["sample", "replicate"], columns="policy", values=outcome).reindex(columns=wide.columns)
-    per_future = runs.groupby(level="sample").count()
-    if per_future.empty or (per_future.min(axis=1) < 2).any() or runs.isna().any().any():
-        return None
-    best = (wide.idxmin(axis=1) if lower_is_better else wide.idxmax(axis=1)).reindex(runs.index.get_level_values("sample"))
-    best_runs = runs.to_numpy()[np.arange(len(runs)), runs.columns.get_indexer(best.to_numpy())]
-    gaps = runs.sub(best_runs, axis=0) * (1.0 if lower_is_better else -1.0)  # positive: worse than the best
-    grouped = gaps.groupby(level="sample")
-    mean, se = grouped.mean(), grouped.std(ddof=1) / np.sqrt(grouped.count())
-    return (mean > CLEARLY_BEHIND_SE * se) & (mean > 0)
+    runs = table.pivot_table(index=["sample", "replicate"], columns="policy", values=outcome,
+                             dropna=False).reindex(columns=wide.columns)
+    sign = 1.0 if lower_is_better else -1.0  # gaps positive where the first policy does worse
+    verdict = pd.DataFrame(np.nan, index=wide.index, columns=wide.columns, dtype=object)
+    kept = 0
+    for sample, block in runs.groupby(level="sample"):
+        values = block.to_numpy() * sign
+        n = values.shape[0]
+        if n < 2 or np.isnan(values).any() or sample not in verdict.index:
+            continue
+        critical = student_t.ppf(1 - CLEARLY_BEHIND_ALPHA / (values.shape[1] - 1), n - 1)
+        gaps = values[:, :, None] - values[:, None, :]  # [replicate, policy, other]
+        mean, se = gaps.mean(axis=0), gaps.std(axis=0, ddof=1) / np.sqrt(n)
+        behind = (mean > critical * se) & (mean > 0)
+        verdict.loc[sample] = behind.any(axis=1)
+        kept += 1
+    return verdict if kept else None
 
 
 def behind_note(policy: dict) -> str:
-    """', clearly behind the best in N%' (paired replications), or nothing with a single replication."""
+    """', clearly behind another option in N% of F futures (paired replications)', or nothing
+    without a test (a single replication)."""
     share = policy["share_of_futures_clearly_behind"]
-    return "" if np.isnan(share) else f", clearly behind the best in {share:.0%} (paired replications)"
+    if np.isnan(share):
+        return ""
+    return (f", clearly behind another option in {share:.0%} of {policy['futures_judged']} futures "
+            f"(paired replications)")
 
 
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
@@ -181,8 +199,9 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
         summary.append({"policy": int(policy), "settings": name, "mean_outcome": float(wide[policy].mean()),
                         "mean_regret": float(r.mean()), "max_regret": float(r.max()),
                         "share_of_futures_best": float((r <= 1e-9).mean()),
-                        "share_of_futures_clearly_behind": float(behind[policy].mean()) if behind is not None
-                        else float("nan")})
+                        "share_of_futures_clearly_behind": float(behind[policy].dropna().astype(bool).mean())
+                        if behind is not None else float("nan"),
+                        "futures_judged": int(behind[policy].notna().sum()) if behind is not None else 0})
         fails = (r >= r.quantile(0.75)) & (r > 0)
         if not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
@@ -272,9 +291,11 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 the direction each outcome states (lower or higher is better). Regret is computed on the mean of each
 option's replications in a future, so differences smaller than the replications' spread (see the box plots)
 are noise. Robust options have a small maximum regret and are best in many futures. "Clearly behind": the
-share of futures in which an option's gap to that future's best, paired replication by replication (the same
-seeds for every option), is more than {CLEARLY_BEHIND_SE:g} standard errors of its mean; in the others it cannot
-be told from the best with these replications (empty with a single replication).</p>
+share of futures in which another option does better than it beyond doubt: their gap, paired replication by
+replication (the same seeds for every option), passes a one-sided t test at {CLEARLY_BEHIND_ALPHA:g} shared among
+its comparisons; in the other futures the replications cannot rule it out as the best (with two replications
+only large gaps pass; with one there is no test, and the column is empty). Futures with a missing outcome are
+left out of it.</p>
 {''.join(sections)}</body></html>"""
     path = out_dir / "analysis.html"
     path.write_text(page)

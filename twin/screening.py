@@ -171,9 +171,10 @@ def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path
     if folder is not None:
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
+            # Not the number of replications: replication r's seed and key do not depend on it, so
+            # raising it runs only the new replications.
             saved = Checkpoint(folder, config_key(config, {"trajectories": config["trajectories"],
-                                                           "levels": config["levels"],
-                                                           "replications": config["replications"]}), CHECKPOINT)
+                                                           "levels": config["levels"]}), CHECKPOINT)
         except OSError as exc:
             log(f"Warning: {folder}: cannot keep finished points there ({exc.strerror}); an interrupted screening "
                 f"will start again")
@@ -182,7 +183,7 @@ def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path
     reps = range(config["replications"])
     runs = {(point, r): saved.sample_key(np.append(row, r)) if saved is not None else json.dumps([*row.tolist(), r])
             for point, row in enumerate(points) for r in reps}
-    distinct = dict(zip(runs.values(), runs))  # key -> (first point with it, replication)
+    distinct = dict(zip(runs.values(), runs))  # key -> (a point with it, replication): duplicates are one run
     done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
     if done:
         log(f"Reusing {len(done)} of {len(distinct)} runs finished earlier ({saved.path}).")

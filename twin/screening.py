@@ -3,7 +3,7 @@
 `twin sensitivity` apportions the variance of the outcomes among a dozen chosen parameters; it
 cannot take the two hundred in the table. `twin screen CONFIG.toml` takes them all (every
 parameter marked as an assumption, every parameter, or a list) in a Morris design (SALib:
-`trajectories` paths of k + 1 points each through a `levels`-level grid over every range, each step
+`trajectories` paths, each of one point more than the factors (the parameters and the seed), through a `levels`-level grid over every range, each step
 moving one parameter), and ranks them by their elementary effects, the change of an outcome when
 one parameter moves, scaled to a move across its whole range (SALib's Delta = levels / (2 (levels
 - 1)) of the range, divided out): mu* is the mean of their absolute values (how much the parameter
@@ -117,7 +117,7 @@ def _selected(select: str, exclude: set[str]) -> tuple[list[Uncertain], list[str
 
 def design(config: dict) -> tuple[dict, np.ndarray]:
     """SALib's problem (the parameters, then the seed pseudo-factor) and its Morris design: one row
-    per point, `trajectories` x (k + 1) rows."""
+    per point, `trajectories` x (parameters + 2) rows (a trajectory has one point more than the factors)."""
     from SALib.sample import morris
 
     uncertain = config["uncertain"]

@@ -3,8 +3,8 @@
 `twin sensitivity` apportions the variance of the outcomes among a dozen chosen parameters; it
 cannot take the two hundred in the table. `twin screen CONFIG.toml` takes them all (every
 parameter marked as an assumption, every parameter, or a list) in a Morris design (SALib:
-`trajectories` paths, each of one point more than the factors (the parameters and the seed), through a `levels`-level grid over every range, each step
-moving one parameter), and ranks them by their elementary effects, the change of an outcome when
+`trajectories` paths, each of one point more than the factors (the parameters and the seed),
+through a `levels`-level grid over every range, each step moving one parameter), and ranks them by their elementary effects, the change of an outcome when
 one parameter moves, scaled to a move across its whole range (SALib's Delta = levels / (2 (levels
 - 1)) of the range, divided out): mu* is the mean of their absolute values (how much the parameter
 moves the outcome), sigma their spread (effects that depend on the other parameters, or are

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import tomllib
 
 from twin.errors import ScenarioError
 from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
@@ -368,6 +369,9 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
 def test_shipped_experiments_load(path):
     config = load_experiment(path)
     assert len(design(config)) >= 8
+    table = tomllib.loads(path.read_text())["experiment"]  # what the file says is what runs
+    assert (config["name"], config["seed"], config["reps"]) == (table.get("name", path.stem), table.get("seed", 1),
+                                                                 table.get("reps", 1))
 
 
 def test_prim_finds_the_box_where_cases_live():

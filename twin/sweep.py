@@ -214,8 +214,8 @@ def load_experiment(path: str | Path) -> dict:
         ranges = {name: [v for v in values if isinstance(v, (int, float))]}
         if name.count(".") == 1:  # a table of settings per value: each numeric setting on its own
             ranges = {}
-            for table in (json.loads(v) for v in values):
-                for key, number in table.items():
+            for settings in (json.loads(v) for v in values):
+                for key, number in settings.items():
                     if isinstance(number, (int, float)) and not isinstance(number, bool):
                         ranges.setdefault(f"{name}.{key}", []).append(number)
         for quantity, numbers in ranges.items():

@@ -445,3 +445,17 @@ def test_every_option_and_argument_has_a_help_text():
     missing = [f"{name} {action.dest}" for name, sub in commands.items() for action in sub._actions
                if not isinstance(action, argparse._HelpAction) and not action.help]
     assert not missing, missing
+
+
+def test_compare_refuses_a_misspelt_lever_area_before_any_replication(tmp_path, capsys):
+    """`twin run` refuses an unknown area when the model is built; `twin compare` must do the same
+    for every scenario before it runs any, not fail each replication and write an empty report."""
+    wrong = write(tmp_path / "wrong.toml", f'[scenario]\nname = "wrong"\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                                           '[[levers]]\ntype = "clear"\nareas = ["Merseside"]\n')
+    argv = ["compare", str(SCENARIOS / "baseline.toml"), str(wrong), "--reps", "2", "--years", "1",
+            "--out", str(tmp_path / "c"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "unknown area 'Merseside'; did you mean 'Merseyside'" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c" / "report.html").exists() and not (tmp_path / "c.db").exists()

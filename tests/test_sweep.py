@@ -427,6 +427,14 @@ def test_regret_and_robustness_on_a_known_table():
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
 
 
+def test_a_sweep_that_retargets_a_lever_to_a_misspelt_area_fails_before_any_run(tmp_path):
+    body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        'name = "lever.chb"\nvalues = [{areas = ["Kent"]}, {areas = ["Merseside"]}]')
+    with pytest.raises(ScenarioError, match=r"exp.toml: the design point with lever.chb = .*Merseside.*unknown area "
+                                            r"'Merseside'; did you mean 'Merseyside'"):
+        load_experiment(write(tmp_path / "exp.toml", body))  # which checks every design point
+
+
 def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):
     """clear_hold_build.toml spells out areas = "all"; a sweep may still set regions or top_harm_areas."""
     body = TINY.replace(str(QUICK_CHB_PILOT), str(ROOT / "scenarios" / "clear_hold_build.toml")).replace(

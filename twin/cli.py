@@ -208,14 +208,14 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     `check_registers`) scenario registers that look partial, once per register and areas file."""
     from dataclasses import replace
 
-    from twin.interventions import build_levers, levers_after_horizon
+    from twin.interventions import check_lever_targets, levers_after_horizon
     from twin.runner import scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
 
     registers_seen = set()
     for scenario in scenarios:
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
-        for note in levers_after_horizon(build_levers(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
+        for note in levers_after_horizon(check_lever_targets(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
         for warning in scenario_warnings(scenario):
             print(f"Warning: {warning}.", file=sys.stderr)
@@ -234,11 +234,11 @@ def cmd_compare(args) -> int:
     from twin.report_text import terminal_table
     from twin.store import Store
 
-    store = Store(args.db)
-    out = output_folder(args.out)
     from twin.scenario import load_scenario
 
-    _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)
+    _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)  # mistakes before any file
+    store = Store(args.db)
+    out = output_folder(args.out)
     try:
         posterior = args.posterior
         if posterior == "default":  # the shipped sample: here, or in the project this package runs from

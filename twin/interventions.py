@@ -268,6 +268,19 @@ def build_levers(scenario) -> list[Lever]:
     return levers
 
 
+def check_lever_targets(scenario, geography=None) -> list[Lever]:
+    """The scenario's levers, built, with their areas and regions checked against its geography
+    (the model does this when it is built; commands that run many replications do it first, so a
+    misspelt area is one error before any run, not a failure of every replication)."""
+    from twin.geography import load_geography
+
+    levers = build_levers(scenario)
+    geography = geography or load_geography(scenario.areas_file)
+    for lever in levers:
+        lever.check_targets(geography)
+    return levers
+
+
 #: a lever at more than this many times its standard strength is worth a remark (the validation's
 #: surge runs Clear at 5 times)
 MAX_PLAUSIBLE_INTENSITY = 5.0

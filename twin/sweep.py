@@ -275,9 +275,11 @@ def load_experiment(path: str | Path) -> dict:
 def check_design(config: dict) -> None:
     """Build every design point's parameters and levers once, so that a misspelt lever setting or
     an out-of-range value is reported before any run starts (not as a failure of every run)."""
-    from twin.interventions import build_levers
+    from twin.geography import load_geography
+    from twin.interventions import check_lever_targets
 
     points = design(config)
+    geographies = {}
     names = [c for c in points.columns if c not in ("sample", "policy")]
     from twin.errors import UserError
 
@@ -285,7 +287,9 @@ def check_design(config: dict) -> None:
         try:
             scenario = point_scenario(config["base"], row, names)
             scenario.build_parameters()
-            build_levers(scenario)
+            if scenario.areas_file not in geographies:
+                geographies[scenario.areas_file] = load_geography(scenario.areas_file)
+            check_lever_targets(scenario, geographies[scenario.areas_file])
         except (UserError, ValueError, TypeError) as exc:
             setting = ", ".join(f"{n} = {row[n]}" for n, _ in config["levers"]) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: {exc}") from None

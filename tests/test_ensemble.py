@@ -147,6 +147,10 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     assert "injected failure" in runs[runs.status == "failed"]["error"].iloc[0]
     comparison = load_comparison(store, outcome.experiment_id)
     assert comparison.differences.iloc[0]["pairs"] == 2
+    page = write_report(comparison, store, outcome.experiment_id, tmp_path / "report").read_text()
+    runs_section = page[page.index("<h2>Runs</h2>"):]
+    assert "5 finished, 1 failed" in runs_section and "ValueError: injected failure" in runs_section
+    assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
 
 
 def _exit_on_two(task):

@@ -316,6 +316,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     experiment = store.experiment_row(experiment_id)
     runs = comparison.runs
     failures = comparison.failures
+    first_lines = failures.error.astype(str).str.split("\n").str[0] if not failures.empty else None
     charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>'
                             for t, b in images)
     summary_html = "".join(f"<p>{code_spans(p)}</p>" for p in plain_summary(comparison))
@@ -413,8 +414,9 @@ listed under its scenario. Sources cited as "seed 000" to "seed 004" are the pro
 {'; '.join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())}.</p>
 {''.join(assumption_blocks)}
 <h2>Runs</h2>
-<p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed.</p>
-{_table(failures[['scenario', 'replicate', 'error']]) if not failures.empty else ''}
+<p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{
+    " (each failure's first line; the full error is in the database: <code>twin export</code>)" if len(failures) else ""}.</p>
+{_table(failures[['scenario', 'replicate']].assign(error=first_lines)) if not failures.empty else ''}
 <script>
 // Self-check when the page opens: count the charts that decoded; flag any that did not.
 window.addEventListener("load", function () {{

@@ -1,6 +1,7 @@
 """Sweeps: design, resumability, and identical results in process, in a local pool and on a Dask
 cluster (a real LocalCluster of worker processes on loopback), including when a worker dies."""
 
+import json
 import os
 import re
 import threading
@@ -352,6 +353,14 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     assert "no sweep of this file" not in capsys.readouterr().err
+
+    def refuse(constant):
+        raise AssertionError(f"analysis.json holds {constant}, which is not JSON")
+
+    # one replication: no paired test, which strict JSON and the page say without a NaN
+    analysis = json.loads((tmp_path / "out" / "analysis.json").read_text(), parse_constant=refuse)
+    assert analysis[0]["unit"] == "GBP/year" and analysis[0]["policies"][0]["share_of_futures_clearly_behind"] is None
+    assert "NaN" not in (tmp_path / "out" / "analysis.html").read_text()
     monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-source")
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
@@ -459,7 +468,7 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert definitions.to_dict("records") == [{"outcome": "harm", "metric": "harm_gbp_total", "area": "UK",
                                                "years": "1-1", "aggregation": "annual_sum",
                                                "what": "mean over those years of each year's total",
-                                               "metric_unit": "GBP/step"}]
+                                               "unit": "GBP/year"}]
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     # the EMA layout: each run's future (sample) and policy, under the experiment file's names

@@ -110,7 +110,32 @@ def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:
 def _label(column: str, value) -> str:
     if column == "scenario":  # a scenario file: its name
         return Path(str(value)).stem
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
+        from twin.parameters import format_value
+
+        value = format_value(value)  # 860,000,000 rather than 860000000.0
     return f"{column}={value}"
+
+
+def _strict(value):
+    """JSON without NaN or infinity (not JSON, and refused by strict readers): null instead."""
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+#: the analysis table's columns as the page shows them
+POLICY_COLUMNS = {"policy": "policy", "settings": "settings", "mean_outcome": "mean outcome",
+                  "mean_regret": "mean regret", "max_regret": "maximum regret",
+                  "share_of_futures_best": "best in (share of futures)",
+                  "share_of_futures_clearly_behind": "clearly behind in (share of futures judged)",
+                  "futures_judged": "futures judged"}
 
 
 def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
@@ -242,7 +267,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analysis.json").write_text(json.dumps(results, indent=2, default=float))
+    (out_dir / "analysis.json").write_text(json.dumps(_strict(results), indent=2, allow_nan=False))
     sections = []
     for result in results:
         outcome = result["outcome"]
@@ -256,6 +281,9 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         policies = pd.DataFrame(result["policies"])
         for column in ("mean_outcome", "mean_regret", "max_regret"):
             policies[column] = policies[column].map(lambda v: format_outcome(v, result.get("unit", "")))
+        for column in ("share_of_futures_best", "share_of_futures_clearly_behind"):
+            policies[column] = policies[column].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "no test")
+        policies = policies.rename(columns=POLICY_COLUMNS)
         tradeoff = ""
         curves = {n: e["trajectory"] for n, e in result["prim"].items() if e.get("trajectory")}
         if curves:

@@ -371,7 +371,7 @@ def cmd_analyse(args) -> int:
     import numpy as np
 
     from twin.analysis import analyse, behind_note, complete_futures, describe_box, format_outcome, write_analysis
-    from twin.results import METRIC_NAMES, METRICS
+    from twin.targets import outcome_unit
     from twin.store import Store
     from twin.sweep import design, find_sweep, load_experiment, sweep_results
 
@@ -415,7 +415,7 @@ def cmd_analyse(args) -> int:
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
-                       unit="" if o.aggregation == "ratio" else METRICS[METRIC_NAMES.index(o.metric)].unit)
+                       unit=outcome_unit(o.metric, o.aggregation))
                for o in config["outcomes"]]
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "

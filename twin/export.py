@@ -54,14 +54,13 @@ AGGREGATION_WORDS = {"annual_sum": "mean over those years of each year's total",
 
 def _outcome_definitions(spec: dict) -> pd.DataFrame:
     """A sweep's outcomes as its experiment file defines them, with each metric's unit."""
-    from twin.results import METRICS
+    from twin.targets import outcome_unit
 
-    units = {m.name: m.unit for m in METRICS}
     return pd.DataFrame([{"outcome": o["name"], "metric": o["metric"], "area": o.get("area", "UK"),
                           "years": f"{o['years'][0]}-{o['years'][1]}", "aggregation": o["aggregation"],
                           "what": AGGREGATION_WORDS.get(o["aggregation"], o["aggregation"])
                           + (f" ({o['ratio_of']})" if o.get("ratio_of") else ""),
-                          "metric_unit": units.get(o["metric"], "")} for o in spec.get("outcomes", [])])
+                          "unit": outcome_unit(o["metric"], o["aggregation"])} for o in spec.get("outcomes", [])])
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -79,8 +78,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     inputs = pd.DataFrame([{**(json.loads(row["resolved_json"])["inputs"] if sweep
                                else _inputs(json.loads(row["resolved_json"]))), key: row["name"]}
                            for _, row in scenarios.iterrows()])
-    # rows in run order in both tables, so that row i of experiments is row i of outcomes (EMA pairs them)
-    experiments = runs.merge(inputs, on=key, how="left").sort_values("run_id").reset_index(drop=True)
+    # rows in design order (scenario or design point, then replicate) in both tables, so that row i
+    # of experiments is row i of outcomes (EMA pairs them) and the same experiment run twice gives
+    # the same rows in the same order, whatever order its runs finished in (only run_id and timings differ)
+    experiments = runs.merge(inputs, on=key, how="left").sort_values(["position", "replicate"]).reset_index(drop=True)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN

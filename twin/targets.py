@@ -26,6 +26,17 @@ TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "ar
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 
 
+def outcome_unit(metric: str, aggregation: str) -> str:
+    """The unit of an outcome: a flow per step summed over each year is per year (GBP/step ->
+    GBP/year); a mean keeps the metric's unit; a ratio has none."""
+    from twin.results import METRIC_NAMES, METRICS
+
+    if aggregation == "ratio" or metric not in METRIC_NAMES:
+        return ""
+    unit = METRICS[METRIC_NAMES.index(metric)].unit
+    return unit.replace("/step", "/year") if aggregation == "annual_sum" else unit
+
+
 @dataclass(frozen=True)
 class Target:
     name: str

@@ -497,6 +497,11 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert "held the results of experiment" not in capsys.readouterr().err
     assert main(["sweep", str(second), *common]) == 0
     assert f"held the results of experiment 1 ({first}); it now holds experiment 2's" in capsys.readouterr().err
+    other_db = f"sqlite:///{tmp_path / 'other.db'}"  # experiment 2 there is not experiment 2 here
+    assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
+                 "--quiet"]) == 0
+    assert re.search(r"held the results of experiment 2 in sqlite:///.*sweep.db \(.*b.toml\); it now holds "
+                     r"experiment 1's in sqlite:///.*other.db", capsys.readouterr().err)
 
 
 def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):

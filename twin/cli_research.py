@@ -312,7 +312,7 @@ def cmd_sweep(args) -> int:
     finally:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"], config["reps"])
-    _note_replaced_results(out, outcome["experiment_id"], args.experiment, args.quiet)
+    _note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
@@ -333,9 +333,11 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def _note_replaced_results(out: Path, experiment_id: int, experiment_file: str, quiet: bool) -> None:
-    """The results folder records which experiment its `sweep_results.csv` holds; a note when
-    another experiment's results (an experiment file of the same name, say) are replaced."""
+def _note_replaced_results(out: Path, experiment_id: int, experiment_file: str, database: str) -> None:
+    """The results folder records which experiment, in which database, its `sweep_results.csv`
+    holds; a note (shown with --quiet too: it is about the files left behind) when another
+    experiment's results are replaced: an experiment file of the same name, or the same file
+    swept into another database, whose experiments are numbered from 1 too."""
     import json
 
     marker = out / "experiment.json"
@@ -343,11 +345,14 @@ def _note_replaced_results(out: Path, experiment_id: int, experiment_file: str, 
         previous = json.loads(marker.read_text())
     except (OSError, ValueError):
         previous = None
-    if isinstance(previous, dict) and previous.get("experiment_id") != experiment_id and not quiet:
-        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')} "
-              f"({previous.get('file')}); it now holds experiment {experiment_id}'s (give --out to keep them apart; "
-              f"the database keeps both).", file=sys.stderr)
-    marker.write_text(json.dumps({"experiment_id": experiment_id, "file": str(experiment_file)}))
+    here = {"experiment_id": experiment_id, "database": database, "file": str(Path(experiment_file).resolve())}
+    if isinstance(previous, dict) and (previous.get("experiment_id"), previous.get("database")) != (
+            experiment_id, database):
+        elsewhere = f" in {previous.get('database')}" if previous.get("database") != database else ""
+        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
+              f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
+              f"(give --out to keep them apart; the database keeps both).", file=sys.stderr)
+    marker.write_text(json.dumps(here))
 
 
 def _what_changed(config: dict, store, experiment_id: int) -> str:

@@ -265,7 +265,7 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
     body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"').replace(
         '[[lever]]', f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
                      f'"{scenarios / "chb_pilot.toml"}"]\n[[lever]]', 1)
-    with pytest.raises(ScenarioError, match=r"'lever.chb.hold_years': baseline.toml has no lever named 'chb'"):
+    with pytest.raises(ScenarioError, match=r"\[\[lever\]\] #2 'lever.chb.hold_years': baseline.toml has no lever named 'chb'"):
         load_experiment(write(tmp_path / "policies.toml", body))
     wide = TINY.replace("values = [0, 2]", "values = [0, 40]").replace(
         "[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 50\n[[lever]]')
@@ -439,7 +439,7 @@ def test_regret_and_robustness_on_a_known_table():
 def test_a_sweep_that_retargets_a_lever_to_a_misspelt_area_fails_before_any_run(tmp_path):
     body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
                         'name = "lever.chb"\nvalues = [{areas = ["Kent"]}, {areas = ["Merseside"]}]')
-    with pytest.raises(ScenarioError, match=r"exp.toml: the design point with lever.chb = .*Merseside.*unknown area "
+    with pytest.raises(ScenarioError, match=r"exp.toml: the design point with \[\[lever\]\] #1 lever.chb = .*Merseside.*unknown area "
                                             r"'Merseside'; did you mean 'Merseyside'"):
         load_experiment(write(tmp_path / "exp.toml", body))  # which checks every design point
 

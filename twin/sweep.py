@@ -204,7 +204,7 @@ def load_experiment(path: str | Path) -> dict:
             for scenario_path, scenario_levers in scenarios:
                 lever_names = [l.get("name", l.get("type")) for l in scenario_levers]
                 if name.split(".")[1] not in lever_names:
-                    raise ScenarioError(f"{path}: {name!r}: {Path(scenario_path).name} has no lever named "
+                    raise ScenarioError(f"{path}: [[lever]] #{position} {name!r}: {Path(scenario_path).name} has no lever named "
                                         f"{name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")
                 if name.count(".") == 2:
                     try:
@@ -291,7 +291,8 @@ def check_design(config: dict) -> None:
                 geographies[scenario.areas_file] = load_geography(scenario.areas_file)
             check_lever_targets(scenario, geographies[scenario.areas_file])
         except (UserError, ValueError, TypeError) as exc:
-            setting = ", ".join(f"{n} = {row[n]}" for n, _ in config["levers"]) or "the base scenario's settings"
+            setting = ", ".join(f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)
+                                ) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: {exc}") from None
 
 

@@ -536,6 +536,8 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     assert "is £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -1e9, -0.8e9, -0.5e9])
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
     assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning
+    flat_top = said([-1e9, -2.71e9, -2.69e9, -1e9, 0.5e9])  # two years within 1%: no single peak year
+    assert "peaks in years 2 and 3 (each within 5% of the highest, £2.71bn in year 2, undiscounted)" in flat_top
 
 
 def test_names_in_backticks_become_code_in_the_report():

@@ -101,6 +101,10 @@ def more_pairs(row) -> str:
             f"--reps {int(needed)}, which runs only the new ones)")
 
 
+#: years whose saving is at least this share of the highest are named with the peak year
+PEAK_SHARE = 0.95
+
+
 def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     """A warning when an option's yearly saving peaks early and has more than halved by the last year:
     its lead is a property of the horizon."""
@@ -125,7 +129,12 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
                 f"more than {html.escape(comparison.baseline)}, as a mean of paired replications)")
         if means[-1] > means[-2]:
             longer = "over a longer one, with its yearly cost still growing, its cumulative saving would shrink"
-    return (f"{html.escape(scenario)}'s yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
+    # years within 5% of the highest saving: naming one of them as the peak would be false precision
+    near = [int(y) for y, m in zip(years, means) if m <= PEAK_SHARE * means[peak]]
+    peak_words = (f"peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted)" if len(near) == 1 else
+                  f"peaks in years {and_list([str(y) for y in near])} (each within {1 - PEAK_SHARE:.0%} of the "
+                  f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
+    return (f"{html.escape(scenario)}'s yearly saving {peak_words} "
             f"and {last}; the comparison holds for this horizon, and {longer} (see 'Year by year').")
 
 

@@ -13,6 +13,7 @@ import html
 import io
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -46,6 +47,12 @@ STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
+def set_title(axis, text: str, fontsize: float, width_in: float) -> None:
+    """A chart title wrapped to the figure's width (a long one was cut off at the edge)."""
+    characters = int(width_in * 72 / (fontsize * 0.6))  # a character is about 0.6 em wide
+    axis.set_title("\n".join(textwrap.wrap(text, characters)), fontsize=fontsize)
+
+
 def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(comparison.scenarios):
@@ -60,7 +67,7 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> 
         colour = COLOURS[k % len(COLOURS)]
         axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=colour, alpha=0.18, linewidth=0)
         axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
-    axis.set_title(title, fontsize=11)
+    set_title(axis, title, 11, 8)
     axis.set_xlabel("years from start")
     if axis.get_ylim()[0] > 0:  # levels from zero, so gaps between options look their size (the
         axis.set_ylim(bottom=0)  # change chart shows the differences themselves)
@@ -86,9 +93,8 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
         axis.plot(mine["year"], mine["mean"] / 1e9, color=colour, label=scenario, linewidth=1.5, marker=".")
     axis.axhline(0, color="black", linewidth=0.8)
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    axis.set_title(f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is a "
-                   f"saving)",
-                   fontsize=11)
+    set_title(axis, f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is "
+                    f"a saving)", 11, 8)
     axis.set_xlabel("year")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2, frameon=False)
@@ -102,8 +108,9 @@ def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 9), dpi=100)
     colours = ["#2a7f62" if v < 0 else "#b8432f" for v in data["diff_mean"]]
     axis.barh(data["area"], data["diff_mean"] / 1e6, color=colours)
-    axis.set_title(f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (£m, undiscounted; "
-                   f"mean of replications; every option's in the table)", fontsize=9)
+    set_title(axis, f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (mean of "
+                    f"replications; every option's is in the table)", 10, 6)  # the axes: the figure less the area names
+    axis.set_xlabel("change in harm, £m (undiscounted; below zero is less harm)")
     axis.tick_params(axis="y", labelsize=7)
     axis.axvline(0, color="black", linewidth=0.8)
     axis.grid(axis="x", alpha=0.3)

@@ -718,3 +718,24 @@ def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_
     assert row["gap_mean"] > 0 and row["pairs_needed"] == np.inf
     sentence = runner_up_sentence(SimpleNamespace(ranking=rank_options(tiny, ["a", "b"])), markup=False)
     assert f"even {MAX_PAIRS_SUGGESTED:,} paired replications would not be expected to separate them" in sentence
+
+
+def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_their_savings(monkeypatch):
+    """A close runner-up's harms (homicides, prisoners out early) can decide between two options:
+    the terminal summary gives them for the best two options, not for the best only."""
+    from types import SimpleNamespace
+
+    from twin import report_text
+
+    rows = [{"scenario": name, "harm": net, "cost": 0.0, "net": net, "net_low": net, "net_high": net,
+             "per_pound": 1.0, "wins": 12, "pairs": 12} for name, net in (("third", -1e9), ("best", -3e9),
+                                                                           ("second", -2e9))]
+    monkeypatch.setattr(report_text, "headline_rows", lambda comparison: rows)
+    monkeypatch.setattr(report_text, "wins", lambda row: "12 of 12")
+    monkeypatch.setattr(report_text, "runner_up_sentence", lambda comparison, markup: None)
+    monkeypatch.setattr(report_text, "_rises", lambda comparison, scenario: [f"homicides rise under {scenario}"])
+    monkeypatch.setattr(report_text, "justice_limit_parts", lambda comparison, scenario: [])
+    text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
+    assert "Beside its savings, under best: homicides rise under best." in text
+    assert "Beside its savings, under second: homicides rise under second." in text
+    assert "under third" not in text

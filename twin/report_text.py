@@ -438,10 +438,12 @@ def terminal_table(comparison: Comparison) -> str:
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
-    best = min(rows, key=lambda r: r["net"])
-    caveats = _rises(comparison, best["scenario"]) + justice_limit_parts(comparison, best["scenario"])
-    if caveats:
-        lines.append(f"Beside its savings, under {best['scenario']}: {and_list(caveats)}.")
+    # what the best option and the runner-up cost beside their savings: a close second's harms
+    # (homicides, courts and prisons overwhelmed) may be what decides between them
+    for r in sorted(rows, key=lambda r: r["net"])[:2]:
+        caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
+        if caveats:
+            lines.append(f"Beside its savings, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "

@@ -268,6 +268,17 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     net = summary[summary.metric == "discounted_net_social_cost_gbp"].iloc[0]
     assert net["unit"].startswith("GBP (") and "discounted at 3.5% a year" in net["what"]
     assert homicides["unit"] == "people or events" and homicides["what"].endswith("sum over the horizon, undiscounted")
+    # derived rows: the levers' spending together, the net without recovered assets (each from the
+    # same runs, paired), and how the options compare with each other (gap, payback year)
+    row = summary.set_index(["scenario", "metric"])
+    levers = [m for m in row.loc["chb"].index if m.startswith("discounted_lever_cost_gbp_")]
+    assert levers and row.loc[("chb", "discounted_lever_cost_gbp"), "mean"] == pytest.approx(
+        sum(row.loc[("chb", m), "mean"] for m in levers))
+    green = row.loc[("chb", "discounted_net_social_cost_gbp_excluding_assets"), "diff_mean"]
+    assert green == pytest.approx(row.loc[("chb", "discounted_harm_gbp_total"), "diff_mean"]
+                                  + row.loc[("chb", "discounted_response_cost_gbp"), "diff_mean"])
+    payback = row.loc[("chb", "payback_year")]
+    assert payback["unit"] == "year of the horizon" and payback["reps"] == 3
     assert len(list((out / "charts").glob("*.png"))) >= 8
     # the chart of paired yearly changes: the mean change is the change in the mean, year by year
     comparison = load_comparison(Store(db), 1)

@@ -120,7 +120,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         annual_change = _bands(change.dropna(), ["scenario", "year"])
 
     # Paired differences from the baseline, replicate by replicate.
-    wide = summaries.pivot_table(index=["scenario", "replicate"], columns="metric", values="value")
+    wide = with_derived_outcomes(summaries.pivot_table(index=["scenario", "replicate"], columns="metric",
+                                                       values="value"))
     base = wide.loc[baseline] if baseline in wide.index.get_level_values(0) else None
     rows, summary_rows = [], []
     for scenario in scenario_names:
@@ -194,6 +195,22 @@ def _stored_geography(resolved: dict) -> dict:
         return describe(load_geography(path))
     except (UserError, OSError):  # moved or changed since: say nothing rather than something wrong
         return {}
+
+
+def with_derived_outcomes(wide: pd.DataFrame) -> pd.DataFrame:
+    """Per-run outcomes derived from the stored ones, so that they get paired intervals as the
+    others do: every lever's spending together (`<kind>_lever_cost_gbp`), and the net social cost
+    without recovered assets (`<kind>_net_social_cost_gbp_excluding_assets`, the Green Book view:
+    assets taken from offenders are a transfer, not a gain to society)."""
+    wide = wide.copy()
+    for kind in ("total", "discounted"):
+        levers = [c for c in wide.columns if c.startswith(f"{kind}_lever_cost_gbp_")]
+        if levers:
+            wide[f"{kind}_lever_cost_gbp"] = wide[levers].fillna(0.0).sum(axis=1)
+        if {f"{kind}_harm_gbp_total", f"{kind}_response_cost_gbp"} <= set(wide.columns):
+            wide[f"{kind}_net_social_cost_gbp_excluding_assets"] = (wide[f"{kind}_harm_gbp_total"]
+                                                                    + wide[f"{kind}_response_cost_gbp"])
+    return wide
 
 
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:

@@ -229,12 +229,38 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
                       "harm_gbp_other_areas": "harm in the other areas"})
     described.update({n: f"spending on the lever {n.removeprefix('lever_cost_gbp_')}"
                       for n in base if n.startswith("lever_cost_gbp_")})
+    described.update({"lever_cost_gbp": "spending on all the scenario's levers together",
+                      "net_social_cost_gbp_excluding_assets": "net social cost without recovered assets (harm + "
+                      "response cost; the Green Book view, in which assets taken from offenders are a transfer)"})
     frame.insert(2, "unit", np.where(money, f"GBP ({PRICE_YEAR} prices)", "people or events"))
     how = np.where(frame.metric.str.startswith("discounted_"),
                    f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
                    "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
-    return frame
+    return pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
+
+
+def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
+    """summary.csv rows that compare the options with each other rather than with the baseline:
+    each option's gap to the option ranked just above it (paired, with its 90% interval) and the
+    year from which its cumulative saving is clear (the report's payback year)."""
+    from twin.harm import PRICE_YEAR
+
+    rows = []
+    for _, r in comparison.ranking.iterrows() if not comparison.ranking.empty else ():
+        if r["rank"] > 1:
+            rows.append({"scenario": r["scenario"], "metric": "gap_to_option_above_discounted_net_social_cost_gbp",
+                         "unit": f"GBP ({PRICE_YEAR} prices)",
+                         "what": f"discounted net social cost above that of {r['above']}, ranked just above it "
+                                 f"(positive: this option costs society more), paired replication by replication",
+                         "reps": r["pairs"], "diff_mean": r["gap_mean"], "diff_low": r["gap_low"],
+                         "diff_high": r["gap_high"]})
+    for _, r in comparison.differences.iterrows() if not comparison.differences.empty else ():
+        rows.append({"scenario": r["scenario"], "metric": "payback_year", "unit": "year of the horizon",
+                     "what": "first year from which the cumulative discounted net social cost stays below the "
+                             "baseline's, the 90% interval of the paired mean below zero to the end (empty: not "
+                             "within the horizon, or not clear)", "reps": r["pairs"], "mean": r["payback_year"]})
+    return pd.DataFrame(rows)
 
 
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:

@@ -266,3 +266,20 @@ def test_a_relocation_chance_that_breaks_the_balance_is_warned_about():
     assert not any("relocation" in w for w in consistency_warnings(Parameters(), "test"))
     high = Parameters({"relocation_prob_after_operation": 0.6}, where="test")
     assert any("relocation_prob_after_operation = 0.6: above 0.44" in w for w in consistency_warnings(high, "test"))
+
+
+def test_new_groups_plan_their_size_with_about_their_mean_role_labour():
+    """`ENTRANT_LABOUR_PER_MEMBER` stands for the mean of `ROLE_LABOUR` over a new group's roles (a
+    leader, then recruits: core at `core_member_share`, exploited at the market's share of the rest):
+    it must lie within what those weights give from the median entrant's size to the largest."""
+    from twin.operations import ENTRANT_LABOUR_PER_MEMBER, ROLE_LABOUR
+    from twin.vocabulary import CORE, EXPLOITED, LEADER, WORKER
+
+    p = Parameters()
+    means = []
+    for exploited in (p.exploited_member_share_drugs, p.exploited_member_share_other):
+        recruit = (p.core_member_share * ROLE_LABOUR[CORE] + (1 - p.core_member_share)
+                   * (exploited * ROLE_LABOUR[EXPLOITED] + (1 - exploited) * ROLE_LABOUR[WORKER]))
+        for size in (p.entry_size_median, p.entrant_target_size_max):
+            means.append((ROLE_LABOUR[LEADER] + (size - 1) * recruit) / size)
+    assert min(means) <= ENTRANT_LABOUR_PER_MEMBER <= max(means)

@@ -19,6 +19,7 @@ import numpy as np
 
 from twin.compiled import add_to_tally, as_generator, kernel, maximum, pairwise_sum
 from twin.members import roles_from_uniforms
+from twin.operations import ENTRANT_LABOUR_PER_MEMBER
 from twin.streams import choice_cdf, poissons, search_right
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
@@ -82,7 +83,7 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
     reach_cdf = choice_cdf(reach_shares)
     # Entrants start small but aim at the vacancy they came for: their target size is the labour
     # that would serve their share of the unmet demand (they then grow by recruiting).
-    labour_per_member = 0.9  # mean of the role labour weights of a new group (operations.ROLE_LABOUR)
+    labour_per_member = ENTRANT_LABOUR_PER_MEMBER  # about the mean role labour weight of a new group
     markets = np.zeros((n, MONEY_LAUNDERING + 1), dtype=np.bool_)
     ocg_type = np.empty(n, dtype=np.int64)
     violence = np.empty(n, dtype=np.int64)

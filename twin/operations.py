@@ -21,6 +21,11 @@ from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDER
 #: labour contributed by an active member of each role (leaders manage; exploited runners are less productive)
 ROLE_LABOUR = np.zeros(4)
 ROLE_LABOUR[[LEADER, CORE, WORKER, EXPLOITED]] = [0.5, 1.0, 1.0, 0.7]
+#: labour per member a new group plans its size with: about the mean of `ROLE_LABOUR` over a new
+#: group's roles (its leader and recruits of the usual role shares), which lies between 0.86 (a
+#: six-member drugs group) and 0.98 (a large group in other markets); a structural constant,
+#: tested to stay in that span of the weights above (docs/ODD.md, structural constants)
+ENTRANT_LABOUR_PER_MEMBER = 0.9
 
 
 def ocg_capacity(model) -> np.ndarray:

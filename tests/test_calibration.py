@@ -203,15 +203,17 @@ name = "asset_realisation_share"
         calibration.evaluate = original
     assert calls["n"] == 0, "a repeated fit should read every evaluation back from the database"
     assert again["best"] == first["best"]
+    assert again["from_database"] == again["evaluations"] and first["from_database"] < first["evaluations"]
     # the command's fit table over a single replication says its ranges are a single value
     from twin.cli import main
 
     config_path.write_text(config_path.read_text().replace("max_evaluations = 6", f'max_evaluations = 6\nout = "{tmp_path / "cal"}"'))
     assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "With 1 replication, the replicates' 5-95% ranges are a single value; use reps = 5" in out
     # the target had no fitted_by in its file, but this calibration fitted it: counted as fitted
     assert "1 of 1 that parameters were set to reproduce" in out and "dynamics alone" not in out
+    assert f"Note: {again['evaluations']} of the {again['evaluations']} evaluations were read from" in err
 
 
 def test_validation_replacement_measures_recovery():

@@ -205,13 +205,14 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     def objective(unit: np.ndarray) -> float:
         overrides = {p.name: p.to_value(u) for p, u in zip(priors, unit)}
         cached = store.cached_evaluation(key, overrides)
-        if cached is None:
+        stored = cached is not None
+        if not stored:
             table = fit_table(targets, evaluate(scenario, targets, seeds, overrides, executor))
             cached = misfit(table)
             store.save_evaluation(key, overrides, cached)
-        history.append({**overrides, "misfit": cached})
+        history.append({**overrides, "misfit": cached, "from_database": stored})
         if progress:
-            progress(len(history), config["max_evaluations"], cached)
+            progress(len(history), config["max_evaluations"], cached, stored)
         return cached
 
     start = np.array([p.to_unit(config["scenario"].build_parameters()[p.name]) for p in priors])
@@ -221,7 +222,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
                                "initial_simplex": _simplex(start)})
     best = {p.name: p.to_value(u) for p, u in zip(priors, result.x)}
     return {"best": best, "misfit": float(result.fun), "evaluations": len(history), "history": history,
-            "seeds": seeds, "key": key}
+            "seeds": seeds, "key": key, "from_database": sum(h["from_database"] for h in history)}
 
 
 def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:

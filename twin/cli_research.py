@@ -103,17 +103,34 @@ def cmd_calibrate(args) -> int:
     else:
         executor = make_executor(args.workers or config["workers"])
 
-        def progress(done, total, value):
+        counts = {"run": 0, "read": 0}
+
+        def progress(done, total, value, stored):
+            counts["read" if stored else "run"] += 1
             if not args.quiet:
-                print(f"\revaluation {done}/{total}: misfit {value:,.2f}   ", end="", flush=True)
+                print(f"\revaluation {done}/{total}: misfit {value:,.2f}"
+                      f"{' (read from the database)' if stored else ''}            ", end="", flush=True)
 
         try:
             outcome = point_fit(config, executor, store, progress)
+        except KeyboardInterrupt:
+            print(f"\ntwin: interrupted; the {counts['run'] + counts['read']} evaluations finished are saved in "
+                  f"{safe_url(args.db)}. Run the same command again: they are read back, not run again.",
+                  file=sys.stderr)
+            return 130
         finally:
             executor.close()
+        if not args.quiet:
+            print()
+        if outcome["from_database"]:
+            print(f"Note: {outcome['from_database']} of the {outcome['evaluations']} evaluations were read from "
+                  f"{safe_url(args.db)} (an earlier run of this fit, same settings and code), not run again.",
+                  file=sys.stderr)
         seeds = outcome["seeds"]
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
-                     f"{config['reps']} replications x {config['years']:g} years on fixed seeds.")
+                     f"{config['reps']} replications x {config['years']:g} years on fixed seeds"
+                     + (f", {outcome['from_database']} of them read from the database (an earlier run of this fit)"
+                        if outcome["from_database"] else "") + ".")
     if config["reps"] < 5:
         notes.append(few_replications_note(config["reps"], "reps = 5"))
     executor = make_executor(args.workers or config["workers"])

@@ -226,7 +226,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of its usual laundering efficiency a group keeps with no laundering service; the rest scales with the share of demand the services cover", "revenue", "share"),
     # ------------------------------------------------------------------ harm (2023-24 prices)
     _p("harm_gbp_per_heroin_crack_user_year", 63900, "GBP/user-year", 40000, 90000,
-       "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); prior from seed 003's £26bn drug harm, about three quarters from heroin and crack (Black review 2020), about £65,000 a user, and about 40% either side (an earlier top of £70,000 had no source, and the posterior piled up against it)",
+       "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); prior from seed 003's £26bn drug harm, about three quarters from heroin and crack (Black review 2020): £19.5bn is £52,700 a user over the UK's 370,000 users and £62,100 over England's 314,000; the prior is about £65,000 and 40% either side. The posterior median sits above both, mostly because harm accrues on users supplied and the model's heroin/crack users settle lower after the spin-up (about 343,000, 96% of them supplied, in years 1-3: £19.5bn over them is £59,200) (an earlier top of £70,000 had no source, and the posterior piled up against it)",
        "social and economic cost per heroin/crack user supplied", "harm", "positive"),
     _p("harm_gbp_per_cocaine_user_year", 6500, "GBP/user-year", 3000, 12000,
        "derived: remainder of seed 003's £26bn drug harm over cocaine users",

@@ -292,7 +292,7 @@ LARGE_DESIGN = 10_000
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
-    from twin.sweep import load_experiment, run_sweep, sweep_results
+    from twin.sweep import load_experiment, note_replaced_results, run_sweep, sweep_results
 
     config = load_experiment(args.experiment)
     for warning in config["warnings"]:
@@ -329,7 +329,7 @@ def cmd_sweep(args) -> int:
     finally:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"], config["reps"])
-    _note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
+    note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
@@ -350,52 +350,13 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def _note_replaced_results(out: Path, experiment_id: int, experiment_file: str, database: str) -> None:
-    """The results folder records which experiment, in which database, its `sweep_results.csv`
-    holds; a note (shown with --quiet too: it is about the files left behind) when another
-    experiment's results are replaced: an experiment file of the same name, or the same file
-    swept into another database, whose experiments are numbered from 1 too."""
-    import json
-
-    marker = out / "experiment.json"
-    try:
-        previous = json.loads(marker.read_text())
-    except (OSError, ValueError):
-        previous = None
-    here = {"experiment_id": experiment_id, "database": database, "file": str(Path(experiment_file).resolve())}
-    if isinstance(previous, dict) and (previous.get("experiment_id"), previous.get("database")) != (
-            experiment_id, database):
-        elsewhere = f" in {previous.get('database')}" if previous.get("database") != database else ""
-        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
-              f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
-              f"(give --out to keep them apart; the database keeps both).", file=sys.stderr)
-    marker.write_text(json.dumps(here))
-
-
-def _what_changed(config: dict, store, experiment_id: int) -> str:
-    """Why a stored sweep is not this file's sweep with the current code: code, settings, or both."""
-    import json
-
-    from twin.ensemble import provenance
-    from twin.sweep import design, sweep_spec
-
-    stored = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
-    current, _ = sweep_spec(config, design(config), provenance())
-    code = stored.get("code") != current["code"]
-    settings = any(stored.get(key) != json.loads(json.dumps(current[key], default=str))
-                   for key in current if key != "code")
-    if code and settings:
-        return "was run with other code and other settings"
-    return "was run with other code (the package's source changed since)" if code else "was run with other settings"
-
-
 def cmd_analyse(args) -> int:
     import numpy as np
 
     from twin.analysis import analyse, behind_note, complete_futures, describe_box, format_outcome, write_analysis
     from twin.targets import outcome_unit
     from twin.store import Store
-    from twin.sweep import design, find_sweep, load_experiment, sweep_results
+    from twin.sweep import design, find_sweep, load_experiment, sweep_results, what_changed
 
     from twin.cli import require_database
 
@@ -410,7 +371,7 @@ def cmd_analyse(args) -> int:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
         older = (f"no sweep of this file with the current code is in the database; analysing the latest "
                  f"'{config['name']}' sweep instead (experiment {experiment_id}), which "
-                 f"{_what_changed(config, store, experiment_id)}. Run `twin sweep {args.experiment}` to sweep with "
+                 f"{what_changed(config, store, experiment_id)}. Run `twin sweep {args.experiment}` to sweep with "
                  f"the current code and file.")
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)

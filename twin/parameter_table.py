@@ -41,7 +41,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "known members at the start; OCG sizes are scaled to reproduce it", "population", "count"),
     _p("ocg_size_min", 3, "people", 3, 4,
        "UN Convention against Transnational Organized Crime art. 2: a structured group of three or more (4 tries a stricter count)",
-       "smallest OCG at the start", "population", "count"),
+       "smallest OCG at the start (every group has a leader)", "population", "positive_count"),
     _p("ocg_size_lognormal_sigma", 0.8, "log people", 0.5, 1.2, f"{A}: heavy-tailed group sizes",
        "spread of OCG sizes (lognormal sigma)", "population", "positive"),
     _p("share_type_cultural", 0.47, "share", 0.40, 0.54, "seed 004 s.15 (London OCG typology, applied to the UK)",

@@ -17,7 +17,8 @@ from typing import Any
 
 from twin.errors import ParameterError, did_you_mean
 
-KINDS = ("probability", "share", "nonnegative", "positive", "count", "real")
+WHOLE_KINDS = ("count", "positive_count")
+KINDS = ("probability", "share", "nonnegative", "positive", "count", "positive_count", "real")
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,11 @@ class Parameter:
             "nonnegative": (0.0, math.inf, "a number >= 0"),
             "positive": (1e-300, math.inf, "a number > 0"),
             "count": (0.0, math.inf, "a whole number >= 0"),
+            "positive_count": (1.0, math.inf, "a whole number >= 1"),
             "real": (-math.inf, math.inf, "a number"),
         }[self.kind]
         low, high, words = expected
-        if not (low <= value <= high) or (self.kind == "count" and float(value) != int(value)):
+        if not (low <= value <= high) or (self.kind in WHOLE_KINDS and float(value) != int(value)):
             raise ParameterError(
                 f"{where}: parameter '{self.name}' must be {words} ({self.unit}), got {value!r}"
             )
@@ -194,9 +196,6 @@ def check_consistency(params: Parameters, where: str) -> None:
         if params[name] > most:
             raise ParameterError(f"{where}: {name} = {params[name]:g} is more than the model can hold in memory; "
                                  f"expected at most {most:,g}: {what}")
-    if params.ocg_size_min < 1:
-        raise ParameterError(f"{where}: ocg_size_min = {params.ocg_size_min:g}; expected a whole number >= 1 "
-                             f"(every group has a leader)")
     if not params.price_index_min <= 1.0 <= params.price_index_max:
         raise ParameterError(f"{where}: price_index_min = {params.price_index_min:g} and price_index_max = "
                              f"{params.price_index_max:g}; expected the bounds to hold 1, the starting price index")
@@ -316,11 +315,11 @@ def beyond_plausible(name: str, low: float, high: float, levers: list[dict] = ()
 
 def as_sampled(name: str, value: float) -> float:
     """A value drawn for a parameter from a continuous range (a prior, a sensitivity or sweep
-    sample), made a valid value of it: whole-number parameters (kind "count") round to the nearest
+    sample), made a valid value of it: whole-number parameters (kinds "count" and "positive_count") round to the nearest
     whole number; others are kept as drawn. Lever settings (`lever.<name>.<setting>`) pass through."""
     from twin.parameter_table import PARAMETER_TABLE
 
-    whole = any(p.name == name and p.kind == "count" for p in PARAMETER_TABLE)
+    whole = any(p.name == name and p.kind in WHOLE_KINDS for p in PARAMETER_TABLE)
     return float(math.floor(value + 0.5)) if whole else float(value)
 
 

@@ -181,7 +181,14 @@ def load_posterior(path: str):
         raise UserError(f"--posterior '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     if frame.empty:
         raise UserError(f"--posterior '{path}': no draws")
-    for column in frame.columns:  # checks every name and every value like a scenario override
+    from twin.errors import did_you_mean
+    from twin.parameter_table import PARAMETER_TABLE
+
+    names = [p.name for p in PARAMETER_TABLE]
+    for column in frame.columns:  # checks every name (in the header) and every value like a scenario override
+        if column not in names:
+            raise UserError(f"--posterior '{path}', header: unknown parameter {column!r}"
+                            f"{did_you_mean(str(column), names)} (run 'twin params' for the list)")
         values = frame[column].tolist()
         if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
             numbers = pd.to_numeric(frame[column], errors="coerce")

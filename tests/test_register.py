@@ -421,3 +421,17 @@ def test_a_scenario_completing_a_short_register_is_warned_about_before_any_run(r
     scenario.write_text(scenario.read_text().replace("complete_register = true", "complete_register = false"))
     warnings = scenario_register_warnings(load_scenario(scenario))
     assert len(warnings) == 1 and "Complete it with synthetic groups" in warnings[0]
+
+
+@pytest.mark.parametrize("capital, loads", [("2500000", True), ("1e10", True), ("1e30", False), ("-5", False),
+                                            ("lots", False)])
+def test_a_groups_capital_beyond_any_groups_is_refused(tmp_path, capital, loads):
+    """£1e30 (a typing or unit mistake) was accepted and made one group richer than the economy."""
+    path = tmp_path / "capital.csv"
+    path.write_text(HEADER.strip() + ",capital_gbp\n" + f"A1,Kent,family,local,fraud,5,none,,1,{capital}\n")
+    if loads:
+        assert load_register(str(path), GEO).capital_gbp[0] == float(capital)
+    else:
+        with pytest.raises(RegisterError, match=r"row 2, field 'capital_gbp': expected an amount in pounds "
+                                                r"from 0 to 10,000,000,000"):
+            load_register(str(path), GEO)

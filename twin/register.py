@@ -33,6 +33,9 @@ OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
 #: largest group a register row may declare, and most members a register may hold in all: the
 #: model holds every member in memory (the UK picture is about 100,000 members)
 MAX_GROUP_SIZE = 5_000
+#: more capital than one group could hold: about a year of the whole UK illicit drug market's takings
+#: (£9.4bn, Black review 2020); a larger figure is a unit or typing mistake (pence, an extra 000)
+MAX_GROUP_CAPITAL_GBP = 1e10
 MAX_REGISTER_MEMBERS = 2_000_000
 MAX_ERRORS_SHOWN = 10
 
@@ -369,10 +372,12 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         if raw_capital:
             try:
                 capital[i] = float(raw_capital)
-                if not np.isfinite(capital[i]) or capital[i] < 0:
+                if not np.isfinite(capital[i]) or not 0 <= capital[i] <= MAX_GROUP_CAPITAL_GBP:
                     raise ValueError
             except ValueError:
-                errors.append(f"{where}, field 'capital_gbp': expected an amount >= 0 or empty, got {raw_capital!r}")
+                errors.append(f"{where}, field 'capital_gbp': expected an amount in pounds from 0 to "
+                              f"{MAX_GROUP_CAPITAL_GBP:,.0f} (about a year of the whole UK drug market) or empty, "
+                              f"got {raw_capital!r}")
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:

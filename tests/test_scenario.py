@@ -50,6 +50,8 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
      r"share_serious_violence = 0.95 is above share_violent = 0.7; expected at most share_violent"),
     ('[parameters]\nearly_release_served_share = 0.9\n', r"early_release_served_share = 0.9 is above served_share = 0.5"),
     ('[parameters]\nocg_size_min = 0\n', r"'ocg_size_min' must be a whole number >= 1 \(people\), got 0"),
+    ('[parameters]\ndrug_demand_price_elasticity = 0.5\n',
+     r"'drug_demand_price_elasticity' must be a number <= 0 \(elasticity\), got 0.5"),
     ('[parameters]\nocg_size_min = 3.5\n', r"'ocg_size_min' must be a whole number >= 1 \(people\), got 3.5"),
     ('', r"the file is empty"),
     ('# only a comment\n', r"the file is empty"),

@@ -163,7 +163,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "OCG supply capacity over demand at the start", "markets", "positive"),
     _p("drug_demand_price_elasticity", -0.5, "elasticity", -1.0, -0.2,
        f"{A}: meta-analyses put illicit drug demand elasticity around -0.3 to -0.8",
-       "response of drug demand to price", "markets", "real"),
+       "response of drug demand to price (demand falls as the price rises)", "markets", "nonpositive"),
     _p("price_supply_elasticity", 1.0, "elasticity", 0.3, 2.0, f"{A}: prices move one-for-one with relative shortfall; seed 003 reads rising purity and falling prices as plentiful supply",
        "price rise per unit of relative supply shortfall", "markets", "nonnegative"),
     _p("fraud_supply_elasticity", 0.8, "elasticity", 0.5, 1.0,

@@ -18,7 +18,7 @@ from typing import Any
 from twin.errors import ParameterError, did_you_mean
 
 WHOLE_KINDS = ("count", "positive_count")
-KINDS = ("probability", "share", "nonnegative", "positive", "count", "positive_count", "real")
+KINDS = ("probability", "share", "nonnegative", "positive", "count", "positive_count", "nonpositive", "real")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Parameter:
             "positive": (1e-300, math.inf, "a number > 0"),
             "count": (0.0, math.inf, "a whole number >= 0"),
             "positive_count": (1.0, math.inf, "a whole number >= 1"),
+            "nonpositive": (-math.inf, 0.0, "a number <= 0"),
             "real": (-math.inf, math.inf, "a number"),
         }[self.kind]
         low, high, words = expected

@@ -238,6 +238,15 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     assert code == 0
     page = (out / "report.html").read_text()
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
+    # the terms and abbreviations the page uses are explained, and only those
+    import re
+
+    glossary = page[page.index("<h2>Terms used</h2>"):page.index("</dl>", page.index("<h2>Terms used</h2>"))]
+    defined = re.findall(r"<dt>([^<]+)</dt>", glossary)
+    rest = re.sub(r"<[^>]+>", " ", page.replace(glossary, ""))
+    assert "SOC" in defined and "net social cost" in defined
+    assert all(re.search(rf"\b{re.escape(term)}s?\b", rest) for term in defined)
+    assert "SCPO" not in defined and not re.search(r"\bSCPOs?\b", rest)
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
     # a key to the scenario names right after the summary, from their descriptions

@@ -27,7 +27,7 @@ from twin.compare import Comparison  # noqa: E402
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
-from twin.report_format import discounted_count, per_pound  # noqa: E402
+from twin.report_format import discounted_count, per_pound, terms_used  # noqa: E402
 from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     unmoved_harms, who_pays, wins, year_by_year,
@@ -368,6 +368,7 @@ table.data th, table.data td {{ border-bottom: 1px solid #ddd; padding: .3em .6e
 table.data th {{ background: #f0f0f0; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
 figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; }}
 .meta {{ color: #666; font-size: .85em; }} code {{ font-size: .85em; }}
+dl.terms dt {{ font-weight: bold; float: left; clear: left; width: 11em; }} dl.terms dd {{ margin-left: 12em; }}
 </style></head><body>
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
@@ -440,6 +441,7 @@ percentile of {spread_basis}), which is wider than the 90% intervals of the mean
 headline figures): the baseline, and each option's change from it (mean of replications), in £ million.</p>
 {f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>' if area_image else ''}
 {_table(areas)}
+<!-- terms -->
 <h2>Assumptions and parameters</h2>
 <p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
@@ -465,6 +467,11 @@ window.addEventListener("load", function () {{
 </script>
 </body></html>
 """
+    used = terms_used(re.sub(r"<[^>]+>|data:image/png;base64,[^\"']+", " ", page))  # words on the page only
+    glossary = ("<h2>Terms used</h2>\n<dl class=\"terms\">" + "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in used.items())
+        + "</dl>") if used else ""
+    page = page.replace("<!-- terms -->", glossary, 1)
     path = out_dir / "report.html"
     path.write_text(page)
     return path

@@ -40,3 +40,31 @@ def discounted_count(metric: str) -> bool:
     """A discounted count of people or events: left out of summary.csv and the export (a
     "discounted" 147 homicides would read as fewer homicides than the 196 that happened)."""
     return metric.startswith("discounted_") and "gbp" not in metric
+
+
+#: the terms and abbreviations a report uses, for readers outside policing (the report lists those
+#: that appear on its page)
+TERMS = {
+    "SOC": "serious and organised crime",
+    "OCG": "organised crime group: three or more people acting together over time for profit (UN Convention)",
+    "ROCU": "regional organised crime unit: the police's regional tier between the forces and the NCA",
+    "NCA": "National Crime Agency",
+    "NRM": "National Referral Mechanism: how potential victims of modern slavery are identified and supported",
+    "CHB": "Clear, Hold, Build: clear an area's most harmful groups, hold it against new ones, build its resilience",
+    "SCPO": "serious crime prevention order: court-imposed restrictions on a convicted offender",
+    "CT": "counter-terrorism (CT-style powers: the powers proposed for SOC on the counter-terrorism model)",
+    "AML": "anti-money laundering",
+    "county lines": "drug supply from an exporter area (a city) into other areas over a dedicated phone line",
+    "net social cost": "harm to society + the cost of the modelled response - criminal assets recovered",
+    "discounted": "later years' pounds counted at less than today's, at HM Treasury's Green Book rate",
+    "90% interval": "the range that holds the mean change with 90% confidence, given the model's assumptions",
+    "paired replications": "runs of each option with the same random numbers, so their difference is the option's",
+}
+
+
+def terms_used(page: str) -> dict[str, str]:
+    """The TERMS whose name appears on `page` (whole words; abbreviations also in their plural)."""
+    import re
+
+    return {term: meaning for term, meaning in TERMS.items()
+            if re.search(rf"\b{re.escape(term)}s?\b", page)}

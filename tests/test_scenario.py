@@ -80,9 +80,16 @@ def test_inheritance_cycle_is_reported(tmp_path):
         load_scenario(tmp_path / "a.toml")
 
 
-def test_missing_file():
-    with pytest.raises(ScenarioError, match="scenario file not found"):
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="scenario file not found$"):  # nothing near it to suggest
         load_scenario("no/such/file.toml")
+    write(tmp_path / "baseline.toml", '[scenario]\nname = "b"\n')
+    with pytest.raises(ScenarioError, match=r"baselin.toml: scenario file not found; did you mean '.*/baseline.toml'"):
+        load_scenario(tmp_path / "baselin.toml")
+    write(tmp_path / "option.toml", '[scenario]\nbase = "baselin.toml"\n')
+    with pytest.raises(ScenarioError, match=r"base: file 'baselin.toml' not found next to this scenario; did you mean "
+                                            r"'baseline.toml'\?"):  # as the base key would name it
+        load_scenario(tmp_path / "option.toml")
 
 
 def test_spec_hash_ignores_paths_but_not_parameters(tmp_path):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -99,13 +100,26 @@ class Scenario:
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def nearby_file(path: Path, relative_to: Path | None = None) -> str:
+    """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
+    the user would write it: relative to `relative_to`, or with the folder they gave)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        return ""
+    siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()]
+    if relative_to is not None:
+        names = {os.path.relpath(p, relative_to): p for p in siblings}
+        return did_you_mean(os.path.relpath(path, relative_to), list(names))
+    return did_you_mean(str(path), [str(path.parent / p.name) for p in siblings])
+
+
 def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     """Parse a TOML input file; a missing or malformed file is a one-line user error."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark ("UTF-8 with BOM") is dropped
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: {what} not found") from None
+        raise ScenarioError(f"{path}: {what} not found{nearby_file(path)}") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
@@ -195,7 +209,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     if "base" in table:
         base_path = path.parent / table["base"]
         if not base_path.exists():
-            raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario")
+            raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"
+                                f"{nearby_file(base_path, relative_to=path.parent)}")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
         merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
         merged_table.update(table)

@@ -143,6 +143,14 @@ def test_params_listing(capsys):
     out = capsys.readouterr().out
     assert "soc_prison_places" in out and "Source:" in out
     assert main(["params", "--csv"]) == 0
+    import io
+
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("name")
+    # each value's provenance in a column of its own, read from its source text
+    assert set(table["provenance"]) == {"assumption", "sourced", "derived", "calibrated"}
+    assert (table["provenance"] == "assumption").equals(table["source"].str.lower().str.startswith("assumption"))
+    assert table.loc["harm_gbp_per_heroin_crack_user_year", "provenance"] == "calibrated"
+    assert table.loc["soc_prisoners_initial", "provenance"] == "derived"
     assert main(["params", "--group", "justise"]) == 2
     assert "did you mean 'justice'" in capsys.readouterr().err
 

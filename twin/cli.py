@@ -141,9 +141,9 @@ def cmd_params(args) -> int:
         import csv
 
         writer = csv.writer(sys.stdout)
-        writer.writerow(["name", "value", "unit", "low", "high", "group", "source", "description"])
+        writer.writerow(["name", "value", "unit", "low", "high", "group", "provenance", "source", "description"])
         for p in rows:
-            writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.source, p.description])
+            writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.provenance, p.source, p.description])
         return 0
     group = None
     for p in rows:

@@ -48,6 +48,14 @@ class Parameter:
     kind: str = "nonnegative"
 
     @property
+    def provenance(self) -> str:
+        """Where the value comes from, in one word: "calibrated" (fitted to targets), "derived"
+        (arithmetic on sourced figures), "assumption" (reasoned, with its range), or "sourced"
+        (a cited figure)."""
+        head = self.source.split(":", 1)[0].strip().lower()
+        return head if head in ("calibrated", "derived", "assumption") else "sourced"
+
+    @property
     def is_assumption(self) -> bool:
         return self.source.lower().startswith("assumption")
 

@@ -112,7 +112,10 @@ PARAMETER_TABLE: list[Parameter] = [
        f"{A}: Europol (seed 003) finds over 70% of the most threatening networks use corruption",
        "share of OCGs using a corrupt insider", "population", "share"),
     _p("share_using_technical_enablers", 0.35, "share", 0.15, 0.60,
-       f"{A}: EncroChat had about 60,000 users worldwide (seed 003)",
+       f"{A}: no count of UK groups on encrypted platforms or crypto services exists in the sources; seed 003 "
+       "says criminals use VPNs, encrypted messaging and cryptocurrency to hide (EncroChat alone had about 60,000 "
+       "users worldwide) and that cases relying on encrypted technology are extremely difficult; about a third of "
+       "groups, with a wide range (0.15 to 0.6) for sensitivity analysis",
        "share of OCGs using encrypted platforms or crypto services", "population", "share"),
     _p("enablers_professional", 1500, "enablers", 500, 4000, f"{A}: order of magnitude only: seed 003 cites 2,189 UK companies laundering for one client group; about 1.7 client groups each at this value", "professional enablers in the UK", "population", "count"),
     _p("enablers_insider", 800, "enablers", 300, 2000,

@@ -16,7 +16,7 @@ POLICING_AND_JUSTICE = [
     # ------------------------------------------------------------------ policing
     _p("soc_budget_gbp_per_year", 860e6, "GBP/year", 700e6, 1000e6, "seed 003: £860m on SOC in 2023-24",
        "SOC policing budget", "policing", "nonnegative"),
-    _p("lever_cost_optimism_bias", 0.0, "share", 0.0, 2.0,
+    _p("lever_cost_optimism_bias", 0.0, "fraction of cost added (1 = +100%)", 0.0, 2.0,
        "HM Treasury Green Book supplementary guidance on optimism bias: appraisals raise cost estimates by "
        "upper bounds set by project type (tens of percent for services and works, up to 200% for equipment and "
        "development); 0 by default, costs as the levers assume them",

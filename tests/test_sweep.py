@@ -136,6 +136,34 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
     pd.testing.assert_frame_equal(got, expected)
 
 
+def _sleep_then_square(task):
+    time.sleep(0.2)
+    return task * task
+
+
+def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch, capsys):
+    """Every worker gone (killed, or the cluster scaled to zero): the batches wait on the scheduler
+    for workers to join, which looked like a hang; the run says so, and finishes when one joins."""
+    distributed = pytest.importorskip("distributed")
+    import twin.executor as executor_module
+
+    monkeypatch.setattr(executor_module, "NO_WORKERS_WARNING_S", 1.0)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            results = executor.run(_sleep_then_square, list(range(6)))
+            first = next(results)  # one batch done: then the only worker goes
+            cluster.scale(0)
+            time.sleep(3.0)
+            assert "no Dask worker has been connected" in capsys.readouterr().err
+            cluster.scale(1)
+            rest = list(results)
+        finally:
+            executor.close()
+    assert sorted([first, *rest]) == [(k, k * k) for k in range(6)]
+
+
 def test_dask_workers_running_other_code_are_refused(monkeypatch):
     """A worker started from another checkout (or before an edit) would store its results under
     this process's code: the executor compares the model source hashes first."""

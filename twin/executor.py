@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -232,6 +233,41 @@ class DaskExecutor:
         expected = code_hash()
         futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
                    for batch in batches}
+        watching = self._watch_for_no_workers()
+        try:
+            yield from self._gather(futures, as_completed, KilledWorker, CancelledError, UserError)
+        finally:
+            watching.set()
+
+    def _watch_for_no_workers(self):
+        """A daemon thread that says so, once each time, when no worker has been connected for
+        `NO_WORKERS_WARNING_S` (every worker died, or the cluster was scaled to zero): the batches
+        wait on the scheduler for workers to join, which would otherwise look like a hang."""
+        import threading
+
+        stop = threading.Event()
+
+        def watch():
+            empty_since, warned = None, False
+            while not stop.wait(min(1.0, NO_WORKERS_WARNING_S / 2)):
+                try:
+                    count = len(self.client.scheduler_info().get("workers", {}))
+                except Exception:  # noqa: BLE001 (the run itself reports a lost scheduler)
+                    return
+                if count:
+                    empty_since, warned = None, False
+                    continue
+                empty_since = empty_since or time.monotonic()
+                if not warned and time.monotonic() - empty_since >= NO_WORKERS_WARNING_S:
+                    print(f"\nWarning: no Dask worker has been connected to {self.address} for "
+                          f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join (`dask worker "
+                          f"{self.address}`). Ctrl-C stops the command; finished runs are saved.", file=sys.stderr)
+                    warned = True
+
+        threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()
+        return stop
+
+    def _gather(self, futures, as_completed, KilledWorker, CancelledError, UserError):
         for future in as_completed(futures):
             try:
                 results = future.result()
@@ -249,6 +285,9 @@ class DaskExecutor:
     def close(self) -> None:
         self.client.close()
 
+
+#: seconds without any Dask worker after which a run says it is waiting for workers
+NO_WORKERS_WARNING_S = 30.0
 
 #: a local worker's memory with a UK-scale model (`twin bench`'s peak_rss_mb, rounded up)
 WORKER_MEMORY_MB = 300

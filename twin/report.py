@@ -33,15 +33,16 @@ from twin.report_text import (  # noqa: E402
     unmoved_harms, who_pays, wins, year_by_year,
 )
 
-CHARTS = (
-    ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9),
-    ("response_cost_gbp", "Response cost (£bn a year)", 1e9),
-    ("net_social_cost_gbp", "Net social cost: harm + response - recovered (£bn a year)", 1e9),
-    ("homicides", "Network-linked homicides a year", 1),
-    ("disruptions", "OCG disruptions a year", 1),
-    ("ocgs_active", "Active OCGs (month by month)", 1),
-    ("members_active", "Active OCG members (month by month)", 1),
-    ("members_prison", "SOC prisoners (month by month)", 1),
+CHARTS = (  # metric, title, scale, y-axis label
+    ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9, "£bn a year (undiscounted)"),
+    ("response_cost_gbp", "Response cost (£bn a year)", 1e9, "£bn a year (undiscounted)"),
+    ("net_social_cost_gbp", "Net social cost: harm + response - recovered (£bn a year)", 1e9,
+     "£bn a year (undiscounted)"),
+    ("homicides", "Network-linked homicides a year", 1, "homicides a year"),
+    ("disruptions", "OCG disruptions a year", 1, "disruptions a year"),
+    ("ocgs_active", "Active OCGs (month by month)", 1, "OCGs"),
+    ("members_active", "Active OCG members (month by month)", 1, "members"),
+    ("members_prison", "SOC prisoners (month by month)", 1, "prisoners"),
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -53,7 +54,7 @@ def set_title(axis, text: str, fontsize: float, width_in: float) -> None:
     axis.set_title("\n".join(textwrap.wrap(text, characters)), fontsize=fontsize)
 
 
-def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> plt.Figure:
+def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_label: str = "") -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(comparison.scenarios):
         if metric in STOCKS:
@@ -68,7 +69,9 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float) -> 
         axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=colour, alpha=0.18, linewidth=0)
         axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
     set_title(axis, title, 11, 8)
-    axis.set_xlabel("years from start")
+    # flows are yearly totals (year 1 is the first year); stocks are month by month (0 is the start)
+    axis.set_xlabel("years from start" if metric in STOCKS else "year")
+    axis.set_ylabel(y_label)
     if axis.get_ylim()[0] > 0:  # levels from zero, so gaps between options look their size (the
         axis.set_ylim(bottom=0)  # change chart shows the differences themselves)
     axis.grid(alpha=0.3)
@@ -96,6 +99,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     set_title(axis, f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is "
                     f"a saving)", 11, 8)
     axis.set_xlabel("year")
+    axis.set_ylabel("£bn a year (undiscounted)")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2, frameon=False)
     figure.tight_layout()
@@ -273,8 +277,9 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     change = change_chart(comparison)
     if change is not None:  # first: the difference the options make, before their levels
         images.append(("Change in net social cost", figure_png(change, charts_dir / "net_social_cost_change.png")))
-    for metric, title, scale in CHARTS:
-        images.append((title, figure_png(fan_chart(comparison, metric, title, scale), charts_dir / f"{metric}.png")))
+    for metric, title, scale, y_label in CHARTS:
+        images.append((title, figure_png(fan_chart(comparison, metric, title, scale, y_label),
+                                         charts_dir / f"{metric}.png")))
     rows = headline_rows(comparison)
     area_image = None
     if rows:

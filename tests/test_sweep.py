@@ -489,8 +489,10 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
-    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["experiments.csv", "outcome_definitions.csv",
-                                                                        "outcomes.csv"]
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["README.txt", "experiments.csv",
+                                                                        "outcome_definitions.csv", "outcomes.csv"]
+    guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
+    assert guide.startswith("Experiment 1, exported by `twin export`.") and "outcome_definitions.{csv,parquet}" in guide
     assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2
     definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
     assert definitions.to_dict("records") == [{"outcome": "harm", "metric": "harm_gbp_total", "area": "UK",

@@ -12,14 +12,16 @@ Files written:
   its design point's: `sample` (the sampled future), `policy`, and each sampled or set quantity
   under its name in the experiment file (`recruitment_fill_rate_per_month`,
   `lever.chb.hold_years`); the base scenario's other settings are in the experiment file;
-- outcomes.{csv,parquet}: one row per run, in the same order: its summary outcomes (a
+- outcomes.{csv,parquet}: one row per run, in the same order (design order: scenario or design
+  point, then replicate, so that the same experiment exports the same rows): its summary outcomes (a
   comparison's totals, and for money also its discounted totals; a sweep's outcomes as its file
   names them);
 - trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
 - area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
 A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files (its
 outcomes in the experiment file's order) and outcome_definitions.{csv,parquet}: each outcome's
-metric, area, years, how it is aggregated and the metric's unit.
+metric, area, years, how it is aggregated and its unit (outcomes summed over each year are per
+year). Each export also writes README.txt, this description, beside the files.
 """
 
 from __future__ import annotations
@@ -111,4 +113,6 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         else:
             frame.to_csv(path, index=False)
         written.append(path)
-    return written
+    guide = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
+    guide.write_text(f"Experiment {experiment_id}, exported by `twin export`.\n\n{__doc__.split(chr(10), 3)[3]}")
+    return [*written, guide]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from twin.calibration import Prior, load_config, point_fit
-from twin.targets import fit_table, load_targets, misfit, target_values, write_fit_report
+from twin.targets import fit_lines, fit_table, load_targets, misfit, target_values, write_fit_report
 from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
 from twin.store import Store
@@ -105,6 +105,12 @@ def test_fit_verdict_counts_inputs_fitted_and_emergent_targets_and_unevaluated_o
             and f"{n_fit - 1} of {n_fit} that parameters were set to reproduce" in verdict
             and f"{n_rest} of {n_rest} that no parameter was set from" in verdict
             and f"Not evaluated ({len(late)}" in verdict)
+    # the verdict is on the mean; beside it, how many single runs land within tolerance
+    one = targets[0]
+    spread = fit_table([one], pd.DataFrame({one.name: [one.value, one.value + 0.5 * one.tolerance,
+                                                       one.value - 1.5 * one.tolerance, one.value + 3 * one.tolerance]}))
+    assert (spread.loc[0, "runs_within_tolerance"], spread.loc[0, "runs"]) == (2, 4)
+    assert "2 of 4 runs within" in fit_lines(spread)[0]
     nothing = fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))
     assert np.isnan(misfit(nothing)) and fit_verdict(nothing).startswith("No target could be evaluated.")
     only_inputs = fit_table(inputs, pd.DataFrame([{t.name: t.value for t in inputs}]))

@@ -157,6 +157,8 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
             "simulated_p95": float(np.percentile(values, 95)) if values.size else float("nan"),
             "standardised_error": (mean - t.value) / t.tolerance,
             "within_tolerance": bool(values.size and abs(mean - t.value) <= t.tolerance),
+            # the verdict is on the mean; how many single runs land within says how steadily it holds
+            "runs_within_tolerance": int((np.abs(values - t.value) <= t.tolerance).sum()), "runs": int(values.size),
             "evaluated": bool(values.size), "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
             "metric": t.metric, "area": t.area, "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
             "source": t.source,
@@ -223,7 +225,8 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
                f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
         lines.append(f"{mark} {row['target']:{width}s} observed {number(row['observed']):>9s}  simulated "
                      f"{number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
-                     f"{number(row['simulated_p95'])})  error {row['standardised_error']:+.2f} tolerances{tag}")
+                     f"{number(row['simulated_p95'])}; {row['runs_within_tolerance']} of {row['runs']} runs within)  "
+                     f"error {row['standardised_error']:+.2f} tolerances{tag}")
     return lines
 
 
@@ -269,6 +272,9 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     shown["within_tolerance"] = [("yes" if ok else "no") if done else "not evaluated"
                                  for ok, done in zip(shown["within_tolerance"], shown["evaluated"])]
     shown["by_construction"] = shown["by_construction"].map({True: "yes", False: ""})
+    if "runs" in shown:  # the verdict is on the mean; the single runs within tolerance, beside it
+        shown.insert(shown.columns.get_loc("within_tolerance") + 1, "single runs within",
+                     [f"{k} of {n}" for k, n in zip(shown.pop("runs_within_tolerance"), shown.pop("runs"))])
     if "fitted_by" not in shown:  # tables written before targets named their fitted parameters
         shown["fitted_by"] = ""
     shown = shown.drop(columns="evaluated").rename(columns={

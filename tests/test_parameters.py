@@ -72,3 +72,22 @@ def test_markdown_table_lists_every_parameter():
     table = markdown_table()
     for p in PARAMETER_TABLE:
         assert f"`{p.name}`" in table
+
+
+def test_budget_shares_split_the_budget_and_never_add_to_it():
+    """budget_share_forces = 0.6 (inside its range) made the policing budget £989m instead of the
+    £860m set: the three tier shares are a split, rescaled to sum to 1, and said so."""
+    from twin.geography import load_geography
+    from twin.parameters import check_consistency, consistency_warnings
+    from twin.policing import Police
+
+    geography = load_geography()
+    for overrides in ({}, {"budget_share_forces": 0.6}, {"budget_share_nca": 0.1, "budget_share_rocu": 0.1}):
+        params = Parameters(overrides, where="test")
+        budget = Police(geography, params).budget_gbp_per_month(params, None)
+        assert budget.sum() * 12 == pytest.approx(params.soc_budget_gbp_per_year, rel=1e-12)
+    shifted = Parameters({"budget_share_forces": 0.6}, where="test")
+    assert any("SOC budget shares sum to 1.15, not 1" in w for w in consistency_warnings(shifted, "test"))
+    with pytest.raises(ParameterError, match="the SOC budget shares"):
+        check_consistency(Parameters({"budget_share_forces": 0, "budget_share_rocu": 0, "budget_share_nca": 0},
+                                     where="test"), "test")

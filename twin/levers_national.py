@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.interventions import Lever, register, setting, spread_by_population
+from twin.parameters import budget_tier_shares
 from twin.vocabulary import (
     COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, PROFESSIONAL,
 )
@@ -309,8 +310,7 @@ class SOCFund(InvestigatorPipeline):
             recovered *= per_year / (window.stop - window.start)
         extra = max(self.values["reinvested_share"] - self.values["already_kept_share"], 0.0)
         budget = recovered * extra * self.intensity
-        tier_share = np.array([params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
-        return budget * tier_share[police.tier] * police.tier_share / params.cost_gbp_per_investigator_year
+        return budget * budget_tier_shares(params)[police.tier] * police.tier_share / params.cost_gbp_per_investigator_year
 
 
 @register

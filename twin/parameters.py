@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from twin.errors import ParameterError, did_you_mean
 
 WHOLE_KINDS = ("count", "positive_count")
@@ -165,7 +167,15 @@ SHARE_SETS = {
     "OCG reach": ("share_reach_local", "share_reach_regional", "share_reach_national"),
     "OCG portfolios": ("share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only"),
     "new OCGs' reach": ("entrant_share_reach_local", "entrant_share_reach_regional", "entrant_share_reach_national"),
+    "SOC budget": ("budget_share_forces", "budget_share_rocu", "budget_share_nca"),
 }
+
+
+def budget_tier_shares(params) -> np.ndarray:
+    """The SOC budget's split between forces, ROCUs and the NCA, rescaled to sum to 1 (a share set
+    to 0.6 moves money between the tiers; it does not add to the budget)."""
+    shares = np.array([params.budget_share_forces, params.budget_share_rocu, params.budget_share_nca])
+    return shares / shares.sum()
 #: parameters that size the populations held in memory, with the most each may be and what the UK
 #: picture needs: far larger values would exhaust the machine's memory rather than run
 POPULATION_LIMITS = {

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel, maximum
-from twin.parameters import per_step_probability
+from twin.parameters import budget_tier_shares, per_step_probability
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
 
@@ -58,7 +58,7 @@ class Police:
         cached = self.__dict__.get("_budget")
         if cached is not None and cached[0] == key:
             return cached[1]
-        tier_budget = key[0] / 12 * np.array(key[1:])
+        tier_budget = key[0] / 12 * budget_tier_shares(params)
         budget = tier_budget[self.tier] * self.tier_share
         budget.flags.writeable = False
         self._budget = (key, budget)

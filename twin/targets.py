@@ -175,8 +175,8 @@ def misfit(table: pd.DataFrame) -> float:
 
 def construction_distance(table: pd.DataFrame) -> float:
     """Euclidean distance, in tolerances, of the evaluated targets reproduced by construction: the
-    part of the ABC distance (`calibration`, over every evaluated target) that the fitted
-    parameters hardly move, hence about the lowest epsilon a fit can reach; 0 when there are none."""
+    distance the ABC fit would have if it kept them (it leaves them out: the fitted parameters
+    hardly move them, so they would set a floor under epsilon); 0 when there are none."""
     rows = table[table["evaluated"] & table["by_construction"]]
     return float(np.sqrt((rows["standardised_error"] ** 2).sum()))
 

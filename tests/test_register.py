@@ -113,6 +113,12 @@ HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
      "field 'county_lines': 99,999 lines for a group of 4 members; expected at most one line per member"),
     ("A1,Merseyside,family,local,heroin_crack,4,none,,1,,99999999999999999999",  # once an OverflowError traceback
      "field 'county_lines': expected a whole number >= 0, got '99999999999999999999'"),
+    ("A1,Merseyside,family,local,fraud,4,none,,1,,2",  # a fraud group supplied 120 heroin/crack users
+     "field 'county_lines': 2 lines for a group without heroin_crack in its markets"),
+    ("A1,Kent,family,local,heroin_crack,4,none,,1,,2",
+     "field 'county_lines': 2 lines for a group in Kent, which is not a county-lines exporter area; lines run from "
+     "the exporter areas of the areas file \\(Greater Manchester, Merseyside"),
+    ("A1,Merseyside,family,local,heroin_crack,4,none,,1,,2.5", "field 'county_lines': expected a whole number"),
 ])
 def test_invalid_rows_name_row_and_field(tmp_path, row, words):
     path = tmp_path / "bad.csv"
@@ -120,6 +126,18 @@ def test_invalid_rows_name_row_and_field(tmp_path, row, words):
     path.write_text(header + row + "\n")
     with pytest.raises(RegisterError, match=words):
         load_register(str(path), GEO)
+
+
+def test_one_fault_is_one_line_and_a_spreadsheets_whole_numbers_load(tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_text(HEADER + "A1,Merseyside,family,local,heroin,5,none,,1\n")
+    with pytest.raises(RegisterError) as error:  # an unknown market, not also "no market given"
+        load_register(str(path), GEO)
+    assert len(str(error.value).splitlines()) == 1 and "did you mean 'heroin_crack'" in str(error.value)
+    path.write_text(HEADER.strip() + ",capital_gbp,county_lines\n" + "A1,Merseyside,family,local,heroin_crack,21.0,"
+                    "none,,1,,2.0\n")
+    register = load_register(str(path), GEO)
+    assert (register.size[0], register.county_lines[0]) == (21, 2)
 
 
 def test_every_bad_row_is_reported(tmp_path):

@@ -185,6 +185,12 @@ def load_posterior(path: str):
     from twin.parameter_table import PARAMETER_TABLE
 
     names = [p.name for p in PARAMETER_TABLE]
+    header = [str(c) for c in frame.columns]
+    repeated = sorted({c.rsplit(".", 1)[0] for c in header if "." in c and c.rsplit(".", 1)[0] in header
+                       and c.rsplit(".", 1)[1].isdigit()})  # pandas renames a repeated column x to x.1
+    if repeated:
+        raise UserError(f"--posterior '{path}', header: column {repeated[0]!r} appears more than once (one "
+                        f"column per parameter)")
     for column in frame.columns:  # checks every name (in the header) and every value like a scenario override
         if column not in names:
             raise UserError(f"--posterior '{path}', header: unknown parameter {column!r}"

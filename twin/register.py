@@ -352,8 +352,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         ocg_type[i] = _choice(str(row.get("type") or ""), OCG_TYPES, "type", errors, where)
         reach[i] = _choice(str(row.get("reach") or ""), REACH, "reach", errors, where)
         violence[i] = _choice(str(row.get("violence") or ""), VIOLENCE, "violence", errors, where)
+        before = len(errors)
         markets[i] = _flags(str(row.get("markets") or ""), MARKETS, "markets", errors, where)
-        if not markets[i].any():
+        if not markets[i].any() and len(errors) == before:  # one fault, one line: not also "none given"
             errors.append(f"{where}, field 'markets': expected at least one market from {', '.join(MARKETS)}")
         enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
         try:
@@ -381,8 +382,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:
-                lines[i] = int(raw_lines)
-                if lines[i] < 0:
+                lines[i] = int(float(raw_lines))  # "2.0" as a spreadsheet writes it, as for size
+                if lines[i] < 0 or float(raw_lines) != lines[i]:
                     raise ValueError
             except (ValueError, OverflowError):  # OverflowError: beyond a 64-bit integer
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
@@ -390,6 +391,15 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                 if lines[i] > size[i] > 0:  # each line needs at least one member to run it
                     errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group of {size[i]:,} "
                                   f"members; expected at most one line per member")
+                elif lines[i] and not markets[i, HEROIN_CRACK]:
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group without "
+                                  f"heroin_crack in its markets; county lines supply heroin and crack (add it, or "
+                                  f"set county_lines to 0)")
+                elif lines[i] and name in areas and not geography.exporter[area[i]]:
+                    exporters = [n for n, e in zip(geography.area_names, geography.exporter) if e]
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group in "
+                                  f"{geography.area_names[area[i]]}, which is not a county-lines exporter area; "
+                                  f"lines run from the exporter areas of the areas file ({', '.join(exporters)})")
     if not errors and size.sum() > MAX_REGISTER_MEMBERS:
         errors.append(f"register '{label}': {size.sum():,} members in all; the model holds at most "
                       f"{MAX_REGISTER_MEMBERS:,} (the UK picture is about 100,000)")

@@ -51,6 +51,8 @@ def test_target_values_read_the_run(baseline_run):
     # a UK-only metric for one area: the runs would have nothing to read, and ABC would accept any draw
     ('[[target]]\nname="x"\nvalue=0.4\ntolerance=0.1\nsource="s"\nmetric="share_type_cultural"\nyears=[1,2]\n'
      'aggregation="mean"\narea="Merseyside"\n', "metric 'share_type_cultural' is kept for the UK only, not per area"),
+    ('[[target]]\nname="x"\nvalue=4772\ntolerance=480\nsource="s"\nmetric="ocgs_known"\nyears=[1,2]\n'
+     'aggregation="annual_sum"\n', "'annual_sum' adds up a flow, but 'ocgs_known' is a level"),
 ])
 def test_bad_targets_are_reported(tmp_path, body, words):
     with pytest.raises(ScenarioError, match=words):

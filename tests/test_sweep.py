@@ -279,6 +279,11 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhihg = 0.5\n[[lever]]'),
      r"\[\[uncertainty\]\] #1: unknown key 'hihg'; did you mean 'high'"),
     (("[[lever]]", "[[uncertainty]]\nlow = 0.1\nhigh = 0.5\n[[lever]]"), r"\[\[uncertainty\]\] #1: missing key 'name'"),
+    # an outcome named like a results column broke the results table; a level summed over months
+    (('name = "harm"', 'name = "policy"'), r"\[\[outcome\]\] #1: name 'policy' is already a column of the sweep's"),
+    (('name = "harm"', 'name = "lever.chb.hold_years"'), r"name 'lever.chb.hold_years' is already a column"),
+    (('metric = "harm_gbp_total"', 'metric = "ocgs_active"'),
+     r"\[\[outcome\]\] #1: aggregation: 'annual_sum' adds up a flow, but 'ocgs_active' is a level \(OCGs\)"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)

@@ -398,7 +398,7 @@ def cmd_analyse(args) -> int:
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
-                       unit=outcome_unit(o.metric, o.aggregation))
+                       unit=outcome_unit(o.metric, o.aggregation, config["base"].step))
                for o in config["outcomes"]]
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "

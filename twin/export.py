@@ -54,7 +54,7 @@ AGGREGATION_WORDS = {"annual_sum": "mean over those years of each year's total",
                      "ratio": "sum over those years divided by the sum of ratio_of"}
 
 
-def _outcome_definitions(spec: dict) -> pd.DataFrame:
+def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
     """A sweep's outcomes as its experiment file defines them, with each metric's unit."""
     from twin.targets import outcome_unit
 
@@ -62,7 +62,7 @@ def _outcome_definitions(spec: dict) -> pd.DataFrame:
                           "years": f"{o['years'][0]}-{o['years'][1]}", "aggregation": o["aggregation"],
                           "what": AGGREGATION_WORDS.get(o["aggregation"], o["aggregation"])
                           + (f" ({o['ratio_of']})" if o.get("ratio_of") else ""),
-                          "unit": outcome_unit(o["metric"], o["aggregation"])} for o in spec.get("outcomes", [])])
+                          "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -97,7 +97,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
               "trajectories": store.trajectories_frame(experiment_id),
               "area_results": store.area_frame(experiment_id)}
     if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
-        definitions = _outcome_definitions(json.loads(store.experiment_row(experiment_id)["spec_json"]))
+        step = json.loads(scenarios.iloc[0]["resolved_json"]).get("step") or "month"
+        definitions = _outcome_definitions(json.loads(store.experiment_row(experiment_id)["spec_json"]), step)
         order = ["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]
         outcomes = outcomes[order + [c for c in outcomes.columns if c not in order]]
         tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}

@@ -71,8 +71,13 @@ class SweepTask:
     fit: FitTask
 
 
+#: the columns every sweep's results hold beside its uncertainties, levers and outcomes
+RESULT_COLUMNS = ("run_id", "point", "position", "sample", "policy", "scenario", "replicate", "seed", "status",
+                  "setup_s", "run_s", "error")
+
+
 def load_experiment(path: str | Path) -> dict:
-    from twin.results import METRIC_NAMES
+    from twin.results import METRIC_NAMES, METRICS
 
     path = Path(path)
     data = read_toml(path, "experiment file")
@@ -237,6 +242,10 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(f"{where_outcome}: missing key 'name'")
         if entry["name"] in [o.name for o in outcomes]:
             raise ScenarioError(f"{where_outcome}: name {entry['name']!r} is already used by another outcome")
+        taken = {*RESULT_COLUMNS, *(u.name for u in uncertain), *(name for name, _ in levers)}
+        if entry["name"] in taken:
+            raise ScenarioError(f"{where_outcome}: name {entry['name']!r} is already a column of the sweep's results "
+                                f"(a design column, an uncertainty or a lever); give the outcome its own name")
         if entry.get("better", "lower") not in BETTER:
             raise ScenarioError(f"{where_outcome}: better: expected one of {', '.join(BETTER)}, got "
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
@@ -254,6 +263,10 @@ def load_experiment(path: str | Path) -> dict:
         if aggregation not in AGGREGATIONS:
             raise ScenarioError(f"{where_outcome}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
                                 f"got {aggregation!r}{did_you_mean(str(aggregation), AGGREGATIONS)}")
+        unit = METRICS[METRIC_NAMES.index(entry["metric"])].unit
+        if aggregation == "annual_sum" and "/step" not in unit:
+            raise ScenarioError(f"{where_outcome}: aggregation: 'annual_sum' adds up a flow, but {entry['metric']!r} is "
+                                f"a level ({unit}): summing its months gives twelve times it; use 'mean'")
         if (aggregation == "ratio") != ("ratio_of" in entry):
             raise ScenarioError(f"{where_outcome}: aggregation 'ratio' goes with ratio_of, and only with it")
         span = entry.get("years", [1, int(years)])

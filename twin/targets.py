@@ -26,15 +26,15 @@ TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "ar
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 
 
-def outcome_unit(metric: str, aggregation: str) -> str:
+def outcome_unit(metric: str, aggregation: str, step: str = "month") -> str:
     """The unit of an outcome: a flow per step summed over each year is per year (GBP/step ->
-    GBP/year); a mean keeps the metric's unit; a ratio has none."""
+    GBP/year); a mean keeps the metric's unit, a flow's per `step` (month or week); a ratio has none."""
     from twin.results import METRIC_NAMES, METRICS
 
     if aggregation == "ratio" or metric not in METRIC_NAMES:
         return ""
     unit = METRICS[METRIC_NAMES.index(metric)].unit
-    return unit.replace("/step", "/year") if aggregation == "annual_sum" else unit
+    return unit.replace("/step", "/year" if aggregation == "annual_sum" else f"/{step}")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,10 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if entry["aggregation"] not in AGGREGATIONS:
             raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, got "
                                 f"{entry['aggregation']!r}{did_you_mean(str(entry['aggregation']), AGGREGATIONS)}")
+        unit = METRICS[METRIC_NAMES.index(entry["metric"])].unit
+        if entry["aggregation"] == "annual_sum" and "/step" not in unit:
+            raise ScenarioError(f"{where}: aggregation: 'annual_sum' adds up a flow, but {entry['metric']!r} is a "
+                                f"level ({unit}): summing its months gives twelve times it; use 'mean'")
         for key in ("value", "tolerance"):
             if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or not np.isfinite(entry[key]):
                 raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")

@@ -464,6 +464,7 @@ def test_regret_and_robustness_on_a_known_table():
     from twin.analysis import format_outcome
 
     assert [format_outcome(v, "GBP/step") for v in (1.234e9, -1.198e8)] == ["£1.23bn", "-£119.8m"]
+    assert format_outcome(1.624e8, "GBP/year") == "£162.4m a year"  # an annual outcome says so
     assert format_outcome(0.1234, "") == "0.123" and format_outcome(4772.4, "OCGs") == "4,772"
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
@@ -730,3 +731,16 @@ def test_options_clearly_behind_another_by_paired_replications():
     single = analyse(table[table["replicate"] == 0], ["u"], ["lever.x"], "cost")
     assert np.isnan(single["policies"][0]["share_of_futures_clearly_behind"])
     assert behind_note(single["policies"][0]) == ""
+
+
+def test_policies_with_the_same_outcomes_in_every_run_are_found():
+    """The shipped funding sweep had four budgets above the hiring cap giving identical runs, each
+    'best in 75%' of futures: the analysis says which policies cannot be told apart at all."""
+    from twin.analysis import identical_policies
+
+    rows = [{"sample": s, "replicate": r, "policy": p, "harm": 10.0 * s + r + (p if p in (0, 1) else 5)}
+            for s in range(3) for r in range(2) for p in range(4)]
+    table = pd.DataFrame(rows)
+    assert identical_policies(table, ["harm"]) == [[2, 3]]
+    table.loc[(table.policy == 3) & (table["sample"] == 2) & (table.replicate == 1), "harm"] += 1e-9
+    assert identical_policies(table, ["harm"]) == []  # one run apart is apart

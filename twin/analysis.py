@@ -72,10 +72,11 @@ def format_outcome(value: float, unit: str) -> str:
     """An outcome or regret for people: pounds as £bn or £m when the outcome is money, else a number."""
     if not np.isfinite(value):
         return "n/a"
+    per = " a year" if unit.endswith("/year") else ""  # outcomes summed over each year, and their regrets
     if unit.startswith("GBP"):
         sign = "-" if value < 0 else ""
-        return f"{sign}£{abs(value) / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"{sign}£{abs(value) / 1e6:,.1f}m"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        return (f"{sign}£{abs(value) / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"{sign}£{abs(value) / 1e6:,.1f}m") + per
+    return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}") + per
 
 
 def describe_box(name: str, entry: dict) -> str:
@@ -207,6 +208,25 @@ def behind_note(policy: dict) -> str:
             f"(paired replications)")
 
 
+def identical_policies(table: pd.DataFrame, outcomes: list[str]) -> list[list[int]]:
+    """Groups of policies whose every outcome is the same in every run (paired by future and
+    replicate): their settings differ only where nothing acts. Ties share "best" in a future, so
+    such a group's shares of futures best add up to more than they would."""
+    keys = ["sample", "replicate"] if "replicate" in table.columns else ["sample"]
+    wide = table.pivot_table(index=keys, columns="policy", values=outcomes, dropna=False)
+    columns = {int(p): wide.xs(p, axis=1, level="policy").to_numpy() for p in sorted(table["policy"].unique())}
+    groups, placed = [], set()
+    for p, values in columns.items():
+        if p in placed:
+            continue
+        same = [q for q, other in columns.items() if q not in placed and q != p
+                and np.array_equal(values, other, equal_nan=True)]
+        if same:
+            groups.append([p, *same])
+            placed.update([p, *same])
+    return groups
+
+
 def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
             lower_is_better: bool = True, unit: str = "") -> dict:
     """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
@@ -272,10 +292,15 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     for result in results:
         outcome = result["outcome"]
         figure, axis = plt.subplots(figsize=(8, 3.5), dpi=100)
-        groups = [table[table.policy == p["policy"]][outcome].to_numpy() for p in result["policies"]]
+        unit = result.get("unit", "")
+        scale, y_label = ((1e9, "£bn" + (" a year" if unit.endswith("/year") else "")) if unit.startswith("GBP")
+                          else (1.0, unit))
+        groups = [table[table.policy == p["policy"]][outcome].to_numpy() / scale for p in result["policies"]]
         axis.boxplot(groups, tick_labels=[str(p["policy"]) for p in result["policies"]])
-        axis.set_title(f"{outcome} by policy ({result['better']} is better; ordered by maximum regret)", fontsize=10)
-        axis.set_xlabel("policy")
+        axis.set_title(f"{outcome}: every run of each policy ({result['better']} is better; policies ordered by "
+                       f"maximum regret)", fontsize=10)
+        axis.set_xlabel("policy (numbered as in the table below)")
+        axis.set_ylabel(y_label)
         figure.tight_layout()
         chart = figure_png(figure)
         policies = pd.DataFrame(result["policies"])

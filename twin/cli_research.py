@@ -353,7 +353,8 @@ def cmd_sweep(args) -> int:
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import analyse, behind_note, complete_futures, describe_box, format_outcome, write_analysis
+    from twin.analysis import (analyse, behind_note, complete_futures, describe_box, format_outcome,
+                               identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
     from twin.sweep import design, find_sweep, load_experiment, sweep_results, what_changed
@@ -403,6 +404,12 @@ def cmd_analyse(args) -> int:
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "
             f"replication(s)")
+    same = identical_policies(table, [o.name for o in config["outcomes"]])
+    for group in same:
+        note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "
+                f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
+        notes.append(note)
+        print(f"Note: {note}.", file=sys.stderr)
     about = [runs + (f"; {failed} failed run(s) left out." if failed else ".")] + [f"Note: {n}" for n in notes]
     path = write_analysis(table, results, out,
                           f"Sweep '{config['name']}': which option is robust, and where does each fail?", about)
@@ -414,12 +421,18 @@ def cmd_analyse(args) -> int:
         if len(result["policies"]) > 1:
             second = result["policies"][1]
             close = second["max_regret"] - best["max_regret"] <= 0.05 * max(abs(best["max_regret"]), 1e-12)
+            twins = any(best["policy"] in g and second["policy"] in g for g in same)
             print(f"    runner-up policy {second['policy']} ({second['settings']}): "
                   f"{format_outcome(second['max_regret'], unit)}, best in {second['share_of_futures_best']:.0%} "
-                  f"of futures{behind_note(second)}" + ("; the two are within 5% on maximum regret, so neither is clearly more robust"
-                                   if close else ""))
-        for name, entry in result["prim"].items():
-            print(f"    {describe_box(name, entry)}")
+                  f"of futures{behind_note(second)}" + ("; the two give the same outcomes in every run" if twins else
+                                                                "; the two are within 5% on maximum regret, so neither is "
+                                                                "clearly more robust" if close else ""))
+        skipped = {entry.get("skipped") for entry in result["prim"].values()}
+        if len(skipped) == 1 and None not in skipped:  # one reason for every option: said once
+            print(f"    no PRIM boxes: {skipped.pop()}")
+        else:
+            for name, entry in result["prim"].items():
+                print(f"    {describe_box(name, entry)}")
         scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])
         if scores:
             print("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "

@@ -243,9 +243,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
 
     glossary = page[page.index("<h2>Terms used</h2>"):page.index("</dl>", page.index("<h2>Terms used</h2>"))]
     defined = re.findall(r"<dt>([^<]+)</dt>", glossary)
-    rest = re.sub(r"<[^>]+>", " ", page.replace(glossary, ""))
-    assert "SOC" in defined and "net social cost" in defined
-    assert all(re.search(rf"\b{re.escape(term)}s?\b", rest) for term in defined)
+    rest = re.sub(r"<[^>]+>", " ", page.replace(glossary, "")) + " ".join(re.findall(r'alt="([^"]*)"', page))
+    assert {"SOC", "OCG", "net social cost"} <= set(defined)  # OCG: in the charts' titles
+    assert all(re.search(rf"\b{re.escape(term).replace(chr(92) + ' ', '[ -]')}s?\b", rest) for term in defined)
     assert "SCPO" not in defined and not re.search(r"\bSCPOs?\b", rest)
     assert f"model source hash {ensemble_module.code_hash()}" in page  # the runs' code, as stored
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
@@ -759,3 +759,9 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert "Beside its savings, under best: homicides rise under best." in text
     assert "Beside its savings, under second: homicides rise under second." in text
     assert "under third" not in text
+    rows[:] = [dict(rows[1]), dict(rows[2], net=2e9)]  # a runner-up that costs more than the baseline
+    text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
+    assert "Besides costing society more than the baseline, under second: homicides rise under second." in text
+    from twin.report_format import per_pound
+
+    assert (per_pound(-2.6), per_pound(0.07), per_pound(5.43)) == ("-£2.6", "£0.07", "£5.4")

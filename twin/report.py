@@ -472,7 +472,9 @@ window.addEventListener("load", function () {{
 </script>
 </body></html>
 """
-    used = terms_used(re.sub(r"<[^>]+>|data:image/png;base64,[^\"']+", " ", page))  # words on the page only
+    # the words on the page and in its charts' titles (alt texts), not in its markup or images
+    words = re.sub(r"<[^>]+>|data:image/png;base64,[^\"']+", " ", page) + " ".join(re.findall(r'alt="([^"]*)"', page))
+    used = terms_used(words)
     glossary = ("<h2>Terms used</h2>\n<dl class=\"terms\">" + "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in used.items())
         + "</dl>") if used else ""

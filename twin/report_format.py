@@ -32,8 +32,10 @@ def and_list(items: list[str]) -> str:
 
 
 def per_pound(value: float) -> str:
-    """Harm averted per extra pound: one decimal, two below £1 (£0.07 is not £0.1)."""
-    return f"£{value:.2f}" if abs(value) < 1 else f"£{value:.1f}"
+    """Harm averted per extra pound: one decimal, two below £1 (£0.07 is not £0.1); the sign
+    before the pound sign (-£2.6: harm rises)."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):.2f}" if abs(value) < 1 else f"{sign}£{abs(value):.1f}"
 
 
 def discounted_count(metric: str) -> bool:
@@ -58,7 +60,8 @@ TERMS = {
     "net social cost": "harm to society + the cost of the modelled response - criminal assets recovered",
     "discounted": "later years' pounds counted at less than today's, at HM Treasury's Green Book rate",
     "90% interval": "the range that holds the mean change with 90% confidence, given the model's assumptions",
-    "paired replications": "runs of each option with the same random numbers, so their difference is the option's",
+    "paired replications": "runs of each option with the same random numbers, so that the difference between two "
+                           "options' runs comes from the options, not from chance",
 }
 
 
@@ -67,4 +70,4 @@ def terms_used(page: str) -> dict[str, str]:
     import re
 
     return {term: meaning for term, meaning in TERMS.items()
-            if re.search(rf"\b{re.escape(term)}s?\b", page)}
+            if re.search(rf"\b{re.escape(term).replace(chr(92) + ' ', '[ -]')}s?\b", page)}

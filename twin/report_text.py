@@ -364,8 +364,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(green_book)
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
-                + (f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if np.isfinite(best["per_pound"])
-                   else "") +
+                + ((f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
+                    else f"; harm rises by {per_pound(-best['per_pound'])} for each extra pound spent")
+                   if np.isfinite(best["per_pound"]) else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
@@ -443,7 +444,8 @@ def terminal_table(comparison: Comparison) -> str:
     for r in sorted(rows, key=lambda r: r["net"])[:2]:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         if caveats:
-            lines.append(f"Beside its savings, under {r['scenario']}: {and_list(caveats)}.")
+            beside = "Beside its savings" if r["net"] < 0 else "Besides costing society more than the baseline"
+            lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "
                  "extra pound of response spending (not a Green Book benefit-cost ratio).\nIntervals: how precisely "

@@ -308,6 +308,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
     assert "discounted_harm_gbp_total" in outcomes.columns
     assert "total_homicides" in outcomes.columns and "discounted_homicides" not in outcomes.columns
+    # the derived columns summary.csv has, and what each file holds, for a comparison
+    assert {"discounted_lever_cost_gbp", "total_net_social_cost_gbp_excluding_assets"} <= set(outcomes.columns)
+    assert not outcomes.filter(like="lever_cost_gbp").isna().any().any()  # 0 where a scenario has no lever
+    guide = (tmp_path / "export" / "README.txt").read_text()
+    assert guide.startswith("Experiment 1 (a comparison)") and "area_results.csv:" in guide
+    assert "levels at the year's end (ocgs_active" in guide and "outcome_definitions" not in guide
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
     assert pd.read_parquet(tmp_path / "pq" / "trajectories.parquet")["metric"].nunique() > 50
 

@@ -205,8 +205,9 @@ def with_derived_outcomes(wide: pd.DataFrame) -> pd.DataFrame:
     wide = wide.copy()
     for kind in ("total", "discounted"):
         levers = [c for c in wide.columns if c.startswith(f"{kind}_lever_cost_gbp_")]
-        if levers:
-            wide[f"{kind}_lever_cost_gbp"] = wide[levers].fillna(0.0).sum(axis=1)
+        if levers:  # a scenario without a lever spends nothing on it (0, not missing: it pairs)
+            wide[levers] = wide[levers].fillna(0.0)
+            wide[f"{kind}_lever_cost_gbp"] = wide[levers].sum(axis=1)
         if {f"{kind}_harm_gbp_total", f"{kind}_response_cost_gbp"} <= set(wide.columns):
             wide[f"{kind}_net_social_cost_gbp_excluding_assets"] = (wide[f"{kind}_harm_gbp_total"]
                                                                     + wide[f"{kind}_response_cost_gbp"])

@@ -1,27 +1,10 @@
 """`twin export`: an experiment's results as CSV or Parquet, in long form and in the
 exploratory-modelling layout (EMA Workbench's `(experiments, outcomes)`).
 
-Files written:
-- experiments.{csv,parquet}: one row per run: `run_id`; `scenario` (a sweep's design point is
-  `point`, as in its sweep_results.csv); `position` (the scenario's or point's order in the
-  experiment); `replicate` (0, 1, ...; paired: the same seed for every scenario of a replicate);
-  `seed`; `status` ("done" or "failed"); `setup_s` and `run_s` (seconds to build the model, spin-up
-  included, and to run it); `error` (a failed run's); then the run's inputs. A comparison's inputs
-  are its scenario's settings, flattened: `param:<parameter>` for each parameter override and
-  `lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`. A sweep's are
-  its design point's: `sample` (the sampled future), `policy`, and each sampled or set quantity
-  under its name in the experiment file (`recruitment_fill_rate_per_month`,
-  `lever.chb.hold_years`); the base scenario's other settings are in the experiment file;
-- outcomes.{csv,parquet}: one row per run, in the same order (design order: scenario or design
-  point, then replicate, so that the same experiment exports the same rows): its summary outcomes (a
-  comparison's totals, and for money also its discounted totals; a sweep's outcomes as its file
-  names them);
-- trajectories.{csv,parquet}: UK values per step (run_id, step, metric, value);
-- area_results.{csv,parquet}: per-area values per year (run_id, year, area, metric, value).
-A sweep (`twin sweep`) stores each run's outcomes only, so its export has the first two files (its
-outcomes in the experiment file's order) and outcome_definitions.{csv,parquet}: each outcome's
-metric, area, years, how it is aggregated and its unit (outcomes summed over each year are per
-year). Each export also writes README.txt, this description, beside the files.
+A comparison (`twin compare`) exports experiments, outcomes, trajectories and area_results; a
+sweep (`twin sweep`) stores each run's outcomes only and exports experiments, outcomes and
+outcome_definitions. Each export writes README.txt beside its files (`guide`): what each file and
+column is, for that kind of experiment and format.
 """
 
 from __future__ import annotations
@@ -52,6 +35,57 @@ def _inputs(resolved: dict) -> dict:
 AGGREGATION_WORDS = {"annual_sum": "mean over those years of each year's total",
                      "mean": "mean level over those years' steps",
                      "ratio": "sum over those years divided by the sum of ratio_of"}
+
+
+EXPERIMENTS_TEXT = """\
+- experiments.{ext}: one row per run: `run_id` (the database's; it follows the order runs finished
+  in); `{key}` ({key_what}); `position` (its order in the experiment); `replicate` (0, 1, ...;
+  paired: the same seed for every {unit} of a replicate); `seed`; `status` ("done" or "failed");
+  `setup_s` and `run_s` (seconds to build the model, spin-up included, and to run it); `error` (a
+  failed run's); then the run's inputs: {inputs}. Rows are in design order ({key}, then replicate),
+  so the same experiment exports the same rows whatever order its runs finished in."""
+
+COMPARISON_TEXT = """\
+- outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
+  `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
+  its present value at 3.5% a year (HM Treasury Green Book). Money is in GBP at 2023-24 prices;
+  counts of people and events are totals only. `..._lever_cost_gbp_<lever>` is a lever's spending
+  (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together, and
+  `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the
+  Green Book view), as in summary.csv.
+- trajectories.{ext}: the UK's value of every metric at every step (run_id, step, metric, value):
+  flows per step (GBP/step, people/step ...; a step is the scenario's month or week), levels at
+  the step's end. Units of each metric: docs/ODD.md, section 3.6.
+- area_results.{ext}: per force area and year (run_id, year, area, metric, value): flows summed over
+  the year ({flows}); levels at the year's end ({stocks}); community_trust is the year's mean."""
+
+SWEEP_TEXT = """\
+- outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
+  `run_id`, then the outcomes in the experiment file's order, named as it names them.
+- outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
+  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year)."""
+
+
+def guide(experiment_id: int, sweep: bool, fmt: str) -> str:
+    """README.txt for an export: what each of its files and columns is."""
+    from twin.ensemble import AREA_FLOWS, AREA_STOCKS
+
+    if sweep:
+        head = EXPERIMENTS_TEXT.format(
+            ext=fmt, key="point", key_what="the design point, as in sweep_results.csv", unit="design point",
+            inputs="`sample` (the sampled future), `policy`, and each sampled or set quantity under its name in "
+                   "the experiment file (`recruitment_fill_rate_per_month`, `lever.chb.hold_years`); the base "
+                   "scenario's other settings are in the experiment file")
+        body = SWEEP_TEXT.format(ext=fmt)
+    else:
+        head = EXPERIMENTS_TEXT.format(
+            ext=fmt, key="scenario", key_what="the scenario's name", unit="scenario",
+            inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
+                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`")
+        body = COMPARISON_TEXT.format(ext=fmt, flows=", ".join(AREA_FLOWS),
+                                      stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
+    kind = "sweep" if sweep else "comparison"
+    return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}\n"
 
 
 def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
@@ -90,8 +124,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # counts of people and events as totals only (a discounted count of homicides reads as fewer
     # homicides), as in summary.csv; money as totals and present values
     if not sweep:
+        from twin.compare import with_derived_outcomes
         from twin.report_format import discounted_count
 
+        outcomes = with_derived_outcomes(outcomes.set_index("run_id")).reset_index()  # as summary.csv has them
         outcomes = outcomes[[c for c in outcomes.columns if not discounted_count(c)]]
     tables = {"experiments": experiments, "outcomes": outcomes,
               "trajectories": store.trajectories_frame(experiment_id),
@@ -114,6 +150,6 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         else:
             frame.to_csv(path, index=False)
         written.append(path)
-    guide = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
-    guide.write_text(f"Experiment {experiment_id}, exported by `twin export`.\n\n{__doc__.split(chr(10), 3)[3]}")
-    return [*written, guide]
+    readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
+    readme.write_text(guide(experiment_id, sweep, fmt))
+    return [*written, readme]

@@ -241,7 +241,9 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
                    f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
                    "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
-    return pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
+    frame = pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
+    frame["reps"] = frame["reps"].astype("Int64")  # a count of replications, not 3.0
+    return frame
 
 
 def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
@@ -256,14 +258,19 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
             rows.append({"scenario": r["scenario"], "metric": "gap_to_option_above_discounted_net_social_cost_gbp",
                          "unit": f"GBP ({PRICE_YEAR} prices)",
                          "what": f"discounted net social cost above that of {r['above']}, ranked just above it "
-                                 f"(positive: this option costs society more), paired replication by replication",
+                                 f"(positive: this option costs society more), paired replication by replication; "
+                                 f"diff_mean, diff_low and diff_high are this gap and its 90% interval, not a "
+                                 f"change from the baseline",
                          "reps": r["pairs"], "diff_mean": r["gap_mean"], "diff_low": r["gap_low"],
                          "diff_high": r["gap_high"]})
     for _, r in comparison.differences.iterrows() if not comparison.differences.empty else ():
+        status = ("" if np.isfinite(r["payback_year"]) else
+                  " (here: none can be named: a mean saving at the end whose interval still reaches zero)"
+                  if r.get("payback_unclear") else " (here: none within the horizon)")
         rows.append({"scenario": r["scenario"], "metric": "payback_year", "unit": "year of the horizon",
                      "what": "first year from which the cumulative discounted net social cost stays below the "
-                             "baseline's, the 90% interval of the paired mean below zero to the end (empty: not "
-                             "within the horizon, or not clear)", "reps": r["pairs"], "mean": r["payback_year"]})
+                             f"baseline's, the 90% interval of the paired mean below zero to the end{status}",
+                     "reps": r["pairs"], "mean": r["payback_year"]})
     return pd.DataFrame(rows)
 
 

@@ -330,7 +330,7 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
     from twin.parameters import Parameters
 
     timer = None if quiet else threading.Timer(
-        notice_after_s, lambda: print(COMPILING_NOTICE, file=sys.stderr, flush=True))
+        notice_after_s, lambda: print("\n" + COMPILING_NOTICE, file=sys.stderr, flush=True))  # not after a bar
     if timer is not None:
         timer.daemon = True
         timer.start()

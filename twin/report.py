@@ -69,6 +69,8 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
         axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=colour, alpha=0.18, linewidth=0)
         axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
     set_title(axis, title, 11, 8)
+    if metric not in STOCKS:  # yearly totals: whole years on the axis
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     # flows are yearly totals (year 1 is the first year); stocks are month by month (0 is the start)
     axis.set_xlabel("years from start" if metric in STOCKS else "year")
     axis.set_ylabel(y_label)

@@ -100,13 +100,15 @@ class Scenario:
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def nearby_file(path: Path, relative_to: Path | None = None) -> str:
+def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None) -> str:
     """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
-    the user would write it: relative to `relative_to`, or with the folder they gave)."""
+    the user would write it: relative to `relative_to`, or with the folder they gave), never
+    `besides` (the file that names it: a scenario is not its own base)."""
     path = Path(path)
     if not path.parent.is_dir():
         return ""
-    siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()]
+    siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
+                and (besides is None or p.resolve() != Path(besides).resolve())]
     if relative_to is not None:
         names = {os.path.relpath(p, relative_to): p for p in siblings}
         return did_you_mean(os.path.relpath(path, relative_to), list(names))
@@ -210,7 +212,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         base_path = path.parent / table["base"]
         if not base_path.exists():
             raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"
-                                f"{nearby_file(base_path, relative_to=path.parent)}")
+                                f"{nearby_file(base_path, relative_to=path.parent, besides=path)} (the path is "
+                                f"relative to the scenario's own folder, {path.parent.resolve()})")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
         merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
         merged_table.update(table)

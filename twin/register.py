@@ -376,9 +376,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                 if not np.isfinite(capital[i]) or not 0 <= capital[i] <= MAX_GROUP_CAPITAL_GBP:
                     raise ValueError
             except ValueError:
-                errors.append(f"{where}, field 'capital_gbp': expected an amount in pounds from 0 to "
-                              f"{MAX_GROUP_CAPITAL_GBP:,.0f} (about a year of the whole UK drug market) or empty, "
-                              f"got {raw_capital!r}")
+                errors.append(f"{where}, field 'capital_gbp': expected an amount in pounds from 0 to {MAX_GROUP_CAPITAL_GBP:,.0f} "
+                              f"(about a year of the whole UK drug market) or empty, got {raw_capital!r}")
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:
@@ -391,15 +390,13 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                 if lines[i] > size[i] > 0:  # each line needs at least one member to run it
                     errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group of {size[i]:,} "
                                   f"members; expected at most one line per member")
-                elif lines[i] and not markets[i, HEROIN_CRACK]:
-                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group without "
-                                  f"heroin_crack in its markets; county lines supply heroin and crack (add it, or "
-                                  f"set county_lines to 0)")
+                elif lines[i] and not markets[i, HEROIN_CRACK]:  # lines supply heroin and crack
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group without heroin_crack "
+                                  f"in its markets; county lines supply heroin and crack (add it, or set 0)")
                 elif lines[i] and name in areas and not geography.exporter[area[i]]:
-                    exporters = [n for n, e in zip(geography.area_names, geography.exporter) if e]
-                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group in "
-                                  f"{geography.area_names[area[i]]}, which is not a county-lines exporter area; "
-                                  f"lines run from the exporter areas of the areas file ({', '.join(exporters)})")
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group in {name}, which is not "
+                                  f"a county-lines exporter area; lines run from the exporter areas of the areas file "
+                                  f"({', '.join(n for n, e in zip(geography.area_names, geography.exporter) if e)})")
     if not errors and size.sum() > MAX_REGISTER_MEMBERS:
         errors.append(f"register '{label}': {size.sum():,} members in all; the model holds at most "
                       f"{MAX_REGISTER_MEMBERS:,} (the UK picture is about 100,000)")

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from twin.calibration import FitTask, simulate_targets
-from twin.targets import Target
+from twin.targets import Target, check_aggregation
 from twin.errors import ScenarioError, did_you_mean
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 from twin.sensitivity import Uncertain, apply_values
@@ -77,7 +77,7 @@ RESULT_COLUMNS = ("run_id", "point", "position", "sample", "policy", "scenario",
 
 
 def load_experiment(path: str | Path) -> dict:
-    from twin.results import METRIC_NAMES, METRICS
+    from twin.results import METRIC_NAMES
 
     path = Path(path)
     data = read_toml(path, "experiment file")
@@ -263,10 +263,7 @@ def load_experiment(path: str | Path) -> dict:
         if aggregation not in AGGREGATIONS:
             raise ScenarioError(f"{where_outcome}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
                                 f"got {aggregation!r}{did_you_mean(str(aggregation), AGGREGATIONS)}")
-        unit = METRICS[METRIC_NAMES.index(entry["metric"])].unit
-        if aggregation == "annual_sum" and "/step" not in unit:
-            raise ScenarioError(f"{where_outcome}: aggregation: 'annual_sum' adds up a flow, but {entry['metric']!r} is "
-                                f"a level ({unit}): summing its months gives twelve times it; use 'mean'")
+        check_aggregation(where_outcome, entry["metric"], aggregation)
         if (aggregation == "ratio") != ("ratio_of" in entry):
             raise ScenarioError(f"{where_outcome}: aggregation 'ratio' goes with ratio_of, and only with it")
         span = entry.get("years", [1, int(years)])

@@ -26,6 +26,17 @@ TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "ar
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 
 
+def check_aggregation(where: str, metric: str, aggregation: str) -> None:
+    """A target's or outcome's aggregation suits its metric: `annual_sum` adds up a flow (a unit per
+    step), never a level such as the OCGs active (twelve months of it would read as twelve times it)."""
+    from twin.results import METRIC_NAMES, METRICS
+
+    unit = METRICS[METRIC_NAMES.index(metric)].unit
+    if aggregation == "annual_sum" and "/step" not in unit:
+        raise ScenarioError(f"{where}: aggregation: 'annual_sum' adds up a flow, but {metric!r} is a level ({unit}): "
+                            f"summing its months gives twelve times it; use 'mean'")
+
+
 def outcome_unit(metric: str, aggregation: str, step: str = "month") -> str:
     """The unit of an outcome: a flow per step summed over each year is per year (GBP/step ->
     GBP/year); a mean keeps the metric's unit, a flow's per `step` (month or week); a ratio has none."""
@@ -86,10 +97,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if entry["aggregation"] not in AGGREGATIONS:
             raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, got "
                                 f"{entry['aggregation']!r}{did_you_mean(str(entry['aggregation']), AGGREGATIONS)}")
-        unit = METRICS[METRIC_NAMES.index(entry["metric"])].unit
-        if entry["aggregation"] == "annual_sum" and "/step" not in unit:
-            raise ScenarioError(f"{where}: aggregation: 'annual_sum' adds up a flow, but {entry['metric']!r} is a "
-                                f"level ({unit}): summing its months gives twelve times it; use 'mean'")
+        check_aggregation(where, entry["metric"], entry["aggregation"])
         for key in ("value", "tolerance"):
             if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or not np.isfinite(entry[key]):
                 raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")

@@ -155,7 +155,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         net = d["discounted_net_social_cost_gbp"].to_numpy()
         out["probability_better"] = float((net < 0).mean())
         # The Green Book view: recovered assets are a transfer from offenders, not a gain to society.
-        green_book = (d["discounted_harm_gbp_total"] + d["discounted_response_cost_gbp"]).to_numpy()
+        green_book = d["discounted_net_social_cost_gbp_excluding_assets"].to_numpy()
         out["green_book_diff"] = green_book.mean()
         out["green_book_low"], out["green_book_high"] = mean_interval(green_book)
         extra_spend = out["response_cost_gbp_diff"]

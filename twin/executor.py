@@ -219,23 +219,17 @@ class DaskExecutor:
                             f"(with `pip install -e .` of it) and run again")
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
-        from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
-
         self.check_workers_code()  # before each run: workers may have joined since the last
-
-        from distributed import KilledWorker, as_completed
+        from twin.ensemble import code_hash
 
         tasks = list(tasks)
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
-        from twin.ensemble import code_hash
-        from twin.errors import UserError
-
         expected = code_hash()
         futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
                    for batch in batches}
         watching = self._watch_for_no_workers()
         try:
-            yield from self._gather(futures, as_completed, KilledWorker, CancelledError, UserError)
+            yield from self._gather(futures)
         finally:
             watching.set()
 
@@ -267,7 +261,15 @@ class DaskExecutor:
         threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()
         return stop
 
-    def _gather(self, futures, as_completed, KilledWorker, CancelledError, UserError):
+    def _gather(self, futures: dict) -> Iterator[tuple[object, object]]:
+        """Each batch's (task, result) pairs as the batches finish; lost workers and other code as
+        one-line errors."""
+        from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
+
+        from distributed import KilledWorker, as_completed
+
+        from twin.errors import UserError
+
         for future in as_completed(futures):
             try:
                 results = future.result()

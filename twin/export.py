@@ -48,7 +48,7 @@ EXPERIMENTS_TEXT = """\
 COMPARISON_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
   `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
-  its present value at 3.5% a year (HM Treasury Green Book). Money is in GBP at 2023-24 prices;
+  its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
   counts of people and events are totals only. `..._lever_cost_gbp_<lever>` is a lever's spending
   (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together, and
   `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the
@@ -68,7 +68,8 @@ SWEEP_TEXT = """\
 
 def guide(experiment_id: int, sweep: bool, fmt: str) -> str:
     """README.txt for an export: what each of its files and columns is."""
-    from twin.ensemble import AREA_FLOWS, AREA_STOCKS
+    from twin.ensemble import AREA_FLOWS, AREA_STOCKS, GREEN_BOOK_DISCOUNT_RATE
+    from twin.harm import PRICE_YEAR
 
     if sweep:
         head = EXPERIMENTS_TEXT.format(
@@ -82,8 +83,8 @@ def guide(experiment_id: int, sweep: bool, fmt: str) -> str:
             ext=fmt, key="scenario", key_what="the scenario's name", unit="scenario",
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
                    "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`")
-        body = COMPARISON_TEXT.format(ext=fmt, flows=", ".join(AREA_FLOWS),
-                                      stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
+        body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
+                                      flows=", ".join(AREA_FLOWS), stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
     kind = "sweep" if sweep else "comparison"
     return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}\n"
 

@@ -103,10 +103,10 @@ def cmd_calibrate(args) -> int:
     else:
         executor = make_executor(args.workers or config["workers"])
 
-        counts = {"run": 0, "read": 0}
+        finished = [0]
 
         def progress(done, total, value, stored):
-            counts["read" if stored else "run"] += 1
+            finished[0] = done
             if not args.quiet:
                 print(f"\revaluation {done}/{total}: misfit {value:,.2f}"
                       f"{' (read from the database)' if stored else ''}            ", end="", flush=True)
@@ -114,7 +114,7 @@ def cmd_calibrate(args) -> int:
         try:
             outcome = point_fit(config, executor, store, progress)
         except KeyboardInterrupt:
-            print(f"\ntwin: interrupted; the {counts['run'] + counts['read']} evaluations finished are saved in "
+            print(f"\ntwin: interrupted; the {finished[0]} evaluations finished are saved in "
                   f"{safe_url(args.db)}. Run the same command again: they are read back, not run again.",
                   file=sys.stderr)
             return 130

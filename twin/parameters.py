@@ -59,7 +59,7 @@ class Parameter:
 
     @property
     def is_assumption(self) -> bool:
-        return self.source.lower().startswith("assumption")
+        return self.provenance == "assumption"
 
     def check(self, value: Any, where: str) -> float:
         """Validate an override value for this parameter and return it as a number."""

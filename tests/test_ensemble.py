@@ -771,3 +771,17 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     from twin.report_format import per_pound
 
     assert (per_pound(-2.6), per_pound(0.07), per_pound(5.43)) == ("-£2.6", "£0.07", "£5.4")
+
+
+def test_derived_outcomes_count_a_missing_lever_as_nothing_spent_but_a_failed_run_as_missing():
+    from twin.compare import with_derived_outcomes
+
+    wide = pd.DataFrame({"total_harm_gbp_total": [10.0, 12.0, np.nan], "total_response_cost_gbp": [1.0, 2.0, np.nan],
+                         "total_lever_cost_gbp_clear": [np.nan, 3.0, np.nan]}, index=["base", "clear", "failed"])
+    derived = with_derived_outcomes(wide)
+    assert derived.loc["base", "total_lever_cost_gbp_clear"] == 0.0  # no such lever: nothing spent
+    assert derived.loc["clear", "total_lever_cost_gbp"] == 3.0
+    assert np.isnan(derived.loc["failed", "total_lever_cost_gbp_clear"])  # a failed run: no data, not 0
+    assert np.isnan(derived.loc["failed", "total_lever_cost_gbp"])
+    assert derived.loc["clear", "total_net_social_cost_gbp_excluding_assets"] == 14.0
+

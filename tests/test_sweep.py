@@ -539,6 +539,13 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
                  "--quiet"]) == 0
     assert re.search(r"held the results of experiment 2 in sqlite:///.*sweep.db \(.*b.toml\); it now holds "
                      r"experiment 1's in sqlite:///.*other.db", capsys.readouterr().err)
+    # the same database named another way, or a marker from before databases were recorded: no note
+    again = f"sqlite:///{tmp_path / '..' / tmp_path.name / 'other.db'}"
+    assert main(["sweep", str(first), "--db", again, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    (tmp_path / "out" / "experiment.json").write_text(json.dumps({"experiment_id": 1, "file": str(first)}))
+    assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
+                 "--quiet"]) == 0
+    assert "held the results" not in capsys.readouterr().err
 
 
 def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):
@@ -745,3 +752,24 @@ def test_policies_with_the_same_outcomes_in_every_run_are_found():
     assert identical_policies(table, ["harm"]) == [[2, 3]]
     table.loc[(table.policy == 3) & (table["sample"] == 2) & (table.replicate == 1), "harm"] += 1e-9
     assert identical_policies(table, ["harm"]) == []  # one run apart is apart
+
+
+def test_policy_labels_keep_every_digit_a_setting_has():
+    """Labels rounded to four digits merged two policies (and one's PRIM box overwrote the other's)."""
+    from twin.analysis import _label
+
+    assert _label("share", 0.33333) != _label("share", 0.33334)
+    assert _label("lever.funding.budget_gbp_per_year", 860000000.0) == "lever.funding.budget_gbp_per_year=860,000,000"
+
+
+def test_an_experiments_step_is_its_policy_files_when_the_policies_are_scenario_files(tmp_path):
+    """Weekly policy files under a plain base: analyse labelled a mean GBP/month while the export
+    said GBP/week; both read the step the runs had."""
+    from twin.sweep import experiment_step
+
+    weekly = write(tmp_path / "weekly.toml", f'[scenario]\nname = "weekly"\nbase = "{QUICK_BASELINE}"\nstep = "week"\n')
+    body = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        f'[[lever]]\nname = "scenario"\nvalues = ["{weekly}"]').replace(
+        f'base = "{QUICK_CHB_PILOT}"', f'base = "{ROOT / "scenarios" / "baseline.toml"}"')
+    assert experiment_step(load_experiment(write(tmp_path / "policies.toml", body))) == "week"
+    assert experiment_step(load_experiment(write(tmp_path / "plain.toml", TINY))) == "month"

@@ -112,9 +112,8 @@ def _label(column: str, value) -> str:
     if column == "scenario":  # a scenario file: its name
         return Path(str(value)).stem
     if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
-        from twin.parameters import format_value
-
-        value = format_value(value)  # 860,000,000 rather than 860000000.0
+        # 860,000,000 rather than 860000000.0, and every digit a setting has: labels name policies apart
+        value = f"{int(value):,}" if float(value).is_integer() else f"{value:.12g}"
     return f"{column}={value}"
 
 

@@ -201,12 +201,15 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     seeds = replicate_seeds(config["seed"], config["reps"])
     key = fit_key(scenario, targets, priors, seeds=seeds)
     history: list[dict] = []
+    computed_here: set = set()  # points this run computed (clipped or rounded points can come again)
 
     def objective(unit: np.ndarray) -> float:
         overrides = {p.name: p.to_value(u) for p, u in zip(priors, unit)}
         cached = store.cached_evaluation(key, overrides)
-        stored = cached is not None
-        if not stored:
+        point = store.parameters_key(overrides)  # the store's identity of a point (rounded as it stores it)
+        stored = cached is not None and point not in computed_here  # from an earlier run of this fit
+        if cached is None:
+            computed_here.add(point)
             table = fit_table(targets, evaluate(scenario, targets, seeds, overrides, executor))
             cached = misfit(table)
             store.save_evaluation(key, overrides, cached)

@@ -103,10 +103,7 @@ def cmd_calibrate(args) -> int:
     else:
         executor = make_executor(args.workers or config["workers"])
 
-        finished = [0]
-
         def progress(done, total, value, stored):
-            finished[0] = done
             if not args.quiet:
                 print(f"\revaluation {done}/{total}: misfit {value:,.2f}"
                       f"{' (read from the database)' if stored else ''}            ", end="", flush=True)
@@ -114,7 +111,7 @@ def cmd_calibrate(args) -> int:
         try:
             outcome = point_fit(config, executor, store, progress)
         except KeyboardInterrupt:
-            print(f"\ntwin: interrupted; the {finished[0]} evaluations finished are saved in "
+            print(f"\ntwin: interrupted; the evaluations finished are saved in "
                   f"{safe_url(args.db)}. Run the same command again: they are read back, not run again.",
                   file=sys.stderr)
             return 130
@@ -292,7 +289,8 @@ LARGE_DESIGN = 10_000
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
-    from twin.sweep import load_experiment, note_replaced_results, run_sweep, sweep_results
+    from twin.sweep import load_experiment, run_sweep, sweep_results
+    from twin.sweep_notes import note_replaced_results
 
     config = load_experiment(args.experiment)
     for warning in config["warnings"]:
@@ -357,7 +355,8 @@ def cmd_analyse(args) -> int:
                                identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
-    from twin.sweep import design, find_sweep, load_experiment, sweep_results, what_changed
+    from twin.sweep import design, experiment_step, find_sweep, load_experiment, sweep_results
+    from twin.sweep_notes import what_changed
 
     from twin.cli import require_database
 
@@ -399,7 +398,7 @@ def cmd_analyse(args) -> int:
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
-                       unit=outcome_unit(o.metric, o.aggregation, config["base"].step))
+                       unit=outcome_unit(o.metric, o.aggregation, experiment_step(config)))
                for o in config["outcomes"]]
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "

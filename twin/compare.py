@@ -206,8 +206,10 @@ def with_derived_outcomes(wide: pd.DataFrame) -> pd.DataFrame:
     for kind in ("total", "discounted"):
         levers = [c for c in wide.columns if c.startswith(f"{kind}_lever_cost_gbp_")]
         if levers:  # a scenario without a lever spends nothing on it (0, not missing: it pairs)
-            wide[levers] = wide[levers].fillna(0.0)
-            wide[f"{kind}_lever_cost_gbp"] = wide[levers].sum(axis=1)
+            ran = (wide[f"{kind}_harm_gbp_total"].notna() if f"{kind}_harm_gbp_total" in wide
+                   else pd.Series(True, index=wide.index))
+            wide.loc[ran, levers] = wide.loc[ran, levers].fillna(0.0)  # a failed run stays missing
+            wide[f"{kind}_lever_cost_gbp"] = wide[levers].sum(axis=1, min_count=1)
         if {f"{kind}_harm_gbp_total", f"{kind}_response_cost_gbp"} <= set(wide.columns):
             wide[f"{kind}_net_social_cost_gbp_excluding_assets"] = (wide[f"{kind}_harm_gbp_total"]
                                                                     + wide[f"{kind}_response_cost_gbp"])

@@ -250,20 +250,20 @@ class Store:
     # ------------------------------------------------------------------ calibration
 
     @staticmethod
-    def _parameters_key(parameters: dict[str, float]) -> str:
+    def parameters_key(parameters: dict[str, float]) -> str:
         return json.dumps({k: round(float(v), 12) for k, v in sorted(parameters.items())})
 
     def cached_evaluation(self, fit_key: str, parameters: dict[str, float]) -> float | None:
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(calibration_evaluations.c.misfit).where(
                 calibration_evaluations.c.fit_key == fit_key,
-                calibration_evaluations.c.parameters_json == self._parameters_key(parameters))).first()
+                calibration_evaluations.c.parameters_json == self.parameters_key(parameters))).first()
         return None if row is None else float(row.misfit)
 
     def save_evaluation(self, fit_key: str, parameters: dict[str, float], value: float) -> None:
         with self.engine.begin() as connection:
             connection.execute(calibration_evaluations.insert().values(
-                fit_key=fit_key, parameters_json=self._parameters_key(parameters), misfit=value, created_at=_now()))
+                fit_key=fit_key, parameters_json=self.parameters_key(parameters), misfit=value, created_at=_now()))
 
     def abc_run(self, fit_key: str) -> int | None:
         with self.engine.connect() as connection:

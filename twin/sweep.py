@@ -43,7 +43,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -480,35 +479,8 @@ def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.Data
     return frame[[c for c in frame.columns if c not in machine] + machine]
 
 
-def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, database: str) -> None:
-    """The results folder records which experiment, in which database, its `sweep_results.csv`
-    holds; a note (shown with --quiet too: it is about the files left behind) when another
-    experiment's results are replaced: an experiment file of the same name, or the same file
-    swept into another database, whose experiments are numbered from 1 too."""
-    marker = out / "experiment.json"
-    try:
-        previous = json.loads(marker.read_text())
-    except (OSError, ValueError):
-        previous = None
-    here = {"experiment_id": experiment_id, "database": database, "file": str(Path(experiment_file).resolve())}
-    if isinstance(previous, dict) and (previous.get("experiment_id"), previous.get("database")) != (
-            experiment_id, database):
-        elsewhere = f" in {previous.get('database')}" if previous.get("database") != database else ""
-        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
-              f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
-              f"(give --out to keep them apart; the database keeps both).", file=sys.stderr)
-    marker.write_text(json.dumps(here))
-
-
-def what_changed(config: dict, store, experiment_id: int) -> str:
-    """Why a stored sweep is not this file's sweep with the current code: code, settings, or both."""
-    from twin.ensemble import provenance
-
-    stored = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
-    current, _ = sweep_spec(config, design(config), provenance())
-    code = stored.get("code") != current["code"]
-    settings = any(stored.get(key) != json.loads(json.dumps(current[key], default=str))
-                   for key in current if key != "code")
-    if code and settings:
-        return "was run with other code and other settings"
-    return "was run with other code (the package's source changed since)" if code else "was run with other settings"
+def experiment_step(config: dict) -> str:
+    """The step length of an experiment's runs: its base's, or, when the policies are scenario
+    files, the first policy file's (each runs as its file says)."""
+    files = [values for name, values in config["levers"] if name == "scenario"]
+    return load_scenario(files[0][0]).step if files else config["base"].step

@@ -34,7 +34,7 @@ def check_aggregation(where: str, metric: str, aggregation: str) -> None:
     unit = METRICS[METRIC_NAMES.index(metric)].unit
     if aggregation == "annual_sum" and "/step" not in unit:
         raise ScenarioError(f"{where}: aggregation: 'annual_sum' adds up a flow, but {metric!r} is a level ({unit}): "
-                            f"summing its months gives twelve times it; use 'mean'")
+                            f"summing a year of its steps gives 12 (monthly) or 52 (weekly) times it; use 'mean'")
 
 
 def outcome_unit(metric: str, aggregation: str, step: str = "month") -> str:

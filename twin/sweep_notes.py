@@ -1,0 +1,52 @@
+"""What `twin sweep` and `twin analyse` tell about results kept elsewhere: a results folder that
+held another experiment's sweep, and why a stored sweep is not this file's with the current code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from twin.sweep import design, sweep_spec
+
+
+def _same_database(a: str | None, b: str) -> bool:
+    """Whether two database URLs name the same database (SQLite files by their resolved path)."""
+    if a is None:
+        return True  # a marker written before databases were recorded: the experiment number decides
+    resolve = (lambda url: str(Path(url[len("sqlite:///"):]).resolve()) if url.startswith("sqlite:///") else url)
+    return resolve(a) == resolve(b)
+
+
+def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, database: str) -> None:
+    """The results folder records which experiment, in which database, its `sweep_results.csv`
+    holds; a note (shown with --quiet too: it is about the files left behind) when another
+    experiment's results are replaced: an experiment file of the same name, or the same file
+    swept into another database, whose experiments are numbered from 1 too."""
+    marker = out / "experiment.json"
+    try:
+        previous = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        previous = None
+    here = {"experiment_id": experiment_id, "database": database, "file": str(Path(experiment_file).resolve())}
+    if isinstance(previous, dict) and (previous.get("experiment_id") != experiment_id
+                                       or not _same_database(previous.get("database"), database)):
+        elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"
+        print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
+              f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
+              f"(give --out to keep them apart; the database keeps both).", file=sys.stderr)
+    marker.write_text(json.dumps(here))
+
+
+def what_changed(config: dict, store, experiment_id: int) -> str:
+    """Why a stored sweep is not this file's sweep with the current code: code, settings, or both."""
+    from twin.ensemble import provenance
+
+    stored = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
+    current, _ = sweep_spec(config, design(config), provenance())
+    code = stored.get("code") != current["code"]
+    settings = any(stored.get(key) != json.loads(json.dumps(current[key], default=str))
+                   for key in current if key != "code")
+    if code and settings:
+        return "was run with other code and other settings"
+    return "was run with other code (the package's source changed since)" if code else "was run with other settings"

@@ -9,8 +9,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from twin.errors import ScenarioError, closest, did_you_mean
-from twin.scenario import check_keys
+from twin.errors import ScenarioError, closest
+from twin.scenario import check_keys, nearby_file
 
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding (ABC-SMC, the Sobol bootstrap) takes no more
 
@@ -81,10 +81,9 @@ def check_input_file(path: Path, table: str, key: str, value: Any, what: str) ->
     found = path.parent / value
     if not found.is_file():
         problem = "is a folder, not a file" if found.is_dir() else "not found"
-        nearby = ([str(Path(value).parent / p.name) if Path(value).parent != Path(".") else p.name
-                   for p in found.parent.glob(f"*{found.suffix}") if p.is_file()] if found.parent.is_dir() else [])
         raise ScenarioError(f"{_where(path, table, key)}: {what} '{value}' {problem} (looked for {found.resolve()}; "
-                            f"paths are relative to the config file's folder){did_you_mean(str(value), nearby)}")
+                            f"paths are relative to the config file's folder)"
+                            f"{nearby_file(found, relative_to=path.parent, besides=path)}")
     return found
 
 

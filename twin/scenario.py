@@ -110,8 +110,7 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
     siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
                 and (besides is None or p.resolve() != Path(besides).resolve())]
     if relative_to is not None:
-        names = {os.path.relpath(p, relative_to): p for p in siblings}
-        return did_you_mean(os.path.relpath(path, relative_to), list(names))
+        return did_you_mean(os.path.relpath(path, relative_to), [os.path.relpath(p, relative_to) for p in siblings])
     return did_you_mean(str(path), [str(path.parent / p.name) for p in siblings])
 
 

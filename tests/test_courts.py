@@ -228,7 +228,7 @@ def test_a_charged_member_is_remanded_with_remand_prob_and_the_others_are_bailed
     tally = np.zeros((3, n))
     known = np.zeros(n, bool)
     arrest_kernel(rng, np.arange(n), ocg, role, status, known, verdict, on_bail, np.zeros(n, np.int64), directing,
-                  terms, tally, np.arange(3))
+                  np.full(n, np.nan), terms, tally, np.arange(3))
     assert known.all()  # police know whom they arrested
     remanded = status == CHARGED
     assert abs(remanded.sum() - n * remand_prob) < 3 * np.sqrt(n * remand_prob * (1 - remand_prob))

@@ -137,8 +137,11 @@ def test_build_lowers_vulnerability_and_demand_over_years():
     base = _run([], n_steps=36)
     idx = [model.geography.area_index(a) for a in TARGETS]
     vulnerability = model.results.series("vulnerability", TARGETS[0])
+    unchanged = base.results.series("vulnerability", TARGETS[0])[0]
+    # half a month into a two-year ramp in the first step, the whole effect from month 24
+    assert vulnerability[0] == pytest.approx(unchanged * (1 - 0.15 * 0.5 / 24))
     assert vulnerability[0] > vulnerability[12] > vulnerability[30] == pytest.approx(vulnerability[-1])
-    assert vulnerability[-1] == pytest.approx(vulnerability[0] * (1 - 0.15))
+    assert vulnerability[-1] == pytest.approx(unchanged * (1 - 0.15))
     assert np.allclose(model.modifiers.demand_multiplier[idx, :2], 1 - 0.08)  # both drug markets
     assert np.all(np.delete(model.modifiers.demand_multiplier, idx, axis=0) == 1)
     assert model.results.series("community_trust", TARGETS[0])[-1] > base.results.series("community_trust", TARGETS[0])[-1]

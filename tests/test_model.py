@@ -348,7 +348,8 @@ def test_exploited_members_are_charged_at_their_own_lower_chance():
     exploited = members.role[active] == EXPLOITED
     rows = model.tally.rows_of(("arrests", "charges", "court_cost_gbp"))
     arrest_kernel(model.streams["investigations"], active, members.ocg, members.role, members.status, members.known,
-                  members.verdict_month, members.on_bail, model.ocgs.area, model.ocgs.leader_directing, _arrest_terms(model),
+                  members.verdict_month, members.on_bail, model.ocgs.area, model.ocgs.leader_directing,
+                  model.ocgs.direction_draw, _arrest_terms(model),
                   model.tally.values, rows)
     for chosen, chance in ((exploited, p.charge_prob * 0.4), (~exploited, p.charge_prob)):
         n = int(chosen.sum())

@@ -91,6 +91,7 @@ class Lever:
         self.where = f"lever '{name}'"  # where it was declared (file, entry and phase), for error messages
         self.entry = self.where  # the entry alone: a composite lever's phases share it
         self.months_active = 0.0
+        self.ramp_months = 0.0  # `months_active` at the middle of the step being applied (`ramp`)
 
     # ------------------------------------------------------------------ construction
 
@@ -207,6 +208,9 @@ class Lever:
             if "mask" not in shared:
                 shared["mask"] = self.resolve_targets(model)
             self.mask = shared["mask"]
+        # a gradual effect reaches, in this step, its level at the step's middle (`ramp`), so that
+        # the first step acts and monthly and weekly runs ramp alike
+        self.ramp_months = self.months_active + 0.5 * model.months_per_step
         self.act(model, self.mask)
         self.months_active += model.months_per_step
         uplift = 1.0 + model.params.lever_cost_optimism_bias  # Green Book optimism bias, 0 by default
@@ -228,8 +232,9 @@ class Lever:
         return mask * self.values.get("cost_gbp_per_area_year", 0.0) * self.intensity * population / mean_area_population()
 
     def ramp(self, years: float) -> float:
-        """Share of a gradual effect reached after this lever has been active for a while."""
-        return 1.0 if years <= 0 else min(1.0, self.months_active / (12.0 * years))
+        """Share of a gradual effect reached in this step: linear over `years` from the lever's
+        start, taken at the middle of the step (half a step in for the first)."""
+        return 1.0 if years <= 0 else min(1.0, self.ramp_months / (12.0 * years))
 
 
 def _number(value, where: str, key: str, minimum: float, exclusive: bool = False) -> float:

@@ -86,7 +86,7 @@ def _arrest_terms(model) -> np.ndarray:
 
 @kernel
 def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail,
-                  ocg_area, leader_directing, arrest_terms, tally_values, rows):
+                  ocg_area, leader_directing, direction_draw, arrest_terms, tally_values, rows):
     """Arrest members (each becomes known to police): a uniform each decides the charge (exploited members, victims made
     offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
     exponential delay (mean court delay) for each charged member sets the month the case is ready;
@@ -137,7 +137,9 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
         for k in range(n_charged):
             member = charged[k]
             if member_role[member] == LEADER and member_status[member] == CHARGED:
-                leader_directing[member_ocg[member]] = rng.random() < p_directs
+                draw = rng.random()
+                direction_draw[member_ocg[member]] = draw
+                leader_directing[member_ocg[member]] = draw < p_directs
 
 
 def complete_operations(model, ended: np.ndarray) -> None:
@@ -173,7 +175,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
         arrest_terms=_arrest_terms(model), ocg_area=ocgs.area, reach=ocgs.reach, intel=ocgs.intel,
         insulation=ocgs.insulation, has_insider=ocgs.has_insider, capital_gbp=ocgs.capital_gbp,
         investigated_step=ocgs.investigated_step, leader_directing=ocgs.leader_directing,
-        active_by_role=model.active_by_role, trust=model.trust, trust_reference=model.trust_reference,
+        direction_draw=ocgs.direction_draw, active_by_role=model.active_by_role, trust=model.trust, trust_reference=model.trust_reference,
         success_multiplier=mods.success_multiplier, success_multiplier_by_reach=mods.success_multiplier_by_reach,
         member_ocg=members.ocg, member_role=members.role, member_status=members.status,
         member_known=members.known, verdict_month=members.verdict_month, on_bail=members.on_bail,
@@ -188,7 +190,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
 
 @kernel
 def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, reach, intel, insulation, has_insider,
-                     capital_gbp, investigated_step, leader_directing, active_by_role, trust, trust_reference,
+                     capital_gbp, investigated_step, leader_directing, direction_draw, active_by_role, trust, trust_reference,
                      success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
                      member_known, verdict_month, on_bail, link_active, link_ocg, link_enabler, enabler_active,
                      enabler_known, line_active, line_ocg, line_dest, tally_values, rows):
@@ -248,7 +250,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             n_arrested += 1
     arrested = arrested[:n_arrested]
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
-                  leader_directing, arrest_terms, tally_values, rows[:3])
+                  leader_directing, direction_draw, arrest_terms, tally_values, rows[:3])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
     removed_labour = np.zeros(n_ocgs)
@@ -375,13 +377,14 @@ def street_arrests(model) -> None:
                    p=float(p), unknown_ratio=float(params.unknown_member_arrest_ratio), member_ocg=members.ocg, member_role=members.role, member_status=members.status,
                    member_known=members.known, member_referred=members.referred,
                    verdict_month=members.verdict_month, on_bail=members.on_bail, ocg_area=model.ocgs.area,
-                   leader_directing=model.ocgs.leader_directing, arrest_terms=_arrest_terms(model),
+                   leader_directing=model.ocgs.leader_directing, direction_draw=model.ocgs.direction_draw,
+                   arrest_terms=_arrest_terms(model),
                    tally_values=tally.values, rows=rows)
 
 
 @kernel
 def _street_kernel(rng_handle, active_row_parts, p, unknown_ratio, member_ocg, member_role, member_status, member_known, member_referred,
-                   verdict_month, on_bail, ocg_area, leader_directing, arrest_terms, tally_values, rows):
+                   verdict_month, on_bail, ocg_area, leader_directing, direction_draw, arrest_terms, tally_values, rows):
     """Street arrests: thinned draws over the active rows with chance `p` (`unknown_ratio` x `p`
     for unknown members), workers and exploited members only; exploited people arrested are referred to the
     NRM as victims; then `arrest_kernel` (`arrest_terms`: its scalars). `rows` are the tally rows
@@ -415,4 +418,4 @@ def _street_kernel(rng_handle, active_row_parts, p, unknown_ratio, member_ocg, m
     add_to_tally(tally_values, rows[1], referrals_by_area)
     add_to_tally(tally_values, rows[2], repeat_by_area)
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
-                  leader_directing, arrest_terms, tally_values, rows[3:])
+                  leader_directing, direction_draw, arrest_terms, tally_values, rows[3:])

@@ -41,7 +41,7 @@ import numpy as np
 
 from twin.compiled import generator_argument
 from twin.justice_kernels import justice_step
-from twin.vocabulary import CORE, EXPLOITED, LEADER, PRISON, WORKER
+from twin.vocabulary import CHARGED, CORE, EXPLOITED, LEADER, PRISON, WORKER
 
 #: a release counts as early when it comes more than this before the normal date (a month: releases
 #: are scheduled by the month, so one a few days or weeks early is a normal release)
@@ -102,7 +102,7 @@ def courts_and_prisons(model) -> None:
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
                     members.sentence_months, members.on_bail, ocgs.area, ocgs.active, ocgs.leader,
-                    ocgs.leader_directing, values, tally_rows, mean_sentence, mid_month, model.month,
+                    ocgs.leader_directing, ocgs.direction_draw, values, tally_rows, mean_sentence, mid_month, model.month,
                     float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),
                     float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
@@ -110,6 +110,26 @@ def courts_and_prisons(model) -> None:
                     float(reoffend), float(params.sentence_gamma_shape), EARLY_RELEASE_MIN_MONTHS,
                     generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
         model.members_reactivated()
+
+
+def redraw_direction(model) -> None:
+    """Re-read, when the chance of directing from prison has changed since the last step (a
+    `prison_restrictions` lever starting, ramping or ending), which imprisoned leaders direct their
+    groups: each remanded or imprisoned leader still in post directs while the uniform drawn when
+    they were locked up (`OCGs.direction_draw`) is below the chance now in force. The same draws
+    decide, so a lever acts on the leaders already inside as on those sent there later, and no
+    stream draws more. Leaders locked up before any draw (the register's) keep their flag."""
+    p_directs = directs_from_prison_prob(model)
+    if p_directs == model.directs_prob_in_force:
+        return
+    model.directs_prob_in_force = p_directs
+    ocgs, status = model.ocgs, model.members.status
+    leader = ocgs.leader
+    groups = (ocgs.active & (leader >= 0)).nonzero()[0]
+    leaders = leader[groups]
+    draws = ocgs.direction_draw[groups]
+    inside = ((status[leaders] == PRISON) | (status[leaders] == CHARGED)) & ~np.isnan(draws)
+    ocgs.leader_directing[groups[inside]] = draws[inside] < p_directs
 
 
 def directs_from_prison_prob(model) -> float:

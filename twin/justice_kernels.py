@@ -18,7 +18,7 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-                 ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
+                 ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
                  conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
                  early_release_min_months, courts_handle, release_handle):
@@ -26,7 +26,8 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-        ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month, conviction_prob,
+        ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
+        conviction_prob,
         p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
         cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
@@ -38,7 +39,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 
 @kernel
 def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-                 ocg_leader, leader_directing, tally, tally_rows, mean_sentence_months, mid_month, month,
+                 ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
                  conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
@@ -127,7 +128,9 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 if status[r] == ACTIVE and role[r] == LEADER and ocg_leader[ocg[r]] == r:
                     # a leader tried from bail still leads: directs from prison or not, as one remanded at
                     # charge (`investigations.arrest_kernel`)
-                    leader_directing[ocg[r]] = rng.random() < p_directs
+                    draw = rng.random()
+                    direction_draw[ocg[r]] = draw
+                    leader_directing[ocg[r]] = draw < p_directs
                 status[r] = PRISON
                 sentence_months[r] = sentence
                 release_month[r] = heard + sentence * served_share

@@ -45,7 +45,8 @@ class TwinModel(mesa.Model):
 
     One step (a month by default, or a week) runs these processes in this order:
 
-    1. Interventions: active levers set this step's modifiers (`modifiers.py`).
+    1. Interventions: active levers set this step's modifiers (`modifiers.py`); if the chance of
+       directing from prison changed, imprisoned leaders' direction is re-read (`justice.py`).
     2. Markets and demand: drug demand responds to price and levers (`markets.py`).
     3. OCG operations: capacity from active members, supply into home markets and county lines,
        market clearing with displacement to neighbouring areas, revenue, profit, laundering and
@@ -124,6 +125,7 @@ class TwinModel(mesa.Model):
         self.relocation, self.relocation_scale = geo.relocation_weights(geo.population * self.vulnerability)
         self.police = policing.Police(geo, p)
         self.modifiers = Modifiers(geo.n_areas, self.police.n_units)
+        self.directs_prob_in_force = justice.directs_from_prison_prob(self)  # see `justice.redraw_direction`
         self.markets = Markets(geo, p, self.vulnerability)
         self.harm = HarmAccounts(p)
         self.unit_price_gbp = operations.unit_prices(p)
@@ -312,6 +314,7 @@ class TwinModel(mesa.Model):
         for lever in self.levers if reporting else ():
             lever.apply(self)
         finalise_modifiers(self)
+        justice.redraw_direction(self)
         self.markets.update_demand(self.modifiers.demand_multiplier)     # 2
         operations.operate(self)                                         # 3
         renew(self)                                                      # 4 (services refreshed in it)

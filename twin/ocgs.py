@@ -47,6 +47,9 @@ class OCGs(Table):
         base_size, target_size: members it aims to keep active.
         leader: member index of its leader (-1 when none).
         leader_directing: its imprisoned leader still directs it.
+        direction_draw: the uniform drawn when its leader was last remanded or sent to prison; the
+            leader directs while it is below the chance of directing, re-read when that chance
+            changes (`justice.redraw_direction`; NaN before any).
         operation_months_left: months left in a police operation against it (0 = none).
         operation_fte: investigators tied up by that operation. operation_unit: tasking unit index.
         operation_cross_boundary: the operation was taken by a force outside its remit.
@@ -79,6 +82,7 @@ class OCGs(Table):
         "target_size": (float, 0.0, ()),
         "leader": (np.int64, -1, ()),
         "leader_directing": (bool, False, ()),
+        "direction_draw": (float, np.nan, ()),
         "operation_months_left": (float, 0.0, ()),
         "operation_fte": (float, 0.0, ()),
         "operation_unit": (np.int64, -1, ()),

@@ -280,3 +280,33 @@ def test_a_leader_convicted_from_bail_directs_the_group_with_the_remanded_leader
     assert abs(directing.mean() - p_directs) < 3 * se
     assert not ocgs.leader_directing[members.ocg[replaced]].any()
     assert ocgs.leader_directing.sum() == directing.sum()
+
+
+def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_first():
+    """Every arrested member charged: those already on bail count a charge but no second case's
+    cost, and their case is ready by the earlier date; the others' cases cost one each."""
+    from twin.investigations import (ARREST_CHARGE_PROB, ARREST_COURT_COST_GBP, ARREST_COURT_DELAY_MONTHS,
+                                     ARREST_EXPLOITED_CHARGE_PROB, ARREST_MONTH, ARREST_REMAND_PROB, arrest_kernel)
+
+    n, month, cost = 10000, 5.0, 1000.0
+    rng = np.random.default_rng(12)
+    role = np.full(n, 2, np.int8)  # workers
+    status = np.zeros(n, np.int8)  # all active
+    on_bail = np.arange(n) % 2 == 0  # half already on bail
+    first_ready = np.where(on_bail, month + rng.uniform(0.0, 12.0, n), np.inf)
+    verdict = first_ready.copy()
+    terms = np.zeros(7)
+    terms[ARREST_CHARGE_PROB] = terms[ARREST_EXPLOITED_CHARGE_PROB] = 1.0
+    terms[ARREST_MONTH], terms[ARREST_COURT_DELAY_MONTHS], terms[ARREST_COURT_COST_GBP] = month, 6.0, cost
+    terms[ARREST_REMAND_PROB] = 0.5
+    tally = np.zeros((3, 1))
+    arrest_kernel(rng, np.arange(n), np.zeros(n, np.int64), role, status, np.zeros(n, bool), verdict, on_bail,
+                  np.zeros(1, np.int64), np.zeros(1, bool), np.full(1, np.nan), terms, tally, np.arange(3))
+    bailed_before = np.arange(n) % 2 == 0
+    assert tally[1, 0] == n  # every charge counts
+    assert tally[2, 0] == cost * (~bailed_before).sum()  # one case each: no second case for those on bail
+    assert (verdict[bailed_before] <= first_ready[bailed_before]).all()
+    # a new case is ready after an exponential delay (mean 6 months): sooner than the first in a share of them
+    sooner = (verdict[bailed_before] < first_ready[bailed_before]).mean()
+    assert 0.2 < sooner < 0.9
+    assert (verdict[~bailed_before] > month).all() and np.isfinite(verdict).all()

@@ -143,3 +143,22 @@ def test_dropping_spent_links_changes_no_service_and_no_lost_group(monkeypatch):
     refresh_services(ocgs, enablers, links)
     for before, flags in zip(services_before, (ocgs.has_professional, ocgs.has_insider, ocgs.encrypted)):
         assert np.array_equal(before, flags)
+
+
+def test_an_enabler_exposed_by_several_successes_is_removed_with_the_chance_of_each():
+    """An enabler linked to k groups whose operations succeeded in one step goes with chance
+    1 - (1 - p)^k, as over k steps with one success each (binomial, within 4 standard errors)."""
+    from twin.investigations import _hit_enablers
+
+    n, p = 20000, 0.2
+    rng = np.random.default_rng(5)
+    for k in (1, 3):
+        links = n * k
+        link_enabler = np.repeat(np.arange(n), k)
+        active = np.ones(n, bool)
+        known = np.zeros(n, bool)
+        removed = _hit_enablers(rng, np.ones(links, bool), np.ones(links, bool), np.arange(links), link_enabler,
+                                active, known, p)
+        chance = 1 - (1 - p) ** k
+        assert known.all() and removed == (~active).sum()
+        assert abs(removed - n * chance) < 4 * np.sqrt(n * chance * (1 - chance))

@@ -89,9 +89,10 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
                   ocg_area, leader_directing, direction_draw, arrest_terms, tally_values, rows):
     """Arrest members (each becomes known to police): a uniform each decides the charge (exploited members, victims made
     offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
-    exponential delay (mean court delay) for each charged member sets the month the case is ready;
-    then a uniform for each charged member decides remand in custody (`remand_prob`; the others are
-    bailed and carry on, `on_bail`, until the courts hear them); then a uniform for each remanded
+    exponential delay (mean court delay) for each charged member sets the month the case is ready
+    (one already on bail has the two cases heard as one: no second case cost, ready when the
+    earlier case is if sooner); then a uniform for each charged member decides remand in custody
+    (`remand_prob`; the others are bailed and carry on, `on_bail`, until the courts hear them); then a uniform for each remanded
     leader decides whether the leader directs the group from remand and prison. `arrest_terms` are
     the scalars of `_arrest_terms`; `rows` are the tally rows of `ARREST_TALLIES`."""
     month, charge_prob = arrest_terms[ARREST_MONTH], arrest_terms[ARREST_CHARGE_PROB]
@@ -120,10 +121,14 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
         member_status[member] = CHARGED
         area = ocg_area[member_ocg[member]]
         charges_by_area[area] += 1.0
-        court_cost_by_area[area] += court_cost_gbp_per_case
+        if not on_bail[member]:  # one on bail charged again has the two cases heard as one: one case's cost
+            court_cost_by_area[area] += court_cost_gbp_per_case
         n_leaders += np.int64(member_role[member] == LEADER)
     for k in range(n_charged):
-        verdict_month[charged[k]] = month + rng.exponential(court_delay_months)
+        member = charged[k]
+        ready = month + rng.exponential(court_delay_months)
+        # the joined case is ready when the earlier one is, if that is sooner
+        verdict_month[member] = min(ready, verdict_month[member]) if on_bail[member] else ready
     remand_prob = arrest_terms[ARREST_REMAND_PROB]
     for k in range(n_charged):
         if not rng.random() < remand_prob:  # bailed: at liberty until the trial
@@ -346,22 +351,26 @@ def _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disru
 def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
                   p_remove):
     """Enablers with an active link to a group whose operation succeeded become known and are
-    removed with chance `p_remove` (a uniform each, in enabler order). Returns how many were
-    removed, or -1 when none was exposed."""
-    exposed = np.zeros(enabler_active.size, np.bool_)
+    removed with chance `p_remove` per such group (1 - (1 - p_remove)^k for an enabler exposed by
+    k successes this step: the same chance in a monthly step as in the weekly steps that share its
+    successes; a uniform each, in enabler order). Returns how many were removed, or -1 when none
+    was exposed."""
+    exposures = np.zeros(enabler_active.size, np.int64)
     any_exposed = False
     for link in range(link_active.size):
         enabler = link_enabler[link]
         if link_active[link] and success_by_ocg[link_ocg[link]] and enabler_active[enabler]:
-            exposed[enabler] = True
+            exposures[enabler] += 1
             any_exposed = True
     if not any_exposed:
         return -1
     removed = 0
-    for enabler in range(exposed.size):
-        if exposed[enabler]:
+    for enabler in range(exposures.size):
+        k = exposures[enabler]
+        if k > 0:
             enabler_known[enabler] = True
-            if rng.random() < p_remove:
+            chance = p_remove if k == 1 else 1.0 - (1.0 - p_remove) ** k
+            if rng.random() < chance:
                 enabler_active[enabler] = False
                 removed += 1
     return removed

@@ -767,7 +767,14 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert "under third" not in text
     rows[:] = [dict(rows[1]), dict(rows[2], net=2e9)]  # a runner-up that costs more than the baseline
     text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
-    assert "Besides costing society more than the baseline, under second: homicides rise under second." in text
+    assert "Besides costing society more than base, under second: homicides rise under second." in text
+    assert "No option lowers" not in text
+    # no option beats the chosen baseline: said as the report says it, and no harm averted per pound reads n/a
+    rows[:] = [dict(rows[0], net=1e9, per_pound=float("nan")), dict(rows[1], net=2e9)]
+    text = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}))
+    assert "No option lowers the net social cost against ct: the least bad, best, raises it by £1.00bn." in text
+    assert "nan" not in text and " n/a" in text.splitlines()[2]
+    assert "Besides costing society more than ct, under best" in text
     from twin.report_format import per_pound
 
     assert (per_pound(-2.6), per_pound(0.07), per_pound(5.43)) == ("-£2.6", "£0.07", "£5.4")

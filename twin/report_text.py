@@ -420,6 +420,11 @@ def plain_summary(comparison: Comparison) -> list[str]:
     return text
 
 
+def _ratio(value: float) -> str:
+    """Harm averted per extra pound for the console table: 'n/a' where there is none, as in the report."""
+    return f"{value:.{2 if abs(value) < 1 else 1}f}" if np.isfinite(value) else "n/a"
+
+
 def terminal_table(comparison: Comparison) -> str:
     rows = headline_rows(comparison)
     if not rows:
@@ -435,7 +440,11 @@ def terminal_table(comparison: Comparison) -> str:
         lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
                      f"{signed_bn(assets):>17s} "
                      f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
-                     f" {wins(r):>9s} {r['per_pound']:>6.{2 if abs(r['per_pound']) < 1 else 1}f}")
+                     f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
+    best = min(rows, key=lambda r: r["net"])
+    if best["net"] >= 0:  # as the report says it
+        lines.append(f"No option lowers the net social cost against {comparison.baseline}: the least bad, "
+                     f"{best['scenario']}, raises it by {bn(best['net'])}.")
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
@@ -444,7 +453,7 @@ def terminal_table(comparison: Comparison) -> str:
     for r in sorted(rows, key=lambda r: r["net"])[:2]:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         if caveats:
-            beside = "Beside its savings" if r["net"] < 0 else "Besides costing society more than the baseline"
+            beside = "Beside its savings" if r["net"] < 0 else f"Besides costing society more than {comparison.baseline}"
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "

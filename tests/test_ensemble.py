@@ -792,3 +792,22 @@ def test_derived_outcomes_count_a_missing_lever_as_nothing_spent_but_a_failed_ru
     assert np.isnan(derived.loc["failed", "total_lever_cost_gbp"])
     assert derived.loc["clear", "total_net_social_cost_gbp_excluding_assets"] == 14.0
 
+
+
+def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from types import SimpleNamespace
+
+    from twin import executor as executor_module
+
+    from conftest import QUICK_BASELINE
+
+    def make_executor(workers, cluster=None):  # warns as the real one does, and runs nothing
+        print("Warning: --workers 4 is more than this machine's 2 cores.", file=sys.stderr)
+        return SimpleNamespace(run=lambda fn, tasks, chunk: iter(()), close=lambda: None)
+
+    monkeypatch.setattr(executor_module, "make_executor", make_executor)
+    run_ensemble([str(QUICK_BASELINE)], 1, 1, 1, 4, _sqlite(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "replications" in err and err.index("Warning: --workers 4") < err.index("replications")

@@ -811,3 +811,28 @@ def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path
     run_ensemble([str(QUICK_BASELINE)], 1, 1, 1, 4, _sqlite(tmp_path), progress=True)
     err = capsys.readouterr().err
     assert "replications" in err and err.index("Warning: --workers 4") < err.index("replications")
+
+
+def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differing_through_the_spin_up():
+    """Parameters hold through the spin-up: an option that overrides one is a world that differed
+    before year 1, and the console and the report say so, naming the option and the parameters."""
+    from types import SimpleNamespace
+
+    from twin.compare import parameters_beside_baseline
+    from twin.report_text import spin_up_parameters_note
+
+    comparison = SimpleNamespace(
+        baseline="base", scenarios=["base", "levers_only", "richer", "default_spelt_out"],
+        parameters={"base": {"entry_rate_per_month": 0.3}, "levers_only": {"entry_rate_per_month": 0.3},
+                    "richer": {"entry_rate_per_month": 0.3, "soc_budget_gbp_per_year": 1.5e9},
+                    "default_spelt_out": {"entry_rate_per_month": 0.3,
+                                          "price_supply_elasticity": 1.0}})  # the default: no difference
+    assert parameters_beside_baseline(comparison) == [("richer", ["soc_budget_gbp_per_year"])]
+    line = spin_up_parameters_note(comparison, markup=False)
+    assert line.startswith("Note: richer (soc_budget_gbp_per_year) sets parameters other than base's, which held "
+                           "through the spin-up too") and "\n" not in line
+    assert "<code>soc_budget_gbp_per_year</code>" in spin_up_parameters_note(comparison)
+    comparison.parameters["richer"] = {"entry_rate_per_month": 0.3}
+    assert spin_up_parameters_note(comparison) is None
+    # a stored comparison from before scenarios' parameters were kept: nothing to say
+    assert parameters_beside_baseline(SimpleNamespace(baseline="base", scenarios=["base"], parameters={})) == []

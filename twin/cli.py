@@ -231,7 +231,7 @@ def cmd_compare(args) -> int:
     from twin.ensemble import run_ensemble
     from twin.executor import WorkerLost, ignore_further_interrupts
     from twin.report import report_experiment, write_report
-    from twin.report_text import terminal_table
+    from twin.report_text import spin_up_parameters_note, terminal_table
     from twin.store import Store
 
     from twin.scenario import load_scenario
@@ -267,6 +267,8 @@ def cmd_compare(args) -> int:
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
               f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
         print(terminal_table(comparison))
+        if spin_up_parameters_note(comparison, markup=False):
+            print(spin_up_parameters_note(comparison, markup=False))
         print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
     if outcome.failed:
         print(f"twin: {len(outcome.failed)} replication(s) failed (recorded with their errors; the report uses the "

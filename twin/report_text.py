@@ -403,6 +403,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
         fading_other = fading_sentence(comparison, r["scenario"]) if r["net"] < 0 else None
         if fading_other:
             text.append(fading_other)
+    spin_up_note = spin_up_parameters_note(comparison)
+    if spin_up_note:
+        text.append(spin_up_note)
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
                     "for every option), so each mean change averages over what the calibration leaves uncertain. "
@@ -418,6 +421,24 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
                     "`twin sweep` vary them).")
     return text
+
+
+def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:
+    """Options whose [parameters] differ from the baseline's: those values held through the
+    spin-up too, so the option is a world that differed before year 1, not a policy from year 1."""
+    from twin.compare import parameters_beside_baseline
+
+    differing = parameters_beside_baseline(comparison)
+    if not differing:
+        return None
+    code = (lambda name: f"<code>{html.escape(name)}</code>") if markup else (lambda name: name)
+    name = html.escape if markup else str
+    parts = [f"{name(scenario)} ({', '.join(code(n) for n in names)})" for scenario, names in differing]
+    return (f"{'Note: ' if not markup else ''}{and_list(parts)} set{'s' if len(parts) == 1 else ''} parameters other "
+            f"than {name(comparison.baseline)}'s, which held through the spin-up too: "
+            f"{'its world differs' if len(parts) == 1 else 'their worlds differ'} from the baseline's before year 1, "
+            f"not only from it (parameters describe the world as it has been; a policy from year 1 belongs in "
+            f"[[levers]]).")
 
 
 def _ratio(value: float) -> str:

@@ -836,3 +836,27 @@ def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differi
     assert spin_up_parameters_note(comparison) is None
     # a stored comparison from before scenarios' parameters were kept: nothing to say
     assert parameters_beside_baseline(SimpleNamespace(baseline="base", scenarios=["base"], parameters={})) == []
+
+
+def test_the_levers_said_to_act_on_a_national_market_are_said_not_to_move_it_either_when_options_here_add_them():
+    from types import SimpleNamespace
+
+    from twin.report_text import unmoved_harms
+
+    summary = pd.DataFrame([
+        {"scenario": "base", "metric": "total_harm_gbp_immigration", "mean": 5e9},
+        {"scenario": "ct", "metric": "total_harm_gbp_immigration", "mean": 5e9 - 8e7, "diff_mean": -8e7},
+        {"scenario": "package", "metric": "total_harm_gbp_immigration", "mean": 5e9 + 2e6, "diff_mean": 2e6},
+        {"scenario": "chb", "metric": "total_harm_gbp_immigration", "mean": 5e9, "diff_mean": 0.0}])
+    comparison = SimpleNamespace(summary=summary, baseline="base", steps_per_year=12,
+                                 bands=pd.DataFrame({"step": np.arange(1, 13)}),
+                                 lever_types={"base": [], "ct": ["border_powers", "oversight"],
+                                              "package": ["funding", "border_powers"], "chb": ["clear_hold_build"]})
+    text = unmoved_harms(comparison)
+    assert "Border powers, which cuts what smuggling groups can commit, is the lever that acts on this market " \
+           "directly. Yet border powers, in the options here that add them, do not move organised immigration " \
+           "crime much either: its harm changes by -1.6% under ct and +0.04% under package against base." in text
+    comparison.lever_types["base"] = ["border_powers"]  # a baseline with the lever: nothing added here
+    assert "Yet" not in unmoved_harms(comparison)
+    comparison.lever_types = {}  # none of the options has it
+    assert "Yet" not in unmoved_harms(comparison)

@@ -162,9 +162,35 @@ NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
 STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime", "fraud_supply_elasticity",
-                   "fraud data-sharing", "fraud"),
+                   "fraud data-sharing", "fraud", "fraud_data_sharing"),
                   ("total_harm_gbp_immigration", "organised immigration crime", "immigration_supply_elasticity",
-                   "border powers", "smuggling"))
+                   "border powers", "smuggling", "border_powers"))
+
+
+def _percent(share: float) -> str:
+    """A change as a share of a level, to two figures: '-1.6%', '+0.04%'."""
+    value = 100 * share
+    return "0%" if value == 0 else f"{value:+.2g}%" if abs(value) >= 0.01 else f"{'+' if value > 0 else '-'}0.01% or less"
+
+
+def _levers_too(comparison: Comparison, metric: str, label: str, lever_label: str, lever_type: str,
+                threshold: float) -> str:
+    """' Yet ...': the options here that add the lever (the baseline has not got it) and still move
+    the category by less than `threshold` of its baseline level, with their changes; '' if none."""
+    lever_types = getattr(comparison, "lever_types", None) or {}
+    if lever_type in lever_types.get(comparison.baseline, []):
+        return ""
+    rows = comparison.summary[comparison.summary.metric == metric]
+    base = float(rows[rows.scenario == comparison.baseline]["mean"].iloc[0])
+    holders = [(r.scenario, r.diff_mean / base) for r in rows.itertuples()
+               if r.scenario != comparison.baseline and lever_type in lever_types.get(r.scenario, [])
+               and np.isfinite(r.diff_mean)]
+    if not holders or any(abs(share) >= threshold for _, share in holders):
+        return ""
+    changes = and_list([f"{_percent(share)} under {html.escape(name)}" for name, share in holders])
+    return (f" Yet {lever_label}, in the option{'s' if len(holders) > 1 else ''} here that add{'' if len(holders) > 1 else 's'} "
+            f"{'them' if lever_label.endswith('s') else 'it'}, {'do' if lever_label.endswith('s') else 'does'} not move "
+            f"{label} much either: its harm changes by {changes} against {html.escape(comparison.baseline)}.")
 
 
 #: harm categories whose volume is the smaller of local supply and demand (ODD section 4):
@@ -218,7 +244,7 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     if still:
         text = "; ".join(still)
         plural = len(still) > 1
-        elasticity_names, lever_names, group_names = zip(*reasons)
+        elasticity_names, lever_names, group_names, _ = zip(*reasons)
         elasticities = "</code> and <code>".join(elasticity_names)
         levers, groups = " and ".join(lever_names), " and ".join(group_names)
         paragraphs.append(
@@ -229,8 +255,10 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             f"removes; enforcement tasked by local harm falls mostly on drug groups. {levers[0].upper() + levers[1:]}, "
             f"which {'cut' if plural else 'cuts'} what {groups} groups can commit, "
             f"{'are the levers that act' if plural else 'is the lever that acts'} on "
-            f"{'these markets' if plural else 'this market'} directly. For the options named, the harm changes above come from the other "
-            "categories.")
+            f"{'these markets' if plural else 'this market'} directly."
+            + "".join(_levers_too(comparison, metric, label, lever, kind, threshold)
+                      for metric, label, elasticity, lever, _, kind in STUBBORN_HARMS if elasticity in elasticity_names)
+            + " For the options named, the harm changes above come from the other categories.")
     if capped:
         text = "; ".join(capped)
         paragraphs.append(

@@ -10,6 +10,13 @@ from pathlib import Path
 from twin.errors import UserError, output_folder, safe_url
 
 
+def project_default(path: str, default: str) -> str:
+    """A default project file (`scenarios/baseline.toml`) from here, or, run from elsewhere, from the
+    project this package runs from, as `twin compare` finds the shipped posterior; a path given stays."""
+    shipped = Path(__file__).resolve().parents[1] / default
+    return str(shipped) if path == default and not Path(path).exists() and shipped.exists() else path
+
+
 def cmd_fit(args) -> int:
     from dataclasses import replace
 
@@ -21,6 +28,8 @@ def cmd_fit(args) -> int:
 
     from twin.geography import load_geography
 
+    args.scenario = project_default(args.scenario, "scenarios/baseline.toml")
+    args.targets = project_default(args.targets, "calibration/targets.toml")
     scenario = load_scenario(args.scenario)
     targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
     if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it

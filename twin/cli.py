@@ -406,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--posterior", nargs="?", const="default",
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
                               "calibration/posterior.csv), the same draws for every scenario")
-    compare.add_argument("--quiet", action="store_true", help="print only errors")
+    compare.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     compare.set_defaults(func=cmd_compare)
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")

@@ -467,3 +467,28 @@ def test_compare_refuses_a_misspelt_lever_area_before_any_replication(tmp_path, 
     assert "unknown area 'Merseside'; did you mean 'Merseyside'" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "c" / "report.html").exists() and not (tmp_path / "c.db").exists()
+
+
+def test_fit_run_from_outside_the_project_finds_the_projects_scenario_and_targets(tmp_path, monkeypatch):
+    """As `twin compare` finds the shipped posterior: the defaults come from the project when they
+    are not here; a file the user names stays as named."""
+    from types import SimpleNamespace
+
+    from twin import calibration, executor
+    from twin.cli_research import project_default
+
+    project = ROOT
+    monkeypatch.chdir(tmp_path)
+    assert project_default("scenarios/baseline.toml", "scenarios/baseline.toml") == str(
+        project / "scenarios" / "baseline.toml")
+    assert project_default("mine.toml", "scenarios/baseline.toml") == "mine.toml"
+    seen = {}
+
+    def evaluate(scenario, targets, seeds, values, pool):  # stop once the files have been read
+        seen.update(scenario=scenario.path, targets=len(targets))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration, "evaluate", evaluate)
+    monkeypatch.setattr(executor, "make_executor", lambda workers, cluster=None: SimpleNamespace(close=lambda: None))
+    main(["fit", "--reps", "1", "--workers", "1", "--out", str(tmp_path / "fit")])
+    assert seen["scenario"] == str(project / "scenarios" / "baseline.toml") and seen["targets"] > 0

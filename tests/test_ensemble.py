@@ -767,7 +767,14 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert "under third" not in text
     rows[:] = [dict(rows[1]), dict(rows[2], net=2e9)]  # a runner-up that costs more than the baseline
     text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
-    assert "Besides costing society more than the baseline, under second: homicides rise under second." in text
+    assert "Besides costing society more than base, under second: homicides rise under second." in text
+    assert "No option lowers" not in text
+    # no option beats the chosen baseline: said as the report says it, and no harm averted per pound reads n/a
+    rows[:] = [dict(rows[0], net=1e9, per_pound=float("nan")), dict(rows[1], net=2e9)]
+    text = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}))
+    assert "No option lowers the net social cost against ct: the least bad, best, raises it by £1.00bn." in text
+    assert "nan" not in text and " n/a" in text.splitlines()[2]
+    assert "Besides costing society more than ct, under best" in text
     from twin.report_format import per_pound
 
     assert (per_pound(-2.6), per_pound(0.07), per_pound(5.43)) == ("-£2.6", "£0.07", "£5.4")
@@ -785,3 +792,71 @@ def test_derived_outcomes_count_a_missing_lever_as_nothing_spent_but_a_failed_ru
     assert np.isnan(derived.loc["failed", "total_lever_cost_gbp"])
     assert derived.loc["clear", "total_net_social_cost_gbp_excluding_assets"] == 14.0
 
+
+
+def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from types import SimpleNamespace
+
+    from twin import executor as executor_module
+
+    from conftest import QUICK_BASELINE
+
+    def make_executor(workers, cluster=None):  # warns as the real one does, and runs nothing
+        print("Warning: --workers 4 is more than this machine's 2 cores.", file=sys.stderr)
+        return SimpleNamespace(run=lambda fn, tasks, chunk: iter(()), close=lambda: None)
+
+    monkeypatch.setattr(executor_module, "make_executor", make_executor)
+    run_ensemble([str(QUICK_BASELINE)], 1, 1, 1, 4, _sqlite(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "replications" in err and err.index("Warning: --workers 4") < err.index("replications")
+
+
+def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differing_through_the_spin_up():
+    """Parameters hold through the spin-up: an option that overrides one is a world that differed
+    before year 1, and the console and the report say so, naming the option and the parameters."""
+    from types import SimpleNamespace
+
+    from twin.compare import parameters_beside_baseline
+    from twin.report_text import spin_up_parameters_note
+
+    comparison = SimpleNamespace(
+        baseline="base", scenarios=["base", "levers_only", "richer", "default_spelt_out"],
+        parameters={"base": {"entry_rate_per_month": 0.3}, "levers_only": {"entry_rate_per_month": 0.3},
+                    "richer": {"entry_rate_per_month": 0.3, "soc_budget_gbp_per_year": 1.5e9},
+                    "default_spelt_out": {"entry_rate_per_month": 0.3,
+                                          "price_supply_elasticity": 1.0}})  # the default: no difference
+    assert parameters_beside_baseline(comparison) == [("richer", ["soc_budget_gbp_per_year"])]
+    line = spin_up_parameters_note(comparison, markup=False)
+    assert line.startswith("Note: richer (soc_budget_gbp_per_year) sets parameters other than base's, which held "
+                           "through the spin-up too") and "\n" not in line
+    assert "<code>soc_budget_gbp_per_year</code>" in spin_up_parameters_note(comparison)
+    comparison.parameters["richer"] = {"entry_rate_per_month": 0.3}
+    assert spin_up_parameters_note(comparison) is None
+    # a stored comparison from before scenarios' parameters were kept: nothing to say
+    assert parameters_beside_baseline(SimpleNamespace(baseline="base", scenarios=["base"], parameters={})) == []
+
+
+def test_the_levers_said_to_act_on_a_national_market_are_said_not_to_move_it_either_when_options_here_add_them():
+    from types import SimpleNamespace
+
+    from twin.report_text import unmoved_harms
+
+    summary = pd.DataFrame([
+        {"scenario": "base", "metric": "total_harm_gbp_immigration", "mean": 5e9},
+        {"scenario": "ct", "metric": "total_harm_gbp_immigration", "mean": 5e9 - 8e7, "diff_mean": -8e7},
+        {"scenario": "package", "metric": "total_harm_gbp_immigration", "mean": 5e9 + 2e6, "diff_mean": 2e6},
+        {"scenario": "chb", "metric": "total_harm_gbp_immigration", "mean": 5e9, "diff_mean": 0.0}])
+    comparison = SimpleNamespace(summary=summary, baseline="base", steps_per_year=12,
+                                 bands=pd.DataFrame({"step": np.arange(1, 13)}),
+                                 lever_types={"base": [], "ct": ["border_powers", "oversight"],
+                                              "package": ["funding", "border_powers"], "chb": ["clear_hold_build"]})
+    text = unmoved_harms(comparison)
+    assert "Border powers, which cuts what smuggling groups can commit, is the lever that acts on this market " \
+           "directly. Yet border powers, in the options here that add them, do not move organised immigration " \
+           "crime much either: its harm changes by -1.6% under ct and +0.04% under package against base." in text
+    comparison.lever_types["base"] = ["border_powers"]  # a baseline with the lever: nothing added here
+    assert "Yet" not in unmoved_harms(comparison)
+    comparison.lever_types = {}  # none of the options has it
+    assert "Yet" not in unmoved_harms(comparison)

@@ -231,7 +231,7 @@ def cmd_compare(args) -> int:
     from twin.ensemble import run_ensemble
     from twin.executor import WorkerLost, ignore_further_interrupts
     from twin.report import report_experiment, write_report
-    from twin.report_text import terminal_table
+    from twin.report_text import spin_up_parameters_note, terminal_table
     from twin.store import Store
 
     from twin.scenario import load_scenario
@@ -267,6 +267,8 @@ def cmd_compare(args) -> int:
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
               f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
         print(terminal_table(comparison))
+        if spin_up_parameters_note(comparison, markup=False):
+            print(spin_up_parameters_note(comparison, markup=False))
         print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
     if outcome.failed:
         print(f"twin: {len(outcome.failed)} replication(s) failed (recorded with their errors; the report uses the "
@@ -404,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--posterior", nargs="?", const="default",
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
                               "calibration/posterior.csv), the same draws for every scenario")
-    compare.add_argument("--quiet", action="store_true", help="print only errors")
+    compare.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     compare.set_defaults(func=cmd_compare)
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")

@@ -10,6 +10,13 @@ from pathlib import Path
 from twin.errors import UserError, output_folder, safe_url
 
 
+def project_default(path: str, default: str) -> str:
+    """A default project file (`scenarios/baseline.toml`) from here, or, run from elsewhere, from the
+    project this package runs from, as `twin compare` finds the shipped posterior; a path given stays."""
+    shipped = Path(__file__).resolve().parents[1] / default
+    return str(shipped) if path == default and not Path(path).exists() and shipped.exists() else path
+
+
 def cmd_fit(args) -> int:
     from dataclasses import replace
 
@@ -21,6 +28,8 @@ def cmd_fit(args) -> int:
 
     from twin.geography import load_geography
 
+    args.scenario = project_default(args.scenario, "scenarios/baseline.toml")
+    args.targets = project_default(args.targets, "calibration/targets.toml")
     scenario = load_scenario(args.scenario)
     targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
     if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
@@ -462,7 +471,7 @@ def add_research_commands(sub) -> None:
     calibrate.add_argument("--workers", type=_positive_int, help="worker processes (default: the config's, else all cores)")
     calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
-    calibrate.add_argument("--quiet", action="store_true", help="print only errors")
+    calibrate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     calibrate.set_defaults(func=cmd_calibrate)
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
@@ -470,7 +479,7 @@ def add_research_commands(sub) -> None:
     sensitivity.add_argument("--n", type=_sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
     sensitivity.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
-    sensitivity.add_argument("--quiet", action="store_true", help="print only errors")
+    sensitivity.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
     screen = sub.add_parser("screen", help="Morris screening: which of many parameters move the outcomes at all")
@@ -478,7 +487,7 @@ def add_research_commands(sub) -> None:
     screen.add_argument("--trajectories", type=_positive_int, help="Morris trajectories (default: the config's)")
     screen.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
     screen.add_argument("--out", help="report folder (default: the config's)")
-    screen.add_argument("--quiet", action="store_true", help="print only errors")
+    screen.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     screen.set_defaults(func=cmd_screen)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")

@@ -45,6 +45,8 @@ class Comparison:
     start_date: str = ""  # first day of year 1
     annual_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, year, mean, p5, p95 (net, paired)
     posterior_held: dict = field(default_factory=dict)  # scenario -> calibrated parameters it sets itself
+    parameters: dict = field(default_factory=dict)  # scenario -> its [parameters] (base files' included)
+    lever_types: dict = field(default_factory=dict)  # scenario -> the types of its levers
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -182,7 +184,29 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
                       annual, runs, runs[runs.status != "done"], spec.get("posterior"),
                       first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
-                      annual_change, spec.get("posterior_held") or {})
+                      annual_change, spec.get("posterior_held") or {},
+                      {row["name"]: json.loads(row["resolved_json"]).get("parameters") or {} for _, row in resolved.iterrows()},
+                      {row["name"]: [lever.get("type") for lever in json.loads(row["resolved_json"]).get("levers") or []]
+                       for _, row in resolved.iterrows()})
+
+
+def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
+    """The options whose parameter values differ from the baseline's, each with the names that
+    differ: parameters hold through the spin-up, so these options' worlds differed before year 1."""
+    from twin.parameters import Parameters
+
+    every = getattr(comparison, "parameters", None) or {}
+    if comparison.baseline not in every:
+        return []
+    defaults = Parameters().as_dict()
+    base = {**defaults, **every[comparison.baseline]}
+    differing = []
+    for scenario in comparison.scenarios:
+        mine = {**defaults, **every.get(scenario, {})}
+        names = sorted(k for k in set(base) | set(mine) if scenario != comparison.baseline and base.get(k) != mine.get(k))
+        if names:
+            differing.append((scenario, names))
+    return differing
 
 
 def _stored_geography(resolved: dict) -> dict:

@@ -318,12 +318,12 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
     todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
     failed: list[tuple[str, int, str]] = []
     write_s = 0.0
+    executor = make_executor(workers) if todo else None  # its warnings before the bar, not on it
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), unit="run", desc="replications", dynamic_ncols=True)
-    executor = make_executor(workers) if todo else None
     try:
         # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
         # in the worker that runs them (`runner.build_model`).

@@ -253,9 +253,12 @@ class DaskExecutor:
                     continue
                 empty_since = empty_since or time.monotonic()
                 if not warned and time.monotonic() - empty_since >= NO_WORKERS_WARNING_S:
-                    print(f"\nWarning: no Dask worker has been connected to {self.address} for "
-                          f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join (`dask worker "
-                          f"{self.address}`). Ctrl-C stops the command; finished runs are saved.", file=sys.stderr)
+                    from tqdm import tqdm  # above a progress bar rather than on it
+
+                    tqdm.write(f"Warning: no Dask worker has been connected to {self.address} for "
+                               f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join (`dask "
+                               f"worker {self.address}`). Ctrl-C stops the command; finished runs are saved.",
+                               file=sys.stderr)
                     warned = True
 
         threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()

@@ -147,7 +147,8 @@ def _spin_up_phrase(spin_up_years) -> str:
     if not spin_up_years:
         return ", from the register's picture as given (no spin-up)"
     return (f", after a spin-up of {float(spin_up_years):g} years from the register's picture (every process at "
-            f"work, no lever, nothing reported)")
+            f"work, the parameters below already in force, no lever, nothing reported: parameters describe the "
+            f"world as it has been, policies are levers)")
 
 
 def _lever_block(entry: dict) -> str:

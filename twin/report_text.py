@@ -162,9 +162,35 @@ NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 
 
 #: harm categories whose insensitivity to every option is worth saying: (summary metric, label)
 STUBBORN_HARMS = (("total_harm_gbp_economic", "fraud and other economic crime", "fraud_supply_elasticity",
-                   "fraud data-sharing", "fraud"),
+                   "fraud data-sharing", "fraud", "fraud_data_sharing"),
                   ("total_harm_gbp_immigration", "organised immigration crime", "immigration_supply_elasticity",
-                   "border powers", "smuggling"))
+                   "border powers", "smuggling", "border_powers"))
+
+
+def _percent(share: float) -> str:
+    """A change as a share of a level, to two figures: '-1.6%', '+0.04%'."""
+    value = 100 * share
+    return "0%" if value == 0 else f"{value:+.2g}%" if abs(value) >= 0.01 else f"{'+' if value > 0 else '-'}0.01% or less"
+
+
+def _levers_too(comparison: Comparison, metric: str, label: str, lever_label: str, lever_type: str,
+                threshold: float) -> str:
+    """' Yet ...': the options here that add the lever (the baseline has not got it) and still move
+    the category by less than `threshold` of its baseline level, with their changes; '' if none."""
+    lever_types = getattr(comparison, "lever_types", None) or {}
+    if lever_type in lever_types.get(comparison.baseline, []):
+        return ""
+    rows = comparison.summary[comparison.summary.metric == metric]
+    base = float(rows[rows.scenario == comparison.baseline]["mean"].iloc[0])
+    holders = [(r.scenario, r.diff_mean / base) for r in rows.itertuples()
+               if r.scenario != comparison.baseline and lever_type in lever_types.get(r.scenario, [])
+               and np.isfinite(r.diff_mean)]
+    if not holders or any(abs(share) >= threshold for _, share in holders):
+        return ""
+    changes = and_list([f"{_percent(share)} under {html.escape(name)}" for name, share in holders])
+    return (f" Yet {lever_label}, in the option{'s' if len(holders) > 1 else ''} here that add{'' if len(holders) > 1 else 's'} "
+            f"{'them' if lever_label.endswith('s') else 'it'}, {'do' if lever_label.endswith('s') else 'does'} not move "
+            f"{label} much either: its harm changes by {changes} against {html.escape(comparison.baseline)}.")
 
 
 #: harm categories whose volume is the smaller of local supply and demand (ODD section 4):
@@ -218,7 +244,7 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     if still:
         text = "; ".join(still)
         plural = len(still) > 1
-        elasticity_names, lever_names, group_names = zip(*reasons)
+        elasticity_names, lever_names, group_names, _ = zip(*reasons)
         elasticities = "</code> and <code>".join(elasticity_names)
         levers, groups = " and ".join(lever_names), " and ".join(group_names)
         paragraphs.append(
@@ -229,8 +255,10 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             f"removes; enforcement tasked by local harm falls mostly on drug groups. {levers[0].upper() + levers[1:]}, "
             f"which {'cut' if plural else 'cuts'} what {groups} groups can commit, "
             f"{'are the levers that act' if plural else 'is the lever that acts'} on "
-            f"{'these markets' if plural else 'this market'} directly. For the options named, the harm changes above come from the other "
-            "categories.")
+            f"{'these markets' if plural else 'this market'} directly."
+            + "".join(_levers_too(comparison, metric, label, lever, kind, threshold)
+                      for metric, label, elasticity, lever, _, kind in STUBBORN_HARMS if elasticity in elasticity_names)
+            + " For the options named, the harm changes above come from the other categories.")
     if capped:
         text = "; ".join(capped)
         paragraphs.append(
@@ -403,6 +431,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
         fading_other = fading_sentence(comparison, r["scenario"]) if r["net"] < 0 else None
         if fading_other:
             text.append(fading_other)
+    spin_up_note = spin_up_parameters_note(comparison)
+    if spin_up_note:
+        text.append(spin_up_note)
     if comparison.posterior:
         text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
                     "for every option), so each mean change averages over what the calibration leaves uncertain. "
@@ -420,6 +451,29 @@ def plain_summary(comparison: Comparison) -> list[str]:
     return text
 
 
+def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:
+    """Options whose [parameters] differ from the baseline's: those values held through the
+    spin-up too, so the option is a world that differed before year 1, not a policy from year 1."""
+    from twin.compare import parameters_beside_baseline
+
+    differing = parameters_beside_baseline(comparison)
+    if not differing:
+        return None
+    code = (lambda name: f"<code>{html.escape(name)}</code>") if markup else (lambda name: name)
+    name = html.escape if markup else str
+    parts = [f"{name(scenario)} ({', '.join(code(n) for n in names)})" for scenario, names in differing]
+    return (f"{'Note: ' if not markup else ''}{and_list(parts)} set{'s' if len(parts) == 1 else ''} parameters other "
+            f"than {name(comparison.baseline)}'s, which held through the spin-up too: "
+            f"{'its world differs' if len(parts) == 1 else 'their worlds differ'} from the baseline's before year 1, "
+            f"not only from it (parameters describe the world as it has been; a policy from year 1 belongs in "
+            f"[[levers]]).")
+
+
+def _ratio(value: float) -> str:
+    """Harm averted per extra pound for the console table: 'n/a' where there is none, as in the report."""
+    return f"{value:.{2 if abs(value) < 1 else 1}f}" if np.isfinite(value) else "n/a"
+
+
 def terminal_table(comparison: Comparison) -> str:
     rows = headline_rows(comparison)
     if not rows:
@@ -435,7 +489,11 @@ def terminal_table(comparison: Comparison) -> str:
         lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
                      f"{signed_bn(assets):>17s} "
                      f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
-                     f" {wins(r):>9s} {r['per_pound']:>6.{2 if abs(r['per_pound']) < 1 else 1}f}")
+                     f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
+    best = min(rows, key=lambda r: r["net"])
+    if best["net"] >= 0:  # as the report says it
+        lines.append(f"No option lowers the net social cost against {comparison.baseline}: the least bad, "
+                     f"{best['scenario']}, raises it by {bn(best['net'])}.")
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
@@ -444,7 +502,7 @@ def terminal_table(comparison: Comparison) -> str:
     for r in sorted(rows, key=lambda r: r["net"])[:2]:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
         if caveats:
-            beside = "Beside its savings" if r["net"] < 0 else "Besides costing society more than the baseline"
+            beside = "Beside its savings" if r["net"] < 0 else f"Besides costing society more than {comparison.baseline}"
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "

@@ -301,6 +301,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
     assert len(experiments) == 6 and len(outcomes) == 6
     stored = Store(db).summaries_frame(1)
+    # each run's discounted net social cost is its discounted harm plus response cost less assets recovered
+    by_run = stored.pivot(index="run_id", columns="metric", values="value")
+    assert (by_run["discounted_assets_recovered_gbp"] > 0).all()
+    assert np.allclose(by_run["discounted_net_social_cost_gbp"],
+                       by_run["discounted_harm_gbp_total"] + by_run["discounted_response_cost_gbp"]
+                       - by_run["discounted_assets_recovered_gbp"], rtol=1e-12, atol=0)
     for i in (0, 3, 5):  # row i of outcomes is the outcome of row i of experiments
         run = experiments["run_id"].iloc[i]
         value = stored[(stored.run_id == run) & (stored.metric == "discounted_harm_gbp_total")]["value"].iloc[0]

@@ -67,16 +67,55 @@ def _minimal(kind):
     return entry
 
 
+def _cost_rule_gbp_per_year(lever, model) -> np.ndarray:
+    """A lever's spending per area and year as its settings price it (docs/ODD.md, 3.4): area
+    levers in their target areas, national levers spread by population, the investigator
+    pipelines (funding, soc_fund) as the investigators hired times the cost of one."""
+    from twin.geography import uk_population
+
+    v, i, geo = lever.values, lever.intensity, model.geography
+    targets = np.isin(geo.area_names, TARGETS)
+    population_share = geo.population / geo.population.sum()
+    kind = lever.type_name
+    if kind == "clear":
+        return targets * v["surge_investigators_per_area"] * v["cost_gbp_per_surge_investigator_year"] * i
+    if kind == "business_disruption":  # per area, whatever its population
+        return targets * v["cost_gbp_per_area_year"] * i
+    if "cost_gbp_per_area_year" in v:  # priced for an area of the UK force areas' mean population
+        return targets * v["cost_gbp_per_area_year"] * i * geo.population / (uk_population() / len(geo.area_names))
+    if kind == "prison_places":
+        return population_share * v["extra_places"] * v["capital_gbp_per_place_year"] * i
+    if kind == "court_capacity":
+        return population_share * 12 * v["extra_trials_per_month"] * v["cost_gbp_per_trial"] * i
+    if kind == "technology_investment":  # the window lies within its spend_years
+        return population_share * v["capital_gbp_per_year"] * i
+    if kind in ("funding", "soc_fund"):
+        hired = lever.hired_fte * model.params.cost_gbp_per_investigator_year  # [unit]: forces, then ROCUs, NCA
+        n = geo.n_areas
+        return hired[:n] + population_share * hired[n:].sum()
+    return population_share * v["cost_gbp_per_year"] * i
+
+
 @pytest.mark.parametrize("kind", sorted(LEVER_TYPES))
-def test_every_lever_is_costed_only_in_its_window_and_targets(kind):
-    entry = dict(_minimal(kind), start_year=0.5, duration_years=0.5)
-    model = _run([entry], n_steps=15)
+def test_every_lever_is_costed_as_its_settings_say_only_in_its_window_and_targets(kind):
+    entry = dict(_minimal(kind), start_year=0.5, duration_years=0.5, intensity=1.5)
+    model = _model([entry], n_steps=15)
+    assert model.geography.n_areas > len(TARGETS)
+    step_share = model.months_per_step / 12 * (1 + model.params.lever_cost_optimism_bias)
+    expected = np.zeros((15, model.geography.n_areas))
+    for step in range(15):
+        model.step()
+        if 6 <= step < 12:  # the window: months 6 to 11
+            for lever in model.levers:
+                if lever.start_year * 12 <= step < lever.end_year * 12:
+                    assert lever.intensity == 1.5
+                    expected[step] += _cost_rule_gbp_per_year(lever, model) * step_share
     names = [m for m in model.results.metric_names if m.startswith("lever_cost_gbp_")]
     assert names, "the lever has no cost metric"
     cost = sum(model.results.values[:, :-1, model.results.index[n]] for n in names)  # [step, area]
     assert np.all(cost[:6] == 0) and np.all(cost[12:] == 0), "cost outside the window"
-    if kind != "soc_fund":  # the fund spends what was recovered: nothing if nothing was
-        assert cost[6:12].sum() > 0, "no cost inside the window"
+    assert np.all(expected[6:12].sum(axis=1) > 0), "no cost inside the window"
+    np.testing.assert_allclose(cost, expected, rtol=1e-9, atol=0)
     if not LEVER_TYPES[kind].national:
         outside = [i for i, a in enumerate(model.geography.area_names) if a not in TARGETS]
         assert np.all(cost[:, outside] == 0), "cost outside the target areas"

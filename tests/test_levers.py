@@ -198,9 +198,42 @@ def test_financial_sanctions_freeze_capital_and_recover_more():
     assert _area_total(with_lever, "assets_recovered_gbp") > _area_total(without, "assets_recovered_gbp")
 
 
-def test_extra_territorial_helps_against_national_groups():
-    pairs = _paired({"type": "extra_territorial", "success_uplift_national_groups": 0.6}, "operations_succeeded")
-    assert pairs[:, 0].sum() > pairs[:, 1].sum()
+def _operation_outcomes(levers: list, **params) -> tuple[np.ndarray, np.ndarray]:
+    """(reach, disrupted) of an operation on every active group, ended at once with the levers
+    acting: full intelligence, no insulation or insiders, every member known; a success arrests
+    the leader (a disruption) and a failure nobody, so a group is disrupted when the operation succeeds."""
+    from twin.investigations import complete_operations
+
+    model = _model(levers, seed=5, n_steps=1, arrest_share_leader=1.0, failed_operation_arrest_share=0.0,
+                   leader_insulation_arrest_cut=0.0, **params)
+    ocgs, n = model.ocgs, model.ocgs.n
+    ocgs.intel[:n], ocgs.insulation[:n], ocgs.has_insider[:n] = 1.0, 0.0, False
+    model.members.known[:model.members.n] = True
+    model.modifiers.reset()
+    for lever in model.levers:
+        lever.apply(model)
+    ended = np.flatnonzero(ocgs.active[:n])
+    complete_operations(model, ended)
+    return ocgs.reach[ended], model.disrupted[ended]
+
+
+def test_extra_territorial_raises_success_against_national_groups_only():
+    from twin.vocabulary import NATIONAL
+
+    base, uplift = 0.5, 0.6  # success below 1 with the uplift: nothing clipped
+    lever = {"type": "extra_territorial", "success_uplift_national_groups": uplift}
+    reach, with_lever = _operation_outcomes([lever], operation_success_base=base)
+    same_reach, without = _operation_outcomes([], operation_success_base=base)
+    assert np.array_equal(reach, same_reach)
+    national = reach == NATIONAL
+    assert 500 < national.sum() < national.size - 500  # many groups of each kind
+    # national groups succeed at base x (1 + uplift), within four standard errors
+    p = base * (1 + uplift)
+    share = with_lever[national].mean()
+    assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / national.sum()), (share, p)
+    # the same draws: local and regional groups fare exactly as without the lever
+    assert np.array_equal(with_lever[~national], without[~national])
+    assert with_lever[national].sum() > without[national].sum()
 
 
 def test_soc_register_cuts_reoffending():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from twin.model import TwinModel
@@ -26,3 +27,9 @@ def baseline_run() -> TwinModel:
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def assert_paired_sign(diff: np.ndarray, sign: int) -> None:
+    """The mean of paired differences (one per seed) has this sign by more than three standard errors."""
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    assert sign * diff.mean() > 3 * se, (diff, se)

@@ -171,6 +171,38 @@ def test_a_killed_worker_is_reported_and_finished_work_kept():
     assert all(result == task * 10 for task, result in seen)
 
 
+@pytest.mark.parametrize("step", ["month", "week"])
+def test_discount_factors_fall_by_the_green_book_rate_each_whole_year(step):
+    from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE, discount_factors
+    from twin.scenario import STEPS_PER_YEAR
+
+    per_year = STEPS_PER_YEAR[step]
+    factors = discount_factors(3 * per_year, per_year)
+    assert factors.shape == (3 * per_year,)
+    rate = GREEN_BOOK_DISCOUNT_RATE
+    assert rate > 0
+    # a year's steps share its factor: the first year is not discounted, the second once, the third twice
+    for year in range(3):
+        np.testing.assert_allclose(factors[year * per_year: (year + 1) * per_year], (1 + rate) ** -year,
+                                   rtol=1e-15)
+    assert factors[0] == 1 and factors[per_year] == pytest.approx(1 / (1 + rate), rel=1e-15)
+
+
+def test_discounted_totals_are_the_yearly_values_over_one_plus_the_rate_to_the_year(baseline_run):
+    from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE, outcome_tables
+
+    tables = outcome_tables(baseline_run)  # ten monthly years
+    yearly = pd.DataFrame(tables["area_results"], columns=["year", "area", "metric", "value"])
+    summary = tables["summary"]
+    for metric in ("harm_gbp_total", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp"):
+        uk = yearly[yearly.metric == metric].groupby("year")["value"].sum()
+        assert list(uk.index) == list(range(1, 11))
+        assert summary[f"total_{metric}"] == pytest.approx(uk.sum(), rel=1e-12)
+        present = (uk / (1 + GREEN_BOOK_DISCOUNT_RATE) ** (uk.index - 1)).sum()
+        assert summary[f"discounted_{metric}"] == pytest.approx(present, rel=1e-12), metric
+        assert summary[f"discounted_{metric}"] < 0.9 * summary[f"total_{metric}"]  # ten years: discounting bites
+
+
 def test_mean_interval_covers_the_true_mean_nine_times_in_ten():
     """With 6 replications (t, not a normal or bootstrap interval), coverage of 2,000 intervals is 90%."""
     rng = np.random.default_rng(0)
@@ -301,6 +333,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
     assert len(experiments) == 6 and len(outcomes) == 6
     stored = Store(db).summaries_frame(1)
+    # each run's discounted net social cost is its discounted harm plus response cost less assets recovered
+    by_run = stored.pivot(index="run_id", columns="metric", values="value")
+    assert (by_run["discounted_assets_recovered_gbp"] > 0).all()
+    assert np.allclose(by_run["discounted_net_social_cost_gbp"],
+                       by_run["discounted_harm_gbp_total"] + by_run["discounted_response_cost_gbp"]
+                       - by_run["discounted_assets_recovered_gbp"], rtol=1e-12, atol=0)
     for i in (0, 3, 5):  # row i of outcomes is the outcome of row i of experiments
         run = experiments["run_id"].iloc[i]
         value = stored[(stored.run_id == run) & (stored.metric == "discounted_harm_gbp_total")]["value"].iloc[0]

@@ -17,6 +17,8 @@ from twin.model import TwinModel
 from twin.parameters import Parameters, check_consistency, consistency_warnings
 from twin.vocabulary import CULTURAL, FAMILY, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
+from conftest import assert_paired_sign
+
 SEEDS = (1, 2, 3, 4, 5, 6)
 
 
@@ -35,11 +37,6 @@ def _paired(overrides_low: dict, overrides_high: dict, outcome, n_steps: int = 2
             runs.append(outcome(model))
         diffs.append(runs[1] - runs[0])
     return np.array(diffs)
-
-
-def _assert_sign(diff: np.ndarray, sign: int) -> None:
-    se = diff.std(ddof=1) / np.sqrt(diff.size)
-    assert sign * diff.mean() > 3 * se, (diff, se)
 
 
 def test_groups_start_with_their_types_cohesion():
@@ -136,7 +133,7 @@ def test_laundering_floor_keeps_capital_when_laundering_is_short():
     def capital(model):
         ocgs = model.ocgs
         return float(ocgs.capital_gbp[:ocgs.n][ocgs.active[:ocgs.n]].sum())
-    _assert_sign(_paired({**short, "laundering_coverage_floor": 0.3}, {**short, "laundering_coverage_floor": 0.7},
+    assert_paired_sign(_paired({**short, "laundering_coverage_floor": 0.3}, {**short, "laundering_coverage_floor": 0.7},
                          capital, n_steps=12), 1)
 
 
@@ -149,12 +146,12 @@ def test_reactive_violence_floor_sets_the_least_violence_an_area_counts():
 
 
 def test_recruits_join_the_core_at_their_ratio():
-    _assert_sign(_paired({"recruit_core_share_ratio": 0.3}, {"recruit_core_share_ratio": 0.7},
+    assert_paired_sign(_paired({"recruit_core_share_ratio": 0.3}, {"recruit_core_share_ratio": 0.7},
                          lambda m: float(m.results.series("members_core")[-1])), 1)
 
 
 def test_recruits_known_at_their_ratio_of_intelligence():
-    _assert_sign(_paired({"recruit_known_intel_ratio": 0.3}, {"recruit_known_intel_ratio": 0.7},
+    assert_paired_sign(_paired({"recruit_known_intel_ratio": 0.3}, {"recruit_known_intel_ratio": 0.7},
                          lambda m: float(m.results.series("members_known")[-1])), 1)
 
 
@@ -210,7 +207,7 @@ def test_acquired_enablers_are_professional_at_their_share():
         active = ocgs.active[:ocgs.n]
         return float(np.count_nonzero(ocgs.has_professional[:ocgs.n][active])
                      - np.count_nonzero(ocgs.has_insider[:ocgs.n][active]))
-    _assert_sign(_paired({"acquired_enabler_professional_share": 0.1, "enabler_acquisition_after_operation": 0.4},
+    assert_paired_sign(_paired({"acquired_enabler_professional_share": 0.1, "enabler_acquisition_after_operation": 0.4},
                          {"acquired_enabler_professional_share": 0.9, "enabler_acquisition_after_operation": 0.4},
                          professional_minus_insider), 1)
 

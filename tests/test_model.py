@@ -23,6 +23,10 @@ def _check_invariants(model, previous_population):
     expected_nan[:-1, national_only] = True
     np.testing.assert_array_equal(np.isnan(values), expected_nan)
     assert np.all(values[~expected_nan] >= 0), "negative count, cost or harm"
+    # net social cost = harm + response cost - assets recovered, area by area (and the UK row)
+    net, harm, response, recovered = (row[:, METRIC_NAMES.index(m)] for m in (
+        "net_social_cost_gbp", "harm_gbp_total", "response_cost_gbp", "assets_recovered_gbp"))
+    np.testing.assert_allclose(net, harm + response - recovered, rtol=1e-12, atol=1e-6)
     population = members.population()
     joiners = uk[METRIC_NAMES.index("joiners")]
     leavers = uk[METRIC_NAMES.index("leavers")]

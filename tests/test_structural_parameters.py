@@ -16,6 +16,8 @@ from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.vocabulary import VIRTUAL
 
+from conftest import assert_paired_sign
+
 SEEDS = (1, 2, 3, 4, 5, 6)
 
 
@@ -37,29 +39,24 @@ def _total(metric: str):
     return lambda model: float(model.results.series(metric).sum())
 
 
-def _assert_sign(diff: np.ndarray, sign: int) -> None:
-    se = diff.std(ddof=1) / np.sqrt(diff.size)
-    assert sign * diff.mean() > 3 * se, (diff, se)
-
-
 def test_intelligence_weight_lowers_success_on_partly_known_groups():
     # intelligence on a group is below 1, so a heavier weight on it cuts success: fewer disruptions
-    _assert_sign(_paired("operation_intelligence_weight", 0.2, 0.9, _total("disruptions")), -1)
+    assert_paired_sign(_paired("operation_intelligence_weight", 0.2, 0.9, _total("disruptions")), -1)
 
 
 def test_trust_weight_cuts_success_where_trust_has_fallen():
     def halve_trust(model):
         model.trust *= 0.5  # every area at half its starting trust: the factor is (1 - w) + w / 2
-    _assert_sign(_paired("operation_trust_weight", 0.0, 0.8, _total("disruptions"), before_run=halve_trust), -1)
+    assert_paired_sign(_paired("operation_trust_weight", 0.0, 0.8, _total("disruptions"), before_run=halve_trust), -1)
 
 
 def test_leader_insulation_cut_spares_leaders():
     # fewer leaders arrested: fewer groups left to a successor
-    _assert_sign(_paired("leader_insulation_arrest_cut", 0.0, 1.0, _total("successions")), -1)
+    assert_paired_sign(_paired("leader_insulation_arrest_cut", 0.0, 1.0, _total("successions")), -1)
 
 
 def test_unknown_members_arrested_at_their_ratio():
-    _assert_sign(_paired("unknown_member_arrest_ratio", 0.2, 1.0, _total("arrests")), 1)
+    assert_paired_sign(_paired("unknown_member_arrest_ratio", 0.2, 1.0, _total("arrests")), 1)
 
 
 def test_starting_intelligence_on_mapped_groups():
@@ -121,7 +118,7 @@ def test_reputation_kept_after_disruption():
     def mean_reputation(model):
         active = model.ocgs.active[:model.ocgs.n]
         return float(model.ocgs.reputation[:model.ocgs.n][active].mean())
-    _assert_sign(_paired("reputation_after_disruption_ratio", 0.6, 1.0, mean_reputation), 1)
+    assert_paired_sign(_paired("reputation_after_disruption_ratio", 0.6, 1.0, mean_reputation), 1)
 
 
 def test_cohesion_recovers_at_its_rate():
@@ -129,14 +126,14 @@ def test_cohesion_recovers_at_its_rate():
         ocgs = model.ocgs
         active = ocgs.active[:ocgs.n]
         return float((model.base_cohesion[ocgs.ocg_type[:ocgs.n]] - ocgs.cohesion[:ocgs.n])[active].mean())
-    _assert_sign(_paired("cohesion_recovery_per_month", 0.005, 0.08, cohesion_gap), -1)
+    assert_paired_sign(_paired("cohesion_recovery_per_month", 0.005, 0.08, cohesion_gap), -1)
 
 
 def test_fraud_entrants_virtual_at_their_share():
     def virtual_groups(model):
         ocgs = model.ocgs
         return float(np.count_nonzero((ocgs.ocg_type[:ocgs.n] == VIRTUAL) & ocgs.active[:ocgs.n]))
-    _assert_sign(_paired("fraud_entrant_virtual_share", 0.0, 1.0, virtual_groups, n_steps=60), 1)
+    assert_paired_sign(_paired("fraud_entrant_virtual_share", 0.0, 1.0, virtual_groups, n_steps=60), 1)
 
 
 def _success_share(overrides: dict, intel: float = 1.0, insulation: float = 0.0, insider: bool = False,
@@ -210,12 +207,12 @@ def test_sentences_spread_as_a_gamma_of_the_stated_shape(shape):
 def test_released_members_wait_longer_to_decide_at_a_longer_decision_time():
     def released_stock(model):
         return float(np.mean(model.results.series("members_released")[12:]))
-    _assert_sign(_paired("released_decision_months", 3.0, 12.0, released_stock), 1)
+    assert_paired_sign(_paired("released_decision_months", 3.0, 12.0, released_stock), 1)
 
 
 def test_capital_reserve_slows_recruitment_of_groups_short_of_money():
     # reserve = capital / (months x profit), at most 1: a longer reserve leaves more groups short
-    _assert_sign(_paired("capital_reserve_months", 1.0, 200.0, _total("recruits")), -1)
+    assert_paired_sign(_paired("capital_reserve_months", 1.0, 200.0, _total("recruits")), -1)
 
 
 def test_new_groups_launder_at_their_share():
@@ -224,11 +221,11 @@ def test_new_groups_launder_at_their_share():
         ocgs = model.ocgs
         new = ocgs.founded_step[:ocgs.n] > 0
         return float(np.count_nonzero(new & ocgs.markets[:ocgs.n, MONEY_LAUNDERING]))
-    _assert_sign(_paired("new_ocg_laundering_share", 0.5, 1.0, laundering_entrants, n_steps=60), 1)
+    assert_paired_sign(_paired("new_ocg_laundering_share", 0.5, 1.0, laundering_entrants, n_steps=60), 1)
 
 
 def test_violence_pressure_cap_limits_violence_in_crowded_markets():
-    _assert_sign(_paired("violence_pressure_cap_ratio", 1.0, 5.0, _total("serious_violence")), 1)
+    assert_paired_sign(_paired("violence_pressure_cap_ratio", 1.0, 5.0, _total("serious_violence")), 1)
 
 
 def test_populations_far_beyond_plausible_are_refused(tmp_path):

@@ -453,3 +453,18 @@ def test_a_groups_capital_beyond_any_groups_is_refused(tmp_path, capital, loads)
         with pytest.raises(RegisterError, match=r"row 2, field 'capital_gbp': expected an amount in pounds "
                                                 r"from 0 to 10,000,000,000"):
             load_register(str(path), GEO)
+
+
+def test_a_model_starts_with_the_capital_its_register_gives(register):
+    """Capital given in the register is each group's starting capital as given (the set-up's
+    market clearing passes no time); groups without one start at their steady state."""
+    import dataclasses
+
+    from twin.model import TwinModel
+
+    given = np.full(len(register), np.nan)
+    given[::2] = 1_000_000.0
+    model = TwinModel(seed=3, n_steps=1, register=dataclasses.replace(register, capital_gbp=given))
+    start = model.ocgs.capital_gbp[: len(register)]
+    assert (start[::2] == 1_000_000.0).all()
+    assert np.isfinite(start[1::2]).all() and (start[1::2] > 0).all()

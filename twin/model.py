@@ -206,9 +206,11 @@ class TwinModel(mesa.Model):
 
         self.take_census()
         self.grow_ocg_arrays()
-        # A first market clearing calibrates productivity and starting capital (no time passes).
+        # A first market clearing calibrates productivity and starting capital (no time passes:
+        # the capital a register gives is kept as given).
+        capital_given = self.ocgs.capital_gbp.copy()
         revenue = operations.operate(self)["revenue_per_month"]
-        operations.initial_capital(self, revenue)
+        operations.initial_capital(self, revenue, capital_given)
         self._operations_under_way()
 
     def _operations_under_way(self) -> None:

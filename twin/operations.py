@@ -173,14 +173,15 @@ def _larger(array: np.ndarray, needed: int) -> np.ndarray:
     return new
 
 
-def initial_capital(model, revenue_per_month: np.ndarray) -> None:
-    """Where the register gives no capital, start each OCG at its steady-state capital."""
+def initial_capital(model, revenue_per_month: np.ndarray, capital_given: np.ndarray) -> None:
+    """Start each OCG with the capital the register gives (`capital_given`, as read, before the
+    set-up clearing), or where it gives none at its steady-state capital."""
     params, ocgs = model.params, model.ocgs
     efficiency = np.where(ocgs.has_professional, params.laundering_efficiency_professional,
                           params.laundering_efficiency_base)
     steady = revenue_per_month * params.profit_margin * efficiency / params.capital_spend_rate_per_month
     missing = model.register_capital_missing
-    ocgs.capital_gbp = np.where(missing, steady, ocgs.capital_gbp)
+    ocgs.capital_gbp = np.where(missing, steady, capital_given)
 
 
 def unit_prices(params) -> np.ndarray:

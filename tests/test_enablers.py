@@ -162,3 +162,22 @@ def test_an_enabler_exposed_by_several_successes_is_removed_with_the_chance_of_e
         chance = 1 - (1 - p) ** k
         assert known.all() and removed == (~active).sum()
         assert abs(removed - n * chance) < 4 * np.sqrt(n * chance * (1 - chance))
+
+
+def test_every_group_served_by_a_kind_of_enabler_holds_a_link_to_one_halves_of_splits_included():
+    """At the end of every step a group flagged as served by a professional enabler or an insider
+    holds an active link to one of that kind (the halves of split groups take their parent's
+    links, so the services they inherit last beyond the step they were founded in)."""
+    model = TwinModel(seed=2, n_steps=36)
+    halves_seen = 0
+    for _ in range(36):
+        splits_before = model.results.series("splits").sum() if model.results.steps_recorded else 0
+        model.step()
+        halves_seen += model.results.series("splits").sum() - splits_before
+        links, ocgs, enablers = model.enabler_links, model.ocgs, model.enablers
+        for kind, flag in ((PROFESSIONAL, ocgs.has_professional), (INSIDER, ocgs.has_insider)):
+            linked = np.zeros(ocgs.n, bool)
+            of_kind = links.active & (enablers.kind[links.enabler] == kind)
+            linked[links.ocg[of_kind]] = True
+            assert not (ocgs.active & flag & ~linked).any()
+    assert halves_seen > 5  # the runs split enough groups for the test to tell

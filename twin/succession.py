@@ -70,10 +70,22 @@ def groups_in_transition(model) -> None:
                    has_insider=insider, score_noise=score_noise, step=model.steps_done,
                    base_cohesion=model.base_cohesion, insulation=insulation)
     model.grow_ocg_arrays()  # the step's per-group arrays cover the halves (extended in place)
+    _share_enablers(model, split, new)
     _split_then_promote(
         handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
         members.role, *dispute, model.tally.values, tally_rows)
+
+
+def _share_enablers(model, split: np.ndarray, new: np.ndarray) -> None:
+    """Each half takes its parent's enablers: a link to every enabler still serving the parent, so
+    the services it inherits are the links' (`enablers.renew` recomputes them from the links)."""
+    links = model.enabler_links
+    half_of = np.full(model.ocgs.n, -1, np.int64)
+    half_of[split] = new
+    shared = (links.active & (half_of[links.ocg] >= 0)).nonzero()[0]
+    if shared.size:
+        links.append(shared.size, enabler=links.enabler[shared], ocg=half_of[links.ocg[shared]])
 
 
 def dissolve(model, index: np.ndarray) -> None:

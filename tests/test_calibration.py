@@ -274,9 +274,10 @@ def test_validation_displacement_measures_harm_where_the_surge_acts():
     result = run_experiment({"kind": "displacement", "area": "West Midlands", "intensity": 5.0, "months": 36,
                              "reps": 4}, "test")
     target, se = _measure(result, "harm_change_target_gbp")
-    assert target < 0 and abs(target) > 2 * se  # the surge cuts harm in its area
-    for name in ("harm_change_neighbours_gbp", "harm_change_rest_gbp"):
-        assert np.isfinite(_measure(result, name)[0])
+    assert target < 0 and abs(target) > 3 * se  # the surge cuts harm in its area
+    # ...in every seed, so the share displaced to the neighbours is defined in each. Whether harm
+    # moves to them is not tested here: four seeds cannot tell (docs/VALIDATION.md, 12 seeds).
+    assert result["measures"]["displacement_ratio_neighbours"]["seeds_observed"] == 4
 
 
 def test_validation_rejects_unknown_kind():

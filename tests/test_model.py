@@ -207,9 +207,10 @@ def test_every_county_line_opening_and_closure_is_counted(baseline_run):
 
 def test_baseline_holds_its_starting_picture():
     """Under current policy the stocks calibrated at the start hold through the spin-up and ten
-    reported years (mean of 4 seeds, reported years 8-10): county lines within 20% of the
-    register's lines, known suspects and mapped OCGs within the calibration tolerances (10%); SOC
-    prisoners within theirs (1,500 of 10,500), with the places binding rarely: early releases
+    reported years (mean of 4 seeds, reported years 8-10): known suspects, mapped OCGs and SOC
+    prisoners within the calibration tolerances of their late targets (read from
+    calibration/targets.toml, not typed in); county lines within 20% of the register's lines (an
+    acceptance limit of this test: no target gives one; measured +11.2%, se 2.4%), with the places binding rarely: early releases
     under a tenth of releases in the reported years (SDS40-style release is an emergency measure,
     not current policy). From the register's start without the spin-up, the prison stock's hump
     in years 3-5 makes 13% of releases early."""
@@ -221,11 +222,14 @@ def test_baseline_holds_its_starting_picture():
         for metric, values in late.items():
             values.append(results.series(metric)[84:].mean())
         early_share.append(results.series("early_releases").sum() / results.series("prison_releases").sum())
-    assert abs(np.mean(late["members_prison"]) / params.soc_prisoners_initial - 1) < 1500 / 10500
+    from twin.targets import load_targets
+
+    targets = {t.name: t for t in load_targets(ROOT / "calibration" / "targets.toml")}
+    for name, metric in (("soc_prisoners_late", "members_prison"), ("known_suspects_late", "members_known"),
+                         ("ocgs_mapped_late", "ocgs_known")):
+        assert abs(np.mean(late[metric]) - targets[name].value) < targets[name].tolerance, name
     assert np.mean(early_share) < 0.1
     assert abs(np.mean(late["county_lines_active"]) / params.county_lines_initial - 1) < 0.2
-    assert abs(np.mean(late["members_known"]) / params.members_known_uk - 1) < 0.1
-    assert abs(np.mean(late["ocgs_known"]) / params.ocgs_known_uk - 1) < 0.1
 
 
 def test_adaptation_happens(baseline_run):

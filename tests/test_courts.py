@@ -284,7 +284,8 @@ def test_a_leader_convicted_from_bail_directs_the_group_with_the_remanded_leader
 
 def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_first():
     """Every arrested member charged: those already on bail count a charge but no second case's
-    cost, and their case is ready by the earlier date; the others' cases cost one each."""
+    cost, and their case is ready by the earlier date, but not before now; the others' cases cost
+    one each."""
     from twin.investigations import (ARREST_CHARGE_PROB, ARREST_COURT_COST_GBP, ARREST_COURT_DELAY_MONTHS,
                                      ARREST_EXPLOITED_CHARGE_PROB, ARREST_MONTH, ARREST_REMAND_PROB, arrest_kernel)
 
@@ -293,7 +294,7 @@ def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_fir
     role = np.full(n, 2, np.int8)  # workers
     status = np.zeros(n, np.int8)  # all active
     on_bail = np.arange(n) % 2 == 0  # half already on bail
-    first_ready = np.where(on_bail, month + rng.uniform(0.0, 12.0, n), np.inf)
+    first_ready = np.where(on_bail, month + rng.uniform(-6.0, 12.0, n), np.inf)  # some already waiting
     verdict = first_ready.copy()
     terms = np.zeros(7)
     terms[ARREST_CHARGE_PROB] = terms[ARREST_EXPLOITED_CHARGE_PROB] = 1.0
@@ -305,7 +306,10 @@ def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_fir
     bailed_before = np.arange(n) % 2 == 0
     assert tally[1, 0] == n  # every charge counts
     assert tally[2, 0] == cost * (~bailed_before).sum()  # one case each: no second case for those on bail
-    assert (verdict[bailed_before] <= first_ready[bailed_before]).all()
+    joined = verdict[bailed_before]
+    assert (joined <= np.maximum(first_ready[bailed_before], month)).all()
+    # a case already waiting is ready now, not earlier: it keeps no place ahead of the queue
+    assert (joined >= month).all() and (joined[first_ready[bailed_before] < month] == month).all()
     # a new case is ready after an exponential delay (mean 6 months): sooner than the first in a share of them
     sooner = (verdict[bailed_before] < first_ready[bailed_before]).mean()
     assert 0.2 < sooner < 0.9

@@ -870,6 +870,10 @@ def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differi
     assert line.startswith("Note: richer (soc_budget_gbp_per_year) sets parameters other than base's, which held "
                            "through the spin-up too") and "\n" not in line
     assert "<code>soc_budget_gbp_per_year</code>" in spin_up_parameters_note(comparison)
+    comparison.spin_up_years = {"base": 8, "richer": 0}  # no spin-up: its parameters act from year 1 only
+    assert parameters_beside_baseline(comparison) == []
+    comparison.spin_up_years = {"base": 8, "richer": 8}
+    assert parameters_beside_baseline(comparison) == [("richer", ["soc_budget_gbp_per_year"])]
     comparison.parameters["richer"] = {"entry_rate_per_month": 0.3}
     assert spin_up_parameters_note(comparison) is None
     # a stored comparison from before scenarios' parameters were kept: nothing to say

@@ -267,6 +267,19 @@ def test_repeat_nrm_referrals_are_counted_apart():
     assert (repeat <= criminal).all() and repeat[12:].sum() > 0.1 * criminal[12:].sum()
 
 
+def test_exploited_people_arrested_in_operations_are_referred_as_victims():
+    """With no street arrests and no identification by other routes, the criminal-exploitation
+    referrals are those of exploited members arrested in operations: there are some, and each
+    person referred is flagged."""
+    params = Parameters({"street_arrest_prob_per_month": 0.0, "exploited_identification_prob_per_month": 0.0})
+    model = TwinModel(params, seed=3, n_steps=6)
+    model.run()
+    criminal = model.results.series("nrm_referrals_criminal").sum()
+    repeat = model.results.series("nrm_referrals_repeat").sum()
+    assert criminal > 0
+    assert model.members.referred[: model.members.n].sum() == criminal - repeat
+
+
 def test_an_incident_ending_in_a_homicide_is_costed_once():
     """Violence harm = homicides x homicide cost + non-fatal incidents x serious-violence cost. With
     no indirect homicides every homicide ends an incident (in gang violence and in succession

@@ -47,6 +47,7 @@ class Comparison:
     posterior_held: dict = field(default_factory=dict)  # scenario -> calibrated parameters it sets itself
     parameters: dict = field(default_factory=dict)  # scenario -> its [parameters] (base files' included)
     lever_types: dict = field(default_factory=dict)  # scenario -> the types of its levers
+    spin_up_years: dict = field(default_factory=dict)  # scenario -> its spin-up (years; 0: none)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -187,12 +188,15 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       annual_change, spec.get("posterior_held") or {},
                       {row["name"]: json.loads(row["resolved_json"]).get("parameters") or {} for _, row in resolved.iterrows()},
                       {row["name"]: [lever.get("type") for lever in json.loads(row["resolved_json"]).get("levers") or []]
+                       for _, row in resolved.iterrows()},
+                      {row["name"]: json.loads(row["resolved_json"]).get("spin_up_years")
                        for _, row in resolved.iterrows()})
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
-    """The options whose parameter values differ from the baseline's, each with the names that
-    differ: parameters hold through the spin-up, so these options' worlds differed before year 1."""
+    """The options run with a spin-up whose parameter values differ from the baseline's, each with
+    the names that differ: parameters hold through the spin-up, so these options' worlds differed
+    before year 1."""
     from twin.parameters import Parameters
 
     every = getattr(comparison, "parameters", None) or {}
@@ -200,8 +204,11 @@ def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[s
         return []
     defaults = Parameters().as_dict()
     base = {**defaults, **every[comparison.baseline]}
+    spin_ups = getattr(comparison, "spin_up_years", None) or {}
     differing = []
     for scenario in comparison.scenarios:
+        if spin_ups.get(scenario) == 0:  # no spin-up: its parameters act from year 1 only
+            continue
         mine = {**defaults, **every.get(scenario, {})}
         names = sorted(k for k in set(base) | set(mine) if scenario != comparison.baseline and base.get(k) != mine.get(k))
         if names:

@@ -24,7 +24,8 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
 ARREST_TALLIES = ("arrests", "charges", "court_cost_gbp")
 #: tally rows `complete_operations` adds to besides the arrests'
 OPERATION_TALLIES = ("disruptions", "operations_succeeded", "assets_recovered_gbp", "county_lines_closed")
-#: tally rows `street_arrests` adds to besides the arrests'
+#: tally rows of the NRM referrals of exploited people arrested (`refer_exploited`), on the street
+#: and in operations
 STREET_TALLIES = ("nrm_referrals", "nrm_referrals_criminal", "nrm_referrals_repeat")
 
 
@@ -91,7 +92,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
     offenders, at their own lower chance: the Modern Slavery Act's section 45 defence); then an
     exponential delay (mean court delay) for each charged member sets the month the case is ready
     (one already on bail has the two cases heard as one: no second case cost, ready when the
-    earlier case is if sooner); then a uniform for each charged member decides remand in custody
+    earlier case is if sooner, but not before this step); then a uniform for each charged member decides remand in custody
     (`remand_prob`; the others are bailed and carry on, `on_bail`, until the courts hear them); then a uniform for each remanded
     leader decides whether the leader directs the group from remand and prison. `arrest_terms` are
     the scalars of `_arrest_terms`; `rows` are the tally rows of `ARREST_TALLIES`."""
@@ -127,8 +128,10 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
     for k in range(n_charged):
         member = charged[k]
         ready = month + rng.exponential(court_delay_months)
-        # the joined case is ready when the earlier one is, if that is sooner
-        verdict_month[member] = min(ready, verdict_month[member]) if on_bail[member] else ready
+        # the joined case is ready when the earlier one is, if that is sooner, but not before now: a
+        # case already waiting keeps no place ahead of the queue it waited in, and the custody time
+        # limit of one remanded on it runs from now
+        verdict_month[member] = max(min(ready, verdict_month[member]), month) if on_bail[member] else ready
     remand_prob = arrest_terms[ARREST_REMAND_PROB]
     for k in range(n_charged):
         if not rng.random() < remand_prob:  # bailed: at liberty until the trial
@@ -156,7 +159,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
         return
     rng = model.streams["investigations"]
     tally = model.tally
-    rows = tally.rows_of(ARREST_TALLIES + OPERATION_TALLIES)  # first: a new name may replace `tally.values`
+    rows = tally.rows_of(ARREST_TALLIES + OPERATION_TALLIES + STREET_TALLIES)  # first: a new name may replace `tally.values`
     links, enablers, lines = model.enabler_links, model.enablers, model.county_lines
     terms = np.empty(len(COMPLETION_TERMS))  # the kernel's scalars, by name
     for name, value in (
@@ -183,8 +186,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
         direction_draw=ocgs.direction_draw, active_by_role=model.active_by_role, trust=model.trust, trust_reference=model.trust_reference,
         success_multiplier=mods.success_multiplier, success_multiplier_by_reach=mods.success_multiplier_by_reach,
         member_ocg=members.ocg, member_role=members.role, member_status=members.status,
-        member_known=members.known, verdict_month=members.verdict_month, on_bail=members.on_bail,
-        link_active=links.active,
+        member_known=members.known, member_referred=members.referred, verdict_month=members.verdict_month,
+        on_bail=members.on_bail, link_active=links.active,
         link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active,
         enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, line_dest=lines.dest,
         tally_values=tally.values, rows=rows)
@@ -197,7 +200,7 @@ def complete_operations(model, ended: np.ndarray) -> None:
 def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, reach, intel, insulation, has_insider,
                      capital_gbp, investigated_step, leader_directing, direction_draw, active_by_role, trust, trust_reference,
                      success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
-                     member_known, verdict_month, on_bail, link_active, link_ocg, link_enabler, enabler_active,
+                     member_known, member_referred, verdict_month, on_bail, link_active, link_ocg, link_enabler, enabler_active,
                      enabler_known, line_active, line_ocg, line_dest, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
@@ -254,6 +257,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
+    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values, rows[7:10])
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
                   leader_directing, direction_draw, arrest_terms, tally_values, rows[:3])
 
@@ -376,6 +380,25 @@ def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enab
     return removed
 
 
+@kernel
+def refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values, rows):
+    """Exploited people arrested, on the street or in an operation, are recognised as victims and
+    referred to the NRM (criminal exploitation); `rows` are the tally rows of `STREET_TALLIES`."""
+    n_areas = tally_values.shape[1]
+    referrals_by_area = np.zeros(n_areas)
+    repeat_by_area = np.zeros(n_areas)
+    for member in arrested:
+        if member_role[member] == EXPLOITED:
+            area = ocg_area[member_ocg[member]]
+            referrals_by_area[area] += 1.0
+            if member_referred[member]:
+                repeat_by_area[area] += 1.0
+            member_referred[member] = True
+    add_to_tally(tally_values, rows[0], referrals_by_area)
+    add_to_tally(tally_values, rows[1], referrals_by_area)
+    add_to_tally(tally_values, rows[2], repeat_by_area)
+
+
 def street_arrests(model) -> None:
     """Reactive arrests of active workers and exploited members (unknown ones less often:
     `unknown_member_arrest_ratio`)."""
@@ -412,19 +435,6 @@ def _street_kernel(rng_handle, active_row_parts, p, unknown_ratio, member_ocg, m
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
-    n_areas = tally_values.shape[1]
-    referrals_by_area = np.zeros(n_areas)
-    repeat_by_area = np.zeros(n_areas)
-    for member in arrested:
-        if member_role[member] == EXPLOITED:
-            # Exploited people arrested are recognised as victims and referred (criminal exploitation).
-            area = ocg_area[member_ocg[member]]
-            referrals_by_area[area] += 1.0
-            if member_referred[member]:
-                repeat_by_area[area] += 1.0
-            member_referred[member] = True
-    add_to_tally(tally_values, rows[0], referrals_by_area)
-    add_to_tally(tally_values, rows[1], referrals_by_area)
-    add_to_tally(tally_values, rows[2], repeat_by_area)
+    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values, rows[:3])
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
                   leader_directing, direction_draw, arrest_terms, tally_values, rows[3:])

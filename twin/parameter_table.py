@@ -313,7 +313,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "recruitment slows as members approach this share of the at-risk pool", "recruitment", "positive"),
     _p("desistance_prob_per_month", 0.008, "probability/month", 0.003, 0.02, f"{A}: about 9% of active members a year leave crime; with arrests it balances recruitment so known suspects stay near 59,000 (seed 003)",
        "monthly chance an active member leaves crime", "recruitment", "probability"),
-    _p("exploited_identification_prob_per_month", 0.07, "probability/month", 0.02, 0.12,
+    _p("exploited_identification_prob_per_month", 0.06, "probability/month", 0.02, 0.12,
        f"{A}: set so criminal exploitation is about 65% of NRM referrals (seed 003)",
        "monthly chance an exploited member is identified and referred to the NRM", "recruitment", "probability"),
     _p("identified_exploited_exit_prob", 0.5, "probability", 0.2, 0.8, f"{A}: about half of referred exploited members are safeguarded out, the rest held by debt or threats (seed 003: criminal exploitation is 65% of NRM referrals)",

@@ -76,6 +76,7 @@ def _imprison_leaders(count: int):
         members.sentence_months[leaders] = model.params.sentence_months_leader
         members.release_month[leaders] = model.month + model.params.sentence_months_leader * model.params.served_share
         ocgs.leader_directing[top] = False
+        ocgs.direction_draw[top] = np.nan  # no draw of an earlier leader's for `justice.redraw_direction`
         model.validation_targets = top
     return action
 

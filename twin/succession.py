@@ -78,8 +78,9 @@ def groups_in_transition(model) -> None:
 
 
 def _share_enablers(model, split: np.ndarray, new: np.ndarray) -> None:
-    """Each half takes its parent's enablers: a link to every enabler still serving the parent, so
-    the services it inherits are the links' (`enablers.renew` recomputes them from the links)."""
+    """Each half takes its parent's enablers: a copy of each of the parent's active links (one to an
+    enabler removed since sends the half, like its parent, to look for another at the next
+    `enablers.renew`, which recomputes the services from the links)."""
     links = model.enabler_links
     half_of = np.full(model.ocgs.n, -1, np.int64)
     half_of[split] = new

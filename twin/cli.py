@@ -267,8 +267,9 @@ def cmd_compare(args) -> int:
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
               f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
         print(terminal_table(comparison))
-        if spin_up_parameters_note(comparison, markup=False):
-            print(spin_up_parameters_note(comparison, markup=False))
+        spin_up_note = spin_up_parameters_note(comparison, markup=False)
+        if spin_up_note:
+            print(spin_up_note)
         print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
     if outcome.failed:
         print(f"twin: {len(outcome.failed)} replication(s) failed (recorded with their errors; the report uses the "

@@ -105,6 +105,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     resolved = store.scenarios_frame(experiment_id)
 
     first = json.loads(resolved.iloc[0]["resolved_json"])
+    specs = {row["name"]: json.loads(row["resolved_json"]) for _, row in resolved.iterrows()}  # each scenario as run
     steps_per_year = 52 if first.get("step") == "week" else 12
 
     # Bands of every UK trajectory.
@@ -186,11 +187,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       annual, runs, runs[runs.status != "done"], spec.get("posterior"),
                       first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
                       annual_change, spec.get("posterior_held") or {},
-                      {row["name"]: json.loads(row["resolved_json"]).get("parameters") or {} for _, row in resolved.iterrows()},
-                      {row["name"]: [lever.get("type") for lever in json.loads(row["resolved_json"]).get("levers") or []]
-                       for _, row in resolved.iterrows()},
-                      {row["name"]: json.loads(row["resolved_json"]).get("spin_up_years")
-                       for _, row in resolved.iterrows()})
+                      {name: scenario_spec.get("parameters") or {} for name, scenario_spec in specs.items()},
+                      {name: [lever.get("type") for lever in scenario_spec.get("levers") or []] for name, scenario_spec in specs.items()},
+                      {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()})
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

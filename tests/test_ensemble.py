@@ -876,6 +876,13 @@ def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differi
     assert parameters_beside_baseline(comparison) == [("richer", ["soc_budget_gbp_per_year"])]
     comparison.parameters["richer"] = {"entry_rate_per_month": 0.3}
     assert spin_up_parameters_note(comparison) is None
+    # against a posterior, an option that sets a calibrated parameter keeps its value while the
+    # baseline draws it: a difference even when the value set is the default
+    comparison.posterior_held = {"default_spelt_out": ["price_supply_elasticity"]}
+    assert parameters_beside_baseline(comparison) == [("default_spelt_out", ["price_supply_elasticity"])]
+    comparison.posterior_held = {"base": ["entry_rate_per_month"], "levers_only": ["entry_rate_per_month"],
+                                 "richer": ["entry_rate_per_month"], "default_spelt_out": ["entry_rate_per_month"]}
+    assert parameters_beside_baseline(comparison) == []  # all hold the same value
     # a stored comparison from before scenarios' parameters were kept: nothing to say
     assert parameters_beside_baseline(SimpleNamespace(baseline="base", scenarios=["base"], parameters={})) == []
 

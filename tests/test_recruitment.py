@@ -13,10 +13,7 @@ from twin.vocabulary import ACTIVE
 def _binomials(rng, n, p):
     out = np.empty(n.size, dtype=np.int64)
     for i in range(n.size):
-        if p[i] <= 0.5 and p[i] * n[i] <= 30.0:  # as the caller in `recruitment._recruits` picks
-            out[i] = recruitment._binomial_inversion(rng, n[i], p[i])
-        else:
-            out[i] = rng.binomial(n[i], p[i])
+        out[i] = recruitment.binomial_draw(rng, n[i], p[i])  # as `recruitment._recruits` draws
     return out
 
 

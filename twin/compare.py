@@ -195,7 +195,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
     """The options run with a spin-up whose parameter values differ from the baseline's, each with
     the names that differ: parameters hold through the spin-up, so these options' worlds differed
-    before year 1."""
+    before year 1. Against a posterior, a calibrated parameter one of the two sets itself and the
+    other draws from the posterior differs too, whatever the value set."""
     from twin.parameters import Parameters
 
     every = getattr(comparison, "parameters", None) or {}
@@ -209,7 +210,10 @@ def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[s
         if spin_ups.get(scenario) == 0:  # no spin-up: its parameters act from year 1 only
             continue
         mine = {**defaults, **every.get(scenario, {})}
-        names = sorted(k for k in set(base) | set(mine) if scenario != comparison.baseline and base.get(k) != mine.get(k))
+        held = getattr(comparison, "posterior_held", None) or {}
+        drawn_in_one = set(held.get(scenario, [])) ^ set(held.get(comparison.baseline, []))
+        names = sorted(k for k in set(base) | set(mine) if scenario != comparison.baseline
+                       and (base.get(k) != mine.get(k) or k in drawn_in_one))
         if names:
             differing.append((scenario, names))
     return differing

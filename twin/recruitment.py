@@ -181,11 +181,7 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
     for g in range(n_ocgs):
         if posts[g] == 0:
             continue
-        fill = 1.0 - stay[g]
-        if fill <= 0.5 and fill * posts[g] <= 30.0:  # numpy's method for rng.binomial(posts, fill)
-            filled[g] = _binomial_inversion(rng, posts[g], fill)
-        else:
-            filled[g] = rng.binomial(posts[g], fill)
+        filled[g] = binomial_draw(rng, posts[g], 1.0 - stay[g])
         total += filled[g]
     # Recruits restore the group's structure: exploited places are refilled with exploited people.
     # The groups with recruits (in group order), their recruits and exploited share, for the layout.
@@ -396,6 +392,15 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
 
 
 @kernel
+def binomial_draw(rng, n, p):
+    """`rng.binomial(n, p)`, the same value from the same stream: numpy's inversion written out
+    where numpy uses it (p <= 0.5, n p <= 30), else the generator's own binomial."""
+    if p <= 0.5 and p * n <= 30.0:
+        return _binomial_inversion(rng, n, p)
+    return rng.binomial(n, p)
+
+
+@kernel
 def _binomial_inversion(rng, n, p):
     """`rng.binomial(n, p)` where numpy draws it by inversion (p <= 0.5, n p <= 30): the same
     value from the same uniforms.
@@ -404,7 +409,7 @@ def _binomial_inversion(rng, n, p):
     (1 - p)^n >= 1 - n p, a U below 1 - n p minus a margin far above the rounding error of exp
     and log (under 1e-9 for n <= 1e6) gives X = 0 whatever their last bits, without computing
     them. Otherwise the inversion goes on from U as numpy's does (numba's copy of its code).
-    The caller picks the method (with the generator's own binomial in this function as the
+    `binomial_draw` picks the method (with the generator's own binomial in this function as the
     other branch, the recruits' loop ran a third slower).
     """
     if n == 0 or p == 0.0:

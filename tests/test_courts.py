@@ -126,7 +126,7 @@ def test_remand_fills_the_prisons_and_sentenced_prisoners_go_out_early():
     above the prisoners alone, the prisons release sentenced prisoners early to make room (and, with
     no ceiling on remand, bail nobody for want of places), with no more in custody than the places
     at any step; with places for everyone, nobody goes out early."""
-    places = 12_000  # the register's 10,500 prisoners fit, not with the ~2,500-3,000 remanded
+    places = 10_000  # the register's 8,700 prisoners fit, not with the ~1,800-3,000 remanded
     shared = _court_run(seed=8, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
     roomy = _court_run(seed=8, n_steps=24, soc_prison_places=1e9, soc_remand_places=1e9).results
     # the premise: with room for all, the prisoners alone fit the places, not with the remanded
@@ -142,7 +142,7 @@ def test_a_remand_ceiling_bails_the_rest_and_leaves_its_places_to_prisoners():
     """With the courts holding at most 2,000 on remand, the remanded never exceed 2,000 and the
     rest are bailed; with places for the prisoners and that remand but not the register's remand,
     the ceiling spares the prisoners the early releases the unlimited remand forces on them."""
-    places = 13_000
+    places = 11_600
     ceiling = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=2000).results
     unlimited = _court_run(seed=9, n_steps=24, soc_prison_places=places, soc_remand_places=1e9).results
     roomy = _court_run(seed=9, n_steps=24, soc_prison_places=1e9, soc_remand_places=1e9).results
@@ -314,3 +314,51 @@ def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_fir
     sooner = (verdict[bailed_before] < first_ready[bailed_before]).mean()
     assert 0.2 < sooner < 0.9
     assert (verdict[~bailed_before] > month).all() and np.isfinite(verdict).all()
+
+
+def test_time_on_remand_counts_against_the_sentence():
+    """Each step ending on remand adds the step's length to the member's time on remand; at
+    conviction the custodial part (`served_share` of the sentence) runs from the hearing less that
+    time, one whose remand covers it goes out in the same step, and a heard case's time is cleared.
+    Checked on every member at every courts stage of a monthly and a weekly run, the bailed from
+    remand (whose credit stays with them) included."""
+    from twin import justice
+
+    for step_length, seed in (("month", 5), ("week", 6)):
+        model = TwinModel(seed=seed, n_steps=24 if step_length == "month" else 104, step_length=step_length)
+        served, dt = model.params.served_share, model.months_per_step
+        checked = {"convicted": 0, "credited": 0, "covered": 0, "accrued": 0}
+        original = justice.courts_and_prisons
+
+        def checked_courts(m):
+            members = m.members
+            status, remand, on_bail = members.status.copy(), members.remand_months.copy(), members.on_bail.copy()
+            verdict, sentence, n_before = members.verdict_month.copy(), members.sentence_months.copy(), members.n
+            original(m)
+            after = members.status[:n_before]
+            # only the remanded and the bailed awaiting trial carry time on remand
+            assert (remand[(status != CHARGED) & ~on_bail] == 0).all()
+            # the convicted: a sentence drawn this step (a gamma draw never repeats the old value)
+            convicted = (members.sentence_months[:n_before] != sentence).nonzero()[0]
+            assert ((status[convicted] == CHARGED) | on_bail[convicted]).all()
+            heard = np.where(verdict[convicted] >= m.month - 0.5 * dt, verdict[convicted], m.month)
+            expected = heard + np.maximum(members.sentence_months[convicted] * served - remand[convicted], 0.0)
+            assert np.allclose(members.release_month[convicted], expected, rtol=0, atol=1e-9)
+            assert (members.remand_months[convicted] == 0).all()
+            covered = members.sentence_months[convicted] * served <= remand[convicted]
+            assert (after[convicted[covered]] != PRISON).all()  # out in the step they were sentenced
+            still = ((status == CHARGED) & (after == CHARGED)).nonzero()[0]
+            assert np.allclose(members.remand_months[still], remand[still] + dt, rtol=0, atol=1e-9)
+            checked["convicted"] += convicted.size
+            checked["credited"] += int((remand[convicted] > 0).sum())
+            checked["covered"] += int(covered.sum())
+            checked["accrued"] += still.size
+
+        justice.courts_and_prisons = checked_courts
+        try:
+            model.run()
+        finally:
+            justice.courts_and_prisons = original
+        # the premise: many convictions, a good share of them after time on remand, some covered by it
+        assert checked["convicted"] > 3000 and checked["credited"] > 0.3 * checked["convicted"]
+        assert checked["covered"] > 50 and checked["accrued"] > 10000

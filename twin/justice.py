@@ -101,9 +101,9 @@ def courts_and_prisons(model) -> None:
     decide_half = float(-np.expm1(-0.5 * dt / params.released_decision_months))
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
-                    members.sentence_months, members.on_bail, ocgs.area, ocgs.active, ocgs.leader,
-                    ocgs.leader_directing, ocgs.direction_draw, values, tally_rows, mean_sentence, mid_month, model.month,
-                    float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
+                    members.sentence_months, members.remand_months, members.on_bail, ocgs.area, ocgs.active,
+                    ocgs.leader, ocgs.leader_directing, ocgs.direction_draw, values, tally_rows, mean_sentence,
+                    mid_month, model.month, float(dt), float(params.conviction_prob), directs_from_prison_prob(model), float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),
                     float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
                     float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,

@@ -17,18 +17,17 @@ from twin.compiled import (active_groups_by_area, add_to_tally, as_generator, ke
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED
 
 @kernel
-def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-                 ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
+def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
+                 ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
+                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
                  early_release_min_months, courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
-        status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-        ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
-        conviction_prob,
-        p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
+        status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
+        ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month,
+        month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
         cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
@@ -38,9 +37,9 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 
 
 @kernel
-def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, on_bail, ocg_area, ocg_active,
-                 ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month, month,
-                 conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
+def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
+                 ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
+                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
                  custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
@@ -49,8 +48,9 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     A case is ready on its `verdict_month`; the courts hear at most `trial_slots` cases this step
     (`_hearings`: custody cases first, each list earliest ready first). The heard are convicted
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
-    gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the sentence runs from
-    the hearing; a leader convicted from bail and still in post then draws a uniform: below
+    gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the custodial part,
+    `served_share` of it less the time on remand (`remand_months`, as time on remand counts as time
+    served), runs from the hearing, and one whose remand covers it is released at once; a leader convicted from bail and still in post then draws a uniform: below
     `p_directs`, the leader directs the group from prison) and tallied; the acquitted on remand go
     back (`member_returns`; `waiting`: those whose group has gone, in row order), those on bail
     carry on. A remanded defendant whose ready case has waited more than `custody_limit_months`
@@ -60,16 +60,13 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     `normal`; if the others and the remanded exceed the places, the prisons make room by releasing
     sentenced prisoners: those nearest their date among those who have served the early-release
     share go `early`, then if needed those nearest among the rest (the last `n_emergency` of
-    `early`).
-    Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
+    `early`). Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
     end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
     counts by area the prisoners admitted this step (`half_step`, paid for half of it); the
-    remanded at the end of the courts' stage are paid for the whole step.
-
+    remanded at the end of the courts' stage are paid for the whole step, and each adds the step's
+    length (`step_months`) to its time on remand. A heard case's time on remand is cleared.
     With every ready case heard and nobody on bail (the courts' capacity not reached) this is
-    the step without court capacity, draw for draw.
-
-    Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
+    the step without court capacity, draw for draw. Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -133,7 +130,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                     leader_directing[ocg[r]] = draw < p_directs
                 status[r] = PRISON
                 sentence_months[r] = sentence
-                release_month[r] = heard + sentence * served_share
+                release_month[r] = heard + max(sentence * served_share - remand_months[r], 0.0)
                 area = ocg_area[ocg[r]]
                 convictions[area] += 1.0
                 assets_gbp[area] += fine_gbp
@@ -143,6 +140,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         add_to_tally(tally, assets_row, assets_gbp)
         for k in range(n_verdicts):
             r = verdicts[k]
+            remand_months[r] = 0.0  # the case is over (its credit taken above)
             if not convicted[k] and status[r] == CHARGED:  # acquitted on bail: carries on
                 if member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directing):
                     reactivated = True
@@ -195,6 +193,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         r = charged[j]
         if status[r] == CHARGED:
             remand_cost_gbp[ocg_area[ocg[r]]] += cost_gbp
+            remand_months[r] += step_months
             n_on_remand += 1
     add_to_tally(tally, cost_row, remand_cost_gbp)
 

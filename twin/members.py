@@ -28,6 +28,10 @@ class Members(Table):
         verdict_month: month the trial ends (status charged).
         release_month: month of release at the normal point (status prison).
         sentence_months: sentence imposed (status prison).
+        remand_months: time remanded in custody on the current case (a step's length for each
+            step ending on remand, `justice.courts_and_prisons`), credited against the custodial
+            part of the sentence at conviction; cleared when the case is heard (a case ends at its
+            hearing or when the member leaves crime for good).
         joined_step: step the member joined.
         adult_month: month a child member turns 18 (infinite for adults).
         on_bail: on bail awaiting trial (bailed at charge, or released from remand: an active member
@@ -48,6 +52,7 @@ class Members(Table):
         "verdict_month": (float, np.inf, ()),
         "release_month": (float, np.inf, ()),
         "sentence_months": (float, 0.0, ()),
+        "remand_months": (float, 0.0, ()),
         "joined_step": (np.int64, 0, ()),
         "adult_month": (float, np.inf, ()),
         "on_bail": (bool, False, ()),
@@ -83,7 +88,7 @@ class Members(Table):
 #: the member columns in the order `_move_kept_member_rows` takes them
 MEMBER_COLUMNS = tuple(Members.columns)
 assert MEMBER_COLUMNS == ("ocg", "role", "status", "child", "known", "referred", "verdict_month", "release_month",
-                          "sentence_months", "joined_step", "adult_month", "on_bail")
+                          "sentence_months", "remand_months", "joined_step", "adult_month", "on_bail")
 
 
 def role_layout(size: np.ndarray, core_share: float, exploited_share: np.ndarray,
@@ -211,7 +216,7 @@ def _count_status(status: np.ndarray, value: int) -> int:
 
 @kernel
 def _move_kept_member_rows(keep, ocg, role, status, child, known, referred, verdict_month, release_month,
-                           sentence_months, joined_step, adult_month, on_bail):
+                           sentence_months, remand_months, joined_step, adult_month, on_bail):
     """Move the kept rows of every member column (whole blocks; `keep` covers the first `keep.size`
     rows) to the top, in order, in place, in one pass; return (old row -> new row, -1 if dropped;
     the number kept).
@@ -233,6 +238,7 @@ def _move_kept_member_rows(keep, ocg, role, status, child, known, referred, verd
         verdict_month[n_kept] = verdict_month[row]
         release_month[n_kept] = release_month[row]
         sentence_months[n_kept] = sentence_months[row]
+        remand_months[n_kept] = remand_months[row]
         joined_step[n_kept] = joined_step[row]
         adult_month[n_kept] = adult_month[row]
         on_bail[n_kept] = on_bail[row]

@@ -35,6 +35,7 @@ def _member_count_classes() -> tuple[tuple[str, ...], np.ndarray]:
     active = status == ACTIVE
     counts = {
         "members_active": active, "members_charged": status == CHARGED, "members_prison": status == PRISON,
+        "members_in_custody": (status == PRISON) | (status == CHARGED),
         "members_released": status == RELEASED, "members_leader": active & (role == LEADER),
         "members_core": active & (role == CORE), "members_worker": active & (role == WORKER),
         "members_exploited": active & (role == EXPLOITED),

@@ -129,8 +129,8 @@ POLICING_AND_JUSTICE = [
        "most SOC defendants the courts hold on remand (within `soc_prison_places`, which remand and sentence share); "
        "beyond it the courts bail exploited members and workers first", "justice", "positive"),
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),
-    _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners (seed 003) without the places binding", "mean sentence for a core member", "justice", "positive"),
-    _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners (seed 003; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),
+    _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners in custody (seed 003, remand included; time on remand counts against the sentence) without the places binding", "mean sentence for a core member", "justice", "positive"),
+    _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners in custody (seed 003, remand included; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),
     _p("sentence_months_exploited", 18, "months", 6, 36, f"{A}: the guideline's 'lesser role' covers those engaged by pressure, coercion or exploitation, many of them children (seed 002 A.2.2)", "mean sentence for an exploited member", "justice", "positive"),
     _p("served_share", 0.5, "share", 0.4, 0.67, "standard determinate sentences: release at the halfway point",
        "share of sentence served", "justice", "share"),
@@ -142,13 +142,15 @@ POLICING_AND_JUSTICE = [
     _p("released_decision_months", 6.0, "months", 3.0, 12.0,
        f"{A}: released members decide at a constant rate whether to return to their group or leave crime",
        "mean time after release until a member returns to crime or leaves it", "justice", "positive"),
-    _p("soc_prisoners_initial", 10500, "prisoners", 9000, 13000,
-       "derived: seed 003 more than 10% of the prison population is SOC; about 97,600 UK prisoners (MoJ, SPS, NIPS 2024)",
-       "SOC members in prison at the start", "justice", "count"),
-    _p("soc_prison_places", 14300, "places", 12500, 17000,
+    _p("soc_prisoners_initial", 8700, "prisoners", 7500, 11000,
+       "derived: seed 003 more than 10% of the prison population is SOC (about 97,600 UK prisoners, MoJ, SPS, NIPS "
+       "2024), so about 10,500 in custody, remand included, less the defendants remanded at the start "
+       "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800)",
+       "SOC members serving a sentence at the start", "justice", "count"),
+    _p("soc_prison_places", 12500, "places", 11000, 15000,
        f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "
        "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): about 10% above the most "
-       "SOC prisoners and defendants on remand the baseline holds together (12,840-13,120 in seeds 1-4), so the "
+       "SOC prisoners and defendants on remand the baseline holds together (11,040-11,390 in seeds 1-4), so the "
        "baseline does not bind",
        "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,

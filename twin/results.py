@@ -60,7 +60,9 @@ METRICS: tuple[Metric, ...] = (
     _m("members_known", "people", "members known to police in any status short of exited (active, charged, "
        "in prison or released), as the NCA counts known nominals"),
     _m("members_charged", "people", "members charged and remanded in custody awaiting trial (those on bail are counted as active)"),
-    _m("members_prison", "people", "members in prison (SOC prison population)"),
+    _m("members_prison", "people", "members in prison serving a sentence (sentenced SOC prisoners)"),
+    _m("members_in_custody", "people", "members in prison or remanded in custody (members_prison + members_charged): "
+       "the SOC share of the prison population as prison statistics count it, remand included"),
     _m("members_released", "people", "members released and not (yet) back in a group"),
     _m("members_leader", "people", "active leaders"),
     _m("members_core", "people", "active core members"),

@@ -125,3 +125,18 @@ def test_national_volumes_fall_when_supply_is_cut_and_local_markets_do_not_move_
     assert np.isclose(markets.served[:, FRAUD].sum(), demand[:, FRAUD].sum() * 0.85 ** 0.8)
     others = [m for m in range(7) if m != FRAUD]
     assert np.allclose(markets.served[:, others], demand[:, others])
+
+
+def test_every_product_market_starts_supplied_at_the_chosen_ratio_county_lines_included():
+    """Productivity is set so that national supply starts at `supply_demand_ratio_initial` times
+    demand in every product market. Heroin/crack's home supply is what is left after the county
+    lines, which supply as their groups are staffed (active members over target size): set from
+    lines at full strength, the market started 2.5% short of the ratio (1.209 against 1.24)."""
+    from twin.model import TwinModel
+    from twin.vocabulary import MONEY_LAUNDERING
+
+    for seed in (1, 2):
+        model = TwinModel(seed=seed, n_steps=1)
+        markets = model.markets
+        ratio = markets.supply[:, :MONEY_LAUNDERING].sum(axis=0) / markets.demand[:, :MONEY_LAUNDERING].sum(axis=0)
+        np.testing.assert_allclose(ratio, model.params.supply_demand_ratio_initial, rtol=1e-9)

@@ -635,3 +635,26 @@ def test_area_lever_costs_follow_the_population_the_lever_acts_on():
     targets = [model.geography.area_index(a) for a in TARGETS]
     np.testing.assert_allclose(disruption[targets], 0.8e6)
     assert disruption.sum() == pytest.approx(3 * 0.8e6)
+
+
+def test_technology_benefit_is_taken_at_the_middle_of_the_step():
+    # The benefit ramps from the end of the lag and acts in each step at its level at the step's
+    # middle, as every gradual effect does: half a month into a six-month ramp in the 13th month.
+    model = _model([{"type": "technology_investment", "lag_years": 1, "ramp_years": 0.5}], n_steps=24)
+    for _ in range(13):
+        model.step()
+    assert np.allclose(model.modifiers.intel_multiplier, 1.0 + 0.25 * 0.5 / 6.0)
+    # weekly steps add up the same benefit over the ramp as monthly ones
+    totals = []
+    for step in ("month", "week"):
+        lever = _levers({"type": "technology_investment", "lag_years": 0, "ramp_years": 0.5})[0]
+        model = TwinModel(seed=1, n_steps=12 if step == "month" else 52, step_length=step, levers=[lever])
+        total = 0.0
+        for _ in range(model.n_steps // 2):  # six months, the ramp
+            model.modifiers.reset()
+            lever.apply(model)
+            total += (model.modifiers.success_multiplier[0] - 1.0) * model.months_per_step
+            model.steps_done += 1
+            model.month = model.steps_done * model.months_per_step
+        totals.append(total)
+    assert totals[0] == pytest.approx(totals[1], rel=1e-9)

@@ -329,7 +329,8 @@ class TechnologyInvestment(NationalLever):
 
     def act(self, model, mask):
         v, i = self.values, self.intensity
-        years_in = model.month / 12.0 - self.start_year
+        # at the middle of the step, as every gradual effect (`Lever.ramp`)
+        years_in = self.ramp_months / 12.0
         reached = np.clip((years_in - v["lag_years"]) / v["ramp_years"], 0.0, 1.0) * i
         mods = model.modifiers
         mods.intel_multiplier *= 1.0 + v["intel_uplift"] * reached

@@ -68,6 +68,9 @@ def county_lines(model) -> None:
     lines, params, markets = model.county_lines, model.params, model.markets
     dt = model.months_per_step
     openings = model.county_line_openings_per_exporter
+    # The starting stock: until the opening rate is set no line has opened, so every line is one
+    # the run started with (counted before the step's closures, which a monthly step has more of).
+    start_lines = float(lines.n) if openings is None else 0.0
     rows = model.tally.rows_of(COUNTY_LINE_TALLIES)  # first: a new name may replace `tally.values`
     n_exporters, openings, owner, dest = county_lines_step(
         rng_handle=generator_argument(model.streams["county_lines"]), line_active=lines.active, line_dest=lines.dest,
@@ -75,7 +78,8 @@ def county_lines(model) -> None:
         ocg_active=model.ocgs.active, ocg_markets=model.ocgs.markets, ocg_area=model.ocgs.area,
         exporter=model.geography.exporter, ocg_capacity=model.ocg_capacity,
         openings_per_exporter=-1.0 if openings is None else openings,
-        closure_rate=params.county_line_closure_prob_per_month + params.county_line_enforcement_closure_prob_per_month,
+        start_closures=start_lines * (params.county_line_closure_prob_per_month
+                                      + params.county_line_enforcement_closure_prob_per_month),
         demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
         months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
         pull_floor=params.vacancy_pull_floor, tally=model.tally.values, tally_rows=rows)

@@ -181,7 +181,7 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 
 @kernel
 def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
-                      ocg_capacity, openings_per_exporter, closure_rate, demand, vacancy, vacancy_response,
+                      ocg_capacity, openings_per_exporter, start_closures, demand, vacancy, vacancy_response,
                       months_per_step, opening_multiplier, pull_floor, tally, tally_rows):
     """County lines closing for business reasons, and new ones opening.
 
@@ -190,7 +190,8 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     Exporters are active heroin/crack groups with capacity in exporter areas; openings are Poisson
     with mean `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy
     outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
-    set: it is set from the active lines left and `closure_rate` (so the stock holds). The
+    set: it is set to `start_closures` (the lines the starting stock loses a month at the baseline
+    closure rates) over the exporters (so the stock holds). The
     number of openings is drawn only when there are exporters; then `open_lines` draws the new
     lines' owners (by capacity) and destinations (by demand x (`pull_floor` + vacancy)), tallied by
     destination in `tally_rows[1]` ("county_lines_opened").
@@ -224,10 +225,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     if openings_per_exporter < 0:
         # Openings replace closures at the start (business and police ones at their baseline
         # rates), so the stock holds under current policy; unmet demand then draws more.
-        n_active = 0
-        for line in range(line_active.size):
-            n_active += line_active[line]
-        openings_per_exporter = n_active * closure_rate / n_exporters
+        openings_per_exporter = start_closures / n_exporters
 
     line_demand = np.empty(n_areas)  # heroin/crack demand outside exporter areas
     line_vacancy = np.empty(n_areas)

@@ -199,7 +199,11 @@ class Oversight(NationalLever):
 
 class InvestigatorPipeline(NationalLever):
     """Money that buys investigators: hiring is capped per year and recruits become productive
-    after training (`twin.interventions` books the spending as the lever's cost)."""
+    after training (`twin.interventions` books the spending as the lever's cost).
+
+    Training is exponential with mean `training_months`, in continuous time: hires arrive evenly
+    over the step, and the step uses the investigators productive, and pays those hired, at its
+    middle (as every gradual effect, `Lever.ramp`), so monthly and weekly runs agree."""
 
     settings_pipeline = (
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
@@ -214,6 +218,7 @@ class InvestigatorPipeline(NationalLever):
         self.hired_fte: np.ndarray | None = None
         self.productive_fte: np.ndarray | None = None
         self.spend_gbp_per_year: np.ndarray | None = None
+        self.hires_fte: np.ndarray | None = None  # hired in the last step applied
 
     def target_fte(self, model) -> np.ndarray:
         raise NotImplementedError
@@ -228,16 +233,30 @@ class InvestigatorPipeline(NationalLever):
             self.hired_fte = np.zeros(police.n_units)
             self.productive_fte = np.zeros(police.n_units)
         target = self.target_fte(model)
-        step_cap = self.values["max_growth_share_per_year"] * baseline * dt / 12.0
-        self.hired_fte += np.clip(target - self.hired_fte, -np.inf, step_cap)  # cuts are immediate
-        self.productive_fte += np.minimum((self.hired_fte - self.productive_fte) * dt / self.values["training_months"],
-                                          self.hired_fte - self.productive_fte)
+        # Cuts are immediate; hires come in over the step, at most the cap.
+        self.hired_fte = np.minimum(self.hired_fte, target)
         self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
-        model.modifiers.extra_fte += self.productive_fte * self.efficiency()
-        self.spend_gbp_per_year = self.hired_fte * params.cost_gbp_per_investigator_year
+        step_cap = self.values["max_growth_share_per_year"] * baseline * dt / 12.0
+        hires = np.clip(target - self.hired_fte, 0.0, step_cap)
+        months = self.values["training_months"]
+        productive_mid = _trained(self.productive_fte, self.hired_fte, 0.5 * hires, 0.5 * dt, months)
+        self.productive_fte = _trained(self.productive_fte, self.hired_fte, hires, dt, months)
+        model.modifiers.extra_fte += productive_mid * self.efficiency()
+        self.spend_gbp_per_year = (self.hired_fte + 0.5 * hires) * params.cost_gbp_per_investigator_year
+        self.hired_fte = self.hired_fte + hires
+        self.hires_fte = hires
 
     def cost_gbp_per_year(self, model, mask):
         return _by_area(model, self.spend_gbp_per_year)
+
+
+def _trained(productive: np.ndarray, hired: np.ndarray, hires: np.ndarray, months: float,
+             training_months: float) -> np.ndarray:
+    """Investigators productive `months` on, from `productive` of `hired`, with `hires` more arriving
+    evenly over those months, each productive after an exponential time of mean `training_months`:
+    the exact solution of dP/dt = (H(t) - P) / training_months with H rising linearly."""
+    kept = np.exp(-months / training_months)
+    return hired + hires - (hired - productive) * kept - hires * (training_months / months) * (1.0 - kept)
 
 
 def _by_area(model, unit_values: np.ndarray) -> np.ndarray:
@@ -329,7 +348,8 @@ class TechnologyInvestment(NationalLever):
 
     def act(self, model, mask):
         v, i = self.values, self.intensity
-        years_in = model.month / 12.0 - self.start_year
+        # at the middle of the step, as every gradual effect (`Lever.ramp`)
+        years_in = self.ramp_months / 12.0
         reached = np.clip((years_in - v["lag_years"]) / v["ramp_years"], 0.0, 1.0) * i
         mods = model.modifiers
         mods.intel_multiplier *= 1.0 + v["intel_uplift"] * reached

@@ -147,10 +147,10 @@ POLICING_AND_JUSTICE = [
        "2024), so about 10,500 in custody, remand included, less the defendants remanded at the start "
        "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800)",
        "SOC members serving a sentence at the start", "justice", "count"),
-    _p("soc_prison_places", 12500, "places", 11000, 15000,
+    _p("soc_prison_places", 12800, "places", 11000, 15000,
        f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "
        "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): about 10% above the most "
-       "SOC prisoners and defendants on remand the baseline holds together (11,040-11,390 in seeds 1-4), so the "
+       "SOC prisoners and defendants on remand the baseline holds together (11,320-11,670 in seeds 1-4), so the "
        "baseline does not bind",
        "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,

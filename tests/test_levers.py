@@ -495,6 +495,8 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
     ({"type": "funding", "share_forces": 0.5}, r"must be 1"),
     ({"type": "clear_hold_build", "clear_years": 0, "hold_years": 0, "build_years": 0}, r"every phase has 0 years"),
+    ({"type": "technology_investment", "duration_years": 2}, r"before its benefits begin \(lag_years = 2\)"),
+    ({"type": "technology_investment", "start_year": 1, "end_year": 2.5, "lag_years": 1.5}, r"before its benefits begin"),
     ({"type": "hodl"}, r"unknown lever type 'hodl'; did you mean 'hold'"),
 ])
 def test_lever_errors_are_clear(tmp_path, entry, words):

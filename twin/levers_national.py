@@ -336,7 +336,8 @@ class SOCFund(InvestigatorPipeline):
 class TechnologyInvestment(NationalLever):
     type_name = "technology_investment"
     summary = ("Capital investment in technology (seed 003: policing got £100m capital against £17.5bn "
-               "resource in 2023-24): spending for some years; better intelligence and success after a lag")
+               "resource in 2023-24): spending for some years; better intelligence and success after a lag, for as "
+               "long as the lever runs")
     settings = (
         setting("capital_gbp_per_year", 100e6, "GBP/year", 20e6, 500e6, A, "capital spending per year"),
         setting("spend_years", 3, "years", 1, 10, A, "years of spending"),
@@ -345,6 +346,17 @@ class TechnologyInvestment(NationalLever):
         setting("intel_uplift", 0.25, "fractional rise", 0.0, 0.6, A, "rise in intelligence gain and mapping at full benefit"),
         setting("success_uplift", 0.1, "fractional rise", 0.0, 0.3, A, "rise in operation success at full benefit"),
     )
+
+    def validate(self, where):
+        from twin.errors import ScenarioError
+
+        # the benefits last while the lever runs (the systems bought stay in use), spending only in
+        # its first spend_years: a lever ended before its lag has passed pays for nothing it gets
+        if self.end_year - self.start_year <= self.values["lag_years"]:
+            raise ScenarioError(f"{where} (technology_investment): it ends {self.end_year - self.start_year:g} years "
+                                f"after it starts, before its benefits begin (lag_years = {self.values['lag_years']:g}); "
+                                f"the benefits last only while the lever runs, so leave its end open or set it later "
+                                f"(full benefit after lag_years + ramp_years)")
 
     def act(self, model, mask):
         v, i = self.values, self.intensity

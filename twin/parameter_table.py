@@ -190,7 +190,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("county_line_closure_prob_per_month", 0.02, "probability/month", 0.005, 0.06, f"{A}: no seed figure; lines close for business reasons (runners lost, rivals); openings replace closures at the start",
        "monthly chance a line closes for business reasons", "markets", "probability"),
     _p("county_line_enforcement_closure_prob_per_month", 0.025, "probability/month", 0.01, 0.05,
-       f"{A}: no seed figure; set so the baseline's lines stay within 20% of the start over ten years (they dip about 7%, then end about 13% up) (seed 003: county lines "
+       f"{A}: no seed figure; set so the baseline's lines stay within 20% of the register's over the spin-up and ten years (from the register they dip about 10% in year 2, then rise; 7-14% above it over the reported years) (seed 003: county lines "
        "have expanded, so a falling baseline would contradict it). The model's own police closures run at "
        "about 2-3% of lines a month",
        "police closures a month, as a share of lines, that the opening rate at the start allows for "

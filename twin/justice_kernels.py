@@ -19,16 +19,16 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
                  ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
-                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
-                 custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half, reoffend_prob, sentence_shape,
-                 early_release_min_months, courts_handle, release_handle):
+                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
+                 remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half,
+                 reoffend_prob, sentence_shape, early_release_min_months, courts_handle, release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
         ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month,
-        month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp,
-        cost_gbp, sentence_shape, courts_handle)
+        month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places,
+        trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
@@ -39,8 +39,8 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 @kernel
 def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
                  ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
-                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places, trial_slots,
-                 custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
+                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
+                 remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
     Finds the members charged (remanded in custody), in prison and released (`released`: those
@@ -50,8 +50,9 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
     gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the custodial part,
     `served_share` of it less the time on remand (`remand_months`, as time on remand counts as time
-    served), runs from the hearing, and one whose remand covers it is released at once; a leader convicted from bail and still in post then draws a uniform: below
-    `p_directs`, the leader directs the group from prison) and tallied; the acquitted on remand go
+    served), runs from the hearing, and one whose remand covers it is released at once; a leader
+    convicted from bail and still in post then draws a uniform: below `p_directs`, the leader
+    directs the group from prison) and tallied; the acquitted on remand go
     back (`member_returns`; `waiting`: those whose group has gone, in row order), those on bail
     carry on. A remanded defendant whose ready case has waited more than `custody_limit_months`
     unheard is released on bail (the custody time limit) and goes back in the same way, and while
@@ -60,13 +61,14 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     `normal`; if the others and the remanded exceed the places, the prisons make room by releasing
     sentenced prisoners: those nearest their date among those who have served the early-release
     share go `early`, then if needed those nearest among the rest (the last `n_emergency` of
-    `early`). Tallies the convictions, assets recovered, bail releases, the cases ready but unheard at the
-    end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
+    `early`). Tallies the convictions, assets recovered, bail releases, the cases ready but unheard
+    at the end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
     counts by area the prisoners admitted this step (`half_step`, paid for half of it); the
     remanded at the end of the courts' stage are paid for the whole step, and each adds the step's
     length (`step_months`) to its time on remand. A heard case's time on remand is cleared.
     With every ready case heard and nobody on bail (the courts' capacity not reached) this is
-    the step without court capacity, draw for draw. Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
+    the step without court capacity, draw for draw. Returns (released, waiting, normal, early,
+    n_emergency, half_step, reactivated).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]

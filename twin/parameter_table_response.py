@@ -122,7 +122,7 @@ POLICING_AND_JUSTICE = [
        "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: 11-15% above the most SOC defendants the baseline holds on remand (2,690-2,790 in seeds 1-4), so "
+       f"{A}: 17-20% above the most SOC defendants the baseline holds on remand (2,590-2,660 in seeds 1-4; 11-15% before time on remand was credited), so "
        "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record "
        "(MoJ, Offender management statistics quarterly); without a ceiling, options that multiply charges filled "
        "every prison place with remand and released every sentenced prisoner",

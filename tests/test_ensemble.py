@@ -153,6 +153,33 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
 
 
+def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tmp_path, chb, monkeypatch):
+    """A failed baseline run and a failed option run on other replicates: each area's change is
+    paired replicate by replicate, as the UK's, so the areas add up to the UK's paired change (a
+    difference of the two scenarios' own means would set different seeds against each other)."""
+    from twin import runner
+
+    seeds = replicate_seeds(1, 4)
+    original = runner.build_model
+
+    def flaky(scenario, seed, *args, **kwargs):
+        if (seed, scenario.name) in ((seeds[1], "baseline"), (seeds[2], "chb")):
+            raise ValueError("injected failure")
+        return original(scenario, seed, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "build_model", flaky)
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb], 4, 1, YEARS, 1, store, progress=False)
+    assert len(outcome.failed) == 2
+    comparison = load_comparison(store, outcome.experiment_id)
+    summary = comparison.summary
+    uk = summary[(summary.scenario == "chb") & (summary.metric == "total_harm_gbp_total")]["diff_mean"].iloc[0]
+    areas = comparison.areas[(comparison.areas.scenario == "chb") & (comparison.areas.metric == "harm_gbp_total")]
+    assert areas["diff_mean"].sum() == pytest.approx(uk, rel=1e-9)
+    base = comparison.areas[comparison.areas.scenario == "baseline"]
+    assert (base["diff_mean"] == 0).all()
+
+
 def _exit_on_two(task):
     if task == 2:
         time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies

@@ -177,13 +177,17 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
     area_totals = area_totals.groupby(["scenario", "replicate", "area", "metric"])["value"].sum().reset_index()
     area_mean = area_totals.groupby(["scenario", "area", "metric"])["value"].mean().reset_index(name="mean")
-    base_area = area_mean[area_mean.scenario == baseline][["area", "metric", "mean"]].rename(columns={"mean": "base"})
-    area_mean = area_mean.merge(base_area, on=["area", "metric"], how="left")
-    area_mean["diff_mean"] = area_mean["mean"] - area_mean["base"]
+    # The change paired replicate by replicate, as the UK's: with a failed run the means of the two
+    # scenarios' own replicates would be over different seeds, and the areas would not add up to it.
+    base_area = area_totals[area_totals.scenario == baseline].drop(columns="scenario").rename(columns={"value": "base"})
+    paired = area_totals.merge(base_area, on=["replicate", "area", "metric"], how="inner")
+    paired = paired.assign(diff_mean=paired["value"] - paired["base"])
+    area_mean = area_mean.merge(paired.groupby(["scenario", "area", "metric"])["diff_mean"].mean().reset_index(),
+                                on=["scenario", "area", "metric"], how="left")
 
     spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
-                      bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
+                      bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean,
                       annual, runs, runs[runs.status != "done"], spec.get("posterior"),
                       first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
                       annual_change, spec.get("posterior_held") or {},

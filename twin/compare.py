@@ -48,6 +48,7 @@ class Comparison:
     parameters: dict = field(default_factory=dict)  # scenario -> its [parameters] (base files' included)
     lever_types: dict = field(default_factory=dict)  # scenario -> the types of its levers
     spin_up_years: dict = field(default_factory=dict)  # scenario -> its spin-up (years; 0: none)
+    annual_cost_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, response cost
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -116,12 +117,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     yearly = traj.groupby(["scenario", "replicate", "metric", "year"])["value"].sum().reset_index()
     annual = _bands(yearly, ["scenario", "metric", "year"])
     # Each option's paired change from the baseline, year by year (net social cost), with its band.
-    net = yearly[yearly.metric == "net_social_cost_gbp"].pivot_table(index=["replicate", "year"], columns="scenario",
-                                                                     values="value")
-    annual_change = pd.DataFrame()
-    if baseline in net.columns:
-        change = net.drop(columns=baseline).sub(net[baseline], axis=0).stack().rename("value").reset_index()
-        annual_change = _bands(change.dropna(), ["scenario", "year"])
+    annual_change = _paired_annual_change(yearly, "net_social_cost_gbp", baseline)
+    annual_cost_change = _paired_annual_change(yearly, "response_cost_gbp", baseline)
 
     # Paired differences from the baseline, replicate by replicate.
     wide = with_derived_outcomes(summaries.pivot_table(index=["scenario", "replicate"], columns="metric",
@@ -193,7 +190,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       annual_change, spec.get("posterior_held") or {},
                       {name: scenario_spec.get("parameters") or {} for name, scenario_spec in specs.items()},
                       {name: [lever.get("type") for lever in scenario_spec.get("levers") or []] for name, scenario_spec in specs.items()},
-                      {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()})
+                      {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()},
+                      annual_cost_change)
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
@@ -276,6 +274,16 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _paired_annual_change(yearly: pd.DataFrame, metric: str, baseline: str) -> pd.DataFrame:
+    """Each option's change in `metric` from the baseline, year by year, paired replicate by
+    replicate: scenario, year, mean, p5, p95 (empty without the baseline)."""
+    wide = yearly[yearly.metric == metric].pivot_table(index=["replicate", "year"], columns="scenario", values="value")
+    if baseline not in wide.columns:
+        return pd.DataFrame()
+    change = wide.drop(columns=baseline).sub(wide[baseline], axis=0).stack().rename("value").reset_index()
+    return _bands(change.dropna(), ["scenario", "year"])
 
 
 def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -153,6 +153,61 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
 
 
+def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tmp_path, chb, monkeypatch):
+    """A failed baseline run and a failed option run on other replicates: each area's change is
+    paired replicate by replicate, as the UK's, so the areas add up to the UK's paired change (a
+    difference of the two scenarios' own means would set different seeds against each other)."""
+    from twin import runner
+
+    seeds = replicate_seeds(1, 4)
+    original = runner.build_model
+
+    def flaky(scenario, seed, *args, **kwargs):
+        if (seed, scenario.name) in ((seeds[1], "baseline"), (seeds[2], "chb")):
+            raise ValueError("injected failure")
+        return original(scenario, seed, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "build_model", flaky)
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb], 4, 1, YEARS, 1, store, progress=False)
+    assert len(outcome.failed) == 2
+    comparison = load_comparison(store, outcome.experiment_id)
+    summary = comparison.summary
+    uk = summary[(summary.scenario == "chb") & (summary.metric == "total_harm_gbp_total")]["diff_mean"].iloc[0]
+    areas = comparison.areas[(comparison.areas.scenario == "chb") & (comparison.areas.metric == "harm_gbp_total")]
+    assert areas["diff_mean"].sum() == pytest.approx(uk, rel=1e-9)
+    base = comparison.areas[comparison.areas.scenario == "baseline"]
+    assert (base["diff_mean"] == 0).all()
+
+
+def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
+    """Response spending that differs a lot between replicates, an option that spends £0.1bn a year
+    more than the baseline in every pair, and the option's third run failed: the year-by-year table
+    says +£0.10bn, not the change of the two scenarios' means over different replicates."""
+    from twin.report_text import year_by_year
+
+    store = _sqlite(tmp_path)
+    scenario_rows = [{"name": name, "spec_hash": name, "resolved": {"step": "month"}} for name in ("base", "opt")]
+    experiment = store.experiment("h", "base vs opt", {}, 1, "compare", scenario_rows, {})
+    base_id, opt_id = store.scenario_ids(experiment)
+    for replicate, level in enumerate([1e9, 2e9, 9e9]):
+        for scenario_id, extra in ((base_id, 0.0), (opt_id, 0.1e9)):
+            if scenario_id == opt_id and replicate == 2:
+                store.write_run(experiment, scenario_id, replicate, replicate, {"status": "failed", "error": "x"})
+                continue
+            cost = (level + extra) / 12
+            trajectories = [(step, metric, cost) for step in range(1, 13)
+                            for metric in ("response_cost_gbp", "net_social_cost_gbp")]
+            summary = {f"discounted_{m}": 12 * cost for m in ("harm_gbp_total", "response_cost_gbp",
+                                                               "net_social_cost_gbp", "harm_gbp_exporter_areas",
+                                                               "harm_gbp_other_areas")}
+            store.write_run(experiment, scenario_id, replicate, replicate,
+                            {"status": "done", "trajectories": trajectories, "area_results": [], "summary": summary})
+    comparison = load_comparison(store, experiment)
+    table = year_by_year(comparison)
+    assert table.iloc[0]["opt: net social cost (response spending)"] == "+£0.10bn (+£0.10bn)"
+
+
 def _exit_on_two(task):
     if task == 2:
         time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies

@@ -48,6 +48,7 @@ class Comparison:
     parameters: dict = field(default_factory=dict)  # scenario -> its [parameters] (base files' included)
     lever_types: dict = field(default_factory=dict)  # scenario -> the types of its levers
     spin_up_years: dict = field(default_factory=dict)  # scenario -> its spin-up (years; 0: none)
+    annual_cost_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, response cost
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -116,12 +117,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     yearly = traj.groupby(["scenario", "replicate", "metric", "year"])["value"].sum().reset_index()
     annual = _bands(yearly, ["scenario", "metric", "year"])
     # Each option's paired change from the baseline, year by year (net social cost), with its band.
-    net = yearly[yearly.metric == "net_social_cost_gbp"].pivot_table(index=["replicate", "year"], columns="scenario",
-                                                                     values="value")
-    annual_change = pd.DataFrame()
-    if baseline in net.columns:
-        change = net.drop(columns=baseline).sub(net[baseline], axis=0).stack().rename("value").reset_index()
-        annual_change = _bands(change.dropna(), ["scenario", "year"])
+    annual_change = _paired_annual_change(yearly, "net_social_cost_gbp", baseline)
+    annual_cost_change = _paired_annual_change(yearly, "response_cost_gbp", baseline)
 
     # Paired differences from the baseline, replicate by replicate.
     wide = with_derived_outcomes(summaries.pivot_table(index=["scenario", "replicate"], columns="metric",
@@ -177,19 +174,24 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
     area_totals = area_totals.groupby(["scenario", "replicate", "area", "metric"])["value"].sum().reset_index()
     area_mean = area_totals.groupby(["scenario", "area", "metric"])["value"].mean().reset_index(name="mean")
-    base_area = area_mean[area_mean.scenario == baseline][["area", "metric", "mean"]].rename(columns={"mean": "base"})
-    area_mean = area_mean.merge(base_area, on=["area", "metric"], how="left")
-    area_mean["diff_mean"] = area_mean["mean"] - area_mean["base"]
+    # The change paired replicate by replicate, as the UK's: with a failed run the means of the two
+    # scenarios' own replicates would be over different seeds, and the areas would not add up to it.
+    base_area = area_totals[area_totals.scenario == baseline].drop(columns="scenario").rename(columns={"value": "base"})
+    paired = area_totals.merge(base_area, on=["replicate", "area", "metric"], how="inner")
+    paired = paired.assign(diff_mean=paired["value"] - paired["base"])
+    area_mean = area_mean.merge(paired.groupby(["scenario", "area", "metric"])["diff_mean"].mean().reset_index(),
+                                on=["scenario", "area", "metric"], how="left")
 
     spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),
-                      bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean.drop(columns="base"),
+                      bands, pd.DataFrame(rows), pd.DataFrame(summary_rows), area_mean,
                       annual, runs, runs[runs.status != "done"], spec.get("posterior"),
                       first.get("geography") or _stored_geography(first), ranking, str(first.get("start_date") or ""),
                       annual_change, spec.get("posterior_held") or {},
                       {name: scenario_spec.get("parameters") or {} for name, scenario_spec in specs.items()},
                       {name: [lever.get("type") for lever in scenario_spec.get("levers") or []] for name, scenario_spec in specs.items()},
-                      {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()})
+                      {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()},
+                      annual_cost_change)
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
@@ -272,6 +274,16 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _paired_annual_change(yearly: pd.DataFrame, metric: str, baseline: str) -> pd.DataFrame:
+    """Each option's change in `metric` from the baseline, year by year, paired replicate by
+    replicate: scenario, year, mean, p5, p95 (empty without the baseline)."""
+    wide = yearly[yearly.metric == metric].pivot_table(index=["replicate", "year"], columns="scenario", values="value")
+    if baseline not in wide.columns:
+        return pd.DataFrame()
+    change = wide.drop(columns=baseline).sub(wide[baseline], axis=0).stack().rename("value").reset_index()
+    return _bands(change.dropna(), ["scenario", "year"])
 
 
 def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

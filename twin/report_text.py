@@ -345,17 +345,15 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     """Each option's change from the baseline in each year (undiscounted): net social cost (the
     paired mean, as in the chart), and response spending in brackets. Shows whether an effect is
     growing, peaking or fading."""
-    annual, change = comparison.annual, comparison.annual_change
-    if annual.empty or change.empty:
+    change, cost = comparison.annual_change, comparison.annual_cost_change  # both paired replicate by replicate
+    if change.empty or cost.empty:
         return pd.DataFrame()
-    spending = annual[annual.metric == "response_cost_gbp"].pivot_table(index="year", columns="scenario",
-                                                                         values="mean")
+    spending = cost.pivot_table(index="year", columns="scenario", values="mean")
     net = change.pivot_table(index="year", columns="scenario", values="mean")
     table = pd.DataFrame({"year": net.index})
     for option in (s for s in comparison.scenarios if s in net.columns):
-        spend = spending[option] - spending[comparison.baseline]
         table[f"{option}: net social cost (response spending)"] = [
-            f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spend.loc[net.index])]
+            f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spending[option].loc[net.index])]
     return table
 
 

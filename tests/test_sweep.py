@@ -15,7 +15,7 @@ import tomllib
 from twin.errors import ScenarioError
 from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
 from twin.store import Store
-from twin.sweep import design, load_experiment, run_sweep, sweep_results
+from twin.sweep import design, load_experiment, point_scenario, run_sweep, sweep_results
 
 from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, write
 
@@ -65,6 +65,17 @@ def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
     assert outcome["ran"] == 8 and outcome["reused"] == 0
     again = run_sweep(config, store, SerialExecutor(), progress=False)
     assert again["ran"] == 0 and again["reused"] == 8 and again["experiment_id"] == outcome["experiment_id"]
+
+
+def test_whole_number_uncertainties_are_recorded_as_run(tmp_path):
+    """A whole-number parameter sampled from a range runs rounded, and the design records the
+    rounded value the run used, so that the analysis reads what was run."""
+    body = TINY.replace("[[lever]]", "[[uncertainty]]\nname = \"enablers_technical\"\nlow = 10\nhigh = 100\n[[lever]]")
+    config = load_experiment(write(tmp_path / "whole.toml", body))
+    values = design(config)["enablers_technical"]
+    assert (values == np.round(values)).all() and values.nunique() > 1
+    scenario = point_scenario(config["base"], design(config).iloc[0].to_dict(), ["enablers_technical"])
+    assert scenario.parameters["enablers_technical"] == values.iloc[0]
 
 
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):

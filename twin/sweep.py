@@ -55,6 +55,7 @@ from twin.targets import Target, check_aggregation
 from twin.errors import ScenarioError, did_you_mean
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 from twin.sensitivity import Uncertain, apply_values
+from twin.parameters import as_sampled
 
 SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
 BETTER = ("lower", "higher")  # an outcome's better direction, for regret
@@ -327,6 +328,8 @@ def design(config: dict) -> pd.DataFrame:
         lows = np.array([u.low for u in uncertain])
         highs = np.array([u.high for u in uncertain])
         samples = pd.DataFrame(lows + unit * (highs - lows), columns=[u.name for u in uncertain])
+        for u in uncertain:  # as the runs take them (whole-number parameters rounded): analysed as run
+            samples[u.name] = [as_sampled(u.name, v) for v in samples[u.name]]
     else:
         samples = pd.DataFrame(index=[0])
     samples.insert(0, "sample", np.arange(len(samples)))

@@ -178,6 +178,12 @@ def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tm
     assert areas["diff_mean"].sum() == pytest.approx(uk, rel=1e-9)
     base = comparison.areas[comparison.areas.scenario == "baseline"]
     assert (base["diff_mean"] == 0).all()
+    # summary.csv says how many pairs stand behind each change: 2 of chb's 3 finished runs
+    from twin.report import summary_csv
+
+    rows = summary_csv(comparison)
+    changes = rows[(rows.scenario == "chb") & rows.diff_mean.notna()]
+    assert (changes["reps"] == 3).all() and (changes["pairs"] == 2).all()
 
 
 def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):

@@ -139,7 +139,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                 paired = (mine[metric] - base[metric]).dropna().to_numpy()
                 if paired.size:
                     low, high = mean_interval(paired)
-                    row.update(diff_mean=paired.mean(), diff_low=low, diff_high=high)
+                    row.update(diff_mean=paired.mean(), diff_low=low, diff_high=high, pairs=paired.size)
             summary_rows.append(row)
         if base is None or scenario == baseline:
             continue

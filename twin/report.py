@@ -246,6 +246,8 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
     frame = pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
     frame["reps"] = frame["reps"].astype("Int64")  # a count of replications, not 3.0
+    if "pairs" in frame:  # the paired replications behind diff_* (fewer than reps if a run failed)
+        frame["pairs"] = frame["pairs"].astype("Int64")
     return frame
 
 
@@ -265,7 +267,7 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
                                  f"diff_mean, diff_low and diff_high are this gap and its 90% interval, not a "
                                  f"change from the baseline",
                          "reps": r["pairs"], "diff_mean": r["gap_mean"], "diff_low": r["gap_low"],
-                         "diff_high": r["gap_high"]})
+                         "diff_high": r["gap_high"], "pairs": r["pairs"]})
     for _, r in comparison.differences.iterrows() if not comparison.differences.empty else ():
         status = ("" if np.isfinite(r["payback_year"]) else
                   " (here: none can be named: a mean saving at the end whose interval still reaches zero)"

@@ -42,7 +42,7 @@ CHARTS = (  # metric, title, scale, y-axis label
     ("disruptions", "OCG disruptions a year", 1, "disruptions a year"),
     ("ocgs_active", "Active OCGs (month by month)", 1, "OCGs"),
     ("members_active", "Active OCG members (month by month)", 1, "members"),
-    ("members_prison", "SOC prisoners (month by month)", 1, "prisoners"),
+    ("members_prison", "SOC prisoners serving a sentence (month by month)", 1, "prisoners"),
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]

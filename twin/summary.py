@@ -35,7 +35,8 @@ LEGEND = ("harm £bn: social and economic harm in the year, all categories (Home
           "which drugs, economic (fraud and other economic crime), slavery (modern slavery), immigr. (organised "
           "immigration crime), violence (network-linked violence), other (firearms supply and organised acquisitive "
           "crime). response £bn: policing, courts, prisons and levers. recovered £m: assets recovered. OCGs and "
-          "members: active at the year's end; prison: SOC prisoners at the year's end. disruptions, arrests, "
+          "members: active at the year's end; prison: SOC prisoners serving a sentence at the year's end (not those "
+          "remanded awaiting trial). disruptions, arrests, "
           "homicides, drug deaths and children (recruited into groups): the year's totals.")
 
 

@@ -133,6 +133,10 @@ def cmd_calibrate(args) -> int:
                   f"{safe_url(args.db)} (an earlier run of this fit, same settings and code), not run again.",
                   file=sys.stderr)
         seeds = outcome["seeds"]
+        if not outcome["converged"]:
+            notes.append(f"Not converged: the point fit used its {outcome['evaluations']} evaluations (max_evaluations) "
+                         "before Nelder-Mead settled; raise max_evaluations and run again to continue.")
+            print(notes[-1], file=sys.stderr)
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
                      f"{config['reps']} replications x {config['years']:g} years on fixed seeds"
                      + (f", {outcome['from_database']} of them read from the database (an earlier run of this fit)"

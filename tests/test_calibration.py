@@ -766,3 +766,24 @@ name = "asset_realisation_share"
     monkeypatch.setattr(calibration, "point_fit", lambda *args, **kwargs: best)
     assert main(["calibrate", str(tmp_path / "short.toml"), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
     assert "Not converged: the point fit used its 3 evaluations (max_evaluations)" in capsys.readouterr().err
+
+
+def test_an_abc_fit_without_pyabc_fails_before_making_its_report_folder(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from twin.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # as if pyabc were not installed
+    config = write(tmp_path / "abc.toml", f'''
+[calibration]
+scenario = "{QUICK_BASELINE}"
+targets = "{TARGETS}"
+method = "abc"
+years = 3
+out = "{tmp_path / 'abc_out'}"
+[[parameter]]
+name = "asset_realisation_share"
+''')
+    assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 2
+    assert 'needs pyabc: pip install -e ".[calibrate]"' in capsys.readouterr().err
+    assert not (tmp_path / "abc_out").exists()

@@ -72,6 +72,11 @@ def cmd_calibrate(args) -> int:
     config = load_config(args.config)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
+    if config["method"] == "abc":  # before the report folder is made
+        try:
+            import pyabc  # noqa: F401
+        except ImportError:
+            raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
@@ -81,10 +86,6 @@ def cmd_calibrate(args) -> int:
         if args.quiet:  # pyabc sets its logger to INFO when imported, and logs each generation
             import logging
 
-            try:
-                import pyabc  # noqa: F401
-            except ImportError:
-                pass  # abc_fit says what to install
             logging.getLogger("ABC").setLevel(logging.WARNING)
         try:
             outcome = abc_fit(config, store, args.workers or config["workers"],

@@ -100,6 +100,17 @@ def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
                           "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
 
 
+def check_parquet_engine() -> None:
+    """Parquet needs pyarrow (or fastparquet): say so before any folder is made."""
+    for engine in ("pyarrow", "fastparquet"):
+        try:
+            __import__(engine)
+            return
+        except ImportError:
+            pass
+    raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"")
+
+
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
     runs = store.runs_frame(experiment_id)
     if runs.empty:

@@ -725,3 +725,65 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
 
     assert logging.getLogger("ABC").getEffectiveLevel() == logging.WARNING  # --quiet silences pyabc's log
     logging.getLogger("ABC").setLevel(logging.INFO)  # as pyabc left it, for the tests that follow
+
+
+def test_a_point_fit_that_runs_out_of_evaluations_says_it_has_not_converged(tmp_path, monkeypatch, capsys):
+    import twin.calibration as calibration
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '''
+[[target]]
+name = "assets"
+value = 800e6
+tolerance = 140e6
+source = "test"
+metric = "assets_recovered_gbp"
+years = [1, 1]
+aggregation = "annual_sum"
+''')
+    body = f'''
+[calibration]
+scenario = "{QUICK_BASELINE}"
+targets = "{targets}"
+reps = 1
+years = 1
+max_evaluations = {{n}}
+out = "{tmp_path / 'cal'}"
+[[parameter]]
+name = "asset_realisation_share"
+'''
+    # a smooth misfit with its minimum inside the range, instead of the model
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor: overrides)
+    monkeypatch.setattr(calibration, "fit_table", lambda targets, values: values)
+    monkeypatch.setattr(calibration, "misfit", lambda values: (values["asset_realisation_share"] - 0.3) ** 2)
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    assert not point_fit(load_config(write(tmp_path / "short.toml", body.format(n=3))), SerialExecutor(), store)["converged"]
+    assert point_fit(load_config(write(tmp_path / "long.toml", body.format(n=200))), SerialExecutor(), store)["converged"]
+    # the command says so, as it does for ABC-SMC
+    best = {"best": {"asset_realisation_share": 0.44}, "misfit": 1.0, "evaluations": 3, "history": [],
+            "seeds": [1], "key": "k", "from_database": 0, "converged": False}
+    monkeypatch.undo()  # the final fit table runs the model; only point_fit stays replaced
+    monkeypatch.setattr(calibration, "point_fit", lambda *args, **kwargs: best)
+    assert main(["calibrate", str(tmp_path / "short.toml"), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    assert "Not converged: the point fit used its 3 evaluations (max_evaluations)" in capsys.readouterr().err
+
+
+def test_an_abc_fit_without_pyabc_fails_before_making_its_report_folder(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from twin.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # as if pyabc were not installed
+    config = write(tmp_path / "abc.toml", f'''
+[calibration]
+scenario = "{QUICK_BASELINE}"
+targets = "{TARGETS}"
+method = "abc"
+years = 3
+out = "{tmp_path / 'abc_out'}"
+[[parameter]]
+name = "asset_realisation_share"
+''')
+    assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 2
+    assert 'needs pyabc: pip install -e ".[calibrate]"' in capsys.readouterr().err
+    assert not (tmp_path / "abc_out").exists()

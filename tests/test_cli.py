@@ -492,3 +492,14 @@ def test_fit_run_from_outside_the_project_finds_the_projects_scenario_and_target
     monkeypatch.setattr(executor, "make_executor", lambda workers, cluster=None: SimpleNamespace(close=lambda: None))
     main(["fit", "--reps", "1", "--workers", "1", "--out", str(tmp_path / "fit")])
     assert seen["scenario"] == str(project / "scenarios" / "baseline.toml") and seen["targets"] > 0
+
+
+def test_export_to_parquet_without_an_engine_fails_before_making_its_folder(tmp_path, capsys, monkeypatch):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert main(["compare", str(SCENARIOS / "baseline.toml"), "--reps", "1", "--years", "1", "--workers", "1",
+                 "--quiet", "--out", str(tmp_path / "c"), "--db", db]) == 0
+    for engine in ("pyarrow", "fastparquet"):  # as if neither were installed
+        monkeypatch.setitem(sys.modules, engine, None)
+    error = _user_error(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"], capsys)
+    assert 'needs pyarrow: pip install -e ".[parquet]"' in error
+    assert not (tmp_path / "pq").exists()

@@ -511,6 +511,8 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide
     assert "trajectories" not in guide and "parquet" not in guide  # only what this export wrote
+    # the inputs it names are this experiment's, not another's
+    assert "the experiment file (`lever.chb.hold_years`)" in guide and "recruitment_fill_rate" not in guide
     assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2
     definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
     assert definitions.to_dict("records") == [{"outcome": "harm", "metric": "harm_gbp_total", "area": "UK",

@@ -225,7 +225,8 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
                                "initial_simplex": _simplex(start)})
     best = {p.name: p.to_value(u) for p, u in zip(priors, result.x)}
     return {"best": best, "misfit": float(result.fun), "evaluations": len(history), "history": history,
-            "seeds": seeds, "key": key, "from_database": sum(h["from_database"] for h in history)}
+            "seeds": seeds, "key": key, "from_database": sum(h["from_database"] for h in history),
+            "converged": bool(result.success)}  # False: max_evaluations ran out before the simplex settled
 
 
 def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:

@@ -288,7 +288,7 @@ def require_database(url: str) -> None:
 
 
 def cmd_export(args) -> int:
-    from twin.export import export_experiment
+    from twin.export import check_parquet_engine, export_experiment
     from twin.store import Store
 
     require_database(args.db)
@@ -298,6 +298,8 @@ def cmd_export(args) -> int:
         raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` or `twin sweep` first)")
     if not store.scenario_ids(experiment_id):
         raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
+    if args.format == "parquet":
+        check_parquet_engine()
     written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     row = store.experiment_row(experiment_id)
     print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")

@@ -72,6 +72,11 @@ def cmd_calibrate(args) -> int:
     config = load_config(args.config)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
+    if config["method"] == "abc":  # before the report folder is made
+        try:
+            import pyabc  # noqa: F401
+        except ImportError:
+            raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
     images, extra, notes = [], {}, []
@@ -81,10 +86,6 @@ def cmd_calibrate(args) -> int:
         if args.quiet:  # pyabc sets its logger to INFO when imported, and logs each generation
             import logging
 
-            try:
-                import pyabc  # noqa: F401
-            except ImportError:
-                pass  # abc_fit says what to install
             logging.getLogger("ABC").setLevel(logging.WARNING)
         try:
             outcome = abc_fit(config, store, args.workers or config["workers"],
@@ -133,6 +134,10 @@ def cmd_calibrate(args) -> int:
                   f"{safe_url(args.db)} (an earlier run of this fit, same settings and code), not run again.",
                   file=sys.stderr)
         seeds = outcome["seeds"]
+        if not outcome["converged"]:
+            notes.append(f"Not converged: the point fit used its {outcome['evaluations']} evaluations (max_evaluations) "
+                         "before Nelder-Mead settled; raise max_evaluations and run again to continue.")
+            print(notes[-1], file=sys.stderr)
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
                      f"{config['reps']} replications x {config['years']:g} years on fixed seeds"
                      + (f", {outcome['from_database']} of them read from the database (an earlier run of this fit)"

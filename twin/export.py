@@ -66,8 +66,8 @@ SWEEP_TEXT = """\
   aggregation does, and its unit (an outcome summed over each year is per year: GBP/year)."""
 
 
-def guide(experiment_id: int, sweep: bool, fmt: str) -> str:
-    """README.txt for an export: what each of its files and columns is."""
+def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
+    """README.txt for an export: what each of its files and columns is (`names`: a sweep's inputs)."""
     from twin.ensemble import AREA_FLOWS, AREA_STOCKS, GREEN_BOOK_DISCOUNT_RATE
     from twin.harm import PRICE_YEAR
 
@@ -75,7 +75,7 @@ def guide(experiment_id: int, sweep: bool, fmt: str) -> str:
         head = EXPERIMENTS_TEXT.format(
             ext=fmt, key="point", key_what="the design point, as in sweep_results.csv", unit="design point",
             inputs="`sample` (the sampled future), `policy`, and each sampled or set quantity under its name in "
-                   "the experiment file (`recruitment_fill_rate_per_month`, `lever.chb.hold_years`); the base "
+                   f"the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); the base "
                    "scenario's other settings are in the experiment file")
         body = SWEEP_TEXT.format(ext=fmt)
     else:
@@ -98,6 +98,17 @@ def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
                           "what": AGGREGATION_WORDS.get(o["aggregation"], o["aggregation"])
                           + (f" ({o['ratio_of']})" if o.get("ratio_of") else ""),
                           "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
+
+
+def check_parquet_engine() -> None:
+    """Parquet needs pyarrow (or fastparquet): say so before any folder is made."""
+    for engine in ("pyarrow", "fastparquet"):
+        try:
+            __import__(engine)
+            return
+        except ImportError:
+            pass
+    raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"")
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -152,5 +163,6 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
             frame.to_csv(path, index=False)
         written.append(path)
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
-    readme.write_text(guide(experiment_id, sweep, fmt))
+    names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy")) if sweep else ()
+    readme.write_text(guide(experiment_id, sweep, fmt, names))
     return [*written, readme]

@@ -520,7 +520,7 @@ def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch)
 
     try:
         original = fresh_hash()
-        for presentation in ("report.py", "report_text.py"):
+        for presentation in ("report.py", "report_text.py", "errors.py", "sweep_notes.py"):
             (copy / presentation).write_text((copy / presentation).read_text() + "\n# reworded\n")
             assert fresh_hash() == original, presentation
         (copy / "justice.py").write_text((copy / "justice.py").read_text() + "\n# edited\n")

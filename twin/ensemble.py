@@ -114,12 +114,13 @@ def outcome_tables(model) -> dict:
     return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
 
 
-#: modules that only present stored results (reports, commands, the benchmark): editing them leaves
-#: every stored run valid, so they are left out of `code_hash`
+#: modules that only present stored results or word messages (reports, commands, error messages,
+#: sweep notes, the benchmark, the kernels' compile list): editing them leaves every stored run valid,
+#: so they are left out of `code_hash`
 PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "report.py", "report_text.py",
                                   "report_format.py", "report_ranking.py", "compare.py", "summary.py",
                                   "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
-                                  "core_rules.py"})
+                                  "core_rules.py", "errors.py", "sweep_notes.py", "precompile.py"})
 
 
 @functools.cache

@@ -786,3 +786,19 @@ def test_an_experiments_step_is_its_policy_files_when_the_policies_are_scenario_
         f'base = "{QUICK_CHB_PILOT}"', f'base = "{ROOT / "scenarios" / "baseline.toml"}"')
     assert experiment_step(load_experiment(write(tmp_path / "policies.toml", body))) == "week"
     assert experiment_step(load_experiment(write(tmp_path / "plain.toml", TINY))) == "month"
+
+
+def test_policies_that_are_scenario_files_are_named_by_file_in_the_results(tmp_path):
+    """The runs read a policy's scenario file by its full path; the results name it by its file
+    name, which means the same on any machine the results are read on."""
+    body = (f'[experiment]\nname = "files"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\nyears = 1\n'
+            '[sampler]\nkind = "lhs"\nsize = 1\n'
+            f'[[lever]]\nname = "scenario"\nvalues = ["{ROOT / "scenarios" / "baseline.toml"}", '
+            f'"{ROOT / "scenarios" / "ct_powers.toml"}"]\n'
+            '[[outcome]]\nname = "harm"\nmetric = "harm_gbp_total"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    config = load_experiment(write(tmp_path / "files.toml", body))
+    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    outcome = run_sweep(config, store, SerialExecutor(), progress=False)
+    table = sweep_results(store, outcome["experiment_id"])
+    assert list(table["scenario"]) == ["baseline.toml", "ct_powers.toml"]
+    assert table["status"].eq("done").all()

@@ -112,6 +112,8 @@ def check_parquet_engine() -> None:
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
+    from twin.sweep import stored_inputs
+
     runs = store.runs_frame(experiment_id)
     if runs.empty:
         raise UserError(f"experiment {experiment_id} has no runs")
@@ -123,7 +125,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # input named `scenario` (the policy's file), which must not replace the design point's name.
     key = "point" if sweep else "scenario"
     runs = runs.rename(columns={"scenario": key})
-    inputs = pd.DataFrame([{**(json.loads(row["resolved_json"])["inputs"] if sweep
+    inputs = pd.DataFrame([{**(stored_inputs(row["resolved_json"]) if sweep
                                else _inputs(json.loads(row["resolved_json"]))), key: row["name"]}
                            for _, row in scenarios.iterrows()])
     # rows in design order (scenario or design point, then replicate) in both tables, so that row i

@@ -464,6 +464,15 @@ def _run_point(task: SweepTask) -> dict:
                 "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
 
 
+def stored_inputs(resolved_json: str) -> dict:
+    """A design point's inputs as stored, a policy that is a scenario file named by its file name
+    (the runs read it by its full path on the machine that ran them, which means nothing elsewhere)."""
+    inputs = dict(json.loads(resolved_json)["inputs"])
+    if isinstance(inputs.get("scenario"), str):
+        inputs["scenario"] = Path(inputs["scenario"]).name
+    return inputs
+
+
 def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
     """One row per run: its design point, inputs, replicate, seed and outcomes (EMA layout, joined);
     with `reps`, the first `reps` replicates only (a sweep run earlier with more)."""
@@ -471,8 +480,7 @@ def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.Data
     if reps is not None:
         runs = runs[runs.replicate < reps]
     scenarios = store.scenarios_frame(experiment_id)
-    inputs = pd.DataFrame([{**json.loads(r["resolved_json"])["inputs"], "point": r["name"]}
-                           for _, r in scenarios.iterrows()])
+    inputs = pd.DataFrame([{**stored_inputs(r["resolved_json"]), "point": r["name"]} for _, r in scenarios.iterrows()])
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
     frame = runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id", how="left") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)

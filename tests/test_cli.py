@@ -151,6 +151,16 @@ def test_params_listing(capsys):
     assert (table["provenance"] == "assumption").equals(table["source"].str.lower().str.startswith("assumption"))
     assert table.loc["harm_gbp_per_heroin_crack_user_year", "provenance"] == "calibrated"
     assert table.loc["soc_prisoners_initial", "provenance"] == "derived"
+    # the targets a parameter was set to reproduce, as calibration/targets.toml's fitted_by lists them
+    from twin.targets import load_targets
+
+    expected = {}
+    for target in load_targets(ROOT / "calibration" / "targets.toml"):
+        for name in target.fitted_by:
+            expected.setdefault(name, []).append(target.name)
+    listed = table["fitted_to"].dropna().str.split(";").to_dict()
+    assert listed == expected and listed["charge_prob"] == ["soc_prisoners", "soc_prisoners_late"]
+    assert table.loc["charge_prob", "provenance"] == "assumption"  # an assumption set by hand to fit
     assert main(["params", "--group", "justise"]) == 2
     assert "did you mean 'justice'" in capsys.readouterr().err
 

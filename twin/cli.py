@@ -137,13 +137,18 @@ def cmd_params(args) -> int:
     if args.markdown:
         print(markdown_table(rows))
         return 0
+    from twin.cli_research import project_default
+    from twin.targets import fitted_to
+
+    fitted = fitted_to(project_default("calibration/targets.toml", "calibration/targets.toml"))  # set to fit them
     if args.csv:
         import csv
 
         writer = csv.writer(sys.stdout)
-        writer.writerow(["name", "value", "unit", "low", "high", "group", "provenance", "source", "description"])
+        writer.writerow(["name", "value", "unit", "low", "high", "group", "provenance", "fitted_to", "source", "description"])
         for p in rows:
-            writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.provenance, p.source, p.description])
+            writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.provenance,
+                             ";".join(fitted.get(p.name, [])), p.source, p.description])
         return 0
     group = None
     for p in rows:
@@ -151,6 +156,8 @@ def cmd_params(args) -> int:
             group = p.group
             print(f"\n[{group}]")
         flag = "  (assumption)" if p.is_assumption else ""
+        if p.name in fitted:
+            flag += f"  (set to fit: {', '.join(fitted[p.name])})"
         print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
         print(f"      {p.description}. Source: {p.source}")
     from twin.parameter_table import SOURCE_DOCUMENTS

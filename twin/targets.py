@@ -63,6 +63,18 @@ class Target:
     fitted_by: tuple[str, ...] = ()  # parameters set (by calibration or by hand) chiefly to reproduce it
 
 
+def fitted_to(path: str | Path) -> dict[str, list[str]]:
+    """Each parameter set (by calibration or by hand) to reproduce targets of the file: the names of
+    those targets (their `fitted_by`). Empty when the file is not there (a package used elsewhere)."""
+    if not Path(path).is_file():
+        return {}
+    names: dict[str, list[str]] = {}
+    for target in load_targets(path):
+        for parameter in target.fitted_by:
+            names.setdefault(parameter, []).append(target.name)
+    return names
+
+
 def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[Target]:
     """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas."""
     from twin.parameter_table import PARAMETER_TABLE

@@ -30,7 +30,12 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
         return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
                 f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
-                  f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}")
+                  f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}. "
+                  f"Beyond replications, which comes first turns on what these runs hold fixed: "
+                  f"the levers' assumed effect sizes and costs, the model's uncertain parameters (the drug "
+                  f"market's price elasticities above all, in the sensitivity analysis) and the horizon; a sweep "
+                  f"over them (twin sweep) shows how often each comes first, and 'Year by year' how each "
+                  f"option's saving moves over time")
     close = ""
     if second["gap_low"] > 0 and second["p_above_better"] < NARROW_SHARE:  # told apart, but a small lead
         runner_wins = int(round((1 - second["p_above_better"]) * second["pairs"]))

@@ -760,12 +760,14 @@ name = "asset_realisation_share"
     assert not point_fit(load_config(write(tmp_path / "short.toml", body.format(n=3))), SerialExecutor(), store)["converged"]
     assert point_fit(load_config(write(tmp_path / "long.toml", body.format(n=200))), SerialExecutor(), store)["converged"]
     # the command says so, as it does for ABC-SMC
-    best = {"best": {"asset_realisation_share": 0.44}, "misfit": 1.0, "evaluations": 3, "history": [],
+    best = {"best": {"asset_realisation_share": 0.3 + 0.14}, "misfit": 1.0, "evaluations": 3, "history": [],
             "seeds": [1], "key": "k", "from_database": 0, "converged": False}
     monkeypatch.undo()  # the final fit table runs the model; only point_fit stays replaced
     monkeypatch.setattr(calibration, "point_fit", lambda *args, **kwargs: best)
     assert main(["calibrate", str(tmp_path / "short.toml"), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
     assert "Not converged: the point fit used its 3 evaluations (max_evaluations)" in capsys.readouterr().err
+    # its parameters as a user would type them (0.3 + 0.14 is 0.44000000000000006 in binary)
+    assert "asset_realisation_share = 0.44\n" in (tmp_path / "cal" / "best_parameters.toml").read_text()
 
 
 def test_an_abc_fit_without_pyabc_fails_before_making_its_report_folder(tmp_path, monkeypatch, capsys):

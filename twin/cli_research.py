@@ -168,7 +168,7 @@ def cmd_calibrate(args) -> int:
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
     write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images, extra)
     (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
-        f"{k} = {v!r}\n" for k, v in outcome["best"].items()))
+        f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()))  # 0.44, not 0.43999999999999995
     if not args.quiet:
         print("\n" + "\n".join(fit_lines(table)))
     beyond = config["targets_beyond_horizon"]

@@ -93,7 +93,8 @@ def test_user_errors_are_one_line_without_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["run", "x.toml", "--seed", "-1"], ["run", "x.toml", "--years", "0"],
-                                  ["bench", "--reps", "0"]])
+                                  ["bench", "--reps", "0"], ["compare", "x.toml", "--reps", "1000000000"],
+                                  ["fit", "--reps", "10001"]])
 def test_bad_options_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

@@ -51,6 +51,7 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + 'max_evaluations = 0\n' + TWO, "[calibration] max_evaluations: expected a whole number >= 1, got 0"),
     (CALIBRATION + 'posterior_size = 2.5\n' + TWO, "[calibration] posterior_size: expected a whole number >= 1, got 2.5"),
     (CALIBRATION + 'population_size = 1\n' + TWO, "[calibration] population_size: expected a whole number >= 2, got 1"),
+    (CALIBRATION + 'reps = 1000000000\n' + TWO, "[calibration] reps: expected a whole number from 1 to 10000, got 1000000000"),
     (CALIBRATION + 'workers = 0\n' + TWO, "[calibration] workers: expected a whole number >= 1, got 0"),
     # [[parameter]] entries
     (CALIBRATION + '[[parameter]]\nnmae = "charge_prob"\n', "[[parameter]] #1: missing key 'name' (found 'nmae': did you mean 'name'?)"),
@@ -130,7 +131,8 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('# nothing\n', "no [experiment] table"),
     ('[experiment]\nkind = "entry"\narea = "Merseysid"\n', "[experiment] area: unknown area 'Merseysid'; did you mean 'Merseyside'?"),
     ('[experiment]\nkind = "entry"\nmonths = 12\n', "[experiment] months: expected a whole number of months above 12"),
-    ('[experiment]\nkind = "entry"\nreps = "4"\n', "[experiment] reps: expected a whole number >= 1, got '4'"),
+    ('[experiment]\nkind = "entry"\nreps = "4"\n', "[experiment] reps: expected a whole number from 1 to 10000, got '4'"),
+    ('[experiment]\nkind = "entry"\nreps = 20000\n', "[experiment] reps: expected a whole number from 1 to 10000, got 20000"),
     ('[experiment]\nkind = "entry"\nseed = 1.5\n', "[experiment] seed: expected a whole number from 0 to 4294967295, got 1.5"),
     ('[experiment]\nkind = "replacement"\nshare = 1.5\n', "[experiment] share: expected a share above 0 and at most 1, got 1.5"),
     ('[experiment]\nkind = "entry"\nhold = "yes"\n', "[experiment] hold: expected true or false, got 'yes'"),

@@ -20,3 +20,17 @@ def test_readme_lists_every_module():
 def test_no_module_is_too_long():
     for path in (ROOT / "twin").glob("*.py"):
         assert len(path.read_text().splitlines()) <= 520, path.name
+
+
+def test_docs_path_that_is_not_the_odd_is_a_user_error(tmp_path, capsys):
+    from twin.cli import main
+
+    other = tmp_path / "notes.md"
+    other.write_text("# Notes\nnothing generated here\n")
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"\xff\xfe<!--")
+    for path, expected in ((tmp_path, "is a folder"), (other, "no generated blocks"), (binary, "not UTF-8")):
+        assert main(["docs", "--path", str(path)]) == 2
+        error = capsys.readouterr().err
+        assert f"--path '{path}'" in error and expected in error and "Traceback" not in error
+    assert other.read_text() == "# Notes\nnothing generated here\n"

@@ -253,6 +253,7 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('"annual_sum"', '"annualsum"'), r"\[\[outcome\]\] #1: aggregation: .*did you mean 'annual_sum'"),
     (("years = [1, 1]", "years = [1, 9]"), r"years: expected \[first, last\] with 1 <= first <= last <= 1"),
     (("size = 2", 'size = "two"'), r"\[sampler\] size: expected a whole number >= 1, got 'two'"),
+    (("years = 1\n", "years = 1\nreps = 1000000000\n"), r"\[experiment\] reps: expected a whole number from 1 to 10000"),
     (('kind = "lhs"\nsize = 2', 'kind = "sobol"\nsize = 6'), r"a sobol sample needs a power of 2"),
     (("values = [0, 2]", "valuse = [0, 2]"), r"\[\[lever\]\] #1: unknown key 'valuse'; did you mean 'values'"),
     (('metric = "harm_gbp_total"', 'metric = "harm_gbp_totl"'), r"unknown metric 'harm_gbp_totl'"),

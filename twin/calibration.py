@@ -112,7 +112,8 @@ def load_config(path: str | Path) -> dict:
     if method not in METHODS:
         raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {method!r}"
                             f"{did_you_mean(str(method), METHODS)}")
-    counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum) if key in table
+    counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum,
+                                             checks.MAX_REPS if key == "reps" else None) if key in table
               else default for key, (default, minimum) in COUNTS.items()}
     years = checks.check_years(path, "calibration", table.get("years", 3))
     seed = checks.check_seed(path, "calibration", table.get("seed", 1))

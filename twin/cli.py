@@ -26,6 +26,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _reps(text: str) -> int:
+    from twin.config_checks import replications_argument  # the config files' limit too
+    return replications_argument(text)
+
+
 def _seed(text: str) -> int:
     from twin.config_checks import MAX_SEED  # numpy's legacy seeding, and the config files' limit
     try:
@@ -406,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser("compare", help="run paired replications of scenarios and write the comparison report")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the baseline")
-    compare.add_argument("--reps", type=_positive_int, default=12, help="replications per scenario (default 12)")
+    compare.add_argument("--reps", type=_reps, default=12, help="replications per scenario (default 12)")
     compare.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     compare.add_argument("--years", type=_years, help="horizon in years (default: the scenarios')")
     compare.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")

@@ -458,13 +458,13 @@ def cmd_analyse(args) -> int:
 def add_research_commands(sub) -> None:
     """The research and batch subcommands' parsers (fit, calibrate, sensitivity, screen, validate, sweep,
     analyse), added to `cli.build_parser`'s subparsers."""
-    from twin.cli import _positive_int, _seed, _sobol_samples, _years
+    from twin.cli import _positive_int, _reps, _seed, _sobol_samples, _years
     from twin.store import DEFAULT_DB
 
     fit = sub.add_parser("fit", help="how well a scenario meets the calibration targets (fit.html, fit.json)")
     fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml", help="scenario TOML file (default scenarios/baseline.toml)")
     fit.add_argument("--targets", default="calibration/targets.toml", help="targets TOML file (default calibration/targets.toml)")
-    fit.add_argument("--reps", type=_positive_int, default=8, help="replications (default 8)")
+    fit.add_argument("--reps", type=_reps, default=8, help="replications (default 8)")
     fit.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     fit.add_argument("--years", type=_years, help="default: the last year any target needs")
     fit.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")

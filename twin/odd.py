@@ -70,8 +70,20 @@ def render(text: str) -> str:
 
 
 def update(path: Path) -> bool:
-    """Rewrite the generated blocks in place; True if the file changed."""
-    text = path.read_text()
+    """Rewrite the generated blocks in place; True if the file changed. A folder, a file that is
+    not UTF-8 or one without a generated block (not the ODD) is a user error, left as it is."""
+    from twin.errors import UserError
+
+    if path.is_dir():
+        raise UserError(f"--path '{path}': is a folder; give the ODD document (docs/ODD.md)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"--path '{path}': not UTF-8 text (byte {exc.start}); expected the ODD document "
+                        f"(docs/ODD.md)") from None
+    if not BLOCK.search(text):
+        raise UserError(f"--path '{path}': no generated blocks (<!-- BEGIN GENERATED: name --> ... "
+                        f"<!-- END GENERATED: name -->); expected the ODD document (docs/ODD.md)")
     new = render(text)
     if new != text:
         path.write_text(new)

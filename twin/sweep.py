@@ -108,7 +108,7 @@ def load_experiment(path: str | Path) -> dict:
         base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
     except ScenarioError as exc:
         raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
-    checks.check_whole_number(path, "experiment", "reps", table.get("reps", 1), 1)
+    checks.check_whole_number(path, "experiment", "reps", table.get("reps", 1), 1, checks.MAX_REPS)
     checks.check_seed(path, "experiment", table.get("seed", 1))
     sampler = data.get("sampler", {"kind": "lhs", "size": 8})
     check_keys(path, "sampler", sampler, ("kind", "size", "levels"))

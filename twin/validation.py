@@ -118,7 +118,7 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment] description: expected a string in quotes, "
                             f"got {spec['description']!r}")
     checks.check_seed(path, "experiment", spec.get("seed", 1))
-    checks.check_whole_number(path, "experiment", "reps", spec.get("reps", 4), 1)
+    checks.check_whole_number(path, "experiment", "reps", spec.get("reps", 4), 1, checks.MAX_REPS)
     months = spec.get("months", 48)
     if isinstance(months, bool) or not isinstance(months, int) or not SHOCK_MONTH < months <= 1200:
         raise ScenarioError(f"{path}: [experiment] months: expected a whole number of months above {SHOCK_MONTH} "

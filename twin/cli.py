@@ -11,67 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from twin import arguments
 from twin.errors import UserError, output_folder, safe_url
 
 DEFAULT_RESULTS = Path("results")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
-def _reps(text: str) -> int:
-    from twin.config_checks import replications_argument  # the config files' limit too
-    return replications_argument(text)
-
-
-def _seed(text: str) -> int:
-    from twin.config_checks import MAX_SEED  # numpy's legacy seeding, and the config files' limit
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number seed, got {text!r}") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {value}")
-    return value
-
-
-def _sobol_samples(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 4 or value & (value - 1):
-        raise argparse.ArgumentTypeError(f"expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64, got {value}")
-    return value
-
-
-def _years(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"expected a number of years above 0 and at most 100, got {text}")
-    return value
-
-
-def _spin_up_years(text: str) -> float:
-    from twin.scenario import MAX_SPIN_UP_YEARS
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
-    if not 0 <= value <= MAX_SPIN_UP_YEARS:
-        raise argparse.ArgumentTypeError(f"expected a number of years from 0 to {MAX_SPIN_UP_YEARS}, got {text}")
-    return value
 
 
 def cmd_run(args) -> int:
@@ -370,10 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario once and print an annual summary")
     run.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
-    run.add_argument("--seed", type=_seed, default=1, help="root random seed (default 1)")
-    run.add_argument("--years", type=_years, help="horizon in years (default: the scenario's)")
+    run.add_argument("--seed", type=arguments.seed, default=1, help="root random seed (default 1)")
+    run.add_argument("--years", type=arguments.years, help="horizon in years (default: the scenario's)")
     run.add_argument("--step", choices=("month", "week"), help="step length (default: the scenario's)")
-    run.add_argument("--spin-up-years", type=_spin_up_years,
+    run.add_argument("--spin-up-years", type=arguments.spin_up_years,
                      help="years run before the first reported one, levers off (default: the scenario's, "
                           "8 unless it says; 0 reports from the register's picture as given)")
     run.add_argument("--out", help="output folder (default results/<scenario>/seed-<seed>)")
@@ -396,13 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     register = sub.add_parser("register", help="write the synthetic OCG register as a CSV template")
     register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write (default results/synthetic_register.csv)")
-    register.add_argument("--seed", type=_seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
+    register.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
     register.set_defaults(func=cmd_register)
 
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.add_argument("--reps", type=_positive_int, default=5, help="timed monthly runs (median reported)")
-    bench.add_argument("--plain-mesa-steps", type=_positive_int, default=7,
+    bench.add_argument("--reps", type=arguments.positive_int, default=5, help="timed monthly runs (median reported)")
+    bench.add_argument("--plain-mesa-steps", type=arguments.positive_int, default=7,
                        help="timed pairs: each times 5 plain-Mesa reference steps, 5 steps of the same "
                             "rules on arrays and 12 twin steps")
     bench.set_defaults(func=cmd_bench)
@@ -411,10 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser("compare", help="run paired replications of scenarios and write the comparison report")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the baseline")
-    compare.add_argument("--reps", type=_reps, default=12, help="replications per scenario (default 12)")
-    compare.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
-    compare.add_argument("--years", type=_years, help="horizon in years (default: the scenarios')")
-    compare.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    compare.add_argument("--reps", type=arguments.replications, default=12, help="replications per scenario (default 12)")
+    compare.add_argument("--seed", type=arguments.seed, default=1, help="root seed (default 1)")
+    compare.add_argument("--years", type=arguments.years, help="horizon in years (default: the scenarios')")
+    compare.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     compare.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     compare.add_argument("--out", default="results/compare", help="report folder (default results/compare)")
     compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")
@@ -426,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")
     export.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
-    export.add_argument("--experiment", type=_positive_int, help="experiment id (default: the latest)")
+    export.add_argument("--experiment", type=arguments.positive_int, help="experiment id (default: the latest)")
     export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     export.set_defaults(func=cmd_export)

@@ -458,22 +458,22 @@ def cmd_analyse(args) -> int:
 def add_research_commands(sub) -> None:
     """The research and batch subcommands' parsers (fit, calibrate, sensitivity, screen, validate, sweep,
     analyse), added to `cli.build_parser`'s subparsers."""
-    from twin.cli import _positive_int, _reps, _seed, _sobol_samples, _years
+    from twin import arguments
     from twin.store import DEFAULT_DB
 
     fit = sub.add_parser("fit", help="how well a scenario meets the calibration targets (fit.html, fit.json)")
     fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml", help="scenario TOML file (default scenarios/baseline.toml)")
     fit.add_argument("--targets", default="calibration/targets.toml", help="targets TOML file (default calibration/targets.toml)")
-    fit.add_argument("--reps", type=_reps, default=8, help="replications (default 8)")
-    fit.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
-    fit.add_argument("--years", type=_years, help="default: the last year any target needs")
-    fit.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    fit.add_argument("--reps", type=arguments.replications, default=8, help="replications (default 8)")
+    fit.add_argument("--seed", type=arguments.seed, default=1, help="root seed (default 1)")
+    fit.add_argument("--years", type=arguments.years, help="default: the last year any target needs")
+    fit.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")
     fit.set_defaults(func=cmd_fit)
 
     calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (ABC-SMC or a point fit)")
     calibrate.add_argument("config", help="calibration config TOML, e.g. calibration/baseline.toml")
-    calibrate.add_argument("--workers", type=_positive_int, help="worker processes (default: the config's, else all cores)")
+    calibrate.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: the config's, else all cores)")
     calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
     calibrate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
@@ -481,16 +481,16 @@ def add_research_commands(sub) -> None:
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol sensitivity indices of key outcomes to uncertain parameters")
     sensitivity.add_argument("config", help="sensitivity config TOML, e.g. calibration/sensitivity.toml")
-    sensitivity.add_argument("--n", type=_sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
-    sensitivity.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    sensitivity.add_argument("--n", type=arguments.sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
+    sensitivity.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
     screen = sub.add_parser("screen", help="Morris screening: which of many parameters move the outcomes at all")
     screen.add_argument("config", help="screening config TOML, e.g. calibration/screening.toml")
-    screen.add_argument("--trajectories", type=_positive_int, help="Morris trajectories (default: the config's)")
-    screen.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores; 1: serial)")
+    screen.add_argument("--trajectories", type=arguments.positive_int, help="Morris trajectories (default: the config's)")
+    screen.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     screen.add_argument("--out", help="report folder (default: the config's)")
     screen.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     screen.set_defaults(func=cmd_screen)
@@ -504,7 +504,7 @@ def add_research_commands(sub) -> None:
     sweep = sub.add_parser("sweep", help="run a batch experiment: uncertainties x lever settings x replications")
     sweep.add_argument("experiment", help="experiment TOML, e.g. experiments/chb_design.toml")
     where = sweep.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
+    where.add_argument("--workers", type=arguments.positive_int, help="local worker processes (default: all cores)")
     where.add_argument("--cluster", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     sweep.add_argument("--out", help="folder for sweep_results.csv (default results/sweeps/<name>)")

@@ -12,23 +12,7 @@ from typing import Any
 from twin.errors import ScenarioError, closest
 from twin.scenario import check_keys, nearby_file
 
-MAX_SEED = 2**32 - 1  # numpy's legacy seeding (ABC-SMC, the Sobol bootstrap) takes no more
-# Replications of one scenario or design point: 10,000 10-year runs are most of a day on 2 cores, and
-# the runs are planned before the first starts (10**9 filled the memory before one had run)
-MAX_REPS = 10_000
-
-
-def replications_argument(text: str) -> int:
-    """A command line's --reps: a whole number from 1 to MAX_REPS."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= MAX_REPS:
-        raise argparse.ArgumentTypeError(f"expected a number of replications from 1 to {MAX_REPS:,}, got {value}")
-    return value
+from twin.arguments import MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
 
 
 def check_tables(path: Path, data: dict[str, Any], tables: tuple[str, ...], lists: tuple[str, ...]) -> None:

@@ -1,0 +1,73 @@
+"""Types of the command line's option values (argparse `type=` functions): each turns the text
+into a number or refuses it with one line saying what was expected, which argparse prints as
+`twin <command>: error: ...` with exit status 2. Light imports only, so that the command line
+starts fast; the config files' checks (`config_checks.py`) share the limits."""
+
+from __future__ import annotations
+
+import argparse
+
+#: numpy's legacy seeding (ABC-SMC, the Sobol bootstrap) takes no more
+MAX_SEED = 2**32 - 1
+#: replications of one scenario or design point: 10,000 10-year runs are most of a day on 2 cores,
+#: and the runs are planned before the first starts (10**9 filled the memory before one had run)
+MAX_REPS = 10_000
+
+
+def _whole(text: str, what: str = "a whole number") -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
+def _number_of_years(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def replications(text: str) -> int:
+    """--reps: a whole number from 1 to MAX_REPS."""
+    value = _whole(text)
+    if not 1 <= value <= MAX_REPS:
+        raise argparse.ArgumentTypeError(f"expected a number of replications from 1 to {MAX_REPS:,}, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    value = _whole(text, "a whole number seed")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {value}")
+    return value
+
+
+def sobol_samples(text: str) -> int:
+    value = _whole(text)
+    if value < 4 or value & (value - 1):
+        raise argparse.ArgumentTypeError(f"expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64, got {value}")
+    return value
+
+
+def years(text: str) -> float:
+    value = _number_of_years(text)
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a number of years above 0 and at most 100, got {text}")
+    return value
+
+
+def spin_up_years(text: str) -> float:
+    from twin.scenario import MAX_SPIN_UP_YEARS
+
+    value = _number_of_years(text)
+    if not 0 <= value <= MAX_SPIN_UP_YEARS:
+        raise argparse.ArgumentTypeError(f"expected a number of years from 0 to {MAX_SPIN_UP_YEARS}, got {text}")
+    return value

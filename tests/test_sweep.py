@@ -803,3 +803,50 @@ def test_policies_that_are_scenario_files_are_named_by_file_in_the_results(tmp_p
     table = sweep_results(store, outcome["experiment_id"])
     assert list(table["scenario"]) == ["baseline.toml", "ct_powers.toml"]
     assert table["status"].eq("done").all()
+
+
+def _running(pid: int) -> bool:
+    """A process that has not ended (a zombie waiting for its new parent to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc")
+def test_local_workers_end_when_their_command_is_killed_outright(tmp_path):
+    """kill -9 of the command, which no handler sees: its worker processes, busy with a run, end on
+    their own within seconds instead of idling on with a model in memory."""
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "worker.pid"
+    script = write(tmp_path / "command.py", f'''
+import os, time
+from twin.executor import LocalExecutor
+
+def work(task):
+    open({str(pid_file)!r}, "w").write(str(os.getpid()))
+    time.sleep(120)
+
+if __name__ == "__main__":
+    for _ in LocalExecutor(1).run(work, [1]):
+        pass
+''')
+    command = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline and command.poll() is None, "the worker never started"
+            time.sleep(0.1)
+        worker = int(pid_file.read_text())
+        assert _running(worker)
+    finally:
+        command.send_signal(signal.SIGKILL)
+        command.wait()
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(worker)

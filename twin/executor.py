@@ -37,11 +37,24 @@ def ignore_further_interrupts():
 
 def _start_worker() -> None:
     """A local worker process: Ctrl-C is the main process's to handle, and SIGTERM (which `close`
-    sends) ends the worker at once, whatever handler the command set before the pool forked."""
+    sends) ends the worker at once, whatever handler the command set before the pool forked. A
+    worker whose command was killed outright (`kill -9`, which no handler sees) ends itself within
+    a second or two rather than idling on with a model in memory."""
     import signal
+    import threading
 
     ignore_further_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this process once its parent has gone (it is then re-parented, so its parent id changes)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def restore_interrupts(handler) -> None:

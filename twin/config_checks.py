@@ -9,10 +9,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+from twin.arguments import MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
 from twin.errors import ScenarioError, closest
 from twin.scenario import check_keys, nearby_file
-
-from twin.arguments import MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
 
 
 def check_tables(path: Path, data: dict[str, Any], tables: tuple[str, ...], lists: tuple[str, ...]) -> None:

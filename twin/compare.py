@@ -207,12 +207,12 @@ def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[s
     defaults = Parameters().as_dict()
     base = {**defaults, **every[comparison.baseline]}
     spin_ups = getattr(comparison, "spin_up_years", None) or {}
+    held = getattr(comparison, "posterior_held", None) or {}  # scenario -> calibrated parameters it sets
     differing = []
     for scenario in comparison.scenarios:
         if spin_ups.get(scenario) == 0:  # no spin-up: its parameters act from year 1 only
             continue
         mine = {**defaults, **every.get(scenario, {})}
-        held = getattr(comparison, "posterior_held", None) or {}
         drawn_in_one = set(held.get(scenario, [])) ^ set(held.get(comparison.baseline, []))
         names = sorted(k for k in set(base) | set(mine) if scenario != comparison.baseline
                        and (base.get(k) != mine.get(k) or k in drawn_in_one))

@@ -167,6 +167,9 @@ def test_a_semicolon_separated_register_is_named_as_such(register, tmp_path):
     path.write_text(path.read_text().replace(",", ";"))
     with pytest.raises(RegisterError, match="separated by ';'.*save it as CSV with commas"):
         load_register(str(path), GEO)
+    path.write_text(path.read_text().replace(";", "\t"))
+    with pytest.raises(RegisterError, match="separated by tabs .*save it as CSV with commas"):
+        load_register(str(path), GEO)
 
 
 def test_spreadsheet_csv_with_a_byte_order_mark_loads(tmp_path):

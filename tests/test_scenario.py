@@ -90,6 +90,11 @@ def test_missing_file(tmp_path):
     with pytest.raises(ScenarioError, match=r"base: file 'baselin.toml' not found next to this scenario; did you mean "
                                             r"'baseline.toml'\?"):  # as the base key would name it
         load_scenario(tmp_path / "option.toml")
+    (tmp_path / "scenarios").mkdir()
+    write(tmp_path / "folder.toml", '[scenario]\nbase = "scenarios"\n')
+    with pytest.raises(ScenarioError, match=r"folder.toml: \[scenario\] base: 'scenarios' is a folder; expected a "
+                                            r"scenario file \(.toml\) in it, such as 'scenarios/baseline.toml'"):
+        load_scenario(tmp_path / "folder.toml")
 
 
 def test_spec_hash_ignores_paths_but_not_parameters(tmp_path):

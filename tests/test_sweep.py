@@ -287,6 +287,10 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('kind = "lhs"', 'kind = "lhss"'), r"\[sampler\] kind: expected one of .*, got 'lhss'; did you mean 'lhs'"),
     (('size = 2\n', 'size = 2\nlevels = 3\n'), r"\[sampler\] levels: only the factorial sampler takes levels"),
     (('kind = "lhs"', 'kind = "factorial"'), r"\[sampler\] size: the factorial sampler takes levels"),
+    # designs too large to plan (a factorial one grows as levels**quantities)
+    (('size = 2\n[[lever]]', 'size = 600000\n[[uncertainty]]\nname = "remand_prob"\n[[lever]]'), r"the design has 600,000 points x 2 policies x 1 reps = 1,200,000 runs, more than"),
+    (('kind = "lhs"\nsize = 2\n[[lever]]', 'kind = "factorial"\nlevels = 10\n[[uncertainty]]\nname = "entry_rate_per_month"\n[[uncertainty]]\nname = "remand_prob"\n[[uncertainty]]\nname = "operation_success_base"\n[[uncertainty]]\nname = "price_supply_elasticity"\n[[uncertainty]]\nname = "drug_demand_price_elasticity"\n[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\n[[lever]]'),
+     r"the design has 1,000,000 points x 2 policies x 1 reps = 2,000,000 runs"),
     (('name = "lever.chb.hold_years"', "name = 5"), r"\[\[lever\]\] #1: name: expected a lever setting or parameter name in quotes, got 5"),
     (("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhihg = 0.5\n[[lever]]'),
      r"\[\[uncertainty\]\] #1: unknown key 'hihg'; did you mean 'high'"),

@@ -211,13 +211,14 @@ def cmd_validate(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from twin.executor import make_executor
+    from twin.config_checks import check_design_size
     from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
 
     config = load_config(args.config)
     if args.n:
         config["n"] = args.n
-    if config["n"] < 4 or config["n"] & (config["n"] - 1):
-        raise UserError(f"--n {config['n']}: expected a power of 2 >= 4 (Sobol samples), e.g. 16, 32 or 64")
+    check_design_size("--n", config["n"] * (len(config["uncertain"]) + 2) * (1 + len(config["compare"])),
+                      f"{config['n']:,} x ({len(config['uncertain'])} parameters + 2) samples x {1 + len(config['compare'])} scenarios")
     out = output_folder(args.out or config["out"])
     if config["n"] < RELIABLE_N:
         print(f"Warning: n = {config['n']}: Sobol indices from so few samples are unreliable (totals above 1, "

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from twin.arguments import MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
+from twin.arguments import MAX_DESIGN_RUNS, MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
 from twin.errors import ScenarioError, closest
 from twin.scenario import check_keys, nearby_file
 
@@ -113,3 +113,11 @@ def check_parameter_entries(path: Path, entries: list[dict], valid: tuple[str, .
             raise ScenarioError(f"{path}: {label}: parameter '{name}' listed twice (also [[parameter]] #{seen[name]}); "
                                 f"list each parameter once")
         seen[name] = position
+
+
+def check_design_size(path: Path, runs: int, how: str) -> None:
+    """A design of more than `MAX_DESIGN_RUNS` runs is refused before any point is planned; `how`
+    says how the count comes about (e.g. "3**12 points x 2 policies x 4 reps")."""
+    if runs > MAX_DESIGN_RUNS:
+        raise ScenarioError(f"{path}: the design has {how} = {runs:,} runs, more than the {MAX_DESIGN_RUNS:,} one "
+                            f"command may plan; use fewer levels, samples or replications, or split it into experiments")

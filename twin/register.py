@@ -284,9 +284,9 @@ def _check_columns(columns: list[str], label: str) -> None:
             raise RegisterError(f"{label}: column {column!r} is not a register column; "
                                 f"did you mean '{match}'?")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing and len(columns) == 1 and ";" in columns[0]:
-        raise RegisterError(f"{label}: the columns are separated by ';' (a spreadsheet's regional setting); "
-                            f"save it as CSV with commas")
+    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
+        if missing and len(columns) == 1 and separator in columns[0]:
+            raise RegisterError(f"{label}: the columns are separated by {what}; save it as CSV with commas")
     if missing:
         hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
         raise RegisterError(

@@ -213,6 +213,9 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
             raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"
                                 f"{nearby_file(base_path, relative_to=path.parent, besides=path)} (the path is "
                                 f"relative to the scenario's own folder, {path.parent.resolve()})")
+        if base_path.is_dir():
+            raise ScenarioError(f"{path}: [scenario] base: '{table['base']}' is a folder; expected a scenario file "
+                                f"(.toml) in it, such as '{Path(table['base']) / 'baseline.toml'}'")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
         merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
         merged_table.update(table)

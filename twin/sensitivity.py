@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from twin.config_checks import (
-    check_horizon, check_input_file, check_parameter_entries, check_seed, check_string, check_tables,
+    check_design_size, check_horizon, check_input_file, check_parameter_entries, check_seed, check_string, check_tables,
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError
@@ -60,6 +60,8 @@ def load_config(path: str | Path) -> dict:
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
     check_ranges_together(path, uncertain, [scenario] + compare)
+    check_design_size(path, n * (len(uncertain) + 2) * (1 + len(compare)),
+                      f"n = {n:,} x ({len(uncertain)} parameters + 2) samples x {1 + len(compare)} scenarios")
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out}
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -279,6 +280,11 @@ def load_experiment(path: str | Path) -> dict:
             "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
             "warnings": warnings,
             "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
+    points = (int(sampler.get("levels", 3)) ** len(uncertain) if sampler["kind"] == "factorial"
+              else int(sampler.get("size", 8))) if uncertain else 1
+    policies = math.prod(len(values) for _, values in levers)
+    checks.check_design_size(path, points * policies * config["reps"],
+                             f"{points:,} points x {policies:,} policies x {config['reps']:,} reps")
     check_design(config)
     return config
 

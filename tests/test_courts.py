@@ -362,3 +362,41 @@ def test_time_on_remand_counts_against_the_sentence():
         # the premise: many convictions, a good share of them after time on remand, some covered by it
         assert checked["convicted"] > 3000 and checked["credited"] > 0.3 * checked["convicted"]
         assert checked["covered"] > 50 and checked["accrued"] > 10000
+
+
+def test_fines_are_paid_from_the_groups_capital_as_far_as_it_goes():
+    """Each conviction's fine (`fine_gbp_per_conviction`) comes out of the convicted member's
+    group's capital, as far as it goes: a group with k convictions in a step pays min(k * fine,
+    its capital), and what is paid, no more, is tallied as assets recovered in its area. Half the
+    groups start with under two fines' worth of capital, so the cap binds in many steps."""
+    from twin import justice
+
+    model = TwinModel(seed=9, n_steps=24)
+    rng = np.random.default_rng(1)
+    fine = model.params.fine_gbp_per_conviction
+    poor = rng.random(model.ocgs.n) < 0.5
+    model.ocgs.capital_gbp[poor] = rng.uniform(0.0, 2.0 * fine, poor.sum())
+    checked = {"groups": 0, "capped": 0}
+    original = justice.courts_and_prisons
+
+    def checked_courts(m):
+        capital, sentence, n = m.ocgs.capital_gbp.copy(), m.members.sentence_months.copy(), m.members.n
+        row = m.tally.row("assets_recovered_gbp")
+        assets = m.tally.values[row].copy()
+        original(m)
+        convicted = (m.members.sentence_months[:n] != sentence).nonzero()[0]  # a new gamma draw each
+        k = np.bincount(m.members.ocg[convicted], minlength=capital.size)
+        paid = capital - m.ocgs.capital_gbp[:capital.size]
+        assert np.allclose(paid, np.minimum(k * fine, np.maximum(capital, 0.0)), rtol=1e-12, atol=1e-6)
+        by_area = np.bincount(m.ocgs.area[:capital.size], weights=paid, minlength=m.geography.n_areas)
+        assert np.allclose(m.tally.values[row] - assets, by_area, rtol=1e-9, atol=1e-6)
+        checked["groups"] += int((k > 0).sum())
+        checked["capped"] += int(((k > 0) & (capital < k * fine)).sum())
+
+    justice.courts_and_prisons = checked_courts
+    try:
+        model.run()
+    finally:
+        justice.courts_and_prisons = original
+    # the premise: many fined groups, and the cap binding for a good number of them
+    assert checked["groups"] > 5000 and checked["capped"] > 100

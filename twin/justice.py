@@ -102,7 +102,8 @@ def courts_and_prisons(model) -> None:
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
     if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
                     members.sentence_months, members.remand_months, members.on_bail, ocgs.area, ocgs.active,
-                    ocgs.leader, ocgs.leader_directing, ocgs.direction_draw, values, tally_rows, mean_sentence,
+                    ocgs.leader, ocgs.leader_directing, ocgs.direction_draw, ocgs.capital_gbp, values, tally_rows,
+                    mean_sentence,
                     mid_month, model.month, float(dt), float(params.conviction_prob), directs_from_prison_prob(model),
                     float(params.served_share),
                     float(params.served_share - params.early_release_served_share), float(places),

@@ -18,17 +18,18 @@ from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PR
 
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
-                 ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
-                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
-                 remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, decide_full, decide_half,
-                 reoffend_prob, sentence_shape, early_release_min_months, courts_handle, release_handle):
+                 ocg_active, ocg_leader, leader_directing, direction_draw, capital_gbp, tally, tally_rows,
+                 mean_sentence_months, mid_month, month, step_months, conviction_prob, p_directs, served_share,
+                 early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
+                 decide_full, decide_half, reoffend_prob, sentence_shape, early_release_min_months, courts_handle,
+                 release_handle):
     """The whole step: `courts_stage`, then `release_stage`. Returns whether any member became
     active again."""
     (released, waiting, normal, early, n_emergency, half_step, reactivated) = courts_stage(
         status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
-        ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months, mid_month,
-        month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places, remand_places,
-        trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, courts_handle)
+        ocg_active, ocg_leader, leader_directing, direction_draw, capital_gbp, tally, tally_rows, mean_sentence_months,
+        mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
+        remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, courts_handle)
     if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
@@ -38,9 +39,10 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
 
 @kernel
 def courts_stage(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
-                 ocg_active, ocg_leader, leader_directing, direction_draw, tally, tally_rows, mean_sentence_months,
-                 mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
-                 remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, rng_handle):
+                 ocg_active, ocg_leader, leader_directing, direction_draw, capital_gbp, tally, tally_rows,
+                 mean_sentence_months, mid_month, month, step_months, conviction_prob, p_directs, served_share,
+                 early_gap_share, places, remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp,
+                 sentence_shape, rng_handle):
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
     Finds the members charged (remanded in custody), in prison and released (`released`: those
@@ -61,14 +63,14 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     `normal`; if the others and the remanded exceed the places, the prisons make room by releasing
     sentenced prisoners: those nearest their date among those who have served the early-release
     share go `early`, then if needed those nearest among the rest (the last `n_emergency` of
-    `early`). Tallies the convictions, assets recovered, bail releases, the cases ready but unheard
-    at the end of the step (`court_backlog`) and the cost of every place occupied for the whole step, and
-    counts by area the prisoners admitted this step (`half_step`, paid for half of it); the
-    remanded at the end of the courts' stage are paid for the whole step, and each adds the step's
-    length (`step_months`) to its time on remand. A heard case's time on remand is cleared.
-    With every ready case heard and nobody on bail (the courts' capacity not reached) this is
-    the step without court capacity, draw for draw. Returns (released, waiting, normal, early,
-    n_emergency, half_step, reactivated).
+    `early`). Tallies the convictions, assets recovered (a fine, `fine_gbp`, per conviction, paid from
+    the group's `capital_gbp` as far as it goes), bail releases, the cases ready but unheard at the end of the
+    step (`court_backlog`) and the cost of every place occupied for the whole step, and counts by area
+    the prisoners admitted this step (`half_step`, paid for half of it); the remanded at the end of the
+    courts' stage are paid for the whole step, and each adds the step's length (`step_months`) to its
+    time on remand. A heard case's time on remand is cleared. With every ready case heard and nobody
+    on bail (the courts' capacity not reached) this is the step without court capacity, draw for
+    draw. Returns (released, waiting, normal, early, n_emergency, half_step, reactivated).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -135,7 +137,9 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 release_month[r] = heard + max(sentence * served_share - remand_months[r], 0.0)
                 area = ocg_area[ocg[r]]
                 convictions[area] += 1.0
-                assets_gbp[area] += fine_gbp
+                paid = min(fine_gbp, max(capital_gbp[ocg[r]], 0.0))  # the group's capital, as far as it goes
+                capital_gbp[ocg[r]] -= paid
+                assets_gbp[area] += paid
                 guilty[n_guilty] = r
                 n_guilty += 1
         add_to_tally(tally, convictions_row, convictions)
@@ -388,8 +392,7 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
         status[r] = RELEASED
         return False
     status[r] = ACTIVE
-    if role[r] == LEADER:
-        # A returning leader who has been replaced comes back as core; one still in post stops directing from prison.
+    if role[r] == LEADER:  # one still in post stops directing from prison
         if ocg_leader[group] != r:
             role[r] = CORE
         else:
@@ -465,8 +468,7 @@ def numpy_nearest_release(release_month, rows, count):
 
 @kernel
 def nearest_release_rows(release_month, rows, count):
-    """The `count` of `rows` nearest their release date (all when fewer), as
-    `justice.nearest_release` chooses them.
+    """The `count` of `rows` nearest their release date (all when fewer), as `justice.nearest_release` chooses them.
 
     They are the rows whose date is at most the `count`-th smallest. When another row has that
     same date (a tie at the boundary; or a date is NaN), which of them go depends on numpy's
@@ -496,8 +498,7 @@ def nearest_release_rows(release_month, rows, count):
     return _numpy_choice(release_month, rows, count)
 
 
-# Compiled as a kernel is but holding the GIL (no `nogil`), which running Python needs: numba
-# warns when a function that releases it has an object-mode block.
+# Compiled as a kernel, but holding the GIL (no `nogil`) that running Python needs (numba warns otherwise).
 @numba.njit(cache=True, error_model="numpy", boundscheck=False)
 def _numpy_choice(release_month, rows, count):
     """`numpy_nearest_release`, run as Python from a kernel."""
@@ -508,9 +509,8 @@ def _numpy_choice(release_month, rows, count):
 
 @kernel
 def reassign_orphans(owner, ocg_area, ocg_active, n_areas, rng):
-    """In place: each inactive group in `owner` becomes a random active
-    group in its area (-1 where the area has none), one uniform per inactive group in order (none
-    when no group operates anywhere)."""
+    """In place: each inactive group in `owner` becomes a random active group in its area (-1 where
+    the area has none), one uniform per inactive group in order (none when no group operates anywhere)."""
     by_area, start, in_area = active_groups_by_area(ocg_active, ocg_area, n_areas)
     for k in range(owner.size):
         if not ocg_active[owner[k]]:

@@ -158,7 +158,7 @@ POLICING_AND_JUSTICE = [
        "SOC members charged and awaiting trial at the start", "justice", "count"),
     _p("fine_gbp_per_conviction", 50000, "GBP/conviction", 20000, 100000,
        "derived: seed 003 about £250m a year from fines, over an assumed 5,000 SOC convictions a year (the baseline convicts 5,500-7,000 a year, so its fines total £275-350m)",
-       "fines and compensation recovered per custodial conviction", "justice", "nonnegative"),
+       "fines and compensation per custodial conviction, paid from the group's capital as far as it goes", "justice", "nonnegative"),
     _p("prison_cost_gbp_per_place_year", 51000, "GBP/place-year", 45000, 60000,
        "MoJ costs per prison place, about £51k (2022-23); in 2022-23 prices, not uprated (the range covers general inflation to 2023-24)", "cost of a prison place", "justice", "positive"),
     _p("court_cost_gbp_per_case", 25000, "GBP/case", 10000, 60000, f"{A}: CPS, legal aid and Crown Court time per charged defendant (seed 003: the complexity of these cases demands huge resources)", "prosecution and court cost per charge", "justice", "positive"),

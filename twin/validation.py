@@ -9,9 +9,9 @@ same seeds without the shock (paired), over several seeds:
   from prison); how many groups are succeeded, split, absorbed or dissolve, and how much violence
   follows?
 - entry: every heroin/crack group in one area is dissolved; how fast is supply restored, by
-  how many new groups, and how much does Hold slow it?
-- displacement: a strong, sustained Clear surge in one area; how much of the harm removed there
-  reappears in its neighbours?
+  how many new groups, and how much does Hold (`hold = true`, at `intensity`, default 1) slow it?
+- displacement: a strong, sustained Clear surge in one area (`intensity`, default 5); how much of
+  the harm removed there reappears in its neighbours?
 
 Experiment files in `experiments/validation/*.toml` set each experiment's kind and settings;
 `twin validate` runs them and writes `validation.json`; docs/VALIDATION.md discusses the results.
@@ -127,7 +127,7 @@ def check_experiment(path: Path, data: dict) -> dict:
     share = spec.get("share", 0.3)
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         raise ScenarioError(f"{path}: [experiment] share: expected a share above 0 and at most 1, got {share!r}")
-    intensity = checks.check_number(path, "experiment", "intensity", spec.get("intensity", 5.0), 0)
+    intensity = checks.check_number(path, "experiment", "intensity", spec.get("intensity", 1.0), 0)
     if not intensity > 0:
         raise ScenarioError(f"{path}: [experiment] intensity: expected a number > 0, got {spec['intensity']!r}")
     if not isinstance(spec.get("hold", False), bool):
@@ -165,7 +165,8 @@ def run_experiment(spec: dict, where: str) -> dict:
         extra = []
         if kind == "entry" and spec.get("hold"):
             extra = build_levers(Scenario(name="v", path=where, levers=[
-                {"type": "hold", "areas": [area], "start_year": SHOCK_MONTH / 12}]))
+                {"type": "hold", "areas": [area], "start_year": SHOCK_MONTH / 12,
+                 "intensity": float(spec.get("intensity", 1.0))}]))
         if kind == "displacement":
             extra = build_levers(Scenario(name="v", path=where, levers=[
                 {"type": "clear", "areas": [area], "start_year": SHOCK_MONTH / 12,
@@ -180,7 +181,7 @@ def run_experiment(spec: dict, where: str) -> dict:
         # Seeds in which something never happened (no recovery within the horizon) are counted apart.
         summary[key] = {"mean": float(finite.mean()) if finite.size else float("nan"),
                         "se": float(finite.std(ddof=1) / np.sqrt(finite.size)) if finite.size > 1 else float("nan"),
-                        "seeds_observed": int(finite.size)}
+                        "seeds_observed": int(finite.size), "by_seed": values.tolist()}
     return {"kind": kind, "area": area, "reps": len(seeds), "months": months, "measures": summary}
 
 

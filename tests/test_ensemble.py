@@ -755,13 +755,16 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
 
     from twin.report_text import who_pays
 
-    rows = [("base", "discounted_lever_cost_gbp_chb", 1.0e9, None), ("opt", "discounted_lever_cost_gbp_chb", 1.5e9, 0.5e9),
-            ("opt", "discounted_lever_cost_gbp_fund", 0.2e9, 0.2e9), ("base", "discounted_lever_cost_gbp_gone", 0.3e9, None),
+    # as in a comparison's summary, every scenario lists every lever (0 where it has none), with the
+    # paired change from the baseline (chb's is not the difference of the means, as when a run failed)
+    rows = [("base", "discounted_lever_cost_gbp_chb", 1.0e9, None), ("opt", "discounted_lever_cost_gbp_chb", 1.5e9, 0.45e9),
+            ("base", "discounted_lever_cost_gbp_fund", 0.0, None), ("opt", "discounted_lever_cost_gbp_fund", 0.2e9, 0.2e9),
+            ("base", "discounted_lever_cost_gbp_gone", 0.3e9, None), ("opt", "discounted_lever_cost_gbp_gone", 0.0, -0.3e9),
             ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9)]
     summary = pd.DataFrame([{"scenario": a, "metric": m, "mean": v, "diff_mean": d} for a, m, v, d in rows])
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
-    assert paying["levers' own spending (new police money included)"] == "+£0.40bn"  # +0.5, +0.2, -0.3 dropped
-    assert paying["of which"] == "chb +£0.50bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"
+    assert paying["levers' own spending (new police money included)"] == "+£0.35bn"  # +0.45, +0.2, -0.3 dropped
+    assert paying["of which"] == "chb +£0.45bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"
 
 
 def test_payback_year_waits_until_the_saving_is_clear():

@@ -283,11 +283,9 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         if mine.empty or "diff_mean" not in mine:
             continue
         change = mine.set_index("metric")["diff_mean"]
-        # each lever's spending in the option less the baseline's (a lever only one of them has counts in full)
-        lever_rows = summary[summary.metric.str.startswith("discounted_lever_cost_gbp_")]
-        option_levers = lever_rows[lever_rows.scenario == option].set_index("metric")["mean"]
-        base_levers = lever_rows[lever_rows.scenario == comparison.baseline].set_index("metric")["mean"]
-        levers = option_levers.sub(base_levers, fill_value=0.0)
+        # each lever's spending in the option less the baseline's, paired as the other changes (every
+        # scenario's summary lists every lever of the comparison: a lever only one of them has counts in full)
+        levers = change[change.index.str.startswith("discounted_lever_cost_gbp_")].fillna(0.0)
         row = {"option": option}
         for label, metric in (("police budgets", "discounted_response_cost_gbp_policing"),
                               ("courts", "discounted_response_cost_gbp_courts"),

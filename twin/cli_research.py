@@ -210,8 +210,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from twin.executor import make_executor
     from twin.config_checks import check_design_size
+    from twin.executor import make_executor
     from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
 
     config = load_config(args.config)

@@ -258,16 +258,17 @@ def test_validation_succession_replaces_imprisoned_leaders():
 def test_validation_entry_refills_a_vacated_market_and_hold_slows_it():
     from twin.validation import run_experiment
 
-    # 16 paired seeds, and Hold at the top of its plausible entry reduction (0.8 = 1.6 x 0.5): at the
-    # default, Hold's cut in entrants (about 2.3 groups of 6) is 2.9 paired standard errors at 16
-    # seeds, so whether the test passed turned on the random path
+    # 16 paired seeds, two years after the removal, with Hold at 1.6 times its default intensity: its
+    # entry reduction at the top of its plausible range (0.8 = 1.6 x 0.5), its other effects scaled
+    # alike. This tests the direction of the mechanism; the default's size is in docs/VALIDATION.md
+    # (section 3). At the default, Hold's cut in these runs (about 2.3 groups of 6) is 2.9 paired
+    # standard errors, so a test of it at 3 turned on the random path.
     plain = run_experiment({"kind": "entry", "area": "Merseyside", "months": 36, "reps": 16}, "test")
     held = run_experiment({"kind": "entry", "area": "Merseyside", "months": 36, "reps": 16, "hold": True,
                            "intensity": 1.6}, "test")
     unsupplied, se = _measure(plain, "users_unsupplied_at_worst")
     assert unsupplied > 3 * se
     entrants, se_entrants = _measure(plain, "extra_entrants")
-    entrants_held, se_held = _measure(held, "extra_entrants")
     assert entrants > 3 * se_entrants
     # Hold lowers the entry multiplier in the area: fewer entrants, in paired seeds
     paired = np.subtract(plain["measures"]["extra_entrants"]["by_seed"], held["measures"]["extra_entrants"]["by_seed"])
@@ -793,3 +794,15 @@ name = "asset_realisation_share"
     assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 2
     assert 'needs pyabc: pip install -e ".[calibrate]"' in capsys.readouterr().err
     assert not (tmp_path / "abc_out").exists()
+
+
+def test_validation_json_is_standard_json_with_nan_as_null():
+    import json
+
+    from twin.validation import _json_ready
+
+    measures = {"months_to_90pc_recovery": {"mean": float("nan"), "se": float("nan"), "seeds_observed": 0,
+                                            "by_seed": [float("nan"), 3.0]}}
+    text = json.dumps(_json_ready({"entry": {"measures": measures}}), allow_nan=False)  # raises on a NaN left
+    assert json.loads(text)["entry"]["measures"]["months_to_90pc_recovery"] == {
+        "mean": None, "se": None, "seeds_observed": 0, "by_seed": [None, 3.0]}

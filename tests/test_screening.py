@@ -199,3 +199,25 @@ def test_more_replications_reuse_the_runs_already_done(tmp_path):
     distinct = len({tuple(row) for row in points})
     assert any(f"Reusing {distinct} of {2 * distinct} runs" in line for line in logged), logged
     assert not np.allclose(one, two)  # the second replication's seeds moved the means
+
+
+def test_a_design_too_large_to_plan_is_refused_and_the_command_line_can_shrink_it(tmp_path):
+    """trajectories x (parameters + 2) x replications runs beyond `MAX_DESIGN_RUNS` are refused
+    before anything is planned; `--trajectories` (load_config's `trajectories`) replaces the
+    config's before the check, so it can bring a design within the limit."""
+    path = _config(tmp_path, PARAMETERS, "replications = 100")
+    path.write_text(path.read_text().replace("trajectories = 3\n", "trajectories = 10000\n"))
+    with pytest.raises(ScenarioError, match=r"10,000 trajectories x \(3 parameters \+ 2\) points x 1 scenario\(s\) x 100 "
+                                            r"replication\(s\) = 5,000,000 runs, more than the 1,000,000"):
+        load_config(path)
+    assert load_config(path, 2)["trajectories"] == 2
+
+
+def test_a_sobol_design_too_large_is_refused_unless_n_shrinks_it(tmp_path):
+    from twin.sensitivity import load_config as load_sensitivity
+
+    path = tmp_path / "sobol.toml"
+    path.write_text(f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\nn = 262144\n{PARAMETERS}')
+    with pytest.raises(ScenarioError, match=r"n = 262,144 x \(3 parameters \+ 2\) samples x 1 scenario\(s\) = 1,310,720 runs"):
+        load_sensitivity(path)
+    assert load_sensitivity(path, 16)["n"] == 16

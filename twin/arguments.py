@@ -12,8 +12,9 @@ MAX_SEED = 2**32 - 1
 #: replications of one scenario or design point: 10,000 10-year runs are most of a day on 2 cores,
 #: and the runs are planned before the first starts (10**9 filled the memory before one had run)
 MAX_REPS = 10_000
-#: runs of one sweep or sensitivity design: a factorial design grows as levels**quantities, and its
-#: points are planned before any runs; a million 10-year runs are weeks on 2 cores, days on a cluster
+#: runs of one sweep, Sobol or screening design: a factorial design grows as levels**quantities, and
+#: its points are planned before any runs; a million 10-year runs are about 280 core-hours (about six
+#: days on 2 cores, under two hours on 200 workers: docs/SCALING.md)
 MAX_DESIGN_RUNS = 1_000_000
 
 

@@ -210,15 +210,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from twin.config_checks import check_design_size
     from twin.executor import make_executor
     from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
 
-    config = load_config(args.config)
-    if args.n:
-        config["n"] = args.n
-    check_design_size("--n", config["n"] * (len(config["uncertain"]) + 2) * (1 + len(config["compare"])),
-                      f"{config['n']:,} x ({len(config['uncertain'])} parameters + 2) samples x {1 + len(config['compare'])} scenarios")
+    config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])
     if config["n"] < RELIABLE_N:
         print(f"Warning: n = {config['n']}: Sobol indices from so few samples are unreliable (totals above 1, "
@@ -265,9 +260,7 @@ def cmd_screen(args) -> int:
         import SALib  # noqa: F401
     except ImportError:
         raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
-    config = load_config(args.config)
-    if args.trajectories:
-        config["trajectories"] = args.trajectories
+    config = load_config(args.config, args.trajectories)
     out = output_folder(args.out or config["out"])
     points, runs = runs_needed(config)
     if not args.quiet:

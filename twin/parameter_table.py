@@ -308,8 +308,8 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("recruitment_fill_rate_per_month", 0.12, "share of vacancies/month", 0.05, 0.3, f"{A}: vacancies half refilled in about six months; seed 003: business models 'build in an expected level of imprisonment for low-level members'",
        "share of an OCG's vacancies filled per month with an unconstrained at-risk pool", "recruitment", "share"),
     _p("capital_reserve_months", 6.0, "months of profit", 3.0, 12.0,
-       f"{A}: a group recruits at full speed only with this much profit in hand; groups whose capital is seized "
-       "or frozen recruit more slowly",
+       f"{A}: a group recruits at full speed only with this much profit in hand; groups whose capital is seized, "
+       "frozen or paid in fines recruit more slowly",
        "capital, in months of profit, a group holds to recruit at full speed", "recruitment", "positive"),
     _p("at_risk_pool_half_saturation", 0.05, "share of at-risk pool", 0.01, 0.5, f"{A}: at this value pool availability is about half at the start, so prevention has bite; follows from at_risk_share_of_population",
        "recruitment slows as members approach this share of the at-risk pool", "recruitment", "positive"),

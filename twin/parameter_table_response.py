@@ -87,7 +87,7 @@ POLICING_AND_JUSTICE = [
        "share of an OCG's capital seized or restrained in a success", "policing", "share"),
     _p("asset_realisation_share", 0.44, "share", 0.1, 0.8,
        "calibrated: posterior median, twin calibrate calibration/abc.toml (ABC-SMC to calibration/targets.toml; sample in calibration/posterior.csv); prior over the table's range, an assumption: much restrained value is never realised (the 38% of seed 003, agencies' share of the £3.9bn recovered in 2016-21, is what agencies keep of what is recovered, not a realisation rate). At 0.22, fitted before the spin-up, assets recovered were met only while enforcement fell from the register's start",
-       "share of seized capital eventually recovered as confiscation and fines", "policing", "share"),
+       "share of seized capital eventually recovered (confiscation; fines are paid at conviction)", "policing", "share"),
     _p("disruption_capacity_threshold", 0.3, "share", 0.1, 0.5,
        f"{A}: seed 004 s.20 defines a disruption as a network no longer able to function at its previous capacity; how much capacity must go is not given: about a third",
        "share of capacity removed that counts as a disruption", "policing", "share"),

@@ -143,7 +143,7 @@ def _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplie
         if gap < 0.0:  # np.maximum(gap, 0): a nan stays nan
             gap = 0.0
         vacancy[g] = gap * (1.0 if ocg_active[g] else 0.0)
-        # Recruiting costs money: groups short of capital (frozen, seized) recruit more slowly.
+        # Recruiting costs money: groups short of capital (seized, frozen, fined) recruit more slowly.
         reserve_gbp = reserve_months * revenue_gbp[g] / months_per_step * profit_margin
         reserve = capital_gbp[g] / (1.0 if reserve_gbp < 1.0 else reserve_gbp)
         if reserve > 1.0:

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.config_checks import check_parameter_entries, check_tables, check_whole_number
+from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean
 from twin.parameters import ORDERED_PAIRS, table_rows
 from twin.scenario import check_keys, read_toml
@@ -57,13 +57,15 @@ CHECKPOINT = "screening_runs.jsonl"
 SEED_FACTOR = "(replication seed)"
 
 
-def load_config(path: str | Path) -> dict:
+def load_config(path: str | Path, trajectories: int | None = None) -> dict:
+    """The config at `path`; `trajectories` (`--trajectories`) replaces its own before the design's size is checked."""
     path = Path(path)
     data = read_toml(path, "screening config")
     check_tables(path, data, ("screening",), ("parameter",))
     table = data.get("screening", {})
     check_keys(path, "screening", table, CONFIG_KEYS)
-    trajectories = check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2, 10_000)
+    trajectories = trajectories or check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2,
+                                                      10_000)
     levels = check_whole_number(path, "screening", "levels", table.get("levels", 4), 4, 20)
     replications = check_whole_number(path, "screening", "replications", table.get("replications", 1), 1, 100)
     if levels % 2:
@@ -94,6 +96,9 @@ def load_config(path: str | Path) -> dict:
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")
     check_ranges_together(path, uncertain, [scenario] + compare)
+    check_design_size(path, trajectories * (len(uncertain) + 2) * (1 + len(compare)) * replications,
+                      f"{trajectories:,} trajectories x ({len(uncertain)} parameters + 2) points x {1 + len(compare)} "
+                      f"scenario(s) x {replications} replication(s)")
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "replications": replications,
             "seed": seed, "out": out,

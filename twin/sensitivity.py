@@ -44,7 +44,8 @@ class Uncertain:
     high: float
 
 
-def load_config(path: str | Path) -> dict:
+def load_config(path: str | Path, n_samples: int | None = None) -> dict:
+    """The config at `path`; `n_samples` (`--n`) replaces its `n` before the design's size is checked."""
     path = Path(path)
     data = read_toml(path, "sensitivity config")
     check_tables(path, data, ("sensitivity",), ("parameter",))
@@ -53,6 +54,7 @@ def load_config(path: str | Path) -> dict:
     n = table.get("n", 32)
     if isinstance(n, bool) or not isinstance(n, int) or n < 4 or n & (n - 1):
         raise ScenarioError(f"{path}: [sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got {n!r}")
+    n = n_samples or n
     scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)
@@ -61,7 +63,7 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
     check_ranges_together(path, uncertain, [scenario] + compare)
     check_design_size(path, n * (len(uncertain) + 2) * (1 + len(compare)),
-                      f"n = {n:,} x ({len(uncertain)} parameters + 2) samples x {1 + len(compare)} scenarios")
+                      f"n = {n:,} x ({len(uncertain)} parameters + 2) samples x {1 + len(compare)} scenario(s)")
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out}
 

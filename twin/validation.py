@@ -272,5 +272,15 @@ def run_files(paths: list[str], out: Path) -> dict:
         results[Path(path).stem] = {"description": experiment.get("description", ""),
                                     **run_experiment(experiment, str(path))}
     out.mkdir(parents=True, exist_ok=True)
-    (out / "validation.json").write_text(json.dumps(results, indent=2))
+    (out / "validation.json").write_text(json.dumps(_json_ready(results), indent=2, allow_nan=False))
     return results
+
+
+def _json_ready(value):
+    """`value` with NaN (a measure that never happened in a seed) as null: standard JSON, which
+    other tools read (Python's `json` would write NaN, which they refuse)."""
+    if isinstance(value, dict):
+        return {key: _json_ready(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return None if isinstance(value, float) and value != value else value

@@ -1,4 +1,4 @@
-"""Courts with a capacity (`justice.trial_slots`, `justice_kernels._hearings`), the custody time
+"""Courts with a capacity (`justice.trial_slots`, `court_listing.hearings`), the custody time
 limit, remand places within prison places shared by remand and sentence (bail, early release), and
 the `court_capacity` lever."""
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from twin.compiled import merged_rows, smallest_rows
-from twin.justice_kernels import _bailed_first, _hearings
+from twin.court_listing import bailed_first, hearings
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.results import METRIC_NAMES
@@ -33,7 +33,7 @@ def test_hearings_take_custody_cases_first_and_the_earliest_ready():
         bailed = np.sort(rows[200: 200 + rng.integers(0, 100)])
         mid_month = 20.0
         slots = int(rng.integers(0, 250))
-        heard, unheard = _hearings(verdict_month, charged, bailed, mid_month, slots)
+        heard, unheard = hearings(verdict_month, charged, bailed, mid_month, slots)
         expected_heard, expected_unheard = _reference_hearings(verdict_month, charged, bailed, mid_month, slots)
         assert list(heard) == expected_heard
         assert list(unheard) == expected_unheard
@@ -48,7 +48,7 @@ def test_remand_overflow_bails_exploited_and_workers_first_then_the_latest_ready
         verdict_month = np.floor(rng.random(n) * 12)  # many ties: broken by row
         remanded = np.sort(rng.choice(n, size=int(rng.integers(1, n)), replace=False))
         count = int(rng.integers(0, remanded.size + 1))
-        chosen = _bailed_first(role, verdict_month, remanded, count)
+        chosen = bailed_first(role, verdict_month, remanded, count)
         expected = sorted(remanded, key=lambda r: (-role[r], -verdict_month[r], r))[:count]
         assert list(chosen) == sorted(expected)  # the set the courts bail, in row order
 
@@ -400,3 +400,36 @@ def test_fines_are_paid_from_the_groups_capital_as_far_as_it_goes():
         justice.courts_and_prisons = original
     # the premise: many fined groups, and the cap binding for a good number of them
     assert checked["groups"] > 5000 and checked["capped"] > 100
+
+
+def test_defendants_on_bail_out_of_crime_meanwhile_are_still_tried():
+    """A defendant on bail whose group has gone (released, waiting to rejoin) is tried like any
+    other and, while waiting for the trial, does not leave crime: a case does not end because the
+    defendant stops offending. Released members not on bail decide as before. Here everyone
+    released decides within the step and nobody goes back to crime, so all those not on bail
+    leave, and every ready case is heard and convicted."""
+    from twin import justice
+    from twin.vocabulary import EXITED, RELEASED
+
+    params = Parameters({"conviction_prob": 1.0, "reoffend_prob_after_release": 0.0,
+                         "released_decision_months": 0.01, "court_capacity_trials_per_month": 100000}, where="test")
+    model = TwinModel(params, seed=4, n_steps=12)
+    members = model.members
+    rows = (members.status == ACTIVE).nonzero()[0]
+    rows = rows[members.role[rows] != 0][:3000]  # no leaders (a convicted leader may direct the group)
+    released_bail, waiting_bail, released_free = rows[:1000], rows[1000:2000], rows[2000:]
+    members.status[rows] = RELEASED
+    members.on_bail[rows] = False
+    members.on_bail[released_bail] = members.on_bail[waiting_bail] = True
+    members.verdict_month[released_bail] = model.month - 0.25  # ready: heard this step
+    members.verdict_month[waiting_bail] = model.month + 6.0  # not ready for months
+    members.remand_months[rows] = 0.0
+    model.members_reactivated()
+    justice.courts_and_prisons(model)
+    # convicted: in prison, or out already (a short sentence) and, not reoffending, gone
+    out = members.release_month[released_bail] < model.month + 0.5 * model.months_per_step
+    assert (members.status[released_bail] == np.where(out, EXITED, PRISON)).all()
+    assert out.sum() < 50  # the premise: nearly all still inside
+    assert not members.on_bail[released_bail].any()
+    assert (members.status[waiting_bail] == RELEASED).all() and members.on_bail[waiting_bail].all()
+    assert (members.status[released_free] == EXITED).all()

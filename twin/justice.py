@@ -16,8 +16,9 @@ less likely to be punished by imprisonment; the remand population of England and
 in June 2024, was a record). The courts hold at most `soc_remand_places` on remand: beyond it (or
 beyond all the places) they bail exploited members and workers before core members and leaders.
 The `prison_places` lever adds places. Released members return to crime (their old group if it
-still operates, otherwise another in the same area) or leave it; the SOC register lever acts on
-that chance (the prevention lever acts on desistance instead). A leader in prison may keep
+still operates, otherwise another in the same area) or leave it (a defendant on bail whose group
+has gone is still tried: one who would leave crime waits for the trial as released); the SOC
+register lever acts on that chance (the prevention lever acts on desistance instead). A leader in prison may keep
 directing the group: one remanded at charge decides at once (`investigations.arrest_kernel`), one
 tried from bail when convicted, with the same chance (`directs_from_prison_prob`). Defendants on
 remand occupy places paid for at the prison cost per place (the remand at the end of a step, for

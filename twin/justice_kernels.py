@@ -12,9 +12,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from twin.compiled import (active_groups_by_area, add_to_tally, as_generator, kernel, merged_rows,
-                           random_active_group, smallest_rows)
-from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, RELEASED
+from twin.compiled import active_groups_by_area, add_to_tally, as_generator, kernel, random_active_group
+from twin.court_listing import bailed_first, hearings
+from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
 
 @kernel
 def justice_step(status, ocg, role, verdict_month, release_month, sentence_months, remand_months, on_bail, ocg_area,
@@ -30,7 +30,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
         ocg_active, ocg_leader, leader_directing, direction_draw, capital_gbp, tally, tally_rows, mean_sentence_months,
         mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
         remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, courts_handle)
-    if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
+    if release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
         reactivated = True
@@ -46,9 +46,10 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
     Finds the members charged (remanded in custody), in prison and released (`released`: those
-    released before this step), and the active members on bail awaiting trial, each in row order.
+    released before this step), and the members on bail awaiting trial (active, or released and waiting
+    to rejoin: a case does not lapse because its defendant is out of crime), each in row order.
     A case is ready on its `verdict_month`; the courts hear at most `trial_slots` cases this step
-    (`_hearings`: custody cases first, each list earliest ready first). The heard are convicted
+    (`hearings`: custody cases first, each list earliest ready first). The heard are convicted
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
     gamma draw of shape `sentence_shape` each, as `justice.imprison` draws; the custodial part,
     `served_share` of it less the time on remand (`remand_months`, as time on remand counts as time
@@ -59,7 +60,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     carry on. A remanded defendant whose ready case has waited more than `custody_limit_months`
     unheard is released on bail (the custody time limit) and goes back in the same way, and while
     the remanded exceed `remand_places` (or the `places`, if fewer), so are those the courts bail
-    first (`_bailed_first`). Remand and sentence share the `places`: prisoners due out are
+    first (`bailed_first`). Remand and sentence share the `places`: prisoners due out are
     `normal`; if the others and the remanded exceed the places, the prisons make room by releasing
     sentenced prisoners: those nearest their date among those who have served the early-release
     share go `early`, then if needed those nearest among the rest (the last `n_emergency` of
@@ -103,11 +104,11 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         released[n_released] = r
         n_released += status[r] == RELEASED
         bailed[n_bailed] = r
-        n_bailed += status[r] == ACTIVE
+        n_bailed += status[r] == ACTIVE or (status[r] == RELEASED and on_bail[r])
 
     # Courts: the cases heard; every conviction draw first, then the sentences of the convicted
     # (the numpy order).
-    verdicts, unheard = _hearings(verdict_month, charged[:n_charged], bailed[:n_bailed], mid_month, trial_slots)
+    verdicts, unheard = hearings(verdict_month, charged[:n_charged], bailed[:n_bailed], mid_month, trial_slots)
     n_verdicts = verdicts.size
     convicted = np.empty(n_verdicts, np.bool_)
     for k in range(n_verdicts):
@@ -153,6 +154,11 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 else:
                     waiting[n_waiting] = r
                     n_waiting += 1
+    n_still = 0  # the released convicted from bail are in prison now: they decide nothing this step
+    for j in range(n_released):
+        released[n_still] = released[j]
+        n_still += status[released[j]] == RELEASED
+    n_released = n_still
     # Bail: remanded defendants whose ready case has waited unheard past the custody time limit,
     # then, while the remanded exceed the remand places (or all places), those the courts would
     # bail first.
@@ -174,7 +180,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         n_remanded += status[r] == CHARGED and not month - verdict_month[r] > custody_limit_months
     remand_ceiling = min(remand_places, places)
     if n_remanded > remand_ceiling:
-        overflow = _bailed_first(role, verdict_month, remanded[:n_remanded], n_remanded - int(remand_ceiling))
+        overflow = bailed_first(role, verdict_month, remanded[:n_remanded], n_remanded - int(remand_ceiling))
         for r in overflow:
             to_bail[n_to_bail] = r
             n_to_bail += 1
@@ -244,7 +250,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
 
 
 @kernel
-def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
+def release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                   tally_rows, released_before, waiting, normal, early, n_emergency, half_step, mid_month,
                   half_step_cost_gbp, decide_full, decide_half, reoffend_prob, early_release_min_months, rng_handle):
     """Releases from prison and the decisions of released members; returns whether any member
@@ -256,9 +262,10 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
     by area) are refunded for half the step. Then each released member, in row order, decides
     with probability `decide_full` (`released_before` this step) or `decide_half` (released
     during it: from prison, or acquitted and `waiting`), one uniform each; those deciding return
-    to crime with `reoffend_prob` (one uniform each), else leave it. A returning member rejoins
+    to crime with `reoffend_prob` (one uniform each), else leave it (a defendant on bail stays released
+    until the trial, and decides again). A returning member rejoins
     the old group if it operates, else a random active group in the same area (one uniform each,
-    as `reassign_orphans` draws), else leaves.
+    as `reassign_orphans` draws), else leaves (one on bail stays released).
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -333,7 +340,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
         if rng.random() < reoffend_prob:
             back[n_back] = r
             n_back += 1
-        else:
+        elif not on_bail[r]:  # a defendant on bail waits for the trial out of crime, still released
             status[r] = EXITED
             leavers[ocg_area[ocg[r]]] += 1.0
     add_to_tally(tally, leavers_row, leavers)
@@ -359,7 +366,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
             if role[r] == LEADER and ocg_leader[group] != r:
                 role[r] = CORE
             reoffenders[ocg_area[group]] += 1.0
-        else:
+        elif not on_bail[r]:
             status[r] = EXITED
             unplaced[ocg_area[ocg[r]]] += 1.0
     add_to_tally(tally, leavers_row, unplaced)
@@ -398,65 +405,6 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
         else:
             leader_directing[group] = False
     return True
-
-
-@kernel
-def _hearings(verdict_month, charged, bailed, mid_month, trial_slots):
-    """The cases heard this step and those ready but left unheard, each in row order.
-
-    Ready cases are those of `charged` (remanded) and `bailed` whose `verdict_month` is before
-    `mid_month`. When they are more than `trial_slots`, custody cases are heard first, and within
-    each list the earliest ready (ties in row order), as courts list custody cases first."""
-    due_custody = np.empty(charged.size, np.int64)
-    n_custody = 0
-    for j in range(charged.size):
-        due_custody[n_custody] = charged[j]
-        n_custody += verdict_month[charged[j]] < mid_month
-    due_bail = np.empty(bailed.size, np.int64)
-    n_bail = 0
-    for j in range(bailed.size):
-        due_bail[n_bail] = bailed[j]
-        n_bail += verdict_month[bailed[j]] < mid_month
-    if n_custody + n_bail <= trial_slots:
-        unheard = np.empty(0, np.int64)
-        if n_bail == 0:
-            return due_custody[:n_custody], unheard
-        return merged_rows(due_custody[:n_custody], due_bail[:n_bail]), unheard
-    custody_heard = smallest_rows(verdict_month, due_custody[:n_custody], min(n_custody, trial_slots), 1.0)
-    bail_heard = smallest_rows(verdict_month, due_bail[:n_bail], max(trial_slots - n_custody, 0), 1.0)
-    heard = merged_rows(custody_heard, bail_heard)
-    due = merged_rows(due_custody[:n_custody], due_bail[:n_bail])
-    unheard = np.empty(due.size - heard.size, np.int64)
-    n_unheard = j = 0
-    for r in due:  # both ascending: the due rows not heard
-        if j < heard.size and heard[j] == r:
-            j += 1
-        else:
-            unheard[n_unheard] = r
-            n_unheard += 1
-    return heard, unheard
-
-
-@kernel
-def _bailed_first(role, verdict_month, remanded, count):
-    """The `count` of the `remanded` rows (ascending) the courts bail first when the remand places
-    run out, ascending: exploited members, then workers, core members and leaders (the least dangerous
-    first), and within a role those whose case will be ready last (ties in row order). Whole roles
-    are taken while they fit; the role they stop in gives the rest by a partition (`smallest_rows`)."""
-    chosen = np.empty(0, np.int64)
-    if count <= 0:
-        return chosen
-    for r_role in range(EXPLOITED, LEADER - 1, -1):
-        in_role = np.empty(remanded.size, np.int64)
-        n_in_role = 0
-        for j in range(remanded.size):
-            in_role[n_in_role] = remanded[j]
-            n_in_role += role[remanded[j]] == r_role
-        take = smallest_rows(verdict_month, in_role[:n_in_role], count - chosen.size, -1.0)
-        chosen = merged_rows(chosen, take)
-        if chosen.size == count:
-            break
-    return chosen
 
 
 def numpy_nearest_release(release_month, rows, count):

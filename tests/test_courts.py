@@ -160,8 +160,11 @@ def test_with_fewer_places_than_the_remand_ceiling_remand_takes_them_all():
     place (a lever at part intensity) holding nobody."""
     results = _court_run(seed=10, n_steps=12, soc_prison_places=2000.5, soc_remand_places=3100).results
     remand, prisoners = results.series("members_charged"), results.series("members_prison")
-    assert remand.max() == 2000 and (remand[3:] == 2000).all()
+    assert remand.max() == 2000 and (remand + prisoners <= 2000).all()
     assert (prisoners[remand == 2000] == 0).all()
+    # the premise: remand at the places' limit in most steps (in a step where fewer are charged than
+    # are heard it falls below, and the places it leaves hold sentenced prisoners)
+    assert (remand[3:] == 2000).sum() >= 7
     assert results.series("emergency_releases").sum() > 5000
     assert results.series("bail_releases").sum() > 1000
 
@@ -402,34 +405,95 @@ def test_fines_are_paid_from_the_groups_capital_as_far_as_it_goes():
     assert checked["groups"] > 5000 and checked["capped"] > 100
 
 
-def test_defendants_on_bail_out_of_crime_meanwhile_are_still_tried():
-    """A defendant on bail whose group has gone (released, waiting to rejoin) is tried like any
-    other and, while waiting for the trial, does not leave crime: a case does not end because the
-    defendant stops offending. Released members not on bail decide as before. Here everyone
-    released decides within the step and nobody goes back to crime, so all those not on bail
-    leave, and every ready case is heard and convicted."""
-    from twin import justice
+
+def test_defendants_who_leave_crime_on_bail_are_still_tried(monkeypatch):
+    """A case does not lapse because its defendant leaves crime: members on bail whose group
+    dissolves and who leave crime, and members bailed from remand whose group has gone and who
+    decide to leave, are tried like the others. Convicted, they are back in the population, as
+    prisoners, and counted among the joiners, so joiners less leavers is still the change in
+    the population. Here every ready case is heard and convicted, and everyone released decides
+    within the step and leaves crime."""
+    from twin import justice, succession
     from twin.vocabulary import EXITED, RELEASED
 
     params = Parameters({"conviction_prob": 1.0, "reoffend_prob_after_release": 0.0,
-                         "released_decision_months": 0.01, "court_capacity_trials_per_month": 100000}, where="test")
+                         "released_decision_months": 0.01, "court_capacity_trials_per_month": 100000,
+                         "dissolved_members_rejoin_share": 0.0}, where="test")
     model = TwinModel(params, seed=4, n_steps=12)
-    members = model.members
-    rows = (members.status == ACTIVE).nonzero()[0]
-    rows = rows[members.role[rows] != 0][:3000]  # no leaders (a convicted leader may direct the group)
-    released_bail, waiting_bail, released_free = rows[:1000], rows[1000:2000], rows[2000:]
-    members.status[rows] = RELEASED
-    members.on_bail[rows] = False
-    members.on_bail[released_bail] = members.on_bail[waiting_bail] = True
-    members.verdict_month[released_bail] = model.month - 0.25  # ready: heard this step
-    members.verdict_month[waiting_bail] = model.month + 6.0  # not ready for months
-    members.remand_months[rows] = 0.0
+    members, ocgs = model.members, model.ocgs
+    members.on_bail[:] = False
+    # members of dissolving groups on bail (a third of them), their cases ready now or in months
+    groups = np.flatnonzero(ocgs.active & (model.active_members >= 4) & ~ocgs.leader_directing)[::3][:300]
+    in_groups = (np.isin(members.ocg, groups) & (members.status == ACTIVE)).nonzero()[0]
+    dissolved_bail = in_groups[::3]
+    # members released from remand with their group gone (in other groups), on bail and not
+    released = np.setdiff1d((members.status == ACTIVE).nonzero()[0], in_groups)
+    released = released[members.role[released] != 0][:3000]  # no leaders
+    members.status[released] = RELEASED
+    released_bail = released[:2000]
+    on_bail = np.concatenate((dissolved_bail, released_bail))
+    members.on_bail[on_bail] = True
+    ready = np.arange(on_bail.size) % 2 == 0
+    members.verdict_month[on_bail] = np.where(ready, model.month - 0.25, model.month + 6.0)
+    members.remand_months[on_bail] = 0.0
     model.members_reactivated()
+    row = {name: model.tally.row(name) for name in ("joiners", "leavers")}
+    population = members.population()
+    tally_before = {name: model.tally.values[r].sum() for name, r in row.items()}
+    succession.dissolve(model, groups)
+    assert (members.status[dissolved_bail] == EXITED).all() and members.on_bail[dissolved_bail].all()
     justice.courts_and_prisons(model)
-    # convicted: in prison, or out already (a short sentence) and, not reoffending, gone
-    out = members.release_month[released_bail] < model.month + 0.5 * model.months_per_step
-    assert (members.status[released_bail] == np.where(out, EXITED, PRISON)).all()
-    assert out.sum() < 50  # the premise: nearly all still inside
-    assert not members.on_bail[released_bail].any()
-    assert (members.status[waiting_bail] == RELEASED).all() and members.on_bail[waiting_bail].all()
-    assert (members.status[released_free] == EXITED).all()
+    heard, waiting = on_bail[ready], on_bail[~ready]
+    # the ready: convicted and in prison, or out already (a short sentence) and, leaving crime, gone
+    out = members.release_month[heard] < model.month + 0.5 * model.months_per_step
+    assert (members.status[heard] == np.where(out, EXITED, PRISON)).all() and out.sum() < 50
+    assert not members.on_bail[heard].any()
+    # the others have left crime (the released decided so) and are still to be tried
+    assert (members.status[waiting] == EXITED).all() and members.on_bail[waiting].all()
+    assert (members.status[released[2000:]] == EXITED).all()  # not on bail: simply gone
+    # back in the population: the convicted who had left crime (the dissolved groups' defendants)
+    returned = np.isin(heard, dissolved_bail) & ~out
+    joiners, leavers = (model.tally.values[r].sum() - tally_before[name] for name, r in row.items())
+    assert joiners == np.isin(heard, dissolved_bail).sum() and returned.sum() > 100
+    assert members.population() - population == joiners - leavers
+    # still to be tried, they survive the table's compaction
+    monkeypatch.setattr("twin.model.COMPACTION_SHARE", 0.0)
+    model._compact_members()
+    assert (members.on_bail & (members.status == EXITED)).sum() == waiting.size
+
+
+def test_defendants_on_bail_may_desist_and_keep_their_case_unless_safeguarded():
+    """Members on bail desist at the rate others do, and their case stays to be heard (the flag
+    kept); only an exploited member identified and safeguarded has the case dropped. Checked on
+    every member at every exploitation-and-desistance stage of a run with a high desistance rate."""
+    from twin import recruitment
+    from twin.vocabulary import EXITED, EXPLOITED
+
+    model = TwinModel(Parameters({"desistance_prob_per_month": 0.02}, where="test"), seed=8, n_steps=24)
+    seen = {"desisted": 0, "exposure": 0, "dropped": 0}
+    original = recruitment.exploitation_and_desistance
+    p_desist = 1 - (1 - 0.02) ** model.months_per_step
+
+    def checked(m):
+        members = m.members
+        n = members.n
+        status, bail, role = members.status.copy(), members.on_bail.copy(), members.role.copy()
+        original(m)
+        left = (status == ACTIVE) & (members.status[:n] == EXITED)
+        candidates = bail & (status == ACTIVE) & (role != 0) & (role != EXPLOITED)  # neither leader nor exploited
+        assert members.on_bail[left & candidates].all()  # desisted, still to be tried
+        dropped = left & bail & ~members.on_bail[:n]
+        assert (role[dropped] == EXPLOITED).all() and (members.remand_months[:n][dropped] == 0).all()
+        seen["desisted"] += int((left & candidates).sum())
+        seen["exposure"] += int(candidates.sum())
+        seen["dropped"] += int(dropped.sum())
+
+    recruitment.exploitation_and_desistance = checked
+    try:
+        model.run()
+    finally:
+        recruitment.exploitation_and_desistance = original
+    # on bail they desist at the others' rate (a binomial count, within 4 standard errors)
+    expected = seen["exposure"] * p_desist
+    assert abs(seen["desisted"] - expected) < 4 * np.sqrt(expected * (1 - p_desist))
+    assert seen["dropped"] > 10  # the premise: some cases dropped

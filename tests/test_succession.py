@@ -73,30 +73,3 @@ def test_expected_homicides_take_the_direct_share_of_disputes_and_add_indirect_o
     assert expected_homicides(params, 10.0, 76.0) == pytest.approx(1.0 + 10.0)
     assert expected_homicides(params, -20.0, 0.0) == pytest.approx(-2.0)  # fewer incidents, fewer homicides
 
-
-def test_members_of_a_dissolved_group_on_bail_join_another_group_whatever_the_share():
-    """With `dissolved_members_rejoin_share` at zero every active member of a dissolved group
-    leaves crime, except defendants on bail: they do not desist before their trial, so they join
-    another active group in the area."""
-    from twin.vocabulary import ACTIVE
-
-    params = Parameters({"dissolved_members_rejoin_share": 0.0}, where="test")
-    model = TwinModel(params=params, seed=6, n_steps=12)
-    ocgs, members = model.ocgs, model.members
-    groups = np.flatnonzero(ocgs.active & (model.active_members >= 4) & ~ocgs.leader_directing)[::3][:300]
-    in_groups = np.isin(members.ocg, groups) & (members.status == ACTIVE)
-    bail = in_groups & (np.arange(members.n) % 3 == 0)
-    members.on_bail[in_groups] = False
-    members.on_bail[bail] = True
-    free = in_groups & ~bail
-    area_before = ocgs.area[members.ocg[bail]]
-    succession.dissolve(model, groups)
-    assert not ocgs.active[groups].any()
-    assert bail.sum() > 300 and free.sum() > 600  # the premise
-    assert (members.status[free] == EXITED).all()
-    left = np.bincount(ocgs.area[ocgs.active], minlength=model.geography.n_areas)[area_before] > 0
-    assert left.mean() > 0.95  # the premise: nearly every area still has a group
-    # where the area has a group left, they join one of them; where it has none, they leave crime
-    assert (members.status[bail] == np.where(left, ACTIVE, EXITED)).all()
-    assert ocgs.active[members.ocg[bail][left]].all()
-    assert (ocgs.area[members.ocg[bail]] == area_before).all()

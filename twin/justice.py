@@ -16,11 +16,13 @@ less likely to be punished by imprisonment; the remand population of England and
 in June 2024, was a record). The courts hold at most `soc_remand_places` on remand: beyond it (or
 beyond all the places) they bail exploited members and workers before core members and leaders.
 The `prison_places` lever adds places. Released members return to crime (their old group if it
-still operates, otherwise another in the same area) or leave it (a defendant on bail whose group
-has gone is still tried: one who would leave crime waits for the trial as released); the SOC
-register lever acts on that chance (the prevention lever acts on desistance instead). A leader in prison may keep
+still operates, otherwise another in the same area) or leave it; the SOC register lever acts on
+that chance (the prevention lever acts on desistance instead). A leader in prison may keep
 directing the group: one remanded at charge decides at once (`investigations.arrest_kernel`), one
-tried from bail when convicted, with the same chance (`directs_from_prison_prob`). Defendants on
+tried from bail when convicted, with the same chance (`directs_from_prison_prob`). A defendant on
+bail who leaves crime (the group dissolved, or a decision after release from remand) is still tried
+and, if convicted, is back in the population as a prisoner (counted among the `joiners`); only an
+exploited defendant safeguarded out of crime has the case dropped. Defendants on
 remand occupy places paid for at the prison cost per place (the remand at the end of a step, for
 the whole step), counted in `response_cost_gbp_prisons`.
 
@@ -77,7 +79,7 @@ def imprison(model, index: np.ndarray, rng: np.random.Generator, already_inside:
 
 #: the step's tallies, in the order of the kernels' `tally_rows`
 TALLIED = ("convictions", "assets_recovered_gbp", "prison_cost_gbp", "prison_releases", "early_releases",
-           "emergency_releases", "leavers", "reoffenders", "bail_releases", "court_backlog")
+           "emergency_releases", "leavers", "reoffenders", "bail_releases", "court_backlog", "joiners")
 
 
 def courts_and_prisons(model) -> None:

@@ -30,7 +30,7 @@ def justice_step(status, ocg, role, verdict_month, release_month, sentence_month
         ocg_active, ocg_leader, leader_directing, direction_draw, capital_gbp, tally, tally_rows, mean_sentence_months,
         mid_month, month, step_months, conviction_prob, p_directs, served_share, early_gap_share, places,
         remand_places, trial_slots, custody_limit_months, fine_gbp, cost_gbp, sentence_shape, courts_handle)
-    if release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
+    if release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                      tally_rows, released, waiting, normal, early, n_emergency, half_step, mid_month, -0.5 * cost_gbp,
                      decide_full, decide_half, reoffend_prob, early_release_min_months, release_handle):
         reactivated = True
@@ -46,8 +46,10 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     """Verdicts, bail when the custody limit passes, and who leaves prison this step.
 
     Finds the members charged (remanded in custody), in prison and released (`released`: those
-    released before this step), and the members on bail awaiting trial (active, or released and waiting
-    to rejoin: a case does not lapse because its defendant is out of crime), each in row order.
+    released before this step), and the members on bail awaiting trial (active, released with their
+    group gone, or out of crime since: a case does not lapse because its defendant has left crime),
+    each in row order. One convicted after leaving crime is back in the population, as a prisoner
+    (tallied among the `joiners`).
     A case is ready on its `verdict_month`; the courts hear at most `trial_slots` cases this step
     (`hearings`: custody cases first, each list earliest ready first). The heard are convicted
     with `conviction_prob` (one uniform each, in row order), then the convicted are sentenced (one
@@ -76,7 +78,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
     convictions_row, assets_row, cost_row = tally_rows[0], tally_rows[1], tally_rows[2]
-    bail_row, backlog_row = tally_rows[8], tally_rows[9]
+    bail_row, backlog_row, joiners_row = tally_rows[8], tally_rows[9], tally_rows[10]
     # Rows by status, in row order: those in the justice system (statuses 1-3 are contiguous) and
     # those on bail (active, or exited since: the split drops them), then split by status. The
     # loops write each row and advance only where it belongs: no branch, which a mix of statuses
@@ -104,7 +106,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         released[n_released] = r
         n_released += status[r] == RELEASED
         bailed[n_bailed] = r
-        n_bailed += status[r] == ACTIVE or (status[r] == RELEASED and on_bail[r])
+        n_bailed += status[r] == ACTIVE or (status[r] >= RELEASED and on_bail[r])
 
     # Courts: the cases heard; every conviction draw first, then the sentences of the convicted
     # (the numpy order).
@@ -121,6 +123,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     if n_verdicts > 0:  # (the numpy version tallied nothing when no verdict was due)
         convictions = np.zeros(n_areas)
         assets_gbp = np.zeros(n_areas)
+        returning = np.zeros(n_areas)  # convicted after leaving crime: back in the population
         for k in range(n_verdicts):
             r = verdicts[k]
             on_bail[r] = False
@@ -133,10 +136,11 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                     draw = rng.random()
                     direction_draw[ocg[r]] = draw
                     leader_directing[ocg[r]] = draw < p_directs
+                area = ocg_area[ocg[r]]
+                returning[area] += status[r] == EXITED
                 status[r] = PRISON
                 sentence_months[r] = sentence
                 release_month[r] = heard + max(sentence * served_share - remand_months[r], 0.0)
-                area = ocg_area[ocg[r]]
                 convictions[area] += 1.0
                 paid = min(fine_gbp, max(capital_gbp[ocg[r]], 0.0))  # the group's capital, as far as it goes
                 capital_gbp[ocg[r]] -= paid
@@ -145,6 +149,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 n_guilty += 1
         add_to_tally(tally, convictions_row, convictions)
         add_to_tally(tally, assets_row, assets_gbp)
+        add_to_tally(tally, joiners_row, returning)
         for k in range(n_verdicts):
             r = verdicts[k]
             remand_months[r] = 0.0  # the case is over (its credit taken above)
@@ -250,7 +255,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
 
 
 @kernel
-def release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
+def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_leader, leader_directing, tally,
                   tally_rows, released_before, waiting, normal, early, n_emergency, half_step, mid_month,
                   half_step_cost_gbp, decide_full, decide_half, reoffend_prob, early_release_min_months, rng_handle):
     """Releases from prison and the decisions of released members; returns whether any member
@@ -262,10 +267,10 @@ def release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_activ
     by area) are refunded for half the step. Then each released member, in row order, decides
     with probability `decide_full` (`released_before` this step) or `decide_half` (released
     during it: from prison, or acquitted and `waiting`), one uniform each; those deciding return
-    to crime with `reoffend_prob` (one uniform each), else leave it (a defendant on bail stays released
-    until the trial, and decides again). A returning member rejoins
+    to crime with `reoffend_prob` (one uniform each), else leave it (one on bail is still tried). A
+    returning member rejoins
     the old group if it operates, else a random active group in the same area (one uniform each,
-    as `reassign_orphans` draws), else leaves (one on bail stays released).
+    as `reassign_orphans` draws), else leaves.
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]
@@ -340,7 +345,7 @@ def release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_activ
         if rng.random() < reoffend_prob:
             back[n_back] = r
             n_back += 1
-        elif not on_bail[r]:  # a defendant on bail waits for the trial out of crime, still released
+        else:
             status[r] = EXITED
             leavers[ocg_area[ocg[r]]] += 1.0
     add_to_tally(tally, leavers_row, leavers)
@@ -366,7 +371,7 @@ def release_stage(status, ocg, role, release_month, on_bail, ocg_area, ocg_activ
             if role[r] == LEADER and ocg_leader[group] != r:
                 role[r] = CORE
             reoffenders[ocg_area[group]] += 1.0
-        elif not on_bail[r]:
+        else:
             status[r] = EXITED
             unplaced[ocg_area[ocg[r]]] += 1.0
     add_to_tally(tally, leavers_row, unplaced)

@@ -30,13 +30,12 @@ class Members(Table):
         sentence_months: sentence imposed (status prison).
         remand_months: time remanded in custody on the current case (a step's length for each
             step ending on remand, `justice.courts_and_prisons`), credited against the custodial
-            part of the sentence at conviction; cleared when the case is heard (a case ends at its
-            hearing or when the member leaves crime for good).
+            part of the sentence at conviction; cleared when the case is heard.
         joined_step: step the member joined.
         adult_month: month a child member turns 18 (infinite for adults).
-        on_bail: on bail awaiting trial (bailed at charge, or released from remand: an active member
-            with a case the courts have yet to hear, `justice.courts_and_prisons`); cleared when
-            the case is heard.
+        on_bail: on bail awaiting trial (bailed at charge, or released from remand: a member with a
+            case the courts have yet to hear, `justice.courts_and_prisons`, active or out of crime
+            since); cleared when the case is heard, or dropped (an exploited member safeguarded).
     """
 
     columns = {

@@ -423,11 +423,12 @@ class TwinModel(mesa.Model):
         return investigators[: self.geography.n_areas] / self._force_reference_fte
 
     def _compact_members(self) -> None:
-        """Drop exited members when they dominate the table (keeps the step's cost flat over time)."""
+        """Drop exited members when they dominate the table (keeps the step's cost flat over time),
+        but not those who left crime on bail: they are still to be tried."""
         members = self.members
         if members.exited_count() < COMPACTION_SHARE * members.n:
             return
-        new_index = members.compact(members.status != EXITED)
+        new_index = members.compact((members.status != EXITED) | members.on_bail)
         leader = self.ocgs.leader
         self.ocgs.leader = np.where(leader >= 0, new_index[np.maximum(leader, 0)], -1)
 

@@ -324,7 +324,8 @@ def exploitation_and_desistance(model) -> None:
     _exploit_and_desist(
         generator_argument(model.streams["exploitation"]), census_rows, first_new_row, p_identify, p_desist,
         members.status,
-        members.role, members.on_bail, members.referred, members.ocg, model.ocgs.area, params.identified_exploited_exit_prob,
+        members.role, members.on_bail, members.remand_months, members.referred, members.ocg, model.ocgs.area,
+        params.identified_exploited_exit_prob,
         model.markets.served, MODERN_SLAVERY, per_step_probability(params.slavery_victim_referral_prob_per_month, dt),
         tally.values, rows)
 
@@ -341,18 +342,18 @@ def _desistance_by_area(monthly: float, multiplier: np.ndarray, dt: float) -> np
 
 @kernel
 def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_desist, status, role, on_bail,
-                        referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
+                        remand_months, referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
                         tally_rows):
     """Identification of exploited members, desistance, and referrals of slavery victims.
 
     Competing rare events, one draw each: among active members (the list of `census_rows` then
     every row from `first_new_row`, a superset re-checked here), exploited ones are identified
-    (u < p_identify) and referred to the NRM; any non-leader not on bail may desist (the next
-    `p_desist` [area of the member's group] of the range; candidates are thinned at the largest
-    area's chance, `streams.thinned_listed`: a defendant on bail stays to face the trial, which
-    leaving crime would not end). Each candidate still active draws a uniform: identified
-    ones are safeguarded out below `exit_prob`. Then a binomial per area refers victims served in the slavery market (rounded to whole
-    people). Writes `status` and `referred`; adds by area to the tally rows `tally_rows` the NRM
+    (u < p_identify) and referred to the NRM; any non-leader may desist (the next `p_desist` [area
+    of the member's group] of the range; candidates are thinned at the largest area's chance,
+    `streams.thinned_listed`; a defendant on bail who desists is still tried,
+    `justice_kernels.courts_stage`). Each candidate still active draws a uniform: identified
+    ones are safeguarded out below `exit_prob`, and a case on bail is then dropped. Then a binomial per area refers victims served in the slavery market (rounded to whole
+    people). Writes `status`, `referred`, and `on_bail` and `remand_months` of a dropped case; adds by area to the tally rows `tally_rows` the NRM
     referrals (identified, then slavery victims), criminal and repeat referrals, and leavers.
     """
     rng = as_generator(rng_handle)
@@ -368,7 +369,7 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
             continue
         area = ocg_area[member_ocg[m]]
         identified = role[m] == EXPLOITED and u[k] < p_identify
-        desist = role[m] != LEADER and not on_bail[m] and u[k] >= p_identify and u[k] < p_identify + p_desist[area]
+        desist = role[m] != LEADER and u[k] >= p_identify and u[k] < p_identify + p_desist[area]
         safeguard_draw = rng.random()  # drawn for every candidate still active
         if identified:
             identified_by_area[area] += 1.0
@@ -377,6 +378,9 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
             referred[m] = True
         if (identified and safeguard_draw < exit_prob) or desist:
             status[m] = EXITED
+            if identified and on_bail[m]:  # safeguarded on bail: the case is dropped (the section 45 defence)
+                on_bail[m] = False
+                remand_months[m] = 0.0
             leavers_by_area[area] += 1.0
     nrm_row, criminal_row, repeat_row, leavers_row = tally_rows
     add_to_tally(tally, nrm_row, identified_by_area)

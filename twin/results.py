@@ -71,7 +71,7 @@ METRICS: tuple[Metric, ...] = (
     _m("members_children", "people", "active members who are children (under 18)"),
     _m("recruits", "people/step", "new members recruited"),
     _m("recruits_children", "people/step", "recruits who are children"),
-    _m("joiners", "people/step", "members joining (recruits and members of new groups)"),
+    _m("joiners", "people/step", "members joining (recruits, members of new groups, and defendants convicted after leaving crime on bail)"),
     _m("leavers", "people/step", "members leaving crime"),
     _m("reoffenders", "people/step", "released members back in a group"),
     _m("operations_started", "operations/step", "police operations opened"),

@@ -7,7 +7,8 @@ one's contacts, suppliers' trust and authority), and it may be violently dispute
 plain succession the group may split in two (both halves then promote a leader in the same step,
 and either succession may be disputed) or be absorbed by the largest rival in its area. A group
 left with fewer than `ocg_min_active_members` active members and no leader directing it
-dissolves: its members join another group in the area or leave crime (defendants on bail join one).
+dissolves: its members join another group in the area or leave crime (a defendant on bail who
+leaves is still tried: `justice_kernels.courts_stage`).
 
 The loops over groups and their members are compiled kernels (`compiled.py`, below the
 functions that call them); only adding the new halves of split groups (`OCGs.add`) stays in
@@ -55,7 +56,7 @@ def groups_in_transition(model) -> None:
     rows, split, kept, absorbed_any, rival, halves = _transition(
         handle, ocgs.active, ocgs.leader_directing, model.active_members, float(params.ocg_min_active_members),
         ocgs.leader, ocgs.area, ocgs.base_size, ocgs.capital_gbp, ocgs.markets, ocgs.cohesion, lines.active,
-        lines.ocg, lines.dest, members.ocg, members.status, members.role, members.on_bail, params.succession_split_prob,
+        lines.ocg, lines.dest, members.ocg, members.status, members.role, params.succession_split_prob,
         params.succession_split_prob + params.succession_absorb_prob, *dispute, params.harm_score_noise_sigma,
         (ocgs.ocg_type, ocgs.reach, ocgs.violence, ocgs.encrypted, ocgs.has_professional, ocgs.has_insider,
          ocgs.insulation), model.tally.values, tally_rows)
@@ -74,7 +75,7 @@ def groups_in_transition(model) -> None:
     _split_then_promote(
         handle, split, new, kept, rows, ocgs.active, ocgs.leader_directing, ocgs.leader, ocgs.area, ocgs.base_size,
         ocgs.capital_gbp, ocgs.cohesion, lines.active, lines.ocg, lines.dest, members.ocg, members.status,
-        members.role, members.on_bail, *dispute, model.tally.values, tally_rows)
+        members.role, *dispute, model.tally.values, tally_rows)
 
 
 def _share_enablers(model, split: np.ndarray, new: np.ndarray) -> None:
@@ -90,8 +91,8 @@ def _share_enablers(model, split: np.ndarray, new: np.ndarray) -> None:
 
 
 def dissolve(model, index: np.ndarray) -> None:
-    """End groups: active members join another group in the area (`dissolved_members_rejoin_share`;
-    all those on bail) or leave crime."""
+    """End groups: active members join another group in the area (`dissolved_members_rejoin_share`)
+    or leave crime."""
     ocgs, members, lines = model.ocgs, model.members, model.county_lines
     if index.size == 0:
         return
@@ -99,7 +100,7 @@ def dissolve(model, index: np.ndarray) -> None:
     rows = _member_rows_in(members.ocg, index, ocgs.n)  # the groups' members, in one pass
     tally_rows = model.tally.rows_of(TALLIED)
     _dissolve_groups(model.streams["succession"], index, rows, ocgs.active, ocgs.leader_directing, ocgs.area,
-                     lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role, members.on_bail,
+                     lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
                      float(model.params.dissolved_members_rejoin_share), model.tally.values, tally_rows)
 
 
@@ -190,11 +191,9 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
 
 @kernel
 def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-             member_ocg, status, role, on_bail, rejoin_share, tally_values, tally_rows):
+             member_ocg, status, role, rejoin_share, tally_values, tally_rows):
     """End `groups`: each active member (among `rows`) joins a random active group in the
     group's area with probability `rejoin_share` (a leader joining becomes core), or else leaves crime.
-    A defendant on bail joins one whatever the draw: defendants do not desist before their trial
-    (`recruitment.exploitation_and_desistance`), and leaving crime would end the case unheard.
 
     Draws: a uniform per active member in row order (stay or leave), then, if anyone stays and any
     group is active, a uniform per member staying (the active
@@ -214,7 +213,7 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
     stays = np.empty(n_loose, dtype=np.bool_)
     n_joining = 0
     for k in range(n_loose):
-        stays[k] = rng.random() < rejoin_share or on_bail[loose[k]]
+        stays[k] = rng.random() < rejoin_share
         n_joining += stays[k]
     leavers_by_area = np.zeros(n_areas)
     if n_joining > 0:
@@ -303,7 +302,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
 
 @kernel
 def _transition(rng_handle, ocg_active, directing, active_members, min_active_members, leader, ocg_area, base_size,
-               capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, on_bail,
+               capital_gbp, markets, cohesion, line_active, line_ocg, line_dest, member_ocg, status, role,
                split_prob, split_or_absorb_prob, violent_prob, incidents_per_dispute, homicide_per_incident,
                succession_loss, cohesion_loss, rejoin_share, score_noise_sigma, inherited, tally_values, tally_rows):
     """Step 10a: depleted groups (fewer active members than the minimum, not directed from
@@ -336,7 +335,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     rows = _member_rows_in(member_ocg, np.concatenate((depleted, led)), n_ocgs)
     if n_depleted > 0:
         _dissolve_groups(rng, depleted, rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-                 member_ocg, status, role, on_bail, rejoin_share, tally_values, tally_rows)
+                 member_ocg, status, role, rejoin_share, tally_values, tally_rows)
         led = _leaderless_groups(ocg_active, directing, leader, status)  # again: dissolution changed groups and members
     no_groups = np.empty(0, dtype=np.int64)
     if led.size == 0:
@@ -365,7 +364,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
                         tally_values, tally_rows)
     if n_split == 0:
         _promote_and_dispute(rng, kept, no_groups, rows, ocg_active, directing, leader, ocg_area, cohesion,
-                            line_active, line_ocg, line_dest, member_ocg, status, role, on_bail, violent_prob,
+                            line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                             incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
                             rejoin_share, tally_values, tally_rows)
     return rows, split, kept, n_absorbed > 0, rival, _halves(
@@ -397,7 +396,7 @@ def _halves(rng, split, ocg_area, markets, base_size, capital_gbp, inherited, sc
 
 @kernel
 def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
-                        line_active, line_ocg, line_dest, member_ocg, status, role, on_bail, violent_prob,
+                        line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                         incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
                         rejoin_share, tally_values, tally_rows):
     """Each group of `kept` then `new` promotes an active core member (else a worker): the one
@@ -440,7 +439,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
             n_unled += 1
     if n_unled > 0:
         _dissolve_groups(rng, unled[:n_unled], rows, ocg_active, directing, ocg_area, line_active, line_ocg, line_dest,
-                 member_ocg, status, role, on_bail, rejoin_share, tally_values, tally_rows)
+                 member_ocg, status, role, rejoin_share, tally_values, tally_rows)
 
     disputed = np.empty(succeeded.size, dtype=np.int64)
     n_disputed = 0
@@ -470,7 +469,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
 
 @kernel
 def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directing, leader, ocg_area, base_size, capital_gbp,
-                       cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, on_bail, violent_prob,
+                       cohesion, line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                        incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
                        rejoin_share, tally_values, tally_rows):
     """After the new groups `new` are added for the groups `split`: halve the split groups' size
@@ -493,6 +492,6 @@ def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directin
         splits_by_area[ocg_area[g]] += 1.0
     add_to_tally(tally_values, tally_rows[SPLITS], splits_by_area)
     _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, ocg_area, cohesion,
-                        line_active, line_ocg, line_dest, member_ocg, status, role, on_bail, violent_prob,
+                        line_active, line_ocg, line_dest, member_ocg, status, role, violent_prob,
                         incidents_per_dispute, homicide_per_incident, succession_loss, cohesion_loss,
                         rejoin_share, tally_values, tally_rows)

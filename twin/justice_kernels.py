@@ -80,7 +80,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     convictions_row, assets_row, cost_row = tally_rows[0], tally_rows[1], tally_rows[2]
     bail_row, backlog_row, joiners_row = tally_rows[8], tally_rows[9], tally_rows[10]
     # Rows by status, in row order: those in the justice system (statuses 1-3 are contiguous) and
-    # those on bail (active, or exited since: the split drops them), then split by status. The
+    # those on bail (active, released or out of crime since), then split by status. The
     # loops write each row and advance only where it belongs: no branch, which a mix of statuses
     # would mispredict. One pass, on unsigned indices (as `members._census`), reading the bail
     # flags as bytes (a byte OR, not a test of the status: a third of the pass's time).
@@ -268,9 +268,8 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
     with probability `decide_full` (`released_before` this step) or `decide_half` (released
     during it: from prison, or acquitted and `waiting`), one uniform each; those deciding return
     to crime with `reoffend_prob` (one uniform each), else leave it (one on bail is still tried). A
-    returning member rejoins
-    the old group if it operates, else a random active group in the same area (one uniform each,
-    as `reassign_orphans` draws), else leaves.
+    returning member rejoins the old group if it operates, else a random active group in the same
+    area (one uniform each, as `reassign_orphans` draws), else leaves.
     """
     rng = as_generator(rng_handle)
     n_areas = tally.shape[1]

@@ -342,8 +342,8 @@ def _desistance_by_area(monthly: float, multiplier: np.ndarray, dt: float) -> np
 
 @kernel
 def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_desist, status, role, on_bail,
-                        remand_months, referred, member_ocg, ocg_area, exit_prob, served, slavery_market, p_slavery_referral, tally,
-                        tally_rows):
+                        remand_months, referred, member_ocg, ocg_area, exit_prob, served, slavery_market,
+                        p_slavery_referral, tally, tally_rows):
     """Identification of exploited members, desistance, and referrals of slavery victims.
 
     Competing rare events, one draw each: among active members (the list of `census_rows` then
@@ -352,9 +352,11 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
     of the member's group] of the range; candidates are thinned at the largest area's chance,
     `streams.thinned_listed`; a defendant on bail who desists is still tried,
     `justice_kernels.courts_stage`). Each candidate still active draws a uniform: identified
-    ones are safeguarded out below `exit_prob`, and a case on bail is then dropped. Then a binomial per area refers victims served in the slavery market (rounded to whole
-    people). Writes `status`, `referred`, and `on_bail` and `remand_months` of a dropped case; adds by area to the tally rows `tally_rows` the NRM
-    referrals (identified, then slavery victims), criminal and repeat referrals, and leavers.
+    ones are safeguarded out below `exit_prob`, and a case on bail is then dropped. Then a
+    binomial per area refers victims served in the slavery market (rounded to whole people).
+    Writes `status`, `referred`, and `on_bail` and `remand_months` of a dropped case; adds by area
+    to the tally rows `tally_rows` the NRM referrals (identified, then slavery victims), criminal
+    and repeat referrals, and leavers.
     """
     rng = as_generator(rng_handle)
     p_either = p_identify + p_desist.max()

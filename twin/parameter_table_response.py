@@ -113,13 +113,13 @@ POLICING_AND_JUSTICE = [
     _p("custody_time_limit_months", 8, "months", 6, 12,
        f"{A}: the statutory custody time limit to trial in the Crown Court is 182 days, raised to 238 days (about 8 months) in "
        "2020-22 and routinely extended; here counted from when the case is ready, so it binds only in a backlog",
-       "wait unheard after which a remanded defendant is bailed (and offends until the trial)", "justice", "positive"),
+       "wait unheard after which a remanded defendant is bailed (and offends, or leaves crime, until the trial)", "justice", "positive"),
     _p("remand_prob", 0.4, "probability", 0.2, 0.7,
        f"{A}: the remand population of England and Wales was 17,070 in June 2024 (11,027 untried; MoJ, Offender "
        "management statistics quarterly) against about 105,000 Crown Court receipts a year waiting 8-10 months, a "
        "remand share of roughly a fifth across all Crown Court cases; SOC defendants (drug supply, firearms, "
        "violence, trafficking) are remanded more often",
-       "chance a charged member is remanded in custody rather than bailed (the bailed offend until the trial)",
+       "chance a charged member is remanded in custody rather than bailed (the bailed offend, or leave crime, until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
        f"{A}: 17-20% above the most SOC defendants the baseline holds on remand (2,590-2,660 in seeds 1-4; 11-15% before time on remand was credited), so "

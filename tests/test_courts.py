@@ -259,7 +259,6 @@ def test_a_leader_convicted_from_bail_directs_the_group_with_the_remanded_leader
     with `leader_directs_from_prison_prob` (binomial, within 3 standard errors); a former leader
     already replaced decides nothing, and nobody else changes who directs."""
     from twin import justice
-    from twin.vocabulary import LEADER
 
     p_directs = 0.3
     model = TwinModel(Parameters({"conviction_prob": 1.0, "leader_directs_from_prison_prob": p_directs,
@@ -405,7 +404,6 @@ def test_fines_are_paid_from_the_groups_capital_as_far_as_it_goes():
     assert checked["groups"] > 5000 and checked["capped"] > 100
 
 
-
 def test_defendants_who_leave_crime_on_bail_are_still_tried(monkeypatch):
     """A case does not lapse because its defendant leaves crime: members on bail whose group
     dissolves and who leave crime, and members bailed from remand whose group has gone and who
@@ -414,7 +412,7 @@ def test_defendants_who_leave_crime_on_bail_are_still_tried(monkeypatch):
     the population. Here every ready case is heard and convicted, and everyone released decides
     within the step and leaves crime."""
     from twin import justice, succession
-    from twin.vocabulary import EXITED, RELEASED
+    from twin.vocabulary import EXITED, LEADER, RELEASED
 
     params = Parameters({"conviction_prob": 1.0, "reoffend_prob_after_release": 0.0,
                          "released_decision_months": 0.01, "court_capacity_trials_per_month": 100000,
@@ -426,9 +424,10 @@ def test_defendants_who_leave_crime_on_bail_are_still_tried(monkeypatch):
     groups = np.flatnonzero(ocgs.active & (model.active_members >= 4) & ~ocgs.leader_directing)[::3][:300]
     in_groups = (np.isin(members.ocg, groups) & (members.status == ACTIVE)).nonzero()[0]
     dissolved_bail = in_groups[::3]
-    # members released from remand with their group gone (in other groups), on bail and not
+    # members of other groups made to wait as released (as one bailed from remand whose group has
+    # gone waits), on bail and not
     released = np.setdiff1d((members.status == ACTIVE).nonzero()[0], in_groups)
-    released = released[members.role[released] != 0][:3000]  # no leaders
+    released = released[members.role[released] != LEADER][:3000]
     members.status[released] = RELEASED
     released_bail = released[:2000]
     on_bail = np.concatenate((dissolved_bail, released_bail))
@@ -467,7 +466,7 @@ def test_defendants_on_bail_may_desist_and_keep_their_case_unless_safeguarded():
     kept); only an exploited member identified and safeguarded has the case dropped. Checked on
     every member at every exploitation-and-desistance stage of a run with a high desistance rate."""
     from twin import recruitment
-    from twin.vocabulary import EXITED, EXPLOITED
+    from twin.vocabulary import EXITED, EXPLOITED, LEADER
 
     model = TwinModel(Parameters({"desistance_prob_per_month": 0.02}, where="test"), seed=8, n_steps=24)
     seen = {"desisted": 0, "exposure": 0, "dropped": 0}
@@ -480,7 +479,7 @@ def test_defendants_on_bail_may_desist_and_keep_their_case_unless_safeguarded():
         status, bail, role = members.status.copy(), members.on_bail.copy(), members.role.copy()
         original(m)
         left = (status == ACTIVE) & (members.status[:n] == EXITED)
-        candidates = bail & (status == ACTIVE) & (role != 0) & (role != EXPLOITED)  # neither leader nor exploited
+        candidates = bail & (status == ACTIVE) & (role != LEADER) & (role != EXPLOITED)
         assert members.on_bail[left & candidates].all()  # desisted, still to be tried
         dropped = left & bail & ~members.on_bail[:n]
         assert (role[dropped] == EXPLOITED).all() and (members.remand_months[:n][dropped] == 0).all()

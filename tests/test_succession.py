@@ -72,4 +72,3 @@ def test_expected_homicides_take_the_direct_share_of_disputes_and_add_indirect_o
     params = Parameters({"homicide_per_serious_violence": 0.1, "indirect_homicide_share": 0.24}, where="test")
     assert expected_homicides(params, 10.0, 76.0) == pytest.approx(1.0 + 10.0)
     assert expected_homicides(params, -20.0, 0.0) == pytest.approx(-2.0)  # fewer incidents, fewer homicides
-

@@ -106,3 +106,15 @@ def test_member_count_is_the_population_not_exited():
             model.step()
         counts = model.counts()
         assert model.member_count() == counts["active"] + counts["prison"]
+
+
+def test_memory_is_measured_on_this_package_from_any_folder(tmp_path, monkeypatch):
+    """`twin bench` measures memory in a child process: started from a folder holding another
+    `twin` (another checkout), the child must still import this one, not measure (and compile)
+    the other."""
+    from twin import bench
+
+    (tmp_path / "twin").mkdir()
+    (tmp_path / "twin" / "__init__.py").write_text("raise ImportError('the other checkout was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    assert bench._peak_rss_mb("import twin.bench\n") > 10  # megabytes: an interpreter with numpy at least

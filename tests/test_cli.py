@@ -439,8 +439,12 @@ def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, ca
     reg = write(tmp_path / "reg.csv", "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
                 "X,Kent,family,local,fraud,four,none,,1\n")
     err = _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", str(reg), "--out",
-                       str(tmp_path / "r")], capsys)
+                       str(tmp_path / "r" / "seed-1")], capsys)
     assert "field 'size'" in err and compiled_first == []
+    assert not (tmp_path / "r").exists()  # nor is an empty output folder left behind
+    monkeypatch.chdir(tmp_path)  # the default folder under results/ neither, a missing register either
+    assert "cannot be read" in _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", "none.csv"], capsys)
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "register", "fit"])

@@ -86,6 +86,9 @@ def test_missing_file(tmp_path):
     write(tmp_path / "baseline.toml", '[scenario]\nname = "b"\n')
     with pytest.raises(ScenarioError, match=r"baselin.toml: scenario file not found; did you mean '.*/baseline.toml'"):
         load_scenario(tmp_path / "baselin.toml")
+    # a name like none of the folder's: no hint, though the paths share their folder and suffix
+    with pytest.raises(ScenarioError, match="scenario file not found$"):
+        load_scenario(tmp_path / "nonexist.toml")
     write(tmp_path / "option.toml", '[scenario]\nbase = "baselin.toml"\n')
     with pytest.raises(ScenarioError, match=r"base: file 'baselin.toml' not found next to this scenario; did you mean "
                                             r"'baseline.toml'\?"):  # as the base key would name it

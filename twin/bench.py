@@ -149,18 +149,26 @@ from twin.model import TwinModel
 from twin.scenario import SPIN_UP_YEARS
 
 
-def _peak_rss_mb() -> float:
-    """Peak resident memory of one 10-year monthly UK run, in a fresh process (imports included)."""
+ONE_RUN = "from twin.model import TwinModel\nTwinModel(seed=1, n_steps=120).run()\n"
+
+
+def _peak_rss_mb(work: str = ONE_RUN) -> float:
+    """Peak resident memory of one 10-year monthly UK run (`work`), in a fresh process (imports
+    included), which imports this `twin`: it starts in the folder holding this package, since
+    `python -c` looks first in the folder it starts in (from another checkout's folder it would
+    import, and compile, that one)."""
     import subprocess
+    from pathlib import Path
 
     # On Linux the child reads its own high-water mark (VmHWM): ru_maxrss survives exec and would
     # report the benchmarking parent's size, not the run's. Elsewhere ru_maxrss (bytes on macOS).
-    code = ("import resource, sys\nfrom twin.model import TwinModel\nTwinModel(seed=1, n_steps=120).run()\n"
+    code = ("import resource, sys\n" + work +
             "try:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
             "    print(float(hwm.split()[1]) / 1024)\n"
             "except OSError:\n    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "    print(r / (1024 * 1024) if sys.platform == 'darwin' else r / 1024)\n")
-    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
     return float(result.stdout.split()[-1])
 
 

@@ -30,10 +30,12 @@ def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.spin_up_years is not None:  # recorded in run.json as part of the scenario run
         scenario = replace(scenario, spin_up_years=args.spin_up_years)
-    out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
     _preflight_notes([scenario], args.years, args.step, check_registers=False)  # the run reads the register
+    check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
+    # after the checks of the inputs, so that a mistake in them leaves no empty folder behind
+    out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
 
     def announce(model) -> None:  # once the scenario, areas, register and levers have all been checked
         if model.register_completion is not None and not args.quiet:
@@ -50,7 +52,6 @@ def cmd_run(args) -> int:
             print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps){after}, "
                   f"seed {args.seed} ...", flush=True)
 
-    check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
     warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,

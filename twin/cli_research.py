@@ -3,7 +3,6 @@ analyse (the parser and the other commands are in `cli.py`)."""
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -363,7 +362,7 @@ def cmd_analyse(args) -> int:
                                identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
-    from twin.sweep import design, experiment_step, find_sweep, load_experiment, sweep_results
+    from twin.sweep import design, experiment_step, find_sweep, load_experiment, stored_design, sweep_results
     from twin.sweep_notes import what_changed
 
     from twin.cli import require_database
@@ -394,17 +393,24 @@ def cmd_analyse(args) -> int:
     if missing:
         raise UserError(f"{args.experiment}: outcome(s) {', '.join(missing)} were not part of the sweep in the "
                         f"database (experiment {experiment_id}); run `twin sweep` again with this file")
+    uncertainties = [u.name for u in config["uncertain"]]
+    policies = [name for name, _ in config["levers"]]
+    if notes:  # an older sweep: its own design says which futures and policies it has, not the file's
+        points = stored_design(store, experiment_id)
+        absent = [name for name in uncertainties + policies if name not in table.columns]
+        if absent:
+            raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
+                            f"{', '.join(absent)}; run `twin sweep {args.experiment}` to sweep this file")
+    else:
+        points = design(config)
     try:
-        n_policies = math.prod(len(values) for _, values in config["levers"])
-        table, note = complete_futures(table, config["reps"], n_policies,
-                                       sorted(design(config)["sample"].unique()))
+        n_policies = int(points["policy"].nunique())
+        table, note = complete_futures(table, config["reps"], n_policies, sorted(points["sample"].unique()))
     except ValueError as exc:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:
         notes.append(note)
         print(f"Note: {note}", file=sys.stderr)
-    uncertainties = [u.name for u in config["uncertain"]]
-    policies = [name for name, _ in config["levers"]]
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
                        unit=outcome_unit(o.metric, o.aggregation, experiment_step(config)))
                for o in config["outcomes"]]

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError, closest, did_you_mean
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
@@ -109,9 +109,13 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
         return ""
     siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
                 and (besides is None or p.resolve() != Path(besides).resolve())]
-    if relative_to is not None:
-        return did_you_mean(os.path.relpath(path, relative_to), [os.path.relpath(p, relative_to) for p in siblings])
-    return did_you_mean(str(path), [str(path.parent / p.name) for p in siblings])
+    # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
+    # close to '/tmp/idtry.toml'
+    match = closest(path.stem, [p.stem for p in siblings])
+    if match is None:
+        return ""
+    found = next(p for p in siblings if p.stem == match)
+    return f"; did you mean '{os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name}'?"
 
 
 def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:

@@ -403,6 +403,12 @@ def find_sweep(config: dict, store) -> int | None:
     return store.experiment_by_hash(spec_hash)
 
 
+def stored_design(store, experiment_id: int) -> pd.DataFrame:
+    """The design points a stored sweep ran (`design` of the file as it was then)."""
+    spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
+    return pd.DataFrame(spec.get("points") or {"sample": [], "policy": []})
+
+
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
     from twin.ensemble import provenance, replicate_seeds
 

@@ -16,6 +16,17 @@ QUICK_BASELINE = ROOT / "tests" / "scenarios" / "baseline_no_spin_up.toml"
 QUICK_CHB_PILOT = ROOT / "tests" / "scenarios" / "chb_pilot_no_spin_up.toml"
 
 
+def pytest_configure(config):
+    """With worker processes (pytest-xdist, `-n`), the controller compiles the kernels into the
+    on-disk cache before any worker starts (on all cores: `compiled.warm_up`), so that the workers
+    load them rather than each compile them all at once. Run serially, tests compile as they go."""
+    workers = config.getoption("numprocesses", default=None)
+    if workers and not hasattr(config, "workerinput"):
+        from twin.compiled import warm_up
+
+        warm_up(quiet=True)
+
+
 @pytest.fixture(scope="session")
 def baseline_run() -> TwinModel:
     """The baseline, seed 1, 10 years monthly (shared: do not mutate)."""

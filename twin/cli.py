@@ -263,10 +263,17 @@ def cmd_export(args) -> int:
     return 0
 
 
+def default_odd_path() -> Path:
+    """The ODD document `twin docs` updates by default: this package's project's (whichever folder
+    the command runs in), else `docs/ODD.md` in the current folder (a package installed alone)."""
+    project = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+    return project if project.exists() else Path("docs/ODD.md")
+
+
 def cmd_docs(args) -> int:
     from twin.odd import update
 
-    path = Path(args.path)
+    path = Path(args.path) if args.path else default_odd_path()
     if not path.exists():
         raise UserError(f"{path}: not found (run from the project folder or give --path)")
     changed = update(path)
@@ -378,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_research_commands(sub)
 
     docs = sub.add_parser("docs", help="regenerate the step order, parameter and metric tables in docs/ODD.md")
-    docs.add_argument("--path", default="docs/ODD.md", help="the ODD document to update (default docs/ODD.md)")
+    docs.add_argument("--path", help="the ODD document to update (default: this project's docs/ODD.md)")
     docs.set_defaults(func=cmd_docs)
     return parser
 

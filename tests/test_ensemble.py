@@ -329,8 +329,10 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     code = main(["compare", BASE, chb, "--reps", "3", "--years", "1", "--workers", "1", "--db", db,
                  "--out", str(out), "--quiet"])
     assert code == 0
-    page = (out / "report.html").read_text()
+    page = (out / "report.html").read_text(encoding="utf-8")
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
+    # a sign is joined to its amount (a line may otherwise break between '-' and '£5.36bn')
+    assert "-\u2060£" in page and "-£" not in page and "+£" not in page
     # the terms and abbreviations the page uses are explained, and only those
     import re
 
@@ -973,3 +975,68 @@ def test_the_levers_said_to_act_on_a_national_market_are_said_not_to_move_it_eit
     assert "Yet" not in unmoved_harms(comparison)
     comparison.lever_types = {}  # none of the options has it
     assert "Yet" not in unmoved_harms(comparison)
+
+
+def _two_options(gap, levers, harms, green_book):
+    """A comparison of 'best' and 'runner' (best ahead by `gap`): their discounted lever spending,
+    harm changes by category {metric: (best, runner)} and Green Book changes (best, runner)."""
+    from types import SimpleNamespace
+
+    rows = [{"scenario": s, "metric": "discounted_lever_cost_gbp", "mean": v} for s, v in zip(("best", "runner"), levers)]
+    rows += [{"scenario": s, "metric": metric, "mean": 0.0, "diff_mean": v}
+             for metric, pair in harms.items() for s, v in zip(("best", "runner"), pair)]
+    ranking = pd.DataFrame([{"scenario": "best", "rank": 1, "pairs": 12},
+                            {"scenario": "runner", "above": "best", "rank": 2, "gap_mean": gap, "pairs": 12}])
+    headline = [{"scenario": s, "green_book": g} for s, g in zip(("best", "runner"), green_book)]
+    return SimpleNamespace(ranking=ranking, summary=pd.DataFrame(rows), baseline="base"), headline
+
+
+def test_what_a_lead_rests_on_is_said_in_numbers():
+    """The uplift on lever spending that would close the lead, the lead without recovered assets,
+    and the harm categories that make up at least half of it."""
+    from twin.report_ranking import lead_rests_on
+
+    drugs, fraud, slavery = ("discounted_harm_gbp_drugs", "discounted_harm_gbp_economic",
+                             "discounted_harm_gbp_modern_slavery")
+    comparison, rows = _two_options(5e9, (20e9, 4e9), {drugs: (-30e9, -16e9), fraud: (-8e9, -5e9),
+                                                       slavery: (-1e9, -0.9e9)}, (-17e9, -14e9))
+    said = lead_rests_on(comparison, rows, markup=False)
+    assert "best spends £16.00bn more on its levers than runner (discounted): were every lever's spending 31% " \
+           "(19% leaving out recovered assets) higher than costed here" in said  # 5/16 and 3/16
+    assert "leaving out recovered assets, as the Green Book does, the lead is £3.00bn" in said
+    assert "the differences in the harm of drugs (best -£30.00bn, runner -£16.00bn: £14.00bn) and of fraud and other " \
+           "economic crime (best -£8.00bn, runner -£5.00bn: £3.00bn) are each at least half the lead" in said
+    assert "modern slavery" not in said  # £0.1bn of a £5bn lead
+    # the runner-up spending more: an uplift would widen the lead, not close it
+    comparison, rows = _two_options(5e9, (4e9, 6e9), {drugs: (-10e9, -9e9)}, (-6e9, -2e9))
+    said = lead_rests_on(comparison, rows, markup=False)
+    assert "runner spends £2.00bn more on its levers than best, so an allowance for optimism bias on the levers' " \
+           "costs would widen the lead" in said and "harm of drugs" not in said
+    assert lead_rests_on(_two_options(-1e9, (1, 1), {}, (0, 0))[0], rows) is None  # no lead
+
+
+def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
+    from types import SimpleNamespace
+
+    from twin.report_ranking import runner_up_gains
+
+    def said(best, runner):
+        years = np.arange(1, len(best) + 1)
+        change = pd.DataFrame({"scenario": ["best"] * len(best) + ["runner"] * len(runner),
+                               "year": np.concatenate([years, years]), "mean": best + runner})
+        ranking = pd.DataFrame([{"scenario": "best"}, {"scenario": "runner", "above": "best"}])
+        return runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change))
+
+    text = said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -2.2e9, -1.7e9])
+    assert text.startswith("From year 3 to the end, runner lowers the net social cost more each year than best "
+                           "(year 4: -£1.70bn against -£1.00bn")
+    assert said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -2.2e9, -0.7e9]) is None  # behind in the last year
+    assert said([-3e9, -3e9], [-4e9, -4e9]) is None  # ahead every year: the ranking says so already
+
+
+def test_the_report_counts_runs_per_scenario():
+    from twin.report import _finished
+
+    runs = pd.DataFrame({"scenario": ["a"] * 4 + ["b"] * 4, "status": ["done"] * 8})
+    assert _finished(runs) == "4 replications of each of 2 scenarios finished"
+    assert _finished(runs.assign(status=["done"] * 7 + ["failed"])) == "7 runs finished"

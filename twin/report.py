@@ -217,6 +217,17 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
 
 
+def _finished(runs: pd.DataFrame) -> str:
+    """'4 replications of each of 5 scenarios finished' (or the runs in all, when they differ)."""
+    done = runs[runs.status == "done"]
+    per = done.groupby("scenario").size() if "scenario" in done else pd.Series(dtype=int)
+    if len(per) and per.nunique() == 1:
+        reps = int(per.iloc[0])
+        return (f"{reps} replication{'s' if reps != 1 else ''} of each of {len(per)} "
+                f"scenario{'s' if len(per) != 1 else ''} finished")
+    return f"{len(done)} runs finished"
+
+
 def summary_csv(comparison: Comparison) -> pd.DataFrame:
     """summary.csv: the summary with each outcome's unit and what it is. Counts of people and events
     are totals only (a discounted count of homicides would read as fewer homicides)."""
@@ -389,9 +400,10 @@ dl.terms dt {{ font-weight: bold; float: left; clear: left; width: 11em; }} dl.t
 </style></head><body>
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
-{len(runs[runs.status == 'done'])} replications finished, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices (two sourced unit costs are in their source's prices, not uprated: the fraud
-price per offence and the prison place cost; their ranges cover the difference), over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
+{_finished(runs)}, {html.escape(_code_label(experiment))}.
+Money in {PRICE_YEAR} prices (two sourced unit costs are in their source's earlier prices, not uprated, so they
+understate those costs by the inflation since: the fraud price per offence, 2021-22, and the prison place cost,
+2022-23), over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>
@@ -491,6 +503,8 @@ window.addEventListener("load", function () {{
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in used.items())
         + "</dl>") if used else ""
     page = page.replace("<!-- terms -->", glossary, 1)
+    # a word joiner (U+2060) keeps a sign on the line of its amount: '-£5.36bn' may break after '-'
+    page = page.replace("+£", "+\u2060£").replace("-£", "-\u2060£")
     path = out_dir / "report.html"
-    path.write_text(page)
+    path.write_text(page, encoding="utf-8")  # as the page declares (the word joiner is not in every code page)
     return path

@@ -62,6 +62,15 @@ TERMS = {
     "90% interval": "the range that holds the mean change with 90% confidence, given the model's assumptions",
     "paired replications": "runs of each option with the same random numbers, so that the difference between two "
                            "options' runs comes from the options, not from chance",
+    "harm": "the cost of the crimes to society, priced by the Home Office method (in anticipation, such as "
+            "security; as a consequence, such as victims' losses and health; in response, by police and justice), "
+            "in six categories: drugs, fraud and other economic crime, modern slavery, organised immigration crime, "
+            "violence between groups, and other crime (firearms supply and organised acquisitive crime)",
+    "disruptions": "groups disrupted by an operation: enough of their capacity removed, or their leader taken",
+    "spin-up": "years the model runs under current policy before the first reported year, so that it starts "
+               "from a settled state rather than the register's snapshot",
+    "register": "the list of organised crime groups the model starts from (the police's mapping, or a synthetic "
+                "one drawn from it)",
 }
 
 

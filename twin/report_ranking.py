@@ -152,3 +152,93 @@ def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
              for scenario, params in comparison.posterior_held.items()]
     return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
             f"not the posterior's draw: {'; '.join(parts)}.")
+
+
+#: harm categories of the net social cost, for saying where a lead comes from: (summary metric, label)
+HARM_CATEGORIES = (("discounted_harm_gbp_drugs", "drugs"),
+                   ("discounted_harm_gbp_economic", "fraud and other economic crime"),
+                   ("discounted_harm_gbp_modern_slavery", "modern slavery"),
+                   ("discounted_harm_gbp_immigration", "organised immigration crime"),
+                   ("discounted_harm_gbp_violence", "violence"),
+                   ("discounted_harm_gbp_other", "other crime"))
+
+
+def _summary_value(comparison: Comparison, scenario: str, metric: str, column: str) -> float:
+    found = comparison.summary[(comparison.summary.scenario == scenario) & (comparison.summary.metric == metric)]
+    if found.empty or column not in found:
+        return float("nan")
+    return float(found[column].iloc[0])
+
+
+def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True) -> str | None:
+    """What the best option's lead over the runner-up (told apart or not) turns on, in numbers: the
+    uplift on every lever's spending (optimism bias) that would close it, the lead without recovered
+    assets (the Green Book's view), and the harm category most of it comes from; then the
+    parameters these runs hold fixed. None without a runner-up or a lead."""
+    ranking = comparison.ranking
+    if len(ranking) < 2 or not ranking.iloc[1]["pairs"]:
+        return None
+    second = ranking.iloc[1]
+    gap = float(second["gap_mean"])
+    if not gap > 0:
+        return None
+    best, runner = str(second["above"]), str(second["scenario"])
+    by_name = {r["scenario"]: r for r in rows}
+    name = (lambda text: html.escape(text)) if markup else str
+    parts = []
+    levers = [_summary_value(comparison, s, "discounted_lever_cost_gbp", "mean") for s in (best, runner)]
+    more = np.nan_to_num(levers[0]) - np.nan_to_num(levers[1])
+    green_gap = (by_name[runner]["green_book"] - by_name[best]["green_book"]
+                 if best in by_name and runner in by_name else float("nan"))
+    if more > 0:
+        closes = f"{gap / more:.0%}"
+        if np.isfinite(green_gap) and green_gap > 0:
+            closes += f" ({green_gap / more:.0%} leaving out recovered assets)"
+        parts.append(f"{name(best)} spends {bn(more)} more on its levers than {name(runner)} (discounted): were every "
+                     f"lever's spending {closes} higher than costed here, as an allowance for optimism bias would "
+                     f"make it, the two would be level")
+    elif more < 0:
+        parts.append(f"{name(runner)} spends {bn(-more)} more on its levers than {name(best)}, so an allowance for "
+                     f"optimism bias on the levers' costs would widen the lead")
+    if np.isfinite(green_gap) and green_gap > 0:
+        parts.append(f"leaving out recovered assets, as the Green Book does, the lead is {bn(green_gap)}")
+    shares = []
+    for metric, label in HARM_CATEGORIES:
+        mine, theirs = (_summary_value(comparison, s, metric, "diff_mean") for s in (best, runner))
+        if np.isfinite(mine) and np.isfinite(theirs):
+            shares.append((theirs - mine, label, mine, theirs))
+    large = sorted((share for share in shares if share[0] >= 0.5 * gap), reverse=True)[:2]
+    if large:
+        each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: {bn(part)})"
+                for part, label, mine, theirs in large]
+        parts.append(f"the difference in the harm of {each[0]} is at least half the lead (discounted)" if len(each) == 1
+                     else f"the differences in the harm of {' and of '.join(each)} are each at least half the lead "
+                          f"(discounted)")
+    if not parts:
+        return None
+    return (f"What the lead rests on: {'; '.join(parts)}. These differences rest on the levers' assumed effect sizes, "
+            f"each a single value here (their ranges are under each scenario), and on the model's uncertain "
+            f"parameters, also held at single values in these runs: the drug market's price elasticities matter most "
+            f"in the model's sensitivity analysis, and a sweep over them (twin sweep, as in "
+            f"experiments/ranking_robustness.toml) shows how often each option comes first.")
+
+
+def runner_up_gains(comparison: Comparison) -> str | None:
+    """When the runner-up saves more than the best option in every year at the end of the horizon,
+    say from which year: over a longer horizon the order could change."""
+    ranking, data = comparison.ranking, comparison.annual_change
+    if len(ranking) < 2 or data.empty:
+        return None
+    best, runner = str(ranking.iloc[1]["above"]), str(ranking.iloc[1]["scenario"])
+    yearly = data[data.scenario.isin([best, runner])].pivot_table(index="year", columns="scenario", values="mean")
+    if best not in yearly or runner not in yearly or len(yearly) < 2:
+        return None
+    ahead = (yearly[runner] < yearly[best]).to_numpy()  # the runner-up's net social cost falls further that year
+    if not ahead[-1] or ahead.all():
+        return None
+    first = int(len(ahead) - np.argmin(ahead[::-1]))  # start of the run of such years that ends the horizon
+    years = yearly.index.to_numpy()
+    last = yearly.iloc[-1]
+    return (f"From year {years[first]} to the end, {html.escape(runner)} lowers the net social cost more each year "
+            f"than {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
+            f"undiscounted, means of paired replications): over a longer horizon the order could change.")

@@ -17,7 +17,8 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, green_book_sentence, level_with, narrowly, posterior_held_sentence, runner_up_sentence,
+    fading_sentence, green_book_sentence, lead_rests_on, level_with, narrowly, posterior_held_sentence,
+    runner_up_gains, runner_up_sentence,
 )
 
 
@@ -386,6 +387,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
+    rests_on = lead_rests_on(comparison, rows)
+    if rests_on:
+        text.append(rests_on)
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
                 + ((f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
@@ -396,9 +400,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       f"(its cumulative saving's interval still reaches zero)." if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
-    fading = fading_sentence(comparison, best["scenario"])
-    if fading:
-        text.append(fading)
+    text += [t for t in (fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison)) if t]
 
     def change(value: float) -> str:
         return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}"

@@ -32,7 +32,7 @@ def metrics_markdown() -> str:
 
     lines = ["| metric | unit | per area | UK row | description |", "|---|---|---|---|---|"]
     for m in METRICS:
-        uk = "sum of areas" if m.aggregate == "sum" else "population-weighted mean"
+        uk = m.uk_row or ("sum of areas" if m.aggregate == "sum" else "population-weighted mean")
         if not m.per_area:
             uk = "national only"
         lines.append(f"| `{m.name}` | {m.unit} | {'yes' if m.per_area else 'no'} | {uk} | {m.description} |")

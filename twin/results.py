@@ -24,10 +24,11 @@ class Metric:
     description: str
     aggregate: str = "sum"  # "sum" or "mean" (population-weighted) for the UK row
     per_area: bool = True
+    uk_row: str = ""  # what the UK row holds when it is not the areas' aggregate (`metrics.compute_metrics`)
 
 
-def _m(name, unit, description, aggregate="sum", per_area=True):
-    return Metric(name, unit, description, aggregate, per_area)
+def _m(name, unit, description, aggregate="sum", per_area=True, uk_row=""):
+    return Metric(name, unit, description, aggregate, per_area, uk_row)
 
 
 METRICS: tuple[Metric, ...] = (
@@ -107,7 +108,8 @@ METRICS: tuple[Metric, ...] = (
     _m("county_lines_closed", "lines/step", "county lines closed (by destination)"),
     _m("ocg_revenue_gbp", "GBP/step", "OCG revenue"),
     _m("ocg_capital_gbp", "GBP", "OCG capital held"),
-    _m("investigators_fte", "FTE", "investigators available for proactive SOC work (forces: area; ROCU and NCA: UK row)"),
+    _m("investigators_fte", "FTE", "investigators available for proactive SOC work (forces: area; ROCU and NCA: UK row)",
+       uk_row="all units: the forces' (the sum of areas), the ROCUs' and the NCA's"),
     _m("community_trust", "index 0-1", "community trust", aggregate="mean"),
     _m("vulnerability", "index", "vulnerability of the at-risk population", aggregate="mean"),
     _m("money_laundered_gbp", "GBP/step", "profits laundered", per_area=False),

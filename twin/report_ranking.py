@@ -173,8 +173,8 @@ def _summary_value(comparison: Comparison, scenario: str, metric: str, column: s
 def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True) -> str | None:
     """What the best option's lead over the runner-up (told apart or not) turns on, in numbers: the
     uplift on every lever's spending (optimism bias) that would close it, the lead without recovered
-    assets (the Green Book's view), and the harm category most of it comes from; then the
-    parameters these runs hold fixed. None without a runner-up or a lead."""
+    assets (the Green Book's view), and the harm categories (at most two) whose difference is at
+    least half of it; then what these runs hold fixed. None without a runner-up or a lead."""
     ranking = comparison.ranking
     if len(ranking) < 2 or not ranking.iloc[1]["pairs"]:
         return None
@@ -216,7 +216,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
                           f"(discounted)")
     if not parts:
         return None
-    return (f"What the lead rests on: {'; '.join(parts)}. These differences rest on the levers' assumed effect sizes, "
+    return (f"What the lead rests on: {'; '.join(parts)}. These figures rest on the levers' assumed effect sizes, "
             f"each a single value here (their ranges are under each scenario), and on the model's uncertain "
             f"parameters, also held at single values in these runs: the drug market's price elasticities matter most "
             f"in the model's sensitivity analysis, and a sweep over them (twin sweep, as in "

@@ -240,15 +240,17 @@ def test_pivots_value_markets_with_the_pull_floor():
     empty = np.empty(0, dtype=np.int64)
     for floor in (0.05, 0.3):
         _, _, appeal = plan_displacement(empty, np.empty((0, 5)), empty, np.zeros((0, MONEY_LAUNDERING + 1), bool),
-                                         np.zeros((n_areas, n_areas)), np.ones(n_areas), demand, price, vacancy,
+                                         np.zeros((n_areas, n_areas)), np.ones(n_areas), np.ones(n_areas), demand,
+                                         price, vacancy,
                                          0.1, 0.1, floor)
         assert appeal[0] / appeal[1] == pytest.approx((floor + 1) / floor)
 
 
-@pytest.mark.parametrize("floor", [0.05, 0.3])
-def test_new_lines_head_for_saturated_areas_at_the_pull_floor(floor):
+@pytest.mark.parametrize("floor,held", [(0.05, 1.0), (0.3, 1.0), (0.3, 0.25)])
+def test_new_lines_head_for_saturated_areas_at_the_pull_floor(floor, held):
     # an exporter area (0) and two others with equal heroin/crack demand, one fully vacant (1), one
-    # saturated (2): lines go to the saturated one with chance floor / (floor + (floor + 1))
+    # saturated (2): lines go to the saturated one with chance floor / (floor + (floor + 1)); with
+    # the saturated area held (entry multiplier `held`), its pull is `held` times as strong
     from twin.adaptation_kernels import county_lines_step
     from twin.compiled import generator_argument
 
@@ -262,9 +264,9 @@ def test_new_lines_head_for_saturated_areas_at_the_pull_floor(floor):
     tally = np.zeros((2, 3))
     _, _, _, dest = county_lines_step(
         generator_argument(rng), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), 0.0, np.ones(1, dtype=bool),
-        markets, np.zeros(1, dtype=np.int64), exporter, np.ones(1), 4000.0, 0.0, demand, vacancy, 0.0, 1.0, 1.0, floor,
-        tally, np.array([0, 1]))
-    p = floor / (2 * floor + 1)
+        markets, np.zeros(1, dtype=np.int64), exporter, np.ones(1), 4000.0, 0.0, demand, vacancy, 0.0, 1.0, 1.0,
+        np.array([1.0, 1.0, held]), floor, tally, np.array([0, 1]))
+    p = held * floor / (held * floor + floor + 1)
     assert dest.size > 3000 and np.all(dest > 0)
     saturated = np.count_nonzero(dest == 2)
     assert abs(saturated - p * dest.size) < 4 * np.sqrt(dest.size * p * (1 - p)), (saturated, dest.size, p)

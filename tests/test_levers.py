@@ -174,6 +174,19 @@ def test_hold_keeps_new_groups_out():
     assert abs(_count_ratio_z(pairs, expected=1 - 0.8)) < 4
 
 
+def test_hold_keeps_displaced_groups_and_new_county_lines_out():
+    """Hold weighs the areas it holds down, by its entry multiplier (here 0.2), as destinations of
+    groups relocating after an operation and of new county lines; renormalised over the areas left,
+    so fewer come, though not as few as a fifth. Held: four areas that receive county lines (not
+    exporters). About 90 relocations and 650 new lines into them without Hold, over 4 seeds."""
+    held = ["Cheshire", "Lancashire", "Staffordshire", "West Mercia"]
+    hold = {"type": "hold", "areas": held, "entry_reduction": 0.8}
+    for metric in ("relocations", "county_lines_opened"):
+        pairs = _paired(hold, metric, seeds=(1, 2, 3, 4), n_steps=24, areas=held)
+        assert np.all(pairs[:, 0] < pairs[:, 1]), (metric, pairs)
+        assert _count_ratio_z(pairs, expected=0.5) < -3, (metric, pairs)  # well under half as many
+
+
 def test_build_lowers_vulnerability_and_demand_over_years():
     model = _run([{"type": "build", "areas": TARGETS, "ramp_years": 2}], n_steps=36)
     base = _run([], n_steps=36)

@@ -2,7 +2,8 @@
 
 - Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
   the unmet share and the area's size) unless someone holds the ground (the Hold lever lowers
-  `entry_multiplier`). New groups are small, unmapped and mostly local (`entrant_share_reach_*`).
+  `entry_multiplier`, which also weighs the area down as a destination of relocating groups and
+  of new county lines). New groups are small, unmapped and mostly local (`entrant_share_reach_*`).
 - County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
   lines close for business reasons or when their group is disrupted or gone.
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.
@@ -82,7 +83,7 @@ def county_lines(model) -> None:
                                       + params.county_line_enforcement_closure_prob_per_month),
         demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
         months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
-        pull_floor=params.vacancy_pull_floor, tally=model.tally.values, tally_rows=rows)
+        entry_multiplier=model.modifiers.entry_multiplier, pull_floor=params.vacancy_pull_floor, tally=model.tally.values, tally_rows=rows)
     if n_exporters > 0 and model.county_line_openings_per_exporter is None:
         model.county_line_openings_per_exporter = openings
     if owner.size:
@@ -100,7 +101,8 @@ def displacement_and_learning(model) -> None:
         rng_handle=generator_argument(rng), investigated=model.investigated, disrupted=model.disrupted,
         active=ocgs.active, area=ocgs.area, markets=ocgs.markets, insulation=ocgs.insulation,
         encrypted=ocgs.encrypted, cohesion=ocgs.cohesion, reputation=ocgs.reputation, ocg_type=ocgs.ocg_type,
-        base_cohesion=model.base_cohesion, relocation=model.relocation, relocation_scale=model.relocation_scale, demand=markets.demand,
+        base_cohesion=model.base_cohesion, relocation=model.relocation, relocation_scale=model.relocation_scale,
+        entry_multiplier=model.modifiers.entry_multiplier, demand=markets.demand,
         unit_price_gbp=model.unit_price_gbp, vacancy=markets.vacancy(), exporter=model.geography.exporter,
         line_ocg=lines.ocg, line_dest=lines.dest, line_active=lines.active,
         relocation_prob=params.relocation_prob_after_operation, pivot_prob=params.pivot_prob_after_operation,

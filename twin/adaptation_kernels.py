@@ -182,7 +182,7 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
 @kernel
 def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
                       ocg_capacity, openings_per_exporter, start_closures, demand, vacancy, vacancy_response,
-                      months_per_step, opening_multiplier, pull_floor, tally, tally_rows):
+                      months_per_step, opening_multiplier, entry_multiplier, pull_floor, tally, tally_rows):
     """County lines closing for business reasons, and new ones opening.
 
     Every line draws a uniform (in row order): an active line below `closure_prob` closes
@@ -193,7 +193,8 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     set: it is set to `start_closures` (the lines the starting stock loses a month at the baseline
     closure rates) over the exporters (so the stock holds). The
     number of openings is drawn only when there are exporters; then `open_lines` draws the new
-    lines' owners (by capacity) and destinations (by demand x (`pull_floor` + vacancy)), tallied by
+    lines' owners (by capacity) and destinations (by demand x (`pull_floor` + vacancy) x the area's
+    `entry_multiplier`: Hold keeps new lines out as it keeps new groups out), tallied by
     destination in `tally_rows[1]` ("county_lines_opened").
     Returns (number of exporters, openings per exporter, owners and destinations of new lines).
     """
@@ -236,7 +237,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
         line_demand[a] = demand[a, HEROIN_CRACK] * outside
         line_vacancy[a] = vacancy[a, HEROIN_CRACK] * outside
         weighted[a] = line_vacancy[a] * line_demand[a]
-        pull[a] = line_demand[a] * (pull_floor + line_vacancy[a])
+        pull[a] = line_demand[a] * (pull_floor + line_vacancy[a]) * entry_multiplier[a]
     total_demand = pairwise_sum(line_demand, 0, n_areas)
     mean_vacancy = pairwise_sum(weighted, 0, n_areas) / (1e-9 if 1e-9 > total_demand else total_demand)
     expected_per_step = (openings_per_exporter * n_exporters * (1.0 + vacancy_response * mean_vacancy)) * months_per_step
@@ -292,22 +293,24 @@ def pivot_weights(appeal, markets, o, weights):
 
 
 @kernel
-def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand, unit_price_gbp, vacancy,
-                      relocation_prob, pivot_prob, pull_floor):
+def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, entry_multiplier, demand,
+                      unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor):
     """Who moves and who pivots after an operation, from the first two of each investigated
     group's five uniforms: movers are those below `relocation_prob` x their area's
-    `relocation_scale` with somewhere to go (a non-zero row of `relocation`; both from
-    `geography.relocation_weights`); pivoting
+    `relocation_scale` with somewhere to go (a non-zero row of `relocation`, both from
+    `geography.relocation_weights`, once weighted by the destinations' `entry_multiplier`); pivoting
     groups those below `pivot_prob` with a market to add. Returns (movers, pivoting groups,
     appeal of each product market: its value x (`pull_floor` + mean vacancy))."""
     n_hit = hit.size
     n_areas = relocation.shape[0]
     movers = np.empty(n_hit, dtype=np.int64)
     n_movers = 0
+    open_to = np.empty(n_areas)
     for i in range(n_hit):
         origin = area[hit[i]]
-        if uniforms[i, 0] < relocation_prob * relocation_scale[origin] and pairwise_sum(relocation[origin], 0,
-                                                                                          n_areas) > 0:
+        for a in range(n_areas):
+            open_to[a] = relocation[origin, a] * entry_multiplier[a]
+        if uniforms[i, 0] < relocation_prob * relocation_scale[origin] and pairwise_sum(open_to, 0, n_areas) > 0:
             movers[n_movers] = hit[i]
             n_movers += 1
     # Pivots go where the money is: markets weighted by their value and unmet demand.
@@ -331,13 +334,15 @@ def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale
 
 @kernel
 def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
-                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter,
-                       line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob,
+                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation,
+                       entry_multiplier, exporter, line_ocg, line_dest, line_active, learning_step, encryption_prob,
+                       enabler_prob,
                        professional_share, calm_keep, recover, reputation_kept, tally, tally_rows):
     """Groups that just faced an operation move, pivot and learn; every group's insulation decays
     without pressure and its cohesion and reputation recover.
 
-    `draws` holds one uniform per mover (its new area, by its area's row of `relocation`), then one
+    `draws` holds one uniform per mover (its new area, by its area's row of `relocation` times the
+    destinations' `entry_multiplier`: Hold keeps displaced groups out as it keeps new ones out), then one
     per pivoting group (its new market, by appeal). Moves end the lines they break; moves and
     closures are tallied by area (tally rows `tally_rows`: relocations, then lines closed). Of
     each investigated group's five `uniforms`, the third decides encryption, the fourth an
@@ -357,9 +362,11 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
             weights = relocation[area[o]]
             running = 0.0
             for a in range(n_areas):
-                running = weights[a] if a == 0 else running + weights[a]
+                weight = weights[a] * entry_multiplier[a]
+                running = weight if a == 0 else running + weight
                 cumulative[a] = running
-            pick = first_above(cumulative, draws[k])
+            # the draw scaled to the weights' total (1 but for rounding while no area is held)
+            pick = first_above(cumulative, draws[k] * cumulative[n_areas - 1])
             moved_in[pick] += 1
             area[o] = pick
         add_to_tally(tally, tally_rows[0], moved_in)
@@ -427,8 +434,8 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
 
 @kernel
 def displacement_step(rng_handle, investigated, disrupted, active, area, markets, insulation, encrypted, cohesion,
-                      reputation, ocg_type, base_cohesion, relocation, relocation_scale, demand, unit_price_gbp,
-                      vacancy, exporter,
+                      reputation, ocg_type, base_cohesion, relocation, relocation_scale, entry_multiplier, demand,
+                      unit_price_gbp, vacancy, exporter,
                       line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
                       enabler_prob, professional_share, pull_floor, calm_keep, recover, reputation_kept, tally,
                       tally_rows):
@@ -444,15 +451,16 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     for i in range(hit.size):
         for j in range(5):
             uniforms[i, j] = rng.random()
-    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand,
-                                                 unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor)
+    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale,
+                                                 entry_multiplier, demand, unit_price_gbp, vacancy, relocation_prob,
+                                                 pivot_prob, pull_floor)
     draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     for i in range(draws.size):
         draws[i] = rng.random()
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
-        encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
-        line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
+        encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, entry_multiplier, exporter, line_ocg,
+        line_dest, line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
         reputation_kept, tally, tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit
 

@@ -3,9 +3,9 @@
 Clear, Hold, Build (seed 000, rolled out to every force area by the NPCC):
 - Clear: a surge of pursue capacity (investigators, partners) against the highest-harm groups in
   the target areas;
-- Hold: sustained presence that stops new groups filling the vacancy (entry; in the model, groups
-  relocating from other areas and new county lines into the area are not held back), dampens
-  violence, and builds intelligence and trust;
+- Hold: sustained presence that stops new or displaced groups filling the vacancy (fewer new
+  groups enter; groups relocating after an operation and new county lines pick the held areas
+  less), dampens violence, and builds intelligence and trust;
 - Build: partnership work that lowers vulnerability and local demand and raises community
   resilience over years.
 `clear_hold_build` chains the three phases; `clear`, `hold` and `build` can also be used alone.
@@ -53,12 +53,13 @@ class Clear(Lever):
 @register
 class Hold(Lever):
     type_name = "hold"
-    summary = ("Hold (seed 000): sustained presence that keeps new groups out of vacated markets (not groups "
-               "relocating from other areas, nor new county lines), dampens violence and builds intelligence and trust")
+    summary = ("Hold (seed 000): sustained presence that keeps new and displaced groups, and new county lines, "
+               "out of vacated markets, dampens violence and builds intelligence and trust")
     settings = (
         setting("entry_reduction", 0.5, "share", 0.2, 0.8,
-                f"{A}: seed 000 says Hold stops new groups filling the vacancy; partial in practice",
-                "fall in new groups entering the target areas' markets", "share"),
+                f"{A}: seed 000 says Hold stops new or displaced groups filling the vacancy; partial in practice",
+                "fall in new groups entering the target areas' markets, and in the target areas' weight as "
+                "destinations of relocating groups and new county lines", "share"),
         setting("violence_reduction", 0.15, "share", 0.0, 0.4,
                 f"{A}: hot-spot and focused-deterrence evaluations report reductions of this order",
                 "fall in OCG violence in the target areas", "share"),

@@ -25,7 +25,8 @@ class Modifiers:
     Attributes:
         demand_multiplier: [area, market] local demand (Build, prevention).
         vulnerability_multiplier: [area] at-risk pool (Build, prevention).
-        entry_multiplier: [area] new groups entering vacated markets (Hold).
+        entry_multiplier: [area] groups from outside taking up the area's markets: new groups entering,
+            and the area's weight as a destination of relocating groups and new county lines (Hold).
         violence_multiplier: [area] violence rate (Hold presence).
         trust_change_per_month: [area] added to community trust (Build, Hold; powers without oversight).
         supply_multiplier: [market] supply reaching markets (border powers, fraud data sharing).

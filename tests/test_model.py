@@ -322,6 +322,35 @@ def test_an_incident_ending_in_a_homicide_is_costed_once():
              - results.series("harm_gbp_violence")) / params.harm_gbp_per_serious_violence
     np.testing.assert_allclose(fatal, homicides, atol=1e-3)
     assert homicides.sum() > 0 and results.series("successions").sum() > 0
+    # and, with no indirect ones, every homicide is direct, area by area
+    np.testing.assert_array_equal(results.values[:, :, results.index["homicides_direct"]],
+                                  results.values[:, :, results.index["homicides"]])
+
+
+def test_direct_homicides_are_the_fatal_incidents_and_the_indirect_ones_their_share():
+    """`homicides_direct` are the incidents that end in a homicide (costed as homicides, so they
+    are the incidents left out of the serious-violence cost); the rest of `homicides` are indirect,
+    in the share `indirect_homicide_share` of gang violence's homicides (succession disputes, made
+    rare here, add direct ones only). Over 4 seeds the indirect count is within 4 Poisson standard
+    errors of direct x share / (1 - share)."""
+    params = Parameters({"succession_violent_prob": 0.0})
+    share = params.indirect_homicide_share
+    direct_total = indirect_total = 0.0
+    for seed in (1, 2, 3, 4):
+        model = TwinModel(params, seed=seed, n_steps=36)
+        model.run()
+        results = model.results
+        homicides, direct = results.series("homicides"), results.series("homicides_direct")
+        incidents = results.series("serious_violence")
+        assert np.all(results.values[:, :, results.index["homicides_direct"]]
+                      <= results.values[:, :, results.index["homicides"]])
+        fatal = (homicides * params.harm_gbp_per_homicide + incidents * params.harm_gbp_per_serious_violence
+                 - results.series("harm_gbp_violence")) / params.harm_gbp_per_serious_violence
+        np.testing.assert_allclose(fatal, direct, atol=1e-3)
+        direct_total += direct.sum()
+        indirect_total += (homicides - direct).sum()
+    expected = direct_total * share / (1 - share)
+    assert direct_total > 100 and abs(indirect_total - expected) < 4 * np.sqrt(expected), (direct_total, indirect_total)
 
 
 def test_children_turn_18_when_due():

@@ -25,7 +25,7 @@ TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders",
            "early_releases", "emergency_releases", "homicides", "serious_violence", "nrm_referrals",
            "nrm_referrals_criminal", "nrm_referrals_repeat", "county_lines_opened", "county_lines_closed",
            "ocgs_entered", "ocgs_dissolved", "ocgs_mapped", "successions", "splits", "absorptions", "relocations",
-           "assets_recovered_gbp", "bail_releases", "court_backlog", "succession_violence")
+           "assets_recovered_gbp", "bail_releases", "court_backlog", "succession_violence", "homicides_direct")
 TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED], dtype=np.int64)
 
 
@@ -69,10 +69,10 @@ assert len(KERNEL_METRICS) == 24 + N_HARM_CATEGORIES  # the layout `_area_metric
 #: the tally's sums [area, name] that `_area_metrics` reads (its `tallied` argument)
 KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
 #: every tally name the metrics read, taken in one `StepTally.stack`: TALLIED first, then the rest
-READ_TALLY = TALLIED + tuple(name for name in (*KERNEL_TALLY, "serious_violence_fatal") if name not in TALLIED)
+READ_TALLY = TALLIED + tuple(name for name in KERNEL_TALLY if name not in TALLIED)
 KERNEL_TALLY_READ = np.array([READ_TALLY.index(name) for name in KERNEL_TALLY], dtype=np.int64)
 HOMICIDES_READ, SERIOUS_READ, SERIOUS_FATAL_READ = (
-    READ_TALLY.index(name) for name in ("homicides", "serious_violence", "serious_violence_fatal"))
+    READ_TALLY.index(name) for name in ("homicides", "serious_violence", "homicides_direct"))
 EXPLOITED_COLUMN = METRIC_INDEX["members_exploited"]
 DRUG_DEATHS_COLUMN = METRIC_INDEX["drug_deaths"]
 DEATH_MARKETS = np.array([HEROIN_CRACK, COCAINE])

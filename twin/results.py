@@ -88,6 +88,9 @@ METRICS: tuple[Metric, ...] = (
        "custody time limit, or the remanded exceeded the most the courts hold on remand (`soc_remand_places`)"),
     _m("emergency_releases", "people/step", "early releases (as counted in early_releases) of prisoners who had not served the early-release share: prisons were still full after those eligible went"),
     _m("homicides", "deaths/step", "network-linked homicides (direct and indirect)"),
+    _m("homicides_direct", "deaths/step", "network-linked homicides committed by the groups themselves (their "
+       "violence's fatal incidents); the rest of `homicides` are linked to them indirectly "
+       "(`indirect_homicide_share`)"),
     _m("serious_violence", "incidents/step", "serious violent incidents between or by OCGs"),
     _m("succession_violence", "incidents/step", "serious violent incidents in succession disputes (counted in "
        "serious_violence too; their homicides are direct, with no indirect ones)"),

@@ -31,8 +31,8 @@ from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
 #: the step-tally names the kernels add to; `tally_rows` holds their rows of `StepTally.values`
 TALLIED = ("county_lines_closed", "leavers", "ocgs_dissolved", "absorptions", "splits", "successions",
-           "serious_violence", "serious_violence_fatal", "homicides", "succession_violence")
-LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, SERIOUS_VIOLENCE_FATAL, \
+           "serious_violence", "homicides_direct", "homicides", "succession_violence")
+LINES_CLOSED, LEAVERS, DISSOLVED, ABSORPTIONS, SPLITS, SUCCESSIONS, SERIOUS_VIOLENCE, HOMICIDES_DIRECT, \
     HOMICIDES, SUCCESSION_VIOLENCE = range(len(TALLIED))
 
 
@@ -459,7 +459,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
     add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE], incidents_by_area)
     add_to_tally(tally_values, tally_rows[SUCCESSION_VIOLENCE], incidents_by_area)
     add_to_tally(tally_values, tally_rows[HOMICIDES], homicides_by_area)
-    add_to_tally(tally_values, tally_rows[SERIOUS_VIOLENCE_FATAL], homicides_by_area)  # costed as homicides
+    add_to_tally(tally_values, tally_rows[HOMICIDES_DIRECT], homicides_by_area)  # costed as homicides
     successions_by_area = np.zeros(n_areas)
     for g in succeeded:
         if ocg_active[g]:

@@ -56,8 +56,8 @@ def violence(model) -> None:
     p_fatal, share = params.homicide_per_serious_violence, params.indirect_homicide_share
     harm_gbp_per_rate = ((1.0 - p_fatal) * params.harm_gbp_per_serious_violence
                          + homicides_per_incident(params) * params.harm_gbp_per_homicide)
-    # serious_violence_fatal: costed as homicides, not twice
-    rows = (tally.row("serious_violence"), tally.row("serious_violence_fatal"), tally.row("homicides"))
+    # homicides_direct: the fatal incidents, costed as homicides, not twice as serious violence too
+    rows = (tally.row("serious_violence"), tally.row("homicides_direct"), tally.row("homicides"))
     model.expected_violence_per_month, model.ocg_violence_harm_per_month = _violence_step(
         *group_inputs, pressure, weight, model.violence_reference_pressure, params.violence_pressure_cap_ratio, factor,
         params.serious_violence_rate_per_month, model.months_per_step, model.modifiers.violence_multiplier,

@@ -58,7 +58,7 @@ def test_groups_move_after_operations_at_their_areas_chances():
     markets = np.zeros((n, MONEY_LAUNDERING + 1), dtype=bool)
     markets[:, 0] = True
     zeros = np.zeros((geo.n_areas, MONEY_LAUNDERING))
-    movers, _, _ = plan_displacement(hit, uniforms, area, markets, relocation, scale, np.ones(geo.n_areas), zeros + 1.0,
+    movers, _, _ = plan_displacement(hit, uniforms, area, markets, relocation, scale, zeros + 1.0,
                                      np.ones(MONEY_LAUNDERING), zeros, 0.2, 0.0, 0.1)
     counts = np.bincount(area[movers], minlength=geo.n_areas)
     groups = np.bincount(area, minlength=geo.n_areas)

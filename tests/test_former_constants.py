@@ -240,8 +240,7 @@ def test_pivots_value_markets_with_the_pull_floor():
     empty = np.empty(0, dtype=np.int64)
     for floor in (0.05, 0.3):
         _, _, appeal = plan_displacement(empty, np.empty((0, 5)), empty, np.zeros((0, MONEY_LAUNDERING + 1), bool),
-                                         np.zeros((n_areas, n_areas)), np.ones(n_areas), np.ones(n_areas), demand,
-                                         price, vacancy,
+                                         np.zeros((n_areas, n_areas)), np.ones(n_areas), demand, price, vacancy,
                                          0.1, 0.1, floor)
         assert appeal[0] / appeal[1] == pytest.approx((floor + 1) / floor)
 

@@ -293,24 +293,34 @@ def pivot_weights(appeal, markets, o, weights):
 
 
 @kernel
-def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, entry_multiplier, demand,
-                      unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor):
+def open_relocation(relocation, entry_multiplier):
+    """The relocation weights [origin, destination] as Hold leaves them: each destination's column
+    times its `entry_multiplier` (Hold keeps displaced groups out as it keeps new ones out), so a
+    mover picks a held area less often; the same weights where no area is held."""
+    out = np.empty_like(relocation)
+    for i in range(relocation.shape[0]):
+        for a in range(relocation.shape[1]):
+            out[i, a] = relocation[i, a] * entry_multiplier[a]
+    return out
+
+
+@kernel
+def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand, unit_price_gbp, vacancy,
+                      relocation_prob, pivot_prob, pull_floor):
     """Who moves and who pivots after an operation, from the first two of each investigated
     group's five uniforms: movers are those below `relocation_prob` x their area's
-    `relocation_scale` with somewhere to go (a non-zero row of `relocation`, both from
-    `geography.relocation_weights`, once weighted by the destinations' `entry_multiplier`); pivoting
+    `relocation_scale` with somewhere to go (a non-zero row of `relocation`: from
+    `geography.relocation_weights`, as Hold leaves it, `open_relocation`); pivoting
     groups those below `pivot_prob` with a market to add. Returns (movers, pivoting groups,
     appeal of each product market: its value x (`pull_floor` + mean vacancy))."""
     n_hit = hit.size
     n_areas = relocation.shape[0]
     movers = np.empty(n_hit, dtype=np.int64)
     n_movers = 0
-    open_to = np.empty(n_areas)
     for i in range(n_hit):
         origin = area[hit[i]]
-        for a in range(n_areas):
-            open_to[a] = relocation[origin, a] * entry_multiplier[a]
-        if uniforms[i, 0] < relocation_prob * relocation_scale[origin] and pairwise_sum(open_to, 0, n_areas) > 0:
+        if uniforms[i, 0] < relocation_prob * relocation_scale[origin] and pairwise_sum(relocation[origin], 0,
+                                                                                          n_areas) > 0:
             movers[n_movers] = hit[i]
             n_movers += 1
     # Pivots go where the money is: markets weighted by their value and unmet demand.
@@ -334,15 +344,14 @@ def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale
 
 @kernel
 def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
-                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation,
-                       entry_multiplier, exporter, line_ocg, line_dest, line_active, learning_step, encryption_prob,
-                       enabler_prob,
+                       insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter,
+                       line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob,
                        professional_share, calm_keep, recover, reputation_kept, tally, tally_rows):
     """Groups that just faced an operation move, pivot and learn; every group's insulation decays
     without pressure and its cohesion and reputation recover.
 
-    `draws` holds one uniform per mover (its new area, by its area's row of `relocation` times the
-    destinations' `entry_multiplier`: Hold keeps displaced groups out as it keeps new ones out), then one
+    `draws` holds one uniform per mover (its new area, by its area's row of `relocation`, as Hold
+    leaves it: `open_relocation`), then one
     per pivoting group (its new market, by appeal). Moves end the lines they break; moves and
     closures are tallied by area (tally rows `tally_rows`: relocations, then lines closed). Of
     each investigated group's five `uniforms`, the third decides encryption, the fourth an
@@ -362,8 +371,7 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
             weights = relocation[area[o]]
             running = 0.0
             for a in range(n_areas):
-                weight = weights[a] * entry_multiplier[a]
-                running = weight if a == 0 else running + weight
+                running = weights[a] if a == 0 else running + weights[a]
                 cumulative[a] = running
             # the draw scaled to the weights' total (1 but for rounding while no area is held)
             pick = first_above(cumulative, draws[k] * cumulative[n_areas - 1])
@@ -451,16 +459,16 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     for i in range(hit.size):
         for j in range(5):
             uniforms[i, j] = rng.random()
-    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale,
-                                                 entry_multiplier, demand, unit_price_gbp, vacancy, relocation_prob,
-                                                 pivot_prob, pull_floor)
+    relocation = open_relocation(relocation, entry_multiplier)
+    movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand,
+                                                 unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor)
     draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     for i in range(draws.size):
         draws[i] = rng.random()
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
-        encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, entry_multiplier, exporter, line_ocg,
-        line_dest, line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
+        encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
+        line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
         reputation_kept, tally, tally_rows)
     return pivoting, encrypt, professional, insider, n_recruit
 

@@ -371,7 +371,7 @@ def cmd_analyse(args) -> int:
     require_database(args.db)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
-    experiment_id, notes = find_sweep(config, store), []
+    experiment_id, notes, points = find_sweep(config, store), [], design(config)
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])
         if experiment_id is None:
@@ -382,6 +382,7 @@ def cmd_analyse(args) -> int:
                  f"the current code and file.")
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)
+        points = stored_design(store, experiment_id)  # its futures and policies, not the file's
     table = sweep_results(store, experiment_id, config["reps"])
     failed = int((table.status == "failed").sum())
     table = table[table.status == "done"]
@@ -395,14 +396,10 @@ def cmd_analyse(args) -> int:
                         f"database (experiment {experiment_id}); run `twin sweep` again with this file")
     uncertainties = [u.name for u in config["uncertain"]]
     policies = [name for name, _ in config["levers"]]
-    if notes:  # an older sweep: its own design says which futures and policies it has, not the file's
-        points = stored_design(store, experiment_id)
-        absent = [name for name in uncertainties + policies if name not in table.columns]
-        if absent:
-            raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
-                            f"{', '.join(absent)}; run `twin sweep {args.experiment}` to sweep this file")
-    else:
-        points = design(config)
+    absent = [name for name in uncertainties + policies if name not in table.columns]  # an older sweep's
+    if absent:
+        raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
+                        f"{', '.join(absent)}; run `twin sweep {args.experiment}` to sweep this file")
     try:
         n_policies = int(points["policy"].nunique())
         table, note = complete_futures(table, config["reps"], n_policies, sorted(points["sample"].unique()))

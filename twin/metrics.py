@@ -71,7 +71,7 @@ KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_r
 #: every tally name the metrics read, taken in one `StepTally.stack`: TALLIED first, then the rest
 READ_TALLY = TALLIED + tuple(name for name in KERNEL_TALLY if name not in TALLIED)
 KERNEL_TALLY_READ = np.array([READ_TALLY.index(name) for name in KERNEL_TALLY], dtype=np.int64)
-HOMICIDES_READ, SERIOUS_READ, SERIOUS_FATAL_READ = (
+HOMICIDES_READ, SERIOUS_READ, DIRECT_HOMICIDES_READ = (
     READ_TALLY.index(name) for name in ("homicides", "serious_violence", "homicides_direct"))
 EXPLOITED_COLUMN = METRIC_INDEX["members_exploited"]
 DRUG_DEATHS_COLUMN = METRIC_INDEX["drug_deaths"]
@@ -106,7 +106,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
 
     # Harm (Home Office method, `harm.py`) and the budget (`policing.py`).
     harm = model.harm.by_category(served, out[:, EXPLOITED_COLUMN], tallied[:, HOMICIDES_READ],
-                                  tallied[:, SERIOUS_READ], tallied[:, SERIOUS_FATAL_READ], dt)
+                                  tallied[:, SERIOUS_READ], tallied[:, DIRECT_HOMICIDES_READ], dt)
     ocgs, lines = model.ocgs, model.county_lines
     n_enablers_active, investigators_fte = _area_metrics(
         out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp, lines.dest,

@@ -105,6 +105,32 @@ def test_uk_row_is_the_sum_of_the_areas(baseline_run):
     assert np.allclose(values[:, -1, cost_types].sum(axis=1), values[:, -1, total])
 
 
+def test_policing_spending_by_tier_adds_up_to_the_policing_budget_and_each_tier_to_its_units():
+    """Forces, ROCUs and NCA columns: each area's three add up to its policing cost; the UK row of
+    each tier is that tier's budget; within a region, the areas' ROCU shares add up to that
+    region's ROCU budget (computed here from the units, not the metric's formula)."""
+    from twin.policing import Police
+
+    params = Parameters({"budget_share_forces": 0.3, "budget_share_rocu": 0.3, "budget_share_nca": 0.4},
+                        where="test")
+    model = TwinModel(params=params, seed=2, n_steps=3)
+    model.run()
+    values, geo = model.results.values, model.geography
+    column = {name: METRIC_NAMES.index(f"response_cost_gbp_{name}") for name in ("policing", "forces", "rocus", "nca")}
+    tiers = values[:, :, column["forces"]] + values[:, :, column["rocus"]] + values[:, :, column["nca"]]
+    assert np.allclose(tiers, values[:, :, column["policing"]], rtol=1e-12)
+    units = Police(geo, params).budget_gbp_per_month(params, None)
+    n_areas, n_regions = geo.n_areas, geo.n_regions
+    assert np.allclose(values[:, -1, column["forces"]], units[:n_areas].sum(), rtol=1e-12)
+    assert np.allclose(values[:, -1, column["rocus"]], units[n_areas:n_areas + n_regions].sum(), rtol=1e-12)
+    assert np.allclose(values[:, -1, column["nca"]], units[-1], rtol=1e-12)
+    assert values[0, -1, column["nca"]] == pytest.approx(0.4 * 860e6 / 12, rel=1e-9)
+    by_region = np.zeros((values.shape[0], n_regions))
+    for area in range(n_areas):
+        by_region[:, geo.area_region[area]] += values[:, area, column["rocus"]]
+    assert np.allclose(by_region, units[n_areas:n_areas + n_regions], rtol=1e-12)
+
+
 def _annual(model, metric):
     series = model.results.series(metric)
     return series.reshape(-1, 12).sum(axis=1)

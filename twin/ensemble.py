@@ -35,8 +35,9 @@ AREA_FLOWS = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp
 AREA_STOCKS = ("ocgs_active", "members_active", "county_lines_active", "community_trust")
 SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
           "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp",
-          "response_cost_gbp_policing", "response_cost_gbp_courts", "response_cost_gbp_prisons",
-          "assets_recovered_gbp", "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
+          "response_cost_gbp_policing", "response_cost_gbp_forces", "response_cost_gbp_rocus",
+          "response_cost_gbp_nca", "response_cost_gbp_courts", "response_cost_gbp_prisons", "assets_recovered_gbp",
+          "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
           "convictions", "recruits", "recruits_children", "nrm_referrals", "fraud_offences", "early_releases",
           "emergency_releases", "bail_releases")
 

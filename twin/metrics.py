@@ -62,10 +62,11 @@ KERNEL_METRICS = (
     "harm_gbp_anticipation", "harm_gbp_consequence", "harm_gbp_response",
     "response_cost_gbp_policing", "response_cost_gbp_courts", "response_cost_gbp_prisons", "response_cost_gbp",
     "net_social_cost_gbp", "investigators_fte", "community_trust", "vulnerability",
+    "response_cost_gbp_forces", "response_cost_gbp_rocus", "response_cost_gbp_nca",
 )
 KERNEL_COLUMNS = np.array([METRIC_INDEX[name] for name in KERNEL_METRICS], dtype=np.int64)
 N_HARM_CATEGORIES = len(HARM_CATEGORIES)
-assert len(KERNEL_METRICS) == 24 + N_HARM_CATEGORIES  # the layout `_area_metrics` unpacks
+assert len(KERNEL_METRICS) == 27 + N_HARM_CATEGORIES  # the layout `_area_metrics` unpacks
 #: the tally's sums [area, name] that `_area_metrics` reads (its `tallied` argument)
 KERNEL_TALLY = ("court_cost_gbp", "prison_cost_gbp", "lever_cost_gbp", "assets_recovered_gbp")
 #: every tally name the metrics read, taken in one `StepTally.stack`: TALLIED first, then the rest
@@ -175,7 +176,9 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     step's length; the share of fraud reported is `fraud_reported_share` x (trust over its start)
     ** `fraud_reporting_trust_elasticity`, at most 1. The policing budget is each force's own plus
     a population share of the regional and national budget; the response cost adds courts, prisons
-    and levers. The `tallied` [area, name] columns at `tally_read` are court, prison and lever
+    and levers. The policing budget by tier: the force's own, and population shares of the ROCUs'
+    and of the NCA's (each ROCU's budget is in proportion to its region's population, so an area's
+    share of all the ROCUs' budget is its population share of its own region's ROCU). The `tallied` [area, name] columns at `tally_read` are court, prison and lever
     costs and assets recovered. Sums of float arrays (population, the regional and national budget,
     investigators) are added in numpy's pairwise order (`array_sum`, `pairwise_sum`).
     """
@@ -184,7 +187,7 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     h = N_HARM_CATEGORIES  # KERNEL_METRICS: 12 counts, the harm categories, then 12 totals
     c_harm, c_harm_total, c_cost_types = columns[12:12 + h], columns[12 + h], columns[13 + h:16 + h]
     (c_policing, c_courts, c_prisons, c_response, c_net_cost, c_investigators, c_trust,
-     c_vulnerability) = columns[16 + h:24 + h]
+     c_vulnerability, c_forces, c_rocus, c_nca) = columns[16 + h:27 + h]
 
     for group in range(ocg_area.size):
         area = ocg_area[group]
@@ -203,6 +206,9 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
     n_areas = out.shape[0]
     unit_budget_gbp = unit_budget_gbp_per_month * months_per_step
     national_budget_gbp = pairwise_sum(unit_budget_gbp, n_areas, unit_budget_gbp.size - n_areas)
+    # The tiers apart (units: forces, then the ROCUs, then the NCA last; `policing.Police`).
+    rocu_budget_gbp = pairwise_sum(unit_budget_gbp, n_areas, unit_budget_gbp.size - n_areas - 1)
+    nca_budget_gbp = unit_budget_gbp[unit_budget_gbp.size - 1]
     population_total = array_sum(population)
     for area in range(n_areas):
         served = served_per_month[area]
@@ -234,6 +240,9 @@ def _area_metrics(out, columns, ocg_area, ocg_active, ocg_known, ocg_revenue_gbp
         out[area, c_policing] = policing
         out[area, c_courts] = courts
         out[area, c_prisons] = prisons
+        out[area, c_forces] = unit_budget_gbp[area]
+        out[area, c_rocus] = population[area] / population_total * rocu_budget_gbp
+        out[area, c_nca] = population[area] / population_total * nca_budget_gbp
         out[area, c_response] = response
         out[area, c_net_cost] = harm_gbp_total + response - assets_recovered
         out[area, c_investigators] = investigators_fte[area]

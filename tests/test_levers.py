@@ -64,6 +64,8 @@ def _minimal(kind):
         entry["budget_gbp_per_year"] = 2e9
     if not LEVER_TYPES[kind].national:
         entry["areas"] = TARGETS
+    if kind == "tasking_priority":
+        entry["groups"] = {"county_lines": True}
     return entry
 
 

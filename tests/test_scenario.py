@@ -64,6 +64,20 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     # lever settings
     ('[[levers]]\ntype = "clear"\nregions = "London"\n', r"regions: expected a list of region names"),
     ('[[levers]]\ntype = "funding"\nmulti_year = 2\n', r"\(funding\): multi_year: expected 0 or 1, got 2"),
+    # group selections
+    ('[[levers]]\ntype = "clear"\ngroups = { market = ["fraud"] }\n',
+     r"\(clear\): groups: unknown key 'market'; did you mean 'markets'\?"),
+    ('[[levers]]\ntype = "clear"\ngroups = { markets = ["frad"] }\n',
+     r"\(clear\): groups.markets: unknown name 'frad'; did you mean 'fraud'\?"),
+    ('[[levers]]\ntype = "clear"\ngroups = { markets = "fraud" }\n', r"groups.markets: expected a list of names"),
+    ('[[levers]]\ntype = "clear"\ngroups = { types = ["cultral"] }\n', r"did you mean 'cultural'\?"),
+    ('[[levers]]\ntype = "clear"\ngroups = {}\n', r"groups: expected at least one of markets"),
+    ('[[levers]]\ntype = "clear"\ngroups = "county lines"\n', r"groups: expected a table"),
+    ('[[levers]]\ntype = "clear"\ngroups = { county_lines = 1 }\n', r"groups.county_lines: expected true or false"),
+    ('[[levers]]\ntype = "clear"\ngroups = { top_harm = 0 }\n', r"groups.top_harm: expected a whole number >= 1"),
+    ('[[levers]]\ntype = "hold"\ngroups = { county_lines = true }\n',
+     r"\(hold\): 'groups' does not apply: this lever does not act on a selection of groups \(levers that do: clear,"),
+    ('[[levers]]\ntype = "tasking_priority"\n', r"\(tasking_priority\): give the groups it prioritises"),
 ])
 def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
     path = write(tmp_path / "bad.toml", body)

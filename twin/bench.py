@@ -173,11 +173,14 @@ def _peak_rss_mb(work: str = ONE_RUN) -> float:
 
 
 def _all_levers():
-    """Every lever type at once (area levers in every area): the heaviest lever load."""
+    """Every lever type at once (area levers in every area; those that act on groups on the groups
+    running county lines): the heaviest lever load."""
     from twin.interventions import LEVER_TYPES, build_levers
     from twin.scenario import Scenario
 
-    entries = [{"type": kind} for kind in LEVER_TYPES]
+    # levers that act on groups work on a selection (tasking_priority needs one)
+    entries = [{"type": kind, **({"groups": {"county_lines": True}} if cls.acts_on_groups else {})}
+               for kind, cls in LEVER_TYPES.items()]
     return build_levers(Scenario(name="all_levers", path="bench", levers=entries))
 
 

@@ -126,6 +126,9 @@ def cmd_levers(args) -> int:
         return 0
     for lever in catalogue:
         print(f"\n{lever['type']}: {lever['summary']}")
+        if lever["groups"]:
+            print("    groups = { ... }  (the groups it acts on, by markets, types, reach, violence, county_lines "
+                  "or top_harm; docs/ODD.md, 3.4)")
         for name, spec in lever["settings"].items():
             print(f"    {name} = {spec}")
     return 0

@@ -31,7 +31,7 @@ from twin.vocabulary import HEROIN_CRACK
 
 LEVER_TYPES: dict[str, type["Lever"]] = {}
 COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "top_harm_areas",
-               "intensity")
+               "intensity", "groups")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -75,15 +75,19 @@ class Lever:
     settings: tuple[Parameter, ...] = ()
     #: national levers act on the whole country whatever the areas (powers, funding, tiers)
     national = False
+    #: levers that act on groups take a `groups` selection (`group_selection.py`)
+    acts_on_groups = False
 
     def __init__(self, name: str, values: dict[str, float], start_year: float = 0.0,
                  end_year: float = np.inf, areas: Any = "all", regions: list[str] | None = None,
-                 top_harm_areas: int | None = None, intensity: float = 1.0):
+                 top_harm_areas: int | None = None, intensity: float = 1.0, groups=None):
         self.name = name
         self.values = values
         self.start_year, self.end_year = start_year, end_year
         self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
         self.intensity = intensity
+        self.groups = groups  # a GroupSelection, or None: every group in the target areas
+        self.group_list: np.ndarray | None = None  # rows of a `top_harm` list, chosen at first activation
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
         #: levers that share one set of targets (the phases of one clear_hold_build): the first of
         #: them to act resolves the targets for all, so Hold holds the areas Clear cleared
@@ -103,6 +107,11 @@ class Lever:
             for key in ("areas", "regions", "top_harm_areas"):
                 if key in entry:
                     raise ScenarioError(f"{where} ({cls.type_name}): '{key}' does not apply: this lever acts nationally")
+        if not cls.acts_on_groups:
+            valid = tuple(k for k in valid if k != "groups")
+            if "groups" in entry:
+                raise ScenarioError(f"{where} ({cls.type_name}): 'groups' does not apply: this lever does not act on "
+                                    f"a selection of groups (levers that do: {', '.join(group_lever_types())})")
         for key in entry:
             if key not in valid:
                 raise ScenarioError(f"{where} ({cls.type_name}): unknown key '{key}'{did_you_mean(key, valid)} "
@@ -140,7 +149,12 @@ class Lever:
                 values[spec.name] = spec.check(raw, f"{where} ({cls.type_name})")
             except ParameterError as exc:
                 raise ScenarioError(str(exc).replace("parameter '", "setting '")) from None
-        lever = cls(name, values, start, end, areas, regions, top, intensity)
+        groups = None
+        if "groups" in entry:
+            from twin.group_selection import GroupSelection
+
+            groups = GroupSelection.parse(entry["groups"], f"{where} ({cls.type_name})")
+        lever = cls(name, values, start, end, areas, regions, top, intensity, groups=groups)
         lever.validate(where)
         return lever
 
@@ -151,7 +165,8 @@ class Lever:
     def describe(cls) -> dict[str, Any]:
         settings = {p.name: f"{format_value(p.value)} {p.unit} (range {format_value(p.low)} to "
                             f"{format_value(p.high)}; {p.source}) - {p.description}" for p in cls.settings}
-        return {"type": cls.type_name, "summary": cls.summary, "settings": settings, "national": cls.national}
+        return {"type": cls.type_name, "summary": cls.summary, "settings": settings, "national": cls.national,
+                "groups": cls.acts_on_groups}
 
     # ------------------------------------------------------------------ each step
 
@@ -235,6 +250,11 @@ class Lever:
         """Share of a gradual effect reached in this step: linear over `years` from the lever's
         start, taken at the middle of the step (half a step in for the first)."""
         return 1.0 if years <= 0 else min(1.0, self.ramp_months / (12.0 * years))
+
+
+def group_lever_types() -> list[str]:
+    """The lever types that take a `groups` selection."""
+    return [name for name, cls in LEVER_TYPES.items() if cls.acts_on_groups]
 
 
 def _number(value, where: str, key: str, minimum: float, exclusive: bool = False) -> float:

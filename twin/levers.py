@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import kernel
+from twin.group_selection import selected_rows
 from twin.interventions import Lever, register, setting
 from twin.vocabulary import DRUG_MARKETS
 
@@ -27,7 +28,9 @@ A = "assumption"
 class Clear(Lever):
     type_name = "clear"
     summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
-               "against their highest-harm groups; cross-boundary groups taken without friction")
+               "against their highest-harm groups (or, given groups, against that selection first); "
+               "cross-boundary groups taken without friction")
+    acts_on_groups = True
     settings = (
         setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
                 f"{A}: a force-level surge of a few dozen officers and staff", "extra investigators in each target area"),
@@ -37,6 +40,10 @@ class Clear(Lever):
         setting("cost_gbp_per_surge_investigator_year", 90000, "GBP/FTE-year", 60000, 130000,
                 f"{A}: surge officers cost more than baseline investigators (overtime, mutual aid)",
                 "cost of one surge investigator"),
+        setting("selection_priority", 10, "multiplier", 2, 100,
+                f"{A}: a named target list is worked before the rest of the harm-ranked list",
+                "with a groups selection: the selected groups in the target areas rank as if their harm "
+                "were this many times higher (tasking works them first)"),
     )
 
     def act(self, model, mask):
@@ -44,6 +51,8 @@ class Clear(Lever):
         mods.extra_fte[: model.geography.n_areas] += mask * self.values["surge_investigators_per_area"] * i
         mods.success_multiplier[mask] *= 1.0 + self.values["success_uplift"] * i
         mods.cross_boundary_multiplier[mask] = 0.0
+        if self.groups is not None:
+            mods.prioritise(selected_rows(self, model, mask), 1.0 + (self.values["selection_priority"] - 1.0) * i)
 
     def cost_gbp_per_year(self, model, mask):
         return (mask * self.values["surge_investigators_per_area"] * self.values["cost_gbp_per_surge_investigator_year"]
@@ -115,7 +124,9 @@ class ClearHoldBuild(Lever):
     type_name = "clear_hold_build"
     summary = ("The three phases in sequence: Clear, then Hold; Build starts with Hold and runs on. "
                "A phase of 0 years is skipped (Clear alone, Clear then Hold). Effect sizes are the phase "
-               "levers' defaults; use clear, hold and build separately to change them")
+               "levers' defaults; use clear, hold and build separately to change them. A groups selection "
+               "is Clear's")
+    acts_on_groups = True
     settings = (
         setting("clear_years", 0.5, "years", 0.0, 3.0, f"{A}: an intensive surge of months", "length of Clear"),
         setting("hold_years", 2.0, "years", 0.0, 10.0, A, "length of Hold (0: no Hold)"),
@@ -145,7 +156,8 @@ class ClearHoldBuild(Lever):
             end = min(begin + years, self.end_year)
             defaults = {p.name: float(p.value) for p in cls.settings}
             parts.append(cls(f"{self.name}_{cls.type_name}", defaults, begin, end,
-                             intensity=intensity * self.intensity, **targets))
+                             intensity=intensity * self.intensity, groups=self.groups if cls is Clear else None,
+                             **targets))
         shared: dict = {}  # Hold and Build act in the areas Clear chose (top_harm_areas ranks once)
         for part in parts:
             part.shared_targets = shared
@@ -181,7 +193,9 @@ class Prevention(Lever):
 class BusinessDisruption(Lever):
     type_name = "business_disruption"
     summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
-               "highest-harm mapped groups in the target areas, which lowers their capacity and recruitment")
+               "highest-harm mapped groups in the target areas (of a groups selection, if given), which lowers "
+               "their capacity and recruitment")
+    acts_on_groups = True
     settings = (
         setting("groups_per_area", 5, "OCGs per area", 1, 30, A, "mapped groups worked on in each target area", "count"),
         setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
@@ -194,7 +208,10 @@ class BusinessDisruption(Lever):
 
     def act(self, model, mask):
         ocgs, v, i = model.ocgs, self.values, self.intensity
-        candidates = np.flatnonzero(ocgs.active & ocgs.known & mask[ocgs.area])
+        eligible = ocgs.active & ocgs.known & mask[ocgs.area]
+        if self.groups is not None:
+            eligible &= selected_rows(self, model, mask)
+        candidates = np.flatnonzero(eligible)
         if candidates.size == 0:
             return
         score = ocgs.harm_gbp_per_month[candidates] * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
@@ -206,6 +223,34 @@ class BusinessDisruption(Lever):
 
     def cost_gbp_per_year(self, model, mask):
         return mask * self.values["cost_gbp_per_area_year"] * self.intensity  # per area: the groups worked on
+
+
+@register
+class TaskingPriority(Lever):
+    type_name = "tasking_priority"
+    summary = ("Tasking priority on a selection of groups (groups = {...}, required: county-lines groups, a market, "
+               "a type, the top N): the units working the target areas rank them as if their harm were higher, "
+               "so their existing investigators work them first; no new investigators")
+    acts_on_groups = True
+    settings = (
+        setting("priority_weight", 3, "multiplier", 1.5, 20,
+                f"{A}: how strongly a national priority (such as county lines) reorders harm-based tasking",
+                "the selected groups' tasking score is multiplied by this"),
+        setting("cost_gbp_per_area_year", 0.1e6, "GBP/area-year", 0.0, 0.5e6,
+                f"{A}: coordination and analysis of about two posts a force",
+                "cost in an area of the mean population (scaled by each area's population)"),
+    )
+
+    def validate(self, where):
+        from twin.errors import ScenarioError
+
+        if self.groups is None:
+            raise ScenarioError(f"{where} (tasking_priority): give the groups it prioritises, "
+                                f"e.g. groups = {{ county_lines = true }}")
+
+    def act(self, model, mask):
+        weight = 1.0 + (self.values["priority_weight"] - 1.0) * self.intensity
+        model.modifiers.prioritise(selected_rows(self, model, mask), weight)
 
 
 @kernel

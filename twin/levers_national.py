@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.group_selection import selected_rows
 from twin.interventions import Lever, register, setting, spread_by_population
 from twin.parameters import budget_tier_shares
 from twin.vocabulary import (
@@ -60,7 +61,9 @@ class FinancialSanctions(Power):
     summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
                "seize more in operations; groups short of capital recruit more slowly. Frozen capital counts as "
                "recovered when frozen, at asset_realisation_share, as seized capital does: the expected value "
-               "of a forfeiture that in practice comes a year or more later")
+               "of a forfeiture that in practice comes a year or more later. Given groups, only that selection "
+               "is designated")
+    acts_on_groups = True
     settings = (
         setting("freeze_share_per_month", 0.01, "share/month", 0.0, 0.05, A,
                 "share of a mapped group's capital frozen each month, scaled by intelligence", "share"),
@@ -72,7 +75,10 @@ class FinancialSanctions(Power):
         ocgs, v, i = model.ocgs, self.values, self.intensity
         model.modifiers.seizure_multiplier *= 1.0 + v["seizure_uplift"] * i
         share = np.clip(v["freeze_share_per_month"] * i * model.months_per_step, 0.0, 1.0)
-        frozen = ocgs.capital_gbp * share * ocgs.intel * (ocgs.known & ocgs.active)
+        designated = ocgs.known & ocgs.active
+        if self.groups is not None:
+            designated &= selected_rows(self, model, np.ones(model.geography.n_areas, dtype=bool))
+        frozen = ocgs.capital_gbp * share * ocgs.intel * designated
         ocgs.capital_gbp = ocgs.capital_gbp - frozen
         model.tally.add("assets_recovered_gbp", ocgs.area, frozen * model.params.asset_realisation_share)
 

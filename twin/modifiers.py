@@ -42,6 +42,8 @@ class Modifiers:
         desistance_multiplier: [area] members leaving crime (prevention and diversion).
         reoffend_multiplier: return to crime after release (SOC register, prevention orders).
         prison_direction_multiplier: leaders directing from prison (prison restrictions).
+        group_priority: [OCG row] weight on a group's tasking score (None: every group 1), set by
+            levers with a group selection (`prioritise`): tasking works weighted groups first.
         powers_in_use: intensity of new powers in use this step; oversight: an independent
             reviewer is in place. Powers without oversight cost community trust.
     """
@@ -81,4 +83,11 @@ class Modifiers:
         d["extra_prison_places"] = 0.0
         d["extra_court_trials_per_month"] = 0.0
         d["powers_in_use"] = 0.0
+        d["group_priority"] = None
         d["oversight"] = False
+
+    def prioritise(self, rows: np.ndarray, weight: float) -> None:
+        """Multiply the tasking weight of the groups `rows` (bool over the OCG rows) by `weight`."""
+        if self.group_priority is None:
+            self.group_priority = np.ones(rows.size)
+        self.group_priority[rows] *= weight

@@ -149,7 +149,8 @@ def _intelligence_rates(params, months_per_step: float) -> np.ndarray:
 def task(model, investigators: np.ndarray) -> None:
     """Open operations against the highest-scoring mapped OCGs while investigators are free.
 
-    Each unit ranks the candidates in its remit by `harm * score_noise ** (1 - intel)` and opens
+    Each unit ranks the candidates in its remit by `harm * score_noise ** (1 - intel)` (times the
+    weight levers give a selection of groups, `Modifiers.group_priority`) and opens
     operations down its list while they fit (`select_positions`); an operation ties up
     `operation_investigator_months * (size / 10) ** operation_size_exponent * (1 + insulation)`
     investigator-months over `operation_duration_months`. Forces then take cross-boundary groups
@@ -165,6 +166,11 @@ def task(model, investigators: np.ndarray) -> None:
     # The powers in numpy (see the kernels below); the ranking starts from numpy's fast sort of
     # the scores negated (`harm_lost` is minus the true harm: the product is minus the score, exactly).
     negated_score = np.multiply(harm_lost, noise ** noise_exponent, out=noise)
+    priority = model.modifiers.group_priority
+    if priority is not None:  # a lever's selection of groups worked first (groups added since weigh 1)
+        if priority.size < ocgs.n:
+            priority = np.concatenate([priority, np.ones(ocgs.n - priority.size)])
+        negated_score *= priority[candidates]
     size_power = size_tens ** params.operation_size_exponent
     rows = model.tally.rows_of(("operations_started",))  # first: a new name may replace `tally.values`
     task_open(negated_score=negated_score, order=negated_score.argsort(), candidates=candidates,

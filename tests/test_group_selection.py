@@ -1,0 +1,152 @@
+"""Group selections (`groups = {...}` on levers that act on groups): who is selected, that the
+levers act on those groups only, and that a tasking priority moves operations onto them."""
+
+import numpy as np
+import pytest
+
+from twin.group_selection import GroupSelection, selected_rows
+from twin.interventions import build_levers
+from twin.model import TwinModel
+from twin.scenario import Scenario
+from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, NATIONAL, PROXIMITY, CULTURAL, SERIOUS_VIOLENCE
+
+
+def _levers(*entries):
+    return build_levers(Scenario(name="t", path="test.toml", levers=[dict(e) for e in entries]))
+
+
+@pytest.fixture(scope="module")
+def running_model():
+    """A model 24 steps in: county lines opened and closed, groups entered and pivoted."""
+    model = TwinModel(seed=5, n_steps=30)
+    for _ in range(24):
+        model.step()
+    return model
+
+
+def _by_row(model, markets=None, types=None, reach=None, violence=None, county_lines=None):
+    """The selection worked out one group at a time, as the docs state it."""
+    ocgs, lines = model.ocgs, model.county_lines
+    running = {int(lines.ocg[k]) for k in range(lines.n) if lines.active[k]}
+    out = np.zeros(ocgs.n, dtype=bool)
+    for g in range(ocgs.n):
+        ok = bool(ocgs.active[g])
+        ok &= markets is None or any(ocgs.markets[g, m] for m in markets)
+        ok &= types is None or ocgs.ocg_type[g] in types
+        ok &= reach is None or ocgs.reach[g] in reach
+        ok &= violence is None or ocgs.violence[g] in violence
+        ok &= county_lines is None or ((g in running) == county_lines)
+        out[g] = ok
+    return out
+
+
+@pytest.mark.parametrize("criteria", [
+    {"markets": (HEROIN_CRACK, COCAINE)}, {"markets": (FRAUD,), "reach": (NATIONAL,)},
+    {"types": (CULTURAL, PROXIMITY), "violence": (SERIOUS_VIOLENCE,)}, {"county_lines": True},
+    {"county_lines": False, "markets": (HEROIN_CRACK,)},
+])
+def test_a_selection_holds_the_active_groups_meeting_every_criterion(running_model, criteria):
+    selection = GroupSelection(**criteria)
+    matched = selection.matches(running_model)
+    expected = _by_row(running_model, **criteria)
+    assert np.array_equal(matched, expected)
+    assert 0 < matched.sum() < running_model.ocgs.active.sum()  # the criteria select, and not everything
+
+
+def test_a_top_harm_list_is_chosen_once_among_mapped_groups_and_only_shrinks():
+    model = TwinModel(seed=6, n_steps=40)
+    for _ in range(12):
+        model.step()
+    lever = _levers({"type": "business_disruption", "groups": {"markets": ["heroin_crack"], "top_harm": 25}})[0]
+    mask = np.zeros(model.geography.n_areas, dtype=bool)
+    mask[: model.geography.n_areas // 2] = True
+    first = selected_rows(lever, model, mask)
+    ocgs = model.ocgs
+    eligible = np.flatnonzero(ocgs.active & ocgs.known & ocgs.markets[:, HEROIN_CRACK] & mask[ocgs.area])
+    harm = ocgs.harm_gbp_per_month[eligible] + model.ocg_violence_harm_per_month[eligible]
+    score = harm * ocgs.score_noise[eligible] ** (1.0 - ocgs.intel[eligible])
+    # the 25 highest scores: no eligible group left out scores above the lowest listed
+    assert first.sum() == 25 and set(np.flatnonzero(first)) <= set(eligible)
+    listed = np.isin(eligible, np.flatnonzero(first))
+    assert score[~listed].max() <= score[listed].min()
+    listed_rows = set(np.flatnonzero(first))
+    for _ in range(24):
+        model.step()
+    later = selected_rows(lever, model, mask)
+    assert set(np.flatnonzero(later)) <= listed_rows  # nobody joins the list
+    assert np.array_equal(later, np.isin(np.arange(model.ocgs.n), list(listed_rows)) & model.ocgs.active)
+    assert later.sum() < 25  # some listed groups were dissolved or absorbed over two years
+
+
+def test_levers_act_only_on_their_selection(running_model):
+    """Business disruption (cohesion), financial sanctions (capital) and Clear (tasking weight):
+    each changes the selected groups, some of them, and no other."""
+    import copy
+
+    everywhere = np.ones(running_model.geography.n_areas, dtype=bool)
+    groups = {"markets": ["cocaine"], "reach": ["regional", "national"]}
+    selected = GroupSelection.parse(groups, "test").matches(running_model)
+
+    model = copy.deepcopy(running_model)
+    before = model.ocgs.cohesion.copy()
+    _levers({"type": "business_disruption", "groups": groups, "groups_per_area": 30})[0].act(model, everywhere)
+    changed = model.ocgs.cohesion != before
+    assert changed.any() and not (changed & ~selected).any()
+
+    model = copy.deepcopy(running_model)
+    before = model.ocgs.capital_gbp.copy()
+    _levers({"type": "financial_sanctions", "groups": groups})[0].act(model, everywhere)
+    changed = model.ocgs.capital_gbp != before
+    assert changed.any() and not (changed & ~(selected & model.ocgs.known)).any()
+    assert changed.sum() > 0.5 * (selected & model.ocgs.known & (before > 0)).sum()
+
+    model = copy.deepcopy(running_model)
+    model.modifiers.reset()
+    _levers({"type": "clear", "groups": groups, "selection_priority": 8, "intensity": 0.5})[0].act(model, everywhere)
+    weight = model.modifiers.group_priority
+    assert np.array_equal(weight == 4.5, selected) and np.all(weight[~selected] == 1.0)
+
+
+def test_a_neutral_tasking_priority_leaves_the_run_unchanged():
+    """At intensity 0 the weight is 1 and the cost 0: the same table as no lever, to the last bit
+    (the weighting passes through the tasking's ranking without changing it)."""
+    entry = {"type": "tasking_priority", "groups": {"county_lines": True}, "intensity": 0.0}
+    with_lever = TwinModel(seed=3, n_steps=24, levers=_levers(entry))
+    without = TwinModel(seed=3, n_steps=24)
+    with_lever.run()
+    without.run()
+    shared = len(without.results.metric_names)
+    assert with_lever.results.metric_names[:shared] == without.results.metric_names
+    assert np.array_equal(with_lever.results.values[:, :, :shared], without.results.values, equal_nan=True)
+
+
+def _share_of_line_groups_under_operation(levers, seed, steps=30, from_step=6):
+    """Mean over steps of the share of the mapped groups running a county line that are under
+    operation, and the same share for the other mapped groups."""
+    model = TwinModel(seed=seed, n_steps=steps, levers=levers)
+    shares = []
+    for step in range(steps):
+        model.step()
+        if step < from_step:
+            continue
+        ocgs, lines = model.ocgs, model.county_lines
+        running = np.zeros(ocgs.n, dtype=bool)
+        running[lines.ocg[lines.active]] = True
+        mapped = ocgs.active & ocgs.known
+        worked = ocgs.operation_months_left > 0
+        shares.append(((worked & mapped & running).sum() / max((mapped & running).sum(), 1),
+                       (worked & mapped & ~running).sum() / max((mapped & ~running).sum(), 1)))
+    return np.mean(shares, axis=0)
+
+
+def test_a_tasking_priority_puts_more_of_the_selected_groups_under_operation():
+    """Paired seeds: the share of line-running groups under operation rises with the priority, and
+    the other groups' share falls (the same investigators); both by more than 4 standard errors
+    of the paired differences."""
+    seeds = (1, 2, 3, 4)
+    entry = {"type": "tasking_priority", "groups": {"county_lines": True}, "priority_weight": 20}
+    differences = np.array([_share_of_line_groups_under_operation(_levers(entry), seed)
+                            - _share_of_line_groups_under_operation(None, seed) for seed in seeds])
+    mean, se = differences.mean(axis=0), differences.std(axis=0, ddof=1) / np.sqrt(len(seeds))
+    assert mean[0] > 4 * se[0] and mean[0] > 0.02, differences
+    assert mean[1] < -4 * se[1], differences

@@ -1,0 +1,125 @@
+"""Group selections: the OCGs a lever acts on, beyond the areas it targets.
+
+A lever that acts on groups (`Lever.acts_on_groups`) may name a selection in its scenario entry:
+
+    [[levers]]
+    type = "tasking_priority"
+    groups = { county_lines = true }              # groups running a county line
+    # or: markets = ["fraud"], types = ["cultural", "family"], reach = ["national"],
+    #     violence = ["serious"], top_harm = 100 (with or without the others)
+
+Criteria combine with "and"; the values listed under one key with "or" (`markets = ["heroin_crack",
+"cocaine"]`: groups in either market). Type, reach and violence never change; markets and county
+lines are read each step, so groups that enter a selected market join the selection and groups
+that leave it drop out. `top_harm = N` makes a named target list: the N mapped groups (police can
+only list groups they know) that match the rest and rank highest on the tasking score (`policing.task`:
+harm with the noise of imperfect intelligence) in the lever's areas when it first acts; they stay
+the list while they are active, and no group joins it later (new groups, replacements by split).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.errors import ScenarioError, did_you_mean
+from twin.vocabulary import MARKETS, OCG_TYPES, REACH, VIOLENCE
+
+#: the keys of a `groups` table and the vocabulary each list draws from
+LIST_KEYS = {"markets": MARKETS, "types": OCG_TYPES, "reach": REACH, "violence": VIOLENCE}
+SELECTION_KEYS = (*LIST_KEYS, "county_lines", "top_harm")
+
+
+@dataclass(frozen=True)
+class GroupSelection:
+    """Criteria on the OCG table; a criterion left as None selects every group."""
+
+    markets: tuple[int, ...] | None = None
+    types: tuple[int, ...] | None = None
+    reach: tuple[int, ...] | None = None
+    violence: tuple[int, ...] | None = None
+    county_lines: bool | None = None
+    top_harm: int | None = None
+
+    @classmethod
+    def parse(cls, table, where: str) -> "GroupSelection":
+        """A `groups` table from a scenario entry, every key and value checked (`where` names the entry)."""
+        if not isinstance(table, dict):
+            raise ScenarioError(f"{where}: groups: expected a table such as groups = {{ markets = [\"fraud\"] }}, "
+                                f"got {table!r}")
+        if not table:
+            raise ScenarioError(f"{where}: groups: expected at least one of {', '.join(SELECTION_KEYS)}")
+        values = {}
+        for key, value in table.items():
+            if key not in SELECTION_KEYS:
+                raise ScenarioError(f"{where}: groups: unknown key '{key}'{did_you_mean(key, SELECTION_KEYS)} "
+                                    f"(expected one of: {', '.join(SELECTION_KEYS)})")
+            if key in LIST_KEYS:
+                values[key] = _names(value, LIST_KEYS[key], f"{where}: groups.{key}")
+            elif key == "county_lines":
+                if not isinstance(value, bool):
+                    raise ScenarioError(f"{where}: groups.county_lines: expected true or false, got {value!r}")
+                values[key] = value
+            else:
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {value!r}")
+                values[key] = value
+        return cls(**values)
+
+    def describe(self) -> str:
+        """The selection in words, for reports and listings."""
+        parts = []
+        for key, vocabulary in LIST_KEYS.items():
+            chosen = getattr(self, key)
+            if chosen is not None:
+                parts.append(f"{key} {' or '.join(vocabulary[k] for k in chosen)}")
+        if self.county_lines is not None:
+            parts.append("running a county line" if self.county_lines else "running no county line")
+        if self.top_harm is not None:
+            parts.append(f"the {self.top_harm} highest-harm mapped groups when it starts")
+        return "groups: " + ", ".join(parts)
+
+    def matches(self, model) -> np.ndarray:
+        """Bool over the OCG rows: active groups meeting every criterion but `top_harm`."""
+        ocgs = model.ocgs
+        rows = ocgs.active.copy()
+        if self.markets is not None:
+            rows &= ocgs.markets[:, list(self.markets)].any(axis=1)
+        for key, column in (("types", ocgs.ocg_type), ("reach", ocgs.reach), ("violence", ocgs.violence)):
+            chosen = getattr(self, key)
+            if chosen is not None:
+                rows &= np.isin(column, chosen)
+        if self.county_lines is not None:
+            lines = model.county_lines
+            running = np.zeros(ocgs.n, dtype=bool)
+            running[lines.ocg[lines.active]] = True
+            rows &= running if self.county_lines else ~running
+        return rows
+
+
+def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+        raise ScenarioError(f"{where}: expected a list of names from: {', '.join(vocabulary)}; got {value!r}")
+    for name in value:
+        if name not in vocabulary:
+            raise ScenarioError(f"{where}: unknown name '{name}'{did_you_mean(name, vocabulary)} "
+                                f"(expected one of: {', '.join(vocabulary)})")
+    return tuple(sorted({vocabulary.index(name) for name in value}))
+
+
+def selected_rows(lever, model, mask: np.ndarray) -> np.ndarray:
+    """Bool over the OCG rows: the groups `lever` acts on this step, among those in its target
+    areas (`mask`). With `top_harm`, the list is chosen the first time and kept on the lever."""
+    ocgs, selection = model.ocgs, lever.groups
+    rows = selection.matches(model) & mask[ocgs.area]
+    if selection.top_harm is None:
+        return rows
+    if lever.group_list is None:
+        candidates = np.flatnonzero(rows & ocgs.known)
+        harm = ocgs.harm_gbp_per_month[candidates] + model.ocg_violence_harm_per_month[candidates]
+        score = harm * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
+        lever.group_list = candidates[np.argsort(-score, kind="stable")[: selection.top_harm]]
+    listed = np.zeros(ocgs.n, dtype=bool)
+    listed[lever.group_list] = True
+    return listed & ocgs.active

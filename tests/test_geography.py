@@ -52,6 +52,16 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "field 'population_thousands': expected a positive number, got '0'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,north,1\n",
      "field 'latitude': expected degrees as a number, got 'north'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerabilty_index\nA,England,R,10,0,1\n",
+     "unknown column 'vulnerabilty_index'; did you mean 'vulnerability_index'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,1\n"
+     "B,England,R,10,0,\n", "line 3, field 'vulnerability_index': expected a positive number"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,0\n",
+     "line 2, field 'vulnerability_index': expected a positive number .*got '0'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,community_trust\nA,England,R,10,0,1.2\n",
+     "field 'community_trust': expected a number above 0 and at most 1, got '1.2'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,community_trust\nA,England,R,10,0,high\n",
+     "field 'community_trust': expected a number above 0 and at most 1, got 'high'"),
 ])
 def test_bad_areas_file(tmp_path, body, words):
     path = tmp_path / "areas.csv"
@@ -108,3 +118,70 @@ def test_relocation_goes_only_where_groups_are_spread():
     # have nowhere with weight to go (a zero row, and no chance to move)
     assert np.all(chances[:, 1:] == 0) and np.all(chances[0] == 0)
     assert np.all(np.isfinite(scale)) and scale[0] == 0
+
+
+def _uk_areas_file(path, vulnerability=None, trust=None):
+    """The built-in areas with their centroids, and optional vulnerability and trust columns."""
+    geo = load_geography()
+    header = "force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude"
+    header += ",vulnerability_index" if vulnerability is not None else ""
+    header += ",community_trust" if trust is not None else ""
+    lines = [header]
+    for a, name in enumerate(geo.area_names):
+        row = (f"{name},{geo.nation[a]},{geo.region_names[geo.area_region[a]]},{geo.population[a] / 1000:g},"
+               f"{int(geo.exporter[a])},{float(geo.latitude[a])!r},{float(geo.longitude[a])!r}")
+        row += f",{float(vulnerability[a])!r}" if vulnerability is not None else ""
+        row += f",{float(trust[a])!r}" if trust is not None else ""
+        lines.append(row)
+    path.write_text("\n".join(lines) + "\n")
+    return load_geography(path)
+
+
+def test_vulnerability_and_trust_columns_give_the_built_in_run_when_they_repeat_the_flag_rule(tmp_path):
+    """Columns holding what the exporter flag gives (any scale for the index: only its ratios count)
+    reproduce the built-in run to the last bit."""
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    params, geo = Parameters(), load_geography()
+    index = np.where(geo.exporter, params.exporter_vulnerability_multiplier, 1.0) * 4.0
+    trust = np.where(geo.exporter, params.community_trust_initial_exporter, params.community_trust_initial)
+    own = _uk_areas_file(tmp_path / "areas.csv", index, trust)
+    built_in = TwinModel(seed=2, n_steps=12)
+    from_file = TwinModel(seed=2, n_steps=12, geography=own)
+    assert np.allclose(from_file.vulnerability, built_in.vulnerability, rtol=1e-15)
+    built_in.run()
+    from_file.run()
+    assert np.allclose(from_file.results.values, built_in.results.values, rtol=1e-9, equal_nan=True)
+
+
+def test_a_vulnerable_area_draws_more_groups_recruits_and_demand_and_trust_is_read(tmp_path):
+    """An index three times as high in one non-exporter area (Cumbria) against 1 elsewhere: the
+    population-weighted mean is the flag rule's; that area's register groups, drug demand and
+    recruits per head rise against the built-in run (Poisson counts over 3 seeds, 4 standard errors);
+    its trust starts where the column says."""
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    params, geo = Parameters(), load_geography()
+    area = geo.area_index("Cumbria")
+    index = np.ones(geo.n_areas)
+    index[area] = 3.0
+    trust = np.full(geo.n_areas, 0.6)
+    trust[area] = 0.3
+    own = _uk_areas_file(tmp_path / "areas.csv", index, trust)
+    flag_rule = np.where(geo.exporter, params.exporter_vulnerability_multiplier, 1.0)
+    counts = {"own": np.zeros(2), "built_in": np.zeros(2)}
+    for seed in (1, 2, 3):
+        for key, geography in (("own", own), ("built_in", None)):
+            model = TwinModel(seed=seed, n_steps=24, geography=geography)
+            if key == "own":
+                assert geo.population @ model.vulnerability == pytest.approx(geo.population @ flag_rule, rel=1e-12)
+                assert model.trust[area] == 0.3 and model.trust[0] == 0.6
+                assert model.markets.demand[area, 0] > 1.5 * TwinModel(seed=seed, n_steps=1).markets.demand[area, 0]
+            counts[key][0] += (model.ocgs.area == area).sum()
+            model.run()
+            counts[key][1] += model.results.series("recruits", "Cumbria").sum()
+    ratio = counts["own"] / counts["built_in"]
+    se = ratio * np.sqrt(1 / counts["own"] + 1 / counts["built_in"])
+    assert np.all(ratio - 4 * se > 1.5), (counts, ratio, se)

@@ -16,10 +16,22 @@ from twin.parameters import per_step_probability
 
 
 def initial_vulnerability(geography, params) -> np.ndarray:
-    return np.where(geography.exporter, params.exporter_vulnerability_multiplier, 1.0)
+    """Each area's at-risk pool per head, relative: `exporter_vulnerability_multiplier` in the
+    county-lines exporter areas and 1 elsewhere, or the areas file's `vulnerability_index`
+    rescaled to the same population-weighted mean as that rule gives on the same areas (only the
+    index's ratios between areas count, so the calibrated UK totals hold)."""
+    by_flag = np.where(geography.exporter, params.exporter_vulnerability_multiplier, 1.0)
+    index = geography.vulnerability_index
+    if index is None:
+        return by_flag
+    population = geography.population
+    return index * (float(population @ by_flag) / float(population @ index))
 
 
 def initial_trust(geography, params) -> np.ndarray:
+    """Community trust at the start: the parameters by exporter flag, or the areas file's `community_trust`."""
+    if geography.community_trust is not None:
+        return geography.community_trust.astype(float)
     return np.where(geography.exporter, params.community_trust_initial_exporter, params.community_trust_initial)
 
 

@@ -2,7 +2,11 @@
 
 The default geography is the 45 UK police force areas (`data/uk_police_force_areas.csv`),
 grouped into regions (the ROCU tier) under one national tier (the NCA). A scenario may name
-another CSV with the same columns.
+another CSV with the same columns. Two optional columns give areas their own vulnerability and
+trust (MODEL.md: deprivation, children in care, exclusion, debt, migration; willingness to report):
+`vulnerability_index` (the at-risk pool per head, relative: only the ratios between areas count)
+and `community_trust` (an index in (0, 1]). Without them the exporter flag sets both
+(`community.initial_vulnerability`, `initial_trust`).
 
 Neighbouring areas (used for displacement) are the `NEIGHBOURS` nearest areas by the distance
 between approximate centroids (`data/force_area_centroids.csv`, or optional `latitude` and
@@ -21,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ScenarioError
+from twin.errors import ScenarioError, did_you_mean
 
 REQUIRED_COLUMNS = ("force_area", "nation", "region", "population_thousands", "county_lines_exporter")
+OPTIONAL_COLUMNS = ("latitude", "longitude", "vulnerability_index", "community_trust")
 NATIONAL_AREA = "UK"
 NEIGHBOURS = 5  # nearest areas that count as neighbours (assumption)
 KM_PER_DEGREE = 111.0
@@ -41,6 +46,8 @@ class Geography:
     exporter: np.ndarray  # bool, county-lines exporter area
     latitude: np.ndarray | None = None  # degrees, approximate centroid
     longitude: np.ndarray | None = None
+    vulnerability_index: np.ndarray | None = None  # relative at-risk pool per head (optional column)
+    community_trust: np.ndarray | None = None  # index in (0, 1] (optional column)
 
     @property
     def n_areas(self) -> int:
@@ -131,6 +138,11 @@ def _read_rows(path: Path | None) -> tuple[list[dict[str, str]], str]:
             f"areas file '{label}': missing column(s) {', '.join(missing)}; "
             f"expected columns {', '.join(REQUIRED_COLUMNS)}"
         )
+    known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    for column in rows[0]:
+        if column and column not in known:  # (a header's trailing comma makes a column without a name)
+            raise ScenarioError(f"areas file '{label}': unknown column {column!r}{did_you_mean(str(column), known)} "
+                                f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
     return rows, label
 
 
@@ -139,6 +151,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
     rows, label = _read_rows(Path(path) if path else None)
     names, nations, regions, population, exporter = [], [], [], [], []
     latitude, longitude = [], []
+    optional = {"vulnerability_index": [], "community_trust": []}
     for line, row in enumerate(rows, start=2):
         name = (row["force_area"] or "").strip()
         if not name or name == NATIONAL_AREA:
@@ -171,6 +184,9 @@ def load_geography(path: Path | str | None = None) -> Geography:
                 except ValueError:
                     raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': "
                                         f"expected degrees as a number, got {raw!r}") from None
+        for column, values in optional.items():
+            if column in row:
+                values.append(_optional_value(row.get(column), column, label, line))
     if path is None:
         latitude, longitude = _builtin_centroids(names)
     has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)
@@ -184,7 +200,25 @@ def load_geography(path: Path | str | None = None) -> Geography:
         exporter=np.array(exporter, dtype=bool),
         latitude=np.array(latitude) if has_coordinates else None,
         longitude=np.array(longitude) if has_coordinates else None,
+        vulnerability_index=np.array(optional["vulnerability_index"]) if optional["vulnerability_index"] else None,
+        community_trust=np.array(optional["community_trust"]) if optional["community_trust"] else None,
     )
+
+
+def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:
+    """A value of an optional column: when the column is there, every row gives one."""
+    expected = ("a positive number (relative at-risk pool per head)" if column == "vulnerability_index"
+                else "a number above 0 and at most 1")
+    text = (raw or "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, "
+                            f"got {text!r}") from None
+    ok = value > 0 and np.isfinite(value) and (column == "vulnerability_index" or value <= 1)
+    if not ok:
+        raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, got {text!r}")
+    return value
 
 
 def describe(geo: Geography) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, closest, did_you_mean, first_line, safe_url
 from twin.geography import Geography
 from twin.parameters import Parameters
@@ -112,7 +113,7 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
         raise ParameterError(f"ocgs_known_uk = {params.ocgs_known_uk:g} and ocg_known_share = "
                              f"{params.ocg_known_share:g} give {n:,} OCGs; the synthetic register needs 1 to "
                              f"{MAX_REGISTER_MEMBERS // 2:,}")
-    vulnerability = np.where(geography.exporter, params.exporter_vulnerability_multiplier, 1.0)
+    vulnerability = initial_vulnerability(geography, params)
     area_weights = geography.population * vulnerability
     area = rng.choice(geography.n_areas, size=n, p=area_weights / area_weights.sum())
 

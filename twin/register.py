@@ -1,9 +1,7 @@
 """The OCG register: the table the initial OCG population is built from.
 
-One row per OCG with columns
-
-    ocg_id, area, type, reach, markets, size, violence, enablers, known
-    [, capital_gbp, county_lines]
+One row per OCG with columns `ocg_id, area, type, reach, markets, size, violence, enablers, known`
+and optionally `capital_gbp, county_lines`.
 
 `markets` and `enablers` are lists separated by ';' (e.g. `heroin_crack;money_laundering`,
 `professional;technical`, or empty). By default `synthetic_register` draws a UK-scale register

@@ -150,3 +150,12 @@ def test_a_tasking_priority_puts_more_of_the_selected_groups_under_operation():
     mean, se = differences.mean(axis=0), differences.std(axis=0, ddof=1) / np.sqrt(len(seeds))
     assert mean[0] > 4 * se[0] and mean[0] > 0.02, differences
     assert mean[1] < -4 * se[1], differences
+
+
+def test_the_report_describes_a_levers_selection_in_words():
+    from twin.report import _lever_block
+
+    block = _lever_block({"type": "clear", "areas": ["Merseyside"],
+                          "groups": {"markets": ["fraud"], "reach": ["national"], "top_harm": 20}})
+    assert "groups: markets fraud, reach national, the 20 highest-harm mapped groups when it starts" in block
+    assert "{&quot;markets" not in block and '"markets"' not in block  # not the raw table

@@ -264,6 +264,25 @@ def test_discounted_totals_are_the_yearly_values_over_one_plus_the_rate_to_the_y
         assert summary[f"discounted_{metric}"] < 0.9 * summary[f"total_{metric}"]  # ten years: discounting bites
 
 
+def test_final_year_stocks_are_the_last_years_mean_of_the_uk_trajectory(baseline_run):
+    """final_year_<stock>: the mean over the last reported year's 12 monthly steps, read here from
+    the UK trajectory and from the per-area table (whose stocks are the year's last step)."""
+    from twin.ensemble import FINAL_STOCKS, outcome_tables
+
+    tables = outcome_tables(baseline_run)
+    trajectories = pd.DataFrame(tables["trajectories"], columns=["step", "metric", "value"])
+    steps = baseline_run.results.steps_recorded
+    for metric in FINAL_STOCKS:
+        series = trajectories[trajectories.metric == metric].set_index("step")["value"]
+        assert len(series) == steps
+        assert tables["summary"][f"final_year_{metric}"] == pytest.approx(series.loc[steps - 11:].mean(), rel=1e-12)
+        assert tables["summary"][f"final_year_{metric}"] != series.loc[steps]  # a mean, not the last step
+    yearly = pd.DataFrame(tables["area_results"], columns=["year", "area", "metric", "value"])
+    lines_last_step = yearly[(yearly.metric == "county_lines_active") & (yearly.year == 10)]["value"].sum()
+    assert lines_last_step == trajectories[(trajectories.metric == "county_lines_active")
+                                           & (trajectories.step == steps)]["value"].iloc[0]
+
+
 def test_mean_interval_covers_the_true_mean_nine_times_in_ten():
     """With 6 replications (t, not a normal or bootstrap interval), coverage of 2,000 intervals is 90%."""
     rng = np.random.default_rng(0)

@@ -33,6 +33,9 @@ AREA_FLOWS = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp
               "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp",
               "disruptions", "arrests", "homicides", "recruits", "ocgs_entered")
 AREA_STOCKS = ("ocgs_active", "members_active", "county_lines_active", "community_trust")
+#: stocks whose level at the end of the horizon the summary keeps (`final_year_<metric>`: the mean
+#: of the last reported year's steps, which a single step's noise would blur)
+FINAL_STOCKS = ("ocgs_active", "members_active", "members_prison", "county_lines_active")
 SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
           "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp",
           "response_cost_gbp_policing", "response_cost_gbp_forces", "response_cost_gbp_rocus",
@@ -108,6 +111,9 @@ def outcome_tables(model) -> dict:
         series = uk[:, results.index[metric]]
         summary[f"total_{metric}"] = float(series.sum())
         summary[f"discounted_{metric}"] = float((series * factors).sum())
+    last_year = uk[max(steps - per_year, 0):]
+    for metric in FINAL_STOCKS:
+        summary[f"final_year_{metric}"] = float(last_year[:, results.index[metric]].mean())
     vulnerable = model.geography.exporter
     harm = results.values[:steps, :-1, results.index["harm_gbp_total"]]
     summary["discounted_harm_gbp_exporter_areas"] = float((harm[:, vulnerable].sum(axis=1) * factors).sum())

@@ -43,6 +43,7 @@ CHARTS = (  # metric, title, scale, y-axis label
     ("ocgs_active", "Active OCGs (month by month)", 1, "OCGs"),
     ("members_active", "Active OCG members (month by month)", 1, "members"),
     ("members_prison", "SOC prisoners serving a sentence (month by month)", 1, "prisoners"),
+    ("county_lines_active", "County lines running (month by month)", 1, "county lines"),
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison"}
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -243,7 +244,7 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     frame = comparison.summary.copy()
     if frame.empty:
         return frame
-    base = frame.metric.str.replace(r"^(total|discounted)_", "", regex=True)
+    base = frame.metric.str.replace(r"^(total|discounted|final_year)_", "", regex=True)
     money = base.str.contains("gbp")
     frame = frame[~frame.metric.map(discounted_count)].copy()
     base, money = base[frame.index], money[frame.index]
@@ -256,9 +257,10 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
                       "net_social_cost_gbp_excluding_assets": "net social cost without recovered assets (harm + "
                       "response cost; the Green Book view, in which assets taken from offenders are a transfer)"})
     frame.insert(2, "unit", np.where(money, f"GBP ({PRICE_YEAR} prices)", "people or events"))
-    how = np.where(frame.metric.str.startswith("discounted_"),
-                   f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
-                   "sum over the horizon, undiscounted")
+    how = np.select([frame.metric.str.startswith("discounted_"), frame.metric.str.startswith("final_year_")],
+                    [f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
+                     "mean over the steps of the last reported year (a level, not a sum)"],
+                    "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
     frame = pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
     frame["reps"] = frame["reps"].astype("Int64")  # a count of replications, not 3.0
@@ -457,8 +459,9 @@ table below totals each nation, and England and Wales together.</li>
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
 </ul>
 <h3>Other outcomes</h3>
-<p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted), mean of
-paired replications with its 90% interval. Two mechanisms push the other way from enforcement: groups
+<p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted; for
+county lines, OCGs and members, the level in the last year instead), mean of paired replications with its 90%
+interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
 leaders brings succession disputes and their violence (docs/VALIDATION.md measures both). Whether they
 outweigh what an option prevents differs by option: the table shows which way each goes.</p>

@@ -60,7 +60,10 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("total_convictions", "convictions"),
                   ("total_bail_releases", "defendants bailed (courts or prisons full)"),
                   ("total_early_releases", "prisoners released early (prisons full)"),
-                  ("total_emergency_releases", "emergency releases (before the early-release share)"))
+                  ("total_emergency_releases", "emergency releases (before the early-release share)"),
+                  ("final_year_county_lines_active", "county lines running (last year's mean)"),
+                  ("final_year_ocgs_active", "active OCGs (last year's mean)"),
+                  ("final_year_members_active", "active OCG members (last year's mean)"))
 
 
 def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
@@ -81,7 +84,8 @@ def signed_count(value: float) -> str:
 
 
 def other_outcomes(comparison: Comparison) -> pd.DataFrame:
-    """Paired changes from the baseline over the horizon (undiscounted counts) with 90% intervals."""
+    """Paired changes from the baseline over the horizon (undiscounted counts; the stocks as the
+    mean of the last reported year) with 90% intervals."""
     rows = []
     for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
         row = {"scenario": scenario}

@@ -74,8 +74,13 @@ def test_a_top_harm_list_is_chosen_once_among_mapped_groups_and_only_shrinks():
         model.step()
     later = selected_rows(lever, model, mask)
     assert set(np.flatnonzero(later)) <= listed_rows  # nobody joins the list
-    assert np.array_equal(later, np.isin(np.arange(model.ocgs.n), list(listed_rows)) & model.ocgs.active)
+    ocgs = model.ocgs
+    assert np.array_equal(later, np.isin(np.arange(ocgs.n), list(listed_rows)) & ocgs.active & mask[ocgs.area])
     assert later.sum() < 25  # some listed groups were dissolved or absorbed over two years
+    # a listed group that moves out of the lever's areas leaves its reach
+    moved = np.flatnonzero(later)[0]
+    ocgs.area[moved] = model.geography.n_areas - 1
+    assert not selected_rows(lever, model, mask)[moved] and selected_rows(lever, model, mask).sum() == later.sum() - 1
 
 
 def test_levers_act_only_on_their_selection(running_model):
@@ -157,5 +162,37 @@ def test_the_report_describes_a_levers_selection_in_words():
 
     block = _lever_block({"type": "clear", "areas": ["Merseyside"],
                           "groups": {"markets": ["fraud"], "reach": ["national"], "top_harm": 20}})
-    assert "groups: markets fraud, reach national, the 20 highest-harm mapped groups when it starts" in block
+    assert ("the groups in the fraud market, of national reach; of them, the 20 mapped groups with the most harm "
+            "when it starts (a fixed list)") in block
     assert "{&quot;markets" not in block and '"markets"' not in block  # not the raw table
+
+
+def test_a_county_lines_selection_where_no_such_group_is_based_is_warned_before_the_run():
+    from twin.group_selection import selection_warnings
+
+    def warnings(**target):
+        entry = {"type": "tasking_priority", "groups": {"county_lines": True}, **target}
+        return selection_warnings(Scenario(name="t", path="t.toml", levers=[entry]))
+
+    assert len(warnings(areas=["Cumbria", "Lancashire"])) == 1
+    assert "based in the exporter areas (" in warnings(areas=["Cumbria"])[0]
+    assert warnings(areas=["Cumbria", "Merseyside"]) == [] and warnings() == []
+    assert warnings(regions=["North West"]) == [] and len(warnings(regions=["South West"])) == 1
+    assert selection_warnings(Scenario(name="t", path="t.toml", levers=[
+        {"type": "tasking_priority", "groups": {"markets": ["fraud"]}, "areas": ["Cumbria"]}])) == []
+
+
+def test_business_disruption_with_a_selection_pays_only_where_it_finds_a_selected_group(running_model):
+    import copy
+
+    model = copy.deepcopy(running_model)
+    everywhere = np.ones(model.geography.n_areas, dtype=bool)
+    groups = {"county_lines": True}
+    lever = _levers({"type": "business_disruption", "groups": groups})[0]
+    lever.act(model, everywhere)
+    ocgs = model.ocgs
+    holding = np.zeros(model.geography.n_areas, dtype=bool)
+    holding[ocgs.area[GroupSelection.parse(groups, "t").matches(model) & ocgs.known]] = True
+    assert 0 < holding.sum() < model.geography.n_areas
+    cost = lever.cost_gbp_per_year(model, everywhere)
+    assert np.array_equal(cost > 0, holding) and np.all(cost[holding] == lever.values["cost_gbp_per_area_year"])

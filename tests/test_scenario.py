@@ -78,6 +78,13 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('[[levers]]\ntype = "hold"\ngroups = { county_lines = true }\n',
      r"\(hold\): 'groups' does not apply: this lever does not act on a selection of groups \(levers that do: clear,"),
     ('[[levers]]\ntype = "tasking_priority"\n', r"\(tasking_priority\): give the groups it prioritises"),
+    ('[[levers]]\ntype = "clear_hold_build"\nclear_years = 0\ngroups = { county_lines = true }\n',
+     r"groups applies to Clear, which has clear_years = 0"),
+    ('[[levers]]\ntype = "clear"\ntop_harm = 50\n', r"'top_harm' is a group criterion: give groups = \{ top_harm = N \}"),
+    ('[[levers]]\ntype = "clear"\ngroups = { top_harm_areas = 5 }\n', r"'top_harm_areas' is not a group criterion"),
+    ('[[levers]]\ntype = "clear"\ngroups = { areas = ["Kent"] }\n', r"'areas' is not a group criterion"),
+    ('[[levers]]\ntype = "clear"\ngroups = { markets = ["county_lines"] }\n', r"give county_lines = true beside markets"),
+    ('[[levers]]\ntype = "clear"\ngroups = { markets = ["drugs"] }\n', r"the drug markets are heroin_crack and cocaine"),
 ])
 def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
     path = write(tmp_path / "bad.toml", body)

@@ -14,7 +14,9 @@ lines are read each step, so groups that enter a selected market join the select
 that leave it drop out. `top_harm = N` makes a named target list: the N mapped groups (police can
 only list groups they know) that match the rest and rank highest on the tasking score (`policing.task`:
 harm with the noise of imperfect intelligence) in the lever's areas when it first acts; they stay
-the list while they are active, and no group joins it later (new groups, replacements by split).
+the list while they are active and based in those areas, and no group joins it later (new groups,
+replacements by split). A group belongs to the area it is based in (its home area): groups running
+county lines are based in the exporter areas, not where their lines sell.
 """
 
 from __future__ import annotations
@@ -26,9 +28,21 @@ import numpy as np
 from twin.errors import ScenarioError, did_you_mean
 from twin.vocabulary import MARKETS, OCG_TYPES, REACH, VIOLENCE
 
+MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
+                "immigration": "organised immigration crime", "acquisitive": "organised acquisitive crime",
+                "money_laundering": "money laundering"}
+VIOLENCE_WORDS = {"none": "no violence", "some": "violence", "serious": "serious violence"}
+
 #: the keys of a `groups` table and the vocabulary each list draws from
 LIST_KEYS = {"markets": MARKETS, "types": OCG_TYPES, "reach": REACH, "violence": VIOLENCE}
 SELECTION_KEYS = (*LIST_KEYS, "county_lines", "top_harm")
+#: keys of the lever itself that a user may put inside `groups` by mistake
+LEVER_TARGET_KEYS = ("areas", "regions", "top_harm_areas")
+#: market names users reach for that the vocabulary spells otherwise
+NAME_HINTS = {"county_lines": "for groups running county lines give county_lines = true beside markets",
+              "drugs": "the drug markets are heroin_crack and cocaine", "drug": "the drug markets are heroin_crack and cocaine",
+              "crack": "did you mean 'heroin_crack'?", "heroin": "did you mean 'heroin_crack'?",
+              "slavery": "did you mean 'modern_slavery'?", "laundering": "did you mean 'money_laundering'?"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,9 @@ class GroupSelection:
             raise ScenarioError(f"{where}: groups: expected at least one of {', '.join(SELECTION_KEYS)}")
         values = {}
         for key, value in table.items():
+            if key in LEVER_TARGET_KEYS:
+                raise ScenarioError(f"{where}: groups: '{key}' is not a group criterion: it sets the lever's areas, "
+                                    f"so put it beside groups (for the N groups with most harm: groups = {{ top_harm = N }})")
             if key not in SELECTION_KEYS:
                 raise ScenarioError(f"{where}: groups: unknown key '{key}'{did_you_mean(key, SELECTION_KEYS)} "
                                     f"(expected one of: {', '.join(SELECTION_KEYS)})")
@@ -68,17 +85,21 @@ class GroupSelection:
         return cls(**values)
 
     def describe(self) -> str:
-        """The selection in words, for reports and listings."""
-        parts = []
-        for key, vocabulary in LIST_KEYS.items():
-            chosen = getattr(self, key)
-            if chosen is not None:
-                parts.append(f"{key} {' or '.join(vocabulary[k] for k in chosen)}")
+        """The selection in words, for reports and listings: "the groups in the cocaine or fraud
+        markets, of national reach, running a county line; of them, the 30 ...". """
+        words = {"markets": lambda names: f"in the {' or '.join(MARKET_WORDS.get(n, n) for n in names)} "
+                                          f"market{'s' if len(names) > 1 else ''}",
+                 "types": lambda names: f"of {' or '.join(names)} type", "reach": lambda names: f"of {' or '.join(names)} reach",
+                 "violence": lambda names: "using " + " or ".join(VIOLENCE_WORDS[n] for n in names)}
+        parts = [words[key]([vocabulary[k] for k in getattr(self, key)]) for key, vocabulary in LIST_KEYS.items()
+                 if getattr(self, key) is not None]
         if self.county_lines is not None:
             parts.append("running a county line" if self.county_lines else "running no county line")
+        text = "the groups " + ", ".join(parts) if parts else "the groups"
         if self.top_harm is not None:
-            parts.append(f"the {self.top_harm} highest-harm mapped groups when it starts")
-        return "groups: " + ", ".join(parts)
+            text = (f"{text}; of them, " if parts else "") + (f"the {self.top_harm} mapped groups with the most harm "
+                                                              f"when it starts (a fixed list)")
+        return text
 
     def matches(self, model) -> np.ndarray:
         """Bool over the OCG rows: active groups meeting every criterion but `top_harm`."""
@@ -103,8 +124,9 @@ def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
         raise ScenarioError(f"{where}: expected a list of names from: {', '.join(vocabulary)}; got {value!r}")
     for name in value:
         if name not in vocabulary:
-            raise ScenarioError(f"{where}: unknown name '{name}'{did_you_mean(name, vocabulary)} "
-                                f"(expected one of: {', '.join(vocabulary)})")
+            hint = NAME_HINTS.get(name) if vocabulary is MARKETS else None
+            raise ScenarioError(f"{where}: unknown name '{name}'" + (f"; {hint}" if hint else did_you_mean(name, vocabulary))
+                                + f" (expected one of: {', '.join(vocabulary)})")
     return tuple(sorted({vocabulary.index(name) for name in value}))
 
 
@@ -122,4 +144,30 @@ def selected_rows(lever, model, mask: np.ndarray) -> np.ndarray:
         lever.group_list = candidates[np.argsort(-score, kind="stable")[: selection.top_harm]]
     listed = np.zeros(ocgs.n, dtype=bool)
     listed[lever.group_list] = True
-    return listed & ocgs.active
+    return listed & ocgs.active & mask[ocgs.area]  # a listed group that moves out of the areas leaves the lever's reach
+
+
+def selection_warnings(scenario) -> list[str]:
+    """Before any run: a lever selecting the groups running county lines in areas where none is
+    based (they are based in the exporter areas) would act on no group and still be paid for."""
+    from twin.geography import load_geography
+    from twin.interventions import build_levers
+
+    geography, warnings = None, []
+    for lever in build_levers(scenario):
+        if lever.groups is None or not lever.groups.county_lines or lever.national or lever.top_harm_areas:
+            continue
+        geography = geography or load_geography(scenario.areas_file)
+        if lever.region_names is not None:
+            in_areas = np.isin(geography.area_region, [geography.region_names.index(r) for r in lever.region_names
+                                                       if r in geography.region_names])
+        elif lever.area_names == "all":
+            in_areas = np.ones(geography.n_areas, dtype=bool)
+        else:
+            in_areas = np.isin(geography.area_names, lever.area_names)
+        if not (in_areas & geography.exporter).any():
+            exporters = [name for name, flag in zip(geography.area_names, geography.exporter) if flag]
+            warnings.append(f"{lever.entry}: groups = {{ county_lines = true }} in areas where no such group is based: "
+                            f"groups running county lines are based in the exporter areas ({', '.join(exporters)}), "
+                            f"not where their lines sell, so this lever will act on no group")
+    return warnings

@@ -9,6 +9,7 @@ A lever is declared in a scenario's `[[levers]]` array:
     duration_years = 3            # or end_year; default: to the end of the run
     areas = ["Merseyside"]        # or "all" (default), or regions = [...], or top_harm_areas = 5
     intensity = 1.0               # scales every effect and the cost (default 1)
+    groups = { county_lines = true }   # levers that act on groups only: which (`group_selection.py`)
     entry_reduction = 0.5         # effect sizes and costs: see `twin levers` for each type
 
 Every effect size and cost is a `Parameter` with unit, plausible range and source (or a stated
@@ -113,6 +114,10 @@ class Lever:
                 raise ScenarioError(f"{where} ({cls.type_name}): 'groups' does not apply: this lever does not act on "
                                     f"a selection of groups (levers that do: {', '.join(group_lever_types())})")
         for key in entry:
+            if key == "top_harm" and cls.acts_on_groups:
+                raise ScenarioError(f"{where} ({cls.type_name}): 'top_harm' is a group criterion: give groups = "
+                                    f"{{ top_harm = N }} for the N groups with most harm (top_harm_areas = N picks the "
+                                    f"N areas with most harm)")
             if key not in valid:
                 raise ScenarioError(f"{where} ({cls.type_name}): unknown key '{key}'{did_you_mean(key, valid)} "
                                     f"(expected one of: {', '.join(valid)})")

@@ -125,7 +125,7 @@ class ClearHoldBuild(Lever):
     summary = ("The three phases in sequence: Clear, then Hold; Build starts with Hold and runs on. "
                "A phase of 0 years is skipped (Clear alone, Clear then Hold). Effect sizes are the phase "
                "levers' defaults; use clear, hold and build separately to change them. A groups selection "
-               "is Clear's")
+               "applies to Clear only")
     acts_on_groups = True
     settings = (
         setting("clear_years", 0.5, "years", 0.0, 3.0, f"{A}: an intensive surge of months", "length of Clear"),
@@ -141,6 +141,9 @@ class ClearHoldBuild(Lever):
 
         if self.values["clear_years"] + self.values["hold_years"] + self.values["build_years"] <= 0:
             raise ScenarioError(f"{where} (clear_hold_build): every phase has 0 years; give at least one")
+        if self.groups is not None and self.values["clear_years"] <= 0:
+            raise ScenarioError(f"{where} (clear_hold_build): groups applies to Clear, which has clear_years = 0 "
+                                f"(Hold and Build act on areas); drop groups or give Clear some years")
 
     def parts(self) -> list[Lever]:
         v, start = self.values, self.start_year
@@ -203,7 +206,8 @@ class BusinessDisruption(Lever):
         setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
                 "reputation lost each month by a targeted group"),
         setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6, A,
-                "cost in one area, whatever its population (it works on `groups_per_area` groups)"),
+                "cost in one area, whatever its population (it works on `groups_per_area` groups); with a "
+                "groups selection, only in areas holding a selected mapped group"),
     )
 
     def act(self, model, mask):
@@ -212,6 +216,9 @@ class BusinessDisruption(Lever):
         if self.groups is not None:
             eligible &= selected_rows(self, model, mask)
         candidates = np.flatnonzero(eligible)
+        # with a selection, the areas with a selected group to work on (the only ones it pays for)
+        self.areas_worked = np.zeros(model.geography.n_areas, dtype=bool)
+        self.areas_worked[ocgs.area[candidates]] = True
         if candidates.size == 0:
             return
         score = ocgs.harm_gbp_per_month[candidates] * ocgs.score_noise[candidates] ** (1.0 - ocgs.intel[candidates])
@@ -222,15 +229,18 @@ class BusinessDisruption(Lever):
         ocgs.reputation[chosen] = np.maximum(ocgs.reputation[chosen] - v["reputation_loss_per_month"] * months * i, 0.0)
 
     def cost_gbp_per_year(self, model, mask):
-        return mask * self.values["cost_gbp_per_area_year"] * self.intensity  # per area: the groups worked on
+        """Per target area, whatever its population (it works on `groups_per_area` groups there);
+        with a groups selection, only in the areas where it found a selected group this step."""
+        worked = mask if self.groups is None else mask & self.areas_worked
+        return worked * self.values["cost_gbp_per_area_year"] * self.intensity
 
 
 @register
 class TaskingPriority(Lever):
     type_name = "tasking_priority"
-    summary = ("Tasking priority on a selection of groups (groups = {...}, required: county-lines groups, a market, "
-               "a type, the top N): the units working the target areas rank them as if their harm were higher, "
-               "so their existing investigators work them first; no new investigators")
+    summary = ("Tasking priority: police units rank a chosen set of groups (such as those running county lines) "
+               "as if their harm were priority_weight times higher, so the investigators they already have work "
+               "more of them and fewer of the rest; no new investigators")
     acts_on_groups = True
     settings = (
         setting("priority_weight", 3, "multiplier", 1.5, 20,

@@ -170,11 +170,13 @@ def _lever_block(entry: dict) -> str:
         "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
     } for p in cls.settings])
     groups = where.pop("groups", None)
-    timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or "defaults"
+    timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or (
+        "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
     if groups is not None:
         from twin.group_selection import GroupSelection
 
-        timing += f"; {html.escape(GroupSelection.parse(groups, 'report').describe())}"
+        phase = " (in Clear)" if cls.type_name == "clear_hold_build" else ""
+        timing += f"; acting{phase} on {html.escape(GroupSelection.parse(groups, 'report').describe())}"
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 

@@ -38,12 +38,14 @@ class RunOutput:
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """What a scenario sets that is allowed but worth a remark: lever settings and parameters beyond
-    their plausible ranges, share sets that do not sum to 1 (printed before a run, kept in run.json)."""
+    their plausible ranges, a group selection that cannot hold a group, share sets that do not sum
+    to 1 (printed before a run, kept in run.json)."""
+    from twin.group_selection import selection_warnings
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
 
-    return settings_beyond_plausible(scenario) + consistency_warnings(scenario.build_parameters(),
-                                                                      f"{scenario.path}: [parameters]")
+    return (settings_beyond_plausible(scenario) + selection_warnings(scenario)
+            + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
 
 def register_warnings(model: TwinModel) -> list[str]:

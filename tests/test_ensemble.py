@@ -342,6 +342,37 @@ def test_report_names_the_areas_of_the_run_not_the_uk_defaults(tmp_path):
     assert "total: England<" in page and "total: England and Wales<" in page and "total: Wales<" not in page
 
 
+def test_with_a_vulnerability_index_the_report_says_where_harm_lands_in_the_most_vulnerable_areas(tmp_path):
+    """Ten areas with a vulnerability index: the two most vulnerable (a fifth) get their own harm
+    total in the summary (the sum of their per-area harm, discounted) and their line in the report."""
+    from twin.ensemble import discount_factors
+
+    rows = ["force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index"]
+    index = [1.0, 2.5, 1.2, 0.8, 3.0, 1.0, 0.9, 1.1, 1.0, 1.4]  # the fifth: areas 4 (3.0) and 1 (2.5)
+    rows += [f"Area{k},England,R{k % 3},{800 + 100 * k},{int(k in (1, 6))},{v}" for k, v in enumerate(index)]
+    areas = tmp_path / "areas.csv"
+    areas.write_text("\n".join(rows) + "\n")
+    geo = load_geography(areas)
+    assert list(np.flatnonzero(geo.most_vulnerable())) == [1, 4]
+    assert describe(geo)["most_vulnerable"] == ["Area1", "Area4"]
+    base = write(tmp_path / "own.toml", f'[scenario]\nname = "own"\nbase = "{BASE}"\nareas_file = "{areas}"\n')
+    clear = write(tmp_path / "clear.toml", f'[scenario]\nname = "clear"\nbase = "{base}"\n'
+                  '[[levers]]\ntype = "clear"\nareas = ["Area4"]\n')
+    out = tmp_path / "report"
+    db = f"sqlite:///{tmp_path / 'own.db'}"
+    assert main(["compare", str(base), str(clear), "--reps", "2", "--years", "1", "--workers", "1",
+                 "--db", db, "--out", str(out), "--quiet"]) == 0
+    page = (out / "report.html").read_text()
+    assert "harm change, most vulnerable fifth of areas" in page
+    assert "In the most vulnerable fifth of the areas by the areas file's vulnerability index (Area1 and Area4), harm" in page
+    comparison = load_comparison(Store(db), 1)
+    summary, yearly = comparison.summary, comparison.areas
+    stored = summary[(summary.scenario == "own") & (summary.metric == "discounted_harm_gbp_most_vulnerable_areas")]
+    harm = yearly[(yearly.scenario == "own") & (yearly.metric == "harm_gbp_total") & yearly.area.isin(["Area1", "Area4"])]
+    assert discount_factors(12, 12)[-1] == 1.0  # one reported year: nothing discounted yet
+    assert len(harm) == 2 and stored["mean"].iloc[0] == pytest.approx(harm["mean"].sum(), rel=1e-9)
+
+
 def test_compare_command_report_and_export(tmp_path, chb, capsys):
     out = tmp_path / "report"
     db = f"sqlite:///{tmp_path / 'c.db'}"

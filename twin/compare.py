@@ -164,6 +164,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         out["harm_averted_per_extra_gbp"] = averted / extra_spend if extra_spend > 0 else float("nan")
         out["exporter_harm_diff"] = d["discounted_harm_gbp_exporter_areas"].mean()
         out["other_areas_harm_diff"] = d["discounted_harm_gbp_other_areas"].mean()
+        if "discounted_harm_gbp_most_vulnerable_areas" in d:
+            out["most_vulnerable_harm_diff"] = d["discounted_harm_gbp_most_vulnerable_areas"].mean()
         out["payback_year"], out["payback_unclear"] = _payback_year(traj, scenario, baseline, steps_per_year)
         rows.append(out)
 

@@ -118,6 +118,10 @@ def outcome_tables(model) -> dict:
     harm = results.values[:steps, :-1, results.index["harm_gbp_total"]]
     summary["discounted_harm_gbp_exporter_areas"] = float((harm[:, vulnerable].sum(axis=1) * factors).sum())
     summary["discounted_harm_gbp_other_areas"] = float((harm[:, ~vulnerable].sum(axis=1) * factors).sum())
+    most_vulnerable = model.geography.most_vulnerable()  # with an areas file's vulnerability index
+    if most_vulnerable is not None:
+        summary["discounted_harm_gbp_most_vulnerable_areas"] = float(
+            (harm[:, most_vulnerable].sum(axis=1) * factors).sum())
     return {"trajectories": trajectories, "area_results": area_rows, "summary": summary}
 
 

@@ -57,6 +57,16 @@ class Geography:
     def n_regions(self) -> int:
         return len(self.region_names)
 
+    def most_vulnerable(self) -> np.ndarray | None:
+        """The most vulnerable fifth of the areas (at least one) by the areas file's
+        `vulnerability_index`, highest first, ties in file order; None without the column."""
+        if self.vulnerability_index is None:
+            return None
+        n = max(int(np.ceil(self.n_areas / 5)), 1)
+        mask = np.zeros(self.n_areas, dtype=bool)
+        mask[np.argsort(-self.vulnerability_index, kind="stable")[:n]] = True
+        return mask
+
     def area_index(self, name: str) -> int:
         return self.area_names.index(name)
 
@@ -222,13 +232,16 @@ def _optional_value(raw: str | None, column: str, label: str, line: int) -> floa
 
 
 def describe(geo: Geography) -> dict:
-    """What a report needs to name the areas: their number, nations (with counts), exporters, and
-    each area's nation (for subtotals)."""
+    """What a report needs to name the areas: their number, nations (with counts), exporters, the
+    most vulnerable fifth when the areas file gives a vulnerability index, and each area's nation
+    (for subtotals)."""
     nations: dict[str, int] = {}
     for nation in geo.nation:
         nations[nation] = nations.get(nation, 0) + 1
+    vulnerable = geo.most_vulnerable()
     return {"areas": geo.n_areas, "nations": nations,
             "exporters": [name for name, flag in zip(geo.area_names, geo.exporter) if flag],
+            "most_vulnerable": [] if vulnerable is None else [n for n, flag in zip(geo.area_names, vulnerable) if flag],
             "nation_of": dict(zip(geo.area_names, geo.nation))}
 
 

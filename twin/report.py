@@ -252,7 +252,9 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     base, money = base[frame.index], money[frame.index]
     described = dict(zip(METRIC_NAMES, (m.description for m in METRICS)))
     described.update({"harm_gbp_exporter_areas": "harm in the county-line exporter areas",
-                      "harm_gbp_other_areas": "harm in the other areas"})
+                      "harm_gbp_other_areas": "harm in the other areas",
+                      "harm_gbp_most_vulnerable_areas": "harm in the most vulnerable fifth of the areas by the areas "
+                      "file's vulnerability index"})
     described.update({n: f"spending on the lever {n.removeprefix('lever_cost_gbp_')}"
                       for n in base if n.startswith("lever_cost_gbp_")})
     described.update({"lever_cost_gbp": "spending on all the scenario's levers together",
@@ -332,7 +334,10 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
                          "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
         "harm change, exporter areas": signed_bn(r["vulnerable"]),
         "harm change, other areas": signed_bn(r["other"]),
+        "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"]),
     } for r in rows])
+    if not comparison.geography.get("most_vulnerable"):  # no vulnerability index in the areas file
+        headline = headline.drop(columns=["harm change, most vulnerable fifth of areas"], errors="ignore")
     if not comparison.geography.get("exporters"):  # no exporter areas: the split says nothing
         headline = headline.drop(columns=["harm change, exporter areas", "harm change, other areas"], errors="ignore")
 

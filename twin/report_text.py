@@ -38,6 +38,7 @@ def headline_rows(comparison: Comparison) -> list[dict]:
             "green_book_low": d.get("green_book_low", float("nan")),
             "green_book_high": d.get("green_book_high", float("nan")),
             "vulnerable": d["exporter_harm_diff"],
+            "most_vulnerable": d.get("most_vulnerable_harm_diff", float("nan")),
             "other": d["other_areas_harm_diff"], "pairs": d["pairs"],
         })
     return rows
@@ -415,6 +416,10 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"{_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    most_vulnerable = comparison.geography.get("most_vulnerable") or []
+    if most_vulnerable and np.isfinite(best["most_vulnerable"]):
+        text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index "
+                    f"({and_list([html.escape(a) for a in most_vulnerable])}), harm {change(best['most_vulnerable'])}.")
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "

@@ -798,7 +798,7 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
     areas = tmp_path / "areas.csv"
     areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R1,100,0\n")
     assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": [],
-                                                             "nation_of": {"A": "England"}}
+                                                             "most_vulnerable": [], "nation_of": {"A": "England"}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}
 
 

@@ -101,6 +101,10 @@ class GroupSelection:
                                                               f"when it starts (a fixed list)")
         return text
 
+    def acting_on(self, lever_type: str) -> str:
+        """'acting on <the selection in words>', saying so when only a composite lever's Clear uses it."""
+        return f"acting{' (in Clear)' if lever_type == 'clear_hold_build' else ''} on {self.describe()}"
+
     def matches(self, model) -> np.ndarray:
         """Bool over the OCG rows: active groups meeting every criterion but `top_harm`."""
         ocgs = model.ocgs

@@ -1,9 +1,8 @@
 """The policy comparison report: one self-contained HTML file, a summary CSV, and PNG charts.
 
 The report opens with a plain-language summary (which option does best, by how much, how sure),
-then fan charts of harm, cost and key counts per scenario, the difference-from-baseline table,
-per-area results, and the assumptions and parameters behind each scenario. Charts are embedded
-as base64 PNGs so the file can be opened offline and emailed.
+then fan charts of harm, cost and key counts per scenario, the difference-from-baseline table, per-area
+results, and the assumptions and parameters behind each scenario. Charts are embedded as base64 PNGs.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ import pandas as pd  # noqa: E402
 
 from twin.compare import Comparison  # noqa: E402
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE  # noqa: E402
+from twin.group_selection import GroupSelection  # noqa: E402
 from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_format import discounted_count, per_pound, terms_used  # noqa: E402
@@ -173,10 +173,7 @@ def _lever_block(entry: dict) -> str:
     timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or (
         "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
     if groups is not None:
-        from twin.group_selection import GroupSelection
-
-        phase = " (in Clear)" if cls.type_name == "clear_hold_build" else ""
-        timing += f"; acting{phase} on {html.escape(GroupSelection.parse(groups, 'report').describe())}"
+        timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}"
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
@@ -251,13 +248,12 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     frame = frame[~frame.metric.map(discounted_count)].copy()
     base, money = base[frame.index], money[frame.index]
     described = dict(zip(METRIC_NAMES, (m.description for m in METRICS)))
-    described.update({"harm_gbp_exporter_areas": "harm in the county-line exporter areas",
-                      "harm_gbp_other_areas": "harm in the other areas",
-                      "harm_gbp_most_vulnerable_areas": "harm in the most vulnerable fifth of the areas by the areas "
-                      "file's vulnerability index"})
     described.update({n: f"spending on the lever {n.removeprefix('lever_cost_gbp_')}"
                       for n in base if n.startswith("lever_cost_gbp_")})
-    described.update({"lever_cost_gbp": "spending on all the scenario's levers together",
+    described.update({"harm_gbp_exporter_areas": "harm in the county-line exporter areas",
+                      "harm_gbp_other_areas": "harm in the other areas", "harm_gbp_most_vulnerable_areas":
+                      "harm in the most vulnerable fifth of the areas by the areas file's vulnerability index",
+                      "lever_cost_gbp": "spending on all the scenario's levers together",
                       "net_social_cost_gbp_excluding_assets": "net social cost without recovered assets (harm + "
                       "response cost; the Green Book view, in which assets taken from offenders are a transfer)"})
     frame.insert(2, "unit", np.where(money, f"GBP ({PRICE_YEAR} prices)", "people or events"))
@@ -336,10 +332,9 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
         "harm change, other areas": signed_bn(r["other"]),
         "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"]),
     } for r in rows])
-    if not comparison.geography.get("most_vulnerable"):  # no vulnerability index in the areas file
-        headline = headline.drop(columns=["harm change, most vulnerable fifth of areas"], errors="ignore")
-    if not comparison.geography.get("exporters"):  # no exporter areas: the split says nothing
-        headline = headline.drop(columns=["harm change, exporter areas", "harm change, other areas"], errors="ignore")
+    unused = (["harm change, most vulnerable fifth of areas"] if not comparison.geography.get("most_vulnerable") else []
+              ) + ([] if comparison.geography.get("exporters") else ["harm change, exporter areas", "harm change, other areas"])
+    headline = headline.drop(columns=unused, errors="ignore")  # no vulnerability index; no exporter areas
 
     other_table = other_outcomes(comparison)
     by_year = year_by_year(comparison)

@@ -412,14 +412,12 @@ def plain_summary(comparison: Comparison) -> list[str]:
 
     exporters = comparison.geography.get("exporters") or []
     if exporters:
-        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the "
-                    f"{_exporter_phrase(exporters)} "
+        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
-    most_vulnerable = comparison.geography.get("most_vulnerable") or []
-    if most_vulnerable and np.isfinite(best["most_vulnerable"]):
-        text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index "
-                    f"({and_list([html.escape(a) for a in most_vulnerable])}), harm {change(best['most_vulnerable'])}.")
+    if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
+        names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
+        text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "

@@ -507,8 +507,8 @@ def test_report_renders_in_headless_chromium(tmp_path, chb):
     assert pixels.std() > 0.05  # not a blank page
 
 
-def test_summary_names_harms_in_people_that_rise():
-    """A rise counts when its whole interval is above zero; falls and uncertain changes are not named."""
+def test_summary_names_harms_that_rise():
+    """Harms in people, then priced harm categories. A rise counts when its whole interval is above zero; falls and uncertain changes are not named."""
     from twin.compare import Comparison
     from twin.report_text import _rises
 
@@ -516,10 +516,16 @@ def test_summary_names_harms_in_people_that_rise():
         {"scenario": "x", "metric": "total_homicides", "diff_mean": 12.0, "diff_low": 3.0, "diff_high": 21.0},
         {"scenario": "x", "metric": "total_drug_deaths", "diff_mean": -40.0, "diff_low": -60.0, "diff_high": -20.0},
         {"scenario": "x", "metric": "total_recruits_children", "diff_mean": 5.0, "diff_low": -2.0, "diff_high": 12.0},
+        # priced categories (discounted): a clear rise in one while another falls
+        {"scenario": "x", "metric": "discounted_harm_gbp_economic", "diff_mean": 0.3e9, "diff_low": 0.2e9,
+         "diff_high": 0.4e9},
+        {"scenario": "x", "metric": "discounted_harm_gbp_drugs", "diff_mean": -2e9, "diff_low": -3e9, "diff_high": -1e9},
+        {"scenario": "x", "metric": "discounted_harm_gbp_violence", "diff_mean": 0.1e9, "diff_low": -0.1e9,
+         "diff_high": 0.3e9},
     ])
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
-    assert _rises(comparison, "x") == ["homicides rise by 12"]
+    assert _rises(comparison, "x") == ["homicides rise by 12", "economic-crime harm rises by £0.30bn (discounted)"]
 
 
 def test_summary_says_when_the_courts_or_prisons_limit_an_option():
@@ -735,7 +741,7 @@ def test_money_and_counts_without_numbers_read_n_a():
 def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     from types import SimpleNamespace
 
-    from twin.report_text import unmoved_harms
+    from twin.report_unmoved import unmoved_harms
 
     def comparison(change):
         summary = pd.DataFrame([
@@ -765,6 +771,13 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     both.summary = pd.concat([both.summary, pd.DataFrame([
         {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0}])])
     assert "every option here leaves it exactly where it is)" in unmoved_harms(both)
+
+    # a small change whose interval lies on one side of zero is said to be clear, with its direction
+    clear = comparison(0.3e9)
+    clear.summary.loc[clear.summary.scenario == "opt", ["diff_low", "diff_high"]] = [0.2e9, 0.4e9]
+    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn, the interval on one side of " \
+           "zero)" in unmoved_harms(clear)
+    assert "small, but clear" not in unmoved_harms(comparison(0.3e9))  # no interval, nothing said
 
     # a market capped by demand has its own reason, after the national markets' paragraph
     capped = comparison(0.0)
@@ -1006,7 +1019,7 @@ def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differi
 def test_the_levers_said_to_act_on_a_national_market_are_said_not_to_move_it_either_when_options_here_add_them():
     from types import SimpleNamespace
 
-    from twin.report_text import unmoved_harms
+    from twin.report_unmoved import unmoved_harms
 
     summary = pd.DataFrame([
         {"scenario": "base", "metric": "total_harm_gbp_immigration", "mean": 5e9},
@@ -1090,3 +1103,12 @@ def test_the_report_counts_runs_per_scenario():
     runs = pd.DataFrame({"scenario": ["a"] * 4 + ["b"] * 4, "status": ["done"] * 8})
     assert _finished(runs) == "4 replications of each of 2 scenarios finished"
     assert _finished(runs.assign(status=["done"] * 7 + ["failed"])) == "7 runs finished"
+
+
+def test_every_chart_titled_month_by_month_is_drawn_from_the_monthly_levels():
+    """A stock charted from the yearly table would show twelve months added up (county lines at
+    about 21,500 against 1,800 running)."""
+    from twin.report import CHARTS, STOCKS
+
+    for metric, title, *_ in CHARTS:
+        assert ("month by month" in title) == (metric in STOCKS), metric

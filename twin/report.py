@@ -30,8 +30,9 @@ from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_format import discounted_count, per_pound, terms_used  # noqa: E402
 from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
-    unmoved_harms, who_pays, wins, year_by_year,
+    who_pays, wins, year_by_year,
 )
+from twin.report_unmoved import unmoved_harms  # noqa: E402
 
 CHARTS = (  # metric, title, scale, y-axis label
     ("harm_gbp_total", "Harm from SOC (£bn a year)", 1e9, "£bn a year (undiscounted)"),
@@ -45,7 +46,7 @@ CHARTS = (  # metric, title, scale, y-axis label
     ("members_prison", "SOC prisoners serving a sentence (month by month)", 1, "prisoners"),
     ("county_lines_active", "County lines running (month by month)", 1, "county lines"),
 )
-STOCKS = {"ocgs_active", "members_active", "members_prison"}
+STOCKS = {"ocgs_active", "members_active", "members_prison", "county_lines_active"}  # charted month by month
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
@@ -172,8 +173,7 @@ def _lever_block(entry: dict) -> str:
     groups = where.pop("groups", None)
     timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or (
         "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
-    if groups is not None:
-        timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}"
+    timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
 
@@ -243,10 +243,9 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     frame = comparison.summary.copy()
     if frame.empty:
         return frame
+    frame = frame[~frame.metric.map(discounted_count)].copy()
     base = frame.metric.str.replace(r"^(total|discounted|final_year)_", "", regex=True)
     money = base.str.contains("gbp")
-    frame = frame[~frame.metric.map(discounted_count)].copy()
-    base, money = base[frame.index], money[frame.index]
     described = dict(zip(METRIC_NAMES, (m.description for m in METRICS)))
     described.update({n: f"spending on the lever {n.removeprefix('lever_cost_gbp_')}"
                       for n in base if n.startswith("lever_cost_gbp_")})
@@ -256,10 +255,11 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
                       "lever_cost_gbp": "spending on all the scenario's levers together",
                       "net_social_cost_gbp_excluding_assets": "net social cost without recovered assets (harm + "
                       "response cost; the Green Book view, in which assets taken from offenders are a transfer)"})
-    frame.insert(2, "unit", np.where(money, f"GBP ({PRICE_YEAR} prices)", "people or events"))
+    frame.insert(2, "unit", np.select([money, frame.metric.str.startswith("final_year_")],
+                                      [f"GBP ({PRICE_YEAR} prices)", "count (groups, people or lines)"], "people or events"))
     how = np.select([frame.metric.str.startswith("discounted_"), frame.metric.str.startswith("final_year_")],
                     [f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
-                     "mean over the steps of the last reported year (a level, not a sum)"],
+                     "UK total, mean over the months (or weeks) of the final year of the horizon (a level, not a sum)"],
                     "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
     frame = pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
@@ -462,7 +462,7 @@ carry no money value; only harm in the six priced categories enters the net soci
 </ul>
 <h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted; for
-county lines, OCGs and members, the level in the last year instead), mean of paired replications with its 90%
+county lines, OCGs and members, the level over the final year instead), mean of paired replications with its 90%
 interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
 leaders brings succession disputes and their violence (docs/VALIDATION.md measures both). Whether they

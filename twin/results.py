@@ -44,10 +44,12 @@ METRICS: tuple[Metric, ...] = (
     _m("harm_gbp_response", "GBP/step", "harm: response costs outside the modelled SOC response"),
     _m("response_cost_gbp", "GBP/step", "modelled response: SOC policing, courts, prisons, levers"),
     _m("response_cost_gbp_policing", "GBP/step", "SOC policing budget of the baseline spent (lever-funded policing is in lever_cost_gbp_*)"),
-    _m("response_cost_gbp_forces", "GBP/step", "SOC policing budget of the baseline: the force's own"),
-    _m("response_cost_gbp_rocus", "GBP/step", "SOC policing budget of the baseline: the regional units' (ROCUs'), "
-       "each area's population share of its region's"),
-    _m("response_cost_gbp_nca", "GBP/step", "SOC policing budget of the baseline: the NCA's, by population share"),
+    _m("response_cost_gbp_forces", "GBP/step", "baseline SOC policing budget spent by forces (an area's row: its "
+       "force's); fixed by the budget parameters, so the same in every option"),
+    _m("response_cost_gbp_rocus", "GBP/step", "baseline SOC policing budget spent by the regional units (ROCUs; an "
+       "area's row: its population share of its region's)"),
+    _m("response_cost_gbp_nca", "GBP/step", "baseline SOC policing budget spent by the NCA (an area's row: its "
+       "population share)"),
     _m("response_cost_gbp_courts", "GBP/step", "prosecution and court costs"),
     _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners and defendants on remand"),
     _m("assets_recovered_gbp", "GBP/step", "criminal assets recovered (confiscation and fines)"),

@@ -322,7 +322,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
                     f"{and_list(rises)} over the horizon (90% interval{'s' if len(rises) > 1 else ''} above zero; "
-                    f"see 'Other outcomes').")
+                    f"see 'Other outcomes' and summary.csv).")
     limits = _justice_limits(comparison, best["scenario"])
     if limits:
         text.append(limits)

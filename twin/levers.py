@@ -28,7 +28,7 @@ A = "assumption"
 class Clear(Lever):
     type_name = "clear"
     summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
-               "against their highest-harm groups (or, given groups, against that selection first); "
+               "against their highest-harm groups (given groups, that selection moves up their lists); "
                "cross-boundary groups taken without friction")
     acts_on_groups = True
     settings = (

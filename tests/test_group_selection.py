@@ -196,3 +196,20 @@ def test_business_disruption_with_a_selection_pays_only_where_it_finds_a_selecte
     assert 0 < holding.sum() < model.geography.n_areas
     cost = lever.cost_gbp_per_year(model, everywhere)
     assert np.array_equal(cost > 0, holding) and np.all(cost[holding] == lever.values["cost_gbp_per_area_year"])
+
+
+def test_groups_added_after_the_weights_were_set_weigh_one_in_tasking(running_model):
+    """A weight array shorter than the group table (groups added after the levers acted) is padded
+    with ones: tasking opens exactly the operations it opens with no weights at all."""
+    import copy
+
+    from twin import policing
+
+    opened = []
+    for priority in (None, np.ones(running_model.ocgs.n - 7)):
+        model = copy.deepcopy(running_model)
+        model.modifiers.reset()
+        model.modifiers.group_priority = priority
+        policing.task(model, 3 * model.investigators_fte)  # free investigators to open operations with
+        opened.append(model.ocgs.operation_months_left.copy())
+    assert np.array_equal(opened[0], opened[1]) and (opened[0] != running_model.ocgs.operation_months_left).any()

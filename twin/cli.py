@@ -124,11 +124,16 @@ def cmd_levers(args) -> int:
     if not catalogue:
         print("No levers are registered.")
         return 0
+    from twin.group_selection import LIST_KEYS
+
+    print("Levers that list 'groups' below take a selection of groups: groups = { markets = [...], types = [...], "
+          "reach = [...], violence = [...], county_lines = true or false, top_harm = N }, with the names\n"
+          + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
     for lever in catalogue:
         print(f"\n{lever['type']}: {lever['summary']}")
         if lever["groups"]:
-            print("    groups = { ... }  (the groups it acts on, by markets, types, reach, violence, county_lines "
-                  "or top_harm; docs/ODD.md, 3.4)")
+            print("    groups = { ... }  (optional for all but tasking_priority: the groups it acts on; see above "
+                  "and docs/ODD.md, 3.4)")
         for name, spec in lever["settings"].items():
             print(f"    {name} = {spec}")
     return 0

@@ -1112,3 +1112,43 @@ def test_every_chart_titled_month_by_month_is_drawn_from_the_monthly_levels():
 
     for metric, title, *_ in CHARTS:
         assert ("month by month" in title) == (metric in STOCKS), metric
+
+
+def test_the_area_table_marks_the_changes_whose_interval_excludes_zero():
+    from types import SimpleNamespace
+
+    from twin.report_areas import area_table
+
+    rows = []
+    for area, nation, base, diff, low, high in (("A", "England", 300e6, -50e6, -80e6, -20e6),
+                                                ("B", "England", 200e6, 10e6, -5e6, 25e6),
+                                                ("C", "Wales", 100e6, 30e6, 5e6, 55e6)):
+        rows += [{"scenario": "base", "area": area, "metric": "harm_gbp_total", "mean": base, "diff_mean": 0.0,
+                  "diff_low": 0.0, "diff_high": 0.0},
+                 {"scenario": "opt", "area": area, "metric": "harm_gbp_total", "mean": base + diff, "diff_mean": diff,
+                  "diff_low": low, "diff_high": high}]
+    comparison = SimpleNamespace(areas=pd.DataFrame(rows), baseline="base",
+                                 geography={"nation_of": {"A": "England", "B": "England", "C": "Wales"}})
+    table = area_table(comparison).set_index("area")["opt: change (£m)"]
+    assert table["A"] == "-50*" and table["B"] == "+10" and table["C"] == "+30*"
+    assert table["total: England"] == "-40" and table["all areas"] == "-10"  # totals carry no mark
+
+
+def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differences(tmp_path):
+    from twin.compare import mean_interval
+
+    db = f"sqlite:///{tmp_path / 'areas.db'}"
+    clear = write(tmp_path / "clear.toml", f'[scenario]\nname = "clear"\nbase = "{BASE}"\n'
+                  '[[levers]]\ntype = "clear"\nareas = ["Kent"]\n')
+    assert main(["compare", BASE, str(clear), "--reps", "3", "--years", "1", "--db", db, "--quiet",
+                 "--out", str(tmp_path / "out")]) == 0
+    store = Store(db)
+    comparison = load_comparison(store, 1)
+    kent = comparison.areas[(comparison.areas.scenario == "clear") & (comparison.areas.area == "Kent")
+                            & (comparison.areas.metric == "harm_gbp_total")].iloc[0]
+    assert kent["diff_low"] < kent["diff_mean"] < kent["diff_high"]
+    # the interval from the runs' own paired differences, recomputed from the stored per-area table
+    per_run = store.area_frame(1).merge(comparison.runs[["run_id", "scenario", "replicate"]], on="run_id")
+    harm = per_run[(per_run.area == "Kent") & (per_run.metric == "harm_gbp_total")]
+    by = harm.groupby(["scenario", "replicate"])["value"].sum().unstack(0)
+    assert (kent["diff_low"], kent["diff_high"]) == pytest.approx(mean_interval((by["clear"] - by["baseline"]).to_numpy()))

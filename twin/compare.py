@@ -35,7 +35,7 @@ class Comparison:
     bands: pd.DataFrame  # scenario, metric, step, mean, p5, p95
     differences: pd.DataFrame  # one row per non-baseline scenario
     summary: pd.DataFrame  # scenario, metric, mean, p5, p95, diff_mean, diff_low, diff_high
-    areas: pd.DataFrame  # scenario, area, metric, mean, diff_mean
+    areas: pd.DataFrame  # scenario, area, metric, mean, diff_mean, diff_low, diff_high
     annual: pd.DataFrame  # scenario, year, metric, mean, p5, p95 (UK)
     runs: pd.DataFrame
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -183,6 +183,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     paired = paired.assign(diff_mean=paired["value"] - paired["base"])
     area_mean = area_mean.merge(paired.groupby(["scenario", "area", "metric"])["diff_mean"].mean().reset_index(),
                                 on=["scenario", "area", "metric"], how="left")
+    bounds = paired.groupby(["scenario", "area", "metric"])["diff_mean"].apply(lambda v: mean_interval(v.to_numpy()))
+    area_mean = area_mean.merge(pd.DataFrame(bounds.tolist(), index=bounds.index, columns=["diff_low", "diff_high"])
+                                .reset_index(), on=["scenario", "area", "metric"], how="left")
 
     spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     return Comparison(scenario_names, baseline, steps_per_year, done.groupby("scenario").size().to_dict(),

@@ -32,6 +32,7 @@ from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     who_pays, wins, year_by_year,
 )
+from twin.report_areas import area_table  # noqa: E402
 from twin.report_unmoved import unmoved_harms  # noqa: E402
 
 CHARTS = (  # metric, title, scale, y-axis label
@@ -176,22 +177,6 @@ def _lever_block(entry: dict) -> str:
     timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
             f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
-
-
-def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str]) -> list[dict]:
-    """Total rows for the per-area table: each nation with more than one area, England and Wales
-    together (Home Office policing) when both are there, and all areas."""
-    numbers = areas.drop(columns="area")
-    rows = []
-    nation = areas["area"].map(nation_of)
-    groups = {n: [n] for n in dict.fromkeys(nation.dropna()) if (nation == n).sum() > 1}
-    if {"England", "Wales"} <= set(nation.dropna()):
-        groups["England and Wales"] = ["England", "Wales"]
-    if len(set(nation.dropna())) > 1:
-        for label, members in groups.items():
-            rows.append({"area": f"total: {label}", **numbers[nation.isin(members)].sum()})
-    rows.append({"area": "all areas", **numbers.sum()})
-    return rows
 
 
 def report_experiment(path: Path) -> int | None:
@@ -352,20 +337,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     levels["metric"] = levels["metric"].map(LEVEL_LABELS)
     levels = levels.rename(columns={"metric": "outcome over the horizon"})
 
-    areas = comparison.areas[comparison.areas.metric == "harm_gbp_total"].pivot_table(
-        index="area", columns="scenario", values="diff_mean").drop(columns=[comparison.baseline], errors="ignore")
-    base_harm = comparison.areas[(comparison.areas.metric == "harm_gbp_total")
-                                 & (comparison.areas.scenario == comparison.baseline)].set_index("area")["mean"]
-    areas.insert(0, f"{comparison.baseline} harm (£m)", base_harm / 1e6)
-    for column in areas.columns[1:]:
-        areas[column] = areas[column] / 1e6
-    areas = areas.sort_values(areas.columns[0], ascending=False).reset_index()
-    areas = pd.concat([areas, pd.DataFrame(nation_subtotals(areas, comparison.geography.get("nation_of") or {}))
-                       ])
-    areas = areas.set_index("area").map(
-        lambda v: "n/a" if not np.isfinite(v) else f"{v:+,.1f}" if abs(v) < 9.95 else f"{round(v) + 0:+,.0f}").reset_index()
-    areas.iloc[:, 1] = areas.iloc[:, 1].str.lstrip("+")  # levels carry no sign; changes do
-    areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
+    areas = area_table(comparison)
 
     scenarios = store.scenarios_frame(experiment_id)
     assumption_blocks, key_rows = [], []
@@ -477,7 +449,9 @@ percentile of {spread_basis}), which is wider than the 90% intervals of the mean
 {_table(levels)}
 <h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
-headline figures): the baseline, and each option's change from it (mean of replications), in £ million.</p>
+headline figures): the baseline, and each option's change from it (mean of paired replications), in £ million;
+a * marks a change whose 90% interval lies on one side of zero (with 45 areas, about four changes an option
+does not cause would be marked by chance).</p>
 {f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>' if area_image else ''}
 {_table(areas)}
 <!-- terms -->

@@ -1,0 +1,58 @@
+"""The report's table of where the harm falls: harm over the horizon by area in the baseline, each
+option's paired change from it (marked where its 90% interval lies on one side of zero), and
+totals by nation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from twin.compare import Comparison
+
+
+def area_table(comparison: Comparison) -> pd.DataFrame:
+    """Rows: areas by baseline harm, then nation totals; columns: the baseline's harm (£m) and each
+    option's change (£m), '*' after a change whose interval excludes zero (areas only: the totals
+    carry no interval)."""
+    harm = comparison.areas[comparison.areas.metric == "harm_gbp_total"]
+    areas = harm.pivot_table(index="area", columns="scenario", values="diff_mean").drop(
+        columns=[comparison.baseline], errors="ignore")
+    clear = pd.DataFrame(False, index=areas.index, columns=areas.columns)
+    if {"diff_low", "diff_high"} <= set(harm.columns):
+        low = harm.pivot_table(index="area", columns="scenario", values="diff_low").reindex_like(areas)
+        high = harm.pivot_table(index="area", columns="scenario", values="diff_high").reindex_like(areas)
+        clear = (low > 0) | (high < 0)
+    base_harm = harm[harm.scenario == comparison.baseline].set_index("area")["mean"]
+    areas.insert(0, f"{comparison.baseline} harm (£m)", base_harm / 1e6)
+    for column in areas.columns[1:]:
+        areas[column] = areas[column] / 1e6
+    areas = areas.sort_values(areas.columns[0], ascending=False)
+    marks = clear.reindex(areas.index).fillna(False)
+    areas = areas.reset_index()
+    areas = pd.concat([areas, pd.DataFrame(nation_subtotals(areas, comparison.geography.get("nation_of") or {}))])
+    areas = areas.set_index("area").map(
+        lambda v: "n/a" if not np.isfinite(v) else f"{v:+,.1f}" if abs(v) < 9.95 else f"{round(v) + 0:+,.0f}")
+    for column in marks.columns:  # the areas' rows come first, in the order of `marks`
+        flagged = marks[column].to_numpy(dtype=bool)
+        areas.iloc[: flagged.size, areas.columns.get_loc(column)] += np.where(flagged, "*", "")
+    areas = areas.reset_index()
+    areas.iloc[:, 1] = areas.iloc[:, 1].str.lstrip("+")  # levels carry no sign; changes do
+    areas.columns = [str(c) if i < 2 else f"{c}: change (£m)" for i, c in enumerate(areas.columns)]
+    return areas
+
+
+def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str]) -> list[dict]:
+    """Total rows for the per-area table: each nation with more than one area, England and Wales
+    together (Home Office policing) when both are there, and all areas."""
+    numbers = areas.drop(columns="area")
+    rows = []
+    nation = areas["area"].map(nation_of)
+    groups = {n: [n] for n in dict.fromkeys(nation.dropna()) if (nation == n).sum() > 1}
+    if {"England", "Wales"} <= set(nation.dropna()):
+        groups["England and Wales"] = ["England", "Wales"]
+    if len(set(nation.dropna())) > 1:
+        for label, members in groups.items():
+            rows.append({"area": f"total: {label}", **numbers[nation.isin(members)].sum()})
+    rows.append({"area": "all areas", **numbers.sum()})
+    return rows

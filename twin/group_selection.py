@@ -162,14 +162,8 @@ def selection_warnings(scenario) -> list[str]:
         if lever.groups is None or not lever.groups.county_lines or lever.national or lever.top_harm_areas:
             continue
         geography = geography or load_geography(scenario.areas_file)
-        if lever.region_names is not None:
-            in_areas = np.isin(geography.area_region, [geography.region_names.index(r) for r in lever.region_names
-                                                       if r in geography.region_names])
-        elif lever.area_names == "all":
-            in_areas = np.ones(geography.n_areas, dtype=bool)
-        else:
-            in_areas = np.isin(geography.area_names, lever.area_names)
-        if not (in_areas & geography.exporter).any():
+        lever.check_targets(geography)  # named areas and regions exist (the error a run would give)
+        if not (lever.named_areas(geography) & geography.exporter).any():
             exporters = [name for name, flag in zip(geography.area_names, geography.exporter) if flag]
             warnings.append(f"{lever.entry}: groups = {{ county_lines = true }} in areas where no such group is based: "
                             f"groups running county lines are based in the exporter areas ({', '.join(exporters)}), "

@@ -196,8 +196,8 @@ class Lever:
         self.check_targets(geo)
         if self.national:
             return np.ones(geo.n_areas, dtype=bool)
-        mask = np.zeros(geo.n_areas, dtype=bool)
-        if self.top_harm_areas is not None:
+        mask = self.named_areas(geo)
+        if mask is None:  # top_harm_areas
             # Harm in the year before (12 monthly or 52 weekly steps; less if the run is younger).
             # Before any step is recorded, areas rank by heroin/crack demand, the largest harm category.
             steps = model.results.steps_recorded
@@ -205,8 +205,17 @@ class Lever:
             recent = model.results.values[max(steps - year, 0): steps, :-1,
                                           model.results.index["harm_gbp_total"]].sum(axis=0) if steps else None
             harm = recent if recent is not None else model.markets.demand[:, HEROIN_CRACK]
+            mask = np.zeros(geo.n_areas, dtype=bool)
             mask[np.argsort(-harm, kind="stable")[: self.top_harm_areas]] = True
-        elif self.region_names is not None:
+        return mask
+
+    def named_areas(self, geo) -> np.ndarray | None:
+        """The target areas the scenario names (all, named areas or regions), known before any run;
+        None for `top_harm_areas`, which ranks areas by harm when the lever starts."""
+        if self.top_harm_areas is not None:
+            return None
+        mask = np.zeros(geo.n_areas, dtype=bool)
+        if self.region_names is not None:
             for region in self.region_names:
                 mask |= geo.area_region == geo.region_names.index(region)
         elif self.area_names == "all":

@@ -223,10 +223,8 @@ def _optional_value(raw: str | None, column: str, label: str, line: int) -> floa
     try:
         value = float(text)
     except ValueError:
-        raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, "
-                            f"got {text!r}") from None
-    ok = value > 0 and np.isfinite(value) and (column == "vulnerability_index" or value <= 1)
-    if not ok:
+        value = float("nan")  # not a number: fails the check below
+    if not (value > 0 and np.isfinite(value) and (column == "vulnerability_index" or value <= 1)):
         raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, got {text!r}")
     return value
 

@@ -151,6 +151,12 @@ def selected_rows(lever, model, mask: np.ndarray) -> np.ndarray:
     return listed & ocgs.active & mask[ocgs.area]  # a listed group that moves out of the areas leaves the lever's reach
 
 
+def prioritise_selection(lever, model, mask: np.ndarray, weight: float) -> None:
+    """Weight the tasking score of `lever`'s selection in its areas by `weight` at full intensity
+    (1 + (weight - 1) x intensity: intensity 0 leaves tasking as it is)."""
+    model.modifiers.prioritise(selected_rows(lever, model, mask), 1.0 + (weight - 1.0) * lever.intensity)
+
+
 def selection_warnings(scenario) -> list[str]:
     """Before any run: a lever selecting the groups running county lines in areas where none is
     based (they are based in the exporter areas) would act on no group and still be paid for."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import kernel
-from twin.group_selection import selected_rows
+from twin.group_selection import prioritise_selection, selected_rows
 from twin.interventions import Lever, register, setting
 from twin.vocabulary import DRUG_MARKETS
 
@@ -52,7 +52,7 @@ class Clear(Lever):
         mods.success_multiplier[mask] *= 1.0 + self.values["success_uplift"] * i
         mods.cross_boundary_multiplier[mask] = 0.0
         if self.groups is not None:
-            mods.prioritise(selected_rows(self, model, mask), 1.0 + (self.values["selection_priority"] - 1.0) * i)
+            prioritise_selection(self, model, mask, self.values["selection_priority"])
 
     def cost_gbp_per_year(self, model, mask):
         return (mask * self.values["surge_investigators_per_area"] * self.values["cost_gbp_per_surge_investigator_year"]
@@ -259,8 +259,7 @@ class TaskingPriority(Lever):
                                 f"e.g. groups = {{ county_lines = true }}")
 
     def act(self, model, mask):
-        weight = 1.0 + (self.values["priority_weight"] - 1.0) * self.intensity
-        model.modifiers.prioritise(selected_rows(self, model, mask), weight)
+        prioritise_selection(self, model, mask, self.values["priority_weight"])
 
 
 @kernel

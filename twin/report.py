@@ -382,9 +382,8 @@ dl.terms dt {{ font-weight: bold; float: left; clear: left; width: 11em; }} dl.t
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {_finished(runs)}, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices (two sourced unit costs are in their source's earlier prices, not uprated, so they
-understate those costs by the inflation since: the fraud price per offence, 2021-22, and the prison place cost,
-2022-23), over the {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
+Money in {PRICE_YEAR} prices (unit costs from earlier years uprated by the GDP deflator), over the
+{horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{summary_html}</div>

@@ -401,11 +401,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     from twin.report_text import signed_count, who_pays
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
-    levers = "levers' own spending (new police money included)"
-    assert "police budgets" not in paying  # the baseline's budgets never move: no column of zeros
-    parts = [float(paying[c].replace("£", "").replace("bn", "")) for c in ("courts", "prisons and remand", levers)]
-    assert abs(sum(parts) - float(paying["total"].replace("£", "").replace("bn", ""))) <= 0.02  # rounding only
-    assert "Who pays" in page and "clear_hold_build_clear" in paying["of which"]
+    payers = ("police forces", "ROCUs", "NCA", "courts", "prisons and remand", "other agencies' lever spending")
+    parts = [float(paying[c].replace("\u2060", "").replace("£", "").replace("bn", "")) for c in payers]
+    total = float(paying["total"].replace("\u2060", "").replace("£", "").replace("bn", ""))
+    assert abs(sum(parts) - total) <= 0.03  # six parts, each rounded to £0.01bn
+    assert parts[0] > 0  # the Clear surge, by the forces
+    assert "Who pays" in page and "clear_hold_build_clear" in paying["levers' spending, largest"]
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
@@ -825,11 +826,17 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
     rows = [("base", "discounted_lever_cost_gbp_chb", 1.0e9, None), ("opt", "discounted_lever_cost_gbp_chb", 1.5e9, 0.45e9),
             ("base", "discounted_lever_cost_gbp_fund", 0.0, None), ("opt", "discounted_lever_cost_gbp_fund", 0.2e9, 0.2e9),
             ("base", "discounted_lever_cost_gbp_gone", 0.3e9, None), ("opt", "discounted_lever_cost_gbp_gone", 0.0, -0.3e9),
-            ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9)]
+            ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9),
+            ("opt", "discounted_lever_spending_gbp_forces", 0, 0.25e9), ("opt", "discounted_lever_spending_gbp_nca", 0, 0.2e9),
+            ("opt", "discounted_lever_spending_gbp_rocus", 0, 0.0), ("opt", "discounted_lever_spending_gbp_other", 0, -0.1e9),
+            ("opt", "discounted_response_cost_gbp_nca", 0, 0.0)]
     summary = pd.DataFrame([{"scenario": a, "metric": m, "mean": v, "diff_mean": d} for a, m, v, d in rows])
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
-    assert paying["levers' own spending (new police money included)"] == "+£0.35bn"  # +0.45, +0.2, -0.3 dropped
-    assert paying["of which"] == "chb +£0.45bn; fund +£0.20bn; gone -£0.30bn" and paying["courts"] == "+£0.05bn"
+    assert paying["levers' spending, largest"] == "chb +£0.45bn; fund +£0.20bn; gone -£0.30bn"  # +0.35: dropped
+    assert paying["courts"] == "+£0.05bn"
+    # the tiers: the levers' money each spends, with any change in its baseline budget (none here)
+    assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "+£0.00bn", "+£0.20bn")
+    assert paying["other agencies' lever spending"] == "-£0.10bn"
 
 
 def test_payback_year_waits_until_the_saving_is_clear():

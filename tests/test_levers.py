@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from twin.errors import ScenarioError
-from twin.interventions import LEVER_TYPES, build_levers
+from twin.interventions import LEVER_TYPES, PAYERS, POLICING, build_levers
 from twin.model import TwinModel
-from twin.parameters import Parameters
+from twin.parameters import Parameters, budget_tier_shares
+from twin.vocabulary import NCA, ROCU
 from twin.scenario import Scenario, load_scenario
 
 from conftest import SCENARIOS, assert_paired_sign
@@ -129,6 +130,57 @@ def test_every_lever_is_costed_as_its_settings_say_only_in_its_window_and_target
     parts = (column("response_cost_gbp_policing") + column("response_cost_gbp_courts")
              + column("response_cost_gbp_prisons") + cost)
     assert np.allclose(column("response_cost_gbp"), parts)
+    # Who bears it: the four payers' parts add up to the cost, and go to the payer the lever states.
+    spending = {payer: column(f"lever_spending_gbp_{payer}") for payer in PAYERS}
+    np.testing.assert_allclose(sum(spending.values()), cost, rtol=1e-9, atol=1e-6)
+    paid_by = LEVER_TYPES[kind].paid_by
+    if kind == "clear_hold_build":  # Clear and Hold by the forces, Build by local partners
+        build = column(f"lever_cost_gbp_{kind}_build")  # none here: Clear fills the window
+        np.testing.assert_allclose(spending["other"], build, rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(spending["forces"], cost - build, rtol=1e-9, atol=1e-6)
+    elif kind in ("funding", "soc_fund"):  # each tier pays for its own units' investigators (below)
+        assert all(spending[payer][6:12].sum() > 0 for payer in PAYERS[:3])
+        assert np.all(spending["other"] == 0)
+    elif paid_by == POLICING:  # the baseline budget's split
+        for payer, share in zip(PAYERS[:3], budget_tier_shares(model.params)):
+            np.testing.assert_allclose(spending[payer], cost * share, rtol=1e-9, atol=1e-6)
+        assert np.all(spending["other"] == 0)
+    else:
+        assert paid_by in PAYERS
+        for payer in PAYERS:
+            if payer != paid_by:
+                assert np.all(spending[payer] == 0), f"{kind}'s spending booked to {payer}"
+
+
+def test_clear_hold_build_phases_are_borne_by_forces_and_local_partners():
+    entry = {"type": "clear_hold_build", "areas": TARGETS, "clear_years": 0.25, "hold_years": 0.25, "build_years": 1}
+    model = _run([entry], n_steps=8)
+    column = lambda name: model.results.values[:8, :-1, model.results.index[name]]
+    police_phases = column("lever_cost_gbp_clear_hold_build_clear") + column("lever_cost_gbp_clear_hold_build_hold")
+    build = column("lever_cost_gbp_clear_hold_build_build")
+    assert police_phases[:3].sum() > 0 and build[3:].sum() > 0
+    np.testing.assert_allclose(column("lever_spending_gbp_forces"), police_phases, rtol=1e-9)
+    np.testing.assert_allclose(column("lever_spending_gbp_other"), build, rtol=1e-9)
+
+
+def test_funding_spending_is_borne_by_the_tiers_its_split_names():
+    """All the money to forces: forces spend more, the ROCUs and the NCA lose their baseline budgets
+    (negative spending, cut at once), and each tier's part is its own units' investigators."""
+    entry = {"type": "funding", "budget_gbp_per_year": 2e9, "share_forces": 1.0, "share_rocu": 0.0, "share_nca": 0.0}
+    model = _run([entry], n_steps=6)
+    column = lambda name: model.results.values[:6, :-1, model.results.index[name]]
+    forces, rocus, nca = (column(f"lever_spending_gbp_{p}") for p in ("forces", "rocus", "nca"))
+    assert np.all(forces > 0) and np.all(rocus < 0) and np.all(nca < 0)
+    assert np.all(column("lever_spending_gbp_other") == 0)
+    # the cut is immediate: from the first step, the ROCUs' and the NCA's spending is minus their budgets
+    police, params = model.police, model.params
+    budget_year = police.budget_gbp_per_month(params, model.modifiers) * 12
+    n = model.geography.n_areas
+    share = model.geography.population / model.geography.population.sum()
+    step_share = model.months_per_step / 12
+    np.testing.assert_allclose(rocus[0], -share * budget_year[n:][police.tier[n:] == ROCU].sum() * step_share, rtol=1e-9)
+    np.testing.assert_allclose(nca[0], -share * budget_year[n:][police.tier[n:] == NCA].sum() * step_share, rtol=1e-9)
+    np.testing.assert_allclose(forces + rocus + nca, column("lever_cost_gbp_funding"), rtol=1e-9)
 
 
 @pytest.mark.parametrize("kind", sorted(LEVER_TYPES))

@@ -131,6 +131,7 @@ def cmd_levers(args) -> int:
           + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
     for lever in catalogue:
         print(f"\n{lever['type']}: {lever['summary']}")
+        print(f"    paid by: {lever['paid_by']} (an assumption; metrics lever_spending_gbp_forces, _rocus, _nca, _other)")
         if lever["groups"]:
             print("    groups = { ... }  (optional for all but tasking_priority: the groups it acts on; see above "
                   "and docs/ODD.md, 3.4)")

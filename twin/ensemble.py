@@ -39,7 +39,8 @@ FINAL_STOCKS = ("ocgs_active", "members_active", "members_prison", "county_lines
 SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
           "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp",
           "response_cost_gbp_policing", "response_cost_gbp_forces", "response_cost_gbp_rocus",
-          "response_cost_gbp_nca", "response_cost_gbp_courts", "response_cost_gbp_prisons", "assets_recovered_gbp",
+          "response_cost_gbp_nca", "lever_spending_gbp_forces", "lever_spending_gbp_rocus", "lever_spending_gbp_nca",
+          "lever_spending_gbp_other", "response_cost_gbp_courts", "response_cost_gbp_prisons", "assets_recovered_gbp",
           "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
           "convictions", "recruits", "recruits_children", "nrm_referrals", "fraud_offences", "early_releases",
           "emergency_releases", "bail_releases")

@@ -62,6 +62,14 @@ def mean_area_population() -> float:
 #: the UK force areas (`geography.load_geography`)
 N_UK_AREAS = 45
 
+#: who bears a lever's spending: the three policing tiers and every other agency (courts, prisons,
+#: Border Force, supervisors, local partners, the Home Office); metrics `lever_spending_gbp_<payer>`
+PAYERS = ("forces", "rocus", "nca", "other")
+PAYER_LABELS = {"forces": "police forces", "rocus": "regional units (ROCUs)", "nca": "the NCA",
+                "other": "other agencies (courts, prisons, Border Force, supervisors, local partners)"}
+#: `Lever.paid_by` may also be this: policing as a whole, split as the baseline SOC budget is
+POLICING = "policing"
+
 
 class Lever:
     """Base class: time window, targets, intensity, effect sizes, cost.
@@ -78,6 +86,9 @@ class Lever:
     national = False
     #: levers that act on groups take a `groups` selection (`group_selection.py`)
     acts_on_groups = False
+    #: who bears the spending (one of `PAYERS`, or `POLICING`: the three tiers in the baseline
+    #: budget's split); an assumption about who would run the lever, stated in `twin levers`
+    paid_by = "other"
 
     def __init__(self, name: str, values: dict[str, float], start_year: float = 0.0,
                  end_year: float = np.inf, areas: Any = "all", regions: list[str] | None = None,
@@ -171,7 +182,14 @@ class Lever:
         settings = {p.name: f"{format_value(p.value)} {p.unit} (range {format_value(p.low)} to "
                             f"{format_value(p.high)}; {p.source}) - {p.description}" for p in cls.settings}
         return {"type": cls.type_name, "summary": cls.summary, "settings": settings, "national": cls.national,
-                "groups": cls.acts_on_groups}
+                "groups": cls.acts_on_groups, "paid_by": cls.payer_phrase()}
+
+    @classmethod
+    def payer_phrase(cls) -> str:
+        """Who bears the lever's spending, in words."""
+        if cls.paid_by == POLICING:
+            return "policing: forces, ROCUs and the NCA in the baseline budget's split"
+        return PAYER_LABELS[cls.paid_by]
 
     # ------------------------------------------------------------------ each step
 
@@ -243,12 +261,25 @@ class Lever:
         self.act(model, self.mask)
         self.months_active += model.months_per_step
         uplift = 1.0 + model.params.lever_cost_optimism_bias  # Green Book optimism bias, 0 by default
-        cost = self.cost_gbp_per_year(model, self.mask) * model.months_per_step / 12.0 * uplift
+        per_year = self.cost_gbp_per_year(model, self.mask)
+        share_of_year = model.months_per_step / 12.0 * uplift
+        cost = per_year * share_of_year
         model.tally.add_by_area("lever_cost_gbp", cost)
         model.tally.add_by_area(f"lever_cost_gbp_{self.name}", cost)
+        for payer, part in self.spending_by_payer(model, per_year):
+            model.tally.add_by_area(f"lever_spending_gbp_{payer}", part * share_of_year)
 
     def act(self, model, mask: np.ndarray) -> None:
         raise NotImplementedError
+
+    def spending_by_payer(self, model, per_year: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """The spending a year by area (`per_year`, from `cost_gbp_per_year`) split between the
+        payers (`PAYERS`) who bear it; the parts add up to it."""
+        if self.paid_by == POLICING:
+            from twin.parameters import budget_tier_shares
+
+            return [(payer, per_year * share) for payer, share in zip(PAYERS[:3], budget_tier_shares(model.params))]
+        return [(self.paid_by, per_year)]
 
     def cost_gbp_per_year(self, model, mask: np.ndarray) -> np.ndarray:
         """Spending per area and year. Default: `cost_gbp_per_area_year` for an area of the UK force

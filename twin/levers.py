@@ -18,7 +18,7 @@ import numpy as np
 
 from twin.compiled import kernel
 from twin.group_selection import prioritise_selection, selected_rows
-from twin.interventions import Lever, register, setting
+from twin.interventions import POLICING, Lever, register, setting
 from twin.vocabulary import DRUG_MARKETS
 
 A = "assumption"
@@ -27,6 +27,7 @@ A = "assumption"
 @register
 class Clear(Lever):
     type_name = "clear"
+    paid_by = "forces"
     summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
                "against their highest-harm groups (given groups, that selection moves up their lists); "
                "cross-boundary groups taken without friction")
@@ -62,6 +63,7 @@ class Clear(Lever):
 @register
 class Hold(Lever):
     type_name = "hold"
+    paid_by = "forces"
     summary = ("Hold (seed 000): sustained presence that keeps new and displaced groups, and new county lines, "
                "out of vacated markets, dampens violence and builds intelligence and trust")
     settings = (
@@ -93,6 +95,7 @@ class Hold(Lever):
 @register
 class Build(Lever):
     type_name = "build"
+    paid_by = "other"
     summary = ("Build (seed 000): partnership work that, over years, lowers vulnerability (the recruitment "
                "pool) and local drug demand and raises community trust")
     settings = (
@@ -145,6 +148,10 @@ class ClearHoldBuild(Lever):
             raise ScenarioError(f"{where} (clear_hold_build): groups applies to Clear, which has clear_years = 0 "
                                 f"(Hold and Build act on areas); drop groups or give Clear some years")
 
+    @classmethod
+    def payer_phrase(cls):
+        return "police forces (Clear and Hold); other agencies, local partners (Build)"
+
     def parts(self) -> list[Lever]:
         v, start = self.values, self.start_year
         targets = dict(areas=self.area_names, regions=self.region_names, top_harm_areas=self.top_harm_areas)
@@ -170,6 +177,7 @@ class ClearHoldBuild(Lever):
 @register
 class Prevention(Lever):
     type_name = "prevention"
+    paid_by = "other"
     summary = ("Prevention and diversion (Prevent/Protect, the '5 Ds'): fewer people drawn in, more leaving, "
                "less demand")
     settings = (
@@ -195,6 +203,7 @@ class Prevention(Lever):
 @register
 class BusinessDisruption(Lever):
     type_name = "business_disruption"
+    paid_by = "forces"
     summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
                "highest-harm mapped groups in the target areas (of a groups selection, if given), which lowers "
                "their capacity and recruitment")
@@ -238,6 +247,7 @@ class BusinessDisruption(Lever):
 @register
 class TaskingPriority(Lever):
     type_name = "tasking_priority"
+    paid_by = POLICING
     summary = ("Tasking priority: police units rank a chosen set of groups (such as those running county lines) "
                "as if their harm were priority_weight times higher, so the investigators they already have work "
                "more of them and fewer of the rest; no new investigators")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from twin.group_selection import selected_rows
-from twin.interventions import Lever, register, setting, spread_by_population
+from twin.interventions import POLICING, Lever, register, setting, spread_by_population
 from twin.parameters import budget_tier_shares
 from twin.vocabulary import (
-    COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, PROFESSIONAL,
+    COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, NCA, PROFESSIONAL, ROCU,
 )
 
 A = "assumption"
@@ -38,6 +38,7 @@ class Power(NationalLever):
 @register
 class InvestigatoryPowers(Power):
     type_name = "investigatory_powers"
+    paid_by = POLICING
     summary = "Investigatory powers (seed 003): better intelligence on, and success against, SOC groups"
     settings = (
         setting("detection_uplift", 0.3, "fractional rise", 0.0, 1.0,
@@ -58,6 +59,7 @@ class InvestigatoryPowers(Power):
 @register
 class FinancialSanctions(Power):
     type_name = "financial_sanctions"
+    paid_by = "nca"
     summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
                "seize more in operations; groups short of capital recruit more slowly. Frozen capital counts as "
                "recovered when frozen, at asset_realisation_share, as seized capital does: the expected value "
@@ -86,6 +88,7 @@ class FinancialSanctions(Power):
 @register
 class PrisonPlaces(NationalLever):
     type_name = "prison_places"
+    paid_by = "other"
     summary = ("More prison places for SOC offenders (seed 003: overcrowding means offences are less likely "
                "to be punished by imprisonment): fewer early and emergency releases")
     settings = (
@@ -109,6 +112,7 @@ class PrisonPlaces(NationalLever):
 @register
 class CourtCapacity(NationalLever):
     type_name = "court_capacity"
+    paid_by = "other"
     summary = ("More Crown Court capacity for SOC trials (sitting days, judges, courtrooms): a backlog of ready cases "
                "clears faster and fewer remanded defendants are bailed to wait for it")
     settings = (
@@ -132,6 +136,7 @@ class CourtCapacity(NationalLever):
 @register
 class ExtraTerritorial(Power):
     type_name = "extra_territorial"
+    paid_by = "nca"
     summary = "Extra-territorial jurisdiction (seed 003): reach into international groups"
     settings = (
         setting("success_uplift_national_groups", 0.25, "share", 0.0, 0.6, A,
@@ -146,6 +151,7 @@ class ExtraTerritorial(Power):
 @register
 class SOCRegister(Power):
     type_name = "soc_register"
+    paid_by = "forces"
     summary = ("A SOC register and enforced prevention orders (seed 003: SCPOs are under-used for lack of "
                "funds): fewer released members return to crime")
     settings = (
@@ -161,6 +167,7 @@ class SOCRegister(Power):
 @register
 class PrisonRestrictions(Power):
     type_name = "prison_restrictions"
+    paid_by = "other"
     summary = ("Prison separation and restrictions (seed 003: SOC offenders are not separated as terrorists "
                "are): fewer leaders direct their groups from prison")
     settings = (
@@ -177,6 +184,7 @@ class PrisonRestrictions(Power):
 @register
 class BorderPowers(Power):
     type_name = "border_powers"
+    paid_by = "other"
     summary = ("Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms. "
                "It cuts supply capacity; where supply exceeds demand (drugs start about a fifth above it) a "
                "small cut changes little of what reaches users")
@@ -196,6 +204,7 @@ class BorderPowers(Power):
 @register
 class Oversight(NationalLever):
     type_name = "oversight"
+    paid_by = "other"
     summary = "An independent reviewer of SOC powers (seed 003): powers in use no longer cost community trust"
     settings = (setting("cost_gbp_per_year", 5e6, "GBP/year", 1e6, 20e6, A, "cost of the reviewer's office"),)
 
@@ -252,8 +261,22 @@ class InvestigatorPipeline(NationalLever):
         self.hired_fte = self.hired_fte + hires
         self.hires_fte = hires
 
+    paid_by = POLICING
+
+    @classmethod
+    def payer_phrase(cls):
+        return "policing: forces, ROCUs and the NCA, each paying for its own investigators"
+
     def cost_gbp_per_year(self, model, mask):
         return _by_area(model, self.spend_gbp_per_year)
+
+    def spending_by_payer(self, model, per_year):
+        """Each tier pays for its own units' investigators, attributed to areas as `_by_area` does."""
+        n, tier = model.geography.n_areas, model.police.tier
+        share = model.geography.population / model.geography.population.sum()
+        spend = self.spend_gbp_per_year
+        return [("forces", spend[:n]), ("rocus", share * spend[n:][tier[n:] == ROCU].sum()),
+                ("nca", share * spend[n:][tier[n:] == NCA].sum())]
 
 
 def _trained(productive: np.ndarray, hired: np.ndarray, hires: np.ndarray, months: float,
@@ -341,6 +364,7 @@ class SOCFund(InvestigatorPipeline):
 @register
 class TechnologyInvestment(NationalLever):
     type_name = "technology_investment"
+    paid_by = POLICING
     summary = ("Capital investment in technology (seed 003: policing got £100m capital against £17.5bn "
                "resource in 2023-24): spending for some years; better intelligence and success after a lag, for as "
                "long as the lever runs")
@@ -382,6 +406,7 @@ class TechnologyInvestment(NationalLever):
 @register
 class RegionalTier(NationalLever):
     type_name = "regional_tier"
+    paid_by = "rocus"
     summary = ("A regional or UK-wide tier (seed 003: the 43-force model is ill suited to SOC; 83% back a "
                "UK-wide force): cross-boundary groups are tasked without friction")
     settings = (
@@ -413,6 +438,7 @@ class EnablerRemoval(NationalLever):
 @register
 class EnablerTargeting(EnablerRemoval):
     type_name = "enabler_targeting"
+    paid_by = "other"
     summary = ("Targeting professional enablers (seed 003: AML supervision, executive accountability): "
                "enablers struck off or prosecuted; groups lose laundering efficiency until they find others")
     kind = PROFESSIONAL
@@ -432,6 +458,7 @@ class EnablerTargeting(EnablerRemoval):
 @register
 class AntiCorruption(EnablerRemoval):
     type_name = "anti_corruption"
+    paid_by = "forces"
     summary = ("An anti-corruption strategy (seed 003: 992 prison staff investigated, 114 arrested, 42 charged "
                "2019-23): corrupt insiders removed, and insiders help groups less")
     kind = INSIDER
@@ -451,6 +478,7 @@ class AntiCorruption(EnablerRemoval):
 @register
 class FraudDataSharing(NationalLever):
     type_name = "fraud_data_sharing"
+    paid_by = "other"
     summary = ("Public-private data sharing against fraud (seed 003): blocked transactions and takedowns "
                "cut fraud supply; shared data helps map fraud groups")
     settings = (

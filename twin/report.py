@@ -409,10 +409,12 @@ ranges under each scenario below).</p>
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
 <h3>Who pays</h3>
-<p>Each option's change in response spending over the horizon, discounted, by who bears it: courts and prisons
-(which grow with charges, remand and convictions), and the levers' own spending: new police money (funding, the SOC fund,
-technology), programmes and powers, the largest named. The police budgets of the baseline do not change. Harm averted falls mostly on
-victims, communities and public services other than these.</p>
+<p>Each option's change in response spending over the horizon, discounted, by who bears it: the police forces,
+regional units (ROCUs) and the NCA (the levers' money each spends: new investigators, surges, powers; their baseline
+budgets do not change), courts and prisons (which grow with charges, remand and convictions), and other agencies
+running levers (Border Force, supervisors, local partners, the prisons' own regimes). These add up to the total; the
+largest levers' spending is named beside them. Who runs each lever is an assumption stated with it
+(<code>twin levers</code>). Harm averted falls mostly on victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
 <h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with

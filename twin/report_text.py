@@ -180,7 +180,9 @@ NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 
 
 def who_pays(comparison: Comparison) -> pd.DataFrame:
     """Each option's change in response spending by who bears it (discounted, mean of paired
-    replications): police budgets, courts, prisons, and each lever's own spending."""
+    replications): the three police tiers (the levers' money each spends; their baseline budgets do
+    not move), courts, prisons and other agencies; the columns before the levers' add up to the total.
+    The largest levers' spending is named beside them, whoever bears it."""
     summary = comparison.summary
     options = [s for s in comparison.scenarios if s != comparison.baseline]
     rows = []
@@ -193,22 +195,22 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         # scenario's summary lists every lever of the comparison: a lever only one of them has counts in full)
         levers = change[change.index.str.startswith("discounted_lever_cost_gbp_")].fillna(0.0)
         row = {"option": option}
-        for label, metric in (("police budgets", "discounted_response_cost_gbp_policing"),
-                              ("courts", "discounted_response_cost_gbp_courts"),
-                              ("prisons and remand", "discounted_response_cost_gbp_prisons")):
+        # the police tiers: their baseline budgets (which do not move) and the levers' money they spend
+        for label, tier in (("police forces", "forces"), ("ROCUs", "rocus"), ("NCA", "nca")):
+            row[label] = signed_bn(change.get(f"discounted_response_cost_gbp_{tier}", 0.0)
+                                   + change.get(f"discounted_lever_spending_gbp_{tier}", float("nan")))
+        for label, metric in (("courts", "discounted_response_cost_gbp_courts"),
+                              ("prisons and remand", "discounted_response_cost_gbp_prisons"),
+                              ("other agencies' lever spending", "discounted_lever_spending_gbp_other")):
             row[label] = signed_bn(change.get(metric, float("nan")))
-        row["levers' own spending (new police money included)"] = signed_bn(levers.sum()) if len(levers) else signed_bn(0.0)
         largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)
         named = "; ".join(f"{m.removeprefix('discounted_lever_cost_gbp_')} {signed_bn(v)}"
                           for m, v in largest.head(5).items())
-        row["of which"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
+        row["levers' spending, largest"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         row["total"] = signed_bn(change.get("discounted_response_cost_gbp", float("nan")))
         rows.append(row)
-    table = pd.DataFrame(rows)
-    if not table.empty and (table["police budgets"] == signed_bn(0.0)).all():
-        table = table.drop(columns="police budgets")  # baseline budgets never move; new money is a lever's
-    return table
+    return pd.DataFrame(rows)
 
 
 def ranking_table(comparison: Comparison) -> pd.DataFrame:

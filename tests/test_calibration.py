@@ -275,6 +275,18 @@ def test_validation_entry_refills_a_vacated_market_and_hold_slows_it():
     assert paired.mean() > 3 * paired.std(ddof=1) / np.sqrt(paired.size)
 
 
+def test_a_vacated_market_draws_more_entrants_the_more_they_answer_its_price():
+    """Profit-driven entry: the removal raises Merseyside's heroin/crack price above its norm, and
+    entrants per vacancy follow the price over the norm to `entry_price_elasticity` (paired seeds)."""
+    from twin.validation import run_experiment
+
+    spec = {"kind": "entry", "area": "Merseyside", "months": 36, "reps": 12}
+    answers = run_experiment({**spec, "parameters": {"entry_price_elasticity": 2.0}}, "test")
+    ignores = run_experiment({**spec, "parameters": {"entry_price_elasticity": 0.0}}, "test")
+    paired = np.subtract(answers["measures"]["extra_entrants"]["by_seed"], ignores["measures"]["extra_entrants"]["by_seed"])
+    assert paired.mean() > 3 * paired.std(ddof=1) / np.sqrt(paired.size)
+
+
 def test_validation_displacement_measures_harm_where_the_surge_acts():
     from twin.validation import run_experiment
 

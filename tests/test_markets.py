@@ -140,3 +140,34 @@ def test_every_product_market_starts_supplied_at_the_chosen_ratio_county_lines_i
         markets = model.markets
         ratio = markets.supply[:, :MONEY_LAUNDERING].sum(axis=0) / markets.demand[:, :MONEY_LAUNDERING].sum(axis=0)
         np.testing.assert_allclose(ratio, model.params.supply_demand_ratio_initial, rtol=1e-9)
+
+
+def test_profit_pull_is_the_price_over_its_recent_norm_to_the_elasticity():
+    geo = load_geography()
+    params = Parameters({"entry_price_elasticity": 1.5, "price_norm_months": 24})
+    markets = Markets(geo, params, initial_vulnerability(geo, params))
+    rng = np.random.default_rng(4)
+    markets.price_index = rng.uniform(0.5, 2.0, markets.demand.shape)
+    norm = markets.price_norm.copy()
+    pull = markets.profit_pull(1.0)
+    np.testing.assert_allclose(pull, (markets.price_index / norm) ** 1.5, rtol=1e-12)
+    # the norm then moves towards the price, an exponential average with a mean age of 24 months
+    kept = np.exp(-1.0 / 24)
+    np.testing.assert_allclose(markets.price_norm, markets.price_index + (norm - markets.price_index) * kept, rtol=1e-12)
+    # a price held steady: the norm closes the gap alike whatever the step (52/12 weekly steps = one month)
+    weekly = Markets(geo, params, initial_vulnerability(geo, params))
+    monthly = Markets(geo, params, initial_vulnerability(geo, params))
+    for m in (weekly, monthly):
+        m.price_index = np.full_like(m.demand, 2.0)
+    for _ in range(52):
+        weekly.profit_pull(12 / 52)
+    for _ in range(12):
+        monthly.profit_pull(1.0)
+    np.testing.assert_allclose(weekly.price_norm, monthly.price_norm, rtol=1e-12)
+    np.testing.assert_allclose(monthly.price_norm, 2.0 - np.exp(-12 / 24), rtol=1e-12)
+    # a price at its norm pulls as a vacancy alone would; at elasticity 0 there is no pull
+    steady = Markets(geo, params, initial_vulnerability(geo, params))
+    assert np.all(steady.profit_pull(1.0) == 1.0)
+    off = Markets(geo, Parameters({"entry_price_elasticity": 0.0}), initial_vulnerability(geo, params))
+    off.price_index = np.full_like(off.demand, 3.0)
+    assert off.profit_pull(1.0) is None and np.all(off.price_norm > 1.0)  # the norm still follows the price

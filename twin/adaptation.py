@@ -1,7 +1,8 @@
 """OCG adaptation: entry into vacated markets, county lines, displacement and learning.
 
 - Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
-  the unmet share and the area's size) unless someone holds the ground (the Hold lever lowers
+  the unmet share, the area's size and the market's profit: its price over the recent norm to
+  `entry_price_elasticity`, `Markets.profit_pull`) unless someone holds the ground (the Hold lever lowers
   `entry_multiplier`, which also weighs the area down as a destination of relocating groups and
   of new county lines). New groups are small, unmapped and mostly local (`entrant_share_reach_*`).
 - County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
@@ -35,8 +36,12 @@ def entry(model) -> None:
     ocgs, params, markets = model.ocgs, model.params, model.markets
     rng = model.streams["entry"]
     rows = model.tally.rows_of(ENTRY_TALLIES)  # first: a new name may replace `tally.values`
+    vacancy, pull = markets.vacancy(), markets.profit_pull(model.months_per_step)
+    if pull is not None:  # vacancies where prices are above their norm draw more entrants
+        vacancy = vacancy * pull
+        vacancy.flags.writeable = False  # read-only as `Markets.vacancy`'s: one kernel signature either way
     area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role = plan_entry(
-        rng_handle=generator_argument(rng), vacancy=markets.vacancy(), population=model.geography.population,
+        rng_handle=generator_argument(rng), vacancy=vacancy, population=model.geography.population,
         entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
         months_per_step=model.months_per_step, log_size_median=np.log(params.entry_size_median),
         size_sigma=params.entrant_size_sigma, score_noise_sigma=params.harm_score_noise_sigma, demand=markets.demand,

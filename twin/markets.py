@@ -76,6 +76,9 @@ class Markets:
         self.supply = np.zeros_like(self.demand)  # in a run, a view `operate` rewrites each step (`clear_cells`)
         self.served = np.zeros_like(self.demand)
         self.price_index = np.ones_like(self.demand)
+        #: the recent norm of each price index, an exponential average over `price_norm_months`
+        #: (`profit_pull`): what would-be entrants judge today's price against
+        self.price_norm = np.ones_like(self.demand)
         self.productivity = np.ones(N_MARKETS)  # units per month per unit of OCG capacity
         self.sold_share = np.zeros_like(self.demand)
         self.national = np.zeros(N_MARKETS, dtype=bool)
@@ -130,6 +133,17 @@ class Markets:
             inflow = pull * (self.neighbours @ (surplus * scale))
             relative, scale = _clear_cells(*arguments, inflow, scale)
         return relative ** self.params.price_supply_elasticity
+
+    def profit_pull(self, months_per_step: float) -> np.ndarray | None:
+        """Entry's response to profit [area, market], then the price norm moved on by the step: the
+        price index over its recent norm to `entry_price_elasticity` (a shortage's price rise is the
+        profit a vacancy offers; a price that has been high for years is the norm). None when the
+        elasticity is 0 (entry follows the vacancy alone)."""
+        elasticity = self.params.entry_price_elasticity
+        pull = (self.price_index / self.price_norm) ** elasticity if elasticity else None
+        kept = np.exp(-months_per_step / self.params.price_norm_months)
+        self.price_norm = self.price_index + (self.price_norm - self.price_index) * kept
+        return pull
 
     def price_step(self, months_per_step: float) -> float:
         """Share of the gap to the clearing price a price index closes in one step."""

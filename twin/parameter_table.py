@@ -345,6 +345,12 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance a leaderless OCG is absorbed by a rival in its area", "adaptation", "probability"),
     _p("entry_rate_per_month", 0.3, "new OCGs/area-market-month", 0.05, 1.0, f"{A}: new groups per fully vacant area-market-month; the twin refills vacated markets more slowly than the evidence, so the upper range is the more plausible (VALIDATION.md s.3)",
        "new OCGs entering a market with full vacancy per area per month, for an area of the mean population (scaled by the area's population over the mean)", "adaptation", "nonnegative"),
+    _p("entry_price_elasticity", 1.0, "elasticity", 0.0, 2.0,
+       f"{A}: MODEL.md: vacancies in profitable markets attract new groups; entrants respond to the profit a vacancy offers, and a shortage's price rise is that profit (the risks-and-prices view of drug markets); 0 turns it off",
+       "entrants per vacancy rise as the price index over its recent norm (`price_norm_months`) to this power", "adaptation", "nonnegative"),
+    _p("price_norm_months", 24, "months", 6, 60,
+       f"{A}: would-be entrants judge a price against what it has been over the last two years or so",
+       "mean age of the price norm entrants compare today's price with (an exponential average)", "adaptation", "positive"),
     _p("new_ocg_laundering_share", 0.95, "share", 0.9, 1.0,
        f"{A}: set from seed 004's 96% of OCGs involved in more than one crime type, most laundering their own "
        "money; share_multi_criminal_late is the target it reproduces",

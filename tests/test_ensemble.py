@@ -398,15 +398,14 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     key = page[page.index("The scenarios compared"):page.index("</ul>", page.index("The scenarios compared"))]
     assert "<strong>baseline</strong> (the baseline): Current policy" in key
     assert "<strong>chb</strong> (an option)</li>" in key  # no description of its own: none shown
-    from twin.report_text import signed_count, who_pays
+    from twin.report_text import SPENDERS, signed_count, who_pays, who_pays_gbp
 
     paying = who_pays(load_comparison(Store(db), 1)).iloc[0]
-    payers = ("police forces", "ROCUs", "NCA", "courts", "prisons and remand", "other agencies' lever spending")
-    parts = [float(paying[c].replace("\u2060", "").replace("£", "").replace("bn", "")) for c in payers]
-    total = float(paying["total"].replace("\u2060", "").replace("£", "").replace("bn", ""))
-    assert abs(sum(parts) - total) <= 0.03  # six parts, each rounded to £0.01bn
-    assert parts[0] > 0  # the Clear surge, by the forces
-    assert "Who pays" in page and "clear_hold_build_clear" in paying["levers' spending, largest"]
+    exact = who_pays_gbp(load_comparison(Store(db), 1)).iloc[0]  # the parts add up to the total, unrounded
+    parts = [exact[label] for label, _, _ in SPENDERS]
+    assert abs(sum(parts) - exact["total"]) <= 1e-6 * abs(exact["total"]) and exact["total"] > 0
+    assert exact["police forces"] > 0  # the Clear surge, by the forces
+    assert "Who pays" in page and "clear_hold_build_clear" in paying["largest levers (included above)"]
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
@@ -828,15 +827,17 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
             ("base", "discounted_lever_cost_gbp_gone", 0.3e9, None), ("opt", "discounted_lever_cost_gbp_gone", 0.0, -0.3e9),
             ("opt", "discounted_response_cost_gbp", 0, 0.45e9), ("opt", "discounted_response_cost_gbp_courts", 0, 0.05e9),
             ("opt", "discounted_lever_spending_gbp_forces", 0, 0.25e9), ("opt", "discounted_lever_spending_gbp_nca", 0, 0.2e9),
-            ("opt", "discounted_lever_spending_gbp_rocus", 0, 0.0), ("opt", "discounted_lever_spending_gbp_other", 0, -0.1e9),
-            ("opt", "discounted_response_cost_gbp_nca", 0, 0.0)]
+            ("opt", "discounted_lever_spending_gbp_rocus", 0, 0.0), ("opt", "discounted_lever_spending_gbp_other", 0, -0.15e9),
+            ("opt", "discounted_lever_spending_gbp_courts", 0, 0.0), ("opt", "discounted_lever_spending_gbp_prisons", 0, 0.1e9),
+            ("opt", "discounted_response_cost_gbp_nca", 0, 0.01e9), ("opt", "discounted_response_cost_gbp_prisons", 0, 0.02e9)]
     summary = pd.DataFrame([{"scenario": a, "metric": m, "mean": v, "diff_mean": d} for a, m, v, d in rows])
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
-    assert paying["levers' spending, largest"] == "chb +£0.45bn; fund +£0.20bn; gone -£0.30bn"  # +0.35: dropped
+    # by size, the saving of the lever the option drops included
+    assert paying["largest levers (included above)"] == "chb +£0.45bn; gone -£0.30bn; fund +£0.20bn"
     assert paying["courts"] == "+£0.05bn"
-    # the tiers: the levers' money each spends, with any change in its baseline budget (none here)
-    assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "+£0.00bn", "+£0.20bn")
-    assert paying["other agencies' lever spending"] == "-£0.10bn"
+    # each spender: the levers' money it spends, with any change in its own costs (the NCA's, the prisons')
+    assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "+£0.00bn", "+£0.21bn")
+    assert paying["prisons and remand"] == "+£0.12bn" and paying["other public bodies"] == "-£0.15bn"
 
 
 def test_payback_year_waits_until_the_saving_is_clear():

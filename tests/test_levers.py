@@ -141,15 +141,26 @@ def test_every_lever_is_costed_as_its_settings_say_only_in_its_window_and_target
     elif kind in ("funding", "soc_fund"):  # each tier pays for its own units' investigators (below)
         assert all(spending[payer][6:12].sum() > 0 for payer in PAYERS[:3])
         assert np.all(spending["other"] == 0)
-    elif paid_by == POLICING:  # the baseline budget's split
-        for payer, share in zip(PAYERS[:3], budget_tier_shares(model.params)):
-            np.testing.assert_allclose(spending[payer], cost * share, rtol=1e-9, atol=1e-6)
-        assert np.all(spending["other"] == 0)
-    else:
-        assert paid_by in PAYERS
+    else:  # the baseline budget's split, a share each, or one spender
+        shares = (dict(zip(PAYERS[:3], budget_tier_shares(model.params))) if paid_by == POLICING
+                  else paid_by if isinstance(paid_by, dict) else {paid_by: 1.0})
         for payer in PAYERS:
-            if payer != paid_by:
-                assert np.all(spending[payer] == 0), f"{kind}'s spending booked to {payer}"
+            np.testing.assert_allclose(spending[payer], cost * shares.get(payer, 0.0), rtol=1e-9, atol=1e-6,
+                                       err_msg=f"{kind}'s spending by {payer}")
+
+
+def test_every_lever_type_states_who_spends_its_money():
+    from twin.interventions import Lever, register
+
+    for cls in LEVER_TYPES.values():
+        assert cls.paid_by is not None and cls.payer_phrase()
+    unstated = type("Unstated", (Lever,), {"type_name": "unstated"})
+    with pytest.raises(TypeError, match="paid_by"):
+        register(unstated)
+    halves = type("Halves", (Lever,), {"type_name": "halves", "paid_by": {"forces": 0.5, "courts": 0.4}})
+    with pytest.raises(TypeError, match="adding up to 1"):
+        register(halves)
+    assert "unstated" not in LEVER_TYPES and "halves" not in LEVER_TYPES
 
 
 def test_clear_hold_build_phases_are_borne_by_forces_and_local_partners():

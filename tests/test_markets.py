@@ -149,9 +149,11 @@ def test_profit_pull_is_the_price_over_its_recent_norm_to_the_elasticity():
     rng = np.random.default_rng(4)
     markets.price_index = rng.uniform(0.5, 2.0, markets.demand.shape)
     norm = markets.price_norm.copy()
-    pull = markets.profit_pull(1.0)
+    pull = markets.profit_pull()
     np.testing.assert_allclose(pull, (markets.price_index / norm) ** 1.5, rtol=1e-12)
-    # the norm then moves towards the price, an exponential average with a mean age of 24 months
+    assert np.array_equal(markets.price_norm, norm)  # asking does not move the norm
+    # the norm moves towards the price, an exponential average with a mean age of 24 months
+    markets.advance_price_norm(1.0)
     kept = np.exp(-1.0 / 24)
     np.testing.assert_allclose(markets.price_norm, markets.price_index + (norm - markets.price_index) * kept, rtol=1e-12)
     # a price held steady: the norm closes the gap alike whatever the step (52/12 weekly steps = one month)
@@ -160,14 +162,28 @@ def test_profit_pull_is_the_price_over_its_recent_norm_to_the_elasticity():
     for m in (weekly, monthly):
         m.price_index = np.full_like(m.demand, 2.0)
     for _ in range(52):
-        weekly.profit_pull(12 / 52)
+        weekly.advance_price_norm(12 / 52)
     for _ in range(12):
-        monthly.profit_pull(1.0)
+        monthly.advance_price_norm(1.0)
     np.testing.assert_allclose(weekly.price_norm, monthly.price_norm, rtol=1e-12)
     np.testing.assert_allclose(monthly.price_norm, 2.0 - np.exp(-12 / 24), rtol=1e-12)
     # a price at its norm pulls as a vacancy alone would; at elasticity 0 there is no pull
     steady = Markets(geo, params, initial_vulnerability(geo, params))
-    assert np.all(steady.profit_pull(1.0) == 1.0)
+    assert np.all(steady.profit_pull() == 1.0)
     off = Markets(geo, Parameters({"entry_price_elasticity": 0.0}), initial_vulnerability(geo, params))
-    off.price_index = np.full_like(off.demand, 3.0)
-    assert off.profit_pull(1.0) is None and np.all(off.price_norm > 1.0)  # the norm still follows the price
+    assert off.profit_pull() is None
+
+
+def test_a_model_step_moves_the_price_norm_once():
+    from twin.model import TwinModel
+
+    model = TwinModel(seed=2, n_steps=3, spin_up_years=0)
+    model.step()
+    markets = model.markets
+    before, price = markets.price_norm.copy(), markets.price_index.copy()
+    model.step()
+    kept = np.exp(-model.months_per_step / model.params.price_norm_months)
+    # the step's entry moved the norm once, towards the price the step's clearing set
+    np.testing.assert_allclose(markets.price_norm, markets.price_index + (before - markets.price_index) * kept,
+                               rtol=1e-12)
+    assert not np.array_equal(markets.price_index, price)  # the step did clear the markets

@@ -36,7 +36,8 @@ def entry(model) -> None:
     ocgs, params, markets = model.ocgs, model.params, model.markets
     rng = model.streams["entry"]
     rows = model.tally.rows_of(ENTRY_TALLIES)  # first: a new name may replace `tally.values`
-    vacancy, pull = markets.vacancy(), markets.profit_pull(model.months_per_step)
+    vacancy, pull = markets.vacancy(), markets.profit_pull()  # against the norm up to the last step
+    markets.advance_price_norm(model.months_per_step)
     if pull is not None:  # vacancies where prices are above their norm draw more entrants
         vacancy = vacancy * pull
         vacancy.flags.writeable = False  # read-only as `Markets.vacancy`'s: one kernel signature either way

@@ -129,9 +129,11 @@ def cmd_levers(args) -> int:
     print("Levers that list 'groups' below take a selection of groups: groups = { markets = [...], types = [...], "
           "reach = [...], violence = [...], county_lines = true or false, top_harm = N }, with the names\n"
           + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
+    print("'spent by' below: whose budget each lever's money falls on, an assumption (metrics "
+          "lever_spending_gbp_forces, _rocus, _nca, _courts, _prisons and _other)")
     for lever in catalogue:
         print(f"\n{lever['type']}: {lever['summary']}")
-        print(f"    paid by: {lever['paid_by']} (an assumption; metrics lever_spending_gbp_forces, _rocus, _nca, _other)")
+        print(f"    spent by: {lever['paid_by']}")
         if lever["groups"]:
             print("    groups = { ... }  (optional for all but tasking_priority: the groups it acts on; see above "
                   "and docs/ODD.md, 3.4)")

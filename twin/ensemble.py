@@ -40,7 +40,7 @@ SUMMED = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_mod
           "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp",
           "response_cost_gbp_policing", "response_cost_gbp_forces", "response_cost_gbp_rocus",
           "response_cost_gbp_nca", "lever_spending_gbp_forces", "lever_spending_gbp_rocus", "lever_spending_gbp_nca",
-          "lever_spending_gbp_other", "response_cost_gbp_courts", "response_cost_gbp_prisons", "assets_recovered_gbp",
+          "lever_spending_gbp_courts", "lever_spending_gbp_prisons", "lever_spending_gbp_other", "response_cost_gbp_courts", "response_cost_gbp_prisons", "assets_recovered_gbp",
           "net_social_cost_gbp", "homicides", "drug_deaths", "disruptions", "arrests",
           "convictions", "recruits", "recruits_children", "nrm_referrals", "fraud_offences", "early_releases",
           "emergency_releases", "bail_releases")

@@ -37,7 +37,12 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def register(cls: type["Lever"]) -> type["Lever"]:
-    """Class decorator adding a lever class to the registry under its `type_name`."""
+    """Class decorator adding a lever class to the registry under its `type_name` (it must say
+    who spends its money: `Lever.paid_by`)."""
+    shares = cls.paid_by if isinstance(cls.paid_by, dict) else {cls.paid_by: 1.0}
+    if cls.paid_by != POLICING and not (set(shares) <= set(PAYERS) and abs(sum(shares.values()) - 1.0) < 1e-9):
+        raise TypeError(f"lever type {cls.type_name}: paid_by must be one of {PAYERS + (POLICING,)} or shares "
+                        f"of them adding up to 1, got {cls.paid_by!r}")
     LEVER_TYPES[cls.type_name] = cls
     return cls
 
@@ -62,11 +67,13 @@ def mean_area_population() -> float:
 #: the UK force areas (`geography.load_geography`)
 N_UK_AREAS = 45
 
-#: who bears a lever's spending: the three policing tiers and every other agency (courts, prisons,
-#: Border Force, supervisors, local partners, the Home Office); metrics `lever_spending_gbp_<payer>`
-PAYERS = ("forces", "rocus", "nca", "other")
+#: whose budget a lever's spending falls on (who spends it): the three policing tiers, the courts,
+#: the prisons and every other public body (Border Force, supervisors, HM Treasury, local partners,
+#: the Home Office); metrics `lever_spending_gbp_<payer>`. New money is assumed to be additional
+#: funding for whoever spends it; a cut shows as negative spending
+PAYERS = ("forces", "rocus", "nca", "courts", "prisons", "other")
 PAYER_LABELS = {"forces": "police forces", "rocus": "regional units (ROCUs)", "nca": "the NCA",
-                "other": "other agencies (courts, prisons, Border Force, supervisors, local partners)"}
+                "courts": "the courts (HMCTS)", "prisons": "the prisons (HMPPS)", "other": "other public bodies"}
 #: `Lever.paid_by` may also be this: policing as a whole, split as the baseline SOC budget is
 POLICING = "policing"
 
@@ -86,9 +93,11 @@ class Lever:
     national = False
     #: levers that act on groups take a `groups` selection (`group_selection.py`)
     acts_on_groups = False
-    #: who bears the spending (one of `PAYERS`, or `POLICING`: the three tiers in the baseline
-    #: budget's split); an assumption about who would run the lever, stated in `twin levers`
-    paid_by = "other"
+    #: who spends the money: one of `PAYERS`, `POLICING` (the three tiers in the baseline budget's
+    #: split) or {payer: share}; an assumption about who would run the lever, stated in `twin levers`
+    #: with `payer_note` (which body). Every lever type states it (`register` checks)
+    paid_by: str | dict[str, float] | None = None
+    payer_note = ""
 
     def __init__(self, name: str, values: dict[str, float], start_year: float = 0.0,
                  end_year: float = np.inf, areas: Any = "all", regions: list[str] | None = None,
@@ -186,10 +195,14 @@ class Lever:
 
     @classmethod
     def payer_phrase(cls) -> str:
-        """Who bears the lever's spending, in words."""
+        """Who spends the lever's money, in words."""
         if cls.paid_by == POLICING:
-            return "policing: forces, ROCUs and the NCA in the baseline budget's split"
-        return PAYER_LABELS[cls.paid_by]
+            phrase = "policing: forces, ROCUs and the NCA in the baseline budget's split"
+        elif isinstance(cls.paid_by, dict):
+            phrase = ", ".join(f"{PAYER_LABELS[p]} {share:.0%}" for p, share in cls.paid_by.items())
+        else:
+            phrase = PAYER_LABELS[cls.paid_by]
+        return f"{phrase} ({cls.payer_note})" if cls.payer_note else phrase
 
     # ------------------------------------------------------------------ each step
 
@@ -274,11 +287,13 @@ class Lever:
 
     def spending_by_payer(self, model, per_year: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """The spending a year by area (`per_year`, from `cost_gbp_per_year`) split between the
-        payers (`PAYERS`) who bear it; the parts add up to it."""
+        payers (`PAYERS`) who spend it; the parts add up to it."""
         if self.paid_by == POLICING:
             from twin.parameters import budget_tier_shares
 
             return [(payer, per_year * share) for payer, share in zip(PAYERS[:3], budget_tier_shares(model.params))]
+        if isinstance(self.paid_by, dict):
+            return [(payer, per_year * share) for payer, share in self.paid_by.items()]
         return [(self.paid_by, per_year)]
 
     def cost_gbp_per_year(self, model, mask: np.ndarray) -> np.ndarray:

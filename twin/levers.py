@@ -28,6 +28,7 @@ A = "assumption"
 class Clear(Lever):
     type_name = "clear"
     paid_by = "forces"
+    payer_note = "surge officers in the target areas' forces"
     summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
                "against their highest-harm groups (given groups, that selection moves up their lists); "
                "cross-boundary groups taken without friction")
@@ -64,6 +65,7 @@ class Clear(Lever):
 class Hold(Lever):
     type_name = "hold"
     paid_by = "forces"
+    payer_note = "sustained presence in the held areas"
     summary = ("Hold (seed 000): sustained presence that keeps new and displaced groups, and new county lines, "
                "out of vacated markets, dampens violence and builds intelligence and trust")
     settings = (
@@ -96,6 +98,7 @@ class Hold(Lever):
 class Build(Lever):
     type_name = "build"
     paid_by = "other"
+    payer_note = "local authorities and partners"
     summary = ("Build (seed 000): partnership work that, over years, lowers vulnerability (the recruitment "
                "pool) and local drug demand and raises community trust")
     settings = (
@@ -148,9 +151,11 @@ class ClearHoldBuild(Lever):
             raise ScenarioError(f"{where} (clear_hold_build): groups applies to Clear, which has clear_years = 0 "
                                 f"(Hold and Build act on areas); drop groups or give Clear some years")
 
+    paid_by = "forces"  # stated for the registry; its phases book their own (`payer_phrase`)
+
     @classmethod
     def payer_phrase(cls):
-        return "police forces (Clear and Hold); other agencies, local partners (Build)"
+        return "police forces (Clear and Hold); other public bodies: local authorities and partners (Build)"
 
     def parts(self) -> list[Lever]:
         v, start = self.values, self.start_year
@@ -178,6 +183,7 @@ class ClearHoldBuild(Lever):
 class Prevention(Lever):
     type_name = "prevention"
     paid_by = "other"
+    payer_note = "local authorities, schools and youth services"
     summary = ("Prevention and diversion (Prevent/Protect, the '5 Ds'): fewer people drawn in, more leaving, "
                "less demand")
     settings = (
@@ -203,7 +209,8 @@ class Prevention(Lever):
 @register
 class BusinessDisruption(Lever):
     type_name = "business_disruption"
-    paid_by = "forces"
+    paid_by = POLICING
+    payer_note = "the units that work the selected groups"
     summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
                "highest-harm mapped groups in the target areas (of a groups selection, if given), which lowers "
                "their capacity and recruitment")
@@ -248,6 +255,7 @@ class BusinessDisruption(Lever):
 class TaskingPriority(Lever):
     type_name = "tasking_priority"
     paid_by = POLICING
+    payer_note = "coordination across the tiers"
     summary = ("Tasking priority: police units rank a chosen set of groups (such as those running county lines) "
                "as if their harm were priority_weight times higher, so the investigators they already have work "
                "more of them and fewer of the rest; no new investigators")

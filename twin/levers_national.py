@@ -39,6 +39,7 @@ class Power(NationalLever):
 class InvestigatoryPowers(Power):
     type_name = "investigatory_powers"
     paid_by = POLICING
+    payer_note = "warrants and capability across the tiers"
     summary = "Investigatory powers (seed 003): better intelligence on, and success against, SOC groups"
     settings = (
         setting("detection_uplift", 0.3, "fractional rise", 0.0, 1.0,
@@ -59,7 +60,8 @@ class InvestigatoryPowers(Power):
 @register
 class FinancialSanctions(Power):
     type_name = "financial_sanctions"
-    paid_by = "nca"
+    paid_by = {"other": 0.5, "nca": 0.5}
+    payer_note = "HM Treasury's sanctions office designates, the NCA investigates; assumed half each"
     summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
                "seize more in operations; groups short of capital recruit more slowly. Frozen capital counts as "
                "recovered when frozen, at asset_realisation_share, as seized capital does: the expected value "
@@ -88,7 +90,8 @@ class FinancialSanctions(Power):
 @register
 class PrisonPlaces(NationalLever):
     type_name = "prison_places"
-    paid_by = "other"
+    paid_by = "prisons"
+    payer_note = "places built and run"
     summary = ("More prison places for SOC offenders (seed 003: overcrowding means offences are less likely "
                "to be punished by imprisonment): fewer early and emergency releases")
     settings = (
@@ -112,7 +115,8 @@ class PrisonPlaces(NationalLever):
 @register
 class CourtCapacity(NationalLever):
     type_name = "court_capacity"
-    paid_by = "other"
+    paid_by = "courts"
+    payer_note = "Crown Court sitting time"
     summary = ("More Crown Court capacity for SOC trials (sitting days, judges, courtrooms): a backlog of ready cases "
                "clears faster and fewer remanded defendants are bailed to wait for it")
     settings = (
@@ -137,6 +141,7 @@ class CourtCapacity(NationalLever):
 class ExtraTerritorial(Power):
     type_name = "extra_territorial"
     paid_by = "nca"
+    payer_note = "international liaison and casework"
     summary = "Extra-territorial jurisdiction (seed 003): reach into international groups"
     settings = (
         setting("success_uplift_national_groups", 0.25, "share", 0.0, 0.6, A,
@@ -151,7 +156,8 @@ class ExtraTerritorial(Power):
 @register
 class SOCRegister(Power):
     type_name = "soc_register"
-    paid_by = "forces"
+    paid_by = POLICING
+    payer_note = "orders sought and monitored by forces and the NCA"
     summary = ("A SOC register and enforced prevention orders (seed 003: SCPOs are under-used for lack of "
                "funds): fewer released members return to crime")
     settings = (
@@ -167,7 +173,8 @@ class SOCRegister(Power):
 @register
 class PrisonRestrictions(Power):
     type_name = "prison_restrictions"
-    paid_by = "other"
+    paid_by = "prisons"
+    payer_note = "separation units and restrictions"
     summary = ("Prison separation and restrictions (seed 003: SOC offenders are not separated as terrorists "
                "are): fewer leaders direct their groups from prison")
     settings = (
@@ -184,7 +191,8 @@ class PrisonRestrictions(Power):
 @register
 class BorderPowers(Power):
     type_name = "border_powers"
-    paid_by = "other"
+    paid_by = {"other": 0.5, "forces": 0.5}
+    payer_note = "Border Force and port police examining officers, assumed half each"
     summary = ("Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms. "
                "It cuts supply capacity; where supply exceeds demand (drugs start about a fifth above it) a "
                "small cut changes little of what reaches users")
@@ -205,6 +213,7 @@ class BorderPowers(Power):
 class Oversight(NationalLever):
     type_name = "oversight"
     paid_by = "other"
+    payer_note = "an independent reviewer's office"
     summary = "An independent reviewer of SOC powers (seed 003): powers in use no longer cost community trust"
     settings = (setting("cost_gbp_per_year", 5e6, "GBP/year", 1e6, 20e6, A, "cost of the reviewer's office"),)
 
@@ -220,6 +229,7 @@ class InvestigatorPipeline(NationalLever):
     over the step, and the step uses the investigators productive, and pays those hired, at its
     middle (as every gradual effect, `Lever.ramp`), so monthly and weekly runs agree."""
 
+    paid_by = POLICING
     settings_pipeline = (
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
                 f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
@@ -261,22 +271,16 @@ class InvestigatorPipeline(NationalLever):
         self.hired_fte = self.hired_fte + hires
         self.hires_fte = hires
 
-    paid_by = POLICING
-
     @classmethod
     def payer_phrase(cls):
-        return "policing: forces, ROCUs and the NCA, each paying for its own investigators"
+        return "policing: forces, ROCUs and the NCA, each spending on its own investigators"
 
     def cost_gbp_per_year(self, model, mask):
-        return _by_area(model, self.spend_gbp_per_year)
+        return sum(_by_area_and_tier(model, self.spend_gbp_per_year).values())
 
     def spending_by_payer(self, model, per_year):
-        """Each tier pays for its own units' investigators, attributed to areas as `_by_area` does."""
-        n, tier = model.geography.n_areas, model.police.tier
-        share = model.geography.population / model.geography.population.sum()
-        spend = self.spend_gbp_per_year
-        return [("forces", spend[:n]), ("rocus", share * spend[n:][tier[n:] == ROCU].sum()),
-                ("nca", share * spend[n:][tier[n:] == NCA].sum())]
+        """Each tier spends on its own units' investigators (the parts `cost_gbp_per_year` adds up)."""
+        return list(_by_area_and_tier(model, self.spend_gbp_per_year).items())
 
 
 def _trained(productive: np.ndarray, hired: np.ndarray, hires: np.ndarray, months: float,
@@ -288,11 +292,13 @@ def _trained(productive: np.ndarray, hired: np.ndarray, hires: np.ndarray, month
     return hired + hires - (hired - productive) * kept - hires * (training_months / months) * (1.0 - kept)
 
 
-def _by_area(model, unit_values: np.ndarray) -> np.ndarray:
-    """Attribute unit-level spending to areas: forces to their area, others by population."""
-    n = model.geography.n_areas
+def _by_area_and_tier(model, unit_values: np.ndarray) -> dict[str, np.ndarray]:
+    """Unit-level spending by tier, attributed to areas: forces to their area, the ROCUs' and the
+    NCA's by population."""
+    n, tier = model.geography.n_areas, model.police.tier
     share = model.geography.population / model.geography.population.sum()
-    return unit_values[:n] + share * unit_values[n:].sum()
+    return {"forces": unit_values[:n], "rocus": share * unit_values[n:][tier[n:] == ROCU].sum(),
+            "nca": share * unit_values[n:][tier[n:] == NCA].sum()}
 
 
 @register
@@ -365,6 +371,7 @@ class SOCFund(InvestigatorPipeline):
 class TechnologyInvestment(NationalLever):
     type_name = "technology_investment"
     paid_by = POLICING
+    payer_note = "police technology, in the baseline budget's split though some is bought centrally"
     summary = ("Capital investment in technology (seed 003: policing got £100m capital against £17.5bn "
                "resource in 2023-24): spending for some years; better intelligence and success after a lag, for as "
                "long as the lever runs")
@@ -407,6 +414,7 @@ class TechnologyInvestment(NationalLever):
 class RegionalTier(NationalLever):
     type_name = "regional_tier"
     paid_by = "rocus"
+    payer_note = "the regional tier's running cost; a UK-wide tier led by the NCA would fall on it"
     summary = ("A regional or UK-wide tier (seed 003: the 43-force model is ill suited to SOC; 83% back a "
                "UK-wide force): cross-boundary groups are tasked without friction")
     settings = (
@@ -439,6 +447,7 @@ class EnablerRemoval(NationalLever):
 class EnablerTargeting(EnablerRemoval):
     type_name = "enabler_targeting"
     paid_by = "other"
+    payer_note = "anti-money-laundering supervisors and prosecutors"
     summary = ("Targeting professional enablers (seed 003: AML supervision, executive accountability): "
                "enablers struck off or prosecuted; groups lose laundering efficiency until they find others")
     kind = PROFESSIONAL
@@ -458,7 +467,8 @@ class EnablerTargeting(EnablerRemoval):
 @register
 class AntiCorruption(EnablerRemoval):
     type_name = "anti_corruption"
-    paid_by = "forces"
+    paid_by = {"forces": 0.5, "prisons": 0.5}
+    payer_note = "police and prison counter-corruption units, assumed half each"
     summary = ("An anti-corruption strategy (seed 003: 992 prison staff investigated, 114 arrested, 42 charged "
                "2019-23): corrupt insiders removed, and insiders help groups less")
     kind = INSIDER
@@ -479,6 +489,7 @@ class AntiCorruption(EnablerRemoval):
 class FraudDataSharing(NationalLever):
     type_name = "fraud_data_sharing"
     paid_by = "other"
+    payer_note = "public data platforms and analysts; the banks' and telecoms' own costs are not counted"
     summary = ("Public-private data sharing against fraud (seed 003): blocked transactions and takedowns "
                "cut fraud supply; shared data helps map fraud groups")
     settings = (

@@ -134,16 +134,20 @@ class Markets:
             relative, scale = _clear_cells(*arguments, inflow, scale)
         return relative ** self.params.price_supply_elasticity
 
-    def profit_pull(self, months_per_step: float) -> np.ndarray | None:
-        """Entry's response to profit [area, market], then the price norm moved on by the step: the
-        price index over its recent norm to `entry_price_elasticity` (a shortage's price rise is the
-        profit a vacancy offers; a price that has been high for years is the norm). None when the
-        elasticity is 0 (entry follows the vacancy alone)."""
+    def profit_pull(self) -> np.ndarray | None:
+        """Entry's response to profit [area, market]: the price index over its recent norm to
+        `entry_price_elasticity` (a shortage's price rise is the profit a vacancy offers; a price
+        that has stood high for years is the norm). None when the elasticity is 0 (entry follows
+        the vacancy alone). Bounded by the price bounds: at most (price_index_max /
+        price_index_min) ** elasticity, reached only by a price jumping from its floor to its cap."""
         elasticity = self.params.entry_price_elasticity
-        pull = (self.price_index / self.price_norm) ** elasticity if elasticity else None
+        return (self.price_index / self.price_norm) ** elasticity if elasticity else None
+
+    def advance_price_norm(self, months_per_step: float) -> None:
+        """Move each price norm towards today's price: an exponential average with a mean age of
+        `price_norm_months`, the same over a month of weekly or of monthly steps. Once per step."""
         kept = np.exp(-months_per_step / self.params.price_norm_months)
         self.price_norm = self.price_index + (self.price_norm - self.price_index) * kept
-        return pull
 
     def price_step(self, months_per_step: float) -> float:
         """Share of the gap to the clearing price a price index closes in one step."""

@@ -26,7 +26,8 @@ TALLIED = ("recruits", "recruits_children", "joiners", "leavers", "reoffenders",
            "nrm_referrals_criminal", "nrm_referrals_repeat", "county_lines_opened", "county_lines_closed",
            "ocgs_entered", "ocgs_dissolved", "ocgs_mapped", "successions", "splits", "absorptions", "relocations",
            "assets_recovered_gbp", "bail_releases", "court_backlog", "succession_violence", "homicides_direct",
-           "lever_spending_gbp_forces", "lever_spending_gbp_rocus", "lever_spending_gbp_nca", "lever_spending_gbp_other")
+           "lever_spending_gbp_forces", "lever_spending_gbp_rocus", "lever_spending_gbp_nca", "lever_spending_gbp_courts",
+           "lever_spending_gbp_prisons", "lever_spending_gbp_other")
 TALLIED_COLUMNS = np.array([METRIC_INDEX[name] for name in TALLIED], dtype=np.int64)
 
 

@@ -48,7 +48,7 @@ def levers_markdown() -> str:
         scope = "national" if cls.national else "targets areas (areas, regions or top_harm_areas)"
         if cls.acts_on_groups:
             scope += ", and a selection of groups (groups)"
-        parts.append(f"#### `{name}` ({scope})\n\n{cls.summary}. Paid by: {cls.payer_phrase()} (assumed).\n")
+        parts.append(f"#### `{name}` ({scope})\n\n{cls.summary}. Spent by: {cls.payer_phrase()} (assumed).\n")
         if cls.settings:
             parts.append(markdown_table(list(cls.settings)))
         parts.append("")

@@ -382,7 +382,7 @@ dl.terms dt {{ font-weight: bold; float: left; clear: left; width: 11em; }} dl.t
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({html.escape(str(experiment.get('name')))}), root seed {experiment.get('root_seed')},
 {_finished(runs)}, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices (unit costs from earlier years uprated by the GDP deflator), over the
+Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator), over the
 {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas_phrase(comparison.geography)}.</p>
 <h2 id="summary">Summary</h2>
@@ -409,12 +409,14 @@ ranges under each scenario below).</p>
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
 <h3>Who pays</h3>
-<p>Each option's change in response spending over the horizon, discounted, by who bears it: the police forces,
-regional units (ROCUs) and the NCA (the levers' money each spends: new investigators, surges, powers; their baseline
-budgets do not change), courts and prisons (which grow with charges, remand and convictions), and other agencies
-running levers (Border Force, supervisors, local partners, the prisons' own regimes). These add up to the total; the
-largest levers' spending is named beside them. Who runs each lever is an assumption stated with it
-(<code>twin levers</code>). Harm averted falls mostly on victims, communities and public services other than these.</p>
+<p>Each option's change in response spending over the horizon, discounted, by whose budget it falls on (who
+spends it): the police forces, regional units (ROCUs) and the NCA (the levers' money each spends: new
+investigators, surges, powers; their baseline budgets do not change), the courts and the prisons (their costs grow
+with charges, remand and convictions, and some levers add trials, places or restrictions), and other public bodies
+running levers (Border Force, supervisors, HM Treasury, local partners). These parts add up to the total; the
+largest levers' spending is named after them. Who spends each lever's money is an assumption stated with it
+(<code>twin levers</code>); new money is assumed to be additional funding, and a cut shows as negative spending.
+Harm averted falls mostly on victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
 <h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with

@@ -178,15 +178,23 @@ def areas_phrase(geography: dict) -> str:
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
-def who_pays(comparison: Comparison) -> pd.DataFrame:
-    """Each option's change in response spending by who bears it (discounted, mean of paired
-    replications): the three police tiers (the levers' money each spends; their baseline budgets do
-    not move), courts, prisons and other agencies; the columns before the levers' add up to the total.
-    The largest levers' spending is named beside them, whoever bears it."""
+#: who spends an option's extra response money: (column, baseline response metrics, lever spending metric)
+SPENDERS = (("police forces", ("response_cost_gbp_forces",), "lever_spending_gbp_forces"),
+            ("ROCUs", ("response_cost_gbp_rocus",), "lever_spending_gbp_rocus"),
+            ("NCA", ("response_cost_gbp_nca",), "lever_spending_gbp_nca"),
+            ("courts", ("response_cost_gbp_courts",), "lever_spending_gbp_courts"),
+            ("prisons and remand", ("response_cost_gbp_prisons",), "lever_spending_gbp_prisons"),
+            ("other public bodies", (), "lever_spending_gbp_other"))
+
+
+def who_pays_gbp(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change in response spending (discounted, mean of paired replications) by who
+    spends it, in GBP: the three police tiers, the courts and the prisons (their own costs, which grow
+    with charges, remand and convictions, and the levers' money they spend) and other public bodies
+    (the levers' money they spend); the parts add up to `total`. `levers`: each lever's spending."""
     summary = comparison.summary
-    options = [s for s in comparison.scenarios if s != comparison.baseline]
     rows = []
-    for option in options:
+    for option in [s for s in comparison.scenarios if s != comparison.baseline]:
         mine = summary[(summary.scenario == option) & summary["metric"].str.startswith("discounted_")]
         if mine.empty or "diff_mean" not in mine:
             continue
@@ -194,21 +202,29 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         # each lever's spending in the option less the baseline's, paired as the other changes (every
         # scenario's summary lists every lever of the comparison: a lever only one of them has counts in full)
         levers = change[change.index.str.startswith("discounted_lever_cost_gbp_")].fillna(0.0)
-        row = {"option": option}
-        # the police tiers: their baseline budgets (which do not move) and the levers' money they spend
-        for label, tier in (("police forces", "forces"), ("ROCUs", "rocus"), ("NCA", "nca")):
-            row[label] = signed_bn(change.get(f"discounted_response_cost_gbp_{tier}", 0.0)
-                                   + change.get(f"discounted_lever_spending_gbp_{tier}", float("nan")))
-        for label, metric in (("courts", "discounted_response_cost_gbp_courts"),
-                              ("prisons and remand", "discounted_response_cost_gbp_prisons"),
-                              ("other agencies' lever spending", "discounted_lever_spending_gbp_other")):
-            row[label] = signed_bn(change.get(metric, float("nan")))
-        largest = levers[levers.abs() >= 5e6].sort_values(ascending=False)
-        named = "; ".join(f"{m.removeprefix('discounted_lever_cost_gbp_')} {signed_bn(v)}"
-                          for m, v in largest.head(5).items())
-        row["levers' spending, largest"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
+        row = {"option": option, "total": change.get("discounted_response_cost_gbp", float("nan"))}
+        for label, own, lever in SPENDERS:
+            row[label] = (sum(change.get(f"discounted_{m}", 0.0) for m in own)
+                          + change.get(f"discounted_{lever}", float("nan")))
+        row["levers"] = levers.rename(lambda m: m.removeprefix("discounted_lever_cost_gbp_"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def who_pays(comparison: Comparison) -> pd.DataFrame:
+    """`who_pays_gbp` for the report: £bn, the largest levers' spending (by size, savings included)
+    named after the parts."""
+    table = who_pays_gbp(comparison)
+    rows = []
+    for _, r in table.iterrows():
+        row = {"option": r["option"], "total": signed_bn(r["total"])}
+        row.update({label: signed_bn(r[label]) for label, _, _ in SPENDERS})
+        levers = r["levers"]
+        largest = levers[levers.abs() >= 5e6]
+        largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
+        named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
+        row["largest levers (included above)"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
-        row["total"] = signed_bn(change.get("discounted_response_cost_gbp", float("nan")))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -50,12 +50,15 @@ METRICS: tuple[Metric, ...] = (
        "area's row: its population share of its region's)"),
     _m("response_cost_gbp_nca", "GBP/step", "baseline SOC policing budget spent by the NCA (an area's row: its "
        "population share)"),
-    _m("lever_spending_gbp_forces", "GBP/step", "levers' spending borne by police forces (`twin levers`: paid by)"),
-    _m("lever_spending_gbp_rocus", "GBP/step", "levers' spending borne by the regional units (ROCUs; an area's row: its "
-       "population share)"),
-    _m("lever_spending_gbp_nca", "GBP/step", "levers' spending borne by the NCA (an area's row: its population share)"),
-    _m("lever_spending_gbp_other", "GBP/step", "levers' spending borne by other agencies (courts, prisons, Border Force, "
-       "supervisors, local partners); the four lever_spending_gbp_* add up to the levers' spending"),
+    _m("lever_spending_gbp_forces", "GBP/step", "levers' spending by police forces (`twin levers`: spent by; new money "
+       "assumed additional funding, a cut negative)"),
+    _m("lever_spending_gbp_rocus", "GBP/step", "levers' spending by the regional units (ROCUs; an area's row: its "
+       "population share of national levers' and funding's, the target areas' share of area levers')"),
+    _m("lever_spending_gbp_nca", "GBP/step", "levers' spending by the NCA (an area's row as for the ROCUs)"),
+    _m("lever_spending_gbp_courts", "GBP/step", "levers' spending by the courts (HMCTS: extra trials)"),
+    _m("lever_spending_gbp_prisons", "GBP/step", "levers' spending by the prisons (HMPPS: places, restrictions)"),
+    _m("lever_spending_gbp_other", "GBP/step", "levers' spending by other public bodies (Border Force, supervisors, HM "
+       "Treasury, local partners); the six lever_spending_gbp_* add up to the levers' spending"),
     _m("response_cost_gbp_courts", "GBP/step", "prosecution and court costs"),
     _m("response_cost_gbp_prisons", "GBP/step", "prison places for SOC prisoners and defendants on remand"),
     _m("assets_recovered_gbp", "GBP/step", "criminal assets recovered (confiscation and fines)"),

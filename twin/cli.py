@@ -127,7 +127,8 @@ def cmd_levers(args) -> int:
     from twin.group_selection import LIST_KEYS
 
     print("Levers that list 'groups' below take a selection of groups: groups = { markets = [...], types = [...], "
-          "reach = [...], violence = [...], county_lines = true or false, top_harm = N }, with the names\n"
+          "reach = [...], violence = [...], county_lines = true or false, exploit_children = true or false, "
+          "top_harm = N, ocg_ids = [ids of your register] }, with the names\n"
           + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
     print("'spent by' below: whose budget each lever's money falls on, an assumption (metrics "
           "lever_spending_gbp_forces, _rocus, _nca, _courts, _prisons and _other)")
@@ -176,7 +177,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     from dataclasses import replace
 
     from twin.interventions import check_lever_targets, levers_after_horizon
-    from twin.runner import scenario_register_warnings, scenario_warnings
+    from twin.runner import check_named_groups, scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
 
     registers_seen = set()
@@ -186,6 +187,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
             print(f"Note: {note}.", file=sys.stderr)
         for warning in scenario_warnings(scenario):
             print(f"Warning: {warning}.", file=sys.stderr)
+        if check_registers:
+            check_named_groups(scenario)
         seen = (scenario.register, scenario.areas_file, scenario.complete_register)
         if check_registers and scenario.register and seen not in registers_seen:
             registers_seen.add(seen)

@@ -6,12 +6,17 @@ A lever that acts on groups (`Lever.acts_on_groups`) may name a selection in its
     type = "tasking_priority"
     groups = { county_lines = true }              # groups running a county line
     # or: markets = ["fraud"], types = ["cultural", "family"], reach = ["national"],
-    #     violence = ["serious"], top_harm = 100 (with or without the others)
+    #     violence = ["serious"], exploit_children = true, top_harm = 100,
+    #     ocg_ids = ["MPS-0001", "MPS-0002"] (with or without the others)
 
 Criteria combine with "and"; the values listed under one key with "or" (`markets = ["heroin_crack",
 "cocaine"]`: groups in either market). Type, reach and violence never change; markets and county
 lines are read each step, so groups that enter a selected market join the selection and groups
-that leave it drop out. `top_harm = N` makes a named target list: the N mapped groups (police can
+that leave it drop out; so is `exploit_children` (groups with at least one active member under 18,
+all of them in the exploited role). `ocg_ids` names groups of the register a run starts from (its
+`ocg_id` column; a named target list from a user's register): they stay the list while they are
+active and based in the lever's areas, and groups they split into do not join it. The synthetic
+register's groups differ with the seed, so ids need a register given by the user. `top_harm = N` makes a named target list: the N mapped groups (police can
 only list groups they know) that match the rest and rank highest on the tasking score (`policing.task`:
 harm with the noise of imperfect intelligence) in the lever's areas when it first acts; they stay
 the list while they are active and based in those areas, and no group joins it later (new groups,
@@ -35,7 +40,8 @@ VIOLENCE_WORDS = {"none": "no violence", "some": "violence", "serious": "serious
 
 #: the keys of a `groups` table and the vocabulary each list draws from
 LIST_KEYS = {"markets": MARKETS, "types": OCG_TYPES, "reach": REACH, "violence": VIOLENCE}
-SELECTION_KEYS = (*LIST_KEYS, "county_lines", "top_harm")
+FLAG_KEYS = ("county_lines", "exploit_children")
+SELECTION_KEYS = (*LIST_KEYS, *FLAG_KEYS, "top_harm", "ocg_ids")
 #: keys of the lever itself that a user may put inside `groups` by mistake
 LEVER_TARGET_KEYS = ("areas", "regions", "top_harm_areas")
 #: market names users reach for that the vocabulary spells otherwise
@@ -54,7 +60,9 @@ class GroupSelection:
     reach: tuple[int, ...] | None = None
     violence: tuple[int, ...] | None = None
     county_lines: bool | None = None
+    exploit_children: bool | None = None
     top_harm: int | None = None
+    ocg_ids: tuple[str, ...] | None = None
 
     @classmethod
     def parse(cls, table, where: str) -> "GroupSelection":
@@ -74,10 +82,12 @@ class GroupSelection:
                                     f"(expected one of: {', '.join(SELECTION_KEYS)})")
             if key in LIST_KEYS:
                 values[key] = _names(value, LIST_KEYS[key], f"{where}: groups.{key}")
-            elif key == "county_lines":
+            elif key in FLAG_KEYS:
                 if not isinstance(value, bool):
-                    raise ScenarioError(f"{where}: groups.county_lines: expected true or false, got {value!r}")
+                    raise ScenarioError(f"{where}: groups.{key}: expected true or false, got {value!r}")
                 values[key] = value
+            elif key == "ocg_ids":
+                values[key] = _ids(value, f"{where}: groups.ocg_ids")
             else:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {value!r}")
@@ -95,6 +105,11 @@ class GroupSelection:
                  if getattr(self, key) is not None]
         if self.county_lines is not None:
             parts.append("running a county line" if self.county_lines else "running no county line")
+        if self.exploit_children is not None:
+            parts.append("exploiting children" if self.exploit_children else "exploiting no children")
+        if self.ocg_ids is not None:
+            shown = ", ".join(self.ocg_ids[:5]) + (f" and {len(self.ocg_ids) - 5} more" if len(self.ocg_ids) > 5 else "")
+            parts.append(f"named in the register ({shown})")
         text = "the groups " + ", ".join(parts) if parts else "the groups"
         if self.top_harm is not None:
             text = (f"{text}; of them, " if parts else "") + (f"the {self.top_harm} mapped groups with the most harm "
@@ -120,7 +135,28 @@ class GroupSelection:
             running = np.zeros(ocgs.n, dtype=bool)
             running[lines.ocg[lines.active]] = True
             rows &= running if self.county_lines else ~running
+        if self.exploit_children is not None:
+            members = model.members
+            active = model.active_rows()
+            exploiting = np.zeros(ocgs.n, dtype=bool)
+            exploiting[members.ocg[active[members.child[active]]]] = True
+            rows &= exploiting if self.exploit_children else ~exploiting
         return rows
+
+    def check_ids(self, register, where: str) -> np.ndarray:
+        """Rows of `register` (the user's register a run starts from, or None for the synthetic
+        one) that `ocg_ids` names, in its order; a ScenarioError names an id it lacks."""
+        if register is None:
+            raise ScenarioError(f"{where}: groups.ocg_ids names groups of a register, but the run starts from the "
+                                f"synthetic register, whose groups differ with the seed; give a register (`register` "
+                                f"in [scenario], or --register FILE.csv)")
+        row_of = {ocg_id: row for row, ocg_id in enumerate(register.ocg_id)}
+        missing = [ocg_id for ocg_id in self.ocg_ids if ocg_id not in row_of]
+        if missing:
+            more = f" (and {len(missing) - 1} more not found)" if len(missing) > 1 else ""
+            raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of the register"
+                                f"{did_you_mean(missing[0], register.ocg_id)}{more}")
+        return np.array([row_of[ocg_id] for ocg_id in self.ocg_ids], dtype=np.int64)
 
 
 def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
@@ -134,11 +170,30 @@ def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
     return tuple(sorted({vocabulary.index(name) for name in value}))
 
 
+def _ids(value, where: str) -> tuple[str, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
+        raise ScenarioError(f"{where}: expected a list of the register's ocg_id values, such as [\"MPS-0001\"]; "
+                            f"got {value!r}")
+    seen = set()
+    for ocg_id in value:
+        if ocg_id in seen:
+            raise ScenarioError(f"{where}: '{ocg_id}' is listed twice")
+        seen.add(ocg_id)
+    return tuple(value)
+
+
 def selected_rows(lever, model, mask: np.ndarray) -> np.ndarray:
     """Bool over the OCG rows: the groups `lever` acts on this step, among those in its target
-    areas (`mask`). With `top_harm`, the list is chosen the first time and kept on the lever."""
+    areas (`mask`). With `top_harm`, the list is chosen the first time and kept on the lever;
+    with `ocg_ids`, the named groups' rows are found the first time and kept too."""
     ocgs, selection = model.ocgs, lever.groups
     rows = selection.matches(model) & mask[ocgs.area]
+    if selection.ocg_ids is not None:
+        if lever.named_rows is None:
+            lever.named_rows = selection.check_ids(model.register_given, lever.entry)
+        named = np.zeros(ocgs.n, dtype=bool)
+        named[lever.named_rows] = True
+        rows &= named
     if selection.top_harm is None:
         return rows
     if lever.group_list is None:

@@ -109,6 +109,7 @@ class Lever:
         self.intensity = intensity
         self.groups = groups  # a GroupSelection, or None: every group in the target areas
         self.group_list: np.ndarray | None = None  # rows of a `top_harm` list, chosen at first activation
+        self.named_rows: np.ndarray | None = None  # rows of the groups `ocg_ids` names, found at first activation
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
         #: levers that share one set of targets (the phases of one clear_hold_build): the first of
         #: them to act resolves the targets for all, so Hold holds the areas Clear cleared

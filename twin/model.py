@@ -149,6 +149,7 @@ class TwinModel(mesa.Model):
             register, self.register_completion = completed(
                 register, synthetic_register(geo, p, self.streams["register"]))
         self.register = register  # the picture the run starts from (before any spin-up)
+        self._check_named_groups()
         self._populate(register)
 
     # ------------------------------------------------------------------ set-up
@@ -449,7 +450,15 @@ class TwinModel(mesa.Model):
             raise RuntimeError("for_run needs a model at the end of its spin-up (steps_done == 0)")
         model = copy.deepcopy(self)
         model._set_run(levers, n_steps, start_date)
+        model._check_named_groups()
         return model
+
+    def _check_named_groups(self) -> None:
+        """Groups the levers name by `ocg_id` are in the user's register (a ScenarioError otherwise)."""
+        for lever in self.levers:
+            selection = getattr(lever, "groups", None)
+            if selection is not None and selection.ocg_ids is not None:
+                lever.named_rows = selection.check_ids(self.register_given, lever.entry)
 
     def run(self, progress=None) -> Results:
         """Run all remaining steps (spin-up first) and return the results. `progress(done, total)`

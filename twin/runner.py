@@ -138,10 +138,37 @@ def _spin_up_key(params, seed: int, scenario: Scenario, register, geography, com
 
 def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None) -> None:
     """Read the register a run would start from, if any, so that a mistake in it is reported
-    before anything slow starts (`build_model` reads it again)."""
+    before anything slow starts (`build_model` reads it again); groups its levers name by
+    `ocg_id` must be in it."""
     source = register_source or scenario.register
-    if source:
-        load_register(source, load_geography(scenario.areas_file), register_table)
+    register = load_register(source, load_geography(scenario.areas_file), register_table) if source else None
+    _check_ids(scenario, register)
+
+
+def check_named_groups(scenario: Scenario) -> None:
+    """Before any run: groups the scenario's levers name by `ocg_id` are in its register (read
+    once per register file and areas file in a process), as the model checks when it is built."""
+    if _naming_levers(scenario):
+        key = (scenario.register, scenario.areas_file)
+        if key not in _REGISTERS_READ:
+            _REGISTERS_READ.clear()
+            _REGISTERS_READ[key] = (load_register(scenario.register, load_geography(scenario.areas_file))
+                                    if scenario.register else None)
+        _check_ids(scenario, _REGISTERS_READ[key])
+
+
+#: the register `check_named_groups` read last, by (register file, areas file)
+_REGISTERS_READ: dict = {}
+
+
+def _naming_levers(scenario: Scenario) -> list:
+    return [lever for lever in build_levers(scenario)
+            if getattr(lever, "groups", None) is not None and lever.groups.ocg_ids is not None]
+
+
+def _check_ids(scenario: Scenario, register) -> None:
+    for lever in _naming_levers(scenario):
+        lever.groups.check_ids(register, lever.entry)
 
 
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,

@@ -109,9 +109,14 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
     for k, p in enumerate(resolved):
         if p in resolved[:k]:
             raise ScenarioError(f"{path}: [{section}] compare: scenario file '{compared[k]}' listed twice")
+    from twin.runner import check_named_groups
+
     scenario = load_scenario(scenario_file)
     check_horizon(path, section, scenario, years)
-    return scenario, [load_scenario(p) for p in compare_files], years, seed, out
+    compare = [load_scenario(p) for p in compare_files]
+    for each in (scenario, *compare):
+        check_named_groups(each)  # groups named by ocg_id are in the register: before any run
+    return scenario, compare, years, seed, out
 
 
 def apply_values(scenario: Scenario, uncertain: list[Uncertain], values: np.ndarray) -> Scenario:

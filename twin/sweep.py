@@ -294,6 +294,7 @@ def check_design(config: dict) -> None:
     an out-of-range value is reported before any run starts (not as a failure of every run)."""
     from twin.geography import load_geography
     from twin.interventions import check_lever_targets
+    from twin.runner import check_named_groups
 
     points = design(config)
     geographies = {}
@@ -307,6 +308,7 @@ def check_design(config: dict) -> None:
             if scenario.areas_file not in geographies:
                 geographies[scenario.areas_file] = load_geography(scenario.areas_file)
             check_lever_targets(scenario, geographies[scenario.areas_file])
+            check_named_groups(scenario)
         except (UserError, ValueError, TypeError) as exc:
             setting = ", ".join(f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)
                                 ) or "the base scenario's settings"

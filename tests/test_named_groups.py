@@ -1,0 +1,135 @@
+"""Group selections by what users know of the groups: `ocg_ids` (a named target list from a user's
+register) and `exploit_children` (groups with an active child member)."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from twin.cli import main
+from twin.errors import ScenarioError
+from twin.geography import load_geography
+from twin.group_selection import GroupSelection, selected_rows
+from twin.interventions import build_levers
+from twin.model import TwinModel
+from twin.parameters import Parameters
+from twin.register import synthetic_register, write_register_csv
+from twin.scenario import Scenario
+from twin.streams import RandomStreams
+from twin.vocabulary import ACTIVE
+
+from conftest import SCENARIOS, write
+
+GEO = load_geography()
+
+
+def _levers(*entries):
+    return build_levers(Scenario(name="t", path="t.toml", levers=[dict(e) for e in entries]))
+
+
+@pytest.fixture(scope="module")
+def register():
+    """The synthetic register of seed 3, as a user's register (its ids are SYN00000, ...)."""
+    return synthetic_register(GEO, Parameters(), RandomStreams(3)["register"])
+
+
+def _named(register, area: str, count: int) -> list[str]:
+    rows = np.flatnonzero(register.area == GEO.area_names.index(area))
+    return [register.ocg_id[row] for row in rows[:count]]
+
+
+def test_named_groups_are_the_rows_of_the_register_active_and_in_the_levers_areas(register):
+    ids = _named(register, "Merseyside", 6) + _named(register, "Kent", 4)
+    entry = {"type": "business_disruption", "groups": {"ocg_ids": ids}, "areas": ["Merseyside"]}
+    model = TwinModel(seed=2, n_steps=40, register=register, levers=_levers(entry))
+    lever = model.levers[0]
+    rows = [register.ocg_id.index(ocg_id) for ocg_id in ids]
+    assert list(lever.named_rows) == rows  # found when the model is built, in the list's order
+    mask = lever.named_areas(model.geography)
+    for _ in range(30):
+        model.step()
+        chosen = selected_rows(lever, model, mask)
+        ocgs = model.ocgs
+        expected = np.zeros(ocgs.n, dtype=bool)
+        expected[rows] = True
+        expected &= ocgs.active & mask[ocgs.area]
+        assert np.array_equal(chosen, expected)
+    assert 0 < chosen.sum() <= 6  # the Kent groups are outside the lever's areas
+    assert not chosen[register.size.size:].any()  # groups that entered or split later never join
+
+
+def test_a_lever_acts_on_the_named_groups_only(register):
+    ids = _named(register, "West Midlands", 12)
+    model = TwinModel(seed=4, n_steps=20, register=register)
+    for _ in range(6):
+        model.step()
+    everywhere = np.ones(GEO.n_areas, dtype=bool)
+    named = np.zeros(model.ocgs.n, dtype=bool)
+    named[[register.ocg_id.index(i) for i in ids]] = True
+    lever = _levers({"type": "financial_sanctions", "groups": {"ocg_ids": ids}})[0]
+    before = model.ocgs.capital_gbp.copy()
+    lever.act(model, everywhere)
+    changed = model.ocgs.capital_gbp != before
+    assert changed.any() and not (changed & ~named).any()
+
+
+def test_names_missing_from_the_register_or_without_one_are_scenario_errors(register):
+    entry = {"type": "clear", "groups": {"ocg_ids": ["SYN00001", "SYN0003"]}}
+    with pytest.raises(ScenarioError, match=r"groups.ocg_ids: 'SYN0003' is not an ocg_id of the register.*did you mean"):
+        TwinModel(seed=1, n_steps=2, register=register, levers=_levers(entry))
+    with pytest.raises(ScenarioError, match="synthetic register, whose groups differ with the seed"):
+        TwinModel(seed=1, n_steps=2, levers=_levers(entry))
+
+
+@pytest.mark.parametrize("groups, words", [
+    ({"ocg_ids": "SYN00001"}, "expected a list of the register's ocg_id values"),
+    ({"ocg_ids": []}, "expected a list of the register's ocg_id values"),
+    ({"ocg_ids": ["SYN00001", " "]}, "expected a list of the register's ocg_id values"),
+    ({"ocg_ids": ["A", "B", "A"]}, "'A' is listed twice"),
+    ({"exploit_children": 1}, "groups.exploit_children: expected true or false"),
+    ({"ocg_id": ["A"]}, "did you mean 'ocg_ids'"),
+])
+def test_selection_mistakes_are_named(groups, words):
+    with pytest.raises(ScenarioError, match=words):
+        GroupSelection.parse(groups, "t.toml: levers[1]")
+
+
+def test_exploit_children_selects_the_groups_with_an_active_child_member():
+    model = TwinModel(seed=5, n_steps=20)
+    for _ in range(12):
+        model.step()
+    members, ocgs = model.members, model.ocgs
+    with_child = np.zeros(ocgs.n, dtype=bool)
+    for row in range(members.n):  # one member at a time, as the docs state it
+        if members.status[row] == ACTIVE and members.child[row]:
+            with_child[members.ocg[row]] = True
+    chosen = GroupSelection(exploit_children=True).matches(model)
+    assert np.array_equal(chosen, with_child & ocgs.active)
+    assert np.array_equal(GroupSelection(exploit_children=False).matches(model), ~with_child & ocgs.active)
+    assert 0 < chosen.sum() < ocgs.active.sum()
+
+
+def test_the_report_names_the_listed_groups():
+    words = GroupSelection.parse({"ocg_ids": [f"G{i}" for i in range(8)], "exploit_children": True}, "t").describe()
+    assert words == "the groups exploiting children, named in the register (G0, G1, G2, G3, G4 and 3 more)"
+
+
+def test_commands_report_a_misspelt_id_before_any_run(tmp_path, capsys):
+    reg = tmp_path / "register.csv"
+    assert main(["register", "--out", str(reg)]) == 0
+    capsys.readouterr()
+    scenario = write(tmp_path / "named.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                     'register = "register.csv"\n\n[[levers]]\ntype = "clear"\n'
+                     'groups = { ocg_ids = ["SYN00010", "SYN0011"] }\n')
+    for argv in (["run", str(scenario), "--out", str(tmp_path / "run")],
+                 ["compare", str(SCENARIOS / "baseline.toml"), str(scenario), "--reps", "1",
+                  "--db", str(tmp_path / "t.db"), "--out", str(tmp_path / "cmp")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert "'SYN0011' is not an ocg_id of the register; did you mean 'SYN0" in err[-1]
+        assert "Traceback" not in "\n".join(err)
+    assert not (tmp_path / "run").exists() and not (tmp_path / "t.db").exists()
+    # the same file with --register on the command line instead
+    plain = write(tmp_path / "plain.toml", scenario.read_text().replace('register = "register.csv"\n', ""))
+    assert main(["run", str(plain), "--register", str(reg), "--out", str(tmp_path / "run2")]) == 2
+    assert "'SYN0011' is not an ocg_id" in capsys.readouterr().err

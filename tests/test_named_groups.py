@@ -1,7 +1,6 @@
 """Group selections by what users know of the groups: `ocg_ids` (a named target list from a user's
 register) and `exploit_children` (groups with an active child member)."""
 
-import copy
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from twin.group_selection import GroupSelection, selected_rows
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.register import synthetic_register, write_register_csv
+from twin.register import synthetic_register
 from twin.scenario import Scenario
 from twin.streams import RandomStreams
 from twin.vocabulary import ACTIVE

@@ -132,3 +132,25 @@ def test_commands_report_a_misspelt_id_before_any_run(tmp_path, capsys):
     plain = write(tmp_path / "plain.toml", scenario.read_text().replace('register = "register.csv"\n', ""))
     assert main(["run", str(plain), "--register", str(reg), "--out", str(tmp_path / "run2")]) == 2
     assert "'SYN0011' is not an ocg_id" in capsys.readouterr().err
+
+
+def test_ids_can_come_from_a_csv_file_next_to_the_scenario(tmp_path):
+    from twin.scenario import load_scenario
+
+    (tmp_path / "lists").mkdir()
+    write(tmp_path / "lists" / "targets.csv", "ocg_id,why\nSYN00010,top of the matrix\nSYN00042,\n")
+    scenario_text = '[scenario]\nname = "x"\n\n[[levers]]\ntype = "clear"\ngroups = {{ ocg_ids = "{}" }}\n'
+    scenario = load_scenario(write(tmp_path / "x.toml", scenario_text.format("lists/targets.csv")))
+    assert scenario.levers[0]["groups"]["ocg_ids"] == ["SYN00010", "SYN00042"]
+    assert build_levers(scenario)[0].groups.ocg_ids == ("SYN00010", "SYN00042")
+    first = scenario.spec_hash()  # the ids, not the file's name, make the scenario
+    write(tmp_path / "lists" / "targets.csv", "ocg_id\nSYN00010\nSYN00043\n")
+    assert load_scenario(tmp_path / "x.toml").spec_hash() != first
+    for text, words in (("ocg_id\n", "lists no groups below its header"), ("", "has no ocg_id column .it is empty"),
+                        ("id,why\nSYN1,x\n", r"has no ocg_id column \(its columns: id, why"),
+                        ("ocg_id,x\nSYN1,1\n\n ,2\n", "line 4: ocg_id is empty"), ("ocg_id\nA\nA\n", "'A' is listed twice")):
+        write(tmp_path / "lists" / "targets.csv", text)
+        with pytest.raises(ScenarioError, match=words):
+            load_scenario(tmp_path / "x.toml")
+    with pytest.raises(ScenarioError, match=r"#1: groups.ocg_ids: file 'lists/target.csv' not found next to the scenario"):
+        load_scenario(write(tmp_path / "y.toml", scenario_text.format("lists/target.csv")))

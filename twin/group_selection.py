@@ -7,7 +7,8 @@ A lever that acts on groups (`Lever.acts_on_groups`) may name a selection in its
     groups = { county_lines = true }              # groups running a county line
     # or: markets = ["fraud"], types = ["cultural", "family"], reach = ["national"],
     #     violence = ["serious"], exploit_children = true, top_harm = 100,
-    #     ocg_ids = ["MPS-0001", "MPS-0002"] (with or without the others)
+    #     ocg_ids = ["MPS-0001", "MPS-0002"] or ocg_ids = "targets.csv" (a file with an
+    #     ocg_id column, next to the scenario) (with or without the others)
 
 Criteria combine with "and"; the values listed under one key with "or" (`markets = ["heroin_crack",
 "cocaine"]`: groups in either market). Type, reach and violence never change; markets and county
@@ -27,6 +28,7 @@ county lines are based in the exporter areas, not where their lines sell.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -168,6 +170,35 @@ def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
             raise ScenarioError(f"{where}: unknown name '{name}'" + (f"; {hint}" if hint else did_you_mean(name, vocabulary))
                                 + f" (expected one of: {', '.join(vocabulary)})")
     return tuple(sorted({vocabulary.index(name) for name in value}))
+
+
+def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
+    """The `ocg_id` column of a CSV file (`ocg_ids = "targets.csv"`, relative to the scenario), in
+    its order; other columns are ignored. `named` is the path as the scenario gives it."""
+    import csv
+
+    if not file.is_file():
+        raise ScenarioError(f"{where}: file '{named}' not found next to the scenario (expected a CSV file with an "
+                            f"ocg_id column, or a list such as [\"MPS-0001\"])")
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = [(reader.line_num, row) for row in reader]  # the file's line numbers, blank lines skipped
+            columns = list(reader.fieldnames or [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError(f"{where}: '{named}' is not a readable CSV file ({exc})") from None
+    if "ocg_id" not in columns:
+        raise ScenarioError(f"{where}: '{named}' has no ocg_id column" + (
+            f" (its columns: {', '.join(columns)}{did_you_mean('ocg_id', columns)})" if columns else " (it is empty)"))
+    if not rows:
+        raise ScenarioError(f"{where}: '{named}' lists no groups below its header")
+    ids = []
+    for line, row in rows:
+        ocg_id = (row["ocg_id"] or "").strip()
+        if not ocg_id:
+            raise ScenarioError(f"{where}: '{named}' line {line}: ocg_id is empty")
+        ids.append(ocg_id)
+    return ids
 
 
 def _ids(value, where: str) -> tuple[str, ...]:

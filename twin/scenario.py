@@ -208,6 +208,13 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     if not isinstance(levers, list) or not all(isinstance(item, dict) for item in levers):
         raise ScenarioError(f"{path}: 'levers' must be an array of tables ([[levers]])")
     levers = [dict(item, _file=str(path)) for item in levers]
+    for position, lever in enumerate(levers, start=1):
+        groups = lever.get("groups")
+        if isinstance(groups, dict) and isinstance(groups.get("ocg_ids"), str):  # a file of ids: read it here
+            from twin.group_selection import read_ocg_ids
+
+            where = f"{path}: [[levers]] #{position}: groups.ocg_ids"
+            lever["groups"] = dict(groups, ocg_ids=read_ocg_ids(path.parent / groups["ocg_ids"], groups["ocg_ids"], where))
     for key in ("areas_file", "register"):
         if key in table:
             table[key] = str((path.parent / table[key]))

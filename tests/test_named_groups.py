@@ -78,10 +78,64 @@ def test_names_missing_from_the_register_or_without_one_are_scenario_errors(regi
         TwinModel(seed=1, n_steps=2, register=register, levers=_levers(entry))
     with pytest.raises(ScenarioError, match="synthetic register, whose groups differ with the seed"):
         TwinModel(seed=1, n_steps=2, levers=_levers(entry))
+    wrong = {"type": "clear", "groups": {"ocg_ids": ["MPS-0012", "MPS-0207"]}}  # a list for another register
+    with pytest.raises(ScenarioError, match="none of the 2 ids listed is an ocg_id of the register .the first listed "
+                                            "is 'MPS-0012'; the register's first is 'SYN00000'"):
+        TwinModel(seed=1, n_steps=2, register=register, levers=_levers(wrong))
+
+
+def test_a_completed_register_keeps_the_users_rows_and_ids(register):
+    """A force's own register completed with synthetic groups: the ids it shares with the synthetic
+    register name the user's groups (its rows come first), not the synthetic namesakes."""
+    from twin.register import _rows
+
+    kent = _rows(register, register.area == GEO.area_names.index("Kent"))
+    ids = kent.ocg_id[:5]
+    entry = {"type": "clear_hold_build", "groups": {"ocg_ids": ids}}
+    model = TwinModel(seed=1, n_steps=12, register=kent, levers=_levers(entry), complete_register=True)
+    clear = [lever for lever in model.levers if lever.type_name == "clear"][0]
+    assert list(clear.named_rows) == [0, 1, 2, 3, 4]  # the Clear phase has the selection, found at build
+    assert model.register.ocg_id[:5] == ids and len(model.register) > len(kent)
+    assert all(ocg_id in model.register.ocg_id for ocg_id in (f"{i}-synthetic" for i in ids))
+    assert np.array_equal(model.ocgs.area[:5], kent.area[:5])
+
+
+def test_a_tasking_priority_on_named_groups_puts_them_under_operation(register):
+    """Paired seeds: the share of 60 named mapped groups under operation rises with a priority on
+    them, by more than 4 standard errors of the paired differences."""
+    rows = np.flatnonzero(register.known & (register.size >= 6))[:60]
+    entry = {"type": "tasking_priority", "groups": {"ocg_ids": [register.ocg_id[r] for r in rows]},
+             "priority_weight": 20}
+
+    def share_worked(levers, seed):
+        model = TwinModel(seed=seed, n_steps=24, register=register, levers=levers)
+        shares = []
+        for step in range(24):
+            model.step()
+            if step >= 6:
+                named = model.ocgs.active[rows] & model.ocgs.known[rows]
+                shares.append((model.ocgs.operation_months_left[rows] > 0)[named].mean())
+        return np.mean(shares)
+
+    differences = np.array([share_worked(_levers(entry), seed) - share_worked(None, seed) for seed in (1, 2, 3, 4)])
+    assert differences.mean() > 4 * differences.std(ddof=1) / 2 and differences.mean() > 0.02, differences
+
+
+def test_named_groups_outside_the_levers_areas_are_warned_before_the_run(register):
+    from twin.runner import _check_ids
+
+    kent, merseyside = _named(register, "Kent", 3), _named(register, "Merseyside", 2)
+    for ids, areas, words in ((kent, ["Merseyside"], "none of the 3 groups named"),
+                              (kent + merseyside, ["Merseyside"], "3 of the 5 groups named in groups.ocg_ids are based outside"),
+                              (merseyside, ["Merseyside"], None), (kent, None, None)):
+        entry = {"type": "clear", "groups": {"ocg_ids": ids}, **({"areas": areas} if areas else {})}
+        warnings = _check_ids(_levers(entry), register, "r.csv", GEO)
+        assert (warnings == []) if words is None else (len(warnings) == 1 and words in warnings[0]), warnings
 
 
 @pytest.mark.parametrize("groups, words", [
-    ({"ocg_ids": "SYN00001"}, "expected a list of the register's ocg_id values"),
+    ({"ocg_ids": "targets.csv"}, "a file of ids .'targets.csv'. is read only in a scenario file's"),
+    ({"ocg_ids": [10, 11]}, "ids are text: quote them"),
     ({"ocg_ids": []}, "expected a list of the register's ocg_id values"),
     ({"ocg_ids": ["SYN00001", " "]}, "expected a list of the register's ocg_id values"),
     ({"ocg_ids": ["A", "B", "A"]}, "'A' is listed twice"),
@@ -125,9 +179,23 @@ def test_commands_report_a_misspelt_id_before_any_run(tmp_path, capsys):
                   "--db", str(tmp_path / "t.db"), "--out", str(tmp_path / "cmp")]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
-        assert "'SYN0011' is not an ocg_id of the register; did you mean 'SYN0" in err[-1]
+        assert "'SYN0011' is not an ocg_id of the register '" in err[-1]
+        assert "register.csv'; did you mean 'SYN0" in err[-1]
         assert "Traceback" not in "\n".join(err)
     assert not (tmp_path / "run").exists() and not (tmp_path / "t.db").exists()
+    # the research commands check before they make anything
+    fit_out = tmp_path / "fit"
+    assert main(["fit", str(scenario), "--reps", "1", "--out", str(fit_out)]) == 2
+    assert "'SYN0011' is not an ocg_id" in capsys.readouterr().err and not fit_out.exists()
+    config = write(tmp_path / "sens.toml", f'[sensitivity]\nscenario = "named.toml"\nout = "{tmp_path / "sens"}"\n'
+                   '[[parameter]]\nname = "remand_prob"\n')
+    assert main(["sensitivity", str(config)]) == 2
+    assert "'SYN0011' is not an ocg_id" in capsys.readouterr().err and not (tmp_path / "sens").exists()
+    sweep = write(tmp_path / "sweep.toml", '[experiment]\nname = "t"\nbase = "named.toml"\nyears = 1\n'
+                  '[[uncertainty]]\nname = "remand_prob"\nlow = 0.5\nhigh = 0.7\n'
+                  '[[outcome]]\nname = "harm"\nmetric = "harm_gbp_total"\nyears = [1, 1]\n')
+    assert main(["sweep", str(sweep)]) == 2
+    assert "'SYN0011' is not an ocg_id" in capsys.readouterr().err
     # the same file with --register on the command line instead
     plain = write(tmp_path / "plain.toml", scenario.read_text().replace('register = "register.csv"\n', ""))
     assert main(["run", str(plain), "--register", str(reg), "--out", str(tmp_path / "run2")]) == 2

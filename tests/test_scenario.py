@@ -129,6 +129,18 @@ def test_spec_hash_ignores_paths_but_not_parameters(tmp_path):
     assert a.spec_hash() == b.spec_hash() != c.spec_hash()
 
 
+def test_spec_hash_follows_what_the_register_holds(tmp_path):
+    """Stored runs are found by the hash: a register edited between two commands must not find the
+    runs made from its old content, and the same content under the same name finds them."""
+    header = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
+    register = write(tmp_path / "register.csv", header + "A,Kent,family,local,fraud,4,none,,1\n")
+    scenario = write(tmp_path / "s.toml", '[scenario]\nregister = "register.csv"\n')
+    first = load_scenario(scenario).spec_hash()
+    assert load_scenario(scenario).spec_hash() == first
+    write(register, header + "A,Kent,family,local,fraud,5,none,,1\n")
+    assert load_scenario(scenario).spec_hash() != first
+
+
 def test_a_scenario_saved_with_a_byte_order_mark_loads(tmp_path):
     """Windows editors save "UTF-8 with BOM"; it was 'not valid TOML (Invalid statement (at line 1, column 1))'."""
     path = tmp_path / "bom.toml"

@@ -142,6 +142,9 @@ def load_config(path: str | Path) -> dict:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
     scenario = load_scenario(scenario_file)
     checks.check_horizon(path, "calibration", scenario, years)
+    from twin.runner import check_named_groups
+
+    check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
     try:
         check_sampled_ranges({p.name: (p.low, p.high) for p in priors}, f"{path}: [[parameter]]",
                              scenario.build_parameters())

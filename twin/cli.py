@@ -128,7 +128,7 @@ def cmd_levers(args) -> int:
 
     print("Levers that list 'groups' below take a selection of groups: groups = { markets = [...], types = [...], "
           "reach = [...], violence = [...], county_lines = true or false, exploit_children = true or false, "
-          "top_harm = N, ocg_ids = [ids of your register] }, with the names\n"
+          "top_harm = N, ocg_ids = [ids of your register] or \"file.csv\" }, with the names\n"
           + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
     print("'spent by' below: whose budget each lever's money falls on, an assumption (metrics "
           "lever_spending_gbp_forces, _rocus, _nca, _courts, _prisons and _other)")
@@ -187,8 +187,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
             print(f"Note: {note}.", file=sys.stderr)
         for warning in scenario_warnings(scenario):
             print(f"Warning: {warning}.", file=sys.stderr)
-        if check_registers:
-            check_named_groups(scenario)
+        for warning in check_named_groups(scenario) if check_registers else ():
+            print(f"Warning: {warning}.", file=sys.stderr)
         seen = (scenario.register, scenario.areas_file, scenario.complete_register)
         if check_registers and scenario.register and seen not in registers_seen:
             registers_seen.add(seen)

@@ -30,6 +30,9 @@ def cmd_fit(args) -> int:
     args.scenario = project_default(args.scenario, "scenarios/baseline.toml")
     args.targets = project_default(args.targets, "calibration/targets.toml")
     scenario = load_scenario(args.scenario)
+    from twin.runner import check_named_groups
+
+    check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
     targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
     if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
         raise UserError(f"--years {args.years:g}: shorter than every target's years (the earliest ends in year "

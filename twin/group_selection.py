@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from twin.errors import ScenarioError, did_you_mean
-from twin.vocabulary import MARKETS, OCG_TYPES, REACH, VIOLENCE
+from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
                 "immigration": "organised immigration crime", "acquisitive": "organised acquisitive crime",
@@ -141,24 +141,43 @@ class GroupSelection:
             members = model.members
             active = model.active_rows()
             exploiting = np.zeros(ocgs.n, dtype=bool)
-            exploiting[members.ocg[active[members.child[active]]]] = True
+            exploiting[members.ocg[active[members.child[active] & (members.status[active] == ACTIVE)]]] = True
             rows &= exploiting if self.exploit_children else ~exploiting
         return rows
 
-    def check_ids(self, register, where: str) -> np.ndarray:
-        """Rows of `register` (the user's register a run starts from, or None for the synthetic
-        one) that `ocg_ids` names, in its order; a ScenarioError names an id it lacks."""
+    def check_ids(self, register, where: str, source: str | None = None) -> np.ndarray:
+        """Rows of `register` (the user's register a run starts from, read from `source`, or None
+        for the synthetic one) that `ocg_ids` names, in its order; a ScenarioError names an id it lacks."""
         if register is None:
             raise ScenarioError(f"{where}: groups.ocg_ids names groups of a register, but the run starts from the "
-                                f"synthetic register, whose groups differ with the seed; give a register (`register` "
-                                f"in [scenario], or --register FILE.csv)")
+                                f"synthetic register, whose groups differ with the seed; give a register (`register = "
+                                f"\"FILE.csv\"` in [scenario]; `twin run` also takes --register FILE.csv)")
         row_of = {ocg_id: row for row, ocg_id in enumerate(register.ocg_id)}
         missing = [ocg_id for ocg_id in self.ocg_ids if ocg_id not in row_of]
+        named = f"the register '{source}'" if source else "the register"
+        if missing and len(missing) == len(self.ocg_ids) > 1:
+            raise ScenarioError(f"{where}: groups.ocg_ids: none of the {len(missing)} ids listed is an ocg_id of {named} "
+                                f"(the first listed is '{missing[0]}'; the register's first is '{register.ocg_id[0]}')")
         if missing:
             more = f" (and {len(missing) - 1} more not found)" if len(missing) > 1 else ""
-            raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of the register"
+            raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of {named}"
                                 f"{did_you_mean(missing[0], register.ocg_id)}{more}")
         return np.array([row_of[ocg_id] for ocg_id in self.ocg_ids], dtype=np.int64)
+
+    def area_warning(self, lever, register, geography) -> str | None:
+        """Before any run: named groups that the register places outside `lever`'s areas (left out
+        while they stay there), or all of them (the lever would act on no group and still be paid for)."""
+        if self.ocg_ids is None or lever.national or lever.top_harm_areas or register is None:
+            return None
+        inside = lever.named_areas(geography)[register.area[self.check_ids(register, lever.entry)]]
+        if inside.all():
+            return None
+        outside = len(inside) - int(inside.sum())
+        if not inside.any():
+            return (f"{lever.entry}: none of the {len(inside)} groups named in groups.ocg_ids is based in the lever's "
+                    f"areas in the register, so it acts on none of them unless they move there (and is paid for)")
+        return (f"{lever.entry}: {outside} of the {len(inside)} groups named in groups.ocg_ids are based outside the "
+                f"lever's areas in the register; they are left out while they stay there")
 
 
 def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
@@ -202,6 +221,11 @@ def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
 
 
 def _ids(value, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):  # a file name is read when a scenario file is loaded (`scenario._load_raw`)
+        raise ScenarioError(f"{where}: a file of ids ('{value}') is read only in a scenario file's [[levers]]; "
+                            f"here give a list such as [\"MPS-0001\"]")
+    if isinstance(value, list) and any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise ScenarioError(f"{where}: ids are text: quote them, as in [\"{value[0]}\"]; got {value!r}")
     if not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
         raise ScenarioError(f"{where}: expected a list of the register's ocg_id values, such as [\"MPS-0001\"]; "
                             f"got {value!r}")

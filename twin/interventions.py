@@ -109,7 +109,7 @@ class Lever:
         self.intensity = intensity
         self.groups = groups  # a GroupSelection, or None: every group in the target areas
         self.group_list: np.ndarray | None = None  # rows of a `top_harm` list, chosen at first activation
-        self.named_rows: np.ndarray | None = None  # rows of the groups `ocg_ids` names, found at first activation
+        self.named_rows: np.ndarray | None = None  # rows of the groups `ocg_ids` names, found when the model is built
         self.mask: np.ndarray | None = None  # resolved target areas, fixed at first activation
         #: levers that share one set of targets (the phases of one clear_hold_build): the first of
         #: them to act resolves the targets for all, so Hold holds the areas Clear cleared
@@ -331,9 +331,11 @@ def build_levers(scenario) -> list[Lever]:
     """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
     levers: list[Lever] = []
     names: set[str] = set()
-    for position, entry in enumerate(scenario.levers, start=1):
+    positions: dict[str, int] = {}  # numbered within the file that gives them (a base's levers in the base)
+    for entry in scenario.levers:
         entry = dict(entry)
         source = entry.pop("_file", scenario.path)
+        positions[source] = position = positions.get(source, 0) + 1
         where = f"{source}: [[levers]] #{position}"
         kind = entry.pop("type", None)
         if kind is None:

@@ -50,8 +50,10 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 def register_warnings(model: TwinModel) -> list[str]:
     """A user's register that looks like part of the picture (`register.coverage_warning`), or,
-    completed, one short in its own areas (`Completion.shortfall_warning`)."""
-    return _register_warnings(model.register, model.register_completion, model.geography, model.params)
+    completed, one short in its own areas (`Completion.shortfall_warning`); groups named by
+    `ocg_id` that it places outside their lever's areas (`GroupSelection.area_warning`)."""
+    return (_register_warnings(model.register, model.register_completion, model.geography, model.params)
+            + _check_ids(model.levers, model.register_given, None, model.geography))
 
 
 def scenario_register_warnings(scenario: Scenario) -> list[str]:
@@ -91,6 +93,7 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
                             f"synthetic register")
     register = load_register(source, geography, register_table) if source else None
     params, levers = scenario.build_parameters(), build_levers(scenario)
+    _check_ids(levers, register, source, geography)  # before any spin-up
     try:
         return _built_model(scenario, seed, params, levers, register, geography, complete)
     except ParameterError as exc:  # values valid one by one that the synthetic register cannot use together
@@ -136,39 +139,49 @@ def _spin_up_key(params, seed: int, scenario: Scenario, register, geography, com
     return digest.hexdigest()
 
 
-def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None) -> None:
+def check_register(scenario: Scenario, register_source: str | None = None, register_table: str | None = None
+                   ) -> list[str]:
     """Read the register a run would start from, if any, so that a mistake in it is reported
     before anything slow starts (`build_model` reads it again); groups its levers name by
-    `ocg_id` must be in it."""
+    `ocg_id` must be in it. Returns warnings about those groups (`GroupSelection.area_warning`)."""
     source = register_source or scenario.register
-    register = load_register(source, load_geography(scenario.areas_file), register_table) if source else None
-    _check_ids(scenario, register)
+    geography = load_geography(scenario.areas_file)
+    register = load_register(source, geography, register_table) if source else None
+    return _check_ids(build_levers(scenario), register, source, geography)
 
 
-def check_named_groups(scenario: Scenario) -> None:
+def check_named_groups(scenario: Scenario) -> list[str]:
     """Before any run: groups the scenario's levers name by `ocg_id` are in its register (read
-    once per register file and areas file in a process), as the model checks when it is built."""
-    if _naming_levers(scenario):
-        key = (scenario.register, scenario.areas_file)
-        if key not in _REGISTERS_READ:
-            _REGISTERS_READ.clear()
-            _REGISTERS_READ[key] = (load_register(scenario.register, load_geography(scenario.areas_file))
-                                    if scenario.register else None)
-        _check_ids(scenario, _REGISTERS_READ[key])
+    once per register file and areas file in a process), as the model checks when it is built.
+    Returns warnings about those groups (`GroupSelection.area_warning`)."""
+    levers = build_levers(scenario)
+    if not _naming(levers):
+        return []
+    key = (scenario.register, scenario.areas_file)
+    if key not in _REGISTERS_READ:
+        _REGISTERS_READ.clear()
+        geography = load_geography(scenario.areas_file)
+        _REGISTERS_READ[key] = (load_register(scenario.register, geography) if scenario.register else None, geography)
+    register, geography = _REGISTERS_READ[key]
+    return _check_ids(levers, register, scenario.register, geography)
 
 
-#: the register `check_named_groups` read last, by (register file, areas file)
+#: the register and areas `check_named_groups` read last, by (register file, areas file)
 _REGISTERS_READ: dict = {}
 
 
-def _naming_levers(scenario: Scenario) -> list:
-    return [lever for lever in build_levers(scenario)
-            if getattr(lever, "groups", None) is not None and lever.groups.ocg_ids is not None]
+def _naming(levers: list) -> list:
+    return [lever for lever in levers if getattr(lever, "groups", None) is not None and lever.groups.ocg_ids is not None]
 
 
-def _check_ids(scenario: Scenario, register) -> None:
-    for lever in _naming_levers(scenario):
-        lever.groups.check_ids(register, lever.entry)
+def _check_ids(levers: list, register, source: str | None, geography) -> list[str]:
+    warnings = []
+    for lever in _naming(levers):
+        lever.groups.check_ids(register, lever.entry, source)
+        warning = lever.groups.area_warning(lever, register, geography)
+        if warning:
+            warnings.append(warning)
+    return warnings
 
 
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,

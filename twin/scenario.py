@@ -91,12 +91,15 @@ class Scenario:
     def spec_hash(self) -> str:
         """Hash of everything that determines the run: not the paths the scenario was read from (the
         same file named from another folder is the same scenario), and the files it reads by where
-        they are, not by how the path to them was written."""
+        they are, not by how the path to them was written, and by what they hold (a register
+        edited between two commands is another scenario; a database table is known by its URL)."""
         spec = {k: v for k, v in self.to_dict().items() if k not in ("path", "chain", "description")}
         spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec["levers"]]
         for key in ("areas_file", "register"):
             if spec[key] and "://" not in spec[key]:
                 spec[key] = str(Path(spec[key]).resolve())
+                if Path(spec[key]).is_file():
+                    spec[f"{key}_sha256"] = hashlib.sha256(Path(spec[key]).read_bytes()).hexdigest()
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -155,3 +155,14 @@ def test_a_scenario_name_must_be_a_folder_name(tmp_path, name):
     path.write_text(f'[scenario]\nname = "{name}"\n')
     with pytest.raises(ScenarioError, match=r"\[scenario\] name: expected a"):
         load_scenario(path)
+
+
+def test_lever_errors_number_the_entry_within_the_file_that_gives_it(tmp_path):
+    """A derived scenario's levers follow its base's: an error in its first lever says #1 of its own
+    file, not #2 of the merged list."""
+    base = write(tmp_path / "base.toml", '[[levers]]\ntype = "clear"\n')
+    write(tmp_path / "derived.toml", '[scenario]\nbase = "base.toml"\n\n[[levers]]\ntype = "hold"\nareas = ["Kentt"]\n'
+                                     '\n[[levers]]\ntype = "bulid"\n')
+    with pytest.raises(ScenarioError, match=r"derived.toml: \[\[levers\]\] #2: unknown lever type 'bulid'"):
+        load_scenario(tmp_path / "derived.toml")
+    assert load_scenario(base).levers[0]["type"] == "clear"

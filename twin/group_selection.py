@@ -17,9 +17,10 @@ that leave it drop out; so is `exploit_children` (groups with at least one activ
 all of them in the exploited role). `ocg_ids` names groups of the register a run starts from (its
 `ocg_id` column; a named target list from a user's register): they stay the list while they are
 active and based in the lever's areas, and groups they split into do not join it. The synthetic
-register's groups differ with the seed, so ids need a register given by the user. `top_harm = N` makes a named target list: the N mapped groups (police can
-only list groups they know) that match the rest and rank highest on the tasking score (`policing.task`:
-harm with the noise of imperfect intelligence) in the lever's areas when it first acts; they stay
+register's groups differ with the seed, so ids need a register given by the user. `top_harm = N`
+makes a named target list: the N mapped groups (police can only list groups they know) that match
+the rest and rank highest on the tasking score (`policing.task`: harm with the noise of imperfect
+intelligence) in the lever's areas when it first acts; they stay
 the list while they are active and based in those areas, and no group joins it later (new groups,
 replacements by split). A group belongs to the area it is based in (its home area): groups running
 county lines are based in the exporter areas, not where their lines sell.

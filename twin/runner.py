@@ -157,7 +157,8 @@ def check_named_groups(scenario: Scenario) -> list[str]:
     levers = build_levers(scenario)
     if not _naming(levers):
         return []
-    key = (scenario.register, scenario.areas_file)
+    key = tuple((path, Path(path).stat().st_mtime_ns) if path and Path(path).is_file() else (path, None)
+                for path in (scenario.register, scenario.areas_file))  # a file rewritten is read again
     if key not in _REGISTERS_READ:
         _REGISTERS_READ.clear()
         geography = load_geography(scenario.areas_file)
@@ -166,7 +167,7 @@ def check_named_groups(scenario: Scenario) -> list[str]:
     return _check_ids(levers, register, scenario.register, geography)
 
 
-#: the register and areas `check_named_groups` read last, by (register file, areas file)
+#: the register and areas `check_named_groups` read last, by their files and the files' times
 _REGISTERS_READ: dict = {}
 
 

@@ -33,7 +33,8 @@ def register():
 
 
 def _named(register, area: str, count: int) -> list[str]:
-    rows = np.flatnonzero(register.area == GEO.area_names.index(area))
+    """The first `count` groups of `area` known to police (the ones a lever's selection works on)."""
+    rows = np.flatnonzero((register.area == GEO.area_names.index(area)) & register.known)
     return [register.ocg_id[row] for row in rows[:count]]
 
 
@@ -131,6 +132,54 @@ def test_named_groups_outside_the_levers_areas_are_warned_before_the_run(registe
         entry = {"type": "clear", "groups": {"ocg_ids": ids}, **({"areas": areas} if areas else {})}
         warnings = _check_ids(_levers(entry), register, "r.csv", GEO)
         assert (warnings == []) if words is None else (len(warnings) == 1 and words in warnings[0]), warnings
+
+
+def test_named_groups_unknown_to_police_or_in_areas_picked_later_are_warned(register):
+    from twin.runner import _check_ids
+
+    unknown = [register.ocg_id[row] for row in np.flatnonzero(~register.known)[:2]]
+    kent = _named(register, "Kent", 3)
+    warnings = _check_ids(_levers({"type": "financial_sanctions", "groups": {"ocg_ids": kent + unknown}}),
+                          register, "r.csv", GEO)
+    assert len(warnings) == 1 and "2 of the 5 groups named in groups.ocg_ids are not known to police" in warnings[0]
+    warnings = _check_ids(_levers({"type": "clear", "top_harm_areas": 3, "groups": {"ocg_ids": kent}}),
+                          register, "r.csv", GEO)
+    assert len(warnings) == 1 and "picks its 3 areas by harm when it starts" in warnings[0], warnings
+
+
+def test_a_misspelt_area_or_a_database_password_beside_named_groups(register):
+    """The misspelt area is the error a run gives (not a crash of the pre-run check); a register
+    read from a database is named without its password."""
+    from twin.runner import _check_ids
+
+    entry = {"type": "clear", "areas": ["Mersyside"], "groups": {"ocg_ids": _named(register, "Kent", 1)}}
+    with pytest.raises(ScenarioError, match="#1 .clear.: unknown area 'Mersyside'; did you mean 'Merseyside'"):
+        _check_ids(_levers(entry), register, "r.csv", GEO)
+    selection = GroupSelection.parse({"ocg_ids": ["NOPE1"]}, "t")
+    with pytest.raises(ScenarioError) as error:
+        selection.check_ids(register, "t", "postgresql://analyst:s3cret@db.example/intel")
+    assert "s3cret" not in str(error.value) and "'postgresql://analyst:***@db.example/intel'" in str(error.value)
+
+
+def test_the_pre_run_check_reads_a_register_rewritten_within_the_clocks_resolution(tmp_path, register):
+    """`check_named_groups` keeps the register it read; a file rewritten with the same time (a
+    coarse clock, `cp -p`) and the same size is still read again."""
+    import os
+
+    from twin.runner import check_named_groups
+    from twin.scenario import load_scenario
+
+    reg = tmp_path / "register.csv"
+    assert main(["register", "--out", str(reg)]) == 0
+    scenario = write(tmp_path / "s.toml", '[scenario]\nname = "s"\nregister = "register.csv"\n\n[[levers]]\n'
+                     'type = "clear"\ngroups = { ocg_ids = ["SYN00010"] }\n')
+    check_named_groups(load_scenario(scenario))
+    stat = reg.stat()
+    reg.write_bytes(reg.read_bytes().replace(b"SYN00010,", b"SYN99910,"))
+    os.utime(reg, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert reg.stat().st_size == stat.st_size
+    with pytest.raises(ScenarioError, match="'SYN00010' is not an ocg_id"):
+        check_named_groups(load_scenario(scenario))
 
 
 @pytest.mark.parametrize("groups, words", [

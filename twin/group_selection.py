@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, did_you_mean, safe_url
 from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
@@ -155,7 +155,7 @@ class GroupSelection:
                                 f"\"FILE.csv\"` in [scenario]; `twin run` also takes --register FILE.csv)")
         row_of = {ocg_id: row for row, ocg_id in enumerate(register.ocg_id)}
         missing = [ocg_id for ocg_id in self.ocg_ids if ocg_id not in row_of]
-        named = f"the register '{source}'" if source else "the register"
+        named = f"the register '{safe_url(source)}'" if source else "the register"
         if missing and len(missing) == len(self.ocg_ids) > 1:
             raise ScenarioError(f"{where}: groups.ocg_ids: none of the {len(missing)} ids listed is an ocg_id of {named} "
                                 f"(the first listed is '{missing[0]}'; the register's first is '{register.ocg_id[0]}')")
@@ -165,20 +165,33 @@ class GroupSelection:
                                 f"{did_you_mean(missing[0], register.ocg_id)}{more}")
         return np.array([row_of[ocg_id] for ocg_id in self.ocg_ids], dtype=np.int64)
 
-    def area_warning(self, lever, register, geography) -> str | None:
-        """Before any run: named groups that the register places outside `lever`'s areas (left out
-        while they stay there), or all of them (the lever would act on no group and still be paid for)."""
-        if self.ocg_ids is None or lever.national or lever.top_harm_areas or register is None:
-            return None
-        inside = lever.named_areas(geography)[register.area[self.check_ids(register, lever.entry)]]
-        if inside.all():
-            return None
-        outside = len(inside) - int(inside.sum())
+    def named_warnings(self, lever, register, geography) -> list[str]:
+        """Before any run, for groups named by `ocg_id`: those the register has not known to police
+        (every lever with a selection works on mapped groups only, so they wait until mapped), those
+        it places outside `lever`'s areas (left out while they stay there; all of them: the lever
+        acts on none and is still paid for), and areas the lever picks by harm only when it starts."""
+        if self.ocg_ids is None or register is None:
+            return []
+        rows, warnings, n = self.check_ids(register, lever.entry), [], len(self.ocg_ids)
+        unknown = n - int(register.known[rows].sum())
+        if unknown:
+            warnings.append(f"{lever.entry}: {unknown} of the {n} groups named in groups.ocg_ids are not known to police "
+                            f"in the register (known = 0); the lever works on mapped groups only, so it leaves them "
+                            f"out until intelligence maps them")
+        if lever.national:
+            return warnings
+        if lever.top_harm_areas:
+            warnings.append(f"{lever.entry}: the lever picks its {lever.top_harm_areas} areas by harm when it starts; "
+                            f"groups named in groups.ocg_ids based elsewhere then are left out")
+            return warnings
+        inside = lever.named_areas(geography)[register.area[rows]]
         if not inside.any():
-            return (f"{lever.entry}: none of the {len(inside)} groups named in groups.ocg_ids is based in the lever's "
-                    f"areas in the register, so it acts on none of them unless they move there (and is paid for)")
-        return (f"{lever.entry}: {outside} of the {len(inside)} groups named in groups.ocg_ids are based outside the "
-                f"lever's areas in the register; they are left out while they stay there")
+            warnings.append(f"{lever.entry}: none of the {n} groups named in groups.ocg_ids is based in the lever's "
+                            f"areas in the register, so it acts on none of them unless they move there (and is paid for)")
+        elif not inside.all():
+            warnings.append(f"{lever.entry}: {n - int(inside.sum())} of the {n} groups named in groups.ocg_ids are "
+                            f"based outside the lever's areas in the register; they are left out while they stay there")
+        return warnings
 
 
 def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:

@@ -327,16 +327,23 @@ def _number(value, where: str, key: str, minimum: float, exclusive: bool = False
     return float(value)
 
 
+def lever_entries(scenario):
+    """Each [[levers]] entry of a scenario (without its `_file`) with where it is written: its
+    file and its number within that file (a base's levers numbered in the base), as every message
+    about a lever names it."""
+    positions: dict[str, int] = {}
+    for entry in scenario.levers:
+        entry = dict(entry)
+        source = entry.pop("_file", scenario.path)
+        positions[source] = positions.get(source, 0) + 1
+        yield f"{source}: [[levers]] #{positions[source]}", entry
+
+
 def build_levers(scenario) -> list[Lever]:
     """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
     levers: list[Lever] = []
     names: set[str] = set()
-    positions: dict[str, int] = {}  # numbered within the file that gives them (a base's levers in the base)
-    for entry in scenario.levers:
-        entry = dict(entry)
-        source = entry.pop("_file", scenario.path)
-        positions[source] = position = positions.get(source, 0) + 1
-        where = f"{source}: [[levers]] #{position}"
+    for where, entry in lever_entries(scenario):
         kind = entry.pop("type", None)
         if kind is None:
             raise ScenarioError(f"{where}: missing key 'type' (expected one of: {', '.join(sorted(LEVER_TYPES))})")
@@ -378,11 +385,11 @@ def settings_beyond_plausible(scenario) -> list[str]:
     """Warnings for lever settings a scenario sets beyond their plausible range (allowed: a
     scenario may explore; but a typo such as 50 for 5 years should not pass unremarked)."""
     warnings = []
-    for position, entry in enumerate(scenario.levers, start=1):
+    for entry_at, entry in lever_entries(scenario):
         kind = LEVER_TYPES.get(entry.get("type"))
         if kind is None:
             continue
-        where = f"{entry.get('_file', scenario.path)}: [[levers]] #{position} ({kind.type_name})"
+        where = f"{entry_at} ({kind.type_name})"
         intensity = entry.get("intensity", 1.0)
         if isinstance(intensity, (int, float)) and not isinstance(intensity, bool) and intensity > MAX_PLAUSIBLE_INTENSITY:
             warnings.append(f"{where}: intensity = {intensity:g} is beyond its plausible range, 0 to "

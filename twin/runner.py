@@ -51,7 +51,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 def register_warnings(model: TwinModel) -> list[str]:
     """A user's register that looks like part of the picture (`register.coverage_warning`), or,
     completed, one short in its own areas (`Completion.shortfall_warning`); groups named by
-    `ocg_id` that it places outside their lever's areas (`GroupSelection.area_warning`)."""
+    `ocg_id` that it places outside their lever's areas (`GroupSelection.named_warnings`)."""
     return (_register_warnings(model.register, model.register_completion, model.geography, model.params)
             + _check_ids(model.levers, model.register_given, None, model.geography))
 
@@ -143,7 +143,7 @@ def check_register(scenario: Scenario, register_source: str | None = None, regis
                    ) -> list[str]:
     """Read the register a run would start from, if any, so that a mistake in it is reported
     before anything slow starts (`build_model` reads it again); groups its levers name by
-    `ocg_id` must be in it. Returns warnings about those groups (`GroupSelection.area_warning`)."""
+    `ocg_id` must be in it. Returns warnings about those groups (`GroupSelection.named_warnings`)."""
     source = register_source or scenario.register
     geography = load_geography(scenario.areas_file)
     register = load_register(source, geography, register_table) if source else None
@@ -153,12 +153,11 @@ def check_register(scenario: Scenario, register_source: str | None = None, regis
 def check_named_groups(scenario: Scenario) -> list[str]:
     """Before any run: groups the scenario's levers name by `ocg_id` are in its register (read
     once per register file and areas file in a process), as the model checks when it is built.
-    Returns warnings about those groups (`GroupSelection.area_warning`)."""
+    Returns warnings about those groups (`GroupSelection.named_warnings`)."""
     levers = build_levers(scenario)
     if not _naming(levers):
         return []
-    key = tuple((path, Path(path).stat().st_mtime_ns) if path and Path(path).is_file() else (path, None)
-                for path in (scenario.register, scenario.areas_file))  # a file rewritten is read again
+    key = tuple((path, *_file_identity(path)) for path in (scenario.register, scenario.areas_file))
     if key not in _REGISTERS_READ:
         _REGISTERS_READ.clear()
         geography = load_geography(scenario.areas_file)
@@ -167,8 +166,19 @@ def check_named_groups(scenario: Scenario) -> list[str]:
     return _check_ids(levers, register, scenario.register, geography)
 
 
-#: the register and areas `check_named_groups` read last, by their files and the files' times
+#: the register and areas `check_named_groups` read last, by their files' paths and contents
 _REGISTERS_READ: dict = {}
+
+
+def _file_identity(path: str | None) -> tuple:
+    """What tells a file rewritten from the one read before, whatever the clock's resolution: a
+    digest of its content (reading it is quick; parsing and checking it is what the cache saves);
+    empty for a database URL or no file."""
+    import hashlib
+
+    if not path or not Path(path).is_file():
+        return ()
+    return (hashlib.sha256(Path(path).read_bytes()).hexdigest(),)
 
 
 def _naming(levers: list) -> list:
@@ -178,10 +188,9 @@ def _naming(levers: list) -> list:
 def _check_ids(levers: list, register, source: str | None, geography) -> list[str]:
     warnings = []
     for lever in _naming(levers):
+        lever.check_targets(geography)  # a misspelt area is the error a run would give
         lever.groups.check_ids(register, lever.entry, source)
-        warning = lever.groups.area_warning(lever, register, geography)
-        if warning:
-            warnings.append(warning)
+        warnings += lever.groups.named_warnings(lever, register, geography)
     return warnings
 
 

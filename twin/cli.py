@@ -225,9 +225,16 @@ def cmd_compare(args) -> int:
     except WorkerLost as exc:  # not a user mistake: exit 1, as `twin sweep` does
         print(f"twin: {exc}", file=sys.stderr)
         return 1
-    comparison = load_comparison(store, outcome.experiment_id, args.baseline, reps=args.reps)
     previous = report_experiment(out / "report.html")
-    report = write_report(comparison, store, outcome.experiment_id, out)
+    try:
+        comparison = load_comparison(store, outcome.experiment_id, args.baseline, reps=args.reps)
+        report = write_report(comparison, store, outcome.experiment_id, out)
+    except KeyboardInterrupt:
+        ignore_further_interrupts()
+        print(f"twin: interrupted while writing the report; every replication is saved in the database and "
+              f"{out}'s earlier report, if any, is as it was. Run the same command again to write it (it runs "
+              f"nothing more).", file=sys.stderr)
+        return 130
     if previous is not None and previous != outcome.experiment_id and not args.quiet:
         print(f"Note: {report} held the report of experiment {previous}; it now holds experiment "
               f"{outcome.experiment_id}'s (give --out to keep reports apart; `twin compare` on the same files "

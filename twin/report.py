@@ -283,7 +283,15 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
 
 
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """`out_dir`'s summary.csv, charts/ and report.html, replaced together (`staging`)."""
+    from twin.staging import staged_folder
+
+    with staged_folder(out_dir) as staging:
+        _write_report(comparison, store, experiment_id, staging)
+    return out_dir / "report.html"
+
+
+def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> None:
     charts_dir = out_dir / "charts"
     charts_dir.mkdir(exist_ok=True)
     summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)
@@ -492,6 +500,4 @@ window.addEventListener("load", function () {{
     page = page.replace("<!-- terms -->", glossary, 1)
     # a word joiner (U+2060) keeps a sign on the line of its amount: '-£5.36bn' may break after '-'
     page = page.replace("+£", "+\u2060£").replace("-£", "-\u2060£")
-    path = out_dir / "report.html"
-    path.write_text(page, encoding="utf-8")  # as the page declares (the word joiner is not in every code page)
-    return path
+    (out_dir / "report.html").write_text(page, encoding="utf-8")  # as declared (the word joiner is not in every code page)

@@ -62,6 +62,10 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "field 'community_trust': expected a number above 0 and at most 1, got '1.2'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,community_trust\nA,England,R,10,0,high\n",
      "field 'community_trust': expected a number above 0 and at most 1, got 'high'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,Englnd,R,10,0\n",
+     "line 2, field 'nation': expected one of England, Wales, Scotland, Northern Ireland, got 'Englnd'; did you mean 'England'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England, ,10,0\n",
+     "line 2, field 'region': expected the name of the area's region"),
 ])
 def test_bad_areas_file(tmp_path, body, words):
     path = tmp_path / "areas.csv"
@@ -185,3 +189,20 @@ def test_a_vulnerable_area_draws_more_groups_recruits_and_demand_and_trust_is_re
     ratio = counts["own"] / counts["built_in"]
     se = ratio * np.sqrt(1 / counts["own"] + 1 / counts["built_in"])
     assert np.all(ratio - 4 * se > 1.5), (counts, ratio, se)
+
+
+def test_a_region_of_one_area_beside_others_of_its_nation_is_remarked(tmp_path):
+    """A misspelt region makes a regional unit of one area with no neighbours by region: warned,
+    with the closest region; the built-in file's one-area regions (Scotland, Northern Ireland) are not."""
+    from importlib import resources
+
+    from twin.geography import region_warnings
+
+    assert region_warnings(load_geography(), "built-in") == []
+    text = resources.files("twin").joinpath("data/uk_police_force_areas.csv").read_text()
+    assert "Kent,England,South East," in text
+    path = tmp_path / "areas.csv"
+    path.write_text(text.replace("Kent,England,South East,", "Kent,England,South Eastt,"))
+    warnings = region_warnings(load_geography(path), "areas.csv")
+    assert len(warnings) == 1 and "region 'South Eastt' holds one area (Kent)" in warnings[0]
+    assert warnings[0].endswith("did you mean 'South East'?")

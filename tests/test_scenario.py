@@ -172,3 +172,16 @@ def test_lever_errors_number_the_entry_within_the_file_that_gives_it(tmp_path):
     write(tmp_path / "strong.toml", '[scenario]\nbase = "base.toml"\n\n[[levers]]\ntype = "hold"\nintensity = 9\n')
     warnings = settings_beyond_plausible(load_scenario(tmp_path / "strong.toml"))
     assert len(warnings) == 1 and "strong.toml: [[levers]] #1 (hold): intensity = 9" in warnings[0], warnings
+
+
+def test_a_missing_areas_or_register_file_and_a_database_register_are_named_at_load(tmp_path):
+    write(tmp_path / "areas.csv", "force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,10,0\n")
+    with pytest.raises(ScenarioError, match=r"s.toml: \[scenario\] areas_file: file 'area.csv' not found next to this "
+                                            r"scenario; did you mean 'areas.csv'"):
+        load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "area.csv"\n'))
+    with pytest.raises(ScenarioError, match=r"\[scenario\] register: file 'reg.csv' not found next to this scenario"):
+        load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "reg.csv"\n'))
+    with pytest.raises(ScenarioError, match=r"\[scenario\] register: expected a CSV file next to the scenario, got a URL"):
+        load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "postgresql://a:b@host/db"\n'))
+    assert load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "areas.csv"\n')).areas_file == str(
+        tmp_path / "areas.csv")

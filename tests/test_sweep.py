@@ -334,6 +334,17 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
         f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"')
     with pytest.raises(ScenarioError, match=r"\[\[uncertainty\]\] #1 \(in baseline.toml\)"):
         load_experiment(write(tmp_path / "uncertain.toml", uncertain))
+    # a misspelt parameter is the experiment's mistake, not a policy file's
+    misspelt = uncertain.replace('name = "lever.chb.hold_years"\nlow = 0\nhigh = 2', 'name = "entry_rate_per_mont"')
+    with pytest.raises(ScenarioError, match=r"misspelt.toml: \[\[uncertainty\]\] #1: unknown parameter 'entry_rate_per_mont'"):
+        load_experiment(write(tmp_path / "misspelt.toml", misspelt))
+    # a policy file that is not there is named with the experiment's key and the closest file
+    (tmp_path / "pilot.toml").write_text((scenarios / "chb_pilot.toml").read_text().replace('base = "baseline.toml"',
+                                                                                        f'base = "{scenarios / "baseline.toml"}"'))
+    missing = uncertain.replace(f'"{scenarios / "chb_pilot.toml"}"', '"pilt.toml"')
+    with pytest.raises(ScenarioError, match=r"missing.toml: \[\[lever\]\] #1 \(scenario\): values: file 'pilt.toml' not "
+                                            r"found next to the experiment; did you mean 'pilot.toml'"):
+        load_experiment(write(tmp_path / "missing.toml", missing))
 
 
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):

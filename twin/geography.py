@@ -27,6 +27,9 @@ import numpy as np
 
 from twin.errors import ScenarioError, did_you_mean
 
+#: the nations an area can be in (reports total each, and England and Wales together)
+NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
+
 REQUIRED_COLUMNS = ("force_area", "nation", "region", "population_thousands", "county_lines_exporter")
 OPTIONAL_COLUMNS = ("latitude", "longitude", "vulnerability_index", "community_trust")
 NATIONAL_AREA = "UK"
@@ -181,9 +184,16 @@ def load_geography(path: Path | str | None = None) -> Geography:
         if flag not in ("0", "1"):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'county_lines_exporter': "
                                 f"expected 0 or 1, got {flag!r}")
+        nation, region = (row["nation"] or "").strip(), (row["region"] or "").strip()
+        if nation not in NATIONS:
+            raise ScenarioError(f"areas file '{label}', line {line}, field 'nation': expected one of "
+                                f"{', '.join(NATIONS)}, got {nation!r}{did_you_mean(nation, NATIONS)}")
+        if not region:
+            raise ScenarioError(f"areas file '{label}', line {line}, field 'region': expected the name of the "
+                                f"area's region (its regional unit, ROCU), got nothing")
         names.append(name)
-        nations.append(row["nation"].strip())
-        regions.append(row["region"].strip())
+        nations.append(nation)
+        regions.append(region)
         population.append(pop)
         exporter.append(flag == "1")
         for column, values in (("latitude", latitude), ("longitude", longitude)):
@@ -213,6 +223,22 @@ def load_geography(path: Path | str | None = None) -> Geography:
         vulnerability_index=np.array(optional["vulnerability_index"]) if optional["vulnerability_index"] else None,
         community_trust=np.array(optional["community_trust"]) if optional["community_trust"] else None,
     )
+
+
+def region_warnings(geo: Geography, label: str) -> list[str]:
+    """A region of one area in a nation with other regions: most likely a misspelt region name
+    (each name is a regional unit of its own, and an area's neighbours are its region's other
+    areas); Scotland and Northern Ireland, one area each and a region each, are not remarked."""
+    warnings = []
+    for region, region_name in enumerate(geo.region_names):
+        areas = geo.region_areas(region)
+        nation = geo.nation[areas[0]]
+        others = sorted({geo.region_names[r] for r, n in zip(geo.area_region, geo.nation) if n == nation} - {region_name})
+        if areas.size == 1 and others:
+            warnings.append(f"areas file '{label}': region '{region_name}' holds one area ({geo.area_names[areas[0]]}), "
+                            f"so it is a regional unit of its own with no neighbours by region"
+                            f"{did_you_mean(region_name, others) or f' (the other regions of {nation}: ' + ', '.join(others) + ')'}")
+    return warnings
 
 
 def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:

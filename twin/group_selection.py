@@ -28,12 +28,13 @@ county lines are based in the exporter areas, not where their lines sell.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ScenarioError, did_you_mean, safe_url
+from twin.errors import NEAR_SPELLING, ScenarioError, did_you_mean, safe_url
 from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
@@ -161,8 +162,10 @@ class GroupSelection:
                                 f"(the first listed is '{missing[0]}'; the register's first is '{register.ocg_id[0]}')")
         if missing:
             more = f" (and {len(missing) - 1} more not found)" if len(missing) > 1 else ""
+            # ids share a pattern, so only a near spelling is a useful hint ('MPS-0012' is not 'SYN05012')
+            near = difflib.get_close_matches(missing[0], register.ocg_id, n=1, cutoff=NEAR_SPELLING)
             raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of {named}"
-                                f"{did_you_mean(missing[0], register.ocg_id)}{more}")
+                                f"{f'; did you mean {near[0]!r}?' if near else ''}{more}")
         return np.array([row_of[ocg_id] for ocg_id in self.ocg_ids], dtype=np.int64)
 
     def named_warnings(self, lever, register, geography) -> list[str]:

@@ -350,7 +350,7 @@ def build_levers(scenario) -> list[Lever]:
         if kind not in LEVER_TYPES:
             raise ScenarioError(f"{where}: unknown lever type '{kind}'{did_you_mean(kind, LEVER_TYPES)} "
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
-        built = LEVER_TYPES[kind].from_settings(entry, where)
+        built = LEVER_TYPES[kind].from_settings(entry, f"{where} ({kind})")
         for lever in built.parts() if hasattr(built, "parts") else [built]:
             # errors name what the user wrote: the entry's type, and the phase of a composite lever
             phase = f", its {lever.type_name} phase" if lever is not built else ""

@@ -44,7 +44,10 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
 
-    return (settings_beyond_plausible(scenario) + selection_warnings(scenario)
+    from twin.geography import region_warnings
+
+    areas = region_warnings(load_geography(scenario.areas_file), scenario.areas_file) if scenario.areas_file else []
+    return (areas + settings_beyond_plausible(scenario) + selection_warnings(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
 

@@ -216,11 +216,21 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         if isinstance(groups, dict) and isinstance(groups.get("ocg_ids"), str):  # a file of ids: read it here
             from twin.group_selection import read_ocg_ids
 
-            where = f"{path}: [[levers]] #{position}: groups.ocg_ids"
+            kind = f" ({lever['type']})" if isinstance(lever.get("type"), str) else ""
+            where = f"{path}: [[levers]] #{position}{kind}: groups.ocg_ids"
             lever["groups"] = dict(groups, ocg_ids=read_ocg_ids(path.parent / groups["ocg_ids"], groups["ocg_ids"], where))
     for key in ("areas_file", "register"):
         if key in table:
-            table[key] = str((path.parent / table[key]))
+            if "://" in table[key]:
+                raise ScenarioError(f"{path}: [scenario] {key}: expected a CSV file next to the scenario, got a URL "
+                                    f"(a register in a database is read with `twin run SCENARIO --register URL "
+                                    f"--register-table TABLE`)")
+            file = path.parent / table[key]
+            if not file.is_file():
+                raise ScenarioError(f"{path}: [scenario] {key}: file '{table[key]}' not found next to this scenario"
+                                    f"{nearby_file(file, relative_to=path.parent)} (the path is relative to the "
+                                    f"scenario's own folder, {path.parent.resolve()})")
+            table[key] = str(file)
     if "base" in table:
         base_path = path.parent / table["base"]
         if not base_path.exists():

@@ -54,7 +54,7 @@ import pandas as pd
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import Target, check_aggregation
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import Scenario, check_keys, load_scenario, read_toml
+from twin.scenario import Scenario, check_keys, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
 
@@ -134,9 +134,15 @@ def load_experiment(path: str | Path) -> dict:
 
     # The scenarios that will run: the base, or each policy scenario when policies are scenario files.
     running = [base]
-    for entry in data.get("lever", []):
+    for position, entry in enumerate(data.get("lever", []), start=1):
         values = entry.get("values") if isinstance(entry, dict) and entry.get("name") == "scenario" else None
         if isinstance(values, list) and values and all(isinstance(v, str) for v in values):  # else: refused below
+            for value in values:
+                file = path.parent / value
+                if not file.is_file():
+                    raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: file '{value}' not found next to "
+                                        f"the experiment{nearby_file(file, relative_to=path.parent)} (paths are relative to the "
+                                        f"experiment's own folder, {path.parent.resolve()})")
             running = [load_scenario((path.parent / v).resolve()) for v in values]
             _check_base_used(path, base)
     uncertain = []
@@ -146,8 +152,9 @@ def load_experiment(path: str | Path) -> dict:
         check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))
         try:
             for scenario in running:  # a lever uncertainty must act in every scenario that runs
+                in_scenario = scenario is not base and str(entry["name"]).startswith("lever.")  # a lever of that file
                 where_u = f"{path}: [[uncertainty]] #{position}" + (f" (in {Path(scenario.path).name})"
-                                                                    if scenario is not base else "")
+                                                                    if in_scenario else "")
                 found = Uncertain(*parameter_range(entry, where_u, scenario.levers))
             uncertain.append(found)
         except ParameterError as exc:

@@ -333,7 +333,8 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
 
 @pytest.mark.parametrize("argv, words", [
     (["runn"], "invalid choice: 'runn'"), (["bench", "--jsn"], "unrecognized arguments: --jsn; did you mean '--json'?"),
-    (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?")])
+    (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?"),
+    (["compare", "x.toml", "--register", "r.csv"], "twin compare reads a register named in the scenario")])
 def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, capsys):
     with pytest.raises(SystemExit) as stop:
         main(argv)

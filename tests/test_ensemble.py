@@ -637,7 +637,21 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     assert apart.iloc[1]["pairs"] == 0
     assert "no finished replications in common" in runner_up_sentence(SimpleNamespace(ranking=apart), markup=False)
     reversed_ = rank_options(wide, ["b", "a", "c"])  # b listed first, though a is cheaper pair by pair
-    assert "is not ahead of the runner-up" in runner_up_sentence(SimpleNamespace(ranking=reversed_), markup=False)
+    sentence = runner_up_sentence(SimpleNamespace(ranking=reversed_), markup=False)
+    assert "is not ahead of the runner-up, a: its net social cost is £0." in sentence and "higher (90% interval" in sentence
+
+
+def test_gaps_and_ratios_are_said_in_words_that_cannot_be_misread():
+    from twin.compare import harm_per_extra_pound
+    from twin.report_ranking import gap_interval
+
+    assert gap_interval(0.4e9, 1.6e9) == "90% interval £0.40bn to £1.60bn lower"
+    assert gap_interval(-0.2e9, 1.1e9) == "90% interval from £0.20bn higher to £1.10bn lower"
+    assert gap_interval(-1.0e9, -0.5e9) == "90% interval £0.50bn to £1.00bn higher"
+    assert harm_per_extra_pound(3e9, 1e9, 0.5e9) == 3.0
+    assert np.isnan(harm_per_extra_pound(3e9, 0.01e9, -0.02e9))  # spending within the noise: no ratio
+    assert np.isnan(harm_per_extra_pound(3e9, -1e9, -2e9))  # a saving: no ratio
+    assert harm_per_extra_pound(3e9, 1e9, float("nan")) == 3.0  # one pair: the mean alone
 
 
 def test_the_summary_calls_two_options_level_when_they_cannot_be_told_apart():

@@ -216,6 +216,8 @@ def test_database_errors_hide_the_password_and_missing_drivers_are_named(monkeyp
     with pytest.raises(RegisterError, match="looks like a database URL") as error:
         load_register("postgresql://u:secret@h/db", GEO)
     assert "secret" not in str(error.value)
+    with pytest.raises(RegisterError, match="--register-table t: names a table .* 'reg.csv' is not a URL"):
+        load_register("reg.csv", GEO, table="t")
     monkeypatch.setitem(sys.modules, "MySQLdb", None)  # the driver is missing, whatever this machine has
     with pytest.raises(RegisterError, match="driver is not installed") as error:
         load_register("mysql://u:secret@localhost/db", GEO, table="t")

@@ -327,6 +327,9 @@ class _Parser(argparse.ArgumentParser):
 
                 match = closest(unknown.group(1).lstrip("-"), [o.lstrip("-") for o in options])
                 hint = f"; did you mean '--{match}'?" if match else ""
+                if unknown.group(1).startswith("--register"):  # only `twin run` takes it
+                    hint = (f"; {prog} reads a register named in the scenario (`register = \"FILE.csv\"` in its "
+                            f"[scenario] table); `twin run` also takes --register")
         self.exit(2, f"{self.prog}: error: {message}{hint} (see '{prog} --help')\n")
 
 

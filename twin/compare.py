@@ -161,7 +161,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         out["green_book_low"], out["green_book_high"] = mean_interval(green_book)
         extra_spend = out["response_cost_gbp_diff"]
         averted = -out["harm_gbp_total_diff"]
-        out["harm_averted_per_extra_gbp"] = averted / extra_spend if extra_spend > 0 else float("nan")
+        out["harm_averted_per_extra_gbp"] = harm_per_extra_pound(averted, extra_spend, out["response_cost_gbp_low"])
         out["exporter_harm_diff"] = d["discounted_harm_gbp_exporter_areas"].mean()
         out["other_areas_harm_diff"] = d["discounted_harm_gbp_other_areas"].mean()
         if "discounted_harm_gbp_most_vulnerable_areas" in d:
@@ -255,6 +255,15 @@ def with_derived_outcomes(wide: pd.DataFrame) -> pd.DataFrame:
             wide[f"{kind}_net_social_cost_gbp_excluding_assets"] = (wide[f"{kind}_harm_gbp_total"]
                                                                     + wide[f"{kind}_response_cost_gbp"])
     return wide
+
+
+def harm_per_extra_pound(averted_gbp: float, extra_spend_gbp: float, extra_spend_low_gbp: float) -> float:
+    """Harm averted per extra pound of response spending, only where spending clearly rises (the
+    lower end of its paired 90% interval above zero; with one pair, no interval, its mean): a
+    ratio to a change within the noise (an option that only sets parameters moves court and prison
+    costs a little either way) means nothing. NaN otherwise."""
+    spends_more = extra_spend_gbp > 0 and not extra_spend_low_gbp <= 0
+    return averted_gbp / extra_spend_gbp if spends_more else float("nan")
 
 
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:

@@ -411,6 +411,9 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     if table is not None or "://" in source:
         if table is None:
             raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table")
+        if "://" not in source:
+            raise RegisterError(f"--register-table {table}: names a table of a register in a database (--register "
+                                f"URL), but '{source}' is not a URL; a CSV register needs no --register-table")
         return validate_rows(_read_sql(source, table), geography, f"{safe_url(source)}#{table}")
     return validate_rows(_read_csv(Path(source)), geography, source)
 

@@ -404,7 +404,7 @@ mean (Student's t). Negative changes are savings. Net social cost = harm + respo
 recovered assets count as a gain to society here, though HM Treasury's Green Book would treat them as a
 transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
-response spending (it is not a Green Book benefit-cost ratio: recovered assets are left out and the spending
+response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: recovered assets are left out and the spending
 includes courts and prisons); "payback year" is the first year from which the option's cumulative net social
 cost stays below the baseline's (the 90% interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say

@@ -23,12 +23,10 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     best, runner = name(second["above"]), name(second["scenario"])
     if not second["pairs"] or not np.isfinite(second["gap_mean"]):
         return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
-    both_positive = second["gap_low"] > 0
-    interval = (f"90% interval {bn(second['gap_low'])} to {bn(second['gap_high'])}" if both_positive else
-                f"90% interval {signed_bn(second['gap_low'])} to {signed_bn(second['gap_high'])}")
+    interval = gap_interval(second["gap_low"], second["gap_high"])
     if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
         return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
-                f"{runner}: the runner-up's net social cost differs by {signed_bn(second['gap_mean'])} ({interval}).")
+                f"{runner}: its net social cost is {bn(-second['gap_mean'])} higher ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
                   f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}. "
                   f"Beyond replications, which comes first turns on what these runs hold fixed: "
@@ -45,6 +43,16 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}"
             f"{close}.")
+
+
+def gap_interval(low: float, high: float) -> str:
+    """The 90% interval of how much lower the best option's net social cost is than the
+    runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'."""
+    if low > 0:
+        return f"90% interval {bn(low)} to {bn(high)} lower"
+    if high > 0:
+        return f"90% interval from {bn(-low)} higher to {bn(high)} lower"
+    return f"90% interval {bn(-high)} to {bn(-low)} higher"
 
 
 def level_with(comparison: Comparison, best: str) -> str | None:

@@ -387,8 +387,8 @@ def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str 
     parts = [f"{name(scenario)} ({', '.join(code(n) for n in names)})" for scenario, names in differing]
     return (f"{'Note: ' if not markup else ''}{and_list(parts)} set{'s' if len(parts) == 1 else ''} parameters other "
             f"than {name(comparison.baseline)}'s, which held through the spin-up too: "
-            f"{'its world differs' if len(parts) == 1 else 'their worlds differ'} from the baseline's before year 1, "
-            f"not only from it (parameters describe the world as it has been; a policy from year 1 belongs in "
+            f"{'its world differs' if len(parts) == 1 else 'their worlds differ'} from the baseline's from before "
+            f"year 1, not only from year 1 on (parameters describe the world as it has been; a policy from year 1 belongs in "
             f"[[levers]]).")
 
 

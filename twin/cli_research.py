@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
+from twin.staging import staged_folder
 
 
 def project_default(path: str, default: str) -> str:
@@ -238,7 +239,8 @@ def cmd_sensitivity(args) -> int:
         return 130
     finally:
         executor.close()
-    path = write_sensitivity_report(table, config, out)
+    with staged_folder(out) as staging:  # written whole: an interrupt leaves the earlier report as it was
+        path = out / write_sensitivity_report(table, config, staging).name
     if not args.quiet:
         print()
         for outcome, group in table.groupby("outcome", sort=False):
@@ -417,15 +419,15 @@ def cmd_analyse(args) -> int:
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "
             f"replication(s)")
-    same = identical_policies(table, [o.name for o in config["outcomes"]])
-    for group in same:
+    for group in (same := identical_policies(table, [o.name for o in config["outcomes"]])):
         note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
         print(f"Note: {note}.", file=sys.stderr)
     about = [runs + (f"; {failed} failed run(s) left out." if failed else ".")] + [f"Note: {n}" for n in notes]
-    path = write_analysis(table, results, out,
-                          f"Sweep '{config['name']}': which option is robust, and where does each fail?", about)
+    title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"
+    with staged_folder(out) as staging:  # written whole, as the sensitivity report
+        path = out / write_analysis(table, results, staging, title, about).name
     for result in results:
         best, unit = result["policies"][0], result["unit"]
         print(f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "

@@ -71,22 +71,19 @@ class Register:
 
     def to_rows(self, geography: Geography) -> list[dict[str, object]]:
         """The register as row dictionaries in the file format (for writing a CSV)."""
-        rows = []
-        for i in range(len(self)):
-            rows.append({
-                "ocg_id": self.ocg_id[i],
-                "area": geography.area_names[self.area[i]],
-                "type": OCG_TYPES[self.ocg_type[i]],
-                "reach": REACH[self.reach[i]],
-                "markets": ";".join(m for m, on in zip(MARKETS, self.markets[i]) if on),
-                "size": int(self.size[i]),
-                "violence": VIOLENCE[self.violence[i]],
-                "enablers": ";".join(e for e, on in zip(ENABLER_TYPES, self.enablers[i]) if on),
-                "known": int(self.known[i]),
-                "capital_gbp": "" if np.isnan(self.capital_gbp[i]) else float(self.capital_gbp[i]),
-                "county_lines": int(self.county_lines[i]),
-            })
-        return rows
+        return [{
+            "ocg_id": self.ocg_id[i],
+            "area": geography.area_names[self.area[i]],
+            "type": OCG_TYPES[self.ocg_type[i]],
+            "reach": REACH[self.reach[i]],
+            "markets": ";".join(m for m, on in zip(MARKETS, self.markets[i]) if on),
+            "size": int(self.size[i]),
+            "violence": VIOLENCE[self.violence[i]],
+            "enablers": ";".join(e for e, on in zip(ENABLER_TYPES, self.enablers[i]) if on),
+            "known": int(self.known[i]),
+            "capital_gbp": "" if np.isnan(self.capital_gbp[i]) else float(self.capital_gbp[i]),
+            "county_lines": int(self.county_lines[i]),
+        } for i in range(len(self))]
 
 
 # ---------------------------------------------------------------------------------- synthetic
@@ -409,11 +406,10 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
 def load_register(source: str, geography: Geography, table: str | None = None) -> Register:
     """Load a register from a CSV path, or from a SQLAlchemy URL when `table` is given."""
     if table is not None or "://" in source:
-        if table is None:
-            raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table")
-        if "://" not in source:
-            raise RegisterError(f"--register-table {table}: names a table of a register in a database (--register "
-                                f"URL), but '{source}' is not a URL; a CSV register needs no --register-table")
+        if table is None or "://" not in source:
+            raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table"
+                                if table is None else f"--register-table {table}: names a table of a register in a "
+                                f"database (--register URL), but '{source}' is not a URL; a CSV register needs none")
         return validate_rows(_read_sql(source, table), geography, f"{safe_url(source)}#{table}")
     return validate_rows(_read_csv(Path(source)), geography, source)
 

@@ -213,14 +213,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from twin.executor import make_executor
+    from twin.executor import ignore_further_interrupts, make_executor
     from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
 
     config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])
-    if config["n"] < RELIABLE_N:
-        print(f"Warning: n = {config['n']}: Sobol indices from so few samples are unreliable (totals above 1, "
-              f"negative first orders, wide intervals); use n >= {RELIABLE_N} for conclusions.", file=sys.stderr)
+    for warning in config["warnings"] + ([f"n = {config['n']}: Sobol indices from so few samples are unreliable "
+                                          f"(totals above 1, negative first orders, wide intervals); use n >= "
+                                          f"{RELIABLE_N} for conclusions"] if config["n"] < RELIABLE_N else []):
+        print(f"Warning: {warning}.", file=sys.stderr)
     total = config["n"] * (len(config["uncertain"]) + 2)
     runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
@@ -229,8 +230,6 @@ def cmd_sensitivity(args) -> int:
         if not args.quiet:
             print(f"\rsamples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)   ", end="",
                   flush=True)
-
-    from twin.executor import ignore_further_interrupts
 
     try:
         table = run_sensitivity(config, executor, progress, checkpoint=out)

@@ -128,19 +128,19 @@ class Lever:
             valid = tuple(k for k in valid if k not in ("areas", "regions", "top_harm_areas"))
             for key in ("areas", "regions", "top_harm_areas"):
                 if key in entry:
-                    raise ScenarioError(f"{where} ({cls.type_name}): '{key}' does not apply: this lever acts nationally")
+                    raise ScenarioError(f"{where}: '{key}' does not apply: this lever acts nationally")
         if not cls.acts_on_groups:
             valid = tuple(k for k in valid if k != "groups")
             if "groups" in entry:
-                raise ScenarioError(f"{where} ({cls.type_name}): 'groups' does not apply: this lever does not act on "
+                raise ScenarioError(f"{where}: 'groups' does not apply: this lever does not act on "
                                     f"a selection of groups (levers that do: {', '.join(group_lever_types())})")
         for key in entry:
             if key == "top_harm" and cls.acts_on_groups:
-                raise ScenarioError(f"{where} ({cls.type_name}): 'top_harm' is a group criterion: give groups = "
+                raise ScenarioError(f"{where}: 'top_harm' is a group criterion: give groups = "
                                     f"{{ top_harm = N }} for the N groups with most harm (top_harm_areas = N picks the "
                                     f"N areas with most harm)")
             if key not in valid:
-                raise ScenarioError(f"{where} ({cls.type_name}): unknown key '{key}'{did_you_mean(key, valid)} "
+                raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, valid)} "
                                     f"(expected one of: {', '.join(valid)})")
         name = entry.get("name", cls.type_name)
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
@@ -172,14 +172,14 @@ class Lever:
         for spec in cls.settings:
             raw = entry.get(spec.name, spec.value)
             try:
-                values[spec.name] = spec.check(raw, f"{where} ({cls.type_name})")
+                values[spec.name] = spec.check(raw, f"{where}")
             except ParameterError as exc:
                 raise ScenarioError(str(exc).replace("parameter '", "setting '")) from None
         groups = None
         if "groups" in entry:
             from twin.group_selection import GroupSelection
 
-            groups = GroupSelection.parse(entry["groups"], f"{where} ({cls.type_name})")
+            groups = GroupSelection.parse(entry["groups"], f"{where}")
         lever = cls(name, values, start, end, areas, regions, top, intensity, groups=groups)
         lever.validate(where)
         return lever

@@ -30,7 +30,7 @@ from twin.config_checks import (
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError
-from twin.parameters import as_sampled, check_sampled_ranges, parameter_range
+from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
@@ -64,8 +64,11 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
     check_ranges_together(path, uncertain, [scenario] + compare)
     check_design_size(path, n * (len(uncertain) + 2) * (1 + len(compare)),
                       f"n = {n:,} x ({len(uncertain)} parameters + 2) samples x {1 + len(compare)} scenario(s)")
+    levers = [lever for s in compare for lever in s.levers]
+    beyond = [beyond_plausible(u.name, u.low, u.high, levers) for u in uncertain]
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
-            "uncertain": uncertain, "n": n, "seed": seed, "out": out}
+            "uncertain": uncertain, "n": n, "seed": seed, "out": out,
+            "warnings": [f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
 def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario]) -> list[Uncertain]:

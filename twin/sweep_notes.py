@@ -34,7 +34,8 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
         elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"
         print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
               f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
-              f"(give --out to keep them apart; the database keeps both).", file=sys.stderr)
+              f"(give --out to keep them apart; {'the database keeps both' if not elsewhere else 'each database keeps its own'}).",
+              file=sys.stderr)
     marker.write_text(json.dumps(here))
 
 

@@ -172,14 +172,14 @@ class Lever:
         for spec in cls.settings:
             raw = entry.get(spec.name, spec.value)
             try:
-                values[spec.name] = spec.check(raw, f"{where}")
+                values[spec.name] = spec.check(raw, where)
             except ParameterError as exc:
                 raise ScenarioError(str(exc).replace("parameter '", "setting '")) from None
         groups = None
         if "groups" in entry:
             from twin.group_selection import GroupSelection
 
-            groups = GroupSelection.parse(entry["groups"], f"{where}")
+            groups = GroupSelection.parse(entry["groups"], where)
         lever = cls(name, values, start, end, areas, regions, top, intensity, groups=groups)
         lever.validate(where)
         return lever

@@ -91,3 +91,17 @@ def test_budget_shares_split_the_budget_and_never_add_to_it():
     with pytest.raises(ParameterError, match="the SOC budget shares"):
         check_consistency(Parameters({"budget_share_forces": 0, "budget_share_rocu": 0, "budget_share_nca": 0},
                                      where="test"), "test")
+
+
+def test_a_misspelt_lever_in_a_lever_setting_is_named_with_the_closest_and_the_levers_there():
+    from twin.parameters import parameter_range
+
+    levers = [{"type": "clear_hold_build", "name": "chb"}, {"type": "ct_powers"}]
+    assert parameter_range({"name": "lever.chb.hold_years", "low": 0, "high": 2}, "x.toml", levers)[0] == \
+        "lever.chb.hold_years"
+    with pytest.raises(ParameterError, match=r"x.toml: 'lever.ct_power.intensity': expected lever.<name of a lever "
+                                             r"in the scenario\(s\)>.<setting>; did you mean 'ct_powers'\? "
+                                             r"\(their levers: chb, ct_powers\)"):
+        parameter_range({"name": "lever.ct_power.intensity", "low": 0, "high": 2}, "x.toml", levers)
+    with pytest.raises(ParameterError, match=r"\(the scenario\(s\) have no levers\)"):
+        parameter_range({"name": "lever.chb.hold_years", "low": 0, "high": 2}, "x.toml", [])

@@ -353,8 +353,12 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
     name = str(entry.get("name"))
     if name.startswith("lever."):
         parts = name.split(".")
-        if len(parts) != 3 or not any(l.get("name", l.get("type")) == parts[1] for l in levers):
-            raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>")
+        names = list(dict.fromkeys(str(l.get("name", l.get("type"))) for l in levers))
+        if len(parts) != 3 or parts[1] not in names:
+            hint = did_you_mean(parts[1], names) if len(parts) == 3 else ""
+            raise ParameterError(f"{where}: {name!r}: expected lever.<name of a lever in the scenario(s)>.<setting>"
+                                 f"{hint}" + (f" (their levers: {', '.join(names)})" if names else
+                                              " (the scenario(s) have no levers)"))
         lever_setting(name, levers, where)
         if "low" not in entry or "high" not in entry:
             raise ParameterError(f"{where}: {name!r}: a lever setting needs low and high")

@@ -104,3 +104,30 @@ def test_a_cold_cache_is_filled_ahead_so_the_warm_up_compiles_nothing(tmp_path):
     assert record["compiled_here"] == [], REGENERATE
     listed = {(e.module, e.name, e.signature) for e in read_signatures()}
     assert {tuple(item) for item in record["used"]} <= listed
+
+
+def _sigint_ignored() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_compile_workers_start_deaf_to_ctrl_c_and_the_handler_comes_back():
+    """A Ctrl-C at the terminal reaches every process of the group: the compile workers ignore it
+    from their first instruction (no traceback of a worker starting up), this process handles it."""
+    import multiprocessing
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from twin.precompile import _interrupts_ignored
+
+    before = signal.getsignal(signal.SIGINT)
+    with _interrupts_ignored():
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        futures = [pool.submit(_sigint_ignored) for _ in range(2)]
+        assert len(pool._processes) == 2  # started within the block
+    try:
+        assert [future.result() for future in futures] == [True, True]
+    finally:
+        pool.shutdown()
+    assert signal.getsignal(signal.SIGINT) is before

@@ -31,6 +31,7 @@ import os
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,12 +169,51 @@ def compile_ahead(n_workers: int | None = None) -> int:
     single = [entry for entry in entries if signatures_of[entry.module, entry.name] == 1]
     work = [share for share in shares(single, n_workers) if share]
     try:
-        # spawn: fresh interpreters, nothing of this process's compiler state inherited
-        with ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn")) as pool:
-            list(pool.map(compile_entries, work))
+        # spawn: fresh interpreters, nothing of this process's compiler state inherited. They start
+        # and stay deaf to Ctrl-C: one at the terminal reaches the whole process group, and one
+        # landing while a worker started up printed its traceback; this process handles it,
+        # stopping them.
+        with _interrupts_ignored():  # every worker starts within these submissions
+            pool = ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_ignore_interrupts)
+            futures = [pool.submit(compile_entries, share) for share in work]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for process in list(pool._processes.values()):  # (no public way to stop them now)
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(cancel_futures=True)
     except Exception:  # noqa: BLE001 (e.g. no process could start: the warm-up compiles in this one)
         return 0
     return len(work)
+
+
+@contextmanager
+def _interrupts_ignored():
+    """Ctrl-C ignored in this process while the block starts processes: an ignored signal stays
+    ignored across exec, and Python then leaves it so, so a worker starting up never sees one (a
+    Ctrl-C in these few milliseconds is lost; press it again). A no-op off the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts() -> None:
+    """A compile worker: Ctrl-C is the starting process's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # ------------------------------------------------------------------ writing the list

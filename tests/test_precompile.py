@@ -119,13 +119,16 @@ def test_compile_workers_start_deaf_to_ctrl_c_and_the_handler_comes_back():
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    from twin.precompile import _interrupts_ignored
+    from twin.executor import ignore_further_interrupts, restore_interrupts
 
     before = signal.getsignal(signal.SIGINT)
-    with _interrupts_ignored():
+    previous = ignore_further_interrupts()  # as `compile_ahead` starts its workers
+    try:
         pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
         futures = [pool.submit(_sigint_ignored) for _ in range(2)]
         assert len(pool._processes) == 2  # started within the block
+    finally:
+        restore_interrupts(previous)
     try:
         assert [future.result() for future in futures] == [True, True]
     finally:

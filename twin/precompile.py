@@ -31,7 +31,6 @@ import os
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +159,8 @@ def compile_ahead(n_workers: int | None = None) -> int:
         return 0
     import multiprocessing
 
+    from twin.executor import ignore_further_interrupts, restore_interrupts
+
     # Kernels compiled for several signatures first, here: numba keeps one index file per kernel
     # listing its compiled signatures, rewritten without a lock, so two processes compiling two
     # signatures of one kernel at once can lose one of them. These are small shared helpers (a
@@ -173,10 +174,15 @@ def compile_ahead(n_workers: int | None = None) -> int:
         # and stay deaf to Ctrl-C: one at the terminal reaches the whole process group, and one
         # landing while a worker started up printed its traceback; this process handles it,
         # stopping them.
-        with _interrupts_ignored():  # every worker starts within these submissions
+        # (an ignored signal stays ignored across exec, and Python then leaves it so; a Ctrl-C in
+        # the milliseconds the workers take to start is lost: press it again)
+        previous = ignore_further_interrupts()
+        try:  # every worker starts within these submissions
             pool = ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_ignore_interrupts)
+                                       initializer=ignore_further_interrupts)
             futures = [pool.submit(compile_entries, share) for share in work]
+        finally:
+            restore_interrupts(previous)
         try:
             for future in futures:
                 future.result()
@@ -189,31 +195,6 @@ def compile_ahead(n_workers: int | None = None) -> int:
     except Exception:  # noqa: BLE001 (e.g. no process could start: the warm-up compiles in this one)
         return 0
     return len(work)
-
-
-@contextmanager
-def _interrupts_ignored():
-    """Ctrl-C ignored in this process while the block starts processes: an ignored signal stays
-    ignored across exec, and Python then leaves it so, so a worker starting up never sees one (a
-    Ctrl-C in these few milliseconds is lost; press it again). A no-op off the main thread."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _ignore_interrupts() -> None:
-    """A compile worker: Ctrl-C is the starting process's to handle."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # ------------------------------------------------------------------ writing the list

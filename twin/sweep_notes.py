@@ -32,10 +32,10 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
     if isinstance(previous, dict) and (previous.get("experiment_id") != experiment_id
                                        or not _same_database(previous.get("database"), database)):
         elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"
+        kept = "each database keeps its own" if elsewhere else "the database keeps both"
         print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
               f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
-              f"(give --out to keep them apart; {'the database keeps both' if not elsewhere else 'each database keeps its own'}).",
-              file=sys.stderr)
+              f"(give --out to keep them apart; {kept}).", file=sys.stderr)
     marker.write_text(json.dumps(here))
 
 

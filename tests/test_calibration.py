@@ -5,6 +5,7 @@ from dataclasses import replace
 import tomllib
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from twin.calibration import Prior, load_config, point_fit
@@ -149,6 +150,36 @@ def test_fit_table_and_report(tmp_path):
     data = json.loads(json_path.read_text())
     page = html_path.read_text()
     assert len(data["targets"]) == 3 and "0 of 3 evaluated targets within tolerance" in page and "Missed: " in page
+
+
+def test_effective_sample_size_and_a_log_priors_share_of_its_range():
+    from twin.calibration import effective_sample_size, parameter_table
+
+    assert effective_sample_size(np.full(8, 0.3)) == pytest.approx(8)  # equal weights: all of them
+    assert effective_sample_size(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
+    assert effective_sample_size(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
+    prior = Prior("harm_gbp_per_heroin_crack_user_year", 40_000.0, 90_000.0, "log")
+    sample = pd.DataFrame({prior.name: np.exp(np.linspace(np.log(40_000), np.log(90_000), 1001))})
+    row = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}, sample).iloc[0]
+    # a sample spread as the prior keeps its 90% range (in logarithms, as the prior is drawn)
+    assert row["share of prior's 90% range"] == pytest.approx(1.0, abs=0.01)
+    assert row["prior"] == "log-uniform 40000 to 90000" and row["unit"] == "GBP/user-year"
+    point = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}).iloc[0]
+    assert point["best value"] == 60_000 and "credible 5%" not in point
+
+
+def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
+    import twin.calibration as calibration
+    from twin.cli import main
+
+    targets = load_targets(TARGETS)
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor:
+                        pd.DataFrame([{t.name: t.value for t in targets}] * len(seeds)))
+    assert main(["fit", "--reps", "3", "--seed", "7", "--workers", "1", "--out", str(tmp_path / "fit")]) == 0
+    report = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    assert report["settings"]["reps"] == 3 and report["settings"]["seed"] == 7
+    assert report["settings"]["years"] == max(t.years[1] for t in targets)
+    assert report["settings"]["targets"].endswith("targets.toml") and report["settings"]["scenario_name"]
 
 
 def test_prior_round_trip():
@@ -348,6 +379,24 @@ name = "asset_realisation_share"
     # particles are spread much less than the uniform prior over 0.1-0.8 (sd 0.7 / sqrt(12));
     # with a distance that ignored the runs they would be spread as the prior.
     assert posterior.std() < 0.5 * 0.7 / np.sqrt(12), posterior.std()
+    # the last generation's particles with their weights, and its effective sample size
+    particles = first["particles"]
+    assert len(particles) == 6 and particles["weight"].sum() == pytest.approx(1.0)
+    assert (particles["weight"] > 0).all() and set(posterior) <= set(particles["asset_realisation_share"])
+    assert first["generations"][-1]["effective_sample_size"] == pytest.approx(
+        1 / (particles["weight"] ** 2).sum())
+    assert all(1 <= g["effective_sample_size"] <= g["accepted"] + 1e-9 for g in first["generations"])
+    # the parameter table: the median inside its 90% credible interval, the interval read off the
+    # posterior sample, and narrower than the prior's 90% range (the targets constrain it)
+    from twin.calibration import parameter_table
+
+    row = parameter_table(config["priors"], {"asset_realisation_share": 0.44}, first["best"],
+                          first["posterior"]).iloc[0]
+    assert row["credible 5%"] <= row["posterior median"] <= row["credible 95%"]
+    assert row["credible 5%"] == pytest.approx(np.quantile(posterior, 0.05))
+    assert row["share of prior's 90% range"] == pytest.approx(
+        (row["credible 95%"] - row["credible 5%"]) / (0.9 * 0.7))
+    assert row["share of prior's 90% range"] < 0.5 and row["prior"] == "uniform 0.1 to 0.8"
     again = abc_fit(config, store, workers=1, log=lambda m: None)
     assert again["abc_id"] == first["abc_id"] and again["simulations"] == first["simulations"]
     # Through the project's executor, the fit does not depend on the number of workers.
@@ -744,6 +793,18 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
     assert main(argv) == 0
     report = json.loads((tmp_path / "out" / "fit.json").read_text())
     assert [g["t"] for g in report["generations"]] == [0, 1]  # the kept generation, then the second
+    # what a researcher needs to read the fit: settings, priors, credible intervals, weights, ESS
+    assert report["settings"]["population_size"] == 4 and report["settings"]["seed"] == 1
+    assert report["settings"]["priors"] == [{"name": "asset_realisation_share", "low": 0.1, "high": 0.8,
+                                             "scale": "linear"}]
+    (row,) = report["parameters"]
+    assert row["credible 5%"] <= row["posterior median"] <= row["credible 95%"]
+    particles = pd.read_csv(tmp_path / "out" / "particles.csv")
+    assert len(particles) == 4 and particles["weight"].sum() == pytest.approx(1.0)
+    page = (tmp_path / "out" / "fit.html").read_text()
+    assert "Calibrated parameters" in page and "credible 5%" in page
+    ess = report["generations"][-1]["effective_sample_size"]
+    assert f"effective sample size is {ess:.0f} of 4" in page
     import logging
 
     assert logging.getLogger("ABC").getEffectiveLevel() == logging.WARNING  # --quiet silences pyabc's log

@@ -389,10 +389,46 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         posterior[p.name] = [as_sampled(p.name, v) for v in posterior[p.name]]
     medians = {p.name: as_sampled(p.name, posterior[p.name].median()) for p in priors}
     generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
-                    "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1))}
+                    "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1)),
+                    "effective_sample_size": effective_sample_size(history.get_distribution(m=0, t=int(r.t))[1])}
                    for r in populations.itertuples()]
-    return {"best": medians, "posterior": posterior, "generations": generations, "abc_id": history.id,
-            "simulations": int(populations["samples"].sum()), "key": key}
+    particles = frame[[p.name for p in priors]].reset_index(drop=True)
+    particles["weight"] = weights / weights.sum()
+    return {"best": medians, "posterior": posterior, "particles": particles, "generations": generations,
+            "abc_id": history.id, "simulations": int(populations["samples"].sum()), "key": key}
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2: the number of
+    equally weighted particles that would carry as much information (pyabc's own measure)."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / (weights ** 2).sum())
+
+
+def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[str, float],
+                    posterior: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per calibrated parameter: its unit, the value the scenario gave it before the fit,
+    its prior, and what the fit made of it. For ABC-SMC, the posterior median and 90% credible
+    interval (5th to 95th percentile of the posterior sample, the rows `twin compare --posterior`
+    draws from) and the share of the prior's own 90% range that interval keeps (1: the targets did
+    not narrow it; 0.3: they cut it to under a third); for a point fit, the best value."""
+    from twin.parameters import table_rows
+
+    units = {row.name: row.unit for row in table_rows()}
+    rows = []
+    for p in priors:
+        row = {"parameter": p.name, "unit": units.get(p.name, ""), "before the fit": defaults[p.name],
+               "prior": f"{'log-uniform' if p.scale == 'log' else 'uniform'} {p.low:g} to {p.high:g}"}
+        if posterior is None:
+            row["best value"] = best[p.name]
+        else:
+            low, high = np.quantile(posterior[p.name], [0.05, 0.95])
+            keeps = (np.log(high / low) / (0.9 * np.log(p.high / p.low)) if p.scale == "log"
+                     else (high - low) / (0.9 * (p.high - p.low)))
+            row.update({"posterior median": best[p.name], "credible 5%": float(low), "credible 95%": float(high),
+                        "share of prior's 90% range": float(keeps)})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _last_epsilon(history) -> float:

@@ -129,9 +129,9 @@ def outcome_tables(model) -> dict:
 #: modules that only present stored results or word messages (reports, commands, error messages,
 #: sweep notes, the benchmark, the kernels' compile list): editing them leaves every stored run valid,
 #: so they are left out of `code_hash`
-PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "report.py", "report_text.py",
-                                  "report_format.py", "report_ranking.py", "compare.py", "summary.py",
-                                  "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
+PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "cli_calibration.py", "report.py",
+                                  "report_text.py", "report_format.py", "report_ranking.py", "compare.py",
+                                  "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "sweep_notes.py", "precompile.py"})
 
 

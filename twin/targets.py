@@ -255,7 +255,10 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
 
 
 def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list[str],
-                     extra_images: list[tuple[str, str]] = (), extra: dict | None = None) -> tuple[Path, Path]:
+                     extra_images: list[tuple[str, str]] = (), extra: dict | None = None,
+                     parameters: pd.DataFrame | None = None) -> tuple[Path, Path]:
+    """`fit.json` and `fit.html`: the verdict, the notes, the calibrated parameters when a fit
+    made them (`calibration.parameter_table`), the fit chart and table, and any further figures."""
 
     import matplotlib
 
@@ -269,6 +272,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     fit_misfit = misfit(table)
     json_path.write_text(json.dumps({"title": title, "notes": notes,
                                      "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
+                                     **({} if parameters is None else {"parameters": parameters.to_dict(orient="records")}),
                                      "targets": table.to_dict(orient="records"), **(extra or {})},
                                     indent=2, default=float))
     plotted = table[table["evaluated"]]  # a target the runs could not read has nothing to plot
@@ -305,6 +309,13 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
         "simulated_mean": "simulated (mean)", "simulated_p5": "replicates 5%", "simulated_p95": "replicates 95%",
         "standardised_error": "error (tolerances)", "within_tolerance": "within tolerance",
         "by_construction": "by construction", "fitted_by": "parameters set to reproduce it"})
+    fitted = ""
+    if parameters is not None:
+        readable = parameters.copy()
+        for column in readable.columns[2:]:
+            readable[column] = readable[column].map(lambda v: v if isinstance(v, str) else
+                                                    f"{v:.2f}" if column.startswith("share") else number(v))
+        fitted = "<h2>Calibrated parameters</h2>" + readable.to_html(index=False, border=0, escape=True)
     page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
@@ -312,6 +323,7 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><body>
 <h1>{html.escape(title)}</h1><p><strong>{html.escape(verdict)}</strong></p>
 {''.join(f'<p>{html.escape(n)}</p>' for n in notes)}
+{fitted}
 <img alt="fit to targets" src="data:image/png;base64,{image}">
 {shown.to_html(index=False, border=0, escape=True)}
 {''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}

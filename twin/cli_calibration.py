@@ -1,0 +1,199 @@
+"""`twin fit` and `twin calibrate`: a scenario's fit to the calibration targets, and the fit of
+uncertain parameters to them (point fit or ABC-SMC); their parsers are in `cli_research.py`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from twin.errors import UserError, output_folder, safe_url
+from twin.cli_research import project_default
+
+
+def cmd_fit(args) -> int:
+    from dataclasses import replace
+
+    from twin.calibration import evaluate
+    from twin.targets import fit_lines, fit_table, fit_verdict, load_targets, write_fit_report
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.scenario import load_scenario
+
+    from twin.geography import load_geography
+
+    args.scenario = project_default(args.scenario, "scenarios/baseline.toml")
+    args.targets = project_default(args.targets, "calibration/targets.toml")
+    scenario = load_scenario(args.scenario)
+    from twin.runner import check_named_groups
+
+    check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
+    targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
+    if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
+        raise UserError(f"--years {args.years:g}: shorter than every target's years (the earliest ends in year "
+                        f"{min(t.years[1] for t in targets)}) in {args.targets}")
+    output_folder(args.out)
+    years = args.years or max(t.years[1] for t in targets)
+    scenario = replace(scenario, years=years)
+    seeds = replicate_seeds(args.seed, args.reps)
+    executor = make_executor(args.workers)
+    try:
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor))
+    finally:
+        executor.close()
+    notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
+             f"targets from {args.targets}."]
+    if args.reps < 5:
+        notes.append(few_replications_note(args.reps, "--reps 5"))
+    settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
+                "years": years, "reps": args.reps, "seed": args.seed}
+    json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes,
+                                            extra={"settings": settings})
+    print("\n".join(fit_lines(table)))
+    print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
+    return 0
+
+
+def few_replications_note(reps: int, more: str) -> str:
+    """The fit table's 5-95% ranges over so few replications are a single value or rough."""
+    spread = "are a single value" if reps == 1 else "are rough (interpolated between so few values)"
+    return f"With {reps} replication{'s' if reps > 1 else ''}, the replicates' 5-95% ranges {spread}; use {more} or more to read them."
+
+
+def cmd_calibrate(args) -> int:
+    from dataclasses import replace
+
+    from twin.calibration import abc_fit, evaluate, load_config, point_fit, posterior_figure
+    from twin.targets import construction_distance, fit_lines, fit_table, fit_verdict, write_fit_report
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.store import Store
+
+    config = load_config(args.config)
+    for warning in config["warnings"]:
+        print(f"Warning: {warning}.", file=sys.stderr)
+    if config["method"] == "abc":  # before the report folder is made
+        try:
+            import pyabc  # noqa: F401
+        except ImportError:
+            raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
+    store = Store(args.db)
+    out = output_folder(args.out or config["out"])
+    images, extra, notes = [], {}, []
+    if config["method"] == "abc":
+        from twin.calibration import CalibrationInterrupted
+
+        if args.quiet:  # pyabc sets its logger to INFO when imported, and logs each generation
+            import logging
+
+            logging.getLogger("ABC").setLevel(logging.WARNING)
+        try:
+            outcome = abc_fit(config, store, args.workers or config["workers"],
+                              log=(lambda m: None) if args.quiet else print)
+        except CalibrationInterrupted as exc:
+            print(f"twin: interrupted; {exc}.", file=sys.stderr)
+            return 130
+        outcome["posterior"].to_csv(out / "posterior.csv", index=False)
+        outcome["particles"].to_csv(out / "particles.csv", index=False)
+        images.append(("Posterior: marginals and pairwise correlations",
+                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
+        extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
+                 "posterior_medians": outcome["best"]}
+        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
+        last = outcome["generations"][-1] if outcome["generations"] else None
+        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']} simulations; "
+                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians (each "
+                     f"parameter's own median, not a joint best fit).")
+        if last:
+            distinct = len(outcome["posterior"].drop_duplicates())
+            notes.append(f"Posterior sample (posterior.csv): {len(outcome['posterior'])} rows drawn with replacement "
+                         f"from the last generation's {last['accepted']} weighted particles (particles.csv, with their "
+                         f"weights), {distinct} of them distinct; the particles' effective sample size is "
+                         f"{last['effective_sample_size']:.0f} of {last['accepted']}.")
+        final = outcome["generations"][-1]["epsilon"] if outcome["generations"] else float("inf")
+        if final > config["minimum_epsilon"]:
+            converged = (f"Not converged: ABC-SMC stopped at epsilon {final:.2f}, above minimum_epsilon "
+                         f"{config['minimum_epsilon']:g} (the generations or max_evaluations ran out); raise "
+                         f"them and run again to continue.")
+            notes.append(converged)
+            print(converged, file=sys.stderr)
+        seeds = replicate_seeds(config["seed"], config["reps"])
+    else:
+        executor = make_executor(args.workers or config["workers"])
+
+        def progress(done, total, value, stored):
+            if not args.quiet:
+                print(f"\revaluation {done}/{total}: misfit {value:,.2f}"
+                      f"{' (read from the database)' if stored else ''}            ", end="", flush=True)
+
+        try:
+            outcome = point_fit(config, executor, store, progress)
+        except KeyboardInterrupt:
+            print(f"\ntwin: interrupted; the evaluations finished are saved in "
+                  f"{safe_url(args.db)}. Run the same command again: they are read back, not run again.",
+                  file=sys.stderr)
+            return 130
+        finally:
+            executor.close()
+        if not args.quiet:
+            print()
+        if outcome["from_database"]:
+            print(f"Note: {outcome['from_database']} of the {outcome['evaluations']} evaluations were read from "
+                  f"{safe_url(args.db)} (an earlier run of this fit, same settings and code), not run again.",
+                  file=sys.stderr)
+        seeds = outcome["seeds"]
+        if not outcome["converged"]:
+            notes.append(f"Not converged: the point fit used its {outcome['evaluations']} evaluations (max_evaluations) "
+                         "before Nelder-Mead settled; raise max_evaluations and run again to continue.")
+            print(notes[-1], file=sys.stderr)
+        notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
+                     f"{config['reps']} replications x {config['years']:g} years on fixed seeds"
+                     + (f", {outcome['from_database']} of them read from the database (an earlier run of this fit)"
+                        if outcome["from_database"] else "") + ".")
+    if config["reps"] < 5:
+        notes.append(few_replications_note(config["reps"], "reps = 5"))
+    executor = make_executor(args.workers or config["workers"])
+    try:
+        scenario = replace(config["scenario"], years=config["years"])
+        # every target in the distance was fitted here: one the targets file marks neither by
+        # construction nor fitted_by counts as fitted by this calibration's parameters
+        calibrated = tuple(prior.name for prior in config["priors"])
+        targets = [t if t.by_construction or t.fitted_by else replace(t, fitted_by=calibrated)
+                   for t in config["targets"]]
+        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor))
+    finally:
+        executor.close()
+    label = "Posterior medians" if config["method"] == "abc" else "Best values"
+    notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
+    if config["method"] == "abc":
+        inputs = sum(t.by_construction for t in config["targets"])
+        notes.append(f"ABC distance over the {len(config['targets']) - inputs} targets the calibrated parameters can "
+                     f"move. The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
+                     f"at the medians they are {construction_distance(table):.2f} tolerances from their observations "
+                     f"(Euclidean), a distance no parameter would lower.")
+    if config["targets_beyond_horizon"]:
+        notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
+                     + ", ".join(config["targets_beyond_horizon"]) + ".")
+    from twin.calibration import parameter_table
+
+    fitted = parameter_table(config["priors"], config["scenario"].build_parameters(), outcome["best"],
+                             outcome["posterior"] if config["method"] == "abc" else None)
+    extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
+                         "years": config["years"], "reps": config["reps"], "seed": config["seed"],
+                         **({key: config[key] for key in ("population_size", "generations", "minimum_epsilon",
+                                                          "max_evaluations", "posterior_size")}
+                            if config["method"] == "abc" else {"max_evaluations": config["max_evaluations"]}),
+                         "priors": [{"name": p.name, "low": p.low, "high": p.high, "scale": p.scale}
+                                    for p in config["priors"]]}
+    write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images,
+                     extra, fitted)
+    (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
+        f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()))  # 0.44, not 0.43999999999999995
+    if not args.quiet:
+        print("\n" + "\n".join(fit_lines(table)))
+    beyond = config["targets_beyond_horizon"]
+    print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
+          + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
+             f"{', '.join(beyond)}." if beyond else "")
+          + ("\n" + few_replications_note(config["reps"], "reps = 5") if config["reps"] < 5 else "")
+          + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
+    return 0

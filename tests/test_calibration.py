@@ -618,7 +618,11 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     original = sensitivity.run_sample
     monkeypatch.setattr(sensitivity, "run_sample", lambda task: ran.append(task) or original(task))
     messages = []
-    resumed = run_sensitivity(config, SerialExecutor(), log=messages.append)  # the checkpoint is in config["out"]
+    shown = []
+    resumed = run_sensitivity(config, SerialExecutor(), progress=shown.append,  # the checkpoint is in config["out"]
+                              log=messages.append)
+    # the progress starts from the 5 samples reused and counts each one run after them, to the total
+    assert shown == list(range(5, total + 1))
     assert len(ran) == total - 5 and messages == [f"Reusing 5 of {total} samples finished earlier ({out / CHECKPOINT})."]
     fresh = run_sensitivity(config, SerialExecutor(), checkpoint=tmp_path / "fresh", log=messages.append)
     assert len(ran) == 2 * total - 5

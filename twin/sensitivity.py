@@ -250,6 +250,12 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     if saved is not None and saved.reused:
         log(f"Reusing {min(saved.reused, total)} of {total} samples finished earlier ({saved.path}).")
 
+    def finished() -> int:  # samples of this design done: reused or run (the checkpoint is keyed by the design)
+        return min(len(saved.done), total) if saved is not None else calls["done"]
+
+    if progress and saved is not None and saved.reused:
+        progress(finished())  # from the samples reused, not from the first batch scipy asks for
+
     def func(x: np.ndarray) -> np.ndarray:
         keys = [saved.sample_key(x[:, k]) if saved is not None else None for k in range(x.shape[1])]
         results = {key: saved.done[key] for key in keys if saved is not None and key in saved.done}
@@ -257,8 +263,6 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
                             config["seed"]) for k in range(x.shape[1]) if keys[k] is None or keys[k] not in results]
         missing = [key for key in keys if key is None or key not in results]
         calls["done"] += len(keys) - len(missing)
-        if progress and len(missing) < len(keys):
-            progress(calls["done"])
         by_task = {id(task): key for task, key in zip(tasks, missing)}
         computed = {}
         for task, outcome in executor.run(run_sample, tasks, chunk=1):
@@ -267,7 +271,7 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
                 saved.save(by_task[id(task)], outcome)
             calls["done"] += 1
             if progress:
-                progress(calls["done"])
+                progress(finished())
         fresh = iter(computed[id(task)] for task in tasks)
         return np.array([results[key] if key is not None and key in results else next(fresh) for key in keys]).T
 

@@ -9,6 +9,7 @@ from conftest import ROOT, write
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TARGETS = ROOT / "calibration" / "targets.toml"
+POSTERIOR = ROOT / "calibration" / "posterior.csv"
 TWO = '[[parameter]]\nname = "charge_prob"\n[[parameter]]\nname = "conviction_prob"\n'
 CALIBRATION = f'[calibration]\nscenario = "{BASELINE}"\ntargets = "{TARGETS}"\n'
 SENSITIVITY = f'[sensitivity]\nscenario = "{BASELINE}"\n'
@@ -89,6 +90,19 @@ def test_calibration_config_mistakes(tmp_path, capsys, body, words):
     (SENSITIVITY + f'compare = ["{BASELINE}", "{BASELINE}"]\n' + TWO, "[sensitivity] compare: scenario file"),
     (SENSITIVITY + '[[parameter]]\nnmae = "charge_prob"\n' + TWO, "[[parameter]] #1: missing key 'name' (found 'nmae'"),
     (SENSITIVITY + TWO + '[[parameter]]\nname = "conviction_prob"\n', "[[parameter]] #3: parameter 'conviction_prob' listed twice"),
+    # a range from the posterior sample
+    (SENSITIVITY + TWO + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterir"\n',
+     "[[parameter]] #3: range: expected \"plausible\" (the parameter table's range, the default) or \"posterior\" "
+     "(its posterior's 90% credible interval), got 'posterir'; did you mean 'posterior'?"),
+    (SENSITIVITY + TWO + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n',
+     "[[parameter]] #3: range = \"posterior\" needs a posterior sample: add posterior = \"posterior.csv\""),
+    (SENSITIVITY + f'posterior = "{POSTERIOR}"\n' + TWO + '[[parameter]]\nname = "asset_realisation_share"\n'
+     'range = "posterior"\nlow = 0.3\n', "range = \"posterior\" sets low and high from the posterior sample; give "
+                                         "either the range or low and high"),
+    (SENSITIVITY + f'posterior = "{POSTERIOR}"\n' + TWO.replace('"charge_prob"', '"charge_prob"\nrange = "posterior"'),
+     "[[parameter]] #1: range = \"posterior\": the posterior sample has no column 'charge_prob' (it has: asset_realisation_share, "
+     "harm_gbp_per_heroin_crack_user_year, "),
+    (SENSITIVITY + 'posterior = "nowhere.csv"\n' + TWO, "[sensitivity] posterior: posterior sample 'nowhere.csv' not found"),
     # ranges that would draw values that cannot hold together: caught before any run
     (SENSITIVITY + TWO + '[[parameter]]\nname = "share_serious_violence"\n[[parameter]]\nname = "share_violent"\n',
      "[[parameter]]: share_serious_violence can be drawn up to 0.65 and share_violent as low as 0.6, but "
@@ -98,6 +112,25 @@ def test_sensitivity_config_mistakes(tmp_path, capsys, body, words):
     config = write(tmp_path / "s.toml", body)
     err = _user_error(["sensitivity", str(config), "--out", str(tmp_path / "out")], capsys)
     assert str(config) in err and words in err
+
+
+def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_interval(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from twin.sensitivity import load_config
+
+    config = load_config(write(tmp_path / "s.toml", SENSITIVITY + f'posterior = "{POSTERIOR}"\n' + TWO
+                               + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n'))
+    sample = pd.read_csv(POSTERIOR)["asset_realisation_share"]
+    (spec,) = [u for u in config["uncertain"] if u.name == "asset_realisation_share"]
+    assert (spec.low, spec.high) == pytest.approx(tuple(np.quantile(sample, [0.05, 0.95])), rel=1e-5)
+    assert 0.1 < spec.low < spec.high < 0.8  # inside the prior, narrower than it
+    # a posterior sample with a mistake in it is named as the config's, not as --posterior
+    bad = write(tmp_path / "bad.csv", "asset_realisation_shar\n0.3\n")
+    err = _user_error(["sensitivity", str(write(tmp_path / "b.toml", SENSITIVITY + f'posterior = "{bad}"\n' + TWO)),
+                       "--out", str(tmp_path / "out")], capsys)
+    assert f"[sensitivity] posterior '{bad}', header: unknown parameter 'asset_realisation_shar'; did you mean" in err
 
 
 @pytest.mark.parametrize("body, words", [

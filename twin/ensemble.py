@@ -176,24 +176,26 @@ class EnsembleOutcome:
     write_s: float
 
 
-def load_posterior(path: str):
-    """A posterior sample: one row per draw, one column per parameter (validated by name)."""
+def load_posterior(path: str, label: str | None = None):
+    """A posterior sample: one row per draw, one column per parameter (validated by name). Errors
+    name it as `label` (default: the `--posterior` option with the path)."""
     import pandas as pd
 
     from twin.errors import UserError
     from twin.parameters import Parameters
 
+    label = label or f"--posterior '{path}'"
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise UserError(f"--posterior '{path}': the file is empty (expected a header of parameter names "
+        raise UserError(f"{label}: the file is empty (expected a header of parameter names "
                         f"and one row per draw, as calibration/posterior.csv)") from None
     except (OSError, pd.errors.ParserError) as exc:
-        raise UserError(f"--posterior '{path}': cannot be read ({exc})") from None
+        raise UserError(f"{label}: cannot be read ({exc})") from None
     except UnicodeDecodeError as exc:
-        raise UserError(f"--posterior '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+        raise UserError(f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     if frame.empty:
-        raise UserError(f"--posterior '{path}': no draws")
+        raise UserError(f"{label}: no draws")
     from twin.errors import did_you_mean
     from twin.parameter_table import PARAMETER_TABLE
 
@@ -202,21 +204,21 @@ def load_posterior(path: str):
     repeated = sorted({c.rsplit(".", 1)[0] for c in header if "." in c and c.rsplit(".", 1)[0] in header
                        and c.rsplit(".", 1)[1].isdigit()})  # pandas renames a repeated column x to x.1
     if repeated:
-        raise UserError(f"--posterior '{path}', header: column {repeated[0]!r} appears more than once (one "
+        raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
                         f"column per parameter)")
     for column in frame.columns:  # checks every name (in the header) and every value like a scenario override
         if column not in names:
-            raise UserError(f"--posterior '{path}', header: unknown parameter {column!r}"
+            raise UserError(f"{label}, header: unknown parameter {column!r}"
                             f"{did_you_mean(str(column), names)} (run 'twin params' for the list)")
         values = frame[column].tolist()
         if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
             numbers = pd.to_numeric(frame[column], errors="coerce")
             bad = int(np.flatnonzero(numbers.isna().to_numpy())[0]) if numbers.isna().any() else None
             if bad is not None:
-                Parameters({column: values[bad]}, where=f"--posterior '{path}', row {bad + 2}")
+                Parameters({column: values[bad]}, where=f"{label}, row {bad + 2}")
             values = numbers.tolist()
         for row, value in enumerate(values, start=2):
-            Parameters({column: value}, where=f"--posterior '{path}', row {row}")
+            Parameters({column: value}, where=f"{label}, row {row}")
     return frame
 
 

@@ -33,8 +33,9 @@ from twin.errors import ParameterError, ScenarioError
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
-CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out")
-PARAMETER_KEYS = ("name", "low", "high")
+CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior")
+PARAMETER_KEYS = ("name", "low", "high", "range")
+RANGES = ("plausible", "posterior")  # a [[parameter]]'s range: the table's plausible one, or the posterior's 90%
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,13 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
     scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)
-    uncertain = listed_ranges(path, entries, compare)
+    posterior = None
+    if "posterior" in table:
+        from twin.ensemble import load_posterior
+
+        sample = check_input_file(path, "sensitivity", "posterior", table["posterior"], "posterior sample")
+        posterior = load_posterior(str(sample), f"{path}: [sensitivity] posterior '{table['posterior']}'")
+    uncertain = listed_ranges(path, entries, compare, posterior)
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
     check_ranges_together(path, uncertain, [scenario] + compare)
@@ -71,13 +78,38 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
             "warnings": [f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
-def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario]) -> list[Uncertain]:
-    """The [[parameter]] entries' names and ranges (a lever setting of a compared scenario needs both ends)."""
+def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
+                  posterior: pd.DataFrame | None = None) -> list[Uncertain]:
+    """The [[parameter]] entries' names and ranges (a lever setting of a compared scenario needs both
+    ends). `range = "posterior"` takes a calibrated parameter's range from the posterior sample
+    (`posterior`): its 5th to 95th percentile, the 90% credible interval the calibration report gives."""
+    from twin.errors import did_you_mean
+
     levers = [lever for scenario in compare for lever in scenario.levers]
     uncertain = []
     for position, entry in enumerate(entries, start=1):
+        where = f"{path}: [[parameter]] #{position}"
+        chosen = entry.get("range", "plausible")
+        if chosen not in RANGES:
+            raise ScenarioError(f"{where}: range: expected \"plausible\" (the parameter table's range, the default) or "
+                                f"\"posterior\" (its posterior's 90% credible interval), got {chosen!r}"
+                                f"{did_you_mean(str(chosen), RANGES)}")
+        if chosen == "posterior":
+            if "low" in entry or "high" in entry:
+                raise ScenarioError(f"{where}: range = \"posterior\" sets low and high from the posterior sample; "
+                                    f"give either the range or low and high")
+            if posterior is None:
+                raise ScenarioError(f"{where}: range = \"posterior\" needs a posterior sample: add posterior = "
+                                    f"\"posterior.csv\" (a file as `twin calibrate` writes) to [sensitivity]")
+            name = str(entry["name"])
+            if name not in posterior:
+                raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no column {name!r} "
+                                    f"(it has: {', '.join(map(str, posterior.columns))})")
+            low, high = np.quantile(posterior[name].to_numpy(dtype=float), [0.05, 0.95])
+            entry = {"name": name, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}")}
         try:
-            uncertain.append(Uncertain(*parameter_range(entry, f"{path}: [[parameter]] #{position}", levers)))
+            uncertain.append(Uncertain(*parameter_range({k: v for k, v in entry.items() if k != "range"}, where,
+                                                        levers)))
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
     return uncertain

@@ -405,7 +405,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     parts = [exact[label] for label, _, _ in SPENDERS]
     assert abs(sum(parts) - exact["total"]) <= 1e-6 * abs(exact["total"]) and exact["total"] > 0
     assert exact["police forces"] > 0  # the Clear surge, by the forces
-    assert "Who pays" in page and "clear_hold_build_clear" in paying["largest levers (included above)"]
+    assert "Who spends" in page and "clear_hold_build_clear" in paying["largest levers (included above)"]
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
@@ -737,6 +737,28 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     assert "peaks in years 2 and 3 (each within 5% of the highest, £2.71bn in year 2, undiscounted)" in flat_top
 
 
+def test_a_saving_that_wanes_while_spending_rises_is_said_to_favour_the_option_less_over_a_longer_horizon():
+    from types import SimpleNamespace
+
+    from twin.report_text import fading_sentence
+
+    def said(means, costs):
+        years = np.arange(1, len(means) + 1)
+        frame = lambda values: pd.DataFrame({"scenario": "x", "year": years, "mean": values})  # noqa: E731
+        return fading_sentence(SimpleNamespace(annual_change=frame(means), annual_cost_change=frame(costs),
+                                               baseline="base"), "x")
+
+    means = [-1e9, -3e9, -4e9, -4e9, -3.6e9, -3.3e9, -3.0e9]  # fallen by a quarter, falling each of the last 3 years
+    waning = said(means, [1e9, 2e9, 2.5e9, 2.8e9, 3e9, 3.2e9, 3.4e9])
+    assert waning == ("x's yearly saving peaks in year 3 (£4.00bn, undiscounted) and falls in each of the last 3 years, "
+                      "to £3.00bn in year 7, while its yearly response spending is still higher than at the peak "
+                      "(+£2.50bn in year 3, +£3.40bn in year 7, against base): the comparison holds for this horizon, "
+                      "and a longer one would favour it less (see 'Year by year').")
+    assert said(means, [1e9, 2e9, 2.5e9, 2.4e9, 2.2e9, 2e9, 1.8e9]) is None  # spending falling too: nothing said
+    assert said([-1e9, -3e9, -4e9, -4e9, -3.6e9, -3.7e9, -3.0e9], [3e9] * 7) is None  # not falling each year
+    assert said([-1e9, -3e9, -4e9, -4e9, -3.9e9, -3.8e9, -3.5e9], [1e9, 2e9, 2.5e9, 2.8e9, 3e9, 3.2e9, 3.4e9]) is None
+
+
 def test_names_in_backticks_become_code_in_the_report():
     from twin.report import code_spans
 
@@ -789,7 +811,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     # a small change whose interval lies on one side of zero is said to be clear, with its direction
     clear = comparison(0.3e9)
     clear.summary.loc[clear.summary.scenario == "opt", ["diff_low", "diff_high"]] = [0.2e9, 0.4e9]
-    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn, the interval on one side of " \
+    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn over the horizon (undiscounted, " \
+           "unlike the summary's figures), the interval on one side of " \
            "zero)" in unmoved_harms(clear)
     assert "small, but clear" not in unmoved_harms(comparison(0.3e9))  # no interval, nothing said
 
@@ -1086,18 +1109,50 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     comparison, rows = _two_options(5e9, (20e9, 4e9), {drugs: (-30e9, -16e9), fraud: (-8e9, -5e9),
                                                        slavery: (-1e9, -0.9e9)}, (-17e9, -14e9))
     said = lead_rests_on(comparison, rows, markup=False)
-    assert "best spends £16.00bn more on its levers than runner (discounted): were every lever's spending 31% " \
-           "(19% leaving out recovered assets) higher than costed here" in said  # 5/16 and 3/16
-    assert "leaving out recovered assets, as the Green Book does, the lead is £3.00bn" in said
-    assert "the differences in the harm of drugs (best -£30.00bn, runner -£16.00bn: £14.00bn) and of fraud and other " \
-           "economic crime (best -£8.00bn, runner -£5.00bn: £3.00bn) are each at least half the lead" in said
+    assert "best spends £16.00bn more on its levers than runner (discounted): a cost overrun of 31% (19% leaving " \
+           "out recovered assets) on every lever's spending would leave the two level" in said
+    assert "leaving out recovered assets, as the Green Book does, the lead is £3.00bn" in said  # 5/16 and 3/16 above
+    assert "the harm (discounted) of drugs (best -£30.00bn, runner -£16.00bn: a difference of £14.00bn, 2.8 times " \
+           "the lead, so 36% less of it would leave the two level) and of fraud and other economic crime (best " \
+           "-£8.00bn, runner -£5.00bn: a difference of £3.00bn, 60% of the lead)" in said
     assert "modern slavery" not in said  # £0.1bn of a £5bn lead
+    # response spending beyond the levers (courts and prisons) is said beside the levers' when it differs
+    rows = [dict(row, cost=cost) for row, cost in zip(rows, (19e9, 2e9))]
+    assert "(discounted; £17.00bn more in all response spending, the courts and prisons" in \
+           lead_rests_on(comparison, rows, markup=False)
+    rows = [dict(row, cost=cost) for row, cost in zip(rows, (18e9, 2e9))]  # as the levers': nothing to add
+    assert "in all response spending" not in lead_rests_on(comparison, rows, markup=False)
     # the runner-up spending more: an uplift would widen the lead, not close it
     comparison, rows = _two_options(5e9, (4e9, 6e9), {drugs: (-10e9, -9e9)}, (-6e9, -2e9))
     said = lead_rests_on(comparison, rows, markup=False)
     assert "runner spends £2.00bn more on its levers than best, so an allowance for optimism bias on the levers' " \
            "costs would widen the lead" in said and "harm of drugs" not in said
     assert lead_rests_on(_two_options(-1e9, (1, 1), {}, (0, 0))[0], rows) is None  # no lead
+
+
+def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_society():
+    from types import SimpleNamespace
+
+    from twin.report_ranking import parts_sentence
+
+    def row(name, net, low, high):
+        return {"scenario": name, "net": net, "net_low": low, "net_high": high}
+
+    package, powers, funding, other = (row("package", -20e9, -22e9, -18e9), row("powers", -15e9, -16e9, -14e9),
+                                       row("funding", 6e9, 4e9, 8e9), row("other", -1e9, -2e9, 0.5e9))
+    comparison = SimpleNamespace(baseline="base", lever_types={
+        "base": ["soc_register"], "package": ["soc_register", "border_powers", "oversight", "funding", "chb"],
+        "powers": ["border_powers", "oversight"], "funding": ["funding"], "other": ["funding", "sanctions"]})
+    said = parts_sentence(comparison, [package, powers, funding, other], package, markup=False)
+    assert said.startswith("package includes the levers of powers and funding (the same types, their settings as its "
+                           "own file gives them) and adds chb.")  # not 'other' (sanctions), nor the baseline's lever
+    assert "On its own, funding raises the net social cost by £6.00bn (90% interval £4.00bn to £8.00bn) with its " \
+           "funding lever: package might do better without it, which these runs do not test (compare a copy of its " \
+           "file without that lever)." in said and "powers raises" not in said
+    # an included option whose cost is not clear is not named as one; nothing included, nothing said
+    assert "On its own" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
+    assert parts_sentence(comparison, [package, other], package) is None
+    assert parts_sentence(SimpleNamespace(baseline="base", lever_types={}), [package, powers], package) is None
 
 
 def test_a_runner_up_saving_more_each_year_at_the_end_is_said():

@@ -416,15 +416,16 @@ ranges under each scenario below).</p>
   'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs more).</p>'
   + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''}
 {unmoved_harms(comparison)}
-<h3>Who pays</h3>
+<h3>Who spends</h3>
 <p>Each option's change in response spending over the horizon, discounted, by whose budget it falls on (who
-spends it): the police forces, regional units (ROCUs) and the NCA (the levers' money each spends: new
+spends it, not who funds it): the police forces, regional units (ROCUs) and the NCA (the levers' money each spends: new
 investigators, surges, powers; their baseline budgets do not change), the courts and the prisons (their costs grow
 with charges, remand and convictions, and some levers add trials, places or restrictions), and other public bodies
 running levers (Border Force, supervisors, HM Treasury, local partners). These parts add up to the total; the
 largest levers' spending is named after them. Who spends each lever's money is an assumption stated with it
 (<code>twin levers</code>); new money is assumed to be additional funding, and a cut shows as negative spending.
-Harm averted falls mostly on victims, communities and public services other than these.</p>
+A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
+other, while the assets count as a gain in the net social cost either way. Harm averted falls mostly on victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
 <h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
@@ -438,8 +439,10 @@ Green Book's uplift, applied to every lever's cost; see the parameter overrides 
 single value (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start.</li>
-<li>Who pays: where the areas include Scotland or Northern Ireland, policing there is devolved; the per-area
-table below totals each nation, and England and Wales together.</li>
+<li>Who funds: the spending above is booked to whoever spends it; who funds it (the Home Office, the Treasury, the
+devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
+devolved; the per-area table below totals each nation's harm, and England and Wales together, but spending is
+not split by nation.</li>
 <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
 </ul>

@@ -129,8 +129,10 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
         return None
     means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
     peak = int(np.argmin(means))
-    if means[peak] >= 0 or peak == len(means) - 1 or means[-1] <= means[peak] / 2:
+    if means[peak] >= 0 or peak == len(means) - 1:
         return None
+    if means[-1] <= means[peak] / 2:
+        return _waning_sentence(comparison, scenario, means, years, peak)
     longer = "a longer one could change it"
     if means[-1] < 0:
         last = f"is {bn(-means[-1])} in year {years[-1]}"
@@ -149,6 +151,33 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
                   f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
     return (f"{html.escape(scenario)}'s yearly saving {peak_words} "
             f"and {last}; the comparison holds for this horizon, and {longer} (see 'Year by year').")
+
+
+#: a saving "wanes" when it has fallen by at least this share of its peak, in each of the last
+#: `WANING_YEARS` years
+WANING_SHARE, WANING_YEARS = 0.2, 3
+
+
+def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, years: np.ndarray,
+                     peak: int) -> str | None:
+    """A milder warning than `fading_sentence`'s: the yearly saving has fallen by at least
+    `WANING_SHARE` of its peak, in each of the last `WANING_YEARS` years, while the option's yearly
+    response spending is higher at the end than at the peak: a longer horizon would favour it less."""
+    tail = means[-(WANING_YEARS + 1):]
+    if (len(means) <= WANING_YEARS or means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS
+            or not (np.diff(tail) > 0).all()):
+        return None
+    costs = getattr(comparison, "annual_cost_change", None)
+    if costs is None or costs.empty:
+        return None
+    cost = costs[costs.scenario == scenario].set_index("year")["mean"]
+    if years[peak] not in cost.index or years[-1] not in cost.index or not cost[years[-1]] > cost[years[peak]]:
+        return None
+    return (f"{html.escape(scenario)}'s yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
+            f"and falls in each of the last {WANING_YEARS} years, to {bn(-means[-1])} in year {years[-1]}, while its "
+            f"yearly response spending is still higher than at the peak ({signed_bn(cost[years[peak]])} in year "
+            f"{years[peak]}, {signed_bn(cost[years[-1]])} in year {years[-1]}, against {html.escape(comparison.baseline)}): "
+            f"the comparison holds for this horizon, and a longer one would favour it less (see 'Year by year').")
 
 
 def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
@@ -198,13 +227,19 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     more = np.nan_to_num(levers[0]) - np.nan_to_num(levers[1])
     green_gap = (by_name[runner]["green_book"] - by_name[best]["green_book"]
                  if best in by_name and runner in by_name else float("nan"))
+    costs = [by_name.get(s, {}).get("cost", float("nan")) for s in (best, runner)]
+    all_spending = ""
+    if np.isfinite(costs[0] - costs[1]) and abs((costs[0] - costs[1]) - more) >= 0.05e9:
+        more_in_all = costs[0] - costs[1]
+        all_spending = (f"; {bn(abs(more_in_all))} {'more' if more_in_all > 0 else 'less'} in all response spending, "
+                        f"the courts and prisons its charges and convictions fill included")
     if more > 0:
         closes = f"{gap / more:.0%}"
         if np.isfinite(green_gap) and green_gap > 0:
             closes += f" ({green_gap / more:.0%} leaving out recovered assets)"
-        parts.append(f"{name(best)} spends {bn(more)} more on its levers than {name(runner)} (discounted): were every "
-                     f"lever's spending {closes} higher than costed here, as an allowance for optimism bias would "
-                     f"make it, the two would be level")
+        parts.append(f"{name(best)} spends {bn(more)} more on its levers than {name(runner)} (discounted{all_spending}): "
+                     f"a cost overrun of {closes} on every lever's spending would leave the two level; overruns of that "
+                     f"size are why the Green Book asks for an optimism-bias uplift, which these runs do not apply")
     elif more < 0:
         parts.append(f"{name(runner)} spends {bn(-more)} more on its levers than {name(best)}, so an allowance for "
                      f"optimism bias on the levers' costs would widen the lead")
@@ -217,11 +252,11 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
             shares.append((theirs - mine, label, mine, theirs))
     large = sorted((share for share in shares if share[0] >= 0.5 * gap), reverse=True)[:2]
     if large:
-        each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: {bn(part)})"
+        each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: a difference of "
+                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead, so {gap / part:.0%} less of it would leave the "
+                                   f"two level)" if part >= gap else f"{part / gap:.0%} of the lead)")
                 for part, label, mine, theirs in large]
-        parts.append(f"the difference in the harm of {each[0]} is at least half the lead (discounted)" if len(each) == 1
-                     else f"the differences in the harm of {' and of '.join(each)} are each at least half the lead "
-                          f"(discounted)")
+        parts.append(f"the harm (discounted) of {' and of '.join(each)}")
     if not parts:
         return None
     return (f"What the lead rests on: {'; '.join(parts)}. These figures rest on the levers' assumed effect sizes, "
@@ -250,3 +285,31 @@ def runner_up_gains(comparison: Comparison) -> str | None:
     return (f"From year {years[first]} to the end, {html.escape(runner)} lowers the net social cost more each year "
             f"than {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
             f"undiscounted, means of paired replications): over a longer horizon the order could change.")
+
+
+def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:
+    """When the best option holds every lever type of other options compared (beyond the baseline's), say
+    which, and which of those options on their own raise the net social cost (clearly: the interval above
+    zero): the best option might do better without those levers, which these runs do not test."""
+    types = getattr(comparison, "lever_types", None) or {}
+    own = {name: set(kinds) - set(types.get(comparison.baseline, [])) for name, kinds in types.items()}
+    mine = own.get(best["scenario"], set())
+    parts = [r for r in rows if r is not best and own.get(r["scenario"]) and own[r["scenario"]] <= mine]
+    if not mine or not parts:
+        return None
+    name = (lambda text: html.escape(str(text))) if markup else str
+    covered = set().union(*(own[r["scenario"]] for r in parts))
+    added = sorted(mine - covered)
+    text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
+            f"same types, their settings as its own file gives them)"
+            + (f" and adds {and_list([name(kind) for kind in added])}" if added else "") + ".")
+    costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
+    if costly:
+        each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} to "
+                f"{bn(r['net_high'])}) with its {and_list([name(kind) for kind in sorted(own[r['scenario']])])} "
+                f"lever{'s' if len(own[r['scenario']]) > 1 else ''}" for r in costly]
+        several = len(costly) > 1 or len(own[costly[0]["scenario"]]) > 1
+        text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "
+                 f"{'them' if several else 'it'}, which these runs do not test (compare a copy of its file without "
+                 f"{'those levers' if several else 'that lever'}).")
+    return text

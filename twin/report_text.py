@@ -1,5 +1,5 @@
 """The report's words and tables: the plain-language summary, the headline and ranking tables,
-who pays, year by year, other outcomes, the harms no option moves, and the console table
+who spends, year by year, other outcomes, the harms no option moves, and the console table
 (`report.py` lays them out and draws the charts).
 
 Money is shown in £bn with a sign where it is a change; negative changes are savings.
@@ -17,7 +17,7 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, green_book_sentence, lead_rests_on, level_with, narrowly, posterior_held_sentence,
+    fading_sentence, green_book_sentence, lead_rests_on, level_with, narrowly, parts_sentence, posterior_held_sentence,
     runner_up_gains, runner_up_sentence,
 )
 
@@ -313,6 +313,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     rests_on = lead_rests_on(comparison, rows)
     if rests_on:
         text.append(rests_on)
+    parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
+    if parts:
+        text.append(parts)
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
                 + ((f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0

@@ -84,7 +84,8 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
         clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"
                  for name, mean, (low, high) in zip(unmoved.scenario, unmoved.diff_mean, bounds) if low > 0 or high < 0]
-        moved += f"; small, but clear: {and_list(clear)}, the interval on one side of zero" if clear else ""
+        moved += (f"; small, but clear: {and_list(clear)} over the horizon (undiscounted, unlike the summary's "
+                  f"figures), the interval on one side of zero" if clear else "")
         years = horizon_years(comparison) or 1.0
         still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
         reasons.append(tuple(reason))

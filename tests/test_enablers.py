@@ -157,11 +157,19 @@ def test_an_enabler_exposed_by_several_successes_is_removed_with_the_chance_of_e
         link_enabler = np.repeat(np.arange(n), k)
         active = np.ones(n, bool)
         known = np.zeros(n, bool)
+        kind = np.arange(n) % 3  # the three kinds alike, each at its own chance: p for all here
         removed = _hit_enablers(rng, np.ones(links, bool), np.ones(links, bool), np.arange(links), link_enabler,
-                                active, known, p)
+                                active, kind, known, np.full(3, p))
         chance = 1 - (1 - p) ** k
         assert known.all() and removed == (~active).sum()
         assert abs(removed - n * chance) < 4 * np.sqrt(n * chance * (1 - chance))
+    # each kind at its own chance: none removed of a kind whose chance is 0, all of one whose chance is 1
+    active, known = np.ones(n, bool), np.zeros(n, bool)
+    removed = _hit_enablers(rng, np.ones(n, bool), np.ones(n, bool), np.arange(n), np.arange(n), active,
+                            kind, known, np.array([0.0, 1.0, 0.5]))
+    assert active[kind == 0].all() and not active[kind == 1].any()
+    share = (~active[kind == 2]).mean()
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / (kind == 2).sum()) and removed == (~active).sum()
 
 
 def test_every_group_served_by_a_kind_of_enabler_holds_a_link_to_one_halves_of_splits_included():

@@ -458,6 +458,30 @@ def test_investigator_pipeline_cuts_act_at_once():
     assert spend == pytest.approx(cut_fte * params.cost_gbp_per_investigator_year)
 
 
+def test_levers_that_buy_investigators_share_one_hiring_cap():
+    """funding and soc_fund recruit from one workforce: together they hire no faster than the cap, the
+    one listed second within what the first leaves; alone, each hires up to the cap."""
+    funding, fund = {"type": "funding", "budget_gbp_per_year": 3e9}, {"type": "soc_fund"}
+    model = _model([funding, fund], n_steps=24)
+    first, second = model.levers
+    params = Parameters()
+    cap = 0.25 * params.soc_budget_gbp_per_year / params.cost_gbp_per_investigator_year  # a year's hiring, all units
+    hired = []
+    for _ in range(24):
+        model.step()
+        together = first.hires_fte + second.hires_fte
+        assert together.sum() <= cap / 12 * (1 + 1e-9)
+        assert np.all(together <= model.modifiers.investigators_hired_fte + 1e-9)
+        hired.append((first.hires_fte.sum(), second.hires_fte.sum()))
+    hired = np.array(hired)
+    assert hired[:, 0].sum() > 0.9 * 2 * cap  # £3bn is more than two years' hiring: funding takes the cap...
+    assert hired[:, 1].sum() < 0.05 * hired[:, 0].sum()  # ...and leaves the fund almost nothing
+    alone = _model([fund], n_steps=24)
+    for _ in range(24):
+        alone.step()
+    assert alone.levers[0].hired_fte.sum() > 10 * hired[:, 1].sum()  # alone, the fund hires
+
+
 def test_yearly_bids_buy_less_than_multi_year_funding():
     multi = _run([{"type": "funding", "budget_gbp_per_year": 2e9}], n_steps=24)
     yearly = _run([{"type": "funding", "budget_gbp_per_year": 2e9, "multi_year": 0}], n_steps=24)
@@ -502,6 +526,61 @@ def test_enabler_levers_remove_enablers():
         model = _run([{"type": kind, "removal_prob_per_month": 0.05}], enabler_entry_prob_per_month=0.0)
         base = _run([], enabler_entry_prob_per_month=0.0)
         assert model.enablers.active.sum() < base.enablers.active.sum() - 100, kind
+
+
+def test_enabler_targeting_raises_the_removal_of_exposed_professional_enablers_only():
+    """Its exposure uplift acts on professional enablers; insiders and encryption providers exposed by the
+    same operations are removed at the base rate. Paired over seeds, supervision switched off."""
+    from twin.vocabulary import INSIDER, PROFESSIONAL, TECHNICAL
+
+    lever = {"type": "enabler_targeting", "removal_prob_per_month": 0.0, "exposure_removal_uplift": 3.0}
+    lost = {kind: [] for kind in (PROFESSIONAL, INSIDER, TECHNICAL)}
+    for seed in range(1, 7):
+        runs = [_run(entries, seed, 24, enabler_entry_prob_per_month=0.0) for entries in ([lever], [])]
+        for kind in lost:  # enablers of the kind gone by the end, with the lever minus without
+            remaining = [(m.enablers.active & (m.enablers.kind == kind)).sum() for m in runs]
+            lost[kind].append(remaining[1] - remaining[0])
+    assert_paired_sign(np.array(lost[PROFESSIONAL], dtype=float), 1)  # more professional enablers removed
+    for kind in (INSIDER, TECHNICAL):  # the others: no systematic change (within 3 standard errors)
+        diffs = np.array(lost[kind], dtype=float)
+        assert abs(diffs.mean()) <= 3 * max(diffs.std(ddof=1), 1.0) / np.sqrt(diffs.size), (kind, diffs)
+
+
+def test_fraud_data_sharing_maps_fraud_groups_only():
+    """Its detection uplift raises the mapping chance of groups in the fraud market, not of others."""
+    from twin.vocabulary import FRAUD
+
+    model = _model([{"type": "fraud_data_sharing", "detection_uplift": 0.5}])
+    model.step()
+    model.modifiers.reset()  # as the next step starts: the lever applied to the groups as they are now
+    model.levers[0].apply(model)
+    multiplier = model.modifiers.group_detection_multiplier
+    in_fraud = model.ocgs.markets[: multiplier.size, FRAUD]
+    assert in_fraud.any() and (~in_fraud).any()
+    assert np.all(multiplier[in_fraud] == 1.5) and np.all(multiplier[~in_fraud] == 1.0)
+    assert np.all(model.modifiers.detection_multiplier == 1.0)  # no area-wide uplift
+    # the groups' monthly chances of being mapped: raised by half for fraud groups, the same for the others
+    from twin.policing import NO_GROUP_MULTIPLIER, intelligence_complements
+
+    ocgs, mods = model.ocgs, model.modifiers
+    n = multiplier.size
+    chances = [1.0 - intelligence_complements(
+        ocgs.encrypted[:n], ocgs.area[:n], ocgs.operation_months_left[:n], model.trust, model.trust_reference,
+        model.force_capacity_ratio, mods.detection_multiplier, by_group, mods.intel_multiplier, 0.01, 0.5, 0.1,
+        0.2)[0] for by_group in (multiplier, NO_GROUP_MULTIPLIER)]
+    assert chances[0][in_fraud] == pytest.approx(1.5 * chances[1][in_fraud], rel=1e-12)
+    assert np.array_equal(chances[0][~in_fraud], chances[1][~in_fraud])
+    # and it shows in the mapping: more fraud groups mapped over two years, the others much as without it
+    newly = {True: [], False: []}
+    for seed in range(1, 9):
+        runs = [_run(entries, seed, 24) for entries in ([{"type": "fraud_data_sharing", "detection_uplift": 0.6,
+                                                          "fraud_supply_reduction": 0.0}], [])]
+        for fraud in (True, False):
+            counts = [(m.ocgs.known & (m.ocgs.markets[:, FRAUD] == fraud)).sum() for m in runs]
+            newly[fraud].append(counts[0] - counts[1])
+    assert_paired_sign(np.array(newly[True], dtype=float), 1)
+    others = np.array(newly[False], dtype=float)
+    assert abs(others.mean()) <= 3 * max(others.std(ddof=1), 1.0) / np.sqrt(others.size), others
 
 
 def test_fraud_data_sharing_cuts_fraud():

@@ -18,7 +18,7 @@ from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
 from twin.policing import clip
 from twin.streams import thinned_listed
-from twin.vocabulary import ACTIVE, CHARGED, CORE, EXPLOITED, LEADER, WORKER
+from twin.vocabulary import ACTIVE, CHARGED, CORE, ENABLER_TYPES, EXPLOITED, LEADER, PROFESSIONAL, WORKER
 
 #: tally rows an arrest adds to, in `arrest_kernel`'s order
 ARREST_TALLIES = ("arrests", "charges", "court_cost_gbp")
@@ -61,7 +61,7 @@ def _progress_kernel(operation_months_left, operation_fte, operation_unit, activ
 #: the scalars of `_complete_kernel` in the order it unpacks them (`complete_operations` fills them by name)
 COMPLETION_TERMS = ("operation_success_base", "insulation_success_penalty", "insider_penalty", "share_leader",
                     "share_core", "share_worker", "share_exploited", "share_failed", "disruption_capacity_threshold",
-                    "seizure_share", "asset_realisation_share", "p_remove", "line_closure_prob", "intel_weight",
+                    "seizure_share", "asset_realisation_share", "line_closure_prob", "intel_weight",
                     "trust_weight", "leader_insulation_cut", "unknown_arrest_ratio")
 #: positions in `arrest_kernel`'s scalars (`_arrest_terms`)
 ARREST_MONTH, ARREST_CHARGE_PROB, ARREST_COURT_DELAY_MONTHS, ARREST_COURT_COST_GBP, ARREST_P_DIRECTS, \
@@ -172,12 +172,15 @@ def complete_operations(model, ended: np.ndarray) -> None:
             ("disruption_capacity_threshold", params.disruption_capacity_threshold),
             ("seizure_share", min(max(params.seizure_share_of_capital * mods.seizure_multiplier, 0.0), 1.0)),
             ("asset_realisation_share", params.asset_realisation_share),
-            ("p_remove", min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier, 0.0), 1.0)),
             ("line_closure_prob", params.line_closure_on_disruption_prob),
             ("intel_weight", params.operation_intelligence_weight), ("trust_weight", params.operation_trust_weight),
             ("leader_insulation_cut", params.leader_insulation_arrest_cut),
             ("unknown_arrest_ratio", params.unknown_member_arrest_ratio)):
         terms[COMPLETION_TERMS.index(name)] = value
+    # enabler targeting raises the removal of professional enablers only (not insiders', not encryption's)
+    p_remove_by_kind = np.full(len(ENABLER_TYPES), min(max(params.enabler_removal_prob_on_success, 0.0), 1.0))
+    p_remove_by_kind[PROFESSIONAL] = min(max(params.enabler_removal_prob_on_success * mods.enabler_removal_multiplier,
+                                             0.0), 1.0)
     model.investigated, model.disrupted, enablers_removed = _complete_kernel(
         rng_handle=generator_argument(rng), ended=ended, step=model.steps_done, terms=terms,
         arrest_terms=_arrest_terms(model), ocg_area=ocgs.area, reach=ocgs.reach, intel=ocgs.intel,
@@ -188,7 +191,8 @@ def complete_operations(model, ended: np.ndarray) -> None:
         member_ocg=members.ocg, member_role=members.role, member_status=members.status,
         member_known=members.known, member_referred=members.referred, verdict_month=members.verdict_month,
         on_bail=members.on_bail, link_active=links.active,
-        link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active,
+        link_ocg=links.ocg, link_enabler=links.enabler, enabler_active=enablers.active, enabler_kind=enablers.kind,
+        p_remove_by_kind=p_remove_by_kind,
         enabler_known=enablers.known, line_active=lines.active, line_ocg=lines.ocg, line_dest=lines.dest,
         tally_values=tally.values, rows=rows)
     if enablers_removed >= 0:  # some enablers were exposed
@@ -201,7 +205,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
                      capital_gbp, investigated_step, leader_directing, direction_draw, active_by_role, trust, trust_reference,
                      success_multiplier, success_multiplier_by_reach, member_ocg, member_role, member_status,
                      member_known, member_referred, verdict_month, on_bail, link_active, link_ocg, link_enabler, enabler_active,
-                     enabler_known, line_active, line_ocg, line_dest, tally_values, rows):
+                     enabler_kind, p_remove_by_kind, enabler_known, line_active, line_ocg, line_dest, tally_values, rows):
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
     row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
@@ -213,12 +217,13 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     `ARREST_TALLIES + OPERATION_TALLIES`.
     """
     rng = as_generator(rng_handle)
-    # `terms` in the order of COMPLETION_TERMS (`complete_operations` fills it by name)
+    # `terms` in the order of COMPLETION_TERMS (`complete_operations` fills it by name); the enablers'
+    # removal chance comes by kind (`p_remove_by_kind`)
     (operation_success_base, insulation_success_penalty, insider_penalty, share_leader, share_core, share_worker,
      share_exploited, share_failed, disruption_capacity_threshold, seizure_share, asset_realisation_share,
-     p_remove, line_closure_prob, intel_weight, trust_weight, leader_insulation_cut, unknown_arrest_ratio) = (terms[0],
+     line_closure_prob, intel_weight, trust_weight, leader_insulation_cut, unknown_arrest_ratio) = (terms[0],
         terms[1], terms[2], terms[3], terms[4], terms[5], terms[6], terms[7], terms[8], terms[9], terms[10], terms[11],
-        terms[12], terms[13], terms[14], terms[15], terms[16])
+        terms[12], terms[13], terms[14], terms[15])
     n_ocgs = ocg_area.size
     n_areas = tally_values.shape[1]
     investigated = np.zeros(n_ocgs, np.bool_)
@@ -295,7 +300,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
 
     # Police reach the enablers behind successful cases; the county lines of disrupted groups close.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
-                                     enabler_known, p_remove)
+                                     enabler_kind, enabler_known, p_remove_by_kind)
     _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0, tally_values,
                  rows[6])
     return investigated, disrupted, enablers_removed
@@ -352,10 +357,10 @@ def _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disru
 
 
 @kernel
-def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active, enabler_known,
-                  p_remove):
+def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active, enabler_kind,
+                  enabler_known, p_remove_by_kind):
     """Enablers with an active link to a group whose operation succeeded become known and are
-    removed with chance `p_remove` per such group (1 - (1 - p_remove)^k for an enabler exposed by
+    removed with chance `p_remove` (of their kind) per such group (1 - (1 - p_remove)^k for an enabler exposed by
     k successes this step: the same chance in a monthly step as in the weekly steps that share its
     successes; a uniform each, in enabler order). Returns how many were removed, or -1 when none
     was exposed."""
@@ -373,6 +378,7 @@ def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enab
         k = exposures[enabler]
         if k > 0:
             enabler_known[enabler] = True
+            p_remove = p_remove_by_kind[enabler_kind[enabler]]
             chance = p_remove if k == 1 else 1.0 - (1.0 - p_remove) ** k
             if rng.random() < chance:
                 enabler_active[enabler] = False

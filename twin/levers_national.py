@@ -223,7 +223,9 @@ class Oversight(NationalLever):
 
 class InvestigatorPipeline(NationalLever):
     """Money that buys investigators: hiring is capped per year and recruits become productive
-    after training (`twin.interventions` books the spending as the lever's cost).
+    after training (`twin.interventions` books the spending as the lever's cost). The cap is on
+    the workforce, not on each lever: levers of this kind in one scenario (funding, SOC fund)
+    share it, each hiring within what the ones listed before it left that step.
 
     Training is exponential with mean `training_months`, in continuous time: hires arrive evenly
     over the step, and the step uses the investigators productive, and pays those hired, at its
@@ -261,8 +263,13 @@ class InvestigatorPipeline(NationalLever):
         # Cuts are immediate; hires come in over the step, at most the cap.
         self.hired_fte = np.minimum(self.hired_fte, target)
         self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
+        # One workforce to recruit from: the levers that buy investigators share the cap, each taking
+        # what the levers applied before it this step left (in the scenario's order of levers).
         step_cap = self.values["max_growth_share_per_year"] * baseline * dt / 12.0
-        hires = np.clip(target - self.hired_fte, 0.0, step_cap)
+        hired_by_others = model.modifiers.investigators_hired_fte
+        room = step_cap if hired_by_others is None else np.maximum(step_cap - hired_by_others, 0.0)
+        hires = np.clip(target - self.hired_fte, 0.0, room)
+        model.modifiers.investigators_hired_fte = hires if hired_by_others is None else hired_by_others + hires
         months = self.values["training_months"]
         productive_mid = _trained(self.productive_fte, self.hired_fte, 0.5 * hires, 0.5 * dt, months)
         self.productive_fte = _trained(self.productive_fte, self.hired_fte, hires, dt, months)
@@ -495,11 +502,15 @@ class FraudDataSharing(NationalLever):
     settings = (
         setting("fraud_supply_reduction", 0.15, "share", 0.0, 0.4, A,
                 "fall in fraud that groups can commit (blocked payments, takedowns)", "share"),
-        setting("detection_uplift", 0.2, "fractional rise", 0.0, 0.6, A, "rise in mapping of groups (fraud data)"),
+        setting("detection_uplift", 0.2, "fractional rise", 0.0, 0.6, A,
+                "rise in the mapping of groups in the fraud market (fraud data)"),
         setting("cost_gbp_per_year", 40e6, "GBP/year", 10e6, 150e6, A, "cost (data platforms, analysts)"),
     )
 
     def act(self, model, mask):
         v, i = self.values, self.intensity
-        model.modifiers.supply_multiplier[FRAUD] *= max(1.0 - v["fraud_supply_reduction"] * i, 0.0)
-        model.modifiers.detection_multiplier *= 1.0 + v["detection_uplift"] * i
+        mods = model.modifiers
+        mods.supply_multiplier[FRAUD] *= max(1.0 - v["fraud_supply_reduction"] * i, 0.0)
+        if mods.group_detection_multiplier is None:
+            mods.group_detection_multiplier = np.ones(model.ocgs.n)
+        mods.group_detection_multiplier[model.ocgs.markets[:, FRAUD]] *= 1.0 + v["detection_uplift"] * i

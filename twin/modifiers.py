@@ -42,6 +42,10 @@ class Modifiers:
         desistance_multiplier: [area] members leaving crime (prevention and diversion).
         reoffend_multiplier: return to crime after release (SOC register, prevention orders).
         prison_direction_multiplier: leaders directing from prison (prison restrictions).
+        group_detection_multiplier: [OCG row] mapping chance by group (fraud data sharing maps fraud
+            groups), None when no lever sets one.
+        investigators_hired_fte: [unit] investigators hired this step by the levers applied so far
+            (funding, SOC fund), who share one hiring cap; None before the first.
         group_priority: [OCG row] weight on a group's tasking score (None: every group 1), set by
             levers with a group selection (`prioritise`): tasking works weighted groups first.
         powers_in_use: intensity of new powers in use this step; oversight: an independent
@@ -85,6 +89,8 @@ class Modifiers:
         d["powers_in_use"] = 0.0
         d["group_priority"] = None
         d["oversight"] = False
+        d["investigators_hired_fte"] = None
+        d["group_detection_multiplier"] = None
 
     def prioritise(self, rows: np.ndarray, weight: float) -> None:
         """Multiply the tasking weight of the groups `rows` (bool over the OCG rows) by `weight`."""

@@ -87,6 +87,10 @@ class Police:
                               float(params.reactive_demand_share_cap))
 
 
+#: `group_detection_multiplier` when no lever sets one (the kernels test its size)
+NO_GROUP_MULTIPLIER = np.empty(0)
+
+
 def intelligence(model) -> None:
     """Map unmapped OCGs and build intelligence on mapped ones; identify members of mapped groups.
 
@@ -98,8 +102,9 @@ def intelligence(model) -> None:
     """
     ocgs, params, dt, mods = model.ocgs, model.params, model.months_per_step, model.modifiers
     members, tally = model.members, model.tally
+    by_group = NO_GROUP_MULTIPLIER if mods.group_detection_multiplier is None else mods.group_detection_multiplier
     terms = (ocgs.encrypted, ocgs.area, ocgs.operation_months_left, model.trust, model.trust_reference,
-             model.force_capacity_ratio, mods.detection_multiplier, mods.intel_multiplier,
+             model.force_capacity_ratio, mods.detection_multiplier, by_group, mods.intel_multiplier,
              float(params.detection_prob_per_month), float(params.encryption_detection_factor),
              float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
     monthly = dt == 1.0
@@ -118,7 +123,7 @@ def intelligence(model) -> None:
         stay_unmapped_per_step=stay_unmapped, gap_kept_per_step=gap_kept, encrypted=ocgs.encrypted, area=ocgs.area,
         operation_months_left=ocgs.operation_months_left, trust=model.trust, trust_reference=model.trust_reference,
         force_capacity_ratio=model.force_capacity_ratio, detection_multiplier=mods.detection_multiplier,
-        intel_multiplier=mods.intel_multiplier,
+        group_detection_multiplier=by_group, intel_multiplier=mods.intel_multiplier,
         rates=_intelligence_rates(params, dt),
         active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_row_parts=model.active_row_parts(),
         member_ocg=members.ocg, member_status=members.status, member_known=members.known,
@@ -267,22 +272,25 @@ def select_positions(unit, cost_fte, free_fte):
 
 @kernel
 def mapping_complements(ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                        detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
-                        intel_gain_per_month, intel_gain_under_operation_per_month):
+                        detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
+                        encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month):
     """For one OCG: one minus its monthly chance of being mapped and one minus its monthly
     intelligence gain (share of the gap), both chances clipped to 0-1. `per_step_probability`
-    raises these to the step length and subtracts them from one."""
+    raises these to the step length and subtracts them from one. `group_detection_multiplier` is
+    by OCG, or empty when no lever sets one."""
     a = area[ocg]
     encryption = encryption_detection_factor if encrypted[ocg] else 1.0
     p_detect = (detection_prob_per_month * (trust[a] / trust_reference[a]) * encryption
                 * force_capacity_ratio[a] * detection_multiplier[a])
+    if group_detection_multiplier.size:
+        p_detect = p_detect * group_detection_multiplier[ocg]
     gain = intel_gain_under_operation_per_month if operation_months_left[ocg] > 0 else intel_gain_per_month
     return 1.0 - clip(p_detect, 0.0, 1.0), 1.0 - clip(gain * encryption * intel_multiplier[a], 0.0, 1.0)
 
 
 @kernel
 def intelligence_complements(encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                             detection_multiplier, intel_multiplier, detection_prob_per_month,
+                             detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
                              encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month):
     """`mapping_complements` of every OCG (for steps other than a month, whose powers numpy takes)."""
     stay_unmapped = np.empty(area.size)
@@ -290,7 +298,7 @@ def intelligence_complements(encrypted, area, operation_months_left, trust, trus
     for ocg in range(area.size):
         stay_unmapped[ocg], gap_kept[ocg] = mapping_complements(
             ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-            detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
+            detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
             intel_gain_per_month, intel_gain_under_operation_per_month)
     return stay_unmapped, gap_kept
 
@@ -317,7 +325,7 @@ def intelligence_after_step(intel, gap_kept, current_kept):
 @kernel
 def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
                         operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
-                        intel_multiplier, rates, active, known, intel, active_row_parts, member_ocg, member_status,
+                        group_detection_multiplier, intel_multiplier, rates, active, known, intel, active_row_parts, member_ocg, member_status,
                         member_known, tally_values, row_mapped):
     """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
     members of mapped groups with a chance rising with intelligence: thinned draws over the
@@ -343,7 +351,7 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
         if monthly:
             stay_unmapped, gap_kept = mapping_complements(
                 ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
+                detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
                 intel_gain_per_month, intel_gain_under_operation_per_month)
         else:
             stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]

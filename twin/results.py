@@ -85,8 +85,9 @@ METRICS: tuple[Metric, ...] = (
     _m("members_worker", "people", "active workers"),
     _m("members_exploited", "people", "active exploited members (victims made offenders)"),
     _m("members_children", "people", "active members who are children (under 18)"),
-    _m("recruits", "people/step", "new members recruited"),
-    _m("recruits_children", "people/step", "recruits who are children"),
+    _m("recruits", "people/step", "new members recruited by existing groups (new groups' founders are in joiners)"),
+    _m("recruits_children", "people/step", "children among new members, recruited by existing groups or "
+                                           "founding new ones (so not a subset of recruits)"),
     _m("joiners", "people/step", "members joining (recruits, members of new groups, and defendants convicted after leaving crime on bail)"),
     _m("leavers", "people/step", "members leaving crime"),
     _m("reoffenders", "people/step", "released members back in a group"),

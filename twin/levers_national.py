@@ -235,7 +235,8 @@ class InvestigatorPipeline(NationalLever):
     settings_pipeline = (
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
                 f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
-                "cap on hiring per year, as a share of baseline investigators"),
+                "cap on hiring per year, as a share of baseline investigators (one cap for all the levers that buy "
+                "investigators: funding and the SOC fund share it, in the scenario's order)"),
         setting("training_months", 12, "months", 3, 36, f"{A}: detective training and accreditation",
                 "mean time before a new investigator is productive", "positive"),
     )

@@ -1229,3 +1229,19 @@ def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differen
     harm = per_run[(per_run.area == "Kent") & (per_run.metric == "harm_gbp_total")]
     by = harm.groupby(["scenario", "replicate"])["value"].sum().unstack(0)
     assert (kent["diff_low"], kent["diff_high"]) == pytest.approx(mean_interval((by["clear"] - by["baseline"]).to_numpy()))
+
+
+def test_spending_is_split_by_nation_where_the_areas_are_of_several():
+    from types import SimpleNamespace
+
+    from twin.report_areas import spending_by_nation
+
+    rows = [("base", "A", 0.0), ("opt", "A", 2e9), ("opt", "B", 1e9), ("opt", "C", 0.5e9), ("opt", "D", -0.25e9)]
+    areas = pd.DataFrame([{"scenario": s, "area": a, "metric": "response_cost_gbp", "diff_mean": v} for s, a, v in rows]
+                         + [{"scenario": "opt", "area": "A", "metric": "harm_gbp_total", "diff_mean": 9e9}])
+    nations = {"A": "England", "B": "Wales", "C": "Scotland", "D": "Northern Ireland"}
+    table = spending_by_nation(SimpleNamespace(areas=areas, baseline="base", geography={"nation_of": nations}))
+    assert table.to_dict("records") == [{"option (£bn, undiscounted)": "opt", "England and Wales": "+3.00",
+                                         "Scotland": "+0.50", "Northern Ireland": "-0.25", "all areas": "+3.25"}]
+    one_nation = {"nation_of": {a: "England" for a in nations}}
+    assert spending_by_nation(SimpleNamespace(areas=areas, baseline="base", geography=one_nation)).empty

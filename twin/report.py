@@ -32,7 +32,7 @@ from twin.report_text import (  # noqa: E402
     LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
     who_pays, wins, year_by_year,
 )
-from twin.report_areas import area_table  # noqa: E402
+from twin.report_areas import area_table, spending_by_nation  # noqa: E402
 from twin.report_unmoved import unmoved_harms  # noqa: E402
 
 CHARTS = (  # metric, title, scale, y-axis label
@@ -332,6 +332,7 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
     other_table = other_outcomes(comparison)
     by_year = year_by_year(comparison)
     paying = who_pays(comparison)
+    by_nation = spending_by_nation(comparison)
     levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
     money = levels["metric"].str.contains("_gbp").to_numpy()
 
@@ -427,6 +428,9 @@ largest levers' spending is named after them. Who spends each lever's money is a
 A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
 other, while the assets count as a gain in the net social cost either way. Harm averted falls mostly on victims, communities and public services other than these.</p>
 {_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
+{('<p>The same change in response spending by nation, undiscounted (each area&rsquo;s own, the ROCUs&rsquo; and the NCA&rsquo;s '
+  'attributed by population): policing in Scotland and Northern Ireland is devolved.</p>' + _table(by_nation))
+ if not by_nation.empty else ''}
 <h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
 the change in response spending in brackets (mean of replications). It shows whether an effect is still growing,
@@ -441,8 +445,8 @@ single value (its range is listed under the scenario).</li>
 unless a scenario sets a later start.</li>
 <li>Who funds: the spending above is booked to whoever spends it; who funds it (the Home Office, the Treasury, the
 devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
-devolved; the per-area table below totals each nation's harm, and England and Wales together, but spending is
-not split by nation.</li>
+devolved; the per-area table below totals each nation's harm, and England and Wales together, and the table
+under 'Who spends' each nation's spending.</li>
 <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
 </ul>

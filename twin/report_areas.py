@@ -1,6 +1,6 @@
 """The report's table of where the harm falls: harm over the horizon by area in the baseline, each
 option's paired change from it (marked where its 90% interval lies on one side of zero), and
-totals by nation.
+totals by nation; and the change in response spending by nation.
 """
 
 from __future__ import annotations
@@ -56,3 +56,23 @@ def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str]) -> list[dic
             rows.append({"area": f"total: {label}", **numbers[nation.isin(members)].sum()})
     rows.append({"area": "all areas", **numbers.sum()})
     return rows
+
+
+def spending_by_nation(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change in response spending over the horizon, undiscounted, by nation (England
+    and Wales together, as Home Office policing; Scotland and Northern Ireland devolved), in £bn:
+    the areas' own spending, the ROCUs' and the NCA's attributed by population. Empty when the
+    areas are of one nation or say none."""
+    nation_of = comparison.geography.get("nation_of") or {}
+    cost = comparison.areas[(comparison.areas.metric == "response_cost_gbp")
+                            & (comparison.areas.scenario != comparison.baseline)]
+    if cost.empty or "diff_mean" not in cost or len(set(nation_of.values())) < 2:
+        return pd.DataFrame()
+    group = cost["area"].map(nation_of).replace({"England": "England and Wales", "Wales": "England and Wales"})
+    table = cost.assign(nation=group).pivot_table(index="scenario", columns="nation", values="diff_mean",
+                                                  aggfunc="sum") / 1e9
+    order = [n for n in ("England and Wales", "Scotland", "Northern Ireland") if n in table.columns]
+    table = table[order + [n for n in table.columns if n not in order]]
+    table["all areas"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.map(lambda v: f"{v:+,.2f}").reset_index().rename(columns={"scenario": "option (£bn, undiscounted)"})

@@ -182,6 +182,27 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     assert report["settings"]["targets"].endswith("targets.toml") and report["settings"]["scenario_name"]
 
 
+def test_targets_read_off_yearly_totals_match_those_read_off_the_steps():
+    from twin.model import TwinModel
+    from twin.targets import Target, value_from_yearly, yearly_sums
+
+    model = TwinModel(seed=3, n_steps=36)
+    model.run()
+    names, yearly = yearly_sums(model.results, 12)
+    assert yearly.shape == (3, len(names))
+    targets = [Target("flow", 0, 1, "", "arrests", (2, 3), "annual_sum"),
+               Target("level", 0, 1, "", "ocgs_active", (1, 3), "mean"),
+               Target("ratio", 0, 1, "", "convictions", (1, 2), "ratio", ratio_of="charges")]
+    direct = target_values(model.results, targets, 12)
+    for target in targets:
+        assert value_from_yearly(target, names, yearly, 12) == pytest.approx(direct[target.name], rel=1e-12)
+    # another area, years beyond the run or a metric the run did not record: NaN, not a wrong number
+    for target in (Target("x", 0, 1, "", "arrests", (1, 1), "annual_sum", area="Merseyside"),
+                   Target("x", 0, 1, "", "arrests", (3, 4), "annual_sum")):
+        assert np.isnan(value_from_yearly(target, names, yearly, 12))
+    assert np.isnan(value_from_yearly(targets[0], [n for n in names if n != "arrests"], yearly, 12))
+
+
 def test_prior_round_trip():
     for prior in (Prior("a", 1.0, 3.0), Prior("b", 0.01, 10.0, "log")):
         for unit in (0.0, 0.3, 1.0):

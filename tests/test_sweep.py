@@ -15,7 +15,8 @@ import tomllib
 from twin.errors import ScenarioError
 from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
 from twin.store import Store
-from twin.sweep import design, load_experiment, point_scenario, run_sweep, sweep_results
+from twin.sweep import design, load_experiment, point_scenario, run_sweep
+from twin.sweep_reading import sweep_results
 
 from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, write
 
@@ -49,6 +50,38 @@ def _experiment(tmp_path, reps=1):
 def _outcomes(store, experiment_id):
     table = sweep_results(store, experiment_id)
     return table[["point", "replicate", "seed", "harm"]].sort_values(["point", "replicate"]).reset_index(drop=True)
+
+
+def test_an_outcome_added_to_the_file_is_read_off_the_stored_runs_without_running_them(tmp_path):
+    """Each run keeps its yearly UK totals: a UK outcome added (or changed) later is the same sweep, no run
+    runs again, and its values are those a run would give; an outcome of one area still needs its runs."""
+    from twin.calibration import FitTask, simulate_targets
+    from twin.sweep import find_sweep, point_scenario
+
+    config = _experiment(tmp_path)
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    first = run_sweep(config, store, SerialExecutor(), progress=False)
+    extra = ('[[outcome]]\nname = "arrests_a_month"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "mean"\n'
+             '[[outcome]]\nname = "conviction_rate"\nmetric = "convictions"\nratio_of = "charges"\nyears = [1, 1]\n'
+             'aggregation = "ratio"\n')
+    more = load_experiment(write(tmp_path / "more.toml", (tmp_path / "exp.toml").read_text() + extra))
+    assert find_sweep(more, store) == first["experiment_id"]
+    again = run_sweep(more, store, SerialExecutor(), progress=False)
+    assert again["ran"] == 0 and again["experiment_id"] == first["experiment_id"]
+    table = sweep_results(store, first["experiment_id"], outcomes=more["outcomes"])
+    assert table[["harm", "arrests_a_month", "conviction_rate"]].notna().all().all()
+    # as a run of the first point reads them off its steps (the same sums, taken year by year)
+    row = table.iloc[0]
+    names = [c for c in design(more).columns if c not in ("sample", "policy")]
+    point = design(more).iloc[int(row["position"])].to_dict()
+    direct = simulate_targets(FitTask(point_scenario(more["base"], point, names), int(row["seed"]), (),
+                                      tuple(more["outcomes"])))
+    for name in ("harm", "arrests_a_month", "conviction_rate"):
+        assert row[name] == pytest.approx(direct[name], rel=1e-12), name
+    # an outcome of one area is another sweep: its runs run
+    local = load_experiment(write(tmp_path / "local.toml", (tmp_path / "exp.toml").read_text()
+                                  + extra.replace('name = "arrests_a_month"', 'name = "arrests_a_month"\narea = "Merseyside"')))
+    assert find_sweep(local, store) is None
 
 
 def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
@@ -388,7 +421,7 @@ def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
     import twin.sweep as sweep_module
     from twin.cli import main
 
-    def broken(task, timings=None):
+    def broken(task, timings=None, kept=None):
         raise RuntimeError("simulated failure")
 
     monkeypatch.setattr(sweep_module, "simulate_targets", broken)
@@ -710,7 +743,7 @@ def test_a_large_design_is_announced_before_it_is_built(tmp_path, monkeypatch, c
     import twin.sweep as sweep_module
     from twin.cli import main
 
-    def broken(task, timings=None):
+    def broken(task, timings=None, kept=None):
         raise RuntimeError("not run here")
 
     monkeypatch.setattr(sweep_module, "simulate_targets", broken)

@@ -30,9 +30,9 @@ class FitTask:
     targets: tuple[Target, ...]
 
 
-def simulate_targets(task: FitTask, timings: dict[str, float] | None = None) -> dict[str, float]:
+def simulate_targets(task: FitTask, timings: dict[str, float] | None = None, kept: list | None = None) -> dict[str, float]:
     """One replication with parameter overrides; its target values (runs in a worker). Set-up and
-    run seconds go into `timings` when it is given."""
+    run seconds go into `timings` when it is given, and the run's results into `kept`."""
     import time
 
     from twin.runner import build_model
@@ -47,6 +47,8 @@ def simulate_targets(task: FitTask, timings: dict[str, float] | None = None) -> 
     model.run()
     if timings is not None:
         timings.update(setup_s=built - start, run_s=time.perf_counter() - built)
+    if kept is not None:
+        kept.append(model.results)
     return target_values(model.results, list(task.targets), STEPS_PER_YEAR[scenario.step])
 
 

@@ -134,12 +134,15 @@ LARGE_DESIGN = 10_000
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
-    from twin.sweep import load_experiment, run_sweep, sweep_results
+    from twin.scenario import STEPS_PER_YEAR
+    from twin.sweep import experiment_step, load_experiment, run_sweep
+    from twin.sweep_reading import sweep_results
     from twin.sweep_notes import note_replaced_results
 
     config = load_experiment(args.experiment)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
+    steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)
@@ -157,7 +160,8 @@ def cmd_sweep(args) -> int:
         from twin.sweep import find_sweep
 
         experiment_id = find_sweep(config, store)
-        finished = sweep_results(store, experiment_id, config["reps"]) if experiment_id is not None else None
+        finished = (sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
+                    if experiment_id is not None else None)
         if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
             finished.to_csv(out / "sweep_results.csv", index=False)
             kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
@@ -171,7 +175,7 @@ def cmd_sweep(args) -> int:
         return 1
     finally:
         executor.close()
-    table = sweep_results(store, outcome["experiment_id"], config["reps"])
+    table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     table.to_csv(out / "sweep_results.csv", index=False)
     if outcome["ran"]:
@@ -200,7 +204,9 @@ def cmd_analyse(args) -> int:
                                identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
-    from twin.sweep import design, experiment_step, find_sweep, load_experiment, stored_design, sweep_results
+    from twin.scenario import STEPS_PER_YEAR
+    from twin.sweep import design, experiment_step, find_sweep, load_experiment
+    from twin.sweep_reading import stored_design, sweep_results
     from twin.sweep_notes import what_changed
 
     from twin.cli import require_database
@@ -221,7 +227,8 @@ def cmd_analyse(args) -> int:
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's
-    table = sweep_results(store, experiment_id, config["reps"])
+    table = sweep_results(store, experiment_id, config["reps"], config["outcomes"],
+                          STEPS_PER_YEAR[experiment_step(config)])
     failed = int((table.status == "failed").sum())
     table = table[table.status == "done"]
     if table.empty:

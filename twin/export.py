@@ -113,7 +113,7 @@ def check_parquet_engine() -> None:
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
-    from twin.sweep import stored_inputs
+    from twin.sweep_reading import stored_inputs
 
     runs = store.runs_frame(experiment_id)
     if runs.empty:

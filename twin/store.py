@@ -104,6 +104,14 @@ abc_runs = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True)),
 )
 
+#: a run's yearly UK totals of every metric (`targets.yearly_sums`), zlib-compressed JSON: sweeps keep
+#: them so that an outcome added to an experiment file is read off the runs instead of running them again
+run_series = sa.Table(
+    "run_series", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+
 run_summaries = sa.Table(
     "run_summaries", metadata,
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
@@ -246,6 +254,8 @@ class Store:
             _bulk_insert(connection, trajectories, [(run_id, *row) for row in outcome["trajectories"]])
             _bulk_insert(connection, area_results, [(run_id, *row) for row in outcome["area_results"]])
             _bulk_insert(connection, run_summaries, [(run_id, m, v) for m, v in outcome["summary"].items()])
+            if outcome.get("series") is not None:
+                connection.execute(run_series.insert().values(run_id=run_id, payload=outcome["series"]))
 
     # ------------------------------------------------------------------ calibration
 
@@ -299,6 +309,13 @@ class Store:
                  .join(runs, runs.c.id == area_results.c.run_id)
                  .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
         return self._frame(query)
+
+    def series_of(self, experiment_id: int) -> dict[int, bytes]:
+        """The stored yearly series (`run_series`) of the experiment's finished runs, by run id."""
+        query = (sa.select(run_series.c.run_id, run_series.c.payload).join(runs, runs.c.id == run_series.c.run_id)
+                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
+        with self.engine.connect() as connection:
+            return {int(row.run_id): bytes(row.payload) for row in connection.execute(query)}
 
     def summaries_frame(self, experiment_id: int) -> pd.DataFrame:
         query = (sa.select(run_summaries.c.run_id, run_summaries.c.metric, run_summaries.c.value)

@@ -35,7 +35,9 @@ Every uncertainty sample is crossed with every lever setting; replicate r of sam
 same seed for every lever setting (paired). Runs go through the executor (local processes, or a
 Dask cluster with `--cluster`), batched so dispatch stays small next to the work, and land in the
 results database as an experiment whose "scenarios" are the design points: interrupted sweeps
-resume, and results do not depend on the engine or the number of workers.
+resume, and results do not depend on the engine or the number of workers. Each run also keeps its
+yearly UK totals of every metric, from which the UK outcomes are read (`sweep_reading.py`): an
+outcome added to the file later needs no run.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import itertools
 import json
 import math
 import time
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,9 +55,9 @@ import numpy as np
 import pandas as pd
 
 from twin.calibration import FitTask, simulate_targets
-from twin.targets import Target, check_aggregation
+from twin.targets import Target, check_aggregation, yearly_sums
 from twin.errors import ScenarioError, did_you_mean
-from twin.scenario import Scenario, check_keys, load_scenario, nearby_file, read_toml
+from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
 
@@ -401,7 +404,10 @@ def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, st
     # asking for more runs only the new ones, and fewer reads the first ones (`sweep_results`).
     spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
             "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]], "code": info["code_hash"]}
-    return spec, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    # Nor the UK outcomes: each run keeps its yearly UK totals (`run_series`), from which they are read
+    # (`sweep_results`), so adding or changing one reuses the runs; an area's outcome needs the runs.
+    identity = {**spec, "outcomes": [o.__dict__ for o in config["outcomes"] if o.area != "UK"]}
+    return spec, hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def find_sweep(config: dict, store) -> int | None:
@@ -410,12 +416,6 @@ def find_sweep(config: dict, store) -> int | None:
 
     _, spec_hash = sweep_spec(config, design(config), provenance())
     return store.experiment_by_hash(spec_hash)
-
-
-def stored_design(store, experiment_id: int) -> pd.DataFrame:
-    """The design points a stored sweep ran (`design` of the file as it was then)."""
-    spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
-    return pd.DataFrame(spec.get("points") or {"sample": [], "policy": []})
 
 
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
@@ -477,38 +477,15 @@ def _run_point(task: SweepTask) -> dict:
     started = datetime.datetime.now(datetime.timezone.utc)
     try:
         timings: dict[str, float] = {}
-        values = simulate_targets(task.fit, timings)
-        return {"status": "done", "started_at": started, **timings, "trajectories": [],
-                "area_results": [], "summary": {k: float(v) for k, v in values.items()}}
+        kept: list = []
+        values = simulate_targets(task.fit, timings, kept)
+        names, yearly = yearly_sums(kept[0], STEPS_PER_YEAR[task.fit.scenario.step])
+        series = zlib.compress(json.dumps({"metrics": names, "yearly": yearly.tolist()}).encode())
+        return {"status": "done", "started_at": started, **timings, "trajectories": [], "area_results": [],
+                "summary": {k: float(v) for k, v in values.items()}, "series": series}
     except Exception as exc:
         return {"status": "failed", "started_at": started,
                 "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
-
-
-def stored_inputs(resolved_json: str) -> dict:
-    """A design point's inputs as stored, a policy that is a scenario file named by its file name
-    (the runs read it by its full path on the machine that ran them, which means nothing elsewhere)."""
-    inputs = dict(json.loads(resolved_json)["inputs"])
-    if isinstance(inputs.get("scenario"), str):
-        inputs["scenario"] = Path(inputs["scenario"]).name
-    return inputs
-
-
-def sweep_results(store, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
-    """One row per run: its design point, inputs, replicate, seed and outcomes (EMA layout, joined);
-    with `reps`, the first `reps` replicates only (a sweep run earlier with more)."""
-    runs = store.runs_frame(experiment_id).rename(columns={"scenario": "point"})
-    if reps is not None:
-        runs = runs[runs.replicate < reps]
-    scenarios = store.scenarios_frame(experiment_id)
-    inputs = pd.DataFrame([{**stored_inputs(r["resolved_json"]), "point": r["name"]} for _, r in scenarios.iterrows()])
-    outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric", values="value")
-    frame = runs.merge(inputs, on="point").merge(outcomes.reset_index(), on="run_id", how="left") \
-        .sort_values(["position", "replicate"]).reset_index(drop=True)
-    # what depends on the machine and the order runs finished in (the database's run id, timings)
-    # last, so that two runs of a sweep compare equal column by column up to them
-    machine = [c for c in ("run_id", "setup_s", "run_s") if c in frame.columns]
-    return frame[[c for c in frame.columns if c not in machine] + machine]
 
 
 def experiment_step(config: dict) -> str:

@@ -167,6 +167,31 @@ def target_values(results, targets: list[Target], steps_per_year: int) -> dict[s
     return out
 
 
+def yearly_sums(results, steps_per_year: int) -> tuple[list[str], np.ndarray]:
+    """The UK's sum of every metric over each whole year recorded, [year, metric], with the metrics'
+    names: enough to read any UK target or outcome off the run again (`value_from_yearly`)."""
+    years = results.steps_recorded // steps_per_year
+    block = results.values[: years * steps_per_year, -1, :]
+    return list(results.metric_names), block.reshape(years, steps_per_year, -1).sum(axis=1)
+
+
+def value_from_yearly(target: Target, names: list[str], yearly: np.ndarray, steps_per_year: int) -> float:
+    """A UK target's value from a run's `yearly_sums`, as `target_values` reads it off the steps (the
+    same sums taken year by year, so equal to rounding); NaN for another area, a metric the run did
+    not record or years beyond it."""
+    first, last = target.years
+    wanted = [target.metric] + ([target.ratio_of] if target.ratio_of else [])
+    if target.area != "UK" or last > yearly.shape[0] or any(name not in names for name in wanted):
+        return float("nan")
+    total = float(yearly[first - 1:last, names.index(target.metric)].sum())
+    if target.aggregation == "annual_sum":
+        return total / (last - first + 1)
+    if target.aggregation == "mean":
+        return total / ((last - first + 1) * steps_per_year)
+    denominator = float(yearly[first - 1:last, names.index(target.ratio_of)].sum())
+    return total / denominator if denominator else float("nan")
+
+
 def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
     """One row per target: observed value and tolerance, the replications' mean and 5th-95th
     percentiles, the standardised error, whether it is within tolerance, and whether it could be

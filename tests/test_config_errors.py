@@ -131,6 +131,12 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     err = _user_error(["sensitivity", str(write(tmp_path / "b.toml", SENSITIVITY + f'posterior = "{bad}"\n' + TWO)),
                        "--out", str(tmp_path / "out")], capsys)
     assert f"[sensitivity] posterior '{bad}', header: unknown parameter 'asset_realisation_shar'; did you mean" in err
+    flat = write(tmp_path / "flat.csv", "asset_realisation_share\n0.4\n0.4\n0.4\n")
+    err = _user_error(["sensitivity", str(write(tmp_path / "f.toml", SENSITIVITY + f'posterior = "{flat}"\n' + TWO
+                                                + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n')),
+                       "--out", str(tmp_path / "out")], capsys)
+    assert "range = \"posterior\": the posterior sample has no spread for 'asset_realisation_share' (its 5th and 95th " \
+           "percentiles are both 0.4); give low and high instead" in err
 
 
 @pytest.mark.parametrize("body, words", [

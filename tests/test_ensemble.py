@@ -1112,6 +1112,10 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     assert "best spends £16.00bn more on its levers than runner (discounted): a cost overrun of 31% (19% leaving " \
            "out recovered assets) on every lever's spending would leave the two level" in said
     assert "leaving out recovered assets, as the Green Book does, the lead is £3.00bn" in said  # 5/16 and 3/16 above
+    comparison.parameters = {"best": {"lever_cost_optimism_bias": 0.4}}  # runs with the uplift say so
+    assert "a further cost overrun of 31% (19% leaving out recovered assets) on every lever's spending, beyond the " \
+           "40% optimism-bias uplift these runs apply, would leave the two level" in lead_rests_on(comparison, rows, False)
+    del comparison.parameters
     assert "the harm (discounted) of drugs (best -£30.00bn, runner -£16.00bn: a difference of £14.00bn, 2.8 times " \
            "the lead, so 36% less of it would leave the two level) and of fraud and other economic crime (best " \
            "-£8.00bn, runner -£5.00bn: a difference of £3.00bn, 60% of the lead)" in said
@@ -1142,7 +1146,8 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
                                        row("funding", 6e9, 4e9, 8e9), row("other", -1e9, -2e9, 0.5e9))
     comparison = SimpleNamespace(baseline="base", lever_types={
         "base": ["soc_register"], "package": ["soc_register", "border_powers", "oversight", "funding", "chb"],
-        "powers": ["border_powers", "oversight"], "funding": ["funding"], "other": ["funding", "sanctions"]})
+        "powers": ["soc_register", "border_powers", "oversight"], "funding": ["soc_register", "funding"],
+        "other": ["soc_register", "funding", "sanctions"]})
     said = parts_sentence(comparison, [package, powers, funding, other], package, markup=False)
     assert said.startswith("package includes the levers of powers and funding (the same types, their settings as its "
                            "own file gives them) and adds chb.")  # not 'other' (sanctions), nor the baseline's lever
@@ -1153,6 +1158,20 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     assert "On its own" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
     assert parts_sentence(comparison, [package, other], package) is None
     assert parts_sentence(SimpleNamespace(baseline="base", lever_types={}), [package, powers], package) is None
+    # an option without the baseline's lever is not a part: its change is partly the lever it lacks
+    comparison.lever_types["powers"] = ["border_powers", "oversight"]
+    comparison.lever_types["funding"] = ["soc_register", "funding"]
+    said = parts_sentence(comparison, [package, powers, funding], package, markup=False)
+    assert said.startswith("package includes the levers of funding (") and "powers and" not in said
+    # two options with the same lever types (other settings): neither is a part of the other
+    twin = dict(funding, scenario="funding_high", net=-3e9, net_low=-4e9, net_high=-2e9)
+    comparison.lever_types["funding_high"] = ["soc_register", "funding"]
+    assert parts_sentence(comparison, [twin, funding], twin) is None
+    # a lever the best option holds twice, once beyond the part's, is named as added
+    comparison.lever_types["package"] = ["soc_register", "funding", "funding"]
+    assert parts_sentence(comparison, [package, funding], package, markup=False).startswith(
+        "package includes the levers of funding (the same types, their settings as its own file gives them) and "
+        "adds funding.")
 
 
 def test_a_runner_up_saving_more_each_year_at_the_end_is_said():

@@ -466,12 +466,13 @@ def test_levers_that_buy_investigators_share_one_hiring_cap():
     first, second = model.levers
     params = Parameters()
     cap = 0.25 * params.soc_budget_gbp_per_year / params.cost_gbp_per_investigator_year  # a year's hiring, all units
+    unit_cap = 0.25 * model.police.budget_gbp_per_month(params, model.modifiers) / params.cost_gbp_per_investigator_year
     hired = []
     for _ in range(24):
         model.step()
         together = first.hires_fte + second.hires_fte
         assert together.sum() <= cap / 12 * (1 + 1e-9)
-        assert np.all(together <= model.modifiers.investigators_hired_fte + 1e-9)
+        assert np.all(together <= unit_cap * (1 + 1e-9))  # a month's hiring in each unit
         hired.append((first.hires_fte.sum(), second.hires_fte.sum()))
     hired = np.array(hired)
     assert hired[:, 0].sum() > 0.9 * 2 * cap  # £3bn is more than two years' hiring: funding takes the cap...
@@ -480,6 +481,14 @@ def test_levers_that_buy_investigators_share_one_hiring_cap():
     for _ in range(24):
         alone.step()
     assert alone.levers[0].hired_fte.sum() > 10 * hired[:, 1].sum()  # alone, the fund hires
+    # the cap is the lowest the levers state, whatever their order: a lower cap on either binds both
+    for entries in ([dict(funding, max_growth_share_per_year=0.05), dict(fund, max_growth_share_per_year=0.5)],
+                    [dict(fund, max_growth_share_per_year=0.5), dict(funding, max_growth_share_per_year=0.05)]):
+        both = _model(entries, n_steps=12)
+        for _ in range(12):
+            both.step()
+        total = sum(lever.hired_fte.sum() for lever in both.levers)
+        assert 0.9 * 0.05 * cap / 0.25 < total <= 0.05 * cap / 0.25 * (1 + 1e-9)
 
 
 def test_yearly_bids_buy_less_than_multi_year_funding():

@@ -225,7 +225,8 @@ class InvestigatorPipeline(NationalLever):
     """Money that buys investigators: hiring is capped per year and recruits become productive
     after training (`twin.interventions` books the spending as the lever's cost). The cap is on
     the workforce, not on each lever: levers of this kind in one scenario (funding, SOC fund)
-    share it, each hiring within what the ones listed before it left that step.
+    share one, the lowest `max_growth_share_per_year` among them, each hiring within what the ones
+    listed before it left that step.
 
     Training is exponential with mean `training_months`, in continuous time: hires arrive evenly
     over the step, and the step uses the investigators productive, and pays those hired, at its
@@ -236,7 +237,7 @@ class InvestigatorPipeline(NationalLever):
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
                 f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
                 "cap on hiring per year, as a share of baseline investigators (one cap for all the levers that buy "
-                "investigators: funding and the SOC fund share it, in the scenario's order)"),
+                "investigators: funding and the SOC fund share the lowest they state, in the scenario's order)"),
         setting("training_months", 12, "months", 3, 36, f"{A}: detective training and accreditation",
                 "mean time before a new investigator is productive", "positive"),
     )
@@ -264,9 +265,11 @@ class InvestigatorPipeline(NationalLever):
         # Cuts are immediate; hires come in over the step, at most the cap.
         self.hired_fte = np.minimum(self.hired_fte, target)
         self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
-        # One workforce to recruit from: the levers that buy investigators share the cap, each taking
-        # what the levers applied before it this step left (in the scenario's order of levers).
-        step_cap = self.values["max_growth_share_per_year"] * baseline * dt / 12.0
+        # One workforce to recruit from: the levers that buy investigators share one cap, the lowest they
+        # state, each taking what the levers applied before it this step left (in the scenario's order).
+        share = min(lever.values["max_growth_share_per_year"] for lever in model.levers
+                    if isinstance(lever, InvestigatorPipeline))
+        step_cap = share * baseline * dt / 12.0
         hired_by_others = model.modifiers.investigators_hired_fte
         room = step_cap if hired_by_others is None else np.maximum(step_cap - hired_by_others, 0.0)
         hires = np.clip(target - self.hired_fte, 0.0, room)
@@ -463,7 +466,8 @@ class EnablerTargeting(EnablerRemoval):
         setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05, A,
                 "monthly chance an active professional enabler is removed by supervision", "probability"),
         setting("exposure_removal_uplift", 1.0, "fractional rise", 0.0, 3.0, A,
-                "rise in removal of enablers exposed by operations"),
+                "rise in removal of professional enablers exposed by operations (insiders and encryption providers "
+                "exposed alongside go at the baseline rate)"),
         setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6, A, "cost (supervisors, prosecutions)"),
     )
 

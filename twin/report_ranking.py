@@ -237,9 +237,13 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         closes = f"{gap / more:.0%}"
         if np.isfinite(green_gap) and green_gap > 0:
             closes += f" ({green_gap / more:.0%} leaving out recovered assets)"
+        bias = float((getattr(comparison, "parameters", None) or {}).get(best, {}).get("lever_cost_optimism_bias", 0.0))
         parts.append(f"{name(best)} spends {bn(more)} more on its levers than {name(runner)} (discounted{all_spending}): "
-                     f"a cost overrun of {closes} on every lever's spending would leave the two level; overruns of that "
-                     f"size are why the Green Book asks for an optimism-bias uplift, which these runs do not apply")
+                     + (f"a cost overrun of {closes} on every lever's spending would leave the two level; overruns of "
+                        f"that size are why the Green Book asks for an optimism-bias uplift, which these runs do not apply"
+                        if bias <= 0 else
+                        f"a further cost overrun of {closes} on every lever's spending, beyond the {bias:.0%} "
+                        f"optimism-bias uplift these runs apply, would leave the two level"))
     elif more < 0:
         parts.append(f"{name(runner)} spends {bn(-more)} more on its levers than {name(best)}, so an allowance for "
                      f"optimism bias on the levers' costs would widen the lead")
@@ -288,27 +292,36 @@ def runner_up_gains(comparison: Comparison) -> str | None:
 
 
 def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:
-    """When the best option holds every lever type of other options compared (beyond the baseline's), say
-    which, and which of those options on their own raise the net social cost (clearly: the interval above
-    zero): the best option might do better without those levers, which these runs do not test."""
+    """When the best option holds every lever of another option compared and more (lever types counted
+    with repeats; an option is a part only if it holds the baseline's levers too, so that its change
+    is its own levers' doing), say which, and which of those options on their own raise the net social
+    cost (clearly: the interval above zero): the best option might do better without those levers,
+    which these runs do not test."""
+    from collections import Counter
+
     types = getattr(comparison, "lever_types", None) or {}
-    own = {name: set(kinds) - set(types.get(comparison.baseline, [])) for name, kinds in types.items()}
-    mine = own.get(best["scenario"], set())
-    parts = [r for r in rows if r is not best and own.get(r["scenario"]) and own[r["scenario"]] <= mine]
-    if not mine or not parts:
+    base = Counter(types.get(comparison.baseline, []))
+    kinds = {name: Counter(listed) for name, listed in types.items()}
+    mine = kinds.get(best["scenario"], Counter())
+    own = {name: held - base for name, held in kinds.items() if not base - held}  # those holding the baseline's
+    parts = [r for r in rows if r is not best and own.get(r["scenario"]) and best["scenario"] in own
+             and not own[r["scenario"]] - own[best["scenario"]] and own[r["scenario"]] != own[best["scenario"]]]
+    if not parts:
         return None
     name = (lambda text: html.escape(str(text))) if markup else str
-    covered = set().union(*(own[r["scenario"]] for r in parts))
-    added = sorted(mine - covered)
+    covered = Counter()
+    for r in parts:
+        covered |= own[r["scenario"]]
+    added = sorted((own[best["scenario"]] - covered).elements())
     text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
             f"same types, their settings as its own file gives them)"
             + (f" and adds {and_list([name(kind) for kind in added])}" if added else "") + ".")
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
-        each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} to "
-                f"{bn(r['net_high'])}) with its {and_list([name(kind) for kind in sorted(own[r['scenario']])])} "
-                f"lever{'s' if len(own[r['scenario']]) > 1 else ''}" for r in costly]
-        several = len(costly) > 1 or len(own[costly[0]["scenario"]]) > 1
+        each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
+                f"to {bn(r['net_high'])}) with its {and_list([name(kind) for kind in sorted(own[r['scenario']])])} "
+                f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
+        several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "
                  f"{'them' if several else 'it'}, which these runs do not test (compare a copy of its file without "
                  f"{'those levers' if several else 'that lever'}).")

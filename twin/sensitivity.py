@@ -106,6 +106,9 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
                 raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no column {name!r} "
                                     f"(it has: {', '.join(map(str, posterior.columns))})")
             low, high = np.quantile(posterior[name].to_numpy(dtype=float), [0.05, 0.95])
+            if not low < high:
+                raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no spread for {name!r} "
+                                    f"(its 5th and 95th percentiles are both {low:g}); give low and high instead")
             entry = {"name": name, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}")}
         try:
             uncertain.append(Uncertain(*parameter_range({k: v for k, v in entry.items() if k != "range"}, where,

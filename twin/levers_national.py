@@ -265,8 +265,7 @@ class InvestigatorPipeline(NationalLever):
         # Cuts are immediate; hires come in over the step, at most the cap.
         self.hired_fte = np.minimum(self.hired_fte, target)
         self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
-        # One workforce to recruit from: the levers that buy investigators share one cap, the lowest they
-        # state, each taking what the levers applied before it this step left (in the scenario's order).
+        # One workforce to recruit from: one cap for all the levers buying investigators (class docstring)
         share = min(lever.values["max_growth_share_per_year"] for lever in model.levers
                     if isinstance(lever, InvestigatorPipeline))
         step_cap = share * baseline * dt / 12.0

@@ -302,7 +302,6 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     types = getattr(comparison, "lever_types", None) or {}
     base = Counter(types.get(comparison.baseline, []))
     kinds = {name: Counter(listed) for name, listed in types.items()}
-    mine = kinds.get(best["scenario"], Counter())
     own = {name: held - base for name, held in kinds.items() if not base - held}  # those holding the baseline's
     parts = [r for r in rows if r is not best and own.get(r["scenario"]) and best["scenario"] in own
              and not own[r["scenario"]] - own[best["scenario"]] and own[r["scenario"]] != own[best["scenario"]]]

@@ -27,6 +27,18 @@ def pytest_configure(config):
         warm_up(quiet=True)
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_handler_restored():
+    """Each test starts with the Ctrl-C handler the session started with: a command interrupted in a
+    test ignores further Ctrl-C as it exits (`executor.ignore_further_interrupts`), which in a real
+    process ends with the process, but here would carry into the tests that follow."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, handler)
+
+
 @pytest.fixture(scope="session")
 def baseline_run() -> TwinModel:
     """The baseline, seed 1, 10 years monthly (shared: do not mutate)."""

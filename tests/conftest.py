@@ -29,9 +29,9 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def ctrl_c_handler_restored():
-    """Each test starts with the Ctrl-C handler the session started with: a command interrupted in a
-    test ignores further Ctrl-C as it exits (`executor.ignore_further_interrupts`), which in a real
-    process ends with the process, but here would carry into the tests that follow."""
+    """Each test leaves the Ctrl-C handler as it found it: a command interrupted in a test ignores
+    further Ctrl-C as it exits (`executor.ignore_further_interrupts`), which in a real process ends
+    with the process, but here would carry into the tests that follow."""
     import signal
 
     handler = signal.getsignal(signal.SIGINT)

@@ -38,10 +38,15 @@ def test_a_finished_report_replaces_every_file_and_keeps_others(tmp_path):
 
 
 def test_a_ctrl_c_while_files_move_takes_effect_once_they_have_moved():
-    moved = []
-    with pytest.raises(KeyboardInterrupt):
-        with _interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
-            moved.append("after the signal")
-    assert moved == ["after the signal"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is given back
+    # as a command's process starts (a test process may have inherited Ctrl-C ignored)
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        moved = []
+        with pytest.raises(KeyboardInterrupt):
+            with _interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGINT)
+                moved.append("after the signal")
+        assert moved == ["after the signal"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is given back
+    finally:
+        signal.signal(signal.SIGINT, inherited)

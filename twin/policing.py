@@ -290,16 +290,17 @@ def mapping_complements(ocg, encrypted, area, operation_months_left, trust, trus
 
 @kernel
 def intelligence_complements(encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                             detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
-                             encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month):
+                             detection_multiplier, group_detection_multiplier, intel_multiplier,
+                             detection_prob_per_month, encryption_detection_factor, intel_gain_per_month,
+                             intel_gain_under_operation_per_month):
     """`mapping_complements` of every OCG (for steps other than a month, whose powers numpy takes)."""
     stay_unmapped = np.empty(area.size)
     gap_kept = np.empty(area.size)
     for ocg in range(area.size):
         stay_unmapped[ocg], gap_kept[ocg] = mapping_complements(
             ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-            detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
-            intel_gain_per_month, intel_gain_under_operation_per_month)
+            detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
+            encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month)
     return stay_unmapped, gap_kept
 
 
@@ -325,8 +326,8 @@ def intelligence_after_step(intel, gap_kept, current_kept):
 @kernel
 def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
                         operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
-                        group_detection_multiplier, intel_multiplier, rates, active, known, intel, active_row_parts, member_ocg, member_status,
-                        member_known, tally_values, row_mapped):
+                        group_detection_multiplier, intel_multiplier, rates, active, known, intel, active_row_parts,
+                        member_ocg, member_status, member_known, tally_values, row_mapped):
     """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
     members of mapped groups with a chance rising with intelligence: thinned draws over the
     active rows (`active_row_parts`, `TwinModel.active_row_parts`; `streams.thinned_listed`, chance
@@ -351,8 +352,8 @@ def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, 
         if monthly:
             stay_unmapped, gap_kept = mapping_complements(
                 ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month, encryption_detection_factor,
-                intel_gain_per_month, intel_gain_under_operation_per_month)
+                detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
+                encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month)
         else:
             stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]
         if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped:

@@ -44,11 +44,13 @@ def sweep_results(store, experiment_id: int, reps: int | None = None, outcomes: 
         .sort_values(["position", "replicate"]).reset_index(drop=True)
     national = [o for o in outcomes if o.area == "UK"]
     if national:
-        stored = {run: json.loads(zlib.decompress(payload)) for run, payload in store.series_of(experiment_id).items()}
+        stored = {}
+        for run, payload in store.series_of(experiment_id).items():
+            series = json.loads(zlib.decompress(payload))
+            stored[run] = (series["metrics"], np.array(series["yearly"]))
         for o in national:  # a run stored without its series (none should be) keeps its summary
             summary = frame[o.name] if o.name in frame else pd.Series(np.nan, index=frame.index)
-            frame[o.name] = [value_from_yearly(o, stored[run]["metrics"], np.array(stored[run]["yearly"]),
-                                               steps_per_year) if run in stored else value
+            frame[o.name] = [value_from_yearly(o, *stored[run], steps_per_year) if run in stored else value
                              for run, value in zip(frame["run_id"], summary)]
     # what depends on the machine and the order runs finished in (the database's run id, timings)
     # last, so that two runs of a sweep compare equal column by column up to them

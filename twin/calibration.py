@@ -390,9 +390,12 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     for p in priors:  # the values the runs used (whole-number parameters rounded)
         posterior[p.name] = [as_sampled(p.name, v) for v in posterior[p.name]]
     medians = {p.name: as_sampled(p.name, posterior[p.name].median()) for p in priors}
+    def weights_of(t: int) -> np.ndarray:  # the last generation's are read above
+        return weights if t == history.max_t else history.get_distribution(m=0, t=t)[1]
+
     generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
                     "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1)),
-                    "effective_sample_size": effective_sample_size(history.get_distribution(m=0, t=int(r.t))[1])}
+                    "effective_sample_size": effective_sample_size(weights_of(int(r.t)))}
                    for r in populations.itertuples()]
     particles = frame[[p.name for p in priors]].reset_index(drop=True)
     particles["weight"] = weights / weights.sum()

@@ -1236,18 +1236,65 @@ def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differen
     db = f"sqlite:///{tmp_path / 'areas.db'}"
     clear = write(tmp_path / "clear.toml", f'[scenario]\nname = "clear"\nbase = "{BASE}"\n'
                   '[[levers]]\ntype = "clear"\nareas = ["Kent"]\n')
-    assert main(["compare", BASE, str(clear), "--reps", "3", "--years", "1", "--db", db, "--quiet",
+    assert main(["compare", BASE, str(clear), "--reps", "3", "--years", "2", "--db", db, "--quiet",
                  "--out", str(tmp_path / "out")]) == 0
     store = Store(db)
     comparison = load_comparison(store, 1)
-    kent = comparison.areas[(comparison.areas.scenario == "clear") & (comparison.areas.area == "Kent")
-                            & (comparison.areas.metric == "harm_gbp_total")].iloc[0]
+    in_kent = comparison.areas[(comparison.areas.scenario == "clear") & (comparison.areas.area == "Kent")].set_index("metric")
+    kent = in_kent.loc["harm_gbp_total"]
     assert kent["diff_low"] < kent["diff_mean"] < kent["diff_high"]
     # the interval from the runs' own paired differences, recomputed from the stored per-area table
     per_run = store.area_frame(1).merge(comparison.runs[["run_id", "scenario", "replicate"]], on="run_id")
     harm = per_run[(per_run.area == "Kent") & (per_run.metric == "harm_gbp_total")]
+    assert harm.year.nunique() == 2
     by = harm.groupby(["scenario", "replicate"])["value"].sum().unstack(0)
     assert (kent["diff_low"], kent["diff_high"]) == pytest.approx(mean_interval((by["clear"] - by["baseline"]).to_numpy()))
+    # groups active, a stock: the mean of the two years' ends, not their sum
+    groups = per_run[(per_run.area == "Kent") & (per_run.metric == "ocgs_active")]
+    by = groups.groupby(["scenario", "replicate"])["value"].mean().unstack(0)
+    assert in_kent.loc["ocgs_active", "mean"] == pytest.approx(by["clear"].mean())
+    assert in_kent.loc["ocgs_active", "diff_mean"] == pytest.approx((by["clear"] - by["baseline"]).mean())
+
+
+def _displacement_comparison(exporter_low=0.2e9, groups_in=40.0, disruptions_out=300.0):
+    """Two areas, E an exporter and O not; the option raises E's harm and lowers O's."""
+    from types import SimpleNamespace
+
+    summary = pd.DataFrame([
+        {"scenario": "opt", "metric": "discounted_harm_gbp_exporter_areas", "diff_mean": 0.9e9,
+         "diff_low": exporter_low, "diff_high": 1.6e9},
+        {"scenario": "opt", "metric": "discounted_harm_gbp_other_areas", "diff_mean": -2.7e9,
+         "diff_low": -3.0e9, "diff_high": -2.4e9}])
+    rows = []
+    # baseline: E 100 groups, 10 disruptions; O 200 groups, 20 disruptions
+    for area, groups, disruptions, d_groups, d_disruptions in (("E", 100.0, 10.0, groups_in, 20.0),
+                                                              ("O", 200.0, 20.0, -groups_in, disruptions_out)):
+        rows += [{"scenario": "base", "area": area, "metric": "ocgs_active", "mean": groups},
+                 {"scenario": "base", "area": area, "metric": "disruptions", "mean": disruptions},
+                 {"scenario": "opt", "area": area, "metric": "ocgs_active", "mean": groups + d_groups,
+                  "diff_mean": d_groups},
+                 {"scenario": "opt", "area": area, "metric": "disruptions", "mean": disruptions + d_disruptions,
+                  "diff_mean": d_disruptions}]
+    return SimpleNamespace(summary=summary, areas=pd.DataFrame(rows), baseline="base",
+                           geography={"exporters": ["E"]})
+
+
+def test_harm_moved_into_the_exporter_areas_is_explained_by_the_groups_that_moved():
+    from twin.report_areas import displacement_sentence
+
+    text = displacement_sentence(_displacement_comparison(), "opt")
+    assert "harm (discounted) rises by £0.90bn in the exporter areas (90% interval £0.20bn to £1.60bn)" in text
+    assert "falls by £2.70bn elsewhere" in text
+    assert "+40 groups there on average over the horizon, -40 elsewhere" in text
+    # disruptions per group: E (10 + 20) / 140 against 10 / 100, 2.1 times; O 320 / 160 against 20 / 200, 20 times
+    assert "disruptions per group 20.0 times elsewhere against 2.1 times in the exporter areas" in text
+    # operations grew less elsewhere: the groups moved, but the reason is not claimed
+    quieter = displacement_sentence(_displacement_comparison(disruptions_out=-10.0), "opt")
+    assert "+40 groups there" in quieter and "disruptions per group" not in quieter
+    # no sentence when the rise's interval reaches zero, when no groups moved in, or for the baseline
+    assert displacement_sentence(_displacement_comparison(exporter_low=-0.1e9), "opt") is None
+    assert displacement_sentence(_displacement_comparison(groups_in=-5.0), "opt") is None
+    assert displacement_sentence(_displacement_comparison(), "base") is None
 
 
 def test_spending_is_split_by_nation_where_the_areas_are_of_several():

@@ -172,9 +172,13 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     by_net = sorted(rows, key=lambda r: (not np.isfinite(r["net_social_cost_gbp_diff"]), r["net_social_cost_gbp_diff"]))
     ranking = rank_options(wide, [r["scenario"] for r in by_net])
 
-    # Per-area results over the whole horizon.
-    area_totals = areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
-    area_totals = area_totals.groupby(["scenario", "replicate", "area", "metric"])["value"].sum().reset_index()
+    # Per-area results over the whole horizon: flows summed over the years; groups active, a stock,
+    # as the mean of the years' ends.
+    keys = ["scenario", "replicate", "area", "metric"]
+    area_totals = pd.concat([
+        areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
+        .groupby(keys)["value"].sum(),
+        areas[areas.metric == "ocgs_active"].groupby(keys)["value"].mean()]).reset_index()
     area_mean = area_totals.groupby(["scenario", "area", "metric"])["value"].mean().reset_index(name="mean")
     # The change paired replicate by replicate, as the UK's: with a failed run the means of the two
     # scenarios' own replicates would be over different seeds, and the areas would not add up to it.

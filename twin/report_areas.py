@@ -1,14 +1,18 @@
 """The report's table of where the harm falls: harm over the horizon by area in the baseline, each
 option's paired change from it (marked where its 90% interval lies on one side of zero), and
-totals by nation; and the change in response spending by nation.
+totals by nation; the change in response spending by nation; and, when an option moves harm into
+the county-lines exporter areas, how the groups moved.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
+from twin.report_format import bn
 
 
 def area_table(comparison: Comparison) -> pd.DataFrame:
@@ -76,3 +80,47 @@ def spending_by_nation(comparison: Comparison) -> pd.DataFrame:
     table["all areas"] = table.sum(axis=1)
     table.columns.name = None
     return table.map(lambda v: f"{v:+,.2f}").reset_index().rename(columns={"scenario": "option (£bn, undiscounted)"})
+
+
+def displacement_sentence(comparison: Comparison, scenario: str) -> str | None:
+    """When an option raises the harm in the county-lines exporter areas (its 90% interval above
+    zero) while lowering it elsewhere, and groups moved into the exporter areas: how many moved, and,
+    when operations grew more per group elsewhere, why (a group moves to a neighbouring area with a
+    chance after an operation against it). None otherwise."""
+    exporters = set(comparison.geography.get("exporters") or [])
+    summary = comparison.summary[comparison.summary.scenario == scenario].set_index("metric")
+    names = ["discounted_harm_gbp_exporter_areas", "discounted_harm_gbp_other_areas"]
+    if not exporters or not set(names) <= set(summary.index) or "diff_low" not in summary:
+        return None
+    rise, fall = summary.loc[names[0]], summary.loc[names[1]]
+    if not (rise["diff_low"] > 0 and fall["diff_mean"] < 0):
+        return None
+    areas = comparison.areas
+    mine = areas[areas.scenario == scenario]
+    base = areas[areas.scenario == comparison.baseline]
+
+    def total(frame: pd.DataFrame, metric: str, exporter: bool, column: str) -> float:
+        rows = frame[(frame.metric == metric) & (frame.area.isin(exporters) == exporter)]
+        return float(rows[column].sum())
+
+    moved_in = total(mine, "ocgs_active", True, "diff_mean")
+    moved_out = total(mine, "ocgs_active", False, "diff_mean")
+    if not moved_in > 0:
+        return None
+    text = (f"Under {html.escape(scenario)} harm (discounted) rises by {bn(rise['diff_mean'])} in the exporter "
+            f"areas (90% interval {bn(rise['diff_low'])} to {bn(rise['diff_high'])}) while it falls by "
+            f"{bn(-fall['diff_mean'])} elsewhere: groups moved into the exporter areas ({moved_in:+,.0f} groups "
+            f"there on average over the horizon, {moved_out:+,.0f} elsewhere).")
+    growth = {}
+    for exporter in (True, False):
+        groups, disruptions = total(base, "ocgs_active", exporter, "mean"), total(base, "disruptions", exporter, "mean")
+        per_group = disruptions / groups if groups > 0 else np.nan
+        groups_now = groups + total(mine, "ocgs_active", exporter, "diff_mean")
+        disruptions_now = disruptions + total(mine, "disruptions", exporter, "diff_mean")
+        growth[exporter] = (disruptions_now / groups_now) / per_group if groups_now > 0 and per_group > 0 else np.nan
+    if growth[False] > growth[True]:
+        text += (f" After an operation against it a group may move to a neighbouring area, and this "
+                 f"option raises disruptions per group {growth[False]:.1f} times elsewhere against "
+                 f"{growth[True]:.1f} times in the exporter areas: groups move away from where operations grow "
+                 f"most, and take their harm with them.")
+    return text

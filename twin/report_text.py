@@ -15,6 +15,7 @@ import pandas as pd
 from twin.compare import Comparison
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
+from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     fading_sentence, green_book_sentence, lead_rests_on, level_with, narrowly, parts_sentence, posterior_held_sentence,
@@ -336,6 +337,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    text += [t for t in (displacement_sentence(comparison, best["scenario"]),) if t]
     if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
         text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")
@@ -355,8 +357,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"harm {signed_bn(r['harm'])} for response spending {signed_bn(r['cost'])}, "
                     f"better in {wins(r)} paired replications" + (f"; {and_list(caveats)}." if caveats else "."))
         fading_other = fading_sentence(comparison, r["scenario"]) if r["net"] < 0 else None
-        if fading_other:
-            text.append(fading_other)
+        text += [t for t in (fading_other, displacement_sentence(comparison, r["scenario"])) if t]
     spin_up_note = spin_up_parameters_note(comparison)
     if spin_up_note:
         text.append(spin_up_note)

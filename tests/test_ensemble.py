@@ -560,6 +560,13 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
                                                     "prisoners released early; the places that would hold them "
                                                     "are neither built nor costed in this option)"]
     assert justice_limit_parts(comparison, "y") == []
+    # early releases beyond the extra convictions are explained: every prisoner taken in needs a place
+    summary = pd.concat([summary, pd.DataFrame([row("w", "total_early_releases", 5000.0, 4000.0, 6000.0),
+                                                row("w", "total_convictions", 2000.0, 1500.0, 2500.0)])])
+    comparison = Comparison(["base", "w"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    assert "(5,000 more prisoners released early, more than its 2,000 extra convictions: once the prisons are full " \
+           "every prisoner taken in, on remand or sentenced, makes way for one released early;" in \
+           _justice_limits(comparison, "w")
 
 
 def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):
@@ -801,7 +808,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
         {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0},
         {"scenario": "mover", "metric": "total_harm_gbp_economic", "mean": 90e9, "diff_mean": -10e9}])])
     text = unmoved_harms(three)
-    assert "What some options do not move." in text and "opt and other leave it exactly where it is)" in text
+    assert "What some options move little or not at all." in text
+    assert "opt and other leave it exactly where it is)" in text
     assert "mover" not in text
     both = comparison(0.0)
     both.summary = pd.concat([both.summary, pd.DataFrame([
@@ -1132,6 +1140,50 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     assert "runner spends £2.00bn more on its levers than best, so an allowance for optimism bias on the levers' " \
            "costs would widen the lead" in said and "harm of drugs" not in said
     assert lead_rests_on(_two_options(-1e9, (1, 1), {}, (0, 0))[0], rows) is None  # no lead
+
+
+def test_the_lead_says_what_the_best_option_buys_beyond_the_runner_up():
+    """Harm averted against extra response spending, best over runner-up (discounted): as harm per
+    extra pound when the best both averts and spends more; said plainly when it spends less."""
+    from twin.report_ranking import lead_rests_on
+
+    comparison, rows = _two_options(5e9, (20e9, 4e9), {}, (-17e9, -14e9))
+
+    def said(harms, costs):
+        return lead_rests_on(comparison, [dict(r, harm=h, cost=c) for r, h, c in zip(rows, harms, costs)], False)
+
+    assert "against runner, best averts £20.00bn more harm for £16.00bn more response spending, £1.2 of harm " \
+           "averted per extra pound" in said((-40e9, -20e9), (20e9, 4e9))
+    assert "best averts £20.00bn more harm than runner for £1.00bn less response spending" in \
+        said((-40e9, -20e9), (1e9, 2e9))
+    assert "best averts £10.00bn less harm than runner and leads by spending £4.00bn less" in \
+        said((-10e9, -20e9), (1e9, 5e9))
+    assert "averts" not in said((-10e9, -20e9), (5e9, 1e9))  # less harm averted for more: not the lead's story
+    assert "averts" not in lead_rests_on(comparison, rows, False)  # no harm or spending in the rows
+
+
+def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
+    """Levers that hire investigators share one cap in the order listed: a later one spending under
+    1% of the first's hires almost no one, and the report says so for that option only."""
+    from types import SimpleNamespace
+
+    from twin.report_ranking import idle_hiring_sentence
+
+    def cost(scenario, lever, value):
+        return {"scenario": scenario, "metric": f"discounted_lever_cost_gbp_{lever}", "mean": value}
+
+    summary = pd.DataFrame([cost("pkg", "funding", 8.7e9), cost("pkg", "soc_fund", 0.31e6), cost("pkg", "clear", 1e9),
+                            cost("both", "funding", 8.7e9), cost("both", "soc_fund", 0.2e9),
+                            cost("alone", "soc_fund", 1e3)])
+    comparison = SimpleNamespace(summary=summary, lever_types={
+        "pkg": ["clear", "funding", "soc_fund"], "both": ["funding", "soc_fund"], "alone": ["soc_fund", "clear"]})
+    assert idle_hiring_sentence(comparison, "pkg", markup=False) == (
+        "In pkg, soc_fund spends only £0.31m (discounted): the levers that hire investigators share one hiring cap "
+        "(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
+        "funding, listed first, fills it, so soc_fund hires almost no one there.")
+    assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
+    assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
+    assert idle_hiring_sentence(comparison, "missing") is None
 
 
 def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_society():

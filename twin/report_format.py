@@ -69,6 +69,8 @@ TERMS = {
     "disruptions": "groups disrupted by an operation: enough of their capacity removed, or their leader taken",
     "spin-up": "years the model runs under current policy before the first reported year, so that it starts "
                "from a settled state rather than the register's snapshot",
+    "seed": "'seed NNN' (seed 003, for instance) names one of the project's source documents, listed under "
+            "'Assumptions and parameters'; a 'root seed' is the number a run's random draws start from",
     "register": "the list of organised crime groups the model starts from (the police's mapping, or a synthetic "
                 "one drawn from it)",
 }

@@ -10,7 +10,7 @@ import html
 import numpy as np
 
 from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
-from twin.report_format import and_list, bn, count_of, replications, signed_bn
+from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -249,6 +249,9 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
                      f"optimism bias on the levers' costs would widen the lead")
     if np.isfinite(green_gap) and green_gap > 0:
         parts.append(f"leaving out recovered assets, as the Green Book does, the lead is {bn(green_gap)}")
+    incremental = _incremental(by_name, best, runner, name)
+    if incremental:
+        parts.append(incremental)
     shares = []
     for metric, label in HARM_CATEGORIES:
         mine, theirs = (_summary_value(comparison, s, metric, "diff_mean") for s in (best, runner))
@@ -268,6 +271,28 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
             f"parameters, also held at single values in these runs: the drug market's price elasticities matter most "
             f"in the model's sensitivity analysis, and a sweep over them (twin sweep, as in "
             f"experiments/ranking_robustness.toml) shows how often each option comes first.")
+
+
+def _incremental(by_name: dict, best: str, runner: str, name) -> str | None:
+    """The best option against the runner-up: the extra harm it averts for the extra response
+    spending (discounted), as harm averted per extra pound when it both averts and spends more."""
+    if best not in by_name or runner not in by_name:
+        return None
+    averted = by_name[runner].get("harm", np.nan) - by_name[best].get("harm", np.nan)
+    spent = by_name[best].get("cost", np.nan) - by_name[runner].get("cost", np.nan)
+    if not (np.isfinite(averted) and np.isfinite(spent)) or abs(averted) < 0.005e9:
+        return None
+    if averted > 0 and spent > 0:
+        return (f"against {name(runner)}, {name(best)} averts {bn(averted)} more harm for {bn(spent)} more response "
+                f"spending, {per_pound(averted / spent)} of harm averted per extra pound (the table's 'harm averted "
+                f"per extra £' gives each option's against the baseline)")
+    if averted > 0:
+        return (f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for {bn(-spent)} less response "
+                f"spending")
+    if spent < 0:
+        return (f"{name(best)} averts {bn(-averted)} less harm than {name(runner)} and leads by spending "
+                f"{bn(-spent)} less")
+    return None
 
 
 def runner_up_gains(comparison: Comparison) -> str | None:
@@ -325,3 +350,27 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
                  f"{'them' if several else 'it'}, which these runs do not test (compare a copy of its file without "
                  f"{'those levers' if several else 'that lever'}).")
     return text
+
+
+def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = True) -> str | None:
+    """When an option holds several levers that hire investigators (they share one hiring cap, taken
+    in the order the scenario lists them) and one after the first spends under 1% of what the first
+    does: that it hires almost no one, and why. None otherwise."""
+    from twin.interventions import LEVER_TYPES
+    from twin.levers_national import InvestigatorPipeline
+
+    hiring = [t for t in (getattr(comparison, "lever_types", None) or {}).get(scenario, [])
+              if t in LEVER_TYPES and issubclass(LEVER_TYPES[t], InvestigatorPipeline)]
+    if len(hiring) < 2:
+        return None
+    cost = {t: _summary_value(comparison, scenario, f"discounted_lever_cost_gbp_{t}", "mean") for t in hiring}
+    first = hiring[0]
+    idle = [t for t in dict.fromkeys(hiring[1:]) if t != first and np.isfinite(cost[t]) and np.isfinite(cost[first])
+            and cost[t] < 0.01 * cost[first]]
+    if not idle:
+        return None
+    name = (lambda text: html.escape(text)) if markup else str
+    spends = and_list([f"{name(t)} spends only £{cost[t] / 1e6:,.2f}m" for t in idle])
+    return (f"In {name(scenario)}, {spends} (discounted): the levers that hire investigators share one hiring cap "
+            f"(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
+            f"{name(first)}, listed first, fills it, so {and_list([name(t) for t in idle])} hires almost no one there.")

@@ -18,8 +18,8 @@ from twin.harm import PRICE_YEAR
 from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, green_book_sentence, lead_rests_on, level_with, narrowly, parts_sentence, posterior_held_sentence,
-    runner_up_gains, runner_up_sentence,
+    fading_sentence, green_book_sentence, idle_hiring_sentence, lead_rests_on, level_with, narrowly, parts_sentence,
+    posterior_held_sentence, runner_up_gains, runner_up_sentence,
 )
 
 
@@ -159,9 +159,12 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
         emergency = _paired_change(comparison, scenario, "total_emergency_releases")
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
+        outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "
+                     f"every prisoner taken in, on remand or sentenced, makes way for one released early"
+                     if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
         parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
-                     f"released early{more}; the places that would hold them are neither built nor costed in this "
-                     f"option)")
+                     f"released early{more}{outnumber}; the places that would hold them are neither built nor costed "
+                     f"in this option)")
     return parts
 
 
@@ -315,8 +318,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if rests_on:
         text.append(rests_on)
     parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
-    if parts:
-        text.append(parts)
+    text += [t for t in (parts, idle_hiring_sentence(comparison, best["scenario"])) if t]
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
                 + ((f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
@@ -357,7 +359,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"harm {signed_bn(r['harm'])} for response spending {signed_bn(r['cost'])}, "
                     f"better in {wins(r)} paired replications" + (f"; {and_list(caveats)}." if caveats else "."))
         fading_other = fading_sentence(comparison, r["scenario"]) if r["net"] < 0 else None
-        text += [t for t in (fading_other, displacement_sentence(comparison, r["scenario"])) if t]
+        text += [t for t in (fading_other, idle_hiring_sentence(comparison, r["scenario"]),
+                             displacement_sentence(comparison, r["scenario"])) if t]
     spin_up_note = spin_up_parameters_note(comparison)
     if spin_up_note:
         text.append(spin_up_note)

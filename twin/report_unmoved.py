@@ -100,7 +100,8 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     still, reasons, by_all = _unmoved(comparison, STUBBORN_HARMS, threshold)
     capped, _, capped_by_all = _unmoved(comparison, CAPPED_HARMS, threshold)
     heading_all = (by_all or not still) and (capped_by_all or not capped)
-    heading = "What the options do not move." if heading_all else "What some options do not move."
+    heading = ("What the options move little or not at all." if heading_all
+               else "What some options move little or not at all.")
     paragraphs = []
     if still:
         text = "; ".join(still)

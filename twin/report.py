@@ -456,7 +456,10 @@ county lines, OCGs and members, the level over the final year instead), mean of 
 interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
 leaders brings succession disputes and their violence (docs/VALIDATION.md measures both). Whether they
-outweigh what an option prevents differs by option: the table shows which way each goes.</p>
+outweigh what an option prevents differs by option: the table shows which way each goes. NRM referrals
+follow the number of people exploited: the model identifies exploited members, and victims of labour and
+sexual exploitation, at fixed monthly rates, so more referrals mean more people exploited, not better
+identification.</p>
 {_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {spread_basis}.</p>

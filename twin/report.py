@@ -456,7 +456,7 @@ county lines, OCGs and members, the level over the final year instead), mean of 
 interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
 leaders brings succession disputes, their violence and splits, so an option can leave more groups, each
-smaller, new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
+smaller, with new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
 outweigh what an option prevents differs by option: the table shows which way each goes. NRM referrals
 follow the number of people exploited: the model identifies exploited members, and victims of labour and
 sexual exploitation, at fixed monthly rates, so more referrals mean more people exploited, not better

@@ -361,6 +361,18 @@ def test_optimism_bias_raises_every_lever_cost_by_its_share():
     assert cost(plain) > 0 and cost(uplifted) == pytest.approx(1.4 * cost(plain))
 
 
+def test_optimism_bias_leaves_a_cut_s_saving_as_assumed():
+    """A budget cut's saving is not scaled up with spending: the same saving with or without the
+    uplift, to the last penny, and in every payer's part."""
+    cut = {"type": "funding", "budget_gbp_per_year": 0.5e9}  # below today's £860m
+    plain = _run([cut], n_steps=6)
+    uplifted = _run([cut], n_steps=6, lever_cost_optimism_bias=0.4)
+    for metric in ("lever_cost_gbp_funding", "lever_spending_gbp_forces", "lever_spending_gbp_rocus",
+                   "lever_spending_gbp_nca"):
+        saving = plain.results.series(metric)
+        assert saving.sum() < 0 and np.array_equal(uplifted.results.series(metric), saving), metric
+
+
 def test_powers_without_oversight_cost_trust():
     powers = {"type": "investigatory_powers"}
     without_oversight = _run([powers], n_steps=24)

@@ -274,14 +274,17 @@ class Lever:
         self.ramp_months = self.months_active + 0.5 * model.months_per_step
         self.act(model, self.mask)
         self.months_active += model.months_per_step
-        uplift = 1.0 + model.params.lever_cost_optimism_bias  # Green Book optimism bias, 0 by default
         per_year = self.cost_gbp_per_year(model, self.mask)
-        share_of_year = model.months_per_step / 12.0 * uplift
-        cost = per_year * share_of_year
+        share_of_year = model.months_per_step / 12.0
+        # Green Book optimism bias (0 by default) raises spending; a cut's saving (an area's negative
+        # cost) is left as assumed, not scaled up with it. An area's payers share its uplift.
+        bias = model.params.lever_cost_optimism_bias
+        uplift = np.where(per_year > 0, share_of_year * (1.0 + bias), share_of_year) if bias else share_of_year
+        cost = per_year * uplift
         model.tally.add_by_area("lever_cost_gbp", cost)
         model.tally.add_by_area(f"lever_cost_gbp_{self.name}", cost)
         for payer, part in self.spending_by_payer(model, per_year):
-            model.tally.add_by_area(f"lever_spending_gbp_{payer}", part * share_of_year)
+            model.tally.add_by_area(f"lever_spending_gbp_{payer}", part * uplift)
 
     def act(self, model, mask: np.ndarray) -> None:
         raise NotImplementedError

@@ -20,7 +20,8 @@ POLICING_AND_JUSTICE = [
        "HM Treasury Green Book supplementary guidance on optimism bias: appraisals raise cost estimates by "
        "upper bounds set by project type (tens of percent for services and works, up to 200% for equipment and "
        "development); 0 by default, costs as the levers assume them",
-       "uplift on every lever's cost, for an appraisal that corrects for optimism bias", "policing", "nonnegative"),
+       "uplift on every lever's spending (a cut's saving is left as assumed), for an appraisal that corrects for "
+       "optimism bias", "policing", "nonnegative"),
     _p("budget_share_forces", 0.45, "share", 0.3, 0.6, f"{A}: forces carry most SOC activity (seed 003)",
        "share of the SOC budget spent by forces", "policing", "share"),
     _p("budget_share_rocu", 0.20, "share", 0.1, 0.3, f"{A}: after the forces' share, ROCUs below the NCA: they are non-statutory and funded short term from many sources (seed 003)", "share spent by regional units (ROCUs)", "policing", "share"),

@@ -440,8 +440,7 @@ has peaked or is fading when the horizon ends.</p>
 <ul>
 <li>Optimism bias: lever costs are the assumed values unless a scenario sets <code>lever_cost_optimism_bias</code> (the
 Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below),
-and each cost is a
-single value (its range is listed under the scenario).</li>
+and each cost is a single value (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start.</li>
 <li>Who funds: the spending above is booked to whoever spends it; who funds it (the Home Office, the Treasury, the

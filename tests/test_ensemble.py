@@ -879,6 +879,13 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
     paying = who_pays(SimpleNamespace(summary=summary, baseline="base", scenarios=["base", "opt"])).iloc[0]
     # by size, the saving of the lever the option drops included
     assert paying["largest levers (included above)"] == "chb +£0.45bn; gone -£0.30bn; fund +£0.20bn"
+    # a lever of the option too small to name is counted, not dropped (the levers it lacks are not)
+    tiny = pd.DataFrame([{"scenario": "base", "metric": "discounted_lever_cost_gbp_tiny", "mean": 0.0, "diff_mean": None},
+                         {"scenario": "opt", "metric": "discounted_lever_cost_gbp_tiny", "mean": 3e5, "diff_mean": 3e5}])
+    with_tiny = who_pays(SimpleNamespace(summary=pd.concat([summary, tiny]), baseline="base",
+                                         scenarios=["base", "opt"])).iloc[0]
+    assert with_tiny["largest levers (included above)"] == ("chb +£0.45bn; gone -£0.30bn; fund +£0.20bn; "
+                                                            "1 more under £0.01bn")
     assert paying["courts"] == "+£0.05bn"
     # each spender: the levers' money it spends, with any change in its own costs (the NCA's, the prisons')
     assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "+£0.00bn", "+£0.21bn")

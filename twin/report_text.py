@@ -227,7 +227,10 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         largest = levers[levers.abs() >= 5e6]
         largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
         named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
-        row["largest levers (included above)"] = (named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")) or (
+        small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # levers it has, not every one
+        row["largest levers (included above)"] = (
+            named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")
+            + (f"; {small} more under £0.01bn" if small else "")) or (
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         rows.append(row)
     return pd.DataFrame(rows)

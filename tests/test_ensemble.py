@@ -565,7 +565,7 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
                                                 row("w", "total_convictions", 2000.0, 1500.0, 2500.0)])])
     comparison = Comparison(["base", "w"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert "(5,000 more prisoners released early, more than its 2,000 extra convictions: once the prisons are full " \
-           "every prisoner taken in, on remand or sentenced, makes way for one released early;" in \
+           "the prisoners taken in, on remand or sentenced, make way for others released early;" in \
            _justice_limits(comparison, "w")
 
 
@@ -1149,6 +1149,22 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     assert lead_rests_on(_two_options(-1e9, (1, 1), {}, (0, 0))[0], rows) is None  # no lead
 
 
+def test_the_overrun_that_closes_a_lead_is_on_spending_not_on_cuts():
+    """A cut's saving is not raised by an overrun (nor by the optimism-bias uplift): the overrun that
+    would close a lead is a share of the levers' spending, cuts left out."""
+    from twin.report_ranking import lead_rests_on
+
+    comparison, rows = _two_options(3e9, (4e9, 4e9), {}, (-1e9, 0.0))
+    lines = pd.DataFrame([{"scenario": "best", "metric": "discounted_lever_cost_gbp_more", "mean": 10e9},
+                          {"scenario": "best", "metric": "discounted_lever_cost_gbp_cut", "mean": -6e9},
+                          {"scenario": "runner", "metric": "discounted_lever_cost_gbp_more", "mean": 4e9},
+                          {"scenario": "runner", "metric": "discounted_lever_cost_gbp_cut", "mean": 0.0}])
+    comparison.summary = pd.concat([comparison.summary, lines])
+    # net of the cut both spend £4bn, but best spends £6bn more: an overrun of 50% closes its £3bn lead
+    assert "best spends £6.00bn more on its levers than runner (discounted): a cost overrun of 50%" in \
+        lead_rests_on(comparison, rows, markup=False)
+
+
 def test_the_lead_says_what_the_best_option_buys_beyond_the_runner_up():
     """Harm averted against extra response spending, best over runner-up (discounted): as harm per
     extra pound when the best both averts and spends more; said plainly when it spends less."""
@@ -1165,6 +1181,8 @@ def test_the_lead_says_what_the_best_option_buys_beyond_the_runner_up():
         said((-40e9, -20e9), (1e9, 2e9))
     assert "best averts £10.00bn less harm than runner and leads by spending £4.00bn less" in \
         said((-10e9, -20e9), (1e9, 5e9))
+    assert "best averts £20.00bn more harm than runner for about the same response spending" in \
+        said((-40e9, -20e9), (2.001e9, 2e9))
     assert "averts" not in said((-10e9, -20e9), (5e9, 1e9))  # less harm averted for more: not the lead's story
     assert "averts" not in lead_rests_on(comparison, rows, False)  # no harm or spending in the rows
 
@@ -1191,6 +1209,16 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
     assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
     assert idle_hiring_sentence(comparison, "missing") is None
+    # levers named in the scenario: their cost lines carry the names
+    named = SimpleNamespace(summary=pd.DataFrame([cost("n", "money", 8.7e9), cost("n", "fund", 0.2e6)]),
+                            lever_types={"n": ["funding", "soc_fund"]}, lever_names={"n": ["money", "fund"]})
+    assert "fund spends only £0.20m" in idle_hiring_sentence(named, "n") and "money, listed first" in \
+        idle_hiring_sentence(named, "n")
+    # a cut listed first, or after: a cut's negative cost is not "spending only" anything
+    cuts = SimpleNamespace(summary=pd.DataFrame([cost("a", "funding", -0.3e9), cost("a", "soc_fund", 1e3),
+                                                 cost("b", "soc_fund", 2e9), cost("b", "funding", -0.3e9)]),
+                           lever_types={"a": ["funding", "soc_fund"], "b": ["soc_fund", "funding"]})
+    assert idle_hiring_sentence(cuts, "a") is None and idle_hiring_sentence(cuts, "b") is None
 
 
 def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_society():
@@ -1315,7 +1343,7 @@ def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differen
     assert in_kent.loc["ocgs_active", "diff_mean"] == pytest.approx((by["clear"] - by["baseline"]).mean())
 
 
-def _displacement_comparison(exporter_low=0.2e9, groups_in=40.0, disruptions_out=300.0):
+def _displacement_comparison(exporter_low=0.2e9, groups_in=40.0, disruptions_out=300.0, relocations=True):
     """Two areas, E an exporter and O not; the option raises E's harm and lowers O's."""
     from types import SimpleNamespace
 
@@ -1325,35 +1353,45 @@ def _displacement_comparison(exporter_low=0.2e9, groups_in=40.0, disruptions_out
         {"scenario": "opt", "metric": "discounted_harm_gbp_other_areas", "diff_mean": -2.7e9,
          "diff_low": -3.0e9, "diff_high": -2.4e9}])
     rows = []
-    # baseline: E 100 groups, 10 disruptions; O 200 groups, 20 disruptions
-    for area, groups, disruptions, d_groups, d_disruptions in (("E", 100.0, 10.0, groups_in, 20.0),
-                                                              ("O", 200.0, 20.0, -groups_in, disruptions_out)):
-        rows += [{"scenario": "base", "area": area, "metric": "ocgs_active", "mean": groups},
-                 {"scenario": "base", "area": area, "metric": "disruptions", "mean": disruptions},
-                 {"scenario": "opt", "area": area, "metric": "ocgs_active", "mean": groups + d_groups,
-                  "diff_mean": d_groups},
-                 {"scenario": "opt", "area": area, "metric": "disruptions", "mean": disruptions + d_disruptions,
-                  "diff_mean": d_disruptions}]
+    # baseline: E 100 groups, 10 disruptions, 50 moves in; O 200 groups, 20 disruptions, 90 moves in
+    for area, groups, disruptions, moves, d_groups, d_disruptions, d_moves in (
+            ("E", 100.0, 10.0, 50.0, groups_in, 20.0, 70.0),
+            ("O", 200.0, 20.0, 90.0, -groups_in, disruptions_out, 40.0)):
+        for metric, level, change in (("ocgs_active", groups, d_groups), ("disruptions", disruptions, d_disruptions),
+                                      ("relocations", moves, d_moves)):
+            if metric == "relocations" and not relocations:
+                continue  # a store from before per-area relocations were kept
+            rows += [{"scenario": "base", "area": area, "metric": metric, "mean": level, "diff_mean": 0.0},
+                     {"scenario": "opt", "area": area, "metric": metric, "mean": level + change, "diff_mean": change}]
     return SimpleNamespace(summary=summary, areas=pd.DataFrame(rows), baseline="base",
                            geography={"exporters": ["E"]})
 
 
 def test_harm_moved_into_the_exporter_areas_is_explained_by_the_groups_that_moved():
+    from types import SimpleNamespace
+
     from twin.report_areas import displacement_sentence
 
     text = displacement_sentence(_displacement_comparison(), "opt")
     assert "harm (discounted) rises by £0.90bn in the exporter areas (90% interval £0.20bn to £1.60bn)" in text
     assert "falls by £2.70bn elsewhere" in text
-    assert "+40 groups there on average over the horizon, -40 elsewhere" in text
+    assert "the exporter areas hold +40 groups on average over the horizon, the others -40" in text
+    assert "groups moved into one of them after an operation 120 times, against 50 in base" in text
     # disruptions per group: E (10 + 20) / 140 against 10 / 100, 2.1 times; O 320 / 160 against 20 / 200, 20 times
-    assert "disruptions per group 20.0 times elsewhere against 2.1 times in the exporter areas" in text
-    # operations grew less elsewhere: the groups moved, but the reason is not claimed
+    assert "multiplies disruptions per group by 20.0 elsewhere against 2.1 in the exporter areas" in text
+    # operations grew less elsewhere: the groups gathered, but the reason is not claimed
     quieter = displacement_sentence(_displacement_comparison(disruptions_out=-10.0), "opt")
-    assert "+40 groups there" in quieter and "disruptions per group" not in quieter
-    # no sentence when the rise's interval reaches zero, when no groups moved in, or for the baseline
+    assert "+40 groups" in quieter and "disruptions per group" not in quieter
+    # an older store without per-area relocations: the rest is said
+    older = displacement_sentence(_displacement_comparison(relocations=False), "opt")
+    assert "+40 groups" in older and "after an operation 120 times" not in older
+    # no sentence when the rise's interval reaches zero, when the exporter areas gain no groups, for the
+    # baseline, or without the per-area table
     assert displacement_sentence(_displacement_comparison(exporter_low=-0.1e9), "opt") is None
     assert displacement_sentence(_displacement_comparison(groups_in=-5.0), "opt") is None
     assert displacement_sentence(_displacement_comparison(), "base") is None
+    bare = _displacement_comparison()
+    assert displacement_sentence(SimpleNamespace(**{**vars(bare), "areas": pd.DataFrame()}), "opt") is None
 
 
 def test_spending_is_split_by_nation_where_the_areas_are_of_several():

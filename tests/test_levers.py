@@ -367,10 +367,24 @@ def test_optimism_bias_leaves_a_cut_s_saving_as_assumed():
     cut = {"type": "funding", "budget_gbp_per_year": 0.5e9}  # below today's £860m
     plain = _run([cut], n_steps=6)
     uplifted = _run([cut], n_steps=6, lever_cost_optimism_bias=0.4)
-    for metric in ("lever_cost_gbp_funding", "lever_spending_gbp_forces", "lever_spending_gbp_rocus",
-                   "lever_spending_gbp_nca"):
+    for metric in ("lever_spending_gbp_forces", "lever_spending_gbp_rocus", "lever_spending_gbp_nca"):
         saving = plain.results.series(metric)
         assert saving.sum() < 0 and np.array_equal(uplifted.results.series(metric), saving), metric
+    # with an uplift the cost is the parts' sum: equal to the last bits of floating-point addition
+    saving = plain.results.series("lever_cost_gbp_funding")
+    assert saving.sum() < 0 and uplifted.results.series("lever_cost_gbp_funding") == pytest.approx(saving, rel=1e-12)
+    # a budget moved between tiers: the NCA's new spending is uplifted, the forces' cut is not, and
+    # the lever's cost is what its payers' parts add up to
+    moved = {"type": "funding", "budget_gbp_per_year": 0.86e9, "share_forces": 0.25, "share_rocu": 0.2,
+             "share_nca": 0.55}
+    plain = _run([moved], n_steps=6)
+    uplifted = _run([moved], n_steps=6, lever_cost_optimism_bias=0.4)
+    forces, nca = "lever_spending_gbp_forces", "lever_spending_gbp_nca"
+    assert plain.results.series(forces).sum() < 0 < plain.results.series(nca).sum()
+    assert np.array_equal(uplifted.results.series(forces), plain.results.series(forces))
+    assert uplifted.results.series(nca) == pytest.approx(1.4 * plain.results.series(nca))
+    parts = sum(uplifted.results.series(f"lever_spending_gbp_{payer}") for payer in ("forces", "rocus", "nca"))
+    assert uplifted.results.series("lever_cost_gbp_funding") == pytest.approx(parts, abs=1e-3)
 
 
 def test_powers_without_oversight_cost_trust():

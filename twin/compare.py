@@ -49,6 +49,7 @@ class Comparison:
     lever_types: dict = field(default_factory=dict)  # scenario -> the types of its levers
     spin_up_years: dict = field(default_factory=dict)  # scenario -> its spin-up (years; 0: none)
     annual_cost_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, response cost
+    lever_names: dict = field(default_factory=dict)  # scenario -> its levers' names (their cost lines), as lever_types
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float]:
@@ -176,7 +177,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     # as the mean of the years' ends.
     keys = ["scenario", "replicate", "area", "metric"]
     area_totals = pd.concat([
-        areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions"])]
+        areas[areas.metric.isin(["harm_gbp_total", "response_cost_gbp", "homicides", "disruptions", "relocations"])]
         .groupby(keys)["value"].sum(),
         areas[areas.metric == "ocgs_active"].groupby(keys)["value"].mean()]).reset_index()
     area_mean = area_totals.groupby(["scenario", "area", "metric"])["value"].mean().reset_index(name="mean")
@@ -200,7 +201,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: scenario_spec.get("parameters") or {} for name, scenario_spec in specs.items()},
                       {name: [lever.get("type") for lever in scenario_spec.get("levers") or []] for name, scenario_spec in specs.items()},
                       {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()},
-                      annual_cost_change)
+                      annual_cost_change,
+                      {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
+                       for name, scenario_spec in specs.items()})
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

@@ -31,7 +31,7 @@ GREEN_BOOK_DISCOUNT_RATE = 0.035  # HM Treasury Green Book social time preferenc
 #: metrics kept per area and year (flows summed over the year, stocks at its end)
 AREA_FLOWS = ("harm_gbp_total", "harm_gbp_drugs", "harm_gbp_economic", "harm_gbp_modern_slavery",
               "harm_gbp_immigration", "harm_gbp_violence", "harm_gbp_other", "response_cost_gbp", "assets_recovered_gbp", "net_social_cost_gbp",
-              "disruptions", "arrests", "homicides", "recruits", "ocgs_entered")
+              "disruptions", "arrests", "homicides", "recruits", "ocgs_entered", "relocations")
 AREA_STOCKS = ("ocgs_active", "members_active", "county_lines_active", "community_trust")
 #: stocks whose level at the end of the horizon the summary keeps (`final_year_<metric>`: the mean
 #: of the last reported year's steps, which a single step's noise would blur)

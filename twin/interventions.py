@@ -276,15 +276,21 @@ class Lever:
         self.months_active += model.months_per_step
         per_year = self.cost_gbp_per_year(model, self.mask)
         share_of_year = model.months_per_step / 12.0
-        # Green Book optimism bias (0 by default) raises spending; a cut's saving (an area's negative
-        # cost) is left as assumed, not scaled up with it. An area's payers share its uplift.
+        parts = self.spending_by_payer(model, per_year)
         bias = model.params.lever_cost_optimism_bias
-        uplift = np.where(per_year > 0, share_of_year * (1.0 + bias), share_of_year) if bias else share_of_year
-        cost = per_year * uplift
+        if bias:
+            # Green Book optimism bias raises spending; a cut's saving (a payer's negative part, as
+            # when a budget moves between tiers) is left as assumed. The cost is what the parts add to.
+            parts = [(payer, part * np.where(part > 0, share_of_year * (1.0 + bias), share_of_year))
+                     for payer, part in parts]
+            cost = sum(part for _, part in parts)
+        else:
+            parts = [(payer, part * share_of_year) for payer, part in parts]
+            cost = per_year * share_of_year
         model.tally.add_by_area("lever_cost_gbp", cost)
         model.tally.add_by_area(f"lever_cost_gbp_{self.name}", cost)
-        for payer, part in self.spending_by_payer(model, per_year):
-            model.tally.add_by_area(f"lever_spending_gbp_{payer}", part * uplift)
+        for payer, part in parts:
+            model.tally.add_by_area(f"lever_spending_gbp_{payer}", part)
 
     def act(self, model, mask: np.ndarray) -> None:
         raise NotImplementedError

@@ -458,9 +458,9 @@ refill the vacancies arrests leave from the people at risk, including exploited 
 leaders brings succession disputes, their violence and splits, so an option can leave more groups, each
 smaller, with new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
 outweigh what an option prevents differs by option: the table shows which way each goes. NRM referrals
-follow the number of people exploited: the model identifies exploited members, and victims of labour and
-sexual exploitation, at fixed monthly rates, so more referrals mean more people exploited, not better
-identification.</p>
+rise both with the number of people exploited (the model identifies exploited members, and victims of
+labour and sexual exploitation, at fixed monthly rates) and with enforcement (every exploited member
+arrested is referred), so more referrals alone do not say whether more people are exploited.</p>
 {_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
 <h2>Trajectories</h2>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {spread_basis}.</p>

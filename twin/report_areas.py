@@ -84,33 +84,41 @@ def spending_by_nation(comparison: Comparison) -> pd.DataFrame:
 
 def displacement_sentence(comparison: Comparison, scenario: str) -> str | None:
     """When an option raises the harm in the county-lines exporter areas (its 90% interval above
-    zero) while lowering it elsewhere, and groups moved into the exporter areas: how many moved, and,
-    when operations grew more per group elsewhere, why (a group moves to a neighbouring area with a
-    chance after an operation against it). None otherwise."""
+    zero) while lowering it elsewhere, and the exporter areas gain groups as the others lose them:
+    those counts, the groups that moved into the exporter areas after operations, and, when
+    operations grew more per group elsewhere, why (a group may move to a neighbouring area after
+    an operation against it). None otherwise, or when the stored results lack what it needs."""
     exporters = set(comparison.geography.get("exporters") or [])
     summary = comparison.summary[comparison.summary.scenario == scenario].set_index("metric")
     names = ["discounted_harm_gbp_exporter_areas", "discounted_harm_gbp_other_areas"]
-    if not exporters or not set(names) <= set(summary.index) or "diff_low" not in summary:
+    areas = comparison.areas
+    if (not exporters or not set(names) <= set(summary.index) or "diff_low" not in summary
+            or not {"scenario", "area", "metric", "mean", "diff_mean"} <= set(areas.columns)):
         return None
     rise, fall = summary.loc[names[0]], summary.loc[names[1]]
     if not (rise["diff_low"] > 0 and fall["diff_mean"] < 0):
         return None
-    areas = comparison.areas
     mine = areas[areas.scenario == scenario]
     base = areas[areas.scenario == comparison.baseline]
 
     def total(frame: pd.DataFrame, metric: str, exporter: bool, column: str) -> float:
         rows = frame[(frame.metric == metric) & (frame.area.isin(exporters) == exporter)]
-        return float(rows[column].sum())
+        return float(rows[column].sum()) if not rows.empty else np.nan
 
-    moved_in = total(mine, "ocgs_active", True, "diff_mean")
-    moved_out = total(mine, "ocgs_active", False, "diff_mean")
-    if not moved_in > 0:
+    gained = total(mine, "ocgs_active", True, "diff_mean")
+    lost = total(mine, "ocgs_active", False, "diff_mean")
+    if not (gained > 0 > lost):
         return None
     text = (f"Under {html.escape(scenario)} harm (discounted) rises by {bn(rise['diff_mean'])} in the exporter "
             f"areas (90% interval {bn(rise['diff_low'])} to {bn(rise['diff_high'])}) while it falls by "
-            f"{bn(-fall['diff_mean'])} elsewhere: groups moved into the exporter areas ({moved_in:+,.0f} groups "
-            f"there on average over the horizon, {moved_out:+,.0f} elsewhere).")
+            f"{bn(-fall['diff_mean'])} elsewhere, and groups gather there: the exporter areas hold {gained:+,.0f} "
+            f"groups on average over the horizon, the others {lost:+,.0f}")
+    moved_in = total(mine, "relocations", True, "mean")
+    moved_in_before = total(base, "relocations", True, "mean")
+    if moved_in > moved_in_before > 0:
+        text += (f"; groups moved into one of them after an operation {moved_in:,.0f} times, against "
+                 f"{moved_in_before:,.0f} in {html.escape(comparison.baseline)}")
+    text += "."
     growth = {}
     for exporter in (True, False):
         groups, disruptions = total(base, "ocgs_active", exporter, "mean"), total(base, "disruptions", exporter, "mean")
@@ -118,9 +126,9 @@ def displacement_sentence(comparison: Comparison, scenario: str) -> str | None:
         groups_now = groups + total(mine, "ocgs_active", exporter, "diff_mean")
         disruptions_now = disruptions + total(mine, "disruptions", exporter, "diff_mean")
         growth[exporter] = (disruptions_now / groups_now) / per_group if groups_now > 0 and per_group > 0 else np.nan
-    if growth[False] > growth[True]:
-        text += (f" After an operation against it a group may move to a neighbouring area, and this "
-                 f"option raises disruptions per group {growth[False]:.1f} times elsewhere against "
-                 f"{growth[True]:.1f} times in the exporter areas: groups move away from where operations grow "
-                 f"most, and take their harm with them.")
+    if growth[False] > growth[True] > 1:
+        text += (f" After an operation against it a group may move to a neighbouring area, and this option "
+                 f"multiplies disruptions per group by {growth[False]:.1f} elsewhere against {growth[True]:.1f} in "
+                 f"the exporter areas: groups move away from where operations grow most, and take their harm "
+                 f"with them.")
     return text

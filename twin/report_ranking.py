@@ -207,10 +207,22 @@ def _summary_value(comparison: Comparison, scenario: str, metric: str, column: s
     return float(found[column].iloc[0])
 
 
+def _lever_spending(comparison: Comparison, scenario: str) -> float:
+    """An option's discounted spending on its levers, cuts left out (an overrun, like the optimism-bias
+    uplift, raises spending, not a cut's saving): its levers' positive costs added up; its levers'
+    net cost where the summary has no line per lever."""
+    summary = comparison.summary
+    mine = summary[(summary.scenario == scenario) & summary.metric.str.startswith("discounted_lever_cost_gbp_")]
+    if mine.empty or "mean" not in mine:
+        return _summary_value(comparison, scenario, "discounted_lever_cost_gbp", "mean")
+    return float(mine["mean"].clip(lower=0).sum())
+
+
 def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True) -> str | None:
     """What the best option's lead over the runner-up (told apart or not) turns on, in numbers: the
-    uplift on every lever's spending (optimism bias) that would close it, the lead without recovered
-    assets (the Green Book's view), and the harm categories (at most two) whose difference is at
+    uplift on every lever's spending (optimism bias; cuts left out, `_lever_spending`) that would
+    close it, the lead without recovered assets (the Green Book's view), what the best buys beyond
+    the runner-up (`_incremental`), and the harm categories (at most two) whose difference is at
     least half of it; then what these runs hold fixed. None without a runner-up or a lead."""
     ranking = comparison.ranking
     if len(ranking) < 2 or not ranking.iloc[1]["pairs"]:
@@ -223,7 +235,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     by_name = {r["scenario"]: r for r in rows}
     name = (lambda text: html.escape(text)) if markup else str
     parts = []
-    levers = [_summary_value(comparison, s, "discounted_lever_cost_gbp", "mean") for s in (best, runner)]
+    levers = [_lever_spending(comparison, s) for s in (best, runner)]
     more = np.nan_to_num(levers[0]) - np.nan_to_num(levers[1])
     green_gap = (by_name[runner]["green_book"] - by_name[best]["green_book"]
                  if best in by_name and runner in by_name else float("nan"))
@@ -282,6 +294,8 @@ def _incremental(by_name: dict, best: str, runner: str, name) -> str | None:
     spent = by_name[best].get("cost", np.nan) - by_name[runner].get("cost", np.nan)
     if not (np.isfinite(averted) and np.isfinite(spent)) or abs(averted) < 0.005e9:
         return None
+    if averted > 0 and abs(spent) < 0.005e9:
+        return f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for about the same response spending"
     if averted > 0 and spent > 0:
         return (f"against {name(runner)}, {name(best)} averts {bn(averted)} more harm for {bn(spent)} more response "
                 f"spending, {per_pound(averted / spent)} of harm averted per extra pound (the table's 'harm averted "
@@ -355,22 +369,26 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
 def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = True) -> str | None:
     """When an option holds several levers that hire investigators (they share one hiring cap, taken
     in the order the scenario lists them) and one after the first spends under 1% of what the first
-    does: that it hires almost no one, and why. None otherwise."""
+    spends: that it hires almost no one, and why. None otherwise (a cut, which spends nothing, or a
+    store without the levers' names included)."""
     from twin.interventions import LEVER_TYPES
     from twin.levers_national import InvestigatorPipeline
 
-    hiring = [t for t in (getattr(comparison, "lever_types", None) or {}).get(scenario, [])
-              if t in LEVER_TYPES and issubclass(LEVER_TYPES[t], InvestigatorPipeline)]
+    types = (getattr(comparison, "lever_types", None) or {}).get(scenario, [])
+    names = (getattr(comparison, "lever_names", None) or {}).get(scenario) or types
+    hiring = [n for t, n in zip(types, names) if t in LEVER_TYPES and issubclass(LEVER_TYPES[t], InvestigatorPipeline)]
     if len(hiring) < 2:
         return None
-    cost = {t: _summary_value(comparison, scenario, f"discounted_lever_cost_gbp_{t}", "mean") for t in hiring}
+    cost = {n: _summary_value(comparison, scenario, f"discounted_lever_cost_gbp_{n}", "mean") for n in hiring}
     first = hiring[0]
-    idle = [t for t in dict.fromkeys(hiring[1:]) if t != first and np.isfinite(cost[t]) and np.isfinite(cost[first])
-            and cost[t] < 0.01 * cost[first]]
+    if not cost[first] > 0:
+        return None
+    idle = [n for n in hiring[1:] if 0 <= cost[n] < 0.01 * cost[first]]
     if not idle:
         return None
     name = (lambda text: html.escape(text)) if markup else str
-    spends = and_list([f"{name(t)} spends only £{cost[t] / 1e6:,.2f}m" for t in idle])
+    spends = and_list([f"{name(n)} spends only £{cost[n] / 1e6:,.2f}m" for n in idle])
     return (f"In {name(scenario)}, {spends} (discounted): the levers that hire investigators share one hiring cap "
             f"(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
-            f"{name(first)}, listed first, fills it, so {and_list([name(t) for t in idle])} hires almost no one there.")
+            f"{name(first)}, listed first, fills it, so {and_list([name(n) for n in idle])} "
+            f"{'hires' if len(idle) == 1 else 'hire'} almost no one there.")

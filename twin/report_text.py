@@ -160,7 +160,7 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
         outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "
-                     f"every prisoner taken in, on remand or sentenced, makes way for one released early"
+                     f"the prisoners taken in, on remand or sentenced, make way for others released early"
                      if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
         parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
                      f"released early{more}{outnumber}; the places that would hold them are neither built nor costed "
@@ -227,7 +227,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         largest = levers[levers.abs() >= 5e6]
         largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
         named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
-        small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # levers it has, not every one
+        small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
         row["largest levers (included above)"] = (
             named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")
             + (f"; {small} more under £0.01bn" if small else "")) or (

@@ -230,7 +230,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
         row["largest levers (included above)"] = (
             named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")
-            + (f"; {small} more under £0.01bn" if small else "")) or (
+            + ((", and " if len(largest) > 5 else "; ") + f"{small} more under £0.01bn" if small else "")) or (
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -528,6 +528,28 @@ def test_summary_names_harms_that_rise():
     assert _rises(comparison, "x") == ["homicides rise by 12", "economic-crime harm rises by £0.30bn (discounted)"]
 
 
+def test_the_summary_says_in_people_what_an_option_clearly_lowers():
+    from twin.compare import Comparison
+    from twin.report_text import _in_people
+
+    def row(metric, mean, diff, low, high):
+        return {"scenario": "x", "metric": metric, "mean": mean, "diff_mean": diff, "diff_low": low, "diff_high": high}
+
+    summary = pd.DataFrame([row("total_homicides", 1990.0, -10.0, -40.0, 20.0),  # interval across zero: left out
+                            row("total_drug_deaths", 35000.0, -4500.0, -4600.0, -4400.0),
+                            row("total_recruits_children", 9000.0, -660.0, -800.0, -520.0),
+                            row("final_year_county_lines_active", 1200.0, -600.0, -650.0, -550.0)])
+    empty = pd.DataFrame()
+    comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    assert _in_people(comparison, "x") == (
+        "In people, under x over the horizon (undiscounted): 4,500 fewer drug deaths, 660 fewer children recruited "
+        "and 600 fewer county lines running in its final year (33% fewer than the baseline's) (each 90% interval "
+        "below zero; see 'Other outcomes').")
+    summary["diff_high"] = 1.0  # none clearly falls
+    comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
+    assert _in_people(comparison, "x") is None
+
+
 def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     """Named only when more defendants are bailed (or prisoners released early) than in the
     baseline with the whole interval above zero, and at least 1% of the option's convictions: a

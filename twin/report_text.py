@@ -122,6 +122,26 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
     return out
 
 
+def _in_people(comparison: Comparison, scenario: str) -> str | None:
+    """The harms counted in people that an option clearly lowers (the whole interval below zero):
+    homicides, drug deaths and children recruited over the horizon, and the county lines running
+    in its final year, as a sentence; None when none of them clearly falls."""
+    falls = []
+    for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
+        r = _paired_change(comparison, scenario, metric)
+        if r is None or not r["diff_high"] < 0:
+            continue
+        text = f"{-r['diff_mean']:,.0f} fewer {label}"
+        baseline_level = r["mean"] - r["diff_mean"]
+        if metric.startswith("final_year_") and baseline_level > 0:
+            text += f" running in its final year ({-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's)"
+        falls.append(text)
+    if not falls:
+        return None
+    return (f"In people, under {html.escape(scenario)} over the horizon (undiscounted): {and_list(falls)} (each "
+            f"90% interval below zero; see 'Other outcomes').")
+
+
 #: the justice system is named as a limit when the extra defendants bailed (or prisoners released
 #: early) are at least this share of the option's convictions over the horizon: a handful in ten
 #: years, however certain, limits nothing
@@ -346,6 +366,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
         text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")
+    people = _in_people(comparison, best["scenario"]) if best["net"] < 0 else None
+    if people:
+        text.append(people)
     rises = _rises(comparison, best["scenario"])
     if rises:
         text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "

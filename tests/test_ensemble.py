@@ -1263,8 +1263,12 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     assert "On its own, funding raises the net social cost by £6.00bn (90% interval £4.00bn to £8.00bn) with its " \
            "funding lever: package might do better without it, which these runs do not test (compare a copy of its " \
            "file without that lever)." in said and "powers raises" not in said
+    # an included option that clearly saves: its own saving, beside the lead it leaves to the rest
+    assert "On its own, powers lowers the net social cost by £15.00bn (discounted): its lead over an option it " \
+           "contains is what its other levers, and how the levers act together, add." in said
+    assert "lowers" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)
     # an included option whose cost is not clear is not named as one; nothing included, nothing said
-    assert "On its own" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
+    assert "raises" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
     assert parts_sentence(comparison, [package, other], package) is None
     assert parts_sentence(SimpleNamespace(baseline="base", lever_types={}), [package, powers], package) is None
     # an option without the baseline's lever is not a part: its change is partly the lever it lacks

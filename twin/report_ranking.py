@@ -354,6 +354,12 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
             f"same types, their settings as its own file gives them)"
             + (f" and adds {and_list([name(kind) for kind in added])}" if added else "") + ".")
+    saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
+    if saving:
+        each = [f"{name(r['scenario'])}{' lowers the net social cost' if i == 0 else ''} by {bn(-r['net'])}"
+                for i, r in enumerate(saving)]
+        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted): its lead over "
+                 f"an option it contains is what its other levers, and how the levers act together, add.")
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "

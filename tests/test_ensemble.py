@@ -1362,6 +1362,10 @@ def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differen
     assert harm.year.nunique() == 2
     by = harm.groupby(["scenario", "replicate"])["value"].sum().unstack(0)
     assert (kent["diff_low"], kent["diff_high"]) == pytest.approx(mean_interval((by["clear"] - by["baseline"]).to_numpy()))
+    # the moves into an area after operations are kept per area (the report's exporter-area sentence reads them)
+    moves = per_run[(per_run.area == "Kent") & (per_run.metric == "relocations")]
+    assert moves.year.nunique() == 2 and in_kent.loc["relocations", "mean"] == pytest.approx(
+        moves[moves.scenario == "clear"].groupby("replicate")["value"].sum().mean())
     # groups active, a stock: the mean of the two years' ends, not their sum
     groups = per_run[(per_run.area == "Kent") & (per_run.metric == "ocgs_active")]
     by = groups.groupby(["scenario", "replicate"])["value"].mean().unstack(0)

@@ -542,9 +542,9 @@ def test_the_summary_says_in_people_what_an_option_clearly_lowers():
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _in_people(comparison, "x") == (
-        "In people, under x over the horizon (undiscounted): 4,500 fewer drug deaths, 660 fewer children recruited "
-        "and 600 fewer county lines running in its final year (33% fewer than the baseline's) (each 90% interval "
-        "below zero; see 'Other outcomes').")
+        "In people, x clearly means (each 90% interval below zero; see 'Other outcomes'): 4,500 fewer drug deaths "
+        "over the horizon, 660 fewer children recruited over the horizon and 600 fewer county lines running in its "
+        "final year, 33% fewer than the baseline's.")
     summary["diff_high"] = 1.0  # none clearly falls
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _in_people(comparison, "x") is None
@@ -587,7 +587,7 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
                                                 row("w", "total_convictions", 2000.0, 1500.0, 2500.0)])])
     comparison = Comparison(["base", "w"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert "(5,000 more prisoners released early, more than its 2,000 extra convictions: once the prisons are full " \
-           "the prisoners taken in, on remand or sentenced, make way for others released early;" in \
+           "every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out early;" in \
            _justice_limits(comparison, "w")
 
 
@@ -1227,7 +1227,8 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     assert idle_hiring_sentence(comparison, "pkg", markup=False) == (
         "In pkg, soc_fund spends only £0.31m (discounted): the levers that hire investigators share one hiring cap "
         "(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
-        "funding, listed first, fills it, so soc_fund hires almost no one there.")
+        "funding, listed first, fills it, so soc_fund hires almost no one there, and the option's results hold almost "
+        "nothing of its effect.")
     assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
     assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
     assert idle_hiring_sentence(comparison, "missing") is None
@@ -1264,9 +1265,9 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
            "funding lever: package might do better without it, which these runs do not test (compare a copy of its " \
            "file without that lever)." in said and "powers raises" not in said
     # an included option that clearly saves: its own saving, beside the lead it leaves to the rest
-    assert "On its own, powers lowers the net social cost by £15.00bn (discounted): its lead over an option it " \
-           "contains is what its other levers, and how the levers act together, add." in said
-    assert "lowers" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)
+    assert "On its own, powers saves £15.00bn (discounted; below): package's lead over it is what its other " \
+           "levers add, alone and together." in said
+    assert "saves" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)
     # an included option whose cost is not clear is not named as one; nothing included, nothing said
     assert "raises" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
     assert parts_sentence(comparison, [package, other], package) is None

@@ -455,8 +455,8 @@ carry no money value; only harm in the six priced categories enters the net soci
 county lines, OCGs and members, the level over the final year instead), mean of paired replications with its 90%
 interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
-leaders brings succession disputes, their violence and splits, so an option can leave more groups, each
-smaller, with new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
+leaders brings succession disputes, their violence and splits, so an option can leave more groups, smaller
+on average, with new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
 outweigh what an option prevents differs by option: the table shows which way each goes. NRM referrals
 rise both with the number of people exploited (the model identifies exploited members, and victims of
 labour and sexual exploitation, at fixed monthly rates) and with enforcement (every exploited member

@@ -356,10 +356,10 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
             + (f" and adds {and_list([name(kind) for kind in added])}" if added else "") + ".")
     saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
     if saving:
-        each = [f"{name(r['scenario'])}{' lowers the net social cost' if i == 0 else ''} by {bn(-r['net'])}"
-                for i, r in enumerate(saving)]
-        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted): its lead over "
-                 f"an option it contains is what its other levers, and how the levers act together, add.")
+        each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
+        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below): "
+                 f"{name(best['scenario'])}'s lead over {'them' if len(saving) > 1 else 'it'} is what its other "
+                 f"levers add, alone and together.")
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
@@ -397,4 +397,5 @@ def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = T
     return (f"In {name(scenario)}, {spends} (discounted): the levers that hire investigators share one hiring cap "
             f"(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
             f"{name(first)}, listed first, fills it, so {and_list([name(n) for n in idle])} "
-            f"{'hires' if len(idle) == 1 else 'hire'} almost no one there.")
+            f"{'hires' if len(idle) == 1 else 'hire'} almost no one there, and the option's results hold almost "
+            f"nothing of {'its' if len(idle) == 1 else 'their'} effect.")

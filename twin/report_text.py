@@ -133,13 +133,16 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
             continue
         text = f"{-r['diff_mean']:,.0f} fewer {label}"
         baseline_level = r["mean"] - r["diff_mean"]
-        if metric.startswith("final_year_") and baseline_level > 0:
-            text += f" running in its final year ({-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's)"
+        if metric.startswith("final_year_"):
+            share = f", {-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's" if baseline_level > 0 else ""
+            text += " running in its final year" + share
+        else:
+            text += " over the horizon"
         falls.append(text)
     if not falls:
         return None
-    return (f"In people, under {html.escape(scenario)} over the horizon (undiscounted): {and_list(falls)} (each "
-            f"90% interval below zero; see 'Other outcomes').")
+    return (f"In people, {html.escape(scenario)} clearly means (each 90% interval below zero; see 'Other "
+            f"outcomes'): {and_list(falls)}.")
 
 
 #: the justice system is named as a limit when the extra defendants bailed (or prisoners released
@@ -180,7 +183,8 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
         outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "
-                     f"the prisoners taken in, on remand or sentenced, make way for others released early"
+                     f"every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out "
+                     f"early"
                      if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
         parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
                      f"released early{more}{outnumber}; the places that would hold them are neither built nor costed "
@@ -344,7 +348,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     text += [t for t in (parts, idle_hiring_sentence(comparison, best["scenario"])) if t]
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
-                + ((f"; each extra pound spent averts {per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
+                + ((f"; against {html.escape(comparison.baseline)}, each extra pound spent averts "
+                    f"{per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
                     else f"; harm rises by {per_pound(-best['per_pound'])} for each extra pound spent")
                    if np.isfinite(best["per_pound"]) else "") +
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "

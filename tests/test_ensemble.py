@@ -528,6 +528,19 @@ def test_summary_names_harms_that_rise():
     assert _rises(comparison, "x") == ["homicides rise by 12", "economic-crime harm rises by £0.30bn (discounted)"]
 
 
+def test_a_longer_horizon_is_warned_of_once():
+    from twin.report_text import horizon_sentences
+
+    fading = ("pkg's yearly saving peaks in year 4 (£3.82bn, undiscounted) and is £1.09bn in year 10; the comparison "
+              "holds for this horizon, and a longer one could change it (see 'Year by year').")
+    gains = "From year 9 to the end, ct lowers ...: over a longer horizon the order could change."
+    assert horizon_sentences(fading, gains) == [
+        "pkg's yearly saving peaks in year 4 (£3.82bn, undiscounted) and is £1.09bn in year 10 (see 'Year by year').",
+        gains]
+    assert horizon_sentences(fading, None) == [fading] and horizon_sentences(None, gains) == [gains]
+    assert horizon_sentences(None, None) == []
+
+
 def test_the_summary_says_in_people_what_an_option_clearly_lowers():
     from twin.compare import Comparison
     from twin.report_text import _in_people

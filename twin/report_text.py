@@ -8,6 +8,7 @@ Money is shown in £bn with a sign where it is a change; negative changes are sa
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,15 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
         if r is not None and r["diff_low"] > 0:
             out.append(f"{label} rises by {bn(r['diff_mean'])} (discounted)")
     return out
+
+
+def horizon_sentences(fading: str | None, gains: str | None) -> list[str]:
+    """The best option's fading saving and the runner-up's gains at the end (either may be None);
+    when both are said, the second says what a longer horizon could do, so the first does not."""
+    if fading and gains:
+        fading = re.sub(r"; the comparison holds for this horizon, and [^(]*\(see 'Year by year'\)\.$",
+                        " (see 'Year by year').", fading)
+    return [t for t in (fading, gains) if t]
 
 
 def _in_people(comparison: Comparison, scenario: str) -> str | None:
@@ -357,7 +367,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       f"(its cumulative saving's interval still reaches zero)." if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
-    text += [t for t in (fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison)) if t]
+    text += horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
 
     def change(value: float) -> str:
         return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}"

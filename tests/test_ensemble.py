@@ -1167,7 +1167,7 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
            "40% optimism-bias uplift these runs apply, would leave the two level" in lead_rests_on(comparison, rows, False)
     del comparison.parameters
     assert "the harm (discounted) of drugs (best -£30.00bn, runner -£16.00bn: a difference of £14.00bn, 2.8 times " \
-           "the lead, so 36% less of it would leave the two level) and of fraud and other economic crime (best " \
+           "the lead: were it 36% smaller, the two would be level) and of fraud and other economic crime (best " \
            "-£8.00bn, runner -£5.00bn: a difference of £3.00bn, 60% of the lead)" in said
     assert "modern slavery" not in said  # £0.1bn of a £5bn lead
     # response spending beyond the levers (courts and prisons) is said beside the levers' when it differs

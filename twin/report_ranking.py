@@ -272,8 +272,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     large = sorted((share for share in shares if share[0] >= 0.5 * gap), reverse=True)[:2]
     if large:
         each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: a difference of "
-                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead, so {gap / part:.0%} less of it would leave the "
-                                   f"two level)" if part >= gap else f"{part / gap:.0%} of the lead)")
+                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {gap / part:.0%} smaller, the two would "
+                                   f"be level)" if part >= gap else f"{part / gap:.0%} of the lead)")
                 for part, label, mine, theirs in large]
         parts.append(f"the harm (discounted) of {' and of '.join(each)}")
     if not parts:

@@ -377,7 +377,9 @@ def plain_summary(comparison: Comparison) -> list[str]:
         text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
                     f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
                     + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
-    text += [t for t in (displacement_sentence(comparison, best["scenario"]),) if t]
+    displaced = displacement_sentence(comparison, best["scenario"])
+    if displaced:
+        text.append(displaced)
     if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
         text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")

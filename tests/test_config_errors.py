@@ -201,7 +201,12 @@ def test_shipped_configs_and_experiments_still_load():
 
     for name in ("baseline.toml", "abc.toml"):
         assert load_config(ROOT / "calibration" / name)["priors"]
-    assert load_sensitivity(ROOT / "calibration" / "sensitivity.toml")["compare"]
+    headline = load_sensitivity(ROOT / "calibration" / "sensitivity.toml")
+    assert headline["compare"]
+    # the package's own design varies the same assumptions over the same ranges, for the package only
+    package = load_sensitivity(ROOT / "calibration" / "sensitivity_package.toml")
+    assert [c.name for c in package["compare"]] == ["national_security_package"]
+    assert package["n"] == 2 * 128 and package["uncertain"] == headline["uncertain"]
     for path in sorted((ROOT / "experiments" / "validation").glob("*.toml")):
         assert check_experiment(path, read_toml(path))["kind"]
 

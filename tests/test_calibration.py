@@ -362,6 +362,18 @@ def test_validation_rejects_unknown_kind():
         run_experiment({"kind": "replacment"}, "x.toml")
 
 
+def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
+    from twin.cli_calibration import abc_stop_reason
+
+    config = {"generations": 4, "max_evaluations": 2000}
+    gens = [{"t": t} for t in range(4)]
+    assert abc_stop_reason({"generations": gens, "simulations": 900}, config) == (
+        "all 4 generations ran; raise generations")
+    assert abc_stop_reason({"generations": gens[:2], "simulations": 2040}, config) == (
+        "its 2,040 simulations reached max_evaluations (2,000); raise max_evaluations")
+    assert "ran out" in abc_stop_reason({"generations": gens[:2], "simulations": 900}, config)
+
+
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
     pytest.importorskip("pyabc")
     from twin.calibration import abc_fit
@@ -492,6 +504,16 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     # text in one cell: that row and that value, not the column's first row
     with pytest.raises(UserError, match=r"row 4: parameter 'asset_realisation_share' must be a number .* got 'abc'"):
         load_posterior(str(write(tmp_path / "text.csv", "asset_realisation_share\n0.2\n0.3\nabc\n0.4\n")))
+    # a short or long row is named as such, not as the NaN pandas would fill it with; so is an empty cell
+    with pytest.raises(UserError, match=r"short.csv', row 3: 1 value where the header has 2"):
+        load_posterior(str(write(tmp_path / "short.csv", "asset_realisation_share,seizure_share_of_capital\n"
+                                                         "0.2,0.4\n0.3\n")))
+    with pytest.raises(UserError, match=r"long.csv', row 2: 3 values where the header has 2"):
+        load_posterior(str(write(tmp_path / "long.csv", "asset_realisation_share,seizure_share_of_capital\n"
+                                                        "0.2,0.4,0.1\n")))
+    with pytest.raises(UserError, match=r"blank.csv', row 3, column 'seizure_share_of_capital': no value"):
+        load_posterior(str(write(tmp_path / "blank.csv", "asset_realisation_share,seizure_share_of_capital\n"
+                                                         "0.2,0.4\n0.3,\n")))
     copy = write(tmp_path / "copy.toml", f'[scenario]\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
                                         f'name = "baseline"\n')
     with pytest.raises(UserError, match=r"copy.toml \(baseline\) share a name"):

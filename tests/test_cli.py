@@ -519,3 +519,26 @@ def test_export_to_parquet_without_an_engine_fails_before_making_its_folder(tmp_
     error = _user_error(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"], capsys)
     assert 'needs pyarrow: pip install -e ".[parquet]"' in error
     assert not (tmp_path / "pq").exists()
+
+
+def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_log():
+    import io
+
+    from twin.progress import progress_line
+
+    log = io.StringIO()
+    show = progress_line(log)
+    for done in range(1, 101):
+        show(f"samples {done}/100", done, 100)
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and lines == ["samples 1/100"] + [f"samples {10 * k}/100" for k in range(1, 11)]
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    show = progress_line(screen)
+    for done in range(1, 4):
+        show(f"samples {done}/3", done, 3)
+    assert screen.getvalue().count("\r") == 3 and "\n" not in screen.getvalue()

@@ -705,6 +705,10 @@ def test_lever_errors_are_clear(tmp_path, entry, words):
 def test_unknown_area_is_reported_at_run_time_with_a_suggestion():
     with pytest.raises(ScenarioError, match="unknown area 'Kentt'; did you mean 'Kent'"):
         _run([{"type": "hold", "areas": ["Kentt"]}], n_steps=1)
+    # nothing close: a few valid names instead, so the user sees how areas are spelt
+    with pytest.raises(ScenarioError, match=r"unknown area 'Gotham'; expected a police force area's name .* "
+                                            r"e\.g\. 'Cleveland', 'Durham', 'Northumbria' \(45 in all\)"):
+        _run([{"type": "hold", "areas": ["Gotham"]}], n_steps=1)
 
 
 def test_duplicate_lever_names_are_rejected():

@@ -590,6 +590,31 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert sorted(experiments["point"]) == sorted(results["point"])
 
 
+def test_export_says_when_a_sweep_looks_unfinished_or_has_failed_runs(tmp_path, capsys):
+    import sqlalchemy as sa
+
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["export", "--db", db, "--out", str(tmp_path / "whole")]) == 0
+    assert "Note" not in capsys.readouterr().err and "Note" not in (tmp_path / "whole" / "README.txt").read_text()
+    engine = sa.create_engine(db)
+    with engine.begin() as connection:  # one design point's run never finished; the other's failed
+        first, second = [row[0] for row in connection.execute(sa.text("SELECT id FROM runs ORDER BY id"))]
+        connection.execute(sa.text(f"DELETE FROM runs WHERE id = {first}"))
+    assert main(["export", "--db", db, "--out", str(tmp_path / "part")]) == 0
+    note = ("experiment 1 looks unfinished: 1 finished run over 2 design points, from 0 to 1 replicates each "
+            "(1 with none); run its `twin sweep` command again to finish it")
+    assert f"Note: {note}." in capsys.readouterr().err
+    assert f"Note: {note}." in (tmp_path / "part" / "README.txt").read_text()
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"UPDATE runs SET status = 'failed' WHERE id = {second}"))
+    assert main(["export", "--db", db, "--out", str(tmp_path / "failed")]) == 0
+    assert "Note: 1 run failed (rows of NaN in outcomes" in capsys.readouterr().err
+
+
 def test_an_empty_experiment_file_says_so(tmp_path):
     with pytest.raises(ScenarioError, match=r"empty.toml: the file is empty \(an experiment file has at least"):
         load_experiment(write(tmp_path / "empty.toml", ""))
@@ -621,6 +646,36 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
                  "--quiet"]) == 0
     assert "held the results" not in capsys.readouterr().err
+
+
+def test_an_interrupted_sweep_that_replaces_another_experiments_results_says_so(tmp_path, monkeypatch, capsys):
+    """The results written on an interrupt replace the folder's too: the same note, and the marker
+    then names the experiment whose runs the folder now holds."""
+    import signal
+
+    import twin.sweep as sweep_module
+    from twin.cli import main
+
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    common = ["--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]
+    first = write(tmp_path / "a.toml", TINY)
+    second = write(tmp_path / "b.toml", TINY.replace("values = [0, 2]", "values = [0, 1]"))
+    assert main(["sweep", str(first), *common]) == 0
+    real = sweep_module.run_sweep
+
+    def interrupted_after_the_runs(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "run_sweep", interrupted_after_the_runs)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        assert main(["sweep", str(second), *common]) == 130
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    err = capsys.readouterr().err
+    assert f"held the results of experiment 1 ({first}); it now holds experiment 2's" in err and "interrupted" in err
+    assert json.loads((tmp_path / "out" / "experiment.json").read_text())["experiment_id"] == 2
 
 
 def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):
@@ -681,6 +736,16 @@ def test_a_cluster_address_that_never_answers_is_a_clear_error_not_a_hang(monkey
         assert time.perf_counter() - start < 10
     finally:
         silent.close()
+
+
+def test_a_cluster_host_that_does_not_resolve_is_named_at_once():
+    pytest.importorskip("distributed")
+    from twin.errors import UserError
+
+    start = time.perf_counter()  # `.invalid` never resolves (RFC 6761)
+    with pytest.raises(UserError, match=r"tcp://nosuchhost.invalid:8786: host 'nosuchhost.invalid' not found"):
+        DaskExecutor("tcp://nosuchhost.invalid:8786")
+    assert time.perf_counter() - start < 5  # not the client's 10 s connect timeout
 
 
 def test_more_workers_than_cores_is_warned_about(monkeypatch, capsys):

@@ -277,10 +277,12 @@ def cmd_export(args) -> int:
         raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
     if args.format == "parquet":
         check_parquet_engine()
-    written = export_experiment(store, experiment_id, output_folder(args.out), args.format)
+    written, note = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     row = store.experiment_row(experiment_id)
     print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")
     print("\n".join(f"  {p}" for p in written))
+    if note:
+        print(f"Note: {note}.", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
+from twin.progress import progress_line
 from twin.cli_research import project_default
 
 
@@ -58,6 +59,16 @@ def few_replications_note(reps: int, more: str) -> str:
     spread = "are a single value" if reps == 1 else "are rough (interpolated between so few values)"
     return f"With {reps} replication{'s' if reps > 1 else ''}, the replicates' 5-95% ranges {spread}; use {more} or more to read them."
 
+
+
+def abc_stop_reason(outcome: dict, config: dict) -> str:
+    """Which limit stopped an ABC-SMC run short of minimum_epsilon, and what to raise."""
+    if len(outcome["generations"]) >= config["generations"]:
+        return f"all {config['generations']} generations ran; raise generations"
+    if outcome["simulations"] >= config["max_evaluations"]:
+        return (f"its {outcome['simulations']:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
+                f"raise max_evaluations")
+    return "the generations or max_evaluations ran out; raise them"
 
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
@@ -112,18 +123,20 @@ def cmd_calibrate(args) -> int:
         final = outcome["generations"][-1]["epsilon"] if outcome["generations"] else float("inf")
         if final > config["minimum_epsilon"]:
             converged = (f"Not converged: ABC-SMC stopped at epsilon {final:.2f}, above minimum_epsilon "
-                         f"{config['minimum_epsilon']:g} (the generations or max_evaluations ran out); raise "
-                         f"them and run again to continue.")
+                         f"{config['minimum_epsilon']:g} ({abc_stop_reason(outcome, config)} and run again to "
+                         f"continue).")
             notes.append(converged)
             print(converged, file=sys.stderr)
         seeds = replicate_seeds(config["seed"], config["reps"])
     else:
         executor = make_executor(args.workers or config["workers"])
 
+        show = progress_line()
+
         def progress(done, total, value, stored):
             if not args.quiet:
-                print(f"\revaluation {done}/{total}: misfit {value:,.2f}"
-                      f"{' (read from the database)' if stored else ''}            ", end="", flush=True)
+                show(f"evaluation {done}/{total}: misfit {value:,.2f}{' (read from the database)' if stored else ''}"
+                     f"         ", done, total)
 
         try:
             outcome = point_fit(config, executor, store, progress)

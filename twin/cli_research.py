@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
+from twin.progress import progress_line
 from twin.staging import staged_folder
 
 
@@ -60,10 +61,11 @@ def cmd_sensitivity(args) -> int:
     runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
 
+    show = progress_line()
+
     def progress(done):
         if not args.quiet:
-            print(f"\rsamples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)   ", end="",
-                  flush=True)
+            show(f"samples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)", done, total)
 
     try:
         table = run_sensitivity(config, executor, progress, checkpoint=out)
@@ -106,9 +108,11 @@ def cmd_screen(args) -> int:
               f"trajectories cross).", file=sys.stderr)
     executor = make_executor(args.workers)
 
+    show = progress_line()
+
     def progress(done, distinct):  # trajectories that cross share points: each distinct one runs once
         if not args.quiet:
-            print(f"\rpoints x replications {done}/{distinct}   ", end="", flush=True)
+            show(f"points x replications {done}/{distinct}", done, distinct)
 
     try:
         table = run_screening(config, executor, progress, checkpoint=out)
@@ -163,6 +167,7 @@ def cmd_sweep(args) -> int:
         finished = (sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
                     if experiment_id is not None else None)
         if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
+            note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
             finished.to_csv(out / "sweep_results.csv", index=False)
             kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
                     f"database (so far: {out / 'sweep_results.csv'}); runs in progress are lost")

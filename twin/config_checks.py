@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.arguments import MAX_DESIGN_RUNS, MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
-from twin.errors import ScenarioError, closest
+from twin.errors import ScenarioError, closest, shown
 from twin.scenario import check_keys, nearby_file
 
 
@@ -34,7 +34,7 @@ def check_whole_number(path: Path, table: str, key: str, value: Any, minimum: in
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None
                                                                                     and value > maximum):
         expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
-        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {value!r}")
+        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {shown(value)}")
     return value
 
 
@@ -47,7 +47,7 @@ def check_number(path: Path, table: str, key: str, value: Any, minimum: float = 
     if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
             or value < minimum):
         at_least = "" if minimum == -math.inf else f" >= {minimum:g}"
-        raise ScenarioError(f"{_where(path, table, key)}: expected a number{at_least}, got {value!r}")
+        raise ScenarioError(f"{_where(path, table, key)}: expected a number{at_least}, got {shown(value)}")
     return float(value)
 
 
@@ -55,13 +55,13 @@ def check_years(path: Path, table: str, value: Any) -> float:
     """A horizon in years, as a scenario's: above 0 and at most 100."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
         raise ScenarioError(f"{_where(path, table, 'years')}: expected a number of years above 0 and at most 100, "
-                            f"got {value!r}")
+                            f"got {shown(value)}")
     return float(value)
 
 
 def check_string(path: Path, table: str, key: str, value: Any, what: str = "a string") -> str:
     if not isinstance(value, str) or not value:
-        raise ScenarioError(f"{_where(path, table, key)}: expected {what}, got {value!r}")
+        raise ScenarioError(f"{_where(path, table, key)}: expected {what}, got {shown(value)}")
     return value
 
 
@@ -70,7 +70,7 @@ def check_name(path: Path, table: str, value: Any) -> str:
     check_string(path, table, "name", value, "a name in quotes")
     if "/" in value or "\\" in value or value.strip(". ") == "":
         raise ScenarioError(f"{_where(path, table, 'name')}: expected a name without '/' or '\\' (it names the "
-                            f"results folder), got {value!r}")
+                            f"results folder), got {shown(value)}")
     return value
 
 
@@ -108,7 +108,7 @@ def check_parameter_entries(path: Path, entries: list[dict], valid: tuple[str, .
         check_keys(path, label, entry, valid)
         name = entry["name"]
         if not isinstance(name, str):
-            raise ScenarioError(f"{path}: {label} name: expected a parameter name in quotes, got {name!r}")
+            raise ScenarioError(f"{path}: {label} name: expected a parameter name in quotes, got {shown(name)}")
         if name in seen:
             raise ScenarioError(f"{path}: {label}: parameter '{name}' listed twice (also [[parameter]] #{seen[name]}); "
                                 f"list each parameter once")

@@ -133,7 +133,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_areas.py",
                                   "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
-                                  "core_rules.py", "errors.py", "sweep_notes.py", "sweep_reading.py",
+                                  "core_rules.py", "errors.py", "progress.py", "sweep_notes.py", "sweep_reading.py",
                                   "precompile.py"})
 
 
@@ -208,11 +208,15 @@ def load_posterior(path: str, label: str | None = None):
     if repeated:
         raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
                         f"column per parameter)")
+    _check_row_lengths(path, label, len(header))
     for column in frame.columns:  # checks every name (in the header) and every value like a scenario override
         if column not in names:
             raise UserError(f"{label}, header: unknown parameter {column!r}"
                             f"{did_you_mean(str(column), names)} (run 'twin params' for the list)")
         values = frame[column].tolist()
+        missing = frame[column].isna().to_numpy().nonzero()[0]
+        if missing.size:  # an empty cell (or NA), which pandas reads as NaN
+            raise UserError(f"{label}, row {int(missing[0]) + 2}, column {column!r}: no value (expected a number)")
         if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
             numbers = pd.to_numeric(frame[column], errors="coerce")
             bad = int(np.flatnonzero(numbers.isna().to_numpy())[0]) if numbers.isna().any() else None
@@ -222,6 +226,20 @@ def load_posterior(path: str, label: str | None = None):
         for row, value in enumerate(values, start=2):
             Parameters({column: value}, where=f"{label}, row {row}")
     return frame
+
+
+def _check_row_lengths(path: str, label: str, width: int) -> None:
+    """Every row of a posterior CSV has as many values as its header has names (pandas would fill
+    a short row with NaN, and the error would then be about a value the user never wrote)."""
+    import csv
+
+    from twin.errors import UserError
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row, fields in enumerate(csv.reader(handle), start=1):
+            if row > 1 and fields and len(fields) != width:
+                raise UserError(f"{label}, row {row}: {len(fields)} value{'s' if len(fields) != 1 else ''} "
+                                f"where the header has {width} (one per parameter)")
 
 
 def posterior_warnings(frame, path: str) -> list[str]:

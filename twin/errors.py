@@ -62,6 +62,19 @@ def did_you_mean(name: str, valid: Iterable[str]) -> str:
     return f"; did you mean '{match}'?" if match else ""
 
 
+def shown(value) -> str:
+    """A value as a message shows it: booleans as a TOML file writes them (true, false), the
+    rest as Python's repr (quoted strings, lists)."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
+def area_hint(name: str, areas: Iterable[str]) -> str:
+    """`did_you_mean` for an area name, or, when no name is close, a few of the valid ones."""
+    areas = list(areas)
+    return did_you_mean(name, areas) or (f"; expected a police force area's name as the areas file spells it, "
+                                         f"e.g. {', '.join(repr(a) for a in areas[:3])} ({len(areas)} in all)")
+
+
 def safe_url(url: str) -> str:
     """A database URL fit to print: its password masked."""
     import sqlalchemy as sa

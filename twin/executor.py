@@ -194,6 +194,7 @@ class DaskExecutor:
             raise UserError('--cluster needs dask.distributed: pip install -e ".[cluster]"') from None
         from twin.errors import UserError
 
+        _check_host(address)
         try:
             self.client = _connect(Client, address)
         except TimeoutError:
@@ -206,9 +207,10 @@ class DaskExecutor:
         except ImportError as exc:  # a scheduler that refuses this client (package versions differ)
             raise UserError(f"--cluster {address}: the scheduler refused this client ({exc})") from None
         except Exception as exc:  # something answered, but not as a Dask scheduler (a web server, a proxy)
-            raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler "
-                            f"({type(exc).__name__}: {exc}); give the scheduler's address, such as "
-                            f"tcp://host:8786") from None
+            # (its reply read as a Dask message can claim a frame of exabytes: a MemoryError, not worth showing)
+            detail = "" if isinstance(exc, MemoryError) else f" ({type(exc).__name__}: {exc})"
+            raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler"
+                            f"{detail}; give the scheduler's address, such as tcp://host:8786") from None
         self.retries = retries
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
         self.address = address
@@ -309,6 +311,27 @@ NO_WORKERS_WARNING_S = 30.0
 
 #: a local worker's memory with a UK-scale model (`twin bench`'s peak_rss_mb, rounded up)
 WORKER_MEMORY_MB = 300
+
+
+def _check_host(address: str) -> None:
+    """A scheduler's host name that does not resolve, said at once (the client would wait for its
+    connect timeout and then report a timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from twin.errors import UserError
+
+    try:
+        host = urlsplit(address if "://" in address else f"tcp://{address}").hostname
+    except ValueError:
+        return  # malformed: the client's own check names it
+    if not host:
+        return
+    try:
+        socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        raise UserError(f"--cluster {address}: host {host!r} not found ({exc.strerror}); give the scheduler "
+                        f"machine's name or IP address, such as tcp://10.0.0.5:8786") from None
 
 
 def make_executor(workers: int | None, cluster: str | None = None):

@@ -40,7 +40,7 @@ AGGREGATION_WORDS = {"annual_sum": "mean over those years of each year's total",
 EXPERIMENTS_TEXT = """\
 - experiments.{ext}: one row per run: `run_id` (the database's; it follows the order runs finished
   in); `{key}` ({key_what}); `position` (its order in the experiment); `replicate` (0, 1, ...;
-  paired: the same seed for every {unit} of a replicate); `seed`; `status` ("done" or "failed");
+  paired: {pairing}); `seed`; `status` ("done" or "failed");
   `setup_s` and `run_s` (seconds to build the model, spin-up included, and to run it); `error` (a
   failed run's); then the run's inputs: {inputs}. Rows are in design order ({key}, then replicate),
   so the same experiment exports the same rows whatever order its runs finished in."""
@@ -74,14 +74,16 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
 
     if sweep:
         head = EXPERIMENTS_TEXT.format(
-            ext=fmt, key="point", key_what="the design point, as in sweep_results.csv", unit="design point",
+            ext=fmt, key="point", key_what="the design point, as in sweep_results.csv",
+            pairing="the same seed for every policy of a sampled future in a replicate",
             inputs="`sample` (the sampled future), `policy`, and each sampled or set quantity under its name in "
                    f"the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); the base "
                    "scenario's other settings are in the experiment file")
         body = SWEEP_TEXT.format(ext=fmt)
     else:
         head = EXPERIMENTS_TEXT.format(
-            ext=fmt, key="scenario", key_what="the scenario's name", unit="scenario",
+            ext=fmt, key="scenario", key_what="the scenario's name",
+            pairing="the same seed for every scenario of a replicate",
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
                    "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`")
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
@@ -101,6 +103,31 @@ def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
                           "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
 
 
+def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_id: int, sweep: bool) -> str:
+    """A note when an experiment's stored runs look unfinished or some failed, or an empty string.
+
+    The database does not record how many replicates were asked for (raising them later runs
+    only the new ones), so an experiment is judged by its runs: every scenario or design point
+    holding the same number of finished replicates. One interrupted exactly between two rounds
+    of replicates cannot be told from a finished one with fewer replicates."""
+    done = runs[runs["status"] == "done"].groupby(key).size().reindex(names, fill_value=0)
+    failed = int((runs["status"] != "done").sum())
+    unit = "design point" if sweep else "scenario"
+    notes = []
+    if done.min() != done.max():
+        empty = int((done == 0).sum())
+        finished = int(done.sum())
+        notes.append(f"experiment {experiment_id} looks unfinished: {finished:,} finished "
+                     f"run{'s' if finished != 1 else ''} over "
+                     f"{len(names):,} {unit}s, from {int(done.min())} to {int(done.max())} replicates each"
+                     + (f" ({empty:,} with none)" if empty else "")
+                     + f"; run its `twin {'sweep' if sweep else 'compare'}` command again to finish it")
+    if failed:
+        notes.append(f"{failed:,} run{'s' if failed != 1 else ''} failed (rows of NaN in outcomes; the error "
+                     f"text is in experiments' `error` column)")
+    return "; ".join(notes)
+
+
 def check_parquet_engine() -> None:
     """Parquet needs pyarrow (or fastparquet): say so before any folder is made."""
     for engine in ("pyarrow", "fastparquet"):
@@ -112,7 +139,9 @@ def check_parquet_engine() -> None:
     raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"")
 
 
-def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> list[Path]:
+def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:
+    """Write an experiment's tables and README.txt to `out_dir`: (the files, a note when its runs
+    look unfinished or some failed, else an empty string; see `unfinished_note`)."""
     from twin.sweep_reading import stored_inputs
 
     runs = store.runs_frame(experiment_id)
@@ -167,5 +196,6 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         written.append(path)
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy")) if sweep else ()
-    readme.write_text(guide(experiment_id, sweep, fmt, names))
-    return [*written, readme]
+    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep)
+    readme.write_text(guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else ""))
+    return [*written, readme], note

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import NEAR_SPELLING, ScenarioError, did_you_mean, safe_url
+from twin.errors import NEAR_SPELLING, ScenarioError, did_you_mean, safe_url, shown
 from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
@@ -73,7 +73,7 @@ class GroupSelection:
         """A `groups` table from a scenario entry, every key and value checked (`where` names the entry)."""
         if not isinstance(table, dict):
             raise ScenarioError(f"{where}: groups: expected a table such as groups = {{ markets = [\"fraud\"] }}, "
-                                f"got {table!r}")
+                                f"got {shown(table)}")
         if not table:
             raise ScenarioError(f"{where}: groups: expected at least one of {', '.join(SELECTION_KEYS)}")
         values = {}
@@ -88,13 +88,13 @@ class GroupSelection:
                 values[key] = _names(value, LIST_KEYS[key], f"{where}: groups.{key}")
             elif key in FLAG_KEYS:
                 if not isinstance(value, bool):
-                    raise ScenarioError(f"{where}: groups.{key}: expected true or false, got {value!r}")
+                    raise ScenarioError(f"{where}: groups.{key}: expected true or false, got {shown(value)}")
                 values[key] = value
             elif key == "ocg_ids":
                 values[key] = _ids(value, f"{where}: groups.ocg_ids")
             else:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {value!r}")
+                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {shown(value)}")
                 values[key] = value
         return cls(**values)
 
@@ -199,7 +199,7 @@ class GroupSelection:
 
 def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
     if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-        raise ScenarioError(f"{where}: expected a list of names from: {', '.join(vocabulary)}; got {value!r}")
+        raise ScenarioError(f"{where}: expected a list of names from: {', '.join(vocabulary)}; got {shown(value)}")
     for name in value:
         if name not in vocabulary:
             hint = NAME_HINTS.get(name) if vocabulary is MARKETS else None
@@ -242,10 +242,10 @@ def _ids(value, where: str) -> tuple[str, ...]:
         raise ScenarioError(f"{where}: a file of ids ('{value}') is read only in a scenario file's [[levers]]; "
                             f"here give a list such as [\"MPS-0001\"]")
     if isinstance(value, list) and any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        raise ScenarioError(f"{where}: ids are text: quote them, as in [\"{value[0]}\"]; got {value!r}")
+        raise ScenarioError(f"{where}: ids are text: quote them, as in [\"{value[0]}\"]; got {shown(value)}")
     if not (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)):
         raise ScenarioError(f"{where}: expected a list of the register's ocg_id values, such as [\"MPS-0001\"]; "
-                            f"got {value!r}")
+                            f"got {shown(value)}")
     seen = set()
     for ocg_id in value:
         if ocg_id in seen:

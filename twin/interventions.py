@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from twin.community import powers_trust_loss_per_month
-from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
 from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
 
@@ -42,7 +42,7 @@ def register(cls: type["Lever"]) -> type["Lever"]:
     shares = cls.paid_by if isinstance(cls.paid_by, dict) else {cls.paid_by: 1.0}
     if cls.paid_by != POLICING and not (set(shares) <= set(PAYERS) and abs(sum(shares.values()) - 1.0) < 1e-9):
         raise TypeError(f"lever type {cls.type_name}: paid_by must be one of {PAYERS + (POLICING,)} or shares "
-                        f"of them adding up to 1, got {cls.paid_by!r}")
+                        f"of them adding up to 1, got {shown(cls.paid_by)}")
     LEVER_TYPES[cls.type_name] = cls
     return cls
 
@@ -145,7 +145,7 @@ class Lever:
         name = entry.get("name", cls.type_name)
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
             raise ScenarioError(f"{where}: name: expected lower-case letters, digits and '_' "
-                                f"(it names the metric lever_cost_gbp_<name>), got {name!r}")
+                                f"(it names the metric lever_cost_gbp_<name>), got {shown(name)}")
         start = _number(entry.get("start_year", 0.0), where, "start_year", 0.0)
         end = np.inf
         if "duration_years" in entry and "end_year" in entry:
@@ -157,13 +157,13 @@ class Lever:
         intensity = _number(entry.get("intensity", 1.0), where, "intensity", 0.0)
         areas = entry.get("areas", "all")
         if not (areas == "all" or (isinstance(areas, list) and areas and all(isinstance(a, str) for a in areas))):
-            raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {areas!r}")
+            raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {shown(areas)}")
         regions = entry.get("regions")
         if regions is not None and not (isinstance(regions, list) and regions and all(isinstance(r, str) for r in regions)):
-            raise ScenarioError(f"{where}: regions: expected a list of region names, got {regions!r}")
+            raise ScenarioError(f"{where}: regions: expected a list of region names, got {shown(regions)}")
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {top!r}")
+            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown(top)}")
         # areas = "all" is the default, so it may stand beside regions or top_harm_areas (which then
         # decide): a sweep can retarget a lever whose base scenario spells out "all".
         if sum(x is not None for x in (regions, top)) + (areas != "all") > 1:
@@ -221,7 +221,7 @@ class Lever:
         if self.area_names != "all":
             for area in self.area_names:
                 if area not in geography.area_names:
-                    raise ScenarioError(f"{self.entry}: unknown area '{area}'{did_you_mean(area, geography.area_names)}")
+                    raise ScenarioError(f"{self.entry}: unknown area '{area}'{area_hint(area, geography.area_names)}")
 
     def resolve_targets(self, model) -> np.ndarray:
         geo = model.geography
@@ -329,10 +329,10 @@ def group_lever_types() -> list[str]:
 
 def _number(value, where: str, key: str, minimum: float, exclusive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        raise ScenarioError(f"{where}: {key}: expected a number, got {value!r}")
+        raise ScenarioError(f"{where}: {key}: expected a number, got {shown(value)}")
     if value < minimum or (exclusive and value == minimum):
         relation = ">" if exclusive else ">="
-        raise ScenarioError(f"{where}: {key}: expected a number {relation} {minimum:g}, got {value!r}")
+        raise ScenarioError(f"{where}: {key}: expected a number {relation} {minimum:g}, got {shown(value)}")
     return float(value)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import ParameterError, did_you_mean
+from twin.errors import ParameterError, did_you_mean, shown
 
 WHOLE_KINDS = ("count", "positive_count")
 KINDS = ("probability", "share", "nonnegative", "positive", "count", "positive_count", "nonpositive", "real")
@@ -65,10 +65,10 @@ class Parameter:
         """Validate an override value for this parameter and return it as a number."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ParameterError(
-                f"{where}: parameter '{self.name}' must be a number ({self.unit}), got {value!r}"
+                f"{where}: parameter '{self.name}' must be a number ({self.unit}), got {shown(value)}"
             )
         if not math.isfinite(value):
-            raise ParameterError(f"{where}: parameter '{self.name}' must be finite, got {value!r}")
+            raise ParameterError(f"{where}: parameter '{self.name}' must be finite, got {shown(value)}")
         expected = {
             "probability": (0.0, 1.0, "a probability between 0 and 1"),
             "share": (0.0, 1.0, "a share between 0 and 1"),
@@ -82,7 +82,7 @@ class Parameter:
         low, high, words = expected
         if not (low <= value <= high) or (self.kind in WHOLE_KINDS and float(value) != int(value)):
             raise ParameterError(
-                f"{where}: parameter '{self.name}' must be {words} ({self.unit}), got {value!r}"
+                f"{where}: parameter '{self.name}' must be {words} ({self.unit}), got {shown(value)}"
             )
         return float(value)
 
@@ -377,5 +377,5 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
 def _bound(entry: dict, key: str, where: str, default: float | None = None) -> float:
     value = entry.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParameterError(f"{where}: {key}: expected a number, got {value!r}")
+        raise ParameterError(f"{where}: {key}: expected a number, got {shown(value)}")
     return float(value)

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from twin.errors import ParameterError, ScenarioError, closest, did_you_mean
+from twin.errors import ParameterError, ScenarioError, closest, did_you_mean, shown
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
@@ -155,9 +155,9 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     out = dict(table)
     for key in ("name", "description", "base", "areas_file", "register"):
         if key in out and not isinstance(out[key], str):
-            raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {out[key]!r}")
+            raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {shown(out[key])}")
     if "complete_register" in out and not isinstance(out["complete_register"], bool):
-        raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {out['complete_register']!r}")
+        raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {shown(out['complete_register'])}")
     if "name" in out:
         from twin.config_checks import check_name  # imports this module
 
@@ -171,11 +171,11 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SPIN_UP_YEARS:
             raise ScenarioError(f"{path}: [scenario] spin_up_years: expected a number of years from 0 to "
                                 f"{MAX_SPIN_UP_YEARS} (0 starts the reported years from the register as given), "
-                                f"got {value!r}")
+                                f"got {shown(value)}")
         out["spin_up_years"] = float(value)
     if "step" in out and out["step"] not in STEP_LENGTHS:
         raise ScenarioError(f"{path}: [scenario] step: expected one of {', '.join(STEP_LENGTHS)}, "
-                            f"got {out['step']!r}{did_you_mean(str(out['step']), STEP_LENGTHS)}")
+                            f"got {shown(out['step'])}{did_you_mean(str(out['step']), STEP_LENGTHS)}")
     if "start_date" in out:
         value = out["start_date"]
         if isinstance(value, datetime.datetime):
@@ -186,7 +186,7 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
             try:
                 out["start_date"] = datetime.date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                raise ScenarioError(f"{path}: [scenario] start_date: expected a date YYYY-MM-DD, got {value!r}") from None
+                raise ScenarioError(f"{path}: [scenario] start_date: expected a date YYYY-MM-DD, got {shown(value)}") from None
     return out
 
 

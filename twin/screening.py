@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, did_you_mean, shown
 from twin.parameters import ORDERED_PAIRS, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
@@ -76,7 +76,7 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     check_parameter_entries(path, entries, PARAMETER_KEYS)
     exclude = table.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(name, str) for name in exclude):
-        raise ScenarioError(f"{path}: [screening] exclude: expected a list of parameter names in quotes, got {exclude!r}")
+        raise ScenarioError(f"{path}: [screening] exclude: expected a list of parameter names in quotes, got {shown(exclude)}")
     names = {p.name for p in table_rows()}
     for name in exclude:
         if name not in names:
@@ -91,7 +91,7 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
         select = table.get("select", "assumptions")
         if select not in SELECTIONS:
             raise ScenarioError(f"{path}: [screening] select: expected one of {', '.join(map(repr, SELECTIONS))} "
-                                f"(or list [[parameter]] entries), got {select!r}")
+                                f"(or list [[parameter]] entries), got {shown(select)}")
         uncertain, split = _selected(select, set(exclude))
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")

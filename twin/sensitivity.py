@@ -29,7 +29,7 @@ from twin.config_checks import (
     check_design_size, check_horizon, check_input_file, check_parameter_entries, check_seed, check_string, check_tables,
     check_years,
 )
-from twin.errors import ParameterError, ScenarioError
+from twin.errors import ParameterError, ScenarioError, shown
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.scenario import Scenario, check_keys, load_scenario, read_toml
 
@@ -54,7 +54,7 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
     check_keys(path, "sensitivity", table, CONFIG_KEYS)
     n = table.get("n", 32)
     if isinstance(n, bool) or not isinstance(n, int) or n < 4 or n & (n - 1):
-        raise ScenarioError(f"{path}: [sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got {n!r}")
+        raise ScenarioError(f"{path}: [sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got {shown(n)}")
     n = n_samples or n
     scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
@@ -92,7 +92,7 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
         chosen = entry.get("range", "plausible")
         if chosen not in RANGES:
             raise ScenarioError(f"{where}: range: expected \"plausible\" (the parameter table's range, the default) or "
-                                f"\"posterior\" (its posterior's 90% credible interval), got {chosen!r}"
+                                f"\"posterior\" (its posterior's 90% credible interval), got {shown(chosen)}"
                                 f"{did_you_mean(str(chosen), RANGES)}")
         if chosen == "posterior":
             if "low" in entry or "high" in entry:
@@ -140,7 +140,7 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
     if not isinstance(compared, list):
         example = json.dumps(compared) if isinstance(compared, str) else '"../scenarios/ct_powers.toml"'
         raise ScenarioError(f"{path}: [{section}] compare: expected a list of scenario files, e.g. "
-                            f"compare = [{example}], got {compared!r}")
+                            f"compare = [{example}], got {shown(compared)}")
     compare_files = [check_input_file(path, section, f"compare[{k}]", p, "scenario file")
                      for k, p in enumerate(compared)]
     resolved = [p.resolve() for p in compare_files]

@@ -56,7 +56,7 @@ import pandas as pd
 
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import Target, check_aggregation, yearly_sums
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, area_hint, did_you_mean, shown
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
@@ -129,7 +129,7 @@ def load_experiment(path: str | Path) -> dict:
         value = sampler.get(key, 8 if key == "size" else 3)
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
             raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
-                                f"got {value!r}")
+                                f"got {shown(value)}")
     if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
         raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
     from twin.errors import ParameterError
@@ -171,7 +171,7 @@ def load_experiment(path: str | Path) -> dict:
             raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
         if not isinstance(entry["name"], str):
             raise ScenarioError(f"{path}: [[lever]] #{position}: name: expected a lever setting or parameter name in "
-                                f"quotes, got {entry['name']!r}")
+                                f"quotes, got {shown(entry['name'])}")
         group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
         for value in entry["values"]:
             expected = (dict if group else str if entry["name"] == "scenario" else (int, float))
@@ -179,7 +179,7 @@ def load_experiment(path: str | Path) -> dict:
                 words = ("tables of lever settings" if group else "scenario file names" if entry["name"] == "scenario"
                          else "numbers")
                 raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values must be {words}, "
-                                    f"got {value!r}")
+                                    f"got {shown(value)}")
         values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
         if entry["name"] == "scenario":  # policies that are whole scenarios, by file
             values = [str((path.parent / v).resolve()) for v in values]
@@ -263,7 +263,7 @@ def load_experiment(path: str | Path) -> dict:
         lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
         area = entry.get("area", "UK")
         if area != "UK" and area not in areas:
-            raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{did_you_mean(str(area), areas)}")
+            raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{area_hint(str(area), areas)}")
         if "metric" not in entry:
             raise ScenarioError(f"{where_outcome}: missing key 'metric'")
         for key in ("metric", "ratio_of"):
@@ -273,7 +273,7 @@ def load_experiment(path: str | Path) -> dict:
         aggregation = entry.get("aggregation", "annual_sum")
         if aggregation not in AGGREGATIONS:
             raise ScenarioError(f"{where_outcome}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
-                                f"got {aggregation!r}{did_you_mean(str(aggregation), AGGREGATIONS)}")
+                                f"got {shown(aggregation)}{did_you_mean(str(aggregation), AGGREGATIONS)}")
         check_aggregation(where_outcome, entry["metric"], aggregation)
         if (aggregation == "ratio") != ("ratio_of" in entry):
             raise ScenarioError(f"{where_outcome}: aggregation 'ratio' goes with ratio_of, and only with it")
@@ -281,7 +281,7 @@ def load_experiment(path: str | Path) -> dict:
         if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
                 and 1 <= span[0] <= span[1] <= years):
             raise ScenarioError(f"{where_outcome}: years: expected [first, last] with 1 <= first <= last <= {years:g} "
-                                f"(the experiment's horizon), got {span!r}")
+                                f"(the experiment's horizon), got {shown(span)}")
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
                                entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
     if not outcomes:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, area_hint, did_you_mean, shown
 from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
@@ -101,7 +101,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
                 raise ScenarioError(f"{where}: missing key '{key}'")
         for key in ("name", "source", "area"):
             if key in entry and not isinstance(entry[key], str):
-                raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {entry[key]!r}")
+                raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {shown(entry[key])}")
         for key in ("metric", "ratio_of"):
             if key in entry and (not isinstance(entry[key], str) or entry[key] not in METRIC_NAMES):
                 raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'"
@@ -112,12 +112,12 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         check_aggregation(where, entry["metric"], entry["aggregation"])
         for key in ("value", "tolerance"):
             if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or not np.isfinite(entry[key]):
-                raise ScenarioError(f"{where}: {key}: expected a number, got {entry[key]!r}")
+                raise ScenarioError(f"{where}: {key}: expected a number, got {shown(entry[key])}")
         if not isinstance(entry.get("by_construction", False), bool):
-            raise ScenarioError(f"{where}: by_construction: expected true or false, got {entry['by_construction']!r}")
+            raise ScenarioError(f"{where}: by_construction: expected true or false, got {shown(entry['by_construction'])}")
         fitted_by = entry.get("fitted_by", [])
         if not (isinstance(fitted_by, list) and all(isinstance(name, str) for name in fitted_by)):
-            raise ScenarioError(f"{where}: fitted_by: expected a list of parameter names in quotes, got {fitted_by!r}")
+            raise ScenarioError(f"{where}: fitted_by: expected a list of parameter names in quotes, got {shown(fitted_by)}")
         for name in fitted_by:
             if name not in parameter_names:
                 raise ScenarioError(f"{where}: fitted_by: unknown parameter '{name}'{did_you_mean(name, parameter_names)}")
@@ -127,7 +127,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
         area = entry.get("area", "UK")
         if area_names is not None and area != "UK" and area not in area_names:
-            raise ScenarioError(f"{where}: area: unknown area {area!r}{did_you_mean(str(area), area_names)}")
+            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
         for key in ("metric", "ratio_of"):
             if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
                 raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "
@@ -137,9 +137,9 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         years = entry["years"]
         if not (isinstance(years, list) and len(years) == 2
                 and all(isinstance(y, int) and not isinstance(y, bool) for y in years) and 1 <= years[0] <= years[1] <= 100):
-            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last <= 100, got {years!r}")
+            raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last <= 100, got {shown(years)}")
         if not entry["tolerance"] > 0:
-            raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {entry['tolerance']!r}")
+            raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {shown(entry['tolerance'])}")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
                               area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by)))

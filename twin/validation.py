@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, area_hint, did_you_mean, shown
 from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
@@ -112,33 +112,33 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment]: missing key 'kind' (expected one of: {', '.join(KINDS)})")
     kind = spec["kind"]
     if kind not in KINDS:
-        raise ScenarioError(f"{path}: [experiment] kind: expected one of {', '.join(KINDS)}, got {kind!r}"
+        raise ScenarioError(f"{path}: [experiment] kind: expected one of {', '.join(KINDS)}, got {shown(kind)}"
                             f"{did_you_mean(str(kind), KINDS)}")
     if not isinstance(spec.get("description", ""), str):
         raise ScenarioError(f"{path}: [experiment] description: expected a string in quotes, "
-                            f"got {spec['description']!r}")
+                            f"got {shown(spec['description'])}")
     checks.check_seed(path, "experiment", spec.get("seed", 1))
     checks.check_whole_number(path, "experiment", "reps", spec.get("reps", 4), 1, checks.MAX_REPS)
     months = spec.get("months", 48)
     if isinstance(months, bool) or not isinstance(months, int) or not SHOCK_MONTH < months <= 1200:
         raise ScenarioError(f"{path}: [experiment] months: expected a whole number of months above {SHOCK_MONTH} "
-                            f"(the shock comes at month {SHOCK_MONTH}) and at most 1200, got {months!r}")
+                            f"(the shock comes at month {SHOCK_MONTH}) and at most 1200, got {shown(months)}")
     checks.check_whole_number(path, "experiment", "leaders", spec.get("leaders", 100), 1)
     share = spec.get("share", 0.3)
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ScenarioError(f"{path}: [experiment] share: expected a share above 0 and at most 1, got {share!r}")
+        raise ScenarioError(f"{path}: [experiment] share: expected a share above 0 and at most 1, got {shown(share)}")
     intensity = checks.check_number(path, "experiment", "intensity", spec.get("intensity", 1.0), 0)
     if not intensity > 0:
-        raise ScenarioError(f"{path}: [experiment] intensity: expected a number > 0, got {spec['intensity']!r}")
+        raise ScenarioError(f"{path}: [experiment] intensity: expected a number > 0, got {shown(spec['intensity'])}")
     if not isinstance(spec.get("hold", False), bool):
-        raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {spec['hold']!r}")
+        raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {shown(spec['hold'])}")
     area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
     areas = load_geography().area_names
     if area not in areas:
-        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{did_you_mean(area, areas)}")
+        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
-                            f"parameters = {{ charge_prob = 0.7 }}, got {spec['parameters']!r}")
+                            f"parameters = {{ charge_prob = 0.7 }}, got {shown(spec['parameters'])}")
     Parameters(spec.get("parameters", {}), where=f"{path}: [experiment] parameters")
     return spec
 
@@ -146,7 +146,7 @@ def check_experiment(path: Path, data: dict) -> dict:
 def run_experiment(spec: dict, where: str) -> dict:
     kind = spec.get("kind")
     if kind not in KINDS:
-        raise ScenarioError(f"{where}: [experiment] kind: expected one of {', '.join(KINDS)}, got {kind!r}"
+        raise ScenarioError(f"{where}: [experiment] kind: expected one of {', '.join(KINDS)}, got {shown(kind)}"
                             f"{did_you_mean(str(kind), KINDS)}")
     seeds = replicate_seeds(int(spec.get("seed", 1)), int(spec.get("reps", 4)))
     months = int(spec.get("months", 48))

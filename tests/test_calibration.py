@@ -898,7 +898,11 @@ name = "asset_realisation_share"
     assert main(["calibrate", str(tmp_path / "short.toml"), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
     assert "Not converged: the point fit used its 3 evaluations (max_evaluations)" in capsys.readouterr().err
     # its parameters as a user would type them (0.3 + 0.14 is 0.44000000000000006 in binary)
-    assert "asset_realisation_share = 0.44\n" in (tmp_path / "cal" / "best_parameters.toml").read_text()
+    text = (tmp_path / "cal" / "best_parameters.toml").read_text()
+    assert "asset_realisation_share = 0.44\n" in text and text.startswith("# the point fit's best parameters")
+    import tomllib
+
+    assert tomllib.loads(text) == {"parameters": {"asset_realisation_share": 0.44}}  # the comment keeps it valid TOML
 
 
 def test_an_abc_fit_without_pyabc_fails_before_making_its_report_folder(tmp_path, monkeypatch, capsys):

@@ -104,9 +104,10 @@ def cmd_params(args) -> int:
         if p.group != group:
             group = p.group
             print(f"\n[{group}]")
-        flag = "  (assumption)" if p.is_assumption else ""
+        tags = [p.provenance] if p.provenance != "sourced" else []  # sourced is the rule; the others are named
         if p.name in fitted:
-            flag += f"  (set to fit: {', '.join(fitted[p.name])})"
+            tags.append(f"set to fit: {', '.join(fitted[p.name])}")
+        flag = f"  ({'; '.join(tags)})" if tags else ""
         print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
         print(f"      {p.description}. Source: {p.source}")
     from twin.parameter_table import SOURCE_DOCUMENTS

@@ -199,7 +199,10 @@ def cmd_calibrate(args) -> int:
                                     for p in config["priors"]]}
     write_fit_report(table, out, f"Calibration of '{config['scenario'].name}' ({config['method']})", notes, images,
                      extra, fitted)
-    (out / "best_parameters.toml").write_text("[parameters]\n" + "".join(
+    what = ("# ABC-SMC: each parameter's posterior median (its own, not a joint best fit; the sample is\n"
+            "# posterior.csv, which `twin compare --posterior` draws from)\n" if config["method"] == "abc"
+            else "# the point fit's best parameters (Nelder-Mead)\n")
+    (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(
         f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()))  # 0.44, not 0.43999999999999995
     if not args.quiet:
         print("\n" + "\n".join(fit_lines(table)))

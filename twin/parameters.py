@@ -283,14 +283,14 @@ def markdown_table(rows: list[Parameter] | None = None) -> str:
     """The parameter table as Markdown (used by `twin params --markdown` and docs/ODD.md)."""
     rows = table_rows() if rows is None else rows
     lines = [
-        "| name | value | unit | plausible range | source | description |",
-        "|---|---|---|---|---|---|",
+        "| name | value | unit | plausible range | provenance | source | description |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in rows:
         source = p.source.replace("|", "/")
         lines.append(
             f"| `{p.name}` | {format_value(p.value)} | {p.unit} | "
-            f"{format_value(p.low)} to {format_value(p.high)} | {source} | {p.description} |"
+            f"{format_value(p.low)} to {format_value(p.high)} | {p.provenance} | {source} | {p.description} |"
         )
     return "\n".join(lines)
 

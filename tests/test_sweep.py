@@ -588,6 +588,9 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert sorted(experiments["lever.chb.hold_years"]) == sorted(results["lever.chb.hold_years"])
     assert "point" in experiments and "scenario" not in experiments  # the design point's name, as in the results
     assert sorted(experiments["point"]) == sorted(results["point"])
+    # the outcomes as sweep_results.csv (and twin analyse) read them, to the last digit
+    exported = pd.read_csv(tmp_path / "export" / "outcomes.csv").set_index("run_id")["harm"]
+    assert (exported.loc[results["run_id"]].to_numpy() == results["harm"].to_numpy()).all()
 
 
 def test_export_says_when_a_sweep_looks_unfinished_or_has_failed_runs(tmp_path, capsys):

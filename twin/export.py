@@ -128,6 +128,24 @@ def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_i
     return "; ".join(notes)
 
 
+def _as_sweep_results_reads(store: Store, experiment_id: int, spec: dict, step: str, outcomes: pd.DataFrame):
+    """A sweep's UK outcomes as `twin sweep` and `twin analyse` read them (off each run's stored
+    yearly totals, `sweep_reading.sweep_results`), not as the runs summed them: the two sum in
+    another order and can differ in the last digit, which a diff of the two files would show."""
+    from twin.scenario import STEPS_PER_YEAR
+    from twin.sweep_reading import sweep_results
+    from twin.targets import Target
+
+    national = [Target(**{**o, "years": tuple(o["years"]), "fitted_by": tuple(o.get("fitted_by", ()))})
+                for o in spec.get("outcomes", []) if o.get("area", "UK") == "UK"]
+    if not national:
+        return outcomes
+    read = sweep_results(store, experiment_id, None, national, STEPS_PER_YEAR[step]).set_index("run_id")
+    for o in national:
+        outcomes[o.name] = outcomes["run_id"].map(read[o.name])
+    return outcomes
+
+
 def check_parquet_engine() -> None:
     """Parquet needs pyarrow (or fastparquet): say so before any folder is made."""
     for engine in ("pyarrow", "fastparquet"):
@@ -178,7 +196,9 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
               "area_results": store.area_frame(experiment_id)}
     if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
         step = json.loads(scenarios.iloc[0]["resolved_json"]).get("step") or "month"
-        definitions = _outcome_definitions(json.loads(store.experiment_row(experiment_id)["spec_json"]), step)
+        spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
+        definitions = _outcome_definitions(spec, step)
+        outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
         order = ["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]
         outcomes = outcomes[order + [c for c in outcomes.columns if c not in order]]
         tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}

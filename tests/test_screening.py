@@ -143,7 +143,10 @@ def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_
 
 
 @pytest.mark.parametrize("screening, body, message", [
-    ("levels = 5", PARAMETERS, "levels: expected an even number"),
+    ("levels = 5", PARAMETERS, "levels: expected an even whole number from 4 to 20 .*, got 5"),
+    ("levels = 3", PARAMETERS, "levels: expected an even whole number from 4 to 20 .*, got 3"),
+    ("levels = 22", PARAMETERS, "levels: expected an even whole number from 4 to 20"),
+    ("levels = true", PARAMETERS, "levels: expected an even whole number from 4 to 20 .*, got true"),
     ('select = "all"', PARAMETERS, "give either select or \\[\\[parameter\\]\\] entries"),
     ('select = "everything"', "", "select: expected one of 'assumptions', 'all'"),
     ('exclude = ["profit_margn"]', "", "unknown parameter 'profit_margn'; did you mean 'profit_margin'"),

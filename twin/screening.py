@@ -66,11 +66,11 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     check_keys(path, "screening", table, CONFIG_KEYS)
     trajectories = trajectories or check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2,
                                                       10_000)
-    levels = check_whole_number(path, "screening", "levels", table.get("levels", 4), 4, 20)
+    levels = table.get("levels", 4)
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels % 2 or not 4 <= levels <= 20:
+        raise ScenarioError(f"{path}: [screening] levels: expected an even whole number from 4 to 20 (Morris's "
+                            f"steps span half the grid), got {shown(levels)}")
     replications = check_whole_number(path, "screening", "replications", table.get("replications", 1), 1, 100)
-    if levels % 2:
-        raise ScenarioError(f"{path}: [screening] levels: expected an even number from 4 to 20 (Morris's steps "
-                            f"span half the grid), got {levels}")
     scenario, compare, years, seed, out = load_scenarios(path, "screening", table, "results/screening")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)

@@ -844,8 +844,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
         {"scenario": "mover", "metric": "total_harm_gbp_economic", "mean": 90e9, "diff_mean": -10e9}])])
     text = unmoved_harms(three)
     assert "What some options move little or not at all." in text
-    assert "opt and other leave it exactly where it is)" in text
-    assert "mover" not in text
+    # the third is named as moving it, with how far, so that no reader takes it for unmoved
+    assert "opt and other leave it exactly where it is, while mover lowers it by 10.0%)" in text
     both = comparison(0.0)
     both.summary = pd.concat([both.summary, pd.DataFrame([
         {"scenario": "other", "metric": "total_harm_gbp_economic", "mean": 100e9, "diff_mean": 0.0}])])

@@ -423,7 +423,8 @@ spends it, not who funds it): the police forces, regional units (ROCUs) and the 
 investigators, surges, powers; their baseline budgets do not change), the courts and the prisons (their costs grow
 with charges, remand and convictions, and some levers add trials, places or restrictions), and other public bodies
 running levers (Border Force, supervisors, HM Treasury, local partners). These parts add up to the total; the
-largest levers' spending is named after them. Who spends each lever's money is an assumption stated with it
+largest levers' spending is named after them, whole, though one lever's may fall on several budgets (border powers'
+on Border Force and the police forces, half each). Who spends each lever's money is an assumption stated with it
 (<code>twin levers</code>); new money is assumed to be additional funding, and a cut shows as negative spending.
 A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
 other, while the assets count as a gain in the net social cost either way. Harm averted falls mostly on victims, communities and public services other than these.</p>

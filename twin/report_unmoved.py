@@ -80,6 +80,11 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
         else:
             bound = f"{max(np.ceil(largest * 1000) / 1000, 0.001):.1%}"
             moved = f"{'move' if plural else 'moves'} it by at most {bound}"
+        others = options[share >= threshold]  # the options that do move it, named so none is read as unmoved
+        if not others.empty:
+            moved += ", while " + and_list([f"{html.escape(name)} {'lowers' if diff < 0 else 'raises'} it by {moved_share:.1%}"
+                                            for name, diff, moved_share in zip(others.scenario, others.diff_mean,
+                                                                              share[share >= threshold])])
         # a small change can still be a clear one (its interval on one side of zero): say which way
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
         clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"

@@ -511,6 +511,20 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     with pytest.raises(UserError, match=r"long.csv', row 2: 3 values where the header has 2"):
         load_posterior(str(write(tmp_path / "long.csv", "asset_realisation_share,seizure_share_of_capital\n"
                                                         "0.2,0.4,0.1\n")))
+    # a long row among good ones (pandas would stop at it with a parser error of its own)
+    with pytest.raises(UserError, match=r"long2.csv', row 3: 3 values where the header has 2"):
+        load_posterior(str(write(tmp_path / "long2.csv", "asset_realisation_share,seizure_share_of_capital\n"
+                                                         "0.2,0.4\n0.2,0.4,0.1\n0.3,0.5\n")))
+    # blank and whitespace-only lines are skipped, and rows are named by their line in the file
+    with pytest.raises(UserError, match=r"gaps.csv', row 5, column 'seizure_share_of_capital': no value"):
+        load_posterior(str(write(tmp_path / "gaps.csv", "asset_realisation_share,seizure_share_of_capital\n"
+                                                        "\n0.2,0.4\n   \n0.3,\n")))
+    with pytest.raises(UserError, match=r"na.csv', row 2: parameter 'seizure_share_of_capital' must be a number .*'NA'"):
+        load_posterior(str(write(tmp_path / "na.csv", "asset_realisation_share,seizure_share_of_capital\n0.2,NA\n")))
+    # a spreadsheet's CSV: a byte-order mark and Windows line ends read as the plain file does
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(b"\xef\xbb\xbfasset_realisation_share,seizure_share_of_capital\r\n0.2,0.4\r\n0.3,0.5\r\n")
+    assert load_posterior(str(excel)).equals(load_posterior(str(path)).iloc[:2])
     with pytest.raises(UserError, match=r"blank.csv', row 3, column 'seizure_share_of_capital': no value"):
         load_posterior(str(write(tmp_path / "blank.csv", "asset_realisation_share,seizure_share_of_capital\n"
                                                          "0.2,0.4\n0.3,\n")))

@@ -604,18 +604,38 @@ def test_export_says_when_a_sweep_looks_unfinished_or_has_failed_runs(tmp_path, 
     assert main(["export", "--db", db, "--out", str(tmp_path / "whole")]) == 0
     assert "Note" not in capsys.readouterr().err and "Note" not in (tmp_path / "whole" / "README.txt").read_text()
     engine = sa.create_engine(db)
-    with engine.begin() as connection:  # one design point's run never finished; the other's failed
+    with engine.begin() as connection:  # one run failed: finished all the same, with a failure to retry
         first, second = [row[0] for row in connection.execute(sa.text("SELECT id FROM runs ORDER BY id"))]
-        connection.execute(sa.text(f"DELETE FROM runs WHERE id = {first}"))
-    assert main(["export", "--db", db, "--out", str(tmp_path / "part")]) == 0
-    note = ("experiment 1 looks unfinished: 1 finished run over 2 design points, from 0 to 1 replicates each "
-            "(1 with none); run its `twin sweep` command again to finish it")
-    assert f"Note: {note}." in capsys.readouterr().err
-    assert f"Note: {note}." in (tmp_path / "part" / "README.txt").read_text()
-    with engine.begin() as connection:
         connection.execute(sa.text(f"UPDATE runs SET status = 'failed' WHERE id = {second}"))
     assert main(["export", "--db", db, "--out", str(tmp_path / "failed")]) == 0
-    assert "Note: 1 run failed (rows of NaN in outcomes" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Note: 1 run failed (rows of NaN in outcomes" in err and "retries it" in err and "unfinished" not in err
+    with engine.begin() as connection:  # the other design point's run never ran
+        connection.execute(sa.text(f"DELETE FROM runs WHERE id = {first}"))
+    assert main(["export", "--db", db, "--out", str(tmp_path / "part")]) == 0
+    note = ("experiment 1 looks unfinished: 1 run over 2 design points, from 0 to 1 replicates each "
+            "(1 with none); run its `twin sweep` command again to finish it; 1 run failed")
+    assert f"Note: {note}" in capsys.readouterr().err
+    assert f"Note: {note}" in (tmp_path / "part" / "README.txt").read_text()
+
+
+def test_export_after_a_uk_outcome_is_added_reads_it_as_the_sweep_wrote_it(tmp_path):
+    """A UK outcome added to the file is the same sweep (no run runs again); the stored
+    specification follows the file, so the export has the new outcome, read as sweep_results.csv reads it."""
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    common = ["--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]
+    assert main(["sweep", str(path), *common]) == 0
+    write(path, TINY + '[[outcome]]\nname = "arrests"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    assert main(["sweep", str(path), *common]) == 0
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    results = pd.read_csv(tmp_path / "out" / "sweep_results.csv").set_index("run_id")
+    exported = pd.read_csv(tmp_path / "export" / "outcomes.csv").set_index("run_id").loc[results.index]
+    assert list(exported.columns[:2]) == ["harm", "arrests"] and (exported["arrests"] == results["arrests"]).all()
+    definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
+    assert list(definitions["outcome"]) == ["harm", "arrests"]
 
 
 def test_an_empty_experiment_file_says_so(tmp_path):

@@ -9,6 +9,8 @@ with its error and the others continue.
 
 from __future__ import annotations
 
+import csv
+
 import datetime
 import hashlib
 import functools
@@ -180,66 +182,73 @@ class EnsembleOutcome:
 
 def load_posterior(path: str, label: str | None = None):
     """A posterior sample: one row per draw, one column per parameter (validated by name). Errors
-    name it as `label` (default: the `--posterior` option with the path)."""
+    name it as `label` (default: the `--posterior` option with the path) and give the file's line
+    numbers (the header is row 1; blank lines are skipped but counted)."""
+    import io
+
     import pandas as pd
 
-    from twin.errors import UserError
+    from twin.errors import UserError, did_you_mean
+    from twin.parameter_table import PARAMETER_TABLE
     from twin.parameters import Parameters
 
     label = label or f"--posterior '{path}'"
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
+    records = _csv_records(path, label)
+    if not records:
         raise UserError(f"{label}: the file is empty (expected a header of parameter names "
-                        f"and one row per draw, as calibration/posterior.csv)") from None
-    except (OSError, pd.errors.ParserError) as exc:
-        raise UserError(f"{label}: cannot be read ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-    if frame.empty:
-        raise UserError(f"{label}: no draws")
-    from twin.errors import did_you_mean
-    from twin.parameter_table import PARAMETER_TABLE
-
+                        f"and one row per draw, as calibration/posterior.csv)")
+    header = [name.strip() for name in records[0][1]]
+    rows = records[1:]
     names = [p.name for p in PARAMETER_TABLE]
-    header = [str(c) for c in frame.columns]
-    repeated = sorted({c.rsplit(".", 1)[0] for c in header if "." in c and c.rsplit(".", 1)[0] in header
-                       and c.rsplit(".", 1)[1].isdigit()})  # pandas renames a repeated column x to x.1
+    repeated = [name for k, name in enumerate(header) if name in header[:k]]
     if repeated:
         raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
                         f"column per parameter)")
-    _check_row_lengths(path, label, len(header))
-    for column in frame.columns:  # checks every name (in the header) and every value like a scenario override
+    for column in header:  # every name, in the header, before any value
         if column not in names:
             raise UserError(f"{label}, header: unknown parameter {column!r}"
-                            f"{did_you_mean(str(column), names)} (run 'twin params' for the list)")
+                            f"{did_you_mean(column, names)} (run 'twin params' for the list)")
+    if not rows:
+        raise UserError(f"{label}: no draws")
+    for line, fields in rows:
+        if len(fields) != len(header):
+            raise UserError(f"{label}, row {line}: {len(fields)} value{'s' if len(fields) != 1 else ''} "
+                            f"where the header has {len(header)} (one per parameter)")
+        empty = [column for column, cell in zip(header, fields) if not cell.strip()]
+        if empty:
+            raise UserError(f"{label}, row {line}, column {empty[0]!r}: no value (expected a number)")
+    # pandas reads the checked records, as it would the file, but without turning text such as NA into NaN
+    text = io.StringIO()
+    csv.writer(text).writerows([header] + [fields for _, fields in rows])
+    frame = pd.read_csv(io.StringIO(text.getvalue()), keep_default_na=False, na_values=[])
+    lines = [line for line, _ in rows]
+    for column in frame.columns:  # every value checked like a scenario override
         values = frame[column].tolist()
-        missing = frame[column].isna().to_numpy().nonzero()[0]
-        if missing.size:  # an empty cell (or NA), which pandas reads as NaN
-            raise UserError(f"{label}, row {int(missing[0]) + 2}, column {column!r}: no value (expected a number)")
         if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
             numbers = pd.to_numeric(frame[column], errors="coerce")
-            bad = int(np.flatnonzero(numbers.isna().to_numpy())[0]) if numbers.isna().any() else None
+            bad = int(numbers.isna().to_numpy().nonzero()[0][0]) if numbers.isna().any() else None
             if bad is not None:
-                Parameters({column: values[bad]}, where=f"{label}, row {bad + 2}")
+                Parameters({column: values[bad]}, where=f"{label}, row {lines[bad]}")
             values = numbers.tolist()
-        for row, value in enumerate(values, start=2):
-            Parameters({column: value}, where=f"{label}, row {row}")
+        for line, value in zip(lines, values):
+            Parameters({column: value}, where=f"{label}, row {line}")
     return frame
 
 
-def _check_row_lengths(path: str, label: str, width: int) -> None:
-    """Every row of a posterior CSV has as many values as its header has names (pandas would fill
-    a short row with NaN, and the error would then be about a value the user never wrote)."""
-    import csv
-
+def _csv_records(path: str, label: str) -> list[tuple[int, list[str]]]:
+    """The records of a CSV file that hold anything, each with its line number (a BOM is dropped)."""
     from twin.errors import UserError
 
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row, fields in enumerate(csv.reader(handle), start=1):
-            if row > 1 and fields and len(fields) != width:
-                raise UserError(f"{label}, row {row}: {len(fields)} value{'s' if len(fields) != 1 else ''} "
-                                f"where the header has {width} (one per parameter)")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            return [(reader.line_num, fields) for fields in reader if any(cell.strip() for cell in fields)]
+    except OSError as exc:
+        raise UserError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    except csv.Error as exc:
+        raise UserError(f"{label}: not a readable CSV file ({exc})") from None
 
 
 def posterior_warnings(frame, path: str) -> list[str]:

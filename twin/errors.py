@@ -63,9 +63,13 @@ def did_you_mean(name: str, valid: Iterable[str]) -> str:
 
 
 def shown(value) -> str:
-    """A value as a message shows it: booleans as a TOML file writes them (true, false), the
-    rest as Python's repr (quoted strings, lists)."""
-    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    """A value as a message shows it: booleans as a TOML file writes them (true, false), also
+    inside lists; the rest as Python's repr (quoted strings, numbers)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shown(item) for item in value) + "]"
+    return repr(value)
 
 
 def area_hint(name: str, areas: Iterable[str]) -> str:

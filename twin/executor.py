@@ -321,6 +321,8 @@ def _check_host(address: str) -> None:
 
     from twin.errors import UserError
 
+    if address.startswith("inproc://"):
+        return  # in this process: no host to look up
     try:
         host = urlsplit(address if "://" in address else f"tcp://{address}").hostname
     except ValueError:
@@ -330,7 +332,8 @@ def _check_host(address: str) -> None:
     try:
         socket.getaddrinfo(host, None)
     except socket.gaierror as exc:
-        raise UserError(f"--cluster {address}: host {host!r} not found ({exc.strerror}); give the scheduler "
+        found = "not found" if exc.errno == socket.EAI_NONAME else "could not be looked up"
+        raise UserError(f"--cluster {address}: host {host!r} {found} ({exc.strerror}); give the scheduler "
                         f"machine's name or IP address, such as tcp://10.0.0.5:8786") from None
 
 

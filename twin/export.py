@@ -110,21 +110,22 @@ def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_i
     only the new ones), so an experiment is judged by its runs: every scenario or design point
     holding the same number of finished replicates. One interrupted exactly between two rounds
     of replicates cannot be told from a finished one with fewer replicates."""
-    done = runs[runs["status"] == "done"].groupby(key).size().reindex(names, fill_value=0)
+    stored = runs.groupby(key).size().reindex(names, fill_value=0)  # finished or failed: every run attempted
     failed = int((runs["status"] != "done").sum())
     unit = "design point" if sweep else "scenario"
+    command = f"`twin {'sweep' if sweep else 'compare'}` command"
     notes = []
-    if done.min() != done.max():
-        empty = int((done == 0).sum())
-        finished = int(done.sum())
-        notes.append(f"experiment {experiment_id} looks unfinished: {finished:,} finished "
-                     f"run{'s' if finished != 1 else ''} over "
-                     f"{len(names):,} {unit}s, from {int(done.min())} to {int(done.max())} replicates each"
+    if stored.min() != stored.max():
+        empty = int((stored == 0).sum())
+        total = int(stored.sum())
+        notes.append(f"experiment {experiment_id} looks unfinished: {total:,} run{'s' if total != 1 else ''} over "
+                     f"{len(names):,} {unit}s, from {int(stored.min())} to {int(stored.max())} replicates each"
                      + (f" ({empty:,} with none)" if empty else "")
-                     + f"; run its `twin {'sweep' if sweep else 'compare'}` command again to finish it")
+                     + f"; run its {command} again to finish it")
     if failed:
         notes.append(f"{failed:,} run{'s' if failed != 1 else ''} failed (rows of NaN in outcomes; the error "
-                     f"text is in experiments' `error` column)")
+                     f"text is in experiments' `error` column; running its {command} again retries "
+                     f"{'them' if failed != 1 else 'it'})")
     return "; ".join(notes)
 
 

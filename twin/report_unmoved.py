@@ -82,9 +82,12 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
             moved = f"{'move' if plural else 'moves'} it by at most {bound}"
         others = options[share >= threshold]  # the options that do move it, named so none is read as unmoved
         if not others.empty:
-            moved += ", while " + and_list([f"{html.escape(name)} {'lowers' if diff < 0 else 'raises'} it by {moved_share:.1%}"
-                                            for name, diff, moved_share in zip(others.scenario, others.diff_mean,
-                                                                              share[share >= threshold])])
+            def by(moved_share):  # never the same figure as the bound above, which is rounded up
+                return f"{moved_share:.1%}" if largest == 0 or f"{moved_share:.1%}" != bound else f"{moved_share:.2%}"
+
+            moved += ", while " + and_list([f"{html.escape(name)} {'lowers' if diff < 0 else 'raises'} it by "
+                                            f"{by(moved_share)}" for name, diff, moved_share in
+                                            zip(others.scenario, others.diff_mean, share[share >= threshold])])
         # a small change can still be a clear one (its interval on one side of zero): say which way
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
         clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"

@@ -198,7 +198,12 @@ class Store:
         with self.engine.begin() as connection:
             row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()
             if row:
-                connection.execute(experiments.update().where(experiments.c.id == row.id).values(updated_at=_now()))
+                # A sweep's UK outcomes are not part of its identity (they are read off the runs' yearly
+                # totals): its stored specification follows the file as last run, so that an export
+                # describes and reads the outcomes `twin sweep` last wrote.
+                refreshed = {"spec_json": json.dumps(spec, default=str)} if kind == "sweep" else {}
+                connection.execute(experiments.update().where(experiments.c.id == row.id)
+                                   .values(updated_at=_now(), **refreshed))
                 return row.id
             experiment_id = connection.execute(experiments.insert().values(
                 spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),

@@ -854,9 +854,11 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     # a small change whose interval lies on one side of zero is said to be clear, with its direction
     clear = comparison(0.3e9)
     clear.summary.loc[clear.summary.scenario == "opt", ["diff_low", "diff_high"]] = [0.2e9, 0.4e9]
-    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn over the horizon (undiscounted, " \
-           "unlike the summary's figures), the interval on one side of " \
-           "zero)" in unmoved_harms(clear)
+    text = unmoved_harms(clear)
+    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn over the horizon, the interval " \
+           "on one side of zero)" in text
+    # pounds undiscounted, unlike the summary's: said once, in the heading
+    assert text.count("undiscounted, unlike the summary's figures") == 1 and "</strong> Pounds here are" in text
     assert "small, but clear" not in unmoved_harms(comparison(0.3e9))  # no interval, nothing said
 
     # a market capped by demand has its own reason, after the national markets' paragraph

@@ -92,8 +92,8 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
         clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"
                  for name, mean, (low, high) in zip(unmoved.scenario, unmoved.diff_mean, bounds) if low > 0 or high < 0]
-        moved += (f"; small, but clear: {and_list(clear)} over the horizon (undiscounted, unlike the summary's "
-                  f"figures), the interval on one side of zero" if clear else "")
+        moved += (f"; small, but clear: {and_list(clear)} over the horizon, the interval on one side of zero"
+                  if clear else "")
         years = horizon_years(comparison) or 1.0
         still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
         reasons.append(tuple(reason))
@@ -110,6 +110,8 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     heading_all = (by_all or not still) and (capped_by_all or not capped)
     heading = ("What the options move little or not at all." if heading_all
                else "What some options move little or not at all.")
+    note = (" Pounds here are totals over the horizon, undiscounted, unlike the summary's figures."
+            if any("small, but clear" in phrase for phrase in still + capped) else "")  # once, not in every category
     paragraphs = []
     if still:
         text = "; ".join(still)
@@ -138,5 +140,5 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
             "limitation: <code>docs/ODD.md</code>, section 4).")
     if not paragraphs:
         return ""
-    return "".join(f"<p>{'<strong>' + heading + '</strong> ' if k == 0 else ''}{body}</p>"
+    return "".join(f"<p>{'<strong>' + heading + '</strong>' + note + ' ' if k == 0 else ''}{body}</p>"
                    for k, body in enumerate(paragraphs))

@@ -504,30 +504,24 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     # text in one cell: that row and that value, not the column's first row
     with pytest.raises(UserError, match=r"row 4: parameter 'asset_realisation_share' must be a number .* got 'abc'"):
         load_posterior(str(write(tmp_path / "text.csv", "asset_realisation_share\n0.2\n0.3\nabc\n0.4\n")))
-    # a short or long row is named as such, not as the NaN pandas would fill it with; so is an empty cell
-    with pytest.raises(UserError, match=r"short.csv', row 3: 1 value where the header has 2"):
-        load_posterior(str(write(tmp_path / "short.csv", "asset_realisation_share,seizure_share_of_capital\n"
-                                                         "0.2,0.4\n0.3\n")))
-    with pytest.raises(UserError, match=r"long.csv', row 2: 3 values where the header has 2"):
-        load_posterior(str(write(tmp_path / "long.csv", "asset_realisation_share,seizure_share_of_capital\n"
-                                                        "0.2,0.4,0.1\n")))
-    # a long row among good ones (pandas would stop at it with a parser error of its own)
-    with pytest.raises(UserError, match=r"long2.csv', row 3: 3 values where the header has 2"):
-        load_posterior(str(write(tmp_path / "long2.csv", "asset_realisation_share,seizure_share_of_capital\n"
-                                                         "0.2,0.4\n0.2,0.4,0.1\n0.3,0.5\n")))
-    # blank and whitespace-only lines are skipped, and rows are named by their line in the file
-    with pytest.raises(UserError, match=r"gaps.csv', row 5, column 'seizure_share_of_capital': no value"):
-        load_posterior(str(write(tmp_path / "gaps.csv", "asset_realisation_share,seizure_share_of_capital\n"
-                                                        "\n0.2,0.4\n   \n0.3,\n")))
-    with pytest.raises(UserError, match=r"na.csv', row 2: parameter 'seizure_share_of_capital' must be a number .*'NA'"):
-        load_posterior(str(write(tmp_path / "na.csv", "asset_realisation_share,seizure_share_of_capital\n0.2,NA\n")))
+    # a short or long row is named as such (not as the NaN pandas would fill it with, nor as pandas' own
+    # parser error for a long row among good ones), as are an empty cell and text; blank and
+    # whitespace-only lines are skipped, and rows are named by their line in the file
+    header = "asset_realisation_share,seizure_share_of_capital\n"
+    for name, body, message in [
+        ("short", "0.2,0.4\n0.3\n", "row 3: 1 value where the header has 2"),
+        ("long", "0.2,0.4,0.1\n", "row 2: 3 values where the header has 2"),
+        ("long2", "0.2,0.4\n0.2,0.4,0.1\n0.3,0.5\n", "row 3: 3 values where the header has 2"),
+        ("blank", "0.2,0.4\n0.3,\n", "row 3, column 'seizure_share_of_capital': no value"),
+        ("gaps", "\n0.2,0.4\n   \n0.3,\n", "row 5, column 'seizure_share_of_capital': no value"),
+        ("na", "0.2,NA\n", "row 2: parameter 'seizure_share_of_capital' must be a number .*'NA'"),
+    ]:
+        with pytest.raises(UserError, match=rf"{name}.csv', {message}"):
+            load_posterior(str(write(tmp_path / f"{name}.csv", header + body)))
     # a spreadsheet's CSV: a byte-order mark and Windows line ends read as the plain file does
     excel = tmp_path / "excel.csv"
     excel.write_bytes(b"\xef\xbb\xbfasset_realisation_share,seizure_share_of_capital\r\n0.2,0.4\r\n0.3,0.5\r\n")
     assert load_posterior(str(excel)).equals(load_posterior(str(path)).iloc[:2])
-    with pytest.raises(UserError, match=r"blank.csv', row 3, column 'seizure_share_of_capital': no value"):
-        load_posterior(str(write(tmp_path / "blank.csv", "asset_realisation_share,seizure_share_of_capital\n"
-                                                         "0.2,0.4\n0.3,\n")))
     copy = write(tmp_path / "copy.toml", f'[scenario]\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
                                         f'name = "baseline"\n')
     with pytest.raises(UserError, match=r"copy.toml \(baseline\) share a name"):

@@ -60,7 +60,6 @@ def few_replications_note(reps: int, more: str) -> str:
     return f"With {reps} replication{'s' if reps > 1 else ''}, the replicates' 5-95% ranges {spread}; use {more} or more to read them."
 
 
-
 def abc_stop_reason(outcome: dict, config: dict) -> str:
     """Which limit stopped an ABC-SMC run short of minimum_epsilon, and what to raise."""
     if len(outcome["generations"]) >= config["generations"]:
@@ -69,6 +68,7 @@ def abc_stop_reason(outcome: dict, config: dict) -> str:
         return (f"its {outcome['simulations']:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
                 f"raise max_evaluations")
     return "the generations or max_evaluations ran out; raise them"
+
 
 def cmd_calibrate(args) -> int:
     from dataclasses import replace

@@ -10,10 +10,9 @@ with its error and the others continue.
 from __future__ import annotations
 
 import csv
-
 import datetime
-import hashlib
 import functools
+import hashlib
 import json
 import subprocess
 import sys

@@ -107,9 +107,9 @@ def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_i
     """A note when an experiment's stored runs look unfinished or some failed, or an empty string.
 
     The database does not record how many replicates were asked for (raising them later runs
-    only the new ones), so an experiment is judged by its runs: every scenario or design point
-    holding the same number of finished replicates. One interrupted exactly between two rounds
-    of replicates cannot be told from a finished one with fewer replicates."""
+    only the new ones), so an experiment is judged by its runs: finished when every scenario or
+    design point holds the same number of runs, finished or failed. One interrupted exactly
+    between two rounds of replicates cannot be told from a finished one with fewer replicates."""
     stored = runs.groupby(key).size().reindex(names, fill_value=0)  # finished or failed: every run attempted
     failed = int((runs["status"] != "done").sum())
     unit = "design point" if sweep else "scenario"

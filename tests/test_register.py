@@ -473,3 +473,43 @@ def test_a_model_starts_with_the_capital_its_register_gives(register):
     start = model.ocgs.capital_gbp[: len(register)]
     assert (start[::2] == 1_000_000.0).all()
     assert np.isfinite(start[1::2]).all() and (start[1::2] > 0).all()
+
+
+def test_a_spreadsheets_leftovers_load_and_errors_keep_their_row_numbers(tmp_path):
+    """Empty rows (',,,,' at the end, and between groups), headers and area names in another case or
+    with spaces are read as meant; rows after an empty one keep their numbers in the file."""
+    path = tmp_path / "excel.csv"
+    header = " OCG_ID,Area ,type,reach,markets,Size,violence,enablers,known\n"
+    path.write_text(header + "A1,MERSEYSIDE,family,local,fraud,5,none,,1\n,,,,,,,,\n"
+                    "A2,kent,family,local,fraud,5,none,,0\n,,,,,,,,\n , ,,,,,,,\n")
+    register = load_register(str(path), GEO)
+    assert register.ocg_id == ["A1", "A2"]
+    assert [GEO.area_names[a] for a in register.area] == ["Merseyside", "Kent"] and list(register.known) == [True, False]
+    path.write_text(HEADER + "A1,Kent,family,local,fraud,5,none,,1\n,,,,,,,,\nA2,,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError, match=r"row 4, field 'area': empty; expected a police force area's name"):
+        load_register(str(path), GEO)
+
+
+def test_a_size_that_is_not_whole_is_one_error_not_also_a_county_lines_one(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER.strip() + ",capital_gbp,county_lines\nA1,Merseyside,family,local,heroin_crack,2.5,none,,1,,2\n")
+    with pytest.raises(RegisterError) as error:
+        load_register(str(path), GEO)
+    assert "field 'size'" in str(error.value) and "county_lines" not in str(error.value)
+
+
+def test_a_database_register_numbers_its_rows_from_1_and_reads_real_flags(tmp_path):
+    import pandas as pd
+
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    rows = pd.DataFrame({"ocg_id": ["A1", "A2"], "area": ["Kent", "Nowhere"], "type": "family", "reach": "local",
+                         "markets": "fraud", "size": [5.0, 4.0], "violence": "none", "enablers": "",
+                         "known": [1.0, np.nan]})  # pandas writes a flag column with a gap as REAL
+    rows.to_sql("ocgs", sa.create_engine(url), index=False)
+    with pytest.raises(RegisterError) as error:
+        load_register(url, GEO, table="ocgs")
+    message = str(error.value)
+    assert "row 2, field 'area': 'Nowhere'" in message and "row 1" not in message  # the table's second row
+    assert "row 2, field 'known': expected 1/0" in message  # the gap; the first row's 1.0 reads as 1
+    rows.assign(area="Kent", known=[1.0, 0.0]).to_sql("fixed", sa.create_engine(url), index=False)
+    assert list(load_register(url, GEO, table="fixed").known) == [True, False]

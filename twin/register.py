@@ -19,16 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from twin.community import initial_vulnerability
-from twin.errors import ParameterError, RegisterError, closest, did_you_mean, first_line, safe_url
+from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography
 from twin.parameters import Parameters
+from twin.register_sources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
 from twin.vocabulary import (
     ACQUISITIVE, COCAINE, ENABLER_TYPES, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, MARKETS,
     MODERN_SLAVERY, MONEY_LAUNDERING, OCG_TYPES, REACH, VIOLENCE, VIRTUAL,
 )
 
-REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
-OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
 #: largest group a register row may declare, and most members a register may hold in all: the
 #: model holds every member in memory (the UK picture is about 100,000 members)
 MAX_GROUP_SIZE = 5_000
@@ -200,97 +199,6 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
 # ---------------------------------------------------------------------------------- loading
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    try:
-        # utf-8-sig: spreadsheet programs put a byte-order mark before the header of "CSV UTF-8"
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            columns = reader.fieldnames or []
-    except OSError as exc:
-        raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raw = path.read_bytes()
-        try:
-            raw.decode("utf-8")
-            where = ""
-        except UnicodeDecodeError as whole:  # offsets in the whole file, not the reader's chunk
-            line = raw[:whole.start].count(b"\n") + 1
-            where = f" (line {line}, byte {whole.start})"
-        raise RegisterError(f"register '{path}': not UTF-8 text{where}; save it as CSV UTF-8") from None
-    except csv.Error as exc:
-        raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
-    if not columns:
-        raise RegisterError(f"register '{path}': the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
-                            f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
-    _check_columns(columns, f"register '{path}'")
-    for i, row in enumerate(rows):
-        if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
-            count = "more" if None in row else "fewer"
-            raise RegisterError(f"register '{path}', row {i + 2}: {count} fields than the header's "
-                                f"{len(columns)} (a comma too many or too few?)")
-    return rows
-
-
-def _read_sql(url: str, table: str) -> list[dict[str, str]]:
-    import sqlalchemy as sa
-
-    label = f"register table '{table}' at {safe_url(url)}"
-    try:
-        database = sa.engine.make_url(url)
-        if (database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:")
-                and not database.database.startswith("file:") and not Path(database.database).is_file()):
-            # SQLite would create an empty file and then report no such table
-            raise RegisterError(f"register URL '{safe_url(url)}': no such database file ({database.database})")
-        engine = sa.create_engine(url)
-        with engine.connect() as connection:
-            source = sa.Table(table, sa.MetaData(), autoload_with=connection)
-            result = connection.execute(sa.select(source))
-            rows = [dict(r._mapping) for r in result]
-            columns = list(result.keys())
-    except sa.exc.NoSuchTableError:
-        raise RegisterError(f"{label}: no such table") from None
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
-    except ImportError as exc:
-        hint = 'pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc) else "install it with pip"
-        raise RegisterError(f"register URL '{safe_url(url)}': its database driver is not installed "
-                            f"({exc.name or exc}); {hint}") from None
-    except sa.exc.SQLAlchemyError as exc:
-        raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
-    _check_columns(columns, label)
-    return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
-
-
-def _check_columns(columns: list[str], label: str) -> None:
-    """`label` names the source: "register 'my.csv'" or "register table 't' at URL"."""
-    expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    twice = sorted({c for c in columns if c in expected and columns.count(c) > 1})
-    if twice:  # a reader would keep one of them silently
-        raise RegisterError(f"{label}: column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
-                            f"appear{'' if len(twice) > 1 else 's'} more than once in the header")
-    missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
-    missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
-    for column in (c for c in columns if c not in expected):
-        # A misspelt column would be reported as missing the wrong way round (required) or silently
-        # ignored (optional). Other extra columns (notes, a county) are allowed and ignored, so only
-        # a near miss of an optional column counts as a misspelling.
-        match = closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
-        if match:
-            raise RegisterError(f"{label}: column {column!r} is not a register column; "
-                                f"did you mean '{match}'?")
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
-        if missing and len(columns) == 1 and separator in columns[0]:
-            raise RegisterError(f"{label}: the columns are separated by {what}; save it as CSV with commas")
-    if missing:
-        hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
-        raise RegisterError(
-            f"{label}: missing column(s) {', '.join(missing)}{hints}; "
-            f"expected columns {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
-        )
-
-
 def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> int:
     value = value.strip().lower()
     if value in options:
@@ -311,8 +219,11 @@ def _flags(value: str, options: tuple[str, ...], field: str, errors: list[str], 
     return flags
 
 
-def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) -> Register:
-    """Turn raw rows into a Register, collecting every invalid field with its row number."""
+def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
+                  numbers: list[int] | None = None) -> Register:
+    """Turn raw rows into a Register, collecting every invalid field with its row number (`numbers`,
+    by default as in a CSV file whose header is row 1)."""
+    numbers = numbers or list(range(2, len(rows) + 2))
     if not rows:
         raise RegisterError(f"register '{label}': no rows")
     errors: list[str] = []
@@ -330,8 +241,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
     ids: list[str] = []
     seen: set[str] = set()
     areas = {name: i for i, name in enumerate(geography.area_names)}
+    lowered = {name.lower(): i for name, i in areas.items()}  # 'MERSEYSIDE' as the other fields' case
     for i, row in enumerate(rows):
-        where = f"register '{label}', row {i + 2}"  # row 1 is the header
+        where = f"register '{label}', row {numbers[i]}"
         ocg_id = str(row.get("ocg_id") or "").strip()
         if not ocg_id:
             errors.append(f"{where}, field 'ocg_id': expected a non-empty identifier")
@@ -340,11 +252,13 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
         seen.add(ocg_id)
         ids.append(ocg_id)
         name = str(row.get("area") or "").strip()
-        if name in areas:
-            area[i] = areas[name]
+        found = areas.get(name, lowered.get(name.lower()))
+        if found is not None:
+            area[i] = found
         else:
-            errors.append(f"{where}, field 'area': {name!r} is not an area of the geography"
-                          f"{did_you_mean(name, areas)}")
+            errors.append(f"{where}, field 'area': " + (f"{name!r} is not an area of the geography"
+                                                        f"{area_hint(name, areas)}" if name else
+                                                        f"empty{area_hint(name, areas)}"))
         ocg_type[i] = _choice(str(row.get("type") or ""), OCG_TYPES, "type", errors, where)
         reach[i] = _choice(str(row.get("reach") or ""), REACH, "reach", errors, where)
         violence[i] = _choice(str(row.get("violence") or ""), VIOLENCE, "violence", errors, where)
@@ -358,9 +272,11 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
             if size[i] < 1 or size[i] > MAX_GROUP_SIZE or float(str(row.get("size")).strip()) != size[i]:
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
+            size[i] = 0  # not also a county-lines error against a size it never had
             errors.append(f"{where}, field 'size': expected a whole number of members from 1 to {MAX_GROUP_SIZE:,}, "
                           f"got {row.get('size')!r}")
         flag = str(row.get("known") or "").strip().lower()
+        flag = {"1.0": "1", "0.0": "0"}.get(flag, flag)  # a database's REAL column, as size's "5.0"
         if flag in ("1", "true", "yes"):
             known[i] = True
         elif flag not in ("0", "false", "no"):
@@ -389,8 +305,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str) 
                 elif lines[i] and not markets[i, HEROIN_CRACK]:  # lines supply heroin and crack
                     errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group without heroin_crack "
                                   f"in its markets; county lines supply heroin and crack (add it, or set 0)")
-                elif lines[i] and name in areas and not geography.exporter[area[i]]:
-                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group in {name}, which is not "
+                elif lines[i] and found is not None and not geography.exporter[area[i]]:
+                    errors.append(f"{where}, field 'county_lines': {lines[i]:,} lines for a group in "
+                                  f"{geography.area_names[area[i]]}, which is not "
                                   f"a county-lines exporter area; lines run from the exporter areas of the areas file "
                                   f"({', '.join(n for n, e in zip(geography.area_names, geography.exporter) if e)})")
     if not errors and size.sum() > MAX_REGISTER_MEMBERS:
@@ -410,8 +327,10 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
             raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table"
                                 if table is None else f"--register-table {table}: names a table of a register in a "
                                 f"database (--register URL), but '{source}' is not a URL; a CSV register needs none")
-        return validate_rows(_read_sql(source, table), geography, f"{safe_url(source)}#{table}")
-    return validate_rows(_read_csv(Path(source)), geography, source)
+        rows, numbers = read_sql(source, table)
+        return validate_rows(rows, geography, f"{safe_url(source)}#{table}", numbers)
+    rows, numbers = read_csv(Path(source))
+    return validate_rows(rows, geography, source, numbers)
 
 
 @dataclass

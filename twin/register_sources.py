@@ -1,0 +1,109 @@
+"""Reading a user's OCG register: a CSV file (as a spreadsheet saves it) or a table in any
+SQLAlchemy database, with its columns checked; `register.validate_rows` checks the rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from twin.errors import RegisterError, closest, did_you_mean, first_line, safe_url
+
+REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
+OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
+
+
+def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
+    """The rows that hold anything (a spreadsheet's empty rows, ',,,,', are left out) and their
+    row numbers, the header being row 1; column names are read as lower case without spaces."""
+    try:
+        # utf-8-sig: spreadsheet programs put a byte-order mark before the header of "CSV UTF-8"
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            reader.fieldnames = [c.strip().lower() for c in reader.fieldnames or []]  # 'Size ' is 'size'
+            rows = list(reader)
+            columns = reader.fieldnames
+    except OSError as exc:
+        raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raw = path.read_bytes()
+        try:
+            raw.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as whole:  # offsets in the whole file, not the reader's chunk
+            line = raw[:whole.start].count(b"\n") + 1
+            where = f" (line {line}, byte {whole.start})"
+        raise RegisterError(f"register '{path}': not UTF-8 text{where}; save it as CSV UTF-8") from None
+    except csv.Error as exc:
+        raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
+    if not columns:
+        raise RegisterError(f"register '{path}': the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
+                            f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
+    _check_columns(columns, f"register '{path}'")
+    numbered = [(i + 2, row) for i, row in enumerate(rows)
+                if row.get(None) or any((v or "").strip() for k, v in row.items() if k is not None)]
+    for number, row in numbered:
+        if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
+            count = "more" if None in row else "fewer"
+            raise RegisterError(f"register '{path}', row {number}: {count} fields than the header's "
+                                f"{len(columns)} (a comma too many or too few?)")
+    return [row for _, row in numbered], [number for number, _ in numbered]
+
+
+def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
+    """The table's rows as text, numbered from 1 in the order the database returns them."""
+    import sqlalchemy as sa
+
+    label = f"register table '{table}' at {safe_url(url)}"
+    try:
+        database = sa.engine.make_url(url)
+        if (database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:")
+                and not database.database.startswith("file:") and not Path(database.database).is_file()):
+            # SQLite would create an empty file and then report no such table
+            raise RegisterError(f"register URL '{safe_url(url)}': no such database file ({database.database})")
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            source = sa.Table(table, sa.MetaData(), autoload_with=connection)
+            result = connection.execute(sa.select(source))
+            columns = [str(c).strip().lower() for c in result.keys()]
+            rows = [dict(zip(columns, r)) for r in result]
+    except sa.exc.NoSuchTableError:
+        raise RegisterError(f"{label}: no such table") from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
+    except ImportError as exc:
+        hint = 'pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc) else "install it with pip"
+        raise RegisterError(f"register URL '{safe_url(url)}': its database driver is not installed "
+                            f"({exc.name or exc}); {hint}") from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
+    _check_columns(columns, label)
+    return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows], list(range(1, len(rows) + 1))
+
+
+def _check_columns(columns: list[str], label: str) -> None:
+    """`label` names the source: "register 'my.csv'" or "register table 't' at URL"."""
+    expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    twice = sorted({c for c in columns if c in expected and columns.count(c) > 1})
+    if twice:  # a reader would keep one of them silently
+        raise RegisterError(f"{label}: column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
+                            f"appear{'' if len(twice) > 1 else 's'} more than once in the header")
+    missing_required = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing_optional = [c for c in OPTIONAL_COLUMNS if c not in columns]
+    for column in (c for c in columns if c not in expected):
+        # A misspelt column would be reported as missing the wrong way round (required) or silently
+        # ignored (optional). Other extra columns (notes, a county) are allowed and ignored, so only
+        # a near miss of an optional column counts as a misspelling.
+        match = closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
+        if match:
+            raise RegisterError(f"{label}: column {column!r} is not a register column; "
+                                f"did you mean '{match}'?")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
+        if missing and len(columns) == 1 and separator in columns[0]:
+            raise RegisterError(f"{label}: the columns are separated by {what}; save it as CSV with commas")
+    if missing:
+        hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
+        raise RegisterError(
+            f"{label}: missing column(s) {', '.join(missing)}{hints}; "
+            f"expected columns {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
+        )

@@ -287,6 +287,9 @@ def test_validation_replacement_measures_recovery():
     assert measures["members_removed"]["mean"] > 100
     assert measures["extra_recruits"]["mean"] > 0.3 * measures["members_removed"]["mean"]
     assert measures["months_to_half_recovery"]["mean"] < 18
+    from twin.validation import MEASURE_WORDS
+
+    assert set(measures) <= set(MEASURE_WORDS) and result["area"] == "Merseyside"  # printed in words
 
 
 def _measure(result, name):
@@ -305,6 +308,10 @@ def test_validation_succession_replaces_imprisoned_leaders():
     assert 0.5 < new_leader <= still_active <= 1.0
     succession_violence, se = _measure(result, "extra_succession_violence_first_year")
     assert succession_violence > 3 * se  # disputed successions add violence
+    from twin.validation import MEASURE_WORDS
+
+    # printed in words; no area recorded, as the shock falls on the top groups wherever they are
+    assert set(result["measures"]) <= set(MEASURE_WORDS) and result["area"] is None
 
 
 def test_validation_entry_refills_a_vacated_market_and_hold_slows_it():

@@ -542,3 +542,10 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_
     for done in range(1, 4):
         show(f"samples {done}/3", done, 3)
     assert screen.getvalue().count("\r") == 3 and "\n" not in screen.getvalue()
+
+
+def test_a_standard_error_is_printed_with_its_means_decimals():
+    from twin.cli_research import _readable
+
+    assert (_readable(0.892), _readable(0.00796, 0.892), _readable(0.01, 0.797)) == ("0.892", "0.008", "0.010")
+    assert (_readable(12_492.4), _readable(830.2, 12_492.4), _readable(1.33, 13.3)) == ("12,492", "830", "1.3")

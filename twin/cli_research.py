@@ -3,6 +3,7 @@ parsers of these and of fit and calibrate (`cli_calibration.py`); the other comm
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -18,8 +19,12 @@ def project_default(path: str, default: str) -> str:
     return str(shipped) if path == default and not Path(path).exists() and shipped.exists() else path
 
 
-def _readable(value: float) -> str:
-    """12,492; 0.493; -253,400,000: whole numbers with separators from 100 up, else 3 figures."""
+def _readable(value: float, beside: float | None = None) -> str:
+    """12,492; 0.493; -253,400,000: whole numbers with separators from 100 up, else 3 figures. A
+    standard error `beside` its mean takes the mean's decimals (0.892 (se 0.008), not se 0.00796)."""
+    if beside is not None and abs(beside) < 100 and beside != 0:
+        decimals = max(2 - math.floor(math.log10(abs(beside))), 0)
+        return f"{value:.{decimals}f}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
@@ -28,22 +33,28 @@ def cmd_validate(args) -> int:
 
     from twin.compiled import warm_up
     from twin.scenario import read_toml
-    from twin.validation import check_experiment, run_files
+    from twin.validation import MEASURE_WORDS, VALIDATION_SECTION, check_experiment, run_files
 
     for path in args.experiments:  # a mistake is reported at once, not after a first compilation
         check_experiment(Path(path), read_toml(Path(path), "experiment file"))
     warm_up()
     results = run_files(args.experiments, output_folder(args.out))
     for name, result in results.items():
-        print(f"\n{name}: {result['description']} ({result['reps']} paired seeds)")
+        print(f"\n{name}: {result['description']} ({result['reps']} paired seeds; the shocked run against the same "
+              f"seed without the shock)")
         for measure, value in result["measures"].items():
+            words = MEASURE_WORDS.get(measure, measure)
             if not value["seeds_observed"]:
-                print(f"    {measure:42s} {'not reached':>14s}  (in none of {result['reps']} seeds)")
+                print(f"    {words:64s} {'not reached':>14s}  (in none of {result['reps']} seeds)")
                 continue
             seen = "" if value["seeds_observed"] == result["reps"] else f", seen in {value['seeds_observed']} of {result['reps']} seeds"
-            se = f"se {_readable(value['se'])}" if np.isfinite(value["se"]) else "one seed: no se"
-            print(f"    {measure:42s} {_readable(value['mean']):>14s}  ({se}{seen})")
-    print(f"\nWritten: {Path(args.out) / 'validation.json'}")
+            se = f"se {_readable(value['se'], value['mean'])}" if np.isfinite(value["se"]) else "one seed: no se"
+            print(f"    {words:64s} {_readable(value['mean']):>14s}  ({se}{seen})")
+        section = VALIDATION_SECTION.get(result["kind"])
+        if section:
+            print(f"    What the source documents say, and whether the model agrees: docs/VALIDATION.md, section {section}.")
+    print(f"\nWritten: {Path(args.out) / 'validation.json'} (each measure under its name, such as "
+          f"groups_still_active_share)")
     return 0
 
 

@@ -54,6 +54,33 @@ class Shock:
         return np.zeros(model.geography.n_areas)
 
 
+#: each measure as `twin validate` prints it: in words, with its unit (validation.json keeps the names)
+MEASURE_WORDS = {
+    "members_removed": "members removed at the worst point",
+    "months_to_half_recovery": "months until half the gap is closed",
+    "months_to_90pc_recovery": "months until 90% of the gap is closed",
+    "extra_recruits": "extra recruits after the shock",
+    "extra_recruits_per_member_removed": "extra recruits per member removed",
+    "groups_still_active_share": "share of the groups still active at the end",
+    "groups_with_new_active_leader_share": "share of the groups with a new active leader",
+    "extra_splits_first_year": "extra splits in the first year",
+    "extra_serious_violence_first_year": "extra serious violent incidents in the first year",
+    "extra_succession_violence_first_year": "of which in succession disputes (other violence falls a little)",
+    "extra_homicides_first_year": "extra network-linked homicides in the first year",
+    "expected_extra_homicides_first_year": "extra homicides the model's rates give for those incidents",
+    "extra_homicides_over_expected_first_year": "homicides above those the rates give (0 if they agree)",
+    "users_unsupplied_at_worst": "drug users left unsupplied at the worst point",
+    "extra_entrants": "new groups entering after the shock",
+    "extra_county_lines_into_area": "extra county lines opened into the area",
+    "harm_change_target_gbp": "harm change in the target area (GBP)",
+    "harm_change_neighbours_gbp": "harm change in its neighbours (GBP)",
+    "harm_change_rest_gbp": "harm change in the rest of the UK (GBP)",
+    "displacement_ratio_neighbours": "neighbours' change per pound removed in the target",
+}
+#: where docs/VALIDATION.md sets each kind's results beside what the seeds say
+VALIDATION_SECTION = {"replacement": 1, "succession": 2, "entry": 3, "displacement": 4}
+
+
 def _arrest_share(area_name: str, share: float):
     def action(model):
         members, rng = model.members, model.streams["validation"]
@@ -182,7 +209,8 @@ def run_experiment(spec: dict, where: str) -> dict:
         summary[key] = {"mean": float(finite.mean()) if finite.size else float("nan"),
                         "se": float(finite.std(ddof=1) / np.sqrt(finite.size)) if finite.size > 1 else float("nan"),
                         "seeds_observed": int(finite.size), "by_seed": values.tolist()}
-    return {"kind": kind, "area": area, "reps": len(seeds), "months": months, "measures": summary}
+    return {"kind": kind, "area": None if kind == "succession" else area,  # succession acts on the top groups
+            "reps": len(seeds), "months": months, "measures": summary}
 
 
 def _series(model, metric, area=None):

@@ -75,8 +75,8 @@ def test_sql_register(register, tmp_path):
     pd.read_csv(path, keep_default_na=False).head(50).to_sql("ocgs", sa.create_engine(url), index=False)
     loaded = load_register(url, GEO, table="ocgs")
     assert len(loaded) == 50 and loaded.ocg_id[0] == register.ocg_id[0]
-    with pytest.raises(RegisterError, match="no such table"):
-        load_register(url, GEO, table="missing")
+    with pytest.raises(RegisterError, match="no such table; the tables there: ocgs; did you mean 'ocgs'"):
+        load_register(url, GEO, table="ocg")
     with pytest.raises(RegisterError, match="--register-table"):
         load_register(url, GEO)
     pd.read_csv(path, keep_default_na=False).head(5).drop(columns=["known"]).to_sql(

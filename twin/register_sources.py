@@ -67,7 +67,13 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
             columns = [str(c).strip().lower() for c in result.keys()]
             rows = [dict(zip(columns, r)) for r in result]
     except sa.exc.NoSuchTableError:
-        raise RegisterError(f"{label}: no such table") from None
+        try:  # name the tables there are, as a typo's cure
+            tables = sa.inspect(engine).get_table_names()
+        except sa.exc.SQLAlchemyError:
+            tables = []
+        there = (f"; the tables there: {', '.join(tables[:10])}{' ...' if len(tables) > 10 else ''}"
+                 f"{did_you_mean(table, tables)}" if tables else "; the database has no tables")
+        raise RegisterError(f"{label}: no such table{there}") from None
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
     except ImportError as exc:

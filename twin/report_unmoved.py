@@ -53,6 +53,10 @@ def _levers_too(comparison: Comparison, metric: str, label: str, lever_label: st
 CAPPED_HARMS = (("total_harm_gbp_modern_slavery", "modern slavery"),)
 
 
+#: the clause naming a small change whose interval lies on one side of zero (its pounds are undiscounted)
+SMALL_BUT_CLEAR = "small, but clear"
+
+
 def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list[str], list[tuple], bool]:
     """For each category (metric, label, *reason) that some options move by less than `threshold`
     of its baseline level: a phrase naming it and those options, its reason fields, and whether
@@ -92,7 +96,7 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
         clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"
                  for name, mean, (low, high) in zip(unmoved.scenario, unmoved.diff_mean, bounds) if low > 0 or high < 0]
-        moved += (f"; small, but clear: {and_list(clear)} over the horizon, the interval on one side of zero"
+        moved += (f"; {SMALL_BUT_CLEAR}: {and_list(clear)} over the horizon, the interval on one side of zero"
                   if clear else "")
         years = horizon_years(comparison) or 1.0
         still.append(f"{label} (about {bn(base.iloc[0] / years)} of harm a year, undiscounted; {who} {moved})")
@@ -111,7 +115,7 @@ def unmoved_harms(comparison: Comparison, threshold: float = 0.02) -> str:
     heading = ("What the options move little or not at all." if heading_all
                else "What some options move little or not at all.")
     note = (" Pounds here are totals over the horizon, undiscounted, unlike the summary's figures."
-            if any("small, but clear" in phrase for phrase in still + capped) else "")  # once, not in every category
+            if any(SMALL_BUT_CLEAR in phrase for phrase in still + capped) else "")  # once, not in every category
     paragraphs = []
     if still:
         text = "; ".join(still)

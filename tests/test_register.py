@@ -513,3 +513,23 @@ def test_a_database_register_numbers_its_rows_from_1_and_reads_real_flags(tmp_pa
     assert "row 2, field 'known': expected 1/0" in message  # the gap; the first row's 1.0 reads as 1
     rows.assign(area="Kent", known=[1.0, 0.0]).to_sql("fixed", sa.create_engine(url), index=False)
     assert list(load_register(url, GEO, table="fixed").known) == [True, False]
+
+
+@pytest.mark.parametrize("size, capital, loaded", [('"1,200"', '"£2,500,000"', (1200, 2.5e6)),
+                                                   ('"1,200.0"', '"2,500,000.50"', (1200, 2500000.5)),
+                                                   ("1200", "£ 75", (1200, 75.0))])
+def test_numbers_with_a_spreadsheets_thousands_separators_load(tmp_path, size, capital, loaded):
+    """A spreadsheet that shows 1,200 saves it quoted with its separator; it used to be refused."""
+    path = tmp_path / "grouped.csv"
+    path.write_text(HEADER.strip() + ",capital_gbp\n" + f"A1,Kent,family,local,fraud,{size},none,,1,{capital}\n")
+    register = load_register(str(path), GEO)
+    assert (int(register.size[0]), float(register.capital_gbp[0])) == loaded
+
+
+@pytest.mark.parametrize("size", ['"1,2"', '"12,00"', '"1,2000"', '",200"', '"£1,200"'])
+def test_commas_that_are_not_thousands_separators_are_refused(tmp_path, size):
+    """Only whole groups of three digits are separators; a pound sign is not a size."""
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + f"A1,Kent,family,local,fraud,{size},none,,1\n")
+    with pytest.raises(RegisterError, match="row 2, field 'size': expected a whole number of members"):
+        load_register(str(path), GEO)

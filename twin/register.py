@@ -13,6 +13,7 @@ row and reporting every bad field with its row number.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ MAX_GROUP_SIZE = 5_000
 MAX_GROUP_CAPITAL_GBP = 1e10
 MAX_REGISTER_MEMBERS = 2_000_000
 MAX_ERRORS_SHOWN = 10
+#: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50")
+GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 @dataclass
@@ -199,6 +202,16 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
 # ---------------------------------------------------------------------------------- loading
 
 
+def _plain_number(raw: object, currency: bool = False) -> str:
+    """`raw` as text float() reads: stripped, thousands separators dropped ("1,200" as a
+    spreadsheet shows it) and, for an amount (`currency`), a leading pound sign. Other commas stay,
+    so "1,2" is refused as it was written."""
+    text = str(raw).strip()
+    if currency and text.startswith("£"):
+        text = text[1:].strip()
+    return text.replace(",", "") if GROUPED_NUMBER.fullmatch(text) else text
+
+
 def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> int:
     value = value.strip().lower()
     if value in options:
@@ -268,8 +281,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
             errors.append(f"{where}, field 'markets': expected at least one market from {', '.join(MARKETS)}")
         enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
         try:
-            size[i] = int(float(str(row.get("size")).strip()))
-            if size[i] < 1 or size[i] > MAX_GROUP_SIZE or float(str(row.get("size")).strip()) != size[i]:
+            size[i] = int(float(_plain_number(row.get("size"))))
+            if size[i] < 1 or size[i] > MAX_GROUP_SIZE or float(_plain_number(row.get("size"))) != size[i]:
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
             size[i] = 0  # not also a county-lines error against a size it never had
@@ -284,7 +297,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         raw_capital = str(row.get("capital_gbp") or "").strip()
         if raw_capital:
             try:
-                capital[i] = float(raw_capital)
+                capital[i] = float(_plain_number(raw_capital, currency=True))
                 if not np.isfinite(capital[i]) or not 0 <= capital[i] <= MAX_GROUP_CAPITAL_GBP:
                     raise ValueError
             except ValueError:
@@ -293,8 +306,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:
-                lines[i] = int(float(raw_lines))  # "2.0" as a spreadsheet writes it, as for size
-                if lines[i] < 0 or float(raw_lines) != lines[i]:
+                lines[i] = int(float(_plain_number(raw_lines)))  # "2.0" as a spreadsheet writes it, as for size
+                if lines[i] < 0 or float(_plain_number(raw_lines)) != lines[i]:
                     raise ValueError
             except (ValueError, OverflowError):  # OverflowError: beyond a 64-bit integer
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")

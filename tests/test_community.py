@@ -5,6 +5,7 @@ end. Deterministic: trust month by month with no homicides or disruptions (`next
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from twin.community import next_trust
 from twin.interventions import finalise_modifiers
@@ -16,7 +17,7 @@ REFERENCE = np.array([0.6, 0.5])  # trust at the start: a non-exporter and an ex
 RECOVERY = per_step_probability(PARAMS.trust_recovery_rate_per_month, 1.0)
 
 
-def _change_per_month(powers: float, oversight: bool = False) -> np.ndarray:
+def _change_per_month(powers: float, oversight: float = 0.0) -> np.ndarray:
     """The levers' trust change per month [area] after `finalise_modifiers`, with `powers` in use."""
     model = SimpleNamespace(params=PARAMS, modifiers=Modifiers(REFERENCE.size, 1))
     model.modifiers.powers_in_use = powers
@@ -52,9 +53,18 @@ def test_equilibrium_trust_loss_saturates_in_the_number_of_powers():
 
 def test_oversight_removes_the_trust_loss():
     for powers in (1, 6):
-        change = _change_per_month(powers, oversight=True)
+        change = _change_per_month(powers, oversight=1.0)
         assert np.all(change == 0)
         assert np.all(_trust_path(change, 120)[-1] == REFERENCE)
+
+
+def test_oversight_at_a_lower_intensity_spares_that_share_of_the_loss():
+    """Oversight at intensity 0 used to spare the whole loss, as at 1."""
+    for powers in (1, 6):
+        unchecked = _change_per_month(powers)
+        assert np.all(unchecked < 0)
+        for share in (0.0, 0.25, 0.7):
+            assert _change_per_month(powers, oversight=share) == pytest.approx(unchecked * (1.0 - share), rel=1e-12)
 
 
 def test_trust_recovers_after_powers_end():

@@ -517,6 +517,49 @@ def test_levers_that_buy_investigators_share_one_hiring_cap():
         assert 0.9 * 0.05 * cap / 0.25 < total <= 0.05 * cap / 0.25 * (1 + 1e-9)
 
 
+def test_a_hiring_cap_binds_only_while_its_lever_runs():
+    """A lever buying investigators that has not started yet, or has ended, hires no one and caps
+    nothing: a SOC fund from year 5 with a low cap throttled funding from the start."""
+    funding = {"type": "funding", "budget_gbp_per_year": 3e9}
+    alone = _model([funding], n_steps=24)
+    later = _model([funding, {"type": "soc_fund", "start_year": 5, "max_growth_share_per_year": 0.05}], n_steps=24)
+    ended = _model([dict(funding, end_year=1), dict(funding, name="second", start_year=1,
+                                                   max_growth_share_per_year=0.05)], n_steps=24)
+    for step in range(24):
+        for model in (alone, later, ended):
+            model.step()
+        assert np.array_equal(later.levers[0].hires_fte, alone.levers[0].hires_fte)
+        if step < 12:  # the second funding lever, not started, leaves the first its own cap
+            assert np.array_equal(ended.levers[0].hires_fte, alone.levers[0].hires_fte)
+    assert alone.levers[0].hired_fte.sum() > 0
+    params = Parameters()
+    low_cap = 0.05 * params.soc_budget_gbp_per_year / params.cost_gbp_per_investigator_year
+    assert ended.levers[1].hired_fte.sum() <= low_cap * (1 + 1e-9)  # the second's own cap, once it runs
+    for metric in ("investigators_fte", "response_cost_gbp", "disruptions", "harm_gbp_total"):  # the fund adds nothing
+        assert np.array_equal(later.results.series(metric), alone.results.series(metric)), metric
+
+
+def test_a_budget_cut_loses_as_many_investigators_under_yearly_bids_as_under_a_settlement():
+    """The efficiency of yearly bids applies to new money; a cut under yearly bids used to lose only
+    85% of the investigators its money paid for, and so looked better than under a settlement."""
+    cut = {"type": "funding", "budget_gbp_per_year": 0.5e9}
+    settlement = _pipeline_path(cut, 1.0, 3)
+    bids = _pipeline_path(dict(cut, multi_year=0), 1.0, 3)
+    assert settlement[0] < 0 and bids == pytest.approx(settlement, rel=1e-12)
+    rise = {"type": "funding", "budget_gbp_per_year": 3e9}
+    assert _pipeline_path(dict(rise, multi_year=0), 1.0, 24)[0] == pytest.approx(
+        0.85 * _pipeline_path(rise, 1.0, 24)[0], rel=1e-12)
+
+
+def test_clear_removes_cross_boundary_friction_in_proportion_to_its_intensity():
+    for intensity, left in ((0.0, 1.0), (0.4, 0.6), (1.0, 0.0), (2.0, 0.0)):
+        model = _model([{"type": "clear", "areas": TARGETS, "intensity": intensity}])
+        model.step()
+        mask = model.levers[0].mask
+        assert np.all(model.modifiers.cross_boundary_multiplier[mask] == pytest.approx(left))
+        assert np.all(model.modifiers.cross_boundary_multiplier[~mask] == 1.0)
+
+
 def test_yearly_bids_buy_less_than_multi_year_funding():
     multi = _run([{"type": "funding", "budget_gbp_per_year": 2e9}], n_steps=24)
     yearly = _run([{"type": "funding", "budget_gbp_per_year": 2e9, "multi_year": 0}], n_steps=24)
@@ -712,8 +755,25 @@ def test_unknown_area_is_reported_at_run_time_with_a_suggestion():
 
 
 def test_duplicate_lever_names_are_rejected():
-    with pytest.raises(ScenarioError, match="used twice"):
+    with pytest.raises(ScenarioError, match="used twice; give each"):
         _levers({"type": "hold"}, {"type": "hold"})
+    # a phase of a clear_hold_build lever takes <name>_hold: the message says so, whichever comes first
+    for entries in (({"type": "clear_hold_build", "name": "x"}, {"type": "hold", "name": "x_hold"}),
+                    ({"type": "hold", "name": "x_hold"}, {"type": "clear_hold_build", "name": "x"})):
+        with pytest.raises(ScenarioError, match=r"lever name 'x_hold' is used twice \(a clear_hold_build lever names "
+                                                r"its phases <name>_clear, <name>_hold and <name>_build\)"):
+            _levers(*entries)
+
+
+def test_a_lever_error_names_its_type_once(tmp_path):
+    for entry in ('type = "funding"\nshare_forces = 0.5', 'type = "clear_hold_build"\nclear_years = 0\nhold_years = 0'
+                  '\nbuild_years = 0', 'type = "tasking_priority"'):
+        path = tmp_path / "bad.toml"
+        path.write_text(f"[[levers]]\n{entry}\n")
+        with pytest.raises(ScenarioError) as error:
+            load_scenario(path)
+        kind = entry.split('"')[1]
+        assert str(error.value).count(f"({kind})") == 1, str(error.value)
 
 
 def test_top_harm_areas_targets_the_most_harmed():

@@ -351,7 +351,7 @@ def lever_entries(scenario):
 def build_levers(scenario) -> list[Lever]:
     """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
     levers: list[Lever] = []
-    names: set[str] = set()
+    names: dict[str, bool] = {}  # lever name -> a phase of a composite lever (clear_hold_build)
     for where, entry in lever_entries(scenario):
         kind = entry.pop("type", None)
         if kind is None:
@@ -366,8 +366,11 @@ def build_levers(scenario) -> list[Lever]:
             lever.entry = f"{where} ({kind})"
             lever.where = f"{where} ({kind}{phase})"
             if lever.name in names:
-                raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice; give each lever its own name")
-            names.add(lever.name)
+                phases = (" (a clear_hold_build lever names its phases <name>_clear, <name>_hold and <name>_build)"
+                          if names[lever.name] or lever is not built else "")
+                raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice{phases}; give each lever its "
+                                    f"own name")
+            names[lever.name] = lever is not built
             levers.append(lever)
     return levers
 
@@ -437,10 +440,12 @@ def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int)
 
 def finalise_modifiers(model) -> None:
     """Cross-lever effects, after every lever has acted: powers used without oversight cost trust
-    (`community.powers_trust_loss_per_month`, saturating in the number of powers)."""
+    (`community.powers_trust_loss_per_month`, saturating in the number of powers); oversight spares
+    its share of the loss (`Modifiers.oversight`, 1 at intensity 1)."""
     mods = model.modifiers
-    if mods.powers_in_use > 0 and not mods.oversight:
-        mods.trust_change_per_month -= powers_trust_loss_per_month(mods.powers_in_use, model.params)
+    if mods.powers_in_use > 0 and mods.oversight < 1.0:
+        mods.trust_change_per_month -= (powers_trust_loss_per_month(mods.powers_in_use, model.params)
+                                        * (1.0 - mods.oversight))
 
 
 def lever_catalogue() -> list[dict[str, Any]]:

@@ -52,7 +52,7 @@ class Clear(Lever):
         mods, i = model.modifiers, self.intensity
         mods.extra_fte[: model.geography.n_areas] += mask * self.values["surge_investigators_per_area"] * i
         mods.success_multiplier[mask] *= 1.0 + self.values["success_uplift"] * i
-        mods.cross_boundary_multiplier[mask] = 0.0
+        mods.cross_boundary_multiplier[mask] *= max(1.0 - i, 0.0)  # intensity 1 or more: no cross-boundary friction
         if self.groups is not None:
             prioritise_selection(self, model, mask, self.values["selection_priority"])
 
@@ -146,9 +146,9 @@ class ClearHoldBuild(Lever):
         from twin.errors import ScenarioError
 
         if self.values["clear_years"] + self.values["hold_years"] + self.values["build_years"] <= 0:
-            raise ScenarioError(f"{where} (clear_hold_build): every phase has 0 years; give at least one")
+            raise ScenarioError(f"{where}: every phase has 0 years; give at least one")
         if self.groups is not None and self.values["clear_years"] <= 0:
-            raise ScenarioError(f"{where} (clear_hold_build): groups applies to Clear, which has clear_years = 0 "
+            raise ScenarioError(f"{where}: groups applies to Clear, which has clear_years = 0 "
                                 f"(Hold and Build act on areas); drop groups or give Clear some years")
 
     paid_by = "forces"  # stated for the registry; its phases book their own (`payer_phrase`)
@@ -273,7 +273,7 @@ class TaskingPriority(Lever):
         from twin.errors import ScenarioError
 
         if self.groups is None:
-            raise ScenarioError(f"{where} (tasking_priority): give the groups it prioritises, "
+            raise ScenarioError(f"{where}: give the groups it prioritises, "
                                 f"e.g. groups = {{ county_lines = true }}")
 
     def act(self, model, mask):

@@ -214,19 +214,20 @@ class Oversight(NationalLever):
     type_name = "oversight"
     paid_by = "other"
     payer_note = "an independent reviewer's office"
-    summary = "An independent reviewer of SOC powers (seed 003): powers in use no longer cost community trust"
+    summary = ("An independent reviewer of SOC powers (seed 003): powers in use no longer cost community trust "
+               "(at intensity below 1, that share of the loss is spared)")
     settings = (setting("cost_gbp_per_year", 5e6, "GBP/year", 1e6, 20e6, A, "cost of the reviewer's office"),)
 
     def act(self, model, mask):
-        model.modifiers.oversight = True
+        model.modifiers.oversight = min(model.modifiers.oversight + self.intensity, 1.0)
 
 
 class InvestigatorPipeline(NationalLever):
     """Money that buys investigators: hiring is capped per year and recruits become productive
     after training (`twin.interventions` books the spending as the lever's cost). The cap is on
     the workforce, not on each lever: levers of this kind in one scenario (funding, SOC fund)
-    share one, the lowest `max_growth_share_per_year` among them, each hiring within what the ones
-    listed before it left that step.
+    share one, the lowest `max_growth_share_per_year` among those active that step, each hiring
+    within what the ones listed before it left that step.
 
     Training is exponential with mean `training_months`, in continuous time: hires arrive evenly
     over the step, and the step uses the investigators productive, and pays those hired, at its
@@ -237,7 +238,8 @@ class InvestigatorPipeline(NationalLever):
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
                 f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
                 "cap on hiring per year, as a share of baseline investigators (one cap for all the levers that buy "
-                "investigators: funding and the SOC fund share the lowest they state, in the scenario's order)"),
+                "investigators: funding and the SOC fund active in a step share the lowest they state, in the scenario's "
+                "order)"),
         setting("training_months", 12, "months", 3, 36, f"{A}: detective training and accreditation",
                 "mean time before a new investigator is productive", "positive"),
     )
@@ -265,9 +267,9 @@ class InvestigatorPipeline(NationalLever):
         # Cuts are immediate; hires come in over the step, at most the cap.
         self.hired_fte = np.minimum(self.hired_fte, target)
         self.productive_fte = np.minimum(self.productive_fte, self.hired_fte)
-        # One workforce to recruit from: one cap for all the levers buying investigators (class docstring)
+        # One workforce to recruit from: one cap for the levers buying investigators this step (class docstring)
         share = min(lever.values["max_growth_share_per_year"] for lever in model.levers
-                    if isinstance(lever, InvestigatorPipeline))
+                    if isinstance(lever, InvestigatorPipeline) and lever.active(model))
         step_cap = share * baseline * dt / 12.0
         hired_by_others = model.modifiers.investigators_hired_fte
         room = step_cap if hired_by_others is None else np.maximum(step_cap - hired_by_others, 0.0)
@@ -276,7 +278,8 @@ class InvestigatorPipeline(NationalLever):
         months = self.values["training_months"]
         productive_mid = _trained(self.productive_fte, self.hired_fte, 0.5 * hires, 0.5 * dt, months)
         self.productive_fte = _trained(self.productive_fte, self.hired_fte, hires, dt, months)
-        model.modifiers.extra_fte += productive_mid * self.efficiency()
+        # the efficiency is what new money delivers; a cut loses whole the investigators the baseline paid for
+        model.modifiers.extra_fte += np.where(productive_mid > 0.0, productive_mid * self.efficiency(), productive_mid)
         self.spend_gbp_per_year = (self.hired_fte + 0.5 * hires) * params.cost_gbp_per_investigator_year
         self.hired_fte = self.hired_fte + hires
         self.hires_fte = hires
@@ -336,9 +339,9 @@ class Funding(InvestigatorPipeline):
 
         total = self.values["share_forces"] + self.values["share_rocu"] + self.values["share_nca"]
         if abs(total - 1.0) > 1e-6:
-            raise ScenarioError(f"{where} (funding): share_forces + share_rocu + share_nca must be 1, got {total:g}")
+            raise ScenarioError(f"{where}: share_forces + share_rocu + share_nca must be 1, got {total:g}")
         if self.values["multi_year"] not in (0.0, 1.0):
-            raise ScenarioError(f"{where} (funding): multi_year: expected 0 or 1, got {self.values['multi_year']:g}")
+            raise ScenarioError(f"{where}: multi_year: expected 0 or 1, got {self.values['multi_year']:g}")
 
     def efficiency(self):
         return 1.0 if self.values["multi_year"] else self.values["yearly_bid_efficiency"]
@@ -400,7 +403,7 @@ class TechnologyInvestment(NationalLever):
         # the benefits last while the lever runs (the systems bought stay in use), spending only in
         # its first spend_years: a lever ended before its lag has passed pays for nothing it gets
         if self.end_year - self.start_year <= self.values["lag_years"]:
-            raise ScenarioError(f"{where} (technology_investment): it ends {self.end_year - self.start_year:g} years "
+            raise ScenarioError(f"{where}: it ends {self.end_year - self.start_year:g} years "
                                 f"after it starts, before its benefits begin (lag_years = {self.values['lag_years']:g}); "
                                 f"the benefits last only while the lever runs, so leave its end open or set it later "
                                 f"(full benefit after lag_years + ramp_years)")

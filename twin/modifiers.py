@@ -48,8 +48,9 @@ class Modifiers:
             (funding, SOC fund), who share one hiring cap; None before the first.
         group_priority: [OCG row] weight on a group's tasking score (None: every group 1), set by
             levers with a group selection (`prioritise`): tasking works weighted groups first.
-        powers_in_use: intensity of new powers in use this step; oversight: an independent
-            reviewer is in place. Powers without oversight cost community trust.
+        powers_in_use: intensity of new powers in use this step; oversight: the share of the
+            trust those powers cost that an independent reviewer spares (0 to 1: the oversight
+            levers' intensities, at most 1). Powers without oversight cost community trust.
     """
 
     def __init__(self, n_areas: int, n_units: int):
@@ -88,7 +89,7 @@ class Modifiers:
         d["extra_court_trials_per_month"] = 0.0
         d["powers_in_use"] = 0.0
         d["group_priority"] = None
-        d["oversight"] = False
+        d["oversight"] = 0.0
         d["investigators_hired_fte"] = None
         d["group_detection_multiplier"] = None
 

@@ -13,9 +13,8 @@ import numpy as np
 from twin.group_selection import selected_rows
 from twin.interventions import POLICING, Lever, register, setting, spread_by_population
 from twin.parameters import budget_tier_shares
-from twin.vocabulary import (
-    COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, NCA, PROFESSIONAL, ROCU,
-)
+from twin.vocabulary import COCAINE, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, INSIDER, NATIONAL, NCA
+from twin.vocabulary import PROFESSIONAL, ROCU
 
 A = "assumption"
 
@@ -223,11 +222,10 @@ class Oversight(NationalLever):
 
 
 class InvestigatorPipeline(NationalLever):
-    """Money that buys investigators: hiring is capped per year and recruits become productive
-    after training (`twin.interventions` books the spending as the lever's cost). The cap is on
-    the workforce, not on each lever: levers of this kind in one scenario (funding, SOC fund)
-    share one, the lowest `max_growth_share_per_year` among those active that step, each hiring
-    within what the ones listed before it left that step.
+    """Money that buys investigators: hiring is capped per year and recruits become productive after
+    training (`twin.interventions` books the spending as the lever's cost). The cap is on the workforce,
+    not on each lever: those running in a step (funding, SOC fund) share one, the lowest
+    `max_growth_share_per_year` they state, each hiring within what those listed before it left.
 
     Training is exponential with mean `training_months`, in continuous time: hires arrive evenly
     over the step, and the step uses the investigators productive, and pays those hired, at its
@@ -237,9 +235,8 @@ class InvestigatorPipeline(NationalLever):
     settings_pipeline = (
         setting("max_growth_share_per_year", 0.25, "share/year", 0.05, 1.0,
                 f"{A}: investigators cannot be recruited and trained faster than this share of the workforce a year",
-                "cap on hiring per year, as a share of baseline investigators (one cap for all the levers that buy "
-                "investigators: funding and the SOC fund active in a step share the lowest they state, in the scenario's "
-                "order)"),
+                "cap on hiring per year, as a share of baseline investigators (one cap for the levers that buy "
+                "investigators: funding and the SOC fund, while running, share the lowest stated, in their order)"),
         setting("training_months", 12, "months", 3, 36, f"{A}: detective training and accreditation",
                 "mean time before a new investigator is productive", "positive"),
     )

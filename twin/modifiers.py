@@ -31,7 +31,7 @@ class Modifiers:
         trust_change_per_month: [area] added to community trust (Build, Hold; powers without oversight).
         supply_multiplier: [market] supply reaching markets (border powers, fraud data sharing).
         county_line_opening_multiplier: new county lines.
-        extra_fte: [unit] investigators added (Clear surge, funding, technology, SOC fund).
+        extra_fte: [unit] investigators added (Clear surge, funding, SOC fund).
         detection_multiplier, intel_multiplier, success_multiplier: [area] mapping, intelligence
             gain, operation success (powers, Hold, Clear).
         success_multiplier_by_reach: [reach] operation success by OCG reach (extra-territorial powers).

@@ -1,6 +1,8 @@
 """The lever catalogue, part 1: Clear, Hold, Build and the other area-targeted levers.
 
-Clear, Hold, Build (seed 000, rolled out to every force area by the NPCC):
+Clear, Hold, Build (seed 000: rolled out to every force area by the NPCC, combining "Pursue" policing
+with partnership working to build resilient communities and reduce demand; the phases below are
+the model's reading of that aim, their effects assumptions):
 - Clear: a surge of pursue capacity (investigators, partners) against the highest-harm groups in
   the target areas;
 - Hold: sustained presence that stops new or displaced groups filling the vacancy (fewer new
@@ -70,7 +72,7 @@ class Hold(Lever):
                "out of vacated markets, dampens violence and builds intelligence and trust")
     settings = (
         setting("entry_reduction", 0.5, "share", 0.2, 0.8,
-                f"{A}: seed 000 says Hold stops new or displaced groups filling the vacancy; partial in practice",
+                f"{A}: Hold is meant to stop new or displaced groups filling the vacancy; partial in practice",
                 "fall in new groups entering the target areas' markets, and in the target areas' weight as "
                 "destinations of relocating groups and new county lines", "share"),
         setting("violence_reduction", 0.15, "share", 0.0, 0.4,
@@ -108,7 +110,7 @@ class Build(Lever):
         setting("demand_reduction", 0.08, "share", 0.0, 0.2,
                 f"{A}: treatment and prevention lower local drug demand", "fall in local drug demand at full effect",
                 "share"),
-        setting("ramp_years", 3, "years", 1, 6, f"{A}: Build works over years (seed 000)",
+        setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (seed 000) takes years",
                 "years to full effect"),
         setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A, "community trust gained per year of Build"),
         setting("cost_gbp_per_area_year", 3e6, "GBP/area-year", 1e6, 8e6,

@@ -354,13 +354,13 @@ class Funding(InvestigatorPipeline):
 @register
 class SOCFund(InvestigatorPipeline):
     type_name = "soc_fund"
-    summary = ("A dedicated SOC fund (seed 003: about £300m from confiscation and £250m from fines a year; "
+    summary = ("A dedicated SOC fund (seed 003 estimates about £300m from confiscation and £250m from fines; "
                "agencies kept 38%): a share of the last year's recovered assets and fines is reinvested")
     settings = (
         setting("reinvested_share", 1.0, "share", 0.0, 1.0, "seed 003 proposes ring-fencing all of it",
                 "share of recovered assets and fines reinvested in SOC policing", "share"),
         setting("already_kept_share", 0.38, "share", 0.0, 1.0,
-                "seed 003: agencies kept 38% of £3.9bn recovered in 2016-21",
+                "seed 003: £3.9bn in confiscation and fines in 2016-21; agencies kept 38% of recovered assets",
                 "share agencies keep at baseline (already in the baseline budget)", "share"),
     ) + InvestigatorPipeline.settings_pipeline
 

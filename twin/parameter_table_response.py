@@ -41,7 +41,7 @@ POLICING_AND_JUSTICE = [
        "investigator-months for an operation against a 10-member OCG", "policing", "positive"),
     _p("operation_size_exponent", 0.5, "exponent", 0.2, 1.0, f"{A}: no seed figure; economies of scale: twice the members cost about 1.4 times as much to investigate",
        "how operation cost scales with OCG size", "policing", "nonnegative"),
-    _p("operation_duration_months", 6, "months", 3, 18, f"{A}: six-month operations; seed 003: complex SOC cases are lengthy and protracted", "length of an operation", "policing", "positive"),
+    _p("operation_duration_months", 6, "months", 3, 18, f"{A}: six-month operations (seed 003 says SOC trials are lengthy and protracted; of investigations it gives no length)", "length of an operation", "policing", "positive"),
     _p("cross_boundary_cost_multiplier", 1.5, "multiplier", 1.0, 2.5,
        f"{A}: seed 003 calls the 43-force model ill suited to SOC",
        "extra cost when a force tasks an OCG reaching beyond its area", "policing", "positive"),
@@ -61,7 +61,7 @@ POLICING_AND_JUSTICE = [
        "success chance of an operation with full intelligence and no insulation", "policing", "probability"),
     _p("insulation_success_penalty", 0.5, "share", 0.2, 0.8, f"{A}: full insulation halves success; seed 003: exploitation of the vulnerable 'shields those at the top of the chain'",
        "loss of success chance at full leader insulation", "policing", "share"),
-    _p("operation_intelligence_weight", 0.6, "share", 0.4, 0.8, f"{A}: an operation on a group police know nothing about still succeeds at 40% of the base chance (surveillance and arrests during it build the case), one on a fully known group at the full base chance (seed 004 s.10: intelligence-led operations)",
+    _p("operation_intelligence_weight", 0.6, "share", 0.4, 0.8, f"{A}: an operation on a group police know nothing about still succeeds at 40% of the base chance (surveillance and arrests during it build the case), one on a fully known group at the full base chance (seed 004 s.11-12: proactive, intelligence-led targeting)",
        "weight of intelligence in operation success: success x ((1 - weight) + weight x intelligence on the group)", "policing", "share"),
     _p("operation_trust_weight", 0.3, "share", 0.1, 0.5, f"{A}: community intelligence helps cases but most evidence comes from police work; trust at its start gives the full base chance, no trust 70% of it, twice the starting trust (the cap) 130% (seed 004 s.5: communities too afraid or wary to give evidence)",
        "weight of community trust in operation success: success x ((1 - weight) + weight x min(trust / starting trust, 2))", "policing", "share"),
@@ -144,8 +144,9 @@ POLICING_AND_JUSTICE = [
        f"{A}: released members decide at a constant rate whether to return to their group or leave crime",
        "mean time after release until a member returns to crime or leaves it", "justice", "positive"),
     _p("soc_prisoners_initial", 8700, "prisoners", 7500, 11000,
-       "derived: seed 003 more than 10% of the prison population is SOC (about 97,600 UK prisoners, MoJ, SPS, NIPS "
-       "2024), so about 10,500 in custody, remand included, less the defendants remanded at the start "
+       "derived: seed 003 more than 10% of the prison population is SOC (HMPPS, December 2023); about 97,600 UK "
+       "prisoners (MoJ, SPS, NIPS 2024; remand included, as in prison statistics) puts the floor at 9,760: "
+       "assumed 10,500 (10.8%) in custody, less the defendants remanded at the start "
        "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800)",
        "SOC members serving a sentence at the start", "justice", "count"),
     _p("soc_prison_places", 12800, "places", 11000, 15000,
@@ -158,7 +159,7 @@ POLICING_AND_JUSTICE = [
        f"{A}: a starting condition, below the court delay times the charges (10 months x about 7,600 a year is about 6,300); the 8-year spin-up settles the stock where the courts and the charges put it (about 2,600 in years 1-3), so the value hardly matters",
        "SOC members charged and awaiting trial at the start", "justice", "count"),
     _p("fine_gbp_per_conviction", 50000, "GBP/conviction", 20000, 100000,
-       "derived: seed 003 about £250m a year from fines, over an assumed 5,000 SOC convictions a year (the baseline convicts 5,500-7,000 a year, so its fines total £275-350m)",
+       "derived: seed 003 estimates about £250m from fines levied for economic crimes (read as a year's, and as paid per SOC conviction: both the model's interpretation), over an assumed 5,000 SOC convictions a year (the baseline convicts 5,500-7,000 a year, so its fines total £275-350m)",
        "fines and compensation per custodial conviction, paid from the group's capital as far as it goes", "justice", "nonnegative"),
     _p("prison_cost_gbp_per_place_year", 54500, "GBP/place-year", 48000, 64000,
        "MoJ costs per prison place, about £51k in 2022-23; uprated to 2023-24 by the GDP deflator at market prices (HM Treasury series from ONS L8GG; about 7%); the range is the source's plausible spread, uprated alike", "cost of a prison place", "justice", "positive"),
@@ -184,7 +185,7 @@ TRUST = [
        "community trust lost each month with powers in use without an independent reviewer, when so many are used that the loss saturates",
        "trust", "nonnegative"),
     _p("trust_loss_powers_scale", 2.0, "powers", 1.0, 6.0,
-       f"{A}: the loss saturates in the number of powers, 1 - exp(-powers / scale): people hardly tell one intrusive power from the next, so one power costs about 40% of the maximum and the six of the Countering SOC Bill (seed 003) 95%",
+       f"{A}: the loss saturates in the number of powers, 1 - exp(-powers / scale): people hardly tell one intrusive power from the next, so one power costs about 40% of the maximum and the model's six power levers 95% (seed 003's Countering SOC Bill names four: investigatory powers, financial sanctions, extra-territorial jurisdiction and a SOC register)",
        "summed power intensity at which the trust loss from powers without oversight reaches 63% of its maximum",
        "trust", "positive"),
     _p("fraud_reported_share", 0.13, "share", 0.10, 0.17, "seed 003: about 13% of frauds reported (CSEW)",

@@ -703,6 +703,26 @@ def test_business_disruption_erodes_cohesion_of_targeted_groups():
         assert harm[dropped & mine].mean() > np.median(harm[mine])
 
 
+@pytest.mark.parametrize("step_length", ["month", "week"])
+def test_business_disruption_costs_its_loss_per_month_for_the_step_s_months(step_length):
+    """Each group worked on loses `cohesion_loss_per_month` and `reputation_loss_per_month` times the
+    step's months (and the intensity), down to 0; a week's loss was a month's when the conversion
+    was missing, and no test looked at the amount."""
+    entry = {"type": "business_disruption", "areas": TARGETS, "cohesion_loss_per_month": 0.06,
+             "reputation_loss_per_month": 0.04, "intensity": 1.5}
+    model = TwinModel(seed=1, n_steps=60, step_length=step_length, levers=_levers(entry))
+    months = model.months_per_step
+    ocgs = model.ocgs
+    before = ocgs.cohesion.copy(), ocgs.reputation.copy()
+    model.levers[0].apply(model)
+    after = ocgs.cohesion, ocgs.reputation
+    worked = (after[0] < before[0]) | (after[1] < before[1])
+    assert worked.sum() == 15  # five groups in each of three areas
+    for old, new, loss in zip(before, after, (0.06, 0.04)):
+        assert np.allclose(new[worked], np.maximum(old[worked] - loss * months * 1.5, 0.0), rtol=0, atol=1e-15)
+        assert np.array_equal(new[~worked], old[~worked])
+
+
 # ---------------------------------------------------------------------------------- scenario files
 
 

@@ -55,3 +55,23 @@ def test_active_row_parts_list_every_active_member_once():
         assert (np.diff(joined) > 0).all()  # ascending, no row twice
         assert np.isin((model.members.status == ACTIVE).nonzero()[0], joined).all()
         assert first_new_row <= model.members.n
+
+
+def test_the_capital_reserve_reads_revenue_per_month_whatever_the_step():
+    """A group's capital reserve is months of monthly profit: revenue is per step, so a weekly
+    step's revenue is divided by its months. With the reserve between none and full (where it
+    decides the fill), a week's revenue at the same monthly rate gives the monthly chance."""
+    month_revenue = np.array([1.0e6, 4.0e5, 2.5e6])
+    capital = np.array([9.0e5, 1.0e5, 3.0e6])  # half, a sixth and two thirds of six months' profit
+    week = 12.0 / 52.0
+
+    def stay(months_per_step, capital_gbp):
+        _, stay_per_month = recruitment._vacancies(
+            np.array([1.0e6]), 0.02, np.array([1.0]), np.array([1.0]), 0.5, np.zeros(3, dtype=np.int64),
+            np.array([5.0, 5.0, 5.0]), np.array([10.0, 10.0, 10.0]), np.ones(3, dtype=bool), capital_gbp,
+            month_revenue * months_per_step, 6.0, months_per_step, 0.3, 0.15, np.array([0.5, 0.5, 0.5]))
+        return stay_per_month
+
+    monthly = stay(1.0, capital)
+    assert np.allclose(stay(week, capital), monthly, rtol=1e-12, atol=0)
+    assert np.all(stay(1.0, capital * 0.5) > monthly)  # the reserve decides: less capital, slower filling

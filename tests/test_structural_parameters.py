@@ -280,3 +280,16 @@ def test_new_groups_plan_their_size_with_about_their_mean_role_labour():
         for size in (p.entry_size_median, p.entrant_target_size_max):
             means.append((ROLE_LABOUR[LEADER] + (size - 1) * recruit) / size)
     assert min(means) <= ENTRANT_LABOUR_PER_MEMBER <= max(means)
+
+
+def test_assets_recovered_realise_seized_capital_at_their_share():
+    """Seized capital is realised at `asset_realisation_share` (fines are paid in full), and the share
+    is accounting only: the runs are the same, and the assets recovered rise by the same amount,
+    by area and step, for each equal rise in the share (nothing pinned the share before)."""
+    runs = [_run({"asset_realisation_share": share}, seed=2, n_steps=12) for share in (0.1, 0.3, 0.5)]
+    for metric in ("harm_gbp_total", "disruptions", "convictions"):
+        assert all(np.array_equal(run.results.series(metric), runs[0].results.series(metric)) for run in runs), metric
+    recovered = [run.results.values[:, :-1, run.results.index["assets_recovered_gbp"]] for run in runs]
+    first, second = recovered[1] - recovered[0], recovered[2] - recovered[1]
+    assert first.sum() > 0
+    assert np.allclose(first, second, rtol=1e-9, atol=1e-3)

@@ -72,3 +72,23 @@ def test_expected_homicides_take_the_direct_share_of_disputes_and_add_indirect_o
     params = Parameters({"homicide_per_serious_violence": 0.1, "indirect_homicide_share": 0.24}, where="test")
     assert expected_homicides(params, 10.0, 76.0) == pytest.approx(1.0 + 10.0)
     assert expected_homicides(params, -20.0, 0.0) == pytest.approx(-2.0)  # fewer incidents, fewer homicides
+
+
+def test_leaderless_groups_split_and_are_absorbed_at_their_chances():
+    """Of the leaderless groups, a share `succession_split_prob` splits and `succession_absorb_prob`
+    is absorbed by a rival (every area holds other active groups), each within 4 binomial standard
+    errors; every other direct test sets both to 0, so nothing pinned them."""
+    split, absorb = 0.2, 0.3
+    params = Parameters({"succession_split_prob": split, "succession_absorb_prob": absorb}, where="test")
+    model = TwinModel(params=params, seed=7, n_steps=12)
+    ocgs, members, tally = model.ocgs, model.members, model.tally
+    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing)[:2000]
+    members.status[ocgs.leader[large]] = EXITED
+    names = ("splits", "absorptions")
+    before = tally.stack(names).sum(axis=0)
+    succession.groups_in_transition(model)
+    splits, absorptions = tally.stack(names).sum(axis=0) - before
+    n = large.size
+    assert n == 2000
+    for count, p in ((splits, split), (absorptions, absorb)):
+        assert abs(count - n * p) < 4 * np.sqrt(n * p * (1 - p)), (count, n * p)

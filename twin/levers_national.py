@@ -124,7 +124,7 @@ class CourtCapacity(NationalLever):
                 "SOC cases the courts can hear a month, added"),
         setting("cost_gbp_per_trial", 15000, "GBP/case", 5000, 40000,
                 f"{A}: about a week of Crown Court sitting days (judge, staff, estate) per SOC case, paid whether or "
-                "not the capacity is used; prosecution and legal aid are in `court_cost_gbp_per_case`",
+                "not the capacity is used; a case's prosecution, legal aid and hearing are in `court_cost_gbp_per_case`",
                 "cost of the capacity to hear one case"),
     )
 

@@ -52,11 +52,19 @@ class Comparison:
     lever_names: dict = field(default_factory=dict)  # scenario -> its levers' names (their cost lines), as lever_types
 
 
-def mean_interval(values: np.ndarray) -> tuple[float, float]:
-    """The 90% interval of the mean of paired differences: mean -/+ t(0.95, n-1) x standard error."""
+def mean_interval(values: np.ndarray, comparisons: int = 1) -> tuple[float, float]:
+    """The 90% interval of the mean of paired differences: mean -/+ t(0.95, n-1) x standard error.
+    With `comparisons` > 1, the interval that keeps its 90% over that many made at once (Bonferroni:
+    each at 1 - 10% / comparisons), as when the best of several options is picked."""
     if values.size < 2:
         return float("nan"), float("nan")
-    half = _t_quantile(values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    if comparisons > 1:
+        from scipy.stats import t
+
+        quantile = t.ppf(1.0 - (1.0 - CONFIDENCE) / comparisons / 2, values.size - 1)
+    else:
+        quantile = _t_quantile(values.size - 1)
+    half = quantile * values.std(ddof=1) / np.sqrt(values.size)
     return float(values.mean() - half), float(values.mean() + half)
 
 
@@ -70,19 +78,27 @@ def _t_quantile(df):
 
 #: the most paired replications `pairs_to_tell_apart` looks for
 MAX_PAIRS_SUGGESTED = 2000
+#: the chance that the count `pairs_to_tell_apart` suggests separates the two options, if the gap's
+#: mean and spread are what the runs show (the count whose expected interval just excludes zero
+#: separates them only half the time)
+SEPARATION_POWER = 0.8
 
 
 def pairs_to_tell_apart(gap_mean: float, gap_low: float, gap_high: float, pairs: int) -> float:
-    """Paired replications whose 90% interval of the mean gap would exclude zero, if the gap's mean
-    and spread were what `pairs` of them show (`mean_interval` inverted for the spread): the
-    smallest such count above `pairs`. NaN when the interval already excludes zero or nothing can
-    be said (fewer than 2 pairs, no positive gap); inf when more than `MAX_PAIRS_SUGGESTED` would
-    be needed (the gap is small next to the noise)."""
+    """Paired replications whose 90% interval of the mean gap would exclude zero with chance
+    `SEPARATION_POWER`, if the gap's mean and spread were what `pairs` of them show
+    (`mean_interval` inverted for the spread): the smallest count above `pairs` at which the gap
+    exceeds (t + z) standard errors (t the interval's quantile, z the power's normal quantile).
+    NaN when the interval already excludes zero or nothing can be said (fewer than 2 pairs, no
+    positive gap); inf when more than `MAX_PAIRS_SUGGESTED` would be needed (the gap is small next
+    to the noise)."""
+    from scipy.stats import norm
+
     if not (pairs >= 2 and gap_mean > 0 and np.isfinite(gap_low) and gap_low <= 0):
         return float("nan")
     sd = (gap_high - gap_low) / 2 / _t_quantile(pairs - 1) * np.sqrt(pairs)
     n = np.arange(pairs + 1, MAX_PAIRS_SUGGESTED + 1)
-    apart = np.flatnonzero(_t_quantile(n - 1) * sd / np.sqrt(n) < gap_mean)
+    apart = np.flatnonzero((_t_quantile(n - 1) + norm.ppf(SEPARATION_POWER)) * sd / np.sqrt(n) < gap_mean)
     return float(n[apart[0]]) if apart.size else float("inf")
 
 
@@ -278,9 +294,12 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     against the option ranked just above it, pair by pair (replicates share seeds across options):
     the mean gap in £ (positive: this option costs more), its 90% interval, the share of pairs in
     which the option above does better, and, when the interval includes zero, about how many pairs
-    would tell the two apart (`pairs_to_tell_apart`). Tells whether the best option is
-    distinguishable from the runner-up."""
-    key = "discounted_net_social_cost_gbp"
+    would tell the two apart (`pairs_to_tell_apart`), and the interval allowing for every pair of
+    options compared at once (`family_low`, `family_high`: the best is picked from them all). Tells
+    whether the best option is distinguishable from the runner-up. Also the lower end of the 90%
+    interval of how much more the option above spends on the response (`spend_more_low`: above zero
+    when it clearly spends more)."""
+    key, spend = "discounted_net_social_cost_gbp", "discounted_response_cost_gbp"
     rows = []
     for rank, scenario in enumerate(ordered, start=1):
         row = {"rank": rank, "scenario": scenario}
@@ -290,9 +309,14 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
             gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).dropna().to_numpy()
             low, high = mean_interval(gap)
             gap_mean = gap.mean() if gap.size else float("nan")
-            row.update(above=above, gap_mean=gap_mean, gap_low=low, gap_high=high,
+            family_low, family_high = mean_interval(gap, comparisons=max(len(ordered) * (len(ordered) - 1) // 2, 1))
+            row.update(above=above, gap_mean=gap_mean, gap_low=low, gap_high=high, family_low=family_low,
+                       family_high=family_high,
                        p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size,
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
+            if spend in wide.columns:
+                more = (wide.loc[above].loc[common, spend] - wide.loc[scenario].loc[common, spend]).dropna().to_numpy()
+                row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more.mean())
         rows.append(row)
     return pd.DataFrame(rows)
 

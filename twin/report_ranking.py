@@ -34,6 +34,14 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
                   f"market's price elasticities above all, in the sensitivity analysis) and the horizon; a sweep "
                   f"over them (twin sweep) shows how often each comes first, and 'Year by year' how each "
                   f"option's saving moves over time")
+    family = ""
+    options = len(ranking)
+    if second["gap_low"] > 0 and options > 2 and np.isfinite(second.get("family_low", np.nan)):
+        pairs_of_options = options * (options - 1) // 2
+        family = (f"; allowing for the best having been picked from {options} options (an interval that holds over "
+                  f"all {pairs_of_options} pairs of them), " +
+                  (f"{gap_interval(second['family_low'], second['family_high'])}" if second["family_low"] > 0 else
+                   f"the two can no longer be told apart ({gap_interval(second['family_low'], second['family_high'])})"))
     close = ""
     if second["gap_low"] > 0 and second["p_above_better"] < NARROW_SHARE:  # told apart, but a small lead
         runner_wins = int(round((1 - second["p_above_better"]) * second["pairs"]))
@@ -42,7 +50,7 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
                  f"their costs, timing and other outcomes too")
     return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}"
-            f"{close}.")
+            f"{family}{close}.")
 
 
 def gap_interval(low: float, high: float) -> str:
@@ -110,8 +118,8 @@ def more_pairs(row) -> str:
     if not np.isfinite(needed):
         return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
                 "would not be expected to separate them)")
-    return (f" (if the gap is as these runs suggest, about {int(needed)} would: run the comparison again with "
-            f"--reps {int(needed)}, which runs only the new ones)")
+    return (f" (if the gap is as these runs suggest, about {int(needed)} would, four times in five: run the "
+            f"comparison again with --reps {int(needed)}, which runs only the new ones)")
 
 
 #: years whose saving is at least this share of the highest are named with the peak year
@@ -261,7 +269,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
                      f"optimism bias on the levers' costs would widen the lead")
     if np.isfinite(green_gap) and green_gap > 0:
         parts.append(f"leaving out recovered assets, as the Green Book does, the lead is {bn(green_gap)}")
-    incremental = _incremental(by_name, best, runner, name)
+    incremental = _incremental(by_name, best, runner, name, float(second.get("spend_more_low", np.nan)))
     if incremental:
         parts.append(incremental)
     shares = []
@@ -285,17 +293,22 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
             f"experiments/ranking_robustness.toml) shows how often each option comes first.")
 
 
-def _incremental(by_name: dict, best: str, runner: str, name) -> str | None:
+def _incremental(by_name: dict, best: str, runner: str, name, spend_more_low: float = np.nan) -> str | None:
     """The best option against the runner-up: the extra harm it averts for the extra response
-    spending (discounted), as harm averted per extra pound when it both averts and spends more."""
+    spending (discounted), as harm averted per extra pound when it both averts and clearly spends
+    more (`spend_more_low`, the lower end of the paired interval of the extra spending, above zero,
+    as `compare.harm_per_extra_pound` asks against the baseline): a ratio to a gap within the noise
+    would be any size."""
     if best not in by_name or runner not in by_name:
         return None
     averted = by_name[runner].get("harm", np.nan) - by_name[best].get("harm", np.nan)
     spent = by_name[best].get("cost", np.nan) - by_name[runner].get("cost", np.nan)
     if not (np.isfinite(averted) and np.isfinite(spent)) or abs(averted) < 0.005e9:
         return None
-    if averted > 0 and abs(spent) < 0.005e9:
-        return f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for about the same response spending"
+    if averted > 0 and (abs(spent) < 0.005e9 or (spent > 0 and not spend_more_low > 0)):
+        return (f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for response spending the runs "
+                f"cannot tell from the runner-up's ({bn(spent)} more on average)" if abs(spent) >= 0.005e9 else
+                f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for about the same response spending")
     if averted > 0 and spent > 0:
         return (f"against {name(runner)}, {name(best)} averts {bn(averted)} more harm for {bn(spent)} more response "
                 f"spending, {per_pound(averted / spent)} of harm averted per extra pound (the table's 'harm averted "

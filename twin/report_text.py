@@ -291,6 +291,17 @@ def wins(row: dict) -> str:
     return count_of(row["p_better"], row["pairs"])
 
 
+def least_bad_sentence(best: dict, baseline: str) -> str:
+    """When no option's mean lowers the net social cost: the least bad option's rise, with its
+    interval and pairs as a saving gets them; level with the baseline when the interval reaches a
+    saving."""
+    level = best["net_low"] <= 0
+    return (f"No option lowers the net social cost against {baseline} on average: the least bad, {best['scenario']}, "
+            f"raises it by {bn(best['net'])} (90% interval {signed_bn(best['net_low'])} to {signed_bn(best['net_high'])}"
+            f"; lower in {wins(best)} paired replications)"
+            + (", so within the runs' precision it is level with the baseline." if level else "."))
+
+
 def horizon_years(comparison: Comparison) -> float:
     """The run's length in years (1.5 for 18 monthly steps)."""
     steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
@@ -343,8 +354,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
             f"{wins(best)} paired replications. This is a central estimate under the model's assumed effect "
             f"sizes and costs, which are not measured and are not varied here.")
     else:
-        text.append(f"No option lowers the net social cost against {html.escape(comparison.baseline)}: the least "
-                    f"bad, {html.escape(best['scenario'])}, raises it by {bn(best['net'])}.")
+        text.append(html.escape(least_bad_sentence(best, comparison.baseline)))
     runner_up = runner_up_sentence(comparison)
     if runner_up:
         text.append(runner_up)
@@ -465,8 +475,7 @@ def terminal_table(comparison: Comparison) -> str:
                      f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
     best = min(rows, key=lambda r: r["net"])
     if best["net"] >= 0:  # as the report says it
-        lines.append(f"No option lowers the net social cost against {comparison.baseline}: the least bad, "
-                     f"{best['scenario']}, raises it by {bn(best['net'])}.")
+        lines.append(least_bad_sentence(best, comparison.baseline))
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)

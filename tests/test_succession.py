@@ -26,6 +26,18 @@ def _succeed(violent_prob: float, loss: float = 0.3, dispute_loss: float = 0.2):
     return large, before, ocgs.cohesion[large].copy(), led
 
 
+def _leaders_removed(params: Parameters, seed: int, groups: int, names: tuple[str, ...]):
+    """Remove the leaders of up to `groups` large active groups of a fresh UK model, run the
+    transition phase, and return how many lost their leader and what it added to the tallies `names`."""
+    model = TwinModel(params=params, seed=seed, n_steps=12)
+    ocgs, members, tally = model.ocgs, model.members, model.tally
+    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing)[:groups]
+    members.status[ocgs.leader[large]] = EXITED
+    before = tally.stack(names).sum(axis=0)
+    succession.groups_in_transition(model)
+    return large.size, tally.stack(names).sum(axis=0) - before
+
+
 def test_every_succession_costs_the_group_cohesion():
     groups, before, after, led = _succeed(violent_prob=0.0)
     assert groups.size == 200 and led.all()
@@ -51,14 +63,7 @@ def test_succession_violence_counts_the_disputes_incidents_within_serious_violen
     `succession_violence_incidents` (within 3 standard errors), with none disputed it is 0."""
     params = Parameters({"succession_split_prob": 0.0, "succession_absorb_prob": 0.0,
                          "succession_violent_prob": violent_prob}, where="test")
-    model = TwinModel(params=params, seed=6, n_steps=12)
-    ocgs, members, tally = model.ocgs, model.members, model.tally
-    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing)[:200]
-    members.status[ocgs.leader[large]] = EXITED
-    names = ("succession_violence", "serious_violence")
-    before = tally.stack(names).sum(axis=0)
-    succession.groups_in_transition(model)
-    disputes, serious = tally.stack(names).sum(axis=0) - before
+    _, (disputes, serious) = _leaders_removed(params, 6, 200, ("succession_violence", "serious_violence"))
     assert disputes == serious
     mean = 200 * violent_prob * params.succession_violence_incidents
     assert abs(disputes - mean) <= 3 * np.sqrt(mean) if mean else disputes == 0
@@ -80,15 +85,7 @@ def test_leaderless_groups_split_and_are_absorbed_at_their_chances():
     errors; every other direct test sets both to 0, so nothing pinned them."""
     split, absorb = 0.2, 0.3
     params = Parameters({"succession_split_prob": split, "succession_absorb_prob": absorb}, where="test")
-    model = TwinModel(params=params, seed=7, n_steps=12)
-    ocgs, members, tally = model.ocgs, model.members, model.tally
-    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing)[:2000]
-    members.status[ocgs.leader[large]] = EXITED
-    names = ("splits", "absorptions")
-    before = tally.stack(names).sum(axis=0)
-    succession.groups_in_transition(model)
-    splits, absorptions = tally.stack(names).sum(axis=0) - before
-    n = large.size
+    n, (splits, absorptions) = _leaders_removed(params, 7, 2000, ("splits", "absorptions"))
     assert n == 2000
     for count, p in ((splits, split), (absorptions, absorb)):
         assert abs(count - n * p) < 4 * np.sqrt(n * p * (1 - p)), (count, n * p)

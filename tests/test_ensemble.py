@@ -1533,3 +1533,27 @@ def test_a_lead_picked_from_several_options_is_also_given_allowing_for_the_choic
         assert ("can no longer be told apart" in sentence) == (not apart)
     two = rank_options(wide.drop(index="c"), ["a", "b"])  # two options: nothing was picked from several
     assert "allowing for the best" not in runner_up_sentence(SimpleNamespace(ranking=two), markup=False)
+
+
+def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
+    """The summary's interval of the best option's saving kept its numbers but lost their signs
+    ('90% interval £0.14bn to £0.40bn' for -£0.40bn to +£0.14bn), so a tie read as a sure saving."""
+    from twin.report_text import saving_sentence
+
+    row = {"scenario": "chb", "net": -0.13e9, "net_low": -0.40e9, "net_high": 0.14e9, "p_better": 2 / 3, "pairs": 3}
+    text = saving_sentence(row, "does best", "base", "2 years")
+    assert "by <strong>£0.13bn</strong> against base (90% interval from £0.14bn higher to £0.40bn lower)" in text
+    assert "better in 2 of 3 paired replications, so on these replications it cannot be told apart from base." in text
+    row.update(net_high=-0.05e9)
+    text = saving_sentence(row, "does best", "base", "2 years")
+    assert "(90% interval £0.05bn to £0.40bn lower)" in text and "cannot be told apart" not in text
+
+
+def test_the_area_table_s_chance_marks_follow_the_number_of_areas():
+    """The report said 'with 45 areas, about four' whatever the areas file."""
+    from twin.report_text import chance_marks
+
+    assert chance_marks({"areas": 45}) == "with 45 areas, about four changes an option does not cause would be " \
+                                          "marked by chance"
+    assert chance_marks({"areas": 12}).startswith("with 12 areas, about one change an option")
+    assert chance_marks({"areas": 6}) == "with 6 areas, a change an option does not cause is marked one time in ten"

@@ -206,3 +206,61 @@ def test_a_region_of_one_area_beside_others_of_its_nation_is_remarked(tmp_path):
     warnings = region_warnings(load_geography(path), "areas.csv")
     assert len(warnings) == 1 and "region 'South Eastt' holds one area (Kent)" in warnings[0]
     assert warnings[0].endswith("did you mean 'South East'?")
+
+
+HEADER = "force_area,nation,region,population_thousands,county_lines_exporter\n"
+
+
+@pytest.mark.parametrize("body, words", [
+    (HEADER + "A,England,R,nan,0\n", "line 2, field 'population_thousands': expected a positive number, got 'nan'"),
+    (HEADER + "A,England,R,inf,0\n", "line 2, field 'population_thousands': expected a positive number, got 'inf'"),
+    (HEADER + "Valeshire North,England,R,10,1\nvaleshire  north,England,R,5,0\n",
+     "line 3, field 'force_area': duplicate area 'valeshire north' \\(names are read whatever their case: "
+     "'Valeshire North' is above\\)"),
+    (HEADER + "A,England,R,10,1\n,,,,\nB,England,R,ten,0\n", "line 4, field 'population_thousands'"),
+    (HEADER + "A,England,R,10,1,7\n", "line 2: 6 values where the header has 5 columns"),
+    ("force_area,nation,region,populaton_thousands,county_lines_exporter\nA,England,R,10,1\n",
+     "missing column\\(s\\) population_thousands \\(for population_thousands; did you mean 'populaton_thousands'"),
+    (HEADER.strip() + ",latitude\nA,England,R,10,1,51.5\n", "a latitude column without a longitude column"),
+])
+def test_areas_file_mistakes_are_named_by_line_and_field(tmp_path, body, words):
+    """Population NaN and inf crashed a run with a traceback; names differing only in case made two
+    areas the registers and levers read as one; a long row lost its extra value silently."""
+    path = tmp_path / "areas.csv"
+    path.write_text(body)
+    with pytest.raises(ScenarioError, match=words):
+        load_geography(path)
+
+
+def test_an_areas_file_as_a_spreadsheet_saves_it_loads(tmp_path):
+    """A byte-order mark ("CSV UTF-8"), headers in any case with spaces, rows left empty, Windows line
+    ends and names with doubled inner spaces read as the plain file does."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + "Riverside City,England,R1,420,1\nHarbour Town,England,R2,300,0\n")
+    saved = tmp_path / "saved.csv"
+    saved.write_bytes(("\ufeff Force_Area ,Nation,REGION,Population_Thousands,County_Lines_Exporter\r\n"
+                       "  Riverside  City ,England,R1,420,1\r\n,,,,\r\nHarbour Town,England,R2,300,0\r\n").encode())
+    a, b = load_geography(plain), load_geography(saved)
+    assert a.area_names == b.area_names == ["Riverside City", "Harbour Town"]
+    assert np.array_equal(a.population, b.population) and np.array_equal(a.exporter, b.exporter)
+
+
+def test_a_geography_far_from_the_uk_s_population_or_without_an_exporter_is_warned(tmp_path):
+    """The model's national quantities stay the UK's whatever the areas: a region of 1.2 million
+    people holds the whole UK's groups unless they are scaled, which nothing said."""
+    from twin.geography import areas_warnings, uk_population
+
+    assert areas_warnings(load_geography(), "built-in") == []
+    path = tmp_path / "areas.csv"
+    path.write_text(HEADER + "A,England,R,700,0\nB,England,R,480,0\n")
+    warnings = areas_warnings(load_geography(path), "areas.csv")
+    assert len(warnings) == 2
+    assert "no area is a county-lines exporter" in warnings[0]
+    share = 1.18e6 / uk_population()
+    assert ("its 2 areas hold 1.18 million people" in warnings[1] and "national quantities stay the UK's" in warnings[1]
+            and f"scale them in [parameters] by {share:.3g} (ocgs_known_uk, members_known_uk" in warnings[1])
+    # the UK's areas split differently (the same people): no population remark
+    text = (HEADER + "".join(f"{n},England,R,{p / 1000},{int(e)}\n" for n, p, e in
+                             zip(load_geography().area_names, load_geography().population, load_geography().exporter)))
+    path.write_text(text)
+    assert areas_warnings(load_geography(path), "areas.csv") == []

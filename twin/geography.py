@@ -130,32 +130,48 @@ class Geography:
         return np.divide(weights, totals, out=np.zeros_like(weights, dtype=float), where=totals > 0)
 
 
-def _read_rows(path: Path | None) -> tuple[list[dict[str, str]], str]:
+def _read_rows(path: Path | None) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    """The areas table's rows with their line numbers, as a spreadsheet saves them: a byte-order
+    mark, headers in any case or with spaces, and rows left empty are read as a plain file would be."""
     if path is None:
         text = resources.files("twin").joinpath("data/uk_police_force_areas.csv").read_text()
         label = "built-in UK police force areas"
     else:
         try:
-            text = Path(path).read_text()
+            text = Path(path).read_text(encoding="utf-8-sig")  # "CSV UTF-8" from a spreadsheet starts with a BOM
         except OSError as exc:
             raise ScenarioError(f"areas file '{path}': cannot be read ({exc.strerror})") from None
         except UnicodeDecodeError as exc:
             raise ScenarioError(f"areas file '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
         label = str(path)
-    rows = list(csv.DictReader(text.splitlines()))
+    reader = csv.reader(text.splitlines())
+    header = [column.strip().lower() for column in next(reader, [])]
+    rows = []
+    for values in reader:
+        if not any(value.strip() for value in values):  # a blank line, or a spreadsheet's ",,,,"
+            continue
+        if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
+            raise ScenarioError(f"areas file '{label}', line {reader.line_num}: {len(values)} values where the header "
+                                f"has {len(header)} columns")
+        rows.append((reader.line_num, dict(zip(header, values + [""] * (len(header) - len(values))))))
     if not rows:
         raise ScenarioError(f"areas file '{label}': no rows")
-    missing = [c for c in REQUIRED_COLUMNS if c not in rows[0]]
+    unknown = [column for column in header if column and column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        hints = "".join(f" (for {c}{did_you_mean(c, unknown)})" for c in missing if did_you_mean(c, unknown))
         raise ScenarioError(
-            f"areas file '{label}': missing column(s) {', '.join(missing)}; "
+            f"areas file '{label}': missing column(s) {', '.join(missing)}{hints}; "
             f"expected columns {', '.join(REQUIRED_COLUMNS)}"
         )
+    if ("latitude" in header) != ("longitude" in header):
+        raise ScenarioError(f"areas file '{label}': a {'latitude' if 'latitude' in header else 'longitude'} column "
+                            f"without a {'longitude' if 'latitude' in header else 'latitude'} column; give both, or "
+                            f"neither (neighbours are then the areas of the same region)")
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    for column in rows[0]:
-        if column and column not in known:  # (a header's trailing comma makes a column without a name)
-            raise ScenarioError(f"areas file '{label}': unknown column {column!r}{did_you_mean(str(column), known)} "
-                                f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
+    for column in unknown:  # (a header's trailing comma makes a column without a name)
+        raise ScenarioError(f"areas file '{label}': unknown column {column!r}{did_you_mean(str(column), known)} "
+                            f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
     return rows, label
 
 
@@ -165,19 +181,23 @@ def load_geography(path: Path | str | None = None) -> Geography:
     names, nations, regions, population, exporter = [], [], [], [], []
     latitude, longitude = [], []
     optional = {"vulnerability_index": [], "community_trust": []}
-    for line, row in enumerate(rows, start=2):
-        name = (row["force_area"] or "").strip()
+    seen: dict[str, str] = {}  # names in any case and spacing -> as first written
+    for line, row in rows:
+        name = " ".join((row["force_area"] or "").split())  # spaces trimmed, inner runs as one
         if not name or name == NATIONAL_AREA:
             raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': "
                                 f"expected a non-empty name other than '{NATIONAL_AREA}', got {name!r}")
-        if name in names:
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': duplicate area '{name}'")
+        if name.casefold() in seen:  # registers and levers read names in any case: two would be one
+            raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': duplicate area '{name}'"
+                                + (f" (names are read whatever their case: '{seen[name.casefold()]}' is above)"
+                                   if seen[name.casefold()] != name else ""))
+        seen[name.casefold()] = name
         try:
             pop = float(row["population_thousands"]) * 1000.0
         except (TypeError, ValueError):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
                                 f"expected a number, got {row['population_thousands']!r}") from None
-        if pop <= 0:
+        if not pop > 0 or not np.isfinite(pop):  # NaN and inf too
             raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
                                 f"expected a positive number, got {row['population_thousands']!r}")
         flag = (row["county_lines_exporter"] or "").strip()
@@ -239,6 +259,42 @@ def region_warnings(geo: Geography, label: str) -> list[str]:
                             f"so it is a regional unit of its own with no neighbours by region"
                             f"{did_you_mean(region_name, others) or f' (the other regions of {nation}: ' + ', '.join(others) + ')'}")
     return warnings
+
+
+#: an areas file whose people differ from the UK's by more than this share holds a different
+#: population from the one the national quantities in the parameter table describe
+POPULATION_MISMATCH_SHARE = 0.05
+#: the parameters that set national quantities (counts, budgets, places), named in the warning
+NATIONAL_QUANTITIES = ("ocgs_known_uk", "members_known_uk", "heroin_crack_users_uk", "cocaine_users_uk",
+                       "fraud_offences_per_year", "modern_slavery_victims_uk", "immigration_arrivals_per_year",
+                       "firearms_trafficked_per_year", "acquisitive_offences_per_year", "county_lines_initial",
+                       "soc_budget_gbp_per_year", "soc_prison_places", "soc_prisoners_initial", "soc_remand_places",
+                       "soc_awaiting_trial_initial", "court_capacity_trials_per_month", "directed_from_prison_capacity")
+
+
+def areas_warnings(geo: Geography, label: str) -> list[str]:
+    """What an areas file allows but is worth a remark: a region of one area (`region_warnings`),
+    no county-lines exporter area, and a population far from the UK's (`population_warning`)."""
+    warnings = region_warnings(geo, label)
+    if not geo.exporter.any():
+        warnings.append(f"areas file '{label}': no area is a county-lines exporter (county_lines_exporter = 1), so "
+                        f"no county lines run and heroin/crack is supplied by each area's own groups")
+    people = population_warning(geo, label)
+    return warnings + ([people] if people else [])
+
+
+def population_warning(geo: Geography, label: str) -> str | None:
+    """An areas file holding far more or fewer people than the UK: the model's national quantities
+    (the parameter table's groups, members, users, offences, budget, places) stay the UK's and are
+    spread over its areas, so a region of the UK modelled on its own holds the whole UK's crime.
+    None when the populations agree within `POPULATION_MISMATCH_SHARE`."""
+    people, uk = float(geo.population.sum()), uk_population()
+    if abs(people / uk - 1.0) <= POPULATION_MISMATCH_SHARE:
+        return None
+    return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "
+            f"{uk / 1e6:,.1f} million; the model's national quantities stay the UK's and are spread over these areas "
+            f"(its totals, labelled UK, are the UK's size): for a part of the UK, scale them in [parameters] by "
+            f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}) or give a register of your own")
 
 
 def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:

@@ -29,8 +29,8 @@ from twin.harm import PRICE_YEAR  # noqa: E402
 from twin.parameter_table import SOURCE_DOCUMENTS  # noqa: E402
 from twin.report_format import discounted_count, per_pound, terms_used  # noqa: E402
 from twin.report_text import (  # noqa: E402
-    LEVEL_LABELS, signed_bn, areas_phrase, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
-    who_pays, wins, year_by_year,
+    LEVEL_LABELS, signed_bn, areas_phrase, chance_marks, headline_rows, horizon, other_outcomes, plain_summary,
+    ranking_table, who_pays, wins, year_by_year,
 )
 from twin.report_areas import area_table, spending_by_nation  # noqa: E402
 from twin.report_unmoved import unmoved_harms  # noqa: E402
@@ -473,8 +473,7 @@ percentile of {spread_basis}), which is wider than the 90% intervals of the mean
 <h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
 headline figures): the baseline, and each option's change from it (mean of paired replications), in £ million;
-a * marks a change whose 90% interval lies on one side of zero (with 45 areas, about four changes an option
-does not cause would be marked by chance).</p>
+a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).</p>
 {f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>' if area_image else ''}
 {_table(areas)}
 <!-- terms -->

@@ -19,8 +19,8 @@ from twin.harm import PRICE_YEAR
 from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, green_book_sentence, idle_hiring_sentence, lead_rests_on, level_with, narrowly, parts_sentence,
-    posterior_held_sentence, runner_up_gains, runner_up_sentence,
+    fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on, level_with, narrowly,
+    parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
 )
 
 
@@ -216,6 +216,17 @@ def areas_phrase(geography: dict) -> str:
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
+def chance_marks(geography: dict) -> str:
+    """How many areas' changes an option does not cause a 90% interval marks by chance: one in ten
+    ('with 45 areas, about four changes an option does not cause would be marked by chance')."""
+    areas = int(geography.get("areas") or 0)
+    expected = int(0.1 * areas)  # 4.5 -> about four
+    if expected < 1:
+        return f"with {areas} area{'s' if areas != 1 else ''}, a change an option does not cause is marked one time in ten"
+    return (f"with {areas} areas, about {NUMBER_WORDS.get(expected, str(expected))} change{'s' if expected > 1 else ''} "
+            f"an option does not cause would be marked by chance")
+
+
 #: who spends an option's extra response money: (column, baseline response metrics, lever spending metric)
 SPENDERS = (("police forces", ("response_cost_gbp_forces",), "lever_spending_gbp_forces"),
             ("ROCUs", ("response_cost_gbp_rocus",), "lever_spending_gbp_rocus"),
@@ -302,6 +313,20 @@ def least_bad_sentence(best: dict, baseline: str) -> str:
             + (", so within the runs' precision it is level with the baseline." if level else "."))
 
 
+def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
+    """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs
+    in words, and, when that interval reaches a rise, that it cannot be told from the baseline."""
+    base = html.escape(baseline)
+    return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
+            f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
+            f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {base} "
+            f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
+            f"replications" + ("" if best["net_high"] < 0 else
+                               f", so on these replications it cannot be told apart from {base}")
+            + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
+            "and are not varied here.")
+
+
 def horizon_years(comparison: Comparison) -> float:
     """The run's length in years (1.5 for 18 monthly steps)."""
     steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
@@ -346,13 +371,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
     else:
         verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
-        text.append(
-            f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {horizon(comparison)} it lowers "
-            f"the net social cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
-            f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {html.escape(comparison.baseline)} "
-            f"(90% interval {bn(-best['net_high'])} to {bn(-best['net_low'])}), and comes out better in "
-            f"{wins(best)} paired replications. This is a central estimate under the model's assumed effect "
-            f"sizes and costs, which are not measured and are not varied here.")
+        text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison)))
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline)))
     runner_up = runner_up_sentence(comparison)

@@ -41,11 +41,11 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     their plausible ranges, a group selection that cannot hold a group, share sets that do not sum
     to 1 (printed before a run, kept in run.json)."""
     from twin.group_selection import selection_warnings
-    from twin.geography import region_warnings
+    from twin.geography import areas_warnings
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
 
-    areas = region_warnings(load_geography(scenario.areas_file), scenario.areas_file) if scenario.areas_file else []
+    areas = areas_warnings(load_geography(scenario.areas_file), scenario.areas_file) if scenario.areas_file else []
     return (areas + settings_beyond_plausible(scenario) + selection_warnings(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 

@@ -893,7 +893,8 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
     areas = tmp_path / "areas.csv"
     areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R1,100,0\n")
     assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": [],
-                                                             "most_vulnerable": [], "nation_of": {"A": "England"}}
+                                                             "most_vulnerable": [], "nation_of": {"A": "England"},
+                                                             "region_of": {"A": "R1"}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}
 
 
@@ -1374,6 +1375,13 @@ def test_the_area_table_marks_the_changes_whose_interval_excludes_zero():
     table = area_table(comparison).set_index("area")["opt: change (£m)"]
     assert table["A"] == "-50*" and table["B"] == "+10" and table["C"] == "+30*"
     assert table["total: England"] == "-40" and table["all areas"] == "-10"  # totals carry no mark
+    assert not table.index.str.startswith("region:").any()  # no regions given (an older store)
+    # regions of more than one area get a total each, when there are several regions (ROCU remits)
+    comparison.geography["region_of"] = {"A": "North", "B": "North", "C": "Wales"}
+    table = area_table(comparison).set_index("area")["opt: change (£m)"]
+    assert table["region: North"] == "-40" and "region: Wales" not in table.index
+    comparison.geography["region_of"] = {"A": "One", "B": "One", "C": "One"}
+    assert not area_table(comparison).area.str.startswith("region:").any()
 
 
 def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differences(tmp_path):

@@ -1,6 +1,6 @@
 """The report's table of where the harm falls: harm over the horizon by area in the baseline, each
 option's paired change from it (marked where its 90% interval lies on one side of zero), and
-totals by nation; the change in response spending by nation; and, when an option moves harm into
+totals by region and nation; the change in response spending by nation; and, when an option moves harm into
 the county-lines exporter areas, how the groups moved.
 """
 
@@ -16,7 +16,7 @@ from twin.report_format import bn
 
 
 def area_table(comparison: Comparison) -> pd.DataFrame:
-    """Rows: areas by baseline harm, then nation totals; columns: the baseline's harm (£m) and each
+    """Rows: areas by baseline harm, then region and nation totals; columns: the baseline's harm (£m) and each
     option's change (£m), '*' after a change whose interval excludes zero (areas only: the totals
     carry no interval)."""
     harm = comparison.areas[comparison.areas.metric == "harm_gbp_total"]
@@ -34,7 +34,8 @@ def area_table(comparison: Comparison) -> pd.DataFrame:
     areas = areas.sort_values(areas.columns[0], ascending=False)
     marks = clear.reindex(areas.index).fillna(False)
     areas = areas.reset_index()
-    areas = pd.concat([areas, pd.DataFrame(nation_subtotals(areas, comparison.geography.get("nation_of") or {}))])
+    areas = pd.concat([areas, pd.DataFrame(nation_subtotals(areas, comparison.geography.get("nation_of") or {},
+                                                            comparison.geography.get("region_of") or {}))])
     areas = areas.set_index("area").map(
         lambda v: "n/a" if not np.isfinite(v) else f"{v:+,.1f}" if abs(v) < 9.95 else f"{round(v) + 0:+,.0f}")
     for column in marks.columns:  # the areas' rows come first, in the order of `marks`
@@ -46,11 +47,18 @@ def area_table(comparison: Comparison) -> pd.DataFrame:
     return areas
 
 
-def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str]) -> list[dict]:
-    """Total rows for the per-area table: each nation with more than one area, England and Wales
-    together (Home Office policing) when both are there, and all areas."""
+def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str], region_of: dict[str, str] | None = None
+                     ) -> list[dict]:
+    """Total rows for the per-area table: each region (the ROCUs' remits) with more than one area
+    when there are several regions, each nation with more than one area, England and Wales together
+    (Home Office policing) when both are there, and all areas."""
     numbers = areas.drop(columns="area")
     rows = []
+    region = areas["area"].map(region_of or {})
+    if region.nunique() > 1:
+        for name in dict.fromkeys(region.dropna()):
+            if (region == name).sum() > 1:
+                rows.append({"area": f"region: {name}", **numbers[region == name].sum()})
     nation = areas["area"].map(nation_of)
     groups = {n: [n] for n in dict.fromkeys(nation.dropna()) if (nation == n).sum() > 1}
     if {"England", "Wales"} <= set(nation.dropna()):

@@ -533,3 +533,19 @@ def test_commas_that_are_not_thousands_separators_are_refused(tmp_path, size):
     path.write_text(HEADER + f"A1,Kent,family,local,fraud,{size},none,,1\n")
     with pytest.raises(RegisterError, match="row 2, field 'size': expected a whole number of members"):
         load_register(str(path), GEO)
+
+
+def test_a_small_register_in_every_area_is_not_told_to_complete_what_it_leaves_out(tmp_path):
+    """A register covering every area of a small geography was told to complete 'the areas it leaves
+    out', which are none: it is told to give every group or scale the national quantities instead."""
+    from twin.geography import load_geography
+    from twin.register import coverage_warning
+
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                     "A,England,R,700,1\nB,England,R,480,0\n")
+    geo = load_geography(areas)
+    warning = coverage_warning(np.array([0, 1, 1]), np.array([True, True, False]), geo, PARAMS)
+    assert "in 2 of 2 areas" in warning and "--complete-register" not in warning
+    assert "scale `ocgs_known_uk` and the other national quantities" in warning
+    assert "--complete-register" in coverage_warning(np.array([0]), np.array([True]), geo, PARAMS)

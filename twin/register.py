@@ -434,12 +434,16 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
     if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
         return None
     areas = covered.size
+    every_area = areas == geography.n_areas
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
-            f"against about {params.ocgs_known_uk:,.0f} known groups in every area of the UK. The model reads a "
-            f"register as every group there is: UK demand is supplied by these groups alone, so each is scaled up "
-            f"to supply far more than a real group, and results will not be meaningful. Complete it with synthetic "
-            f"groups in the areas it leaves out: `--complete-register`, or `complete_register = true` in the "
-            f"scenario")
+            f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) in the areas' "
+            f"{'people' if every_area else 'whole picture'}. The model reads a register as every group there is: "
+            f"demand is supplied by these groups alone, so each is scaled up to supply far more than a real group, "
+            f"and results will not be meaningful. "
+            + ("Give every group there is, or scale `ocgs_known_uk` and the other national quantities to these "
+               "areas (the areas file's warning lists them)" if every_area else
+               "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
+               "`complete_register = true` in the scenario"))
 
 
 def write_register_csv(register: Register, geography: Geography, path: Path) -> None:

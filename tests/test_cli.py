@@ -549,3 +549,24 @@ def test_a_standard_error_is_printed_with_its_means_decimals():
 
     assert (_readable(0.892), _readable(0.00796, 0.892), _readable(0.01, 0.797)) == ("0.892", "0.008", "0.010")
     assert (_readable(12_492.4), _readable(830.2, 12_492.4), _readable(1.33, 13.3)) == ("12,492", "830", "1.3")
+
+
+def test_register_follows_a_scenario_s_areas_and_parameters(tmp_path):
+    """`twin register SCENARIO` writes the register that scenario's runs draw (its areas file and
+    parameters); it used to write the UK's, whatever the areas."""
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                     "Riverside City,England,Vale,420,1\nHarbour Town,England,Vale,300,0\nMoor End,England,Moor,460,0\n")
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text(f'[scenario]\nname = "mine"\nbase = "{SCENARIOS / "baseline.toml"}"\nareas_file = "{areas}"\n'
+                        '[parameters]\nocgs_known_uk = 85\nmembers_known_uk = 1000\ncounty_lines_initial = 20\n')
+    register = tmp_path / "register.csv"
+    assert main(["register", str(scenario), "--out", str(register), "--seed", "3"]) == 0
+    written = pd.read_csv(register)
+    # 85 known groups are 100 in all at the parameter table's known share (0.85): the scenario's, not the UK's 5,600
+    assert set(written.area) <= {"Riverside City", "Harbour Town", "Moor End"} and len(written) == 100
+    runs = [tmp_path / "given", tmp_path / "drawn"]
+    assert main(["run", str(scenario), "--years", "0.25", "--seed", "3", "--quiet", "--register", str(register),
+                 "--out", str(runs[0])]) == 0
+    assert main(["run", str(scenario), "--years", "0.25", "--seed", "3", "--quiet", "--out", str(runs[1])]) == 0
+    pd.testing.assert_frame_equal(*(pd.read_csv(run / "trajectories.csv") for run in runs))

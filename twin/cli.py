@@ -150,8 +150,12 @@ def cmd_register(args) -> int:
     from twin.register import synthetic_register, write_register_csv
     from twin.streams import RandomStreams
 
-    geography = load_geography()
-    register = synthetic_register(geography, Parameters(), RandomStreams(args.seed)["register"])
+    from twin.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario) if args.scenario else None  # its areas and parameters, as a run's
+    geography = load_geography(scenario.areas_file if scenario else None)
+    params = scenario.build_parameters() if scenario else Parameters()
+    register = synthetic_register(geography, params, RandomStreams(args.seed)["register"])
     out = Path(args.out)
     if out.is_dir():
         raise UserError(f"--out '{out}': is a folder; give the CSV file to write")
@@ -373,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     levers.set_defaults(func=cmd_levers)
 
     register = sub.add_parser("register", help="write the synthetic OCG register as a CSV template")
+    register.add_argument("scenario", nargs="?", help="scenario file whose areas file and parameters the register "
+                          "follows, as its runs draw it (default: the built-in UK areas and parameters)")
     register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write (default results/synthetic_register.csv)")
     register.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
     register.set_defaults(func=cmd_register)

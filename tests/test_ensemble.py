@@ -1524,22 +1524,28 @@ def test_a_lead_picked_from_several_options_is_also_given_allowing_for_the_choic
     from twin.compare import mean_interval, rank_options
     from twin.report_text import runner_up_sentence
 
+    from scipy.stats import t
+
     key = "discounted_net_social_cost_gbp"
     gap = np.array([1.0, 0.2, 0.9, -0.1, 0.8, 0.3, 1.1, 0.2]) * 1e9  # mean 0.55, se 0.17: t about 3.3
     for scale, apart in ((1.0, True), (1.6, False)):  # wider spread: the single interval still excludes zero
         noisy = gap.mean() + (gap - gap.mean()) * scale
         wide = pd.concat({"a": pd.DataFrame({key: np.zeros(8)}), "b": pd.DataFrame({key: noisy}),
-                          "c": pd.DataFrame({key: noisy + 2e9})}, names=["scenario"])
+                          "c": pd.DataFrame({key: noisy + 2e9}), "d": pd.DataFrame({key: noisy + 3e9})},
+                         names=["scenario"])
         wide.index = wide.index.set_names(["scenario", "replicate"])
-        ranking = rank_options(wide, ["a", "b", "c"])
+        ranking = rank_options(wide, ["a", "b", "c", "d"])
         row = ranking.iloc[1]
-        low, high = mean_interval(noisy, comparisons=3)
+        # four options, six pairs: each interval at 1 - 10%/6, two-sided
+        half = t.ppf(1 - 0.1 / 6 / 2, 7) * noisy.std(ddof=1) / np.sqrt(8)
+        low, high = noisy.mean() - half, noisy.mean() + half
         assert (row["family_low"], row["family_high"]) == pytest.approx((low, high), rel=1e-12)
+        assert mean_interval(noisy, comparisons=6) == pytest.approx((low, high), rel=1e-12)
         assert row["gap_low"] > 0 and (low > 0) == apart
         sentence = runner_up_sentence(SimpleNamespace(ranking=ranking), markup=False)
-        assert "allowing for the best having been picked from 3 options (an interval that holds over all 3 pairs" in sentence
+        assert "allowing for the best having been picked from 4 options (an interval that holds over all 6 pairs" in sentence
         assert ("can no longer be told apart" in sentence) == (not apart)
-    two = rank_options(wide.drop(index="c"), ["a", "b"])  # two options: nothing was picked from several
+    two = rank_options(wide.drop(index=["c", "d"]), ["a", "b"])  # two options: nothing was picked from several
     assert "allowing for the best" not in runner_up_sentence(SimpleNamespace(ranking=two), markup=False)
 
 
@@ -1555,6 +1561,9 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     row.update(net_high=-0.05e9)
     text = saving_sentence(row, "does best", "base", "2 years")
     assert "(90% interval £0.05bn to £0.40bn lower)" in text and "cannot be told apart" not in text
+    row.update(net_low=float("nan"), net_high=float("nan"), pairs=1, p_better=1.0)  # one replication: no interval
+    text = saving_sentence(row, "does best", "base", "2 years")
+    assert "(no 90% interval from a single replication)" in text and "higher" not in text
 
 
 def test_the_area_table_s_chance_marks_follow_the_number_of_areas():
@@ -1565,3 +1574,4 @@ def test_the_area_table_s_chance_marks_follow_the_number_of_areas():
                                           "marked by chance"
     assert chance_marks({"areas": 12}).startswith("with 12 areas, about one change an option")
     assert chance_marks({"areas": 6}) == "with 6 areas, a change an option does not cause is marked one time in ten"
+    assert "0 areas" not in chance_marks({})  # the areas not known (a store whose areas file has moved)

@@ -517,6 +517,28 @@ def test_levers_that_buy_investigators_share_one_hiring_cap():
         assert 0.9 * 0.05 * cap / 0.25 < total <= 0.05 * cap / 0.25 * (1 + 1e-9)
 
 
+def test_the_oversight_lever_spares_the_share_of_the_loss_its_intensity_gives():
+    """Oversight at intensity 0 spared the whole trust loss, as at 1: the lever now sets the share
+    (intensities add up to at most 1), and the loss left is the powers' loss times what it leaves."""
+    from twin.community import powers_trust_loss_per_month
+    from twin.interventions import finalise_modifiers
+
+    powers = [{"type": "investigatory_powers"}, {"type": "border_powers"}]
+    for oversight, share in (([], 0.0), ([{"type": "oversight", "intensity": 0.25}], 0.25),
+                             ([{"type": "oversight", "intensity": 0.0}], 0.0),
+                             ([{"type": "oversight", "intensity": 0.7}, {"type": "oversight", "name": "second",
+                                                                         "intensity": 0.7}], 1.0)):
+        model = _model(powers + oversight)
+        model.modifiers.reset()
+        for lever in model.levers:
+            lever.apply(model)
+        before = model.modifiers.trust_change_per_month.copy()
+        finalise_modifiers(model)
+        assert model.modifiers.oversight == pytest.approx(share)
+        loss = powers_trust_loss_per_month(2.0, model.params) * (1.0 - share)
+        assert np.allclose(before - model.modifiers.trust_change_per_month, loss, rtol=1e-12, atol=0)
+
+
 def test_a_hiring_cap_binds_only_while_its_lever_runs():
     """A lever buying investigators that has not started yet, or has ended, hires no one and caps
     nothing: a SOC fund from year 5 with a low cap throttled funding from the start."""

@@ -549,3 +549,20 @@ def test_a_small_register_in_every_area_is_not_told_to_complete_what_it_leaves_o
     assert "in 2 of 2 areas" in warning and "--complete-register" not in warning
     assert "scale `ocgs_known_uk` and the other national quantities" in warning
     assert "--complete-register" in coverage_warning(np.array([0]), np.array([True]), geo, PARAMS)
+    # the UK's own areas, a few groups in every one: give every group; there is nothing to scale
+    uk = coverage_warning(np.arange(GEO.n_areas), np.ones(GEO.n_areas, dtype=bool), GEO, PARAMS)
+    assert uk.endswith("Give every group there is") and "--complete-register" not in uk
+
+
+def test_register_areas_match_the_areas_file_s_names_in_any_case_and_spacing(tmp_path):
+    """The areas file's names have inner runs of spaces read as one; a register written with the
+    doubled space it used to match must still match."""
+    from twin.geography import load_geography
+
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                     "Riverside  City,England,R,700,1\nMoor End,England,R,480,0\n")
+    geo = load_geography(areas)
+    path = tmp_path / "reg.csv"
+    path.write_text(HEADER + "A1,Riverside  City,family,local,fraud,5,none,,1\nA2,moor   END,family,local,fraud,5,none,,0\n")
+    assert list(load_register(str(path), geo).area) == [0, 1]

@@ -293,3 +293,8 @@ def test_assets_recovered_realise_seized_capital_at_their_share():
     first, second = recovered[1] - recovered[0], recovered[2] - recovered[1]
     assert first.sum() > 0
     assert np.allclose(first, second, rtol=1e-9, atol=1e-3)
+    # what is left at a share of 0 is the fines, paid in full: more than nothing, and at most one fine
+    # per conviction (less where a group's capital runs short)
+    fines = recovered[0].sum() - 0.5 * first.sum()  # a(0.1) - 0.1 x seized, seized = first / 0.2
+    convictions = runs[0].results.series("convictions").sum()
+    assert 0 < fines <= convictions * runs[0].params.fine_gbp_per_conviction * (1 + 1e-9)

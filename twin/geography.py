@@ -27,6 +27,11 @@ import numpy as np
 
 from twin.errors import ScenarioError, did_you_mean
 
+def area_key(name: str) -> str:
+    """An area's name as names are matched: in any case, spaces trimmed and inner runs as one."""
+    return " ".join(str(name).split()).casefold()
+
+
 #: the nations an area can be in (reports total each, and England and Wales together)
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
 
@@ -187,11 +192,11 @@ def load_geography(path: Path | str | None = None) -> Geography:
         if not name or name == NATIONAL_AREA:
             raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': "
                                 f"expected a non-empty name other than '{NATIONAL_AREA}', got {name!r}")
-        if name.casefold() in seen:  # registers and levers read names in any case: two would be one
+        if area_key(name) in seen:  # registers and levers read names in any case: two would be one
             raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': duplicate area '{name}'"
-                                + (f" (names are read whatever their case: '{seen[name.casefold()]}' is above)"
-                                   if seen[name.casefold()] != name else ""))
-        seen[name.casefold()] = name
+                                + (f" (names are read whatever their case: '{seen[area_key(name)]}' is above)"
+                                   if seen[area_key(name)] != name else ""))
+        seen[area_key(name)] = name
         try:
             pop = float(row["population_thousands"]) * 1000.0
         except (TypeError, ValueError):
@@ -268,8 +273,9 @@ POPULATION_MISMATCH_SHARE = 0.05
 NATIONAL_QUANTITIES = ("ocgs_known_uk", "members_known_uk", "heroin_crack_users_uk", "cocaine_users_uk",
                        "fraud_offences_per_year", "modern_slavery_victims_uk", "immigration_arrivals_per_year",
                        "firearms_trafficked_per_year", "acquisitive_offences_per_year", "county_lines_initial",
-                       "soc_budget_gbp_per_year", "soc_prison_places", "soc_prisoners_initial", "soc_remand_places",
-                       "soc_awaiting_trial_initial", "court_capacity_trials_per_month", "directed_from_prison_capacity")
+                       "enablers_professional", "enablers_insider", "enablers_technical", "soc_budget_gbp_per_year",
+                       "soc_prison_places", "soc_prisoners_initial", "soc_remand_places", "soc_awaiting_trial_initial",
+                       "court_capacity_trials_per_month")
 
 
 def areas_warnings(geo: Geography, label: str) -> list[str]:
@@ -294,7 +300,8 @@ def population_warning(geo: Geography, label: str) -> str | None:
     return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "
             f"{uk / 1e6:,.1f} million; the model's national quantities stay the UK's and are spread over these areas "
             f"(its totals, labelled UK, are the UK's size): for a part of the UK, scale them in [parameters] by "
-            f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}) or give a register of your own")
+            f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}); a register of your own sets its groups, not "
+            f"the rest")
 
 
 def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 
 from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
-from twin.geography import Geography
+from twin.geography import Geography, area_key
 from twin.parameters import Parameters
 from twin.register_sources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
 from twin.vocabulary import (
@@ -254,7 +254,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
     ids: list[str] = []
     seen: set[str] = set()
     areas = {name: i for i, name in enumerate(geography.area_names)}
-    lowered = {name.lower(): i for name, i in areas.items()}  # 'MERSEYSIDE' as the other fields' case
+    lowered = {area_key(name): i for name, i in areas.items()}  # 'MERSEYSIDE', 'Riverside  City' as written
     for i, row in enumerate(rows):
         where = f"register '{label}', row {numbers[i]}"
         ocg_id = str(row.get("ocg_id") or "").strip()
@@ -265,7 +265,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         seen.add(ocg_id)
         ids.append(ocg_id)
         name = str(row.get("area") or "").strip()
-        found = areas.get(name, lowered.get(name.lower()))
+        found = areas.get(name, lowered.get(area_key(name)))
         if found is not None:
             area[i] = found
         else:
@@ -435,13 +435,16 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
         return None
     areas = covered.size
     every_area = areas == geography.n_areas
+    from twin.geography import population_warning
+
+    other_people = population_warning(geography, "") is not None  # areas far from the UK's population
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
-            f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) in the areas' "
-            f"{'people' if every_area else 'whole picture'}. The model reads a register as every group there is: "
-            f"demand is supplied by these groups alone, so each is scaled up to supply far more than a real group, "
-            f"and results will not be meaningful. "
-            + ("Give every group there is, or scale `ocgs_known_uk` and the other national quantities to these "
-               "areas (the areas file's warning lists them)" if every_area else
+            f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) the model expects in all of "
+            f"them. The model reads a register as every group there is: demand is supplied by these groups alone, "
+            f"so each is scaled up to supply far more than a real group, and results will not be meaningful. "
+            + (("Give every group there is" + ("; for a part of the UK, scale `ocgs_known_uk` and the other national "
+                                               "quantities to its people (the areas file's warning lists them)"
+                                               if other_people else "")) if every_area else
                "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
                "`complete_register = true` in the scenario"))
 

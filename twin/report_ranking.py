@@ -55,7 +55,10 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
 
 def gap_interval(low: float, high: float) -> str:
     """The 90% interval of how much lower the best option's net social cost is than the
-    runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'."""
+    runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'; none
+    from a single replication."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "no 90% interval from a single replication"
     if low > 0:
         return f"90% interval {bn(low)} to {bn(high)} lower"
     if high > 0:

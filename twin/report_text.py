@@ -221,6 +221,8 @@ def chance_marks(geography: dict) -> str:
     ('with 45 areas, about four changes an option does not cause would be marked by chance')."""
     areas = int(geography.get("areas") or 0)
     expected = int(0.1 * areas)  # 4.5 -> about four
+    if areas == 0:  # the areas are not known (a store whose areas file has moved)
+        return "about one change in ten an option does not cause would be marked by chance"
     if expected < 1:
         return f"with {areas} area{'s' if areas != 1 else ''}, a change an option does not cause is marked one time in ten"
     return (f"with {areas} areas, about {NUMBER_WORDS.get(expected, str(expected))} change{'s' if expected > 1 else ''} "
@@ -321,7 +323,7 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {base} "
             f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
-            f"replications" + ("" if best["net_high"] < 0 else
+            f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
             + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
             "and are not varied here.")

@@ -314,9 +314,10 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                        family_high=family_high,
                        p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size,
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
-            if spend in wide.columns:
-                more = (wide.loc[above].loc[common, spend] - wide.loc[scenario].loc[common, spend]).dropna().to_numpy()
-                row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more.mean())
+            more = (wide.loc[above].loc[common, spend] - wide.loc[scenario].loc[common, spend]).dropna().to_numpy() \
+                if spend in wide.columns else np.empty(0)
+            if more.size:  # one pair: its value (no interval), as `harm_per_extra_pound` takes the mean
+                row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more[0])
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from twin.errors import ScenarioError, did_you_mean
 
+
 def area_key(name: str) -> str:
     """An area's name as names are matched: in any case, spaces trimmed and inner runs as one."""
     return " ".join(str(name).split()).casefold()
@@ -174,8 +175,8 @@ def _read_rows(path: Path | None) -> tuple[list[tuple[int, dict[str, str]]], str
                             f"without a {'longitude' if 'latitude' in header else 'latitude'} column; give both, or "
                             f"neither (neighbours are then the areas of the same region)")
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    for column in unknown:  # (a header's trailing comma makes a column without a name)
-        raise ScenarioError(f"areas file '{label}': unknown column {column!r}{did_you_mean(str(column), known)} "
+    if unknown:  # (a header's trailing comma makes a column without a name: not counted)
+        raise ScenarioError(f"areas file '{label}': unknown column {unknown[0]!r}{did_you_mean(unknown[0], known)} "
                             f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
     return rows, label
 

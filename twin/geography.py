@@ -290,14 +290,19 @@ def areas_warnings(geo: Geography, label: str) -> list[str]:
     return warnings + ([people] if people else [])
 
 
+def population_differs(geo: Geography) -> bool:
+    """The areas hold more or fewer people than the UK's 45 force areas, by over `POPULATION_MISMATCH_SHARE`."""
+    return abs(float(geo.population.sum()) / uk_population() - 1.0) > POPULATION_MISMATCH_SHARE
+
+
 def population_warning(geo: Geography, label: str) -> str | None:
     """An areas file holding far more or fewer people than the UK: the model's national quantities
     (the parameter table's groups, members, users, offences, budget, places) stay the UK's and are
     spread over its areas, so a region of the UK modelled on its own holds the whole UK's crime.
     None when the populations agree within `POPULATION_MISMATCH_SHARE`."""
-    people, uk = float(geo.population.sum()), uk_population()
-    if abs(people / uk - 1.0) <= POPULATION_MISMATCH_SHARE:
+    if not population_differs(geo):
         return None
+    people, uk = float(geo.population.sum()), uk_population()
     return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "
             f"{uk / 1e6:,.1f} million; the model's national quantities stay the UK's and are spread over these areas "
             f"(its totals, labelled UK, are the UK's size): for a part of the UK, scale them in [parameters] by "

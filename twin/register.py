@@ -21,7 +21,7 @@ import numpy as np
 
 from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
-from twin.geography import Geography, area_key
+from twin.geography import Geography, area_key, population_differs
 from twin.parameters import Parameters
 from twin.register_sources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
 from twin.vocabulary import (
@@ -281,8 +281,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
             errors.append(f"{where}, field 'markets': expected at least one market from {', '.join(MARKETS)}")
         enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
         try:
-            size[i] = int(float(_plain_number(row.get("size"))))
-            if size[i] < 1 or size[i] > MAX_GROUP_SIZE or float(_plain_number(row.get("size"))) != size[i]:
+            raw_size = float(_plain_number(row.get("size")))
+            size[i] = int(raw_size)
+            if size[i] < 1 or size[i] > MAX_GROUP_SIZE or raw_size != size[i]:
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
             size[i] = 0  # not also a county-lines error against a size it never had
@@ -306,8 +307,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:
-                lines[i] = int(float(_plain_number(raw_lines)))  # "2.0" as a spreadsheet writes it, as for size
-                if lines[i] < 0 or float(_plain_number(raw_lines)) != lines[i]:
+                number = float(_plain_number(raw_lines))
+                lines[i] = int(number)  # "2.0" as a spreadsheet writes it, as for size
+                if lines[i] < 0 or number != lines[i]:
                     raise ValueError
             except (ValueError, OverflowError):  # OverflowError: beyond a 64-bit integer
                 errors.append(f"{where}, field 'county_lines': expected a whole number >= 0, got {raw_lines!r}")
@@ -435,16 +437,13 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
         return None
     areas = covered.size
     every_area = areas == geography.n_areas
-    from twin.geography import population_warning
-
-    other_people = population_warning(geography, "") is not None  # areas far from the UK's population
     return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) the model expects in all of "
             f"them. The model reads a register as every group there is: demand is supplied by these groups alone, "
             f"so each is scaled up to supply far more than a real group, and results will not be meaningful. "
             + (("Give every group there is" + ("; for a part of the UK, scale `ocgs_known_uk` and the other national "
                                                "quantities to its people (the areas file's warning lists them)"
-                                               if other_people else "")) if every_area else
+                                               if population_differs(geography) else "")) if every_area else
                "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
                "`complete_register = true` in the scenario"))
 

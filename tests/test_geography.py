@@ -258,7 +258,9 @@ def test_a_geography_far_from_the_uk_s_population_or_without_an_exporter_is_warn
     assert "no area is a county-lines exporter" in warnings[0]
     share = 1.18e6 / uk_population()
     assert ("its 2 areas hold 1.18 million people" in warnings[1] and "national quantities stay the UK's" in warnings[1]
-            and f"scale them in [parameters] by {share:.3g} (ocgs_known_uk, members_known_uk" in warnings[1])
+            and f"set scale_national_quantities = true in [scenario] to scale them by {share:.3g} (ocgs_known_uk, "
+                "members_known_uk" in warnings[1])
+    assert areas_warnings(load_geography(path), "areas.csv", scaled=True) == warnings[:1]  # scaled: nothing to say
     # the UK's areas split differently (the same people): no population remark
     text = (HEADER + "".join(f"{n},England,R,{p / 1000},{int(e)}\n" for n, p, e in
                              zip(load_geography().area_names, load_geography().population, load_geography().exporter)))

@@ -538,7 +538,7 @@ def test_commas_that_are_not_thousands_separators_are_refused(tmp_path, size):
 def test_a_small_register_in_every_area_is_not_told_to_complete_what_it_leaves_out(tmp_path):
     """A register covering every area of a small geography was told to complete 'the areas it leaves
     out', which are none: it is told to give every group or scale the national quantities instead."""
-    from twin.geography import load_geography
+    from twin.geography import NATIONAL_QUANTITIES, load_geography
     from twin.register import coverage_warning
 
     areas = tmp_path / "areas.csv"
@@ -547,7 +547,11 @@ def test_a_small_register_in_every_area_is_not_told_to_complete_what_it_leaves_o
     geo = load_geography(areas)
     warning = coverage_warning(np.array([0, 1, 1]), np.array([True, True, False]), geo, PARAMS)
     assert "in 2 of 2 areas" in warning and "--complete-register" not in warning
-    assert "scale `ocgs_known_uk` and the other national quantities" in warning
+    assert "scale the national quantities to its people: scale_national_quantities = true in [scenario]" in warning
+    scaled = PARAMS.copy()
+    scaled.scale_national(NATIONAL_QUANTITIES, float(geo.population.sum()) / GEO.population.sum())
+    already = coverage_warning(np.array([0, 1, 1]), np.array([True, True, False]), geo, scaled)
+    assert already.endswith("Give every group there is")  # scaled already: nothing more to suggest
     assert "--complete-register" in coverage_warning(np.array([0]), np.array([True]), geo, PARAMS)
     # the UK's own areas, a few groups in every one: give every group; there is nothing to scale
     uk = coverage_warning(np.arange(GEO.n_areas), np.ones(GEO.n_areas, dtype=bool), GEO, PARAMS)

@@ -23,7 +23,7 @@ def cmd_run(args) -> int:
     from twin.compiled import warm_up
     from twin.runner import check_register, register_warnings, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
-    from twin.summary import format_annual_summary
+    from twin.summary import format_annual_summary, summary_heading
 
     if args.register_table and not args.register:
         raise UserError("--register-table names a table of --register DATABASE_URL; give --register too")
@@ -63,10 +63,7 @@ def cmd_run(args) -> int:
         print(f"twin: interrupted{kept}", file=sys.stderr)
         return 130
     if not args.quiet:
-        from twin.harm import PRICE_YEAR
-
-        print(f"\nAnnual summary, UK (harm and costs in £, {PRICE_YEAR} prices; flows are the year's totals, "
-              f"OCGs, active members and prisoners at the year's end)")
+        print(f"\n{summary_heading(scenario, output.model.geography.n_areas)}")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
         print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
     return 0

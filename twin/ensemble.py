@@ -341,7 +341,8 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
                                 "posterior_held": held},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),
-          "resolved": {**s.to_dict(), "geography": describe(load_geography(s.areas_file))}} for s in loaded], info)
+          "resolved": {**s.to_dict(), "geography": {**describe(load_geography(s.areas_file)),
+                                                    "national_scale": s.national_scale}}} for s in loaded], info)
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
     tasks = [Task(position, ids[position], rep, seeds[rep],

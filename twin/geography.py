@@ -279,14 +279,15 @@ NATIONAL_QUANTITIES = ("ocgs_known_uk", "members_known_uk", "heroin_crack_users_
                        "court_capacity_trials_per_month")
 
 
-def areas_warnings(geo: Geography, label: str) -> list[str]:
+def areas_warnings(geo: Geography, label: str, scaled: bool = False) -> list[str]:
     """What an areas file allows but is worth a remark: a region of one area (`region_warnings`),
-    no county-lines exporter area, and a population far from the UK's (`population_warning`)."""
+    no county-lines exporter area, and a population far from the UK's (`population_warning`) unless
+    the scenario scales the national quantities (`scaled`: `scale_national_quantities`)."""
     warnings = region_warnings(geo, label)
     if not geo.exporter.any():
         warnings.append(f"areas file '{label}': no area is a county-lines exporter (county_lines_exporter = 1), so "
                         f"no county lines run and heroin/crack is supplied by each area's own groups")
-    people = population_warning(geo, label)
+    people = None if scaled else population_warning(geo, label)
     return warnings + ([people] if people else [])
 
 
@@ -305,9 +306,9 @@ def population_warning(geo: Geography, label: str) -> str | None:
     people, uk = float(geo.population.sum()), uk_population()
     return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "
             f"{uk / 1e6:,.1f} million; the model's national quantities stay the UK's and are spread over these areas "
-            f"(its totals, labelled UK, are the UK's size): for a part of the UK, scale them in [parameters] by "
-            f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}); a register of your own sets its groups, not "
-            f"the rest")
+            f"(its totals, labelled UK, are the UK's size): for a part of the UK, set scale_national_quantities = "
+            f"true in [scenario] to scale them by {people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}), with the "
+            f"levers' national amounts; a register of your own sets its groups, not the rest")
 
 
 def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:

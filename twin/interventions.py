@@ -348,8 +348,14 @@ def lever_entries(scenario):
         yield f"{source}: [[levers]] #{positions[source]}", entry
 
 
+#: the units of the lever settings that are national amounts, scaled with the national quantities
+#: (`scenario.national_scale`): yearly costs and budgets, places, cases a month; per-area settings are not
+NATIONAL_SETTING_UNITS = ("GBP/year", "places", "cases/month")
+
+
 def build_levers(scenario) -> list[Lever]:
-    """Lever objects for a scenario's [[levers]] entries, validated (names unique)."""
+    """Lever objects for a scenario's [[levers]] entries, validated (names unique), their national
+    amounts (`NATIONAL_SETTING_UNITS`) scaled by the scenario's `national_scale`."""
     levers: list[Lever] = []
     names: dict[str, bool] = {}  # lever name -> a phase of a composite lever (clear_hold_build)
     for where, entry in lever_entries(scenario):
@@ -371,6 +377,10 @@ def build_levers(scenario) -> list[Lever]:
                 raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice{phases}; give each lever its "
                                     f"own name")
             names[lever.name] = lever is not built
+            scale = getattr(scenario, "national_scale", 1.0)
+            for setting in lever.settings if scale != 1.0 else ():
+                if setting.unit in NATIONAL_SETTING_UNITS:
+                    lever.values[setting.name] *= scale
             levers.append(lever)
     return levers
 

@@ -93,13 +93,13 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     out = np.zeros((n_areas, len(METRICS)))
     tallied = tally.stack(READ_TALLY)  # [area, name]
 
-    # UK deaths over UK users: a scenario's own areas hold the UK's users (see markets.py), so the
-    # rate per user is the UK's whatever the areas' population.
+    # UK deaths over UK users: the rate per user is the UK's whatever the areas' population, and
+    # whether or not the users are scaled to it (`Parameters.uk_value`).
     served = markets.served
     deaths_per_year = params.drug_deaths_per_million_per_year * uk_population() / 1e6
     per_user_month = np.array([
-        params.heroin_crack_death_share * deaths_per_year / 12 / params.heroin_crack_users_uk,
-        (1 - params.heroin_crack_death_share) * deaths_per_year / 12 / params.cocaine_users_uk])
+        params.heroin_crack_death_share * deaths_per_year / 12 / params.uk_value("heroin_crack_users_uk"),
+        (1 - params.heroin_crack_death_share) * deaths_per_year / 12 / params.uk_value("cocaine_users_uk")])
     expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
     # The step's tally as it stands; members by status, role, knowledge and age (home area of
     # their group), counted by the census; drug deaths.

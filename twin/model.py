@@ -364,8 +364,8 @@ class TwinModel(mesa.Model):
             return
         from twin.errors import PopulationError
 
-        beyond = [f"{name} = {self.params[name]:g}" for name in sorted(self.params.overridden)
-                  if not self.params.spec(name).low <= self.params[name] <= self.params.spec(name).high]
+        beyond = [f"{name} = {self.params.uk_value(name):g}" for name in sorted(self.params.overridden)
+                  if not self.params.spec(name).low <= self.params.uk_value(name) <= self.params.spec(name).high]
         raise PopulationError(
             f"the run stopped at step {self.steps_done}: {self.ocgs.n:,} groups and {self.members.n:,} member rows, "
             f"more than {GROWTH_LIMIT} times the {self.ocgs_at_start:,} groups and {self.members_at_start:,} members "

@@ -102,6 +102,9 @@ class Parameters:
         for p in PARAMETER_TABLE:
             self._set(p.name, float(p.value))
         self._overridden: set[str] = set()
+        #: the factor `scale_national` multiplied the national quantities by (1: the UK's)
+        self.national_scale = 1.0
+        self._uk_values: dict[str, float] = {}  # the scaled quantities' values before scaling
         if overrides:
             self.update(overrides, where)
 
@@ -149,6 +152,23 @@ class Parameters:
     def overridden(self) -> frozenset[str]:
         return frozenset(self._overridden)
 
+    def scale_national(self, names: tuple[str, ...], factor: float) -> None:
+        """Multiply the national quantities `names` (UK counts, budgets, places) by `factor`, the
+        share of the UK an areas file holds (`scenario.Scenario.national_scale`); counts are
+        rounded to whole numbers. Done once, after the overrides: their values are UK figures too."""
+        if self._uk_values:
+            raise ValueError("the national quantities are already scaled")
+        self.national_scale = float(factor)
+        self._uk_values = {name: self._values[name] for name in names}
+        for name in names:
+            value = self._values[name] * factor
+            self._set(name, float(round(value)) if self._table[name].kind in WHOLE_KINDS else value)
+
+    def uk_value(self, name: str) -> float:
+        """A parameter's value in UK terms: a scaled national quantity's value before scaling (what
+        its plausible range and per-unit rates refer to), any other parameter's value."""
+        return self._uk_values[name] if name in self._uk_values else self[name]
+
     def spec(self, name: str) -> Parameter:
         return self._table[name]
 
@@ -157,6 +177,7 @@ class Parameters:
         for name, value in self._values.items():
             clone._set(name, value)
         clone._overridden = set(self._overridden)
+        clone.national_scale, clone._uk_values = self.national_scale, dict(self._uk_values)
         return clone
 
 
@@ -240,9 +261,9 @@ def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,
 def consistency_warnings(params: Parameters, where: str) -> list[str]:
     """Overrides allowed but worth a remark: values beyond the table's plausible range, and share
     sets that do not sum to 1 (rescaled)."""
-    warnings = [f"{where}: {name} = {params[name]:g} is beyond its plausible range, {format_value(row.low)} to "
-                f"{format_value(row.high)}" for name in sorted(params.overridden)
-                if not (row := params.spec(name)).low <= params[name] <= row.high]
+    warnings = [f"{where}: {name} = {params.uk_value(name):g} is beyond its plausible range, "
+                f"{format_value(row.low)} to {format_value(row.high)}" for name in sorted(params.overridden)
+                if not (row := params.spec(name)).low <= params.uk_value(name) <= row.high]
     if params.relocation_prob_after_operation > RELOCATION_BALANCED_MAX:
         warnings.append(f"{where}: relocation_prob_after_operation = {params.relocation_prob_after_operation:g}: "
                         f"above {RELOCATION_BALANCED_MAX:g}, areas with populous neighbours would move every investigated "

@@ -441,9 +441,10 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
             f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) the model expects in all of "
             f"them. The model reads a register as every group there is: demand is supplied by these groups alone, "
             f"so each is scaled up to supply far more than a real group, and results will not be meaningful. "
-            + (("Give every group there is" + ("; for a part of the UK, scale `ocgs_known_uk` and the other national "
-                                               "quantities to its people (the areas file's warning lists them)"
-                                               if population_differs(geography) else "")) if every_area else
+            + (("Give every group there is" + ("; for a part of the UK, scale the national quantities to its people: "
+                                               "scale_national_quantities = true in [scenario]"
+                                               if population_differs(geography) and params.national_scale == 1.0
+                                               else "")) if every_area else
                "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
                "`complete_register = true` in the scenario"))
 

@@ -209,8 +209,10 @@ def _exporter_phrase(exporters: list[str]) -> str:
 
 def areas_phrase(geography: dict) -> str:
     """'the 45 police force areas of England (39), Wales (4), Scotland (1) and Northern Ireland (1)'."""
-    nations = [f"{html.escape(nation)} ({count})" for nation, count in geography.get("nations", {}).items()]
-    return f"the {geography.get('areas')} police force areas of {and_list(nations)}" if nations else "the areas run"
+    nations = [f"{html.escape(k)} ({n})" for k, n in geography.get("nations", {}).items()]
+    scale = geography.get("national_scale", 1)
+    return ((f"the {geography.get('areas')} police force areas of {and_list(nations)}" if nations else "the areas run")
+            + (f", with the UK's national quantities scaled by {scale:.3g} to their people" if scale != 1 else ""))
 
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}

@@ -22,7 +22,7 @@ from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
 from twin.errors import ParameterError, ScenarioError, safe_url
-from twin.scenario import Scenario
+from twin.scenario import Scenario, national_scale_warnings
 
 
 @dataclass
@@ -45,8 +45,10 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
 
-    areas = areas_warnings(load_geography(scenario.areas_file), scenario.areas_file) if scenario.areas_file else []
-    return (areas + settings_beyond_plausible(scenario) + selection_warnings(scenario)
+    areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
+                            scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
+    return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
+            + selection_warnings(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
 

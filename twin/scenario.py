@@ -11,6 +11,7 @@
     areas_file = "my_areas.csv"   # optional: replace the geography
     register = "my_register.csv"  # optional: start from this OCG register
     complete_register = true      # optional: fill the areas the register leaves out with synthetic groups
+    scale_national_quantities = true  # optional: scale the UK's counts, budgets and places to the areas' people
 
     [parameters]                  # overrides by name (see `twin params`)
     soc_budget_gbp_per_year = 1.2e9
@@ -22,6 +23,13 @@
 A scenario that names a base inherits everything and lists only what it changes: its
 [scenario] keys and [parameters] override the base's, its [[levers]] are added to the base's.
 Every error names the file, the key, what was expected, and the closest valid key.
+
+`scale_national_quantities` is for an areas file holding part of the UK: the parameter table's
+national quantities (`geography.NATIONAL_QUANTITIES`: groups, members, drug users, offences,
+county lines, enablers, the SOC budget, prison and remand places, court capacity) and the levers'
+national amounts (`interventions.NATIONAL_SETTING_UNITS`: yearly costs and budgets, places, cases a
+month) are multiplied by the areas' share of the UK's people (`true`) or by a given factor (a
+number). Their values, defaults and [parameters] alike, stay UK figures; run files keep the factor.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
 SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
-                 "register", "complete_register")
+                 "register", "complete_register", "scale_national_quantities")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
@@ -48,6 +56,8 @@ STEPS_PER_YEAR = {"month": 12, "week": 52}
 SPIN_UP_YEARS = 8.0
 #: the longest spin-up a scenario or `twin run --spin-up-years` may ask for
 MAX_SPIN_UP_YEARS = 50
+#: the largest factor `scale_national_quantities` may give (ten UKs: far more would exhaust memory)
+MAX_NATIONAL_SCALE = 10.0
 DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01", "spin_up_years": SPIN_UP_YEARS}
 
 
@@ -65,6 +75,8 @@ class Scenario:
     areas_file: str | None = None
     register: str | None = None
     complete_register: bool = False
+    scale_national_quantities: bool | float = False  # as written: true (by population), a factor, or false
+    national_scale: float = 1.0  # the factor it comes to (`national_scale`), set when the scenario is loaded
     parameters: dict[str, float] = field(default_factory=dict)
     levers: list[dict[str, Any]] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)  # files merged, base first
@@ -83,6 +95,10 @@ class Scenario:
 
         params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
         check_consistency(params, f"{self.path}: [parameters]")
+        if self.national_scale != 1.0:
+            from twin.geography import NATIONAL_QUANTITIES
+
+            params.scale_national(NATIONAL_QUANTITIES, self.national_scale)
         return params
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +109,10 @@ class Scenario:
         same file named from another folder is the same scenario), and the files it reads by where
         they are, not by how the path to them was written, and by what they hold (a register
         edited between two commands is another scenario; a database table is known by its URL)."""
-        spec = {k: v for k, v in self.to_dict().items() if k not in ("path", "chain", "description")}
+        spec = {k: v for k, v in self.to_dict().items()
+                if k not in ("path", "chain", "description", "scale_national_quantities")}
+        if spec["national_scale"] == 1.0:  # as before the key existed: unscaled runs keep their stored results
+            del spec["national_scale"]
         spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec["levers"]]
         for key in ("areas_file", "register"):
             if spec[key] and "://" not in spec[key]:
@@ -158,6 +177,12 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {shown(out[key])}")
     if "complete_register" in out and not isinstance(out["complete_register"], bool):
         raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {shown(out['complete_register'])}")
+    if "scale_national_quantities" in out:
+        value = out["scale_national_quantities"]
+        if not isinstance(value, bool) and not (isinstance(value, (int, float)) and 0 < value <= MAX_NATIONAL_SCALE):
+            raise ScenarioError(f"{path}: [scenario] scale_national_quantities: expected true (scale the UK's national "
+                                f"quantities to the areas file's people), false, or a factor above 0 and at most "
+                                f"{MAX_NATIONAL_SCALE:g}, got {shown(value)}")
     if "name" in out:
         from twin.config_checks import check_name  # imports this module
 
@@ -254,6 +279,7 @@ def load_scenario(path: str | Path) -> Scenario:
     values = {**DEFAULTS, **{k: v for k, v in table.items() if k != "base"}}
     scenario = Scenario(name=values.pop("name", path.stem), path=str(path), parameters=parameters,
                         levers=levers, chain=chain, **values)
+    scenario.national_scale = national_scale(scenario.scale_national_quantities, scenario.areas_file)
     try:
         scenario.build_parameters()
     except ParameterError as exc:
@@ -262,3 +288,39 @@ def load_scenario(path: str | Path) -> Scenario:
 
     build_levers(scenario)  # validates every lever now, before any run starts
     return scenario
+
+
+def national_scale(setting: bool | float, areas_file: str | None) -> float:
+    """The factor `scale_national_quantities` comes to: the areas file's people over the UK's for
+    `true` (1 for the built-in UK areas), the number itself for a number, 1 for `false`."""
+    if isinstance(setting, bool):
+        if not setting or areas_file is None:
+            return 1.0
+        from twin.geography import load_geography, uk_population
+
+        return float(load_geography(areas_file).population.sum()) / uk_population()
+    return float(setting)
+
+
+#: a factor more than this many times the areas' share of the UK's people (or less than its
+#: inverse) gives them a different country's crime per head: worth a remark
+SCALE_PER_HEAD_REMARK = 1.5
+
+
+def national_scale_warnings(scenario: Scenario) -> list[str]:
+    """A numeric `scale_national_quantities` far from the areas' share of the UK's people: the areas
+    get more or less crime, budget and places per head than the UK, while the per-area settings stay
+    per area (at 0.01 of the UK on its own 45 areas, a run holds about five times the groups and 1.5
+    times the harm per head the factor suggests)."""
+    if isinstance(scenario.scale_national_quantities, bool) or scenario.national_scale == 1.0:
+        return []
+    share = national_scale(True, scenario.areas_file)
+    per_head = scenario.national_scale / share
+    if 1 / SCALE_PER_HEAD_REMARK <= per_head <= SCALE_PER_HEAD_REMARK:
+        return []
+    return [f"{scenario.path}: [scenario] scale_national_quantities = {scenario.national_scale:g} gives the areas "
+            f"{per_head:.3g} times the UK's groups, users, offences, budget and places per head ("
+            + ("they are the UK's own areas" if share == 1.0 else f"they hold {share:.3g} of the UK's people")
+            + "), while per-area settings (new groups' entry per vacant market, violence floors, lever settings "
+            "per area) stay per area, so results will not follow the factor; true scales by the areas' share of "
+            "the people"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
@@ -104,3 +105,19 @@ def _year_span(years: list[int]) -> str:
             runs.append(str(start) if start == previous else f"{start}-{previous}")
             start = year
     return runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+
+
+def summary_heading(scenario, n_areas: int) -> str:
+    """What the annual summary totals: the UK, or the areas of the scenario's own areas file (its
+    trajectories still label their total `UK`), with the factor the national quantities were
+    scaled by (`scenario.national_scale`)."""
+    from twin.harm import PRICE_YEAR
+
+    where = "UK"
+    if scenario.areas_file:
+        where = (f"the {n_areas} areas of {Path(scenario.areas_file).name}, together (area {NATIONAL_AREA} in the "
+                 f"trajectories)")
+    if scenario.national_scale != 1.0:
+        where += f"\nwith the UK's national quantities scaled by {scenario.national_scale:.3g}"
+    return (f"Annual summary, {where}\n(harm and costs in £, {PRICE_YEAR} prices; flows are the year's totals, "
+            f"OCGs, active members and prisoners at the year's end)")

@@ -1,0 +1,151 @@
+"""`scale_national_quantities`: a scenario for a part of the UK scales the UK's national quantities
+(and the levers' national amounts) to its areas' people; the values it is given stay UK figures."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.errors import ScenarioError
+from twin.geography import NATIONAL_QUANTITIES, load_geography, uk_population
+from twin.interventions import NATIONAL_SETTING_UNITS, build_levers
+from twin.parameters import Parameters
+from twin.scenario import load_scenario
+
+from conftest import SCENARIOS, write
+
+NORTH_WEST = ("force_area,nation,region,population_thousands,county_lines_exporter\n"
+              "Cheshire,England,North West,1090,0\nCumbria,England,North West,500,0\n"
+              "Greater Manchester,England,North West,2870,1\nLancashire,England,North West,1530,0\n"
+              "Merseyside,England,North West,1430,1\nNorth Wales,Wales,North West,690,0\n")
+
+
+def _scenario(tmp_path: Path, scale: str, body: str = "", areas: bool = True):
+    if areas:
+        write(tmp_path / "areas.csv", NORTH_WEST)
+    base = SCENARIOS / "baseline.toml"
+    return load_scenario(write(tmp_path / "s.toml", f'[scenario]\nname = "s"\nbase = "{base.as_posix()}"\n'
+                               + ('areas_file = "areas.csv"\n' if areas else "")
+                               + f"scale_national_quantities = {scale}\n" + body))
+
+
+def test_true_scales_by_the_areas_share_of_the_uk_s_people(tmp_path):
+    share = 8_110_000 / uk_population()
+    assert _scenario(tmp_path, "true").national_scale == pytest.approx(share, rel=1e-12)
+    assert _scenario(tmp_path, "false").national_scale == 1.0
+    assert _scenario(tmp_path, "0.3").national_scale == 0.3
+    assert _scenario(tmp_path, "true", areas=False).national_scale == 1.0  # the UK's own areas: nothing to scale
+
+
+def test_every_national_quantity_and_only_those_is_scaled_from_its_uk_value(tmp_path):
+    uk = Parameters()
+    params = _scenario(tmp_path, "0.25", "[parameters]\nsoc_budget_gbp_per_year = 9.6e8\ncharge_prob = 0.5\n"
+                       ).build_parameters()
+    assert params.national_scale == 0.25
+    for name in uk.as_dict():
+        given = 9.6e8 if name == "soc_budget_gbp_per_year" else 0.5 if name == "charge_prob" else uk[name]
+        assert params.uk_value(name) == given, name
+        if name not in NATIONAL_QUANTITIES:
+            assert params[name] == given, name
+        elif uk.spec(name).kind in ("count", "positive_count"):
+            assert params[name] == round(given * 0.25), name  # counts stay whole
+        else:
+            assert params[name] == pytest.approx(given * 0.25, rel=1e-12), name
+    assert params.copy().uk_value("ocgs_known_uk") == uk.ocgs_known_uk and params.copy()["ocgs_known_uk"] == 1193
+
+
+def test_plausible_ranges_are_checked_on_the_uk_figures(tmp_path):
+    from twin.runner import scenario_warnings
+
+    inside = _scenario(tmp_path, "true", "[parameters]\nsoc_budget_gbp_per_year = 9.6e8\n")
+    assert not [w for w in scenario_warnings(inside) if "plausible" in w]  # 9.6e8 is in range, its 1.2e8 is not
+    beyond = _scenario(tmp_path, "true", "[parameters]\nsoc_budget_gbp_per_year = 2e9\n")
+    assert [w for w in scenario_warnings(beyond) if "soc_budget_gbp_per_year = 2e+09 is beyond" in w]
+
+
+def test_the_levers_national_amounts_are_scaled_and_their_per_area_settings_are_not(tmp_path):
+    levers = ('[[levers]]\ntype = "funding"\n[[levers]]\ntype = "prison_places"\n[[levers]]\ntype = "court_capacity"\n'
+              '[[levers]]\ntype = "hold"\n[[levers]]\ntype = "clear"\n[[levers]]\ntype = "investigatory_powers"\n'
+              '[[levers]]\ntype = "technology_investment"\ncapital_gbp_per_year = 2e8\n')
+    plain = {lever.name: lever.values for lever in build_levers(_scenario(tmp_path, "false", levers))}
+    scaled = build_levers(_scenario(tmp_path, "0.2", levers))
+    national = 0
+    for lever in scaled:
+        for setting in lever.settings:
+            expected = plain[lever.name][setting.name] * (0.2 if setting.unit in NATIONAL_SETTING_UNITS else 1.0)
+            assert lever.values[setting.name] == pytest.approx(expected, rel=1e-12), (lever.name, setting.name)
+            national += setting.unit in NATIONAL_SETTING_UNITS
+    assert national == 5  # funding's budget, the places, the cases, investigatory powers' cost, technology's capital
+    by_name = {lever.name: lever.values for lever in scaled}
+    assert by_name["funding"]["budget_gbp_per_year"] == pytest.approx(6e8)
+    assert by_name["technology_investment"]["capital_gbp_per_year"] == pytest.approx(4e7)  # as given, then scaled
+    assert by_name["hold"]["cost_gbp_per_area_year"] == 1.5e6 and by_name["clear"]["surge_investigators_per_area"] == 60
+
+
+def test_the_register_and_the_markets_start_at_the_scaled_size(tmp_path):
+    from twin.markets import base_demand_per_month
+    from twin.register import synthetic_register
+    from twin.streams import RandomStreams
+
+    scenario = _scenario(tmp_path, "true")
+    geography, params = load_geography(scenario.areas_file), scenario.build_parameters()
+    register = synthetic_register(geography, params, RandomStreams(1)["register"])
+    assert len(register) == round(params.ocgs_known_uk / params.ocg_known_share)
+    assert params.ocgs_known_uk == round(4772 * scenario.national_scale)
+    ones = np.ones(geography.n_areas)
+    uk_demand = base_demand_per_month(geography, Parameters(), ones).sum(axis=0)
+    assert np.allclose(base_demand_per_month(geography, params, ones).sum(axis=0),
+                       uk_demand * scenario.national_scale, rtol=1e-12)
+
+
+@pytest.mark.parametrize("value", ["0", "-0.5", "11", '"yes"', "[0.5]"])
+def test_a_factor_out_of_range_or_not_a_number_is_refused(tmp_path, value):
+    with pytest.raises(ScenarioError, match=r"s\.toml: \[scenario\] scale_national_quantities: expected true .*"
+                                            r"a factor above 0 and at most 10, got"):
+        _scenario(tmp_path, value)
+
+
+def test_the_factor_sets_the_scenario_s_identity_and_an_unscaled_one_keeps_its_own(tmp_path):
+    unscaled, scaled = _scenario(tmp_path, "false"), _scenario(tmp_path, "true")
+    write(tmp_path / "none.toml", f'[scenario]\nname = "s"\nbase = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+          'areas_file = "areas.csv"\n')
+    assert unscaled.spec_hash() == load_scenario(tmp_path / "none.toml").spec_hash()  # stored results still match
+    assert scaled.spec_hash() != unscaled.spec_hash()
+
+
+def test_a_scaled_run_is_about_the_factor_times_the_uk_run():
+    """The built-in UK areas with half the UK's national quantities: harm, groups, spending and drug
+    deaths come to about half the UK run's (two years, three seeds). Not exactly half: the per-area
+    settings (entry per vacant market, violence floors) stay per area, so a half-size UK has
+    slightly more than half (0.50-0.55 when measured); a quantity left unscaled would give about 1,
+    deaths per user taken from the scaled users about 2."""
+    from twin.runner import run_scenario
+
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    half = load_scenario(SCENARIOS / "baseline.toml")
+    half.national_scale = 0.5
+    metrics = ("harm_gbp_total", "harm_gbp_economic", "ocgs_active", "members_prison", "response_cost_gbp",
+               "drug_deaths", "arrests")
+    totals = {}
+    for label, scenario in (("uk", baseline), ("half", half)):
+        runs = []
+        for seed in (1, 2, 3):
+            results = run_scenario(scenario, seed, years=2).model.results
+            runs.append([results.series(m).sum() for m in metrics])
+        totals[label] = np.array(runs)
+    ratio = totals["half"].mean(axis=0) / totals["uk"].mean(axis=0)
+    for metric, value in zip(metrics, ratio):
+        assert 0.45 < value < 0.62, (metric, value)
+
+
+def test_a_factor_far_from_the_areas_share_of_the_people_is_warned_about(tmp_path):
+    """At 0.01 of the UK on its own 45 areas a run held 279 groups where the factor suggests 58, and
+    1.5 times the harm: the per-area settings stay per area. The areas' own share is not remarked on."""
+    from twin.runner import scenario_warnings
+
+    far = [w for w in scenario_warnings(_scenario(tmp_path, "0.01", areas=False)) if "scale_national_quantities" in w]
+    assert len(far) == 1 and "gives the areas 0.01 times the UK's groups" in far[0] and "UK's own areas" in far[0]
+    regional = [w for w in scenario_warnings(_scenario(tmp_path, "0.3")) if "scale_national_quantities" in w]
+    assert len(regional) == 1 and "they hold 0.121 of the UK's people" in regional[0]
+    for close in ("true", "0.121", "0.1"):
+        assert not [w for w in scenario_warnings(_scenario(tmp_path, close)) if "scale_national_quantities" in w]

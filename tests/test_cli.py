@@ -130,6 +130,26 @@ def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path, capsys):
     assert "is a folder" in _user_error(["register", "--out", str(tmp_path)], capsys)
 
 
+def test_register_never_writes_over_a_file_that_is_not_a_register(tmp_path, capsys):
+    """`twin register --out scenario.toml` replaced the scenario with CSV."""
+    scenario = write(tmp_path / "mine.toml", '[scenario]\nname = "mine"\n')
+    assert "expected a file name ending in .csv" in _user_error(["register", "--out", str(scenario)], capsys)
+    own = write(tmp_path / "own.csv", "ocg_id,area\nA1,Kent\n")
+    assert "exists and is not a register `twin register` wrote" in _user_error(["register", "--out", str(own)], capsys)
+    assert scenario.read_text() == '[scenario]\nname = "mine"\n' and own.read_text() == "ocg_id,area\nA1,Kent\n"
+    fresh = tmp_path / "reg.csv"
+    assert main(["register", "--out", str(fresh)]) == 0 and main(["register", "--out", str(fresh)]) == 0  # its own
+
+
+def test_register_of_a_partial_areas_file_warns_as_a_run_does(tmp_path, capsys):
+    write(tmp_path / "areas.csv", "force_area,nation,region,population_thousands,county_lines_exporter\n"
+          "A,England,R,700,1\nB,England,R,480,0\n")
+    scenario = write(tmp_path / "s.toml", '[scenario]\nname = "s"\nareas_file = "areas.csv"\n')
+    assert main(["register", str(scenario), "--out", str(tmp_path / "reg.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "Warning: areas file" in err and "set scale_national_quantities = true in [scenario]" in err
+
+
 @pytest.mark.parametrize("n", ["0", "3", "12"])
 def test_sobol_sample_size_must_be_a_power_of_two(n, capsys):
     config = str(ROOT / "calibration" / "sensitivity.toml")

@@ -49,9 +49,15 @@ def test_region_neighbours_without_coordinates(tmp_path):
     ("force_area,nation,region,population_thousands,county_lines_exporter\nUK,England,R,10,0\n",
      "field 'force_area': expected a non-empty name other than 'UK'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,0,0\n",
-     "field 'population_thousands': expected a positive number, got '0'"),
+     "field 'population_thousands': expected a positive number of thousands, at most 100,000 .*got '0'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,1e9,0\n",
+     "field 'population_thousands': expected a positive number of thousands, at most 100,000 .*got '1e9'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,north,1\n",
-     "field 'latitude': expected degrees as a number, got 'north'"),
+     "field 'latitude': expected degrees from -90 to 90, got 'north'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,200,0\n",
+     "line 2, field 'latitude': expected degrees from -90 to 90, got '200'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,5,nan\n",
+     "line 2, field 'longitude': expected degrees from -180 to 180, got 'nan'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerabilty_index\nA,England,R,10,0,1\n",
      "unknown column 'vulnerabilty_index'; did you mean 'vulnerability_index'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,1\n"
@@ -212,8 +218,8 @@ HEADER = "force_area,nation,region,population_thousands,county_lines_exporter\n"
 
 
 @pytest.mark.parametrize("body, words", [
-    (HEADER + "A,England,R,nan,0\n", "line 2, field 'population_thousands': expected a positive number, got 'nan'"),
-    (HEADER + "A,England,R,inf,0\n", "line 2, field 'population_thousands': expected a positive number, got 'inf'"),
+    (HEADER + "A,England,R,nan,0\n", "line 2, field 'population_thousands': expected a positive number.*got 'nan'"),
+    (HEADER + "A,England,R,inf,0\n", "line 2, field 'population_thousands': expected a positive number.*got 'inf'"),
     (HEADER + "Valeshire North,England,R,10,1\nvaleshire  north,England,R,5,0\n",
      "line 3, field 'force_area': duplicate area 'valeshire north' \\(names are read whatever their case: "
      "'Valeshire North' is above\\)"),

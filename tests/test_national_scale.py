@@ -149,3 +149,57 @@ def test_a_factor_far_from_the_areas_share_of_the_people_is_warned_about(tmp_pat
     assert len(regional) == 1 and "they hold 0.121 of the UK's people" in regional[0]
     for close in ("true", "0.121", "0.1"):
         assert not [w for w in scenario_warnings(_scenario(tmp_path, close)) if "scale_national_quantities" in w]
+
+
+def test_a_factor_leaving_no_known_group_names_the_factor(tmp_path):
+    with pytest.raises(ScenarioError, match=r"s\.toml: \[scenario\] scale_national_quantities = 0\.0001 leaves no known "
+                                            r"group \(ocgs_known_uk = 4772 in the UK\); expected a factor of at least"):
+        _scenario(tmp_path, "0.0001")
+    _scenario(tmp_path, "0.0002")  # one known group: runs
+
+
+def test_compare_refuses_scenarios_on_other_areas_or_scales(tmp_path):
+    """A paired difference between a region and the UK, or a region scaled and not, is a difference
+    of places: `twin compare` and a sweep's policies refuse it."""
+    from twin.ensemble import check_comparable
+    from twin.errors import UserError
+
+    scaled, plain = _scenario(tmp_path, "true"), _scenario(tmp_path, "false")
+    uk = load_scenario(SCENARIOS / "baseline.toml")
+    for one, other in ((plain, scaled), (uk, plain)):
+        with pytest.raises(UserError, match=r"scenarios compared must run on the same areas at the same scale"):
+            check_comparable([one, other], None)
+    copy = write(tmp_path / "copy.csv", NORTH_WEST)  # the same areas from another file: comparable
+    moved = load_scenario(write(tmp_path / "t.toml", f'[scenario]\nname = "t"\nbase = "s.toml"\n'
+                                f'areas_file = "{copy.name}"\nscale_national_quantities = true\n'))
+    check_comparable([scaled, moved], None)
+
+
+def test_calibration_reads_and_reports_scaled_quantities_in_uk_terms(tmp_path):
+    from twin.targets import areas_targets_warning
+
+    params = _scenario(tmp_path, "0.5").build_parameters()
+    uk = Parameters().as_dict()
+    assert params.uk_values() == uk and params.as_dict() != uk
+    assert areas_targets_warning(_scenario(tmp_path, "false"), "targets.toml") is None
+    warning = areas_targets_warning(_scenario(tmp_path, "0.5"), "targets.toml")
+    assert "scaled by 0.5; the targets' UK rows are read as its areas' total" in warning
+
+
+def test_the_report_gives_a_lever_s_national_amount_in_the_areas(tmp_path):
+    from twin.report import _lever_block
+
+    scaled = _lever_block({"type": "funding", "budget_gbp_per_year": 3e9}, 0.25)
+    assert "for the UK: 750,000,000 in these areas (scaled by 0.25)" in scaled
+    assert scaled.count("in these areas") == 1  # the budget only: shares and months are not amounts
+    assert "in these areas" not in _lever_block({"type": "funding", "budget_gbp_per_year": 3e9})
+
+
+def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):
+    from twin.cli_research import _areas_about
+
+    assert _areas_about({"levers": [], "base": load_scenario(SCENARIOS / "baseline.toml")}) == []
+    about = _areas_about({"levers": [], "base": _scenario(tmp_path, "true")})
+    assert about[0].startswith("Areas: the areas of ") and "scaled by 0.121 (the national amounts" in about[0]
+    policies = {"levers": [("scenario", [str(tmp_path / "s.toml")])], "base": load_scenario(SCENARIOS / "baseline.toml")}
+    assert "scaled by 0.121" in _areas_about(policies)[0]  # the policy files' areas, not the base's

@@ -92,6 +92,25 @@ def test_a_sqlite_register_that_does_not_exist_is_named_and_not_created(tmp_path
     assert not missing.exists()  # SQLite would have created an empty file
 
 
+def test_a_sqlite_register_url_naming_a_folder_says_so(tmp_path):
+    with pytest.raises(RegisterError, match=r"is a folder, not a database file"):
+        load_register(f"sqlite:///{tmp_path}", GEO, table="ocgs")
+
+
+def test_an_unclosed_quote_in_a_register_is_named_with_its_row(tmp_path):
+    """A quote opening a field made the rest of the file one field: 'fewer fields than the header'
+    in a small file, 'field larger than field limit' in a large one."""
+    rows = "".join(f"A{i},Merseyside,family,local,fraud,5,none,,1\n" for i in range(1, 8))
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + rows.replace("A4,", '"A4,'))
+    with pytest.raises(RegisterError, match=r"quote.csv', row 5: a quote \(\"\) opens a field that runs on"):
+        load_register(str(path), GEO)
+    big = tmp_path / "big.csv"
+    big.write_text(HEADER + '"A1,' + "x" * 140_000 + "\n")
+    with pytest.raises(RegisterError, match=r"not a valid CSV file \(.*\) \(a quote that opens a field and is never"):
+        load_register(str(big), GEO)
+
+
 HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
 
 

@@ -53,6 +53,9 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('[parameters]\ndrug_demand_price_elasticity = 0.5\n',
      r"'drug_demand_price_elasticity' must be a number <= 0 \(elasticity\), got 0.5"),
     ('[parameters]\nocg_size_min = 3.5\n', r"'ocg_size_min' must be a whole number >= 1 \(people\), got 3.5"),
+    ('[scenario]\nareas_file = "."\n', r"\[scenario\] areas_file: '\.' is a folder; expected a CSV file \(of areas\)"),
+    ('[calibration]\nmethod = "abc"\n',
+     r"unknown key 'calibration' .*; the file looks like a calibration config, which `twin calibrate` reads"),
     ('', r"the file is empty"),
     ('# only a comment\n', r"the file is empty"),
     # the shape of the file

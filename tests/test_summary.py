@@ -43,7 +43,8 @@ def test_full_courts_are_named_with_the_bailed_and_the_cases_waiting():
     text, bailed, waiting = _courts_summary(150)  # a quarter of the ready cases: the custody time limit binds
     assert bailed > 0 and waiting > 0
     assert "Courts or prisons were full in years 1-2" in text
-    assert f"{bailed:,.0f} defendants were bailed" in text and f"{waiting:,.0f} cases ready for trial" in text
+    assert f"{bailed:,.0f} defendants were bailed" in text
+    assert f"{waiting:,.0f} cases were waiting, ready for trial" in text
 
 
 def test_no_courts_note_when_the_courts_keep_up():
@@ -68,3 +69,10 @@ def test_every_column_is_explained_and_the_year_totals_are_the_runs():
     deaths = np.asarray(model.results.series("drug_deaths"))[12:24].sum()
     year_two = text.splitlines()[3].split()
     assert year_two[0] == "2" and year_two[-2] == f"{deaths:,.0f}"
+
+
+def test_counts_of_one_are_singular():
+    from twin.summary import _count
+
+    assert _count(1, "defendant") == "1 defendant was" and _count(0.6, "case") == "1 case was"
+    assert _count(923, "defendant") == "923 defendants were" and _count(0, "case") == "0 cases were"

@@ -153,6 +153,8 @@ def load_config(path: str | Path) -> dict:
     except ParameterError as exc:
         raise ScenarioError(str(exc)) from None
     targets = load_targets(targets_file, load_geography(scenario.areas_file).area_names)
+    from twin.targets import areas_targets_warning
+
     rows = {row.name: row for row in table_rows()}
     warnings = [f"{path}: [[parameter]] {p.name}: prior {p.low:g} to {p.high:g} goes beyond the parameter table's "
                 f"plausible range {rows[p.name].low:g} to {rows[p.name].high:g}"
@@ -168,7 +170,7 @@ def load_config(path: str | Path) -> dict:
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
     return {
-        "scenario": scenario, "warnings": warnings,
+        "scenario": scenario, "warnings": warnings + [w for w in [areas_targets_warning(scenario, targets_file)] if w],
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
         "method": method, "years": years, "seed": seed, "priors": priors,
         "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],
@@ -224,7 +226,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
             progress(len(history), config["max_evaluations"], cached, stored)
         return cached
 
-    start = np.array([p.to_unit(config["scenario"].build_parameters()[p.name]) for p in priors])
+    start = np.array([p.to_unit(config["scenario"].build_parameters().uk_value(p.name)) for p in priors])
     start = np.clip(start, 0.05, 0.95)
     result = minimize(objective, start, method="Nelder-Mead",
                       options={"maxfev": config["max_evaluations"], "xatol": 1e-3, "fatol": 1e-3,

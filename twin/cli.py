@@ -144,18 +144,22 @@ def cmd_levers(args) -> int:
 def cmd_register(args) -> int:
     from twin.geography import load_geography
     from twin.parameters import Parameters
-    from twin.register import synthetic_register, write_register_csv
+    from twin.register import check_register_out, synthetic_register, write_register_csv
     from twin.streams import RandomStreams
 
     from twin.scenario import load_scenario
 
+    out = Path(args.out)
+    check_register_out(out)  # before anything is read: never written over a file that is not a register
     scenario = load_scenario(args.scenario) if args.scenario else None  # its areas and parameters, as a run's
+    if scenario:
+        from twin.runner import scenario_warnings
+
+        for warning in scenario_warnings(scenario):  # a partial areas file unscaled: as `twin run` says
+            print(f"Warning: {warning}.", file=sys.stderr)
     geography = load_geography(scenario.areas_file if scenario else None)
     params = scenario.build_parameters() if scenario else Parameters()
     register = synthetic_register(geography, params, RandomStreams(args.seed)["register"])
-    out = Path(args.out)
-    if out.is_dir():
-        raise UserError(f"--out '{out}': is a folder; give the CSV file to write")
     output_folder(out.parent)
     write_register_csv(register, geography, out)
     print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
@@ -182,12 +186,13 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     from twin.runner import check_named_groups, scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
 
-    registers_seen = set()
+    registers_seen, said = set(), set()  # a remark on a base scenario or areas file its children share: once
     for scenario in scenarios:
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(check_lever_targets(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Note: {note}.", file=sys.stderr)
-        for warning in scenario_warnings(scenario):
+        for warning in (w for w in scenario_warnings(scenario) if w not in said):
+            said.add(warning)
             print(f"Warning: {warning}.", file=sys.stderr)
         for warning in check_named_groups(scenario) if check_registers else ():
             print(f"Warning: {warning}.", file=sys.stderr)

@@ -29,6 +29,10 @@ def cmd_fit(args) -> int:
 
     check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
     targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
+    from twin.targets import areas_targets_warning
+
+    if (warning := areas_targets_warning(scenario, args.targets)) is not None:
+        print(f"Warning: {warning}.", file=sys.stderr)
     if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
         raise UserError(f"--years {args.years:g}: shorter than every target's years (the earliest ends in year "
                         f"{min(t.years[1] for t in targets)}) in {args.targets}")
@@ -188,7 +192,7 @@ def cmd_calibrate(args) -> int:
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
     from twin.calibration import parameter_table
 
-    fitted = parameter_table(config["priors"], config["scenario"].build_parameters(), outcome["best"],
+    fitted = parameter_table(config["priors"], config["scenario"].build_parameters().uk_values(), outcome["best"],
                              outcome["posterior"] if config["method"] == "abc" else None)
     extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],

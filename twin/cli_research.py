@@ -280,7 +280,8 @@ def cmd_analyse(args) -> int:
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
         print(f"Note: {note}.", file=sys.stderr)
-    about = [runs + (f"; {failed} failed run(s) left out." if failed else ".")] + [f"Note: {n}" for n in notes]
+    about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
+             + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"
     with staged_folder(out) as staging:  # written whole, as the sensitivity report
         path = out / write_analysis(table, results, staging, title, about).name
@@ -374,3 +375,19 @@ def add_research_commands(sub) -> None:
     analyse_cmd.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     analyse_cmd.add_argument("--out", help="report folder (default results/sweeps/<name>)")
     analyse_cmd.set_defaults(func=cmd_analyse)
+
+
+def _areas_about(config: dict) -> list[str]:
+    """The sweep's areas, when they are not the UK's 45 as they are: its areas file, and the factor
+    its national quantities are scaled by (the lever amounts and values it lists are UK figures)."""
+    from twin.scenario import load_scenario
+    from twin.sweep import policy_files
+
+    files = policy_files(config)
+    running = load_scenario(files[0]) if files else config["base"]
+    if not running.areas_file and running.national_scale == 1.0:
+        return []
+    where = f"the areas of {running.areas_file}" if running.areas_file else "the UK's 45 force areas"
+    return [f"Areas: {where}" + (f", with the UK's national quantities scaled by {running.national_scale:.3g} (the "
+                                 f"national amounts and values below are UK figures, scaled in the runs)."
+                                 if running.national_scale != 1.0 else ".")]

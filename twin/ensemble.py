@@ -284,9 +284,10 @@ def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, floa
 COMPARED_TIMING = ("years", "step", "start_date", "spin_up_years")
 
 
-def _check_comparable(loaded: list[Scenario], years: float | None) -> None:
-    """Scenarios compared run over the same horizon, step, start date and spin-up: a paired
-    difference between a 3-year and a 10-year run would be a difference of horizons."""
+def check_comparable(loaded: list[Scenario], years: float | None) -> None:
+    """Scenarios compared run over the same horizon, step, start date and spin-up, on the same areas
+    at the same scale: a paired difference between a 3-year and a 10-year run would be a difference
+    of horizons, one between a region and the UK a difference of places."""
     from twin.errors import UserError
 
     first = loaded[0]
@@ -297,6 +298,24 @@ def _check_comparable(loaded: list[Scenario], years: float | None) -> None:
                 raise UserError(f"{scenario.path}: [scenario] {key} = {getattr(scenario, key)!r}, but {first.path} "
                                 f"has {getattr(first, key)!r}; scenarios compared must share {key}: set it the same "
                                 f"in both{hint}")
+        if _areas_identity(scenario) != _areas_identity(first):
+            raise UserError(f"{scenario.path}: runs on {_areas_words(scenario)}, but {first.path} on "
+                            f"{_areas_words(first)}; scenarios compared must run on the same areas at the same scale "
+                            f"(a paired difference would be a difference of places, not of policies): give them the "
+                            f"same areas_file and scale_national_quantities, or one base scenario that sets both")
+
+
+def _areas_identity(scenario: Scenario) -> tuple:
+    """What a scenario's areas are, whatever the path to its areas file: names, people and
+    exporters, and the factor its national quantities are scaled by."""
+    geo = load_geography(scenario.areas_file)
+    return tuple(geo.area_names), tuple(geo.population), tuple(geo.exporter), scenario.national_scale
+
+
+def _areas_words(scenario: Scenario) -> str:
+    where = f"the areas of {scenario.areas_file}" if scenario.areas_file else "the UK's 45 force areas"
+    return where + (f" with the national quantities scaled by {scenario.national_scale:.3g}"
+                    if scenario.national_scale != 1.0 else "")
 
 
 def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
@@ -307,7 +326,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     for scenario in loaded:
         scenario.n_steps  # noqa: B018 (raises when the horizon is shorter than one step, before any run)
     names = [s.name for s in loaded]
-    _check_comparable(loaded, years)
+    check_comparable(loaded, years)
     if baseline is not None and baseline not in names:
         from twin.errors import UserError, did_you_mean
 

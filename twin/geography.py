@@ -203,9 +203,10 @@ def load_geography(path: Path | str | None = None) -> Geography:
         except (TypeError, ValueError):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
                                 f"expected a number, got {row['population_thousands']!r}") from None
-        if not pop > 0 or not np.isfinite(pop):  # NaN and inf too
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
-                                f"expected a positive number, got {row['population_thousands']!r}")
+        if not 0 < pop <= MAX_AREA_PEOPLE:  # NaN and inf too
+            raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': expected a positive "
+                                f"number of thousands, at most {MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force area "
+                                f"holds about 9 million people), got {row['population_thousands']!r}")
         flag = (row["county_lines_exporter"] or "").strip()
         if flag not in ("0", "1"):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'county_lines_exporter': "
@@ -225,11 +226,15 @@ def load_geography(path: Path | str | None = None) -> Geography:
         for column, values in (("latitude", latitude), ("longitude", longitude)):
             raw = (row.get(column) or "").strip()
             if raw:
+                bound = 90.0 if column == "latitude" else 180.0
                 try:
-                    values.append(float(raw))
+                    degrees = float(raw)
                 except ValueError:
-                    raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': "
-                                        f"expected degrees as a number, got {raw!r}") from None
+                    degrees = float("nan")  # refused below
+                if not -bound <= degrees <= bound:
+                    raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected degrees "
+                                        f"from {-bound:g} to {bound:g}, got {raw!r}")
+                values.append(degrees)
         for column, values in optional.items():
             if column in row:
                 values.append(_optional_value(row.get(column), column, label, line))
@@ -267,6 +272,8 @@ def region_warnings(geo: Geography, label: str) -> list[str]:
     return warnings
 
 
+#: the most people an area of an areas file may hold (the UK holds about 67 million)
+MAX_AREA_PEOPLE = 100e6
 #: an areas file whose people differ from the UK's by more than this share holds a different
 #: population from the one the national quantities in the parameter table describe
 POPULATION_MISMATCH_SHARE = 0.05
@@ -303,12 +310,17 @@ def population_warning(geo: Geography, label: str) -> str | None:
     None when the populations agree within `POPULATION_MISMATCH_SHARE`."""
     if not population_differs(geo):
         return None
+    from twin.scenario import MAX_NATIONAL_SCALE
+
     people, uk = float(geo.population.sum()), uk_population()
+    fix = (f"for a part of the UK, set scale_national_quantities = true in [scenario] to scale them by {people / uk:.3g} "
+           f"({', '.join(NATIONAL_QUANTITIES)}), with the levers' national amounts; a register of your own sets its "
+           f"groups, not the rest" if people / uk <= MAX_NATIONAL_SCALE else
+           f"they can be scaled up to {MAX_NATIONAL_SCALE:g} times the UK's (scale_national_quantities), not "
+           f"{people / uk:.3g} times: check the file's population_thousands")
     return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "
             f"{uk / 1e6:,.1f} million; the model's national quantities stay the UK's and are spread over these areas "
-            f"(its totals, labelled UK, are the UK's size): for a part of the UK, set scale_national_quantities = "
-            f"true in [scenario] to scale them by {people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}), with the "
-            f"levers' national amounts; a register of your own sets its groups, not the rest")
+            f"(its totals, labelled UK, are the UK's size): {fix}")
 
 
 def _optional_value(raw: str | None, column: str, label: str, line: int) -> float:

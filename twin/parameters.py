@@ -164,6 +164,10 @@ class Parameters:
             value = self._values[name] * factor
             self._set(name, float(round(value)) if self._table[name].kind in WHOLE_KINDS else value)
 
+    def uk_values(self) -> dict[str, float]:
+        """Every parameter's value in UK terms (`uk_value`)."""
+        return {**self._values, **self._uk_values}
+
     def uk_value(self, name: str) -> float:
         """A parameter's value in UK terms: a scaled national quantity's value before scaling (what
         its plausible range and per-unit rates refer to), any other parameter's value."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from twin.community import initial_vulnerability
-from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
+from twin.errors import ParameterError, RegisterError, UserError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography, area_key, population_differs
 from twin.parameters import Parameters
 from twin.register_sources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
@@ -447,6 +447,21 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
                                                else "")) if every_area else
                "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
                "`complete_register = true` in the scenario"))
+
+
+def check_register_out(path: Path) -> None:
+    """`twin register --out`: a .csv file, new or a register already (its header), never another
+    file written over (a scenario, an experiment or a user's own register given by mistake)."""
+    if path.is_dir():
+        raise UserError(f"--out '{path}': is a folder; give the CSV file to write")
+    if path.suffix.lower() != ".csv":
+        raise UserError(f"--out '{path}': expected a file name ending in .csv (the register is written as CSV)")
+    if path.is_file():
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline().strip()
+        if header != ",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS):
+            raise UserError(f"--out '{path}': the file exists and is not a register `twin register` wrote; give a new "
+                            f"file name, or move it first")
 
 
 def write_register_csv(register: Register, geography: Geography, path: Path) -> None:

@@ -34,7 +34,8 @@ def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
             where = f" (line {line}, byte {whole.start})"
         raise RegisterError(f"register '{path}': not UTF-8 text{where}; save it as CSV UTF-8") from None
     except csv.Error as exc:
-        raise RegisterError(f"register '{path}': not a valid CSV file ({exc})") from None
+        unclosed = " (a quote that opens a field and is never closed?)" if "field larger" in str(exc) else ""
+        raise RegisterError(f"register '{path}': not a valid CSV file ({exc}){unclosed}") from None
     if not columns:
         raise RegisterError(f"register '{path}': the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
                             f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
@@ -42,6 +43,9 @@ def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     numbered = [(i + 2, row) for i, row in enumerate(rows)
                 if row.get(None) or any((v or "").strip() for k, v in row.items() if k is not None)]
     for number, row in numbered:
+        if any("\n" in (v or "") or "\r" in (v or "") for k, v in row.items() if k is not None):
+            raise RegisterError(f"register '{path}', row {number}: a quote (\") opens a field that runs on to "
+                                f"the next line; close it, or remove it")
         if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
             count = "more" if None in row else "fewer"
             raise RegisterError(f"register '{path}', row {number}: {count} fields than the header's "
@@ -59,7 +63,8 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
         if (database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:")
                 and not database.database.startswith("file:") and not Path(database.database).is_file()):
             # SQLite would create an empty file and then report no such table
-            raise RegisterError(f"register URL '{safe_url(url)}': no such database file ({database.database})")
+            what = "is a folder, not a database file" if Path(database.database).is_dir() else "no such database file"
+            raise RegisterError(f"register URL '{safe_url(url)}': {what} ({database.database})")
         engine = sa.create_engine(url)
         with engine.connect() as connection:
             source = sa.Table(table, sa.MetaData(), autoload_with=connection)

@@ -154,11 +154,12 @@ def _spin_up_phrase(spin_up_years) -> str:
             f"world as it has been, policies are levers)")
 
 
-def _lever_block(entry: dict) -> str:
+def _lever_block(entry: dict, scale: float = 1.0) -> str:
     """One lever of a scenario in words: its timing and targets, then every effect size and cost it
-    uses (the scenario's value or the default), with its range and source."""
+    uses (the scenario's value or the default), with its range and source; a national amount with
+    what it came to in a scaled scenario's areas (`scale`: `scenario.Scenario.national_scale`)."""
     from twin.parameters import format_value
-    from twin.interventions import LEVER_TYPES
+    from twin.interventions import LEVER_TYPES, NATIONAL_SETTING_UNITS
 
     cls = LEVER_TYPES.get(entry.get("type"))
     if cls is None:
@@ -168,7 +169,9 @@ def _lever_block(entry: dict) -> str:
         "setting": p.description,
         "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
                   else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
-        + (" (set by the scenario)" if p.name in entry else ""),
+        + (" (set by the scenario)" if p.name in entry else "")
+        + (f" for the UK: {format_value(entry.get(p.name, p.value) * scale)} in these areas (scaled by {scale:.3g})"
+           if scale != 1.0 and p.unit in NATIONAL_SETTING_UNITS else ""),
         "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
     } for p in cls.settings])
     groups = where.pop("groups", None)
@@ -355,14 +358,15 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
         role = "the baseline" if row["name"] == comparison.baseline else "an option"
         described = f": {html.escape(spec['description'])}" if spec.get("description") else ""
         key_rows.append(f"<li><strong>{html.escape(row['name'])}</strong> ({role}){described}</li>")
-        params = spec.get("parameters") or {}
+        params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
         levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
         assumption_blocks.append(
             f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
-            f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}</p>"
-            + ("".join(_lever_block(lever) for lever in levers) if levers else "<p>Levers: none.</p>"))
+            f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
+            + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
+            + ("".join(_lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
 
     experiment = store.experiment_row(experiment_id)
     runs = comparison.runs

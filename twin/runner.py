@@ -46,7 +46,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.parameters import consistency_warnings
 
     areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
-                            scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
+                            scaled=scenario.scale_national_quantities is not False) if scenario.areas_file else [])
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))

@@ -99,6 +99,11 @@ class Scenario:
             from twin.geography import NATIONAL_QUANTITIES
 
             params.scale_national(NATIONAL_QUANTITIES, self.national_scale)
+            if params.ocgs_known_uk < 1:
+                raise ParameterError(f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
+                                     f"scale_national_quantities = {self.national_scale:.3g} leaves no known group "
+                                     f"(ocgs_known_uk = {params.uk_value('ocgs_known_uk'):g} in the UK); expected a "
+                                     f"factor of at least {0.5 / params.uk_value('ocgs_known_uk'):.2g}")
         return params
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,6 +162,17 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
 
 
+#: the top-level table that marks each kind of TOML file, and the command that reads it
+CONFIG_KINDS = {"scenario": ("a scenario", "`twin run` or `twin compare`"),
+                "levers": ("a scenario", "`twin run` or `twin compare`"),
+                "calibration": ("a calibration config", "`twin calibrate`"),
+                "sensitivity": ("a sensitivity config", "`twin sensitivity`"),
+                "screening": ("a screening config", "`twin screen`"),
+                "experiment": ("an experiment", "`twin sweep` (or `twin validate`, for a validation experiment)"),
+                "uncertainty": ("a sweep's experiment", "`twin sweep`"),
+                "target": ("a targets file", "`--targets`")}
+
+
 def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, ...]) -> None:
     """Reject keys of a TOML table that are not in `valid`, naming the closest valid one.
 
@@ -165,8 +181,10 @@ def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, .
     for key in data:
         if key not in valid:
             where = table if table.startswith("[") else f"[{table}]" if table else "top level"
+            kind = CONFIG_KINDS.get(key) if not table else None  # another command's file given to this one
             raise ScenarioError(f"{path}: {where}: unknown key '{key}'{did_you_mean(key, valid)} "
-                                f"(expected one of: {', '.join(valid)})")
+                                f"(expected one of: {', '.join(valid)})"
+                                + (f"; the file looks like {kind[0]}, which {kind[1]} reads" if kind else ""))
 
 
 def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
@@ -251,6 +269,9 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
                                     f"(a register in a database is read with `twin run SCENARIO --register URL "
                                     f"--register-table TABLE`)")
             file = path.parent / table[key]
+            if file.is_dir():
+                raise ScenarioError(f"{path}: [scenario] {key}: '{table[key]}' is a folder; expected a CSV file "
+                                    f"({'of areas' if key == 'areas_file' else 'of OCGs'}) in it")
             if not file.is_file():
                 raise ScenarioError(f"{path}: [scenario] {key}: file '{table[key]}' not found next to this scenario"
                                     f"{nearby_file(file, relative_to=path.parent)} (the path is relative to the "
@@ -318,9 +339,20 @@ def national_scale_warnings(scenario: Scenario) -> list[str]:
     per_head = scenario.national_scale / share
     if 1 / SCALE_PER_HEAD_REMARK <= per_head <= SCALE_PER_HEAD_REMARK:
         return []
-    return [f"{scenario.path}: [scenario] scale_national_quantities = {scenario.national_scale:g} gives the areas "
+    return [f"{file_setting(scenario, 'scale_national_quantities')}: [scenario] scale_national_quantities = "
+            f"{scenario.national_scale:g} gives the areas "
             f"{per_head:.3g} times the UK's groups, users, offences, budget and places per head ("
             + ("they are the UK's own areas" if share == 1.0 else f"they hold {share:.3g} of the UK's people")
             + "), while per-area settings (new groups' entry per vacant market, violence floors, lever settings "
             "per area) stay per area, so results will not follow the factor; true scales by the areas' share of "
             "the people"]
+
+
+def file_setting(scenario: Scenario, key: str) -> str:
+    """The file of the scenario's chain that sets a [scenario] key (the last to set it: a child
+    overrides its base), named in remarks about the key; the scenario's own file if none does."""
+    for path in reversed(scenario.chain):
+        table = read_toml(Path(path)).get("scenario", {})
+        if isinstance(table, dict) and key in table:
+            return path
+    return scenario.path

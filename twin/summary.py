@@ -80,21 +80,26 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
         before_share = (f", {emergency:,.0f} of them before serving the early-release share (emergency releases)"
                         if emergency >= 0.5 else "")
         lines.append(f"Prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
-                     f"{sum(row['early'] for row in early):,.0f} SOC prisoners were released early to make room"
+                     f"{_count(sum(row['early'] for row in early), 'SOC prisoner')} released early to make room"
                      f"{before_share}, so SOC prisoners stay within the places available.")
     courts = [row for row in annual_rows(results, steps_per_year, area, COURTS)
               if row["backlog"] > 0 or row["bailed"] > 0]
     if courts:
         years = [row["year"] for row in courts]
         lines.append(f"Courts or prisons were full in year{'s' if len(years) > 1 else ''} {_year_span(years)}: "
-                     f"{sum(row['bailed'] for row in courts):,.0f} defendants were bailed to await trial at liberty, "
-                     f"and {courts[-1]['backlog']:,.0f} cases ready for trial were waiting at the end of year "
-                     f"{years[-1]}.")
+                     f"{_count(sum(row['bailed'] for row in courts), 'defendant')} bailed to await trial at "
+                     f"liberty, and {_count(courts[-1]['backlog'], 'case')} waiting, ready for trial, at the end of "
+                     f"year {years[-1]}.")
     return "\n".join(lines)
 
 
 EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"), ("emergency", "emergency_releases", "sum", 1, "{:,.0f}"))
 COURTS = (("backlog", "court_backlog", "last", 1, "{:,.0f}"), ("bailed", "bail_releases", "sum", 1, "{:,.0f}"))
+
+
+def _count(value: float, noun: str) -> str:
+    """'1 defendant was', '923 defendants were'."""
+    return f"{value:,.0f} {noun} was" if round(value) == 1 else f"{value:,.0f} {noun}s were"
 
 
 def _year_span(years: list[int]) -> str:

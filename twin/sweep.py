@@ -148,6 +148,9 @@ def load_experiment(path: str | Path) -> dict:
                                         f"experiment's own folder, {path.parent.resolve()})")
             running = [load_scenario((path.parent / v).resolve()) for v in values]
             _check_base_used(path, base)
+            from twin.ensemble import check_comparable  # policies compared: same timing, areas and scale
+
+            check_comparable([replace(s, years=base.years) for s in running], base.years)
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
         if "name" not in entry:
@@ -365,7 +368,9 @@ def _check_base_used(path: Path, base: Scenario) -> None:
 
     ignored = [what for what, set_ in (
         ("parameters", bool(base.parameters)), ("levers", bool(base.levers)), ("a register", bool(base.register)),
-        ("an areas file", bool(base.areas_file)), ("step", base.step != DEFAULTS["step"]),
+        ("an areas file", bool(base.areas_file)),
+        ("scale_national_quantities", base.scale_national_quantities is not False),
+        ("step", base.step != DEFAULTS["step"]),
         ("start_date", base.start_date != DEFAULTS["start_date"]),
         ("spin_up_years", base.spin_up_years != DEFAULTS["spin_up_years"])) if set_]
     if ignored:
@@ -488,8 +493,13 @@ def _run_point(task: SweepTask) -> dict:
                 "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
 
 
+def policy_files(config: dict) -> list[str]:
+    """The scenario files an experiment's policies are (none when its policies are settings)."""
+    return next((list(values) for name, values in config["levers"] if name == "scenario"), [])
+
+
 def experiment_step(config: dict) -> str:
     """The step length of an experiment's runs: its base's, or, when the policies are scenario
     files, the first policy file's (each runs as its file says)."""
-    files = [values for name, values in config["levers"] if name == "scenario"]
-    return load_scenario(files[0][0]).step if files else config["base"].step
+    files = policy_files(config)
+    return load_scenario(files[0]).step if files else config["base"].step

@@ -356,3 +356,15 @@ td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><
     html_path = out_dir / "fit.html"
     html_path.write_text(page)
     return json_path, html_path
+
+
+def areas_targets_warning(scenario, targets_path) -> str | None:
+    """Targets against a scenario whose national quantities are scaled (`scale_national_quantities`):
+    its total (area `UK`) is its areas', so targets for the whole UK (as calibration/targets.toml
+    holds) would pull a fit towards the UK's size."""
+    if scenario.national_scale == 1.0:
+        return None
+    where = f"the areas of {scenario.areas_file}" if scenario.areas_file else "the UK's areas"
+    return (f"{targets_path}: scenario {scenario.name} runs on {where} with the UK's national quantities scaled by "
+            f"{scenario.national_scale:.3g}; the targets' UK rows are read as its areas' total, so they should be "
+            f"that total's figures, not the whole UK's")

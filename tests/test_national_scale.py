@@ -152,8 +152,8 @@ def test_a_factor_far_from_the_areas_share_of_the_people_is_warned_about(tmp_pat
 
 
 def test_a_factor_leaving_no_known_group_names_the_factor(tmp_path):
-    with pytest.raises(ScenarioError, match=r"s\.toml: \[scenario\] scale_national_quantities = 0\.0001 leaves no known "
-                                            r"group \(ocgs_known_uk = 4772 in the UK\); expected a factor of at least"):
+    with pytest.raises(ScenarioError, match=r"s\.toml: \[scenario\] scale_national_quantities = 0\.0001 leaves no "
+                                            r"known group \(ocgs_known_uk = 4772 in the UK\); expected a factor of at least"):
         _scenario(tmp_path, "0.0001")
     _scenario(tmp_path, "0.0002")  # one known group: runs
 
@@ -201,5 +201,6 @@ def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):
     assert _areas_about({"levers": [], "base": load_scenario(SCENARIOS / "baseline.toml")}) == []
     about = _areas_about({"levers": [], "base": _scenario(tmp_path, "true")})
     assert about[0].startswith("Areas: the areas of ") and "scaled by 0.121 (the national amounts" in about[0]
-    policies = {"levers": [("scenario", [str(tmp_path / "s.toml")])], "base": load_scenario(SCENARIOS / "baseline.toml")}
+    policies = {"levers": [("scenario", [str(tmp_path / "s.toml")])],
+                "base": load_scenario(SCENARIOS / "baseline.toml")}
     assert "scaled by 0.121" in _areas_about(policies)[0]  # the policy files' areas, not the base's

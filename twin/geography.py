@@ -205,8 +205,8 @@ def load_geography(path: Path | str | None = None) -> Geography:
                                 f"expected a number, got {row['population_thousands']!r}") from None
         if not 0 < pop <= MAX_AREA_PEOPLE:  # NaN and inf too
             raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': expected a positive "
-                                f"number of thousands, at most {MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force area "
-                                f"holds about 9 million people), got {row['population_thousands']!r}")
+                                f"number of thousands, at most {MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force "
+                                f"area holds about 9 million people), got {row['population_thousands']!r}")
         flag = (row["county_lines_exporter"] or "").strip()
         if flag not in ("0", "1"):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'county_lines_exporter': "
@@ -313,8 +313,8 @@ def population_warning(geo: Geography, label: str) -> str | None:
     from twin.scenario import MAX_NATIONAL_SCALE
 
     people, uk = float(geo.population.sum()), uk_population()
-    fix = (f"for a part of the UK, set scale_national_quantities = true in [scenario] to scale them by {people / uk:.3g} "
-           f"({', '.join(NATIONAL_QUANTITIES)}), with the levers' national amounts; a register of your own sets its "
+    fix = (f"for a part of the UK, set scale_national_quantities = true in [scenario] to scale them by "
+           f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}), with the levers' national amounts; a register of your own sets its "
            f"groups, not the rest" if people / uk <= MAX_NATIONAL_SCALE else
            f"they can be scaled up to {MAX_NATIONAL_SCALE:g} times the UK's (scale_national_quantities), not "
            f"{people / uk:.3g} times: check the file's population_thousands")

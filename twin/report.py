@@ -364,7 +364,8 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
             f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
-            f"<p>Parameter overrides: {html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
+            f"<p>Parameter overrides: "
+            f"{html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
             + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
             + ("".join(_lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
 

@@ -68,6 +68,9 @@ def test_target_areas_are_checked_against_the_scenario_areas(tmp_path):
             'aggregation="mean"\narea="Metropolitan Polce"\n')
     with pytest.raises(ScenarioError, match="unknown area 'Metropolitan Polce'; did you mean 'Metropolitan Police'"):
         load_targets(write(tmp_path / "t.toml", body), load_geography().area_names)
+    lower = load_targets(write(tmp_path / "t.toml", body.replace("Metropolitan Polce", "metropolitan  police")),
+                         load_geography().area_names)
+    assert lower[0].area == "Metropolitan Police"  # any case and spacing, kept as the areas file spells it
 
 
 def test_calibration_config_numbers_and_wide_priors(tmp_path):

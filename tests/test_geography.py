@@ -272,3 +272,15 @@ def test_a_geography_far_from_the_uk_s_population_or_without_an_exporter_is_warn
                              zip(load_geography().area_names, load_geography().population, load_geography().exporter)))
     path.write_text(text)
     assert areas_warnings(load_geography(path), "areas.csv") == []
+
+
+def test_names_match_in_any_case_and_spacing_unless_two_would():
+    from twin.geography import canonical_name
+
+    names = ["Merseyside", "Greater Manchester", "London", "london "]
+    assert canonical_name("merseyside", names) == "Merseyside"
+    assert canonical_name(" greater   MANCHESTER ", names) == "Greater Manchester"
+    assert canonical_name("London", names) == "London"  # as written first
+    assert canonical_name("LONDON", names) is None  # two regions named alike: neither is guessed
+    assert canonical_name("Mersey", names) is None
+    assert load_geography().area_index("north wales") == load_geography().area_names.index("North Wales")

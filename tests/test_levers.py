@@ -796,6 +796,19 @@ def test_unknown_area_is_reported_at_run_time_with_a_suggestion():
         _run([{"type": "hold", "areas": ["Gotham"]}], n_steps=1)
 
 
+def test_lever_areas_and_regions_are_read_in_any_case_and_spacing_as_registers_are():
+    """`areas = ["merseyside"]` was refused ('did you mean Merseyside?') where a register reads it."""
+    def targets(entry):
+        model = _model([entry], 1, 1)
+        return model.levers[0].named_areas(model.geography)
+
+    assert np.array_equal(targets({"type": "hold", "areas": [" merseyside", "GREATER  MANCHESTER"]}),
+                          targets({"type": "hold", "areas": ["Merseyside", "Greater Manchester"]}))
+    assert np.array_equal(targets({"type": "hold", "regions": ["north west"]}),
+                          targets({"type": "hold", "regions": ["North West"]}))
+    assert targets({"type": "hold", "regions": ["north west"]}).sum() == 6
+
+
 def test_duplicate_lever_names_are_rejected():
     with pytest.raises(ScenarioError, match="used twice; give each"):
         _levers({"type": "hold"}, {"type": "hold"})

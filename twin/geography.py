@@ -33,6 +33,15 @@ def area_key(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
+def canonical_name(name: str, names: list[str]) -> str | None:
+    """The name of `names` that `name` stands for, in any case and spacing (`area_key`): as the
+    areas file spells it; None when there is none, or more than one (two regions named alike)."""
+    if name in names:
+        return name
+    found = [n for n in names if area_key(n) == area_key(name)]
+    return found[0] if len(found) == 1 else None
+
+
 #: the nations an area can be in (reports total each, and England and Wales together)
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
 
@@ -77,7 +86,8 @@ class Geography:
         return mask
 
     def area_index(self, name: str) -> int:
-        return self.area_names.index(name)
+        """The row of an area named in any case and spacing (`canonical_name`); ValueError if none."""
+        return self.area_names.index(canonical_name(name, self.area_names) or name)
 
     def region_areas(self, region: int) -> np.ndarray:
         return np.flatnonzero(self.area_region == region)

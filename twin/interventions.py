@@ -27,6 +27,7 @@ import numpy as np
 
 from twin.community import powers_trust_loss_per_month
 from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
+from twin.geography import canonical_name
 from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
 
@@ -215,12 +216,12 @@ class Lever:
         if self.top_harm_areas is not None and self.top_harm_areas > geography.n_areas:
             raise ScenarioError(f"{self.entry}: top_harm_areas = {self.top_harm_areas}, but the geography has "
                                 f"{geography.n_areas} areas")
-        for region in self.region_names or []:
-            if region not in geography.region_names:
+        for region in self.region_names or []:  # names in any case and spacing, as registers' areas
+            if canonical_name(region, geography.region_names) is None:
                 raise ScenarioError(f"{self.entry}: unknown region '{region}'{did_you_mean(region, geography.region_names)}")
         if self.area_names != "all":
             for area in self.area_names:
-                if area not in geography.area_names:
+                if canonical_name(area, geography.area_names) is None:
                     raise ScenarioError(f"{self.entry}: unknown area '{area}'{area_hint(area, geography.area_names)}")
 
     def resolve_targets(self, model) -> np.ndarray:
@@ -249,7 +250,7 @@ class Lever:
         mask = np.zeros(geo.n_areas, dtype=bool)
         if self.region_names is not None:
             for region in self.region_names:
-                mask |= geo.area_region == geo.region_names.index(region)
+                mask |= geo.area_region == geo.region_names.index(canonical_name(region, geo.region_names) or region)
         elif self.area_names == "all":
             mask[:] = True
         else:

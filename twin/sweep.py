@@ -57,6 +57,7 @@ import pandas as pd
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import Target, check_aggregation, yearly_sums
 from twin.errors import ScenarioError, area_hint, did_you_mean, shown
+from twin.geography import canonical_name
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
@@ -265,8 +266,10 @@ def load_experiment(path: str | Path) -> dict:
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
         lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
         area = entry.get("area", "UK")
-        if area != "UK" and area not in areas:
+        if area != "UK" and canonical_name(str(area), areas) is None:
             raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{area_hint(str(area), areas)}")
+        if area != "UK":
+            entry["area"] = canonical_name(str(area), areas)  # as the areas file spells it
         if "metric" not in entry:
             raise ScenarioError(f"{where_outcome}: missing key 'metric'")
         for key in ("metric", "ratio_of"):

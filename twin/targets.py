@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ScenarioError, area_hint, did_you_mean, shown
+from twin.geography import canonical_name
 from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
@@ -126,8 +127,10 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
         area = entry.get("area", "UK")
-        if area_names is not None and area != "UK" and area not in area_names:
-            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
+        if area_names is not None and area != "UK":
+            if canonical_name(str(area), area_names) is None:
+                raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
+            area = canonical_name(str(area), area_names)  # as the areas file spells it
         for key in ("metric", "ratio_of"):
             if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
                 raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "

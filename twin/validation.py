@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from twin.errors import ScenarioError, area_hint, did_you_mean, shown
+from twin.geography import canonical_name
 from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
@@ -161,7 +162,7 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {shown(spec['hold'])}")
     area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
     areas = load_geography().area_names
-    if area not in areas:
+    if canonical_name(area, areas) is None:
         raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "

@@ -54,9 +54,9 @@ class TwinModel(mesa.Model):
     4. Enabler services: new enablers replace removed ones and groups that lost an enabler find
        another; laundering efficiency, insiders and encryption from enabler links (`enablers.py`).
     5. Competition and violence: serious violence and homicides from rival pressure (`violence.py`).
-    6. Recruitment and exploitation: children who turn 18 counted as adults from now on;
-       vacancies filled from the at-risk pool (children among the exploited), NRM referrals,
-       desistance (`recruitment.py`).
+    6. Recruitment and exploitation: children who turn 18 counted as adults from now on; groups'
+       target sizes grow with their markets' unmet share; vacancies filled from the at-risk pool
+       (children among the exploited), NRM referrals, desistance (`recruitment.py`).
     7. Intelligence: police capacity this step (budget, surges, reactive demand), mapping of
        unknown groups and members, intelligence gain (`policing.py`).
     8. Investigations and tasking: operations under way progress; those ending make arrests,

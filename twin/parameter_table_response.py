@@ -106,7 +106,7 @@ POLICING_AND_JUSTICE = [
        "chance a charge leads to a custodial conviction", "justice", "probability"),
     _p("court_delay_months", 10, "months", 4, 20, f"{A}: Crown Court backlogs", "mean time from charge until the case is ready for trial (with the courts below capacity, until the verdict)", "justice", "positive"),
     _p("court_capacity_trials_per_month", 700, "cases/month", 610, 900,
-       f"{A}: SOC's share of Crown Court capacity, about 15% above the baseline's 610 or so ready cases a month, "
+       f"{A}: SOC's share of Crown Court capacity, about 19% above the baseline's 590 or so ready cases a month, "
        "so that the baseline's delays are those of `court_delay_months` and options that multiply charges meet a "
        "backlog; the Crown Court received 105,000 cases in 2023 and its open caseload reached a series peak of "
        "73,105 in September 2024, disposals below receipts (MoJ, Criminal court statistics quarterly)",
@@ -123,7 +123,7 @@ POLICING_AND_JUSTICE = [
        "chance a charged member is remanded in custody rather than bailed (the bailed offend, or leave crime, until the trial)",
        "justice", "probability"),
     _p("soc_remand_places", 3100, "places", 2700, 4500,
-       f"{A}: 17-20% above the most SOC defendants the baseline holds on remand (2,590-2,660 in seeds 1-4; 11-15% before time on remand was credited), so "
+       f"{A}: 18-22% above the most SOC defendants the baseline holds on remand (2,546-2,622 in seeds 1-4; 11-15% before time on remand was credited), so "
        "the baseline does not bind; the remand population of England and Wales was 17,070 in June 2024, a record "
        "(MoJ, Offender management statistics quarterly); without a ceiling, options that multiply charges filled "
        "every prison place with remand and released every sentenced prisoner",
@@ -151,8 +151,8 @@ POLICING_AND_JUSTICE = [
        "SOC members serving a sentence at the start", "justice", "count"),
     _p("soc_prison_places", 12800, "places", 11000, 15000,
        f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "
-       "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): about 10% above the most "
-       "SOC prisoners and defendants on remand the baseline holds together (11,320-11,670 in seeds 1-4), so the "
+       "was 17,070 in June 2024, a record (MoJ, Offender management statistics quarterly): 11-15% above the most "
+       "SOC prisoners and defendants on remand the baseline holds together (11,108-11,560 in seeds 1-4), so the "
        "baseline does not bind",
        "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,

@@ -505,6 +505,9 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     with pytest.raises(UserError, match=r"bad3.csv', header: unknown parameter 'seizure_share_of_captial'; did you "
                                         r"mean 'seizure_share_of_capital'"):  # a name is in the header, not row 2
         load_posterior(str(write(tmp_path / "bad3.csv", "asset_realisation_share,seizure_share_of_captial\n0.4,0.5\n")))
+    with pytest.raises(UserError, match=r"unknown parameter 'weight' .*; the file looks like a calibration's "
+                                        r"particles.csv \(weighted draws\): give the posterior.csv written beside it"):
+        load_posterior(str(write(tmp_path / "particles.csv", "asset_realisation_share,weight\n0.4,0.5\n")))
     with pytest.raises(UserError, match=r"bad4.csv', header: column 'asset_realisation_share' appears more than once"):
         load_posterior(str(write(tmp_path / "bad4.csv", "asset_realisation_share,asset_realisation_share\n0.4,0.5\n")))
     with pytest.raises(UserError, match="must be a share"):

@@ -205,8 +205,10 @@ def load_posterior(path: str, label: str | None = None):
                         f"column per parameter)")
     for column in header:  # every name, in the header, before any value
         if column not in names:
+            particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
+                         "posterior.csv written beside it" if column == "weight" else "")
             raise UserError(f"{label}, header: unknown parameter {column!r}"
-                            f"{did_you_mean(column, names)} (run 'twin params' for the list)")
+                            f"{did_you_mean(column, names)} (run 'twin params' for the list){particles}")
     if not rows:
         raise UserError(f"{label}: no draws")
     for line, fields in rows:

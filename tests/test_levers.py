@@ -185,7 +185,7 @@ def test_funding_spending_is_borne_by_the_tiers_its_split_names():
     assert np.all(column("lever_spending_gbp_other") == 0)
     # the cut is immediate: from the first step, the ROCUs' and the NCA's spending is minus their budgets
     police, params = model.police, model.params
-    budget_year = police.budget_gbp_per_month(params, model.modifiers) * 12
+    budget_year = police.budget_gbp_per_month(params) * 12
     n = model.geography.n_areas
     share = model.geography.population / model.geography.population.sum()
     step_share = model.months_per_step / 12
@@ -492,7 +492,7 @@ def test_levers_that_buy_investigators_share_one_hiring_cap():
     first, second = model.levers
     params = Parameters()
     cap = 0.25 * params.soc_budget_gbp_per_year / params.cost_gbp_per_investigator_year  # a year's hiring, all units
-    unit_cap = 0.25 * model.police.budget_gbp_per_month(params, model.modifiers) / params.cost_gbp_per_investigator_year
+    unit_cap = 0.25 * model.police.budget_gbp_per_month(params) / params.cost_gbp_per_investigator_year
     hired = []
     for _ in range(24):
         model.step()

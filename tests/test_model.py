@@ -119,7 +119,7 @@ def test_policing_spending_by_tier_adds_up_to_the_policing_budget_and_each_tier_
     column = {name: METRIC_NAMES.index(f"response_cost_gbp_{name}") for name in ("policing", "forces", "rocus", "nca")}
     tiers = values[:, :, column["forces"]] + values[:, :, column["rocus"]] + values[:, :, column["nca"]]
     assert np.allclose(tiers, values[:, :, column["policing"]], rtol=1e-12)
-    units = Police(geo, params).budget_gbp_per_month(params, None)
+    units = Police(geo, params).budget_gbp_per_month(params)
     n_areas, n_regions = geo.n_areas, geo.n_regions
     assert np.allclose(values[:, -1, column["forces"]], units[:n_areas].sum(), rtol=1e-12)
     assert np.allclose(values[:, -1, column["rocus"]], units[n_areas:n_areas + n_regions].sum(), rtol=1e-12)

@@ -84,7 +84,7 @@ def test_budget_shares_split_the_budget_and_never_add_to_it():
     geography = load_geography()
     for overrides in ({}, {"budget_share_forces": 0.6}, {"budget_share_nca": 0.1, "budget_share_rocu": 0.1}):
         params = Parameters(overrides, where="test")
-        budget = Police(geography, params).budget_gbp_per_month(params, None)
+        budget = Police(geography, params).budget_gbp_per_month(params)
         assert budget.sum() * 12 == pytest.approx(params.soc_budget_gbp_per_year, rel=1e-12)
     shifted = Parameters({"budget_share_forces": 0.6}, where="test")
     assert any("SOC budget shares sum to 1.15, not 1" in w for w in consistency_warnings(shifted, "test"))

@@ -72,7 +72,7 @@ def test_descending_ranks_like_a_stable_sort():
 def _reference_investigators(model):
     """Investigators before reactive demand: the budget's FTE (no levers)."""
     params = model.params
-    return model.police.budget_gbp_per_month(params, model.modifiers) * 12 / params.cost_gbp_per_investigator_year
+    return model.police.budget_gbp_per_month(params) * 12 / params.cost_gbp_per_investigator_year
 
 
 def test_every_force_starts_at_the_baseline_reactive_share_monthly_and_weekly():

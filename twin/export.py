@@ -51,7 +51,7 @@ COMPARISON_TEXT = """\
   its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
   counts of people and events are totals only. `..._lever_cost_gbp_<lever>` is a lever's spending
   (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together,
-  `..._lever_spending_gbp_<forces, rocus, nca, other>` the same spending by who bears it, and
+  `..._lever_spending_gbp_<forces, rocus, nca, courts, prisons, other>` the same spending by who bears it, and
   `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the
   Green Book view), as in summary.csv.
 - trajectories.{ext}: the UK's value of every metric at every step (run_id, step, metric, value):

@@ -256,7 +256,7 @@ class InvestigatorPipeline(NationalLever):
 
     def act(self, model, mask):
         police, params, dt = model.police, model.params, model.months_per_step
-        baseline = police.budget_gbp_per_month(params, model.modifiers) * 12 / params.cost_gbp_per_investigator_year
+        baseline = police.budget_gbp_per_month(params) * 12 / params.cost_gbp_per_investigator_year
         if self.hired_fte is None:
             self.hired_fte = np.zeros(police.n_units)
             self.productive_fte = np.zeros(police.n_units)
@@ -347,7 +347,7 @@ class Funding(InvestigatorPipeline):
         police, params, v = model.police, model.params, self.values
         shares = np.array([v["share_forces"], v["share_rocu"], v["share_nca"]])
         new_budget = v["budget_gbp_per_year"] * shares[police.tier] * police.tier_share
-        baseline = police.budget_gbp_per_month(params, model.modifiers) * 12
+        baseline = police.budget_gbp_per_month(params) * 12
         return (new_budget - baseline) * self.intensity / params.cost_gbp_per_investigator_year
 
 

@@ -115,7 +115,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
         out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp, lines.dest,
         lines.active, served, dt, params.fraud_reported_share, params.fraud_reporting_trust_elasticity, model.trust,
         model.trust_reference, harm, model.harm.by_cost_type(harm),
-        model.police.budget_gbp_per_month(params, model.modifiers), geo.population, tallied, KERNEL_TALLY_READ,
+        model.police.budget_gbp_per_month(params), geo.population, tallied, KERNEL_TALLY_READ,
         model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier, model.enablers.active)
 
     national = dict(tally.national)

@@ -27,7 +27,7 @@ from twin.register import Register, complete_register as completed, synthetic_re
 from twin.results import Results, StepTally
 from twin.streams import RandomStreams
 from twin.violence import violence
-from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER, PRISON
+from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER
 
 MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
 STEPS_PER_YEAR = {"month": 12, "week": 52}
@@ -476,8 +476,4 @@ class TwinModel(mesa.Model):
         """Date of the next step to run (the first reported step's during spin-up)."""
         return self.results.dates[min(max(self.steps_done, 0), self.n_steps - 1)]
 
-    def member_counts(self) -> dict[str, int]:
-        status = self.members.status
-        return {"active": int((status == ACTIVE).sum()), "charged": int((status == CHARGED).sum()),
-                "prison": int((status == PRISON).sum())}
 

@@ -42,6 +42,8 @@ class Modifiers:
         desistance_multiplier: [area] members leaving crime (prevention and diversion).
         reoffend_multiplier: return to crime after release (SOC register, prevention orders).
         prison_direction_multiplier: leaders directing from prison (prison restrictions).
+        extra_prison_places: SOC prison places added to `soc_prison_places` (prison places).
+        extra_court_trials_per_month: cases a month added to the courts' capacity (court capacity).
         group_detection_multiplier: [OCG row] mapping chance by group (fraud data sharing maps fraud
             groups), None when no lever sets one.
         investigators_hired_fte: [unit] investigators hired this step by the levers applied so far

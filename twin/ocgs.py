@@ -125,10 +125,6 @@ class OCGs(Table):
         )
         return ocgs
 
-    def product_market_count(self) -> np.ndarray:
-        """Number of product markets (excluding money laundering) each OCG works in."""
-        return self.markets[:, :-1].sum(axis=1)
-
 
 #: the model's per-OCG working arrays of the step (`TwinModel.grow_ocg_arrays`): zero (False) for new groups
 STEP_ARRAYS = ("active_by_role", "active_members", "ocg_capacity", "ocg_violence_harm_per_month", "investigated",

@@ -46,7 +46,7 @@ class Police:
         self.area_region = geography.area_region
         self.reference_violence: np.ndarray | None = None
 
-    def budget_gbp_per_month(self, params, modifiers) -> np.ndarray:
+    def budget_gbp_per_month(self, params) -> np.ndarray:
         """Budget of each unit per month: the SOC budget split by tier, and within tiers by population.
 
         Levers that add money (funding, SOC fund, technology) pay for extra investigators
@@ -80,7 +80,7 @@ class Police:
             self.reference_violence = np.maximum(violence_per_month, floor)
         # The power in numpy (see the kernels below); the rest in one pass over the units.
         relative = np.maximum(violence_per_month, floor) / self.reference_violence
-        return _investigators(self.budget_gbp_per_month(params, modifiers),
+        return _investigators(self.budget_gbp_per_month(params),
                               float(params.cost_gbp_per_investigator_year), modifiers.extra_fte,
                               float(params.reactive_demand_share),
                               relative ** params.reactive_demand_violence_elasticity,

@@ -18,8 +18,6 @@ MARKETS = (
 )
 HEROIN_CRACK, COCAINE, FRAUD, MODERN_SLAVERY, IMMIGRATION, FIREARMS, ACQUISITIVE, MONEY_LAUNDERING = range(8)
 DRUG_MARKETS = (HEROIN_CRACK, COCAINE)
-# Markets with victims or customers of their own; money laundering is a service the others buy.
-PRODUCT_MARKETS = tuple(range(7))
 # Markets served nationally rather than area by area (online fraud, border crossings, trafficking routes).
 NATIONAL_MARKETS = (FRAUD, IMMIGRATION)
 
@@ -41,7 +39,6 @@ NO_VIOLENCE, SOME_VIOLENCE, SERIOUS_VIOLENCE = range(3)
 ENABLER_TYPES = ("professional", "insider", "technical")
 PROFESSIONAL, INSIDER, TECHNICAL = range(3)
 
-TIERS = ("force", "rocu", "nca")
 FORCE, ROCU, NCA = range(3)
 
 HARM_CATEGORIES = ("drugs", "economic", "modern_slavery", "immigration", "violence", "other")

@@ -5,7 +5,8 @@
 - `share_profiles`: each group's 0/1 population-share profile, from the kernel `metrics.share_bits`
   (what `metrics.population_shares` caches);
 - `clear_markets`: a whole clearing of the product markets for a list of supply entries (the
-  clearing `operations.operate` does around its kernels), for tests of the clearing alone.
+  clearing `operations.operate` does around its kernels), for tests of the clearing alone;
+- `nearest_release`: the prisoners nearest release chosen as the numpy version of the courts did.
 """
 
 from __future__ import annotations
@@ -71,3 +72,11 @@ def clear_markets(markets, area: np.ndarray, market: np.ndarray, amount: np.ndar
     _update_prices(markets.price_index, target, markets.price_step(months_per_step), markets.params.price_index_min,
                    markets.params.price_index_max)
     return amount * markets.sold_share[area, market]
+
+
+def nearest_release(release_month: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
+    """The `count` of `rows` nearest their release date (all when fewer; a partition, not a sort),
+    as the courts' numpy version chose them."""
+    if count >= rows.size:
+        return rows
+    return rows[np.argpartition(release_month[rows], count - 1)[:count]]

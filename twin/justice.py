@@ -159,10 +159,3 @@ def trial_slots(model) -> int:
     slots = int(capacity)
     model.court_slot_carry = capacity - slots
     return slots
-
-
-def nearest_release(members, rows: np.ndarray, count: int) -> np.ndarray:
-    """The `count` of `rows` nearest their release date (all when fewer; a partition, not a sort)."""
-    if count >= rows.size:
-        return rows
-    return rows[np.argpartition(members.release_month[rows], count - 1)[:count]]

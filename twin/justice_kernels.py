@@ -412,7 +412,7 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
 
 
 def numpy_nearest_release(release_month, rows, count):
-    """`justice.nearest_release`'s choice: the `count` of `rows` (taken in row order, as the
+    """the numpy version's choice (`tests/reference_impl.nearest_release`): the `count` of `rows` (taken in row order, as the
     numpy version listed them) nearest their release date, by numpy's partition."""
     rows = np.sort(rows)
     return rows[np.argpartition(release_month[rows], count - 1)[:count]]
@@ -420,7 +420,7 @@ def numpy_nearest_release(release_month, rows, count):
 
 @kernel
 def nearest_release_rows(release_month, rows, count):
-    """The `count` of `rows` nearest their release date (all when fewer), as `justice.nearest_release` chooses them.
+    """The `count` of `rows` nearest their release date (all when fewer), as the numpy version chose them.
 
     They are the rows whose date is at most the `count`-th smallest. When another row has that
     same date (a tie at the boundary; or a date is NaN), which of them go depends on numpy's

@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
-from twin.enablers import EnablerLinks, build_enablers, initial_links, renew
+from twin.enablers import EnablerLinks, build_enablers, initial_links, renew, starting_counts
 from twin.errors import interrupt_at_root
 from twin.compiled import sorted_unique
 from twin.geography import Geography, load_geography
@@ -25,12 +25,12 @@ from twin.ocgs import STEP_ARRAYS, OCGs, base_cohesion
 from twin.parameters import Parameters
 from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
+from twin.scenario import STEPS_PER_YEAR
 from twin.streams import RandomStreams
 from twin.violence import violence
 from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_CRACK, LEADER
 
 MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
-STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: members are compacted (exited rows dropped) when exited rows exceed this share of the table
 COMPACTION_SHARE = 0.15
 #: a run stops (`TwinModel._check_population`) when its groups or member rows exceed this multiple
@@ -197,8 +197,7 @@ class TwinModel(mesa.Model):
         self.ocgs.leader[owner[role == LEADER]] = index[role == LEADER]
         self._initial_prisoners(rng)
 
-        self.enablers = build_enablers((int(p.enablers_professional), int(p.enablers_insider),
-                                        int(p.enablers_technical)), rng, p.enabler_client_pareto_shape)
+        self.enablers = build_enablers(starting_counts(p), rng, p.enabler_client_pareto_shape)
         self.enabler_links = EnablerLinks(capacity=4 * self.ocgs.n)
         initial_links(self.ocgs, self.enablers, self.enabler_links, rng)
 

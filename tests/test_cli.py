@@ -349,6 +349,11 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
            "effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]
+    from twin.ensemble import code_hash
+
+    # what identifies the code that made the run, and the compiler the step runs on
+    assert meta["code_hash"] == code_hash() and {"numba", "llvmlite", "python"} <= set(meta["packages"])
+    assert meta["git_uncommitted_changes"] in (True, False, None)
 
 
 @pytest.mark.parametrize("argv, words", [

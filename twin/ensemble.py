@@ -153,20 +153,33 @@ def code_hash() -> str:
 
 
 def provenance() -> dict:
+    """What made a run: the package version, the git commit (and whether the checkout had changes
+    not committed), the model source's hash (`code_hash`: what identifies the code), the Python
+    version and the packages the step runs on (numba and llvmlite compile it)."""
+    import platform
+
+    import llvmlite
     import mesa
+    import numba
     import pandas
     import scipy
     import sqlalchemy
 
-    commit = None
+    commit = changed = None
     try:
+        where = Path(__file__).resolve().parent
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                                cwd=Path(__file__).resolve().parent).stdout.strip() or None
+                                cwd=where).stdout.strip() or None
+        if commit:
+            changed = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                                          text=True, timeout=5, cwd=where).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass
-    return {"code_version": __version__, "git_commit": commit, "code_hash": code_hash(),
-            "packages": {"numpy": np.__version__, "scipy": scipy.__version__, "pandas": pandas.__version__,
-                         "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__}}
+    return {"code_version": __version__, "git_commit": commit, "git_uncommitted_changes": changed,
+            "code_hash": code_hash(),
+            "packages": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+                         "pandas": pandas.__version__, "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__,
+                         "numba": numba.__version__, "llvmlite": llvmlite.__version__}}
 
 
 @dataclass

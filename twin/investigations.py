@@ -209,7 +209,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
     row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
-    row order (removal; see `_hit_enablers`) and a uniform per county line (closure; see `_close_lines`).
+    row order (removal; see `_hit_enablers`) and a uniform per county line (closure; see `_close_lines_of_disrupted`).
 
     `terms` are the scalars `complete_operations` lists; `arrest_terms` `arrest_kernel`'s.
     Returns the groups investigated and disrupted (flags by OCG) and the number of enablers
@@ -301,8 +301,8 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     # Police reach the enablers behind successful cases; the county lines of disrupted groups close.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_kind, enabler_known, p_remove_by_kind)
-    _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0, tally_values,
-                 rows[6])
+    _close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0,
+                              tally_values, rows[6])
     return investigated, disrupted, enablers_removed
 
 
@@ -340,8 +340,8 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 
 
 @kernel
-def _close_lines(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, any_disrupted, tally_values,
-                 row_closed):
+def _close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, any_disrupted,
+                              tally_values, row_closed):
     """Close the county lines of disrupted groups, each with chance `line_closure_prob`, and count
     them by destination. A uniform is drawn for every line, in row order, whether it can close or
     not: the stream moves on as drawing them all (numpy's `random(n)` fills an array faster, but

@@ -272,6 +272,8 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "warnings": scenario_warnings(scenario) + (register_warnings(output.model) if scenario.register else []),
         "twin_version": __version__,
         "git_commit": info["git_commit"],
+        "git_uncommitted_changes": info["git_uncommitted_changes"],
+        "code_hash": info["code_hash"],  # the model source's hash (`ensemble.code_hash`), as experiments keep it
         "python": platform.python_version(),
         "packages": info["packages"],
         "setup_s": round(output.setup_s, 4),

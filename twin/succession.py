@@ -157,11 +157,11 @@ def _leaderless_groups(ocg_active, directing, leader, status):
     return out[:n]
 
 
-_NO_REMAP = np.empty(0, dtype=np.int64)  # `_close_lines` without handing lines over
+_NO_REMAP = np.empty(0, dtype=np.int64)  # `_close_lines_of_inactive` without handing lines over
 
 
 @kernel
-def _close_lines(line_active, line_ocg, line_dest, ocg_active, remap, n_areas):
+def _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, remap, n_areas):
     """Close the active county lines of every inactive group, each line first handed to
     `remap[owner]` when `remap` is given (absorptions; one pass either way). Returns the lines
     closed by destination area."""
@@ -185,7 +185,8 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
     for g in groups:
         ocg_active[g] = False
         directing[g] = False
-    closed_by_area = _close_lines(line_active, line_ocg, line_dest, ocg_active, _NO_REMAP, tally_values.shape[1])
+    closed_by_area = _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, _NO_REMAP,
+                                              tally_values.shape[1])
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
 
 
@@ -291,7 +292,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
         ocg_active[g] = False
         directing[g] = False
     # The absorbed groups' lines handed over, and the active lines of every inactive group closed.
-    closed_by_area = _close_lines(line_active, line_ocg, line_dest, ocg_active, remap, n_areas)
+    closed_by_area = _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, remap, n_areas)
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
     absorptions_by_area = np.zeros(n_areas)
     for g in taken:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import kernel
+from twin.markets import per_market
 from twin.parameters import Parameters
 from twin.vocabulary import (
     ACQUISITIVE, COCAINE, FIREARMS, FRAUD, HARM_CATEGORIES, HEROIN_CRACK, IMMIGRATION, MARKETS,
@@ -30,16 +31,9 @@ MARKET_CATEGORY = {HEROIN_CRACK: DRUGS, COCAINE: DRUGS, FRAUD: ECONOMIC, MODERN_
 
 
 def harm_gbp_per_unit_month(params: Parameters) -> np.ndarray:
-    """Harm in pounds per unit served per month, by market (stocks per month, flows per event)."""
-    unit = np.zeros(len(MARKETS))
-    unit[HEROIN_CRACK] = params.harm_gbp_per_heroin_crack_user_year / 12
-    unit[COCAINE] = params.harm_gbp_per_cocaine_user_year / 12
-    unit[FRAUD] = params.harm_gbp_per_fraud_offence
-    unit[MODERN_SLAVERY] = params.harm_gbp_per_slavery_victim_year / 12
-    unit[IMMIGRATION] = params.harm_gbp_per_immigration_arrival
-    unit[FIREARMS] = params.harm_gbp_per_firearm
-    unit[ACQUISITIVE] = params.harm_gbp_per_acquisitive_offence
-    return unit
+    """Harm in pounds per unit served per month, by market (stocks per month, flows per event;
+    `markets.MARKET_PARAMETERS`)."""
+    return per_market(params, "harm", "harm_months")
 
 
 class HarmAccounts:

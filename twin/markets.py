@@ -22,6 +22,8 @@ responds to price.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from twin.compiled import array_sum, kernel, maximum, minimum
@@ -47,16 +49,50 @@ class CountyLines(Table):
     }
 
 
+class MarketParameters(NamedTuple):
+    """The parameters that size, price and cost a product market: demand (`demand_months`: 1 for a
+    stock of users or victims, 12 for a yearly count of events, read per month), the groups' price
+    per unit, and the harm per unit (`harm_months` likewise: 12 for a yearly harm per person)."""
+
+    demand: str
+    demand_months: int
+    price: str
+    harm: str
+    harm_months: int
+
+
+#: every product market's parameters, in one place (`base_demand_per_month`, `operations.unit_prices`,
+#: `harm.harm_gbp_per_unit_month`); money laundering is a service priced from the others' profits
+MARKET_PARAMETERS = {
+    HEROIN_CRACK: MarketParameters("heroin_crack_users_uk", 1, "price_heroin_crack_gbp_per_user_month",
+                                   "harm_gbp_per_heroin_crack_user_year", 12),
+    COCAINE: MarketParameters("cocaine_users_uk", 1, "price_cocaine_gbp_per_user_month",
+                              "harm_gbp_per_cocaine_user_year", 12),
+    FRAUD: MarketParameters("fraud_offences_per_year", 12, "price_fraud_gbp_per_offence",
+                            "harm_gbp_per_fraud_offence", 1),
+    MODERN_SLAVERY: MarketParameters("modern_slavery_victims_uk", 1, "price_slavery_gbp_per_victim_month",
+                                     "harm_gbp_per_slavery_victim_year", 12),
+    IMMIGRATION: MarketParameters("immigration_arrivals_per_year", 12, "price_immigration_gbp_per_arrival",
+                                  "harm_gbp_per_immigration_arrival", 1),
+    FIREARMS: MarketParameters("firearms_trafficked_per_year", 12, "price_firearm_gbp", "harm_gbp_per_firearm", 1),
+    ACQUISITIVE: MarketParameters("acquisitive_offences_per_year", 12, "price_acquisitive_gbp_per_offence",
+                                  "harm_gbp_per_acquisitive_offence", 1),
+}
+
+
+def per_market(params: Parameters, field: str, months: str | None = None) -> np.ndarray:
+    """One `MarketParameters` field's values by market (0 for money laundering), each divided by
+    its months (`months`: the field holding them) to give a month's worth."""
+    values = np.zeros(N_MARKETS)
+    for market, spec in MARKET_PARAMETERS.items():
+        value = params[getattr(spec, field)]
+        values[market] = value / getattr(spec, months) if months and getattr(spec, months) != 1 else value
+    return values
+
+
 def base_demand_per_month(geography: Geography, params: Parameters, vulnerability: np.ndarray) -> np.ndarray:
     """Demand at starting prices [area, market] from the UK totals in the parameter table."""
-    uk_totals = np.zeros(N_MARKETS)
-    uk_totals[HEROIN_CRACK] = params.heroin_crack_users_uk
-    uk_totals[COCAINE] = params.cocaine_users_uk
-    uk_totals[FRAUD] = params.fraud_offences_per_year / 12
-    uk_totals[MODERN_SLAVERY] = params.modern_slavery_victims_uk
-    uk_totals[IMMIGRATION] = params.immigration_arrivals_per_year / 12
-    uk_totals[FIREARMS] = params.firearms_trafficked_per_year / 12
-    uk_totals[ACQUISITIVE] = params.acquisitive_offences_per_year / 12
+    uk_totals = per_market(params, "demand", "demand_months")
     weights = np.tile(geography.population[:, None], (1, N_MARKETS))
     vulnerable = list(DRUG_MARKETS) + [MODERN_SLAVERY, ACQUISITIVE]
     weights[:, vulnerable] *= vulnerability[:, None] ** params.demand_vulnerability_elasticity

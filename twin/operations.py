@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import array_sum, kernel
-from twin.markets import N_MARKETS, _clear_laundering_column, _local_clearing_into, _update_prices
+from twin.markets import N_MARKETS, _clear_laundering_column, _local_clearing_into, _update_prices, per_market
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER
 
 #: labour contributed by an active member of each role (leaders manage; exploited runners are less productive)
@@ -195,18 +195,8 @@ def initial_capital(model, revenue_per_month: np.ndarray, capital_given: np.ndar
 
 
 def unit_prices(params) -> np.ndarray:
-    """OCG revenue per unit sold per month, by market."""
-    from twin.vocabulary import ACQUISITIVE, COCAINE, FIREARMS, FRAUD, IMMIGRATION, MODERN_SLAVERY
-
-    price = np.zeros(N_MARKETS)
-    price[HEROIN_CRACK] = params.price_heroin_crack_gbp_per_user_month
-    price[COCAINE] = params.price_cocaine_gbp_per_user_month
-    price[FRAUD] = params.price_fraud_gbp_per_offence
-    price[MODERN_SLAVERY] = params.price_slavery_gbp_per_victim_month
-    price[IMMIGRATION] = params.price_immigration_gbp_per_arrival
-    price[FIREARMS] = params.price_firearm_gbp
-    price[ACQUISITIVE] = params.price_acquisitive_gbp_per_offence
-    return price
+    """OCG revenue per unit sold per month, by market (`markets.MARKET_PARAMETERS`)."""
+    return per_market(params, "price")
 
 
 # ---------------------------------------------------------------- kernels

@@ -1575,3 +1575,14 @@ def test_the_area_table_s_chance_marks_follow_the_number_of_areas():
     assert chance_marks({"areas": 12}).startswith("with 12 areas, about one change an option")
     assert chance_marks({"areas": 6}) == "with 6 areas, a change an option does not cause is marked one time in ten"
     assert "0 areas" not in chance_marks({})  # the areas not known (a store whose areas file has moved)
+
+
+def test_an_experiment_resumed_with_other_package_versions_is_named(tmp_path):
+    """Runs added after an upgrade of numpy or numba may differ in the last digits from the stored
+    ones: the versions that changed are named (those an older store did not keep are not)."""
+    from twin.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+    experiment = store.experiment("h", "x", {}, 1, "compare", [], {"packages": {"numpy": "2.4.6", "mesa": "3.3.1"}})
+    assert store.package_changes(experiment, {"numpy": "2.4.6", "mesa": "3.3.1", "numba": "0.68.1"}) is None
+    assert store.package_changes(experiment, {"numpy": "2.5.0", "mesa": "3.3.1"}) == "numpy 2.4.6 -> 2.5.0"

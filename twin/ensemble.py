@@ -377,6 +377,10 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
         [{"name": s.name, "spec_hash": s.spec_hash(),
           "resolved": {**s.to_dict(), "geography": {**describe(load_geography(s.areas_file)),
                                                     "national_scale": s.national_scale}}} for s in loaded], info)
+    if (changed := store.package_changes(experiment_id, info["packages"])) is not None:
+        print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
+              f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
+              file=sys.stderr)
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
     tasks = [Task(position, ids[position], rep, seeds[rep],

@@ -216,6 +216,17 @@ class Store:
                     spec_hash=scenario["spec_hash"], resolved_json=json.dumps(scenario["resolved"], default=str)))
             return experiment_id
 
+    def package_changes(self, experiment_id: int, packages: dict) -> str | None:
+        """The packages whose versions differ from those the experiment was started with, in words
+        ('numpy 2.4.6 -> 2.5.0'), None when none does (names an older store did not keep are left out)."""
+        with self.engine.connect() as connection:
+            stored = connection.execute(sa.select(experiments.c.packages_json)
+                                        .where(experiments.c.id == experiment_id)).scalar()
+        before = json.loads(stored or "{}")
+        changed = [f"{name} {before[name]} -> {version}" for name, version in packages.items()
+                   if name in before and before[name] != version]
+        return ", ".join(changed) or None
+
     def experiment_by_hash(self, spec_hash: str) -> int | None:
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()

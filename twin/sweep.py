@@ -46,6 +46,7 @@ import hashlib
 import itertools
 import json
 import math
+import sys
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -441,6 +442,10 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
         spec_hash, config["name"], {**spec, "path": config["path"]}, config["seed"], "sweep",
         [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": {**s.to_dict(), "inputs": row}}
          for s, row in zip(scenarios, points.to_dict(orient="records"))], info)
+    if (changed := store.package_changes(experiment_id, info["packages"])) is not None:
+        print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
+              f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
+              file=sys.stderr)
     ids = store.scenario_ids(experiment_id)
     done = store.done_runs(experiment_id)
     seeds = {sample: replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])

@@ -269,5 +269,8 @@ def test_ids_can_come_from_a_csv_file_next_to_the_scenario(tmp_path):
         write(tmp_path / "lists" / "targets.csv", text)
         with pytest.raises(ScenarioError, match=words):
             load_scenario(tmp_path / "x.toml")
+    # as a spreadsheet saves it: the header in any case, a row left empty (',')
+    write(tmp_path / "lists" / "targets.csv", "OCG_ID ,Why\nSYN00010,a\n,\nSYN00042,\n")
+    assert load_scenario(tmp_path / "x.toml").levers[0]["groups"]["ocg_ids"] == ["SYN00010", "SYN00042"]
     with pytest.raises(ScenarioError, match=r"#1 \(clear\): groups.ocg_ids: file 'lists/target.csv' not found next to the scenario"):
         load_scenario(write(tmp_path / "y.toml", scenario_text.format("lists/target.csv")))

@@ -219,8 +219,12 @@ def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
     try:
         with open(file, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            rows = [(reader.line_num, row) for row in reader]  # the file's line numbers, blank lines skipped
-            columns = list(reader.fieldnames or [])
+            reader.fieldnames = [c.strip().lower() for c in reader.fieldnames or []]  # 'OCG_ID ' as registers read it
+            rows = [(reader.line_num, row) for row in reader  # the file's line numbers, blank lines skipped
+                    if any((v or "").strip() for v in row.values() if isinstance(v, str))]  # and a spreadsheet's ',,'
+            columns = list(reader.fieldnames)
+    except OSError as exc:
+        raise ScenarioError(f"{where}: '{named}' cannot be read ({exc.strerror})") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ScenarioError(f"{where}: '{named}' is not a readable CSV file ({exc})") from None
     if "ocg_id" not in columns:

@@ -957,3 +957,11 @@ def test_validation_json_is_standard_json_with_nan_as_null():
     text = json.dumps(_json_ready({"entry": {"measures": measures}}), allow_nan=False)  # raises on a NaN left
     assert json.loads(text)["entry"]["measures"]["months_to_90pc_recovery"] == {
         "mean": None, "se": None, "seeds_observed": 0, "by_seed": [None, 3.0]}
+
+
+def test_a_target_of_the_total_is_read_in_any_case(tmp_path):
+    from twin.geography import load_geography
+
+    body = ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\n'
+            'aggregation="mean"\narea="uk"\n')
+    assert load_targets(write(tmp_path / "t.toml", body), load_geography().area_names)[0].area == "UK"

@@ -226,3 +226,13 @@ def test_a_validation_file_mistake_is_reported_before_the_kernels_are_compiled(t
     monkeypatch.setattr(twin.compiled, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
     path = write(tmp_path / "v.toml", '[experiment]\nkind = "replacment"\n')
     assert "did you mean 'replacement'" in _user_error(["validate", str(path), "--out", str(tmp_path / "o")], capsys)
+
+
+def test_a_validation_experiment_s_area_is_read_in_any_case_and_kept_as_the_areas_file_spells_it(tmp_path):
+    """`area = "merseyside"` passed the check and then failed reading the results by that name."""
+    from twin.scenario import read_toml
+    from twin.validation import check_experiment
+
+    path = tmp_path / "v.toml"
+    path.write_text('[experiment]\nkind = "replacement"\narea = " merseyside"\n')
+    assert check_experiment(path, read_toml(path))["area"] == "Merseyside"

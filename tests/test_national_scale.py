@@ -153,7 +153,8 @@ def test_a_factor_far_from_the_areas_share_of_the_people_is_warned_about(tmp_pat
 
 def test_a_factor_leaving_no_known_group_names_the_factor(tmp_path):
     with pytest.raises(ScenarioError, match=r"s\.toml: \[scenario\] scale_national_quantities = 0\.0001 leaves no "
-                                            r"known group \(ocgs_known_uk = 4772 in the UK\); expected a factor of at least"):
+                                            r"known group \(ocgs_known_uk = 4772 in the UK\); expected a factor of at "
+                                            r"least"):
         _scenario(tmp_path, "0.0001")
     _scenario(tmp_path, "0.0002")  # one known group: runs
 
@@ -204,3 +205,66 @@ def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):
     policies = {"levers": [("scenario", [str(tmp_path / "s.toml")])],
                 "base": load_scenario(SCENARIOS / "baseline.toml")}
     assert "scaled by 0.121" in _areas_about(policies)[0]  # the policy files' areas, not the base's
+
+
+def test_a_factor_of_one_on_a_partial_areas_file_is_still_warned_about(tmp_path):
+    """`scale_national_quantities = 1` on six areas said nothing: six areas held the UK's groups."""
+    from twin.runner import scenario_warnings
+
+    warnings = scenario_warnings(_scenario(tmp_path, "1"))
+    assert any("gives the areas 8.26 times the UK's groups" in w for w in warnings)
+    assert any("its 6 areas hold 8.11 million people" in w for w in warnings)
+
+
+def test_true_on_an_areas_file_of_more_than_ten_uks_is_refused(tmp_path):
+    huge = "".join(f"A{k},England,R,99000,{int(k == 0)}\n" for k in range(8))
+    write(tmp_path / "huge.csv", "force_area,nation,region,population_thousands,county_lines_exporter\n" + huge)
+    body = '[scenario]\nname = "h"\nareas_file = "huge.csv"\nscale_national_quantities = true\n'
+    with pytest.raises(ScenarioError, match=r"h\.toml: \[scenario\] scale_national_quantities = true scales by 11\.8, "
+                                            r"the people of .*huge\.csv over the UK's; expected at most 10"):
+        load_scenario(write(tmp_path / "h.toml", body))
+
+
+def test_the_memory_limits_hold_after_scaling(tmp_path):
+    body = "[parameters]\ncounty_lines_initial = 100000\n"
+    _scenario(tmp_path, "2", body)  # 200,000 lines: within the limit
+    with pytest.raises(ScenarioError, match=r"scale_national_quantities = 3 \(of the UK's\): county_lines_initial = "
+                                            r"300000 is more than the model can hold in memory"):
+        _scenario(tmp_path, "3", body)
+
+
+def test_sensitivity_refuses_to_pair_scenarios_on_other_areas(tmp_path):
+    from twin.errors import UserError
+    from twin.sensitivity import load_scenarios
+
+    _scenario(tmp_path, "true")
+    table = {"scenario": str(SCENARIOS / "baseline.toml"), "compare": [str(tmp_path / "s.toml")], "years": 2}
+    with pytest.raises(UserError, match=r"scenarios compared must run on the same areas at the same scale"):
+        load_scenarios(tmp_path / "sens.toml", "sensitivity", table, "out")
+
+
+def test_areas_that_differ_only_in_their_regions_are_not_compared(tmp_path):
+    from twin.ensemble import check_comparable
+    from twin.errors import UserError
+
+    one = _scenario(tmp_path, "true")
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    write(other_dir / "areas.csv", NORTH_WEST.replace("North Wales,Wales,North West", "North Wales,Wales,Wales"))
+    base = (tmp_path / "s.toml").as_posix()
+    other = load_scenario(write(other_dir / "s.toml", f'[scenario]\nname = "t"\nbase = "{base}"\nareas_file = "areas.csv"\n'))
+    with pytest.raises(UserError, match="the same areas at the same scale"):
+        check_comparable([one, other], None)
+
+
+def test_a_scaled_run_keeps_its_parameters_before_scaling(tmp_path):
+    import json
+
+    from twin.cli import main
+
+    _scenario(tmp_path, "0.5", areas=False)
+    assert main(["run", str(tmp_path / "s.toml"), "--years", "1", "--spin-up-years", "0", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    meta = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert meta["parameters"]["ocgs_known_uk"] == 2386 and meta["parameters_uk"]["ocgs_known_uk"] == 4772
+    assert meta["scenario"]["national_scale"] == 0.5

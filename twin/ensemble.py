@@ -321,10 +321,14 @@ def check_comparable(loaded: list[Scenario], years: float | None) -> None:
 
 
 def _areas_identity(scenario: Scenario) -> tuple:
-    """What a scenario's areas are, whatever the path to its areas file: names, people and
-    exporters, and the factor its national quantities are scaled by."""
+    """What a scenario's areas are, whatever the path to its areas file: every column of the file
+    (names, regions, people, exporters, coordinates, vulnerability, trust), and the factor its
+    national quantities are scaled by."""
     geo = load_geography(scenario.areas_file)
-    return tuple(geo.area_names), tuple(geo.population), tuple(geo.exporter), scenario.national_scale
+    columns = (geo.latitude, geo.longitude, geo.vulnerability_index, geo.community_trust)
+    return (tuple(geo.area_names), tuple(geo.nation), tuple(geo.region_names[r] for r in geo.area_region),
+            tuple(geo.population), tuple(geo.exporter), *(None if c is None else tuple(c) for c in columns),
+            scenario.national_scale)
 
 
 def _areas_words(scenario: Scenario) -> str:

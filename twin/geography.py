@@ -324,8 +324,8 @@ def population_warning(geo: Geography, label: str) -> str | None:
 
     people, uk = float(geo.population.sum()), uk_population()
     fix = (f"for a part of the UK, set scale_national_quantities = true in [scenario] to scale them by "
-           f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}), with the levers' national amounts; a register of your own sets its "
-           f"groups, not the rest" if people / uk <= MAX_NATIONAL_SCALE else
+           f"{people / uk:.3g} ({', '.join(NATIONAL_QUANTITIES)}), with the levers' national amounts; a register of "
+           f"your own sets its groups, not the rest" if people / uk <= MAX_NATIONAL_SCALE else
            f"they can be scaled up to {MAX_NATIONAL_SCALE:g} times the UK's (scale_national_quantities), not "
            f"{people / uk:.3g} times: check the file's population_thousands")
     return (f"areas file '{label}': its {geo.n_areas} areas hold {people / 1e6:,.2f} million people, the UK's "

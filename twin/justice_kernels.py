@@ -412,8 +412,9 @@ def member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directin
 
 
 def numpy_nearest_release(release_month, rows, count):
-    """the numpy version's choice (`tests/reference_impl.nearest_release`): the `count` of `rows` (taken in row order, as the
-    numpy version listed them) nearest their release date, by numpy's partition."""
+    """The numpy version's choice (`tests/reference_impl.nearest_release`): the `count` of `rows`
+    (taken in row order, as the numpy version listed them) nearest their release date, by numpy's
+    partition."""
     rows = np.sort(rows)
     return rows[np.argpartition(release_month[rows], count - 1)[:count]]
 

@@ -236,13 +236,19 @@ def check_consistency(params: Parameters, where: str) -> None:
     if params.ocg_known_share <= 0:
         raise ParameterError(f"{where}: ocg_known_share = 0 leaves no OCG known to police; expected a share above 0 "
                              f"(the synthetic register has ocgs_known_uk / ocg_known_share groups)")
+    check_population_limits(params, where)
+    if not params.price_index_min <= 1.0 <= params.price_index_max:
+        raise ParameterError(f"{where}: price_index_min = {params.price_index_min:g} and price_index_max = "
+                             f"{params.price_index_max:g}; expected the bounds to hold 1, the starting price index")
+
+
+def check_population_limits(params: Parameters, where: str) -> None:
+    """The populations held in memory (`POPULATION_LIMITS`) within what the machine can hold: checked
+    on the values given, and again once a scenario has scaled them (`Parameters.scale_national`)."""
     for name, (most, what) in POPULATION_LIMITS.items():
         if params[name] > most:
             raise ParameterError(f"{where}: {name} = {params[name]:g} is more than the model can hold in memory; "
                                  f"expected at most {most:,g}: {what}")
-    if not params.price_index_min <= 1.0 <= params.price_index_max:
-        raise ParameterError(f"{where}: price_index_min = {params.price_index_min:g} and price_index_max = "
-                             f"{params.price_index_max:g}; expected the bounds to hold 1, the starting price index")
 
 
 def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,

@@ -46,7 +46,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.parameters import consistency_warnings
 
     areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
-                            scaled=scenario.scale_national_quantities is not False) if scenario.areas_file else [])
+                            scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
@@ -269,6 +269,8 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         "seed": seed,
         "steps": output.model.n_steps,
         "parameters": output.model.params.as_dict(),
+        # a scaled scenario's values before scaling: what [parameters] takes (the values above are scaled)
+        **({"parameters_uk": output.model.params.uk_values()} if output.model.params.national_scale != 1.0 else {}),
         "warnings": scenario_warnings(scenario) + (register_warnings(output.model) if scenario.register else []),
         "twin_version": __version__,
         "git_commit": info["git_commit"],

@@ -91,7 +91,7 @@ class Scenario:
 
     def build_parameters(self) -> Parameters:
         """The scenario's parameter values, each checked, then checked together (`check_consistency`)."""
-        from twin.parameters import check_consistency
+        from twin.parameters import check_consistency, check_population_limits
 
         params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
         check_consistency(params, f"{self.path}: [parameters]")
@@ -99,6 +99,8 @@ class Scenario:
             from twin.geography import NATIONAL_QUANTITIES
 
             params.scale_national(NATIONAL_QUANTITIES, self.national_scale)
+            check_population_limits(params, f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
+                                            f"scale_national_quantities = {self.national_scale:.3g} (of the UK's)")
             if params.ocgs_known_uk < 1:
                 raise ParameterError(f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
                                      f"scale_national_quantities = {self.national_scale:.3g} leaves no known group "
@@ -301,6 +303,11 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario = Scenario(name=values.pop("name", path.stem), path=str(path), parameters=parameters,
                         levers=levers, chain=chain, **values)
     scenario.national_scale = national_scale(scenario.scale_national_quantities, scenario.areas_file)
+    if scenario.national_scale > MAX_NATIONAL_SCALE:  # `true` on an areas file of more than ten UKs
+        raise ScenarioError(f"{file_setting(scenario, 'scale_national_quantities')}: [scenario] "
+                            f"scale_national_quantities = true scales by {scenario.national_scale:.3g}, the people of "
+                            f"{scenario.areas_file} over the UK's; expected at most {MAX_NATIONAL_SCALE:g} (check its "
+                            f"population_thousands)")
     try:
         scenario.build_parameters()
     except ParameterError as exc:
@@ -333,7 +340,7 @@ def national_scale_warnings(scenario: Scenario) -> list[str]:
     get more or less crime, budget and places per head than the UK, while the per-area settings stay
     per area (at 0.01 of the UK on its own 45 areas, a run holds about five times the groups and 1.5
     times the harm per head the factor suggests)."""
-    if isinstance(scenario.scale_national_quantities, bool) or scenario.national_scale == 1.0:
+    if isinstance(scenario.scale_national_quantities, bool):
         return []
     share = national_scale(True, scenario.areas_file)
     per_head = scenario.national_scale / share

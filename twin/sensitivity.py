@@ -152,6 +152,11 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
     scenario = load_scenario(scenario_file)
     check_horizon(path, section, scenario, years)
     compare = [load_scenario(p) for p in compare_files]
+    from dataclasses import replace
+
+    from twin.ensemble import check_comparable  # paired differences: same timing, areas and scale
+
+    check_comparable([replace(s, years=years) for s in (scenario, *compare)], years)
     for each in (scenario, *compare):
         check_named_groups(each)  # groups named by ocg_id are in the register: before any run
     return scenario, compare, years, seed, out

@@ -124,5 +124,5 @@ def summary_heading(scenario, n_areas: int) -> str:
                  f"trajectories)")
     if scenario.national_scale != 1.0:
         where += f"\nwith the UK's national quantities scaled by {scenario.national_scale:.3g}"
-    return (f"Annual summary, {where}\n(harm and costs in £, {PRICE_YEAR} prices; flows are the year's totals, "
-            f"OCGs, active members and prisoners at the year's end)")
+    return (f"Annual summary, {where}{' ' if where == 'UK' else chr(10)}(harm and costs in £, {PRICE_YEAR} prices; "
+            f"flows are the year's totals, OCGs, active members and prisoners at the year's end)")

@@ -22,7 +22,8 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
     name = "lever.chb.hold_years"           # lever.<lever name>.<setting>, or a parameter name
     values = [0, 2, 4]                      # (lever.<lever name> with tables sets several at once;
                                             #  name = "scenario" with scenario files compares scenarios,
-                                            #  each run as its file says: the base then sets only years)
+                                            #  each run as its file says: the base then sets only years;
+                                            #  they share step, start, spin-up, areas and scale)
 
     [[outcome]]                             # how outcomes are read (as calibration targets are)
     name = "harm_gbp_a_year_y1_5"
@@ -248,7 +249,7 @@ def load_experiment(path: str | Path) -> dict:
     from twin.targets import AGGREGATIONS
     from twin.geography import load_geography
 
-    areas = load_geography(base.areas_file).area_names
+    areas = load_geography(running[0].areas_file).area_names  # the policy files' areas when they are files
 
     for position, entry in enumerate(data.get("outcome", []), start=1):
         where_outcome = f"{path}: [[outcome]] #{position}"
@@ -267,6 +268,8 @@ def load_experiment(path: str | Path) -> dict:
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
         lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
         area = entry.get("area", "UK")
+        if str(area).strip().casefold() == "uk":  # the total, in any case
+            area = entry["area"] = "UK"
         if area != "UK" and canonical_name(str(area), areas) is None:
             raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{area_hint(str(area), areas)}")
         if area != "UK":
@@ -508,6 +511,6 @@ def policy_files(config: dict) -> list[str]:
 
 def experiment_step(config: dict) -> str:
     """The step length of an experiment's runs: its base's, or, when the policies are scenario
-    files, the first policy file's (each runs as its file says)."""
+    files, theirs (each runs as its file says, and they share their step: `ensemble.check_comparable`)."""
     files = policy_files(config)
     return load_scenario(files[0]).step if files else config["base"].step

@@ -127,6 +127,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
         area = entry.get("area", "UK")
+        area = "UK" if str(area).strip().casefold() == "uk" else area  # the total, in any case
         if area_names is not None and area != "UK":
             if canonical_name(str(area), area_names) is None:
                 raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")

@@ -164,6 +164,7 @@ def check_experiment(path: Path, data: dict) -> dict:
     areas = load_geography().area_names
     if canonical_name(area, areas) is None:
         raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
+    spec["area"] = canonical_name(area, areas)  # as the areas file spells it: results are read by that name
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
                             f"parameters = {{ charge_prob = 0.7 }}, got {shown(spec['parameters'])}")

@@ -252,7 +252,8 @@ def test_areas_that_differ_only_in_their_regions_are_not_compared(tmp_path):
     other_dir.mkdir()
     write(other_dir / "areas.csv", NORTH_WEST.replace("North Wales,Wales,North West", "North Wales,Wales,Wales"))
     base = (tmp_path / "s.toml").as_posix()
-    other = load_scenario(write(other_dir / "s.toml", f'[scenario]\nname = "t"\nbase = "{base}"\nareas_file = "areas.csv"\n'))
+    other = load_scenario(write(other_dir / "s.toml",
+                                f'[scenario]\nname = "t"\nbase = "{base}"\nareas_file = "areas.csv"\n'))
     with pytest.raises(UserError, match="the same areas at the same scale"):
         check_comparable([one, other], None)
 

@@ -630,8 +630,8 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
 def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path):
     from twin.sensitivity import load_config as load_sensitivity
 
-    chb = write(tmp_path / "chb.toml", f'[scenario]\nname = "chb"\nbase = "{ROOT / "scenarios" / "clear_hold_build.toml"}"\n'
-                'spin_up_years = 0\n')  # paired with the baseline without its spin-up: the same timing
+    chb_file = ROOT / "scenarios" / "clear_hold_build.toml"
+    chb = write(tmp_path / "chb.toml", f'[scenario]\nname = "chb"\nbase = "{chb_file}"\nspin_up_years = 0\n')  # paired with the baseline without its spin-up: the same timing
     body = (f'[sensitivity]\nscenario = "{QUICK_BASELINE}"\n'
             f'compare = ["{chb}"]\n'
             '[[parameter]]\nname = "lever.chb.buld_intensity"\nlow = 0.5\nhigh = 1.5\n[[parameter]]\nname = "charge_prob"\n')

@@ -282,6 +282,15 @@ def posterior_warnings(frame, path: str) -> list[str]:
     return warnings
 
 
+def warn_of_package_changes(store: Store, experiment_id: int, packages: dict) -> None:
+    """An experiment resumed with other package versions than it started with: runs added now may
+    differ from the stored ones in the last digits (`Store.package_changes`)."""
+    if (changed := store.package_changes(experiment_id, packages)) is not None:
+        print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
+              f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
+              file=sys.stderr)
+
+
 #: entropy that keeps the posterior draws' streams apart from the replicates' model seeds
 POSTERIOR_ENTROPY = 0x706F7374
 
@@ -381,10 +390,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
         [{"name": s.name, "spec_hash": s.spec_hash(),
           "resolved": {**s.to_dict(), "geography": {**describe(load_geography(s.areas_file)),
                                                     "national_scale": s.national_scale}}} for s in loaded], info)
-    if (changed := store.package_changes(experiment_id, info["packages"])) is not None:
-        print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
-              f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
-              file=sys.stderr)
+    warn_of_package_changes(store, experiment_id, info["packages"])
     ids = store.scenario_ids(experiment_id)
     seeds = replicate_seeds(root_seed, reps)
     tasks = [Task(position, ids[position], rep, seeds[rep],

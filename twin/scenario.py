@@ -99,8 +99,11 @@ class Scenario:
             from twin.geography import NATIONAL_QUANTITIES
 
             params.scale_national(NATIONAL_QUANTITIES, self.national_scale)
-            check_population_limits(params, f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
-                                            f"scale_national_quantities = {self.national_scale:.3g} (of the UK's)")
+            try:  # the file that sets the key is looked for only when there is something to say
+                check_population_limits(params, "")
+            except ParameterError as exc:
+                raise ParameterError(f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
+                                     f"scale_national_quantities = {self.national_scale:.3g} (of the UK's){exc}") from None
             if params.ocgs_known_uk < 1:
                 raise ParameterError(f"{file_setting(self, 'scale_national_quantities')}: [scenario] "
                                      f"scale_national_quantities = {self.national_scale:.3g} leaves no known group "

@@ -47,7 +47,6 @@ import hashlib
 import itertools
 import json
 import math
-import sys
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -431,7 +430,7 @@ def find_sweep(config: dict, store) -> int | None:
 
 
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
-    from twin.ensemble import provenance, replicate_seeds
+    from twin.ensemble import provenance, replicate_seeds, warn_of_package_changes
 
     points = design(config)
     names = [c for c in points.columns if c not in ("sample", "policy")]
@@ -445,10 +444,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
         spec_hash, config["name"], {**spec, "path": config["path"]}, config["seed"], "sweep",
         [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": {**s.to_dict(), "inputs": row}}
          for s, row in zip(scenarios, points.to_dict(orient="records"))], info)
-    if (changed := store.package_changes(experiment_id, info["packages"])) is not None:
-        print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
-              f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
-              file=sys.stderr)
+    warn_of_package_changes(store, experiment_id, info["packages"])
     ids = store.scenario_ids(experiment_id)
     done = store.done_runs(experiment_id)
     seeds = {sample: replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])

@@ -86,7 +86,7 @@ def per_market(params: Parameters, field: str, months: str | None = None) -> np.
     values = np.zeros(N_MARKETS)
     for market, spec in MARKET_PARAMETERS.items():
         value = params[getattr(spec, field)]
-        values[market] = value / getattr(spec, months) if months and getattr(spec, months) != 1 else value
+        values[market] = value / getattr(spec, months) if months else value  # x / 1 is x, to the bit
     return values
 
 

@@ -267,12 +267,10 @@ def load_experiment(path: str | Path) -> dict:
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
         lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
         area = entry.get("area", "UK")
-        if str(area).strip().casefold() == "uk":  # the total, in any case
-            area = entry["area"] = "UK"
-        if area != "UK" and canonical_name(str(area), areas) is None:
+        found = canonical_name(str(area), ["UK", *areas])  # the total or an area, in any case, as spelt there
+        if found is None:
             raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{area_hint(str(area), areas)}")
-        if area != "UK":
-            entry["area"] = canonical_name(str(area), areas)  # as the areas file spells it
+        area = entry["area"] = found
         if "metric" not in entry:
             raise ScenarioError(f"{where_outcome}: missing key 'metric'")
         for key in ("metric", "ratio_of"):

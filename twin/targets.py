@@ -127,11 +127,11 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
         area = entry.get("area", "UK")
-        area = "UK" if str(area).strip().casefold() == "uk" else area  # the total, in any case
-        if area_names is not None and area != "UK":
-            if canonical_name(str(area), area_names) is None:
-                raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
-            area = canonical_name(str(area), area_names)  # as the areas file spells it
+        # the total or an area, in any case and spacing, as the areas file spells it
+        found = canonical_name(str(area), ["UK", *(area_names or [])])
+        if area_names is not None and found is None:
+            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
+        area = found or area
         for key in ("metric", "ratio_of"):
             if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
                 raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "

@@ -162,9 +162,9 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {shown(spec['hold'])}")
     area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
     areas = load_geography().area_names
-    if canonical_name(area, areas) is None:
-        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     spec["area"] = canonical_name(area, areas)  # as the areas file spells it: results are read by that name
+    if spec["area"] is None:
+        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
                             f"parameters = {{ charge_prob = 0.7 }}, got {shown(spec['parameters'])}")

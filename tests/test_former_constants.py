@@ -214,15 +214,17 @@ def test_acquired_enablers_are_professional_at_their_share():
 
 def test_the_run_passes_the_pull_floor_and_enabler_share_to_adaptation(monkeypatch):
     import twin.adaptation as adaptation
+    import twin.county_lines as county_lines
 
     seen = {"county_lines": [], "displacement": []}
-    for name, key in (("county_lines_step", "county_lines"), ("displacement_step", "displacement")):
-        original = getattr(adaptation, name)
+    for module, name, key in ((county_lines, "county_lines_step", "county_lines"),
+                              (adaptation, "displacement_step", "displacement")):
+        original = getattr(module, name)
 
         def spy(*args, _original=original, _key=key, **kwargs):
             seen[_key].append((kwargs["pull_floor"], kwargs.get("professional_share")))
             return _original(*args, **kwargs)
-        monkeypatch.setattr(adaptation, name, spy)
+        monkeypatch.setattr(module, name, spy)
     model = _model({"vacancy_pull_floor": 0.27, "acquired_enabler_professional_share": 0.61}, n_steps=3)
     model.run()
     assert seen["county_lines"] and {floor for floor, _ in seen["county_lines"]} == {0.27}
@@ -250,7 +252,7 @@ def test_new_lines_head_for_saturated_areas_at_the_pull_floor(floor, held):
     # an exporter area (0) and two others with equal heroin/crack demand, one fully vacant (1), one
     # saturated (2): lines go to the saturated one with chance floor / (floor + (floor + 1)); with
     # the saturated area held (entry multiplier `held`), its pull is `held` times as strong
-    from twin.adaptation_kernels import county_lines_step
+    from twin.county_lines import county_lines_step
     from twin.compiled import generator_argument
 
     rng = np.random.default_rng(7)

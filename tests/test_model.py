@@ -243,16 +243,16 @@ def test_county_line_openings_replace_the_starting_stock_closures(monkeypatch, s
     of lines loses a month at the baseline closure rates (business and police): counted before the
     step's closures, so that a monthly step, which closes four times a week's lines first, sets the
     same rate as a weekly one."""
-    import twin.adaptation as adaptation
+    import twin.county_lines as county_lines
 
     seen = []
-    original = adaptation.county_lines_step
+    original = county_lines.county_lines_step
 
     def spy(*args, **kwargs):
         returned = original(*args, **kwargs)
         seen.append(returned[:2])  # exporters, openings per exporter
         return returned
-    monkeypatch.setattr(adaptation, "county_lines_step", spy)
+    monkeypatch.setattr(county_lines, "county_lines_step", spy)
     model = TwinModel(seed=1, n_steps=2, step_length=step_length)
     start_lines = model.county_lines.n
     assert start_lines > 0 and model.county_lines.active.all()

@@ -1,12 +1,11 @@
-"""OCG adaptation: entry into vacated markets, county lines, displacement and learning.
+"""OCG adaptation: entry into vacated markets, displacement and learning, market exit.
 
 - Entry: unmet demand in an area and market draws new groups at `entry_rate_per_month` (scaled by
   the unmet share, the area's size and the market's profit: its price over the recent norm to
   `entry_price_elasticity`, `Markets.profit_pull`) unless someone holds the ground (the Hold lever lowers
   `entry_multiplier`, which also weighs the area down as a destination of relocating groups and
   of new county lines). New groups are small, unmapped and mostly local (`entrant_share_reach_*`).
-- County lines: exporter-area drug groups open lines into areas with unmet heroin/crack demand;
-  lines close for business reasons or when their group is disrupted or gone.
+- County lines open and close in their own phase (`county_lines.py`).
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.
   (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
 - Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.adaptation_kernels import assign_leaders, county_lines_step, displacement_step, market_exit_step, plan_entry
+from twin.adaptation_kernels import assign_leaders, displacement_step, market_exit_step, plan_entry
 from twin.compiled import generator_argument
 from twin.enablers import link_clients
 from twin.parameters import per_step_probability
@@ -66,34 +65,7 @@ def entry(model) -> None:
 
 #: the tally rows each phase's kernel adds to, in the order it takes them
 ENTRY_TALLIES = ("ocgs_entered",)
-COUNTY_LINE_TALLIES = ("county_lines_closed", "county_lines_opened")
 DISPLACEMENT_TALLIES = ("relocations", "county_lines_closed")
-
-
-def county_lines(model) -> None:
-    """Close some lines for business reasons; open lines into unmet heroin/crack demand (`county_lines_step`)."""
-    lines, params, markets = model.county_lines, model.params, model.markets
-    dt = model.months_per_step
-    openings = model.county_line_openings_per_exporter
-    # The starting stock: until the opening rate is set no line has opened, so every line is one
-    # the run started with (counted before the step's closures, which a monthly step has more of).
-    start_lines = float(lines.n) if openings is None else 0.0
-    rows = model.tally.rows_of(COUNTY_LINE_TALLIES)  # first: a new name may replace `tally.values`
-    n_exporters, openings, owner, dest = county_lines_step(
-        rng_handle=generator_argument(model.streams["county_lines"]), line_active=lines.active, line_dest=lines.dest,
-        closure_prob=per_step_probability(params.county_line_closure_prob_per_month, dt),
-        ocg_active=model.ocgs.active, ocg_markets=model.ocgs.markets, ocg_area=model.ocgs.area,
-        exporter=model.geography.exporter, ocg_capacity=model.ocg_capacity,
-        openings_per_exporter=-1.0 if openings is None else openings,
-        start_closures=start_lines * (params.county_line_closure_prob_per_month
-                                      + params.county_line_enforcement_closure_prob_per_month),
-        demand=markets.demand, vacancy=markets.vacancy(), vacancy_response=params.county_line_vacancy_response,
-        months_per_step=dt, opening_multiplier=model.modifiers.county_line_opening_multiplier,
-        entry_multiplier=model.modifiers.entry_multiplier, pull_floor=params.vacancy_pull_floor, tally=model.tally.values, tally_rows=rows)
-    if n_exporters > 0 and model.county_line_openings_per_exporter is None:
-        model.county_line_openings_per_exporter = openings
-    if owner.size:
-        lines.append(owner.size, ocg=owner, dest=dest, active=True, opened_step=model.steps_done)
 
 
 def displacement_and_learning(model) -> None:

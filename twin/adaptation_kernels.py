@@ -1,6 +1,6 @@
-"""Compiled kernels of OCG adaptation (`adaptation.py`): entry, county lines, displacement and learning, exit.
+"""Compiled kernels of OCG adaptation (`adaptation.py`): entry, displacement and learning, exit.
 
-Each phase is one kernel call (`plan_entry`, `county_lines_step`, `displacement_step`, `market_exit_step`)
+Each phase is one kernel call (`plan_entry`, `displacement_step`, `market_exit_step`)
 that takes the phase's stream as a handle (`compiled.generator_argument`) and draws from it in the order
 the numpy version drew (a whole array of uniforms is drawn one number at a time, in its row order),
 then writes the group, line and tally arrays in place. What stays in Python is what other modules
@@ -177,94 +177,6 @@ def assign_leaders(leader, new_ocg, owner, role, member_index, leader_role):
     for k in range(owner.size):
         if role[k] == leader_role:
             leader[new_ocg[owner[k]]] = member_index[k]
-
-
-@kernel
-def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_active, ocg_markets, ocg_area, exporter,
-                      ocg_capacity, openings_per_exporter, start_closures, demand, vacancy, vacancy_response,
-                      months_per_step, opening_multiplier, entry_multiplier, pull_floor, tally, tally_rows):
-    """County lines closing for business reasons, and new ones opening.
-
-    Every line draws a uniform (in row order): an active line below `closure_prob` closes
-    (tallied by destination in the tally row `tally_rows[0]`, "county_lines_closed").
-    Exporters are active heroin/crack groups with capacity in exporter areas; openings are Poisson
-    with mean `openings_per_exporter` x exporters x (1 + response x demand-weighted vacancy
-    outside exporter areas) x the opening multiplier. `openings_per_exporter` < 0 means not yet
-    set: it is set to `start_closures` (the lines the starting stock loses a month at the baseline
-    closure rates) over the exporters (so the stock holds). The
-    number of openings is drawn only when there are exporters; then `open_lines` draws the new
-    lines' owners (by capacity) and destinations (by demand x (`pull_floor` + vacancy) x the area's
-    `entry_multiplier`: Hold keeps new lines out as it keeps new groups out), tallied by
-    destination in `tally_rows[1]` ("county_lines_opened").
-    Returns (number of exporters, openings per exporter, owners and destinations of new lines).
-    """
-    rng = as_generator(rng_handle)
-    # Conditions are combined with & and | rather than `and`/`or` in the loops over rows: a branch
-    # on a flag that is true for a fraction of rows (active lines, drug groups) is mispredicted
-    # often, a branch on the rare event is not.
-    n_areas = exporter.size
-    closed = np.zeros(n_areas, dtype=np.int64)
-    for line in range(line_active.size):
-        if line_active[line] & (rng.random() < closure_prob):
-            line_active[line] = False
-            closed[line_dest[line]] += 1
-    add_to_tally(tally, tally_rows[0], closed)
-
-    candidates = np.empty(ocg_active.size, dtype=np.int64)
-    n_exporters = 0
-    for o in range(ocg_active.size):
-        # Every row is written at the next free place, which moves on only for an exporter (no branch).
-        candidates[n_exporters] = o
-        n_exporters += ocg_active[o] & ocg_markets[o, HEROIN_CRACK] & exporter[ocg_area[o]] & (ocg_capacity[o] > 0)
-    exporters = candidates[:n_exporters].copy()
-    capacity = np.empty(n_exporters)
-    for k in range(n_exporters):
-        capacity[k] = ocg_capacity[exporters[k]]
-    no_lines = np.empty(0, dtype=np.int64)
-    if n_exporters == 0:
-        return 0, openings_per_exporter, no_lines, no_lines
-    if openings_per_exporter < 0:
-        # Openings replace closures at the start (business and police ones at their baseline
-        # rates), so the stock holds under current policy; unmet demand then draws more.
-        openings_per_exporter = start_closures / n_exporters
-
-    line_demand = np.empty(n_areas)  # heroin/crack demand outside exporter areas
-    line_vacancy = np.empty(n_areas)
-    weighted = np.empty(n_areas)
-    pull = np.empty(n_areas)
-    for a in range(n_areas):
-        outside = 0.0 if exporter[a] else 1.0
-        line_demand[a] = demand[a, HEROIN_CRACK] * outside
-        line_vacancy[a] = vacancy[a, HEROIN_CRACK] * outside
-        weighted[a] = line_vacancy[a] * line_demand[a]
-        pull[a] = line_demand[a] * (pull_floor + line_vacancy[a]) * entry_multiplier[a]
-    total_demand = pairwise_sum(line_demand, 0, n_areas)
-    mean_vacancy = pairwise_sum(weighted, 0, n_areas) / (1e-9 if 1e-9 > total_demand else total_demand)
-    expected_per_step = (openings_per_exporter * n_exporters * (1.0 + vacancy_response * mean_vacancy)) * months_per_step
-    owner_cdf = choice_cdf(capacity / pairwise_sum(capacity, 0, n_exporters))
-    dest_cdf = choice_cdf(pull / pairwise_sum(pull, 0, n_areas))
-    n_new = poissons(rng, np.full(1, expected_per_step * opening_multiplier))[0]
-    if n_new == 0:
-        return n_exporters, openings_per_exporter, no_lines, no_lines
-    owner, dest = open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, tally, tally_rows[1])
-    return n_exporters, openings_per_exporter, owner, dest
-
-
-@kernel
-def open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, tally, opened_row):
-    """`n_new` new lines: a uniform per line for its owner, then one per line for its destination
-    (two `streams.choice` draws); tallied by destination in the tally row `opened_row`.
-    Returns (owners, destinations)."""
-    owner = np.empty(n_new, dtype=np.int64)
-    dest = np.empty(n_new, dtype=np.int64)
-    opened = np.zeros(tally.shape[1], dtype=np.int64)
-    for i in range(n_new):
-        owner[i] = exporters[search_right(owner_cdf, rng.random())]
-    for i in range(n_new):
-        dest[i] = search_right(dest_cdf, rng.random())
-        opened[dest[i]] += 1
-    add_to_tally(tally, opened_row, opened)
-    return owner, dest
 
 
 @kernel

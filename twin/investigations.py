@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
+from twin.county_lines import close_lines_of_disrupted
 from twin.justice import directs_from_prison_prob
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
@@ -209,7 +210,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     """Resolve the operations ending now (`ended`, increasing, not empty), drawing in this order:
     a uniform per operation (success), a uniform per active member of the investigated groups in
     row order (arrest), the arrests' draws (`arrest_kernel`) and a uniform per exposed enabler in
-    row order (removal; see `_hit_enablers`) and a uniform per county line (closure; see `_close_lines_of_disrupted`).
+    row order (removal; see `_hit_enablers`) and a uniform per county line (closure; see `close_lines_of_disrupted`).
 
     `terms` are the scalars `complete_operations` lists; `arrest_terms` `arrest_kernel`'s.
     Returns the groups investigated and disrupted (flags by OCG) and the number of enablers
@@ -301,7 +302,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
     # Police reach the enablers behind successful cases; the county lines of disrupted groups close.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_kind, enabler_known, p_remove_by_kind)
-    _close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0,
+    close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0,
                               tally_values, rows[6])
     return investigated, disrupted, enablers_removed
 
@@ -337,23 +338,6 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
             rows[n_active] = member
             n_active += 1
     return rows[:n_active]
-
-
-@kernel
-def _close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, any_disrupted,
-                              tally_values, row_closed):
-    """Close the county lines of disrupted groups, each with chance `line_closure_prob`, and count
-    them by destination. A uniform is drawn for every line, in row order, whether it can close or
-    not: the stream moves on as drawing them all (numpy's `random(n)` fills an array faster, but
-    a call from Python to draw or skip only the lines that can close costs as much)."""
-    closed_by_area = np.zeros(tally_values.shape[1])
-    for line in range(line_active.size):
-        u = rng.random()
-        if any_disrupted and line_active[line] and disrupted[line_ocg[line]] and u < line_closure_prob:
-            line_active[line] = False
-            closed_by_area[line_dest[line]] += 1.0
-    if any_disrupted:
-        add_to_tally(tally_values, row_closed, closed_by_area)
 
 
 @kernel

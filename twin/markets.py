@@ -1,4 +1,4 @@
-"""Illicit markets per area and commodity: demand, supply, clearing, prices, and county lines.
+"""Illicit markets per area and commodity: demand, supply, clearing and prices (county lines: `county_lines.py`).
 
 Quantities are per month. Stock markets (drug users, people in exploitation) count the people
 supplied or held at a time; flow markets (fraud offences, arrivals, firearms, acquisitive
@@ -29,24 +29,12 @@ import numpy as np
 from twin.compiled import array_sum, kernel, maximum, minimum
 from twin.geography import Geography
 from twin.parameters import Parameters, per_step_probability
-from twin.tables import Table
 from twin.vocabulary import (
     ACQUISITIVE, COCAINE, DRUG_MARKETS, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, MARKETS,
     MODERN_SLAVERY, MONEY_LAUNDERING, NATIONAL_MARKETS,
 )
 
 N_MARKETS = len(MARKETS)
-
-
-class CountyLines(Table):
-    """County lines: an OCG in an exporter area supplying heroin/crack in another area."""
-
-    columns = {
-        "ocg": (np.int64, -1, ()),
-        "dest": (np.int64, 0, ()),
-        "active": (bool, True, ()),
-        "opened_step": (np.int64, 0, ()),
-    }
 
 
 class MarketParameters(NamedTuple):

@@ -10,14 +10,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from twin import adaptation, community, investigations, justice, operations, policing, recruitment, succession
+from twin import (
+    adaptation, community, county_lines, investigations, justice, operations, policing, recruitment, succession,
+)
 from twin.enablers import EnablerLinks, build_enablers, initial_links, renew, starting_counts
 from twin.errors import interrupt_at_root
 from twin.compiled import sorted_unique
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers
-from twin.markets import CountyLines, Markets
+from twin.county_lines import CountyLines, line_destinations
+from twin.markets import Markets
 from twin.members import Members, active_census, role_layout
 from twin.metrics import compute_metrics
 from twin.modifiers import Modifiers
@@ -203,7 +206,7 @@ class TwinModel(mesa.Model):
 
         self.county_lines = CountyLines(capacity=4 * max(int(register.county_lines.sum()), 256))
         owners = np.repeat(np.arange(len(register)), register.county_lines)
-        self.county_lines.append(owners.size, ocg=owners, dest=self._line_destinations(owners, rng))
+        self.county_lines.append(owners.size, ocg=owners, dest=line_destinations(self, owners, rng))
 
         self.take_census()
         self.grow_ocg_arrays()
@@ -245,18 +248,6 @@ class TwinModel(mesa.Model):
         remanded = rng.random(n_charged) < p.remand_prob  # the others on bail, at liberty until the trial
         members.status[charged[remanded]] = CHARGED
         members.on_bail[charged[~remanded]] = True
-
-    def _line_destinations(self, owners: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """County-line destinations: non-exporter areas, by population, twice as likely in the owner's region."""
-        geo = self.geography
-        if owners.size == 0:
-            return owners
-        origin_region = geo.area_region[self.ocgs.area[owners]]
-        weights = np.where(geo.exporter, 0.0, geo.population)[None, :] * np.where(
-            geo.area_region[None, :] == origin_region[:, None], 2.0, 1.0)
-        cumulative = weights.cumsum(axis=1)
-        draw = rng.random(owners.size) * cumulative[:, -1]
-        return (cumulative > draw[:, None]).argmax(axis=1)
 
     def grow_ocg_arrays(self) -> None:
         """Extend per-OCG working arrays (`ocgs.STEP_ARRAYS`) after OCGs are added mid-step: zero
@@ -339,7 +330,7 @@ class TwinModel(mesa.Model):
         succession.groups_in_transition(self)                            # 10
         adaptation.entry(self)
         self._check_population()
-        adaptation.county_lines(self)
+        county_lines.step(self)
         adaptation.displacement_and_learning(self)
         adaptation.market_exit(self)
         community.update_trust(self)                                     # 11

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import array_sum, kernel
+from twin.county_lines import line_supply
 from twin.markets import N_MARKETS, _clear_laundering_column, _local_clearing_into, _update_prices, per_market
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER
 
@@ -45,7 +46,7 @@ def calibrate_productivity(model, capacity: np.ndarray) -> None:
     share = (capacity / n_markets)[:, None] * ocgs.markets
     capacity_by_market = share.sum(axis=0)
     target = ratio * markets.demand.sum(axis=0)
-    lines = array_sum(_line_supply(model))
+    lines = array_sum(line_supply(model))
     floor = model.params.heroin_home_supply_floor_share
     target[HEROIN_CRACK] = max(target[HEROIN_CRACK] - lines, floor * target[HEROIN_CRACK])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -53,16 +54,6 @@ def calibrate_productivity(model, capacity: np.ndarray) -> None:
             capacity_by_market[:MONEY_LAUNDERING] > 0,
             target[:MONEY_LAUNDERING] / capacity_by_market[:MONEY_LAUNDERING], 0.0)
     markets.productivity[MONEY_LAUNDERING] = np.nan  # set from the first step's profits
-
-
-def _line_supply(model) -> np.ndarray:
-    """Heroin/crack users each active county line supplies this step, as `_write_entries` adds them:
-    `county_line_capacity_users` x its group's staffing (active members over target size, at most 1)."""
-    lines, ocgs = model.county_lines, model.ocgs
-    owner = lines.ocg[lines.active]
-    staffing = np.clip(model.active_members[owner] / np.maximum(ocgs.target_size[owner], 1.0), 0.0, 1.0)
-    return (model.params.county_line_capacity_users * staffing * ocgs.active[owner]
-            * model.modifiers.supply_multiplier[HEROIN_CRACK])
 
 
 def operate(model) -> dict[str, np.ndarray]:

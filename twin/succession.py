@@ -26,6 +26,7 @@ import numpy as np
 from twin.compiled import (
     active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, maximum, random_active_group,
 )
+from twin.county_lines import NO_REMAP, close_lines_of_inactive
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER
 
@@ -157,27 +158,6 @@ def _leaderless_groups(ocg_active, directing, leader, status):
     return out[:n]
 
 
-_NO_REMAP = np.empty(0, dtype=np.int64)  # `_close_lines_of_inactive` without handing lines over
-
-
-@kernel
-def _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, remap, n_areas):
-    """Close the active county lines of every inactive group, each line first handed to
-    `remap[owner]` when `remap` is given (absorptions; one pass either way). Returns the lines
-    closed by destination area."""
-    closed_by_area = np.zeros(n_areas)
-    for line in range(line_ocg.size):
-        owner = line_ocg[line]
-        if remap.size:
-            owner = remap[owner]
-            if owner != line_ocg[line]:
-                line_ocg[line] = owner
-        if line_active[line] and not ocg_active[owner]:
-            line_active[line] = False
-            closed_by_area[line_dest[line]] += 1.0
-    return closed_by_area
-
-
 @kernel
 def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tally_values, tally_rows):
     """End groups (no longer active or directed) and the county lines of every inactive group;
@@ -185,7 +165,7 @@ def _close(groups, ocg_active, directing, line_active, line_ocg, line_dest, tall
     for g in groups:
         ocg_active[g] = False
         directing[g] = False
-    closed_by_area = _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, _NO_REMAP,
+    closed_by_area = close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, NO_REMAP,
                                               tally_values.shape[1])
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
 
@@ -292,7 +272,7 @@ def _absorb(absorbed, rows, ocg_active, directing, ocg_area, active_members, bas
         ocg_active[g] = False
         directing[g] = False
     # The absorbed groups' lines handed over, and the active lines of every inactive group closed.
-    closed_by_area = _close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, remap, n_areas)
+    closed_by_area = close_lines_of_inactive(line_active, line_ocg, line_dest, ocg_active, remap, n_areas)
     add_to_tally(tally_values, tally_rows[LINES_CLOSED], closed_by_area)
     absorptions_by_area = np.zeros(n_areas)
     for g in taken:

@@ -18,11 +18,11 @@ QUICK_CHB_PILOT = ROOT / "tests" / "scenarios" / "chb_pilot_no_spin_up.toml"
 
 def pytest_configure(config):
     """With worker processes (pytest-xdist, `-n`), the controller compiles the kernels into the
-    on-disk cache before any worker starts (on all cores: `compiled.warm_up`), so that the workers
+    on-disk cache before any worker starts (on all cores: `precompile.warm_up`), so that the workers
     load them rather than each compile them all at once. Run serially, tests compile as they go."""
     workers = config.getoption("numprocesses", default=None)
     if workers and not hasattr(config, "workerinput"):
-        from twin.compiled import warm_up
+        from twin.precompile import warm_up
 
         warm_up(quiet=True)
 

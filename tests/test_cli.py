@@ -187,7 +187,7 @@ def test_params_listing(capsys):
 
 
 def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
-    from twin import compiled, model as model_module, runner
+    from twin import model as model_module, precompile, runner
     from twin.runner import run_scenario
     from twin.scenario import load_scenario
 
@@ -202,7 +202,7 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
         original(self)
 
     monkeypatch.setattr(model_module.TwinModel, "step", flaky)
-    monkeypatch.setattr(compiled, "warm_up", lambda quiet=False: None)  # its own runs' steps are not counted here
+    monkeypatch.setattr(precompile, "warm_up", lambda quiet=False: None)  # its own runs' steps are not counted here
     monkeypatch.setattr(runner, "_SPUN_UP", {})  # a spin-up kept from an earlier test steps without `flaky`
     with pytest.raises(KeyboardInterrupt):
         run_scenario(load_scenario(SCENARIOS / "baseline.toml"), 1, years=1, out_dir=tmp_path)
@@ -458,10 +458,10 @@ def test_parameters_the_synthetic_register_cannot_use_name_the_scenario(tmp_path
 
 
 def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
-    import twin.compiled
+    import twin.precompile
 
     compiled_first = []
-    monkeypatch.setattr(twin.compiled, "warm_up", lambda quiet=False: compiled_first.append(True))
+    monkeypatch.setattr(twin.precompile, "warm_up", lambda quiet=False: compiled_first.append(True))
     reg = write(tmp_path / "reg.csv", "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
                 "X,Kent,family,local,fraud,four,none,,1\n")
     err = _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", str(reg), "--out",

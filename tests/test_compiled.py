@@ -15,7 +15,8 @@ import sys
 import numba
 import numpy as np
 
-from twin.compiled import array_sum, as_generator, generator_argument, maximum, minimum, pairwise_sum
+from twin.compiled import as_generator, generator_argument
+from twin.shared_kernels import array_sum, maximum, minimum, pairwise_sum
 
 SCRIPT = """
 import hashlib
@@ -72,12 +73,12 @@ def test_pairwise_sum_adds_as_numpy_sum():
 
 WARM_UP = """
 import sys, time
-from twin import compiled
+from twin import precompile
 if sys.argv[1] == "silenced":  # what a command given --quiet does first
-    compiled.silence_compiling_notice()
-compiled.warm_up(quiet=sys.argv[1] == "quiet", notice_after_s=0.0)
+    precompile.silence_compiling_notice()
+precompile.warm_up(quiet=sys.argv[1] == "quiet", notice_after_s=0.0)
 start = time.perf_counter()
-compiled.warm_up(notice_after_s=0.0)  # a second call in the same process does nothing
+precompile.warm_up(notice_after_s=0.0)  # a second call in the same process does nothing
 print(f"{time.perf_counter() - start:.6f}")
 """
 
@@ -86,7 +87,7 @@ def test_warm_up_explains_a_pause_unless_quiet_and_runs_once():
     for mode, expect_notice in (("loud", True), ("quiet", False), ("silenced", False)):
         done = subprocess.run([sys.executable, "-c", WARM_UP, mode], capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
-        from twin.compiled import COMPILING_NOTICE
+        from twin.precompile import COMPILING_NOTICE
 
         assert (COMPILING_NOTICE in done.stderr) == expect_notice, done.stderr
         assert float(done.stdout.split()[-1]) < 0.01
@@ -144,7 +145,7 @@ def test_a_generator_handle_draws_numpys_numbers_from_the_generators_own_state()
 
 LINKING = """
 import numba, numpy as np
-from twin.compiled import array_sum
+from twin.shared_kernels import array_sum
 values = np.arange(20.0)
 assert array_sum(values) == values.sum()
 library = array_sum.overloads[array_sum.signatures[0]].library

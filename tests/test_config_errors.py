@@ -221,9 +221,9 @@ def test_fit_with_a_horizon_shorter_than_every_target_fails_before_running(tmp_p
 
 
 def test_a_validation_file_mistake_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
-    import twin.compiled
+    import twin.precompile
 
-    monkeypatch.setattr(twin.compiled, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
+    monkeypatch.setattr(twin.precompile, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
     path = write(tmp_path / "v.toml", '[experiment]\nkind = "replacment"\n')
     assert "did you mean 'replacement'" in _user_error(["validate", str(path), "--out", str(tmp_path / "o")], capsys)
 

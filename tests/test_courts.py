@@ -5,7 +5,7 @@ the `court_capacity` lever."""
 import numpy as np
 import pytest
 
-from twin.compiled import merged_rows, smallest_rows
+from twin.shared_kernels import merged_rows, smallest_rows
 from twin.court_listing import bailed_first, hearings
 from twin.model import TwinModel
 from twin.parameters import Parameters

@@ -94,7 +94,7 @@ def test_active_shares_counts():
 
 
 def test_sorted_unique_as_numpy():
-    from twin.compiled import sorted_unique
+    from twin.shared_kernels import sorted_unique
 
     rng = np.random.default_rng(8)
     for size in (0, 1, 5, 40, 3000):

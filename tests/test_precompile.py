@@ -34,7 +34,7 @@ class Listener(event.Listener):
         pass
 
 event.register("numba:compile", Listener())
-from twin.compiled import warm_up
+from twin.precompile import warm_up
 from twin.precompile import compile_ahead
 workers = compile_ahead(int(sys.argv[1])) if len(sys.argv) > 1 else 0
 ahead = list(compiled)  # compiled here by compile_ahead itself (kernels with several signatures)

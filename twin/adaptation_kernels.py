@@ -9,7 +9,7 @@ enablers chosen for new links are drawn by `enablers.link_clients`.
 
 Sums over arrays keep numpy's order: `np.sum` of more than 8 elements adds pairwise
 (`pairwise_sum`), a sum down the rows of a matrix adds row by row, and a tally adds whole counts
-per area (`compiled.add_to_tally`, as `StepTally.add` does with `np.bincount`) to the step tally's
+per area (`shared_kernels.add_to_tally`, as `StepTally.add` does with `np.bincount`) to the step tally's
 rows, which the caller looks up (`StepTally.rows_of`) and passes with the tally's values.
 """
 
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, kernel, maximum, pairwise_sum
+from twin.compiled import as_generator, kernel
+from twin.shared_kernels import add_to_tally, maximum, pairwise_sum
 from twin.members import roles_from_uniforms
 from twin.operations import ENTRANT_LABOUR_PER_MEMBER
 from twin.streams import choice_cdf, poissons, search_right

@@ -61,7 +61,7 @@ unchanged to the last bit (tested against the same run uncompiled), which took a
 a `numpy.random.Generator` passed to a kernel costs about 6 us to unbox when warm and tens of
 microseconds inside a step (cold caches), so phases draw in numpy and pass arrays where the count
 of draws is known first (adaptation, intelligence), and justice passes a handle to the stream;
-numpy sums more than 8 floats pairwise (`compiled.pairwise_sum` reproduces it); numpy's SIMD
+numpy sums more than 8 floats pairwise (`shared_kernels.pairwise_sum` reproduces it); numpy's SIMD
 `exp`, `log` and non-integer powers can differ from the C library's in the last bit, so they stay
 in numpy; numba's `Generator.poisson` differs from numpy's for means of 10 or more
 (`streams.poissons` is numpy's algorithm); a recursive kernel crashed when loaded from numba's
@@ -87,7 +87,7 @@ setting a byte of flags per group (`enablers._relink`), whose flags give the ser
 spent links too; `Generator.binomial` on an array of 3 costs about 9 us against 2 us for three
 scalar calls (the same draws: numpy's array call draws element by element from the same state);
 one `pareto` draw for all kinds gives the draws one per kind gives; `np.unique` on a few rows
-costs about 10 us of wrapper (`compiled.sorted_unique`). `market_exit_step` took a power per
+costs about 10 us of wrapper (`shared_kernels.sorted_unique`). `market_exit_step` took a power per
 draw that depends only on the market: taken once per market now (the same operation on the same
 numbers, so the same bits), it gained only about 10 us; the kernel's 60 us are its pass over the
 portfolios and its draws. Still unchanged: `Table.append` (about 15 us a call in the run, 7-8 calls a step, most of it numpy's
@@ -99,8 +99,8 @@ a phase timed warm on one saved state (0.33 ms) hid what the run paid in its fir
 the remand places are full and the hearings over capacity: two mergesort argsorts over the ~7,000
 remanded every step (0.36 ms) to bail a few dozen, and sorts of the ready cases. Choosing the
 first `count` by a stable order needs no sort: whole roles while they fit, then a partition
-(`compiled.smallest_rows`: the k-th smallest as threshold, ties in row order, as a stable sort takes
-them; NaN left to the sort) and merges of row lists already in order (`compiled.merged_rows`). Time
+(`shared_kernels.smallest_rows`: the k-th smallest as threshold, ties in row order, as a stable sort takes
+them; NaN left to the sort) and merges of row lists already in order (`shared_kernels.merged_rows`). Time
 phases over whole runs, step by step, not only at one state. The rest of the courts is bound by
 memory reads in the run (each pass gathers from 840 KB columns at rows ~5-9 apart: about twice
 its warm time): reading the bail flags as bytes (an OR, no status test) saved a third of the first pass; splitting

@@ -20,7 +20,7 @@ DEFAULT_RESULTS = Path("results")
 def cmd_run(args) -> int:
     from dataclasses import replace
 
-    from twin.compiled import warm_up
+    from twin.precompile import warm_up
     from twin.runner import check_register, register_warnings, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary, summary_heading
@@ -168,7 +168,7 @@ def cmd_register(args) -> int:
 
 def cmd_bench(args) -> int:
     from twin.bench import format_bench, run_bench
-    from twin.compiled import warm_up
+    from twin.precompile import warm_up
 
     warm_up()  # a first run on a machine compiles: not part of any figure
     figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
@@ -467,7 +467,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
         args = parser.parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
         if getattr(args, "quiet", False):  # however deep the first compilation starts
-            from twin.compiled import silence_compiling_notice
+            from twin.precompile import silence_compiling_notice
 
             silence_compiling_notice()
         return args.func(args)

@@ -31,7 +31,7 @@ def _readable(value: float, beside: float | None = None) -> str:
 def cmd_validate(args) -> int:
     import numpy as np
 
-    from twin.compiled import warm_up
+    from twin.precompile import warm_up
     from twin.scenario import read_toml
     from twin.validation import MEASURE_WORDS, VALIDATION_SECTION, check_experiment, run_files
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel, pairwise_sum
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.shared_kernels import add_to_tally, pairwise_sum
 from twin.parameters import per_step_probability
 from twin.streams import choice_cdf, poissons, search_right
 from twin.tables import Table

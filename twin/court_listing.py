@@ -3,15 +3,16 @@ remand places run out (compiled; used by `justice_kernels.courts_stage`).
 
 Courts list custody cases before bail cases and, within each, the earliest ready; when the remand
 places are full they bail the least dangerous first. Both choose the first `count` by a stable
-order without sorting (`compiled.smallest_rows`) and merge row lists already in order
-(`compiled.merged_rows`).
+order without sorting (`shared_kernels.smallest_rows`) and merge row lists already in order
+(`shared_kernels.merged_rows`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel, merged_rows, smallest_rows
+from twin.compiled import kernel
+from twin.shared_kernels import merged_rows, smallest_rows
 from twin.vocabulary import EXPLOITED, LEADER
 
 

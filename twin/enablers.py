@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import array_sum, as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.shared_kernels import array_sum
 from twin.parameters import per_step_probability
 from twin.streams import choice_cdf, search_right
 from twin.tables import Table

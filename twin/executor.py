@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from twin.compiled import warm_up
+from twin.precompile import warm_up
 
 
 class WorkerLost(RuntimeError):

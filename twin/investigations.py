@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import add_to_tally, as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.shared_kernels import add_to_tally
 from twin.county_lines import close_lines_of_disrupted
 from twin.justice import directs_from_prison_prob
 from twin.operations import ROLE_LABOUR

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from twin.compiled import active_groups_by_area, add_to_tally, as_generator, kernel, random_active_group
+from twin.compiled import as_generator, kernel
+from twin.shared_kernels import active_groups_by_area, add_to_tally, random_active_group
 from twin.court_listing import bailed_first, hearings
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
 

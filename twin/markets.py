@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from twin.compiled import array_sum, kernel, maximum, minimum
+from twin.compiled import kernel
+from twin.shared_kernels import array_sum, maximum, minimum
 from twin.geography import Geography
 from twin.parameters import Parameters, per_step_probability
 from twin.vocabulary import (

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import array_sum, as_generator, generator_argument, kernel, pairwise_sum
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.shared_kernels import array_sum, pairwise_sum
 from twin.geography import uk_population
 from twin.harm import HARM_CATEGORIES, category_total
 from twin.members import N_CLASSES

@@ -15,7 +15,7 @@ from twin import (
 )
 from twin.enablers import EnablerLinks, build_enablers, initial_links, renew, starting_counts
 from twin.errors import interrupt_at_root
-from twin.compiled import sorted_unique
+from twin.shared_kernels import sorted_unique
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
 from twin.interventions import finalise_modifiers

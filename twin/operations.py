@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import array_sum, kernel
+from twin.compiled import kernel
+from twin.shared_kernels import array_sum
 from twin.county_lines import line_supply
 from twin.markets import N_MARKETS, _clear_laundering_column, _local_clearing_into, _update_prices, per_market
 from twin.vocabulary import CORE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING, WORKER

@@ -20,7 +20,8 @@ import math
 
 import numpy as np
 
-from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel, maximum
+from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel
+from twin.shared_kernels import add_to_tally, maximum
 from twin.parameters import budget_tier_shares, per_step_probability
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
+from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel
+from twin.shared_kernels import add_to_tally
 from twin.members import roles_from_uniforms
 from twin.parameters import per_step_probability
 from twin.streams import thinned_listed

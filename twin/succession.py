@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import (
-    active_groups_by_area, add_to_tally, as_generator, generator_argument, kernel, maximum, random_active_group,
-)
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.shared_kernels import active_groups_by_area, add_to_tally, maximum, random_active_group
 from twin.county_lines import NO_REMAP, close_lines_of_inactive
 from twin.streams import poissons
 from twin.vocabulary import ACTIVE, CORE, EXITED, LEADER, WORKER

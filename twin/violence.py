@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import NOT_GIVEN, add_to_tally, as_generator, generator_argument, kernel
+from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel
+from twin.shared_kernels import add_to_tally
 from twin.streams import poissons
 from twin.vocabulary import SERIOUS_VIOLENCE, SOME_VIOLENCE
 

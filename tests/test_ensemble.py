@@ -458,6 +458,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
         assert outcomes["discounted_harm_gbp_total"].iloc[i] == pytest.approx(value)
     assert any(c.startswith("lever:clear_hold_build:") for c in experiments.columns)
     assert "discounted_harm_gbp_total" in outcomes.columns
+    # where the runs took place: the built-in areas, unscaled, on the synthetic register
+    assert experiments[["areas_file", "national_scale", "register"]].drop_duplicates().to_dict("records") == [
+        {"areas_file": "built-in", "national_scale": 1.0, "register": "synthetic"}]
     assert "total_homicides" in outcomes.columns and "discounted_homicides" not in outcomes.columns
     # the derived columns summary.csv has, and what each file holds, for a comparison
     assert {"discounted_lever_cost_gbp", "total_net_social_cost_gbp_excluding_assets"} <= set(outcomes.columns)

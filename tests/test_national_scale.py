@@ -269,3 +269,18 @@ def test_a_scaled_run_keeps_its_parameters_before_scaling(tmp_path):
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert meta["parameters"]["ocgs_known_uk"] == 2386 and meta["parameters_uk"]["ocgs_known_uk"] == 4772
     assert meta["scenario"]["national_scale"] == 0.5
+
+
+def test_an_export_names_the_areas_the_register_and_the_scale_each_scenario_ran_on(tmp_path):
+    from twin.export import _inputs
+
+    scaled = _inputs(_scenario(tmp_path, "true").to_dict())
+    assert scaled["areas_file"] == "areas.csv" and scaled["register"] == "synthetic"
+    assert scaled["national_scale"] == pytest.approx(load_geography(tmp_path / "areas.csv").population.sum()
+                                                     / uk_population())
+    assert {k: v for k, v in _inputs(load_scenario(SCENARIOS / "baseline.toml").to_dict()).items()
+            if k in ("areas_file", "national_scale", "register")} == {
+        "areas_file": "built-in", "national_scale": 1.0, "register": "synthetic"}
+    register = {"register": "sqlite:///folder/ocgs.db", "national_scale": 0.5}
+    assert _inputs(register)["register"] == "ocgs.db" and _inputs(register)["national_scale"] == 0.5
+

@@ -18,6 +18,23 @@ from twin.errors import UserError
 from twin.store import Store
 
 
+#: where every run of a scenario took place, exported beside its inputs (`_where`)
+WHERE_COLUMNS = ("areas_file", "national_scale", "register")
+WHERE_TEXT = ("`areas_file` and `register` (the file names; `built-in` for the UK's 45 force areas, "
+              "`synthetic` for the generated register) and `national_scale` (the factor "
+              "`scale_national_quantities` scaled the UK's national quantities by; 1: not scaled)")
+
+
+def _where(resolved: dict) -> dict:
+    """The areas, register and national scale a scenario ran on, by file name (a path on the
+    machine that ran it means nothing elsewhere; a database register keeps its URL's last part)."""
+    areas, register = resolved.get("areas_file"), resolved.get("register")
+    return {"areas_file": Path(areas).name if areas else "built-in",
+            "national_scale": float(resolved.get("national_scale", 1.0)),
+            "register": (register.rsplit("/", 1)[-1] if "://" in register else Path(register).name)
+            if register else "synthetic"}
+
+
 def _inputs(resolved: dict) -> dict:
     row = {f"param:{k}": v for k, v in (resolved.get("parameters") or {}).items()}
     for position, lever in enumerate(resolved.get("levers") or [], start=1):
@@ -28,7 +45,7 @@ def _inputs(resolved: dict) -> dict:
             row[f"lever:{name}:{key}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
     row["years"] = resolved.get("years")
     row["step"] = resolved.get("step")
-    return row
+    return {**row, **_where(resolved)}
 
 
 #: how a sweep outcome is read off a run (`targets.target_values`)
@@ -77,15 +94,15 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
             ext=fmt, key="point", key_what="the design point, as in sweep_results.csv",
             pairing="the same seed for every policy of a sampled future in a replicate",
             inputs="`sample` (the sampled future), `policy`, and each sampled or set quantity under its name in "
-                   f"the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); the base "
-                   "scenario's other settings are in the experiment file")
+                   f"the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); "
+                   f"{WHERE_TEXT}; the base scenario's other settings are in the experiment file")
         body = SWEEP_TEXT.format(ext=fmt)
     else:
         head = EXPERIMENTS_TEXT.format(
             ext=fmt, key="scenario", key_what="the scenario's name",
             pairing="the same seed for every scenario of a replicate",
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
-                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`")
+                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`; " + WHERE_TEXT)
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
                                       flows=", ".join(AREA_FLOWS), stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
     kind = "sweep" if sweep else "comparison"
@@ -174,8 +191,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # input named `scenario` (the policy's file), which must not replace the design point's name.
     key = "point" if sweep else "scenario"
     runs = runs.rename(columns={"scenario": key})
-    inputs = pd.DataFrame([{**(stored_inputs(row["resolved_json"]) if sweep
-                               else _inputs(json.loads(row["resolved_json"]))), key: row["name"]}
+    inputs = pd.DataFrame([{**({**stored_inputs(row["resolved_json"]), **_where(json.loads(row["resolved_json"]))}
+                                if sweep else _inputs(json.loads(row["resolved_json"]))), key: row["name"]}
                            for _, row in scenarios.iterrows()])
     # rows in design order (scenario or design point, then replicate) in both tables, so that row i
     # of experiments is row i of outcomes (EMA pairs them) and the same experiment run twice gives
@@ -216,7 +233,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
             frame.to_csv(path, index=False)
         written.append(path)
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
-    names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy")) if sweep else ()
+    names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()
     note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep)
     readme.write_text(guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else ""))
     return [*written, readme], note

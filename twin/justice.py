@@ -103,17 +103,21 @@ def courts_and_prisons(model) -> None:
     decide_full = float(-np.expm1(-dt / params.released_decision_months))
     decide_half = float(-np.expm1(-0.5 * dt / params.released_decision_months))
     reoffend = min(max(params.reoffend_prob_after_release * modifiers.reoffend_multiplier, 0.0), 1.0)
-    if justice_step(members.status, members.ocg, members.role, members.verdict_month, members.release_month,
-                    members.sentence_months, members.remand_months, members.on_bail, ocgs.area, ocgs.active,
-                    ocgs.leader, ocgs.leader_directing, ocgs.direction_draw, ocgs.capital_gbp, values, tally_rows,
-                    mean_sentence,
-                    mid_month, model.month, float(dt), float(params.conviction_prob), directs_from_prison_prob(model),
-                    float(params.served_share),
-                    float(params.served_share - params.early_release_served_share), float(places),
-                    float(params.soc_remand_places), trial_slots(model), float(params.custody_time_limit_months),
-                    float(params.fine_gbp_per_conviction), float(cost_gbp), decide_full, decide_half,
-                    float(reoffend), float(params.sentence_gamma_shape), EARLY_RELEASE_MIN_MONTHS,
-                    generator_argument(model.streams["courts"]), generator_argument(model.streams["release"])):
+    if justice_step(
+        status=members.status, ocg=members.ocg, role=members.role, verdict_month=members.verdict_month,
+        release_month=members.release_month, sentence_months=members.sentence_months,
+        remand_months=members.remand_months, on_bail=members.on_bail, ocg_area=ocgs.area, ocg_active=ocgs.active,
+        ocg_leader=ocgs.leader, leader_directing=ocgs.leader_directing, direction_draw=ocgs.direction_draw,
+        capital_gbp=ocgs.capital_gbp, tally=values, tally_rows=tally_rows, mean_sentence_months=mean_sentence,
+        mid_month=mid_month, month=model.month, step_months=float(dt), conviction_prob=float(params.conviction_prob),
+        p_directs=directs_from_prison_prob(model), served_share=float(params.served_share),
+        early_gap_share=float(params.served_share - params.early_release_served_share), places=float(places),
+        remand_places=float(params.soc_remand_places), trial_slots=trial_slots(model),
+        custody_limit_months=float(params.custody_time_limit_months), fine_gbp=float(params.fine_gbp_per_conviction),
+        cost_gbp=float(cost_gbp), decide_full=decide_full, decide_half=decide_half, reoffend_prob=float(reoffend),
+        sentence_shape=float(params.sentence_gamma_shape), early_release_min_months=EARLY_RELEASE_MIN_MONTHS,
+        courts_handle=generator_argument(model.streams["courts"]),
+        release_handle=generator_argument(model.streams["release"])):
         model.members_reactivated()
 
 

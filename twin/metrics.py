@@ -113,11 +113,15 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
                                   tallied[:, SERIOUS_READ], tallied[:, DIRECT_HOMICIDES_READ], dt)
     ocgs, lines = model.ocgs, model.county_lines
     n_enablers_active, investigators_fte = _area_metrics(
-        out, KERNEL_COLUMNS, ocgs.area, ocgs.active, ocgs.known, ocgs.revenue_gbp, ocgs.capital_gbp, lines.dest,
-        lines.active, served, dt, params.fraud_reported_share, params.fraud_reporting_trust_elasticity, model.trust,
-        model.trust_reference, harm, model.harm.by_cost_type(harm),
-        model.police.budget_gbp_per_month(params), geo.population, tallied, KERNEL_TALLY_READ,
-        model.investigators_fte, model.vulnerability, model.modifiers.vulnerability_multiplier, model.enablers.active)
+        out=out, columns=KERNEL_COLUMNS, ocg_area=ocgs.area, ocg_active=ocgs.active, ocg_known=ocgs.known,
+        ocg_revenue_gbp=ocgs.revenue_gbp, ocg_capital_gbp=ocgs.capital_gbp, line_dest=lines.dest,
+        line_active=lines.active, served_per_month=served, months_per_step=dt,
+        fraud_reported_share=params.fraud_reported_share,
+        fraud_reporting_trust_elasticity=params.fraud_reporting_trust_elasticity, trust=model.trust,
+        trust_reference=model.trust_reference, harm_gbp=harm, harm_gbp_by_cost_type=model.harm.by_cost_type(harm),
+        unit_budget_gbp_per_month=model.police.budget_gbp_per_month(params), population=geo.population, tallied=tallied,
+        tally_read=KERNEL_TALLY_READ, investigators_fte=model.investigators_fte, vulnerability=model.vulnerability,
+        vulnerability_multiplier=model.modifiers.vulnerability_multiplier, enabler_active=model.enablers.active)
 
     national = dict(tally.national)
     national["money_laundered_gbp"] = model.money_laundered_gbp

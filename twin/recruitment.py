@@ -323,12 +323,13 @@ def exploitation_and_desistance(model) -> None:
     rows = (tally.row("nrm_referrals"), tally.row("nrm_referrals_criminal"), tally.row("nrm_referrals_repeat"),
             tally.row("leavers"))
     _exploit_and_desist(
-        generator_argument(model.streams["exploitation"]), census_rows, first_new_row, p_identify, p_desist,
-        members.status,
-        members.role, members.on_bail, members.remand_months, members.referred, members.ocg, model.ocgs.area,
-        params.identified_exploited_exit_prob,
-        model.markets.served, MODERN_SLAVERY, per_step_probability(params.slavery_victim_referral_prob_per_month, dt),
-        tally.values, rows)
+        rng_handle=generator_argument(model.streams["exploitation"]), census_rows=census_rows,
+        first_new_row=first_new_row, p_identify=p_identify, p_desist=p_desist, status=members.status, role=members.role,
+        on_bail=members.on_bail, remand_months=members.remand_months, referred=members.referred, member_ocg=members.ocg,
+        ocg_area=model.ocgs.area, exit_prob=params.identified_exploited_exit_prob, served=model.markets.served,
+        slavery_market=MODERN_SLAVERY,
+        p_slavery_referral=per_step_probability(params.slavery_victim_referral_prob_per_month, dt), tally=tally.values,
+        tally_rows=rows)
 
 
 def _desistance_by_area(monthly: float, multiplier: np.ndarray, dt: float) -> np.ndarray:

@@ -99,9 +99,12 @@ def dissolve(model, index: np.ndarray) -> None:
     index = np.asarray(index, dtype=np.int64)
     rows = _member_rows_in(members.ocg, index, ocgs.n)  # the groups' members, in one pass
     tally_rows = model.tally.rows_of(TALLIED)
-    _dissolve_groups(model.streams["succession"], index, rows, ocgs.active, ocgs.leader_directing, ocgs.area,
-                     lines.active, lines.ocg, lines.dest, members.ocg, members.status, members.role,
-                     float(model.params.dissolved_members_rejoin_share), model.tally.values, tally_rows)
+    _dissolve_groups(
+        rng=model.streams["succession"], groups=index, rows=rows, ocg_active=ocgs.active,
+        directing=ocgs.leader_directing, ocg_area=ocgs.area, line_active=lines.active, line_ocg=lines.ocg,
+        line_dest=lines.dest, member_ocg=members.ocg, status=members.status, role=members.role,
+        rejoin_share=float(model.params.dissolved_members_rejoin_share), tally_values=model.tally.values,
+        tally_rows=tally_rows)
 
 
 # ------------------------------------------------------------------ kernels

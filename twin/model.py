@@ -73,7 +73,7 @@ class TwinModel(mesa.Model):
     10. OCG adaptation (on the member counts taken at the end of the previous step):
         dissolution of depleted groups, succession with disputes, splits or absorption
         (`succession.py`); entry into vacated markets (more where prices stand above their
-        recent norm), county lines opening and closing,
+        recent norm) (`adaptation.py`), county lines opening and closing (`county_lines.py`),
         relocation and market pivots after operations, learning, exit from glutted markets
         (`adaptation.py`).
     11. Communities: community trust (`community.py`).

@@ -195,39 +195,38 @@ class EnsembleOutcome:
 def load_posterior(path: str, label: str | None = None):
     """A posterior sample: one row per draw, one column per parameter (validated by name). Errors
     name it as `label` (default: the `--posterior` option with the path) and give the file's line
-    numbers (the header is row 1; blank lines are skipped but counted)."""
+    numbers (the header is row 1; blank lines are skipped but counted), as `csv_input.read_records` reads it."""
     import io
 
     import pandas as pd
 
+    from twin.csv_input import read_records
     from twin.errors import UserError, did_you_mean
     from twin.parameter_table import PARAMETER_TABLE
     from twin.parameters import Parameters
 
     label = label or f"--posterior '{path}'"
-    records = _csv_records(path, label)
-    if not records:
-        raise UserError(f"{label}: the file is empty (expected a header of parameter names "
-                        f"and one row per draw, as calibration/posterior.csv)")
-    header = [name.strip() for name in records[0][1]]
-    rows = records[1:]
     names = [p.name for p in PARAMETER_TABLE]
-    repeated = [name for k, name in enumerate(header) if name in header[:k]]
-    if repeated:
-        raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
-                        f"column per parameter)")
-    for column in header:  # every name, in the header, before any value
-        if column not in names:
-            particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
-                         "posterior.csv written beside it" if column == "weight" else "")
-            raise UserError(f"{label}, header: unknown parameter {column!r}"
-                            f"{did_you_mean(column, names)} (run 'twin params' for the list){particles}")
+
+    def check_header(header: list[str]) -> None:
+        if not header:
+            raise UserError(f"{label}: the file is empty (expected a header of parameter names "
+                            f"and one row per draw, as calibration/posterior.csv)")
+        repeated = [name for k, name in enumerate(header) if name in header[:k]]
+        if repeated:
+            raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
+                            f"column per parameter)")
+        for column in header:  # every name, in the header, before any value
+            if column not in names:
+                particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
+                             "posterior.csv written beside it" if column == "weight" else "")
+                raise UserError(f"{label}, header: unknown parameter {column!r}"
+                                f"{did_you_mean(column, names)} (run 'twin params' for the list){particles}")
+
+    header, rows = read_records(path, label, UserError, word="row", check_header=check_header)
     if not rows:
         raise UserError(f"{label}: no draws")
     for line, fields in rows:
-        if len(fields) != len(header):
-            raise UserError(f"{label}, row {line}: {len(fields)} value{'s' if len(fields) != 1 else ''} "
-                            f"where the header has {len(header)} (one per parameter)")
         empty = [column for column, cell in zip(header, fields) if not cell.strip()]
         if empty:
             raise UserError(f"{label}, row {line}, column {empty[0]!r}: no value (expected a number)")
@@ -247,22 +246,6 @@ def load_posterior(path: str, label: str | None = None):
         for line, value in zip(lines, values):
             Parameters({column: value}, where=f"{label}, row {line}")
     return frame
-
-
-def _csv_records(path: str, label: str) -> list[tuple[int, list[str]]]:
-    """The records of a CSV file that hold anything, each with its line number (a BOM is dropped)."""
-    from twin.errors import UserError
-
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            return [(reader.line_num, fields) for fields in reader if any(cell.strip() for cell in fields)]
-    except OSError as exc:
-        raise UserError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-    except csv.Error as exc:
-        raise UserError(f"{label}: not a readable CSV file ({exc})") from None
 
 
 def posterior_warnings(frame, path: str) -> list[str]:

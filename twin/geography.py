@@ -17,6 +17,7 @@ London, whose region holds only the Metropolitan Police and the City of London.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.csv_input import read_records
 from twin.errors import ScenarioError, did_you_mean
 
 
@@ -147,31 +149,24 @@ class Geography:
 
 
 def _read_rows(path: Path | None) -> tuple[list[tuple[int, dict[str, str]]], str]:
-    """The areas table's rows with their line numbers, as a spreadsheet saves them: a byte-order
-    mark, headers in any case or with spaces, and rows left empty are read as a plain file would be."""
-    if path is None:
-        text = resources.files("twin").joinpath("data/uk_police_force_areas.csv").read_text()
-        label = "built-in UK police force areas"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")  # "CSV UTF-8" from a spreadsheet starts with a BOM
-        except OSError as exc:
-            raise ScenarioError(f"areas file '{path}': cannot be read ({exc.strerror})") from None
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"areas file '{path}': not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
-        label = str(path)
-    reader = csv.reader(text.splitlines())
-    header = [column.strip().lower() for column in next(reader, [])]
-    rows = []
-    for values in reader:
-        if not any(value.strip() for value in values):  # a blank line, or a spreadsheet's ",,,,"
-            continue
-        if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
-            raise ScenarioError(f"areas file '{label}', line {reader.line_num}: {len(values)} values where the header "
-                                f"has {len(header)} columns")
-        rows.append((reader.line_num, dict(zip(header, values + [""] * (len(header) - len(values))))))
-    if not rows:
+    """The areas table's rows with their line numbers, read as a spreadsheet saves them
+    (`csv_input.read_records`: a byte-order mark, headers in any case or with spaces, rows left
+    empty); a row may leave off values at its end (they are read as empty)."""
+    label = "built-in UK police force areas" if path is None else str(path)
+    builtin = resources.files("twin").joinpath("data/uk_police_force_areas.csv")
+    with resources.as_file(builtin) if path is None else contextlib.nullcontext(path) as file:
+        header, records = read_records(file, f"areas file '{label}'", ScenarioError, short_rows=True,
+                                       check_header=lambda columns: _check_header(columns, label))
+    if not records:
         raise ScenarioError(f"areas file '{label}': no rows")
+    return [(line, dict(zip(header, values))) for line, values in records], label
+
+
+def _check_header(header: list[str], label: str) -> None:
+    """The areas file's columns: the required ones there, both coordinates or neither, no unknown one."""
+    if not header:
+        raise ScenarioError(f"areas file '{label}': the file is empty; expected a header row "
+                            f"({', '.join(REQUIRED_COLUMNS)}) and one row per area")
     unknown = [column for column in header if column and column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -188,7 +183,6 @@ def _read_rows(path: Path | None) -> tuple[list[tuple[int, dict[str, str]]], str
     if unknown:  # (a header's trailing comma makes a column without a name: not counted)
         raise ScenarioError(f"areas file '{label}': unknown column {unknown[0]!r}{did_you_mean(unknown[0], known)} "
                             f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
-    return rows, label
 
 
 def load_geography(path: Path | str | None = None) -> Geography:

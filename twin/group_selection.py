@@ -210,33 +210,29 @@ def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
 
 def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
     """The `ocg_id` column of a CSV file (`ocg_ids = "targets.csv"`, relative to the scenario), in
-    its order; other columns are ignored. `named` is the path as the scenario gives it."""
-    import csv
+    its order; other columns are ignored, and a row may leave off values at its end. `named` is the
+    path as the scenario gives it. Read as `csv_input.read_records` reads a spreadsheet's CSV."""
+    from twin.csv_input import read_records
 
-    if not file.is_file():
+    if not file.exists():  # (a folder, or a file that cannot be read, is named so by `read_records`)
         raise ScenarioError(f"{where}: file '{named}' not found next to the scenario (expected a CSV file with an "
                             f"ocg_id column, or a list such as [\"MPS-0001\"])")
-    try:
-        with open(file, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            reader.fieldnames = [c.strip().lower() for c in reader.fieldnames or []]  # 'OCG_ID ' as registers read it
-            rows = [(reader.line_num, row) for row in reader  # the file's line numbers, blank lines skipped
-                    if any((v or "").strip() for v in row.values() if isinstance(v, str))]  # and a spreadsheet's ',,'
-            columns = list(reader.fieldnames)
-    except OSError as exc:
-        raise ScenarioError(f"{where}: '{named}' cannot be read ({exc.strerror})") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError(f"{where}: '{named}' is not a readable CSV file ({exc})") from None
-    if "ocg_id" not in columns:
-        raise ScenarioError(f"{where}: '{named}' has no ocg_id column" + (
-            f" (its columns: {', '.join(columns)}{did_you_mean('ocg_id', columns)})" if columns else " (it is empty)"))
-    if not rows:
+
+    def check_header(columns: list[str]) -> None:
+        if "ocg_id" not in columns:
+            raise ScenarioError(f"{where}: '{named}' has no ocg_id column" + (
+                f" (its columns: {', '.join(columns)}{did_you_mean('ocg_id', columns)})" if columns else
+                " (it is empty)"))
+
+    columns, records = read_records(file, f"{where}: '{named}'", ScenarioError, short_rows=True,
+                                    check_header=check_header)
+    if not records:
         raise ScenarioError(f"{where}: '{named}' lists no groups below its header")
     ids = []
-    for line, row in rows:
-        ocg_id = (row["ocg_id"] or "").strip()
+    for line, values in records:
+        ocg_id = dict(zip(columns, values))["ocg_id"].strip()
         if not ocg_id:
-            raise ScenarioError(f"{where}: '{named}' line {line}: ocg_id is empty")
+            raise ScenarioError(f"{where}: '{named}', line {line}: ocg_id is empty")
         ids.append(ocg_id)
     return ids
 

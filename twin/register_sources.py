@@ -3,9 +3,9 @@ SQLAlchemy database, with its columns checked; `register.validate_rows` checks t
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from twin.csv_input import read_records
 from twin.errors import RegisterError, closest, did_you_mean, first_line, safe_url
 
 REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
@@ -14,43 +14,18 @@ OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
 
 def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     """The rows that hold anything (a spreadsheet's empty rows, ',,,,', are left out) and their
-    row numbers, the header being row 1; column names are read as lower case without spaces."""
-    try:
-        # utf-8-sig: spreadsheet programs put a byte-order mark before the header of "CSV UTF-8"
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            reader.fieldnames = [c.strip().lower() for c in reader.fieldnames or []]  # 'Size ' is 'size'
-            rows = list(reader)
-            columns = reader.fieldnames
-    except OSError as exc:
-        raise RegisterError(f"register '{path}': cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raw = path.read_bytes()
-        try:
-            raw.decode("utf-8")
-            where = ""
-        except UnicodeDecodeError as whole:  # offsets in the whole file, not the reader's chunk
-            line = raw[:whole.start].count(b"\n") + 1
-            where = f" (line {line}, byte {whole.start})"
-        raise RegisterError(f"register '{path}': not UTF-8 text{where}; save it as CSV UTF-8") from None
-    except csv.Error as exc:
-        unclosed = " (a quote that opens a field and is never closed?)" if "field larger" in str(exc) else ""
-        raise RegisterError(f"register '{path}': not a valid CSV file ({exc}){unclosed}") from None
-    if not columns:
-        raise RegisterError(f"register '{path}': the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
-                            f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
-    _check_columns(columns, f"register '{path}'")
-    numbered = [(i + 2, row) for i, row in enumerate(rows)
-                if row.get(None) or any((v or "").strip() for k, v in row.items() if k is not None)]
-    for number, row in numbered:
-        if any("\n" in (v or "") or "\r" in (v or "") for k, v in row.items() if k is not None):
-            raise RegisterError(f"register '{path}', row {number}: a quote (\") opens a field that runs on to "
-                                f"the next line; close it, or remove it")
-        if None in row or None in row.values():  # csv puts extra fields under None, missing ones are None
-            count = "more" if None in row else "fewer"
-            raise RegisterError(f"register '{path}', row {number}: {count} fields than the header's "
-                                f"{len(columns)} (a comma too many or too few?)")
-    return [row for _, row in numbered], [number for number, _ in numbered]
+    row numbers, which are the file's line numbers (the header is row 1); column names are read as
+    lower case without spaces (`csv_input.read_records`)."""
+    label = f"register '{path}'"
+
+    def check_header(columns: list[str]) -> None:
+        if not columns:
+            raise RegisterError(f"{label}: the file is empty; expected a header row ({', '.join(REQUIRED_COLUMNS)}) "
+                                f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
+        _check_columns(columns, label)
+
+    columns, records = read_records(path, label, RegisterError, word="row", check_header=check_header)
+    return [dict(zip(columns, values)) for _, values in records], [number for number, _ in records]
 
 
 def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:

@@ -1,0 +1,85 @@
+"""Reading a user's CSV file: an areas file, an OCG register, a file of ocg_ids for a lever, a
+posterior sample. One reader gives every one of them the same behaviour on a file as a spreadsheet
+saves it and on a file that is not what it should be.
+
+`read_records` reads the whole file and returns its header (column names with spaces trimmed, in
+lower case) and the records that hold anything, each with the number of the line in the file it
+starts on (the first line is 1, and blank lines count, so the numbers are those an editor shows;
+a caller names them "line" or "row"). On the way:
+
+- a byte-order mark (a spreadsheet's "CSV UTF-8") is dropped;
+- blank lines and a spreadsheet's empty rows (`,,,,`) are skipped;
+- a file that cannot be read (missing, a folder, no permission) says so;
+- text that is not UTF-8 is named by the line and byte (counted from 0 in the whole file);
+- a file the csv module cannot parse (a field over its size limit: a quote never closed) is named
+  by the line its record starts on;
+- a field holding a line break (a quote that runs on to the next line) is named by its line;
+- a row with more values than the header is named, unless the values beyond it are empty; a row with
+  fewer is named too, unless the caller pads such rows with empty values (`short_rows=True`).
+
+Checks of the columns (required, unknown, misspelt) stay with each caller: `check_header` is given
+the header before any row is checked, so that a wrong header is named before a row that follows
+from it. An empty file gives an empty header, and the caller's `check_header` names it as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from twin.errors import UserError
+
+
+def read_records(path: Path | str, label: str, error: type[UserError], *, word: str = "line",
+                 short_rows: bool = False, check_header: Callable[[list[str]], None] | None = None
+                 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the records of the CSV file at `path` (see the module's docstring); each
+    record has as many values as the header. Faults raise `error` with a message that starts with
+    `label` (such as "register 'my.csv'") and names the line as "`word` N"."""
+    records = _parsed(Path(path), label, error, word)
+    header = [name.strip().lower() for name in records.pop(0)[1]] if records else []
+    if check_header is not None:
+        check_header(header)
+    for number, (line, fields) in enumerate(records):
+        if len(fields) > len(header) and any(value.strip() for value in fields[len(header):]):
+            raise error(_count_message(label, word, line, len(fields), len(header), "more"))
+        if len(fields) < len(header) and not short_rows:
+            raise error(_count_message(label, word, line, len(fields), len(header), "fewer"))
+        records[number] = (line, (fields + [""] * len(header))[:len(header)])
+    return header, records
+
+
+def _parsed(path: Path, label: str, error: type[UserError], word: str) -> list[tuple[int, list[str]]]:
+    """The file's records that hold anything, each with the line it starts on, header included."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # spreadsheets put a BOM before "CSV UTF-8"
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{label}: not UTF-8 text (line {line}, byte {exc.start}); save it as CSV UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))  # lines end at \n, \r\n or \r, as a file read with newline=""
+    records, before = [], 0  # `before`: the lines read before the record being read
+    try:
+        for fields in reader:
+            line, before = before + 1, reader.line_num
+            if not any(value.strip() for value in fields):  # a blank line, or a spreadsheet's ",,,,"
+                continue
+            if any("\n" in value or "\r" in value for value in fields):
+                raise error(f"{label}, {word} {line}: a quote (\") opens a field that runs on to the next line; "
+                            f"close it, or remove it (or the line break, if a cell holds one)")
+            records.append((line, fields))
+    except csv.Error as exc:
+        unclosed = " (a quote that opens a field and is never closed?)" if "field larger" in str(exc) else ""
+        raise error(f"{label}, {word} {before + 1}: not a valid CSV file ({exc}){unclosed}") from None
+    return records
+
+
+def _count_message(label: str, word: str, line: int, values: int, columns: int, more_or_fewer: str) -> str:
+    return (f"{label}, {word} {line}: {values} value{'s' if values != 1 else ''} where the header has {columns} "
+            f"column{'s' if columns != 1 else ''} ({more_or_fewer} fields than the header: a comma too many or "
+            f"too few?)")

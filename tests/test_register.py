@@ -119,6 +119,8 @@ HEADER = "ocg_id,area,type,reach,markets,size,violence,enablers,known\n"
     ("A1,Merseyside,famly,local,heroin_crack,5,none,,1", "field 'type'.*did you mean 'family'"),
     ("A1,Merseyside,family,local,heroine_crack,5,none,,1", "field 'markets'.*did you mean 'heroin_crack'"),
     ("A1,Merseyside,family,local,,5,none,,1", "field 'markets': expected at least one market"),
+    ("A1,Merseyside,family,local,cocaine;Cocaine ;,5,none,,1", "field 'markets': 'cocaine' is listed twice"),
+    ("A1,Merseyside,family,local,fraud,5,none,insider;insider,1", "field 'enablers': 'insider' is listed twice"),
     ("A1,Merseyside,family,local,fraud,five,none,,1", "field 'size': expected a whole number"),
     ("A1,Merseyside,family,local,fraud,0,none,,1", "field 'size'"),
     ("A1,Merseyside,family,local,fraud,5,extreme,,1", "field 'violence'"),

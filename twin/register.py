@@ -224,7 +224,9 @@ def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str],
 def _flags(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> np.ndarray:
     flags = np.zeros(len(options), dtype=bool)
     for item in filter(None, (v.strip().lower() for v in value.split(";"))):
-        if item in options:
+        if item in options and flags[options.index(item)]:  # a copy slip for another item, most likely
+            errors.append(f"{where}, field '{field}': {item!r} is listed twice; give each item once")
+        elif item in options:
             flags[options.index(item)] = True
         else:
             errors.append(f"{where}, field '{field}': unknown item {item!r}{did_you_mean(item, options)}; "

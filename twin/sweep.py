@@ -46,7 +46,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -56,16 +55,15 @@ import numpy as np
 import pandas as pd
 
 from twin.calibration import FitTask, simulate_targets
-from twin.targets import Target, check_aggregation, yearly_sums
-from twin.errors import ScenarioError, area_hint, did_you_mean, shown
-from twin.geography import canonical_name
-from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, nearby_file, read_toml
+from twin.targets import yearly_sums
+from twin.errors import ScenarioError
+from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
-
-SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
-BETTER = ("lower", "higher")  # an outcome's better direction, for regret
-EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
+from twin.sweep_experiment import (
+    base_scenario, check_lever_names, check_lever_tables, check_levers, check_outcomes, check_reps_and_seed,
+    check_run_count, check_sampler, check_tables, check_uncertainties, policy_scenarios, read_experiment_file,
+)
 
 
 @dataclass(frozen=True)
@@ -77,231 +75,27 @@ class SweepTask:
     fit: FitTask
 
 
-#: the columns every sweep's results hold beside its uncertainties, levers and outcomes
-RESULT_COLUMNS = ("run_id", "point", "position", "sample", "policy", "scenario", "replicate", "seed", "status",
-                  "setup_s", "run_s", "error")
-
-
 def load_experiment(path: str | Path) -> dict:
-    from twin.results import METRIC_NAMES
-
+    """An experiment file read and checked, every mistake reported (naming the file and the entry) before
+    any run starts: its name, base scenario, replications, seed, sampler, uncertainties, levers (each with
+    the values to try), outcomes, which way each outcome is better, and warnings of values beyond their
+    plausible ranges. Each step is in `sweep_experiment`."""
     path = Path(path)
-    data = read_toml(path, "experiment file")
-    if not data:
-        raise ScenarioError(f"{path}: the file is empty (an experiment file has at least an [experiment] table "
-                            f"naming its base scenario; see experiments/chb_design.toml)")
-    table = data.get("experiment", {})
-    check_keys(path, "", data, ("experiment", "sampler", "uncertainty", "lever", "outcome"))
-    for key, kind in (("experiment", "table"), ("sampler", "table"), ("uncertainty", "list"), ("lever", "list"),
-                      ("outcome", "list")):
-        value = data.get(key, {} if kind == "table" else [])
-        if kind == "table" and not isinstance(value, dict):
-            raise ScenarioError(f"{path}: '{key}' must be a table ([{key}])")
-        if kind == "list" and not (isinstance(value, list) and all(isinstance(e, dict) for e in value)):
-            raise ScenarioError(f"{path}: '{key}' must be a list of tables ([[{key}]], with double brackets)")
-    check_keys(path, "experiment", table, EXPERIMENT_KEYS)
-    where = f"{path}: [experiment]"
-    if "base" not in table:
-        raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
-    from twin import config_checks as checks
-
-    base_file = checks.check_input_file(path, "experiment", "base", table["base"], "scenario file")
-    checks.check_name(path, "experiment", table.get("name", path.stem))
-    base = load_scenario(base_file)
-    years = checks.check_years(path, "experiment", table.get("years", base.years))
-    base = replace(base, years=years)
-    try:
-        base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
-    checks.check_whole_number(path, "experiment", "reps", table.get("reps", 1), 1, checks.MAX_REPS)
-    checks.check_seed(path, "experiment", table.get("seed", 1))
-    sampler = data.get("sampler", {"kind": "lhs", "size": 8})
-    check_keys(path, "sampler", sampler, ("kind", "size", "levels"))
-    if sampler.get("kind") not in SAMPLERS:
-        raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}, got "
-                            f"{sampler.get('kind')!r}{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
-    if "levels" in sampler and sampler["kind"] != "factorial":
-        raise ScenarioError(f"{path}: [sampler] levels: only the factorial sampler takes levels (kind = "
-                            f"{sampler['kind']!r} draws `size` samples); remove it or set kind = \"factorial\"")
-    if "size" in sampler and sampler["kind"] == "factorial":
-        raise ScenarioError(f"{path}: [sampler] size: the factorial sampler takes levels (per quantity), not a "
-                            f"size; remove it or set kind = \"lhs\", \"sobol\" or \"montecarlo\"")
-    for key in ("size", "levels"):
-        value = sampler.get(key, 8 if key == "size" else 3)
-        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
-            raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
-                                f"got {shown(value)}")
-    if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
-        raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
-    from twin.errors import ParameterError
-    from twin.parameters import parameter_range
-
-    # The scenarios that will run: the base, or each policy scenario when policies are scenario files.
-    running = [base]
-    for position, entry in enumerate(data.get("lever", []), start=1):
-        values = entry.get("values") if isinstance(entry, dict) and entry.get("name") == "scenario" else None
-        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):  # else: refused below
-            for value in values:
-                file = path.parent / value
-                if not file.is_file():
-                    raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: file '{value}' not found next to "
-                                        f"the experiment{nearby_file(file, relative_to=path.parent)} (paths are relative to the "
-                                        f"experiment's own folder, {path.parent.resolve()})")
-            running = [load_scenario((path.parent / v).resolve()) for v in values]
-            _check_base_used(path, base)
-            from twin.ensemble import check_comparable  # policies compared: same timing, areas and scale
-
-            check_comparable([replace(s, years=base.years) for s in running], base.years)
-    uncertain = []
-    for position, entry in enumerate(data.get("uncertainty", []), start=1):
-        if "name" not in entry:
-            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: missing key 'name' (the parameter to vary)")
-        check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))
-        try:
-            for scenario in running:  # a lever uncertainty must act in every scenario that runs
-                in_scenario = scenario is not base and str(entry["name"]).startswith("lever.")  # a lever of that file
-                where_u = f"{path}: [[uncertainty]] #{position}" + (f" (in {Path(scenario.path).name})"
-                                                                    if in_scenario else "")
-                found = Uncertain(*parameter_range(entry, where_u, scenario.levers))
-            uncertain.append(found)
-        except ParameterError as exc:
-            raise ScenarioError(str(exc)) from None
-        if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
-            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an uncertainty")
-    levers = []
-    for position, entry in enumerate(data.get("lever", []), start=1):
-        check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
-        if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
-            raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
-        if not isinstance(entry["name"], str):
-            raise ScenarioError(f"{path}: [[lever]] #{position}: name: expected a lever setting or parameter name in "
-                                f"quotes, got {shown(entry['name'])}")
-        group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
-        for value in entry["values"]:
-            expected = (dict if group else str if entry["name"] == "scenario" else (int, float))
-            if isinstance(value, bool) or not isinstance(value, expected):
-                words = ("tables of lever settings" if group else "scenario file names" if entry["name"] == "scenario"
-                         else "numbers")
-                raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values must be {words}, "
-                                    f"got {shown(value)}")
-        values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
-        if entry["name"] == "scenario":  # policies that are whole scenarios, by file
-            values = [str((path.parent / v).resolve()) for v in values]
-        repeated = sorted({str(v) for v in values if values.count(v) > 1})
-        if repeated:
-            raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values listed twice: "
-                                f"{', '.join(repeated)} (each policy once)")
-        if entry["name"] in [name for name, _ in levers]:
-            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is already a lever "
-                                f"(list all its values in one entry)")
-        if entry["name"] in [u.name for u in uncertain]:
-            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is also an [[uncertainty]]; "
-                                f"a quantity is either sampled or set by policy, not both")
-        levers.append((entry["name"], values))
-    for name, values in levers:  # a lever's table of settings must not set what another entry varies
-        if name.startswith("lever.") and name.count(".") == 1:
-            keys = set().union(*(json.loads(v).keys() for v in values))
-            for other in [u.name for u in uncertain] + [n for n, _ in levers]:
-                if other.startswith(name + ".") and other[len(name) + 1:] in keys:
-                    kind = "[[uncertainty]]" if other in [u.name for u in uncertain] else "[[lever]]"
-                    raise ScenarioError(f"{path}: [[lever]] {name!r} sets '{other[len(name) + 1:]}', which the "
-                                        f"{kind} {other!r} also sets; set it in one place")
-    from twin.parameters import Parameters
-
-    from twin.parameters import beyond_plausible, lever_setting
-
-    defaults = Parameters()
-    # Levers act on the base scenario, or on every policy scenario when the policies are scenario files.
-    scenarios = [(scenario.path, scenario.levers) for scenario in running]
-    every_lever = base.levers + [lever for scenario in running if scenario is not base for lever in scenario.levers]
-    warnings = [f"{path}: [[uncertainty]] {w}" for w in
-                (beyond_plausible(u.name, u.low, u.high, every_lever) for u in uncertain) if w]
-    for position, (name, values) in enumerate(levers, start=1):
-        if name == "scenario":
-            continue
-        if not name.startswith("lever.") and name not in defaults:
-            raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
-        if name.startswith("lever."):
-            for scenario_path, scenario_levers in scenarios:
-                lever_names = [l.get("name", l.get("type")) for l in scenario_levers]
-                if name.split(".")[1] not in lever_names:
-                    raise ScenarioError(f"{path}: [[lever]] #{position} {name!r}: {Path(scenario_path).name} has no lever named "
-                                        f"{name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")
-                if name.count(".") == 2:
-                    try:
-                        lever_setting(name, scenario_levers, f"{path}: [[lever]] #{position}")
-                    except ParameterError as exc:
-                        raise ScenarioError(str(exc)) from None
-        ranges = {name: [v for v in values if isinstance(v, (int, float))]}
-        if name.count(".") == 1:  # a table of settings per value: each numeric setting on its own
-            ranges = {}
-            for settings in (json.loads(v) for v in values):
-                for key, number in settings.items():
-                    if isinstance(number, (int, float)) and not isinstance(number, bool):
-                        ranges.setdefault(f"{name}.{key}", []).append(number)
-        for quantity, numbers in ranges.items():
-            warning = beyond_plausible(quantity, min(numbers), max(numbers), every_lever) if numbers else None
-            if warning:
-                warnings.append(f"{path}: [[lever]] {warning}")
-    outcomes, lower_is_better = [], {}
-    from twin.targets import AGGREGATIONS
-    from twin.geography import load_geography
-
-    areas = load_geography(running[0].areas_file).area_names  # the policy files' areas when they are files
-
-    for position, entry in enumerate(data.get("outcome", []), start=1):
-        where_outcome = f"{path}: [[outcome]] #{position}"
-        check_keys(path, f"[[outcome]] #{position}", entry,
-                   ("name", "metric", "years", "aggregation", "area", "ratio_of", "better"))
-        if "name" not in entry:
-            raise ScenarioError(f"{where_outcome}: missing key 'name'")
-        if entry["name"] in [o.name for o in outcomes]:
-            raise ScenarioError(f"{where_outcome}: name {entry['name']!r} is already used by another outcome")
-        taken = {*RESULT_COLUMNS, *(u.name for u in uncertain), *(name for name, _ in levers)}
-        if entry["name"] in taken:
-            raise ScenarioError(f"{where_outcome}: name {entry['name']!r} is already a column of the sweep's results "
-                                f"(a design column, an uncertainty or a lever); give the outcome its own name")
-        if entry.get("better", "lower") not in BETTER:
-            raise ScenarioError(f"{where_outcome}: better: expected one of {', '.join(BETTER)}, got "
-                                f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
-        lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
-        area = entry.get("area", "UK")
-        found = canonical_name(str(area), ["UK", *areas])  # the total or an area, in any case, as spelt there
-        if found is None:
-            raise ScenarioError(f"{where_outcome}: area: unknown area {area!r}{area_hint(str(area), areas)}")
-        area = entry["area"] = found
-        if "metric" not in entry:
-            raise ScenarioError(f"{where_outcome}: missing key 'metric'")
-        for key in ("metric", "ratio_of"):
-            if (key == "metric" or key in entry) and entry.get(key) not in METRIC_NAMES:
-                raise ScenarioError(f"{where_outcome}: unknown {key} {entry.get(key)!r}"
-                                    f"{did_you_mean(str(entry.get(key)), METRIC_NAMES)}")
-        aggregation = entry.get("aggregation", "annual_sum")
-        if aggregation not in AGGREGATIONS:
-            raise ScenarioError(f"{where_outcome}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
-                                f"got {shown(aggregation)}{did_you_mean(str(aggregation), AGGREGATIONS)}")
-        check_aggregation(where_outcome, entry["metric"], aggregation)
-        if (aggregation == "ratio") != ("ratio_of" in entry):
-            raise ScenarioError(f"{where_outcome}: aggregation 'ratio' goes with ratio_of, and only with it")
-        span = entry.get("years", [1, int(years)])
-        if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
-                and 1 <= span[0] <= span[1] <= years):
-            raise ScenarioError(f"{where_outcome}: years: expected [first, last] with 1 <= first <= last <= {years:g} "
-                                f"(the experiment's horizon), got {shown(span)}")
-        outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
-                               entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
-    if not outcomes:
-        raise ScenarioError(f"{path}: no [[outcome]] entries")
+    data = read_experiment_file(path)
+    table = check_tables(path, data)
+    base = base_scenario(path, table)
+    check_reps_and_seed(path, table)
+    sampler = check_sampler(path, data)
+    running = policy_scenarios(path, data, base)  # the base, or each policy scenario file
+    uncertain = check_uncertainties(path, data, base, running)
+    levers = check_levers(path, data, uncertain)
+    check_lever_tables(path, levers, uncertain)
+    warnings = check_lever_names(path, base, running, uncertain, levers)
+    outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
     config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
-            "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
-            "warnings": warnings,
-            "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
-    points = (int(sampler.get("levels", 3)) ** len(uncertain) if sampler["kind"] == "factorial"
-              else int(sampler.get("size", 8))) if uncertain else 1
-    policies = math.prod(len(values) for _, values in levers)
-    checks.check_design_size(path, points * policies * config["reps"],
-                             f"{points:,} points x {policies:,} policies x {config['reps']:,} reps")
+              "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
+              "warnings": warnings, "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
+    check_run_count(path, config)
     check_design(config)
     return config
 
@@ -363,25 +157,6 @@ def design(config: dict) -> pd.DataFrame:
     rows = [{**s, "policy": k, **policy} for s in samples.to_dict(orient="records")
             for k, policy in enumerate(settings)]
     return pd.DataFrame(rows)
-
-
-def _check_base_used(path: Path, base: Scenario) -> None:
-    """With policies that are scenario files, each runs as its file says and the experiment's base
-    sets only the horizon: a base that sets anything else would be silently ignored, so it is refused."""
-    from twin.scenario import DEFAULTS
-
-    ignored = [what for what, set_ in (
-        ("parameters", bool(base.parameters)), ("levers", bool(base.levers)), ("a register", bool(base.register)),
-        ("an areas file", bool(base.areas_file)),
-        ("scale_national_quantities", base.scale_national_quantities is not False),
-        ("step", base.step != DEFAULTS["step"]),
-        ("start_date", base.start_date != DEFAULTS["start_date"]),
-        ("spin_up_years", base.spin_up_years != DEFAULTS["spin_up_years"])) if set_]
-    if ignored:
-        raise ScenarioError(f"{path}: [experiment] base: {base.path} sets {', '.join(ignored)}, but the policies are "
-                            f"scenario files, which run as their own files say (the base sets only their years); "
-                            f"put what every policy shares in a scenario each of them builds on (base = in each "
-                            f"policy file), or make the base a plain scenario such as scenarios/baseline.toml")
 
 
 def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:

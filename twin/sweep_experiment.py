@@ -1,0 +1,352 @@
+"""An experiment file read and checked, one part at a time: the file and its tables, the base
+scenario, the sampler, the policy scenarios (when the policies are scenario files), the
+uncertainties, the levers and the outcomes. `sweep.load_experiment` calls these in turn, so that every
+mistake is reported, naming the file and the entry, before any run starts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+from twin import config_checks as checks
+from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
+from twin.geography import canonical_name, load_geography
+from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
+from twin.scenario import Scenario, check_keys, load_scenario, nearby_file, read_toml
+from twin.sensitivity import Uncertain
+from twin.targets import AGGREGATIONS, Target, check_aggregation
+
+SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
+BETTER = ("lower", "higher")  # an outcome's better direction, for regret
+EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
+OUTCOME_KEYS = ("name", "metric", "years", "aggregation", "area", "ratio_of", "better")
+
+#: the columns every sweep's results hold beside its uncertainties, levers and outcomes
+RESULT_COLUMNS = ("run_id", "point", "position", "sample", "policy", "scenario", "replicate", "seed", "status",
+                  "setup_s", "run_s", "error")
+
+
+def read_experiment_file(path: Path) -> dict:
+    """The experiment file's contents, refused when it is empty."""
+    data = read_toml(path, "experiment file")
+    if not data:
+        raise ScenarioError(f"{path}: the file is empty (an experiment file has at least an [experiment] table "
+                            f"naming its base scenario; see experiments/chb_design.toml)")
+    return data
+
+
+def check_tables(path: Path, data: dict) -> dict:
+    """Check that the file holds only the known tables, each a table ([name]) or a list of tables
+    ([[name]]) as it should be; returns the [experiment] table."""
+    table = data.get("experiment", {})
+    check_keys(path, "", data, ("experiment", "sampler", "uncertainty", "lever", "outcome"))
+    for key, kind in (("experiment", "table"), ("sampler", "table"), ("uncertainty", "list"), ("lever", "list"),
+                      ("outcome", "list")):
+        value = data.get(key, {} if kind == "table" else [])
+        if kind == "table" and not isinstance(value, dict):
+            raise ScenarioError(f"{path}: '{key}' must be a table ([{key}])")
+        if kind == "list" and not (isinstance(value, list) and all(isinstance(e, dict) for e in value)):
+            raise ScenarioError(f"{path}: '{key}' must be a list of tables ([[{key}]], with double brackets)")
+    return table
+
+
+def base_scenario(path: Path, table: dict) -> Scenario:
+    """The scenario every run starts from, at the experiment's horizon, after checking the [experiment]
+    table's keys, name and years (a horizon of at least one step)."""
+    check_keys(path, "experiment", table, EXPERIMENT_KEYS)
+    where = f"{path}: [experiment]"
+    if "base" not in table:
+        raise ScenarioError(f"{where}: missing key 'base' (the scenario every run starts from)")
+    base_file = checks.check_input_file(path, "experiment", "base", table["base"], "scenario file")
+    checks.check_name(path, "experiment", table.get("name", path.stem))
+    base = load_scenario(base_file)
+    years = checks.check_years(path, "experiment", table.get("years", base.years))
+    base = replace(base, years=years)
+    try:
+        base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
+    return base
+
+
+def check_reps_and_seed(path: Path, table: dict) -> None:
+    """Check the [experiment] table's replications per design point and root seed."""
+    checks.check_whole_number(path, "experiment", "reps", table.get("reps", 1), 1, checks.MAX_REPS)
+    checks.check_seed(path, "experiment", table.get("seed", 1))
+
+
+def check_sampler(path: Path, data: dict) -> dict:
+    """The [sampler] table (a Latin hypercube of 8 samples when there is none), checked: a known kind,
+    `size` for the samplers that draw and `levels` for the factorial one, a power of 2 for sobol."""
+    sampler = data.get("sampler", {"kind": "lhs", "size": 8})
+    check_keys(path, "sampler", sampler, ("kind", "size", "levels"))
+    if sampler.get("kind") not in SAMPLERS:
+        raise ScenarioError(f"{path}: [sampler] kind: expected one of {', '.join(SAMPLERS)}, got "
+                            f"{sampler.get('kind')!r}{did_you_mean(str(sampler.get('kind')), SAMPLERS)}")
+    if "levels" in sampler and sampler["kind"] != "factorial":
+        raise ScenarioError(f"{path}: [sampler] levels: only the factorial sampler takes levels (kind = "
+                            f"{sampler['kind']!r} draws `size` samples); remove it or set kind = \"factorial\"")
+    if "size" in sampler and sampler["kind"] == "factorial":
+        raise ScenarioError(f"{path}: [sampler] size: the factorial sampler takes levels (per quantity), not a "
+                            f"size; remove it or set kind = \"lhs\", \"sobol\" or \"montecarlo\"")
+    for key in ("size", "levels"):
+        value = sampler.get(key, 8 if key == "size" else 3)
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
+            raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
+                                f"got {shown(value)}")
+    if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
+        raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
+    return sampler
+
+
+def policy_scenarios(path: Path, data: dict, base: Scenario) -> list[Scenario]:
+    """The scenarios that will run: the base, or each policy scenario when the policies are scenario
+    files (a [[lever]] named "scenario"). Those files must exist, share their timing, areas and scale,
+    and the base must then set nothing but the horizon."""
+    running = [base]
+    for position, entry in enumerate(data.get("lever", []), start=1):
+        values = entry.get("values") if isinstance(entry, dict) and entry.get("name") == "scenario" else None
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):  # else: refused later
+            for value in values:
+                file = path.parent / value
+                if not file.is_file():
+                    raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: file '{value}' not found "
+                                        f"next to the experiment{nearby_file(file, relative_to=path.parent)} (paths "
+                                        f"are relative to the experiment's own folder, {path.parent.resolve()})")
+            running = [load_scenario((path.parent / v).resolve()) for v in values]
+            _check_base_used(path, base)
+            from twin.ensemble import check_comparable  # policies compared: same timing, areas and scale
+
+            check_comparable([replace(s, years=base.years) for s in running], base.years)
+    return running
+
+
+def _check_base_used(path: Path, base: Scenario) -> None:
+    """With policies that are scenario files, each runs as its file says and the experiment's base
+    sets only the horizon: a base that sets anything else would be silently ignored, so it is refused."""
+    from twin.scenario import DEFAULTS
+
+    ignored = [what for what, set_ in (
+        ("parameters", bool(base.parameters)), ("levers", bool(base.levers)), ("a register", bool(base.register)),
+        ("an areas file", bool(base.areas_file)),
+        ("scale_national_quantities", base.scale_national_quantities is not False),
+        ("step", base.step != DEFAULTS["step"]),
+        ("start_date", base.start_date != DEFAULTS["start_date"]),
+        ("spin_up_years", base.spin_up_years != DEFAULTS["spin_up_years"])) if set_]
+    if ignored:
+        raise ScenarioError(f"{path}: [experiment] base: {base.path} sets {', '.join(ignored)}, but the policies are "
+                            f"scenario files, which run as their own files say (the base sets only their years); "
+                            f"put what every policy shares in a scenario each of them builds on (base = in each "
+                            f"policy file), or make the base a plain scenario such as scenarios/baseline.toml")
+
+
+def check_uncertainties(path: Path, data: dict, base: Scenario, running: list[Scenario]) -> list[Uncertain]:
+    """The [[uncertainty]] entries: each a known parameter or lever setting with its range (a lever
+    setting must act in every scenario that runs), and each named once."""
+    uncertain = []
+    for position, entry in enumerate(data.get("uncertainty", []), start=1):
+        if "name" not in entry:
+            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: missing key 'name' (the parameter to vary)")
+        check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))
+        try:
+            for scenario in running:  # a lever uncertainty must act in every scenario that runs
+                in_scenario = scenario is not base and str(entry["name"]).startswith("lever.")  # a lever of that file
+                where = f"{path}: [[uncertainty]] #{position}" + (f" (in {Path(scenario.path).name})"
+                                                                  if in_scenario else "")
+                found = Uncertain(*parameter_range(entry, where, scenario.levers))
+            uncertain.append(found)
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
+        if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
+            raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an "
+                                f"uncertainty")
+    return uncertain
+
+
+def check_levers(path: Path, data: dict, uncertain: list[Uncertain]) -> list[tuple[str, list]]:
+    """The [[lever]] entries as (name, values to try): each named once, with values of the right kind,
+    none listed twice, and not also an uncertainty. A table of settings is kept as JSON; a
+    scenario file as its full path."""
+    levers = []
+    for position, entry in enumerate(data.get("lever", []), start=1):
+        values = _lever_values(path, position, entry)
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
+        if repeated:
+            raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values listed twice: "
+                                f"{', '.join(repeated)} (each policy once)")
+        if entry["name"] in [name for name, _ in levers]:
+            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is already a lever "
+                                f"(list all its values in one entry)")
+        if entry["name"] in [u.name for u in uncertain]:
+            raise ScenarioError(f"{path}: [[lever]] #{position}: {entry['name']!r} is also an [[uncertainty]]; "
+                                f"a quantity is either sampled or set by policy, not both")
+        levers.append((entry["name"], values))
+    return levers
+
+
+def _lever_values(path: Path, position: int, entry: dict) -> list:
+    """One [[lever]] entry's values, checked to be of its kind: tables of settings for a whole lever
+    (`lever.<name>`), scenario files for "scenario", numbers for a setting or a parameter."""
+    check_keys(path, f"[[lever]] #{position}", entry, ("name", "values"))
+    if "name" not in entry or not isinstance(entry.get("values"), list) or not entry["values"]:
+        raise ScenarioError(f"{path}: [[lever]] #{position}: expected a name and a non-empty list of values")
+    if not isinstance(entry["name"], str):
+        raise ScenarioError(f"{path}: [[lever]] #{position}: name: expected a lever setting or parameter name in "
+                            f"quotes, got {shown(entry['name'])}")
+    group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
+    for value in entry["values"]:
+        expected = (dict if group else str if entry["name"] == "scenario" else (int, float))
+        if isinstance(value, bool) or not isinstance(value, expected):
+            words = ("tables of lever settings" if group else "scenario file names" if entry["name"] == "scenario"
+                     else "numbers")
+            raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values must be {words}, "
+                                f"got {shown(value)}")
+    values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
+    if entry["name"] == "scenario":  # policies that are whole scenarios, by file
+        values = [str((path.parent / v).resolve()) for v in values]
+    return values
+
+
+def check_lever_tables(path: Path, levers: list[tuple[str, list]], uncertain: list[Uncertain]) -> None:
+    """Check that no lever's table of settings sets what another entry (a lever or an uncertainty) varies."""
+    for name, values in levers:
+        if name.startswith("lever.") and name.count(".") == 1:
+            keys = set().union(*(json.loads(v).keys() for v in values))
+            for other in [u.name for u in uncertain] + [n for n, _ in levers]:
+                if other.startswith(name + ".") and other[len(name) + 1:] in keys:
+                    kind = "[[uncertainty]]" if other in [u.name for u in uncertain] else "[[lever]]"
+                    raise ScenarioError(f"{path}: [[lever]] {name!r} sets '{other[len(name) + 1:]}', which the "
+                                        f"{kind} {other!r} also sets; set it in one place")
+
+
+def check_lever_names(path: Path, base: Scenario, running: list[Scenario], uncertain: list[Uncertain],
+                      levers: list[tuple[str, list]]) -> list[str]:
+    """Check that each lever names a known parameter, or a lever (and setting) of every scenario that
+    runs; returns the warnings of uncertainties and lever values beyond their plausible ranges."""
+    defaults = Parameters()
+    # Levers act on the base scenario, or on every policy scenario when the policies are scenario files.
+    scenarios = [(scenario.path, scenario.levers) for scenario in running]
+    every_lever = base.levers + [lever for scenario in running if scenario is not base for lever in scenario.levers]
+    warnings = [f"{path}: [[uncertainty]] {w}" for w in
+                (beyond_plausible(u.name, u.low, u.high, every_lever) for u in uncertain) if w]
+    for position, (name, values) in enumerate(levers, start=1):
+        if name == "scenario":
+            continue
+        if not name.startswith("lever.") and name not in defaults:
+            raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
+        if name.startswith("lever."):
+            _check_lever_in_scenarios(path, position, name, scenarios)
+        warnings += [f"{path}: [[lever]] {warning}" for warning in _lever_range_warnings(name, values, every_lever)]
+    return warnings
+
+
+def _check_lever_in_scenarios(path: Path, position: int, name: str, scenarios: list[tuple[str, list]]) -> None:
+    """Check that `lever.<name>` (or `lever.<name>.<setting>`) is a lever of each (path, levers) scenario,
+    with that setting."""
+    for scenario_path, scenario_levers in scenarios:
+        lever_names = [l.get("name", l.get("type")) for l in scenario_levers]
+        if name.split(".")[1] not in lever_names:
+            raise ScenarioError(f"{path}: [[lever]] #{position} {name!r}: {Path(scenario_path).name} has no lever "
+                                f"named {name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")
+        if name.count(".") == 2:
+            try:
+                lever_setting(name, scenario_levers, f"{path}: [[lever]] #{position}")
+            except ParameterError as exc:
+                raise ScenarioError(str(exc)) from None
+
+
+def _lever_range_warnings(name: str, values: list, every_lever: list[dict]) -> list[str]:
+    """Warnings of a lever's values beyond their plausible range: of the values, or of each numeric
+    setting on its own when the values are tables of settings."""
+    ranges = {name: [v for v in values if isinstance(v, (int, float))]}
+    if name.count(".") == 1:  # a table of settings per value: each numeric setting on its own
+        ranges = {}
+        for settings in (json.loads(v) for v in values):
+            for key, number in settings.items():
+                if isinstance(number, (int, float)) and not isinstance(number, bool):
+                    ranges.setdefault(f"{name}.{key}", []).append(number)
+    warnings = []
+    for quantity, numbers in ranges.items():
+        warning = beyond_plausible(quantity, min(numbers), max(numbers), every_lever) if numbers else None
+        if warning:
+            warnings.append(warning)
+    return warnings
+
+
+def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario], uncertain: list[Uncertain],
+                   levers: list[tuple[str, list]]) -> tuple[list[Target], dict[str, bool]]:
+    """The [[outcome]] entries as targets (at least one), and for each whether lower is better. An
+    outcome's area is the UK or an area of the scenarios that run (the policy files' areas when the
+    policies are files), as the areas file spells it."""
+    areas = load_geography(running[0].areas_file).area_names
+    outcomes, lower_is_better = [], {}
+    for position, entry in enumerate(data.get("outcome", []), start=1):
+        where = f"{path}: [[outcome]] #{position}"
+        check_keys(path, f"[[outcome]] #{position}", entry, OUTCOME_KEYS)
+        _check_outcome_name(where, entry, outcomes, uncertain, levers)
+        if entry.get("better", "lower") not in BETTER:
+            raise ScenarioError(f"{where}: better: expected one of {', '.join(BETTER)}, got "
+                                f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
+        lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
+        area = entry.get("area", "UK")
+        found = canonical_name(str(area), ["UK", *areas])  # the total or an area, in any case, as spelt there
+        if found is None:
+            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), areas)}")
+        entry["area"] = found
+        _check_outcome_measure(where, entry, years)
+        outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
+                               entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
+    if not outcomes:
+        raise ScenarioError(f"{path}: no [[outcome]] entries")
+    return outcomes, lower_is_better
+
+
+def _check_outcome_name(where: str, entry: dict, outcomes: list[Target], uncertain: list[Uncertain],
+                        levers: list[tuple[str, list]]) -> None:
+    """Check that an outcome has a name of its own: not another outcome's, nor a column of the results."""
+    if "name" not in entry:
+        raise ScenarioError(f"{where}: missing key 'name'")
+    if entry["name"] in [o.name for o in outcomes]:
+        raise ScenarioError(f"{where}: name {entry['name']!r} is already used by another outcome")
+    taken = {*RESULT_COLUMNS, *(u.name for u in uncertain), *(name for name, _ in levers)}
+    if entry["name"] in taken:
+        raise ScenarioError(f"{where}: name {entry['name']!r} is already a column of the sweep's results "
+                            f"(a design column, an uncertainty or a lever); give the outcome its own name")
+
+
+def _check_outcome_measure(where: str, entry: dict, years: float) -> None:
+    """Check how an outcome is measured: a known metric (and ratio_of), an aggregation that suits it,
+    and years within the experiment's horizon."""
+    from twin.results import METRIC_NAMES
+
+    if "metric" not in entry:
+        raise ScenarioError(f"{where}: missing key 'metric'")
+    for key in ("metric", "ratio_of"):
+        if (key == "metric" or key in entry) and entry.get(key) not in METRIC_NAMES:
+            raise ScenarioError(f"{where}: unknown {key} {entry.get(key)!r}"
+                                f"{did_you_mean(str(entry.get(key)), METRIC_NAMES)}")
+    aggregation = entry.get("aggregation", "annual_sum")
+    if aggregation not in AGGREGATIONS:
+        raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
+                            f"got {shown(aggregation)}{did_you_mean(str(aggregation), AGGREGATIONS)}")
+    check_aggregation(where, entry["metric"], aggregation)
+    if (aggregation == "ratio") != ("ratio_of" in entry):
+        raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
+    span = entry.get("years", [1, int(years)])
+    if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
+            and 1 <= span[0] <= span[1] <= years):
+        raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last <= {years:g} "
+                            f"(the experiment's horizon), got {shown(span)}")
+
+
+def check_run_count(path: Path, config: dict) -> None:
+    """Refuse a design of more runs than one command may plan (design points x policies x replications)."""
+    sampler, uncertain = config["sampler"], config["uncertain"]
+    points = (int(sampler.get("levels", 3)) ** len(uncertain) if sampler["kind"] == "factorial"
+              else int(sampler.get("size", 8))) if uncertain else 1
+    policies = math.prod(len(values) for _, values in config["levers"])
+    checks.check_design_size(path, points * policies * config["reps"],
+                             f"{points:,} points x {policies:,} policies x {config['reps']:,} reps")

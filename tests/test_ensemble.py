@@ -805,7 +805,7 @@ def test_a_saving_that_wanes_while_spending_rises_is_said_to_favour_the_option_l
 
 
 def test_names_in_backticks_become_code_in_the_report():
-    from twin.report import code_spans
+    from twin.report_page import code_spans
 
     assert code_spans("run `twin sweep` with <b>x</b>") == "run <code>twin sweep</code> with <b>x</b>"
     assert code_spans("no names here") == "no names here"
@@ -1344,7 +1344,7 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
 
 
 def test_the_report_counts_runs_per_scenario():
-    from twin.report import _finished
+    from twin.report_page import _finished
 
     runs = pd.DataFrame({"scenario": ["a"] * 4 + ["b"] * 4, "status": ["done"] * 8})
     assert _finished(runs) == "4 replications of each of 2 scenarios finished"

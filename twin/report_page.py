@@ -1,0 +1,428 @@
+"""The comparison report's HTML page, section by section: the run's particulars, the summary and the
+scenarios compared, the difference each option makes (the headline table, the ranking and the harms
+no option moves), who spends, year by year, what the results leave out, other outcomes, the charts,
+levels by scenario, where the harm falls, the terms used, the assumptions behind each scenario, and the
+runs (`report.py` draws the charts and writes the files).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from twin.compare import Comparison
+from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
+from twin.group_selection import GroupSelection
+from twin.harm import PRICE_YEAR
+from twin.parameter_table import SOURCE_DOCUMENTS
+from twin.report_areas import area_table, spending_by_nation
+from twin.report_format import per_pound, terms_used
+from twin.report_text import (
+    LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
+    who_pays, wins, year_by_year,
+)
+from twin.report_unmoved import unmoved_harms
+
+#: the page's style sheet
+STYLE = """\
+body { font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; \
+line-height: 1.45; }
+h1 { font-size: 1.7em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
+.summary { background: #f3f6f4; border-left: 5px solid #2a7f62; padding: .6em 1.2em; }
+table.data { border-collapse: collapse; font-family: sans-serif; font-size: .85em; margin: 1em 0; }
+table.data th, table.data td { border-bottom: 1px solid #ddd; padding: .3em .6em; text-align: right; }
+table.data th { background: #f0f0f0; } table.data td:first-child, table.data th:first-child { text-align: left; }
+figure { margin: 1em 0; } figure img { max-width: 100%; }
+.meta { color: #666; font-size: .85em; } code { font-size: .85em; }
+dl.terms dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.terms dd { margin-left: 12em; }
+"""
+
+#: what the results leave out (the same for every comparison)
+LEFT_OUT = """\
+<h3>What these results leave out</h3>
+<ul>
+<li>Optimism bias: lever costs are the assumed values unless a scenario sets <code>lever_cost_optimism_bias</code> (the
+Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below),
+and each cost is a single value (its range is listed under the scenario).</li>
+<li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
+unless a scenario sets a later start.</li>
+<li>Who funds: the spending above is booked to whoever spends it; who funds it (the Home Office, the Treasury, the
+devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
+devolved; the per-area table below totals each nation's harm, and England and Wales together, and the table
+under 'Who spends' each nation's spending.</li>
+<li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
+carry no money value; only harm in the six priced categories enters the net social cost.</li>
+</ul>
+"""
+
+#: the end of the page: a self-check, when the page opens, that every chart decoded
+SELF_CHECK = """\
+<script>
+// Self-check when the page opens: count the charts that decoded; flag any that did not.
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var rendered = images.filter(function (im) { return im.complete && im.naturalWidth > 0; }).length;
+  document.body.setAttribute("data-charts-rendered", rendered + "/" + images.length);
+  if (rendered < images.length) {
+    var note = document.createElement("p");
+    note.textContent = (images.length - rendered) + " chart(s) failed to display; the PNG files are in charts/.";
+    document.body.insertBefore(note, document.body.firstChild);
+  }
+});
+</script>
+</body></html>
+"""
+
+
+def report_page(comparison: Comparison, store, experiment_id: int, rows: list[dict], images: list[tuple[str, str]],
+                area_image: str | None) -> str:
+    """The whole page: `rows` are the headline rows (`report_text.headline_rows`), `images` each
+    trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None)."""
+    experiment = store.experiment_row(experiment_id)
+    scenarios = store.scenarios_frame(experiment_id)
+    page = "".join((
+        _head(comparison, experiment, experiment_id),
+        _summary(comparison, scenarios),
+        _differences(comparison, rows),
+        _who_spends(comparison),
+        _year_by_year(comparison),
+        LEFT_OUT,
+        _other_outcomes(comparison),
+        _trajectories(comparison, images),
+        _levels(comparison),
+        _where_the_harm_falls(comparison, area_image),
+        "<!-- terms -->\n",
+        _assumptions(scenarios),
+        _runs(comparison),
+        SELF_CHECK,
+    ))
+    page = _with_glossary(page)
+    # a word joiner (U+2060) keeps a sign on the line of its amount: '-£5.36bn' may break after '-'
+    return page.replace("+£", "+\u2060£").replace("-£", "-\u2060£")
+
+
+def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
+    """The page's head and title, and the run's particulars: the experiment, its seed, the runs
+    finished, the code that made them, prices, horizon, discounting and areas."""
+    name, seed = html.escape(str(experiment.get("name"))), experiment.get("root_seed")
+    areas = areas_phrase(comparison.geography)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
+<title>SOC twin: policy comparison</title>
+<style>
+{STYLE}</style></head><body>
+<h1>Serious and organised crime: comparing interventions</h1>
+<p class="meta">Experiment {experiment_id} ({name}), root seed {seed},
+{_finished(comparison.runs)}, {html.escape(_code_label(experiment))}.
+Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator), over the
+{horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
+later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas}.</p>
+"""
+
+
+def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
+    """The summary in plain words, and the list of the scenarios compared: the baseline and the options."""
+    summary_html = "".join(f"<p>{code_spans(p)}</p>" for p in plain_summary(comparison))
+    items = []
+    for _, row in scenarios.iterrows():
+        spec = json.loads(row["resolved_json"])
+        role = "the baseline" if row["name"] == comparison.baseline else "an option"
+        described = f": {html.escape(spec['description'])}" if spec.get("description") else ""
+        items.append(f"<li><strong>{html.escape(row['name'])}</strong> ({role}){described}</li>")
+    return f"""<h2 id="summary">Summary</h2>
+<div class="summary" id="headline">{summary_html}</div>
+<p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
+parameters' below):</p>
+<ul class="options">{''.join(items)}</ul>
+"""
+
+
+def _differences(comparison: Comparison, rows: list[dict]) -> str:
+    """Each option's difference from the baseline (the headline table), the options ranked against
+    one another, and the harms no option moves."""
+    headline = _headline_table(comparison, rows)
+    ranked = ('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
+              'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs '
+              'more).</p>' + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''
+    return f"""<h2>Difference from {html.escape(comparison.baseline)}</h2>
+<p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
+mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;
+recovered assets count as a gain to society here, though HM Treasury's Green Book would treat them as a
+transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
+which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
+response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
+recovered assets are left out and the spending
+includes courts and prisons); "payback year" is the first year from which the option's cumulative net social
+cost stays below the baseline's (the 90% interval of the paired mean below zero from then on): a payback to
+society, not cash returned to the Exchequer. The intervals say
+how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
+likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
+ranges under each scenario below).</p>
+{_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+{ranked}
+{unmoved_harms(comparison)}
+"""
+
+
+def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
+    """The headline table: each option's change in harm, response cost and net social cost with its
+    90% interval, the replications in which it is better, harm averted per extra pound, the payback year,
+    and the change in harm by kind of area (the columns the areas file can fill)."""
+    headline = pd.DataFrame([{
+        "scenario": r["scenario"],
+        "harm change (90% interval)": _with_interval(r, "harm"),
+        "response cost change": _with_interval(r, "cost"),
+        "net social cost change": _with_interval(r, "net"),
+        "net change, recovered assets left out (as the Green Book treats transfers; no optimism bias)": (
+            _with_interval(r, "green_book") if np.isfinite(r["green_book_low"]) else signed_bn(r["green_book"])),
+        "better in (paired replications)": wins(r),
+        "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else per_pound(r["per_pound"]),
+        "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
+                         "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
+        "harm change, exporter areas": signed_bn(r["vulnerable"]),
+        "harm change, other areas": signed_bn(r["other"]),
+        "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"]),
+    } for r in rows])
+    unused = ((["harm change, most vulnerable fifth of areas"] if not comparison.geography.get("most_vulnerable")
+               else [])
+              + ([] if comparison.geography.get("exporters") else ["harm change, exporter areas",
+                                                                   "harm change, other areas"]))
+    return headline.drop(columns=unused, errors="ignore")  # no vulnerability index; no exporter areas
+
+
+def _with_interval(row: dict, key: str) -> str:
+    """A headline change with its 90% interval: '-£1.20bn [-£1.50bn, -£0.90bn]'."""
+    return f"{signed_bn(row[key])} [{signed_bn(row[f'{key}_low'])}, {signed_bn(row[f'{key}_high'])}]"
+
+
+def _who_spends(comparison: Comparison) -> str:
+    """Each option's change in response spending by whose budget it falls on, and by nation."""
+    paying = who_pays(comparison)
+    by_nation = spending_by_nation(comparison)
+    nations = ('<p>The same change in response spending by nation, undiscounted (each area&rsquo;s own, the '
+               'ROCUs&rsquo; and the NCA&rsquo;s attributed by population): policing in Scotland and Northern '
+               'Ireland is devolved.</p>' + _table(by_nation)) if not by_nation.empty else ''
+    return f"""<h3>Who spends</h3>
+<p>Each option's change in response spending over the horizon, discounted, by whose budget it falls on (who
+spends it, not who funds it): the police forces, regional units (ROCUs) and the NCA (the levers' money each spends: new
+investigators, surges, powers; their baseline budgets do not change), the courts and the prisons (their costs grow
+with charges, remand and convictions, and some levers add trials, places or restrictions), and other public bodies
+running levers (Border Force, supervisors, HM Treasury, local partners). These parts add up to the total; the
+largest levers' spending is named after them, whole, though one lever's may fall on several budgets (border powers'
+on Border Force and the police forces, half each). Who spends each lever's money is an assumption stated with it
+(<code>twin levers</code>); new money is assumed to be additional funding, and a cut shows as negative spending.
+A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
+other, while the assets count as a gain in the net social cost either way. \
+Harm averted falls mostly on victims, communities and public services other than these.</p>
+{_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
+{nations}
+"""
+
+
+def _year_by_year(comparison: Comparison) -> str:
+    """Each option's change in net social cost and in response spending, year by year."""
+    by_year = year_by_year(comparison)
+    return f"""<h3>Year by year</h3>
+<p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
+the change in response spending in brackets (mean of replications). It shows whether an effect is still growing,
+has peaked or is fading when the horizon ends.</p>
+{_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
+"""
+
+
+def _other_outcomes(comparison: Comparison) -> str:
+    """Each option's change in people and events: groups, members, lines, homicides, referrals..."""
+    other_table = other_outcomes(comparison)
+    return f"""<h3>Other outcomes</h3>
+<p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted; for
+county lines, OCGs and members, the level over the final year instead), mean of paired replications with its 90%
+interval. Two mechanisms push the other way from enforcement: groups
+refill the vacancies arrests leave from the people at risk, including exploited children, and removing
+leaders brings succession disputes, their violence and splits, so an option can leave more groups, smaller
+on average, with new groups also entering the markets it vacates (docs/VALIDATION.md measures these). Whether they
+outweigh what an option prevents differs by option: the table shows which way each goes. NRM referrals
+rise both with the number of people exploited (the model identifies exploited members, and victims of
+labour and sexual exploitation, at fixed monthly rates) and with enforcement (every exploited member
+arrested is referred), so more referrals alone do not say whether more people are exploited.</p>
+{_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
+"""
+
+
+def _spread_basis(comparison: Comparison) -> str:
+    """What the bands of single replications are the spread of: '2 replications; with fewer than 20...'."""
+    counts = sorted(set(comparison.reps.values()))
+    return (f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} replications") + (
+        "; with fewer than 20 they are close to the lowest and highest run" if counts and counts[0] < 20 else "")
+
+
+def _trajectories(comparison: Comparison, images: list[tuple[str, str]]) -> str:
+    """The charts of each scenario's trajectories (and of the change from the baseline), as embedded PNGs."""
+    charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>'
+                            for t, b in images)
+    return f"""<h2>Trajectories</h2>
+<p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {_spread_basis(comparison)}.</p>
+{charts_html}
+"""
+
+
+def _levels(comparison: Comparison) -> str:
+    """Each scenario's totals over the horizon, with the spread of single replications."""
+    return f"""<h2>Levels by scenario</h2>
+<p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
+percentile of {_spread_basis(comparison)}), which is wider than the 90% intervals of the mean changes above.</p>
+{_table(_levels_table(comparison))}
+"""
+
+
+def _levels_table(comparison: Comparison) -> pd.DataFrame:
+    """The levels table: each scenario's mean of the outcomes in `LEVEL_LABELS` and their 5-95% band."""
+    levels = comparison.summary[comparison.summary.metric.isin(LEVEL_LABELS)].copy()
+    money = levels["metric"].str.contains("_gbp").to_numpy()
+    levels["band (5-95%)"] = [f"{_level(a, m)} to {_level(b, m)}"
+                              for a, b, m in zip(levels["p5"], levels["p95"], money)]
+    levels = levels[["scenario", "metric", "mean", "band (5-95%)"]]
+    levels["mean"] = [_level(v, m) for v, m in zip(levels["mean"], money)]
+    levels["metric"] = levels["metric"].map(LEVEL_LABELS)
+    return levels.rename(columns={"metric": "outcome over the horizon"})
+
+
+def _level(value: float, is_money: bool) -> str:
+    """A level in the levels table: money in £bn, a count whole."""
+    return f"£{value / 1e9:,.2f}bn" if is_money else f"{value:,.0f}"
+
+
+def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str:
+    """Harm by area: the baseline's and each option's change, with the chart of the best option's change."""
+    figure = (f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>'
+              if area_image else '')
+    return f"""<h2>Where the harm falls</h2>
+<p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
+headline figures): the baseline, and each option's change from it (mean of paired replications), in £ million;
+a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).</p>
+{figure}
+{_table(area_table(comparison))}
+"""
+
+
+def _with_glossary(page: str) -> str:
+    """The page with the terms it uses explained, in place of its `<!-- terms -->` marker."""
+    # the words on the page and in its charts' titles (alt texts), not in its markup or images
+    words = re.sub(r"<[^>]+>|data:image/png;base64,[^\"']+", " ", page) + " ".join(re.findall(r'alt="([^"]*)"', page))
+    used = terms_used(words)
+    glossary = ("<h2>Terms used</h2>\n<dl class=\"terms\">" + "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in used.items())
+        + "</dl>") if used else ""
+    return page.replace("<!-- terms -->", glossary, 1)
+
+
+def _assumptions(scenarios: pd.DataFrame) -> str:
+    """Where the parameters come from, and each scenario's timing, parameter overrides and levers."""
+    sources = "; ".join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())
+    return f"""<h2>Assumptions and parameters</h2>
+<p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
+range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
+listed under its scenario. Sources cited as "seed 000" to "seed 004" are the project's source documents:
+{sources}.</p>
+{''.join(_scenario_assumptions(row) for _, row in scenarios.iterrows())}
+"""
+
+
+def _scenario_assumptions(row: pd.Series) -> str:
+    """One scenario's assumptions: its horizon, steps, start and spin-up, its parameter overrides, and
+    each of its levers (`_lever_block`)."""
+    spec = json.loads(row["resolved_json"])
+    params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
+    levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
+    return (f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
+            f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
+            f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
+            f"<p>Parameter overrides: "
+            f"{html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
+            + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
+            + ("".join(_lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
+
+
+def _spin_up_phrase(spin_up_years) -> str:
+    """How the run began, for the assumptions section (nothing for runs stored before spin-ups)."""
+    if spin_up_years is None:
+        return ""
+    if not spin_up_years:
+        return ", from the register's picture as given (no spin-up)"
+    return (f", after a spin-up of {float(spin_up_years):g} years from the register's picture (every process at "
+            f"work, the parameters below already in force, no lever, nothing reported: parameters describe the "
+            f"world as it has been, policies are levers)")
+
+
+def _lever_block(entry: dict, scale: float = 1.0) -> str:
+    """One lever of a scenario in words: its timing and targets, then every effect size and cost it
+    uses (the scenario's value or the default), with its range and source; a national amount with
+    what it came to in a scaled scenario's areas (`scale`: `scenario.Scenario.national_scale`)."""
+    from twin.parameters import format_value
+    from twin.interventions import LEVER_TYPES, NATIONAL_SETTING_UNITS
+
+    cls = LEVER_TYPES.get(entry.get("type"))
+    if cls is None:
+        return f"<p>Lever: {html.escape(json.dumps(entry))}</p>"
+    where = {k: v for k, v in entry.items() if k not in {p.name for p in cls.settings} | {"type", "name"}}
+    rows = pd.DataFrame([{
+        "setting": p.description,
+        "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
+                  else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
+        + (" (set by the scenario)" if p.name in entry else "")
+        + (f" for the UK: {format_value(entry.get(p.name, p.value) * scale)} in these areas (scaled by {scale:.3g})"
+           if scale != 1.0 and p.unit in NATIONAL_SETTING_UNITS else ""),
+        "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
+    } for p in cls.settings])
+    groups = where.pop("groups", None)
+    timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or (
+        "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
+    timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
+    return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
+            f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
+
+
+def _runs(comparison: Comparison) -> str:
+    """How many runs finished and failed, with each failure's first line."""
+    runs, failures = comparison.runs, comparison.failures
+    first_lines = failures.error.astype(str).str.split("\n").str[0] if not failures.empty else None
+    where = " (each failure's first line; the full error is in the database: <code>twin export</code>)"
+    return f"""<h2>Runs</h2>
+<p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
+{_table(failures[['scenario', 'replicate']].assign(error=first_lines)) if not failures.empty else ''}
+"""
+
+
+def _code_label(experiment: dict) -> str:
+    """Which code made the runs: version, the model's source hash (`ensemble.code_hash`), git commit."""
+    model_hash = json.loads(experiment.get("spec_json") or "{}").get("code")
+    parts = [f"twin {experiment.get('code_version')}"]
+    if model_hash:
+        parts.append(f"model source hash {model_hash}")
+    if experiment.get("git_commit"):
+        parts.append(f"git commit {str(experiment['git_commit'])[:12]}")
+    return "code: " + ", ".join(parts)
+
+
+def _finished(runs: pd.DataFrame) -> str:
+    """'4 replications of each of 5 scenarios finished' (or the runs in all, when they differ)."""
+    done = runs[runs.status == "done"]
+    per = done.groupby("scenario").size() if "scenario" in done else pd.Series(dtype=int)
+    if len(per) and per.nunique() == 1:
+        reps = int(per.iloc[0])
+        return (f"{reps} replication{'s' if reps != 1 else ''} of each of {len(per)} "
+                f"scenario{'s' if len(per) != 1 else ''} finished")
+    return f"{len(done)} runs finished"
+
+
+def code_spans(text: str) -> str:
+    """Markdown-style `names` in report text as HTML code spans (the text is HTML already)."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """A table of the page (the index left out, a missing value as 'n/a')."""
+    return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")

@@ -1,6 +1,6 @@
 """The report's words and tables: the plain-language summary, the headline and ranking tables,
 who spends, year by year, other outcomes, the harms no option moves, and the console table
-(`report.py` lays them out and draws the charts).
+(`report_page.py` lays them out, `report.py` draws the charts).
 
 Money is shown in £bn with a sign where it is a change; negative changes are savings.
 """

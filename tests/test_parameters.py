@@ -105,3 +105,38 @@ def test_a_misspelt_lever_in_a_lever_setting_is_named_with_the_closest_and_the_l
         parameter_range({"name": "lever.ct_power.intensity", "low": 0, "high": 2}, "x.toml", levers)
     with pytest.raises(ParameterError, match=r"\(the scenario\(s\) have no levers\)"):
         parameter_range({"name": "lever.chb.hold_years", "low": 0, "high": 2}, "x.toml", [])
+
+
+def test_every_parameter_in_the_table_is_read_by_the_model():
+    """A row no code reads would still be listed, overridden, screened and calibrated, changing
+    nothing: a monthly run with every lever, a weekly run and one with a power and no oversight
+    (which alone loses trust) read every parameter, as an attribute, by name or in UK terms."""
+    from twin.bench import _all_levers
+    from twin.interventions import build_levers
+    from twin.model import TwinModel
+    from twin.scenario import Scenario
+
+    names = {row.name for row in PARAMETER_TABLE}
+    read: set[str] = set()
+
+    class Tracking(Parameters):
+        def __getattribute__(self, name):
+            if name in names:
+                read.add(name)
+            return object.__getattribute__(self, name)
+
+        def __getitem__(self, name):
+            read.add(name)
+            return Parameters.__getitem__(self, name)
+
+        def uk_value(self, name):
+            read.add(name)
+            return Parameters.uk_value(self, name)
+
+    small = {"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+             "soc_awaiting_trial_initial": 50}
+    TwinModel(params=Tracking(small), seed=1, n_steps=24, levers=_all_levers()).run()
+    TwinModel(params=Tracking(small), seed=2, n_steps=8, step_length="week").run()
+    powers = build_levers(Scenario(name="powers", path="test", levers=[{"type": "investigatory_powers"}]))
+    TwinModel(params=Tracking(small), seed=3, n_steps=3, levers=powers).run()
+    assert read >= names, f"parameters no run reads: {sorted(names - read)}"

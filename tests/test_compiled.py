@@ -110,6 +110,30 @@ def test_kernel_cache_follows_every_source_file(tmp_path):
     assert source_digest(tmp_path) != first
 
 
+def test_the_caches_of_the_sources_used_last_are_kept_and_older_ones_removed(tmp_path, monkeypatch):
+    """Going back to a version run recently (an edit tried, then undone) loads its kernels again."""
+    import os
+
+    from twin import compiled
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(compiled, "PACKAGE", tmp_path)
+    (tmp_path / "a.py").write_text("ACTIVE = 0\n")
+    kernels = tmp_path / "__pycache__" / "kernels"
+    for age, name in enumerate(("newer", "older", "oldest", "current")):
+        (kernels / name).mkdir(parents=True)
+        os.utime(kernels / name, (1e9 - age * 1e6, 1e9 - age * 1e6))
+    monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "current")
+    folder = compiled.cache_folder()
+    assert folder == kernels / "current"
+    kept = sorted(p.name for p in kernels.iterdir())
+    assert len(kept) == compiled.KEPT_CACHES and kept == sorted(["current", "newer", "older"])
+    assert (kernels / "current").stat().st_mtime > 1e9  # used now: the newest of them
+    monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "edited")  # an edit: a new source
+    compiled.cache_folder()
+    assert sorted(p.name for p in kernels.iterdir()) == ["current", "newer"]  # its cache not made yet
+
+
 def test_minimum_and_maximum_decide_as_numpy():
     values = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan]
     for a in values:

@@ -1010,3 +1010,17 @@ def test_technology_benefit_is_taken_at_the_middle_of_the_step():
             model.month = model.steps_done * model.months_per_step
         totals.append(total)
     assert totals[0] == pytest.approx(totals[1], rel=1e-9)
+
+
+def test_every_module_of_levers_is_imported_and_registers_lever_types():
+    """A lever class in a module `interventions.LEVER_MODULES` leaves out would silently not exist
+    (a scenario naming it: "unknown lever type")."""
+    from pathlib import Path
+
+    import twin
+    from twin.interventions import LEVER_MODULES, LEVER_TYPES
+
+    on_disk = {f"twin.{path.stem}" for path in Path(twin.__file__).parent.glob("levers*.py")}
+    assert set(LEVER_MODULES) == on_disk
+    registering = {cls.__module__ for cls in LEVER_TYPES.values()}
+    assert registering == on_disk

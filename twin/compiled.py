@@ -51,10 +51,16 @@ def source_digest(folder: Path = PACKAGE) -> str:
     return digest.hexdigest()[:16]
 
 
+#: kernel caches kept in the package's folder, this source's included (about 16 MB each)
+KEPT_CACHES = 3
+
+
 def cache_folder() -> Path:
     """Where compiled kernels are cached: `<parent>/<source digest>`. The parent is
     `NUMBA_CACHE_DIR` when set, else the package's `__pycache__/kernels` when writable, else
-    `~/.cache/soc-twin/kernels`. In the package's own folder, caches of older sources are removed."""
+    `~/.cache/soc-twin/kernels`. In the package's own folder the caches of the `KEPT_CACHES` - 1
+    sources used last are kept beside this one (going back to a version run recently, such as after
+    trying an edit, does not compile again); older ones are removed."""
     digest = source_digest()
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"]) / f"twin-{digest}"
@@ -65,10 +71,14 @@ def cache_folder() -> Path:
             raise PermissionError(parent)
     except OSError:
         return Path.home() / ".cache" / "soc-twin" / "kernels" / digest
-    for old in parent.iterdir():
-        if old.name != digest:
-            shutil.rmtree(old, ignore_errors=True)
-    return parent / digest
+    current = parent / digest
+    if current.is_dir():
+        os.utime(current)  # used now: the newest
+    others = sorted((old for old in parent.iterdir() if old.name != digest),
+                    key=lambda old: old.stat().st_mtime, reverse=True)
+    for old in others[KEPT_CACHES - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return current
 
 
 # Set before any kernel is decorated: numba reads it when a cached function is created.

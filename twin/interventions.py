@@ -20,6 +20,7 @@ cost (`lever_cost_gbp` in the response cost, and its own metric `lever_cost_gbp_
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -463,4 +464,8 @@ def lever_catalogue() -> list[dict[str, Any]]:
     return [cls.describe() for cls in LEVER_TYPES.values()]
 
 
-import twin.levers  # noqa: E402,F401  (registers the lever catalogue; it imports this module)
+#: the modules whose classes `register` the lever types (each imports this module, so they are
+#: imported last): a new module of levers is listed here (docs/EXTENDING.md)
+LEVER_MODULES = ("twin.levers", "twin.levers_national")
+for _module in LEVER_MODULES:
+    importlib.import_module(_module)

@@ -29,6 +29,14 @@ OPERATION_TALLIES = ("disruptions", "operations_succeeded", "assets_recovered_gb
 #: tally rows of the NRM referrals of exploited people arrested (`refer_exploited`), on the street
 #: and in operations
 STREET_TALLIES = ("nrm_referrals", "nrm_referrals_criminal", "nrm_referrals_repeat")
+# Where each sits among the rows `complete_operations` looks up (arrests', operations', street
+# referrals', in that order), from the tuples: a name added to one moves the others with it, and
+# one added to OPERATION_TALLIES fails here until its row is named.
+_FIRST_OPERATION_ROW = len(ARREST_TALLIES)
+_FIRST_STREET_ROW = _FIRST_OPERATION_ROW + len(OPERATION_TALLIES)
+_END_STREET_ROW = _FIRST_STREET_ROW + len(STREET_TALLIES)
+_DISRUPTIONS_ROW, _SUCCEEDED_ROW, _RECOVERED_ROW, _LINES_CLOSED_ROW = range(_FIRST_OPERATION_ROW, _FIRST_STREET_ROW)
+_N_STREET_TALLIES = len(STREET_TALLIES)  # `street_arrests` looks up the street referrals' rows first
 
 
 def progress_operations(model) -> np.ndarray:
@@ -264,9 +272,10 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
-    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values, rows[7:10])
+    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values,
+                    rows[_FIRST_STREET_ROW:_END_STREET_ROW])
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
-                  leader_directing, direction_draw, arrest_terms, tally_values, rows[:3])
+                  leader_directing, direction_draw, arrest_terms, tally_values, rows[:_FIRST_OPERATION_ROW])
 
     # Disrupted: arrests removed at least the threshold share of the group's labour, or its leader.
     removed_labour = np.zeros(n_ocgs)
@@ -296,15 +305,15 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
             seized_gbp = capital_gbp[ocg] * seizure_share
             capital_gbp[ocg] = capital_gbp[ocg] - seized_gbp
             recovered_gbp_by_area[ocg_area[ocg]] += seized_gbp * asset_realisation_share
-    add_to_tally(tally_values, rows[3], disruptions_by_area)
-    add_to_tally(tally_values, rows[4], succeeded_by_area)
-    add_to_tally(tally_values, rows[5], recovered_gbp_by_area)
+    add_to_tally(tally_values, rows[_DISRUPTIONS_ROW], disruptions_by_area)
+    add_to_tally(tally_values, rows[_SUCCEEDED_ROW], succeeded_by_area)
+    add_to_tally(tally_values, rows[_RECOVERED_ROW], recovered_gbp_by_area)
 
     # Police reach the enablers behind successful cases; the county lines of disrupted groups close.
     enablers_removed = _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enabler_active,
                                      enabler_kind, enabler_known, p_remove_by_kind)
     close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line_dest, disrupted, n_disrupted > 0,
-                              tally_values, rows[6])
+                              tally_values, rows[_LINES_CLOSED_ROW])
     return investigated, disrupted, enablers_removed
 
 
@@ -426,6 +435,7 @@ def _street_kernel(rng_handle, active_row_parts, p, unknown_ratio, member_ocg, m
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
-    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values, rows[:3])
+    refer_exploited(arrested, member_ocg, member_role, member_referred, ocg_area, tally_values,
+                    rows[:_N_STREET_TALLIES])
     arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_known, verdict_month, on_bail, ocg_area,
-                  leader_directing, direction_draw, arrest_terms, tally_values, rows[3:])
+                  leader_directing, direction_draw, arrest_terms, tally_values, rows[_N_STREET_TALLIES:])

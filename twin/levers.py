@@ -321,5 +321,3 @@ def _highest_per_area(area, score, per_area, n_areas):
             chosen[best[a, k]] = True
     return chosen
 
-
-import twin.levers_national  # noqa: E402,F401  (registers the national levers)

@@ -200,8 +200,8 @@ def compile_ahead(n_workers: int | None = None) -> int:
 # ------------------------------------------------------------ the warm-up before any run
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
-COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine does this once "
-                    "(under a minute on 2 idle cores); later runs load them from the cache.")
+COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine, or after the package's code "
+                    "changed, does this (under a minute on 2 idle cores); later runs load them from the cache.")
 _warmed_up = False
 _notice_silenced = False
 

@@ -47,3 +47,14 @@ def test_docs_updates_this_projects_odd_from_any_folder(tmp_path, monkeypatch):
     (tmp_path / "docs" / "ODD.md").write_text("another checkout's ODD\n")
     monkeypatch.chdir(tmp_path)
     assert default_odd_path() == ROOT / "docs" / "ODD.md"
+
+
+def test_every_lever_type_has_a_row_in_the_odd_table_of_mechanisms():
+    """The table of levers and the mechanism each changes (ODD section 3.4) is written by hand."""
+    from twin.interventions import LEVER_TYPES
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    table = odd[odd.index("| lever | mechanism it changes |"):]
+    table = table[:table.index("\n\n")]
+    rows = {line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]}
+    assert rows == set(LEVER_TYPES), (sorted(set(LEVER_TYPES) - rows), sorted(rows - set(LEVER_TYPES)))

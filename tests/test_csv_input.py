@@ -102,6 +102,13 @@ def test_a_missing_file_or_a_folder_cannot_be_read(reader, tmp_path):
     _fails(reader, folder, r"folder.csv'.*cannot be read \(")
 
 
+@pytest.mark.parametrize("start, what", [(b"PK\x03\x04\x14\x00\x06\x00", r"spreadsheet workbook \(such as .xlsx"),
+                                         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", r"old .xls format")])
+def test_a_workbook_given_for_its_sheet_saved_as_csv_says_so(reader, tmp_path, start, what):
+    path = _write(tmp_path, reader, start + bytes(range(256)) * 4, name="input.xlsx")
+    _fails(reader, path, what, "not a CSV file; save the sheet as CSV UTF-8")
+
+
 def test_text_not_in_utf8_is_named_by_line_and_byte(reader, tmp_path):
     body = f"{reader.header}\n{reader.rows[0]}\n\n".encode()
     raw = body + "Crème".encode("latin-1") + reader.rows[1][1:].encode() + b"\n"
@@ -169,3 +176,11 @@ def test_builtin_areas_read_as_before():
     geo = load_geography()
     assert geo.n_areas == 45 and geo.area_names[0] == "Cleveland" and geo.latitude is not None
     assert np.isclose(geo.population.sum(), 67.0e6, rtol=0.05)
+
+
+def test_a_posterior_header_with_an_unnamed_column_says_which(tmp_path):
+    path = tmp_path / "posterior.csv"
+    path.write_text("asset_realisation_share,seizure_share_of_capital,\n0.2,0.4,\n")
+    with pytest.raises(UserError, match=r"header: column 3 has no name \(a comma too many in the header\?\)"):
+        load_posterior(str(path))
+

@@ -58,6 +58,10 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "line 2, field 'latitude': expected degrees from -90 to 90, got '200'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,5,nan\n",
      "line 2, field 'longitude': expected degrees from -180 to 180, got 'nan'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,51,-1\n"
+     "B,England,R,10,0,,\n", r"line 3 \(B\), field 'latitude': empty, where other areas give their coordinates"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,latitude,longitude\nA,England,R,10,0,51,\n"
+     "B,England,R,10,0,52,-2\n", r"line 2 \(A\), field 'longitude': empty"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerabilty_index\nA,England,R,10,0,1\n",
      "unknown column 'vulnerabilty_index'; did you mean 'vulnerability_index'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,1\n"

@@ -9,7 +9,8 @@ a caller names them "line" or "row"). On the way:
 
 - a byte-order mark (a spreadsheet's "CSV UTF-8") is dropped;
 - blank lines and a spreadsheet's empty rows (`,,,,`) are skipped;
-- a file that cannot be read (missing, a folder, no permission) says so;
+- a file that cannot be read (missing, a folder, no permission) says so, and so does a spreadsheet's
+  workbook (.xlsx, .ods, .xls) given for its sheet saved as CSV;
 - text that is not UTF-8 is named by the line and byte (counted from 0 in the whole file);
 - a file the csv module cannot parse (a field over its size limit: a quote never closed) is named
   by the line its record starts on;
@@ -30,6 +31,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from twin.errors import UserError
+
+
+#: how a spreadsheet's own files start, and what they are: given by mistake for a CSV file
+WORKBOOKS = ((b"PK\x03\x04", "a spreadsheet workbook (such as .xlsx or .ods)"),
+             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a spreadsheet workbook in the old .xls format"))
 
 
 def read_records(path: Path | str, label: str, error: type[UserError], *, word: str = "line",
@@ -57,6 +63,9 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str) -> list[t
         raw = path.read_bytes()
     except OSError as exc:
         raise error(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    workbook = next((kind for signature, kind in WORKBOOKS if raw.startswith(signature)), None)
+    if workbook:
+        raise error(f"{label}: this is {workbook}, not a CSV file; save the sheet as CSV UTF-8")
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # spreadsheets put a BOM before "CSV UTF-8"
     except UnicodeDecodeError as exc:

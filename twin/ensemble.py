@@ -216,7 +216,10 @@ def load_posterior(path: str, label: str | None = None):
         if repeated:
             raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
                             f"column per parameter)")
-        for column in header:  # every name, in the header, before any value
+        for position, column in enumerate(header, start=1):  # every name, in the header, before any value
+            if not column:
+                raise UserError(f"{label}, header: column {position} has no name (a comma too many in the "
+                                f"header?); one column per parameter, each named")
             if column not in names:
                 particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
                              "posterior.csv written beside it" if column == "weight" else "")

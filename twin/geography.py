@@ -190,6 +190,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
     rows, label = _read_rows(Path(path) if path else None)
     names, nations, regions, population, exporter = [], [], [], [], []
     latitude, longitude = [], []
+    without_coordinates: list[tuple[int, str, str]] = []  # (line, area, column) of an empty coordinate
     optional = {"vulnerability_index": [], "community_trust": []}
     seen: dict[str, str] = {}  # names in any case and spacing -> as first written
     for line, row in rows:
@@ -229,6 +230,8 @@ def load_geography(path: Path | str | None = None) -> Geography:
         exporter.append(flag == "1")
         for column, values in (("latitude", latitude), ("longitude", longitude)):
             raw = (row.get(column) or "").strip()
+            if column in row and not raw:
+                without_coordinates.append((line, name, column))
             if raw:
                 bound = 90.0 if column == "latitude" else 180.0
                 try:
@@ -242,6 +245,11 @@ def load_geography(path: Path | str | None = None) -> Geography:
         for column, values in optional.items():
             if column in row:
                 values.append(_optional_value(row.get(column), column, label, line))
+    if without_coordinates and (latitude or longitude):  # some areas placed, others not: neighbours would be guessed
+        line, name, column = without_coordinates[0]
+        raise ScenarioError(f"areas file '{label}', line {line} ({name}), field '{column}': empty, where other areas "
+                            f"give their coordinates; give latitude and longitude for every area, or for none "
+                            f"(neighbours are then the areas of the same region)")
     if path is None:
         latitude, longitude = _builtin_centroids(names)
     has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)

@@ -58,3 +58,10 @@ def test_every_lever_type_has_a_row_in_the_odd_table_of_mechanisms():
     table = table[:table.index("\n\n")]
     rows = {line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]}
     assert rows == set(LEVER_TYPES), (sorted(set(LEVER_TYPES) - rows), sorted(rows - set(LEVER_TYPES)))
+
+
+def test_the_readme_counts_the_parameter_table_s_assumptions_as_it_stands():
+    from twin.parameter_table import PARAMETER_TABLE
+
+    assumptions = sum(1 for row in PARAMETER_TABLE if row.source.startswith("assumption"))
+    assert f"table's {assumptions} assumptions" in (ROOT / "README.md").read_text()

@@ -123,8 +123,10 @@ def test_the_caches_of_the_sources_used_last_are_kept_and_older_ones_removed(tmp
     for age, name in enumerate(("newer", "older", "oldest", "current")):
         (kernels / name).mkdir(parents=True)
         os.utime(kernels / name, (1e9 - age * 1e6, 1e9 - age * 1e6))
+    (kernels / "vanishing").symlink_to(tmp_path / "gone")  # as a cache another process removes meanwhile
     monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "current")
     folder = compiled.cache_folder()
+    (kernels / "vanishing").unlink()
     assert folder == kernels / "current"
     kept = sorted(p.name for p in kernels.iterdir())
     assert len(kept) == compiled.KEPT_CACHES and kept == sorted(["current", "newer", "older"])

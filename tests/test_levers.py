@@ -1024,3 +1024,17 @@ def test_every_module_of_levers_is_imported_and_registers_lever_types():
     assert set(LEVER_MODULES) == on_disk
     registering = {cls.__module__ for cls in LEVER_TYPES.values()}
     assert registering == on_disk
+
+
+def test_the_lever_catalogue_has_one_order_whichever_lever_module_is_imported_first():
+    """The catalogue's order sets `twin levers`, the ODD's lever section and the warm-up's levers."""
+    import subprocess
+    import sys
+
+    orders = set()
+    for first in ("twin.interventions", "twin.levers", "twin.levers_national"):
+        code = f"import {first}\nfrom twin.interventions import LEVER_TYPES\nprint(','.join(LEVER_TYPES))"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        orders.add(done.stdout.strip())
+    assert len(orders) == 1 and orders.pop().split(",") == list(LEVER_TYPES)

@@ -72,10 +72,18 @@ def cache_folder() -> Path:
     except OSError:
         return Path.home() / ".cache" / "soc-twin" / "kernels" / digest
     current = parent / digest
-    if current.is_dir():
-        os.utime(current)  # used now: the newest
-    others = sorted((old for old in parent.iterdir() if old.name != digest),
-                    key=lambda old: old.stat().st_mtime, reverse=True)
+    try:
+        if current.is_dir():
+            os.utime(current)  # used now: the newest
+    except OSError:  # (another user's folder: it keeps its time)
+        pass
+    others = []
+    for old in parent.iterdir():
+        try:  # another process starting at the same time may be removing it
+            others.append((old.stat().st_mtime, old))
+        except OSError:
+            continue
+    others = [old for _, old in sorted(others, reverse=True) if old.name != digest]
     for old in others[KEPT_CACHES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     return current

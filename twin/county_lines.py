@@ -1,7 +1,8 @@
 """County lines: groups in exporter areas supplying heroin/crack in other areas, from set-up to closure.
 
-A line belongs to one group (`ocg`) and supplies one destination area (`dest`). Everything the
-model does with lines is here, in the order a run meets it:
+A line belongs to one group (`ocg`) and supplies one destination area (`dest`). What the model
+does with lines is here, in the order a run meets it, but for two closures other phases' passes
+over the groups make (named last):
 - set-up: the register's lines (its `county_lines` column) go to non-exporter areas by population,
   twice as likely in the owner's region (`line_destinations`);
 - supply: each active line supplies `county_line_capacity_users` heroin/crack users in its
@@ -12,8 +13,9 @@ model does with lines is here, in the order a run meets it:
   (`close_lines_of_disrupted`, called by the investigations kernel);
 - closures when a group ends or is absorbed (its lines handed to the absorbing group;
   `close_lines_of_inactive`, called by the succession kernels);
-- a group that leaves the heroin/crack market closes its lines (in `adaptation_kernels.market_exit_step`,
-  whose pass over the groups finds them).
+- a group that moves out of an exporter area, or into one of its lines' destinations, loses those
+  lines (`adaptation_kernels.displace_and_learn`), and a group that leaves the heroin/crack market
+  closes its lines (`adaptation_kernels.market_exit_step`).
 Every closure and opening is tallied by destination area (`county_lines_closed`, `county_lines_opened`).
 """
 

@@ -210,7 +210,7 @@ def _names(value, vocabulary: tuple[str, ...], where: str) -> tuple[int, ...]:
 
 def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
     """The `ocg_id` column of a CSV file (`ocg_ids = "targets.csv"`, relative to the scenario), in
-    its order; other columns are ignored, and a row may leave off values at its end. `named` is the
+    its order; other named columns are ignored, and a row may leave off values at its end. `named` is the
     path as the scenario gives it. Read as `csv_input.read_records` reads a spreadsheet's CSV."""
     from twin.csv_input import read_records
 

@@ -33,6 +33,9 @@ from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
 
 LEVER_TYPES: dict[str, type["Lever"]] = {}
+#: the modules whose classes `register` the lever types, in the order `LEVER_TYPES` lists them
+#: (whichever is imported first): a new module of levers is listed here (docs/EXTENDING.md)
+LEVER_MODULES = ("twin.levers", "twin.levers_national")
 COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "top_harm_areas",
                "intensity", "groups")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -46,6 +49,12 @@ def register(cls: type["Lever"]) -> type["Lever"]:
         raise TypeError(f"lever type {cls.type_name}: paid_by must be one of {PAYERS + (POLICING,)} or shares "
                         f"of them adding up to 1, got {shown(cls.paid_by)}")
     LEVER_TYPES[cls.type_name] = cls
+    # in the order of LEVER_MODULES, then of registration (a stable sort): the same catalogue,
+    # ODD and warm-up whichever lever module a program imports first
+    ordered = sorted(LEVER_TYPES.items(), key=lambda item: LEVER_MODULES.index(item[1].__module__)
+                     if item[1].__module__ in LEVER_MODULES else len(LEVER_MODULES))
+    LEVER_TYPES.clear()
+    LEVER_TYPES.update(ordered)
     return cls
 
 
@@ -464,8 +473,5 @@ def lever_catalogue() -> list[dict[str, Any]]:
     return [cls.describe() for cls in LEVER_TYPES.values()]
 
 
-#: the modules whose classes `register` the lever types (each imports this module, so they are
-#: imported last): a new module of levers is listed here (docs/EXTENDING.md)
-LEVER_MODULES = ("twin.levers", "twin.levers_national")
-for _module in LEVER_MODULES:
+for _module in LEVER_MODULES:  # (each imports this module: imported last)
     importlib.import_module(_module)

@@ -118,3 +118,25 @@ def test_memory_is_measured_on_this_package_from_any_folder(tmp_path, monkeypatc
     (tmp_path / "twin" / "__init__.py").write_text("raise ImportError('the other checkout was imported')\n")
     monkeypatch.chdir(tmp_path)
     assert bench._peak_rss_mb("import twin.bench\n") > 10  # megabytes: an interpreter with numpy at least
+
+
+def test_phase_times_time_every_phase_of_the_step_once_and_leave_the_model_as_it_was():
+    """Every phase `TwinModel._step` calls is timed (a phase the step no longer calls, or a new one
+    left out, shows as a large `other`); the timers come off afterwards."""
+    import inspect
+    import re
+
+    from twin.bench import PHASES, phase_times
+    from twin.model import TwinModel
+
+    names = [name for _, name in PHASES]
+    assert len(set(names)) == len(names)
+    step_source = inspect.getsource(TwinModel._step)
+    called = set(re.findall(r"([a-z_]\w*)\(self", step_source)) | set(re.findall(r"\.([a-z_]\w*)\(", step_source))
+    assert set(names) <= called, sorted(set(names) - called)  # each listed phase is one the step calls
+    before = TwinModel.take_census
+    times = phase_times(runs=1, years=1)
+    assert TwinModel.take_census is before
+    phases = {k: v for k, v in times.items() if k not in ("step", "other")}
+    assert len(phases) == len(PHASES) and all(v >= 0 for v in phases.values())
+    assert 0 <= times["other"] < 0.25 * times["step"]  # nearly all of the step is in the phases, none twice

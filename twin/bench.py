@@ -118,16 +118,21 @@ Memory: numba keeps every cached kernel's parsed LLVM module in case new code li
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
 (301.5 -> 279 MB peak).
 
-Where a UK step's time goes, phase by phase (each phase timed over three 10-year runs after the
-spin-up, on a host where a UK step took about 3.0 ms with the timers, the small register's
-0.75): every phase grows with the population, none dominates. Courts 0.32 ms (0.03 for the small register),
-completing operations 0.26 (0.06), tasking 0.22 (0.02), enabler renewal 0.21 (0.05), operations
-0.21 (0.07), census 0.20 (0.01), recruitment 0.20 (0.03), succession 0.18 (0.03), market exit
-0.15, metrics 0.14, desistance 0.14, intelligence 0.13, violence 0.12, and seven more under 0.12
-each. Fifty times the plain-Mesa reference needs about 0.8-0.9 ms for the whole step: every
-phase would have to shrink about 3.5 times, the group-level ones (tasking, renewal, intelligence,
-violence; 6,200 groups against 370) as much as those over the 105,000 member rows. A numba call
-costs about 55 ns per array argument (measured), so dispatch is not the fixed cost either.
+Where a UK step's time goes, phase by phase (`twin bench --phases`, `phase_times`: each phase
+timed over three 10-year runs after the spin-up, on a host where a UK step took about 3.0 ms
+with the timers, the small register's 0.75): every phase grows with the population, none dominates.
+Courts 0.32 ms (0.03 for the small register), completing operations 0.26 (0.06), tasking 0.22
+(0.02), enabler renewal 0.21 (0.05), operations 0.21 (0.07), census 0.20 (0.01), recruitment 0.20
+(0.03), succession 0.18 (0.03), market exit 0.15, metrics 0.14, desistance 0.14, intelligence 0.13,
+violence 0.12, and seven more under 0.12 each. Fifty times the plain-Mesa reference needs about
+0.8-0.9 ms for the whole step: every phase would have to shrink about 3.5 times, the group-level
+ones (tasking, renewal, intelligence, violence; 6,200 groups against 370) as much as those over the
+105,000 member rows. A numba call costs about 55 ns per array argument (measured), so dispatch is
+not the fixed cost either.
+Measured again later with `twin bench --phases` (a UK step 2.67 ms with the timers on a faster
+host): courts 0.33 ms, completing operations 0.25, intelligence 0.24, recruitment 0.19, tasking
+0.19, enabler renewal 0.18, operations 0.15, succession 0.14, census 0.13, market exit 0.12,
+violence 0.12, desistance 0.11, and sixteen more at 0.09 or less; 0.05 ms outside the phases.
 
 Counted rather than timed (cProfile over 24 UK steps, so the profiler's own cost does not matter):
 a step makes about 950 Python-level calls, 72 of them numba unpickling the objects its kernels
@@ -352,3 +357,90 @@ def format_bench(figures: dict[str, float]) -> str:
             shown = f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
         lines.append(f"{key:{width}s} {shown:>14s}  {verdict}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ where a step's time goes
+
+#: the phases of `TwinModel._step`, in its order, as (where the step finds it, name): a module
+#: whose function the step calls through the module, `twin.model` for a function it imported by
+#: name, or a class whose method it calls; `phase_times` puts a timer around each
+PHASES = (
+    ("twin.model", "finalise_modifiers"), ("twin.justice", "redraw_direction"),
+    ("twin.markets:Markets", "update_demand"), ("twin.operations", "operate"), ("twin.model", "renew"),
+    ("twin.model", "violence"), ("twin.recruitment", "come_of_age"), ("twin.recruitment", "update_targets"),
+    ("twin.recruitment", "recruit"), ("twin.recruitment", "exploitation_and_desistance"),
+    ("twin.policing:Police", "investigators"), ("twin.policing", "intelligence"),
+    ("twin.investigations", "progress_operations"), ("twin.investigations", "complete_operations"),
+    ("twin.investigations", "street_arrests"), ("twin.policing", "task"), ("twin.justice", "courts_and_prisons"),
+    ("twin.succession", "groups_in_transition"), ("twin.adaptation", "entry"),
+    ("twin.model:TwinModel", "_check_population"), ("twin.county_lines", "step"),
+    ("twin.adaptation", "displacement_and_learning"), ("twin.adaptation", "market_exit"),
+    ("twin.community", "update_trust"), ("twin.model:TwinModel", "_compact_members"),
+    ("twin.model:TwinModel", "take_census"), ("twin.model", "compute_metrics"),
+    ("twin.model:TwinModel", "grow_ocg_arrays"),
+)
+
+
+def phase_times(runs: int = 3, years: int = 10) -> dict[str, float]:
+    """Milliseconds a monthly UK step spends in each phase (`PHASES`), over `runs` runs of `years`
+    after the default spin-up (seeds 1, 2, ...), each phase timed in the run around each call:
+    `step` is the whole step with the timers on (they add about a microsecond a call), `other` what
+    no phase holds (the levers' loop, the tally's reset, recording the results)."""
+    import importlib
+    from collections import Counter
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from twin.precompile import warm_up
+
+    warm_up(quiet=True)  # compiling is not a phase
+    spent: Counter = Counter()  # seconds in each phase since the last clear
+    reported: Counter = Counter()  # over the reported steps of every run
+
+    inside = [0]  # phases running: one a phase calls (such as `grow_ocg_arrays`) counts in its caller only
+
+    def timed(label, function):
+        def phase(*args, **kwargs):
+            if inside[0]:
+                return function(*args, **kwargs)
+            inside[0] += 1
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - start
+                inside[0] -= 1
+        return phase
+
+    whole, steps = 0.0, 0
+    with ExitStack() as stack:
+        for where, name in PHASES:
+            module, _, owner = where.partition(":")
+            target = getattr(importlib.import_module(module), owner) if owner else importlib.import_module(module)
+            function = getattr(target, name)
+            label = f"{owner}.{name}" if owner else f"{function.__module__.removeprefix('twin.')}.{name}"
+            stack.enter_context(mock.patch.object(target, name, timed(label, function)))
+        for seed in range(1, runs + 1):
+            model = TwinModel(seed=seed, n_steps=12 * years, spin_up_years=SPIN_UP_YEARS)
+            while model.steps_done < 0:  # the spin-up, not timed
+                model.step()
+            spent.clear()
+            start = time.perf_counter()
+            for _ in range(12 * years):
+                model.step()
+            whole += time.perf_counter() - start
+            steps += 12 * years
+            reported.update(spent)
+    per_step = {label: 1e3 * seconds / steps for label, seconds in reported.most_common()}
+    return {"step": 1e3 * whole / steps, **per_step, "other": 1e3 * whole / steps - sum(per_step.values())}
+
+
+def format_phases(times: dict[str, float]) -> str:
+    """`phase_times` as a table: milliseconds a step and share of the step, largest first."""
+    step = times["step"]
+    width = max(len(label) for label in times)
+    lines = [f"{'phase':{width}s} {'ms/step':>8s} {'share':>6s}"]
+    for label, ms in times.items():
+        lines.append(f"{label:{width}s} {ms:8.3f} {ms / step:6.1%}")
+    return "\n".join(lines)
+

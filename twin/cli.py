@@ -167,10 +167,14 @@ def cmd_register(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from twin.bench import format_bench, run_bench
+    from twin.bench import format_bench, format_phases, phase_times, run_bench
     from twin.precompile import warm_up
 
     warm_up()  # a first run on a machine compiles: not part of any figure
+    if args.phases:
+        times = phase_times()
+        print(json.dumps({k: round(v, 4) for k, v in times.items()}) if args.json else format_phases(times))
+        return 0
     figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
     print(json.dumps(figures) if args.json else format_bench(figures))
     return 0
@@ -387,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--phases", action="store_true", help="instead: milliseconds a UK step spends in each phase")
     bench.add_argument("--reps", type=arguments.positive_int, default=5, help="timed monthly runs (median reported)")
     bench.add_argument("--plain-mesa-steps", type=arguments.positive_int, default=7,
                        help="timed pairs: each times 5 plain-Mesa reference steps, 5 steps of the same "

@@ -27,12 +27,11 @@ WHERE_TEXT = ("`areas_file` and `register` (the file names; `built-in` for the U
 
 def _where(resolved: dict) -> dict:
     """The areas, register and national scale a scenario ran on, by file name (a path on the
-    machine that ran it means nothing elsewhere; a database register keeps its URL's last part)."""
+    machine that ran it means nothing elsewhere)."""
     areas, register = resolved.get("areas_file"), resolved.get("register")
     return {"areas_file": Path(areas).name if areas else "built-in",
             "national_scale": float(resolved.get("national_scale", 1.0)),
-            "register": (register.rsplit("/", 1)[-1] if "://" in register else Path(register).name)
-            if register else "synthetic"}
+            "register": Path(register).name if register else "synthetic"}
 
 
 def _inputs(resolved: dict) -> dict:

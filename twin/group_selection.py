@@ -228,9 +228,9 @@ def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
                                     check_header=check_header)
     if not records:
         raise ScenarioError(f"{where}: '{named}' lists no groups below its header")
-    ids = []
+    ids, at = [], columns.index("ocg_id")
     for line, values in records:
-        ocg_id = dict(zip(columns, values))["ocg_id"].strip()
+        ocg_id = values[at].strip()
         if not ocg_id:
             raise ScenarioError(f"{where}: '{named}', line {line}: ocg_id is empty")
         ids.append(ocg_id)

@@ -10,14 +10,21 @@ SQLite under `results/` by default; any SQLAlchemy URL otherwise (PostgreSQL is 
 - area_results: per-area values by year for the area metrics (run, year, area, metric, value);
 - run_summaries: per-run totals (run, metric, value), undiscounted and discounted.
 
-Only the coordinating process writes. A run's results and its `done` status are written in one
-transaction, so an interrupted write leaves the run missing (to be run again), never half there.
+Only the coordinating process of a command writes. A run's results and its `done` status are written
+in one transaction, so an interrupted write leaves the run missing (to be run again), never half there.
+
+Several commands may use one database at once (the default one is shared by every command): two
+starting on a new database both create its tables, two starting the same experiment both find one
+row for it, and a run stored meanwhile by another command working on the same experiment (the same
+seed, so the same results) stands (`write_run`). SQLite waits up to `SQLITE_WAIT_S` for another
+command's write to end.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +33,12 @@ import sqlalchemy as sa
 from twin.errors import UserError, first_line, safe_url
 
 DEFAULT_DB = "sqlite:///results/twin.db"
+
+#: seconds a SQLite connection waits for another command's write to end before giving up
+SQLITE_WAIT_S = 15.0
+#: attempts at a step another command's simultaneous write can get in the way of, and the pause
+#: before the second (doubling each time)
+ATTEMPTS, FIRST_PAUSE_S = 6, 0.05
 
 metadata = sa.MetaData()
 
@@ -145,6 +158,26 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _contended(exc: Exception) -> bool:
+    """Whether a database error is what another command's simultaneous write gives: the same table
+    or row created at once (a unique key, 'already exists'), or SQLite's lock (including a read
+    made stale by another command's commit, which SQLite does not wait on)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return (isinstance(exc, sa.exc.IntegrityError)
+            or any(word in text for word in ("already exists", "duplicate", "locked", "busy")))
+
+
+def _attempts(step):
+    """`step()`, tried again after a pause while another command's simultaneous write is what stops it."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return step()
+        except sa.exc.DBAPIError as exc:
+            if attempt == ATTEMPTS - 1 or not _contended(exc):
+                raise
+            time.sleep(FIRST_PAUSE_S * 2 ** attempt)
+
+
 class Store:
     """A results database at a SQLAlchemy URL."""
 
@@ -155,8 +188,9 @@ class Store:
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
-            self.engine = sa.create_engine(url)
-            metadata.create_all(self.engine)
+            sqlite = url.startswith("sqlite")
+            self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
+            _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc})") from None
         except ImportError as exc:
@@ -175,7 +209,11 @@ class Store:
                             + (f" ({exc.filename})" if exc.filename else "")) from None
         self._check_schema()
         if self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as connection:
+            _attempts(self._write_ahead_log)
+
+    def _write_ahead_log(self) -> None:
+        with self.engine.begin() as connection:
+            if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     def _check_schema(self) -> None:
@@ -194,7 +232,14 @@ class Store:
 
     def experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
                    scenario_rows: list[dict], provenance: dict) -> int:
-        """The experiment with this hash (created with its scenarios if new). Returns its id."""
+        """The experiment with this hash (created with its scenarios if new). Returns its id.
+
+        Two commands starting the same new experiment at once: one creates it, the other's insert
+        fails on the unique hash (or on SQLite's lock) and finds it when tried again."""
+        return _attempts(lambda: self._experiment(spec_hash, name, spec, root_seed, kind, scenario_rows, provenance))
+
+    def _experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
+                    scenario_rows: list[dict], provenance: dict) -> int:
         with self.engine.begin() as connection:
             row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()
             if row:
@@ -255,8 +300,17 @@ class Store:
 
     # ------------------------------------------------------------------ writing runs
 
-    def write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
-        """Record one finished (or failed) run with all its results, in one transaction."""
+    def write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> bool:
+        """Record one finished (or failed) run with all its results, in one transaction. Returns
+        False, writing nothing, when another command working on the same experiment has stored
+        this run meanwhile (the same scenario and seed: the same results)."""
+        try:
+            self._write_run(experiment_id, scenario_id, replicate, seed, outcome)
+        except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
+            return False
+        return True
+
+    def _write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
         with self.engine.begin() as connection:
             connection.execute(runs.delete().where(runs.c.scenario_id == scenario_id, runs.c.replicate == replicate,
                                                    runs.c.status == "failed"))

@@ -1,0 +1,88 @@
+"""The results database used by several commands at once (`store.py`).
+
+The default database is shared by every command, so two commands started together (a comparison
+and a sweep, or the same comparison in two terminals) open it, create its tables, find their
+experiment and store runs at the same moment. Each case below starts eight processes together
+(a barrier) on one database, and fails if any of them stops or anything is stored twice.
+"""
+
+import multiprocessing
+import os
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from twin.store import Store
+
+PROCESSES = 8
+TRAJECTORY = [(step, "harm_gbp_total", float(step)) for step in range(1, 13)]
+OUTCOME = {"status": "done", "trajectories": TRAJECTORY, "area_results": [(1, "Kent", "harm_gbp_total", 2.0)],
+           "summary": {"total_harm_gbp_total": 78.0}, "series": None}
+SCENARIO_ROWS = [{"name": "baseline", "spec_hash": "b" * 16, "resolved": {}}]
+
+
+def _one_command(url, barrier, replicate, answers):
+    """What a command does with the database: open it, find its experiment, store a run that every
+    process also stores (replicate 0) and one of its own."""
+    try:
+        barrier.wait()
+        store = Store(url)
+        experiment_id = store.experiment("e" * 32, "shared", {"scenarios": ["b" * 16]}, 1, "compare",
+                                         SCENARIO_ROWS, {})
+        scenario_id = store.scenario_ids(experiment_id)[0]
+        shared = store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+        own = store.write_run(experiment_id, scenario_id, replicate, 11, OUTCOME)
+        answers.put(("ok", experiment_id, shared, own))
+    except BaseException as exc:  # reported to the test, which fails on it
+        answers.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _run_together(url):
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(PROCESSES), context.Queue()
+    processes = [context.Process(target=_one_command, args=(url, barrier, k + 1, answers)) for k in range(PROCESSES)]
+    for process in processes:
+        process.start()
+    results = [answers.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    return results
+
+
+def _check(url, results):
+    errors = [r[1] for r in results if r[0] == "error"]
+    assert not errors, errors
+    assert len({r[1] for r in results}) == 1, "every command finds the one experiment"
+    assert sum(r[2] for r in results) == 1, "the run every command stores is written once"
+    assert all(r[3] for r in results), "each command's own run is written"
+    engine = sa.create_engine(Store(url).engine.url)
+    with engine.connect() as connection:
+        count = lambda table: connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()  # noqa: E731
+        assert count("experiments") == 1
+        assert count("scenarios") == 1
+        assert count("runs") == PROCESSES + 1
+        assert count("trajectories") == (PROCESSES + 1) * len(TRAJECTORY)
+        assert count("run_summaries") == PROCESSES + 1
+    engine.dispose()
+
+
+def test_commands_starting_together_on_a_new_sqlite_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    _check(url, _run_together(url))
+
+
+def test_commands_starting_together_on_a_new_postgresql_schema():
+    base = os.environ.get("TWIN_TEST_POSTGRES_URL")
+    if not base:
+        if os.environ.get("TWIN_REQUIRE_POSTGRES"):
+            pytest.fail("TWIN_REQUIRE_POSTGRES is set but TWIN_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL server (set TWIN_TEST_POSTGRES_URL; .ci/run starts one)")
+    schema = "store_concurrency"  # its own schema: other tests drop and create the twin's tables in the default one
+    admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    admin.dispose()
+    url = f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
+    _check(url, _run_together(url))

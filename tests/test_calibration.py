@@ -967,3 +967,36 @@ def test_a_target_of_the_total_is_read_in_any_case(tmp_path):
     body = ('[[target]]\nname="x"\nvalue=1\ntolerance=1\nsource="s"\nmetric="arrests"\nyears=[1,2]\n'
             'aggregation="mean"\narea="uk"\n')
     assert load_targets(write(tmp_path / "t.toml", body), load_geography().area_names)[0].area == "UK"
+
+
+def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path, monkeypatch, capsys):
+    """Another `twin calibrate` of the same fit registers its ABC-SMC run between this one's creating
+    its run and registering it: this one stops with a one-line error naming the other run, and the
+    registered run is the other's."""
+    pyabc = pytest.importorskip("pyabc")
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    config = write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
+                   'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = 1\nminimum_epsilon = 0.01\n'
+                   'posterior_size = 10\nworkers = 1\n[[parameter]]\nname = "asset_realisation_share"\n')
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    asked, original_lookup, original_new = [], Store.abc_run, pyabc.ABCSMC.new
+
+    def lookup(store, fit_key):  # the command asks for the fit's run before creating one: its key
+        asked.append(fit_key)
+        return original_lookup(store, fit_key)
+
+    def the_other_command_registers_first(self, *args, **kwargs):
+        history = original_new(self, *args, **kwargs)
+        assert Store(url).save_abc_run(asked[-1], 999)  # the other command, a moment sooner
+        return history
+
+    monkeypatch.setattr(Store, "abc_run", lookup)
+    monkeypatch.setattr(pyabc.ABCSMC, "new", the_other_command_registers_first)
+    assert main(["calibrate", str(config), "--db", url, "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "another `twin calibrate` of the same fit started at the same moment" in err[0]
+    assert "(ABC-SMC run 999)" in err[0] and "Traceback" not in err[0]
+    assert original_lookup(Store(url), asked[-1]) == 999

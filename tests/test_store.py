@@ -86,3 +86,10 @@ def test_commands_starting_together_on_a_new_postgresql_schema():
     admin.dispose()
     url = f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
     _check(url, _run_together(url))
+
+
+def test_a_fits_abc_run_is_registered_once(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'abc.db'}")
+    assert store.save_abc_run("f" * 16, 3)
+    assert not store.save_abc_run("f" * 16, 4)  # a second calibration of the fit, started at once
+    assert store.abc_run("f" * 16) == 3

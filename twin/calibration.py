@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import ParameterError, ScenarioError, did_you_mean
+from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
 from twin.parameters import as_sampled, check_sampled_ranges
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_values
@@ -358,7 +358,10 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
     previous = store.abc_run(key)
     if previous is None:
         history = abc.new(url, {t.name: t.value for t in targets})
-        store.save_abc_run(key, history.id)
+        if not store.save_abc_run(key, history.id):
+            raise UserError(f"another `twin calibrate` of the same fit started at the same moment on "
+                            f"{safe_url(store.url)} (ABC-SMC run {store.abc_run(key)}); run this one again when "
+                            f"it ends: it resumes that run")
         log(f"ABC-SMC run {history.id} started (population {config['population_size']}).")
     else:
         history = abc.load(url, previous)

@@ -350,9 +350,15 @@ class Store:
             row = connection.execute(sa.select(abc_runs.c.abc_id).where(abc_runs.c.fit_key == fit_key)).first()
         return None if row is None else int(row.abc_id)
 
-    def save_abc_run(self, fit_key: str, abc_id: int) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(abc_runs.insert().values(fit_key=fit_key, abc_id=abc_id, created_at=_now()))
+    def save_abc_run(self, fit_key: str, abc_id: int) -> bool:
+        """Register pyabc's run `abc_id` as the fit's. False when another command registered one
+        for the same fit meanwhile (two calibrations of it started at once): theirs stands."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(abc_runs.insert().values(fit_key=fit_key, abc_id=abc_id, created_at=_now()))
+        except sa.exc.IntegrityError:
+            return False
+        return True
 
     # ------------------------------------------------------------------ reading
 

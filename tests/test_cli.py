@@ -233,6 +233,7 @@ def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(
 
     monkeypatch.setattr(cli, "cmd_levers", interrupted)
     before, before_term = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    before_hangup = signal.getsignal(signal.SIGHUP)
     try:
         assert main(["levers"]) == 130 and signal.getsignal(signal.SIGINT) is before
         assert main(["levers"], exiting=True) == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
@@ -249,9 +250,24 @@ def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(
         with pytest.raises(SystemExit) as exit_status:
             cli.run()  # the `twin` command
         assert exit_status.value.code == 130 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        # a Ctrl-C in the instant after the command ended: its status, no traceback, then no more stops
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        monkeypatch.setattr(cli, "cmd_levers",
+                            lambda args: 7 if signal.getsignal(signal.SIGHUP) is cli._interrupt_once else 0)
+        assert main(["levers"], exiting=True) == 7  # a closed terminal stops the command cleanly too
+
+        def ended_then_interrupted(argv=None, exiting=False):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(cli, "main", ended_then_interrupted)
+        with pytest.raises(SystemExit) as exit_status:
+            cli.run()
+        assert exit_status.value.code == 130
+        assert all(signal.getsignal(s) is signal.SIG_IGN for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     finally:
         signal.signal(signal.SIGINT, before)
         signal.signal(signal.SIGTERM, before_term)
+        signal.signal(signal.SIGHUP, before_hangup)
 
 
 def test_sigterm_stops_a_command_as_ctrl_c_does(tmp_path):

@@ -1,11 +1,14 @@
-"""Reports written whole (`twin.staging`): an interrupted report leaves the earlier one as it was."""
+"""Outputs written whole (`twin.staging`): an interrupted report leaves the earlier one as it was."""
 
+import multiprocessing
 import os
 import signal
+import time
 
 import pytest
 
-from twin.staging import _interrupts_deferred, staged_folder
+from twin import staging as staging_module
+from twin.staging import _interrupts_deferred, staged_folder, write_whole
 
 
 def _earlier_report(folder):
@@ -50,3 +53,43 @@ def test_a_ctrl_c_while_files_move_takes_effect_once_they_have_moved():
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is given back
     finally:
         signal.signal(signal.SIGINT, inherited)
+
+
+def test_a_file_written_whole_keeps_the_earlier_one_when_writing_fails(tmp_path):
+    target = tmp_path / "sweep_results.csv"
+    target.write_text("earlier, whole")
+
+    def cut_short(path):
+        path.write_text("new, cut sh")
+        raise OSError(28, "No space left on device")
+    with pytest.raises(OSError):
+        write_whole(target, cut_short)
+    assert target.read_text() == "earlier, whole" and sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    write_whole(target, lambda path: path.write_text("new"))
+    assert target.read_text() == "new" and sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def _make_staging_and_die(folder):
+    with staged_folder(folder) as staging:
+        (staging / "report.html").write_text("half")
+        os._exit(9)  # as kill -9 does: no clean-up
+
+
+def test_a_killed_commands_staging_folder_is_removed_by_the_next_and_a_live_ones_kept(tmp_path):
+    killed = multiprocessing.get_context("fork").Process(target=_make_staging_and_die, args=(tmp_path,))
+    killed.start()
+    killed.join(timeout=60)
+    (abandoned,) = tmp_path.glob(".writing-*")
+    assert killed.exitcode == 9 and (abandoned / "report.html").is_file()
+    live = tmp_path / f".writing-{staging_module._HOST}-{os.getpid()}-x"  # this process's, still writing
+    live.mkdir()
+    stranger = tmp_path / ".writing-0000beef-1-x"  # another machine's: its process cannot be looked up here
+    stranger.mkdir()
+    old = tmp_path / ".writing-0000beef-2-x"
+    old.mkdir()
+    long_ago = time.time() - staging_module.ABANDONED_AFTER_S - 60
+    os.utime(old, (long_ago, long_ago))
+    with staged_folder(tmp_path) as staging:
+        (staging / "report.html").write_text("whole")
+    assert (tmp_path / "report.html").read_text() == "whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", live.name, stranger.name])

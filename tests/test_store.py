@@ -8,11 +8,15 @@ experiment and store runs at the same moment. Each case below starts eight proce
 
 import multiprocessing
 import os
+import sqlite3
+import threading
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 
+from twin import store as store_module
+from twin.cli import main
 from twin.store import Store
 
 PROCESSES = 8
@@ -93,3 +97,40 @@ def test_a_fits_abc_run_is_registered_once(tmp_path):
     assert store.save_abc_run("f" * 16, 3)
     assert not store.save_abc_run("f" * 16, 4)  # a second calibration of the fit, started at once
     assert store.abc_run("f" * 16) == 3
+
+
+def test_a_finished_run_waits_for_another_programs_lock_rather_than_being_lost(tmp_path, monkeypatch, capsys):
+    """Another program holds a write lock for far longer than SQLite's own wait: the run is stored once
+    it lets go, and the wait is said."""
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.2)
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    release = threading.Timer(2.0, other.commit)
+    release.start()
+    try:
+        assert store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+    finally:
+        release.join()
+        other.close()
+    assert store.done_runs(experiment_id) == {(scenario_id, 0)}
+    assert "the database is in use by another program (database is locked); waiting for it" in capsys.readouterr().err
+
+
+def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path, capsys):
+    path = tmp_path / "damaged.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    for replicate in range(40):  # pages enough that damage in the middle spares the header
+        store.write_run(experiment_id, store.scenario_ids(experiment_id)[0], replicate, 11, OUTCOME)
+    store.engine.dispose()
+    with open(path, "r+b") as file:
+        file.seek(path.stat().st_size // 2)
+        file.write(os.urandom(8192))
+    assert main(["export", "--db", f"sqlite:///{path}", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"twin: error: database error (sqlite:///{path}): ") and "\n" not in err
+    assert "the database file is damaged: give another --db" in err

@@ -430,29 +430,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _environment_error(exc: Exception) -> str | None:
-    """One line for a failure of the machine (disk full, no permission, database unavailable),
-    or None for anything else (a bug, which keeps its traceback)."""
-    import errno
-
-    from twin.errors import first_line as first_line_of
-
-    if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}"
-    if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
-        return (f"out of memory ({first_line_of(exc)}): the run needs more memory than the machine has; check "
-                f"for parameters set far beyond their plausible ranges (warned about above), or use fewer --workers")
-    if type(exc).__module__.startswith("sqlalchemy."):
-        import sqlalchemy.exc as db_errors
-
-        from twin.errors import first_line
-
-        if isinstance(exc, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError)):
-            return f"database error: {first_line(exc)}"
-    return None
-
-
 def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     """Run one command; returns its exit status. `exiting` (the `twin` command and `python -m
     twin`): the process ends next, so a command that has started ignoring Ctrl-C keeps ignoring it
@@ -465,8 +442,10 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     # A batch scheduler stops a job with SIGTERM: the same clean stop as Ctrl-C (finished work saved
     # and said so), rather than an instant, silent exit; also where Ctrl-C is ignored (a job started
     # in the background).
-    if exiting and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _interrupt_once)
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
+        if exiting and signal.getsignal(stop) is signal.SIG_DFL:
+            signal.signal(stop, _interrupt_once)
+    args = None
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
@@ -485,12 +464,12 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         print("twin: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the machine, not the user: a full disk, a database gone away
-        from twin.errors import interrupt_at_root
+        from twin.errors import environment_error, interrupt_at_root
 
         if interrupt_at_root(exc):  # Ctrl-C inside a compiled kernel, outside a model step
             print("twin: interrupted", file=sys.stderr)
             return 130
-        message = _environment_error(exc)
+        message = environment_error(exc, getattr(args, "db", None))
         if message is None:
             raise
         print(f"twin: error: {message}", file=sys.stderr)
@@ -503,15 +482,25 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
 
 
 def _interrupt_once(signum, frame):
-    """Ctrl-C (or SIGTERM) for the `twin` command: the first interrupts it, and from that instant
+    """Ctrl-C (or SIGTERM, SIGHUP) for the `twin` command: the first interrupts it, and from that instant
     later ones are ignored (a quick second Ctrl-C would otherwise land in the clean-up of the first)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _ignore_stops()
     raise KeyboardInterrupt
 
 
+def _ignore_stops() -> None:
+    import signal
+
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_IGN)
+
+
 def run() -> None:
-    """The `twin` command."""
-    raise SystemExit(main(exiting=True))
+    """The `twin` command. A Ctrl-C in the instant after the command ended (its work done and said)
+    is no traceback, and none while Python shuts down either."""
+    try:
+        status = main(exiting=True)
+    except KeyboardInterrupt:
+        status = 130
+    _ignore_stops()
+    raise SystemExit(status)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
 from twin.progress import progress_line
-from twin.staging import staged_folder
+from twin.staging import staged_folder, write_whole
 
 
 def project_default(path: str, default: str) -> str:
@@ -179,7 +179,7 @@ def cmd_sweep(args) -> int:
                     if experiment_id is not None else None)
         if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
             note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
-            finished.to_csv(out / "sweep_results.csv", index=False)
+            write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
             kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
                     f"database (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
         else:
@@ -193,7 +193,7 @@ def cmd_sweep(args) -> int:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
-    table.to_csv(out / "sweep_results.csv", index=False)
+    write_whole(out / "sweep_results.csv", lambda path: table.to_csv(path, index=False))
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
         reused = outcome.get("reused", 0)

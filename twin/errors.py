@@ -131,3 +131,38 @@ def interrupt_at_root(exc: BaseException) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def environment_error(exc: Exception, db: str | None = None) -> str | None:
+    """One line for a failure of the machine (disk full, no permission, database unavailable,
+    damaged, locked or read-only), or None for anything else (a bug, which keeps its traceback).
+    `db`: the command's --db, named in a database's message."""
+    import errno
+
+    if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
+        return (f"out of memory ({first_line(exc)}): the run needs more memory than the machine has; check "
+                f"for parameters set far beyond their plausible ranges (warned about above), or use fewer --workers")
+    if type(exc).__module__.startswith("pandas.") and type(exc).__name__ == "DatabaseError":
+        exc = exc.__cause__ or exc.__context__ or exc  # pandas' read_sql wraps the database's own error
+    if type(exc).__module__.startswith("sqlalchemy."):
+        import sqlalchemy.exc as db_errors
+
+        # DatabaseError itself (not its subclasses for constraints and SQL, which are bugs): a damaged file
+        if not (isinstance(exc, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError))
+                or type(exc) is db_errors.DatabaseError):
+            return None
+        text, where = first_line(exc), f" ({safe_url(db)})" if db else ""
+        if "locked" in text:
+            advice = ("another program holds a lock on it: the runs stored before are kept; run the same command "
+                      "again when it is free")
+        elif "malformed" in text or "not a database" in text:
+            advice = "the database file is damaged: give another --db (the runs stored in this one cannot be read)"
+        elif "readonly" in text or "read-only" in text:
+            advice = "the database cannot be written: give a writable copy with --db"
+        else:
+            return f"database error{where}: {text}"
+        return f"database error{where}: {text}; {advice}"
+    return None

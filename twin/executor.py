@@ -37,7 +37,7 @@ def ignore_further_interrupts():
 
 def _start_worker() -> None:
     """A local worker process: Ctrl-C is the main process's to handle, and SIGTERM (which `close`
-    sends) ends the worker at once, whatever handler the command set before the pool forked. A
+    sends) and SIGHUP end the worker at once, whatever handler the command set before the pool forked. A
     worker whose command was killed outright (`kill -9`, which no handler sees) ends itself within
     a second or two rather than idling on with a model in memory."""
     import signal
@@ -45,6 +45,7 @@ def _start_worker() -> None:
 
     ignore_further_interrupts()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.errors import UserError
+from twin.staging import staged_folder
 from twin.store import Store
 
 
@@ -219,20 +220,21 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         order = ["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]
         outcomes = outcomes[order + [c for c in outcomes.columns if c not in order]]
         tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in tables.items():
-        path = out_dir / f"{name}.{fmt}"
-        if fmt == "parquet":
-            try:
-                frame.to_parquet(path, index=False)
-            except ImportError:
-                raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"") from None
-        else:
-            frame.to_csv(path, index=False)
-        written.append(path)
+    written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()
     note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep)
-    readme.write_text(guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else ""))
+    # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short
+    with staged_folder(out_dir) as staging:
+        for name, frame in tables.items():
+            path = staging / f"{name}.{fmt}"
+            if fmt == "parquet":
+                try:
+                    frame.to_parquet(path, index=False)
+                except ImportError:
+                    raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"") from None
+            else:
+                frame.to_csv(path, index=False)
+        guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")
+        (staging / readme.name).write_text(guide_text)
     return [*written, readme], note

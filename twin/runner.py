@@ -8,7 +8,6 @@ before the error propagates, so nothing computed is lost.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import time
 from dataclasses import asdict, dataclass, replace
@@ -23,6 +22,7 @@ from twin.model import TwinModel
 from twin.register import load_register
 from twin.errors import ParameterError, ScenarioError, safe_url
 from twin.scenario import Scenario, national_scale_warnings
+from twin.staging import staged_folder, write_whole
 
 
 @dataclass
@@ -227,35 +227,32 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     except BaseException:  # what was computed is kept, whether the steps or the writing stopped
         if partial is not None and model.results.steps_recorded:
             out_dir.mkdir(parents=True, exist_ok=True)
-            _write_whole(partial, lambda path: model.results.to_frame().to_csv(path, index=False))
+            write_whole(partial, lambda path: model.results.to_frame().to_csv(path, index=False))
         raise
     return output
 
 
-def _write_whole(path: Path, write) -> None:
-    """Write through a temporary name, so that a full disk or an interruption leaves no
-    truncated file under the real name."""
-    partial = path.with_name(path.name + ".writing")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:
-    """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata, moved into
+    `out_dir` together (`staging.staged_folder`): an interruption or a full disk leaves an earlier
+    run's files there as they were, never one run's trajectories beside another's `run.json`."""
     frame = output.frame
-    written = [out_dir / "trajectories.csv"]
-    _write_whole(written[0], lambda path: frame.to_csv(path, index=False))
-    try:
-        import pyarrow  # noqa: F401
+    with staged_folder(out_dir) as staging:
+        frame.to_csv(staging / "trajectories.csv", index=False)
+        try:
+            import pyarrow  # noqa: F401
 
-        _write_whole(out_dir / "trajectories.parquet", lambda path: frame.to_parquet(path, index=False))
-        written.append(out_dir / "trajectories.parquet")
-    except ImportError:
-        pass
+            frame.to_parquet(staging / "trajectories.parquet", index=False)
+        except ImportError:
+            pass
+        (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str))
+        written = [out_dir / name for name in ("trajectories.csv", "trajectories.parquet", "run.json")
+                   if (staging / name).exists()]
+    return written
+
+
+def _run_metadata(output: RunOutput, scenario: Scenario, seed: int) -> dict:
+    """`run.json`: the resolved scenario, seed, parameters, warnings, versions and timings."""
     from twin.ensemble import provenance
 
     resolved = scenario.to_dict()
@@ -285,6 +282,4 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         meta["register_digest"] = output.model.register_given.digest()  # the user's groups, before any completion
     if output.model.register_completion is not None:
         meta["register_completion"] = asdict(output.model.register_completion)
-    _write_whole(out_dir / "run.json", lambda path: path.write_text(json.dumps(meta, indent=2, default=str)))
-    written.append(out_dir / "run.json")
-    return written
+    return meta

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -37,8 +38,11 @@ DEFAULT_DB = "sqlite:///results/twin.db"
 #: seconds a SQLite connection waits for another command's write to end before giving up
 SQLITE_WAIT_S = 15.0
 #: attempts at a step another command's simultaneous write can get in the way of, and the pause
-#: before the second (doubling each time)
+#: before the second (doubling each time, to at most 5 s)
 ATTEMPTS, FIRST_PAUSE_S = 6, 0.05
+#: attempts at storing a finished run (each waits up to `SQLITE_WAIT_S` for a lock): about five minutes
+#: before the command gives up, its finished runs kept but those under way lost
+WRITE_ATTEMPTS = 20
 
 metadata = sa.MetaData()
 
@@ -167,15 +171,20 @@ def _contended(exc: Exception) -> bool:
             or any(word in text for word in ("already exists", "duplicate", "locked", "busy")))
 
 
-def _attempts(step):
-    """`step()`, tried again after a pause while another command's simultaneous write is what stops it."""
-    for attempt in range(ATTEMPTS):
+def _attempts(step, unique_clash: bool = True, attempts: int = ATTEMPTS):
+    """`step()`, tried again after a pause while another command's simultaneous write is what stops
+    it (`unique_clash`: a unique key's clash counts as one). The first wait is said on stderr."""
+    for attempt in range(attempts):
         try:
             return step()
         except sa.exc.DBAPIError as exc:
-            if attempt == ATTEMPTS - 1 or not _contended(exc):
+            clash = isinstance(exc, sa.exc.IntegrityError)
+            if attempt == attempts - 1 or not _contended(exc) or (clash and not unique_clash):
                 raise
-            time.sleep(FIRST_PAUSE_S * 2 ** attempt)
+            if attempt == 0 and not clash:
+                print(f"twin: the database is in use by another program ({first_line(exc)}); waiting for it",
+                      file=sys.stderr)
+            time.sleep(min(FIRST_PAUSE_S * 2 ** attempt, 5.0))
 
 
 class Store:
@@ -305,7 +314,8 @@ class Store:
         False, writing nothing, when another command working on the same experiment has stored
         this run meanwhile (the same scenario and seed: the same results)."""
         try:
-            self._write_run(experiment_id, scenario_id, replicate, seed, outcome)
+            _attempts(lambda: self._write_run(experiment_id, scenario_id, replicate, seed, outcome),
+                      unique_clash=False, attempts=WRITE_ATTEMPTS)
         except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
             return False
         return True

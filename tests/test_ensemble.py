@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -641,7 +642,14 @@ def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, c
     assert main(["compare", BASE, *common]) == 0  # the same experiment again: nothing to note
     assert "held the report of experiment" not in capsys.readouterr().err
     assert main(["compare", BASE, twin_copy, *common[:-1]]) == 0  # not --quiet
-    assert "held the report of experiment 1; it now holds experiment 2's" in capsys.readouterr().err
+    assert "held the report of experiment 1; it now holds experiment 2's (added: copy) (give" in capsys.readouterr().err
+    # the same files after an edit: the note says what changed
+    write(Path(twin_copy), Path(twin_copy).read_text() + "[parameters]\nprice_supply_elasticity = 1.2\n")
+    assert main(["compare", BASE, twin_copy, *common[:-1]]) == 0
+    assert "held the report of experiment 2; it now holds experiment 3's (changed: copy) (give" in capsys.readouterr().err
+    common[common.index("--years") + 1] = "2"
+    assert main(["compare", BASE, *common[:-1]]) == 0
+    assert "experiment 3; it now holds experiment 4's (left out: copy; another horizon) (give" in capsys.readouterr().err
 
 
 def test_options_are_ranked_pair_by_pair_against_the_one_above():

@@ -209,7 +209,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
 
 def cmd_compare(args) -> int:
     from twin.compare import load_comparison
-    from twin.ensemble import run_ensemble
+    from twin.ensemble import run_ensemble, what_differs
     from twin.executor import WorkerLost, ignore_further_interrupts
     from twin.report import report_experiment, write_report
     from twin.report_text import spin_up_parameters_note, terminal_table
@@ -247,9 +247,10 @@ def cmd_compare(args) -> int:
               f"nothing more).", file=sys.stderr)
         return 130
     if previous is not None and previous != outcome.experiment_id and not args.quiet:
+        differs = what_differs(store, previous, outcome.experiment_id)  # "" when unrelated (another database's)
         print(f"Note: {report} held the report of experiment {previous}; it now holds experiment "
-              f"{outcome.experiment_id}'s (give --out to keep reports apart; `twin compare` on the same files "
-              f"rewrites the earlier one from the database at once).", file=sys.stderr)
+              f"{outcome.experiment_id}'s{f' ({differs})' if differs else ''} (give --out to keep reports apart; "
+              f"`twin compare` on the same files rewrites the earlier one from the database at once).", file=sys.stderr)
     if not args.quiet:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "

@@ -430,3 +430,23 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
             executor.close()
     return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo), failed,
                            time.perf_counter() - start, write_s)
+
+
+def what_differs(store: Store, earlier_id: int, experiment_id: int) -> str:
+    """What makes `experiment_id` another experiment than `earlier_id` (same database), in words, when
+    the earlier one compared some of the same files: the scenarios changed (by name), added or left
+    out, and the seed, horizon, baseline, posterior or model code; "" otherwise."""
+    earlier, now = (json.loads(store.experiment_row(i).get("spec_json") or "{}") for i in (earlier_id, experiment_id))
+    if not set(earlier.get("paths") or ()) & set(now.get("paths") or ()):
+        return ""
+    # each scenario as resolved, but for the horizon (said apart below)
+    before, after = ({row.name: {k: v for k, v in json.loads(row.resolved_json).items() if k != "years"}
+                      for row in store.scenarios_frame(i).itertuples()} for i in (earlier_id, experiment_id))
+    parts = [f"{label} {', '.join(names)}" for label, names in (
+        ("changed:", [n for n in after if n in before and before[n] != after[n]]),
+        ("added:", [n for n in after if n not in before]), ("left out:", [n for n in before if n not in after]))
+        if names]
+    parts += [f"another {label}" for key, label in (("seed", "seed"), ("years", "horizon"), ("baseline", "baseline"),
+                                                    ("posterior", "posterior"), ("code", "model code"))
+              if earlier.get(key) != now.get(key)]
+    return "; ".join(parts)

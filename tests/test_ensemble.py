@@ -829,6 +829,20 @@ def test_money_and_counts_without_numbers_read_n_a():
     assert count_of(float("nan"), 0) == "n/a" and count_of(0.5, 12) == "6 of 12"
 
 
+def test_money_near_zero_is_never_zero_billions_nor_minus_zero():
+    """Exactly nothing is '£0' with no sign; under £5m is in millions (not '£0.00bn'); shares under 1%
+    keep two figures (not '0%'); ratios never read '-0.00'."""
+    from twin.report_format import bn, per_pound, percent, signed_bn
+    from twin.report_text import _ratio
+
+    assert [signed_bn(v) for v in (0.0, -0.0, 1.48e6, -2e5, -4.99e6, 5e6, -1.2e9)] == [
+        "£0", "£0", "+£1.48m", "-£0.20m", "-£4.99m", "+£0.01bn", "-£1.20bn"]
+    assert bn(-0.0) == "£0" and bn(8e6) == "£0.01bn" and bn(4e6) == "£4.00m"
+    assert [percent(v) for v in (0.0029, 0.35, 0.0, 1.5, 0.01)] == ["0.29%", "35%", "0%", "150%", "1%"]
+    assert per_pound(-0.001) == "£0.00" and per_pound(-0.5) == "-£0.50" and _ratio(-0.001) == "0.00"
+    assert _ratio(-10.7) == "-10.7" and _ratio(float("nan")) == "n/a"
+
+
 def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     from types import SimpleNamespace
 
@@ -939,7 +953,7 @@ def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers(
                                                             "1 more under £0.01bn")
     assert paying["courts"] == "+£0.05bn"
     # each spender: the levers' money it spends, with any change in its own costs (the NCA's, the prisons')
-    assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "+£0.00bn", "+£0.21bn")
+    assert (paying["police forces"], paying["ROCUs"], paying["NCA"]) == ("+£0.25bn", "£0", "+£0.21bn")
     assert paying["prisons and remand"] == "+£0.12bn" and paying["other public bodies"] == "-£0.15bn"
 
 
@@ -973,6 +987,26 @@ def test_payback_year_waits_until_the_saving_is_clear():
                            for scenario in ("base", "opt")])
     year, unclear = _payback_year(uneven, "opt", "base", 12)
     assert np.isnan(year) and unclear
+    # one pair gives no interval: no year is named, however clear its own saving
+    year, unclear = _payback_year(traj[traj.replicate == 0], "opt", "base", 12)
+    assert np.isnan(year) and unclear
+
+
+def test_options_that_change_nothing_are_said_to_change_nothing():
+    from types import SimpleNamespace
+
+    from twin.report_ranking import least_bad_sentence, runner_up_sentence
+
+    same = {"scenario": "copy", "net": 0.0, "net_low": 0.0, "net_high": 0.0}
+    assert least_bad_sentence(same, "base", "0 of 2") == (
+        "No option lowers the net social cost against base: the least bad, copy, leaves it exactly where it is in "
+        "every paired replication.")
+    assert "raises it by £1.48m" in least_bad_sentence(dict(same, net=1.48e6, net_high=3e6), "base", "0 of 2")
+    ranking = pd.DataFrame([{"scenario": "a", "above": None}, {"scenario": "b", "above": "a", "pairs": 3,
+                                                               "gap_mean": 0.0, "gap_low": 0.0, "gap_high": 0.0}])
+    assert runner_up_sentence(SimpleNamespace(ranking=ranking)) == (
+        "a and the runner-up, b, come out the same: their net social costs are equal in every one of the 3 paired "
+        "replications.")
 
 
 def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_zero():
@@ -1046,9 +1080,12 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert "Beside its savings, under best: homicides rise under best." in text
     assert "Beside its savings, under second: homicides rise under second." in text
     assert "under third" not in text
-    rows[:] = [dict(rows[1]), dict(rows[2], net=2e9)]  # a runner-up that costs more than the baseline
+    rows[:] = [dict(rows[1]), dict(rows[2], net=2e9, net_low=2e9, net_high=2e9)]  # a runner-up costing more than the baseline
     text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
     assert "Besides costing society more than base, under second: homicides rise under second." in text
+    rows[1].update(net_low=-1e9)  # ... on average only: its interval reaches a saving
+    text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
+    assert "Whatever its net effect (unclear here), under second: homicides rise under second." in text
     assert "No option lowers" not in text
     # no option beats the chosen baseline: said as the report says it, and no harm averted per pound reads n/a
     rows[:] = [dict(rows[0], net=1e9, net_low=0.4e9, net_high=1.6e9, per_pound=float("nan")),

@@ -344,8 +344,9 @@ def _bands(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_year: int) -> tuple[float, bool]:
     """First year from which the cumulative discounted net social cost stays below the baseline's,
     for certain enough to say: the 90% interval of the paired replications' mean cumulative
-    difference lies below zero from then to the end (with one pair, its difference does). Also
-    whether that is unclear: NaN with a mean saving at the end whose interval reaches zero."""
+    difference lies below zero from then to the end (one pair gives no interval: no year). Also
+    whether that is unclear: NaN with a mean saving at the end whose interval reaches zero, or
+    that one pair gives."""
     net = traj[traj.metric == "net_social_cost_gbp"].pivot_table(index="step", columns=["scenario", "replicate"],
                                                                  values="value")
     if scenario not in net.columns.get_level_values(0) or baseline not in net.columns.get_level_values(0):
@@ -355,8 +356,9 @@ def _payback_year(traj: pd.DataFrame, scenario: str, baseline: str, steps_per_ye
         return float("nan"), False
     difference = (net[scenario][pairs] - net[baseline][pairs]).to_numpy()  # [step, pair]
     cumulative = np.cumsum(difference * discount_factors(difference.shape[0], steps_per_year)[:, None], axis=0)
-    upper = np.array([mean_interval(row)[1] if row.size > 1 else row[0] for row in cumulative])
-    ahead = upper < 0
+    if len(pairs) < 2:
+        return float("nan"), bool(cumulative[-1].mean() < 0)
+    ahead = np.array([mean_interval(row)[1] for row in cumulative]) < 0
     if not ahead[-1]:
         return float("nan"), bool(cumulative[-1].mean() < 0)
     last_behind = np.flatnonzero(~ahead)

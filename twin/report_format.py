@@ -6,14 +6,31 @@ from __future__ import annotations
 import numpy as np
 
 
+#: below this many pounds the reports give millions: £bn to two places would show £0.00bn
+MILLIONS_BELOW_GBP = 5e6
+
+
 def bn(value: float) -> str:
-    """£ billions, unsigned: '£1.23bn' ('n/a' when there is no number, e.g. an interval from one pair)."""
-    return f"£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
+    """£ billions, unsigned: '£1.23bn'; under £5m in millions ('£1.48m'), and '£0' for exactly
+    nothing ('n/a' when there is no number, e.g. an interval from one pair)."""
+    if not np.isfinite(value):
+        return "n/a"
+    size = abs(value)
+    if size == 0:
+        return "£0"
+    return f"£{size / 1e6:,.2f}m" if size < MILLIONS_BELOW_GBP else f"£{size / 1e9:,.2f}bn"
 
 
 def signed_bn(value: float) -> str:
-    """£ billions with a sign: '+£1.23bn', '-£0.40bn' ('n/a' when there is no number)."""
-    return f"{'+' if value >= 0 else '-'}£{abs(value) / 1e9:,.2f}bn" if np.isfinite(value) else "n/a"
+    """`bn` with a sign: '+£1.23bn', '-£0.40bn', '-£1.48m'; none for exactly nothing ('£0', never '-£0')."""
+    if not np.isfinite(value) or value == 0:
+        return bn(value)
+    return f"{'+' if value > 0 else '-'}{bn(value)}"
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, '35%'; under 1% to two significant figures ('0.29%', never '0%')."""
+    return f"{share * 100:.2g}%" if 0 < abs(share) < 0.01 else f"{share:.0%}"
 
 
 def count_of(share: float, pairs: float) -> str:
@@ -34,7 +51,7 @@ def and_list(items: list[str]) -> str:
 def per_pound(value: float) -> str:
     """Harm averted per extra pound: one decimal, two below £1 (£0.07 is not £0.1); the sign
     before the pound sign (-£2.6: harm rises)."""
-    sign = "-" if value < 0 else ""
+    sign = "-" if value < 0 and round(abs(value), 2) else ""  # never '-£0.00'
     return f"{sign}£{abs(value):.2f}" if abs(value) < 1 else f"{sign}£{abs(value):.1f}"
 
 

@@ -255,7 +255,8 @@ arrested is referred), so more referrals alone do not say whether more people ar
 def _spread_basis(comparison: Comparison) -> str:
     """What the bands of single replications are the spread of: '2 replications; with fewer than 20...'."""
     counts = sorted(set(comparison.reps.values()))
-    return (f"{counts[0]} replications" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} replications") + (
+    return (f"{counts[0]} replication{'s' if counts[0] != 1 else ''}" if len(counts) == 1
+            else f"{counts[0]} to {counts[-1]} replications") + (
         "; with fewer than 20 they are close to the lowest and highest run" if counts and counts[0] < 20 else "")
 
 
@@ -273,7 +274,8 @@ def _levels(comparison: Comparison) -> str:
     """Each scenario's totals over the horizon, with the spread of single replications."""
     return f"""<h2>Levels by scenario</h2>
 <p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
-percentile of {_spread_basis(comparison)}), which is wider than the 90% intervals of the mean changes above.</p>
+percentile of {_spread_basis(comparison)}): where a single run falls, not how precisely the mean is known,
+which the 90% intervals of the changes above say.</p>
 {_table(_levels_table(comparison))}
 """
 

@@ -10,7 +10,7 @@ import html
 import numpy as np
 
 from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
-from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn
+from twin.report_format import and_list, bn, count_of, per_pound, percent, replications, signed_bn
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -24,7 +24,10 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     if not second["pairs"] or not np.isfinite(second["gap_mean"]):
         return f"{best} and the runner-up, {runner}, have no finished replications in common to compare."
     interval = gap_interval(second["gap_low"], second["gap_high"])
-    if second["gap_mean"] <= 0:  # only when runs failed: the pairs they share tell another story
+    if second["gap_mean"] == 0 and np.nan_to_num(second["gap_high"] - second["gap_low"]) == 0:
+        return (f"{best} and the runner-up, {runner}, come out the same: their net social costs are equal in "
+                f"every one of the {replications(second['pairs'])}.")
+    if second["gap_mean"] < 0:  # only when runs failed: the pairs they share tell another story
         return (f"On the {replications(second['pairs'])} they share, {best} is not ahead of the runner-up, "
                 f"{runner}: its net social cost is {bn(-second['gap_mean'])} higher ({interval}).")
     told_apart = ("" if second["gap_low"] > 0 else
@@ -257,9 +260,9 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         all_spending = (f"; {bn(abs(more_in_all))} {'more' if more_in_all > 0 else 'less'} in all response spending, "
                         f"the courts and prisons its charges and convictions fill included")
     if more > 0:
-        closes = f"{gap / more:.0%}"
+        closes = percent(gap / more)
         if np.isfinite(green_gap) and green_gap > 0:
-            closes += f" ({green_gap / more:.0%} leaving out recovered assets)"
+            closes += f" ({percent(green_gap / more)} leaving out recovered assets)"
         bias = float((getattr(comparison, "parameters", None) or {}).get(best, {}).get("lever_cost_optimism_bias", 0.0))
         parts.append(f"{name(best)} spends {bn(more)} more on its levers than {name(runner)} (discounted{all_spending}): "
                      + (f"a cost overrun of {closes} on every lever's spending would leave the two level; overruns of "
@@ -283,8 +286,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     large = sorted((share for share in shares if share[0] >= 0.5 * gap), reverse=True)[:2]
     if large:
         each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: a difference of "
-                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {gap / part:.0%} smaller, the two would "
-                                   f"be level)" if part >= gap else f"{part / gap:.0%} of the lead)")
+                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {percent(gap / part)} smaller, the two would "
+                                   f"be level)" if part >= gap else f"{percent(part / gap)} of the lead)")
                 for part, label, mine, theirs in large]
         parts.append(f"the harm (discounted) of {' and of '.join(each)}")
     if not parts:
@@ -415,3 +418,17 @@ def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = T
             f"{name(first)}, listed first, fills it, so {and_list([name(n) for n in idle])} "
             f"{'hires' if len(idle) == 1 else 'hire'} almost no one there, and the option's results hold almost "
             f"nothing of {'its' if len(idle) == 1 else 'their'} effect.")
+
+
+def least_bad_sentence(best: dict, baseline: str, wins: str) -> str:
+    """When no option's mean lowers the net social cost: the least bad option's rise, with its
+    interval and pairs as a saving gets them (`wins`: '11 of 12'); level with the baseline when the
+    interval reaches a saving; no rise at all when it changes nothing in any pair."""
+    if best["net"] == 0 and np.nan_to_num(best["net_high"] - best["net_low"]) == 0:
+        return (f"No option lowers the net social cost against {baseline}: the least bad, {best['scenario']}, "
+                f"leaves it exactly where it is in every paired replication.")
+    level = best["net_low"] <= 0
+    return (f"No option lowers the net social cost against {baseline} on average: the least bad, {best['scenario']}, "
+            f"raises it by {bn(best['net'])} (90% interval {signed_bn(best['net_low'])} to {signed_bn(best['net_high'])}"
+            f"; lower in {wins} paired replications)"
+            + (", so within the runs' precision it is level with the baseline." if level else "."))

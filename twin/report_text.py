@@ -19,8 +19,8 @@ from twin.harm import PRICE_YEAR
 from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on, level_with, narrowly,
-    parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
+    fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on, least_bad_sentence,
+    level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
 )
 
 
@@ -306,17 +306,6 @@ def wins(row: dict) -> str:
     return count_of(row["p_better"], row["pairs"])
 
 
-def least_bad_sentence(best: dict, baseline: str) -> str:
-    """When no option's mean lowers the net social cost: the least bad option's rise, with its
-    interval and pairs as a saving gets them; level with the baseline when the interval reaches a
-    saving."""
-    level = best["net_low"] <= 0
-    return (f"No option lowers the net social cost against {baseline} on average: the least bad, {best['scenario']}, "
-            f"raises it by {bn(best['net'])} (90% interval {signed_bn(best['net_low'])} to {signed_bn(best['net_high'])}"
-            f"; lower in {wins(best)} paired replications)"
-            + (", so within the runs' precision it is level with the baseline." if level else "."))
-
-
 def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
     """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs
     in words, and, when that interval reaches a rise, that it cannot be told from the baseline."""
@@ -377,7 +366,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if best["net"] < 0:
         text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison)))
     else:
-        text.append(html.escape(least_bad_sentence(best, comparison.baseline)))
+        text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
     runner_up = runner_up_sentence(comparison)
     if runner_up:
         text.append(runner_up)
@@ -398,12 +387,13 @@ def plain_summary(comparison: Comparison) -> list[str]:
                 (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
-                      f"(its cumulative saving's interval still reaches zero)." if best["payback_unclear"]
+                      + ("(one gives no interval)." if best["pairs"] < 2 else
+                         "(its cumulative saving's interval still reaches zero).") if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
     text += horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
 
     def change(value: float) -> str:
-        return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}"
+        return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"
 
     exporters = comparison.geography.get("exporters") or []
     if exporters:
@@ -477,7 +467,8 @@ def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str 
 
 def _ratio(value: float) -> str:
     """Harm averted per extra pound for the console table: 'n/a' where there is none, as in the report."""
-    return f"{value:.{2 if abs(value) < 1 else 1}f}" if np.isfinite(value) else "n/a"
+    text = f"{value:.{2 if abs(value) < 1 else 1}f}" if np.isfinite(value) else "n/a"
+    return text.lstrip("-") if text != "n/a" and float(text) == 0 else text  # never '-0.00'
 
 
 def terminal_table(comparison: Comparison) -> str:
@@ -498,16 +489,15 @@ def terminal_table(comparison: Comparison) -> str:
                      f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
     best = min(rows, key=lambda r: r["net"])
     if best["net"] >= 0:  # as the report says it
-        lines.append(least_bad_sentence(best, comparison.baseline))
+        lines.append(least_bad_sentence(best, comparison.baseline, wins(best)))
     runner_up = runner_up_sentence(comparison, markup=False)
     if runner_up:
         lines.append(runner_up)
-    # what the best option and the runner-up cost beside their savings: a close second's harms
-    # (homicides, courts and prisons overwhelmed) may be what decides between them
-    for r in sorted(rows, key=lambda r: r["net"])[:2]:
+    for r in sorted(rows, key=lambda r: r["net"])[:2]:  # what the best two cost beside their savings: it may decide
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])
-        if caveats:
-            beside = "Beside its savings" if r["net"] < 0 else f"Besides costing society more than {comparison.baseline}"
+        if caveats:  # the verdict from the interval, not the mean alone
+            beside = ("Beside its savings" if r["net_high"] < 0 else f"Besides costing society more than "
+                      f"{comparison.baseline}" if r["net_low"] > 0 else "Whatever its net effect (unclear here)")
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,17 @@ def baseline_run() -> TwinModel:
     model = TwinModel(seed=1, n_steps=120)
     model.run()
     return model
+
+
+def postgres_url() -> str:
+    """The test PostgreSQL server's URL (`.ci/run` starts one); the test is skipped without one,
+    and fails when `TWIN_REQUIRE_POSTGRES` says there must be one."""
+    url = os.environ.get("TWIN_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("TWIN_REQUIRE_POSTGRES"):
+            pytest.fail("TWIN_REQUIRE_POSTGRES is set but TWIN_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL server (set TWIN_TEST_POSTGRES_URL; .ci/run starts one)")
+    return url
 
 
 def write(path: Path, text: str) -> Path:

@@ -835,17 +835,23 @@ def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
         ABCDistance([inputs])
 
 
+def _quick_abc(tmp_path, generations: int):
+    """An ABC-SMC fit of one parameter to one target over a year, populations of 4."""
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    return write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
+                 f'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = {generations}\n'
+                 'minimum_epsilon = 0.01\nposterior_size = 10\nworkers = 1\n'
+                 '[[parameter]]\nname = "asset_realisation_share"\n')
+
+
 def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, monkeypatch, capsys):
     """Ctrl-C after a finished generation: the command says how many generations are kept and that
     the one under way is lost, exits 130, and the same command continues after the kept ones."""
     pyabc = pytest.importorskip("pyabc")
     from twin.cli import main
 
-    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
-                    'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
-    config = write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
-                   'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = 2\nminimum_epsilon = 0.01\n'
-                   'posterior_size = 10\nworkers = 1\n[[parameter]]\nname = "asset_realisation_share"\n')
+    config = _quick_abc(tmp_path, generations=2)
     original = pyabc.ABCSMC.run
 
     def one_generation_then_ctrl_c(self, *args, **kwargs):
@@ -976,11 +982,7 @@ def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path
     pyabc = pytest.importorskip("pyabc")
     from twin.cli import main
 
-    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
-                    'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
-    config = write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
-                   'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = 1\nminimum_epsilon = 0.01\n'
-                   'posterior_size = 10\nworkers = 1\n[[parameter]]\nname = "asset_realisation_share"\n')
+    config = _quick_abc(tmp_path, generations=1)
     url = f"sqlite:///{tmp_path / 'c.db'}"
     asked, original_lookup, original_new = [], Store.abc_run, pyabc.ABCSMC.new
 

@@ -21,7 +21,7 @@ from twin.report import write_report
 from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
-from conftest import SCENARIOS, write
+from conftest import SCENARIOS, postgres_url, write
 
 BASE = str(SCENARIOS / "baseline.toml")
 YEARS = 1
@@ -292,17 +292,8 @@ def test_mean_interval_covers_the_true_mean_nine_times_in_ten():
     assert abs(share - 0.90) < 3 * np.sqrt(0.9 * 0.1 / 2000)
 
 
-def _postgres_url():
-    url = os.environ.get("TWIN_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("TWIN_REQUIRE_POSTGRES"):
-            pytest.fail("TWIN_REQUIRE_POSTGRES is set but TWIN_TEST_POSTGRES_URL is not")
-        pytest.skip("no PostgreSQL server (set TWIN_TEST_POSTGRES_URL; .ci/run starts one)")
-    return url
-
-
 def test_postgresql_gives_the_same_numbers_as_sqlite(tmp_path, chb):
-    url = _postgres_url()
+    url = postgres_url()
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     metadata.drop_all(engine)
     engine.dispose()

@@ -12,12 +12,13 @@ import sqlite3
 import threading
 from urllib.parse import quote
 
-import pytest
 import sqlalchemy as sa
 
 from twin import store as store_module
 from twin.cli import main
 from twin.store import Store
+
+from conftest import postgres_url
 
 PROCESSES = 8
 TRAJECTORY = [(step, "harm_gbp_total", float(step)) for step in range(1, 13)]
@@ -77,11 +78,7 @@ def test_commands_starting_together_on_a_new_sqlite_database(tmp_path):
 
 
 def test_commands_starting_together_on_a_new_postgresql_schema():
-    base = os.environ.get("TWIN_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("TWIN_REQUIRE_POSTGRES"):
-            pytest.fail("TWIN_REQUIRE_POSTGRES is set but TWIN_TEST_POSTGRES_URL is not")
-        pytest.skip("no PostgreSQL server (set TWIN_TEST_POSTGRES_URL; .ci/run starts one)")
+    base = postgres_url()
     schema = "store_concurrency"  # its own schema: other tests drop and create the twin's tables in the default one
     admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:

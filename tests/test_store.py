@@ -12,6 +12,8 @@ import sqlite3
 import threading
 from urllib.parse import quote
 
+import pytest
+
 import sqlalchemy as sa
 
 from twin import store as store_module
@@ -131,3 +133,23 @@ def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"twin: error: database error (sqlite:///{path}): ") and "\n" not in err
     assert "the database file is damaged: give another --db" in err
+
+
+def test_a_database_opened_read_only_still_gives_its_stored_runs(tmp_path, monkeypatch):
+    """A results database given read-only (SQLite's URI `mode=ro`): a command whose runs are all
+    stored finds its experiment and runs, and writes nothing, nor a folder named after the URI."""
+    path = tmp_path / "kept.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+    store.engine.dispose()
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    reader = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
+    assert reader.done_runs(experiment_id) == {(scenario_id, 0)}
+    with pytest.raises(sa.exc.OperationalError, match="readonly"):
+        reader.write_run(experiment_id, scenario_id, 1, 11, OUTCOME)
+    reader.engine.dispose()
+    assert path.read_bytes() == before and not (tmp_path / "file:").exists()

@@ -194,7 +194,10 @@ class Store:
         self.url = url
         try:
             if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                path = url[len("sqlite:///"):]
+                if path.startswith("file:"):  # a URI filename (uri=true): file:PATH?mode=ro
+                    path = path[len("file:"):].split("?")[0]
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")
@@ -256,8 +259,12 @@ class Store:
                 # totals): its stored specification follows the file as last run, so that an export
                 # describes and reads the outcomes `twin sweep` last wrote.
                 refreshed = {"spec_json": json.dumps(spec, default=str)} if kind == "sweep" else {}
-                connection.execute(experiments.update().where(experiments.c.id == row.id)
-                                   .values(updated_at=_now(), **refreshed))
+                try:
+                    connection.execute(experiments.update().where(experiments.c.id == row.id)
+                                       .values(updated_at=_now(), **refreshed))
+                except sa.exc.OperationalError as exc:  # a database only to be read: its stored runs still report
+                    if "readonly" not in str(exc):
+                        raise
                 return row.id
             experiment_id = connection.execute(experiments.insert().values(
                 spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),

@@ -153,3 +153,14 @@ def test_a_database_opened_read_only_still_gives_its_stored_runs(tmp_path, monke
         reader.write_run(experiment_id, scenario_id, 1, 11, OUTCOME)
     reader.engine.dispose()
     assert path.read_bytes() == before and not (tmp_path / "file:").exists()
+
+
+def test_the_file_of_a_sqlite_url():
+    from pathlib import Path
+
+    from twin.store import sqlite_path
+
+    assert sqlite_path("sqlite:///results/twin.db") == Path("results/twin.db")
+    assert sqlite_path("sqlite:////abs/t.db?timeout=30") == Path("/abs/t.db")
+    assert sqlite_path("sqlite:///file:/abs/t.db?mode=ro&uri=true") == Path("/abs/t.db")
+    assert sqlite_path("sqlite:///:memory:") is None and sqlite_path("postgresql://u@h/db") is None

@@ -271,7 +271,10 @@ def cmd_compare(args) -> int:
 
 def require_database(url: str) -> None:
     """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    from twin.store import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
         raise UserError(f"--db {safe_url(url)}: no such database file (run `twin compare` or `twin sweep` first, "
                         f"or give --db)")
 

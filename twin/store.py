@@ -162,6 +162,15 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, or one in memory), also when given as a
+    URI filename (`sqlite:///file:PATH?mode=ro&uri=true`)."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    path = url[len("sqlite:///"):].split("?")[0]  # the query holds the driver's options
+    return Path(path.removeprefix("file:"))
+
+
 def _contended(exc: Exception) -> bool:
     """Whether a database error is what another command's simultaneous write gives: the same table
     or row created at once (a unique key, 'already exists'), or SQLite's lock (including a read
@@ -193,11 +202,9 @@ class Store:
     def __init__(self, url: str = DEFAULT_DB):
         self.url = url
         try:
-            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-                path = url[len("sqlite:///"):]
-                if path.startswith("file:"):  # a URI filename (uri=true): file:PATH?mode=ro
-                    path = path[len("file:"):].split("?")[0]
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")

@@ -539,6 +539,8 @@ def test_regret_and_robustness_on_a_known_table():
     assert [format_outcome(v, "GBP/step") for v in (1.234e9, -1.198e8)] == ["£1.23bn", "-£119.8m"]
     assert format_outcome(1.624e8, "GBP/year") == "£162.4m a year"  # an annual outcome says so
     assert format_outcome(0.1234, "") == "0.123" and format_outcome(4772.4, "OCGs") == "4,772"
+    # a regret of nothing has no sign (the best option's regret, where higher is better, is -0.0)
+    assert format_outcome(-0.0, "disruptions/year") == "0 a year" and format_outcome(-1.0, "GBP/year") == "£0.0m a year"
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
 
@@ -1002,3 +1004,42 @@ if __name__ == "__main__":
     while _running(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _running(worker)
+
+
+def test_policy_scenario_files_sharing_a_file_name_are_refused(tmp_path):
+    """The results name a policy given as a scenario file by its file name: two files of one name in
+    different folders would be merged into one policy, so the experiment is refused, naming them."""
+    (tmp_path / "alt").mkdir()
+    other = write(tmp_path / "alt" / QUICK_BASELINE.name, f'[scenario]\nname = "alt"\nbase = "{QUICK_BASELINE}"\n')
+    body = TINY.replace('[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        f'[[lever]]\nname = "scenario"\nvalues = ["{QUICK_BASELINE}", "{other}"]').replace(
+        f'base = "{QUICK_CHB_PILOT}"', f'base = "{ROOT / "scenarios" / "baseline.toml"}"')
+    with pytest.raises(ScenarioError, match=rf"\[\[lever\]\] #1 \(scenario\): values: the files .*{QUICK_BASELINE.name}"
+                                            r".* share a file name, which names a policy in the results; rename one"):
+        load_experiment(write(tmp_path / "policies.toml", body))
+
+
+def test_prim_finds_a_box_on_a_factorial_grid():
+    """On a grid (3 levels of each of two uncertainties) a 5% quantile is the edge value itself and
+    cuts nothing: the box must still close on the level where the bad futures are."""
+    from twin.analysis import choose_box, prim
+
+    levels = [0.05, 0.1, 0.2]
+    grid = pd.DataFrame([{"fill": a, "reserve": b} for a in levels for b in (3, 6, 12)])
+    bad = (grid["fill"] == 0.05).to_numpy()
+    box = choose_box(prim(grid, bad))
+    assert box["limits"]["fill"][1] == 0.05 and box["density"] == 1.0 and box["coverage"] == 1.0
+
+
+def test_an_option_behind_by_the_same_amount_everywhere_has_no_worst_quarter():
+    """Its regret is the same in every future (a fixed spend): not '100% of futures in its worst
+    quarter, spread across them', but the same amount everywhere. A constant outcome scores n/a."""
+    from twin.analysis import analyse, describe_box
+
+    rows = [{"sample": sample, "policy": policy, "u": sample / 9, "lever.x": policy,
+             "spend": 25e6 * policy + 0.0 * sample} for sample in range(10) for policy in (0, 1)]
+    result = analyse(pd.DataFrame(rows), ["u"], ["lever.x"], "spend", unit="GBP/year")
+    assert describe_box("lever.x=1", result["prim"]["lever.x=1"]) == (
+        "lever.x=1: behind the best option by the same amount in every sampled future (£25.0m a year): no region "
+        "of the uncertainties matters")
+    assert np.isnan(result["feature_scores"]["u"])

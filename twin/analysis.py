@@ -46,9 +46,16 @@ def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
                            "density": float(y[inside].mean()), "support": int(inside.sum())})
         best = None
         for column in x.columns:
-            values = x[column].to_numpy()[inside]
+            everywhere = x[column].to_numpy()
+            values = everywhere[inside]
             for side, cut in (("low", np.quantile(values, PEEL_ALPHA)), ("high", np.quantile(values, 1 - PEEL_ALPHA))):
-                keep = inside & ((x[column].to_numpy() >= cut) if side == "low" else (x[column].to_numpy() <= cut))
+                keep = inside & ((everywhere >= cut) if side == "low" else (everywhere <= cut))
+                if keep.sum() == inside.sum():  # values on a grid (a factorial design): peel the edge value
+                    rest = values[values > values.min()] if side == "low" else values[values < values.max()]
+                    if rest.size == 0:
+                        continue
+                    cut = rest.min() if side == "low" else rest.max()
+                    keep = inside & ((everywhere >= cut) if side == "low" else (everywhere <= cut))
                 if keep.sum() == inside.sum() or keep.sum() == 0:
                     continue
                 density = y[keep].mean()
@@ -73,8 +80,9 @@ def format_outcome(value: float, unit: str) -> str:
     if not np.isfinite(value):
         return "n/a"
     per = " a year" if unit.endswith("/year") else ""  # outcomes summed over each year, and their regrets
+    value = value + 0.0  # never '-0'
     if unit.startswith("GBP"):
-        sign = "-" if value < 0 else ""
+        sign = "-" if value < 0 and round(abs(value) / 1e6, 1) else ""
         return (f"{sign}£{abs(value) / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"{sign}£{abs(value) / 1e6:,.1f}m") + per
     return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}") + per
 
@@ -83,8 +91,12 @@ def describe_box(name: str, entry: dict) -> str:
     """One line on where an option fails: the box's restricted uncertainties only, and its support."""
     box = entry["box"]
     if box is None:
-        return (f"{name}: best in every sampled future" if entry.get("never_fails")
-                else f"{name}: no PRIM box ({entry.get('skipped', 'too few futures')})")
+        if entry.get("never_fails"):
+            return f"{name}: best in every sampled future"
+        if entry.get("same_regret"):
+            return (f"{name}: behind the best option by the same amount in every sampled future "
+                    f"({entry['same_regret']}): no region of the uncertainties matters")
+        return f"{name}: no PRIM box ({entry.get('skipped', 'too few futures')})"
     limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box.get("restricted", box["limits"]).items())
     if not limits:
         return (f"{name}: no region of the uncertainties concentrates its worst futures (they are "
@@ -249,6 +261,8 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
         fails = (r >= r.quantile(0.75)) & (r > 0)
         if not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
+        elif np.ptp(r.to_numpy()) <= 1e-9 * max(abs(float(r.iloc[0])), 1.0):  # no worst quarter: every future alike
+            boxes[name] = {"box": None, "same_regret": format_outcome(float(r.iloc[0]), unit)}
         elif not uncertainties or len(r) < MIN_FUTURES_FOR_PRIM:
             boxes[name] = {"box": None, "skipped": (f"{len(r)} sampled futures: PRIM needs at least "
                                                     f"{MIN_FUTURES_FOR_PRIM}" if uncertainties else
@@ -271,7 +285,7 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
     return {"outcome": outcome, "unit": unit, "better": "lower" if lower_is_better else "higher", "futures": len(wide),
             "policies": sorted(summary, key=lambda s: s["max_regret"]),
-            "prim": boxes, "feature_scores": scores}
+            "prim": boxes, "feature_scores": scores, "uncertainties": list(uncertainties)}
 
 
 def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str,
@@ -322,10 +336,12 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             figure.tight_layout()
             tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
         boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
-        scores = (", ".join(f"{k} {v:.2f}" for k, v in sorted(result["feature_scores"].items(), key=lambda kv: -kv[1]))
-                  or (f"not computed: {result.get('futures', 0)} sampled future(s); at least "
-                      f"{MIN_FUTURES_FOR_PRIM} are needed"
-                      if result.get("futures", 0) < MIN_FUTURES_FOR_PRIM else "no uncertainties were sampled"))
+        found = result["feature_scores"]  # NaN: the outcome (or the uncertainty) never varied
+        scores = (", ".join(f"{k} {v:.2f}" if np.isfinite(v) else f"{k} n/a (the outcome does not vary with it)"
+                            for k, v in sorted(found.items(), key=lambda kv: -np.nan_to_num(kv[1], nan=-1)))
+                  or ("no uncertainties were sampled" if not result.get("uncertainties", True)
+                      else f"not computed: {result.get('futures', 0)} sampled future(s); at least "
+                      f"{MIN_FUTURES_FOR_PRIM} are needed"))
         sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
                         f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
                         f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"

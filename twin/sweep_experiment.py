@@ -207,6 +207,12 @@ def _lever_values(path: Path, position: int, entry: dict) -> list:
     values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
     if entry["name"] == "scenario":  # policies that are whole scenarios, by file
         values = [str((path.parent / v).resolve()) for v in values]
+        names = [Path(v).name for v in values]
+        shared = sorted({name for name in names if names.count(name) > 1})
+        if shared and len(set(values)) == len(values):  # the same file twice is said above
+            raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: the files "
+                                f"{', '.join(v for v in entry['values'] if Path(v).name in shared)} share a file name, "
+                                f"which names a policy in the results; rename one")
     return values
 
 

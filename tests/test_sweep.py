@@ -1043,3 +1043,10 @@ def test_an_option_behind_by_the_same_amount_everywhere_has_no_worst_quarter():
         "lever.x=1: behind the best option by the same amount in every sampled future (£25.0m a year): no region "
         "of the uncertainties matters")
     assert np.isnan(result["feature_scores"]["u"])
+
+
+def test_outcomes_over_whole_years_need_a_horizon_of_a_year(tmp_path):
+    body = TINY.replace("years = 1\n[sampler]", "years = 0.5\n[sampler]").replace("years = [1, 1]\n", "")
+    with pytest.raises(ScenarioError, match=r"\[\[outcome\]\] #1: years: outcomes are read over whole years, and the "
+                                            r"experiment's horizon is 0.5 years; give a horizon of at least 1 year"):
+        load_experiment(write(tmp_path / "half.toml", body))

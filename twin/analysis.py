@@ -362,7 +362,7 @@ are noise. Robust options have a small maximum regret and are best in many futur
 share of futures in which another option does better than it beyond doubt: their gap, paired replication by
 replication (the same seeds for every option), passes a one-sided t test at {CLEARLY_BEHIND_ALPHA:g} shared among
 its comparisons; in the other futures the replications cannot rule it out as the best (with two replications
-only large gaps pass; with one there is no test, and the column is empty). Futures with a missing outcome are
+only large gaps pass; with one there is no test, and the column says "no test"). Futures with a missing outcome are
 left out of it.</p>
 {''.join(sections)}</body></html>"""
     path = out_dir / "analysis.html"

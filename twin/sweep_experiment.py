@@ -341,6 +341,9 @@ def _check_outcome_measure(where: str, entry: dict, years: float) -> None:
     check_aggregation(where, entry["metric"], aggregation)
     if (aggregation == "ratio") != ("ratio_of" in entry):
         raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
+    if "years" not in entry and years < 1:
+        raise ScenarioError(f"{where}: years: outcomes are read over whole years, and the experiment's horizon is "
+                            f"{years:g} years; give a horizon of at least 1 year")
     span = entry.get("years", [1, int(years)])
     if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
             and 1 <= span[0] <= span[1] <= years):

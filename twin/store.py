@@ -40,7 +40,7 @@ SQLITE_WAIT_S = 15.0
 #: attempts at a step another command's simultaneous write can get in the way of, and the pause
 #: before the second (doubling each time, to at most 5 s)
 ATTEMPTS, FIRST_PAUSE_S = 6, 0.05
-#: attempts at storing a finished run (each waits up to `SQLITE_WAIT_S` for a lock): about five minutes
+#: attempts at storing a finished run (each waits up to `SQLITE_WAIT_S` for a lock): about six minutes
 #: before the command gives up, its finished runs kept but those under way lost
 WRITE_ATTEMPTS = 20
 

@@ -1050,3 +1050,25 @@ def test_outcomes_over_whole_years_need_a_horizon_of_a_year(tmp_path):
     with pytest.raises(ScenarioError, match=r"\[\[outcome\]\] #1: years: outcomes are read over whole years, and the "
                                             r"experiment's horizon is 0.5 years; give a horizon of at least 1 year"):
         load_experiment(write(tmp_path / "half.toml", body))
+
+
+def test_the_analysis_of_an_unfinished_sweep_counts_the_runs_it_uses_and_those_stored(tmp_path):
+    import sqlalchemy as sa
+
+    from twin.cli import main
+
+    two_futures = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\nlow = 0.05\n'
+                                              'high = 0.2\n[[lever]]')
+    path = write(tmp_path / "exp.toml", two_futures)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    engine = sa.create_engine(db)
+    with engine.begin() as connection:  # one policy's run in one future is missing: that future is left out
+        last = connection.execute(sa.text("SELECT MAX(id) FROM runs")).scalar()
+        stored = connection.execute(sa.text("SELECT COUNT(*) FROM runs")).scalar() - 1
+        connection.execute(sa.text(f"DELETE FROM runs WHERE id = {last}"))
+    engine.dispose()
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "analysis")]) == 0
+    page = (tmp_path / "analysis" / "analysis.html").read_text()
+    used = stored - 1  # the future's other policy is left out with it
+    assert f"{used} finished runs (of {stored} stored; see the note)" in page

@@ -261,6 +261,7 @@ def cmd_analyse(args) -> int:
     if absent:
         raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
                         f"{', '.join(absent)}; run `twin sweep {args.experiment}` to sweep this file")
+    stored = len(table)
     try:
         n_policies = int(points["policy"].nunique())
         table, note = complete_futures(table, config["reps"], n_policies, sorted(points["sample"].unique()))
@@ -272,7 +273,8 @@ def cmd_analyse(args) -> int:
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
                        unit=outcome_unit(o.metric, o.aggregation, experiment_step(config)))
                for o in config["outcomes"]]
-    runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {len(table):,} finished runs, "
+    used = f"{len(table):,} finished runs" + (f" (of {stored:,} stored; see the note)" if stored != len(table) else "")
+    runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {used}, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "
             f"replication(s)")
     for group in (same := identical_policies(table, [o.name for o in config["outcomes"]])):

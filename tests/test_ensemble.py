@@ -637,10 +637,12 @@ def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, c
     # the same files after an edit: the note says what changed
     write(Path(twin_copy), Path(twin_copy).read_text() + "[parameters]\nprice_supply_elasticity = 1.2\n")
     assert main(["compare", BASE, twin_copy, *common[:-1]]) == 0
-    assert "held the report of experiment 2; it now holds experiment 3's (changed: copy) (give" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "held the report of experiment 2; it now holds experiment 3's (changed: copy) (give" in err
     common[common.index("--years") + 1] = "2"
     assert main(["compare", BASE, *common[:-1]]) == 0
-    assert "experiment 3; it now holds experiment 4's (left out: copy; another horizon) (give" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "experiment 3; it now holds experiment 4's (left out: copy; another horizon) (give" in err
 
 
 def test_options_are_ranked_pair_by_pair_against_the_one_above():
@@ -1071,7 +1073,8 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert "Beside its savings, under best: homicides rise under best." in text
     assert "Beside its savings, under second: homicides rise under second." in text
     assert "under third" not in text
-    rows[:] = [dict(rows[1]), dict(rows[2], net=2e9, net_low=2e9, net_high=2e9)]  # a runner-up costing more than the baseline
+    # a runner-up that costs more than the baseline
+    rows[:] = [dict(rows[1]), dict(rows[2], net=2e9, net_low=2e9, net_high=2e9)]
     text = report_text.terminal_table(SimpleNamespace(baseline="base", posterior=None, posterior_held={}))
     assert "Besides costing society more than base, under second: homicides rise under second." in text
     rows[1].update(net_low=-1e9)  # ... on average only: its interval reaches a saving

@@ -286,8 +286,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     large = sorted((share for share in shares if share[0] >= 0.5 * gap), reverse=True)[:2]
     if large:
         each = [f"{label} ({name(best)} {signed_bn(mine)}, {name(runner)} {signed_bn(theirs)}: a difference of "
-                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {percent(gap / part)} smaller, the two would "
-                                   f"be level)" if part >= gap else f"{percent(part / gap)} of the lead)")
+                f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {percent(gap / part)} smaller, the "
+                                   f"two would be level)" if part >= gap else f"{percent(part / gap)} of the lead)")
                 for part, label, mine, theirs in large]
         parts.append(f"the harm (discounted) of {' and of '.join(each)}")
     if not parts:
@@ -429,6 +429,7 @@ def least_bad_sentence(best: dict, baseline: str, wins: str) -> str:
                 f"leaves it exactly where it is in every paired replication.")
     level = best["net_low"] <= 0
     return (f"No option lowers the net social cost against {baseline} on average: the least bad, {best['scenario']}, "
-            f"raises it by {bn(best['net'])} (90% interval {signed_bn(best['net_low'])} to {signed_bn(best['net_high'])}"
+            f"raises it by {bn(best['net'])} (90% interval {signed_bn(best['net_low'])} to "
+            f"{signed_bn(best['net_high'])}"
             f"; lower in {wins} paired replications)"
             + (", so within the runs' precision it is level with the baseline." if level else "."))

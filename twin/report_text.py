@@ -467,8 +467,7 @@ def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str 
 
 def _ratio(value: float) -> str:
     """Harm averted per extra pound for the console table: 'n/a' where there is none, as in the report."""
-    text = f"{value:.{2 if abs(value) < 1 else 1}f}" if np.isfinite(value) else "n/a"
-    return text.lstrip("-") if text != "n/a" and float(text) == 0 else text  # never '-0.00'
+    return per_pound(value).replace("£", "") if np.isfinite(value) else "n/a"  # the report's figure, never '-0.00'
 
 
 def terminal_table(comparison: Comparison) -> str:

@@ -1414,7 +1414,7 @@ def test_the_area_table_marks_the_changes_whose_interval_excludes_zero():
                   "diff_low": 0.0, "diff_high": 0.0},
                  {"scenario": "opt", "area": area, "metric": "harm_gbp_total", "mean": base + diff, "diff_mean": diff,
                   "diff_low": low, "diff_high": high}]
-    comparison = SimpleNamespace(areas=pd.DataFrame(rows), baseline="base",
+    comparison = SimpleNamespace(areas=pd.DataFrame(rows), baseline="base", scenarios=["base", "opt"],
                                  geography={"nation_of": {"A": "England", "B": "England", "C": "Wales"}})
     table = area_table(comparison).set_index("area")["opt: change (£m)"]
     assert table["A"] == "-50*" and table["B"] == "+10" and table["C"] == "+30*"
@@ -1518,11 +1518,28 @@ def test_spending_is_split_by_nation_where_the_areas_are_of_several():
     areas = pd.DataFrame([{"scenario": s, "area": a, "metric": "response_cost_gbp", "diff_mean": v} for s, a, v in rows]
                          + [{"scenario": "opt", "area": "A", "metric": "harm_gbp_total", "diff_mean": 9e9}])
     nations = {"A": "England", "B": "Wales", "C": "Scotland", "D": "Northern Ireland"}
-    table = spending_by_nation(SimpleNamespace(areas=areas, baseline="base", geography={"nation_of": nations}))
+    table = spending_by_nation(SimpleNamespace(areas=areas, baseline="base", scenarios=["base", "opt"],
+                                               geography={"nation_of": nations}))
     assert table.to_dict("records") == [{"option (£bn, undiscounted)": "opt", "England and Wales": "+3.00",
                                          "Scotland": "+0.50", "Northern Ireland": "-0.25", "all areas": "+3.25"}]
     one_nation = {"nation_of": {a: "England" for a in nations}}
-    assert spending_by_nation(SimpleNamespace(areas=areas, baseline="base", geography=one_nation)).empty
+    assert spending_by_nation(SimpleNamespace(areas=areas, baseline="base", scenarios=["base", "opt"],
+                                              geography=one_nation)).empty
+
+
+def test_the_area_tables_list_the_options_in_the_comparison_s_order():
+    """They listed them alphabetically (pandas' pivot), unlike every other table of the report."""
+    from types import SimpleNamespace
+
+    from twin.report_areas import area_table, spending_by_nation
+
+    rows = [{"scenario": s, "area": a, "metric": m, "mean": 1e8, "diff_mean": 0.0 if s == "base" else v * 1e8}
+            for s, v in (("base", 0), ("zeta", 1), ("alpha", 2)) for a in ("A", "B")
+            for m in ("harm_gbp_total", "response_cost_gbp")]
+    comparison = SimpleNamespace(areas=pd.DataFrame(rows), baseline="base", scenarios=["base", "zeta", "alpha"],
+                                 geography={"nation_of": {"A": "England", "B": "Scotland"}})
+    assert list(area_table(comparison).columns[2:]) == ["zeta: change (£m)", "alpha: change (£m)"]
+    assert list(spending_by_nation(comparison)["option (£bn, undiscounted)"]) == ["zeta", "alpha"]
 
 
 def test_the_ranking_gives_the_lower_end_of_how_much_more_the_option_above_spends():

@@ -20,8 +20,8 @@ def area_table(comparison: Comparison) -> pd.DataFrame:
     option's change (£m), '*' after a change whose interval excludes zero (areas only: the totals
     carry no interval)."""
     harm = comparison.areas[comparison.areas.metric == "harm_gbp_total"]
-    areas = harm.pivot_table(index="area", columns="scenario", values="diff_mean").drop(
-        columns=[comparison.baseline], errors="ignore")
+    options = [s for s in comparison.scenarios if s != comparison.baseline]  # in the comparison's order
+    areas = harm.pivot_table(index="area", columns="scenario", values="diff_mean").reindex(columns=options)
     clear = pd.DataFrame(False, index=areas.index, columns=areas.columns)
     if {"diff_low", "diff_high"} <= set(harm.columns):
         low = harm.pivot_table(index="area", columns="scenario", values="diff_low").reindex_like(areas)
@@ -86,6 +86,7 @@ def spending_by_nation(comparison: Comparison) -> pd.DataFrame:
     order = [n for n in ("England and Wales", "Scotland", "Northern Ireland") if n in table.columns]
     table = table[order + [n for n in table.columns if n not in order]]
     table["all areas"] = table.sum(axis=1)
+    table = table.reindex([s for s in comparison.scenarios if s in table.index])  # the comparison's order
     table.columns.name = None
     return table.map(lambda v: f"{v:+,.2f}").reset_index().rename(columns={"scenario": "option (£bn, undiscounted)"})
 

@@ -155,6 +155,34 @@ def test_a_database_opened_read_only_still_gives_its_stored_runs(tmp_path, monke
     assert path.read_bytes() == before and not (tmp_path / "file:").exists()
 
 
+def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monkeypatch, capsys):
+    """A read-only mount: SQLite cannot make the write-ahead log's shared-memory file beside the
+    database, and would not open it at all ('unable to open database file'). It is opened to
+    reading only, as unchanging, with a note; exports work and nothing is written. (As root, the
+    folder's permissions do not stop a write, as a read-only mount would: `os.access` says so.)"""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = folder / "kept.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    store.write_run(experiment_id, store.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
+    store.engine.dispose()
+    before = path.read_bytes()
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
+                            else real_access(p, mode))
+    try:
+        assert main(["export", "--db", f"sqlite:///{path}", "--out", str(tmp_path / "out")]) == 0
+    finally:
+        folder.chmod(0o755)
+    err = capsys.readouterr().err
+    assert f"the folder of --db 'sqlite:///{path}' cannot be written to: the database is opened to reading only" in err
+    assert (tmp_path / "out" / "trajectories.csv").is_file()
+    assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["kept.db"]
+
+
 def test_the_file_of_a_sqlite_url():
     from pathlib import Path
 

@@ -80,10 +80,13 @@ def area_hint(name: str, areas: Iterable[str]) -> str:
 
 
 def safe_url(url: str) -> str:
-    """A database URL fit to print: its password masked."""
+    """A database URL fit to print: its password masked (as given when it has none: SQLAlchemy's
+    rendering would escape a SQLite URI filename's colon and reorder its options)."""
     import sqlalchemy as sa
 
     try:
+        if sa.engine.make_url(url).password is None:
+            return url
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL at all: print it as given (there is no password to find in it)
         return url

@@ -171,6 +171,24 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path.removeprefix("file:"))
 
 
+def read_only_folder_url(url: str) -> str | None:
+    """For a SQLite file that exists in a folder nothing can be written to (a read-only mount, a
+    shared folder without permission): the same file opened to reading only, as unchanging
+    (SQLite's `mode=ro&immutable=1`), since the write-ahead log's shared-memory file cannot be made
+    beside it and SQLite would not open it at all. None for anything else."""
+    import os
+
+    path = sqlite_path(url)
+    if path is None or not path.is_file() or os.access(path.parent, os.W_OK):
+        return None
+    shared = path.with_name(path.name + "-shm")
+    if shared.is_file() and os.access(shared, os.W_OK):  # SQLite can work with the one there
+        return None
+    given = sa.engine.make_url(url)
+    return given.set(database=f"file:{path.resolve()}").update_query_dict(
+        {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)
+
+
 def _contended(exc: Exception) -> bool:
     """Whether a database error is what another command's simultaneous write gives: the same table
     or row created at once (a unique key, 'already exists'), or SQLite's lock (including a read
@@ -208,6 +226,10 @@ class Store:
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")
+            if sqlite and (reading := read_only_folder_url(url)) is not None:
+                print(f"twin: note: the folder of --db '{safe_url(self.url)}' cannot be written to: the database "
+                      f"is opened to reading only", file=sys.stderr)
+                url = reading
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
             _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:

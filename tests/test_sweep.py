@@ -1053,6 +1053,17 @@ def test_outcomes_over_whole_years_need_a_horizon_of_a_year(tmp_path):
         load_experiment(write(tmp_path / "half.toml", body))
 
 
+def test_a_horizon_of_part_years_warns_that_its_last_part_is_in_no_outcome(tmp_path):
+    """A 1.5-year horizon's outcomes, without years of their own, are read over year 1 alone."""
+    body = TINY.replace("years = 1\n[sampler]", "years = 1.5\n[sampler]")
+    assert not any("whole years" in w for w in load_experiment(write(tmp_path / "given.toml", body))["warnings"])
+    config = load_experiment(write(tmp_path / "part.toml", body.replace("years = [1, 1]\n", "")))
+    assert [w for w in config["warnings"] if "whole years" in w] == [
+        f"{tmp_path / 'part.toml'}: [[outcome]] without 'years' are read over years 1-1, whole years: the last 0.5 "
+        f"year of the 1.5-year horizon is in none of them"]
+    assert config["outcomes"][0].years == (1, 1)
+
+
 def test_the_analysis_of_an_unfinished_sweep_counts_the_runs_it_uses_and_those_stored(tmp_path):
     import sqlalchemy as sa
 

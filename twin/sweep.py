@@ -92,6 +92,10 @@ def load_experiment(path: str | Path) -> dict:
     check_lever_tables(path, levers, uncertain)
     warnings = check_lever_names(path, base, running, uncertain, levers)
     outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
+    whole = int(base.years)
+    if base.years > whole and any("years" not in entry for entry in data.get("outcome", [])):
+        warnings.append(f"{path}: [[outcome]] without 'years' are read over years 1-{whole}, whole years: the last "
+                        f"{base.years - whole:g} year of the {base.years:g}-year horizon is in none of them")
     config = {"name": table.get("name", path.stem), "base": base, "reps": int(table.get("reps", 1)),
               "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
               "warnings": warnings, "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}

@@ -100,6 +100,19 @@ def test_serial_and_pool_give_identical_results(tmp_path, chb):
     pd.testing.assert_frame_equal(_results(serial, a.experiment_id), _results(pool, b.experiment_id))
 
 
+def test_a_comparison_on_a_dask_cluster_gives_the_serial_results(tmp_path, chb):
+    """`twin compare --cluster` (only sweeps could use a cluster)."""
+    distributed = pytest.importorskip("distributed")
+    serial = _sqlite(tmp_path, "serial.db")
+    a = run_ensemble([BASE, chb], 2, 3, YEARS, 1, serial, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        db = f"sqlite:///{tmp_path / 'cluster.db'}"
+        assert main(["compare", BASE, chb, "--reps", "2", "--seed", "3", "--years", str(YEARS), "--db", db,
+                     "--cluster", cluster.scheduler_address, "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(_results(serial, a.experiment_id), _results(Store(db), 1))
+
+
 def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypatch):
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)

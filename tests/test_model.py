@@ -478,3 +478,17 @@ def test_exploited_members_are_charged_at_their_own_lower_chance():
         charged = int((members.status[active[chosen]] == CHARGED).sum())
         assert n > 5000
         assert abs(charged - n * chance) < 4 * np.sqrt(n * chance * (1 - chance)), (charged, n, chance)
+
+
+def test_step_dates_follow_the_model_s_clock():
+    """52 weekly steps are the model's year: each year's weeks start on the start date's anniversary
+    (they were 7 days apart throughout, so the years drifted a day or two a year from the clock and
+    from the summary's years). A monthly start on the 31st gives each month's last day."""
+    import datetime
+
+    weekly = TwinModel(seed=1, n_steps=52 * 12, step_length="week", start_date="2025-04-01").results.dates
+    assert [weekly[52 * year] for year in (1, 2, 11)] == ["2026-04-01", "2027-04-01", "2036-04-01"]
+    gaps = np.diff([datetime.date.fromisoformat(d).toordinal() for d in weekly])
+    assert set(gaps[np.arange(gaps.size) % 52 != 51]) == {7} and set(gaps[51::52]) <= {8, 9}
+    monthly = TwinModel(seed=1, n_steps=14, start_date="2024-01-31").results.dates
+    assert monthly[:4] == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"] and monthly[13] == "2025-02-28"

@@ -245,6 +245,70 @@ def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too
             executor.close()
 
 
+def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
+    """The scheduler killed mid-run: the futures come back cancelled, which read as workers dying,
+    and closing the reconnecting client then logged tracebacks after the one-line message."""
+    distributed = pytest.importorskip("distributed")
+    from twin.executor import WorkerLost
+
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    executor = DaskExecutor(cluster.scheduler_address)
+    try:
+        results = executor.run(_sleep_then_square, list(range(20)))
+        next(results)
+        cluster.sync(cluster.scheduler.close)
+        with pytest.raises(WorkerLost, match="lost the Dask scheduler"):
+            list(results)
+        capfd.readouterr()
+        executor.close()
+        assert "Traceback" not in capfd.readouterr().err
+    finally:
+        cluster.close()
+
+
+def test_a_worker_that_cannot_import_twin_is_named(monkeypatch):
+    """A worker started by a Python without twin (another environment) failed the code check with
+    the worker's traceback."""
+    distributed = pytest.importorskip("distributed")
+    import twin.executor as executor_module
+    from twin.errors import UserError
+
+    def cannot_import():
+        raise ModuleNotFoundError("No module named 'twin'")
+
+    monkeypatch.setattr(executor_module, "_worker_code_hash", cannot_import)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,  # workers in this process
+                                  dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            with pytest.raises(UserError, match=r"the worker at inproc://\S+ cannot import twin "
+                                                r"\(ModuleNotFoundError: No module named 'twin'\); start the workers "
+                                                r"with `python -m dask worker"):
+                executor.check_workers_code()
+        finally:
+            executor.close()
+
+
+def test_an_empty_or_malformed_cluster_address_is_refused_at_once():
+    """An empty --cluster (an unset variable in a job script) ran the sweep on the local machine;
+    a port beyond 65535 waited for the connect timeout."""
+    pytest.importorskip("distributed")
+    from twin.errors import UserError
+    from twin.executor import make_executor
+
+    for empty in ("", "  "):
+        with pytest.raises(UserError, match="--cluster: expected a scheduler address such as tcp://host:8786, got an "
+                                            "empty value"):
+            make_executor(None, empty)
+    start = time.perf_counter()
+    for address, detail in (("tcp://127.0.0.1:99999", "out of range"), ("tcp://127.0.0.1:abc", "abc")):
+        with pytest.raises(UserError, match=f"--cluster {address}: expected a scheduler address such as "
+                                            f"tcp://host:8786 \\(.*{detail}"):
+            make_executor(None, address)
+    assert time.perf_counter() - start < 2
+
+
 def _exit_worker(task):
     os._exit(1)
 

@@ -227,7 +227,8 @@ def cmd_compare(args) -> int:
             here = Path("calibration/posterior.csv")
             posterior = str(here if here.exists() or not shipped.exists() else shipped)
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
-                               progress=not args.quiet, baseline=args.baseline, posterior=posterior)
+                               progress=not args.quiet, baseline=args.baseline, posterior=posterior,
+                               cluster=args.cluster)
     except KeyboardInterrupt:
         ignore_further_interrupts()
         print("twin: interrupted; finished replications are saved in the database. Run the same command again "
@@ -409,7 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--reps", type=arguments.replications, default=12, help="replications per scenario (default 12)")
     compare.add_argument("--seed", type=arguments.seed, default=1, help="root seed (default 1)")
     compare.add_argument("--years", type=arguments.years, help="horizon in years (default: the scenarios')")
-    compare.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
+    where = compare.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=arguments.positive_int,
+                       help="worker processes (default: all cores; 1: serial)")
+    where.add_argument("--cluster", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     compare.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     compare.add_argument("--out", default="results/compare", help="report folder (default results/compare)")
     compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")

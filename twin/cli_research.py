@@ -168,26 +168,30 @@ def cmd_sweep(args) -> int:
         print(f"Building a design of {size:,} sampled futures x its policies x {config['reps']} replication(s) and "
               f"registering its runs in the database: a design this large takes a while before the first run.",
               file=sys.stderr, flush=True)
-    try:
-        outcome = run_sweep(config, store, executor, progress=not args.quiet)
-    except KeyboardInterrupt:
-        ignore_further_interrupts()
+    def keep_finished() -> str:
+        """The finished runs' table written for a first look (twin analyse reads it too), in words."""
         from twin.sweep import find_sweep
 
         experiment_id = find_sweep(config, store)
         finished = (sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
                     if experiment_id is not None else None)
-        if finished is not None and len(finished):  # for a first look (twin analyse reads it too)
-            note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
-            write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
-            kept = (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
-                    f"database (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
-        else:
-            kept = "no run had finished"
-        print(f"twin: interrupted; {kept}. Run the same command again to finish.", file=sys.stderr)
+        if finished is None or not len(finished):
+            return "no run had finished"
+        note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
+        write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
+        return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
+                f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
+
+    try:
+        outcome = run_sweep(config, store, executor, progress=not args.quiet)
+    except KeyboardInterrupt:
+        ignore_further_interrupts()
+        print(f"twin: interrupted; {keep_finished()}. Run the same command again to finish.", file=sys.stderr)
         return 130
     except WorkerLost as exc:
+        executor.close()  # first: a lost scheduler's client stops trying to reconnect
         print(f"twin: {exc}", file=sys.stderr)
+        print(f"twin: {keep_finished()}.", file=sys.stderr)
         return 1
     finally:
         executor.close()
@@ -202,8 +206,12 @@ def cmd_sweep(args) -> int:
                     + (f", {reused} finished earlier and reused from the database" if reused else ""))
     else:
         done_now = "every run was already in the database"
+    from twin.store import DEFAULT_DB
+
+    given = ((f" --db '{safe_url(args.db)}'" if args.db != DEFAULT_DB else "")
+             + (f" --out {args.out}" if args.out else ""))
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
-          f"Results: {out / 'sweep_results.csv'}")
+          f"Results: {out / 'sweep_results.csv'}\nNext: twin analyse {args.experiment}{given}")
     if outcome["failed"]:
         print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "
               f"others):", file=sys.stderr)

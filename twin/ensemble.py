@@ -387,7 +387,7 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
 
 def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | None, workers: int | None,
                  store: Store, progress: bool = True, baseline: str | None = None,
-                 posterior: str | None = None) -> EnsembleOutcome:
+                 posterior: str | None = None, cluster: str | None = None) -> EnsembleOutcome:
     from twin.executor import ignore_further_interrupts, make_executor, restore_interrupts
 
     start = time.perf_counter()
@@ -396,7 +396,7 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
     todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
     failed: list[tuple[str, int, str]] = []
     write_s = 0.0
-    executor = make_executor(workers) if todo else None  # its warnings before the bar, not on it
+    executor = make_executor(workers, cluster) if todo else None  # its warnings before the bar, not on it
     bar = None
     if progress and todo:
         from tqdm import tqdm

@@ -75,6 +75,14 @@ def _worker_code_hash() -> str:
     return code_hash()
 
 
+def _worker_twin_folder() -> str:
+    """Where a worker imports `twin` from, in words (a worker started by another Python imports
+    another checkout's)."""
+    from pathlib import Path
+
+    return f"it imports twin from {Path(__file__).resolve().parent.parent} with {sys.executable}"
+
+
 class WrongCode(RuntimeError):
     """A Dask worker runs other model code than the coordinator (raised on the worker)."""
 
@@ -84,7 +92,14 @@ def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
     (a worker may join a cluster at any time, after the check at the start)."""
     found = _worker_code_hash()
     if found != expected_code:
-        raise WrongCode(f"a worker runs other model code (source hash {found}, expected {expected_code})")
+        from distributed import get_worker
+
+        try:
+            worker = f"the worker at {get_worker().address}"
+        except ValueError:  # not on a Dask worker
+            worker = "a worker"
+        raise WrongCode(f"{worker} runs other model code (source hash {found}, expected {expected_code}; "
+                        f"{_worker_twin_folder()})")
     return _run_batch(fn, batch)
 
 
@@ -224,15 +239,23 @@ class DaskExecutor:
         from twin.errors import UserError
 
         here = code_hash()
-        theirs = self.client.run(_worker_code_hash)
+        theirs = self.client.run(_worker_code_hash, on_error="return")
+        broken = sorted(worker for worker, value in theirs.items() if isinstance(value, BaseException))
+        if broken:  # a worker whose Python cannot import twin (another environment)
+            raise UserError(f"--cluster {self.address}: the worker at {broken[0]} cannot import twin "
+                            f"({type(theirs[broken[0]]).__name__}: {theirs[broken[0]]}); start the workers with "
+                            f"`python -m dask worker ...` from the environment twin is installed in")
         if not theirs:
             raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler (start some with "
-                            f"`dask worker {self.address}`)")
+                            f"`python -m dask worker {self.address}`)")
         other = sorted(worker for worker, value in theirs.items() if value != here)
         if other:
+            where = self.client.run(_worker_twin_folder, workers=other[:1], on_error="return").get(other[0], "")
             raise UserError(f"--cluster {self.address}: {len(other)} of {len(theirs)} worker(s) run other model code "
-                            f"(source hash {theirs[other[0]]}, here {here}); restart them from this checkout "
-                            f"(with `pip install -e .` of it) and run again")
+                            f"(the worker at {other[0]}: source hash {theirs[other[0]]}, here {here}"
+                            f"{'; ' + where if isinstance(where, str) and where else ''}); restart them from this "
+                            f"checkout (with `pip install -e .` of it, and `python -m dask worker` of its Python) "
+                            f"and run again")
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         self.check_workers_code()  # before each run: workers may have joined since the last
@@ -272,8 +295,9 @@ class DaskExecutor:
                     from tqdm import tqdm  # above a progress bar rather than on it
 
                     tqdm.write(f"Warning: no Dask worker has been connected to {self.address} for "
-                               f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join (`dask "
-                               f"worker {self.address}`). Ctrl-C stops the command; finished runs are saved.",
+                               f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join "
+                               f"(`python -m dask worker {self.address}`). Ctrl-C stops the command; finished "
+                               f"runs are saved.",
                                file=sys.stderr)
                     warned = True
 
@@ -295,7 +319,13 @@ class DaskExecutor:
             except WrongCode as exc:
                 raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
                                 f"again (finished runs are saved)") from None
-            except (KilledWorker, CancelledError) as exc:
+            except CancelledError as exc:  # cancelled by the scheduler, or with it: the client then reconnects
+                if self.client.status != "running":
+                    raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
+                                     f"the command again") from None
+                raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
+                                 f"saved, run the command again") from None
+            except KilledWorker as exc:
                 raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
                                  f"saved, run the command again") from None
             except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
@@ -304,7 +334,20 @@ class DaskExecutor:
             yield from zip(futures[future], results)
 
     def close(self) -> None:
-        self.client.close()
+        """Close the client; with the scheduler gone, quietly (the client's reconnection would log
+        its tracebacks after the command's own one-line message)."""
+        import logging
+
+        logger = logging.getLogger("distributed")
+        level = logger.level
+        if self.client.status != "running":
+            logger.setLevel(logging.CRITICAL + 1)
+        try:
+            self.client.close(timeout=5)
+        except Exception:  # noqa: BLE001 (a scheduler already gone: nothing left to close)
+            pass
+        finally:
+            logger.setLevel(level)
 
 
 #: seconds without any Dask worker after which a run says it is waiting for workers
@@ -325,9 +368,11 @@ def _check_host(address: str) -> None:
     if address.startswith("inproc://"):
         return  # in this process: no host to look up
     try:
-        host = urlsplit(address if "://" in address else f"tcp://{address}").hostname
-    except ValueError:
-        return  # malformed: the client's own check names it
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        host = parts.hostname
+        parts.port  # noqa: B018 (a port that is not a number, or beyond 65535, raises here)
+    except ValueError as exc:
+        raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
     if not host:
         return
     try:
@@ -339,8 +384,12 @@ def _check_host(address: str) -> None:
 
 
 def make_executor(workers: int | None, cluster: str | None = None):
-    if cluster:
-        return DaskExecutor(cluster)
+    if cluster is not None:
+        if not cluster.strip():  # an unset variable in a job script: not the local machine by stealth
+            from twin.errors import UserError
+
+            raise UserError("--cluster: expected a scheduler address such as tcp://host:8786, got an empty value")
+        return DaskExecutor(cluster.strip())
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).
     warm_up()

@@ -170,12 +170,16 @@ class TwinModel(mesa.Model):
                                self._dates(start_date), extra_metrics=self.lever_cost_metrics)
 
     def _dates(self, start: str) -> list[str]:
-        first = np.datetime64(start, "D")
-        if self.step_length == "month":
-            months = np.datetime64(start, "M") + np.arange(self.n_steps)
-            day = int(str(first)[8:10]) - 1
-            return [str(np.datetime64(m, "D") + np.timedelta64(day, "D")) for m in months]
-        return [str(first + np.timedelta64(7 * i, "D")) for i in range(self.n_steps)]
+        """The first day of each step: the start date's day of each month (the month's last day
+        when it has fewer), or for weeks 7 days apart from each anniversary of the start, as the
+        model's clock has it (52 weekly steps are 12 months): a year's last week takes the year's
+        one or two days over 364."""
+        step = np.arange(self.n_steps)
+        weekly = self.step_length == "week"
+        months = np.datetime64(start, "M") + (12 * (step // 52) if weekly else step)
+        day = np.minimum(months.astype("datetime64[D]") + (int(start[8:10]) - 1),
+                         (months + 1).astype("datetime64[D]") - 1)
+        return [str(d) for d in (day + 7 * (step % 52) if weekly else day)]
 
     def _populate(self, register: Register) -> None:
         p, rng = self.params, self.streams["population"]

@@ -20,7 +20,7 @@ ANNUAL_COLUMNS = (
     ("violence", "harm_gbp_violence", "sum", 1e9, "{:.2f}"),
     ("other", "harm_gbp_other", "sum", 1e9, "{:.2f}"),
     ("response £bn", "response_cost_gbp", "sum", 1e9, "{:.2f}"),
-    ("recovered £m", "assets_recovered_gbp", "sum", 1e6, "{:.0f}"),
+    ("recovered £m", "assets_recovered_gbp", "sum", 1e6, "{:,.0f}"),
     ("OCGs", "ocgs_active", "last", 1, "{:,.0f}"),
     ("members", "members_active", "last", 1, "{:,.0f}"),
     ("prison", "members_prison", "last", 1, "{:,.0f}"),

@@ -771,6 +771,29 @@ def test_an_interrupted_sweep_that_replaces_another_experiments_results_says_so(
     assert json.loads((tmp_path / "out" / "experiment.json").read_text())["experiment_id"] == 2
 
 
+def test_a_sweep_stopped_by_lost_workers_writes_the_runs_it_finished(tmp_path, monkeypatch, capsys):
+    """Workers or the scheduler lost mid-sweep: the finished runs were in the database, but the
+    folder's sweep_results.csv was not written (an interrupt wrote it)."""
+    import twin.sweep as sweep_module
+    from twin.cli import main
+    from twin.executor import WorkerLost
+
+    real = sweep_module.run_sweep
+
+    def lost_after_the_runs(*args, **kwargs):
+        real(*args, **kwargs)
+        raise WorkerLost("lost the Dask scheduler (CancelledError); finished runs are saved, run the command again")
+
+    monkeypatch.setattr(sweep_module, "run_sweep", lost_after_the_runs)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    path = write(tmp_path / "a.toml", TINY)
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "twin: lost the Dask scheduler" in err
+    assert f"twin: 4 finished runs are saved in the database {db} (so far: {tmp_path / 'out' / 'sweep_results.csv'})" in err
+    assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 4
+
+
 def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):
     """The number of replicates is not part of a sweep's identity (replicate r's seed does not
     depend on it): raising it runs only the new replicates, lowering it reads the first ones."""

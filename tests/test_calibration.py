@@ -273,12 +273,18 @@ name = "asset_realisation_share"
     from twin.cli import main
 
     config_path.write_text(config_path.read_text().replace("max_evaluations = 6", f'max_evaluations = 6\nout = "{tmp_path / "cal"}"'))
-    assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 0
     out, err = capsys.readouterr()
     assert "With 1 replication, the replicates' 5-95% ranges are a single value; use reps = 5" in out
     # the target had no fitted_by in its file, but this calibration fitted it: counted as fitted
     assert "1 of 1 that parameters were set to reproduce" in out and "dynamics alone" not in out
     assert f"Note: {again['evaluations']} of the {again['evaluations']} evaluations were read from" in err
+    # --quiet: no table, verdict or notes (they printed all but the table); the report is written
+    (tmp_path / "cal" / "fit.html").unlink()
+    assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and (tmp_path / "cal" / "fit.html").is_file()
+    assert err.startswith("Not converged: the point fit used its 6") and err.count("\n") == 1  # a warning stays
 
 
 def test_validation_replacement_measures_recovery():

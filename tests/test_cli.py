@@ -363,6 +363,10 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
     assert "* year 2 is part of a year: 6 of 12 steps" in captured.out
     assert "#1 (hold) starts 5 years in, but the run's last step is 1.42 years in (1.5-year run): it will have no " \
            "effect" in captured.err
+    # a lever that does nothing is a warning, said under --quiet too (which keeps warnings, not notes)
+    assert main(["run", str(scenario), "--years", "1.5", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("Warning: ") and "it will have no effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]
     from twin.ensemble import code_hash
@@ -611,3 +615,16 @@ def test_register_follows_a_scenario_s_areas_and_parameters(tmp_path):
                  "--out", str(runs[0])]) == 0
     assert main(["run", str(scenario), "--years", "0.25", "--seed", "3", "--quiet", "--out", str(runs[1])]) == 0
     pd.testing.assert_frame_equal(*(pd.read_csv(run / "trajectories.csv") for run in runs))
+
+
+def test_validate_from_another_folder_runs_the_project_s_experiments(tmp_path, monkeypatch):
+    """Run from elsewhere, `twin validate` ran nothing and reported success (its default list was
+    read from the folder it ran in); it now finds the project's, as `twin fit` finds its targets."""
+    import twin.validation as validation
+
+    ran = []
+    monkeypatch.setattr(validation, "run_files", lambda paths, out: ran.extend(paths) or {})
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--out", str(tmp_path / "out")]) == 0
+    expected = sorted(str(p) for p in (ROOT / "experiments" / "validation").glob("*.toml"))
+    assert ran == expected and len(expected) >= 4

@@ -194,7 +194,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     for scenario in scenarios:
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(check_lever_targets(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
-            print(f"Note: {note}.", file=sys.stderr)
+            print(f"Warning: {note}.", file=sys.stderr)  # a lever that does nothing: said under --quiet too
         for warning in (w for w in scenario_warnings(scenario) if w not in said):
             said.add(warning)
             print(f"Warning: {warning}.", file=sys.stderr)

@@ -153,7 +153,7 @@ def cmd_calibrate(args) -> int:
             executor.close()
         if not args.quiet:
             print()
-        if outcome["from_database"]:
+        if outcome["from_database"] and not args.quiet:
             print(f"Note: {outcome['from_database']} of the {outcome['evaluations']} evaluations were read from "
                   f"{safe_url(args.db)} (an earlier run of this fit, same settings and code), not run again.",
                   file=sys.stderr)
@@ -208,8 +208,9 @@ def cmd_calibrate(args) -> int:
             else "# the point fit's best parameters (Nelder-Mead)\n")
     (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(
         f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()))  # 0.44, not 0.43999999999999995
-    if not args.quiet:
-        print("\n" + "\n".join(fit_lines(table)))
+    if args.quiet:  # the report and the parameters are written; warnings were said above
+        return 0
+    print("\n" + "\n".join(fit_lines(table)))
     beyond = config["targets_beyond_horizon"]
     print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
           + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "

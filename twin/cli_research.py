@@ -35,6 +35,11 @@ def cmd_validate(args) -> int:
     from twin.scenario import read_toml
     from twin.validation import MEASURE_WORDS, VALIDATION_SECTION, check_experiment, run_files
 
+    if not args.experiments:  # the project's own, from here or, run from elsewhere, the project this package runs from
+        folder = Path(project_default("experiments/validation", "experiments/validation"))
+        args.experiments = sorted(str(p) for p in folder.glob("*.toml"))
+        if not args.experiments:
+            raise UserError(f"no validation experiments in {folder}: give the experiment files to run")
     for path in args.experiments:  # a mistake is reported at once, not after a first compilation
         check_experiment(Path(path), read_toml(Path(path), "experiment file"))
     warm_up()
@@ -365,8 +370,7 @@ def add_research_commands(sub) -> None:
     screen.set_defaults(func=cmd_screen)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
-    validate.add_argument("experiments", nargs="*", help="validation experiment files (default: all of experiments/validation)",
-                          default=sorted(str(p) for p in Path("experiments/validation").glob("*.toml")))
+    validate.add_argument("experiments", nargs="*", help="validation experiment files (default: all of experiments/validation)")
     validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
     validate.set_defaults(func=cmd_validate)
 

@@ -473,6 +473,11 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys):
     guide = (tmp_path / "export" / "README.txt").read_text()
     assert guide.startswith("Experiment 1 (a comparison)") and "area_results.csv:" in guide
     assert "levels at the year's end (ocgs_active" in guide and "outcome_definitions" not in guide
+    # every outcome column's kind is described (final_year_ levels were exported undescribed)
+    kinds = {next((k for k in ("total_", "discounted_", "final_year_") if c.startswith(k)), c)
+             for c in outcomes.columns if c != "run_id"}
+    assert kinds == {"total_", "discounted_", "final_year_"}
+    assert all(f"`{kind}<metric>`" in guide for kind in kinds)
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
     assert pd.read_parquet(tmp_path / "pq" / "trajectories.parquet")["metric"].nunique() > 50
 

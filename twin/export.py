@@ -66,7 +66,8 @@ COMPARISON_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
   `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
   its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
-  counts of people and events are totals only. `..._lever_cost_gbp_<lever>` is a lever's spending
+  counts of people and events are totals only. `final_year_<metric>`, for the levels {final}, is
+  their mean over the last reported year's steps. `..._lever_cost_gbp_<lever>` is a lever's spending
   (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together,
   `..._lever_spending_gbp_<forces, rocus, nca, courts, prisons, other>` the same spending by who bears it, and
   `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the
@@ -86,7 +87,7 @@ SWEEP_TEXT = """\
 
 def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
     """README.txt for an export: what each of its files and columns is (`names`: a sweep's inputs)."""
-    from twin.ensemble import AREA_FLOWS, AREA_STOCKS, GREEN_BOOK_DISCOUNT_RATE
+    from twin.ensemble import AREA_FLOWS, AREA_STOCKS, FINAL_STOCKS, GREEN_BOOK_DISCOUNT_RATE
     from twin.harm import PRICE_YEAR
 
     if sweep:
@@ -104,7 +105,8 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
                    "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`; " + WHERE_TEXT)
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
-                                      flows=", ".join(AREA_FLOWS), stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
+                                      flows=", ".join(AREA_FLOWS), final=", ".join(FINAL_STOCKS),
+                                      stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
     kind = "sweep" if sweep else "comparison"
     return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}\n"
 

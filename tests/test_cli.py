@@ -503,6 +503,25 @@ def test_a_seed_beyond_the_largest_is_an_option_error(command, capsys):
     assert "argument --seed: expected a seed from 0 to 4294967295" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, expected", [
+    (["export", "--experiment", str(2**63)], "argument --experiment: expected an experiment id from 1 to "
+                                             "9223372036854775807, got 9223372036854775808"),
+    (["screen", "x.toml", "--trajectories", "1"], "argument --trajectories: expected a whole number from 2 to "
+                                                  "10000, got 1"),
+    (["compare", "--posterior", "a.toml", "b.toml"], "argument --posterior: expected a posterior sample (.csv), "
+                                                     "got 'a.toml', a scenario file: give the sample's file after "
+                                                     "--posterior, or put --posterior after the scenarios"),
+])
+def test_option_values_beyond_what_the_command_can_use_are_option_errors(argv, expected, capsys):
+    """An experiment id beyond the database's integers gave a driver traceback; screening's
+    trajectories took 1 on the command line, which the config file refuses; --posterior, whose
+    value is optional, took the first scenario as the sample."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert expected in capsys.readouterr().err
+
+
 def test_every_option_and_argument_has_a_help_text():
     """`twin fit --help` listed --targets, --reps and --seed with no word on them or their defaults."""
     import argparse

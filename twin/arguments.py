@@ -32,10 +32,44 @@ def _number_of_years(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
 
 
+#: the largest whole number a database's integer column holds (a larger id overflowed the driver)
+MAX_ID = 2**63 - 1
+
+
 def positive_int(text: str) -> int:
     value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+#: Morris trajectories of one screening (as the config file's `trajectories`)
+MIN_TRAJECTORIES, MAX_TRAJECTORIES = 2, 10_000
+
+
+def trajectories(text: str) -> int:
+    """--trajectories: Morris trajectories, `MIN_TRAJECTORIES` to `MAX_TRAJECTORIES` (an elementary
+    effect's spread needs two)."""
+    value = _whole(text)
+    if not MIN_TRAJECTORIES <= value <= MAX_TRAJECTORIES:
+        raise argparse.ArgumentTypeError(f"expected a whole number from {MIN_TRAJECTORIES} to {MAX_TRAJECTORIES}, "
+                                         f"got {value}")
+    return value
+
+
+def posterior_file(text: str) -> str:
+    """--posterior's value: a sample, not a scenario its optional value took from the list after it."""
+    if text.lower().endswith(".toml"):
+        raise argparse.ArgumentTypeError(f"expected a posterior sample (.csv), got {text!r}, a scenario file: give "
+                                         f"the sample's file after --posterior, or put --posterior after the scenarios")
+    return text
+
+
+def experiment_id(text: str) -> int:
+    """--experiment: a database id, 1 to `MAX_ID`."""
+    value = _whole(text)
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"expected an experiment id from 1 to {MAX_ID}, got {value}")
     return value
 
 

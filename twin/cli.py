@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     compare.add_argument("--out", default="results/compare", help="report folder (default results/compare)")
     compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")
-    compare.add_argument("--posterior", nargs="?", const="default",
+    compare.add_argument("--posterior", nargs="?", const="default", type=arguments.posterior_file,
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
                               "calibration/posterior.csv), the same draws for every scenario")
     compare.add_argument("--quiet", action="store_true", help="print only warnings and errors")
@@ -425,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")
     export.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
-    export.add_argument("--experiment", type=arguments.positive_int, help="experiment id (default: the one run or added to most recently)")
+    export.add_argument("--experiment", type=arguments.experiment_id, help="experiment id (default: the one run or added to most recently)")
     export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     export.set_defaults(func=cmd_export)

@@ -363,7 +363,8 @@ def add_research_commands(sub) -> None:
 
     screen = sub.add_parser("screen", help="Morris screening: which of many parameters move the outcomes at all")
     screen.add_argument("config", help="screening config TOML, e.g. calibration/screening.toml")
-    screen.add_argument("--trajectories", type=arguments.positive_int, help="Morris trajectories (default: the config's)")
+    screen.add_argument("--trajectories", type=arguments.trajectories,
+                        help="Morris trajectories, 2 to 10,000 (default: the config's)")
     screen.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     screen.add_argument("--out", help="report folder (default: the config's)")
     screen.add_argument("--quiet", action="store_true", help="print only warnings and errors")

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean, shown
 from twin.parameters import ORDERED_PAIRS, table_rows
@@ -64,8 +65,8 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     check_tables(path, data, ("screening",), ("parameter",))
     table = data.get("screening", {})
     check_keys(path, "screening", table, CONFIG_KEYS)
-    trajectories = trajectories or check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10), 2,
-                                                      10_000)
+    trajectories = trajectories or check_whole_number(path, "screening", "trajectories", table.get("trajectories", 10),
+                                                      MIN_TRAJECTORIES, MAX_TRAJECTORIES)
     levels = table.get("levels", 4)
     if isinstance(levels, bool) or not isinstance(levels, int) or levels % 2 or not 4 <= levels <= 20:
         raise ScenarioError(f"{path}: [screening] levels: expected an even whole number from 4 to 20 (Morris's "

@@ -1237,7 +1237,8 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     said = lead_rests_on(comparison, rows, markup=False)
     assert "best spends £16.00bn more on its levers than runner (discounted): a cost overrun of 31% (19% leaving " \
            "out recovered assets) on every lever's spending would leave the two level" in said
-    assert "leaving out recovered assets, as the Green Book does, the lead is £3.00bn" in said  # 5/16 and 3/16 above
+    assert ("leaving out recovered assets (a transfer from offenders, as a Green Book appraisal would usually count "
+            "them), the lead is £3.00bn") in said  # 5/16 and 3/16 above
     comparison.parameters = {"best": {"lever_cost_optimism_bias": 0.4}}  # runs with the uplift say so
     assert "a further cost overrun of 31% (19% leaving out recovered assets) on every lever's spending, beyond the " \
            "40% optimism-bias uplift these runs apply, would leave the two level" in lead_rests_on(comparison, rows, False)

@@ -166,7 +166,8 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     frame.insert(2, "unit", np.select([money, frame.metric.str.startswith("final_year_")],
                                       [f"GBP ({PRICE_YEAR} prices)", "count (groups, people or lines)"], "people or events"))
     how = np.select([frame.metric.str.startswith("discounted_"), frame.metric.str.startswith("final_year_")],
-                    [f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value)",
+                    [f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value at "
+                     f"the start of year 1, whose 12 months are undiscounted)",
                      "UK total, mean over the months (or weeks) of the final year of the horizon (a level, not a sum)"],
                     "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])

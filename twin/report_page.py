@@ -118,7 +118,9 @@ def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <h1>Serious and organised crime: comparing interventions</h1>
 <p class="meta">Experiment {experiment_id} ({name}), root seed {seed},
 {_finished(comparison.runs)}, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator), over the
+Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator; the drugs,
+economic-crime and modern-slavery totals the harm is fitted to, about nine-tenths of it, are read as
+{PRICE_YEAR} prices, since their source names no price year), over the
 {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
 later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury Green Book). Areas: {areas}.</p>
 """
@@ -155,8 +157,8 @@ recovered assets count as a gain to society here, though HM Treasury's Green Boo
 transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
 response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
-recovered assets are left out and the spending
-includes courts and prisons); "payback year" is the first year from which the option's cumulative net social
+the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
+are not netted off the spending, nor are recovered assets); "payback year" is the first year from which the option's cumulative net social
 cost stays below the baseline's (the 90% interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of

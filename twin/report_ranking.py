@@ -274,7 +274,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         parts.append(f"{name(runner)} spends {bn(-more)} more on its levers than {name(best)}, so an allowance for "
                      f"optimism bias on the levers' costs would widen the lead")
     if np.isfinite(green_gap) and green_gap > 0:
-        parts.append(f"leaving out recovered assets, as the Green Book does, the lead is {bn(green_gap)}")
+        parts.append(f"leaving out recovered assets (a transfer from offenders, as a Green Book appraisal would "
+                     f"usually count them), the lead is {bn(green_gap)}")
     incremental = _incremental(by_name, best, runner, name, float(second.get("spend_more_low", np.nan)))
     if incremental:
         parts.append(incremental)

@@ -36,6 +36,14 @@ def _number_of_years(text: str) -> float:
 MAX_ID = 2**63 - 1
 
 
+def _whole_within(text: str, low: int, high: int, what: str, *, words: str = "a whole number") -> int:
+    """`text` as a whole number from `low` to `high`, or an error naming `what` was expected."""
+    value = _whole(text, words)
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     value = _whole(text)
     if value < 1:
@@ -50,11 +58,7 @@ MIN_TRAJECTORIES, MAX_TRAJECTORIES = 2, 10_000
 def trajectories(text: str) -> int:
     """--trajectories: Morris trajectories, `MIN_TRAJECTORIES` to `MAX_TRAJECTORIES` (an elementary
     effect's spread needs two)."""
-    value = _whole(text)
-    if not MIN_TRAJECTORIES <= value <= MAX_TRAJECTORIES:
-        raise argparse.ArgumentTypeError(f"expected a whole number from {MIN_TRAJECTORIES} to {MAX_TRAJECTORIES}, "
-                                         f"got {value}")
-    return value
+    return _whole_within(text, MIN_TRAJECTORIES, MAX_TRAJECTORIES, "a whole number")
 
 
 def posterior_file(text: str) -> str:
@@ -67,25 +71,16 @@ def posterior_file(text: str) -> str:
 
 def experiment_id(text: str) -> int:
     """--experiment: a database id, 1 to `MAX_ID`."""
-    value = _whole(text)
-    if not 1 <= value <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"expected an experiment id from 1 to {MAX_ID}, got {value}")
-    return value
+    return _whole_within(text, 1, MAX_ID, "an experiment id")
 
 
 def replications(text: str) -> int:
     """--reps: a whole number from 1 to MAX_REPS."""
-    value = _whole(text)
-    if not 1 <= value <= MAX_REPS:
-        raise argparse.ArgumentTypeError(f"expected a number of replications from 1 to {MAX_REPS:,}, got {value}")
-    return value
+    return _whole_within(text, 1, MAX_REPS, "a number of replications")
 
 
 def seed(text: str) -> int:
-    value = _whole(text, "a whole number seed")
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {value}")
-    return value
+    return _whole_within(text, 0, MAX_SEED, "a seed", words="a whole number seed")
 
 
 def sobol_samples(text: str) -> int:

@@ -794,6 +794,44 @@ def test_a_sweep_stopped_by_lost_workers_writes_the_runs_it_finished(tmp_path, m
     assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 2
 
 
+def test_runs_a_locked_database_will_not_take_are_kept_and_stored_by_the_next_command(tmp_path, monkeypatch, capsys):
+    """Another program holding the database's lock past the wait: finished runs were lost with the
+    command. They are kept in files beside the database, the command stops saying so, and the
+    same command run again stores them instead of running them again."""
+    import sqlite3
+
+    import twin.store as store_module
+    from twin.cli import main
+
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.1)
+    monkeypatch.setattr(store_module, "WRITE_ATTEMPTS", 2)
+    path = tmp_path / "sweep.db"
+    command = ["sweep", str(write(tmp_path / "a.toml", TINY)), "--db", f"sqlite:///{path}", "--workers", "1",
+               "--out", str(tmp_path / "out"), "--quiet"]
+    other = sqlite3.connect(path, check_same_thread=False)
+    real_write = Store.write_run
+
+    def locked_from_the_first_run(self, *args):
+        if not other.in_transaction:  # the other program takes the lock once the experiment is registered
+            other.execute("BEGIN IMMEDIATE")
+        return real_write(self, *args)
+
+    monkeypatch.setattr(Store, "write_run", locked_from_the_first_run)
+    try:
+        assert main(command) == 1
+    finally:
+        other.rollback()
+        other.close()
+    monkeypatch.setattr(Store, "write_run", real_write)
+    err = capsys.readouterr().err
+    kept = tmp_path / "sweep.db.kept-runs"
+    assert f"stayed locked by another program: 2 finished run(s) are kept in {kept}" in err
+    assert len(list(kept.glob("*.pickle"))) == 2
+    assert main(command) == 0
+    assert "every run was already in the database" in capsys.readouterr().out and not kept.exists()
+    assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 2
+
+
 def test_more_replicates_run_only_the_new_ones_and_fewer_read_the_first(tmp_path):
     """The number of replicates is not part of a sweep's identity (replicate r's seed does not
     depend on it): raising it runs only the new replicates, lowering it reads the first ones."""

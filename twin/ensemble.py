@@ -428,6 +428,7 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
             bar.close()
         if executor:
             executor.close()
+    store.check_kept()  # runs the database would not take: said, and the command stops
     return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo), failed,
                            time.perf_counter() - start, write_s)
 

@@ -32,6 +32,10 @@ class PopulationError(ParameterError):
     plausible ranges (the message names those set beyond them)."""
 
 
+class MachineError(RuntimeError):
+    """A failure of the machine, not the user, already said in one line (exit status 1)."""
+
+
 def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
@@ -142,6 +146,8 @@ def environment_error(exc: Exception, db: str | None = None) -> str | None:
     `db`: the command's --db, named in a database's message."""
     import errno
 
+    if isinstance(exc, MachineError):
+        return str(exc)
     if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"

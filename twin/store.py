@@ -17,7 +17,8 @@ Several commands may use one database at once (the default one is shared by ever
 starting on a new database both create its tables, two starting the same experiment both find one
 row for it, and a run stored meanwhile by another command working on the same experiment (the same
 seed, so the same results) stands (`write_run`). SQLite waits up to `SQLITE_WAIT_S` for another
-command's write to end.
+command's write to end. A finished run the database will not take (locked for minutes by another
+program) is kept in a file and stored by the next command on its experiment (`Store.kept_folder`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from twin.errors import UserError, first_line, safe_url
+from twin.errors import MachineError, UserError, first_line, safe_url
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -41,7 +42,7 @@ SQLITE_WAIT_S = 15.0
 #: before the second (doubling each time, to at most 5 s)
 ATTEMPTS, FIRST_PAUSE_S = 6, 0.05
 #: attempts at storing a finished run (each waits up to `SQLITE_WAIT_S` for a lock): about six minutes
-#: before the command gives up, its finished runs kept but those under way lost
+#: before the run is kept in a file instead (`Store.kept_folder`), as are the runs after it
 WRITE_ATTEMPTS = 20
 
 metadata = sa.MetaData()
@@ -219,6 +220,7 @@ class Store:
 
     def __init__(self, url: str = DEFAULT_DB):
         self.url = url
+        self.kept: list[Path] = []  # finished runs this database could not take: kept in files
         try:
             path = sqlite_path(url)
             if path is not None:
@@ -329,7 +331,9 @@ class Store:
         return [r.id for r in rows]
 
     def done_runs(self, experiment_id: int) -> set[tuple[int, int]]:
-        """(scenario_id, replicate) of the runs already done."""
+        """(scenario_id, replicate) of the runs already done, those an earlier command kept in files
+        (the database locked) stored first."""
+        self._store_kept_runs(experiment_id)
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(runs.c.scenario_id, runs.c.replicate)
                                       .where(runs.c.experiment_id == experiment_id, runs.c.status == "done")).all()
@@ -348,13 +352,66 @@ class Store:
     def write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> bool:
         """Record one finished (or failed) run with all its results, in one transaction. Returns
         False, writing nothing, when another command working on the same experiment has stored
-        this run meanwhile (the same scenario and seed: the same results)."""
+        this run meanwhile (the same scenario and seed: the same results).
+
+        A run the database will not take, locked by another program past `WRITE_ATTEMPTS`, is kept
+        in a file instead (`kept_folder`; and every run after it that a single wait does not store),
+        which the next command on this experiment stores; `check_kept` then stops the command."""
+        run = (experiment_id, scenario_id, replicate, seed, outcome)
         try:
-            _attempts(lambda: self._write_run(experiment_id, scenario_id, replicate, seed, outcome),
-                      unique_clash=False, attempts=WRITE_ATTEMPTS)
+            _attempts(lambda: self._write_run(*run), unique_clash=False, attempts=1 if self.kept else WRITE_ATTEMPTS)
         except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
             return False
+        except sa.exc.OperationalError as exc:
+            if not _contended(exc):
+                raise
+            self._keep(run)
         return True
+
+    def kept_folder(self) -> Path:
+        """Where finished runs wait when this database cannot take them: beside a SQLite file, or
+        under results/ for a database server (one folder per URL)."""
+        import hashlib
+
+        path = sqlite_path(self.url)
+        if path is not None:
+            return path.with_name(path.name + ".kept-runs")
+        return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(self.url).encode()).hexdigest()[:12]}"
+
+    def _keep(self, run: tuple) -> None:
+        import pickle
+
+        from twin.staging import write_whole
+
+        folder = self.kept_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{run[0]}-{run[1]}-{run[2]}.pickle"  # experiment, scenario, replicate
+        write_whole(path, lambda partial: partial.write_bytes(pickle.dumps(run)))
+        self.kept.append(path)
+
+    def check_kept(self) -> None:
+        """After a command's runs: stop it, saying where its runs wait, if any had to be kept in files."""
+        if self.kept:
+            raise MachineError(f"the database {safe_url(self.url)} stayed locked by another program: "
+                               f"{len(self.kept)} finished run(s) are kept in {self.kept_folder()} and stored by "
+                               f"the next command on this experiment; run the same command again when it is free")
+
+    def _store_kept_runs(self, experiment_id: int) -> None:
+        """Store the runs of this experiment an earlier command kept in files (written by this
+        project's own `_keep`; a file of the folder is loaded with pickle)."""
+        import pickle
+
+        folder = self.kept_folder()
+        for path in sorted(folder.glob(f"{experiment_id}-*-*.pickle")) if folder.is_dir() else []:
+            if path in self.kept:
+                continue  # this command's own: it is still waiting for the database
+            try:
+                self._write_run(*pickle.loads(path.read_bytes()))
+            except sa.exc.IntegrityError:
+                pass  # stored meanwhile by another command
+            path.unlink()
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
     def _write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
         with self.engine.begin() as connection:

@@ -254,6 +254,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     finally:
         if bar:
             bar.close()
+    store.check_kept()  # runs the database would not take: said, and the command stops
     return {"experiment_id": experiment_id, "ran": len(tasks), "reused": len(points) * config["reps"] - len(tasks),
             "points": len(points), "chunk": chunk,
             "wall_s": time.perf_counter() - start, "write_s": write_s, "failed": failed}

@@ -1225,6 +1225,28 @@ def _two_options(gap, levers, harms, green_book):
     return SimpleNamespace(ranking=ranking, summary=pd.DataFrame(rows), baseline="base"), headline
 
 
+def test_the_best_option_s_switching_values_against_the_baseline():
+    """What would leave the best option's net saving at nothing: an overrun on its levers' spending
+    beyond the baseline's, or less harm averted; each also leaving out recovered assets."""
+    from types import SimpleNamespace
+
+    from twin.report_ranking import against_doing_nothing
+
+    summary = pd.DataFrame([{"scenario": s, "metric": f"discounted_lever_cost_gbp_{lever}", "mean": v}
+                            for s, lever, v in (("base", "old", 1e9), ("opt", "old", 1e9), ("opt", "new", 4e9),
+                                                ("opt", "cut", -2e9))])
+    comparison = SimpleNamespace(summary=summary, baseline="base")
+    best = {"scenario": "opt", "net": -6e9, "harm": -10e9, "green_book": -3e9}
+    assert against_doing_nothing(comparison, best, markup=False) == (
+        "Against base, opt's net saving of £6.00bn would fall to nothing were every lever's spending 150% (75% "
+        "leaving out recovered assets) over its assumed cost or were the harm it averts 60% (30% leaving out "
+        "recovered assets) smaller, its spending as it is (switching values).")  # 6/4, 3/4; 6/10, 3/10
+    # a saving beyond the harm averted (assets recovered): no shortfall in harm would undo it
+    said = against_doing_nothing(comparison, {**best, "harm": -5e9}, markup=False)
+    assert "harm it averts" not in said and "150%" in said
+    assert against_doing_nothing(comparison, {**best, "net": 0.5e9}, markup=False) is None  # no saving
+
+
 def test_what_a_lead_rests_on_is_said_in_numbers():
     """The uplift on lever spending that would close the lead, the lead without recovered assets,
     and the harm categories that make up at least half of it."""

@@ -232,6 +232,32 @@ def _lever_spending(comparison: Comparison, scenario: str) -> float:
     return float(mine["mean"].clip(lower=0).sum())
 
 
+def against_doing_nothing(comparison: Comparison, best: dict, markup: bool = True) -> str | None:
+    """The best option's switching values against the baseline: the overrun on its levers' spending
+    (beyond the baseline's; cuts left out) and the shortfall in the harm it averts, each alone, that
+    would leave its net saving at nothing. None when it saves nothing."""
+    saving, averted = -best["net"], -best["harm"]
+    if not saving > 0:
+        return None
+    name = (lambda text: html.escape(str(text))) if markup else str
+    levers = (_lever_spending(comparison, best["scenario"])
+              - np.nan_to_num(_lever_spending(comparison, comparison.baseline)))
+    green = -best.get("green_book", np.nan)
+    parts = []
+    if np.isfinite(levers) and levers > 0:
+        parts.append(f"every lever's spending {percent(saving / levers)}"
+                     + (f" ({percent(green / levers)} leaving out recovered assets)" if green > 0 else "")
+                     + " over its assumed cost")
+    if averted > saving:  # the harm it averts, were it smaller by this share with its spending unchanged
+        parts.append(f"the harm it averts {percent(saving / averted)}"
+                     + (f" ({percent(green / averted)} leaving out recovered assets)" if 0 < green < averted else "")
+                     + " smaller, its spending as it is")
+    if not parts:
+        return None
+    return (f"Against {name(comparison.baseline)}, {name(best['scenario'])}'s net saving of {bn(saving)} would fall "
+            f"to nothing were {' or were '.join(parts)} (switching values).")
+
+
 def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True) -> str | None:
     """What the best option's lead over the runner-up (told apart or not) turns on, in numbers: the
     uplift on every lever's spending (optimism bias; cuts left out, `_lever_spending`) that would

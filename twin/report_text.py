@@ -19,8 +19,8 @@ from twin.harm import PRICE_YEAR
 from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on, least_bad_sentence,
-    level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
+    against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
+    least_bad_sentence, level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
 )
 
 
@@ -377,7 +377,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     if rests_on:
         text.append(rests_on)
     parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
-    text += [t for t in (parts, idle_hiring_sentence(comparison, best["scenario"])) if t]
+    text += [t for t in (parts, against_doing_nothing(comparison, best),
+                         idle_hiring_sentence(comparison, best["scenario"])) if t]
     text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
                 + ((f"; against {html.escape(comparison.baseline)}, each extra pound spent averts "

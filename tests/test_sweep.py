@@ -506,6 +506,8 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     path = write(tmp_path / "exp.toml", TINY)
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    # the next step, with the database and folder given (the analysis reads the same)
+    assert f"Next: twin analyse {path} --db '{db}' --out {tmp_path / 'out'}" in capsys.readouterr().out
     table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0

@@ -319,15 +319,11 @@ class DaskExecutor:
             except WrongCode as exc:
                 raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
                                 f"again (finished runs are saved)") from None
-            except CancelledError as exc:  # cancelled by the scheduler, or with it: the client then reconnects
-                if self.client.status != "running":
-                    raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
-                                     f"the command again") from None
-                raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
-                                 f"saved, run the command again") from None
-            except KilledWorker as exc:
-                raise WorkerLost(f"Dask workers died running a batch ({type(exc).__name__}); finished runs are "
-                                 f"saved, run the command again") from None
+            except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
+                lost = ("lost the Dask scheduler" if isinstance(exc, CancelledError) and self.client.status != "running"
+                        else "Dask workers died running a batch")
+                raise WorkerLost(f"{lost} ({type(exc).__name__}); finished runs are saved, run the command "
+                                 f"again") from None
             except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
                 raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
                                  f"the command again") from None

@@ -192,3 +192,26 @@ def test_the_file_of_a_sqlite_url():
     assert sqlite_path("sqlite:////abs/t.db?timeout=30") == Path("/abs/t.db")
     assert sqlite_path("sqlite:///file:/abs/t.db?mode=ro&uri=true") == Path("/abs/t.db")
     assert sqlite_path("sqlite:///:memory:") is None and sqlite_path("postgresql://u@h/db") is None
+
+
+def test_a_comparison_of_fewer_replicates_reads_only_theirs_from_the_database(tmp_path):
+    """A report of the first replicates of a large experiment read every stored run's rows and
+    then dropped the others: past a few thousand runs it ran out of memory whatever --reps said."""
+    store = Store(f"sqlite:///{tmp_path / 'many.db'}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    for replicate in range(4):
+        store.write_run(experiment_id, scenario_id, replicate, 11 + replicate, OUTCOME)
+    ids = store.runs_frame(experiment_id).set_index("replicate")["run_id"]
+    for read in (store.trajectories_frame, store.area_frame, store.summaries_frame):
+        assert set(read(experiment_id, 2)["run_id"]) == {ids[0], ids[1]}
+        assert set(read(experiment_id)["run_id"]) == set(ids)
+
+
+def test_running_out_of_memory_says_what_is_kept_and_what_helps():
+    """Reading a very large experiment's runs ran out of memory with advice only for model runs."""
+    from twin.errors import environment_error
+
+    said = environment_error(MemoryError("Unable to allocate 4.0 GiB"))
+    assert said.startswith("out of memory (Unable to allocate 4.0 GiB): runs already stored are kept;")
+    assert "use fewer --workers" in said and "a smaller --reps reports its first replicates" in said

@@ -117,9 +117,10 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     if baseline not in scenario_names:
         raise UserError(f"--baseline: unknown scenario '{baseline}'{did_you_mean(baseline, scenario_names)} "
                         f"(scenarios: {', '.join(scenario_names)})")
-    traj = store.trajectories_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
-    summaries = store.summaries_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
-    areas = store.area_frame(experiment_id).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    # the first `reps` replicates' rows only, read from the database (every stored run's may not fit in memory)
+    traj = store.trajectories_frame(experiment_id, reps).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    summaries = store.summaries_frame(experiment_id, reps).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
+    areas = store.area_frame(experiment_id, reps).merge(done[["run_id", "scenario", "replicate"]], on="run_id")
     resolved = store.scenarios_frame(experiment_id)
 
     first = json.loads(resolved.iloc[0]["resolved_json"])

@@ -152,8 +152,9 @@ def environment_error(exc: Exception, db: str | None = None) -> str | None:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
     if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
-        return (f"out of memory ({first_line(exc)}): the run needs more memory than the machine has; check "
-                f"for parameters set far beyond their plausible ranges (warned about above), or use fewer --workers")
+        return (f"out of memory ({first_line(exc)}): runs already stored are kept; running the model, check for "
+                f"parameters set far beyond their plausible ranges (warned about above), or use fewer --workers; "
+                f"reporting on a very large experiment, a smaller --reps reports its first replicates")
     if type(exc).__module__.startswith("pandas.") and type(exc).__name__ == "DatabaseError":
         exc = exc.__cause__ or exc.__context__ or exc  # pandas' read_sql wraps the database's own error
     if type(exc).__module__.startswith("sqlalchemy."):

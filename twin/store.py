@@ -190,6 +190,13 @@ def read_only_folder_url(url: str) -> str | None:
         {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)
 
 
+def _finished(query, experiment_id: int, reps: int | None = None):
+    """`query` (joined to runs) narrowed to the experiment's finished runs, of its first `reps`
+    replicates when given."""
+    query = query.where(runs.c.experiment_id == experiment_id, runs.c.status == "done")
+    return query if reps is None else query.where(runs.c.replicate < reps)
+
+
 def _contended(exc: Exception) -> bool:
     """Whether a database error is what another command's simultaneous write gives: the same table
     or row created at once (a unique key, 'already exists'), or SQLite's lock (including a read
@@ -476,18 +483,18 @@ class Store:
                  .where(runs.c.experiment_id == experiment_id).order_by(scenarios.c.position, runs.c.replicate))
         return self._frame(query)
 
-    def trajectories_frame(self, experiment_id: int) -> pd.DataFrame:
+    def trajectories_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
+        """UK values at every step of the finished runs (of the first `reps` replicates, when given:
+        narrowed in the database, since the rows of every stored run may not fit in memory)."""
         query = (sa.select(trajectories.c.run_id, trajectories.c.step, trajectories.c.metric, trajectories.c.value)
-                 .join(runs, runs.c.id == trajectories.c.run_id)
-                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
-        return self._frame(query)
+                 .join(runs, runs.c.id == trajectories.c.run_id))
+        return self._frame(_finished(query, experiment_id, reps))
 
-    def area_frame(self, experiment_id: int) -> pd.DataFrame:
+    def area_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         query = (sa.select(area_results.c.run_id, area_results.c.year, area_results.c.area, area_results.c.metric,
                            area_results.c.value)
-                 .join(runs, runs.c.id == area_results.c.run_id)
-                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
-        return self._frame(query)
+                 .join(runs, runs.c.id == area_results.c.run_id))
+        return self._frame(_finished(query, experiment_id, reps))
 
     def series_of(self, experiment_id: int) -> dict[int, bytes]:
         """The stored yearly series (`run_series`) of the experiment's finished runs, by run id."""
@@ -496,11 +503,10 @@ class Store:
         with self.engine.connect() as connection:
             return {int(row.run_id): bytes(row.payload) for row in connection.execute(query)}
 
-    def summaries_frame(self, experiment_id: int) -> pd.DataFrame:
+    def summaries_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         query = (sa.select(run_summaries.c.run_id, run_summaries.c.metric, run_summaries.c.value)
-                 .join(runs, runs.c.id == run_summaries.c.run_id)
-                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
-        return self._frame(query)
+                 .join(runs, runs.c.id == run_summaries.c.run_id))
+        return self._frame(_finished(query, experiment_id, reps))
 
     def experiment_row(self, experiment_id: int) -> dict:
         with self.engine.connect() as connection:

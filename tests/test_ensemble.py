@@ -1070,6 +1070,14 @@ def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_
     assert row["gap_mean"] > 0 and row["pairs_needed"] == np.inf
     sentence = runner_up_sentence(SimpleNamespace(ranking=rank_options(tiny, ["a", "b"])), markup=False)
     assert f"even {MAX_PAIRS_SUGGESTED:,} paired replications would not be expected to separate them" in sentence
+    # more pairs already run than the limit: the count said is more than were run (it said 2,000 after 5,000)
+    from twin.report_ranking import more_pairs
+
+    many = np.tile([1.0, -1.0], 2500) + 0.001  # a gap far too small for 10,000 pairs to separate
+    low, high = mean_interval(many)
+    assert low < 0 < high and pairs_to_tell_apart(many.mean(), low, high, 5000) == np.inf
+    assert "even 10,000 paired replications would not" in more_pairs({"pairs_needed": np.inf, "pairs": 5000})
+    assert "even 2,000 paired" in more_pairs({"pairs_needed": np.inf, "pairs": 12})
 
 
 def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_their_savings(monkeypatch):

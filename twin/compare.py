@@ -78,6 +78,12 @@ def _t_quantile(df):
 
 #: the most paired replications `pairs_to_tell_apart` looks for
 MAX_PAIRS_SUGGESTED = 2000
+
+
+def pairs_limit(pairs: int) -> int:
+    """The most paired replications suggested to tell two options apart: `MAX_PAIRS_SUGGESTED`, or
+    twice those already run when more were (a suggestion must be more than there are)."""
+    return max(MAX_PAIRS_SUGGESTED, 2 * int(pairs))
 #: the chance that the count `pairs_to_tell_apart` suggests separates the two options, if the gap's
 #: mean and spread are what the runs show (the count whose expected interval just excludes zero
 #: separates them only half the time)
@@ -90,14 +96,14 @@ def pairs_to_tell_apart(gap_mean: float, gap_low: float, gap_high: float, pairs:
     (`mean_interval` inverted for the spread): the smallest count above `pairs` at which the gap
     exceeds (t + z) standard errors (t the interval's quantile, z the power's normal quantile).
     NaN when the interval already excludes zero or nothing can be said (fewer than 2 pairs, no
-    positive gap); inf when more than `MAX_PAIRS_SUGGESTED` would be needed (the gap is small next
-    to the noise)."""
+    positive gap); inf when more than `pairs_limit` would be needed (the gap is small next to the
+    noise)."""
     from scipy.stats import norm
 
     if not (pairs >= 2 and gap_mean > 0 and np.isfinite(gap_low) and gap_low <= 0):
         return float("nan")
     sd = (gap_high - gap_low) / 2 / _t_quantile(pairs - 1) * np.sqrt(pairs)
-    n = np.arange(pairs + 1, MAX_PAIRS_SUGGESTED + 1)
+    n = np.arange(pairs + 1, pairs_limit(pairs) + 1)
     apart = np.flatnonzero((_t_quantile(n - 1) + norm.ppf(SEPARATION_POWER)) * sd / np.sqrt(n) < gap_mean)
     return float(n[apart[0]]) if apart.size else float("inf")
 

@@ -9,7 +9,7 @@ import html
 
 import numpy as np
 
-from twin.compare import MAX_PAIRS_SUGGESTED, Comparison
+from twin.compare import Comparison, pairs_limit
 from twin.report_format import and_list, bn, count_of, per_pound, percent, replications, signed_bn
 
 
@@ -122,8 +122,8 @@ def more_pairs(row) -> str:
     if not needed > 0:  # NaN: nothing to suggest
         return ""
     if not np.isfinite(needed):
-        return (f" (the gap is small next to the runs' spread: even {MAX_PAIRS_SUGGESTED:,} paired replications "
-                "would not be expected to separate them)")
+        return (f" (the gap is small next to the runs' spread: even {pairs_limit(row.get('pairs', 0)):,} paired "
+                "replications would not be expected to separate them)")
     return (f" (if the gap is as these runs suggest, about {int(needed)} would, four times in five: run the "
             f"comparison again with --reps {int(needed)}, which runs only the new ones)")
 

@@ -426,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export an experiment's results (CSV or Parquet, EMA layout)")
     export.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
-    export.add_argument("--experiment", type=arguments.experiment_id, help="experiment id (default: the one run or added to most recently)")
+    export.add_argument("--experiment", type=arguments.experiment_id,
+                        help="experiment id (default: the one run or added to most recently)")
     export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     export.set_defaults(func=cmd_export)

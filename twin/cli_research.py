@@ -371,7 +371,8 @@ def add_research_commands(sub) -> None:
     screen.set_defaults(func=cmd_screen)
 
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
-    validate.add_argument("experiments", nargs="*", help="validation experiment files (default: all of experiments/validation)")
+    validate.add_argument("experiments", nargs="*",
+                          help="validation experiment files (default: all of experiments/validation)")
     validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
     validate.set_defaults(func=cmd_validate)
 

@@ -83,7 +83,7 @@ MAX_PAIRS_SUGGESTED = 2000
 def pairs_limit(pairs: int) -> int:
     """The most paired replications suggested to tell two options apart: `MAX_PAIRS_SUGGESTED`, or
     twice those already run when more were (a suggestion must be more than there are)."""
-    return max(MAX_PAIRS_SUGGESTED, 2 * int(pairs))
+    return max(MAX_PAIRS_SUGGESTED, 2 * int(np.nan_to_num(float(pairs))))
 #: the chance that the count `pairs_to_tell_apart` suggests separates the two options, if the gap's
 #: mean and spread are what the runs show (the count whose expected interval just excludes zero
 #: separates them only half the time)

@@ -158,8 +158,9 @@ transfer, so the net change with them left out is shown too. "Better in" counts 
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
 response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
 the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
-are not netted off the spending, nor are recovered assets); "payback year" is the first year from which the option's cumulative net social
-cost stays below the baseline's (the 90% interval of the paired mean below zero from then on): a payback to
+are not netted off the spending, nor are recovered assets); "payback year" is the first year from which the
+option's cumulative net social cost stays below the baseline's (the 90% interval of the paired mean below zero
+from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their

@@ -20,7 +20,8 @@ from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains, runner_up_sentence,
+    least_bad_sentence, level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains,
+    runner_up_sentence,
 )
 
 

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from urllib.parse import quote
 
+import pandas as pd
 import pytest
 
 import sqlalchemy as sa
@@ -79,16 +80,41 @@ def test_commands_starting_together_on_a_new_sqlite_database(tmp_path):
     _check(url, _run_together(url))
 
 
-def test_commands_starting_together_on_a_new_postgresql_schema():
+def _postgres_schema_url(schema: str) -> str:
+    """The test server's URL with a fresh schema of its own: other tests drop and create the
+    twin's tables in the default one."""
     base = postgres_url()
-    schema = "store_concurrency"  # its own schema: other tests drop and create the twin's tables in the default one
     admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     admin.dispose()
-    url = f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
+    return f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
+
+
+def test_commands_starting_together_on_a_new_postgresql_schema():
+    url = _postgres_schema_url("store_concurrency")
     _check(url, _run_together(url))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_read_in_chunks_gives_the_frame_a_whole_read_gives(tmp_path, database):
+    """Reads stream their rows a chunk at a time (a whole read of a large experiment held every row
+    as Python objects at once): chunks of 5 rows give the frame one chunk gives, rows and types."""
+    url = f"sqlite:///{tmp_path / 'chunks.db'}" if database == "sqlite" else _postgres_schema_url("store_chunks")
+    store = Store(url)
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    for replicate in range(3):
+        store.write_run(experiment_id, scenario_id, replicate, 11 + replicate, OUTCOME)
+    query = sa.select(store_module.trajectories).order_by(store_module.trajectories.c.run_id,
+                                                          store_module.trajectories.c.step)
+    whole = store._frame(query, chunk_rows=10_000)
+    assert len(whole) == 3 * len(TRAJECTORY)
+    pd.testing.assert_frame_equal(store._frame(query, chunk_rows=5), whole)
+    empty = store._frame(query.where(store_module.trajectories.c.run_id < 0), chunk_rows=5)
+    assert list(empty.columns) == list(whole.columns) and empty.empty
+    store.engine.dispose()
 
 
 def test_a_fits_abc_run_is_registered_once(tmp_path):

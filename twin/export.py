@@ -177,6 +177,33 @@ def check_parquet_engine() -> None:
     raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"")
 
 
+def _write_table(frames, path: Path, fmt: str) -> None:
+    """Write a table given as frames (chunks of its rows, the first with the header) to `path`:
+    CSV appended chunk by chunk, Parquet by pyarrow's writer one row group per chunk."""
+    if fmt == "csv":
+        for k, frame in enumerate(frames):
+            frame.to_csv(path, index=False, mode="w" if k == 0 else "a", header=k == 0)
+        return
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # fastparquet only: the whole table at once
+        try:
+            pd.concat(list(frames), ignore_index=True).to_parquet(path, index=False)
+        except ImportError:
+            raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"") from None
+        return
+    writer = None
+    try:
+        for frame in frames:
+            table = pa.Table.from_pandas(frame, preserve_index=False, schema=writer.schema if writer else None)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:
     """Write an experiment's tables and README.txt to `out_dir`: (the files, a note when its runs
     look unfinished or some failed, else an empty string; see `unfinished_note`)."""
@@ -212,8 +239,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         outcomes = with_derived_outcomes(outcomes.set_index("run_id")).reset_index()  # as summary.csv has them
         outcomes = outcomes[[c for c in outcomes.columns if not discounted_count(c)]]
     tables = {"experiments": experiments, "outcomes": outcomes,
-              "trajectories": store.trajectories_frame(experiment_id),
-              "area_results": store.area_frame(experiment_id)}
+              # the long tables streamed from the database to the file, a chunk at a time: whole, they
+              # outgrow memory past a few thousand comparison runs (`_write_table`)
+              "trajectories": lambda: store.chunks(store.trajectories_query(experiment_id)),
+              "area_results": lambda: store.chunks(store.area_query(experiment_id))}
     if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
         step = json.loads(scenarios.iloc[0]["resolved_json"]).get("step") or "month"
         spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
@@ -228,15 +257,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep)
     # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short
     with staged_folder(out_dir) as staging:
-        for name, frame in tables.items():
-            path = staging / f"{name}.{fmt}"
-            if fmt == "parquet":
-                try:
-                    frame.to_parquet(path, index=False)
-                except ImportError:
-                    raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"") from None
-            else:
-                frame.to_csv(path, index=False)
+        for name, table in tables.items():
+            _write_table(table() if callable(table) else [table], staging / f"{name}.{fmt}", fmt)
         guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")
         (staging / readme.name).write_text(guide_text)
     return [*written, readme], note

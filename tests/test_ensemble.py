@@ -204,7 +204,8 @@ def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tm
 def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
     """Response spending that differs a lot between replicates, an option that spends £0.1bn a year
     more than the baseline in every pair, and the option's third run failed: the year-by-year table
-    says +£0.10bn, not the change of the two scenarios' means over different replicates."""
+    says +£0.10bn, not the change of the two scenarios' means over different replicates; and the
+    net without recovered assets (the Green Book view) pairs them too."""
     from twin.report_text import year_by_year
 
     store = _sqlite(tmp_path)
@@ -219,6 +220,8 @@ def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
             cost = (level + extra) / 12
             trajectories = [(step, metric, cost) for step in range(1, 13)
                             for metric in ("response_cost_gbp", "net_social_cost_gbp")]
+            # assets recovered: 0.03bn a year more under the option in every pair
+            trajectories += [(step, "assets_recovered_gbp", (level / 100 + 0.3 * extra) / 12) for step in range(1, 13)]
             summary = {f"discounted_{m}": 12 * cost for m in ("harm_gbp_total", "response_cost_gbp",
                                                                "net_social_cost_gbp", "harm_gbp_exporter_areas",
                                                                "harm_gbp_other_areas")}
@@ -227,6 +230,8 @@ def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
     comparison = load_comparison(store, experiment)
     table = year_by_year(comparison)
     assert table.iloc[0]["opt: net social cost (response spending)"] == "+£0.10bn (+£0.10bn)"
+    # the Green Book view: the net plus the assets counted against it (they are not a saving to society)
+    assert table.iloc[0]["opt: without recovered assets"] == "+£0.13bn"
 
 
 def _exit_on_two(task):

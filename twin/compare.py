@@ -50,6 +50,7 @@ class Comparison:
     spin_up_years: dict = field(default_factory=dict)  # scenario -> its spin-up (years; 0: none)
     annual_cost_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, response cost
     lever_names: dict = field(default_factory=dict)  # scenario -> its levers' names (their cost lines), as lever_types
+    annual_assets_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, assets recovered
 
 
 def mean_interval(values: np.ndarray, comparisons: int = 1) -> tuple[float, float]:
@@ -143,6 +144,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
     # Each option's paired change from the baseline, year by year (net social cost), with its band.
     annual_change = _paired_annual_change(yearly, "net_social_cost_gbp", baseline)
     annual_cost_change = _paired_annual_change(yearly, "response_cost_gbp", baseline)
+    annual_assets_change = _paired_annual_change(yearly, "assets_recovered_gbp", baseline)
 
     # Paired differences from the baseline, replicate by replicate.
     wide = with_derived_outcomes(summaries.pivot_table(index=["scenario", "replicate"], columns="metric",
@@ -226,7 +228,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()},
                       annual_cost_change,
                       {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
-                       for name, scenario_spec in specs.items()})
+                       for name, scenario_spec in specs.items()}, annual_assets_change)
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

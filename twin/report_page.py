@@ -231,7 +231,8 @@ def _year_by_year(comparison: Comparison) -> str:
     by_year = year_by_year(comparison)
     return f"""<h3>Year by year</h3>
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
-the change in response spending in brackets (mean of replications). It shows whether an effect is still growing,
+the change in response spending in brackets (mean of replications), and the net without recovered assets, as a
+Green Book appraisal would usually count them. It shows whether an effect is still growing,
 has peaked or is fading when the horizon ends.</p>
 {_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
 """

@@ -336,17 +336,22 @@ def horizon(comparison: Comparison) -> str:
 
 def year_by_year(comparison: Comparison) -> pd.DataFrame:
     """Each option's change from the baseline in each year (undiscounted): net social cost (the
-    paired mean, as in the chart), and response spending in brackets. Shows whether an effect is
-    growing, peaking or fading."""
+    paired mean, as in the chart), and response spending in brackets; then the net without
+    recovered assets (the Green Book view). Shows whether an effect is growing, peaking or fading."""
     change, cost = comparison.annual_change, comparison.annual_cost_change  # both paired replicate by replicate
     if change.empty or cost.empty:
         return pd.DataFrame()
     spending = cost.pivot_table(index="year", columns="scenario", values="mean")
     net = change.pivot_table(index="year", columns="scenario", values="mean")
+    assets = comparison.annual_assets_change
+    assets = assets.pivot_table(index="year", columns="scenario", values="mean") if not assets.empty else None
     table = pd.DataFrame({"year": net.index})
     for option in (s for s in comparison.scenarios if s in net.columns):
         table[f"{option}: net social cost (response spending)"] = [
             f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spending[option].loc[net.index])]
+        if assets is not None and option in assets.columns:  # the net plus the assets it counted against it
+            table[f"{option}: without recovered assets"] = [
+                signed_bn(n + a) for n, a in zip(net[option], assets[option].loc[net.index])]
     return table
 
 

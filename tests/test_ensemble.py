@@ -1395,6 +1395,7 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
 def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_society():
     from types import SimpleNamespace
 
+    from twin.compare import lever_key
     from twin.report_ranking import parts_sentence
 
     def row(name, net, low, high):
@@ -1402,13 +1403,17 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
 
     package, powers, funding, other = (row("package", -20e9, -22e9, -18e9), row("powers", -15e9, -16e9, -14e9),
                                        row("funding", 6e9, 4e9, 8e9), row("other", -1e9, -2e9, 0.5e9))
-    comparison = SimpleNamespace(baseline="base", lever_types={
-        "base": ["soc_register"], "package": ["soc_register", "border_powers", "oversight", "funding", "chb"],
-        "powers": ["soc_register", "border_powers", "oversight"], "funding": ["soc_register", "funding"],
-        "other": ["soc_register", "funding", "sanctions"]})
+    def levers(*types):
+        return [lever_key({"type": kind}) for kind in types]
+
+    comparison = SimpleNamespace(baseline="base", lever_keys={
+        "base": levers("soc_register"),
+        "package": levers("soc_register", "border_powers", "oversight", "funding", "chb"),
+        "powers": levers("soc_register", "border_powers", "oversight"), "funding": levers("soc_register", "funding"),
+        "other": levers("soc_register", "funding", "sanctions")})
     said = parts_sentence(comparison, [package, powers, funding, other], package, markup=False)
-    assert said.startswith("package includes the levers of powers and funding (the same types, their settings as its "
-                           "own file gives them) and adds chb.")  # not 'other' (sanctions), nor the baseline's lever
+    assert said.startswith("package includes the levers of powers and funding (the same levers with the same settings) "
+                           "and adds chb.")  # not 'other' (sanctions), nor the baseline's lever
     assert "On its own, funding raises the net social cost by £6.00bn (90% interval £4.00bn to £8.00bn) with its " \
            "funding lever: package might do better without it, which these runs do not test (compare a copy of its " \
            "file without that lever)." in said and "powers raises" not in said
@@ -1419,21 +1424,31 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     # an included option whose cost is not clear is not named as one; nothing included, nothing said
     assert "raises" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)
     assert parts_sentence(comparison, [package, other], package) is None
-    assert parts_sentence(SimpleNamespace(baseline="base", lever_types={}), [package, powers], package) is None
+    assert parts_sentence(SimpleNamespace(baseline="base", lever_keys={}), [package, powers], package) is None
     # an option without the baseline's lever is not a part: its change is partly the lever it lacks
-    comparison.lever_types["powers"] = ["border_powers", "oversight"]
-    comparison.lever_types["funding"] = ["soc_register", "funding"]
+    comparison.lever_keys["powers"] = levers("border_powers", "oversight")
+    comparison.lever_keys["funding"] = levers("soc_register", "funding")
     said = parts_sentence(comparison, [package, powers, funding], package, markup=False)
     assert said.startswith("package includes the levers of funding (") and "powers and" not in said
-    # two options with the same lever types (other settings): neither is a part of the other
+    # two options with the same levers: neither is a part of the other
     twin = dict(funding, scenario="funding_high", net=-3e9, net_low=-4e9, net_high=-2e9)
-    comparison.lever_types["funding_high"] = ["soc_register", "funding"]
+    comparison.lever_keys["funding_high"] = levers("soc_register", "funding")
     assert parts_sentence(comparison, [twin, funding], twin) is None
-    # a lever the best option holds twice, once beyond the part's, is named as added
-    comparison.lever_types["package"] = ["soc_register", "funding", "funding"]
+    # a lever of the same type with other settings (a budget cut beside a rise, another area, other
+    # years) is not the same lever: the option holding it is not a part (it was, by type alone)
+    for other_settings in ({"budget_gbp_per_year": 6e8}, {"areas": ["Kent"]}, {"start_year": 2}):
+        comparison.lever_keys["funding"] = [lever_key({"type": "soc_register"}),
+                                            lever_key({"type": "funding", **other_settings})]
+        assert parts_sentence(comparison, [package, funding], package) is None
+    # settings written out at their defaults, another name or file: the same lever
+    comparison.lever_keys["funding"] = [lever_key({"type": "soc_register", "name": "register", "_file": "x.toml"}),
+                                        lever_key({"type": "funding", "intensity": 1, "start_year": 0})]
     assert parts_sentence(comparison, [package, funding], package, markup=False).startswith(
-        "package includes the levers of funding (the same types, their settings as its own file gives them) and "
-        "adds funding.")
+        "package includes the levers of funding (")
+    # a lever the best option holds twice, once beyond the part's, is named as added
+    comparison.lever_keys["package"] = levers("soc_register", "funding", "funding")
+    assert parts_sentence(comparison, [package, funding], package, markup=False).startswith(
+        "package includes the levers of funding (the same levers with the same settings) and adds funding.")
 
 
 def test_a_runner_up_saving_more_each_year_at_the_end_is_said():

@@ -51,6 +51,20 @@ class Comparison:
     annual_cost_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, response cost
     lever_names: dict = field(default_factory=dict)  # scenario -> its levers' names (their cost lines), as lever_types
     annual_assets_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, assets recovered
+    lever_keys: dict = field(default_factory=dict)  # scenario -> its levers as run, each a `lever_key`
+
+
+def lever_key(entry: dict) -> str:
+    """A lever as it acts, whatever its name or file: its type and every setting, the defaults filled
+    in, as sorted JSON (numbers as floats). Two levers with the same key do the same thing."""
+    from twin.interventions import LEVER_TYPES
+
+    kind = LEVER_TYPES.get(entry.get("type"))
+    settings = {"start_year": 0.0, "intensity": 1.0, "areas": "all",
+                **{p.name: p.value for p in (kind.settings if kind else ())},
+                **{k: v for k, v in entry.items() if k not in ("name", "_file")}}
+    as_float = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v  # noqa: E731
+    return json.dumps({k: as_float(v) for k, v in settings.items()}, sort_keys=True, default=str)
 
 
 def mean_interval(values: np.ndarray, comparisons: int = 1) -> tuple[float, float]:
@@ -228,7 +242,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: scenario_spec.get("spin_up_years") for name, scenario_spec in specs.items()},
                       annual_cost_change,
                       {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
-                       for name, scenario_spec in specs.items()}, annual_assets_change)
+                       for name, scenario_spec in specs.items()}, annual_assets_change,
+                      {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
+                       for name, scenario_spec in specs.items()})
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

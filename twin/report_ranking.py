@@ -377,29 +377,33 @@ def runner_up_gains(comparison: Comparison) -> str | None:
 
 
 def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:
-    """When the best option holds every lever of another option compared and more (lever types counted
-    with repeats; an option is a part only if it holds the baseline's levers too, so that its change
-    is its own levers' doing), say which, and which of those options on their own raise the net social
-    cost (clearly: the interval above zero): the best option might do better without those levers,
-    which these runs do not test."""
+    """When the best option holds every lever of another option compared and more (the same levers:
+    type and every setting, where and when they act, `compare.lever_key`; counted with repeats; an
+    option is a part only if it holds the baseline's levers too, so that its change is its own
+    levers' doing), say which, and which of those options on their own raise the net social cost
+    (clearly: the interval above zero): the best option might do better without those levers, which
+    these runs do not test. Levers of the same type with other settings (another budget, other areas
+    or years) are not the same lever: the part's effect says nothing of them."""
+    import json
     from collections import Counter
 
-    types = getattr(comparison, "lever_types", None) or {}
-    base = Counter(types.get(comparison.baseline, []))
-    kinds = {name: Counter(listed) for name, listed in types.items()}
-    own = {name: held - base for name, held in kinds.items() if not base - held}  # those holding the baseline's
+    keys = getattr(comparison, "lever_keys", None) or {}
+    base = Counter(keys.get(comparison.baseline, []))
+    held = {name: Counter(listed) for name, listed in keys.items()}
+    own = {name: levers - base for name, levers in held.items() if not base - levers}  # those holding the baseline's
     parts = [r for r in rows if r is not best and own.get(r["scenario"]) and best["scenario"] in own
              and not own[r["scenario"]] - own[best["scenario"]] and own[r["scenario"]] != own[best["scenario"]]]
     if not parts:
         return None
     name = (lambda text: html.escape(str(text))) if markup else str
+    kind = lambda key: json.loads(key)["type"]  # noqa: E731
     covered = Counter()
     for r in parts:
         covered |= own[r["scenario"]]
-    added = sorted((own[best["scenario"]] - covered).elements())
+    added = sorted(kind(key) for key in (own[best["scenario"]] - covered).elements())
     text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
-            f"same types, their settings as its own file gives them)"
-            + (f" and adds {and_list([name(kind) for kind in added])}" if added else "") + ".")
+            f"same levers with the same settings)"
+            + (f" and adds {and_list([name(lever) for lever in added])}" if added else "") + ".")
     saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
     if saving:
         each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
@@ -409,7 +413,7 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
-                f"to {bn(r['net_high'])}) with its {and_list([name(kind) for kind in sorted(own[r['scenario']])])} "
+                f"to {bn(r['net_high'])}) with its {and_list([name(k) for k in sorted(map(kind, own[r['scenario']]))])} "
                 f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
         several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "

@@ -182,6 +182,13 @@ def test_a_county_lines_selection_where_no_such_group_is_based_is_warned_before_
     assert warnings(regions=["North West"]) == [] and len(warnings(regions=["South West"])) == 1
     assert selection_warnings(Scenario(name="t", path="t.toml", levers=[
         {"type": "tasking_priority", "groups": {"markets": ["fraud"]}, "areas": ["Cumbria"]}])) == []
+    # what the lever still does is said: a Clear's surge acts area-wide whatever its selection (the
+    # warning said it would act on no group, and a user would drop a lever that acts and is paid for)
+    assert warnings(areas=["Cumbria"])[0].endswith("so it will reorder no group's tasking and still be paid for")
+    clear = selection_warnings(Scenario(name="t", path="t.toml", levers=[
+        {"type": "clear", "groups": {"county_lines": True}, "areas": ["Devon and Cornwall"]}]))
+    assert clear[0].endswith("its selection moves no group up the tasking lists: only its area-wide surge acts, "
+                             "and is paid for")
 
 
 def test_business_disruption_with_a_selection_pays_only_where_it_finds_a_selected_group(running_model):

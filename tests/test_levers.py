@@ -1,9 +1,12 @@
 """Levers: each moves its mechanism in the expected direction, only in its window and targets,
 and is costed. Direction tests use paired seeds (the same seeds with and without the lever)."""
 
+import re
+
 import numpy as np
 import pytest
 
+from twin.cli import main
 from twin.errors import ScenarioError
 from twin.interventions import LEVER_TYPES, PAYERS, POLICING, build_levers
 from twin.model import TwinModel
@@ -809,15 +812,77 @@ def test_lever_areas_and_regions_are_read_in_any_case_and_spacing_as_registers_a
     assert targets({"type": "hold", "regions": ["north west"]}).sum() == 6
 
 
+def test_a_lever_targets_a_nation_and_a_name_under_the_wrong_key_says_which_key_takes_it(capsys):
+    """`regions = ["Wales"]` is the Welsh regional unit's remit (North Wales is in the North West's), and
+    a lever could not take a nation; a region or nation name not found gave only a near spelling."""
+    def targets(entry):
+        model = _model([entry], 1, 1)
+        return {model.geography.area_names[k] for k in model.levers[0].named_areas(model.geography).nonzero()[0]}
+
+    assert targets({"type": "hold", "nations": ["wales"]}) == {"Dyfed-Powys", "Gwent", "South Wales", "North Wales"}
+    assert targets({"type": "hold", "regions": ["Wales"]}) == {"Dyfed-Powys", "Gwent", "South Wales"}
+    assert len(targets({"type": "hold", "nations": ["England", "Scotland"]})) == 40
+    for entry, expected in (
+            ({"regions": ["North Wales"]}, "unknown region 'North Wales'; 'North Wales' is one of the areas: give "
+                                           "areas = [\"North Wales\"] (the regions are the regional units' remits: "),
+            ({"nations": ["Englnd"]}, "unknown nation 'Englnd'; did you mean nations = [\"England\"]? (the nations of "
+                                      "these areas: England, Northern Ireland, Scotland, Wales)"),
+            ({"nations": ["North West"]}, "unknown nation 'North West'; 'North West' is one of the regions: give "
+                                          "regions = [\"North West\"]")):
+        with pytest.raises(ScenarioError, match=re.escape(expected)):
+            _model([{"type": "hold", **entry}], 1, 1)
+    with pytest.raises(ScenarioError, match="give one of areas, regions, nations or top_harm_areas"):
+        _levers({"type": "hold", "nations": ["Wales"], "regions": ["Wales"]})
+    with pytest.raises(ScenarioError, match="'nations' does not apply: this lever acts nationally"):
+        _levers({"type": "funding", "nations": ["Wales"]})
+
+
 def test_duplicate_lever_names_are_rejected():
-    with pytest.raises(ScenarioError, match="used twice; give each"):
+    with pytest.raises(ScenarioError, match=r"used twice, first at .*\[\[levers\]\] #1; give each"):
         _levers({"type": "hold"}, {"type": "hold"})
     # a phase of a clear_hold_build lever takes <name>_hold: the message says so, whichever comes first
     for entries in (({"type": "clear_hold_build", "name": "x"}, {"type": "hold", "name": "x_hold"}),
                     ({"type": "hold", "name": "x_hold"}, {"type": "clear_hold_build", "name": "x"})):
-        with pytest.raises(ScenarioError, match=r"lever name 'x_hold' is used twice \(a clear_hold_build lever names "
-                                                r"its phases <name>_clear, <name>_hold and <name>_build\)"):
+        with pytest.raises(ScenarioError, match=r"lever name 'x_hold' is used twice, first at .*#1 \(a clear_hold_build "
+                                                r"lever names its phases <name>_clear, <name>_hold and <name>_build\)"):
             _levers(*entries)
+
+
+def test_a_scenario_changes_an_inherited_lever_by_dropping_it_and_listing_it_again(tmp_path, capsys):
+    """Levers are added to the base's: a child listing the base's lever again with other settings was
+    refused with a message naming a phase the user never wrote, and giving it another name ran two
+    programmes at once. The message now names the base's lever and `drop_levers`, which replaces it."""
+    (tmp_path / "base.toml").write_text('[[levers]]\ntype = "clear_hold_build"\nname = "chb"\nareas = ["Kent"]\n'
+                                        '[[levers]]\ntype = "oversight"\n')
+    (tmp_path / "clash.toml").write_text('[scenario]\nbase = "base.toml"\n[[levers]]\ntype = "clear_hold_build"\n'
+                                         'name = "chb"\nareas = ["Kent"]\nhold_years = 3\n')
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(tmp_path / "clash.toml")
+    said = str(error.value)
+    assert said.startswith(f"{tmp_path / 'clash.toml'}: [[levers]] #1: lever name 'chb_clear' is "
+                           f"used twice, first at {tmp_path / 'base.toml'}: [[levers]] #1")
+    assert 'set drop_levers = ["chb"] in [scenario] and list it again here' in said
+    (tmp_path / "longer.toml").write_text('[scenario]\nbase = "base.toml"\ndrop_levers = ["chb"]\n[[levers]]\n'
+                                          'type = "clear_hold_build"\nname = "chb"\nareas = ["Kent"]\nhold_years = 3\n')
+    longer = load_scenario(tmp_path / "longer.toml")
+    assert [(lever["type"], lever.get("hold_years")) for lever in longer.levers] == [("oversight", None),
+                                                                                     ("clear_hold_build", 3)]
+    # dropping alone leaves a lever out (ct_powers without oversight, say); the drop is not inherited
+    (tmp_path / "less.toml").write_text('[scenario]\nbase = "base.toml"\ndrop_levers = ["oversight"]\n')
+    assert [lever["type"] for lever in load_scenario(tmp_path / "less.toml").levers] == ["clear_hold_build"]
+    (tmp_path / "grandchild.toml").write_text('[scenario]\nbase = "less.toml"\n')
+    assert [lever["type"] for lever in load_scenario(tmp_path / "grandchild.toml").levers] == ["clear_hold_build"]
+    # mistakes: a name not among the base's levers (a phase's name, say), no base, not a list
+    for text, expected in (('base = "base.toml"\ndrop_levers = ["chb_hold"]',
+                            "drop_levers: 'chb_hold' is not a lever of the base 'base.toml'; did you mean 'chb'? "
+                            "(its levers: chb, oversight)"),
+                           ('drop_levers = ["chb"]', "drop_levers: names levers of a base scenario to leave out, and "
+                                                     "this scenario has no base"),
+                           ('base = "base.toml"\ndrop_levers = "chb"', "drop_levers: expected a list of the base's "
+                                                                       "lever names")):
+        (tmp_path / "bad.toml").write_text(f"[scenario]\n{text}\n")
+        assert main(["run", str(tmp_path / "bad.toml")]) == 2
+        assert f"bad.toml: [scenario] {expected}" in capsys.readouterr().err
 
 
 def test_a_lever_error_names_its_type_once(tmp_path):
@@ -1038,3 +1103,13 @@ def test_the_lever_catalogue_has_one_order_whichever_lever_module_is_imported_fi
         assert done.returncode == 0, done.stderr[-2000:]
         orders.add(done.stdout.strip())
     assert len(orders) == 1 and orders.pop().split(",") == list(LEVER_TYPES)
+
+
+def test_the_levers_command_lists_the_keys_every_lever_takes(capsys):
+    """`twin levers` listed each lever's own settings only: the keys every lever takes (its window,
+    targets, intensity, name) were in the README and error messages alone."""
+    assert main(["levers"]) == 0
+    said = capsys.readouterr().out
+    assert "Every lever also takes: name" in said
+    assert all(key in said for key in ("start_year", "duration_years", "end_year", "intensity", "areas", "regions",
+                                       "nations", "top_harm_areas"))

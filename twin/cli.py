@@ -128,6 +128,9 @@ def cmd_levers(args) -> int:
           "reach = [...], violence = [...], county_lines = true or false, exploit_children = true or false, "
           "top_harm = N, ocg_ids = [ids of your register] or \"file.csv\" }, with the names\n"
           + "\n".join(f"    {key}: {', '.join(names)}" for key, names in LIST_KEYS.items()))
+    print("Every lever also takes: name (its cost line, lever_cost_gbp_<name>; needed for two of one type), "
+          "start_year and duration_years or end_year (years from the start of year 1), intensity (scales effects "
+          "and cost), and, unless national, one of areas, regions, nations or top_harm_areas (README, 'Scenarios')")
     print("'spent by' below: whose budget each lever's money falls on, an assumption (metrics "
           "lever_spending_gbp_forces, _rocus, _nca, _courts, _prisons and _other)")
     for lever in catalogue:

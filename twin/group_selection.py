@@ -47,7 +47,7 @@ LIST_KEYS = {"markets": MARKETS, "types": OCG_TYPES, "reach": REACH, "violence":
 FLAG_KEYS = ("county_lines", "exploit_children")
 SELECTION_KEYS = (*LIST_KEYS, *FLAG_KEYS, "top_harm", "ocg_ids")
 #: keys of the lever itself that a user may put inside `groups` by mistake
-LEVER_TARGET_KEYS = ("areas", "regions", "top_harm_areas")
+LEVER_TARGET_KEYS = ("areas", "regions", "nations", "top_harm_areas")
 #: market names users reach for that the vocabulary spells otherwise
 NAME_HINTS = {"county_lines": "for groups running county lines give county_lines = true beside markets",
               "drugs": "the drug markets are heroin_crack and cocaine", "drug": "the drug markets are heroin_crack and cocaine",
@@ -284,9 +284,20 @@ def prioritise_selection(lever, model, mask: np.ndarray, weight: float) -> None:
     model.modifiers.prioritise(selected_rows(lever, model, mask), 1.0 + (weight - 1.0) * lever.intensity)
 
 
+#: what a lever selecting no group still does, by type (a Clear surges in its areas whatever the
+#: selection, which only moves the groups it holds up the tasking lists)
+WITHOUT_GROUPS = {
+    "clear": "its selection moves no group up the tasking lists: only its area-wide surge acts, and is paid for",
+    "tasking_priority": "it will reorder no group's tasking and still be paid for",
+    "business_disruption": "it will act on no group (and costs nothing where it finds none)",
+    "": "its selection will reach no group",
+}
+
+
 def selection_warnings(scenario) -> list[str]:
     """Before any run: a lever selecting the groups running county lines in areas where none is
-    based (they are based in the exporter areas) would act on no group and still be paid for."""
+    based (they are based in the exporter areas) would reach no group (`WITHOUT_GROUPS` says what
+    it still does)."""
     from twin.geography import load_geography
     from twin.interventions import build_levers
 
@@ -300,5 +311,5 @@ def selection_warnings(scenario) -> list[str]:
             exporters = [name for name, flag in zip(geography.area_names, geography.exporter) if flag]
             warnings.append(f"{lever.entry}: groups = {{ county_lines = true }} in areas where no such group is based: "
                             f"groups running county lines are based in the exporter areas ({', '.join(exporters)}), "
-                            f"not where their lines sell, so this lever will act on no group")
+                            f"not where their lines sell, so {WITHOUT_GROUPS.get(lever.type_name, WITHOUT_GROUPS[''])}")
     return warnings

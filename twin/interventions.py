@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from twin.community import powers_trust_loss_per_month
-from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
+from twin.errors import ParameterError, ScenarioError, area_hint, closest, did_you_mean, shown
 from twin.geography import canonical_name
 from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
@@ -36,8 +36,10 @@ LEVER_TYPES: dict[str, type["Lever"]] = {}
 #: the modules whose classes `register` the lever types, in the order `LEVER_TYPES` lists them
 #: (whichever is imported first): a new module of levers is listed here (docs/EXTENDING.md)
 LEVER_MODULES = ("twin.levers", "twin.levers_national")
-COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "top_harm_areas",
+COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "nations", "top_harm_areas",
                "intensity", "groups")
+#: the keys that choose a lever's areas (one at most; `areas = "all"` may stand beside another)
+TARGET_KEYS = ("areas", "regions", "nations", "top_harm_areas")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -89,6 +91,19 @@ PAYER_LABELS = {"forces": "police forces", "rocus": "regional units (ROCUs)", "n
 POLICING = "policing"
 
 
+def target_hint(name: str, geography) -> str:
+    """For a region or nation name not found: the closest region, nation or area, saying which
+    key takes it ('North Wales' is an area, 'Scotland' a region and a nation)."""
+    kinds = (("regions", list(geography.region_names)), ("nations", sorted(set(geography.nation))),
+             ("areas", list(geography.area_names)))
+    for key, names in kinds:
+        if canonical_name(name, names) is not None:
+            return f"; '{canonical_name(name, names)}' is one of the {key}: give {key} = [\"{canonical_name(name, names)}\"]"
+    found = [(key, closest(name, names)) for key, names in kinds]
+    found = [(key, match) for key, match in found if match]
+    return f"; did you mean {found[0][0]} = [\"{found[0][1]}\"]?" if found else ""
+
+
 class Lever:
     """Base class: time window, targets, intensity, effect sizes, cost.
 
@@ -112,11 +127,13 @@ class Lever:
 
     def __init__(self, name: str, values: dict[str, float], start_year: float = 0.0,
                  end_year: float = np.inf, areas: Any = "all", regions: list[str] | None = None,
-                 top_harm_areas: int | None = None, intensity: float = 1.0, groups=None):
+                 top_harm_areas: int | None = None, intensity: float = 1.0, groups=None,
+                 nations: list[str] | None = None):
         self.name = name
         self.values = values
         self.start_year, self.end_year = start_year, end_year
         self.area_names, self.region_names, self.top_harm_areas = areas, regions, top_harm_areas
+        self.nation_names = nations
         self.intensity = intensity
         self.groups = groups  # a GroupSelection, or None: every group in the target areas
         self.group_list: np.ndarray | None = None  # rows of a `top_harm` list, chosen at first activation
@@ -136,8 +153,8 @@ class Lever:
     def from_settings(cls, entry: dict[str, Any], where: str) -> "Lever":
         valid = COMMON_KEYS + tuple(p.name for p in cls.settings)
         if cls.national:
-            valid = tuple(k for k in valid if k not in ("areas", "regions", "top_harm_areas"))
-            for key in ("areas", "regions", "top_harm_areas"):
+            valid = tuple(k for k in valid if k not in TARGET_KEYS)
+            for key in TARGET_KEYS:
                 if key in entry:
                     raise ScenarioError(f"{where}: '{key}' does not apply: this lever acts nationally")
         if not cls.acts_on_groups:
@@ -169,16 +186,17 @@ class Lever:
         areas = entry.get("areas", "all")
         if not (areas == "all" or (isinstance(areas, list) and areas and all(isinstance(a, str) for a in areas))):
             raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {shown(areas)}")
-        regions = entry.get("regions")
-        if regions is not None and not (isinstance(regions, list) and regions and all(isinstance(r, str) for r in regions)):
-            raise ScenarioError(f"{where}: regions: expected a list of region names, got {shown(regions)}")
+        regions, nations = entry.get("regions"), entry.get("nations")
+        for key, names in (("regions", regions), ("nations", nations)):
+            if names is not None and not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+                raise ScenarioError(f"{where}: {key}: expected a list of {key[:-1]} names, got {shown(names)}")
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
             raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown(top)}")
         # areas = "all" is the default, so it may stand beside regions or top_harm_areas (which then
         # decide): a sweep can retarget a lever whose base scenario spells out "all".
-        if sum(x is not None for x in (regions, top)) + (areas != "all") > 1:
-            raise ScenarioError(f"{where}: give one of areas, regions or top_harm_areas")
+        if sum(x is not None for x in (regions, nations, top)) + (areas != "all") > 1:
+            raise ScenarioError(f"{where}: give one of areas, regions, nations or top_harm_areas")
         values = {}
         for spec in cls.settings:
             raw = entry.get(spec.name, spec.value)
@@ -191,7 +209,7 @@ class Lever:
             from twin.group_selection import GroupSelection
 
             groups = GroupSelection.parse(entry["groups"], where)
-        lever = cls(name, values, start, end, areas, regions, top, intensity, groups=groups)
+        lever = cls(name, values, start, end, areas, regions, top, intensity, groups=groups, nations=nations)
         lever.validate(where)
         return lever
 
@@ -228,7 +246,13 @@ class Lever:
                                 f"{geography.n_areas} areas")
         for region in self.region_names or []:  # names in any case and spacing, as registers' areas
             if canonical_name(region, geography.region_names) is None:
-                raise ScenarioError(f"{self.entry}: unknown region '{region}'{did_you_mean(region, geography.region_names)}")
+                raise ScenarioError(f"{self.entry}: unknown region '{region}'{target_hint(region, geography)} (the "
+                                    f"regions are the regional units' remits: {', '.join(geography.region_names)})")
+        nations = sorted(set(geography.nation))
+        for nation in self.nation_names or []:
+            if canonical_name(nation, nations) is None:
+                raise ScenarioError(f"{self.entry}: unknown nation '{nation}'{target_hint(nation, geography)} "
+                                    f"(the nations of these areas: {', '.join(nations)})")
         if self.area_names != "all":
             for area in self.area_names:
                 if canonical_name(area, geography.area_names) is None:
@@ -261,6 +285,10 @@ class Lever:
         if self.region_names is not None:
             for region in self.region_names:
                 mask |= geo.area_region == geo.region_names.index(canonical_name(region, geo.region_names) or region)
+        elif self.nation_names is not None:
+            nations = sorted(set(geo.nation))
+            chosen = {canonical_name(nation, nations) or nation for nation in self.nation_names}
+            mask[:] = [nation in chosen for nation in geo.nation]
         elif self.area_names == "all":
             mask[:] = True
         else:
@@ -368,7 +396,7 @@ def build_levers(scenario) -> list[Lever]:
     """Lever objects for a scenario's [[levers]] entries, validated (names unique), their national
     amounts (`NATIONAL_SETTING_UNITS`) scaled by the scenario's `national_scale`."""
     levers: list[Lever] = []
-    names: dict[str, bool] = {}  # lever name -> a phase of a composite lever (clear_hold_build)
+    names: dict[str, tuple[bool, str, str]] = {}  # lever name -> (a phase of a composite lever, where, entry's name)
     for where, entry in lever_entries(scenario):
         kind = entry.pop("type", None)
         if kind is None:
@@ -376,6 +404,7 @@ def build_levers(scenario) -> list[Lever]:
         if kind not in LEVER_TYPES:
             raise ScenarioError(f"{where}: unknown lever type '{kind}'{did_you_mean(kind, LEVER_TYPES)} "
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
+        entry_name = entry.get("name", kind)
         built = LEVER_TYPES[kind].from_settings(entry, f"{where} ({kind})")
         for lever in built.parts() if hasattr(built, "parts") else [built]:
             # errors name what the user wrote: the entry's type, and the phase of a composite lever
@@ -383,11 +412,16 @@ def build_levers(scenario) -> list[Lever]:
             lever.entry = f"{where} ({kind})"
             lever.where = f"{where} ({kind}{phase})"
             if lever.name in names:
+                phase, first, first_entry = names[lever.name]
                 phases = (" (a clear_hold_build lever names its phases <name>_clear, <name>_hold and <name>_build)"
-                          if names[lever.name] or lever is not built else "")
-                raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice{phases}; give each lever its "
-                                    f"own name")
-            names[lever.name] = lever is not built
+                          if phase or lever is not built else "")
+                in_base = first.split(": [[levers]]")[0] != where.split(": [[levers]]")[0]
+                raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice, first at {first}{phases}; "
+                                    + (f"levers are added to the base's: to change the base's lever rather than add "
+                                       f"another, set drop_levers = [\"{first_entry}\"] in [scenario] and list it "
+                                       f"again here; to add one, give it its own name" if in_base
+                                       else "give each lever its own name"))
+            names[lever.name] = (lever is not built, where, str(entry_name))
             scale = getattr(scenario, "national_scale", 1.0)
             for setting in lever.settings if scale != 1.0 else ():
                 if setting.unit in NATIONAL_SETTING_UNITS:

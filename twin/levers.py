@@ -161,7 +161,8 @@ class ClearHoldBuild(Lever):
 
     def parts(self) -> list[Lever]:
         v, start = self.values, self.start_year
-        targets = dict(areas=self.area_names, regions=self.region_names, top_harm_areas=self.top_harm_areas)
+        targets = dict(areas=self.area_names, regions=self.region_names, top_harm_areas=self.top_harm_areas,
+                       nations=self.nation_names)
         hold_start = start + v["clear_years"]
         phases = [(Clear, start, v["clear_years"], v["clear_intensity"]),
                   (Hold, hold_start, v["hold_years"], v["hold_intensity"]),

@@ -45,7 +45,7 @@ def levers_markdown() -> str:
 
     parts = []
     for name, cls in LEVER_TYPES.items():
-        scope = "national" if cls.national else "targets areas (areas, regions or top_harm_areas)"
+        scope = "national" if cls.national else "targets areas (areas, regions, nations or top_harm_areas)"
         if cls.acts_on_groups:
             scope += ", and a selection of groups (groups)"
         parts.append(f"#### `{name}` ({scope})\n\n{cls.summary}. Spent by: {cls.payer_phrase()} (assumed).\n")

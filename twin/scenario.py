@@ -21,7 +21,8 @@
     ...
 
 A scenario that names a base inherits everything and lists only what it changes: its
-[scenario] keys and [parameters] override the base's, its [[levers]] are added to the base's.
+[scenario] keys and [parameters] override the base's, its [[levers]] are added to the base's
+(`drop_levers` names base levers to leave out: to change one, drop it and list it again).
 Every error names the file, the key, what was expected, and the closest valid key.
 
 `scale_national_quantities` is for an areas file holding part of the UK: the parameter table's
@@ -48,7 +49,7 @@ from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
 SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
-                 "register", "complete_register", "scale_national_quantities")
+                 "register", "complete_register", "scale_national_quantities", "drop_levers")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
@@ -198,6 +199,10 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     for key in ("name", "description", "base", "areas_file", "register"):
         if key in out and not isinstance(out[key], str):
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {shown(out[key])}")
+    dropped = out.get("drop_levers", [])
+    if not isinstance(dropped, list) or not all(isinstance(name, str) for name in dropped):
+        raise ScenarioError(f"{path}: [scenario] drop_levers: expected a list of the base's lever names, such as "
+                            f"[\"oversight\"], got {shown(dropped)}")
     if "complete_register" in out and not isinstance(out["complete_register"], bool):
         raise ScenarioError(f"{path}: [scenario] complete_register: expected true or false, got {shown(out['complete_register'])}")
     if "scale_national_quantities" in out:
@@ -292,10 +297,29 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
             raise ScenarioError(f"{path}: [scenario] base: '{table['base']}' is a folder; expected a scenario file "
                                 f"(.toml) in it, such as '{Path(table['base']) / 'baseline.toml'}'")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
+        base_levers = _without_dropped(path, table.pop("drop_levers", []), base_levers, table["base"])
         merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
         merged_table.update(table)
         return merged_table, {**base_parameters, **parameters}, base_levers + levers, chain + [str(path)]
+    if "drop_levers" in table:
+        raise ScenarioError(f"{path}: [scenario] drop_levers: names levers of a base scenario to leave out, and this "
+                            f"scenario has no base")
     return table, dict(parameters), levers, [str(path)]
+
+
+def lever_entry_name(entry: dict) -> str:
+    """A [[levers]] entry's name: its `name`, else its type (a clear_hold_build's phases add suffixes)."""
+    return str(entry.get("name", entry.get("type")))
+
+
+def _without_dropped(path: Path, dropped: list[str], base_levers: list[dict], base: str) -> list[dict]:
+    """The base's levers without those `drop_levers` names (each must name one of them)."""
+    names = [lever_entry_name(entry) for entry in base_levers]
+    for name in dropped:
+        if name not in names:
+            raise ScenarioError(f"{path}: [scenario] drop_levers: '{name}' is not a lever of the base '{base}'"
+                                f"{did_you_mean(name, names)} (its levers: {', '.join(names) or 'none'})")
+    return [entry for entry, name in zip(base_levers, names) if name not in dropped]
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -234,6 +234,36 @@ def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
     assert table.iloc[0]["opt: without recovered assets"] == "+£0.13bn"
 
 
+def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(tmp_path):
+    """`--years 1.5`: year 2 holds 6 of 12 steps, and the report showed its totals as a year's (a
+    halving of harm and of every option's change, in the table and the charts of amounts a year)."""
+    from twin.compare import part_year
+    from twin.report import _whole_years, _year_label
+    from twin.report_page import _part_year_note
+    from twin.report_text import year_by_year
+
+    store = _sqlite(tmp_path)
+    scenario_rows = [{"name": name, "spec_hash": name, "resolved": {"step": "month"}} for name in ("base", "opt")]
+    experiment = store.experiment("h", "base vs opt", {}, 1, "compare", scenario_rows, {})
+    for scenario_id, extra in zip(store.scenario_ids(experiment), (0.0, 0.12e9)):
+        for replicate in range(2):
+            trajectories = [(step, metric, (1e9 + extra) / 12) for step in range(1, 19)
+                            for metric in ("response_cost_gbp", "net_social_cost_gbp", "assets_recovered_gbp")]
+            store.write_run(experiment, scenario_id, replicate, replicate,
+                            {"status": "done", "trajectories": trajectories, "area_results": [], "summary": {}})
+    comparison = load_comparison(store, experiment)
+    assert part_year(comparison) == (2, 6)
+    table = year_by_year(comparison)
+    assert list(table["year"]) == ["1", "2 (6 of 12 steps)"]
+    assert list(table["opt: net social cost (response spending)"]) == ["+£0.12bn (+£0.12bn)", "+£0.06bn (+£0.06bn)"]
+    assert "Year 2 holds only 6 of its 12 steps" in _part_year_note(comparison)
+    assert list(_whole_years(comparison, comparison.annual_change)["year"]) == [1]
+    assert _year_label(comparison) == "year (year 2, 6 of 12 months, left out)"
+    # whole years: nothing marked or left out
+    comparison.bands = comparison.bands[comparison.bands.step <= 12]
+    assert part_year(comparison) is None and _part_year_note(comparison) == "" and _year_label(comparison) == "year"
+
+
 def _exit_on_two(task):
     if task == 2:
         time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies
@@ -1505,13 +1535,23 @@ def test_the_area_table_marks_the_changes_whose_interval_excludes_zero():
     table = area_table(comparison).set_index("area")["opt: change (£m)"]
     assert table["A"] == "-50*" and table["B"] == "+10" and table["C"] == "+30*"
     assert table["total: England"] == "-40" and table["all areas"] == "-10"  # totals carry no mark
-    assert not table.index.str.startswith("region:").any()  # no regions given (an older store)
+    assert not table.index.str.startswith("ROCU region:").any()  # no regions given (an older store)
     # regions of more than one area get a total each, when there are several regions (ROCU remits)
     comparison.geography["region_of"] = {"A": "North", "B": "North", "C": "Wales"}
     table = area_table(comparison).set_index("area")["opt: change (£m)"]
-    assert table["region: North"] == "-40" and "region: Wales" not in table.index
+    assert table["ROCU region: North"] == "-40" and "ROCU region: Wales" not in table.index
     comparison.geography["region_of"] = {"A": "One", "B": "One", "C": "One"}
-    assert not area_table(comparison).area.str.startswith("region:").any()
+    assert not area_table(comparison).area.str.startswith("ROCU region:").any()
+    # a region named after a nation that leaves out one of its areas (the Wales region and North
+    # Wales): the page says what the region's row holds beside the nation's total
+    from twin.report_page import _regions_note
+
+    comparison.geography["region_of"] = {"A": "North", "B": "North", "C": "Wales"}
+    assert _regions_note(comparison) == ""
+    comparison.geography["nation_of"]["B"] = "Wales"
+    assert _regions_note(comparison) == (" The ROCU regions are the regional units' remits, not nations: B is in the "
+                                         "North region, so the Wales region leaves it out and the total for Wales "
+                                         "holds it.")
 
 
 def test_per_area_changes_carry_the_90_percent_interval_of_their_paired_differences(tmp_path):

@@ -54,6 +54,14 @@ class Comparison:
     lever_keys: dict = field(default_factory=dict)  # scenario -> its levers as run, each a `lever_key`
 
 
+def part_year(comparison) -> tuple[int, int] | None:
+    """(the last year, its steps) when the horizon ends part-way through a year (`--years 2.5`: year 3
+    holds 6 of 12 monthly steps), else None: its yearly totals are not a year's."""
+    steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
+    left = int(steps) % comparison.steps_per_year if steps == steps else 0
+    return (int(steps) // comparison.steps_per_year + 1, left) if left else None
+
+
 def lever_key(entry: dict) -> str:
     """A lever as it acts, whatever its name or file: its type and every setting, the defaults filled
     in, as sorted JSON (numbers as floats). Two levers with the same key do the same thing."""

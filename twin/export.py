@@ -67,7 +67,7 @@ COMPARISON_TEXT = """\
   `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
   its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
   counts of people and events are totals only. `final_year_<metric>`, for the levels {final}, is
-  their mean over the last reported year's steps. `..._lever_cost_gbp_<lever>` is a lever's spending
+  their mean over the last 12 months (or 52 weeks) of the horizon. `..._lever_cost_gbp_<lever>` is a lever's spending
   (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together,
   `..._lever_spending_gbp_<forces, rocus, nca, courts, prisons, other>` the same spending by who bears it, and
   `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the

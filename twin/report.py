@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from twin.compare import Comparison  # noqa: E402
+from twin.compare import Comparison, part_year  # noqa: E402
 from twin.report_format import discounted_count  # noqa: E402
 from twin.report_page import report_page  # noqa: E402
 from twin.report_text import headline_rows  # noqa: E402
@@ -47,6 +47,22 @@ def set_title(axis, text: str, fontsize: float, width_in: float) -> None:
     axis.set_title("\n".join(textwrap.wrap(text, characters)), fontsize=fontsize)
 
 
+def _whole_years(comparison: Comparison, yearly: pd.DataFrame) -> pd.DataFrame:
+    """Yearly totals without a last year the horizon ends part-way through (`compare.part_year`):
+    a chart of amounts a year would show it as a fall."""
+    part = part_year(comparison)
+    return yearly if part is None or part[0] == 1 else yearly[yearly["year"] < part[0]]
+
+
+def _year_label(comparison: Comparison) -> str:
+    """The x axis of yearly totals, saying which part-year is left out (or, a horizon under a year, is all)."""
+    part = part_year(comparison)
+    if part is None:
+        return "year"
+    held = f"{part[1]} of {comparison.steps_per_year} {'months' if comparison.steps_per_year == 12 else 'weeks'}"
+    return f"year (year {part[0]}, {held}, left out)" if part[0] > 1 else f"year (year 1 is {held})"
+
+
 def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_label: str = "") -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(comparison.scenarios):
@@ -54,7 +70,8 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
             data = comparison.bands[(comparison.bands.scenario == scenario) & (comparison.bands.metric == metric)]
             x = data["step"].to_numpy() / comparison.steps_per_year
         else:
-            data = comparison.annual[(comparison.annual.scenario == scenario) & (comparison.annual.metric == metric)]
+            data = _whole_years(comparison, comparison.annual[(comparison.annual.scenario == scenario)
+                                                              & (comparison.annual.metric == metric)])
             x = data["year"].to_numpy()
         if data.empty:
             continue
@@ -65,7 +82,7 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
     if metric not in STOCKS:  # yearly totals: whole years on the axis
         axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     # flows are yearly totals (year 1 is the first year); stocks are month by month (0 is the start)
-    axis.set_xlabel("years from start" if metric in STOCKS else "year")
+    axis.set_xlabel("years from start" if metric in STOCKS else _year_label(comparison))
     axis.set_ylabel(y_label)
     if axis.get_ylim()[0] > 0:  # levels from zero, so gaps between options look their size (the
         axis.set_ylim(bottom=0)  # change chart shows the differences themselves)
@@ -81,6 +98,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     data = comparison.annual_change
     if data.empty:
         return None
+    data = _whole_years(comparison, data)
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(s for s in comparison.scenarios if s != comparison.baseline):
         mine = data[data.scenario == scenario]
@@ -93,7 +111,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     set_title(axis, f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is "
                     f"a saving)", 11, 8)
-    axis.set_xlabel("year")
+    axis.set_xlabel(_year_label(comparison))
     axis.set_ylabel("£bn a year (undiscounted)")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2, frameon=False)
@@ -168,7 +186,7 @@ def summary_csv(comparison: Comparison) -> pd.DataFrame:
     how = np.select([frame.metric.str.startswith("discounted_"), frame.metric.str.startswith("final_year_")],
                     [f"sum over the horizon discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (present value at "
                      f"the start of year 1, whose 12 months are undiscounted)",
-                     "UK total, mean over the months (or weeks) of the final year of the horizon (a level, not a sum)"],
+                     "UK total, mean over the last 12 months (or 52 weeks) of the horizon (a level, not a sum)"],
                     "sum over the horizon, undiscounted")
     frame.insert(3, "what", [f"{described.get(b, b)}: {h}" for b, h in zip(base, how)])
     frame = pd.concat([frame, _ranking_rows(comparison)], ignore_index=True)
@@ -200,8 +218,9 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
                   " (here: none can be named: a mean saving at the end whose interval still reaches zero)"
                   if r.get("payback_unclear") else " (here: none within the horizon)")
         rows.append({"scenario": r["scenario"], "metric": "payback_year", "unit": "year of the horizon",
-                     "what": "first year from which the cumulative discounted net social cost stays below the "
-                             f"baseline's, the 90% interval of the paired mean below zero to the end{status}",
+                     "what": "year in which the cumulative discounted net social cost falls below the baseline's for "
+                             f"good (from a step within it, the 90% interval of the paired mean below zero to the "
+                             f"end){status}",
                      "reps": r["pairs"], "mean": r["payback_year"]})
     return pd.DataFrame(rows)
 

@@ -58,7 +58,7 @@ def nation_subtotals(areas: pd.DataFrame, nation_of: dict[str, str], region_of: 
     if region.nunique() > 1:
         for name in dict.fromkeys(region.dropna()):
             if (region == name).sum() > 1:
-                rows.append({"area": f"region: {name}", **numbers[region == name].sum()})
+                rows.append({"area": f"ROCU region: {name}", **numbers[region == name].sum()})
     nation = areas["area"].map(nation_of)
     groups = {n: [n] for n in dict.fromkeys(nation.dropna()) if (nation == n).sum() > 1}
     if {"England", "Wales"} <= set(nation.dropna()):

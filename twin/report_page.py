@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from twin.compare import Comparison
+from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.group_selection import GroupSelection
 from twin.harm import PRICE_YEAR
@@ -158,9 +158,9 @@ transfer, so the net change with them left out is shown too. "Better in" counts 
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
 response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
 the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
-are not netted off the spending, nor are recovered assets); "payback year" is the first year from which the
-option's cumulative net social cost stays below the baseline's (the 90% interval of the paired mean below zero
-from then on): a payback to
+are not netted off the spending, nor are recovered assets); "payback year" is the year in which the
+option's cumulative net social cost falls below the baseline's for good (from a step within that year, the 90%
+interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
@@ -233,9 +233,17 @@ def _year_by_year(comparison: Comparison) -> str:
 <p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
 the change in response spending in brackets (mean of replications), and the net without recovered assets, as a
 Green Book appraisal would usually count them. It shows whether an effect is still growing,
-has peaked or is fading when the horizon ends.</p>
+has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
 {_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
 """
+
+
+def _part_year_note(comparison: Comparison) -> str:
+    """' Year 3 holds 6 of the 12 steps ...' when the horizon ends part-way through a year."""
+    part = part_year(comparison)
+    return "" if part is None else (
+        f" Year {part[0]} holds only {part[1]} of its {comparison.steps_per_year} steps (the horizon ends part-way "
+        f"through it): its amounts are part of a year's, not a fall, and the charts of amounts a year leave it out.")
 
 
 def _other_outcomes(comparison: Comparison) -> str:
@@ -308,10 +316,23 @@ def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str
     return f"""<h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
 headline figures): the baseline, and each option's change from it (mean of paired replications), in £ million;
-a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).</p>
+a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).{_regions_note(comparison)}</p>
 {figure}
 {_table(area_table(comparison))}
 """
+
+
+def _regions_note(comparison: Comparison) -> str:
+    """What the ROCU regions' rows are, when an area sits in a region named after another nation
+    (North Wales in the North West's remit: the Wales region leaves it out, the total for Wales holds it)."""
+    region_of, nation_of = comparison.geography.get("region_of") or {}, comparison.geography.get("nation_of") or {}
+    crossing = [(a, region_of[a], nation_of[a]) for a in sorted(region_of)
+                if nation_of.get(a) in set(region_of.values()) and region_of[a] != nation_of.get(a)]
+    if not crossing:
+        return ""
+    area, region, nation = crossing[0]
+    return (f" The ROCU regions are the regional units' remits, not nations: {area} is in the {region} region, so "
+            f"the {nation} region leaves it out and the total for {nation} holds it.")
 
 
 def _with_glossary(page: str) -> str:

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from twin.compare import Comparison
+from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.report_areas import displacement_sentence
@@ -345,7 +345,9 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     net = change.pivot_table(index="year", columns="scenario", values="mean")
     assets = comparison.annual_assets_change
     assets = assets.pivot_table(index="year", columns="scenario", values="mean") if not assets.empty else None
-    table = pd.DataFrame({"year": net.index})
+    part = part_year(comparison)  # a last year the horizon ends part-way through: marked, not a year's totals
+    table = pd.DataFrame({"year": [f"{y} ({part[1]} of {comparison.steps_per_year} steps)" if part and y == part[0]
+                                   else str(y) for y in net.index]})
     for option in (s for s in comparison.scenarios if s in net.columns):
         table[f"{option}: net social cost (response spending)"] = [
             f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spending[option].loc[net.index])]
@@ -391,7 +393,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"{per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
                     else f"; harm rises by {per_pound(-best['per_pound'])} for each extra pound spent")
                    if np.isfinite(best["per_pound"]) else "") +
-                (f"; its cumulative net social cost stays below the baseline's from year {int(best['payback'])} (a "
+                (f"; its cumulative net social cost falls below the baseline's for good during year {int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       + ("(one gives no interval)." if best["pairs"] < 2 else

@@ -810,6 +810,7 @@ def test_lever_areas_and_regions_are_read_in_any_case_and_spacing_as_registers_a
     assert np.array_equal(targets({"type": "hold", "regions": ["north west"]}),
                           targets({"type": "hold", "regions": ["North West"]}))
     assert targets({"type": "hold", "regions": ["north west"]}).sum() == 6
+    assert targets({"type": "hold", "areas": "All"}).all()  # "all" in any case, as the names
 
 
 def test_a_lever_targets_a_nation_and_a_name_under_the_wrong_key_says_which_key_takes_it(capsys):
@@ -1113,3 +1114,29 @@ def test_the_levers_command_lists_the_keys_every_lever_takes(capsys):
     assert "Every lever also takes: name" in said
     assert all(key in said for key in ("start_year", "duration_years", "end_year", "intensity", "areas", "regions",
                                        "nations", "top_harm_areas"))
+
+
+def test_two_funding_levers_acting_at_once_are_warned_as_increments_not_one_budget():
+    """Two funding levers at once (2.0 and 1.0 billion) make neither budget: each hires against its
+    own budget less the baseline's, so they add as increments. Nothing warned of it."""
+    from twin.runner import budgets_at_once
+
+    def warned(*entries):
+        return budgets_at_once(Scenario(name="t", path="t.toml", levers=list(entries)))
+
+    a = {"type": "funding", "name": "a", "budget_gbp_per_year": 2.0e9}
+    b = {"type": "funding", "name": "b", "budget_gbp_per_year": 1.0e9}
+    said = warned(a, b)
+    assert len(said) == 1 and "funding levers 'a' and 'b' act at once (both from start_year = 0)" in said[0]
+    assert "their budgets add as increments over the baseline's, not as one budget" in said[0]
+    assert warned(dict(a, end_year=1), dict(b, start_year=1)) == []  # one after the other
+    assert warned(dict(a, end_year=2), dict(b, start_year=1))[0].count("start_year = 1") == 1
+    assert warned(a, {"type": "soc_fund"}) == [] and warned(a) == []
+
+
+def test_funding_shares_that_do_not_sum_to_one_say_which_values_were_summed():
+    """Setting share_nca = 0.55 alone gave 'must be 1, got 1.2', without the defaults it was summed with."""
+    with pytest.raises(ScenarioError, match=re.escape(
+            "must be 1, got 1.2 (share_forces = 0.45, share_rocu = 0.2, share_nca = 0.55; a share not written takes "
+            "its default, the baseline's split)")):
+        _levers({"type": "funding", "share_nca": 0.55})

@@ -184,6 +184,7 @@ class Lever:
             end = _number(entry["end_year"], where, "end_year", start, exclusive=True)
         intensity = _number(entry.get("intensity", 1.0), where, "intensity", 0.0)
         areas = entry.get("areas", "all")
+        areas = "all" if isinstance(areas, str) and areas.strip().lower() == "all" else areas  # any case, as names
         if not (areas == "all" or (isinstance(areas, list) and areas and all(isinstance(a, str) for a in areas))):
             raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {shown(areas)}")
         regions, nations = entry.get("regions"), entry.get("nations")

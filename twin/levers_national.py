@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.errors import ScenarioError
 from twin.group_selection import selected_rows
 from twin.interventions import POLICING, Lever, register, setting, spread_by_population
 from twin.parameters import budget_tier_shares
@@ -332,11 +333,11 @@ class Funding(InvestigatorPipeline):
     ) + InvestigatorPipeline.settings_pipeline
 
     def validate(self, where):
-        from twin.errors import ScenarioError
-
         total = self.values["share_forces"] + self.values["share_rocu"] + self.values["share_nca"]
-        if abs(total - 1.0) > 1e-6:
-            raise ScenarioError(f"{where}: share_forces + share_rocu + share_nca must be 1, got {total:g}")
+        if abs(total - 1.0) > 1e-6:  # the shares not written take their defaults: say which values were summed
+            raise ScenarioError(f"{where}: share_forces + share_rocu + share_nca must be 1, got {total:g} ("
+                                + ", ".join(f"{k} = {self.values[k]:g}" for k in ("share_forces", "share_rocu", "share_nca"))
+                                + "; a share not written takes its default, the baseline's split)")
         if self.values["multi_year"] not in (0.0, 1.0):
             raise ScenarioError(f"{where}: multi_year: expected 0 or 1, got {self.values['multi_year']:g}")
 
@@ -395,8 +396,6 @@ class TechnologyInvestment(NationalLever):
     )
 
     def validate(self, where):
-        from twin.errors import ScenarioError
-
         # the benefits last while the lever runs (the systems bought stay in use), spending only in
         # its first spend_years: a lever ended before its lag has passed pays for nothing it gets
         if self.end_year - self.start_year <= self.values["lag_years"]:

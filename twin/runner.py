@@ -48,8 +48,27 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
                             scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
-            + selection_warnings(scenario)
+            + selection_warnings(scenario) + budgets_at_once(scenario)
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
+
+
+def budgets_at_once(scenario: Scenario) -> list[str]:
+    """Two `funding` levers acting at once: each states a SOC budget but hires against its own
+    budget less the baseline's, so together they add as increments (2.0 and 1.0 over 0.86 make
+    about 2.14 billion), which is neither budget."""
+    from twin.interventions import build_levers
+
+    funding = [lever for lever in build_levers(scenario) if lever.type_name == "funding"]
+    warnings = []
+    for k, first in enumerate(funding):
+        for second in funding[k + 1:]:
+            if first.start_year < second.end_year and second.start_year < first.end_year:
+                warnings.append(
+                    f"{second.entry}: funding levers '{first.name}' and '{second.name}' act at once (both from "
+                    f"start_year = {max(first.start_year, second.start_year):g}): each hires against its "
+                    f"own budget less the baseline's, so their budgets add as increments over the baseline's, not as "
+                    f"one budget; for one budget, give one funding lever")
+    return warnings
 
 
 def register_warnings(model: TwinModel) -> list[str]:

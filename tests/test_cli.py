@@ -369,6 +369,15 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
     assert captured.out == "" and captured.err.startswith("Warning: ") and "it will have no effect" in captured.err
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
     assert "_file" not in meta["scenario"]["levers"][0] and "mesa" in meta["packages"]
+    assert meta["lever_areas"] == {}  # a lever that never acted resolved no areas
+    # the areas a lever acted in are kept, those `top_harm_areas` ranks in the run too (recorded nowhere)
+    ranked = write(tmp_path / "ranked.toml", '[scenario]\nname = "ranked"\n[[levers]]\ntype = "hold"\n'
+                                             'top_harm_areas = 3\n[[levers]]\ntype = "prevention"\nname = "wales"\n'
+                                             'nations = ["Wales"]\n')
+    assert main(["run", str(ranked), "--years", "1", "--out", str(tmp_path / "ranked"), "--quiet"]) == 0
+    acted = json.loads((tmp_path / "ranked" / "run.json").read_text())["lever_areas"]
+    assert len(acted["hold"]) == 3 and "Metropolitan Police" in acted["hold"]
+    assert sorted(acted["wales"]) == ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
     from twin.ensemble import code_hash
 
     # what identifies the code that made the run, and the compiler the step runs on

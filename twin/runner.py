@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from twin import __version__
@@ -297,6 +298,10 @@ def _run_metadata(output: RunOutput, scenario: Scenario, seed: int) -> dict:
         "setup_s": round(output.setup_s, 4),
         "run_s": round(output.run_s, 4),
     }
+    # the areas each lever acted in, as resolved when it first acted: `top_harm_areas` ranks them in the run
+    geo = output.model.geography
+    meta["lever_areas"] = {lever.name: [geo.area_names[k] for k in np.flatnonzero(lever.mask)]
+                           for lever in output.model.levers if lever.mask is not None and not lever.national}
     if scenario.register:
         meta["register_digest"] = output.model.register_given.digest()  # the user's groups, before any completion
     if output.model.register_completion is not None:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from twin.errors import ScenarioError
@@ -188,3 +190,19 @@ def test_a_missing_areas_or_register_file_and_a_database_register_are_named_at_l
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "postgresql://a:b@host/db"\n'))
     assert load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "areas.csv"\n')).areas_file == str(
         tmp_path / "areas.csv")
+
+
+def test_a_scenario_as_a_dictionary_is_what_asdict_gives_with_its_containers_copied():
+    """`Scenario.to_dict` copies containers itself (`dataclasses.asdict` took 18 of a sweep's 40 s of
+    planning at 48,000 points): the same dictionary, and editing it leaves the scenario alone."""
+    import glob
+    from dataclasses import asdict
+
+    for path in sorted(glob.glob(str(Path(__file__).resolve().parent.parent / "scenarios" / "*.toml"))):
+        scenario = load_scenario(path)
+        as_dict = scenario.to_dict()
+        assert as_dict == asdict(scenario), path
+        as_dict["parameters"]["x"] = 1.0
+        for lever in as_dict["levers"]:
+            lever["x"] = 1
+        assert "x" not in scenario.parameters and all("x" not in lever for lever in scenario.levers)

@@ -11,6 +11,7 @@ and `per_step_rate`, so a parameter means the same thing whatever the step lengt
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -367,10 +368,15 @@ def as_sampled(name: str, value: float) -> float:
     """A value drawn for a parameter from a continuous range (a prior, a sensitivity or sweep
     sample), made a valid value of it: whole-number parameters (kinds "count" and "positive_count") round to the nearest
     whole number; others are kept as drawn. Lever settings (`lever.<name>.<setting>`) pass through."""
+    return float(math.floor(value + 0.5)) if name in _whole_names() else float(value)
+
+
+@functools.cache
+def _whole_names() -> frozenset[str]:
+    """The parameters whose values are whole numbers (looked up once: a sweep samples thousands of points)."""
     from twin.parameter_table import PARAMETER_TABLE
 
-    whole = any(p.name == name and p.kind in WHOLE_KINDS for p in PARAMETER_TABLE)
-    return float(math.floor(value + 0.5)) if whole else float(value)
+    return frozenset(p.name for p in PARAMETER_TABLE if p.kind in WHOLE_KINDS)
 
 
 def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[str, float, float]:

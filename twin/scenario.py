@@ -35,12 +35,13 @@ number). Their values, defaults and [parameters] alike, stay UK figures; run fil
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,21 @@ MAX_SPIN_UP_YEARS = 50
 #: the largest factor `scale_national_quantities` may give (ten UKs: far more would exhaust memory)
 MAX_NATIONAL_SCALE = 10.0
 DEFAULTS = {"years": 10, "step": "month", "start_date": "2025-04-01", "spin_up_years": SPIN_UP_YEARS}
+
+
+def _copied(value: Any) -> Any:
+    """`value` with its dictionaries, lists and tuples copied all the way down (what `asdict` does
+    to a field that is not a dataclass); strings, numbers, dates and None are shared, being
+    immutable; anything else is deep-copied."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    if value is None or isinstance(value, (str, int, float, datetime.date)):
+        return value
+    return copy.deepcopy(value)
 
 
 @dataclass
@@ -113,7 +129,9 @@ class Scenario:
         return params
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a dictionary, containers copied (as `dataclasses.asdict` gives it, about
+        eight times faster: a sweep of 48,000 points builds two for each)."""
+        return {f.name: _copied(getattr(self, f.name)) for f in fields(self)}
 
     def spec_hash(self) -> str:
         """Hash of everything that determines the run: not the paths the scenario was read from (the

@@ -227,10 +227,11 @@ class Store:
                 root_seed=root_seed, code_version=provenance.get("code_version"),
                 git_commit=provenance.get("git_commit"), packages_json=json.dumps(provenance.get("packages", {})),
                 created_at=_now(), updated_at=_now())).inserted_primary_key[0]
-            for position, scenario in enumerate(scenario_rows):
-                connection.execute(scenarios.insert().values(
-                    experiment_id=experiment_id, position=position, name=scenario["name"],
-                    spec_hash=scenario["spec_hash"], resolved_json=json.dumps(scenario["resolved"], default=str)))
+            if scenario_rows:  # one statement for them all (a sweep's 48,000 points: 12 s one by one)
+                connection.execute(scenarios.insert(), [
+                    {"experiment_id": experiment_id, "position": position, "name": scenario["name"],
+                     "spec_hash": scenario["spec_hash"], "resolved_json": json.dumps(scenario["resolved"], default=str)}
+                    for position, scenario in enumerate(scenario_rows)])
             return experiment_id
 
     def package_changes(self, experiment_id: int, packages: dict) -> str | None:

@@ -213,14 +213,23 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     names = [c for c in points.columns if c not in ("sample", "policy")]
     info = provenance()
     spec, spec_hash = sweep_spec(config, points, info)
-    scenarios = []
-    for row in points.to_dict(orient="records"):
-        scenario = replace(point_scenario(config["base"], row, names), name=f"point_{row['sample']}_{row['policy']}")
-        scenarios.append(scenario)
+    records = points.to_dict(orient="records")
+    scenarios: dict[int, Scenario] = {}
+
+    def scenario(k: int) -> Scenario:  # a design point's scenario, built when needed (a stored sweep needs few)
+        if k not in scenarios:
+            row = records[k]
+            scenarios[k] = replace(point_scenario(config["base"], row, names),
+                                   name=f"point_{row['sample']}_{row['policy']}")
+        return scenarios[k]
+
+    # the points' scenarios are stored with a new experiment; one already stored keeps its own
+    stored = store.experiment_by_hash(spec_hash) is not None
     experiment_id = store.experiment(
         spec_hash, config["name"], {**spec, "path": config["path"]}, config["seed"], "sweep",
-        [{"name": s.name, "spec_hash": s.spec_hash(), "resolved": {**s.to_dict(), "inputs": row}}
-         for s, row in zip(scenarios, points.to_dict(orient="records"))], info)
+        [] if stored else [{"name": scenario(k).name, "spec_hash": scenario(k).spec_hash(),
+                            "resolved": {**scenario(k).to_dict(), "inputs": row}}
+                           for k, row in enumerate(records)], info)
     warn_of_package_changes(store, experiment_id, info["packages"])
     ids = store.scenario_ids(experiment_id)
     done = store.done_runs(experiment_id)
@@ -232,7 +241,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     order = [(int(k), r) for sample in points["sample"].unique() for r in range(config["reps"])
              for k in np.flatnonzero(sample_of == sample)]
     tasks = [SweepTask(k, r, seeds[sample_of[k]][r], ids[k],
-                       FitTask(scenarios[k], seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
+                       FitTask(scenario(k), seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
              for k, r in order if (ids[k], r) not in done]
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0

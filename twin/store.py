@@ -433,12 +433,15 @@ class Store:
     def area_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         return self._frame(self.area_query(experiment_id, reps))
 
-    def series_of(self, experiment_id: int) -> dict[int, bytes]:
-        """The stored yearly series (`run_series`) of the experiment's finished runs, by run id."""
+    def series_of(self, experiment_id: int):
+        """The stored yearly series (`run_series`) of the experiment's finished runs, as (run id,
+        payload) pairs streamed from the server `READ_CHUNK_ROWS` at a time, not all held at once."""
         query = (sa.select(run_series.c.run_id, run_series.c.payload).join(runs, runs.c.id == run_series.c.run_id)
                  .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
         with self.engine.connect() as connection:
-            return {int(row.run_id): bytes(row.payload) for row in connection.execute(query)}
+            result = connection.execution_options(stream_results=True, yield_per=READ_CHUNK_ROWS).execute(query)
+            for row in result:
+                yield int(row.run_id), bytes(row.payload)
 
     def summaries_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         query = (sa.select(run_summaries.c.run_id, run_summaries.c.metric, run_summaries.c.value)

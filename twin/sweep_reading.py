@@ -43,15 +43,17 @@ def sweep_results(store, experiment_id: int, reps: int | None = None, outcomes: 
     frame = runs.merge(inputs, on="point").merge(summaries.reset_index(), on="run_id", how="left") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)
     national = [o for o in outcomes if o.area == "UK"]
-    if national:
-        stored = {}
-        for run, payload in store.series_of(experiment_id).items():
-            series = json.loads(zlib.decompress(payload))
-            stored[run] = (series["metrics"], np.array(series["yearly"]))
+    if national:  # each run's series decoded as it streams in, keeping only the outcomes' values
+        wanted, read = set(frame["run_id"]), {o.name: {} for o in national}
+        for run, payload in store.series_of(experiment_id):
+            if run in wanted:
+                series = json.loads(zlib.decompress(payload))
+                metrics, yearly = series["metrics"], np.array(series["yearly"])
+                for o in national:
+                    read[o.name][run] = value_from_yearly(o, metrics, yearly, steps_per_year)
         for o in national:  # a run stored without its series (none should be) keeps its summary
             summary = frame[o.name] if o.name in frame else pd.Series(np.nan, index=frame.index)
-            frame[o.name] = [value_from_yearly(o, *stored[run], steps_per_year) if run in stored else value
-                             for run, value in zip(frame["run_id"], summary)]
+            frame[o.name] = [read[o.name].get(run, value) for run, value in zip(frame["run_id"], summary)]
     # what depends on the machine and the order runs finished in (the database's run id, timings)
     # last, so that two runs of a sweep compare equal column by column up to them
     machine = [c for c in ("run_id", "setup_s", "run_s") if c in frame.columns]

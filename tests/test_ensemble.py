@@ -238,27 +238,41 @@ def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(
     """`--years 1.5`: year 2 holds 6 of 12 steps, and the report showed its totals as a year's (a
     halving of harm and of every option's change, in the table and the charts of amounts a year)."""
     from twin.compare import part_year
-    from twin.report import _whole_years, _year_label
+    from twin.compare import whole_years
+    from twin.report import _year_label
     from twin.report_page import _part_year_note
     from twin.report_text import year_by_year
 
-    store = _sqlite(tmp_path)
-    scenario_rows = [{"name": name, "spec_hash": name, "resolved": {"step": "month"}} for name in ("base", "opt")]
-    experiment = store.experiment("h", "base vs opt", {}, 1, "compare", scenario_rows, {})
-    for scenario_id, extra in zip(store.scenario_ids(experiment), (0.0, 0.12e9)):
-        for replicate in range(2):
-            trajectories = [(step, metric, (1e9 + extra) / 12) for step in range(1, 19)
-                            for metric in ("response_cost_gbp", "net_social_cost_gbp", "assets_recovered_gbp")]
-            store.write_run(experiment, scenario_id, replicate, replicate,
-                            {"status": "done", "trajectories": trajectories, "area_results": [], "summary": {}})
-    comparison = load_comparison(store, experiment)
+    from twin.report_ranking import fading_sentence
+
+    def compared(steps, extra_gbp_a_year):
+        store = _sqlite(tmp_path, f"{steps}.db")
+        scenario_rows = [{"name": name, "spec_hash": name, "resolved": {"step": "month"}} for name in ("base", "opt")]
+        experiment = store.experiment("h", "base vs opt", {}, 1, "compare", scenario_rows, {})
+        for scenario_id, extra in zip(store.scenario_ids(experiment), (0.0, extra_gbp_a_year)):
+            for replicate in range(2):
+                trajectories = [(step, metric, (1e9 + extra) / 12) for step in range(1, steps + 1)
+                                for metric in ("response_cost_gbp", "net_social_cost_gbp", "assets_recovered_gbp")]
+                store.write_run(experiment, scenario_id, replicate, replicate,
+                                {"status": "done", "trajectories": trajectories, "area_results": [], "summary": {}})
+        return load_comparison(store, experiment)
+
+    comparison = compared(18, 0.12e9)
     assert part_year(comparison) == (2, 6)
     table = year_by_year(comparison)
     assert list(table["year"]) == ["1", "2 (6 of 12 steps)"]
     assert list(table["opt: net social cost (response spending)"]) == ["+£0.12bn (+£0.12bn)", "+£0.06bn (+£0.06bn)"]
     assert "Year 2 holds only 6 of its 12 steps" in _part_year_note(comparison)
-    assert list(_whole_years(comparison, comparison.annual_change)["year"]) == [1]
+    assert list(whole_years(comparison, comparison.annual_change)["year"]) == [1]
     assert _year_label(comparison) == "year (year 2, 6 of 12 months, left out)"
+    # a steady saving over 3 years and 3 months: no 'fading' from the last quarter's total
+    steady = compared(39, -0.12e9)
+    assert part_year(steady) == (4, 3) and fading_sentence(steady, "opt") is None
+    # a horizon under a year: kept in the charts, and said so
+    short = compared(6, 0.12e9)
+    assert list(whole_years(short, short.annual_change)["year"]) == [1]
+    assert _year_label(short) == "year (year 1 is 6 of 12 months)"
+    assert _part_year_note(short).endswith("its amounts, here and in the charts, are part of a year's.")
     # whole years: nothing marked or left out
     comparison.bands = comparison.bands[comparison.bands.step <= 12]
     assert part_year(comparison) is None and _part_year_note(comparison) == "" and _year_label(comparison) == "year"
@@ -621,8 +635,8 @@ def test_the_summary_says_in_people_what_an_option_clearly_lowers():
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _in_people(comparison, "x") == (
         "In people, x clearly means (each 90% interval below zero; see 'Other outcomes'): 4,500 fewer drug deaths "
-        "over the horizon, 660 fewer children recruited over the horizon and 600 fewer county lines running in its "
-        "final year, 33% fewer than the baseline's.")
+        "over the horizon, 660 fewer children recruited over the horizon and 600 fewer county lines running over its "
+        "last 12 months, 33% fewer than the baseline's.")
     summary["diff_high"] = 1.0  # none clearly falls
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _in_people(comparison, "x") is None
@@ -1470,6 +1484,12 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
         comparison.lever_keys["funding"] = [lever_key({"type": "soc_register"}),
                                             lever_key({"type": "funding", **other_settings})]
         assert parts_sentence(comparison, [package, funding], package) is None
+    # written otherwise, the same lever: names in another case, a window as a duration
+    assert lever_key({"type": "hold", "areas": "All"}) == lever_key({"type": "hold"})
+    assert lever_key({"type": "hold", "areas": ["kent", "Essex"]}) == lever_key({"type": "hold", "areas": ["Essex", "Kent"]})
+    assert lever_key({"type": "hold", "start_year": 1, "duration_years": 2}) == lever_key(
+        {"type": "hold", "start_year": 1, "end_year": 3})
+    assert lever_key({"type": "hold", "areas": ["Kent"]}) != lever_key({"type": "hold", "areas": ["Essex"]})
     # settings written out at their defaults, another name or file: the same lever
     comparison.lever_keys["funding"] = [lever_key({"type": "soc_register", "name": "register", "_file": "x.toml"}),
                                         lever_key({"type": "funding", "intensity": 1, "start_year": 0})]

@@ -771,7 +771,7 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "hold", "duration_years": 0}, r"duration_years: expected a number > 0"),
     ({"type": "hold", "duration_years": 1, "end_year": 2}, r"give duration_years or end_year"),
     ({"type": "hold", "areas": "Kent"}, r"areas: expected \"all\" or a list"),
-    ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions or top_harm_areas"),
+    ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions, nations or top_harm_areas"),
     ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
     ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
@@ -828,6 +828,8 @@ def test_a_lever_targets_a_nation_and_a_name_under_the_wrong_key_says_which_key_
                                            "areas = [\"North Wales\"] (the regions are the regional units' remits: "),
             ({"nations": ["Englnd"]}, "unknown nation 'Englnd'; did you mean nations = [\"England\"]? (the nations of "
                                       "these areas: England, Northern Ireland, Scotland, Wales)"),
+            # a near spelling under the key written comes first (regions = ["Wales"] leaves out North Wales)
+            ({"nations": ["Walse"]}, "unknown nation 'Walse'; did you mean nations = [\"Wales\"]?"),
             ({"nations": ["North West"]}, "unknown nation 'North West'; 'North West' is one of the regions: give "
                                           "regions = [\"North West\"]")):
         with pytest.raises(ScenarioError, match=re.escape(expected)):
@@ -862,7 +864,7 @@ def test_a_scenario_changes_an_inherited_lever_by_dropping_it_and_listing_it_aga
     said = str(error.value)
     assert said.startswith(f"{tmp_path / 'clash.toml'}: [[levers]] #1: lever name 'chb_clear' is "
                            f"used twice, first at {tmp_path / 'base.toml'}: [[levers]] #1")
-    assert 'set drop_levers = ["chb"] in [scenario] and list it again here' in said
+    assert """list 'chb' in drop_levers in [scenario] (drop_levers = ["chb"]) and list the lever again here""" in said
     (tmp_path / "longer.toml").write_text('[scenario]\nbase = "base.toml"\ndrop_levers = ["chb"]\n[[levers]]\n'
                                           'type = "clear_hold_build"\nname = "chb"\nareas = ["Kent"]\nhold_years = 3\n')
     longer = load_scenario(tmp_path / "longer.toml")
@@ -873,6 +875,17 @@ def test_a_scenario_changes_an_inherited_lever_by_dropping_it_and_listing_it_aga
     assert [lever["type"] for lever in load_scenario(tmp_path / "less.toml").levers] == ["clear_hold_build"]
     (tmp_path / "grandchild.toml").write_text('[scenario]\nbase = "less.toml"\n')
     assert [lever["type"] for lever in load_scenario(tmp_path / "grandchild.toml").levers] == ["clear_hold_build"]
+    # a base lever is named in messages by its place in its own file, whatever was dropped before it
+    (tmp_path / "again.toml").write_text('[scenario]\nbase = "base.toml"\ndrop_levers = ["chb"]\n[[levers]]\n'
+                                         'type = "oversight"\n')
+    with pytest.raises(ScenarioError, match=re.escape(f"first at {tmp_path / 'base.toml'}: [[levers]] #2")):
+        load_scenario(tmp_path / "again.toml")
+    # a name two of the base's levers answer to (a clear_hold_build 'x' beside a lever 'x') is refused
+    (tmp_path / "twice.toml").write_text('[[levers]]\ntype = "clear_hold_build"\nname = "kent"\nareas = ["Kent"]\n'
+                                         '[[levers]]\ntype = "prevention"\nname = "kent"\nareas = ["Kent"]\n')
+    (tmp_path / "which.toml").write_text('[scenario]\nbase = "twice.toml"\ndrop_levers = ["kent"]\n')
+    with pytest.raises(ScenarioError, match=re.escape("drop_levers: 'kent' names 2 of the base's levers (")):
+        load_scenario(tmp_path / "which.toml")
     # mistakes: a name not among the base's levers (a phase's name, say), no base, not a list
     for text, expected in (('base = "base.toml"\ndrop_levers = ["chb_hold"]',
                             "drop_levers: 'chb_hold' is not a lever of the base 'base.toml'; did you mean 'chb'? "
@@ -923,7 +936,7 @@ def test_top_harm_areas_rank_by_the_year_before_the_start(step_length, steps_per
 @pytest.mark.parametrize("entry, words", [
     ({"type": "clear", "areas": ["Merseside"]}, r"#1 \(clear\): unknown area 'Merseside'; did you mean 'Merseyside'"),
     ({"type": "clear_hold_build", "regions": ["Nort West"]},
-     r"#1 \(clear_hold_build\): unknown region 'Nort West'; did you mean 'North West'"),
+     r"#1 \(clear_hold_build\): unknown region 'Nort West'; did you mean regions = \[\"North West\"\]"),
     ({"type": "hold", "top_harm_areas": 46}, r"top_harm_areas = 46, but the geography has 45 areas"),
 ])
 def test_lever_targets_are_checked_when_the_model_is_built(entry, words):

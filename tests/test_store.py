@@ -105,12 +105,13 @@ def test_a_read_in_chunks_gives_the_frame_a_whole_read_gives(tmp_path, database)
     store = Store(url)
     experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
     scenario_id = store.scenario_ids(experiment_id)[0]
-    for replicate in range(3):
-        store.write_run(experiment_id, scenario_id, replicate, 11 + replicate, OUTCOME)
+    missing = dict(OUTCOME, trajectories=[(step, metric, None) for step, metric, _ in TRAJECTORY])
+    for replicate in range(3):  # the first run's values missing: a chunk of NULLs read as objects
+        store.write_run(experiment_id, scenario_id, replicate, 11 + replicate, missing if replicate == 0 else OUTCOME)
     query = sa.select(store_module.trajectories).order_by(store_module.trajectories.c.run_id,
                                                           store_module.trajectories.c.step)
     whole = store._frame(query, chunk_rows=10_000)
-    assert len(whole) == 3 * len(TRAJECTORY)
+    assert len(whole) == 3 * len(TRAJECTORY) and whole["value"].dtype == float and whole["value"].isna().sum() == 12
     pd.testing.assert_frame_equal(store._frame(query, chunk_rows=5), whole)
     empty = store._frame(query.where(store_module.trajectories.c.run_id < 0), chunk_rows=5)
     assert list(empty.columns) == list(whole.columns) and empty.empty

@@ -57,20 +57,36 @@ class Comparison:
 def part_year(comparison) -> tuple[int, int] | None:
     """(the last year, its steps) when the horizon ends part-way through a year (`--years 2.5`: year 3
     holds 6 of 12 monthly steps), else None: its yearly totals are not a year's."""
-    steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
-    left = int(steps) % comparison.steps_per_year if steps == steps else 0
+    bands = getattr(comparison, "bands", None)  # (a summary-only comparison has none: whole years)
+    steps = bands["step"].max() if bands is not None and not bands.empty else 0
+    left = int(steps) % comparison.steps_per_year if steps == steps and steps else 0
     return (int(steps) // comparison.steps_per_year + 1, left) if left else None
+
+
+def whole_years(comparison, yearly: pd.DataFrame) -> pd.DataFrame:
+    """Yearly totals without a last year the horizon ends part-way through (`part_year`; kept when it
+    is the only year): read as a year's amounts, it would look like a fall."""
+    part = part_year(comparison)
+    return yearly if part is None or part[0] == 1 or yearly.empty else yearly[yearly["year"] < part[0]]
 
 
 def lever_key(entry: dict) -> str:
     """A lever as it acts, whatever its name or file: its type and every setting, the defaults filled
-    in, as sorted JSON (numbers as floats). Two levers with the same key do the same thing."""
+    in, a window as its end year, names of areas in lower case, as sorted JSON (numbers as floats).
+    Two levers with the same key do the same thing."""
     from twin.interventions import LEVER_TYPES
 
     kind = LEVER_TYPES.get(entry.get("type"))
     settings = {"start_year": 0.0, "intensity": 1.0, "areas": "all",
                 **{p.name: p.value for p in (kind.settings if kind else ())},
-                **{k: v for k, v in entry.items() if k not in ("name", "_file")}}
+                **{k: v for k, v in entry.items() if k != "name" and not k.startswith("_")}}
+    if "duration_years" in settings:  # the same window, however it is written
+        settings["end_year"] = float(settings["start_year"]) + float(settings.pop("duration_years"))
+    for key in ("areas", "regions", "nations"):  # names in any case and spacing, as the levers read them
+        names = settings.get(key)
+        if isinstance(names, str) or isinstance(names, list):
+            spelt = [" ".join(str(n).lower().split()) for n in ([names] if isinstance(names, str) else names)]
+            settings[key] = spelt[0] if isinstance(names, str) else sorted(spelt)
     as_float = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v  # noqa: E731
     return json.dumps({k: as_float(v) for k, v in settings.items()}, sort_keys=True, default=str)
 

@@ -40,7 +40,7 @@ def _inputs(resolved: dict) -> dict:
     for position, lever in enumerate(resolved.get("levers") or [], start=1):
         name = lever.get("name", lever.get("type"))
         for key, value in lever.items():
-            if key in ("_file", "name"):
+            if key == "name" or key.startswith("_"):  # where it was written (`_file`, `_position`), not a setting
                 continue
             row[f"lever:{name}:{key}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
     row["years"] = resolved.get("years")

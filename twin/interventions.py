@@ -91,15 +91,17 @@ PAYER_LABELS = {"forces": "police forces", "rocus": "regional units (ROCUs)", "n
 POLICING = "policing"
 
 
-def target_hint(name: str, geography) -> str:
-    """For a region or nation name not found: the closest region, nation or area, saying which
-    key takes it ('North Wales' is an area, 'Scotland' a region and a nation)."""
+def target_hint(name: str, geography, written: str) -> str:
+    """For a region or nation name not found under the key `written`: the key that takes a name
+    spelt so ('North Wales' is an area; 'Scotland' a region and a nation), else the closest name
+    under `written`, else under another key, saying which."""
     kinds = (("regions", list(geography.region_names)), ("nations", sorted(set(geography.nation))),
              ("areas", list(geography.area_names)))
     for key, names in kinds:
         if canonical_name(name, names) is not None:
             return f"; '{canonical_name(name, names)}' is one of the {key}: give {key} = [\"{canonical_name(name, names)}\"]"
-    found = [(key, closest(name, names)) for key, names in kinds]
+    ordered = sorted(kinds, key=lambda kind: kind[0] != written)  # the key written first
+    found = [(key, closest(name, names)) for key, names in ordered]
     found = [(key, match) for key, match in found if match]
     return f"; did you mean {found[0][0]} = [\"{found[0][1]}\"]?" if found else ""
 
@@ -247,12 +249,14 @@ class Lever:
                                 f"{geography.n_areas} areas")
         for region in self.region_names or []:  # names in any case and spacing, as registers' areas
             if canonical_name(region, geography.region_names) is None:
-                raise ScenarioError(f"{self.entry}: unknown region '{region}'{target_hint(region, geography)} (the "
+                hint = target_hint(region, geography, "regions")
+                raise ScenarioError(f"{self.entry}: unknown region '{region}'{hint} (the "
                                     f"regions are the regional units' remits: {', '.join(geography.region_names)})")
         nations = sorted(set(geography.nation))
         for nation in self.nation_names or []:
             if canonical_name(nation, nations) is None:
-                raise ScenarioError(f"{self.entry}: unknown nation '{nation}'{target_hint(nation, geography)} "
+                hint = target_hint(nation, geography, "nations")
+                raise ScenarioError(f"{self.entry}: unknown nation '{nation}'{hint} "
                                     f"(the nations of these areas: {', '.join(nations)})")
         if self.area_names != "all":
             for area in self.area_names:
@@ -377,15 +381,15 @@ def _number(value, where: str, key: str, minimum: float, exclusive: bool = False
 
 
 def lever_entries(scenario):
-    """Each [[levers]] entry of a scenario (without its `_file`) with where it is written: its
-    file and its number within that file (a base's levers numbered in the base), as every message
-    about a lever names it."""
+    """Each [[levers]] entry of a scenario (without its `_file` and `_position`) with where it is
+    written: its file and its number within that file (a base's levers numbered in the base, as
+    written there, whatever `drop_levers` left out), as every message about a lever names it."""
     positions: dict[str, int] = {}
     for entry in scenario.levers:
         entry = dict(entry)
         source = entry.pop("_file", scenario.path)
         positions[source] = positions.get(source, 0) + 1
-        yield f"{source}: [[levers]] #{positions[source]}", entry
+        yield f"{source}: [[levers]] #{entry.pop('_position', positions[source])}", entry
 
 
 #: the units of the lever settings that are national amounts, scaled with the national quantities
@@ -419,8 +423,9 @@ def build_levers(scenario) -> list[Lever]:
                 in_base = first.split(": [[levers]]")[0] != where.split(": [[levers]]")[0]
                 raise ScenarioError(f"{where}: lever name '{lever.name}' is used twice, first at {first}{phases}; "
                                     + (f"levers are added to the base's: to change the base's lever rather than add "
-                                       f"another, set drop_levers = [\"{first_entry}\"] in [scenario] and list it "
-                                       f"again here; to add one, give it its own name" if in_base
+                                       f"another, list '{first_entry}' in drop_levers in [scenario] (drop_levers = "
+                                       f"[\"{first_entry}\"]) and list the lever again here; to add one, give it its "
+                                       f"own name" if in_base
                                        else "give each lever its own name"))
             names[lever.name] = (lever is not built, where, str(entry_name))
             scale = getattr(scenario, "national_scale", 1.0)

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from twin.compare import Comparison, part_year  # noqa: E402
+from twin.compare import Comparison, part_year, whole_years  # noqa: E402
 from twin.report_format import discounted_count  # noqa: E402
 from twin.report_page import report_page  # noqa: E402
 from twin.report_text import headline_rows  # noqa: E402
@@ -47,13 +47,6 @@ def set_title(axis, text: str, fontsize: float, width_in: float) -> None:
     axis.set_title("\n".join(textwrap.wrap(text, characters)), fontsize=fontsize)
 
 
-def _whole_years(comparison: Comparison, yearly: pd.DataFrame) -> pd.DataFrame:
-    """Yearly totals without a last year the horizon ends part-way through (`compare.part_year`):
-    a chart of amounts a year would show it as a fall."""
-    part = part_year(comparison)
-    return yearly if part is None or part[0] == 1 else yearly[yearly["year"] < part[0]]
-
-
 def _year_label(comparison: Comparison) -> str:
     """The x axis of yearly totals, saying which part-year is left out (or, a horizon under a year, is all)."""
     part = part_year(comparison)
@@ -70,7 +63,7 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
             data = comparison.bands[(comparison.bands.scenario == scenario) & (comparison.bands.metric == metric)]
             x = data["step"].to_numpy() / comparison.steps_per_year
         else:
-            data = _whole_years(comparison, comparison.annual[(comparison.annual.scenario == scenario)
+            data = whole_years(comparison, comparison.annual[(comparison.annual.scenario == scenario)
                                                               & (comparison.annual.metric == metric)])
             x = data["year"].to_numpy()
         if data.empty:
@@ -98,7 +91,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     data = comparison.annual_change
     if data.empty:
         return None
-    data = _whole_years(comparison, data)
+    data = whole_years(comparison, data)
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(s for s in comparison.scenarios if s != comparison.baseline):
         mine = data[data.scenario == scenario]

@@ -241,9 +241,11 @@ has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
 def _part_year_note(comparison: Comparison) -> str:
     """' Year 3 holds 6 of the 12 steps ...' when the horizon ends part-way through a year."""
     part = part_year(comparison)
-    return "" if part is None else (
-        f" Year {part[0]} holds only {part[1]} of its {comparison.steps_per_year} steps (the horizon ends part-way "
-        f"through it): its amounts are part of a year's, not a fall, and the charts of amounts a year leave it out.")
+    if part is None:
+        return ""
+    held = f" Year {part[0]} holds only {part[1]} of its {comparison.steps_per_year} steps (the horizon ends part-way through it)"
+    return held + (": its amounts are part of a year's, not a fall, and the charts of amounts a year leave it out."
+                   if part[0] > 1 else ": its amounts, here and in the charts, are part of a year's.")
 
 
 def _other_outcomes(comparison: Comparison) -> str:
@@ -251,7 +253,7 @@ def _other_outcomes(comparison: Comparison) -> str:
     other_table = other_outcomes(comparison)
     return f"""<h3>Other outcomes</h3>
 <p>Change from {html.escape(comparison.baseline)} over the horizon in people and events (undiscounted; for
-county lines, OCGs and members, the level over the final year instead), mean of paired replications with its 90%
+county lines, OCGs and members, the level over the last 12 months instead), mean of paired replications with its 90%
 interval. Two mechanisms push the other way from enforcement: groups
 refill the vacancies arrests leave from the people at risk, including exploited children, and removing
 leaders brings succession disputes, their violence and splits, so an option can leave more groups, smaller
@@ -363,7 +365,7 @@ def _scenario_assumptions(row: pd.Series) -> str:
     each of its levers (`_lever_block`)."""
     spec = json.loads(row["resolved_json"])
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
-    levers = [{k: v for k, v in lever.items() if k != "_file"} for lever in spec.get("levers") or []]
+    levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
     return (f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"

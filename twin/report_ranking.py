@@ -9,7 +9,7 @@ import html
 
 import numpy as np
 
-from twin.compare import Comparison, pairs_limit
+from twin.compare import Comparison, pairs_limit, whole_years
 from twin.report_format import and_list, bn, count_of, per_pound, percent, replications, signed_bn
 
 
@@ -135,7 +135,7 @@ PEAK_SHARE = 0.95
 def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     """A warning when an option's yearly saving peaks early and has more than halved by the last year:
     its lead is a property of the horizon."""
-    data = comparison.annual_change
+    data = whole_years(comparison, comparison.annual_change)  # a part-year at the end is no fall
     if data.empty:
         return None
     mine = data[data.scenario == scenario].sort_values("year")
@@ -358,7 +358,7 @@ def _incremental(by_name: dict, best: str, runner: str, name, spend_more_low: fl
 def runner_up_gains(comparison: Comparison) -> str | None:
     """When the runner-up saves more than the best option in every year at the end of the horizon,
     say from which year: over a longer horizon the order could change."""
-    ranking, data = comparison.ranking, comparison.annual_change
+    ranking, data = comparison.ranking, whole_years(comparison, comparison.annual_change)
     if len(ranking) < 2 or data.empty:
         return None
     best, runner = str(ranking.iloc[1]["above"]), str(ranking.iloc[1]["scenario"])
@@ -400,7 +400,8 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     covered = Counter()
     for r in parts:
         covered |= own[r["scenario"]]
-    added = sorted(kind(key) for key in (own[best["scenario"]] - covered).elements())
+    added = Counter(kind(key) for key in (own[best["scenario"]] - covered).elements())  # by type: two of one, '2 x'
+    added = [lever if n == 1 else f"{n} {lever} levers" for lever, n in sorted(added.items())]
     text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
             f"same levers with the same settings)"
             + (f" and adds {and_list([name(lever) for lever in added])}" if added else "") + ".")
@@ -413,7 +414,7 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
-                f"to {bn(r['net_high'])}) with its {and_list([name(k) for k in sorted(map(kind, own[r['scenario']]))])} "
+                f"to {bn(r['net_high'])}) with its {and_list([name(k) for k in sorted(set(map(kind, own[r['scenario']])))])} "
                 f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
         several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "

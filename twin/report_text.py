@@ -65,9 +65,9 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("total_bail_releases", "defendants bailed (courts or prisons full)"),
                   ("total_early_releases", "prisoners released early (prisons full)"),
                   ("total_emergency_releases", "emergency releases (before the early-release share)"),
-                  ("final_year_county_lines_active", "county lines running (mean over the final year)"),
-                  ("final_year_ocgs_active", "active OCGs (mean over the final year)"),
-                  ("final_year_members_active", "active OCG members (mean over the final year)"))
+                  ("final_year_county_lines_active", "county lines running (mean over the last 12 months)"),
+                  ("final_year_ocgs_active", "active OCGs (mean over the last 12 months)"),
+                  ("final_year_members_active", "active OCG members (mean over the last 12 months)"))
 
 
 def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
@@ -136,7 +136,7 @@ def horizon_sentences(fading: str | None, gains: str | None) -> list[str]:
 def _in_people(comparison: Comparison, scenario: str) -> str | None:
     """The harms counted in people that an option clearly lowers (the whole interval below zero):
     homicides, drug deaths and children recruited over the horizon, and the county lines running
-    in its final year, as a sentence; None when none of them clearly falls."""
+    over its last 12 months, as a sentence; None when none of them clearly falls."""
     falls = []
     for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
         r = _paired_change(comparison, scenario, metric)
@@ -146,7 +146,7 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
         baseline_level = r["mean"] - r["diff_mean"]
         if metric.startswith("final_year_"):
             share = f", {-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's" if baseline_level > 0 else ""
-            text += " running in its final year" + share
+            text += " running over its last 12 months" + share
         else:
             text += " over the horizon"
         falls.append(text)

@@ -281,7 +281,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     levers = data.get("levers", [])
     if not isinstance(levers, list) or not all(isinstance(item, dict) for item in levers):
         raise ScenarioError(f"{path}: 'levers' must be an array of tables ([[levers]])")
-    levers = [dict(item, _file=str(path)) for item in levers]
+    levers = [dict(item, _file=str(path), _position=position) for position, item in enumerate(levers, start=1)]
     for position, lever in enumerate(levers, start=1):
         groups = lever.get("groups")
         if isinstance(groups, dict) and isinstance(groups.get("ocg_ids"), str):  # a file of ids: read it here
@@ -337,6 +337,11 @@ def _without_dropped(path: Path, dropped: list[str], base_levers: list[dict], ba
         if name not in names:
             raise ScenarioError(f"{path}: [scenario] drop_levers: '{name}' is not a lever of the base '{base}'"
                                 f"{did_you_mean(name, names)} (its levers: {', '.join(names) or 'none'})")
+        if names.count(name) > 1:  # a clear_hold_build 'x' (phases x_clear...) beside another lever 'x'
+            held = [f"{entry.get('_file')}: [[levers]] #{entry.get('_position')} ({entry.get('type')})"
+                    for entry, other in zip(base_levers, names) if other == name]
+            raise ScenarioError(f"{path}: [scenario] drop_levers: '{name}' names {len(held)} of the base's levers "
+                                f"({'; '.join(held)}); give them names of their own in the base to drop one")
     return [entry for entry, name in zip(base_levers, names) if name not in dropped]
 
 

@@ -394,9 +394,12 @@ class Store:
     def chunks(self, query, chunk_rows: int | None = None):
         """The query's rows as frames of at most `chunk_rows` rows (`READ_CHUNK_ROWS`), streamed from
         the server (one empty frame when there are none): a chunk at a time passes through Python objects."""
+        # a chunk whose values are all NULL would read as objects: the float columns are read as floats
+        floats = [c.name for c in query.selected_columns if isinstance(c.type, sa.Float)]
         with self.engine.connect() as connection:
-            yield from pd.read_sql(query, connection.execution_options(stream_results=True),
-                                   chunksize=chunk_rows or READ_CHUNK_ROWS)
+            for chunk in pd.read_sql(query, connection.execution_options(stream_results=True),
+                                     chunksize=chunk_rows or READ_CHUNK_ROWS):
+                yield chunk.astype({name: float for name in floats if name in chunk}) if floats else chunk
 
     def _frame(self, query, chunk_rows: int | None = None) -> pd.DataFrame:
         """The query's rows as one frame, read in chunks (`chunks`; a read of 4.7 million rows:

@@ -1486,7 +1486,8 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
         assert parts_sentence(comparison, [package, funding], package) is None
     # written otherwise, the same lever: names in another case, a window as a duration
     assert lever_key({"type": "hold", "areas": "All"}) == lever_key({"type": "hold"})
-    assert lever_key({"type": "hold", "areas": ["kent", "Essex"]}) == lever_key({"type": "hold", "areas": ["Essex", "Kent"]})
+    assert lever_key({"type": "hold", "areas": ["kent", "Essex"]}) == lever_key(
+        {"type": "hold", "areas": ["Essex", "Kent"]})
     assert lever_key({"type": "hold", "start_year": 1, "duration_years": 2}) == lever_key(
         {"type": "hold", "start_year": 1, "end_year": 3})
     assert lever_key({"type": "hold", "areas": ["Kent"]}) != lever_key({"type": "hold", "areas": ["Essex"]})

@@ -771,7 +771,8 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "hold", "duration_years": 0}, r"duration_years: expected a number > 0"),
     ({"type": "hold", "duration_years": 1, "end_year": 2}, r"give duration_years or end_year"),
     ({"type": "hold", "areas": "Kent"}, r"areas: expected \"all\" or a list"),
-    ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]}, r"give one of areas, regions, nations or top_harm_areas"),
+    ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]},
+     r"give one of areas, regions, nations or top_harm_areas"),
     ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
     ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
@@ -846,8 +847,9 @@ def test_duplicate_lever_names_are_rejected():
     # a phase of a clear_hold_build lever takes <name>_hold: the message says so, whichever comes first
     for entries in (({"type": "clear_hold_build", "name": "x"}, {"type": "hold", "name": "x_hold"}),
                     ({"type": "hold", "name": "x_hold"}, {"type": "clear_hold_build", "name": "x"})):
-        with pytest.raises(ScenarioError, match=r"lever name 'x_hold' is used twice, first at .*#1 \(a clear_hold_build "
-                                                r"lever names its phases <name>_clear, <name>_hold and <name>_build\)"):
+        with pytest.raises(ScenarioError, match=r"lever name 'x_hold' is used twice, first at .*#1 \(a "
+                                                r"clear_hold_build lever names its phases <name>_clear, <name>_hold "
+                                                r"and <name>_build\)"):
             _levers(*entries)
 
 

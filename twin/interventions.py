@@ -99,7 +99,8 @@ def target_hint(name: str, geography, written: str) -> str:
              ("areas", list(geography.area_names)))
     for key, names in kinds:
         if canonical_name(name, names) is not None:
-            return f"; '{canonical_name(name, names)}' is one of the {key}: give {key} = [\"{canonical_name(name, names)}\"]"
+            spelt = canonical_name(name, names)
+            return f"; '{spelt}' is one of the {key}: give {key} = [\"{spelt}\"]"
     ordered = sorted(kinds, key=lambda kind: kind[0] != written)  # the key written first
     found = [(key, closest(name, names)) for key, names in ordered]
     found = [(key, match) for key, match in found if match]

@@ -335,9 +335,9 @@ class Funding(InvestigatorPipeline):
     def validate(self, where):
         total = self.values["share_forces"] + self.values["share_rocu"] + self.values["share_nca"]
         if abs(total - 1.0) > 1e-6:  # the shares not written take their defaults: say which values were summed
-            raise ScenarioError(f"{where}: share_forces + share_rocu + share_nca must be 1, got {total:g} ("
-                                + ", ".join(f"{k} = {self.values[k]:g}" for k in ("share_forces", "share_rocu", "share_nca"))
-                                + "; a share not written takes its default, the baseline's split)")
+            shares = ", ".join(f"{k} = {self.values[k]:g}" for k in ("share_forces", "share_rocu", "share_nca"))
+            raise ScenarioError(f"{where}: share_forces + share_rocu + share_nca must be 1, got {total:g} ({shares}; a "
+                                f"share not written takes its default, the baseline's split)")
         if self.values["multi_year"] not in (0.0, 1.0):
             raise ScenarioError(f"{where}: multi_year: expected 0 or 1, got {self.values['multi_year']:g}")
 

@@ -243,7 +243,8 @@ def _part_year_note(comparison: Comparison) -> str:
     part = part_year(comparison)
     if part is None:
         return ""
-    held = f" Year {part[0]} holds only {part[1]} of its {comparison.steps_per_year} steps (the horizon ends part-way through it)"
+    held = (f" Year {part[0]} holds only {part[1]} of its {comparison.steps_per_year} steps (the horizon ends "
+            f"part-way through it)")
     return held + (": its amounts are part of a year's, not a fall, and the charts of amounts a year leave it out."
                    if part[0] > 1 else ": its amounts, here and in the charts, are part of a year's.")
 
@@ -318,7 +319,8 @@ def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str
     return f"""<h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
 headline figures): the baseline, and each option's change from it (mean of paired replications), in £ million;
-a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).{_regions_note(comparison)}</p>
+a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).\
+{_regions_note(comparison)}</p>
 {figure}
 {_table(area_table(comparison))}
 """

@@ -414,7 +414,8 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
-                f"to {bn(r['net_high'])}) with its {and_list([name(k) for k in sorted(set(map(kind, own[r['scenario']])))])} "
+                f"to {bn(r['net_high'])}) with its "
+                f"{and_list([name(k) for k in sorted(set(map(kind, own[r['scenario']])))])} "
                 f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
         several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "

@@ -393,7 +393,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     f"{per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
                     else f"; harm rises by {per_pound(-best['per_pound'])} for each extra pound spent")
                    if np.isfinite(best["per_pound"]) else "") +
-                (f"; its cumulative net social cost falls below the baseline's for good during year {int(best['payback'])} (a "
+                (f"; its cumulative net social cost falls below the baseline's for good during year "
+                 f"{int(best['payback'])} (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       + ("(one gives no interval)." if best["pairs"] < 2 else

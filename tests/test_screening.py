@@ -224,3 +224,29 @@ def test_a_sobol_design_too_large_is_refused_unless_n_shrinks_it(tmp_path):
     with pytest.raises(ScenarioError, match=r"n = 262,144 x \(3 parameters \+ 2\) samples x 1 scenario\(s\) = 1,310,720 runs"):
         load_sensitivity(path)
     assert load_sensitivity(path, 16)["n"] == 16
+
+
+def test_a_screening_warns_of_ranges_beyond_the_plausible_and_of_too_few_trajectories(tmp_path):
+    """`twin sensitivity` warned of both; `twin screen` said nothing, though with 2 trajectories which
+    parameters stand above the noise changed with the design's seed."""
+    config = load_config(_config(tmp_path, PARAMETERS + '\n[[parameter]]\nname = "price_supply_elasticity"\n'
+                                                        'low = 0.1\nhigh = 5.0\n'))
+    assert any("[[parameter]] price_supply_elasticity: 0.1 to 5 goes beyond its plausible range" in w
+               for w in config["warnings"])
+    assert any(w.startswith("3 trajectories: each parameter's mu* rests on 3 elementary effects and the noise floor "
+                            "on 3 of the seed's") for w in config["warnings"])
+    ten = load_config(_config(tmp_path, PARAMETERS), trajectories=10)
+    assert ten["warnings"] == []  # enough trajectories, the plausible ranges: nothing to say
+    assert load_config(_config(tmp_path, "", 'select = "assumptions"'), trajectories=10)["warnings"] == []
+
+
+def test_quiet_keeps_warnings_and_interruptions_only(capsys):
+    from twin.cli_research import _log
+
+    for message in ("Reusing 40 of 40 samples finished earlier (x).", "Warning: x: cannot keep finished points",
+                    "\ntwin: screening interrupted: 3 runs kept."):
+        _log(True)(message)
+    said = capsys.readouterr().err
+    assert "Reusing" not in said and "Warning: x" in said and "twin: screening interrupted" in said
+    _log(False)("Reusing 40 of 40 samples finished earlier (x).")
+    assert "Reusing 40" in capsys.readouterr().err

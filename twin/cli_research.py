@@ -84,7 +84,7 @@ def cmd_sensitivity(args) -> int:
             show(f"samples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)", done, total)
 
     try:
-        table = run_sensitivity(config, executor, progress, checkpoint=out)
+        table = run_sensitivity(config, executor, progress, checkpoint=out, log=_log(args.quiet))
     except KeyboardInterrupt:  # run_sensitivity has said what it kept
         ignore_further_interrupts()
         return 130
@@ -107,6 +107,14 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def _log(quiet: bool):
+    """What a long command says as it goes, on stderr: under --quiet its warnings and interruptions only."""
+    def log(message: str) -> None:
+        if not quiet or message.lstrip().startswith(("Warning", "twin:")):
+            print(message, file=sys.stderr)
+    return log
+
+
 def cmd_screen(args) -> int:
     from twin.executor import ignore_further_interrupts, make_executor
     from twin.screening import load_config, run_screening, runs_needed, summary_lines, write_screening_report
@@ -117,6 +125,8 @@ def cmd_screen(args) -> int:
         raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
     config = load_config(args.config, args.trajectories)
     out = output_folder(args.out or config["out"])
+    for warning in config["warnings"]:
+        print(f"Warning: {warning}.", file=sys.stderr)
     points, runs = runs_needed(config)
     if not args.quiet:
         print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points "
@@ -131,7 +141,7 @@ def cmd_screen(args) -> int:
             show(f"points x replications {done}/{distinct}", done, distinct)
 
     try:
-        table = run_screening(config, executor, progress, checkpoint=out)
+        table = run_screening(config, executor, progress, checkpoint=out, log=_log(args.quiet))
     except KeyboardInterrupt:  # run_screening has said what it kept
         ignore_further_interrupts()
         return 130

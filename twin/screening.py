@@ -42,7 +42,7 @@ import pandas as pd
 from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean, shown
-from twin.parameters import ORDERED_PAIRS, table_rows
+from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
     Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges, load_scenarios,
@@ -56,6 +56,10 @@ SELECTIONS = ("assumptions", "all")
 CHECKPOINT = "screening_runs.jsonl"
 #: the pseudo-factor whose levels are seeds: its mu* is the noise floor
 SEED_FACTOR = "(replication seed)"
+
+
+#: trajectories below which a screening's verdicts are warned to be unsteady (Morris's usual 10 or more)
+RELIABLE_TRAJECTORIES = 10
 
 
 def load_config(path: str | Path, trajectories: int | None = None) -> dict:
@@ -100,10 +104,18 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     check_design_size(path, trajectories * (len(uncertain) + 2) * (1 + len(compare)) * replications,
                       f"{trajectories:,} trajectories x ({len(uncertain)} parameters + 2) points x {1 + len(compare)} "
                       f"scenario(s) x {replications} replication(s)")
+    levers = [lever for s in compare for lever in s.levers]
+    warnings = [f"{path}: [[parameter]] {w}" for w in (beyond_plausible(u.name, u.low, u.high, levers)
+                                                        for u in uncertain if select == "listed") if w]
+    if trajectories < RELIABLE_TRAJECTORIES:
+        warnings.append(f"{trajectories} trajectories: each parameter's mu* rests on {trajectories} elementary effects "
+                        f"and the noise floor on {trajectories * replications} of the seed's, so which parameters "
+                        f"stand 'above the noise' can change with the design's seed; use {RELIABLE_TRAJECTORIES} or "
+                        f"more for conclusions")
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "trajectories": trajectories, "levels": levels, "replications": replications,
             "seed": seed, "out": out,
-            "select": select, "split": split, "excluded": list(exclude)}
+            "select": select, "split": split, "excluded": list(exclude), "warnings": warnings}
 
 
 def _selected(select: str, exclude: set[str]) -> tuple[list[Uncertain], list[str]]:

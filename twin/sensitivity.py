@@ -432,8 +432,10 @@ years, 90% bootstrap intervals in the table). First order: the share of an outco
 alone; total order: including its interactions.</p><ul>{''.join(lines)}</ul>
 <h2>What was run</h2><p>Outcomes of {html.escape(design['scenario'])}{compared}, every sample on seed
 {config['seed']}: the indices describe one random realisation, and a parameter that acts at all also moves the run's
-random path, so each picks up a share of the model's own noise (a floor below which an index says nothing).
-Parameters varied, uniformly over:</p>
+random path, so each picks up a share of the model's own noise (a floor below which an index says nothing). This
+analysis does not measure that floor: <code>twin screen</code> does, with its seed factor, and docs/VALIDATION.md
+(section 5) gives its size for the shipped analysis. Parameters varied, uniformly over (whole-number parameters
+rounded to the nearest whole number, so their end values come up half as often):</p>
 {pd.DataFrame(design['parameters']).to_html(index=False, border=0)}
 <img alt="Sobol indices" src="data:image/png;base64,{image}">
 {table.round(3).to_html(index=False, border=0)}</body></html>"""

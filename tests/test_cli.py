@@ -656,3 +656,21 @@ def test_validate_from_another_folder_runs_the_project_s_experiments(tmp_path, m
     assert main(["validate", "--out", str(tmp_path / "out")]) == 0
     expected = sorted(str(p) for p in (ROOT / "experiments" / "validation").glob("*.toml"))
     assert ran == expected and len(expected) >= 4
+
+
+def test_output_whose_reader_goes_away_or_cannot_show_a_pound_sign_stops_no_work(tmp_path):
+    """`twin run ... | head -c 10` (or quitting `less`) stopped the run at its next line printed, with
+    status 0 and nothing written; a terminal whose encoding lacks '£' or '€' gave a traceback."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    levers = subprocess.run([sys.executable, "-m", "twin", "levers"], capture_output=True, env=env)
+    assert levers.returncode == 0 and b"Traceback" not in levers.stderr and b"?" in levers.stdout
+    out = tmp_path / "piped"
+    child = subprocess.Popen([sys.executable, "-m", "twin", "run", str(ROOT / "scenarios" / "baseline.toml"),
+                              "--years", "1", "--spin-up-years", "0", "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # the reader goes before the first line is printed
+    child.stderr.close()
+    assert child.wait(timeout=300) == 0
+    assert (out / "trajectories.csv").is_file() and (out / "run.json").is_file()

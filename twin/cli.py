@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 from twin import arguments
 from twin.errors import UserError, output_folder, safe_url
+from twin.progress import guard_output
 
 DEFAULT_RESULTS = Path("results")
 
@@ -447,8 +449,6 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     """Run one command; returns its exit status. `exiting` (the `twin` command and `python -m
     twin`): the process ends next, so a command that has started ignoring Ctrl-C keeps ignoring it
     while Python shuts down (a second Ctrl-C then cannot interrupt the worker pools' clean-up)."""
-    import signal
-
     interrupt_handler = signal.getsignal(signal.SIGINT)  # commands ignore Ctrl-C once interrupted
     if exiting and interrupt_handler is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupt_once)
@@ -502,15 +502,14 @@ def _interrupt_once(signum, frame):
 
 
 def _ignore_stops() -> None:
-    import signal
-
     for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, signal.SIG_IGN)
 
 
 def run() -> None:
-    """The `twin` command. A Ctrl-C in the instant after the command ended (its work done and said)
-    is no traceback, and none while Python shuts down either."""
+    """The `twin` command. A closed pipe or a terminal without '£' stops no work (`guard_output`); a
+    Ctrl-C just after the command ended (its work done and said) is no traceback, nor at shut-down."""
+    guard_output()
     try:
         status = main(exiting=True)
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
-"""Progress lines for the long commands (calibrate, sensitivity, screen): rewritten in place on a
-terminal; on a log file or pipe, one line at each tenth of the work and at its end, so that a
-captured log holds readable lines rather than one line of carriage returns."""
+"""What the commands print as they go. Progress lines for the long commands (calibrate, sensitivity,
+screen): rewritten in place on a terminal; on a log file or pipe, one line at each tenth of the
+work and at its end, so that a captured log holds readable lines rather than one line of carriage
+returns. Output that outlives its reader (`guard_output`)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,48 @@ def progress_line(stream: TextIO | None = None) -> Callable[[str, int, int], Non
             print(text.rstrip(), flush=True, file=out)
 
     return show
+
+
+class _PipeSafe:
+    """A text stream that, once its reader has gone (output piped into `head` or `less`, closed
+    part-way), sends what follows to the null device instead of raising: the command's work carries
+    on to its end and its files are written (it stopped at the next line printed, with status 0)."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # onto the stream's own descriptor: its buffer empties there too
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def guard_output() -> None:
+    """For the `twin` command: standard output and error survive their reader going away
+    (`_PipeSafe`), and characters a terminal's encoding lacks (£, €) print as '?' rather than
+    stopping the command with a traceback (standard error already escapes them)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, _PipeSafe):
+            continue
+        if name == "stdout" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+        setattr(sys, name, _PipeSafe(stream))

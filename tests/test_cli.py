@@ -674,3 +674,14 @@ def test_output_whose_reader_goes_away_or_cannot_show_a_pound_sign_stops_no_work
     child.stderr.close()
     assert child.wait(timeout=300) == 0
     assert (out / "trajectories.csv").is_file() and (out / "run.json").is_file()
+
+
+def test_a_run_without_pyarrow_leaves_no_earlier_runs_parquet_beside_its_files(tmp_path, monkeypatch):
+    """Run into a folder with pyarrow, then again without it: the first run's trajectories.parquet
+    stayed beside the second run's trajectories.csv and run.json."""
+    out = tmp_path / "run"
+    base = ["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--spin-up-years", "0", "--quiet", "--out", str(out)]
+    assert main(base) == 0 and (out / "trajectories.parquet").is_file()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    assert main(base + ["--seed", "7"]) == 0
+    assert not (out / "trajectories.parquet").exists() and json.loads((out / "run.json").read_text())["seed"] == 7

@@ -300,7 +300,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analysis.json").write_text(json.dumps(_strict(results), indent=2, allow_nan=False))
+    (out_dir / "analysis.json").write_text(json.dumps(_strict(results), indent=2, allow_nan=False), encoding="utf-8")
     sections = []
     for result in results:
         outcome = result["outcome"]
@@ -366,5 +366,5 @@ only large gaps pass; with one there is no test, and the column says "no test").
 left out of it.</p>
 {''.join(sections)}</body></html>"""
     path = out_dir / "analysis.html"
-    path.write_text(page)
+    path.write_text(page, encoding="utf-8")
     return path

@@ -206,8 +206,8 @@ def cmd_calibrate(args) -> int:
     what = ("# ABC-SMC: each parameter's posterior median (its own, not a joint best fit; the sample is\n"
             "# posterior.csv, which `twin compare --posterior` draws from)\n" if config["method"] == "abc"
             else "# the point fit's best parameters (Nelder-Mead)\n")
-    (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(
-        f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()))  # 0.44, not 0.43999999999999995
+    (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(  # 0.44, not 0.43999999999999995
+        f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()), encoding="utf-8")
     if args.quiet:  # the report and the parameters are written; warnings were said above
         return 0
     print("\n" + "\n".join(fit_lines(table)))

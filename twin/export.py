@@ -260,5 +260,5 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         for name, table in tables.items():
             _write_table(table() if callable(table) else [table], staging / f"{name}.{fmt}", fmt)
         guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")
-        (staging / readme.name).write_text(guide_text)
+        (staging / readme.name).write_text(guide_text, encoding="utf-8")
     return [*written, readme], note

@@ -88,5 +88,5 @@ def update(path: Path) -> bool:
                         f"<!-- END GENERATED: name -->); expected the ODD document (docs/ODD.md)")
     new = render(text)
     if new != text:
-        path.write_text(new)
+        path.write_text(new, encoding="utf-8")
     return new != text

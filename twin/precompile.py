@@ -314,7 +314,7 @@ def write_signatures(path: Path = SIGNATURES_FILE) -> int:
         module, name, compile_s, signature = line.split("\t")
         compile_s = known.get((module, name, signature), float(compile_s))
         rows.append(f"{module}\t{name}\t{compile_s}\t{signature}\n")
-    path.write_text(HEADER + "".join(rows))
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
     return len(rows)
 
 

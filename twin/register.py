@@ -468,7 +468,7 @@ def check_register_out(path: Path) -> None:
 
 def write_register_csv(register: Register, geography: Geography, path: Path) -> None:
     rows = register.to_rows(geography)
-    with open(path, "w", newline="") as handle:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
         writer.writeheader()
         writer.writerows(rows)

@@ -265,9 +265,12 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
             frame.to_parquet(staging / "trajectories.parquet", index=False)
         except ImportError:
             pass
-        (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str))
+        (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str),
+                                          encoding="utf-8")
         written = [out_dir / name for name in ("trajectories.csv", "trajectories.parquet", "run.json")
                    if (staging / name).exists()]
+    if out_dir / "trajectories.parquet" not in written:  # without pyarrow: an earlier run's would stay beside these
+        (out_dir / "trajectories.parquet").unlink(missing_ok=True)
     return written
 
 

@@ -282,7 +282,7 @@ def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> 
         noted = ", ".join(f"{r.outcome} {r.ratio_to_noise:.1f}" for r in where.itertuples())
         lines += ["", f"# above the noise (times the floor): {noted}", "[[parameter]]", f'name = "{name}"',
                   f"low = {spec.low!r}", f"high = {spec.high!r}"]
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -308,7 +308,7 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
             "points": points, "runs": runs,
             "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
     (out_dir / "screening.json").write_text(json.dumps({"design": plan, "effects": table.to_dict(orient="records")},
-                                                       indent=2, default=str))
+                                                       indent=2, default=str), encoding="utf-8")
     outcomes = list(dict.fromkeys(table["outcome"]))
     figure, axes = plt.subplots(len(outcomes), 1, figsize=(8, 3.2 * len(outcomes)), dpi=100)
     for axis, outcome in zip(np.atleast_1d(axes), outcomes):
@@ -346,5 +346,5 @@ parameters varied, uniformly over their ranges, in screening.json.</p>
 <img alt="Morris mu*" src="data:image/png;base64,{image}">
 {shown.round(4).to_html(index=False, border=0)}</body></html>"""
     path = out_dir / "screening.html"
-    path.write_text(page)
+    path.write_text(page, encoding="utf-8")
     return path

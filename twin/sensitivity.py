@@ -395,7 +395,7 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
               "n": config["n"], "seed": config["seed"],
               "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
     (out_dir / "sensitivity.json").write_text(json.dumps({"design": design, "indices": table.to_dict(orient="records")},
-                                                         indent=2, default=str))
+                                                         indent=2, default=str), encoding="utf-8")
     outcomes = list(dict.fromkeys(table["outcome"]))
     figure, axes = plt.subplots(len(outcomes), 1, figsize=(8, 2.2 * len(outcomes)), dpi=100)
     axes = np.atleast_1d(axes)
@@ -440,5 +440,5 @@ rounded to the nearest whole number, so their end values come up half as often):
 <img alt="Sobol indices" src="data:image/png;base64,{image}">
 {table.round(3).to_html(index=False, border=0)}</body></html>"""
     path = out_dir / "sensitivity.html"
-    path.write_text(page)
+    path.write_text(page, encoding="utf-8")
     return path

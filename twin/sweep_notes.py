@@ -36,7 +36,7 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
         print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
               f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
               f"(give --out to keep them apart; {kept}).", file=sys.stderr)
-    marker.write_text(json.dumps(here))
+    marker.write_text(json.dumps(here), encoding="utf-8")
 
 
 def what_changed(config: dict, store, experiment_id: int) -> str:

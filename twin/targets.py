@@ -303,7 +303,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
                                      "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
                                      **({} if parameters is None else {"parameters": parameters.to_dict(orient="records")}),
                                      "targets": table.to_dict(orient="records"), **(extra or {})},
-                                    indent=2, default=float))
+                                    indent=2, default=float), encoding="utf-8")
     plotted = table[table["evaluated"]]  # a target the runs could not read has nothing to plot
     figure, axis = plt.subplots(figsize=(8, 0.32 * max(len(plotted), 1) + 1.2), dpi=100)
     y = np.arange(len(plotted))[::-1]
@@ -358,7 +358,7 @@ td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><
 {''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}
 </body></html>"""
     html_path = out_dir / "fit.html"
-    html_path.write_text(page)
+    html_path.write_text(page, encoding="utf-8")
     return json_path, html_path
 
 

@@ -302,7 +302,7 @@ def run_files(paths: list[str], out: Path) -> dict:
         results[Path(path).stem] = {"description": experiment.get("description", ""),
                                     **run_experiment(experiment, str(path))}
     out.mkdir(parents=True, exist_ok=True)
-    (out / "validation.json").write_text(json.dumps(_json_ready(results), indent=2, allow_nan=False))
+    (out / "validation.json").write_text(json.dumps(_json_ready(results), indent=2, allow_nan=False), encoding="utf-8")
     return results
 
 

@@ -219,6 +219,23 @@ def test_the_file_of_a_sqlite_url():
     assert sqlite_path("sqlite:////abs/t.db?timeout=30") == Path("/abs/t.db")
     assert sqlite_path("sqlite:///file:/abs/t.db?mode=ro&uri=true") == Path("/abs/t.db")
     assert sqlite_path("sqlite:///:memory:") is None and sqlite_path("postgresql://u@h/db") is None
+    # percent-escapes decoded, as SQLAlchemy reads the URL (its folder was made with '%20' in its name)
+    assert sqlite_path("sqlite:////tmp/a%20b/x%C3%A9.db") == Path("/tmp/a b/xé.db")
+
+
+def test_a_sqlite_url_with_percent_escapes_is_one_database_for_every_command(tmp_path):
+    """A URL with '%20' for a space: the comparison made a stray folder named with '%20' and used
+    the decoded one, and the export refused it ('no such database file')."""
+    from urllib.parse import quote
+
+    folder = tmp_path / "db dir é"
+    url = f"sqlite:///{quote(str(folder / 'runs é.db'))}"
+    store = Store(url)
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    store.write_run(experiment_id, store.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
+    store.engine.dispose()
+    assert (folder / "runs é.db").is_file() and [p.name for p in tmp_path.iterdir()] == ["db dir é"]
+    assert main(["export", "--db", url, "--out", str(tmp_path / "out")]) == 0
 
 
 def test_a_comparison_of_fewer_replicates_reads_only_theirs_from_the_database(tmp_path):

@@ -4,6 +4,7 @@ cluster (a real LocalCluster of worker processes on loopback), including when a 
 import json
 import os
 import re
+import shlex
 import threading
 import time
 
@@ -507,7 +508,9 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
     # the next step, with the database and folder given (the analysis reads the same)
-    assert f"Next: twin analyse {path} --db '{db}' --out {tmp_path / 'out'}" in capsys.readouterr().out
+    # a command to paste: paths quoted where the shell needs it (a folder with a space broke it)
+    quoted = [shlex.quote(str(value)) for value in (path, db, tmp_path / "out")]
+    assert "Next: twin analyse {} --db {} --out {}".format(*quoted) in capsys.readouterr().out
     table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0

@@ -4,6 +4,7 @@ parsers of these and of fit and calibrate (`cli_calibration.py`); the other comm
 from __future__ import annotations
 
 import math
+import shlex
 import sys
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def cmd_screen(args) -> int:
         print()
         for line in summary_lines(table):
             print(line)
-        print(f"Report: {path}" + ("\nNext: twin sensitivity " + str(out / "sensitivity_next.toml")
+        print(f"Report: {path}" + ("\nNext: twin sensitivity " + shlex.quote(str(out / "sensitivity_next.toml"))
                                     if (out / "sensitivity_next.toml").exists() else ""))
     return 0
 
@@ -223,10 +224,10 @@ def cmd_sweep(args) -> int:
         done_now = "every run was already in the database"
     from twin.store import DEFAULT_DB
 
-    given = ((f" --db '{safe_url(args.db)}'" if args.db != DEFAULT_DB else "")
-             + (f" --out {args.out}" if args.out else ""))
+    given = ((f" --db {shlex.quote(safe_url(args.db))}" if args.db != DEFAULT_DB else "")
+             + (f" --out {shlex.quote(args.out)}" if args.out else ""))  # quoted: a command to paste
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
-          f"Results: {out / 'sweep_results.csv'}\nNext: twin analyse {args.experiment}{given}")
+          f"Results: {out / 'sweep_results.csv'}\nNext: twin analyse {shlex.quote(args.experiment)}{given}")
     if outcome["failed"]:
         print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "
               f"others):", file=sys.stderr)
@@ -261,8 +262,8 @@ def cmd_analyse(args) -> int:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
         older = (f"no sweep of this file with the current code is in the database; analysing the latest "
                  f"'{config['name']}' sweep instead (experiment {experiment_id}), which "
-                 f"{what_changed(config, store, experiment_id)}. Run `twin sweep {args.experiment}` to sweep with "
-                 f"the current code and file.")
+                 f"{what_changed(config, store, experiment_id)}. Run `twin sweep {shlex.quote(args.experiment)}` "
+                 f"to sweep with the current code and file.")
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's
@@ -283,7 +284,7 @@ def cmd_analyse(args) -> int:
     absent = [name for name in uncertainties + policies if name not in table.columns]  # an older sweep's
     if absent:
         raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
-                        f"{', '.join(absent)}; run `twin sweep {args.experiment}` to sweep this file")
+                        f"{', '.join(absent)}; run `twin sweep {shlex.quote(args.experiment)}` to sweep this file")
     stored = len(table)
     try:
         n_policies = int(points["policy"].nunique())

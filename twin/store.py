@@ -86,7 +86,10 @@ def sqlite_path(url: str) -> Path | None:
     URI filename (`sqlite:///file:PATH?mode=ro&uri=true`)."""
     if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
         return None
-    path = url[len("sqlite:///"):].split("?")[0]  # the query holds the driver's options
+    try:  # as SQLAlchemy reads it: percent-escapes decoded ('%20' is a space), the query (options) apart
+        path = sa.engine.make_url(url).database or ""
+    except sa.exc.ArgumentError:  # not a URL SQLAlchemy can read: said when the engine is made
+        path = url[len("sqlite:///"):].split("?")[0]
     return Path(path.removeprefix("file:"))
 
 

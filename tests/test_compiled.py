@@ -136,6 +136,37 @@ def test_the_caches_of_the_sources_used_last_are_kept_and_older_ones_removed(tmp
     assert sorted(p.name for p in kernels.iterdir()) == ["current", "newer"]  # its cache not made yet
 
 
+def test_a_read_only_install_in_a_home_that_cannot_be_written_caches_in_the_temporary_folder(tmp_path, monkeypatch,
+                                                                                               capsys):
+    """A read-only package folder and home (a container run as another user): numba could cache
+    nowhere and the first import stopped with a traceback. An unwritable NUMBA_CACHE_DIR is said."""
+    import os
+    import tempfile
+
+    from twin import compiled
+
+    package, home, temporary = tmp_path / "package", tmp_path / "home", tmp_path / "tmp"
+    for folder in (package, home, temporary):
+        folder.mkdir()
+    real_access = os.access
+    # (as root, permissions stop no write: the read-only places are said by os.access, as a mount's would be)
+    monkeypatch.setattr(os, "access", lambda path, mode: not str(path).startswith((str(package), str(home)))
+                        and real_access(path, mode))
+    monkeypatch.setattr(compiled, "PACKAGE", package)
+    monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "digest")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(temporary))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    folder = compiled.cache_folder()
+    assert folder.parent.parent == temporary and folder.name == "digest"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(home / "numba"))
+    assert compiled.cache_folder().parent.parent == temporary
+    assert f"NUMBA_CACHE_DIR={home / 'numba'} cannot be written" in capsys.readouterr().err
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # a writable user cache comes first
+    assert compiled.cache_folder() == tmp_path / "xdg" / "soc-twin" / "kernels" / "digest"
+
+
 def test_minimum_and_maximum_decide_as_numpy():
     values = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan]
     for a in values:

@@ -28,9 +28,12 @@ The small kernels the phases share (sums in numpy's order, tallies, row lists) a
 from __future__ import annotations
 
 import ctypes
+import getpass
 import hashlib
 import os
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import numba
@@ -57,20 +60,28 @@ KEPT_CACHES = 3
 
 def cache_folder() -> Path:
     """Where compiled kernels are cached: `<parent>/<source digest>`. The parent is
-    `NUMBA_CACHE_DIR` when set, else the package's `__pycache__/kernels` when writable, else
-    `~/.cache/soc-twin/kernels`. In the package's own folder the caches of the `KEPT_CACHES` - 1
+    `NUMBA_CACHE_DIR` when set and writable, else the package's `__pycache__/kernels` when
+    writable, else `$XDG_CACHE_HOME` or `~/.cache`'s `soc-twin/kernels`, else the temporary
+    folder's `soc-twin-kernels-<user>` (a read-only install in a home that cannot be written). In the package's own folder the caches of the `KEPT_CACHES` - 1
     sources used last are kept beside this one (going back to a version run recently, such as after
     trying an edit, does not compile again); older ones are removed."""
     digest = source_digest()
     if os.environ.get("NUMBA_CACHE_DIR"):
-        return Path(os.environ["NUMBA_CACHE_DIR"]) / f"twin-{digest}"
+        if _writable(Path(os.environ["NUMBA_CACHE_DIR"])):
+            return Path(os.environ["NUMBA_CACHE_DIR"]) / f"twin-{digest}"
+        print(f"twin: NUMBA_CACHE_DIR={os.environ['NUMBA_CACHE_DIR']} cannot be written; the compiled kernels are "
+              f"cached elsewhere", file=sys.stderr)
     parent = PACKAGE / "__pycache__" / "kernels"
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        if not os.access(parent, os.W_OK):
-            raise PermissionError(parent)
-    except OSError:
-        return Path.home() / ".cache" / "soc-twin" / "kernels" / digest
+    if not _writable(parent):  # a read-only install: the user's cache folder, else the temporary folder
+        user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "soc-twin" / "kernels"
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 (a container's user without a name)
+            name = "user"
+        for folder in (user, Path(tempfile.gettempdir()) / f"soc-twin-kernels-{name}"):
+            if _writable(folder):
+                return folder / digest
+        return user / digest  # numba says what it cannot write
     current = parent / digest
     try:
         if current.is_dir():
@@ -87,6 +98,15 @@ def cache_folder() -> Path:
     for old in others[KEPT_CACHES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     return current
+
+
+def _writable(folder: Path) -> bool:
+    """Whether `folder` exists or can be made, and can be written to."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to expand
+        return False
+    return os.access(folder, os.W_OK)
 
 
 # Set before any kernel is decorated: numba reads it when a cached function is created.

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from twin import store as store_module
 from twin.cli import main
+from twin.errors import UserError
 from twin.store import Store
 
 from conftest import postgres_url
@@ -202,9 +203,14 @@ def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monk
                             else real_access(p, mode))
     try:
         assert main(["export", "--db", f"sqlite:///{path}", "--out", str(tmp_path / "out")]) == 0
+        err = capsys.readouterr().err
+        # runs still to do are refused before any starts (they ran, then failed at the first write)
+        reading = Store(f"sqlite:///{path}")
+        with pytest.raises(UserError, match=r"3 run\(s\) to do, and the database can only be read"):
+            reading.check_can_store(3)
+        reading.check_can_store(0)  # nothing to store: the stored runs report
     finally:
         folder.chmod(0o755)
-    err = capsys.readouterr().err
     assert f"the folder of --db 'sqlite:///{path}' cannot be written to: the database is opened to reading only" in err
     assert (tmp_path / "out" / "trajectories.csv").is_file()
     assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["kept.db"]
@@ -259,3 +265,9 @@ def test_running_out_of_memory_says_what_is_kept_and_what_helps():
     said = environment_error(MemoryError("Unable to allocate 4.0 GiB"))
     assert said.startswith("out of memory (Unable to allocate 4.0 GiB): runs already stored are kept;")
     assert "use fewer --workers" in said and "a smaller --reps reports its first replicates" in said
+
+
+def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():
+    with pytest.raises(UserError, match=r"--db 'out/t.db': not a usable SQLAlchemy URL .*; a file is given as "
+                                        r"sqlite:///out/t.db"):
+        Store("out/t.db")

@@ -394,6 +394,7 @@ def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | Non
     experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior)
     done = store.done_runs(experiment_id)
     todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
+    store.check_can_store(len(todo))
     failed: list[tuple[str, int, str]] = []
     write_s = 0.0
     executor = make_executor(workers, cluster) if todo else None  # its warnings before the bar, not on it

@@ -149,6 +149,7 @@ class Store:
     def __init__(self, url: str = DEFAULT_DB):
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
+        self.read_only = False  # opened to reading only (`read_only_folder_url`)
         try:
             path = sqlite_path(url)
             if path is not None:
@@ -159,11 +160,12 @@ class Store:
             if sqlite and (reading := read_only_folder_url(url)) is not None:
                 print(f"twin: note: the folder of --db '{safe_url(self.url)}' cannot be written to: the database "
                       f"is opened to reading only", file=sys.stderr)
-                url = reading
+                url, self.read_only = reading, True
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
             _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc})") from None
+            hint = f"; a file is given as sqlite:///{self.url}" if "://" not in self.url else ""
+            raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc}){hint}") from None
         except ImportError as exc:
             hint = ('pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc)
                     else "install it with pip")
@@ -296,6 +298,12 @@ class Store:
                 raise
             self._keep(run)
         return True
+
+    def check_can_store(self, runs_to_do: int) -> None:
+        """Before any run starts: a database opened to reading only cannot store the runs to do."""
+        if self.read_only and runs_to_do:
+            raise UserError(f"--db '{safe_url(self.url)}': {runs_to_do} run(s) to do, and the database can only be "
+                            f"read (its folder cannot be written to); give a writable copy with --db")
 
     def kept_folder(self) -> Path:
         """Where finished runs wait when this database cannot take them: beside a SQLite file, or

@@ -243,6 +243,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     tasks = [SweepTask(k, r, seeds[sample_of[k]][r], ids[k],
                        FitTask(scenario(k), seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
              for k, r in order if (ids[k], r) not in done]
+    store.check_can_store(len(tasks))
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0
     failed: list[tuple[str, int, str]] = []

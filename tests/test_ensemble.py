@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -681,6 +682,24 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     assert "(5,000 more prisoners released early, more than its 2,000 extra convictions: once the prisons are full " \
            "every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out early;" in \
            _justice_limits(comparison, "w")
+
+
+def test_a_package_installed_inside_another_git_repository_records_no_commit_of_it(tmp_path):
+    """run.json and experiments recorded the commit of whatever repository the package sat in (a
+    project's .venv), with 'no uncommitted changes', though that repository does not hold its code."""
+    repository = tmp_path / "project"
+    shutil.copytree(Path(ensemble_module.__file__).parent, repository / "site" / "twin",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for command in (["init", "-q"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "--allow-empty",
+                                     "-m", "another project"]):
+        subprocess.run(["git", *command], cwd=repository, check=True, capture_output=True)
+    code = "import twin.ensemble as e; print(e.provenance()['git_commit'])"
+    said = subprocess.run([sys.executable, "-c", code], cwd=repository / "site", capture_output=True, text=True,
+                          env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip() == "None"
+    if (Path(ensemble_module.__file__).parent.parent / ".git").exists():  # this checkout's own commit, still
+        assert len(ensemble_module.provenance()["git_commit"]) == 40
 
 
 def test_code_hash_follows_the_model_not_its_presentation(tmp_path, monkeypatch):

@@ -168,8 +168,12 @@ def provenance() -> dict:
     commit = changed = None
     try:
         where = Path(__file__).resolve().parent
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                                cwd=where).stdout.strip() or None
+        # the commit of the repository that holds this package's code, not of one it was installed into
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "model.py"], capture_output=True, text=True,
+                                 timeout=5, cwd=where).returncode == 0
+        if tracked:
+            commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                                    cwd=where).stdout.strip() or None
         if commit:
             changed = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
                                           text=True, timeout=5, cwd=where).stdout.strip())

@@ -150,7 +150,10 @@ def environment_error(exc: Exception, db: str | None = None) -> str | None:
         return str(exc)
     if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
         where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}"
+        full = ("; free space on the disk that holds the output folder or the database (runs already stored are "
+                "kept, and files half-written are not left in place)") if exc.errno in (errno.ENOSPC, errno.EDQUOT) \
+            else ""
+        return f"{exc.strerror or exc}{where}{full}"
     if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
         return (f"out of memory ({first_line(exc)}): runs already stored are kept; running the model, check for "
                 f"parameters set far beyond their plausible ranges (warned about above), or use fewer --workers; "

@@ -686,3 +686,31 @@ def test_a_run_without_pyarrow_leaves_no_earlier_runs_parquet_beside_its_files(t
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
     assert main(base + ["--seed", "7"]) == 0
     assert not (out / "trajectories.parquet").exists() and json.loads((out / "run.json").read_text())["seed"] == 7
+
+
+def test_output_to_a_terminal_gone_is_dropped_and_other_write_errors_still_raise():
+    """A terminal closed under a command gives EIO, not a broken pipe: it stopped the command too."""
+    import errno
+    import os
+
+    from twin.progress import _PipeSafe
+
+    read_end, write_end = os.pipe()
+
+    class Gone:
+        def __init__(self, code):
+            self.code = code
+
+        def write(self, text):
+            raise OSError(self.code, os.strerror(self.code))
+
+        def fileno(self):
+            return write_end
+
+    try:
+        assert _PipeSafe(Gone(errno.EIO)).write("£1.2bn") == 6
+        with pytest.raises(OSError, match="No space left"):
+            _PipeSafe(Gone(errno.ENOSPC)).write("x")
+    finally:
+        os.close(read_end)
+        os.close(write_end)

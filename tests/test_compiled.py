@@ -163,6 +163,10 @@ def test_a_read_only_install_in_a_home_that_cannot_be_written_caches_in_the_temp
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(home / "numba"))
     assert compiled.cache_folder().parent.parent == temporary
     assert f"NUMBA_CACHE_DIR={home / 'numba'} cannot be written" in capsys.readouterr().err
+    # only a folder of this user's own: one others can write to (made by another user, say) is refused
+    folder.parent.chmod(0o777)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    assert compiled.cache_folder().parent.parent != temporary
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # a writable user cache comes first
     assert compiled.cache_folder() == tmp_path / "xdg" / "soc-twin" / "kernels" / "digest"
 

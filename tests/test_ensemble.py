@@ -1813,3 +1813,17 @@ def test_an_experiment_resumed_with_other_package_versions_is_named(tmp_path):
     experiment = store.experiment("h", "x", {}, 1, "compare", [], {"packages": {"numpy": "2.4.6", "mesa": "3.3.1"}})
     assert store.package_changes(experiment, {"numpy": "2.4.6", "mesa": "3.3.1", "numba": "0.68.1"}) is None
     assert store.package_changes(experiment, {"numpy": "2.5.0", "mesa": "3.3.1"}) == "numpy 2.4.6 -> 2.5.0"
+
+
+def test_years_saying_what_the_scenario_files_say_is_the_same_experiment(tmp_path):
+    """`--years 10` on files of 10 years made another experiment, ran every replicate again and
+    called it 'another horizon' (10.0 and 10 hashed apart)."""
+    from twin.ensemble import prepare
+
+    store = _sqlite(tmp_path)
+    files = [BASE, str(SCENARIOS / "ct_powers.toml")]
+    as_written, _, _ = prepare(files, 2, 1, None, store)
+    assert prepare(files, 2, 1, 10.0, store)[0] == as_written
+    assert prepare(files, 2, 1, 10, store)[0] == as_written
+    shorter, _, loaded = prepare(files, 2, 1, 2.0, store)
+    assert shorter != as_written and {s.years for s in loaded} == {2.0}

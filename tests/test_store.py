@@ -271,3 +271,43 @@ def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():
     with pytest.raises(UserError, match=r"--db 'out/t.db': not a usable SQLAlchemy URL .*; a file is given as "
                                         r"sqlite:///out/t.db"):
         Store("out/t.db")
+
+
+def test_a_database_read_only_by_its_url_or_its_permissions_refuses_runs_before_they_start(tmp_path, monkeypatch):
+    """Only a database in an unwritable folder was known to be read-only: one opened with mode=ro, or a
+    file without write permission, ran its first run and then failed to store it."""
+    path = tmp_path / "kept.db"
+    store = Store(f"sqlite:///{path}")
+    store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    store.engine.dispose()
+    assert not store.read_only
+    by_url = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(UserError, match=r"1 run\(s\) to do, and the database can only be read"):
+        by_url.check_can_store(1)
+    real_access = os.access  # (as root, permissions stop no write: said by os.access, as for another user)
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(path)
+                        else real_access(p, mode))
+    assert Store(f"sqlite:///{path}").read_only
+
+
+def test_a_read_only_folder_whose_name_holds_a_hash_is_read_not_replaced_by_a_new_file(tmp_path, monkeypatch):
+    """SQLite reads '#' in a URI itself: the read-only URI named a new, empty database before '#'."""
+    folder = tmp_path / "hash#x"
+    folder.mkdir()
+    path = folder / "x.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    store.engine.dispose()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
+                        else real_access(p, mode))
+    reading = Store(f"sqlite:///{path}")
+    assert reading.read_only and reading.experiment_by_hash("e" * 32) == experiment_id
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hash#x"]
+
+
+def test_the_url_hint_is_given_for_a_path_only():
+    for given in ("sqlite:/x.db", "sqlite:x.db"):
+        with pytest.raises(UserError) as error:
+            Store(given)
+        assert "a file is given as" not in str(error.value)

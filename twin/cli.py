@@ -368,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario once and print an annual summary")
     run.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
-    run.add_argument("--seed", type=arguments.seed, default=1, help="root random seed (default 1)")
+    run.add_argument("--seed", type=arguments.seed, default=1, help="the run's random seed (default 1)")
     run.add_argument("--years", type=arguments.years, help="horizon in years (default: the scenario's)")
     run.add_argument("--step", choices=("month", "week"), help="step length (default: the scenario's)")
     run.add_argument("--spin-up-years", type=arguments.spin_up_years,
@@ -414,7 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="run paired replications of scenarios and write the comparison report")
     compare.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the baseline")
     compare.add_argument("--reps", type=arguments.replications, default=12, help="replications per scenario (default 12)")
-    compare.add_argument("--seed", type=arguments.seed, default=1, help="root seed (default 1)")
+    compare.add_argument("--seed", type=arguments.seed, default=1,
+                         help="root seed from which each replicate's seed is drawn (default 1)")
     compare.add_argument("--years", type=arguments.years, help="horizon in years (default: the scenarios')")
     where = compare.add_mutually_exclusive_group()
     where.add_argument("--workers", type=arguments.positive_int,

@@ -350,7 +350,8 @@ def add_research_commands(sub) -> None:
     fit.add_argument("scenario", nargs="?", default="scenarios/baseline.toml", help="scenario TOML file (default scenarios/baseline.toml)")
     fit.add_argument("--targets", default="calibration/targets.toml", help="targets TOML file (default calibration/targets.toml)")
     fit.add_argument("--reps", type=arguments.replications, default=8, help="replications (default 8)")
-    fit.add_argument("--seed", type=arguments.seed, default=1, help="root seed (default 1)")
+    fit.add_argument("--seed", type=arguments.seed, default=1, help="root seed from which each replicate's seed is "
+                     "drawn (default 1)")
     fit.add_argument("--years", type=arguments.years, help="horizon in years (default: the last year any target needs)")
     fit.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")

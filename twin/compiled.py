@@ -62,7 +62,8 @@ def cache_folder() -> Path:
     """Where compiled kernels are cached: `<parent>/<source digest>`. The parent is
     `NUMBA_CACHE_DIR` when set and writable, else the package's `__pycache__/kernels` when
     writable, else `$XDG_CACHE_HOME` or `~/.cache`'s `soc-twin/kernels`, else the temporary
-    folder's `soc-twin-kernels-<user>` (a read-only install in a home that cannot be written). In the package's own folder the caches of the `KEPT_CACHES` - 1
+    folder's `soc-twin-kernels-<uid>`, this user's alone (a read-only install in a home that cannot
+    be written). In the package's own folder the caches of the `KEPT_CACHES` - 1
     sources used last are kept beside this one (going back to a version run recently, such as after
     trying an edit, does not compile again); older ones are removed."""
     digest = source_digest()
@@ -74,13 +75,14 @@ def cache_folder() -> Path:
     parent = PACKAGE / "__pycache__" / "kernels"
     if not _writable(parent):  # a read-only install: the user's cache folder, else the temporary folder
         user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "soc-twin" / "kernels"
-        try:
-            name = getpass.getuser()
-        except Exception:  # noqa: BLE001 (a container's user without a name)
-            name = "user"
-        for folder in (user, Path(tempfile.gettempdir()) / f"soc-twin-kernels-{name}"):
-            if _writable(folder):
-                return folder / digest
+        if _writable(user):
+            return user / digest
+        # the shared temporary folder: one of this user's own, which no one else can write (numba loads
+        # pickles from its cache, so a folder another user made there could plant code)
+        owner = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()
+        private = Path(tempfile.gettempdir()) / f"soc-twin-kernels-{owner}"
+        if _writable(private, private=True):
+            return private / digest
         return user / digest  # numba says what it cannot write
     current = parent / digest
     try:
@@ -100,10 +102,15 @@ def cache_folder() -> Path:
     return current
 
 
-def _writable(folder: Path) -> bool:
-    """Whether `folder` exists or can be made, and can be written to."""
+def _writable(folder: Path, private: bool = False) -> bool:
+    """Whether `folder` exists or can be made, and can be written to; `private`: made for this user
+    alone (mode 700), and refused if another user owns it or others can write to it."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
+        if private and hasattr(os, "getuid"):
+            status = folder.stat()
+            if status.st_uid != os.getuid() or status.st_mode & 0o022:
+                return False
     except (OSError, RuntimeError):  # RuntimeError: no home folder to expand
         return False
     return os.access(folder, os.W_OK)

@@ -339,6 +339,8 @@ def _areas_words(scenario: Scenario) -> str:
 def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
             baseline: str | None = None, posterior: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
     loaded = [load_scenario(p) for p in paths]
+    if years is not None and all(s.years == years for s in loaded):
+        years = None  # --years saying what the files say: the same experiment (it ran everything again)
     if years is not None:
         loaded = [replace(s, years=years) for s in loaded]
     for scenario in loaded:

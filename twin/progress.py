@@ -5,6 +5,8 @@ returns. Output that outlives its reader (`guard_output`)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from typing import Callable, TextIO
 
@@ -38,19 +40,20 @@ class _PipeSafe:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            self._reader_gone()
+        except OSError as exc:
+            self._reader_gone(exc)
             return len(text)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            self._reader_gone()
+        except OSError as exc:
+            self._reader_gone(exc)
 
-    def _reader_gone(self) -> None:
-        import os
-
+    def _reader_gone(self, exc: OSError) -> None:
+        """A closed pipe (EPIPE; EINVAL on Windows) or a terminal gone (EIO): output goes nowhere from now."""
+        if exc.errno not in (errno.EPIPE, errno.EIO, errno.EINVAL):
+            raise exc
         devnull = os.open(os.devnull, os.O_WRONLY)  # onto the stream's own descriptor: its buffer empties there too
         os.dup2(devnull, self._stream.fileno())
         os.close(devnull)

@@ -140,6 +140,8 @@ class Scenario:
         edited between two commands is another scenario; a database table is known by its URL)."""
         spec = {k: v for k, v in self.to_dict().items()
                 if k not in ("path", "chain", "description", "scale_national_quantities")}
+        if isinstance(spec["years"], float) and spec["years"].is_integer():  # 10.0 (--years 10) is the file's 10
+            spec["years"] = int(spec["years"])
         if spec["national_scale"] == 1.0:  # as before the key existed: unscaled runs keep their stored results
             del spec["national_scale"]
         spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec["levers"]]

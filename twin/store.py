@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -98,16 +100,16 @@ def read_only_folder_url(url: str) -> str | None:
     shared folder without permission): the same file opened to reading only, as unchanging
     (SQLite's `mode=ro&immutable=1`), since the write-ahead log's shared-memory file cannot be made
     beside it and SQLite would not open it at all. None for anything else."""
-    import os
-
     path = sqlite_path(url)
     if path is None or not path.is_file() or os.access(path.parent, os.W_OK):
         return None
     shared = path.with_name(path.name + "-shm")
     if shared.is_file() and os.access(shared, os.W_OK):  # SQLite can work with the one there
         return None
-    given = sa.engine.make_url(url)
-    return given.set(database=f"file:{path.resolve()}").update_query_dict(
+    from urllib.parse import quote
+
+    given = sa.engine.make_url(url)  # the path percent-encoded: SQLite reads '#', '?' and '%' in a URI itself
+    return given.set(database=f"file:{quote(str(path.resolve()))}").update_query_dict(
         {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)
 
 
@@ -161,10 +163,15 @@ class Store:
                 print(f"twin: note: the folder of --db '{safe_url(self.url)}' cannot be written to: the database "
                       f"is opened to reading only", file=sys.stderr)
                 url, self.read_only = reading, True
+            elif sqlite and path is not None and path.is_file():  # read-only by its URL's options or its permissions
+                query = sa.engine.make_url(url).query
+                self.read_only = (query.get("mode") == "ro" or query.get("immutable") == "1"
+                                  or not os.access(path, os.W_OK))
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
             _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            hint = f"; a file is given as sqlite:///{self.url}" if "://" not in self.url else ""
+            path_like = self.url and (":" not in self.url or re.match(r"^[A-Za-z]:[\\/]", self.url))  # C:\ too
+            hint = f"; a file is given as sqlite:///{self.url}" if path_like else ""
             raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc}){hint}") from None
         except ImportError as exc:
             hint = ('pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc)

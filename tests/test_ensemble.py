@@ -1,6 +1,7 @@
 """Ensembles, the results store (SQLite and PostgreSQL), comparison statistics, the report, export."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -437,11 +438,17 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert code == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "chb" in page and "Summary" in page and "data:image/png;base64," in page
-    # a sign is joined to its amount (a line may otherwise break between '-' and '£5.36bn')
-    assert "-\u2060£" in page and "-£" not in page and "+£" not in page
+    # a sign is kept on the line of its amount (a line broke between '-' and '£5.36bn'), a saving's as the
+    # minus sign screen readers say (after an invisible joiner, '-' was read as a dash or not at all)
+    assert '<span class="n">−£' in page and '<span class="n">+£' in page and "\u2060" not in page
+    assert not re.search(r">[^<]*[-+]£", re.sub(r'<span class="n">[^<]*</span>', "", page))  # none left apart
+    # a page for phones and print: tables scroll on their own, the page says its width
+    assert '<meta name="viewport"' in page and page.count('<div class="scroll"><table') >= 5
+    assert "<title>Serious and organised crime: baseline, chb compared</title>" in page
+    # each chart's text says what its lines show, not only its title
+    assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
+                     r'of its replications; in year 1: baseline [\d.]+, chb [\d.]+"', page)
     # the terms and abbreviations the page uses are explained, and only those
-    import re
-
     glossary = page[page.index("<h2>Terms used</h2>"):page.index("</dl>", page.index("<h2>Terms used</h2>"))]
     defined = re.findall(r"<dt>([^<]+)</dt>", glossary)
     rest = re.sub(r"<[^>]+>", " ", page.replace(glossary, "")) + " ".join(re.findall(r'alt="([^"]*)"', page))

@@ -38,7 +38,32 @@ CHARTS = (  # metric, title, scale, y-axis label
     ("county_lines_active", "County lines running (month by month)", 1, "county lines"),
 )
 STOCKS = {"ocgs_active", "members_active", "members_prison", "county_lines_active"}  # charted month by month
-COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+#: one colour, line style and marker per scenario (the baseline first): the Okabe-Ito palette, which
+#: readers with a colour vision deficiency tell apart, and styles and markers for a black-and-white print
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+LINE_STYLES = ["-", "--", "-.", ":"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def line_style(k: int) -> dict:
+    """The k-th scenario's line: its colour, dash pattern and marker (on a few points only)."""
+    return {"color": COLOURS[k % len(COLOURS)], "linestyle": LINE_STYLES[k % len(LINE_STYLES)],
+            "marker": MARKERS[k % len(MARKERS)], "markersize": 4}
+
+
+def last_values(comparison: Comparison, metric: str, scale: float) -> str:
+    """Each scenario's mean at the end of the horizon (the last whole year of a flow), in words: a
+    chart's alternative text says what its lines show, not only its title."""
+    stock = metric in STOCKS
+    data = comparison.bands if stock else whole_years(comparison, comparison.annual)
+    data = data[data.metric == metric]
+    if data.empty:
+        return ""
+    at = "step" if stock else "year"
+    last = data[data[at] == data[at].max()].set_index("scenario")["mean"]
+    values = ", ".join(f"{name} {last[name] / scale:,.{2 if scale >= 1e9 else 0}f}" for name in comparison.scenarios
+                       if name in last.index)
+    return f"; {'at the end' if stock else f'in year {int(data[at].max())}'}: {values}"
 
 
 def set_title(axis, text: str, fontsize: float, width_in: float) -> None:
@@ -68,9 +93,10 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
             x = data["year"].to_numpy()
         if data.empty:
             continue
-        colour = COLOURS[k % len(COLOURS)]
-        axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=colour, alpha=0.18, linewidth=0)
-        axis.plot(x, data["mean"] / scale, color=colour, label=scenario, linewidth=2 if k == 0 else 1.5)
+        style = line_style(k)
+        axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=style["color"], alpha=0.18, linewidth=0)
+        axis.plot(x, data["mean"] / scale, label=scenario, linewidth=2 if k == 0 else 1.5,
+                  markevery=max(len(x) // 8, 1), **style)
     set_title(axis, title, 11, 8)
     if metric not in STOCKS:  # yearly totals: whole years on the axis
         axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -97,9 +123,10 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
         mine = data[data.scenario == scenario]
         if mine.empty:
             continue
-        colour = COLOURS[(k + 1) % len(COLOURS)]  # the same colour as in the level charts
-        axis.fill_between(mine["year"], mine["p5"] / 1e9, mine["p95"] / 1e9, color=colour, alpha=0.18, linewidth=0)
-        axis.plot(mine["year"], mine["mean"] / 1e9, color=colour, label=scenario, linewidth=1.5, marker=".")
+        style = line_style(k + 1)  # the same as in the level charts
+        axis.fill_between(mine["year"], mine["p5"] / 1e9, mine["p95"] / 1e9, color=style["color"], alpha=0.18,
+                          linewidth=0)
+        axis.plot(mine["year"], mine["mean"] / 1e9, label=scenario, linewidth=1.5, **style)
     axis.axhline(0, color="black", linewidth=0.8)
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     set_title(axis, f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is "
@@ -246,10 +273,19 @@ def _draw_charts(comparison: Comparison, rows: list[dict],
     images = []
     change = change_chart(comparison)
     if change is not None:  # first: the difference the options make, before their levels
-        images.append(("Change in net social cost", figure_png(change, charts_dir / "net_social_cost_change.png")))
+        last = whole_years(comparison, comparison.annual_change)
+        last = last[last.year == last.year.max()].set_index("scenario")["mean"]
+        said = ", ".join(f"{name} {last[name] / 1e9:+,.2f}" for name in comparison.scenarios if name in last.index)
+        images.append((f"Line chart of each option's change in net social cost from {comparison.baseline}, year by "
+                       f"year, in £bn a year (below zero a saving)"
+                       + (f"; in the last year shown: {said}" if said else ""),
+                       figure_png(change, charts_dir / "net_social_cost_change.png")))
     for metric, title, scale, y_label in CHARTS:
-        images.append((title, figure_png(fan_chart(comparison, metric, title, scale, y_label),
-                                         charts_dir / f"{metric}.png")))
+        described = (f"{'Line chart' if metric in STOCKS else 'Line chart by year'} of "
+                     f"{title[0].lower() + title[1:]}, one line per scenario with the spread of its replications"
+                     f"{last_values(comparison, metric, scale)}")
+        images.append((described, figure_png(fan_chart(comparison, metric, title, scale, y_label),
+                                             charts_dir / f"{metric}.png")))
     area_image = None
     if rows:
         best = min(rows, key=lambda r: r["net"])["scenario"]

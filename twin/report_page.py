@@ -39,6 +39,10 @@ table.data th { background: #f0f0f0; } table.data td:first-child, table.data th:
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .meta { color: #666; font-size: .85em; } code { font-size: .85em; }
 dl.terms dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.terms dd { margin-left: 12em; }
+.scroll { overflow-x: auto; } .n { white-space: nowrap; }
+@media print { body { max-width: none; margin: 0; font-size: 10pt; } table.data { font-size: 7.5pt; }
+.scroll { overflow: visible; } h2, h3 { break-after: avoid; } figure, tr { break-inside: avoid; }
+table.data th { white-space: normal; } }
 """
 
 #: what the results leave out (the same for every comparison)
@@ -100,9 +104,17 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _runs(comparison),
         SELF_CHECK,
     ))
-    page = _with_glossary(page)
-    # a word joiner (U+2060) keeps a sign on the line of its amount: '-£5.36bn' may break after '-'
-    return page.replace("+£", "+\u2060£").replace("-£", "-\u2060£")
+    return _signed_amounts(_with_glossary(page))
+
+
+def _signed_amounts(page: str) -> str:
+    """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
+    which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes
+    '<span class="n">−£5.36bn</span>'. Attributes (a chart's text) are left as they are."""
+    def signed(text: str) -> str:
+        return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
+                      lambda m: f'<span class="n">{"−" if m.group(1) == "-" else "+"}£{m.group(2)}</span>', text)
+    return re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", page)
 
 
 def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
@@ -111,8 +123,9 @@ def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
     name, seed = html.escape(str(experiment.get("name"))), experiment.get("root_seed")
     areas = areas_phrase(comparison.geography)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
-<title>SOC twin: policy comparison</title>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Serious and organised crime: {html.escape(", ".join(comparison.scenarios))} compared</title>
 <style>
 {STYLE}</style></head><body>
 <h1>Serious and organised crime: comparing interventions</h1>
@@ -314,7 +327,8 @@ def _level(value: float, is_money: bool) -> str:
 
 def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str:
     """Harm by area: the baseline's and each option's change, with the chart of the best option's change."""
-    figure = (f'<figure><img alt="Change in harm by area" src="data:image/png;base64,{area_image}"></figure>'
+    figure = (f'<figure><img alt="Chart of each area\'s change in harm under the option with the lowest net social '
+              f'cost (the table below gives the figures)" src="data:image/png;base64,{area_image}"></figure>'
               if area_image else '')
     return f"""<h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted
@@ -455,5 +469,7 @@ def code_spans(text: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    """A table of the page (the index left out, a missing value as 'n/a')."""
-    return frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
+    """A table of the page (the index left out, a missing value as 'n/a'), scrolling sideways on its
+    own when wider than the screen (a phone), not the whole page."""
+    table = frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
+    return f'<div class="scroll">{table}</div>'

@@ -165,7 +165,7 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     comparison = load_comparison(store, outcome.experiment_id)
     assert comparison.differences.iloc[0]["pairs"] == 2
     page = write_report(comparison, store, outcome.experiment_id, tmp_path / "report").read_text()
-    runs_section = page[page.index("<h2>Runs</h2>"):]
+    runs_section = page[page.index("<h2 id=\"runs\">Runs</h2>"):]
     assert "5 finished, 1 failed" in runs_section and "ValueError: injected failure" in runs_section
     assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
 
@@ -445,11 +445,15 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # a page for phones and print: tables scroll on their own, the page says its width
     assert '<meta name="viewport"' in page and page.count('<div class="scroll"><table') >= 5
     assert "<title>Serious and organised crime: baseline, chb compared</title>" in page
+    # a long page: links to its sections, each heading with an id to go to
+    for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):
+        assert f'<a href="#{anchor}">' in page and f'<h2 id="{anchor}">' in page
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
                      r'of its replications; in year 1: baseline [\d.]+, chb [\d.]+"', page)
     # the terms and abbreviations the page uses are explained, and only those
-    glossary = page[page.index("<h2>Terms used</h2>"):page.index("</dl>", page.index("<h2>Terms used</h2>"))]
+    start = page.index("<h2 id=\"terms-used\">Terms used</h2>")
+    glossary = page[start:page.index("</dl>", start)]
     defined = re.findall(r"<dt>([^<]+)</dt>", glossary)
     rest = re.sub(r"<[^>]+>", " ", page.replace(glossary, "")) + " ".join(re.findall(r'alt="([^"]*)"', page))
     assert {"SOC", "OCG", "net social cost"} <= set(defined)  # OCG: in the charts' titles

@@ -104,7 +104,25 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _runs(comparison),
         SELF_CHECK,
     ))
-    return _signed_amounts(_with_glossary(page))
+    return _signed_amounts(_with_contents(_with_glossary(page)))
+
+
+def _with_contents(page: str) -> str:
+    """The page with a line of links to its sections before the first (a long page: 15 printed pages),
+    each section heading given an id to link to."""
+    sections = []
+
+    def named(match: re.Match) -> str:
+        given, title = match.group(1), match.group(2)
+        anchor = given or re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", title).lower()).strip("-")
+        sections.append((anchor, re.sub(r"<[^>]+>", "", title)))
+        return f'<h2 id="{anchor}">{title}</h2>'
+
+    page = re.sub(r'<h2(?: id="([^"]+)")?>(.*?)</h2>', named, page)
+    links = " · ".join(f'<a href="#{anchor}">{title}</a>' for anchor, title in sections)
+    nav = f'<nav aria-label="Contents"><p class="meta">Contents: {links}</p></nav>\n'
+    first = page.find("<h2")
+    return page if first < 0 else page[:first] + nav + page[first:]
 
 
 def _signed_amounts(page: str) -> str:

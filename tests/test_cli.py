@@ -714,3 +714,18 @@ def test_output_to_a_terminal_gone_is_dropped_and_other_write_errors_still_raise
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_run_replacing_another_scenarios_run_of_the_same_name_in_its_default_folder_says_so(tmp_path, capsys,
+                                                                                             monkeypatch):
+    """Two files both named 'baseline' wrote results/baseline/seed-1 one after the other, silently."""
+    monkeypatch.chdir(tmp_path)
+    other = write(tmp_path / "baseline.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                                               f'[parameters]\nprice_supply_elasticity = 1.2\n')
+    quick = ["--years", "1", "--spin-up-years", "0"]
+    assert main(["run", str(SCENARIOS / "baseline.toml"), *quick]) == 0
+    assert main(["run", str(SCENARIOS / "baseline.toml"), *quick, "--seed", "1"]) == 0  # its own run again
+    assert "held the run of" not in capsys.readouterr().err
+    assert main(["run", str(other), *quick]) == 0
+    err = capsys.readouterr().err
+    assert f"held the run of {SCENARIOS / 'baseline.toml'}, another scenario named 'baseline'; this run replaces it" in err

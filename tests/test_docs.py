@@ -41,7 +41,7 @@ def test_docs_path_that_is_not_the_odd_is_a_user_error(tmp_path, capsys):
 def test_docs_updates_this_projects_odd_from_any_folder(tmp_path, monkeypatch):
     """Run elsewhere (another checkout's folder), `twin docs` names this project's ODD, not the
     folder's own docs/ODD.md, which would get this code's tables."""
-    from twin.cli import default_odd_path
+    from twin.cli_reference import default_odd_path
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "ODD.md").write_text("another checkout's ODD\n")

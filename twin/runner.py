@@ -252,6 +252,19 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     return output
 
 
+def replaced_run(out_dir: Path, scenario: Scenario) -> str | None:
+    """When the default folder (`results/<name>/seed-<seed>`) holds the run of another scenario file
+    of the same name, say that this run replaces it (a run of the same file replaces its own)."""
+    try:
+        held = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["scenario"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if Path(held).resolve() == Path(scenario.path).resolve():
+        return None
+    return (f"{out_dir} held the run of {held}, another scenario named '{scenario.name}'; this run replaces it "
+            f"(--out keeps both)")
+
+
 def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:
     """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata, moved into
     `out_dir` together (`staging.staged_folder`): an interruption or a full disk leaves an earlier

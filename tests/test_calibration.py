@@ -751,6 +751,18 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
                 "--workers", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out"), *extra]
         assert main(args) == 0
         assert (clause in capsys.readouterr().out) == expected
+    # each run's draw is exported beside its seed (it was stored nowhere: such a run could not be traced)
+    import pandas as pd
+
+    from twin.ensemble import load_posterior, posterior_draws
+
+    assert main(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "2", "--out",
+                 str(tmp_path / "export")]) == 0
+    runs = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    draws = posterior_draws(load_posterior(str(posterior)), 1, 2)
+    assert list(runs["posterior:asset_realisation_share"]) == [draws[r]["asset_realisation_share"]
+                                                               for r in runs["replicate"]]
+    assert "`posterior:<parameter>` for the parameters each run drew" in (tmp_path / "export" / "README.txt").read_text()
 
 
 def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):

@@ -103,7 +103,9 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
             ext=fmt, key="scenario", key_what="the scenario's name",
             pairing="the same seed for every scenario of a replicate",
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
-                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`; " + WHERE_TEXT)
+                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`; with "
+                   "`--posterior`, `posterior:<parameter>` for the parameters each run drew (`twin run` with the "
+                   "run's `seed` and these in [parameters] runs it again); " + WHERE_TEXT)
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
                                       flows=", ".join(AREA_FLOWS), final=", ".join(FINAL_STOCKS),
                                       stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
@@ -204,6 +206,25 @@ def _write_table(frames, path: Path, fmt: str) -> None:
             writer.close()
 
 
+def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> pd.DataFrame:
+    """A comparison run with `--posterior`: each run's drawn parameters as `posterior:<parameter>`
+    (drawn again from the sample file, as `ensemble.posterior_draws` drew them; those a scenario
+    sets itself are its own, in `param:`), so that a run can be traced and run again with `twin run`.
+    Unchanged when the sample file is no longer where the comparison read it."""
+    from twin.ensemble import load_posterior, posterior_draws
+
+    spec = json.loads(experiment.get("spec_json") or "{}")
+    path = spec.get("posterior")
+    if not path or not Path(path).is_file() or experiments.empty:
+        return experiments
+    draws = posterior_draws(load_posterior(path), int(experiment["root_seed"]), int(experiments["replicate"].max()) + 1)
+    held = spec.get("posterior_held") or {}
+    columns = {f"posterior:{name}": [float("nan") if name in held.get(scenario, ()) else draws[rep][name]
+                                     for scenario, rep in zip(experiments["scenario"], experiments["replicate"])]
+               for name in draws[0]}
+    return pd.concat([experiments, pd.DataFrame(columns, index=experiments.index)], axis=1)
+
+
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:
     """Write an experiment's tables and README.txt to `out_dir`: (the files, a note when its runs
     look unfinished or some failed, else an empty string; see `unfinished_note`)."""
@@ -227,6 +248,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # of experiments is row i of outcomes (EMA pairs them) and the same experiment run twice gives
     # the same rows in the same order, whatever order its runs finished in (only run_id and timings differ)
     experiments = runs.merge(inputs, on=key, how="left").sort_values(["position", "replicate"]).reset_index(drop=True)
+    if not sweep:
+        experiments = _with_posterior_draws(experiments, store.experiment_row(experiment_id))
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN

@@ -1,15 +1,8 @@
 """The results database (SQLAlchemy Core): experiments, scenarios, runs and their results.
 
-SQLite under `results/` by default; any SQLAlchemy URL otherwise (PostgreSQL is tested). Tables
-(`store_schema.py`):
-
-- experiments: one per distinct specification (its hash), with the specification itself, the
-  code version and git commit, package versions, root seed and timestamps;
-- scenarios: the fully resolved scenarios of an experiment (parameters, levers) and their hashes;
-- runs: one per scenario and replicate: seed, status (done or failed), timings, error text;
-- trajectories: UK values of every metric at every step, in long form (run, step, metric, value);
-- area_results: per-area values by year for the area metrics (run, year, area, metric, value);
-- run_summaries: per-run totals (run, metric, value), undiscounted and discounted.
+SQLite under `results/` by default; any SQLAlchemy URL otherwise (PostgreSQL is tested). The
+tables (experiments, scenarios, runs and each run's trajectories, per-area years, summaries and
+yearly series) are described in `store_schema.py`; reads stream their rows a chunk at a time.
 
 Only the coordinating process of a command writes. A run's results and its `done` status are written
 in one transaction, so an interrupted write leaves the run missing (to be run again), never half there.

@@ -763,6 +763,11 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     assert list(runs["posterior:asset_realisation_share"]) == [draws[r]["asset_realisation_share"]
                                                                for r in runs["replicate"]]
     assert "`posterior:<parameter>` for the parameters each run drew" in (tmp_path / "export" / "README.txt").read_text()
+    # a sample edited since holds other draws: none given rather than wrong ones
+    posterior.write_text("asset_realisation_share\n0.35\n0.45\n")
+    assert main(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "2", "--out",
+                 str(tmp_path / "edited")]) == 0
+    assert not any(c.startswith("posterior:") for c in pd.read_csv(tmp_path / "edited" / "experiments.csv").columns)
 
 
 def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):

@@ -210,14 +210,22 @@ def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> pd.Dat
     """A comparison run with `--posterior`: each run's drawn parameters as `posterior:<parameter>`
     (drawn again from the sample file, as `ensemble.posterior_draws` drew them; those a scenario
     sets itself are its own, in `param:`), so that a run can be traced and run again with `twin run`.
-    Unchanged when the sample file is no longer where the comparison read it."""
+    Unchanged when the sample file is no longer where the comparison read it, or no longer holds the
+    draws it did (the experiment's hash, made with the sample's, tells)."""
+    import hashlib
+
     from twin.ensemble import load_posterior, posterior_draws
 
     spec = json.loads(experiment.get("spec_json") or "{}")
     path = spec.get("posterior")
     if not path or not Path(path).is_file() or experiments.empty:
         return experiments
-    draws = posterior_draws(load_posterior(path), int(experiment["root_seed"]), int(experiments["replicate"].max()) + 1)
+    sample = load_posterior(path)
+    identity = {k: spec.get(k) for k in ("scenarios", "names", "seed", "code")}  # as `ensemble.prepare` hashed it
+    identity["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
+    if hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32] != experiment.get("spec_hash"):
+        return experiments
+    draws = posterior_draws(sample, int(experiment["root_seed"]), int(experiments["replicate"].max()) + 1)
     held = spec.get("posterior_held") or {}
     columns = {f"posterior:{name}": [float("nan") if name in held.get(scenario, ()) else draws[rep][name]
                                      for scenario, rep in zip(experiments["scenario"], experiments["replicate"])]

@@ -444,6 +444,8 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert not re.search(r">[^<]*[-+]£", re.sub(r'<span class="n">[^<]*</span>', "", page))  # none left apart
     # a page for phones and print: tables scroll on their own, the page says its width
     assert '<meta name="viewport"' in page and page.count('<div class="scroll"><table') >= 5
+    # each table row is headed by its option, area or setting (a screen reader says whose number it reads)
+    assert '<th scope="row">chb</th>' in page and '<th scope="col">' in page and "<td>chb</td>" not in page
     assert "<title>Serious and organised crime: baseline, chb compared</title>" in page
     # a long page: links to its sections, each heading with an id to go to
     for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):

@@ -36,6 +36,7 @@ h1 { font-size: 1.7em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2e
 table.data { border-collapse: collapse; font-family: sans-serif; font-size: .85em; margin: 1em 0; }
 table.data th, table.data td { border-bottom: 1px solid #ddd; padding: .3em .6em; text-align: right; }
 table.data th { background: #f0f0f0; } table.data td:first-child, table.data th:first-child { text-align: left; }
+table.data tbody th { background: none; font-weight: normal; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .meta { color: #666; font-size: .85em; } code { font-size: .85em; }
 dl.terms dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.terms dd { margin-left: 12em; }
@@ -490,4 +491,9 @@ def _table(frame: pd.DataFrame) -> str:
     """A table of the page (the index left out, a missing value as 'n/a'), scrolling sideways on its
     own when wider than the screen (a phone), not the whole page."""
     table = frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
+    head, _, body = table.partition("<tbody>")
+    # each row's first cell heads it (the option, area or setting): a screen reader moving along a row
+    # says whose number it reads, and each column's header says which column it heads
+    body = re.sub(r"(<tr>\s*)<td>(.*?)</td>", r'\1<th scope="row">\2</th>', body, flags=re.S)
+    table = head.replace("<th>", '<th scope="col">') + "<tbody>" + body if body else table
     return f'<div class="scroll">{table}</div>'

@@ -250,3 +250,18 @@ def test_quiet_keeps_warnings_and_interruptions_only(capsys):
     assert "Reusing" not in said and "Warning: x" in said and "twin: screening interrupted" in said
     _log(False)("Reusing 40 of 40 samples finished earlier (x).")
     assert "Reusing 40" in capsys.readouterr().err
+
+
+def test_the_summary_names_the_largest_effect_even_when_none_stands_above_the_noise():
+    """With nothing above the floor the summary named no parameter, though the largest is where a
+    longer screening would look first."""
+    from twin.screening import summary_lines
+
+    table = pd.DataFrame([
+        {"outcome": "harm", "parameter": "a", "mu_star": 2.0, "ratio_to_noise": 0.8, "above_noise": False},
+        {"outcome": "harm", "parameter": "b", "mu_star": 1.0, "ratio_to_noise": 0.4, "above_noise": False},
+        {"outcome": "harm", "parameter": SEED_FACTOR, "mu_star": 2.5, "ratio_to_noise": 1.0, "above_noise": False},
+        {"outcome": "cost", "parameter": "a", "mu_star": 9.0, "ratio_to_noise": 3.0, "above_noise": True},
+        {"outcome": "cost", "parameter": SEED_FACTOR, "mu_star": 3.0, "ratio_to_noise": 1.0, "above_noise": False}])
+    assert summary_lines(table) == ["harm: 0 of 2 above the noise; largest a (0.8 x noise, within it)",
+                                    "cost: 1 of 1 above the noise; largest a (3.0 x noise)"]

@@ -31,7 +31,7 @@ from twin.config_checks import (
 )
 from twin.errors import ParameterError, ScenarioError, shown
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
-from twin.scenario import Scenario, check_keys, load_scenario, read_toml
+from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior")
 PARAMETER_KEYS = ("name", "low", "high", "range")
@@ -169,7 +169,7 @@ def apply_values(scenario: Scenario, uncertain: list[Uncertain], values: np.ndar
         if spec.name.startswith("lever."):
             _, lever_name, setting = spec.name.split(".")
             for lever in levers:
-                if lever.get("name", lever.get("type")) == lever_name:
+                if lever_entry_name(lever) == lever_name:
                     lever[setting] = float(value)
         else:
             parameters[spec.name] = as_sampled(spec.name, value)  # whole-number parameters rounded

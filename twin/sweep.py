@@ -57,7 +57,7 @@ import pandas as pd
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import yearly_sums
 from twin.errors import ScenarioError
-from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
+from twin.scenario import STEPS_PER_YEAR, Scenario, lever_entry_name, load_scenario
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
 from twin.sweep_experiment import (
@@ -178,7 +178,7 @@ def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
         for name in groups:
             settings = json.loads(row[name])
             for lever in levers:
-                if lever.get("name", lever.get("type")) == name.split(".")[1]:
+                if lever_entry_name(lever) == name.split(".")[1]:
                     lever.update(settings)
         scenario = replace(scenario, levers=levers)
     return scenario

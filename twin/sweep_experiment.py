@@ -15,7 +15,7 @@ from twin import config_checks as checks
 from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
 from twin.geography import canonical_name, load_geography
 from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
-from twin.scenario import Scenario, check_keys, load_scenario, nearby_file, read_toml
+from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain
 from twin.targets import AGGREGATIONS, Target, check_aggregation
 
@@ -253,7 +253,7 @@ def _check_lever_in_scenarios(path: Path, position: int, name: str, scenarios: l
     """Check that `lever.<name>` (or `lever.<name>.<setting>`) is a lever of each (path, levers) scenario,
     with that setting."""
     for scenario_path, scenario_levers in scenarios:
-        lever_names = [l.get("name", l.get("type")) for l in scenario_levers]
+        lever_names = [lever_entry_name(lever) for lever in scenario_levers]
         if name.split(".")[1] not in lever_names:
             raise ScenarioError(f"{path}: [[lever]] #{position} {name!r}: {Path(scenario_path).name} has no lever "
                                 f"named {name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")

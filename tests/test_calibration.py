@@ -590,14 +590,45 @@ def test_sobol_indices_find_the_parameter_that_matters():
 
     config = {"scenario": replace(load_scenario(QUICK_BASELINE), years=1), "compare": [],
               "uncertain": [Uncertain("harm_gbp_per_heroin_crack_user_year", 35000, 70000),
-                            Uncertain("charge_prob", 0.5, 0.9)], "n": 8, "seed": 1}
+                            Uncertain("charge_prob", 0.5, 0.9)], "n": 8, "seed": 1, "seed_factor": False}
     table = run_sensitivity(config, SerialExecutor())
     harm = table[table.outcome == "discounted_harm_gbp"].set_index("parameter")
     # told apart by their bootstrap intervals, not by thresholds on 8-sample point estimates
     assert harm.loc["harm_gbp_per_heroin_crack_user_year", "total_order_low"] > harm.loc["charge_prob", "total_order_high"]
+    assert "above_noise" not in table  # every sample on one seed: no floor measured
     import pandas as pd
 
     pd.testing.assert_frame_equal(run_sensitivity(config, SerialExecutor()), table)  # intervals too
+
+
+def test_the_seed_factor_measures_the_noise_floor_and_tells_effects_from_noise(monkeypatch):
+    """With the seed a factor, each sample runs on a seed of its own; the seed's total-order index is
+    the share of an outcome's variance noise alone gives. A parameter varied over a range too narrow
+    to matter (charge_prob 0.7 to 0.7001) is within the noise for every outcome, and the seed's index
+    is the largest for the members at the end, which the harm per heroin/crack user does not set; that
+    harm parameter stands above the noise for the harm it multiplies. Each run's seed is the one
+    `sample_seed` gives for its seed factor (so `twin run --seed` repeats it), and samples differ."""
+    from dataclasses import replace
+
+    from twin import sensitivity
+    from twin.scenario import load_scenario
+    from twin.sensitivity import SEED_FACTOR, Uncertain, run_sensitivity, sample_seed
+
+    config = {"scenario": replace(load_scenario(QUICK_BASELINE), years=1), "compare": [],
+              "uncertain": [Uncertain("harm_gbp_per_heroin_crack_user_year", 35000, 70000),
+                            Uncertain("charge_prob", 0.7, 0.7001)], "n": 8, "seed": 1}
+    seeds = []
+    original = sensitivity.run_sample
+    monkeypatch.setattr(sensitivity, "run_sample", lambda task: seeds.append(task.seed) or original(task))
+    table = run_sensitivity(config, SerialExecutor())
+    assert len(seeds) == 8 * (3 + 2) and len(set(seeds)) == 8 * 2  # A's and B's seeds: the mixed designs reuse them
+    assert all(0 <= seed < 2**32 for seed in seeds) and sample_seed(1, 0.0) == 1 and sample_seed(2**32 - 1, 0.5) == 2**31 - 1
+    rows = table.set_index(["outcome", "parameter"])
+    assert not rows.loc[(slice(None), "charge_prob"), "above_noise"].any()
+    assert not rows.loc[(slice(None), SEED_FACTOR), "above_noise"].any()
+    members = rows.loc["members_active_end", "total_order"]
+    assert members.idxmax() == SEED_FACTOR and members[SEED_FACTOR] > 0.5
+    assert rows.loc[("discounted_harm_gbp", "harm_gbp_per_heroin_crack_user_year"), "above_noise"]
 
 
 def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_path):
@@ -618,14 +649,14 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
                             "totals, total-order intervals wider than 0.5)") and "n >= 256" in signs
     assert "negative first-order" in reliability_warning(table(0.5, -0.2, 0.2), 64)
     config = {"scenario": load_scenario(ROOT / "scenarios" / "baseline.toml"), "compare": [],
-              "uncertain": [Uncertain("charge_prob", 0.5, 0.9)], "n": 16, "seed": 1}
+              "uncertain": [Uncertain("charge_prob", 0.5, 0.9)], "n": 16, "seed": 1, "seed_factor": False}
     page = write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
     assert "Not for conclusions." in page and "too few for Sobol indices" in page
     config["n"] = 64
     page = write_sensitivity_report(table(0.5, 0.4, 0.2), config, tmp_path).read_text()
     assert "Not for conclusions" not in page
     # what was run: the scenario, the seed every sample shares, each parameter's range
-    assert "baseline.toml (baseline)" in page and "every sample on seed\n1" in page
+    assert "baseline.toml (baseline)" in page and "every sample on seed 1 (seed_factor = false)" in page
     assert "<td>charge_prob</td>" in page and "<td>0.9</td>" in page
     record = json.loads((tmp_path / "sensitivity.json").read_text())
     assert record["design"]["seed"] == 1 and record["design"]["parameters"] == [
@@ -663,7 +694,7 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
                  f'years = 1\nn = 4\nseed = 3\nout = "{out}"\n'
                  '[[parameter]]\nname = "harm_gbp_per_heroin_crack_user_year"\n[[parameter]]\nname = "charge_prob"\n')
     config = load_sensitivity(path)
-    total = 4 * (2 + 2)
+    total = 4 * (2 + 1 + 2)  # two parameters and the seed
 
     class Interrupting(SerialExecutor):
         """Ctrl-C after `after` finished samples."""

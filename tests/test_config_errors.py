@@ -78,8 +78,11 @@ def test_calibration_config_mistakes(tmp_path, capsys, body, words):
      "[[parameter]] #1: unknown key 'scale'"),
     (SENSITIVITY + 'n = "four"\n' + TWO, "[sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got 'four'"),
     (SENSITIVITY + 'n = 8.0\n' + TWO, "[sensitivity] n: expected a power of 2 >= 4 (Sobol samples), got 8.0"),
-    (SENSITIVITY + 'n = 262144\n' + TWO, "the design has n = 262,144 x (2 parameters + 2) samples x 1 scenario(s) = "
-                                          "1,048,576 runs, more than the 1,000,000 one command may plan"),
+    (SENSITIVITY + 'n = 262144\n' + TWO, "the design has n = 262,144 x (2 parameters + the seed + "
+                                          "2) samples x 1 scenario(s) = 1,310,720 runs, more than the 1,000,000 one command may plan"),
+    (SENSITIVITY + 'seed_factor = "yes"\n' + TWO, "[sensitivity] seed_factor: expected true (each sample on a seed of "
+     "its own, the seed a factor whose index is the noise floor; the default) or false (every sample on the config's "
+     "seed), got 'yes'"),
     (SENSITIVITY + 'seed = -1\n' + TWO, "[sensitivity] seed: expected a whole number from 0 to 4294967295, got -1"),
     (SENSITIVITY + 'years = "three"\n' + TWO, "[sensitivity] years: expected a number of years above 0 and at most 100"),
     (SENSITIVITY + 'years = -3\n' + TWO, "[sensitivity] years: expected a number of years above 0 and at most 100, got -3"),

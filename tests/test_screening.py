@@ -221,7 +221,8 @@ def test_a_sobol_design_too_large_is_refused_unless_n_shrinks_it(tmp_path):
 
     path = tmp_path / "sobol.toml"
     path.write_text(f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\nn = 262144\n{PARAMETERS}')
-    with pytest.raises(ScenarioError, match=r"n = 262,144 x \(3 parameters \+ 2\) samples x 1 scenario\(s\) = 1,310,720 runs"):
+    with pytest.raises(ScenarioError, match=r"n = 262,144 x \(3 parameters \+ the seed \+ 2\) samples x 1 scenario\(s\) = "
+                                            r"1,572,864 runs"):
         load_sensitivity(path)
     assert load_sensitivity(path, 16)["n"] == 16
 

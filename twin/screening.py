@@ -45,8 +45,8 @@ from twin.errors import ScenarioError, did_you_mean, shown
 from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
-    Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges, load_scenarios,
-    outcome_names, run_sample,
+    SEED_FACTOR, Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges,
+    load_scenarios, outcome_names, run_sample,
 )
 
 CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "replications", "select",
@@ -54,8 +54,7 @@ CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "l
 PARAMETER_KEYS = ("name", "low", "high")
 SELECTIONS = ("assumptions", "all")
 CHECKPOINT = "screening_runs.jsonl"
-#: the pseudo-factor whose levels are seeds: its mu* is the noise floor
-SEED_FACTOR = "(replication seed)"
+# SEED_FACTOR: the pseudo-factor whose levels are seeds; its mu* is the noise floor
 
 
 #: trajectories below which a screening's verdicts are warned to be unsteady (Morris's usual 10 or more)

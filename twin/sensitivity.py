@@ -2,7 +2,9 @@
 
 `twin sensitivity CONFIG.toml` samples the uncertain parameters named in the configuration
 (uniform over their ranges; lever effect sizes are named `lever.<lever name>.<setting>`), runs the
-baseline and each comparison scenario on the same seed for every sample, and computes with
+baseline and each comparison scenario on the same seed for a sample (each sample's seed chosen
+by a further factor, `SEED_FACTOR`, whose total-order index is the noise floor, unless
+`seed_factor = false`), and computes with
 `scipy.stats.sobol_indices` (Saltelli sampling, bootstrap 90% intervals) the indices of:
 cumulative discounted harm, response cost and net social cost, active OCGs and members at the
 end, and each comparison scenario's benefit (baseline net social cost minus its own).
@@ -33,9 +35,11 @@ from twin.errors import ParameterError, ScenarioError, shown
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
-CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior")
+CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor")
 PARAMETER_KEYS = ("name", "low", "high", "range")
 RANGES = ("plausible", "posterior")  # a [[parameter]]'s range: the table's plausible one, or the posterior's 90%
+#: the pseudo-factor whose values choose each sample's seed: its total-order index is the noise floor
+SEED_FACTOR = "(replication seed)"
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,19 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")
     check_ranges_together(path, uncertain, [scenario] + compare)
-    check_design_size(path, n * (len(uncertain) + 2) * (1 + len(compare)),
-                      f"n = {n:,} x ({len(uncertain)} parameters + 2) samples x {1 + len(compare)} scenario(s)")
+    seed_factor = table.get("seed_factor", True)
+    if not isinstance(seed_factor, bool):
+        raise ScenarioError(f"{path}: [sensitivity] seed_factor: expected true (each sample on a seed of its own, "
+                            f"the seed a factor whose index is the noise floor; the default) or false (every sample "
+                            f"on the config's seed), got {shown(seed_factor)}")
+    factors = len(uncertain) + seed_factor
+    check_design_size(path, n * (factors + 2) * (1 + len(compare)),
+                      f"n = {n:,} x ({len(uncertain)} parameters{' + the seed' if seed_factor else ''} + 2) samples "
+                      f"x {1 + len(compare)} scenario(s)")
     levers = [lever for s in compare for lever in s.levers]
     beyond = [beyond_plausible(u.name, u.low, u.high, levers) for u in uncertain]
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
-            "uncertain": uncertain, "n": n, "seed": seed, "out": out,
+            "uncertain": uncertain, "n": n, "seed": seed, "out": out, "seed_factor": seed_factor,
             "warnings": [f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
@@ -213,6 +224,22 @@ def outcome_names(config: dict) -> list[str]:
 CHECKPOINT = "sensitivity_runs.jsonl"
 
 
+def seeded(config: dict) -> bool:
+    """Whether each sample runs on a seed of its own, chosen by the seed pseudo-factor (the default)."""
+    return config.get("seed_factor", True)
+
+
+def sample_seed(seed: int, u: float) -> int:
+    """The seed of a sample whose seed pseudo-factor is `u` (0 to 1): the config's seed moved by u of the
+    whole range of seeds, so that nearby values of u give unrelated runs, and `twin run --seed` repeats one."""
+    return (seed + int(u * 2**32)) % 2**32
+
+
+def factor_names(config: dict) -> list[str]:
+    """The design's factors in its order: the uncertain parameters, then the seed pseudo-factor."""
+    return [u.name for u in config["uncertain"]] + ([SEED_FACTOR] if seeded(config) else [])
+
+
 def config_key(config: dict, design: dict | None = None) -> str:
     """What a sensitivity run's samples depend on: the scenarios (horizon included), the uncertain
     parameters and their ranges, the design (`design`, default n), the seed and the model code."""
@@ -226,7 +253,8 @@ def config_key(config: dict, design: dict | None = None) -> str:
     spec = {"scenario": config["scenario"].spec_hash(), "compare": [s.spec_hash() for s in config["compare"]],
             "inputs": [inputs(s) for s in scenarios],
             "uncertain": [[u.name, u.low, u.high] for u in config["uncertain"]],
-            "seed": config["seed"], "code": code_hash(), **(design if design is not None else {"n": config["n"]})}
+            "seed": config["seed"], "code": code_hash(), **(design if design is not None else {"n": config["n"]}),
+            **({"seed_factor": True} if design is None and seeded(config) else {})}  # Sobol's own design
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -274,9 +302,9 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
         def log(message):
             print(message, file=sys.stderr)
     uncertain = config["uncertain"]
-    dists = [uniform(loc=u.low, scale=u.high - u.low) for u in uncertain]
+    dists = [uniform(loc=u.low, scale=u.high - u.low) for u in uncertain] + ([uniform()] if seeded(config) else [])
     calls = {"done": 0}
-    total = config["n"] * (len(uncertain) + 2)
+    total = config["n"] * (len(dists) + 2)
     per_sample = 1 + len(config["compare"])
     saved = None
     folder = checkpoint if checkpoint is not None else config.get("out")
@@ -299,8 +327,10 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     def func(x: np.ndarray) -> np.ndarray:
         keys = [saved.sample_key(x[:, k]) if saved is not None else None for k in range(x.shape[1])]
         results = {key: saved.done[key] for key in keys if saved is not None and key in saved.done}
-        tasks = [SampleTask(tuple(apply_values(s, uncertain, x[:, k]) for s in [config["scenario"], *config["compare"]]),
-                            config["seed"]) for k in range(x.shape[1]) if keys[k] is None or keys[k] not in results]
+        tasks = [SampleTask(tuple(apply_values(s, uncertain, x[:len(uncertain), k])
+                                  for s in [config["scenario"], *config["compare"]]),
+                            sample_seed(config["seed"], x[-1, k]) if seeded(config) else config["seed"])
+                 for k in range(x.shape[1]) if keys[k] is None or keys[k] not in results]
         missing = [key for key in keys if key is None or key not in results]
         calls["done"] += len(keys) - len(missing)
         by_task = {id(task): key for task, key in zip(tasks, missing)}
@@ -341,14 +371,33 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     names = outcome_names(config)
     rows = []
     for i, outcome in enumerate(names):
-        for j, spec in enumerate(uncertain):
-            rows.append({"outcome": outcome, "parameter": spec.name,
+        for j, factor in enumerate(factor_names(config)):
+            rows.append({"outcome": outcome, "parameter": factor,
                          "first_order": float(result.first_order[i, j]), "total_order": float(result.total_order[i, j]),
                          "first_order_low": float(interval.first_order.confidence_interval.low[i, j]),
                          "first_order_high": float(interval.first_order.confidence_interval.high[i, j]),
                          "total_order_low": float(interval.total_order.confidence_interval.low[i, j]),
                          "total_order_high": float(interval.total_order.confidence_interval.high[i, j])})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if seeded(config):  # above the noise: the low end of its total-order interval above the seed's index
+        floor = table[table.parameter == SEED_FACTOR].set_index("outcome")["total_order"]
+        table["above_noise"] = (table.parameter != SEED_FACTOR) & (table.total_order_low > table.outcome.map(floor))
+    return table
+
+
+def noise_text(config: dict) -> str:
+    """How the report's samples were seeded, and what that says of the model's own noise."""
+    if seeded(config):
+        return (f"each sample on a seed of its own, drawn from seed {config['seed']} by a further factor, "
+                f"{SEED_FACTOR}. A run's random path is noise; a parameter that acts at all also moves it, so "
+                f"each index holds a share of that noise. The seed's total-order index is the floor: the share of "
+                f"an outcome's variance a change of seed alone gives. A parameter is <em>above the noise</em> when "
+                f"the low end of its total-order interval is above the floor; one within it may still act, by less "
+                f"than these samples can tell from noise.")
+    return (f"every sample on seed {config['seed']} (seed_factor = false): the indices describe one random "
+            f"realisation, and a parameter that acts at all also moves the run's random path, so each picks up a "
+            f"share of the model's own noise (a floor below which an index says nothing). This analysis does not "
+            f"measure that floor: run it with the seed factor (the default), or <code>twin screen</code>.")
 
 
 #: base samples below which Sobol indices are not to be read as conclusions
@@ -392,7 +441,7 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     table.to_csv(out_dir / "sensitivity.csv", index=False)
     design = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
               "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
-              "n": config["n"], "seed": config["seed"],
+              "n": config["n"], "seed": config["seed"], "seed_factor": seeded(config),
               "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
     (out_dir / "sensitivity.json").write_text(json.dumps({"design": design, "indices": table.to_dict(orient="records")},
                                                          indent=2, default=str), encoding="utf-8")
@@ -402,20 +451,32 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     for axis, outcome in zip(axes, outcomes):
         data = table[table.outcome == outcome].sort_values("total_order")
         y = np.arange(len(data))
-        axis.barh(y - 0.2, data["total_order"].clip(lower=0), height=0.4, label="total order", color="#b8432f")
-        axis.barh(y + 0.2, data["first_order"].clip(lower=0), height=0.4, label="first order", color="#2a7f62")
+        noise = (data["parameter"] == SEED_FACTOR).to_numpy()
+        axis.barh(y - 0.2, data["total_order"].clip(lower=0), height=0.4, label="total order",
+                  color=np.where(noise, "#888888", "#b8432f"))
+        axis.barh(y + 0.2, data["first_order"].clip(lower=0), height=0.4, label="first order",
+                  color=np.where(noise, "#bbbbbb", "#2a7f62"))
         axis.set_yticks(y, data["parameter"], fontsize=7)
         axis.set_title(outcome, fontsize=9)
         axis.set_xlim(0, 1.05)
     axes[0].legend(fontsize=7)
     figure.tight_layout()
     image = figure_png(figure, out_dir / "sensitivity.png")
-    top = (table.sort_values("total_order", ascending=False).groupby("outcome").head(3)
+    parameters = table[table.parameter != SEED_FACTOR]
+    top = (parameters.sort_values("total_order", ascending=False).groupby("outcome").head(3)
            .sort_values(["outcome", "total_order"], ascending=[True, False]))
+    floors = table[table.parameter == SEED_FACTOR].set_index("outcome")["total_order"]
+
+    def standing(row) -> str:
+        if "above_noise" not in table.columns:
+            return ""
+        return "; above the noise" if row.above_noise else "; within the noise"
+
     lines = [f"<li><strong>{html.escape(o)}</strong>: " + ", ".join(
-        f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f})"
-        for r in top[top.outcome == o].itertuples()) + "</li>" for o in outcomes]
-    runs = config["n"] * (len(config["uncertain"]) + 2) * (1 + len(config["compare"]))
+        f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f}{standing(r)})"
+        for r in top[top.outcome == o].itertuples())
+        + (f"; noise floor {floors[o]:.2f}" if o in floors else "") + "</li>" for o in outcomes]
+    runs = config["n"] * (len(factor_names(config)) + 2) * (1 + len(config["compare"]))
     compared = ("" if not design["compare"] else
                 " and the benefit against it of " + html.escape(", ".join(design["compare"])))
     warning = reliability_warning(table, config["n"])
@@ -430,12 +491,9 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 <p>Sobol indices (scipy.stats.sobol_indices, {config['n']} base samples, {runs} runs of {config['scenario'].years:g}
 years, 90% bootstrap intervals in the table). First order: the share of an outcome's variance due to the parameter
 alone; total order: including its interactions.</p><ul>{''.join(lines)}</ul>
-<h2>What was run</h2><p>Outcomes of {html.escape(design['scenario'])}{compared}, every sample on seed
-{config['seed']}: the indices describe one random realisation, and a parameter that acts at all also moves the run's
-random path, so each picks up a share of the model's own noise (a floor below which an index says nothing). This
-analysis does not measure that floor: <code>twin screen</code> does, with its seed factor, and docs/VALIDATION.md
-(section 5) gives its size for the shipped analysis. Parameters varied, uniformly over (whole-number parameters
-rounded to the nearest whole number, so their end values come up half as often):</p>
+<h2>What was run</h2><p>Outcomes of {html.escape(design['scenario'])}{compared}, {noise_text(config)}
+Parameters varied, uniformly over (whole-number parameters rounded to the nearest whole number, so their end values
+come up half as often):</p>
 {pd.DataFrame(design['parameters']).to_html(index=False, border=0)}
 <img alt="Sobol indices" src="data:image/png;base64,{image}">
 {table.round(3).to_html(index=False, border=0)}</body></html>"""

@@ -447,6 +447,14 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # each table row is headed by its option, area or setting (a screen reader says whose number it reads)
     assert '<th scope="row">chb</th>' in page and '<th scope="col">' in page and "<td>chb</td>" not in page
     assert "<title>Serious and organised crime: baseline, chb compared</title>" in page
+    # the answer first, in its box; the rest under its own heading after the key to the scenarios
+    box = page[page.index('<div class="summary" id="headline">'):page.index("</div>", page.index('id="headline"'))]
+    assert box.count("<p>") == 1 and "chb" in box and "The answer in detail" not in box
+    assert page.index("The scenarios compared") < page.index('<h3 id="in-detail">The answer in detail</h3>')
+    # every table says what it holds; a column of words is aligned left, a column of figures right
+    assert page.count("<caption>") == page.count("<table") >= 8
+    assert "<caption>Each option against baseline: cumulative, discounted</caption>" in page
+    assert '<th scope="col" class="words">source</th>' in page and '<th scope="col" class="words">value' not in page
     # a long page: links to its sections, each heading with an id to go to
     for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):
         assert f'<a href="#{anchor}">' in page and f'<h2 id="{anchor}">' in page
@@ -1804,6 +1812,24 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     row.update(net_low=float("nan"), net_high=float("nan"), pairs=1, p_better=1.0)  # one replication: no interval
     text = saving_sentence(row, "does best", "base", "2 years")
     assert "(no 90% interval from a single replication)" in text and "higher" not in text
+
+
+def test_the_summary_s_brief_gives_the_other_options_at_a_glance():
+    """The summary opens with the answer: the best option's saving, its lead and, in one sentence, what
+    each other option does on the same measure, best first, a change the replications cannot tell from
+    none said as such; the rest follows in detail."""
+    from types import SimpleNamespace
+
+    from twin.report_text import others_at_a_glance
+
+    rows = [{"scenario": name, "net": net, "net_low": low, "net_high": high}
+            for name, net, low, high in (("best", -9e9, -10e9, -8e9), ("cost", 2e9, 1e9, 3e9),
+                                         ("tie", -0.1e9, -0.4e9, 0.2e9), ("save", -5e9, -6e9, -4e9))]
+    text = others_at_a_glance(SimpleNamespace(baseline="base"), rows, rows[0])
+    assert text == ("Against base, on the same measure: save saves £5.00bn; tie changes it by -£0.10bn, which the "
+                    "replications cannot tell from no change; cost adds £2.00bn to it (each below, with its "
+                    "interval).")
+    assert others_at_a_glance(SimpleNamespace(baseline="base"), rows[:1], rows[0]) is None
 
 
 def test_the_area_table_s_chance_marks_follow_the_number_of_areas():

@@ -1,7 +1,7 @@
 """The report's table of where the harm falls: harm over the horizon by area in the baseline, each
 option's paired change from it (marked where its 90% interval lies on one side of zero), and
-totals by region and nation; the change in response spending by nation; and, when an option moves harm into
-the county-lines exporter areas, how the groups moved.
+totals by region and nation; the change in response spending by who spends it and by nation; and,
+when an option moves harm into the county-lines exporter areas, how the groups moved.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
-from twin.report_format import bn
+from twin.report_format import bn, signed_bn
 
 
 def area_table(comparison: Comparison) -> pd.DataFrame:
@@ -141,3 +141,57 @@ def displacement_sentence(comparison: Comparison, scenario: str) -> str | None:
                  f"the exporter areas: groups move away from where operations grow most, and take their harm "
                  f"with them.")
     return text
+
+
+#: who spends an option's extra response money: (column, baseline response metrics, lever spending metric)
+SPENDERS = (("police forces", ("response_cost_gbp_forces",), "lever_spending_gbp_forces"),
+            ("ROCUs", ("response_cost_gbp_rocus",), "lever_spending_gbp_rocus"),
+            ("NCA", ("response_cost_gbp_nca",), "lever_spending_gbp_nca"),
+            ("courts", ("response_cost_gbp_courts",), "lever_spending_gbp_courts"),
+            ("prisons and remand", ("response_cost_gbp_prisons",), "lever_spending_gbp_prisons"),
+            ("other public bodies", (), "lever_spending_gbp_other"))
+
+
+def who_pays_gbp(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change in response spending (discounted, mean of paired replications) by who
+    spends it, in GBP: the three police tiers, the courts and the prisons (their own costs, which grow
+    with charges, remand and convictions, and the levers' money they spend) and other public bodies
+    (the levers' money they spend); the parts add up to `total`. `levers`: each lever's spending."""
+    summary = comparison.summary
+    rows = []
+    for option in [s for s in comparison.scenarios if s != comparison.baseline]:
+        mine = summary[(summary.scenario == option) & summary["metric"].str.startswith("discounted_")]
+        if mine.empty or "diff_mean" not in mine:
+            continue
+        change = mine.set_index("metric")["diff_mean"]
+        # each lever's spending in the option less the baseline's, paired as the other changes (every
+        # scenario's summary lists every lever of the comparison: a lever only one of them has counts in full)
+        levers = change[change.index.str.startswith("discounted_lever_cost_gbp_")].fillna(0.0)
+        row = {"option": option, "total": change.get("discounted_response_cost_gbp", float("nan"))}
+        for label, own, lever in SPENDERS:
+            row[label] = (sum(change.get(f"discounted_{m}", 0.0) for m in own)
+                          + change.get(f"discounted_{lever}", float("nan")))
+        row["levers"] = levers.rename(lambda m: m.removeprefix("discounted_lever_cost_gbp_"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def who_pays(comparison: Comparison) -> pd.DataFrame:
+    """`who_pays_gbp` for the report: £bn, the largest levers' spending (by size, savings included)
+    named after the parts."""
+    table = who_pays_gbp(comparison)
+    rows = []
+    for _, r in table.iterrows():
+        row = {"option": r["option"], "total": signed_bn(r["total"])}
+        row.update({label: signed_bn(r[label]) for label, _, _ in SPENDERS})
+        levers = r["levers"]
+        largest = levers[levers.abs() >= 5e6]
+        largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
+        named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
+        small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
+        row["largest levers (included above)"] = (
+            named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")
+            + ((", and " if len(largest) > 5 else "; ") + f"{small} more under £0.01bn" if small else "")) or (
+            "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
+        rows.append(row)
+    return pd.DataFrame(rows)

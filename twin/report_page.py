@@ -19,11 +19,11 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.group_selection import GroupSelection
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
-from twin.report_areas import area_table, spending_by_nation
+from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_format import per_pound, terms_used
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
-    who_pays, wins, year_by_year,
+    wins, year_by_year,
 )
 from twin.report_unmoved import unmoved_harms
 
@@ -36,7 +36,8 @@ h1 { font-size: 1.7em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2e
 table.data { border-collapse: collapse; font-family: sans-serif; font-size: .85em; margin: 1em 0; }
 table.data th, table.data td { border-bottom: 1px solid #ddd; padding: .3em .6em; text-align: right; }
 table.data th { background: #f0f0f0; } table.data td:first-child, table.data th:first-child { text-align: left; }
-table.data tbody th { background: none; font-weight: normal; }
+table.data tbody th { background: none; font-weight: normal; } table.data .words { text-align: left; }
+table.data caption { text-align: left; font-weight: bold; padding: .3em 0; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .meta { color: #666; font-size: .85em; } code { font-size: .85em; }
 dl.terms dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.terms dd { margin-left: 12em; }
@@ -160,7 +161,10 @@ later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury
 
 def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
     """The summary in plain words, and the list of the scenarios compared: the baseline and the options."""
-    summary_html = "".join(f"<p>{code_spans(p)}</p>" for p in plain_summary(comparison))
+    brief, detail = plain_summary(comparison)
+    brief_html = "".join(f"<p>{code_spans(p)}</p>" for p in brief)
+    detail_html = ('<h3 id="in-detail">The answer in detail</h3>' + "".join(f"<p>{code_spans(p)}</p>" for p in detail)
+                   if detail else "")
     items = []
     for _, row in scenarios.iterrows():
         spec = json.loads(row["resolved_json"])
@@ -168,10 +172,11 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
         described = f": {html.escape(spec['description'])}" if spec.get("description") else ""
         items.append(f"<li><strong>{html.escape(row['name'])}</strong> ({role}){described}</li>")
     return f"""<h2 id="summary">Summary</h2>
-<div class="summary" id="headline">{summary_html}</div>
+<div class="summary" id="headline">{brief_html}</div>
 <p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
 parameters' below):</p>
 <ul class="options">{''.join(items)}</ul>
+{detail_html}
 """
 
 
@@ -181,7 +186,8 @@ def _differences(comparison: Comparison, rows: list[dict]) -> str:
     headline = _headline_table(comparison, rows)
     ranked = ('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
               'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs '
-              'more).</p>' + _table(ranking_table(comparison))) if len(comparison.ranking) > 1 else ''
+              'more).</p>' + _table(ranking_table(comparison), "The options ranked, each against the one above it")
+              ) if len(comparison.ranking) > 1 else ''
     return f"""<h2>Difference from {html.escape(comparison.baseline)}</h2>
 <p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
 mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;
@@ -197,7 +203,7 @@ society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
 ranges under each scenario below).</p>
-{_table(headline) if not headline.empty else '<p>No other scenario.</p>'}
+{_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
 {ranked}
 {unmoved_harms(comparison)}
 """
@@ -240,7 +246,8 @@ def _who_spends(comparison: Comparison) -> str:
     by_nation = spending_by_nation(comparison)
     nations = ('<p>The same change in response spending by nation, undiscounted (each area&rsquo;s own, the '
                'ROCUs&rsquo; and the NCA&rsquo;s attributed by population): policing in Scotland and Northern '
-               'Ireland is devolved.</p>' + _table(by_nation)) if not by_nation.empty else ''
+               'Ireland is devolved.</p>' + _table(by_nation, "Change in response spending by nation, undiscounted")
+               ) if not by_nation.empty else ''
     return f"""<h3>Who spends</h3>
 <p>Each option's change in response spending over the horizon, discounted, by whose budget it falls on (who
 spends it, not who funds it): the police forces, regional units (ROCUs) and the NCA (the levers' money each spends: new
@@ -253,7 +260,7 @@ on Border Force and the police forces, half each). Who spends each lever's money
 A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
 other, while the assets count as a gain in the net social cost either way. \
 Harm averted falls mostly on victims, communities and public services other than these.</p>
-{_table(paying) if not paying.empty else '<p>No other scenario.</p>'}
+{_table(paying, "Change in response spending by who spends it, discounted")}
 {nations}
 """
 
@@ -266,7 +273,7 @@ def _year_by_year(comparison: Comparison) -> str:
 the change in response spending in brackets (mean of replications), and the net without recovered assets, as a
 Green Book appraisal would usually count them. It shows whether an effect is still growing,
 has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
-{_table(by_year) if not by_year.empty else '<p>No other scenario.</p>'}
+{_table(by_year, "Change in net social cost year by year, undiscounted")}
 """
 
 
@@ -295,7 +302,7 @@ outweigh what an option prevents differs by option: the table shows which way ea
 rise both with the number of people exploited (the model identifies exploited members, and victims of
 labour and sexual exploitation, at fixed monthly rates) and with enforcement (every exploited member
 arrested is referred), so more referrals alone do not say whether more people are exploited.</p>
-{_table(other_table) if not other_table.empty else '<p>No other scenario.</p>'}
+{_table(other_table, "Other outcomes: change over the horizon")}
 """
 
 
@@ -323,7 +330,7 @@ def _levels(comparison: Comparison) -> str:
 <p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
 percentile of {_spread_basis(comparison)}): where a single run falls, not how precisely the mean is known,
 which the 90% intervals of the changes above say.</p>
-{_table(_levels_table(comparison))}
+{_table(_levels_table(comparison), "Levels in each scenario")}
 """
 
 
@@ -355,7 +362,7 @@ headline figures): the baseline, and each option's change from it (mean of paire
 a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).\
 {_regions_note(comparison)}</p>
 {figure}
-{_table(area_table(comparison))}
+{_table(area_table(comparison), "Harm by area: the baseline and each option's change")}
 """
 
 
@@ -446,7 +453,8 @@ def _lever_block(entry: dict, scale: float = 1.0) -> str:
         "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
     timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
-            f"{html.escape(cls.summary)} ({timing}).</p>{_table(rows)}")
+            f"{html.escape(cls.summary)} ({timing}).</p>"
+            + _table(rows, f"{entry.get('name', cls.type_name)}: its settings"))
 
 
 def _runs(comparison: Comparison) -> str:
@@ -456,7 +464,7 @@ def _runs(comparison: Comparison) -> str:
     where = " (each failure's first line; the full error is in the database: <code>twin export</code>)"
     return f"""<h2>Runs</h2>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
-{_table(failures[['scenario', 'replicate']].assign(error=first_lines)) if not failures.empty else ''}
+{_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
 """
 
 
@@ -487,13 +495,25 @@ def code_spans(text: str) -> str:
     return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text)
 
 
-def _table(frame: pd.DataFrame) -> str:
-    """A table of the page (the index left out, a missing value as 'n/a'), scrolling sideways on its
-    own when wider than the screen (a phone), not the whole page."""
+def _table(frame: pd.DataFrame, caption: str, empty: str = "<p>No other scenario.</p>") -> str:
+    """A table of the page under its caption (the index left out, a missing value as 'n/a'), scrolling
+    sideways on its own when wider than the screen (a phone), not the whole page; columns of words
+    (most cells not starting with a number) are aligned left, columns of figures right. `empty`
+    stands in for a table without rows."""
+    if frame.empty:
+        return empty
     table = frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
     head, _, body = table.partition("<tbody>")
     # each row's first cell heads it (the option, area or setting): a screen reader moving along a row
     # says whose number it reads, and each column's header says which column it heads
     body = re.sub(r"(<tr>\s*)<td>(.*?)</td>", r'\1<th scope="row">\2</th>', body, flags=re.S)
     table = head.replace("<th>", '<th scope="col">') + "<tbody>" + body if body else table
+    figures = re.compile(r"^\W*\d")  # '12 of 12', '+£0.52bn', '0.3 share': a cell starting with a figure
+    words = [k for k, column in enumerate(frame.columns) if k and
+             sum(bool(figures.match(str(v))) for v in frame[column] if str(v) not in ("", "nan")) * 2
+             < frame[column].notna().sum()]
+    for k in words:  # the k-th cell of every row (the first is the row's header)
+        table = re.sub(r"(<tr[^>]*>\s*(?:<t[hd][^>]*>.*?</t[hd]>\s*){%d})<t([hd])( scope=\"col\")?>" % k,
+                       r'\1<t\2\3 class="words">', table, flags=re.S)
+    table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
     return f'<div class="scroll">{table}</div>'

@@ -56,6 +56,22 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
             f"{family}{close}.")
 
 
+def others_at_a_glance(comparison: Comparison, rows: list[dict], best: dict) -> str | None:
+    """The other options' changes in net social cost in one sentence, best first (None without others)."""
+    others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
+    if not others:
+        return None
+
+    def change(row: dict) -> str:
+        name = html.escape(row["scenario"])
+        if row["net_low"] <= 0 <= row["net_high"]:
+            return f"{name} changes it by {signed_bn(row['net'])}, which the replications cannot tell from no change"
+        return f"{name} saves {bn(-row['net'])}" if row["net"] < 0 else f"{name} adds {bn(row['net'])} to it"
+
+    return (f"Against {html.escape(comparison.baseline)}, on the same measure: {'; '.join(change(r) for r in others)} "
+            f"(each below, with its interval).")
+
+
 def gap_interval(low: float, high: float) -> str:
     """The 90% interval of how much lower the best option's net social cost is than the
     runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'; none

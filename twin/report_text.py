@@ -1,5 +1,5 @@
 """The report's words and tables: the plain-language summary, the headline and ranking tables,
-who spends, year by year, other outcomes, the harms no option moves, and the console table
+year by year, other outcomes, the harms no option moves, and the console table
 (`report_page.py` lays them out, `report.py` draws the charts).
 
 Money is shown in £bn with a sign where it is a change; negative changes are savings.
@@ -16,12 +16,12 @@ import pandas as pd
 from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-from twin.report_areas import displacement_sentence
 from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
+from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pays_gbp  # noqa: F401 (tests read them)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, narrowly, parts_sentence, posterior_held_sentence, runner_up_gains,
-    runner_up_sentence,
+    least_bad_sentence, level_with, narrowly, others_at_a_glance, parts_sentence, posterior_held_sentence,
+    runner_up_gains, runner_up_sentence,
 )
 
 
@@ -232,60 +232,6 @@ def chance_marks(geography: dict) -> str:
             f"an option does not cause would be marked by chance")
 
 
-#: who spends an option's extra response money: (column, baseline response metrics, lever spending metric)
-SPENDERS = (("police forces", ("response_cost_gbp_forces",), "lever_spending_gbp_forces"),
-            ("ROCUs", ("response_cost_gbp_rocus",), "lever_spending_gbp_rocus"),
-            ("NCA", ("response_cost_gbp_nca",), "lever_spending_gbp_nca"),
-            ("courts", ("response_cost_gbp_courts",), "lever_spending_gbp_courts"),
-            ("prisons and remand", ("response_cost_gbp_prisons",), "lever_spending_gbp_prisons"),
-            ("other public bodies", (), "lever_spending_gbp_other"))
-
-
-def who_pays_gbp(comparison: Comparison) -> pd.DataFrame:
-    """Each option's change in response spending (discounted, mean of paired replications) by who
-    spends it, in GBP: the three police tiers, the courts and the prisons (their own costs, which grow
-    with charges, remand and convictions, and the levers' money they spend) and other public bodies
-    (the levers' money they spend); the parts add up to `total`. `levers`: each lever's spending."""
-    summary = comparison.summary
-    rows = []
-    for option in [s for s in comparison.scenarios if s != comparison.baseline]:
-        mine = summary[(summary.scenario == option) & summary["metric"].str.startswith("discounted_")]
-        if mine.empty or "diff_mean" not in mine:
-            continue
-        change = mine.set_index("metric")["diff_mean"]
-        # each lever's spending in the option less the baseline's, paired as the other changes (every
-        # scenario's summary lists every lever of the comparison: a lever only one of them has counts in full)
-        levers = change[change.index.str.startswith("discounted_lever_cost_gbp_")].fillna(0.0)
-        row = {"option": option, "total": change.get("discounted_response_cost_gbp", float("nan"))}
-        for label, own, lever in SPENDERS:
-            row[label] = (sum(change.get(f"discounted_{m}", 0.0) for m in own)
-                          + change.get(f"discounted_{lever}", float("nan")))
-        row["levers"] = levers.rename(lambda m: m.removeprefix("discounted_lever_cost_gbp_"))
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def who_pays(comparison: Comparison) -> pd.DataFrame:
-    """`who_pays_gbp` for the report: £bn, the largest levers' spending (by size, savings included)
-    named after the parts."""
-    table = who_pays_gbp(comparison)
-    rows = []
-    for _, r in table.iterrows():
-        row = {"option": r["option"], "total": signed_bn(r["total"])}
-        row.update({label: signed_bn(r[label]) for label, _, _ in SPENDERS})
-        levers = r["levers"]
-        largest = levers[levers.abs() >= 5e6]
-        largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
-        named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
-        small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
-        row["largest levers (included above)"] = (
-            named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")
-            + ((", and " if len(largest) > 5 else "; ") + f"{small} more under £0.01bn" if small else "")) or (
-            "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def ranking_table(comparison: Comparison) -> pd.DataFrame:
     """The options best first, each against the one ranked above it."""
     rows = headline_rows(comparison)
@@ -357,10 +303,12 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     return table
 
 
-def plain_summary(comparison: Comparison) -> list[str]:
+def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
+    """The summary's paragraphs (HTML): in brief (the best option's saving, its lead, the others at a
+    glance), then in detail (what the lead rests on, when it pays, where and for whom, the caveats)."""
     rows = headline_rows(comparison)
     if not rows:
-        return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."]
+        return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."], []
     best = min(rows, key=lambda r: r["net"])
     text = []
     tied_with = level_with(comparison, best["scenario"])
@@ -376,8 +324,8 @@ def plain_summary(comparison: Comparison) -> list[str]:
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
     runner_up = runner_up_sentence(comparison)
-    if runner_up:
-        text.append(runner_up)
+    brief = text + [t for t in (runner_up, others_at_a_glance(comparison, rows, best)) if t]
+    text = []
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
@@ -454,7 +402,7 @@ def plain_summary(comparison: Comparison) -> list[str]:
                     "the model's parameters (run with --posterior for the calibrated ones) and about the assumed "
                     "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
                     "`twin sweep` vary them).")
-    return text
+    return brief, text
 
 
 def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:

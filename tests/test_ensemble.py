@@ -399,6 +399,45 @@ def test_report_names_the_areas_of_the_run_not_the_uk_defaults(tmp_path):
     assert "total: England<" in page and "total: England and Wales<" in page and "total: Wales<" not in page
 
 
+def test_names_from_shared_files_reach_the_report_as_text_never_as_markup(tmp_path):
+    """Scenario, area and region names come from files others share; the report is opened in a browser.
+    Markup in any of them is shown as text (an option's name in the harms no option moves, and area and
+    region names in the regions' note, reached the page raw)."""
+    areas = tmp_path / "areas.csv"
+    areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                     "<q1>Northtown,England,<q2>North,2500,1\nSouthvale,England,Wales,3000,0\n"
+                     "<q3>Westmoor,Wales,<q2>North,1500,0\n")
+    base = write(tmp_path / "own.toml", f'[scenario]\nname = "<q4>own"\nbase = "{BASE}"\nareas_file = "{areas}"\n')
+    hold = write(tmp_path / "hold.toml", f'[scenario]\nname = "<q5>hold"\nbase = "{base}"\n'
+                 '[[levers]]\ntype = "clear"\nareas = ["<q1>Northtown"]\n')
+    out = tmp_path / "report"
+    assert main(["compare", str(base), str(hold), "--reps", "2", "--years", "1", "--workers", "1",
+                 "--db", f"sqlite:///{tmp_path / 'own.db'}", "--out", str(out), "--quiet"]) == 0
+    page = (out / "report.html").read_text()
+    assert not re.search(r"<q\d", page)
+    for shown in ("&lt;q1&gt;Northtown", "&lt;q3&gt;Westmoor is in the &lt;q2&gt;North region", "&lt;q4&gt;own",
+                  "&lt;q5&gt;hold"):
+        assert shown in page
+    assert re.search(r"&lt;q5&gt;hold (moves|leaves) it", page)  # the harms no option moves
+
+
+@pytest.mark.parametrize("where", ["scenario name", "file name", "area", "region"])
+def test_a_name_a_spreadsheet_would_read_as_a_formula_is_refused(tmp_path, where, capsys):
+    """Names reach the start of cells in the results' CSV files: one starting with '=', '+', '-' or '@'
+    would be run as a formula by the spreadsheet that opens them."""
+    rows = {"area": "=HYPERLINK(1),England,R1,2500,1", "region": "Northtown,England,@SUM(1),2500,1"}
+    areas = write(tmp_path / "areas.csv", "force_area,nation,region,population_thousands,county_lines_exporter\n"
+                  + rows.get(where, "Northtown,England,R1,2500,1") + "\nWestmoor,Wales,R2,1500,0\n")
+    name = 'name = "+own"\n' if where == "scenario name" else ""
+    path = write(tmp_path / ("-own.toml" if where == "file name" else "own.toml"),
+                 f'[scenario]\n{name}base = "{BASE}"\nareas_file = "{areas}"\n')
+    assert main(["run", str(path), "--years", "1", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "a spreadsheet opening the results would read it as a formula" in err and "Traceback" not in err
+    assert {"scenario name": "name: expected", "file name": "give it a [scenario] name", "area": "field 'force_area'",
+            "region": "field 'region'"}[where] in err
+
+
 def test_with_a_vulnerability_index_the_report_says_where_harm_lands_in_the_most_vulnerable_areas(tmp_path):
     """Ten areas with a vulnerability index: the two most vulnerable (a fifth) get their own harm
     total in the summary (the sum of their per-area harm, discounted) and their line in the report."""

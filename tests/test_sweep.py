@@ -832,9 +832,17 @@ def test_runs_a_locked_database_will_not_take_are_kept_and_stored_by_the_next_co
     err = capsys.readouterr().err
     kept = tmp_path / "sweep.db.kept-runs"
     assert f"stayed locked by another program: 2 finished run(s) are kept in {kept}" in err
-    assert len(list(kept.glob("*.pickle"))) == 2
+    assert len(list(kept.glob("*.json"))) == 2
+    # Files planted there are read as data, never run: a pickle is not opened; a file that is not a run
+    # this program kept is left alone, with a warning naming it.
+    planted = tmp_path / "planted.txt"
+    (kept / "1-1-9.pickle").write_bytes(b"cos\nsystem\n(S'touch " + str(planted).encode() + b"'\ntR.")
+    (kept / "1-7-0.json").write_text('{"code": "import os"}')
     assert main(command) == 0
-    assert "every run was already in the database" in capsys.readouterr().out and not kept.exists()
+    out, err = capsys.readouterr()
+    assert "every run was already in the database" in out and not planted.exists()
+    assert f"Warning: {kept / '1-7-0.json'}: not a finished run this program kept" in err
+    assert sorted(p.name for p in kept.iterdir()) == ["1-1-9.pickle", "1-7-0.json"]
     assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 2
 
 

@@ -71,6 +71,10 @@ def check_name(path: Path, table: str, value: Any) -> str:
     if "/" in value or "\\" in value or value.strip(". ") == "":
         raise ScenarioError(f"{_where(path, table, 'name')}: expected a name without '/' or '\\' (it names the "
                             f"results folder), got {shown(value)}")
+    from twin.csv_input import formula_like
+
+    if formula_like(value):
+        raise ScenarioError(f"{_where(path, table, 'name')}: {formula_like(value)}")
     return value
 
 

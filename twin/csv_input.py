@@ -92,3 +92,16 @@ def _count_message(label: str, word: str, line: int, values: int, columns: int, 
     return (f"{label}, {word} {line}: {values} value{'s' if values != 1 else ''} where the header has {columns} "
             f"column{'s' if columns != 1 else ''} ({more_or_fewer} fields than the header: a comma too many or "
             f"too few?)")
+
+
+#: what a spreadsheet reads a cell starting with as a formula: names the results' CSV files carry
+#: (scenarios, areas, regions) must not start with one, or opening those files could run it
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(name: str) -> str | None:
+    """Why `name` cannot name something the results' CSV files carry (None when it can)."""
+    if name.startswith(FORMULA_STARTS):
+        return (f"expected a name not starting with {name[0]!r} (a spreadsheet opening the results would read it "
+                f"as a formula), got {name!r}")
+    return None

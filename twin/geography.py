@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.csv_input import read_records
+from twin.csv_input import formula_like, read_records
 from twin.errors import ScenarioError, did_you_mean
 
 
@@ -203,6 +203,9 @@ def load_geography(path: Path | str | None = None) -> Geography:
                                 + (f" (names are read whatever their case: '{seen[area_key(name)]}' is above)"
                                    if seen[area_key(name)] != name else ""))
         seen[area_key(name)] = name
+        for field, text in (("force_area", name), ("region", (row["region"] or "").strip())):
+            if formula_like(text):
+                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text)}")
         try:
             pop = float(row["population_thousands"]) * 1000.0
         except (TypeError, ValueError):

@@ -374,7 +374,7 @@ def _regions_note(comparison: Comparison) -> str:
                 if nation_of.get(a) in set(region_of.values()) and region_of[a] != nation_of.get(a)]
     if not crossing:
         return ""
-    area, region, nation = crossing[0]
+    area, region, nation = (html.escape(name) for name in crossing[0])
     return (f" The ROCU regions are the regional units' remits, not nations: {area} is in the {region} region, so "
             f"the {nation} region leaves it out and the total for {nation} holds it.")
 

@@ -74,7 +74,7 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
         if unmoved.empty:
             continue
         largest = float(share[share < threshold].max())
-        names = list(unmoved.scenario)
+        names = [html.escape(name) for name in unmoved.scenario]
         by_all &= len(names) == len(options)
         who = ("every option here" if len(names) == len(options) > 1 else
                (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else names[0])

@@ -352,6 +352,12 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     table, parameters, levers, chain = _load_raw(path, ())
     values = {**DEFAULTS, **{k: v for k, v in table.items() if k != "base"}}
+    if "name" not in values:  # named after its file
+        from twin.csv_input import formula_like
+
+        if formula_like(path.stem):
+            raise ScenarioError(f"{path}: the scenario is named after its file: give it a [scenario] name, "
+                                f"{formula_like(path.stem)}")
     scenario = Scenario(name=values.pop("name", path.stem), path=str(path), parameters=parameters,
                         levers=levers, chain=chain, **values)
     scenario.national_scale = national_scale(scenario.scale_national_quantities, scenario.areas_file)

@@ -17,6 +17,7 @@ program) is kept in a file and stored by the next command on its experiment (`St
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
@@ -49,6 +50,29 @@ from twin.store_schema import (  # noqa: F401 (the tables, read here and by test
 
 #: rows a read passes through Python objects at once (`Store._frame`)
 READ_CHUNK_ROWS = 200_000
+
+
+def _kept_value(value):
+    """JSON for the parts of a kept run that JSON has no type for: the start time and the compressed series."""
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"cannot keep a {type(value).__name__}")
+
+
+def _kept_run(path: Path, experiment_id: int) -> tuple:
+    """A run `_keep` wrote, checked for its shape: (experiment, scenario, replicate, seed, outcome)."""
+    experiment, scenario, replicate, seed, outcome = json.loads(path.read_text(encoding="utf-8"))
+    if experiment != experiment_id or not all(isinstance(v, int) for v in (scenario, replicate, seed)):
+        raise ValueError("another experiment's run, or not a run")
+    if not isinstance(outcome, dict) or outcome.get("status") not in ("done", "failed"):
+        raise ValueError("no run status")
+    if isinstance(outcome.get("started_at"), dict):
+        outcome["started_at"] = datetime.datetime.fromisoformat(outcome["started_at"]["datetime"])
+    if isinstance(outcome.get("series"), dict):
+        outcome["series"] = base64.b64decode(outcome["series"]["bytes"])
+    return experiment, scenario, replicate, seed, outcome
 
 
 def _bulk_insert(connection, table: sa.Table, rows: list[tuple]) -> None:
@@ -316,14 +340,12 @@ class Store:
         return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(self.url).encode()).hexdigest()[:12]}"
 
     def _keep(self, run: tuple) -> None:
-        import pickle
-
         from twin.staging import write_whole
 
         folder = self.kept_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{run[0]}-{run[1]}-{run[2]}.pickle"  # experiment, scenario, replicate
-        write_whole(path, lambda partial: partial.write_bytes(pickle.dumps(run)))
+        path = folder / f"{run[0]}-{run[1]}-{run[2]}.json"  # experiment, scenario, replicate
+        write_whole(path, lambda partial: partial.write_text(json.dumps(run, default=_kept_value), encoding="utf-8"))
         self.kept.append(path)
 
     def check_kept(self) -> None:
@@ -334,16 +356,20 @@ class Store:
                                f"the next command on this experiment; run the same command again when it is free")
 
     def _store_kept_runs(self, experiment_id: int) -> None:
-        """Store the runs of this experiment an earlier command kept in files (written by this
-        project's own `_keep`; a file of the folder is loaded with pickle)."""
-        import pickle
-
+        """Store the runs of this experiment an earlier command kept in files (`_keep`). They are
+        JSON, read as data only: a file planted in the folder cannot run code, and one that is not a
+        kept run is left where it is, with a warning."""
         folder = self.kept_folder()
-        for path in sorted(folder.glob(f"{experiment_id}-*-*.pickle")) if folder.is_dir() else []:
+        for path in sorted(folder.glob(f"{experiment_id}-*-*.json")) if folder.is_dir() else []:
             if path in self.kept:
                 continue  # this command's own: it is still waiting for the database
             try:
-                self._write_run(*pickle.loads(path.read_bytes()))
+                run = _kept_run(path, experiment_id)
+            except (ValueError, TypeError, KeyError, OSError) as exc:
+                print(f"Warning: {path}: not a finished run this program kept ({exc}); left unread", file=sys.stderr)
+                continue
+            try:
+                self._write_run(*run)
             except sa.exc.IntegrityError:
                 pass  # stored meanwhile by another command
             path.unlink()

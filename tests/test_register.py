@@ -85,6 +85,29 @@ def test_sql_register(register, tmp_path):
         load_register(url, GEO, table="unmapped")  # the table named once, not "register 'register table ...'"
 
 
+def test_a_register_view_without_end_is_refused_before_its_rows_are_read(tmp_path, monkeypatch):
+    """A small shared database can hold a view that makes rows without end: its rows were all read
+    before any check, until memory ran out. They are counted first, no further than a register can hold."""
+    import sqlite3
+
+    from twin import register_sources
+
+    monkeypatch.setattr(register_sources, "MAX_REGISTER_MEMBERS", 1_000)  # the check, at a size a test can reach
+    connection = sqlite3.connect(tmp_path / "reg.db")
+    connection.execute("CREATE VIEW ocgs AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                       "SELECT 'X-' || i AS ocg_id, 'Cleveland' AS area, 'family' AS type, 'local' AS reach, "
+                       "'fraud' AS markets, 3 AS size, 'none' AS violence, '' AS enablers, 1 AS known FROM n")
+    connection.execute("CREATE VIEW some AS SELECT * FROM ocgs LIMIT 1000")
+    connection.commit()
+    connection.close()
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    with pytest.raises(RegisterError, match=r"register table 'ocgs' at \S+: more than 1,000 rows; a register has one "
+                                            r"row per group of at least one member"):
+        register_sources.read_sql(url, "ocgs")
+    rows, lines = register_sources.read_sql(url, "some")  # as many as it can hold: read
+    assert len(rows) == 1_000 and lines[-1] == 1_000 and rows[-1]["ocg_id"] == "X-1000"
+
+
 def test_a_sqlite_register_that_does_not_exist_is_named_and_not_created(tmp_path):
     missing = tmp_path / "nowhere.db"
     with pytest.raises(RegisterError, match=r"register URL 'sqlite:///\S+nowhere.db': no such database file"):

@@ -23,7 +23,7 @@ from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, UserError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography, area_key, population_differs
 from twin.parameters import Parameters
-from twin.register_sources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
+from twin.register_sources import MAX_REGISTER_MEMBERS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
 from twin.vocabulary import (
     ACQUISITIVE, COCAINE, ENABLER_TYPES, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, MARKETS,
     MODERN_SLAVERY, MONEY_LAUNDERING, OCG_TYPES, REACH, VIOLENCE, VIRTUAL,
@@ -35,7 +35,6 @@ MAX_GROUP_SIZE = 5_000
 #: more capital than one group could hold: about a year of the whole UK illicit drug market's takings
 #: (£9.4bn, Black review 2020); a larger figure is a unit or typing mistake (pence, an extra 000)
 MAX_GROUP_CAPITAL_GBP = 1e10
-MAX_REGISTER_MEMBERS = 2_000_000
 MAX_ERRORS_SHOWN = 10
 #: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50")
 GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")

@@ -28,6 +28,11 @@ def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     return [dict(zip(columns, values)) for _, values in records], [number for number, _ in records]
 
 
+#: most members a register may hold in all (register.py's checks), so most rows it may have: one
+#: group of at least one member a row
+MAX_REGISTER_MEMBERS = 2_000_000
+
+
 def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
     """The table's rows as text, numbered from 1 in the order the database returns them."""
     import sqlalchemy as sa
@@ -43,6 +48,12 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
         engine = sa.create_engine(url)
         with engine.connect() as connection:
             source = sa.Table(table, sa.MetaData(), autoload_with=connection)
+            # counted first, no further than can be: a view can make rows without end
+            counted = sa.select(sa.literal(1)).select_from(source).limit(MAX_REGISTER_MEMBERS + 1).subquery()
+            if connection.execute(sa.select(sa.func.count()).select_from(counted)).scalar() > MAX_REGISTER_MEMBERS:
+                raise RegisterError(f"{label}: more than {MAX_REGISTER_MEMBERS:,} rows; a register has one row per "
+                                    f"group of at least one member, and at most {MAX_REGISTER_MEMBERS:,} members "
+                                    f"in all (the UK picture is about 100,000)")
             result = connection.execute(sa.select(source))
             columns = [str(c).strip().lower() for c in result.keys()]
             rows = [dict(zip(columns, r)) for r in result]

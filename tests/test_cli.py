@@ -483,7 +483,7 @@ def test_parameters_the_synthetic_register_cannot_use_name_the_scenario(tmp_path
                      '[parameters]\nmembers_known_uk = 5e6\n')
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip().splitlines()  # the plausible-range warning, then the error
-    assert err[-1].startswith(f"twin: error: {scenario}: [parameters] members_known_uk = 5e+06 needs more than")
+    assert err[-1].startswith(f"twin: error: {scenario}: [parameters] members_known_uk = 5e+06 with group sizes drawn as")
     assert len(err) == 2 and "plausible range" in err[0], err
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.vocabulary import VIRTUAL
+from twin.vocabulary import HARM_CATEGORIES, VIRTUAL
 
 from conftest import assert_paired_sign
 
@@ -249,6 +249,54 @@ def test_populations_far_beyond_plausible_are_refused(tmp_path):
             model.step()
     finally:
         model_module.MIN_GROUP_ROWS_LIMIT = original
+
+
+def test_entrants_beyond_the_population_limits_are_refused_before_memory_is_taken():
+    """A price elasticity of entry far beyond its range asked for 300 million groups in one step, and
+    the machine's memory ran out before the check between steps; an entrant's size far beyond its
+    range overflowed. The entry phase now stops the run before allocating, and sizes stay within a
+    register's largest group."""
+    import resource
+
+    from twin.errors import PopulationError
+    from twin.register import MAX_GROUP_SIZE
+
+    model = TwinModel(params=Parameters({"entry_price_elasticity": 100.0}, where="test"), seed=1, n_steps=12)
+    with pytest.raises(PopulationError, match=r"the run stopped at step 1: its entrants would make [\d,]+ groups .* "
+                                              r"\(set beyond them: entry_price_elasticity = 100\)"):
+        model.run()
+    assert model.ocgs.n < 20 * model.ocgs_at_start  # none of them added
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 4_000_000  # KB: far from the 22 GB it took
+    model = TwinModel(params=Parameters({"entry_size_median": 1e9}, where="test"), seed=1, n_steps=1)
+    model.run()  # one step: the entrants as they entered (they recruit from the next)
+    sizes = np.bincount(model.members.ocg[:model.members.n], minlength=model.ocgs.n)[model.ocgs_at_start:]
+    assert sizes.max() == MAX_GROUP_SIZE and (sizes == MAX_GROUP_SIZE).sum() >= 2  # drawn far larger
+    model = TwinModel(params=Parameters({"entrant_size_sigma": 50.0}, where="test"), seed=1, n_steps=6)
+    model.run()  # sizes beyond any integer ("negative dimensions" before)
+    assert model.members.n < 20 * model.members_at_start
+
+
+def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
+    """Each valid alone, absurd together: cost-type shares above 1 (negative consequence harm, netted out
+    of sight), a capital spend rate of 0 (infinite starting capital, then a crash), and violence at the
+    cap of rival pressure beyond anything plausible (millions of homicides a month)."""
+    from twin.errors import ParameterError
+    from twin.parameters import check_consistency
+
+    for overrides, message in (
+            ({"anticipation_share_drugs": 0.8, "response_share_drugs": 0.5},
+             "anticipation_share_drugs = 0.8 and response_share_drugs = 0.5 add up to more than 1"),
+            ({"capital_spend_rate_per_month": 0.0}, "capital_spend_rate_per_month = 0 leaves"),
+            ({"competition_violence_elasticity": 40.0}, "= 4.86e+17 incidents per group a month at the cap"),
+            ({"serious_violence_rate_per_month": 1000.0}, "= 3e+03 incidents per group a month")):
+        with pytest.raises(ParameterError, match=re.escape(message)):
+            check_consistency(Parameters(overrides, where="test"), "test")
+    # the plausible ranges' ends hold together
+    for name in ("anticipation_share_", "response_share_"):
+        check_consistency(Parameters({f"{name}{c}": Parameters().spec(f"{name}{c}").high for c in HARM_CATEGORIES}),
+                          "test")
+    check_consistency(Parameters({n: Parameters().spec(n).high for n in (
+        "competition_violence_elasticity", "violence_pressure_cap_ratio", "serious_violence_rate_per_month")}), "t")
 
 
 def test_a_relocation_chance_that_breaks_the_balance_is_warned_about():

@@ -40,7 +40,8 @@ def entry(model) -> None:
     if pull is not None:  # vacancies where prices are above their norm draw more entrants
         vacancy = vacancy * pull
         vacancy.flags.writeable = False  # read-only as `Markets.vacancy`'s: one kernel signature either way
-    area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role = plan_entry(
+    room_groups, room_members = model.population_room()
+    area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role, over_groups, over_members = plan_entry(
         rng_handle=generator_argument(rng), vacancy=vacancy, population=model.geography.population,
         entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
         months_per_step=model.months_per_step, log_size_median=np.log(params.entry_size_median),
@@ -52,7 +53,10 @@ def entry(model) -> None:
         size_min=params.ocg_size_min, max_target_size=float(params.entrant_target_size_max), reach_shares=model.entrant_reach_shares,
         exploited_share_drugs=params.exploited_member_share_drugs,
         exploited_share_other=params.exploited_member_share_other, core_share=params.core_member_share,
-        fraud_virtual_share=params.fraud_entrant_virtual_share, tally=model.tally.values, tally_rows=rows)
+        fraud_virtual_share=params.fraud_entrant_virtual_share, tally=model.tally.values, tally_rows=rows,
+        room_groups=room_groups, room_members=room_members)
+    if over_groups or over_members:  # stopped before the memory is asked for
+        raise model.population_error(ocgs.n + over_groups, model.members.n + over_members, entering=True)
     if area.size:
         # Entrants start unmapped, without capital or enablers (scalars fill every new row).
         new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import as_generator, kernel
-from twin.shared_kernels import add_to_tally, maximum, pairwise_sum
+from twin.register import MAX_GROUP_SIZE
+from twin.shared_kernels import add_to_tally, maximum, minimum, pairwise_sum
 from twin.members import roles_from_uniforms
 from twin.operations import ENTRANT_LABOUR_PER_MEMBER
 from twin.streams import choice_cdf, poissons, search_right
@@ -101,7 +102,9 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
         else:  # cultural, proximity, family: the first three OCG types
             ocg_type[i] = search_right(offline_cdf, uniforms[2 * n + i])
         violence[i] = search_right(violence_cdf, uniforms[3 * n + i])
-        size = maximum(np.rint(size_draws[i]), size_min)
+        # no larger than a register's largest group: a size parameter far beyond its range draws sizes
+        # beyond any integer (never reached within the plausible ranges)
+        size = minimum(maximum(np.rint(size_draws[i]), size_min), MAX_GROUP_SIZE)
         unmet = demand[area[i], market[i]] - served[area[i], market[i]]
         per_entrant = unmet / entrants_in_cell[i]
         n_markets = 1.0 + markets[i, MONEY_LAUNDERING]
@@ -125,7 +128,7 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
                log_size_median, size_sigma, score_noise_sigma, demand, served, productivity, base_cohesion,
                laundering_share, share_cultural, share_proximity, share_family, share_violent,
                share_serious_violence, size_min, max_target_size, reach_shares, exploited_share_drugs,
-               exploited_share_other, core_share, fraud_virtual_share, tally, tally_rows):
+               exploited_share_other, core_share, fraud_virtual_share, tally, tally_rows, room_groups, room_members):
     """The whole draw of the entry phase: entrants per [area, product market] (Poisson with
     `entry_means`, in the matrix's row order), then for the entrants four uniforms each in blocks
     (`entrants`), their lognormal sizes, a reach uniform each and their lognormal score noise,
@@ -135,7 +138,10 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     ("ocgs_entered").
 
     Returns area, portfolio, type, reach, violence, target size and score noise of each entrant,
-    and the group position and role of each member to add (no rows when nobody enters).
+    the group position and role of each member to add (no rows when nobody enters), and the groups
+    and members that would have entered beyond `room_groups` or `room_members` (0 and 0 within
+    them; beyond them nobody enters and the caller stops the run: a parameter far beyond its range
+    would otherwise ask for more memory than the machine has in one step).
     """
     rng = as_generator(rng_handle)
     means = entry_means(vacancy, population, entry_multiplier, entry_rate_per_month, months_per_step)
@@ -145,6 +151,10 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     for a in range(n_areas):
         for m in range(n_products):
             n += counts[a, m]
+    too_many_groups = 0
+    if n > room_groups:
+        too_many_groups, n = n, 0
+        counts[:, :] = 0
     uniforms = np.empty(4 * n)
     for i in range(4 * n):
         uniforms[i] = rng.random()
@@ -165,11 +175,15 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
     n_members = 0
     for i in range(n):
         n_members += size[i]
+    too_many_members = 0
+    if n_members > room_members:
+        too_many_members, n_members = n_members, 0
+        size[:] = 0
     u = np.empty(n_members)  # a uniform per member, leaders included (`members.role_layout`)
     for member in range(n_members):
         u[member] = rng.random()
     owner, role = roles_from_uniforms(size, u, core_share, exploited, True)
-    return area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role
+    return area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role, too_many_groups, too_many_members
 
 
 @kernel

@@ -349,22 +349,34 @@ class TwinModel(mesa.Model):
         self.steps_done += 1
         self.month = self.steps_done * self.months_per_step  # not summed: 52 weeks of 12/52 would drift
 
+    def population_room(self) -> tuple[int, int]:
+        """How many more groups and member rows a run may add before it is stopped (`_check_population`)."""
+        groups_limit = max(GROWTH_LIMIT * self.ocgs_at_start, MIN_GROUP_ROWS_LIMIT)
+        members_limit = max(GROWTH_LIMIT * self.members_at_start, MIN_MEMBER_ROWS_LIMIT)
+        return groups_limit - self.ocgs.n, members_limit - self.members.n
+
     def _check_population(self) -> None:
         """Stop a run whose groups or members have grown far beyond anything plausible (a value
         set far beyond its plausible range) before it exhausts the machine's memory."""
-        groups_limit = max(GROWTH_LIMIT * self.ocgs_at_start, MIN_GROUP_ROWS_LIMIT)
-        members_limit = max(GROWTH_LIMIT * self.members_at_start, MIN_MEMBER_ROWS_LIMIT)
-        if self.ocgs.n <= groups_limit and self.members.n <= members_limit:
+        room_groups, room_members = self.population_room()
+        if room_groups >= 0 and room_members >= 0:
             return
+        raise self.population_error(self.ocgs.n, self.members.n)
+
+    def population_error(self, groups: int, members: int, entering: bool = False):
+        """The error stopping a run that holds `groups` groups and `members` member rows (or would,
+        once this step's entrants joined, with `entering`: they are refused before any memory is taken)."""
         from twin.errors import PopulationError
 
         beyond = [f"{name} = {self.params.uk_value(name):g}" for name in sorted(self.params.overridden)
                   if not self.params.spec(name).low <= self.params.uk_value(name) <= self.params.spec(name).high]
-        raise PopulationError(
-            f"the run stopped at step {self.steps_done}: {self.ocgs.n:,} groups and {self.members.n:,} member rows, "
-            f"more than {GROWTH_LIMIT} times the {self.ocgs_at_start:,} groups and {self.members_at_start:,} members "
-            f"it started with; expected parameters within their plausible ranges"
-            + (f" (set beyond them: {', '.join(beyond)})" if beyond else ""))
+        when = (f"at step {self.steps_done}" if self.steps_done >= 0 else
+                f"in its spin-up, {-self.steps_done} steps before the years it reports")
+        return PopulationError(
+            f"the run stopped {when}: {'its entrants would make ' if entering else ''}{groups:,} groups and "
+            f"{members:,} member rows, more than {GROWTH_LIMIT} times "
+            f"the {self.ocgs_at_start:,} groups and {self.members_at_start:,} members it started with; expected "
+            f"parameters within their plausible ranges" + (f" (set beyond them: {', '.join(beyond)})" if beyond else ""))
 
     def take_census(self) -> None:
         """Count members by OCG and class; the step's OCG-level processes use these counts.

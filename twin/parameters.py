@@ -224,6 +224,10 @@ ORDERED_PAIRS = (
 )
 
 
+#: most serious violence a group may commit a month at the cap of rival pressure (`check_consistency`)
+MAX_VIOLENCE_AT_CAP = 10.0
+
+
 def check_consistency(params: Parameters, where: str) -> None:
     """Values that are each valid but cannot hold together: a `ParameterError` naming them."""
     for label, names in SHARE_SETS.items():
@@ -238,6 +242,24 @@ def check_consistency(params: Parameters, where: str) -> None:
         raise ParameterError(f"{where}: ocg_known_share = 0 leaves no OCG known to police; expected a share above 0 "
                              f"(the synthetic register has ocgs_known_uk / ocg_known_share groups)")
     check_population_limits(params, where)
+    from twin.vocabulary import HARM_CATEGORIES
+
+    for category in HARM_CATEGORIES:  # the consequence cost is the rest of each category's harm
+        anticipation, response = params[f"anticipation_share_{category}"], params[f"response_share_{category}"]
+        if anticipation + response > 1:
+            raise ParameterError(f"{where}: anticipation_share_{category} = {anticipation:g} and response_share_"
+                                 f"{category} = {response:g} add up to more than 1; expected at most 1 (the rest of "
+                                 f"the category's harm is its consequence cost, which cannot be negative)")
+    if params.capital_spend_rate_per_month <= 0:
+        raise ParameterError(f"{where}: capital_spend_rate_per_month = 0 leaves groups' starting capital (their "
+                             f"income over the rate they spend it at) without end; expected a share above 0")
+    at_cap = params.serious_violence_rate_per_month * params.violence_pressure_cap_ratio ** min(
+        params.competition_violence_elasticity, 1e3)
+    if at_cap > MAX_VIOLENCE_AT_CAP:
+        raise ParameterError(f"{where}: serious_violence_rate_per_month x violence_pressure_cap_ratio ^ "
+                             f"competition_violence_elasticity = {at_cap:.3g} incidents per group a month at the cap "
+                             f"of rival pressure; expected at most {MAX_VIOLENCE_AT_CAP:g} (the plausible ranges "
+                             f"give at most 2.5)")
     if not params.price_index_min <= 1.0 <= params.price_index_max:
         raise ParameterError(f"{where}: price_index_min = {params.price_index_min:g} and price_index_max = "
                              f"{params.price_index_max:g}; expected the bounds to hold 1, the starting price index")

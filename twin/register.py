@@ -170,8 +170,10 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
                                  "cannot be scaled to members_known_uk")
         median *= params.members_known_uk / expected_known
         if median * shape.mean() * n > MAX_REGISTER_MEMBERS:
-            raise ParameterError(f"members_known_uk = {params.members_known_uk:g} needs more than "
-                                 f"{MAX_REGISTER_MEMBERS:,} members in all (the UK picture is about 100,000)")
+            raise ParameterError(f"members_known_uk = {params.members_known_uk:g} with group sizes drawn as "
+                                 f"ocg_size_lognormal_sigma = {params.ocg_size_lognormal_sigma:g} and ocg_size_min = "
+                                 f"{params.ocg_size_min:g} needs more than {MAX_REGISTER_MEMBERS:,} members in all "
+                                 f"(the UK picture is about 100,000)")
     size = np.maximum(np.rint(median * shape), params.ocg_size_min).astype(np.int64)
 
     county_lines = np.zeros(n, dtype=np.int64)

@@ -49,11 +49,16 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + 'years = 0.01\n' + TWO, "[calibration] years = 0.01 is shorter than one monthly step"),
     (CALIBRATION + 'minimum_epsilon = -0.5\n' + TWO, "[calibration] minimum_epsilon: expected a number >= 0, got -0.5"),
     (CALIBRATION + 'minimum_epsilon = "small"\n' + TWO, "minimum_epsilon: expected a number >= 0, got 'small'"),
-    (CALIBRATION + 'max_evaluations = 0\n' + TWO, "[calibration] max_evaluations: expected a whole number >= 1, got 0"),
-    (CALIBRATION + 'posterior_size = 2.5\n' + TWO, "[calibration] posterior_size: expected a whole number >= 1, got 2.5"),
-    (CALIBRATION + 'population_size = 1\n' + TWO, "[calibration] population_size: expected a whole number >= 2, got 1"),
+    (CALIBRATION + 'max_evaluations = 0\n' + TWO, "[calibration] max_evaluations: expected a whole number from 1 to 1000000, got 0"),
+    (CALIBRATION + 'posterior_size = 2.5\n' + TWO, "[calibration] posterior_size: expected a whole number from 1 to 1000000, got 2.5"),
+    (CALIBRATION + 'population_size = 1\n' + TWO, "[calibration] population_size: expected a whole number from 2 to 100000, got 1"),
     (CALIBRATION + 'reps = 1000000000\n' + TWO, "[calibration] reps: expected a whole number from 1 to 10000, got 1000000000"),
-    (CALIBRATION + 'workers = 0\n' + TWO, "[calibration] workers: expected a whole number >= 1, got 0"),
+    (CALIBRATION + 'workers = 0\n' + TWO, "[calibration] workers: expected a whole number from 1 to 1024, got 0"),
+    # a shared file asks for no more than a machine could give
+    (CALIBRATION + 'population_size = 1000000000\n' + TWO,
+     "[calibration] population_size: expected a whole number from 2 to 100000, got 1000000000"),
+    (CALIBRATION + 'max_evaluations = 1e12\n' + TWO, "[calibration] max_evaluations: expected a whole number from 1"),
+    (CALIBRATION + 'generations = 5000\n' + TWO, "[calibration] generations: expected a whole number from 1 to 1000"),
     # [[parameter]] entries
     (CALIBRATION + '[[parameter]]\nnmae = "charge_prob"\n', "[[parameter]] #1: missing key 'name' (found 'nmae': did you mean 'name'?)"),
     (CALIBRATION + '[[parameter]]\nlow = 0.1\n', "[[parameter]] #1: missing key 'name'"),
@@ -239,3 +244,18 @@ def test_a_validation_experiment_s_area_is_read_in_any_case_and_kept_as_the_area
     path = tmp_path / "v.toml"
     path.write_text('[experiment]\nkind = "replacement"\narea = " merseyside"\n')
     assert check_experiment(path, read_toml(path))["area"] == "Merseyside"
+
+
+def test_a_calibration_file_asking_for_more_workers_than_cores_gets_the_cores(tmp_path, monkeypatch):
+    """A shared config's `workers = 40` started 40 processes (10 GB in a minute) on a 2-core machine."""
+    import os
+
+    from twin.calibration import load_config
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    config = load_config(write(tmp_path / "c.toml", CALIBRATION + "workers = 40\n" + TWO))
+    assert config["workers"] == 2
+    assert any("workers = 40 is more than this machine's 2 cores: 2 are used (--workers asks for more)" in w
+               for w in config["warnings"])
+    assert load_config(write(tmp_path / "d.toml", CALIBRATION + "workers = 2\n" + TWO))["workers"] == 2
+

@@ -65,3 +65,31 @@ def test_the_readme_counts_the_parameter_table_s_assumptions_as_it_stands():
 
     assumptions = sum(1 for row in PARAMETER_TABLE if row.source.startswith("assumption"))
     assert f"table's {assumptions} assumptions" in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_s_python_example_runs_and_agrees_with_the_command(tmp_path):
+    """The README's "Using twin from Python" code, run as a user's script from the repository's
+    folder (its database moved to a temporary folder): it runs, warns of nothing, and its one run
+    is the table `twin run` writes for the same scenario, seed and years."""
+    import re
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Using twin from Python"):text.index("## The model")]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert "sqlite:///results/notebook.db" in code
+    code = code.replace("sqlite:///results/notebook.db", f"sqlite:///{tmp_path / 'notebook.db'}")
+    check = (f"\nimport warnings\nframe.to_csv({str(tmp_path / 'frame.csv')!r}, index=False)\n"
+             "assert len(net) == 2 and net.diff_mean.notna().sum() == 1\n"
+             "assert groups > 1000 and in_prison > 1000 and len(sources) > 100\n")
+    script = tmp_path / "example.py"
+    script.write_text(code + check, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-W", "error::UserWarning", str(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert subprocess.run([sys.executable, "-m", "twin", "run", "scenarios/baseline.toml", "--seed", "1", "--years",
+                           "2", "--out", str(tmp_path / "run"), "--quiet"], cwd=ROOT, timeout=600).returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "frame.csv"), pd.read_csv(tmp_path / "run" / "trajectories.csv"))

@@ -492,3 +492,19 @@ def test_step_dates_follow_the_model_s_clock():
     assert set(gaps[np.arange(gaps.size) % 52 != 51]) == {7} and set(gaps[51::52]) <= {8, 9}
     monthly = TwinModel(seed=1, n_steps=14, start_date="2024-01-31").results.dates
     assert monthly[:4] == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"] and monthly[13] == "2025-02-28"
+
+
+def test_a_seed_is_any_whole_number_in_range_numpy_s_included():
+    """A replicate's seed read back from a comparison is a numpy integer: mesa's random.Random refused
+    it deep inside; a float was truncated silently."""
+    import numpy as np
+
+    from twin.errors import UserError
+
+    a = TwinModel(seed=np.int64(7), n_steps=1)
+    b = TwinModel(seed=7, n_steps=1)
+    a.run(), b.run()
+    assert np.array_equal(a.results.values, b.results.values, equal_nan=True)
+    for bad in (1.5, "1", -1, 2**32):
+        with pytest.raises(UserError, match=r"seed: expected a whole number from 0 to 4294967295"):
+            TwinModel(seed=bad, n_steps=1)

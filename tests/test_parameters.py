@@ -140,3 +140,21 @@ def test_every_parameter_in_the_table_is_read_by_the_model():
     powers = build_levers(Scenario(name="powers", path="test", levers=[{"type": "investigatory_powers"}]))
     TwinModel(params=Tracking(small), seed=3, n_steps=3, levers=powers).run()
     assert read >= names, f"parameters no run reads: {sorted(names - read)}"
+
+
+def test_setting_a_parameter_as_an_attribute_is_a_validated_override():
+    """`params.x = v` was a plain attribute the model partly ignored (the harm read the old value) and a
+    misspelt name passed silently."""
+    from twin.errors import ParameterError
+
+    params = Parameters()
+    params.harm_gbp_per_fraud_offence *= 2
+    assert params["harm_gbp_per_fraud_offence"] == 2 * Parameters()["harm_gbp_per_fraud_offence"]
+    assert params.as_dict()["harm_gbp_per_fraud_offence"] == params.harm_gbp_per_fraud_offence
+    assert params.overridden == {"harm_gbp_per_fraud_offence"} and params.copy().harm_gbp_per_fraud_offence == \
+        params.harm_gbp_per_fraud_offence
+    with pytest.raises(ParameterError, match="unknown parameter 'price_suply_elasticity'; did you mean "
+                                             "'price_supply_elasticity'"):
+        params.price_suply_elasticity = 9
+    with pytest.raises(ParameterError, match="'charge_prob' must be a probability between 0 and 1"):
+        params.charge_prob = 2

@@ -614,3 +614,17 @@ def test_register_areas_match_the_areas_file_s_names_in_any_case_and_spacing(tmp
     path = tmp_path / "reg.csv"
     path.write_text(HEADER + "A1,Riverside  City,family,local,fraud,5,none,,1\nA2,moor   END,family,local,fraud,5,none,,0\n")
     assert list(load_register(str(path), geo).area) == [0, 1]
+
+
+def test_a_register_from_a_pandas_frame_reads_its_empty_cells_as_empty(register, tmp_path):
+    """`frame.to_dict("records")` gives NaN for empty optional cells; they were refused as 'nan'."""
+    import pandas as pd
+
+    from twin.register import validate_rows
+
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    frame = pd.read_csv(path).head(20)
+    frame["capital_gbp"], frame["enablers"] = float("nan"), float("nan")
+    loaded = validate_rows(frame.to_dict("records"), GEO, "frame")
+    assert len(loaded) == 20 and loaded.ocg_id == list(frame.ocg_id)

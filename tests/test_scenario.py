@@ -206,3 +206,19 @@ def test_a_scenario_as_a_dictionary_is_what_asdict_gives_with_its_containers_cop
         for lever in as_dict["levers"]:
             lever["x"] = 1
         assert "x" not in scenario.parameters and all("x" not in lever for lever in scenario.levers)
+
+
+def test_a_run_from_python_warns_as_the_command_remarks_and_refuses_a_step_it_has_not(tmp_path):
+    """`twin run` remarks on a value beyond its plausible range; from Python the run said nothing.
+    A step length it does not have gave a bare KeyError."""
+    from dataclasses import replace
+
+    from twin.errors import ScenarioError
+    from twin.runner import run_scenario
+
+    scenario = load_scenario(Path(__file__).parent / "scenarios" / "baseline_no_spin_up.toml")
+    steep = replace(scenario, parameters={**scenario.parameters, "price_supply_elasticity": 50.0})
+    with pytest.warns(UserWarning, match="price_supply_elasticity = 50 is beyond its plausible range"):
+        run_scenario(steep, 1, years=0.25)
+    with pytest.raises(ScenarioError, match="step: expected one of month, week, got 'Month'; did you mean 'month'"):
+        run_scenario(scenario, 1, years=0.25, step="Month")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -114,9 +115,16 @@ def load_config(path: str | Path) -> dict:
     if method not in METHODS:
         raise ScenarioError(f"{path}: [calibration] method: expected \"point\" or \"abc\", got {method!r}"
                             f"{did_you_mean(str(method), METHODS)}")
-    counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum,
-                                             checks.MAX_REPS if key == "reps" else None) if key in table
+    most = {"reps": checks.MAX_REPS, "max_evaluations": checks.MAX_DESIGN_RUNS, "population_size": 100_000,
+            "generations": 1_000, "posterior_size": 1_000_000, "workers": 1_024}  # a shared file asks no more
+    counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum, most[key]) if key in table
               else default for key, (default, minimum) in COUNTS.items()}
+    cores = os.cpu_count() or 1
+    crowded = []
+    if counts["workers"] is not None and counts["workers"] > cores:  # a file written for a larger machine
+        crowded = [f"{path}: [calibration] workers = {counts['workers']} is more than this machine's {cores} cores: "
+                   f"{cores} are used (--workers asks for more)"]
+        counts["workers"] = cores
     years = checks.check_years(path, "calibration", table.get("years", 3))
     seed = checks.check_seed(path, "calibration", table.get("seed", 1))
     minimum_epsilon = checks.check_number(path, "calibration", "minimum_epsilon", table.get("minimum_epsilon", 1.0),
@@ -170,7 +178,8 @@ def load_config(path: str | Path) -> dict:
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
     return {
-        "scenario": scenario, "warnings": warnings + [w for w in [areas_targets_warning(scenario, targets_file)] if w],
+        "scenario": scenario,
+        "warnings": crowded + warnings + [w for w in [areas_targets_warning(scenario, targets_file)] if w],
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
         "method": method, "years": years, "seed": seed, "priors": priors,
         "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],

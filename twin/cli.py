@@ -62,7 +62,8 @@ def cmd_run(args) -> int:
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,
                               register_source=args.register, register_table=args.register_table,
-                              complete_register=args.complete_register, out_dir=Path(out), on_built=announce)
+                              complete_register=args.complete_register, out_dir=Path(out), on_built=announce,
+                              warn=False)
     except KeyboardInterrupt:
         partial = Path(out) / "trajectories.partial.csv"
         kept = f"; the steps run so far are in {partial}" if partial.exists() else "; no reported step had finished"

@@ -336,9 +336,12 @@ def _areas_words(scenario: Scenario) -> str:
                     if scenario.national_scale != 1.0 else "")
 
 
-def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, store: Store,
+def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: Store,
             baseline: str | None = None, posterior: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
-    loaded = [load_scenario(p) for p in paths]
+    """The experiment's tasks: `paths` are scenario files, or `Scenario`s (from Python: a loaded one
+    with its parameters changed is an experiment of its own, by its contents)."""
+    loaded = [p if isinstance(p, Scenario) else load_scenario(p) for p in paths]
+    paths = [s.path if isinstance(s, Scenario) else str(s) for s in paths]
     if years is not None and all(s.years == years for s in loaded):
         years = None  # --years saying what the files say: the same experiment (it ran everything again)
     if years is not None:
@@ -391,9 +394,13 @@ def prepare(paths: list[str], reps: int, root_seed: int, years: float | None, st
     return experiment_id, tasks, loaded
 
 
-def run_ensemble(paths: list[str], reps: int, root_seed: int, years: float | None, workers: int | None,
+def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, workers: int | None,
                  store: Store, progress: bool = True, baseline: str | None = None,
                  posterior: str | None = None, cluster: str | None = None) -> EnsembleOutcome:
+    """Run `reps` paired replications of each scenario (files or `Scenario`s; the first is the
+    baseline unless `baseline` names another) into `store`, reusing the runs it holds already, and
+    say what ran (`EnsembleOutcome`); `compare.load_comparison(store, outcome.experiment_id)` reads
+    the comparison. `years` replaces the scenarios' horizon; `workers` None uses every core."""
     from twin.executor import ignore_further_interrupts, make_executor, restore_interrupts
 
     start = time.perf_counter()

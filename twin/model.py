@@ -43,6 +43,22 @@ MIN_GROUP_ROWS_LIMIT = 100_000
 MIN_MEMBER_ROWS_LIMIT = 2_000_000
 
 
+def _whole_seed(seed) -> int:
+    """`seed` as a Python int (a numpy integer, as a comparison stores them, included), or a UserError."""
+    import operator
+
+    from twin.arguments import MAX_SEED
+    from twin.errors import UserError
+
+    try:
+        whole = operator.index(seed)
+    except TypeError:
+        whole = -1
+    if not 0 <= whole <= MAX_SEED:
+        raise UserError(f"seed: expected a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return whole
+
+
 class TwinModel(mesa.Model):
     """A computational twin of serious and organised crime in the UK.
 
@@ -108,6 +124,7 @@ class TwinModel(mesa.Model):
                  step_length: str = "month", start_date: str = "2025-04-01", register: Register | None = None,
                  geography: Geography | None = None, levers: list | None = None, complete_register: bool = False,
                  spin_up_years: float = 0.0):
+        seed = _whole_seed(seed)  # mesa's random.Random takes no numpy integer; a float would be truncated
         super().__init__(seed=seed)
         self.params = params or Parameters()
         self.streams = RandomStreams(seed)

@@ -91,8 +91,9 @@ class Parameter:
 class Parameters:
     """Parameter values by name: defaults from the table, then validated overrides.
 
-    Attribute access (`params.soc_budget_gbp_per_year`) and item access both work. Unknown names
-    raise `ParameterError` naming the closest valid parameter.
+    Attribute access (`params.soc_budget_gbp_per_year`) and item access both work, and so does setting
+    an attribute (validated as an override). Unknown names raise `ParameterError` naming the closest
+    valid parameter.
     """
 
     def __init__(self, overrides: dict[str, Any] | None = None, where: str = "parameters"):
@@ -126,6 +127,14 @@ class Parameters:
         self._values[name] = value
         if not hasattr(type(self), name):
             self.__dict__[name] = value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """`params.name = value` is an override, validated as `update` validates one; an unknown name is
+        refused with the closest valid one (it would otherwise set an attribute the model never reads)."""
+        if name.startswith("_") or name == "national_scale":
+            object.__setattr__(self, name, value)
+        else:
+            self.update({name: value}, "Parameters")
 
     def __getattr__(self, name: str) -> float:
         values = self.__dict__.get("_values")

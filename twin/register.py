@@ -235,10 +235,21 @@ def _flags(value: str, options: tuple[str, ...], field: str, errors: list[str], 
     return flags
 
 
+def _as_text(value) -> str:
+    """A cell as text: '' for None or NaN, whole floats without their '.0' (1.0 -> '1'), else str."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
 def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
                   numbers: list[int] | None = None) -> Register:
     """Turn raw rows into a Register, collecting every invalid field with its row number (`numbers`,
-    by default as in a CSV file whose header is row 1)."""
+    by default as in a CSV file whose header is row 1). Cells are read as text: a pandas frame's
+    records (numbers, and NaN or None for an empty cell) as its CSV file would give them."""
+    rows = [{k: _as_text(v) for k, v in row.items()} for row in rows]
     numbers = numbers or list(range(2, len(rows) + 2))
     if not rows:
         raise RegisterError(f"register '{label}': no rows")

@@ -21,8 +21,8 @@ from twin.geography import load_geography
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
-from twin.errors import ParameterError, ScenarioError, safe_url
-from twin.scenario import Scenario, national_scale_warnings
+from twin.errors import ParameterError, ScenarioError, did_you_mean, safe_url
+from twin.scenario import STEP_LENGTHS, Scenario, national_scale_warnings
 from twin.staging import staged_folder, write_whole
 
 
@@ -221,9 +221,14 @@ def _check_ids(levers: list, register, source: str | None, geography) -> list[st
 def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, step: str | None = None,
                  register_source: str | None = None, register_table: str | None = None,
                  complete_register: bool = False, out_dir: Path | None = None, progress=None,
-                 on_built=None) -> RunOutput:
+                 on_built=None, warn: bool = True) -> RunOutput:
     """Run one scenario with one seed; write outputs to `out_dir` when given. `on_built(model)` is
-    called once the model is built (every input checked), before the first step."""
+    called once the model is built (every input checked), before the first step. With `warn`, what
+    `twin run` would remark on (values beyond their plausible ranges, a register that looks like
+    part of the picture, ...) is issued as `UserWarning`s; the command says them itself."""
+    if step is not None and step not in STEP_LENGTHS:
+        raise ScenarioError(f"step: expected one of {', '.join(STEP_LENGTHS)}, got {step!r}"
+                            f"{did_you_mean(str(step), STEP_LENGTHS)}")
     if years is not None or step is not None:
         scenario = replace(scenario, years=years if years is not None else scenario.years,
                            step=step or scenario.step)
@@ -233,6 +238,11 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     start = time.perf_counter()
     model = build_model(scenario, seed, register_table=register_table, complete_register=complete_register)
     setup_s = time.perf_counter() - start
+    if warn:
+        import warnings
+
+        for remark in scenario_warnings(scenario) + register_warnings(model):
+            warnings.warn(remark, UserWarning, stacklevel=2)
     if on_built is not None:
         on_built(model)
     partial = out_dir / "trajectories.partial.csv" if out_dir is not None else None

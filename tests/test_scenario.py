@@ -222,3 +222,15 @@ def test_a_run_from_python_warns_as_the_command_remarks_and_refuses_a_step_it_ha
         run_scenario(steep, 1, years=0.25)
     with pytest.raises(ScenarioError, match="step: expected one of month, week, got 'Month'; did you mean 'month'"):
         run_scenario(scenario, 1, years=0.25, step="Month")
+
+
+def test_a_chain_of_bases_too_long_is_refused_in_one_line(tmp_path):
+    from twin.scenario import MAX_BASE_DEPTH
+
+    write(tmp_path / "s0.toml", '[scenario]\nname = "s0"\n')
+    for k in range(1, MAX_BASE_DEPTH + 2):
+        write(tmp_path / f"s{k}.toml", f'[scenario]\nname = "s{k}"\nbase = "s{k - 1}.toml"\n')
+    assert load_scenario(tmp_path / f"s{MAX_BASE_DEPTH - 1}.toml").name == f"s{MAX_BASE_DEPTH - 1}"
+    with pytest.raises(ScenarioError, match=rf"s{MAX_BASE_DEPTH + 1}\.toml: \[scenario\] base: a chain of more than "
+                                            rf"{MAX_BASE_DEPTH} scenario files"):
+        load_scenario(tmp_path / f"s{MAX_BASE_DEPTH + 1}.toml")

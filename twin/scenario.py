@@ -263,11 +263,18 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
     return out
 
 
+#: most scenario files in one chain of bases (a chain thousands long ran out of Python's stack)
+MAX_BASE_DEPTH = 50
+
+
 def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any], list[dict], list[str]]:
     resolved = path.resolve()
     if resolved in seen:
         cycle = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(f"{path}: [scenario] base: scenarios inherit from each other in a cycle ({cycle})")
+    if len(seen) >= MAX_BASE_DEPTH:
+        raise ScenarioError(f"{seen[0]}: [scenario] base: a chain of more than {MAX_BASE_DEPTH} scenario files, each "
+                            f"the base of the one before (at {path}); expected at most {MAX_BASE_DEPTH}")
     data = read_toml(path)
     if not data:
         raise ScenarioError(f"{path}: the file is empty (a scenario has at least one table, [scenario] or "

@@ -1268,6 +1268,14 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     from twin.report_format import per_pound
 
     assert (per_pound(-2.6), per_pound(0.07), per_pound(5.43)) == ("-£2.6", "£0.07", "£5.4")
+    # a terminal narrower than the table: an option at a time, every line within it, the same figures
+    whole = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}))
+    narrow = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}), 80)
+    assert max(map(len, whole.splitlines())) > 80 and max(map(len, narrow.splitlines())) <= 80
+    assert "  net social cost +£1.00bn [-£0.60bn, +£1.60bn], better in 12 of 12, £/£ n/a" in narrow
+    assert " ".join(narrow.split()).count("within the runs' precision it is level with the baseline") == 1
+    wide = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}), 200)
+    assert wide.splitlines()[1] == whole.splitlines()[1]  # wide enough: the table
 
 
 def test_derived_outcomes_count_a_missing_lever_as_nothing_spent_but_a_failed_run_as_missing():

@@ -16,7 +16,7 @@ from pathlib import Path
 from twin import arguments
 from twin.errors import UserError, output_folder, safe_url
 from twin.cli_reference import cmd_docs, cmd_levers, cmd_params
-from twin.progress import guard_output
+from twin.progress import guard_output, terminal_columns
 
 DEFAULT_RESULTS = Path("results")
 
@@ -191,7 +191,7 @@ def cmd_compare(args) -> int:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
               f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
-        print(terminal_table(comparison))
+        print(terminal_table(comparison, terminal_columns()))
         spin_up_note = spin_up_parameters_note(comparison, markup=False)
         if spin_up_note:
             print(spin_up_note)

@@ -73,3 +73,13 @@ def guard_output() -> None:
         if name == "stdout" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
         setattr(sys, name, _PipeSafe(stream))
+
+
+def terminal_columns(stream: TextIO | None = None) -> int | None:
+    """The width of the terminal `stream` (default: standard output) writes to; None when it writes
+    to a file or a pipe, whose lines are best left whole."""
+    stream = stream or sys.stdout
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's capture), or none left
+        return None

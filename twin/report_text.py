@@ -428,7 +428,10 @@ def _ratio(value: float) -> str:
     return per_pound(value).replace("£", "") if np.isfinite(value) else "n/a"  # the report's figure, never '-0.00'
 
 
-def terminal_table(comparison: Comparison) -> str:
+def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
+    """The console's comparison: a table of each option's changes, then the sentences that decide
+    between the best two. With `columns` (a terminal's width) the sentences are wrapped to it, and a
+    table wider than it is given an option at a time; without, lines are left whole (for files)."""
     rows = headline_rows(comparison)
     if not rows:
         return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
@@ -438,12 +441,22 @@ def terminal_table(comparison: Comparison) -> str:
              f"a saving; 90% interval of the net change in brackets):",
              f"{'scenario':{width}s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
              f"{'better in':>9s} {'£/£':>6s}"]
+    narrow = columns is not None and len(lines[1]) > columns
+    if narrow:  # an option at a time, each figure named
+        del lines[1]
     for r in rows:
         assets = r["harm"] + r["cost"] - r["net"]  # net = harm + response cost - assets recovered, pair by pair
+        if narrow:
+            lines += [f"{r['scenario']}:", f"  harm {signed_bn(r['harm'])}, response cost {signed_bn(r['cost'])}, "
+                      f"assets recovered {signed_bn(assets)}", f"  net social cost {signed_bn(r['net'])} "
+                      f"[{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}], better in {wins(r)}, "
+                      f"£/£ {_ratio(r['per_pound']).strip()}"]
+            continue
         lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
                      f"{signed_bn(assets):>17s} "
                      f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
                      f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
+    table = set() if narrow else set(range(1, len(lines)))  # the table's lines: as wide as they are
     best = min(rows, key=lambda r: r["net"])
     if best["net"] >= 0:  # as the report says it
         lines.append(least_bad_sentence(best, comparison.baseline, wins(best)))
@@ -465,4 +478,9 @@ def terminal_table(comparison: Comparison) -> str:
                                   if comparison.posterior else "") +
                  "); homicides, drug deaths, children recruited and the year-by-year view are in the report."
                  + posterior_held_sentence(comparison, markup=False))
+    if columns is not None:  # the sentences wrapped to the terminal
+        import textwrap
+
+        lines = [line if k in table else textwrap.fill(part, max(columns, 40), break_on_hyphens=False)
+                 for k, line in enumerate(lines) for part in ([line] if k in table else line.split("\n"))]
     return "\n".join(lines)

@@ -631,6 +631,25 @@ def test_the_seed_factor_measures_the_noise_floor_and_tells_effects_from_noise(m
     assert rows.loc[("discounted_harm_gbp", "harm_gbp_per_heroin_crack_user_year"), "above_noise"]
 
 
+def test_the_sensitivity_command_counts_the_seed_s_runs_and_does_not_rank_it(tmp_path, capsys, monkeypatch):
+    """The console listed the seed among the three largest indices, without the floor it is, and its
+    progress counted past its total (the seed's samples left out of it)."""
+    from twin import cli_research
+    from twin.cli import main
+
+    shown = []
+    monkeypatch.setattr(cli_research, "progress_line", lambda: lambda text, done, total: shown.append(text))
+    path = write(tmp_path / "s.toml", f'[sensitivity]\nscenario = "{QUICK_BASELINE}"\nyears = 0.5\nn = 4\n'
+                 f'out = "{tmp_path / "out"}"\n[[parameter]]\nname = "harm_gbp_per_heroin_crack_user_year"\n'
+                 '[[parameter]]\nname = "charge_prob"\n')
+    assert main(["sensitivity", str(path), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert shown[-1] == "samples 20/20 (20/20 runs)"
+    harm = next(line for line in out.splitlines() if line.startswith("discounted_harm_gbp: "))
+    assert "(replication seed)" not in harm and "; noise floor " in harm
+    assert "the noise)" in harm  # each parameter marked above or within it
+
+
 def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_path):
     import pandas as pd
 

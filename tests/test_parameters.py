@@ -158,3 +158,8 @@ def test_setting_a_parameter_as_an_attribute_is_a_validated_override():
         params.price_suply_elasticity = 9
     with pytest.raises(ParameterError, match="'charge_prob' must be a probability between 0 and 1"):
         params.charge_prob = 2
+    import copy  # a copy set apart from its original: copy.copy shared the values a set attribute writes to
+
+    for clone in (copy.copy(params), copy.deepcopy(params)):
+        clone.ocg_size_min = 4
+        assert params["ocg_size_min"] == params.ocg_size_min == 3 and "ocg_size_min" not in params.overridden

@@ -311,3 +311,19 @@ def test_the_url_hint_is_given_for_a_path_only():
         with pytest.raises(UserError) as error:
             Store(given)
         assert "a file is given as" not in str(error.value)
+
+
+def test_a_kept_run_file_that_is_not_one_is_left_with_a_warning_and_stops_nothing(tmp_path, capsys):
+    """A file in the kept-runs folder shaped like a run but not one (no trajectories) stopped every
+    command on the database with a KeyError; a kept pickle of an earlier version is said, not read."""
+    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    folder = store.kept_folder()
+    folder.mkdir(parents=True)
+    (folder / "5-1-0.json").write_text('[5, 1, 0, 7, {"status": "done"}]')
+    (folder / "5-1-1.pickle").write_bytes(b"not read")
+    assert store.done_runs(5) == set()
+    err = capsys.readouterr().err
+    assert f"Warning: {folder / '5-1-0.json'}: not a finished run this program kept (KeyError" in err
+    assert "runs kept by an earlier version (.pickle files) are no longer read" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["5-1-0.json", "5-1-1.pickle"]
+

@@ -288,7 +288,9 @@ def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
              "anticipation_share_drugs = 0.8 and response_share_drugs = 0.5 add up to more than 1"),
             ({"capital_spend_rate_per_month": 0.0}, "capital_spend_rate_per_month = 0 leaves"),
             ({"competition_violence_elasticity": 40.0}, "= 4.86e+17 incidents per group a month at the cap"),
-            ({"serious_violence_rate_per_month": 1000.0}, "= 3e+03 incidents per group a month")):
+            ({"serious_violence_rate_per_month": 1000.0}, "= 3e+03 incidents per group a month"),
+            ({"violence_pressure_cap_ratio": 1e10, "competition_violence_elasticity": 100.0},  # beyond a float
+             "= more than 1e+299 incidents per group a month")):
         with pytest.raises(ParameterError, match=re.escape(message)):
             check_consistency(Parameters(overrides, where="test"), "test")
     # the plausible ranges' ends hold together

@@ -25,6 +25,9 @@ from twin.operations import ENTRANT_LABOUR_PER_MEMBER
 from twin.streams import choice_cdf, poissons, search_right
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
+#: the largest entrant: a register's largest group (a float, as the sizes drawn are)
+ENTRANT_SIZE_MAX = float(MAX_GROUP_SIZE)
+
 
 @kernel
 def first_above(cumulative, draw):
@@ -104,7 +107,7 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
         violence[i] = search_right(violence_cdf, uniforms[3 * n + i])
         # no larger than a register's largest group: a size parameter far beyond its range draws sizes
         # beyond any integer (never reached within the plausible ranges)
-        size = minimum(maximum(np.rint(size_draws[i]), size_min), MAX_GROUP_SIZE)
+        size = minimum(maximum(np.rint(size_draws[i]), size_min), ENTRANT_SIZE_MAX)
         unmet = demand[area[i], market[i]] - served[area[i], market[i]]
         per_entrant = unmet / entrants_in_cell[i]
         n_markets = 1.0 + markets[i, MONEY_LAUNDERING]

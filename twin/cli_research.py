@@ -66,7 +66,10 @@ def cmd_validate(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from twin.executor import ignore_further_interrupts, make_executor
-    from twin.sensitivity import RELIABLE_N, load_config, reliability_warning, run_sensitivity, write_sensitivity_report
+    from twin.sensitivity import (
+        RELIABLE_N, SEED_FACTOR, factor_names, load_config, reliability_warning, run_sensitivity,
+        write_sensitivity_report,
+    )
 
     config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])
@@ -74,7 +77,7 @@ def cmd_sensitivity(args) -> int:
                                           f"(totals above 1, negative first orders, wide intervals); use n >= "
                                           f"{RELIABLE_N} for conclusions"] if config["n"] < RELIABLE_N else []):
         print(f"Warning: {warning}.", file=sys.stderr)
-    total = config["n"] * (len(config["uncertain"]) + 2)
+    total = config["n"] * (len(factor_names(config)) + 2)  # the seed counted when it is a factor
     runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
 
@@ -96,10 +99,13 @@ def cmd_sensitivity(args) -> int:
     if not args.quiet:
         print()
         for outcome, group in table.groupby("outcome", sort=False):
-            best = group.sort_values("total_order", ascending=False).head(3)
-            print(f"{outcome}: " + ", ".join(f"{r.parameter} (total {r.total_order:.2f}, 90% interval "
-                                             f"{r.total_order_low:.2f} to {r.total_order_high:.2f})"
-                                             for r in best.itertuples()))
+            floor = group[group.parameter == SEED_FACTOR].total_order
+            best = group[group.parameter != SEED_FACTOR].sort_values("total_order", ascending=False).head(3)
+            print(f"{outcome}: " + ", ".join(
+                f"{r.parameter} (total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
+                f"{r.total_order_high:.2f}" + ("" if floor.empty else "; above the noise" if r.above_noise
+                                               else "; within the noise") + ")" for r in best.itertuples())
+                + ("" if floor.empty else f"; noise floor {floor.iloc[0]:.2f}"))
     warning = reliability_warning(table, config["n"])
     if warning:
         print(f"Warning: {warning} (the report says so too).", file=sys.stderr)

@@ -103,5 +103,6 @@ def formula_like(name: str) -> str | None:
     """Why `name` cannot name something the results' CSV files carry (None when it can)."""
     if name.startswith(FORMULA_STARTS):
         return (f"expected a name not starting with {name[0]!r} (a spreadsheet opening the results would read it "
-                f"as a formula), got {name!r}")
+                f"as a formula), got {name!r}; start it with a letter or digit (e.g. 'minus 10% budget', "
+                f"'budget -10%')")
     return None

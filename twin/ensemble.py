@@ -342,6 +342,13 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     with its parameters changed is an experiment of its own, by its contents)."""
     loaded = [p if isinstance(p, Scenario) else load_scenario(p) for p in paths]
     paths = [s.path if isinstance(s, Scenario) else str(s) for s in paths]
+    from twin.csv_input import formula_like
+
+    for scenario in loaded:  # named in Python, unchecked by a file's loading
+        if formula_like(scenario.name):
+            from twin.errors import UserError
+
+            raise UserError(f"scenario name: {formula_like(scenario.name)}")
     if years is not None and all(s.years == years for s in loaded):
         years = None  # --years saying what the files say: the same experiment (it ran everything again)
     if years is not None:

@@ -186,6 +186,12 @@ class Parameters:
     def spec(self, name: str) -> Parameter:
         return self._table[name]
 
+    def __copy__(self) -> "Parameters":  # copy.copy would share the values a set attribute writes to
+        return self.copy()
+
+    def __deepcopy__(self, memo) -> "Parameters":
+        return self.copy()
+
     def copy(self) -> "Parameters":
         clone = Parameters()
         for name, value in self._values.items():
@@ -262,11 +268,13 @@ def check_consistency(params: Parameters, where: str) -> None:
     if params.capital_spend_rate_per_month <= 0:
         raise ParameterError(f"{where}: capital_spend_rate_per_month = 0 leaves groups' starting capital (their "
                              f"income over the rate they spend it at) without end; expected a share above 0")
-    at_cap = params.serious_violence_rate_per_month * params.violence_pressure_cap_ratio ** min(
-        params.competition_violence_elasticity, 1e3)
-    if at_cap > MAX_VIOLENCE_AT_CAP:
+    rate, ratio = params.serious_violence_rate_per_month, params.violence_pressure_cap_ratio
+    log_at_cap = math.log(rate) + params.competition_violence_elasticity * math.log(ratio) if rate > 0 and ratio > 0 \
+        else -math.inf  # in logs: far beyond the ranges the power itself overflows
+    if log_at_cap > math.log(MAX_VIOLENCE_AT_CAP):
+        at_cap = f"{math.exp(log_at_cap):.3g}" if log_at_cap < 690 else "more than 1e+299"
         raise ParameterError(f"{where}: serious_violence_rate_per_month x violence_pressure_cap_ratio ^ "
-                             f"competition_violence_elasticity = {at_cap:.3g} incidents per group a month at the cap "
+                             f"competition_violence_elasticity = {at_cap} incidents per group a month at the cap "
                              f"of rival pressure; expected at most {MAX_VIOLENCE_AT_CAP:g} (the plausible ranges "
                              f"give at most 2.5)")
     if not params.price_index_min <= 1.0 <= params.price_index_max:

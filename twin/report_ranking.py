@@ -64,12 +64,16 @@ def others_at_a_glance(comparison: Comparison, rows: list[dict], best: dict) -> 
 
     def change(row: dict) -> str:
         name = html.escape(row["scenario"])
+        if row["net"] == 0 and not row["net_low"] < 0 < row["net_high"]:
+            return f"{name} changes nothing"
         if row["net_low"] <= 0 <= row["net_high"]:
             return f"{name} changes it by {signed_bn(row['net'])}, which the replications cannot tell from no change"
         return f"{name} saves {bn(-row['net'])}" if row["net"] < 0 else f"{name} adds {bn(row['net'])} to it"
 
+    intervals = all(np.isfinite(r["net_low"]) for r in others)
     return (f"Against {html.escape(comparison.baseline)}, on the same measure: {'; '.join(change(r) for r in others)} "
-            f"(each below, with its interval).")
+            + ("(each below, with its interval)." if intervals else "(each below; no interval from a single "
+                                                                     "replication)."))
 
 
 def gap_interval(low: float, high: float) -> str:

@@ -241,7 +241,7 @@ def ranking_table(comparison: Comparison) -> pd.DataFrame:
         row = {"rank": int(r["rank"]), "option": r["scenario"],
                "net social cost change": signed_bn(net[r["scenario"]]["net"])}
         if r["rank"] > 1:
-            row["more than the option above (90% interval)"] = (
+            row["extra net social cost against the option above (90% interval)"] = (
                 f"{signed_bn(r['gap_mean'])} [{signed_bn(r['gap_low'])}, {signed_bn(r['gap_high'])}]")
             row["option above does better in"] = count_of(r["p_above_better"], r["pairs"])
         table.append(row)
@@ -264,7 +264,8 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
             + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
-            "and are not varied here.")
+            "and are not varied here, with every lever acting from its start year (no time for legislation or "
+            "set-up): the interval reflects only the replications' chance variation.")
 
 
 def horizon_years(comparison: Comparison) -> float:
@@ -305,7 +306,8 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
 
 def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     """The summary's paragraphs (HTML): in brief (the best option's saving, its lead, the others at a
-    glance), then in detail (what the lead rests on, when it pays, where and for whom, the caveats)."""
+    glance, what it spends and averts and when it pays, and whether its saving fades), then in detail
+    (what the lead rests on, where and for whom, the caveats, each other option)."""
     rows = headline_rows(comparison)
     if not rows:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."], []
@@ -326,16 +328,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     runner_up = runner_up_sentence(comparison)
     brief = text + [t for t in (runner_up, others_at_a_glance(comparison, rows, best)) if t]
     text = []
-    green_book = green_book_sentence(rows, best)
-    if green_book:
-        text.append(green_book)
-    rests_on = lead_rests_on(comparison, rows)
-    if rests_on:
-        text.append(rests_on)
-    parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
-    text += [t for t in (parts, against_doing_nothing(comparison, best),
-                         idle_hiring_sentence(comparison, best["scenario"])) if t]
-    text.append(f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
+    spending = (f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
                 f"{signed_bn(best['cost'])}"
                 + ((f"; against {html.escape(comparison.baseline)}, each extra pound spent averts "
                     f"{per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
@@ -348,7 +341,17 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                       + ("(one gives no interval)." if best["pairs"] < 2 else
                          "(its cumulative saving's interval still reaches zero).") if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
-    text += horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
+    # what it costs, and how it changes over the years, belong with the answer
+    brief += [spending] + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
+    green_book = green_book_sentence(rows, best)
+    if green_book:
+        text.append(green_book)
+    rests_on = lead_rests_on(comparison, rows)
+    if rests_on:
+        text.append(rests_on)
+    parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
+    text += [t for t in (parts, against_doing_nothing(comparison, best),
+                         idle_hiring_sentence(comparison, best["scenario"])) if t]
 
     def change(value: float) -> str:
         return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"

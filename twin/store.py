@@ -360,18 +360,21 @@ class Store:
         JSON, read as data only: a file planted in the folder cannot run code, and one that is not a
         kept run is left where it is, with a warning."""
         folder = self.kept_folder()
+        if folder.is_dir() and any(folder.glob(f"{experiment_id}-*-*.pickle")):  # an earlier version's
+            print(f"Warning: {folder}: runs kept by an earlier version (.pickle files) are no longer read, since "
+                  f"a file there could run code; those runs will run again, and the files can be deleted",
+                  file=sys.stderr)
         for path in sorted(folder.glob(f"{experiment_id}-*-*.json")) if folder.is_dir() else []:
             if path in self.kept:
                 continue  # this command's own: it is still waiting for the database
             try:
-                run = _kept_run(path, experiment_id)
-            except (ValueError, TypeError, KeyError, OSError) as exc:
-                print(f"Warning: {path}: not a finished run this program kept ({exc}); left unread", file=sys.stderr)
-                continue
-            try:
-                self._write_run(*run)
+                self._write_run(*_kept_run(path, experiment_id))
             except sa.exc.IntegrityError:
                 pass  # stored meanwhile by another command
+            except (ValueError, TypeError, KeyError, OSError, sa.exc.StatementError) as exc:  # in one transaction
+                print(f"Warning: {path}: not a finished run this program kept ({type(exc).__name__}: "
+                      f"{first_line(exc)}); left unread", file=sys.stderr)
+                continue
             path.unlink()
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

@@ -60,7 +60,8 @@ unless a scenario sets a later start.</li>
 devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
 devolved; the per-area table below totals each nation's harm, and England and Wales together, and the table
 under 'Who spends' each nation's spending.</li>
-<li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
+<li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
+2023-24 prices (a year's error moves those categories by about 7%).</li> <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
 </ul>
 """

@@ -343,6 +343,9 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                  else "; it does not pay back within the horizon."))
     # what it costs, and how it changes over the years, belong with the answer
     brief += [spending] + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
+    side_effects = _rises(comparison, best["scenario"]) + justice_limit_parts(comparison, best["scenario"])
+    if side_effects:  # what it costs beside its saving, in a line (each in detail below)
+        brief.append(f"Beside its saving, under {html.escape(best['scenario'])}: {and_list(side_effects)}.")
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
@@ -350,8 +353,9 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     if rests_on:
         text.append(rests_on)
     parts = parts_sentence(comparison, rows, best) if best["net"] < 0 else None
-    text += [t for t in (parts, against_doing_nothing(comparison, best),
-                         idle_hiring_sentence(comparison, best["scenario"])) if t]
+    idle = idle_hiring_sentence(comparison, best["scenario"])  # a lever of it that hardly acts: part of the answer
+    brief += [idle] if idle else []
+    text += [t for t in (parts, against_doing_nothing(comparison, best)) if t]
 
     def change(value: float) -> str:
         return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"

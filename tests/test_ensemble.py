@@ -1431,6 +1431,12 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
            "the lead: were it 36% smaller, the two would be level) and of fraud and other economic crime (best " \
            "-£8.00bn, runner -£5.00bn: a difference of £3.00bn, 60% of the lead)" in said
     assert "modern slavery" not in said  # £0.1bn of a £5bn lead
+    # in the report, a list: each part an item (as one sentence it ran to over 200 words)
+    page = lead_rests_on(comparison, rows)
+    items = re.findall(r"<li>(.*?)</li>", page)
+    assert page.startswith('<div class="rests-on"><p>What the lead rests on:</p><ul><li>') and len(items) == 3
+    assert items[0].startswith("Best spends £16.00bn more") and items[1].startswith("Leaving out recovered assets")
+    assert all(item.endswith(".") for item in items) and page.endswith("shows how often each option comes first.</p></div>")
     # response spending beyond the levers (courts and prisons) is said beside the levers' when it differs
     rows = [dict(row, cost=cost) for row, cost in zip(rows, (19e9, 2e9))]
     assert "(discounted; £17.00bn more in all response spending, the courts and prisons" in \

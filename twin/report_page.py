@@ -164,8 +164,8 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
     """The summary in plain words, and the list of the scenarios compared: the baseline and the options."""
     brief, detail = plain_summary(comparison)
     brief_html = "".join(f"<p>{code_spans(p)}</p>" for p in brief)
-    detail_html = ('<h3 id="in-detail">The answer in detail</h3>' + "".join(f"<p>{code_spans(p)}</p>" for p in detail)
-                   if detail else "")
+    detail_html = ('<h3 id="in-detail">The answer in detail</h3>' + "".join(
+        code_spans(p) if p.startswith("<div") else f"<p>{code_spans(p)}</p>" for p in detail) if detail else "")
     items = []
     for _, row in scenarios.iterrows():
         spec = json.loads(row["resolved_json"])

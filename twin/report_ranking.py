@@ -339,6 +339,13 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         parts.append(f"the harm (discounted) of {' and of '.join(each)}")
     if not parts:
         return None
+    if markup:  # a list, each part on its own line: as one sentence it ran to over 200 words
+        items = "".join(f"<li>{part[0].upper() + part[1:]}.</li>" for part in parts)
+        return (f'<div class="rests-on"><p>What the lead rests on:</p><ul>{items}</ul><p>These figures rest on the '
+                f"levers' assumed effect sizes, each a single value here (their ranges are under each scenario), and "
+                f"on the model's uncertain parameters, also held at single values in these runs: the drug market's "
+                f"price elasticities matter most in the model's sensitivity analysis, and a sweep over them (twin "
+                f"sweep, as in experiments/ranking_robustness.toml) shows how often each option comes first.</p></div>")
     return (f"What the lead rests on: {'; '.join(parts)}. These figures rest on the levers' assumed effect sizes, "
             f"each a single value here (their ranges are under each scenario), and on the model's uncertain "
             f"parameters, also held at single values in these runs: the drug market's price elasticities matter most "

@@ -683,7 +683,8 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
     import pandas as pd
 
     from twin.scenario import load_scenario
-    from twin.sensitivity import Uncertain, reliability_warning, write_sensitivity_report
+    from twin.sensitivity import Uncertain
+    from twin.sensitivity_report import reliability_warning, write_sensitivity_report
 
     def table(total, first, width):
         return pd.DataFrame([{"outcome": "discounted_harm_gbp", "parameter": "charge_prob", "total_order": total,
@@ -706,6 +707,7 @@ def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_pa
     # what was run: the scenario, the seed every sample shares, each parameter's range
     assert "baseline.toml (baseline)" in page and "every sample on seed 1 (seed_factor = false)" in page
     assert "<td>charge_prob</td>" in page and "<td>0.9</td>" in page
+    assert "<caption>Parameters varied and their ranges</caption>" in page and 'lang="en-GB"' in page
     record = json.loads((tmp_path / "sensitivity.json").read_text())
     assert record["design"]["seed"] == 1 and record["design"]["parameters"] == [
         {"name": "charge_prob", "low": 0.5, "high": 0.9}]

@@ -349,7 +349,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
                         f"<h3>Which uncertainties move the outcome's level (|Spearman rho|, mean over the options)</h3>"
                         f"<p>{html.escape(scores)}</p><p>How strongly each sampled uncertainty moves the outcome "
                         f"itself, not which option does best: where each option falls behind is in the boxes above.</p>")
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+    page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>

@@ -66,10 +66,8 @@ def cmd_validate(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from twin.executor import ignore_further_interrupts, make_executor
-    from twin.sensitivity import (
-        RELIABLE_N, SEED_FACTOR, factor_names, load_config, reliability_warning, run_sensitivity,
-        write_sensitivity_report,
-    )
+    from twin.sensitivity import SEED_FACTOR, factor_names, load_config, run_sensitivity
+    from twin.sensitivity_report import RELIABLE_N, reliability_warning, write_sensitivity_report
 
     config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])

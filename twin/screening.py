@@ -329,11 +329,14 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     shown = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
     next_step = ("" if following is None else
                  f" (<code>{html.escape(following.name)}</code>, beside this report, is that config for the largest)")
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Screening</title>
+    cautions = "".join(f"<li>{html.escape(w)}</li>" for w in config.get("warnings", []))
+    caution = ("" if not cautions else '<div style="border-left: 4px solid #b8432f; padding: .5em 1em; background: '
+               f'#fbeeea"><strong>Read with care.</strong><ul>{cautions}</ul></div>')
+    page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Screening</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
-</head><body><h1>Which parameters move the outcomes at all?</h1>
+</head><body><h1>Which parameters move the outcomes at all?</h1>{caution}
 <p>Morris elementary effects (SALib): {config['trajectories']} trajectories through a {config['levels']}-level grid
 over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['select'])}), {points} points,
 each the mean of {config['replications']} replication(s), {runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one

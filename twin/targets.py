@@ -345,7 +345,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
             readable[column] = readable[column].map(lambda v: v if isinstance(v, str) else
                                                     f"{v:.2f}" if column.startswith("share") else number(v))
         fitted = "<h2>Calibrated parameters</h2>" + readable.to_html(index=False, border=0, escape=True)
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+    page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }}

@@ -1,6 +1,7 @@
 """Sweeps: design, resumability, and identical results in process, in a local pool and on a Dask
 cluster (a real LocalCluster of worker processes on loopback), including when a worker dies."""
 
+import html
 import json
 import os
 import re
@@ -514,7 +515,13 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
-    assert "no sweep of this file" not in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "no sweep of this file" not in err
+    # the page opens with the console's verdict, after its title
+    verdict = next(line for line in out.splitlines() if "smallest maximum regret" in line)
+    page = (tmp_path / "out" / "analysis.html").read_text()
+    assert f"<li><strong>{html.escape(verdict)}</strong>" in page
+    assert page.index("</h1>") < page.index(html.escape(verdict)) < page.index("Regret: in each sampled future")
 
     def refuse(constant):
         raise AssertionError(f"analysis.json holds {constant}, which is not JSON")

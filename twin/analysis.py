@@ -129,12 +129,12 @@ def _label(column: str, value) -> str:
     return f"{column}={value}"
 
 
-def _strict(value):
+def strict_json(value):
     """JSON without NaN or infinity (not JSON, and refused by strict readers): null instead."""
     if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
+        return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_strict(v) for v in value]
+        return [strict_json(v) for v in value]
     if isinstance(value, (float, np.floating)):
         return float(value) if np.isfinite(value) else None
     if isinstance(value, np.integer):
@@ -289,9 +289,10 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
 
 
 def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str,
-                   about: list[str] = ()) -> Path:
-    """analysis.html and analysis.json; `about` says which runs these are (experiment, database,
-    runs) and anything the command warned about (an older sweep, futures left out), on the page."""
+                   about: list[str] = (), found: list[list[str]] = ()) -> Path:
+    """analysis.html and analysis.json; `found` is each outcome's verdict (the most robust option
+    and its runner-up), first on the page; `about` says which runs these are (experiment,
+    database, runs) and anything the command warned about (an older sweep, futures left out)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -300,7 +301,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analysis.json").write_text(json.dumps(_strict(results), indent=2, allow_nan=False), encoding="utf-8")
+    (out_dir / "analysis.json").write_text(json.dumps(strict_json(results), indent=2, allow_nan=False), encoding="utf-8")
     sections = []
     for result in results:
         outcome = result["outcome"]
@@ -336,9 +337,9 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             figure.tight_layout()
             tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
         boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
-        found = result["feature_scores"]  # NaN: the outcome (or the uncertainty) never varied
+        moved = result["feature_scores"]  # NaN: the outcome (or the uncertainty) never varied
         scores = (", ".join(f"{k} {v:.2f}" if np.isfinite(v) else f"{k} n/a (the outcome does not vary with it)"
-                            for k, v in sorted(found.items(), key=lambda kv: -np.nan_to_num(kv[1], nan=-1)))
+                            for k, v in sorted(moved.items(), key=lambda kv: -np.nan_to_num(kv[1], nan=-1)))
                   or ("no uncertainties were sampled" if not result.get("uncertainties", True)
                       else f"not computed: {result.get('futures', 0)} sampled future(s); at least "
                       f"{MIN_FUTURES_FOR_PRIM} are needed"))
@@ -354,6 +355,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
 </head><body><h1>{html.escape(title)}</h1>
+{"<ul>" + "".join(f"<li><strong>{html.escape(lines[0])}</strong>" + "".join(f"<br>{html.escape(line)}"
+ for line in lines[1:]) + "</li>" for lines in found) + "</ul>" if found else ""}
 {''.join(f"<p>{html.escape(line)}</p>" for line in about)}
 <p>Regret: in each sampled future, how much worse an option does than the best option in that future, in
 the direction each outcome states (lower or higher is better). Regret is computed on the mean of each

@@ -313,22 +313,28 @@ def cmd_analyse(args) -> int:
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
              + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"
-    with staged_folder(out) as staging:  # written whole, as the sensitivity report
-        path = out / write_analysis(table, results, staging, title, about).name
+    found = []  # each outcome's verdict, as the console gives it and the page opens with it
     for result in results:
         best, unit = result["policies"][0], result["unit"]
-        print(f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "
-              f"({best['settings']}): {format_outcome(best['max_regret'], unit)}, best in "
-              f"{best['share_of_futures_best']:.0%} of futures{behind_note(best)}")
+        lines = [f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "
+                 f"({best['settings']}): {format_outcome(best['max_regret'], unit)}, best in "
+                 f"{best['share_of_futures_best']:.0%} of futures{behind_note(best)}"]
         if len(result["policies"]) > 1:
             second = result["policies"][1]
             close = second["max_regret"] - best["max_regret"] <= 0.05 * max(abs(best["max_regret"]), 1e-12)
             twins = any(best["policy"] in g and second["policy"] in g for g in same)
-            print(f"    runner-up policy {second['policy']} ({second['settings']}): "
-                  f"{format_outcome(second['max_regret'], unit)}, best in {second['share_of_futures_best']:.0%} "
-                  f"of futures{behind_note(second)}" + ("; the two give the same outcomes in every run" if twins else
-                                                                "; the two are within 5% on maximum regret, so neither is "
-                                                                "clearly more robust" if close else ""))
+            lines.append(f"runner-up policy {second['policy']} ({second['settings']}): "
+                         f"{format_outcome(second['max_regret'], unit)}, best in {second['share_of_futures_best']:.0%} "
+                         f"of futures{behind_note(second)}" + ("; the two give the same outcomes in every run" if twins
+                                                               else "; the two are within 5% on maximum regret, so "
+                                                               "neither is clearly more robust" if close else ""))
+        found.append(lines)
+    with staged_folder(out) as staging:  # written whole, as the sensitivity report
+        path = out / write_analysis(table, results, staging, title, about, found=found).name
+    for result, lines in zip(results, found):
+        print(lines[0])
+        for line in lines[1:]:
+            print(f"    {line}")
         skipped = {entry.get("skipped") for entry in result["prim"].values()}
         if len(skipped) == 1 and None not in skipped:  # one reason for every option: said once
             print(f"    no PRIM boxes: {skipped.pop()}")

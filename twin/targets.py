@@ -299,11 +299,13 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "fit.json"
     fit_misfit = misfit(table)
-    json_path.write_text(json.dumps({"title": title, "notes": notes,
-                                     "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
-                                     **({} if parameters is None else {"parameters": parameters.to_dict(orient="records")}),
-                                     "targets": table.to_dict(orient="records"), **(extra or {})},
-                                    indent=2, default=float), encoding="utf-8")
+    from twin.analysis import strict_json  # NaN is not JSON: null
+
+    json_path.write_text(json.dumps(strict_json({
+        "title": title, "notes": notes, "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
+        **({} if parameters is None else {"parameters": parameters.to_dict(orient="records")}),
+        "targets": table.to_dict(orient="records"), **(extra or {})}), indent=2, default=float, allow_nan=False),
+        encoding="utf-8")
     plotted = table[table["evaluated"]]  # a target the runs could not read has nothing to plot
     figure, axis = plt.subplots(figsize=(8, 0.32 * max(len(plotted), 1) + 1.2), dpi=100)
     y = np.arange(len(plotted))[::-1]

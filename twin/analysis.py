@@ -311,8 +311,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
                           else (1.0, unit))
         groups = [table[table.policy == p["policy"]][outcome].to_numpy() / scale for p in result["policies"]]
         axis.boxplot(groups, tick_labels=[str(p["policy"]) for p in result["policies"]])
-        axis.set_title(f"{outcome}: every run of each policy ({result['better']} is better; policies ordered by "
-                       f"maximum regret)", fontsize=10)
+        axis.set_title(f"{outcome}: every run of each policy\n({result['better']} is better; policies ordered by "
+                       f"maximum regret)", fontsize=10)  # on two lines: one was cut off
         axis.set_xlabel("policy (numbered as in the table below)")
         axis.set_ylabel(y_label)
         figure.tight_layout()
@@ -327,9 +327,11 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         curves = {n: e["trajectory"] for n, e in result["prim"].items() if e.get("trajectory")}
         if curves:
             figure, axis = plt.subplots(figsize=(6, 4), dpi=100)
-            for name, trajectory in curves.items():
+            number = {p["settings"]: p["policy"] for p in result["policies"]}  # as the table numbers them
+            for k, (name, trajectory) in enumerate(curves.items()):
                 axis.plot([b["coverage"] for b in trajectory], [b["density"] for b in trajectory], marker=".",
-                          label=name[:40])
+                          ls=("-", "--", ":", "-.")[k // 10 % 4],  # colours repeat after ten: the style differs
+                          label=f"policy {number[name]}" if name in number else name[:40])
             axis.set_xlabel("coverage (share of the option's bad futures inside the box)")
             axis.set_ylabel("density (share of the box that is bad)")
             axis.set_title("PRIM peeling: coverage against density", fontsize=10)

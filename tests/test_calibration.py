@@ -183,6 +183,13 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     assert report["settings"]["reps"] == 3 and report["settings"]["seed"] == 7
     assert report["settings"]["years"] == max(t.years[1] for t in targets)
     assert report["settings"]["targets"].endswith("targets.toml") and report["settings"]["scenario_name"]
+    # amounts in pounds carry their sign; counts do not (both read '3.20m' alike)
+    page = (tmp_path / "fit" / "fit.html").read_text()
+    money = next(t for t in targets if "gbp" in t.metric and t.value >= 1e6)
+    count = next(t for t in targets if "gbp" not in t.metric and t.value >= 1e6)
+    from twin.targets import number
+
+    assert f"<td>£{number(money.value)}</td>" in page and f"<td>{number(count.value)}</td>" in page
 
 
 def test_targets_read_off_yearly_totals_match_those_read_off_the_steps():

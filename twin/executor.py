@@ -320,6 +320,10 @@ class DaskExecutor:
                 raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
                                 f"again (finished runs are saved)") from None
             except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
+                if isinstance(exc, CancelledError):  # the client may learn of a lost scheduler after its futures
+                    deadline = time.monotonic() + 3.0
+                    while self.client.status == "running" and time.monotonic() < deadline:
+                        time.sleep(0.05)
                 lost = ("lost the Dask scheduler" if isinstance(exc, CancelledError) and self.client.status != "running"
                         else "Dask workers died running a batch")
                 raise WorkerLost(f"{lost} ({type(exc).__name__}); finished runs are saved, run the command "

@@ -306,8 +306,9 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
 
 def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     """The summary's paragraphs (HTML): in brief (the best option's saving, its lead, the others at a
-    glance, what it spends and averts and when it pays, and whether its saving fades), then in detail
-    (what the lead rests on, where and for whom, the caveats, each other option)."""
+    glance, what it spends and averts and when it pays, whether its saving fades, the harms that rise
+    and the justice system's limits), then in detail (what the lead rests on, where and for whom, the
+    caveats, each other option)."""
     rows = headline_rows(comparison)
     if not rows:
         return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."], []
@@ -343,9 +344,12 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                  else "; it does not pay back within the horizon."))
     # what it costs, and how it changes over the years, belong with the answer
     brief += [spending] + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
-    side_effects = _rises(comparison, best["scenario"]) + justice_limit_parts(comparison, best["scenario"])
-    if side_effects:  # what it costs beside its saving, in a line (each in detail below)
-        brief.append(f"Beside its saving, under {html.escape(best['scenario'])}: {and_list(side_effects)}.")
+    rises = _rises(comparison, best["scenario"])  # what it costs beside its saving: part of the answer
+    if rises:
+        brief.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
+                     f"{and_list(rises)} over the horizon (90% interval{'s' if len(rises) > 1 else ''} above zero; "
+                     f"see 'Other outcomes' and summary.csv).")
+    brief += [t for t in (_justice_limits(comparison, best["scenario"]),) if t]
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
@@ -374,14 +378,6 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     people = _in_people(comparison, best["scenario"]) if best["net"] < 0 else None
     if people:
         text.append(people)
-    rises = _rises(comparison, best["scenario"])
-    if rises:
-        text.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                    f"{and_list(rises)} over the horizon (90% interval{'s' if len(rises) > 1 else ''} above zero; "
-                    f"see 'Other outcomes' and summary.csv).")
-    limits = _justice_limits(comparison, best["scenario"])
-    if limits:
-        text.append(limits)
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])

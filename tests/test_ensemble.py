@@ -1,5 +1,6 @@
 """Ensembles, the results store (SQLite and PostgreSQL), comparison statistics, the report, export."""
 
+import json
 import os
 import re
 import shutil
@@ -485,7 +486,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert '<meta name="viewport"' in page and page.count('<div class="scroll"><table') >= 5
     # each table row is headed by its option, area or setting (a screen reader says whose number it reads)
     assert '<th scope="row">chb</th>' in page and '<th scope="col">' in page and "<td>chb</td>" not in page
-    assert "<title>Serious and organised crime: baseline, chb compared</title>" in page
+    assert "<title>Serious and organised crime: Current policy, chb compared</title>" in page  # baseline's title
     # the answer first, in its box; the rest under its own heading after the key to the scenarios
     box = page[page.index('<div class="summary" id="headline">'):page.index("</div>", page.index('id="headline"'))]
     assert "does best" in box or "least bad" in box or "only option" in box
@@ -493,14 +494,14 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert page.index("The scenarios compared") < page.index('<h3 id="in-detail">The answer in detail</h3>')
     # every table says what it holds; a column of words is aligned left, a column of figures right
     assert page.count("<caption>") == page.count("<table") >= 8
-    assert "<caption>Each option against baseline: cumulative, discounted</caption>" in page
+    assert "<caption>Each option against Current policy: cumulative, discounted</caption>" in page
     assert '<th scope="col" class="words">source</th>' in page and '<th scope="col" class="words">value' not in page
     # a long page: links to its sections, each heading with an id to go to
     for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):
         assert f'<a href="#{anchor}">' in page and f'<h2 id="{anchor}">' in page
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
-                     r'of its replications; in year 1: baseline [\d.]+, chb [\d.]+"', page)
+                     r'of its replications; in year 1: Current policy [\d.]+, chb [\d.]+"', page)
     # the terms and abbreviations the page uses are explained, and only those
     start = page.index("<h2 id=\"terms-used\">Terms used</h2>")
     glossary = page[start:page.index("</dl>", start)]
@@ -513,7 +514,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
     # a key to the scenario names right after the summary, from their descriptions
     key = page[page.index("The scenarios compared"):page.index("</ul>", page.index("The scenarios compared"))]
-    assert "<strong>baseline</strong> (the baseline): Current policy" in key
+    assert "<strong>Current policy</strong> (<code>baseline</code>, the baseline): Current policy" in key
     assert "<strong>chb</strong> (an option)</li>" in key  # no description of its own: none shown
     from twin.report_text import SPENDERS, signed_count, who_pays, who_pays_gbp
 
@@ -807,6 +808,41 @@ def test_a_report_replaced_by_another_experiment_is_noted(tmp_path, twin_copy, c
     assert main(["compare", BASE, *common[:-1]]) == 0
     err = capsys.readouterr().err
     assert "experiment 3; it now holds experiment 4's (left out: copy; another horizon) (give" in err
+
+
+def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_path):
+    """The report's words, tables and charts give each scenario its title (its name beside it in the list
+    of scenarios); the summary CSV keeps names. A title edited after the runs are stored is the one
+    the report gives when the command runs again (the runs themselves are reused)."""
+    out, db = tmp_path / "report", f"sqlite:///{tmp_path / 't.db'}"
+    option = write(tmp_path / "opt.toml", f'[scenario]\nname = "opt_x"\ntitle = "Option X"\nbase = "{BASE}"\n'
+                   '[[levers]]\ntype = "clear_hold_build"\nareas = ["Merseyside"]\n')
+    common = ["--reps", "2", "--years", "1", "--workers", "1", "--db", db, "--out", str(out), "--quiet"]
+    assert main(["compare", BASE, str(option), *common]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<th scope="row">Option X</th>' in page and "<strong>Option X</strong> (<code>opt_x</code>, an option)" in page
+    assert "<h3><strong>Current policy</strong> (<code>baseline</code>)</h3>" in page
+    words = re.sub(r"<code>[^<]*</code>|<[^>]+>|data:image[^\"]+", " ", page)
+    assert "opt_x" not in words and "Option X" in words and "against Current policy" in words
+    assert set(pd.read_csv(out / "summary.csv")["scenario"]) == {"baseline", "opt_x"}
+    write(option, option.read_text().replace('"Option X"', '"Option Y"'))
+    assert main(["compare", BASE, str(option), *common]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Option Y" in page and "Option X" not in page
+    assert Store(db).done_runs(1) and len(Store(db).runs_frame(1)) == 4  # the same experiment, its runs reused
+
+
+def test_titles_that_would_be_confused_give_way_to_names():
+    from twin.report_titles import scenario_titles
+
+    def stored(*rows):
+        return pd.DataFrame([{"name": name, "resolved_json": json.dumps({"title": title} if title else {})}
+                             for name, title in rows])
+
+    assert scenario_titles(stored(("a", "Same"), ("b", "Same"), ("c", "C"), ("d", None))) == {
+        "a": "a", "b": "b", "c": "C", "d": "d"}
+    assert scenario_titles(stored(("a", "b"), ("b", None))) == {"a": "a", "b": "b"}  # a title that is a name
+    assert scenario_titles(stored(("a", "a"), ("b", "B"))) == {"a": "a", "b": "B"}
 
 
 def test_options_are_ranked_pair_by_pair_against_the_one_above():

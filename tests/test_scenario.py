@@ -234,3 +234,28 @@ def test_a_chain_of_bases_too_long_is_refused_in_one_line(tmp_path):
     with pytest.raises(ScenarioError, match=rf"s{MAX_BASE_DEPTH + 1}\.toml: \[scenario\] base: a chain of more than "
                                             rf"{MAX_BASE_DEPTH} scenario files"):
         load_scenario(tmp_path / f"s{MAX_BASE_DEPTH + 1}.toml")
+
+
+def test_a_title_names_the_scenario_in_reports_only(tmp_path):
+    """A title is what reports call a scenario: it is not inherited, and it changes nothing that is run
+    (the hash that finds stored runs stays), like its description."""
+    base = load_scenario(SCENARIOS / "baseline.toml")
+    assert base.title == "Current policy"
+    child = load_scenario(write(tmp_path / "child.toml", f'[scenario]\nname = "child"\nbase = "{SCENARIOS / "baseline.toml"}"\n'))
+    assert child.title == ""  # not the base's: two scenarios would share it
+    titled = load_scenario(write(tmp_path / "t.toml", f'[scenario]\nname = "child"\ntitle = "  A   child "\n'
+                                 f'base = "{SCENARIOS / "baseline.toml"}"\n'))
+    assert titled.title == "A child" and titled.spec_hash() == child.spec_hash()
+
+
+@pytest.mark.parametrize("value, words", [
+    ("7", "expected a string, got 7"),
+    ('""', r"expected a short name for reports, 1 to 40 characters"),
+    ('"' + "x" * 41 + '"', "expected a short name for reports, 1 to 40 characters"),
+    ('"=HYPERLINK(1)"', "a spreadsheet opening the results would read it as a formula"),
+])
+def test_a_bad_title_is_refused_in_one_line(tmp_path, value, words):
+    path = write(tmp_path / "t.toml", f'[scenario]\nname = "t"\ntitle = {value}\n')
+    with pytest.raises(ScenarioError, match=words) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(f"{path}: [scenario] title") and "\n" not in str(caught.value)

@@ -78,6 +78,24 @@ def check_name(path: Path, table: str, value: Any) -> str:
     return value
 
 
+#: the longest title a scenario may have: reports write it in sentences, tables and chart legends
+MAX_TITLE_CHARS = 40
+
+
+def check_title(path: Path, value: str) -> str:
+    """A scenario's title, as reports give it: words on one line, at most `MAX_TITLE_CHARS` long, not
+    read as a spreadsheet formula; spaces at its ends dropped."""
+    title = " ".join(value.split())
+    if not title or len(title) > MAX_TITLE_CHARS:
+        raise ScenarioError(f"{_where(path, 'scenario', 'title')}: expected a short name for reports, 1 to "
+                            f"{MAX_TITLE_CHARS} characters, such as \"Clear, Hold, Build\", got {shown(value)}")
+    from twin.csv_input import formula_like
+
+    if formula_like(title):
+        raise ScenarioError(f"{_where(path, 'scenario', 'title')}: {formula_like(title)}")
+    return title
+
+
 def check_input_file(path: Path, table: str, key: str, value: Any, what: str) -> Path:
     """A file named by a config, relative to the config's folder; it must exist."""
     check_string(path, table, key, value, f"the name of a {what} in quotes")

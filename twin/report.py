@@ -256,7 +256,10 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
 def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> None:
     """The report's files in `out_dir`: summary.csv, the charts (charts/*.png) and report.html."""
-    summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)
+    from twin.report_titles import scenario_titles, titled
+
+    summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)  # by name, as the results' tables
+    comparison = titled(comparison, scenario_titles(store.scenarios_frame(experiment_id)))  # readers' names
     rows = headline_rows(comparison)
     images, area_image = _draw_charts(comparison, rows, out_dir / "charts")
     page = report_page(comparison, store, experiment_id, rows, images, area_image)

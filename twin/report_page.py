@@ -25,6 +25,7 @@ from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
     wins, year_by_year,
 )
+from twin.report_titles import named, titled_scenarios
 from twin.report_unmoved import unmoved_harms
 
 #: the page's style sheet
@@ -90,7 +91,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
     """The whole page: `rows` are the headline rows (`report_text.headline_rows`), `images` each
     trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None)."""
     experiment = store.experiment_row(experiment_id)
-    scenarios = store.scenarios_frame(experiment_id)
+    scenarios = titled_scenarios(store.scenarios_frame(experiment_id))  # as `comparison` names them
     page = "".join((
         _head(comparison, experiment, experiment_id),
         _summary(comparison, scenarios),
@@ -141,7 +142,7 @@ def _signed_amounts(page: str) -> str:
 def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
     """The page's head and title, and the run's particulars: the experiment, its seed, the runs
     finished, the code that made them, prices, horizon, discounting and areas."""
-    name, seed = html.escape(str(experiment.get("name"))), experiment.get("root_seed")
+    name, seed = html.escape(" vs ".join(comparison.scenarios)), experiment.get("root_seed")  # (by title)
     areas = areas_phrase(comparison.geography)
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
@@ -168,10 +169,9 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
         code_spans(p) if p.startswith("<div") else f"<p>{code_spans(p)}</p>" for p in detail) if detail else "")
     items = []
     for _, row in scenarios.iterrows():
-        spec = json.loads(row["resolved_json"])
+        described = f": {html.escape(d)}" if (d := json.loads(row["resolved_json"]).get("description")) else ""
         role = "the baseline" if row["name"] == comparison.baseline else "an option"
-        described = f": {html.escape(spec['description'])}" if spec.get("description") else ""
-        items.append(f"<li><strong>{html.escape(row['name'])}</strong> ({role}){described}</li>")
+        items.append(f"<li>{named(row, role)}{described}</li>")
     return f"""<h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{brief_html}</div>
 <p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
@@ -409,7 +409,7 @@ def _scenario_assumptions(row: pd.Series) -> str:
     spec = json.loads(row["resolved_json"])
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
     levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
-    return (f"<h3>{html.escape(row['name'])}</h3><p>{html.escape(spec.get('description') or '')}</p>"
+    return (f"<h3>{named(row)}</h3><p>{html.escape(spec.get('description') or '')}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: "

@@ -446,8 +446,8 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
                 f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
         several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "
-                 f"{'them' if several else 'it'}, which these runs do not test (compare a copy of its file without "
-                 f"{'those levers' if several else 'that lever'}).")
+                 f"{'them' if several else 'it'}, which these runs do not test (compare a scenario with its file as "
+                 f"`base` and {'those levers' if several else 'that lever'} in `drop_levers`).")
     return text
 
 

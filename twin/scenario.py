@@ -2,6 +2,7 @@
 
     [scenario]
     name = "clear_hold"
+    title = "Clear-Hold"          # optional: the name reports give it (not inherited from a base)
     description = "..."
     base = "baseline.toml"        # optional: start from another scenario (path relative to this file)
     years = 10
@@ -49,7 +50,7 @@ from twin.errors import ParameterError, ScenarioError, closest, did_you_mean, sh
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
-SCENARIO_KEYS = ("name", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
+SCENARIO_KEYS = ("name", "title", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
                  "register", "complete_register", "scale_national_quantities", "drop_levers")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
@@ -85,6 +86,7 @@ class Scenario:
     name: str
     path: str
     description: str = ""
+    title: str = ""  # the name reports give it (its `name` when empty)
     years: float = 10
     step: str = "month"
     start_date: str = "2025-04-01"
@@ -139,7 +141,7 @@ class Scenario:
         they are, not by how the path to them was written, and by what they hold (a register
         edited between two commands is another scenario; a database table is known by its URL)."""
         spec = {k: v for k, v in self.to_dict().items()
-                if k not in ("path", "chain", "description", "scale_national_quantities")}
+                if k not in ("path", "chain", "description", "title", "scale_national_quantities")}
         if isinstance(spec["years"], float) and spec["years"].is_integer():  # 10.0 (--years 10) is the file's 10
             spec["years"] = int(spec["years"])
         if spec["national_scale"] == 1.0:  # as before the key existed: unscaled runs keep their stored results
@@ -216,7 +218,7 @@ def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, .
 def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     check_keys(path, "scenario", table, SCENARIO_KEYS)
     out = dict(table)
-    for key in ("name", "description", "base", "areas_file", "register"):
+    for key in ("name", "title", "description", "base", "areas_file", "register"):
         if key in out and not isinstance(out[key], str):
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {shown(out[key])}")
     dropped = out.get("drop_levers", [])
@@ -235,6 +237,10 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
         from twin.config_checks import check_name  # imports this module
 
         check_name(path, "scenario", out["name"])  # it names the default output folder
+    if "title" in out:
+        from twin.config_checks import check_title  # imports this module
+
+        out["title"] = check_title(path, out["title"])
     if "years" in out:
         from twin.config_checks import check_years  # imports this module
 
@@ -325,7 +331,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
                                 f"(.toml) in it, such as '{Path(table['base']) / 'baseline.toml'}'")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
         base_levers = _without_dropped(path, table.pop("drop_levers", []), base_levers, table["base"])
-        merged_table = {k: v for k, v in base_table.items() if k not in ("name", "description", "base")}
+        merged_table = {k: v for k, v in base_table.items() if k not in ("name", "title", "description", "base")}
         merged_table.update(table)
         return merged_table, {**base_parameters, **parameters}, base_levers + levers, chain + [str(path)]
     if "drop_levers" in table:

@@ -247,6 +247,12 @@ class Store:
                 try:
                     connection.execute(experiments.update().where(experiments.c.id == row.id)
                                        .values(updated_at=_now(), **refreshed))
+                    if kind == "compare" and scenario_rows:  # titles and descriptions as last written
+                        connection.execute(scenarios.update().where(
+                            (scenarios.c.experiment_id == row.id) & (scenarios.c.position == sa.bindparam("at"))
+                        ).values(resolved_json=sa.bindparam("spec")), [
+                            {"at": position, "spec": json.dumps(scenario["resolved"], default=str)}
+                            for position, scenario in enumerate(scenario_rows)])
                 except sa.exc.OperationalError as exc:  # a database only to be read: its stored runs still report
                     if "readonly" not in str(exc):
                         raise

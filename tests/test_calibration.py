@@ -1,6 +1,7 @@
 """Calibration targets, the fit report, the point fit's caching, and the validation experiments."""
 
 import json
+import re
 from dataclasses import replace
 import tomllib
 
@@ -190,6 +191,19 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     from twin.targets import number
 
     assert f"<td>£{number(money.value)}</td>" in page and f"<td>{number(count.value)}</td>" in page
+    # its table captioned, its chart in words, the code that made it named
+    assert page.count("<caption>") == page.count("<table") >= 1 and "model source hash" in page
+    assert re.search(r'alt="Chart of each of \d+ targets&#x27; error in tolerances', page)
+    assert "every mean within its tolerance" in page  # the simulation returned every observation
+
+
+def test_the_fit_chart_in_words_names_the_targets_outside_their_tolerance():
+    from twin.targets import fit_chart_text
+
+    plotted = pd.DataFrame({"target": ["a", "b", "c"], "within_tolerance": [True, False, False],
+                            "standardised_error": [0.5, 1.25, -3.0]})
+    text = fit_chart_text(plotted)
+    assert text.startswith("Chart of each of 3 targets' error") and text.endswith("outside the tolerance: b +1.25, c -3.00")
 
 
 def test_targets_read_off_yearly_totals_match_those_read_off_the_steps():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+import twin
 
 pytest.importorskip("SALib")
 
@@ -118,6 +121,17 @@ def test_report_files_and_the_next_steps_sensitivity_config(screened, tmp_path):
     config, table, _ = screened
     path = write_screening_report(table, config, tmp_path / "report")
     assert path.name == "screening.html" and "noise floor" in path.read_text()
+    # the table in each outcome's unit (£bn, not pounds to four places), captioned; the chart said in words;
+    # the code that made it
+    text = path.read_text()
+    cells = re.findall(r"<td>([^<]*)</td>", text[text.index("<caption>Morris"):])
+    numbers = [float(c) for c in cells if re.fullmatch(r"-?[\d.]+(e[+-]?\d+)?", c)]
+    assert cells.count("£bn") == (table.outcome.str.endswith("_gbp")).sum() > 0 and numbers
+    largest_gbp = table[table.outcome.str.endswith("_gbp")][["mu_star", "sigma", "noise_floor"]].abs().max().max()
+    assert largest_gbp > 1e6 and max(abs(v) for v in numbers) < largest_gbp / 1e6  # not in pounds
+    assert "<caption>Morris elementary effects" in text and f"twin {twin.__version__}, model source hash" in text
+    top = table[table.outcome == table.outcome.iloc[0]].sort_values("mu_star").parameter.iloc[-1]
+    assert re.search(rf'alt="Bar charts[^"]*{re.escape(table.outcome.iloc[0])} in [^"]*{re.escape(top)} ', text)
     # the config's warnings, which the console gives, head the page too
     page = write_screening_report(table, dict(config, warnings=["3 trajectories: <few>"]), tmp_path / "warned").read_text()
     assert "<strong>Read with care.</strong><ul><li>3 trajectories: &lt;few&gt;</li></ul>" in page

@@ -522,6 +522,11 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     page = (tmp_path / "out" / "analysis.html").read_text()
     assert f"<li><strong>{html.escape(verdict)}</strong>" in page
     assert page.index("</h1>") < page.index(html.escape(verdict)) < page.index("Regret: in each sampled future")
+    # each table captioned, each chart said in words (the box plot's medians as the table's numbers read),
+    # the code that made the page named
+    assert page.count("<caption>") == page.count("<table") >= 1 and "model source hash" in page
+    medians = re.findall(r"alt='Box plots of [^']*medians: ([^']*)'", page)
+    assert medians and all(re.fullmatch(r"(policy \d+ -?£[\d,.]+(bn|m)( a year)?(, )?)+", m) for m in medians), medians
 
     def refuse(constant):
         raise AssertionError(f"analysis.json holds {constant}, which is not JSON")

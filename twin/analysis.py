@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from twin.report_format import captioned, made_by
+
 PEEL_ALPHA = 0.05  # share of points removed at each PRIM peeling step
 MIN_SUPPORT = 0.05  # PRIM stops when the box holds fewer than this share of the futures
 #: a box is described as where an option fails only when it holds at least this many futures and its
@@ -337,7 +339,9 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
             axis.set_title("PRIM peeling: coverage against density", fontsize=10)
             axis.legend(fontsize=6)
             figure.tight_layout()
-            tradeoff = f"<img alt='PRIM trade-off' src='data:image/png;base64,{figure_png(figure)}'>"
+            tradeoff = (f"<img alt='Line chart of PRIM peeling for {len(curves)} option(s): the share of each "
+                        f"option&#x27;s bad futures inside the box (coverage) against the share of the box that is bad "
+                        f"(density), as the box narrows' src='data:image/png;base64,{figure_png(figure)}'>")
         boxes = [f"<li>{html.escape(describe_box(name, entry))}.</li>" for name, entry in result["prim"].items()]
         moved = result["feature_scores"]  # NaN: the outcome (or the uncertainty) never varied
         scores = (", ".join(f"{k} {v:.2f}" if np.isfinite(v) else f"{k} n/a (the outcome does not vary with it)"
@@ -345,8 +349,13 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
                   or ("no uncertainties were sampled" if not result.get("uncertainties", True)
                       else f"not computed: {result.get('futures', 0)} sampled future(s); at least "
                       f"{MIN_FUTURES_FOR_PRIM} are needed"))
-        sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='{html.escape(outcome)}' src='data:image/png;base64,{chart}'>"
-                        f"{policies.to_html(index=False, border=0, float_format=lambda v: f'{v:,.4g}')}"
+        medians = ", ".join(f"policy {p['policy']} {format_outcome(float(np.median(g)) * scale, unit)}"
+                            for p, g in zip(result["policies"], groups) if len(g))
+        sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='Box plots of "
+                        f"{html.escape(outcome)} over every run of each policy; medians: {html.escape(medians)}' "
+                        f"src='data:image/png;base64,{chart}'>"
+                        + captioned(policies, f"{outcome}: each policy, ordered by maximum regret",
+                                    float_format=lambda v: f'{v:,.4g}') +
                         f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
                         f"{tradeoff}"
                         f"<h3>Which uncertainties move the outcome's level (|Spearman rho|, mean over the options)</h3>"
@@ -369,7 +378,7 @@ replication (the same seeds for every option), passes a one-sided t test at {CLE
 its comparisons; in the other futures the replications cannot rule it out as the best (with two replications
 only large gaps pass; with one there is no test, and the column says "no test"). Futures with a missing outcome are
 left out of it.</p>
-{''.join(sections)}</body></html>"""
+{''.join(sections)}{made_by()}</body></html>"""
     path = out_dir / "analysis.html"
     path.write_text(page, encoding="utf-8")
     return path

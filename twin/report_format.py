@@ -105,3 +105,21 @@ def terms_used(page: str) -> dict[str, str]:
 
     return {term: meaning for term, meaning in TERMS.items()
             if re.search(rf"\b{re.escape(term).replace(chr(92) + ' ', '[ -]')}s?\b", page)}
+
+
+def captioned(frame, caption: str, **options) -> str:
+    """A table of a research page (screening, sensitivity, fit, sweep analysis) under its caption, a
+    missing value as 'n/a'; `options` go to `DataFrame.to_html`."""
+    import html
+
+    table = frame.to_html(index=False, border=0, na_rep="n/a", **options)
+    return table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+
+
+def made_by() -> str:
+    """A research page's last line: the code that made it (the version and the model source's hash,
+    as the runs stored with it are known by)."""
+    from twin import __version__
+    from twin.ensemble import code_hash
+
+    return f'<p class="meta">twin {__version__}, model source hash {code_hash()}.</p>'

@@ -46,8 +46,9 @@ from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
     SEED_FACTOR, Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges,
-    load_scenarios, outcome_names, run_sample,
+    load_scenarios, outcome_names, outcome_unit, run_sample,
 )
+from twin.report_format import captioned, made_by
 
 CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "replications", "select",
                "exclude")
@@ -313,20 +314,29 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
                                                        indent=2, default=str), encoding="utf-8")
     outcomes = list(dict.fromkeys(table["outcome"]))
     figure, axes = plt.subplots(len(outcomes), 1, figsize=(8, 3.2 * len(outcomes)), dpi=100)
+    described = []
     for axis, outcome in zip(np.atleast_1d(axes), outcomes):
         data = table[table.outcome == outcome].sort_values("mu_star", ascending=False).head(15)[::-1]
         colours = ["#888888" if p == SEED_FACTOR else "#b8432f" if a else "#9bb7d4"
                    for p, a in zip(data.parameter, data.above_noise)]
-        axis.barh(np.arange(len(data)), data["mu_star"], xerr=data["mu_star_conf"], color=colours)
-        axis.axvline(data["noise_floor"].iloc[0], color="#444444", linestyle="--", linewidth=1)
+        scale, unit = outcome_unit(outcome)
+        axis.barh(np.arange(len(data)), data["mu_star"] / scale, xerr=data["mu_star_conf"] / scale, color=colours)
+        axis.axvline(data["noise_floor"].iloc[0] / scale, color="#444444", linestyle="--", linewidth=1)
         axis.set_yticks(np.arange(len(data)), data["parameter"], fontsize=7)
         axis.set_title(f"{outcome}: mu* (largest 15; dashed: the noise floor)", fontsize=9)
+        axis.set_xlabel(f"mu* ({unit})" if unit else "mu*", fontsize=8)
+        largest = ", ".join(f"{r.parameter} {r.mu_star / scale:.3g}" for r in data[::-1].head(3).itertuples())
+        described.append(f"{outcome} in {unit or 'its units'}: {largest}; the floor "
+                         f"{data['noise_floor'].iloc[0] / scale:.3g}")
     figure.tight_layout()
     image = figure_png(figure, out_dir / "screening.png")
     items = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(table))
     split = ("" if not config["split"] else "<p>Ranges split so that ordered pairs cannot cross: "
              + html.escape("; ".join(config["split"])) + ".</p>")
     shown = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
+    scales = shown["outcome"].map(lambda o: outcome_unit(o)[0])
+    shown = shown.assign(**{c: shown[c] / scales for c in ("mu_star", "mu_star_conf", "mu", "sigma", "noise_floor")})
+    shown.insert(1, "unit", shown["outcome"].map(lambda o: outcome_unit(o)[1]))
     next_step = ("" if following is None else
                  f" (<code>{html.escape(following.name)}</code>, beside this report, is that config for the largest)")
     cautions = "".join(f"<li>{html.escape(w)}</li>" for w in config.get("warnings", []))
@@ -348,8 +358,10 @@ below it may still act, by less than the model's noise here. Screening ranks; it
 to <code>twin sensitivity</code> for Sobol indices{next_step}.</p><ul>{items}</ul>{split}
 <h2>What was run</h2><p>{html.escape(plan['scenario'])}{' and the benefit against it of ' + html.escape(', '.join(plan['compare'])) if plan['compare'] else ''};
 parameters varied, uniformly over their ranges, in screening.json.</p>
-<img alt="Morris mu*" src="data:image/png;base64,{image}">
-{shown.round(4).to_html(index=False, border=0)}</body></html>"""
+<img alt="Bar charts, one per outcome, of each parameter's mu* with its 95% interval, the noise floor dashed; the
+three largest: {html.escape('; '.join(described))}" src="data:image/png;base64,{image}">
+{captioned(shown.round(4), "Morris elementary effects: mu*, mu and sigma in each outcome's unit")}
+{made_by()}</body></html>"""
     path = out_dir / "screening.html"
     path.write_text(page, encoding="utf-8")
     return path

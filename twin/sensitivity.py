@@ -220,6 +220,14 @@ def outcome_names(config: dict) -> list[str]:
             + [f"benefit_of_{s.name}_gbp" for s in config["compare"]])
 
 
+def outcome_unit(outcome: str) -> tuple[float, str]:
+    """An outcome's (`outcome_names`) scale and unit for reading: £bn (discounted over the horizon),
+    groups or members."""
+    if outcome.endswith("_gbp"):
+        return 1e9, "£bn"
+    return 1.0, "groups" if outcome.startswith("ocgs") else "members" if outcome.startswith("members") else ""
+
+
 CHECKPOINT = "sensitivity_runs.jsonl"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.report_format import captioned, made_by
 from twin.sensitivity import SEED_FACTOR, factor_names, seeded
 
 
@@ -125,9 +126,6 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     caution = ("" if warning is None else
                f'<p style="border-left: 4px solid #b8432f; padding: .5em 1em; background: #fbeeea"><strong>Not for '
                f'conclusions.</strong> {html.escape(warning[0].upper() + warning[1:])}.</p>')
-    from twin import __version__
-    from twin.ensemble import code_hash
-
     beyond = "".join(f"<li>{html.escape(w)}</li>" for w in config.get("warnings", []))
     beyond = f"<p>Ranges to note:</p><ul>{beyond}</ul>" if beyond else ""
     page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sensitivity analysis</title>
@@ -141,20 +139,14 @@ alone; total order: including its interactions.</p><ul>{''.join(lines)}</ul>
 <h2>What was run</h2><p>Outcomes of {html.escape(design['scenario'])}{compared}, {noise_text(config)}
 The parameters varied, each uniformly over its range (whole-number parameters rounded to the nearest whole number, so
 their end values come up half as often):</p>
-{_captioned(pd.DataFrame(design['parameters']), "Parameters varied and their ranges")}{beyond}
+{captioned(pd.DataFrame(design['parameters']), "Parameters varied and their ranges")}{beyond}
 <img alt="Bar charts, one per outcome, of each parameter's total-order index (with its 90% interval) and first-order
 index{', and the noise floor as a dashed line' if seeded(config) else ''}" src="data:image/png;base64,{image}">
 <h2>All indices</h2>
-{_captioned(table.round(3), "Sobol indices: first and total order with 90% bootstrap intervals; above_noise and "
+{captioned(table.round(3), "Sobol indices: first and total order with 90% bootstrap intervals; above_noise and "
             "first_order_above_zero as described above")}
-<p class="meta">twin {__version__}, model source hash {code_hash()}.</p></body></html>"""
+{made_by()}</body></html>"""
     path = out_dir / "sensitivity.html"
     path.write_text(page, encoding="utf-8")
     return path
 
-
-def _captioned(frame: pd.DataFrame, caption: str) -> str:
-    """A table of the page under its caption."""
-    import html
-
-    return frame.to_html(index=False, border=0, na_rep="n/a").replace(">", f"><caption>{html.escape(caption)}</caption>", 1)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from twin.errors import ScenarioError, area_hint, did_you_mean, shown
 from twin.geography import canonical_name
+from twin.report_format import captioned, made_by
 from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
@@ -347,7 +348,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
         for column in readable.columns[2:]:
             readable[column] = readable[column].map(lambda v: v if isinstance(v, str) else
                                                     f"{v:.2f}" if column.startswith("share") else number(v))
-        fitted = "<h2>Calibrated parameters</h2>" + readable.to_html(index=False, border=0, escape=True)
+        fitted = "<h2>Calibrated parameters</h2>" + captioned(readable, "Calibrated parameters: prior and fitted values")
     page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
@@ -356,13 +357,24 @@ td:last-child {{ text-align: left; }} img {{ max-width: 100%; }}</style></head><
 <h1>{html.escape(title)}</h1><p><strong>{html.escape(verdict)}</strong></p>
 {''.join(f'<p>{html.escape(n)}</p>' for n in notes)}
 {fitted}
-<img alt="fit to targets" src="data:image/png;base64,{image}">
-{shown.to_html(index=False, border=0, escape=True)}
-{''.join(f'<h2>{html.escape(t)}</h2><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">' for t, b in extra_images)}
-</body></html>"""
+<img alt="{html.escape(fit_chart_text(plotted))}" src="data:image/png;base64,{image}">
+{captioned(shown, "Each target: observed, tolerance, simulated (mean and replicates' 5th-95th percentiles)")}
+{''.join(f'<h2>{html.escape(t)}</h2><img alt="Chart: {html.escape(t)}" src="data:image/png;base64,{b}">'
+         for t, b in extra_images)}
+{made_by()}</body></html>"""
     html_path = out_dir / "fit.html"
     html_path.write_text(page, encoding="utf-8")
     return json_path, html_path
+
+
+def fit_chart_text(plotted: pd.DataFrame) -> str:
+    """The fit chart in words, for those who cannot see it: what it plots, and the targets outside
+    their tolerance with their errors."""
+    missed = plotted[~plotted["within_tolerance"].astype(bool)]
+    said = ", ".join(f"{t} {e:+.2f}" for t, e in zip(missed["target"], missed["standardised_error"]))
+    return (f"Chart of each of {len(plotted)} targets' error in tolerances (simulated minus observed, over the "
+            f"tolerance), the mean with the replicates' 5th-95th percentile; "
+            + (f"outside the tolerance: {said}" if said else "every mean within its tolerance"))
 
 
 def areas_targets_warning(scenario, targets_path) -> str | None:

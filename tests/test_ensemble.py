@@ -231,10 +231,29 @@ def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):
             store.write_run(experiment, scenario_id, replicate, replicate,
                             {"status": "done", "trajectories": trajectories, "area_results": [], "summary": summary})
     comparison = load_comparison(store, experiment)
-    table = year_by_year(comparison)
-    assert table.iloc[0]["opt: net social cost (response spending)"] == "+£0.10bn (+£0.10bn)"
+    table = year_by_year(comparison).set_index(["option", "change in"])  # years across, one number a cell
+    assert table.loc[("opt", "net social cost"), "year 1"] == "+£0.10bn"
+    assert table.loc[("opt", "response spending"), "year 1"] == "+£0.10bn"
     # the Green Book view: the net plus the assets counted against it (they are not a saving to society)
-    assert table.iloc[0]["opt: without recovered assets"] == "+£0.13bn"
+    assert table.loc[("opt", "net, recovered assets left out"), "year 1"] == "+£0.13bn"
+
+
+def test_years_from_1_april_are_named_as_financial_years():
+    """Spending Reviews and the public accounts count financial years: a horizon starting on 1 April
+    names its years by them; any other start does not (its years straddle two)."""
+    from types import SimpleNamespace
+
+    from twin.report_text import financial_year, year_by_year
+
+    assert [financial_year("2025-04-01", y) for y in (1, 2, 75)] == ["2025-26", "2026-27", "2099-00"]
+    assert financial_year("2025-01-01", 1) is None and financial_year("", 1) is None
+    frame = lambda values: pd.DataFrame({"scenario": "opt", "year": [1, 2], "mean": values})  # noqa: E731
+    comparison = SimpleNamespace(annual_change=frame([-1e9, -2e9]), annual_cost_change=frame([1e8, 2e8]),
+                                 annual_assets_change=pd.DataFrame(), scenarios=["base", "opt"], start_date="2030-04-01",
+                                 steps_per_year=12, bands=pd.DataFrame({"step": [1, 24]}))
+    table = year_by_year(comparison)
+    assert list(table.columns) == ["option", "change in", "year 1 (2030-31)", "year 2 (2031-32)"]
+    assert list(table.iloc[0]) == ["opt", "net social cost", "-£1.00bn", "-£2.00bn"]
 
 
 def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(tmp_path):
@@ -263,8 +282,9 @@ def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(
     comparison = compared(18, 0.12e9)
     assert part_year(comparison) == (2, 6)
     table = year_by_year(comparison)
-    assert list(table["year"]) == ["1", "2 (6 of 12 steps)"]
-    assert list(table["opt: net social cost (response spending)"]) == ["+£0.12bn (+£0.12bn)", "+£0.06bn (+£0.06bn)"]
+    assert list(table.columns) == ["option", "change in", "year 1", "year 2 (6 of 12 steps)"]
+    assert list(table.iloc[0]) == ["opt", "net social cost", "+£0.12bn", "+£0.06bn"]
+    assert list(table.iloc[1]) == ["opt", "response spending", "+£0.12bn", "+£0.06bn"]
     assert "Year 2 holds only 6 of its 12 steps" in _part_year_note(comparison)
     assert list(whole_years(comparison, comparison.annual_change)["year"]) == [1]
     assert _year_label(comparison) == "year (year 2, 6 of 12 months, left out)"
@@ -1547,9 +1567,9 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     comparison = SimpleNamespace(summary=summary, lever_types={
         "pkg": ["clear", "funding", "soc_fund"], "both": ["funding", "soc_fund"], "alone": ["soc_fund", "clear"]})
     assert idle_hiring_sentence(comparison, "pkg", markup=False) == (
-        "In pkg, soc_fund spends only £0.31m (discounted): the levers that hire investigators share one hiring cap "
-        "(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
-        "funding, listed first, fills it, so soc_fund hires almost no one there, and the option's results hold almost "
+        "In pkg, the lever `soc_fund` spends only £0.31m (discounted): the levers that hire investigators share one "
+        "hiring cap (how fast the workforce can be recruited and trained), taken in the order the scenario lists them, "
+        "and `funding`, listed first, fills it, so `soc_fund` hires almost no one there, and the option's results hold almost "
         "nothing of its effect.")
     assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
     assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
@@ -1557,7 +1577,7 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     # levers named in the scenario: their cost lines carry the names
     named = SimpleNamespace(summary=pd.DataFrame([cost("n", "money", 8.7e9), cost("n", "fund", 0.2e6)]),
                             lever_types={"n": ["funding", "soc_fund"]}, lever_names={"n": ["money", "fund"]})
-    assert "fund spends only £0.20m" in idle_hiring_sentence(named, "n") and "money, listed first" in \
+    assert "`fund` spends only £0.20m" in idle_hiring_sentence(named, "n") and "`money`, listed first" in \
         idle_hiring_sentence(named, "n")
     # a cut listed first, or after: a cut's negative cost is not "spending only" anything
     cuts = SimpleNamespace(summary=pd.DataFrame([cost("a", "funding", -0.3e9), cost("a", "soc_fund", 1e3),
@@ -1589,8 +1609,13 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     assert said.startswith("package includes the levers of powers and funding (the same levers with the same settings) "
                            "and adds chb.")  # not 'other' (sanctions), nor the baseline's lever
     assert "On its own, funding raises the net social cost by £6.00bn (90% interval £4.00bn to £8.00bn) with its " \
-           "funding lever: package might do better without it, which these runs do not test (compare a copy of its " \
-           "file without that lever)." in said and "powers raises" not in said
+           "funding lever: package might do better without it, which these runs do not test (compare a scenario " \
+           "with its file as `base` and that lever in `drop_levers`)." in said and "powers raises" not in said
+    # lever types in words, not as the code names them
+    comparison.lever_keys["package"] += levers("anti_corruption", "soc_fund")
+    assert "and adds anti-corruption, chb and a SOC fund." in parts_sentence(comparison, [package, powers, funding],
+                                                                             package, markup=False)
+    comparison.lever_keys["package"] = comparison.lever_keys["package"][:-2]
     # an included option that clearly saves: its own saving, beside the lead it leaves to the rest
     assert "On its own, powers saves £15.00bn (discounted; below): package's lead over it is what its other " \
            "levers add, alone and together." in said

@@ -107,6 +107,25 @@ def terms_used(page: str) -> dict[str, str]:
             if re.search(rf"\b{re.escape(term).replace(chr(92) + ' ', '[ -]')}s?\b", page)}
 
 
+#: each lever type in words, for sentences (`twin levers` gives each in full)
+LEVER_WORDS = {
+    "clear": "Clear", "hold": "Hold", "build": "Build", "clear_hold_build": "Clear-Hold-Build",
+    "prevention": "prevention and diversion", "business_disruption": "business-model disruption",
+    "tasking_priority": "a tasking priority", "investigatory_powers": "investigatory powers",
+    "financial_sanctions": "financial sanctions", "prison_places": "prison places", "court_capacity": "court capacity",
+    "extra_territorial": "extra-territorial jurisdiction", "soc_register": "a SOC register and prevention orders",
+    "prison_restrictions": "prison restrictions", "border_powers": "border powers", "oversight": "oversight",
+    "funding": "funding", "soc_fund": "a SOC fund", "technology_investment": "technology investment",
+    "regional_tier": "a regional tier", "enabler_targeting": "enabler targeting",
+    "anti_corruption": "anti-corruption", "fraud_data_sharing": "fraud data sharing",
+}
+
+
+def lever_words(kind: str) -> str:
+    """A lever type in words ('anti-corruption'; a type not listed with its underscores as spaces)."""
+    return LEVER_WORDS.get(kind, str(kind).replace("_", " "))
+
+
 def captioned(frame, caption: str, **options) -> str:
     """A table of a research page (screening, sensitivity, fit, sweep analysis) under its caption, a
     missing value as 'n/a'; `options` go to `DataFrame.to_html`."""

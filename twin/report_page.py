@@ -215,7 +215,7 @@ def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
     90% interval, the replications in which it is better, harm averted per extra pound, the payback year,
     and the change in harm by kind of area (the columns the areas file can fill)."""
     headline = pd.DataFrame([{
-        "scenario": r["scenario"],
+        "option": r["scenario"],
         "harm change (90% interval)": _with_interval(r, "harm"),
         "response cost change": _with_interval(r, "cost"),
         "net social cost change": _with_interval(r, "net"),
@@ -270,8 +270,8 @@ def _year_by_year(comparison: Comparison) -> str:
     """Each option's change in net social cost and in response spending, year by year."""
     by_year = year_by_year(comparison)
     return f"""<h3>Year by year</h3>
-<p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted: net social cost, with
-the change in response spending in brackets (mean of replications), and the net without recovered assets, as a
+<p>Each option's change from {html.escape(comparison.baseline)} in each year, undiscounted (mean of paired
+replications): net social cost, response spending, and the net without recovered assets, as a
 Green Book appraisal would usually count them. It shows whether an effect is still growing,
 has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
 {_table(by_year, "Change in net social cost year by year, undiscounted")}

@@ -10,7 +10,7 @@ import html
 import numpy as np
 
 from twin.compare import Comparison, pairs_limit, whole_years
-from twin.report_format import and_list, bn, count_of, per_pound, percent, replications, signed_bn
+from twin.report_format import and_list, bn, count_of, lever_words, per_pound, percent, replications, signed_bn
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -428,7 +428,7 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     for r in parts:
         covered |= own[r["scenario"]]
     added = Counter(kind(key) for key in (own[best["scenario"]] - covered).elements())  # by type: two of one, '2 x'
-    added = [lever if n == 1 else f"{n} {lever} levers" for lever, n in sorted(added.items())]
+    added = [lever_words(lever) if n == 1 else f"{n} {lever_words(lever)} levers" for lever, n in sorted(added.items())]
     text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
             f"same levers with the same settings)"
             + (f" and adds {and_list([name(lever) for lever in added])}" if added else "") + ".")
@@ -442,7 +442,7 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
                 f"to {bn(r['net_high'])}) with its "
-                f"{and_list([name(k) for k in sorted(set(map(kind, own[r['scenario']])))])} "
+                f"{and_list([name(lever_words(k)) for k in sorted(set(map(kind, own[r['scenario']])))])} "
                 f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
         several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
         text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "
@@ -472,10 +472,10 @@ def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = T
     if not idle:
         return None
     name = (lambda text: html.escape(text)) if markup else str
-    spends = and_list([f"{name(n)} spends only £{cost[n] / 1e6:,.2f}m" for n in idle])
+    spends = and_list([f"the lever `{name(n)}` spends only £{cost[n] / 1e6:,.2f}m" for n in idle])
     return (f"In {name(scenario)}, {spends} (discounted): the levers that hire investigators share one hiring cap "
             f"(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
-            f"{name(first)}, listed first, fills it, so {and_list([name(n) for n in idle])} "
+            f"`{name(first)}`, listed first, fills it, so {and_list([f'`{name(n)}`' for n in idle])} "
             f"{'hires' if len(idle) == 1 else 'hire'} almost no one there, and the option's results hold almost "
             f"nothing of {'its' if len(idle) == 1 else 'their'} effect.")
 

@@ -92,7 +92,7 @@ def other_outcomes(comparison: Comparison) -> pd.DataFrame:
     mean of the last reported year) with 90% intervals."""
     rows = []
     for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
-        row = {"scenario": scenario}
+        row = {"option": scenario}
         for metric, label in OTHER_OUTCOMES:
             r = _paired_change(comparison, scenario, metric)
             if r is not None:
@@ -281,9 +281,22 @@ def horizon(comparison: Comparison) -> str:
     return f"{years:g}-year horizon{start}" if years else f"horizon{start}"
 
 
+def financial_year(start_date: str, year: int) -> str | None:
+    """Year `year` of a horizon starting on `start_date` as the UK financial year it is ('2025-26'),
+    when the horizon starts on 1 April (as Spending Reviews and the public accounts count); else None."""
+    try:
+        start = pd.Timestamp(start_date)
+    except (ValueError, TypeError):
+        return None
+    if (start.month, start.day) != (4, 1):
+        return None
+    first = start.year + int(year) - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
 def year_by_year(comparison: Comparison) -> pd.DataFrame:
-    """Each option's change from the baseline in each year (undiscounted): net social cost (the
-    paired mean, as in the chart), and response spending in brackets; then the net without
+    """Each option's change from the baseline in each year (undiscounted), years across, one number a
+    cell: net social cost (the paired mean, as in the chart), response spending, and the net without
     recovered assets (the Green Book view). Shows whether an effect is growing, peaking or fading."""
     change, cost = comparison.annual_change, comparison.annual_cost_change  # both paired replicate by replicate
     if change.empty or cost.empty:
@@ -293,15 +306,18 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     assets = comparison.annual_assets_change
     assets = assets.pivot_table(index="year", columns="scenario", values="mean") if not assets.empty else None
     part = part_year(comparison)  # a last year the horizon ends part-way through: marked, not a year's totals
-    table = pd.DataFrame({"year": [f"{y} ({part[1]} of {comparison.steps_per_year} steps)" if part and y == part[0]
-                                   else str(y) for y in net.index]})
+    said = {y: [fiscal] if (fiscal := financial_year(comparison.start_date, y)) else [] for y in net.index}
+    if part:
+        said[part[0]] = said.get(part[0], []) + [f"{part[1]} of {comparison.steps_per_year} steps"]
+    years = [f"year {y}" + (f" ({'; '.join(said[y])})" if said[y] else "") for y in net.index]
+    rows = []
     for option in (s for s in comparison.scenarios if s in net.columns):
-        table[f"{option}: net social cost (response spending)"] = [
-            f"{signed_bn(n)} ({signed_bn(c)})" for n, c in zip(net[option], spending[option].loc[net.index])]
+        measures = [("net social cost", net[option]), ("response spending", spending[option].loc[net.index])]
         if assets is not None and option in assets.columns:  # the net plus the assets it counted against it
-            table[f"{option}: without recovered assets"] = [
-                signed_bn(n + a) for n, a in zip(net[option], assets[option].loc[net.index])]
-    return table
+            measures.append(("net, recovered assets left out", net[option] + assets[option].loc[net.index]))
+        rows += [{"option": option, "change in": measure, **dict(zip(years, map(signed_bn, values)))}
+                 for measure, values in measures]
+    return pd.DataFrame(rows)
 
 
 def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:

@@ -852,6 +852,17 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
     assert Store(db).done_runs(1) and len(Store(db).runs_frame(1)) == 4  # the same experiment, its runs reused
 
 
+def test_worker_processes_start_under_a_script_read_from_standard_input(tmp_path):
+    """`python - < script.py` (or a heredoc): spawned workers ran the main script again from its path,
+    '<stdin>', which is no file, and every one died at its start ("a worker process died")."""
+    script = (f"from twin.ensemble import run_ensemble\nfrom twin.store import Store\n"
+              f"outcome = run_ensemble([{BASE!r}], 2, 1, 0.25, 2, Store('sqlite:///{tmp_path / 's.db'}'), progress=False)\n"
+              f"print('ran', outcome.ran, 'failed', len(outcome.failed))\n")
+    done = subprocess.run([sys.executable, "-"], input=script, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "ran 2 failed 0" in done.stdout, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+
+
 def test_titles_that_would_be_confused_give_way_to_names():
     from twin.report_titles import scenario_titles
 

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -66,6 +67,24 @@ def restore_interrupts(handler) -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
+
+
+@contextmanager
+def spawnable_main():
+    """While worker processes start: a spawned worker runs the main script again from its path, and
+    a script read from standard input (`python - < script.py`) or given with `-c` has none on disk
+    ('<stdin>'), so every worker died at its start. Such a main is hidden from the workers while they
+    start (they need nothing of it: their work is the package's); a real script is left as it is."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or os.path.exists(path):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 def _worker_code_hash() -> str:
@@ -137,10 +156,11 @@ class LocalExecutor:
         pending = {}
         queue = iter(batches)
         # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
-        for batch in queue:
-            pending[self.pool.submit(_run_batch, fn, batch)] = batch
-            if len(pending) >= 2 * self.workers:
-                break
+        with spawnable_main():  # the workers start within the first submission
+            for batch in queue:
+                pending[self.pool.submit(_run_batch, fn, batch)] = batch
+                if len(pending) >= 2 * self.workers:
+                    break
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

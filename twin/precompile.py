@@ -159,7 +159,7 @@ def compile_ahead(n_workers: int | None = None) -> int:
         return 0
     import multiprocessing
 
-    from twin.executor import ignore_further_interrupts, restore_interrupts
+    from twin.executor import ignore_further_interrupts, restore_interrupts, spawnable_main
 
     # Kernels compiled for several signatures first, here: numba keeps one index file per kernel
     # listing its compiled signatures, rewritten without a lock, so two processes compiling two
@@ -180,7 +180,8 @@ def compile_ahead(n_workers: int | None = None) -> int:
         try:  # every worker starts within these submissions
             pool = ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn"),
                                        initializer=ignore_further_interrupts)
-            futures = [pool.submit(compile_entries, share) for share in work]
+            with spawnable_main():
+                futures = [pool.submit(compile_entries, share) for share in work]
         finally:
             restore_interrupts(previous)
         try:

@@ -274,7 +274,7 @@ def _year_by_year(comparison: Comparison) -> str:
 replications): net social cost, response spending, and the net without recovered assets, as a
 Green Book appraisal would usually count them. It shows whether an effect is still growing,
 has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
-{_table(by_year, "Change in net social cost year by year, undiscounted")}
+{_table(by_year, "Change year by year, undiscounted: net social cost, response spending, net without assets")}
 """
 
 

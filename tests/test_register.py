@@ -257,7 +257,7 @@ def test_database_errors_hide_the_password_and_missing_drivers_are_named(monkeyp
     with pytest.raises(RegisterError) as error:
         load_register("sqlite+nosuchdriver://u:secret@h/db", GEO, table="t")
     assert "secret" not in str(error.value)
-    with pytest.raises(RegisterError, match="looks like a database URL") as error:
+    with pytest.raises(RegisterError, match=r"URL: name the table with --register-table \(register_table=") as error:
         load_register("postgresql://u:secret@h/db", GEO)
     assert "secret" not in str(error.value)
     with pytest.raises(RegisterError, match="--register-table t: names a table .* 'reg.csv' is not a URL"):

@@ -353,7 +353,8 @@ def load_register(source: str, geography: Geography, table: str | None = None) -
     """Load a register from a CSV path, or from a SQLAlchemy URL when `table` is given."""
     if table is not None or "://" in source:
         if table is None or "://" not in source:
-            raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with --register-table"
+            raise RegisterError(f"register '{safe_url(source)}' looks like a database URL: name the table with "
+                                f"--register-table (register_table= from Python)"
                                 if table is None else f"--register-table {table}: names a table of a register in a "
                                 f"database (--register URL), but '{source}' is not a URL; a CSV register needs none")
         rows, numbers = read_sql(source, table)

@@ -1,7 +1,7 @@
 """The comparison report's HTML page, section by section: the run's particulars, the summary and the
 scenarios compared, the difference each option makes (the headline table, the ranking and the harms
 no option moves), who spends, year by year, what the results leave out, other outcomes, the charts,
-levels by scenario, where the harm falls, the terms used, the assumptions behind each scenario, and the
+where the harm falls, levels by scenario, the terms used, the assumptions behind each scenario, and the
 runs (`report.py` draws the charts and writes the files).
 """
 
@@ -101,8 +101,8 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         LEFT_OUT,
         _other_outcomes(comparison),
         _trajectories(comparison, images),
-        _levels(comparison),
         _where_the_harm_falls(comparison, area_image),
+        _levels(comparison),  # reference figures, after what the options change
         "<!-- terms -->\n",
         _assumptions(scenarios),
         _runs(comparison),

@@ -203,7 +203,8 @@ def test_the_fit_chart_in_words_names_the_targets_outside_their_tolerance():
     plotted = pd.DataFrame({"target": ["a", "b", "c"], "within_tolerance": [True, False, False],
                             "standardised_error": [0.5, 1.25, -3.0]})
     text = fit_chart_text(plotted)
-    assert text.startswith("Chart of each of 3 targets' error") and text.endswith("outside the tolerance: b +1.25, c -3.00")
+    assert text.startswith("Chart of each of 3 targets' error")
+    assert text.endswith("outside the tolerance: b +1.25, c -3.00")
 
 
 def test_targets_read_off_yearly_totals_match_those_read_off_the_steps():

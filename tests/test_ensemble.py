@@ -249,8 +249,8 @@ def test_years_from_1_april_are_named_as_financial_years():
     assert financial_year("2025-01-01", 1) is None and financial_year("", 1) is None
     frame = lambda values: pd.DataFrame({"scenario": "opt", "year": [1, 2], "mean": values})  # noqa: E731
     comparison = SimpleNamespace(annual_change=frame([-1e9, -2e9]), annual_cost_change=frame([1e8, 2e8]),
-                                 annual_assets_change=pd.DataFrame(), scenarios=["base", "opt"], start_date="2030-04-01",
-                                 steps_per_year=12, bands=pd.DataFrame({"step": [1, 24]}))
+                                 annual_assets_change=pd.DataFrame(), scenarios=["base", "opt"],
+                                 start_date="2030-04-01", steps_per_year=12, bands=pd.DataFrame({"step": [1, 24]}))
     table = year_by_year(comparison)
     assert list(table.columns) == ["option", "change in", "year 1 (2030-31)", "year 2 (2031-32)"]
     assert list(table.iloc[0]) == ["opt", "net social cost", "-£1.00bn", "-£2.00bn"]
@@ -840,7 +840,8 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
     common = ["--reps", "2", "--years", "1", "--workers", "1", "--db", db, "--out", str(out), "--quiet"]
     assert main(["compare", BASE, str(option), *common]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert '<th scope="row">Option X</th>' in page and "<strong>Option X</strong> (<code>opt_x</code>, an option)" in page
+    assert '<th scope="row">Option X</th>' in page
+    assert "<strong>Option X</strong> (<code>opt_x</code>, an option)" in page
     assert "<h3><strong>Current policy</strong> (<code>baseline</code>)</h3>" in page
     words = re.sub(r"<code>[^<]*</code>|<[^>]+>|data:image[^\"]+", " ", page)
     assert "opt_x" not in words and "Option X" in words and "against Current policy" in words
@@ -855,10 +856,12 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
 def test_worker_processes_start_under_a_script_read_from_standard_input(tmp_path):
     """`python - < script.py` (or a heredoc): spawned workers ran the main script again from its path,
     '<stdin>', which is no file, and every one died at its start ("a worker process died")."""
+    store = f"Store('sqlite:///{tmp_path / 's.db'}')"
     script = (f"from twin.ensemble import run_ensemble\nfrom twin.store import Store\n"
-              f"outcome = run_ensemble([{BASE!r}], 2, 1, 0.25, 2, Store('sqlite:///{tmp_path / 's.db'}'), progress=False)\n"
+              f"outcome = run_ensemble([{BASE!r}], 2, 1, 0.25, 2, {store}, progress=False)\n"
               f"print('ran', outcome.ran, 'failed', len(outcome.failed))\n")
-    done = subprocess.run([sys.executable, "-"], input=script, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-"], input=script, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)
     assert done.returncode == 0 and "ran 2 failed 0" in done.stdout, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
 
@@ -1580,8 +1583,8 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     assert idle_hiring_sentence(comparison, "pkg", markup=False) == (
         "In pkg, the lever `soc_fund` spends only £0.31m (discounted): the levers that hire investigators share one "
         "hiring cap (how fast the workforce can be recruited and trained), taken in the order the scenario lists them, "
-        "and `funding`, listed first, fills it, so `soc_fund` hires almost no one there, and the option's results hold almost "
-        "nothing of its effect.")
+        "and `funding`, listed first, fills it, so `soc_fund` hires almost no one there, and the option's results hold "
+        "almost nothing of its effect.")
     assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
     assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
     assert idle_hiring_sentence(comparison, "missing") is None

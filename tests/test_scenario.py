@@ -241,7 +241,8 @@ def test_a_title_names_the_scenario_in_reports_only(tmp_path):
     (the hash that finds stored runs stays), like its description."""
     base = load_scenario(SCENARIOS / "baseline.toml")
     assert base.title == "Current policy"
-    child = load_scenario(write(tmp_path / "child.toml", f'[scenario]\nname = "child"\nbase = "{SCENARIOS / "baseline.toml"}"\n'))
+    based = f'base = "{SCENARIOS / "baseline.toml"}"\n'
+    child = load_scenario(write(tmp_path / "child.toml", '[scenario]\nname = "child"\n' + based))
     assert child.title == ""  # not the base's: two scenarios would share it
     titled = load_scenario(write(tmp_path / "t.toml", f'[scenario]\nname = "child"\ntitle = "  A   child "\n'
                                  f'base = "{SCENARIOS / "baseline.toml"}"\n'))

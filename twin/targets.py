@@ -348,7 +348,7 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
         for column in readable.columns[2:]:
             readable[column] = readable[column].map(lambda v: v if isinstance(v, str) else
                                                     f"{v:.2f}" if column.startswith("share") else number(v))
-        fitted = "<h2>Calibrated parameters</h2>" + captioned(readable, "Calibrated parameters: prior and fitted values")
+        fitted = "<h2>Calibrated parameters</h2>" + captioned(readable, "Calibrated parameters: prior and fit")
     page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}

@@ -534,7 +534,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
     # a key to the scenario names right after the summary, from their descriptions
     key = page[page.index("The scenarios compared"):page.index("</ul>", page.index("The scenarios compared"))]
-    assert "<strong>Current policy</strong> (<code>baseline</code>, the baseline): Current policy" in key
+    assert "<strong>Current policy</strong> (the baseline, <code>baseline</code> in commands and tables): Current" in key
     assert "<strong>chb</strong> (an option)</li>" in key  # no description of its own: none shown
     from twin.report_text import SPENDERS, signed_count, who_pays, who_pays_gbp
 
@@ -841,15 +841,21 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
     assert main(["compare", BASE, str(option), *common]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<th scope="row">Option X</th>' in page
-    assert "<strong>Option X</strong> (<code>opt_x</code>, an option)" in page
-    assert "<h3><strong>Current policy</strong> (<code>baseline</code>)</h3>" in page
-    words = re.sub(r"<code>[^<]*</code>|<[^>]+>|data:image[^\"]+", " ", page)
+    assert "<strong>Option X</strong> (an option, <code>opt_x</code> in commands and tables)" in page
+    assert "<h3><strong>Current policy</strong> (<code>baseline</code> in commands and tables)</h3>" in page
+    words = re.sub(r"<code>[^<]*</code>|data:image[^\"]+", " ", page)  # the charts' words (alt) kept
     assert "opt_x" not in words and "Option X" in words and "against Current policy" in words
     assert set(pd.read_csv(out / "summary.csv")["scenario"]) == {"baseline", "opt_x"}
     write(option, option.read_text().replace('"Option X"', '"Option Y"'))
     assert main(["compare", BASE, str(option), *common]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Option Y" in page and "Option X" not in page
+    # a dollar is not mathematics in the charts (a title with two of them stopped the report), and the
+    # browser's tab shows the title as written, not the page's markup for signed amounts
+    write(option, option.read_text().replace('"Option Y"', '"Cap $1bn (50%) to $2bn +£1bn"'))
+    assert main(["compare", BASE, str(option), *common]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<title>Serious and organised crime: Current policy, Cap $1bn (50%) to $2bn +£1bn compared</title>" in page
     assert Store(db).done_runs(1) and len(Store(db).runs_frame(1)) == 4  # the same experiment, its runs reused
 
 
@@ -864,6 +870,13 @@ def test_worker_processes_start_under_a_script_read_from_standard_input(tmp_path
                           timeout=600)
     assert done.returncode == 0 and "ran 2 failed 0" in done.stdout, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+
+
+def test_a_name_ending_in_s_takes_an_apostrophe_alone():
+    from twin.report_format import possessive
+
+    assert [possessive(n) for n in ("Countering SOC Bill", "Package with prison places", "NHS", "ct_powers")] == [
+        "Countering SOC Bill's", "Package with prison places'", "NHS's", "ct_powers'"]
 
 
 def test_titles_that_would_be_confused_give_way_to_names():
@@ -1627,7 +1640,7 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
            "with its file as `base` and that lever in `drop_levers`)." in said and "powers raises" not in said
     # lever types in words, not as the code names them
     comparison.lever_keys["package"] += levers("anti_corruption", "soc_fund")
-    assert "and adds anti-corruption, chb and a SOC fund." in parts_sentence(comparison, [package, powers, funding],
+    assert "and adds anti-corruption, chb and SOC fund." in parts_sentence(comparison, [package, powers, funding],
                                                                              package, markup=False)
     comparison.lever_keys["package"] = comparison.lever_keys["package"][:-2]
     # an included option that clearly saves: its own saving, beside the lead it leaves to the rest

@@ -254,6 +254,8 @@ def test_a_title_names_the_scenario_in_reports_only(tmp_path):
     ('""', r"expected a short name for reports, 1 to 40 characters"),
     ('"' + "x" * 41 + '"', "expected a short name for reports, 1 to 40 characters"),
     ('"=HYPERLINK(1)"', "a spreadsheet opening the results would read it as a formula"),
+    ('"Clear, Hold, Build"', "without commas .* such as \"Clear-Hold-Build\""),
+    ('"the `x` option"', "without commas .*or backticks"),
 ])
 def test_a_bad_title_is_refused_in_one_line(tmp_path, value, words):
     path = write(tmp_path / "t.toml", f'[scenario]\nname = "t"\ntitle = {value}\n')

@@ -86,9 +86,10 @@ def check_title(path: Path, value: str) -> str:
     """A scenario's title, as reports give it: words on one line, at most `MAX_TITLE_CHARS` long, not
     read as a spreadsheet formula; spaces at its ends dropped."""
     title = " ".join(value.split())
-    if not title or len(title) > MAX_TITLE_CHARS:
+    if not title or len(title) > MAX_TITLE_CHARS or set(title) & set(",`"):
         raise ScenarioError(f"{_where(path, 'scenario', 'title')}: expected a short name for reports, 1 to "
-                            f"{MAX_TITLE_CHARS} characters, such as \"Clear, Hold, Build\", got {shown(value)}")
+                            f"{MAX_TITLE_CHARS} characters without commas (reports list titles with them) or "
+                            f"backticks, such as \"Clear-Hold-Build\", got {shown(value)}")
     from twin.csv_input import formula_like
 
     if formula_like(title):

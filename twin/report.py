@@ -261,7 +261,8 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
     summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)  # by name, as the results' tables
     comparison = titled(comparison, scenario_titles(store.scenarios_frame(experiment_id)))  # readers' names
     rows = headline_rows(comparison)
-    images, area_image = _draw_charts(comparison, rows, out_dir / "charts")
+    with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a name is a dollar, not mathematics
+        images, area_image = _draw_charts(comparison, rows, out_dir / "charts")
     page = report_page(comparison, store, experiment_id, rows, images, area_image)
     # UTF-8, as the page declares (the word joiner is not in every code page)
     (out_dir / "report.html").write_text(page, encoding="utf-8")

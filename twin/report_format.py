@@ -111,14 +111,19 @@ def terms_used(page: str) -> dict[str, str]:
 LEVER_WORDS = {
     "clear": "Clear", "hold": "Hold", "build": "Build", "clear_hold_build": "Clear-Hold-Build",
     "prevention": "prevention and diversion", "business_disruption": "business-model disruption",
-    "tasking_priority": "a tasking priority", "investigatory_powers": "investigatory powers",
+    "tasking_priority": "tasking priority", "investigatory_powers": "investigatory powers",
     "financial_sanctions": "financial sanctions", "prison_places": "prison places", "court_capacity": "court capacity",
-    "extra_territorial": "extra-territorial jurisdiction", "soc_register": "a SOC register and prevention orders",
+    "extra_territorial": "extra-territorial jurisdiction", "soc_register": "SOC register and prevention orders",
     "prison_restrictions": "prison restrictions", "border_powers": "border powers", "oversight": "oversight",
-    "funding": "funding", "soc_fund": "a SOC fund", "technology_investment": "technology investment",
-    "regional_tier": "a regional tier", "enabler_targeting": "enabler targeting",
+    "funding": "funding", "soc_fund": "SOC fund", "technology_investment": "technology investment",
+    "regional_tier": "regional tier", "enabler_targeting": "enabler targeting",
     "anti_corruption": "anti-corruption", "fraud_data_sharing": "fraud data sharing",
 }
+
+
+def possessive(name: str) -> str:
+    """A name's possessive: "Countering SOC Bill's", "Package with prison places'" (a final s)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def lever_words(kind: str) -> str:
@@ -136,9 +141,9 @@ def captioned(frame, caption: str, **options) -> str:
 
 
 def made_by() -> str:
-    """A research page's last line: the code that made it (the version and the model source's hash,
-    as the runs stored with it are known by)."""
+    """A research page's last line: the code that wrote it (the version and the model source's hash;
+    the page says so where its runs were made by other code)."""
     from twin import __version__
     from twin.ensemble import code_hash
 
-    return f'<p class="meta">twin {__version__}, model source hash {code_hash()}.</p>'
+    return f'<p class="meta">Written by twin {__version__}, model source hash {code_hash()}.</p>'

@@ -136,7 +136,8 @@ def _signed_amounts(page: str) -> str:
     def signed(text: str) -> str:
         return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
                       lambda m: f'<span class="n">{"−" if m.group(1) == "-" else "+"}£{m.group(2)}</span>', text)
-    return re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", page)
+    head, body = page.split("<body>", 1) if "<body>" in page else ("", page)  # (the <title> shows no markup)
+    return head + re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", "<body>" * bool(head) + body)
 
 
 def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:

@@ -10,7 +10,9 @@ import html
 import numpy as np
 
 from twin.compare import Comparison, pairs_limit, whole_years
-from twin.report_format import and_list, bn, count_of, lever_words, per_pound, percent, replications, signed_bn
+from twin.report_format import (
+    and_list, bn, count_of, lever_words, per_pound, percent, possessive, replications, signed_bn,
+)
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -51,7 +53,7 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
         close = (f". The two are close: {runner} does better in the other {runner_wins} pairs, and the effect "
                  f"sizes, assumed rather than measured and not varied here, could reverse a lead this small; weigh "
                  f"their costs, timing and other outcomes too")
-    return (f"{best}'s net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
+    return (f"{possessive(best)} net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}"
             f"{family}{close}.")
 
@@ -183,7 +185,7 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     peak_words = (f"peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted)" if len(near) == 1 else
                   f"peaks in years {and_list([str(y) for y in near])} (each within {1 - PEAK_SHARE:.0%} of the "
                   f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
-    return (f"{html.escape(scenario)}'s yearly saving {peak_words} "
+    return (f"{possessive(html.escape(scenario))} yearly saving {peak_words} "
             f"and {last}; the comparison holds for this horizon, and {longer} (see 'Year by year').")
 
 
@@ -207,7 +209,7 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
     cost = costs[costs.scenario == scenario].set_index("year")["mean"]
     if years[peak] not in cost.index or years[-1] not in cost.index or not cost[years[-1]] > cost[years[peak]]:
         return None
-    return (f"{html.escape(scenario)}'s yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
+    return (f"{possessive(html.escape(scenario))} yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
             f"and falls in each of the last {WANING_YEARS} years, to {bn(-means[-1])} in year {years[-1]}, while its "
             f"yearly response spending is still higher than at the peak ({signed_bn(cost[years[peak]])} in year "
             f"{years[peak]}, {signed_bn(cost[years[-1]])} in year {years[-1]}, against {html.escape(comparison.baseline)}): "
@@ -274,7 +276,7 @@ def against_doing_nothing(comparison: Comparison, best: dict, markup: bool = Tru
                      + " smaller, its spending as it is")
     if not parts:
         return None
-    return (f"Against {name(comparison.baseline)}, {name(best['scenario'])}'s net saving of {bn(saving)} would fall "
+    return (f"Against {name(comparison.baseline)}, {possessive(name(best['scenario']))} net saving of {bn(saving)} would fall "
             f"to nothing were {' or were '.join(parts)} (switching values).")
 
 
@@ -436,7 +438,7 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     if saving:
         each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
         text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below): "
-                 f"{name(best['scenario'])}'s lead over {'them' if len(saving) > 1 else 'it'} is what its other "
+                 f"{possessive(name(best['scenario']))} lead over {'them' if len(saving) > 1 else 'it'} is what its other "
                  f"levers add, alone and together.")
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:

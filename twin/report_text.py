@@ -16,7 +16,9 @@ import pandas as pd
 from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-from twin.report_format import and_list, bn, count_of, per_pound, replications, signed_bn  # noqa: F401 (the report's formats)
+from twin.report_format import (  # noqa: F401 (the report's formats)
+    and_list, bn, count_of, per_pound, possessive, replications, signed_bn,
+)
 from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pays_gbp  # noqa: F401 (tests read them)
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
@@ -436,7 +438,7 @@ def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str 
     name = html.escape if markup else str
     parts = [f"{name(scenario)} ({', '.join(code(n) for n in names)})" for scenario, names in differing]
     return (f"{'Note: ' if not markup else ''}{and_list(parts)} set{'s' if len(parts) == 1 else ''} parameters other "
-            f"than {name(comparison.baseline)}'s, which held through the spin-up too: "
+            f"than {possessive(name(comparison.baseline))}, which held through the spin-up too: "
             f"{'its world differs' if len(parts) == 1 else 'their worlds differ'} from the baseline's from before "
             f"year 1, not only from year 1 on (parameters describe the world as it has been; a policy from year 1 belongs in "
             f"[[levers]]).")

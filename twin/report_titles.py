@@ -55,10 +55,10 @@ def titled_scenarios(scenarios: pd.DataFrame) -> pd.DataFrame:
 
 
 def named(row: pd.Series, role: str = "") -> str:
-    """A titled scenario's row (`titled_scenarios`) as the report heads it: its title, then its own
-    name where that differs (as commands and the results' tables know it), and `role` if given."""
+    """A titled scenario's row (`titled_scenarios`) as the report heads it: its title, then `role` if
+    given and its own name where that differs (as commands and the results' tables know it)."""
     import html
 
     title, name = html.escape(str(row["name"])), html.escape(str(row["code_name"]))
-    said = ([] if title == name else [f"<code>{name}</code>"]) + ([role] if role else [])
+    said = ([role] if role else []) + ([] if title == name else [f"<code>{name}</code> in commands and tables"])
     return f"<strong>{title}</strong>" + (f" ({', '.join(said)})" if said else "")

@@ -1,5 +1,6 @@
-"""How the reports write numbers and lists: £bn with and without a sign, "11 of 12" paired
-replications, "a, b and c"."""
+"""How the reports write numbers and lists: £bn with and without a sign (and kept on one line in a
+page), "11 of 12" paired replications, "a, b and c", possessives and lever types in words; the
+research pages' captioned tables and the line saying which code wrote them."""
 
 from __future__ import annotations
 
@@ -129,6 +130,19 @@ def possessive(name: str) -> str:
 def lever_words(kind: str) -> str:
     """A lever type in words ('anti-corruption'; a type not listed with its underscores as spaces)."""
     return LEVER_WORDS.get(kind, str(kind).replace("_", " "))
+
+
+def signed_amounts(page: str) -> str:
+    """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
+    which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes
+    '<span class="n">−£5.36bn</span>'. Attributes (a chart's text) are left as they are."""
+    import re
+
+    def signed(text: str) -> str:
+        return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
+                      lambda m: f'<span class="n">{"−" if m.group(1) == "-" else "+"}£{m.group(2)}</span>', text)
+    head, body = page.split("<body>", 1) if "<body>" in page else ("", page)  # (the <title> shows no markup)
+    return head + re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", "<body>" * bool(head) + body)
 
 
 def captioned(frame, caption: str, **options) -> str:

@@ -20,7 +20,7 @@ from twin.group_selection import GroupSelection
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_areas import area_table, spending_by_nation, who_pays
-from twin.report_format import per_pound, terms_used
+from twin.report_format import per_pound, signed_amounts, terms_used
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
     wins, year_by_year,
@@ -108,7 +108,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _runs(comparison),
         SELF_CHECK,
     ))
-    return _signed_amounts(_with_contents(_with_glossary(page)))
+    return signed_amounts(_with_contents(_with_glossary(page)))
 
 
 def _with_contents(page: str) -> str:
@@ -127,17 +127,6 @@ def _with_contents(page: str) -> str:
     nav = f'<nav aria-label="Contents"><p class="meta">Contents: {links}</p></nav>\n'
     first = page.find("<h2")
     return page if first < 0 else page[:first] + nav + page[first:]
-
-
-def _signed_amounts(page: str) -> str:
-    """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
-    which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes
-    '<span class="n">−£5.36bn</span>'. Attributes (a chart's text) are left as they are."""
-    def signed(text: str) -> str:
-        return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
-                      lambda m: f'<span class="n">{"−" if m.group(1) == "-" else "+"}£{m.group(2)}</span>', text)
-    head, body = page.split("<body>", 1) if "<body>" in page else ("", page)  # (the <title> shows no markup)
-    return head + re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", "<body>" * bool(head) + body)
 
 
 def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:

@@ -6,6 +6,7 @@ experiment and store runs at the same moment. Each case below starts eight proce
 (a barrier) on one database, and fails if any of them stops or anything is stored twice.
 """
 
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -179,6 +180,10 @@ def test_a_database_opened_read_only_still_gives_its_stored_runs(tmp_path, monke
     assert reader.done_runs(experiment_id) == {(scenario_id, 0)}
     with pytest.raises(sa.exc.OperationalError, match="readonly"):
         reader.write_run(experiment_id, scenario_id, 1, 11, OUTCOME)
+    # a scenario retitled since: the database cannot take the new title, its report gives it all the same
+    retitled = [{**SCENARIO_ROWS[0], "resolved": {"title": "Now"}}]
+    assert reader.experiment("e" * 32, "one", {}, 1, "compare", retitled, {}) == experiment_id
+    assert json.loads(reader.scenarios_frame(experiment_id)["resolved_json"].iloc[0]) == {"title": "Now"}
     reader.engine.dispose()
     assert path.read_bytes() == before and not (tmp_path / "file:").exists()
 

@@ -169,6 +169,7 @@ class Store:
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
         self.read_only = False  # opened to reading only (`read_only_folder_url`)
+        self.specs_unsaved: dict[int, list[str]] = {}  # experiment -> its scenarios as last given, not stored
         try:
             path = sqlite_path(url)
             if path is not None:
@@ -256,6 +257,8 @@ class Store:
                 except sa.exc.OperationalError as exc:  # a database only to be read: its stored runs still report
                     if "readonly" not in str(exc):
                         raise
+                    if kind == "compare" and scenario_rows:  # (its report, with the files' titles all the same)
+                        self.specs_unsaved[row.id] = [json.dumps(s["resolved"], default=str) for s in scenario_rows]
                 return row.id
             experiment_id = connection.execute(experiments.insert().values(
                 spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
@@ -504,4 +507,5 @@ class Store:
 
     def scenarios_frame(self, experiment_id: int) -> pd.DataFrame:
         query = sa.select(scenarios).where(scenarios.c.experiment_id == experiment_id).order_by(scenarios.c.position)
-        return self._frame(query)
+        frame, given = self._frame(query), self.specs_unsaved.get(experiment_id)
+        return frame if given is None or len(given) != len(frame) else frame.assign(resolved_json=given)

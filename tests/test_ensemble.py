@@ -506,22 +506,24 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert '<meta name="viewport"' in page and page.count('<div class="scroll"><table') >= 5
     # each table row is headed by its option, area or setting (a screen reader says whose number it reads)
     assert '<th scope="row">chb</th>' in page and '<th scope="col">' in page and "<td>chb</td>" not in page
-    assert "<title>Serious and organised crime: Current policy, chb compared</title>" in page  # baseline's title
+    base = "Current policy without Clear-Hold-Build"  # the baseline's title
+    assert f"<title>Serious and organised crime: {base}, chb compared</title>" in page
     # the answer first, in its box; the rest under its own heading after the key to the scenarios
     box = page[page.index('<div class="summary" id="headline">'):page.index("</div>", page.index('id="headline"'))]
     assert "does best" in box or "least bad" in box or "only option" in box
-    assert "changes harm by" in box and "response spending by" in box and "The answer in detail" not in box
+    assert re.search("(cuts|raises) harm by", box) and "response spending by" in box
+    assert "The answer in detail" not in box
     assert page.index("The scenarios compared") < page.index('<h3 id="in-detail">The answer in detail</h3>')
     # every table says what it holds; a column of words is aligned left, a column of figures right
     assert page.count("<caption>") == page.count("<table") >= 8
-    assert "<caption>Each option against Current policy: cumulative, discounted</caption>" in page
+    assert f"<caption>Each option against {base}: cumulative, discounted</caption>" in page
     assert '<th scope="col" class="words">source</th>' in page and '<th scope="col" class="words">value' not in page
     # a long page: links to its sections, each heading with an id to go to
     for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):
         assert f'<a href="#{anchor}">' in page and f'<h2 id="{anchor}">' in page
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
-                     r'of its replications; in year 1: Current policy [\d.]+, chb [\d.]+"', page)
+                     rf'of its replications; in year 1: {base} [\d.]+, chb [\d.]+"', page)
     # the terms and abbreviations the page uses are explained, and only those
     start = page.index("<h2 id=\"terms-used\">Terms used</h2>")
     glossary = page[start:page.index("</dl>", start)]
@@ -534,7 +536,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert page.count("after a spin-up of 8 years") == 2  # how each scenario's runs began
     # a key to the scenario names right after the summary, from their descriptions
     key = page[page.index("The scenarios compared"):page.index("</ul>", page.index("The scenarios compared"))]
-    assert "<strong>Current policy</strong> (the baseline, <code>baseline</code> in commands and tables): Current" in key
+    assert f"<strong>{base}</strong> (the baseline, <code>baseline</code> in commands and the CSV): Current" in key
     assert "<strong>chb</strong> (an option)</li>" in key  # no description of its own: none shown
     from twin.report_text import SPENDERS, signed_count, who_pays, who_pays_gbp
 
@@ -841,10 +843,11 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
     assert main(["compare", BASE, str(option), *common]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<th scope="row">Option X</th>' in page
-    assert "<strong>Option X</strong> (an option, <code>opt_x</code> in commands and tables)" in page
-    assert "<h3><strong>Current policy</strong> (<code>baseline</code> in commands and tables)</h3>" in page
+    assert "<strong>Option X</strong> (an option, <code>opt_x</code> in commands and the CSV)" in page
+    base = "Current policy without Clear-Hold-Build"
+    assert f"<h3><strong>{base}</strong> (<code>baseline</code> in commands and the CSV)</h3>" in page
     words = re.sub(r"<code>[^<]*</code>|data:image[^\"]+", " ", page)  # the charts' words (alt) kept
-    assert "opt_x" not in words and "Option X" in words and "against Current policy" in words
+    assert "opt_x" not in words and "Option X" in words and "against Current policy without Clear-Hold-Build" in words
     assert set(pd.read_csv(out / "summary.csv")["scenario"]) == {"baseline", "opt_x"}
     write(option, option.read_text().replace('"Option X"', '"Option Y"'))
     assert main(["compare", BASE, str(option), *common]) == 0
@@ -855,7 +858,7 @@ def test_the_report_names_scenarios_by_their_titles_and_follows_a_retitling(tmp_
     write(option, option.read_text().replace('"Option Y"', '"Cap $1bn (50%) to $2bn +£1bn"'))
     assert main(["compare", BASE, str(option), *common]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "<title>Serious and organised crime: Current policy, Cap $1bn (50%) to $2bn +£1bn compared</title>" in page
+    assert f"<title>Serious and organised crime: {base}, Cap $1bn (50%) to $2bn +£1bn compared</title>" in page
     assert Store(db).done_runs(1) and len(Store(db).runs_frame(1)) == 4  # the same experiment, its runs reused
 
 

@@ -240,7 +240,7 @@ def test_a_title_names_the_scenario_in_reports_only(tmp_path):
     """A title is what reports call a scenario: it is not inherited, and it changes nothing that is run
     (the hash that finds stored runs stays), like its description."""
     base = load_scenario(SCENARIOS / "baseline.toml")
-    assert base.title == "Current policy"
+    assert base.title == "Current policy without Clear-Hold-Build"
     based = f'base = "{SCENARIOS / "baseline.toml"}"\n'
     child = load_scenario(write(tmp_path / "child.toml", '[scenario]\nname = "child"\n' + based))
     assert child.title == ""  # not the base's: two scenarios would share it

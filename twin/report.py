@@ -238,9 +238,9 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
                   " (here: none can be named: a mean saving at the end whose interval still reaches zero)"
                   if r.get("payback_unclear") else " (here: none within the horizon)")
         rows.append({"scenario": r["scenario"], "metric": "payback_year", "unit": "year of the horizon",
-                     "what": "year in which the cumulative discounted net social cost falls below the baseline's for "
-                             f"good (from a step within it, the 90% interval of the paired mean below zero to the "
-                             f"end){status}",
+                     "what": "year in which the cumulative discounted net social cost falls below the baseline's and "
+                             f"stays below to the horizon's end (from a step within it, the 90% interval of the paired "
+                             f"mean below zero to the end){status}",
                      "reps": r["pairs"], "mean": r["payback_year"]})
     return pd.DataFrame(rows)
 

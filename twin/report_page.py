@@ -188,8 +188,8 @@ which the option's net social cost is lower; "harm averted per extra £" divides
 response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
 the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
 are not netted off the spending, nor are recovered assets); "payback year" is the year in which the
-option's cumulative net social cost falls below the baseline's for good (from a step within that year, the 90%
-interval of the paired mean below zero from then on): a payback to
+option's cumulative net social cost falls below the baseline's and stays below to the horizon's end (from a
+step within that year, the 90% interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
@@ -207,8 +207,9 @@ def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
     headline = pd.DataFrame([{
         "option": r["scenario"],
         "harm change (90% interval)": _with_interval(r, "harm"),
-        "response cost change": _with_interval(r, "cost"),
-        "net social cost change": _with_interval(r, "net"),
+        "response cost change (90% interval)": _with_interval(r, "cost"),
+        "assets recovered change (netted off)": signed_bn(r["harm"] + r["cost"] - r["net"]),
+        "net social cost change (90% interval)": _with_interval(r, "net"),
         "net change, recovered assets left out (as the Green Book treats transfers; no optimism bias)": (
             _with_interval(r, "green_book") if np.isfinite(r["green_book_low"]) else signed_bn(r["green_book"])),
         "better in (paired replications)": wins(r),

@@ -347,14 +347,14 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     runner_up = runner_up_sentence(comparison)
     brief = text + [t for t in (runner_up, others_at_a_glance(comparison, rows, best)) if t]
     text = []
-    spending = (f"{html.escape(best['scenario'])} changes harm by {signed_bn(best['harm'])} and response spending by "
-                f"{signed_bn(best['cost'])}"
+    spending = (f"{html.escape(best['scenario'])} {'cuts' if best['harm'] < 0 else 'raises'} harm by "
+                f"{bn(best['harm'])} and {'cuts' if best['cost'] < 0 else 'raises'} response spending by {bn(best['cost'])}"
                 + ((f"; against {html.escape(comparison.baseline)}, each extra pound spent averts "
                     f"{per_pound(best['per_pound'])} of harm" if best["per_pound"] >= 0
                     else f"; harm rises by {per_pound(-best['per_pound'])} for each extra pound spent")
                    if np.isfinite(best["per_pound"]) else "") +
-                (f"; its cumulative net social cost falls below the baseline's for good during year "
-                 f"{int(best['payback'])} (a "
+                (f"; its cumulative net social cost falls below the baseline's during year "
+                 f"{int(best['payback'])} and stays below to the horizon's end (a "
                  f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       + ("(one gives no interval)." if best["pairs"] < 2 else

@@ -60,5 +60,5 @@ def named(row: pd.Series, role: str = "") -> str:
     import html
 
     title, name = html.escape(str(row["name"])), html.escape(str(row["code_name"]))
-    said = ([role] if role else []) + ([] if title == name else [f"<code>{name}</code> in commands and tables"])
+    said = ([role] if role else []) + ([] if title == name else [f"<code>{name}</code> in commands and the CSV"])
     return f"<strong>{title}</strong>" + (f" ({', '.join(said)})" if said else "")

@@ -750,10 +750,11 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x", "y", "z"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     text = _justice_limits(comparison, "x")
-    assert "3,500 more defendants bailed" in text and "released early" not in text
+    assert "3,500 more defendants are bailed" in text and "released early" not in text
+    assert text.startswith("<strong>The justice system limits x.</strong> The courts cannot keep up with its charges")
     assert _justice_limits(comparison, "y") == ""
     text = _justice_limits(comparison, "z")
-    assert "700 more prisoners released early" in text and "bailed" not in text
+    assert "700 more prisoners are released early. The places" in text and "bailed" not in text
     # the same parts, without the sentence, follow an option that is not the best in the summary
     assert justice_limit_parts(comparison, "z") == ["its remand and convictions fill the prisons (700 more "
                                                     "prisoners released early; the places that would hold them "
@@ -763,9 +764,11 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     summary = pd.concat([summary, pd.DataFrame([row("w", "total_early_releases", 5000.0, 4000.0, 6000.0),
                                                 row("w", "total_convictions", 2000.0, 1500.0, 2500.0)])])
     comparison = Comparison(["base", "w"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
-    assert "(5,000 more prisoners released early, more than its 2,000 extra convictions: once the prisons are full " \
-           "every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out early;" in \
-           _justice_limits(comparison, "w")
+    said = _justice_limits(comparison, "w")
+    assert "5,000 more prisoners are released early. That is more than its 2,000 extra convictions: once the " \
+           "prisons are full, every prisoner sent in pushes another out early. The places" in said
+    assert "more than its 2,000 extra convictions: once the prisons are full every prisoner sent in, on remand or " \
+           "convicted, not only the extra ones, pushes another out early;" in justice_limit_parts(comparison, "w")[0]
 
 
 def test_a_package_installed_inside_another_git_repository_records_no_commit_of_it(tmp_path):

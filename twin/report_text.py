@@ -167,18 +167,19 @@ JUSTICE_LIMIT_MIN_SHARE = 0.01
 def _justice_limits(comparison: Comparison, scenario: str) -> str:
     """A sentence when an option's extra charges outrun the courts or its remand and convictions
     the prisons (`justice_limit_parts`), else ''."""
-    parts = justice_limit_parts(comparison, scenario)
+    parts = justice_limit_parts(comparison, scenario, sentences=True)
     if not parts:
         return ""
-    return (f"<strong>The justice system limits it</strong>: under {html.escape(scenario)} {and_list(parts)}, so "
-            "part of its extra enforcement does not become time in custody (court capacity and prison places are "
-            "levers of their own: <code>court_capacity</code>, <code>prison_places</code>).")
+    return (f"<strong>The justice system limits {html.escape(scenario)}.</strong> {' '.join(parts)} So part of its "
+            "extra enforcement does not become time in custody; court capacity and prison places are levers of "
+            "their own (<code>court_capacity</code>, <code>prison_places</code>).")
 
 
-def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
+def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool = False) -> list[str]:
     """The ways an option's enforcement outruns the justice system: more defendants bailed, or more
     prisoners released early, than the baseline (whole interval above zero, and at least
-    `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions)."""
+    `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions); clauses for a list, or with `sentences`
+    short sentences of their own (the summary's)."""
     convictions = _paired_change(comparison, scenario, "total_convictions")
     floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
 
@@ -187,7 +188,10 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
 
     parts = []
     bailed = _paired_change(comparison, scenario, "total_bail_releases")
-    if limits(bailed):
+    if limits(bailed) and sentences:
+        parts.append(f"The courts cannot keep up with its charges: {bailed['diff_mean']:,.0f} more defendants are "
+                     f"bailed to await trial at liberty.")
+    elif limits(bailed):
         parts.append(f"the courts or prisons cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
                      "defendants bailed to await trial at liberty)")
     early = _paired_change(comparison, scenario, "total_early_releases")
@@ -199,9 +203,15 @@ def justice_limit_parts(comparison: Comparison, scenario: str) -> list[str]:
                      f"every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out "
                      f"early"
                      if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
-        parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
-                     f"released early{more}{outnumber}; the places that would hold them are neither built nor costed "
-                     f"in this option)")
+        if sentences:
+            parts.append(f"Its remand and convictions fill the prisons: {early['diff_mean']:,.0f} more prisoners are "
+                         f"released early{more}" + (f". That is more than its {convictions['diff_mean']:,.0f} extra "
+                         "convictions: once the prisons are full, every prisoner sent in pushes another out early"
+                         if outnumber else "") + ". The places that would hold them are neither built nor costed.")
+        else:
+            parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
+                         f"released early{more}{outnumber}; the places that would hold them are neither built nor "
+                         f"costed in this option)")
     return parts
 
 

@@ -105,7 +105,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _levels(comparison),  # reference figures, after what the options change
         "<!-- terms -->\n",
         _assumptions(scenarios),
-        _runs(comparison),
+        _runs(comparison, experiment, experiment_id),
         SELF_CHECK,
     ))
     return signed_amounts(_with_contents(_with_glossary(page)))
@@ -130,9 +130,8 @@ def _with_contents(page: str) -> str:
 
 
 def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
-    """The page's head and title, and the run's particulars: the experiment, its seed, the runs
-    finished, the code that made them, prices, horizon, discounting and areas."""
-    name, seed = html.escape(" vs ".join(comparison.scenarios)), experiment.get("root_seed")  # (by title)
+    """The page's head and title, and the run's particulars: the runs finished, prices, horizon,
+    discounting and areas (the experiment and its code are under 'Runs', `_runs`)."""
     areas = areas_phrase(comparison.geography)
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">
@@ -141,9 +140,8 @@ def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <style>
 {STYLE}</style></head><body>
 <h1>Serious and organised crime: comparing interventions</h1>
-<p class="meta">Experiment {experiment_id} ({name}), root seed {seed},
-{_finished(comparison.runs)}, {html.escape(_code_label(experiment))}.
-Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator; the drugs,
+<p class="meta">{_finished(comparison.runs).capitalize()} (the experiment and the code that ran it are under
+'Runs'). Money in {PRICE_YEAR} prices (sourced unit costs of earlier years uprated by the GDP deflator; the drugs,
 economic-crime and modern-slavery totals the harm is fitted to, about nine-tenths of it, are read as
 {PRICE_YEAR} prices, since their source names no price year), over the
 {horizon(comparison)}. Year 1 (the first 12 months) is undiscounted;
@@ -449,12 +447,15 @@ def _lever_block(entry: dict, scale: float = 1.0) -> str:
             + _table(rows, f"{entry.get('name', cls.type_name)}: its settings"))
 
 
-def _runs(comparison: Comparison) -> str:
-    """How many runs finished and failed, with each failure's first line."""
+def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
+    """The experiment, its seed and the code that made its runs; how many finished and failed, with
+    each failure's first line."""
     runs, failures = comparison.runs, comparison.failures
     first_lines = failures.error.astype(str).str.split("\n").str[0] if not failures.empty else None
     where = " (each failure's first line; the full error is in the database: <code>twin export</code>)"
     return f"""<h2>Runs</h2>
+<p class="meta">Experiment {experiment_id} ({html.escape(" vs ".join(comparison.scenarios))}), root seed
+{experiment.get("root_seed")}, {html.escape(_code_label(experiment))}.</p>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
 {_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
 """

@@ -878,6 +878,25 @@ def test_worker_processes_start_under_a_script_read_from_standard_input(tmp_path
     assert "Traceback" not in done.stderr
 
 
+def test_other_outcomes_leave_out_emergency_releases_no_option_changes():
+    from types import SimpleNamespace
+
+    from twin.report_text import other_outcomes
+
+    def summary(emergency):
+        return pd.DataFrame([{"scenario": s, "metric": m, "diff_mean": v, "diff_low": v, "diff_high": v}
+                             for s in ("a", "b") for m, v in (("total_homicides", -3.0),
+                                                               ("total_emergency_releases", emergency[s]))])
+
+    column = "emergency releases (before the early-release share)"
+    quiet = other_outcomes(SimpleNamespace(scenarios=["base", "a", "b"], baseline="base",
+                                           summary=summary({"a": 0.0, "b": 0.0})))
+    assert list(quiet.columns) == ["option", "homicides"] and list(quiet["homicides"]) == ["-3 [-3, -3]"] * 2
+    moved = other_outcomes(SimpleNamespace(scenarios=["base", "a", "b"], baseline="base",
+                                           summary=summary({"a": 0.0, "b": 12.0})))
+    assert list(moved[column]) == ["0 [0, 0]", "+12 [+12, +12]"]
+
+
 def test_a_name_ending_in_s_takes_an_apostrophe_alone():
     from twin.report_format import possessive
 

@@ -91,7 +91,8 @@ def signed_count(value: float) -> str:
 
 def other_outcomes(comparison: Comparison) -> pd.DataFrame:
     """Paired changes from the baseline over the horizon (undiscounted counts; the stocks as the
-    mean of the last reported year) with 90% intervals."""
+    mean of the last reported year) with 90% intervals; emergency releases only where some option
+    changes them (a column of zeros otherwise)."""
     rows = []
     for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
         row = {"option": scenario}
@@ -101,7 +102,10 @@ def other_outcomes(comparison: Comparison) -> pd.DataFrame:
                 row[label] = (f"{signed_count(r['diff_mean'])} [{signed_count(r['diff_low'])}, "
                               f"{signed_count(r['diff_high'])}]")
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    emergency = "emergency releases (before the early-release share)"
+    unchanged = emergency in table and (table[emergency] == "0 [0, 0]").all()
+    return table.drop(columns=emergency) if unchanged else table
 
 
 #: the priced harm categories an option may raise while lowering the total: (summary metric, label)

@@ -102,8 +102,7 @@ def other_outcomes(comparison: Comparison) -> pd.DataFrame:
                 row[label] = (f"{signed_count(r['diff_mean'])} [{signed_count(r['diff_low'])}, "
                               f"{signed_count(r['diff_high'])}]")
         rows.append(row)
-    table = pd.DataFrame(rows)
-    emergency = "emergency releases (before the early-release share)"
+    table, emergency = pd.DataFrame(rows), "emergency releases (before the early-release share)"
     unchanged = emergency in table and (table[emergency] == "0 [0, 0]").all()
     return table.drop(columns=emergency) if unchanged else table
 

@@ -373,8 +373,10 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                       + ("(one gives no interval)." if best["pairs"] < 2 else
                          "(its cumulative saving's interval still reaches zero).") if best["payback_unclear"]
                  else "; it does not pay back within the horizon."))
-    # what it costs, and how it changes over the years, belong with the answer
-    brief += [spending] + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison))
+    # what it costs, what it means in people, and how it changes over the years, belong with the answer
+    people = _in_people(comparison, best["scenario"]) if best["net"] < 0 else None
+    brief += ([spending] + ([people] if people else [])
+              + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison)))
     rises = _rises(comparison, best["scenario"])  # what it costs beside its saving: part of the answer
     if rises:
         brief.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
@@ -406,9 +408,6 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
         text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")
-    people = _in_people(comparison, best["scenario"]) if best["net"] < 0 else None
-    if people:
-        text.append(people)
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])

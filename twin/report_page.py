@@ -93,7 +93,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
     experiment = store.experiment_row(experiment_id)
     scenarios = titled_scenarios(store.scenarios_frame(experiment_id))  # as `comparison` names them
     page = "".join((
-        _head(comparison, experiment, experiment_id),
+        _head(comparison, experiment_id),
         _summary(comparison, scenarios),
         _differences(comparison, rows),
         _who_spends(comparison),
@@ -129,7 +129,7 @@ def _with_contents(page: str) -> str:
     return page if first < 0 else page[:first] + nav + page[first:]
 
 
-def _head(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
+def _head(comparison: Comparison, experiment_id: int) -> str:
     """The page's head and title, and the run's particulars: the runs finished, prices, horizon,
     discounting and areas (the experiment and its code are under 'Runs', `_runs`)."""
     areas = areas_phrase(comparison.geography)

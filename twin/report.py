@@ -256,14 +256,15 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
 def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> None:
     """The report's files in `out_dir`: summary.csv, the charts (charts/*.png) and report.html."""
-    from twin.report_titles import scenario_titles, titled
+    from twin.report_titles import titled, titled_scenarios
 
     summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)  # by name, as the results' tables
-    comparison = titled(comparison, scenario_titles(store.scenarios_frame(experiment_id)))  # readers' names
+    scenarios = titled_scenarios(store.scenarios_frame(experiment_id))  # readers' names, read once
+    comparison = titled(comparison, dict(zip(scenarios["code_name"], scenarios["name"])))
     rows = headline_rows(comparison)
     with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a name is a dollar, not mathematics
         images, area_image = _draw_charts(comparison, rows, out_dir / "charts")
-    page = report_page(comparison, store, experiment_id, rows, images, area_image)
+    page = report_page(comparison, store, experiment_id, rows, images, area_image, scenarios)
     # UTF-8, as the page declares (the word joiner is not in every code page)
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 

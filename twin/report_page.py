@@ -25,7 +25,7 @@ from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
     wins, year_by_year,
 )
-from twin.report_titles import named, titled_scenarios
+from twin.report_titles import named
 from twin.report_unmoved import unmoved_harms
 
 #: the page's style sheet
@@ -87,11 +87,11 @@ window.addEventListener("load", function () {
 
 
 def report_page(comparison: Comparison, store, experiment_id: int, rows: list[dict], images: list[tuple[str, str]],
-                area_image: str | None) -> str:
+                area_image: str | None, scenarios: pd.DataFrame) -> str:
     """The whole page: `rows` are the headline rows (`report_text.headline_rows`), `images` each
-    trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None)."""
+    trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None),
+    `scenarios` the stored scenarios as the report names them (`report_titles.titled_scenarios`)."""
     experiment = store.experiment_row(experiment_id)
-    scenarios = titled_scenarios(store.scenarios_frame(experiment_id))  # as `comparison` names them
     page = "".join((
         _head(comparison, experiment_id),
         _summary(comparison, scenarios),

@@ -1155,3 +1155,25 @@ def test_funding_shares_that_do_not_sum_to_one_say_which_values_were_summed():
             "must be 1, got 1.2 (share_forces = 0.45, share_rocu = 0.2, share_nca = 0.55; a share not written takes "
             "its default, the baseline's split)")):
         _levers({"type": "funding", "share_nca": 0.55})
+
+
+def test_the_bill_from_year_3_is_ct_powers_two_years_later():
+    """The delayed Bill holds ct_powers' levers with the same settings, each from year 3; until
+    then its run is the baseline's to the last bit (a lever waiting to start draws nothing and
+    changes nothing), and once the powers start the runs part."""
+    from twin.runner import build_model
+
+    now, later = load_scenario(SCENARIOS / "ct_powers.toml"), load_scenario(SCENARIOS / "ct_powers_from_year_3.toml")
+    assert [(e["type"], e.get("start_year", 0)) for e in later.levers] == [(e["type"], 2) for e in now.levers]
+    settings = [[{k: v for k, v in e.items() if k not in ("start_year", "_file")} for e in s.levers] for s in (now, later)]
+    assert settings[0] == settings[1]
+    runs = {}
+    for name in ("baseline", "ct_powers_from_year_3"):
+        scenario = load_scenario(SCENARIOS / f"{name}.toml")
+        scenario.years = 2.5
+        runs[name] = build_model(scenario, seed=3)
+        runs[name].run()
+    base, delayed = (runs[n].results for n in ("baseline", "ct_powers_from_year_3"))
+    for metric in ("harm_gbp_total", "members_active", "arrests", "response_cost_gbp", "community_trust"):
+        assert np.array_equal(base.series(metric)[:24], delayed.series(metric)[:24]), metric
+    assert not np.array_equal(base.series("arrests")[24:], delayed.series("arrests")[24:])

@@ -279,8 +279,8 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
             + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
-            "and are not varied here, with every lever acting from its start year (no time for legislation or "
-            "set-up): the interval reflects only the replications' chance variation.")
+            "and are not varied here, with every lever acting from the start year its scenario gives (no more "
+            "time for legislation or set-up than that): the interval reflects only the replications' chance variation.")
 
 
 def horizon_years(comparison: Comparison) -> float:

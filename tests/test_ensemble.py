@@ -545,7 +545,8 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     parts = [exact[label] for label, _, _ in SPENDERS]
     assert abs(sum(parts) - exact["total"]) <= 1e-6 * abs(exact["total"]) and exact["total"] > 0
     assert exact["police forces"] > 0  # the Clear surge, by the forces
-    assert "Who spends" in page and "clear_hold_build_clear" in paying["largest levers (included above)"]
+    assert "Who spends" in page and "Clear +£" in paying["largest levers (included above)"]  # the phase, in words
+    assert "_" not in paying["largest levers (included above)"]
     summary = pd.read_csv(out / "summary.csv")
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
@@ -1188,6 +1189,16 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
                                                              "most_vulnerable": [], "nation_of": {"A": "England"},
                                                              "region_of": {"A": "R1"}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}
+
+
+def test_lever_cost_lines_are_named_in_words_where_the_name_is_the_models():
+    from twin.report_format import lever_label
+
+    assert lever_label("border_powers") == "border powers"  # a lever named after its type
+    assert lever_label("clear_hold_build_hold") == "Hold"  # a phase of an unnamed Clear-Hold-Build
+    assert lever_label("chb_build") == "Build (chb)"  # a phase of one the scenario named
+    assert lever_label("extra_funding") == "extra_funding"  # a name the scenario gave: as written
+    assert lever_label("rebuild") == "rebuild"
 
 
 def test_who_pays_counts_lever_spending_as_a_change_from_a_baseline_with_levers():

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
-from twin.report_format import bn, signed_bn
+from twin.report_format import bn, lever_label, signed_bn
 
 
 def area_table(comparison: Comparison) -> pd.DataFrame:
@@ -187,7 +187,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         levers = r["levers"]
         largest = levers[levers.abs() >= 5e6]
         largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
-        named = "; ".join(f"{name} {signed_bn(v)}" for name, v in largest.head(5).items())
+        named = "; ".join(f"{lever_label(name)} {signed_bn(v)}" for name, v in largest.head(5).items())
         small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
         row["largest levers (included above)"] = (
             named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")

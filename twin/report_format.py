@@ -132,6 +132,18 @@ def lever_words(kind: str) -> str:
     return LEVER_WORDS.get(kind, str(kind).replace("_", " "))
 
 
+def lever_label(name: str) -> str:
+    """A lever's cost line for a reader: its type in words where the name is the type ('border powers'),
+    a Clear-Hold-Build phase by the phase ('Build', or 'Build (chb)' with the scenario's name for the lever),
+    and a name the scenario gave it as it is."""
+    if name in LEVER_WORDS:
+        return LEVER_WORDS[name]
+    lever, _, phase = name.rpartition("_")
+    if lever and phase in ("clear", "hold", "build"):
+        return LEVER_WORDS[phase] + ("" if lever == "clear_hold_build" else f" ({lever})")
+    return name
+
+
 def signed_amounts(page: str) -> str:
     """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
     which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes

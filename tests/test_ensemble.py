@@ -2048,3 +2048,19 @@ def test_years_saying_what_the_scenario_files_say_is_the_same_experiment(tmp_pat
     assert prepare(files, 2, 1, 10, store)[0] == as_written
     shorter, _, loaded = prepare(files, 2, 1, 2.0, store)
     assert shorter != as_written and {s.years for s in loaded} == {2.0}
+
+
+@pytest.mark.parametrize("years", [[1], [1, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]])
+def test_yearly_charts_mark_whole_years_only(years):
+    import matplotlib.pyplot as plt
+
+    from twin.report import whole_year_axis
+
+    figure, axis = plt.subplots()
+    axis.plot(years, [1.0] * len(years), marker="o")
+    whole_year_axis(axis)
+    low, high = axis.get_xlim()
+    shown = [t for t in axis.get_xticks() if low <= t <= high]
+    assert shown and all(float(t).is_integer() for t in shown), shown  # a one-year horizon had 0.96, 0.98, ...
+    assert set(years) <= set(shown) or len(years) > 5
+    plt.close(figure)

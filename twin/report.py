@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import textwrap
 from pathlib import Path
 
@@ -81,6 +82,18 @@ def _year_label(comparison: Comparison) -> str:
     return f"year (year {part[0]}, {held}, left out)" if part[0] > 1 else f"year (year 1 is {held})"
 
 
+def whole_year_axis(axis) -> None:
+    """Whole years on the x axis; a single year (a one-year horizon) as one tick in the middle (matplotlib
+    falls back to fractions of a year when the view holds fewer than two whole numbers)."""
+    low, high = axis.get_xlim()
+    if math.floor(high) - math.ceil(low) < 1:  # fewer than two whole numbers in view
+        year = round((low + high) / 2)
+        axis.set_xlim(year - 0.5, year + 0.5)
+        axis.set_xticks([year])
+    else:
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
 def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_label: str = "") -> plt.Figure:
     figure, axis = plt.subplots(figsize=(8, 4.2), dpi=100)
     for k, scenario in enumerate(comparison.scenarios):
@@ -99,7 +112,7 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
                   markevery=max(len(x) // 8, 1), **style)
     set_title(axis, title, 11, 8)
     if metric not in STOCKS:  # yearly totals: whole years on the axis
-        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        whole_year_axis(axis)
     # flows are yearly totals (year 1 is the first year); stocks are month by month (0 is the start)
     axis.set_xlabel("years from start" if metric in STOCKS else _year_label(comparison))
     axis.set_ylabel(y_label)
@@ -128,7 +141,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
                           linewidth=0)
         axis.plot(mine["year"], mine["mean"] / 1e9, label=scenario, linewidth=1.5, **style)
     axis.axhline(0, color="black", linewidth=0.8)
-    axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    whole_year_axis(axis)
     set_title(axis, f"Change in net social cost from {comparison.baseline} (£bn a year, undiscounted; below zero is "
                     f"a saving)", 11, 8)
     axis.set_xlabel(_year_label(comparison))

@@ -82,6 +82,15 @@ def _year_label(comparison: Comparison) -> str:
     return f"year (year {part[0]}, {held}, left out)" if part[0] > 1 else f"year (year 1 is {held})"
 
 
+def band(axis, x, low, mean, high, color) -> None:
+    """The 5th-95th percentile band around a line; for a single point (a one-year horizon), an error bar."""
+    if len(x) == 1:
+        axis.errorbar(x, mean, yerr=[np.asarray(mean) - np.asarray(low), np.asarray(high) - np.asarray(mean)],
+                      fmt="none", ecolor=color, alpha=0.5, capsize=6)
+    else:
+        axis.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0)
+
+
 def whole_year_axis(axis) -> None:
     """Whole years on the x axis; a single year (a one-year horizon) as one tick in the middle (matplotlib
     falls back to fractions of a year when the view holds fewer than two whole numbers)."""
@@ -107,7 +116,7 @@ def fan_chart(comparison: Comparison, metric: str, title: str, scale: float, y_l
         if data.empty:
             continue
         style = line_style(k)
-        axis.fill_between(x, data["p5"] / scale, data["p95"] / scale, color=style["color"], alpha=0.18, linewidth=0)
+        band(axis, x, data["p5"] / scale, data["mean"] / scale, data["p95"] / scale, style["color"])
         axis.plot(x, data["mean"] / scale, label=scenario, linewidth=2 if k == 0 else 1.5,
                   markevery=max(len(x) // 8, 1), **style)
     set_title(axis, title, 11, 8)
@@ -137,8 +146,7 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
         if mine.empty:
             continue
         style = line_style(k + 1)  # the same as in the level charts
-        axis.fill_between(mine["year"], mine["p5"] / 1e9, mine["p95"] / 1e9, color=style["color"], alpha=0.18,
-                          linewidth=0)
+        band(axis, mine["year"], mine["p5"] / 1e9, mine["mean"] / 1e9, mine["p95"] / 1e9, style["color"])
         axis.plot(mine["year"], mine["mean"] / 1e9, label=scenario, linewidth=1.5, **style)
     axis.axhline(0, color="black", linewidth=0.8)
     whole_year_axis(axis)

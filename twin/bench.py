@@ -142,6 +142,18 @@ calls, 20% in the project's Python lines, 10% in the C library (allocation and c
 numba's dispatch: no single call or line is worth more than 2%. The 50-times target needs about
 1.3 ms a step against about 3.3 on the same host; only a step with no Python between its phases (one
 compiled function holding the model's state) would reach it.
+
+The same native profile taken again later (py-spy --native at 400 Hz, seven 10-year UK runs in one
+process, 2.56 ms a step): 47% of the step in compiled kernels, 18% in numpy's calls, 18% in the
+project's Python lines, 9% in the C library, 4.5% loading kernels from the cache (once per process,
+in its first run) and 1% in numba's dispatch. Kernels alone are thus about 1.2 ms of a step: a step
+with every bit of glue gone would still be about 35 times the reference, not 50. The bound is
+memory: 50 times the reference is about 10 ns a member-step for all ~25 processes, while one pass
+over the ~100,000 member rows reading two or three columns costs about 0.05-0.1 ms. The target
+needs the member-level processes fused into a few passes (one loop over the members doing what
+courts, census, desistance, succession and the investigations' member searches now do in
+passes of their own), which changes the order of draws and so every result: a redesign of the
+step, not a tuning of it.
 """
 
 from __future__ import annotations

@@ -83,6 +83,12 @@ def test_calibration_config_numbers_and_wide_priors(tmp_path):
     config = load_config(write(tmp_path / "c.toml", base + prior + "low = 1.0\nhigh = 2.5\n"))
     assert len(config["warnings"]) == 1 and "beyond the parameter table's plausible range" in config["warnings"][0]
     assert load_config(write(tmp_path / "c.toml", base + prior))["warnings"] == []
+    # an ABC budget below one generation cannot hold: said before the run, not found after it
+    for settings, warned in (('method = "abc"\nmax_evaluations = 6\n', True),
+                             ('method = "abc"\nmax_evaluations = 6\npopulation_size = 4\n', False),
+                             ('method = "point"\nmax_evaluations = 6\n', False)):
+        warnings = load_config(write(tmp_path / "c.toml", base + settings + prior))["warnings"]
+        assert warned == any("max_evaluations = 6 is less than population_size = 40" in w for w in warnings), settings
 
 
 def test_fit_verdict_counts_inputs_fitted_and_emergent_targets_and_unevaluated_ones_apart():

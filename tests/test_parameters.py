@@ -26,6 +26,9 @@ def test_defaults_pass_their_own_validation():
 def test_unknown_override_names_the_closest_parameter():
     with pytest.raises(ParameterError, match="did you mean 'soc_budget_gbp_per_year'"):
         Parameters({"soc_budget_gbp_per_yaer": 1e9}, where="x.toml")
+    # a name cut short at a word: the one parameter it begins, not a look-alike ('served_share')
+    with pytest.raises(ParameterError, match="did you mean 'seizure_share_of_capital'"):
+        Parameters({"seizure_share": 0.4}, where="x.toml")
 
 
 @pytest.mark.parametrize("name, value, words", [

@@ -172,6 +172,11 @@ def load_config(path: str | Path) -> dict:
     if not fitted:
         raise ScenarioError(f"{path}: [calibration] years = {years:g} is shorter than every target's years "
                             f"(the earliest ends in year {min(t.years[1] for t in targets)})")
+    if method == "abc" and counts["max_evaluations"] < counts["population_size"]:
+        warnings.append(f"{path}: [calibration] max_evaluations = {counts['max_evaluations']:,} is less than "
+                        f"population_size = {counts['population_size']:,}: pyabc checks that budget only between "
+                        f"generations, so the first alone runs at least {counts['population_size']:,} simulations; "
+                        f"for a shorter trial lower population_size too")
     if method == "abc":
         try:
             ABCDistance(fitted)

@@ -40,8 +40,13 @@ def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
     one-word name that ends `name` ('horizon_years' -> 'years', not 'spin_up_years'); else the
-    closest spelling above `cutoff`; else a valid name that is one of `name`'s words."""
+    closest spelling above `cutoff`; else a valid name that is one of `name`'s words. The one valid
+    name that starts with all of `name` and more words comes first ('seizure_share' ->
+    'seizure_share_of_capital', not the look-alike 'served_share')."""
     valid = list(valid)
+    starting = [v for v in valid if v.startswith(f"{name}_")]
+    if len(starting) == 1:  # the name cut short at a word: 'seizure_share' -> 'seizure_share_of_capital'
+        return starting[0]
     matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
     if matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= NEAR_SPELLING:
         return matches[0]

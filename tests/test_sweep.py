@@ -64,8 +64,8 @@ def test_an_outcome_added_to_the_file_is_read_off_the_stored_runs_without_runnin
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     first = run_sweep(config, store, SerialExecutor(), progress=False)
     extra = ('[[outcome]]\nname = "arrests_a_month"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "mean"\n'
-             '[[outcome]]\nname = "conviction_rate"\nmetric = "convictions"\nratio_of = "charges"\nyears = [1, 1]\n'
-             'aggregation = "ratio"\n')
+             'better = "higher"\n[[outcome]]\nname = "conviction_rate"\nmetric = "convictions"\nratio_of = "charges"\n'
+             'years = [1, 1]\naggregation = "ratio"\nbetter = "higher"\n')
     more = load_experiment(write(tmp_path / "more.toml", (tmp_path / "exp.toml").read_text() + extra))
     assert find_sweep(more, store) == first["experiment_id"]
     again = run_sweep(more, store, SerialExecutor(), progress=False)
@@ -365,6 +365,11 @@ def test_unknown_names_in_experiment_files(tmp_path):
      r"\[\[outcome\]\] #1: area: unknown area 'Merseysid'; did you mean 'Merseyside'"),
     (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nbetter = "more"'),
      r"\[\[outcome\]\] #1: better: expected one of lower, higher"),
+    # where more may be better (arrests, a ratio), the direction is not taken for granted
+    (('metric = "harm_gbp_total"', 'metric = "arrests"'),
+     r"\[\[outcome\]\] #1: better: expected better = \"lower\" or \"higher\" for 'arrests'"),
+    (('aggregation = "annual_sum"', 'aggregation = "ratio"\nratio_of = "arrests"'),
+     r"\[\[outcome\]\] #1: better: expected .* for a ratio"),
     (('aggregation = "annual_sum"\n', 'aggregation = "annual_sum"\n[[outcome]]\nname = "harm"\nmetric = "ocgs_active"\n'
       'years = [1, 1]\naggregation = "mean"\n'), r"\[\[outcome\]\] #2: name 'harm' is already used"),
     (("values = [0, 2]\n", 'values = [0, 2]\n[[lever]]\nname = "lever.chb.hold_years"\nvalues = [1, 3]\n'),
@@ -716,7 +721,8 @@ def test_export_after_a_uk_outcome_is_added_reads_it_as_the_sweep_wrote_it(tmp_p
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     common = ["--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]
     assert main(["sweep", str(path), *common]) == 0
-    write(path, TINY + '[[outcome]]\nname = "arrests"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    write(path, TINY + '[[outcome]]\nname = "arrests"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n'
+                       'better = "higher"\n')
     assert main(["sweep", str(path), *common]) == 0
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv").set_index("run_id")

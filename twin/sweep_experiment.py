@@ -21,6 +21,21 @@ from twin.targets import AGGREGATIONS, Target, check_aggregation
 
 SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
 BETTER = ("lower", "higher")  # an outcome's better direction, for regret
+#: metrics that are plainly harms, costs or criminal activity, so an outcome of one ranks lower as better
+#: when it gives no `better`; any other (arrests, community_trust, ocgs_known, ...) must say which
+LOWER_IS_PLAINLY_BETTER = frozenset({
+    "net_social_cost_gbp", "ocgs_active", "ocgs_entered", "members_active", "members_leader",
+    "members_core", "members_worker", "members_exploited", "members_children", "recruits", "recruits_children",
+    "joiners", "reoffenders", "homicides", "homicides_direct", "serious_violence", "succession_violence", "drug_deaths",
+    "fraud_offences", "slavery_victims", "immigration_arrivals", "firearms_supplied", "acquisitive_offences",
+    "county_lines_active", "county_lines_opened", "ocg_revenue_gbp", "ocg_capital_gbp", "money_laundered_gbp",
+    "enablers_active", "early_releases", "emergency_releases", "bail_releases", "court_backlog", "vulnerability",
+    "drug_users_supplied"})
+
+
+def lower_plainly_better(metric: str) -> bool:
+    """Whether an outcome of `metric` alone may leave out `better` (lower is then better): harms and costs."""
+    return metric in LOWER_IS_PLAINLY_BETTER or metric.startswith(("harm_gbp_", "response_cost_gbp", "lever_"))
 EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
 OUTCOME_KEYS = ("name", "metric", "years", "aggregation", "area", "ratio_of", "better")
 
@@ -303,6 +318,10 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
             raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), areas)}")
         entry["area"] = found
         _check_outcome_measure(where, entry, years)
+        if "better" not in entry and (entry.get("ratio_of") or not lower_plainly_better(str(entry.get("metric")))):
+            raise ScenarioError(f"{where}: better: expected better = \"lower\" or \"higher\" for "
+                                f"{'a ratio' if entry.get('ratio_of') else repr(entry.get('metric'))}, where more may be "
+                                f"better or worse (it may be left out only for a harm or cost, where lower is better)")
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
                                entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
     if not outcomes:

@@ -1242,3 +1242,21 @@ def test_the_analysis_of_an_unfinished_sweep_counts_the_runs_it_uses_and_those_s
     page = (tmp_path / "analysis" / "analysis.html").read_text()
     used = stored - 1  # the future's other policy is left out with it
     assert f"{used} finished runs (of {stored} stored; see the note)" in page
+
+
+def test_a_command_stopped_by_a_user_error_leaves_no_empty_output_folder(tmp_path, capsys):
+    """`twin analyse` of an experiment not in the database fails after its output folder was made:
+    the folders it made and left empty go (one already there, or with anything in it, stays)."""
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    Store(db)  # a database, without this sweep
+    out = tmp_path / "new" / "analysis"
+    assert main(["analyse", str(path), "--db", db, "--out", str(out)]) == 2
+    assert "not run yet" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main(["analyse", str(path), "--db", db, "--out", str(kept / "analysis")]) == 2
+    assert kept.is_dir() and not (kept / "analysis").exists()

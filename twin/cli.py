@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from twin import arguments
-from twin.errors import UserError, output_folder, safe_url
+from twin.errors import MADE_FOLDERS, UserError, output_folder, remove_empty_made, safe_url
 from twin.cli_reference import cmd_docs, cmd_levers, cmd_params
 from twin.progress import guard_output, terminal_columns
 
@@ -372,6 +372,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         if exiting and signal.getsignal(stop) is signal.SIG_DFL:
             signal.signal(stop, _interrupt_once)
     args = None
+    MADE_FOLDERS.clear()
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
@@ -383,6 +384,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return args.func(args)
     except UserError as exc:
         print(f"twin: error: {exc}", file=sys.stderr)
+        remove_empty_made()
         return 2
     except BrokenPipeError:  # output piped into `head` and the like
         return 0

@@ -107,20 +107,27 @@ def first_line(exc: BaseException) -> str:
     return detail[0] if detail else exc.__class__.__name__
 
 
+#: folders `output_folder` created for the command running (`remove_empty_made` takes away those left empty)
+MADE_FOLDERS: list = []
+
+
 def output_folder(path, option: str = "--out"):
     """Create the output folder before any work starts; a path that is a file is a user error."""
     from pathlib import Path
 
     folder = Path(path)
+    missing = []
     for existing in (folder, *folder.parents):
         if existing.exists():
             if not existing.is_dir():
                 raise UserError(f"{option} '{path}': '{existing}' is a file, not a folder")
             break
+        missing.append(existing)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{option} '{path}': cannot create the folder ({exc.strerror})") from None
+    MADE_FOLDERS.extend(missing)  # deepest first
     import tempfile
 
     try:  # a folder that exists but cannot be written to fails now, not after the work
@@ -129,6 +136,18 @@ def output_folder(path, option: str = "--out"):
     except OSError as exc:
         raise UserError(f"{option} '{path}': cannot write in the folder ({exc.strerror})") from None
     return folder
+
+
+def remove_empty_made() -> None:
+    """Take away the folders this command created and left empty (it stopped before writing in
+    them: a user error found after the folder was checked), deepest first; a folder with anything
+    in it stays."""
+    for folder in sorted(set(MADE_FOLDERS), key=lambda f: len(f.absolute().parts), reverse=True):
+        try:
+            folder.rmdir()  # only an empty folder
+        except OSError:
+            pass
+    MADE_FOLDERS.clear()
 
 
 def interrupt_at_root(exc: BaseException) -> bool:

@@ -818,6 +818,20 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     with pytest.raises(KeyboardInterrupt):
         run_sensitivity(without, Interrupting(2), log=messages.append)
     assert messages[-1] == "twin: sensitivity interrupted: finished samples were not saved (no output folder)."
+    # interrupted after its samples, while the indices' intervals are worked out: it says they are kept
+    import scipy.stats
+
+    real = scipy.stats.sobol_indices
+
+    def interrupted_bootstrap(**arguments):
+        result = real(**arguments)
+        result.bootstrap = lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt)
+        return result
+
+    monkeypatch.setattr(scipy.stats, "sobol_indices", interrupted_bootstrap)
+    with pytest.raises(KeyboardInterrupt):
+        run_sensitivity(config, SerialExecutor(), log=messages.append)
+    assert messages[-1].startswith(f"twin: sensitivity interrupted: {total} of {total} samples")
 
 
 def test_a_scenario_that_sets_a_calibrated_parameter_keeps_its_value_under_the_posterior(tmp_path):

@@ -105,7 +105,7 @@ def cmd_sensitivity(args) -> int:
                                                else "; within the noise") + ")" for r in best.itertuples())
                 + ("" if floor.empty else f"; noise floor {floor.iloc[0]:.2f}"))
     warning = reliability_warning(table, config["n"])
-    if warning:
+    if warning and warning != reliability_warning(None, config["n"]):  # not only the small n said at the start
         print(f"Warning: {warning} (the report says so too).", file=sys.stderr)
     if not args.quiet:
         print(f"Report: {path}")
@@ -134,9 +134,10 @@ def cmd_screen(args) -> int:
         print(f"Warning: {warning}.", file=sys.stderr)
     points, runs = runs_needed(config)
     if not args.quiet:
+        years = config["scenario"].years
         print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points "
-              f"x {config['replications']} replication(s), {runs} runs of {config['scenario'].years:g} years (fewer where "
-              f"trajectories cross).", file=sys.stderr)
+              f"x {config['replications']} replication(s), {runs} runs of {years:g} year{'s' * (years != 1)} (fewer "
+              f"where trajectories cross).", file=sys.stderr)
     executor = make_executor(args.workers)
 
     show = progress_line()

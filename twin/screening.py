@@ -342,6 +342,7 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     cautions = "".join(f"<li>{html.escape(w)}</li>" for w in config.get("warnings", []))
     caution = ("" if not cautions else '<div style="border-left: 4px solid #b8432f; padding: .5em 1em; background: '
                f'#fbeeea"><strong>Read with care.</strong><ul>{cautions}</ul></div>')
+    length = f"{config['scenario'].years:g} year{'s' * (config['scenario'].years != 1)}"
     page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Screening</title>
 <style>body {{ font-family: Georgia, serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
@@ -349,7 +350,7 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right;
 </head><body><h1>Which parameters move the outcomes at all?</h1>{caution}
 <p>Morris elementary effects (SALib): {config['trajectories']} trajectories through a {config['levels']}-level grid
 over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['select'])}), {points} points,
-each the mean of {config['replications']} replication(s), {runs} runs of {config['scenario'].years:g} years. mu*: the mean absolute change of an outcome when one
+each the mean of {config['replications']} replication(s), {runs} runs of {length}. mu*: the mean absolute change of an outcome when one
 parameter moves, scaled to a move across its whole range, in the outcome's units; sigma: how much
 that change varies with the other parameters. The noise floor is the mu* of the replication seed (a change
 of random path, a conservative floor: a parameter acting on a few processes changes the path only in part);

@@ -357,24 +357,24 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     with warnings.catch_warnings():  # small samples give scipy's degenerate-data warnings; the report says so
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"scipy\.")  # not the model's own
         warnings.filterwarnings("ignore", message=".*degenerate.*", module=r"scipy\.")
-        try:
+        try:  # an interrupt while the samples run, or while their indices are worked out, says what is kept
             result = sobol_indices(func=func, n=config["n"], dists=dists,
                                    random_state=np.random.default_rng(config["seed"]))
+            # scipy's bootstrap takes no random state and draws from numpy's global one: seed it from the
+            # config for this call only, so the intervals repeat as the indices do.
+            state = np.random.get_state()
+            np.random.seed(config["seed"])
+            try:  # a small sample's resamples can have no variance: those intervals are NaN, not a numpy warning
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
+            finally:
+                np.random.set_state(state)
         except KeyboardInterrupt:
             kept = (f"{len(saved.done)} of {total} samples ({per_sample} model run(s) each) saved in {saved.path}; "
                     f"run the same command again to reuse them" if saved is not None
                     else "finished samples were not saved (no output folder)")
             log(("\n" if progress and calls["done"] else "") + f"twin: sensitivity interrupted: {kept}.")
             raise
-        # scipy's bootstrap takes no random state and draws from numpy's global one: seed it from the
-        # config for this call only, so the intervals repeat as the indices do.
-        state = np.random.get_state()
-        np.random.seed(config["seed"])
-        try:  # a small sample's resamples can have no variance: those intervals are NaN, not a numpy warning
-            with np.errstate(invalid="ignore", divide="ignore"):
-                interval = result.bootstrap(confidence_level=0.9, n_resamples=500)
-        finally:
-            np.random.set_state(state)
     names = outcome_names(config)
     rows = []
     for i, outcome in enumerate(names):

@@ -126,6 +126,11 @@ class TwinModel(mesa.Model):
                  spin_up_years: float = 0.0):
         seed = _whole_seed(seed)  # mesa's random.Random takes no numpy integer; a float would be truncated
         super().__init__(seed=seed)
+        # Mesa wraps `step` by keeping bound methods on the instance (`self.step = self._wrapped_step`):
+        # a reference cycle, so a finished model and its arrays waited for Python's cyclic collector, which
+        # numpy's allocations seldom trigger, and a worker running hundreds of runs grew to gigabytes.
+        # `step` (below) counts Mesa's `steps` as that wrapper does; without it, a model goes when unused.
+        del self.step, self._user_step
         self.params = params or Parameters()
         self.streams = RandomStreams(seed)
         self.geography = geography or load_geography()
@@ -312,6 +317,7 @@ class TwinModel(mesa.Model):
         A Ctrl-C that lands in a compiled kernel surfaces as numba's SystemError: it is raised as
         the interrupt it is (`errors.interrupt_at_root`), so callers that keep finished steps on
         an interrupt do."""
+        self.steps += 1  # Mesa's step count (its wrapper's, `__init__`)
         try:
             self._step()
         except SystemError as exc:

@@ -262,3 +262,19 @@ def test_a_bad_title_is_refused_in_one_line(tmp_path, value, words):
     with pytest.raises(ScenarioError, match=words) as caught:
         load_scenario(path)
     assert str(caught.value).startswith(f"{path}: [scenario] title") and "\n" not in str(caught.value)
+
+
+def test_a_parameter_set_in_code_is_not_blamed_on_the_scenario_file():
+    """`dataclasses.replace` of a loaded scenario with a misspelt or bad parameter: the error says it was set
+    in code (the file it was read from does not hold the mistake); one the file sets is the file's."""
+    from dataclasses import replace
+
+    from twin.errors import ParameterError
+
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    for name, value, words in (("price_supply_elasticty", 1.2, "did you mean 'price_supply_elasticity'"),
+                               ("charge_prob", 1.5, "'charge_prob' must be a probability")):
+        with pytest.raises(ParameterError) as error:
+            replace(baseline, parameters={**baseline.parameters, name: value}).build_parameters()
+        assert str(error.value).startswith(f"scenario 'baseline' (read from {baseline.path}): its parameters as set "
+                                           f"in code: ") and words in str(error.value)

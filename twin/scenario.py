@@ -112,7 +112,14 @@ class Scenario:
         """The scenario's parameter values, each checked, then checked together (`check_consistency`)."""
         from twin.parameters import check_consistency, check_population_limits
 
-        params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
+        try:
+            params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
+        except ParameterError as exc:  # a value set in code (`dataclasses.replace`) is not the file's mistake
+            unread = [name for name in self.parameters if name not in _file_parameters(self)]
+            if not any(f"'{name}'" in str(exc) for name in unread):
+                raise
+            raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"scenario {self.name!r} (read from "
+                                                  f"{self.path}): its parameters as set in code", 1)) from None
         check_consistency(params, f"{self.path}: [parameters]")
         if self.national_scale != 1.0:
             from twin.geography import NATIONAL_QUANTITIES
@@ -424,6 +431,15 @@ def national_scale_warnings(scenario: Scenario) -> list[str]:
             + "), while per-area settings (new groups' entry per vacant market, violence floors, lever settings "
             "per area) stay per area, so results will not follow the factor; true scales by the areas' share of "
             "the people"]
+
+
+def _file_parameters(scenario: Scenario) -> set[str]:
+    """The [parameters] names the files of the scenario's chain set."""
+    names = set()
+    for path in scenario.chain:
+        table = read_toml(Path(path)).get("parameters", {})
+        names |= set(table) if isinstance(table, dict) else set()
+    return names
 
 
 def file_setting(scenario: Scenario, key: str) -> str:

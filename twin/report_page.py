@@ -183,7 +183,8 @@ mean (Student's t). Negative changes are savings. Net social cost = harm + respo
 recovered assets count as a gain to society here, though HM Treasury's Green Book would treat them as a
 transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
-response spending, where that spending clearly rises (it is not a Green Book benefit-cost ratio: \
+response spending, where that spending clearly rises (negative where harm rises with it; it is not a Green \
+Book benefit-cost ratio: \
 the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
 are not netted off the spending, nor are recovered assets); "payback year" is the year in which the
 option's cumulative net social cost falls below the baseline's and stays below to the horizon's end (from a

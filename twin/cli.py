@@ -390,6 +390,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return 0
     except KeyboardInterrupt:  # commands that keep finished work say so themselves
         print("twin: interrupted", file=sys.stderr)
+        remove_empty_made()
         return 130
     except Exception as exc:  # the machine, not the user: a full disk, a database gone away
         from twin.errors import environment_error, interrupt_at_root

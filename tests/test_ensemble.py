@@ -1196,7 +1196,8 @@ def test_lever_cost_lines_are_named_in_words_where_the_name_is_the_models():
 
     assert lever_label("border_powers") == "border powers"  # a lever named after its type
     assert lever_label("clear_hold_build_hold") == "Hold"  # a phase of an unnamed Clear-Hold-Build
-    assert lever_label("chb_build") == "Build (chb)"  # a phase of one the scenario named
+    assert lever_label("chb_build", {"chb"}) == "Build (chb)"  # a phase of one the scenario named
+    assert lever_label("prison_build", {"chb"}) == "prison_build"  # a name ending like a phase, of another lever
     assert lever_label("extra_funding") == "extra_funding"  # a name the scenario gave: as written
     assert lever_label("rebuild") == "rebuild"
 
@@ -2063,4 +2064,16 @@ def test_yearly_charts_mark_whole_years_only(years):
     shown = [t for t in axis.get_xticks() if low <= t <= high]
     assert shown and all(float(t).is_integer() for t in shown), shown  # a one-year horizon had 0.96, 0.98, ...
     assert set(years) <= set(shown) or len(years) > 5
+    plt.close(figure)
+
+
+def test_a_one_year_spread_is_drawn_even_with_the_mean_outside_it():
+    import matplotlib.pyplot as plt
+
+    from twin.report import band
+
+    figure, axis = plt.subplots()
+    band(axis, [1], [0.0], [25.0], [0.0], "C0")  # a mean beyond the 95th percentile (a skewed metric)
+    band(axis, [1], [1.0], [2.0], [4.0], "C1")
+    assert len(axis.containers) == 2  # two error bars, no error
     plt.close(figure)

@@ -29,6 +29,10 @@ def test_unknown_override_names_the_closest_parameter():
     # a name cut short at a word: the one parameter it begins, not a look-alike ('served_share')
     with pytest.raises(ParameterError, match="did you mean 'seizure_share_of_capital'"):
         Parameters({"seizure_share": 0.4}, where="x.toml")
+    from twin.errors import closest
+
+    assert closest("succession", ["successions", "succession_violence"]) == "successions"  # a clear misspelling first
+    assert closest("county", ["county_lines"], cutoff=0.85) is None  # near misses only: no longer names it begins
 
 
 @pytest.mark.parametrize("name, value, words", [

@@ -278,3 +278,16 @@ def test_a_parameter_set_in_code_is_not_blamed_on_the_scenario_file():
             replace(baseline, parameters={**baseline.parameters, name: value}).build_parameters()
         assert str(error.value).startswith(f"scenario 'baseline' (read from {baseline.path}): its parameters as set "
                                            f"in code: ") and words in str(error.value)
+
+
+def test_a_file_value_changed_in_code_is_blamed_on_the_code(tmp_path):
+    from dataclasses import replace
+
+    from twin.errors import ParameterError
+
+    scenario = load_scenario(write(tmp_path / "s.toml", '[scenario]\nname = "s"\n[parameters]\ncharge_prob = 0.5\n'))
+    with pytest.raises(ParameterError, match=r"^scenario 's' \(read from .*s\.toml\): its parameters as set in code"):
+        replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()
+    (tmp_path / "s.toml").rename(tmp_path / "moved.toml")  # the file gone since: the error as it is, not a lookup's
+    with pytest.raises(ParameterError, match="'charge_prob' must be a probability"):
+        replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()

@@ -1260,3 +1260,6 @@ def test_a_command_stopped_by_a_user_error_leaves_no_empty_output_folder(tmp_pat
     kept.mkdir()
     assert main(["analyse", str(path), "--db", db, "--out", str(kept / "analysis")]) == 2
     assert kept.is_dir() and not (kept / "analysis").exists()
+    # reached through a folder that is not there: the one already there is still not the command's
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "gone" / ".." / "kept" / "analysis")]) == 2
+    assert kept.is_dir()

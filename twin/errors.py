@@ -8,6 +8,7 @@ one line and exits non-zero without a traceback; programming errors still show a
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 
@@ -36,18 +37,20 @@ class MachineError(RuntimeError):
     """A failure of the machine, not the user, already said in one line (exit status 1)."""
 
 
-def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
+def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:  # DEFAULT_CUTOFF
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
     one-word name that ends `name` ('horizon_years' -> 'years', not 'spin_up_years'); else the
     closest spelling above `cutoff`; else a valid name that is one of `name`'s words. The one valid
     name that starts with all of `name` and more words comes first ('seizure_share' ->
-    'seizure_share_of_capital', not the look-alike 'served_share')."""
+    'seizure_share_of_capital', not the look-alike 'served_share'), unless a valid name is spelt within
+    `CLEAR_SPELLING` of it or the caller asks for near misses only (a `cutoff` above the default)."""
     valid = list(valid)
-    starting = [v for v in valid if v.startswith(f"{name}_")]
-    if len(starting) == 1:  # the name cut short at a word: 'seizure_share' -> 'seizure_share_of_capital'
-        return starting[0]
     matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
+    starting = [v for v in valid if v.startswith(f"{name}_")]
+    if len(starting) == 1 and cutoff <= DEFAULT_CUTOFF and not (  # not where only near misses are wanted
+            matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= CLEAR_SPELLING):
+        return starting[0]  # the name cut short at a word: 'seizure_share' -> 'seizure_share_of_capital'
     if matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= NEAR_SPELLING:
         return matches[0]
     parts = str(name).lower().replace("-", "_").split("_")
@@ -63,6 +66,11 @@ def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
 
 #: similarity (difflib ratio) at which a name is taken for a misspelling of a valid one
 NEAR_SPELLING = 0.8
+#: similarity at which a misspelling wins over a valid name that begins with the name ('succession' ->
+#: 'successions', not 'succession_violence'); 'seizure_share' is 0.8 from 'served_share'
+CLEAR_SPELLING = 0.9
+#: `closest`'s cutoff unless a caller asks for near misses only (a stricter one)
+DEFAULT_CUTOFF = 0.6
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:
@@ -117,7 +125,8 @@ def output_folder(path, option: str = "--out"):
 
     folder = Path(path)
     missing = []
-    for existing in (folder, *folder.parents):
+    whole = Path(os.path.abspath(folder))  # 'gone/../kept/out': 'kept' is not one made here
+    for existing in (whole, *whole.parents):
         if existing.exists():
             if not existing.is_dir():
                 raise UserError(f"{option} '{path}': '{existing}' is a file, not a folder")

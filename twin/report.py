@@ -85,8 +85,9 @@ def _year_label(comparison: Comparison) -> str:
 def band(axis, x, low, mean, high, color) -> None:
     """The 5th-95th percentile band around a line; for a single point (a one-year horizon), an error bar."""
     if len(x) == 1:
-        axis.errorbar(x, mean, yerr=[np.asarray(mean) - np.asarray(low), np.asarray(high) - np.asarray(mean)],
-                      fmt="none", ecolor=color, alpha=0.5, capsize=6)
+        below = np.maximum(np.asarray(mean) - np.asarray(low), 0.0)  # a skewed spread can leave the mean outside
+        above = np.maximum(np.asarray(high) - np.asarray(mean), 0.0)
+        axis.errorbar(x, mean, yerr=[below, above], fmt="none", ecolor=color, alpha=0.5, capsize=6)
     else:
         axis.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0)
 

@@ -180,6 +180,8 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
     """`who_pays_gbp` for the report: £bn, the largest levers' spending (by size, savings included)
     named after the parts."""
     table = who_pays_gbp(comparison)
+    phased = {name for scenario, names in getattr(comparison, "lever_names", {}).items()  # Clear-Hold-Build levers
+              for name, kind in zip(names, comparison.lever_types.get(scenario, [])) if kind == "clear_hold_build"}
     rows = []
     for _, r in table.iterrows():
         row = {"option": r["option"], "total": signed_bn(r["total"])}
@@ -187,7 +189,7 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
         levers = r["levers"]
         largest = levers[levers.abs() >= 5e6]
         largest = largest.reindex(largest.abs().sort_values(ascending=False).index)
-        named = "; ".join(f"{lever_label(name)} {signed_bn(v)}" for name, v in largest.head(5).items())
+        named = "; ".join(f"{lever_label(name, phased)} {signed_bn(v)}" for name, v in largest.head(5).items())
         small = int(((levers.abs() < 5e6) & (levers != 0)).sum()) if named else 0  # changed, if only a little
         row["largest levers (included above)"] = (
             named + (f"; {len(largest) - 5} more" if len(largest) > 5 else "")

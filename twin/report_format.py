@@ -132,14 +132,14 @@ def lever_words(kind: str) -> str:
     return LEVER_WORDS.get(kind, str(kind).replace("_", " "))
 
 
-def lever_label(name: str) -> str:
+def lever_label(name: str, phased: frozenset | set = frozenset({"clear_hold_build"})) -> str:
     """A lever's cost line for a reader: its type in words where the name is the type ('border powers'),
-    a Clear-Hold-Build phase by the phase ('Build', or 'Build (chb)' with the scenario's name for the lever),
-    and a name the scenario gave it as it is."""
+    a phase of a Clear-Hold-Build lever (one of the names `phased`) by the phase ('Build', or 'Build (chb)'
+    with the scenario's name for the lever), and any other name as the scenario gave it."""
     if name in LEVER_WORDS:
         return LEVER_WORDS[name]
     lever, _, phase = name.rpartition("_")
-    if lever and phase in ("clear", "hold", "build"):
+    if lever in phased and phase in ("clear", "hold", "build"):
         return LEVER_WORDS[phase] + ("" if lever == "clear_hold_build" else f" ({lever})")
     return name
 

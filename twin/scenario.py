@@ -115,7 +115,11 @@ class Scenario:
         try:
             params = Parameters(self.parameters, where=f"{self.path}: [parameters]")
         except ParameterError as exc:  # a value set in code (`dataclasses.replace`) is not the file's mistake
-            unread = [name for name in self.parameters if name not in _file_parameters(self)]
+            try:
+                read = _file_parameters(self)
+            except (ScenarioError, OSError):  # a file moved since: say the error as it is
+                raise exc from None
+            unread = [name for name, value in self.parameters.items() if name not in read or read[name] != value]
             if not any(f"'{name}'" in str(exc) for name in unread):
                 raise
             raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"scenario {self.name!r} (read from "
@@ -433,13 +437,13 @@ def national_scale_warnings(scenario: Scenario) -> list[str]:
             "the people"]
 
 
-def _file_parameters(scenario: Scenario) -> set[str]:
-    """The [parameters] names the files of the scenario's chain set."""
-    names = set()
+def _file_parameters(scenario: Scenario) -> dict[str, Any]:
+    """The [parameters] the files of the scenario's chain set, as merged (a child's over its base's)."""
+    values = {}
     for path in scenario.chain:
         table = read_toml(Path(path)).get("parameters", {})
-        names |= set(table) if isinstance(table, dict) else set()
-    return names
+        values.update(table if isinstance(table, dict) else {})
+    return values
 
 
 def file_setting(scenario: Scenario, key: str) -> str:

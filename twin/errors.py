@@ -37,7 +37,11 @@ class MachineError(RuntimeError):
     """A failure of the machine, not the user, already said in one line (exit status 1)."""
 
 
-def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:  # DEFAULT_CUTOFF
+#: `closest`'s cutoff unless a caller asks for near misses only (a stricter one)
+DEFAULT_CUTOFF = 0.6
+
+
+def closest(name: str, valid: Iterable[str], cutoff: float = DEFAULT_CUTOFF) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
     one-word name that ends `name` ('horizon_years' -> 'years', not 'spin_up_years'); else the
@@ -47,11 +51,11 @@ def closest(name: str, valid: Iterable[str], cutoff: float = 0.6) -> str | None:
     `CLEAR_SPELLING` of it or the caller asks for near misses only (a `cutoff` above the default)."""
     valid = list(valid)
     matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
+    similarity = difflib.SequenceMatcher(None, str(name), matches[0]).ratio() if matches else 0.0
     starting = [v for v in valid if v.startswith(f"{name}_")]
-    if len(starting) == 1 and cutoff <= DEFAULT_CUTOFF and not (  # not where only near misses are wanted
-            matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= CLEAR_SPELLING):
+    if len(starting) == 1 and cutoff <= DEFAULT_CUTOFF and similarity < CLEAR_SPELLING:  # (near misses only: not)
         return starting[0]  # the name cut short at a word: 'seizure_share' -> 'seizure_share_of_capital'
-    if matches and difflib.SequenceMatcher(None, str(name), matches[0]).ratio() >= NEAR_SPELLING:
+    if similarity >= NEAR_SPELLING:
         return matches[0]
     parts = str(name).lower().replace("-", "_").split("_")
     single = [v for v in valid if "_" not in v]
@@ -69,8 +73,6 @@ NEAR_SPELLING = 0.8
 #: similarity at which a misspelling wins over a valid name that begins with the name ('succession' ->
 #: 'successions', not 'succession_violence'); 'seizure_share' is 0.8 from 'served_share'
 CLEAR_SPELLING = 0.9
-#: `closest`'s cutoff unless a caller asks for near misses only (a stricter one)
-DEFAULT_CUTOFF = 0.6
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

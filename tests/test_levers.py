@@ -1165,7 +1165,8 @@ def test_the_bill_from_year_3_is_ct_powers_two_years_later():
 
     now, later = load_scenario(SCENARIOS / "ct_powers.toml"), load_scenario(SCENARIOS / "ct_powers_from_year_3.toml")
     assert [(e["type"], e.get("start_year", 0)) for e in later.levers] == [(e["type"], 2) for e in now.levers]
-    settings = [[{k: v for k, v in e.items() if k not in ("start_year", "_file")} for e in s.levers] for s in (now, later)]
+    settings = [[{k: v for k, v in e.items() if k not in ("start_year", "_file")} for e in s.levers]
+                for s in (now, later)]
     assert settings[0] == settings[1]
     runs = {}
     for name in ("baseline", "ct_powers_from_year_3"):

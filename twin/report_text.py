@@ -503,9 +503,9 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
                       f"{comparison.baseline}" if r["net_low"] > 0 else "Whatever its net effect (unclear here)")
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
-                 "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound of "
-                 "response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where spending "
-                 "does not clearly rise).\nIntervals: how precisely "
+                 "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound "
+                 "of response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where "
+                 "spending does not clearly rise).\nIntervals: how precisely "
                  "the replications pin down each mean, given the model's assumed effect sizes and costs (not "
                  "varied here" + ("; each replicate draws the calibrated parameters from the posterior"
                                   if comparison.posterior else "") +

@@ -319,9 +319,10 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
         entry["area"] = found
         _check_outcome_measure(where, entry, years)
         if "better" not in entry and (entry.get("ratio_of") or not lower_plainly_better(str(entry.get("metric")))):
-            raise ScenarioError(f"{where}: better: expected better = \"lower\" or \"higher\" for "
-                                f"{'a ratio' if entry.get('ratio_of') else repr(entry.get('metric'))}, where more may be "
-                                f"better or worse (it may be left out only for a harm or cost, where lower is better)")
+            measure = "a ratio" if entry.get("ratio_of") else repr(entry.get("metric"))
+            raise ScenarioError(f"{where}: better: expected better = \"lower\" or \"higher\" for {measure}, where "
+                                f"more may be better or worse (it may be left out only for a harm or cost, where lower "
+                                f"is better)")
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
                                entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
     if not outcomes:

@@ -153,7 +153,7 @@ def remove_empty_made() -> None:
     """Take away the folders this command created and left empty (it stopped before writing in
     them: a user error found after the folder was checked), deepest first; a folder with anything
     in it stays."""
-    for folder in sorted(set(MADE_FOLDERS), key=lambda f: len(f.absolute().parts), reverse=True):
+    for folder in sorted(set(MADE_FOLDERS), key=lambda f: len(f.parts), reverse=True):  # absolute paths
         try:
             folder.rmdir()  # only an empty folder
         except OSError:

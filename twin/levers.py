@@ -215,8 +215,8 @@ class BusinessDisruption(Lever):
     paid_by = POLICING
     payer_note = "the units that work the selected groups"
     summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
-               "highest-harm mapped groups in the target areas (of a groups selection, if given), which lowers "
-               "their capacity and recruitment")
+               "mapped groups in the target areas (of a groups selection, if given) with the highest market harm as "
+               "police see it (violence aside), which lowers their capacity and recruitment")
     acts_on_groups = True
     settings = (
         setting("groups_per_area", 5, "OCGs per area", 1, 30, A, "mapped groups worked on in each target area", "count"),

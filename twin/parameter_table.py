@@ -316,7 +316,7 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("at_risk_pool_half_saturation", 0.05, "share of at-risk pool", 0.01, 0.5, f"{A}: at this value pool availability is about half at the start, so prevention has bite; follows from at_risk_share_of_population",
        "recruitment slows as members approach this share of the at-risk pool", "recruitment", "positive"),
     _p("desistance_prob_per_month", 0.008, "probability/month", 0.003, 0.02, f"{A}: about 9% of active members a year leave crime; with arrests it balances recruitment so known suspects stay near 59,000 (seed 003)",
-       "monthly chance an active member leaves crime", "recruitment", "probability"),
+       "monthly chance an active member other than a leader leaves crime", "recruitment", "probability"),
     _p("exploited_identification_prob_per_month", 0.06, "probability/month", 0.02, 0.12,
        f"{A}: set so criminal exploitation is about 65% of NRM referrals (seed 003)",
        "monthly chance an exploited member is identified and referred to the NRM", "recruitment", "probability"),

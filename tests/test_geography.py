@@ -84,26 +84,66 @@ def test_bad_areas_file(tmp_path, body, words):
         load_geography(path)
 
 
-def _deaths_per_user(geography, seed):
+def _deaths_per_user(geography, seed, nations=("England", "Wales", "Scotland", "Northern Ireland")):
+    """Drug deaths, and deaths per user supplied, over a year in the areas of `nations`."""
     from twin.model import TwinModel
 
     model = TwinModel(seed=seed, n_steps=12, geography=geography)
     model.run()
-    deaths = model.results.series("drug_deaths").sum()
-    return deaths, deaths / model.results.series("drug_users_supplied").sum()
+    areas = [name for name, nation in zip(geography.area_names, geography.nation) if nation in nations]
+    deaths = sum(model.results.series("drug_deaths", area).sum() for area in areas)
+    users = sum(model.results.series("drug_users_supplied", area).sum() for area in areas)
+    return deaths, deaths / users
 
 
 def test_drug_deaths_per_user_do_not_depend_on_the_areas_population(tmp_path):
-    """A scenario's own areas hold the UK's drug users, so deaths per user are the UK's even when
-    the areas hold a tenth of its people (a Poisson count: compared within 4 standard errors)."""
+    """A scenario's own areas hold the UK's drug users, so deaths per user are the UK's (here
+    England's: its areas are English) even when the areas hold a tenth of its people (a Poisson
+    count: compared within 4 standard errors)."""
     path = tmp_path / "areas.csv"
     path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
                     "A,England,R1,2500,1\nB,England,R1,3000,0\nC,England,R2,1500,0\n")
-    uk_deaths, uk_rate = _deaths_per_user(load_geography(), seed=1)
+    uk_deaths, uk_rate = _deaths_per_user(load_geography(), seed=1, nations=("England",))
     small_deaths, small_rate = _deaths_per_user(load_geography(path), seed=1)
     assert uk_deaths > 1000 and small_deaths > 1000
     se = np.hypot(uk_rate / np.sqrt(uk_deaths), small_rate / np.sqrt(small_deaths))
     assert abs(small_rate - uk_rate) < 4 * se
+
+
+def test_drug_deaths_per_user_follow_each_nation():
+    """Scotland's deaths per user supplied are `drug_death_rate_ratio_scotland` over England's
+    and Wales's factor (Poisson counts over a year, within 4 standard errors), and the factors keep
+    the UK's deaths at its rate on the users the starting demand places."""
+    from twin.markets import base_demand_per_month
+    from twin.community import initial_vulnerability
+    from twin.metrics import DEATH_MARKETS, drug_death_area_factors
+    from twin.parameters import Parameters
+
+    geo, params = load_geography(), Parameters()
+    factor = drug_death_area_factors(geo, params)
+    nation = np.array(geo.nation)
+    assert np.all(factor[nation == "Scotland"] == params.drug_death_rate_ratio_scotland)
+    assert np.all(factor[nation == "Northern Ireland"] == params.drug_death_rate_ratio_northern_ireland)
+    users = base_demand_per_month(geo, params, initial_vulnerability(geo, params))[:, DEATH_MARKETS]
+    share = params.heroin_crack_death_share
+    weight = users @ np.array([share / params.heroin_crack_users_uk, (1 - share) / params.cocaine_users_uk])
+    assert np.isclose(np.sum(weight * factor), np.sum(weight), rtol=1e-12)
+    scotland, scotland_rate = _deaths_per_user(geo, seed=2, nations=("Scotland",))
+    rest, rest_rate = _deaths_per_user(geo, seed=2, nations=("England", "Wales"))
+    expected = params.drug_death_rate_ratio_scotland / factor[nation == "England"][0]
+    ratio = scotland_rate / rest_rate
+    se = ratio * np.hypot(1 / np.sqrt(scotland), 1 / np.sqrt(rest))
+    assert scotland > 500 and abs(ratio - expected) < 4 * se
+
+
+def test_drug_death_ratios_that_leave_england_and_wales_none_are_refused():
+    from twin.errors import ParameterError
+    from twin.metrics import drug_death_area_factors
+    from twin.parameters import Parameters
+
+    params = Parameters({"drug_death_rate_ratio_scotland": 20.0}, where="test")
+    with pytest.raises(ParameterError, match="drug_death_rate_ratio_scotland = 20 .*leaving England and Wales none"):
+        drug_death_area_factors(load_geography(), params)
 
 
 def test_relocation_is_neutral_for_the_spread_of_groups():

@@ -82,6 +82,35 @@ DRUG_DEATHS_COLUMN = METRIC_INDEX["drug_deaths"]
 DEATH_MARKETS = np.array([HEROIN_CRACK, COCAINE])
 
 
+def drug_death_area_factors(geo, params) -> np.ndarray:
+    """Each area's drug deaths per user supplied over the UK's: its nation's
+    (`drug_death_rate_ratio_scotland`, `_northern_ireland`); England and Wales take the rest, so that
+    over the built-in 45 areas, with the users their starting demand puts in each (more per head
+    where vulnerability is higher), the UK's deaths hold (about 0.8). The factors are the UK's
+    nations', whatever areas file a run uses."""
+    from twin.community import initial_vulnerability
+    from twin.errors import ParameterError
+    from twin.geography import load_geography
+    from twin.markets import base_demand_per_month
+
+    uk = load_geography()
+    users = base_demand_per_month(uk, params, initial_vulnerability(uk, params))[:, DEATH_MARKETS]
+    share = params.heroin_crack_death_share
+    weight = users @ np.array([share / params.heroin_crack_users_uk, (1 - share) / params.cocaine_users_uk])
+    nation = np.array(uk.nation)
+    deaths = {name: float(weight[nation == name].sum()) for name in ("England", "Wales", "Scotland", "Northern Ireland")}
+    scotland, northern_ireland = params.drug_death_rate_ratio_scotland, params.drug_death_rate_ratio_northern_ireland
+    rest = ((float(weight.sum()) - scotland * deaths["Scotland"] - northern_ireland * deaths["Northern Ireland"])
+            / (deaths["England"] + deaths["Wales"]))
+    if not rest > 0:
+        raise ParameterError(f"drug_death_rate_ratio_scotland = {scotland:g} and drug_death_rate_ratio_northern_ireland "
+                             f"= {northern_ireland:g} together give Scotland and Northern Ireland more than the UK's "
+                             f"drug deaths, leaving England and Wales none: expected ratios within their ranges "
+                             f"(2.4 to 3.7 and 0.8 to 1.5)")
+    factor = {"Scotland": scotland, "Northern Ireland": northern_ireland, "England": rest, "Wales": rest}
+    return np.array([factor[name] for name in geo.nation])
+
+
 def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     """The step's metrics: [area, metric] (METRICS' order) and the national-only values by name.
 
@@ -102,6 +131,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
         params.heroin_crack_death_share * deaths_per_year / 12 / params.uk_value("heroin_crack_users_uk"),
         (1 - params.heroin_crack_death_share) * deaths_per_year / 12 / params.uk_value("cocaine_users_uk")])
     expected_deaths = (served[:, DEATH_MARKETS] @ per_user_month) * dt  # numpy: a BLAS product
+    expected_deaths *= model.drug_death_area_factor  # each nation's deaths per user over the UK's
     # The step's tally as it stands; members by status, role, knowledge and age (home area of
     # their group), counted by the census; drug deaths.
     _counts_and_drug_deaths(out, TALLIED_COLUMNS, tallied, MEMBER_COUNT_COLUMNS, model.census_by_area_class,

@@ -22,7 +22,7 @@ from twin.interventions import finalise_modifiers
 from twin.county_lines import CountyLines, line_destinations
 from twin.markets import Markets
 from twin.members import Members, active_census, role_layout
-from twin.metrics import compute_metrics
+from twin.metrics import compute_metrics, drug_death_area_factors
 from twin.modifiers import Modifiers
 from twin.ocgs import STEP_ARRAYS, OCGs, base_cohesion
 from twin.parameters import Parameters
@@ -155,6 +155,7 @@ class TwinModel(mesa.Model):
         self.markets = Markets(geo, p, self.vulnerability)
         self.harm = HarmAccounts(p)
         self.unit_price_gbp = operations.unit_prices(p)
+        self.drug_death_area_factor = drug_death_area_factors(geo, p)  # each nation's deaths per user over the UK's
         self.tally = StepTally(geo.n_areas)
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None

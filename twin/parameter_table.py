@@ -258,6 +258,16 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("drug_deaths_per_million_per_year", 65.9, "deaths/million/year", 50, 110,
        "derived: seed 003's 53.9 drug-misuse deaths per million in 2022 is England and Wales's rate (ONS), about 3,210 deaths over 59.6m; with Scotland's 1,051 (National Records of Scotland, 2022) and Northern Ireland's about 150 (NISRA), about 4,410 UK deaths over 67.0m. The seed's rate alone would leave out most of Scotland's, the highest in Europe",
        "drug deaths at baseline supply (allocated by users supplied)", "harm", "nonnegative"),
+    _p("drug_death_rate_ratio_scotland", 2.93, "ratio", 2.4, 3.7,
+       "derived: Scotland's 1,051 drug-misuse deaths in 2022 (National Records of Scotland) over its 5.45m people is "
+       "193 a million, 2.93 times the UK's 65.9; the range spans Scotland's 2021-2023 deaths (1,051 to 1,330). "
+       "England and Wales take the rest, so the UK's rate holds (about 0.82 times, seed 003's 53.9 a million)",
+       "Scotland's drug deaths per user supplied over the UK's (Scotland's rate is the highest in Europe)", "harm",
+       "positive"),
+    _p("drug_death_rate_ratio_northern_ireland", 1.2, "ratio", 0.8, 1.5,
+       "derived: Northern Ireland's about 150 drug-related deaths in 2022 (NISRA) over its 1.90m people is about 79 a "
+       "million, 1.2 times the UK's 65.9; the range covers NISRA's narrower drug-misuse count and other years",
+       "Northern Ireland's drug deaths per user supplied over the UK's", "harm", "positive"),
     _p("heroin_crack_death_share", 0.73, "share", 0.6, 0.85,
        "derived: ONS deaths related to drug poisoning, England and Wales, 2022: 46.1% of 4,907 involved an opiate (about 2,260), 857 cocaine; heroin/crack's share of the two markets' deaths 2,260 / (2,260 + 857). Deaths involving both, and other drugs, are an assumption the range covers",
        "share of drug deaths linked to the heroin/crack market (the rest to cocaine)", "harm", "share"),

@@ -98,14 +98,16 @@ def drug_death_area_factors(geo, params) -> np.ndarray:
     share = params.heroin_crack_death_share
     weight = users @ np.array([share / params.heroin_crack_users_uk, (1 - share) / params.cocaine_users_uk])
     nation = np.array(uk.nation)
-    deaths = {name: float(weight[nation == name].sum()) for name in ("England", "Wales", "Scotland", "Northern Ireland")}
+    deaths = {name: float(weight[nation == name].sum())
+              for name in ("England", "Wales", "Scotland", "Northern Ireland")}
     scotland, northern_ireland = params.drug_death_rate_ratio_scotland, params.drug_death_rate_ratio_northern_ireland
     rest = ((float(weight.sum()) - scotland * deaths["Scotland"] - northern_ireland * deaths["Northern Ireland"])
             / (deaths["England"] + deaths["Wales"]))
     if not rest > 0:
-        raise ParameterError(f"drug_death_rate_ratio_scotland = {scotland:g} and drug_death_rate_ratio_northern_ireland "
-                             f"= {northern_ireland:g} together give Scotland and Northern Ireland more than the UK's "
-                             f"drug deaths, leaving England and Wales none: expected ratios within their ranges "
+        raise ParameterError(f"drug_death_rate_ratio_scotland = {scotland:g} and "
+                             f"drug_death_rate_ratio_northern_ireland = {northern_ireland:g} together give Scotland "
+                             f"and Northern Ireland more than the UK's drug deaths, leaving England and Wales none: "
+                             f"expected ratios within their ranges "
                              f"(2.4 to 3.7 and 0.8 to 1.5)")
     factor = {"Scotland": scotland, "Northern Ireland": northern_ireland, "England": rest, "Wales": rest}
     return np.array([factor[name] for name in geo.nation])

@@ -2,6 +2,7 @@ import itertools
 
 import numpy as np
 
+from twin.parameters import Parameters
 from twin.policing import select_positions, stable_descending
 
 
@@ -189,3 +190,40 @@ def test_members_of_mapped_groups_are_identified_in_proportion_to_the_intelligen
         expected, se = p.sum(), np.sqrt((p * (1 - p)).sum())
         assert at_risk.sum() > 10_000 and se > 10
         assert abs(identified[at_risk].sum() - expected) < 4 * se, (identified[at_risk].sum(), expected, se)
+
+
+def _opened_lengths(spread: float, step: str = "month", seed: int = 1) -> tuple[np.ndarray, float]:
+    """The lengths (months) of the operations tasking opens with every investigator free."""
+    from twin import policing
+    from twin.model import TwinModel
+
+    params = Parameters({"operation_duration_spread": spread}, where="test")
+    model = TwinModel(seed=seed, step_length=step, params=params)
+    model.ocgs.operation_months_left[:] = 0.0
+    policing.task(model, model.police.investigators(model.params, model.modifiers, model.expected_violence_per_month))
+    left = model.ocgs.operation_months_left
+    return left[left > 0], model.months_per_step
+
+
+def test_operation_lengths_spread_evenly_in_whole_steps():
+    """At spread 0.5 a six-month operation lasts round(6 x U(0.5, 1.5)) months: 3 and 9 with
+    chance 1/12 each, 4 to 8 with 1/6 (a chi-square test at the 0.1% level), mean 6 within 4
+    standard errors; weekly, whole weeks from 3 to 9 months."""
+    from scipy.stats import chisquare
+
+    lengths, _ = _opened_lengths(0.5)
+    assert lengths.size > 500
+    months, counts = np.unique(lengths, return_counts=True)
+    assert list(months) == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    expected = lengths.size * np.array([1, 2, 2, 2, 2, 2, 1]) / 12
+    assert chisquare(counts, expected).pvalue > 0.001
+    assert abs(lengths.mean() - 6.0) < 4 * lengths.std() / np.sqrt(lengths.size)
+    weekly, months_per_step = _opened_lengths(0.5, step="week")
+    weeks = weekly / months_per_step
+    assert np.allclose(weeks, np.rint(weeks)) and weeks.min() >= 13 and weeks.max() <= 39
+    assert abs(weekly.mean() - 6.0) < 4 * weekly.std() / np.sqrt(weekly.size)
+
+
+def test_without_a_spread_every_operation_lasts_the_mean():
+    lengths, _ = _opened_lengths(0.0)
+    assert lengths.size > 500 and np.all(lengths == 6.0)

@@ -41,7 +41,13 @@ POLICING_AND_JUSTICE = [
        "investigator-months for an operation against a 10-member OCG", "policing", "positive"),
     _p("operation_size_exponent", 0.5, "exponent", 0.2, 1.0, f"{A}: no seed figure; economies of scale: twice the members cost about 1.4 times as much to investigate",
        "how operation cost scales with OCG size", "policing", "nonnegative"),
-    _p("operation_duration_months", 6, "months", 3, 18, f"{A}: six-month operations (seed 003 says SOC trials are lengthy and protracted; of investigations it gives no length)", "length of an operation", "policing", "positive"),
+    _p("operation_duration_months", 6, "months", 3, 18, f"{A}: six-month operations (seed 003 says SOC trials are lengthy and protracted; of investigations it gives no length)", "mean length of an operation", "policing", "positive"),
+    _p("operation_duration_spread", 0.5, "share", 0.0, 0.8,
+       f"{A}: operations vary in length (no source gives their spread); at 0.5 a six-month operation lasts 3 to 9 "
+       "months. With every operation the same length the months in which many started repeat every six months "
+       "for ever (operations started a month went from 93 to 182 and back, lag-6 autocorrelation 0.94)",
+       "half-width of the spread of operation lengths, as a share of the mean: each lasts the mean x a uniform factor "
+       "from 1 - this to 1 + this, in whole steps", "policing", "share"),
     _p("cross_boundary_cost_multiplier", 1.5, "multiplier", 1.0, 2.5,
        f"{A}: seed 003 calls the 43-force model ill suited to SOC",
        "extra cost when a force tasks an OCG reaching beyond its area", "policing", "positive"),

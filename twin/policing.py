@@ -159,7 +159,8 @@ def task(model, investigators: np.ndarray) -> None:
     weight levers give a selection of groups, `Modifiers.group_priority`) and opens
     operations down its list while they fit (`select_positions`); an operation ties up
     `operation_investigator_months * (size / 10) ** operation_size_exponent * (1 + insulation)`
-    investigator-months over `operation_duration_months`. Forces then take cross-boundary groups
+    investigator-months over `operation_duration_months` on average (`open_operations` draws each
+    operation's length). Forces then take cross-boundary groups
     in their area that their own tier left, at `cross_boundary_cost_multiplier` (scaled by levers).
     """
     ocgs, police, params = model.ocgs, model.police, model.params
@@ -181,7 +182,9 @@ def task(model, investigators: np.ndarray) -> None:
     rows = model.tally.rows_of(("operations_started",))  # first: a new name may replace `tally.values`
     task_open(negated_score=negated_score, order=negated_score.argsort(), candidates=candidates,
               size_power=size_power, free_fte=free, investigator_months=float(params.operation_investigator_months),
-              duration_months=float(params.operation_duration_months),
+              length=(float(params.operation_duration_months), float(params.operation_duration_spread),
+                      float(model.months_per_step)),
+              length_rng_handle=generator_argument(model.streams["operation_length"]),
               cross_boundary_extra=float(params.cross_boundary_cost_multiplier - 1.0), insulation=ocgs.insulation,
               area=ocgs.area, reach=ocgs.reach, area_region=police.area_region,
               cross_boundary_multiplier=model.modifiers.cross_boundary_multiplier,
@@ -427,13 +430,17 @@ def task_candidates(operation_months_left, operation_unit, operation_fte, active
 
 
 @kernel
-def open_operations(ocgs_index, unit, fte, cross_boundary, duration_months, area, operation_months_left,
+def open_operations(ocgs_index, unit, fte, cross_boundary, length, length_rng, area, operation_months_left,
                     operation_fte, operation_unit, operation_cross_boundary, tally_values, row_started, n_areas):
-    """Open operations against the OCGs listed and count them by area."""
+    """Open operations against the OCGs listed and count them by area. `length` is (mean months,
+    spread, months per step): each lasts the mean x U(1 - spread, 1 + spread), one draw from
+    `length_rng` per operation in list order (none without a spread), in whole steps (at least one)."""
     started_by_area = np.zeros(n_areas)
     for k in range(ocgs_index.size):
         ocg = ocgs_index[k]
-        operation_months_left[ocg] = duration_months
+        u = length_rng.random() if length[1] > 0.0 else 0.5
+        steps = math.floor(length[0] * (1.0 + length[1] * (2.0 * u - 1.0)) / length[2] + 0.5)
+        operation_months_left[ocg] = max(steps, 1) * length[2]
         operation_fte[ocg] = fte[k]
         operation_unit[ocg] = unit[k]
         operation_cross_boundary[ocg] = cross_boundary
@@ -442,8 +449,8 @@ def open_operations(ocgs_index, unit, fte, cross_boundary, duration_months, area
 
 
 @kernel
-def task_open(negated_score, order, candidates, size_power, free_fte, investigator_months, duration_months,
-              cross_boundary_extra, insulation, area, reach, area_region, cross_boundary_multiplier,
+def task_open(negated_score, order, candidates, size_power, free_fte, investigator_months, length,
+              length_rng_handle, cross_boundary_extra, insulation, area, reach, area_region, cross_boundary_multiplier,
               operation_months_left, operation_fte, operation_unit, operation_cross_boundary,
               tally_values, row_started):
     """Rank the candidates (highest score first, ties by row), let each unit open operations down
@@ -452,8 +459,8 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
 
     `order` is numpy's `argsort(negated_score)` (minus the scores); `size_power` is
     (size / 10) ** operation_size_exponent.
-    An operation ties up `investigator_months * size_power * (1 + insulation) / duration_months`
-    investigators for its duration.
+    An operation ties up `investigator_months * size_power * (1 + insulation)` / the mean length
+    (`length[0]`, months) investigators for the length `open_operations` draws.
     """
     n_areas = cross_boundary_multiplier.size
     n_units = free_fte.size
@@ -466,7 +473,7 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
         ocg = candidates[order[rank]]
         ranked_ocg[rank] = ocg
         months = investigator_months * size_power[order[rank]]
-        cost_fte[rank] = months * (1.0 + insulation[ocg]) / duration_months
+        cost_fte[rank] = months * (1.0 + insulation[ocg]) / length[0]
         if reach[ocg] == LOCAL:
             unit[rank] = area[ocg]
         elif reach[ocg] == REGIONAL:
@@ -474,7 +481,8 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
         else:
             unit[rank] = n_units - 1
     chosen = select_positions(unit, cost_fte, free_fte)
-    open_operations(ranked_ocg[chosen], unit[chosen], cost_fte[chosen], False, duration_months, area,
+    length_rng = as_generator(length_rng_handle)
+    open_operations(ranked_ocg[chosen], unit[chosen], cost_fte[chosen], False, length, length_rng, area,
                     operation_months_left, operation_fte, operation_unit, operation_cross_boundary,
                     tally_values, row_started, n_areas)
     spent_fte = np.zeros(n_units)
@@ -504,6 +512,6 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
             extra_fte[k] = cost_fte[rank] * (1.0 + cross_boundary_extra * cross_boundary_multiplier[area[ocg]])
             k += 1
     chosen = select_positions(force, extra_fte, free_fte)
-    open_operations(rest[chosen], force[chosen], extra_fte[chosen], True, duration_months, area,
+    open_operations(rest[chosen], force[chosen], extra_fte[chosen], True, length, length_rng, area,
                     operation_months_left, operation_fte, operation_unit, operation_cross_boundary,
                     tally_values, row_started, n_areas)

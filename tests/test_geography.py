@@ -97,43 +97,73 @@ def _deaths_per_user(geography, seed, nations=("England", "Wales", "Scotland", "
 
 
 def test_drug_deaths_per_user_do_not_depend_on_the_areas_population(tmp_path):
-    """A scenario's own areas hold the UK's drug users, so deaths per user are the UK's (here
-    England's: its areas are English) even when the areas hold a tenth of its people (a Poisson
+    """A scenario's own areas hold the UK's drug users (its national quantities not scaled), so
+    deaths per user are the UK's even when the areas hold a tenth of its people (a Poisson
     count: compared within 4 standard errors)."""
     path = tmp_path / "areas.csv"
     path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
                     "A,England,R1,2500,1\nB,England,R1,3000,0\nC,England,R2,1500,0\n")
-    uk_deaths, uk_rate = _deaths_per_user(load_geography(), seed=1, nations=("England",))
+    uk_deaths, uk_rate = _deaths_per_user(load_geography(), seed=1)
     small_deaths, small_rate = _deaths_per_user(load_geography(path), seed=1)
     assert uk_deaths > 1000 and small_deaths > 1000
     se = np.hypot(uk_rate / np.sqrt(uk_deaths), small_rate / np.sqrt(small_deaths))
     assert abs(small_rate - uk_rate) < 4 * se
 
 
-def test_drug_deaths_per_user_follow_each_nation():
-    """Scotland's deaths per user supplied are `drug_death_rate_ratio_scotland` over England's
-    and Wales's factor (Poisson counts over a year, within 4 standard errors), and the factors keep
-    the UK's deaths at its rate on the users the starting demand places."""
-    from twin.markets import base_demand_per_month
+def _starting_death_weights(geo, params):
     from twin.community import initial_vulnerability
-    from twin.metrics import DEATH_MARKETS, drug_death_area_factors
+    from twin.markets import base_demand_per_month
+    from twin.metrics import _death_weights
+
+    demand = base_demand_per_month(geo, params, initial_vulnerability(geo, params))
+    return demand, _death_weights(demand, params)
+
+
+def test_each_nation_has_its_own_drug_deaths_per_head():
+    """At the starting demand of the built-in areas, Scotland's and Northern Ireland's expected
+    deaths are their rates per head over the UK's times their people (so their deaths per user
+    are higher still where the model puts fewer users per head), and the UK's total holds; in a
+    year's run, Scotland's deaths per user supplied over England's and Wales's are the factors'
+    ratio (Poisson counts, within 4 standard errors)."""
+    from twin.metrics import drug_death_area_factors
     from twin.parameters import Parameters
 
     geo, params = load_geography(), Parameters()
-    factor = drug_death_area_factors(geo, params)
-    nation = np.array(geo.nation)
-    assert np.all(factor[nation == "Scotland"] == params.drug_death_rate_ratio_scotland)
-    assert np.all(factor[nation == "Northern Ireland"] == params.drug_death_rate_ratio_northern_ireland)
-    users = base_demand_per_month(geo, params, initial_vulnerability(geo, params))[:, DEATH_MARKETS]
-    share = params.heroin_crack_death_share
-    weight = users @ np.array([share / params.heroin_crack_users_uk, (1 - share) / params.cocaine_users_uk])
-    assert np.isclose(np.sum(weight * factor), np.sum(weight), rtol=1e-12)
+    demand, weight = _starting_death_weights(geo, params)
+    factor = drug_death_area_factors(geo, params, demand)
+    nation, people = np.array(geo.nation), geo.population / geo.population.sum()
+    deaths = weight * factor / weight.sum()  # each area's share of the UK's expected deaths
+    assert np.isclose(deaths.sum(), 1.0, rtol=1e-12)
+    for name, ratio in (("Scotland", params.drug_death_rate_ratio_scotland),
+                        ("Northern Ireland", params.drug_death_rate_ratio_northern_ireland)):
+        assert np.isclose(deaths[nation == name].sum(), ratio * people[nation == name].sum(), rtol=1e-12)
     scotland, scotland_rate = _deaths_per_user(geo, seed=2, nations=("Scotland",))
     rest, rest_rate = _deaths_per_user(geo, seed=2, nations=("England", "Wales"))
-    expected = params.drug_death_rate_ratio_scotland / factor[nation == "England"][0]
+    expected = factor[nation == "Scotland"][0] / factor[nation == "England"][0]
     ratio = scotland_rate / rest_rate
     se = ratio * np.hypot(1 / np.sqrt(scotland), 1 / np.sqrt(rest))
     assert scotland > 500 and abs(ratio - expected) < 4 * se
+
+
+def test_a_map_of_one_nation_dies_at_its_rate_only_when_scaled_to_it(tmp_path):
+    """Scotland alone with the UK's users dies at the UK's rate per user; scaled to Scotland's
+    share of the UK, at Scotland's own rate per user (its factor on the built-in map)."""
+    from twin.geography import NATIONAL_QUANTITIES
+    from twin.metrics import drug_death_area_factors
+    from twin.parameters import Parameters
+
+    path = tmp_path / "scotland.csv"
+    path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                    "North,Scotland,S,2700,0\nSouth,Scotland,S,2750,0\n")
+    scotland, uk = load_geography(path), load_geography()
+    params = Parameters()
+    demand, _ = _starting_death_weights(scotland, params)
+    assert np.allclose(drug_death_area_factors(scotland, params, demand), 1.0, rtol=1e-12)
+    scaled = Parameters()
+    scaled.scale_national(NATIONAL_QUANTITIES, scotland.population.sum() / uk.population.sum())
+    uk_factor = drug_death_area_factors(uk, params, _starting_death_weights(uk, params)[0])
+    own = drug_death_area_factors(scotland, scaled, _starting_death_weights(scotland, scaled)[0])
+    assert np.allclose(own, uk_factor[np.array(uk.nation) == "Scotland"][0], rtol=1e-12)
 
 
 def test_drug_death_ratios_that_leave_england_and_wales_none_are_refused():
@@ -141,9 +171,9 @@ def test_drug_death_ratios_that_leave_england_and_wales_none_are_refused():
     from twin.metrics import drug_death_area_factors
     from twin.parameters import Parameters
 
-    params = Parameters({"drug_death_rate_ratio_scotland": 20.0}, where="test")
+    geo, params = load_geography(), Parameters({"drug_death_rate_ratio_scotland": 20.0}, where="test")
     with pytest.raises(ParameterError, match="drug_death_rate_ratio_scotland = 20 .*leaving England and Wales none"):
-        drug_death_area_factors(load_geography(), params)
+        drug_death_area_factors(geo, params, _starting_death_weights(geo, params)[0])
 
 
 def test_relocation_is_neutral_for_the_spread_of_groups():

@@ -1,6 +1,7 @@
 import itertools
 
 import numpy as np
+import pytest
 
 from twin.parameters import Parameters
 from twin.policing import select_positions, stable_descending
@@ -192,12 +193,13 @@ def test_members_of_mapped_groups_are_identified_in_proportion_to_the_intelligen
         assert abs(identified[at_risk].sum() - expected) < 4 * se, (identified[at_risk].sum(), expected, se)
 
 
-def _opened_lengths(spread: float, step: str = "month", seed: int = 1) -> tuple[np.ndarray, float]:
+def _opened_lengths(spread: float, step: str = "month", seed: int = 1,
+                    mean: float = 6.0) -> tuple[np.ndarray, float]:
     """The lengths (months) of the operations tasking opens with every investigator free."""
     from twin import policing
     from twin.model import TwinModel
 
-    params = Parameters({"operation_duration_spread": spread}, where="test")
+    params = Parameters({"operation_duration_spread": spread, "operation_duration_months": mean}, where="test")
     model = TwinModel(seed=seed, step_length=step, params=params)
     model.ocgs.operation_months_left[:] = 0.0
     policing.task(model, model.police.investigators(model.params, model.modifiers, model.expected_violence_per_month))
@@ -227,3 +229,14 @@ def test_operation_lengths_spread_evenly_in_whole_steps():
 def test_without_a_spread_every_operation_lasts_the_mean():
     lengths, _ = _opened_lengths(0.0)
     assert lengths.size > 500 and np.all(lengths == 6.0)
+
+
+@pytest.mark.parametrize("mean, spread", [(7.4, 0.0), (7.4, 0.05), (4.6, 0.1)])
+def test_operation_lengths_keep_their_mean_when_the_spread_is_narrower_than_a_step(mean, spread):
+    """Whole months either side of the drawn length, by chances that keep the mean (within 4
+    standard errors), where rounding to the nearest month would move it by up to half a month."""
+    lengths, _ = _opened_lengths(spread, mean=mean)
+    low = np.floor(mean * (1 - spread))
+    assert lengths.size > 500 and set(np.unique(lengths)) <= {low, low + 1, low + 2}
+    se = max(lengths.std(), 0.1) / np.sqrt(lengths.size)
+    assert abs(lengths.mean() - mean) < 4 * se and abs(np.rint(mean) - mean) > 4 * se

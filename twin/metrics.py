@@ -82,35 +82,51 @@ DRUG_DEATHS_COLUMN = METRIC_INDEX["drug_deaths"]
 DEATH_MARKETS = np.array([HEROIN_CRACK, COCAINE])
 
 
-def drug_death_area_factors(geo, params) -> np.ndarray:
-    """Each area's drug deaths per user supplied over the UK's: its nation's
-    (`drug_death_rate_ratio_scotland`, `_northern_ireland`); England and Wales take the rest, so that
-    over the built-in 45 areas, with the users their starting demand puts in each (more per head
-    where vulnerability is higher), the UK's deaths hold (about 0.8). The factors are the UK's
-    nations', whatever areas file a run uses."""
+def _death_weights(demand: np.ndarray, params) -> np.ndarray:
+    """Each area's expected drug deaths at the UK's rates, up to a constant: its heroin/crack and
+    cocaine users in `demand` [area, market], each over the UK's users of that drug, by the share of
+    deaths each drug takes."""
+    share = params.heroin_crack_death_share
+    return demand[:, DEATH_MARKETS] @ np.array([share / params.heroin_crack_users_uk,
+                                                (1 - share) / params.cocaine_users_uk])
+
+
+def drug_death_area_factors(geo, params, base_demand: np.ndarray) -> np.ndarray:
+    """Each area's drug deaths per user supplied over the UK's. Scotland's and Northern Ireland's
+    deaths per head over the UK's are parameters (`drug_death_rate_ratio_scotland`,
+    `_northern_ireland`), England and Wales have the rest, and each nation's deaths are spread over
+    the users the built-in 45 areas' starting demand puts in it (fewer per head in Scotland), so
+    each nation's deaths at that demand are its rate per head x its people. With the national
+    quantities the UK's (`Parameters.national_scale` 1: a map of part of the UK then holds the
+    UK's users), the factors are scaled so that the run's areas (`base_demand`, their starting
+    demand) die at the UK's rate overall, the nations' rates setting only the ratios between them."""
     from twin.community import initial_vulnerability
     from twin.errors import ParameterError
     from twin.geography import load_geography
     from twin.markets import base_demand_per_month
 
     uk = load_geography()
-    users = base_demand_per_month(uk, params, initial_vulnerability(uk, params))[:, DEATH_MARKETS]
-    share = params.heroin_crack_death_share
-    weight = users @ np.array([share / params.heroin_crack_users_uk, (1 - share) / params.cocaine_users_uk])
-    nation = np.array(uk.nation)
-    deaths = {name: float(weight[nation == name].sum())
-              for name in ("England", "Wales", "Scotland", "Northern Ireland")}
-    scotland, northern_ireland = params.drug_death_rate_ratio_scotland, params.drug_death_rate_ratio_northern_ireland
-    rest = ((float(weight.sum()) - scotland * deaths["Scotland"] - northern_ireland * deaths["Northern Ireland"])
-            / (deaths["England"] + deaths["Wales"]))
-    if not rest > 0:
-        raise ParameterError(f"drug_death_rate_ratio_scotland = {scotland:g} and "
-                             f"drug_death_rate_ratio_northern_ireland = {northern_ireland:g} together give Scotland "
-                             f"and Northern Ireland more than the UK's drug deaths, leaving England and Wales none: "
-                             f"expected ratios within their ranges "
-                             f"(2.4 to 3.7 and 0.8 to 1.5)")
-    factor = {"Scotland": scotland, "Northern Ireland": northern_ireland, "England": rest, "Wales": rest}
-    return np.array([factor[name] for name in geo.nation])
+    weight = _death_weights(base_demand_per_month(uk, params, initial_vulnerability(uk, params)), params)
+    nation, nations = np.array(uk.nation), {"Scotland": "Scotland", "Northern Ireland": "Northern Ireland",
+                                            "England": "England and Wales", "Wales": "England and Wales"}
+    people, users = {}, {}
+    for name, group in nations.items():
+        people[group] = people.get(group, 0.0) + float(uk.population[nation == name].sum()) / float(uk.population.sum())
+        users[group] = users.get(group, 0.0) + float(weight[nation == name].sum()) / float(weight.sum())
+    per_head = {"Scotland": params.drug_death_rate_ratio_scotland,
+                "Northern Ireland": params.drug_death_rate_ratio_northern_ireland}
+    per_head["England and Wales"] = ((1.0 - per_head["Scotland"] * people["Scotland"] - per_head["Northern Ireland"]
+                                      * people["Northern Ireland"]) / people["England and Wales"])
+    if not per_head["England and Wales"] > 0:
+        raise ParameterError(f"drug_death_rate_ratio_scotland = {per_head['Scotland']:g} and "
+                             f"drug_death_rate_ratio_northern_ireland = {per_head['Northern Ireland']:g} together give "
+                             f"Scotland and Northern Ireland more than the UK's drug deaths, leaving England and Wales "
+                             f"none: expected ratios within their ranges (2.4 to 3.7 and 0.8 to 1.8)")
+    factor = np.array([per_head[nations[name]] * people[nations[name]] / users[nations[name]] for name in geo.nation])
+    if params.national_scale == 1.0:
+        own = _death_weights(base_demand, params)
+        factor *= own.sum() / (own * factor).sum()
+    return factor
 
 
 def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
@@ -126,7 +142,8 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     tallied = tally.stack(READ_TALLY)  # [area, name]
 
     # UK deaths over UK users: the rate per user is the UK's whatever the areas' population, and
-    # whether or not the users are scaled to it (`Parameters.uk_value`).
+    # whether or not the users are scaled to it (`Parameters.uk_value`); each area's nation moves it
+    # (`drug_death_area_factors`).
     served = markets.served
     deaths_per_year = params.drug_deaths_per_million_per_year * uk_population() / 1e6
     per_user_month = np.array([

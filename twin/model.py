@@ -155,7 +155,7 @@ class TwinModel(mesa.Model):
         self.markets = Markets(geo, p, self.vulnerability)
         self.harm = HarmAccounts(p)
         self.unit_price_gbp = operations.unit_prices(p)
-        self.drug_death_area_factor = drug_death_area_factors(geo, p)  # each nation's deaths per user over the UK's
+        self.drug_death_area_factor = drug_death_area_factors(geo, p, self.markets.base_demand)  # per nation
         self.tally = StepTally(geo.n_areas)
         self.violence_reference_pressure: float | None = None
         self.county_line_openings_per_exporter: float | None = None

@@ -261,13 +261,15 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("drug_death_rate_ratio_scotland", 2.93, "ratio", 2.4, 3.7,
        "derived: Scotland's 1,051 drug-misuse deaths in 2022 (National Records of Scotland) over its 5.45m people is "
        "193 a million, 2.93 times the UK's 65.9; the range spans Scotland's 2021-2023 deaths (1,051 to 1,330). "
-       "England and Wales take the rest, so the UK's rate holds (about 0.82 times, seed 003's 53.9 a million)",
-       "Scotland's drug deaths per user supplied over the UK's (Scotland's rate is the highest in Europe)", "harm",
-       "positive"),
-    _p("drug_death_rate_ratio_northern_ireland", 1.2, "ratio", 0.8, 1.5,
+       "England and Wales take the rest, so the UK's rate holds (seed 003's 53.9 a million, 0.82 times)",
+       "Scotland's drug deaths per head over the UK's (the highest rate in Europe), spread over the users the model "
+       "places there", "harm", "positive"),
+    _p("drug_death_rate_ratio_northern_ireland", 1.2, "ratio", 0.8, 1.8,
        "derived: Northern Ireland's about 150 drug-related deaths in 2022 (NISRA) over its 1.90m people is about 79 a "
-       "million, 1.2 times the UK's 65.9; the range covers NISRA's narrower drug-misuse count and other years",
-       "Northern Ireland's drug deaths per user supplied over the UK's", "harm", "positive"),
+       "million, 1.2 times the UK's 65.9; the range runs from NISRA's narrower drug-misuse count of 2022 (about 1.0) "
+       "to its drug-related deaths of 2020 and 2021 (about 215 a year, 1.7)",
+       "Northern Ireland's drug deaths per head over the UK's, spread over the users the model places there", "harm",
+       "positive"),
     _p("heroin_crack_death_share", 0.73, "share", 0.6, 0.85,
        "derived: ONS deaths related to drug poisoning, England and Wales, 2022: 46.1% of 4,907 involved an opiate (about 2,260), 857 cocaine; heroin/crack's share of the two markets' deaths 2,260 / (2,260 + 857). Deaths involving both, and other drugs, are an assumption the range covers",
        "share of drug deaths linked to the heroin/crack market (the rest to cocaine)", "harm", "share"),

@@ -156,13 +156,12 @@ def task(model, investigators: np.ndarray) -> None:
     """Open operations against the highest-scoring mapped OCGs while investigators are free.
 
     Each unit ranks the candidates in its remit by `harm * score_noise ** (1 - intel)` (times the
-    weight levers give a selection of groups, `Modifiers.group_priority`) and opens
-    operations down its list while they fit (`select_positions`); an operation ties up
-    `operation_investigator_months * (size / 10) ** operation_size_exponent * (1 + insulation)`
-    investigator-months over `operation_duration_months` on average (`open_operations` draws each
-    operation's length). Forces then take cross-boundary groups
-    in their area that their own tier left, at `cross_boundary_cost_multiplier` (scaled by levers).
-    """
+    weight levers give a selection of groups, `Modifiers.group_priority`) and opens operations down
+    its list while they fit (`select_positions`); an operation ties up `operation_investigator_months
+    * (size / 10) ** operation_size_exponent * (1 + insulation)` investigator-months over
+    `operation_duration_months` on average (`open_operations` draws its length). Forces then take
+    cross-boundary groups in their area that their own tier left, at `cross_boundary_cost_multiplier`
+    (scaled by levers)."""
     ocgs, police, params = model.ocgs, model.police, model.params
     free, candidates, harm_lost, noise, noise_exponent, size_tens = task_candidates(
         ocgs.operation_months_left, ocgs.operation_unit, ocgs.operation_fte, ocgs.active, ocgs.known,
@@ -433,13 +432,18 @@ def task_candidates(operation_months_left, operation_unit, operation_fte, active
 def open_operations(ocgs_index, unit, fte, cross_boundary, length, length_rng, area, operation_months_left,
                     operation_fte, operation_unit, operation_cross_boundary, tally_values, row_started, n_areas):
     """Open operations against the OCGs listed and count them by area. `length` is (mean months,
-    spread, months per step): each lasts the mean x U(1 - spread, 1 + spread), one draw from
-    `length_rng` per operation in list order (none without a spread), in whole steps (at least one)."""
+    spread, months per step): each lasts the mean x U(1 - spread, 1 + spread) (drawn from `length_rng`
+    in list order, if spread) in whole steps, at least one: the nearest if the spread reaches a step
+    either side (the mean kept within 1%), else the step below or above by chances that keep the mean."""
     started_by_area = np.zeros(n_areas)
+    wide = length[0] * length[1] >= length[2]
     for k in range(ocgs_index.size):
         ocg = ocgs_index[k]
         u = length_rng.random() if length[1] > 0.0 else 0.5
-        steps = math.floor(length[0] * (1.0 + length[1] * (2.0 * u - 1.0)) / length[2] + 0.5)
+        in_steps = length[0] * (1.0 + length[1] * (2.0 * u - 1.0)) / length[2]
+        steps = math.floor(in_steps + 0.5) if wide else math.floor(in_steps)
+        if not wide and in_steps > steps and length_rng.random() < in_steps - steps:
+            steps += 1
         operation_months_left[ocg] = max(steps, 1) * length[2]
         operation_fte[ocg] = fte[k]
         operation_unit[ocg] = unit[k]
@@ -457,11 +461,9 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
     its list within its free investigators, then let forces take the cross-boundary groups in
     their area that their own tier left, at the extra cost.
 
-    `order` is numpy's `argsort(negated_score)` (minus the scores); `size_power` is
-    (size / 10) ** operation_size_exponent.
-    An operation ties up `investigator_months * size_power * (1 + insulation)` / the mean length
-    (`length[0]`, months) investigators for the length `open_operations` draws.
-    """
+    `order` is numpy's `argsort(negated_score)` (minus the scores); `size_power` is (size / 10) **
+    operation_size_exponent. An operation ties up `investigator_months * size_power * (1 +
+    insulation)` / the mean length (`length[0]`, months) investigators for the length drawn."""
     n_areas = cross_boundary_multiplier.size
     n_units = free_fte.size
     stable_descending(negated_score, order)  # its ties and NaNs are the scores' own

@@ -107,12 +107,10 @@ def drug_death_area_factors(geo, params, base_demand: np.ndarray) -> np.ndarray:
 
     uk = load_geography()
     weight = _death_weights(base_demand_per_month(uk, params, initial_vulnerability(uk, params)), params)
-    nation, nations = np.array(uk.nation), {"Scotland": "Scotland", "Northern Ireland": "Northern Ireland",
-                                            "England": "England and Wales", "Wales": "England and Wales"}
-    people, users = {}, {}
-    for name, group in nations.items():
-        people[group] = people.get(group, 0.0) + float(uk.population[nation == name].sum()) / float(uk.population.sum())
-        users[group] = users.get(group, 0.0) + float(weight[nation == name].sum()) / float(weight.sum())
+    joined = lambda name: "England and Wales" if name in ("England", "Wales") else name  # noqa: E731
+    group = np.array([joined(name) for name in uk.nation])
+    people = {g: float(uk.population[group == g].sum() / uk.population.sum()) for g in set(group)}
+    users = {g: float(weight[group == g].sum() / weight.sum()) for g in set(group)}
     per_head = {"Scotland": params.drug_death_rate_ratio_scotland,
                 "Northern Ireland": params.drug_death_rate_ratio_northern_ireland}
     per_head["England and Wales"] = ((1.0 - per_head["Scotland"] * people["Scotland"] - per_head["Northern Ireland"]
@@ -122,7 +120,7 @@ def drug_death_area_factors(geo, params, base_demand: np.ndarray) -> np.ndarray:
                              f"drug_death_rate_ratio_northern_ireland = {per_head['Northern Ireland']:g} together give "
                              f"Scotland and Northern Ireland more than the UK's drug deaths, leaving England and Wales "
                              f"none: expected ratios within their ranges (2.4 to 3.7 and 0.8 to 1.8)")
-    factor = np.array([per_head[nations[name]] * people[nations[name]] / users[nations[name]] for name in geo.nation])
+    factor = np.array([per_head[joined(name)] * people[joined(name)] / users[joined(name)] for name in geo.nation])
     if params.national_scale == 1.0:
         own = _death_weights(base_demand, params)
         factor *= own.sum() / (own * factor).sum()

@@ -1736,6 +1736,8 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
     text = said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -2.2e9, -1.7e9])
     assert text.startswith("From year 3 to the end, runner lowers the net social cost more each year than best "
                            "(year 4: -£1.70bn against -£1.00bn")
+    assert said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -1.9e9, -1.7e9]).startswith(  # ahead in the last year only
+        "In year 4, the horizon's last, runner lowers the net social cost more than best (year 4: -£1.70bn against")
     assert said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -2.2e9, -0.7e9]) is None  # behind in the last year
     assert said([-3e9, -3e9], [-4e9, -4e9]) is None  # ahead every year: the ranking says so already
 

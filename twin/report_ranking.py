@@ -400,8 +400,11 @@ def runner_up_gains(comparison: Comparison) -> str | None:
     first = int(len(ahead) - np.argmin(ahead[::-1]))  # start of the run of such years that ends the horizon
     years = yearly.index.to_numpy()
     last = yearly.iloc[-1]
-    return (f"From year {years[first]} to the end, {html.escape(runner)} lowers the net social cost more each year "
-            f"than {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
+    runner_name = html.escape(runner)
+    when = (f"In year {years[-1]}, the horizon's last, {runner_name} lowers the net social cost more than"
+            if first == len(years) - 1 else
+            f"From year {years[first]} to the end, {runner_name} lowers the net social cost more each year than")
+    return (f"{when} {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
             f"undiscounted, means of paired replications): over a longer horizon the order could change.")
 
 

@@ -205,9 +205,10 @@ PARAMETER_TABLE: list[Parameter] = [
        "least share of heroin/crack supply the home groups provide at the start (productivity is set from it when county lines carry most of the supply)", "markets", "share"),
     # ------------------------------------------------------------------ revenue and capital
     _p("price_heroin_crack_gbp_per_user_month", 900, "GBP/user-month", 500, 1500,
-       f"{A}: the UK illicit drug market is about £9.4bn a year (Black review 2020); at this price the model's "
-       f"370,000 heroin/crack users spend about £4.0bn a year, and its cocaine users about £1.7bn, the rest being "
-       f"drugs the model does not trade",
+       f"{A}: the UK illicit drug market is about £9.4bn a year (Black review 2020, in prices of the late 2010s; "
+       f"uprated to 2023-24 by the GDP deflator, a fifth to a quarter more, some £11-12bn); at this price the model's "
+       f"370,000 heroin/crack users spend about £4.0bn a year, and its cocaine users about £1.7bn, about half of "
+       f"the market uprated, the rest being drugs the model does not trade",
        "OCG revenue per heroin/crack user served", "revenue", "positive"),
     _p("price_cocaine_gbp_per_user_month", 150, "GBP/user-month", 80, 300, f"{A}: no seed figure; a few grams a month per user; with cocaine users it stays a minor part of the UK drug market (Black review 2020, cited for heroin/crack)",
        "OCG revenue per cocaine user served", "revenue", "positive"),

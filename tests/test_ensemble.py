@@ -524,6 +524,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
                      rf'of its replications; in year 1: {base} [\d.]+, chb [\d.]+"', page)
+    # an abbreviation that opens a title keeps its capitals inside the sentence
+    assert 'alt="Line chart by year of OCG disruptions a year,' in page
+    assert 'alt="Line chart of SOC prisoners serving a sentence' in page
     # the terms and abbreviations the page uses are explained, and only those
     start = page.index("<h2 id=\"terms-used\">Terms used</h2>")
     glossary = page[start:page.index("</dl>", start)]

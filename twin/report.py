@@ -291,6 +291,15 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
 
+def _lower_first(title: str) -> str:
+    """A chart's title inside a sentence: its first letter in lower case, unless its first word is an
+    abbreviation ("OCG disruptions", "SOC prisoners")."""
+    first = title.split(" ", 1)[0]
+    if len(first) > 1 and first[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def _draw_charts(comparison: Comparison, rows: list[dict],
                  charts_dir: Path) -> tuple[list[tuple[str, str]], str | None]:
     """Draw the charts into `charts_dir` as PNG files. Returns each trajectory chart's title and base64
@@ -309,7 +318,7 @@ def _draw_charts(comparison: Comparison, rows: list[dict],
                        figure_png(change, charts_dir / "net_social_cost_change.png")))
     for metric, title, scale, y_label in CHARTS:
         described = (f"{'Line chart' if metric in STOCKS else 'Line chart by year'} of "
-                     f"{title[0].lower() + title[1:]}, one line per scenario with the spread of its replications"
+                     f"{_lower_first(title)}, one line per scenario with the spread of its replications"
                      f"{last_values(comparison, metric, scale)}")
         images.append((described, figure_png(fan_chart(comparison, metric, title, scale, y_label),
                                              charts_dir / f"{metric}.png")))

@@ -158,9 +158,7 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     """A warning when an option's yearly saving peaks early and has more than halved by the last year:
     its lead is a property of the horizon."""
     data = whole_years(comparison, comparison.annual_change)  # a part-year at the end is no fall
-    if data.empty:
-        return None
-    mine = data[data.scenario == scenario].sort_values("year")
+    mine = data[data.scenario == scenario].sort_values("year") if not data.empty else data
     if len(mine) < 3:
         return None
     means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
@@ -169,8 +167,11 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
         return None
     if means[-1] <= means[peak] / 2:
         return _waning_sentence(comparison, scenario, means, years, peak)
-    longer = "a longer one could change it"
-    if means[-1] < 0:
+    longer, since = "a longer one could change it", _falling_since(means, years)
+    if means[-1] < 0 and since is not None:  # still falling at the end: each further year adds less
+        last = f"{_falls_words(years, since)}, to {bn(-means[-1])} in year {years[-1]}"
+        longer = "a longer one would favour it less"
+    elif means[-1] < 0:
         last = f"is {bn(-means[-1])} in year {years[-1]}"
     elif means[-1] == 0:
         last = f"is gone by year {years[-1]}"
@@ -180,13 +181,32 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
                 f"more than {html.escape(comparison.baseline)}, as a mean of paired replications)")
         if means[-1] > means[-2]:
             longer = "over a longer one, with its yearly cost still growing, its cumulative saving would shrink"
-    # years within 5% of the highest saving: naming one of them as the peak would be false precision
-    near = [int(y) for y, m in zip(years, means) if m <= PEAK_SHARE * means[peak]]
-    peak_words = (f"peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted)" if len(near) == 1 else
-                  f"peaks in years {and_list([str(y) for y in near])} (each within {1 - PEAK_SHARE:.0%} of the "
-                  f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
-    return (f"{possessive(html.escape(scenario))} yearly saving {peak_words} "
+    return (f"{possessive(html.escape(scenario))} yearly saving {_peak_words(means, years, peak)} "
             f"and {last}; the comparison holds for this horizon, and {longer} (see 'Year by year').")
+
+
+def _peak_words(means: np.ndarray, years: np.ndarray, peak: int) -> str:
+    """'peaks in year N', or in every year within 5% of the highest (one of them would be false precision)."""
+    near = [int(y) for y, m in zip(years, means) if m <= PEAK_SHARE * means[peak]]
+    if len(near) == 1:
+        return f"peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted)"
+    return (f"peaks in years {and_list([str(y) for y in near])} (each within {1 - PEAK_SHARE:.0%} of the "
+            f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
+
+
+def _falling_since(means: np.ndarray, years: np.ndarray) -> int | None:
+    """The year from which a saving (negative means) falls every year, if for the last `WANING_YEARS` at least."""
+    shrinking = np.diff(means) > 0  # a saving falls as its (negative) mean rises
+    if len(shrinking) < WANING_YEARS or not shrinking[-WANING_YEARS:].all():
+        return None
+    trailing = len(shrinking) if shrinking.all() else int(np.argmin(shrinking[::-1]))
+    return int(years[len(means) - 1 - trailing])
+
+
+def _falls_words(years: np.ndarray, since: int) -> str:
+    """'falls in each of the last 3 years', or 'falls every year from year 5' when it has for longer."""
+    return (f"falls in each of the last {WANING_YEARS} years" if int(years[-1]) - since == WANING_YEARS
+            else f"falls every year from year {since}")
 
 
 #: a saving "wanes" when it has fallen by at least this share of its peak, in each of the last
@@ -199,9 +219,8 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
     """A milder warning than `fading_sentence`'s: the yearly saving has fallen by at least
     `WANING_SHARE` of its peak, in each of the last `WANING_YEARS` years, while the option's yearly
     response spending is higher at the end than at the peak: a longer horizon would favour it less."""
-    tail = means[-(WANING_YEARS + 1):]
-    if (len(means) <= WANING_YEARS or means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS
-            or not (np.diff(tail) > 0).all()):
+    since = _falling_since(means, years)
+    if means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS or since is None:
         return None
     costs = getattr(comparison, "annual_cost_change", None)
     if costs is None or costs.empty:
@@ -209,8 +228,8 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
     cost = costs[costs.scenario == scenario].set_index("year")["mean"]
     if years[peak] not in cost.index or years[-1] not in cost.index or not cost[years[-1]] > cost[years[peak]]:
         return None
-    return (f"{possessive(html.escape(scenario))} yearly saving peaks in year {years[peak]} ({bn(-means[peak])}, undiscounted) "
-            f"and falls in each of the last {WANING_YEARS} years, to {bn(-means[-1])} in year {years[-1]}, while its "
+    return (f"{possessive(html.escape(scenario))} yearly saving {_peak_words(means, years, peak)} "
+            f"and {_falls_words(years, since)}, to {bn(-means[-1])} in year {years[-1]}, while its "
             f"yearly response spending is still higher than at the peak ({signed_bn(cost[years[peak]])} in year "
             f"{years[peak]}, {signed_bn(cost[years[-1]])} in year {years[-1]}, against {html.escape(comparison.baseline)}): "
             f"the comparison holds for this horizon, and a longer one would favour it less (see 'Year by year').")

@@ -1694,8 +1694,18 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
                                                                              package, markup=False)
     comparison.lever_keys["package"] = comparison.lever_keys["package"][:-2]
     # an included option that clearly saves: its own saving, beside the lead it leaves to the rest
-    assert "On its own, powers saves £15.00bn (discounted; below): package's lead over it is what its other " \
-           "levers add, alone and together." in said
+    assert "On its own, powers saves £15.00bn (discounted; below); the rest of package's £20.00bn is what its other " \
+           "levers add and what its levers do to one another's effects." in said
+    # two included options that save: their sum, and an option saving less than its parts is said to
+    comparison.lever_keys["chb"] = levers("soc_register", "chb")
+    chb = row("chb", -7e9, -8e9, -6e9)
+    both = parts_sentence(comparison, [package, powers, chb], package, markup=False)
+    assert ("On their own, powers saves £15.00bn and chb £7.00bn (discounted; below), £22.00bn together, no less than "
+            "package's £20.00bn: its levers weaken one another's effects.") in both
+    more = dict(package, net=-25e9)
+    assert ("£22.00bn together; the rest of package's £25.00bn is what its other levers"
+            in parts_sentence(comparison, [more, powers, chb], more, markup=False))
+    del comparison.lever_keys["chb"]
     assert "saves" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)
     # an included option whose cost is not clear is not named as one; nothing included, nothing said
     assert "raises" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)

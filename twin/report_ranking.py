@@ -167,9 +167,9 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
         return None
     if means[-1] <= means[peak] / 2:
         return _waning_sentence(comparison, scenario, means, years, peak)
-    longer, since = "a longer one could change it", _falling_since(means, years)
-    if means[-1] < 0 and since is not None:  # still falling at the end: each further year adds less
-        last = f"{_falls_words(years, since)}, to {bn(-means[-1])} in year {years[-1]}"
+    longer, falls = "a longer one could change it", _falls_words(means, years)
+    if means[-1] < 0 and falls:  # still falling at the end: each further year adds less
+        last = f"{falls}, to {bn(-means[-1])} in year {years[-1]}"
         longer = "a longer one would favour it less"
     elif means[-1] < 0:
         last = f"is {bn(-means[-1])} in year {years[-1]}"
@@ -194,18 +194,15 @@ def _peak_words(means: np.ndarray, years: np.ndarray, peak: int) -> str:
             f"highest, {bn(-means[peak])} in year {years[peak]}, undiscounted)")
 
 
-def _falling_since(means: np.ndarray, years: np.ndarray) -> int | None:
-    """The year from which a saving (negative means) falls every year, if for the last `WANING_YEARS` at least."""
+def _falls_words(means: np.ndarray, years: np.ndarray) -> str | None:
+    """'falls in each of the last 3 years', or 'falls every year from year 5' when it has for longer, of a
+    saving (negative means) that has fallen in each of the last `WANING_YEARS` years at least; else None."""
     shrinking = np.diff(means) > 0  # a saving falls as its (negative) mean rises
     if len(shrinking) < WANING_YEARS or not shrinking[-WANING_YEARS:].all():
         return None
     trailing = len(shrinking) if shrinking.all() else int(np.argmin(shrinking[::-1]))
-    return int(years[len(means) - 1 - trailing])
-
-
-def _falls_words(years: np.ndarray, since: int) -> str:
-    """'falls in each of the last 3 years', or 'falls every year from year 5' when it has for longer."""
-    return (f"falls in each of the last {WANING_YEARS} years" if int(years[-1]) - since == WANING_YEARS
+    since = int(years[len(means) - 1 - trailing])
+    return (f"falls in each of the last {WANING_YEARS} years" if trailing == WANING_YEARS
             else f"falls every year from year {since}")
 
 
@@ -219,8 +216,8 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
     """A milder warning than `fading_sentence`'s: the yearly saving has fallen by at least
     `WANING_SHARE` of its peak, in each of the last `WANING_YEARS` years, while the option's yearly
     response spending is higher at the end than at the peak: a longer horizon would favour it less."""
-    since = _falling_since(means, years)
-    if means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS or since is None:
+    falls = _falls_words(means, years)
+    if means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS or falls is None:
         return None
     costs = getattr(comparison, "annual_cost_change", None)
     if costs is None or costs.empty:
@@ -229,7 +226,7 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
     if years[peak] not in cost.index or years[-1] not in cost.index or not cost[years[-1]] > cost[years[peak]]:
         return None
     return (f"{possessive(html.escape(scenario))} yearly saving {_peak_words(means, years, peak)} "
-            f"and {_falls_words(years, since)}, to {bn(-means[-1])} in year {years[-1]}, while its "
+            f"and {falls}, to {bn(-means[-1])} in year {years[-1]}, while its "
             f"yearly response spending is still higher than at the peak ({signed_bn(cost[years[peak]])} in year "
             f"{years[peak]}, {signed_bn(cost[years[-1]])} in year {years[-1]}, against {html.escape(comparison.baseline)}): "
             f"the comparison holds for this horizon, and a longer one would favour it less (see 'Year by year').")
@@ -459,9 +456,13 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
     if saving:
         each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
-        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below): "
-                 f"{possessive(name(best['scenario']))} lead over {'them' if len(saving) > 1 else 'it'} is what its other "
-                 f"levers add, alone and together.")
+        total, whole = -sum(r["net"] for r in saving), -best["net"]
+        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below)"
+                 + (f", {bn(total)} together" if len(saving) > 1 else "")
+                 + (f"; the rest of {possessive(name(best['scenario']))} {bn(whole)} is what its other levers add and "
+                    f"what its levers do to one another's effects." if whole > total else
+                    f", no less than {possessive(name(best['scenario']))} {bn(whole)}: its levers weaken one another's "
+                    f"effects."))
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "

@@ -924,7 +924,7 @@ def test_titles_that_would_be_confused_give_way_to_names():
 def test_options_are_ranked_pair_by_pair_against_the_one_above():
     from types import SimpleNamespace
 
-    from twin.compare import rank_options
+    from twin.compare import mean_interval, rank_options
     from twin.report_text import runner_up_sentence
 
     key = "discounted_net_social_cost_gbp"
@@ -939,6 +939,13 @@ def test_options_are_ranked_pair_by_pair_against_the_one_above():
     b = ranking.iloc[1]
     assert b["above"] == "a" and b["gap_mean"] == pytest.approx(0.4e9 + gaps["b"].mean())
     assert b["gap_low"] < b["gap_mean"] < b["gap_high"] and b["p_above_better"] == np.mean(gaps["b"] + 0.4e9 > 0)
+    assert "green_gap_low" not in ranking  # no Green Book measure in these runs: no gap on it
+    green = wide.assign(**{f"{key}_excluding_assets": wide[key] + np.repeat([0.0, 0.3e9, 0.0], 8)})
+    b_green = rank_options(green, ["a", "b", "c"]).iloc[1]  # b loses 0.3bn more of assets: a's lead shrinks
+    paired = green.loc["b", f"{key}_excluding_assets"] - green.loc["a", f"{key}_excluding_assets"]
+    low, high = mean_interval(paired.to_numpy())
+    assert (b_green["green_gap_low"], b_green["green_gap_high"]) == (low, high) and b_green["green_pairs"] == 8
+    assert b_green["green_p_above_better"] == np.mean(paired > 0) and low > b["gap_low"]
     sentence = runner_up_sentence(SimpleNamespace(ranking=ranking), markup=False)
     assert sentence.startswith("a's net social cost is £0.") and "lower than the runner-up's, b" in sentence
     assert "told apart" not in sentence and "The two are close" not in sentence  # better in every pair
@@ -1556,6 +1563,13 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
            "out recovered assets) on every lever's spending would leave the two level" in said
     assert ("leaving out recovered assets (a transfer from offenders, as a Green Book appraisal would usually count "
             "them), the lead is £3.00bn") in said  # 5/16 and 3/16 above
+    assert "the lead is £3.00bn (" not in said  # no interval without the pairs' gaps on that measure
+    comparison.ranking.loc[1, ["green_gap_low", "green_gap_high", "green_p_above_better", "green_pairs"]] = \
+        (1.5e9, 4.5e9, 11 / 12, 12)
+    assert ("the lead is £3.00bn (90% interval £1.50bn to £4.50bn lower, lower in 11 of 12 paired replications)"
+            in lead_rests_on(comparison, rows, markup=False))
+    comparison.ranking = comparison.ranking.drop(columns=["green_gap_low", "green_gap_high", "green_p_above_better",
+                                                          "green_pairs"])
     comparison.parameters = {"best": {"lever_cost_optimism_bias": 0.4}}  # runs with the uplift say so
     assert "a further cost overrun of 31% (19% leaving out recovered assets) on every lever's spending, beyond the " \
            "40% optimism-bias uplift these runs apply, would leave the two level" in lead_rests_on(comparison, rows, False)

@@ -347,7 +347,8 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     options compared at once (`family_low`, `family_high`: the best is picked from them all). Tells
     whether the best option is distinguishable from the runner-up. Also the lower end of the 90%
     interval of how much more the option above spends on the response (`spend_more_low`: above zero
-    when it clearly spends more)."""
+    when it clearly spends more), and the gap's interval leaving out recovered assets (`green_gap_low`,
+    `green_gap_high`, `green_p_above_better`, `green_pairs`)."""
     key, spend = "discounted_net_social_cost_gbp", "discounted_response_cost_gbp"
     rows = []
     for rank, scenario in enumerate(ordered, start=1):
@@ -367,6 +368,12 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                 if spend in wide.columns else np.empty(0)
             if more.size:  # one pair: its value (no interval), as `harm_per_extra_pound` takes the mean
                 row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more[0])
+            green = f"{key}_excluding_assets"  # the same gap as the Green Book counts it (no recovered assets)
+            if green in wide.columns:
+                gap = (wide.loc[scenario].loc[common, green] - wide.loc[above].loc[common, green]).dropna().to_numpy()
+                if gap.size:
+                    row.update(green_gap_low=mean_interval(gap)[0], green_gap_high=mean_interval(gap)[1],
+                               green_p_above_better=float((gap > 0).mean()), green_pairs=gap.size)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -173,3 +173,16 @@ def made_by() -> str:
     from twin.ensemble import code_hash
 
     return f'<p class="meta">Written by twin {__version__}, model source hash {code_hash()}.</p>'
+
+
+def gap_interval(low: float, high: float) -> str:
+    """The 90% interval of how much lower the best option's net social cost is than the
+    runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'; none
+    from a single replication."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "no 90% interval from a single replication"
+    if low > 0:
+        return f"90% interval {bn(low)} to {bn(high)} lower"
+    if high > 0:
+        return f"90% interval from {bn(-low)} higher to {bn(high)} lower"
+    return f"90% interval {bn(-high)} to {bn(-low)} higher"

@@ -11,7 +11,7 @@ import numpy as np
 
 from twin.compare import Comparison, pairs_limit, whole_years
 from twin.report_format import (
-    and_list, bn, count_of, lever_words, per_pound, percent, possessive, replications, signed_bn,
+    and_list, bn, count_of, gap_interval, lever_words, per_pound, percent, possessive, replications, signed_bn,
 )
 
 
@@ -76,19 +76,6 @@ def others_at_a_glance(comparison: Comparison, rows: list[dict], best: dict) -> 
     return (f"Against {html.escape(comparison.baseline)}, on the same measure: {'; '.join(change(r) for r in others)} "
             + ("(each below, with its interval)." if intervals else "(each below; no interval from a single "
                                                                      "replication)."))
-
-
-def gap_interval(low: float, high: float) -> str:
-    """The 90% interval of how much lower the best option's net social cost is than the
-    runner-up's, in words: '£0.4bn to £1.6bn lower', 'from £0.2bn higher to £1.1bn lower'; none
-    from a single replication."""
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "no 90% interval from a single replication"
-    if low > 0:
-        return f"90% interval {bn(low)} to {bn(high)} lower"
-    if high > 0:
-        return f"90% interval from {bn(-low)} higher to {bn(high)} lower"
-    return f"90% interval {bn(-high)} to {bn(-low)} higher"
 
 
 def level_with(comparison: Comparison, best: str) -> str | None:
@@ -338,8 +325,11 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         parts.append(f"{name(runner)} spends {bn(-more)} more on its levers than {name(best)}, so an allowance for "
                      f"optimism bias on the levers' costs would widen the lead")
     if np.isfinite(green_gap) and green_gap > 0:
+        low, high, pairs = (second.get(k, np.nan) for k in ("green_gap_low", "green_gap_high", "green_pairs"))
+        told = (f" ({gap_interval(low, high)}, lower in {round(second['green_p_above_better'] * pairs)} of {int(pairs)}"
+                f" paired replications)" if np.isfinite(low) and np.isfinite(high) else "")
         parts.append(f"leaving out recovered assets (a transfer from offenders, as a Green Book appraisal would "
-                     f"usually count them), the lead is {bn(green_gap)}")
+                     f"usually count them), the lead is {bn(green_gap)}{told}")
     incremental = _incremental(by_name, best, runner, name, float(second.get("spend_more_low", np.nan)))
     if incremental:
         parts.append(incremental)

@@ -201,21 +201,21 @@ WANING_SHARE, WANING_YEARS = 0.2, 3
 def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, years: np.ndarray,
                      peak: int) -> str | None:
     """A milder warning than `fading_sentence`'s: the yearly saving has fallen by at least
-    `WANING_SHARE` of its peak, in each of the last `WANING_YEARS` years, while the option's yearly
-    response spending is higher at the end than at the peak: a longer horizon would favour it less."""
+    `WANING_SHARE` of its peak, in each of the last `WANING_YEARS` years (so a longer horizon would
+    favour it less); and whether the option's yearly response spending is higher at the end than at
+    the peak, when it is."""
     falls = _falls_words(means, years)
     if means[-1] < means[peak] * (1 - WANING_SHARE) or peak > len(means) - 1 - WANING_YEARS or falls is None:
         return None
     costs = getattr(comparison, "annual_cost_change", None)
-    if costs is None or costs.empty:
-        return None
-    cost = costs[costs.scenario == scenario].set_index("year")["mean"]
-    if years[peak] not in cost.index or years[-1] not in cost.index or not cost[years[-1]] > cost[years[peak]]:
-        return None
+    cost = costs[costs.scenario == scenario].set_index("year")["mean"] if costs is not None and not costs.empty else {}
+    spending = ""
+    if years[peak] in cost and years[-1] in cost and cost[years[-1]] > cost[years[peak]]:
+        at_peak, at_end = signed_bn(cost[years[peak]]), signed_bn(cost[years[-1]])
+        spending = (f", while its yearly response spending is still higher than at the peak ({at_peak} in year "
+                    f"{years[peak]}, {at_end} in year {years[-1]}, against {html.escape(comparison.baseline)})")
     return (f"{possessive(html.escape(scenario))} yearly saving {_peak_words(means, years, peak)} "
-            f"and {falls}, to {bn(-means[-1])} in year {years[-1]}, while its "
-            f"yearly response spending is still higher than at the peak ({signed_bn(cost[years[peak]])} in year "
-            f"{years[peak]}, {signed_bn(cost[years[-1]])} in year {years[-1]}, against {html.escape(comparison.baseline)}): "
+            f"and {falls}, to {bn(-means[-1])} in year {years[-1]}{spending}{':' if spending else ';'} "
             f"the comparison holds for this horizon, and a longer one would favour it less (see 'Year by year').")
 
 

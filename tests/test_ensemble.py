@@ -524,6 +524,8 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
                      rf'of its replications; in year 1: {base} [\d.]+, chb [\d.]+"', page)
+    # what the validation found and which options it flatters is in the page, not only in docs/VALIDATION.md
+    assert "would flatter options whose benefit comes from removing groups and supply" in page
     # an abbreviation that opens a title keeps its capitals inside the sentence
     assert 'alt="Line chart by year of OCG disruptions a year,' in page
     assert 'alt="Line chart of SOC prisoners serving a sentence' in page

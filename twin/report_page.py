@@ -64,6 +64,11 @@ under 'Who spends' each nation's spending.</li>
 <li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
 2023-24 prices (a year's error moves those categories by about 7%).</li> <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
+<li>How far the model's markets come back: tested against what is known (docs/VALIDATION.md), a local drug
+market emptied by enforcement is re-supplied more slowly than the evidence reports (months), arrested members
+may be replaced more slowly than on the street, and displacement to neighbouring areas is the least settled
+test. Each of these would flatter options whose benefit comes from removing groups and supply, and most of all
+those that arrest the most.</li>
 </ul>
 """
 

@@ -696,6 +696,11 @@ def test_summary_names_harms_that_rise():
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _rises(comparison, "x") == ["homicides rise by 12", "economic-crime harm rises by £0.30bn (discounted)"]
+    # county lines running at the end, as the summary names them when they fall
+    lines = {"scenario": "x", "metric": "final_year_county_lines_active", "diff_mean": 42.0, "diff_low": 5.0,
+             "diff_high": 79.0}
+    comparison.summary = pd.concat([summary, pd.DataFrame([lines])], ignore_index=True)
+    assert _rises(comparison, "x")[1] == "county lines running over the last 12 months rise by 42"
 
 
 def test_a_longer_horizon_is_warned_of_once():

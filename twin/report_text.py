@@ -115,13 +115,14 @@ HARM_PARTS = (("discounted_harm_gbp_drugs", "drug harm"), ("discounted_harm_gbp_
 
 
 def _rises(comparison: Comparison, scenario: str) -> list[str]:
-    """Harms counted in people, then harm categories in pounds (discounted), that rise under an
-    option (the whole interval above zero)."""
+    """Harms counted in people (and the county lines running at the end), then harm categories in
+    pounds (discounted), that rise under an option (the whole interval above zero)."""
     out = []
-    for metric, label in OTHER_OUTCOMES[:3]:  # harms; more NRM referrals means more victims found
-        r = _paired_change(comparison, scenario, metric)
+    for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
+        r = _paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
         if r is not None and r["diff_low"] > 0:
-            out.append(f"{label} rise by {r['diff_mean']:,.0f}")
+            running = " running over the last 12 months" if metric.startswith("final_year_") else ""
+            out.append(f"{label}{running} rise by {r['diff_mean']:,.0f}")
     for metric, label in HARM_PARTS:
         r = _paired_change(comparison, scenario, metric)
         if r is not None and r["diff_low"] > 0:

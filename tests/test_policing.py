@@ -149,7 +149,7 @@ def test_without_staleness_intelligence_closes_the_gap():
 
 
 def test_a_step_of_intelligence_does_not_depend_on_the_step_length():
-    from twin.policing import intelligence_after_step
+    from twin.intelligence_kernels import intelligence_after_step
 
     start, gap_kept_month, kept_month = 0.2, 1 - 0.08, 1 - 0.03
     monthly = start

@@ -13,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from twin.compiled import as_generator, generator_argument, kernel
-from twin.shared_kernels import add_to_tally
+from twin.shared_kernels import add_to_tally, clip
 from twin.county_lines import close_lines_of_disrupted
 from twin.justice import directs_from_prison_prob
 from twin.operations import ROLE_LABOUR
 from twin.parameters import per_step_probability
-from twin.policing import clip
 from twin.streams import thinned_listed
 from twin.vocabulary import ACTIVE, CHARGED, CORE, ENABLER_TYPES, EXPLOITED, LEADER, PROFESSIONAL, WORKER
 

@@ -20,11 +20,14 @@ import math
 
 import numpy as np
 
-from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel
-from twin.shared_kernels import add_to_tally, maximum
+from twin.compiled import as_generator, generator_argument, kernel
+from twin.intelligence_kernels import (
+    RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_IDENTIFY, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION,
+    RATE_INTEL_KEPT, RATE_INTEL_ON_MAPPING, intelligence_complements, intelligence_update,
+)
+from twin.shared_kernels import add_to_tally, clip, maximum
 from twin.parameters import budget_tier_shares, per_step_probability
-from twin.streams import thinned_listed
-from twin.vocabulary import ACTIVE, FORCE, LOCAL, NCA, REGIONAL, ROCU
+from twin.vocabulary import FORCE, LOCAL, NCA, REGIONAL, ROCU
 
 class Police:
     """Tasking units and their investigators.
@@ -108,11 +111,8 @@ def intelligence(model) -> None:
              model.force_capacity_ratio, mods.detection_multiplier, by_group, mods.intel_multiplier,
              float(params.detection_prob_per_month), float(params.encryption_detection_factor),
              float(params.intel_gain_per_month), float(params.intel_gain_under_operation_per_month))
-    monthly = dt == 1.0
-    if monthly:  # the kernel takes the complements as they are (x ** 1.0 is x)
-        stay_unmapped = gap_kept = NOT_GIVEN
-    else:  # per_step_probability, 1 - (1 - p) ** dt: the powers in numpy (see the kernels below)
-        stay_unmapped, gap_kept = intelligence_complements(*terms)
+    stay_unmapped, gap_kept = intelligence_complements(*terms)
+    if dt != 1.0:  # per_step_probability, 1 - (1 - p) ** dt: the powers in numpy (x ** 1 is x)
         stay_unmapped = stay_unmapped ** dt
         gap_kept = gap_kept ** dt
     rows = tally.rows_of(("ocgs_mapped",))  # first: a new name may replace `tally.values`
@@ -120,20 +120,12 @@ def intelligence(model) -> None:
     # A uniform per OCG first, drawn by numpy (twice as fast as one at a time in a kernel), then
     # the kernel's thinned draws from the same stream.
     intelligence_update(
-        u_mapping=rng.random(ocgs.n), rng_handle=generator_argument(rng), monthly=monthly,
-        stay_unmapped_per_step=stay_unmapped, gap_kept_per_step=gap_kept, encrypted=ocgs.encrypted, area=ocgs.area,
-        operation_months_left=ocgs.operation_months_left, trust=model.trust, trust_reference=model.trust_reference,
-        force_capacity_ratio=model.force_capacity_ratio, detection_multiplier=mods.detection_multiplier,
-        group_detection_multiplier=by_group, intel_multiplier=mods.intel_multiplier,
-        rates=_intelligence_rates(params, dt),
+        u_mapping=rng.random(ocgs.n), rng_handle=generator_argument(rng), stay_unmapped_per_step=stay_unmapped,
+        gap_kept_per_step=gap_kept, encrypted=ocgs.encrypted, area=ocgs.area,
+        operation_months_left=ocgs.operation_months_left, rates=_intelligence_rates(params, dt),
         active=ocgs.active, known=ocgs.known, intel=ocgs.intel, active_row_parts=model.active_row_parts(),
         member_ocg=members.ocg, member_status=members.status, member_known=members.known,
         tally_values=tally.values, row_mapped=rows[0])
-
-
-#: positions in `intelligence_update`'s `rates` (`_intelligence_rates`)
-RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION, RATE_IDENTIFY, \
-    RATE_INTEL_KEPT, RATE_INTEL_ON_MAPPING = range(7)
 
 
 def _intelligence_rates(params, months_per_step: float) -> np.ndarray:
@@ -200,15 +192,6 @@ def task(model, investigators: np.ndarray) -> None:
 
 
 @kernel
-def clip(x, low, high):
-    """`np.clip` of one float: NaN stays NaN; the bounds compare as numpy's clip compares them."""
-    if x != x:
-        return x
-    x = x if x > low else low
-    return x if x < high else high
-
-
-@kernel
 def stable_descending(values, order):
     """Turn `order = np.argsort(values)` (numpy's fast unstable sort, ascending: callers pass the
     scores negated for a descending ranking) into the ranking a stable sort gives: ties (equal
@@ -271,110 +254,6 @@ def select_positions(unit, cost_fte, free_fte):
             chosen[n_chosen] = position
             n_chosen += 1
     return chosen[:n_chosen]
-
-
-@kernel
-def mapping_complements(ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                        detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
-                        encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month):
-    """For one OCG: one minus its monthly chance of being mapped and one minus its monthly
-    intelligence gain (share of the gap), both chances clipped to 0-1. `per_step_probability`
-    raises these to the step length and subtracts them from one. `group_detection_multiplier` is
-    by OCG, or empty when no lever sets one."""
-    a = area[ocg]
-    encryption = encryption_detection_factor if encrypted[ocg] else 1.0
-    p_detect = (detection_prob_per_month * (trust[a] / trust_reference[a]) * encryption
-                * force_capacity_ratio[a] * detection_multiplier[a])
-    if group_detection_multiplier.size:
-        p_detect = p_detect * group_detection_multiplier[ocg]
-    gain = intel_gain_under_operation_per_month if operation_months_left[ocg] > 0 else intel_gain_per_month
-    return 1.0 - clip(p_detect, 0.0, 1.0), 1.0 - clip(gain * encryption * intel_multiplier[a], 0.0, 1.0)
-
-
-@kernel
-def intelligence_complements(encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                             detection_multiplier, group_detection_multiplier, intel_multiplier,
-                             detection_prob_per_month, encryption_detection_factor, intel_gain_per_month,
-                             intel_gain_under_operation_per_month):
-    """`mapping_complements` of every OCG (for steps other than a month, whose powers numpy takes)."""
-    stay_unmapped = np.empty(area.size)
-    gap_kept = np.empty(area.size)
-    for ocg in range(area.size):
-        stay_unmapped[ocg], gap_kept[ocg] = mapping_complements(
-            ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-            detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
-            encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month)
-    return stay_unmapped, gap_kept
-
-
-@kernel
-def intelligence_after_step(intel, gap_kept, current_kept):
-    """Intelligence on a mapped group after a step in which a share `1 - gap_kept` of the gap to
-    full intelligence would close and a share `current_kept` of what is known would stay current,
-    were each acting alone.
-
-    Both act at once, as continuous rates (gain -ln(gap_kept), staleness -ln(current_kept)), so
-    intelligence moves towards gain / (gain + staleness) by the share 1 - gap_kept * current_kept;
-    the result does not depend on the step's length (weekly steps reach the monthly path). With
-    no staleness it is the plain closing of the gap."""
-    if current_kept == 1.0:
-        return intel + (1.0 - gap_kept) * (1.0 - intel)
-    if gap_kept <= 0.0:
-        return 1.0
-    gain, stale = -math.log(gap_kept), -math.log(current_kept)
-    settled = gain / (gain + stale)
-    return settled + (intel - settled) * (gap_kept * current_kept)
-
-
-@kernel
-def intelligence_update(u_mapping, rng_handle, monthly, stay_unmapped_per_step, gap_kept_per_step, encrypted, area,
-                        operation_months_left, trust, trust_reference, force_capacity_ratio, detection_multiplier,
-                        group_detection_multiplier, intel_multiplier, rates, active, known, intel, active_row_parts,
-                        member_ocg, member_status, member_known, tally_values, row_mapped):
-    """Map OCGs (`u_mapping`: a uniform per OCG), grow intelligence on mapped ones, then identify
-    members of mapped groups with a chance rising with intelligence: thinned draws over the
-    active rows (`active_row_parts`, `TwinModel.active_row_parts`; `streams.thinned_listed`, chance
-    `p_identify_max`), a candidate identified
-    when its number is below `p_identify_max * intel` of its group.
-
-    `rates` are the monthly detection chance, the encryption factor, the monthly intelligence
-    gains (without and under operation), `p_identify_max`, the step's chance of identification,
-    and the share of intelligence still current after the step (`intelligence_after_step`).
-    With `monthly` steps the per-step complements are the monthly ones (x ** 1 is x), computed here
-    (`mapping_complements`); otherwise they come in `stay_unmapped_per_step` and `gap_kept_per_step`.
-    """
-    rng = as_generator(rng_handle)
-    detection_prob_per_month, encryption_detection_factor = rates[RATE_DETECTION], rates[RATE_ENCRYPTION_FACTOR]
-    intel_gain_per_month = rates[RATE_INTEL_GAIN]
-    intel_gain_under_operation_per_month = rates[RATE_INTEL_GAIN_OPERATION]
-    p_identify_max = rates[RATE_IDENTIFY]
-    intel_kept = rates[RATE_INTEL_KEPT]
-    intel_on_mapping = rates[RATE_INTEL_ON_MAPPING]
-    mapped_by_area = np.zeros(tally_values.shape[1])
-    for ocg in range(area.size):
-        if monthly:
-            stay_unmapped, gap_kept = mapping_complements(
-                ocg, encrypted, area, operation_months_left, trust, trust_reference, force_capacity_ratio,
-                detection_multiplier, group_detection_multiplier, intel_multiplier, detection_prob_per_month,
-                encryption_detection_factor, intel_gain_per_month, intel_gain_under_operation_per_month)
-        else:
-            stay_unmapped, gap_kept = stay_unmapped_per_step[ocg], gap_kept_per_step[ocg]
-        if active[ocg] and not known[ocg] and u_mapping[ocg] < 1.0 - stay_unmapped:
-            known[ocg] = True
-            intel[ocg] = intel_on_mapping
-            mapped_by_area[area[ocg]] += 1.0
-        if known[ocg]:
-            intel[ocg] = intelligence_after_step(intel[ocg], gap_kept, intel_kept)
-        else:
-            intel[ocg] = 0.0
-    add_to_tally(tally_values, row_mapped, mapped_by_area)
-    census_rows, first_new_row = active_row_parts
-    candidate, u_identify = thinned_listed(rng, census_rows, first_new_row, member_status.size, p_identify_max)
-    for hit in range(candidate.size):
-        member = candidate[hit]
-        owner = member_ocg[member]
-        if u_identify[hit] < p_identify_max * intel[owner] and known[owner] and member_status[member] == ACTIVE:
-            member_known[member] = True
 
 
 @kernel

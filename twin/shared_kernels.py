@@ -216,3 +216,12 @@ def smallest_rows(values, rows, count, sign):
             k += 1
             ties -= 1
     return chosen
+
+
+@kernel
+def clip(x, low, high):
+    """`np.clip` of one float: NaN stays NaN; the bounds compare as numpy's clip compares them."""
+    if x != x:
+        return x
+    x = x if x > low else low
+    return x if x < high else high

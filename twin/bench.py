@@ -161,10 +161,10 @@ for a few multiplications. Its loop called a small kernel per group (`mapping_co
 array arguments and five numbers) that numba did not turn into straight-line code: the same
 arithmetic written in the loop's body runs about twenty times as fast, and with it the phase takes
 0.04-0.06 ms (`intelligence_kernels.py`; `inline="always"` on the helper did not help). A UK step
-went from about 2.35 to 2.15 ms. The other helpers called per row or per group were checked the
-same way (`justice_kernels.member_returns`, `metrics.share_bits`, `succession._leader_missing`,
-the streams' draws): small ones are compiled into their callers, and the larger ones run on a few
-rows a step.
+went from about 2.35 to 2.15 ms. The other helpers called in loops are small
+(`justice_kernels.member_returns`, `succession._leader_missing`, the streams' draws) or run on a
+few rows a step (`metrics.share_bits`, on the groups whose portfolio changed); they were read, not
+each timed.
 """
 
 from __future__ import annotations

@@ -628,3 +628,41 @@ def test_a_register_from_a_pandas_frame_reads_its_empty_cells_as_empty(register,
     frame["capital_gbp"], frame["enablers"] = float("nan"), float("nan")
     loaded = validate_rows(frame.to_dict("records"), GEO, "frame")
     assert len(loaded) == 20 and loaded.ocg_id == list(frame.ocg_id)
+
+
+def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_users_register(register, tmp_path):
+    """Each parameter `SYNTHETIC_REGISTER_ONLY` lists leaves a run from a user's register unchanged
+    to the last bit (so the warning that it is unused is true), and a scenario setting one is warned."""
+    from twin.model import TwinModel
+    from twin.parameter_table import PARAMETER_TABLE
+    from twin.register import SYNTHETIC_REGISTER_ONLY
+    from twin.runner import scenario_warnings
+    from twin.scenario import load_scenario
+
+    path = tmp_path / "own.csv"  # one area's groups: a small run, every rule in play
+    write_register_csv(_one_area_known_only(register, int(np.bincount(register.area).argmax())), GEO, path)
+    given = load_register(str(path), GEO)
+
+    def run(overrides):
+        model = TwinModel(params=Parameters(overrides), seed=3, n_steps=6, register=given)
+        model.run()
+        return model.results.values
+
+    reference = run({})
+    table = {row.name: row for row in PARAMETER_TABLE}
+    for name in SYNTHETIC_REGISTER_ONLY:
+        row = table[name]
+        other = row.high if row.high != row.value else row.low
+        assert np.array_equal(run({name: other}), reference, equal_nan=True), name
+    # a parameter the model reads (the type shares also shape entrants) does change the run
+    assert not np.array_equal(run({"recruitment_fill_rate_per_month": 0.2}), reference, equal_nan=True)
+    scenario = tmp_path / "own.toml"
+    scenario.write_text('[scenario]\nname = "own"\nregister = "own.csv"\n[parameters]\ncounty_lines_initial = 1200\n'
+                        'recruitment_fill_rate_per_month = 0.2\n')
+    said = [w for w in scenario_warnings(load_scenario(scenario)) if "synthetic register" in w]
+    assert said == [f"{scenario}: [parameters] county_lines_initial: this only shapes the synthetic register, which "
+                    f"the given register replaces, so it has no effect on this run (`complete_register = true` "
+                    f"would use it for the areas the register leaves out)"]
+    completing = scenario.read_text().replace('register = "own.csv"\n', 'register = "own.csv"\ncomplete_register = true\n')
+    scenario.write_text(completing)
+    assert not [w for w in scenario_warnings(load_scenario(scenario)) if "synthetic register" in w]

@@ -102,6 +102,28 @@ def _expected_known_members(size: np.ndarray, known: np.ndarray, params: Paramet
     return float(np.where(known, in_known, in_unknown).sum())
 
 
+#: parameters that only shape the synthetic register: a user's register, not completed, replaces what
+#: they set (the type, reach and violence shares also shape entrants, and stay out of this list)
+SYNTHETIC_REGISTER_ONLY = (
+    "ocgs_known_uk", "ocg_known_share", "members_known_uk", "ocg_size_lognormal_sigma",
+    "share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only",
+    "share_using_professional_enablers", "share_using_corrupt_insiders", "share_using_technical_enablers",
+    "county_lines_initial")
+
+
+def unused_with_register(overridden, where: str) -> str | None:
+    """A warning naming the `overridden` parameters a run from a user's register (not completed)
+    does not use; None when it uses them all."""
+    unused = [name for name in SYNTHETIC_REGISTER_ONLY if name in overridden]
+    if not unused:
+        return None
+    one = len(unused) == 1
+    return (f"{where} {', '.join(unused)}: {'this only shapes' if one else 'these only shape'} the synthetic "
+            f"register, which the given register replaces, so {'it has' if one else 'they have'} no effect on "
+            f"this run (`complete_register = true` would use {'it' if one else 'them'} for the areas the register "
+            f"leaves out)")
+
+
 def synthetic_register(geography: Geography, params: Parameters, rng: np.random.Generator) -> Register:
     """Draw a UK-scale register from the brief's distributions (seeds 003 and 004)."""
     n = int(round(params.ocgs_known_uk / params.ocg_known_share))

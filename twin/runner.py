@@ -40,16 +40,20 @@ class RunOutput:
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """What a scenario sets that is allowed but worth a remark: lever settings and parameters beyond
     their plausible ranges, a group selection that cannot hold a group, share sets that do not sum
-    to 1 (printed before a run, kept in run.json)."""
+    to 1, parameters a user's register leaves unused (printed before a run, kept in run.json)."""
     from twin.group_selection import selection_warnings
     from twin.geography import areas_warnings
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
 
+    from twin.register import unused_with_register
+
     areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
                             scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
+    unused = (unused_with_register(scenario.parameters, f"{scenario.path}: [parameters]")
+              if scenario.register and not scenario.complete_register else None)
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
-            + selection_warnings(scenario) + budgets_at_once(scenario)
+            + selection_warnings(scenario) + budgets_at_once(scenario) + ([unused] if unused else [])
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
 

@@ -170,3 +170,24 @@ def test_setting_a_parameter_as_an_attribute_is_a_validated_override():
     for clone in (copy.copy(params), copy.deepcopy(params)):
         clone.ocg_size_min = 4
         assert params["ocg_size_min"] == params.ocg_size_min == 3 and "ocg_size_min" not in params.overridden
+
+
+def test_a_built_models_parameters_refuse_changes_and_the_callers_stay_its_own():
+    """A change on a built model's parameters applied in part (the harm's unit costs, prices and the
+    operations' terms are read once, when the model is built): it is refused, in copies of the model
+    too, while the Parameters object the caller passed stays free to change."""
+    import copy
+
+    from twin.model import TwinModel
+
+    given = Parameters({"charge_prob": 0.6})
+    model = TwinModel(params=given, n_steps=1)
+    with pytest.raises(ParameterError, match="the parameters of a built model cannot change"):
+        model.params.harm_gbp_per_homicide = 4.8e6
+    with pytest.raises(ParameterError, match="cannot change"):
+        copy.deepcopy(model).params.update({"charge_prob": 0.5})
+    given.charge_prob = 0.5  # the caller's object is not the model's
+    assert model.params.charge_prob == 0.6 and given.charge_prob == 0.5
+    free = model.params.copy()  # a copy to build another model from takes changes
+    free.charge_prob = 0.7
+    assert free.charge_prob == 0.7 and TwinModel(params=free, n_steps=1).params.charge_prob == 0.7

@@ -131,7 +131,7 @@ class TwinModel(mesa.Model):
         # numpy's allocations seldom trigger, and a worker running hundreds of runs grew to gigabytes.
         # `step` (below) counts Mesa's `steps` as that wrapper does; without it, a model goes when unused.
         del self.step, self._user_step
-        self.params = params or Parameters()
+        self.params = (params or Parameters()).frozen_copy()  # read once in places: no change once built
         self.streams = RandomStreams(seed)
         self.geography = geography or load_geography()
         self.months_per_step = MONTHS_PER_STEP[step_length]

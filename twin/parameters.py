@@ -112,6 +112,12 @@ class Parameters:
 
     def update(self, overrides: dict[str, Any], where: str = "parameters") -> None:
         """Apply overrides after validating every name and value."""
+        if self.__dict__.get("_frozen"):
+            raise ParameterError(
+                f"{where}: the parameters of a built model cannot change (some are read once, when it is "
+                f"built, so a change would apply in part); set them before building it: "
+                f"Parameters({{...}}), a scenario's [parameters], or `params.name = value` on the Parameters "
+                f"object passed to TwinModel (the model keeps a copy of its own)")
         for name, value in overrides.items():
             if name not in self._table:
                 raise ParameterError(
@@ -155,6 +161,13 @@ class Parameters:
     def __contains__(self, name: object) -> bool:
         return name in self._values
 
+    def frozen_copy(self) -> "Parameters":
+        """A copy that refuses changes (`update`, `params.name = value`): a built model's own.
+        (`copy` gives one that takes them.)"""
+        clone = self.copy()
+        clone._frozen = True
+        return clone
+
     def as_dict(self) -> dict[str, float]:
         return dict(self._values)
 
@@ -166,8 +179,8 @@ class Parameters:
         """Multiply the national quantities `names` (UK counts, budgets, places) by `factor`, the
         share of the UK an areas file holds (`scenario.Scenario.national_scale`); counts are
         rounded to whole numbers. Done once, after the overrides: their values are UK figures too."""
-        if self._uk_values:
-            raise ValueError("the national quantities are already scaled")
+        if self._uk_values or self.__dict__.get("_frozen"):
+            raise ValueError("the national quantities are already scaled, or the parameters are a built model's")
         self.national_scale = float(factor)
         self._uk_values = {name: self._values[name] for name in names}
         for name in names:
@@ -187,13 +200,13 @@ class Parameters:
         return self._table[name]
 
     def __copy__(self) -> "Parameters":  # copy.copy would share the values a set attribute writes to
-        return self.copy()
+        return self.frozen_copy() if self.__dict__.get("_frozen") else self.copy()
 
-    def __deepcopy__(self, memo) -> "Parameters":
-        return self.copy()
+    def __deepcopy__(self, memo) -> "Parameters":  # a built model's copy keeps its parameters fixed
+        return self.__copy__()
 
     def copy(self) -> "Parameters":
-        clone = Parameters()
+        clone = type(self)()  # a subclass's copy is one too (a test's tracking of reads)
         for name, value in self._values.items():
             clone._set(name, value)
         clone._overridden = set(self._overridden)

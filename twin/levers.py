@@ -81,7 +81,9 @@ class Hold(Lever):
         setting("intel_uplift", 0.3, "fractional rise", 0.0, 0.6, f"{A}: presence and community contact yield intelligence",
                 "rise in mapping of unknown groups and intelligence gain"),
         setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05, A,
-                "community trust gained per year of Hold"),
+                "community trust added per year of Hold, against trust's pull back to its reference "
+                "(`trust_recovery_rate_per_month`): trust settles gain / (12 x that rate) above where it would be "
+                "(0.08 at the defaults), half-way in about three years"),
         setting("cost_gbp_per_area_year", 1.5e6, "GBP/area-year", 0.5e6, 5e6,
                 f"{A}: a neighbourhood team of about 20-30 officers and staff in an area of average population",
                 "cost of Hold in an area of the mean population (scaled by each area's population)"),
@@ -112,7 +114,10 @@ class Build(Lever):
                 "share"),
         setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (seed 000) takes years",
                 "years to full effect"),
-        setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A, "community trust gained per year of Build"),
+        setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A,
+                "community trust added per year of Build at full effect, against trust's pull back to its "
+                "reference: trust settles gain / (12 x `trust_recovery_rate_per_month`) above where it would be "
+                "(0.125 at the defaults)"),
         setting("cost_gbp_per_area_year", 3e6, "GBP/area-year", 1e6, 8e6,
                 f"{A}: partnership funding for youth, treatment and community programmes",
                 "cost of Build in an area of the mean population (scaled by each area's population)"),

@@ -17,9 +17,9 @@ POLICING_AND_JUSTICE = [
     _p("soc_budget_gbp_per_year", 860e6, "GBP/year", 700e6, 1000e6, "seed 003: £860m on SOC in 2023-24",
        "SOC policing budget", "policing", "nonnegative"),
     _p("lever_cost_optimism_bias", 0.0, "fraction of cost added (1 = +100%)", 0.0, 2.0,
-       "HM Treasury Green Book supplementary guidance on optimism bias: appraisals raise cost estimates by "
-       "upper bounds set by project type (tens of percent for services and works, up to 200% for equipment and "
-       "development); 0 by default, costs as the levers assume them",
+       f"{A}: 0 by default, costs as the levers assume them; the range is HM Treasury's Green Book supplementary "
+       "guidance on optimism bias, whose appraisals raise cost estimates by upper bounds set by project type (tens "
+       "of percent for services and works, up to 200% for equipment and development)",
        "uplift on every lever's spending (a cut's saving is left as assumed), for an appraisal that corrects for "
        "optimism bias", "policing", "nonnegative"),
     _p("budget_share_forces", 0.45, "share", 0.3, 0.6, f"{A}: forces carry most SOC activity (seed 003)",

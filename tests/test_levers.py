@@ -451,6 +451,27 @@ def test_funding_grows_capacity_no_faster_than_hiring_allows():
     assert _area_total(model, "disruptions") > _area_total(base, "disruptions")
 
 
+def test_a_funding_budget_the_hiring_cap_keeps_out_of_reach_is_said_to_change_nothing_above_its_threshold():
+    """Over two years hiring at 25% of the workforce a year buys at most half the baseline's budget
+    again, in every tier: any budget above that threshold gives the same run, to the last bit, and the
+    warning says so with the threshold; a budget below it changes the run and is not warned of."""
+    from twin.runner import budget_out_of_reach
+
+    def scenario(budget):
+        return Scenario(name="f", path="f.toml", years=2, levers=[{"type": "funding", "budget_gbp_per_year": budget}])
+
+    params = Parameters()
+    threshold = params.soc_budget_gbp_per_year * 1.5  # the baseline's split: each tier's 1 + 0.25 x 2
+    said = budget_out_of_reach(scenario(3e9))
+    assert len(said) == 1 and f"any budget above about £{threshold / 1e9:.2f}bn gives the same run" in said[0]
+    assert "reaches about £0.43bn a year above the baseline's" in said[0]  # 0.25 x £0.86bn x 2 years
+    assert budget_out_of_reach(scenario(1.2e9)) == []
+    runs = {budget: _run([{"type": "funding", "budget_gbp_per_year": budget}], n_steps=24).results.values
+            for budget in (1.2e9, 2e9, 3e9)}
+    assert np.array_equal(runs[2e9], runs[3e9], equal_nan=True)
+    assert not np.array_equal(runs[1.2e9], runs[2e9], equal_nan=True)
+
+
 def _pipeline_path(entry, months_per_step, months):
     """(mean extra investigators, mean spending a year) of an investigator pipeline over `months`,
     applied step by step at `months_per_step` (its target does not depend on the model's state)."""

@@ -53,7 +53,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     unused = (unused_with_register(scenario.parameters, f"{scenario.path}: [parameters]")
               if scenario.register and not scenario.complete_register else None)
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
-            + selection_warnings(scenario) + budgets_at_once(scenario) + ([unused] if unused else [])
+            + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario)
+            + ([unused] if unused else [])
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
 
@@ -73,6 +74,31 @@ def budgets_at_once(scenario: Scenario) -> list[str]:
                     f"start_year = {max(first.start_year, second.start_year):g}): each hires against its "
                     f"own budget less the baseline's, so their budgets add as increments over the baseline's, not as "
                     f"one budget; for one budget, give one funding lever")
+    return warnings
+
+
+def budget_out_of_reach(scenario: Scenario) -> list[str]:
+    """A funding lever whose budget the hiring cap keeps out of reach in every tier until it ends
+    (or the run does): any larger budget then gives the same run, which the user should know."""
+    from twin.interventions import build_levers
+
+    params, warnings = scenario.build_parameters(), []
+    b0 = params.soc_budget_gbp_per_year
+    for lever in build_levers(scenario):
+        v, years = lever.values, min(lever.end_year, scenario.years) - lever.start_year
+        if lever.type_name != "funding" or years <= 0 or lever.intensity <= 0 or v["budget_gbp_per_year"] <= b0:
+            continue
+        growth = v["max_growth_share_per_year"] * years / lever.intensity  # in shares of each tier's baseline
+        same_above = max(b0 * params[f"budget_share_{tier}"] * (1.0 + growth) / v[f"share_{tier}"]
+                         for tier in ("forces", "rocu", "nca") if v[f"share_{tier}"] > 0)
+        if v["budget_gbp_per_year"] > same_above:
+            warnings.append(
+                f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / 1e9:.2f}bn is not reached by the "
+                f"lever's end (year {lever.start_year + years:g}): hiring is capped at "
+                f"{v['max_growth_share_per_year']:.0%} of the baseline's investigators a year "
+                f"(max_growth_share_per_year), so its spending reaches about "
+                f"£{v['max_growth_share_per_year'] * b0 * years / 1e9:.2f}bn a year above the baseline's by then, and "
+                f"any budget above about £{same_above / 1e9:.2f}bn gives the same run")
     return warnings
 
 

@@ -472,6 +472,26 @@ def test_a_funding_budget_the_hiring_cap_keeps_out_of_reach_is_said_to_change_no
     assert not np.array_equal(runs[1.2e9], runs[2e9], equal_nan=True)
 
 
+def test_lever_settings_that_another_setting_leaves_idle_are_said_to_have_no_effect():
+    """A yearly-bid efficiency on a multi-year settlement, a selection priority without a selection:
+    each is warned of (and runs the same as without it), and not when it acts."""
+    from twin.runner import idle_settings
+
+    def said(*entries):
+        return idle_settings(Scenario(name="s", path="s.toml", levers=list(entries)))
+
+    assert said({"type": "funding", "yearly_bid_efficiency": 0.6}) == [
+        "s.toml: [[levers]] #1 (funding): yearly_bid_efficiency = 0.6 has no effect: it applies only to yearly bids "
+        "(multi_year = 0), and this lever is a multi-year settlement"]
+    assert said({"type": "funding", "yearly_bid_efficiency": 0.6, "multi_year": 0}) == []
+    assert said({"type": "clear", "selection_priority": 50})[0].endswith(
+        "selection_priority = 50 has no effect: it applies only to a `groups` selection, and this lever has none")
+    assert said({"type": "clear", "selection_priority": 50, "groups": {"county_lines": True}}) == []
+    idle = _run([{"type": "funding", "budget_gbp_per_year": 2e9, "yearly_bid_efficiency": 0.6}], n_steps=6)
+    plain = _run([{"type": "funding", "budget_gbp_per_year": 2e9}], n_steps=6)
+    assert np.array_equal(idle.results.values, plain.results.values, equal_nan=True)
+
+
 def _pipeline_path(entry, months_per_step, months):
     """(mean extra investigators, mean spending a year) of an investigator pipeline over `months`,
     applied step by step at `months_per_step` (its target does not depend on the model's state)."""

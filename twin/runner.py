@@ -54,6 +54,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
               if scenario.register and not scenario.complete_register else None)
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario)
+            + idle_settings(scenario)
             + ([unused] if unused else [])
             + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
 
@@ -75,6 +76,25 @@ def budgets_at_once(scenario: Scenario) -> list[str]:
                     f"own budget less the baseline's, so their budgets add as increments over the baseline's, not as "
                     f"one budget; for one budget, give one funding lever")
     return warnings
+
+
+#: lever settings that act only with another setting: (lever type, setting, whether it is idle given
+#: the lever's entry, what it needs)
+IDLE_SETTINGS = (
+    ("funding", "yearly_bid_efficiency", lambda entry: entry.get("multi_year", 1) == 1,
+     "it applies only to yearly bids (multi_year = 0), and this lever is a multi-year settlement"),
+    ("clear", "selection_priority", lambda entry: "groups" not in entry,
+     "it applies only to a `groups` selection, and this lever has none"),
+)
+
+
+def idle_settings(scenario: Scenario) -> list[str]:
+    """Lever settings a scenario writes that the lever's other settings leave without effect."""
+    from twin.interventions import lever_entries
+
+    return [f"{at} ({kind}): {name} = {entry[name]:g} has no effect: {needs}"
+            for at, entry in lever_entries(scenario) for kind, name, idle, needs in IDLE_SETTINGS
+            if entry.get("type") == kind and name in entry and isinstance(entry[name], (int, float)) and idle(entry)]
 
 
 def budget_out_of_reach(scenario: Scenario) -> list[str]:

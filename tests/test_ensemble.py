@@ -695,7 +695,8 @@ def test_summary_names_harms_that_rise():
     ])
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
-    assert _rises(comparison, "x") == ["homicides rise by 12", "economic-crime harm rises by £0.30bn (discounted)"]
+    assert _rises(comparison, "x") == ["homicides rise by 12 over the horizon",
+                                       "economic-crime harm rises by £0.30bn (discounted)"]
     # county lines running at the end, as the summary names them when they fall
     lines = {"scenario": "x", "metric": "final_year_county_lines_active", "diff_mean": 42.0, "diff_low": 5.0,
              "diff_high": 79.0}
@@ -713,10 +714,10 @@ def test_a_longer_horizon_is_warned_of_once():
         "pkg's yearly saving peaks in year 4 (£3.82bn, undiscounted) and is £1.09bn in year 10 (see 'Year by year').",
         gains]
     assert horizon_sentences(fading, None) == [fading] and horizon_sentences(None, gains) == [gains]
-    waning = ("pkg's yearly saving peaks in year 4 (£3.82bn, undiscounted) and falls every year from year 5, to £2.00bn "
-              "in year 10, while its yearly response spending is still higher than at the peak (+£1.00bn in year 4, "
-              "+£1.50bn in year 10, against base): the comparison holds for this horizon, and a longer one would "
-              "favour it less (see 'Year by year').")
+    waning = ("pkg's yearly saving peaks in year 4 (£3.82bn, undiscounted) and falls every year after year 5, to "
+              "£2.00bn in year 10, while its yearly response spending is still higher than at the peak (+£1.00bn "
+              "in year 4, +£1.50bn in year 10, against base): the comparison holds for this horizon, and a longer "
+              "one would favour it less (see 'Year by year').")
     assert horizon_sentences(waning, gains)[0].endswith("against base) (see 'Year by year').")
     assert horizon_sentences(None, None) == []
 
@@ -1074,7 +1075,7 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     easing = said([-1e9, -3e9, -2e9, 1.3e9, 0.5e9])  # a cost, but shrinking: no claim about a longer horizon
     assert "has turned into a cost by year 4" in easing and "a longer one could change it" in easing
     still_falling = said([-1e9, -3e9, -2e9, -1e9, -0.8e9, -0.5e9])  # each further year would add less
-    assert "falls every year from year 2, to £0.50bn in year 6" in still_falling
+    assert "falls every year after year 2, to £0.50bn in year 6" in still_falling
     assert "a longer one would favour it less" in still_falling
     assert "is £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -0.4e9, -0.6e9, -0.5e9])  # not falling at the end
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
@@ -1113,7 +1114,7 @@ def test_a_saving_that_wanes_while_spending_rises_is_said_to_favour_the_option_l
     flat_top = said([-1.54e9, -1.87e9, -2.08e9, -2.06e9, -2.075e9, -1.94e9, -1.82e9, -1.77e9, -1.65e9, -1.51e9],
                     [0.2e9, 0.25e9, 0.30e9, 0.31e9, 0.31e9, 0.31e9, 0.31e9, 0.32e9, 0.32e9, 0.32e9])
     assert flat_top.startswith("x's yearly saving peaks in years 3, 4 and 5 (each within 5% of the highest, £2.08bn in "
-                               "year 3, undiscounted) and falls every year from year 5, to £1.51bn in year 10, while")
+                               "year 3, undiscounted) and falls every year after year 5, to £1.51bn in year 10, while")
 
 
 def test_names_in_backticks_become_code_in_the_report():
@@ -1730,12 +1731,26 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     comparison.lever_keys["chb"] = levers("soc_register", "chb")
     chb = row("chb", -7e9, -8e9, -6e9)
     both = parts_sentence(comparison, [package, powers, chb], package, markup=False)
-    assert ("On their own, powers saves £15.00bn and chb £7.00bn (discounted; below), £22.00bn together, no less than "
-            "package's £20.00bn: its levers weaken one another's effects.") in both
+    assert ("On their own, powers saves £15.00bn and chb £7.00bn (discounted; below), £22.00bn together, more than "
+            "package's £20.00bn: its other levers and the way its levers act together cost more than they "
+            "save.") in both
     more = dict(package, net=-25e9)
     assert ("£22.00bn together; the rest of package's £25.00bn is what its other levers"
             in parts_sentence(comparison, [more, powers, chb], more, markup=False))
-    del comparison.lever_keys["chb"]
+    # parts holding all of its levers: then, and only then, its levers weaken one another
+    comparison.lever_keys["lean"] = levers("soc_register", "border_powers", "oversight", "chb")
+    lean = row("lean", -20e9, -21e9, -19e9)
+    assert ("£22.00bn together, no less than lean's £20.00bn: its levers weaken one another's effects."
+            in parts_sentence(comparison, [lean, powers, chb], lean, markup=False))
+    # parts sharing a lever: their savings do not add up, and nothing is said beyond them (it said £38bn
+    # 'together' of a package holding one part inside another, and that its levers weakened one another)
+    comparison.lever_keys["nofund"] = levers("soc_register", "border_powers", "oversight", "chb")
+    nofund = row("nofund", -22e9, -23e9, -21e9)
+    shared = parts_sentence(comparison, [package, nofund, powers], package, markup=False)
+    assert "On their own, nofund saves £22.00bn and powers £15.00bn (discounted; below)." in shared
+    assert "together" not in shared and "weaken" not in shared
+    for name in ("chb", "lean", "nofund"):
+        del comparison.lever_keys[name]
     assert "saves" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)
     # an included option whose cost is not clear is not named as one; nothing included, nothing said
     assert "raises" not in parts_sentence(comparison, [package, powers, dict(funding, net_low=-1e9)], package)

@@ -470,6 +470,29 @@ def test_a_funding_budget_the_hiring_cap_keeps_out_of_reach_is_said_to_change_no
             for budget in (1.2e9, 2e9, 3e9)}
     assert np.array_equal(runs[2e9], runs[3e9], equal_nan=True)
     assert not np.array_equal(runs[1.2e9], runs[2e9], equal_nan=True)
+    # the baseline's split as the model uses it (rescaled to sum to 1), not the shares as written
+    uneven = Scenario(name="f", path="f.toml", years=2, parameters={"budget_share_forces": 0.3},
+                      levers=[{"type": "funding", "budget_gbp_per_year": 3e9}])
+    split = budget_tier_shares(uneven.build_parameters())
+    expected = max(params.soc_budget_gbp_per_year * share * 1.5 / lever_share
+                   for share, lever_share in zip(split, (0.45, 0.2, 0.35)))
+    assert f"any budget above about £{expected / 1e9:.2f}bn gives the same run" in budget_out_of_reach(uneven)[0]
+    above = {budget: _run([{"type": "funding", "budget_gbp_per_year": budget}], n_steps=24,
+                          budget_share_forces=0.3).results.values for budget in (expected * 1.02, 3e9)}
+    assert np.array_equal(above[expected * 1.02], above[3e9], equal_nan=True)
+
+
+def test_twin_run_says_a_budget_out_of_reach_for_the_horizon_it_runs(tmp_path, capsys):
+    """The warning reads the horizon the command runs (--years), not the file's."""
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    scenario = tmp_path / "f.toml"
+    scenario.write_text(f'[scenario]\nname = "f"\nbase = "{base.as_posix()}"\nyears = 10\n'
+                        f'[[levers]]\ntype = "funding"\nbudget_gbp_per_year = 2.5e9\n')
+    assert main(["run", str(scenario), "--years", "0.25", "--spin-up-years", "0", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    assert "is not reached by the lever's end (year 0.25)" in capsys.readouterr().err
 
 
 def test_lever_settings_that_another_setting_leaves_idle_are_said_to_have_no_effect():

@@ -186,6 +186,8 @@ def test_a_built_models_parameters_refuse_changes_and_the_callers_stay_its_own()
         model.params.harm_gbp_per_homicide = 4.8e6
     with pytest.raises(ParameterError, match="cannot change"):
         copy.deepcopy(model).params.update({"charge_prob": 0.5})
+    with pytest.raises(ParameterError, match="cannot change"):
+        model.params.national_scale = 0.5
     given.charge_prob = 0.5  # the caller's object is not the model's
     assert model.params.charge_prob == 0.6 and given.charge_prob == 0.5
     free = model.params.copy()  # a copy to build another model from takes changes

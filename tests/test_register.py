@@ -630,7 +630,8 @@ def test_a_register_from_a_pandas_frame_reads_its_empty_cells_as_empty(register,
     assert len(loaded) == 20 and loaded.ocg_id == list(frame.ocg_id)
 
 
-def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_users_register(register, tmp_path):
+def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_users_register(register, tmp_path,
+                                                                                          capsys):
     """Each parameter `SYNTHETIC_REGISTER_ONLY` lists leaves a run from a user's register unchanged
     to the last bit (so the warning that it is unused is true), and a scenario setting one is warned."""
     from twin.model import TwinModel
@@ -654,7 +655,7 @@ def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_user
         row = table[name]
         other = row.high if row.high != row.value else row.low
         assert np.array_equal(run({name: other}), reference, equal_nan=True), name
-    # a parameter the model reads (the type shares also shape entrants) does change the run
+    # a parameter the model reads does change the run
     assert not np.array_equal(run({"recruitment_fill_rate_per_month": 0.2}), reference, equal_nan=True)
     scenario = tmp_path / "own.toml"
     scenario.write_text('[scenario]\nname = "own"\nregister = "own.csv"\n[parameters]\ncounty_lines_initial = 1200\n'
@@ -663,6 +664,12 @@ def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_user
     assert said == [f"{scenario}: [parameters] county_lines_initial: this only shapes the synthetic register, which "
                     f"the given register replaces, so it has no effect on this run (`complete_register = true` "
                     f"would use it for the areas the register leaves out)"]
+    from twin.cli import main  # the command says it for the register it runs from, options included
+
+    for options, said in (([], True), (["--complete-register"], False)):
+        assert main(["run", str(scenario), "--years", "0.25", "--spin-up-years", "0", "--quiet",
+                     "--out", str(tmp_path / "run")] + options) == 0
+        assert ("only shapes the synthetic register" in capsys.readouterr().err) is said
     completing = scenario.read_text().replace('register = "own.csv"\n', 'register = "own.csv"\ncomplete_register = true\n')
     scenario.write_text(completing)
     assert not [w for w in scenario_warnings(load_scenario(scenario)) if "synthetic register" in w]

@@ -36,7 +36,9 @@ def cmd_run(args) -> int:
         scenario = replace(scenario, spin_up_years=args.spin_up_years)
     step = args.step or scenario.step
     years = args.years if args.years is not None else scenario.years
-    _preflight_notes([scenario], args.years, args.step, check_registers=False)  # the run reads the register
+    noted = replace(scenario, register=args.register or scenario.register,  # as the run will have it
+                    complete_register=args.complete_register or scenario.complete_register)
+    _preflight_notes([noted], args.years, args.step, check_registers=False)  # the run reads the register
     check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
     # after the checks of the inputs, so that a mistake in them leaves no empty folder behind
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
@@ -88,9 +90,12 @@ def cmd_register(args) -> int:
     check_register_out(out)  # before anything is read: never written over a file that is not a register
     scenario = load_scenario(args.scenario) if args.scenario else None  # its areas and parameters, as a run's
     if scenario:
+        from dataclasses import replace
+
         from twin.runner import scenario_warnings
 
-        for warning in scenario_warnings(scenario):  # a partial areas file unscaled: as `twin run` says
+        # a partial areas file unscaled, as `twin run` says it (this command draws the synthetic register)
+        for warning in scenario_warnings(replace(scenario, register=None)):
             print(f"Warning: {warning}.", file=sys.stderr)
     geography = load_geography(scenario.areas_file if scenario else None)
     params = scenario.build_parameters() if scenario else Parameters()
@@ -130,7 +135,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
         horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
         for note in levers_after_horizon(check_lever_targets(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
             print(f"Warning: {note}.", file=sys.stderr)  # a lever that does nothing: said under --quiet too
-        for warning in (w for w in scenario_warnings(scenario) if w not in said):
+        for warning in (w for w in scenario_warnings(horizon) if w not in said):
             said.add(warning)
             print(f"Warning: {warning}.", file=sys.stderr)
         for warning in check_named_groups(scenario) if check_registers else ():

@@ -137,6 +137,8 @@ class Parameters:
     def __setattr__(self, name: str, value: Any) -> None:
         """`params.name = value` is an override, validated as `update` validates one; an unknown name is
         refused with the closest valid one (it would otherwise set an attribute the model never reads)."""
+        if name == "national_scale" and self.__dict__.get("_frozen"):
+            self.update({}, "Parameters")  # refused as any change of a built model's parameters is
         if name.startswith("_") or name == "national_scale":
             object.__setattr__(self, name, value)
         else:

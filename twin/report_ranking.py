@@ -6,6 +6,8 @@ that fades or turns into a cost, and the calibrated parameters a scenario keeps 
 from __future__ import annotations
 
 import html
+import json
+from collections import Counter
 
 import numpy as np
 
@@ -182,15 +184,14 @@ def _peak_words(means: np.ndarray, years: np.ndarray, peak: int) -> str:
 
 
 def _falls_words(means: np.ndarray, years: np.ndarray) -> str | None:
-    """'falls in each of the last 3 years', or 'falls every year from year 5' when it has for longer, of a
-    saving (negative means) that has fallen in each of the last `WANING_YEARS` years at least; else None."""
+    """'falls in each of the last 3 years', or 'falls every year after year 5' (the last year before it
+    fell) when longer, of a saving (negative means) falling in at least the last `WANING_YEARS`; else None."""
     shrinking = np.diff(means) > 0  # a saving falls as its (negative) mean rises
     if len(shrinking) < WANING_YEARS or not shrinking[-WANING_YEARS:].all():
         return None
     trailing = len(shrinking) if shrinking.all() else int(np.argmin(shrinking[::-1]))
-    since = int(years[len(means) - 1 - trailing])
     return (f"falls in each of the last {WANING_YEARS} years" if trailing == WANING_YEARS
-            else f"falls every year from year {since}")
+            else f"falls every year after year {int(years[len(means) - 1 - trailing])}")
 
 
 #: a saving "wanes" when it has fallen by at least this share of its peak, in each of the last
@@ -414,6 +415,22 @@ def runner_up_gains(comparison: Comparison) -> str | None:
             f"undiscounted, means of paired replications): over a longer horizon the order could change.")
 
 
+def _beyond_parts(levers: list, whole_levers, total: float, whole: float, whose: str) -> str:
+    """The end of `parts_sentence`'s savings: what the best saves beyond parts that share no lever (so
+    their savings add up); that its levers weaken one another only when those parts hold them all."""
+    union = Counter({key: max(held[key] for held in levers) for held in levers for key in held})
+    if sum(union.values()) != sum(sum(held.values()) for held in levers):  # a lever in two parts
+        return "."
+    together = f", {bn(total)} together" if len(levers) > 1 else ""
+    if whole > total:
+        return (f"{together}; the rest of {whose} {bn(whole)} is what its other levers add and what its levers do "
+                f"to one another's effects." if whole_levers - union else
+                f"{together}; the rest of {whose} {bn(whole)} is what its levers add to one another's effects.")
+    return (f"{together}, more than {whose} {bn(whole)}: its other levers and the way its levers act together cost "
+            f"more than they save." if whole_levers - union else
+            f"{together}, no less than {whose} {bn(whole)}: its levers weaken one another's effects.")
+
+
 def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:
     """When the best option holds every lever of another option compared and more (the same levers:
     type and every setting, where and when they act, `compare.lever_key`; counted with repeats; an
@@ -422,9 +439,6 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     (clearly: the interval above zero): the best option might do better without those levers, which
     these runs do not test. Levers of the same type with other settings (another budget, other areas
     or years) are not the same lever: the part's effect says nothing of them."""
-    import json
-    from collections import Counter
-
     keys = getattr(comparison, "lever_keys", None) or {}
     base = Counter(keys.get(comparison.baseline, []))
     held = {name: Counter(listed) for name, listed in keys.items()}
@@ -446,13 +460,9 @@ def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup:
     saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
     if saving:
         each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
-        total, whole = -sum(r["net"] for r in saving), -best["net"]
         text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below)"
-                 + (f", {bn(total)} together" if len(saving) > 1 else "")
-                 + (f"; the rest of {possessive(name(best['scenario']))} {bn(whole)} is what its other levers add and "
-                    f"what its levers do to one another's effects." if whole > total else
-                    f", no less than {possessive(name(best['scenario']))} {bn(whole)}: its levers weaken one another's "
-                    f"effects."))
+                 + _beyond_parts([own[r["scenario"]] for r in saving], own[best["scenario"]],
+                                 -sum(r["net"] for r in saving), -best["net"], possessive(name(best["scenario"]))))
     costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
     if costly:
         each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "

@@ -115,14 +115,15 @@ HARM_PARTS = (("discounted_harm_gbp_drugs", "drug harm"), ("discounted_harm_gbp_
 
 
 def _rises(comparison: Comparison, scenario: str) -> list[str]:
-    """Harms counted in people (and the county lines running at the end), then harm categories in
-    pounds (discounted), that rise under an option (the whole interval above zero)."""
+    """Harms in people (and the county lines running at the end), then in pounds (discounted), that
+    rise under an option (the whole interval above zero)."""
     out = []
     for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
         r = _paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
         if r is not None and r["diff_low"] > 0:
-            running = " running over the last 12 months" if metric.startswith("final_year_") else ""
-            out.append(f"{label}{running} rise by {r['diff_mean']:,.0f}")
+            last_year = metric.startswith("final_year_")
+            out.append(f"{label}{' running over the last 12 months' if last_year else ''} rise by "
+                       f"{r['diff_mean']:,.0f}{'' if last_year else ' over the horizon'}")
     for metric, label in HARM_PARTS:
         r = _paired_change(comparison, scenario, metric)
         if r is not None and r["diff_low"] > 0:
@@ -380,9 +381,8 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
               + horizon_sentences(fading_sentence(comparison, best["scenario"]), runner_up_gains(comparison)))
     rises = _rises(comparison, best["scenario"])  # what it costs beside its saving: part of the answer
     if rises:
-        brief.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} "
-                     f"{and_list(rises)} over the horizon (90% interval{'s' if len(rises) > 1 else ''} above zero; "
-                     f"see 'Other outcomes' and summary.csv).")
+        brief.append(f"<strong>Not every harm falls</strong>: under {html.escape(best['scenario'])} {and_list(rises)} "
+                     f"(90% interval{'s' if len(rises) > 1 else ''} above zero; see 'Other outcomes' and summary.csv).")
     brief += [t for t in (_justice_limits(comparison, best["scenario"]),) if t]
     green_book = green_book_sentence(rows, best)
     if green_book:

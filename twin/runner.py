@@ -98,27 +98,31 @@ def idle_settings(scenario: Scenario) -> list[str]:
 
 
 def budget_out_of_reach(scenario: Scenario) -> list[str]:
-    """A funding lever whose budget the hiring cap keeps out of reach in every tier until it ends
-    (or the run does): any larger budget then gives the same run, which the user should know."""
+    """A funding lever whose budget the hiring cap keeps out of reach in every tier it funds until it
+    ends (or the run does): any larger budget then gives the same run, which the user should know."""
     from twin.interventions import build_levers
+    from twin.parameters import budget_tier_shares
 
-    params, warnings = scenario.build_parameters(), []
-    b0 = params.soc_budget_gbp_per_year
+    params, warnings, scale = scenario.build_parameters(), [], scenario.national_scale  # figures as written
+    b0, base = params.soc_budget_gbp_per_year, dict(zip(("forces", "rocu", "nca"), budget_tier_shares(params)))
     for lever in build_levers(scenario):
         v, years = lever.values, min(lever.end_year, scenario.years) - lever.start_year
         if lever.type_name != "funding" or years <= 0 or lever.intensity <= 0 or v["budget_gbp_per_year"] <= b0:
             continue
         growth = v["max_growth_share_per_year"] * years / lever.intensity  # in shares of each tier's baseline
-        same_above = max(b0 * params[f"budget_share_{tier}"] * (1.0 + growth) / v[f"share_{tier}"]
-                         for tier in ("forces", "rocu", "nca") if v[f"share_{tier}"] > 0)
+        funded = [tier for tier in base if v[f"share_{tier}"] > 0]
+        same_above = max(b0 * base[tier] * (1.0 + growth) / v[f"share_{tier}"] for tier in funded)
         if v["budget_gbp_per_year"] > same_above:
+            # the funded tiers hire at the cap throughout; a tier given no share loses its budget at once
+            reached = b0 * sum(base[t] * v["max_growth_share_per_year"] * years if t in funded else
+                               -base[t] * lever.intensity for t in base)
             warnings.append(
-                f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / 1e9:.2f}bn is not reached by the "
-                f"lever's end (year {lever.start_year + years:g}): hiring is capped at "
+                f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / scale / 1e9:.2f}bn is not reached "
+                f"by the lever's end (year {lever.start_year + years:g}): hiring is capped at "
                 f"{v['max_growth_share_per_year']:.0%} of the baseline's investigators a year "
-                f"(max_growth_share_per_year), so its spending reaches about "
-                f"£{v['max_growth_share_per_year'] * b0 * years / 1e9:.2f}bn a year above the baseline's by then, and "
-                f"any budget above about £{same_above / 1e9:.2f}bn gives the same run")
+                f"(max_growth_share_per_year), so its spending reaches about £{reached / scale / 1e9:.2f}bn a year "
+                f"above the baseline's by then, and any budget above about £{same_above / scale / 1e9:.2f}bn gives "
+                f"the same run")
     return warnings
 
 

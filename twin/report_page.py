@@ -56,7 +56,8 @@ LEFT_OUT = """\
 Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below),
 and each cost is a single value (its range is listed under the scenario).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
-unless a scenario sets a later start.</li>
+unless a scenario sets a later start (<code>scenarios/ct_powers_from_year_3.toml</code> starts the powers two
+years later, to compare with <code>ct_powers.toml</code>: what the wait costs).</li>
 <li>Who funds: the spending above is booked to whoever spends it; who funds it (the Home Office, the Treasury, the
 devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
 devolved; the per-area table below totals each nation's harm, and England and Wales together, and the table

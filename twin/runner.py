@@ -45,7 +45,6 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.geography import areas_warnings
     from twin.interventions import settings_beyond_plausible
     from twin.parameters import consistency_warnings
-
     from twin.register import unused_with_register
 
     areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,

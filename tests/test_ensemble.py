@@ -1740,7 +1740,7 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     # parts holding all of its levers: then, and only then, its levers weaken one another
     comparison.lever_keys["lean"] = levers("soc_register", "border_powers", "oversight", "chb")
     lean = row("lean", -20e9, -21e9, -19e9)
-    assert ("£22.00bn together, no less than lean's £20.00bn: its levers weaken one another's effects."
+    assert ("£22.00bn together, more than lean's £20.00bn: its levers weaken one another's effects."
             in parts_sentence(comparison, [lean, powers, chb], lean, markup=False))
     # parts sharing a lever: their savings do not add up, and nothing is said beyond them (it said £38bn
     # 'together' of a package holding one part inside another, and that its levers weakened one another)
@@ -1749,6 +1749,9 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     shared = parts_sentence(comparison, [package, nofund, powers], package, markup=False)
     assert "On their own, nofund saves £22.00bn and powers £15.00bn (discounted; below)." in shared
     assert "together" not in shared and "weaken" not in shared
+    level = dict(lean, net=-22e9)  # the same as its parts: neither more nor less is claimed
+    assert "£22.00bn together, as much as lean's £22.00bn." in parts_sentence(comparison, [level, powers, chb], level,
+                                                                                markup=False)
     for name in ("chb", "lean", "nofund"):
         del comparison.lever_keys[name]
     assert "saves" not in parts_sentence(comparison, [package, dict(powers, net_high=1e9), funding], package)

@@ -1242,3 +1242,16 @@ def test_the_bill_from_year_3_is_ct_powers_two_years_later():
     for metric in ("harm_gbp_total", "members_active", "arrests", "response_cost_gbp", "community_trust"):
         assert np.array_equal(base.series(metric)[:24], delayed.series(metric)[:24]), metric
     assert not np.array_equal(base.series("arrests")[24:], delayed.series("arrests")[24:])
+
+
+def test_a_budget_moved_into_one_tier_is_warned_of_and_a_cut_said_as_one():
+    """A lever funding one tier only can be out of reach there with a total below the baseline's, and
+    the tiers it gives nothing lose their budget at once: the spending reached is below the baseline's."""
+    from twin.runner import budget_out_of_reach
+
+    def said(budget, years):
+        return budget_out_of_reach(Scenario(name="f", path="f.toml", years=years, levers=[
+            {"type": "funding", "budget_gbp_per_year": budget, "share_forces": 0.0, "share_rocu": 1.0,
+             "share_nca": 0.0}]))
+
+    assert said(0.8e9, 2) and "a year below the baseline's" in said(2e9, 1)[0]

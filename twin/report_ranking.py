@@ -416,19 +416,19 @@ def runner_up_gains(comparison: Comparison) -> str | None:
 
 
 def _beyond_parts(levers: list, whole_levers, total: float, whole: float, whose: str) -> str:
-    """The end of `parts_sentence`'s savings: what the best saves beyond parts that share no lever (so
-    their savings add up); that its levers weaken one another only when those parts hold them all."""
+    """What the best saves beyond parts sharing no lever; its levers weaken one another if parts hold all."""
     union = Counter({key: max(held[key] for held in levers) for held in levers for key in held})
     if sum(union.values()) != sum(sum(held.values()) for held in levers):  # a lever in two parts
         return "."
-    together = f", {bn(total)} together" if len(levers) > 1 else ""
+    together, yours = (f", {bn(total)} together" if len(levers) > 1 else ""), f"{whose} {bn(whole)}"
+    other = whole_levers - union  # levers of the best that no part holds
+    if bn(whole) == bn(total):
+        return f"{together}, as much as {yours}."
     if whole > total:
-        return (f"{together}; the rest of {whose} {bn(whole)} is what its other levers add and what its levers do "
-                f"to one another's effects." if whole_levers - union else
-                f"{together}; the rest of {whose} {bn(whole)} is what its levers add to one another's effects.")
-    return (f"{together}, more than {whose} {bn(whole)}: its other levers and the way its levers act together cost "
-            f"more than they save." if whole_levers - union else
-            f"{together}, no less than {whose} {bn(whole)}: its levers weaken one another's effects.")
+        return (f"{together}; the rest of {yours} is what its " + ("other levers add and what its levers do to"
+                if other else "levers add to") + " one another's effects.")
+    return (f"{together}, more than {yours}: " + ("its other levers and the way its levers act together cost more "
+            "than they save." if other else "its levers weaken one another's effects."))
 
 
 def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:

@@ -98,7 +98,8 @@ def idle_settings(scenario: Scenario) -> list[str]:
 
 def budget_out_of_reach(scenario: Scenario) -> list[str]:
     """A funding lever whose budget the hiring cap keeps out of reach in every tier it funds until it
-    ends (or the run does): any larger budget then gives the same run, which the user should know."""
+    ends (or the run does): any larger budget then gives the same run, which the user should know.
+    Other levers hiring at the same time share the cap and keep the budget further off: not counted."""
     from twin.interventions import build_levers
     from twin.parameters import budget_tier_shares
 
@@ -106,7 +107,7 @@ def budget_out_of_reach(scenario: Scenario) -> list[str]:
     b0, base = params.soc_budget_gbp_per_year, dict(zip(("forces", "rocu", "nca"), budget_tier_shares(params)))
     for lever in build_levers(scenario):
         v, years = lever.values, min(lever.end_year, scenario.years) - lever.start_year
-        if lever.type_name != "funding" or years <= 0 or lever.intensity <= 0 or v["budget_gbp_per_year"] <= b0:
+        if lever.type_name != "funding" or years <= 0 or lever.intensity <= 0:
             continue
         growth = v["max_growth_share_per_year"] * years / lever.intensity  # in shares of each tier's baseline
         funded = [tier for tier in base if v[f"share_{tier}"] > 0]
@@ -119,9 +120,9 @@ def budget_out_of_reach(scenario: Scenario) -> list[str]:
                 f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / scale / 1e9:.2f}bn is not reached "
                 f"by the lever's end (year {lever.start_year + years:g}): hiring is capped at "
                 f"{v['max_growth_share_per_year']:.0%} of the baseline's investigators a year "
-                f"(max_growth_share_per_year), so its spending reaches about £{reached / scale / 1e9:.2f}bn a year "
-                f"above the baseline's by then, and any budget above about £{same_above / scale / 1e9:.2f}bn gives "
-                f"the same run")
+                f"(max_growth_share_per_year), so its spending reaches about £{abs(reached) / scale / 1e9:.2f}bn a "
+                f"year {'above' if reached >= 0 else 'below'} the baseline's by then, and any budget above about "
+                f"£{same_above / scale / 1e9:.2f}bn gives the same run")
     return warnings
 
 

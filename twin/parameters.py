@@ -112,12 +112,7 @@ class Parameters:
 
     def update(self, overrides: dict[str, Any], where: str = "parameters") -> None:
         """Apply overrides after validating every name and value."""
-        if self.__dict__.get("_frozen"):
-            raise ParameterError(
-                f"{where}: the parameters of a built model cannot change (some are read once, when it is "
-                f"built, so a change would apply in part); set them before building it: "
-                f"Parameters({{...}}), a scenario's [parameters], or `params.name = value` on the Parameters "
-                f"object passed to TwinModel (the model keeps a copy of its own)")
+        self._refuse_if_frozen(where)
         for name, value in overrides.items():
             if name not in self._table:
                 raise ParameterError(
@@ -126,6 +121,15 @@ class Parameters:
                 )
             self._set(name, self._table[name].check(value, where))
             self._overridden.add(name)
+
+    def _refuse_if_frozen(self, where: str) -> None:
+        """A built model's parameters (`frozen_copy`) take no change: some are read once, at set-up."""
+        if self.__dict__.get("_frozen"):
+            raise ParameterError(
+                f"{where}: the parameters of a built model cannot change (some are read once, when it is "
+                f"built, so a change would apply in part); set them before building it: "
+                f"Parameters({{...}}), a scenario's [parameters], or `params.name = value` on the Parameters "
+                f"object passed to TwinModel (the model keeps a copy of its own)")
 
     def _set(self, name: str, value: float) -> None:
         # Values are mirrored as instance attributes: the step reads parameters thousands of times,
@@ -137,8 +141,8 @@ class Parameters:
     def __setattr__(self, name: str, value: Any) -> None:
         """`params.name = value` is an override, validated as `update` validates one; an unknown name is
         refused with the closest valid one (it would otherwise set an attribute the model never reads)."""
-        if name == "national_scale" and self.__dict__.get("_frozen"):
-            self.update({}, "Parameters")  # refused as any change of a built model's parameters is
+        if name == "national_scale":
+            self._refuse_if_frozen("Parameters")
         if name.startswith("_") or name == "national_scale":
             object.__setattr__(self, name, value)
         else:
@@ -181,8 +185,9 @@ class Parameters:
         """Multiply the national quantities `names` (UK counts, budgets, places) by `factor`, the
         share of the UK an areas file holds (`scenario.Scenario.national_scale`); counts are
         rounded to whole numbers. Done once, after the overrides: their values are UK figures too."""
-        if self._uk_values or self.__dict__.get("_frozen"):
-            raise ValueError("the national quantities are already scaled, or the parameters are a built model's")
+        self._refuse_if_frozen("Parameters.scale_national")
+        if self._uk_values:
+            raise ValueError("the national quantities are already scaled")
         self.national_scale = float(factor)
         self._uk_values = {name: self._values[name] for name in names}
         for name in names:

@@ -51,11 +51,12 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                             scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
     unused = (unused_with_register(scenario.parameters, f"{scenario.path}: [parameters]")
               if scenario.register and not scenario.complete_register else None)
+    params = scenario.build_parameters()
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
-            + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario)
+            + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
             + idle_settings(scenario)
             + ([unused] if unused else [])
-            + consistency_warnings(scenario.build_parameters(), f"{scenario.path}: [parameters]"))
+            + consistency_warnings(params, f"{scenario.path}: [parameters]"))
 
 
 def budgets_at_once(scenario: Scenario) -> list[str]:
@@ -96,14 +97,15 @@ def idle_settings(scenario: Scenario) -> list[str]:
             if entry.get("type") == kind and name in entry and isinstance(entry[name], (int, float)) and idle(entry)]
 
 
-def budget_out_of_reach(scenario: Scenario) -> list[str]:
+def budget_out_of_reach(scenario: Scenario, params=None) -> list[str]:
     """A funding lever whose budget the hiring cap keeps out of reach in every tier it funds until it
     ends (or the run does): any larger budget then gives the same run, which the user should know.
     Other levers hiring at the same time share the cap and keep the budget further off: not counted."""
     from twin.interventions import build_levers
     from twin.parameters import budget_tier_shares
 
-    params, warnings, scale = scenario.build_parameters(), [], scenario.national_scale  # figures as written
+    params = params if params is not None else scenario.build_parameters()
+    warnings, scale = [], scenario.national_scale  # figures as written
     b0, base = params.soc_budget_gbp_per_year, dict(zip(("forces", "rocu", "nca"), budget_tier_shares(params)))
     for lever in build_levers(scenario):
         v, years = lever.values, min(lever.end_year, scenario.years) - lever.start_year

@@ -567,6 +567,11 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert not summary.metric.isin(["discounted_homicides", "discounted_arrests"]).any()
     net = summary[summary.metric == "discounted_net_social_cost_gbp"].iloc[0]
     assert net["unit"].startswith("GBP (") and "discounted at 3.5% a year" in net["what"]
+    # pairwise.csv: each scenario against the other, both ways; against the baseline, the summary's change
+    pairs = pd.read_csv(out / "pairwise.csv").set_index(["scenario", "against", "metric"])
+    chb_net = summary.set_index(["scenario", "metric"]).loc[("chb", "discounted_net_social_cost_gbp"), "diff_mean"]
+    assert len(pairs) == 4 and pairs.loc[("chb", "baseline", "discounted_net_social_cost_gbp"), "diff_mean"] == \
+        pytest.approx(chb_net) == -pairs.loc[("baseline", "chb", "discounted_net_social_cost_gbp"), "diff_mean"]
     assert homicides["unit"] == "people or events" and homicides["what"].endswith("sum over the horizon, undiscounted")
     # derived rows: the levers' spending together, the net without recovered assets (each from the
     # same runs, paired), and how the options compare with each other (gap, payback year)
@@ -1698,7 +1703,7 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
     from types import SimpleNamespace
 
     from twin.compare import lever_key
-    from twin.report_ranking import parts_sentence
+    from twin.report_pairs import parts_sentence
 
     def row(name, net, low, high):
         return {"scenario": name, "net": net, "net_low": low, "net_high": high}

@@ -52,6 +52,7 @@ class Comparison:
     lever_names: dict = field(default_factory=dict)  # scenario -> its levers' names (their cost lines), as lever_types
     annual_assets_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, assets recovered
     lever_keys: dict = field(default_factory=dict)  # scenario -> its levers as run, each a `lever_key`
+    pairwise: pd.DataFrame = field(default_factory=pd.DataFrame)  # every scenario against every other (`pairwise_gaps`)
 
 
 def part_year(comparison) -> tuple[int, int] | None:
@@ -235,6 +236,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
 
     by_net = sorted(rows, key=lambda r: (not np.isfinite(r["net_social_cost_gbp_diff"]), r["net_social_cost_gbp_diff"]))
     ranking = rank_options(wide, [r["scenario"] for r in by_net])
+    pairwise = pairwise_gaps(wide, scenario_names)
 
     # Per-area results over the whole horizon: flows summed over the years; groups active, a stock,
     # as the mean of the years' ends.
@@ -268,7 +270,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
                        for name, scenario_spec in specs.items()}, annual_assets_change,
                       {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
-                       for name, scenario_spec in specs.items()})
+                       for name, scenario_spec in specs.items()}, pairwise)
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:
@@ -376,6 +378,38 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                                green_p_above_better=float((gap > 0).mean()), green_pairs=gap.size)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+PAIRWISE_COLUMNS = ["scenario", "against", "gap_mean", "gap_low", "gap_high", "share_lower", "pairs",
+                    "green_gap_mean", "green_gap_low", "green_gap_high"]
+
+
+def pairwise_gaps(wide: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
+    """Every scenario against every other, the baseline included, pair by pair (replicates share
+    seeds across scenarios): the mean gap in discounted net social cost (`scenario`'s less
+    `against`'s: negative, `scenario` costs society less), its 90% interval, the share of pairs in
+    which `scenario`'s is lower, the pairs, and the same gap leaving out recovered assets (`green_`).
+    What `rank_options` gives for neighbours in the ranking, for every pair: against an option rather
+    than the baseline (Clear-Hold-Build as the policy already under way, say) without running again."""
+    key = "discounted_net_social_cost_gbp"
+    present = [s for s in scenarios if s in wide.index.get_level_values(0)]
+    rows = []
+    for scenario in present:
+        for against in present:
+            if against == scenario:
+                continue
+            mine, theirs = wide.loc[scenario], wide.loc[against]
+            common = mine.index.intersection(theirs.index)
+            gap = (mine.loc[common, key] - theirs.loc[common, key]).dropna().to_numpy()
+            if not gap.size:
+                continue
+            green = f"{key}_excluding_assets"
+            green_gap = ((mine.loc[common, green] - theirs.loc[common, green]).dropna().to_numpy()
+                         if green in wide.columns else np.empty(0))
+            rows.append([scenario, against, gap.mean(), *mean_interval(gap), float((gap < 0).mean()), gap.size,
+                         green_gap.mean() if green_gap.size else np.nan,
+                         *(mean_interval(green_gap) if green_gap.size else (np.nan, np.nan))])
+    return pd.DataFrame(rows, columns=PAIRWISE_COLUMNS)
 
 
 def _paired_annual_change(yearly: pd.DataFrame, metric: str, baseline: str) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 from twin.compare import Comparison, part_year, whole_years  # noqa: E402
 from twin.report_format import discounted_count  # noqa: E402
 from twin.report_page import report_page  # noqa: E402
+from twin.report_pairs import pairwise_csv  # noqa: E402
 from twin.report_text import headline_rows  # noqa: E402
 
 CHARTS = (  # metric, title, scale, y-axis label
@@ -268,7 +269,7 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
 
 
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:
-    """`out_dir`'s summary.csv, charts/ and report.html, replaced together (`staging`)."""
+    """`out_dir`'s summary.csv, pairwise.csv, charts/ and report.html, replaced together (`staging`)."""
     from twin.staging import staged_folder
 
     with staged_folder(out_dir) as staging:
@@ -277,10 +278,11 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
 
 
 def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> None:
-    """The report's files in `out_dir`: summary.csv, the charts (charts/*.png) and report.html."""
+    """The report's files in `out_dir`: summary.csv, pairwise.csv, the charts (charts/*.png) and report.html."""
     from twin.report_titles import titled, titled_scenarios
 
     summary_csv(comparison).to_csv(out_dir / "summary.csv", index=False)  # by name, as the results' tables
+    pairwise_csv(comparison).to_csv(out_dir / "pairwise.csv", index=False)
     scenarios = titled_scenarios(store.scenarios_frame(experiment_id))  # readers' names, read once
     comparison = titled(comparison, dict(zip(scenarios["code_name"], scenarios["name"])))
     rows = headline_rows(comparison)

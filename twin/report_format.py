@@ -4,7 +4,11 @@ research pages' captioned tables and the line saying which code wrote them."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
+import pandas as pd
 
 
 #: below this many pounds the reports give millions: £bn to two places would show £0.00bn
@@ -102,7 +106,6 @@ TERMS = {
 
 def terms_used(page: str) -> dict[str, str]:
     """The TERMS whose name appears on `page` (whole words; abbreviations also in their plural)."""
-    import re
 
     return {term: meaning for term, meaning in TERMS.items()
             if re.search(rf"\b{re.escape(term).replace(chr(92) + ' ', '[ -]')}s?\b", page)}
@@ -148,7 +151,6 @@ def signed_amounts(page: str) -> str:
     """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
     which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes
     '<span class="n">−£5.36bn</span>'. Attributes (a chart's text) are left as they are."""
-    import re
 
     def signed(text: str) -> str:
         return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
@@ -160,8 +162,6 @@ def signed_amounts(page: str) -> str:
 def captioned(frame, caption: str, **options) -> str:
     """A table of a research page (screening, sensitivity, fit, sweep analysis) under its caption, a
     missing value as 'n/a'; `options` go to `DataFrame.to_html`."""
-    import html
-
     table = frame.to_html(index=False, border=0, na_rep="n/a", **options)
     return table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
 
@@ -186,3 +186,27 @@ def gap_interval(low: float, high: float) -> str:
     if high > 0:
         return f"90% interval from {bn(-low)} higher to {bn(high)} lower"
     return f"90% interval {bn(-high)} to {bn(-low)} higher"
+
+
+def html_table(frame: pd.DataFrame, caption: str, empty: str = "<p>No other scenario.</p>") -> str:
+    """A table of the report under its caption (the index left out, a missing value as 'n/a'), scrolling
+    sideways on its own when wider than the screen (a phone), not the whole page; columns of words
+    (most cells not starting with a number) are aligned left, columns of figures right. `empty`
+    stands in for a table without rows."""
+    if frame.empty:
+        return empty
+    table = frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
+    head, _, body = table.partition("<tbody>")
+    # each row's first cell heads it (the option, area or setting): a screen reader moving along a row
+    # says whose number it reads, and each column's header says which column it heads
+    body = re.sub(r"(<tr>\s*)<td>(.*?)</td>", r'\1<th scope="row">\2</th>', body, flags=re.S)
+    table = head.replace("<th>", '<th scope="col">') + "<tbody>" + body if body else table
+    figures = re.compile(r"^\W*\d")  # '12 of 12', '+£0.52bn', '0.3 share': a cell starting with a figure
+    words = [k for k, column in enumerate(frame.columns) if k and
+             sum(bool(figures.match(str(v))) for v in frame[column] if str(v) not in ("", "nan")) * 2
+             < frame[column].notna().sum()]
+    for k in words:  # the k-th cell of every row (the first is the row's header)
+        table = re.sub(r"(<tr[^>]*>\s*(?:<t[hd][^>]*>.*?</t[hd]>\s*){%d})<t([hd])( scope=\"col\")?>" % k,
+                       r'\1<t\2\3 class="words">', table, flags=re.S)
+    table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    return f'<div class="scroll">{table}</div>'

@@ -20,7 +20,8 @@ from twin.group_selection import GroupSelection
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_areas import area_table, spending_by_nation, who_pays
-from twin.report_format import per_pound, signed_amounts, terms_used
+from twin.report_pairs import pairwise_section
+from twin.report_format import html_table, per_pound, signed_amounts, terms_used
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
     wins, year_by_year,
@@ -181,8 +182,8 @@ def _differences(comparison: Comparison, rows: list[dict]) -> str:
     headline = _headline_table(comparison, rows)
     ranked = ('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
               'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs '
-              'more).</p>' + _table(ranking_table(comparison), "The options ranked, each against the one above it")
-              ) if len(comparison.ranking) > 1 else ''
+              'more).</p>' + html_table(ranking_table(comparison), "The options ranked, each against the one above it")
+              + pairwise_section(comparison)) if len(comparison.ranking) > 1 else ''
     return f"""<h2>Difference from {html.escape(comparison.baseline)}</h2>
 <p>Cumulative over the horizon and discounted; mean of paired replications with a 90% interval for that
 mean (Student's t). Negative changes are savings. Net social cost = harm + response cost - assets recovered;
@@ -199,7 +200,7 @@ society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
 ranges under each scenario below).</p>
-{_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
+{html_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
 {ranked}
 {unmoved_harms(comparison)}
 """
@@ -243,7 +244,7 @@ def _who_spends(comparison: Comparison) -> str:
     by_nation = spending_by_nation(comparison)
     nations = ('<p>The same change in response spending by nation, undiscounted (each area&rsquo;s own, the '
                'ROCUs&rsquo; and the NCA&rsquo;s attributed by population): policing in Scotland and Northern '
-               'Ireland is devolved.</p>' + _table(by_nation, "Change in response spending by nation, undiscounted")
+               'Ireland is devolved.</p>' + html_table(by_nation, "Change in response spending by nation, undiscounted")
                ) if not by_nation.empty else ''
     return f"""<h3>Who spends</h3>
 <p>Each option's change in response spending over the horizon, discounted, by whose budget it falls on (who
@@ -257,7 +258,7 @@ on Border Force and the police forces, half each). Who spends each lever's money
 A SOC fund spends recovered assets that would otherwise go to the Exchequer: it shows here as spending like any
 other, while the assets count as a gain in the net social cost either way. \
 Harm averted falls mostly on victims, communities and public services other than these.</p>
-{_table(paying, "Change in response spending by who spends it, discounted")}
+{html_table(paying, "Change in response spending by who spends it, discounted")}
 {nations}
 """
 
@@ -270,7 +271,7 @@ def _year_by_year(comparison: Comparison) -> str:
 replications): net social cost, response spending, and the net without recovered assets, as a
 Green Book appraisal would usually count them. It shows whether an effect is still growing,
 has peaked or is fading when the horizon ends.{_part_year_note(comparison)}</p>
-{_table(by_year, "Change year by year, undiscounted: net social cost, response spending, net without assets")}
+{html_table(by_year, "Change year by year, undiscounted: net social cost, response spending, net without assets")}
 """
 
 
@@ -299,7 +300,7 @@ outweigh what an option prevents differs by option: the table shows which way ea
 rise both with the number of people exploited (the model identifies exploited members, and victims of
 labour and sexual exploitation, at fixed monthly rates) and with enforcement (every exploited member
 arrested is referred), so more referrals alone do not say whether more people are exploited.</p>
-{_table(other_table, "Other outcomes: change over the horizon")}
+{html_table(other_table, "Other outcomes: change over the horizon")}
 """
 
 
@@ -327,7 +328,7 @@ def _levels(comparison: Comparison) -> str:
 <p>Totals over the horizon, mean of replications; the band is the spread of single replications (5th to 95th
 percentile of {_spread_basis(comparison)}): where a single run falls, not how precisely the mean is known,
 which the 90% intervals of the changes above say.</p>
-{_table(_levels_table(comparison), "Levels in each scenario")}
+{html_table(_levels_table(comparison), "Levels in each scenario")}
 """
 
 
@@ -359,7 +360,7 @@ headline figures): the baseline, and each option's change from it (mean of paire
 a * marks a change whose 90% interval lies on one side of zero ({chance_marks(comparison.geography)}).\
 {_regions_note(comparison)}</p>
 {figure}
-{_table(area_table(comparison), "Harm by area: the baseline and each option's change")}
+{html_table(area_table(comparison), "Harm by area: the baseline and each option's change")}
 """
 
 
@@ -451,7 +452,7 @@ def _lever_block(entry: dict, scale: float = 1.0) -> str:
     timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
     return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
             f"{html.escape(cls.summary)} ({timing}).</p>"
-            + _table(rows, f"{entry.get('name', cls.type_name)}: its settings"))
+            + html_table(rows, f"{entry.get('name', cls.type_name)}: its settings"))
 
 
 def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
@@ -464,7 +465,7 @@ def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <p class="meta">Experiment {experiment_id} ({html.escape(" vs ".join(comparison.scenarios))}), root seed
 {experiment.get("root_seed")}, {html.escape(_code_label(experiment))}.</p>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
-{_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
+{html_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
 """
 
 
@@ -493,27 +494,3 @@ def _finished(runs: pd.DataFrame) -> str:
 def code_spans(text: str) -> str:
     """Markdown-style `names` in report text as HTML code spans (the text is HTML already)."""
     return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text)
-
-
-def _table(frame: pd.DataFrame, caption: str, empty: str = "<p>No other scenario.</p>") -> str:
-    """A table of the page under its caption (the index left out, a missing value as 'n/a'), scrolling
-    sideways on its own when wider than the screen (a phone), not the whole page; columns of words
-    (most cells not starting with a number) are aligned left, columns of figures right. `empty`
-    stands in for a table without rows."""
-    if frame.empty:
-        return empty
-    table = frame.to_html(index=False, border=0, classes="data", escape=True, na_rep="n/a")
-    head, _, body = table.partition("<tbody>")
-    # each row's first cell heads it (the option, area or setting): a screen reader moving along a row
-    # says whose number it reads, and each column's header says which column it heads
-    body = re.sub(r"(<tr>\s*)<td>(.*?)</td>", r'\1<th scope="row">\2</th>', body, flags=re.S)
-    table = head.replace("<th>", '<th scope="col">') + "<tbody>" + body if body else table
-    figures = re.compile(r"^\W*\d")  # '12 of 12', '+£0.52bn', '0.3 share': a cell starting with a figure
-    words = [k for k, column in enumerate(frame.columns) if k and
-             sum(bool(figures.match(str(v))) for v in frame[column] if str(v) not in ("", "nan")) * 2
-             < frame[column].notna().sum()]
-    for k in words:  # the k-th cell of every row (the first is the row's header)
-        table = re.sub(r"(<tr[^>]*>\s*(?:<t[hd][^>]*>.*?</t[hd]>\s*){%d})<t([hd])( scope=\"col\")?>" % k,
-                       r'\1<t\2\3 class="words">', table, flags=re.S)
-    table = table.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    return f'<div class="scroll">{table}</div>'

@@ -6,14 +6,12 @@ that fades or turns into a cost, and the calibrated parameters a scenario keeps 
 from __future__ import annotations
 
 import html
-import json
-from collections import Counter
 
 import numpy as np
 
 from twin.compare import Comparison, pairs_limit, whole_years
 from twin.report_format import (
-    and_list, bn, count_of, gap_interval, lever_words, per_pound, percent, possessive, replications, signed_bn,
+    and_list, bn, count_of, gap_interval, per_pound, percent, possessive, replications, signed_bn,
 )
 
 
@@ -413,67 +411,6 @@ def runner_up_gains(comparison: Comparison) -> str | None:
             f"From year {years[first]} to the end, {runner_name} lowers the net social cost more each year than")
     return (f"{when} {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
             f"undiscounted, means of paired replications): over a longer horizon the order could change.")
-
-
-def _beyond_parts(levers: list, whole_levers, total: float, whole: float, whose: str) -> str:
-    """What the best saves beyond parts sharing no lever; its levers weaken one another if parts hold all."""
-    union = Counter({key: max(held[key] for held in levers) for held in levers for key in held})
-    if sum(union.values()) != sum(sum(held.values()) for held in levers):  # a lever in two parts
-        return "."
-    together, yours = (f", {bn(total)} together" if len(levers) > 1 else ""), f"{whose} {bn(whole)}"
-    other = whole_levers - union  # levers of the best that no part holds
-    if bn(whole) == bn(total):
-        return f"{together}, as much as {yours}."
-    if whole > total:
-        return (f"{together}; the rest of {yours} is what its " + ("other levers add and what its levers do to"
-                if other else "levers add to") + " one another's effects.")
-    return (f"{together}, more than {yours}: " + ("its other levers and the way its levers act together cost more "
-            "than they save." if other else "its levers weaken one another's effects."))
-
-
-def parts_sentence(comparison: Comparison, rows: list[dict], best: dict, markup: bool = True) -> str | None:
-    """When the best option holds every lever of another option compared and more (the same levers:
-    type and every setting, where and when they act, `compare.lever_key`; counted with repeats; an
-    option is a part only if it holds the baseline's levers too, so that its change is its own
-    levers' doing), say which, and which of those options on their own raise the net social cost
-    (clearly: the interval above zero): the best option might do better without those levers, which
-    these runs do not test. Levers of the same type with other settings (another budget, other areas
-    or years) are not the same lever: the part's effect says nothing of them."""
-    keys = getattr(comparison, "lever_keys", None) or {}
-    base = Counter(keys.get(comparison.baseline, []))
-    held = {name: Counter(listed) for name, listed in keys.items()}
-    own = {name: levers - base for name, levers in held.items() if not base - levers}  # those holding the baseline's
-    parts = [r for r in rows if r is not best and own.get(r["scenario"]) and best["scenario"] in own
-             and not own[r["scenario"]] - own[best["scenario"]] and own[r["scenario"]] != own[best["scenario"]]]
-    if not parts:
-        return None
-    name = (lambda text: html.escape(str(text))) if markup else str
-    kind = lambda key: json.loads(key)["type"]  # noqa: E731
-    covered = Counter()
-    for r in parts:
-        covered |= own[r["scenario"]]
-    added = Counter(kind(key) for key in (own[best["scenario"]] - covered).elements())  # by type: two of one, '2 x'
-    added = [lever_words(lever) if n == 1 else f"{n} {lever_words(lever)} levers" for lever, n in sorted(added.items())]
-    text = (f"{name(best['scenario'])} includes the levers of {and_list([name(r['scenario']) for r in parts])} (the "
-            f"same levers with the same settings)"
-            + (f" and adds {and_list([name(lever) for lever in added])}" if added else "") + ".")
-    saving = sorted((r for r in parts if r["net"] < 0 and r["net_high"] < 0), key=lambda r: r["net"])
-    if saving:
-        each = [f"{name(r['scenario'])}{' saves' if i == 0 else ''} {bn(-r['net'])}" for i, r in enumerate(saving)]
-        text += (f" On {'their' if len(saving) > 1 else 'its'} own, {and_list(each)} (discounted; below)"
-                 + _beyond_parts([own[r["scenario"]] for r in saving], own[best["scenario"]],
-                                 -sum(r["net"] for r in saving), -best["net"], possessive(name(best["scenario"]))))
-    costly = [r for r in parts if r["net"] > 0 and r["net_low"] > 0]
-    if costly:
-        each = [f"{name(r['scenario'])} raises the net social cost by {bn(r['net'])} (90% interval {bn(r['net_low'])} "
-                f"to {bn(r['net_high'])}) with its "
-                f"{and_list([name(lever_words(k)) for k in sorted(set(map(kind, own[r['scenario']])))])} "
-                f"lever{'s' if sum(own[r['scenario']].values()) > 1 else ''}" for r in costly]
-        several = len(costly) > 1 or sum(own[costly[0]["scenario"]].values()) > 1
-        text += (f" On its own, {'; '.join(each)}: {name(best['scenario'])} might do better without "
-                 f"{'them' if several else 'it'}, which these runs do not test (compare a scenario with its file as "
-                 f"`base` and {'those levers' if several else 'that lever'} in `drop_levers`).")
-    return text
 
 
 def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = True) -> str | None:

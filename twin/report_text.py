@@ -16,14 +16,13 @@ import pandas as pd
 from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-from twin.report_format import (  # noqa: F401 (the report's formats)
-    and_list, bn, count_of, per_pound, possessive, replications, signed_bn,
-)
+from twin.report_format import and_list, bn, count_of, per_pound, possessive, replications, signed_bn  # noqa: F401
 from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pays_gbp  # noqa: F401 (tests read them)
+from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, narrowly, others_at_a_glance, parts_sentence, posterior_held_sentence,
-    runner_up_gains, runner_up_sentence,
+    least_bad_sentence, level_with, narrowly, others_at_a_glance, posterior_held_sentence, runner_up_gains,
+    runner_up_sentence,
 )
 
 

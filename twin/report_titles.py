@@ -18,7 +18,7 @@ from collections import Counter
 import pandas as pd
 
 #: the comparison's table columns holding scenario names (`compare.Comparison`)
-SCENARIO_COLUMNS = ("scenario", "above")
+SCENARIO_COLUMNS = ("scenario", "above", "against")
 #: the comparison's dictionaries keyed by scenario name
 SCENARIO_KEYED = ("reps", "posterior_held", "parameters", "lever_types", "spin_up_years", "lever_names", "lever_keys")
 

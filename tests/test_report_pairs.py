@@ -1,0 +1,105 @@
+"""Every option against every other: the paired gaps (`compare.pairwise_gaps`), their table and CSV,
+and what the best option gains over the options whose levers it holds (`report_pairs`)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin.compare import mean_interval, pairwise_gaps
+
+KEY = "discounted_net_social_cost_gbp"
+
+
+def _wide(seed: int = 3, reps: int = 20, drop: tuple = ()) -> pd.DataFrame:
+    """Per-replicate outcomes of three scenarios sharing seeds: a common part (the seed's world) plus
+    each scenario's own shift and noise; `drop` leaves out (scenario, replicate) runs that failed."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(40e9, 3e9, reps)
+    rows = []
+    for name, shift in (("base", 0.0), ("a", -5e9), ("b", -4e9)):
+        net = common + shift + rng.normal(0, 0.5e9, reps)
+        assets = rng.uniform(0.1e9, 0.3e9, reps)
+        for rep in range(reps):
+            if (name, rep) not in drop:
+                rows.append({"scenario": name, "replicate": rep, KEY: net[rep], f"{KEY}_excluding_assets":
+                             net[rep] + assets[rep]})
+    return pd.DataFrame(rows).set_index(["scenario", "replicate"])
+
+
+def test_pairwise_gaps_are_the_paired_differences_both_ways_over_the_runs_in_common():
+    wide = _wide(drop=(("b", 4),))
+    gaps = pairwise_gaps(wide, ["base", "a", "b", "missing"]).set_index(["scenario", "against"])
+    assert len(gaps) == 6  # three scenarios, each against the two others; a scenario without runs has none
+    a, b = wide.loc["a"][KEY], wide.loc["b"][KEY]
+    common = a.index.intersection(b.index)
+    expected = (a.loc[common] - b.loc[common]).to_numpy()
+    row = gaps.loc[("a", "b")]
+    assert row["pairs"] == 19 and row["gap_mean"] == pytest.approx(expected.mean(), rel=1e-12)
+    assert (row["gap_low"], row["gap_high"]) == pytest.approx(mean_interval(expected), rel=1e-12)
+    assert row["share_lower"] == pytest.approx((expected < 0).mean())
+    back = gaps.loc[("b", "a")]  # the same gap seen from the other side
+    assert back["gap_mean"] == pytest.approx(-row["gap_mean"]) and back["gap_low"] == pytest.approx(-row["gap_high"])
+    assert back["share_lower"] == pytest.approx(1 - row["share_lower"])  # no ties in continuous outcomes
+    green = (wide.loc["a"][f"{KEY}_excluding_assets"] - wide.loc["base"][f"{KEY}_excluding_assets"]).to_numpy()
+    assert gaps.loc[("a", "base"), "green_gap_mean"] == pytest.approx(green.mean(), rel=1e-12)
+    # pairing removes the seeds' common part: the paired interval is far narrower than the spread of either
+    assert row["gap_high"] - row["gap_low"] < 0.25 * a.std()
+
+
+def test_the_pairwise_gap_is_told_from_zero_as_often_as_a_90_percent_interval_should_be():
+    """Over many experiments with no true gap between a and b (same shift), the interval excludes zero
+    about 10% of the time: within 3 standard errors of a binomial count."""
+    misses, trials = 0, 400
+    for seed in range(trials):
+        wide = _wide(seed=seed, reps=12)
+        wide.loc["b", KEY] = (wide.loc["b", KEY].to_numpy() - 1e9)  # b's shift now equals a's (-5bn)
+        row = pairwise_gaps(wide, ["base", "a", "b"]).set_index(["scenario", "against"]).loc[("a", "b")]
+        misses += not (row["gap_low"] <= 0 <= row["gap_high"])
+    se = np.sqrt(trials * 0.1 * 0.9)
+    assert abs(misses - 0.1 * trials) < 3 * se
+
+
+def _comparison(wide: pd.DataFrame) -> SimpleNamespace:
+    gaps = pairwise_gaps(wide, ["base", "a", "b"])
+    ranking = pd.DataFrame({"rank": [1, 2], "scenario": ["a", "b"]})
+    return SimpleNamespace(baseline="base", ranking=ranking, pairwise=gaps)
+
+
+def test_the_pairwise_table_has_the_best_first_the_baseline_last_and_an_empty_diagonal():
+    from twin.report_format import signed_bn
+    from twin.report_pairs import pairwise_csv, pairwise_table
+
+    comparison = _comparison(_wide())
+    table = pairwise_table(comparison)
+    first = "option (its net social cost less the column's)"
+    assert list(table[first]) == ["a", "b", "base"]
+    assert list(table.columns[1:]) == ["against a", "against b", "against base"]
+    assert [table.iloc[k, k + 1] for k in range(3)] == ["", "", ""]
+    gap = comparison.pairwise.set_index(["scenario", "against"]).loc[("a", "base")]
+    assert table.iloc[0, 3] == f"{signed_bn(gap['gap_mean'])} [{signed_bn(gap['gap_low'])}, {signed_bn(gap['gap_high'])}]"
+    csv = pairwise_csv(comparison)
+    assert len(csv) == 12 and set(csv.metric) == {KEY, f"{KEY}_excluding_assets"}
+    assert csv[csv.metric == KEY].share_lower.notna().all() and csv.unit.str.startswith("GBP (").all()
+
+
+def test_the_best_option_is_set_against_each_option_whose_levers_it_holds_pair_by_pair():
+    from twin.compare import lever_key
+    from twin.report_pairs import parts_sentence
+
+    wide = _wide()
+    comparison = _comparison(wide)
+    comparison.lever_keys = {"base": [], "a": [lever_key({"type": "chb"}), lever_key({"type": "funding"})],
+                             "b": [lever_key({"type": "chb"})]}
+    rows = [{"scenario": name, "net": gap, "net_low": gap - 1e8, "net_high": gap + 1e8}
+            for name, gap in (("a", -5e9), ("b", -4e9))]
+    said = parts_sentence(comparison, rows, rows[0], markup=False)
+    gap = comparison.pairwise.set_index(["scenario", "against"]).loc[("a", "b")]
+    from twin.report_format import bn
+
+    assert (f"Pair by pair, a's net social cost is {bn(-gap['gap_mean'])} lower than b's (90% interval "
+            f"{bn(-gap['gap_high'])} to {bn(-gap['gap_low'])} lower): what it gains over adopting that option alone."
+            ) in said
+    comparison.pairwise = comparison.pairwise.iloc[0:0]  # no pairwise gaps (an older store): nothing said of them
+    assert "Pair by pair" not in parts_sentence(comparison, rows, rows[0], markup=False)

@@ -488,7 +488,17 @@ name = "asset_realisation_share"
     assert resumed["generations"] == fresh["generations"] and resumed["best"] == fresh["best"]
     # A stored run that has reached minimum_epsilon is not extended, as a fresh run would stop there.
     reached = dict(config, generations=4, minimum_epsilon=resumed["generations"][-1]["epsilon"])
-    assert abc_fit(reached, store, workers=1, log=lambda m: None)["generations"] == resumed["generations"]
+    said = []
+    assert abc_fit(reached, store, workers=1, log=said.append)["generations"] == resumed["generations"]
+    assert any(m.startswith("Nothing to run: the stored run reached minimum_epsilon") for m in said)
+    # Nor one whose simulations used max_evaluations: pyabc checks its budget only after a generation,
+    # so the same command run again ran one more (and changed the posterior).
+    spent = dict(config, generations=4, max_evaluations=resumed["simulations"])
+    said = []
+    assert abc_fit(spent, store, workers=1, log=said.append)["generations"] == resumed["generations"]
+    assert any("reached max_evaluations" in m for m in said)
+    assert len(abc_fit(dict(spent, max_evaluations=10_000), store, workers=1,
+                       log=lambda m: None)["generations"]) == 4  # a larger budget goes on
     # Changing a target's tolerance is another fit, not a resumption of this one.
     tighter = dict(config, targets=[replace(config["targets"][0], tolerance=70e6)])
     other = abc_fit(tighter, store, workers=1, log=lambda m: None)

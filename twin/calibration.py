@@ -382,8 +382,16 @@ def abc_fit(config: dict, store, workers: int | None, log=print) -> dict:
         log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
     done = history.max_t + 1 if history.max_t is not None else 0
     remaining = config["generations"] - done
-    if done and _last_epsilon(history) <= config["minimum_epsilon"]:
-        remaining = 0  # the stored run reached minimum_epsilon, where a fresh run stops too
+    # pyabc checks its stopping rules after each generation, so a resumed run would always run one
+    # more: the stored run's own stopping point is checked here, where a fresh run would have stopped
+    if remaining > 0 and done and _last_epsilon(history) <= config["minimum_epsilon"]:
+        remaining = 0
+        log(f"Nothing to run: the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to "
+            f"go on.")
+    if remaining > 0 and done and history.total_nr_simulations >= config["max_evaluations"]:
+        remaining = 0
+        log(f"Nothing to run: the stored run's {history.total_nr_simulations:,} simulations reached "
+            f"max_evaluations ({config['max_evaluations']:,}); raise it to go on.")
     try:
         if remaining > 0:
             history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,

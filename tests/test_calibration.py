@@ -201,6 +201,38 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     assert page.count("<caption>") == page.count("<table") >= 1 and "model source hash" in page
     assert re.search(r'alt="Chart of each of \d+ targets&#x27; error in tolerances', page)
     assert "every mean within its tolerance" in page  # the simulation returned every observation
+    assert {row["unit"] for row in report["targets"] if row["aggregation"] == "annual_sum" and "gbp" in row["metric"]} \
+        == {"GBP/year"}  # each target's unit: a year's sum of a flow per step
+
+
+def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_path, monkeypatch, capsys):
+    """A target of 26 on a metric in pounds (meant as £26bn) ran, with an error of five billion
+    tolerances and no word about the unit."""
+    import twin.calibration as calibration
+    from twin.cli import main
+    from twin.targets import SCALE_WARNING_FACTOR
+
+    targets = write(tmp_path / "t.toml", "".join(
+        f'[[target]]\nname = "{name}"\nvalue = {value}\ntolerance = 1\nsource = "s"\nmetric = "harm_gbp_drugs"\n'
+        f'years = [1, 1]\naggregation = "annual_sum"\n' for name, value in
+        (("bn", 26), ("close", 26e9 / (SCALE_WARNING_FACTOR * 0.9)), ("far", 26e9 * SCALE_WARNING_FACTOR * 1.1))))
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor:
+                        pd.DataFrame([{t.name: 26e9 for t in targets}] * len(seeds)))
+    assert main(["fit", "--targets", str(targets), "--reps", "2", "--workers", "1", "--out", str(tmp_path / "f")]) == 0
+    err = capsys.readouterr().err
+    assert "Warning: target 'bn': its value 26 is some 1,000,000,000 times below what the runs give (26.00bn); a " \
+           "target is in its metric's unit (GBP/year: pounds, not £bn" in err
+    assert "target 'far'" in err and "times above" in err and "target 'close'" not in err
+    notes = json.loads((tmp_path / "f" / "fit.json").read_text())["notes"]
+    assert any(note.startswith("Check the unit of target 'bn'") for note in notes)
+    # a calibration says so before it fits, from one run at the scenario's own values
+    config = write(tmp_path / "c.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
+                   f'years = 1\nreps = 1\nmax_evaluations = 2\nworkers = 1\nout = "{tmp_path / "c"}"\n'
+                   '[[parameter]]\nname = "asset_realisation_share"\n')
+    assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("Warning: target 'bn': its value 26 is some 1,000,000,000 times below") and \
+        "(one run at the scenario's own values)" in err
 
 
 def test_the_fit_chart_in_words_names_the_targets_outside_their_tolerance():
@@ -1027,6 +1059,9 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
     assert [g["t"] for g in report["generations"]] == [0, 1]  # the kept generation, then the second
     # what a researcher needs to read the fit: settings, priors, credible intervals, weights, ESS
     assert report["settings"]["population_size"] == 4 and report["settings"]["seed"] == 1
+    # which files it fitted: the targets and the scenario (a posterior's fit is read against them)
+    assert report["settings"]["targets"] == str(tmp_path / "targets.toml")
+    assert report["settings"]["scenario_file"] == str(QUICK_BASELINE)
     assert report["settings"]["priors"] == [{"name": "asset_realisation_share", "low": 0.1, "high": 0.8,
                                              "scale": "linear"}]
     (row,) = report["parameters"]

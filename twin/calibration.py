@@ -183,7 +183,7 @@ def load_config(path: str | Path) -> dict:
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
     return {
-        "scenario": scenario,
+        "scenario": scenario, "scenario_file": str(scenario_file), "targets_file": str(targets_file),
         "warnings": crowded + warnings + [w for w in [areas_targets_warning(scenario, targets_file)] if w],
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
         "method": method, "years": years, "seed": seed, "priors": priors,

@@ -15,7 +15,7 @@ def cmd_fit(args) -> int:
     from dataclasses import replace
 
     from twin.calibration import evaluate
-    from twin.targets import fit_lines, fit_table, fit_verdict, load_targets, write_fit_report
+    from twin.targets import fit_lines, fit_table, fit_verdict, load_targets, scale_warnings, write_fit_report
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.scenario import load_scenario
@@ -47,6 +47,9 @@ def cmd_fit(args) -> int:
         executor.close()
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
+    for warning in scale_warnings(table):
+        notes.append(f"Check the unit of {warning}.")
+        print(f"Warning: {warning}.", file=sys.stderr)
     if args.reps < 5:
         notes.append(few_replications_note(args.reps, "--reps 5"))
     settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
@@ -74,6 +77,27 @@ def abc_stop_reason(outcome: dict, config: dict) -> str:
     return "the generations or max_evaluations ran out; raise them"
 
 
+def _check_target_scales(config: dict) -> None:
+    """Before a calibration: warn of targets far from what one run at the scenario's own values
+    gives (`targets.scale_warnings`), most likely in another unit; one run costs little beside a fit."""
+    from dataclasses import replace
+
+    from twin.calibration import evaluate
+    from twin.ensemble import replicate_seeds
+    from twin.executor import make_executor
+    from twin.targets import fit_table, scale_warnings
+
+    executor = make_executor(1)
+    try:
+        scenario = replace(config["scenario"], years=config["years"])
+        table = fit_table(config["targets"], evaluate(scenario, config["targets"], replicate_seeds(config["seed"], 1),
+                                                      {}, executor))
+    finally:
+        executor.close()
+    for warning in scale_warnings(table):
+        print(f"Warning: {warning} (one run at the scenario's own values).", file=sys.stderr)
+
+
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
@@ -93,6 +117,7 @@ def cmd_calibrate(args) -> int:
             raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
+    _check_target_scales(config)
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
         from twin.calibration import CalibrationInterrupted
@@ -195,6 +220,7 @@ def cmd_calibrate(args) -> int:
     fitted = parameter_table(config["priors"], config["scenario"].build_parameters().uk_values(), outcome["best"],
                              outcome["posterior"] if config["method"] == "abc" else None)
     extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
+                         "scenario_file": config["scenario_file"], "targets": config["targets_file"],
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],
                          **({key: config[key] for key in ("population_size", "generations", "minimum_epsilon",
                                                           "max_evaluations", "posterior_size")}

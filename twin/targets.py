@@ -26,6 +26,11 @@ from twin.scenario import check_keys, read_toml
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
                "by_construction", "fitted_by")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
+#: metrics' units that run from 0 to 1: a target's mean of them is too
+BOUNDED_UNITS = ("share", "index 0-1")
+#: a target this many times above or below the simulated value (at the defaults) is warned of: most
+#: likely given in another unit (£bn for £, a percentage for a share, a year's total for a month's)
+SCALE_WARNING_FACTOR = 30.0
 
 
 def check_aggregation(where: str, metric: str, aggregation: str) -> None:
@@ -145,6 +150,13 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
             raise ScenarioError(f"{where}: years: expected [first, last] with 1 <= first <= last <= 100, got {shown(years)}")
         if not entry["tolerance"] > 0:
             raise ScenarioError(f"{where}: tolerance: expected a number > 0, got {shown(entry['tolerance'])}")
+        unit = {m.name: m for m in METRICS}[entry["metric"]].unit
+        if entry["value"] < 0:
+            raise ScenarioError(f"{where}: value: expected a number >= 0 (every metric counts or adds up something; "
+                                f"'{entry['metric']}' in {unit}), got {shown(entry['value'])}")
+        if unit in BOUNDED_UNITS and entry["aggregation"] == "mean" and entry["value"] > 1:
+            raise ScenarioError(f"{where}: value: '{entry['metric']}' is a {unit} from 0 to 1, got "
+                                f"{shown(entry['value'])} (a percentage? write {entry['value'] / 100:g})")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
                               area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by)))
@@ -214,10 +226,26 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
             # the verdict is on the mean; how many single runs land within says how steadily it holds
             "runs_within_tolerance": int((np.abs(values - t.value) <= t.tolerance).sum()), "runs": int(values.size),
             "evaluated": bool(values.size), "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
-            "metric": t.metric, "area": t.area, "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
+            "metric": t.metric, "unit": outcome_unit(t.metric, t.aggregation) or "ratio", "area": t.area,
+            "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
             "source": t.source,
         })
     return pd.DataFrame(rows)
+
+
+def scale_warnings(table: pd.DataFrame) -> list[str]:
+    """Targets whose observed value is `SCALE_WARNING_FACTOR` or more times above or below what the
+    runs give: most likely written in another unit than the metric's (the runs cannot tell)."""
+    said = []
+    for _, row in table[table["evaluated"]].iterrows():
+        observed, simulated = row["observed"], row["simulated_mean"]
+        if observed > 0 and simulated > 0 and max(observed / simulated, simulated / observed) >= SCALE_WARNING_FACTOR:
+            factor = max(observed / simulated, simulated / observed)
+            said.append(f"target '{row['target']}': its value {number(observed)} is some {float(f'{factor:.2g}'):,.0f} times "
+                        f"{'above' if observed > simulated else 'below'} what the runs give ({number(simulated)}); a "
+                        f"target is in its metric's unit ({row['unit']}: pounds, not £bn; a share from 0 to 1, not a "
+                        f"percentage)")
+    return said
 
 
 def misfit(table: pd.DataFrame) -> float:
@@ -269,6 +297,7 @@ def number(value: float) -> str:
 def fit_lines(table: pd.DataFrame) -> list[str]:
     """The fit table for a terminal, one line per target."""
     width = max(len(n) for n in table["target"])
+    units = max((len(str(u)) for u in table["unit"]), default=0) if "unit" in table else 0
     lines = []
     for _, row in table.iterrows():
         if not row["evaluated"]:
@@ -277,8 +306,8 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
         mark = "ok  " if row["within_tolerance"] else "MISS"
         tag = ("  (by construction)" if row["by_construction"] else
                f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
-        lines.append(f"{mark} {row['target']:{width}s} observed {number(row['observed']):>9s}  simulated "
-                     f"{number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
+        lines.append(f"{mark} {row['target']:{width}s} {row.get('unit', ''):{units}s} observed "
+                     f"{number(row['observed']):>9s}  simulated {number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
                      f"{number(row['simulated_p95'])}; {row['runs_within_tolerance']} of {row['runs']} runs within)  "
                      f"error {row['standardised_error']:+.2f} tolerances{tag}")
     return lines

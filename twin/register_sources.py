@@ -3,6 +3,7 @@ SQLAlchemy database, with its columns checked; `register.validate_rows` checks t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from twin.csv_input import read_records
@@ -77,6 +78,15 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
     return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows], list(range(1, len(rows) + 1))
 
 
+def _short_for(column: str, optional: list[str]) -> str | None:
+    """The optional column `column` shortens or spells otherwise ('capital' or 'Capital (GBP)' for
+    capital_gbp, 'countyline' for county_lines): read as a note and ignored, its figures would be lost.
+    Seven letters at least: a 'county' column (a place) is a note."""
+    stem = lambda name: re.sub(r"[^a-z0-9]", "", name.lower())  # noqa: E731
+    mine = stem(column)
+    return next((name for name in optional if len(mine) >= 7 and stem(name).startswith(mine)), None)
+
+
 def _check_columns(columns: list[str], label: str) -> None:
     """`label` names the source: "register 'my.csv'" or "register table 't' at URL"."""
     expected = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -90,7 +100,8 @@ def _check_columns(columns: list[str], label: str) -> None:
         # A misspelt column would be reported as missing the wrong way round (required) or silently
         # ignored (optional). Other extra columns (notes, a county) are allowed and ignored, so only
         # a near miss of an optional column counts as a misspelling.
-        match = closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
+        match = (closest(column, missing_required) or closest(column, missing_optional, cutoff=0.85)
+                 or _short_for(column, missing_optional))
         if match:
             raise RegisterError(f"{label}: column {column!r} is not a register column; "
                                 f"did you mean '{match}'?")

@@ -72,6 +72,14 @@ def test_target_areas_are_checked_against_the_scenario_areas(tmp_path):
     lower = load_targets(write(tmp_path / "t.toml", body.replace("Metropolitan Polce", "metropolitan  police")),
                          load_geography().area_names)
     assert lower[0].area == "Metropolitan Police"  # any case and spacing, kept as the areas file spells it
+    # a region or a nation is named as one: it was an unknown area, 'did you mean North Wales?'
+    geography = load_geography()
+    assert "North West" in geography.region_names
+    for group in ("North West", "scotland"):
+        with pytest.raises(ScenarioError, match=f"area: '{group}' is a region or nation of the areas file; a target "
+                                                f"is for one police force area or the UK"):
+            load_targets(write(tmp_path / "t.toml", body.replace("Metropolitan Polce", group)), geography.area_names,
+                         [*geography.region_names, *geography.nation])
 
 
 def test_calibration_config_numbers_and_wide_priors(tmp_path):

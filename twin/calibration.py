@@ -160,7 +160,8 @@ def load_config(path: str | Path) -> dict:
                              scenario.build_parameters())
     except ParameterError as exc:
         raise ScenarioError(str(exc)) from None
-    targets = load_targets(targets_file, load_geography(scenario.areas_file).area_names)
+    geography = load_geography(scenario.areas_file)
+    targets = load_targets(targets_file, geography.area_names, [*geography.region_names, *geography.nation])
     from twin.targets import areas_targets_warning
 
     rows = {row.name: row for row in table_rows()}

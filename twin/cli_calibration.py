@@ -28,7 +28,8 @@ def cmd_fit(args) -> int:
     from twin.runner import check_named_groups
 
     check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
-    targets = load_targets(args.targets, load_geography(scenario.areas_file).area_names)
+    geography = load_geography(scenario.areas_file)
+    targets = load_targets(args.targets, geography.area_names, [*geography.region_names, *geography.nation])
     from twin.targets import areas_targets_warning
 
     if (warning := areas_targets_warning(scenario, args.targets)) is not None:

@@ -82,8 +82,9 @@ def fitted_to(path: str | Path) -> dict[str, list[str]]:
     return names
 
 
-def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[Target]:
-    """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas."""
+def load_targets(path: str | Path, area_names: list[str] | None = None, groups: list[str] = ()) -> list[Target]:
+    """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas,
+    and `groups` (its regions and nations) says so when a target names one."""
     from twin.parameter_table import PARAMETER_TABLE
     from twin.results import METRIC_NAMES, METRICS
 
@@ -135,6 +136,9 @@ def load_targets(path: str | Path, area_names: list[str] | None = None) -> list[
         area = entry.get("area", "UK")
         # the total or an area, in any case and spacing, as the areas file spells it
         found = canonical_name(str(area), ["UK", *(area_names or [])])
+        if area_names is not None and found is None and canonical_name(str(area), list(dict.fromkeys(groups))):
+            raise ScenarioError(f"{where}: area: {area!r} is a region or nation of the areas file; a target is for "
+                                f"one police force area or the UK (area = \"UK\"), not a group of areas")
         if area_names is not None and found is None:
             raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
         area = found or area

@@ -31,6 +31,10 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + 'sed = 2\n' + TWO, "[calibration]: unknown key 'sed'; did you mean 'seed'?"),
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nhihg = 0.9\n', "[[parameter]] #1: unknown key 'hihg'; did you mean 'high'?"),
     (CALIBRATION + '[parameter]\nname = "charge_prob"\n', "must be an array of tables ([[parameter]], with double brackets)"),
+    (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0\nhigh = 0.9\nscale = "log"\n',
+     '[[parameter]] #1: low: scale = "log" needs low > 0, got 0'),
+    (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nscale = "logs"\n',
+     '[[parameter]] #1: scale: expected "linear" or "log", got \'logs\''),
     (CALIBRATION.replace("[calibration]", "[[calibration]]") + TWO, "'calibration' must be a table ([calibration]"),
     # wrong types
     (CALIBRATION + 'years = "three"\n' + TWO, "[calibration] years: expected a number of years above 0 and at most 100, got 'three'"),

@@ -145,8 +145,10 @@ def load_config(path: str | Path) -> dict:
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
         scale = entry.get("scale", "linear")
-        if scale not in ("linear", "log") or (scale == "log" and low <= 0):
-            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\" (with low > 0), got {scale!r}")
+        if scale not in ("linear", "log"):
+            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\", got {scale!r}")
+        if scale == "log" and low <= 0:
+            raise ScenarioError(f"{where}: low: scale = \"log\" needs low > 0, got {low:g}")
         priors.append(Prior(name, low, high, scale))
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")

@@ -250,8 +250,9 @@ PARAMETER_TABLE: list[Parameter] = [
        "cost per person exploited (labour, sexual or criminal exploitation)", "harm", "positive"),
     _p("harm_gbp_per_immigration_arrival", 20000, "GBP/arrival", 5000, 60000, f"{A}: no Home Office unit cost; risk to life at sea, exploitation and response (seed 003: crossings are highly dangerous, some paid in forced criminal labour)",
        "cost per irregular arrival facilitated (risk to life, exploitation, response)", "harm", "positive"),
-    _p("harm_gbp_per_homicide", 4000000, "GBP/homicide", 3200000, 4800000,
-       "Heeks et al. (2018) Home Office: £3.2m per homicide in 2015/16 prices, uprated",
+    _p("harm_gbp_per_homicide", 4000000, "GBP/homicide", 3600000, 4800000,
+       "Heeks et al. (2018) Home Office: £3.2m per homicide in 2015/16 prices, uprated by a quarter to 2023-24; "
+       "the range (a tenth below to a fifth above) is assumed, the source giving no interval",
        "cost of a homicide", "harm", "positive"),
     _p("harm_gbp_per_serious_violence", 18000, "GBP/incident", 10000, 30000,
        "Heeks et al. (2018): violence with injury, uprated", "cost of a serious violent incident", "harm", "positive"),
@@ -264,7 +265,8 @@ PARAMETER_TABLE: list[Parameter] = [
        "drug deaths at baseline supply (allocated by users supplied)", "harm", "nonnegative"),
     _p("drug_death_rate_ratio_scotland", 2.93, "ratio", 2.4, 3.7,
        "derived: Scotland's 1,051 drug-misuse deaths in 2022 (National Records of Scotland) over its 5.45m people is "
-       "193 a million, 2.93 times the UK's 65.9; the range spans Scotland's 2021-2023 deaths (1,051 to 1,330). "
+       "193 a million, 2.93 times the UK's 65.9; the range's top is 2021-2023's highest (1,330 deaths, 3.7), its "
+       "bottom (2.4, a fifth below 2022's) assumed, for the users the model places in Scotland being more than it has. "
        "England and Wales take the rest, so the UK's rate holds (seed 003's 53.9 a million, 0.82 times)",
        "Scotland's drug deaths per head over the UK's (the highest rate in Europe), spread over the users the model "
        "places there", "harm", "positive"),

@@ -149,11 +149,11 @@ POLICING_AND_JUSTICE = [
     _p("released_decision_months", 6.0, "months", 3.0, 12.0,
        f"{A}: released members decide at a constant rate whether to return to their group or leave crime",
        "mean time after release until a member returns to crime or leaves it", "justice", "positive"),
-    _p("soc_prisoners_initial", 8700, "prisoners", 7500, 11000,
+    _p("soc_prisoners_initial", 8700, "prisoners", 7960, 11000,
        "derived: seed 003 more than 10% of the prison population is SOC (HMPPS, December 2023); about 97,600 UK "
        "prisoners (MoJ, SPS, NIPS 2024; remand included, as in prison statistics) puts the floor at 9,760: "
        "assumed 10,500 (10.8%) in custody, less the defendants remanded at the start "
-       "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800)",
+       "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800); the range from that floor less them (7,960)",
        "SOC members serving a sentence at the start", "justice", "count"),
     _p("soc_prison_places", 12800, "places", 11000, 15000,
        f"{A}: prisons near full (E&W 87,726 in June 2024); remand and sentence share them, and the remand population "

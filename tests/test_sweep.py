@@ -451,6 +451,19 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
         load_experiment(write(tmp_path / "missing.toml", missing))
 
 
+def test_a_policy_scenario_is_warned_of_as_twin_run_and_twin_compare_warn_of_it(tmp_path):
+    """A policy file's parameter beyond its plausible range was said by `twin run` and `twin compare`,
+    not by `twin sweep`."""
+    scenarios = ROOT / "scenarios"
+    odd = write(tmp_path / "odd.toml", f'[scenario]\nname = "odd"\nbase = "{scenarios / "baseline.toml"}"\n'
+                                       '[parameters]\nentry_rate_per_month = 50\n')
+    body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"').replace(
+        '[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+        f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", "{odd}"]')
+    warnings = load_experiment(write(tmp_path / "policies.toml", body))["warnings"]
+    assert warnings == [f"{odd}: [parameters]: entry_rate_per_month = 50 is beyond its plausible range, 0.05 to 1"]
+
+
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):
     both = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n'
                         '[[lever]]\nname = "entry_rate_per_month"\nvalues = [0.2, 0.3]\n[[lever]]')

@@ -91,6 +91,10 @@ def load_experiment(path: str | Path) -> dict:
     levers = check_levers(path, data, uncertain)
     check_lever_tables(path, levers, uncertain)
     warnings = check_lever_names(path, base, running, uncertain, levers)
+    from twin.runner import scenario_warnings  # what `twin run` and `twin compare` say of each scenario
+
+    for scenario in running:
+        warnings += [w for w in scenario_warnings(replace(scenario, years=base.years)) if w not in warnings]
     outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
     whole = int(base.years)
     if base.years > whole and any("years" not in entry for entry in data.get("outcome", [])):

@@ -103,3 +103,13 @@ def test_the_best_option_is_set_against_each_option_whose_levers_it_holds_pair_b
             ) in said
     comparison.pairwise = comparison.pairwise.iloc[0:0]  # no pairwise gaps (an older store): nothing said of them
     assert "Pair by pair" not in parts_sentence(comparison, rows, rows[0], markup=False)
+
+
+def test_a_small_amount_in_a_table_of_billions_is_in_billions_and_in_a_sentence_in_millions():
+    """'+£0.34m' stood among '-£0.49bn', '-£1.07bn' in the year-by-year table."""
+    from twin.report_format import bn, signed_bn
+
+    assert signed_bn(0.34e6) == "+£0.34m" and signed_bn(0.34e6, table=True) == "+£0.00034bn"
+    assert signed_bn(-1.5e6, table=True) == "-£0.0015bn" and bn(4.99e6, table=True) == "£0.005bn"
+    assert signed_bn(-0.49e9, table=True) == signed_bn(-0.49e9) == "-£0.49bn"  # above £5m: as before
+    assert signed_bn(0.0, table=True) == "£0" and bn(float("nan"), table=True) == "n/a"

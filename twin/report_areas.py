@@ -184,8 +184,8 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
               for name, kind in zip(names, comparison.lever_types.get(scenario, [])) if kind == "clear_hold_build"}
     rows = []
     for _, r in table.iterrows():
-        row = {"option": r["option"], "total": signed_bn(r["total"])}
-        row.update({label: signed_bn(r[label]) for label, _, _ in SPENDERS})
+        row = {"option": r["option"], "total": signed_bn(r["total"], table=True)}
+        row.update({label: signed_bn(r[label], table=True) for label, _, _ in SPENDERS})
         levers = r["levers"]
         largest = levers[levers.abs() >= 5e6]
         largest = largest.reindex(largest.abs().sort_values(ascending=False).index)

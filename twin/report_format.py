@@ -15,22 +15,26 @@ import pandas as pd
 MILLIONS_BELOW_GBP = 5e6
 
 
-def bn(value: float) -> str:
-    """£ billions, unsigned: '£1.23bn'; under £5m in millions ('£1.48m'), and '£0' for exactly
-    nothing ('n/a' when there is no number, e.g. an interval from one pair)."""
+def bn(value: float, table: bool = False) -> str:
+    """£ billions, unsigned: '£1.23bn'; under £5m in millions ('£1.48m'), or, in a `table` of £bn,
+    in billions to two significant figures ('£0.0015bn'); '£0' for exactly nothing ('n/a' when
+    there is no number, e.g. an interval from one pair)."""
     if not np.isfinite(value):
         return "n/a"
     size = abs(value)
     if size == 0:
         return "£0"
-    return f"£{size / 1e6:,.2f}m" if size < MILLIONS_BELOW_GBP else f"£{size / 1e9:,.2f}bn"
+    if size >= MILLIONS_BELOW_GBP:
+        return f"£{size / 1e9:,.2f}bn"
+    return f"£{size / 1e9:.2g}bn" if table else f"£{size / 1e6:,.2f}m"
 
 
-def signed_bn(value: float) -> str:
-    """`bn` with a sign: '+£1.23bn', '-£0.40bn', '-£1.48m'; none for exactly nothing ('£0', never '-£0')."""
+def signed_bn(value: float, table: bool = False) -> str:
+    """`bn` with a sign: '+£1.23bn', '-£0.40bn', '-£1.48m' ('-£0.0015bn' in a `table`); none for
+    exactly nothing ('£0', never '-£0')."""
     if not np.isfinite(value) or value == 0:
         return bn(value)
-    return f"{'+' if value > 0 else '-'}{bn(value)}"
+    return f"{'+' if value > 0 else '-'}{bn(value, table)}"
 
 
 def percent(share: float) -> str:

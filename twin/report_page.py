@@ -214,17 +214,18 @@ def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
         "option": r["scenario"],
         "harm change (90% interval)": _with_interval(r, "harm"),
         "response cost change (90% interval)": _with_interval(r, "cost"),
-        "assets recovered change (netted off)": signed_bn(r["harm"] + r["cost"] - r["net"]),
+        "assets recovered change (netted off)": signed_bn(r["harm"] + r["cost"] - r["net"], table=True),
         "net social cost change (90% interval)": _with_interval(r, "net"),
         "net change, recovered assets left out (as the Green Book treats transfers; no optimism bias)": (
-            _with_interval(r, "green_book") if np.isfinite(r["green_book_low"]) else signed_bn(r["green_book"])),
+            _with_interval(r, "green_book") if np.isfinite(r["green_book_low"])
+            else signed_bn(r["green_book"], table=True)),
         "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else per_pound(r["per_pound"]),
         "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
                          "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
-        "harm change, exporter areas": signed_bn(r["vulnerable"]),
-        "harm change, other areas": signed_bn(r["other"]),
-        "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"]),
+        "harm change, exporter areas": signed_bn(r["vulnerable"], table=True),
+        "harm change, other areas": signed_bn(r["other"], table=True),
+        "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"], table=True),
     } for r in rows])
     unused = ((["harm change, most vulnerable fifth of areas"] if not comparison.geography.get("most_vulnerable")
                else [])
@@ -235,7 +236,7 @@ def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
 
 def _with_interval(row: dict, key: str) -> str:
     """A headline change with its 90% interval: '-£1.20bn [-£1.50bn, -£0.90bn]'."""
-    return f"{signed_bn(row[key])} [{signed_bn(row[f'{key}_low'])}, {signed_bn(row[f'{key}_high'])}]"
+    return f"{signed_bn(row[key], True)} [{signed_bn(row[f'{key}_low'], True)}, {signed_bn(row[f'{key}_high'], True)}]"
 
 
 def _who_spends(comparison: Comparison) -> str:

@@ -34,8 +34,8 @@ def pairwise_table(comparison: Comparison) -> pd.DataFrame:
         for against in order:
             gap = gap_between(comparison, scenario, against)
             row[f"against {against}"] = ("" if against == scenario else "n/a" if gap is None else
-                                         f"{signed_bn(gap['gap_mean'])} [{signed_bn(gap['gap_low'])}, "
-                                         f"{signed_bn(gap['gap_high'])}]")
+                                         f"{signed_bn(gap['gap_mean'], True)} [{signed_bn(gap['gap_low'], True)}, "
+                                         f"{signed_bn(gap['gap_high'], True)}]")
         rows.append(row)
     return pd.DataFrame(rows)
 

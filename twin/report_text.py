@@ -255,10 +255,10 @@ def ranking_table(comparison: Comparison) -> pd.DataFrame:
     table = []
     for _, r in comparison.ranking.iterrows():
         row = {"rank": int(r["rank"]), "option": r["scenario"],
-               "net social cost change": signed_bn(net[r["scenario"]]["net"])}
+               "net social cost change": signed_bn(net[r["scenario"]]["net"], table=True)}
         if r["rank"] > 1:
             row["extra net social cost against the option above (90% interval)"] = (
-                f"{signed_bn(r['gap_mean'])} [{signed_bn(r['gap_low'])}, {signed_bn(r['gap_high'])}]")
+                f"{signed_bn(r['gap_mean'], True)} [{signed_bn(r['gap_low'], True)}, {signed_bn(r['gap_high'], True)}]")
             row["option above does better in"] = count_of(r["p_above_better"], r["pairs"])
         table.append(row)
     return pd.DataFrame(table)
@@ -331,7 +331,8 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
         measures = [("net social cost", net[option]), ("response spending", spending[option].loc[net.index])]
         if assets is not None and option in assets.columns:  # the net plus the assets it counted against it
             measures.append(("net, recovered assets left out", net[option] + assets[option].loc[net.index]))
-        rows += [{"option": option, "change in": measure, **dict(zip(years, map(signed_bn, values)))}
+        rows += [{"option": option, "change in": measure,
+                  **{year: signed_bn(v, table=True) for year, v in zip(years, values)}}
                  for measure, values in measures]
     return pd.DataFrame(rows)
 
@@ -485,9 +486,9 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
                       f"[{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}], better in {wins(r)}, "
                       f"£/£ {_ratio(r['per_pound']).strip()}"]
             continue
-        lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm']):>12s} {signed_bn(r['cost']):>14s} "
-                     f"{signed_bn(assets):>17s} "
-                     f"{signed_bn(r['net']):>10s} [{signed_bn(r['net_low'])}, {signed_bn(r['net_high'])}]"
+        lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm'], True):>12s} {signed_bn(r['cost'], True):>14s} "
+                     f"{signed_bn(assets, True):>17s} {signed_bn(r['net'], True):>10s} "
+                     f"[{signed_bn(r['net_low'], True)}, {signed_bn(r['net_high'], True)}]"
                      f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
     table = set() if narrow else set(range(1, len(lines)))  # the table's lines: as wide as they are
     best = min(rows, key=lambda r: r["net"])

@@ -8,11 +8,12 @@ import re
 import shlex
 import threading
 import time
+import tomllib
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-import tomllib
 
 from twin.errors import ScenarioError
 from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
@@ -269,6 +270,36 @@ def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
         cluster.close()
 
 
+def test_closing_after_a_lost_scheduler_quietens_every_distributed_logger():
+    """The scheduler killed (kill -9): the client's reconnection logged tracebacks through
+    'distributed.client', whose level distributed sets itself, so quietening 'distributed' missed it."""
+    pytest.importorskip("distributed")
+    import logging
+    from types import SimpleNamespace
+
+    client_logger = logging.getLogger("distributed.client")
+    shown = []
+    handler = logging.Handler()
+    handler.emit = shown.append  # what reaches distributed's own handlers, without depending on them
+
+    def close(timeout):
+        client_logger.error("reconnecting", exc_info=ConnectionRefusedError("[Errno 111] Connection refused"))
+
+    assert client_logger.level  # set by distributed, not inherited from 'distributed'
+    before = client_logger.level
+    client_logger.addHandler(handler)
+    try:
+        executor = DaskExecutor.__new__(DaskExecutor)
+        executor.client = SimpleNamespace(status="connecting", close=close)
+        executor.close()
+        assert shown == [] and client_logger.level == before  # quiet, and the level restored
+        executor.client = SimpleNamespace(status="running", close=close)  # a live scheduler: its errors are shown
+        executor.close()
+        assert [r.getMessage() for r in shown] == ["reconnecting"]
+    finally:
+        client_logger.removeHandler(handler)
+
+
 def test_a_worker_that_cannot_import_twin_is_named(monkeypatch):
     """A worker started by a Python without twin (another environment) failed the code check with
     the worker's traceback."""
@@ -449,6 +480,39 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
     with pytest.raises(ScenarioError, match=r"missing.toml: \[\[lever\]\] #1 \(scenario\): values: file 'pilt.toml' not "
                                             r"found next to the experiment; did you mean 'pilot.toml'"):
         load_experiment(write(tmp_path / "missing.toml", missing))
+
+
+def test_values_a_synthetic_register_cannot_use_together_are_refused_before_any_run(tmp_path, capsys):
+    """members_known_uk = 3,000,000 is within what the parameter accepts, but its register would
+    hold millions: every run of that point failed, blaming the base scenario's file, with a
+    traceback in the results; it is now the experiment's mistake, said before any run."""
+    from twin.cli import main
+
+    body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        'name = "members_known_uk"\nvalues = [59000, 3000000]')
+    path = write(tmp_path / "huge.toml", body)
+    assert main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"twin: error: {path}: the design point with [[lever]] #1 members_known_uk = 3000000 is not a "
+                   f"valid scenario: members_known_uk = 3e+06 with group sizes drawn as ocg_size_lognormal_sigma = "
+                   f"0.8 and ocg_size_min = 3 needs more than 2,000,000 members in all (the UK picture is about "
+                   f"100,000)")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_run_failing_on_a_users_mistake_is_recorded_in_one_line_and_a_bug_with_its_trace(monkeypatch):
+    import twin.sweep as sweep
+    from twin.errors import ParameterError
+
+    def mistake(*args):
+        raise ParameterError("members_known_uk = 3e+06 needs more than 2,000,000 members")
+
+    monkeypatch.setattr(sweep, "simulate_targets", mistake)
+    task = SimpleNamespace(fit=None)
+    assert sweep._run_point(task)["error"] == "ParameterError: members_known_uk = 3e+06 needs more than 2,000,000 members"
+    monkeypatch.setattr(sweep, "simulate_targets", lambda *args: 1 / 0)
+    error = sweep._run_point(task)["error"]
+    assert error.startswith("ZeroDivisionError: division by zero\nTraceback") and "1 / 0" in error
 
 
 def test_a_policy_scenario_is_warned_of_as_twin_run_and_twin_compare_warn_of_it(tmp_path):

@@ -358,16 +358,20 @@ class DaskExecutor:
         its tracebacks after the command's own one-line message)."""
         import logging
 
-        logger = logging.getLogger("distributed")
-        level = logger.level
+        # distributed sets some of its loggers' levels itself ('distributed.client' among them): each is quietened
+        loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                   if name == "distributed" or name.startswith("distributed.")]
+        levels = [logger.level for logger in loggers]
         if self.client.status != "running":
-            logger.setLevel(logging.CRITICAL + 1)
+            for logger in loggers:
+                logger.setLevel(logging.CRITICAL + 1)
         try:
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 (a scheduler already gone: nothing left to close)
             pass
         finally:
-            logger.setLevel(level)
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 #: seconds without any Dask worker after which a run says it is waiting for workers

@@ -119,15 +119,24 @@ def check_design(config: dict) -> None:
     geographies = {}
     names = [c for c in points.columns if c not in ("sample", "policy")]
     from twin.errors import UserError
+    from twin.register import synthetic_register
 
+    # values valid one by one that a synthetic register cannot use together (a register of millions)
+    # fail only as the model is built: one register is drawn for each set of the varied parameters
+    # (a few milliseconds each) when a scenario starts from a synthetic register
+    drawn = set()
     for row in points.to_dict(orient="records"):
         try:
             scenario = point_scenario(config["base"], row, names)
-            scenario.build_parameters()
+            params = scenario.build_parameters()
             if scenario.areas_file not in geographies:
                 geographies[scenario.areas_file] = load_geography(scenario.areas_file)
             check_lever_targets(scenario, geographies[scenario.areas_file])
             check_named_groups(scenario)
+            key = (scenario.path, tuple(sorted(params.uk_values().items())))
+            if (not scenario.register or scenario.complete_register) and key not in drawn:
+                drawn.add(key)
+                synthetic_register(geographies[scenario.areas_file], params, np.random.default_rng(0))
         except (UserError, ValueError, TypeError) as exc:
             setting = ", ".join(f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)
                                 ) or "the base scenario's settings"
@@ -288,8 +297,10 @@ def _run_point(task: SweepTask) -> dict:
         return {"status": "done", "started_at": started, **timings, "trajectories": [], "area_results": [],
                 "summary": {k: float(v) for k, v in values.items()}, "series": series}
     except Exception as exc:
-        return {"status": "failed", "started_at": started,
-                "error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"}
+        from twin.errors import UserError
+
+        trace = "" if isinstance(exc, UserError) else f"\n{traceback.format_exc(limit=8)}"  # a bug's trace
+        return {"status": "failed", "started_at": started, "error": f"{type(exc).__name__}: {exc}{trace}"}
 
 
 def policy_files(config: dict) -> list[str]:

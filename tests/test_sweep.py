@@ -807,6 +807,14 @@ def test_export_after_a_uk_outcome_is_added_reads_it_as_the_sweep_wrote_it(tmp_p
     assert list(exported.columns[:2]) == ["harm", "arrests"] and (exported["arrests"] == results["arrests"]).all()
     definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
     assert list(definitions["outcome"]) == ["harm", "arrests"]
+    # the outcome taken out again: its column goes too, from the results and the export alike (the stored
+    # runs still hold it); and the outcomes in the file's order
+    write(path, TINY.replace("[[outcome]]", '[[outcome]]\nname = "convictions"\nmetric = "convictions"\n'
+                             'years = [1, 1]\naggregation = "annual_sum"\nbetter = "higher"\n[[outcome]]'))
+    assert main(["sweep", str(path), *common]) == 0 and main(["export", "--db", db, "--out", str(tmp_path / "ex2")]) == 0
+    results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    assert "arrests" not in results and list(results.columns[-5:]) == ["convictions", "harm", "run_id", "setup_s", "run_s"]
+    assert list(pd.read_csv(tmp_path / "ex2" / "outcomes.csv").columns) == ["run_id", "convictions", "harm"]
 
 
 def test_an_empty_experiment_file_says_so(tmp_path):

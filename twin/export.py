@@ -279,8 +279,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
         definitions = _outcome_definitions(spec, step)
         outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
-        order = ["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]
-        outcomes = outcomes[order + [c for c in outcomes.columns if c not in order]]
+        # only the outcomes the file defines (runs stored under an earlier version of it hold others)
+        outcomes = outcomes[["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]]
         tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}
     written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code

@@ -54,7 +54,11 @@ def sweep_results(store, experiment_id: int, reps: int | None = None, outcomes: 
         for o in national:  # a run stored without its series (none should be) keeps its summary
             summary = frame[o.name] if o.name in frame else pd.Series(np.nan, index=frame.index)
             frame[o.name] = [read[o.name].get(run, value) for run, value in zip(frame["run_id"], summary)]
-    # what depends on the machine and the order runs finished in (the database's run id, timings)
-    # last, so that two runs of a sweep compare equal column by column up to them
+    # the file's outcomes in its order, and no other (runs stored under an earlier version of the file
+    # hold its outcomes too); what depends on the machine and the order runs finished in (the database's
+    # run id, timings) last, so that two runs of a sweep compare equal column by column up to them
+    names = [o.name for o in outcomes]
+    stale = [m for m in summaries.columns if m not in names] if names else []
     machine = [c for c in ("run_id", "setup_s", "run_s") if c in frame.columns]
-    return frame[[c for c in frame.columns if c not in machine] + machine]
+    rest = [c for c in frame.columns if c not in machine and c not in stale and c not in names]
+    return frame[rest + [n for n in names if n in frame.columns] + machine]

@@ -1348,3 +1348,22 @@ def test_a_command_stopped_by_a_user_error_leaves_no_empty_output_folder(tmp_pat
     # reached through a folder that is not there: the one already there is still not the command's
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "gone" / ".." / "kept" / "analysis")]) == 2
     assert kept.is_dir()
+
+
+def test_an_analysis_of_one_policy_ranks_nothing(tmp_path, capsys):
+    """One policy was 'best in 100% of futures' with the smallest maximum regret (of zero); with no
+    uncertainty either, there is nothing at all to analyse."""
+    from twin.cli import main
+
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    alone = write(tmp_path / "alone.toml", TINY.replace("values = [0, 2]", "values = [2]"))
+    assert main(["sweep", str(alone), "--db", db, "--workers", "1", "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["analyse", str(alone), "--db", db, "--out", str(tmp_path / "a")]) == 2
+    assert "nothing to analyse: one policy and no [[uncertainty]]" in capsys.readouterr().err
+    sampled = write(tmp_path / "sampled.toml", TINY.replace("values = [0, 2]", "values = [2]").replace(
+        "[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n[[lever]]'))
+    assert main(["sweep", str(sampled), "--db", db, "--workers", "1", "--out", str(tmp_path / "s"), "--quiet"]) == 0
+    assert main(["analyse", str(sampled), "--db", db, "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert "harm (lower is better): one policy (lever.chb.hold_years=2), nothing to rank it against" in out
+    assert "smallest maximum regret" not in out

@@ -299,6 +299,9 @@ def cmd_analyse(args) -> int:
     if note:
         notes.append(note)
         print(f"Note: {note}", file=sys.stderr)
+    if n_policies == 1 and not uncertainties:
+        raise UserError(f"{args.experiment}: nothing to analyse: one policy and no [[uncertainty]] (give a [[lever]] "
+                        f"two values or more to compare policies, or an [[uncertainty]] to sample futures)")
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
                        unit=outcome_unit(o.metric, o.aggregation, experiment_step(config)))
                for o in config["outcomes"]]
@@ -319,7 +322,10 @@ def cmd_analyse(args) -> int:
         best, unit = result["policies"][0], result["unit"]
         lines = [f"{result['outcome']} ({result['better']} is better): smallest maximum regret, policy {best['policy']} "
                  f"({best['settings']}): {format_outcome(best['max_regret'], unit)}, best in "
-                 f"{best['share_of_futures_best']:.0%} of futures{behind_note(best)}"]
+                 f"{best['share_of_futures_best']:.0%} of futures{behind_note(best)}" if n_policies > 1 else
+                 f"{result['outcome']} ({result['better']} is better): one policy ({best['settings']}), nothing to "
+                 f"rank it against (give a [[lever]] two values or more); what moves the outcome across the futures "
+                 f"is below"]
         if len(result["policies"]) > 1:
             second = result["policies"][1]
             close = second["max_regret"] - best["max_regret"] <= 0.05 * max(abs(best["max_regret"]), 1e-12)

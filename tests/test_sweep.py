@@ -417,7 +417,8 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("years = 1\n", "years = 1\nseed = 99999999999999999999\n"),
      r"\[experiment\] seed: expected a whole number from 0 to 4294967295"),
     (('name = "tiny"', "name = 5"), r"\[experiment\] name: expected a name in quotes, got 5"),
-    (('name = "tiny"', 'name = "../../elsewhere"'), r"\[experiment\] name: expected a name without '/' or"),
+    (('name = "tiny"', 'name = "../../elsewhere"'), r"\[experiment\] name: expected a name with a letter or digit and without '/'"),
+    (('name = "tiny"', 'name = ".."'), r"\[experiment\] name: expected a name with a letter or digit and without '/'"),
     (('base = "' + str(QUICK_CHB_PILOT) + '"', "base = 5"), r"\[experiment\] base: expected the name of a scenario file in quotes, got 5"),
     (('kind = "lhs"', 'kind = "lhss"'), r"\[sampler\] kind: expected one of .*, got 'lhss'; did you mean 'lhs'"),
     (('size = 2\n', 'size = 2\nlevels = 3\n'), r"\[sampler\] levels: only the factorial sampler takes levels"),
@@ -836,6 +837,12 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert "held the results of experiment" not in capsys.readouterr().err
     assert main(["sweep", str(second), *common]) == 0
     assert f"held the results of experiment 1 ({first}); it now holds experiment 2's" in capsys.readouterr().err
+    # analysing the first into that folder says whose results sit beside the analysis; the second, nothing
+    assert main(["analyse", str(first), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert (f"Note: {tmp_path / 'out' / 'sweep_results.csv'} holds the results of experiment 2 ({second}), not of "
+            f"experiment 1, analysed here: give --out to keep them apart.") in capsys.readouterr().err
+    assert main(["analyse", str(second), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert "holds the results of experiment" not in capsys.readouterr().err
     other_db = f"sqlite:///{tmp_path / 'other.db'}"  # experiment 2 there is not experiment 2 here
     assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
                  "--quiet"]) == 0

@@ -252,7 +252,7 @@ def cmd_analyse(args) -> int:
     from twin.scenario import STEPS_PER_YEAR
     from twin.sweep import design, experiment_step, find_sweep, load_experiment
     from twin.sweep_reading import stored_design, sweep_results
-    from twin.sweep_notes import what_changed
+    from twin.sweep_notes import note_other_results, what_changed
 
     from twin.cli import require_database
 
@@ -290,6 +290,9 @@ def cmd_analyse(args) -> int:
     if absent:
         raise UserError(f"{args.experiment}: the stored sweep (experiment {experiment_id}) did not vary "
                         f"{', '.join(absent)}; run `twin sweep {shlex.quote(args.experiment)}` to sweep this file")
+    if (other := note_other_results(out, experiment_id, safe_url(args.db))) is not None:
+        notes.append(other)
+        print(f"Note: {other}.", file=sys.stderr)
     stored = len(table)
     try:
         n_policies = int(points["policy"].nunique())

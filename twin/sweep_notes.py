@@ -39,6 +39,21 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
     marker.write_text(json.dumps(here), encoding="utf-8")
 
 
+def note_other_results(out: Path, experiment_id: int, database: str) -> str | None:
+    """`twin analyse` writing into a folder whose `sweep_results.csv` is another experiment's (an
+    experiment file of the same name): a note saying so, else None. The folder's record is left
+    as it is: it says what `sweep_results.csv` holds, which the analysis does not replace."""
+    try:
+        previous = json.loads((out / "experiment.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(previous, dict) or (previous.get("experiment_id") == experiment_id
+                                          and _same_database(previous.get("database"), database)):
+        return None
+    return (f"{out / 'sweep_results.csv'} holds the results of experiment {previous.get('experiment_id')} "
+            f"({previous.get('file')}), not of experiment {experiment_id}, analysed here: give --out to keep them apart")
+
+
 def what_changed(config: dict, store, experiment_id: int) -> str:
     """Why a stored sweep is not this file's sweep with the current code: code, settings, or both."""
     from twin.ensemble import provenance

@@ -309,14 +309,38 @@ def _exit_on_two(task):
 
 
 def test_a_killed_worker_is_reported_and_finished_work_kept():
+    """A task that kills its worker every time: the pool is started again twice, then the command stops."""
     executor = LocalExecutor(2)
     seen = []
-    with pytest.raises(WorkerLost):
+    with pytest.raises(WorkerLost, match="a worker process died 3 times"):
         for task, result in executor.run(_exit_on_two, [0, 1, 2, 3, 4, 5, 6, 7]):
             seen.append((task, result))
     executor.close()
     assert {0, 1} <= {task for task, _ in seen} and 2 not in {task for task, _ in seen}
     assert all(result == task * 10 for task, result in seen)
+
+
+def _exit_once_on_two(task):
+    number, marker = task
+    if number == 2 and not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(0.5)
+        os._exit(3)  # the first time only: a worker killed once (out of memory, say)
+    return number * 10
+
+
+def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path, capsys):
+    """One dead worker stopped a whole overnight sweep: the pool now starts again, its batches in
+    flight run again, and every task's result comes back once."""
+    marker = str(tmp_path / "died")
+    executor = LocalExecutor(2)
+    try:
+        seen = list(executor.run(_exit_once_on_two, [(k, marker) for k in range(8)]))
+    finally:
+        executor.close()
+    assert sorted((task[0], result) for task, result in seen) == [(k, k * 10) for k in range(8)]
+    assert os.path.exists(marker)
+    assert "Note: a worker process died (killed, or out of memory); starting the workers again" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("step", ["month", "week"])

@@ -137,6 +137,11 @@ class SerialExecutor:
         pass
 
 
+#: times a local pool whose worker died (killed, out of memory) is started again, its batches in
+#: flight run again, before the command gives up (a run that kills its worker each time stops it)
+POOL_RESTARTS = 2
+
+
 class LocalExecutor:
     """A pool of local worker processes; `workers=None` uses every core."""
 
@@ -148,28 +153,45 @@ class LocalExecutor:
         try:
             yield from self._run(fn, tasks, chunk)
         except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken
-            raise WorkerLost("a worker process died; finished runs are saved, run the command again") from None
+            raise WorkerLost(f"a worker process died {POOL_RESTARTS + 1} times; finished runs are saved, run the "
+                             f"command again") from None
 
     def _run(self, fn: Callable, tasks: Iterable, chunk: int) -> Iterator[tuple[object, object]]:
+        from collections import deque
+
         tasks = list(tasks)
-        batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
-        pending = {}
-        queue = iter(batches)
-        # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
-        with spawnable_main():  # the workers start within the first submission
-            for batch in queue:
-                pending[self.pool.submit(_run_batch, fn, batch)] = batch
-                if len(pending) >= 2 * self.workers:
-                    break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        queue = deque(tasks[i: i + chunk] for i in range(0, len(tasks), chunk))
+        pending: dict = {}
+        restarts = 0
+
+        def fill() -> None:
+            # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
+            with spawnable_main():  # a pool's workers start within its first submission
+                while queue and len(pending) < 2 * self.workers:
+                    pending[self.pool.submit(_run_batch, fn, queue[0])] = queue[0]  # (a broken pool refuses it)
+                    queue.popleft()
+
+        while pending or queue:
+            try:
+                fill()
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished = [(pending[future], future.result()) for future in done]  # raises if the pool broke
+            except BrokenProcessPool:  # lost with every batch in it: they run again in a new pool
+                if restarts == POOL_RESTARTS:
+                    raise
+                restarts += 1
+                queue.extendleft(reversed(list(pending.values())))
+                print(f"Note: a worker process died (killed, or out of memory); starting the workers again and "
+                      f"running again the {sum(map(len, pending.values()))} run(s) they held.", file=sys.stderr,
+                      flush=True)
+                pending.clear()
+                self.close()
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+                continue
             for future in done:
-                batch = pending.pop(future)
-                results = future.result()
+                del pending[future]
+            for batch, results in finished:
                 yield from zip(batch, results)
-                following = next(queue, None)
-                if following is not None:
-                    pending[self.pool.submit(_run_batch, fn, following)] = following
 
     def close(self) -> None:
         """Cancel what has not started and stop the workers now: after an interrupt nothing waits

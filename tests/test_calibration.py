@@ -640,6 +640,30 @@ def test_posterior_draws_beyond_the_plausible_range_are_warned_about(tmp_path, c
     assert "1 of 2 draws are beyond its plausible range" in capsys.readouterr().err
 
 
+def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned_of(tmp_path, capsys):
+    """posterior.csv carried nothing of its fit: one fitted to other targets, or by an older model,
+    was drawn from without a word. The fit.json `twin calibrate` writes beside it says both."""
+    from twin.ensemble import code_hash, prepare
+    from twin.report_page import _posterior_fit
+
+    path = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.3\n0.4\n")
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    baseline = str(ROOT / "scenarios" / "baseline.toml")
+    prepare([baseline], 2, 1, 1, store, posterior=str(path))  # no fit.json: nothing to say, nothing recorded
+    assert "fitted by a model" not in capsys.readouterr().err
+    assert _posterior_fit(store.experiment_row(1)) == ""
+    write(tmp_path / "fit.json", json.dumps({"settings": {"method": "abc", "targets": "my_targets.toml",
+                                                          "scenario_file": "base.toml"}, "code": {"code_hash": "0ld"}}))
+    experiment_id, _, _ = prepare([baseline], 2, 2, 1, store, posterior=str(path))
+    assert (f"Warning: --posterior '{path}': fitted by a model whose source hash is 0ld, not this code's ({code_hash()})"
+            in capsys.readouterr().err)
+    said = _posterior_fit(store.experiment_row(experiment_id))
+    assert "fitted (abc, " in said and "to targets my_targets.toml, scenario base.toml, by model source hash 0ld" in said
+    write(tmp_path / "fit.json", json.dumps({"settings": {}, "code": {"code_hash": code_hash()}}))
+    prepare([baseline], 2, 3, 1, store, posterior=str(path))
+    assert "fitted by a model" not in capsys.readouterr().err  # this code's fit
+
+
 def test_sensitivity_config_validation(tmp_path):
     from twin.sensitivity import load_config as load_sensitivity
 
@@ -1070,6 +1094,9 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
     # which files it fitted: the targets and the scenario (a posterior's fit is read against them)
     assert report["settings"]["targets"] == str(tmp_path / "targets.toml")
     assert report["settings"]["scenario_file"] == str(QUICK_BASELINE)
+    from twin.ensemble import code_hash
+
+    assert report["code"] == {"code_hash": code_hash()}  # the model it was fitted by
     assert report["settings"]["priors"] == [{"name": "asset_realisation_share", "low": 0.1, "high": 0.8,
                                              "scale": "linear"}]
     (row,) = report["parameters"]

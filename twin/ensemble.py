@@ -281,6 +281,24 @@ def warn_of_package_changes(store: Store, experiment_id: int, packages: dict) ->
               file=sys.stderr)
 
 
+def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
+    """What a posterior sample was fitted to, from the `fit.json` `twin calibrate` wrote beside it
+    (None when there is none, or it is unreadable): its targets, scenario and model source hash;
+    and a warning when that hash is not `code` (the sample was calibrated to another model)."""
+    try:
+        fit = json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
+        settings = fit.get("settings") or {}
+    except (OSError, ValueError, AttributeError):
+        return None, None
+    found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
+             "scenario": settings.get("scenario_file") or settings.get("scenario"),
+             "method": settings.get("method"), "code": (fit.get("code") or {}).get("code_hash")}
+    note = (f"--posterior '{path}': fitted by a model whose source hash is {found['code']}, not this code's ({code}) "
+            f"(fit.json beside it): its draws were calibrated to another version of the model; fit it again with "
+            f"`twin calibrate`") if found["code"] and found["code"] != code else None
+    return found, note
+
+
 #: entropy that keeps the posterior draws' streams apart from the replicates' model seeds
 POSTERIOR_ENTROPY = 0x706F7374
 
@@ -373,12 +391,15 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     # do not depend on it, so asking for more replicates runs only the new ones.
     spec = {"scenarios": [s.spec_hash() for s in loaded], "names": names, "seed": root_seed,
             "code": info["code_hash"]}
-    draws, held = None, {}
+    draws, held, fit = None, {}, None
     if posterior:
         sample = load_posterior(posterior)
         for warning in posterior_warnings(sample, posterior):
             print(f"Warning: {warning}.", file=sys.stderr)
         spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
+        fit, note = posterior_fit(posterior, info["code_hash"])
+        if note:
+            print(f"Warning: {note}.", file=sys.stderr)
         draws = posterior_draws(sample, root_seed, reps)
         # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.
         held = {s.name: sorted(set(sample.columns) & set(s.parameters)) for s in loaded}
@@ -387,7 +408,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     name = " vs ".join(names)
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
-                                "posterior_held": held},
+                                "posterior_held": held, **({"posterior_fit": fit} if fit else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),
           "resolved": {**s.to_dict(), "geography": {**describe(load_geography(s.areas_file)),

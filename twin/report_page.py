@@ -466,8 +466,20 @@ def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <p class="meta">Experiment {experiment_id} ({html.escape(" vs ".join(comparison.scenarios))}), root seed
 {experiment.get("root_seed")}, {html.escape(_code_label(experiment))}.</p>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
+{_posterior_fit(experiment)}
 {html_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
 """
+
+
+def _posterior_fit(experiment: dict) -> str:
+    """Where the posterior sample the runs drew from was fitted, from its fit.json (none: '')."""
+    fit = json.loads(experiment.get("spec_json") or "{}").get("posterior_fit")
+    if not fit:
+        return ""
+    said = [f"{k} {html.escape(str(fit[k]))}" for k in ("targets", "scenario") if fit.get(k)]
+    return (f"<p>The posterior sample was fitted ({html.escape(str(fit.get('method') or 'calibration'))}, "
+            f"{html.escape(fit['fit'])}) to {', '.join(said) or 'targets not recorded'}, by model source hash "
+            f"{html.escape(str(fit.get('code') or 'not recorded'))}.</p>")
 
 
 def _code_label(experiment: dict) -> str:

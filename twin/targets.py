@@ -334,11 +334,13 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     json_path = out_dir / "fit.json"
     fit_misfit = misfit(table)
     from twin.analysis import strict_json  # NaN is not JSON: null
+    from twin.ensemble import code_hash  # the model that made the fit (a posterior is read against it)
 
     json_path.write_text(json.dumps(strict_json({
         "title": title, "notes": notes, "misfit": fit_misfit if np.isfinite(fit_misfit) else None,
         **({} if parameters is None else {"parameters": parameters.to_dict(orient="records")}),
-        "targets": table.to_dict(orient="records"), **(extra or {})}), indent=2, default=float, allow_nan=False),
+        "targets": table.to_dict(orient="records"), "code": {"code_hash": code_hash()}, **(extra or {})}), indent=2,
+        default=float, allow_nan=False),
         encoding="utf-8")
     plotted = table[table["evaluated"]]  # a target the runs could not read has nothing to plot
     figure, axis = plt.subplots(figsize=(8, 0.32 * max(len(plotted), 1) + 1.2), dpi=100)

@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +80,20 @@ def test_markdown_table_lists_every_parameter():
     table = markdown_table()
     for p in PARAMETER_TABLE:
         assert f"`{p.name}`" in table
+
+
+def test_the_markdown_table_says_which_targets_a_parameter_was_set_to_reproduce(capsys):
+    """`twin params --csv` gave each parameter's fitted_to; --markdown (and the ODD's table) did not."""
+    from twin.cli import main
+    from twin.targets import fitted_to
+
+    fitted = fitted_to(Path(__file__).resolve().parents[1] / "calibration" / "targets.toml")
+    assert fitted
+    name, targets = next(iter(fitted.items()))
+    row = next(line for line in markdown_table(None, fitted).splitlines() if line.startswith(f"| `{name}` |"))
+    assert f"; set to fit {', '.join(targets)} |" in row
+    assert main(["params", "--markdown"]) == 0
+    assert row in capsys.readouterr().out.splitlines()
 
 
 def test_budget_shares_split_the_budget_and_never_add_to_it():

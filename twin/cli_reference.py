@@ -20,13 +20,13 @@ def cmd_params(args) -> int:
         groups = sorted({p.group for p in PARAMETER_TABLE})
         raise UserError(f"--group: unknown group '{args.group}'{did_you_mean(args.group, groups)} "
                         f"(groups: {', '.join(groups)})")
-    if args.markdown:
-        print(markdown_table(rows))
-        return 0
     from twin.cli_research import project_default
     from twin.targets import fitted_to
 
     fitted = fitted_to(project_default("calibration/targets.toml", "calibration/targets.toml"))  # set to fit them
+    if args.markdown:
+        print(markdown_table(rows, fitted))
+        return 0
     if args.csv:
         import csv
 

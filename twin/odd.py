@@ -56,7 +56,10 @@ def levers_markdown() -> str:
 
 
 def generated_blocks() -> dict[str, str]:
-    return {"step-order": step_order_markdown(), "parameters": markdown_table() + "\n",
+    from twin.targets import fitted_to
+
+    fitted = fitted_to(Path(__file__).resolve().parents[1] / "calibration" / "targets.toml")  # {} without it
+    return {"step-order": step_order_markdown(), "parameters": markdown_table(None, fitted) + "\n",
             "metrics": metrics_markdown(), "levers": levers_markdown()}
 
 

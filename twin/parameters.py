@@ -370,9 +370,11 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
-def markdown_table(rows: list[Parameter] | None = None) -> str:
-    """The parameter table as Markdown (used by `twin params --markdown` and docs/ODD.md)."""
+def markdown_table(rows: list[Parameter] | None = None, fitted: dict[str, list[str]] | None = None) -> str:
+    """The parameter table as Markdown (used by `twin params --markdown` and docs/ODD.md); `fitted`
+    names the targets each parameter was set to reproduce (`targets.fitted_to`), in its provenance."""
     rows = table_rows() if rows is None else rows
+    fitted = fitted or {}
     lines = [
         "| name | value | unit | plausible range | provenance | source | description |",
         "|---|---|---|---|---|---|---|",
@@ -381,7 +383,8 @@ def markdown_table(rows: list[Parameter] | None = None) -> str:
         source = p.source.replace("|", "/")
         lines.append(
             f"| `{p.name}` | {format_value(p.value)} | {p.unit} | "
-            f"{format_value(p.low)} to {format_value(p.high)} | {p.provenance} | {source} | {p.description} |"
+            f"{format_value(p.low)} to {format_value(p.high)} | {p.provenance}"
+            f"{'; set to fit ' + ', '.join(fitted[p.name]) if p.name in fitted else ''} | {source} | {p.description} |"
         )
     return "\n".join(lines)
 

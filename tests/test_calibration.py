@@ -779,6 +779,11 @@ def test_the_sensitivity_command_counts_the_seed_s_runs_and_does_not_rank_it(tmp
     harm = next(line for line in out.splitlines() if line.startswith("discounted_harm_gbp: "))
     assert "(replication seed)" not in harm and "; noise floor " in harm
     assert "the noise)" in harm  # each parameter marked above or within it
+    # the floor with its interval: '1.18, within the noise' beside a floor of 0.22 read as a contradiction
+    assert re.search(r"; noise floor -?\d+\.\d\d \(90% interval -?\d+\.\d\d to -?\d+\.\d\d; a parameter is above "
+                     r"the noise when its index is clearly above the seed's, resample by resample\)$", harm)
+    page = (tmp_path / "out" / "sensitivity.html").read_text()
+    assert "; noise floor " in page and "resample by resample)</li>" in page
 
 
 def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_path):

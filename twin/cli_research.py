@@ -98,12 +98,13 @@ def cmd_sensitivity(args) -> int:
         print()
         for outcome, group in table.groupby("outcome", sort=False):
             floor = group[group.parameter == SEED_FACTOR].total_order
+            from twin.sensitivity_report import noise_floor_words
             best = group[group.parameter != SEED_FACTOR].sort_values("total_order", ascending=False).head(3)
             print(f"{outcome}: " + ", ".join(
                 f"{r.parameter} (total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
                 f"{r.total_order_high:.2f}" + ("" if floor.empty else "; above the noise" if r.above_noise
                                                else "; within the noise") + ")" for r in best.itertuples())
-                + ("" if floor.empty else f"; noise floor {floor.iloc[0]:.2f}"))
+                + ("" if floor.empty else f"; noise floor {noise_floor_words(group)}"))
     warning = reliability_warning(table, config["n"])
     if warning and warning != reliability_warning(None, config["n"]):  # not only the small n said at the start
         print(f"Warning: {warning} (the report says so too).", file=sys.stderr)

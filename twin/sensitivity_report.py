@@ -59,6 +59,15 @@ def reliability_warning(table: pd.DataFrame | None, n: int) -> str | None:
             f"{(RELIABLE_N if n < RELIABLE_N else 2 * n) // n} times the runs")
 
 
+def noise_floor_words(rows) -> str:
+    """An outcome's noise floor (the seed's total-order index) with its 90% interval: a parameter is
+    within the noise when its index is not clearly above the seed's resample by resample, which a
+    wide floor explains ('1.18, within the noise' beside a floor of 0.22 read as a contradiction)."""
+    seed = rows[rows.parameter == SEED_FACTOR].iloc[0]
+    return (f"{seed.total_order:.2f} (90% interval {seed.total_order_low:.2f} to {seed.total_order_high:.2f}; a "
+            f"parameter is above the noise when its index is clearly above the seed's, resample by resample)")
+
+
 def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
     import html
 
@@ -118,7 +127,8 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     lines = [f"<li><strong>{html.escape(o)}</strong>: " + ", ".join(
         f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f}{standing(r)})"
         for r in top[top.outcome == o].itertuples())
-        + (f"; noise floor {floors[o]:.2f}" if o in floors else "") + "</li>" for o in outcomes]
+        + (f"; noise floor {noise_floor_words(table[table.outcome == o])}" if o in floors else "") + "</li>"
+        for o in outcomes]
     runs = config["n"] * (len(factor_names(config)) + 2) * (1 + len(config["compare"]))
     compared = ("" if not design["compare"] else
                 " and the benefit against it of " + html.escape(", ".join(design["compare"])))

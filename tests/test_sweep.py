@@ -1374,3 +1374,24 @@ def test_an_analysis_of_one_policy_ranks_nothing(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "harm (lower is better): one policy (lever.chb.hold_years=2), nothing to rank it against" in out
     assert "smallest maximum regret" not in out
+
+
+def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys):
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db_file = tmp_path / "sweep.db"
+    db = f"sqlite:///{db_file}"
+    assert main(["sweep", str(path), "--db", db, "--out", str(tmp_path / "out"), "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"{path}: 1 sampled future(s) x 2 policies = 2 design points, x 1 replication(s) = 2 runs; "
+                           f"none of them stored in {db} (no sweep of this file with this code); 2 to run.")
+    assert not db_file.exists() and not (tmp_path / "out").exists()  # nothing made
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    more = write(tmp_path / "exp.toml", TINY.replace('years = 1\n', 'years = 1\nreps = 3\n'))
+    capsys.readouterr()
+    assert main(["sweep", str(more), "--db", db, "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "x 3 replication(s) = 6 runs; 2 of them already finished in" in said and "; 4 to run." in said
+    store = Store(db)
+    assert len(store.runs_frame(1)) == 2  # the dry run added no run

@@ -168,6 +168,24 @@ def cmd_screen(args) -> int:
 LARGE_DESIGN = 10_000
 
 
+def _print_sweep_plan(args, config: dict) -> int:
+    """`twin sweep --dry-run`: the file checked, and what a sweep of it would run; nothing is run,
+    stored or written (a database file that is not there is not made)."""
+    from twin.store import Store, sqlite_path
+    from twin.sweep import sweep_plan
+
+    path = sqlite_path(args.db)
+    plan = sweep_plan(config, None if path is not None and not path.exists() else Store(args.db))
+    stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
+              f"{plan['experiment_id']})" if plan["experiment_id"] is not None else
+              f"none of them stored in {safe_url(args.db)} (no sweep of this file with this code)")
+    print(f"{args.experiment}: {plan['futures']:,} sampled future(s) x {plan['policies']:,} polic"
+          f"{'y' if plan['policies'] == 1 else 'ies'} = {plan['points']:,} design points, x {plan['reps']} "
+          f"replication(s) = {plan['runs']:,} runs; {stored}; {plan['runs'] - plan['finished']:,} to run. "
+          f"The file is checked; nothing was run (--dry-run).")
+    return 0
+
+
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
@@ -179,6 +197,8 @@ def cmd_sweep(args) -> int:
     config = load_experiment(args.experiment)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
+    if args.dry_run:
+        return _print_sweep_plan(args, config)
     steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     store = Store(args.db)
@@ -417,6 +437,8 @@ def add_research_commands(sub) -> None:
     sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     sweep.add_argument("--out", help="folder for sweep_results.csv (default results/sweeps/<name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="check the file and say how many runs it needs and how many are stored; run nothing")
     sweep.set_defaults(func=cmd_sweep)
 
     analyse_cmd = sub.add_parser("analyse", help="regret, robustness, PRIM scenario discovery and feature scores of a sweep")

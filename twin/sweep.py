@@ -219,6 +219,23 @@ def find_sweep(config: dict, store) -> int | None:
     return store.experiment_by_hash(spec_hash)
 
 
+def sweep_plan(config: dict, store=None) -> dict:
+    """What `twin sweep` would run, running and storing nothing: the futures, policies, design points
+    and runs, and how many of those runs a stored sweep of the same file and code has finished."""
+    from twin.ensemble import provenance
+
+    points = design(config)
+    _, spec_hash = sweep_spec(config, points, provenance())
+    experiment_id = store.experiment_by_hash(spec_hash) if store is not None else None
+    finished = 0
+    if experiment_id is not None:
+        runs = store.runs_frame(experiment_id)
+        finished = int(((runs.status == "done") & (runs.replicate < config["reps"])).sum())
+    return {"futures": int(points["sample"].nunique()), "policies": int(points["policy"].nunique()),
+            "points": len(points), "reps": config["reps"], "runs": len(points) * config["reps"],
+            "finished": finished, "experiment_id": experiment_id}
+
+
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
     from twin.ensemble import provenance, replicate_seeds, warn_of_package_changes
 

@@ -1395,3 +1395,50 @@ def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys
     assert "x 3 replication(s) = 6 runs; 2 of them already finished in" in said and "; 4 to run." in said
     store = Store(db)
     assert len(store.runs_frame(1)) == 2  # the dry run added no run
+
+
+def test_a_grid_extended_by_a_value_takes_the_runs_it_shares_from_the_earlier_sweep(tmp_path, capsys):
+    """Adding one lever value made another sweep, and every run ran again (18 where 6 were new);
+    the runs of the same scenario, seed and code are now copied, with the same results to the last bit."""
+    from twin.cli import main
+
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    common = ["--db", db, "--workers", "1", "--quiet"]
+    first = write(tmp_path / "first.toml", TINY)
+    assert main(["sweep", str(first), *common, "--out", str(tmp_path / "a")]) == 0
+    wider = write(tmp_path / "wider.toml", TINY.replace("values = [0, 2]", "values = [0, 1, 2]"))
+    capsys.readouterr()
+    assert main(["sweep", str(wider), "--db", db, "--dry-run"]) == 0
+    assert "= 3 runs; none of them stored in" in (said := capsys.readouterr().out) and \
+        "; 2 to take from earlier sweeps of the same design points; 1 to run." in said
+    assert main(["sweep", str(wider), *common, "--out", str(tmp_path / "b")]) == 0
+    said = capsys.readouterr().out
+    assert "1 runs now" in said and "; 2 run(s) taken from earlier sweeps of the same design points" in said
+    machine = ["run_id", "setup_s", "run_s"]
+    a = pd.read_csv(tmp_path / "a" / "sweep_results.csv").set_index("lever.chb.hold_years")
+    b = pd.read_csv(tmp_path / "b" / "sweep_results.csv").set_index("lever.chb.hold_years")
+    assert (b.loc[[0, 2], "harm"] == a.loc[[0, 2], "harm"]).all()
+    # as a sweep of the wider file from scratch gives them
+    fresh_db = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert main(["sweep", str(wider), "--db", fresh_db, "--workers", "1", "--quiet", "--out", str(tmp_path / "c")]) == 0
+    c = pd.read_csv(tmp_path / "c" / "sweep_results.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "b" / "sweep_results.csv").drop(columns=machine),
+                                  c.drop(columns=machine))
+    # an outcome of one area is read off what each run stored, which the earlier file did not ask for: no copy
+    local = write(tmp_path / "local.toml", TINY.replace("values = [0, 2]", "values = [0, 2, 3]").replace(
+        'aggregation = "annual_sum"\n', 'aggregation = "annual_sum"\narea = "Merseyside"\n'))
+    capsys.readouterr()
+    assert main(["sweep", str(local), *common, "--out", str(tmp_path / "d")]) == 0
+    said = capsys.readouterr().out
+    assert "3 runs now" in said and "taken from earlier sweeps" not in said
+
+
+def test_a_design_points_run_key_leaves_its_name_out():
+    from twin.scenario import load_scenario
+    from twin.sweep_reuse import run_key
+
+    base = load_scenario(QUICK_CHB_PILOT)
+    from dataclasses import replace
+
+    assert run_key(replace(base, name="point_0_1")) == run_key(replace(base, name="point_0_2"))
+    assert run_key(base) != run_key(replace(base, years=base.years + 1))

@@ -181,8 +181,10 @@ def _print_sweep_plan(args, config: dict) -> int:
               f"none of them stored in {safe_url(args.db)} (no sweep of this file with this code)")
     print(f"{args.experiment}: {plan['futures']:,} sampled future(s) x {plan['policies']:,} polic"
           f"{'y' if plan['policies'] == 1 else 'ies'} = {plan['points']:,} design points, x {plan['reps']} "
-          f"replication(s) = {plan['runs']:,} runs; {stored}; {plan['runs'] - plan['finished']:,} to run. "
-          f"The file is checked; nothing was run (--dry-run).")
+          f"replication(s) = {plan['runs']:,} runs; {stored}; "
+          + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; " if plan["copyable"] else "")
+          + f"{plan['runs'] - plan['finished'] - plan['copyable']:,} to run. The file is checked; nothing was run "
+          f"(--dry-run).")
     return 0
 
 
@@ -248,6 +250,9 @@ def cmd_sweep(args) -> int:
                     + (f", {reused} finished earlier and reused from the database" if reused else ""))
     else:
         done_now = "every run was already in the database"
+    if outcome.get("copied"):  # runs of the same points, seeds and code in an earlier sweep
+        done_now += (f"; {outcome['copied']} run(s) taken from earlier sweeps of the same design points (the same "
+                     f"scenario, seed and model code give the same results)")
     from twin.store import DEFAULT_DB
 
     given = ((f" --db {shlex.quote(safe_url(args.db))}" if args.db != DEFAULT_DB else "")

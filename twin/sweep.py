@@ -64,6 +64,7 @@ from twin.sweep_experiment import (
     base_scenario, check_lever_names, check_lever_tables, check_levers, check_outcomes, check_reps_and_seed,
     check_run_count, check_sampler, check_tables, check_uncertainties, policy_scenarios, read_experiment_file,
 )
+from twin.sweep_reuse import reusable_runs, run_key, stored_outcome
 
 
 @dataclass(frozen=True)
@@ -224,16 +225,28 @@ def sweep_plan(config: dict, store=None) -> dict:
     and runs, and how many of those runs a stored sweep of the same file and code has finished."""
     from twin.ensemble import provenance
 
+    from twin.ensemble import replicate_seeds
+
     points = design(config)
-    _, spec_hash = sweep_spec(config, points, provenance())
+    info = provenance()
+    _, spec_hash = sweep_spec(config, points, info)
     experiment_id = store.experiment_by_hash(spec_hash) if store is not None else None
-    finished = 0
+    finished, done = 0, set()
     if experiment_id is not None:
         runs = store.runs_frame(experiment_id)
-        finished = int(((runs.status == "done") & (runs.replicate < config["reps"])).sum())
+        runs = runs[(runs.status == "done") & (runs.replicate < config["reps"])]
+        finished, done = len(runs), set(zip(runs.position, runs.replicate))
+    copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
+    if store is not None and all(o.area == "UK" for o in config["outcomes"]):
+        earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"])
+        names = [c for c in points.columns if c not in ("sample", "policy")]
+        for k, row in enumerate(points.to_dict(orient="records")) if earlier else ():
+            key = run_key(point_scenario(config["base"], row, names))
+            seeds = replicate_seeds(config["seed"] * 1_000_003 + row["sample"], config["reps"])
+            copyable += sum((key, seed) in earlier for r, seed in enumerate(seeds) if (k, r) not in done)
     return {"futures": int(points["sample"].nunique()), "policies": int(points["policy"].nunique()),
             "points": len(points), "reps": config["reps"], "runs": len(points) * config["reps"],
-            "finished": finished, "experiment_id": experiment_id}
+            "finished": finished, "experiment_id": experiment_id, "copyable": copyable}
 
 
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
@@ -258,7 +271,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     experiment_id = store.experiment(
         spec_hash, config["name"], {**spec, "path": config["path"]}, config["seed"], "sweep",
         [] if stored else [{"name": scenario(k).name, "spec_hash": scenario(k).spec_hash(),
-                            "resolved": {**scenario(k).to_dict(), "inputs": row}}
+                            "resolved": {**scenario(k).to_dict(), "inputs": row, "run_key": run_key(scenario(k))}}
                            for k, row in enumerate(records)], info)
     warn_of_package_changes(store, experiment_id, info["packages"])
     ids = store.scenario_ids(experiment_id)
@@ -274,6 +287,20 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
                        FitTask(scenario(k), seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
              for k, r in order if (ids[k], r) not in done]
     store.check_can_store(len(tasks))
+    copied = 0
+    if tasks and all(o.area == "UK" for o in config["outcomes"]):  # runs an earlier sweep made (`sweep_reuse`)
+        earlier = reusable_runs(store, experiment_id, info["code_hash"])
+        if earlier:
+            left = []
+            for task in tasks:
+                source = earlier.get((run_key(task.fit.scenario), task.seed))
+                if source is None:
+                    left.append(task)
+                else:
+                    store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed,
+                                    stored_outcome(store, source))
+                    copied += 1
+            tasks = left
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0
     failed: list[tuple[str, int, str]] = []
@@ -295,7 +322,8 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
         if bar:
             bar.close()
     store.check_kept()  # runs the database would not take: said, and the command stops
-    return {"experiment_id": experiment_id, "ran": len(tasks), "reused": len(points) * config["reps"] - len(tasks),
+    return {"experiment_id": experiment_id, "ran": len(tasks), "copied": copied,
+            "reused": len(points) * config["reps"] - len(tasks) - copied,
             "points": len(points), "chunk": chunk,
             "wall_s": time.perf_counter() - start, "write_s": write_s, "failed": failed}
 

@@ -1244,6 +1244,25 @@ def test_the_bill_from_year_3_is_ct_powers_two_years_later():
     assert not np.array_equal(base.series("arrests")[24:], delayed.series("arrests")[24:])
 
 
+def test_a_funding_budget_behind_another_hiring_lever_is_said_to_share_its_cap():
+    """A SOC fund listed before the funding hires first within the one hiring cap: the funding's budget
+    could then be out of reach below the threshold the warning computes for it alone, and nothing was said."""
+    from twin.runner import budget_out_of_reach
+
+    def said(*kinds, fund_from=0):
+        entries = {"funding": {"type": "funding", "budget_gbp_per_year": 1.2e9},
+                   "soc_fund": {"type": "soc_fund", "start_year": fund_from}}
+        return budget_out_of_reach(Scenario(name="f", path="f.toml", years=2, levers=[entries[k] for k in kinds]))
+
+    behind = said("soc_fund", "funding")
+    assert len(behind) == 1 and "listed before it and running at the same time, hire investigators first within " \
+                                "the same hiring cap" in behind[0]
+    assert behind[0].startswith("f.toml: [[levers]] #2 (funding): soc_fund, listed before it")
+    assert behind[0].endswith("(summary.csv's discounted_lever_cost_gbp_funding)")
+    assert said("funding", "soc_fund") == []  # the funding hires first: its own threshold holds
+    assert said("soc_fund", "funding", fund_from=2) == []  # the fund starts as the run ends: no overlap
+
+
 def test_a_budget_moved_into_one_tier_is_warned_of_and_a_cut_said_as_one():
     """A lever funding one tier only can be out of reach there with a total below the baseline's, and
     the tiers it gives nothing lose their budget at once: the spending reached is below the baseline's."""

@@ -100,16 +100,28 @@ def idle_settings(scenario: Scenario) -> list[str]:
 def budget_out_of_reach(scenario: Scenario, params=None) -> list[str]:
     """A funding lever whose budget the hiring cap keeps out of reach in every tier it funds until it
     ends (or the run does): any larger budget then gives the same run, which the user should know.
-    Other levers hiring at the same time share the cap and keep the budget further off: not counted."""
+    Other levers hiring at the same time share the cap (`levers_national.InvestigatorPipeline`), those
+    listed before it hiring first: then the budget may be out of reach below that threshold too,
+    which is said without a figure."""
     from twin.interventions import build_levers
+    from twin.levers_national import InvestigatorPipeline
     from twin.parameters import budget_tier_shares
 
     params = params if params is not None else scenario.build_parameters()
     warnings, scale = [], scenario.national_scale  # figures as written
     b0, base = params.soc_budget_gbp_per_year, dict(zip(("forces", "rocu", "nca"), budget_tier_shares(params)))
-    for lever in build_levers(scenario):
+    levers = build_levers(scenario)
+    for position, lever in enumerate(levers):
         v, years = lever.values, min(lever.end_year, scenario.years) - lever.start_year
         if lever.type_name != "funding" or years <= 0 or lever.intensity <= 0:
+            continue
+        first = [other.name for other in levers[:position] if isinstance(other, InvestigatorPipeline)
+                 and other.start_year < lever.start_year + years and lever.start_year < other.end_year]
+        if first:  # they fill the shared cap first: how far this budget gets depends on what they hire
+            warnings.append(f"{lever.entry}: {', '.join(first)}, listed before it and running at the same time, "
+                            f"hire investigators first within the same hiring cap (max_growth_share_per_year), so "
+                            f"its budget may not be reached; its spending is in the results (summary.csv's "
+                            f"discounted_lever_cost_gbp_{lever.name})")
             continue
         growth = v["max_growth_share_per_year"] * years / lever.intensity  # in shares of each tier's baseline
         funded = [tier for tier in base if v[f"share_{tier}"] > 0]

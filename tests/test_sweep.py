@@ -529,6 +529,16 @@ def test_a_policy_scenario_is_warned_of_as_twin_run_and_twin_compare_warn_of_it(
     assert warnings == [f"{odd}: [parameters]: entry_rate_per_month = 50 is beyond its plausible range, 0.05 to 1"]
 
 
+def test_a_base_whose_settings_the_design_varies_is_not_warned_of_as_written(tmp_path):
+    """Over five years the base's £3bn is out of reach; the design runs £0.86bn and £1.2bn only,
+    and the warning about £3bn, which no run uses, misled."""
+    scenarios = ROOT / "scenarios"
+    body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "funding_ct_parity.toml"}"').replace(
+        "years = 1", "years = 5").replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                                          'name = "lever.funding.budget_gbp_per_year"\nvalues = [0.86e9, 1.2e9]')
+    assert load_experiment(write(tmp_path / "funding.toml", body))["warnings"] == []
+
+
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):
     both = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n'
                         '[[lever]]\nname = "entry_rate_per_month"\nvalues = [0.2, 0.3]\n[[lever]]')
@@ -1442,3 +1452,26 @@ def test_a_design_points_run_key_leaves_its_name_out():
 
     assert run_key(replace(base, name="point_0_1")) == run_key(replace(base, name="point_0_2"))
     assert run_key(base) != run_key(replace(base, years=base.years + 1))
+
+
+def test_runs_made_with_other_package_versions_are_not_copied(tmp_path):
+    """The same scenario, seed and code under other numpy or numba versions may differ in the last
+    digits: such runs are not taken (a sweep resumed under them is warned of, as before)."""
+    import sqlalchemy as sa
+
+    from twin.ensemble import provenance
+    from twin.store_schema import experiments
+    from twin.sweep_reuse import reusable_runs
+
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    first = run_sweep(load_experiment(write(tmp_path / "a.toml", TINY)), store, SerialExecutor(), progress=False)
+    info = provenance()
+    assert len(reusable_runs(store, -1, info["code_hash"], info["packages"])) == 2
+    assert reusable_runs(store, -1, "another code", info["packages"]) == {}
+    with store.engine.begin() as connection:
+        connection.execute(sa.update(experiments).where(experiments.c.id == first["experiment_id"]).values(
+            packages_json=json.dumps({**info["packages"], "numpy": "1.26.0"})))
+    assert reusable_runs(store, -1, info["code_hash"], info["packages"]) == {}
+    wider = load_experiment(write(tmp_path / "b.toml", TINY.replace("values = [0, 2]", "values = [0, 1, 2]")))
+    outcome = run_sweep(wider, store, SerialExecutor(), progress=False)
+    assert outcome["copied"] == 0 and outcome["ran"] == 3

@@ -92,9 +92,10 @@ def load_experiment(path: str | Path) -> dict:
     levers = check_levers(path, data, uncertain)
     check_lever_tables(path, levers, uncertain)
     warnings = check_lever_names(path, base, running, uncertain, levers)
-    from twin.runner import scenario_warnings  # what `twin run` and `twin compare` say of each scenario
+    from twin.runner import scenario_warnings  # what `twin run` and `twin compare` say of a policy file
 
-    for scenario in running:
+    # (the base of settings the design varies is not warned of as it is written: its runs never use them all)
+    for scenario in running if running != [base] else ():
         warnings += [w for w in scenario_warnings(replace(scenario, years=base.years)) if w not in warnings]
     outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
     whole = int(base.years)
@@ -223,9 +224,7 @@ def find_sweep(config: dict, store) -> int | None:
 def sweep_plan(config: dict, store=None) -> dict:
     """What `twin sweep` would run, running and storing nothing: the futures, policies, design points
     and runs, and how many of those runs a stored sweep of the same file and code has finished."""
-    from twin.ensemble import provenance
-
-    from twin.ensemble import replicate_seeds
+    from twin.ensemble import provenance, replicate_seeds
 
     points = design(config)
     info = provenance()
@@ -238,7 +237,8 @@ def sweep_plan(config: dict, store=None) -> dict:
         finished, done = len(runs), set(zip(runs.position, runs.replicate))
     copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):
-        earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"])
+        earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"],
+                                info["packages"])
         names = [c for c in points.columns if c not in ("sample", "policy")]
         for k, row in enumerate(points.to_dict(orient="records")) if earlier else ():
             key = run_key(point_scenario(config["base"], row, names))
@@ -289,17 +289,16 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     store.check_can_store(len(tasks))
     copied = 0
     if tasks and all(o.area == "UK" for o in config["outcomes"]):  # runs an earlier sweep made (`sweep_reuse`)
-        earlier = reusable_runs(store, experiment_id, info["code_hash"])
+        earlier = reusable_runs(store, experiment_id, info["code_hash"], info["packages"])
         if earlier:
             left = []
             for task in tasks:
                 source = earlier.get((run_key(task.fit.scenario), task.seed))
                 if source is None:
                     left.append(task)
-                else:
-                    store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed,
-                                    stored_outcome(store, source))
-                    copied += 1
+                else:  # (False: another command stored the run meanwhile, with the same results)
+                    copied += store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed,
+                                              stored_outcome(store, source))
             tasks = left
     chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
     start, write_s = time.perf_counter(), 0.0

@@ -2,9 +2,9 @@
 
 A sweep is known by its whole design, so a grid extended by one lever value, or a file renamed, is
 another sweep. Its design points that an earlier sweep already ran (the same scenario as run,
-whatever the point is called, with the same seed and the same model code) give the same results to
-the last bit, so their finished runs are copied into the new sweep, series and all, rather than
-run again. Only sweeps whose outcomes are all UK outcomes take runs this way: those are read off
+whatever the point is called, with the same seed, the same model code and the same versions of the
+packages the step runs on) give the same results to the last bit, so their finished runs are
+copied into the new sweep, series and all, rather than run again. Only sweeps whose outcomes are all UK outcomes take runs this way: those are read off
 each run's stored yearly totals, while an area's outcome is read off the outcomes a run stored,
 which an earlier file may not have asked for.
 """
@@ -28,13 +28,15 @@ def run_key(scenario) -> str:
     return replace(scenario, name=KEY_NAME).spec_hash()
 
 
-def reusable_runs(store, experiment_id: int, code: str) -> dict[tuple[str, int], int]:
-    """The finished runs of the other sweeps made by model code `code`, with their yearly totals
-    stored: (run key, seed) -> run id (the earliest, when several sweeps ran it)."""
+def reusable_runs(store, experiment_id: int, code: str, packages: dict) -> dict[tuple[str, int], int]:
+    """The finished runs of the other sweeps made by model code `code` with the `packages` versions
+    (`ensemble.provenance`: numpy, numba... may change a result's last digits), with their yearly
+    totals stored: (run key, seed) -> run id (the earliest, when several sweeps ran it)."""
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(experiments.c.id, experiments.c.spec_json)
+        rows = connection.execute(sa.select(experiments.c.id, experiments.c.spec_json, experiments.c.packages_json)
                                   .where(experiments.c.kind == "sweep", experiments.c.id != experiment_id)).all()
-        same_code = [r.id for r in rows if json.loads(r.spec_json or "{}").get("code") == code]
+        same_code = [r.id for r in rows if json.loads(r.spec_json or "{}").get("code") == code
+                     and json.loads(r.packages_json or "{}") == json.loads(json.dumps(packages))]
         if not same_code:
             return {}
         found = connection.execute(

@@ -1383,7 +1383,14 @@ def test_an_analysis_of_one_policy_ranks_nothing(tmp_path, capsys):
     assert main(["analyse", str(sampled), "--db", db, "--out", str(tmp_path / "s")]) == 0
     out = capsys.readouterr().out
     assert "harm (lower is better): one policy (lever.chb.hold_years=2), nothing to rank it against" in out
-    assert "smallest maximum regret" not in out
+    assert "smallest maximum regret" not in out and "best in every sampled future" not in out
+    assert "no PRIM boxes: one policy, nothing to fall behind" in out
+    page = (tmp_path / "s" / "analysis.html").read_text()
+    for ranking in ("best in every sampled future", "ordered by maximum regret", "best in (share of futures)"):
+        assert ranking not in page, ranking
+    assert "the one policy (nothing to rank it against)" in page
+    (policy,) = json.loads((tmp_path / "s" / "analysis.json").read_text())[0]["policies"]
+    assert set(policy) == {"policy", "settings", "mean_outcome"}
 
 
 def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys):

@@ -145,6 +145,8 @@ def strict_json(value):
 
 
 #: the analysis table's columns as the page shows them
+#: what a sweep of one policy says of it: its outcome, with no other policy to regret or be behind
+SINGLE_POLICY_KEYS = ("policy", "settings", "mean_outcome")
 POLICY_COLUMNS = {"policy": "policy", "settings": "settings", "mean_outcome": "mean outcome",
                   "mean_regret": "mean regret", "max_regret": "maximum regret",
                   "share_of_futures_best": "best in (share of futures)",
@@ -261,7 +263,9 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
                         if behind is not None else float("nan"),
                         "futures_judged": int(behind[policy].notna().sum()) if behind is not None else 0})
         fails = (r >= r.quantile(0.75)) & (r > 0)
-        if not fails.any():
+        if len(wide.columns) == 1:  # its regret is nothing by definition: nothing to rank it against
+            boxes[name] = {"box": None, "skipped": "one policy, nothing to fall behind"}
+        elif not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
         elif np.ptp(r.to_numpy()) <= 1e-9 * max(abs(float(r.iloc[0])), 1.0):  # no worst quarter: every future alike
             boxes[name] = {"box": None, "same_regret": format_outcome(float(r.iloc[0]), unit)}
@@ -285,8 +289,10 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
                for p in wide.columns if futures[futures.policy == p][u].nunique() > 1
                and futures[futures.policy == p][outcome].nunique() > 1]  # a constant has no rank correlation
         scores[u] = float(np.nanmean(rho)) if rho else float("nan")
+    if len(summary) == 1:  # one policy: no regret, no share of futures best or behind
+        summary = [{key: value for key, value in summary[0].items() if key in SINGLE_POLICY_KEYS}]
     return {"outcome": outcome, "unit": unit, "better": "lower" if lower_is_better else "higher", "futures": len(wide),
-            "policies": sorted(summary, key=lambda s: s["max_regret"]),
+            "policies": sorted(summary, key=lambda s: s.get("max_regret", 0.0)),
             "prim": boxes, "feature_scores": scores, "uncertainties": list(uncertainties)}
 
 
@@ -314,15 +320,17 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         groups = [table[table.policy == p["policy"]][outcome].to_numpy() / scale for p in result["policies"]]
         axis.boxplot(groups, tick_labels=[str(p["policy"]) for p in result["policies"]])
         axis.set_title(f"{outcome}: every run of each policy\n({result['better']} is better; policies ordered by "
-                       f"maximum regret)", fontsize=10)  # on two lines: one was cut off
+                       f"maximum regret)" if len(result["policies"]) > 1 else
+                       f"{outcome}: every run of the one policy ({result['better']} is better)",
+                       fontsize=10)  # on two lines: one was cut off
         axis.set_xlabel("policy (numbered as in the table below)")
         axis.set_ylabel(y_label)
         figure.tight_layout()
         chart = figure_png(figure)
         policies = pd.DataFrame(result["policies"])
-        for column in ("mean_outcome", "mean_regret", "max_regret"):
+        for column in (c for c in ("mean_outcome", "mean_regret", "max_regret") if c in policies):
             policies[column] = policies[column].map(lambda v: format_outcome(v, result.get("unit", "")))
-        for column in ("share_of_futures_best", "share_of_futures_clearly_behind"):
+        for column in (c for c in ("share_of_futures_best", "share_of_futures_clearly_behind") if c in policies):
             policies[column] = policies[column].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "no test")
         policies = policies.rename(columns=POLICY_COLUMNS)
         tradeoff = ""
@@ -354,7 +362,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='Box plots of "
                         f"{html.escape(outcome)} over every run of each policy; medians: {html.escape(medians)}' "
                         f"src='data:image/png;base64,{chart}'>"
-                        + captioned(policies, f"{outcome}: each policy, ordered by maximum regret",
+                        + captioned(policies, f"{outcome}: each policy, ordered by maximum regret" if len(policies) > 1
+                                    else f"{outcome}: the one policy (nothing to rank it against)",
                                     float_format=lambda v: f'{v:,.4g}') +
                         f"<h3>Where each option falls furthest behind (PRIM: futures in which its regret is in its own worst quarter)</h3><ul>{''.join(boxes) or '<li>too few futures</li>'}</ul>"
                         f"{tradeoff}"

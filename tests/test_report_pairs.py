@@ -110,6 +110,22 @@ def test_a_small_amount_in_a_table_of_billions_is_in_billions_and_in_a_sentence_
     from twin.report_format import bn, signed_bn
 
     assert signed_bn(0.34e6) == "+£0.34m" and signed_bn(0.34e6, table=True) == "+£0.00034bn"
-    assert signed_bn(-1.5e6, table=True) == "-£0.0015bn" and bn(4.99e6, table=True) == "£0.005bn"
+    assert signed_bn(-1.5e6, table=True) == "-£0.0015bn" and bn(4.99e6, table=True) == "£0.0050bn"
     assert signed_bn(-0.49e9, table=True) == signed_bn(-0.49e9) == "-£0.49bn"  # above £5m: as before
     assert signed_bn(0.0, table=True) == "£0" and bn(float("nan"), table=True) == "n/a"
+    # below £100k too: never in an exponent ('+£9.9e-05bn', which the page's sign marking cut in two)
+    assert signed_bn(99e3, table=True) == "+£0.000099bn" and signed_bn(-87e3, table=True) == "-£0.000087bn"
+    assert bn(1.0, table=True) == "£0.0000000010bn" and bn(4.2e6, table=True) == "£0.0042bn"
+
+
+def test_a_target_far_from_the_runs_gets_the_hint_its_unit_needs():
+    """A count and a share were told 'pounds, not £bn'."""
+    from twin.targets import Target, fit_table, scale_warnings
+
+    targets = [Target("money", 26.0, 1.0, "s", "harm_gbp_drugs", (1, 1), "annual_sum"),
+               Target("people", 5.0, 1.0, "s", "arrests", (1, 1), "annual_sum"),
+               Target("share", 0.002, 0.001, "s", "share_violent", (1, 1), "mean")]
+    said = scale_warnings(fit_table(targets, pd.DataFrame([{"money": 26e9, "people": 5000.0, "share": 0.3}])))
+    assert said[0].endswith("(GBP/year: pounds, not £bn or £m)")
+    assert said[1].endswith("(people/year: the whole count, not thousands; a year's sum for an annual_sum)")
+    assert said[2].endswith("(share: from 0 to 1, not a percentage)")

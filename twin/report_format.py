@@ -26,7 +26,10 @@ def bn(value: float, table: bool = False) -> str:
         return "£0"
     if size >= MILLIONS_BELOW_GBP:
         return f"£{size / 1e9:,.2f}bn"
-    return f"£{size / 1e9:.2g}bn" if table else f"£{size / 1e6:,.2f}m"
+    if not table:
+        return f"£{size / 1e6:,.2f}m"
+    places = max(2, 1 - int(np.floor(np.log10(size / 1e9))))  # two significant figures, never an exponent
+    return f"£{size / 1e9:.{places}f}bn"
 
 
 def signed_bn(value: float, table: bool = False) -> str:

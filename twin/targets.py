@@ -245,10 +245,13 @@ def scale_warnings(table: pd.DataFrame) -> list[str]:
         observed, simulated = row["observed"], row["simulated_mean"]
         if observed > 0 and simulated > 0 and max(observed / simulated, simulated / observed) >= SCALE_WARNING_FACTOR:
             factor = max(observed / simulated, simulated / observed)
-            said.append(f"target '{row['target']}': its value {number(observed)} is some {float(f'{factor:.2g}'):,.0f} times "
-                        f"{'above' if observed > simulated else 'below'} what the runs give ({number(simulated)}); a "
-                        f"target is in its metric's unit ({row['unit']}: pounds, not £bn; a share from 0 to 1, not a "
-                        f"percentage)")
+            unit = str(row["unit"])
+            hint = ("pounds, not £bn or £m" if unit.startswith("GBP") else "from 0 to 1, not a percentage"
+                    if unit in BOUNDED_UNITS or unit == "ratio" else "the whole count, not thousands; a year's sum "
+                    "for an annual_sum" if unit.endswith("/year") else "the whole count, not thousands")
+            said.append(f"target '{row['target']}': its value {number(observed)} is some "
+                        f"{float(f'{factor:.2g}'):,.0f} times {'above' if observed > simulated else 'below'} what "
+                        f"the runs give ({number(simulated)}); a target is in its metric's unit ({unit}: {hint})")
     return said
 
 

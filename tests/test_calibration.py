@@ -662,6 +662,12 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     write(tmp_path / "fit.json", json.dumps({"settings": {}, "code": {"code_hash": code_hash()}}))
     prepare([baseline], 2, 3, 1, store, posterior=str(path))
     assert "fitted by a model" not in capsys.readouterr().err  # this code's fit
+    # the same experiment run again after the fit.json changed: its report names the fit as now read
+    again, _, _ = prepare([baseline], 2, 2, 1, store, posterior=str(path))
+    assert again == experiment_id and f"by model source hash {code_hash()}" in _posterior_fit(store.experiment_row(again))
+    (tmp_path / "fit.json").unlink()
+    prepare([baseline], 2, 2, 1, store, posterior=str(path))
+    assert _posterior_fit(store.experiment_row(experiment_id)) == ""
 
 
 def test_sensitivity_config_validation(tmp_path):

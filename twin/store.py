@@ -239,12 +239,15 @@ class Store:
     def _experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
                     scenario_rows: list[dict], provenance: dict) -> int:
         with self.engine.begin() as connection:
-            row = connection.execute(sa.select(experiments.c.id).where(experiments.c.spec_hash == spec_hash)).first()
+            row = connection.execute(sa.select(experiments.c.id, experiments.c.spec_json)
+                                     .where(experiments.c.spec_hash == spec_hash)).first()
             if row:
                 # A sweep's UK outcomes are not part of its identity (they are read off the runs' yearly
                 # totals): its stored specification follows the file as last run, so that an export
-                # describes and reads the outcomes `twin sweep` last wrote.
-                refreshed = {"spec_json": json.dumps(spec, default=str)} if kind == "sweep" else {}
+                # describes and reads the outcomes `twin sweep` last wrote. A comparison's posterior
+                # sample is known by its draws: the fit.json beside it, as last read, is the one named.
+                stored = {**json.loads(row.spec_json or "{}"), "posterior_fit": spec.get("posterior_fit")}
+                refreshed = {"spec_json": json.dumps(spec if kind == "sweep" else stored, default=str)}
                 try:
                     connection.execute(experiments.update().where(experiments.c.id == row.id)
                                        .values(updated_at=_now(), **refreshed))

@@ -850,9 +850,17 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     # analysing the first into that folder says whose results sit beside the analysis; the second, nothing
     assert main(["analyse", str(first), "--db", db, "--out", str(tmp_path / "out")]) == 0
     assert (f"Note: {tmp_path / 'out' / 'sweep_results.csv'} holds the results of experiment 2 ({second}), not of "
-            f"experiment 1, analysed here: give --out to keep them apart.") in capsys.readouterr().err
+            f"experiment 1 in {db}, analysed here: give --out to keep them apart.") in capsys.readouterr().err
     assert main(["analyse", str(second), "--db", db, "--out", str(tmp_path / "out")]) == 0
     assert "holds the results of experiment" not in capsys.readouterr().err
+    # the same experiment number in another database: the database is named (it read 'experiment 1, not of
+    # experiment 1')
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert main(["sweep", str(first), "--db", other, "--workers", "1", "--out", str(tmp_path / "o2"), "--quiet"]) == 0
+    assert main(["sweep", str(first), "--db", other, "--workers", "1", "--out", str(tmp_path / "o2"), "--quiet"]) == 0
+    assert main(["analyse", str(second), "--db", db, "--out", str(tmp_path / "o2")]) == 0
+    assert (f"holds the results of experiment 1 in {other} ({first}), not of experiment 2 in {db}"
+            in capsys.readouterr().err)
     other_db = f"sqlite:///{tmp_path / 'other.db'}"  # experiment 2 there is not experiment 2 here
     assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
                  "--quiet"]) == 0
@@ -1482,3 +1490,12 @@ def test_runs_made_with_other_package_versions_are_not_copied(tmp_path):
     wider = load_experiment(write(tmp_path / "b.toml", TINY.replace("values = [0, 2]", "values = [0, 1, 2]")))
     outcome = run_sweep(wider, store, SerialExecutor(), progress=False)
     assert outcome["copied"] == 0 and outcome["ran"] == 3
+
+
+def test_a_sampled_value_a_register_cannot_use_is_named_as_the_uncertainty_it_is(tmp_path):
+    """The message named the lever setting of the point only, though the uncertainty's sample was the cause."""
+    body = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "members_known_uk"\nlow = 59000\nhigh = 3000000\n[[lever]]')
+    with pytest.raises(ScenarioError, match=r"the design point with \[\[lever\]\] #1 lever.chb.hold_years = 0, "
+                                            r"\[\[uncertainty\]\] #1 members_known_uk = [\d.e+]+ \(sampled future \d+\) "
+                                            r"is not a valid scenario: members_known_uk = "):
+        load_experiment(write(tmp_path / "sampled.toml", body))

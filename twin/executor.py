@@ -137,8 +137,9 @@ class SerialExecutor:
         pass
 
 
-#: times a local pool whose worker died (killed, out of memory) is started again, its batches in
-#: flight run again, before the command gives up (a run that kills its worker each time stops it)
+#: times a batch may be in flight in a pool whose worker died (killed, out of memory) and run again
+#: in a new one, before the command gives up: a run that kills its worker each time stops it, while
+#: deaths hours apart in an overnight sweep, each losing other batches, do not add up
 POOL_RESTARTS = 2
 
 
@@ -153,8 +154,8 @@ class LocalExecutor:
         try:
             yield from self._run(fn, tasks, chunk)
         except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken
-            raise WorkerLost(f"a worker process died {POOL_RESTARTS + 1} times; finished runs are saved, run the "
-                             f"command again") from None
+            raise WorkerLost(f"a worker process died {POOL_RESTARTS + 1} times with the same runs in flight; finished "
+                             f"runs are saved, run the command again") from None
 
     def _run(self, fn: Callable, tasks: Iterable, chunk: int) -> Iterator[tuple[object, object]]:
         from collections import deque
@@ -162,7 +163,7 @@ class LocalExecutor:
         tasks = list(tasks)
         queue = deque(tasks[i: i + chunk] for i in range(0, len(tasks), chunk))
         pending: dict = {}
-        restarts = 0
+        lost: dict[int, int] = {}  # batch (its id) -> pools it was lost with
 
         def fill() -> None:
             # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
@@ -177,9 +178,10 @@ class LocalExecutor:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 finished = [(pending[future], future.result()) for future in done]  # raises if the pool broke
             except BrokenProcessPool:  # lost with every batch in it: they run again in a new pool
-                if restarts == POOL_RESTARTS:
-                    raise
-                restarts += 1
+                for batch in pending.values():
+                    lost[id(batch)] = lost.get(id(batch), 0) + 1
+                if not pending or max(lost[id(batch)] for batch in pending.values()) > POOL_RESTARTS:
+                    raise  # (none in flight: a new pool refused its first batch)
                 queue.extendleft(reversed(list(pending.values())))
                 print(f"Note: a worker process died (killed, or out of memory); starting the workers again and "
                       f"running again the {sum(map(len, pending.values()))} run(s) they held.", file=sys.stderr,

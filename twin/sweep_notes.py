@@ -50,8 +50,10 @@ def note_other_results(out: Path, experiment_id: int, database: str) -> str | No
     if not isinstance(previous, dict) or (previous.get("experiment_id") == experiment_id
                                           and _same_database(previous.get("database"), database)):
         return None
-    return (f"{out / 'sweep_results.csv'} holds the results of experiment {previous.get('experiment_id')} "
-            f"({previous.get('file')}), not of experiment {experiment_id}, analysed here: give --out to keep them apart")
+    elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"
+    return (f"{out / 'sweep_results.csv'} holds the results of experiment {previous.get('experiment_id')}"
+            f"{elsewhere} ({previous.get('file')}), not of experiment {experiment_id} in {database}, analysed here: "
+            f"give --out to keep them apart")
 
 
 def what_changed(config: dict, store, experiment_id: int) -> str:

@@ -167,7 +167,8 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     ("[[target]]\n" + TARGET.replace("value = 1", "value = -10"),
      "[[target]] #1: value: expected a number >= 0 (every metric counts or adds up something; 'arrests' in "
      "people/step), got -10"),
-    ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = "share_violent"').replace("value = 1", "value = 65"),
+    ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = "share_violent"').replace("value = 1",
+                                                                                               "value = 65"),
      "[[target]] #1: value: 'share_violent' is a share from 0 to 1, got 65 (a percentage? write 0.65)"),
     # once accepted: `twin fit` then ran a 500-year simulation (horizons are at most 100 years elsewhere)
     ("[[target]]\n" + TARGET.replace("years = [1, 2]", "years = [1, 500]"),

@@ -342,7 +342,8 @@ def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path
         executor.close()
     assert sorted((task[0], result) for task, result in seen) == [(k, k * 10) for k in range(8)]
     assert os.path.exists(f"{marker}2")
-    assert "Note: a worker process died (killed, or out of memory); starting the workers again" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "Note: a worker process died (killed, or out of memory); starting the workers again" in said
     # three deaths far apart, each losing other batches: the command goes on (it stopped at the third)
     executor = LocalExecutor(2)
     try:

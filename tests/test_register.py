@@ -228,7 +228,8 @@ def test_spreadsheet_csv_with_a_byte_order_mark_loads(tmp_path):
     (HEADER.strip() + ",capitol_gbp\n", "column 'capitol_gbp' is not a register column; did you mean 'capital_gbp'"),
     # shortened: read as a note and ignored, the groups' capital was lost without a word
     (HEADER.strip() + ",capital\n", "column 'capital' is not a register column; did you mean 'capital_gbp'"),
-    (HEADER.strip() + ",Capital (GBP)\n", "column 'capital (gbp)' is not a register column; did you mean 'capital_gbp'"),
+    (HEADER.strip() + ",Capital (GBP)\n",
+     "column 'capital (gbp)' is not a register column; did you mean 'capital_gbp'"),
     (HEADER.strip() + ",countyline\n", "column 'countyline' is not a register column; did you mean 'county_lines'"),
     (HEADER.replace("size", "sise"), "column 'sise' is not a register column; did you mean 'size'"),
     (HEADER.replace("type", "area"), "column area appears more than once in the header"),

@@ -78,7 +78,8 @@ def test_the_pairwise_table_has_the_best_first_the_baseline_last_and_an_empty_di
     assert list(table.columns[1:]) == ["against a", "against b", "against base"]
     assert [table.iloc[k, k + 1] for k in range(3)] == ["", "", ""]
     gap = comparison.pairwise.set_index(["scenario", "against"]).loc[("a", "base")]
-    assert table.iloc[0, 3] == f"{signed_bn(gap['gap_mean'])} [{signed_bn(gap['gap_low'])}, {signed_bn(gap['gap_high'])}]"
+    assert table.iloc[0, 3] == (f"{signed_bn(gap['gap_mean'], True)} [{signed_bn(gap['gap_low'], True)}, "
+                                f"{signed_bn(gap['gap_high'], True)}]")
     csv = pairwise_csv(comparison)
     assert len(csv) == 12 and set(csv.metric) == {KEY, f"{KEY}_excluding_assets"}
     assert csv[csv.metric == KEY].share_lower.notna().all() and csv.unit.str.startswith("GBP (").all()

@@ -96,9 +96,10 @@ def cmd_sensitivity(args) -> int:
         path = out / write_sensitivity_report(table, config, staging).name
     if not args.quiet:
         print()
+        from twin.sensitivity_report import noise_floor_words
+
         for outcome, group in table.groupby("outcome", sort=False):
             floor = group[group.parameter == SEED_FACTOR].total_order
-            from twin.sensitivity_report import noise_floor_words
             best = group[group.parameter != SEED_FACTOR].sort_values("total_order", ascending=False).head(3)
             print(f"{outcome}: " + ", ".join(
                 f"{r.parameter} (total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
@@ -182,7 +183,8 @@ def _print_sweep_plan(args, config: dict) -> int:
     print(f"{args.experiment}: {plan['futures']:,} sampled future(s) x {plan['policies']:,} polic"
           f"{'y' if plan['policies'] == 1 else 'ies'} = {plan['points']:,} design points, x {plan['reps']} "
           f"replication(s) = {plan['runs']:,} runs; {stored}; "
-          + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; " if plan["copyable"] else "")
+          + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; "
+             if plan["copyable"] else "")
           + f"{plan['runs'] - plan['finished'] - plan['copyable']:,} to run. The file is checked; nothing was run "
           f"(--dry-run).")
     return 0

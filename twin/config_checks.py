@@ -69,8 +69,8 @@ def check_name(path: Path, table: str, value: Any) -> str:
     """A name that also names a results folder: a string, without path separators."""
     check_string(path, table, "name", value, "a name in quotes")
     if "/" in value or "\\" in value or value.strip(". ") == "":
-        raise ScenarioError(f"{_where(path, table, 'name')}: expected a name with a letter or digit and without '/' "
-                            f"or '\\' (it names the results folder), got {shown(value)}")
+        raise ScenarioError(f"{_where(path, table, 'name')}: expected a name that is not only dots and spaces, "
+                            f"without '/' or '\\' (it names the results folder), got {shown(value)}")
     from twin.csv_input import formula_like
 
     if formula_like(value):

@@ -266,7 +266,8 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("drug_death_rate_ratio_scotland", 2.93, "ratio", 2.4, 3.7,
        "derived: Scotland's 1,051 drug-misuse deaths in 2022 (National Records of Scotland) over its 5.45m people is "
        "193 a million, 2.93 times the UK's 65.9; the range's top is 2021-2023's highest (1,330 deaths, 3.7), its "
-       "bottom (2.4, a fifth below 2022's) assumed, for the users the model places in Scotland being more than it has. "
+       "bottom (2.4, about a fifth below 2022's) assumed, allowing for the model placing more users in "
+       "Scotland than it has. "
        "England and Wales take the rest, so the UK's rate holds (seed 003's 53.9 a million, 0.82 times)",
        "Scotland's drug deaths per head over the UK's (the highest rate in Europe), spread over the users the model "
        "places there", "harm", "positive"),

@@ -46,8 +46,7 @@ def pairwise_csv(comparison: Comparison) -> pd.DataFrame:
     from twin.harm import PRICE_YEAR
 
     what = ("discounted {measure} of `scenario` less that of `against`, paired replication by replication "
-            "(negative: `scenario` costs society less); diff_low and diff_high the 90% interval of the mean gap, "
-            "share_lower the share of pairs in which `scenario`'s is lower")
+            "(negative: `scenario` costs society less); diff_low and diff_high the 90% interval of the mean gap{share}")
     frames = []
     for metric, prefix, measure in (("discounted_net_social_cost_gbp", "", "net social cost"),
                                     ("discounted_net_social_cost_gbp_excluding_assets", "green_",
@@ -57,7 +56,9 @@ def pairwise_csv(comparison: Comparison) -> pd.DataFrame:
             continue
         frames.append(pd.DataFrame({
             "scenario": pairs.scenario, "against": pairs.against, "metric": metric,
-            "unit": f"GBP ({PRICE_YEAR} prices)", "what": what.format(measure=measure),
+            "unit": f"GBP ({PRICE_YEAR} prices)",
+            "what": what.format(measure=measure, share="" if prefix else ", share_lower the share of pairs in which "
+                                                                          "`scenario`'s is lower"),
             "diff_mean": pairs[f"{prefix}gap_mean"], "diff_low": pairs[f"{prefix}gap_low"],
             "diff_high": pairs[f"{prefix}gap_high"],
             "share_lower": pairs.share_lower if not prefix else np.nan, "pairs": pairs.pairs}))

@@ -140,9 +140,10 @@ def check_design(config: dict) -> None:
                 drawn.add(key)
                 synthetic_register(geographies[scenario.areas_file], params, np.random.default_rng(0))
         except (UserError, ValueError, TypeError) as exc:
-            setting = ", ".join([f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)]
-                                + [f"[[uncertainty]] #{k} {u.name} = {row[u.name]:.6g} (sampled future {row['sample']})"
-                                   for k, u in enumerate(config["uncertain"], start=1)]) or "the base scenario's settings"
+            setting = ", ".join(
+                [f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)]
+                + [f"[[uncertainty]] #{k} {u.name} = {row[u.name]:.6g} (sampled future {row['sample']})"
+                   for k, u in enumerate(config["uncertain"], start=1)]) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: "
                                 f"{exc}") from None
 

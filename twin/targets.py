@@ -314,7 +314,8 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
         tag = ("  (by construction)" if row["by_construction"] else
                f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
         lines.append(f"{mark} {row['target']:{width}s} {row.get('unit', ''):{units}s} observed "
-                     f"{number(row['observed']):>9s}  simulated {number(row['simulated_mean']):>9s}  (replicates 5-95%: {number(row['simulated_p5'])} to "
+                     f"{number(row['observed']):>9s}  simulated {number(row['simulated_mean']):>9s}  "
+                     f"(replicates 5-95%: {number(row['simulated_p5'])} to "
                      f"{number(row['simulated_p95'])}; {row['runs_within_tolerance']} of {row['runs']} runs within)  "
                      f"error {row['standardised_error']:+.2f} tolerances{tag}")
     return lines

@@ -130,3 +130,12 @@ def test_a_target_far_from_the_runs_gets_the_hint_its_unit_needs():
     assert said[0].endswith("(GBP/year: pounds, not £bn or £m)")
     assert said[1].endswith("(people/year: the whole count, not thousands; a year's sum for an annual_sum)")
     assert said[2].endswith("(share: from 0 to 1, not a percentage)")
+
+
+def test_the_fit_tables_unit_of_a_mean_flow_follows_the_step():
+    from twin.targets import Target, fit_table
+
+    target = [Target("arrests", 5.0, 1.0, "s", "arrests", (1, 1), "mean")]
+    simulated = pd.DataFrame([{"arrests": 5.0}])
+    assert fit_table(target, simulated)["unit"].iloc[0] == "people/month"
+    assert fit_table(target, simulated, "week")["unit"].iloc[0] == "people/week"

@@ -43,7 +43,7 @@ def cmd_fit(args) -> int:
     seeds = replicate_seeds(args.seed, args.reps)
     executor = make_executor(args.workers)
     try:
-        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor))
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor), scenario.step)
     finally:
         executor.close()
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
@@ -92,7 +92,7 @@ def _check_target_scales(config: dict) -> None:
     try:
         scenario = replace(config["scenario"], years=config["years"])
         table = fit_table(config["targets"], evaluate(scenario, config["targets"], replicate_seeds(config["seed"], 1),
-                                                      {}, executor))
+                                                      {}, executor), scenario.step)
     finally:
         executor.close()
     for warning in scale_warnings(table):
@@ -202,7 +202,7 @@ def cmd_calibrate(args) -> int:
         calibrated = tuple(prior.name for prior in config["priors"])
         targets = [t if t.by_construction or t.fitted_by else replace(t, fitted_by=calibrated)
                    for t in config["targets"]]
-        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor))
+        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor), scenario.step)
     finally:
         executor.close()
     label = "Posterior medians" if config["method"] == "abc" else "Best values"

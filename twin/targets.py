@@ -213,7 +213,7 @@ def value_from_yearly(target: Target, names: list[str], yearly: np.ndarray, step
     return total / denominator if denominator else float("nan")
 
 
-def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
+def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month") -> pd.DataFrame:
     """One row per target: observed value and tolerance, the replications' mean and 5th-95th
     percentiles, the standardised error, whether it is within tolerance, and whether it could be
     evaluated at all (a run shorter than the target's years cannot)."""
@@ -230,7 +230,7 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame) -> pd.DataFrame:
             # the verdict is on the mean; how many single runs land within says how steadily it holds
             "runs_within_tolerance": int((np.abs(values - t.value) <= t.tolerance).sum()), "runs": int(values.size),
             "evaluated": bool(values.size), "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
-            "metric": t.metric, "unit": outcome_unit(t.metric, t.aggregation) or "ratio", "area": t.area,
+            "metric": t.metric, "unit": outcome_unit(t.metric, t.aggregation, step) or "ratio", "area": t.area,
             "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
             "source": t.source,
         })

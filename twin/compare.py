@@ -340,6 +340,14 @@ def harm_per_extra_pound(averted_gbp: float, extra_spend_gbp: float, extra_spend
     return averted_gbp / extra_spend_gbp if spends_more else float("nan")
 
 
+def paired_gap(wide: pd.DataFrame, scenario: str, against: str, column: str) -> np.ndarray:
+    """`column` of `scenario` less that of `against`, replicate by replicate over the replicates both
+    finished (a failed run leaves its pair out)."""
+    mine, theirs = wide.loc[scenario], wide.loc[against]
+    common = mine.index.intersection(theirs.index)
+    return (mine.loc[common, column] - theirs.loc[common, column]).dropna().to_numpy()
+
+
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     """The options (not the baseline), best first by mean change in discounted net social cost, each
     against the option ranked just above it, pair by pair (replicates share seeds across options):
@@ -357,8 +365,7 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
         row = {"rank": rank, "scenario": scenario}
         if rank > 1:
             above = ordered[rank - 2]
-            common = wide.loc[scenario].index.intersection(wide.loc[above].index)
-            gap = (wide.loc[scenario].loc[common, key] - wide.loc[above].loc[common, key]).dropna().to_numpy()
+            gap = paired_gap(wide, scenario, above, key)
             low, high = mean_interval(gap)
             gap_mean = gap.mean() if gap.size else float("nan")
             family_low, family_high = mean_interval(gap, comparisons=max(len(ordered) * (len(ordered) - 1) // 2, 1))
@@ -366,13 +373,12 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                        family_high=family_high,
                        p_above_better=float((gap > 0).mean()) if gap.size else float("nan"), pairs=gap.size,
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
-            more = (wide.loc[above].loc[common, spend] - wide.loc[scenario].loc[common, spend]).dropna().to_numpy() \
-                if spend in wide.columns else np.empty(0)
+            more = paired_gap(wide, above, scenario, spend) if spend in wide.columns else np.empty(0)
             if more.size:  # one pair: its value (no interval), as `harm_per_extra_pound` takes the mean
                 row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more[0])
             green = f"{key}_excluding_assets"  # the same gap as the Green Book counts it (no recovered assets)
             if green in wide.columns:
-                gap = (wide.loc[scenario].loc[common, green] - wide.loc[above].loc[common, green]).dropna().to_numpy()
+                gap = paired_gap(wide, scenario, above, green)
                 if gap.size:
                     row.update(green_gap_low=mean_interval(gap)[0], green_gap_high=mean_interval(gap)[1],
                                green_p_above_better=float((gap > 0).mean()), green_pairs=gap.size)
@@ -398,14 +404,11 @@ def pairwise_gaps(wide: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
         for against in present:
             if against == scenario:
                 continue
-            mine, theirs = wide.loc[scenario], wide.loc[against]
-            common = mine.index.intersection(theirs.index)
-            gap = (mine.loc[common, key] - theirs.loc[common, key]).dropna().to_numpy()
+            gap = paired_gap(wide, scenario, against, key)
             if not gap.size:
                 continue
             green = f"{key}_excluding_assets"
-            green_gap = ((mine.loc[common, green] - theirs.loc[common, green]).dropna().to_numpy()
-                         if green in wide.columns else np.empty(0))
+            green_gap = paired_gap(wide, scenario, against, green) if green in wide.columns else np.empty(0)
             rows.append([scenario, against, gap.mean(), *mean_interval(gap), float((gap < 0).mean()), gap.size,
                          green_gap.mean() if green_gap.size else np.nan,
                          *(mean_interval(green_gap) if green_gap.size else (np.nan, np.nan))])

@@ -224,10 +224,17 @@ def find_sweep(config: dict, store) -> int | None:
     return store.experiment_by_hash(spec_hash)
 
 
+def sample_seeds(config: dict, sample: int) -> list[int]:
+    """The replicates' seeds of a sampled future: its policies share them (paired)."""
+    from twin.ensemble import replicate_seeds
+
+    return replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])
+
+
 def sweep_plan(config: dict, store=None) -> dict:
     """What `twin sweep` would run, running and storing nothing: the futures, policies, design points
     and runs, and how many of those runs a stored sweep of the same file and code has finished."""
-    from twin.ensemble import provenance, replicate_seeds
+    from twin.ensemble import provenance
 
     points = design(config)
     info = provenance()
@@ -245,7 +252,7 @@ def sweep_plan(config: dict, store=None) -> dict:
         names = [c for c in points.columns if c not in ("sample", "policy")]
         for k, row in enumerate(points.to_dict(orient="records")) if earlier else ():
             key = run_key(point_scenario(config["base"], row, names))
-            seeds = replicate_seeds(config["seed"] * 1_000_003 + row["sample"], config["reps"])
+            seeds = sample_seeds(config, row["sample"])
             copyable += sum((key, seed) in earlier for r, seed in enumerate(seeds) if (k, r) not in done)
     return {"futures": int(points["sample"].nunique()), "policies": int(points["policy"].nunique()),
             "points": len(points), "reps": config["reps"], "runs": len(points) * config["reps"],
@@ -253,7 +260,7 @@ def sweep_plan(config: dict, store=None) -> dict:
 
 
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
-    from twin.ensemble import provenance, replicate_seeds, warn_of_package_changes
+    from twin.ensemble import provenance, warn_of_package_changes
 
     points = design(config)
     names = [c for c in points.columns if c not in ("sample", "policy")]
@@ -279,8 +286,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     warn_of_package_changes(store, experiment_id, info["packages"])
     ids = store.scenario_ids(experiment_id)
     done = store.done_runs(experiment_id)
-    seeds = {sample: replicate_seeds(config["seed"] * 1_000_003 + sample, config["reps"])
-             for sample in points["sample"].unique()}
+    seeds = {sample: sample_seeds(config, sample) for sample in points["sample"].unique()}
     # A sample's policies for one replicate run back to back: they share a spin-up in the worker
     # that runs them (`runner.build_model`). The order changes no result, only the work.
     sample_of = points["sample"].to_numpy()

@@ -135,14 +135,42 @@ def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypa
     with pytest.raises(KeyboardInterrupt):
         run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     monkeypatch.setattr(Store, "write_run", original)
-    assert len(store.runs_frame(1)) == 3
+    # the three stored before Ctrl-C, and the fourth, finished and being stored when it came
+    assert len(store.runs_frame(1)) == 4
     again = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
-    assert (again.ran, again.skipped) == (3, 3)
+    assert (again.ran, again.skipped) == (2, 4)
     runs = store.runs_frame(again.experiment_id)
     assert len(runs) == 6 and not runs.duplicated(["scenario", "replicate"]).any()
     pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
     nothing = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     assert (nothing.ran, nothing.skipped) == (0, 6)
+
+
+def test_an_interrupt_stores_the_finished_runs_of_the_batch_being_stored(tmp_path, chb, monkeypatch):
+    """Local workers, Ctrl-C while the first run of a returned batch (one replicate's two scenarios)
+    was being stored: both of the batch's runs are stored, and the experiment resumes to the
+    uninterrupted results. Before, a batch not yet stored was lost whole."""
+    reference = _sqlite(tmp_path, "reference.db")
+    full = run_ensemble([BASE, chb], 2, 5, YEARS, 1, reference, progress=False)
+    store = _sqlite(tmp_path, "resumed.db")
+    original = Store.write_run
+    calls = {"n": 0}
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "write_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble([BASE, chb], 2, 5, YEARS, 2, store, progress=False)
+    monkeypatch.setattr(Store, "write_run", original)
+    runs = store.runs_frame(1)
+    assert len(runs) >= 2 and runs.groupby("replicate").size().max() == 2
+    again = run_ensemble([BASE, chb], 2, 5, YEARS, 2, store, progress=False)
+    assert again.ran == 4 - len(runs) and again.skipped == len(runs)
+    pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
 
 
 def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, monkeypatch):
@@ -352,6 +380,71 @@ def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path
         executor.close()
     assert sorted((task[0], result) for task, result in seen) == [(k, k * 10) for k in range(30)]
     assert capsys.readouterr().err.count("Note: a worker process died") == 3
+
+
+def _logged_square(task):
+    """Squares `task[0]`, noting each time it runs in `task[1]`'s folder; a number in `task[2]` kills
+    its worker the first time, and the fourth of each batch of four hangs when `task[3]` says so."""
+    number, folder, dies, hangs = task
+    if number in dies and not os.path.exists(f"{folder}/died-{number}"):
+        open(f"{folder}/died-{number}", "w").close()
+        os._exit(3)
+    with open(f"{folder}/ran-{number}", "a") as file:
+        file.write("x")
+    time.sleep(60.0 if hangs and number % 4 == 3 else 0.05)
+    return number * number
+
+
+def _times_run(folder, number):
+    path = folder / f"ran-{number}"
+    return len(path.read_text()) if path.exists() else 0
+
+
+def test_runs_a_worker_finished_before_it_died_are_kept_not_run_again(tmp_path, capsys):
+    """A dead worker took its whole batch with it: the runs it had finished are now kept, and only
+    the rest of the batch runs again."""
+    executor = LocalExecutor(2)
+    try:
+        seen = list(executor.run(_logged_square, [(k, str(tmp_path), (2,), False) for k in range(8)], chunk=4))
+        folder = executor._folder
+        assert os.listdir(folder) == []  # every batch came back: nothing kept aside
+    finally:
+        executor.close()
+    assert sorted((task[0], result) for task, result in seen) == [(k, k * k) for k in range(8)]
+    assert _times_run(tmp_path, 0) == _times_run(tmp_path, 1) == 1  # finished before 2 killed their worker
+    assert _times_run(tmp_path, 2) == 1 and _times_run(tmp_path, 3) == 1  # (2 died before its log)
+    assert all(1 <= _times_run(tmp_path, k) <= 2 for k in range(4, 8))  # (the other batch: one may have been running)
+    assert "running again the" in capsys.readouterr().err
+    assert executor._folder is None and not os.path.exists(folder)
+
+
+def test_an_interrupt_keeps_the_runs_finished_in_batches_still_in_flight(tmp_path):
+    """Ctrl-C while every batch's last run hangs: the three runs each of the two running batches
+    finished come back from `salvaged`, at once, and the hung workers are stopped."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    executor = LocalExecutor(2)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    seen = []
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 2.0)
+        with pytest.raises(KeyboardInterrupt):
+            for pair in executor.run(_logged_square, [(k, str(tmp_path), (), True) for k in range(16)], chunk=4):
+                seen.append(pair)
+        started = time.perf_counter()
+        folder = executor._folder
+        executor.close()
+        assert time.perf_counter() - started < 10  # not the hung runs' minute
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    salvaged = executor.salvaged()
+    assert seen == []  # no batch came back whole
+    assert sorted((task[0], result) for task, result in salvaged) == [(k, k * k) for k in (0, 1, 2, 4, 5, 6)]
+    assert executor.salvaged() == [] and not os.path.exists(folder)
 
 
 @pytest.mark.parametrize("step", ["month", "week"])

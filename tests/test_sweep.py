@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from twin.errors import ScenarioError
-from twin.executor import DaskExecutor, LocalExecutor, SerialExecutor
+from twin.executor import LocalExecutor, SerialExecutor
+from twin.executor_dask import DaskExecutor
 from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
@@ -114,6 +115,40 @@ def test_whole_number_uncertainties_are_recorded_as_run(tmp_path):
     assert scenario.parameters["enablers_technical"] == values.iloc[0]
 
 
+def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypatch):
+    """Ctrl-C while the first run of a returned batch of two was being stored: both are stored (the
+    rest of a batch was lost before), and running the sweep again gives the uninterrupted results."""
+    config = _experiment(tmp_path)
+    reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    full = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
+    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
+    original, calls = Store.write_run, {"n": 0}
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "write_run", interrupted)
+    executor = LocalExecutor(2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(config, store, executor, progress=False, chunk=2)
+    finally:
+        executor.close()
+    monkeypatch.setattr(Store, "write_run", original)
+    stored = len(store.runs_frame(1))
+    assert stored >= 2
+    executor = LocalExecutor(2)
+    try:
+        again = run_sweep(config, store, executor, progress=False, chunk=2)
+    finally:
+        executor.close()
+    assert again["ran"] == len(full) - stored and again["reused"] == stored
+    pd.testing.assert_frame_equal(_outcomes(store, again["experiment_id"]), full)
+
+
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
     distributed = pytest.importorskip("distributed")
     config = _experiment(tmp_path)
@@ -192,7 +227,7 @@ def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch
     """Every worker gone (killed, or the cluster scaled to zero): the batches wait on the scheduler
     for workers to join, which looked like a hang; the run says so, and finishes when one joins."""
     distributed = pytest.importorskip("distributed")
-    import twin.executor as executor_module
+    import twin.executor_dask as executor_module
 
     monkeypatch.setattr(executor_module, "NO_WORKERS_WARNING_S", 1.0)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -234,7 +269,7 @@ def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too
     distributed = pytest.importorskip("distributed")
     from twin.ensemble import code_hash
     from twin.errors import UserError
-    from twin.executor import WrongCode, _run_batch_checked
+    from twin.executor_dask import WrongCode, _run_batch_checked
 
     assert _run_batch_checked(abs, [-3], code_hash()) == [3]
     with pytest.raises(WrongCode, match="expected not-this-code"):
@@ -304,7 +339,7 @@ def test_a_worker_that_cannot_import_twin_is_named(monkeypatch):
     """A worker started by a Python without twin (another environment) failed the code check with
     the worker's traceback."""
     distributed = pytest.importorskip("distributed")
-    import twin.executor as executor_module
+    import twin.executor_dask as executor_module
     from twin.errors import UserError
 
     def cannot_import():
@@ -1023,7 +1058,7 @@ def test_a_cluster_address_that_never_answers_is_a_clear_error_not_a_hang(monkey
     pytest.importorskip("distributed")
     import socket
 
-    import twin.executor as executor_module
+    import twin.executor_dask as executor_module
     from twin.errors import UserError
 
     monkeypatch.setattr(executor_module, "CONNECT_TIMEOUT_S", 3.0)

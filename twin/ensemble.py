@@ -430,7 +430,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     baseline unless `baseline` names another) into `store`, reusing the runs it holds already, and
     say what ran (`EnsembleOutcome`); `compare.load_comparison(store, outcome.experiment_id)` reads
     the comparison. `years` replaces the scenarios' horizon; `workers` None uses every core."""
-    from twin.executor import ignore_further_interrupts, make_executor, restore_interrupts
+    from twin.executor import make_executor, store_salvaged
 
     start = time.perf_counter()
     experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior)
@@ -458,13 +458,10 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
             if bar:
                 bar.update(1)
     except KeyboardInterrupt:
-        handler = ignore_further_interrupts()  # a second Ctrl-C must not cut short the workers' shutdown
-        try:
-            if executor:
-                executor.close()
-                executor = None
-        finally:
-            restore_interrupts(handler)  # a Python session carries on afterwards
+        if executor:  # the runs finished in batches still in flight are stored too
+            store_salvaged(executor, lambda task, outcome: store.write_run(
+                experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
+            executor = None
         raise
     finally:
         if bar:

@@ -1,16 +1,21 @@
 """Executors: where replications run. One interface, several engines.
 
 `SerialExecutor` runs tasks in this process (`--workers 1`); `LocalExecutor` runs them in a
-pool of local worker processes (the default, all cores); `DaskExecutor` runs them on a Dask
-distributed cluster (`--cluster tcp://host:port`), behind the same `run` method. Tasks are submitted in batches (`chunk`) so that dispatch overhead stays
-small next to the work, and results come back as they finish.
+pool of local worker processes (the default, all cores); `DaskExecutor` (`executor_dask.py`) runs
+them on a Dask distributed cluster (`--cluster tcp://host:port`), behind the same `run` method.
+Tasks are submitted in batches (`chunk`) so that dispatch overhead stays small next to the work,
+and results come back as they finish.
+
+Nothing finished is lost when a command stops: a local worker keeps each finished run of its batch in a
+file until the batch comes back (`_run_batch_keeping`), and after an interrupt or a dead worker the
+runs finished in batches that never came back, with those handed back but not yet taken, are read
+back (`salvaged`) for the caller to store.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -69,6 +74,21 @@ def restore_interrupts(handler) -> None:
         signal.signal(signal.SIGINT, handler if handler is not None else signal.default_int_handler)
 
 
+def store_salvaged(executor, write: Callable) -> int:
+    """After a Ctrl-C: stop `executor`'s workers at once and store, with `write(task, result)`, the
+    runs they had finished that were not stored yet (`salvaged`); a second Ctrl-C does not cut this
+    short. Returns how many were written."""
+    handler = ignore_further_interrupts()
+    try:
+        executor.close()
+        pairs = executor.salvaged()
+        for task, result in pairs:
+            write(task, result)
+    finally:
+        restore_interrupts(handler)  # a Python session carries on afterwards
+    return len(pairs)
+
+
 @contextmanager
 def spawnable_main():
     """While worker processes start: a spawned worker runs the main script again from its path, and
@@ -87,51 +107,72 @@ def spawnable_main():
         main.__file__ = path
 
 
-def _worker_code_hash() -> str:
-    """The model source hash of the code a worker imports (run on each Dask worker)."""
-    from twin.ensemble import code_hash
-
-    return code_hash()
-
-
-def _worker_twin_folder() -> str:
-    """Where a worker imports `twin` from, in words (a worker started by another Python imports
-    another checkout's)."""
-    from pathlib import Path
-
-    return f"it imports twin from {Path(__file__).resolve().parent.parent} with {sys.executable}"
-
-
-class WrongCode(RuntimeError):
-    """A Dask worker runs other model code than the coordinator (raised on the worker)."""
-
-
-def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
-    """A batch on a Dask worker, refused when the worker's model code is not the coordinator's
-    (a worker may join a cluster at any time, after the check at the start)."""
-    found = _worker_code_hash()
-    if found != expected_code:
-        from distributed import get_worker
-
-        try:
-            worker = f"the worker at {get_worker().address}"
-        except ValueError:  # not on a Dask worker
-            worker = "a worker"
-        raise WrongCode(f"{worker} runs other model code (source hash {found}, expected {expected_code}; "
-                        f"{_worker_twin_folder()})")
-    return _run_batch(fn, batch)
-
-
 def _run_batch(fn: Callable, batch: list) -> list:
     return [fn(task) for task in batch]
 
 
-class SerialExecutor:
+def _run_batch_keeping(fn: Callable, batch: list, folder: str, tag: int) -> list:
+    """A batch in a local worker, each finished result but the last also written to `folder` as
+    `<tag>-<index>.pickle` (whole or not at all: written aside, then renamed), so that runs finished
+    in a batch that never comes back (an interrupt, a dead worker) can be read back (`_kept`)."""
+    import pickle
+
+    results = []
+    for index, task in enumerate(batch):
+        results.append(fn(task))
+        if index < len(batch) - 1:
+            path = os.path.join(folder, f"{tag}-{index}")
+            with open(f"{path}.part", "wb") as file:
+                pickle.dump(results[-1], file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(f"{path}.part", f"{path}.pickle")
+    return results
+
+
+def _kept(folder: str, tag: int, size: int) -> dict[int, object]:
+    """The results a batch's worker kept (`_run_batch_keeping`), by index in the batch; their files removed."""
+    import pickle
+
+    found = {}
+    for index in range(size - 1):
+        path = os.path.join(folder, f"{tag}-{index}.pickle")
+        try:
+            with open(path, "rb") as file:
+                found[index] = pickle.load(file)
+            os.remove(path)
+        except FileNotFoundError:
+            break  # (a batch's runs finish in order: none after the first missing)
+    return found
+
+
+class _HandOver:
+    """Finished (task, result) pairs on their way to the caller. A pair leaves only once the caller
+    has taken it and asked for the next, so one the caller was storing when Ctrl-C came is still
+    here, with the rest of its batch: `salvaged` gives them (storing a run twice stores it once)."""
+
+    def _hand_over(self, pairs) -> Iterator[tuple[object, object]]:
+        self._ready.extend(pairs)
+        while self._ready:
+            yield self._ready[0]
+            self._ready.popleft()
+
+    def salvaged(self) -> list[tuple[object, object]]:
+        """After an interrupt: the finished runs not yet stored, for the caller to store (call `close` first)."""
+        pairs = list(self._ready)
+        self._ready.clear()
+        return pairs
+
+
+class SerialExecutor(_HandOver):
     workers = 1
+
+    def __init__(self):
+        from collections import deque
+
+        self._ready = deque()
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         for task in tasks:
-            yield task, fn(task)
+            yield from self._hand_over([(task, fn(task))])
 
     def close(self) -> None:
         pass
@@ -143,12 +184,27 @@ class SerialExecutor:
 POOL_RESTARTS = 2
 
 
-class LocalExecutor:
+class _Batch:
+    """Tasks one worker runs in turn; `tag` names the files it keeps its finished runs in, and `lost`
+    counts the pools that died with (part of) it in flight."""
+
+    def __init__(self, tag: int, tasks: list, lost: int = 0):
+        self.tag, self.tasks, self.lost = tag, tasks, lost
+
+
+class LocalExecutor(_HandOver):
     """A pool of local worker processes; `workers=None` uses every core."""
 
     def __init__(self, workers: int | None = None):
+        import itertools
+        from collections import deque
+
         self.workers = workers or os.cpu_count() or 1
         self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+        self._ready = deque()
+        self._pending: dict = {}  # future -> the _Batch it runs
+        self._tags = itertools.count()
+        self._folder: str | None = None  # where workers keep the finished runs of batches in flight
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         try:
@@ -158,18 +214,21 @@ class LocalExecutor:
                              f"runs are saved, run the command again") from None
 
     def _run(self, fn: Callable, tasks: Iterable, chunk: int) -> Iterator[tuple[object, object]]:
+        import tempfile
         from collections import deque
 
         tasks = list(tasks)
-        queue = deque(tasks[i: i + chunk] for i in range(0, len(tasks), chunk))
-        pending: dict = {}
-        lost: dict[int, int] = {}  # batch (its id) -> pools it was lost with
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="twin-finished-runs-")
+        queue = deque(_Batch(next(self._tags), tasks[i: i + chunk]) for i in range(0, len(tasks), chunk))
+        pending = self._pending
 
         def fill() -> None:
             # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
             with spawnable_main():  # a pool's workers start within its first submission
                 while queue and len(pending) < 2 * self.workers:
-                    pending[self.pool.submit(_run_batch, fn, queue[0])] = queue[0]  # (a broken pool refuses it)
+                    batch = queue[0]  # (a broken pool refuses it)
+                    pending[self.pool.submit(_run_batch_keeping, fn, batch.tasks, self._folder, batch.tag)] = batch
                     queue.popleft()
 
         while pending or queue:
@@ -177,27 +236,45 @@ class LocalExecutor:
                 fill()
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 finished = [(pending[future], future.result()) for future in done]  # raises if the pool broke
-            except BrokenProcessPool:  # lost with every batch in it: they run again in a new pool
-                for batch in pending.values():
-                    lost[id(batch)] = lost.get(id(batch), 0) + 1
-                if not pending or max(lost[id(batch)] for batch in pending.values()) > POOL_RESTARTS:
-                    raise  # (none in flight: a new pool refused its first batch)
-                queue.extendleft(reversed(list(pending.values())))
+            except BrokenProcessPool as exc:  # every batch in it lost: their finished runs kept, the rest run again
+                held = len(pending)
+                kept, again = self._take_back(), []
+                for batch, done_count in kept:
+                    if done_count < len(batch.tasks):
+                        again.append(_Batch(next(self._tags), batch.tasks[done_count:], batch.lost + 1))
+                if not held or any(batch.lost > POOL_RESTARTS for batch in again):
+                    yield from self._hand_over([])  # (what was kept is handed over first)
+                    raise exc  # (none in flight: a new pool refused its first batch)
+                queue.extendleft(reversed(again))
                 print(f"Note: a worker process died (killed, or out of memory); starting the workers again and "
-                      f"running again the {sum(map(len, pending.values()))} run(s) they held.", file=sys.stderr,
-                      flush=True)
-                pending.clear()
-                self.close()
+                      f"running again the {sum(len(batch.tasks) for batch in again)} unfinished run(s) they held.",
+                      file=sys.stderr, flush=True)
+                self._stop_workers()
                 self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+                yield from self._hand_over([])
                 continue
             for future in done:
                 del pending[future]
-            for batch, results in finished:
-                yield from zip(batch, results)
+            for batch, _ in finished:
+                _kept(self._folder, batch.tag, len(batch.tasks))  # (read to be removed: the batch came back whole)
+            yield from self._hand_over([pair for batch, results in finished for pair in zip(batch.tasks, results)])
 
-    def close(self) -> None:
-        """Cancel what has not started and stop the workers now: after an interrupt nothing waits
-        for a batch in progress (its runs were not saved and rerun next time)."""
+    def _take_back(self) -> list[tuple[_Batch, int]]:
+        """Every batch in flight, with how many of its runs finished: those runs' results (returned by
+        the worker, or kept in files) join the hand-over; in flight then holds none."""
+        taken = []
+        for future, batch in self._pending.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                found = dict(enumerate(future.result()))
+                _kept(self._folder, batch.tag, len(batch.tasks))
+            else:
+                found = _kept(self._folder, batch.tag, len(batch.tasks))
+            self._ready.extend((batch.tasks[index], found[index]) for index in sorted(found))
+            taken.append((batch, len(found)))
+        self._pending.clear()
+        return taken
+
+    def _stop_workers(self) -> None:
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -206,229 +283,21 @@ class LocalExecutor:
         for process in processes:
             process.join(timeout=5)
 
-
-#: seconds to wait for a Dask scheduler to answer before giving up
-CONNECT_TIMEOUT_S = 30.0
-
-
-def _connect(client_class, address: str):
-    """A client of the scheduler at `address`, or `TimeoutError` after `CONNECT_TIMEOUT_S`.
-
-    The client's own timeout does not cover every case: a port that accepts the connection but
-    never answers the handshake (the scheduler's web dashboard) held it for good. So it connects
-    in a daemon thread, which the process does not wait for when it gives up.
-    """
-    import threading
-
-    outcome: dict = {}
-
-    def connect():
-        try:
-            outcome["client"] = client_class(address, timeout=f"{CONNECT_TIMEOUT_S / 3:g}s")
-        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=connect, name="twin-dask-connect", daemon=True)
-    thread.start()
-    thread.join(CONNECT_TIMEOUT_S)
-    if thread.is_alive():
-        raise TimeoutError(address)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["client"]
-
-
-class DaskExecutor:
-    """Tasks on a Dask distributed cluster (`--cluster tcp://host:port`), in batches.
-
-    If a worker dies, the scheduler reruns its batches elsewhere (Dask's own retries); results
-    are identical to local runs because every task carries its own seed.
-    """
-
-    def __init__(self, address: str, retries: int = 3):
-        try:
-            from distributed import Client
-        except ImportError:
-            from twin.errors import UserError
-
-            raise UserError('--cluster needs dask.distributed: pip install -e ".[cluster]"') from None
-        from twin.errors import UserError
-
-        _check_host(address)
-        try:
-            self.client = _connect(Client, address)
-        except TimeoutError:
-            raise UserError(f"--cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s (is "
-                            f"it the scheduler's port, usually 8786, and not its dashboard's, 8787?)") from None
-        except OSError as exc:
-            raise UserError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
-        except ValueError as exc:  # malformed address: no port, unknown scheme
-            raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
-        except ImportError as exc:  # a scheduler that refuses this client (package versions differ)
-            raise UserError(f"--cluster {address}: the scheduler refused this client ({exc})") from None
-        except Exception as exc:  # something answered, but not as a Dask scheduler (a web server, a proxy)
-            # (its reply read as a Dask message can claim a frame of exabytes: a MemoryError, not worth showing)
-            detail = "" if isinstance(exc, MemoryError) else f" ({type(exc).__name__}: {exc})"
-            raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler"
-                            f"{detail}; give the scheduler's address, such as tcp://host:8786") from None
-        self.retries = retries
-        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
-        self.address = address
-
-    def check_workers_code(self) -> None:
-        """Refuse workers that would run other model code than this process: results are stored
-        under this process's code hash, so a worker started from another checkout (or before an
-        edit) would store its results under the wrong code."""
-        from twin.ensemble import code_hash
-        from twin.errors import UserError
-
-        here = code_hash()
-        theirs = self.client.run(_worker_code_hash, on_error="return")
-        broken = sorted(worker for worker, value in theirs.items() if isinstance(value, BaseException))
-        if broken:  # a worker whose Python cannot import twin (another environment)
-            raise UserError(f"--cluster {self.address}: the worker at {broken[0]} cannot import twin "
-                            f"({type(theirs[broken[0]]).__name__}: {theirs[broken[0]]}); start the workers with "
-                            f"`python -m dask worker ...` from the environment twin is installed in")
-        if not theirs:
-            raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler (start some with "
-                            f"`python -m dask worker {self.address}`)")
-        other = sorted(worker for worker, value in theirs.items() if value != here)
-        if other:
-            where = self.client.run(_worker_twin_folder, workers=other[:1], on_error="return").get(other[0], "")
-            raise UserError(f"--cluster {self.address}: {len(other)} of {len(theirs)} worker(s) run other model code "
-                            f"(the worker at {other[0]}: source hash {theirs[other[0]]}, here {here}"
-                            f"{'; ' + where if isinstance(where, str) and where else ''}); restart them from this "
-                            f"checkout (with `pip install -e .` of it, and `python -m dask worker` of its Python) "
-                            f"and run again")
-
-    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
-        self.check_workers_code()  # before each run: workers may have joined since the last
-        from twin.ensemble import code_hash
-
-        tasks = list(tasks)
-        batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
-        expected = code_hash()
-        futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
-                   for batch in batches}
-        watching = self._watch_for_no_workers()
-        try:
-            yield from self._gather(futures)
-        finally:
-            watching.set()
-
-    def _watch_for_no_workers(self):
-        """A daemon thread that says so, once each time, when no worker has been connected for
-        `NO_WORKERS_WARNING_S` (every worker died, or the cluster was scaled to zero): the batches
-        wait on the scheduler for workers to join, which would otherwise look like a hang."""
-        import threading
-
-        stop = threading.Event()
-
-        def watch():
-            empty_since, warned = None, False
-            while not stop.wait(min(1.0, NO_WORKERS_WARNING_S / 2)):
-                try:
-                    count = len(self.client.scheduler_info().get("workers", {}))
-                except Exception:  # noqa: BLE001 (the run itself reports a lost scheduler)
-                    return
-                if count:
-                    empty_since, warned = None, False
-                    continue
-                empty_since = empty_since or time.monotonic()
-                if not warned and time.monotonic() - empty_since >= NO_WORKERS_WARNING_S:
-                    from tqdm import tqdm  # above a progress bar rather than on it
-
-                    tqdm.write(f"Warning: no Dask worker has been connected to {self.address} for "
-                               f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join "
-                               f"(`python -m dask worker {self.address}`). Ctrl-C stops the command; finished "
-                               f"runs are saved.",
-                               file=sys.stderr)
-                    warned = True
-
-        threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()
-        return stop
-
-    def _gather(self, futures: dict) -> Iterator[tuple[object, object]]:
-        """Each batch's (task, result) pairs as the batches finish; lost workers and other code as
-        one-line errors."""
-        from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
-
-        from distributed import KilledWorker, as_completed
-
-        from twin.errors import UserError
-
-        for future in as_completed(futures):
-            try:
-                results = future.result()
-            except WrongCode as exc:
-                raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
-                                f"again (finished runs are saved)") from None
-            except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
-                if isinstance(exc, CancelledError):  # the client may learn of a lost scheduler after its futures
-                    deadline = time.monotonic() + 3.0
-                    while self.client.status == "running" and time.monotonic() < deadline:
-                        time.sleep(0.05)
-                lost = ("lost the Dask scheduler" if isinstance(exc, CancelledError) and self.client.status != "running"
-                        else "Dask workers died running a batch")
-                raise WorkerLost(f"{lost} ({type(exc).__name__}); finished runs are saved, run the command "
-                                 f"again") from None
-            except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
-                raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
-                                 f"the command again") from None
-            yield from zip(futures[future], results)
-
     def close(self) -> None:
-        """Close the client; with the scheduler gone, quietly (the client's reconnection would log
-        its tracebacks after the command's own one-line message)."""
-        import logging
+        """Cancel what has not started and stop the workers now: after an interrupt nothing waits
+        for a batch in progress. The runs its batches had finished are kept for `salvaged`; those
+        still running are lost (and run next time)."""
+        import shutil
 
-        # distributed sets some of its loggers' levels itself ('distributed.client' among them): each is quietened
-        loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
-                   if name == "distributed" or name.startswith("distributed.")]
-        levels = [logger.level for logger in loggers]
-        if self.client.status != "running":
-            for logger in loggers:
-                logger.setLevel(logging.CRITICAL + 1)
-        try:
-            self.client.close(timeout=5)
-        except Exception:  # noqa: BLE001 (a scheduler already gone: nothing left to close)
-            pass
-        finally:
-            for logger, level in zip(loggers, levels):
-                logger.setLevel(level)
+        self._stop_workers()
+        if self._folder is not None:
+            self._take_back()
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
-
-#: seconds without any Dask worker after which a run says it is waiting for workers
-NO_WORKERS_WARNING_S = 30.0
 
 #: a local worker's memory with a UK-scale model (`twin bench`'s peak_rss_mb, rounded up)
 WORKER_MEMORY_MB = 300
-
-
-def _check_host(address: str) -> None:
-    """A scheduler's host name that does not resolve, said at once (the client would wait for its
-    connect timeout and then report a timeout)."""
-    import socket
-    from urllib.parse import urlsplit
-
-    from twin.errors import UserError
-
-    if address.startswith("inproc://"):
-        return  # in this process: no host to look up
-    try:
-        parts = urlsplit(address if "://" in address else f"tcp://{address}")
-        host = parts.hostname
-        parts.port  # noqa: B018 (a port that is not a number, or beyond 65535, raises here)
-    except ValueError as exc:
-        raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
-    if not host:
-        return
-    try:
-        socket.getaddrinfo(host, None)
-    except socket.gaierror as exc:
-        found = "not found" if exc.errno == socket.EAI_NONAME else "could not be looked up"
-        raise UserError(f"--cluster {address}: host {host!r} {found} ({exc.strerror}); give the scheduler "
-                        f"machine's name or IP address, such as tcp://10.0.0.5:8786") from None
 
 
 def make_executor(workers: int | None, cluster: str | None = None):
@@ -437,6 +306,8 @@ def make_executor(workers: int | None, cluster: str | None = None):
             from twin.errors import UserError
 
             raise UserError("--cluster: expected a scheduler address such as tcp://host:8786, got an empty value")
+        from twin.executor_dask import DaskExecutor
+
         return DaskExecutor(cluster.strip())
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).

@@ -65,6 +65,7 @@ from twin.sweep_experiment import (
     check_run_count, check_sampler, check_tables, check_uncertainties, policy_scenarios, read_experiment_file,
 )
 from twin.sweep_reuse import reusable_runs, run_key, stored_outcome
+from twin.executor import store_salvaged
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,10 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
                 failed.append((task.fit.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
             if bar:
                 bar.update(1)
+    except KeyboardInterrupt:  # the runs finished in batches still in flight are stored too
+        store_salvaged(executor, lambda task, outcome: store.write_run(
+            experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
+        raise
     finally:
         if bar:
             bar.close()

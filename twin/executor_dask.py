@@ -1,0 +1,270 @@
+"""The Dask executor: tasks in batches on a Dask distributed cluster (`--cluster tcp://host:port`),
+behind the `run` method of the local executors (`executor.py`), with the checks a shared cluster
+needs: the scheduler's address, the workers' model code, and a cluster left without workers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+from twin.executor import WorkerLost, _HandOver, _run_batch
+
+
+def _worker_code_hash() -> str:
+    """The model source hash of the code a worker imports (run on each Dask worker)."""
+    from twin.ensemble import code_hash
+
+    return code_hash()
+
+
+def _worker_twin_folder() -> str:
+    """Where a worker imports `twin` from, in words (a worker started by another Python imports
+    another checkout's)."""
+    from pathlib import Path
+
+    return f"it imports twin from {Path(__file__).resolve().parent.parent} with {sys.executable}"
+
+
+class WrongCode(RuntimeError):
+    """A Dask worker runs other model code than the coordinator (raised on the worker)."""
+
+
+def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
+    """A batch on a Dask worker, refused when the worker's model code is not the coordinator's
+    (a worker may join a cluster at any time, after the check at the start)."""
+    found = _worker_code_hash()
+    if found != expected_code:
+        from distributed import get_worker
+
+        try:
+            worker = f"the worker at {get_worker().address}"
+        except ValueError:  # not on a Dask worker
+            worker = "a worker"
+        raise WrongCode(f"{worker} runs other model code (source hash {found}, expected {expected_code}; "
+                        f"{_worker_twin_folder()})")
+    return _run_batch(fn, batch)
+
+
+#: seconds to wait for a Dask scheduler to answer before giving up
+CONNECT_TIMEOUT_S = 30.0
+
+
+def _connect(client_class, address: str):
+    """A client of the scheduler at `address`, or `TimeoutError` after `CONNECT_TIMEOUT_S`.
+
+    The client's own timeout does not cover every case: a port that accepts the connection but
+    never answers the handshake (the scheduler's web dashboard) held it for good. So it connects
+    in a daemon thread, which the process does not wait for when it gives up.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def connect():
+        try:
+            outcome["client"] = client_class(address, timeout=f"{CONNECT_TIMEOUT_S / 3:g}s")
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=connect, name="twin-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT_S)
+    if thread.is_alive():
+        raise TimeoutError(address)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["client"]
+
+
+class DaskExecutor(_HandOver):
+    """Tasks on a Dask distributed cluster (`--cluster tcp://host:port`), in batches.
+
+    If a worker dies, the scheduler reruns its batches elsewhere (Dask's own retries); results
+    are identical to local runs because every task carries its own seed.
+    """
+
+    def __init__(self, address: str, retries: int = 3):
+        from collections import deque
+
+        self._ready = deque()
+        try:
+            from distributed import Client
+        except ImportError:
+            from twin.errors import UserError
+
+            raise UserError('--cluster needs dask.distributed: pip install -e ".[cluster]"') from None
+        from twin.errors import UserError
+
+        _check_host(address)
+        try:
+            self.client = _connect(Client, address)
+        except TimeoutError:
+            raise UserError(f"--cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s (is "
+                            f"it the scheduler's port, usually 8786, and not its dashboard's, 8787?)") from None
+        except OSError as exc:
+            raise UserError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
+        except ValueError as exc:  # malformed address: no port, unknown scheme
+            raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
+        except ImportError as exc:  # a scheduler that refuses this client (package versions differ)
+            raise UserError(f"--cluster {address}: the scheduler refused this client ({exc})") from None
+        except Exception as exc:  # something answered, but not as a Dask scheduler (a web server, a proxy)
+            # (its reply read as a Dask message can claim a frame of exabytes: a MemoryError, not worth showing)
+            detail = "" if isinstance(exc, MemoryError) else f" ({type(exc).__name__}: {exc})"
+            raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler"
+                            f"{detail}; give the scheduler's address, such as tcp://host:8786") from None
+        self.retries = retries
+        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        self.address = address
+
+    def check_workers_code(self) -> None:
+        """Refuse workers that would run other model code than this process: results are stored
+        under this process's code hash, so a worker started from another checkout (or before an
+        edit) would store its results under the wrong code."""
+        from twin.ensemble import code_hash
+        from twin.errors import UserError
+
+        here = code_hash()
+        theirs = self.client.run(_worker_code_hash, on_error="return")
+        broken = sorted(worker for worker, value in theirs.items() if isinstance(value, BaseException))
+        if broken:  # a worker whose Python cannot import twin (another environment)
+            raise UserError(f"--cluster {self.address}: the worker at {broken[0]} cannot import twin "
+                            f"({type(theirs[broken[0]]).__name__}: {theirs[broken[0]]}); start the workers with "
+                            f"`python -m dask worker ...` from the environment twin is installed in")
+        if not theirs:
+            raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler (start some with "
+                            f"`python -m dask worker {self.address}`)")
+        other = sorted(worker for worker, value in theirs.items() if value != here)
+        if other:
+            where = self.client.run(_worker_twin_folder, workers=other[:1], on_error="return").get(other[0], "")
+            raise UserError(f"--cluster {self.address}: {len(other)} of {len(theirs)} worker(s) run other model code "
+                            f"(the worker at {other[0]}: source hash {theirs[other[0]]}, here {here}"
+                            f"{'; ' + where if isinstance(where, str) and where else ''}); restart them from this "
+                            f"checkout (with `pip install -e .` of it, and `python -m dask worker` of its Python) "
+                            f"and run again")
+
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        self.check_workers_code()  # before each run: workers may have joined since the last
+        from twin.ensemble import code_hash
+
+        tasks = list(tasks)
+        batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
+        expected = code_hash()
+        futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
+                   for batch in batches}
+        watching = self._watch_for_no_workers()
+        try:
+            yield from self._gather(futures)
+        finally:
+            watching.set()
+
+    def _watch_for_no_workers(self):
+        """A daemon thread that says so, once each time, when no worker has been connected for
+        `NO_WORKERS_WARNING_S` (every worker died, or the cluster was scaled to zero): the batches
+        wait on the scheduler for workers to join, which would otherwise look like a hang."""
+        import threading
+
+        stop = threading.Event()
+
+        def watch():
+            empty_since, warned = None, False
+            while not stop.wait(min(1.0, NO_WORKERS_WARNING_S / 2)):
+                try:
+                    count = len(self.client.scheduler_info().get("workers", {}))
+                except Exception:  # noqa: BLE001 (the run itself reports a lost scheduler)
+                    return
+                if count:
+                    empty_since, warned = None, False
+                    continue
+                empty_since = empty_since or time.monotonic()
+                if not warned and time.monotonic() - empty_since >= NO_WORKERS_WARNING_S:
+                    from tqdm import tqdm  # above a progress bar rather than on it
+
+                    tqdm.write(f"Warning: no Dask worker has been connected to {self.address} for "
+                               f"{NO_WORKERS_WARNING_S:g} s; the unfinished batches wait for workers to join "
+                               f"(`python -m dask worker {self.address}`). Ctrl-C stops the command; finished "
+                               f"runs are saved.",
+                               file=sys.stderr)
+                    warned = True
+
+        threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()
+        return stop
+
+    def _gather(self, futures: dict) -> Iterator[tuple[object, object]]:
+        """Each batch's (task, result) pairs as the batches finish; lost workers and other code as
+        one-line errors."""
+        from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
+
+        from distributed import KilledWorker, as_completed
+
+        from twin.errors import UserError
+
+        for future in as_completed(futures):
+            try:
+                results = future.result()
+            except WrongCode as exc:
+                raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
+                                f"again (finished runs are saved)") from None
+            except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
+                if isinstance(exc, CancelledError):  # the client may learn of a lost scheduler after its futures
+                    deadline = time.monotonic() + 3.0
+                    while self.client.status == "running" and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                lost = ("lost the Dask scheduler" if isinstance(exc, CancelledError) and self.client.status != "running"
+                        else "Dask workers died running a batch")
+                raise WorkerLost(f"{lost} ({type(exc).__name__}); finished runs are saved, run the command "
+                                 f"again") from None
+            except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
+                raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
+                                 f"the command again") from None
+            yield from self._hand_over(zip(futures[future], results))
+
+    def close(self) -> None:
+        """Close the client; with the scheduler gone, quietly (the client's reconnection would log
+        its tracebacks after the command's own one-line message)."""
+        import logging
+
+        # distributed sets some of its loggers' levels itself ('distributed.client' among them): each is quietened
+        loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                   if name == "distributed" or name.startswith("distributed.")]
+        levels = [logger.level for logger in loggers]
+        if self.client.status != "running":
+            for logger in loggers:
+                logger.setLevel(logging.CRITICAL + 1)
+        try:
+            self.client.close(timeout=5)
+        except Exception:  # noqa: BLE001 (a scheduler already gone: nothing left to close)
+            pass
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
+
+
+#: seconds without any Dask worker after which a run says it is waiting for workers
+NO_WORKERS_WARNING_S = 30.0
+
+def _check_host(address: str) -> None:
+    """A scheduler's host name that does not resolve, said at once (the client would wait for its
+    connect timeout and then report a timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from twin.errors import UserError
+
+    if address.startswith("inproc://"):
+        return  # in this process: no host to look up
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        host = parts.hostname
+        parts.port  # noqa: B018 (a port that is not a number, or beyond 65535, raises here)
+    except ValueError as exc:
+        raise UserError(f"--cluster {address}: expected a scheduler address such as tcp://host:8786 ({exc})") from None
+    if not host:
+        return
+    try:
+        socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        found = "not found" if exc.errno == socket.EAI_NONAME else "could not be looked up"
+        raise UserError(f"--cluster {address}: host {host!r} {found} ({exc.strerror}); give the scheduler "
+                        f"machine's name or IP address, such as tcp://10.0.0.5:8786") from None

@@ -171,7 +171,8 @@ def test_fit_table_and_report(tmp_path):
 
 
 def test_effective_sample_size_and_a_log_priors_share_of_its_range():
-    from twin.calibration import effective_sample_size, parameter_table
+    from twin.calibration import parameter_table
+    from twin.calibration_abc import effective_sample_size
 
     assert effective_sample_size(np.full(8, 0.3)) == pytest.approx(8)  # equal weights: all of them
     assert effective_sample_size(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
@@ -460,7 +461,7 @@ def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
 
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
     pytest.importorskip("pyabc")
-    from twin.calibration import abc_fit
+    from twin.calibration_abc import abc_fit
 
     targets = write(tmp_path / "targets.toml", '''
 [[target]]
@@ -1049,7 +1050,8 @@ def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
     pytest.importorskip("pyabc")
     from scipy import stats
 
-    from twin.calibration import ABCDistance, Prior
+    from twin.calibration import Prior
+    from twin.calibration_abc import ABCDistance
     from twin.targets import Target
 
     rng = np.random.default_rng(3)
@@ -1078,6 +1080,52 @@ def _quick_abc(tmp_path, generations: int):
                  '[[parameter]]\nname = "asset_realisation_share"\n')
 
 
+def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particles(tmp_path, monkeypatch):
+    """Ctrl-C after k particles of a generation: pyabc had stored none of it, and all k ran again.
+    They are now kept in the output folder as they finish and taken back on resuming, and the fit
+    comes out as one never interrupted; the checkpoint is removed once the fit is whole."""
+    pytest.importorskip("pyabc")
+    import twin.calibration_abc as calibration_abc
+    import twin.executor
+    from twin.calibration_abc import PARTICLES_CHECKPOINT, CalibrationInterrupted, abc_fit
+
+    ran = []
+    original = calibration_abc._simulate_particle
+    monkeypatch.setattr(calibration_abc, "_simulate_particle", lambda task: ran.append(task) or original(task))
+    config = load_config(_quick_abc(tmp_path, generations=2))
+    fresh = abc_fit(config, Store(f"sqlite:///{tmp_path / 'fresh.db'}"), workers=1, log=lambda m: None)
+    whole = len(ran)
+
+    class Interrupting(SerialExecutor):
+        def __init__(self, after):
+            super().__init__()
+            self.after, self.count = after, 0
+
+        def run(self, fn, tasks, chunk=1):
+            for task in tasks:
+                if self.count == self.after:
+                    raise KeyboardInterrupt
+                self.count += 1
+                yield task, fn(task)
+
+    store, out, said = Store(f"sqlite:///{tmp_path / 'c.db'}"), tmp_path / "out", []
+    out.mkdir()
+    for after, kept in ((3, 3), (6, 9)):  # twice: the second run reuses the first's 3 and runs 6 more
+        monkeypatch.setattr(twin.executor, "make_executor", lambda *args, **kwargs: Interrupting(after))
+        with pytest.raises(CalibrationInterrupted, match="particles of the generation under way finished so far"):
+            abc_fit(config, store, workers=1, log=said.append, checkpoint=out)
+        assert len((out / PARTICLES_CHECKPOINT).read_text().splitlines()) == kept
+    assert f"Reusing 3 particle(s) of the generation under way finished earlier ({out / PARTICLES_CHECKPOINT})." in said
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *args, **kwargs: SerialExecutor())
+    del ran[:]
+    resumed = abc_fit(config, store, workers=1, log=said.append, checkpoint=out)
+    assert said[-1].startswith("Reusing 9 particle(s)")
+    assert len(ran) == whole - 9
+    assert resumed["generations"] == fresh["generations"] and resumed["best"] == fresh["best"]
+    pd.testing.assert_frame_equal(resumed["posterior"], fresh["posterior"])
+    assert not (out / PARTICLES_CHECKPOINT).exists()
+
+
 def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, monkeypatch, capsys):
     """Ctrl-C after a finished generation: the command says how many generations are kept and that
     the one under way is lost, exits 130, and the same command continues after the kept ones."""
@@ -1097,7 +1145,8 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
     assert main(argv) == 130
     err = capsys.readouterr().err
     assert "twin: interrupted; 1 finished generation is kept in the database" in err
-    assert "the generation under way is lost" in err and "Run the same command again to continue" in err
+    assert (f"the particles of the generation under way finished so far are kept in "
+            f"{tmp_path / 'out' / 'abc_particles.jsonl'}" in err and "Run the same command again to continue" in err)
     monkeypatch.setattr(pyabc.ABCSMC, "run", original)
     assert main(argv) == 0
     report = json.loads((tmp_path / "out" / "fit.json").read_text())

@@ -102,7 +102,8 @@ def _check_target_scales(config: dict) -> None:
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
-    from twin.calibration import abc_fit, evaluate, load_config, point_fit, posterior_figure
+    from twin.calibration import evaluate, load_config, point_fit, posterior_figure
+    from twin.calibration_abc import abc_fit
     from twin.targets import construction_distance, fit_lines, fit_table, fit_verdict, write_fit_report
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
@@ -121,7 +122,7 @@ def cmd_calibrate(args) -> int:
     _check_target_scales(config)
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
-        from twin.calibration import CalibrationInterrupted
+        from twin.calibration_abc import CalibrationInterrupted
 
         if args.quiet:  # pyabc sets its logger to INFO when imported, and logs each generation
             import logging
@@ -129,7 +130,7 @@ def cmd_calibrate(args) -> int:
             logging.getLogger("ABC").setLevel(logging.WARNING)
         try:
             outcome = abc_fit(config, store, args.workers or config["workers"],
-                              log=(lambda m: None) if args.quiet else print)
+                              log=(lambda m: None) if args.quiet else print, checkpoint=out)
         except CalibrationInterrupted as exc:
             print(f"twin: interrupted; {exc}.", file=sys.stderr)
             return 130

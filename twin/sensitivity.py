@@ -282,7 +282,7 @@ class Checkpoint:
                 except ValueError:
                     continue
                 if (isinstance(record, dict) and record.get("config") == key and isinstance(record.get("sample"), str)
-                        and isinstance(record.get("outcome"), list)):
+                        and isinstance(record.get("outcome"), (list, str))):
                     self.done[record["sample"]] = record["outcome"]
         self.reused = len(self.done)
 
@@ -290,11 +290,32 @@ class Checkpoint:
         text = json.dumps([self.key, [float(v) for v in values]])
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
-    def save(self, sample: str, outcome: list[float]) -> None:
-        self.done[sample] = [float(v) for v in outcome]
+    def save(self, sample: str, outcome: list[float] | str) -> None:
+        """Keep a sample's outcomes (numbers, or one string: `calibration` keeps encoded particles)."""
+        self.done[sample] = outcome if isinstance(outcome, str) else [float(v) for v in outcome]
         line = json.dumps({"config": self.key, "sample": sample, "outcome": self.done[sample]})
         with self.path.open("a") as file:
             file.write(("\n" if self.needs_newline else "") + line + "\n")
+        self.needs_newline = False
+
+
+    def drop(self) -> None:
+        """Forget this config's samples: the file keeps other configs' lines (removed when none are left)."""
+        self.done = {}
+        if not self.path.exists():
+            return
+        others = []
+        for line in self.path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("config") != self.key:
+                others.append(line)
+        if others:
+            self.path.write_text("\n".join(others) + "\n")
+        else:
+            self.path.unlink()
         self.needs_newline = False
 
 

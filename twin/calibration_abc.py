@@ -1,0 +1,244 @@
+"""ABC-SMC calibration (pyabc): the model and distance pyabc sees, a sampler that runs particles
+through the project's executors with seeds of their own, and `abc_fit`, resumable from the results
+database (finished generations) and from a checkpoint in the output folder (the particles of the
+generation under way). The point fit and the configuration are in `calibration.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from twin.calibration import FitTask, fit_key, simulate_targets
+from twin.errors import ScenarioError, UserError, safe_url
+from twin.parameters import as_sampled
+from twin.scenario import Scenario
+from twin.targets import Target
+
+
+class ABCModel:
+    """The twin as a pyabc model: parameters in, target values out (one replication; its seed
+    comes from the particle's seeded random state, see `executor_sampler`)."""
+
+    def __init__(self, scenario: Scenario, targets: list[Target]):
+        self.scenario, self.targets = scenario, tuple(targets)
+
+    def __call__(self, parameters) -> dict[str, float]:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        overrides = tuple(sorted((k, float(v)) for k, v in dict(parameters).items()))
+        values = simulate_targets(FitTask(self.scenario, seed, overrides, self.targets))
+        return {k: (v if np.isfinite(v) else 1e30) for k, v in values.items()}
+
+
+class ABCDistance:
+    """Euclidean distance in units of each target's tolerance (a distance of 1 is one tolerance),
+    over the targets the fitted parameters can move: not those reproduced by construction (inputs
+    and starting conditions), which would only add a floor of about 1 that no parameter lowers."""
+
+    def __init__(self, targets: list[Target]):
+        self.tolerance = {t.name: t.tolerance for t in targets if not t.by_construction}
+        if not self.tolerance:
+            raise ScenarioError("ABC-SMC needs at least one target that is not reproduced by construction")
+
+    def __call__(self, simulated: dict, observed: dict) -> float:
+        return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
+
+
+def _simulate_particle(task: tuple[bytes, int]):
+    """One pyabc particle in a worker: unpickle pyabc's sampling closure, seed, simulate."""
+    import random
+
+    import cloudpickle
+
+    payload, seed = task
+    simulate_one = cloudpickle.loads(payload)
+    random.seed(seed)
+    np.random.seed(seed)
+    return simulate_one()
+
+
+#: the file, in the fit's output folder, keeping each particle of the generation under way
+PARTICLES_CHECKPOINT = "abc_particles.jsonl"
+
+
+def executor_sampler(executor, seed: int):
+    """A pyabc sampler that runs particles through the project's executor (local processes,
+    in-process, or a cluster executor), in seeded batches taken in order, so that a fit gives the
+    same populations whatever the number of workers. Given a checkpoint (`sampler.keep`, a
+    `sensitivity.Checkpoint`, and `sampler.run_id`, the stored run's), it keeps each finished
+    particle there and takes those it holds rather than simulate them again: pyabc stores a
+    generation only when it completes, and a resumed generation draws the same particles."""
+    import base64
+    import pickle
+
+    import cloudpickle
+    from pyabc.sampler import Sampler
+
+    class ExecutorSampler(Sampler):
+        keep, run_id = None, None
+
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            payload = cloudpickle.dumps(simulate_one)
+            sample = self._create_empty_sample()
+            evaluations, accepted, batch = 0, 0, 0
+            while accepted < n and evaluations < max_eval:
+                # Batch sizes depend on n only, not on the workers, and seeds on (seed, generation,
+                # batch) only: a generation draws the same particles whether the run was resumed
+                # before it or not, and whatever the number of workers.
+                size = 2 * (n - accepted)
+                batch += 1
+                seeds = np.random.SeedSequence([seed, int(t) + 1, batch]).generate_state(size)
+                name = {int(s): f"{self.run_id}:{int(t)}:{int(s)}" for s in seeds}
+                kept = self.keep.done if self.keep is not None else {}
+                by_seed = {s: pickle.loads(base64.b64decode(kept[name[s]])) for s in name if name[s] in kept}
+                tasks = [(payload, s) for s in name if s not in by_seed]
+                for task, particle in executor.run(_simulate_particle, tasks):
+                    by_seed[task[1]] = particle
+                    if self.keep is not None:
+                        self.keep.save(name[task[1]], base64.b64encode(pickle.dumps(particle)).decode("ascii"))
+                for s in seeds:  # in seed order, not arrival order
+                    if accepted >= n:
+                        break
+                    particle = by_seed[int(s)]
+                    sample.append(particle)
+                    evaluations += 1
+                    accepted += bool(particle.accepted)
+            self.nr_evaluations_ = evaluations
+            if accepted < n:
+                sample.ok = False
+            return sample
+
+    return ExecutorSampler()
+
+
+class CalibrationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ABC-SMC fit; the message says what was kept."""
+
+
+def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str | Path | None = None) -> dict:
+    """ABC-SMC (pyabc) over the priors, through the project's executor; history in the results
+    database; resumable.
+
+    The pyabc history lives in the same database as the results (its own tables). A fit with the
+    same configuration continues the earlier run's populations instead of starting again.
+    """
+    try:
+        import pyabc
+    except ImportError:
+        raise ScenarioError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
+    scenario = replace(config["scenario"], years=config["years"])
+    targets, priors = config["targets"], config["priors"]
+    prior = pyabc.Distribution(**{p.name: p.random_variable() for p in priors})
+    from twin.executor import make_executor
+
+    executor = make_executor(workers)
+    sampler = executor_sampler(executor, config["seed"])
+    abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
+                       population_size=config["population_size"], sampler=sampler)
+    key = fit_key(scenario, targets, priors, population=config["population_size"], seed=config["seed"])
+    np.random.seed(config["seed"])
+    url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]
+    _prepare_pyabc_tables(store)
+    previous = store.abc_run(key)
+    if previous is None:
+        history = abc.new(url, {t.name: t.value for t in targets})
+        if not store.save_abc_run(key, history.id):
+            raise UserError(f"another `twin calibrate` of the same fit started at the same moment on "
+                            f"{safe_url(store.url)} (ABC-SMC run {store.abc_run(key)}); run this one again when "
+                            f"it ends: it resumes that run")
+        log(f"ABC-SMC run {history.id} started (population {config['population_size']}).")
+    else:
+        history = abc.load(url, previous)
+        log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
+    done = history.max_t + 1 if history.max_t is not None else 0
+    if checkpoint is not None:  # the particles of a generation under way, kept as they finish
+        from twin.sensitivity import Checkpoint
+
+        sampler.run_id = history.id
+        sampler.keep = Checkpoint(checkpoint, hashlib.sha256(f"{key} {store.url}".encode()).hexdigest()[:24],
+                                  PARTICLES_CHECKPOINT)
+        # (the first generation starts with a sample from the prior, pyabc's generation -1)
+        under_way = [f"{history.id}:{t}:" for t in ([done, -1] if done == 0 else [done])]
+        held = sum(name.startswith(tuple(under_way)) for name in sampler.keep.done)
+        if held:
+            log(f"Reusing {held} particle(s) of the generation under way finished earlier ({sampler.keep.path}).")
+    remaining = config["generations"] - done
+    # pyabc checks its stopping rules after each generation, so a resumed run would always run one
+    # more: the stored run's own stopping point is checked here, where a fresh run would have stopped
+    if remaining > 0 and done and _last_epsilon(history) <= config["minimum_epsilon"]:
+        remaining = 0
+        log(f"Nothing to run: the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to "
+            f"go on.")
+    if remaining > 0 and done and history.total_nr_simulations >= config["max_evaluations"]:
+        remaining = 0
+        log(f"Nothing to run: the stored run's {history.total_nr_simulations:,} simulations reached "
+            f"max_evaluations ({config['max_evaluations']:,}); raise it to go on.")
+    try:
+        if remaining > 0:
+            history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
+                              max_total_nr_simulations=config["max_evaluations"])
+    except KeyboardInterrupt:
+        # pyabc stores a generation when it completes; the particles of the one under way are in the checkpoint
+        try:
+            kept = history.max_t + 1 if history.max_t is not None else 0
+        except Exception:  # noqa: BLE001 (the database session may not survive the interrupt)
+            kept = done
+        under_way = (f"the particles of the generation under way finished so far are kept in {sampler.keep.path}"
+                     if sampler.keep is not None else "the generation under way is lost (pyabc stores a "
+                     "generation only when it completes)")
+        raise CalibrationInterrupted(
+            f"{kept} finished generation{'s are' if kept != 1 else ' is'} kept in the database (ABC-SMC run "
+            f"{history.id}); {under_way}. Run the same command again to continue") from None
+    finally:
+        executor.close()
+    if sampler.keep is not None:
+        sampler.keep.drop()  # the fit's generations are all stored now
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    populations = history.get_all_populations()
+    populations = populations[populations.t >= 0]
+    rng = np.random.default_rng(config["seed"])
+    draws = rng.choice(len(frame), size=config["posterior_size"], p=weights / weights.sum())
+    posterior = frame.iloc[draws][[p.name for p in priors]].reset_index(drop=True)
+    for p in priors:  # the values the runs used (whole-number parameters rounded)
+        posterior[p.name] = [as_sampled(p.name, v) for v in posterior[p.name]]
+    medians = {p.name: as_sampled(p.name, posterior[p.name].median()) for p in priors}
+    def weights_of(t: int) -> np.ndarray:  # the last generation's are read above
+        return weights if t == history.max_t else history.get_distribution(m=0, t=t)[1]
+
+    generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
+                    "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1)),
+                    "effective_sample_size": effective_sample_size(weights_of(int(r.t)))}
+                   for r in populations.itertuples()]
+    particles = frame[[p.name for p in priors]].reset_index(drop=True)
+    particles["weight"] = weights / weights.sum()
+    return {"best": medians, "posterior": posterior, "particles": particles, "generations": generations,
+            "abc_id": history.id, "simulations": int(populations["samples"].sum()), "key": key}
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2: the number of
+    equally weighted particles that would carry as much information (pyabc's own measure)."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / (weights ** 2).sum())
+
+
+def _last_epsilon(history) -> float:
+    populations = history.get_all_populations()
+    return float(populations[populations.t == history.max_t].epsilon.iloc[0])
+
+
+def _prepare_pyabc_tables(store) -> None:
+    """pyabc stamps its format version only into databases it creates; ours already exists (it
+    holds the results), so create pyabc's tables and version stamp here, once."""
+    from pyabc.storage import history as pyabc_history
+    from sqlalchemy.orm import Session
+
+    pyabc_history.Base.metadata.create_all(store.engine)
+    with Session(store.engine) as session:
+        if session.query(pyabc_history.Version).count() == 0:
+            session.add(pyabc_history.Version(version_num=pyabc_history.__db_version__))
+            session.commit()

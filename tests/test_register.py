@@ -287,6 +287,42 @@ def test_synthetic_register_rejects_impossible_scales(override, words):
         synthetic_register(GEO, Parameters(override), RandomStreams(1)["register"])
 
 
+def test_a_register_without_county_lines_is_warned_that_none_will_open(register, tmp_path):
+    """A user's register without a `county_lines` column (or with 0 everywhere) starts the run
+    with no lines, and the openings, scaled from the lines a run starts with, stay at none."""
+    import csv
+
+    from pathlib import Path
+
+    from twin.runner import scenario_register_warnings
+    from twin.scenario import load_scenario
+
+    full = tmp_path / "full.csv"
+    write_register_csv(register, GEO, full)
+    rows = list(csv.DictReader(full.open()))
+    assert sum(int(r["county_lines"] or 0) for r in rows) == register.county_lines.sum() > 0
+    without = tmp_path / "without.csv"
+    with without.open("w", newline="") as file:
+        writer = csv.DictWriter(file, [c for c in rows[0] if c != "county_lines"])
+        writer.writeheader()
+        writer.writerows({k: v for k, v in r.items() if k != "county_lines"} for r in rows)
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    scenario = (tmp_path / "s.toml")
+    for path, warned in ((full, False), (without, True)):
+        scenario.write_text(f'[scenario]\nname = "s"\nbase = "{baseline}"\nregister = "{path}"\n')
+        said = [w for w in scenario_register_warnings(load_scenario(scenario)) if "no county lines" in w]
+        assert bool(said) == warned
+    can_run = int((GEO.exporter[register.area] & register.markets[:, HEROIN_CRACK]).sum())
+    assert f"give the lines of its {can_run:,} heroin/crack group(s) in exporter areas" in said[0]
+    # and the run bears it out: no line opens
+    from twin.model import TwinModel
+
+    model = TwinModel(seed=1, n_steps=12, register=load_register(str(without), GEO))
+    model.run()
+    frame = model.results.to_frame()
+    assert frame.loc[(frame.area == "UK") & (frame.metric == "county_lines_active"), "value"].max() == 0
+
+
 def test_other_extra_columns_are_allowed(tmp_path):
     path = tmp_path / "extra.csv"
     path.write_text(HEADER.strip() + ",county,notes\n" + "A1,Kent,family,local,fraud,5,none,,1,Kent,seen 2024\n")

@@ -158,17 +158,27 @@ def scenario_register_warnings(scenario: Scenario) -> list[str]:
     register, params = load_register(scenario.register, geography), scenario.build_parameters()
     completion = None
     if scenario.complete_register:
-        completion = complete_register(register, synthetic_register(geography, params,
-                                                                    RandomStreams(1)["register"]))[1]
+        register, completion = complete_register(register, synthetic_register(geography, params,
+                                                                               RandomStreams(1)["register"]))
     return _register_warnings(register, completion, geography, params)
 
 
 def _register_warnings(register, completion, geography, params) -> list[str]:
+    """The coverage or shortfall warning, and a register (as the run starts from it) without county
+    lines: none open in such a run, since openings are scaled from the lines it starts with."""
+    from twin.markets import HEROIN_CRACK
     from twin.register import coverage_warning
 
     warning = (completion.shortfall_warning() if completion is not None
                else coverage_warning(register.area, register.known, geography, params))
-    return [warning] if warning else []
+    warnings = [warning] if warning else []
+    can_run = geography.exporter[register.area] & register.markets[:, HEROIN_CRACK]
+    if params.county_lines_initial > 0 and can_run.any() and not register.county_lines.sum():
+        warnings.append(f"the register gives no county lines (no `county_lines` column, or 0 for every group), "
+                        f"so none open during the run: openings are scaled from the lines a run starts with "
+                        f"(docs/ODD.md, county lines); give the lines of its {int(can_run.sum()):,} heroin/crack "
+                        f"group(s) in exporter areas (about {params.county_lines_initial:,.0f} in the UK)")
+    return warnings
 
 
 def build_model(scenario: Scenario, seed: int, register_source: str | None = None,

@@ -115,7 +115,8 @@ class Build(Lever):
         setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (seed 000) takes years",
                 "years to full effect"),
         setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A,
-                "community trust added per year of Build at full effect, against trust's pull back to its "
+                "community trust added per year of Build, at this rate from its first step (unlike its other "
+                "effects, not ramped), against trust's pull back to its "
                 "reference: trust settles gain / (12 x `trust_recovery_rate_per_month`) above where it would be "
                 "(0.125 at the defaults)"),
         setting("cost_gbp_per_area_year", 3e6, "GBP/area-year", 1e6, 8e6,

@@ -515,6 +515,25 @@ def test_lever_settings_that_another_setting_leaves_idle_are_said_to_have_no_eff
     assert np.array_equal(idle.results.values, plain.results.values, equal_nan=True)
 
 
+def test_a_local_lever_naming_no_areas_is_warned_that_it_acts_in_every_area():
+    """`hold` with no areas ran in all 45 areas, at 45 times one area's cost, without a word; the
+    default is now said, unless the entry writes it (areas = "all") or names its areas."""
+    from twin.runner import AREA_LEVER_TYPES, everywhere_by_default
+
+    def said(*entries):
+        return everywhere_by_default(Scenario(name="s", path="s.toml", levers=list(entries)))
+
+    for kind in AREA_LEVER_TYPES:
+        assert said({"type": kind}) == [
+            f's.toml: [[levers]] #1 ({kind}): names no areas, regions, nations or top_harm_areas, so it acts in '
+            f'every area (45), at its cost in each; write areas = "all" if that is meant, or name its areas']
+        for chosen in ({"areas": "all"}, {"areas": ["Kent"]}, {"regions": ["London"]}, {"nations": ["Wales"]},
+                       {"top_harm_areas": 3}):
+            assert said({"type": kind, **chosen}) == []
+    assert said({"type": "funding"}, {"type": "tasking_priority"}) == []  # national levers
+    assert len(said({"type": "hold"}, {"type": "build", "areas": ["Kent"]}, {"type": "clear"})) == 2
+
+
 def _pipeline_path(entry, months_per_step, months):
     """(mean extra investigators, mean spending a year) of an investigator pipeline over `months`,
     applied step by step at `months_per_step` (its target does not depend on the model's state)."""

@@ -54,9 +54,29 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     params = scenario.build_parameters()
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
-            + idle_settings(scenario)
+            + idle_settings(scenario) + everywhere_by_default(scenario)
             + ([unused] if unused else [])
             + consistency_warnings(params, f"{scenario.path}: [parameters]"))
+
+
+#: lever types meant for chosen areas: the Clear-Hold-Build phases and the local programmes
+AREA_LEVER_TYPES = ("clear", "hold", "build", "clear_hold_build", "prevention", "business_disruption")
+
+
+def everywhere_by_default(scenario: Scenario) -> list[str]:
+    """A lever meant for chosen areas (`AREA_LEVER_TYPES`) whose entry names none of `areas`,
+    `regions`, `nations` or `top_harm_areas`: it acts in every area, the default, at its cost per
+    area; writing `areas = "all"` says that is meant and silences this."""
+    from twin.interventions import TARGET_KEYS, lever_entries
+
+    warnings = []
+    for where, entry in lever_entries(scenario):
+        if entry.get("type") in AREA_LEVER_TYPES and not any(key in entry for key in TARGET_KEYS):
+            count = load_geography(scenario.areas_file).n_areas
+            warnings.append(f"{where} ({entry['type']}): names no areas, regions, nations or top_harm_areas, so it "
+                            f"acts in every area ({count}), at its cost in each; write areas = \"all\" if that is "
+                            f"meant, or name its areas")
+    return warnings
 
 
 def budgets_at_once(scenario: Scenario) -> list[str]:

@@ -31,6 +31,33 @@ def test_run_writes_tidy_trajectories_and_summary(tmp_path, capsys):
     assert (out / "trajectories.parquet").exists()
     meta = json.loads((out / "run.json").read_text())
     assert meta["seed"] == 1 and meta["parameters"]["soc_budget_gbp_per_year"] == 860e6
+    # each metric's unit and meaning beside them, one row per metric the table holds
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert list(metrics.columns) == ["metric", "unit", "per_area", "uk_row", "description"]
+    assert list(metrics["metric"]) == list(dict.fromkeys(frame["metric"]))
+    units = metrics.set_index("metric")["unit"]
+    assert units["harm_gbp_total"] == "GBP/month" and units["members_prison"] == "people"
+    assert units["community_trust"] == "index 0-1" and "each metric's unit and meaning" in printed
+    assert metrics.set_index("metric").loc["community_trust", "uk_row"] == "population-weighted mean of the areas"
+
+
+def test_a_run_refuses_a_folder_holding_files_it_did_not_write(tmp_path, capsys):
+    """A user's own trajectories.csv in --out was replaced without a word; a run's own are replaced."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "trajectories.csv").write_text("my,own\n1,2\n")
+    (out / "notes.txt").write_text("kept")
+    argv = ["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]
+    assert main(argv) == 2
+    assert (f"--out {out}: holds trajectories.csv that `twin run` did not write (no run.json of a run beside it)"
+            in capsys.readouterr().err)
+    assert (out / "trajectories.csv").read_text() == "my,own\n1,2\n"
+    (out / "run.json").write_text("not json")
+    assert main(argv) == 2 and "its run.json is not one `twin run` wrote" in capsys.readouterr().err
+    (out / "run.json").unlink()
+    (out / "trajectories.csv").unlink()
+    assert main(argv) == 0 and main(argv) == 0  # a run's own files: replaced
+    assert (out / "notes.txt").read_text() == "kept" and (out / "metrics.csv").exists()
 
 
 def test_same_command_same_file(tmp_path):
@@ -46,6 +73,7 @@ def test_weekly_run(tmp_path):
                  "--out", str(out)]) == 0
     frame = pd.read_csv(out / "trajectories.csv")
     assert frame["step"].max() == 26
+    assert pd.read_csv(out / "metrics.csv").set_index("metric").loc["harm_gbp_total", "unit"] == "GBP/week"
 
 
 def test_register_option(tmp_path):

@@ -25,7 +25,7 @@ def cmd_run(args) -> int:
     from dataclasses import replace
 
     from twin.precompile import warm_up
-    from twin.runner import check_register, register_warnings, replaced_run, run_scenario
+    from twin.runner import check_register, check_run_folder, register_warnings, replaced_run, run_scenario
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary, summary_heading
 
@@ -41,6 +41,7 @@ def cmd_run(args) -> int:
     _preflight_notes([noted], args.years, args.step, check_registers=False)  # the run reads the register
     check_register(scenario, args.register, args.register_table)  # at once, not after a first compilation
     # after the checks of the inputs, so that a mistake in them leaves no empty folder behind
+    check_run_folder(Path(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}"))  # another's files
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     if not args.out and not args.quiet and (said := replaced_run(Path(out), scenario)):
         print(f"Note: {said}.", file=sys.stderr)
@@ -74,7 +75,8 @@ def cmd_run(args) -> int:
     if not args.quiet:
         print(f"\n{summary_heading(scenario, output.model.geography.n_areas)}")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
-        print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: {Path(out) / 'trajectories.csv'}")
+        print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
+              f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'})")
     return 0
 
 

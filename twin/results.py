@@ -266,6 +266,19 @@ class Results:
         return frame
 
 
+def metric_dictionary(step: str) -> pd.DataFrame:
+    """Each metric's unit and meaning for a run of `step` ("month" or "week"): `metrics.csv` beside a
+    run's trajectories. Flows are per step (so per month or per week), stocks at the end of a step."""
+    rows = []
+    for metric in METRICS:
+        uk = metric.uk_row or ("population-weighted mean of the areas" if metric.aggregate == "mean"
+                               else "sum of the areas")
+        rows.append({"metric": metric.name, "unit": metric.unit.replace("/step", f"/{step}"),
+                     "per_area": metric.per_area, "uk_row": uk if metric.per_area else "the UK only",
+                     "description": metric.description})
+    return pd.DataFrame(rows)
+
+
 @kernel
 def _record_row(row, by_area, weighted, per_area, is_sum, national_columns, national_values):
     """One step's [area (+ UK last), metric] row: each area's value where the metric exists per

@@ -21,7 +21,8 @@ from twin.geography import load_geography
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
-from twin.errors import ParameterError, ScenarioError, did_you_mean, safe_url
+from twin.results import metric_dictionary
+from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
 from twin.scenario import STEP_LENGTHS, Scenario, national_scale_warnings
 from twin.staging import staged_folder, write_whole
 
@@ -373,8 +374,31 @@ def replaced_run(out_dir: Path, scenario: Scenario) -> str | None:
             f"(--out keeps both)")
 
 
+#: the files `write_outputs` writes into a run's folder
+RUN_FILES = ("trajectories.csv", "trajectories.parquet", "metrics.csv", "run.json")
+
+
+def check_run_folder(out_dir: Path) -> None:
+    """Refuse, before any run, a folder holding a run's file names that no `twin run` wrote (no `run.json`
+    of one beside them): a user's own trajectories.csv was replaced without a word."""
+    try:
+        json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["scenario"]["path"]
+        return
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"--out {out_dir}: its run.json is not one `twin run` wrote; give another folder, or remove "
+                        f"it to run here") from None
+    held = [name for name in RUN_FILES[:-1] if (out_dir / name).exists()]
+    if held:
+        raise UserError(f"--out {out_dir}: holds {', '.join(held)} that `twin run` did not write (no run.json of a "
+                        f"run beside {'them' if len(held) > 1 else 'it'}); give another folder, or remove "
+                        f"{'them' if len(held) > 1 else 'it'} to run here")
+
+
 def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:
-    """Write trajectories (CSV, and Parquet when pyarrow is installed) and run metadata, moved into
+    """Write trajectories (CSV, and Parquet when pyarrow is installed), each metric's unit and meaning
+    (`metrics.csv`) and run metadata, moved into
     `out_dir` together (`staging.staged_folder`): an interruption or a full disk leaves an earlier
     run's files there as they were, never one run's trajectories beside another's `run.json`."""
     frame = output.frame
@@ -386,9 +410,10 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
             frame.to_parquet(staging / "trajectories.parquet", index=False)
         except ImportError:
             pass
+        metric_dictionary(output.model.step_length).to_csv(staging / "metrics.csv", index=False)
         (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str),
                                           encoding="utf-8")
-        written = [out_dir / name for name in ("trajectories.csv", "trajectories.parquet", "run.json")
+        written = [out_dir / name for name in ("trajectories.csv", "trajectories.parquet", "metrics.csv", "run.json")
                    if (staging / name).exists()]
     if out_dir / "trajectories.parquet" not in written:  # without pyarrow: an earlier run's would stay beside these
         (out_dir / "trajectories.parquet").unlink(missing_ok=True)

@@ -36,6 +36,8 @@ def cmd_params(args) -> int:
             writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.provenance,
                              ";".join(fitted.get(p.name, [])), p.source, p.description])
         return 0
+    print("Each parameter: value, unit, plausible range, and its source ('seed 000' to 'seed 004' are the "
+          "project's source documents, listed at the end; 'assumption' marks a value no source gives).")
     group = None
     for p in rows:
         if p.group != group:
@@ -47,12 +49,16 @@ def cmd_params(args) -> int:
         flag = f"  ({'; '.join(tags)})" if tags else ""
         print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
         print(f"      {p.description}. Source: {p.source}")
+    _print_source_documents()
+    return 0
+
+
+def _print_source_documents() -> None:
     from twin.parameter_table import SOURCE_DOCUMENTS
 
     print("\nSources cited as 'seed 000' to 'seed 004' are the project's source documents:")
     for key, title in SOURCE_DOCUMENTS.items():
         print(f"  {key}: {title}")
-    return 0
 
 
 def cmd_levers(args) -> int:
@@ -81,6 +87,7 @@ def cmd_levers(args) -> int:
                   "and docs/ODD.md, 3.4)")
         for name, spec in lever["settings"].items():
             print(f"    {name} = {spec}")
+    _print_source_documents()
     return 0
 
 

@@ -38,7 +38,8 @@ LEGEND = ("harm £bn: social and economic harm in the year, all categories (Home
           "crime). response £bn: policing, courts, prisons and levers. recovered £m: assets recovered. OCGs and "
           "members: active at the year's end; prison: SOC prisoners serving a sentence at the year's end (not those "
           "remanded awaiting trial). disruptions, arrests, "
-          "homicides, drug deaths and children (recruited into groups): the year's totals.")
+          "homicides (network-linked: by the groups, or linked to them indirectly; not all homicides), drug deaths and "
+          "children (recruited into groups): the year's totals.")
 
 
 def annual_rows(results: Results, steps_per_year: int, area: str = NATIONAL_AREA,

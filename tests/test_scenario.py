@@ -288,6 +288,13 @@ def test_a_file_value_changed_in_code_is_blamed_on_the_code(tmp_path):
     scenario = load_scenario(write(tmp_path / "s.toml", '[scenario]\nname = "s"\n[parameters]\ncharge_prob = 0.5\n'))
     with pytest.raises(ParameterError, match=r"^scenario 's' \(read from .*s\.toml\): its parameters as set in code"):
         replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()
+    # nan in the file is the file's mistake (nan is not equal to itself, which read it as set in code)
+    from twin.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"^.*n\.toml: \[parameters\]: parameter 'price_supply_elasticity' must be "
+                                            r"finite, got nan$"):
+        load_scenario(write(tmp_path / "n.toml", f'[scenario]\nname = "n"\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                            '[parameters]\nprice_supply_elasticity = nan\n'))
     (tmp_path / "s.toml").rename(tmp_path / "moved.toml")  # the file gone since: the error as it is, not a lookup's
     with pytest.raises(ParameterError, match="'charge_prob' must be a probability"):
         replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()

@@ -2197,6 +2197,12 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     row.update(net_low=float("nan"), net_high=float("nan"), pairs=1, p_better=1.0)  # one replication: no interval
     text = saving_sentence(row, "does best", "base", "2 years")
     assert "(no 90% interval from a single replication)" in text and "higher" not in text
+    # and the sentence after it does not speak of an interval it has not given
+    assert "the interval reflects" not in text and text.endswith("an interval (of chance variation) needs two "
+                                                                 "replications.")
+    row.update(net_low=-0.40e9, net_high=-0.05e9)
+    assert saving_sentence(row, "does best", "base", "2 years").endswith(
+        "the interval reflects only the replications' chance variation.")
 
 
 def test_the_summary_s_brief_gives_the_other_options_at_a_glance():

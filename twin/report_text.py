@@ -281,13 +281,13 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
                                f", so on these replications it cannot be told apart from {base}")
             + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
             "and are not varied here, with every lever acting from the start year its scenario gives (no more "
-            "time for legislation or set-up than that): the interval reflects only the replications' chance variation.")
+            "time for legislation or set-up than that): " + ("the interval reflects only the replications' chance "
+            "variation." if np.isfinite(best["net_high"]) else "an interval (of chance variation) needs two replications."))
 
 
 def horizon_years(comparison: Comparison) -> float:
     """The run's length in years (1.5 for 18 monthly steps)."""
-    steps = comparison.bands["step"].max() if not comparison.bands.empty else 0
-    return float(steps) / comparison.steps_per_year if steps else 0.0
+    return float(comparison.bands["step"].max()) / comparison.steps_per_year if not comparison.bands.empty else 0.0
 
 
 def horizon(comparison: Comparison) -> str:

@@ -115,6 +115,14 @@ def test_missing_file(tmp_path):
     # a name like none of the folder's: no hint, though the paths share their folder and suffix
     with pytest.raises(ScenarioError, match="scenario file not found$"):
         load_scenario(tmp_path / "nonexist.toml")
+    # nor an unrelated name a loose likeness would have offered ('baselin' for 'badsection', 'none' for 'nostep')
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other / "badsection.toml", "")
+    write(other / "nostep.toml", "")
+    for missing in ("baselin.toml", "none.toml"):
+        with pytest.raises(ScenarioError, match="scenario file not found$"):
+            load_scenario(other / missing)
     write(tmp_path / "option.toml", '[scenario]\nbase = "baselin.toml"\n')
     with pytest.raises(ScenarioError, match=r"base: file 'baselin.toml' not found next to this scenario; did you mean "
                                             r"'baseline.toml'\?"):  # as the base key would name it

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from twin.errors import ParameterError, ScenarioError, closest, did_you_mean, shown
+from twin.errors import NEAR_SPELLING, ParameterError, ScenarioError, closest, did_you_mean, shown
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
@@ -177,8 +177,8 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
     siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
                 and (besides is None or p.resolve() != Path(besides).resolve())]
     # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
-    # close to '/tmp/idtry.toml'
-    match = closest(path.stem, [p.stem for p in siblings])
+    # close to '/tmp/idtry.toml'; near misspellings only ('baselin' is not 'badsection', 'none' not 'nostep')
+    match = closest(path.stem, [p.stem for p in siblings], cutoff=NEAR_SPELLING)
     if match is None:
         return ""
     found = next(p for p in siblings if p.stem == match)

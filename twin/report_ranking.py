@@ -343,7 +343,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
                 f"{bn(part)}, " + (f"{part / gap:.1f} times the lead: were it {percent(gap / part)} smaller, the "
                                    f"two would be level)" if part >= gap else f"{percent(part / gap)} of the lead)")
                 for part, label, mine, theirs in large]
-        parts.append(f"the harm (discounted) of {' and of '.join(each)}")
+        parts.append(f"the lead turns on the harm (discounted) of {' and of '.join(each)}")
     if not parts:
         return None
     if markup:  # a list, each part on its own line: as one sentence it ran to over 200 words

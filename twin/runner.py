@@ -380,7 +380,10 @@ RUN_FILES = ("trajectories.csv", "trajectories.parquet", "metrics.csv", "run.jso
 
 def check_run_folder(out_dir: Path) -> None:
     """Refuse, before any run, a folder holding a run's file names that no `twin run` wrote (no `run.json`
-    of one beside them): a user's own trajectories.csv was replaced without a word."""
+    of one beside them): a user's own trajectories.csv was replaced without a word. A path that is not a
+    folder is left to `output_folder`, which says so."""
+    if not out_dir.is_dir():
+        return
     try:
         json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["scenario"]["path"]
         return

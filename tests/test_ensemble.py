@@ -1735,8 +1735,9 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     assert "a further cost overrun of 31% (19% leaving out recovered assets) on every lever's spending, beyond the " \
            "40% optimism-bias uplift these runs apply, would leave the two level" in lead_rests_on(comparison, rows, False)
     del comparison.parameters
-    assert "the lead turns on the harm (discounted) of drugs (best -£30.00bn, runner -£16.00bn: a difference of £14.00bn, 2.8 times " \
-           "the lead: were it 36% smaller, the two would be level) and of fraud and other economic crime (best " \
+    assert "the lead turns on the harm (discounted) of drugs (best -£30.00bn, runner -£16.00bn: a difference of " \
+           "£14.00bn, 2.8 times the lead: were it 36% smaller, the two would be level) and of fraud and other " \
+           "economic crime (best " \
            "-£8.00bn, runner -£5.00bn: a difference of £3.00bn, 60% of the lead)" in said
     assert "modern slavery" not in said  # £0.1bn of a £5bn lead
     # in the report, a list: each part an item (as one sentence it ran to over 200 words)
@@ -2209,8 +2210,8 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     text = saving_sentence(row, "does best", "base", "2 years")
     assert "(no 90% interval from a single replication)" in text and "higher" not in text
     # and the sentence after it does not speak of an interval it has not given
-    assert "the interval reflects" not in text and text.endswith("an interval (of chance variation) needs two "
-                                                                 "replications.")
+    assert "the interval reflects" not in text and text.endswith("an interval needs two replications "
+                                                                 "or more.")
     row.update(net_low=-0.40e9, net_high=-0.05e9)
     assert saving_sentence(row, "does best", "base", "2 years").endswith(
         "the interval reflects only the replications' chance variation.")

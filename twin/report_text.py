@@ -270,8 +270,8 @@ def wins(row: dict) -> str:
 
 
 def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
-    """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs
-    in words, and, when that interval reaches a rise, that it cannot be told from the baseline."""
+    """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs in words,
+    and, when that interval reaches a rise, that it cannot be told from the baseline."""
     base = html.escape(baseline)
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
@@ -282,7 +282,7 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
             "and are not varied here, with every lever acting from the start year its scenario gives (no more "
             "time for legislation or set-up than that): " + ("the interval reflects only the replications' chance "
-            "variation." if np.isfinite(best["net_high"]) else "an interval (of chance variation) needs two replications."))
+            "variation." if np.isfinite(best["net_high"]) else "an interval needs two replications or more."))
 
 
 def horizon_years(comparison: Comparison) -> float:

@@ -119,8 +119,11 @@ class Scenario:
                 read = _file_parameters(self)
             except (ScenarioError, OSError):  # a file moved since: say the error as it is
                 raise exc from None
-            unread = [name for name, value in self.parameters.items()  # (nan, as the file may give it, is not nan)
-                      if name not in read or (read[name] != value and not (value != value and read[name] != read[name]))]
+            def same(a, b):  # (nan, as a file may give it, is not equal to itself)
+                return a == b or (a != a and b != b)
+
+            unread = [name for name, value in self.parameters.items()
+                      if name not in read or not same(read[name], value)]
             if not any(f"'{name}'" in str(exc) for name in unread):
                 raise
             raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"scenario {self.name!r} (read from "

@@ -41,8 +41,8 @@ def signed_bn(value: float, table: bool = False) -> str:
 
 
 def percent(share: float) -> str:
-    """A share as a whole percentage, '35%'; under 1% to two significant figures ('0.29%', never '0%')."""
-    return f"{share * 100:.2g}%" if 0 < abs(share) < 0.01 else f"{share:.0%}"
+    """A share as a whole percentage, '35%', '4,105%'; under 1% to two significant figures ('0.29%', never '0%')."""
+    return f"{share * 100:.2g}%" if 0 < abs(share) < 0.01 else f"{share:,.0%}"
 
 
 def count_of(share: float, pairs: float) -> str:

@@ -1116,11 +1116,18 @@ def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particle
             abc_fit(config, store, workers=1, log=said.append, checkpoint=out)
         assert len((out / PARTICLES_CHECKPOINT).read_text().splitlines()) == kept
     assert f"Reusing 3 particle(s) of the generation under way finished earlier ({out / PARTICLES_CHECKPOINT})." in said
+    lines = (out / PARTICLES_CHECKPOINT).read_text().splitlines()
+    record = json.loads(lines[0])  # a particle as JSON, not a pickle read back from the output folder
+    assert set(json.loads(record["outcome"])) >= {"parameter", "sum_stat", "distance", "accepted", "weight"}
+    # a line edited by hand is simulated again rather than failing the fit; another run's lines are pruned
+    record["outcome"] = "not a particle"
+    other = dict(json.loads(lines[1]), sample="999:0:1")
+    (out / PARTICLES_CHECKPOINT).write_text("\n".join([json.dumps(record), json.dumps(other), *lines[1:]]) + "\n")
     monkeypatch.setattr(twin.executor, "make_executor", lambda *args, **kwargs: SerialExecutor())
     del ran[:]
     resumed = abc_fit(config, store, workers=1, log=said.append, checkpoint=out)
     assert said[-1].startswith("Reusing 9 particle(s)")
-    assert len(ran) == whole - 9
+    assert len(ran) == whole - 8
     assert resumed["generations"] == fresh["generations"] and resumed["best"] == fresh["best"]
     pd.testing.assert_frame_equal(resumed["posterior"], fresh["posterior"])
     assert not (out / PARTICLES_CHECKPOINT).exists()

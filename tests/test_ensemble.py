@@ -458,6 +458,48 @@ def test_an_interrupt_keeps_the_runs_finished_in_batches_still_in_flight(tmp_pat
     assert executor.salvaged() == [] and not os.path.exists(folder)
 
 
+def _square(number):
+    return number * number
+
+
+@pytest.mark.parametrize("kind", ["serial", "local"])
+def test_a_run_abandoned_part_way_hands_nothing_to_the_next(kind):
+    """A caller that stopped reading (a break, an error storing a run) left its batch's pairs, and its
+    batches in flight, to be handed to the next `run` under that run's name."""
+    from twin.executor import SerialExecutor
+
+    executor = SerialExecutor() if kind == "serial" else LocalExecutor(2)
+    try:
+        abandoned = executor.run(_square, range(1, 9), chunk=2)
+        assert next(abandoned)[1] in {1, 9, 25, 49}
+        abandoned.close()
+        assert list(executor.run(_square, [100])) == [(100, 10000)]
+        # and an executor closed (as after Ctrl-C) runs again rather than failing
+        executor.close()
+        assert list(executor.run(_square, [3, 4], chunk=2)) == [(3, 9), (4, 16)]
+    finally:
+        executor.close()
+
+
+def test_batches_run_whole_when_their_runs_cannot_be_kept_aside(monkeypatch, tmp_path):
+    """Keeping each finished run in a temporary file is a safeguard: a temporary folder that cannot be
+    made, or that is gone or full, must not fail the batches."""
+    import tempfile
+
+    def no_folder(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
+    executor = LocalExecutor(2)
+    try:
+        assert sorted(executor.run(_square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
+        assert executor._folder is None
+        executor._folder = str(tmp_path / "gone")  # removed under the workers' feet
+        assert sorted(executor.run(_square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
+    finally:
+        executor.close()
+
+
 @pytest.mark.parametrize("step", ["month", "week"])
 def test_discount_factors_fall_by_the_green_book_rate_each_whole_year(step):
     from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE, discount_factors

@@ -531,6 +531,9 @@ def test_a_local_lever_naming_no_areas_is_warned_that_it_acts_in_every_area():
                        {"top_harm_areas": 3}):
             assert said({"type": kind, **chosen}) == []
     assert said({"type": "funding"}, {"type": "tasking_priority"}) == []  # national levers
+    # business disruption of chosen groups works, and is costed, only where they are
+    assert said({"type": "business_disruption", "groups": {"top_harm": 5}}) == []
+    assert said({"type": "clear", "groups": {"top_harm": 5}}) != []  # a surge in every area's force all the same
     assert len(said({"type": "hold"}, {"type": "build", "areas": ["Kent"]}, {"type": "clear"})) == 2
 
 

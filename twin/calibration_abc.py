@@ -71,17 +71,18 @@ def executor_sampler(executor, seed: int):
     `sensitivity.Checkpoint`, and `sampler.run_id`, the stored run's), it keeps each finished
     particle there and takes those it holds rather than simulate them again: pyabc stores a
     generation only when it completes, and a resumed generation draws the same particles."""
-    import base64
-    import pickle
-
     import cloudpickle
     from pyabc.sampler import Sampler
 
     class ExecutorSampler(Sampler):
-        keep, run_id = None, None
+        keep, run_id, t = None, None, None
+
+        def name(self, t, seed: int) -> str:
+            return f"{self.run_id}:{int(t)}:{int(seed)}"
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
                                     ana_vars=None):
+            self.t = t
             payload = cloudpickle.dumps(simulate_one)
             sample = self._create_empty_sample()
             evaluations, accepted, batch = 0, 0, 0
@@ -92,14 +93,14 @@ def executor_sampler(executor, seed: int):
                 size = 2 * (n - accepted)
                 batch += 1
                 seeds = np.random.SeedSequence([seed, int(t) + 1, batch]).generate_state(size)
-                name = {int(s): f"{self.run_id}:{int(t)}:{int(s)}" for s in seeds}
                 kept = self.keep.done if self.keep is not None else {}
-                by_seed = {s: pickle.loads(base64.b64decode(kept[name[s]])) for s in name if name[s] in kept}
-                tasks = [(payload, s) for s in name if s not in by_seed]
+                by_seed = {int(s): particle_from_json(kept.get(self.name(t, s))) for s in seeds}
+                by_seed = {s: particle for s, particle in by_seed.items() if particle is not None}
+                tasks = [(payload, int(s)) for s in seeds if int(s) not in by_seed]
                 for task, particle in executor.run(_simulate_particle, tasks):
                     by_seed[task[1]] = particle
                     if self.keep is not None:
-                        self.keep.save(name[task[1]], base64.b64encode(pickle.dumps(particle)).decode("ascii"))
+                        self.keep.save(self.name(t, task[1]), particle_json(particle))
                 for s in seeds:  # in seed order, not arrival order
                     if accepted >= n:
                         break
@@ -113,6 +114,36 @@ def executor_sampler(executor, seed: int):
             return sample
 
     return ExecutorSampler()
+
+
+def particle_json(particle) -> str:
+    """A pyabc particle as JSON (the checkpoint's form: no pickle read back from an output folder).
+    Floats are written to their last bit, so a particle read back is the one simulated."""
+    import json
+
+    return json.dumps({"m": int(particle.m), "parameter": {k: float(v) for k, v in particle.parameter.items()},
+                       "weight": float(particle.weight), "distance": float(particle.distance),
+                       "sum_stat": {k: float(v) for k, v in particle.sum_stat.items()},
+                       "accepted": bool(particle.accepted), "proposal_id": int(particle.proposal_id),
+                       "preliminary": bool(particle.preliminary)})
+
+
+def particle_from_json(text):
+    """The particle `particle_json` wrote, or None for text it did not write (a line edited by hand, or
+    none): that particle is simulated again."""
+    import json
+
+    from pyabc.parameters import Parameter
+    from pyabc.population import Particle
+
+    try:
+        d = json.loads(text)
+        return Particle(m=int(d["m"]), parameter=Parameter({k: float(v) for k, v in d["parameter"].items()}),
+                        weight=float(d["weight"]), sum_stat={k: float(v) for k, v in d["sum_stat"].items()},
+                        distance=float(d["distance"]), accepted=bool(d["accepted"]),
+                        proposal_id=int(d["proposal_id"]), preliminary=bool(d["preliminary"]))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 class CalibrationInterrupted(KeyboardInterrupt):
@@ -161,9 +192,11 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
         sampler.run_id = history.id
         sampler.keep = Checkpoint(checkpoint, hashlib.sha256(f"{key} {store.url}".encode()).hexdigest()[:24],
                                   PARTICLES_CHECKPOINT)
-        # (the first generation starts with a sample from the prior, pyabc's generation -1)
-        under_way = [f"{history.id}:{t}:" for t in ([done, -1] if done == 0 else [done])]
-        held = sum(name.startswith(tuple(under_way)) for name in sampler.keep.done)
+        # (the first generation starts with a sample from the prior, pyabc's generation -1); the
+        # particles of stored generations, or of another run, are no longer needed
+        under_way = tuple(f"{history.id}:{t}:" for t in ([done, -1] if done == 0 else [done]))
+        sampler.keep.keep_only(lambda name: name.startswith(under_way))
+        held = len(sampler.keep.done)
         if held:
             log(f"Reusing {held} particle(s) of the generation under way finished earlier ({sampler.keep.path}).")
     remaining = config["generations"] - done
@@ -187,6 +220,10 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
             kept = history.max_t + 1 if history.max_t is not None else 0
         except Exception:  # noqa: BLE001 (the database session may not survive the interrupt)
             kept = done
+        if sampler.keep is not None and sampler.t is not None:  # particles that had finished in the workers
+            executor.close()
+            for (_, seed), particle in executor.salvaged():
+                sampler.keep.save(sampler.name(sampler.t, seed), particle_json(particle))
         under_way = (f"the particles of the generation under way finished so far are kept in {sampler.keep.path}"
                      if sampler.keep is not None else "the generation under way is lost (pyabc stores a "
                      "generation only when it completes)")

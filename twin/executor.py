@@ -111,35 +111,44 @@ def _run_batch(fn: Callable, batch: list) -> list:
     return [fn(task) for task in batch]
 
 
-def _run_batch_keeping(fn: Callable, batch: list, folder: str, tag: int) -> list:
+def _run_batch_keeping(fn: Callable, batch: list, folder: str | None, tag: int) -> list:
     """A batch in a local worker, each finished result but the last also written to `folder` as
     `<tag>-<index>.pickle` (whole or not at all: written aside, then renamed), so that runs finished
-    in a batch that never comes back (an interrupt, a dead worker) can be read back (`_kept`)."""
+    in a batch that never comes back (an interrupt, a dead worker) can be read back (`_kept`). Keeping
+    is best effort: a temporary folder that is full or gone stops it, not the batch."""
     import pickle
 
     results = []
     for index, task in enumerate(batch):
         results.append(fn(task))
-        if index < len(batch) - 1:
+        if folder is not None and index < len(batch) - 1:
             path = os.path.join(folder, f"{tag}-{index}")
-            with open(f"{path}.part", "wb") as file:
-                pickle.dump(results[-1], file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(f"{path}.part", f"{path}.pickle")
+            try:
+                with open(f"{path}.part", "wb") as file:
+                    pickle.dump(results[-1], file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(f"{path}.part", f"{path}.pickle")
+            except OSError:
+                folder = None
     return results
 
 
-def _kept(folder: str, tag: int, size: int) -> dict[int, object]:
-    """The results a batch's worker kept (`_run_batch_keeping`), by index in the batch; their files removed."""
+def _kept(folder: str | None, tag: int, size: int, load: bool = True) -> dict[int, object]:
+    """The results a batch's worker kept (`_run_batch_keeping`), by index in the batch (None when not
+    `load`ed: a batch that came back whole needs only its files removed); their files removed. The
+    files are this process's own, written by its workers into a folder it made."""
     import pickle
 
-    found = {}
-    for index in range(size - 1):
+    found: dict[int, object] = {}
+    for index in range(size - 1 if folder is not None else 0):
         path = os.path.join(folder, f"{tag}-{index}.pickle")
         try:
-            with open(path, "rb") as file:
-                found[index] = pickle.load(file)
+            if load:
+                with open(path, "rb") as file:
+                    found[index] = pickle.load(file)
+            else:
+                found[index] = None
             os.remove(path)
-        except FileNotFoundError:
+        except (OSError, pickle.UnpicklingError, EOFError):
             break  # (a batch's runs finish in order: none after the first missing)
     return found
 
@@ -148,6 +157,10 @@ class _HandOver:
     """Finished (task, result) pairs on their way to the caller. A pair leaves only once the caller
     has taken it and asked for the next, so one the caller was storing when Ctrl-C came is still
     here, with the rest of its batch: `salvaged` gives them (storing a run twice stores it once)."""
+
+    def _fresh(self) -> None:
+        """A new `run`: what an abandoned one left to hand over is not this one's."""
+        self._ready.clear()
 
     def _hand_over(self, pairs) -> Iterator[tuple[object, object]]:
         self._ready.extend(pairs)
@@ -171,6 +184,7 @@ class SerialExecutor(_HandOver):
         self._ready = deque()
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+        self._fresh()
         for task in tasks:
             yield from self._hand_over([(task, fn(task))])
 
@@ -205,6 +219,7 @@ class LocalExecutor(_HandOver):
         self._pending: dict = {}  # future -> the _Batch it runs
         self._tags = itertools.count()
         self._folder: str | None = None  # where workers keep the finished runs of batches in flight
+        self._closed = False
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
         try:
@@ -218,8 +233,19 @@ class LocalExecutor(_HandOver):
         from collections import deque
 
         tasks = list(tasks)
+        self._fresh()
+        for future, batch in self._pending.items():  # an abandoned run's batches: not this one's
+            future.cancel()
+            _kept(self._folder, batch.tag, len(batch.tasks), load=False)
+        self._pending.clear()
+        if self._closed:  # closed after an interrupt (`store_salvaged`): a caller that goes on gets workers again
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+            self._closed = False
         if self._folder is None:
-            self._folder = tempfile.mkdtemp(prefix="twin-finished-runs-")
+            try:
+                self._folder = tempfile.mkdtemp(prefix="twin-finished-runs-")
+            except OSError:  # no usable temporary folder: batches are not kept while they run
+                pass
         queue = deque(_Batch(next(self._tags), tasks[i: i + chunk]) for i in range(0, len(tasks), chunk))
         pending = self._pending
 
@@ -253,11 +279,12 @@ class LocalExecutor(_HandOver):
                 self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
                 yield from self._hand_over([])
                 continue
-            for future in done:
+            self._ready.extend(pair for batch, results in finished for pair in zip(batch.tasks, results))
+            for future in done:  # (after: a Ctrl-C in between finds the batches in one place or the other)
                 del pending[future]
             for batch, _ in finished:
-                _kept(self._folder, batch.tag, len(batch.tasks))  # (read to be removed: the batch came back whole)
-            yield from self._hand_over([pair for batch, results in finished for pair in zip(batch.tasks, results)])
+                _kept(self._folder, batch.tag, len(batch.tasks), load=False)  # (the batch came back whole)
+            yield from self._hand_over([])
 
     def _take_back(self) -> list[tuple[_Batch, int]]:
         """Every batch in flight, with how many of its runs finished: those runs' results (returned by
@@ -266,7 +293,7 @@ class LocalExecutor(_HandOver):
         for future, batch in self._pending.items():
             if future.done() and not future.cancelled() and future.exception() is None:
                 found = dict(enumerate(future.result()))
-                _kept(self._folder, batch.tag, len(batch.tasks))
+                _kept(self._folder, batch.tag, len(batch.tasks), load=False)
             else:
                 found = _kept(self._folder, batch.tag, len(batch.tasks))
             self._ready.extend((batch.tasks[index], found[index]) for index in sorted(found))
@@ -290,8 +317,9 @@ class LocalExecutor(_HandOver):
         import shutil
 
         self._stop_workers()
+        self._closed = True
+        self._take_back()
         if self._folder is not None:
-            self._take_back()
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 

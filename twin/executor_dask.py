@@ -149,6 +149,7 @@ class DaskExecutor(_HandOver):
         from twin.ensemble import code_hash
 
         tasks = list(tasks)
+        self._fresh()
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
         expected = code_hash()
         futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch

@@ -72,7 +72,10 @@ def everywhere_by_default(scenario: Scenario) -> list[str]:
 
     warnings = []
     for where, entry in lever_entries(scenario):
-        if entry.get("type") in AREA_LEVER_TYPES and not any(key in entry for key in TARGET_KEYS):
+        # (business disruption given groups works, and is costed, only in the areas holding them)
+        chosen = any(key in entry for key in TARGET_KEYS) or (entry.get("type") == "business_disruption"
+                                                               and "groups" in entry)
+        if entry.get("type") in AREA_LEVER_TYPES and not chosen:
             count = load_geography(scenario.areas_file).n_areas
             warnings.append(f"{where} ({entry['type']}): names no areas, regions, nations or top_harm_areas, so it "
                             f"acts in every area ({count}), at its cost in each; write areas = \"all\" if that is "

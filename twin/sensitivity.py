@@ -301,19 +301,26 @@ class Checkpoint:
 
     def drop(self) -> None:
         """Forget this config's samples: the file keeps other configs' lines (removed when none are left)."""
-        self.done = {}
+        self.keep_only(lambda sample: False)
+
+    def keep_only(self, keep) -> None:
+        """Keep only this config's samples whose key `keep(key)` accepts, in memory and in the file
+        (rewritten whole; removed when no line is left)."""
+        from twin.staging import write_whole
+
+        self.done = {sample: outcome for sample, outcome in self.done.items() if keep(sample)}
         if not self.path.exists():
             return
-        others = []
+        lines = []
         for line in self.path.read_text().splitlines():
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and record.get("config") != self.key:
-                others.append(line)
-        if others:
-            self.path.write_text("\n".join(others) + "\n")
+            if isinstance(record, dict) and (record.get("config") != self.key or keep(record.get("sample"))):
+                lines.append(line)
+        if lines:
+            write_whole(self.path, lambda path: path.write_text("\n".join(lines) + "\n"))
         else:
             self.path.unlink()
         self.needs_newline = False

@@ -72,14 +72,64 @@ def test_target_areas_are_checked_against_the_scenario_areas(tmp_path):
     lower = load_targets(write(tmp_path / "t.toml", body.replace("Metropolitan Polce", "metropolitan  police")),
                          load_geography().area_names)
     assert lower[0].area == "Metropolitan Police"  # any case and spacing, kept as the areas file spells it
-    # a region or a nation is named as one: it was an unknown area, 'did you mean North Wales?'
+    # a region or a nation under `area` is named as one: it was an unknown area, 'did you mean North Wales?'
+    from twin.targets import target_groups
+
     geography = load_geography()
-    assert "North West" in geography.region_names
-    for group in ("North West", "scotland"):
-        with pytest.raises(ScenarioError, match=f"area: '{group}' is a region or nation of the areas file; a target "
-                                                f"is for one police force area or the UK"):
+    groups = target_groups(geography)
+    for group, kind in (("North West", "region"), ("england", "nation")):
+        with pytest.raises(ScenarioError, match=f"area: '{group}' is a {kind} of the areas file, not a police force "
+                                                f"area; write {kind} = '{group}' for a target that totals its areas"):
             load_targets(write(tmp_path / "t.toml", body.replace("Metropolitan Polce", group)), geography.area_names,
-                         [*geography.region_names, *geography.nation])
+                         groups)
+
+
+def test_a_target_for_a_region_or_nation_totals_its_areas(tmp_path):
+    """Regional and national figures (Scotland's drug deaths, a region's arrests) were refused as
+    targets; `region` or `nation` now names one, and the target reads the total of its areas (a
+    population-weighted mean for an index), as the UK row aggregates all of them."""
+    from twin.geography import load_geography
+    from twin.model import TwinModel
+    from twin.targets import target_groups, target_values
+
+    geography = load_geography()
+    groups = target_groups(geography)
+    # Wales the ROCU region leaves North Wales to the North West; Wales the nation holds it
+    assert set(groups["nation"]["Wales"]) - set(groups["region"]["Wales"]) == {"North Wales"}
+    assert sum(len(areas) for areas in groups["region"].values()) == len(geography.area_names)
+    head = '[[target]]\nname="{n}"\nvalue=1\ntolerance=1\nsource="s"\nmetric="{m}"\nyears=[1,1]\naggregation="{a}"\n'
+    body = (head.format(n="arrests", m="arrests", a="annual_sum") + 'region = "north west"\n'
+            + head.format(n="trust", m="community_trust", a="mean") + 'nation = "Wales"\n'
+            + head.format(n="met", m="arrests", a="annual_sum") + 'area = "Metropolitan Police"\n')
+    targets = load_targets(write(tmp_path / "t.toml", body), geography.area_names, groups)
+    assert [t.area for t in targets] == ["North West (region)", "Wales (nation)", "Metropolitan Police"]
+    assert targets[0].areas == tuple(groups["region"]["North West"]) and targets[2].areas == ()
+    model = TwinModel(seed=3, n_steps=12)
+    model.run()
+    values = target_values(model.results, targets, 12)
+    frame = model.results.to_frame()
+    year = frame[frame.step <= 12]
+
+    def total(metric, areas):
+        rows = year[(year.metric == metric) & year.area.isin(areas)]
+        return rows.groupby("area", observed=True)["value"].sum()
+
+    assert values["arrests"] == pytest.approx(total("arrests", groups["region"]["North West"]).sum(), rel=1e-12)
+    assert values["met"] == pytest.approx(total("arrests", ["Metropolitan Police"]).sum(), rel=1e-12)
+    wales = groups["nation"]["Wales"]
+    weights = pd.Series(geography.population, index=geography.area_names)[wales]
+    means = total("community_trust", wales) / 12
+    assert values["trust"] == pytest.approx(float((means * weights).sum() / weights.sum()), rel=1e-12)
+    # mistakes: two places, an unknown region, a metric kept for the UK only
+    for extra, words in (('area = "UK"\nregion = "London"\n', "area and region: give one"),
+                         ('region = "Nort West"\n', "region: unknown region 'Nort West'; did you mean 'North West'"),
+                         ('nation = "Cornwall"\n', "nation: unknown nation 'Cornwall'")):
+        with pytest.raises(ScenarioError, match=words):
+            load_targets(write(tmp_path / "bad.toml", head.format(n="x", m="arrests", a="annual_sum") + extra),
+                         geography.area_names, groups)
+    with pytest.raises(ScenarioError, match="metric 'enablers_active' is kept for the UK only"):
+        load_targets(write(tmp_path / "bad.toml", head.format(n="x", m="enablers_active", a="mean")
+                           + 'region = "London"\n'), geography.area_names, groups)
 
 
 def test_calibration_config_numbers_and_wide_priors(tmp_path):

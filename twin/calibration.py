@@ -21,7 +21,7 @@ import pandas as pd
 from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameters import as_sampled, check_sampled_ranges
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
-from twin.targets import Target, fit_table, load_targets, misfit, target_values
+from twin.targets import Target, fit_table, load_targets, misfit, target_groups, target_values
 
 @dataclass(frozen=True)
 class FitTask:
@@ -163,7 +163,7 @@ def load_config(path: str | Path) -> dict:
     except ParameterError as exc:
         raise ScenarioError(str(exc)) from None
     geography = load_geography(scenario.areas_file)
-    targets = load_targets(targets_file, geography.area_names, [*geography.region_names, *geography.nation])
+    targets = load_targets(targets_file, geography.area_names, target_groups(geography))
     from twin.targets import areas_targets_warning
 
     rows = {row.name: row for row in table_rows()}

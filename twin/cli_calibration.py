@@ -15,7 +15,9 @@ def cmd_fit(args) -> int:
     from dataclasses import replace
 
     from twin.calibration import evaluate
-    from twin.targets import fit_lines, fit_table, fit_verdict, load_targets, scale_warnings, write_fit_report
+    from twin.targets import (
+        fit_lines, fit_table, fit_verdict, load_targets, scale_warnings, target_groups, write_fit_report,
+    )
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.scenario import load_scenario
@@ -29,7 +31,7 @@ def cmd_fit(args) -> int:
 
     check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
     geography = load_geography(scenario.areas_file)
-    targets = load_targets(args.targets, geography.area_names, [*geography.region_names, *geography.nation])
+    targets = load_targets(args.targets, geography.area_names, target_groups(geography))
     from twin.targets import areas_targets_warning
 
     if (warning := areas_targets_warning(scenario, args.targets)) is not None:

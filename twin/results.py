@@ -248,6 +248,17 @@ class Results:
     def series(self, metric: str, area: str = NATIONAL_AREA) -> np.ndarray:
         return self.values[: self.steps_recorded, self.area_names.index(area), self.index[metric]]
 
+    def series_over(self, metric: str, areas) -> np.ndarray:
+        """A metric over several areas (a region, a nation), as the UK row aggregates its areas: their sum,
+        or for an index their population-weighted mean."""
+        rows = [self.area_names.index(area) for area in areas]
+        k = self.index[metric]
+        block = self.values[: self.steps_recorded, rows, k]
+        if self._sum[k]:
+            return block.sum(axis=1)
+        weights = self.weights[rows]
+        return block @ (weights / weights.sum())
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy table with columns step, date, area, metric, value (national-only metrics: UK rows only)."""
         n_steps, n_areas, n_metrics = self.values[: self.steps_recorded].shape

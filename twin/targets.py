@@ -23,7 +23,8 @@ from twin.geography import canonical_name
 from twin.report_format import captioned, made_by
 from twin.scenario import check_keys, read_toml
 
-TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "years", "aggregation",
+TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "region", "nation", "years",
+               "aggregation",
                "by_construction", "fitted_by")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 #: metrics' units that run from 0 to 1: a target's mean of them is too
@@ -68,6 +69,7 @@ class Target:
     ratio_of: str | None = None
     by_construction: bool = False  # an input or initial condition the model reproduces without its dynamics
     fitted_by: tuple[str, ...] = ()  # parameters set (by calibration or by hand) chiefly to reproduce it
+    areas: tuple[str, ...] = ()  # a region's or nation's target (`area` is then its label): the areas it totals
 
 
 def fitted_to(path: str | Path) -> dict[str, list[str]]:
@@ -82,9 +84,20 @@ def fitted_to(path: str | Path) -> dict[str, list[str]]:
     return names
 
 
-def load_targets(path: str | Path, area_names: list[str] | None = None, groups: list[str] = ()) -> list[Target]:
+def target_groups(geography) -> dict[str, dict[str, list[str]]]:
+    """The regions and the nations of an areas file, each with its areas: what a target's `region` or
+    `nation` may name (`load_targets`)."""
+    regions = {name: [a for a, r in zip(geography.area_names, geography.area_region) if r == k]
+               for k, name in enumerate(geography.region_names)}
+    nations = {name: [a for a, n in zip(geography.area_names, geography.nation) if n == name]
+               for name in dict.fromkeys(geography.nation)}
+    return {"region": regions, "nation": nations}
+
+
+def load_targets(path: str | Path, area_names: list[str] | None = None, groups: dict | None = None) -> list[Target]:
     """The targets of a file, each checked; `area_names` (the scenario's areas) checks their areas,
-    and `groups` (its regions and nations) says so when a target names one."""
+    and `groups` (`target_groups`: its regions and nations with their areas) those a target's `region`
+    or `nation` names, which it totals (a population-weighted mean for an index)."""
     from twin.parameter_table import PARAMETER_TABLE
     from twin.results import METRIC_NAMES, METRICS
 
@@ -107,7 +120,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
         for key in ("name", "value", "tolerance", "source", "metric", "years", "aggregation"):
             if key not in entry:
                 raise ScenarioError(f"{where}: missing key '{key}'")
-        for key in ("name", "source", "area"):
+        for key in ("name", "source", "area", "region", "nation"):
             if key in entry and not isinstance(entry[key], str):
                 raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {shown(entry[key])}")
         for key in ("metric", "ratio_of"):
@@ -133,15 +146,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
             raise ScenarioError(f"{where}: a target is either by_construction or fitted_by parameters, not both")
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
-        area = entry.get("area", "UK")
-        # the total or an area, in any case and spacing, as the areas file spells it
-        found = canonical_name(str(area), ["UK", *(area_names or [])])
-        if area_names is not None and found is None and canonical_name(str(area), list(dict.fromkeys(groups))):
-            raise ScenarioError(f"{where}: area: {area!r} is a region or nation of the areas file; a target is for "
-                                f"one police force area or the UK (area = \"UK\"), not a group of areas")
-        if area_names is not None and found is None:
-            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
-        area = found or area
+        area, members = _target_area(entry, where, area_names, groups)
         for key in ("metric", "ratio_of"):
             if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
                 raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "
@@ -163,10 +168,38 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
                                 f"{shown(entry['value'])} (a percentage? write {entry['value'] / 100:g})")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],
-                              area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by)))
+                              area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by),
+                              members))
     if not targets:
         raise ScenarioError(f"{path}: no [[target]] entries")
     return targets
+
+
+def _target_area(entry: dict, where: str, area_names, groups) -> tuple[str, tuple[str, ...]]:
+    """A target's area (the UK or a police force area, as the areas file spells it), or a region's or
+    nation's label ('North West (region)') with the areas it totals."""
+    given = [key for key in ("area", "region", "nation") if key in entry]
+    if len(given) > 1:
+        raise ScenarioError(f"{where}: {' and '.join(given)}: give one (a target is for the UK, one area, one region "
+                            f"or one nation)")
+    kind = given[0] if given else "area"
+    if kind != "area":
+        named = (groups or {}).get(kind, {})
+        found = canonical_name(entry[kind], list(named))
+        if groups is not None and found is None:
+            raise ScenarioError(f"{where}: {kind}: unknown {kind} {entry[kind]!r}{did_you_mean(entry[kind], named)} "
+                                f"(the {kind}s of the areas file: {', '.join(named)})")
+        return f"{found or entry[kind]} ({kind})", tuple(named.get(found, ()))
+    area = entry.get("area", "UK")
+    # the total or an area, in any case and spacing, as the areas file spells it
+    found = canonical_name(str(area), ["UK", *(area_names or [])])
+    if area_names is not None and found is None:
+        for key in ("region", "nation"):
+            if canonical_name(str(area), list((groups or {}).get(key, {}))):
+                raise ScenarioError(f"{where}: area: {area!r} is a {key} of the areas file, not a police force area; "
+                                    f"write {key} = {area!r} for a target that totals its areas")
+        raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), area_names)}")
+    return found or area, ()
 
 
 def target_values(results, targets: list[Target], steps_per_year: int) -> dict[str, float]:
@@ -177,13 +210,15 @@ def target_values(results, targets: list[Target], steps_per_year: int) -> dict[s
         if last > results.steps_recorded:
             out[target.name] = float("nan")
             continue
-        series = results.series(target.metric, target.area)[first:last]
+        series = (results.series_over(target.metric, target.areas) if target.areas
+                  else results.series(target.metric, target.area))[first:last]
         if target.aggregation == "annual_sum":
             out[target.name] = float(series.sum() / (target.years[1] - target.years[0] + 1))
         elif target.aggregation == "mean":
             out[target.name] = float(series.mean())
         else:
-            denominator = results.series(target.ratio_of, target.area)[first:last].sum()
+            denominator = (results.series_over(target.ratio_of, target.areas) if target.areas
+                           else results.series(target.ratio_of, target.area))[first:last].sum()
             out[target.name] = float(series.sum() / denominator) if denominator else float("nan")
     return out
 

@@ -535,3 +535,32 @@ def test_a_finished_model_is_freed_at_once_not_left_to_the_cycle_collector():
     finally:
         if collecting:
             gc.enable()
+
+
+def test_a_ctrl_c_that_a_callback_from_c_swallowed_is_raised_at_the_next_step(capfd):
+    """A Ctrl-C whose handler raised inside a ctypes callback (numba's compiler and cache call back
+    into Python) was printed as 'Exception ignored ...' with a traceback and lost: the command, no
+    longer listening for Ctrl-C, ran on. The `twin` command's hook notes it; the next step raises it."""
+    import ctypes
+    import sys
+
+    from twin.errors import note_unraisable_interrupt
+    from twin.parameters import Parameters
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+                         "soc_awaiting_trial_initial": 50})
+    model = TwinModel(params=params, seed=1, n_steps=3)
+    previous = sys.unraisablehook
+    sys.unraisablehook = note_unraisable_interrupt
+    try:
+        ctypes.CFUNCTYPE(None)(interrupted)()  # Python cannot raise it from here: it goes to the hook
+        assert "Exception ignored" not in capfd.readouterr().err
+        with pytest.raises(KeyboardInterrupt):
+            model.step()
+        model.step()  # raised once
+        assert model.steps_done == 1
+    finally:
+        sys.unraisablehook = previous

@@ -378,6 +378,10 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     for stop in (signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
         if exiting and signal.getsignal(stop) is signal.SIG_DFL:
             signal.signal(stop, _interrupt_once)
+    if exiting:  # a Ctrl-C landing in a callback from C: noted and raised again, not printed and lost
+        from twin.errors import note_unraisable_interrupt
+
+        sys.unraisablehook = note_unraisable_interrupt
     args = None
     MADE_FOLDERS.clear()
     try:

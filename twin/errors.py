@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from collections.abc import Iterable
 
 
@@ -159,6 +160,29 @@ def remove_empty_made() -> None:
         except OSError:
             pass
     MADE_FOLDERS.clear()
+
+
+#: Ctrl-Cs whose handler raised inside a callback from C (ctypes: numba's compiler and its cache), where
+#: Python can only print the KeyboardInterrupt and carry on: noted, and raised again at the next check
+_SWALLOWED_INTERRUPTS: list[bool] = []
+
+
+def note_unraisable_interrupt(unraisable) -> None:
+    """`sys.unraisablehook` for the `twin` command: a KeyboardInterrupt raised in a callback is noted
+    for `raise_swallowed_interrupt` rather than printed as a traceback (the command had stopped
+    listening for Ctrl-C, so it ran on); anything else is printed as Python prints it."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        _SWALLOWED_INTERRUPTS.append(True)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def raise_swallowed_interrupt() -> None:
+    """Raise the Ctrl-C a callback swallowed (`note_unraisable_interrupt`), if any (the model's step and
+    the compiling warm-up check)."""
+    if _SWALLOWED_INTERRUPTS:
+        _SWALLOWED_INTERRUPTS.clear()
+        raise KeyboardInterrupt
 
 
 def interrupt_at_root(exc: BaseException) -> bool:

@@ -14,7 +14,7 @@ from twin import (
     adaptation, community, county_lines, investigations, justice, operations, policing, recruitment, succession,
 )
 from twin.enablers import EnablerLinks, build_enablers, initial_links, renew, starting_counts
-from twin.errors import interrupt_at_root
+from twin.errors import interrupt_at_root, raise_swallowed_interrupt
 from twin.shared_kernels import sorted_unique
 from twin.geography import Geography, load_geography
 from twin.harm import HarmAccounts
@@ -319,6 +319,7 @@ class TwinModel(mesa.Model):
         the interrupt it is (`errors.interrupt_at_root`), so callers that keep finished steps on
         an interrupt do."""
         self.steps += 1  # Mesa's step count (its wrapper's, `__init__`)
+        raise_swallowed_interrupt()
         try:
             self._step()
         except SystemError as exc:

@@ -252,6 +252,9 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
         if timer is not None:
             timer.cancel()
     _warmed_up = True
+    from twin.errors import raise_swallowed_interrupt
+
+    raise_swallowed_interrupt()  # a Ctrl-C while compiling may have landed in numba's callbacks
 
 
 # ------------------------------------------------------------------ writing the list

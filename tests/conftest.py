@@ -68,3 +68,18 @@ def assert_paired_sign(diff: np.ndarray, sign: int) -> None:
     """The mean of paired differences (one per seed) has this sign by more than three standard errors."""
     se = diff.std(ddof=1) / np.sqrt(diff.size)
     assert sign * diff.mean() > 3 * se, (diff, se)
+
+
+def interrupt_store_write(monkeypatch, at: int) -> None:
+    """Ctrl-C in the `at`-th `Store.write_run` of this test (1 is the first): the others store."""
+    from twin.store import Store
+
+    original, calls = Store.write_run, {"n": 0}
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == at:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "write_run", interrupted)

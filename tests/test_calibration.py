@@ -894,6 +894,21 @@ def test_a_misspelt_lever_setting_is_blamed_on_the_config_that_names_it(tmp_path
         load_sensitivity(write(tmp_path / "s.toml", body))
 
 
+class Interrupting(SerialExecutor):
+    """Ctrl-C after `after` finished tasks (over all its runs)."""
+
+    def __init__(self, after):
+        super().__init__()
+        self.after, self.count = after, 0
+
+    def run(self, fn, tasks, chunk=1):
+        for task in tasks:
+            if self.count == self.after:
+                raise KeyboardInterrupt
+            self.count += 1
+            yield task, fn(task)
+
+
 def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_them(tmp_path, monkeypatch, capsys):
     """Ctrl-C after k samples: those k are in the output folder's checkpoint, the message says so,
     and the same command run again runs only the rest, with results identical to a run never
@@ -911,19 +926,6 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
                  '[[parameter]]\nname = "harm_gbp_per_heroin_crack_user_year"\n[[parameter]]\nname = "charge_prob"\n')
     config = load_sensitivity(path)
     total = 4 * (2 + 1 + 2)  # two parameters and the seed
-
-    class Interrupting(SerialExecutor):
-        """Ctrl-C after `after` finished samples."""
-
-        def __init__(self, after):
-            self.after, self.count = after, 0
-
-        def run(self, fn, tasks, chunk=1):
-            for task in tasks:
-                if self.count == self.after:
-                    raise KeyboardInterrupt
-                self.count += 1
-                yield task, fn(task)
 
     monkeypatch.setattr(twin.executor, "make_executor", lambda *args, **kwargs: Interrupting(5))
     assert main(["sensitivity", str(path), "--quiet"]) == 130
@@ -1145,18 +1147,6 @@ def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particle
     config = load_config(_quick_abc(tmp_path, generations=2))
     fresh = abc_fit(config, Store(f"sqlite:///{tmp_path / 'fresh.db'}"), workers=1, log=lambda m: None)
     whole = len(ran)
-
-    class Interrupting(SerialExecutor):
-        def __init__(self, after):
-            super().__init__()
-            self.after, self.count = after, 0
-
-        def run(self, fn, tasks, chunk=1):
-            for task in tasks:
-                if self.count == self.after:
-                    raise KeyboardInterrupt
-                self.count += 1
-                yield task, fn(task)
 
     store, out, said = Store(f"sqlite:///{tmp_path / 'c.db'}"), tmp_path / "out", []
     out.mkdir()

@@ -25,7 +25,7 @@ from twin.report import write_report
 from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
-from conftest import SCENARIOS, postgres_url, write
+from conftest import SCENARIOS, interrupt_store_write, postgres_url, write
 
 BASE = str(SCENARIOS / "baseline.toml")
 YEARS = 1
@@ -122,19 +122,10 @@ def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypa
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
 
     store = _sqlite(tmp_path, "resumed.db")
-    original = Store.write_run
-    calls = {"n": 0}
-
-    def interrupted(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Store, "write_run", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
-    monkeypatch.setattr(Store, "write_run", original)
+    with monkeypatch.context() as patch:
+        interrupt_store_write(patch, at=4)
+        with pytest.raises(KeyboardInterrupt):
+            run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     # the three stored before Ctrl-C, and the fourth, finished and being stored when it came
     assert len(store.runs_frame(1)) == 4
     again = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
@@ -153,19 +144,10 @@ def test_an_interrupt_stores_the_finished_runs_of_the_batch_being_stored(tmp_pat
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 2, 5, YEARS, 1, reference, progress=False)
     store = _sqlite(tmp_path, "resumed.db")
-    original = Store.write_run
-    calls = {"n": 0}
-
-    def interrupted(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Store, "write_run", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_ensemble([BASE, chb], 2, 5, YEARS, 2, store, progress=False)
-    monkeypatch.setattr(Store, "write_run", original)
+    with monkeypatch.context() as patch:
+        interrupt_store_write(patch, at=1)
+        with pytest.raises(KeyboardInterrupt):
+            run_ensemble([BASE, chb], 2, 5, YEARS, 2, store, progress=False)
     runs = store.runs_frame(1)
     assert len(runs) >= 2 and runs.groupby("replicate").size().max() == 2
     again = run_ensemble([BASE, chb], 2, 5, YEARS, 2, store, progress=False)

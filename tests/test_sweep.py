@@ -22,7 +22,7 @@ from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
-from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, write
+from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, interrupt_store_write, write
 
 
 TINY = f'''
@@ -122,22 +122,13 @@ def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypa
     reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
     full = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
     store = Store(f"sqlite:///{tmp_path / 'b.db'}")
-    original, calls = Store.write_run, {"n": 0}
-
-    def interrupted(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Store, "write_run", interrupted)
     executor = LocalExecutor(2)
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+            interrupt_store_write(patch, at=1)
             run_sweep(config, store, executor, progress=False, chunk=2)
     finally:
         executor.close()
-    monkeypatch.setattr(Store, "write_run", original)
     stored = len(store.runs_frame(1))
     assert stored >= 2
     executor = LocalExecutor(2)

@@ -419,8 +419,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
         metric_dictionary(output.model.step_length).to_csv(staging / "metrics.csv", index=False)
         (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str),
                                           encoding="utf-8")
-        written = [out_dir / name for name in ("trajectories.csv", "trajectories.parquet", "metrics.csv", "run.json")
-                   if (staging / name).exists()]
+        written = [out_dir / name for name in RUN_FILES if (staging / name).exists()]
     if out_dir / "trajectories.parquet" not in written:  # without pyarrow: an earlier run's would stay beside these
         (out_dir / "trajectories.parquet").unlink(missing_ok=True)
     return written

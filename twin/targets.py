@@ -24,8 +24,7 @@ from twin.report_format import captioned, made_by
 from twin.scenario import check_keys, read_toml
 
 TARGET_KEYS = ("name", "value", "tolerance", "source", "metric", "ratio_of", "area", "region", "nation", "years",
-               "aggregation",
-               "by_construction", "fitted_by")
+               "aggregation", "by_construction", "fitted_by")
 AGGREGATIONS = ("annual_sum", "mean", "ratio")
 #: metrics' units that run from 0 to 1: a target's mean of them is too
 BOUNDED_UNITS = ("share", "index 0-1")

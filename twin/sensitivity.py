@@ -317,7 +317,8 @@ class Checkpoint:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and (record.get("config") != self.key or keep(record.get("sample"))):
+            if isinstance(record, dict) and (record.get("config") != self.key
+                                             or (isinstance(record.get("sample"), str) and keep(record["sample"]))):
                 lines.append(line)
         if lines:
             write_whole(self.path, lambda path: path.write_text("\n".join(lines) + "\n"))

@@ -70,16 +70,19 @@ def everywhere_by_default(scenario: Scenario) -> list[str]:
     area; writing `areas = "all"` says that is meant and silences this."""
     from twin.interventions import TARGET_KEYS, lever_entries
 
-    warnings = []
+    unchosen = []
     for where, entry in lever_entries(scenario):
         # (business disruption given groups works, and is costed, only in the areas holding them)
         chosen = any(key in entry for key in TARGET_KEYS) or (entry.get("type") == "business_disruption"
                                                                and "groups" in entry)
         if entry.get("type") in AREA_LEVER_TYPES and not chosen:
-            count = load_geography(scenario.areas_file).n_areas
-            warnings.append(f"{where} ({entry['type']}): names no areas, regions, nations or top_harm_areas, so it "
-                            f"acts in every area ({count}), at its cost in each; write areas = \"all\" if that is "
-                            f"meant, or name its areas")
+            unchosen.append((where, entry))
+    count = load_geography(scenario.areas_file).n_areas if unchosen else 0
+    warnings = []
+    for where, entry in unchosen:
+        warnings.append(f"{where} ({entry['type']}): names no areas, regions, nations or top_harm_areas, so it "
+                        f"acts in every area ({count}), at its cost in each; write areas = \"all\" if that is "
+                        f"meant, or name its areas")
     return warnings
 
 

@@ -88,6 +88,30 @@ def test_an_outcome_added_to_the_file_is_read_off_the_stored_runs_without_runnin
     assert find_sweep(local, store) is None
 
 
+def test_an_outcome_for_a_region_or_nation_totals_its_areas(tmp_path):
+    """A sweep outcome may name a region or a nation, as a calibration target may: it reads the total
+    of the areas the areas file puts in it, here checked against outcomes of those areas one by one."""
+    from twin.geography import load_geography
+    from twin.targets import target_groups
+
+    groups = target_groups(load_geography(None))
+    north_west, wales = groups["region"]["North West"], groups["nation"]["Wales"]
+    each = "".join(f'[[outcome]]\nname = "arrests_{k}"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n'
+                   f'better = "higher"\narea = "{area}"\n' for k, area in enumerate(north_west + wales))
+    whole = ('[[outcome]]\nname = "arrests_nw"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n'
+             'better = "higher"\nregion = "north west"\n[[outcome]]\nname = "arrests_wales"\nmetric = "arrests"\n'
+             'years = [1, 1]\naggregation = "annual_sum"\nbetter = "higher"\nnation = "Wales"\n')
+    config = load_experiment(write(tmp_path / "regions.toml", TINY.replace("size = 2", "size = 1") + each + whole))
+    assert [o.area for o in config["outcomes"][-2:]] == ["North West (region)", "Wales (nation)"]
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    outcome = run_sweep(config, store, SerialExecutor(), progress=False)
+    table = sweep_results(store, outcome["experiment_id"], outcomes=config["outcomes"])
+    parts = [f"arrests_{k}" for k in range(len(north_west) + len(wales))]
+    assert (table["arrests_nw"] > 0).all() and (table["arrests_wales"] > 0).all()
+    assert np.allclose(table["arrests_nw"], table[parts[:len(north_west)]].sum(axis=1), rtol=1e-12)
+    assert np.allclose(table["arrests_wales"], table[parts[len(north_west):]].sum(axis=1), rtol=1e-12)
+
+
 def test_design_crosses_samples_with_policies_and_pairs_seeds(tmp_path):
     config = _experiment(tmp_path, reps=2)
     points = design(config)
@@ -420,6 +444,15 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("years = 1\n", "years = 0.01\n"), r"bad.toml: \[experiment\] years = 0.01: .*shorter than one monthly step"),
     (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\narea = "Merseysid"'),
      r"\[\[outcome\]\] #1: area: unknown area 'Merseysid'; did you mean 'Merseyside'"),
+    (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nregion = "Nort West"'),
+     r"\[\[outcome\]\] #1: region: unknown region 'Nort West'; did you mean 'North West'"),
+    (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\narea = "Kent"\nnation = "Wales"'),
+     r"\[\[outcome\]\] #1: area and nation: give one"),
+    (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nnation = 3'),
+     r"\[\[outcome\]\] #1: nation: expected a string in quotes, got 3"),
+    (('metric = "harm_gbp_total"\nyears = [1, 1]\naggregation = "annual_sum"',
+      'metric = "enablers_active"\nyears = [1, 1]\naggregation = "mean"\narea = "Kent"'),
+     r"\[\[outcome\]\] #1: metric: metric 'enablers_active' is kept for the UK only"),
     (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nbetter = "more"'),
      r"\[\[outcome\]\] #1: better: expected one of lower, higher"),
     # where more may be better (arrests, a ratio), the direction is not taken for granted

@@ -31,6 +31,8 @@ An experiment file (`experiments/*.toml`) declares, in the exploratory-modelling
     years = [1, 5]
     aggregation = "annual_sum"              # the mean of the years' totals (undiscounted)
     better = "lower"                        # lower | higher: which way is better (for regret)
+                                            # (area = "Kent", region = "North West" or nation =
+                                            #  "Wales" reads one area or totals its areas; UK if none)
 
 Every uncertainty sample is crossed with every lever setting; replicate r of sample i uses the
 same seed for every lever setting (paired). Runs go through the executor (local processes, or a

@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from twin import config_checks as checks
-from twin.errors import ParameterError, ScenarioError, area_hint, did_you_mean, shown
-from twin.geography import canonical_name, load_geography
+from twin.errors import ParameterError, ScenarioError, did_you_mean, shown
+from twin.geography import load_geography
 from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain
@@ -37,7 +37,7 @@ def lower_plainly_better(metric: str) -> bool:
     """Whether an outcome of `metric` alone may leave out `better` (lower is then better): harms and costs."""
     return metric in LOWER_IS_PLAINLY_BETTER or metric.startswith(("harm_gbp_", "response_cost_gbp", "lever_"))
 EXPERIMENT_KEYS = ("name", "base", "years", "reps", "seed")
-OUTCOME_KEYS = ("name", "metric", "years", "aggregation", "area", "ratio_of", "better")
+OUTCOME_KEYS = ("name", "metric", "years", "aggregation", "area", "region", "nation", "ratio_of", "better")
 
 #: the columns every sweep's results hold beside its uncertainties, levers and outcomes
 RESULT_COLUMNS = ("run_id", "point", "position", "sample", "policy", "scenario", "replicate", "seed", "status",
@@ -301,8 +301,13 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
                    levers: list[tuple[str, list]]) -> tuple[list[Target], dict[str, bool]]:
     """The [[outcome]] entries as targets (at least one), and for each whether lower is better. An
     outcome's area is the UK or an area of the scenarios that run (the policy files' areas when the
-    policies are files), as the areas file spells it."""
-    areas = load_geography(running[0].areas_file).area_names
+    policies are files), as the areas file spells it, or it totals a region's or nation's areas
+    (`region`, `nation`: as targets do, `targets.load_targets`)."""
+    from twin.results import METRICS
+    from twin.targets import target_area, target_groups
+
+    geography = load_geography(running[0].areas_file)
+    groups, per_area = target_groups(geography), {m.name: m.per_area for m in METRICS}
     outcomes, lower_is_better = [], {}
     for position, entry in enumerate(data.get("outcome", []), start=1):
         where = f"{path}: [[outcome]] #{position}"
@@ -312,19 +317,22 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
             raise ScenarioError(f"{where}: better: expected one of {', '.join(BETTER)}, got "
                                 f"{entry.get('better')!r}{did_you_mean(str(entry.get('better')), BETTER)}")
         lower_is_better[entry["name"]] = entry.get("better", "lower") == "lower"
-        area = entry.get("area", "UK")
-        found = canonical_name(str(area), ["UK", *areas])  # the total or an area, in any case, as spelt there
-        if found is None:
-            raise ScenarioError(f"{where}: area: unknown area {area!r}{area_hint(str(area), areas)}")
-        entry["area"] = found
+        for key in ("area", "region", "nation"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {shown(entry[key])}")
+        area, members = target_area(entry, where, geography.area_names, groups)
         _check_outcome_measure(where, entry, years)
+        for key in ("metric", "ratio_of"):
+            if area != "UK" and key in entry and not per_area[entry[key]]:
+                raise ScenarioError(f"{where}: {key}: metric {entry[key]!r} is kept for the UK only, not per area; "
+                                    f"expected no area, region or nation for it")
         if "better" not in entry and (entry.get("ratio_of") or not lower_plainly_better(str(entry.get("metric")))):
             measure = "a ratio" if entry.get("ratio_of") else repr(entry.get("metric"))
             raise ScenarioError(f"{where}: better: expected better = \"lower\" or \"higher\" for {measure}, where "
                                 f"more may be better or worse (it may be left out only for a harm or cost, where lower "
                                 f"is better)")
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
-                               entry.get("aggregation", "annual_sum"), entry.get("area", "UK"), entry.get("ratio_of")))
+                               entry.get("aggregation", "annual_sum"), area, entry.get("ratio_of"), areas=members))
     if not outcomes:
         raise ScenarioError(f"{path}: no [[outcome]] entries")
     return outcomes, lower_is_better

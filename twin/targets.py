@@ -145,7 +145,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
             raise ScenarioError(f"{where}: a target is either by_construction or fitted_by parameters, not both")
         if entry["name"] in [t.name for t in targets]:
             raise ScenarioError(f"{where}: name '{entry['name']}' is already a target; give each target its own name")
-        area, members = _target_area(entry, where, area_names, groups)
+        area, members = target_area(entry, where, area_names, groups)
         for key in ("metric", "ratio_of"):
             if area != "UK" and key in entry and not {m.name: m for m in METRICS}[entry[key]].per_area:
                 raise ScenarioError(f"{where}: {key}: metric '{entry[key]}' is kept for the UK only, not per area; "
@@ -174,7 +174,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
     return targets
 
 
-def _target_area(entry: dict, where: str, area_names, groups) -> tuple[str, tuple[str, ...]]:
+def target_area(entry: dict, where: str, area_names, groups) -> tuple[str, tuple[str, ...]]:
     """A target's area (the UK or a police force area, as the areas file spells it), or a region's or
     nation's label ('North West (region)') with the areas it totals."""
     given = [key for key in ("area", "region", "nation") if key in entry]

@@ -96,8 +96,9 @@ def test_an_outcome_for_a_region_or_nation_totals_its_areas(tmp_path):
 
     groups = target_groups(load_geography(None))
     north_west, wales = groups["region"]["North West"], groups["nation"]["Wales"]
-    each = "".join(f'[[outcome]]\nname = "arrests_{k}"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n'
-                   f'better = "higher"\narea = "{area}"\n' for k, area in enumerate(north_west + wales))
+    each = "".join(f'[[outcome]]\nname = "arrests_{k}"\nmetric = "arrests"\nyears = [1, 1]\n'
+                   f'aggregation = "annual_sum"\nbetter = "higher"\narea = "{area}"\n'
+                   for k, area in enumerate(north_west + wales))
     whole = ('[[outcome]]\nname = "arrests_nw"\nmetric = "arrests"\nyears = [1, 1]\naggregation = "annual_sum"\n'
              'better = "higher"\nregion = "north west"\n[[outcome]]\nname = "arrests_wales"\nmetric = "arrests"\n'
              'years = [1, 1]\naggregation = "annual_sum"\nbetter = "higher"\nnation = "Wales"\n')

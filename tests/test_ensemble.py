@@ -77,6 +77,22 @@ def test_a_misspelt_baseline_is_refused_before_any_run(tmp_path, capsys):
     assert "replications" not in err  # nothing ran
 
 
+def test_the_console_names_the_options_as_the_report_does(tmp_path, capsys):
+    """The console's table and sentences give each scenario its title, as the report does; they gave
+    the file's name (ct_powers), which the report's reader never sees."""
+    from twin.scenario import load_scenario
+
+    ct = BASE.replace("baseline", "ct_powers")
+    titles = [load_scenario(path).title for path in (BASE, ct)]
+    assert all(titles) and titles[1] != "ct_powers"
+    assert main(["compare", BASE, ct, "--reps", "1", "--years", "1", "--db", f"sqlite:///{tmp_path / 't.db'}",
+                 "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert f"Change against {titles[0]} (" in out
+    assert any(line.startswith(titles[1]) for line in out.splitlines())
+    assert not any(line.startswith("ct_powers") for line in out.splitlines())
+
+
 def test_replicate_seeds_are_paired_and_reproducible():
     assert replicate_seeds(7, 5) == replicate_seeds(7, 5)
     assert len(set(replicate_seeds(7, 5))) == 5

@@ -198,6 +198,10 @@ def cmd_compare(args) -> int:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already in "
               f"{safe_url(args.db)}; {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
+        from twin.report_titles import titled, titled_scenarios
+
+        scenarios = titled_scenarios(store.scenarios_frame(outcome.experiment_id))  # the names the report gives
+        comparison = titled(comparison, dict(zip(scenarios["code_name"], scenarios["name"])))
         print(terminal_table(comparison, terminal_columns()))
         spin_up_note = spin_up_parameters_note(comparison, markup=False)
         if spin_up_note:

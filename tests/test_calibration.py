@@ -596,6 +596,51 @@ name = "asset_realisation_share"
     assert other["abc_id"] != first["abc_id"]
 
 
+def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while `twin calibrate` checks the fit at the posterior medians, after the last generation:
+    the posterior sample was written before that check, so the folder held the new sample beside
+    the last fit's report, which `twin compare --posterior` then named. Now the sample, the report
+    and the parameters land together: after the interrupt the folder is the last fit's, whole, and
+    the same command run again writes the new fit's."""
+    pytest.importorskip("pyabc")
+    import json
+
+    import pandas as pd
+
+    import twin.calibration
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "seed 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    body = (f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\nmethod = "abc"\nyears = 1\nreps = 1\n'
+            f'population_size = 6\ngenerations = {{g}}\nminimum_epsilon = 0.01\nposterior_size = 30\n'
+            f'out = "{tmp_path / "out"}"\n[[parameter]]\nname = "asset_realisation_share"\n')
+    db = f"sqlite:///{tmp_path / 'abc.db'}"
+    assert main(["calibrate", str(write(tmp_path / "two.toml", body.format(g=2))), "--db", db, "--quiet"]) == 0
+    out = tmp_path / "out"
+    before = {name: (out / name).read_bytes() for name in ("posterior.csv", "fit.json", "best_parameters.toml")}
+    evaluate, calls = twin.calibration.evaluate, []
+
+    def interrupted_check(*args, **kwargs):  # the scale check runs first, then the fit's own check
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return evaluate(*args, **kwargs)
+
+    three = write(tmp_path / "three.toml", body.format(g=3))
+    monkeypatch.setattr(twin.calibration, "evaluate", interrupted_check)
+    capsys.readouterr()
+    assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 130
+    assert "interrupted while checking the fit at the posterior medians" in capsys.readouterr().err
+    assert {name: (out / name).read_bytes() for name in before} == before
+    monkeypatch.setattr(twin.calibration, "evaluate", evaluate)
+    assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 0
+    fit = json.loads((out / "fit.json").read_text())
+    assert fit["settings"]["generations"] == 3 and len(fit["generations"]) == 3
+    median = pd.read_csv(out / "posterior.csv")["asset_realisation_share"].median()
+    assert fit["posterior_medians"]["asset_realisation_share"] == pytest.approx(median, rel=1e-12)
+
+
 def test_a_changed_model_starts_a_new_fit_rather_than_resuming_the_old_one(monkeypatch):
     """The stored fit's key holds the model's code hash: after an edit to the model, the same
     configuration is another fit (its populations were drawn from the old model)."""

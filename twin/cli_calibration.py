@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
+from twin.staging import staged_folder
 from twin.progress import progress_line
 from twin.cli_research import project_default
 
@@ -104,9 +105,9 @@ def _check_target_scales(config: dict) -> None:
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
-    from twin.calibration import evaluate, load_config, point_fit, posterior_figure
+    from twin.calibration import evaluate, load_config, point_fit
     from twin.calibration_abc import abc_fit
-    from twin.targets import construction_distance, fit_lines, fit_table, fit_verdict, write_fit_report
+    from twin.targets import fit_lines, fit_table, fit_verdict
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.store import Store
@@ -136,10 +137,6 @@ def cmd_calibrate(args) -> int:
         except CalibrationInterrupted as exc:
             print(f"twin: interrupted; {exc}.", file=sys.stderr)
             return 130
-        outcome["posterior"].to_csv(out / "posterior.csv", index=False)
-        outcome["particles"].to_csv(out / "particles.csv", index=False)
-        images.append(("Posterior: marginals and pairwise correlations",
-                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
         extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
                  "posterior_medians": outcome["best"]}
         rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
@@ -206,8 +203,41 @@ def cmd_calibrate(args) -> int:
         targets = [t if t.by_construction or t.fitted_by else replace(t, fitted_by=calibrated)
                    for t in config["targets"]]
         table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor), scenario.step)
+    except KeyboardInterrupt:  # nothing of this fit is written yet: its files stay as the last fit left them
+        at = "posterior medians" if config["method"] == "abc" else "best values"
+        print(f"\ntwin: interrupted while checking the fit at the {at}; the fit itself is saved in "
+              f"{safe_url(args.db)} and nothing in {out} has changed. Run the same command again "
+              f"to write its report (it runs only that check).", file=sys.stderr)
+        return 130
     finally:
         executor.close()
+    with staged_folder(out) as staging:  # the sample, its report and its parameters land together
+        _write_calibration(config, outcome, table, staging, notes, images, extra, args)
+    if args.quiet:  # the report and the parameters are written; warnings were said above
+        return 0
+    label = "Posterior medians" if config["method"] == "abc" else "Best values"
+    print("\n" + "\n".join(fit_lines(table)))
+    beyond = config["targets_beyond_horizon"]
+    print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
+          + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
+             f"{', '.join(beyond)}." if beyond else "")
+          + ("\n" + few_replications_note(config["reps"], "reps = 5") if config["reps"] < 5 else "")
+          + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
+    return 0
+
+
+def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: list[str], images: list, extra: dict,
+                       args) -> None:
+    """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
+    `fit.html`, and `best_parameters.toml`."""
+    from twin.calibration import parameter_table, posterior_figure
+    from twin.targets import construction_distance, write_fit_report
+
+    if config["method"] == "abc":
+        outcome["posterior"].to_csv(out / "posterior.csv", index=False)
+        outcome["particles"].to_csv(out / "particles.csv", index=False)
+        images.append(("Posterior: marginals and pairwise correlations",
+                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
     notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
     if config["method"] == "abc":
@@ -219,8 +249,6 @@ def cmd_calibrate(args) -> int:
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
-    from twin.calibration import parameter_table
-
     fitted = parameter_table(config["priors"], config["scenario"].build_parameters().uk_values(), outcome["best"],
                              outcome["posterior"] if config["method"] == "abc" else None)
     extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
@@ -238,13 +266,3 @@ def cmd_calibrate(args) -> int:
             else "# the point fit's best parameters (Nelder-Mead)\n")
     (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(  # 0.44, not 0.43999999999999995
         f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()), encoding="utf-8")
-    if args.quiet:  # the report and the parameters are written; warnings were said above
-        return 0
-    print("\n" + "\n".join(fit_lines(table)))
-    beyond = config["targets_beyond_horizon"]
-    print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
-          + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
-             f"{', '.join(beyond)}." if beyond else "")
-          + ("\n" + few_replications_note(config["reps"], "reps = 5") if config["reps"] < 5 else "")
-          + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
-    return 0

@@ -170,6 +170,10 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = "share_violent"').replace("value = 1",
                                                                                                "value = 65"),
      "[[target]] #1: value: 'share_violent' is a share from 0 to 1, got 65 (a percentage? write 0.65)"),
+    # said "is a index 0-1 from 0 to 1"
+    ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = "community_trust"').replace(
+        "value = 1", "value = 50").replace('"annual_sum"', '"mean"'),
+     "[[target]] #1: value: 'community_trust' is an index from 0 to 1, got 50 (a percentage? write 0.5)"),
     # once accepted: `twin fit` then ran a 500-year simulation (horizons are at most 100 years elsewhere)
     ("[[target]]\n" + TARGET.replace("years = [1, 2]", "years = [1, 500]"),
      "[[target]] #1: years: expected [first, last] with 1 <= first <= last <= 100, got [1, 500]"),

@@ -163,7 +163,7 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
             raise ScenarioError(f"{where}: value: expected a number >= 0 (every metric counts or adds up something; "
                                 f"'{entry['metric']}' in {unit}), got {shown(entry['value'])}")
         if unit in BOUNDED_UNITS and entry["aggregation"] == "mean" and entry["value"] > 1:
-            raise ScenarioError(f"{where}: value: '{entry['metric']}' is a {unit} from 0 to 1, got "
+            raise ScenarioError(f"{where}: value: '{entry['metric']}' is {'an index' if unit.startswith('index') else 'a share'} from 0 to 1, got "
                                 f"{shown(entry['value'])} (a percentage? write {entry['value'] / 100:g})")
         targets.append(Target(entry["name"], float(entry["value"]), float(entry["tolerance"]), entry["source"],
                               entry["metric"], (int(years[0]), int(years[1])), entry["aggregation"],

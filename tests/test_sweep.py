@@ -437,6 +437,8 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("years = 1\n", "years = 1\nreps = 1000000000\n"), r"\[experiment\] reps: expected a whole number from 1 to 10000"),
     (('kind = "lhs"\nsize = 2', 'kind = "sobol"\nsize = 6'), r"a sobol sample needs a power of 2"),
     (("values = [0, 2]", "valuse = [0, 2]"), r"\[\[lever\]\] #1: unknown key 'valuse'; did you mean 'values'"),
+    (("[[lever]]", '[[uncertainty]]\nnmae = "entry_rate_per_month"\nlow = 0.01\nhigh = 0.02\n[[lever]]'),
+     r"\[\[uncertainty\]\] #1: unknown key 'nmae'; did you mean 'name'"),  # said "missing key 'name'"
     (('metric = "harm_gbp_total"', 'metric = "harm_gbp_totl"'), r"unknown metric 'harm_gbp_totl'"),
     (("[[outcome]]", "[outcome]"), r"'outcome' must be a list of tables \(\[\[outcome\]\], with double brackets\)"),
     (("values = [0, 2]", 'values = ["two", 2]'), r"values must be numbers, got 'two'"),
@@ -697,6 +699,10 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert "no sweep of this file with the current code" in err and "was run with other code (" in err
     page = (tmp_path / "out" / "analysis.html").read_text()  # the page says it too, and which runs it read
     assert "Note: no sweep of this file with the current code" in page
+    # so does `twin sweep` (a sweep resumed after an edit to the model ran every run again unexplained)
+    assert main(["sweep", str(path), "--db", db, "--out", str(tmp_path / "out"), "--dry-run"]) == 0
+    assert re.search(r"\(no sweep of this file with this code: the latest 'tiny' sweep in the database \(experiment "
+                     r"\d+\) was run with other code \(", capsys.readouterr().out)
     assert re.search(r"Experiment \d+ in sqlite:///.*sweep.db: 2 finished runs, 1 sampled future\(s\) x 2 option", page)
     monkeypatch.undo()
     write(path, TINY.replace("years = 1\n", "years = 1\nseed = 9\n"))

@@ -176,10 +176,15 @@ def _print_sweep_plan(args, config: dict) -> int:
     from twin.sweep import sweep_plan
 
     path = sqlite_path(args.db)
-    plan = sweep_plan(config, None if path is not None and not path.exists() else Store(args.db))
+    from twin.sweep_notes import earlier_sweep_note
+
+    store = None if path is not None and not path.exists() else Store(args.db)
+    plan = sweep_plan(config, store)
+    earlier = earlier_sweep_note(config, store) if store is not None else None
     stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
               f"{plan['experiment_id']})" if plan["experiment_id"] is not None else
-              f"none of them stored in {safe_url(args.db)} (no sweep of this file with this code)")
+              f"none of them stored in {safe_url(args.db)} (no sweep of this file with this code"
+              + (f": {earlier}" if earlier else "") + ")")
     print(f"{args.experiment}: {plan['futures']:,} sampled future(s) x {plan['policies']:,} polic"
           f"{'y' if plan['policies'] == 1 else 'ies'} = {plan['points']:,} design points, x {plan['reps']} "
           f"replication(s) = {plan['runs']:,} runs; {stored}; "
@@ -228,6 +233,11 @@ def cmd_sweep(args) -> int:
         return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
                 f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
 
+    from twin.sweep_notes import earlier_sweep_note
+
+    if (note := earlier_sweep_note(config, store)) is not None:
+        print(f"Note: {note}: this sweep is a new experiment (runs of the same design points, seeds and code are "
+              f"taken from earlier sweeps, the rest run).", file=sys.stderr)
     try:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -344,7 +354,8 @@ def cmd_analyse(args) -> int:
         note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
-        print(f"Note: {note}.", file=sys.stderr)
+        print(f"Note: {note}: this sweep is a new experiment (runs of the same design points, seeds and code are "
+              f"taken from earlier sweeps, the rest run).", file=sys.stderr)
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
              + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"

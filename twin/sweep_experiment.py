@@ -163,9 +163,9 @@ def check_uncertainties(path: Path, data: dict, base: Scenario, running: list[Sc
     setting must act in every scenario that runs), and each named once."""
     uncertain = []
     for position, entry in enumerate(data.get("uncertainty", []), start=1):
+        check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))  # first: 'nmae' is a typo
         if "name" not in entry:
             raise ScenarioError(f"{path}: [[uncertainty]] #{position}: missing key 'name' (the parameter to vary)")
-        check_keys(path, f"[[uncertainty]] #{position}", entry, ("name", "low", "high"))
         try:
             for scenario in running:  # a lever uncertainty must act in every scenario that runs
                 in_scenario = scenario is not base and str(entry["name"]).startswith("lever.")  # a lever of that file

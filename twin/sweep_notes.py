@@ -68,3 +68,19 @@ def what_changed(config: dict, store, experiment_id: int) -> str:
     if code and settings:
         return "was run with other code and other settings"
     return "was run with other code (the package's source changed since)" if code else "was run with other settings"
+
+
+def earlier_sweep_note(config: dict, store) -> str | None:
+    """For a sweep that is not in the database (`find_sweep`): when a sweep of the same name is, the
+    latest of them and why it is not this one (other code or settings); else None. Without it, a
+    sweep resumed after an edit to the model ran every run again under a new experiment number,
+    unexplained."""
+    from twin.sweep import find_sweep
+
+    if find_sweep(config, store) is not None:
+        return None
+    earlier = store.latest_experiment(config["name"])
+    if earlier is None or store.experiment_row(earlier).get("kind") != "sweep":
+        return None
+    why = what_changed(config, store, earlier)
+    return f"the latest '{config['name']}' sweep in the database (experiment {earlier}) {why}"

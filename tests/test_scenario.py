@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,10 @@ def test_missing_file(tmp_path):
     with pytest.raises(ScenarioError, match=r"base: file 'baselin.toml' not found next to this scenario; did you mean "
                                             r"'baseline.toml'\?"):  # as the base key would name it
         load_scenario(tmp_path / "option.toml")
+    # an absolute path is suggested as written, absolute (it was '../../<folder>/baseline.toml')
+    (other / "elsewhere.toml").write_text(f'[scenario]\nbase = "{tmp_path / "baselin.toml"}"\n')
+    with pytest.raises(ScenarioError, match=f"did you mean '{re.escape(str(tmp_path / 'baseline.toml'))}'"):
+        load_scenario(other / "elsewhere.toml")
     (tmp_path / "scenarios").mkdir()
     write(tmp_path / "folder.toml", '[scenario]\nbase = "scenarios"\n')
     with pytest.raises(ScenarioError, match=r"folder.toml: \[scenario\] base: 'scenarios' is a folder; expected a "

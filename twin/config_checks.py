@@ -105,7 +105,7 @@ def check_input_file(path: Path, table: str, key: str, value: Any, what: str) ->
         problem = "is a folder, not a file" if found.is_dir() else "not found"
         raise ScenarioError(f"{_where(path, table, key)}: {what} '{value}' {problem} (looked for {found.resolve()}; "
                             f"paths are relative to the config file's folder)"
-                            f"{nearby_file(found, relative_to=path.parent, besides=path)}")
+                            f"{nearby_file(found, path.parent, path, value)}")
     return found
 
 

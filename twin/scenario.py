@@ -170,11 +170,15 @@ class Scenario:
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None) -> str:
+def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None,
+                written: str | None = None) -> str:
     """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
-    the user would write it: relative to `relative_to`, or with the folder they gave), never
-    `besides` (the file that names it: a scenario is not its own base)."""
+    the user would write it: relative to `relative_to`, or with the folder they gave, as when what
+    they wrote (`written`) is an absolute path), never `besides` (the file that names it: a scenario is not
+    its own base)."""
     path = Path(path)
+    if written is not None and Path(written).is_absolute():
+        relative_to = None
     if not path.parent.is_dir():
         return ""
     siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
@@ -332,14 +336,14 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
                                     f"({'of areas' if key == 'areas_file' else 'of OCGs'}) in it")
             if not file.is_file():
                 raise ScenarioError(f"{path}: [scenario] {key}: file '{table[key]}' not found next to this scenario"
-                                    f"{nearby_file(file, relative_to=path.parent)} (the path is relative to the "
-                                    f"scenario's own folder, {path.parent.resolve()})")
+                                    f"{nearby_file(file, path.parent, written=table[key])} (the path is relative to "
+                                    f"the scenario's own folder, {path.parent.resolve()})")
             table[key] = str(file)
     if "base" in table:
         base_path = path.parent / table["base"]
         if not base_path.exists():
             raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"
-                                f"{nearby_file(base_path, relative_to=path.parent, besides=path)} (the path is "
+                                f"{nearby_file(base_path, path.parent, path, table['base'])} (the path is "
                                 f"relative to the scenario's own folder, {path.parent.resolve()})")
         if base_path.is_dir():
             raise ScenarioError(f"{path}: [scenario] base: '{table['base']}' is a folder; expected a scenario file "

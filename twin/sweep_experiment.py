@@ -129,7 +129,7 @@ def policy_scenarios(path: Path, data: dict, base: Scenario) -> list[Scenario]:
                 file = path.parent / value
                 if not file.is_file():
                     raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: file '{value}' not found "
-                                        f"next to the experiment{nearby_file(file, relative_to=path.parent)} (paths "
+                                        f"next to the experiment{nearby_file(file, path.parent, written=value)} (paths "
                                         f"are relative to the experiment's own folder, {path.parent.resolve()})")
             running = [load_scenario((path.parent / v).resolve()) for v in values]
             _check_base_used(path, base)

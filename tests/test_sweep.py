@@ -670,6 +670,11 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     quoted = [shlex.quote(str(value)) for value in (path, db, tmp_path / "out")]
     assert "Next: twin analyse {} --db {} --out {}".format(*quoted) in capsys.readouterr().out
     table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    # beside it, what each column is and each outcome's unit (they were only in `twin export`'s files)
+    guide = (tmp_path / "out" / "README.txt").read_text()
+    assert all(f"`{column}`" in guide for column in table.columns), [c for c in table.columns if f"`{c}`" not in guide]
+    definitions = pd.read_csv(tmp_path / "out" / "outcome_definitions.csv")
+    assert definitions[["outcome", "unit"]].values.tolist() == [["harm", "GBP/year"]]
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     out, err = capsys.readouterr()

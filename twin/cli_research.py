@@ -202,6 +202,7 @@ def cmd_sweep(args) -> int:
     from twin.sweep import experiment_step, load_experiment, run_sweep
     from twin.sweep_reading import sweep_results
     from twin.sweep_notes import note_replaced_results
+    from twin.export import write_sweep_guide
 
     config = load_experiment(args.experiment)
     for warning in config["warnings"]:
@@ -230,6 +231,7 @@ def cmd_sweep(args) -> int:
             return "no run had finished"
         note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
         write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
+        write_sweep_guide(out, config, experiment_id, safe_url(args.db), experiment_step(config))
         return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
                 f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
 
@@ -254,6 +256,7 @@ def cmd_sweep(args) -> int:
     table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     write_whole(out / "sweep_results.csv", lambda path: table.to_csv(path, index=False))
+    write_sweep_guide(out, config, outcome["experiment_id"], safe_url(args.db), experiment_step(config))
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
         reused = outcome.get("reused", 0)

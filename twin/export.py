@@ -113,7 +113,7 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
     return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}\n"
 
 
-def _outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
+def outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
     """A sweep's outcomes as its experiment file defines them, with each metric's unit."""
     from twin.targets import outcome_unit
 
@@ -277,7 +277,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
         step = json.loads(scenarios.iloc[0]["resolved_json"]).get("step") or "month"
         spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
-        definitions = _outcome_definitions(spec, step)
+        definitions = outcome_definitions(spec, step)
         outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
         # only the outcomes the file defines (runs stored under an earlier version of it hold others)
         outcomes = outcomes[["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]]
@@ -293,3 +293,35 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")
         (staging / readme.name).write_text(guide_text, encoding="utf-8")
     return [*written, readme], note
+
+
+SWEEP_RESULTS_TEXT = """\
+Sweep '{name}' ({file}), experiment {experiment_id} in {database}, written by `twin sweep`.
+
+- sweep_results.csv: one row per run, in design order (design point, then replicate): `point`
+  (the design point's name: point_<sample>_<policy>) and `position` (its order in the design);
+  `replicate` (0, 1, ...; the same seed for every policy of a sampled future in a replicate) and
+  `seed`; `status` ("done" or "failed") and `error` (a failed run's); `sample` (the sampled future)
+  and each sampled quantity under its name in the experiment file ({uncertain}); `policy` and each
+  lever or parameter set by policy ({levers}); then the outcomes, named as the file names them
+  ({outcomes}: units in outcome_definitions.csv); last `run_id` (the database's; it follows the
+  order runs finished in) and `setup_s` and `run_s` (seconds to build the model, spin-up included,
+  and to run it), the only columns that differ between two runs of the same sweep.
+- outcome_definitions.csv: one row per outcome: its metric, area, years, aggregation, what the
+  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year).
+- experiment.json: which experiment, database and file sweep_results.csv holds.
+`twin analyse` reads the runs from the database; `twin export` writes them in the exploratory-modelling
+layout.
+"""
+
+
+def write_sweep_guide(out_dir: Path, config: dict, experiment_id: int, database: str, step: str) -> None:
+    """README.txt and outcome_definitions.csv beside a sweep's sweep_results.csv: what its columns
+    are and each outcome's unit."""
+    spec = {"outcomes": [o.__dict__ for o in config["outcomes"]]}
+    outcome_definitions(spec, step).to_csv(out_dir / "outcome_definitions.csv", index=False)
+    names = lambda items: ", ".join(f"`{n}`" for n in items) or "none"  # noqa: E731
+    (out_dir / "README.txt").write_text(SWEEP_RESULTS_TEXT.format(
+        name=config["name"], file=Path(config["path"]).name, experiment_id=experiment_id, database=database,
+        uncertain=names(u.name for u in config["uncertain"]), levers=names(name for name, _ in config["levers"]),
+        outcomes=names(o.name for o in config["outcomes"])), encoding="utf-8")

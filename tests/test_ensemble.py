@@ -886,6 +886,14 @@ def test_summary_names_harms_that_rise():
              "diff_high": 79.0}
     comparison.summary = pd.concat([summary, pd.DataFrame([lines])], ignore_index=True)
     assert _rises(comparison, "x")[1] == "county lines running over the last 12 months rise by 42"
+    # more groups and members left at the end, last (the summary spoke only of what fell in people)
+    members = {"scenario": "x", "metric": "final_year_members_active", "diff_mean": 778.0, "diff_low": 559.0,
+               "diff_high": 998.0}
+    groups = {"scenario": "x", "metric": "final_year_ocgs_active", "diff_mean": 219.0, "diff_low": -4.0,
+              "diff_high": 440.0}  # the interval reaches zero: not named
+    comparison.summary = pd.concat([comparison.summary, pd.DataFrame([members, groups])], ignore_index=True)
+    assert _rises(comparison, "x")[-1] == "active members (mean over the last 12 months) rise by 778"
+    assert not any(text.startswith("active groups") for text in _rises(comparison, "x"))
 
 
 def test_a_longer_horizon_is_warned_of_once():
@@ -952,7 +960,10 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     comparison = Comparison(["base", "x", "y", "z"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     text = _justice_limits(comparison, "x")
     assert "3,500 more defendants are bailed" in text and "released early" not in text
-    assert text.startswith("<strong>The justice system limits x.</strong> The courts cannot keep up with its charges")
+    # bail comes when the courts are slow or the remand places are full (it said the courts alone)
+    assert text.startswith("<strong>The justice system limits x.</strong> The courts or remand places cannot keep up "
+                           "with its charges")
+    assert "<code>" not in text  # the levers were named by their code names
     assert _justice_limits(comparison, "y") == ""
     text = _justice_limits(comparison, "z")
     assert "700 more prisoners are released early. The places" in text and "bailed" not in text
@@ -1786,6 +1797,7 @@ def test_what_a_lead_rests_on_is_said_in_numbers():
     assert page.startswith('<div class="rests-on"><p>What the lead rests on:</p><ul><li>') and len(items) == 3
     assert items[0].startswith("Best spends £16.00bn more") and items[1].startswith("Leaving out recovered assets")
     assert all(item.endswith(".") for item in items) and page.endswith("shows how often each option comes first.</p></div>")
+    assert "how defendants on bail behave" in page  # not the elasticities alone: they hardly move a close ranking
     # response spending beyond the levers (courts and prisons) is said beside the levers' when it differs
     rows = [dict(row, cost=cost) for row, cost in zip(rows, (19e9, 2e9))]
     assert "(discounted; £17.00bn more in all response spending, the courts and prisons" in \
@@ -1842,6 +1854,15 @@ def test_the_lead_says_what_the_best_option_buys_beyond_the_runner_up():
     assert "per extra pound" not in said((-40e9, -20e9), (20e9, 4e9))
     comparison.ranking.loc[1, "spend_more_low"] = 1e9
     assert "averts" not in lead_rests_on(comparison, rows, False)  # no harm or spending in the rows
+    # a harm difference the paired runs cannot tell from none is said to be one (it read as a fact)
+    comparison.ranking.loc[1, ["averts_more_low", "averts_more_high", "averts_more_share"]] = (-0.9e9, 0.72e9, 5 / 12)
+    assert "best averts £0.09bn more harm than runner for £1.00bn less response spending (a difference in harm the " \
+           "runs cannot tell from none: 90% interval -£0.90bn to +£0.72bn of harm averted; more averted in 5 of 12 " \
+           "paired replications)" in said((-20.09e9, -20e9), (1e9, 2e9))
+    comparison.ranking.loc[1, ["averts_more_low", "averts_more_high"]] = (0.02e9, 0.2e9)  # told apart: as before
+    told = said((-20.09e9, -20e9), (1e9, 2e9))
+    assert "best averts £0.09bn more harm than runner for £1.00bn less response spending" in told
+    assert "cannot tell from none" not in told
 
 
 def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():

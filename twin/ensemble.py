@@ -133,7 +133,8 @@ def outcome_tables(model) -> dict:
 PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "cli_calibration.py", "report.py",
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
                                   "report_areas.py",
-                                  "report_page.py", "report_unmoved.py", "report_titles.py", "compare.py",
+                                  "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
+                                  "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "progress.py", "sweep_notes.py", "sweep_reading.py",
                                   "precompile.py"})

@@ -97,8 +97,13 @@ TERMS = {
     "90% interval": "the range that holds the mean change with 90% confidence, given the model's assumptions",
     "paired replications": "runs of each option with the same random numbers, so that the difference between two "
                            "options' runs comes from the options, not from chance",
+    "response cost": "what the modelled response spends: police forces, ROCUs and the NCA (investigators and "
+                     "operations), courts, prisons and remand, and every lever's own cost (under 'Who spends', by "
+                     "who bears it)",
     "harm": "the cost of the crimes to society, priced by the Home Office method (in anticipation, such as "
-            "security; as a consequence, such as victims' losses and health; in response, by police and justice), "
+            "security; as a consequence, such as victims' losses and health; in response, the police and justice "
+            "work each crime brings, which overlaps the modelled courts and prisons in response cost by under 2% "
+            "of the baseline's net social cost: docs/ODD.md, section 4), "
             "in six categories: drugs, fraud and other economic crime, modern slavery, organised immigration crime, "
             "violence between groups, and other crime (firearms supply and organised acquisitive crime)",
     "disruptions": "groups disrupted by an operation: enough of their capacity removed, or their leader taken",

@@ -329,7 +329,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
                 f" paired replications)" if np.isfinite(low) and np.isfinite(high) else "")
         parts.append(f"leaving out recovered assets (a transfer from offenders, as a Green Book appraisal would "
                      f"usually count them), the lead is {bn(green_gap)}{told}")
-    incremental = _incremental(by_name, best, runner, name, float(second.get("spend_more_low", np.nan)))
+    incremental = _incremental(by_name, best, runner, name, float(second.get("spend_more_low", np.nan)),
+                               _harm_told(second))
     if incremental:
         parts.append(incremental)
     shares = []
@@ -350,28 +351,55 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         items = "".join(f"<li>{part[0].upper() + part[1:]}.</li>" for part in parts)
         return (f'<div class="rests-on"><p>What the lead rests on:</p><ul>{items}</ul><p>These figures rest on the '
                 f"levers' assumed effect sizes, each a single value here (their ranges are under each scenario), and "
-                f"on the model's uncertain parameters, also held at single values in these runs: the drug market's "
-                f"price elasticities matter most in the model's sensitivity analysis, and a sweep over them (twin "
-                f"sweep, as in experiments/ranking_robustness.toml) shows how often each option comes first.</p></div>")
+                f"on the model's uncertain parameters, also held at single values in these runs. {RESTS_ON_PARAMETERS}</p></div>")
     return (f"What the lead rests on: {'; '.join(parts)}. These figures rest on the levers' assumed effect sizes, "
             f"each a single value here (their ranges are under each scenario), and on the model's uncertain "
-            f"parameters, also held at single values in these runs: the drug market's price elasticities matter most "
-            f"in the model's sensitivity analysis, and a sweep over them (twin sweep, as in "
-            f"experiments/ranking_robustness.toml) shows how often each option comes first.")
+            f"parameters, also held at single values in these runs. {RESTS_ON_PARAMETERS}")
 
 
-def _incremental(by_name: dict, best: str, runner: str, name, spend_more_low: float = np.nan) -> str | None:
+#: what the options' benefits and the ranking turn on among the uncertain parameters, as far as the
+#: model's analyses say (docs/VALIDATION.md sections 5 and 6)
+RESTS_ON_PARAMETERS = ("Of those, the drug market's price elasticities move the options' benefits most in the "
+                       "model's sensitivity analysis; what decides the gap between two close options can be "
+                       "another assumption (how defendants on bail behave, how far draining groups' money slows "
+                       "their recruitment), and a sweep over the assumptions (twin sweep, as in "
+                       "experiments/ranking_robustness.toml) shows how often each option comes first.")
+
+
+def _harm_told(second) -> str:
+    """Whether the paired runs tell apart the harm of the best option and the runner-up (`second`, the
+    runner-up's row of `compare.rank_options`): "" when they do or nothing says, else the words that
+    say they do not, with the interval."""
+    low, high, share, pairs = (float(second.get(k, np.nan)) for k in ("averts_more_low", "averts_more_high",
+                                                                      "averts_more_share", "pairs"))
+    if not (np.isfinite(low) and np.isfinite(high)) or low > 0 or high < 0:
+        return ""
+    return (f" (a difference in harm the runs cannot tell from none: 90% interval {signed_bn(low)} to "
+            f"{signed_bn(high)} of harm averted; more averted in {round(share * pairs)} of {int(pairs)} paired "
+            f"replications)")
+
+
+def _incremental(by_name: dict, best: str, runner: str, name, spend_more_low: float = np.nan,
+                 harm_told: str = "") -> str | None:
     """The best option against the runner-up: the extra harm it averts for the extra response
     spending (discounted), as harm averted per extra pound when it both averts and clearly spends
     more (`spend_more_low`, the lower end of the paired interval of the extra spending, above zero,
     as `compare.harm_per_extra_pound` asks against the baseline): a ratio to a gap within the noise
-    would be any size."""
+    would be any size. `harm_told` (`_harm_told`) follows the harm when the runs cannot tell it from none."""
     if best not in by_name or runner not in by_name:
         return None
     averted = by_name[runner].get("harm", np.nan) - by_name[best].get("harm", np.nan)
     spent = by_name[best].get("cost", np.nan) - by_name[runner].get("cost", np.nan)
     if not (np.isfinite(averted) and np.isfinite(spent)) or abs(averted) < 0.005e9:
         return None
+    text = _incremental_words(averted, spent, best, runner, name, spend_more_low)
+    if text is None or not harm_told:
+        return text
+    return text + harm_told
+
+
+def _incremental_words(averted: float, spent: float, best: str, runner: str, name, spend_more_low: float):
+    """`_incremental`'s sentence, before any word on the harm's uncertainty."""
     if averted > 0 and (abs(spent) < 0.005e9 or (spent > 0 and not spend_more_low > 0)):
         return (f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for response spending the runs "
                 f"cannot tell from the runner-up's ({bn(spent)} more on average)" if abs(spent) >= 0.005e9 else

@@ -1,0 +1,147 @@
+"""What an option costs beside its saving, in words: the harms (and the groups and members) that
+rise under it, what it clearly means in people, and where the justice system limits it. Read off
+the comparison's paired changes from the baseline (`compare.Comparison.summary`); the summary and
+the console both say them (`report_text.py`)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from twin.compare import Comparison
+from twin.report_format import and_list, bn
+
+
+#: outcomes not in pounds shown as paired differences: (summary metric, label)
+OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug deaths"),
+                  ("total_recruits_children", "children recruited"), ("total_nrm_referrals", "NRM referrals"),
+                  ("total_arrests", "arrests"), ("total_disruptions", "disruptions"),
+                  ("total_convictions", "convictions"),
+                  ("total_bail_releases", "defendants bailed (courts or remand places full)"),
+                  ("total_early_releases", "prisoners released early (prisons full)"),
+                  ("total_emergency_releases", "emergency releases (before the early-release share)"),
+                  ("final_year_county_lines_active", "county lines running (mean over the last 12 months)"),
+                  ("final_year_ocgs_active", "active OCGs (mean over the last 12 months)"),
+                  ("final_year_members_active", "active OCG members (mean over the last 12 months)"))
+
+
+def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
+    """A summary row's paired change from the baseline (diff_mean, diff_low, diff_high), if any."""
+    summary = comparison.summary
+    found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
+    if found.empty or "diff_mean" not in found or pd.isna(found["diff_mean"].iloc[0]):
+        return None
+    return found.iloc[0]
+
+
+#: the priced harm categories an option may raise while lowering the total: (summary metric, label)
+HARM_PARTS = (("discounted_harm_gbp_drugs", "drug harm"), ("discounted_harm_gbp_economic", "economic-crime harm"),
+              ("discounted_harm_gbp_modern_slavery", "modern-slavery harm"),
+              ("discounted_harm_gbp_immigration", "immigration-crime harm"),
+              ("discounted_harm_gbp_violence", "violence harm"), ("discounted_harm_gbp_other", "other harm"))
+
+
+def _rises(comparison: Comparison, scenario: str) -> list[str]:
+    """Harms in people (and the county lines running at the end), then in pounds (discounted), that
+    rise under an option (the whole interval above zero)."""
+    out = []
+    for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
+        r = _paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
+        if r is not None and r["diff_low"] > 0:
+            last_year = metric.startswith("final_year_")
+            out.append(f"{label}{' running over the last 12 months' if last_year else ''} rise by "
+                       f"{r['diff_mean']:,.0f}{'' if last_year else ' over the horizon'}")
+    for metric, label in HARM_PARTS:
+        r = _paired_change(comparison, scenario, metric)
+        if r is not None and r["diff_low"] > 0:
+            out.append(f"{label} rises by {bn(r['diff_mean'])} (discounted)")
+    for metric, label in GROWING:  # not harms, but what a reader of 'in people' would ask after
+        r = _paired_change(comparison, scenario, metric)
+        if r is not None and r["diff_low"] > 0:
+            out.append(f"active {label} (mean over the last 12 months) rise by {r['diff_mean']:,.0f}")
+    return out
+
+
+#: the crime groups and their members an option may leave more of at the end: (summary metric, label)
+GROWING = (("final_year_ocgs_active", "groups"), ("final_year_members_active", "members"))
+
+
+def _in_people(comparison: Comparison, scenario: str) -> str | None:
+    """The harms counted in people that an option clearly lowers (the whole interval below zero):
+    homicides, drug deaths and children recruited over the horizon, and the county lines running
+    over its last 12 months, as a sentence; None when none of them clearly falls."""
+    falls = []
+    for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
+        r = _paired_change(comparison, scenario, metric)
+        if r is None or not r["diff_high"] < 0:
+            continue
+        text = f"{-r['diff_mean']:,.0f} fewer {label}"
+        baseline_level = r["mean"] - r["diff_mean"]
+        if metric.startswith("final_year_"):
+            share = f", {-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's" if baseline_level > 0 else ""
+            text += " running over its last 12 months" + share
+        else:
+            text += " over the horizon"
+        falls.append(text)
+    if not falls:
+        return None
+    return (f"In people, {html.escape(scenario)} clearly means (each 90% interval below zero; see 'Other "
+            f"outcomes'): {and_list(falls)}.")
+
+
+#: the justice system is named as a limit when the extra defendants bailed (or prisoners released
+#: early) are at least this share of the option's convictions over the horizon: a handful in ten
+#: years, however certain, limits nothing
+JUSTICE_LIMIT_MIN_SHARE = 0.01
+
+
+def _justice_limits(comparison: Comparison, scenario: str) -> str:
+    """A sentence when an option's extra charges outrun the courts or its remand and convictions
+    the prisons (`justice_limit_parts`), else ''."""
+    parts = justice_limit_parts(comparison, scenario, sentences=True)
+    if not parts:
+        return ""
+    return (f"<strong>The justice system limits {html.escape(scenario)}.</strong> {' '.join(parts)} So part of its "
+            "extra enforcement does not become time in custody; more court capacity and more prison places are "
+            "options of their own, which can be added to it.")
+
+
+def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool = False) -> list[str]:
+    """The ways an option's enforcement outruns the justice system: more defendants bailed, or more
+    prisoners released early, than the baseline (whole interval above zero, and at least
+    `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions); clauses for a list, or with `sentences`
+    short sentences of their own (the summary's)."""
+    convictions = _paired_change(comparison, scenario, "total_convictions")
+    floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
+
+    def limits(change) -> bool:
+        return change is not None and change["diff_low"] > 0 and change["diff_mean"] >= floor
+
+    parts = []
+    bailed = _paired_change(comparison, scenario, "total_bail_releases")
+    if limits(bailed) and sentences:
+        parts.append(f"The courts or remand places cannot keep up with its charges: {bailed['diff_mean']:,.0f} more "
+                     f"defendants are bailed to await trial at liberty.")
+    elif limits(bailed):
+        parts.append(f"the courts or remand places cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
+                     "defendants bailed to await trial at liberty)")
+    early = _paired_change(comparison, scenario, "total_early_releases")
+    if limits(early):
+        emergency = _paired_change(comparison, scenario, "total_emergency_releases")
+        more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
+                and emergency["diff_low"] > 0 else "")
+        outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "
+                     f"every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out "
+                     f"early"
+                     if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
+        if sentences:
+            parts.append(f"Its remand and convictions fill the prisons: {early['diff_mean']:,.0f} more prisoners are "
+                         f"released early{more}" + (f". That is more than its {convictions['diff_mean']:,.0f} extra "
+                         "convictions: once the prisons are full, every prisoner sent in pushes another out early"
+                         if outnumber else "") + ". The places that would hold them are neither built nor costed.")
+        else:
+            parts.append(f"its remand and convictions fill the prisons ({early['diff_mean']:,.0f} more prisoners "
+                         f"released early{more}{outnumber}; the places that would hold them are neither built nor "
+                         f"costed in this option)")
+    return parts

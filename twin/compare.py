@@ -394,7 +394,7 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
 
 
 PAIRWISE_COLUMNS = ["scenario", "against", "gap_mean", "gap_low", "gap_high", "share_lower", "pairs",
-                    "green_gap_mean", "green_gap_low", "green_gap_high"]
+                    "green_gap_mean", "green_gap_low", "green_gap_high", "green_share_lower"]
 
 
 def pairwise_gaps(wide: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
@@ -418,7 +418,8 @@ def pairwise_gaps(wide: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
             green_gap = paired_gap(wide, scenario, against, green) if green in wide.columns else np.empty(0)
             rows.append([scenario, against, gap.mean(), *mean_interval(gap), float((gap < 0).mean()), gap.size,
                          green_gap.mean() if green_gap.size else np.nan,
-                         *(mean_interval(green_gap) if green_gap.size else (np.nan, np.nan))])
+                         *(mean_interval(green_gap) if green_gap.size else (np.nan, np.nan)),
+                         float((green_gap < 0).mean()) if green_gap.size else np.nan])
     return pd.DataFrame(rows, columns=PAIRWISE_COLUMNS)
 
 

@@ -57,11 +57,10 @@ def pairwise_csv(comparison: Comparison) -> pd.DataFrame:
         frames.append(pd.DataFrame({
             "scenario": pairs.scenario, "against": pairs.against, "metric": metric,
             "unit": f"GBP ({PRICE_YEAR} prices)",
-            "what": what.format(measure=measure, share="" if prefix else ", share_lower the share of pairs in which "
-                                                                          "`scenario`'s is lower"),
+            "what": what.format(measure=measure, share=", share_lower the share of pairs in which `scenario`'s is lower"),
             "diff_mean": pairs[f"{prefix}gap_mean"], "diff_low": pairs[f"{prefix}gap_low"],
             "diff_high": pairs[f"{prefix}gap_high"],
-            "share_lower": pairs.share_lower if not prefix else np.nan, "pairs": pairs.pairs}))
+            "share_lower": pairs[f"{prefix}share_lower"], "pairs": pairs.pairs}))
     columns = ["scenario", "against", "metric", "unit", "what", "diff_mean", "diff_low", "diff_high", "share_lower",
                "pairs"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -235,6 +235,13 @@ def test_effective_sample_size_and_a_log_priors_share_of_its_range():
     assert row["prior"] == "log-uniform 40000 to 90000" and row["unit"] == "GBP/user-year"
     point = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}).iloc[0]
     assert point["best value"] == 60_000 and "credible 5%" not in point
+    # a whole-number parameter's prior is drawn rounded: a sample spread as it keeps its whole range
+    # (against the unrounded 90% range, 3 to 4 kept 1.11 of it)
+    whole = Prior("ocg_size_min", 3.0, 4.0)
+    draws = pd.DataFrame({whole.name: [whole.to_value(u) for u in np.linspace(0, 1, 1001)]})
+    assert set(draws[whole.name]) == {3, 4}
+    row = parameter_table([whole], {whole.name: 3}, {whole.name: 3}, draws).iloc[0]
+    assert row["share of prior's 90% range"] == pytest.approx(1.0)
 
 
 def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):

@@ -286,8 +286,12 @@ def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[
             row["best value"] = best[p.name]
         else:
             low, high = np.quantile(posterior[p.name], [0.05, 0.95])
-            keeps = (np.log(high / low) / (0.9 * np.log(p.high / p.low)) if p.scale == "log"
-                     else (high - low) / (0.9 * (p.high - p.low)))
+            # the prior's own 90% range as it is drawn (a whole-number parameter's rounded, as its
+            # posterior's values are: against the unrounded range, 3 to 4 kept 1.11 of it)
+            prior_low, prior_high = p.to_value(0.05), p.to_value(0.95)
+            span = (np.log(prior_high / prior_low) if p.scale == "log" else prior_high - prior_low)
+            kept = np.log(high / low) if p.scale == "log" else high - low
+            keeps = kept / span if span > 0 else float("nan")
             row.update({"posterior median": best[p.name], "credible 5%": float(low), "credible 95%": float(high),
                         "share of prior's 90% range": float(keeps)})
         rows.append(row)

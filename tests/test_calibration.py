@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from twin.calibration import Prior, load_config, point_fit
-from twin.targets import fit_lines, fit_table, load_targets, misfit, target_values, write_fit_report
+from twin.targets import fit_lines, fit_table, load_targets, misfit, number, target_values, write_fit_report
 from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
 from twin.store import Store
@@ -179,10 +179,19 @@ def test_fit_verdict_counts_inputs_fitted_and_emergent_targets_and_unevaluated_o
             and f"Not evaluated ({len(late)}" in verdict)
     # the verdict is on the mean; beside it, how many single runs land within tolerance
     one = targets[0]
-    spread = fit_table([one], pd.DataFrame({one.name: [one.value, one.value + 0.5 * one.tolerance,
-                                                       one.value - 1.5 * one.tolerance, one.value + 3 * one.tolerance]}))
+
+    def spread_values(target):
+        return pd.DataFrame({target.name: [target.value, target.value + 0.5 * target.tolerance,
+                                           target.value - 1.5 * target.tolerance, target.value + 3 * target.tolerance]})
+
+    spread = fit_table([one], spread_values(one))
     assert (spread.loc[0, "runs_within_tolerance"], spread.loc[0, "runs"]) == (2, 4)
     assert "2 of 4 runs within" in fit_lines(spread)[0]
+    # the tolerance beside the observation, and a target's place unless the UK (the console gave neither)
+    assert f"observed {number(one.value):>9s} +/- {number(one.tolerance):<9s} simulated" in fit_lines(spread)[0]
+    assert "[" not in fit_lines(spread)[0].split(" observed")[0]
+    regional = fit_table([replace(one, area="North West (region)")], spread_values(one))
+    assert fit_lines(regional)[0].split()[1:3] == [one.name, "[North"]
     nothing = fit_table(targets, pd.DataFrame([{t.name: np.nan for t in targets}]))
     assert np.isnan(misfit(nothing)) and fit_verdict(nothing).startswith("No target could be evaluated.")
     only_inputs = fit_table(inputs, pd.DataFrame([{t.name: t.value for t in inputs}]))

@@ -336,19 +336,23 @@ def number(value: float) -> str:
 
 
 def fit_lines(table: pd.DataFrame) -> list[str]:
-    """The fit table for a terminal, one line per target."""
-    width = max(len(n) for n in table["target"])
+    """The fit table for a terminal, one line per target: its name (with its area, region or nation
+    unless the UK), unit, observation and tolerance, the replications' mean and spread, and the error."""
+    named = [n if str(a) in ("UK", "nan", "") else f"{n} [{a}]"
+             for n, a in zip(table["target"], table["area"] if "area" in table else ["UK"] * len(table))]
+    width = max(len(n) for n in named)
     units = max((len(str(u)) for u in table["unit"]), default=0) if "unit" in table else 0
     lines = []
-    for _, row in table.iterrows():
+    for name, (_, row) in zip(named, table.iterrows()):
         if not row["evaluated"]:
-            lines.append(f"--   {row['target']:{width}s} not evaluated (the runs end before years {row['years']})")
+            lines.append(f"--   {name:{width}s} not evaluated (the runs end before years {row['years']})")
             continue
         mark = "ok  " if row["within_tolerance"] else "MISS"
         tag = ("  (by construction)" if row["by_construction"] else
                f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
-        lines.append(f"{mark} {row['target']:{width}s} {row.get('unit', ''):{units}s} observed "
-                     f"{number(row['observed']):>9s}  simulated {number(row['simulated_mean']):>9s}  "
+        lines.append(f"{mark} {name:{width}s} {row.get('unit', ''):{units}s} observed "
+                     f"{number(row['observed']):>9s} +/- {number(row['tolerance']):<9s} "
+                     f"simulated {number(row['simulated_mean']):>9s}  "
                      f"(replicates 5-95%: {number(row['simulated_p5'])} to "
                      f"{number(row['simulated_p95'])}; {row['runs_within_tolerance']} of {row['runs']} runs within)  "
                      f"error {row['standardised_error']:+.2f} tolerances{tag}")

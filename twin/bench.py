@@ -116,7 +116,11 @@ in numpy first (above) gains only on some hosts.
 
 Memory: numba keeps every cached kernel's parsed LLVM module in case new code links it, about
 20 MB for a run's 70 kernels; `compiled.py` keeps the bitcode bytes and parses on demand
-(301.5 -> 279 MB peak).
+(301.5 -> 279 MB peak). Of a run's peak (about 290 MB measured with the test extras installed),
+imports take about 210 MB: numpy 28, pandas 76 (35 of them pyarrow, which pandas imports whenever
+it is installed: a plain `pip install -e .` leaves it out, and its runs peak about 35 MB lower),
+numba and llvmlite 56, Mesa 41 (it imports pandas, scipy and networkx itself); building the UK
+model (register, arrays, kernels loaded from the cache) about 75 MB, and the 120 steps about 9.
 
 Where a UK step's time goes, phase by phase (`twin bench --phases`, `phase_times`: each phase
 timed over three 10-year runs after the spin-up, on a host where a UK step took about 3.0 ms

@@ -5,7 +5,7 @@ from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.results import METRIC_NAMES, METRICS
 from twin.scenario import SPIN_UP_YEARS
-from twin.vocabulary import ACTIVE, EXITED, EXPLOITED, LEADER, STATUSES
+from twin.vocabulary import ACTIVE, CHARGED, EXITED, EXPLOITED, LEADER, STATUSES
 
 from conftest import ROOT
 
@@ -32,6 +32,8 @@ def _check_invariants(model, previous_population):
     leavers = uk[METRIC_NAMES.index("leavers")]
     assert population - previous_population == joiners - leavers, "members not conserved"
     assert np.all((members.status >= 0) & (members.status < len(STATUSES)))
+    # on bail means outside custody: one on bail charged again and remanded was left flagged
+    assert not np.any(members.on_bail & (members.status == CHARGED)), "remanded on bail"
     active = members.status == ACTIVE
     assert np.all(ocgs.active[members.ocg[active]]), "active member of a dissolved group"
     led = np.flatnonzero(ocgs.active & (ocgs.leader >= 0))

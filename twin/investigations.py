@@ -143,11 +143,13 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
         verdict_month[member] = max(min(ready, verdict_month[member]), month) if on_bail[member] else ready
     remand_prob = arrest_terms[ARREST_REMAND_PROB]
     for k in range(n_charged):
+        member = charged[k]
         if not rng.random() < remand_prob:  # bailed: at liberty until the trial
-            member = charged[k]
             member_status[member] = ACTIVE
             on_bail[member] = True
             n_leaders -= np.int64(member_role[member] == LEADER)
+        else:  # remanded: in custody, no longer on bail (one bailed before, charged again)
+            on_bail[member] = False
     add_to_tally(tally_values, rows[1], charges_by_area)
     add_to_tally(tally_values, rows[2], court_cost_by_area)
     if n_leaders:

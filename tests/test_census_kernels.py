@@ -77,7 +77,7 @@ def test_group_metrics_as_bincount(model):
     out, _ = compute_metrics(model)
     ocgs, lines, n = model.ocgs, model.county_lines, model.geography.n_areas
     for name, weights in (("ocgs_active", ocgs.active), ("ocgs_known", ocgs.active & ocgs.known),
-                          ("ocg_revenue_gbp", ocgs.revenue_gbp * ocgs.active),
+                          ("ocg_revenue_gbp", ocgs.revenue_gbp_per_step * ocgs.active),
                           ("ocg_capital_gbp", ocgs.capital_gbp * ocgs.active)):
         np.testing.assert_array_equal(out[:, METRIC_INDEX[name]], np.bincount(ocgs.area, weights=weights, minlength=n))
     np.testing.assert_array_equal(out[:, METRIC_INDEX["county_lines_active"]],

@@ -161,7 +161,7 @@ def compute_metrics(model) -> tuple[np.ndarray, dict[str, float]]:
     ocgs, lines = model.ocgs, model.county_lines
     n_enablers_active, investigators_fte = _area_metrics(
         out=out, columns=KERNEL_COLUMNS, ocg_area=ocgs.area, ocg_active=ocgs.active, ocg_known=ocgs.known,
-        ocg_revenue_gbp=ocgs.revenue_gbp, ocg_capital_gbp=ocgs.capital_gbp, line_dest=lines.dest,
+        ocg_revenue_gbp=ocgs.revenue_gbp_per_step, ocg_capital_gbp=ocgs.capital_gbp, line_dest=lines.dest,
         line_active=lines.active, served_per_month=served, months_per_step=dt,
         fraud_reported_share=params.fraud_reported_share,
         fraud_reporting_trust_elasticity=params.fraud_reporting_trust_elasticity, trust=model.trust,

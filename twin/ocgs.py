@@ -39,7 +39,8 @@ class OCGs(Table):
         known: mapped by police. intel: police intelligence on it, 0-1.
         score_noise: multiplicative error of the police harm score (fixed per OCG).
         harm_gbp_per_month: harm the OCG caused last step, per month (the truth the score estimates).
-        capital_gbp: retained criminal capital. revenue_gbp: revenue in the last step.
+        capital_gbp: retained criminal capital. revenue_gbp_per_step: revenue in the last step (a
+            month or a week).
         insulation: protection of its leaders from investigation, 0-1.
         encrypted: uses encrypted communications.
         has_professional, has_insider: served by at least one enabler of that kind.
@@ -71,7 +72,7 @@ class OCGs(Table):
         "score_noise": (float, 1.0, ()),
         "harm_gbp_per_month": (float, 0.0, ()),
         "capital_gbp": (float, 0.0, ()),
-        "revenue_gbp": (float, 0.0, ()),
+        "revenue_gbp_per_step": (float, 0.0, ()),
         "insulation": (float, 0.0, ()),
         "encrypted": (bool, False, ()),
         "has_professional": (bool, False, ()),

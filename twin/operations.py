@@ -97,8 +97,8 @@ def operate(model) -> dict[str, np.ndarray]:
         sold_share=markets.sold_share, unit_price_gbp=model.unit_price_gbp,
         harm_per_unit_month=model.harm.unit_per_month, groups=room.groups, n_groups=n_groups,
         ocg_markets=ocgs.markets, productivity=markets.productivity, has_professional=ocgs.has_professional,
-        capital_gbp=ocgs.capital_gbp, revenue_gbp=ocgs.revenue_gbp, harm_gbp_per_month=ocgs.harm_gbp_per_month,
-        demand=markets.demand, served=markets.served, scalars=room.scalars)
+        capital_gbp=ocgs.capital_gbp, revenue_gbp_per_step=ocgs.revenue_gbp_per_step,
+        harm_gbp_per_month=ocgs.harm_gbp_per_month, demand=markets.demand, served=markets.served, scalars=room.scalars)
     markets.cleared_laundering()
     return {"revenue_per_month": room.groups[REVENUE, :n_groups], "harm_per_month": room.groups[HARM, :n_groups]}
 
@@ -329,7 +329,7 @@ def _write_entries(portfolio_owner, portfolio_market, n_portfolio, capacity, cap
 
 @kernel
 def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, harm_per_unit_month, groups, n_groups,
-            ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp, harm_gbp_per_month, demand,
+            ocg_markets, productivity, has_professional, capital_gbp, revenue_gbp_per_step, harm_gbp_per_month, demand,
             served, scalars):
     """The rest of `operate` once the product markets are cleared: prices move towards their
     `target` (`markets._update_prices`); revenue and harm per OCG from the entries' sales (each
@@ -381,7 +381,7 @@ def _settle(price_index, target, entries, amount, sold_share, unit_price_gbp, ha
         inflow = profit_per_month[g] * efficiency * months_per_step
         spend = capital_gbp[g] * spend_share
         capital_gbp[g] = capital_gbp[g] + inflow - spend
-        revenue_gbp[g] = revenue_per_month[g] * months_per_step
+        revenue_gbp_per_step[g] = revenue_per_month[g] * months_per_step
         harm_gbp_per_month[g] = harm_per_month[g]
     _clear_laundering_column(demand, served)
     return laundering_demand * coverage * months_per_step

@@ -64,7 +64,7 @@ def recruit(model) -> None:
     ocgs, params, dt, tally = model.ocgs, model.params, model.months_per_step, model.tally
     vacancy_inputs = (model.geography.population, params.at_risk_share_of_population, model.vulnerability,
                       model.modifiers.vulnerability_multiplier, params.at_risk_pool_half_saturation, ocgs.area,
-                      model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp,
+                      model.active_members, ocgs.target_size, ocgs.active, ocgs.capital_gbp, ocgs.revenue_gbp_per_step,
                       params.capital_reserve_months, dt, params.profit_margin, params.recruitment_fill_rate_per_month,
                       ocgs.reputation)
     vacancy = stay_per_step = NOT_GIVEN  # a month: the kernel finds both (the monthly chance, as it is)
@@ -87,7 +87,7 @@ def recruit(model) -> None:
 
 @kernel
 def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
-                  active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months,
+                  active_members, target_size, ocg_active, capital_gbp, revenue_gbp_per_step, reserve_months,
                   months_per_step, profit_margin, fill_rate_per_month, reputation, given_vacancy, stay_per_step,
                   markets, active_by_role, exploited_share_drugs, exploited_share_other, core_share, known_ratio,
                   ocg_known, ocg_intel, child_share, months_to_adulthood, month, tally, tally_rows, recruitment_handle,
@@ -104,8 +104,8 @@ def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multip
     if stay_per_step.size == 0:
         vacancy, stay = _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier,
                                    half_saturation, ocg_area, active_members, target_size, ocg_active, capital_gbp,
-                                   revenue_gbp, reserve_months, months_per_step, profit_margin, fill_rate_per_month,
-                                   reputation)
+                                   revenue_gbp_per_step, reserve_months, months_per_step, profit_margin,
+                                   fill_rate_per_month, reputation)
     owner, role, known_prob = _recruits(as_generator(recruitment_handle), vacancy, stay, target_size, active_by_role,
                                         markets, exploited_share_drugs, exploited_share_other, core_share,
                                         known_ratio, ocg_known, ocg_intel)
@@ -119,8 +119,8 @@ def _recruit_step(population, at_risk_share, vulnerability, vulnerability_multip
 
 @kernel
 def _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplier, half_saturation, ocg_area,
-               active_members, target_size, ocg_active, capital_gbp, revenue_gbp, reserve_months, months_per_step,
-               profit_margin, fill_rate_per_month, reputation):
+               active_members, target_size, ocg_active, capital_gbp, revenue_gbp_per_step, reserve_months,
+               months_per_step, profit_margin, fill_rate_per_month, reputation):
     """Each OCG's vacancy (target size minus active members, 0 for inactive groups) and the
     chance that a post stays unfilled for a month, 1 - fill (fill clipped to 0-1). Fill falls
     with the area's saturation (active members against the at-risk pool) and rises with
@@ -145,7 +145,7 @@ def _vacancies(population, at_risk_share, vulnerability, vulnerability_multiplie
             gap = 0.0
         vacancy[g] = gap * (1.0 if ocg_active[g] else 0.0)
         # Recruiting costs money: groups short of capital (seized, frozen, fined) recruit more slowly.
-        reserve_gbp = reserve_months * revenue_gbp[g] / months_per_step * profit_margin
+        reserve_gbp = reserve_months * revenue_gbp_per_step[g] / months_per_step * profit_margin
         reserve = capital_gbp[g] / (1.0 if reserve_gbp < 1.0 else reserve_gbp)
         if reserve > 1.0:
             reserve = 1.0

@@ -700,6 +700,12 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # a long page: links to its sections, each heading with an id to go to
     for anchor in ("summary", "trajectories", "where-the-harm-falls", "assumptions-and-parameters"):
         assert f'<a href="#{anchor}">' in page and f'<h2 id="{anchor}">' in page
+    # and to the sub-sections the summary sends readers to, listed under their section (they had no link)
+    nav = page[page.index('<nav aria-label="Contents">'):page.index("</nav>")]
+    for anchor in ("who-spends", "year-by-year", "other-outcomes"):  # (one option: none ranked)
+        assert f'<a href="#{anchor}">' in nav and f'<h3 id="{anchor}">' in page
+    assert re.search(r'<a href="#difference-from-[^"]+">Difference from [^<]+</a> \(<a href="#who-spends">', nav)
+    assert "see 'Other outcomes'" not in page.replace('see <a href="#other-outcomes">\'Other outcomes\'</a>', "")
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
                      rf'of its replications; in year 1: {base} [\d.]+, chb [\d.]+"', page)

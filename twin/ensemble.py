@@ -134,7 +134,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
                                   "report_areas.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
-                                  "compare.py",
+                                  "report_navigation.py", "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "progress.py", "sweep_notes.py", "sweep_reading.py",
                                   "precompile.py"})

@@ -21,7 +21,8 @@ from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
-from twin.report_format import html_table, per_pound, signed_amounts, terms_used
+from twin.report_format import html_table, per_pound, signed_amounts
+from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
     wins, year_by_year,
@@ -115,25 +116,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _runs(comparison, experiment, experiment_id),
         SELF_CHECK,
     ))
-    return signed_amounts(_with_contents(_with_glossary(page)))
-
-
-def _with_contents(page: str) -> str:
-    """The page with a line of links to its sections before the first (a long page: 15 printed pages),
-    each section heading given an id to link to."""
-    sections = []
-
-    def named(match: re.Match) -> str:
-        given, title = match.group(1), match.group(2)
-        anchor = given or re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", title).lower()).strip("-")
-        sections.append((anchor, re.sub(r"<[^>]+>", "", title)))
-        return f'<h2 id="{anchor}">{title}</h2>'
-
-    page = re.sub(r'<h2(?: id="([^"]+)")?>(.*?)</h2>', named, page)
-    links = " · ".join(f'<a href="#{anchor}">{title}</a>' for anchor, title in sections)
-    nav = f'<nav aria-label="Contents"><p class="meta">Contents: {links}</p></nav>\n'
-    first = page.find("<h2")
-    return page if first < 0 else page[:first] + nav + page[first:]
+    return signed_amounts(with_contents(with_glossary(page)))
 
 
 def _head(comparison: Comparison, experiment_id: int) -> str:
@@ -376,17 +359,6 @@ def _regions_note(comparison: Comparison) -> str:
     area, region, nation = (html.escape(name) for name in crossing[0])
     return (f" The ROCU regions are the regional units' remits, not nations: {area} is in the {region} region, so "
             f"the {nation} region leaves it out and the total for {nation} holds it.")
-
-
-def _with_glossary(page: str) -> str:
-    """The page with the terms it uses explained, in place of its `<!-- terms -->` marker."""
-    # the words on the page and in its charts' titles (alt texts), not in its markup or images
-    words = re.sub(r"<[^>]+>|data:image/png;base64,[^\"']+", " ", page) + " ".join(re.findall(r'alt="([^"]*)"', page))
-    used = terms_used(words)
-    glossary = ("<h2>Terms used</h2>\n<dl class=\"terms\">" + "".join(
-        f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in used.items())
-        + "</dl>") if used else ""
-    return page.replace("<!-- terms -->", glossary, 1)
 
 
 def _assumptions(scenarios: pd.DataFrame) -> str:

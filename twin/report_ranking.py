@@ -157,7 +157,7 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     longer, falls = "a longer one could change it", _falls_words(means, years)
     if means[-1] < 0 and falls:  # still falling at the end: each further year adds less
         last = f"{falls}, to {bn(-means[-1])} in year {years[-1]}"
-        longer = "a longer one would favour it less"
+        longer = f"a longer one would favour it less against {html.escape(comparison.baseline)}"
     elif means[-1] < 0:
         last = f"is {bn(-means[-1])} in year {years[-1]}"
     elif means[-1] == 0:
@@ -215,7 +215,8 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
                     f"{years[peak]}, {at_end} in year {years[-1]}, against {html.escape(comparison.baseline)})")
     return (f"{possessive(html.escape(scenario))} yearly saving {_peak_words(means, years, peak)} "
             f"and {falls}, to {bn(-means[-1])} in year {years[-1]}{spending}{':' if spending else ';'} "
-            f"the comparison holds for this horizon, and a longer one would favour it less (see 'Year by year').")
+            f"the comparison holds for this horizon, and a longer one would favour it less against "
+            f"{html.escape(comparison.baseline)} (see 'Year by year').")
 
 
 def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:

@@ -258,7 +258,7 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     from twin.cli import main
 
     targets = load_targets(TARGETS)
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor:
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
                         pd.DataFrame([{t.name: t.value for t in targets}] * len(seeds)))
     assert main(["fit", "--reps", "3", "--seed", "7", "--workers", "1", "--out", str(tmp_path / "fit")]) == 0
     report = json.loads((tmp_path / "fit" / "fit.json").read_text())
@@ -280,6 +280,41 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
         == {"GBP/year"}  # each target's unit: a year's sum of a flow per step
 
 
+def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after two of four replications: `twin fit` kept nothing, and the same command ran all
+    four again. Now the finished ones are kept in the output folder, the command run again runs only
+    the rest, and its report equals that of a fit never interrupted; the kept runs go when it is whole."""
+    import twin.executor
+    from twin.calibration import FIT_CHECKPOINT
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "seed 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    command = ["fit", str(QUICK_BASELINE), "--targets", str(targets), "--reps", "4", "--years", "1", "--workers", "1"]
+    assert main(command + ["--out", str(tmp_path / "whole")]) == 0
+    made = twin.executor.make_executor
+    ran = []
+
+    class Counting(SerialExecutor):
+        def run(self, fn, tasks, chunk=1):
+            for task in tasks:
+                ran.append(task.seed)
+                yield task, fn(task)
+
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(2))
+    capsys.readouterr()
+    assert main(command + ["--out", str(tmp_path / "cut")]) == 130
+    assert "2 of the 4 replications are kept" in capsys.readouterr().err
+    assert len((tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()) == 2
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
+    assert main(command + ["--out", str(tmp_path / "cut")]) == 0
+    assert len(ran) == 2 and "2 of the 4 replications were kept" in capsys.readouterr().err
+    monkeypatch.setattr(twin.executor, "make_executor", made)
+    whole, cut = (json.loads((tmp_path / name / "fit.json").read_text())["targets"] for name in ("whole", "cut"))
+    assert whole == cut
+    assert not (tmp_path / "cut" / FIT_CHECKPOINT).exists()
+
+
 def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_path, monkeypatch, capsys):
     """A target of 26 on a metric in pounds (meant as £26bn) ran, with an error of five billion
     tolerances and no word about the unit."""
@@ -291,7 +326,7 @@ def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_p
         f'[[target]]\nname = "{name}"\nvalue = {value}\ntolerance = 1\nsource = "s"\nmetric = "harm_gbp_drugs"\n'
         f'years = [1, 1]\naggregation = "annual_sum"\n' for name, value in
         (("bn", 26), ("close", 26e9 / (SCALE_WARNING_FACTOR * 0.9)), ("far", 26e9 * SCALE_WARNING_FACTOR * 1.1))))
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor:
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
                         pd.DataFrame([{t.name: 26e9 for t in targets}] * len(seeds)))
     assert main(["fit", "--targets", str(targets), "--reps", "2", "--workers", "1", "--out", str(tmp_path / "f")]) == 0
     err = capsys.readouterr().err
@@ -1309,7 +1344,7 @@ out = "{tmp_path / 'cal'}"
 name = "asset_realisation_share"
 '''
     # a smooth misfit with its minimum inside the range, instead of the model
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor: overrides)
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None: overrides)
     monkeypatch.setattr(calibration, "fit_table", lambda targets, values: values)
     monkeypatch.setattr(calibration, "misfit", lambda values: (values["asset_realisation_share"] - 0.3) ** 2)
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")

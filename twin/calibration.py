@@ -54,11 +54,36 @@ def simulate_targets(task: FitTask, timings: dict[str, float] | None = None, kep
 
 
 def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overrides: dict[str, float],
-             executor) -> pd.DataFrame:
-    """Target values for each seed: a frame with one row per replication."""
-    tasks = [FitTask(scenario, seed, tuple(sorted(overrides.items())), tuple(targets)) for seed in seeds]
-    rows = {task.seed: result for task, result in executor.run(simulate_targets, tasks)}
+             executor, keep=None) -> pd.DataFrame:
+    """Target values for each seed: a frame with one row per replication. With `keep` (a
+    `sensitivity.Checkpoint` keyed on what the values depend on, `fit_key`), each replication is
+    kept as it finishes and those kept before are read back, not run again."""
+    names = [t.name for t in targets]
+    rows = {}
+    if keep is not None:
+        rows = {seed: dict(zip(names, keep.done[str(seed)])) for seed in seeds
+                if len(keep.done.get(str(seed), ())) == len(names)}
+    tasks = [FitTask(scenario, seed, tuple(sorted(overrides.items())), tuple(targets)) for seed in seeds
+             if seed not in rows]
+    def save(task, result) -> None:
+        rows[task.seed] = result
+        if keep is not None:
+            keep.save(str(task.seed), [result[name] for name in names])
+
+    try:
+        for task, result in executor.run(simulate_targets, tasks):
+            save(task, result)
+    except KeyboardInterrupt:
+        if keep is not None:  # the runs local workers finished in batches still out are kept too
+            from twin.executor import store_salvaged
+
+            store_salvaged(executor, save)
+        raise
     return pd.DataFrame([rows[s] for s in seeds])
+
+
+#: where `twin fit` keeps the replications finished so far, in its output folder (keyed on `fit_key`)
+FIT_CHECKPOINT = "fit_runs.jsonl"
 
 
 # ---------------------------------------------------------------------------------- point fit

@@ -44,11 +44,25 @@ def cmd_fit(args) -> int:
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
     seeds = replicate_seeds(args.seed, args.reps)
+    from twin.calibration import FIT_CHECKPOINT, fit_key
+    from twin.sensitivity import Checkpoint
+
+    keep = Checkpoint(args.out, fit_key(scenario, targets, [], command="fit"), FIT_CHECKPOINT)
+    reused = sum(str(seed) in keep.done for seed in seeds)
+    if reused:
+        print(f"Note: {reused} of the {args.reps} replications were kept by an earlier, interrupted run of this fit "
+              f"(same scenario, targets and code): read back, not run again.", file=sys.stderr)
     executor = make_executor(args.workers)
     try:
-        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor), scenario.step)
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step)
+    except KeyboardInterrupt:
+        kept = sum(str(seed) in keep.done for seed in seeds)
+        print(f"\ntwin: interrupted; {kept} of the {args.reps} replications are kept in "
+              f"{Path(args.out) / FIT_CHECKPOINT}. Run the same command again: only the rest run.", file=sys.stderr)
+        return 130
     finally:
         executor.close()
+    keep.drop()  # the fit is whole: its report holds what the replications gave
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
     for warning in scale_warnings(table):

@@ -313,6 +313,19 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     whole, cut = (json.loads((tmp_path / name / "fit.json").read_text())["targets"] for name in ("whole", "cut"))
     assert whole == cut
     assert not (tmp_path / "cut" / FIT_CHECKPOINT).exists()
+    # another fit's kept runs in the same folder stay when one finishes (all of the key's were dropped)
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(1))
+    assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 130
+    monkeypatch.setattr(twin.executor, "make_executor", made)
+    assert main(command + ["--out", str(tmp_path / "cut"), "--reps", "2"]) == 0
+    assert len((tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()) == 1
+    # a line edited by hand is run again, not read (a string was taken for a target's value)
+    line = json.loads((tmp_path / "cut" / FIT_CHECKPOINT).read_text())
+    (tmp_path / "cut" / FIT_CHECKPOINT).write_text(json.dumps(dict(line, outcome="9")) + "\n")
+    ran.clear()
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
+    assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 0
+    assert len(ran) == 4 and "were kept" not in capsys.readouterr().err
 
 
 def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_path, monkeypatch, capsys):
@@ -451,7 +464,10 @@ name = "asset_realisation_share"
     assert f"Note: {again['evaluations']} of the {again['evaluations']} evaluations were read from" in err
     # --quiet: no table, verdict or notes (they printed all but the table); the report is written
     (tmp_path / "cal" / "fit.html").unlink()
+    for name in ("posterior.csv", "particles.csv", "posterior.png"):  # an earlier ABC fit's in the folder:
+        (tmp_path / "cal" / name).write_text("old")  # read by --posterior as this fit's sample
     assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
+    assert not any((tmp_path / "cal" / name).exists() for name in ("posterior.csv", "particles.csv", "posterior.png"))
     out, err = capsys.readouterr()
     assert out == "" and (tmp_path / "cal" / "fit.html").is_file()
     assert err.startswith("Not converged: the point fit used its 6") and err.count("\n") == 1  # a warning stays

@@ -917,6 +917,10 @@ def test_a_longer_horizon_is_warned_of_once():
               "in year 4, +£1.50bn in year 10, against base): the comparison holds for this horizon, and a longer "
               "one would favour it less (see 'Year by year').")
     assert horizon_sentences(waning, gains)[0].endswith("against base) (see 'Year by year').")
+    # a baseline whose title holds a bracket: the clause still goes (the pattern stopped at the bracket)
+    titled = waning.replace("a longer one would favour it less", "a longer one would favour it less against "
+                            "Current policy (2024)")
+    assert horizon_sentences(titled, gains)[0].endswith("against base) (see 'Year by year').")
     assert horizon_sentences(None, None) == []
 
 
@@ -1861,14 +1865,19 @@ def test_the_lead_says_what_the_best_option_buys_beyond_the_runner_up():
     comparison.ranking.loc[1, "spend_more_low"] = 1e9
     assert "averts" not in lead_rests_on(comparison, rows, False)  # no harm or spending in the rows
     # a harm difference the paired runs cannot tell from none is said to be one (it read as a fact)
-    comparison.ranking.loc[1, ["averts_more_low", "averts_more_high", "averts_more_share"]] = (-0.9e9, 0.72e9, 5 / 12)
+    comparison.ranking.loc[1, ["averts_more_low", "averts_more_high", "averts_more_share", "averts_more_pairs"]] = (
+        -0.9e9, 0.72e9, 5 / 11, 11)  # over the pairs with both harms (the net's pairs are 12)
     assert "best averts £0.09bn more harm than runner for £1.00bn less response spending (a difference in harm the " \
-           "runs cannot tell from none: 90% interval -£0.90bn to +£0.72bn of harm averted; more averted in 5 of 12 " \
+           "runs cannot tell from none: 90% interval -£0.90bn to +£0.72bn of harm averted; more averted in 5 of 11 " \
            "paired replications)" in said((-20.09e9, -20e9), (1e9, 2e9))
+    # and no harm averted per extra pound: a ratio to a difference that may be none would be any size
+    more = said((-20.09e9, -20e9), (3e9, 2e9))
+    assert "best averts £0.09bn more harm for £1.00bn more response spending (a difference in harm" in more
+    assert "per extra pound" not in more
     comparison.ranking.loc[1, ["averts_more_low", "averts_more_high"]] = (0.02e9, 0.2e9)  # told apart: as before
     told = said((-20.09e9, -20e9), (1e9, 2e9))
     assert "best averts £0.09bn more harm than runner for £1.00bn less response spending" in told
-    assert "cannot tell from none" not in told
+    assert "cannot tell from none" not in told and "per extra pound" in said((-20.09e9, -20e9), (3e9, 2e9))
 
 
 def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():

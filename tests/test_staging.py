@@ -55,6 +55,28 @@ def test_a_ctrl_c_while_files_move_takes_effect_once_they_have_moved():
         signal.signal(signal.SIGINT, inherited)
 
 
+def test_a_sigterm_the_command_stops_on_is_held_back_too():
+    """`twin` stops on SIGTERM (a batch scheduler) as on Ctrl-C: held back while files move, as
+    Ctrl-C is (it was not, so a calibration could be left half moved); left alone where the process
+    keeps the default (a library user's: SIGTERM ends it, as it would have)."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    inherited = signal.signal(signal.SIGTERM, stop)
+    try:
+        moved = []
+        with pytest.raises(KeyboardInterrupt):
+            with _interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                moved.append("after the signal")
+        assert moved == ["after the signal"] and signal.getsignal(signal.SIGTERM) is stop
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        with _interrupts_deferred():
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, inherited)
+
+
 def test_a_file_written_whole_keeps_the_earlier_one_when_writing_fails(tmp_path):
     target = tmp_path / "sweep_results.csv"
     target.write_text("earlier, whole")

@@ -679,6 +679,13 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     out, err = capsys.readouterr()
     assert "no sweep of this file" not in err
+    import twin.analysis
+
+    with monkeypatch.context() as patch:  # policies that tie are said to, and nothing else
+        patch.setattr(twin.analysis, "identical_policies", lambda table, names: [[0, 1]])
+        assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "tied")]) == 0
+        err = capsys.readouterr().err
+        assert "Note: policies 0 and 1 give the same outcomes in every run" in err and "new experiment" not in err
     # the page opens with the console's verdict, after its title
     verdict = next(line for line in out.splitlines() if "smallest maximum regret" in line)
     page = (tmp_path / "out" / "analysis.html").read_text()

@@ -59,10 +59,7 @@ def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overri
     `sensitivity.Checkpoint` keyed on what the values depend on, `fit_key`), each replication is
     kept as it finishes and those kept before are read back, not run again."""
     names = [t.name for t in targets]
-    rows = {}
-    if keep is not None:
-        rows = {seed: dict(zip(names, keep.done[str(seed)])) for seed in seeds
-                if len(keep.done.get(str(seed), ())) == len(names)}
+    rows = kept_values(keep, seeds, names) if keep is not None else {}
     tasks = [FitTask(scenario, seed, tuple(sorted(overrides.items())), tuple(targets)) for seed in seeds
              if seed not in rows]
     def save(task, result) -> None:
@@ -84,6 +81,18 @@ def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overri
 
 #: where `twin fit` keeps the replications finished so far, in its output folder (keyed on `fit_key`)
 FIT_CHECKPOINT = "fit_runs.jsonl"
+
+
+def kept_values(keep, seeds: list[int], names: list[str]) -> dict[int, dict[str, float]]:
+    """The target values `keep` (a `sensitivity.Checkpoint`) holds for `seeds`: a list of one number
+    per target name, or nothing (a line edited by hand, or of another shape, is run again)."""
+    rows = {}
+    for seed in seeds:
+        values = keep.done.get(str(seed))
+        if (isinstance(values, list) and len(values) == len(names)
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)):
+            rows[seed] = dict(zip(names, map(float, values)))
+    return rows
 
 
 # ---------------------------------------------------------------------------------- point fit

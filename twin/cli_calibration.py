@@ -44,11 +44,12 @@ def cmd_fit(args) -> int:
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
     seeds = replicate_seeds(args.seed, args.reps)
-    from twin.calibration import FIT_CHECKPOINT, fit_key
+    from twin.calibration import FIT_CHECKPOINT, fit_key, kept_values
     from twin.sensitivity import Checkpoint
 
     keep = Checkpoint(args.out, fit_key(scenario, targets, [], command="fit"), FIT_CHECKPOINT)
-    reused = sum(str(seed) in keep.done for seed in seeds)
+    names = [t.name for t in targets]
+    reused = len(kept_values(keep, seeds, names))
     if reused:
         print(f"Note: {reused} of the {args.reps} replications were kept by an earlier, interrupted run of this fit "
               f"(same scenario, targets and code): read back, not run again.", file=sys.stderr)
@@ -56,13 +57,12 @@ def cmd_fit(args) -> int:
     try:
         table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step)
     except KeyboardInterrupt:
-        kept = sum(str(seed) in keep.done for seed in seeds)
+        kept = len(kept_values(keep, seeds, names))
         print(f"\ntwin: interrupted; {kept} of the {args.reps} replications are kept in "
               f"{Path(args.out) / FIT_CHECKPOINT}. Run the same command again: only the rest run.", file=sys.stderr)
         return 130
     finally:
         executor.close()
-    keep.drop()  # the fit is whole: its report holds what the replications gave
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
     for warning in scale_warnings(table):
@@ -72,8 +72,12 @@ def cmd_fit(args) -> int:
         notes.append(few_replications_note(args.reps, "--reps 5"))
     settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
                 "years": years, "reps": args.reps, "seed": args.seed}
-    json_path, html_path = write_fit_report(table, Path(args.out), f"Fit of '{scenario.name}' to its targets", notes,
-                                            extra={"settings": settings})
+    with staged_folder(Path(args.out)) as staging:  # the report's files land together
+        write_fit_report(table, staging, f"Fit of '{scenario.name}' to its targets", notes,
+                         extra={"settings": settings})
+    html_path = Path(args.out) / "fit.html"
+    ours = {str(seed) for seed in seeds}
+    keep.keep_only(lambda sample: sample not in ours)  # its report holds them; another fit's kept runs stay
     print("\n".join(fit_lines(table)))
     print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
     return 0
@@ -221,10 +225,14 @@ def cmd_calibrate(args) -> int:
         at = "posterior medians" if config["method"] == "abc" else "best values"
         print(f"\ntwin: interrupted while checking the fit at the {at}; the fit itself is saved in "
               f"{safe_url(args.db)} and nothing in {out} has changed. Run the same command again "
-              f"to write its report (it runs only that check).", file=sys.stderr)
+              f"to write its report (it runs only that check, after one run checking the targets' scale).",
+              file=sys.stderr)
         return 130
     finally:
         executor.close()
+    if config["method"] != "abc":  # an earlier ABC fit's sample would be read as this fit's (`--posterior`)
+        for name in ABC_FILES:
+            (out / name).unlink(missing_ok=True)
     with staged_folder(out) as staging:  # the sample, its report and its parameters land together
         _write_calibration(config, outcome, table, staging, notes, images, extra, args)
     if args.quiet:  # the report and the parameters are written; warnings were said above
@@ -238,6 +246,10 @@ def cmd_calibrate(args) -> int:
           + ("\n" + few_replications_note(config["reps"], "reps = 5") if config["reps"] < 5 else "")
           + f"\nParameters: {out / 'best_parameters.toml'}  Report: {out / 'fit.html'}")
     return 0
+
+
+#: the files only an ABC-SMC calibration writes
+ABC_FILES = ("posterior.csv", "particles.csv", "posterior.png")
 
 
 def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: list[str], images: list, extra: dict,

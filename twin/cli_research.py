@@ -238,8 +238,9 @@ def cmd_sweep(args) -> int:
     from twin.sweep_notes import earlier_sweep_note
 
     if (note := earlier_sweep_note(config, store)) is not None:
-        print(f"Note: {note}: this sweep is a new experiment (runs of the same design points, seeds and code are "
-              f"taken from earlier sweeps, the rest run).", file=sys.stderr)
+        reuse = (" (runs of the same design points, seeds and code are taken from earlier sweeps, the rest run)"
+                 if all(o.area == "UK" for o in config["outcomes"]) else "")
+        print(f"Note: {note}: this sweep is a new experiment{reuse}.", file=sys.stderr)
     try:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -357,8 +358,7 @@ def cmd_analyse(args) -> int:
         note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
-        print(f"Note: {note}: this sweep is a new experiment (runs of the same design points, seeds and code are "
-              f"taken from earlier sweeps, the rest run).", file=sys.stderr)
+        print(f"Note: {note}.", file=sys.stderr)
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
              + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"

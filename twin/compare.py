@@ -358,9 +358,9 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     whether the best option is distinguishable from the runner-up. Also the lower end of the 90%
     interval of how much more the option above spends on the response (`spend_more_low`: above zero
     when it clearly spends more), the 90% interval of how much more harm the option above averts
-    (`averts_more_low`, `averts_more_high`, and `averts_more_share`, the share of pairs in which it
-    averts more), and the gap's interval leaving out recovered assets (`green_gap_low`,
-    `green_gap_high`, `green_p_above_better`, `green_pairs`)."""
+    (`averts_more_low`, `averts_more_high`, and `averts_more_share`, the share of its
+    `averts_more_pairs` pairs in which it averts more), and the gap's interval leaving out
+    recovered assets (`green_gap_low`, `green_gap_high`, `green_p_above_better`, `green_pairs`)."""
     key, spend = "discounted_net_social_cost_gbp", "discounted_response_cost_gbp"
     rows = []
     for rank, scenario in enumerate(ordered, start=1):
@@ -382,7 +382,7 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
             averted = paired_gap(wide, scenario, above, harm) if harm in wide.columns else np.empty(0)
             if averted.size > 1:
                 row.update(averts_more_low=mean_interval(averted)[0], averts_more_high=mean_interval(averted)[1],
-                           averts_more_share=float((averted > 0).mean()))
+                           averts_more_share=float((averted > 0).mean()), averts_more_pairs=averted.size)
             green = f"{key}_excluding_assets"  # the same gap as the Green Book counts it (no recovered assets)
             if green in wide.columns:
                 gap = paired_gap(wide, scenario, above, green)

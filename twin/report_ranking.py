@@ -372,7 +372,7 @@ def _harm_told(second) -> str:
     runner-up's row of `compare.rank_options`): "" when they do or nothing says, else the words that
     say they do not, with the interval."""
     low, high, share, pairs = (float(second.get(k, np.nan)) for k in ("averts_more_low", "averts_more_high",
-                                                                      "averts_more_share", "pairs"))
+                                                                      "averts_more_share", "averts_more_pairs"))
     if not (np.isfinite(low) and np.isfinite(high)) or low > 0 or high < 0:
         return ""
     return (f" (a difference in harm the runs cannot tell from none: 90% interval {signed_bn(low)} to "
@@ -393,18 +393,23 @@ def _incremental(by_name: dict, best: str, runner: str, name, spend_more_low: fl
     spent = by_name[best].get("cost", np.nan) - by_name[runner].get("cost", np.nan)
     if not (np.isfinite(averted) and np.isfinite(spent)) or abs(averted) < 0.005e9:
         return None
-    text = _incremental_words(averted, spent, best, runner, name, spend_more_low)
+    text = _incremental_words(averted, spent, best, runner, name, spend_more_low, ratio=not harm_told)
     if text is None or not harm_told:
         return text
     return text + harm_told
 
 
-def _incremental_words(averted: float, spent: float, best: str, runner: str, name, spend_more_low: float):
-    """`_incremental`'s sentence, before any word on the harm's uncertainty."""
+def _incremental_words(averted: float, spent: float, best: str, runner: str, name, spend_more_low: float,
+                       ratio: bool = True):
+    """`_incremental`'s sentence, before any word on the harm's uncertainty; without `ratio` (the
+    harm the runs cannot tell from none: a ratio to it would be any size) no harm per extra pound."""
     if averted > 0 and (abs(spent) < 0.005e9 or (spent > 0 and not spend_more_low > 0)):
         return (f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for response spending the runs "
                 f"cannot tell from the runner-up's ({bn(spent)} more on average)" if abs(spent) >= 0.005e9 else
                 f"{name(best)} averts {bn(averted)} more harm than {name(runner)} for about the same response spending")
+    if averted > 0 and spent > 0 and not ratio:
+        return (f"against {name(runner)}, {name(best)} averts {bn(averted)} more harm for {bn(spent)} more response "
+                f"spending")
     if averted > 0 and spent > 0:
         return (f"against {name(runner)}, {name(best)} averts {bn(averted)} more harm for {bn(spent)} more response "
                 f"spending, {per_pound(averted / spent)} of harm averted per extra pound (the table's 'harm averted "

@@ -92,7 +92,7 @@ def horizon_sentences(fading: str | None, gains: str | None) -> list[str]:
     """The best option's fading saving and the runner-up's gains at the end (either may be None);
     when both are said, the second says what a longer horizon could do, so the first does not."""
     if fading and gains:
-        fading = re.sub(r"[;:] the comparison holds for this horizon, and [^(]*\(see 'Year by year'\)\.$",
+        fading = re.sub(r"[;:] the comparison holds for this horizon, and .*?\(see 'Year by year'\)\.$",
                         " (see 'Year by year').", fading)
     return [t for t in (fading, gains) if t]
 

@@ -82,16 +82,22 @@ def write_whole(path: Path, write) -> None:
 
 @contextmanager
 def _interrupts_deferred():
-    """Hold a Ctrl-C back until the block is done, then raise it (main thread only: elsewhere
-    Python cannot set signal handlers, and the block runs as it is)."""
+    """Hold a Ctrl-C back until the block is done, then raise it, and the SIGTERM of a batch
+    scheduler and the SIGHUP of a closed terminal likewise where the command stops on them as on a
+    Ctrl-C (`cli.main`; main thread only: elsewhere Python cannot set signal handlers, and the block
+    runs as it is)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught = []
-    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    held = [signal.SIGINT] + [stop for stop in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
+                              if stop is not None and signal.getsignal(stop) not in (signal.SIG_DFL, signal.SIG_IGN,
+                                                                                    None)]
+    previous = {stop: signal.signal(stop, lambda *_: caught.append(True)) for stop in held}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
     if caught:
         raise KeyboardInterrupt

@@ -701,6 +701,16 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     assert "interrupted while checking the fit at the posterior medians" in capsys.readouterr().err
     assert {name: (out / name).read_bytes() for name in before} == before
     monkeypatch.setattr(twin.calibration, "evaluate", evaluate)
+    import twin.cli_calibration
+
+    def cut_short(*args):  # an interrupt while the files are written: the same, and said
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(twin.cli_calibration, "_write_calibration", cut_short)
+        assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 130
+    assert "interrupted while writing the report" in capsys.readouterr().err
+    assert {name: (out / name).read_bytes() for name in before} == before
     assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 0
     fit = json.loads((out / "fit.json").read_text())
     assert fit["settings"]["generations"] == 3 and len(fit["generations"]) == 3

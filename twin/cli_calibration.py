@@ -233,8 +233,13 @@ def cmd_calibrate(args) -> int:
     if config["method"] != "abc":  # an earlier ABC fit's sample would be read as this fit's (`--posterior`)
         for name in ABC_FILES:
             (out / name).unlink(missing_ok=True)
-    with staged_folder(out) as staging:  # the sample, its report and its parameters land together
-        _write_calibration(config, outcome, table, staging, notes, images, extra, args)
+    try:
+        with staged_folder(out) as staging:  # the sample, its report and its parameters land together
+            _write_calibration(config, outcome, table, staging, notes, images, extra, args)
+    except KeyboardInterrupt:
+        print(f"\ntwin: interrupted while writing the report; the fit itself is saved in {safe_url(args.db)} and "
+              f"none of this fit's files is in {out} yet. Run the same command again to write them.", file=sys.stderr)
+        return 130
     if args.quiet:  # the report and the parameters are written; warnings were said above
         return 0
     label = "Posterior medians" if config["method"] == "abc" else "Best values"

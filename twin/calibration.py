@@ -62,6 +62,7 @@ def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overri
     rows = kept_values(keep, seeds, names) if keep is not None else {}
     tasks = [FitTask(scenario, seed, tuple(sorted(overrides.items())), tuple(targets)) for seed in seeds
              if seed not in rows]
+
     def save(task, result) -> None:
         rows[task.seed] = result
         if keep is not None:

@@ -77,10 +77,8 @@ def earlier_sweep_note(config: dict, store) -> str | None:
     unexplained."""
     from twin.sweep import find_sweep
 
-    if find_sweep(config, store) is not None:
-        return None
-    earlier = store.latest_experiment(config["name"])
-    if earlier is None or store.experiment_row(earlier).get("kind") != "sweep":
+    earlier = store.latest_experiment(config["name"])  # first: finding this sweep builds its design
+    if earlier is None or store.experiment_row(earlier).get("kind") != "sweep" or find_sweep(config, store) is not None:
         return None
     why = what_changed(config, store, earlier)
     return f"the latest '{config['name']}' sweep in the database (experiment {earlier}) {why}"

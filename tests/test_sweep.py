@@ -239,6 +239,79 @@ def _sleep_then_square(task):
     return task * task
 
 
+def _square_noting(task):
+    """Squares `task[0]`, noting in `task[1]`'s folder that it started; the last of each batch of
+    four hangs for a minute, and the number `task[2]` waits for 7 to start and then kills its worker."""
+    number, folder, dies = task
+    open(os.path.join(folder, f"ran-{number}"), "w").close()
+    if number == dies:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.path.join(folder, "ran-7")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os._exit(3)
+    time.sleep(60.0 if number % 4 == 3 else 0.05)
+    return number * number
+
+
+def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_running(tmp_path):
+    """Ctrl-C while the two running batches hang on their last run: the three runs each finished
+    come back from `salvaged` (they were lost with their batch), and closing does not wait for the hung runs."""
+    distributed = pytest.importorskip("distributed")
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    def interrupt_when_two_hang():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list(tmp_path.glob("ran-*"))) < 8:
+            time.sleep(0.05)  # (two batches of four started, each now at its hanging last run)
+        os.kill(os.getpid(), signal.SIGALRM)
+
+    seen = []
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            executor = DaskExecutor(cluster.scheduler_address)
+            threading.Thread(target=interrupt_when_two_hang, daemon=True).start()
+            with pytest.raises(KeyboardInterrupt):
+                for pair in executor.run(_square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
+                    seen.append(pair)
+            started = time.perf_counter()
+            executor.close()
+            assert time.perf_counter() - started < 20  # not the hung runs' minute
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    running = sorted({int(path.name[4:]) // 4 for path in tmp_path.glob("ran-*")})
+    assert len(running) == 2 and seen == []  # no batch came back whole
+    assert sorted(executor.salvaged()) == [(task, task[0] ** 2) for batch in running
+                                           for task in [(k, str(tmp_path), -1) for k in range(4 * batch, 4 * batch + 3)]]
+    assert executor.salvaged() == []
+
+
+def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finished_runs_first(tmp_path):
+    """A batch's run kills its worker while another batch hangs on its last run: the three runs that
+    batch finished are handed over (to be stored) before the command stops with `WorkerLost`."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from twin.executor import WorkerLost
+
+    seen = []
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            executor = DaskExecutor(cluster.scheduler_address, retries=0)
+            try:
+                with pytest.raises(WorkerLost, match="Dask workers died running a batch"):
+                    for pair in executor.run(_square_noting, [(k, str(tmp_path), 2) for k in range(8)], chunk=4):
+                        seen.append(pair)
+            finally:
+                executor.close()
+    assert sorted(seen) == [((k, str(tmp_path), 2), k * k) for k in (4, 5, 6)]
+
+
 def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch, capsys):
     """Every worker gone (killed, or the cluster scaled to zero): the batches wait on the scheduler
     for workers to join, which looked like a hang; the run says so, and finishes when one joins."""
@@ -341,6 +414,7 @@ def test_closing_after_a_lost_scheduler_quietens_every_distributed_logger():
     client_logger.addHandler(handler)
     try:
         executor = DaskExecutor.__new__(DaskExecutor)
+        executor._ready, executor._open = [], {}  # (nothing in flight to take back)
         executor.client = SimpleNamespace(status="connecting", close=close)
         executor.close()
         assert shown == [] and client_logger.level == before  # quiet, and the level restored

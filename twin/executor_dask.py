@@ -1,11 +1,17 @@
 """The Dask executor: tasks in batches on a Dask distributed cluster (`--cluster tcp://host:port`),
 behind the `run` method of the local executors (`executor.py`), with the checks a shared cluster
 needs: the scheduler's address, the workers' model code, and a cluster left without workers.
+
+Nothing finished is lost when a command stops, as with local workers: a Dask worker keeps each
+finished run of a batch in flight in its memory (`_FINISHED`) until the batch returns, and after
+an interrupt or a batch that killed its workers the coordinator takes back (`_take_back`) the
+batches that finished but were not yet handed over, and the runs finished in those still running.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
@@ -31,9 +37,22 @@ class WrongCode(RuntimeError):
     """A Dask worker runs other model code than the coordinator (raised on the worker)."""
 
 
-def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
+#: on a Dask worker: the finished runs of each batch in flight (by batch key, then index in the
+#: batch), kept until the batch returns, for a coordinator that stops before it does (`_take_finished`)
+_FINISHED: dict[str, dict[int, object]] = {}
+_FINISHED_LOCK = threading.Lock()
+
+
+def _take_finished(keys: list[str]) -> dict[str, dict[int, object]]:
+    """On a Dask worker: the finished runs it keeps of the batches named, given up."""
+    with _FINISHED_LOCK:
+        return {key: _FINISHED.pop(key) for key in keys if key in _FINISHED}
+
+
+def _run_batch_checked(fn: Callable, batch: list, expected_code: str, key: str | None = None) -> list:
     """A batch on a Dask worker, refused when the worker's model code is not the coordinator's
-    (a worker may join a cluster at any time, after the check at the start)."""
+    (a worker may join a cluster at any time, after the check at the start). Each finished run but
+    the last is kept under `key` until the batch returns (`_FINISHED`)."""
     found = _worker_code_hash()
     if found != expected_code:
         from distributed import get_worker
@@ -44,7 +63,23 @@ def _run_batch_checked(fn: Callable, batch: list, expected_code: str) -> list:
             worker = "a worker"
         raise WrongCode(f"{worker} runs other model code (source hash {found}, expected {expected_code}; "
                         f"{_worker_twin_folder()})")
-    return _run_batch(fn, batch)
+    if key is None:
+        return _run_batch(fn, batch)
+    results = []
+    try:
+        for index, task in enumerate(batch):
+            results.append(fn(task))
+            if index < len(batch) - 1:
+                with _FINISHED_LOCK:
+                    _FINISHED.setdefault(key, {})[index] = results[-1]
+    finally:  # (returned, or failed: the coordinator gets the results, or runs the batch again)
+        with _FINISHED_LOCK:
+            _FINISHED.pop(key, None)
+    return results
+
+
+#: seconds a stopping command waits for the cluster to give back the runs it finished
+TAKE_BACK_TIMEOUT_S = 30.0
 
 
 #: seconds to wait for a Dask scheduler to answer before giving up
@@ -89,6 +124,7 @@ class DaskExecutor(_HandOver):
         from collections import deque
 
         self._ready = deque()
+        self._open: dict = {}  # future -> (key, tasks) of each batch of this run not yet handed over
         try:
             from distributed import Client
         except ImportError:
@@ -148,12 +184,20 @@ class DaskExecutor(_HandOver):
         self.check_workers_code()  # before each run: workers may have joined since the last
         from twin.ensemble import code_hash
 
+        from uuid import uuid4
+
         tasks = list(tasks)
         self._fresh()
+        for future in self._open:  # an abandoned run's batches: not this one's
+            future.cancel()
+        self._open.clear()
         batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
-        expected = code_hash()
-        futures = {self.client.submit(_run_batch_checked, fn, batch, expected, pure=False, retries=self.retries): batch
-                   for batch in batches}
+        expected, run = code_hash(), uuid4().hex
+        for index, batch in enumerate(batches):
+            key = f"twin-batch-{run}-{index}"
+            future = self.client.submit(_run_batch_checked, fn, batch, expected, key, pure=False, retries=self.retries)
+            self._open[future] = (key, batch)
+        futures = {future: batch for future, (_, batch) in self._open.items()}
         watching = self._watch_for_no_workers()
         try:
             yield from self._gather(futures)
@@ -205,6 +249,7 @@ class DaskExecutor(_HandOver):
             try:
                 results = future.result()
             except WrongCode as exc:
+                yield from self._hand_over(self._take_back())  # (the other batches' finished runs first)
                 raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
                                 f"again (finished runs are saved)") from None
             except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
@@ -214,17 +259,54 @@ class DaskExecutor(_HandOver):
                         time.sleep(0.05)
                 lost = ("lost the Dask scheduler" if isinstance(exc, CancelledError) and self.client.status != "running"
                         else "Dask workers died running a batch")
+                yield from self._hand_over(self._take_back())
                 raise WorkerLost(f"{lost} ({type(exc).__name__}); finished runs are saved, run the command "
                                  f"again") from None
             except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
                 raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
                                  f"the command again") from None
+            del self._open[future]  # (with its pairs in the hand-over: a Ctrl-C finds them in one or the other)
             yield from self._hand_over(zip(futures[future], results))
 
+    def _take_back(self) -> list[tuple[object, object]]:
+        """The finished runs of the batches not yet handed over, taken back from the cluster: whole
+        batches that finished, and the runs finished in those still running (or failed); none
+        when the scheduler is gone or does not answer within `TAKE_BACK_TIMEOUT_S`. In flight
+        then holds nothing (what was not taken back runs again next time)."""
+        open_batches, self._open = self._open, {}
+        if not open_batches or self.client.status != "running":
+            return []
+        outcome: dict = {}  # key -> {index: result}, each entry replaced whole (read while this fills it)
+
+        def take() -> None:
+            try:
+                for future, (key, _) in open_batches.items():
+                    if future.status == "finished":
+                        outcome[key] = dict(enumerate(future.result()))
+                rest = [key for key, _ in open_batches.values() if key not in outcome]
+                if rest:  # (each worker gives up what it keeps of them)
+                    for kept in self.client.run(_take_finished, rest, on_error="return").values():
+                        for key, found in (kept.items() if isinstance(kept, dict) else ()):
+                            outcome[key] = {**outcome.get(key, {}), **found}
+            except Exception:  # noqa: BLE001 (a scheduler lost meanwhile: what was taken is kept, the rest runs again)
+                pass
+
+        thread = threading.Thread(target=take, name="twin-dask-take-back", daemon=True)
+        thread.start()
+        thread.join(TAKE_BACK_TIMEOUT_S)
+        taken = outcome.copy()  # (a thread still waiting may add more: not taken)
+        for future in open_batches:
+            future.cancel()
+        return [(batch[index], found[index]) for key, batch in open_batches.values()
+                for found in [taken.get(key, {})] for index in sorted(found)]
+
     def close(self) -> None:
-        """Close the client; with the scheduler gone, quietly (the client's reconnection would log
-        its tracebacks after the command's own one-line message)."""
+        """Take back the finished runs not yet handed over (`salvaged` gives them) and close the client;
+        with the scheduler gone, quietly (the client's reconnection would log its tracebacks after
+        the command's own one-line message)."""
         import logging
+
+        self._ready.extend(self._take_back())
 
         # distributed sets some of its loggers' levels itself ('distributed.client' among them): each is quietened
         loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)

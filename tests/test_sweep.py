@@ -285,8 +285,8 @@ def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_runnin
         signal.signal(signal.SIGALRM, previous)
     running = sorted({int(path.name[4:]) // 4 for path in tmp_path.glob("ran-*")})
     assert len(running) == 2 and seen == []  # no batch came back whole
-    assert sorted(executor.salvaged()) == [(task, task[0] ** 2) for batch in running
-                                           for task in [(k, str(tmp_path), -1) for k in range(4 * batch, 4 * batch + 3)]]
+    finished = [(k, str(tmp_path), -1) for batch in running for k in range(4 * batch, 4 * batch + 3)]
+    assert sorted(executor.salvaged()) == [(task, task[0] ** 2) for task in finished]
     assert executor.salvaged() == []
 
 

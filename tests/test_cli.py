@@ -680,7 +680,7 @@ def test_validate_from_another_folder_runs_the_project_s_experiments(tmp_path, m
     import twin.validation as validation
 
     ran = []
-    monkeypatch.setattr(validation, "run_files", lambda paths, out: ran.extend(paths) or {})
+    monkeypatch.setattr(validation, "run_files", lambda paths, out, *args, **kwargs: ran.extend(paths) or {})
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "--out", str(tmp_path / "out")]) == 0
     expected = sorted(str(p) for p in (ROOT / "experiments" / "validation").glob("*.toml"))

@@ -210,7 +210,7 @@ def test_validation_experiment_mistakes(tmp_path, capsys, monkeypatch, body, wor
     good = ROOT / "experiments" / "validation" / "replacement.toml"
     experiment = write(tmp_path / "v.toml", body)
     # checked before any experiment runs: the good file named first is not run
-    monkeypatch.setattr(validation, "run_experiment", lambda *args: pytest.fail("an experiment ran"))
+    monkeypatch.setattr(validation, "seed_measures", lambda *args: pytest.fail("an experiment ran"))
     err = _user_error(["validate", str(good), str(experiment), "--out", str(tmp_path / "out")], capsys)
     assert str(experiment) in err and words in err
     assert not (tmp_path / "out" / "validation.json").exists()
@@ -244,9 +244,11 @@ def test_fit_with_a_horizon_shorter_than_every_target_fails_before_running(tmp_p
 
 
 def test_a_validation_file_mistake_is_reported_before_the_kernels_are_compiled(tmp_path, capsys, monkeypatch):
+    import twin.executor
     import twin.precompile
 
-    monkeypatch.setattr(twin.precompile, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
+    for module in (twin.precompile, twin.executor):
+        monkeypatch.setattr(module, "warm_up", lambda *a, **k: pytest.fail("compiled before checking the files"))
     path = write(tmp_path / "v.toml", '[experiment]\nkind = "replacment"\n')
     assert "did you mean 'replacement'" in _user_error(["validate", str(path), "--out", str(tmp_path / "o")], capsys)
 

@@ -32,7 +32,7 @@ def _readable(value: float, beside: float | None = None) -> str:
 def cmd_validate(args) -> int:
     import numpy as np
 
-    from twin.precompile import warm_up
+    from twin.executor import ignore_further_interrupts, make_executor
     from twin.scenario import read_toml
     from twin.validation import MEASURE_WORDS, VALIDATION_SECTION, check_experiment, run_files
 
@@ -43,8 +43,17 @@ def cmd_validate(args) -> int:
             raise UserError(f"no validation experiments in {folder}: give the experiment files to run")
     for path in args.experiments:  # a mistake is reported at once, not after a first compilation
         check_experiment(Path(path), read_toml(Path(path), "experiment file"))
-    warm_up()
-    results = run_files(args.experiments, output_folder(args.out))
+    out = output_folder(args.out)
+    executor = make_executor(args.workers)
+    try:
+        results = run_files(args.experiments, out, executor, progress=not args.quiet, log=_log(args.quiet))
+    except KeyboardInterrupt:  # run_files has said what it kept
+        ignore_further_interrupts()
+        return 130
+    finally:
+        executor.close()
+    if args.quiet:
+        return 0
     for name, result in results.items():
         print(f"\n{name}: {result['description']} ({result['reps']} paired seeds; the shocked run against the same "
               f"seed without the shock)")
@@ -448,6 +457,9 @@ def add_research_commands(sub) -> None:
     validate.add_argument("experiments", nargs="*",
                           help="validation experiment files (default: all of experiments/validation)")
     validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
+    validate.add_argument("--workers", type=arguments.positive_int,
+                          help="worker processes (default: all cores; 1: serial)")
+    validate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     validate.set_defaults(func=cmd_validate)
 
     sweep = sub.add_parser("sweep", help="run a batch experiment: uncertainties x lever settings x replications")

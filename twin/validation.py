@@ -20,6 +20,7 @@ Experiment files in `experiments/validation/*.toml` set each experiment's kind a
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.scenario import SPIN_UP_YEARS, Scenario, check_keys, read_toml
+from twin.staging import write_whole
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
@@ -172,37 +174,55 @@ def check_experiment(path: Path, data: dict) -> dict:
     return spec
 
 
-def run_experiment(spec: dict, where: str) -> dict:
+@dataclass(frozen=True)
+class SeedTask:
+    """One paired seed of a validation experiment: the shocked run and the same seed without the shock."""
+    where: str  # the experiment file, for messages
+    spec: dict
+    seed: int
+
+
+def seed_measures(task: SeedTask) -> dict[str, float]:
+    """The measures of one paired seed (runs in a worker)."""
+    spec, where, seed = task.spec, task.where, task.seed
+    kind, months = spec["kind"], int(spec.get("months", 48))
+    params = Parameters(spec.get("parameters", {}), where=f"{where}: parameters")
+    area = spec.get("area", "Merseyside")
+    if kind == "replacement":
+        shock = Shock(SHOCK_MONTH, _arrest_share(area, float(spec.get("share", 0.3))))
+    elif kind == "succession":
+        shock = Shock(SHOCK_MONTH, _imprison_leaders(int(spec.get("leaders", 100))))
+    elif kind == "entry":
+        shock = Shock(SHOCK_MONTH, _dissolve_market(area))
+    else:
+        shock = None
+    extra = []
+    if kind == "entry" and spec.get("hold"):
+        extra = build_levers(Scenario(name="v", path=where, levers=[
+            {"type": "hold", "areas": [area], "start_year": SHOCK_MONTH / 12,
+             "intensity": float(spec.get("intensity", 1.0))}]))
+    if kind == "displacement":
+        extra = build_levers(Scenario(name="v", path=where, levers=[
+            {"type": "clear", "areas": [area], "start_year": SHOCK_MONTH / 12,
+             "intensity": float(spec.get("intensity", 5.0))}]))
+    shocked = _run(seed, months, ([shock] if shock else []) + extra, params)
+    base = _run(seed, months, [], params)
+    return _measure(kind, shocked, base, area)
+
+
+def seed_tasks(spec: dict, where: str) -> list[SeedTask]:
+    """The experiment's paired seeds, in order."""
     kind = spec.get("kind")
     if kind not in KINDS:
         raise ScenarioError(f"{where}: [experiment] kind: expected one of {', '.join(KINDS)}, got {shown(kind)}"
                             f"{did_you_mean(str(kind), KINDS)}")
-    seeds = replicate_seeds(int(spec.get("seed", 1)), int(spec.get("reps", 4)))
-    months = int(spec.get("months", 48))
-    params = Parameters(spec.get("parameters", {}), where=f"{where}: parameters")
-    area = spec.get("area", "Merseyside")
-    results = []
-    for seed in seeds:
-        if kind == "replacement":
-            shock = Shock(SHOCK_MONTH, _arrest_share(area, float(spec.get("share", 0.3))))
-        elif kind == "succession":
-            shock = Shock(SHOCK_MONTH, _imprison_leaders(int(spec.get("leaders", 100))))
-        elif kind == "entry":
-            shock = Shock(SHOCK_MONTH, _dissolve_market(area))
-        else:
-            shock = None
-        extra = []
-        if kind == "entry" and spec.get("hold"):
-            extra = build_levers(Scenario(name="v", path=where, levers=[
-                {"type": "hold", "areas": [area], "start_year": SHOCK_MONTH / 12,
-                 "intensity": float(spec.get("intensity", 1.0))}]))
-        if kind == "displacement":
-            extra = build_levers(Scenario(name="v", path=where, levers=[
-                {"type": "clear", "areas": [area], "start_year": SHOCK_MONTH / 12,
-                 "intensity": float(spec.get("intensity", 5.0))}]))
-        shocked = _run(seed, months, ([shock] if shock else []) + extra, params)
-        base = _run(seed, months, [], params)
-        results.append(_measure(kind, shocked, base, area))
+    Parameters(spec.get("parameters", {}), where=f"{where}: parameters")
+    return [SeedTask(where, spec, seed) for seed in replicate_seeds(int(spec.get("seed", 1)), int(spec.get("reps", 4)))]
+
+
+def summarise(spec: dict, results: list[dict[str, float]]) -> dict:
+    """An experiment's measures over its seeds (in seed order): mean, standard error, seeds observed."""
+    kind = spec["kind"]
     summary = {}
     for key in results[0]:
         values = np.array([r[key] for r in results], dtype=float)
@@ -211,8 +231,13 @@ def run_experiment(spec: dict, where: str) -> dict:
         summary[key] = {"mean": float(finite.mean()) if finite.size else float("nan"),
                         "se": float(finite.std(ddof=1) / np.sqrt(finite.size)) if finite.size > 1 else float("nan"),
                         "seeds_observed": int(finite.size), "by_seed": values.tolist()}
-    return {"kind": kind, "area": None if kind == "succession" else area,  # succession acts on the top groups
-            "reps": len(seeds), "months": months, "measures": summary}
+    return {"kind": kind, "area": None if kind == "succession" else spec.get("area", "Merseyside"),  # (the top groups)
+            "reps": len(results), "months": int(spec.get("months", 48)), "measures": summary}
+
+
+def run_experiment(spec: dict, where: str) -> dict:
+    """One experiment, its seeds run in turn in this process."""
+    return summarise(spec, [seed_measures(task) for task in seed_tasks(spec, where)])
 
 
 def _series(model, metric, area=None):
@@ -294,15 +319,87 @@ def _measure(kind: str, shocked: TwinModel, base: TwinModel, area: str) -> dict:
             "displacement_ratio_neighbours": float(change[neighbours].sum() / removed) if removed > 0 else float("nan")}
 
 
-def run_files(paths: list[str], out: Path) -> dict:
+#: where `twin validate` keeps the paired seeds finished so far, in its output folder (keyed on `experiment_key`)
+VALIDATION_CHECKPOINT = "validation_runs.jsonl"
+
+
+def experiment_key(spec: dict) -> str:
+    """What an experiment's seeds depend on: its settings (not its description) and the model's code."""
+    import hashlib
+
+    from twin.ensemble import code_hash
+
+    settings = {key: value for key, value in spec.items() if key != "description"}
+    return hashlib.sha256(json.dumps({"code": code_hash(), "experiment": settings}, sort_keys=True)
+                          .encode()).hexdigest()[:24]
+
+
+def _kept(keep, task: SeedTask):
+    """A seed's measures kept by an interrupted run (None when absent, or a line of another shape)."""
+    try:
+        measures = json.loads(keep.done.get(str(task.seed), ""))
+    except (TypeError, ValueError):
+        return None
+    if isinstance(measures, dict) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                          for v in measures.values()) and measures:
+        return {name: float(value) for name, value in measures.items()}
+    return None
+
+
+def run_files(paths: list[str], out: Path, executor=None, progress: bool = False, log=None) -> dict:
+    """Run the experiment files' paired seeds (with `executor`, in this process by default) and write
+    `validation.json` to `out`. Each seed is kept in `VALIDATION_CHECKPOINT` as it finishes: an
+    interrupted run, run again, runs only the rest (its results are those of a run never interrupted)."""
+    from twin.executor import SerialExecutor, store_salvaged
+    from twin.sensitivity import Checkpoint
+
     # Every file is checked before any experiment runs: a mistake in the last is found at once.
-    experiments = {path: check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
-    results = {}
-    for path, experiment in experiments.items():
-        results[Path(path).stem] = {"description": experiment.get("description", ""),
-                                    **run_experiment(experiment, str(path))}
+    experiments = {str(path): check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
     out.mkdir(parents=True, exist_ok=True)
-    (out / "validation.json").write_text(json.dumps(_json_ready(results), indent=2, allow_nan=False), encoding="utf-8")
+    keeps = {path: Checkpoint(out, experiment_key(spec), VALIDATION_CHECKPOINT) for path, spec in experiments.items()}
+    tasks = {path: seed_tasks(spec, path) for path, spec in experiments.items()}  # (each task's `where` is its path)
+    found = {(path, task.seed): kept for path in experiments for task in tasks[path]
+             if (kept := _kept(keeps[path], task)) is not None}
+    todo = [(path, task) for path in experiments for task in tasks[path] if (path, task.seed) not in found]
+    total = sum(len(t) for t in tasks.values())
+    if found and log:
+        log(f"Note: {len(found)} of the {total} paired seeds were kept by an earlier, interrupted run of these "
+            f"experiments (same settings and code): read back, not run again.")
+    executor = executor or SerialExecutor()
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="seed", desc="paired seeds", dynamic_ncols=True)
+
+    def save(task: SeedTask, measures: dict) -> None:
+        if (task.where, task.seed) in found:  # (handed over, then salvaged after a Ctrl-C: kept once)
+            return
+        found[(task.where, task.seed)] = measures
+        keeps[task.where].save(str(task.seed), json.dumps(measures))
+        if bar:
+            bar.update(1)
+
+    try:
+        for task, measures in executor.run(seed_measures, [task for _, task in todo]):
+            save(task, measures)
+    except KeyboardInterrupt:
+        store_salvaged(executor, save)
+        if bar:
+            bar.close()
+        if log:
+            log(f"\ntwin: interrupted; {len(found)} of the {total} paired seeds are kept in "
+                f"{out / VALIDATION_CHECKPOINT}. Run the same command again: only the rest run.")
+        raise
+    if bar:
+        bar.close()
+    results = {Path(path).stem: {"description": spec.get("description", ""),
+                                 **summarise(spec, [found[(path, task.seed)] for task in tasks[path]])}
+               for path, spec in experiments.items()}
+    text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
+    write_whole(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
+    for keep in keeps.values():
+        keep.drop()  # validation.json holds them
     return results
 
 

@@ -1,0 +1,94 @@
+"""`twin validate` run in worker processes and interrupted: the same `validation.json` as in one
+process, uninterrupted; the paired seeds finished before an interrupt are kept and not run again."""
+
+import json
+
+import pytest
+
+from twin.cli import main
+from twin.executor import LocalExecutor, SerialExecutor
+from twin.precompile import warm_up
+from twin.validation import VALIDATION_CHECKPOINT, run_files
+
+from conftest import write
+
+SHORT = '[experiment]\nkind = "replacement"\narea = "Merseyside"\nshare = 0.3\nmonths = 14\nreps = 3\nseed = 4\n'
+SHORTER = '[experiment]\nkind = "entry"\narea = "Merseyside"\nmonths = 13\nreps = 2\nseed = 9\n'
+
+
+class _Counting(SerialExecutor):
+    """Runs in this process, counting the tasks it is given; with `stop_after`, Ctrl-C after that many
+    have been handed over."""
+
+    def __init__(self, stop_after=None):
+        super().__init__()
+        self.ran, self.stop_after = [], stop_after
+
+    def run(self, fn, tasks, chunk=1):
+        for count, pair in enumerate(super().run(fn, tasks, chunk), start=1):
+            self.ran.append(pair[0])
+            yield pair
+            if count == self.stop_after:
+                raise KeyboardInterrupt
+
+
+def _files(tmp_path):
+    return [str(write(tmp_path / "replacement.toml", SHORT)), str(write(tmp_path / "entry.toml", SHORTER))]
+
+
+def test_validation_in_worker_processes_gives_the_serial_results(tmp_path):
+    paths = _files(tmp_path)
+    serial = run_files(paths, tmp_path / "serial", SerialExecutor())
+    warm_up()  # (as `make_executor` does: the workers inherit the compiled kernels)
+    executor = LocalExecutor(2)
+    try:
+        run_files(paths, tmp_path / "pooled", executor)
+    finally:
+        executor.close()
+    assert (tmp_path / "serial" / "validation.json").read_text() == (tmp_path / "pooled" / "validation.json").read_text()
+    assert serial["replacement"]["reps"] == 3 and serial["entry"]["reps"] == 2
+    assert not (tmp_path / "pooled" / VALIDATION_CHECKPOINT).exists()  # validation.json holds them
+
+
+def test_an_interrupted_validation_keeps_its_finished_seeds_and_runs_only_the_rest(tmp_path):
+    paths = _files(tmp_path)
+    run_files(paths, tmp_path / "whole", SerialExecutor())
+    out = tmp_path / "cut"
+    first = _Counting(stop_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_files(paths, out, first)
+    kept = (out / VALIDATION_CHECKPOINT).read_text().splitlines()
+    assert len(kept) == 2 and not (out / "validation.json").exists()
+    record = json.loads(kept[1])  # a line edited by hand: run again, not read
+    (out / VALIDATION_CHECKPOINT).write_text(kept[0] + "\n" + json.dumps({**record, "outcome": "[1, 2]"}) + "\n")
+    again = _Counting()
+    run_files(paths, out, again)
+    assert len(again.ran) == 5 - 1  # three replacement seeds and two entry seeds, less the one kept
+    assert first.ran[0] not in again.ran and first.ran[1] in again.ran
+    assert (out / "validation.json").read_text() == (tmp_path / "whole" / "validation.json").read_text()
+    assert not (out / VALIDATION_CHECKPOINT).exists()
+
+
+def test_kept_seeds_of_another_experiment_setting_are_not_read(tmp_path):
+    paths = _files(tmp_path)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_files(paths, out, _Counting(stop_after=3))
+    write(tmp_path / "replacement.toml", SHORT.replace("share = 0.3", "share = 0.2"))  # edited since
+    again = _Counting()
+    run_files(paths, out, again)
+    assert sorted(task.where for task in again.ran) == [paths[1]] * 2 + [paths[0]] * 3
+
+
+def test_validate_quiet_prints_nothing_and_says_what_it_kept_when_interrupted(tmp_path, capsys, monkeypatch):
+    import twin.executor
+
+    paths = _files(tmp_path)
+    out = tmp_path / "out"
+    assert main(["validate", *paths, "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert json.loads((out / "validation.json").read_text())["entry"]["reps"] == 2
+    monkeypatch.setattr(twin.executor, "SerialExecutor", lambda: _Counting(stop_after=1))
+    assert main(["validate", *paths, "--out", str(tmp_path / "cut"), "--workers", "1", "--quiet"]) == 130
+    assert f"1 of the 5 paired seeds are kept in {tmp_path / 'cut' / VALIDATION_CHECKPOINT}" in capsys.readouterr().err

@@ -290,6 +290,92 @@ def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_runnin
     assert executor.salvaged() == []
 
 
+def test_a_frozen_dask_worker_costs_only_its_own_runs_when_the_command_stops(tmp_path, monkeypatch, capsys):
+    """One worker stopped (SIGSTOP: it answers nothing) when Ctrl-C comes: the other worker's three
+    finished runs come back within the take-back's time limit (asking every worker at once, the
+    frozen one held them all back for 30 s)."""
+    distributed = pytest.importorskip("distributed")
+    import signal
+
+    import twin.executor_dask as executor_module
+
+    monkeypatch.setattr(executor_module, "TAKE_BACK_TIMEOUT_S", 2.0)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    frozen = []
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            executor = DaskExecutor(cluster.scheduler_address)
+            pids = executor.client.run(os.getpid)
+
+            def freeze_one_then_interrupt():
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline and len(list(tmp_path.glob("ran-*"))) < 8:
+                    time.sleep(0.05)
+                frozen.append(max(pids.values()))
+                os.kill(frozen[0], signal.SIGSTOP)
+                os.kill(os.getpid(), signal.SIGALRM)
+
+            threading.Thread(target=freeze_one_then_interrupt, daemon=True).start()
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    for _ in executor.run(_square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
+                        pass
+                started = time.perf_counter()
+                executor.close()
+                waited = time.perf_counter() - started
+            finally:
+                if frozen:
+                    os.kill(frozen[0], signal.SIGCONT)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    salvaged = sorted(task[0] for task, _ in executor.salvaged())
+    assert waited < 6
+    assert len(salvaged) == 3 and salvaged[0] % 4 == 0 and salvaged == list(range(salvaged[0], salvaged[0] + 3))
+    assert "did not answer within 2 s" in capsys.readouterr().err
+
+
+def test_a_dask_worker_keeps_the_last_batches_that_returned_whole_for_a_coordinator_that_stopped_as_they_did():
+    """A batch returning between the coordinator's look at its state and its asking the worker was
+    in neither place; the worker now keeps the last `RETURNED_KEPT` batches whole, and no more."""
+    from twin.ensemble import code_hash
+    from twin.executor_dask import RETURNED_KEPT, _run_batch_checked, _take_finished
+
+    keys = [f"test-batch-{k}" for k in range(RETURNED_KEPT + 1)]
+    for k, key in enumerate(keys):
+        assert _run_batch_checked(abs, [-k, -10 * k], code_hash(), key) == [k, 10 * k]
+    assert _take_finished(keys) == {key: {0: k, 1: 10 * k} for k, key in enumerate(keys) if k > 0}
+    assert _take_finished(keys) == {}  # given up once
+
+
+def test_runs_already_handed_back_are_stored_before_the_workers_are_stopped():
+    """Stopping a Dask cluster's workers takes back their runs, which can take seconds: the runs
+    already here are stored first (a batch scheduler's SIGKILL may follow its SIGTERM soon)."""
+    from twin.executor import store_salvaged
+
+    written = []
+
+    class Stopping:
+        def __init__(self):
+            self.ready = [("a", 1), ("b", 2)]
+
+        def salvaged(self):
+            pairs, self.ready = self.ready, []
+            return pairs
+
+        def close(self):
+            self.closed_after = list(written)
+            self.ready = [("c", 3)]
+
+    executor = Stopping()
+    assert store_salvaged(executor, lambda task, result: written.append(task)) == 3
+    assert executor.closed_after == ["a", "b"] and written == ["a", "b", "c"]
+
+
 def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finished_runs_first(tmp_path):
     """A batch's run kills its worker while another batch hangs on its last run: the three runs that
     batch finished are handed over (to be stored) before the command stops with `WorkerLost`."""

@@ -75,18 +75,22 @@ def restore_interrupts(handler) -> None:
 
 
 def store_salvaged(executor, write: Callable) -> int:
-    """After a Ctrl-C: stop `executor`'s workers at once and store, with `write(task, result)`, the
-    runs they had finished that were not stored yet (`salvaged`); a second Ctrl-C does not cut this
-    short. Returns how many were written."""
+    """After a Ctrl-C: store, with `write(task, result)`, the finished runs handed back but not yet
+    stored (`salvaged`), then stop `executor`'s workers and store the runs they had finished in
+    batches still out (taking them back from a Dask cluster can take seconds); a second Ctrl-C does
+    not cut this short. Returns how many were written."""
     handler = ignore_further_interrupts()
+    written = 0
     try:
-        executor.close()
-        pairs = executor.salvaged()
-        for task, result in pairs:
-            write(task, result)
+        for stage in ("handed over", "taken back"):  # those already here first: closing may take seconds
+            if stage == "taken back":
+                executor.close()
+            for task, result in executor.salvaged():
+                write(task, result)
+                written += 1
     finally:
         restore_interrupts(handler)  # a Python session carries on afterwards
-    return len(pairs)
+    return written
 
 
 @contextmanager

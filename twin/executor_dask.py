@@ -38,9 +38,13 @@ class WrongCode(RuntimeError):
 
 
 #: on a Dask worker: the finished runs of each batch in flight (by batch key, then index in the
-#: batch), kept until the batch returns, for a coordinator that stops before it does (`_take_finished`)
+#: batch), for a coordinator that stops before the batch returns (`_take_finished`); the last
+#: `RETURNED_KEPT` batches that returned are kept whole too, for a coordinator that stopped as they
+#: returned (it saw them unfinished, and asks the worker after they left it)
 _FINISHED: dict[str, dict[int, object]] = {}
 _FINISHED_LOCK = threading.Lock()
+RETURNED_KEPT = 2
+_RETURNED: list[str] = []  # the keys of the batches returned and kept whole, oldest first
 
 
 def _take_finished(keys: list[str]) -> dict[str, dict[int, object]]:
@@ -72,14 +76,22 @@ def _run_batch_checked(fn: Callable, batch: list, expected_code: str, key: str |
             if index < len(batch) - 1:
                 with _FINISHED_LOCK:
                     _FINISHED.setdefault(key, {})[index] = results[-1]
-    finally:  # (returned, or failed: the coordinator gets the results, or runs the batch again)
+    except BaseException:  # (failed: the batch runs again)
         with _FINISHED_LOCK:
             _FINISHED.pop(key, None)
+        raise
+    with _FINISHED_LOCK:  # (returned: kept whole while it is among the last few)
+        _FINISHED[key] = dict(enumerate(results))
+        _RETURNED.append(key)
+        while len(_RETURNED) > RETURNED_KEPT:
+            _FINISHED.pop(_RETURNED.pop(0), None)
     return results
 
 
-#: seconds a stopping command waits for the cluster to give back the runs it finished
-TAKE_BACK_TIMEOUT_S = 30.0
+#: seconds a stopping command waits for the Dask workers to give back the runs they finished (a
+#: batch scheduler's grace period after SIGTERM is often 30 s): a worker that has not answered by
+#: then keeps its runs, which run again next time
+TAKE_BACK_TIMEOUT_S = 10.0
 
 
 #: seconds to wait for a Dask scheduler to answer before giving up
@@ -265,40 +277,56 @@ class DaskExecutor(_HandOver):
             except OSError as exc:  # the scheduler went away (CommClosedError is an OSError)
                 raise WorkerLost(f"lost the Dask scheduler ({type(exc).__name__}); finished runs are saved, run "
                                  f"the command again") from None
-            del self._open[future]  # (with its pairs in the hand-over: a Ctrl-C finds them in one or the other)
-            yield from self._hand_over(zip(futures[future], results))
+            self._ready.extend(zip(futures[future], results))
+            del self._open[future]  # (after: a Ctrl-C finds the batch in one place or the other)
+            yield from self._hand_over([])
 
     def _take_back(self) -> list[tuple[object, object]]:
         """The finished runs of the batches not yet handed over, taken back from the cluster: whole
         batches that finished, and the runs finished in those still running (or failed); none
-        when the scheduler is gone or does not answer within `TAKE_BACK_TIMEOUT_S`. In flight
-        then holds nothing (what was not taken back runs again next time)."""
+        when the scheduler is gone. Each worker is asked on its own, and one that has not answered
+        within `TAKE_BACK_TIMEOUT_S` keeps its runs. In flight then holds nothing (what was not
+        taken back runs again next time)."""
         open_batches, self._open = self._open, {}
         if not open_batches or self.client.status != "running":
             return []
-        outcome: dict = {}  # key -> {index: result}, each entry replaced whole (read while this fills it)
+        keys = [key for key, _ in open_batches.values()]
+        outcome: dict = {}  # key -> {index: result}, each entry replaced whole (read while threads fill it)
+        lock = threading.Lock()
 
-        def take() -> None:
+        def take(worker: str | None) -> None:
             try:
-                for future, (key, _) in open_batches.items():
-                    if future.status == "finished":
-                        outcome[key] = dict(enumerate(future.result()))
-                rest = [key for key, _ in open_batches.values() if key not in outcome]
-                if rest:  # (each worker gives up what it keeps of them)
-                    for kept in self.client.run(_take_finished, rest, on_error="return").values():
-                        for key, found in (kept.items() if isinstance(kept, dict) else ()):
-                            outcome[key] = {**outcome.get(key, {}), **found}
-            except Exception:  # noqa: BLE001 (a scheduler lost meanwhile: what was taken is kept, the rest runs again)
+                if worker is None:  # the batches the scheduler holds as finished
+                    found = {key: dict(enumerate(future.result())) for future, (key, _) in open_batches.items()
+                             if future.status == "finished"}
+                else:  # what a worker keeps (of a batch that returned as it was asked, the whole batch)
+                    found = self.client.run(_take_finished, keys, workers=[worker], on_error="return").get(worker)
+                for key, runs in (found.items() if isinstance(found, dict) else ()):
+                    with lock:
+                        outcome[key] = {**outcome.get(key, {}), **runs}
+            except Exception:  # noqa: BLE001 (a worker or the scheduler lost meanwhile: its runs run again)
                 pass
 
-        thread = threading.Thread(target=take, name="twin-dask-take-back", daemon=True)
-        thread.start()
-        thread.join(TAKE_BACK_TIMEOUT_S)
-        taken = outcome.copy()  # (a thread still waiting may add more: not taken)
+        try:
+            workers = sorted(self.client.scheduler_info().get("workers", {}))
+        except Exception:  # noqa: BLE001 (the scheduler lost as the command stops)
+            workers = []
+        threads = [threading.Thread(target=take, args=(worker,), name="twin-dask-take-back", daemon=True)
+                   for worker in [None, *workers]]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + TAKE_BACK_TIMEOUT_S
+        for thread in threads:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        with lock:
+            taken = dict(outcome)  # (a thread still waiting may add more: not taken)
+        if any(thread.is_alive() for thread in threads):
+            print(f"Note: a Dask worker did not answer within {TAKE_BACK_TIMEOUT_S:g} s; the runs it had finished "
+                  f"in batches under way run again next time.", file=sys.stderr)
         for future in open_batches:
             future.cancel()
         return [(batch[index], found[index]) for key, batch in open_batches.values()
-                for found in [taken.get(key, {})] for index in sorted(found)]
+                for found in [taken.get(key, {})] for index in sorted(found) if index < len(batch)]
 
     def close(self) -> None:
         """Take back the finished runs not yet handed over (`salvaged` gives them) and close the client;

@@ -2,13 +2,14 @@
 process, uninterrupted; the paired seeds finished before an interrupt are kept and not run again."""
 
 import json
+import tomllib
 
 import pytest
 
 from twin.cli import main
 from twin.executor import LocalExecutor, SerialExecutor
 from twin.precompile import warm_up
-from twin.validation import VALIDATION_CHECKPOINT, run_files
+from twin.validation import MEASURES, VALIDATION_CHECKPOINT, run_files, seed_measures, seed_tasks
 
 from conftest import write
 
@@ -38,6 +39,8 @@ def _files(tmp_path):
 
 def test_validation_in_worker_processes_gives_the_serial_results(tmp_path):
     paths = _files(tmp_path)
+    tasks = {kind: seed_tasks({**tomllib.loads(open(path).read())["experiment"], "months": 13}, path)[0]
+             for kind, path in zip(("replacement", "entry"), paths)}
     serial = run_files(paths, tmp_path / "serial", SerialExecutor())
     warm_up()  # (as `make_executor` does: the workers inherit the compiled kernels)
     executor = LocalExecutor(2)
@@ -46,13 +49,35 @@ def test_validation_in_worker_processes_gives_the_serial_results(tmp_path):
     finally:
         executor.close()
     assert (tmp_path / "serial" / "validation.json").read_text() == (tmp_path / "pooled" / "validation.json").read_text()
+    for kind in ("replacement", "entry"):  # the measures `_kept` reads back are those a run gives
+        assert tuple(seed_measures(tasks[kind])) == MEASURES[kind] == tuple(serial[kind]["measures"])
     assert serial["replacement"]["reps"] == 3 and serial["entry"]["reps"] == 2
     assert not (tmp_path / "pooled" / VALIDATION_CHECKPOINT).exists()  # validation.json holds them
 
 
-def test_an_interrupted_validation_keeps_its_finished_seeds_and_runs_only_the_rest(tmp_path):
+def _without_a_measure(record):
+    measures = json.loads(record["outcome"])
+    measures.pop(next(iter(measures)))
+    return json.dumps(measures)
+
+
+def _with_an_infinity(record):
+    measures = json.loads(record["outcome"])
+    return json.dumps({**measures, next(iter(measures)): float("inf")})
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The short experiments' validation.json, run whole in this process."""
+    folder = tmp_path_factory.mktemp("whole")
+    run_files(_files(folder), folder / "out", SerialExecutor())
+    return (folder / "out" / "validation.json").read_text()
+
+
+@pytest.mark.parametrize("edited", [lambda record: "[1, 2]", _without_a_measure, _with_an_infinity],
+                         ids=["not-measures", "a-measure-missing", "an-infinity"])
+def test_an_interrupted_validation_keeps_its_finished_seeds_and_runs_only_the_rest(tmp_path, edited, uninterrupted):
     paths = _files(tmp_path)
-    run_files(paths, tmp_path / "whole", SerialExecutor())
     out = tmp_path / "cut"
     first = _Counting(stop_after=2)
     with pytest.raises(KeyboardInterrupt):
@@ -60,12 +85,12 @@ def test_an_interrupted_validation_keeps_its_finished_seeds_and_runs_only_the_re
     kept = (out / VALIDATION_CHECKPOINT).read_text().splitlines()
     assert len(kept) == 2 and not (out / "validation.json").exists()
     record = json.loads(kept[1])  # a line edited by hand: run again, not read
-    (out / VALIDATION_CHECKPOINT).write_text(kept[0] + "\n" + json.dumps({**record, "outcome": "[1, 2]"}) + "\n")
+    (out / VALIDATION_CHECKPOINT).write_text(kept[0] + "\n" + json.dumps({**record, "outcome": edited(record)}) + "\n")
     again = _Counting()
     run_files(paths, out, again)
     assert len(again.ran) == 5 - 1  # three replacement seeds and two entry seeds, less the one kept
     assert first.ran[0] not in again.ran and first.ran[1] in again.ran
-    assert (out / "validation.json").read_text() == (tmp_path / "whole" / "validation.json").read_text()
+    assert (out / "validation.json").read_text() == uninterrupted
     assert not (out / VALIDATION_CHECKPOINT).exists()
 
 
@@ -92,3 +117,40 @@ def test_validate_quiet_prints_nothing_and_says_what_it_kept_when_interrupted(tm
     monkeypatch.setattr(twin.executor, "SerialExecutor", lambda: _Counting(stop_after=1))
     assert main(["validate", *paths, "--out", str(tmp_path / "cut"), "--workers", "1", "--quiet"]) == 130
     assert f"1 of the 5 paired seeds are kept in {tmp_path / 'cut' / VALIDATION_CHECKPOINT}" in capsys.readouterr().err
+
+
+def test_an_interrupt_as_a_seed_is_kept_keeps_it_and_says_so(tmp_path, monkeypatch):
+    """Ctrl-C inside the write of a finished seed: the seed was counted as kept but not written (the
+    message said 2 kept, the file held 1); it is now written when the command stops."""
+    from twin.sensitivity import Checkpoint
+
+    save, calls = Checkpoint.save, []
+
+    def save_then_interrupt(self, sample, outcome):
+        calls.append(sample)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        save(self, sample, outcome)
+
+    monkeypatch.setattr(Checkpoint, "save", save_then_interrupt)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        run_files(_files(tmp_path), tmp_path / "out", _Counting(), log=said.append)
+    assert len((tmp_path / "out" / VALIDATION_CHECKPOINT).read_text().splitlines()) == 2
+    assert "2 of the 5 paired seeds are kept" in said[-1]
+
+
+def test_an_interrupt_after_the_runs_says_what_is_kept(tmp_path, monkeypatch):
+    """Ctrl-C once every seed had run, while validation.json was being made: the command stopped
+    with status 130 and said nothing."""
+    import twin.validation as validation
+
+    def interrupted(spec, results):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation, "summarise", interrupted)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        run_files(_files(tmp_path), tmp_path / "out", _Counting(), log=said.append)
+    assert "interrupted while writing" in said[-1] and "the 5 paired seeds are kept" in said[-1]
+    assert len((tmp_path / "out" / VALIDATION_CHECKPOINT).read_text().splitlines()) == 5

@@ -20,6 +20,7 @@ Experiment files in `experiments/validation/*.toml` set each experiment's kind a
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,19 @@ MEASURE_WORDS = {
     "harm_change_neighbours_gbp": "harm change in its neighbours (GBP)",
     "harm_change_rest_gbp": "harm change in the rest of the UK (GBP)",
     "displacement_ratio_neighbours": "neighbours' change per pound removed in the target",
+}
+#: the measures of each kind, in the order `_measure` gives them
+MEASURES = {
+    "replacement": ("members_removed", "months_to_half_recovery", "months_to_90pc_recovery", "extra_recruits",
+                    "extra_recruits_per_member_removed"),
+    "succession": ("groups_still_active_share", "groups_with_new_active_leader_share", "extra_splits_first_year",
+                   "extra_serious_violence_first_year", "extra_succession_violence_first_year",
+                   "extra_homicides_first_year", "expected_extra_homicides_first_year",
+                   "extra_homicides_over_expected_first_year"),
+    "entry": ("users_unsupplied_at_worst", "months_to_half_recovery", "months_to_90pc_recovery", "extra_entrants",
+              "extra_county_lines_into_area"),
+    "displacement": ("harm_change_target_gbp", "harm_change_neighbours_gbp", "harm_change_rest_gbp",
+                     "displacement_ratio_neighbours"),
 }
 #: where docs/VALIDATION.md sets each kind's results beside what the seeds say
 VALIDATION_SECTION = {"replacement": 1, "succession": 2, "entry": 3, "displacement": 4}
@@ -224,7 +238,7 @@ def summarise(spec: dict, results: list[dict[str, float]]) -> dict:
     """An experiment's measures over its seeds (in seed order): mean, standard error, seeds observed."""
     kind = spec["kind"]
     summary = {}
-    for key in results[0]:
+    for key in MEASURES[kind]:
         values = np.array([r[key] for r in results], dtype=float)
         finite = values[np.isfinite(values)]
         # Seeds in which something never happened (no recovery within the horizon) are counted apart.
@@ -335,14 +349,17 @@ def experiment_key(spec: dict) -> str:
 
 
 def _kept(keep, task: SeedTask):
-    """A seed's measures kept by an interrupted run (None when absent, or a line of another shape)."""
+    """A seed's measures kept by an interrupted run: None when absent, or when the line is not the
+    kind's measures, each a number or NaN (edited by hand, say), which then runs again."""
     try:
         measures = json.loads(keep.done.get(str(task.seed), ""))
     except (TypeError, ValueError):
         return None
-    if isinstance(measures, dict) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                          for v in measures.values()) and measures:
-        return {name: float(value) for name, value in measures.items()}
+    names = MEASURES[task.spec["kind"]]
+    if (isinstance(measures, dict) and sorted(measures) == sorted(names)
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isinf(v)
+                    for v in measures.values())):
+        return {name: float(measures[name]) for name in names}
     return None
 
 
@@ -375,8 +392,8 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
     def save(task: SeedTask, measures: dict) -> None:
         if (task.where, task.seed) in found:  # (handed over, then salvaged after a Ctrl-C: kept once)
             return
-        found[(task.where, task.seed)] = measures
         keeps[task.where].save(str(task.seed), json.dumps(measures))
+        found[(task.where, task.seed)] = measures  # (once in the file: a Ctrl-C in between saves it again)
         if bar:
             bar.update(1)
 
@@ -393,13 +410,24 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
         raise
     if bar:
         bar.close()
-    results = {Path(path).stem: {"description": spec.get("description", ""),
-                                 **summarise(spec, [found[(path, task.seed)] for task in tasks[path]])}
-               for path, spec in experiments.items()}
-    text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
-    write_whole(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
-    for keep in keeps.values():
-        keep.drop()  # validation.json holds them
+    written = False
+    try:
+        results = {Path(path).stem: {"description": spec.get("description", ""),
+                                     **summarise(spec, [found[(path, task.seed)] for task in tasks[path]])}
+                   for path, spec in experiments.items()}
+        text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
+        write_whole(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
+        written = True
+        for keep in keeps.values():
+            keep.drop()  # validation.json holds them
+    except KeyboardInterrupt:
+        if log and written:
+            log(f"\ntwin: interrupted; {out / 'validation.json'} is written whole, and some of its paired seeds may "
+                f"remain in {out / VALIDATION_CHECKPOINT} (read back by a later run of the same experiments).")
+        elif log:
+            log(f"\ntwin: interrupted while writing {out / 'validation.json'}; the {total} paired seeds are kept in "
+                f"{out / VALIDATION_CHECKPOINT}. Run the same command again: they are read back, not run again.")
+        raise
     return results
 
 

@@ -1,6 +1,7 @@
 """Mistakes in calibration, sensitivity, targets and validation experiment files: each is one line
 naming the file, the table and key, what was expected (and the closest valid name), exit status 2."""
 
+import numpy as np
 import pytest
 
 from twin.cli import main
@@ -276,3 +277,36 @@ def test_a_calibration_file_asking_for_more_workers_than_cores_gets_the_cores(tm
                for w in config["warnings"])
     assert load_config(write(tmp_path / "d.toml", CALIBRATION + "workers = 2\n" + TWO))["workers"] == 2
 
+
+
+@pytest.mark.parametrize("setting, words", [
+    ("[parameters]\nentry_price_elasticity = 200\n",
+     "(Poisson mean negative, not a number or too large): expected parameters within their plausible ranges "
+     "(set beyond them: entry_price_elasticity = 200)"),
+    ("[parameters]\ndemand_vulnerability_elasticity = 3000\n",
+     "demand_vulnerability_elasticity = 3000 spreads drug demand over the areas beyond what numbers can hold"),
+])
+def test_a_parameter_far_beyond_its_range_stops_the_run_in_one_line(tmp_path, capsys, setting, words):
+    """Warned of, then run: a traceback (a Poisson mean out of numpy's range) or a crash of the whole
+    process (NaN demand reaching a compiled kernel); now a one-line error naming the value."""
+    path = write(tmp_path / "far.toml", f'[scenario]\nname = "far"\nbase = "{BASELINE}"\n{setting}')
+    assert main(["run", str(path), "--years", "1", "--quiet", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("Warning:") and err[-1].startswith("twin: error: ") and words in err[-1], err
+
+
+def test_technology_investment_with_no_ramp_gives_its_full_benefit_once_its_lag_is_over(tmp_path):
+    """`ramp_years = 0` (warned of: beyond its range) divided by zero; no ramp now means the whole
+    benefit at once, as for the levers that ramp through `Lever.ramp`."""
+    from twin.interventions import build_levers
+    from twin.model import TwinModel
+    from twin.scenario import Scenario
+
+    lever = {"type": "technology_investment", "ramp_years": 0, "lag_years": 1}
+    model = TwinModel(seed=1, n_steps=24, spin_up_years=0,
+                      levers=build_levers(Scenario(name="t", path="t.toml", levers=[lever])))
+    uplift = []
+    for _ in range(24):
+        model.step()
+        uplift.append(float(np.max(model.modifiers.success_multiplier)))
+    assert [u == 1.0 for u in uplift[:11]] == [True] * 11 and len(set(uplift[12:])) == 1 and uplift[12] > 1.0

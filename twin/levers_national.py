@@ -408,7 +408,8 @@ class TechnologyInvestment(NationalLever):
         v, i = self.values, self.intensity
         # at the middle of the step, as every gradual effect (`Lever.ramp`)
         years_in = self.ramp_months / 12.0
-        reached = np.clip((years_in - v["lag_years"]) / v["ramp_years"], 0.0, 1.0) * i
+        past_lag = years_in - v["lag_years"]  # (with no ramp, the full benefit as the lag ends, as `Lever.ramp`)
+        reached = (np.clip(past_lag / v["ramp_years"], 0.0, 1.0) if v["ramp_years"] > 0 else float(past_lag >= 0)) * i
         mods = model.modifiers
         mods.intel_multiplier *= 1.0 + v["intel_uplift"] * reached
         mods.detection_multiplier *= 1.0 + v["intel_uplift"] * reached

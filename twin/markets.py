@@ -84,8 +84,16 @@ def base_demand_per_month(geography: Geography, params: Parameters, vulnerabilit
     uk_totals = per_market(params, "demand", "demand_months")
     weights = np.tile(geography.population[:, None], (1, N_MARKETS))
     vulnerable = list(DRUG_MARKETS) + [MODERN_SLAVERY, ACQUISITIVE]
-    weights[:, vulnerable] *= vulnerability[:, None] ** params.demand_vulnerability_elasticity
-    demand = weights / weights.sum(axis=0, keepdims=True) * uk_totals[None, :]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # (said below, in one line)
+        weights[:, vulnerable] *= vulnerability[:, None] ** params.demand_vulnerability_elasticity
+        demand = weights / weights.sum(axis=0, keepdims=True) * uk_totals[None, :]
+    if not np.isfinite(demand).all():  # (a kernel given NaN demand could write out of bounds)
+        from twin.errors import ParameterError
+
+        raise ParameterError(f"demand_vulnerability_elasticity = {params.demand_vulnerability_elasticity:g} spreads "
+                             f"drug demand over the areas beyond what numbers can hold (expected "
+                             f"{params.spec('demand_vulnerability_elasticity').low:g} to "
+                             f"{params.spec('demand_vulnerability_elasticity').high:g})")
     demand[:, MONEY_LAUNDERING] = 0.0  # set from OCG profits each step
     return demand
 

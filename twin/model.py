@@ -326,6 +326,8 @@ class TwinModel(mesa.Model):
             if interrupt_at_root(exc):
                 raise KeyboardInterrupt from None
             raise
+        except (ValueError, ArithmeticError) as exc:  # (a Poisson mean out of range): said as the user's
+            raise exc if not self._set_beyond_ranges() else self.population_error(0, 0, failed=exc) from None
 
     def _step(self) -> None:
         if self.steps_done >= self.n_steps:
@@ -388,15 +390,22 @@ class TwinModel(mesa.Model):
             return
         raise self.population_error(self.ocgs.n, self.members.n)
 
-    def population_error(self, groups: int, members: int, entering: bool = False):
-        """The error stopping a run that holds `groups` groups and `members` member rows (or would,
-        once this step's entrants joined, with `entering`: they are refused before any memory is taken)."""
+    def _set_beyond_ranges(self) -> list[str]:
+        """The parameters set beyond their plausible ranges, as `name = value`."""
+        return [f"{name} = {self.params.uk_value(name):g}" for name in sorted(self.params.overridden)
+                if not self.params.spec(name).low <= self.params.uk_value(name) <= self.params.spec(name).high]
+
+    def population_error(self, groups: int, members: int, entering: bool = False, failed: Exception | None = None):
+        """The error stopping a run that holds `groups` groups and `members` member rows (or would, once this step's
+        entrants joined, with `entering`: they are refused before any memory is taken), or whose step `failed`."""
         from twin.errors import PopulationError
 
-        beyond = [f"{name} = {self.params.uk_value(name):g}" for name in sorted(self.params.overridden)
-                  if not self.params.spec(name).low <= self.params.uk_value(name) <= self.params.spec(name).high]
+        beyond = self._set_beyond_ranges()
         when = (f"at step {self.steps_done}" if self.steps_done >= 0 else
                 f"in its spin-up, {-self.steps_done} steps before the years it reports")
+        if failed is not None:
+            return PopulationError(f"the run stopped {when} ({failed}): expected parameters within their plausible "
+                                   f"ranges (set beyond them: {', '.join(beyond)})")
         return PopulationError(
             f"the run stopped {when}: {'its entrants would make ' if entering else ''}{groups:,} groups and "
             f"{members:,} member rows, more than {GROWTH_LIMIT} times "

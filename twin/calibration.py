@@ -285,8 +285,13 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     result = minimize(objective, start, method="Nelder-Mead",
                       options={"maxfev": config["max_evaluations"], "xatol": 1e-3, "fatol": 1e-3,
                                "initial_simplex": _simplex(start)})
-    best = {p.name: p.to_value(u) for p, u in zip(priors, result.x)}
-    return {"best": best, "misfit": float(result.fun), "evaluations": len(history), "history": history,
+    # the best point evaluated: Nelder-Mead's `x` leaves out the points of an iteration that
+    # max_evaluations cut short, which can be better (the first of equal misfits is taken)
+    best_entry = min(history, key=lambda entry: entry["misfit"]) if history else None
+    best = ({p.name: best_entry[p.name] for p in priors} if best_entry is not None
+            else {p.name: p.to_value(u) for p, u in zip(priors, result.x)})
+    misfit_best = best_entry["misfit"] if best_entry is not None else float(result.fun)
+    return {"best": best, "misfit": float(misfit_best), "evaluations": len(history), "history": history,
             "seeds": seeds, "key": key, "from_database": sum(h["from_database"] for h in history),
             "converged": bool(result.success)}  # False: max_evaluations ran out before the simplex settled
 

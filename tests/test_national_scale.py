@@ -284,3 +284,28 @@ def test_an_export_names_the_areas_the_register_and_the_scale_each_scenario_ran_
     register = {"register": "sqlite:///folder/ocgs.db", "national_scale": 0.5}
     assert _inputs(register)["register"] == "ocgs.db" and _inputs(register)["national_scale"] == 0.5
 
+
+
+def test_compare_refuses_scenarios_that_start_from_other_registers(tmp_path):
+    """A scenario whose only change is its register was reported as an option (a paired difference
+    of starting pictures, priced as a policy's): refused as other areas are; the same register
+    from another path is the same start."""
+    from twin.ensemble import check_comparable
+    from twin.errors import UserError
+
+    uk = load_scenario(SCENARIOS / "baseline.toml")
+
+    def starting_from(name, contents, folder):
+        (tmp_path / folder).mkdir()
+        register = write(tmp_path / folder / "register.csv", contents)
+        return load_scenario(write(tmp_path / folder / f"{name}.toml", f'[scenario]\nname = "{name}"\nbase = '
+                                   f'"{SCENARIOS / "baseline.toml"}"\nregister = "{register}"\n'))
+
+    mine = starting_from("mine", "ocg_id,area\nA,Kent\n", "a")
+    with pytest.raises(UserError, match=r"mine\.toml: starts from the register .*register\.csv, but .*baseline\.toml "
+                                        r"from the synthetic register drawn from each seed; scenarios compared must "
+                                        r"start from the same groups"):
+        check_comparable([uk, mine], None)
+    with pytest.raises(UserError, match="must start from the same groups"):
+        check_comparable([mine, starting_from("edited", "ocg_id,area\nB,Kent\n", "b")], None)
+    check_comparable([mine, starting_from("copy", "ocg_id,area\nA,Kent\n", "c")], None)

@@ -337,6 +337,25 @@ def check_comparable(loaded: list[Scenario], years: float | None) -> None:
                             f"{_areas_words(first)}; scenarios compared must run on the same areas at the same scale "
                             f"(a paired difference would be a difference of places, not of policies): give them the "
                             f"same areas_file and scale_national_quantities, or one base scenario that sets both")
+        if _register_identity(scenario) != _register_identity(first):
+            raise UserError(f"{scenario.path}: starts from {_register_words(scenario)}, but {first.path} from "
+                            f"{_register_words(first)}; scenarios compared must start from the same groups (a paired "
+                            f"difference would be one of starting pictures, not of policies): give them the same "
+                            f"register and complete_register, or one base scenario that sets both")
+
+
+def _register_identity(scenario: Scenario) -> tuple:
+    """What a scenario starts from: its register file's contents (not the path to it), or none (the
+    synthetic register), and whether the areas it leaves out are filled."""
+    path = Path(scenario.register) if scenario.register else None
+    contents = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else path
+    return contents, bool(scenario.complete_register) and path is not None
+
+
+def _register_words(scenario: Scenario) -> str:
+    if not scenario.register:
+        return "the synthetic register drawn from each seed"
+    return f"the register {scenario.register}" + (" (its missing areas filled)" if scenario.complete_register else "")
 
 
 def _areas_identity(scenario: Scenario) -> tuple:

@@ -61,6 +61,15 @@ def trajectories(text: str) -> int:
     return _whole_within(text, MIN_TRAJECTORIES, MAX_TRAJECTORIES, "a whole number")
 
 
+#: `twin bench`'s timed runs or pairs at most (each pair's twin run holds its steps' results in memory)
+MAX_BENCH_REPEATS = 1_000
+
+
+def bench_repeats(text: str) -> int:
+    """`twin bench --reps` and `--plain-mesa-steps`: 1 to `MAX_BENCH_REPEATS`."""
+    return _whole_within(text, 1, MAX_BENCH_REPEATS, "a whole number")
+
+
 def posterior_file(text: str) -> str:
     """--posterior's value: a sample, not a scenario its optional value took from the list after it."""
     if text.lower().endswith(".toml"):

@@ -325,9 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--phases", action="store_true", help="instead: milliseconds a UK step spends in each phase")
-    bench.add_argument("--reps", type=arguments.positive_int, default=5,
+    bench.add_argument("--reps", type=arguments.bench_repeats, default=5,
                        help="timed monthly runs, median reported (default 5; the weekly runs are 3)")
-    bench.add_argument("--plain-mesa-steps", type=arguments.positive_int, default=7,
+    bench.add_argument("--plain-mesa-steps", type=arguments.bench_repeats, default=7,
                        help="timed pairs: each times 5 plain-Mesa reference steps, 5 steps of the same "
                             "rules on arrays and 12 twin steps (default 7)")
     bench.set_defaults(func=cmd_bench)

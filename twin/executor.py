@@ -332,6 +332,14 @@ class LocalExecutor(_HandOver):
 WORKER_MEMORY_MB = 300
 
 
+def _memory_mb() -> int | None:
+    """This machine's memory in MB (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def make_executor(workers: int | None, cluster: str | None = None):
     if cluster is not None:
         if not cluster.strip():  # an unset variable in a job script: not the local machine by stealth
@@ -341,12 +349,20 @@ def make_executor(workers: int | None, cluster: str | None = None):
         from twin.executor_dask import DaskExecutor
 
         return DaskExecutor(cluster.strip())
+    memory_mb = _memory_mb()
+    if workers and memory_mb and workers * WORKER_MEMORY_MB > memory_mb:
+        from twin.errors import UserError
+
+        raise UserError(f"--workers {workers}: each worker holds a model in memory (about {WORKER_MEMORY_MB} MB at UK "
+                        f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than this machine's "
+                        f"{memory_mb / 1024:,.1f} GB; use at most {max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
+                        f"--workers out: one a core)")
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).
     warm_up()
+    cores = os.cpu_count() or 1
     if workers == 1:
         return SerialExecutor()
-    cores = os.cpu_count() or 1
     if workers and workers > cores:
         print(f"Warning: --workers {workers} is more than this machine's {cores} cores: the runs share them (no "
               f"faster than {cores} workers) and each worker holds a model in memory (about "

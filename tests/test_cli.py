@@ -167,6 +167,13 @@ def test_register_never_writes_over_a_file_that_is_not_a_register(tmp_path, caps
     assert scenario.read_text() == '[scenario]\nname = "mine"\n' and own.read_text() == "ocg_id,area\nA1,Kent\n"
     fresh = tmp_path / "reg.csv"
     assert main(["register", "--out", str(fresh)]) == 0 and main(["register", "--out", str(fresh)]) == 0  # its own
+    # a register edited since (the template made one's own: same header), or drawn otherwise, is kept
+    edited = fresh.read_text().replace(",Kent,", ",Essex,", 1)
+    fresh.write_text(edited)
+    for argv in (["register", "--out", str(fresh)], ["register", "--out", str(fresh), "--seed", "2"]):
+        assert "the file exists and holds another register" in _user_error(argv, capsys)
+    assert fresh.read_text() == edited
+    assert main(["register", "--out", str(fresh), "--replace"]) == 0 and fresh.read_text() != edited
 
 
 def test_register_of_a_partial_areas_file_warns_as_a_run_does(tmp_path, capsys):

@@ -103,7 +103,7 @@ def cmd_register(args) -> int:
     params = scenario.build_parameters() if scenario else Parameters()
     register = synthetic_register(geography, params, RandomStreams(args.seed)["register"])
     output_folder(out.parent)
-    write_register_csv(register, geography, out)
+    write_register_csv(register, geography, out, replace=args.replace)
     print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
     return 0
 
@@ -320,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "follows, as its runs draw it (default: the built-in UK areas and parameters)")
     register.add_argument("--out", default="results/synthetic_register.csv", help="CSV file to write (default results/synthetic_register.csv)")
     register.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
+    register.add_argument("--replace", action="store_true",
+                          help="write over a register at --out that holds another (edited, or drawn otherwise)")
     register.set_defaults(func=cmd_register)
 
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")

@@ -501,9 +501,19 @@ def check_register_out(path: Path) -> None:
                             f"file name, or move it first")
 
 
-def write_register_csv(register: Register, geography: Geography, path: Path) -> None:
-    rows = register.to_rows(geography)
+def write_register_csv(register: Register, geography: Geography, path: Path, replace: bool = True) -> None:
+    """Write the register as CSV to `path`; with `replace` False, a file there already is written over
+    only when it holds the same register (the same command run again), never one edited since."""
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
+    writer.writeheader()
+    writer.writerows(register.to_rows(geography))
+    text = buffer.getvalue()
+    if not replace and path.is_file() and path.read_bytes() != text.encode("utf-8"):
+        raise UserError(f"--out '{path}': the file exists and holds another register (one edited since `twin "
+                        f"register` wrote it, or drawn with another seed or scenario); give a new file name, move "
+                        f"it first, or give --replace to write over it")
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
+        handle.write(text)

@@ -753,6 +753,20 @@ def test_a_policy_scenario_is_warned_of_as_twin_run_and_twin_compare_warn_of_it(
     assert warnings == [f"{odd}: [parameters]: entry_rate_per_month = 50 is beyond its plausible range, 0.05 to 1"]
 
 
+def test_a_policy_file_s_own_parameter_that_the_sweep_samples_is_said_to_be_replaced(tmp_path):
+    """A policy file setting a parameter the sweep also samples ran with the sampled values, unsaid."""
+    scenarios = ROOT / "scenarios"
+    own = write(tmp_path / "own.toml", f'[scenario]\nname = "own"\nbase = "{scenarios / "ct_powers.toml"}"\n'
+                                       '[parameters]\nprice_supply_elasticity = 0.8\n')
+    body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"').replace(
+        '[[lever]]\nname = "lever.chb.hold_years"\nvalues = [0, 2]',
+        f'[[uncertainty]]\nname = "price_supply_elasticity"\nlow = 0.5\nhigh = 1.0\n'
+        f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", "{own}"]')
+    warnings = load_experiment(write(tmp_path / "policies.toml", body))["warnings"]
+    assert warnings == [f"{tmp_path / 'policies.toml'}: [[uncertainty]] 'price_supply_elasticity' replaces the 0.8 "
+                        f"that own.toml sets in its [parameters], in every run of it"]
+
+
 def test_a_base_whose_settings_the_design_varies_is_not_warned_of_as_written(tmp_path):
     """Over five years the base's £3bn is out of reach; the design runs £0.86bn and £1.2bn only,
     and the warning about £3bn, which no run uses, misled."""

@@ -262,7 +262,8 @@ def check_lever_names(path: Path, base: Scenario, running: list[Scenario], uncer
             _check_lever_in_scenarios(path, position, name, scenarios)
         warnings += [f"{path}: [[lever]] {warning}" for warning in _lever_range_warnings(name, values, every_lever)]
     sampled = [(f"[[uncertainty]] {u.name!r}", u.name) for u in uncertain]
-    sampled += [(f"[[lever]] {name!r}", name) for name, _ in levers if name != "scenario" and not name.startswith("lever.")]
+    sampled += [(f"[[lever]] {name!r}", name) for name, _ in levers
+                if name != "scenario" and not name.startswith("lever.")]
     for scenario in running:  # a scenario's own value is replaced in its runs: said
         for what, name in sampled:
             if name in scenario.parameters:

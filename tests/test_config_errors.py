@@ -331,3 +331,21 @@ def test_bench_repeats_are_bounded(capsys):
             main(["bench", option, "100000000"])
         assert stop.value.code == 2
         assert "expected a whole number from 1 to 1000, got 100000000" in capsys.readouterr().err
+
+
+def test_commands_that_only_read_results_add_no_table_to_a_database_of_others(tmp_path, capsys):
+    """`twin export`, `twin analyse` and `twin sweep --dry-run` given a database holding only a user's
+    own table added twin's nine tables to it before saying there was nothing to read."""
+    import sqlite3
+
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("create table ocgs (id integer)")
+    db = f"sqlite:///{path}"
+    experiment = ROOT / "experiments" / "chb_design.toml"
+    for argv in (["export", "--db", db, "--out", str(tmp_path / "x")], ["analyse", str(experiment), "--db", db]):
+        assert "holds no results of twin (run `twin compare` or `twin sweep` first" in _user_error(argv, capsys)
+    assert main(["sweep", str(experiment), "--dry-run", "--db", db]) == 0
+    assert "none of them stored" in capsys.readouterr().out
+    with sqlite3.connect(path) as connection:
+        assert [row[0] for row in connection.execute("select name from sqlite_master")] == ["ocgs"]

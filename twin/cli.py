@@ -231,7 +231,7 @@ def cmd_export(args) -> int:
     from twin.store import Store
 
     require_database(args.db)
-    store = Store(args.db)
+    store = Store(args.db, create=False)
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
         raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` or `twin sweep` first)")

@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from twin.errors import UserError, output_folder, safe_url
+from twin.errors import NoResultsError, UserError, output_folder, safe_url
 from twin.progress import progress_line
 from twin.staging import staged_folder, write_whole
 
@@ -187,7 +187,10 @@ def _print_sweep_plan(args, config: dict) -> int:
     path = sqlite_path(args.db)
     from twin.sweep_notes import earlier_sweep_note
 
-    store = None if path is not None and not path.exists() else Store(args.db)
+    try:  # (a database holding none of twin's tables is left as it is: nothing is stored there yet)
+        store = None if path is not None and not path.exists() else Store(args.db, create=False)
+    except NoResultsError:
+        store = None
     plan = sweep_plan(config, store)
     earlier = earlier_sweep_note(config, store) if store is not None else None
     stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
@@ -309,8 +312,8 @@ def cmd_analyse(args) -> int:
 
     config = load_experiment(args.experiment)
     require_database(args.db)
+    store = Store(args.db, create=False)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
-    store = Store(args.db)
     experiment_id, notes, points = find_sweep(config, store), [], design(config)
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])

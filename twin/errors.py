@@ -34,6 +34,10 @@ class PopulationError(ParameterError):
     plausible ranges (the message names those set beyond them)."""
 
 
+class NoResultsError(UserError):
+    """A results database read by a command holds none of twin's tables (nothing is created in it)."""
+
+
 class MachineError(RuntimeError):
     """A failure of the machine, not the user, already said in one line (exit status 1)."""
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from twin.errors import MachineError, UserError, first_line, safe_url
+from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -165,7 +165,7 @@ def _attempts(step, unique_clash: bool = True, attempts: int = ATTEMPTS):
 class Store:
     """A results database at a SQLAlchemy URL."""
 
-    def __init__(self, url: str = DEFAULT_DB):
+    def __init__(self, url: str = DEFAULT_DB, create: bool = True):  # create False: to read, its tables made by others
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
         self.read_only = False  # opened to reading only (`read_only_folder_url`)
@@ -186,7 +186,11 @@ class Store:
                 self.read_only = (query.get("mode") == "ro" or query.get("immutable") == "1"
                                   or not os.access(path, os.W_OK))
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
-            _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
+            if create or sa.inspect(self.engine).has_table("experiments"):  # (twin's: tables added since made too)
+                _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
+            else:
+                raise NoResultsError(f"--db {safe_url(self.url)}: holds no results of twin (run `twin compare` or "
+                                     f"`twin sweep` first, or give --db)")
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             path_like = self.url and (":" not in self.url or re.match(r"^[A-Za-z]:[\\/]", self.url))  # C:\ too
             hint = f"; a file is given as sqlite:///{self.url}" if path_like else ""

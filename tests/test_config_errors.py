@@ -349,3 +349,19 @@ def test_commands_that_only_read_results_add_no_table_to_a_database_of_others(tm
     assert "none of them stored" in capsys.readouterr().out
     with sqlite3.connect(path) as connection:
         assert [row[0] for row in connection.execute("select name from sqlite_master")] == ["ocgs"]
+
+
+def test_a_spin_up_under_half_a_step_is_warned_of_and_a_date_is_shown_as_written(tmp_path, capsys):
+    """`--spin-up-years 0.04` ran no spin-up step and said nothing of it; an unquoted TOML date was
+    shown as Python writes it, `datetime.date(2025, 1, 1)`."""
+    from dataclasses import replace
+
+    from twin.runner import scenario_warnings
+    from twin.scenario import load_scenario
+
+    baseline = load_scenario(BASELINE)
+    assert any("spin_up_years = 0.04 is under half a monthly step: no spin-up step runs" in w
+               for w in scenario_warnings(replace(baseline, spin_up_years=0.04)))
+    assert not any("spin-up step" in w for w in scenario_warnings(replace(baseline, spin_up_years=0.04, step="week")))
+    path = write(tmp_path / "d.toml", f'[scenario]\nname = "d"\nbase = "{BASELINE}"\nyears = 2025-01-01\n')
+    assert "got 2025-01-01 (a date or time, not in quotes)" in _user_error(["run", str(path)], capsys)

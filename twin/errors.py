@@ -93,6 +93,8 @@ def shown(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(shown(item) for item in value) + "]"
+    if hasattr(value, "isoformat"):  # a TOML date or time, written unquoted
+        return f"{value.isoformat()} (a date or time, not in quotes)"
     return repr(value)
 
 

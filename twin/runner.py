@@ -23,7 +23,7 @@ from twin.model import TwinModel
 from twin.register import load_register
 from twin.results import metric_dictionary
 from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
-from twin.scenario import STEP_LENGTHS, Scenario, national_scale_warnings
+from twin.scenario import STEP_LENGTHS, STEPS_PER_YEAR, Scenario, national_scale_warnings
 from twin.staging import staged_folder, write_whole
 
 
@@ -55,9 +55,18 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     params = scenario.build_parameters()
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
-            + idle_settings(scenario) + everywhere_by_default(scenario)
+            + idle_settings(scenario) + everywhere_by_default(scenario) + spin_up_rounded_away(scenario)
             + ([unused] if unused else [])
             + consistency_warnings(params, f"{scenario.path}: [parameters]"))
+
+
+def spin_up_rounded_away(scenario: Scenario) -> list[str]:
+    """A spin-up under half a step: no spin-up step runs (the run reports from the register as given)."""
+    steps = scenario.spin_up_years * STEPS_PER_YEAR[scenario.step]
+    if scenario.spin_up_years > 0 and round(steps) == 0:
+        return [f"{scenario.path}: spin_up_years = {scenario.spin_up_years:g} is under half a {scenario.step}ly step: "
+                f"no spin-up step runs, and the run reports from the register's picture as given"]
+    return []
 
 
 #: lever types meant for chosen areas: the Clear-Hold-Build phases and the local programmes

@@ -80,17 +80,17 @@ def store_salvaged(executor, write: Callable) -> int:
     batches still out (taking them back from a Dask cluster can take seconds); a second Ctrl-C does
     not cut this short. Returns how many were written."""
     handler = ignore_further_interrupts()
-    written = 0
     try:
-        for stage in ("handed over", "taken back"):  # those already here first: closing may take seconds
-            if stage == "taken back":
-                executor.close()
-            for task, result in executor.salvaged():
-                write(task, result)
-                written += 1
+        here = executor.salvaged()  # those already here first: closing may take seconds
+        for task, result in here:
+            write(task, result)
+        executor.close()
+        taken = executor.salvaged()
+        for task, result in taken:
+            write(task, result)
     finally:
         restore_interrupts(handler)  # a Python session carries on afterwards
-    return written
+    return len(here) + len(taken)
 
 
 @contextmanager

@@ -247,6 +247,12 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
     calls["n"] = 0
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--out", str(tmp_path / "cli")]) == 130
     assert f"the steps run so far are in {tmp_path / 'cli' / 'trajectories.partial.csv'}" in capsys.readouterr().err
+    # interrupted again before its first reported step: the earlier run's steps are kept, and said to be its
+    calls["n"] = 4
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--out", str(tmp_path / "cli")]) == 130
+    err = capsys.readouterr().err
+    assert "no reported step had finished" in err and "still holds an earlier interrupted run's steps" in err
+    assert pd.read_csv(tmp_path / "cli" / "trajectories.partial.csv")["step"].max() == 4
     # run again to the end: the earlier partial file is not left beside the whole one
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--quiet", "--out", str(tmp_path / "cli")]) == 0
     assert (tmp_path / "cli" / "trajectories.csv").exists()

@@ -62,6 +62,7 @@ def cmd_run(args) -> int:
                   f"seed {args.seed} ...", flush=True)
 
     warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own
+    earlier = _file_identity(Path(out) / "trajectories.partial.csv")  # an earlier interrupted run's
     try:
         output = run_scenario(scenario, args.seed, years=args.years, step=args.step,
                               register_source=args.register, register_table=args.register_table,
@@ -69,7 +70,11 @@ def cmd_run(args) -> int:
                               warn=False)
     except KeyboardInterrupt:
         partial = Path(out) / "trajectories.partial.csv"
-        kept = f"; the steps run so far are in {partial}" if partial.exists() else "; no reported step had finished"
+        if partial.exists() and _file_identity(partial) != earlier:
+            kept = f"; the steps run so far are in {partial}"
+        else:
+            kept = "; no reported step had finished" + (
+                f" ({partial} still holds an earlier interrupted run's steps)" if partial.exists() else "")
         print(f"twin: interrupted{kept}", file=sys.stderr)
         return 130
     if not args.quiet:
@@ -78,6 +83,15 @@ def cmd_run(args) -> int:
         print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
               f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'})")
     return 0
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """What tells a file from the one written in its place (`write_whole` writes a new one), or None."""
+    try:
+        held = path.stat()
+    except OSError:
+        return None
+    return held.st_ino, held.st_mtime_ns
 
 
 def cmd_register(args) -> int:

@@ -359,15 +359,15 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
             warnings.warn(remark, UserWarning, stacklevel=2)
     if on_built is not None:
         on_built(model)
+    # an earlier interrupted run's steps stay until this run has replaced them, whole or in part
     partial = out_dir / "trajectories.partial.csv" if out_dir is not None else None
-    if partial is not None:
-        partial.unlink(missing_ok=True)  # an earlier run's, not this one's
     start = time.perf_counter()
     try:
         model.run(progress=progress)
         output = RunOutput(model, setup_s, time.perf_counter() - start)
         if out_dir is not None:
             write_outputs(output, scenario, seed, out_dir)
+            partial.unlink(missing_ok=True)  # the whole run's trajectories are beside it now
     except BaseException:  # what was computed is kept, whether the steps or the writing stopped
         if partial is not None and model.results.steps_recorded:
             out_dir.mkdir(parents=True, exist_ok=True)

@@ -466,6 +466,8 @@ name = "asset_realisation_share"
     (tmp_path / "cal" / "fit.html").unlink()
     for name in ("posterior.csv", "particles.csv", "posterior.png"):  # an earlier ABC fit's in the folder:
         (tmp_path / "cal" / name).write_text("old")  # read by --posterior as this fit's sample
+        with (tmp_path / "cal" / ".twin-written").open("a") as record:  # as that fit recorded them
+            record.write(f"{name}\n")
     assert main(["calibrate", str(config_path), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 0
     assert not any((tmp_path / "cal" / name).exists() for name in ("posterior.csv", "particles.csv", "posterior.png"))
     out, err = capsys.readouterr()

@@ -49,15 +49,40 @@ def test_a_run_refuses_a_folder_holding_files_it_did_not_write(tmp_path, capsys)
     (out / "notes.txt").write_text("kept")
     argv = ["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]
     assert main(argv) == 2
-    assert (f"--out {out}: holds trajectories.csv that `twin run` did not write (no run.json of a run beside it)"
-            in capsys.readouterr().err)
+    assert (f"--out {out}: holds trajectories.csv, which the twin did not write there" in capsys.readouterr().err)
     assert (out / "trajectories.csv").read_text() == "my,own\n1,2\n"
     (out / "run.json").write_text("not json")
-    assert main(argv) == 2 and "its run.json is not one `twin run` wrote" in capsys.readouterr().err
+    assert main(argv) == 2 and "holds run.json, trajectories.csv, which the twin did" in capsys.readouterr().err
     (out / "run.json").unlink()
     (out / "trajectories.csv").unlink()
     assert main(argv) == 0 and main(argv) == 0  # a run's own files: replaced
     assert (out / "notes.txt").read_text() == "kept" and (out / "metrics.csv").exists()
+    assert "trajectories.csv" in (out / ".twin-written").read_text().split()
+
+
+def test_compare_refuses_a_folder_holding_a_users_own_report_files_before_any_run(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "summary.csv").write_text("my,own\n")
+    db = tmp_path / "c.db"
+    argv = ["compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ct_powers.toml"), "--reps", "1",
+            "--years", "0.25", "--quiet", "--db", f"sqlite:///{db}", "--out", str(out)]
+    assert main(argv) == 2
+    assert f"--out {out}: holds summary.csv, which the twin did not write there" in capsys.readouterr().err
+    assert (out / "summary.csv").read_text() == "my,own\n" and not db.exists()  # refused before any run
+
+
+def test_a_run_folder_written_before_the_record_of_the_twin_s_files_is_still_its_own(tmp_path, capsys):
+    out = tmp_path / "older"
+    argv = ["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    (out / ".twin-written").unlink()  # as an earlier version left it: run.json of a run marks it
+    (out / "mine.txt").write_text("kept")
+    assert main(argv) == 0
+    assert {"run.json", "trajectories.csv", "mine.txt"} <= set((out / ".twin-written").read_text().split())
+    (out / "run.json").write_text("{}")  # not a run's: nothing is taken as the twin's
+    (out / ".twin-written").unlink()
+    assert main(argv) == 2 and "holds metrics.csv, run.json, trajectories.csv" in capsys.readouterr().err
 
 
 def test_same_command_same_file(tmp_path):

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from twin import staging as staging_module
-from twin.staging import _interrupts_deferred, staged_folder, write_whole
+from twin.errors import UserError
+from twin.staging import WRITTEN_RECORD, _interrupts_deferred, claim_folder, staged_folder, write_whole
 
 
 def _earlier_report(folder):
@@ -16,6 +17,7 @@ def _earlier_report(folder):
     (folder / "summary.csv").write_text("old")
     (folder / "charts" / "a.png").write_text("old")
     (folder / "report.html").write_text("old")
+    (folder / WRITTEN_RECORD).write_text("summary.csv\ncharts/a.png\nreport.html\n")  # the twin's own
 
 
 def test_a_report_interrupted_while_written_leaves_the_earlier_one_whole(tmp_path):
@@ -24,8 +26,8 @@ def test_a_report_interrupted_while_written_leaves_the_earlier_one_whole(tmp_pat
         with staged_folder(tmp_path) as staging:
             (staging / "summary.csv").write_text("new")
             raise KeyboardInterrupt  # Ctrl-C while the charts are drawn
-    assert {p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == {"old"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "report.html", "summary.csv"]  # no staging left
+    assert {p.read_text() for p in tmp_path.rglob("*") if p.is_file() and p.name != WRITTEN_RECORD} == {"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [WRITTEN_RECORD, "charts", "report.html", "summary.csv"]
 
 
 def test_a_finished_report_replaces_every_file_and_keeps_others(tmp_path):
@@ -35,9 +37,43 @@ def test_a_finished_report_replaces_every_file_and_keeps_others(tmp_path):
         (staging / "charts").mkdir()
         for name in ("summary.csv", "charts/a.png", "charts/b.png", "report.html"):
             (staging / name).write_text("new")
-    files = {p.relative_to(tmp_path).as_posix(): p.read_text() for p in tmp_path.rglob("*") if p.is_file()}
+    files = {p.relative_to(tmp_path).as_posix(): p.read_text() for p in tmp_path.rglob("*")
+             if p.is_file() and p.name != WRITTEN_RECORD}
     assert files == {"summary.csv": "new", "charts/a.png": "new", "charts/b.png": "new", "report.html": "new",
                      "notes.txt": "mine"}
+    assert (tmp_path / WRITTEN_RECORD).read_text().split() == ["charts/a.png", "charts/b.png", "report.html",
+                                                               "summary.csv"]
+
+
+def test_a_users_own_file_is_never_written_over_and_nothing_moves(tmp_path):
+    """A user's --out folder holding a summary.csv and a charts/b.png of their own: refused, naming them,
+    with every file as it was and no staging folder left; the twin's own files are replaced."""
+    _earlier_report(tmp_path)
+    (tmp_path / "charts" / "b.png").write_text("mine")
+    (tmp_path / WRITTEN_RECORD).write_text("report.html\ncharts/a.png\n")  # summary.csv is not the twin's
+    with pytest.raises(UserError, match=r"holds charts/b.png, summary.csv, which the twin did not write"):
+        with staged_folder(tmp_path) as staging:
+            (staging / "charts").mkdir()
+            for name in ("summary.csv", "charts/a.png", "charts/b.png", "report.html"):
+                (staging / name).write_text("new")
+    assert {p.relative_to(tmp_path).as_posix(): p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == {
+        "summary.csv": "old", "charts/a.png": "old", "charts/b.png": "mine", "report.html": "old",
+        WRITTEN_RECORD: "report.html\ncharts/a.png\n"}
+    claim_folder(tmp_path, ["report.html", "new.csv"])  # the twin's, and one not there: claimed
+    with pytest.raises(UserError, match=r"holds summary.csv, which"):
+        claim_folder(tmp_path, ["report.html", "summary.csv"])
+
+
+def test_a_folder_the_twin_wrote_before_it_kept_its_record_is_taken_as_its_own(tmp_path):
+    (tmp_path / "report.html").write_text('<html><head><meta name="twin-experiment" content="3">')
+    (tmp_path / "summary.csv").write_text("old")
+    claim_folder(tmp_path, ["report.html", "summary.csv"])
+    assert (tmp_path / WRITTEN_RECORD).read_text().split() == ["report.html", "summary.csv"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "report.html").write_text("<html>mine</html>")
+    with pytest.raises(UserError, match="holds report.html, which"):
+        claim_folder(other, ["report.html"])
 
 
 def test_a_ctrl_c_while_files_move_takes_effect_once_they_have_moved():
@@ -114,4 +150,5 @@ def test_a_killed_commands_staging_folder_is_removed_by_the_next_and_a_live_ones
     with staged_folder(tmp_path) as staging:
         (staging / "report.html").write_text("whole")
     assert (tmp_path / "report.html").read_text() == "whole"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", live.name, stranger.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", WRITTEN_RECORD, live.name,
+                                                                  stranger.name])

@@ -999,8 +999,15 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     path = write(tmp_path / "exp.toml", TINY)
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    mine = tmp_path / "mine"  # a user's own folder, holding a README.txt of theirs: refused, kept
+    mine.mkdir()
+    (mine / "README.txt").write_text("my notes")
+    assert main(["export", "--db", db, "--out", str(mine)]) == 2
+    assert (mine / "README.txt").read_text() == "my notes" and [p.name for p in mine.iterdir()] == ["README.txt"]
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(mine), "--quiet"]) == 2
+    assert (mine / "README.txt").read_text() == "my notes" and [p.name for p in mine.iterdir()] == ["README.txt"]
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
-    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["README.txt", "experiments.csv",
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == [".twin-written", "README.txt", "experiments.csv",
                                                                         "outcome_definitions.csv", "outcomes.csv"]
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide

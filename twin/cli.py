@@ -167,13 +167,16 @@ def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble, what_differs
     from twin.executor import WorkerLost, ignore_further_interrupts
-    from twin.report import report_experiment, write_report
+    from twin.report import REPORT_FILES, report_experiment, write_report
     from twin.report_text import spin_up_parameters_note, terminal_table
+    from twin.staging import check_ours
     from twin.store import Store
 
     from twin.scenario import load_scenario
 
     _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)  # mistakes before any file
+    if Path(args.out).is_dir():  # a user's own files there, before the runs (the charts are checked on writing)
+        check_ours(Path(args.out), REPORT_FILES)
     store = Store(args.db)
     out = output_folder(args.out)
     try:

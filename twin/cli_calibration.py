@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
-from twin.staging import staged_folder
+from twin.staging import staged_folder, written_here
 from twin.progress import progress_line
 from twin.cli_research import project_default
 
@@ -231,7 +231,7 @@ def cmd_calibrate(args) -> int:
     finally:
         executor.close()
     if config["method"] != "abc":  # an earlier ABC fit's sample would be read as this fit's (`--posterior`)
-        for name in ABC_FILES:
+        for name in set(ABC_FILES) & written_here(out):  # the twin's own; a user's file of the name stays
             (out / name).unlink(missing_ok=True)
     try:
         with staged_folder(out) as staging:  # the sample, its report and its parameters land together

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from twin.errors import NoResultsError, UserError, output_folder, safe_url
 from twin.progress import progress_line
-from twin.staging import staged_folder, write_whole
+from twin.staging import check_ours, claim_folder, staged_folder, write_whole
 
 
 def project_default(path: str, default: str) -> str:
@@ -207,6 +207,12 @@ def _print_sweep_plan(args, config: dict) -> int:
     return 0
 
 
+#: what `twin sweep` writes in its folder (`export.write_sweep_guide` and `sweep_notes`, besides the results)
+SWEEP_FILES = ("sweep_results.csv", "outcome_definitions.csv", "README.txt", "experiment.json")
+#: what `twin analyse` writes there (`analysis.write_analysis`)
+ANALYSIS_FILES = ("analysis.html", "analysis.json")
+
+
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
@@ -223,6 +229,7 @@ def cmd_sweep(args) -> int:
         return _print_sweep_plan(args, config)
     steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
+    claim_folder(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)
     from twin.executor import WorkerLost, ignore_further_interrupts
@@ -314,6 +321,7 @@ def cmd_analyse(args) -> int:
     require_database(args.db)
     store = Store(args.db, create=False)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
+    check_ours(out, ANALYSIS_FILES)  # a user's own files of these names, before the analysis
     experiment_id, notes, points = find_sweep(config, store), [], design(config)
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])

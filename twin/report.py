@@ -268,6 +268,10 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: the files of a report at the top of its folder (its charts are in `charts/`)
+REPORT_FILES = ("report.html", "summary.csv", "pairwise.csv")
+
+
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:
     """`out_dir`'s summary.csv, pairwise.csv, charts/ and report.html, replaced together (`staging`)."""
     from twin.staging import staged_folder

@@ -24,7 +24,7 @@ from twin.register import load_register
 from twin.results import metric_dictionary
 from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
 from twin.scenario import STEP_LENGTHS, STEPS_PER_YEAR, Scenario, national_scale_warnings
-from twin.staging import staged_folder, write_whole
+from twin.staging import staged_folder, write_output, written_here
 
 
 @dataclass
@@ -367,11 +367,15 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
         output = RunOutput(model, setup_s, time.perf_counter() - start)
         if out_dir is not None:
             write_outputs(output, scenario, seed, out_dir)
-            partial.unlink(missing_ok=True)  # the whole run's trajectories are beside it now
+            if partial.name in written_here(out_dir):  # the whole run's trajectories are beside it now
+                partial.unlink(missing_ok=True)
     except BaseException:  # what was computed is kept, whether the steps or the writing stopped
         if partial is not None and model.results.steps_recorded:
             out_dir.mkdir(parents=True, exist_ok=True)
-            write_whole(partial, lambda path: model.results.to_frame().to_csv(path, index=False))
+            try:
+                write_output(partial, lambda path: model.results.to_frame().to_csv(path, index=False))
+            except UserError:  # a file of that name not the twin's stays; the run's own error is raised
+                pass
         raise
     return output
 
@@ -394,24 +398,13 @@ RUN_FILES = ("trajectories.csv", "trajectories.parquet", "metrics.csv", "run.jso
 
 
 def check_run_folder(out_dir: Path) -> None:
-    """Refuse, before any run, a folder holding a run's file names that no `twin run` wrote (no `run.json`
-    of one beside them): a user's own trajectories.csv was replaced without a word. A path that is not a
-    folder is left to `output_folder`, which says so."""
-    if not out_dir.is_dir():
-        return
-    try:
-        json.loads((out_dir / "run.json").read_text(encoding="utf-8"))["scenario"]["path"]
-        return
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"--out {out_dir}: its run.json is not one `twin run` wrote; give another folder, or remove "
-                        f"it to run here") from None
-    held = [name for name in RUN_FILES[:-1] if (out_dir / name).exists()]
-    if held:
-        raise UserError(f"--out {out_dir}: holds {', '.join(held)} that `twin run` did not write (no run.json of a "
-                        f"run beside {'them' if len(held) > 1 else 'it'}); give another folder, or remove "
-                        f"{'them' if len(held) > 1 else 'it'} to run here")
+    """Refuse, before any run, a folder holding a run's file names that the twin did not write there
+    (`staging.check_ours`): a user's own trajectories.csv was replaced without a word. A path that is
+    not a folder is left to `output_folder`, which says so."""
+    from twin.staging import check_ours
+
+    if out_dir.is_dir():
+        check_ours(out_dir, RUN_FILES + ("trajectories.partial.csv",))
 
 
 def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Path) -> list[Path]:

@@ -270,7 +270,10 @@ class Checkpoint:
     appended as they finish: an interrupted run, started again, reuses them."""
 
     def __init__(self, folder: str | Path, key: str, filename: str = CHECKPOINT):
+        from twin.staging import claim_folder
+
         self.path, self.key = Path(folder) / filename, key
+        claim_folder(self.path.parent, [filename])  # never a user's own file of the name
         self.done: dict[str, list[float]] = {}
         self.needs_newline = False
         if self.path.exists():

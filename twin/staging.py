@@ -22,20 +22,100 @@ from pathlib import Path
 @contextmanager
 def staged_folder(out_dir: Path):
     """Yield a staging folder; when the block ends without an error, move every file written there
-    into `out_dir` (the same relative paths, replacing older ones), the pages after the rest. A Ctrl-C during the moves takes effect once they are done."""
+    into `out_dir` (the same relative paths, replacing older ones the twin wrote: `check_ours`), the
+    pages after the rest. A Ctrl-C during the moves takes effect once they are done."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".writing-{_HOST}-{os.getpid()}-", dir=out_dir))
     try:
         yield staging
         files = sorted((p for p in staging.rglob("*") if p.is_file()), key=lambda p: (p.suffix == ".html", str(p)))
+        names = [file.relative_to(staging).as_posix() for file in files]
+        check_ours(out_dir, names)
+        _note_written(out_dir, names)  # first: a file moved in is never one the record lacks
         with _interrupts_deferred():
-            for file in files:
-                target = out_dir / file.relative_to(staging)
+            for file, name in zip(files, names):
+                target = out_dir / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(file, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+#: the files the twin wrote in an output folder, one relative path a line: a later command replaces
+#: these and refuses to write over any other file (a user's own `summary.csv` in the folder given)
+WRITTEN_RECORD = ".twin-written"
+
+
+def written_here(out_dir: Path) -> set[str]:
+    """The files the twin's commands wrote in `out_dir` (by `WRITTEN_RECORD`)."""
+    try:
+        return set((out_dir / WRITTEN_RECORD).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def check_ours(out_dir: Path, names, option: str = "--out") -> None:
+    """Refuse (a `UserError`) to write over a file in `out_dir` that no command of the twin wrote."""
+    from twin.errors import UserError
+
+    if not (out_dir / WRITTEN_RECORD).exists() and _written_before_the_record(out_dir):
+        _note_written(out_dir, [p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
+                                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)])
+    ours = written_here(out_dir)
+    theirs = sorted(name for name in names if name not in ours and (out_dir / name).exists())
+    if theirs:
+        shown = ", ".join(theirs[:5]) + (f" and {len(theirs) - 5} more" if len(theirs) > 5 else "")
+        one = len(theirs) == 1
+        raise UserError(f"{option} {out_dir}: holds {shown}, which the twin did not write there (it writes over only "
+                        f"its own files, listed in {WRITTEN_RECORD}); give another folder, or move "
+                        f"{'it' if one else 'them'} away")
+
+
+def _written_before_the_record(out_dir: Path) -> bool:
+    """Whether `out_dir` is a folder the twin wrote before it kept `WRITTEN_RECORD`, known by a file only
+    it writes: a run's `run.json`, a sweep's `experiment.json`, a comparison's `report.html`. Its files
+    are then taken as the twin's, and replaced as they were before."""
+    import json
+    import re
+
+    def read(name: str, size: int = -1) -> str:
+        try:
+            with (out_dir / name).open(encoding="utf-8", errors="replace") as file:
+                return file.read(size)
+        except OSError:
+            return ""
+
+    try:
+        run, sweep = json.loads(read("run.json") or "null"), json.loads(read("experiment.json") or "null")
+    except ValueError:
+        return False
+    return ((isinstance(run, dict) and isinstance(run.get("scenario"), dict) and "path" in run["scenario"])
+            or (isinstance(sweep, dict) and "experiment_id" in sweep)
+            or re.search(r'<meta name="twin-experiment" content="\d+">', read("report.html", 2000)) is not None)
+
+
+def claim_folder(out_dir: Path, names, option: str = "--out") -> None:
+    """Before a command writes `names` into `out_dir` one by one: refuse a user's own files of those
+    names (`check_ours`), and record them as the twin's."""
+    check_ours(out_dir, names, option)
+    _note_written(out_dir, names)
+
+
+def _note_written(out_dir: Path, names) -> None:
+    """Add `names` to the folder's record of the twin's files (rewritten whole)."""
+    record = written_here(out_dir)
+    if set(names) <= record:
+        return
+    text = "".join(f"{name}\n" for name in sorted(record | set(names)))
+    write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def write_output(path: Path, write, option: str = "--out") -> None:
+    """`write_whole` for a command's output file: refused over a file the twin did not write, and
+    recorded as the twin's."""
+    claim_folder(path.parent, [path.name], option)
+    write_whole(path, write)
 
 
 #: this machine, in staging folders' names: whether the process that made one has ended is known only here

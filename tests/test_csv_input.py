@@ -113,6 +113,18 @@ def test_a_workbook_given_for_its_sheet_saved_as_csv_says_so(reader, tmp_path, s
     _fails(reader, path, what, "not a CSV file; save the sheet as CSV UTF-8")
 
 
+def test_a_sqlite_database_given_for_a_csv_file_says_so(reader, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "input.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("create table t (x)")
+    connection.close()
+    _fails(reader, path, "this is a SQLite database, not a CSV file")
+    if reader.error is RegisterError:  # a register can be read from a database's table: how is said
+        _fails(reader, path, f"--register sqlite:///{path.resolve().as_posix()} --register-table TABLE")
+
+
 def test_text_not_in_utf8_is_named_by_line_and_byte(reader, tmp_path):
     body = f"{reader.header}\n{reader.rows[0]}\n\n".encode()
     raw = body + "Crème".encode("latin-1") + reader.rows[1][1:].encode() + b"\n"

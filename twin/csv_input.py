@@ -36,15 +36,18 @@ from twin.errors import UserError
 #: how a spreadsheet's own files start, and what they are: given by mistake for a CSV file
 WORKBOOKS = ((b"PK\x03\x04", "a spreadsheet workbook (such as .xlsx or .ods)"),
              (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a spreadsheet workbook in the old .xls format"))
+#: how a SQLite database file starts (it is not text: read as CSV it was "not UTF-8")
+SQLITE = b"SQLite format 3\x00"
 
 
 def read_records(path: Path | str, label: str, error: type[UserError], *, word: str = "line",
-                 short_rows: bool = False, check_header: Callable[[list[str]], None] | None = None
-                 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+                 short_rows: bool = False, check_header: Callable[[list[str]], None] | None = None,
+                 database_hint: str = "") -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the records of the CSV file at `path` (see the module's docstring); each
     record has as many values as the header. Faults raise `error` with a message that starts with
-    `label` (such as "register 'my.csv'") and names the line as "`word` N"."""
-    records = _parsed(Path(path), label, error, word)
+    `label` (such as "register 'my.csv'") and names the line as "`word` N"; a SQLite database given
+    instead is named so, followed by `database_hint` (how to give a table of it, where one can be)."""
+    records = _parsed(Path(path), label, error, word, database_hint)
     header = [name.strip().lower() for name in records.pop(0)[1]] if records else []
     if check_header is not None:
         check_header(header)
@@ -57,7 +60,8 @@ def read_records(path: Path | str, label: str, error: type[UserError], *, word: 
     return header, records
 
 
-def _parsed(path: Path, label: str, error: type[UserError], word: str) -> list[tuple[int, list[str]]]:
+def _parsed(path: Path, label: str, error: type[UserError], word: str,
+            database_hint: str = "") -> list[tuple[int, list[str]]]:
     """The file's records that hold anything, each with the line it starts on, header included."""
     try:
         raw = path.read_bytes()
@@ -66,6 +70,8 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str) -> list[t
     workbook = next((kind for signature, kind in WORKBOOKS if raw.startswith(signature)), None)
     if workbook:
         raise error(f"{label}: this is {workbook}, not a CSV file; save the sheet as CSV UTF-8")
+    if raw.startswith(SQLITE):
+        raise error(f"{label}: this is a SQLite database, not a CSV file{database_hint}")
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # spreadsheets put a BOM before "CSV UTF-8"
     except UnicodeDecodeError as exc:

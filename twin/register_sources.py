@@ -25,7 +25,10 @@ def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
                                 f"and one row per OCG (`twin register --out FILE.csv` writes a template)")
         _check_columns(columns, label)
 
-    columns, records = read_records(path, label, RegisterError, word="row", check_header=check_header)
+    hint = (f"; a register in a database is read from its table: `twin run SCENARIO --register "
+            f"sqlite:///{path.resolve().as_posix()} --register-table TABLE`")
+    columns, records = read_records(path, label, RegisterError, word="row", check_header=check_header,
+                                    database_hint=hint)
     return [dict(zip(columns, values)) for _, values in records], [number for number, _ in records]
 
 

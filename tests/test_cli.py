@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -387,6 +388,24 @@ def test_compare_with_one_scenario_says_there_is_nothing_to_compare(tmp_path, ca
     assert main(argv) == 0
     assert "nothing to compare it with" in capsys.readouterr().out
     assert (tmp_path / "c" / "report.html").exists()
+
+
+def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path, capsys, monkeypatch):
+    """'sqlite:///tmp/x.db' is tmp/x.db under the working folder, as SQLAlchemy reads it: a user meaning
+    /tmp/x.db was told only 'no such database file', or found a database made in a new ./tmp."""
+    from twin.store import Store
+
+    root = next(name for name in ("tmp", "usr", "etc", "var") if Path("/", name).is_dir())
+    monkeypatch.chdir(tmp_path)
+    message = _user_error(["export", "--db", f"sqlite:///{root}/x.db", "--out", "e"], capsys)
+    assert f"no such database file {Path(root, 'x.db')} under the working folder" in message
+    assert f"the file /{root}/x.db is sqlite:////{root}/x.db" in message
+    Store(f"sqlite:///{root}/sub/x.db")  # made where SQLAlchemy puts it, and said
+    assert f"is the file {Path(root, 'sub', 'x.db')} under the working folder" in capsys.readouterr().err
+    assert (tmp_path / root / "sub" / "x.db").exists()
+    Store(f"sqlite:///{root}/sub/x.db")  # the folder here now: nothing to say
+    Store("sqlite:///mine/x.db")
+    assert capsys.readouterr().err == ""
 
 
 def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):

@@ -235,12 +235,13 @@ def cmd_compare(args) -> int:
 
 def require_database(url: str) -> None:
     """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
-    from twin.store import sqlite_path
+    from twin.store import absolute_meant, sqlite_path
 
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise UserError(f"--db {safe_url(url)}: no such database file (run `twin compare` or `twin sweep` first, "
-                        f"or give --db)")
+        meant = absolute_meant(url)
+        raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or "(run `twin compare` or "
+                                                                             "`twin sweep` first, or give --db)"))
 
 
 def cmd_export(args) -> int:

@@ -112,6 +112,18 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path.removeprefix("file:"))
 
 
+def absolute_meant(url: str) -> str:
+    """For a SQLite URL of three slashes whose first folder is missing under the working folder but
+    exists from the root (`sqlite:///tmp/x.db`: the file `tmp/x.db` here, not `/tmp/x.db`), how each is
+    written, to follow "the file ...". Otherwise ""."""
+    path = sqlite_path(url)
+    if (path is None or path.is_absolute() or len(path.parts) < 2 or Path(path.parts[0]).exists()
+            or not (Path("/") / path.parts[0]).is_dir()):
+        return ""
+    return (f"{path} under the working folder (three slashes after 'sqlite:' begin a path from it; the file "
+            f"/{path.as_posix()} is sqlite:////{path.as_posix()})")
+
+
 def read_only_folder_url(url: str) -> str | None:
     """For a SQLite file that exists in a folder nothing can be written to (a read-only mount, a
     shared folder without permission): the same file opened to reading only, as unchanging
@@ -173,6 +185,8 @@ class Store:
         try:
             path = sqlite_path(url)
             if path is not None:
+                if create and (meant := absolute_meant(url)):
+                    print(f"twin: note: --db {safe_url(url)} is the file {meant}", file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]

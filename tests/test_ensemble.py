@@ -197,6 +197,30 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
 
 
+def test_when_every_run_of_the_options_failed_the_comparison_says_so_not_that_only_the_baseline_ran(
+        tmp_path, chb, monkeypatch):
+    from twin import runner
+    from twin.report_text import plain_summary, terminal_table
+
+    original = runner.build_model
+
+    def failing(scenario, seed, *args, **kwargs):
+        if scenario.name == "chb":
+            raise ValueError("injected failure")
+        return original(scenario, seed, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "build_model", failing)
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb], 2, 1, YEARS, 1, store, progress=False)
+    comparison = load_comparison(store, outcome.experiment_id)
+    said = terminal_table(comparison)
+    assert said.startswith("Nothing to compare: every replication of 'chb' failed (the errors are listed below)")
+    assert "Only" not in said and "every replication of &#x27;chb&#x27; failed" in plain_summary(comparison)[0][0]
+    monkeypatch.setattr(runner, "build_model", original)
+    alone = run_ensemble([BASE], 1, 1, YEARS, 1, store, progress=False)
+    assert terminal_table(load_comparison(store, alone.experiment_id)).startswith("Only 'baseline' was run")
+
+
 def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tmp_path, chb, monkeypatch):
     """A failed baseline run and a failed option run on other replicates: each area's change is
     paired replicate by replicate, as the UK's, so the areas add up to the UK's paired change (a

@@ -215,6 +215,18 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def nothing_to_compare(comparison: Comparison, listed: str, markup: bool = True) -> str:
+    """Why no option has a change to show: only the baseline was given, or every replication of the
+    others (or of the baseline) failed, their errors `listed` where the reader finds them."""
+    quote = html.escape if markup else str
+    unfinished = [name for name in comparison.scenarios if not comparison.reps.get(name)]
+    if not unfinished:
+        return (f"Only '{quote(comparison.baseline)}' was run: nothing to compare it with. Its levels and fan charts "
+                f"are in the report; give more scenarios to compare options.")
+    return (f"Nothing to compare: every replication of {', '.join(quote(repr(name)) for name in unfinished)} failed "
+            f"(the errors are listed {listed}); the report shows the runs that finished.")
+
+
 def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     """The summary's paragraphs (HTML): in brief (the best option's saving, its lead, the others at a
     glance, what it spends and averts and when it pays, whether its saving fades, the harms that rise
@@ -222,7 +234,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     caveats, each other option)."""
     rows = headline_rows(comparison)
     if not rows:
-        return [f"Only the baseline ({html.escape(comparison.baseline)}) was run: there is nothing to compare."], []
+        return [nothing_to_compare(comparison, "under “Runs that failed”")], []
     best = min(rows, key=lambda r: r["net"])
     text = []
     tied_with = level_with(comparison, best["scenario"])
@@ -346,8 +358,7 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
     table wider than it is given an option at a time; without, lines are left whole (for files)."""
     rows = headline_rows(comparison)
     if not rows:
-        return (f"Only '{comparison.baseline}' was run: nothing to compare it with. Its levels and fan charts "
-                f"are in the report; give more scenarios to compare options.")
+        return nothing_to_compare(comparison, "below", markup=False)
     width = max(28, *(len(r["scenario"]) for r in rows))  # names whole, however long
     lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
              f"a saving; 90% interval of the net change in brackets):",

@@ -827,6 +827,11 @@ def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "2 run(s) failed" in err and "simulated failure" in err
+    # the results' error column: the message in one line; the fault's trace in the export's experiments file
+    table = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    assert list(table["error"]) == ["RuntimeError: simulated failure"] * 2
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    assert pd.read_csv(tmp_path / "export" / "experiments.csv")["error"].str.contains("Traceback").all()
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "no finished runs" in err and "its 2 run(s) failed" in err

@@ -301,7 +301,8 @@ Sweep '{name}' ({file}), experiment {experiment_id} in {database}, written by `t
 - sweep_results.csv: one row per run, in design order (design point, then replicate): `point`
   (the design point's name: point_<sample>_<policy>) and `position` (its order in the design);
   `replicate` (0, 1, ...; the same seed for every policy of a sampled future in a replicate) and
-  `seed`; `status` ("done" or "failed") and `error` (a failed run's); `sample` (the sampled future)
+  `seed`; `status` ("done" or "failed") and `error` (a failed run's message, in one line; with a
+  fault's trace in `twin export`'s experiments file); `sample` (the sampled future)
   and each sampled quantity under its name in the experiment file ({uncertain}); `policy` and each
   lever or parameter set by policy ({levers}); then the outcomes, named as the file names them
   ({outcomes}: units in outcome_definitions.csv); last `run_id` (the database's; it follows the

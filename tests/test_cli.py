@@ -420,10 +420,12 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
 
 
 def test_a_lever_starting_in_the_last_step_acts_and_one_after_it_is_noted(tmp_path, capsys):
-    """A 1-year monthly run's last step is 11/12 years in: a lever from 0.9 years acts, one from 0.95 never does."""
-    for start, noted in ((0.9, False), (0.95, True)):
+    """A 1-year monthly run's last step is 11/12 years in: a lever from 0.9 years acts, one from 0.95 never does;
+    one from 0.02 years for 0.05 falls between the first two steps' starts and never acts, for 0.07 it acts."""
+    for start, noted, duration in ((0.9, False, ""), (0.95, True, ""), (0.02, True, "duration_years = 0.05\n"),
+                                   (0.02, False, "duration_years = 0.07\n")):
         scenario = write(tmp_path / "edge.toml", f'[scenario]\nname = "edge"\n[[levers]]\ntype = "hold"\n'
-                                                 f'start_year = {start}\n')
+                                                 f'start_year = {start}\n{duration}')
         assert main(["run", str(scenario), "--years", "1", "--quiet", "--out", str(tmp_path / "e")]) == 0
         assert ("will have no effect" in capsys.readouterr().err) == noted
         table = pd.read_csv(tmp_path / "e" / "trajectories.csv")

@@ -142,8 +142,8 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
     `check_registers`) scenario registers that look partial, once per register and areas file."""
     from dataclasses import replace
 
-    from twin.interventions import check_lever_targets, levers_after_horizon
-    from twin.runner import check_named_groups, scenario_register_warnings, scenario_warnings
+    from twin.interventions import check_lever_targets
+    from twin.runner import check_named_groups, levers_after_horizon, scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
 
     registers_seen, said = set(), set()  # a remark on a base scenario or areas file its children share: once

@@ -476,30 +476,6 @@ def settings_beyond_plausible(scenario) -> list[str]:
     return warnings
 
 
-def _years(value: float) -> str:
-    return f"{value:.3g} year{'' if value == 1 else 's'}"
-
-
-def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int) -> list[str]:
-    """Notes for levers that would start after the run's last step (they will have no effect): one
-    per entry when none of its phases would act, else one per phase that would not."""
-    last = (n_steps - 1) / steps_per_year  # years from the start to the last step (`Lever.active`)
-    entries: dict[str, list[Lever]] = {}
-    for lever in levers:
-        entries.setdefault(lever.entry, []).append(lever)
-    notes = []
-    horizon = f"the run's last step is {_years(last)} in ({n_steps / steps_per_year:.3g}-year run)"
-    for entry, parts in entries.items():
-        late = [lever for lever in parts if lever.start_year > last]
-        if late and len(late) == len(parts):
-            notes.append(f"{entry} starts {_years(min(p.start_year for p in parts))} in, but {horizon}: it will "
-                         f"have no effect")
-        else:
-            notes += [f"{lever.where} starts {_years(lever.start_year)} in, but {horizon}: that phase will have "
-                      f"no effect" for lever in late]
-    return notes
-
-
 def finalise_modifiers(model) -> None:
     """Cross-lever effects, after every lever has acted: powers used without oversight cost trust
     (`community.powers_trust_loss_per_month`, saturating in the number of powers); oversight spares

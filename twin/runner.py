@@ -18,7 +18,7 @@ import pandas as pd
 
 from twin import __version__
 from twin.geography import load_geography
-from twin.interventions import build_levers
+from twin.interventions import Lever, build_levers
 from twin.model import TwinModel
 from twin.register import load_register
 from twin.results import metric_dictionary
@@ -67,6 +67,40 @@ def spin_up_rounded_away(scenario: Scenario) -> list[str]:
         return [f"{scenario.path}: spin_up_years = {scenario.spin_up_years:g} is under half a {scenario.step}ly step: "
                 f"no spin-up step runs, and the run reports from the register's picture as given"]
     return []
+
+
+def _years(value: float) -> str:
+    return f"{value:.3g} year{'' if value == 1 else 's'}"
+
+
+def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int) -> list[str]:
+    """Notes for levers that no step of the run would see active (they will have no effect): those
+    starting after the run's last step, one per entry when none of its phases would act, else one
+    per phase that would not; and those whose window, shorter than a step, falls between two steps'
+    starts (`Lever.active` reads the year at a step's start)."""
+    last = (n_steps - 1) / steps_per_year  # years from the start to the last step (`Lever.active`)
+    starts = np.arange(n_steps) * (12.0 / steps_per_year) / 12.0 + 1e-9  # as `Lever.active` reads them
+    entries: dict[str, list[Lever]] = {}
+    for lever in levers:
+        entries.setdefault(lever.entry, []).append(lever)
+    notes = []
+    horizon = f"the run's last step is {_years(last)} in ({n_steps / steps_per_year:.3g}-year run)"
+    step = "month" if steps_per_year == 12 else "week" if steps_per_year == 52 else f"1/{steps_per_year} year"
+    for entry, parts in entries.items():
+        late = [lever for lever in parts if lever.start_year > last]
+        between = [lever for lever in parts if lever.start_year <= last
+                   and not ((lever.start_year <= starts) & (starts < lever.end_year)).any()]
+        if late and len(late) == len(parts):
+            notes.append(f"{entry} starts {_years(min(p.start_year for p in parts))} in, but {horizon}: it will "
+                         f"have no effect")
+            continue
+        notes += [f"{lever.where} starts {_years(lever.start_year)} in, but {horizon}: that phase will have "
+                  f"no effect" for lever in late]
+        notes += [f"{lever.where} acts from {_years(lever.start_year)} to {_years(lever.end_year)} in, shorter than "
+                  f"a step (a {step}) and between two steps' starts, which is when a lever is seen active: "
+                  f"{'it' if len(parts) == 1 else 'that phase'} will have no effect (give it a step or more)"
+                  for lever in between]
+    return notes
 
 
 #: lever types meant for chosen areas: the Clear-Hold-Build phases and the local programmes

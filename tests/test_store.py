@@ -224,7 +224,7 @@ def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monk
 def test_the_file_of_a_sqlite_url():
     from pathlib import Path
 
-    from twin.store import sqlite_path
+    from twin.database_url import sqlite_path
 
     assert sqlite_path("sqlite:///results/twin.db") == Path("results/twin.db")
     assert sqlite_path("sqlite:////abs/t.db?timeout=30") == Path("/abs/t.db")

@@ -235,7 +235,7 @@ def cmd_compare(args) -> int:
 
 def require_database(url: str) -> None:
     """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
-    from twin.store import absolute_meant, sqlite_path
+    from twin.database_url import absolute_meant, sqlite_path
 
     path = sqlite_path(url)
     if path is not None and not path.exists():

@@ -181,7 +181,8 @@ LARGE_DESIGN = 10_000
 def _print_sweep_plan(args, config: dict) -> int:
     """`twin sweep --dry-run`: the file checked, and what a sweep of it would run; nothing is run,
     stored or written (a database file that is not there is not made)."""
-    from twin.store import Store, sqlite_path
+    from twin.database_url import sqlite_path
+    from twin.store import Store
     from twin.sweep import sweep_plan
 
     path = sqlite_path(args.db)

@@ -1,0 +1,52 @@
+"""Where a database URL points: the file of a SQLite URL, how a URL of three slashes is read (from
+the working folder), and a read-only folder's database opened to reading only. Used by the results
+database (`store.py`) and by the commands that read one before opening it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, or one in memory), also when given as a
+    URI filename (`sqlite:///file:PATH?mode=ro&uri=true`)."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    try:  # as SQLAlchemy reads it: percent-escapes decoded ('%20' is a space), the query (options) apart
+        path = sa.engine.make_url(url).database or ""
+    except sa.exc.ArgumentError:  # not a URL SQLAlchemy can read: said when the engine is made
+        path = url[len("sqlite:///"):].split("?")[0]
+    return Path(path.removeprefix("file:"))
+
+
+def absolute_meant(url: str) -> str:
+    """For a SQLite URL of three slashes whose first folder is missing under the working folder but
+    exists from the root (`sqlite:///tmp/x.db`: the file `tmp/x.db` here, not `/tmp/x.db`), how each is
+    written, to follow "the file ...". Otherwise ""."""
+    path = sqlite_path(url)
+    if (path is None or path.is_absolute() or len(path.parts) < 2 or Path(path.parts[0]).exists()
+            or not (Path("/") / path.parts[0]).is_dir()):
+        return ""
+    return (f"{path} under the working folder (three slashes after 'sqlite:' begin a path from it; the file "
+            f"/{path.as_posix()} is sqlite:////{path.as_posix()})")
+
+
+def read_only_folder_url(url: str) -> str | None:
+    """For a SQLite file that exists in a folder nothing can be written to (a read-only mount, a
+    shared folder without permission): the same file opened to reading only, as unchanging
+    (SQLite's `mode=ro&immutable=1`), since the write-ahead log's shared-memory file cannot be made
+    beside it and SQLite would not open it at all. None for anything else."""
+    path = sqlite_path(url)
+    if path is None or not path.is_file() or os.access(path.parent, os.W_OK):
+        return None
+    shared = path.with_name(path.name + "-shm")
+    if shared.is_file() and os.access(shared, os.W_OK):  # SQLite can work with the one there
+        return None
+    from urllib.parse import quote
+
+    given = sa.engine.make_url(url)  # the path percent-encoded: SQLite reads '#', '?' and '%' in a URI itself
+    return given.set(database=f"file:{quote(str(path.resolve()))}").update_query_dict(
+        {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)

@@ -272,6 +272,24 @@ def test_running_out_of_memory_says_what_is_kept_and_what_helps():
     assert "use fewer --workers" in said and "a smaller --reps reports its first replicates" in said
 
 
+def test_a_full_disk_under_the_database_says_what_is_kept_and_what_to_do(tmp_path):
+    """SQLite's own 'database or disk is full' (its page limit reached here, as a full disk does) was
+    shown with no advice."""
+    from twin.errors import environment_error
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    engine = sa.create_engine(url)
+    with pytest.raises(sa.exc.OperationalError) as caught:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA max_page_count = 3")
+            connection.exec_driver_sql("CREATE TABLE t (x BLOB)")
+            connection.exec_driver_sql("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
+    engine.dispose()
+    said = environment_error(caught.value, url)
+    assert said.startswith(f"database error ({url}): database or disk is full; the disk that holds it is full: the "
+                           f"runs stored before are kept;") and "run the same command again" in said
+
+
 def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():
     with pytest.raises(UserError, match=r"--db 'out/t.db': not a usable SQLAlchemy URL .*; a file is given as "
                                         r"sqlite:///out/t.db"):
@@ -287,12 +305,13 @@ def test_a_database_read_only_by_its_url_or_its_permissions_refuses_runs_before_
     store.engine.dispose()
     assert not store.read_only
     by_url = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
-    with pytest.raises(UserError, match=r"1 run\(s\) to do, and the database can only be read"):
+    with pytest.raises(UserError, match=r"1 run\(s\) to do, and the database can only be read \(its URL opens it "
+                                        r"to reading only \(mode=ro or immutable=1\)\)"):  # not blamed on its folder
         by_url.check_can_store(1)
     real_access = os.access  # (as root, permissions stop no write: said by os.access, as for another user)
     monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(path)
                         else real_access(p, mode))
-    assert Store(f"sqlite:///{path}").read_only
+    assert Store(f"sqlite:///{path}").read_only == "the file cannot be written to"
 
 
 def test_a_read_only_folder_whose_name_holds_a_hash_is_read_not_replaced_by_a_new_file(tmp_path, monkeypatch):

@@ -1228,7 +1228,8 @@ def test_runs_a_locked_database_will_not_take_are_kept_and_stored_by_the_next_co
     monkeypatch.setattr(Store, "write_run", real_write)
     err = capsys.readouterr().err
     kept = tmp_path / "sweep.db.kept-runs"
-    assert f"stayed locked by another program: 2 finished run(s) are kept in {kept}" in err
+    assert (f"was locked by another program for longer than this command waited to store runs: 2 finished run(s) "
+            f"are kept in {kept}") in err
     assert len(list(kept.glob("*.json"))) == 2
     # Files planted there are read as data, never run: a pickle is not opened; a file that is not a run
     # this program kept is left alone, with a warning naming it.

@@ -238,6 +238,10 @@ def environment_error(exc: Exception, db: str | None = None) -> str | None:
                       "again when it is free")
         elif "malformed" in text or "not a database" in text:
             advice = "the database file is damaged: give another --db (the runs stored in this one cannot be read)"
+        elif "disk is full" in text or "no space left" in text.lower() or "quota" in text.lower():
+            advice = ("the disk that holds it is full: the runs stored before are kept; free space there, or copy "
+                      "the database to a disk with room and give it with --db, and run the same command again (only "
+                      "the runs not stored run)")
         elif "readonly" in text or "read-only" in text:
             advice = "the database cannot be written: give a writable copy with --db"
         else:

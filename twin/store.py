@@ -139,7 +139,7 @@ class Store:
     def __init__(self, url: str = DEFAULT_DB, create: bool = True):  # create False: to read, its tables made by others
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
-        self.read_only = False  # opened to reading only (`read_only_folder_url`)
+        self.read_only = ""  # why it is opened to reading only (`read_only_folder_url`, URL options), or ""
         self.specs_unsaved: dict[int, list[str]] = {}  # experiment -> its scenarios as last given, not stored
         try:
             path = sqlite_path(url)
@@ -153,11 +153,12 @@ class Store:
             if sqlite and (reading := read_only_folder_url(url)) is not None:
                 print(f"twin: note: the folder of --db '{safe_url(self.url)}' cannot be written to: the database "
                       f"is opened to reading only", file=sys.stderr)
-                url, self.read_only = reading, True
+                url, self.read_only = reading, "its folder cannot be written to"
             elif sqlite and path is not None and path.is_file():  # read-only by its URL's options or its permissions
                 query = sa.engine.make_url(url).query
-                self.read_only = (query.get("mode") == "ro" or query.get("immutable") == "1"
-                                  or not os.access(path, os.W_OK))
+                self.read_only = ("its URL opens it to reading only (mode=ro or immutable=1)"
+                                  if query.get("mode") == "ro" or query.get("immutable") == "1" else
+                                  "the file cannot be written to" if not os.access(path, os.W_OK) else "")
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
             if create or sa.inspect(self.engine).has_table("experiments"):  # (twin's: tables added since made too)
                 _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
@@ -316,7 +317,7 @@ class Store:
         """Before any run starts: a database opened to reading only cannot store the runs to do."""
         if self.read_only and runs_to_do:
             raise UserError(f"--db '{safe_url(self.url)}': {runs_to_do} run(s) to do, and the database can only be "
-                            f"read (its folder cannot be written to); give a writable copy with --db")
+                            f"read ({self.read_only}); give a writable copy with --db")
 
     def kept_folder(self) -> Path:
         """Where finished runs wait when this database cannot take them: beside a SQLite file, or
@@ -340,9 +341,10 @@ class Store:
     def check_kept(self) -> None:
         """After a command's runs: stop it, saying where its runs wait, if any had to be kept in files."""
         if self.kept:
-            raise MachineError(f"the database {safe_url(self.url)} stayed locked by another program: "
-                               f"{len(self.kept)} finished run(s) are kept in {self.kept_folder()} and stored by "
-                               f"the next command on this experiment; run the same command again when it is free")
+            raise MachineError(f"the database {safe_url(self.url)} was locked by another program for longer than "
+                               f"this command waited to store runs: {len(self.kept)} finished run(s) are kept "
+                               f"in {self.kept_folder()} and stored by the next command on this experiment; run the "
+                               f"same command again (once the other program is done, if it still holds the database)")
 
     def _store_kept_runs(self, experiment_id: int) -> None:
         """Store the runs of this experiment an earlier command kept in files (`_keep`). They are

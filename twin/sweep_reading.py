@@ -43,7 +43,7 @@ def sweep_results(store, experiment_id: int, reps: int | None = None, outcomes: 
     frame = runs.merge(inputs, on="point").merge(summaries.reset_index(), on="run_id", how="left") \
         .sort_values(["position", "replicate"]).reset_index(drop=True)
     if "error" in frame:  # a failed run's message, in one line (a fault's trace: the database, `twin export`)
-        frame["error"] = frame["error"].where(frame["error"].isna(), frame["error"].astype(str).str.split("\n").str[0])
+        frame["error"] = [error.split("\n", 1)[0] if isinstance(error, str) else error for error in frame["error"]]
     national = [o for o in outcomes if o.area == "UK"]
     if national:  # each run's series decoded as it streams in, keeping only the outcomes' values
         wanted, read = set(frame["run_id"]), {o.name: {} for o in national}

@@ -1467,3 +1467,34 @@ def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path
     assert len(err) == 1 and "another `twin calibrate` of the same fit started at the same moment" in err[0]
     assert "(ABC-SMC run 999)" in err[0] and "Traceback" not in err[0]
     assert original_lookup(Store(url), asked[-1]) == 999
+
+
+def test_the_wide_calibration_fits_every_parameter_set_by_hand_or_by_abc_to_reproduce_a_target():
+    """calibration/abc_assumptions.toml: every parameter a target names in `fitted_by` that is not derived
+    from a source (the calibrated and the assumptions tuned by hand), and none other; over ten years, so
+    that the late targets enter its distance too."""
+    from twin.parameters import table_rows
+
+    config = load_config(ROOT / "calibration" / "abc_assumptions.toml")
+    provenance = {row.name: row.provenance for row in table_rows()}
+    named = {name for target in config["targets"] for name in target.fitted_by}
+    tuned = {name for name in named if provenance[name] != "derived"}
+    assert len(tuned) >= 15 and [p.name for p in config["priors"]] and {p.name for p in config["priors"]} == tuned
+    assert config["method"] == "abc" and not config["targets_beyond_horizon"]
+    for prior in config["priors"]:  # rates and durations: the log scale where a range spans five times or more
+        wide = prior.name.endswith(("_per_month", "_months")) and prior.high / prior.low >= 5
+        assert (prior.scale == "log") == wide, prior.name
+
+
+def test_a_long_list_of_fitted_parameters_is_shortened_on_the_console_only():
+    import pandas as pd
+
+    from twin.targets import fit_lines
+
+    rows = [dict(target=f"t{k}", area="UK", unit="x", observed=1.0, tolerance=0.1, simulated_mean=1.0,
+                 simulated_p5=1.0, simulated_p95=1.0, evaluated=True, within_tolerance=True, by_construction=False,
+                 fitted_by=fitted, years=(1, 3), standardised_error=0.0, runs_within_tolerance=1, replicates=1, runs=1)
+            for k, fitted in enumerate(("a, b, c, d", "a, b, c, d, e, f", "a", ""))]
+    lines = fit_lines(pd.DataFrame(rows))
+    assert lines[0].endswith("(fitted: a, b, c, d)") and lines[1].endswith("(fitted: a, b, c and 3 more)")
+    assert lines[2].endswith("(fitted: a)") and lines[3].endswith("tolerances")

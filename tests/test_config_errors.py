@@ -223,7 +223,7 @@ def test_shipped_configs_and_experiments_still_load():
     from twin.sensitivity import load_config as load_sensitivity
     from twin.validation import check_experiment
 
-    for name in ("baseline.toml", "abc.toml"):
+    for name in ("baseline.toml", "abc.toml", "abc_assumptions.toml"):
         assert load_config(ROOT / "calibration" / name)["priors"]
     headline = load_sensitivity(ROOT / "calibration" / "sensitivity.toml")
     assert headline["compare"]

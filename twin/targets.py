@@ -348,8 +348,10 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
             lines.append(f"--   {name:{width}s} not evaluated (the runs end before years {row['years']})")
             continue
         mark = "ok  " if row["within_tolerance"] else "MISS"
+        fitted = str(row.get("fitted_by") or "").split(", ")  # a long list in brief (the report gives it whole)
+        fitted = ", ".join(fitted) if len(fitted) <= 4 else f"{', '.join(fitted[:3])} and {len(fitted) - 3} more"
         tag = ("  (by construction)" if row["by_construction"] else
-               f"  (fitted: {row['fitted_by']})" if row.get("fitted_by") else "")
+               f"  (fitted: {fitted})" if row.get("fitted_by") else "")
         lines.append(f"{mark} {name:{width}s} {row.get('unit', ''):{units}s} observed "
                      f"{number(row['observed']):>9s} +/- {number(row['tolerance']):<9s} "
                      f"simulated {number(row['simulated_mean']):>9s}  "

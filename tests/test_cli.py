@@ -50,7 +50,7 @@ def test_a_run_refuses_a_folder_holding_files_it_did_not_write(tmp_path, capsys)
     (out / "notes.txt").write_text("kept")
     argv = ["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]
     assert main(argv) == 2
-    assert (f"--out {out}: holds trajectories.csv, which the twin did not write there" in capsys.readouterr().err)
+    assert (f"output folder {out}: holds trajectories.csv, which the twin did not write there" in capsys.readouterr().err)
     assert (out / "trajectories.csv").read_text() == "my,own\n1,2\n"
     (out / "run.json").write_text("not json")
     assert main(argv) == 2 and "holds run.json, trajectories.csv, which the twin did" in capsys.readouterr().err
@@ -69,8 +69,34 @@ def test_compare_refuses_a_folder_holding_a_users_own_report_files_before_any_ru
     argv = ["compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ct_powers.toml"), "--reps", "1",
             "--years", "0.25", "--quiet", "--db", f"sqlite:///{db}", "--out", str(out)]
     assert main(argv) == 2
-    assert f"--out {out}: holds summary.csv, which the twin did not write there" in capsys.readouterr().err
+    assert f"output folder {out}: holds summary.csv, which the twin did not write there" in capsys.readouterr().err
     assert (out / "summary.csv").read_text() == "my,own\n" and not db.exists()  # refused before any run
+
+
+@pytest.mark.parametrize("command, mine", [
+    (["fit", "--reps", "1", "--years", "3"], "fit.json"),
+    (["calibrate", str(ROOT / "calibration" / "baseline.toml")], "best_parameters.toml"),
+    (["calibrate", str(ROOT / "calibration" / "abc.toml")], "posterior.csv"),
+    (["sensitivity", str(ROOT / "calibration" / "sensitivity.toml"), "--n", "4"], "sensitivity.html"),
+    (["screen", str(ROOT / "calibration" / "screening.toml"), "--trajectories", "2"], "sensitivity_next.toml"),
+    (["validate", str(ROOT / "experiments" / "validation" / "replacement.toml")], "validation.json"),
+    (["sweep", str(ROOT / "experiments" / "chb_design.toml")], "README.txt"),
+])
+def test_every_command_refuses_a_users_own_file_in_its_folder_before_any_run(tmp_path, capsys, command, mine):
+    """`twin screen` wrote over a user's screening.csv and deleted their sensitivity_next.toml; the others
+    refused only once their runs were done, or not at all."""
+    if command[0] == "screen":
+        pytest.importorskip("SALib")
+    if command[1:2] == [str(ROOT / "calibration" / "abc.toml")]:
+        pytest.importorskip("pyabc")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / mine).write_text("my own")
+    db = tmp_path / "t.db"
+    message = _user_error([*command, "--out", str(out)] + (["--db", f"sqlite:///{db}"] if command[0] in (
+        "calibrate", "sweep") else []), capsys)
+    assert f"output folder {out}: holds {mine}, which the twin did not write there" in message
+    assert [p.name for p in out.iterdir()] == [mine] and (out / mine).read_text() == "my own"
 
 
 def test_a_run_folder_written_before_the_record_of_the_twin_s_files_is_still_its_own(tmp_path, capsys):
@@ -395,11 +421,16 @@ def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path
     /tmp/x.db was told only 'no such database file', or found a database made in a new ./tmp."""
     from twin.store import Store
 
-    root = next(name for name in ("tmp", "usr", "etc", "var") if Path("/", name).is_dir())
+    absolute = tmp_path / "x.db"  # a database the user means, from the root
+    Store(f"sqlite:///{absolute}")
+    root = absolute.parts[1]
     monkeypatch.chdir(tmp_path)
-    message = _user_error(["export", "--db", f"sqlite:///{root}/x.db", "--out", "e"], capsys)
-    assert f"no such database file {Path(root, 'x.db')} under the working folder" in message
-    assert f"the file /{root}/x.db is sqlite:////{root}/x.db" in message
+    relative = absolute.relative_to("/").as_posix()
+    message = _user_error(["export", "--db", f"sqlite:///{relative}", "--out", "e"], capsys)
+    assert f"no such database file {Path(relative)} under the working folder" in message
+    assert f"the file /{relative} is sqlite:////{relative}" in message
+    message = _user_error(["export", "--db", f"sqlite:///{root}/none.db", "--out", "e"], capsys)  # none there either
+    assert message.endswith("no such database file (run `twin compare` or `twin sweep` first, or give --db)")
     Store(f"sqlite:///{root}/sub/x.db")  # made where SQLAlchemy puts it, and said
     assert f"is the file {Path(root, 'sub', 'x.db')} under the working folder" in capsys.readouterr().err
     assert (tmp_path / root / "sub" / "x.db").exists()

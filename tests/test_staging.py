@@ -9,7 +9,8 @@ import pytest
 
 from twin import staging as staging_module
 from twin.errors import UserError
-from twin.staging import WRITTEN_RECORD, _interrupts_deferred, claim_folder, staged_folder, write_whole
+from twin.staging import (WRITTEN_RECORD, _interrupts_deferred, _written_before_the_record, claim_folder, remove_written,
+                          staged_folder, write_whole)
 
 
 def _earlier_report(folder):
@@ -62,6 +63,44 @@ def test_a_users_own_file_is_never_written_over_and_nothing_moves(tmp_path):
     claim_folder(tmp_path, ["report.html", "new.csv"])  # the twin's, and one not there: claimed
     with pytest.raises(UserError, match=r"holds summary.csv, which"):
         claim_folder(tmp_path, ["report.html", "summary.csv"])
+
+
+@pytest.mark.parametrize("name, text", [
+    ("run.json", '{"scenario": {"name": "x"}, "scenario_hash": "a", "seed": 1, "code_hash": "b"}'),
+    ("experiment.json", '{"experiment_id": 3, "database": "sqlite:///x.db", "file": "x.toml"}'),
+    ("fit.json", '{"title": "t", "notes": [], "misfit": 1.0, "targets": []}'),
+    ("sensitivity.json", '{"design": {}, "indices": []}'),
+    ("screening.json", '{"design": {}, "effects": []}'),
+    ("validation.json", '{"experiments/validation/a.toml": {"kind": "k", "measures": {}}}'),
+    ("analysis.json", '[{"outcome": "o", "feature_scores": {}}]'),
+    ("fit_runs.jsonl", '{"config": "abc", "sample": "1", "outcome": [1.0]}\n'),
+    ("README.txt", "Experiment 1 (a sweep), exported by `twin export`.\n"),
+    ("trajectories.partial.csv", "step,date,area,metric,value\n1,2025-04-01,UK,harm_gbp_total,1\n"),
+])
+def test_each_commands_folder_of_an_earlier_version_is_known_and_a_users_file_of_the_name_is_not(tmp_path, name, text):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for folder, content in ((ours, text), (theirs, '{"mine": 1}\n' if name.endswith("json") else "my own notes\n")):
+        folder.mkdir()
+        (folder / name).write_text(content)
+        (folder / "summary.csv").write_text("old")
+    claim_folder(ours, ["summary.csv"])  # taken as the twin's, with everything in the folder
+    assert _written_before_the_record(ours) and {name, "summary.csv"} <= set((ours / WRITTEN_RECORD).read_text().split())
+    assert not _written_before_the_record(theirs)
+    with pytest.raises(UserError, match="holds summary.csv, which the twin did not write"):
+        claim_folder(theirs, ["summary.csv"])
+
+
+def test_a_file_the_twin_removes_leaves_its_record_and_a_users_file_of_the_name_later_stays(tmp_path):
+    """An ABC fit's posterior.csv, removed by a point fit in the same folder, stayed on the record: a
+    user's own posterior.csv put there later was deleted by the next point fit."""
+    claim_folder(tmp_path, ["posterior.csv", "fit.json"])
+    (tmp_path / "posterior.csv").write_text("the twin's")
+    remove_written(tmp_path, "posterior.csv")
+    assert not (tmp_path / "posterior.csv").exists()
+    assert (tmp_path / WRITTEN_RECORD).read_text().split() == ["fit.json"]
+    (tmp_path / "posterior.csv").write_text("mine")
+    remove_written(tmp_path, "posterior.csv")
+    assert (tmp_path / "posterior.csv").read_text() == "mine"
 
 
 def test_a_folder_the_twin_wrote_before_it_kept_its_record_is_taken_as_its_own(tmp_path):

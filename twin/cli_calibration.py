@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import UserError, output_folder, safe_url
-from twin.staging import staged_folder, written_here
+from twin.staging import check_ours, remove_written, staged_folder
 from twin.progress import progress_line
 from twin.cli_research import project_default
 
@@ -40,7 +40,7 @@ def cmd_fit(args) -> int:
     if args.years and all(t.years[1] > args.years for t in targets):  # as `twin calibrate` refuses it
         raise UserError(f"--years {args.years:g}: shorter than every target's years (the earliest ends in year "
                         f"{min(t.years[1] for t in targets)}) in {args.targets}")
-    output_folder(args.out)
+    check_ours(output_folder(args.out), FIT_FILES)  # a user's own files of these names, before any run
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
     seeds = replicate_seeds(args.seed, args.reps)
@@ -140,6 +140,7 @@ def cmd_calibrate(args) -> int:
             raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
+    check_ours(out, FIT_FILES + ("best_parameters.toml",) + ABC_FILES)  # a user's own files, before any run
     _check_target_scales(config)
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
@@ -231,8 +232,8 @@ def cmd_calibrate(args) -> int:
     finally:
         executor.close()
     if config["method"] != "abc":  # an earlier ABC fit's sample would be read as this fit's (`--posterior`)
-        for name in set(ABC_FILES) & written_here(out):  # the twin's own; a user's file of the name stays
-            (out / name).unlink(missing_ok=True)
+        for name in ABC_FILES:  # the twin's own; a user's file of the name stays
+            remove_written(out, name)
     try:
         with staged_folder(out) as staging:  # the sample, its report and its parameters land together
             _write_calibration(config, outcome, table, staging, notes, images, extra, args)
@@ -253,6 +254,8 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+#: the files of a fit's report (`targets.write_fit_report`)
+FIT_FILES = ("fit.html", "fit.json", "fit.png")
 #: the files only an ABC-SMC calibration writes
 ABC_FILES = ("posterior.csv", "particles.csv", "posterior.png")
 

@@ -80,6 +80,7 @@ def cmd_sensitivity(args) -> int:
 
     config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])
+    check_ours(out, [f"sensitivity.{kind}" for kind in ("csv", "json", "html", "png")])  # a user's own, before any run
     for warning in config["warnings"] + ([f"n = {config['n']}: Sobol indices from so few samples are unreliable "
                                           f"(totals above 1, negative first orders, wide intervals); use n >= "
                                           f"{RELIABLE_N} for conclusions"] if config["n"] < RELIABLE_N else []):
@@ -141,6 +142,7 @@ def cmd_screen(args) -> int:
         raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
     config = load_config(args.config, args.trajectories)
     out = output_folder(args.out or config["out"])
+    check_ours(out, [f"screening.{kind}" for kind in ("csv", "json", "html", "png")] + ["sensitivity_next.toml"])
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
     points, runs = runs_needed(config)
@@ -164,7 +166,8 @@ def cmd_screen(args) -> int:
         return 130
     finally:
         executor.close()
-    path = write_screening_report(table, config, out)
+    with staged_folder(out) as staging:  # written whole, as the sensitivity report
+        path = out / write_screening_report(table, config, staging, final=out).name
     if not args.quiet:
         print()
         for line in summary_lines(table):
@@ -230,7 +233,7 @@ def cmd_sweep(args) -> int:
         return _print_sweep_plan(args, config)
     steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
-    claim_folder(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
+    check_ours(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
     store = Store(args.db)
     executor = make_executor(args.workers, args.cluster)
     from twin.executor import WorkerLost, ignore_further_interrupts
@@ -249,6 +252,7 @@ def cmd_sweep(args) -> int:
                     if experiment_id is not None else None)
         if finished is None or not len(finished):
             return "no run had finished"
+        claim_folder(out, SWEEP_FILES)
         note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
         write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
         write_sweep_guide(out, config, experiment_id, safe_url(args.db), experiment_step(config))
@@ -275,6 +279,7 @@ def cmd_sweep(args) -> int:
     finally:
         executor.close()
     table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
+    claim_folder(out, SWEEP_FILES)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     write_whole(out / "sweep_results.csv", lambda path: table.to_csv(path, index=False))
     write_sweep_guide(out, config, outcome["experiment_id"], safe_url(args.db), experiment_step(config))

@@ -24,7 +24,7 @@ from twin.register import load_register
 from twin.results import metric_dictionary
 from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
 from twin.scenario import STEP_LENGTHS, STEPS_PER_YEAR, Scenario, national_scale_warnings
-from twin.staging import staged_folder, write_output, written_here
+from twin.staging import remove_written, staged_folder, write_output
 
 
 @dataclass
@@ -401,8 +401,7 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
         output = RunOutput(model, setup_s, time.perf_counter() - start)
         if out_dir is not None:
             write_outputs(output, scenario, seed, out_dir)
-            if partial.name in written_here(out_dir):  # the whole run's trajectories are beside it now
-                partial.unlink(missing_ok=True)
+            remove_written(out_dir, partial.name)  # the whole run's trajectories are beside it now
     except BaseException:  # what was computed is kept, whether the steps or the writing stopped
         if partial is not None and model.results.steps_recorded:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -460,7 +459,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
                                           encoding="utf-8")
         written = [out_dir / name for name in RUN_FILES if (staging / name).exists()]
     if out_dir / "trajectories.parquet" not in written:  # without pyarrow: an earlier run's would stay beside these
-        (out_dir / "trajectories.parquet").unlink(missing_ok=True)
+        remove_written(out_dir, "trajectories.parquet")
     return written
 
 

@@ -248,18 +248,21 @@ def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
 SOBOL_CANDIDATES = 12
 
 
-def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> Path | None:
-    """`sensitivity_next.toml` in `out_dir`: a `twin sensitivity` config for the same scenarios and
+def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path, into: Path | None = None) -> Path | None:
+    """`sensitivity_next.toml` for `out_dir` (written into `into`, its staging folder, when given): a
+    `twin sensitivity` config for the same scenarios and
     horizon over `SOBOL_CANDIDATES` of the parameters that stand above the noise, with their
     screened ranges: first those above it for a compared scenario's benefit (what sensitivity
     analysis is for), then the others, each set by its highest ratio to the floor. None when fewer
     than two stand above it."""
     import os
 
+    from twin.staging import remove_written
+
     above = table[table.above_noise]
-    path = out_dir / "sensitivity_next.toml"
+    path = (into or out_dir) / "sensitivity_next.toml"
     if above.parameter.nunique() < 2:  # Sobol indices need two parameters; an earlier screening's file would mislead
-        path.unlink(missing_ok=True)
+        remove_written(out_dir, path.name)  # (a user's own file of the name stays)
         return None
     for_benefit = above.outcome.str.startswith("benefit_of_")
     order = (above.assign(benefit=for_benefit).groupby("parameter").agg(benefit=("benefit", "any"),
@@ -289,7 +292,9 @@ def write_next_sensitivity(table: pd.DataFrame, config: dict, out_dir: Path) -> 
     return path
 
 
-def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
+def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path, final: Path | None = None) -> Path:
+    """The screening's files in `out_dir`, a staging folder for `final` when given (the folder they
+    are moved to, which `sensitivity_next.toml`'s paths are relative to)."""
     import html
 
     import matplotlib
@@ -301,7 +306,7 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path) -> 
 
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "screening.csv", index=False)
-    following = write_next_sensitivity(table, config, out_dir)
+    following = write_next_sensitivity(table, config, final or out_dir, into=out_dir)
     points, runs = runs_needed(config)
     plan = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
             "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,

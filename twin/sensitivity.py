@@ -270,10 +270,10 @@ class Checkpoint:
     appended as they finish: an interrupted run, started again, reuses them."""
 
     def __init__(self, folder: str | Path, key: str, filename: str = CHECKPOINT):
-        from twin.staging import claim_folder
+        from twin.staging import check_ours
 
         self.path, self.key = Path(folder) / filename, key
-        claim_folder(self.path.parent, [filename])  # never a user's own file of the name
+        check_ours(self.path.parent, [filename])  # never a user's own file of the name
         self.done: dict[str, list[float]] = {}
         self.needs_newline = False
         if self.path.exists():
@@ -297,6 +297,10 @@ class Checkpoint:
         """Keep a sample's outcomes (numbers, or one string: `calibration` keeps encoded particles)."""
         self.done[sample] = outcome if isinstance(outcome, str) else [float(v) for v in outcome]
         line = json.dumps({"config": self.key, "sample": sample, "outcome": self.done[sample]})
+        if not self.path.exists():
+            from twin.staging import claim_folder
+
+            claim_folder(self.path.parent, [self.path.name])
         with self.path.open("a") as file:
             file.write(("\n" if self.needs_newline else "") + line + "\n")
         self.needs_newline = False
@@ -326,7 +330,10 @@ class Checkpoint:
         if lines:
             write_whole(self.path, lambda path: path.write_text("\n".join(lines) + "\n"))
         else:
-            self.path.unlink()
+            from twin.staging import remove_written
+
+            remove_written(self.path.parent, self.path.name)  # off the folder's record of the twin's files
+            self.path.unlink(missing_ok=True)
         self.needs_newline = False
 
 

@@ -55,7 +55,7 @@ def written_here(out_dir: Path) -> set[str]:
         return set()
 
 
-def check_ours(out_dir: Path, names, option: str = "--out") -> None:
+def check_ours(out_dir: Path, names) -> None:
     """Refuse (a `UserError`) to write over a file in `out_dir` that no command of the twin wrote."""
     from twin.errors import UserError
 
@@ -67,38 +67,50 @@ def check_ours(out_dir: Path, names, option: str = "--out") -> None:
     if theirs:
         shown = ", ".join(theirs[:5]) + (f" and {len(theirs) - 5} more" if len(theirs) > 5 else "")
         one = len(theirs) == 1
-        raise UserError(f"{option} {out_dir}: holds {shown}, which the twin did not write there (it writes over only "
-                        f"its own files, listed in {WRITTEN_RECORD}); give another folder, or move "
+        raise UserError(f"output folder {out_dir}: holds {shown}, which the twin did not write there (it writes over "
+                        f"only its own files, listed in {WRITTEN_RECORD}); give another folder (--out), or move "
                         f"{'it' if one else 'them'} away")
 
 
+#: files only the twin writes, by name and a test of what they hold (a JSON file's data, another's first
+#: 4,000 characters): a folder holding one and no `WRITTEN_RECORD` is the twin's, written before it kept one
+_SIGNATURES = (
+    ("run.json", lambda data: isinstance(data, dict) and {"scenario", "scenario_hash", "code_hash"} <= set(data)),
+    ("experiment.json", lambda data: isinstance(data, dict) and "experiment_id" in data),
+    ("fit.json", lambda data: isinstance(data, dict) and {"misfit", "targets"} <= set(data)),
+    ("sensitivity.json", lambda data: isinstance(data, dict) and {"design", "indices"} <= set(data)),
+    ("screening.json", lambda data: isinstance(data, dict) and {"design", "effects"} <= set(data)),
+    ("validation.json", lambda data: isinstance(data, dict) and any(isinstance(v, dict) and "measures" in v
+                                                                    for v in data.values())),
+    ("analysis.json", lambda data: isinstance(data, list) and all(isinstance(v, dict) and "feature_scores" in v
+                                                                  for v in data)),
+    ("*.jsonl", lambda text: text.startswith('{"config": "')),
+    ("report.html", lambda text: '<meta name="twin-experiment" content="' in text),
+    ("README.txt", lambda text: "written by `twin sweep`" in text or "exported by `twin export`" in text),
+    ("trajectories.partial.csv", lambda text: text.startswith("step,date,area,metric,value")),
+)
+
+
 def _written_before_the_record(out_dir: Path) -> bool:
-    """Whether `out_dir` is a folder the twin wrote before it kept `WRITTEN_RECORD`, known by a file only
-    it writes: a run's `run.json`, a sweep's `experiment.json`, a comparison's `report.html`. Its files
-    are then taken as the twin's, and replaced as they were before."""
+    """Whether `out_dir` holds a file only the twin writes (`_SIGNATURES`): a folder an earlier version
+    wrote, before it kept `WRITTEN_RECORD`. Its files are then taken as the twin's, replaced as before."""
     import json
-    import re
 
-    def read(name: str, size: int = -1) -> str:
-        try:
-            with (out_dir / name).open(encoding="utf-8", errors="replace") as file:
-                return file.read(size)
-        except OSError:
-            return ""
-
-    try:
-        run, sweep = json.loads(read("run.json") or "null"), json.loads(read("experiment.json") or "null")
-    except ValueError:
-        return False
-    return ((isinstance(run, dict) and isinstance(run.get("scenario"), dict) and "path" in run["scenario"])
-            or (isinstance(sweep, dict) and "experiment_id" in sweep)
-            or re.search(r'<meta name="twin-experiment" content="\d+">', read("report.html", 2000)) is not None)
+    for pattern, test in _SIGNATURES:
+        for path in out_dir.glob(pattern):
+            try:
+                with path.open(encoding="utf-8", errors="replace") as file:
+                    if test(json.load(file) if path.suffix == ".json" else file.read(4000)):
+                        return True
+            except (OSError, ValueError):
+                continue
+    return False
 
 
-def claim_folder(out_dir: Path, names, option: str = "--out") -> None:
-    """Before a command writes `names` into `out_dir` one by one: refuse a user's own files of those
-    names (`check_ours`), and record them as the twin's."""
-    check_ours(out_dir, names, option)
+def claim_folder(out_dir: Path, names) -> None:
+    """Just before a command writes `names` into `out_dir` one by one: refuse a user's own files of
+    those names (`check_ours`), and record them as the twin's."""
+    check_ours(out_dir, names)
     _note_written(out_dir, names)
 
 
@@ -111,10 +123,20 @@ def _note_written(out_dir: Path, names) -> None:
     write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
 
 
-def write_output(path: Path, write, option: str = "--out") -> None:
+def remove_written(out_dir: Path, name: str) -> None:
+    """Remove a file the twin wrote in `out_dir` and take it off the record (a user's file of the
+    name, not on it, stays)."""
+    record = written_here(out_dir)
+    if name in record:
+        (out_dir / name).unlink(missing_ok=True)
+        text = "".join(f"{kept}\n" for kept in sorted(record - {name}))
+        write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def write_output(path: Path, write) -> None:
     """`write_whole` for a command's output file: refused over a file the twin did not write, and
     recorded as the twin's."""
-    claim_folder(path.parent, [path.name], option)
+    claim_folder(path.parent, [path.name])
     write_whole(path, write)
 
 

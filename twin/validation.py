@@ -33,7 +33,7 @@ from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.scenario import SPIN_UP_YEARS, Scenario, check_keys, read_toml
-from twin.staging import claim_folder, write_output
+from twin.staging import check_ours, write_output
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
@@ -373,7 +373,7 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
     # Every file is checked before any experiment runs: a mistake in the last is found at once.
     experiments = {str(path): check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
     out.mkdir(parents=True, exist_ok=True)
-    claim_folder(out, ["validation.json"])  # a user's own file of the name is refused before any run
+    check_ours(out, ["validation.json"])  # a user's own file of the name is refused before any run
     keeps = {path: Checkpoint(out, experiment_key(spec), VALIDATION_CHECKPOINT) for path, spec in experiments.items()}
     tasks = {path: seed_tasks(spec, path) for path, spec in experiments.items()}  # (each task's `where` is its path)
     found = {(path, task.seed): kept for path in experiments for task in tasks[path]

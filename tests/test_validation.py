@@ -154,3 +154,22 @@ def test_an_interrupt_after_the_runs_says_what_is_kept(tmp_path, monkeypatch):
         run_files(_files(tmp_path), tmp_path / "out", _Counting(), log=said.append)
     assert "interrupted while writing" in said[-1] and "the 5 paired seeds are kept" in said[-1]
     assert len((tmp_path / "out" / VALIDATION_CHECKPOINT).read_text().splitlines()) == 5
+
+
+def test_two_experiments_of_one_name_are_refused_and_a_replaced_result_is_said(tmp_path):
+    """`twin validate a/x.toml b/x.toml` kept one of the two results unsaid; `twin validate one.toml` into a
+    folder of all five replaced their validation.json with one experiment's, unsaid."""
+    from twin.errors import UserError
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = write(tmp_path / "a" / "x.toml", SHORTER), write(tmp_path / "b" / "x.toml", SHORTER)
+    with pytest.raises(UserError, match=r"two experiments named 'x' \(.*a/x.toml, .*b/x.toml\): .*rename one"):
+        run_files([str(first), str(second)], tmp_path / "out", SerialExecutor())
+    assert not (tmp_path / "out").exists()  # refused before anything was made
+    said = []
+    run_files(_files(tmp_path), tmp_path / "out", SerialExecutor(), log=said.append)
+    assert not any("held the results" in line for line in said)
+    run_files([str(first)], tmp_path / "out", SerialExecutor(), log=said.append)
+    assert any(line.startswith("Warning: ") and "held the results of entry, replacement too" in line for line in said)
+    assert set(json.loads((tmp_path / "out" / "validation.json").read_text())) == {"x"}

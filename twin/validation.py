@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import ScenarioError, area_hint, did_you_mean, shown
+from twin.errors import ScenarioError, UserError, area_hint, did_you_mean, shown
 from twin.geography import canonical_name
 from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
@@ -363,6 +363,15 @@ def _kept(keep, task: SeedTask):
     return None
 
 
+def _experiments_in(path: Path) -> set[str]:
+    """The experiments an earlier `validation.json` holds (none when there is none, or it cannot be read)."""
+    try:
+        held = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return set(held) if isinstance(held, dict) else set()
+
+
 def run_files(paths: list[str], out: Path, executor=None, progress: bool = False, log=None) -> dict:
     """Run the experiment files' paired seeds (with `executor`, in this process by default) and write
     `validation.json` to `out`. Each seed is kept in `VALIDATION_CHECKPOINT` as it finishes: an
@@ -372,6 +381,13 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
 
     # Every file is checked before any experiment runs: a mistake in the last is found at once.
     experiments = {str(path): check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
+    named: dict[str, list[str]] = {}
+    for path in experiments:
+        named.setdefault(Path(path).stem, []).append(path)
+    for name, same in named.items():
+        if len(same) > 1:  # one would replace the other's results, unsaid
+            raise UserError(f"two experiments named '{name}' ({', '.join(same)}): validation.json holds each under its "
+                            f"file's name; rename one")
     out.mkdir(parents=True, exist_ok=True)
     check_ours(out, ["validation.json"])  # a user's own file of the name is refused before any run
     keeps = {path: Checkpoint(out, experiment_key(spec), VALIDATION_CHECKPOINT) for path, spec in experiments.items()}
@@ -417,6 +433,10 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
                                      **summarise(spec, [found[(path, task.seed)] for task in tasks[path]])}
                    for path, spec in experiments.items()}
         text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
+        earlier = _experiments_in(out / "validation.json") - set(results)
+        if earlier and log:
+            log(f"Warning: {out / 'validation.json'} held the results of {', '.join(sorted(earlier))} too; it now holds "
+                f"only these experiments' (give --out to keep both).")
         write_output(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
         written = True
         for keep in keeps.values():

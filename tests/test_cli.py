@@ -435,8 +435,11 @@ def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path
     assert f"is the file {Path(root, 'sub', 'x.db')} under the working folder" in capsys.readouterr().err
     assert (tmp_path / root / "sub" / "x.db").exists()
     Store(f"sqlite:///{root}/sub/x.db")  # the folder here now: nothing to say
+    (tmp_path / "mine").mkdir()
     Store("sqlite:///mine/x.db")
     assert capsys.readouterr().err == ""
+    Store(f"sqlite:///{tmp_path / 'typo' / 'x.db'}")  # a folder not there (a mistyped path?): a new database, said
+    assert f"its folder {tmp_path / 'typo'} did not exist; a new database is made there" in capsys.readouterr().err
 
 
 def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):

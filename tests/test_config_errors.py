@@ -157,6 +157,7 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     ("[[targets]]\n" + TARGET, "top level: unknown key 'targets'; did you mean 'target'?"),
     ("[[target]]\n" + TARGET.replace("years = [1, 2]", 'years = ["a", 2]'), "[[target]] #1: years: expected [first, last]"),
     ("[[target]]\n" + TARGET.replace('name = "x"', "name = 3"), "[[target]] #1: name: expected a string in quotes, got 3"),
+    ("[[target]]\n" + TARGET.replace('name = "x"', 'name = ""'), "[[target]] #1: name: expected a name in quotes, got ''"),
     ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = ["arrests"]'), "[[target]] #1: metric: unknown metric"),
     ("[[target]]\n" + TARGET.replace("value = 1", "value = nan"), "[[target]] #1: value: expected a number, got nan"),
     ("[[target]]\n" + TARGET + 'fitted_by = ["charge_prb"]\n',

@@ -613,6 +613,7 @@ def test_unknown_names_in_experiment_files(tmp_path):
      r"\[\[outcome\]\] #1: area and nation: give one"),
     (('aggregation = "annual_sum"', 'aggregation = "annual_sum"\nnation = 3'),
      r"\[\[outcome\]\] #1: nation: expected a string in quotes, got 3"),
+    (('name = "harm"', 'name = " "'), r"\[\[outcome\]\] #1: name: expected a name in quotes, got ' '"),
     (('metric = "harm_gbp_total"\nyears = [1, 1]\naggregation = "annual_sum"',
       'metric = "enablers_active"\nyears = [1, 1]\naggregation = "mean"\narea = "Kent"'),
      r"\[\[outcome\]\] #1: metric: metric 'enablers_active' is kept for the UK only"),

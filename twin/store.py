@@ -146,6 +146,9 @@ class Store:
             if path is not None:
                 if create and (meant := absolute_meant(url)):
                     print(f"twin: note: --db {safe_url(url)} is the file {meant}", file=sys.stderr)
+                elif create and url != DEFAULT_DB and not path.parent.exists():  # a mistyped folder, perhaps
+                    print(f"twin: note: --db {safe_url(url)}: its folder {path.parent} did not exist; a new database "
+                          f"is made there (runs stored in another are not reused)", file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]

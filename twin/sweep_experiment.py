@@ -351,6 +351,8 @@ def _check_outcome_name(where: str, entry: dict, outcomes: list[Target], uncerta
     """Check that an outcome has a name of its own: not another outcome's, nor a column of the results."""
     if "name" not in entry:
         raise ScenarioError(f"{where}: missing key 'name'")
+    if not isinstance(entry["name"], str) or not entry["name"].strip():  # a column of the results, a line's label
+        raise ScenarioError(f"{where}: name: expected a name in quotes, got {shown(entry['name'])}")
     if entry["name"] in [o.name for o in outcomes]:
         raise ScenarioError(f"{where}: name {entry['name']!r} is already used by another outcome")
     taken = {*RESULT_COLUMNS, *(u.name for u in uncertain), *(name for name, _ in levers)}

@@ -122,6 +122,8 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
         for key in ("name", "source", "area", "region", "nation"):
             if key in entry and not isinstance(entry[key], str):
                 raise ScenarioError(f"{where}: {key}: expected a string in quotes, got {shown(entry[key])}")
+        if not entry["name"].strip():  # each target's line and the fit tables are labelled by it
+            raise ScenarioError(f"{where}: name: expected a name in quotes, got {shown(entry['name'])}")
         for key in ("metric", "ratio_of"):
             if key in entry and (not isinstance(entry[key], str) or entry[key] not in METRIC_NAMES):
                 raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'"

@@ -9,6 +9,7 @@ from twin.cli import main
 from conftest import ROOT, write
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
+CT = ROOT / "scenarios" / "ct_powers.toml"
 TARGETS = ROOT / "calibration" / "targets.toml"
 POSTERIOR = ROOT / "calibration" / "posterior.csv"
 TWO = '[[parameter]]\nname = "charge_prob"\n[[parameter]]\nname = "conviction_prob"\n'
@@ -100,7 +101,9 @@ def test_calibration_config_mistakes(tmp_path, capsys, body, words):
     (SENSITIVITY + 'compare = "../scenarios/x.toml"\n' + TWO,
      "[sensitivity] compare: expected a list of scenario files, e.g. compare = [\"../scenarios/x.toml\"]"),
     (SENSITIVITY + 'compare = [3]\n' + TWO, "[sensitivity] compare[0]: expected the name of a scenario file in quotes, got 3"),
-    (SENSITIVITY + f'compare = ["{BASELINE}", "{BASELINE}"]\n' + TWO, "[sensitivity] compare: scenario file"),
+    (SENSITIVITY + f'compare = ["{CT}", "{CT}"]\n' + TWO, "[sensitivity] compare: scenario file"),
+    (SENSITIVITY + f'compare = ["{CT}", "{BASELINE}"]\n' + TWO,  # its benefit: 0 in every sample, intervals of nan
+     f"[sensitivity] compare[1]: '{BASELINE}' is the scenario itself, whose benefit against itself is always 0"),
     (SENSITIVITY + '[[parameter]]\nnmae = "charge_prob"\n' + TWO, "[[parameter]] #1: missing key 'name' (found 'nmae'"),
     (SENSITIVITY + TWO + '[[parameter]]\nname = "conviction_prob"\n', "[[parameter]] #3: parameter 'conviction_prob' listed twice"),
     # a range from the posterior sample

@@ -157,6 +157,9 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
     for k, p in enumerate(resolved):
         if p in resolved[:k]:
             raise ScenarioError(f"{path}: [{section}] compare: scenario file '{compared[k]}' listed twice")
+        if p == scenario_file.resolve():  # its benefit against itself: 0 in every sample, intervals of nan
+            raise ScenarioError(f"{path}: [{section}] compare[{k}]: '{compared[k]}' is the scenario itself, whose "
+                                f"benefit against itself is always 0; list the options to compare with it")
     from twin.runner import check_named_groups
 
     scenario = load_scenario(scenario_file)

@@ -50,7 +50,7 @@ def test_a_run_refuses_a_folder_holding_files_it_did_not_write(tmp_path, capsys)
     (out / "notes.txt").write_text("kept")
     argv = ["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]
     assert main(argv) == 2
-    assert (f"output folder {out}: holds trajectories.csv, which the twin did not write there" in capsys.readouterr().err)
+    assert f"output folder {out}: holds trajectories.csv, which the twin did not write there" in capsys.readouterr().err
     assert (out / "trajectories.csv").read_text() == "my,own\n1,2\n"
     (out / "run.json").write_text("not json")
     assert main(argv) == 2 and "holds run.json, trajectories.csv, which the twin did" in capsys.readouterr().err

@@ -9,8 +9,8 @@ import pytest
 
 from twin import staging as staging_module
 from twin.errors import UserError
-from twin.staging import (WRITTEN_RECORD, _interrupts_deferred, _written_before_the_record, claim_folder, remove_written,
-                          staged_folder, write_whole)
+from twin.staging import (WRITTEN_RECORD, _interrupts_deferred, _written_before_the_record, claim_folder,
+                          remove_written, staged_folder, write_whole)
 
 
 def _earlier_report(folder):
@@ -84,7 +84,8 @@ def test_each_commands_folder_of_an_earlier_version_is_known_and_a_users_file_of
         (folder / name).write_text(content)
         (folder / "summary.csv").write_text("old")
     claim_folder(ours, ["summary.csv"])  # taken as the twin's, with everything in the folder
-    assert _written_before_the_record(ours) and {name, "summary.csv"} <= set((ours / WRITTEN_RECORD).read_text().split())
+    recorded = set((ours / WRITTEN_RECORD).read_text().split())
+    assert _written_before_the_record(ours) and {name, "summary.csv"} <= recorded
     assert not _written_before_the_record(theirs)
     with pytest.raises(UserError, match="holds summary.csv, which the twin did not write"):
         claim_folder(theirs, ["summary.csv"])

@@ -60,8 +60,9 @@ def check_ours(out_dir: Path, names) -> None:
     from twin.errors import UserError
 
     if not (out_dir / WRITTEN_RECORD).exists() and _written_before_the_record(out_dir):
-        _note_written(out_dir, [p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
-                                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out_dir).parts)])
+        held = (p.relative_to(out_dir) for p in out_dir.rglob("*") if p.is_file())
+        _note_written(out_dir, [name.as_posix() for name in held  # (not the record's, nor staging folders)
+                                if not any(part.startswith(".") for part in name.parts)])
     ours = written_here(out_dir)
     theirs = sorted(name for name in names if name not in ours and (out_dir / name).exists())
     if theirs:

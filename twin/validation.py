@@ -435,8 +435,8 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
         text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
         earlier = _experiments_in(out / "validation.json") - set(results)
         if earlier and log:
-            log(f"Warning: {out / 'validation.json'} held the results of {', '.join(sorted(earlier))} too; it now holds "
-                f"only these experiments' (give --out to keep both).")
+            log(f"Warning: {out / 'validation.json'} held the results of {', '.join(sorted(earlier))} too; it now "
+                f"holds only these experiments' (give --out to keep both).")
         write_output(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
         written = True
         for keep in keeps.values():

@@ -218,13 +218,13 @@ def year_by_year(comparison: Comparison) -> pd.DataFrame:
 def nothing_to_compare(comparison: Comparison, listed: str, markup: bool = True) -> str:
     """Why no option has a change to show: only the baseline was given, or every replication of the
     others (or of the baseline) failed, their errors `listed` where the reader finds them."""
-    quote = html.escape if markup else str
+    quote, shown = (html.escape, "below") if markup else (str, "in the report")  # the page, or the console
     unfinished = [name for name in comparison.scenarios if not comparison.reps.get(name)]
     if not unfinished:
         return (f"Only '{quote(comparison.baseline)}' was run: nothing to compare it with. Its levels and fan charts "
-                f"are in the report; give more scenarios to compare options.")
+                f"are {shown}; give more scenarios to compare options.")
     return (f"Nothing to compare: every replication of {', '.join(quote(repr(name)) for name in unfinished)} failed "
-            f"(the errors are listed {listed}); the report shows the runs that finished.")
+            f"(the errors are listed {listed}); the runs that finished are shown {shown}.")
 
 
 def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:

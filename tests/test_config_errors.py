@@ -36,7 +36,7 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0\nhigh = 0.9\nscale = "log"\n',
      '[[parameter]] #1: low: scale = "log" needs low > 0, got 0'),
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nscale = "logs"\n',
-     '[[parameter]] #1: scale: expected "linear" or "log", got \'logs\''),
+     '[[parameter]] #1: scale: expected "linear" or "log", got \'logs\'; did you mean \'log\'?'),
     (CALIBRATION.replace("[calibration]", "[[calibration]]") + TWO, "'calibration' must be a table ([calibration]"),
     # wrong types
     (CALIBRATION + 'years = "three"\n' + TWO, "[calibration] years: expected a number of years above 0 and at most 100, got 'three'"),
@@ -370,3 +370,15 @@ def test_a_spin_up_under_half_a_step_is_warned_of_and_a_date_is_shown_as_written
     assert not any("spin-up step" in w for w in scenario_warnings(replace(baseline, spin_up_years=0.04, step="week")))
     path = write(tmp_path / "d.toml", f'[scenario]\nname = "d"\nbase = "{BASELINE}"\nyears = 2025-01-01\n')
     assert "got 2025-01-01 (a date or time, not in quotes)" in _user_error(["run", str(path)], capsys)
+
+
+def test_abc_settings_in_a_point_fit_are_warned_of_not_silently_ignored(tmp_path):
+    from twin.calibration import load_config
+
+    point = load_config(write(tmp_path / "point.toml", CALIBRATION + "population_size = 8\ngenerations = 3\n" + TWO))
+    assert any("[calibration] population_size, generations apply only to method = \"abc\" and are not read" in w
+               for w in point["warnings"])
+    abc = load_config(write(tmp_path / "abc.toml", CALIBRATION + 'method = "abc"\npopulation_size = 8\n'
+                            "max_evaluations = 8\n" + TWO))
+    assert not any("apply only to" in w or "applies only to" in w for w in abc["warnings"])
+    assert not any("applies only to" in w for w in load_config(ROOT / "calibration" / "baseline.toml")["warnings"])

@@ -167,6 +167,7 @@ def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_
     ("levels = true", PARAMETERS, "levels: expected an even whole number from 4 to 20 .*, got true"),
     ('select = "all"', PARAMETERS, "give either select or \\[\\[parameter\\]\\] entries"),
     ('select = "everything"', "", "select: expected one of 'assumptions', 'all'"),
+    ('select = "asumptions"', "", "select: expected one of 'assumptions', .*; did you mean 'assumptions'"),
     ('exclude = ["profit_margn"]', "", "unknown parameter 'profit_margn'; did you mean 'profit_margin'"),
     ("trajectories = 1", PARAMETERS, "trajectories: expected a whole number from 2"),
     ("", '[[parameter]]\nname = "profit_margin"\n', "screen at least two parameters"),

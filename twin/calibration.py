@@ -132,6 +132,8 @@ CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_ev
 PRIOR_KEYS = ("name", "low", "high", "scale")
 METHODS = ("point", "abc")
 # Whole-number settings: (default, minimum). A population of ABC-SMC needs at least two particles.
+#: the [calibration] keys only ABC-SMC reads
+ABC_KEYS = ("population_size", "generations", "minimum_epsilon", "posterior_size")
 COUNTS = {"reps": (4, 1), "max_evaluations": (60, 1), "workers": (None, 1), "population_size": (40, 2),
           "generations": (4, 1), "posterior_size": (200, 1)}
 
@@ -181,7 +183,8 @@ def load_config(path: str | Path) -> dict:
             raise ScenarioError(str(exc)) from None
         scale = entry.get("scale", "linear")
         if scale not in ("linear", "log"):
-            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\", got {scale!r}")
+            raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\", got {scale!r}"
+                                f"{did_you_mean(scale, ('linear', 'log')) if isinstance(scale, str) else ''}")
         if scale == "log" and low <= 0:
             raise ScenarioError(f"{where}: low: scale = \"log\" needs low > 0, got {low:g}")
         priors.append(Prior(name, low, high, scale))
@@ -215,6 +218,10 @@ def load_config(path: str | Path) -> dict:
                         f"population_size = {counts['population_size']:,}: pyabc checks that budget only between "
                         f"generations, so the first alone runs at least {counts['population_size']:,} simulations; "
                         f"for a shorter trial lower population_size too")
+    idle = [key for key in ABC_KEYS if key in table] if method != "abc" else []
+    if idle:  # read by ABC-SMC only: a point fit runs without them
+        warnings.append(f"{path}: [calibration] {', '.join(idle)} appl{'ies' if len(idle) == 1 else 'y'} only to "
+                        f"method = \"abc\" and {'is' if len(idle) == 1 else 'are'} not read by this point fit")
     if method == "abc":
         from twin.calibration_abc import ABCDistance
 

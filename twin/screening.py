@@ -96,7 +96,8 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
         select = table.get("select", "assumptions")
         if select not in SELECTIONS:
             raise ScenarioError(f"{path}: [screening] select: expected one of {', '.join(map(repr, SELECTIONS))} "
-                                f"(or list [[parameter]] entries), got {shown(select)}")
+                                f"(or list [[parameter]] entries), got {shown(select)}"
+                                f"{did_you_mean(select, SELECTIONS) if isinstance(select, str) else ''}")
         uncertain, split = _selected(select, set(exclude))
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")

@@ -116,12 +116,10 @@ def claim_folder(out_dir: Path, names) -> None:
 
 
 def _note_written(out_dir: Path, names) -> None:
-    """Add `names` to the folder's record of the twin's files (rewritten whole)."""
+    """Add `names` to the folder's record of the twin's files."""
     record = written_here(out_dir)
-    if set(names) <= record:
-        return
-    text = "".join(f"{name}\n" for name in sorted(record | set(names)))
-    write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
+    if not set(names) <= record:
+        _write_record(out_dir, record | set(names))
 
 
 def remove_written(out_dir: Path, name: str) -> None:
@@ -130,8 +128,13 @@ def remove_written(out_dir: Path, name: str) -> None:
     record = written_here(out_dir)
     if name in record:
         (out_dir / name).unlink(missing_ok=True)
-        text = "".join(f"{kept}\n" for kept in sorted(record - {name}))
-        write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
+        _write_record(out_dir, record - {name})
+
+
+def _write_record(out_dir: Path, names: set[str]) -> None:
+    """The folder's record of the twin's files, rewritten whole, one name a line."""
+    text = "".join(f"{name}\n" for name in sorted(names))
+    write_whole(out_dir / WRITTEN_RECORD, lambda path: path.write_text(text, encoding="utf-8"))
 
 
 def write_output(path: Path, write) -> None:

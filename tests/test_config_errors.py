@@ -209,6 +209,14 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[experiment]\nkind = "displacement"\nintensity = 0\n', "[experiment] intensity: expected a number > 0, got 0"),
     ('[experiment]\nkind = "succession"\nleaders = 0\n', "[experiment] leaders: expected a whole number >= 1, got 0"),
     ('[experiment]\nkind = "entry"\nparameters = { charge_prb = 0.5 }\n', "unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
+    ('[experiment]\nkind = "replacement"\nhold = true\n', "[experiment] hold: not read by a replacement experiment "
+     "(it is for entry experiments); a replacement experiment takes area and share"),
+    ('[experiment]\nkind = "succession"\narea = "Kent"\n', "[experiment] area: not read by a succession experiment "
+     "(it is for replacement, entry and displacement experiments)"),
+    ('[experiment]\nkind = "entry"\nintensity = 2.0\n', "[experiment] intensity: sets the Hold lever's intensity, "
+     "and this entry experiment has no Hold"),
+    ('[experiment]\nkind = "entry"\narea = "north west"\n', "[experiment] area: 'North West' is a region; an "
+     "experiment acts on one police force area, such as one of North West's: Cheshire, Cumbria"),
 ])
 def test_validation_experiment_mistakes(tmp_path, capsys, monkeypatch, body, words):
     from twin import validation

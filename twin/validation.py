@@ -32,6 +32,7 @@ from twin.ensemble import replicate_seeds
 from twin.interventions import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
+from twin.report_format import and_list
 from twin.scenario import SPIN_UP_YEARS, Scenario, check_keys, read_toml
 from twin.staging import check_ours, write_output
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
@@ -39,6 +40,11 @@ from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 KINDS = ("replacement", "succession", "entry", "displacement")
 EXPERIMENT_KEYS = ("kind", "description", "area", "share", "leaders", "hold", "intensity", "months", "reps", "seed",
                    "parameters")
+#: the keys that act in each kind of experiment, beside those every kind takes (a key of another
+#: kind, `hold` in a replacement experiment say, would be read by none)
+KIND_KEYS = {"replacement": ("area", "share"), "succession": ("leaders",), "entry": ("area", "hold", "intensity"),
+             "displacement": ("area", "intensity")}
+COMMON_KEYS = ("kind", "description", "months", "reps", "seed", "parameters")
 SHOCK_MONTH = 12
 
 
@@ -158,6 +164,15 @@ def check_experiment(path: Path, data: dict) -> dict:
     if kind not in KINDS:
         raise ScenarioError(f"{path}: [experiment] kind: expected one of {', '.join(KINDS)}, got {shown(kind)}"
                             f"{did_you_mean(str(kind), KINDS)}")
+    for key in spec:
+        if key not in COMMON_KEYS + KIND_KEYS[kind]:
+            takers = [other for other in KINDS if key in KIND_KEYS[other]]
+            raise ScenarioError(f"{path}: [experiment] {key}: not read by a {kind} experiment (it is for "
+                                f"{and_list(takers)} experiments); a {kind} experiment takes "
+                                f"{and_list(list(KIND_KEYS[kind]))}, besides {', '.join(COMMON_KEYS[1:])}")
+    if kind == "entry" and "intensity" in spec and not spec.get("hold"):
+        raise ScenarioError(f"{path}: [experiment] intensity: sets the Hold lever's intensity, and this entry "
+                            f"experiment has no Hold (hold = true adds it)")
     if not isinstance(spec.get("description", ""), str):
         raise ScenarioError(f"{path}: [experiment] description: expected a string in quotes, "
                             f"got {shown(spec['description'])}")
@@ -180,6 +195,12 @@ def check_experiment(path: Path, data: dict) -> dict:
     areas = load_geography().area_names
     spec["area"] = canonical_name(area, areas)  # as the areas file spells it: results are read by that name
     if spec["area"] is None:
+        geo = load_geography()
+        region = canonical_name(area, geo.region_names)
+        if region is not None:  # an experiment acts on one force area: name those of the region
+            inside = [name for name, r in zip(geo.area_names, geo.area_region) if geo.region_names[r] == region]
+            raise ScenarioError(f"{path}: [experiment] area: {region!r} is a region; an experiment acts on one "
+                                f"police force area, such as one of {region}'s: {', '.join(inside)}")
         raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "

@@ -164,6 +164,14 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
      "[[target]] #1: name: expected a name in quotes, got ''"),
     ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = ["arrests"]'), "[[target]] #1: metric: unknown metric"),
     ("[[target]]\n" + TARGET.replace("value = 1", "value = nan"), "[[target]] #1: value: expected a number, got nan"),
+    # once accepted: printed as a 309-digit number, with a misfit of inf
+    ("[[target]]\n" + TARGET.replace("value = 1", "value = 1e308"),
+     "[[target]] #1: value: expected at most 1e+15, which no metric comes near (UK harm is about 5e10 pounds a year), "
+     "got 1e+308"),
+    # 'sum' is too short a spelling of 'annual_sum' for a did-you-mean
+    ("[[target]]\n" + TARGET.replace('"mean"', '"sum"'), "[[target]] #1: aggregation: expected one of annual_sum, "
+     "mean, ratio (annual_sum: a year's total of a flow; mean: a level's average; ratio: with ratio_of), got 'sum'; "
+     "for 'sum' write 'annual_sum'"),
     ("[[target]]\n" + TARGET + 'fitted_by = ["charge_prb"]\n',
      "[[target]] #1: fitted_by: unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
     ("[[target]]\n" + TARGET + 'fitted_by = "charge_prob"\n', "[[target]] #1: fitted_by: expected a list of parameter names"),

@@ -592,6 +592,7 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (("values = [0, 2]", "values = [2, 2]"), r"\[\[lever\]\] #1 \(lever.chb.hold_years\): values listed twice: 2"),
     (('metric = "harm_gbp_total"\n', ""), r"\[\[outcome\]\] #1: missing key 'metric'"),
     (('"annual_sum"', '"annualsum"'), r"\[\[outcome\]\] #1: aggregation: .*did you mean 'annual_sum'"),
+    (('"annual_sum"', '"Average"'), r"\[\[outcome\]\] #1: aggregation: .*got 'Average'; for 'Average' write 'mean'"),
     (("years = [1, 1]", "years = [1, 9]"), r"years: expected \[first, last\] with 1 <= first <= last <= 1"),
     (("size = 2", 'size = "two"'), r"\[sampler\] size: expected a whole number >= 1, got 'two'"),
     (("years = 1\n", "years = 1\nreps = 1000000000\n"), r"\[experiment\] reps: expected a whole number from 1 to 10000"),

@@ -17,7 +17,7 @@ from twin.geography import load_geography
 from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, nearby_file, read_toml
 from twin.sensitivity import Uncertain
-from twin.targets import AGGREGATIONS, Target, check_aggregation
+from twin.targets import Target, check_aggregation, check_aggregation_name
 
 SAMPLERS = ("lhs", "sobol", "montecarlo", "factorial")
 BETTER = ("lower", "higher")  # an outcome's better direction, for regret
@@ -373,9 +373,7 @@ def _check_outcome_measure(where: str, entry: dict, years: float) -> None:
             raise ScenarioError(f"{where}: unknown {key} {entry.get(key)!r}"
                                 f"{did_you_mean(str(entry.get(key)), METRIC_NAMES)}")
     aggregation = entry.get("aggregation", "annual_sum")
-    if aggregation not in AGGREGATIONS:
-        raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, "
-                            f"got {shown(aggregation)}{did_you_mean(str(aggregation), AGGREGATIONS)}")
+    check_aggregation_name(where, aggregation)
     check_aggregation(where, entry["metric"], aggregation)
     if (aggregation == "ratio") != ("ratio_of" in entry):
         raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")

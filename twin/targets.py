@@ -31,6 +31,23 @@ BOUNDED_UNITS = ("share", "index 0-1")
 #: a target this many times above or below the simulated value (at the defaults) is warned of: most
 #: likely given in another unit (£bn for £, a percentage for a share, a year's total for a month's)
 SCALE_WARNING_FACTOR = 30.0
+#: other words for an aggregation, pointed to it when written ('sum' is no spelling of 'annual_sum')
+AGGREGATION_WORDS = {"sum": "annual_sum", "total": "annual_sum", "annual": "annual_sum", "yearly": "annual_sum",
+                     "annual_total": "annual_sum", "sum_per_year": "annual_sum", "average": "mean", "avg": "mean",
+                     "level": "mean", "share": "ratio", "proportion": "ratio", "rate": "ratio"}
+#: the largest target value or tolerance taken: no metric comes near it (UK harm is about 5e10 a year)
+LARGEST_VALUE = 1e15
+
+
+def check_aggregation_name(where: str, aggregation) -> None:
+    """An aggregation is one of `AGGREGATIONS`; else the error names the closest, or the one a word
+    such as 'sum' or 'average' stands for."""
+    if aggregation not in AGGREGATIONS:
+        meant = AGGREGATION_WORDS.get(str(aggregation).strip().lower())
+        hint = f"; for {shown(aggregation)} write '{meant}'" if meant else did_you_mean(str(aggregation), AGGREGATIONS)
+        raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)} (annual_sum: a "
+                            f"year's total of a flow; mean: a level's average; ratio: with ratio_of), "
+                            f"got {shown(aggregation)}{hint}")
 
 
 def check_aggregation(where: str, metric: str, aggregation: str) -> None:
@@ -128,13 +145,14 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
             if key in entry and (not isinstance(entry[key], str) or entry[key] not in METRIC_NAMES):
                 raise ScenarioError(f"{where}: {key}: unknown metric '{entry[key]}'"
                                     f"{did_you_mean(str(entry[key]), METRIC_NAMES)}")
-        if entry["aggregation"] not in AGGREGATIONS:
-            raise ScenarioError(f"{where}: aggregation: expected one of {', '.join(AGGREGATIONS)}, got "
-                                f"{entry['aggregation']!r}{did_you_mean(str(entry['aggregation']), AGGREGATIONS)}")
+        check_aggregation_name(where, entry["aggregation"])
         check_aggregation(where, entry["metric"], entry["aggregation"])
         for key in ("value", "tolerance"):
             if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or not np.isfinite(entry[key]):
                 raise ScenarioError(f"{where}: {key}: expected a number, got {shown(entry[key])}")
+            if abs(entry[key]) > LARGEST_VALUE:
+                raise ScenarioError(f"{where}: {key}: expected at most {LARGEST_VALUE:g}, which no metric comes near "
+                                    f"(UK harm is about 5e10 pounds a year), got {shown(entry[key])}")
         if not isinstance(entry.get("by_construction", False), bool):
             raise ScenarioError(f"{where}: by_construction: expected true or false, got {shown(entry['by_construction'])}")
         fitted_by = entry.get("fitted_by", [])

@@ -34,7 +34,11 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nhihg = 0.9\n', "[[parameter]] #1: unknown key 'hihg'; did you mean 'high'?"),
     (CALIBRATION + '[parameter]\nname = "charge_prob"\n', "must be an array of tables ([[parameter]], with double brackets)"),
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0\nhigh = 0.9\nscale = "log"\n',
-     '[[parameter]] #1: low: scale = "log" needs low > 0, got 0'),
+     '[[parameter]] #1: low: scale = "log" needs a range above 0, got low = 0'),
+    # named low, which was never written
+    (CALIBRATION + '[[parameter]]\nname = "insider_success_penalty"\nscale = "log"\n',
+     '[[parameter]] #1: scale: scale = "log" needs a range above 0, and with no low given the range is the parameter '
+     'table\'s plausible one, from 0; give low > 0, or scale = "linear"'),
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nscale = "logs"\n',
      '[[parameter]] #1: scale: expected "linear" or "log", got \'logs\'; did you mean \'log\'?'),
     (CALIBRATION.replace("[calibration]", "[[calibration]]") + TWO, "'calibration' must be a table ([calibration]"),

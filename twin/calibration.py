@@ -185,8 +185,12 @@ def load_config(path: str | Path) -> dict:
         if scale not in ("linear", "log"):
             raise ScenarioError(f"{where}: scale: expected \"linear\" or \"log\", got {scale!r}"
                                 f"{did_you_mean(scale, ('linear', 'log')) if isinstance(scale, str) else ''}")
-        if scale == "log" and low <= 0:
-            raise ScenarioError(f"{where}: low: scale = \"log\" needs low > 0, got {low:g}")
+        if scale == "log" and low <= 0:  # the range may be the parameter table's, low never written
+            if "low" in entry:
+                raise ScenarioError(f"{where}: low: scale = \"log\" needs a range above 0, got low = {low:g}")
+            raise ScenarioError(f"{where}: scale: scale = \"log\" needs a range above 0, and with no low given the "
+                                f"range is the parameter table's plausible one, from {low:g}; give low > 0, or "
+                                f"scale = \"linear\"")
         priors.append(Prior(name, low, high, scale))
     if not priors:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")

@@ -77,6 +77,8 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + '[[parameter]]\nname = "early_release_served_share"\nlow = 0.3\nhigh = 0.5\n'
                    '[[parameter]]\nname = "served_share"\nlow = 0.45\nhigh = 0.6\n',
      "early_release_served_share can be drawn up to 0.5 and served_share as low as 0.45"),
+    # once told that its default scenario file, ../scenarios/baseline.toml, was not found
+    ('', "the file is empty (expected a [calibration] table and [[parameter]] entries; see calibration/baseline.toml)"),
 ])
 def test_calibration_config_mistakes(tmp_path, capsys, body, words):
     config = write(tmp_path / "c.toml", body)
@@ -210,7 +212,12 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[experiment]\nkind = "entry"\nmonts = 30\n', "[experiment]: unknown key 'monts'; did you mean 'months'?"),
     ('[experimnt]\nkind = "entry"\n', "top level: unknown key 'experimnt'; did you mean 'experiment'?"),
     ('[[experiment]]\nkind = "entry"\n', "'experiment' must be a table ([experiment]"),
-    ('# nothing\n', "no [experiment] table"),
+    # once told only that there was no [experiment] table
+    ('# nothing\n', "the file is empty (expected an [experiment] table; see experiments/validation/replacement.toml)"),
+    ('[experiment]\nbase = "b.toml"\n', "[experiment] base: the file looks like a sweep's experiment, which `twin sweep` "
+     "reads; a validation experiment's [experiment] names its kind"),
+    ('[experiment]\nbase = "b.toml"\n[sampler]\nkind = "grid"\n', "top level: unknown key 'sampler' (expected one of: "
+     "experiment); the file looks like a sweep's experiment, which `twin sweep` reads"),
     ('[experiment]\nkind = "entry"\narea = "Merseysid"\n', "[experiment] area: unknown area 'Merseysid'; did you mean 'Merseyside'?"),
     ('[experiment]\nkind = "entry"\nmonths = 12\n', "[experiment] months: expected a whole number of months above 12"),
     ('[experiment]\nkind = "entry"\nreps = "4"\n', "[experiment] reps: expected a whole number from 1 to 10000, got '4'"),

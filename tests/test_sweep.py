@@ -661,6 +661,9 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('name = "harm"', 'name = "lever.chb.hold_years"'), r"name 'lever.chb.hold_years' is already a column"),
     (('metric = "harm_gbp_total"', 'metric = "ocgs_active"'),
      r"\[\[outcome\]\] #1: aggregation: 'annual_sum' adds up a flow, but 'ocgs_active' is a level \(OCGs\)"),
+    # a validation experiment given to `twin sweep`: once only "unknown key 'kind'"
+    ((f'name = "tiny"\nbase = "{QUICK_CHB_PILOT}"\n', 'kind = "entry"\n'),
+     r"\[experiment\] kind: the file looks like a validation experiment, which `twin validate` reads"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)

@@ -14,8 +14,18 @@ from twin.errors import ScenarioError, closest, shown
 from twin.scenario import check_keys, nearby_file
 
 
+#: a shipped file of each kind, which an error for an empty one points to
+EXAMPLES = {"calibration": "calibration/baseline.toml", "sensitivity": "calibration/sensitivity.toml",
+            "screening": "calibration/screening.toml", "experiment": "experiments/validation/replacement.toml"}
+
+
 def check_tables(path: Path, data: dict[str, Any], tables: tuple[str, ...], lists: tuple[str, ...]) -> None:
-    """The top level of a config: only these tables ([name]) and arrays of tables ([[name]])."""
+    """The top level of a config: only these tables ([name]) and arrays of tables ([[name]]); an
+    empty file is said to be one (its defaults would name files it was never meant to)."""
+    if not data:
+        example = EXAMPLES.get(tables[0], "")
+        raise ScenarioError(f"{path}: the file is empty (expected {'an' if tables[0][0] in 'aeiou' else 'a'} [{tables[0]}] table"
+                            f"{''.join(f' and [[{name}]] entries' for name in lists)}{f'; see {example}' if example else ''})")
     check_keys(path, "", data, tables + lists)
     for key in tables:
         if key in data and not isinstance(data[key], dict):

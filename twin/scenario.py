@@ -217,6 +217,8 @@ CONFIG_KINDS = {"scenario": ("a scenario", "`twin run` or `twin compare`"),
                 "screening": ("a screening config", "`twin screen`"),
                 "experiment": ("an experiment", "`twin sweep` (or `twin validate`, for a validation experiment)"),
                 "uncertainty": ("a sweep's experiment", "`twin sweep`"),
+                "sampler": ("a sweep's experiment", "`twin sweep`"),
+                "outcome": ("a sweep's experiment", "`twin sweep`"),
                 "target": ("a targets file", "`--targets`")}
 
 

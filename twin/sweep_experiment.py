@@ -71,6 +71,10 @@ def check_tables(path: Path, data: dict) -> dict:
 def base_scenario(path: Path, table: dict) -> Scenario:
     """The scenario every run starts from, at the experiment's horizon, after checking the [experiment]
     table's keys, name and years (a horizon of at least one step)."""
+    if "kind" in table and "base" not in table:  # [experiment] kind = "entry": a validation experiment
+        raise ScenarioError(f"{path}: [experiment] kind: the file looks like a validation experiment, which "
+                            f"`twin validate` reads; a sweep's [experiment] names its base scenario (see "
+                            f"experiments/chb_design.toml)")
     check_keys(path, "experiment", table, EXPERIMENT_KEYS)
     where = f"{path}: [experiment]"
     if "base" not in table:

@@ -154,9 +154,11 @@ def check_experiment(path: Path, data: dict) -> dict:
     from twin.geography import load_geography
 
     checks.check_tables(path, data, ("experiment",), ())
-    if "experiment" not in data:
-        raise ScenarioError(f"{path}: no [experiment] table (see experiments/validation/replacement.toml)")
     spec = data["experiment"]
+    if "base" in spec and "kind" not in spec:  # a sweep's [experiment] names its base scenario
+        raise ScenarioError(f"{path}: [experiment] base: the file looks like a sweep's experiment, which `twin sweep` "
+                            f"reads; a validation experiment's [experiment] names its kind (see "
+                            f"experiments/validation/replacement.toml)")
     check_keys(path, "experiment", spec, EXPERIMENT_KEYS)
     if "kind" not in spec:
         raise ScenarioError(f"{path}: [experiment]: missing key 'kind' (expected one of: {', '.join(KINDS)})")

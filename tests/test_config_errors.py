@@ -214,8 +214,8 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[[experiment]]\nkind = "entry"\n', "'experiment' must be a table ([experiment]"),
     # once told only that there was no [experiment] table
     ('# nothing\n', "the file is empty (expected an [experiment] table; see experiments/validation/replacement.toml)"),
-    ('[experiment]\nbase = "b.toml"\n', "[experiment] base: the file looks like a sweep's experiment, which `twin sweep` "
-     "reads; a validation experiment's [experiment] names its kind"),
+    ('[experiment]\nbase = "b.toml"\n', "[experiment] base: the file looks like a sweep's experiment, which "
+     "`twin sweep` reads; a validation experiment's [experiment] names its kind"),
     ('[experiment]\nbase = "b.toml"\n[sampler]\nkind = "grid"\n', "top level: unknown key 'sampler' (expected one of: "
      "experiment); the file looks like a sweep's experiment, which `twin sweep` reads"),
     ('[experiment]\nkind = "entry"\narea = "Merseysid"\n', "[experiment] area: unknown area 'Merseysid'; did you mean 'Merseyside'?"),

@@ -23,9 +23,10 @@ def check_tables(path: Path, data: dict[str, Any], tables: tuple[str, ...], list
     """The top level of a config: only these tables ([name]) and arrays of tables ([[name]]); an
     empty file is said to be one (its defaults would name files it was never meant to)."""
     if not data:
-        example = EXAMPLES.get(tables[0], "")
-        raise ScenarioError(f"{path}: the file is empty (expected {'an' if tables[0][0] in 'aeiou' else 'a'} [{tables[0]}] table"
-                            f"{''.join(f' and [[{name}]] entries' for name in lists)}{f'; see {example}' if example else ''})")
+        example = f"; see {EXAMPLES[tables[0]]}" if tables[0] in EXAMPLES else ""
+        article = "an" if tables[0][0] in "aeiou" else "a"
+        raise ScenarioError(f"{path}: the file is empty (expected {article} [{tables[0]}] table"
+                            f"{''.join(f' and [[{name}]] entries' for name in lists)}{example})")
     check_keys(path, "", data, tables + lists)
     for key in tables:
         if key in data and not isinstance(data[key], dict):

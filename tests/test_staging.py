@@ -4,6 +4,7 @@ import multiprocessing
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +193,21 @@ def test_a_killed_commands_staging_folder_is_removed_by_the_next_and_a_live_ones
     assert (tmp_path / "report.html").read_text() == "whole"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.html", WRITTEN_RECORD, live.name,
                                                                   stranger.name])
+
+
+def _note_many(out_dir: str, writer: int, count: int) -> None:
+    for number in range(count):
+        staging_module._note_written(Path(out_dir), [f"w{writer}_{number}.csv"])
+
+
+def test_commands_writing_into_one_folder_at_once_keep_each_others_names(tmp_path):
+    """The record is read and rewritten whole: unlocked, four writers adding 60 names each lost
+    some of each other's (a file left off the record is then refused as not the twin's)."""
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_note_many, args=(str(tmp_path), writer, 60)) for writer in range(4)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(60)
+    assert all(process.exitcode == 0 for process in writers)
+    assert staging_module.written_here(tmp_path) == {f"w{writer}_{number}.csv" for writer in range(4) for number in range(60)}

@@ -117,18 +117,43 @@ def claim_folder(out_dir: Path, names) -> None:
 
 def _note_written(out_dir: Path, names) -> None:
     """Add `names` to the folder's record of the twin's files."""
-    record = written_here(out_dir)
-    if not set(names) <= record:
-        _write_record(out_dir, record | set(names))
+    with _record_held(out_dir):
+        record = written_here(out_dir)
+        if not set(names) <= record:
+            _write_record(out_dir, record | set(names))
 
 
 def remove_written(out_dir: Path, name: str) -> None:
     """Remove a file the twin wrote in `out_dir` and take it off the record (a user's file of the
     name, not on it, stays)."""
-    record = written_here(out_dir)
-    if name in record:
-        (out_dir / name).unlink(missing_ok=True)
-        _write_record(out_dir, record - {name})
+    with _record_held(out_dir):
+        record = written_here(out_dir)
+        if name in record:
+            (out_dir / name).unlink(missing_ok=True)
+            _write_record(out_dir, record - {name})
+
+
+@contextmanager
+def _record_held(out_dir: Path):
+    """The folder locked (flock on the folder itself, no lock file left beside the user's) while its
+    record is read and rewritten: two commands writing into one folder at once each add their
+    names, neither losing the other's. Where folders cannot be locked (no fcntl, a file system
+    without locks), the record is rewritten unlocked, as before."""
+    try:
+        import fcntl
+
+        handle = os.open(out_dir, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(handle)  # (closing releases the lock)
 
 
 def _write_record(out_dir: Path, names: set[str]) -> None:

@@ -61,16 +61,18 @@ def test_a_run_refuses_a_folder_holding_files_it_did_not_write(tmp_path, capsys)
     assert "trajectories.csv" in (out / ".twin-written").read_text().split()
 
 
-def test_compare_refuses_a_folder_holding_a_users_own_report_files_before_any_run(tmp_path, capsys):
+@pytest.mark.parametrize("mine", ["summary.csv", "charts/harm_gbp_total.png"])
+def test_compare_refuses_a_folder_holding_a_users_own_report_files_before_any_run(tmp_path, capsys, mine):
+    """A chart of the user's own was refused only once every run was done."""
     out = tmp_path / "mine"
-    out.mkdir()
-    (out / "summary.csv").write_text("my,own\n")
+    (out / "charts").mkdir(parents=True)
+    (out / mine).write_text("my,own\n")
     db = tmp_path / "c.db"
     argv = ["compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ct_powers.toml"), "--reps", "1",
             "--years", "0.25", "--quiet", "--db", f"sqlite:///{db}", "--out", str(out)]
     assert main(argv) == 2
-    assert f"output folder {out}: holds summary.csv, which the twin did not write there" in capsys.readouterr().err
-    assert (out / "summary.csv").read_text() == "my,own\n" and not db.exists()  # refused before any run
+    assert f"output folder {out}: holds {mine}, which the twin did not write there" in capsys.readouterr().err
+    assert (out / mine).read_text() == "my,own\n" and not db.exists()  # refused before any run
 
 
 @pytest.mark.parametrize("command, mine", [

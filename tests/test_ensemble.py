@@ -794,6 +794,10 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     payback = row.loc[("chb", "payback_year")]
     assert payback["unit"] == "year of the horizon" and payback["reps"] == 3
     assert len(list((out / "charts").glob("*.png"))) >= 8
+    # the charts are those a command checks before its runs (a user's own of the name is refused)
+    from twin.report import CHART_FILES
+
+    assert {f"charts/{p.name}" for p in (out / "charts").glob("*.png")} == set(CHART_FILES)
     # the chart of paired yearly changes: the mean change is the change in the mean, year by year
     comparison = load_comparison(Store(db), 1)
     assert (out / "charts" / "net_social_cost_change.png").exists()

@@ -167,7 +167,7 @@ def cmd_compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble, what_differs
     from twin.executor import WorkerLost, ignore_further_interrupts
-    from twin.report import REPORT_FILES, report_experiment, write_report
+    from twin.report import CHART_FILES, REPORT_FILES, report_experiment, write_report
     from twin.report_text import spin_up_parameters_note, terminal_table
     from twin.staging import check_ours
     from twin.store import Store
@@ -175,8 +175,8 @@ def cmd_compare(args) -> int:
     from twin.scenario import load_scenario
 
     _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)  # mistakes before any file
-    if Path(args.out).is_dir():  # a user's own files there, before the runs (the charts are checked on writing)
-        check_ours(Path(args.out), REPORT_FILES)
+    if Path(args.out).is_dir():  # a user's own files there, before the runs
+        check_ours(Path(args.out), REPORT_FILES + CHART_FILES)
     store = Store(args.db)
     out = output_folder(args.out)
     try:

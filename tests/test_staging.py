@@ -74,6 +74,7 @@ def test_a_users_own_file_is_never_written_over_and_nothing_moves(tmp_path):
     ("screening.json", '{"design": {}, "effects": []}'),
     ("validation.json", '{"experiments/validation/a.toml": {"kind": "k", "measures": {}}}'),
     ("analysis.json", '[{"outcome": "o", "feature_scores": {}}]'),
+    ("analysis.json", '{"experiment_id": 1, "outcomes": [{"outcome": "o", "feature_scores": {}}]}'),
     ("fit_runs.jsonl", '{"config": "abc", "sample": "1", "outcome": [1.0]}\n'),
     ("README.txt", "Experiment 1 (a sweep), exported by `twin export`.\n"),
     ("trajectories.partial.csv", "step,date,area,metric,value\n1,2025-04-01,UK,harm_gbp_total,1\n"),

@@ -886,13 +886,23 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
 
     # one replication: no paired test, which strict JSON and the page say without a NaN
     analysis = json.loads((tmp_path / "out" / "analysis.json").read_text(), parse_constant=refuse)
-    assert analysis[0]["unit"] == "GBP/year" and analysis[0]["policies"][0]["share_of_futures_clearly_behind"] is None
+    # which sweep it read, for a program: this file's own, as it is, with this code
+    assert analysis["experiment_id"] >= 1 and analysis["as_file_and_code"] is True and analysis["file"] == str(path)
+    (first,) = analysis["outcomes"]
+    assert first["unit"] == "GBP/year" and first["policies"][0]["share_of_futures_clearly_behind"] is None
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", (tmp_path / "out" / "analysis.html").read_text())
     assert "NaN" not in text  # in the words and tables (a chart's base64 may hold the letters by chance)
     monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-source")
-    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    # another sweep than the file's own is analysed only when asked for (it was analysed, exit 0, with a note)
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"no sweep of this file, as it is now, with the current code is in .*: the latest 'tiny' sweep "
+                     r"\(experiment \d+\) was run with other code \(.*add --latest to analyse that sweep", err)
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
     err = capsys.readouterr().err
     assert "no sweep of this file with the current code" in err and "was run with other code (" in err
+    analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert analysis["as_file_and_code"] is False and "was run with other code" in analysis["notes"][0]
     page = (tmp_path / "out" / "analysis.html").read_text()  # the page says it too, and which runs it read
     assert "Note: no sweep of this file with the current code" in page
     # so does `twin sweep` (a sweep resumed after an edit to the model ran every run again unexplained)
@@ -902,12 +912,12 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert re.search(r"Experiment \d+ in sqlite:///.*sweep.db: 2 finished runs, 1 sampled future\(s\) x 2 option", page)
     monkeypatch.undo()
     write(path, TINY.replace("years = 1\n", "years = 1\nseed = 9\n"))
-    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
     assert "was run with other settings" in capsys.readouterr().err
     # A file whose design grew since: the stored sweep is read with its own design (its 2 policies,
     # all finished), not taken for an unfinished part of the new one (3 policies).
     write(path, TINY.replace("size = 2", "size = 3").replace("values = [0, 2]", "values = [0, 2, 4]"))
-    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
     err = capsys.readouterr().err
     assert "was run with other settings" in err and "sampled futures have every policy" not in err
     assert re.search(r"2 finished runs, 1 sampled future\(s\) x 2 option",
@@ -915,7 +925,7 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     # one that varies what the stored sweep did not: said, not analysed as if it had
     write(path, TINY.replace("[[lever]]", "[[uncertainty]]\nname = \"recruitment_fill_rate_per_month\"\n"
                                          "low = 0.05\nhigh = 0.3\n[[lever]]"))
-    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 2
     assert "did not vary recruitment_fill_rate_per_month" in capsys.readouterr().err
 
 
@@ -1671,7 +1681,7 @@ def test_an_analysis_of_one_policy_ranks_nothing(tmp_path, capsys):
     for ranking in ("best in every sampled future", "ordered by maximum regret", "best in (share of futures)"):
         assert ranking not in page, ranking
     assert "the one policy (nothing to rank it against)" in page
-    (policy,) = json.loads((tmp_path / "s" / "analysis.json").read_text())[0]["policies"]
+    (policy,) = json.loads((tmp_path / "s" / "analysis.json").read_text())["outcomes"][0]["policies"]
     assert set(policy) == {"policy", "settings", "mean_outcome"}
 
 

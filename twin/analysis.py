@@ -297,10 +297,12 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
 
 
 def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str,
-                   about: list[str] = (), found: list[list[str]] = ()) -> Path:
+                   about: list[str] = (), found: list[list[str]] = (), record: dict | None = None) -> Path:
     """analysis.html and analysis.json; `found` is each outcome's verdict (the most robust option
     and its runner-up), first on the page; `about` says which runs these are (experiment,
-    database, runs) and anything the command warned about (an older sweep, futures left out)."""
+    database, runs) and anything the command warned about (an older sweep, futures left out).
+    analysis.json holds `record` (which experiment, database and file; whether the sweep is the
+    file's own, as it is now with the current code; the notes) and the figures under "outcomes"."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -309,7 +311,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     from twin.report import figure_png
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "analysis.json").write_text(json.dumps(strict_json(results), indent=2, allow_nan=False), encoding="utf-8")
+    whole = {**(record or {}), "outcomes": results}
+    (out_dir / "analysis.json").write_text(json.dumps(strict_json(whole), indent=2, allow_nan=False), encoding="utf-8")
     sections = []
     for result in results:
         outcome = result["outcome"]

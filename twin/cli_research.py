@@ -329,14 +329,20 @@ def cmd_analyse(args) -> int:
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     check_ours(out, ANALYSIS_FILES)  # a user's own files of these names, before the analysis
     experiment_id, notes, points = find_sweep(config, store), [], design(config)
+    older_used = experiment_id is None  # the file's own sweep is not stored: another of its name, with --latest
     if experiment_id is None:
         experiment_id = store.latest_experiment(config["name"])
         if experiment_id is None:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
+        changed = what_changed(config, store, experiment_id)
+        if not args.latest:  # a pipeline that edited the file and forgot to sweep would publish another study
+            raise UserError(f"{args.experiment}: no sweep of this file, as it is now, with the current code is in "
+                            f"{safe_url(args.db)}: the latest '{config['name']}' sweep (experiment {experiment_id}) "
+                            f"{changed}. Run `twin sweep {shlex.quote(args.experiment)}` to sweep it, or add --latest "
+                            f"to analyse that sweep as it was run")
         older = (f"no sweep of this file with the current code is in the database; analysing the latest "
-                 f"'{config['name']}' sweep instead (experiment {experiment_id}), which "
-                 f"{what_changed(config, store, experiment_id)}. Run `twin sweep {shlex.quote(args.experiment)}` "
-                 f"to sweep with the current code and file.")
+                 f"'{config['name']}' sweep instead (experiment {experiment_id}, --latest), which {changed}. Run "
+                 f"`twin sweep {shlex.quote(args.experiment)}` to sweep with the current code and file.")
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's
@@ -408,7 +414,9 @@ def cmd_analyse(args) -> int:
                                                                "neither is clearly more robust" if close else ""))
         found.append(lines)
     with staged_folder(out) as staging:  # written whole, as the sensitivity report
-        path = out / write_analysis(table, results, staging, title, about, found=found).name
+        record = {"experiment_id": int(experiment_id), "database": safe_url(args.db),
+                  "file": str(Path(args.experiment).resolve()), "as_file_and_code": not older_used, "notes": notes}
+        path = out / write_analysis(table, results, staging, title, about, found=found, record=record).name
     for result, lines in zip(results, found):
         print(lines[0])
         for line in lines[1:]:
@@ -495,6 +503,9 @@ def add_research_commands(sub) -> None:
     analyse_cmd.add_argument("experiment", help="the experiment TOML that was swept")
     analyse_cmd.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     analyse_cmd.add_argument("--out", help="report folder (default results/sweeps/<name>)")
+    analyse_cmd.add_argument("--latest", action="store_true",
+                             help="when no sweep of the file as it is now, with the current code, is stored, analyse "
+                                  "the latest sweep of its name (run with other settings or code) instead of refusing")
     analyse_cmd.set_defaults(func=cmd_analyse)
 
 

@@ -83,13 +83,17 @@ _SIGNATURES = (
     ("screening.json", lambda data: isinstance(data, dict) and {"design", "effects"} <= set(data)),
     ("validation.json", lambda data: isinstance(data, dict) and any(isinstance(v, dict) and "measures" in v
                                                                     for v in data.values())),
-    ("analysis.json", lambda data: isinstance(data, list) and all(isinstance(v, dict) and "feature_scores" in v
-                                                                  for v in data)),
+    ("analysis.json", lambda data: _analysis_figures(data.get("outcomes") if isinstance(data, dict) else data)),
     ("*.jsonl", lambda text: text.startswith('{"config": "')),
     ("report.html", lambda text: '<meta name="twin-experiment" content="' in text),
     ("README.txt", lambda text: "written by `twin sweep`" in text or "exported by `twin export`" in text),
     ("trajectories.partial.csv", lambda text: text.startswith("step,date,area,metric,value")),
 )
+
+
+def _analysis_figures(outcomes) -> bool:
+    """analysis.json's outcomes (a bare list of them, as written before the record of its experiment)."""
+    return isinstance(outcomes, list) and all(isinstance(v, dict) and "feature_scores" in v for v in outcomes)
 
 
 def _written_before_the_record(out_dir: Path) -> bool:

@@ -197,7 +197,7 @@ def test_the_report_gives_a_lever_s_national_amount_in_the_areas(tmp_path):
 
 
 def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):
-    from twin.cli_research import _areas_about
+    from twin.cli_analyse import _areas_about
 
     assert _areas_about({"levers": [], "base": load_scenario(SCENARIOS / "baseline.toml")}) == []
     about = _areas_about({"levers": [], "base": _scenario(tmp_path, "true")})

@@ -130,7 +130,8 @@ def outcome_tables(model) -> dict:
 #: modules that only present stored results or word messages (reports, commands, error messages,
 #: sweep notes, the benchmark, the kernels' compile list): editing them leaves every stored run valid,
 #: so they are left out of `code_hash`
-PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "cli_calibration.py", "report.py",
+PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "cli_analyse.py", "cli_calibration.py",
+                                  "report.py",
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
                                   "report_areas.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",

@@ -234,6 +234,21 @@ def test_the_file_of_a_sqlite_url():
     assert sqlite_path("sqlite:////tmp/a%20b/x%C3%A9.db") == Path("/tmp/a b/xé.db")
 
 
+@pytest.mark.parametrize("url, memory", [("sqlite://", True), ("sqlite:///:memory:", True),
+                                         ("sqlite:///{tmp}/t.db", False),
+                                         ("sqlite:///file:{tmp}/t.db?mode=rwc&uri=true", False)])
+def test_a_database_in_memory_is_said_to_keep_nothing(tmp_path, capsys, url, memory):
+    """A sweep into `--db sqlite://` ran, then printed 'Next: twin analyse ... --db sqlite://', which
+    found no results: nothing said the database would be gone."""
+    from twin.database_url import in_memory
+
+    url = url.format(tmp=tmp_path)
+    assert in_memory(url) is memory and in_memory("sqlite:///file:m?mode=memory&uri=true")
+    Store(url)
+    said = "is a database in memory: nothing stored in it outlives this command" in capsys.readouterr().err
+    assert said is memory
+
+
 def test_a_sqlite_url_with_percent_escapes_is_one_database_for_every_command(tmp_path):
     """A URL with '%20' for a space: the comparison made a stray folder named with '%20' and used
     the decoded one, and the export refused it ('no such database file')."""

@@ -296,8 +296,12 @@ def cmd_sweep(args) -> int:
 
     given = ((f" --db {shlex.quote(safe_url(args.db))}" if args.db != DEFAULT_DB else "")
              + (f" --out {shlex.quote(args.out)}" if args.out else ""))  # quoted: a command to paste
+    from twin.database_url import in_memory
+
+    after = ("" if in_memory(args.db) else  # (a database in memory is gone: nothing to analyse)
+             f"\nNext: twin analyse {shlex.quote(args.experiment)}{given}")
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
-          f"Results: {out / 'sweep_results.csv'}\nNext: twin analyse {shlex.quote(args.experiment)}{given}")
+          f"Results: {out / 'sweep_results.csv'}{after}")
     if outcome["failed"]:
         print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "
               f"others):", file=sys.stderr)

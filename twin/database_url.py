@@ -22,6 +22,18 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path.removeprefix("file:"))
 
 
+def in_memory(url: str) -> bool:
+    """A SQLite database held in memory (`sqlite://`, `sqlite:///:memory:`, a URI of `mode=memory`):
+    gone when the command ends."""
+    if not url.startswith("sqlite"):
+        return False
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return False
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def absolute_meant(url: str) -> str:
     """For a SQLite URL of three slashes whose first folder is missing under the working folder but
     exists from the root (`sqlite:///tmp/x.db`: the file `tmp/x.db` here, not `/tmp/x.db`), how each is

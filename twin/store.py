@@ -30,7 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
-from twin.database_url import absolute_meant, read_only_folder_url, sqlite_path
+from twin.database_url import absolute_meant, in_memory, read_only_folder_url, sqlite_path
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -150,6 +150,10 @@ class Store:
                     print(f"twin: note: --db {safe_url(url)}: its folder {path.parent} did not exist; a new database "
                           f"is made there (runs stored in another are not reused)", file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
+            if create and in_memory(url):
+                print(f"twin: note: --db {safe_url(url)} is a database in memory: nothing stored in it outlives this "
+                      f"command (an interrupted one cannot resume; `twin analyse` and `twin export` cannot read it)",
+                      file=sys.stderr)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")

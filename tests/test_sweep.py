@@ -1706,6 +1706,33 @@ def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys
     assert len(store.runs_frame(1)) == 2  # the dry run added no run
 
 
+@pytest.mark.parametrize("mistake", ["out_is_a_file", "db_folder_is_a_file", "db_read_only", "too_many_workers"])
+def test_a_dry_run_refuses_what_the_sweep_would_refuse(tmp_path, capsys, monkeypatch, mistake):
+    """Each of these passed the dry run (exit 0, "2 to run") and stopped the sweep itself; the
+    read-only database stopped it with a database error, exit 1, after the kernels compiled."""
+    import twin.executor as executor
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    afile = write(tmp_path / "afile.txt", "mine")
+    read_only = tmp_path / "ro.db"
+    Store(f"sqlite:///{read_only}")  # a database of twin's, opened below to reading only
+    argv = {"out_is_a_file": ["--out", str(afile)], "db_folder_is_a_file": ["--db", f"sqlite:///{afile}/x.db"],
+            "db_read_only": ["--db", f"sqlite:///file:{read_only}?mode=ro&uri=true"],
+            "too_many_workers": ["--workers", "4"]}[mistake]
+    monkeypatch.setattr(executor, "_memory_mb", lambda: 1000)
+    monkeypatch.setattr(executor, "warm_up", lambda *a, **k: pytest.fail("compiled before the mistake was found"))
+    base = ["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--out", str(tmp_path / "out")]
+    words = {"out_is_a_file": f"--out '{afile}': '{afile}' is a file, not a folder",
+             "db_folder_is_a_file": f"'{afile}' is a file, not a folder",
+             "db_read_only": "and the database can only be read (its URL opens it to reading only: mode=ro",
+             "too_many_workers": "--workers 4: each worker holds a model in memory"}[mistake]
+    for dry in (["--dry-run"], []):  # the dry run, then the sweep: both refuse, before compiling anything
+        assert main([*base, *argv, *dry]) == 2
+        assert words in capsys.readouterr().err
+    assert not (tmp_path / "s.db").exists() and not (tmp_path / "out").exists()
+
+
 def test_a_grid_extended_by_a_value_takes_the_runs_it_shares_from_the_earlier_sweep(tmp_path, capsys):
     """Adding one lever value made another sweep, and every run ran again (18 where 6 were new);
     the runs of the same scenario, seed and code are now copied, with the same results to the last bit."""

@@ -5,6 +5,7 @@ commands are in `cli.py`."""
 from __future__ import annotations
 
 import math
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -189,14 +190,29 @@ def _print_sweep_plan(args, config: dict) -> int:
     from twin.store import Store
     from twin.sweep import sweep_plan
 
-    path = sqlite_path(args.db)
+    from twin.executor import check_workers_fit
     from twin.sweep_notes import earlier_sweep_note
+
+    # what the sweep itself would refuse before its runs: its folders and its workers
+    out = output_folder(args.out or f"results/sweeps/{config['name']}", make=False)
+    if out.is_dir():
+        check_ours(out, SWEEP_FILES)
+    path = sqlite_path(args.db)
+    folder = Path(os.path.abspath(path.parent)) if path is not None else None
+    for existing in (folder, *folder.parents) if folder is not None else ():
+        if existing.exists():
+            if not existing.is_dir():  # as the sweep says it
+                raise UserError(f"--db '{safe_url(args.db)}': '{existing}' is a file, not a folder")
+            break
+    if args.cluster is None:
+        check_workers_fit(args.workers)
 
     try:  # (a database holding none of twin's tables is left as it is: nothing is stored there yet)
         store = None if path is not None and not path.exists() else Store(args.db, create=False)
     except NoResultsError:
         store = None
     plan = sweep_plan(config, store)
+    to_run = _check_writable(args, store, plan) if store is not None else plan["runs"]
     earlier = earlier_sweep_note(config, store) if store is not None else None
     stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
               f"{plan['experiment_id']})" if plan["experiment_id"] is not None else
@@ -207,14 +223,24 @@ def _print_sweep_plan(args, config: dict) -> int:
           f"replication(s) = {plan['runs']:,} runs; {stored}; "
           + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; "
              if plan["copyable"] else "")
-          + f"{plan['runs'] - plan['finished'] - plan['copyable']:,} to run. The file is checked; nothing was run "
+          + f"{to_run:,} to run. The file is checked; nothing was run "
           f"(--dry-run).")
     return 0
 
 
+def _check_writable(args, store, plan: dict) -> int:
+    """The runs a sweep has to do (`sweep_plan`); refused when the database can only be read and it
+    has runs, or its experiment, to store. Before any compiling."""
+    to_run = plan["runs"] - plan["finished"] - plan["copyable"]
+    if store.read_only and (to_run or plan["experiment_id"] is None):
+        what = f"{to_run:,} run(s)" + (" and its experiment" if plan["experiment_id"] is None else "")
+        raise UserError(f"--db '{safe_url(args.db)}': the sweep has {what} to store, and the database can only be "
+                        f"read ({store.read_only}); give a writable copy with --db")
+    return to_run
+
+
 #: what `twin sweep` writes in its folder (`export.write_sweep_guide` and `sweep_notes`, besides the results)
 SWEEP_FILES = ("sweep_results.csv", "outcome_definitions.csv", "README.txt", "experiment.json")
-#: what `twin analyse` writes there (`analysis.write_analysis`)
 def cmd_sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
@@ -230,9 +256,16 @@ def cmd_sweep(args) -> int:
     if args.dry_run:
         return _print_sweep_plan(args, config)
     steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
+    from twin.executor import check_workers_fit
+    from twin.sweep import sweep_plan
+
+    if args.cluster is None:
+        check_workers_fit(args.workers)  # before a database or folder is made
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     check_ours(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
     store = Store(args.db)
+    if store.read_only:
+        _check_writable(args, store, sweep_plan(config, store))
     executor = make_executor(args.workers, args.cluster)
     from twin.executor import WorkerLost, ignore_further_interrupts
 

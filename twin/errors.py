@@ -128,8 +128,10 @@ def first_line(exc: BaseException) -> str:
 MADE_FOLDERS: list = []
 
 
-def output_folder(path, option: str = "--out"):
-    """Create the output folder before any work starts; a path that is a file is a user error."""
+def output_folder(path, option: str = "--out", make: bool = True):
+    """Create the output folder before any work starts; a path that is a file is a user error.
+    `make` False (a dry run) checks the same without making anything: a file in the way, a folder
+    (or the nearest that exists) that cannot be written in."""
     from pathlib import Path
 
     folder = Path(path)
@@ -141,6 +143,10 @@ def output_folder(path, option: str = "--out"):
                 raise UserError(f"{option} '{path}': '{existing}' is a file, not a folder")
             break
         missing.append(existing)
+    if not make:
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"{option} '{path}': cannot write in the folder {existing} (permission denied)")
+        return folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

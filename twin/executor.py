@@ -340,6 +340,18 @@ def _memory_mb() -> int | None:
         return None
 
 
+def check_workers_fit(workers: int | None) -> None:
+    """Refuse (a `UserError`) more local workers than this machine's memory holds."""
+    memory_mb = _memory_mb()
+    if workers and memory_mb and workers * WORKER_MEMORY_MB > memory_mb:
+        from twin.errors import UserError
+
+        raise UserError(f"--workers {workers}: each worker holds a model in memory (about {WORKER_MEMORY_MB} MB at UK "
+                        f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than this machine's "
+                        f"{memory_mb / 1024:,.1f} GB; use at most {max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
+                        f"--workers out: one a core)")
+
+
 def make_executor(workers: int | None, cluster: str | None = None):
     if cluster is not None:
         if not cluster.strip():  # an unset variable in a job script: not the local machine by stealth
@@ -349,14 +361,7 @@ def make_executor(workers: int | None, cluster: str | None = None):
         from twin.executor_dask import DaskExecutor
 
         return DaskExecutor(cluster.strip())
-    memory_mb = _memory_mb()
-    if workers and memory_mb and workers * WORKER_MEMORY_MB > memory_mb:
-        from twin.errors import UserError
-
-        raise UserError(f"--workers {workers}: each worker holds a model in memory (about {WORKER_MEMORY_MB} MB at UK "
-                        f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than this machine's "
-                        f"{memory_mb / 1024:,.1f} GB; use at most {max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
-                        f"--workers out: one a core)")
+    check_workers_fit(workers)
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).
     warm_up()

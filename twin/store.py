@@ -163,7 +163,7 @@ class Store:
                 url, self.read_only = reading, "its folder cannot be written to"
             elif sqlite and path is not None and path.is_file():  # read-only by its URL's options or its permissions
                 query = sa.engine.make_url(url).query
-                self.read_only = ("its URL opens it to reading only (mode=ro or immutable=1)"
+                self.read_only = ("its URL opens it to reading only: mode=ro or immutable=1"
                                   if query.get("mode") == "ro" or query.get("immutable") == "1" else
                                   "the file cannot be written to" if not os.access(path, os.W_OK) else "")
             self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
@@ -248,6 +248,9 @@ class Store:
                     if kind == "compare" and scenario_rows:  # (its report, with the files' titles all the same)
                         self.specs_unsaved[row.id] = [json.dumps(s["resolved"], default=str) for s in scenario_rows]
                 return row.id
+            if self.read_only:  # a new experiment is a write: refused as the runs would be (exit 2, not a crash)
+                raise UserError(f"--db '{safe_url(self.url)}': a new experiment to store, and the database can only "
+                                f"be read ({self.read_only}); give a writable copy with --db")
             experiment_id = connection.execute(experiments.insert().values(
                 spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
                 root_seed=root_seed, code_version=provenance.get("code_version"),

@@ -661,6 +661,17 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('name = "harm"', 'name = "lever.chb.hold_years"'), r"name 'lever.chb.hold_years' is already a column"),
     (('metric = "harm_gbp_total"', 'metric = "ocgs_active"'),
      r"\[\[outcome\]\] #1: aggregation: 'annual_sum' adds up a flow, but 'ocgs_active' is a level \(OCGs\)"),
+    # a lever's setting without its lever, a [scenario] key, scenario files under another name: once only
+    # "unknown parameter" (without the entry) or "values must be numbers"
+    (('name = "lever.chb.hold_years"', 'name = "hold_years"'),
+     r"bad.toml: \[\[lever\]\] #1: unknown parameter 'hold_years'; it is a lever's setting: name = "
+     r"\"lever.chb.hold_years\""),
+    (("[[lever]]", '[[uncertainty]]\nname = "spin_up_years"\nlow = 1\nhigh = 2\n[[lever]]'),
+     r"\[\[uncertainty\]\] #1: unknown parameter 'spin_up_years'; 'spin_up_years' is a key of a scenario's "
+     r"\[scenario\] table, not a parameter"),
+    (('name = "lever.chb.hold_years"\nvalues = [0, 2]', 'name = "scenarios"\nvalues = ["a.toml", "b.toml"]'),
+     r"\[\[lever\]\] #1 \(scenarios\): values must be numbers, got 'a.toml'; policies given as scenario files are "
+     r"named name = \"scenario\""),
     # a validation experiment given to `twin sweep`: once only "unknown key 'kind'"
     ((f'name = "tiny"\nbase = "{QUICK_CHB_PILOT}"\n', 'kind = "entry"\n'),
      r"\[experiment\] kind: the file looks like a validation experiment, which `twin validate` reads"),

@@ -162,6 +162,27 @@ def _check_base_used(path: Path, base: Scenario) -> None:
                             f"policy file), or make the base a plain scenario such as scenarios/baseline.toml")
 
 
+def not_a_parameter_hint(name: str, levers: list[dict]) -> str:
+    """For a name that is no parameter: what it is when it is something else (a scenario file's key,
+    a lever's setting named without its lever), as '; ...', else ''."""
+    from twin.scenario import SCENARIO_KEYS
+
+    if name in SCENARIO_KEYS:
+        return (f"; {name!r} is a key of a scenario's [scenario] table, not a parameter, and the same in every run of "
+                f"a sweep (set it in the base scenario; the horizon with [experiment] years)")
+    owners = []
+    for lever in levers:
+        try:
+            lever_setting(f"lever.{lever_entry_name(lever)}.{name}", [lever], "")
+        except (ParameterError, KeyError):
+            continue
+        owners.append(f"lever.{lever_entry_name(lever)}.{name}")
+    if owners:
+        quoted = " or ".join(f'"{owner}"' for owner in dict.fromkeys(owners))
+        return f"; it is a lever's setting: name = {quoted}"
+    return ""
+
+
 def check_uncertainties(path: Path, data: dict, base: Scenario, running: list[Scenario]) -> list[Uncertain]:
     """The [[uncertainty]] entries: each a known parameter or lever setting with its range (a lever
     setting must act in every scenario that runs), and each named once."""
@@ -178,7 +199,8 @@ def check_uncertainties(path: Path, data: dict, base: Scenario, running: list[Sc
                 found = Uncertain(*parameter_range(entry, where, scenario.levers))
             uncertain.append(found)
         except ParameterError as exc:
-            raise ScenarioError(str(exc)) from None
+            hint = not_a_parameter_hint(str(entry["name"]), base.levers) if "unknown parameter" in str(exc) else ""
+            raise ScenarioError(str(exc).split("; did you mean")[0] + hint if hint else str(exc)) from None
         if uncertain[-1].name in [u.name for u in uncertain[:-1]]:
             raise ScenarioError(f"{path}: [[uncertainty]] #{position}: {uncertain[-1].name!r} is already an "
                                 f"uncertainty")
@@ -221,8 +243,10 @@ def _lever_values(path: Path, position: int, entry: dict) -> list:
         if isinstance(value, bool) or not isinstance(value, expected):
             words = ("tables of lever settings" if group else "scenario file names" if entry["name"] == "scenario"
                      else "numbers")
+            files = isinstance(value, str) and value.endswith(".toml") and not group  # policies as scenario files
             raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): values must be {words}, "
-                                f"got {shown(value)}")
+                                f"got {shown(value)}" + ("; policies given as scenario files are named "
+                                                         "name = \"scenario\"" if files else ""))
     values = [json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in entry["values"]]
     if entry["name"] == "scenario":  # policies that are whole scenarios, by file
         values = [str((path.parent / v).resolve()) for v in values]
@@ -261,7 +285,8 @@ def check_lever_names(path: Path, base: Scenario, running: list[Scenario], uncer
         if name == "scenario":
             continue
         if not name.startswith("lever.") and name not in defaults:
-            raise ScenarioError(f"{path}: unknown parameter {name!r}{did_you_mean(name, defaults.as_dict())}")
+            raise ScenarioError(f"{path}: [[lever]] #{position}: unknown parameter {name!r}"
+                                f"{not_a_parameter_hint(name, every_lever) or did_you_mean(name, defaults.as_dict())}")
         if name.startswith("lever."):
             _check_lever_in_scenarios(path, position, name, scenarios)
         warnings += [f"{path}: [[lever]] {warning}" for warning in _lever_range_warnings(name, values, every_lever)]

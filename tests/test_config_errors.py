@@ -344,16 +344,17 @@ def test_technology_investment_with_no_ramp_gives_its_full_benefit_once_its_lag_
     assert [u == 1.0 for u in uplift[:11]] == [True] * 11 and len(set(uplift[12:])) == 1 and uplift[12] > 1.0
 
 
-def test_more_workers_than_the_machine_has_memory_for_are_refused_before_any_compiling(monkeypatch, capsys):
+def test_more_workers_than_the_machine_has_memory_for_are_refused_before_any_compiling(tmp_path, monkeypatch, capsys):
     """`--workers 100` started 100 workers of about 300 MB each on a 24 GB machine."""
     import twin.executor as executor
 
     monkeypatch.setattr(executor, "_memory_mb", lambda: 1000)
     monkeypatch.setattr(executor, "warm_up", lambda *a, **k: pytest.fail("compiled before checking --workers"))
     err = _user_error(["compare", str(BASELINE), str(ROOT / "scenarios" / "ct_powers.toml"), "--workers", "4",
-                       "--reps", "1", "--years", "1", "--db", "sqlite://"], capsys)
+                       "--reps", "1", "--years", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}"], capsys)
     assert "--workers 4: each worker holds a model in memory (about 300 MB at UK scale), 1.2 GB in all, more than " \
            "this machine's 1.0 GB; use at most 3" in err
+    assert not (tmp_path / "c.db").exists()  # refused before the database was made
 
 
 def test_bench_repeats_are_bounded(capsys):

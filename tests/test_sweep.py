@@ -1823,3 +1823,15 @@ def test_a_sampled_value_a_register_cannot_use_is_named_as_the_uncertainty_it_is
                                             r"\(sampled future \d+\) "
                                             r"is not a valid scenario: members_known_uk = "):
         load_experiment(write(tmp_path / "sampled.toml", body))
+
+
+def test_a_misspelt_base_scenario_is_pointed_to_a_scenario_not_to_a_sweep_file(tmp_path):
+    """'othr.toml' was pointed to 'other.toml', a sweep's experiment file beside it."""
+    (tmp_path / "other.toml").write_text(TINY)  # a sweep, not a scenario
+    bad = write(tmp_path / "bad.toml", TINY.replace(f'base = "{QUICK_CHB_PILOT}"', 'base = "othr.toml"'))
+    with pytest.raises(ScenarioError, match=r"scenario file 'othr.toml' not found") as refused:
+        load_experiment(bad)
+    assert "did you mean" not in str(refused.value)
+    (tmp_path / "other.toml").write_text((ROOT / "scenarios" / "baseline.toml").read_text())  # now a scenario
+    with pytest.raises(ScenarioError, match=r"scenario file 'othr.toml' not found .*; did you mean 'other.toml'\?"):
+        load_experiment(bad)

@@ -177,6 +177,10 @@ def cmd_compare(args) -> int:
     _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)  # mistakes before any file
     if Path(args.out).is_dir():  # a user's own files there, before the runs
         check_ours(Path(args.out), REPORT_FILES + CHART_FILES)
+    if args.cluster is None:
+        from twin.executor import check_workers_fit
+
+        check_workers_fit(args.workers)  # before the database is made
     store = Store(args.db)
     out = output_folder(args.out)
     try:

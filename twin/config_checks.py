@@ -11,7 +11,7 @@ from typing import Any
 
 from twin.arguments import MAX_DESIGN_RUNS, MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
 from twin.errors import ScenarioError, closest, shown
-from twin.scenario import check_keys, nearby_file
+from twin.scenario import TOP_LEVEL_KEYS, check_keys, nearby_file
 
 
 #: a shipped file of each kind, which an error for an empty one points to
@@ -108,6 +108,10 @@ def check_title(path: Path, value: str) -> str:
     return title
 
 
+#: the top-level keys of the files a config names (a misspelt name is pointed to a file of its kind only)
+KIND_KEYS = {"scenario file": TOP_LEVEL_KEYS, "targets file": ("target",)}
+
+
 def check_input_file(path: Path, table: str, key: str, value: Any, what: str) -> Path:
     """A file named by a config, relative to the config's folder; it must exist."""
     check_string(path, table, key, value, f"the name of a {what} in quotes")
@@ -116,7 +120,7 @@ def check_input_file(path: Path, table: str, key: str, value: Any, what: str) ->
         problem = "is a folder, not a file" if found.is_dir() else "not found"
         raise ScenarioError(f"{_where(path, table, key)}: {what} '{value}' {problem} (looked for {found.resolve()}; "
                             f"paths are relative to the config file's folder)"
-                            f"{nearby_file(found, path.parent, path, value)}")
+                            f"{nearby_file(found, path.parent, path, value, KIND_KEYS.get(what))}")
     return found
 
 

@@ -171,18 +171,19 @@ class Scenario:
 
 
 def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None,
-                written: str | None = None) -> str:
+                written: str | None = None, top_keys: tuple[str, ...] | None = None) -> str:
     """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
     the user would write it: relative to `relative_to`, or with the folder they gave, as when what
     they wrote (`written`) is an absolute path), never `besides` (the file that names it: a scenario is not
-    its own base)."""
+    its own base), nor, with `top_keys`, a TOML file of another kind (a sweep's for a scenario)."""
     path = Path(path)
     if written is not None and Path(written).is_absolute():
         relative_to = None
     if not path.parent.is_dir():
         return ""
     siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
-                and (besides is None or p.resolve() != Path(besides).resolve())]
+                and (besides is None or p.resolve() != Path(besides).resolve())
+                and (top_keys is None or _holds_only(p, top_keys))]
     # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
     # close to '/tmp/idtry.toml'; near misspellings only ('baselin' is not 'badsection', 'none' not 'nostep')
     match = closest(path.stem, [p.stem for p in siblings], cutoff=NEAR_SPELLING)
@@ -190,6 +191,14 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
         return ""
     found = next(p for p in siblings if p.stem == match)
     return f"; did you mean '{os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name}'?"
+
+
+def _holds_only(path: Path, top_keys: tuple[str, ...]) -> bool:
+    """A TOML file whose top-level keys are all among `top_keys` (one that cannot be read: not)."""
+    try:
+        return set(tomllib.loads(path.read_text(encoding="utf-8-sig"))) <= set(top_keys)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
 
 
 def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
@@ -345,7 +354,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         base_path = path.parent / table["base"]
         if not base_path.exists():
             raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"
-                                f"{nearby_file(base_path, path.parent, path, table['base'])} (the path is "
+                                f"{nearby_file(base_path, path.parent, path, table['base'], TOP_LEVEL_KEYS)} "
+                                f"(the path is "
                                 f"relative to the scenario's own folder, {path.parent.resolve()})")
         if base_path.is_dir():
             raise ScenarioError(f"{path}: [scenario] base: '{table['base']}' is a folder; expected a scenario file "

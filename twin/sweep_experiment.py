@@ -15,7 +15,8 @@ from twin import config_checks as checks
 from twin.errors import ParameterError, ScenarioError, did_you_mean, shown
 from twin.geography import load_geography
 from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
-from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, nearby_file, read_toml
+from twin.scenario import (TOP_LEVEL_KEYS, Scenario, check_keys, lever_entry_name, load_scenario, nearby_file,
+                           read_toml)
 from twin.sensitivity import Uncertain
 from twin.targets import Target, check_aggregation, check_aggregation_name
 
@@ -133,7 +134,9 @@ def policy_scenarios(path: Path, data: dict, base: Scenario) -> list[Scenario]:
                 file = path.parent / value
                 if not file.is_file():
                     raise ScenarioError(f"{path}: [[lever]] #{position} (scenario): values: file '{value}' not found "
-                                        f"next to the experiment{nearby_file(file, path.parent, written=value)} (paths "
+                                        f"next to the experiment"
+                                        f"{nearby_file(file, path.parent, written=value, top_keys=TOP_LEVEL_KEYS)} "
+                                        f"(paths "
                                         f"are relative to the experiment's own folder, {path.parent.resolve()})")
             running = [load_scenario((path.parent / v).resolve()) for v in values]
             _check_base_used(path, base)

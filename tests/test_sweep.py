@@ -1688,6 +1688,8 @@ def test_an_analysis_of_one_policy_ranks_nothing(tmp_path, capsys):
     assert "harm (lower is better): one policy (lever.chb.hold_years=2), nothing to rank it against" in out
     assert "smallest maximum regret" not in out and "best in every sampled future" not in out
     assert "no PRIM boxes: one policy, nothing to fall behind" in out
+    # the verdict says what moves the outcome "is below": with 2 futures, why there is nothing (it said nothing)
+    assert "no scores of what moves the outcome: 2 sampled future(s), and rank correlations need at least 8" in out
     page = (tmp_path / "s" / "analysis.html").read_text()
     for ranking in ("best in every sampled future", "ordered by maximum regret", "best in (share of futures)"):
         assert ranking not in page, ranking

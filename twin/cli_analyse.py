@@ -17,7 +17,7 @@ ANALYSIS_FILES = ("analysis.html", "analysis.json")
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import (analyse, behind_note, complete_futures, describe_box, format_outcome,
+    from twin.analysis import (MIN_FUTURES_FOR_PRIM, analyse, behind_note, complete_futures, describe_box, format_outcome,
                                identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
@@ -137,6 +137,11 @@ def cmd_analyse(args) -> int:
             print("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "
                   "not what decides which option wins: see the boxes above): "
                   + ", ".join(f"{k} {v:.2f}" for k, v in scores))
+        elif result["uncertainties"]:  # (the one-policy verdict says "below")
+            few = result["futures"] < MIN_FUTURES_FOR_PRIM
+            print(f"    no scores of what moves the outcome: {result['futures']} sampled future(s), and rank "
+                  f"correlations need at least {MIN_FUTURES_FOR_PRIM}" if few else
+                  "    no scores of what moves the outcome: it, or each uncertainty, is the same in every future")
     print(f"Report: {path}")
     return 0
 

@@ -741,6 +741,21 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_
     assert screen.getvalue().count("\r") == 3 and "\n" not in screen.getvalue()
 
 
+def test_a_progress_bar_in_a_log_is_a_line_per_tenth_not_carriage_returns(capsys):
+    """Sweeps, comparisons and validations wrote tqdm's bar into batch logs, a carriage return ten
+    times a second, unless --quiet."""
+    from twin.progress import progress_bar
+
+    bar = progress_bar(200, "run", "sweep")  # standard error is captured: not a terminal
+    for _ in range(200):
+        bar.update(1)
+    bar.close()
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert "\r" not in err and len(lines) == 11  # as it starts (0%), then at each tenth
+    assert lines[0].startswith("sweep: 0/200 runs (0%), ") and lines[-1].startswith("sweep: 200/200 runs (100%), ")
+
+
 def test_a_standard_error_is_printed_with_its_means_decimals():
     from twin.cli_research import _readable
 

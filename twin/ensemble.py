@@ -463,9 +463,9 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     executor = make_executor(workers, cluster) if todo else None  # its warnings before the bar, not on it
     bar = None
     if progress and todo:
-        from tqdm import tqdm
+        from twin.progress import progress_bar
 
-        bar = tqdm(total=len(todo), unit="run", desc="replications", dynamic_ncols=True)
+        bar = progress_bar(len(todo), "run", "replications")
     try:
         # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
         # in the worker that runs them (`runner.build_model`).

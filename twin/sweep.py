@@ -317,9 +317,9 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     failed: list[tuple[str, int, str]] = []
     bar = None
     if progress and tasks:
-        from tqdm import tqdm
+        from twin.progress import progress_bar
 
-        bar = tqdm(total=len(tasks), unit="run", desc="sweep", dynamic_ncols=True)
+        bar = progress_bar(len(tasks), "run", "sweep")
     try:
         for task, outcome in executor.run(_run_point, tasks, chunk=chunk):
             t0 = time.perf_counter()

@@ -425,9 +425,9 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
     executor = executor or SerialExecutor()
     bar = None
     if progress and todo:
-        from tqdm import tqdm
+        from twin.progress import progress_bar
 
-        bar = tqdm(total=len(todo), unit="seed", desc="paired seeds", dynamic_ncols=True)
+        bar = progress_bar(len(todo), "seed", "paired seeds")
 
     def save(task: SeedTask, measures: dict) -> None:
         if (task.where, task.seed) in found:  # (handed over, then salvaged after a Ctrl-C: kept once)

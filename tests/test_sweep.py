@@ -683,6 +683,16 @@ def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, wo
         load_experiment(write(tmp_path / "bad.toml", body))
 
 
+def test_an_outcome_of_harm_ranked_higher_is_better_is_warned_of(tmp_path):
+    """`better = "higher"` on harm ranked the most harmful option the most robust, unsaid."""
+    body = TINY.replace('aggregation = "annual_sum"\n', 'aggregation = "annual_sum"\nbetter = "higher"\n')
+    higher = load_experiment(write(tmp_path / "h.toml", body))
+    assert [w for w in higher["warnings"] if "better = \"higher\" on 'harm_gbp_total', a harm, cost or count of "
+            "crime: the option with the most of it ranks best" in w]
+    lower = load_experiment(write(tmp_path / "l.toml", TINY))
+    assert not [w for w in lower["warnings"] if "better =" in w]
+
+
 def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_about(tmp_path):
     scenarios = ROOT / "scenarios"
     # (the base is a plain scenario: with scenario files as policies it sets only the years)

@@ -64,7 +64,8 @@ from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
 from twin.sweep_experiment import (
     base_scenario, check_lever_names, check_lever_tables, check_levers, check_outcomes, check_reps_and_seed,
-    check_run_count, check_sampler, check_tables, check_uncertainties, policy_scenarios, read_experiment_file,
+    check_run_count, check_sampler, check_tables, check_uncertainties, outcome_direction_warnings, policy_scenarios,
+    read_experiment_file,
 )
 from twin.sweep_reuse import reusable_runs, run_key, stored_outcome
 from twin.executor import store_salvaged
@@ -101,6 +102,7 @@ def load_experiment(path: str | Path) -> dict:
     for scenario in running if running != [base] else ():
         warnings += [w for w in scenario_warnings(replace(scenario, years=base.years)) if w not in warnings]
     outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
+    warnings += outcome_direction_warnings(path, data)
     whole = int(base.years)
     if base.years > whole and any("years" not in entry for entry in data.get("outcome", [])):
         warnings.append(f"{path}: [[outcome]] without 'years' are read over years 1-{whole}, whole years: the last "

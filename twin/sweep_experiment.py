@@ -378,6 +378,16 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
     return outcomes, lower_is_better
 
 
+def outcome_direction_warnings(path: Path, data: dict) -> list[str]:
+    """`better = "higher"` on a harm, cost or count of crime (not a ratio): allowed, and said, since
+    `twin analyse` would then rank the option with the most of it as the most robust."""
+    return [f"{path}: [[outcome]] #{position} ({entry.get('name')}): better = \"higher\" on {entry['metric']!r}, a "
+            f"harm, cost or count of crime: the option with the most of it ranks best (lower is better for it)"
+            for position, entry in enumerate(data.get("outcome", []), start=1)
+            if entry.get("better") == "higher" and not entry.get("ratio_of")
+            and lower_plainly_better(str(entry.get("metric")))]
+
+
 def _check_outcome_name(where: str, entry: dict, outcomes: list[Target], uncertain: list[Uncertain],
                         levers: list[tuple[str, list]]) -> None:
     """Check that an outcome has a name of its own: not another outcome's, nor a column of the results."""

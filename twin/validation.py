@@ -193,17 +193,18 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment] intensity: expected a number > 0, got {shown(spec['intensity'])}")
     if not isinstance(spec.get("hold", False), bool):
         raise ScenarioError(f"{path}: [experiment] hold: expected true or false, got {shown(spec['hold'])}")
-    area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
-    areas = load_geography().area_names
-    spec["area"] = canonical_name(area, areas)  # as the areas file spells it: results are read by that name
-    if spec["area"] is None:
+    if "area" in KIND_KEYS[kind]:  # (a succession experiment acts on the top groups, wherever they are)
+        area = checks.check_string(path, "experiment", "area", spec.get("area", "Merseyside"), "an area name in quotes")
         geo = load_geography()
-        region = canonical_name(area, geo.region_names)
-        if region is not None:  # an experiment acts on one force area: name those of the region
-            inside = [name for name, r in zip(geo.area_names, geo.area_region) if geo.region_names[r] == region]
-            raise ScenarioError(f"{path}: [experiment] area: {region!r} is a region; an experiment acts on one "
-                                f"police force area, such as one of {region}'s: {', '.join(inside)}")
-        raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
+        areas = geo.area_names
+        spec["area"] = canonical_name(area, areas)  # as the areas file spells it: results are read by that name
+        if spec["area"] is None:
+            region = canonical_name(area, geo.region_names)
+            if region is not None:  # an experiment acts on one force area: name those of the region
+                inside = [name for name, r in zip(geo.area_names, geo.area_region) if geo.region_names[r] == region]
+                raise ScenarioError(f"{path}: [experiment] area: {region!r} is a region; an experiment acts on one "
+                                    f"police force area, such as one of {region}'s: {', '.join(inside)}")
+            raise ScenarioError(f"{path}: [experiment] area: unknown area {area!r}{area_hint(area, areas)}")
     if not isinstance(spec.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
                             f"parameters = {{ charge_prob = 0.7 }}, got {shown(spec['parameters'])}")

@@ -211,4 +211,5 @@ def test_commands_writing_into_one_folder_at_once_keep_each_others_names(tmp_pat
     for process in writers:
         process.join(60)
     assert all(process.exitcode == 0 for process in writers)
-    assert staging_module.written_here(tmp_path) == {f"w{writer}_{number}.csv" for writer in range(4) for number in range(60)}
+    names = {f"w{writer}_{number}.csv" for writer in range(4) for number in range(60)}
+    assert staging_module.written_here(tmp_path) == names

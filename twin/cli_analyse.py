@@ -17,8 +17,8 @@ ANALYSIS_FILES = ("analysis.html", "analysis.json")
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import (MIN_FUTURES_FOR_PRIM, analyse, behind_note, complete_futures, describe_box, format_outcome,
-                               identical_policies, write_analysis)
+    from twin.analysis import (MIN_FUTURES_FOR_PRIM, analyse, behind_note, complete_futures, describe_box,
+                               format_outcome, identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
     from twin.scenario import STEPS_PER_YEAR

@@ -118,8 +118,11 @@ class Lever:
     type_name = "lever"
     summary = ""
     settings: tuple[Parameter, ...] = ()
-    #: national levers act on the whole country whatever the areas (powers, funding, tiers)
+    #: national levers act on the whole country whatever the areas (powers, funding, tiers); the others
+    #: are meant for chosen areas (one naming none acts, at its cost, in every area: warned of), unless
+    #: they set `everywhere = True` (a national priority worked by every force)
     national = False
+    everywhere = False
     #: levers that act on groups take a `groups` selection (`group_selection.py`)
     acts_on_groups = False
     #: who spends the money: one of `PAYERS`, `POLICING` (the three tiers in the baseline budget's

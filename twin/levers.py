@@ -269,6 +269,7 @@ class TaskingPriority(Lever):
                "as if their harm were priority_weight times higher, so the investigators they already have work "
                "more of them and fewer of the rest; no new investigators")
     acts_on_groups = True
+    everywhere = True  # every force works the priority: no areas to name
     settings = (
         setting("priority_weight", 3, "multiplier", 1.5, 20,
                 f"{A}: how strongly a national priority (such as county lines) reorders harm-based tasking",

@@ -103,12 +103,16 @@ def levers_after_horizon(levers: list[Lever], n_steps: int, steps_per_year: int)
     return notes
 
 
-#: lever types meant for chosen areas: the Clear-Hold-Build phases and the local programmes
-AREA_LEVER_TYPES = ("clear", "hold", "build", "clear_hold_build", "prevention", "business_disruption")
+def area_lever_types() -> tuple[str, ...]:
+    """The lever types meant for chosen areas (the Clear-Hold-Build phases, the local programmes, and
+    any such lever added): neither national nor worked `everywhere`."""
+    from twin.interventions import LEVER_TYPES
+
+    return tuple(name for name, kind in LEVER_TYPES.items() if not kind.national and not kind.everywhere)
 
 
 def everywhere_by_default(scenario: Scenario) -> list[str]:
-    """A lever meant for chosen areas (`AREA_LEVER_TYPES`) whose entry names none of `areas`,
+    """A lever meant for chosen areas (`area_lever_types`) whose entry names none of `areas`,
     `regions`, `nations` or `top_harm_areas`: it acts in every area, the default, at its cost per
     area; writing `areas = "all"` says that is meant and silences this."""
     from twin.interventions import TARGET_KEYS, lever_entries
@@ -118,7 +122,7 @@ def everywhere_by_default(scenario: Scenario) -> list[str]:
         # (business disruption given groups works, and is costed, only in the areas holding them)
         chosen = any(key in entry for key in TARGET_KEYS) or (entry.get("type") == "business_disruption"
                                                                and "groups" in entry)
-        if entry.get("type") in AREA_LEVER_TYPES and not chosen:
+        if entry.get("type") in area_lever_types() and not chosen:
             unchosen.append((where, entry))
     count = load_geography(scenario.areas_file).n_areas if unchosen else 0
     warnings = []

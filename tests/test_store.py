@@ -321,7 +321,7 @@ def test_a_database_read_only_by_its_url_or_its_permissions_refuses_runs_before_
     assert not store.read_only
     by_url = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
     with pytest.raises(UserError, match=r"1 run\(s\) to do, and the database can only be read \(its URL opens it "
-                                        r"to reading only \(mode=ro or immutable=1\)\)"):  # not blamed on its folder
+                                        r"to reading only: mode=ro or immutable=1\)"):  # not blamed on its folder
         by_url.check_can_store(1)
     real_access = os.access  # (as root, permissions stop no write: said by os.access, as for another user)
     monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(path)

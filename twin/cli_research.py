@@ -212,7 +212,7 @@ def _print_sweep_plan(args, config: dict) -> int:
     except NoResultsError:
         store = None
     plan = sweep_plan(config, store)
-    to_run = _check_writable(args, store, plan) if store is not None else plan["runs"]
+    to_run = _check_writable(store, plan) if store is not None else plan["runs"]
     earlier = earlier_sweep_note(config, store) if store is not None else None
     stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
               f"{plan['experiment_id']})" if plan["experiment_id"] is not None else
@@ -228,14 +228,11 @@ def _print_sweep_plan(args, config: dict) -> int:
     return 0
 
 
-def _check_writable(args, store, plan: dict) -> int:
+def _check_writable(store, plan: dict) -> int:
     """The runs a sweep has to do (`sweep_plan`); refused when the database can only be read and it
     has runs, or its experiment, to store. Before any compiling."""
     to_run = plan["runs"] - plan["finished"] - plan["copyable"]
-    if store.read_only and (to_run or plan["experiment_id"] is None):
-        what = f"{to_run:,} run(s)" + (" and its experiment" if plan["experiment_id"] is None else "")
-        raise UserError(f"--db '{safe_url(args.db)}': the sweep has {what} to store, and the database can only be "
-                        f"read ({store.read_only}); give a writable copy with --db")
+    store.check_can_store(to_run, new_experiment=plan["experiment_id"] is None)
     return to_run
 
 
@@ -265,7 +262,7 @@ def cmd_sweep(args) -> int:
     check_ours(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
     store = Store(args.db)
     if store.read_only:
-        _check_writable(args, store, sweep_plan(config, store))
+        _check_writable(store, sweep_plan(config, store))
     executor = make_executor(args.workers, args.cluster)
     from twin.executor import WorkerLost, ignore_further_interrupts
 

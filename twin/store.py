@@ -248,9 +248,7 @@ class Store:
                     if kind == "compare" and scenario_rows:  # (its report, with the files' titles all the same)
                         self.specs_unsaved[row.id] = [json.dumps(s["resolved"], default=str) for s in scenario_rows]
                 return row.id
-            if self.read_only:  # a new experiment is a write: refused as the runs would be (exit 2, not a crash)
-                raise UserError(f"--db '{safe_url(self.url)}': a new experiment to store, and the database can only "
-                                f"be read ({self.read_only}); give a writable copy with --db")
+            self.check_can_store(0, new_experiment=True)  # a write: refused as runs are (exit 2, not a crash)
             experiment_id = connection.execute(experiments.insert().values(
                 spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
                 root_seed=root_seed, code_version=provenance.get("code_version"),
@@ -323,11 +321,14 @@ class Store:
             self._keep(run)
         return True
 
-    def check_can_store(self, runs_to_do: int) -> None:
-        """Before any run starts: a database opened to reading only cannot store the runs to do."""
-        if self.read_only and runs_to_do:
-            raise UserError(f"--db '{safe_url(self.url)}': {runs_to_do} run(s) to do, and the database can only be "
-                            f"read ({self.read_only}); give a writable copy with --db")
+    def check_can_store(self, runs_to_do: int, new_experiment: bool = False) -> None:
+        """Before any run starts: a database opened to reading only cannot store the runs to do, nor
+        a new experiment."""
+        if self.read_only and (runs_to_do or new_experiment):
+            what = " and ".join(([f"{runs_to_do:,} run(s) to do"] if runs_to_do else [])
+                                + (["a new experiment to store"] if new_experiment else []))
+            raise UserError(f"--db '{safe_url(self.url)}': {what}, and the database can only be read "
+                            f"({self.read_only}); give a writable copy with --db")
 
     def kept_folder(self) -> Path:
         """Where finished runs wait when this database cannot take them: beside a SQLite file, or

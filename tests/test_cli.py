@@ -130,6 +130,18 @@ def test_weekly_run(tmp_path):
     assert pd.read_csv(out / "metrics.csv").set_index("metric").loc["harm_gbp_total", "unit"] == "GBP/week"
 
 
+def test_metric_dictionary_describes_each_levers_cost_metric(tmp_path):
+    out = tmp_path / "levers"
+    assert main(["run", str(SCENARIOS / "chb_pilot.toml"), "--years", "0.25", "--quiet", "--out", str(out)]) == 0
+    frame = pd.read_csv(out / "trajectories.csv")
+    metrics = pd.read_csv(out / "metrics.csv").set_index("metric")
+    assert set(metrics.index) == set(frame["metric"])  # every column of the table is described
+    levers = [m for m in metrics.index if m.startswith("lever_cost_gbp_")]
+    assert levers == ["lever_cost_gbp_chb_clear", "lever_cost_gbp_chb_hold", "lever_cost_gbp_chb_build"]
+    assert (metrics.loc[levers, "unit"] == "GBP/month").all()
+    assert "type hold" in metrics.loc["lever_cost_gbp_chb_hold", "description"]
+
+
 def test_register_option(tmp_path):
     register = tmp_path / "register.csv"
     assert main(["register", "--out", str(register)]) == 0

@@ -277,9 +277,10 @@ class Results:
         return frame
 
 
-def metric_dictionary(step: str) -> pd.DataFrame:
+def metric_dictionary(step: str, levers=()) -> pd.DataFrame:
     """Each metric's unit and meaning for a run of `step` ("month" or "week"): `metrics.csv` beside a
-    run's trajectories. Flows are per step (so per month or per week), stocks at the end of a step."""
+    run's trajectories. Flows are per step (so per month or per week), stocks at the end of a step.
+    `levers` (the run's, `interventions.Lever`s) add their cost metrics `lever_cost_gbp_<name>`."""
     rows = []
     for metric in METRICS:
         uk = metric.uk_row or ("population-weighted mean of the areas" if metric.aggregate == "mean"
@@ -287,6 +288,13 @@ def metric_dictionary(step: str) -> pd.DataFrame:
         rows.append({"metric": metric.name, "unit": metric.unit.replace("/step", f"/{step}"),
                      "per_area": metric.per_area, "uk_row": uk if metric.per_area else "the UK only",
                      "description": metric.description})
+    for lever in levers:
+        where = ("national: an area's row is its population share" if lever.national
+                 else "an area's row: its spending there, 0 outside the lever's areas")
+        rows.append({"metric": f"lever_cost_gbp_{lever.name}", "unit": f"GBP/{step}", "per_area": True,
+                     "uk_row": "sum of the areas",
+                     "description": f"spending on the lever {lever.name} (type {lever.type_name}; {where}); "
+                                    f"part of response_cost_gbp"})
     return pd.DataFrame(rows)
 
 

@@ -458,7 +458,7 @@ def write_outputs(output: RunOutput, scenario: Scenario, seed: int, out_dir: Pat
             frame.to_parquet(staging / "trajectories.parquet", index=False)
         except ImportError:
             pass
-        metric_dictionary(output.model.step_length).to_csv(staging / "metrics.csv", index=False)
+        metric_dictionary(output.model.step_length, output.model.levers).to_csv(staging / "metrics.csv", index=False)
         (staging / "run.json").write_text(json.dumps(_run_metadata(output, scenario, seed), indent=2, default=str),
                                           encoding="utf-8")
         written = [out_dir / name for name in RUN_FILES if (staging / name).exists()]

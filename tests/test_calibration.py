@@ -434,6 +434,10 @@ name = "asset_realisation_share"
     # the fit moves the parameter and the misfit falls well below the starting point's
     assert first["misfit"] < 0.5 * first["history"][0]["misfit"]
     assert len({h["misfit"] for h in first["history"]}) > 1
+    # the fit is stored: a rerun skips the one run checking the targets' scale (shown when it started)
+    from twin.calibration import started_before
+
+    assert started_before(config, store) and not started_before(config, Store(f"sqlite:///{tmp_path / 'new.db'}"))
     calls = {"n": 0}
     import twin.calibration as calibration
 
@@ -634,6 +638,9 @@ name = "asset_realisation_share"
     assert row["share of prior's 90% range"] == pytest.approx(
         (row["credible 95%"] - row["credible 5%"]) / (0.9 * 0.7))
     assert row["share of prior's 90% range"] < 0.5 and row["prior"] == "uniform 0.1 to 0.8"
+    from twin.calibration import started_before
+
+    assert started_before(config, store) and not started_before(config, Store(f"sqlite:///{tmp_path / 'new.db'}"))
     again = abc_fit(config, store, workers=1, log=lambda m: None)
     assert again["abc_id"] == first["abc_id"] and again["simulations"] == first["simulations"]
     # Through the project's executor, the fit does not depend on the number of workers.
@@ -690,9 +697,9 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     before = {name: (out / name).read_bytes() for name in ("posterior.csv", "fit.json", "best_parameters.toml")}
     evaluate, calls = twin.calibration.evaluate, []
 
-    def interrupted_check(*args, **kwargs):  # the scale check runs first, then the fit's own check
-        calls.append(1)
-        if len(calls) == 2:
+    def interrupted_check(*args, **kwargs):  # the fit's own check: the fit is stored (two.toml's, resumed),
+        calls.append(1)                         # so the scale check shown when it started does not run again
+        if len(calls) == 1:
             raise KeyboardInterrupt
         return evaluate(*args, **kwargs)
 

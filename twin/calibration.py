@@ -272,7 +272,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     scenario = replace(config["scenario"], years=config["years"])
     targets, priors = config["targets"], config["priors"]
     seeds = replicate_seeds(config["seed"], config["reps"])
-    key = fit_key(scenario, targets, priors, seeds=seeds)
+    key = point_fit_key(config)
     history: list[dict] = []
     computed_here: set = set()  # points this run computed (clipped or rounded points can come again)
 
@@ -291,8 +291,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
             progress(len(history), config["max_evaluations"], cached, stored)
         return cached
 
-    start = np.array([p.to_unit(config["scenario"].build_parameters().uk_value(p.name)) for p in priors])
-    start = np.clip(start, 0.05, 0.95)
+    start = _start_unit(config)
     result = minimize(objective, start, method="Nelder-Mead",
                       options={"maxfev": config["max_evaluations"], "xatol": 1e-3, "fatol": 1e-3,
                                "initial_simplex": _simplex(start)})
@@ -305,6 +304,35 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     return {"best": best, "misfit": float(misfit_best), "evaluations": len(history), "history": history,
             "seeds": seeds, "key": key, "from_database": sum(h["from_database"] for h in history),
             "converged": bool(result.success)}  # False: max_evaluations ran out before the simplex settled
+
+
+def point_fit_key(config: dict) -> str:
+    """The stored identity of a point fit of `config` (`fit_key`)."""
+    from twin.ensemble import replicate_seeds
+
+    scenario = replace(config["scenario"], years=config["years"])
+    return fit_key(scenario, config["targets"], config["priors"], seeds=replicate_seeds(config["seed"], config["reps"]))
+
+
+def abc_fit_key(config: dict) -> str:
+    """The stored identity of an ABC-SMC fit of `config` (`fit_key`)."""
+    scenario = replace(config["scenario"], years=config["years"])
+    return fit_key(scenario, config["targets"], config["priors"], population=config["population_size"],
+                   seed=config["seed"])
+
+
+def _start_unit(config: dict) -> np.ndarray:
+    """Where a point fit starts: the scenario's own values on the priors' unit cube, kept off its edges."""
+    start = np.array([p.to_unit(config["scenario"].build_parameters().uk_value(p.name)) for p in config["priors"]])
+    return np.clip(start, 0.05, 0.95)
+
+
+def started_before(config: dict, store) -> bool:
+    """Whether `store` holds this fit already (a rerun resumes it or only writes its report)."""
+    if config["method"] == "abc":
+        return store.abc_run(abc_fit_key(config)) is not None
+    start = {p.name: p.to_value(u) for p, u in zip(config["priors"], _start_unit(config))}
+    return store.cached_evaluation(point_fit_key(config), start) is not None
 
 
 def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:

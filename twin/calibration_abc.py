@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.calibration import FitTask, fit_key, simulate_targets
+from twin.calibration import FitTask, abc_fit_key, simulate_targets
 from twin.errors import ScenarioError, UserError, safe_url
 from twin.parameters import as_sampled
 from twin.scenario import Scenario
@@ -170,7 +170,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
     sampler = executor_sampler(executor, config["seed"])
     abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
                        population_size=config["population_size"], sampler=sampler)
-    key = fit_key(scenario, targets, priors, population=config["population_size"], seed=config["seed"])
+    key = abc_fit_key(config)
     np.random.seed(config["seed"])
     url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]
     _prepare_pyabc_tables(store)

@@ -123,7 +123,7 @@ def _check_target_scales(config: dict) -> None:
 def cmd_calibrate(args) -> int:
     from dataclasses import replace
 
-    from twin.calibration import evaluate, load_config, point_fit
+    from twin.calibration import evaluate, load_config, point_fit, started_before
     from twin.calibration_abc import abc_fit
     from twin.targets import fit_lines, fit_table, fit_verdict
     from twin.ensemble import replicate_seeds
@@ -141,7 +141,8 @@ def cmd_calibrate(args) -> int:
     store = Store(args.db)
     out = output_folder(args.out or config["out"])
     check_ours(out, FIT_FILES + ("best_parameters.toml",) + ABC_FILES)  # a user's own files, before any run
-    _check_target_scales(config)
+    if not started_before(config, store):  # shown when the fit started: a rerun may have nothing left to run
+        _check_target_scales(config)
     images, extra, notes = [], {}, []
     if config["method"] == "abc":
         from twin.calibration_abc import CalibrationInterrupted
@@ -226,7 +227,7 @@ def cmd_calibrate(args) -> int:
         at = "posterior medians" if config["method"] == "abc" else "best values"
         print(f"\ntwin: interrupted while checking the fit at the {at}; the fit itself is saved in "
               f"{safe_url(args.db)} and nothing in {out} has changed. Run the same command again "
-              f"to write its report (it runs only that check, after one run checking the targets' scale).",
+              f"to write its report (it runs only that check).",
               file=sys.stderr)
         return 130
     finally:

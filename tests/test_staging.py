@@ -47,6 +47,22 @@ def test_a_finished_report_replaces_every_file_and_keeps_others(tmp_path):
                                                                "summary.csv"]
 
 
+def test_an_output_s_file_not_written_again_is_removed_not_left_over(tmp_path):
+    """A comparison drawing fewer charts than the last one in its folder: the last one's extra chart
+    goes (it showed the other comparison); a user's file named like one stays, as does what the
+    output does not name."""
+    _earlier_report(tmp_path)
+    (tmp_path / "charts" / "c.png").write_text("mine")  # not on the record: a user's
+    (tmp_path / "charts" / "d.png").write_text("old")
+    with (tmp_path / WRITTEN_RECORD).open("a") as record:
+        record.write("charts/d.png\n")
+    with staged_folder(tmp_path, replaces=("charts/a.png", "charts/c.png")) as staging:
+        (staging / "summary.csv").write_text("new")
+    assert not (tmp_path / "charts" / "a.png").exists()
+    assert (tmp_path / "charts" / "c.png").read_text() == "mine" and (tmp_path / "charts" / "d.png").exists()
+    assert "charts/a.png" not in (tmp_path / WRITTEN_RECORD).read_text().split()
+
+
 def test_a_users_own_file_is_never_written_over_and_nothing_moves(tmp_path):
     """A user's --out folder holding a summary.csv and a charts/b.png of their own: refused, naming them,
     with every file as it was and no staging folder left; the twin's own files are replaced."""

@@ -279,7 +279,7 @@ def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pat
     """`out_dir`'s summary.csv, pairwise.csv, charts/ and report.html, replaced together (`staging`)."""
     from twin.staging import staged_folder
 
-    with staged_folder(out_dir) as staging:
+    with staged_folder(out_dir, replaces=CHART_FILES) as staging:  # no chart left from another comparison
         _write_report(comparison, store, experiment_id, staging)
     return out_dir / "report.html"
 

@@ -20,10 +20,13 @@ from pathlib import Path
 
 
 @contextmanager
-def staged_folder(out_dir: Path):
+def staged_folder(out_dir: Path, replaces=()):
     """Yield a staging folder; when the block ends without an error, move every file written there
     into `out_dir` (the same relative paths, replacing older ones the twin wrote: `check_ours`), the
-    pages after the rest. A Ctrl-C during the moves takes effect once they are done."""
+    pages after the rest. A Ctrl-C during the moves takes effect once they are done. `replaces` names
+    files of this output that it may not write every time (a chart only some comparisons draw): an
+    earlier one the twin wrote, not written again, is removed with the moves, so that nothing in the
+    folder is left over from another output."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".writing-{_HOST}-{os.getpid()}-", dir=out_dir))
@@ -38,6 +41,8 @@ def staged_folder(out_dir: Path):
                 target = out_dir / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(file, target)
+            for name in sorted(set(replaces) - set(names)):
+                remove_written(out_dir, name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -523,7 +523,8 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
 @pytest.mark.parametrize("argv, words", [
     (["runn"], "invalid choice: 'runn'"), (["bench", "--jsn"], "unrecognized arguments: --jsn; did you mean '--json'?"),
     (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?"),
-    (["compare", "x.toml", "--register", "r.csv"], "twin compare reads a register named in the scenario")])
+    (["compare", "x.toml", "--register", "r.csv"], "twin compare reads a register named in the scenario"),
+    (["compare", "x.toml", "--rep", "2"], "unrecognized arguments: --rep 2; did you mean '--reps'?")])  # not taken
 def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, capsys):
     with pytest.raises(SystemExit) as stop:
         main(argv)
@@ -531,6 +532,14 @@ def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, c
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and words in err
     if argv == ["runn"]:
         assert "did you mean 'run'?" in err
+
+
+def test_a_scenario_given_by_its_name_points_to_its_file(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)  # where the README's commands run: scenarios/ beside
+    assert main(["run", "baseline", "--years", "1", "--out", "unused"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "twin: error: baseline: scenario file not found; did you mean 'scenarios/baseline.toml'?"
+    assert not (ROOT / "unused").exists()
 
 
 def test_version(capsys):

@@ -75,6 +75,11 @@ def test_a_misspelt_baseline_is_refused_before_any_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--baseline: unknown scenario 'basline'; did you mean 'baseline'?" in err
     assert "replications" not in err  # nothing ran
+    # the title a report gives it (the report names scenarios by their titles): pointed to the name
+    assert main(["compare", BASE, BASE.replace("baseline", "ct_powers"), "--reps", "1", "--years", "1",
+                 "--baseline", "Countering SOC Bill", "--db", db, "--out", str(tmp_path / "out")]) == 2
+    assert ("--baseline: unknown scenario 'Countering SOC Bill'; that is the title of 'ct_powers', and --baseline "
+            "takes the name") in capsys.readouterr().err
 
 
 def test_the_console_names_the_options_as_the_report_does(tmp_path, capsys):
@@ -735,6 +740,22 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
                      rf'of its replications; in year 1: {base} [\d.]+, chb [\d.]+"', page)
     # what the validation found and which options it flatters is in the page, not only in docs/VALIDATION.md
     assert "would flatter options whose benefit comes from removing groups and supply" in page
+    # the harm change by category, which the headline's total adds up, as summary.csv has it
+    summary = pd.read_csv(out / "summary.csv")
+    drugs = summary[(summary.scenario == "chb") & (summary.metric == "discounted_harm_gbp_drugs")].iloc[0]
+    assert f"<caption>Change in harm by category against {base}, discounted</caption>" in page
+    from twin.report_format import signed_bn
+
+    category_table = page[page.index("Change in harm by category against"):]
+    category_table = category_table[:category_table.index("</table>")]
+    assert signed_bn(drugs["diff_mean"], True).replace("-", "−") in category_table
+    # Clear-Hold-Build's effect sizes and costs, from its phase levers (it has none of its own)
+    for phase, length in (("clear", "0.5 years"), ("hold", "2 years"), ("build", "5 years")):
+        assert f"Its {phase} phase ({length}) takes the effect sizes and costs of the {phase} lever" in page
+        assert f"<caption>clear_hold_build_{phase}: its settings</caption>" in page  # the lever's name, unnamed
+    assert "extra investigators in each target area" in page
+    # the horizon was set by --years: the files' descriptions are said to be written for their own
+    assert "this comparison runs each for 1 year instead" in page
     # an abbreviation that opens a title keeps its capitals inside the sentence
     assert 'alt="Line chart by year of OCG disruptions a year,' in page
     assert 'alt="Line chart of SOC prisoners serving a sentence' in page
@@ -2060,6 +2081,45 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
         "In year 4, the horizon's last, runner lowers the net social cost more than best (year 4: -£1.70bn against")
     assert said([-3e9, -3e9, -2e9, -1e9], [-1e9, -2.5e9, -2.2e9, -0.7e9]) is None  # behind in the last year
     assert said([-3e9, -3e9], [-4e9, -4e9]) is None  # ahead every year: the ranking says so already
+    # and so down the ranking: the third gaining on the second is said too, with their ranks
+    years = np.arange(1, 5)
+    change = pd.DataFrame({"scenario": np.repeat(["best", "second", "third"], 4), "year": np.tile(years, 3),
+                           "mean": [-3e9, -3e9, -3e9, -3e9, -2e9, -2e9, -2e9, -1e9, -1e9, -1e9, -1.5e9, -1.5e9]})
+    ranking = pd.DataFrame([{"scenario": "best"}, {"scenario": "second", "above": "best"},
+                            {"scenario": "third", "above": "second"}])
+    text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change))
+    assert text == ("In year 4, the horizon's last, third (ranked 3) lowers the net social cost more than second "
+                    "(ranked 2) (year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications): "
+                    "over a longer horizon the order could change.")
+
+
+def test_other_options_doing_better_in_people_are_named_with_their_paired_intervals():
+    """Choosing on pounds gives up what another option does better in people: said when the paired
+    90% interval of the difference lies wholly on one side; not for the baseline, nor by chance."""
+    from types import SimpleNamespace
+
+    from twin.report_caveats import others_better_in_people
+
+    rng = np.random.default_rng(5)
+    reps = 12
+    noise = rng.normal(0, 10, (3, reps))
+    children = {"base": 1000 + noise[0], "best": 900 + noise[1], "other": 700 + noise[1] + rng.normal(0, 5, reps)}
+    homicides = {"base": 50 + noise[2], "best": 50 + noise[2] + rng.normal(0, 5, reps), "other": 50 + noise[2]}
+    rows = [(name, r, children[name][r], homicides[name][r]) for name in children for r in range(reps)]
+    wide = pd.DataFrame(rows, columns=["scenario", "replicate", "total_recruits_children", "total_homicides"]
+                        ).set_index(["scenario", "replicate"])
+    comparison = SimpleNamespace(wide=wide, baseline="base", scenarios=["base", "best", "other"],
+                                 ranking=pd.DataFrame({"scenario": ["best", "other"]}))
+    said = others_better_in_people(comparison, "best")
+    gap = children["best"] - children["other"]  # the paired difference: about 200, its noise sd 5
+    assert len(said) == 1 and said[0].startswith(f"other, {gap.mean():,.0f} fewer children recruited over the horizon (")
+    assert "homicides" not in said[0]  # no real difference: not said
+    low, high = (float(x.replace(",", "")) for x in re.search(r"\(([\d,]+) to ([\d,]+)\)", said[0]).groups())
+    from scipy.stats import t
+
+    half = t.ppf(0.95, reps - 1) * gap.std(ddof=1) / np.sqrt(reps)  # Student's t, as every interval of the report
+    assert low == pytest.approx(gap.mean() - half, abs=0.5) and high == pytest.approx(gap.mean() + half, abs=0.5)
+    assert others_better_in_people(comparison, "other") == []  # the baseline does worse; best does too
 
 
 def test_the_report_counts_runs_per_scenario():

@@ -160,9 +160,9 @@ def test_a_tasking_priority_puts_more_of_the_selected_groups_under_operation():
 
 
 def test_the_report_describes_a_levers_selection_in_words():
-    from twin.report_page import _lever_block
+    from twin.report_levers import lever_block
 
-    block = _lever_block({"type": "clear", "areas": ["Merseyside"],
+    block = lever_block({"type": "clear", "areas": ["Merseyside"],
                           "groups": {"markets": ["fraud"], "reach": ["national"], "top_harm": 20}})
     assert ("the groups in the fraud market, of national reach; of them, the 20 mapped groups with the most harm "
             "when it starts (a fixed list)") in block

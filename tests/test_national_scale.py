@@ -188,12 +188,12 @@ def test_calibration_reads_and_reports_scaled_quantities_in_uk_terms(tmp_path):
 
 
 def test_the_report_gives_a_lever_s_national_amount_in_the_areas(tmp_path):
-    from twin.report_page import _lever_block
+    from twin.report_levers import lever_block
 
-    scaled = _lever_block({"type": "funding", "budget_gbp_per_year": 3e9}, 0.25)
+    scaled = lever_block({"type": "funding", "budget_gbp_per_year": 3e9}, 0.25)
     assert "for the UK: 750,000,000 in these areas (scaled by 0.25)" in scaled
     assert scaled.count("in these areas") == 1  # the budget only: shares and months are not amounts
-    assert "in these areas" not in _lever_block({"type": "funding", "budget_gbp_per_year": 3e9})
+    assert "in these areas" not in lever_block({"type": "funding", "budget_gbp_per_year": 3e9})
 
 
 def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):

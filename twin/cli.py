@@ -271,7 +271,13 @@ def cmd_export(args) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """Command-line mistakes in one line, like every other user error (no usage block)."""
+    """Command-line mistakes in one line, like every other user error (no usage block). Options are
+    spelt whole: an abbreviation (`--rep` for `--reps`) is refused with the option meant, not taken
+    silently (a script abbreviating one would change meaning when a new option shares its start)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         import re

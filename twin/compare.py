@@ -53,6 +53,8 @@ class Comparison:
     annual_assets_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # as annual_change, assets recovered
     lever_keys: dict = field(default_factory=dict)  # scenario -> its levers as run, each a `lever_key`
     pairwise: pd.DataFrame = field(default_factory=pd.DataFrame)  # every scenario against every other (`pairwise_gaps`)
+    wide: pd.DataFrame = field(default_factory=pd.DataFrame)  # [scenario, replicate] x summary metric, for `paired_gap`
+    years_from_command: float | None = None  # the horizon --years set in place of the scenario files' own
 
 
 def part_year(comparison) -> tuple[int, int] | None:
@@ -270,7 +272,7 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
                        for name, scenario_spec in specs.items()}, annual_assets_change,
                       {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
-                       for name, scenario_spec in specs.items()}, pairwise)
+                       for name, scenario_spec in specs.items()}, pairwise, wide, spec.get("years"))
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

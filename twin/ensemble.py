@@ -135,7 +135,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
                                   "report_areas.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
-                                  "report_navigation.py", "compare.py",
+                                  "report_navigation.py", "report_levers.py", "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "progress.py", "sweep_notes.py", "sweep_reading.py",
                                   "precompile.py"})
@@ -400,8 +400,10 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     if baseline is not None and baseline not in names:
         from twin.errors import UserError, did_you_mean
 
-        raise UserError(f"--baseline: unknown scenario '{baseline}'{did_you_mean(baseline, names)} "
-                        f"(scenarios: {', '.join(names)})")
+        titled = [s.name for s in loaded if s.title and s.title.casefold() == baseline.casefold()]
+        hint = (f"; that is the title of '{titled[0]}', and --baseline takes the name" if titled
+                else did_you_mean(baseline, names))
+        raise UserError(f"--baseline: unknown scenario '{baseline}'{hint} (scenarios: {', '.join(names)})")
     if len(set(names)) != len(names):
         from twin.errors import UserError
 

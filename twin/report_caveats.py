@@ -9,7 +9,7 @@ import html
 
 import pandas as pd
 
-from twin.compare import Comparison
+from twin.compare import Comparison, mean_interval, paired_gap
 from twin.report_format import and_list, bn
 
 
@@ -40,6 +40,24 @@ HARM_PARTS = (("discounted_harm_gbp_drugs", "drug harm"), ("discounted_harm_gbp_
               ("discounted_harm_gbp_modern_slavery", "modern-slavery harm"),
               ("discounted_harm_gbp_immigration", "immigration-crime harm"),
               ("discounted_harm_gbp_violence", "violence harm"), ("discounted_harm_gbp_other", "other harm"))
+
+
+def harm_by_category(comparison: Comparison) -> pd.DataFrame:
+    """Each option's change in harm from the baseline by category, discounted over the horizon, with
+    the 90% interval of the paired mean: which harms its total change comes from."""
+    from twin.report_format import signed_bn
+
+    rows = []
+    for scenario in comparison.scenarios:
+        if scenario == comparison.baseline:
+            continue
+        row = {"option": scenario}
+        for metric, label in HARM_PARTS:
+            r = _paired_change(comparison, scenario, metric)
+            row[label] = ("n/a" if r is None else f"{signed_bn(r['diff_mean'], True)} "
+                          f"[{signed_bn(r['diff_low'], True)}, {signed_bn(r['diff_high'], True)}]")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _rises(comparison: Comparison, scenario: str) -> list[str]:
@@ -88,6 +106,40 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
         return None
     return (f"In people, {html.escape(scenario)} clearly means (each 90% interval below zero; see 'Other "
             f"outcomes'): {and_list(falls)}.")
+
+
+#: the harms counted in people an option is compared on with every other (`_others_better_in_people`)
+PEOPLE_OUTCOMES = (("total_homicides", "homicides", "over the horizon"),
+                   ("total_drug_deaths", "drug deaths", "over the horizon"),
+                   ("total_recruits_children", "children recruited", "over the horizon"),
+                   ("final_year_county_lines_active", "county lines", "running over the last 12 months"))
+
+
+def others_better_in_people(comparison: Comparison, scenario: str) -> list[str]:
+    """Where another option (not the baseline: what rises against it is `_rises`) clearly does better
+    than `scenario` in people: the paired 90% interval of `scenario`'s count less the other's wholly
+    above zero. Clauses, one per option, best-ranked first; what choosing `scenario` on pounds gives up."""
+    wide = getattr(comparison, "wide", None)
+    if wide is None or wide.empty:
+        return []
+    held = set(wide.index.get_level_values(0))
+    if scenario not in held:
+        return []
+    ranked = list(comparison.ranking["scenario"]) if "scenario" in comparison.ranking else []
+    others = [s for s in ranked + list(comparison.scenarios) if s not in (scenario, comparison.baseline) and s in held]
+    clauses = []
+    for other in dict.fromkeys(others):
+        fewer = []
+        for metric, label, when in PEOPLE_OUTCOMES:
+            if metric not in wide.columns:
+                continue
+            gap = paired_gap(wide, scenario, other, metric)  # above zero: `other` has fewer
+            low, high = mean_interval(gap)
+            if low > 0:
+                fewer.append(f"{gap.mean():,.0f} fewer {label} {when} ({low:,.0f} to {high:,.0f})")
+        if fewer:
+            clauses.append(f"{other}, {and_list(fewer)}")
+    return clauses
 
 
 #: the justice system is named as a limit when the extra defendants bailed (or prisoners released

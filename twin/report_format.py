@@ -113,6 +113,20 @@ TERMS = {
             "'Assumptions and parameters'; a 'root seed' is the number a run's random draws start from",
     "register": "the list of organised crime groups the model starts from (the police's mapping, or a synthetic "
                 "one drawn from it)",
+    "Green Book": "HM Treasury's guidance on appraising public spending: it discounts later years and counts "
+                  "transfers, such as assets taken from offenders, as neither a cost nor a benefit to society",
+    "transfer": "money moved from one party to another (assets recovered from offenders), not a resource gained or "
+                "used; the Green Book leaves transfers out of the net value, so the report shows the net with them "
+                "left out too",
+    "optimism bias": "the tendency of appraisals to understate costs; the Green Book asks for an uplift to the "
+                     "estimated costs (these runs apply none unless a scenario sets one)",
+    "switching values": "how far an assumption would have to be wrong (a cost overrun, a smaller effect) for an "
+                        "option's saving to vanish",
+    "picked from": "an interval 'allowing for the best having been picked from' several options is wider: it holds "
+                   "for every pair of options at once, so it is not flattered by choosing the best after the fact",
+    "network-linked homicides": "homicides linked to criminal networks, directly (the groups' own violence) or "
+                                "indirectly (about a third of London's homicides in all, seed 004); the 'homicides' "
+                                "of the tables are these; other homicides are not modelled",
 }
 
 

@@ -16,12 +16,13 @@ import pandas as pd
 
 from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
-from twin.group_selection import GroupSelection
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
+from twin.report_caveats import harm_by_category
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
 from twin.report_format import html_table, per_pound, signed_amounts
+from twin.report_levers import lever_block, years_phrase
 from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
@@ -67,6 +68,10 @@ under 'Who spends' each nation's spending.</li>
 <li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
 2023-24 prices (a year's error moves those categories by about 7%).</li> <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
+<li>Crimes outside the model: it has no market of its own for cyber-dependent crime (hacking, ransomware), child
+sexual abuse and exploitation, or organised crime's infiltration of legitimate business, so no option here acts on
+them. The six categories are fitted to the source's total of SOC harm (about £47bn a year), so any of these harms the
+total holds is carried by the modelled categories rather than left out.</li>
 <li>How far the model's markets come back: tested against what is known (docs/VALIDATION.md), a local drug
 market emptied by enforcement is re-supplied more slowly than the evidence reports (months), arrested members
 may be replaced more slowly than on the street, and displacement to neighbouring areas is the least settled
@@ -154,9 +159,19 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
 <div class="summary" id="headline">{brief_html}</div>
 <p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
 parameters' below):</p>
-<ul class="options">{''.join(items)}</ul>
+<ul class="options">{''.join(items)}</ul>{_own_horizon_note(comparison)}
 {detail_html}
 """
+
+
+def _own_horizon_note(comparison: Comparison) -> str:
+    """When the command set the horizon (--years): the descriptions above are the files' own, for theirs."""
+    years = comparison.years_from_command
+    if years is None:
+        return ""
+    return (f"<p>These descriptions are the scenario files' own, written for the files' horizons; this comparison "
+            f"runs each for {years_phrase(years)} instead (set when it was run), so an amount or a year in them "
+            f"is not necessarily this comparison's: its figures are below.</p>")
 
 
 def _differences(comparison: Comparison, rows: list[dict]) -> str:
@@ -184,6 +199,9 @@ how precisely the replications pin down each mean, given the model's assumptions
 likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
 ranges under each scenario below).</p>
 {html_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
+<p>The change in harm by category, which the totals above add up: discounted over the horizon, mean of paired
+replications with its 90% interval.</p>
+{html_table(harm_by_category(comparison), f"Change in harm by category against {comparison.baseline}, discounted")}
 {ranked}
 {unmoved_harms(comparison)}
 """
@@ -375,7 +393,7 @@ listed under its scenario. Sources cited as "seed 000" to "seed 004" are the pro
 
 def _scenario_assumptions(row: pd.Series) -> str:
     """One scenario's assumptions: its horizon, steps, start and spin-up, its parameter overrides, and
-    each of its levers (`_lever_block`)."""
+    each of its levers (`report_levers.lever_block`)."""
     spec = json.loads(row["resolved_json"])
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
     levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
@@ -385,7 +403,7 @@ def _scenario_assumptions(row: pd.Series) -> str:
             f"<p>Parameter overrides: "
             f"{html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
             + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
-            + ("".join(_lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
+            + ("".join(lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
 
 
 def _spin_up_phrase(spin_up_years) -> str:
@@ -397,35 +415,6 @@ def _spin_up_phrase(spin_up_years) -> str:
     return (f", after a spin-up of {float(spin_up_years):g} years from the register's picture (every process at "
             f"work, the parameters below already in force, no lever, nothing reported: parameters describe the "
             f"world as it has been, policies are levers)")
-
-
-def _lever_block(entry: dict, scale: float = 1.0) -> str:
-    """One lever of a scenario in words: its timing and targets, then every effect size and cost it
-    uses (the scenario's value or the default), with its range and source; a national amount with
-    what it came to in a scaled scenario's areas (`scale`: `scenario.Scenario.national_scale`)."""
-    from twin.parameters import format_value
-    from twin.interventions import LEVER_TYPES, NATIONAL_SETTING_UNITS
-
-    cls = LEVER_TYPES.get(entry.get("type"))
-    if cls is None:
-        return f"<p>Lever: {html.escape(json.dumps(entry))}</p>"
-    where = {k: v for k, v in entry.items() if k not in {p.name for p in cls.settings} | {"type", "name"}}
-    rows = pd.DataFrame([{
-        "setting": p.description,
-        "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
-                  else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
-        + (" (set by the scenario)" if p.name in entry else "")
-        + (f" for the UK: {format_value(entry.get(p.name, p.value) * scale)} in these areas (scaled by {scale:.3g})"
-           if scale != 1.0 and p.unit in NATIONAL_SETTING_UNITS else ""),
-        "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
-    } for p in cls.settings])
-    groups = where.pop("groups", None)
-    timing = ", ".join(f"{k} = {html.escape(json.dumps(v))}" for k, v in where.items()) or (
-        "from the start, to the end" if cls.national else "in all areas, from the start, to the end")
-    timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
-    return (f"<p><strong>{html.escape(str(entry.get('name', cls.type_name)))}</strong>: "
-            f"{html.escape(cls.summary)} ({timing}).</p>"
-            + html_table(rows, f"{entry.get('name', cls.type_name)}: its settings"))
 
 
 def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:

@@ -424,27 +424,34 @@ def _incremental_words(averted: float, spent: float, best: str, runner: str, nam
 
 
 def runner_up_gains(comparison: Comparison) -> str | None:
-    """When the runner-up saves more than the best option in every year at the end of the horizon,
-    say from which year: over a longer horizon the order could change."""
+    """When an option saves more than the one ranked just above it in every year at the end of the
+    horizon (the runner-up against the best, and so down the ranking), say from which year: over a
+    longer horizon the order could change."""
     ranking, data = comparison.ranking, whole_years(comparison, comparison.annual_change)
     if len(ranking) < 2 or data.empty:
         return None
-    best, runner = str(ranking.iloc[1]["above"]), str(ranking.iloc[1]["scenario"])
-    yearly = data[data.scenario.isin([best, runner])].pivot_table(index="year", columns="scenario", values="mean")
-    if best not in yearly or runner not in yearly or len(yearly) < 2:
+    said = []
+    for k in range(1, len(ranking)):
+        above, below = str(ranking.iloc[k]["above"]), str(ranking.iloc[k]["scenario"])
+        yearly = data[data.scenario.isin([above, below])].pivot_table(index="year", columns="scenario", values="mean")
+        if above not in yearly or below not in yearly or len(yearly) < 2:
+            continue
+        ahead = (yearly[below] < yearly[above]).to_numpy()  # the lower-ranked's net social cost falls further that year
+        if not ahead[-1] or ahead.all():
+            continue
+        first = int(len(ahead) - np.argmin(ahead[::-1]))  # start of the run of such years that ends the horizon
+        years, last = yearly.index.to_numpy(), yearly.iloc[-1]
+        below_name = html.escape(below) + ("" if k == 1 else f" (ranked {k + 1})")
+        when = (f"In year {years[-1]}, the horizon's last, {below_name} lowers the net social cost more than"
+                if first == len(years) - 1 else
+                f"From year {years[first]} to the end, {below_name} lowers the net social cost more each year than")
+        said.append(f"{when} {html.escape(above)}{'' if k == 1 else f' (ranked {k})'} (year {years[-1]}: "
+                    f"{signed_bn(last[below])} against {signed_bn(last[above])}, undiscounted, means of paired "
+                    f"replications)")
+    if not said:
         return None
-    ahead = (yearly[runner] < yearly[best]).to_numpy()  # the runner-up's net social cost falls further that year
-    if not ahead[-1] or ahead.all():
-        return None
-    first = int(len(ahead) - np.argmin(ahead[::-1]))  # start of the run of such years that ends the horizon
-    years = yearly.index.to_numpy()
-    last = yearly.iloc[-1]
-    runner_name = html.escape(runner)
-    when = (f"In year {years[-1]}, the horizon's last, {runner_name} lowers the net social cost more than"
-            if first == len(years) - 1 else
-            f"From year {years[first]} to the end, {runner_name} lowers the net social cost more each year than")
-    return (f"{when} {html.escape(best)} (year {years[-1]}: {signed_bn(last[runner])} against {signed_bn(last[best])}, "
-            f"undiscounted, means of paired replications): over a longer horizon the order could change.")
+    return ". ".join(said) + (": over a longer horizon the order could change." if len(said) == 1 else
+                              ": over a longer horizon these orders could change.")
 
 
 def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = True) -> str | None:

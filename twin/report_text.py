@@ -20,7 +20,7 @@ from twin.harm import PRICE_YEAR
 from twin.report_format import and_list, bn, count_of, per_pound, possessive, replications, signed_bn  # noqa: F401
 from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pays_gbp  # noqa: F401 (tests read them)
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
-    OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, justice_limit_parts,
+    OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, justice_limit_parts, others_better_in_people,
 )
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
@@ -273,6 +273,10 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     if rises:
         brief.append(f"<strong>Not everything falls</strong>: under {html.escape(best['scenario'])} {and_list(rises)} "
                      f"(90% interval{'s' if len(rises) > 1 else ''} above zero; see 'Other outcomes' and summary.csv).")
+    better = others_better_in_people(comparison, best["scenario"])  # what choosing it on pounds gives up
+    if better:
+        brief.append(f"<strong>Other options do better in people</strong> than {html.escape(best['scenario'])}: "
+                     f"{html.escape('; '.join(better))} (paired replications; 90% intervals in brackets).")
     brief += [t for t in (_justice_limits(comparison, best["scenario"]),) if t]
     green_book = green_book_sentence(rows, best)
     if green_book:
@@ -392,6 +396,10 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
             beside = ("Beside its savings" if r["net_high"] < 0 else f"Besides costing society more than "
                       f"{comparison.baseline}" if r["net_low"] > 0 else "Whatever its net effect (unclear here)")
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
+    better = others_better_in_people(comparison, best["scenario"])
+    if better:
+        lines.append(f"Other options do better in people than {best['scenario']}: {'; '.join(better)} "
+                     f"(paired replications; 90% intervals in brackets).")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound "
                  "of response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where "

@@ -45,6 +45,8 @@ def titled(comparison, titles: dict[str, str]):
         elif isinstance(value, pd.DataFrame) and any(column in value.columns for column in SCENARIO_COLUMNS):
             changes[field.name] = value.assign(**{column: value[column].map(rename, na_action="ignore")
                                                   for column in SCENARIO_COLUMNS if column in value.columns})
+        elif isinstance(value, pd.DataFrame) and "scenario" in (value.index.names or ()):  # `wide`: an index level
+            changes[field.name] = value.rename(index=rename, level="scenario")
     return dataclasses.replace(comparison, **changes)
 
 

@@ -193,6 +193,17 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
     return f"; did you mean '{os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name}'?"
 
 
+def _as_file(path: Path) -> str:
+    """"; did you mean 'scenarios/baseline.toml'?" for a scenario given by its bare name ('baseline'),
+    as reports and --baseline name them: the file of that name here or in the scenarios folder."""
+    if path.suffix:
+        return ""
+    for candidate in (path.with_suffix(".toml"), Path("scenarios") / f"{path.name}.toml"):
+        if candidate.is_file():
+            return f"; did you mean '{candidate}'?"
+    return ""
+
+
 def _holds_only(path: Path, top_keys: tuple[str, ...]) -> bool:
     """A TOML file whose top-level keys are all among `top_keys` (one that cannot be read: not)."""
     try:
@@ -207,7 +218,7 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark ("UTF-8 with BOM") is dropped
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: {what} not found{nearby_file(path)}") from None
+        raise ScenarioError(f"{path}: {what} not found{nearby_file(path) or _as_file(path)}") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:

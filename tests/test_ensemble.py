@@ -2112,7 +2112,8 @@ def test_other_options_doing_better_in_people_are_named_with_their_paired_interv
                                  ranking=pd.DataFrame({"scenario": ["best", "other"]}))
     said = others_better_in_people(comparison, "best")
     gap = children["best"] - children["other"]  # the paired difference: about 200, its noise sd 5
-    assert len(said) == 1 and said[0].startswith(f"other, {gap.mean():,.0f} fewer children recruited over the horizon (")
+    assert len(said) == 1
+    assert said[0].startswith(f"other, {gap.mean():,.0f} fewer children recruited over the horizon (")
     assert "homicides" not in said[0]  # no real difference: not said
     low, high = (float(x.replace(",", "")) for x in re.search(r"\(([\d,]+) to ([\d,]+)\)", said[0]).groups())
     from scipy.stats import t

@@ -2380,6 +2380,11 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     row.update(net_low=-0.40e9, net_high=-0.05e9)
     assert saving_sentence(row, "does best", "base", "2 years").endswith(
         "the interval reflects only the replications' chance variation.")
+    # the saving as the Green Book would count it (recovered assets a transfer), beside the headline's
+    row.update(green_book=-0.10e9, green_book_low=-0.30e9, green_book_high=0.02e9)
+    assert ("replications; leaving out recovered assets, as a Green Book appraisal would (a transfer from offenders, "
+            "not a gain to society; no optimism bias either), the saving is £0.10bn (90% interval from £0.02bn "
+            "higher to £0.30bn lower). This is") in saving_sentence(row, "does best", "base", "2 years")
 
 
 def test_the_summary_s_brief_gives_the_other_options_at_a_glance():

@@ -157,10 +157,22 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
-            + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
+            + _green_book_clause(best) + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
             "and are not varied here, with every lever acting from the start year its scenario gives (no more "
             "time for legislation or set-up than that): " + ("the interval reflects only the replications' chance "
             "variation." if np.isfinite(best["net_high"]) else "an interval needs two replications or more."))
+
+
+def _green_book_clause(best: dict) -> str:
+    """'; leaving out recovered assets, as a Green Book appraisal would (...), the saving is £24.98bn (...)':
+    the headline counts the assets as a gain, which the Green Book treats as a transfer."""
+    green, low, high = (best.get(k, np.nan) for k in ("green_book", "green_book_low", "green_book_high"))
+    if not np.isfinite(green):
+        return ""
+    told = f" ({gap_interval(-high, -low)})" if np.isfinite(low) and np.isfinite(high) else ""
+    change = f"the saving is {bn(-green)}" if green < 0 else f"it costs society {bn(green)} more"
+    return (f"; leaving out recovered assets, as a Green Book appraisal would (a transfer from offenders, not a "
+            f"gain to society; no optimism bias either), {change}{told}")
 
 
 def horizon_years(comparison: Comparison) -> float:

@@ -604,6 +604,30 @@ def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, ca
     assert "(clear_hold_build): intensity = 1e+06 is beyond its plausible range, 0 to 5" in capsys.readouterr().err
 
 
+def test_an_amount_of_money_written_in_billions_is_warned_about(tmp_path, capsys):
+    """`budget_gbp_per_year = 3` (for £3bn) is inside the plausible range 0 to 6e9 and cut the funding to
+    nothing, unremarked; so with a parameter in pounds."""
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                     'spin_up_years = 0\n[parameters]\nharm_gbp_per_homicide = 3.2\n'
+                     '[[levers]]\ntype = "funding"\nbudget_gbp_per_year = 3\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert ("[[levers]] #1 (funding): budget_gbp_per_year = 3 is in pounds (GBP/year), £3 against the default's "
+            "£3,000,000,000; for £3bn write 3e9, for £3m 3e6") in err
+    assert "[parameters]: harm_gbp_per_homicide = 3.2 is in pounds (GBP/homicide)" in err
+    scenario.write_text(scenario.read_text().replace("= 3\n", "= 3e9\n").replace("= 3.2\n", "= 3.2e6\n"))
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert "in pounds" not in capsys.readouterr().err
+
+
+def test_a_region_or_nation_given_as_a_lever_area_points_to_its_key(tmp_path, capsys):
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                     '[[levers]]\ntype = "hold"\nareas = ["London"]\n')
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 2
+    assert ("unknown area 'London'; 'London' is one of the regions: give regions = [\"London\"]"
+            in capsys.readouterr().err)  # it was offered 'City of London', a square mile
+
+
 def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(tmp_path, capsys):
     """Allowed (a scenario may explore), but said before the run and kept in run.json; so are share
     sets that do not sum to 1, which the register rescales."""

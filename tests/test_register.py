@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from twin.errors import RegisterError
 from twin.geography import load_geography
 from twin.parameters import Parameters
-from twin.register import load_register, synthetic_register, write_register_csv
+from twin.register import load_register, synthetic_register
+from twin.register_sources import write_register_csv
 from twin.streams import RandomStreams
 from twin.vocabulary import (
     COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, NO_VIOLENCE, OCG_TYPES, REACH, SERIOUS_VIOLENCE,
@@ -716,3 +717,45 @@ def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_user
     completing = scenario.read_text().replace('register = "own.csv"\n', 'register = "own.csv"\ncomplete_register = true\n')
     scenario.write_text(completing)
     assert not [w for w in scenario_warnings(load_scenario(scenario)) if "synthetic register" in w]
+
+
+def test_a_register_of_more_than_all_the_groups_or_none_known_is_warned_of(register):
+    """A register holding twice the groups there are (joined exports listing them again under other
+    ids) or sizes in another unit ran silently to four times the homicides; one marking no group
+    known (an inverted flag) was told to complete itself with synthetic groups."""
+    from twin.register import REGISTER_EXCESS, _concat, coverage_warning
+
+    assert coverage_warning(register.area, register.known, GEO, PARAMS, register.size) is None  # the UK's own
+    twice = _concat(_concat(register, register), register)
+    warning = coverage_warning(twice.area, twice.known, GEO, PARAMS, twice.size)
+    assert warning.startswith(f"the register has {3 * len(register):,} groups ({3 * int(register.known.sum()):,} known")
+    assert f"more than {REGISTER_EXCESS:g} times that" in warning and "listed more than once" in warning
+    # the same groups with ten times the members: the members, not the groups, are too many
+    warning = coverage_warning(register.area, register.known, GEO, PARAMS, register.size * 10)
+    assert warning is not None and "sizes in another unit" in warning
+    none_known = coverage_warning(register.area, np.zeros(len(register), dtype=bool), GEO, PARAMS, register.size)
+    assert "marks none of its" in none_known and "inverted" in none_known and "--complete-register" not in none_known
+
+
+def test_register_values_in_their_common_forms_are_read_and_regions_are_named_as_regions(tmp_path):
+    path = tmp_path / "forms.csv"
+    path.write_text(HEADER + "A1,Avon & Somerset,family,local,fraud,5,none,none,Y\n"
+                    "A2,Kent,family,local,fraud,5,some,professional,n\nA3,Kent,family,local,fraud,5,none,,t\n"
+                    "A4,Kent,family,local,fraud,5,none,,F\n")
+    loaded = load_register(str(path), GEO)
+    assert [GEO.area_names[a] for a in loaded.area] == ["Avon and Somerset", "Kent", "Kent", "Kent"]
+    assert list(loaded.known) == [True, False, True, False] and not loaded.enablers[0].any()
+    path.write_text(HEADER + "A1,London,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError, match=r"'London' is not an area of the geography; 'London' is a region of 2 "
+                                            r"areas \(Metropolitan Police, City of London\): give the group's own"):
+        load_register(str(path), GEO)
+
+
+def test_a_header_under_another_name_or_below_a_title_is_pointed_to(tmp_path):
+    path = tmp_path / "renamed.csv"
+    path.write_text(HEADER.replace("ocg_id", "id") + "A1,Kent,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError, match="missing column\\(s\\) ocg_id; rename column 'id' to 'ocg_id'; expected"):
+        load_register(str(path), GEO)
+    path.write_text("OFFICIAL-SENSITIVE\n" + HEADER + "A1,Kent,family,local,fraud,5,none,,1\n")
+    with pytest.raises(RegisterError, match="the first row is read as the header: if the header is further down"):
+        load_register(str(path), GEO)

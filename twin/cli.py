@@ -97,7 +97,8 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
 def cmd_register(args) -> int:
     from twin.geography import load_geography
     from twin.parameters import Parameters
-    from twin.register import check_register_out, synthetic_register, write_register_csv
+    from twin.register import synthetic_register
+    from twin.register_sources import check_register_out, write_register_csv
     from twin.streams import RandomStreams
 
     from twin.scenario import load_scenario

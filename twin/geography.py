@@ -31,8 +31,8 @@ from twin.errors import ScenarioError, did_you_mean
 
 
 def area_key(name: str) -> str:
-    """An area's name as names are matched: in any case, spaces trimmed and inner runs as one."""
-    return " ".join(str(name).split()).casefold()
+    """An area's name as names are matched: in any case, '&' as 'and', spaces trimmed and inner runs as one."""
+    return " ".join(str(name).replace("&", " and ").split()).casefold()
 
 
 def canonical_name(name: str, names: list[str]) -> str | None:
@@ -90,6 +90,20 @@ class Geography:
     def area_index(self, name: str) -> int:
         """The row of an area named in any case and spacing (`canonical_name`); ValueError if none."""
         return self.area_names.index(canonical_name(name, self.area_names) or name)
+
+    def grouping_hint(self, name: str) -> str:
+        """For a name given as an area that is a region's or a nation's ('London', 'Wales'): that it
+        is one, with its areas; '' otherwise (a misspelt area: `errors.area_hint`)."""
+        for kind, names, members in (("region", self.region_names, lambda n: np.flatnonzero(
+                                          np.array(self.region_names)[self.area_region] == n)),
+                                     ("nation", sorted(set(self.nation)), lambda n: np.flatnonzero(
+                                          np.array(self.nation) == n))):
+            spelt = canonical_name(name, list(names))
+            if spelt is not None:
+                areas = [self.area_names[i] for i in members(spelt)]
+                shown = ", ".join(areas[:4]) + (f" and {len(areas) - 4} more" if len(areas) > 4 else "")
+                return f"; '{spelt}' is a {kind} of {len(areas)} area{'s' if len(areas) != 1 else ''} ({shown})"
+        return ""
 
     def region_areas(self, region: int) -> np.ndarray:
         return np.flatnonzero(self.area_region == region)

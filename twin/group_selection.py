@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import NEAR_SPELLING, ScenarioError, did_you_mean, safe_url, shown
+from twin.errors import NEAR_SPELLING, ScenarioError, closest, did_you_mean, safe_url, shown
 from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
@@ -221,7 +221,9 @@ def read_ocg_ids(file: Path, named: str, where: str) -> list[str]:
     def check_header(columns: list[str]) -> None:
         if "ocg_id" not in columns:
             raise ScenarioError(f"{where}: '{named}' has no ocg_id column" + (
-                f" (its columns: {', '.join(columns)}{did_you_mean('ocg_id', columns)})" if columns else
+                f" (its columns: {', '.join(columns)}" + (f"; rename column '{meant}' to 'ocg_id')"
+                                                           if (meant := closest("ocg_id", columns)) else ")")
+                if columns else
                 " (it is empty)"))
 
     columns, records = read_records(file, f"{where}: '{named}'", ScenarioError, short_rows=True,

@@ -29,7 +29,7 @@ import numpy as np
 from twin.community import powers_trust_loss_per_month
 from twin.errors import ParameterError, ScenarioError, area_hint, closest, did_you_mean, shown
 from twin.geography import canonical_name
-from twin.parameters import Parameter, format_value
+from twin.parameters import Parameter, format_value, money_slip
 from twin.vocabulary import HEROIN_CRACK
 
 LEVER_TYPES: dict[str, type["Lever"]] = {}
@@ -265,7 +265,9 @@ class Lever:
         if self.area_names != "all":
             for area in self.area_names:
                 if canonical_name(area, geography.area_names) is None:
-                    raise ScenarioError(f"{self.entry}: unknown area '{area}'{area_hint(area, geography.area_names)}")
+                    hint = (target_hint(area, geography, "areas") if geography.grouping_hint(area)
+                            else area_hint(area, geography.area_names))  # a region or nation: the key that takes it
+                    raise ScenarioError(f"{self.entry}: unknown area '{area}'{hint}")
 
     def resolve_targets(self, model) -> np.ndarray:
         geo = model.geography
@@ -473,9 +475,13 @@ def settings_beyond_plausible(scenario) -> list[str]:
                             f"{MAX_PLAUSIBLE_INTENSITY:g} (it scales every effect and the cost)")
         for setting in kind.settings:
             value = entry.get(setting.name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and not setting.low <= value <= setting.high:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            if not setting.low <= value <= setting.high:
                 warnings.append(f"{where}: {setting.name} = {value:g} is beyond its plausible range, "
                                 f"{setting.low:g} to {setting.high:g}")
+            elif slip := money_slip(setting.name, value, setting.unit, setting.value):
+                warnings.append(f"{where}: {slip}")
     return warnings
 
 

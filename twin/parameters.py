@@ -328,12 +328,24 @@ def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,
                                  f"so that they do not overlap")
 
 
+def money_slip(name: str, value: float, unit: str, default: float) -> str | None:
+    """A remark on an amount of money given as if in billions or millions (`budget_gbp_per_year = 3`
+    for £3bn): a value under £10,000 where the default is £100,000 or more. Inside a plausible range
+    that starts at 0 it would pass unremarked, and act as a cut to nearly nothing."""
+    if "GBP" not in unit or not abs(default) >= 1e5 or not 0 < abs(value) < 1e4:
+        return None
+    return (f"{name} = {value:g} is in pounds ({unit}), £{value:,.6g} against the default's £{default:,.0f}; "
+            f"for £{value:g}bn write {value:g}e9, for £{value:g}m {value:g}e6")
+
+
 def consistency_warnings(params: Parameters, where: str) -> list[str]:
-    """Overrides allowed but worth a remark: values beyond the table's plausible range, and share
-    sets that do not sum to 1 (rescaled)."""
+    """Overrides allowed but worth a remark: values beyond the table's plausible range, amounts of
+    money written in billions or millions (`money_slip`), and share sets that do not sum to 1 (rescaled)."""
     warnings = [f"{where}: {name} = {params.uk_value(name):g} is beyond its plausible range, "
                 f"{format_value(row.low)} to {format_value(row.high)}" for name in sorted(params.overridden)
                 if not (row := params.spec(name)).low <= params.uk_value(name) <= row.high]
+    warnings += [f"{where}: {slip}" for name in sorted(params.overridden)
+                 if (slip := money_slip(name, params.uk_value(name), (row := params.spec(name)).unit, row.value))]
     if params.relocation_prob_after_operation > RELOCATION_BALANCED_MAX:
         warnings.append(f"{where}: relocation_prob_after_operation = {params.relocation_prob_after_operation:g}: "
                         f"above {RELOCATION_BALANCED_MAX:g}, areas with populous neighbours would move every investigated "

@@ -12,7 +12,6 @@ row and reporting every bad field with its row number.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from twin.community import initial_vulnerability
-from twin.errors import ParameterError, RegisterError, UserError, area_hint, did_you_mean, safe_url
+from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography, area_key, population_differs
 from twin.parameters import Parameters
-from twin.register_sources import MAX_REGISTER_MEMBERS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv, read_sql
+from twin.register_sources import MAX_REGISTER_MEMBERS, read_csv, read_sql
 from twin.vocabulary import (
     ACQUISITIVE, COCAINE, ENABLER_TYPES, FIREARMS, FRAUD, HEROIN_CRACK, IMMIGRATION, MARKETS,
     MODERN_SLAVERY, MONEY_LAUNDERING, OCG_TYPES, REACH, VIOLENCE, VIRTUAL,
@@ -246,6 +245,8 @@ def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str],
 
 def _flags(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> np.ndarray:
     flags = np.zeros(len(options), dtype=bool)
+    if value.strip().lower() == "none":  # as violence says it: none of them (an empty cell says the same)
+        return flags
     for item in filter(None, (v.strip().lower() for v in value.split(";"))):
         if item in options and flags[options.index(item)]:  # a copy slip for another item, most likely
             errors.append(f"{where}, field '{field}': {item!r} is listed twice; give each item once")
@@ -305,8 +306,9 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         if found is not None:
             area[i] = found
         else:
-            errors.append(f"{where}, field 'area': " + (f"{name!r} is not an area of the geography"
-                                                        f"{area_hint(name, areas)}" if name else
+            hint = (geography.grouping_hint(name) + ": give the group's own police force area") if (
+                name and geography.grouping_hint(name)) else area_hint(name, areas)
+            errors.append(f"{where}, field 'area': " + (f"{name!r} is not an area of the geography{hint}" if name else
                                                         f"empty{area_hint(name, areas)}"))
         ocg_type[i] = _choice(str(row.get("type") or ""), OCG_TYPES, "type", errors, where)
         reach[i] = _choice(str(row.get("reach") or ""), REACH, "reach", errors, where)
@@ -327,10 +329,10 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
                           f"got {row.get('size')!r}")
         flag = str(row.get("known") or "").strip().lower()
         flag = {"1.0": "1", "0.0": "0"}.get(flag, flag)  # a database's REAL column, as size's "5.0"
-        if flag in ("1", "true", "yes"):
+        if flag in ("1", "true", "yes", "y", "t"):  # t/f: PostgreSQL's booleans as `\copy` writes them
             known[i] = True
-        elif flag not in ("0", "false", "no"):
-            errors.append(f"{where}, field 'known': expected 1/0, true/false or yes/no, got {row.get('known')!r}")
+        elif flag not in ("0", "false", "no", "n", "f"):
+            errors.append(f"{where}, field 'known': expected 1/0, true/false, yes/no or y/n, got {row.get('known')!r}")
         raw_capital = str(row.get("capital_gbp") or "").strip()
         if raw_capital:
             try:
@@ -459,15 +461,37 @@ def complete_register(register: Register, synthetic: Register) -> tuple[Register
     return _concat(register, _rows(synthetic, fill | unknown)), completion
 
 
-def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params) -> str | None:
-    """A warning when a user's register (its groups' `area` and `known` columns, as loaded or as
-    the model starts from them) looks like part of the picture, not all of it.
+#: a register with more than this many times the known groups, or known groups' members, the model
+#: expects (`ocgs_known_uk`; `members_known_uk` times `KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER`) is warned of
+REGISTER_EXCESS = 2.0
+#: members of known groups per known member in the synthetic register (83,600 against 59,000): known
+#: groups also hold members unknown to police, and exploited members
+KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER = 1.42
+
+
+def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,
+                     size: np.ndarray | None = None) -> str | None:
+    """A warning when a user's register (its groups' `area`, `known` and `size` columns, as loaded or
+    as the model starts from them) looks like part of the picture, not all of it; or like more than
+    all of it (groups listed twice under other ids, sizes in another unit); or marks no group known.
 
     The model reads a register as every OCG there is: UK demand in every market is supplied by its
     groups alone (`operations.calibrate_productivity`), so a register of one force's groups makes
-    each of them supply far more than a real group could.
+    each of them supply far more than a real group could, and one of twice the groups there are
+    makes twice the members, arrests and violence.
     """
-    groups, known = len(area), int(np.count_nonzero(known))
+    groups, known_mask, known = len(area), known, int(np.count_nonzero(known))
+    if groups and not known:
+        return (f"the register marks none of its {groups:,} groups known to police (`known` 0 in every row; is the "
+                f"column inverted?): the model maps and investigates known groups first, and police start with none")
+    members = int(size[known_mask].sum()) if size is not None else 0
+    expected_members = params.members_known_uk * KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER
+    if known > REGISTER_EXCESS * params.ocgs_known_uk or members > REGISTER_EXCESS * expected_members:
+        return (f"the register has {groups:,} groups ({known:,} known, with {members:,} members), against about "
+                f"{params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) with about {expected_members:,.0f} "
+                f"members (from `members_known_uk`) the model expects: more than {REGISTER_EXCESS:g} times that. "
+                f"The model reads a register as every group there is, so results scale with it; check for groups "
+                f"listed more than once (under other ids) and sizes in another unit")
     covered = np.unique(area)
     population_covered = geography.population[covered].sum() / geography.population.sum()
     if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
@@ -484,36 +508,3 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
                                                else "")) if every_area else
                "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
                "`complete_register = true` in the scenario"))
-
-
-def check_register_out(path: Path) -> None:
-    """`twin register --out`: a .csv file, new or a register already (its header), never another
-    file written over (a scenario, an experiment or a user's own register given by mistake)."""
-    if path.is_dir():
-        raise UserError(f"--out '{path}': is a folder; give the CSV file to write")
-    if path.suffix.lower() != ".csv":
-        raise UserError(f"--out '{path}': expected a file name ending in .csv (the register is written as CSV)")
-    if path.is_file():
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            header = handle.readline().strip()
-        if header != ",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS):
-            raise UserError(f"--out '{path}': the file exists and is not a register `twin register` wrote; give a new "
-                            f"file name, or move it first")
-
-
-def write_register_csv(register: Register, geography: Geography, path: Path, replace: bool = True) -> None:
-    """Write the register as CSV to `path`; with `replace` False, a file there already is written over
-    only when it holds the same register (the same command run again), never one edited since."""
-    import io
-
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
-    writer.writeheader()
-    writer.writerows(register.to_rows(geography))
-    text = buffer.getvalue()
-    if not replace and path.is_file() and path.read_bytes() != text.encode("utf-8"):
-        raise UserError(f"--out '{path}': the file exists and holds another register (one edited since `twin "
-                        f"register` wrote it, or drawn with another seed or scenario); give a new file name, move "
-                        f"it first, or give --replace to write over it")
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        handle.write(text)

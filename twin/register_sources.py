@@ -1,13 +1,15 @@
 """Reading a user's OCG register: a CSV file (as a spreadsheet saves it) or a table in any
-SQLAlchemy database, with its columns checked; `register.validate_rows` checks the rows."""
+SQLAlchemy database, with its columns checked; `register.validate_rows` checks the rows. And
+writing one (`twin register --out`) as CSV."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 from twin.csv_input import read_records
-from twin.errors import RegisterError, closest, did_you_mean, first_line, safe_url
+from twin.errors import RegisterError, UserError, closest, did_you_mean, first_line, safe_url
 
 REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
 OPTIONAL_COLUMNS = ("capital_gbp", "county_lines")
@@ -113,8 +115,45 @@ def _check_columns(columns: list[str], label: str) -> None:
         if missing and len(columns) == 1 and separator in columns[0]:
             raise RegisterError(f"{label}: the columns are separated by {what}; save it as CSV with commas")
     if missing:
-        hints = "".join(did_you_mean(m, [c for c in columns if c not in REQUIRED_COLUMNS]) for m in missing[:1])
+        meant = closest(missing[0], [c for c in columns if c not in REQUIRED_COLUMNS])
+        hints = f"; rename column '{meant}' to '{missing[0]}'" if meant else ""
+        if len(missing) == len(REQUIRED_COLUMNS):  # no register column at all: the header may be lower down
+            hints += ("; the first row is read as the header: if the header is further down (a title or a "
+                      "protective marking above it), remove the lines above it")
         raise RegisterError(
             f"{label}: missing column(s) {', '.join(missing)}{hints}; "
             f"expected columns {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
         )
+
+
+def check_register_out(path: Path) -> None:
+    """`twin register --out`: a .csv file, new or a register already (its header), never another
+    file written over (a scenario, an experiment or a user's own register given by mistake)."""
+    if path.is_dir():
+        raise UserError(f"--out '{path}': is a folder; give the CSV file to write")
+    if path.suffix.lower() != ".csv":
+        raise UserError(f"--out '{path}': expected a file name ending in .csv (the register is written as CSV)")
+    if path.is_file():
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline().strip()
+        if header != ",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS):
+            raise UserError(f"--out '{path}': the file exists and is not a register `twin register` wrote; give a new "
+                            f"file name, or move it first")
+
+
+def write_register_csv(register, geography, path: Path, replace: bool = True) -> None:
+    """Write the register as CSV to `path`; with `replace` False, a file there already is written over
+    only when it holds the same register (the same command run again), never one edited since."""
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(REQUIRED_COLUMNS) + list(OPTIONAL_COLUMNS))
+    writer.writeheader()
+    writer.writerows(register.to_rows(geography))
+    text = buffer.getvalue()
+    if not replace and path.is_file() and path.read_bytes() != text.encode("utf-8"):
+        raise UserError(f"--out '{path}': the file exists and holds another register (one edited since `twin "
+                        f"register` wrote it, or drawn with another seed or scenario); give a new file name, move "
+                        f"it first, or give --replace to write over it")
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        handle.write(text)

@@ -244,7 +244,7 @@ def _register_warnings(register, completion, geography, params) -> list[str]:
     from twin.register import coverage_warning
 
     warning = (completion.shortfall_warning() if completion is not None
-               else coverage_warning(register.area, register.known, geography, params))
+               else coverage_warning(register.area, register.known, geography, params, register.size))
     warnings = [warning] if warning else []
     can_run = geography.exporter[register.area] & register.markets[:, HEROIN_CRACK]
     if params.county_lines_initial > 0 and can_run.any() and not register.county_lines.sum():

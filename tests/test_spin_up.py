@@ -111,7 +111,8 @@ def test_runs_that_differ_only_in_levers_share_a_spin_up_and_give_the_runs_built
 
 
 def test_a_run_from_a_register_says_the_spin_up_moves_it_back(tmp_path, capsys):
-    from twin.register import synthetic_register, write_register_csv
+    from twin.register import synthetic_register
+    from twin.register_sources import write_register_csv
     from twin.geography import load_geography
     from twin.parameters import Parameters
     from twin.streams import RandomStreams

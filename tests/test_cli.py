@@ -142,6 +142,19 @@ def test_metric_dictionary_describes_each_levers_cost_metric(tmp_path):
     assert "type hold" in metrics.loc["lever_cost_gbp_chb_hold", "description"]
 
 
+def test_a_register_given_on_the_command_line_over_the_scenario_s_is_noted(tmp_path, capsys):
+    register = tmp_path / "register.csv"
+    assert main(["register", "--out", str(register)]) == 0
+    scenario = write(tmp_path / "own.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                     f'register = "{register}"\nspin_up_years = 0\n')
+    capsys.readouterr()
+    argv = ["run", str(scenario), "--years", "0.1", "--out", str(tmp_path / "r")]
+    assert main(argv + ["--register", str(register)]) == 0
+    assert f"Note: --register replaces the scenario's own register ({register})." in capsys.readouterr().err
+    assert main(argv) == 0
+    assert "--register replaces" not in capsys.readouterr().err
+
+
 def test_register_option(tmp_path):
     register = tmp_path / "register.csv"
     assert main(["register", "--out", str(register)]) == 0

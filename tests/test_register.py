@@ -86,6 +86,35 @@ def test_sql_register(register, tmp_path):
         "unmapped", sa.create_engine(url), index=False)
     with pytest.raises(RegisterError, match=r"^register table 'unmapped' at sqlite:///\S+: missing column\(s\) known"):
         load_register(url, GEO, table="unmapped")  # the table named once, not "register 'register table ...'"
+    # a table named with its schema (PostgreSQL's outside the default one; SQLite's 'main'), and a view
+    assert len(load_register(url, GEO, table="main.ocgs")) == 50
+    with sa.create_engine(url).begin() as connection:
+        connection.execute(sa.text("CREATE VIEW v_reg AS SELECT * FROM ocgs"))
+    with pytest.raises(RegisterError, match="the tables there: ocgs, unmapped, v_reg; did you mean 'v_reg'"):
+        load_register(url, GEO, table="v_rge")
+    # a path written with three slashes, read as relative: the four-slash URL of the file there is
+    relative = f"sqlite:///{(tmp_path / 'reg.db').as_posix().lstrip('/')}"
+    with pytest.raises(RegisterError, match=f"no such database file .*; for the file {tmp_path / 'reg.db'} write "
+                                            f"sqlite:///{tmp_path / 'reg.db'} \\(four slashes"):
+        load_register(relative, GEO, table="ocgs")
+
+
+def test_a_register_url_s_remarks_are_one_line_warnings(register, tmp_path, capsys):
+    """SQLite's URI options without `uri=true` are ignored, with SQLAlchemy's warning printed as Python
+    prints warnings (the file, the line, the source): now a one-line warning naming the URL, once."""
+    import pandas as pd
+
+    from twin import register_sources
+
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    pd.read_csv(path, keep_default_na=False).head(5).to_sql("ocgs", sa.create_engine(url), index=False)
+    register_sources._SAID.clear()
+    for _ in range(2):
+        assert len(load_register(f"{url}?mode=ro", GEO, table="ocgs")) == 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"Warning: register URL '{url}?mode=ro': Query string argument")
 
 
 def test_a_register_view_without_end_is_refused_before_its_rows_are_read(tmp_path, monkeypatch):

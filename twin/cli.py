@@ -45,6 +45,8 @@ def cmd_run(args) -> int:
     out = output_folder(args.out or DEFAULT_RESULTS / scenario.name / f"seed-{args.seed}")
     if not args.out and not args.quiet and (said := replaced_run(Path(out), scenario)):
         print(f"Note: {said}.", file=sys.stderr)
+    if args.register and scenario.register and not args.quiet:
+        print(f"Note: --register replaces the scenario's own register ({scenario.register}).", file=sys.stderr)
 
     def announce(model) -> None:  # once the scenario, areas, register and levers have all been checked
         if model.register_completion is not None and not args.quiet:

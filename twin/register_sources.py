@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
+import warnings
 from pathlib import Path
 
 from twin.csv_input import read_records
@@ -39,6 +41,9 @@ def read_csv(path: Path) -> tuple[list[dict[str, str]], list[int]]:
 MAX_REGISTER_MEMBERS = 2_000_000
 
 
+_SAID: set[str] = set()
+
+
 def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
     """The table's rows as text, numbered from 1 in the order the database returns them."""
     import sqlalchemy as sa
@@ -50,10 +55,15 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
                 and not database.database.startswith("file:") and not Path(database.database).is_file()):
             # SQLite would create an empty file and then report no such table
             what = "is a folder, not a database file" if Path(database.database).is_dir() else "no such database file"
-            raise RegisterError(f"register URL '{safe_url(url)}': {what} ({database.database})")
-        engine = sa.create_engine(url)
+            absolute = Path("/" + database.database)
+            slashes = (f"; for the file {absolute} write sqlite:///{absolute} (four slashes: three, then the path's "
+                       f"own)" if not Path(database.database).is_absolute() and absolute.is_file() else "")
+            raise RegisterError(f"register URL '{safe_url(url)}': {what} ({database.database}){slashes}")
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", sa.exc.SAWarning)  # SQLAlchemy's remarks on the URL: a line each
+            engine = sa.create_engine(url)
         with engine.connect() as connection:
-            source = sa.Table(table, sa.MetaData(), autoload_with=connection)
+            source = _reflected(sa, connection, table)
             # counted first, no further than can be: a view can make rows without end
             counted = sa.select(sa.literal(1)).select_from(source).limit(MAX_REGISTER_MEMBERS + 1).subquery()
             if connection.execute(sa.select(sa.func.count()).select_from(counted)).scalar() > MAX_REGISTER_MEMBERS:
@@ -63,9 +73,15 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
             result = connection.execute(sa.select(source))
             columns = [str(c).strip().lower() for c in result.keys()]
             rows = [dict(zip(columns, r)) for r in result]
+        for remark in (str(w.message).splitlines()[0] for w in said if issubclass(w.category, sa.exc.SAWarning)):
+            line = f"Warning: register URL '{safe_url(url)}': {remark}"
+            if line not in _SAID:  # once a command (the register is read for its checks, then for the run)
+                _SAID.add(line)
+                print(line, file=sys.stderr)
     except sa.exc.NoSuchTableError:
-        try:  # name the tables there are, as a typo's cure
-            tables = sa.inspect(engine).get_table_names()
+        try:  # name the tables (and views) there are, as a typo's cure
+            inspector = sa.inspect(engine)
+            tables = inspector.get_table_names() + inspector.get_view_names()
         except sa.exc.SQLAlchemyError:
             tables = []
         there = (f"; the tables there: {', '.join(tables[:10])}{' ...' if len(tables) > 10 else ''}"
@@ -81,6 +97,18 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
         raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
     _check_columns(columns, label)
     return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows], list(range(1, len(rows) + 1))
+
+
+def _reflected(sa, connection, table: str):
+    """The table (or view) named, as given or, failing that, `schema.table` in that schema (a
+    PostgreSQL table outside the default schema)."""
+    try:
+        return sa.Table(table, sa.MetaData(), autoload_with=connection)
+    except sa.exc.NoSuchTableError:
+        schema, dot, name = table.partition(".")
+        if not dot or not name:
+            raise
+        return sa.Table(name, sa.MetaData(), schema=schema, autoload_with=connection)
 
 
 def _short_for(column: str, optional: list[str]) -> str | None:

@@ -31,6 +31,8 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
 @pytest.mark.parametrize("body, words", [
     ('[scenario]\nyeras = 10\n', r"\[scenario\]: unknown key 'yeras'; did you mean 'years'\?"),
     ('[scenario]\nhorizon_years = 10\n', r"\[scenario\]: unknown key 'horizon_years'; did you mean 'years'\?"),
+    ('[scenario]\nsoc_budget_gbp_per_year = 1e9\n',
+     r"\[scenario\]: 'soc_budget_gbp_per_year' is a parameter \(`twin params`\); set it under \[parameters\]"),
     ('[scenario]\nstep_length = "week"\n', r"\[scenario\]: unknown key 'step_length'; did you mean 'step'\?"),
     ('[scenaro]\nyears = 10\n', r"top level: unknown key 'scenaro'; did you mean 'scenario'\?"),
     ('[parameters]\nsoc_budget_gbp_per_yer = 1e9\n', r"unknown parameter 'soc_budget_gbp_per_yer'; did you mean"),

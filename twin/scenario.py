@@ -257,6 +257,12 @@ def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, .
 
 
 def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    from twin.parameter_table import PARAMETER_TABLE
+
+    for key in table:  # a parameter put in [scenario]: said where it goes
+        if key not in SCENARIO_KEYS and any(row.name == key for row in PARAMETER_TABLE):
+            raise ScenarioError(f"{path}: [scenario]: '{key}' is a parameter (`twin params`); set it under "
+                                f"[parameters], not [scenario]")
     check_keys(path, "scenario", table, SCENARIO_KEYS)
     out = dict(table)
     for key in ("name", "title", "description", "base", "areas_file", "register"):

@@ -152,6 +152,19 @@ def test_a_sqlite_register_url_naming_a_folder_says_so(tmp_path):
         load_register(f"sqlite:///{tmp_path}", GEO, table="ocgs")
 
 
+def test_a_note_over_two_lines_in_a_quoted_cell_is_read(tmp_path):
+    """Valid CSV as a spreadsheet saves it (BOM, CRLF): a note written over two lines in a column the
+    model ignores; it was refused as a quote running on to the next line. Rows after it keep their numbers."""
+    path = tmp_path / "notes.csv"
+    path.write_bytes(("\ufeff" + HEADER.rstrip("\n") + ",notes\r\n"
+                      'A1,Kent,family,local,fraud,5,none,,1,"Linked to A2.\r\nSee log 117"\r\n'
+                      "A2,Kent,family,local,fraud,5,none,,1,\r\nA3,Kent,family,local,fraud,-5,none,,1,\r\n").encode())
+    with pytest.raises(RegisterError, match=r"row 5, field 'size'"):  # the note's row spans lines 2-3
+        load_register(str(path), GEO)
+    path.write_bytes(path.read_bytes().replace(b"fraud,-5", b"fraud,5"))
+    assert load_register(str(path), GEO).ocg_id == ["A1", "A2", "A3"]
+
+
 def test_an_unclosed_quote_in_a_register_is_named_with_its_row(tmp_path):
     """A quote opening a field made the rest of the file one field: 'fewer fields than the header'
     in a small file, 'field larger than field limit' in a large one."""

@@ -14,7 +14,8 @@ a caller names them "line" or "row"). On the way:
 - text that is not UTF-8 is named by the line and byte (counted from 0 in the whole file);
 - a file the csv module cannot parse (a field over its size limit: a quote never closed) is named
   by the line its record starts on;
-- a field holding a line break (a quote that runs on to the next line) is named by its line;
+- a field holding a line break where the record is not the header's width (a quote that runs on to
+  the next line) is named by its line; a quoted cell over two lines in a record of the right width is read;
 - a row with more values than the header is named, unless the values beyond it are empty; a row with
   fewer is named too, unless the caller pads such rows with empty values (`short_rows=True`).
 
@@ -84,7 +85,11 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str,
             line, before = before + 1, reader.line_num
             if not any(value.strip() for value in fields):  # a blank line, or a spreadsheet's ",,,,"
                 continue
-            if any("\n" in value or "\r" in value for value in fields):
+            # a line break inside a quoted cell is valid CSV (a note written over two lines), when the
+            # record still has the header's width (of two columns or more: in one column a quote never
+            # closed would read as one cell); otherwise a quote has swallowed what follows it
+            if any("\n" in value or "\r" in value for value in fields) and (
+                    not records or len(records[0][1]) < 2 or len(fields) != len(records[0][1])):
                 raise error(f"{label}, {word} {line}: a quote (\") opens a field that runs on to the next line; "
                             f"close it, or remove it (or the line break, if a cell holds one)")
             records.append((line, fields))

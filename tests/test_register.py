@@ -801,3 +801,14 @@ def test_a_header_under_another_name_or_below_a_title_is_pointed_to(tmp_path):
     path.write_text("OFFICIAL-SENSITIVE\n" + HEADER + "A1,Kent,family,local,fraud,5,none,,1\n")
     with pytest.raises(RegisterError, match="the first row is read as the header: if the header is further down"):
         load_register(str(path), GEO)
+
+
+def test_a_register_s_capital_in_another_unit_is_warned_of(register):
+    """Capital in pence (each row under the per-row limit) ran silently with recovered assets doubled."""
+    from twin.register import capital_warning
+
+    steady = np.full(len(register), 1.7e6)  # about £9.5bn in all: the model's own starting capital
+    assert capital_warning(steady) is None and capital_warning(np.full(len(register), np.nan)) is None
+    warning = capital_warning(steady * 100)
+    assert warning.startswith(f"the register's capital_gbp adds up to £{steady.sum() * 100 / 1e9:,.0f}bn")
+    assert "most likely in pence" in warning

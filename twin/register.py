@@ -461,12 +461,19 @@ def complete_register(register: Register, synthetic: Register) -> tuple[Register
     return _concat(register, _rows(synthetic, fill | unknown)), completion
 
 
-#: a register with more than this many times the known groups, or known groups' members, the model
-#: expects (`ocgs_known_uk`; `members_known_uk` times `KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER`) is warned of
+#: a register with more than this many times the known groups (or their members) the model expects is warned of
 REGISTER_EXCESS = 2.0
-#: members of known groups per known member in the synthetic register (83,600 against 59,000): known
-#: groups also hold members unknown to police, and exploited members
+#: members of known groups per known member in the synthetic register (83,600 against 59,000)
 KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER = 1.42
+
+
+def capital_warning(capital_gbp: np.ndarray) -> str | None:
+    """A register's capital adding up to more than five years of the UK illicit drug market's takings
+    (£9.4bn a year, Black review 2020)."""
+    total = float(np.nansum(capital_gbp))
+    return (f"the register's capital_gbp adds up to £{total / 1e9:,.0f}bn, more than five years of the UK illicit "
+            f"drug market's takings (£9.4bn a year): most likely in pence, or with an extra 000"
+            if total > 5 * 9.4e9 else None)
 
 
 def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,

@@ -241,11 +241,11 @@ def _register_warnings(register, completion, geography, params) -> list[str]:
     """The coverage or shortfall warning, and a register (as the run starts from it) without county
     lines: none open in such a run, since openings are scaled from the lines it starts with."""
     from twin.markets import HEROIN_CRACK
-    from twin.register import coverage_warning
+    from twin.register import capital_warning, coverage_warning
 
     warning = (completion.shortfall_warning() if completion is not None
                else coverage_warning(register.area, register.known, geography, params, register.size))
-    warnings = [warning] if warning else []
+    warnings = [w for w in (warning, capital_warning(register.capital_gbp)) if w]
     can_run = geography.exporter[register.area] & register.markets[:, HEROIN_CRACK]
     if params.county_lines_initial > 0 and can_run.any() and not register.county_lines.sum():
         warnings.append(f"the register gives no county lines (no `county_lines` column, or 0 for every group), "

@@ -79,6 +79,12 @@ def test_names_missing_from_the_register_or_without_one_are_scenario_errors(regi
         TwinModel(seed=1, n_steps=2, register=register, levers=_levers(entry))
     with pytest.raises(ScenarioError, match="synthetic register, whose groups differ with the seed"):
         TwinModel(seed=1, n_steps=2, levers=_levers(entry))
+    # an id in another case, or with a space, is pointed to the register's spelling (not a far namesake)
+    for written in ("syn00027", "SYN00027 "):
+        entry = {"type": "clear", "groups": {"ocg_ids": ["SYN00001", written]}}
+        with pytest.raises(ScenarioError, match=f"'{written}' is not an ocg_id of the register; did you mean "
+                                                f"'SYN00027'\\? \\(ids match exactly, case and spaces too\\)"):
+            TwinModel(seed=1, n_steps=2, register=register, levers=_levers(entry))
     wrong = {"type": "clear", "groups": {"ocg_ids": ["MPS-0012", "MPS-0207"]}}  # a list for another register
     with pytest.raises(ScenarioError, match="none of the 2 ids listed is an ocg_id of the register .the first listed "
                                             "is 'MPS-0012'; the register's first is 'SYN00000'"):

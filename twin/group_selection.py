@@ -163,9 +163,11 @@ class GroupSelection:
         if missing:
             more = f" (and {len(missing) - 1} more not found)" if len(missing) > 1 else ""
             # ids share a pattern, so only a near spelling is a useful hint ('MPS-0012' is not 'SYN05012')
-            near = difflib.get_close_matches(missing[0], register.ocg_id, n=1, cutoff=NEAR_SPELLING)
-            raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of {named}"
-                                f"{f'; did you mean {near[0]!r}?' if near else ''}{more}")
+            folded = {ocg_id.casefold(): ocg_id for ocg_id in register.ocg_id}  # 'syn00027', 'SYN00027 '
+            near = ([folded[missing[0].strip().casefold()]] if missing[0].strip().casefold() in folded else
+                    difflib.get_close_matches(missing[0], register.ocg_id, n=1, cutoff=NEAR_SPELLING))
+            hint = f"; did you mean {near[0]!r}? (ids match exactly, case and spaces too)" if near else ""
+            raise ScenarioError(f"{where}: groups.ocg_ids: '{missing[0]}' is not an ocg_id of {named}{hint}{more}")
         return np.array([row_of[ocg_id] for ocg_id in self.ocg_ids], dtype=np.int64)
 
     def named_warnings(self, lever, register, geography) -> list[str]:

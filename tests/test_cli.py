@@ -621,16 +621,23 @@ def test_an_amount_of_money_written_in_billions_is_warned_about(tmp_path, capsys
     """`budget_gbp_per_year = 3` (for £3bn) is inside the plausible range 0 to 6e9 and cut the funding to
     nothing, unremarked; so with a parameter in pounds."""
     scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
-                     'spin_up_years = 0\n[parameters]\nharm_gbp_per_homicide = 3.2\n'
+                     'spin_up_years = 0\n[parameters]\nharm_gbp_per_homicide = 4.2\n'
                      '[[levers]]\ntype = "funding"\nbudget_gbp_per_year = 3\n')
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
     err = capsys.readouterr().err
     assert ("[[levers]] #1 (funding): budget_gbp_per_year = 3 is in pounds (GBP/year), £3 against the default's "
-            "£3,000,000,000; for £3bn write 3e9, for £3m 3e6") in err
-    assert "[parameters]: harm_gbp_per_homicide = 3.2 is in pounds (GBP/homicide)" in err
-    scenario.write_text(scenario.read_text().replace("= 3\n", "= 3e9\n").replace("= 3.2\n", "= 3.2e6\n"))
+            "£3,000,000,000; for £3bn write 3e9, for £3m write 3e6") in err
+    assert "[parameters]: harm_gbp_per_homicide = 4.2 is in pounds (GBP/homicide)" in err
+    scenario.write_text(scenario.read_text().replace("= 3\n", "= 3e9\n").replace("= 4.2\n", "= 4.2e6\n"))
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 0
     assert "in pounds" not in capsys.readouterr().err
+    # a small amount that means what it says (£5,000 an area a year, in range read as pounds, not as
+    # millions or billions): not remarked on
+    from twin.parameters import money_slip
+
+    assert money_slip("cost_gbp_per_area_year", 5000, "GBP/area-year", 1e5, 0, 5e5) is None
+    assert money_slip("budget_gbp_per_year", 3, "GBP/year", 3e9, 0, 6e9).endswith("for £3bn write 3e9, for £3m "
+                                                                                  "write 3e6")
 
 
 def test_a_region_or_nation_given_as_a_lever_area_points_to_its_key(tmp_path, capsys):
@@ -639,6 +646,17 @@ def test_a_region_or_nation_given_as_a_lever_area_points_to_its_key(tmp_path, ca
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 2
     assert ("unknown area 'London'; 'London' is one of the regions: give regions = [\"London\"]"
             in capsys.readouterr().err)  # it was offered 'City of London', a square mile
+    # Wales, a nation of four forces and a regional unit of three (North Wales is in the North West's)
+    scenario.write_text(scenario.read_text().replace('"London"', '"Wales"'))
+    assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "run")]) == 2
+    assert ("'Wales' is a nation and a region: give nations = [\"Wales\"] for the nation's 4 areas, or regions = "
+            "[\"Wales\"] for the 3 of its regional unit") in capsys.readouterr().err
+
+
+def test_a_bare_name_is_pointed_to_a_scenario_file_only_where_a_scenario_is_read(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["calibrate", "baseline"]) == 2
+    assert capsys.readouterr().err.strip() == "twin: error: baseline: calibration config not found"
 
 
 def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(tmp_path, capsys):

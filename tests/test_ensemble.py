@@ -2382,9 +2382,10 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
         "the interval reflects only the replications' chance variation.")
     # the saving as the Green Book would count it (recovered assets a transfer), beside the headline's
     row.update(green_book=-0.10e9, green_book_low=-0.30e9, green_book_high=0.02e9)
+    said = saving_sentence(row, "does best", "base", "2 years")
     assert ("replications; leaving out recovered assets, as a Green Book appraisal would (a transfer from offenders, "
-            "not a gain to society; no optimism bias either), the saving is £0.10bn (90% interval from £0.02bn "
-            "higher to £0.30bn lower). This is") in saving_sentence(row, "does best", "base", "2 years")
+            "not a gain to society; still without its optimism-bias uplift on costs), the saving is £0.10bn "
+            "(90% interval from £0.02bn higher to £0.30bn lower). This is") in said
 
 
 def test_the_summary_s_brief_gives_the_other_options_at_a_glance():

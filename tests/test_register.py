@@ -163,6 +163,16 @@ def test_a_note_over_two_lines_in_a_quoted_cell_is_read(tmp_path):
         load_register(str(path), GEO)
     path.write_bytes(path.read_bytes().replace(b"fraud,-5", b"fraud,5"))
     assert load_register(str(path), GEO).ocg_id == ["A1", "A2", "A3"]
+    padded = tmp_path / "padded.csv"  # trailing empty cells, allowed in any row, beside a note over two lines
+    padded.write_text(HEADER.rstrip("\n") + ",notes\n" + 'A1,Kent,family,local,fraud,5,none,,1,"two\nlines",,\n')
+    assert load_register(str(padded), GEO).ocg_id == ["A1"]
+    # a quote never closed in the last column swallows the rows after it at the header's width: refused,
+    # not read as one group with a long note (the rows after it lost)
+    swallowed = tmp_path / "swallowed.csv"
+    swallowed.write_text(HEADER.rstrip("\n") + ",notes\n" + 'A1,Kent,family,local,fraud,5,none,,1,"see A2\n'
+                         "A2,Kent,family,local,fraud,5,none,,1,\nA3,Kent,family,local,fraud,5,none,,1,\n")
+    with pytest.raises(RegisterError, match=r"row 2: a quote \(\"\) opens a field that runs on"):
+        load_register(str(swallowed), GEO)
 
 
 def test_an_unclosed_quote_in_a_register_is_named_with_its_row(tmp_path):

@@ -85,11 +85,7 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str,
             line, before = before + 1, reader.line_num
             if not any(value.strip() for value in fields):  # a blank line, or a spreadsheet's ",,,,"
                 continue
-            # a line break inside a quoted cell is valid CSV (a note written over two lines), when the
-            # record still has the header's width (of two columns or more: in one column a quote never
-            # closed would read as one cell); otherwise a quote has swallowed what follows it
-            if any("\n" in value or "\r" in value for value in fields) and (
-                    not records or len(records[0][1]) < 2 or len(fields) != len(records[0][1])):
+            if any("\n" in value or "\r" in value for value in fields) and not _note_over_lines(fields, records):
                 raise error(f"{label}, {word} {line}: a quote (\") opens a field that runs on to the next line; "
                             f"close it, or remove it (or the line break, if a cell holds one)")
             records.append((line, fields))
@@ -97,6 +93,20 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str,
         unclosed = " (a quote that opens a field and is never closed?)" if "field larger" in str(exc) else ""
         raise error(f"{label}, {word} {before + 1}: not a valid CSV file ({exc}){unclosed}") from None
     return records
+
+
+def _note_over_lines(fields: list[str], records: list) -> bool:
+    """Whether a record holding a line break is a cell written over lines (a note), valid CSV, rather
+    than a quote never closed that has swallowed what follows it: the record is no wider than the
+    header (trailing empty cells aside), the header has two columns or more (in one column a
+    swallowed rest would read as one cell), and no line inside a cell looks like a record of its own."""
+    if not records or len(records[0][1]) < 2:
+        return False
+    width, used = len(records[0][1]), len(fields)
+    while used > width and not fields[used - 1].strip():
+        used -= 1
+    return used <= width and not any(line.count(",") >= width - 1 for value in fields
+                                     for line in value.splitlines())
 
 
 def _count_message(label: str, word: str, line: int, values: int, columns: int, more_or_fewer: str) -> str:

@@ -91,9 +91,23 @@ class Geography:
         """The row of an area named in any case and spacing (`canonical_name`); ValueError if none."""
         return self.area_names.index(canonical_name(name, self.area_names) or name)
 
+    def region_and_nation(self, name: str) -> tuple[str, int, int] | None:
+        """For a name both a region's and a nation's, holding different areas ('Wales': North Wales is
+        in the North West region): its spelling and the region's and the nation's numbers of areas."""
+        region = canonical_name(name, self.region_names)
+        nation = canonical_name(name, sorted(set(self.nation)))
+        if region is None or nation is None:
+            return None
+        in_region = set(np.flatnonzero(np.array(self.region_names)[self.area_region] == region))
+        in_nation = set(np.flatnonzero(np.array(self.nation) == nation))
+        return None if in_region == in_nation else (nation, len(in_region), len(in_nation))
+
     def grouping_hint(self, name: str) -> str:
         """For a name given as an area that is a region's or a nation's ('London', 'Wales'): that it
         is one, with its areas; '' otherwise (a misspelt area: `errors.area_hint`)."""
+        both = self.region_and_nation(name)
+        if both:
+            return f"; '{both[0]}' is a nation of {both[2]} areas (and a region of {both[1]} of them)"
         for kind, names, members in (("region", self.region_names, lambda n: np.flatnonzero(
                                           np.array(self.region_names)[self.area_region] == n)),
                                      ("nation", sorted(set(self.nation)), lambda n: np.flatnonzero(

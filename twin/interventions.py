@@ -97,6 +97,11 @@ def target_hint(name: str, geography, written: str) -> str:
     under `written`, else under another key, saying which."""
     kinds = (("regions", list(geography.region_names)), ("nations", sorted(set(geography.nation))),
              ("areas", list(geography.area_names)))
+    both = geography.region_and_nation(name)
+    if both:  # 'Wales': the regional unit's areas are not the nation's
+        spelt, in_region, in_nation = both
+        return (f"; '{spelt}' is a nation and a region: give nations = [\"{spelt}\"] for the nation's {in_nation} "
+                f"areas, or regions = [\"{spelt}\"] for the {in_region} of its regional unit")
     for key, names in kinds:
         if canonical_name(name, names) is not None:
             spelt = canonical_name(name, names)
@@ -480,7 +485,7 @@ def settings_beyond_plausible(scenario) -> list[str]:
             if not setting.low <= value <= setting.high:
                 warnings.append(f"{where}: {setting.name} = {value:g} is beyond its plausible range, "
                                 f"{setting.low:g} to {setting.high:g}")
-            elif slip := money_slip(setting.name, value, setting.unit, setting.value):
+            elif slip := money_slip(setting.name, value, setting.unit, setting.value, setting.low, setting.high):
                 warnings.append(f"{where}: {slip}")
     return warnings
 

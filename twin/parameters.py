@@ -328,14 +328,19 @@ def check_sampled_ranges(ranges: dict[str, tuple[float, float]], where: str,
                                  f"so that they do not overlap")
 
 
-def money_slip(name: str, value: float, unit: str, default: float) -> str | None:
+def money_slip(name: str, value: float, unit: str, default: float, low: float, high: float) -> str | None:
     """A remark on an amount of money given as if in billions or millions (`budget_gbp_per_year = 3`
-    for £3bn): a value under £10,000 where the default is £100,000 or more. Inside a plausible range
-    that starts at 0 it would pass unremarked, and act as a cut to nearly nothing."""
-    if "GBP" not in unit or not abs(default) >= 1e5 or not 0 < abs(value) < 1e4:
+    for £3bn): a value under a thousandth of the default that, read in millions or billions, would
+    fall inside the plausible range `low`-`high`. Inside a range that starts at 0 it would pass
+    unremarked, and act as a cut to nearly nothing."""
+    if "GBP" not in unit or not 0 < abs(value) < abs(default) / 1e3:
+        return None
+    meant = [f"for £{value:g}{word} write {value:g}e{power}" for word, power in (("bn", 9), ("m", 6))
+             if low <= value * 10 ** power <= high]
+    if not meant:
         return None
     return (f"{name} = {value:g} is in pounds ({unit}), £{value:,.6g} against the default's £{default:,.0f}; "
-            f"for £{value:g}bn write {value:g}e9, for £{value:g}m {value:g}e6")
+            + ", ".join(meant))
 
 
 def consistency_warnings(params: Parameters, where: str) -> list[str]:
@@ -345,7 +350,8 @@ def consistency_warnings(params: Parameters, where: str) -> list[str]:
                 f"{format_value(row.low)} to {format_value(row.high)}" for name in sorted(params.overridden)
                 if not (row := params.spec(name)).low <= params.uk_value(name) <= row.high]
     warnings += [f"{where}: {slip}" for name in sorted(params.overridden)
-                 if (slip := money_slip(name, params.uk_value(name), (row := params.spec(name)).unit, row.value))]
+                 if (slip := money_slip(name, params.uk_value(name), (row := params.spec(name)).unit, row.value,
+                                        row.low, row.high))]
     if params.relocation_prob_after_operation > RELOCATION_BALANCED_MAX:
         warnings.append(f"{where}: relocation_prob_after_operation = {params.relocation_prob_after_operation:g}: "
                         f"above {RELOCATION_BALANCED_MAX:g}, areas with populous neighbours would move every investigated "

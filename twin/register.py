@@ -332,7 +332,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         if flag in ("1", "true", "yes", "y", "t"):  # t/f: PostgreSQL's booleans as `\copy` writes them
             known[i] = True
         elif flag not in ("0", "false", "no", "n", "f"):
-            errors.append(f"{where}, field 'known': expected 1/0, true/false, yes/no or y/n, got {row.get('known')!r}")
+            errors.append(f"{where}, field 'known': expected 1/0, true/false, yes/no, y/n or t/f, "
+                          f"got {row.get('known')!r}")
         raw_capital = str(row.get("capital_gbp") or "").strip()
         if raw_capital:
             try:

@@ -172,7 +172,7 @@ def _green_book_clause(best: dict) -> str:
     told = f" ({gap_interval(-high, -low)})" if np.isfinite(low) and np.isfinite(high) else ""
     change = f"the saving is {bn(-green)}" if green < 0 else f"it costs society {bn(green)} more"
     return (f"; leaving out recovered assets, as a Green Book appraisal would (a transfer from offenders, not a "
-            f"gain to society; no optimism bias either), {change}{told}")
+            f"gain to society; still without its optimism-bias uplift on costs), {change}{told}")
 
 
 def horizon_years(comparison: Comparison) -> float:

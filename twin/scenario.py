@@ -218,7 +218,8 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark ("UTF-8 with BOM") is dropped
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: {what} not found{nearby_file(path) or _as_file(path)}") from None
+        hint = nearby_file(path) or (_as_file(path) if what == "scenario file" else "")
+        raise ScenarioError(f"{path}: {what} not found{hint}") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:

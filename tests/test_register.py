@@ -822,3 +822,5 @@ def test_a_register_s_capital_in_another_unit_is_warned_of(register):
     warning = capital_warning(steady * 100)
     assert warning.startswith(f"the register's capital_gbp adds up to £{steady.sum() * 100 / 1e9:,.0f}bn")
     assert "most likely in pence" in warning
+    # where the national quantities are scaled up (a larger geography), so is the yardstick
+    assert capital_warning(steady * 8, scale=10.0) is None and capital_warning(steady * 8) is not None

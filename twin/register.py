@@ -468,13 +468,13 @@ REGISTER_EXCESS = 2.0
 KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER = 1.42
 
 
-def capital_warning(capital_gbp: np.ndarray) -> str | None:
+def capital_warning(capital_gbp: np.ndarray, scale: float = 1.0) -> str | None:
     """A register's capital adding up to more than five years of the UK illicit drug market's takings
-    (£9.4bn a year, Black review 2020)."""
-    total = float(np.nansum(capital_gbp))
-    return (f"the register's capital_gbp adds up to £{total / 1e9:,.0f}bn, more than five years of the UK illicit "
-            f"drug market's takings (£9.4bn a year): most likely in pence, or with an extra 000"
-            if total > 5 * 9.4e9 else None)
+    (£9.4bn a year, Black review 2020), `scale` times that where the national quantities are scaled."""
+    total, market = float(np.nansum(capital_gbp)), 9.4e9 * max(scale, 1.0)
+    return (f"the register's capital_gbp adds up to £{total / 1e9:,.0f}bn, more than five years of the illicit "
+            f"drug market's takings (£{market / 1e9:,.1f}bn a year): most likely in pence, or with an extra 000"
+            if total > 5 * market else None)
 
 
 def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,

@@ -245,7 +245,7 @@ def _register_warnings(register, completion, geography, params) -> list[str]:
 
     warning = (completion.shortfall_warning() if completion is not None
                else coverage_warning(register.area, register.known, geography, params, register.size))
-    warnings = [w for w in (warning, capital_warning(register.capital_gbp)) if w]
+    warnings = [w for w in (warning, capital_warning(register.capital_gbp, params.national_scale)) if w]
     can_run = geography.exporter[register.area] & register.markets[:, HEROIN_CRACK]
     if params.county_lines_initial > 0 and can_run.any() and not register.county_lines.sum():
         warnings.append(f"the register gives no county lines (no `county_lines` column, or 0 for every group), "

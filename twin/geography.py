@@ -91,16 +91,23 @@ class Geography:
         """The row of an area named in any case and spacing (`canonical_name`); ValueError if none."""
         return self.area_names.index(canonical_name(name, self.area_names) or name)
 
+    def _groupings(self, name: str) -> list[tuple[str, str, np.ndarray]]:
+        """The region and the nation `name` names, if any: (kind, its spelling, its areas' rows)."""
+        found = []
+        regions, nations = np.array(self.region_names)[self.area_region], np.array(self.nation)
+        for kind, labels in (("region", regions), ("nation", nations)):
+            spelt = canonical_name(name, list(dict.fromkeys(labels)))
+            if spelt is not None:
+                found.append((kind, spelt, np.flatnonzero(labels == spelt)))
+        return found
+
     def region_and_nation(self, name: str) -> tuple[str, int, int] | None:
         """For a name both a region's and a nation's, holding different areas ('Wales': North Wales is
         in the North West region): its spelling and the region's and the nation's numbers of areas."""
-        region = canonical_name(name, self.region_names)
-        nation = canonical_name(name, sorted(set(self.nation)))
-        if region is None or nation is None:
+        found = self._groupings(name)
+        if len(found) < 2 or np.array_equal(found[0][2], found[1][2]):
             return None
-        in_region = set(np.flatnonzero(np.array(self.region_names)[self.area_region] == region))
-        in_nation = set(np.flatnonzero(np.array(self.nation) == nation))
-        return None if in_region == in_nation else (nation, len(in_region), len(in_nation))
+        return found[1][1], found[0][2].size, found[1][2].size
 
     def grouping_hint(self, name: str) -> str:
         """For a name given as an area that is a region's or a nation's ('London', 'Wales'): that it
@@ -108,15 +115,10 @@ class Geography:
         both = self.region_and_nation(name)
         if both:
             return f"; '{both[0]}' is a nation of {both[2]} areas (and a region of {both[1]} of them)"
-        for kind, names, members in (("region", self.region_names, lambda n: np.flatnonzero(
-                                          np.array(self.region_names)[self.area_region] == n)),
-                                     ("nation", sorted(set(self.nation)), lambda n: np.flatnonzero(
-                                          np.array(self.nation) == n))):
-            spelt = canonical_name(name, list(names))
-            if spelt is not None:
-                areas = [self.area_names[i] for i in members(spelt)]
-                shown = ", ".join(areas[:4]) + (f" and {len(areas) - 4} more" if len(areas) > 4 else "")
-                return f"; '{spelt}' is a {kind} of {len(areas)} area{'s' if len(areas) != 1 else ''} ({shown})"
+        for kind, spelt, rows in self._groupings(name)[:1]:
+            areas = [self.area_names[i] for i in rows]
+            shown = ", ".join(areas[:4]) + (f" and {len(areas) - 4} more" if len(areas) > 4 else "")
+            return f"; '{spelt}' is a {kind} of {len(areas)} area{'s' if len(areas) != 1 else ''} ({shown})"
         return ""
 
     def region_areas(self, region: int) -> np.ndarray:

@@ -108,7 +108,7 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
             f"outcomes'): {and_list(falls)}.")
 
 
-#: the harms counted in people an option is compared on with every other (`_others_better_in_people`)
+#: the harms counted in people an option is compared on with every other (`others_better_in_people`)
 PEOPLE_OUTCOMES = (("total_homicides", "homicides", "over the horizon"),
                    ("total_drug_deaths", "drug deaths", "over the horizon"),
                    ("total_recruits_children", "children recruited", "over the horizon"),

@@ -306,8 +306,8 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         if found is not None:
             area[i] = found
         else:
-            hint = (geography.grouping_hint(name) + ": give the group's own police force area") if (
-                name and geography.grouping_hint(name)) else area_hint(name, areas)
+            grouping = geography.grouping_hint(name) if name else ""  # a region or nation given as an area
+            hint = grouping + ": give the group's own police force area" if grouping else area_hint(name, areas)
             errors.append(f"{where}, field 'area': " + (f"{name!r} is not an area of the geography{hint}" if name else
                                                         f"empty{area_hint(name, areas)}"))
         ocg_type[i] = _choice(str(row.get("type") or ""), OCG_TYPES, "type", errors, where)

@@ -2123,6 +2123,38 @@ def test_other_options_doing_better_in_people_are_named_with_their_paired_interv
     assert others_better_in_people(comparison, "other") == []  # the baseline does worse; best does too
 
 
+def test_a_difference_in_people_under_one_is_never_zero_fewer():
+    """Over a short horizon a clear difference can be a fraction of a person on average: it keeps two
+    figures ('0.42 fewer'), as do its interval's ends, never '0 fewer ... (0 to 1)'."""
+    from types import SimpleNamespace
+
+    from twin.report_caveats import others_better_in_people
+    from twin.report_format import people
+
+    assert [people(v) for v in (1234.4, 12.3, 3.46, 0.42, -0.4)] == ["1,234", "12", "3.5", "0.42", "-0.4"]
+    rng = np.random.default_rng(6)
+    reps = 12
+    base = rng.normal(2, 0.5, reps)
+    wide = pd.DataFrame({"scenario": ["base"] * reps + ["best"] * reps + ["other"] * reps,
+                         "replicate": list(range(reps)) * 3,
+                         "total_homicides": np.r_[base, base, base - 0.4 + rng.normal(0, 0.05, reps)]}
+                        ).set_index(["scenario", "replicate"])
+    comparison = SimpleNamespace(wide=wide, baseline="base", scenarios=["base", "best", "other"],
+                                 ranking=pd.DataFrame({"scenario": ["best", "other"]}))
+    said = others_better_in_people(comparison, "best")
+    assert len(said) == 1
+    mean, low, high = (float(x) for x in re.search(r"other, ([\d.]+) fewer homicides over the horizon "
+                                                  r"\(([\d.]+) to ([\d.]+)\)", said[0]).groups())
+    assert 0 < low < mean < high < 1 and mean == pytest.approx(0.4, abs=0.05)
+
+
+def test_an_enormous_setting_prints_as_a_power_of_ten_not_thirty_digits():
+    from twin.parameters import format_value
+
+    assert [format_value(v) for v in (1e30, -2.5e20, 6e9, 3.0, 0.035, 1234.5)] == [
+        "1e+30", "-2.5e+20", "6,000,000,000", "3", "0.035", "1,234"]
+
+
 def test_the_report_counts_runs_per_scenario():
     from twin.report_page import _finished
 

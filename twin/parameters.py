@@ -381,7 +381,10 @@ def table_rows(group: str | None = None) -> list[Parameter]:
 
 
 def format_value(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
+    """'1,234', '0.035', '2.5e+20' (beyond a thousand million million digits stop helping)."""
+    if abs(value) >= 1e15:
+        return f"{value:.4g}"
+    if value == int(value):
         return f"{int(value):,}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"

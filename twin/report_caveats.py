@@ -10,7 +10,7 @@ import html
 import pandas as pd
 
 from twin.compare import Comparison, mean_interval, paired_gap
-from twin.report_format import and_list, bn
+from twin.report_format import and_list, bn, people
 
 
 #: outcomes not in pounds shown as paired differences: (summary metric, label)
@@ -69,7 +69,7 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
         if r is not None and r["diff_low"] > 0:
             last_year = metric.startswith("final_year_")
             out.append(f"{label}{' running over the last 12 months' if last_year else ''} rise by "
-                       f"{r['diff_mean']:,.0f}{'' if last_year else ' over the horizon'}")
+                       f"{people(r['diff_mean'])}{'' if last_year else ' over the horizon'}")
     for metric, label in HARM_PARTS:
         r = _paired_change(comparison, scenario, metric)
         if r is not None and r["diff_low"] > 0:
@@ -77,7 +77,7 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
     for metric, label in GROWING:  # not harms, but what a reader of 'in people' would ask after
         r = _paired_change(comparison, scenario, metric)
         if r is not None and r["diff_low"] > 0:
-            out.append(f"active {label} (mean over the last 12 months) rise by {r['diff_mean']:,.0f}")
+            out.append(f"active {label} (mean over the last 12 months) rise by {people(r['diff_mean'])}")
     return out
 
 
@@ -94,7 +94,7 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
         r = _paired_change(comparison, scenario, metric)
         if r is None or not r["diff_high"] < 0:
             continue
-        text = f"{-r['diff_mean']:,.0f} fewer {label}"
+        text = f"{people(-r['diff_mean'])} fewer {label}"
         baseline_level = r["mean"] - r["diff_mean"]
         if metric.startswith("final_year_"):
             share = f", {-r['diff_mean'] / baseline_level:.0%} fewer than the baseline's" if baseline_level > 0 else ""
@@ -136,7 +136,7 @@ def others_better_in_people(comparison: Comparison, scenario: str) -> list[str]:
             gap = paired_gap(wide, scenario, other, metric)  # above zero: `other` has fewer
             low, high = mean_interval(gap)
             if low > 0:
-                fewer.append(f"{gap.mean():,.0f} fewer {label} {when} ({low:,.0f} to {high:,.0f})")
+                fewer.append(f"{people(gap.mean())} fewer {label} {when} ({people(low)} to {people(high)})")
         if fewer:
             clauses.append(f"{other}, {and_list(fewer)}")
     return clauses

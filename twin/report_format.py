@@ -40,6 +40,12 @@ def signed_bn(value: float, table: bool = False) -> str:
     return f"{'+' if value > 0 else '-'}{bn(value, table)}"
 
 
+def people(count: float) -> str:
+    """A mean count of people or lines: whole above 10 ('1,234', '12'), else two significant figures
+    ('3.5', '0.42'): a mean of paired replications over a short horizon may be under one, never '0 fewer'."""
+    return f"{count:,.0f}" if abs(count) >= 9.5 else f"{count:.2g}"
+
+
 def percent(share: float) -> str:
     """A share as a whole percentage, '35%', '4,105%'; under 1% to two significant figures ('0.29%', never '0%')."""
     return f"{share * 100:.2g}%" if 0 < abs(share) < 0.01 else f"{share:,.0%}"

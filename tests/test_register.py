@@ -384,7 +384,7 @@ def test_other_extra_columns_are_allowed(tmp_path):
 
 def test_a_partial_register_is_warned_about_and_a_complete_one_is_not(register, tmp_path, capsys):
     from twin.cli import main
-    from twin.register import coverage_warning
+    from twin.register_checks import coverage_warning
 
     assert coverage_warning(register.area, register.known, GEO, PARAMS) is None
     full = tmp_path / "full.csv"
@@ -439,7 +439,7 @@ def test_a_one_area_register_is_completed_from_the_synthetic_register(register):
     assert completion.register_groups == n and completion.register_areas == 1
     assert completion.filled_groups == int(elsewhere.sum())
     assert completion.unknown_groups == int(((synthetic.area == area) & ~synthetic.known).sum()) > 0
-    from twin.register import coverage_warning
+    from twin.register_checks import coverage_warning
 
     assert coverage_warning(own.area, own.known, GEO, PARAMS) is not None
     assert coverage_warning(completed.area, completed.known, GEO, PARAMS) is None
@@ -679,7 +679,7 @@ def test_a_small_register_in_every_area_is_not_told_to_complete_what_it_leaves_o
     """A register covering every area of a small geography was told to complete 'the areas it leaves
     out', which are none: it is told to give every group or scale the national quantities instead."""
     from twin.geography import NATIONAL_QUANTITIES, load_geography
-    from twin.register import coverage_warning
+    from twin.register_checks import coverage_warning
 
     areas = tmp_path / "areas.csv"
     areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
@@ -775,7 +775,8 @@ def test_a_register_of_more_than_all_the_groups_or_none_known_is_warned_of(regis
     """A register holding twice the groups there are (joined exports listing them again under other
     ids) or sizes in another unit ran silently to four times the homicides; one marking no group
     known (an inverted flag) was told to complete itself with synthetic groups."""
-    from twin.register import REGISTER_EXCESS, _concat, coverage_warning
+    from twin.register import _concat
+    from twin.register_checks import REGISTER_EXCESS, coverage_warning
 
     assert coverage_warning(register.area, register.known, GEO, PARAMS, register.size) is None  # the UK's own
     twice = _concat(_concat(register, register), register)
@@ -787,6 +788,24 @@ def test_a_register_of_more_than_all_the_groups_or_none_known_is_warned_of(regis
     assert warning is not None and "sizes in another unit" in warning
     none_known = coverage_warning(register.area, np.zeros(len(register), dtype=bool), GEO, PARAMS, register.size)
     assert "marks none of its" in none_known and "inverted" in none_known and "--complete-register" not in none_known
+
+
+def test_a_completed_register_of_more_than_all_the_groups_is_warned_of(register):
+    """Completing a register fills the areas it leaves out: its own areas' groups listed three times
+    over (joined exports) made a UK of more groups than there are, with no warning said."""
+    from twin.register import _concat, _rows, complete_register
+    from twin.runner import _register_warnings
+
+    own = _rows(register, register.area == GEO.area_names.index("Metropolitan Police"))
+    synthetic = synthetic_register(GEO, PARAMS, RandomStreams(12)["register"])
+    completed, completion = complete_register(own, synthetic)
+    assert not [w for w in _register_warnings(completed, completion, GEO, PARAMS) if "times that" in w]
+    many = own
+    for _ in range(5):
+        many = _concat(many, many)  # 32 times the Met's groups: about four times the UK's known groups
+    completed, completion = complete_register(many, synthetic)
+    said = [w for w in _register_warnings(completed, completion, GEO, PARAMS) if "times that" in w]
+    assert len(said) == 1 and said[0].startswith(f"the register completed with synthetic groups has {len(completed):,}")
 
 
 def test_register_values_in_their_common_forms_are_read_and_regions_are_named_as_regions(tmp_path):
@@ -815,7 +834,7 @@ def test_a_header_under_another_name_or_below_a_title_is_pointed_to(tmp_path):
 
 def test_a_register_s_capital_in_another_unit_is_warned_of(register):
     """Capital in pence (each row under the per-row limit) ran silently with recovered assets doubled."""
-    from twin.register import capital_warning
+    from twin.register_checks import capital_warning
 
     steady = np.full(len(register), 1.7e6)  # about £9.5bn in all: the model's own starting capital
     assert capital_warning(steady) is None and capital_warning(np.full(len(register), np.nan)) is None

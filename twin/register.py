@@ -20,7 +20,7 @@ import numpy as np
 
 from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
-from twin.geography import Geography, area_key, population_differs
+from twin.geography import Geography, area_key
 from twin.parameters import Parameters
 from twin.register_sources import MAX_REGISTER_MEMBERS, read_csv, read_sql
 from twin.vocabulary import (
@@ -461,58 +461,3 @@ def complete_register(register: Register, synthetic: Register) -> tuple[Register
         synthetic_known_there=int(np.count_nonzero(covered[synthetic.area] & synthetic.known)))
     return _concat(register, _rows(synthetic, fill | unknown)), completion
 
-
-#: a register with more than this many times the known groups (or their members) the model expects is warned of
-REGISTER_EXCESS = 2.0
-#: members of known groups per known member in the synthetic register (83,600 against 59,000)
-KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER = 1.42
-
-
-def capital_warning(capital_gbp: np.ndarray, scale: float = 1.0) -> str | None:
-    """A register's capital adding up to more than five years of the UK illicit drug market's takings
-    (£9.4bn a year, Black review 2020), `scale` times that where the national quantities are scaled."""
-    total, market = float(np.nansum(capital_gbp)), 9.4e9 * max(scale, 1.0)
-    return (f"the register's capital_gbp adds up to £{total / 1e9:,.0f}bn, more than five years of the illicit "
-            f"drug market's takings (£{market / 1e9:,.1f}bn a year): most likely in pence, or with an extra 000"
-            if total > 5 * market else None)
-
-
-def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, params,
-                     size: np.ndarray | None = None) -> str | None:
-    """A warning when a user's register (its groups' `area`, `known` and `size` columns, as loaded or
-    as the model starts from them) looks like part of the picture, not all of it; or like more than
-    all of it (groups listed twice under other ids, sizes in another unit); or marks no group known.
-
-    The model reads a register as every OCG there is: UK demand in every market is supplied by its
-    groups alone (`operations.calibrate_productivity`), so a register of one force's groups makes
-    each of them supply far more than a real group could, and one of twice the groups there are
-    makes twice the members, arrests and violence.
-    """
-    groups, known_mask, known = len(area), known, int(np.count_nonzero(known))
-    if groups and not known:
-        return (f"the register marks none of its {groups:,} groups known to police (`known` 0 in every row; is the "
-                f"column inverted?): the model maps and investigates known groups first, and police start with none")
-    members = int(size[known_mask].sum()) if size is not None else 0
-    expected_members = params.members_known_uk * KNOWN_GROUP_MEMBERS_PER_KNOWN_MEMBER
-    if known > REGISTER_EXCESS * params.ocgs_known_uk or members > REGISTER_EXCESS * expected_members:
-        return (f"the register has {groups:,} groups ({known:,} known, with {members:,} members), against about "
-                f"{params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) with about {expected_members:,.0f} "
-                f"members (from `members_known_uk`) the model expects: more than {REGISTER_EXCESS:g} times that. "
-                f"The model reads a register as every group there is, so results scale with it; check for groups "
-                f"listed more than once (under other ids) and sizes in another unit")
-    covered = np.unique(area)
-    population_covered = geography.population[covered].sum() / geography.population.sum()
-    if known >= 0.5 * params.ocgs_known_uk and population_covered >= 0.9:
-        return None
-    areas = covered.size
-    every_area = areas == geography.n_areas
-    return (f"the register has {groups:,} groups ({known:,} known) in {areas} of {geography.n_areas} areas, "
-            f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) the model expects in all of "
-            f"them. The model reads a register as every group there is: demand is supplied by these groups alone, "
-            f"so each is scaled up to supply far more than a real group, and results will not be meaningful. "
-            + (("Give every group there is" + ("; for a part of the UK, scale the national quantities to its people: "
-                                               "scale_national_quantities = true in [scenario]"
-                                               if population_differs(geography) and params.national_scale == 1.0
-                                               else "")) if every_area else
-               "Complete it with synthetic groups in the areas it leaves out: `--complete-register`, or "
-               "`complete_register = true` in the scenario"))

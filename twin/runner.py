@@ -215,8 +215,8 @@ def budget_out_of_reach(scenario: Scenario, params=None) -> list[str]:
 
 
 def register_warnings(model: TwinModel) -> list[str]:
-    """A user's register that looks like part of the picture (`register.coverage_warning`), or,
-    completed, one short in its own areas (`Completion.shortfall_warning`); groups named by
+    """A user's register that looks like part of the picture (`register_checks.coverage_warning`),
+    or, completed, one short in its own areas (`Completion.shortfall_warning`) or over the UK's groups; groups named by
     `ocg_id` that it places outside their lever's areas (`GroupSelection.named_warnings`)."""
     return (_register_warnings(model.register, model.register_completion, model.geography, model.params)
             + _check_ids(model.levers, model.register_given, None, model.geography))
@@ -241,11 +241,13 @@ def _register_warnings(register, completion, geography, params) -> list[str]:
     """The coverage or shortfall warning, and a register (as the run starts from it) without county
     lines: none open in such a run, since openings are scaled from the lines it starts with."""
     from twin.markets import HEROIN_CRACK
-    from twin.register import capital_warning, coverage_warning
+    from twin.register_checks import capital_warning, coverage_warning, excess_warning
 
-    warning = (completion.shortfall_warning() if completion is not None
-               else coverage_warning(register.area, register.known, geography, params, register.size))
-    warnings = [w for w in (warning, capital_warning(register.capital_gbp, params.national_scale)) if w]
+    coverage = ([completion.shortfall_warning(),
+                 excess_warning(register.area, register.known, params, register.size, completed=True)]
+                if completion is not None else [coverage_warning(register.area, register.known, geography, params,
+                                                                 register.size)])
+    warnings = [w for w in (*coverage, capital_warning(register.capital_gbp, params.national_scale)) if w]
     can_run = geography.exporter[register.area] & register.markets[:, HEROIN_CRACK]
     if params.county_lines_initial > 0 and can_run.any() and not register.county_lines.sum():
         warnings.append(f"the register gives no county lines (no `county_lines` column, or 0 for every group), "

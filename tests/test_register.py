@@ -1,3 +1,4 @@
+import os
 import re
 
 import numpy as np
@@ -88,6 +89,9 @@ def test_sql_register(register, tmp_path):
         load_register(url, GEO, table="unmapped")  # the table named once, not "register 'register table ...'"
     # a table named with its schema (PostgreSQL's outside the default one; SQLite's 'main'), and a view
     assert len(load_register(url, GEO, table="main.ocgs")) == 50
+    with pytest.raises(RegisterError, match=r"no such table; the tables there: main.ocgs, main.unmapped; did you mean "
+                                            r"'main.ocgs'"):
+        load_register(url, GEO, table="main.ocg")  # a misspelt table of a schema: that schema's tables
     with sa.create_engine(url).begin() as connection:
         connection.execute(sa.text("CREATE VIEW v_reg AS SELECT * FROM ocgs"))
     with pytest.raises(RegisterError, match="the tables there: ocgs, unmapped, v_reg; did you mean 'v_reg'"):
@@ -97,6 +101,34 @@ def test_sql_register(register, tmp_path):
     with pytest.raises(RegisterError, match=f"no such database file .*; for the file {tmp_path / 'reg.db'} write "
                                             f"sqlite:///{tmp_path / 'reg.db'} \\(four slashes"):
         load_register(relative, GEO, table="ocgs")
+
+
+def test_a_misspelt_table_of_a_postgresql_schema_is_offered_that_schema_s_tables(register, tmp_path):
+    """`--register-table SCHEMA.T` reads a table outside PostgreSQL's default schema; misspelt, it was
+    offered the default schema's tables. Now the tables of its schema, or the schemas there are."""
+    import pandas as pd
+
+    from conftest import postgres_url
+
+    url = postgres_url()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    schema = f"regs_{os.getpid()}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        pd.read_csv(path, keep_default_na=False).head(20).to_sql("ocgs", engine, index=False, schema=schema)
+        assert len(load_register(url, GEO, table=f"{schema}.ocgs")) == 20
+        with pytest.raises(RegisterError, match=f"no such table; the tables there: {schema}.ocgs; did you mean "
+                                                f"'{schema}.ocgs'"):
+            load_register(url, GEO, table=f"{schema}.ocg")
+        with pytest.raises(RegisterError, match=f"there is no schema 'nosuch' \\(the schemas: .*{schema}.*\\); the "
+                                                f"default schema's tables"):
+            load_register(url, GEO, table="nosuch.ocgs")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 def test_a_register_url_s_remarks_are_one_line_warnings(register, tmp_path, capsys):

@@ -79,14 +79,7 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
                 _SAID.add(line)
                 print(line, file=sys.stderr)
     except sa.exc.NoSuchTableError:
-        try:  # name the tables (and views) there are, as a typo's cure
-            inspector = sa.inspect(engine)
-            tables = inspector.get_table_names() + inspector.get_view_names()
-        except sa.exc.SQLAlchemyError:
-            tables = []
-        there = (f"; the tables there: {', '.join(tables[:10])}{' ...' if len(tables) > 10 else ''}"
-                 f"{did_you_mean(table, tables)}" if tables else "; the database has no tables")
-        raise RegisterError(f"{label}: no such table{there}") from None
+        raise RegisterError(f"{label}: no such table{_tables_there(sa, engine, table)}") from None
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise RegisterError(f"register URL '{safe_url(url)}': not a valid SQLAlchemy URL ({exc})") from None
     except ImportError as exc:
@@ -109,6 +102,27 @@ def _reflected(sa, connection, table: str):
         if not dot or not name:
             raise
         return sa.Table(name, sa.MetaData(), schema=schema, autoload_with=connection)
+
+
+def _tables_there(sa, engine, table: str) -> str:
+    """The tables (and views) there are, as a typo's cure: those of the schema `table` names
+    (`schema.t`), as `schema.name`, when there is such a schema; else the default schema's."""
+    try:
+        inspector = sa.inspect(engine)
+        schema, dot, _ = table.partition(".")
+        schemas = inspector.get_schema_names() if dot else []
+        if schema not in schemas:
+            schema = None
+        tables = [f"{schema}.{t}" if schema else t
+                  for t in inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema)]
+    except sa.exc.SQLAlchemyError:
+        return ""
+    where = f"schema '{schema}'" if schema else "database"
+    no_schema = (f"; there is no schema '{table.partition('.')[0]}' (the schemas: {', '.join(schemas)})"
+                 if dot and schemas and schema is None else "")
+    return no_schema + (f"; {'the default schema' + chr(39) + 's tables' if no_schema else 'the tables there'}: "
+                        f"{', '.join(tables[:10])}{' ...' if len(tables) > 10 else ''}"
+                        f"{did_you_mean(table, tables)}" if tables else f"; the {where} has no tables")
 
 
 def _short_for(column: str, optional: list[str]) -> str | None:

@@ -744,7 +744,8 @@ def test_a_changed_model_starts_a_new_fit_rather_than_resuming_the_old_one(monke
 def test_posterior_draws_are_paired_and_validated(tmp_path):
     import pandas as pd
 
-    from twin.ensemble import load_posterior, posterior_draws, prepare
+    from twin.ensemble import prepare
+    from twin.posterior import load_posterior, posterior_draws
 
     path = write(tmp_path / "posterior.csv", "asset_realisation_share,seizure_share_of_capital\n0.2,0.4\n0.3,0.5\n0.25,0.45\n")
     sample = load_posterior(str(path))
@@ -809,7 +810,8 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
 
 
 def test_posterior_draws_beyond_the_plausible_range_are_warned_about(tmp_path, capsys):
-    from twin.ensemble import load_posterior, posterior_warnings, prepare
+    from twin.ensemble import prepare
+    from twin.posterior import load_posterior, posterior_warnings
     from twin.parameters import Parameters
 
     row = Parameters().spec("harm_gbp_per_heroin_crack_user_year")
@@ -1148,7 +1150,7 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     # each run's draw is exported beside its seed (it was stored nowhere: such a run could not be traced)
     import pandas as pd
 
-    from twin.ensemble import load_posterior, posterior_draws
+    from twin.posterior import load_posterior, posterior_draws
 
     assert main(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "2", "--out",
                  str(tmp_path / "export")]) == 0

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from twin.ensemble import load_posterior
+from twin.posterior import load_posterior
 from twin.errors import RegisterError, ScenarioError, UserError
 from twin.geography import load_geography
 from twin.group_selection import read_ocg_ids

@@ -194,7 +194,7 @@ def cmd_compare(args) -> int:
             posterior = str(here if here.exists() or not shipped.exists() else shipped)
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
                                progress=not args.quiet, baseline=args.baseline, posterior=posterior,
-                               cluster=args.cluster)
+                               cluster=args.cluster, uncertain_levers=args.uncertain_levers)
     except KeyboardInterrupt:
         ignore_further_interrupts()
         print("twin: interrupted; finished replications are saved in the database. Run the same command again "
@@ -383,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--posterior", nargs="?", const="default", type=arguments.posterior_file,
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
                               "calibration/posterior.csv), the same draws for every scenario")
+    compare.add_argument("--uncertain-levers", action="store_true",
+                         help="draw each replicate's lever effect sizes and costs from their plausible ranges "
+                              "(triangular, peaking at the assumed value), the same draws for every scenario")
     compare.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     compare.set_defaults(func=cmd_compare)
 

@@ -55,6 +55,8 @@ class Comparison:
     pairwise: pd.DataFrame = field(default_factory=pd.DataFrame)  # every scenario against every other (`pairwise_gaps`)
     wide: pd.DataFrame = field(default_factory=pd.DataFrame)  # [scenario, replicate] x summary metric, for `paired_gap`
     years_from_command: float | None = None  # the horizon --years set in place of the scenario files' own
+    lever_uncertainty: bool = False  # each replicate drew the levers' assumed effect sizes and costs
+    lever_held: dict = field(default_factory=dict)  # scenario -> the drawn settings it sets itself, and keeps
 
 
 def part_year(comparison) -> tuple[int, int] | None:
@@ -272,7 +274,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: [lever.get("name") or lever.get("type") for lever in scenario_spec.get("levers") or []]
                        for name, scenario_spec in specs.items()}, annual_assets_change,
                       {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
-                       for name, scenario_spec in specs.items()}, pairwise, wide, spec.get("years"))
+                       for name, scenario_spec in specs.items()}, pairwise, wide, spec.get("years"),
+                      bool(spec.get("lever_uncertainty")), spec.get("lever_held") or {})
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

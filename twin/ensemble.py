@@ -4,12 +4,13 @@ Replicate i of every scenario uses the same seed (common random numbers), derive
 seed, so differences between scenarios are sharp. The coordinator plans the runs, skips those
 already done (an interrupted command, run again, does only what is missing), hands the rest to an
 executor, and writes each result as it arrives. A replication that raises is recorded as failed
-with its error and the others continue.
+with its error and the others continue. A replicate may draw the calibrated parameters from a
+posterior sample (`posterior.py`) and the levers' assumed effect sizes and costs from their
+ranges (`lever_uncertainty.py`), the same draws for every scenario.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
 import hashlib
@@ -25,6 +26,8 @@ import numpy as np
 
 from twin import __version__
 from twin.geography import describe, load_geography
+from twin.lever_uncertainty import held_settings, with_drawn_levers
+from twin.posterior import load_posterior, posterior_draws, posterior_fit, posterior_warnings
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.store import Store
 
@@ -199,82 +202,6 @@ class EnsembleOutcome:
     write_s: float
 
 
-def load_posterior(path: str, label: str | None = None):
-    """A posterior sample: one row per draw, one column per parameter (validated by name). Errors
-    name it as `label` (default: the `--posterior` option with the path) and give the file's line
-    numbers (the header is row 1; blank lines are skipped but counted), as `csv_input.read_records` reads it."""
-    import io
-
-    import pandas as pd
-
-    from twin.csv_input import read_records
-    from twin.errors import UserError, did_you_mean
-    from twin.parameter_table import PARAMETER_TABLE
-    from twin.parameters import Parameters
-
-    label = label or f"--posterior '{path}'"
-    names = [p.name for p in PARAMETER_TABLE]
-
-    def check_header(header: list[str]) -> None:
-        if not header:
-            raise UserError(f"{label}: the file is empty (expected a header of parameter names "
-                            f"and one row per draw, as calibration/posterior.csv)")
-        repeated = [name for k, name in enumerate(header) if name in header[:k]]
-        if repeated:
-            raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
-                            f"column per parameter)")
-        for position, column in enumerate(header, start=1):  # every name, in the header, before any value
-            if not column:
-                raise UserError(f"{label}, header: column {position} has no name (a comma too many in the "
-                                f"header?); one column per parameter, each named")
-            if column not in names:
-                particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
-                             "posterior.csv written beside it" if column == "weight" else "")
-                raise UserError(f"{label}, header: unknown parameter {column!r}"
-                                f"{did_you_mean(column, names)} (run 'twin params' for the list){particles}")
-
-    header, rows = read_records(path, label, UserError, word="row", check_header=check_header)
-    if not rows:
-        raise UserError(f"{label}: no draws")
-    for line, fields in rows:
-        empty = [column for column, cell in zip(header, fields) if not cell.strip()]
-        if empty:
-            raise UserError(f"{label}, row {line}, column {empty[0]!r}: no value (expected a number)")
-    # pandas reads the checked records, as it would the file, but without turning text such as NA into NaN
-    text = io.StringIO()
-    csv.writer(text).writerows([header] + [fields for _, fields in rows])
-    frame = pd.read_csv(io.StringIO(text.getvalue()), keep_default_na=False, na_values=[])
-    lines = [line for line, _ in rows]
-    for column in frame.columns:  # every value checked like a scenario override
-        values = frame[column].tolist()
-        if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            bad = int(numbers.isna().to_numpy().nonzero()[0][0]) if numbers.isna().any() else None
-            if bad is not None:
-                Parameters({column: values[bad]}, where=f"{label}, row {lines[bad]}")
-            values = numbers.tolist()
-        for line, value in zip(lines, values):
-            Parameters({column: value}, where=f"{label}, row {line}")
-    return frame
-
-
-def posterior_warnings(frame, path: str) -> list[str]:
-    """Parameters of a posterior sample with draws beyond the parameter table's plausible range
-    (allowed, as in a scenario, but worth a remark before the runs)."""
-    from twin.parameters import Parameters, format_value
-
-    defaults, warnings = Parameters(), []
-    for column in frame.columns:
-        row = defaults.spec(column)
-        values = frame[column].to_numpy(dtype=float)
-        beyond = (values < row.low) | (values > row.high)
-        if beyond.any():
-            warnings.append(f"--posterior '{path}': {column}: {int(beyond.sum())} of {values.size} draws are beyond "
-                            f"its plausible range, {format_value(row.low)} to {format_value(row.high)} "
-                            f"(from {format_value(values.min())} to {format_value(values.max())})")
-    return warnings
-
-
 def warn_of_package_changes(store: Store, experiment_id: int, packages: dict) -> None:
     """An experiment resumed with other package versions than it started with: runs added now may
     differ from the stored ones in the last digits (`Store.package_changes`)."""
@@ -282,37 +209,6 @@ def warn_of_package_changes(store: Store, experiment_id: int, packages: dict) ->
         print(f"Warning: experiment {experiment_id} was started with other package versions ({changed}): runs "
               f"added now may differ from its stored ones in the last digits; give another --db to start afresh.",
               file=sys.stderr)
-
-
-def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
-    """What a posterior sample was fitted to, from the `fit.json` `twin calibrate` wrote beside it
-    (None when there is none, or it is unreadable): its targets, scenario and model source hash;
-    and a warning when that hash is not `code` (the sample was calibrated to another model)."""
-    try:
-        fit = json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
-        settings = fit.get("settings") or {}
-    except (OSError, ValueError, AttributeError):
-        return None, None
-    found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
-             "scenario": settings.get("scenario_file") or settings.get("scenario"),
-             "method": settings.get("method"), "code": (fit.get("code") or {}).get("code_hash")}
-    note = (f"--posterior '{path}': fitted by a model whose source hash is {found['code']}, not this code's ({code}) "
-            f"(fit.json beside it): its draws were calibrated to another version of the model; fit it again with "
-            f"`twin calibrate`") if found["code"] and found["code"] != code else None
-    return found, note
-
-
-#: entropy that keeps the posterior draws' streams apart from the replicates' model seeds
-POSTERIOR_ENTROPY = 0x706F7374
-
-
-def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, float]]:
-    """The posterior draw of each replicate: the same for every scenario (paired), and for a
-    replicate whatever the number of replicates (a row drawn from the replicate's own stream), so
-    that more replicates extend an experiment rather than redraw it."""
-    rows = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep])).integers(len(posterior))
-            for rep in range(reps)]
-    return [{k: float(v) for k, v in posterior.iloc[r].items()} for r in rows]
 
 
 #: what paired scenarios must share: their differences would otherwise be differences of horizon
@@ -377,9 +273,11 @@ def _areas_words(scenario: Scenario) -> str:
 
 
 def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: Store,
-            baseline: str | None = None, posterior: str | None = None) -> tuple[int, list[Task], list[Scenario]]:
+            baseline: str | None = None, posterior: str | None = None,
+            uncertain_levers: bool = False) -> tuple[int, list[Task], list[Scenario]]:
     """The experiment's tasks: `paths` are scenario files, or `Scenario`s (from Python: a loaded one
-    with its parameters changed is an experiment of its own, by its contents)."""
+    with its parameters changed is an experiment of its own, by its contents); `uncertain_levers`
+    draws each replicate's lever assumptions (`lever_uncertainty`)."""
     loaded = [p if isinstance(p, Scenario) else load_scenario(p) for p in paths]
     paths = [s.path if isinstance(s, Scenario) else str(s) for s in paths]
     from twin.csv_input import formula_like
@@ -428,11 +326,14 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
         # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.
         held = {s.name: sorted(set(sample.columns) & set(s.parameters)) for s in loaded}
         held = {name: params for name, params in held.items() if params}
+    if uncertain_levers:  # a key only when drawn: experiments without draws keep their stored runs
+        spec["lever_uncertainty"] = True
     spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
     name = " vs ".join(names)
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
-                                "posterior_held": held, **({"posterior_fit": fit} if fit else {})},
+                                "posterior_held": held, **({"posterior_fit": fit} if fit else {}),
+                                **({"lever_held": held_settings(loaded)} if uncertain_levers else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),
           "resolved": {**s.to_dict(), "geography": {**describe(load_geography(s.areas_file)),
@@ -443,12 +344,15 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     tasks = [Task(position, ids[position], rep, seeds[rep],
                   replace(scenario, parameters={**draws[rep], **scenario.parameters}) if draws else scenario)
              for rep in range(reps) for position, scenario in enumerate(loaded)]
+    if uncertain_levers:
+        tasks = [replace(t, scenario=with_drawn_levers(t.scenario, root_seed, t.replicate)) for t in tasks]
     return experiment_id, tasks, loaded
 
 
 def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, workers: int | None,
                  store: Store, progress: bool = True, baseline: str | None = None,
-                 posterior: str | None = None, cluster: str | None = None) -> EnsembleOutcome:
+                 posterior: str | None = None, cluster: str | None = None,
+                 uncertain_levers: bool = False) -> EnsembleOutcome:
     """Run `reps` paired replications of each scenario (files or `Scenario`s; the first is the
     baseline unless `baseline` names another) into `store`, reusing the runs it holds already, and
     say what ran (`EnsembleOutcome`); `compare.load_comparison(store, outcome.experiment_id)` reads
@@ -456,7 +360,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     from twin.executor import make_executor, store_salvaged
 
     start = time.perf_counter()
-    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior)
+    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior, uncertain_levers)
     done = store.done_runs(experiment_id)
     todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
     store.check_can_store(len(todo))
@@ -511,6 +415,7 @@ def what_differs(store: Store, earlier_id: int, experiment_id: int) -> str:
         ("added:", [n for n in after if n not in before]), ("left out:", [n for n in before if n not in after]))
         if names]
     parts += [f"another {label}" for key, label in (("seed", "seed"), ("years", "horizon"), ("baseline", "baseline"),
-                                                    ("posterior", "posterior"), ("code", "model code"))
+                                                    ("posterior", "posterior"), ("code", "model code"),
+                                                    ("lever_uncertainty", "drawing of lever assumptions"))
               if earlier.get(key) != now.get(key)]
     return "; ".join(parts)

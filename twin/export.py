@@ -208,13 +208,13 @@ def _write_table(frames, path: Path, fmt: str) -> None:
 
 def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> pd.DataFrame:
     """A comparison run with `--posterior`: each run's drawn parameters as `posterior:<parameter>`
-    (drawn again from the sample file, as `ensemble.posterior_draws` drew them; those a scenario
+    (drawn again from the sample file, as `posterior.posterior_draws` drew them; those a scenario
     sets itself are its own, in `param:`), so that a run can be traced and run again with `twin run`.
     Unchanged when the sample file is no longer where the comparison read it, or no longer holds the
     draws it did (the experiment's hash, made with the sample's, tells)."""
     import hashlib
 
-    from twin.ensemble import load_posterior, posterior_draws
+    from twin.posterior import load_posterior, posterior_draws
 
     spec = json.loads(experiment.get("spec_json") or "{}")
     path = spec.get("posterior")

@@ -29,6 +29,7 @@ import numpy as np
 from twin.community import powers_trust_loss_per_month
 from twin.errors import ParameterError, ScenarioError, area_hint, closest, did_you_mean, shown
 from twin.geography import canonical_name
+from twin.lever_uncertainty import apply_assumed
 from twin.parameters import Parameter, format_value, money_slip
 from twin.vocabulary import HEROIN_CRACK
 
@@ -421,6 +422,7 @@ def build_levers(scenario) -> list[Lever]:
             raise ScenarioError(f"{where}: unknown lever type '{kind}'{did_you_mean(kind, LEVER_TYPES)} "
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")
         entry_name = entry.get("name", kind)
+        assumed = entry.pop("_assumed", None)  # a replicate's draws of the levers' assumptions (`lever_uncertainty`)
         built = LEVER_TYPES[kind].from_settings(entry, f"{where} ({kind})")
         for lever in built.parts() if hasattr(built, "parts") else [built]:
             # errors name what the user wrote: the entry's type, and the phase of a composite lever
@@ -439,6 +441,8 @@ def build_levers(scenario) -> list[Lever]:
                                        f"own name" if in_base
                                        else "give each lever its own name"))
             names[lever.name] = (lever is not built, where, str(entry_name))
+            if assumed:
+                apply_assumed(lever, assumed, entry, phase=lever is not built)
             scale = getattr(scenario, "national_scale", 1.0)
             for setting in lever.settings if scale != 1.0 else ():
                 if setting.unit in NATIONAL_SETTING_UNITS:

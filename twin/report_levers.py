@@ -13,10 +13,11 @@ from twin.group_selection import GroupSelection
 from twin.report_format import html_table
 
 
-def lever_block(entry: dict, scale: float = 1.0) -> str:
+def lever_block(entry: dict, scale: float = 1.0, drawn: bool = False) -> str:
     """One lever of a scenario in words: its timing and targets, then every effect size and cost it
     uses (the scenario's value or the default), with its range and source; a national amount with
-    what it came to in a scaled scenario's areas (`scale`: `scenario.Scenario.national_scale`)."""
+    what it came to in a scaled scenario's areas (`scale`: `scenario.Scenario.national_scale`); with
+    `drawn`, the settings each replicate drew from their ranges (`lever_uncertainty`) say so."""
     from twin.interventions import LEVER_TYPES
 
     cls = LEVER_TYPES.get(entry.get("type"))
@@ -29,19 +30,22 @@ def lever_block(entry: dict, scale: float = 1.0) -> str:
     timing += f"; {html.escape(GroupSelection.parse(groups, 'report').acting_on(cls.type_name))}" if groups else ""
     name = str(entry.get("name", cls.type_name))
     return (f"<p><strong>{html.escape(name)}</strong>: {html.escape(cls.summary)} ({timing}).</p>"
-            + _settings_table(cls, entry, scale, name) + _phase_blocks(cls, entry, scale))
+            + _settings_table(cls, entry, scale, name, drawn) + _phase_blocks(cls, entry, scale, drawn))
 
 
-def _settings_table(cls, entry: dict, scale: float, name: str) -> str:
+def _settings_table(cls, entry: dict, scale: float, name: str, drawn: bool = False) -> str:
     """A lever's settings as a table: the scenario's value or the default, its range and source."""
     from twin.parameters import format_value
     from twin.interventions import NATIONAL_SETTING_UNITS
+    from twin.lever_uncertainty import drawn_settings
+
+    varied = {p.name for p in drawn_settings(cls)} if drawn else set()
 
     rows = pd.DataFrame([{
         "setting": p.description,
         "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
                   else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
-        + (" (set by the scenario)" if p.name in entry else "")
+        + (" (set by the scenario)" if p.name in entry else " (drawn: peak of its range)" if p.name in varied else "")
         + (f" for the UK: {format_value(entry.get(p.name, p.value) * scale)} in these areas (scaled by {scale:.3g})"
            if scale != 1.0 and p.unit in NATIONAL_SETTING_UNITS else ""),
         "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
@@ -49,7 +53,7 @@ def _settings_table(cls, entry: dict, scale: float, name: str) -> str:
     return html_table(rows, f"{name}: its settings")
 
 
-def _phase_blocks(cls, entry: dict, scale: float) -> str:
+def _phase_blocks(cls, entry: dict, scale: float, drawn: bool = False) -> str:
     """A lever made of phase levers (Clear-Hold-Build: `parts`, a `<phase>_years` setting each) at their
     defaults: each phase it runs, with the effect sizes and costs it takes from that phase's lever."""
     from twin.interventions import LEVER_TYPES
@@ -60,9 +64,9 @@ def _phase_blocks(cls, entry: dict, scale: float) -> str:
              for p in cls.settings if p.name.endswith("_years")}
     name = str(entry.get("name", cls.type_name))
     return "".join(f"<p>Its {html.escape(phase)} phase ({years_phrase(length)}) takes the effect sizes and costs of "
-                   f"the {html.escape(phase)} lever at their defaults (its effects and cost times the phase's "
+                   f"the {html.escape(phase)} lever {'drawn around' if drawn else 'at'} their defaults (its effects and cost times the phase's "
                    f"intensity above):</p>"
-                   + _settings_table(LEVER_TYPES[phase], {}, scale, f"{name}_{phase}")
+                   + _settings_table(LEVER_TYPES[phase], {}, scale, f"{name}_{phase}", drawn)
                    for phase, length in years.items() if phase in LEVER_TYPES and float(length) > 0)
 
 

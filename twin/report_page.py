@@ -117,7 +117,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _where_the_harm_falls(comparison, area_image),
         _levels(comparison),  # reference figures, after what the options change
         "<!-- terms -->\n",
-        _assumptions(scenarios),
+        _assumptions(scenarios, getattr(comparison, "lever_uncertainty", False)),
         _runs(comparison, experiment, experiment_id),
         SELF_CHECK,
     ))
@@ -379,19 +379,25 @@ def _regions_note(comparison: Comparison) -> str:
             f"the {nation} region leaves it out and the total for {nation} holds it.")
 
 
-def _assumptions(scenarios: pd.DataFrame) -> str:
-    """Where the parameters come from, and each scenario's timing, parameter overrides and levers."""
+def _assumptions(scenarios: pd.DataFrame, levers_drawn: bool = False) -> str:
+    """Where the parameters come from, and each scenario's timing, parameter overrides and levers
+    (`levers_drawn`: each replicate drew their assumed effect sizes and costs, `lever_uncertainty`)."""
     sources = "; ".join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())
     return f"""<h2>Assumptions and parameters</h2>
 <p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
-listed under its scenario. Sources cited as "seed 000" to "seed 004" are the project's source documents:
+listed under its scenario{DRAWN_NOTE if levers_drawn else ""}. Sources cited as "seed 000" to "seed 004" are the project's source documents:
 {sources}.</p>
-{''.join(_scenario_assumptions(row) for _, row in scenarios.iterrows())}
+{''.join(_scenario_assumptions(row, levers_drawn) for _, row in scenarios.iterrows())}
 """
 
 
-def _scenario_assumptions(row: pd.Series) -> str:
+#: the assumptions section's note when each replicate drew the levers' assumptions (`lever_uncertainty`)
+DRAWN_NOTE = ("; those marked 'drawn' were drawn in each replicate from a triangular distribution over their "
+              "plausible range, peaking at the value shown (the same draw for every option)")
+
+
+def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False) -> str:
     """One scenario's assumptions: its horizon, steps, start and spin-up, its parameter overrides, and
     each of its levers (`report_levers.lever_block`)."""
     spec = json.loads(row["resolved_json"])
@@ -403,7 +409,8 @@ def _scenario_assumptions(row: pd.Series) -> str:
             f"<p>Parameter overrides: "
             f"{html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
             + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
-            + ("".join(lever_block(lever, scale) for lever in levers) if levers else "<p>Levers: none.</p>"))
+            + ("".join(lever_block(lever, scale, levers_drawn) for lever in levers) if levers
+               else "<p>Levers: none.</p>"))
 
 
 def _spin_up_phrase(spin_up_years) -> str:

@@ -35,10 +35,11 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     told_apart = ("" if second["gap_low"] > 0 else
                   f"; with {replications(second['pairs'])} the two cannot be told apart{more_pairs(second)}. "
                   f"Beyond replications, which comes first turns on what these runs hold fixed: "
-                  f"the levers' assumed effect sizes and costs, the model's uncertain parameters (the drug "
-                  f"market's price elasticities above all, in the sensitivity analysis) and the horizon; a sweep "
-                  f"over them (twin sweep) shows how often each comes first, and 'Year by year' how each "
-                  f"option's saving moves over time")
+                  + ("" if getattr(comparison, "lever_uncertainty", False) else
+                     "the levers' assumed effect sizes and costs, ") + "the model's uncertain parameters (the drug "
+                  "market's price elasticities above all, in the sensitivity analysis) and the horizon; a sweep "
+                  "over them (twin sweep) shows how often each comes first, and 'Year by year' how each "
+                  "option's saving moves over time")
     family = ""
     options = len(ranking)
     if second["gap_low"] > 0 and options > 2 and np.isfinite(second.get("family_low", np.nan)):
@@ -50,8 +51,10 @@ def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | Non
     close = ""
     if second["gap_low"] > 0 and second["p_above_better"] < NARROW_SHARE:  # told apart, but a small lead
         runner_wins = int(round((1 - second["p_above_better"]) * second["pairs"]))
+        varied = ("drawn here from ranges that are assumptions too" if getattr(comparison, "lever_uncertainty", False)
+                  else "not varied here")
         close = (f". The two are close: {runner} does better in the other {runner_wins} pairs, and the effect "
-                 f"sizes, assumed rather than measured and not varied here, could reverse a lead this small; weigh "
+                 f"sizes, assumed rather than measured and {varied}, could reverse a lead this small; weigh "
                  f"their costs, timing and other outcomes too")
     return (f"{possessive(best)} net social cost is {bn(second['gap_mean'])} lower than the runner-up's, {runner} ({interval}), "
             f"and lower in {count_of(second['p_above_better'], second['pairs'])} paired replications{told_apart}"
@@ -228,6 +231,17 @@ def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
              for scenario, params in comparison.posterior_held.items()]
     return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
             f"not the posterior's draw: {'; '.join(parts)}.")
+
+
+def lever_held_sentence(comparison: Comparison, markup: bool = True) -> str:
+    """Which scenarios keep their own value of a lever setting the replicates draw (`--uncertain-levers`)."""
+    held = getattr(comparison, "lever_held", None) or {}
+    if not held:
+        return ""
+    name = (lambda text: html.escape(str(text))) if markup else str
+    parts = [f"{name(scenario)} sets {and_list([name(p) for p in settings])}" for scenario, settings in held.items()]
+    return (f" A scenario that sets a lever's effect size or cost itself keeps its own value in every replicate, "
+            f"not the draw: {'; '.join(parts)}.")
 
 
 #: harm categories of the net social cost, for saying where a lead comes from: (summary metric, label)

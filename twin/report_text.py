@@ -25,7 +25,7 @@ from twin.report_caveats import (  # noqa: F401 (the tests read some here)
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, narrowly, others_at_a_glance, posterior_held_sentence, runner_up_gains,
+    least_bad_sentence, level_with, lever_held_sentence, narrowly, others_at_a_glance, posterior_held_sentence, runner_up_gains,
     runner_up_sentence,
 )
 
@@ -147,9 +147,10 @@ def wins(row: dict) -> str:
     return count_of(row["p_better"], row["pairs"])
 
 
-def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
+def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_drawn: bool = False) -> str:
     """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs in words,
-    and, when that interval reaches a rise, that it cannot be told from the baseline."""
+    and, when that interval reaches a rise, that it cannot be told from the baseline; `levers_drawn` when each
+    replicate drew the levers' assumed effect sizes and costs (`lever_uncertainty`)."""
     base = html.escape(baseline)
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
@@ -157,10 +158,15 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str) -> str:
             f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
-            + _green_book_clause(best) + ". This is a central estimate under the model's assumed effect sizes and costs, which are not measured "
-            "and are not varied here, with every lever acting from the start year its scenario gives (no more "
-            "time for legislation or set-up than that): " + ("the interval reflects only the replications' chance "
-            "variation." if np.isfinite(best["net_high"]) else "an interval needs two replications or more."))
+            + _green_book_clause(best) + (
+                ". This is a mean over the levers' assumed effect sizes and costs, which are not measured, each drawn "
+                "in every replicate from its plausible range" if levers_drawn else
+                ". This is a central estimate under the model's assumed effect sizes and costs, which are not "
+                "measured and are not varied here") + ", with every lever acting from the start year its scenario "
+            "gives (no more time for legislation or set-up than that): " + (
+                ("the interval reflects the replications' chance variation and those draws." if levers_drawn else
+                 "the interval reflects only the replications' chance variation.") if np.isfinite(best["net_high"])
+                else "an interval needs two replications or more."))
 
 
 def _green_book_clause(best: dict) -> str:
@@ -258,7 +264,8 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     else:
         verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
-        text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison)))
+        text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison),
+                                    getattr(comparison, "lever_uncertainty", False)))
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
     runner_up = runner_up_sentence(comparison)
@@ -328,21 +335,32 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     spin_up_note = spin_up_parameters_note(comparison)
     if spin_up_note:
         text.append(spin_up_note)
-    if comparison.posterior:
-        text.append("Each replicate draws the calibrated parameters from the calibration posterior (the same draw "
-                    "for every option), so each mean change averages over what the calibration leaves uncertain. "
-                    "The 90% intervals say how precisely the replications pin down those averages; they shrink "
-                    "with more replications and are not a range of likely outcomes: the year-by-year chart's "
-                    "bands (5th to 95th percentile of the paired changes) show how much a change varies from "
-                    "draw to draw. Lever effect sizes are assumptions with ranges (see the assumptions section)."
-                    + posterior_held_sentence(comparison))
-    else:
-        text.append("The 90% intervals say how precisely the replications pin down each mean change, given the "
-                    "model's assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
-                    "the model's parameters (run with --posterior for the calibrated ones) and about the assumed "
-                    "effect sizes and costs (listed with their ranges under each scenario; `twin sensitivity` and "
-                    "`twin sweep` vary them).")
+    text.append(drawn_uncertainty(comparison))
     return brief, text
+
+
+def drawn_uncertainty(comparison: Comparison) -> str:
+    """What the 90% intervals say, and what each replicate draws: the calibrated parameters
+    (`--posterior`), the levers' assumed effect sizes and costs (`--uncertain-levers`), or neither."""
+    levers = getattr(comparison, "lever_uncertainty", False)
+    drawn = [what for what, on in (("the calibrated parameters from the calibration posterior", comparison.posterior),
+                                   ("every lever's assumed effect sizes and costs from their plausible ranges "
+                                    "(triangular, peaking at the assumed value; a policy's size, timing and budget "
+                                    "are kept)", levers)) if on]
+    left_out = [what for what, on in (
+        ("the model's parameters (run with --posterior for the calibrated ones)", comparison.posterior),
+        ("the assumed effect sizes and costs (listed with their ranges under each scenario; --uncertain-levers "
+         "draws them, `twin sensitivity` and `twin sweep` vary them)", levers)) if not on]
+    if not drawn:
+        return ("The 90% intervals say how precisely the replications pin down each mean change, given the model's "
+                f"assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
+                f"{and_list(left_out)}.")
+    return (f"Each replicate draws {and_list(drawn)}, the same draws for every option, so each mean change averages "
+            f"over what they leave uncertain. The 90% intervals say how precisely the replications pin down those "
+            f"averages; they shrink with more replications and are not a range of likely outcomes: the year-by-year "
+            f"chart's bands (5th to 95th percentile of the paired changes) show how much a change varies from draw "
+            f"to draw." + (f" They leave out uncertainty about {and_list(left_out)}." if left_out else "")
+            + posterior_held_sentence(comparison) + lever_held_sentence(comparison))
 
 
 def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:
@@ -416,11 +434,13 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound "
                  "of response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where "
                  "spending does not clearly rise).\nIntervals: how precisely "
-                 "the replications pin down each mean, given the model's assumed effect sizes and costs (not "
-                 "varied here" + ("; each replicate draws the calibrated parameters from the posterior"
-                                  if comparison.posterior else "") +
+                 "the replications pin down each mean, given the model's assumed effect sizes and costs ("
+                 + ("each replicate draws them from their ranges" if getattr(comparison, "lever_uncertainty", False)
+                    else "not varied here")
+                 + ("; each replicate draws the calibrated parameters from the posterior" if comparison.posterior
+                    else "") +
                  "); homicides, drug deaths, children recruited and the year-by-year view are in the report."
-                 + posterior_held_sentence(comparison, markup=False))
+                 + posterior_held_sentence(comparison, markup=False) + lever_held_sentence(comparison, markup=False))
     if columns is not None:  # the sentences wrapped to the terminal
         import textwrap
 

@@ -161,7 +161,8 @@ class Scenario:
             spec["years"] = int(spec["years"])
         if spec["national_scale"] == 1.0:  # as before the key existed: unscaled runs keep their stored results
             del spec["national_scale"]
-        spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec["levers"]]
+        spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_") or k == "_assumed"}
+                          for lever in spec["levers"]]  # where it was written is not what it is
         for key in ("areas_file", "register"):
             if spec[key] and "://" not in spec[key]:
                 spec[key] = str(Path(spec[key]).resolve())

@@ -64,7 +64,7 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
     check_parameter_entries(path, entries, PARAMETER_KEYS)
     posterior = None
     if "posterior" in table:
-        from twin.ensemble import load_posterior
+        from twin.posterior import load_posterior
 
         sample = check_input_file(path, "sensitivity", "posterior", table["posterior"], "posterior sample")
         posterior = load_posterior(str(sample), f"{path}: [sensitivity] posterior '{table['posterior']}'")

@@ -1,0 +1,101 @@
+"""Drawing the levers' assumed effect sizes and costs per replicate (`twin compare --uncertain-levers`)."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import SCENARIOS, write
+from twin.interventions import LEVER_TYPES, build_levers
+from twin.lever_uncertainty import (DESIGN_SETTINGS, drawn_settings, held_settings, lever_draws, setting_draw,
+                                    triangular, with_drawn_levers)
+from twin.scenario import load_scenario
+
+BASE = str(SCENARIOS / "baseline.toml")
+CT = str(SCENARIOS / "ct_powers.toml")
+
+
+def test_a_policy_s_design_and_sourced_values_are_kept_and_its_assumptions_drawn():
+    for kind, names in DESIGN_SETTINGS.items():  # every design setting named is a setting of its lever
+        assert set(names) <= {p.name for p in LEVER_TYPES[kind].settings}, kind
+    drawn = {f"{cls.type_name}.{p.name}" for cls in LEVER_TYPES.values() for p in drawn_settings(cls)}
+    assert {"clear.success_uplift", "hold.entry_reduction", "investigatory_powers.cost_gbp_per_year",
+            "funding.training_months"} <= drawn
+    assert not {"clear.surge_investigators_per_area", "clear_hold_build.hold_years", "funding.budget_gbp_per_year",
+                "funding.multi_year", "soc_fund.already_kept_share", "prison_places.extra_places"} & drawn
+    for cls in LEVER_TYPES.values():
+        for p in drawn_settings(cls):
+            assert p.low <= p.value <= p.high and p.source.lower().startswith("assumption")
+
+
+def test_draws_follow_the_triangular_distribution_over_the_range_peaking_at_the_assumed_value():
+    """2,000 replicates' draws of two settings (one peaking inside its range, one at its top): a
+    Kolmogorov-Smirnov test against scipy's triangular distribution, and the mean within 4 standard errors."""
+    for key, low, mode, high in (("clear.success_uplift", 0.0, 0.15, 0.4), ("regional_tier.friction_removed", 0, 1, 1)):
+        draws = np.array([setting_draw(key, low, mode, high, 7, rep) for rep in range(2000)])
+        assert draws.min() >= low and draws.max() <= high
+        law = stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        assert stats.kstest(draws, law.cdf).pvalue > 0.001
+        assert abs(draws.mean() - law.mean()) < 4 * law.std() / np.sqrt(draws.size)
+    assert triangular(0.0, 1, 2, 4) == 1 and triangular(1.0, 1, 2, 4) == 4 and triangular(1 / 3, 1, 2, 4) == 2
+
+
+def test_a_replicate_s_draw_is_the_same_for_every_scenario_and_whatever_else_is_drawn():
+    """Paired: the draw of one setting in one replicate does not depend on the other lever types
+    drawn, nor on the number of replicates; replicates and seeds differ."""
+    alone = lever_draws({"clear"}, 3, 5)
+    together = lever_draws({"clear", "hold", "investigatory_powers"}, 3, 5)
+    assert alone == {k: v for k, v in together.items() if k.startswith("clear.")}
+    assert lever_draws({"clear"}, 3, 6) != alone and lever_draws({"clear"}, 4, 5) != alone
+    # clear_hold_build's clear phase and a clear lever in two scenarios take the same draws
+    package = with_drawn_levers(load_scenario(str(SCENARIOS / "national_security_package.toml")), 3, 5)
+    chb = next(lever for lever in build_levers(package) if lever.type_name == "clear")
+    assert chb.values["success_uplift"] == alone["clear.success_uplift"] != LEVER_TYPES["clear"].settings[1].value
+
+
+def test_built_levers_take_the_draws_except_what_their_scenario_sets(tmp_path):
+    path = write(tmp_path / "own.toml", f'[scenario]\nname = "own"\nbase = "{BASE}"\n'
+                                        '[[levers]]\ntype = "investigatory_powers"\ndetection_uplift = 0.5\n')
+    scenario = load_scenario(str(path))
+    drawn = with_drawn_levers(scenario, 1, 0)
+    assert drawn.spec_hash() != scenario.spec_hash() != with_drawn_levers(scenario, 1, 1).spec_hash()
+    plain, lever = (build_levers(s)[0] for s in (scenario, drawn))
+    draws = lever_draws({"investigatory_powers"}, 1, 0)
+    assert lever.values["detection_uplift"] == 0.5  # set by the scenario: kept
+    for name in ("intel_uplift", "success_uplift", "cost_gbp_per_year"):
+        assert lever.values[name] == draws[f"investigatory_powers.{name}"] != plain.values[name]
+    assert held_settings([scenario, load_scenario(BASE)]) == {"own": ["investigatory_powers.detection_uplift"]}
+
+
+def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_follow_the_draws(tmp_path, capsys):
+    """End to end: each replicate's lever cost is its draw of the cost (the only drawn setting of
+    oversight), so two replicates' costs are in the ratio of their draws; the report says what was drawn."""
+    from twin.cli import main
+    from twin.compare import load_comparison
+    from twin.ensemble import run_ensemble
+    from twin.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    plain = run_ensemble([BASE, CT], 2, 11, 1, 1, store, progress=False)
+    drawn = run_ensemble([BASE, CT], 2, 11, 1, 1, store, progress=False, uncertain_levers=True)
+    assert drawn.experiment_id != plain.experiment_id and drawn.ran == 4
+    def oversight_cost(experiment_id):  # by replicate
+        summaries = store.summaries_frame(experiment_id).merge(store.runs_frame(experiment_id), on="run_id")
+        rows = summaries[summaries.metric == "total_lever_cost_gbp_oversight"].sort_values("replicate")
+        return rows["value"].to_numpy()
+
+    cost, plain_cost = oversight_cost(drawn.experiment_id), oversight_cost(plain.experiment_id)
+    assert cost.size == plain_cost.size == 2 and plain_cost[0] == plain_cost[1]
+    draws = [lever_draws({"oversight"}, 11, rep)["oversight.cost_gbp_per_year"] for rep in (0, 1)]
+    assert cost[1] / cost[0] == pytest.approx(draws[1] / draws[0], rel=1e-9)
+    assert cost[0] / plain_cost[0] == pytest.approx(draws[0] / 5e6, rel=1e-9)  # the default: £5m a year
+    comparison = load_comparison(store, drawn.experiment_id)
+    assert comparison.lever_uncertainty and not load_comparison(store, plain.experiment_id).lever_uncertainty
+    out = tmp_path / "out"
+    assert main(["compare", BASE, CT, "--reps", "2", "--seed", "11", "--years", "1", "--uncertain-levers",
+                 "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(out)]) == 0
+    console = capsys.readouterr().out
+    assert "each replicate draws them from their ranges" in console
+    page = (out / "report.html").read_text()
+    assert "Each replicate draws every lever&#x27;s assumed effect sizes and costs" in page or \
+           "Each replicate draws every lever's assumed effect sizes and costs" in page
+    assert "(drawn: peak of its range)" in page and "not varied here" not in page

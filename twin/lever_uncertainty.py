@@ -1,0 +1,129 @@
+"""Lever effect sizes and costs drawn from their plausible ranges, one draw per replicate
+(`twin compare --uncertain-levers`), so that a comparison's means average over what the levers'
+assumptions leave uncertain, as `--posterior` averages over the calibrated parameters.
+
+Which settings are drawn: those whose value is an assumption (its source says so), with a range,
+that are not part of the policy's design. A policy's design (how many officers it surges, how many
+places it builds, its budget and its split, the length and intensity of its phases) is what an
+option is; its effect sizes and unit costs are what is uncertain about it (`DESIGN_SETTINGS`).
+A scenario that sets a drawn setting itself keeps its value, as one that sets a calibrated
+parameter keeps it under `--posterior` (`held_settings`).
+
+Each setting is drawn from a triangular distribution over its plausible range, peaking at its
+assumed value; the draw of replicate `rep` for setting `lever_type.setting` comes from a stream of
+its own, `SeedSequence([LEVER_ENTROPY, root_seed, rep, crc32(key)])`. So every option that uses a
+lever type shares its draws (paired: the clear phase of clear_hold_build and a clear lever alike),
+and a draw depends neither on the number of replicates, nor on the scenarios compared, nor on the
+lever types there are.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import replace
+
+import numpy as np
+
+#: entropy that keeps the levers' draws apart from the replicates' seeds and the posterior's draws
+LEVER_ENTROPY = 0x6C657672
+
+#: settings that say what a policy is (its size, timing, targets, budget and split), not how well it
+#: works or what a unit of it costs: kept at their values when the levers' assumptions are drawn
+DESIGN_SETTINGS = {
+    "clear": ("surge_investigators_per_area", "selection_priority"),
+    "clear_hold_build": ("clear_years", "hold_years", "build_years", "clear_intensity", "hold_intensity",
+                         "build_intensity"),
+    "business_disruption": ("groups_per_area",),
+    "tasking_priority": ("priority_weight",),
+    "prison_places": ("extra_places",),
+    "court_capacity": ("extra_trials_per_month",),
+    "funding": ("budget_gbp_per_year", "share_forces", "share_rocu", "share_nca", "multi_year"),
+    "soc_fund": ("reinvested_share",),
+    "technology_investment": ("capital_gbp_per_year", "spend_years"),
+}
+
+
+#: the lever types a composite lever runs as its phases, at their defaults (`ClearHoldBuild.parts`)
+PHASES = {"clear_hold_build": ("clear", "hold", "build")}
+
+
+def drawn_settings(cls) -> list:
+    """The settings of lever type `cls` drawn from their ranges: assumptions with a range, not its design."""
+    design = DESIGN_SETTINGS.get(cls.type_name, ())
+    return [p for p in cls.settings
+            if p.source.lower().startswith("assumption") and p.name not in design and p.low < p.high]
+
+
+def triangular(u: float, low: float, mode: float, high: float) -> float:
+    """The `u` quantile of the triangular distribution on [low, high] peaking at `mode`."""
+    peak = (mode - low) / (high - low)
+    if u < peak:
+        return low + math.sqrt(u * (high - low) * (mode - low))
+    return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+
+
+def setting_draw(key: str, low: float, mode: float, high: float, root_seed: int, rep: int) -> float:
+    """Replicate `rep`'s draw of setting `key` ('lever_type.setting') from its own stream."""
+    sequence = np.random.SeedSequence([LEVER_ENTROPY, root_seed, rep, zlib.crc32(key.encode())])
+    return triangular(float(np.random.default_rng(sequence).random()), low, mode, high)
+
+
+def lever_draws(types: set[str], root_seed: int, rep: int) -> dict[str, float]:
+    """Replicate `rep`'s draws of every drawn setting of the lever `types` (composite levers' phases
+    included), as {'lever_type.setting': value}."""
+    from twin.interventions import LEVER_TYPES
+
+    draws = {}
+    for kind in sorted(types):
+        for p in drawn_settings(LEVER_TYPES[kind]):
+            key = f"{kind}.{p.name}"
+            draws[key] = setting_draw(key, float(p.low), float(p.value), float(p.high), root_seed, rep)
+    return draws
+
+
+def lever_types_run(scenario) -> set[str]:
+    """The lever types a scenario runs: its entries' types and their phases' (clear_hold_build's)."""
+    from twin.interventions import LEVER_TYPES
+
+    types = set()
+    for entry in scenario.levers:
+        cls = LEVER_TYPES.get(entry.get("type"))
+        if cls is None:
+            continue
+        types.add(cls.type_name)
+        types.update(PHASES.get(cls.type_name, ()))
+    return types
+
+
+
+def with_drawn_levers(scenario, root_seed: int, rep: int):
+    """`scenario` whose lever entries carry replicate `rep`'s draws (`_assumed`, read by
+    `interventions.build_levers`; part of the scenario's `spec_hash`)."""
+    levers = []
+    for entry in scenario.levers:
+        types = lever_types_run(replace(scenario, levers=[entry]))
+        levers.append({**entry, "_assumed": lever_draws(types, root_seed, rep)})
+    return replace(scenario, levers=levers)
+
+
+def apply_assumed(lever, assumed: dict[str, float], entry: dict, phase: bool) -> None:
+    """Set `lever`'s drawn settings to `assumed`'s values, except those its scenario's `entry` sets
+    itself (a phase of a composite lever takes every one: its entry sets none of them)."""
+    for p in drawn_settings(type(lever)):
+        key = f"{lever.type_name}.{p.name}"
+        if key in assumed and (phase or p.name not in entry):
+            lever.values[p.name] = assumed[key]
+
+
+def held_settings(scenarios) -> dict[str, list[str]]:
+    """The drawn settings each scenario sets itself, and keeps: {scenario name: ['type.setting', ...]}."""
+    from twin.interventions import LEVER_TYPES
+
+    held = {}
+    for scenario in scenarios:
+        own = sorted({f"{entry['type']}.{p.name}" for entry in scenario.levers if entry.get("type") in LEVER_TYPES
+                      for p in drawn_settings(LEVER_TYPES[entry["type"]]) if p.name in entry})
+        if own:
+            held[scenario.name] = own
+    return held

@@ -476,8 +476,38 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
     argv = ["compare", str(SCENARIOS / "baseline.toml"), "--reps", "1", "--years", "1", "--workers", "1", "--quiet",
             "--out", str(tmp_path / "c"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
     assert main(argv) == 0
-    assert "no such experiment" in _user_error(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment",
-                                                "99", "--out", str(tmp_path / "e")], capsys)
+    said = _user_error(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "99", "--out",
+                        str(tmp_path / "e")], capsys)
+    assert "no such experiment" in said and "; the experiments there: 1 (compare: baseline)" in said
+
+
+def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_unfinished(tmp_path, capsys):
+    """Exporting into a folder that held another export left its files beside the new ones (a CSV
+    export, then a Parquet one: both sets, from two experiments); a comparison interrupted between
+    two rounds of replicates exported with no word that it was unfinished."""
+    db, out = f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "e"
+    base, ct = str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "ct_powers.toml")
+    argv = ["compare", base, ct, "--years", "1", "--workers", "1", "--quiet", "--out", str(tmp_path / "c"),
+            "--db", db]
+    assert main(argv + ["--reps", "1"]) == 0
+    assert main(["export", "--db", db, "--out", str(out)]) == 0
+    assert (out / "trajectories.csv").exists() and "unfinished" not in capsys.readouterr().err
+    assert main(["export", "--db", db, "--out", str(out), "--format", "parquet"]) == 0
+    assert not list(out.glob("*.csv")) and (out / "trajectories.parquet").exists()
+    assert not any(name.endswith(".csv") for name in (out / ".twin-written").read_text().split())
+    # a command asking for 3 replicates, stopped before its second round stored anything: every scenario
+    # holds one, as a finished comparison of one replicate would (planning the runs records what was asked)
+    from twin.ensemble import prepare
+    from twin.store import Store
+
+    prepare([base, ct], 3, 1, 1.0, Store(db))
+    assert main(["export", "--db", db, "--out", str(out)]) == 0
+    assert ("experiment 1 looks unfinished: 1 of the 3 replicates asked for are stored for each scenario; run its "
+            "`twin compare` command again (with --reps 3) to finish it" in capsys.readouterr().err)
+    assert main(argv + ["--reps", "2"]) == 0  # a smaller request later: still short of the 3 once asked
+    capsys.readouterr()
+    assert main(["export", "--db", db, "--out", str(out)]) == 0
+    assert "2 of the 3 replicates asked for" in capsys.readouterr().err
 
 
 def test_a_lever_starting_in_the_last_step_acts_and_one_after_it_is_noted(tmp_path, capsys):

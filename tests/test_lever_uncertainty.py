@@ -99,3 +99,12 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     assert "Each replicate draws every lever&#x27;s assumed effect sizes and costs" in page or \
            "Each replicate draws every lever's assumed effect sizes and costs" in page
     assert "(drawn: peak of its range)" in page and "not varied here" not in page
+    # an export gives each run's draws, none where the scenario has no such lever
+    import pandas as pd
+
+    assert main(["export", "--db", f"sqlite:///{tmp_path / 't.db'}", "--experiment", str(drawn.experiment_id),
+                 "--out", str(tmp_path / "export")]) == 0
+    runs = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    column = runs["lever_drawn:oversight.cost_gbp_per_year"]
+    ct = runs["scenario"] == "ct_powers"
+    assert list(column[ct]) == draws and column[~ct].isna().all()

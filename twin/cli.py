@@ -261,7 +261,8 @@ def cmd_export(args) -> int:
     if experiment_id is None:
         raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` or `twin sweep` first)")
     if not store.scenario_ids(experiment_id):
-        raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}")
+        raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}; "
+                        f"{_experiments_there(store)}")
     if args.format == "parquet":
         check_parquet_engine()
     written, note = export_experiment(store, experiment_id, output_folder(args.out), args.format)
@@ -271,6 +272,19 @@ def cmd_export(args) -> int:
     if note:
         print(f"Note: {note}.", file=sys.stderr)
     return 0
+
+
+def _experiments_there(store) -> str:
+    """The experiments a database holds, the latest ten: 'the experiments there: 3 (sweep: chb_design), ...'."""
+    import sqlalchemy as sa
+
+    from twin.store import experiments
+
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name)
+                                  .order_by(experiments.c.id.desc()).limit(11)).all()
+    listed = ", ".join(f"{r.id} ({r.kind}: {r.name})" for r in rows[:10])
+    return f"the experiments there: {listed}{' ...' if len(rows) > 10 else ''}" if rows else "it holds none"
 
 
 class _Parser(argparse.ArgumentParser):

@@ -332,7 +332,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     name = " vs ".join(names)
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
-                                "posterior_held": held, **({"posterior_fit": fit} if fit else {}),
+                                "posterior_held": held, **({"posterior_fit": fit} if fit else {}), "reps_asked": reps,
                                 **({"lever_held": held_settings(loaded)} if uncertain_levers else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),

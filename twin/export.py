@@ -45,6 +45,9 @@ def _inputs(resolved: dict) -> dict:
             row[f"lever:{name}:{key}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
     row["years"] = resolved.get("years")
     row["step"] = resolved.get("step")
+    row["start_date"] = resolved.get("start_date")  # step 1 of trajectories is the month (or week) from it
+    row["spin_up_years"] = resolved.get("spin_up_years")
+    row["title"] = resolved.get("title") or resolved.get("name")
     return {**row, **_where(resolved)}
 
 
@@ -103,9 +106,13 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
             ext=fmt, key="scenario", key_what="the scenario's name",
             pairing="the same seed for every scenario of a replicate",
             inputs="its scenario's settings, flattened: `param:<parameter>` for each parameter override and "
-                   "`lever:<lever name>:<setting>` for each lever setting, plus `years` and `step`; with "
+                   "`lever:<lever name>:<setting>` for each lever setting the scenario writes (one it leaves out "
+                   "takes its default: `twin levers`), plus `years`, `step`, `start_date` (the first day of step "
+                   "1 in trajectories), `spin_up_years` and `title` (the name the report gives it); with "
                    "`--posterior`, `posterior:<parameter>` for the parameters each run drew (`twin run` with the "
-                   "run's `seed` and these in [parameters] runs it again); " + WHERE_TEXT)
+                   "run's `seed` and these in [parameters] runs it again); with `--uncertain-levers`, "
+                   "`lever_drawn:<lever type>.<setting>` for the lever assumptions each run drew (empty where the "
+                   "scenario sets the setting itself, or has no such lever); " + WHERE_TEXT)
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
                                       flows=", ".join(AREA_FLOWS), final=", ".join(FINAL_STOCKS),
                                       stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
@@ -124,13 +131,15 @@ def outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
                           "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
 
 
-def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_id: int, sweep: bool) -> str:
+def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_id: int, sweep: bool,
+                    asked: int | None = None) -> str:
     """A note when an experiment's stored runs look unfinished or some failed, or an empty string.
 
-    The database does not record how many replicates were asked for (raising them later runs
-    only the new ones), so an experiment is judged by its runs: finished when every scenario or
-    design point holds the same number of runs, finished or failed. One interrupted exactly
-    between two rounds of replicates cannot be told from a finished one with fewer replicates."""
+    An experiment is judged by its runs: finished when every scenario or design point holds the
+    same number of runs, finished or failed, and, for a comparison, as many as the most replicates
+    a command asked of it (`asked`, stored since; raising them later runs only the new ones). A
+    comparison interrupted between two rounds of replicates (it runs one replicate of every
+    scenario at a time) is told by `asked`; a sweep stored before it, or one, only by its runs."""
     stored = runs.groupby(key).size().reindex(names, fill_value=0)  # finished or failed: every run attempted
     failed = int((runs["status"] != "done").sum())
     unit = "design point" if sweep else "scenario"
@@ -143,6 +152,10 @@ def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_i
                      f"{len(names):,} {unit}s, from {int(stored.min())} to {int(stored.max())} replicates each"
                      + (f" ({empty:,} with none)" if empty else "")
                      + f"; run its {command} again to finish it")
+    elif asked and int(stored.max()) < asked:
+        notes.append(f"experiment {experiment_id} looks unfinished: {int(stored.max())} of the {asked} replicates "
+                     f"asked for are stored for each {unit}; run its {command} again (with --reps {asked}) to "
+                     f"finish it")
     if failed:
         notes.append(f"{failed:,} run{'s' if failed != 1 else ''} failed (rows of NaN in outcomes; the error "
                      f"text is in experiments' `error` column; running its {command} again retries "
@@ -233,6 +246,32 @@ def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> pd.Dat
     return pd.concat([experiments, pd.DataFrame(columns, index=experiments.index)], axis=1)
 
 
+def _with_lever_draws(experiments: pd.DataFrame, experiment: dict, scenarios: pd.DataFrame) -> pd.DataFrame:
+    """A comparison run with `--uncertain-levers`: each run's drawn lever assumptions as
+    `lever_drawn:<type>.<setting>` (drawn again, as `lever_uncertainty.with_drawn_levers` drew them;
+    NaN where the run's scenario has no such lever or sets the setting itself)."""
+    from twin.lever_uncertainty import held_settings, lever_draws, lever_types_run
+    from twin.scenario import Scenario
+
+    spec = json.loads(experiment.get("spec_json") or "{}")
+    if not spec.get("lever_uncertainty") or experiments.empty:
+        return experiments
+    runs = {row["name"]: Scenario(name=row["name"], path="",
+                                  levers=json.loads(row["resolved_json"]).get("levers") or [])
+            for _, row in scenarios.iterrows()}
+    held = held_settings(runs.values())
+    rows = [{key: value for key, value in lever_draws(lever_types_run(runs[name]), int(experiment["root_seed"]),
+                                                       int(rep)).items() if key not in held.get(name, ())}
+            for name, rep in zip(experiments["scenario"], experiments["replicate"])]
+    drawn = pd.DataFrame(rows, index=experiments.index)
+    return pd.concat([experiments, drawn[sorted(drawn.columns)].add_prefix("lever_drawn:")], axis=1)
+
+
+#: every file an export may write, in either format: what a later export into the folder replaces
+EXPORT_FILES = tuple(f"{name}.{fmt}" for name in ("experiments", "outcomes", "trajectories", "area_results",
+                                                   "outcome_definitions") for fmt in ("csv", "parquet"))
+
+
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:
     """Write an experiment's tables and README.txt to `out_dir`: (the files, a note when its runs
     look unfinished or some failed, else an empty string; see `unfinished_note`)."""
@@ -258,6 +297,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     experiments = runs.merge(inputs, on=key, how="left").sort_values(["position", "replicate"]).reset_index(drop=True)
     if not sweep:
         experiments = _with_posterior_draws(experiments, store.experiment_row(experiment_id))
+        experiments = _with_lever_draws(experiments, store.experiment_row(experiment_id), scenarios)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN
@@ -285,9 +325,12 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()
-    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep)
-    # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short
-    with staged_folder(out_dir) as staging:
+    stored_spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
+    asked = None if sweep else stored_spec.get("reps_asked")  # the most replicates a comparison was asked for
+    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked)
+    # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short;
+    # an earlier export's files this one does not write (another experiment's tables, the other format) go
+    with staged_folder(out_dir, replaces=EXPORT_FILES) as staging:
         for name, table in tables.items():
             _write_table(table() if callable(table) else [table], staging / f"{name}.{fmt}", fmt)
         guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")

@@ -938,13 +938,14 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     monkeypatch.undo()
     write(path, TINY.replace("years = 1\n", "years = 1\nseed = 9\n"))
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
-    assert "was run with other settings" in capsys.readouterr().err
+    assert re.search(r"was run with other settings \(the seed \(\d+ then, 9 now\)", capsys.readouterr().err)
     # A file whose design grew since: the stored sweep is read with its own design (its 2 policies,
     # all finished), not taken for an unfinished part of the new one (3 policies).
     write(path, TINY.replace("size = 2", "size = 3").replace("values = [0, 2]", "values = [0, 2, 4]"))
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
     err = capsys.readouterr().err
     assert "was run with other settings" in err and "sampled futures have every policy" not in err
+    assert re.search(r"other values of [^;]*lever\.chb\.hold_years.*; \d+ design points then, \d+ now", err)
     assert re.search(r"2 finished runs, 1 sampled future\(s\) x 2 option",
                      (tmp_path / "out" / "analysis.html").read_text())
     # one that varies what the stored sweep did not: said, not analysed as if it had

@@ -63,11 +63,38 @@ def what_changed(config: dict, store, experiment_id: int) -> str:
     stored = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     current, _ = sweep_spec(config, design(config), provenance())
     code = stored.get("code") != current["code"]
-    settings = any(stored.get(key) != json.loads(json.dumps(current[key], default=str))
-                   for key in current if key != "code")
+    settings = _settings_changed(stored, json.loads(json.dumps(current, default=str)))
     if code and settings:
-        return "was run with other code and other settings"
-    return "was run with other code (the package's source changed since)" if code else "was run with other settings"
+        return f"was run with other code and other settings ({settings})"
+    return "was run with other code (the package's source changed since)" if code else \
+        f"was run with other settings ({settings})"
+
+
+def _settings_changed(stored: dict, current: dict) -> str:
+    """What differs between a stored sweep's specification and the file's (`sweep.sweep_spec`), in
+    words: the base scenario, the seed, the design's quantities (added, left out, or with other
+    values: another range, sampler or level) and its number of points, the area outcomes."""
+    if all(stored.get(key) == current[key] for key in current if key != "code"):
+        return ""
+    parts = []
+    if stored.get("base") != current.get("base"):
+        parts.append("its base scenario")
+    if stored.get("seed") != current.get("seed"):
+        parts.append(f"the seed ({stored.get('seed')} then, {current.get('seed')} now)")
+    old, new = stored.get("points") or {}, current.get("points") or {}
+    if old != new:
+        sizes = [len(next(iter(points.values()), [])) for points in (old, new)]
+        added, left = [c for c in new if c not in old], [c for c in old if c not in new]
+        moved = [c for c in new if c in old and old[c] != new[c] and c not in ("sample", "policy", "scenario")]
+        parts += ([f"added to the design: {', '.join(added)}"] if added else []) + (
+            [f"left out of the design: {', '.join(left)}"] if left else []) + (
+            [f"other values of {', '.join(moved)} (another range, sampler or level)"] if moved else []) + (
+            [f"{sizes[0]:,} design points then, {sizes[1]:,} now"] if sizes[0] != sizes[1] else [])
+        if "scenario" in new and old.get("scenario") != new.get("scenario"):
+            parts.append("a policy scenario file's contents")
+    if stored.get("outcomes") != current.get("outcomes") and not parts:
+        parts.append("its outcomes")
+    return "; ".join(parts) or "its specification"
 
 
 def earlier_sweep_note(config: dict, store) -> str | None:

@@ -2,6 +2,7 @@
 process, uninterrupted; the paired seeds finished before an interrupt are kept and not run again."""
 
 import json
+import re
 import tomllib
 
 import pytest
@@ -173,3 +174,50 @@ def test_two_experiments_of_one_name_are_refused_and_a_replaced_result_is_said(t
     run_files([str(first)], tmp_path / "out", SerialExecutor(), log=said.append)
     assert any(line.startswith("Warning: ") and "held the results of entry, replacement too" in line for line in said)
     assert set(json.loads((tmp_path / "out" / "validation.json").read_text())) == {"x"}
+
+
+def test_expectations_of_a_validation_experiment_are_checked_and_judged(tmp_path, capsys):
+    """An experiment file says what the literature leads one to expect of its measures ([[expect]]);
+    `twin validate` says, measure by measure, whether the model agrees, and validation.json keeps it."""
+    import math
+    from pathlib import Path
+
+    from twin.errors import ScenarioError
+    from twin.validation import check_experiment
+    from twin.validation_expectations import verdict
+
+    def value(mean, se, seen=12):
+        return {"mean": mean, "se": se, "seeds_observed": seen}
+
+    at_most_6 = {"low": None, "high": 6.0}
+    assert verdict(value(5.0, 1.0), at_most_6) == "agrees"
+    assert verdict(value(7.2, 0.8), at_most_6) == "within 2 se, above"  # 7.2 - 1.6 reaches 6
+    assert verdict(value(15.1, 2.4), at_most_6) == "outside, above"
+    assert verdict(value(-3.0, 1.0), {"low": 0.0, "high": None}) == "outside, below"
+    assert verdict(value(4.0, 3.0), {"low": 0.0, "high": 0.0}) == "within 2 se, above"  # one value: never 'agrees'
+    assert verdict(value(7.0, math.nan, 1), at_most_6) == "undecided (one seed)"
+    assert verdict(value(math.nan, math.nan, 0), at_most_6) == "not reached"
+    for path in sorted((Path(__file__).parents[1] / "experiments" / "validation").glob("*.toml")):
+        check_experiment(path, tomllib.loads(path.read_text()))  # the project's own expectations are valid
+    mistakes = (('measure = "months_to_halff_recovery"\nhigh = 6\nsource = "x"', "did you mean 'months_to_half_recovery'"),
+                ('measure = "months_to_half_recovery"\nsource = "x"', "give low, high or both"),
+                ('measure = "months_to_half_recovery"\nlow = 7\nhigh = 6\nsource = "x"', "low (7) is above high (6)"),
+                ('measure = "months_to_half_recovery"\nhigh = 6', "source: expected where the expectation comes from"),
+                ('measure = "months_to_half_recovery"\nhigh = "6"\nsource = "x"', "high: expected a number, got '6'"),
+                ('measure = "months_to_half_recovery"\nhi = 6\nsource = "x"', "unknown key 'hi'; did you mean 'high'?"))
+    for entry, said in mistakes:
+        path = write(tmp_path / "bad.toml", SHORT + "[[expect]]\n" + entry + "\n")
+        with pytest.raises(ScenarioError, match=r"bad.toml: \[\[expect\]\] #1: .*" + re.escape(said)):
+            check_experiment(path, tomllib.loads(path.read_text()))
+    path = write(tmp_path / "replacement.toml", SHORT + '[[expect]]\nmeasure = "members_removed"\nlow = 1\n'
+                                                        'source = "the shock removes members"\n'
+                                                        '[[expect]]\nmeasure = "months_to_half_recovery"\nhigh = 0\n'
+                                                        'source = "assumption: at once"\n')
+    assert main(["validate", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Expected: members removed at the worst point at least 1: AGREES (" in printed
+    judged = json.loads((tmp_path / "out" / "validation.json").read_text())["replacement"]["expectations"]
+    assert [e["verdict"] for e in judged][0] == "agrees" and judged[0]["source"] == "the shock removes members"
+    removed = json.loads((tmp_path / "out" / "validation.json").read_text())["replacement"]["measures"]
+    assert judged[0]["mean"] == removed["members_removed"]["mean"] > 1
+    assert judged[1]["verdict"] in ("outside, above", "not reached")  # no recovery at once: never 'agrees'

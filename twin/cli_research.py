@@ -67,12 +67,33 @@ def cmd_validate(args) -> int:
             seen = "" if value["seeds_observed"] == result["reps"] else f", seen in {value['seeds_observed']} of {result['reps']} seeds"
             se = f"se {_readable(value['se'], value['mean'])}" if np.isfinite(value["se"]) else "one seed: no se"
             print(f"    {words:64s} {_readable(value['mean']):>14s}  ({se}{seen})")
+        for expected in result.get("expectations", []):
+            print(_expectation_line(expected))
         section = VALIDATION_SECTION.get(result["kind"])
         if section:
             print(f"    What the source documents say, and whether the model agrees: docs/VALIDATION.md, section {section}.")
     print(f"\nWritten: {Path(args.out) / 'validation.json'} (each measure under its name, such as "
           f"groups_still_active_share)")
     return 0
+
+
+def _expectation_line(expected: dict) -> str:
+    """'    Expected: months until half the gap is closed at most 6: outside, above (7.2, se 0.8; source: ...)'."""
+    import textwrap
+
+    import numpy as np
+
+    from twin.validation import MEASURE_WORDS
+    from twin.validation_expectations import range_words
+
+    seen = ("" if expected["seeds_observed"] in (0, expected["reps"])
+            else f", seen in {expected['seeds_observed']} of {expected['reps']} seeds")
+    value = (f"{_readable(expected['mean'])}" + (f", se {_readable(expected['se'], expected['mean'])}"
+                                                  if np.isfinite(expected["se"]) else "") + seen
+             if expected["seeds_observed"] else "in no seed")
+    line = (f"Expected: {MEASURE_WORDS.get(expected['measure'], expected['measure'])} {range_words(expected)}: "
+            f"{expected['verdict'].upper()} ({value}; source: {expected['source']})")
+    return textwrap.fill(line, 100, initial_indent="    ", subsequent_indent="        ", break_on_hyphens=False)
 
 
 def cmd_sensitivity(args) -> int:

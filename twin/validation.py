@@ -13,8 +13,10 @@ same seeds without the shock (paired), over several seeds:
 - displacement: a strong, sustained Clear surge in one area (`intensity`, default 5); how much of
   the harm removed there reappears in its neighbours?
 
-Experiment files in `experiments/validation/*.toml` set each experiment's kind and settings;
-`twin validate` runs them and writes `validation.json`; docs/VALIDATION.md discusses the results.
+Experiment files in `experiments/validation/*.toml` set each experiment's kind and settings, and
+what the literature leads one to expect of its measures (`validation_expectations.py`); `twin
+validate` runs them, says whether each measure agrees, and writes `validation.json`;
+docs/VALIDATION.md discusses the results.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from twin.parameters import Parameters
 from twin.report_format import and_list
 from twin.scenario import SPIN_UP_YEARS, Scenario, check_keys, read_toml
 from twin.staging import check_ours, write_output
+from twin.validation_expectations import check_expectations, judged
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
@@ -153,7 +156,7 @@ def check_experiment(path: Path, data: dict) -> dict:
     from twin import config_checks as checks
     from twin.geography import load_geography
 
-    checks.check_tables(path, data, ("experiment",), ())
+    checks.check_tables(path, data, ("experiment",), ("expect",))
     spec = data["experiment"]
     if "base" in spec and "kind" not in spec:  # a sweep's [experiment] names its base scenario
         raise ScenarioError(f"{path}: [experiment] base: the file looks like a sweep's experiment, which `twin sweep` "
@@ -209,6 +212,7 @@ def check_experiment(path: Path, data: dict) -> dict:
         raise ScenarioError(f"{path}: [experiment] parameters: expected a table of parameter values, e.g. "
                             f"parameters = {{ charge_prob = 0.7 }}, got {shown(spec['parameters'])}")
     Parameters(spec.get("parameters", {}), where=f"{path}: [experiment] parameters")
+    check_expectations(path, data, kind)
     return spec
 
 
@@ -404,7 +408,8 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
     from twin.sensitivity import Checkpoint
 
     # Every file is checked before any experiment runs: a mistake in the last is found at once.
-    experiments = {str(path): check_experiment(Path(path), read_toml(Path(path), "experiment file")) for path in paths}
+    read = {str(path): read_toml(Path(path), "experiment file") for path in paths}
+    experiments = {path: check_experiment(Path(path), data) for path, data in read.items()}
     named: dict[str, list[str]] = {}
     for path in experiments:
         named.setdefault(Path(path).stem, []).append(path)
@@ -456,6 +461,10 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
         results = {Path(path).stem: {"description": spec.get("description", ""),
                                      **summarise(spec, [found[(path, task.seed)] for task in tasks[path]])}
                    for path, spec in experiments.items()}
+        for path, spec in experiments.items():  # what the literature leads one to expect, and the verdicts
+            result = results[Path(path).stem]
+            result["expectations"] = judged(check_expectations(Path(path), read[path], spec["kind"]),
+                                            result["measures"], result["reps"])
         text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
         earlier = _experiments_in(out / "validation.json") - set(results)
         if earlier and log:

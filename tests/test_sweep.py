@@ -1002,6 +1002,13 @@ def test_regret_and_robustness_on_a_known_table():
     assert line.startswith("lever.x=0 falls furthest behind the best option (its worst quarter of regrets) mostly "
                            "when u in [") and "of 10 futures inside the box" in line
     assert "only 10 futures: indicative" in line  # fewer than FEW_FUTURES_FOR_PRIM
+    # regrets tied at their 75th percentile make the "worst quarter" more than a quarter: said as it is;
+    # a box at one level of a factorial grid names the value, not a range of one value
+    tied = {"box": {"limits": {"u": [-0.2, -0.2], "v": [0.0, 1.0]}, "restricted": {"u": [-0.2, -0.2]}, "support": 9,
+                    "futures": 27, "coverage": 0.6, "density": 1.0, "base_density": 0.65}}
+    said = describe_box("p", tied)
+    assert "(its worst regrets: the 65% of futures at or above its 75th percentile, ties included) mostly when " \
+           "u = -0.2 (" in said and "quarter" not in said
     # a box without lift (its share of bad futures under 1.5 times the share overall) or around
     # fewer than 3 futures is not named as where the option fails
     weak = {"box": {"limits": {"u": [0.2, 1.0]}, "restricted": {"u": [0.2, 1.0]}, "support": 22, "futures": 24,

@@ -99,7 +99,8 @@ def describe_box(name: str, entry: dict) -> str:
             return (f"{name}: behind the best option by the same amount in every sampled future "
                     f"({entry['same_regret']}): no region of the uncertainties matters")
         return f"{name}: no PRIM box ({entry.get('skipped', 'too few futures')})"
-    limits = "; ".join(f"{k} in [{v[0]:.3g}, {v[1]:.3g}]" for k, v in box.get("restricted", box["limits"]).items())
+    limits = "; ".join(f"{k} = {v[0]:.3g}" if v[0] == v[1] else f"{k} in [{v[0]:.3g}, {v[1]:.3g}]"
+                       for k, v in box.get("restricted", box["limits"]).items())  # (one level of a grid: a value)
     if not limits:
         return (f"{name}: no region of the uncertainties concentrates its worst futures (they are "
                 f"{box['density']:.0%} of all {box.get('futures', '?')} sampled futures, spread across them)")
@@ -111,7 +112,10 @@ def describe_box(name: str, entry: dict) -> str:
                 f"{base:.0%} of all futures; a box is named when it holds at least {MIN_BOX_FUTURES} futures at "
                 f"{MIN_LIFT:g} times that share)")
     few = f"; only {futures} futures: indicative" if futures < FEW_FUTURES_FOR_PRIM else ""
-    return (f"{name} falls furthest behind the best option (its worst quarter of regrets) mostly when {limits} "
+    # the futures at or above its regrets' 75th percentile: a quarter, or more when regrets tie there
+    worst = ("its worst quarter of regrets" if base is None or base <= 0.3 else
+             f"its worst regrets: the {base:.0%} of futures at or above its 75th percentile, ties included")
+    return (f"{name} falls furthest behind the best option ({worst}) mostly when {limits} "
             f"({box['support']} of {futures or '?'} futures inside the box; coverage {box['coverage']:.0%}, "
             f"density {box['density']:.0%}{few})")
 

@@ -199,7 +199,8 @@ def test_expectations_of_a_validation_experiment_are_checked_and_judged(tmp_path
     assert verdict(value(math.nan, math.nan, 0), at_most_6) == "not reached"
     for path in sorted((Path(__file__).parents[1] / "experiments" / "validation").glob("*.toml")):
         check_experiment(path, tomllib.loads(path.read_text()))  # the project's own expectations are valid
-    mistakes = (('measure = "months_to_halff_recovery"\nhigh = 6\nsource = "x"', "did you mean 'months_to_half_recovery'"),
+    mistakes = (('measure = "months_to_halff_recovery"\nhigh = 6\nsource = "x"',
+                 "did you mean 'months_to_half_recovery'"),
                 ('measure = "months_to_half_recovery"\nsource = "x"', "give low, high or both"),
                 ('measure = "months_to_half_recovery"\nlow = 7\nhigh = 6\nsource = "x"', "low (7) is above high (6)"),
                 ('measure = "months_to_half_recovery"\nhigh = 6', "source: expected where the expectation comes from"),

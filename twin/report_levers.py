@@ -64,7 +64,8 @@ def _phase_blocks(cls, entry: dict, scale: float, drawn: bool = False) -> str:
              for p in cls.settings if p.name.endswith("_years")}
     name = str(entry.get("name", cls.type_name))
     return "".join(f"<p>Its {html.escape(phase)} phase ({years_phrase(length)}) takes the effect sizes and costs of "
-                   f"the {html.escape(phase)} lever {'drawn around' if drawn else 'at'} their defaults (its effects and cost times the phase's "
+                   f"the {html.escape(phase)} lever {'drawn around' if drawn else 'at'} their defaults (its effects "
+                   f"and cost times the phase's "
                    f"intensity above):</p>"
                    + _settings_table(LEVER_TYPES[phase], {}, scale, f"{name}_{phase}", drawn)
                    for phase, length in years.items() if phase in LEVER_TYPES and float(length) > 0)

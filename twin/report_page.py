@@ -386,7 +386,8 @@ def _assumptions(scenarios: pd.DataFrame, levers_drawn: bool = False) -> str:
     return f"""<h2>Assumptions and parameters</h2>
 <p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
-listed under its scenario{DRAWN_NOTE if levers_drawn else ""}. Sources cited as "seed 000" to "seed 004" are the project's source documents:
+listed under its scenario{DRAWN_NOTE if levers_drawn else ""}. Sources cited as "seed 000" to "seed 004" are the
+project's source documents:
 {sources}.</p>
 {''.join(_scenario_assumptions(row, levers_drawn) for _, row in scenarios.iterrows())}
 """

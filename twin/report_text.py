@@ -25,8 +25,8 @@ from twin.report_caveats import (  # noqa: F401 (the tests read some here)
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, lever_held_sentence, narrowly, others_at_a_glance, posterior_held_sentence, runner_up_gains,
-    runner_up_sentence,
+    least_bad_sentence, level_with, lever_held_sentence, narrowly, others_at_a_glance, posterior_held_sentence,
+    runner_up_gains, runner_up_sentence,
 )
 
 

@@ -20,7 +20,8 @@ import pandas as pd
 #: the comparison's table columns holding scenario names (`compare.Comparison`)
 SCENARIO_COLUMNS = ("scenario", "above", "against")
 #: the comparison's dictionaries keyed by scenario name
-SCENARIO_KEYED = ("reps", "posterior_held", "lever_held", "parameters", "lever_types", "spin_up_years", "lever_names", "lever_keys")
+SCENARIO_KEYED = ("reps", "posterior_held", "lever_held", "parameters", "lever_types", "spin_up_years", "lever_names",
+                  "lever_keys")
 
 
 def scenario_titles(scenarios: pd.DataFrame) -> dict[str, str]:

@@ -492,6 +492,9 @@ def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_u
     assert main(argv + ["--reps", "1"]) == 0
     assert main(["export", "--db", db, "--out", str(out)]) == 0
     assert (out / "trajectories.csv").exists() and "unfinished" not in capsys.readouterr().err
+    runs = pd.read_csv(out / "experiments.csv")
+    assert runs["years"].dtype.kind == "i" and set(runs["years"]) == {1}  # --years 1: 1, not 1.0
+    assert set(runs["start_date"]) == {"2025-04-01"} and set(runs["spin_up_years"]) == {8}
     assert main(["export", "--db", db, "--out", str(out), "--format", "parquet"]) == 0
     assert not list(out.glob("*.csv")) and (out / "trajectories.parquet").exists()
     assert not any(name.endswith(".csv") for name in (out / ".twin-written").read_text().split())

@@ -43,7 +43,8 @@ def _inputs(resolved: dict) -> dict:
             if key == "name" or key.startswith("_"):  # where it was written (`_file`, `_position`), not a setting
                 continue
             row[f"lever:{name}:{key}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
-    row["years"] = resolved.get("years")
+    years = resolved.get("years")
+    row["years"] = int(years) if isinstance(years, float) and years.is_integer() else years  # 3, not 3.0 (--years 3)
     row["step"] = resolved.get("step")
     row["start_date"] = resolved.get("start_date")  # step 1 of trajectories is the month (or week) from it
     row["spin_up_years"] = resolved.get("spin_up_years")

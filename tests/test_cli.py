@@ -490,14 +490,18 @@ def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_u
     argv = ["compare", base, ct, "--years", "1", "--workers", "1", "--quiet", "--out", str(tmp_path / "c"),
             "--db", db]
     assert main(argv + ["--reps", "1"]) == 0
+    assert main(["run", base, "--years", "1", "--quiet", "--out", str(out)]) == 0  # another command's files there
+    assert main(["export", "--db", db, "--out", str(out), "--format", "parquet"]) == 0
+    assert (out / "trajectories.csv").exists() and (out / "metrics.csv").exists()  # the run's: not an export's
     assert main(["export", "--db", db, "--out", str(out)]) == 0
+    assert not (out / "experiments.parquet").exists()  # the earlier export's, in the other format
     assert (out / "trajectories.csv").exists() and "unfinished" not in capsys.readouterr().err
     runs = pd.read_csv(out / "experiments.csv")
     assert runs["years"].dtype.kind == "i" and set(runs["years"]) == {1}  # --years 1: 1, not 1.0
     assert set(runs["start_date"]) == {"2025-04-01"} and set(runs["spin_up_years"]) == {8}
     assert main(["export", "--db", db, "--out", str(out), "--format", "parquet"]) == 0
-    assert not list(out.glob("*.csv")) and (out / "trajectories.parquet").exists()
-    assert not any(name.endswith(".csv") for name in (out / ".twin-written").read_text().split())
+    assert [p.name for p in out.glob("*.csv")] == ["metrics.csv"] and (out / "trajectories.parquet").exists()
+    assert set((out / ".twin-written").read_text().split()) & {"experiments.csv", "outcomes.csv"} == set()
     # a command asking for 3 replicates, stopped before its second round stored anything: every scenario
     # holds one, as a finished comparison of one replicate would (planning the runs records what was asked)
     from twin.ensemble import prepare

@@ -217,7 +217,7 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[experiment]\nbase = "b.toml"\n', "[experiment] base: the file looks like a sweep's experiment, which "
      "`twin sweep` reads; a validation experiment's [experiment] names its kind"),
     ('[experiment]\nbase = "b.toml"\n[sampler]\nkind = "grid"\n', "top level: unknown key 'sampler' (expected one of: "
-     "experiment); the file looks like a sweep's experiment, which `twin sweep` reads"),
+     "experiment, expect); the file looks like a sweep's experiment, which `twin sweep` reads"),
     ('[experiment]\nkind = "entry"\narea = "Merseysid"\n', "[experiment] area: unknown area 'Merseysid'; did you mean 'Merseyside'?"),
     ('[experiment]\nkind = "entry"\nmonths = 12\n', "[experiment] months: expected a whole number of months above 12"),
     ('[experiment]\nkind = "entry"\nreps = "4"\n', "[experiment] reps: expected a whole number from 1 to 10000, got '4'"),

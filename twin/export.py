@@ -268,9 +268,16 @@ def _with_lever_draws(experiments: pd.DataFrame, experiment: dict, scenarios: pd
     return pd.concat([experiments, drawn[sorted(drawn.columns)].add_prefix("lever_drawn:")], axis=1)
 
 
-#: every file an export may write, in either format: what a later export into the folder replaces
-EXPORT_FILES = tuple(f"{name}.{fmt}" for name in ("experiments", "outcomes", "trajectories", "area_results",
-                                                   "outcome_definitions") for fmt in ("csv", "parquet"))
+#: the tables the last export into a folder wrote, one a line: what a later export there replaces
+EXPORTED_RECORD = ".twin-export"
+
+
+def _exported_before(out_dir: Path) -> tuple[str, ...]:
+    """The tables an earlier export wrote in `out_dir` (by `EXPORTED_RECORD`; none before there was one)."""
+    try:
+        return tuple(line for line in (out_dir / EXPORTED_RECORD).read_text(encoding="utf-8").splitlines() if line)
+    except (OSError, UnicodeDecodeError):
+        return ()
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:
@@ -330,10 +337,12 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     asked = None if sweep else stored_spec.get("reps_asked")  # the most replicates a comparison was asked for
     note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked)
     # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short;
-    # an earlier export's files this one does not write (another experiment's tables, the other format) go
-    with staged_folder(out_dir, replaces=EXPORT_FILES) as staging:
+    # an earlier export's files this one does not write (another experiment's tables, the other format) go,
+    # and only those: a run's trajectories.csv or a sweep's outcome_definitions.csv in the folder stay
+    with staged_folder(out_dir, replaces=_exported_before(out_dir)) as staging:
         for name, table in tables.items():
             _write_table(table() if callable(table) else [table], staging / f"{name}.{fmt}", fmt)
+        (staging / EXPORTED_RECORD).write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")
         guide_text = guide(experiment_id, sweep, fmt, names) + (f"\nNote: {note}.\n" if note else "")
         (staging / readme.name).write_text(guide_text, encoding="utf-8")
     return [*written, readme], note

@@ -156,7 +156,7 @@ def check_experiment(path: Path, data: dict) -> dict:
     from twin import config_checks as checks
     from twin.geography import load_geography
 
-    checks.check_tables(path, data, ("experiment",), ("expect",))
+    checks.check_tables(path, data, ("experiment",), ("expect",) if data else ())  # ([[expect]] entries are optional)
     spec = data["experiment"]
     if "base" in spec and "kind" not in spec:  # a sweep's [experiment] names its base scenario
         raise ScenarioError(f"{path}: [experiment] base: the file looks like a sweep's experiment, which `twin sweep` "

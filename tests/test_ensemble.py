@@ -2412,6 +2412,13 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     row.update(net_low=-0.40e9, net_high=-0.05e9)
     assert saving_sentence(row, "does best", "base", "2 years").endswith(
         "the interval reflects only the replications' chance variation.")
+    # with the calibrated parameters drawn (--posterior), or the levers' assumptions (--uncertain-levers), or both
+    drawn = saving_sentence(row, "does best", "base", "2 years", posterior=True)
+    assert ("a mean over the calibrated parameters, drawn in every replicate from the posterior, under the model's "
+            "assumed effect sizes and costs, which are not measured and are not varied here") in drawn
+    assert drawn.endswith("the interval reflects the replications' chance variation and those draws.")
+    both = saving_sentence(row, "does best", "base", "2 years", levers_drawn=True, posterior=True)
+    assert "from the posterior and the levers' assumed effect sizes and costs" in both and "not varied" not in both
     # the saving as the Green Book would count it (recovered assets a transfer), beside the headline's
     row.update(green_book=-0.10e9, green_book_low=-0.30e9, green_book_high=0.02e9)
     said = saving_sentence(row, "does best", "base", "2 years")

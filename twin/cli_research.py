@@ -91,6 +91,9 @@ def _expectation_line(expected: dict) -> str:
     value = (f"{_readable(expected['mean'])}" + (f", se {_readable(expected['se'], expected['mean'])}"
                                                   if np.isfinite(expected["se"]) else "") + seen
              if expected["seeds_observed"] else "in no seed")
+    if expected.get("least_mean") is not None:  # some seeds never recovered within the experiment
+        value += (f"; at least {_readable(expected['least_mean'])} over every seed, those not recovered counted "
+                  f"at {expected['reach_months']:g} months")
     line = (f"Expected: {MEASURE_WORDS.get(expected['measure'], expected['measure'])} {range_words(expected)}: "
             f"{expected['verdict'].upper()} ({value}; source: {expected['source']})")
     return textwrap.fill(line, 100, initial_indent="    ", subsequent_indent="        ", break_on_hyphens=False)

@@ -147,24 +147,31 @@ def wins(row: dict) -> str:
     return count_of(row["p_better"], row["pairs"])
 
 
-def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_drawn: bool = False) -> str:
+def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_drawn: bool = False,
+                    posterior: bool = False) -> str:
     """The summary's sentence on the best option's saving (HTML): its interval with both ends' signs in words,
     and, when that interval reaches a rise, that it cannot be told from the baseline; `levers_drawn` when each
-    replicate drew the levers' assumed effect sizes and costs (`lever_uncertainty`)."""
+    replicate drew the levers' assumed effect sizes and costs (`lever_uncertainty`), `posterior` the
+    calibrated parameters."""
     base = html.escape(baseline)
+    drawn = [what for what, on in (("the calibrated parameters, drawn in every replicate from the posterior",
+                                    posterior),
+                                   ("the levers' assumed effect sizes and costs, which are not measured, each drawn in "
+                                    "every replicate from its plausible range", levers_drawn)) if on]
+    estimate = (f". This is a mean over {and_list(drawn)}" + ("" if levers_drawn else ", under the model's assumed "
+                                                             "effect sizes and costs, which are not measured and are "
+                                                             "not varied here") if drawn else
+                ". This is a central estimate under the model's assumed effect sizes and costs, which are not "
+                "measured and are not varied here")
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {base} "
             f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
-            + _green_book_clause(best) + (
-                ". This is a mean over the levers' assumed effect sizes and costs, which are not measured, each drawn "
-                "in every replicate from its plausible range" if levers_drawn else
-                ". This is a central estimate under the model's assumed effect sizes and costs, which are not "
-                "measured and are not varied here") + ", with every lever acting from the start year its scenario "
+            + _green_book_clause(best) + estimate + ", with every lever acting from the start year its scenario "
             "gives (no more time for legislation or set-up than that): " + (
-                ("the interval reflects the replications' chance variation and those draws." if levers_drawn else
+                ("the interval reflects the replications' chance variation and those draws." if drawn else
                  "the interval reflects only the replications' chance variation.") if np.isfinite(best["net_high"])
                 else "an interval needs two replications or more."))
 
@@ -265,7 +272,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
         verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
         text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison),
-                                    getattr(comparison, "lever_uncertainty", False)))
+                                    getattr(comparison, "lever_uncertainty", False), bool(comparison.posterior)))
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
     runner_up = runner_up_sentence(comparison)

@@ -464,7 +464,7 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
         for path, spec in experiments.items():  # what the literature leads one to expect, and the verdicts
             result = results[Path(path).stem]
             result["expectations"] = judged(check_expectations(Path(path), read[path], spec["kind"]),
-                                            result["measures"], result["reps"])
+                                            result["measures"], result["reps"], result["months"] - SHOCK_MONTH)
         text = json.dumps(_json_ready(results), indent=2, allow_nan=False)
         earlier = _experiments_in(out / "validation.json") - set(results)
         if earlier and log:

@@ -14,14 +14,18 @@ below, when its mean is outside but two standard errors reach the range (not tol
 at the experiment's seeds); outside, above or below, when the mean give or take two standard
 errors is wholly beyond the range; undecided when it has no standard error (one seed) and its mean
 is outside. An expectation of one value (low = high: a check of the model's own consistency)
-can only be "within 2 se" of it or outside. A measure seen in only some seeds
-(months to recover, when some never do) is its mean over those seeds, and is said to be so.
+agrees only when met exactly; otherwise it is "within 2 se" of it or outside. A measure seen in only some seeds
+(months to recover, when some never do within the experiment) is judged by its least possible
+mean, the others counted at the experiment's last month: a bound it passes is passed whatever those
+seeds took; one it stays under is undecided.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+
+import numpy as np
 
 from twin.errors import ScenarioError, did_you_mean, shown
 
@@ -47,9 +51,14 @@ def check_expectations(path: Path, data: dict, kind: str) -> list[dict]:
             if key not in EXPECT_KEYS:
                 raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, EXPECT_KEYS)} "
                                     f"(expected one of: {', '.join(EXPECT_KEYS)})")
+        for key in ("measure", "source"):
+            if key not in entry:
+                raise ScenarioError(f"{where}: missing key '{key}' (an expectation names its measure, a range "
+                                    f"(low, high or both) and its source)")
         measure = entry.get("measure")
         if measure not in MEASURES[kind]:
-            raise ScenarioError(f"{where}: measure: expected one of a {kind} experiment's measures "
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise ScenarioError(f"{where}: measure: expected one of {article} {kind} experiment's measures "
                                 f"({', '.join(MEASURES[kind])}), got {shown(measure)}"
                                 f"{did_you_mean(str(measure), MEASURES[kind])}")
         bounds = {}
@@ -72,34 +81,61 @@ def check_expectations(path: Path, data: dict, kind: str) -> list[dict]:
     return checked
 
 
-def verdict(value: dict, expected: dict) -> str:
-    """For a summarised measure (`validation.summarise`'s mean, se and seeds observed) against an
-    expectation: 'agrees' (its mean in the range), 'within 2 se, above' (or below: its mean
-    outside, but not told apart from the range), 'outside, above' (or below), 'undecided (one
-    seed)', or 'not reached' when the measure was seen in no seed."""
-    mean, se = value["mean"], value["se"]
-    if not value["seeds_observed"] or not math.isfinite(mean):
-        return "not reached"
+def verdict(value: dict, expected: dict, reach: float | None = None) -> str:
+    """For a summarised measure (`validation.summarise`'s mean, se, seeds observed and by seed)
+    against an expectation: 'agrees' (its mean in the range), 'within 2 se, above' (or below: its
+    mean outside, but not told apart from the range), 'outside, above' (or below), 'undecided (one
+    seed)', or 'not reached' when the measure was seen in no seed. A time to recover that some seeds
+    never reached within the experiment (`reach` months after the shock) is judged by its least
+    possible mean, those seeds counted at `reach`: past a `high` bound it is outside (or within 2 se)
+    whatever they took; inside it, undecided, since they may have taken far longer."""
     low = -math.inf if expected["low"] is None else expected["low"]
     high = math.inf if expected["high"] is None else expected["high"]
+    censored = value["seeds_observed"] < len(value.get("by_seed") or ()) and reach is not None
+    if censored:
+        seeds = np.array([reach if v is None or not math.isfinite(v) else v for v in value["by_seed"]], dtype=float)
+        mean, se = float(seeds.mean()), float(seeds.std(ddof=1) / math.sqrt(seeds.size)) if seeds.size > 1 else math.nan
+    else:
+        mean, se = value["mean"], value["se"]
+        if not value["seeds_observed"] or not math.isfinite(mean):
+            return "not reached"
     if low <= mean <= high:
+        if censored and math.isfinite(expected["high"] if expected["high"] is not None else math.inf):
+            missing = len(value["by_seed"]) - value["seeds_observed"]
+            return f"undecided ({missing} of {len(value['by_seed'])} seeds not reached within the experiment)"
         return "agrees"
     if not math.isfinite(se):
         return "undecided (one seed)"
     side = "below" if mean < low else "above"
+    if censored and side == "below":  # the seeds not reached may have taken long enough
+        missing = len(value["by_seed"]) - value["seeds_observed"]
+        return f"undecided ({missing} of {len(value['by_seed'])} seeds not reached within the experiment)"
     if mean + AGREEMENT_SE * se < low or mean - AGREEMENT_SE * se > high:
         return f"outside, {side}"
     return f"within 2 se, {side}"
 
 
-def judged(expectations: list[dict], measures: dict, reps: int) -> list[dict]:
+def least_mean(value: dict, reach: float) -> float | None:
+    """A time to recover's least possible mean over every seed, those that never recovered counted at
+    `reach`; None when every seed recovered."""
+    by_seed = value.get("by_seed") or ()
+    if value["seeds_observed"] >= len(by_seed):
+        return None
+    return float(np.mean([reach if v is None or not math.isfinite(v) else v for v in by_seed]))
+
+
+def judged(expectations: list[dict], measures: dict, reps: int, reach: float | None = None) -> list[dict]:
     """Each expectation with the measure's mean, se and verdict (and the seeds it was seen in when
-    not all), for validation.json and the console."""
+    not all; for a time to recover, `reach`, the months after the shock the experiment ran, and the
+    least possible mean), for validation.json and the console."""
     out = []
     for expected in expectations:
         value = measures[expected["measure"]]
-        out.append({**expected, "mean": value["mean"], "se": value["se"], "verdict": verdict(value, expected),
-                    "seeds_observed": value["seeds_observed"], "reps": reps})
+        timed = expected["measure"].startswith("months_to") and reach is not None
+        out.append({**expected, "mean": value["mean"], "se": value["se"],
+                    "verdict": verdict(value, expected, reach if timed else None),
+                    "seeds_observed": value["seeds_observed"], "reps": reps,
+                    **({"least_mean": least_mean(value, reach), "reach_months": reach} if timed else {})})
     return out
 
 

@@ -52,6 +52,24 @@ def test_a_replicate_s_draw_is_the_same_for_every_scenario_and_whatever_else_is_
     assert chb.values["success_uplift"] == alone["clear.success_uplift"] != LEVER_TYPES["clear"].settings[1].value
 
 
+def test_one_quantity_of_two_lever_types_is_drawn_once_and_a_setting_only_some_levers_set_is_drawn(tmp_path):
+    """The funding lever and the SOC fund hire under one cap (the lowest stated): drawn apart, an option
+    with both met the lower of two draws. A setting one of two levers of a type sets is still drawn for
+    the other, and exported as drawn."""
+    draws = lever_draws({"funding", "soc_fund"}, 2, 3)
+    for name in ("max_growth_share_per_year", "training_months"):
+        assert draws[f"funding.{name}"] == draws[f"soc_fund.{name}"]
+    assert draws["funding.yearly_bid_efficiency"] != draws["funding.max_growth_share_per_year"]
+    path = write(tmp_path / "two.toml", f'[scenario]\nname = "two"\nbase = "{BASE}"\n'
+                                        '[[levers]]\nname = "a"\ntype = "clear"\nsuccess_uplift = 0.3\n'
+                                        '[[levers]]\nname = "b"\ntype = "clear"\n'
+                                        '[[levers]]\nname = "c"\ntype = "hold"\nentry_reduction = 0.6\n')
+    scenario = load_scenario(str(path))
+    first, second, hold = build_levers(with_drawn_levers(scenario, 2, 3))
+    assert first.values["success_uplift"] == 0.3 and second.values["success_uplift"] != 0.3
+    assert held_settings([scenario]) == {"two": ["hold.entry_reduction"]}  # every hold sets it; not every clear
+
+
 def test_built_levers_take_the_draws_except_what_their_scenario_sets(tmp_path):
     path = write(tmp_path / "own.toml", f'[scenario]\nname = "own"\nbase = "{BASE}"\n'
                                         '[[levers]]\ntype = "investigatory_powers"\ndetection_uplift = 0.5\n')

@@ -112,8 +112,9 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
                    "1 in trajectories), `spin_up_years` and `title` (the name the report gives it); with "
                    "`--posterior`, `posterior:<parameter>` for the parameters each run drew (`twin run` with the "
                    "run's `seed` and these in [parameters] runs it again); with `--uncertain-levers`, "
-                   "`lever_drawn:<lever type>.<setting>` for the lever assumptions each run drew (empty where the "
-                   "scenario sets the setting itself, or has no such lever); " + WHERE_TEXT)
+                   "`lever_drawn:<lever type>.<setting>` for the lever assumptions each run drew, as UK figures (a run "
+                   "on scaled national quantities used them times `national_scale`; empty where every lever of "
+                   "the type in the scenario sets the setting itself, or it has none); " + WHERE_TEXT)
         body = COMPARISON_TEXT.format(ext=fmt, rate=GREEN_BOOK_DISCOUNT_RATE, prices=PRICE_YEAR,
                                       flows=", ".join(AREA_FLOWS), final=", ".join(FINAL_STOCKS),
                                       stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))

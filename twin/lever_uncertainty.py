@@ -11,10 +11,10 @@ parameter keeps it under `--posterior` (`held_settings`).
 
 Each setting is drawn from a triangular distribution over its plausible range, peaking at its
 assumed value; the draw of replicate `rep` for setting `lever_type.setting` comes from a stream of
-its own, `SeedSequence([LEVER_ENTROPY, root_seed, rep, crc32(key)])`. So every option that uses a
-lever type shares its draws (paired: the clear phase of clear_hold_build and a clear lever alike),
-and a draw depends neither on the number of replicates, nor on the scenarios compared, nor on the
-lever types there are.
+its own, `SeedSequence([LEVER_ENTROPY, root_seed, rep, crc32(key)])` (settings of two lever types
+that are one quantity share one: `SHARED_DRAWS`). So every option that uses a lever type shares its
+draws (paired: the clear phase of clear_hold_build and a clear lever alike), and a draw depends
+neither on the number of replicates, nor on the scenarios compared, nor on the lever types there are.
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ DESIGN_SETTINGS = {
 PHASES = {"clear_hold_build": ("clear", "hold", "build")}
 
 
+#: settings of several lever types that are one quantity in the model, drawn once under a shared name:
+#: the SOC fund and the funding lever hire under one cap, the lowest stated (`levers_national`), and
+#: train their recruits alike; drawn apart, an option with both would meet the lower of two draws
+SHARED_DRAWS = {f"{kind}.{name}": f"hiring.{name}" for kind in ("funding", "soc_fund")
+                for name in ("max_growth_share_per_year", "training_months")}
+
+
 def drawn_settings(cls) -> list:
     """The settings of lever type `cls` drawn from their ranges: assumptions with a range, not its design."""
     design = DESIGN_SETTINGS.get(cls.type_name, ())
@@ -64,8 +71,9 @@ def triangular(u: float, low: float, mode: float, high: float) -> float:
 
 
 def setting_draw(key: str, low: float, mode: float, high: float, root_seed: int, rep: int) -> float:
-    """Replicate `rep`'s draw of setting `key` ('lever_type.setting') from its own stream."""
-    sequence = np.random.SeedSequence([LEVER_ENTROPY, root_seed, rep, zlib.crc32(key.encode())])
+    """Replicate `rep`'s draw of setting `key` ('lever_type.setting') from its own stream (the shared
+    quantity's, `SHARED_DRAWS`)."""
+    sequence = np.random.SeedSequence([LEVER_ENTROPY, root_seed, rep, zlib.crc32(SHARED_DRAWS.get(key, key).encode())])
     return triangular(float(np.random.default_rng(sequence).random()), low, mode, high)
 
 
@@ -117,13 +125,22 @@ def apply_assumed(lever, assumed: dict[str, float], entry: dict, phase: bool) ->
 
 
 def held_settings(scenarios) -> dict[str, list[str]]:
-    """The drawn settings each scenario sets itself, and keeps: {scenario name: ['type.setting', ...]}."""
+    """The drawn settings each scenario keeps its own values of: {scenario name: ['type.setting', ...]},
+    those that every lever of the type in it sets itself (a composite lever's phases set none). Where
+    only some do, the others run on the draw, and it counts as drawn."""
     from twin.interventions import LEVER_TYPES
 
     held = {}
     for scenario in scenarios:
-        own = sorted({f"{entry['type']}.{p.name}" for entry in scenario.levers if entry.get("type") in LEVER_TYPES
-                      for p in drawn_settings(LEVER_TYPES[entry["type"]]) if p.name in entry})
+        by_type: dict[str, list[set[str]]] = {}
+        for entry in scenario.levers:
+            cls = LEVER_TYPES.get(entry.get("type"))
+            if cls is None:
+                continue
+            by_type.setdefault(cls.type_name, []).append({p.name for p in drawn_settings(cls) if p.name in entry})
+            for phase in PHASES.get(cls.type_name, ()):
+                by_type.setdefault(phase, []).append(set())
+        own = sorted(f"{kind}.{name}" for kind, sets in by_type.items() for name in set.intersection(*sets))
         if own:
             held[scenario.name] = own
     return held

@@ -126,3 +126,11 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     column = runs["lever_drawn:oversight.cost_gbp_per_year"]
     ct = runs["scenario"] == "ct_powers"
     assert list(column[ct]) == draws and column[~ct].isna().all()
+    # a comparison of draws stopped short says to finish it with the option that makes it what it is
+    from twin.ensemble import prepare
+
+    prepare([BASE, CT], 3, 11, 1, store, uncertain_levers=True)
+    capsys.readouterr()
+    assert main(["export", "--db", f"sqlite:///{tmp_path / 't.db'}", "--experiment", str(drawn.experiment_id),
+                 "--out", str(tmp_path / "export")]) == 0
+    assert "(with --reps 3 and --uncertain-levers) to finish it" in capsys.readouterr().err

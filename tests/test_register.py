@@ -92,6 +92,9 @@ def test_sql_register(register, tmp_path):
     with pytest.raises(RegisterError, match=r"no such table; the tables there: main.ocgs, main.unmapped; did you mean "
                                             r"'main.ocgs'"):
         load_register(url, GEO, table="main.ocg")  # a misspelt table of a schema: that schema's tables
+    with pytest.raises(RegisterError, match=r"no such table; there is no schema 'mian' \(the schemas: main\); the "
+                                            r"default schema's tables: ocgs, unmapped"):
+        load_register(url, GEO, table="mian.ocgs")  # (SQLite said only "unknown database")
     with sa.create_engine(url).begin() as connection:
         connection.execute(sa.text("CREATE VIEW v_reg AS SELECT * FROM ocgs"))
     with pytest.raises(RegisterError, match="the tables there: ocgs, unmapped, v_reg; did you mean 'v_reg'"):

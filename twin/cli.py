@@ -281,9 +281,16 @@ def _experiments_there(store) -> str:
     from twin.store import experiments
 
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name)
-                                  .order_by(experiments.c.id.desc()).limit(11)).all()
-    listed = ", ".join(f"{r.id} ({r.kind}: {r.name})" for r in rows[:10])
+        rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name,
+                                            experiments.c.spec_json).order_by(experiments.c.id.desc()).limit(11)).all()
+
+    def drew(spec_json) -> str:  # what sets apart comparisons of the same scenarios
+        spec = json.loads(spec_json or "{}")
+        said = [what for what, key in (("posterior", "posterior"), ("levers drawn", "lever_uncertainty"))
+                if spec.get(key)]
+        return f"; {', '.join(said)}" if said else ""
+
+    listed = ", ".join(f"{r.id} ({r.kind}: {r.name}{drew(r.spec_json)})" for r in rows[:10])
     return f"the experiments there: {listed}{' ...' if len(rows) > 10 else ''}" if rows else "it holds none"
 
 

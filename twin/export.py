@@ -134,7 +134,7 @@ def outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
 
 
 def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_id: int, sweep: bool,
-                    asked: int | None = None) -> str:
+                    asked: int | None = None, options: str = "") -> str:
     """A note when an experiment's stored runs look unfinished or some failed, or an empty string.
 
     An experiment is judged by its runs: finished when every scenario or design point holds the
@@ -156,8 +156,8 @@ def unfinished_note(runs: pd.DataFrame, names: list[str], key: str, experiment_i
                      + f"; run its {command} again to finish it")
     elif asked and int(stored.max()) < asked:
         notes.append(f"experiment {experiment_id} looks unfinished: {int(stored.max())} of the {asked} replicates "
-                     f"asked for are stored for each {unit}; run its {command} again (with --reps {asked}) to "
-                     f"finish it")
+                     f"asked for are stored for each {unit}; run its {command} again (with --reps {asked}"
+                     f"{' and ' + options if options else ''}) to finish it")
     if failed:
         notes.append(f"{failed:,} run{'s' if failed != 1 else ''} failed (rows of NaN in outcomes; the error "
                      f"text is in experiments' `error` column; running its {command} again retries "
@@ -336,7 +336,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()
     stored_spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
     asked = None if sweep else stored_spec.get("reps_asked")  # the most replicates a comparison was asked for
-    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked)
+    # the options that make a comparison's runs what they are: a command without them is another experiment
+    options = " ".join(flag for flag, on in (("--posterior", stored_spec.get("posterior")),
+                                             ("--uncertain-levers", stored_spec.get("lever_uncertainty"))) if on)
+    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked, options)
     # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short;
     # an earlier export's files this one does not write (another experiment's tables, the other format) go,
     # and only those: a run's trajectories.csv or a sweep's outcome_definitions.csv in the folder stay

@@ -101,7 +101,12 @@ def _reflected(sa, connection, table: str):
         schema, dot, name = table.partition(".")
         if not dot or not name:
             raise
-        return sa.Table(name, sa.MetaData(), schema=schema, autoload_with=connection)
+        try:
+            return sa.Table(name, sa.MetaData(), schema=schema, autoload_with=connection)
+        except sa.exc.OperationalError as exc:  # SQLite: a schema (attached database) it does not have
+            if "unknown database" not in str(exc):
+                raise
+            raise sa.exc.NoSuchTableError(table) from None
 
 
 def _tables_there(sa, engine, table: str) -> str:

@@ -137,7 +137,8 @@ def more_pairs(row) -> str:
         return (f" (the gap is small next to the runs' spread: even {pairs_limit(row.get('pairs', 0)):,} paired "
                 "replications would not be expected to separate them)")
     return (f" (if the gap is as these runs suggest, about {int(needed)} would, four times in five: run the "
-            f"comparison again with --reps {int(needed)}, which runs only the new ones)")
+            f"comparison again with --reps {int(needed)} and its other options unchanged, which runs only the new "
+            f"ones)")
 
 
 #: years whose saving is at least this share of the highest are named with the peak year

@@ -134,3 +134,14 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     assert main(["export", "--db", f"sqlite:///{tmp_path / 't.db'}", "--experiment", str(drawn.experiment_id),
                  "--out", str(tmp_path / "export")]) == 0
     assert "(with --reps 3 and --uncertain-levers) to finish it" in capsys.readouterr().err
+
+
+def test_twin_levers_marks_the_settings_drawn(capsys):
+    from twin.cli import main
+
+    assert main(["levers"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    clear = lines[next(k for k, line in enumerate(lines) if line.startswith("clear:")):]
+    setting = {line.split(" = ")[0].strip(): line for line in clear[:8] if " = " in line}
+    assert setting["success_uplift"].endswith("[drawn]")
+    assert not setting["surge_investigators_per_area"].endswith("[drawn]")  # the policy's size: kept

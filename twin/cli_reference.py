@@ -79,14 +79,20 @@ def cmd_levers(args) -> int:
           "and cost), and, unless national, one of areas, regions, nations or top_harm_areas (README, 'Scenarios')")
     print("'spent by' below: whose budget each lever's money falls on, an assumption (metrics "
           "lever_spending_gbp_forces, _rocus, _nca, _courts, _prisons and _other)")
+    print("[drawn] marks the assumed effect sizes and costs `twin compare --uncertain-levers` draws in each "
+          "replicate from their ranges; the others say what the policy is (size, timing, budget) or have a source")
+    from twin.interventions import LEVER_TYPES
+    from twin.lever_uncertainty import drawn_settings
+
     for lever in catalogue:
+        drawn = {p.name for p in drawn_settings(LEVER_TYPES[lever["type"]])}
         print(f"\n{lever['type']}: {lever['summary']}")
         print(f"    spent by: {lever['paid_by']}")
         if lever["groups"]:
             print("    groups = { ... }  (optional for all but tasking_priority: the groups it acts on; see above "
                   "and docs/ODD.md, 3.4)")
         for name, spec in lever["settings"].items():
-            print(f"    {name} = {spec}")
+            print(f"    {name} = {spec}{' [drawn]' if name in drawn else ''}")
     _print_source_documents()
     return 0
 

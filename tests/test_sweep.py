@@ -1060,8 +1060,11 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(mine), "--quiet"]) == 2
     assert (mine / "README.txt").read_text() == "my notes" and [p.name for p in mine.iterdir()] == ["README.txt"]
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
-    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == [".twin-written", "README.txt", "experiments.csv",
-                                                                        "outcome_definitions.csv", "outcomes.csv"]
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == [".twin-export", ".twin-written", "README.txt",
+                                                                        "experiments.csv", "outcome_definitions.csv",
+                                                                        "outcomes.csv"]
+    assert (tmp_path / "export" / ".twin-export").read_text().split() == [
+        "experiments.csv", "outcomes.csv", "outcome_definitions.csv"]  # the tables a later export replaces
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide
     assert "trajectories" not in guide and "parquet" not in guide  # only what this export wrote

@@ -91,9 +91,9 @@ def verdict(value: dict, expected: dict, reach: float | None = None) -> str:
     whatever they took; inside it, undecided, since they may have taken far longer."""
     low = -math.inf if expected["low"] is None else expected["low"]
     high = math.inf if expected["high"] is None else expected["high"]
-    censored = value["seeds_observed"] < len(value.get("by_seed") or ()) and reach is not None
+    seeds = _every_seed(value, reach) if reach is not None else None
+    censored = seeds is not None
     if censored:
-        seeds = np.array([reach if v is None or not math.isfinite(v) else v for v in value["by_seed"]], dtype=float)
         mean, se = float(seeds.mean()), float(seeds.std(ddof=1) / math.sqrt(seeds.size)) if seeds.size > 1 else math.nan
     else:
         mean, se = value["mean"], value["se"]
@@ -115,13 +115,19 @@ def verdict(value: dict, expected: dict, reach: float | None = None) -> str:
     return f"within 2 se, {side}"
 
 
-def least_mean(value: dict, reach: float) -> float | None:
-    """A time to recover's least possible mean over every seed, those that never recovered counted at
-    `reach`; None when every seed recovered."""
+def _every_seed(value: dict, reach: float):
+    """A time to recover in every seed, those that never recovered counted at `reach` (the least they
+    could have taken); None when every seed recovered."""
     by_seed = value.get("by_seed") or ()
     if value["seeds_observed"] >= len(by_seed):
         return None
-    return float(np.mean([reach if v is None or not math.isfinite(v) else v for v in by_seed]))
+    return np.array([reach if v is None or not math.isfinite(v) else v for v in by_seed], dtype=float)
+
+
+def least_mean(value: dict, reach: float) -> float | None:
+    """A time to recover's least possible mean over every seed (`_every_seed`); None when every seed recovered."""
+    seeds = _every_seed(value, reach)
+    return None if seeds is None else float(seeds.mean())
 
 
 def judged(expectations: list[dict], measures: dict, reps: int, reach: float | None = None) -> list[dict]:

@@ -104,7 +104,6 @@ def lever_types_run(scenario) -> set[str]:
     return types
 
 
-
 def with_drawn_levers(scenario, root_seed: int, rep: int):
     """`scenario` whose lever entries carry replicate `rep`'s draws (`_assumed`, read by
     `interventions.build_levers`; part of the scenario's `spec_hash`)."""

@@ -290,7 +290,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     if runs.empty:
         raise UserError(f"experiment {experiment_id} has no runs")
     scenarios = store.scenarios_frame(experiment_id)
-    sweep = store.experiment_row(experiment_id).get("kind") == "sweep"
+    experiment = store.experiment_row(experiment_id)  # read once: its kind, specification and seed
+    sweep = experiment.get("kind") == "sweep"
     # A sweep's runs carry their design point's sample (future), policy and values under the names
     # the experiment file and sweep_results.csv use; a comparison's, each scenario's settings.
     # The key is named apart from the inputs: a sweep whose policies are scenario files has an
@@ -305,8 +306,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # the same rows in the same order, whatever order its runs finished in (only run_id and timings differ)
     experiments = runs.merge(inputs, on=key, how="left").sort_values(["position", "replicate"]).reset_index(drop=True)
     if not sweep:
-        experiments = _with_posterior_draws(experiments, store.experiment_row(experiment_id))
-        experiments = _with_lever_draws(experiments, store.experiment_row(experiment_id), scenarios)
+        experiments = _with_posterior_draws(experiments, experiment)
+        experiments = _with_lever_draws(experiments, experiment, scenarios)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
     outcomes = outcomes.reindex(experiments["run_id"]).reset_index()  # failed runs: a row of NaN
@@ -325,7 +326,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
               "area_results": lambda: store.chunks(store.area_query(experiment_id))}
     if sweep:  # a sweep keeps outcomes only, in its file's order, and says how each is read
         step = json.loads(scenarios.iloc[0]["resolved_json"]).get("step") or "month"
-        spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
+        spec = json.loads(experiment["spec_json"])
         definitions = outcome_definitions(spec, step)
         outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
         # only the outcomes the file defines (runs stored under an earlier version of it hold others)
@@ -334,7 +335,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()
-    stored_spec = json.loads(store.experiment_row(experiment_id).get("spec_json") or "{}")
+    stored_spec = json.loads(experiment.get("spec_json") or "{}")
     asked = None if sweep else stored_spec.get("reps_asked")  # the most replicates a comparison was asked for
     # the options that make a comparison's runs what they are: a command without them is another experiment
     options = " ".join(flag for flag, on in (("--posterior", stored_spec.get("posterior")),

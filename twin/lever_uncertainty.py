@@ -90,28 +90,24 @@ def lever_draws(types: set[str], root_seed: int, rep: int) -> dict[str, float]:
     return draws
 
 
-def lever_types_run(scenario) -> set[str]:
-    """The lever types a scenario runs: its entries' types and their phases' (clear_hold_build's)."""
+def _entry_types(entry: dict) -> set[str]:
+    """The lever types one [[levers]] entry runs: its own and its phases' (clear_hold_build's)."""
     from twin.interventions import LEVER_TYPES
 
-    types = set()
-    for entry in scenario.levers:
-        cls = LEVER_TYPES.get(entry.get("type"))
-        if cls is None:
-            continue
-        types.add(cls.type_name)
-        types.update(PHASES.get(cls.type_name, ()))
-    return types
+    cls = LEVER_TYPES.get(entry.get("type"))
+    return set() if cls is None else {cls.type_name, *PHASES.get(cls.type_name, ())}
+
+
+def lever_types_run(scenario) -> set[str]:
+    """The lever types a scenario runs: its entries' types and their phases'."""
+    return set().union(*(_entry_types(entry) for entry in scenario.levers))
 
 
 def with_drawn_levers(scenario, root_seed: int, rep: int):
     """`scenario` whose lever entries carry replicate `rep`'s draws (`_assumed`, read by
     `interventions.build_levers`; part of the scenario's `spec_hash`)."""
-    levers = []
-    for entry in scenario.levers:
-        types = lever_types_run(replace(scenario, levers=[entry]))
-        levers.append({**entry, "_assumed": lever_draws(types, root_seed, rep)})
-    return replace(scenario, levers=levers)
+    return replace(scenario, levers=[{**entry, "_assumed": lever_draws(_entry_types(entry), root_seed, rep)}
+                                     for entry in scenario.levers])
 
 
 def apply_assumed(lever, assumed: dict[str, float], entry: dict, phase: bool) -> None:

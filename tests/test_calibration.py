@@ -1141,12 +1141,18 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     from twin.cli import main
 
     posterior = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.3\n0.5\n")
-    clause = "each replicate draws the calibrated parameters from the posterior"
+    clause = ("an average over the draws of the calibrated parameter of " + str(posterior)
+              + " (asset_realisation_share) from the calibration's posterior sample made in each replicate")
     for extra, expected in (([], False), (["--posterior", str(posterior)], True)):
         args = ["compare", str(QUICK_BASELINE), str(QUICK_CHB_PILOT), "--reps", "2", "--years", "0.5",
                 "--workers", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out"), *extra]
         assert main(args) == 0
         assert (clause in capsys.readouterr().out) == expected
+    # the report names what was drawn: above the differences, where the parameters come from, in the runs' record
+    page = (tmp_path / "out" / "report.html").read_text().replace("&#x27;", "'")
+    drew = f"Each replicate drew the calibrated parameter of {posterior} (asset_realisation_share) from"
+    assert page.count(drew) == 3 and "none (parameter table defaults, the calibrated parameters drawn" in page
+    assert "also held at single values in these runs" not in page
     # each run's draw is exported beside its seed (it was stored nowhere: such a run could not be traced)
     import pandas as pd
 

@@ -1329,9 +1329,10 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     easing = said([-1e9, -3e9, -2e9, 1.3e9, 0.5e9])  # a cost, but shrinking: no claim about a longer horizon
     assert "has turned into a cost by year 4" in easing and "a longer one could change it" in easing
     still_falling = said([-1e9, -3e9, -2e9, -1e9, -0.8e9, -0.5e9])  # each further year would add less
-    assert "falls every year after year 2, to £0.50bn in year 6" in still_falling
+    assert "falls every year after year 2: it has fallen by 83% from its peak, to £0.50bn in year 6" in still_falling
     assert "a longer one would favour it less against base" in still_falling  # not against the runner-up
-    assert "is £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -0.4e9, -0.6e9, -0.5e9])  # not falling at the end
+    # not falling at the end, and how far it has fallen said (it read 'is £0.50bn in year 6' for a fall of 83%)
+    assert "has fallen by 83% from its peak, to £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -0.4e9, -0.6e9, -0.5e9])
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
     assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning
     flat_top = said([-1e9, -2.71e9, -2.69e9, -1e9, 0.5e9])  # two years within 1%: no single peak year
@@ -1465,7 +1466,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
 
     fading = SimpleNamespace(annual_change=pd.DataFrame({"scenario": "opt", "year": [1, 2, 3, 4],
                                                          "mean": [-1e9, -3e9, -2e9, -1e9]}))
-    assert "peaks in year 2 (£3.00bn, undiscounted) and is £1.00bn in year 4" in fading_sentence(fading, "opt")
+    assert ("peaks in year 2 (£3.00bn, undiscounted) and has fallen by 67% from its peak, to £1.00bn in year 4"
+            in fading_sentence(fading, "opt"))
     growing = SimpleNamespace(annual_change=fading.annual_change.assign(mean=[-1e9, -2e9, -3e9, -4e9]))
     assert fading_sentence(growing, "opt") is None
 
@@ -1945,9 +1947,10 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     comparison = SimpleNamespace(summary=summary, lever_types={
         "pkg": ["clear", "funding", "soc_fund"], "both": ["funding", "soc_fund"], "alone": ["soc_fund", "clear"]})
     assert idle_hiring_sentence(comparison, "pkg", markup=False) == (
-        "In pkg, the lever `soc_fund` spends only £0.31m (discounted): the levers that hire investigators share one "
+        "In pkg, the SOC fund lever spends only £0.31m (discounted): the levers that hire investigators share one "
         "hiring cap (how fast the workforce can be recruited and trained), taken in the order the scenario lists them, "
-        "and `funding`, listed first, fills it, so `soc_fund` hires almost no one there, and the option's results hold "
+        "and the funding lever, listed first, fills it, so the SOC fund lever hires almost no one there, and the "
+        "option's results hold "
         "almost nothing of its effect.")
     assert idle_hiring_sentence(comparison, "both") is None  # 2.3% of the funding's: it hires
     assert idle_hiring_sentence(comparison, "alone") is None  # one hiring lever: nothing shares its cap
@@ -1955,8 +1958,8 @@ def test_a_hiring_lever_left_no_room_by_the_one_listed_before_it_is_named():
     # levers named in the scenario: their cost lines carry the names
     named = SimpleNamespace(summary=pd.DataFrame([cost("n", "money", 8.7e9), cost("n", "fund", 0.2e6)]),
                             lever_types={"n": ["funding", "soc_fund"]}, lever_names={"n": ["money", "fund"]})
-    assert "`fund` spends only £0.20m" in idle_hiring_sentence(named, "n") and "`money`, listed first" in \
-        idle_hiring_sentence(named, "n")
+    assert "the lever 'fund' spends only £0.20m" in idle_hiring_sentence(named, "n") and \
+        "the lever 'money', listed first" in idle_hiring_sentence(named, "n")
     # a cut listed first, or after: a cut's negative cost is not "spending only" anything
     cuts = SimpleNamespace(summary=pd.DataFrame([cost("a", "funding", -0.3e9), cost("a", "soc_fund", 1e3),
                                                  cost("b", "soc_fund", 2e9), cost("b", "funding", -0.3e9)]),
@@ -2414,11 +2417,13 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
         "the interval reflects only the replications' chance variation.")
     # with the calibrated parameters drawn (--posterior), or the levers' assumptions (--uncertain-levers), or both
     drawn = saving_sentence(row, "does best", "base", "2 years", posterior=True)
-    assert ("a mean over the calibrated parameters, drawn in every replicate from the posterior, under the model's "
+    assert ("a mean over the calibrated parameters (drawn in every replicate from the posterior), under the model's "
             "assumed effect sizes and costs, which are not measured and are not varied here") in drawn
     assert drawn.endswith("the interval reflects the replications' chance variation and those draws.")
     both = saving_sentence(row, "does best", "base", "2 years", levers_drawn=True, posterior=True)
-    assert "from the posterior and the levers' assumed effect sizes and costs" in both and "not varied" not in both
+    assert ("a mean over the calibrated parameters (drawn in every replicate from the posterior) and the levers' "
+            "assumed effect sizes and costs, which are not measured (each drawn in every replicate from its plausible "
+            "range), with every lever") in both and "not varied" not in both
     # the saving as the Green Book would count it (recovered assets a transfer), beside the headline's
     row.update(green_book=-0.10e9, green_book_low=-0.30e9, green_book_high=0.02e9)
     said = saving_sentence(row, "does best", "base", "2 years")

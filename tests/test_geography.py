@@ -285,7 +285,7 @@ def test_a_region_of_one_area_beside_others_of_its_nation_is_remarked(tmp_path):
     path.write_text(text.replace("Kent,England,South East,", "Kent,England,South Eastt,"))
     warnings = region_warnings(load_geography(path), "areas.csv")
     assert len(warnings) == 1 and "region 'South Eastt' holds one area (Kent)" in warnings[0]
-    assert warnings[0].endswith("did you mean 'South East'?")
+    assert warnings[0].endswith("(did you mean 'South East'?)")  # as a sentence, before the full stop it is given
 
 
 HEADER = "force_area,nation,region,population_thousands,county_lines_exporter\n"

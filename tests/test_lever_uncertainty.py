@@ -112,10 +112,15 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     assert main(["compare", BASE, CT, "--reps", "2", "--seed", "11", "--years", "1", "--uncertain-levers",
                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(out)]) == 0
     console = capsys.readouterr().out
-    assert "each replicate draws them from their ranges" in console
-    page = (out / "report.html").read_text()
-    assert "Each replicate draws every lever&#x27;s assumed effect sizes and costs" in page or \
-           "Each replicate draws every lever's assumed effect sizes and costs" in page
+    assert "an average over the draws of every lever's assumed effect sizes and costs" in console
+    page = (out / "report.html").read_text().replace("&#x27;", "'")
+    # no fixed text left saying the levers' values were single (the report said so beside its draws)
+    for single in ("each cost is a single value", "leave out the uncertainty of the assumed effect sizes",
+                   "each a single value here", "given the model's assumed effect sizes and costs (not varied"):
+        assert single not in page
+    assert "each unit cost was drawn in each replicate from its plausible range" in page
+    assert "Each replicate drew every lever's assumed effect sizes and costs" in page  # the runs' record
+    assert "Each replicate draws every lever's assumed effect sizes and costs" in page
     assert "(drawn: peak of its range)" in page and "not varied here" not in page
     # an export gives each run's draws, none where the scenario has no such lever
     import pandas as pd
@@ -145,3 +150,34 @@ def test_twin_levers_marks_the_settings_drawn(capsys):
     setting = {line.split(" = ")[0].strip(): line for line in clear[:8] if " = " in line}
     assert setting["success_uplift"].endswith("[drawn]")
     assert not setting["surge_investigators_per_area"].endswith("[drawn]")  # the policy's size: kept
+
+
+def test_what_each_replicate_drew_is_said_alike_in_every_sentence():
+    """The report's fixed sentences said the levers' effect sizes and the parameters were held at
+    single values in comparisons that drew them (`--uncertain-levers`, `--posterior`)."""
+    from types import SimpleNamespace
+
+    from twin import report_drawn as said
+
+    sentences = (said.rests_on_values, said.intervals_leave_out, said.lever_costs_clause, said.parameters_note,
+                 said.console_intervals, said.drawn_uncertainty)
+    for levers in (False, True):
+        for posterior in (None, "calibration/posterior.csv"):
+            names = ["a_share", "b_ratio"] if posterior else []
+            comparison = SimpleNamespace(lever_uncertainty=levers, posterior=posterior, posterior_held={},
+                                         lever_held={}, posterior_parameters=names)
+            text = " ".join(sentence(comparison) for sentence in sentences)
+            lever_single = any(p in text for p in ("effect sizes, each a single value", "each cost is a single value",
+                                                   "(not varied here)", "leave out the uncertainty of the assumed"))
+            assert lever_single != levers, (levers, posterior, text)
+            parameters_single = "uncertain parameters, also held at single values in these runs" in text or \
+                "uncertain parameters, held at single values in these runs" in text
+            assert parameters_single == (not posterior), (levers, posterior, text)
+            named = "the 2 calibrated parameters of calibration/posterior.csv (a_share and b_ratio)" in text
+            assert named == bool(posterior)
+            assert ("draws average away from the assumed value" in text) == levers
+    # an older record without the names still says what was drawn
+    old = SimpleNamespace(lever_uncertainty=False, posterior="calibration/posterior.csv", posterior_held={},
+                          lever_held={})
+    assert "Each replicate drew the calibrated parameters of calibration/posterior.csv from" in \
+        said.parameters_note(old)

@@ -703,8 +703,16 @@ def test_levers_must_exist_in_every_policy_scenario_and_wide_ranges_are_warned_a
     body = TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{scenarios / "baseline.toml"}"').replace(
         '[[lever]]', f'[[lever]]\nname = "scenario"\nvalues = ["{scenarios / "baseline.toml"}", '
                      f'"{scenarios / "chb_pilot.toml"}"]\n[[lever]]', 1)
-    with pytest.raises(ScenarioError, match=r"\[\[lever\]\] #2 'lever.chb.hold_years': baseline.toml has no lever named 'chb'"):
+    with pytest.raises(ScenarioError, match=r"\[\[lever\]\] #2 'lever.chb.hold_years': baseline.toml has no lever "
+                                            r"named 'chb' \(it has no levers\)"):
         load_experiment(write(tmp_path / "policies.toml", body))
+    # a lever the scenario gave no name goes by its type: the error lists the names to use
+    unnamed = write(tmp_path / "unnamed.toml", f'[scenario]\nbase = "{scenarios / "baseline.toml"}"\nname = "mine"\n'
+                    '[[levers]]\ntype = "clear_hold_build"\nareas = ["Merseyside"]\n')
+    with pytest.raises(ScenarioError, match=r"unnamed.toml has no lever named 'mine' \(its levers: clear_hold_build; "
+                                            r"a lever without a `name` goes by its type\)"):
+        load_experiment(write(tmp_path / "mine.toml", TINY.replace(f'base = "{QUICK_CHB_PILOT}"', f'base = "{unnamed}"')
+                              .replace("lever.chb.", "lever.mine.")))
     wide = TINY.replace("values = [0, 2]", "values = [0, 40]").replace(
         "[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 50\n[[lever]]')
     warnings = load_experiment(write(tmp_path / "wide.toml", wide))["warnings"]

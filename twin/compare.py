@@ -57,6 +57,7 @@ class Comparison:
     years_from_command: float | None = None  # the horizon --years set in place of the scenario files' own
     lever_uncertainty: bool = False  # each replicate drew the levers' assumed effect sizes and costs
     lever_held: dict = field(default_factory=dict)  # scenario -> the drawn settings it sets itself, and keeps
+    posterior_parameters: list = field(default_factory=list)  # the parameters each replicate drew from the posterior
 
 
 def part_year(comparison) -> tuple[int, int] | None:
@@ -275,7 +276,8 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                        for name, scenario_spec in specs.items()}, annual_assets_change,
                       {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
                        for name, scenario_spec in specs.items()}, pairwise, wide, spec.get("years"),
-                      bool(spec.get("lever_uncertainty")), spec.get("lever_held") or {})
+                      bool(spec.get("lever_uncertainty")), spec.get("lever_held") or {},
+                      list(spec.get("posterior_parameters") or []))
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

@@ -138,7 +138,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
                                   "report_areas.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
-                                  "report_navigation.py", "report_levers.py", "compare.py",
+                                  "report_navigation.py", "report_levers.py", "report_drawn.py", "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "progress.py", "sweep_notes.py", "sweep_reading.py",
                                   "validation_expectations.py", "precompile.py"})
@@ -333,6 +333,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
                                 "posterior_held": held, **({"posterior_fit": fit} if fit else {}), "reps_asked": reps,
+                                **({"posterior_parameters": sorted(sample.columns)} if posterior else {}),
                                 **({"lever_held": held_settings(loaded)} if uncertain_levers else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),

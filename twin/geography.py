@@ -311,9 +311,10 @@ def region_warnings(geo: Geography, label: str) -> list[str]:
         nation = geo.nation[areas[0]]
         others = sorted({geo.region_names[r] for r, n in zip(geo.area_region, geo.nation) if n == nation} - {region_name})
         if areas.size == 1 and others:
+            close = did_you_mean(region_name, others)[2:]  # in brackets: the warning ends with a full stop
             warnings.append(f"areas file '{label}': region '{region_name}' holds one area ({geo.area_names[areas[0]]}), "
                             f"so it is a regional unit of its own with no neighbours by region"
-                            f"{did_you_mean(region_name, others) or f' (the other regions of {nation}: ' + ', '.join(others) + ')'}")
+                            + (f" ({close})" if close else f" (the other regions of {nation}: {', '.join(others)})"))
     return warnings
 
 

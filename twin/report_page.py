@@ -19,9 +19,10 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_caveats import harm_by_category
+from twin.report_drawn import drawn_items, intervals_leave_out, lever_costs_clause, parameters_note
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
-from twin.report_format import html_table, per_pound, signed_amounts
+from twin.report_format import and_list, html_table, per_pound, signed_amounts
 from twin.report_levers import lever_block, years_phrase
 from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
@@ -57,7 +58,7 @@ LEFT_OUT = """\
 <ul>
 <li>Optimism bias: lever costs are the assumed values unless a scenario sets <code>lever_cost_optimism_bias</code> (the
 Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below),
-and each cost is a single value (its range is listed under the scenario).</li>
+{lever_costs}.</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start (<code>scenarios/ct_powers_from_year_3.toml</code> starts the powers two
 years later, to compare with <code>ct_powers.toml</code>: what the wait costs).</li>
@@ -111,13 +112,13 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _differences(comparison, rows),
         _who_spends(comparison),
         _year_by_year(comparison),
-        LEFT_OUT,
+        LEFT_OUT.format(lever_costs=lever_costs_clause(comparison)),
         _other_outcomes(comparison),
         _trajectories(comparison, images),
         _where_the_harm_falls(comparison, area_image),
         _levels(comparison),  # reference figures, after what the options change
         "<!-- terms -->\n",
-        _assumptions(scenarios, getattr(comparison, "lever_uncertainty", False)),
+        _assumptions(scenarios, comparison),
         _runs(comparison, experiment, experiment_id),
         SELF_CHECK,
     ))
@@ -195,9 +196,8 @@ are not netted off the spending, nor are recovered assets); "payback year" is th
 option's cumulative net social cost falls below the baseline's and stays below to the horizon's end (from a
 step within that year, the 90% interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
-how precisely the replications pin down each mean, given the model's assumptions; they are not a range of
-likely outcomes, and they leave out the uncertainty of the assumed effect sizes and costs (listed with their
-ranges under each scenario below).</p>
+how precisely the replications pin down each mean, given the model's assumptions;
+{intervals_leave_out(comparison)}</p>
 {html_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
 <p>The change in harm by category, which the totals above add up: discounted over the horizon, mean of paired
 replications with its 90% interval.</p>
@@ -379,17 +379,20 @@ def _regions_note(comparison: Comparison) -> str:
             f"the {nation} region leaves it out and the total for {nation} holds it.")
 
 
-def _assumptions(scenarios: pd.DataFrame, levers_drawn: bool = False) -> str:
-    """Where the parameters come from, and each scenario's timing, parameter overrides and levers
-    (`levers_drawn`: each replicate drew their assumed effect sizes and costs, `lever_uncertainty`)."""
+def _assumptions(scenarios: pd.DataFrame, comparison: Comparison) -> str:
+    """Where the parameters come from (drawn from a posterior, `--posterior`), and each scenario's timing,
+    parameter overrides and levers (marked where each replicate drew their assumed effect sizes and costs,
+    `lever_uncertainty`)."""
+    levers_drawn = bool(getattr(comparison, "lever_uncertainty", False))
+    posterior = bool(comparison.posterior)
     sources = "; ".join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())
     return f"""<h2>Assumptions and parameters</h2>
-<p>Every parameter not listed as an override takes its value from the parameter table, with its unit, plausible
+<p>{parameters_note(comparison)}, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
 listed under its scenario{DRAWN_NOTE if levers_drawn else ""}. Sources cited as "seed 000" to "seed 004" are the
 project's source documents:
 {sources}.</p>
-{''.join(_scenario_assumptions(row, levers_drawn) for _, row in scenarios.iterrows())}
+{''.join(_scenario_assumptions(row, levers_drawn, posterior) for _, row in scenarios.iterrows())}
 """
 
 
@@ -398,17 +401,22 @@ DRAWN_NOTE = ("; those marked 'drawn' were drawn in each replicate from a triang
               "plausible range, peaking at the value shown (the same draw for every option)")
 
 
-def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False) -> str:
+def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False, posterior: bool = False) -> str:
     """One scenario's assumptions: its horizon, steps, start and spin-up, its parameter overrides, and
-    each of its levers (`report_levers.lever_block`)."""
+    each of its levers (`report_levers.lever_block`); `levers_drawn` and `posterior` say what each
+    replicate drew besides (the description's figures are the assumed values)."""
     spec = json.loads(row["resolved_json"])
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
     levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
-    return (f"<h3>{named(row)}</h3><p>{html.escape(spec.get('description') or '')}</p>"
+    drawn_note = (" Its description gives the levers' assumed values; those marked 'drawn' below vary from "
+                  "replicate to replicate." if levers_drawn and levers and spec.get("description") else "")
+    defaults = ("none (parameter table defaults, the calibrated parameters drawn from the posterior)" if posterior
+                else "none (parameter table defaults)")
+    return (f"<h3>{named(row)}</h3><p>{html.escape(spec.get('description') or '')}{drawn_note}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: "
-            f"{html.escape(json.dumps(params)) if params else 'none (parameter table defaults)'}"
+            f"{html.escape(json.dumps(params)) if params else defaults}"
             + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
             + ("".join(lever_block(lever, scale, levers_drawn) for lever in levers) if levers
                else "<p>Levers: none.</p>"))
@@ -435,9 +443,18 @@ def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <p class="meta">Experiment {experiment_id} ({html.escape(" vs ".join(comparison.scenarios))}), root seed
 {experiment.get("root_seed")}, {html.escape(_code_label(experiment))}.</p>
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
-{_posterior_fit(experiment)}
+{_drawn_runs(comparison)}{_posterior_fit(experiment)}
 {html_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
 """
+
+
+def _drawn_runs(comparison: Comparison) -> str:
+    """What each replicate drew besides its seed, in the runs' record ('' when nothing)."""
+    drawn = drawn_items(comparison)
+    if not drawn:
+        return ""
+    return (f"<p>Each replicate drew {and_list(drawn)} (the same draws for every option; "
+            f"<code>twin export</code> gives each run's draws).</p>\n")
 
 
 def _posterior_fit(experiment: dict) -> str:

@@ -1,6 +1,6 @@
 """The sentences that set the options against one another: the best against the runner-up (told
 apart or level, and how many replications would separate them), the Green Book ordering, a saving
-that fades or turns into a cost, and the calibrated parameters a scenario keeps under --posterior.
+that fades or turns into a cost, and what the lead rests on.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import numpy as np
 
 from twin.compare import Comparison, pairs_limit, whole_years
 from twin.report_format import (
-    and_list, bn, count_of, gap_interval, per_pound, percent, possessive, replications, signed_bn,
+    LEVER_WORDS, and_list, bn, count_of, gap_interval, lever_label, per_pound, percent, possessive, replications,
+    signed_bn,
 )
+from twin.report_drawn import rests_on_values
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -159,11 +161,12 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     if means[-1] <= means[peak] / 2:
         return _waning_sentence(comparison, scenario, means, years, peak)
     longer, falls = "a longer one could change it", _falls_words(means, years)
+    fallen = f"has fallen by {percent(1 - means[-1] / means[peak])} from its peak"  # more than half
     if means[-1] < 0 and falls:  # still falling at the end: each further year adds less
-        last = f"{falls}, to {bn(-means[-1])} in year {years[-1]}"
+        last = f"{falls}: it {fallen}, to {bn(-means[-1])} in year {years[-1]}"
         longer = f"a longer one would favour it less against {html.escape(comparison.baseline)}"
     elif means[-1] < 0:
-        last = f"is {bn(-means[-1])} in year {years[-1]}"
+        last = f"{fallen}, to {bn(-means[-1])} in year {years[-1]}"
     elif means[-1] == 0:
         last = f"is gone by year {years[-1]}"
     else:
@@ -221,28 +224,6 @@ def _waning_sentence(comparison: Comparison, scenario: str, means: np.ndarray, y
             f"and {falls}, to {bn(-means[-1])} in year {years[-1]}{spending}{':' if spending else ';'} "
             f"the comparison holds for this horizon, and a longer one would favour it less against "
             f"{html.escape(comparison.baseline)} (see 'Year by year').")
-
-
-def posterior_held_sentence(comparison: Comparison, markup: bool = True) -> str:
-    """Which scenarios keep their own value of a calibrated parameter rather than the posterior's draw."""
-    if not comparison.posterior_held:
-        return ""
-    name = (lambda text: html.escape(str(text))) if markup else str
-    parts = [f"{name(scenario)} sets {and_list([name(p) for p in params])}"
-             for scenario, params in comparison.posterior_held.items()]
-    return (f" A scenario that sets a calibrated parameter itself keeps its own value in every replicate, "
-            f"not the posterior's draw: {'; '.join(parts)}.")
-
-
-def lever_held_sentence(comparison: Comparison, markup: bool = True) -> str:
-    """Which scenarios keep their own value of a lever setting the replicates draw (`--uncertain-levers`)."""
-    held = getattr(comparison, "lever_held", None) or {}
-    if not held:
-        return ""
-    name = (lambda text: html.escape(str(text))) if markup else str
-    parts = [f"{name(scenario)} sets {and_list([name(p) for p in settings])}" for scenario, settings in held.items()]
-    return (f" A scenario that sets a lever's effect size or cost itself keeps its own value in every replicate, "
-            f"not the draw: {'; '.join(parts)}.")
 
 
 #: harm categories of the net social cost, for saying where a lead comes from: (summary metric, label)
@@ -303,7 +284,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
     uplift on every lever's spending (optimism bias; cuts left out, `_lever_spending`) that would
     close it, the lead without recovered assets (the Green Book's view), what the best buys beyond
     the runner-up (`_incremental`), and the harm categories (at most two) whose difference is at
-    least half of it; then what these runs hold fixed. None without a runner-up or a lead."""
+    least half of it; then what these runs hold fixed and what they draw. None without a runner-up or a lead."""
     ranking = comparison.ranking
     if len(ranking) < 2 or not ranking.iloc[1]["pairs"]:
         return None
@@ -365,12 +346,10 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         return None
     if markup:  # a list, each part on its own line: as one sentence it ran to over 200 words
         items = "".join(f"<li>{part[0].upper() + part[1:]}.</li>" for part in parts)
-        return (f'<div class="rests-on"><p>What the lead rests on:</p><ul>{items}</ul><p>These figures rest on the '
-                f"levers' assumed effect sizes, each a single value here (their ranges are under each scenario), and "
-                f"on the model's uncertain parameters, also held at single values in these runs. {RESTS_ON_PARAMETERS}</p></div>")
-    return (f"What the lead rests on: {'; '.join(parts)}. These figures rest on the levers' assumed effect sizes, "
-            f"each a single value here (their ranges are under each scenario), and on the model's uncertain "
-            f"parameters, also held at single values in these runs. {RESTS_ON_PARAMETERS}")
+        return (f'<div class="rests-on"><p>What the lead rests on:</p><ul>{items}</ul><p>'
+                f"{rests_on_values(comparison)} {RESTS_ON_PARAMETERS}</p></div>")
+    return (f"What the lead rests on: {'; '.join(parts)}. {rests_on_values(comparison, markup=False)} "
+            f"{RESTS_ON_PARAMETERS}")
 
 
 #: what the options' benefits and the ranking turn on among the uncertain parameters, as far as the
@@ -490,10 +469,13 @@ def idle_hiring_sentence(comparison: Comparison, scenario: str, markup: bool = T
     if not idle:
         return None
     name = (lambda text: html.escape(text)) if markup else str
-    spends = and_list([f"the lever `{name(n)}` spends only £{cost[n] / 1e6:,.2f}m" for n in idle])
+    def label(lever: str) -> str:  # in words, as 'Who spends' names it; a name the scenario gave, quoted
+        words = lever_label(lever)
+        return f"the {name(words)} lever" if words != lever or lever in LEVER_WORDS else f"the lever '{name(lever)}'"
+    spends = and_list([f"{label(n)} spends only £{cost[n] / 1e6:,.2f}m" for n in idle])
     return (f"In {name(scenario)}, {spends} (discounted): the levers that hire investigators share one hiring cap "
             f"(how fast the workforce can be recruited and trained), taken in the order the scenario lists them, and "
-            f"`{name(first)}`, listed first, fills it, so {and_list([f'`{name(n)}`' for n in idle])} "
+            f"{label(first)}, listed first, fills it, so {and_list([label(n) for n in idle])} "
             f"{'hires' if len(idle) == 1 else 'hire'} almost no one there, and the option's results hold almost "
             f"nothing of {'its' if len(idle) == 1 else 'their'} effect.")
 

@@ -22,10 +22,13 @@ from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pay
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
     OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, justice_limit_parts, others_better_in_people,
 )
+from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences here)
+    console_intervals, drawn_uncertainty, lever_held_sentence, posterior_held_sentence,
+)
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
     against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, lever_held_sentence, narrowly, others_at_a_glance, posterior_held_sentence,
+    least_bad_sentence, level_with, narrowly, others_at_a_glance,
     runner_up_gains, runner_up_sentence,
 )
 
@@ -154,10 +157,10 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
     replicate drew the levers' assumed effect sizes and costs (`lever_uncertainty`), `posterior` the
     calibrated parameters."""
     base = html.escape(baseline)
-    drawn = [what for what, on in (("the calibrated parameters, drawn in every replicate from the posterior",
+    drawn = [what for what, on in (("the calibrated parameters (drawn in every replicate from the posterior)",
                                     posterior),
-                                   ("the levers' assumed effect sizes and costs, which are not measured, each drawn in "
-                                    "every replicate from its plausible range", levers_drawn)) if on]
+                                   ("the levers' assumed effect sizes and costs, which are not measured (each drawn in "
+                                    "every replicate from its plausible range)", levers_drawn)) if on]
     estimate = (f". This is a mean over {and_list(drawn)}" + ("" if levers_drawn else ", under the model's assumed "
                                                              "effect sizes and costs, which are not measured and are "
                                                              "not varied here") if drawn else
@@ -346,30 +349,6 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     return brief, text
 
 
-def drawn_uncertainty(comparison: Comparison) -> str:
-    """What the 90% intervals say, and what each replicate draws: the calibrated parameters
-    (`--posterior`), the levers' assumed effect sizes and costs (`--uncertain-levers`), or neither."""
-    levers = getattr(comparison, "lever_uncertainty", False)
-    drawn = [what for what, on in (("the calibrated parameters from the calibration posterior", comparison.posterior),
-                                   ("every lever's assumed effect sizes and costs from their plausible ranges "
-                                    "(triangular, peaking at the assumed value; a policy's size, timing and budget "
-                                    "are kept)", levers)) if on]
-    left_out = [what for what, on in (
-        ("the model's parameters (run with --posterior for the calibrated ones)", comparison.posterior),
-        ("the assumed effect sizes and costs (listed with their ranges under each scenario; --uncertain-levers "
-         "draws them, `twin sensitivity` and `twin sweep` vary them)", levers)) if not on]
-    if not drawn:
-        return ("The 90% intervals say how precisely the replications pin down each mean change, given the model's "
-                f"assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
-                f"{and_list(left_out)}.")
-    return (f"Each replicate draws {and_list(drawn)}, the same draws for every option, so each mean change averages "
-            f"over what they leave uncertain. The 90% intervals say how precisely the replications pin down those "
-            f"averages; they shrink with more replications and are not a range of likely outcomes: the year-by-year "
-            f"chart's bands (5th to 95th percentile of the paired changes) show how much a change varies from draw "
-            f"to draw." + (f" They leave out uncertainty about {and_list(left_out)}." if left_out else "")
-            + posterior_held_sentence(comparison) + lever_held_sentence(comparison))
-
-
 def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:
     """Options whose [parameters] differ from the baseline's: those values held through the
     spin-up too, so the option is a world that differed before year 1, not a policy from year 1."""
@@ -440,13 +419,8 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound "
                  "of response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where "
-                 "spending does not clearly rise).\nIntervals: how precisely "
-                 "the replications pin down each mean, given the model's assumed effect sizes and costs ("
-                 + ("each replicate draws them from their ranges" if getattr(comparison, "lever_uncertainty", False)
-                    else "not varied here")
-                 + ("; each replicate draws the calibrated parameters from the posterior" if comparison.posterior
-                    else "") +
-                 "); homicides, drug deaths, children recruited and the year-by-year view are in the report."
+                 "spending does not clearly rise).\n" + console_intervals(comparison)
+                 + "; homicides, drug deaths, children recruited and the year-by-year view are in the report."
                  + posterior_held_sentence(comparison, markup=False) + lever_held_sentence(comparison, markup=False))
     if columns is not None:  # the sentences wrapped to the terminal
         import textwrap

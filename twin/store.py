@@ -232,6 +232,8 @@ class Store:
                 # describes and reads the outcomes `twin sweep` last wrote. A comparison's posterior
                 # sample is known by its draws: the fit.json beside it, as last read, is the one named.
                 stored = {**json.loads(row.spec_json or "{}"), "posterior_fit": spec.get("posterior_fit")}
+                if spec.get("posterior_parameters"):  # names kept since; an older record gains them
+                    stored["posterior_parameters"] = spec["posterior_parameters"]
                 if "reps_asked" in spec:  # the most replicates a command asked of it: fewer stored is unfinished
                     stored["reps_asked"] = max(int(stored.get("reps_asked") or 0), int(spec["reps_asked"]))
                 refreshed = {"spec_json": json.dumps(spec if kind == "sweep" else stored, default=str)}

@@ -310,8 +310,10 @@ def _check_lever_in_scenarios(path: Path, position: int, name: str, scenarios: l
     for scenario_path, scenario_levers in scenarios:
         lever_names = [lever_entry_name(lever) for lever in scenario_levers]
         if name.split(".")[1] not in lever_names:
+            listed = (f" (its levers: {', '.join(lever_names)}; a lever without a `name` goes by its type)"
+                      if lever_names else " (it has no levers)")
             raise ScenarioError(f"{path}: [[lever]] #{position} {name!r}: {Path(scenario_path).name} has no lever "
-                                f"named {name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}")
+                                f"named {name.split('.')[1]!r}{did_you_mean(name.split('.')[1], lever_names)}{listed}")
         if name.count(".") == 2:
             try:
                 lever_setting(name, scenario_levers, f"{path}: [[lever]] #{position}")

@@ -237,7 +237,7 @@ def test_effective_sample_size_and_a_log_priors_share_of_its_range():
     assert effective_sample_size(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
     assert effective_sample_size(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
     prior = Prior("harm_gbp_per_heroin_crack_user_year", 40_000.0, 90_000.0, "log")
-    sample = pd.DataFrame({prior.name: np.exp(np.linspace(np.log(40_000), np.log(90_000), 1001))})
+    sample = pd.DataFrame({prior.name: np.exp(np.linspace(np.log(40_000), np.log(90_000), 1001)), "weight": 1.0})
     row = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}, sample).iloc[0]
     # a sample spread as the prior keeps its 90% range (in logarithms, as the prior is drawn)
     assert row["share of prior's 90% range"] == pytest.approx(1.0, abs=0.01)
@@ -247,10 +247,15 @@ def test_effective_sample_size_and_a_log_priors_share_of_its_range():
     # a whole-number parameter's prior is drawn rounded: a sample spread as it keeps its whole range
     # (against the unrounded 90% range, 3 to 4 kept 1.11 of it)
     whole = Prior("ocg_size_min", 3.0, 4.0)
-    draws = pd.DataFrame({whole.name: [whole.to_value(u) for u in np.linspace(0, 1, 1001)]})
+    draws = pd.DataFrame({whole.name: [whole.to_value(u) for u in np.linspace(0, 1, 1001)], "weight": 1.0})
     assert set(draws[whole.name]) == {3, 4}
     row = parameter_table([whole], {whole.name: 3}, {whole.name: 3}, draws).iloc[0]
     assert row["share of prior's 90% range"] == pytest.approx(1.0)
+    # particles weighted towards the low end: the interval follows the weights, not the count of particles
+    leaning = sample.assign(weight=np.where(sample[prior.name] < 60_000, 9.0, 1.0))
+    row = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}, leaning).iloc[0]
+    assert row["credible 95%"] == pytest.approx(60_000 * 1.5 ** 0.5, rel=0.01)  # half-way up the light half
+    assert row["share of prior's 90% range"] < 0.85
 
 
 def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
@@ -326,6 +331,42 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
     assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 0
     assert len(ran) == 4 and "were kept" not in capsys.readouterr().err
+
+
+def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp_path, capsys, monkeypatch):
+    """A ratio over a metric that is zero in every run was reported as 'the runs end before years
+    1-1', left out of the misfit (a point fit scored a point better for losing it) and, in ABC-SMC,
+    gave every particle the same huge distance, all accepted, with credible intervals that seemed
+    to say the targets constrained the parameters."""
+    import twin.calibration as calibration
+    from twin.cli import main
+    from twin.store import Store
+
+    targets = write(tmp_path / "t.toml", '[[target]]\nname = "per_pound"\nvalue = 1\ntolerance = 1\nsource = "s"\n'
+                    'metric = "arrests"\nratio_of = "lever_spending_gbp_courts"\nyears = [1, 1]\n'
+                    'aggregation = "ratio"\n'
+                    '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\nsource = "s"\n'
+                    'metric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+    assert main(["fit", str(QUICK_BASELINE), "--targets", str(targets), "--reps", "1", "--years", "1",
+                 "--workers", "1", "--out", str(tmp_path / "f")]) == 0
+    out = capsys.readouterr().out
+    why = "its denominator, lever_spending_gbp_courts, sums to zero over years 1-1 in every run: the ratio is undefined"
+    assert f"not evaluated ({why})" in out and "the runs end before" not in out
+    assert f"Not evaluated (1; left out of the misfit): per_pound ({why})." in out
+    config = write(tmp_path / "c.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
+                   f'years = 1\nreps = 1\nmax_evaluations = 2\nworkers = 1\nout = "{tmp_path / "c"}"\n'
+                   '[[parameter]]\nname = "asset_realisation_share"\n')
+    assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{targets}: 'per_pound': {why} (one run at the scenario's own values)" in err
+    assert not (tmp_path / "c" / "fit.json").exists()
+    # a point fit scores a point where a target has no value as far off, not as a better fit
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
+                        pd.DataFrame([{"per_pound": np.nan if overrides["asset_realisation_share"] > 0.45 else 1.0,
+                                       "assets": 550e6 + 1e9 * overrides["asset_realisation_share"]}]))
+    history = calibration.point_fit(load_config(config), None, Store(f"sqlite:///{tmp_path / 'p.db'}"))["history"]
+    assert {h["misfit"] == calibration.UNDEFINED_MISFIT for h in history} == {True, False}
+    assert all(h["misfit"] < 1e6 for h in history if h["asset_realisation_share"] <= 0.45)
 
 
 def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_path, monkeypatch, capsys):
@@ -582,6 +623,18 @@ def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
     assert "ran out" in abc_stop_reason({"generations": gens[:2], "simulations": 900}, config)
 
 
+def test_weighted_quantiles_of_particles():
+    from twin.calibration_abc import weighted_quantiles
+
+    values = np.array([4.0, 1.0, 3.0, 2.0])
+    assert list(weighted_quantiles(values, np.ones(4), [0.25, 0.5, 0.51])) == [1.0, 2.0, 3.0]  # equal weights
+    # a particle holding almost all the weight is every quantile
+    assert weighted_quantiles(values, np.array([1e-9, 1e-9, 1.0, 1e-9]), [0.05, 0.5, 0.95]) == pytest.approx([3, 3, 3])
+    # integer weights act as repeated particles: the median of 1, 2, 2, 2, 3 is 2
+    assert weighted_quantiles(np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 1.0]), [0.5])[0] == pytest.approx(2.0)
+    assert list(weighted_quantiles(values, np.ones(4), [0.0, 1.0])) == [1.0, 4.0]  # the ends held
+
+
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
     pytest.importorskip("pyabc")
     from twin.calibration_abc import abc_fit
@@ -627,14 +680,24 @@ name = "asset_realisation_share"
     assert first["generations"][-1]["effective_sample_size"] == pytest.approx(
         1 / (particles["weight"] ** 2).sum())
     assert all(1 <= g["effective_sample_size"] <= g["accepted"] + 1e-9 for g in first["generations"])
-    # the parameter table: the median inside its 90% credible interval, the interval read off the
-    # posterior sample, and narrower than the prior's 90% range (the targets constrain it)
+    # the parameter table: the median inside its 90% credible interval, both read off the weighted
+    # particles (not the sample drawn from them, which adds its own noise), and the interval narrower
+    # than the prior's 90% range (the targets constrain it)
     from twin.calibration import parameter_table
+    from twin.calibration_abc import weighted_quantiles
 
     row = parameter_table(config["priors"], {"asset_realisation_share": 0.44}, first["best"],
-                          first["posterior"]).iloc[0]
+                          first["particles"]).iloc[0]
     assert row["credible 5%"] <= row["posterior median"] <= row["credible 95%"]
-    assert row["credible 5%"] == pytest.approx(np.quantile(posterior, 0.05))
+    low, median = weighted_quantiles(particles["asset_realisation_share"].to_numpy(), particles["weight"].to_numpy(),
+                                     [0.05, 0.5])
+    assert row["credible 5%"] == pytest.approx(low)
+    assert first["best"]["asset_realisation_share"] == pytest.approx(median)
+    # the simulations as pyabc counts them against max_evaluations: its first sample from the prior
+    # too (left out, a short trial said it stopped short of the budget it had reached)
+    assert first["prior_sample_simulations"] > 0 and first["simulations"] == first["prior_sample_simulations"] + sum(
+        g["simulations"] for g in first["generations"])
+    assert first["runs_made"] >= first["simulations"]  # with those past a generation's last accepted particle
     assert row["share of prior's 90% range"] == pytest.approx(
         (row["credible 95%"] - row["credible 5%"]) / (0.9 * 0.7))
     assert row["share of prior's 90% range"] < 0.5 and row["prior"] == "uniform 0.1 to 0.8"
@@ -643,6 +706,7 @@ name = "asset_realisation_share"
     assert started_before(config, store) and not started_before(config, Store(f"sqlite:///{tmp_path / 'new.db'}"))
     again = abc_fit(config, store, workers=1, log=lambda m: None)
     assert again["abc_id"] == first["abc_id"] and again["simulations"] == first["simulations"]
+    assert again["runs_made"] == 0  # nothing left to run
     # Through the project's executor, the fit does not depend on the number of workers.
     pooled = abc_fit(config, Store(f"sqlite:///{tmp_path / 'abc2.db'}"), workers=2, log=lambda m: None)
     assert pooled["generations"] == first["generations"]
@@ -723,8 +787,11 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 0
     fit = json.loads((out / "fit.json").read_text())
     assert fit["settings"]["generations"] == 3 and len(fit["generations"]) == 3
-    median = pd.read_csv(out / "posterior.csv")["asset_realisation_share"].median()
-    assert fit["posterior_medians"]["asset_realisation_share"] == pytest.approx(median, rel=1e-12)
+    from twin.calibration_abc import weighted_quantiles
+
+    particles = pd.read_csv(out / "particles.csv")  # the medians are the weighted particles'
+    median = weighted_quantiles(particles["asset_realisation_share"].to_numpy(), particles["weight"].to_numpy(), [0.5])
+    assert fit["posterior_medians"]["asset_realisation_share"] == pytest.approx(median[0], rel=1e-12)
 
 
 def test_a_changed_model_starts_a_new_fit_rather_than_resuming_the_old_one(monkeypatch):
@@ -1388,7 +1455,7 @@ name = "asset_realisation_share"
 '''
     # a smooth misfit with its minimum inside the range, instead of the model
     monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None: overrides)
-    monkeypatch.setattr(calibration, "fit_table", lambda targets, values: values)
+    monkeypatch.setattr(calibration, "fit_table", lambda targets, values: {**values, "evaluated": pd.Series([True])})
     monkeypatch.setattr(calibration, "misfit", lambda values: (values["asset_realisation_share"] - 0.3) ** 2)
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")
     short = point_fit(load_config(write(tmp_path / "short.toml", body.format(n=3))), SerialExecutor(), store)

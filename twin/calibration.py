@@ -284,7 +284,9 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
         if cached is None:
             computed_here.add(point)
             table = fit_table(targets, evaluate(scenario, targets, seeds, overrides, executor))
-            cached = misfit(table)
+            # a target with no value here (a ratio over zero) counts as far off, not as left out:
+            # leaving it out would score the point better for losing a target
+            cached = misfit(table) if table["evaluated"].all() else UNDEFINED_MISFIT
             store.save_evaluation(key, overrides, cached)
         history.append({**overrides, "misfit": cached, "from_database": stored})
         if progress:
@@ -347,13 +349,19 @@ def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
 # ---------------------------------------------------------------------------------- ABC-SMC
 
 
+#: the point fit's misfit at a point where a target has no value (finite, so that it is stored)
+UNDEFINED_MISFIT = 1e12
+
+
 def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[str, float],
-                    posterior: pd.DataFrame | None = None) -> pd.DataFrame:
+                    particles: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per calibrated parameter: its unit, the value the scenario gave it before the fit,
     its prior, and what the fit made of it. For ABC-SMC, the posterior median and 90% credible
-    interval (5th to 95th percentile of the posterior sample, the rows `twin compare --posterior`
-    draws from) and the share of the prior's own 90% range that interval keeps (1: the targets did
-    not narrow it; 0.3: they cut it to under a third); for a point fit, the best value."""
+    interval (weighted 5th and 95th percentiles of the last generation's `particles`, with their
+    `weight` column; the values the runs used, whole numbers rounded) and the share of the prior's
+    own 90% range that interval keeps (1: the targets did not narrow it; 0.3: they cut it to under
+    a third); for a point fit, the best value."""
+    from twin.calibration_abc import weighted_quantiles
     from twin.parameters import table_rows
 
     units = {row.name: row.unit for row in table_rows()}
@@ -361,10 +369,11 @@ def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[
     for p in priors:
         row = {"parameter": p.name, "unit": units.get(p.name, ""), "before the fit": defaults[p.name],
                "prior": f"{'log-uniform' if p.scale == 'log' else 'uniform'} {p.low:g} to {p.high:g}"}
-        if posterior is None:
+        if particles is None:
             row["best value"] = best[p.name]
         else:
-            low, high = np.quantile(posterior[p.name], [0.05, 0.95])
+            used = np.array([as_sampled(p.name, v) for v in particles[p.name]], dtype=float)
+            low, high = weighted_quantiles(used, particles["weight"].to_numpy(), [0.05, 0.95])
             # the prior's own 90% range as it is drawn (a whole-number parameter's rounded, as its
             # posterior's values are: against the unrounded range, 3 to 4 kept 1.11 of it)
             prior_low, prior_high = p.to_value(0.05), p.to_value(0.95)

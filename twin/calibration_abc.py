@@ -76,6 +76,7 @@ def executor_sampler(executor, seed: int):
 
     class ExecutorSampler(Sampler):
         keep, run_id, t = None, None, None
+        runs_made = 0  # model runs this command made, those past a generation's last accepted particle too
 
         def name(self, t, seed: int) -> str:
             return f"{self.run_id}:{int(t)}:{int(seed)}"
@@ -97,6 +98,7 @@ def executor_sampler(executor, seed: int):
                 by_seed = {int(s): particle_from_json(kept.get(self.name(t, s))) for s in seeds}
                 by_seed = {s: particle for s, particle in by_seed.items() if particle is not None}
                 tasks = [(payload, int(s)) for s in seeds if int(s) not in by_seed]
+                self.runs_made += len(tasks)
                 for task, particle in executor.run(_simulate_particle, tasks):
                     by_seed[task[1]] = particle
                     if self.keep is not None:
@@ -235,14 +237,16 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
     if sampler.keep is not None:
         sampler.keep.drop()  # the fit's generations are all stored now
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    populations = history.get_all_populations()
-    populations = populations[populations.t >= 0]
+    every = history.get_all_populations()
+    populations = every[every.t >= 0]  # generation -1 is pyabc's first sample from the prior (it sets epsilon)
     rng = np.random.default_rng(config["seed"])
     draws = rng.choice(len(frame), size=config["posterior_size"], p=weights / weights.sum())
     posterior = frame.iloc[draws][[p.name for p in priors]].reset_index(drop=True)
     for p in priors:  # the values the runs used (whole-number parameters rounded)
         posterior[p.name] = [as_sampled(p.name, v) for v in posterior[p.name]]
-    medians = {p.name: as_sampled(p.name, posterior[p.name].median()) for p in priors}
+    # summaries from the weighted particles themselves, not from the sample drawn from them
+    medians = {p.name: as_sampled(p.name, weighted_quantiles(frame[p.name].to_numpy(), weights, [0.5])[0])
+               for p in priors}
     def weights_of(t: int) -> np.ndarray:  # the last generation's are read above
         return weights if t == history.max_t else history.get_distribution(m=0, t=t)[1]
 
@@ -252,8 +256,22 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
                    for r in populations.itertuples()]
     particles = frame[[p.name for p in priors]].reset_index(drop=True)
     particles["weight"] = weights / weights.sum()
+    # the simulations pyabc counts against max_evaluations: its first sample from the prior included
     return {"best": medians, "posterior": posterior, "particles": particles, "generations": generations,
-            "abc_id": history.id, "simulations": int(populations["samples"].sum()), "key": key}
+            "abc_id": history.id, "simulations": int(every["samples"].sum()),
+            "prior_sample_simulations": int(every[every.t < 0]["samples"].sum()), "runs_made": sampler.runs_made,
+            "key": key}
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles) -> np.ndarray:
+    """Quantiles of weighted particles, from their cumulative distribution: each quantile q is the
+    smallest value whose cumulative weight share reaches q (a particle holding most of the weight
+    is every quantile it spans; integer weights act as repeated particles)."""
+    order = np.argsort(values, kind="stable")
+    values, weights = np.asarray(values, dtype=float)[order], np.asarray(weights, dtype=float)[order]
+    cumulative = np.cumsum(weights) / weights.sum()
+    at = np.searchsorted(cumulative, np.asarray(quantiles, dtype=float) - 1e-12, side="left")
+    return values[np.minimum(at, values.size - 1)]
 
 
 def effective_sample_size(weights: np.ndarray) -> float:

@@ -55,7 +55,8 @@ def cmd_fit(args) -> int:
               f"(same scenario, targets and code): read back, not run again.", file=sys.stderr)
     executor = make_executor(args.workers)
     try:
-        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step)
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step,
+                          scenario.years)
     except KeyboardInterrupt:
         kept = len(kept_values(keep, seeds, names))
         print(f"\ntwin: interrupted; {kept} of the {args.reps} replications are kept in "
@@ -101,7 +102,9 @@ def abc_stop_reason(outcome: dict, config: dict) -> str:
 
 def _check_target_scales(config: dict) -> None:
     """Before a calibration: warn of targets far from what one run at the scenario's own values
-    gives (`targets.scale_warnings`), most likely in another unit; one run costs little beside a fit."""
+    gives (`targets.scale_warnings`), most likely in another unit, and refuse a target that run
+    gives no value (a ratio over zero), which no particle could then be measured against; one run
+    costs little beside a fit."""
     from dataclasses import replace
 
     from twin.calibration import evaluate
@@ -113,9 +116,15 @@ def _check_target_scales(config: dict) -> None:
     try:
         scenario = replace(config["scenario"], years=config["years"])
         table = fit_table(config["targets"], evaluate(scenario, config["targets"], replicate_seeds(config["seed"], 1),
-                                                      {}, executor), scenario.step)
+                                                      {}, executor), scenario.step, scenario.years)
     finally:
         executor.close()
+    undefined = table[~table["evaluated"]]  # every target is within the horizon: its value is undefined
+    if len(undefined):
+        said = "; ".join(f"'{t}': {why}" for t, why in zip(undefined["target"], undefined["not_evaluated_because"]))
+        raise UserError(f"{config['targets_file']}: {said} (one run at the scenario's own values). A calibration "
+                        f"cannot fit a target with no value: leave it out of the targets, or give a ratio_of "
+                        f"the runs make non-zero")
     for warning in scale_warnings(table):
         print(f"Warning: {warning} (one run at the scenario's own values).", file=sys.stderr)
 
@@ -158,12 +167,20 @@ def cmd_calibrate(args) -> int:
             print(f"twin: interrupted; {exc}.", file=sys.stderr)
             return 130
         extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
-                 "posterior_medians": outcome["best"]}
-        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f})" for g in outcome["generations"])
+                 "prior_sample_simulations": outcome["prior_sample_simulations"],
+                 "runs_made_by_this_command": outcome["runs_made"], "posterior_medians": outcome["best"]}
+        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f}, effective sample size "
+                          f"{g['effective_sample_size']:.0f})" for g in outcome["generations"])
         last = outcome["generations"][-1] if outcome["generations"] else None
-        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']} simulations; "
-                     f"acceptance rate by generation: {rates}. Fit shown at the posterior medians (each "
-                     f"parameter's own median, not a joint best fit).")
+        prior_sample = outcome["prior_sample_simulations"]
+        notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']:,} "
+                     f"simulations, as pyabc counts them against max_evaluations"
+                     + (f" ({prior_sample:,} of them its first sample from the prior, which sets the first epsilon)"
+                        if prior_sample else "")
+                     + f"; acceptance rate by generation: {rates}. This command ran {outcome['runs_made']:,} model "
+                     f"runs (with those past a generation's last accepted particle in its final batch, which pyabc "
+                     f"does not count; none for particles read back). Fit shown at the posterior medians (each "
+                     f"parameter's own weighted median over the particles, not a joint best fit).")
         if last:
             distinct = len(outcome["posterior"].drop_duplicates())
             notes.append(f"Posterior sample (posterior.csv): {len(outcome['posterior'])} rows drawn with replacement "
@@ -222,7 +239,8 @@ def cmd_calibrate(args) -> int:
         calibrated = tuple(prior.name for prior in config["priors"])
         targets = [t if t.by_construction or t.fitted_by else replace(t, fitted_by=calibrated)
                    for t in config["targets"]]
-        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor), scenario.step)
+        table = fit_table(targets, evaluate(scenario, targets, seeds, outcome["best"], executor), scenario.step,
+                          scenario.years)
     except KeyboardInterrupt:  # nothing of this fit is written yet: its files stay as the last fit left them
         at = "posterior medians" if config["method"] == "abc" else "best values"
         print(f"\ntwin: interrupted while checking the fit at the {at}; the fit itself is saved in "
@@ -285,7 +303,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
     fitted = parameter_table(config["priors"], config["scenario"].build_parameters().uk_values(), outcome["best"],
-                             outcome["posterior"] if config["method"] == "abc" else None)
+                             outcome["particles"] if config["method"] == "abc" else None)
     extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
                          "scenario_file": config["scenario_file"], "targets": config["targets_file"],
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],

@@ -267,10 +267,23 @@ def value_from_yearly(target: Target, names: list[str], yearly: np.ndarray, step
     return total / denominator if denominator else float("nan")
 
 
-def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month") -> pd.DataFrame:
+def not_evaluated_because(target: Target, years: float | None) -> str:
+    """Why no run gave a target's value, given the runs' horizon in years (None: not known)."""
+    span = f"years {target.years[0]}-{target.years[1]}"
+    if years is None or target.years[1] > years:
+        return f"the runs end before {span}" if years is not None or not target.ratio_of else (
+            f"the runs end before {span}, or its denominator {target.ratio_of} sums to zero over them")
+    if target.ratio_of:
+        return f"its denominator, {target.ratio_of}, sums to zero over {span} in every run: the ratio is undefined"
+    return f"no run gave a value over {span}"
+
+
+def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month",
+              years: float | None = None) -> pd.DataFrame:
     """One row per target: observed value and tolerance, the replications' mean and 5th-95th
     percentiles, the standardised error, whether it is within tolerance, and whether it could be
-    evaluated at all (a run shorter than the target's years cannot)."""
+    evaluated at all (a run shorter than the target's years cannot, nor a ratio over zero), and if
+    not why (`years`: the runs' horizon, which tells the two apart)."""
     rows = []
     for t in targets:
         values = simulated[t.name].dropna().to_numpy() if t.name in simulated else np.empty(0)
@@ -283,7 +296,9 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month
             "within_tolerance": bool(values.size and abs(mean - t.value) <= t.tolerance),
             # the verdict is on the mean; how many single runs land within says how steadily it holds
             "runs_within_tolerance": int((np.abs(values - t.value) <= t.tolerance).sum()), "runs": int(values.size),
-            "evaluated": bool(values.size), "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
+            "evaluated": bool(values.size),
+            "not_evaluated_because": "" if values.size else not_evaluated_because(t, years),
+            "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),
             "metric": t.metric, "unit": outcome_unit(t.metric, t.aggregation, step) or "ratio", "area": t.area,
             "years": f"{t.years[0]}-{t.years[1]}", "aggregation": t.aggregation,
             "source": t.source,
@@ -329,8 +344,11 @@ def fit_verdict(table: pd.DataFrame) -> str:
     parameters were set to reproduce, and 8 of 9 that no parameter was set from'."""
     evaluated = table[table["evaluated"]]
     missing = table[~table["evaluated"]]
-    tail = (f" Not evaluated ({len(missing)}; the runs are shorter than their years): "
-            + ", ".join(missing["target"]) + ".") if len(missing) else ""
+    why = (missing["not_evaluated_because"] if "not_evaluated_because" in missing
+           else pd.Series("the runs end before its years", index=missing.index))
+    tail = (f" Not evaluated ({len(missing)}; left out of the misfit): "
+            + "; ".join(f"{t} ({w or 'the runs end before its years'})" for t, w in zip(missing["target"], why))
+            + ".") if len(missing) else ""
     if evaluated.empty:
         return "No target could be evaluated." + tail
     ok = evaluated["within_tolerance"]
@@ -365,7 +383,8 @@ def fit_lines(table: pd.DataFrame) -> list[str]:
     lines = []
     for name, (_, row) in zip(named, table.iterrows()):
         if not row["evaluated"]:
-            lines.append(f"--   {name:{width}s} not evaluated (the runs end before years {row['years']})")
+            why = row.get("not_evaluated_because") or f"the runs end before years {row['years']}"
+            lines.append(f"--   {name:{width}s} not evaluated ({why})")
             continue
         mark = "ok  " if row["within_tolerance"] else "MISS"
         fitted = str(row.get("fitted_by") or "").split(", ")  # a long list in brief (the report gives it whole)

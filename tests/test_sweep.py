@@ -850,6 +850,11 @@ def test_analysis_follows_the_better_direction_and_uses_complete_futures_only():
     assert len(kept) == 4 and "2 of 4 sampled futures" in note
     with pytest.raises(ValueError, match="no sampled future"):
         complete_futures(table[table["policy"] == 0], reps=1, n_policies=2)
+    # a file whose reps were raised after its sweep: said as such (it read as a sweep not finished)
+    with pytest.raises(ValueError, match=r"the file asks for 3 replications of each policy in each future, and the "
+                                         r"stored sweep has at most 1: run `twin sweep` to run the rest .* or set "
+                                         r"reps = 1 to analyse those"):
+        complete_futures(table, reps=3, n_policies=2)
 
 
 def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):

@@ -66,6 +66,10 @@ years later, to compare with <code>ct_powers.toml</code>: what the wait costs).<
 devolved governments) is not modelled. Where the areas include Scotland or Northern Ireland, policing there is
 devolved; the per-area table below totals each nation's harm, and England and Wales together, and the table
 under 'Who spends' each nation's spending.</li>
+<li>Discounting: every amount at the Green Book's 3.5% a year, though it discounts effects on health and life
+at 1.5%; much of the harm is to health and life (drug deaths, homicide, violence, exploitation). Discounting all
+the harm at 1.5%, an upper bound, raised the harm two national options avert by about 9% and left their ranking as
+it was (docs/ODD.md section 4).</li>
 <li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
 2023-24 prices (a year's error moves those categories by about 7%).</li> <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>

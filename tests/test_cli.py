@@ -501,6 +501,9 @@ def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_u
     assert set(runs["start_date"]) == {"2025-04-01"} and set(runs["spin_up_years"]) == {8}
     assert main(["export", "--db", db, "--out", str(out), "--format", "parquet"]) == 0
     assert [p.name for p in out.glob("*.csv")] == ["metrics.csv"] and (out / "trajectories.parquet").exists()
+    import pyarrow.parquet as pq  # no run failed: the error column is still text (it was Parquet's null type)
+
+    assert str(pq.read_schema(out / "experiments.parquet").field("error").type) in ("string", "large_string")
     assert set((out / ".twin-written").read_text().split()) & {"experiments.csv", "outcomes.csv"} == set()
     # a command asking for 3 replicates, stopped before its second round stored anything: every scenario
     # holds one, as a finished comparison of one replicate would (planning the runs records what was asked)

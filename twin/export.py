@@ -213,6 +213,9 @@ def _write_table(frames, path: Path, fmt: str) -> None:
     writer = None
     try:
         for frame in frames:
+            # a text column with nothing in it (`error` when no run failed) is text, not Parquet's null type
+            frame = frame.astype({c: "string" for c in frame.columns
+                                  if frame[c].dtype == object and frame[c].isna().all()})
             table = pa.Table.from_pandas(frame, preserve_index=False, schema=writer.schema if writer else None)
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table)

@@ -120,6 +120,8 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
         assert single not in page
     assert "each unit cost was drawn in each replicate from its plausible range" in page
     assert "Each replicate drew every lever's assumed effect sizes and costs" in page  # the runs' record
+    said = page.index(" Its description gives the levers' assumed values")  # after the description, as a sentence
+    assert page[said - 1] in ".?!" and page[said - 2] != "."
     assert "Each replicate draws every lever's assumed effect sizes and costs" in page
     assert "(drawn: peak of its range)" in page and "not varied here" not in page
     # an export gives each run's draws, none where the scenario has no such lever

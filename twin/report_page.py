@@ -412,11 +412,13 @@ def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False, posterior:
     spec = json.loads(row["resolved_json"])
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
     levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
-    drawn_note = (" Its description gives the levers' assumed values; those marked 'drawn' below vary from "
-                  "replicate to replicate." if levers_drawn and levers and spec.get("description") else "")
+    description = (spec.get("description") or "").rstrip()
+    drawn_note = (("" if description.endswith((".", "?", "!")) else ".") + " Its description gives the levers' "
+                  "assumed values; those marked 'drawn' below vary from replicate to replicate."
+                  if levers_drawn and levers and description else "")
     defaults = ("none (parameter table defaults, the calibrated parameters drawn from the posterior)" if posterior
                 else "none (parameter table defaults)")
-    return (f"<h3>{named(row)}</h3><p>{html.escape(spec.get('description') or '')}{drawn_note}</p>"
+    return (f"<h3>{named(row)}</h3><p>{html.escape(description)}{drawn_note}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
             f"<p>Parameter overrides: "

@@ -1334,6 +1334,7 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     # not falling at the end, and how far it has fallen said (it read 'is £0.50bn in year 6' for a fall of 83%)
     assert "has fallen by 83% from its peak, to £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -0.4e9, -0.6e9, -0.5e9])
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
+    assert "has fallen almost to nothing from its peak, to £2.00m" in said([-1e9, -3e9, -1e9, -2e6])  # not "by 100%"
     assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning
     flat_top = said([-1e9, -2.71e9, -2.69e9, -1e9, 0.5e9])  # two years within 1%: no single peak year
     assert "peaks in years 2 and 3 (each within 5% of the highest, £2.71bn in year 2, undiscounted)" in flat_top

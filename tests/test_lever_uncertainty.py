@@ -118,9 +118,10 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     for single in ("each cost is a single value", "leave out the uncertainty of the assumed effect sizes",
                    "each a single value here", "given the model's assumed effect sizes and costs (not varied"):
         assert single not in page
-    assert "each unit cost was drawn in each replicate from its plausible range" in page
+    assert "the levers' unit costs were drawn in each replicate from their plausible ranges" in page
+    assert "lever costs are the assumed values" not in page
     assert "Each replicate drew every lever's assumed effect sizes and costs" in page  # the runs' record
-    said = page.index(" Its description gives the levers' assumed values")  # after the description, as a sentence
+    said = page.index(" Where its description gives figures, they are at the levers' assumed values")  # a sentence
     assert page[said - 1] in ".?!" and page[said - 2] != "."
     assert "Each replicate draws every lever's assumed effect sizes and costs" in page
     assert "(drawn: peak of its range)" in page and "not varied here" not in page
@@ -178,6 +179,12 @@ def test_what_each_replicate_drew_is_said_alike_in_every_sentence():
             named = "the 2 calibrated parameters of calibration/posterior.csv (a_share and b_ratio)" in text
             assert named == bool(posterior)
             assert ("draws average away from the assumed value" in text) == levers
+            # what each leaves out is said too, not only what it drew (a posterior alone left the other
+            # parameters unsaid, and the console the levers' assumed values)
+            assert "the model's other uncertain parameters" in said.drawn_uncertainty(comparison) or not posterior
+            assert ("(not varied here)" in said.console_intervals(comparison)) == (not levers)
+            elasticities_held = "the drug market's price elasticities among them" in said.drawn_uncertainty(comparison)
+            assert elasticities_held == (not posterior or bool(names))
     # an older record without the names still says what was drawn
     old = SimpleNamespace(lever_uncertainty=False, posterior="calibration/posterior.csv", posterior_held={},
                           lever_held={})

@@ -855,6 +855,10 @@ def test_analysis_follows_the_better_direction_and_uses_complete_futures_only():
                                          r"stored sweep has at most 1: run `twin sweep` to run the rest .* or set "
                                          r"reps = 1 to analyse those"):
         complete_futures(table, reps=3, n_policies=2)
+    # a policy with no runs in any future: no smaller reps would do, so none is suggested
+    with pytest.raises(ValueError, match="no sampled future has finished runs") as raised:
+        complete_futures(table[table["policy"] == 0], reps=3, n_policies=2)
+    assert "set reps" not in str(raised.value)
 
 
 def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):

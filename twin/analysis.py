@@ -172,7 +172,8 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
     complete = counts.index[(counts >= reps).all(axis=1)] if counts.shape[1] == n_policies else counts.index[:0]
     kept = table[table["sample"].isin(complete)]
     if kept.empty:
-        most = int(counts.to_numpy().max(initial=0))
+        # the most replications every policy of some future has: what a smaller reps would analyse
+        most = int(counts.min(axis=1).max()) if counts.shape[1] == n_policies and len(counts) else 0
         if 0 < most < reps:  # the file asks for more replications than were swept: say so, not "unfinished"
             raise ValueError(f"the file asks for {reps} replications of each policy in each future, and the stored "
                              f"sweep has at most {most}: run `twin sweep` to run the rest (the ones stored are kept), "

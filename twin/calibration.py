@@ -259,6 +259,10 @@ def fit_key(scenario: Scenario, targets: list[Target], priors: list[Prior], **se
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
 
 
+#: the point fit's misfit at a point where a target has no value (finite, so that it is stored)
+UNDEFINED_MISFIT = 1e12
+
+
 def point_fit(config: dict, executor, store, progress=None) -> dict:
     """Minimise the misfit over the priors with Nelder-Mead on the unit cube, on fixed seeds.
 
@@ -347,10 +351,6 @@ def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- ABC-SMC
-
-
-#: the point fit's misfit at a point where a target has no value (finite, so that it is stored)
-UNDEFINED_MISFIT = 1e12
 
 
 def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[str, float],

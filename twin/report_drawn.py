@@ -84,9 +84,12 @@ def intervals_leave_out(comparison) -> str:
 def lever_costs_clause(comparison) -> str:
     """How the levers' costs were taken, for 'What these results leave out' (optimism bias)."""
     if _levers_drawn(comparison):
-        return ("and each unit cost was drawn in each replicate from its plausible range (listed under the scenario), "
-                "which is not an allowance for optimism: a range's draws average out near its assumed value")
-    return "and each cost is a single value (its range is listed under the scenario)"
+        return ("the levers' unit costs were drawn in each replicate from their plausible ranges (listed under each "
+                "scenario), peaking at the assumed values; most ranges reach further above their assumed value than "
+                "below, so the draws average above it, which works like an uplift of each cost by its own range "
+                "rather than the Green Book's")
+    return ("the levers' costs are their assumed values, each a single value (its range is listed under the "
+            "scenario)")
 
 
 def parameters_note(comparison) -> str:
@@ -116,7 +119,9 @@ def console_intervals(comparison) -> str:
         return ("Intervals: how precisely the replications pin down each mean, given the model's assumed effect "
                 "sizes and costs (not varied here)")
     return (f"Intervals: how precisely the replications pin down each mean, an average over the draws of "
-            f"{and_list(drawn)} made in each replicate (the same for every option)")
+            f"{and_list(drawn)} made in each replicate (the same for every option)"
+            + ("" if _levers_drawn(comparison) else ", at the levers' assumed effect sizes and costs (not varied "
+                                                    "here)"))
 
 
 def posterior_held_sentence(comparison, markup: bool = True) -> str:
@@ -146,25 +151,24 @@ def drawn_uncertainty(comparison) -> str:
     (`--posterior`), the levers' assumed effect sizes and costs (`--uncertain-levers`), or neither."""
     levers, posterior = _levers_drawn(comparison), _posterior_drawn(comparison)
     drawn = drawn_items(comparison)
+    drawn_names = set(getattr(comparison, "posterior_parameters", None) or ())
+    # the elasticities, which move the options' benefits most, named as held unless the sample may hold them
+    elasticities = ("" if posterior and (not drawn_names or drawn_names & set(PRICE_ELASTICITIES)) else
+                    "the drug market's price elasticities among them")
     left_out = [what for what, on in (
-        ("the model's parameters (run with --posterior for the calibrated ones)", posterior),
+        (f"the model's uncertain parameters ({elasticities + '; ' if elasticities else ''}run with --posterior "
+         f"for the calibrated ones)" if not posterior else
+         f"the model's other uncertain parameters" + (f" ({elasticities})" if elasticities else ""), False),
         ("the assumed effect sizes and costs (listed with their ranges under each scenario; --uncertain-levers "
          "draws them, `twin sensitivity` and `twin sweep` vary them)", levers)) if not on]
     if not drawn:
         return ("The 90% intervals say how precisely the replications pin down each mean change, given the model's "
                 f"assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
                 f"{and_list(left_out)}.")
-    others = "the model's other uncertain parameters" if posterior else "the model's uncertain parameters"
-    drawn_names = set(getattr(comparison, "posterior_parameters", None) or ())
-    if posterior and (not drawn_names or drawn_names & set(PRICE_ELASTICITIES)):
-        held = others  # the sample may hold the elasticities: not named as held
-    else:
-        held = f"the drug market's price elasticities and {others}"
     return (f"Each replicate draws {and_list(drawn)}, the same draws for every option, so each mean change averages "
             f"over what they leave uncertain. The 90% intervals say how precisely the replications pin down those "
             f"averages; they shrink with more replications and are not a range of likely outcomes: the bands of the "
             f"chart of the change in net social cost year by year (under 'Trajectories'; 5th to 95th percentile of "
-            f"the paired changes) show how much a change varies from draw to draw." + (
-                f" They leave out uncertainty about {and_list(left_out)}." if left_out else
-                f" Everything else, {held}, is held at one value.")
+            f"the paired changes) show how much a change varies from draw to draw. They leave out uncertainty about "
+            f"{and_list(left_out)}, held at one value."
             + why_the_means_move(comparison) + posterior_held_sentence(comparison) + lever_held_sentence(comparison))

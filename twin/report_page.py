@@ -56,9 +56,8 @@ table.data th { white-space: normal; } }
 LEFT_OUT = """\
 <h3>What these results leave out</h3>
 <ul>
-<li>Optimism bias: lever costs are the assumed values unless a scenario sets <code>lever_cost_optimism_bias</code> (the
-Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below),
-{lever_costs}.</li>
+<li>Optimism bias: {lever_costs}; no uplift is applied unless a scenario sets <code>lever_cost_optimism_bias</code> (the
+Green Book's uplift, applied to every lever's spending, not to a cut's saving; see the parameter overrides below).</li>
 <li>Lead times: new powers and programmes act from their start year, with no delay for legislation or set-up
 unless a scenario sets a later start (<code>scenarios/ct_powers_from_year_3.toml</code> starts the powers two
 years later, to compare with <code>ct_powers.toml</code>: what the wait costs).</li>
@@ -413,8 +412,9 @@ def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False, posterior:
     params, scale = spec.get("parameters") or {}, float(spec.get("national_scale", 1.0))
     levers = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in spec.get("levers") or []]
     description = (spec.get("description") or "").rstrip()
-    drawn_note = (("" if description.endswith((".", "?", "!")) else ".") + " Its description gives the levers' "
-                  "assumed values; those marked 'drawn' below vary from replicate to replicate."
+    drawn_note = (("" if description.endswith((".", "?", "!")) else ".") + " Where its description gives figures, "
+                  "they are at the levers' assumed values; the settings marked 'drawn' below vary from replicate to "
+                  "replicate."
                   if levers_drawn and levers and description else "")
     defaults = ("none (parameter table defaults, the calibrated parameters drawn from the posterior)" if posterior
                 else "none (parameter table defaults)")

@@ -161,7 +161,9 @@ def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     if means[-1] <= means[peak] / 2:
         return _waning_sentence(comparison, scenario, means, years, peak)
     longer, falls = "a longer one could change it", _falls_words(means, years)
-    fallen = f"has fallen by {percent(1 - means[-1] / means[peak])} from its peak"  # more than half
+    share = 1 - means[-1] / means[peak]  # more than half
+    fallen = ("has fallen almost to nothing from its peak" if share >= 0.995 else
+              f"has fallen by {percent(share)} from its peak")
     if means[-1] < 0 and falls:  # still falling at the end: each further year adds less
         last = f"{falls}: it {fallen}, to {bn(-means[-1])} in year {years[-1]}"
         longer = f"a longer one would favour it less against {html.escape(comparison.baseline)}"
@@ -354,7 +356,8 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
 
 #: what the options' benefits and the ranking turn on among the uncertain parameters, as far as the
 #: model's analyses say (docs/VALIDATION.md sections 5 and 6)
-RESTS_ON_PARAMETERS = ("Of those, the drug market's price elasticities move the options' benefits most in the "
+RESTS_ON_PARAMETERS = ("Of the model's uncertain parameters, the drug market's price elasticities move the options' "
+                       "benefits most in the "
                        "model's sensitivity analysis; what decides the gap between two close options can be "
                        "another assumption (how defendants on bail behave, how far draining groups' money slows "
                        "their recruitment), and a sweep over the assumptions (twin sweep, as in "

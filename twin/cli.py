@@ -227,7 +227,8 @@ def cmd_compare(args) -> int:
         scenarios = titled_scenarios(store.scenarios_frame(outcome.experiment_id))  # the names the report gives
         comparison = titled(comparison, dict(zip(scenarios["code_name"], scenarios["name"])))
         print(terminal_table(comparison, terminal_columns()))
-        renamed = [f"{title} = {code}" for code, title in zip(scenarios["code_name"], scenarios["name"]) if title != code]
+        renamed = [f"{title} = {code}" for code, title in zip(scenarios["code_name"], scenarios["name"])
+                   if title != code]
         if renamed:  # the results' tables and --baseline use the names
             print(f"Scenario names (for --baseline and in summary.csv): {'; '.join(renamed)}.")
         spin_up_note = spin_up_parameters_note(comparison, markup=False)

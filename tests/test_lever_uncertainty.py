@@ -113,6 +113,7 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(out)]) == 0
     console = capsys.readouterr().out
     assert "an average over the draws of every lever's assumed effect sizes and costs" in console
+    assert "Scenario names (for --baseline and in summary.csv): " in console and "Countering SOC Bill = ct_powers" in console
     page = (out / "report.html").read_text().replace("&#x27;", "'")
     # no fixed text left saying the levers' values were single (the report said so beside its draws)
     for single in ("each cost is a single value", "leave out the uncertainty of the assumed effect sizes",

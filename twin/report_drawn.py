@@ -18,11 +18,11 @@ from twin.report_format import and_list
 PRICE_ELASTICITIES = ("drug_demand_price_elasticity", "price_supply_elasticity")
 
 
-def _levers_drawn(comparison) -> bool:
+def levers_drawn(comparison) -> bool:
     return bool(getattr(comparison, "lever_uncertainty", False))
 
 
-def _posterior_drawn(comparison) -> bool:
+def posterior_drawn(comparison) -> bool:
     return bool(getattr(comparison, "posterior", None))
 
 
@@ -43,15 +43,15 @@ def drawn_items(comparison, markup: bool = True) -> list[str]:
     """What each replicate drew, in words (empty when it drew nothing)."""
     return [what for what, on in (
         (calibrated_parameters(comparison, markup) + " from the calibration's posterior sample",
-         _posterior_drawn(comparison)),
+         posterior_drawn(comparison)),
         ("every lever's assumed effect sizes and costs from their plausible ranges (triangular, peaking at the "
-         "assumed value)", _levers_drawn(comparison))) if on]
+         "assumed value)", levers_drawn(comparison))) if on]
 
 
 def rests_on_values(comparison, markup: bool = True) -> str:
     """The sentence after 'What the lead rests on': which assumptions the figures rest on at single
     values and which they average over."""
-    levers, posterior = _levers_drawn(comparison), _posterior_drawn(comparison)
+    levers, posterior = levers_drawn(comparison), posterior_drawn(comparison)
     ranges = "(their ranges are under each scenario)"
     calibrated = calibrated_parameters(comparison, markup)
     if levers and posterior:
@@ -72,10 +72,10 @@ def rests_on_values(comparison, markup: bool = True) -> str:
 def intervals_leave_out(comparison) -> str:
     """The end of the difference table's introduction: what the intervals leave out and what the
     means average over."""
-    if not _levers_drawn(comparison) and not _posterior_drawn(comparison):
+    if not levers_drawn(comparison) and not posterior_drawn(comparison):
         return ("they are not a range of likely outcomes, and they leave out the uncertainty of the assumed effect "
                 "sizes and costs (listed with their ranges under each scenario below).")
-    left = ("" if _levers_drawn(comparison) else " They leave out the uncertainty of the assumed effect sizes and "
+    left = ("" if levers_drawn(comparison) else " They leave out the uncertainty of the assumed effect sizes and "
             "costs (listed with their ranges under each scenario below).")
     return (f"they are not a range of likely outcomes. Each replicate drew {and_list(drawn_items(comparison))}, the "
             f"same draws for every option, so each mean averages over those draws.{left}")
@@ -83,7 +83,7 @@ def intervals_leave_out(comparison) -> str:
 
 def lever_costs_clause(comparison) -> str:
     """How the levers' costs were taken, for 'What these results leave out' (optimism bias)."""
-    if _levers_drawn(comparison):
+    if levers_drawn(comparison):
         return ("the levers' unit costs were drawn in each replicate from their plausible ranges (listed under each "
                 "scenario), peaking at the assumed values; most ranges reach further above their assumed value than "
                 "below, so the draws average above it, which works like an uplift of each cost by its own range "
@@ -94,7 +94,7 @@ def lever_costs_clause(comparison) -> str:
 
 def parameters_note(comparison) -> str:
     """The assumptions section's first words on where the parameters come from."""
-    if not _posterior_drawn(comparison):
+    if not posterior_drawn(comparison):
         return "Every parameter not listed as an override takes its value from the parameter table"
     return (f"Each replicate drew {calibrated_parameters(comparison)} from the calibration's posterior sample (a "
             f"scenario that sets one keeps its own value); every other parameter not listed as an override takes "
@@ -104,7 +104,7 @@ def parameters_note(comparison) -> str:
 def why_the_means_move(comparison) -> str:
     """When the levers were drawn: why the means differ from a comparison at the assumed values,
     and that a policy's spending can vary although its design is kept."""
-    if not _levers_drawn(comparison):
+    if not levers_drawn(comparison):
         return ""
     return (" Where a setting's range reaches further above its assumed value than below (or the reverse), its draws "
             "average away from the assumed value, so these means can differ from a comparison at the assumed "
@@ -120,7 +120,7 @@ def console_intervals(comparison) -> str:
                 "sizes and costs (not varied here)")
     return (f"Intervals: how precisely the replications pin down each mean, an average over the draws of "
             f"{and_list(drawn)} made in each replicate (the same for every option)"
-            + ("" if _levers_drawn(comparison) else ", at the levers' assumed effect sizes and costs (not varied "
+            + ("" if levers_drawn(comparison) else ", at the levers' assumed effect sizes and costs (not varied "
                                                     "here)"))
 
 
@@ -149,7 +149,7 @@ def lever_held_sentence(comparison, markup: bool = True) -> str:
 def drawn_uncertainty(comparison) -> str:
     """What the 90% intervals say, and what each replicate draws: the calibrated parameters
     (`--posterior`), the levers' assumed effect sizes and costs (`--uncertain-levers`), or neither."""
-    levers, posterior = _levers_drawn(comparison), _posterior_drawn(comparison)
+    levers, posterior = levers_drawn(comparison), posterior_drawn(comparison)
     drawn = drawn_items(comparison)
     drawn_names = set(getattr(comparison, "posterior_parameters", None) or ())
     # the elasticities, which move the options' benefits most, named as held unless the sample may hold them
@@ -158,7 +158,7 @@ def drawn_uncertainty(comparison) -> str:
     left_out = [what for what, on in (
         (f"the model's uncertain parameters ({elasticities + '; ' if elasticities else ''}run with --posterior "
          f"for the calibrated ones)" if not posterior else
-         f"the model's other uncertain parameters" + (f" ({elasticities})" if elasticities else ""), False),
+         "the model's other uncertain parameters" + (f" ({elasticities})" if elasticities else ""), False),
         ("the assumed effect sizes and costs (listed with their ranges under each scenario; --uncertain-levers "
          "draws them, `twin sensitivity` and `twin sweep` vary them)", levers)) if not on]
     if not drawn:

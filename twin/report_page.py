@@ -19,7 +19,9 @@ from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_caveats import harm_by_category
-from twin.report_drawn import drawn_items, intervals_leave_out, lever_costs_clause, parameters_note
+from twin.report_drawn import (
+    drawn_items, intervals_leave_out, lever_costs_clause, levers_drawn, parameters_note, posterior_drawn,
+)
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
 from twin.report_format import and_list, html_table, per_pound, signed_amounts
@@ -386,16 +388,15 @@ def _assumptions(scenarios: pd.DataFrame, comparison: Comparison) -> str:
     """Where the parameters come from (drawn from a posterior, `--posterior`), and each scenario's timing,
     parameter overrides and levers (marked where each replicate drew their assumed effect sizes and costs,
     `lever_uncertainty`)."""
-    levers_drawn = bool(getattr(comparison, "lever_uncertainty", False))
-    posterior = bool(comparison.posterior)
+    levers, posterior = levers_drawn(comparison), posterior_drawn(comparison)
     sources = "; ".join(f"{k}: {html.escape(v)}" for k, v in SOURCE_DOCUMENTS.items())
     return f"""<h2>Assumptions and parameters</h2>
 <p>{parameters_note(comparison)}, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
-listed under its scenario{DRAWN_NOTE if levers_drawn else ""}. Sources cited as "seed 000" to "seed 004" are the
+listed under its scenario{DRAWN_NOTE if levers else ""}. Sources cited as "seed 000" to "seed 004" are the
 project's source documents:
 {sources}.</p>
-{''.join(_scenario_assumptions(row, levers_drawn, posterior) for _, row in scenarios.iterrows())}
+{''.join(_scenario_assumptions(row, levers, posterior) for _, row in scenarios.iterrows())}
 """
 
 

@@ -23,7 +23,7 @@ from twin.report_caveats import (  # noqa: F401 (the tests read some here)
     OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, justice_limit_parts, others_better_in_people,
 )
 from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences here)
-    console_intervals, drawn_uncertainty, lever_held_sentence, posterior_held_sentence,
+    console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn, posterior_held_sentence,
 )
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
@@ -275,7 +275,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
         verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
         text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison),
-                                    getattr(comparison, "lever_uncertainty", False), bool(comparison.posterior)))
+                                    levers_drawn(comparison), posterior_drawn(comparison)))
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
     runner_up = runner_up_sentence(comparison)

@@ -15,7 +15,7 @@ import sys
 import numba
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument
+from twin.compiled import PCG64_TAG, as_generator, generator_argument, pcg64_draws_inline, uniform
 from twin.shared_kernels import array_sum, maximum, minimum, pairwise_sum
 
 SCRIPT = """
@@ -203,6 +203,50 @@ def test_a_generator_handle_draws_numpys_numbers_from_the_generators_own_state()
     assert compiled.random() == reference.random()  # the kernel advanced the generator itself
     assert generator_argument(compiled) is generator_argument(compiled)  # one handle per generator
 
+
+
+@numba.njit
+def _uniform_draws(handle, scale, out):
+    rng = as_generator(handle)
+    for i in range(scale.size):
+        out[4 * i] = uniform(rng)
+        out[4 * i + 1] = rng.gamma(2.0, scale[i])
+        out[4 * i + 2] = uniform(rng)
+        out[4 * i + 3] = rng.normal(1.0, 2.0)
+
+
+@numba.njit
+def _uniforms_unboxed(rng, n):
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = uniform(rng)
+    return out
+
+
+def test_uniform_draws_numpys_numbers_inline_from_a_pcg64_and_through_numpy_otherwise():
+    """`uniform` computes a PCG64's draw in the kernel (the handle's tag), between draws numba
+    makes through numpy's functions (gamma, normal) and numpy's own: the same numbers and the
+    same state after. Other bit generators, and a generator passed itself, draw through numpy."""
+    assert pcg64_draws_inline()  # numpy's PCG64 as `uniform` reads it (else draws go through numpy)
+    scale = np.random.default_rng(0).choice([75.0, 48.0, 24.0, 9.0], size=2000)
+    for bit_generator in (np.random.PCG64, np.random.MT19937, np.random.Philox, np.random.PCG64DXSM):
+        compiled, reference = np.random.Generator(bit_generator(5)), np.random.Generator(bit_generator(5))
+        handle = generator_argument(compiled)
+        assert handle[4] == (PCG64_TAG if bit_generator is np.random.PCG64 else 0)
+        compiled.random(3), reference.random(3)
+        out = np.empty(4 * scale.size)
+        _uniform_draws(handle, scale, out)
+        expected = np.empty(4 * scale.size)
+        for i in range(scale.size):
+            expected[4 * i] = reference.random()
+            expected[4 * i + 1] = reference.gamma(2.0, scale[i])
+            expected[4 * i + 2] = reference.random()
+            expected[4 * i + 3] = reference.normal(1.0, 2.0)
+        assert np.array_equal(out, expected), bit_generator
+        assert np.array_equal(compiled.random(5), reference.random(5))  # the kernel left the state as numpy would
+    unboxed, reference = np.random.default_rng(9), np.random.default_rng(9)
+    assert np.array_equal(_uniforms_unboxed(unboxed, 500), reference.random(500))
+    assert uniform(reference) == unboxed.random()  # plain Python: `rng.random()`
 
 LINKING = """
 import numba, numpy as np

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, kernel
+from twin.compiled import as_generator, kernel, uniform
 from twin.register import MAX_GROUP_SIZE
 from twin.shared_kernels import add_to_tally, maximum, minimum, pairwise_sum
 from twin.members import roles_from_uniforms
@@ -160,13 +160,13 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
         counts[:, :] = 0
     uniforms = np.empty(4 * n)
     for i in range(4 * n):
-        uniforms[i] = rng.random()
+        uniforms[i] = uniform(rng)
     size_draws = np.empty(n)
     for i in range(n):
         size_draws[i] = rng.lognormal(log_size_median, size_sigma)
     reach_uniforms = np.empty(n)
     for i in range(n):
-        reach_uniforms[i] = rng.random()
+        reach_uniforms[i] = uniform(rng)
     score_noise = np.empty(n)
     for i in range(n):
         score_noise[i] = rng.lognormal(0.0, score_noise_sigma)
@@ -184,7 +184,7 @@ def plan_entry(rng_handle, vacancy, population, entry_multiplier, entry_rate_per
         size[:] = 0
     u = np.empty(n_members)  # a uniform per member, leaders included (`members.role_layout`)
     for member in range(n_members):
-        u[member] = rng.random()
+        u[member] = uniform(rng)
     owner, role = roles_from_uniforms(size, u, core_share, exploited, True)
     return area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role, too_many_groups, too_many_members
 
@@ -388,13 +388,13 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     uniforms = np.empty((hit.size, 5))
     for i in range(hit.size):
         for j in range(5):
-            uniforms[i, j] = rng.random()
+            uniforms[i, j] = uniform(rng)
     relocation = open_relocation(relocation, entry_multiplier)
     movers, pivoting, appeal = plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale, demand,
                                                  unit_price_gbp, vacancy, relocation_prob, pivot_prob, pull_floor)
     draws = np.empty(movers.size + pivoting.size)  # movers' new areas, then pivots' new markets
     for i in range(draws.size):
-        draws[i] = rng.random()
+        draws[i] = uniform(rng)
     encrypt, professional, insider, n_recruit = displace_and_learn(
         hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
         encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
@@ -420,10 +420,21 @@ def market_exit_step(rng_handle, active, markets, core_markets, glut, line_ocg, 
     exit_prob = np.empty(MONEY_LAUNDERING)
     for m in range(MONEY_LAUNDERING):
         exit_prob[m] = 1.0 - (1.0 - min(rate_per_month * glut[m], 1.0)) ** months_per_step
+    glutted = np.empty(MONEY_LAUNDERING, dtype=np.uint8)
+    for m in range(MONEY_LAUNDERING):
+        glutted[m] = glut[m] > 0
     left = np.empty(n_ocgs, dtype=np.int64)
     left_drugs = np.zeros(n_ocgs, dtype=np.bool_)
     n_left, n_exits = 0, 0
     for o in range(n_ocgs):
+        # Only a group in a glutted market it took up after its founding may leave one (and draw):
+        # a few per cent of the groups, found without a branch per market (which markets a group
+        # holds follows no pattern a branch predictor could learn).
+        exposed = np.uint8(0)
+        for m in range(MONEY_LAUNDERING):
+            exposed |= np.uint8(markets[o, m] > core_markets[o, m]) & glutted[m]
+        if not exposed:
+            continue
         n_products = 0
         for m in range(MONEY_LAUNDERING):
             n_products += markets[o, m]
@@ -432,7 +443,7 @@ def market_exit_step(rng_handle, active, markets, core_markets, glut, line_ocg, 
         before = n_products
         for m in range(MONEY_LAUNDERING):
             if markets[o, m] and not core_markets[o, m] and n_products > 1 and glut[m] > 0:
-                if rng.random() < exit_prob[m]:
+                if uniform(rng) < exit_prob[m]:
                     markets[o, m] = False
                     n_products -= 1
                     left_drugs[o] |= m == HEROIN_CRACK

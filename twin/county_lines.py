@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel, uniform
 from twin.shared_kernels import add_to_tally, pairwise_sum
 from twin.parameters import per_step_probability
 from twin.streams import choice_cdf, poissons, search_right
@@ -121,7 +121,7 @@ def county_lines_step(rng_handle, line_active, line_dest, closure_prob, ocg_acti
     n_areas = exporter.size
     closed = np.zeros(n_areas, dtype=np.int64)
     for line in range(line_active.size):
-        if line_active[line] & (rng.random() < closure_prob):
+        if line_active[line] & (uniform(rng) < closure_prob):
             line_active[line] = False
             closed[line_dest[line]] += 1
     add_to_tally(tally, tally_rows[0], closed)
@@ -176,9 +176,9 @@ def open_lines(rng, n_new, exporters, owner_cdf, dest_cdf, tally, opened_row):
     dest = np.empty(n_new, dtype=np.int64)
     opened = np.zeros(tally.shape[1], dtype=np.int64)
     for i in range(n_new):
-        owner[i] = exporters[search_right(owner_cdf, rng.random())]
+        owner[i] = exporters[search_right(owner_cdf, uniform(rng))]
     for i in range(n_new):
-        dest[i] = search_right(dest_cdf, rng.random())
+        dest[i] = search_right(dest_cdf, uniform(rng))
         opened[dest[i]] += 1
     add_to_tally(tally, opened_row, opened)
     return owner, dest
@@ -193,7 +193,7 @@ def close_lines_of_disrupted(rng, line_closure_prob, line_active, line_ocg, line
     a call from Python to draw or skip only the lines that can close costs as much)."""
     closed_by_area = np.zeros(tally_values.shape[1])
     for line in range(line_active.size):
-        u = rng.random()
+        u = uniform(rng)
         if any_disrupted and line_active[line] and disrupted[line_ocg[line]] and u < line_closure_prob:
             line_active[line] = False
             closed_by_area[line_dest[line]] += 1.0

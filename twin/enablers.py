@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel, uniform
 from twin.shared_kernels import array_sum
 from twin.parameters import per_step_probability
 from twin.streams import choice_cdf, search_right
@@ -213,7 +213,7 @@ def _relink(rng_handle, relink, link_enabler, link_ocg, link_active, enabler_kin
         chosen = np.empty(groups.size, dtype=np.int64)
         n = 0
         for g in groups:
-            if rng.random() < relink:
+            if uniform(rng) < relink:
                 chosen[n] = g
                 n += 1
         seeking.append(chosen[:n].copy())
@@ -267,7 +267,7 @@ def _new_links(rng_handle, clients, kinds, enabler_kind, enabler_active, reach_w
         if pool.size == 0:
             continue
         for i in range(groups.size):
-            enabler[n] = pool[search_right(cdf, rng.random())]
+            enabler[n] = pool[search_right(cdf, uniform(rng))]
             client[n] = groups[i]
             n += 1
     return enabler[:n], client[:n]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel, uniform
 from twin.shared_kernels import add_to_tally, clip
 from twin.county_lines import close_lines_of_disrupted
 from twin.justice import directs_from_prison_prob
@@ -120,7 +120,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
     exploited_charge_prob = arrest_terms[ARREST_EXPLOITED_CHARGE_PROB]
     for member in arrested:
         p_charge = exploited_charge_prob if member_role[member] == EXPLOITED else charge_prob
-        if rng.random() < p_charge:
+        if uniform(rng) < p_charge:
             charged[n_charged] = member
             n_charged += 1
     charges_by_area = np.zeros(n_areas)
@@ -144,7 +144,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
     remand_prob = arrest_terms[ARREST_REMAND_PROB]
     for k in range(n_charged):
         member = charged[k]
-        if not rng.random() < remand_prob:  # bailed: at liberty until the trial
+        if not uniform(rng) < remand_prob:  # bailed: at liberty until the trial
             member_status[member] = ACTIVE
             on_bail[member] = True
             n_leaders -= np.int64(member_role[member] == LEADER)
@@ -156,7 +156,7 @@ def arrest_kernel(rng, arrested, member_ocg, member_role, member_status, member_
         for k in range(n_charged):
             member = charged[k]
             if member_role[member] == LEADER and member_status[member] == CHARGED:
-                draw = rng.random()
+                draw = uniform(rng)
                 direction_draw[member_ocg[member]] = draw
                 leader_directing[member_ocg[member]] = draw < p_directs
 
@@ -256,7 +256,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
                      * (1.0 - insulation_success_penalty * insulation[ocg])
                      * (1.0 - insider_penalty * (1.0 if has_insider[ocg] else 0.0))
                      * trust_factor * success_multiplier[a] * success_multiplier_by_reach[reach[ocg]])
-        success_by_ocg[ocg] = rng.random() < clip(p_success, 0.0, 1.0)
+        success_by_ocg[ocg] = uniform(rng) < clip(p_success, 0.0, 1.0)
 
     # Members of the investigated groups: arrest chances by role, outcome and whether police know them.
     targeted = active_members_of(member_ocg, member_status, investigated)
@@ -269,7 +269,7 @@ def _complete_kernel(rng_handle, ended, step, terms, arrest_terms, ocg_area, rea
         if role == LEADER:
             p_arrest = p_arrest * (1.0 - leader_insulation_cut * insulation[owner])
         p_arrest *= 1.0 if member_known[member] else unknown_arrest_ratio
-        if rng.random() < p_arrest:
+        if uniform(rng) < p_arrest:
             arrested[n_arrested] = member
             n_arrested += 1
     arrested = arrested[:n_arrested]
@@ -324,7 +324,8 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
 
     The pass reads the rows eight at a time and looks closer only at a block where some row's
     group is flagged (few are: the loads of a block are independent and the branch is nearly
-    always the same, where a branch or a write on every row would cost several times more).
+    always the same, where a branch or a write on every row would cost several times more); a
+    block's rows are then written without a branch, each at the next free place.
     Unsigned indices spare numba the wrap-around of negative ones (see `members._census`).
     """
     flagged = flagged_ocg.view(np.uint8)
@@ -339,11 +340,11 @@ def active_members_of(member_ocg, member_status, flagged_ocg):
                | flagged[u(member_ocg[b + u(3)])] | flagged[u(member_ocg[b + u(4)])]
                | flagged[u(member_ocg[b + u(5)])] | flagged[u(member_ocg[b + u(6)])]
                | flagged[u(member_ocg[b + u(7)])])
-        if hit:
+        if hit:  # then branch-free too: which of the block's rows qualify follows no pattern
             for member in range(block, block + 8):
-                if flagged[member_ocg[member]] and member_status[member] == ACTIVE:
-                    rows[n_active] = member
-                    n_active += 1
+                m = u(member)
+                rows[n_active] = member
+                n_active += np.int64(flagged[u(member_ocg[m])] & np.uint8(member_status[m] == ACTIVE))
     for member in range(end_of_eights, n_rows):
         if flagged[member_ocg[member]] and member_status[member] == ACTIVE:
             rows[n_active] = member
@@ -375,7 +376,7 @@ def _hit_enablers(rng, success_by_ocg, link_active, link_ocg, link_enabler, enab
             enabler_known[enabler] = True
             p_remove = p_remove_by_kind[enabler_kind[enabler]]
             chance = p_remove if k == 1 else 1.0 - (1.0 - p_remove) ** k
-            if rng.random() < chance:
+            if uniform(rng) < chance:
                 enabler_active[enabler] = False
                 removed += 1
     return removed

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from twin.compiled import as_generator, kernel
+from twin.compiled import as_generator, kernel, uniform
 from twin.shared_kernels import active_groups_by_area, add_to_tally, random_active_group
 from twin.court_listing import bailed_first, hearings
 from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, LEADER, PRISON, RELEASED
@@ -98,16 +98,19 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     released = np.empty(n_rows + 1, np.int64)
     bailed = np.empty(n_rows + 1, np.int64)
     n_charged = n_prisoners = n_released = n_bailed = 0
+    # Branch-free as the pass above (`or` and `and` would branch on each row's status, which
+    # follows no pattern), on an unsigned row (no wrap-around of negative indices).
     for j in range(n_rows):
         r = rows[j]
+        s = status[u(r)]
         charged[n_charged] = r
-        n_charged += status[r] == CHARGED
+        n_charged += s == CHARGED
         prisoners[n_prisoners] = r
-        n_prisoners += status[r] == PRISON
+        n_prisoners += s == PRISON
         released[n_released] = r
-        n_released += status[r] == RELEASED
+        n_released += s == RELEASED
         bailed[n_bailed] = r
-        n_bailed += status[r] == ACTIVE or (status[r] >= RELEASED and on_bail[r])
+        n_bailed += np.int64(np.uint8(s == ACTIVE) | (np.uint8(s >= RELEASED) & bail_bytes[u(r)]))
 
     # Courts: the cases heard; every conviction draw first, then the sentences of the convicted
     # (the numpy order).
@@ -115,7 +118,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     n_verdicts = verdicts.size
     convicted = np.empty(n_verdicts, np.bool_)
     for k in range(n_verdicts):
-        convicted[k] = rng.random() < conviction_prob
+        convicted[k] = uniform(rng) < conviction_prob
     guilty = np.empty(n_verdicts, np.int64)
     waiting = np.empty(n_verdicts + n_charged + 1, np.int64)
     n_guilty = n_waiting = 0
@@ -134,7 +137,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
                 if status[r] == ACTIVE and role[r] == LEADER and ocg_leader[ocg[r]] == r:
                     # a leader tried from bail still leads: directs from prison or not, as one remanded at
                     # charge (`investigations.arrest_kernel`)
-                    draw = rng.random()
+                    draw = uniform(rng)
                     direction_draw[ocg[r]] = draw
                     leader_directing[ocg[r]] = draw < p_directs
                 area = ocg_area[ocg[r]]
@@ -219,9 +222,8 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
     # early; the cost of every place occupied; admissions (paid for half the step).
     n_inside = n_prisoners + n_guilty
     normal = np.empty(n_inside + 1, np.int64)
-    eligible = np.empty(n_inside + 1, np.int64)
-    ineligible = np.empty(n_inside + 1, np.int64)
-    n_normal = n_eligible = n_ineligible = 0
+    staying = np.empty(n_inside + 1, np.int64)  # not due out, in the same order
+    n_normal = n_staying = 0
     full_step = np.zeros(n_areas, np.int64)
     half_step = np.zeros(n_areas, np.int64)
     for j in range(n_inside):
@@ -231,22 +233,31 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         if j >= n_prisoners:
             half_step[area] += 1
         is_due = release_month[r] < mid_month
-        # served the early-release share (only used when the places are exceeded)
-        is_eligible = release_month[r] - month <= sentence_months[r] * early_gap_share
         normal[n_normal] = r
         n_normal += is_due
-        eligible[n_eligible] = r
-        n_eligible += (not is_due) and is_eligible
-        ineligible[n_ineligible] = r
-        n_ineligible += (not is_due) and not is_eligible
+        staying[n_staying] = r
+        n_staying += not is_due
     for area in range(n_areas):
         tally[cost_row, area] += repeated_sum(cost_gbp, full_step[area])
     # remand and sentence share the places; places may be fractional (a lever at part intensity)
-    excess = int(np.ceil((n_eligible + n_ineligible + n_on_remand) - places))
+    excess = int(np.ceil((n_staying + n_on_remand) - places))
 
     early = np.empty(0, np.int64)
     n_emergency = 0
     if excess > 0:
+        # Those staying who have served the early-release share, and the others (each in the same
+        # order): read only when the places are exceeded (seldom), which spares a pass its gather of
+        # `sentence_months` at every other step.
+        eligible = np.empty(n_staying + 1, np.int64)
+        ineligible = np.empty(n_staying + 1, np.int64)
+        n_eligible = n_ineligible = 0
+        for j in range(n_staying):
+            r = staying[j]
+            is_eligible = release_month[r] - month <= sentence_months[r] * early_gap_share
+            eligible[n_eligible] = r
+            n_eligible += is_eligible
+            ineligible[n_ineligible] = r
+            n_ineligible += not is_eligible
         early = nearest_release_rows(release_month, eligible[:n_eligible], excess)
         if early.size < excess:  # still full: emergency release of the others nearest their date
             emergency = nearest_release_rows(release_month, ineligible[:n_ineligible], excess - early.size)
@@ -334,7 +345,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
             r = released_now[j_now]
             j_now += 1
             decide = decide_half
-        if rng.random() < decide:
+        if uniform(rng) < decide:
             deciding[n_deciding] = r
             n_deciding += 1
     back = np.empty(n_deciding, np.int64)
@@ -342,7 +353,7 @@ def release_stage(status, ocg, role, release_month, ocg_area, ocg_active, ocg_le
     leavers = np.zeros(n_areas)
     for k in range(n_deciding):
         r = deciding[k]
-        if rng.random() < reoffend_prob:
+        if uniform(rng) < reoffend_prob:
             back[n_back] = r
             n_back += 1
         else:

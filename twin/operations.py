@@ -300,29 +300,38 @@ def _write_entries(portfolio_owner, portfolio_market, n_portfolio, capacity, cap
         n_active_lines += line_active[line]
     supply[:] = 0.0  # flat [area, market], indexed by cell
     flat_supply = supply.reshape(supply.size)
+    # Rows and cells as unsigned indices (numba leaves out the wrap-around of negative ones, see
+    # `members._census`), and each amount added from the register it was computed in, not read
+    # back from `amount` (which the compiler must assume `flat_supply` may overlap): the same
+    # numbers, the same additions.
+    u = np.uint64
     k = 0
     for i in range(n_portfolio):
-        g, m = portfolio_owner[i], portfolio_market[i]
+        g, m = u(portfolio_owner[i]), u(portfolio_market[i])
         if capacity[g] > 0:  # nearly always: a well-predicted branch
-            owner[k], area[k], market[k] = g, ocg_area[g], m
-            amount[k] = capacity_per_market[g] * productivity[m] * supply_multiplier[m]
-            cell = ocg_area[g] * N_MARKETS + m
+            group_area = ocg_area[g]
+            owner[k], area[k], market[k] = g, group_area, m
+            supplied = capacity_per_market[g] * productivity[m] * supply_multiplier[m]
+            amount[k] = supplied
+            cell = group_area * N_MARKETS + np.int64(m)
             cells[k] = cell
-            flat_supply[cell] += amount[k]
+            flat_supply[u(cell)] += supplied
             k += 1
     for j in range(n_active_lines):
-        line = active_lines[j]
-        g = line_ocg[line]
+        line = u(active_lines[j])
+        g = u(line_ocg[line])
         health = active_members[g] / max(target_size[g], 1.0)
         if health < 0.0:  # written so that a NaN stays NaN, as in np.clip
             health = 0.0
         elif health > 1.0:
             health = 1.0
-        owner[k], area[k], market[k] = g, line_dest[line], HEROIN_CRACK
-        amount[k] = line_capacity_users * health * ocg_active[g] * supply_multiplier[HEROIN_CRACK]
-        cell = line_dest[line] * N_MARKETS + HEROIN_CRACK
+        destination = line_dest[line]
+        owner[k], area[k], market[k] = g, destination, HEROIN_CRACK
+        supplied = line_capacity_users * health * ocg_active[g] * supply_multiplier[HEROIN_CRACK]
+        amount[k] = supplied
+        cell = destination * N_MARKETS + HEROIN_CRACK
         cells[k] = cell
-        flat_supply[cell] += amount[k]
+        flat_supply[u(cell)] += supplied
         k += 1
     return k
 

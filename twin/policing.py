@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel, uniform
 from twin.intelligence_kernels import (
     RATE_DETECTION, RATE_ENCRYPTION_FACTOR, RATE_IDENTIFY, RATE_INTEL_GAIN, RATE_INTEL_GAIN_OPERATION,
     RATE_INTEL_KEPT, RATE_INTEL_ON_MAPPING, intelligence_complements, intelligence_update,
@@ -161,8 +161,8 @@ def task(model, investigators: np.ndarray) -> None:
         ocgs.score_noise, ocgs.intel, model.active_members)
     if candidates.size == 0:
         return
-    # The powers in numpy (see the kernels below); the ranking starts from numpy's fast sort of
-    # the scores negated (`harm_lost` is minus the true harm: the product is minus the score, exactly).
+    # The powers in numpy (see the kernels below); the ranking is that of the scores negated
+    # (`harm_lost` is minus the true harm: the product is minus the score, exactly).
     negated_score = np.multiply(harm_lost, noise ** noise_exponent, out=noise)
     priority = model.modifiers.group_priority
     if priority is not None:  # a lever's selection of groups worked first (groups added since weigh 1)
@@ -171,7 +171,10 @@ def task(model, investigators: np.ndarray) -> None:
         negated_score *= priority[candidates]
     size_power = size_tens ** params.operation_size_exponent
     rows = model.tally.rows_of(("operations_started",))  # first: a new name may replace `tally.values`
-    task_open(negated_score=negated_score, order=negated_score.argsort(), candidates=candidates,
+    order = ranked_order(negated_score)  # the ranking `task_open` makes of numpy's argsort, sorted faster
+    if order.size < negated_score.size:  # two NaN scores or more: numpy's sort, whose order of NaNs they keep
+        order = negated_score.argsort()
+    task_open(negated_score=negated_score, order=order, candidates=candidates,
               size_power=size_power, free_fte=free, investigator_months=float(params.operation_investigator_months),
               length=(float(params.operation_duration_months), float(params.operation_duration_spread),
                       float(model.months_per_step)),
@@ -216,6 +219,108 @@ def stable_descending(values, order):
             first_nan -= 1
         if n - first_nan > 1:
             order[first_nan:] = np.sort(order[first_nan:])
+    return order
+
+
+#: runs of keys `ranked_order`'s counting passes leave tied longer than this are merge sorted, not by insertion
+RANKED_RUN_INSERTION_MAX = 16
+
+
+@kernel
+def ranked_order(values):
+    """The order of `values` (callers pass the scores negated) that `stable_descending` makes of
+    numpy's argsort: ascending, equal values (-0.0 and 0.0 among them) in row order, one NaN last;
+    empty when two or more values are NaN (their order is numpy's sort's own: callers sort in numpy).
+
+    numpy's argsort of a few thousand floats took about 0.14 ms of a UK step on an AMD host (its
+    AVX-512 sort is slow there); a stable sort gives this order directly. Here a radix sort on the
+    values' bits (as unsigned integers, in the order of the values): two stable counting passes on
+    the leading varying bits, then each run of keys they left tied sorted stably on the whole key.
+    """
+    n = values.size
+    canonical = np.empty(n)
+    keys = canonical.view(np.uint64)
+    rows = np.empty(n, np.int64)
+    n_keys = 0
+    nan_row = -1
+    for i in range(n):
+        v = values[i]
+        if v != v:
+            if nan_row >= 0:
+                return rows[:0]
+            nan_row = i
+            continue
+        canonical[n_keys] = v + 0.0  # -0.0 becomes 0.0: equal values, equal keys
+        rows[n_keys] = i
+        n_keys += 1
+    sign = np.uint64(1) << np.uint64(63)
+    ored, anded = np.uint64(0), ~np.uint64(0)
+    for j in range(n_keys):
+        bits = keys[j]
+        key = ~bits if bits & sign else bits | sign  # ascending as the values are
+        keys[j] = key
+        ored |= key
+        anded &= key
+    digit_bits = 4  # about one key per bucket
+    while digit_bits < 12 and (np.int64(1) << digit_bits) < n_keys:
+        digit_bits += 1
+    varying = ored ^ anded
+    high = 63  # the leading varying bit
+    while high > 0 and not (varying >> np.uint64(high)) & np.uint64(1):
+        high -= 1
+    n_buckets = np.int64(1) << digit_bits
+    mask = np.uint64(n_buckets - 1)
+    count = np.empty(n_buckets, np.int64)
+    order = np.empty(n, np.int64)
+    other_keys = np.empty(n_keys, np.uint64)
+    other_rows = np.empty(n_keys, np.int64)
+    # the lower digit, then the leading one (a least-significant-digit radix sort of the leading bits)
+    for shift in (high + 1 - 2 * digit_bits, high + 1 - digit_bits):
+        if shift + digit_bits <= 0:
+            continue
+        down = np.uint64(max(shift, 0))
+        digit_mask = mask if shift >= 0 else mask >> np.uint64(-shift)
+        count[:] = 0
+        for j in range(n_keys):
+            count[np.int64((keys[j] >> down) & digit_mask)] += 1
+        total = 0
+        for d in range(n_buckets):
+            c = count[d]
+            count[d] = total
+            total += c
+        for j in range(n_keys):
+            d = np.int64((keys[j] >> down) & digit_mask)
+            position = count[d]
+            count[d] = position + 1
+            other_keys[position] = keys[j]
+            other_rows[position] = rows[j]
+        keys, other_keys = other_keys, keys
+        rows, other_rows = other_rows, rows
+    # Keys sharing their leading bits lie together, in row order: each such run is sorted stably on
+    # the whole key (by insertion, or a merge sort for a long run; in a run's scores nearly every
+    # run is one key long).
+    sorted_below = np.uint64(max(high + 1 - 2 * digit_bits, 0))
+    run_start = 0
+    for j in range(1, n_keys + 1):
+        if j < n_keys and (keys[j] >> sorted_below) == (keys[run_start] >> sorted_below):
+            continue
+        if j - run_start > RANKED_RUN_INSERTION_MAX:
+            within = np.argsort(keys[run_start:j], kind="mergesort")  # stable
+            rows[run_start:j] = rows[run_start:j][within]
+        else:
+            for k in range(run_start + 1, j):
+                key, row = keys[k], rows[k]
+                i = k - 1
+                while i >= run_start and keys[i] > key:
+                    keys[i + 1] = keys[i]
+                    rows[i + 1] = rows[i]
+                    i -= 1
+                keys[i + 1] = key
+                rows[i + 1] = row
+        run_start = j
+    order[:n_keys] = rows[:n_keys]
+    if nan_row >= 0:
+        order[n_keys] = nan_row
     return order
 
 
@@ -318,10 +423,10 @@ def open_operations(ocgs_index, unit, fte, cross_boundary, length, length_rng, a
     wide = length[0] * length[1] >= length[2]
     for k in range(ocgs_index.size):
         ocg = ocgs_index[k]
-        u = length_rng.random() if length[1] > 0.0 else 0.5
+        u = uniform(length_rng) if length[1] > 0.0 else 0.5
         in_steps = length[0] * (1.0 + length[1] * (2.0 * u - 1.0)) / length[2]
         steps = math.floor(in_steps + 0.5) if wide else math.floor(in_steps)
-        if not wide and in_steps > steps and length_rng.random() < in_steps - steps:
+        if not wide and in_steps > steps and uniform(length_rng) < in_steps - steps:
             steps += 1
         operation_months_left[ocg] = max(steps, 1) * length[2]
         operation_fte[ocg] = fte[k]
@@ -340,7 +445,7 @@ def task_open(negated_score, order, candidates, size_power, free_fte, investigat
     its list within its free investigators, then let forces take the cross-boundary groups in
     their area that their own tier left, at the extra cost.
 
-    `order` is numpy's `argsort(negated_score)` (minus the scores); `size_power` is (size / 10) **
+    `order` sorts `negated_score` (minus the scores; `ranked_order`, or numpy's argsort); `size_power` is (size / 10) **
     operation_size_exponent. An operation ties up `investigator_months * size_power * (1 +
     insulation)` / the mean length (`length[0]`, months) investigators for the length drawn."""
     n_areas = cross_boundary_multiplier.size

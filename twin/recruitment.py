@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel
+from twin.compiled import NOT_GIVEN, as_generator, generator_argument, kernel, uniform
 from twin.shared_kernels import add_to_tally
 from twin.members import roles_from_uniforms
 from twin.parameters import per_step_probability
@@ -175,7 +175,7 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
     for g in range(n_ocgs):
         whole = np.floor(vacancy[g])
         posts[g] = np.int64(whole)
-        if rng.random() < vacancy[g] - whole:  # drawn for every group
+        if uniform(rng) < vacancy[g] - whole:  # drawn for every group
             posts[g] += 1
     filled = np.zeros(n_ocgs, dtype=np.int64)
     total = 0
@@ -207,7 +207,7 @@ def _recruits(rng, vacancy, stay, target_size, active_by_role, markets, exploite
         n_recruiting += 1
     u = np.empty(total)  # a uniform per recruit, in group order
     for r in range(total):
-        u[r] = rng.random()
+        u[r] = uniform(rng)
     position, role = roles_from_uniforms(recruits_in[:n_recruiting], u, core_share, exploited_share[:n_recruiting],
                                          False)
     owner = np.empty(total, dtype=np.int64)
@@ -253,10 +253,10 @@ def _joiners(rng_handle, ageing_handle, owner, role, known_prob, child_share, oc
     children_by_area = np.zeros(n_areas)
     joiners_by_area = np.zeros(n_areas)
     for j in range(size):
-        drawn = rng.random() < child_share  # drawn for every joiner, exploited or not
+        drawn = uniform(rng) < child_share  # drawn for every joiner, exploited or not
         child[j] = drawn and role[j] == EXPLOITED
     for j in range(size):
-        known[j] = rng.random() < known_prob[j]
+        known[j] = uniform(rng) < known_prob[j]
         area = ocg_area[owner[j]]
         joiners_by_area[area] += 1.0
         if child[j]:
@@ -264,7 +264,7 @@ def _joiners(rng_handle, ageing_handle, owner, role, known_prob, child_share, oc
     ageing = as_generator(ageing_handle)
     for j in range(size):
         if child[j]:
-            adult_month[j] = month + months_to_adulthood * ageing.random()
+            adult_month[j] = month + months_to_adulthood * uniform(ageing)
     add_to_tally(tally, children_row, children_by_area)
     add_to_tally(tally, joiners_row, joiners_by_area)
     return child, known, adult_month, joiners_by_area
@@ -374,7 +374,7 @@ def _exploit_and_desist(rng_handle, census_rows, first_new_row, p_identify, p_de
         area = ocg_area[member_ocg[m]]
         identified = role[m] == EXPLOITED and u[k] < p_identify
         desist = role[m] != LEADER and u[k] >= p_identify and u[k] < p_identify + p_desist[area]
-        safeguard_draw = rng.random()  # drawn for every candidate still active
+        safeguard_draw = uniform(rng)  # drawn for every candidate still active
         if identified:
             identified_by_area[area] += 1.0
             if referred[m]:
@@ -422,7 +422,7 @@ def _binomial_inversion(rng, n, p):
     """
     if n == 0 or p == 0.0:
         return 0
-    u = rng.random()
+    u = uniform(rng)
     if n <= 1_000_000 and u <= 1.0 - n * p - 1e-9:
         return 0
     q = 1.0 - p
@@ -436,7 +436,7 @@ def _binomial_inversion(rng, n, p):
         if x > bound:  # restart (numpy draws a new uniform)
             x = 0
             px = qn
-            u = rng.random()
+            u = uniform(rng)
         else:
             u -= px
             px = ((n - x + 1) * p * px) / (x * q)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import kernel, uniform
 
 
 # ------------------------------------------------------------------------- numpy's arithmetic
@@ -165,7 +165,7 @@ def random_active_group(rng, area, by_area, start, in_area):
     none: one uniform `u`, the group at `int(u * count)` among the area's. Call it only when some
     group is active somewhere (`by_area.size > 0`): the draw is made even for an area with none."""
     count = in_area[area]
-    pick = start[area] + np.int64(rng.random() * max(count, 1))
+    pick = start[area] + np.int64(uniform(rng) * max(count, 1))
     return by_area[min(pick, by_area.size - 1)] if count > 0 else -1
 
 

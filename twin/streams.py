@@ -20,7 +20,7 @@ import zlib
 
 import numpy as np
 
-from twin.compiled import kernel
+from twin.compiled import kernel, uniform
 
 
 class RandomStreams:
@@ -177,7 +177,7 @@ def _thinned_positions(rng, n, p_max):
         count = np.searchsorted(positions[:drawn], n)
     u = np.empty(count)
     for k in range(count):
-        u[k] = rng.random() * p
+        u[k] = uniform(rng) * p
     return positions, count, u
 
 
@@ -208,14 +208,14 @@ def poissons(rng, means):
             continue
         if mean == 0.0:
             continue
-        product = rng.random()
+        product = uniform(rng)
         if product <= (1.0 - mean) - 1e-9:
             continue
         limit = math.exp(-mean)
         count = 0
         while product > limit:
             count += 1
-            product *= rng.random()
+            product *= uniform(rng)
         counts[i] = count
     return counts
 
@@ -230,8 +230,8 @@ def _poisson_ptrs(rng, mean):
     invalpha = 1.1239 + 1.1328 / (b - 3.4)
     vr = 0.9277 - 3.6224 / (b - 2)
     while True:
-        u = rng.random() - 0.5
-        v = rng.random()
+        u = uniform(rng) - 0.5
+        v = uniform(rng)
         us = 0.5 - abs(u)
         k = np.int64(math.floor((2 * a / us + b) * u + mean + 0.43))
         if us >= 0.07 and v <= vr:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.compiled import as_generator, generator_argument, kernel
+from twin.compiled import as_generator, generator_argument, kernel, uniform
 from twin.shared_kernels import active_groups_by_area, add_to_tally, maximum, random_active_group
 from twin.county_lines import NO_REMAP, close_lines_of_inactive
 from twin.streams import poissons
@@ -196,7 +196,7 @@ def _dissolve_groups(rng, groups, rows, ocg_active, directing, ocg_area, line_ac
     stays = np.empty(n_loose, dtype=np.bool_)
     n_joining = 0
     for k in range(n_loose):
-        stays[k] = rng.random() < rejoin_share
+        stays[k] = uniform(rng) < rejoin_share
         n_joining += stays[k]
     leavers_by_area = np.zeros(n_areas)
     if n_joining > 0:
@@ -329,7 +329,7 @@ def _transition(rng_handle, ocg_active, directing, active_members, min_active_me
     kept = np.empty(led.size, dtype=np.int64)
     n_split, n_absorbed, n_kept = 0, 0, 0
     for g in led:
-        u = rng.random()
+        u = uniform(rng)
         if u < split_prob:
             split[n_split] = g
             n_split += 1
@@ -401,7 +401,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
         k = slot[member_ocg[m]]
         if k < 0 or status[m] != ACTIVE or (role[m] != CORE and role[m] != WORKER):
             continue
-        u = rng.random()
+        u = uniform(rng)
         if role[m] == CORE:
             if best_core[k] < 0 or u < core_u[k]:
                 best_core[k], core_u[k] = m, u
@@ -427,7 +427,7 @@ def _promote_and_dispute(rng, kept, new, rows, ocg_active, directing, leader, oc
     disputed = np.empty(succeeded.size, dtype=np.int64)
     n_disputed = 0
     for g in succeeded:
-        if rng.random() < violent_prob and ocg_active[g]:
+        if uniform(rng) < violent_prob and ocg_active[g]:
             disputed[n_disputed] = g
             n_disputed += 1
     incidents = poissons(rng, np.full(n_disputed, incidents_per_dispute))
@@ -468,7 +468,7 @@ def _split_then_promote(rng_handle, split, new, kept, rows, ocg_active, directin
         capital_gbp[split[k]] /= 2
     for m in rows:
         if target[member_ocg[m]] >= 0 and status[m] != EXITED and role[m] != LEADER:
-            if rng.random() < 0.5:
+            if uniform(rng) < 0.5:
                 member_ocg[m] = target[member_ocg[m]]
     splits_by_area = np.zeros(tally_values.shape[1])
     for g in split:

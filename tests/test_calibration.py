@@ -808,6 +808,40 @@ def test_a_changed_model_starts_a_new_fit_rather_than_resuming_the_old_one(monke
     assert fit_key(*args, population=40, seed=1) != before
 
 
+def test_weighted_particles_are_drawn_by_weight(tmp_path):
+    """A calibration's particles.csv (a `weight` column) is a sample too: each replicate draws a
+    particle with probability its weight, and its 90% interval is the weighted particles'."""
+    from twin.errors import UserError
+    from twin.posterior import load_posterior, posterior_draws, posterior_interval, posterior_warnings
+
+    path = write(tmp_path / "particles.csv", "asset_realisation_share,seizure_share_of_capital,weight\n"
+                                             "0.2,0.4,0.1\n0.3,0.5,0.6\n0.25,0.45,0.3\n0.35,0.55,0\n")
+    sample = load_posterior(str(path))
+    draws = posterior_draws(sample, 3, 4000)
+    assert set(draws[0]) == {"asset_realisation_share", "seizure_share_of_capital"}  # the weight is not a parameter
+    assert draws[:10] == posterior_draws(sample, 3, 10)  # more replicates extend the draws
+    counts = {v: sum(d["asset_realisation_share"] == v for d in draws) for v in (0.2, 0.3, 0.25, 0.35)}
+    assert counts[0.35] == 0  # a particle of weight zero is never drawn
+    for value, weight in ((0.2, 0.1), (0.3, 0.6), (0.25, 0.3)):  # within 4 standard errors of its weight's share
+        assert abs(counts[value] - 4000 * weight) < 4 * (4000 * weight * (1 - weight)) ** 0.5, (value, counts)
+    assert posterior_interval(sample, "asset_realisation_share") == (0.2, 0.3)  # weighted, not over the rows
+    from twin.ensemble import prepare
+
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")  # a comparison draws the parameters, never the weight
+    _, tasks, _ = prepare([str(ROOT / "scenarios" / "baseline.toml")], 3, 1, 1, store, posterior=str(path))
+    assert [set(task.scenario.parameters) for task in tasks] == [{"asset_realisation_share",
+                                                                 "seizure_share_of_capital"}] * 3
+    assert "of 4 particles" in posterior_warnings(load_posterior(str(write(
+        tmp_path / "wide.csv", "supply_demand_ratio_initial,weight\n9,1\n1.2,1\n1.1,1\n0.9,1\n"))), "wide.csv")[0]
+    for text, message in (("asset_realisation_share,weight\n0.4,-1\n", r"row 2, column 'weight': expected a "
+                           r"non-negative number \(the particle's weight\), got '-1'"),
+                          ("asset_realisation_share,weight\n0.4,1\n0.5,heavy\n", r"row 3, column 'weight'.*'heavy'"),
+                          ("asset_realisation_share,weight\n0.4,0\n0.5,0\n", "every weight is zero"),
+                          ("weight\n1\n", "only weights: expected a column per parameter")):
+        with pytest.raises(UserError, match=message):
+            load_posterior(str(write(tmp_path / "bad.csv", text)))
+
+
 def test_posterior_draws_are_paired_and_validated(tmp_path):
     import pandas as pd
 
@@ -839,9 +873,6 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
     with pytest.raises(UserError, match=r"bad3.csv', header: unknown parameter 'seizure_share_of_captial'; did you "
                                         r"mean 'seizure_share_of_capital'"):  # a name is in the header, not row 2
         load_posterior(str(write(tmp_path / "bad3.csv", "asset_realisation_share,seizure_share_of_captial\n0.4,0.5\n")))
-    with pytest.raises(UserError, match=r"unknown parameter 'weight' .*; the file looks like a calibration's "
-                                        r"particles.csv \(weighted draws\): give the posterior.csv written beside it"):
-        load_posterior(str(write(tmp_path / "particles.csv", "asset_realisation_share,weight\n0.4,0.5\n")))
     with pytest.raises(UserError, match=r"bad4.csv', header: column 'asset_realisation_share' appears more than once"):
         load_posterior(str(write(tmp_path / "bad4.csv", "asset_realisation_share,asset_realisation_share\n0.4,0.5\n")))
     with pytest.raises(UserError, match="must be a share"):

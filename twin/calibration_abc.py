@@ -15,6 +15,7 @@ import numpy as np
 from twin.calibration import FitTask, abc_fit_key, simulate_targets
 from twin.errors import ScenarioError, UserError, safe_url
 from twin.parameters import as_sampled
+from twin.posterior import weighted_quantiles
 from twin.scenario import Scenario
 from twin.targets import Target
 
@@ -261,17 +262,6 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
             "abc_id": history.id, "simulations": int(every["samples"].sum()),
             "prior_sample_simulations": int(every[every.t < 0]["samples"].sum()), "runs_made": sampler.runs_made,
             "key": key}
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles) -> np.ndarray:
-    """Quantiles of weighted particles, from their cumulative distribution: each quantile q is the
-    smallest value whose cumulative weight share reaches q (a particle holding most of the weight
-    is every quantile it spans; integer weights act as repeated particles)."""
-    order = np.argsort(values, kind="stable")
-    values, weights = np.asarray(values, dtype=float)[order], np.asarray(weights, dtype=float)[order]
-    cumulative = np.cumsum(weights) / weights.sum()
-    at = np.searchsorted(cumulative, np.asarray(quantiles, dtype=float) - 1e-12, side="left")
-    return values[np.minimum(at, values.size - 1)]
 
 
 def effective_sample_size(weights: np.ndarray) -> float:

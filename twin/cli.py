@@ -407,7 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--baseline", help="scenario name to compare against (default: the first)")
     compare.add_argument("--posterior", nargs="?", const="default", type=arguments.posterior_file,
                          help="draw each replicate's parameters from a posterior sample (CSV; default "
-                              "calibration/posterior.csv), the same draws for every scenario")
+                              "calibration/posterior.csv; a calibration's particles.csv is drawn by its "
+                              "weights), the same draws for every scenario")
     compare.add_argument("--uncertain-levers", action="store_true",
                          help="draw each replicate's lever effect sizes and costs from their plausible ranges "
                               "(triangular, peaking at the assumed value), the same draws for every scenario")

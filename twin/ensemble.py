@@ -27,7 +27,7 @@ import numpy as np
 from twin import __version__
 from twin.geography import describe, load_geography
 from twin.lever_uncertainty import held_settings, with_drawn_levers
-from twin.posterior import load_posterior, posterior_draws, posterior_fit, posterior_warnings
+from twin.posterior import load_posterior, parameter_columns, posterior_draws, posterior_fit, posterior_warnings
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.store import Store
 
@@ -324,7 +324,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
             print(f"Warning: {note}.", file=sys.stderr)
         draws = posterior_draws(sample, root_seed, reps)
         # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.
-        held = {s.name: sorted(set(sample.columns) & set(s.parameters)) for s in loaded}
+        held = {s.name: sorted(set(parameter_columns(sample)) & set(s.parameters)) for s in loaded}
         held = {name: params for name, params in held.items() if params}
     if uncertain_levers:  # a key only when drawn: experiments without draws keep their stored runs
         spec["lever_uncertainty"] = True
@@ -333,7 +333,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
                                 "posterior_held": held, **({"posterior_fit": fit} if fit else {}), "reps_asked": reps,
-                                **({"posterior_parameters": sorted(sample.columns)} if posterior else {}),
+                                **({"posterior_parameters": sorted(parameter_columns(sample))} if posterior else {}),
                                 **({"lever_held": held_settings(loaded)} if uncertain_levers else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),

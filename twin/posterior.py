@@ -1,6 +1,12 @@
 """A calibration's posterior sample as `twin compare --posterior` uses it: read and checked (every
 value like a scenario's override), draws beyond the plausible ranges remarked on, what it was
-fitted to (the `fit.json` beside it), and each replicate's draw, the same for every scenario."""
+fitted to (the `fit.json` beside it), and each replicate's draw, the same for every scenario.
+
+A sample is either equally weighted rows (`posterior.csv`, a resample with replacement) or the
+weighted particles themselves (`particles.csv`, with a `weight` column): a replicate then draws a
+particle with probability its weight, which is the posterior the resample approximates, without
+the resample's own noise (a 200-row resample of the particles holds some particles several
+times and leaves others out)."""
 
 from __future__ import annotations
 
@@ -10,9 +16,48 @@ from pathlib import Path
 
 import numpy as np
 
+#: the column of a calibration's particles.csv holding each particle's (ABC-SMC importance) weight
+WEIGHT = "weight"
+
+
+def parameter_columns(sample) -> list[str]:
+    """The parameters a sample draws (every column but the weights)."""
+    return [column for column in sample.columns if column != WEIGHT]
+
+
+def sample_weights(sample) -> np.ndarray | None:
+    """Each row's probability of being drawn (the weights, normalised), or None for equal weights."""
+    if WEIGHT not in sample.columns:
+        return None
+    weights = sample[WEIGHT].to_numpy(dtype=float)
+    return weights / weights.sum()
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles) -> np.ndarray:
+    """Quantiles of weighted particles, from their cumulative distribution: each quantile q is the
+    smallest value whose cumulative weight share reaches q (a particle holding most of the weight
+    is every quantile it spans; integer weights act as repeated particles)."""
+    order = np.argsort(values, kind="stable")
+    values, weights = np.asarray(values, dtype=float)[order], np.asarray(weights, dtype=float)[order]
+    cumulative = np.cumsum(weights) / weights.sum()
+    at = np.searchsorted(cumulative, np.asarray(quantiles, dtype=float) - 1e-12, side="left")
+    return values[np.minimum(at, values.size - 1)]
+
+
+def posterior_interval(sample, name: str) -> tuple[float, float]:
+    """A parameter's 90% credible interval in a sample: its 5th and 95th percentiles (weighted
+    quantiles of particles)."""
+    values, weights = sample[name].to_numpy(dtype=float), sample_weights(sample)
+    if weights is None:
+        low, high = np.quantile(values, [0.05, 0.95])
+    else:
+        low, high = weighted_quantiles(values, weights, [0.05, 0.95])
+    return float(low), float(high)
+
 
 def load_posterior(path: str, label: str | None = None):
-    """A posterior sample: one row per draw, one column per parameter (validated by name). Errors
+    """A posterior sample: one row per draw, one column per parameter (validated by name), and
+    optionally a `weight` column (a calibration's particles.csv: non-negative, not all zero). Errors
     name it as `label` (default: the `--posterior` option with the path) and give the file's line
     numbers (the header is row 1; blank lines are skipped but counted), as `csv_input.read_records` reads it."""
     import io
@@ -39,11 +84,12 @@ def load_posterior(path: str, label: str | None = None):
             if not column:
                 raise UserError(f"{label}, header: column {position} has no name (a comma too many in the "
                                 f"header?); one column per parameter, each named")
-            if column not in names:
-                particles = ("; the file looks like a calibration's particles.csv (weighted draws): give the "
-                             "posterior.csv written beside it" if column == "weight" else "")
+            if column not in names and column != WEIGHT:
                 raise UserError(f"{label}, header: unknown parameter {column!r}"
-                                f"{did_you_mean(column, names)} (run 'twin params' for the list){particles}")
+                                f"{did_you_mean(column, names)} (run 'twin params' for the list, or "
+                                f"'{WEIGHT}' for the particles' weights)")
+        if header == [WEIGHT]:
+            raise UserError(f"{label}, header: only weights: expected a column per parameter beside '{WEIGHT}'")
 
     header, rows = read_records(path, label, UserError, word="row", check_header=check_header)
     if not rows:
@@ -57,7 +103,9 @@ def load_posterior(path: str, label: str | None = None):
     csv.writer(text).writerows([header] + [fields for _, fields in rows])
     frame = pd.read_csv(io.StringIO(text.getvalue()), keep_default_na=False, na_values=[])
     lines = [line for line, _ in rows]
-    for column in frame.columns:  # every value checked like a scenario override
+    if WEIGHT in frame.columns:
+        _check_weights([fields[header.index(WEIGHT)] for _, fields in rows], lines, label)
+    for column in parameter_columns(frame):  # every value checked like a scenario override
         values = frame[column].tolist()
         if not pd.api.types.is_numeric_dtype(frame[column]):  # text in the column: name the first cell not a number
             numbers = pd.to_numeric(frame[column], errors="coerce")
@@ -70,18 +118,39 @@ def load_posterior(path: str, label: str | None = None):
     return frame
 
 
+def _check_weights(cells: list[str], lines: list[int], label: str) -> None:
+    """Particle weights (the file's text): numbers, none negative, not all zero."""
+    from twin.errors import UserError
+
+    def number(cell: str) -> float:
+        try:
+            return float(cell)
+        except ValueError:
+            return float("nan")
+
+    numbers = np.array([number(cell) for cell in cells])
+    bad = (~np.isfinite(numbers) | (numbers < 0)).nonzero()[0]
+    if bad.size:
+        raise UserError(f"{label}, row {lines[bad[0]]}, column '{WEIGHT}': expected a non-negative number (the "
+                        f"particle's weight), got {cells[bad[0]].strip()!r}")
+    if numbers.sum() <= 0:
+        raise UserError(f"{label}, column '{WEIGHT}': every weight is zero (expected the particles' weights, "
+                        f"as particles.csv holds them)")
+
+
 def posterior_warnings(frame, path: str) -> list[str]:
     """Parameters of a posterior sample with draws beyond the parameter table's plausible range
     (allowed, as in a scenario, but worth a remark before the runs)."""
     from twin.parameters import Parameters, format_value
 
     defaults, warnings = Parameters(), []
-    for column in frame.columns:
+    what = "particles" if WEIGHT in frame.columns else "draws"
+    for column in parameter_columns(frame):
         row = defaults.spec(column)
         values = frame[column].to_numpy(dtype=float)
         beyond = (values < row.low) | (values > row.high)
         if beyond.any():
-            warnings.append(f"--posterior '{path}': {column}: {int(beyond.sum())} of {values.size} draws are beyond "
+            warnings.append(f"--posterior '{path}': {column}: {int(beyond.sum())} of {values.size} {what} are beyond "
                             f"its plausible range, {format_value(row.low)} to {format_value(row.high)} "
                             f"(from {format_value(values.min())} to {format_value(values.max())})")
     return warnings
@@ -112,7 +181,10 @@ POSTERIOR_ENTROPY = 0x706F7374
 def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, float]]:
     """The posterior draw of each replicate: the same for every scenario (paired), and for a
     replicate whatever the number of replicates (a row drawn from the replicate's own stream), so
-    that more replicates extend an experiment rather than redraw it."""
-    rows = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep])).integers(len(posterior))
-            for rep in range(reps)]
-    return [{k: float(v) for k, v in posterior.iloc[r].items()} for r in rows]
+    that more replicates extend an experiment rather than redraw it. Rows are equally likely, or
+    as likely as their weights in a sample of weighted particles."""
+    weights, columns = sample_weights(posterior), parameter_columns(posterior)
+    streams = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep])) for rep in range(reps)]
+    rows = [stream.integers(len(posterior)) if weights is None else stream.choice(len(posterior), p=weights)
+            for stream in streams]
+    return [{k: float(posterior[k].iloc[r]) for k in columns} for r in rows]

@@ -32,6 +32,7 @@ from twin.config_checks import (
 )
 from twin.errors import ParameterError, ScenarioError, shown
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
+from twin.posterior import parameter_columns, posterior_interval
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor")
@@ -112,10 +113,10 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
                 raise ScenarioError(f"{where}: range = \"posterior\" needs a posterior sample: add posterior = "
                                     f"\"posterior.csv\" (a file as `twin calibrate` writes) to [sensitivity]")
             name = str(entry["name"])
-            if name not in posterior:
+            if name not in parameter_columns(posterior):
                 raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no column {name!r} "
-                                    f"(it has: {', '.join(map(str, posterior.columns))})")
-            low, high = np.quantile(posterior[name].to_numpy(dtype=float), [0.05, 0.95])
+                                    f"(it has: {', '.join(map(str, parameter_columns(posterior)))})")
+            low, high = posterior_interval(posterior, name)
             if not low < high:
                 raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no spread for {name!r} "
                                     f"(its 5th and 95th percentiles are both {low:g}); give low and high instead")

@@ -184,7 +184,8 @@ def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, floa
     that more replicates extend an experiment rather than redraw it. Rows are equally likely, or
     as likely as their weights in a sample of weighted particles."""
     weights, columns = sample_weights(posterior), parameter_columns(posterior)
-    streams = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep])) for rep in range(reps)]
+    streams = [np.random.default_rng(np.random.SeedSequence([POSTERIOR_ENTROPY, root_seed, rep]))
+               for rep in range(reps)]
     rows = [stream.integers(len(posterior)) if weights is None else stream.choice(len(posterior), p=weights)
             for stream in streams]
     return [{k: float(posterior[k].iloc[r]) for k in columns} for r in rows]

@@ -635,6 +635,83 @@ def test_weighted_quantiles_of_particles():
     assert list(weighted_quantiles(values, np.ones(4), [0.0, 1.0])) == [1.0, 4.0]  # the ends held
 
 
+class _LinearToy:
+    """A model with a known posterior: y = 10 a plus Gaussian noise of sd 0.5 (numpy's global
+    state, which the sampler seeds per particle, as the twin's `ABCModel` draws its seed)."""
+
+    def __call__(self, parameters):
+        return {"y": 10.0 * float(parameters["a"]) + np.random.normal(0.0, 0.5)}
+
+
+def _toy_posterior(acceptor: str, minimum_epsilon: float) -> tuple[float, float, float]:
+    import pyabc
+
+    from twin.calibration_abc import abc_smc, executor_sampler
+    from twin.executor import make_executor
+    from twin.targets import Target
+
+    target = Target("y", 5.0, 1.0, "test", "y", (1, 1), "annual_sum")
+    executor = make_executor(1)
+    try:
+        abc = abc_smc(_LinearToy(), pyabc.Distribution(a=pyabc.RV("uniform", 0.0, 1.0)), [target], 400,
+                      executor_sampler(executor, 11), acceptor)
+        np.random.seed(11)
+        abc.new("sqlite://", {"y": 5.0})
+        history = abc.run(minimum_epsilon=minimum_epsilon, max_nr_populations=8, max_total_nr_simulations=40_000)
+    finally:
+        executor.close()
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    weights = weights / weights.sum()
+    mean = float(np.sum(weights * frame["a"]))
+    sd = float(np.sqrt(np.sum(weights * (frame["a"] - mean) ** 2)))
+    return mean, sd, float(1 / np.sum(weights ** 2))  # the effective sample size
+
+
+def test_the_kernel_acceptor_gives_the_posterior_of_tolerances_read_as_errors():
+    """acceptor = "kernel": the particles at temperature 1 are the posterior of the target read as
+    an observation with a Gaussian error of sd its tolerance. For y = 10 a + N(0, 0.5) observed at
+    5 with tolerance 1, that posterior of a (uniform prior, far from its edges) is normal with mean
+    0.5 and sd sqrt(1 + 0.25) / 10 = 0.112. An epsilon fit stopping at epsilon 1 keeps |y - 5| < 1,
+    a narrower posterior (sd about sqrt(1/3 + 0.25) / 10 = 0.076): the width is the epsilon's."""
+    pytest.importorskip("pyabc")
+    expected_sd = np.sqrt(1.0 + 0.25) / 10
+    mean, sd, ess = _toy_posterior("kernel", 1.0)
+    # standard errors from the particles' effective sample size: the mean's sd / sqrt(ESS), the sd's
+    # about sd / sqrt(2 ESS)
+    assert ess > 100
+    assert abs(mean - 0.5) < 4 * expected_sd / np.sqrt(ess), (mean, ess)
+    assert abs(sd - expected_sd) < 4 * expected_sd / np.sqrt(2 * ess), (sd, ess)
+    _, epsilon_sd, ess = _toy_posterior("epsilon", 1.0)
+    assert epsilon_sd < expected_sd - 4 * expected_sd / np.sqrt(2 * ess), (epsilon_sd, ess)
+
+
+def test_the_acceptor_setting_is_checked_and_keeps_epsilon_fits_keys(tmp_path):
+    from twin.calibration import abc_fit_key
+
+    base = f'''
+[calibration]
+scenario = "{QUICK_BASELINE}"
+targets = "{ROOT / 'calibration' / 'targets.toml'}"
+method = "abc"
+years = 3
+[[parameter]]
+name = "asset_realisation_share"
+'''
+    plain = load_config(write(tmp_path / "a.toml", base))
+    assert plain["acceptor"] == "epsilon"
+    assert abc_fit_key(plain) == abc_fit_key(load_config(write(tmp_path / "b.toml", base.replace(
+        'method = "abc"', 'method = "abc"\nacceptor = "epsilon"'))))  # stored epsilon fits resume as before
+    kernel = load_config(write(tmp_path / "c.toml", base.replace('method = "abc"', 'method = "abc"\nacceptor = "kernel"')))
+    assert kernel["acceptor"] == "kernel" and abc_fit_key(kernel) != abc_fit_key(plain)
+    with pytest.raises(ScenarioError, match=r"d.toml: \[calibration\] acceptor: expected .*got 'kernal'; did you mean "
+                                            r"'kernel'"):
+        load_config(write(tmp_path / "d.toml", base.replace('method = "abc"', 'method = "abc"\nacceptor = "kernal"')))
+    with pytest.raises(ScenarioError, match=r"minimum_epsilon: with acceptor = \"kernel\" it is the temperature.*"
+                                            r"expected 1 or more, got 0.5"):
+        load_config(write(tmp_path / "e.toml", base.replace(
+            'method = "abc"', 'method = "abc"\nacceptor = "kernel"\nminimum_epsilon = 0.5')))
+
+
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
     pytest.importorskip("pyabc")
     from twin.calibration_abc import abc_fit

@@ -128,12 +128,16 @@ class Prior:
 
 
 CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_evaluations", "workers", "out",
-               "population_size", "generations", "minimum_epsilon", "posterior_size")
+               "population_size", "generations", "minimum_epsilon", "posterior_size", "acceptor")
 PRIOR_KEYS = ("name", "low", "high", "scale")
 METHODS = ("point", "abc")
 # Whole-number settings: (default, minimum). A population of ABC-SMC needs at least two particles.
 #: the [calibration] keys only ABC-SMC reads
-ABC_KEYS = ("population_size", "generations", "minimum_epsilon", "posterior_size")
+ABC_KEYS = ("population_size", "generations", "minimum_epsilon", "posterior_size", "acceptor")
+#: how ABC-SMC accepts a particle: within an epsilon of the targets (a Euclidean ball in tolerances,
+#: shrunk each generation), or by a Gaussian kernel reading each tolerance as its observation's
+#: standard deviation, with a temperature annealed down to 1 (pyabc's StochasticAcceptor)
+ACCEPTORS = ("epsilon", "kernel")
 COUNTS = {"reps": (4, 1), "max_evaluations": (60, 1), "workers": (None, 1), "population_size": (40, 2),
           "generations": (4, 1), "posterior_size": (200, 1)}
 
@@ -166,6 +170,15 @@ def load_config(path: str | Path) -> dict:
     seed = checks.check_seed(path, "calibration", table.get("seed", 1))
     minimum_epsilon = checks.check_number(path, "calibration", "minimum_epsilon", table.get("minimum_epsilon", 1.0),
                                           0)
+    acceptor = table.get("acceptor", "epsilon")
+    if acceptor not in ACCEPTORS:
+        raise ScenarioError(f"{path}: [calibration] acceptor: expected \"epsilon\" (within a shrinking distance of "
+                            f"the targets; the default) or \"kernel\" (tolerances read as standard deviations), got "
+                            f"{acceptor!r}{did_you_mean(str(acceptor), ACCEPTORS)}")
+    if acceptor == "kernel" and minimum_epsilon < 1:
+        raise ScenarioError(f"{path}: [calibration] minimum_epsilon: with acceptor = \"kernel\" it is the temperature "
+                            f"the fit anneals down to, and 1 is the posterior itself (below 1 would sharpen the "
+                            f"likelihood beyond the tolerances); expected 1 or more, got {minimum_epsilon:g}")
     out = checks.check_string(path, "calibration", "out", table.get("out", "results/calibration"),
                               "a folder name in quotes")
     scenario_file = checks.check_input_file(path, "calibration", "scenario",
@@ -241,6 +254,7 @@ def load_config(path: str | Path) -> dict:
         "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],
         "population_size": counts["population_size"], "generations": counts["generations"],
         "minimum_epsilon": minimum_epsilon, "posterior_size": counts["posterior_size"], "out": out,
+        "acceptor": acceptor,
         "workers": counts["workers"],  # --workers overrides it; None: all cores
     }
 
@@ -323,8 +337,9 @@ def point_fit_key(config: dict) -> str:
 def abc_fit_key(config: dict) -> str:
     """The stored identity of an ABC-SMC fit of `config` (`fit_key`)."""
     scenario = replace(config["scenario"], years=config["years"])
+    kernel = {"acceptor": "kernel"} if config.get("acceptor") == "kernel" else {}  # epsilon fits keep their keys
     return fit_key(scenario, config["targets"], config["priors"], population=config["population_size"],
-                   seed=config["seed"])
+                   seed=config["seed"], **kernel)
 
 
 def _start_unit(config: dict) -> np.ndarray:

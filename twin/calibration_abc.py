@@ -48,6 +48,24 @@ class ABCDistance:
         return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
 
 
+def abc_smc(model, prior, targets: list[Target], population_size: int, sampler, acceptor: str = "epsilon"):
+    """pyabc's ABCSMC for `model`: with `acceptor = "epsilon"`, particles within a shrinking
+    Euclidean distance (`ABCDistance`) of the targets; with "kernel", each target read as an
+    observation with a Gaussian error whose standard deviation is its tolerance (pyabc's
+    `IndependentNormalKernel` over the same targets), accepted with the kernel's probability at a
+    temperature annealed down to 1 (`Temperature`, `StochasticAcceptor`): at 1 the particles are
+    the posterior of that error model, as wide as the tolerances make it, where an epsilon of 1 is a
+    joint ball narrower than the tolerances (docs/ODD.md section 3.7)."""
+    import pyabc
+
+    tolerance = ABCDistance(targets).tolerance
+    if acceptor == "kernel":
+        kernel = pyabc.IndependentNormalKernel(var=[tol ** 2 for tol in tolerance.values()], keys=list(tolerance))
+        return pyabc.ABCSMC(model, prior, kernel, population_size=population_size, sampler=sampler,
+                            eps=pyabc.Temperature(), acceptor=pyabc.StochasticAcceptor())
+    return pyabc.ABCSMC(model, prior, ABCDistance(targets), population_size=population_size, sampler=sampler)
+
+
 def _simulate_particle(task: tuple[bytes, int]):
     """One pyabc particle in a worker: unpickle pyabc's sampling closure, seed, simulate."""
     import random
@@ -171,8 +189,8 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
 
     executor = make_executor(workers)
     sampler = executor_sampler(executor, config["seed"])
-    abc = pyabc.ABCSMC(ABCModel(scenario, targets), prior, ABCDistance(targets),
-                       population_size=config["population_size"], sampler=sampler)
+    abc = abc_smc(ABCModel(scenario, targets), prior, targets, config["population_size"], sampler,
+                  config.get("acceptor", "epsilon"))
     key = abc_fit_key(config)
     np.random.seed(config["seed"])
     url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]

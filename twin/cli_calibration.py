@@ -169,13 +169,15 @@ def cmd_calibrate(args) -> int:
         extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
                  "prior_sample_simulations": outcome["prior_sample_simulations"],
                  "runs_made_by_this_command": outcome["runs_made"], "posterior_medians": outcome["best"]}
-        rates = ", ".join(f"{g['acceptance_rate']:.0%} (eps {g['epsilon']:.2f}, effective sample size "
+        # a kernel fit's pyabc "epsilon" is its temperature (down to 1: the posterior of the tolerances as errors)
+        eps = "temperature" if config.get("acceptor") == "kernel" else "epsilon"
+        rates = ", ".join(f"{g['acceptance_rate']:.0%} ({eps} {g['epsilon']:.2f}, effective sample size "
                           f"{g['effective_sample_size']:.0f})" for g in outcome["generations"])
         last = outcome["generations"][-1] if outcome["generations"] else None
         prior_sample = outcome["prior_sample_simulations"]
         notes.append(f"ABC-SMC (pyabc run {outcome['abc_id']} in {safe_url(args.db)}): {outcome['simulations']:,} "
                      f"simulations, as pyabc counts them against max_evaluations"
-                     + (f" ({prior_sample:,} of them its first sample from the prior, which sets the first epsilon)"
+                     + (f" ({prior_sample:,} of them its first sample from the prior, which sets the first {eps})"
                         if prior_sample else "")
                      + f"; acceptance rate by generation: {rates}. This command ran {outcome['runs_made']:,} model "
                      f"runs (with those past a generation's last accepted particle in its final batch, which pyabc "
@@ -189,7 +191,7 @@ def cmd_calibrate(args) -> int:
                          f"{last['effective_sample_size']:.0f} of {last['accepted']}.")
         final = outcome["generations"][-1]["epsilon"] if outcome["generations"] else float("inf")
         if final > config["minimum_epsilon"]:
-            converged = (f"Not converged: ABC-SMC stopped at epsilon {final:.2f}, above minimum_epsilon "
+            converged = (f"Not converged: ABC-SMC stopped at {eps} {final:.2f}, above minimum_epsilon "
                          f"{config['minimum_epsilon']:g} ({abc_stop_reason(outcome, config)} and run again to "
                          f"continue).")
             notes.append(converged)
@@ -308,7 +310,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
                          "scenario_file": config["scenario_file"], "targets": config["targets_file"],
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],
                          **({key: config[key] for key in ("population_size", "generations", "minimum_epsilon",
-                                                          "max_evaluations", "posterior_size")}
+                                                          "max_evaluations", "posterior_size", "acceptor")}
                             if config["method"] == "abc" else {"max_evaluations": config["max_evaluations"]}),
                          "priors": [{"name": p.name, "low": p.low, "high": p.high, "scale": p.scale}
                                     for p in config["priors"]]}

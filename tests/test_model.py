@@ -200,15 +200,16 @@ STEP_INVARIANT = {"harm_gbp_total": "flow", "response_cost_gbp_prisons": "flow",
 
 
 def test_weekly_and_monthly_runs_agree():
-    """The same seeds run weekly and monthly agree within 1% on harm, prison costs, arrests,
+    """The same seeds run weekly and monthly show no gap beyond 1% on harm, prison costs, arrests,
     disruptions, convictions, the markets' flows, recruits, revenue and the stocks of members,
     prisoners and victims over years 2-5 from the register. The 1% is the
     acceptance limit (docs/ODD.md section 1.2): the test fails when six paired seeds show a larger
-    gap, i.e. when the mean paired ratio is more than 4 standard errors beyond it. Measured:
-    within 0.1% for harm, arrests and convictions, 0.9% (se 0.9%) for disruptions, -0.4% (se 0.1%)
-    for prisoners, within 0.6% for the markets' flows (firearms 4.3 times too high when its flow
-    missed the step's length). Prison costs charged on the stock before releases were 3.4% apart, and released
-    members 8%, when events were settled up to a step early."""
+    gap, i.e. when the mean paired ratio is more than 4 standard errors beyond it; it does not show
+    agreement within 1% where the noise is larger than that. Measured: +0.18% (se 0.11%) for harm,
+    +0.96% (se 0.54%) for arrests, +0.65% (se 0.29%) for convictions, +1.3% (se 0.9%) for
+    disruptions, -0.49% (se 0.24%) for prisoners, within 0.5% for the markets' flows (firearms 4.3
+    times too high when its flow missed the step's length). Prison costs charged on the stock before
+    releases were 3.4% apart, and released members 8%, when events were settled up to a step early."""
     ratios = {name: [] for name in STEP_INVARIANT}
     for seed in range(1, 7):
         monthly = TwinModel(seed=seed, n_steps=60).run()
@@ -269,13 +270,14 @@ def test_county_line_openings_replace_the_starting_stock_closures(monkeypatch, s
 
 def test_baseline_holds_its_starting_picture():
     """Under current policy the stocks calibrated at the start hold through the spin-up and ten
-    reported years (mean of 4 seeds, reported years 8-10): known suspects, mapped OCGs and SOC
+    reported years (mean of 8 seeds, reported years 8-10): known suspects, mapped OCGs and SOC
     prisoners within the calibration tolerances of their late targets (read from
-    calibration/targets.toml, not typed in); county lines within 20% of the register's lines (an
-    acceptance limit of this test: no target gives one; measured +17.2%, se 1.6%), with the places binding rarely: early releases
-    under a tenth of releases in the reported years (SDS40-style release is an emergency measure,
-    not current policy). From the register's start without the spin-up, the prison stock's hump
-    in years 3-5 makes 13% of releases early."""
+    calibration/targets.toml, not typed in), with the places binding rarely: early releases under a
+    tenth of releases in the reported years (SDS40-style release is an emergency measure, not current
+    policy). From the register's start without the spin-up, the prison stock's hump in years 3-5
+    makes 13% of releases early. County lines have no target: they must not fall (seed 003: lines
+    have expanded), and their drift is the one the parameter table states (16% above the register's,
+    se 2.9%, under county_line_enforcement_closure_prob_per_month), within 3 standard errors."""
     params = Parameters()
     from twin.targets import load_targets
 
@@ -283,7 +285,7 @@ def test_baseline_holds_its_starting_picture():
     stocks = ("soc_prisoners_late", "known_suspects_late", "ocgs_mapped_late")
     late = {"county_lines_active": [], **{targets[name].metric: [] for name in stocks}}
     early_share = []
-    for seed in range(1, 5):
+    for seed in range(1, 9):
         results = TwinModel(params, seed=seed, n_steps=120, spin_up_years=SPIN_UP_YEARS).run()
         for metric, values in late.items():
             values.append(results.series(metric)[84:].mean())
@@ -291,7 +293,12 @@ def test_baseline_holds_its_starting_picture():
     for name in stocks:  # each against its target's metric (SOC prisoners: custody, remand included)
         assert abs(np.mean(late[targets[name].metric]) - targets[name].value) < targets[name].tolerance, name
     assert np.mean(early_share) < 0.1
-    assert abs(np.mean(late["county_lines_active"]) / params.county_lines_initial - 1) < 0.2
+    drift = np.array(late["county_lines_active"]) / params.county_lines_initial - 1
+    se = drift.std(ddof=1) / np.sqrt(drift.size)
+    assert drift.mean() - 3 * se > 0, (drift, se)  # not falling
+    stated = "16% on average"  # the drift the parameter table states
+    assert stated in params.spec("county_line_enforcement_closure_prob_per_month").source
+    assert abs(drift.mean() - 0.16) < 3 * se, (drift, se)
 
 
 def test_adaptation_happens(baseline_run):
@@ -392,8 +399,9 @@ def test_children_turn_18_when_due():
     test); each step, those due before the step's middle are adults. Children found at the start
     were recruited a while ago, so the stock starts near where it settles: the children's share of
     the exploited dips in years 1-2 (by 14-17% at the end of each, seeds 4 and 5), while recruits
-    catch up with the first years' arrests, and is back within 10% of its start from year 4
-    (within 15% in years 4-5 is tested)."""
+    catch up with the first years' arrests, and settles in years 4-5 about 9% below its start
+    (seeds 4-9: 6-13% below, mean 9.4%, se 1.1%). Tested: the share holds rather than drains, the
+    mean of seeds 4-9 within 15% of its start with three standard errors to spare."""
     from scipy import stats
 
     model = TwinModel(Parameters({"child_recruit_age_min_years": 15.0}), seed=4, n_steps=60)
@@ -417,14 +425,22 @@ def test_children_turn_18_when_due():
         assert np.all(m.adult_month[grown] < start + 0.5), "an adult who is still under 18"
     drawn = np.concatenate(recruited_children)
     assert drawn.size > 500 and stats.kstest(drawn / (12 * years_left), "uniform").pvalue > 1e-3
-    settled = []
-    for _ in range(42):  # to the end of year 5
-        model.step()
-        if model.steps_done > 36:
-            m = model.members
-            exploited = (m.role == EXPLOITED) & (m.status == ACTIVE)
-            settled.append(m.child[exploited].mean())
-    assert abs(np.mean(settled) / start_share - 1) < 0.15  # a share of exploited members that holds
+    def settled_change(model, start_share):  # the share in years 4-5 against its start
+        settled = []
+        while model.steps_done < 60:  # to the end of year 5
+            model.step()
+            if model.steps_done > 36:
+                m = model.members
+                exploited = (m.role == EXPLOITED) & (m.status == ACTIVE)
+                settled.append(m.child[exploited].mean())
+        return np.mean(settled) / start_share - 1
+
+    changes = [settled_change(model, start_share)]
+    for seed in range(5, 10):
+        other = TwinModel(Parameters({"child_recruit_age_min_years": 15.0}), seed=seed, n_steps=60)
+        changes.append(settled_change(other, other.members.child[other.members.role == EXPLOITED].mean()))
+    se = np.std(changes, ddof=1) / np.sqrt(len(changes))
+    assert abs(np.mean(changes)) + 3 * se < 0.15, (changes, se)  # a share of exploited members that holds
 
 
 def test_per_group_step_arrays_grow_keeping_their_values_and_zeroing_new_rows():

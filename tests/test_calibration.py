@@ -685,6 +685,47 @@ def test_the_kernel_acceptor_gives_the_posterior_of_tolerances_read_as_errors():
     assert epsilon_sd < expected_sd - 4 * expected_sd / np.sqrt(2 * ess), (epsilon_sd, ess)
 
 
+def test_a_kernel_fit_resumed_keeps_its_temperature_schedule(tmp_path):
+    """A kernel fit stopped by its budget after one generation and resumed anneals over the fit's
+    three generations, as one run would: pyabc passes a resumed run the generations left as its
+    horizon while counting from the first, which ended the schedule at temperature 1 a generation
+    early. The temperatures never rise, the stored generation is kept, and the last is 1."""
+    pytest.importorskip("pyabc")
+    from twin.calibration_abc import abc_fit
+
+    targets = write(tmp_path / "targets.toml", '''
+[[target]]
+name = "assets"
+value = 550e6
+tolerance = 5e6
+source = "test: a tolerance tight enough that the fit must anneal"
+metric = "assets_recovered_gbp"
+years = [1, 1]
+aggregation = "annual_sum"
+''')
+    config = load_config(write(tmp_path / "abc.toml", f'''
+[calibration]
+scenario = "{QUICK_BASELINE}"
+targets = "{targets}"
+method = "abc"
+acceptor = "kernel"
+years = 1
+population_size = 5
+generations = 3
+max_evaluations = 5
+[[parameter]]
+name = "asset_realisation_share"
+'''))
+    store = Store(f"sqlite:///{tmp_path / 'abc.db'}")
+    first = abc_fit(config, store, workers=1, log=lambda m: None)
+    assert len(first["generations"]) == 1 and first["generations"][0]["epsilon"] > 1  # stopped by its budget
+    resumed = abc_fit(dict(config, max_evaluations=10_000), store, workers=1, log=lambda m: None)
+    temperatures = [g["epsilon"] for g in resumed["generations"]]
+    assert resumed["abc_id"] == first["abc_id"] and resumed["generations"][0] == first["generations"][0]
+    assert len(temperatures) == 3 and temperatures[-1] == 1.0, temperatures
+    assert all(a >= b for a, b in zip(temperatures, temperatures[1:])) and temperatures[1] > 1, temperatures
+
+
 def test_the_acceptor_setting_is_checked_and_keeps_epsilon_fits_keys(tmp_path):
     from twin.calibration import abc_fit_key
 
@@ -914,6 +955,7 @@ def test_weighted_particles_are_drawn_by_weight(tmp_path):
                            r"non-negative number \(the particle's weight\), got '-1'"),
                           ("asset_realisation_share,weight\n0.4,1\n0.5,heavy\n", r"row 3, column 'weight'.*'heavy'"),
                           ("asset_realisation_share,weight\n0.4,0\n0.5,0\n", "every weight is zero"),
+                          ("asset_realisation_share,weight\n0.4,1e308\n0.5,1e308\n", "too large to add up"),
                           ("weight\n1\n", "only weights: expected a column per parameter")):
         with pytest.raises(UserError, match=message):
             load_posterior(str(write(tmp_path / "bad.csv", text)))

@@ -48,22 +48,56 @@ class ABCDistance:
         return float(np.sqrt(sum(((simulated[k] - observed[k]) / tol) ** 2 for k, tol in self.tolerance.items())))
 
 
-def abc_smc(model, prior, targets: list[Target], population_size: int, sampler, acceptor: str = "epsilon"):
+def abc_smc(model, prior, targets: list[Target], population_size: int, sampler, acceptor: str = "epsilon",
+            generations: int | None = None):
     """pyabc's ABCSMC for `model`: with `acceptor = "epsilon"`, particles within a shrinking
     Euclidean distance (`ABCDistance`) of the targets; with "kernel", each target read as an
     observation with a Gaussian error whose standard deviation is its tolerance (pyabc's
     `IndependentNormalKernel` over the same targets), accepted with the kernel's probability at a
     temperature annealed down to 1 (`Temperature`, `StochasticAcceptor`): at 1 the particles are
     the posterior of that error model, as wide as the tolerances make it, where an epsilon of 1 is a
-    joint ball narrower than the tolerances (docs/ODD.md section 3.7)."""
+    joint ball narrower than the tolerances (docs/ODD.md section 3.7). `generations` is the fit's
+    horizon, which the temperature schedule needs whether the fit starts or resumes."""
     import pyabc
 
     tolerance = ABCDistance(targets).tolerance
     if acceptor == "kernel":
         kernel = pyabc.IndependentNormalKernel(var=[tol ** 2 for tol in tolerance.values()], keys=list(tolerance))
         return pyabc.ABCSMC(model, prior, kernel, population_size=population_size, sampler=sampler,
-                            eps=pyabc.Temperature(), acceptor=pyabc.StochasticAcceptor())
+                            eps=_resumable_temperature(generations), acceptor=_resumable_acceptor())
     return pyabc.ABCSMC(model, prior, ABCDistance(targets), population_size=population_size, sampler=sampler)
+
+
+def _resumable_temperature(generations: int | None):
+    """pyabc's `Temperature`, resumable. pyabc passes a run its generations still to go as the
+    horizon while counting generations from the fit's first, so a resumed fit would end its schedule
+    early (at temperature 1 as soon as t reached the generations left); here the horizon is the
+    fit's `generations`, and `restore` hands it the stored generations' temperatures, so the next
+    is proposed below them as in the run that stored them."""
+    import pyabc
+
+    class ResumableTemperature(pyabc.Temperature):
+        def restore(self, temperatures: dict[int, float]) -> None:
+            self.temperatures.update(temperatures)
+
+        def initialize(self, t, get_weighted_distances, get_all_records, max_nr_populations, acceptor_config):
+            horizon = generations if generations is not None else max_nr_populations
+            super().initialize(t, get_weighted_distances, get_all_records, horizon, acceptor_config)
+
+    return ResumableTemperature()
+
+
+def _resumable_acceptor():
+    """pyabc's `StochasticAcceptor`, resumable: its density normalisation is the highest density
+    found so far, which `restore` gives it from the stored generations' particles (pyabc keeps no
+    record of it)."""
+    import pyabc
+
+    class ResumableAcceptor(pyabc.StochasticAcceptor):
+        def restore(self, t: int, highest_density: float) -> None:
+            self.pdf_norms[t] = highest_density
+
+    return ResumableAcceptor()
 
 
 def _simulate_particle(task: tuple[bytes, int]):
@@ -189,8 +223,9 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
 
     executor = make_executor(workers)
     sampler = executor_sampler(executor, config["seed"])
+    kernel = config.get("acceptor") == "kernel"
     abc = abc_smc(ABCModel(scenario, targets), prior, targets, config["population_size"], sampler,
-                  config.get("acceptor", "epsilon"))
+                  config.get("acceptor", "epsilon"), config["generations"])
     key = abc_fit_key(config)
     np.random.seed(config["seed"])
     url = store.url if not store.url.startswith("postgresql://") else "postgresql+psycopg://" + store.url[13:]
@@ -205,6 +240,8 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
         log(f"ABC-SMC run {history.id} started (population {config['population_size']}).")
     else:
         history = abc.load(url, previous)
+        if kernel and history.max_t is not None and history.max_t >= 0:
+            _restore_kernel_state(abc, history)
         log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
     done = history.max_t + 1 if history.max_t is not None else 0
     if checkpoint is not None:  # the particles of a generation under way, kept as they finish
@@ -216,7 +253,10 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
         # (the first generation starts with a sample from the prior, pyabc's generation -1); the
         # particles of stored generations, or of another run, are no longer needed
         under_way = tuple(f"{history.id}:{t}:" for t in ([done, -1] if done == 0 else [done]))
-        sampler.keep.keep_only(lambda name: name.startswith(under_way))
+        # A kernel fit resumed after a stored generation proposes its next temperature afresh (from that
+        # generation's accepted particles: pyabc keeps no rejected ones), so particles accepted at the
+        # temperature of the interrupted run are not taken back.
+        sampler.keep.keep_only(lambda name: name.startswith(under_way) and not (kernel and done > 0))
         held = len(sampler.keep.done)
         if held:
             log(f"Reusing {held} particle(s) of the generation under way finished earlier ({sampler.keep.path}).")
@@ -274,12 +314,25 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
                     "effective_sample_size": effective_sample_size(weights_of(int(r.t)))}
                    for r in populations.itertuples()]
     particles = frame[[p.name for p in priors]].reset_index(drop=True)
+    for p in priors:  # as the runs used them (whole-number parameters rounded), so the file is a sample too
+        particles[p.name] = [as_sampled(p.name, v) for v in particles[p.name]]
     particles["weight"] = weights / weights.sum()
     # the simulations pyabc counts against max_evaluations: its first sample from the prior included
     return {"best": medians, "posterior": posterior, "particles": particles, "generations": generations,
             "abc_id": history.id, "simulations": int(every["samples"].sum()),
             "prior_sample_simulations": int(every[every.t < 0]["samples"].sum()), "runs_made": sampler.runs_made,
             "key": key}
+
+
+def _restore_kernel_state(abc, history) -> None:
+    """A kernel fit resumed: the stored generations' temperatures, and the highest density their
+    particles reached (the acceptor's normalisation), as the run that stored them had them."""
+    populations = history.get_all_populations()
+    stored = populations[populations.t >= 0]
+    abc.eps.restore({int(r.t): float(r.epsilon) for r in stored.itertuples()})
+    highest = max(float(history.get_population(t=int(t)).get_weighted_distances()["distance"].max())
+                  for t in stored.t)
+    abc.acceptor.restore(int(history.max_t), highest)
 
 
 def effective_sample_size(weights: np.ndarray) -> float:

@@ -297,7 +297,9 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
     if config["method"] == "abc":
         inputs = sum(t.by_construction for t in config["targets"])
-        notes.append(f"ABC distance over the {len(config['targets']) - inputs} targets the calibrated parameters can "
+        kernel = config.get("acceptor") == "kernel"
+        compared = "Gaussian kernel (each tolerance read as a standard deviation)" if kernel else "distance"
+        notes.append(f"ABC {compared} over the {len(config['targets']) - inputs} targets the calibrated parameters can "
                      f"move. The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
                      f"at the medians they are {construction_distance(table):.2f} tolerances from their observations "
                      f"(Euclidean), a distance no parameter would lower.")

@@ -133,7 +133,12 @@ def _check_weights(cells: list[str], lines: list[int], label: str) -> None:
     if bad.size:
         raise UserError(f"{label}, row {lines[bad[0]]}, column '{WEIGHT}': expected a non-negative number (the "
                         f"particle's weight), got {cells[bad[0]].strip()!r}")
-    if numbers.sum() <= 0:
+    with np.errstate(over="ignore"):
+        total = numbers.sum()
+    if not np.isfinite(total):
+        raise UserError(f"{label}, column '{WEIGHT}': the weights are too large to add up (largest "
+                        f"{numbers.max():g}); expected the particles' weights, as particles.csv holds them")
+    if total <= 0:
         raise UserError(f"{label}, column '{WEIGHT}': every weight is zero (expected the particles' weights, "
                         f"as particles.csv holds them)")
 

@@ -59,6 +59,21 @@ def postgres_url() -> str:
     return url
 
 
+def need(module: str):
+    """An optional package of the test extras (`[test]` in pyproject.toml: pyabc, SALib, distributed):
+    the test is skipped without it, and fails when `TWIN_REQUIRE_EXTRAS` says it must be there
+    (`.ci/run` sets it, so a package that stops installing fails CI rather than skip its tests)."""
+    if os.environ.get("TWIN_REQUIRE_EXTRAS"):
+        import importlib
+
+        try:
+            return importlib.import_module(module)
+        except ImportError as exc:
+            pytest.fail(f"TWIN_REQUIRE_EXTRAS is set but {module} does not import ({exc}): "
+                        f"pip install -e \".[test]\"")
+    return pytest.importorskip(module)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -15,7 +15,7 @@ from twin.errors import ScenarioError
 from twin.executor import SerialExecutor
 from twin.store import Store
 
-from conftest import QUICK_BASELINE, ROOT, write
+from conftest import QUICK_BASELINE, ROOT, write, need
 
 TARGETS = ROOT / "calibration" / "targets.toml"
 
@@ -673,7 +673,7 @@ def test_the_kernel_acceptor_gives_the_posterior_of_tolerances_read_as_errors():
     5 with tolerance 1, that posterior of a (uniform prior, far from its edges) is normal with mean
     0.5 and sd sqrt(1 + 0.25) / 10 = 0.112. An epsilon fit stopping at epsilon 1 keeps |y - 5| < 1,
     a narrower posterior (sd about sqrt(1/3 + 0.25) / 10 = 0.076): the width is the epsilon's."""
-    pytest.importorskip("pyabc")
+    need("pyabc")
     expected_sd = np.sqrt(1.0 + 0.25) / 10
     mean, sd, ess = _toy_posterior("kernel", 1.0)
     # standard errors from the particles' effective sample size: the mean's sd / sqrt(ESS), the sd's
@@ -690,7 +690,7 @@ def test_a_kernel_fit_resumed_keeps_its_temperature_schedule(tmp_path):
     three generations, as one run would: pyabc passes a resumed run the generations left as its
     horizon while counting from the first, which ended the schedule at temperature 1 a generation
     early. The temperatures never rise, the stored generation is kept, and the last is 1."""
-    pytest.importorskip("pyabc")
+    need("pyabc")
     from twin.calibration_abc import abc_fit
 
     targets = write(tmp_path / "targets.toml", '''
@@ -754,7 +754,7 @@ name = "asset_realisation_share"
 
 
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
-    pytest.importorskip("pyabc")
+    need("pyabc")
     from twin.calibration_abc import abc_fit
 
     targets = write(tmp_path / "targets.toml", '''
@@ -860,7 +860,7 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     the last fit's report, which `twin compare --posterior` then named. Now the sample, the report
     and the parameters land together: after the interrupt the folder is the last fit's, whole, and
     the same command run again writes the new fit's."""
-    pytest.importorskip("pyabc")
+    need("pyabc")
     import json
 
     import pandas as pd
@@ -1455,7 +1455,7 @@ def test_whole_number_parameters_are_rounded_when_sampled_from_a_range():
 def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
     """A log-scale prior is uniform in the logarithm (it was built uniform whatever the scale), and
     the ABC distance counts only the targets the parameters can move."""
-    pytest.importorskip("pyabc")
+    need("pyabc")
     from scipy import stats
 
     from twin.calibration import Prior
@@ -1492,7 +1492,7 @@ def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particle
     """Ctrl-C after k particles of a generation: pyabc had stored none of it, and all k ran again.
     They are now kept in the output folder as they finish and taken back on resuming, and the fit
     comes out as one never interrupted; the checkpoint is removed once the fit is whole."""
-    pytest.importorskip("pyabc")
+    need("pyabc")
     import twin.calibration_abc as calibration_abc
     import twin.executor
     from twin.calibration_abc import PARTICLES_CHECKPOINT, CalibrationInterrupted, abc_fit
@@ -1532,7 +1532,7 @@ def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particle
 def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, monkeypatch, capsys):
     """Ctrl-C after a finished generation: the command says how many generations are kept and that
     the one under way is lost, exits 130, and the same command continues after the kept ones."""
-    pyabc = pytest.importorskip("pyabc")
+    pyabc = need("pyabc")
     from twin.cli import main
 
     config = _quick_abc(tmp_path, generations=2)
@@ -1676,7 +1676,7 @@ def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path
     """Another `twin calibrate` of the same fit registers its ABC-SMC run between this one's creating
     its run and registering it: this one stops with a one-line error naming the other run, and the
     registered run is the other's."""
-    pyabc = pytest.importorskip("pyabc")
+    pyabc = need("pyabc")
     from twin.cli import main
 
     config = _quick_abc(tmp_path, generations=1)

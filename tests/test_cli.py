@@ -8,7 +8,7 @@ import pytest
 
 from twin.cli import main
 
-from conftest import ROOT, SCENARIOS, write
+from conftest import ROOT, SCENARIOS, write, need
 
 REQUIRED_METRICS = (
     "harm_gbp_total harm_gbp_drugs harm_gbp_economic harm_gbp_modern_slavery harm_gbp_immigration "
@@ -88,9 +88,9 @@ def test_every_command_refuses_a_users_own_file_in_its_folder_before_any_run(tmp
     """`twin screen` wrote over a user's screening.csv and deleted their sensitivity_next.toml; the others
     refused only once their runs were done, or not at all."""
     if command[0] == "screen":
-        pytest.importorskip("SALib")
+        need("SALib")
     if command[1:2] == [str(ROOT / "calibration" / "abc.toml")]:
-        pytest.importorskip("pyabc")
+        need("pyabc")
     out = tmp_path / "mine"
     out.mkdir()
     (out / mine).write_text("my own")

@@ -25,7 +25,7 @@ from twin.report import write_report
 from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
-from conftest import SCENARIOS, interrupt_store_write, postgres_url, write
+from conftest import SCENARIOS, interrupt_store_write, postgres_url, write, need
 
 BASE = str(SCENARIOS / "baseline.toml")
 YEARS = 1
@@ -127,7 +127,7 @@ def test_serial_and_pool_give_identical_results(tmp_path, chb):
 
 def test_a_comparison_on_a_dask_cluster_gives_the_serial_results(tmp_path, chb):
     """`twin compare --cluster` (only sweeps could use a cluster)."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     serial = _sqlite(tmp_path, "serial.db")
     a = run_ensemble([BASE, chb], 2, 3, YEARS, 1, serial, progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import twin
+from conftest import need
 
-pytest.importorskip("SALib")
+need("SALib")
 
 from twin.errors import ScenarioError  # noqa: E402
 from twin.executor import make_executor  # noqa: E402

@@ -22,7 +22,7 @@ from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
-from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, interrupt_store_write, write
+from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, interrupt_store_write, write, need
 
 
 TINY = f'''
@@ -166,7 +166,7 @@ def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypa
 
 
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     config = _experiment(tmp_path)
     results = []
     serial = Store(f"sqlite:///{tmp_path / 'a.db'}")
@@ -192,7 +192,7 @@ def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
 def test_sweep_survives_a_dying_dask_worker(tmp_path):
     """A worker process killed once the first runs are stored, before the sweep ends: the lost
     runs are rescheduled and the table is the serial one."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     config = _experiment(tmp_path, reps=4)
     reference = Store(f"sqlite:///{tmp_path / 'ref.db'}")
     expected = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
@@ -256,7 +256,7 @@ def _square_noting(task):
 def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_running(tmp_path):
     """Ctrl-C while the two running batches hang on their last run: the three runs each finished
     come back from `salvaged` (they were lost with their batch), and closing does not wait for the hung runs."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import signal
 
     def interrupt(signum, frame):
@@ -294,7 +294,7 @@ def test_a_frozen_dask_worker_costs_only_its_own_runs_when_the_command_stops(tmp
     """One worker stopped (SIGSTOP: it answers nothing) when Ctrl-C comes: the other worker's three
     finished runs come back within the take-back's time limit (asking every worker at once, the
     frozen one held them all back for 30 s)."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import signal
 
     import twin.executor_dask as executor_module
@@ -379,7 +379,7 @@ def test_runs_already_handed_back_are_stored_before_the_workers_are_stopped():
 def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finished_runs_first(tmp_path):
     """A batch's run kills its worker while another batch hangs on its last run: the three runs that
     batch finished are handed over (to be stored) before the command stops with `WorkerLost`."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import dask
 
     from twin.executor import WorkerLost
@@ -401,7 +401,7 @@ def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finishe
 def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch, capsys):
     """Every worker gone (killed, or the cluster scaled to zero): the batches wait on the scheduler
     for workers to join, which looked like a hang; the run says so, and finishes when one joins."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import twin.executor_dask as executor_module
 
     monkeypatch.setattr(executor_module, "NO_WORKERS_WARNING_S", 1.0)
@@ -424,7 +424,7 @@ def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch
 def test_dask_workers_running_other_code_are_refused(monkeypatch):
     """A worker started from another checkout (or before an edit) would store its results under
     this process's code: the executor compares the model source hashes first."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import twin.ensemble as ensemble_module
     from twin.errors import UserError
 
@@ -441,7 +441,7 @@ def test_dask_workers_running_other_code_are_refused(monkeypatch):
 
 
 def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too():
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     from twin.ensemble import code_hash
     from twin.errors import UserError
     from twin.executor_dask import WrongCode, _run_batch_checked
@@ -461,7 +461,7 @@ def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too
 def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
     """The scheduler killed mid-run: the futures come back cancelled, which read as workers dying,
     and closing the reconnecting client then logged tracebacks after the one-line message."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     from twin.executor import WorkerLost
 
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -487,7 +487,7 @@ def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
 def test_closing_after_a_lost_scheduler_quietens_every_distributed_logger():
     """The scheduler killed (kill -9): the client's reconnection logged tracebacks through
     'distributed.client', whose level distributed sets itself, so quietening 'distributed' missed it."""
-    pytest.importorskip("distributed")
+    need("distributed")
     import logging
     from types import SimpleNamespace
 
@@ -518,7 +518,7 @@ def test_closing_after_a_lost_scheduler_quietens_every_distributed_logger():
 def test_a_worker_that_cannot_import_twin_is_named(monkeypatch):
     """A worker started by a Python without twin (another environment) failed the code check with
     the worker's traceback."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import twin.executor_dask as executor_module
     from twin.errors import UserError
 
@@ -541,7 +541,7 @@ def test_a_worker_that_cannot_import_twin_is_named(monkeypatch):
 def test_an_empty_or_malformed_cluster_address_is_refused_at_once():
     """An empty --cluster (an unset variable in a job script) ran the sweep on the local machine;
     a port beyond 65535 waited for the connect timeout."""
-    pytest.importorskip("distributed")
+    need("distributed")
     from twin.errors import UserError
     from twin.executor import make_executor
 
@@ -563,7 +563,7 @@ def _exit_worker(task):
 
 def test_a_task_that_keeps_killing_dask_workers_is_one_clear_error():
     """Dask gives up on a batch that killed its workers (KilledWorker): the sweep's one-line error."""
-    distributed = pytest.importorskip("distributed")
+    distributed = need("distributed")
     import dask
 
     from twin.executor import WorkerLost
@@ -1353,7 +1353,7 @@ def test_a_misspelt_base_scenario_is_named_with_the_closest_file(tmp_path):
 def test_a_cluster_address_that_never_answers_is_a_clear_error_not_a_hang(monkeypatch):
     """A port that accepts the connection but never speaks Dask (the dashboard's, a web server)
     held the client for good; now it gives up after `CONNECT_TIMEOUT_S` with a one-line error."""
-    pytest.importorskip("distributed")
+    need("distributed")
     import socket
 
     import twin.executor_dask as executor_module
@@ -1373,7 +1373,7 @@ def test_a_cluster_address_that_never_answers_is_a_clear_error_not_a_hang(monkey
 
 
 def test_a_cluster_host_that_does_not_resolve_is_named_at_once():
-    pytest.importorskip("distributed")
+    need("distributed")
     from twin.errors import UserError
 
     start = time.perf_counter()  # `.invalid` never resolves (RFC 6761)

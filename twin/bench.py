@@ -179,8 +179,10 @@ argsort gave, falling back to numpy when NaNs tie (`policing.ranked_order`; -0.1
 uniforms inline from PCG64's state (`compiled.uniform`, with numpy's layout checked once per
 process against numpy's own draws and a fallback through its function; -0.07 ms); market exit
 skips groups with nothing to draw (-0.10 ms, noisy); the active-member count and the supply
-entries' loops are branch-free or use unsigned indices (-0.07, -0.06 ms). Still about 21 times the
-reference: the bound above stands.
+entries' loops are branch-free or use unsigned indices (-0.07, -0.06 ms). Still about 18-23 times
+the reference: the bound above stands. Checked at the same time: no garbage collection runs during
+the twin's timed steps of a pair (the reference's objects do not slow the twin's side), and the
+twin's steps in the pairs take what they take in a run alone.
 """
 
 from __future__ import annotations

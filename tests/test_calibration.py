@@ -699,29 +699,9 @@ def test_a_kernel_fit_resumed_keeps_its_temperature_schedule(tmp_path):
     need("pyabc")
     from twin.calibration_abc import abc_fit
 
-    targets = write(tmp_path / "targets.toml", '''
-[[target]]
-name = "assets"
-value = 550e6
-tolerance = 5e6
-source = "test: a tolerance tight enough that the fit must anneal"
-metric = "assets_recovered_gbp"
-years = [1, 1]
-aggregation = "annual_sum"
-''')
-    config = load_config(write(tmp_path / "abc.toml", f'''
-[calibration]
-scenario = "{QUICK_BASELINE}"
-targets = "{targets}"
-method = "abc"
-acceptor = "kernel"
-years = 1
-population_size = 5
-generations = 3
-max_evaluations = 5
-[[parameter]]
-name = "asset_realisation_share"
-'''))
+    # a tolerance tight enough that the fit must anneal; a budget that stops it after one generation
+    config = load_config(_quick_abc(tmp_path, 3, population=5, tolerance=5e6,
+                                    settings='acceptor = "kernel"\nmax_evaluations = 5\n'))
     store = Store(f"sqlite:///{tmp_path / 'abc.db'}")
     first = abc_fit(config, store, workers=1, log=lambda m: None)
     assert len(first["generations"]) == 1 and first["generations"][0]["epsilon"] > 1  # stopped by its budget
@@ -1484,14 +1464,14 @@ def test_abc_priors_follow_their_scale_and_the_distance_leaves_out_inputs():
         ABCDistance([inputs])
 
 
-def _quick_abc(tmp_path, generations: int):
-    """An ABC-SMC fit of one parameter to one target over a year, populations of 4."""
-    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+def _quick_abc(tmp_path, generations: int, population: int = 4, tolerance: float = 140e6,
+               settings: str = "minimum_epsilon = 0.01\nposterior_size = 10\nworkers = 1\n"):
+    """An ABC-SMC fit of one parameter to one target (assets recovered) over a year."""
+    targets = write(tmp_path / "targets.toml", f'[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = {tolerance:g}\n'
                     'source = "s"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
     return write(tmp_path / "abc.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
-                 f'method = "abc"\nyears = 1\npopulation_size = 4\ngenerations = {generations}\n'
-                 'minimum_epsilon = 0.01\nposterior_size = 10\nworkers = 1\n'
-                 '[[parameter]]\nname = "asset_realisation_share"\n')
+                 f'method = "abc"\nyears = 1\npopulation_size = {population}\ngenerations = {generations}\n'
+                 f'{settings}[[parameter]]\nname = "asset_realisation_share"\n')
 
 
 def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particles(tmp_path, monkeypatch):

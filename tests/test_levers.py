@@ -404,10 +404,9 @@ def test_optimism_bias_leaves_a_cut_s_saving_as_assumed():
 
 def test_powers_without_oversight_cost_trust():
     powers = {"type": "investigatory_powers"}
-    without_oversight = _run([powers], n_steps=24)
-    with_oversight = _run([powers, {"type": "oversight"}], n_steps=24)
-    assert (without_oversight.results.series("community_trust")[-1]
-            < with_oversight.results.series("community_trust")[-1] - 0.01)
+    gaps = [_run([powers, {"type": "oversight"}], seed, n_steps=24).results.series("community_trust")[-1]
+            - _run([powers], seed, n_steps=24).results.series("community_trust")[-1] for seed in SEEDS]
+    assert_paired_sign(np.array(gaps) - 0.01, 1)  # oversight keeps trust more than 0.01 higher
 
 
 SIX_POWERS = [{"type": kind} for kind in ("investigatory_powers", "financial_sanctions", "extra_territorial",
@@ -726,10 +725,11 @@ def test_regional_tier_removes_cross_boundary_friction():
 
 def test_enabler_levers_remove_enablers():
     # Entry off: this tests the removal alone (with replacement, tests/test_enablers.py)
-    for kind in ("enabler_targeting", "anti_corruption"):
-        model = _run([{"type": kind, "removal_prob_per_month": 0.05}], enabler_entry_prob_per_month=0.0)
-        base = _run([], enabler_entry_prob_per_month=0.0)
-        assert model.enablers.active.sum() < base.enablers.active.sum() - 100, kind
+    for kind in ("enabler_targeting", "anti_corruption"):  # more than 100 fewer active, paired over seeds
+        gaps = [_run([{"type": kind, "removal_prob_per_month": 0.05}], seed, enabler_entry_prob_per_month=0.0)
+                .enablers.active.sum() - _run([], seed, enabler_entry_prob_per_month=0.0).enablers.active.sum()
+                for seed in SEEDS]
+        assert_paired_sign(np.array(gaps, dtype=float) + 100, -1)
 
 
 def test_enabler_targeting_raises_the_removal_of_exposed_professional_enablers_only():

@@ -712,6 +712,23 @@ def test_a_kernel_fit_resumed_keeps_its_temperature_schedule(tmp_path):
     assert all(a >= b for a, b in zip(temperatures, temperatures[1:])) and temperatures[1] > 1, temperatures
 
 
+def test_a_kernel_fit_reports_temperatures_and_its_kernel(tmp_path):
+    """`twin calibrate` with acceptor = "kernel": the report calls each generation's pyabc epsilon
+    what it is, a temperature, names the kernel, and records the acceptor among the settings."""
+    need("pyabc")
+    from twin.cli import main
+
+    config = _quick_abc(tmp_path, 1, settings='acceptor = "kernel"\nposterior_size = 10\nworkers = 1\n'
+                                              f'reps = 1\nout = "{tmp_path / "fit"}"\n')
+    assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'k.db'}", "--quiet"]) == 0
+    fit = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    notes = " ".join(fit["notes"])
+    assert fit["settings"]["acceptor"] == "kernel" and fit["settings"]["minimum_epsilon"] == 1.0
+    assert re.search(r"acceptance rate by generation: \d+% \(temperature [\d.]+,", notes), notes
+    assert "ABC Gaussian kernel (each tolerance read as a standard deviation) over the 1 targets" in notes
+    assert "epsilon" not in notes.replace("minimum_epsilon", "")
+
+
 def test_the_acceptor_setting_is_checked_and_keeps_epsilon_fits_keys(tmp_path):
     from twin.calibration import abc_fit_key
 

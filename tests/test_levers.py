@@ -1058,6 +1058,23 @@ def test_every_lever_setting_has_a_description_unit_and_source():
             assert len(p.description) >= 12 and p.unit and p.source, (kind, p.name)
 
 
+def test_every_lever_setting_says_why_its_value_and_which_are_the_policy_s_design():
+    """A setting's source cites a figure or gives its reasoning: 'assumption' alone told a researcher
+    nothing of where an effect size or its range came from (44 settings, every power's among them).
+    The settings that are what a policy is (`DESIGN_SETTINGS`) say so ('design: ...'), and only those."""
+    from twin.interventions import LEVER_TYPES
+    from twin.lever_uncertainty import DESIGN_SETTINGS
+
+    for kind, cls in LEVER_TYPES.items():
+        for p in cls.settings:
+            why = p.source.partition(":")[2] if p.provenance in ("assumption", "design") else p.source
+            assert len(why.strip()) >= 20, (kind, p.name)
+            if p.provenance == "design":
+                assert p.name in DESIGN_SETTINGS.get(kind, ()), (kind, p.name)
+            if p.name in DESIGN_SETTINGS.get(kind, ()):
+                assert p.provenance in ("design", "sourced"), (kind, p.name)
+
+
 def test_a_surge_from_the_first_step_raises_force_capacity():
     """Capacity is measured against investigators before any lever acts: a Clear surge that
     starts at step 1 raises its forces' capacity at once, and capacity returns to about 1 after."""
@@ -1214,7 +1231,7 @@ def test_the_lever_catalogue_has_one_order_whichever_lever_module_is_imported_fi
     import sys
 
     orders = set()
-    for first in ("twin.interventions", "twin.levers", "twin.levers_national"):
+    for first in ("twin.interventions", "twin.levers", "twin.levers_powers", "twin.levers_national"):
         code = f"import {first}\nfrom twin.interventions import LEVER_TYPES\nprint(','.join(LEVER_TYPES))"
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -17,6 +17,8 @@ def test_every_parameter_has_unit_range_and_source():
         assert p.low <= p.value <= p.high, f"{p.name}: default outside its plausible range"
         if p.is_assumption:
             assert p.low < p.high, f"{p.name}: an assumption needs an uncertainty range"
+            assert len(p.source.partition(":")[2].strip()) >= 20, f"{p.name}: an assumption says why"
+        assert p.provenance != "design", f"{p.name}: 'design' is for a lever's settings, not the model's parameters"
 
 
 def test_defaults_pass_their_own_validation():

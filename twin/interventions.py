@@ -36,7 +36,7 @@ from twin.vocabulary import HEROIN_CRACK
 LEVER_TYPES: dict[str, type["Lever"]] = {}
 #: the modules whose classes `register` the lever types, in the order `LEVER_TYPES` lists them
 #: (whichever is imported first): a new module of levers is listed here (docs/EXTENDING.md)
-LEVER_MODULES = ("twin.levers", "twin.levers_national")
+LEVER_MODULES = ("twin.levers", "twin.levers_powers", "twin.levers_national")
 COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "regions", "nations", "top_harm_areas",
                "intensity", "groups")
 #: the keys that choose a lever's areas (one at most; `areas = "all"` may stand beside another)
@@ -376,6 +376,12 @@ class Lever:
         """Share of a gradual effect reached in this step: linear over `years` from the lever's
         start, taken at the middle of the step (half a step in for the first)."""
         return 1.0 if years <= 0 else min(1.0, self.ramp_months / (12.0 * years))
+
+
+class NationalLever(Lever):
+    """A lever acting on the whole country whatever its areas (powers, funding, tiers)."""
+
+    national = True
 
 
 def group_lever_types() -> list[str]:

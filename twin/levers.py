@@ -11,7 +11,8 @@ the model's reading of that aim, their effects assumptions):
 - Build: partnership work that lowers vulnerability and local demand and raises community
   resilience over years.
 `clear_hold_build` chains the three phases; `clear`, `hold` and `build` can also be used alone.
-The national levers (powers, funding and tiers) are in `levers_national.py`.
+The powers of a Countering SOC Bill are in `levers_powers.py`; funding, capacity, tiers and the
+other national levers in `levers_national.py`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Clear(Lever):
     acts_on_groups = True
     settings = (
         setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
-                f"{A}: a force-level surge of a few dozen officers and staff", "extra investigators in each target area"),
+                "design: a force-level surge of a few dozen officers and staff",
+                "extra investigators in each target area"),
         setting("success_uplift", 0.15, "fractional rise", 0.0, 0.4,
                 f"{A}: multi-agency Clear operations (seed 000) bring partners' powers and data",
                 "rise in operation success in the target areas"),
@@ -45,7 +47,7 @@ class Clear(Lever):
                 f"{A}: surge officers cost more than baseline investigators (overtime, mutual aid)",
                 "cost of one surge investigator"),
         setting("selection_priority", 10, "multiplier", 2, 100,
-                f"{A}: a named target list is worked before the rest of the harm-ranked list",
+                "design: a named target list is worked before the rest of the harm-ranked list",
                 "with a groups selection: the selected groups in the target areas rank as if their harm "
                 "were this many times higher (tasking works them first)"),
     )
@@ -80,7 +82,9 @@ class Hold(Lever):
                 "fall in OCG violence in the target areas", "share"),
         setting("intel_uplift", 0.3, "fractional rise", 0.0, 0.6, f"{A}: presence and community contact yield intelligence",
                 "rise in mapping of unknown groups and intelligence gain"),
-        setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05, A,
+        setting("trust_gain_per_year", 0.02, "index/year", 0.0, 0.05,
+                f"{A}: visible, sustained presence rebuilds confidence slowly (no evaluation gives a rate); at "
+                "0.02 a year trust settles 0.08 above where it would be; the range runs from none to 2.5 times it",
                 "community trust added per year of Hold, against trust's pull back to its reference "
                 "(`trust_recovery_rate_per_month`): trust settles gain / (12 x that rate) above where it would be "
                 "(0.08 at the defaults), half-way in about three years"),
@@ -114,7 +118,9 @@ class Build(Lever):
                 "share"),
         setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (seed 000) takes years",
                 "years to full effect"),
-        setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06, A,
+        setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06,
+                f"{A}: partnership work with communities (seed 000: building resilient communities) builds more "
+                "trust than presence alone, so a little above Hold's 0.02; the range runs from none to twice it",
                 "community trust added per year of Build, at this rate from its first step (unlike its other "
                 "effects, not ramped), against trust's pull back to its "
                 "reference: trust settles gain / (12 x `trust_recovery_rate_per_month`) above where it would be "
@@ -142,12 +148,20 @@ class ClearHoldBuild(Lever):
                "applies to Clear only")
     acts_on_groups = True
     settings = (
-        setting("clear_years", 0.5, "years", 0.0, 3.0, f"{A}: an intensive surge of months", "length of Clear"),
-        setting("hold_years", 2.0, "years", 0.0, 10.0, A, "length of Hold (0: no Hold)"),
-        setting("build_years", 5.0, "years", 0.0, 20.0, A, "length of Build (0: no Build)"),
-        setting("clear_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Clear"),
-        setting("hold_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Hold"),
-        setting("build_intensity", 1.0, "multiplier", 0.0, 3.0, A, "intensity of Build"),
+        setting("clear_years", 0.5, "years", 0.0, 3.0,
+                "design: an intensive surge of months (the rollout's Clear phase, seed 000)", "length of Clear"),
+        setting("hold_years", 2.0, "years", 0.0, 10.0,
+                "design: two years of sustained presence after Clear (seed 000 gives no length); 0 skips Hold",
+                "length of Hold (0: no Hold)"),
+        setting("build_years", 5.0, "years", 0.0, 20.0,
+                "design: five years of partnership work from the start of Hold, as building resilient communities"
+                " takes years (seed 000); 0 skips Build", "length of Build (0: no Build)"),
+        setting("clear_intensity", 1.0, "multiplier", 0.0, 3.0,
+                "design: Clear at the clear lever's standard strength", "intensity of Clear"),
+        setting("hold_intensity", 1.0, "multiplier", 0.0, 3.0,
+                "design: Hold at the hold lever's standard strength", "intensity of Hold"),
+        setting("build_intensity", 1.0, "multiplier", 0.0, 3.0,
+                "design: Build at the build lever's standard strength", "intensity of Build"),
     )
 
     def validate(self, where):
@@ -200,9 +214,16 @@ class Prevention(Lever):
                 "fall in the at-risk pool at full effect", "share"),
         setting("desistance_uplift", 0.25, "fractional rise", 0.0, 1.0, f"{A}: exit and diversion support",
                 "rise in members leaving crime in the target areas"),
-        setting("demand_reduction", 0.05, "share", 0.0, 0.15, A, "fall in local drug demand at full effect", "share"),
-        setting("ramp_years", 2, "years", 0.5, 5, A, "years to full effect"),
-        setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6, A,
+        setting("demand_reduction", 0.05, "share", 0.0, 0.15,
+                f"{A}: diversion and education lower local drug demand less than Build's treatment and prevention "
+                "(0.08); the range runs from none to three times it",
+                "fall in local drug demand at full effect", "share"),
+        setting("ramp_years", 2, "years", 0.5, 5,
+                f"{A}: diversion programmes take a couple of years to reach their cohort (recruiting staff, "
+                "referral routes); the range from half a year to five", "years to full effect"),
+        setting("cost_gbp_per_area_year", 1e6, "GBP/area-year", 0.3e6, 4e6,
+                f"{A}: a diversion, exit-support and youth-work programme of a few dozen workers in an area of "
+                "mean population (about 1.5 million people); the range from a small team to a large one",
                 "cost in an area of the mean population (scaled by each area's population)"),
     )
 
@@ -225,12 +246,21 @@ class BusinessDisruption(Lever):
                "police see it (violence aside), which lowers their capacity and recruitment")
     acts_on_groups = True
     settings = (
-        setting("groups_per_area", 5, "OCGs per area", 1, 30, A, "mapped groups worked on in each target area", "count"),
-        setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
+        setting("groups_per_area", 5, "OCGs per area", 1, 30,
+                "design: the handful of groups one area's team can work at once",
+                "mapped groups worked on in each target area", "count"),
+        setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2,
+                f"{A}: sabotaging trust inside a group (seed 000's organised crime businesses) costs a twentieth "
+                "of its cohesion a month, about half in a year's work; no evaluation gives a figure, and the "
+                "range runs from none to four times it",
                 "internal trust (cohesion) lost each month by a targeted group"),
-        setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2, A,
+        setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2,
+                f"{A}: as the cohesion loss, for the group's standing with suppliers, customers and recruits; the "
+                "range runs from none to four times it",
                 "reputation lost each month by a targeted group"),
-        setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6, A,
+        setting("cost_gbp_per_area_year", 0.8e6, "GBP/area-year", 0.2e6, 3e6,
+                f"{A}: a small analytical and disruption team in an area, about 8-10 staff at "
+                "`cost_gbp_per_investigator_year`; the range from a part-time cell to a large team",
                 "cost in one area, whatever its population (it works on `groups_per_area` groups); with a "
                 "groups selection, only in areas holding a selected mapped group"),
     )
@@ -272,7 +302,7 @@ class TaskingPriority(Lever):
     everywhere = True  # every force works the priority: no areas to name
     settings = (
         setting("priority_weight", 3, "multiplier", 1.5, 20,
-                f"{A}: how strongly a national priority (such as county lines) reorders harm-based tasking",
+                "design: how strongly a national priority (such as county lines) reorders harm-based tasking",
                 "the selected groups' tasking score is multiplied by this"),
         setting("cost_gbp_per_area_year", 0.1e6, "GBP/area-year", 0.0, 0.5e6,
                 f"{A}: coordination and analysis of about two posts a force",

@@ -2,7 +2,8 @@
 
 Four blocks of the ODD are generated: the step order (from `TwinModel`'s docstring), the
 parameter table (from `parameter_table.py`), the output metrics (from `results.py`) and the
-lever catalogue with every effect size's range and source (from `levers.py`).
+lever catalogue with every effect size's range and source (from the lever modules,
+`interventions.LEVER_MODULES`).
 `twin docs` rewrites them; a test fails when the file and the code disagree.
 """
 

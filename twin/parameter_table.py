@@ -52,9 +52,13 @@ PARAMETER_TABLE: list[Parameter] = [
        "population", "share"),
     _p("share_type_virtual", 0.02, "share", 0.01, 0.05, "seed 004 s.15", "share of virtual (online) OCGs",
        "population", "share"),
-    _p("share_reach_local", 0.36, "share", 0.30, 0.42, "seed 004 s.15: one borough 36%",
+    _p("share_reach_local", 0.36, "share", 0.30, 0.42,
+        "seed 004 s.15 (the Met's networks): one borough 36%; with the 15% across several boroughs, also within"
+        " one force area, 51% would work in one area of the model: the range's top is an assumption",
        "share of OCGs operating in one area", "population", "share"),
-    _p("share_reach_regional", 0.15, "share", 0.10, 0.20, "seed 004 s.15: several boroughs 15%",
+    _p("share_reach_regional", 0.15, "share", 0.10, 0.20,
+        "seed 004 s.15 (the Met's networks): several boroughs, still within London, 15%, read as working across"
+        " a region (a London borough is smaller than a force area: an assumption)",
        "share of OCGs operating across a region", "population", "share"),
     _p("share_reach_national", 0.49, "share", 0.42, 0.56, "seed 004 s.15: national/international 49%",
        "share of OCGs with national or international reach", "population", "share"),
@@ -71,7 +75,7 @@ PARAMETER_TABLE: list[Parameter] = [
        "share of OCGs that use serious violence (subset of the violent)", "population", "share"),
     _p("insulation_start_max", 0.4, "index 0-1", 0.2, 0.6, f"{A}: leaders start with some insulation from the members below them, spread evenly from none to this value; learning after operations raises it (insulation_learning_step)",
        "highest insulation of a leader at the start (uniform from 0)", "population", "share"),
-    # Cohesion by the London typology's types (seed 004 s.15): a group's capacity scales with
+    # Cohesion by the London typology's types (seed 004 s.13, shares s.15): a group's capacity scales with
     # 0.5 + 0.5 cohesion, so with productivity set at the start only the differences between types
     # and the losses in successions (which groups recover towards these values) matter.
     _p("cohesion_base_cultural", 0.75, "index 0-1", 0.6, 0.9, f"{A}: shared culture or ethnicity binds a group closely, below family (seed 004 s.13 types)",
@@ -108,10 +112,12 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("known_prob_unmapped_ocg", 0.10, "probability", 0.0, 0.3, f"{A}: members of unmapped groups are known only through other offending; low, keeping a dark figure (seed 003: powers would find people 'not previously identified')",
        "probability a member of an unmapped OCG is a known suspect", "population", "probability"),
     _p("share_using_professional_enablers", 0.45, "share", 0.25, 0.86,
-       f"{A}: Europol (seed 003) finds 86% of the most threatening networks use legal business structures",
+       f"{A}: Europol (seed 003) finds 86% of the most threatening networks in the EU use legal business "
+       "structures, a wider thing than a professional enabler: the top of the range",
        "share of OCGs using a professional enabler", "population", "share"),
     _p("share_using_corrupt_insiders", 0.30, "share", 0.15, 0.70,
-       f"{A}: Europol (seed 003) finds over 70% of the most threatening networks use corruption",
+       f"{A}: Europol (seed 003) finds more than 70% of networks (in the EU) engage in corruption: the top of "
+       "the range; an insider in the UK sectors modelled (border, ports, prisons, police) is rarer",
        "share of OCGs using a corrupt insider", "population", "share"),
     _p("share_using_technical_enablers", 0.35, "share", 0.15, 0.60,
        f"{A}: no count of UK groups on encrypted platforms or crypto services exists in the sources; seed 003 "
@@ -119,9 +125,16 @@ PARAMETER_TABLE: list[Parameter] = [
        "users worldwide) and that cases relying on encrypted technology are extremely difficult; about a third of "
        "groups, with a wide range (0.15 to 0.6) for sensitivity analysis",
        "share of OCGs using encrypted platforms or crypto services", "population", "share"),
-    _p("enablers_professional", 1500, "enablers", 500, 4000, f"{A}: order of magnitude only: seed 003 cites 2,189 UK companies laundering for one client group; about 1.7 client groups each at this value", "professional enablers in the UK", "population", "count"),
+    _p("enablers_professional", 1500, "enablers", 500, 4000,
+        f"{A}: order of magnitude only: seed 003 cites 2,189 UK companies involved in laundering for Russian "
+        "citizens alone (Transparency International), so professional enablers number in the thousands; at this"
+        " value each serves about 1.7 of the groups using one",
+       "professional enablers in the UK", "population", "count"),
     _p("enablers_insider", 800, "enablers", 300, 2000,
-       f"{A}: 992 prison staff investigated for drug conveyance 2019-23 (seed 003) is one sector",
+       f"{A}: seed 003: 992 prison staff investigated for drug conveyance 2019 to June 2023, 114 arrested and 42"
+       " charged: one sector's corrupt insiders number about a hundred if the arrests are the measure, near a "
+       "thousand if the investigations are; 800 across four sectors (about 200 each) sits near the lower "
+       "reading, and the range spans both",
        "corrupt insiders (border, ports, prisons, police)", "population", "count"),
     _p("enablers_technical", 40, "enablers", 10, 100, f"{A}: a few dozen encrypted-phone and crypto services serve UK groups (seed 003 on EncroChat's worldwide user base)", "encrypted platforms and crypto services", "population", "count"),
     _p("enabler_client_pareto_shape", 1.5, "Pareto shape", 1.1, 3.0, f"{A}: a few enablers serve many groups and most serve a few (seed 003: EncroChat was used by 60,000 people worldwide); 1.1 concentrates clients on a few enablers, 3 spreads them almost evenly",
@@ -152,13 +165,15 @@ PARAMETER_TABLE: list[Parameter] = [
        f"{A}: about 2.6% of adults 16-59 used powder cocaine in the last year (CSEW 2019/20)",
        "people using powder cocaine (baseline demand)", "markets", "positive"),
     _p("fraud_offences_per_year", 3200000, "offences/year", 2800000, 3800000,
-       "seed 003: 3.2m fraud offences, year ending Sept 2023 (CSEW)",
+       "seed 003: 3.2m fraud offences, year ending Sept 2023 (CSEW: frauds against adults in England and Wales,"
+       " taken as the UK's; scaled by population the UK would have about 3.6m, the range's top an assumption)",
        "fraud offences at baseline demand", "markets", "positive"),
     _p("modern_slavery_victims_uk", 20000, "victims", 10000, 130000,
        f"{A}: Home Office 10,000-13,000 (2014); Walk Free 122,000 (2023)",
        "people in labour or sexual exploitation by OCGs at baseline", "markets", "positive"),
     _p("immigration_arrivals_per_year", 29437, "arrivals/year", 25000, 45000,
-       "seed 003: 29,437 small-boat arrivals in 2023", "irregular arrivals facilitated by OCGs", "markets", "positive"),
+       "seed 003: 29,437 small-boat arrivals in 2023 (45,774 at the 2022 peak, the same line; the range, an "
+       "assumption, stops short of it)", "irregular arrivals facilitated by OCGs", "markets", "positive"),
     _p("firearms_trafficked_per_year", 1500, "firearms/year", 500, 4000, f"{A}: no seed figure; firearms supply is a named threat (seed 000, seed 004 s.26); a small share of harm, so the wide range matters little",
        "illegal firearms supplied by OCGs", "markets", "positive"),
     _p("acquisitive_offences_per_year", 200000, "offences/year", 100000, 400000, f"{A}: the organised share of vehicle theft, burglary and metal theft; seed 003: almost half of acquisitive crime is associated with drugs",
@@ -216,7 +231,12 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("price_cocaine_gbp_per_user_month", 150, "GBP/user-month", 80, 300, f"{A}: no seed figure; a few grams a month per user; with cocaine users it stays a minor part of the UK drug market (Black review 2020, cited for heroin/crack)",
        "OCG revenue per cocaine user served", "revenue", "positive"),
     _p("price_fraud_gbp_per_offence", 860, "GBP/offence", 560, 1340,
-       "derived: seed 003 £2.46bn lost to fraud (2021-22) over 3.2m offences (the year to September 2023: the two figures are from different years, and the loss per offence is assumed to have held) is £770 in 2021-22 prices; uprated to 2023-24 by the GDP deflator at market prices (HM Treasury series from ONS L8GG; about 12% over the two years); the range is the source's plausible spread, uprated alike",
+       "derived: seed 003 £2.46bn lost to fraud (2021-22) over 3.2m offences (the year to September 2023: the "
+       "two figures are from different years, and the loss per offence is assumed to have held) is £770 in "
+       "2021-22 prices; uprated to 2023-24 by the GDP deflator at market prices (HM Treasury series from ONS "
+       "L8GG; about 12% over the two years). The loss includes businesses' losses while the offences are frauds"
+       " against adults in England and Wales, so the figure is on the high side; the range (an assumption) runs"
+       " from about two-thirds to one and a half times it",
        "OCG revenue per fraud offence", "revenue", "positive"),
     _p("price_slavery_gbp_per_victim_month", 1500, "GBP/victim-month", 500, 4000, f"{A}: no seed figure; OCG revenue per person exploited, between labour and sexual exploitation",
        "OCG revenue per exploited victim", "revenue", "positive"),
@@ -261,7 +281,11 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("harm_gbp_per_acquisitive_offence", 12000, "GBP/offence", 5000, 20000, f"{A}: of the order of the Home Office (Heeks et al. 2018) unit costs of vehicle theft, robbery and burglary, weighted to vehicles; those are 2015/16 prices, and the range covers uprating them by about a quarter (as the homicide cost is) to 2023-24",
        "cost per organised acquisitive offence", "harm", "positive"),
     _p("drug_deaths_per_million_per_year", 65.9, "deaths/million/year", 50, 110,
-       "derived: seed 003's 53.9 drug-misuse deaths per million in 2022 is England and Wales's rate (ONS), about 3,210 deaths over 59.6m; with Scotland's 1,051 (National Records of Scotland, 2022) and Northern Ireland's about 150 (NISRA), about 4,410 UK deaths over 67.0m. The seed's rate alone would leave out most of Scotland's, the highest in Europe",
+       "derived: seed 003's 53.9 drug-misuse deaths per million in 2022 is England and Wales's rate (ONS, "
+       "age-standardised; taken as a crude rate it gives about 3,210 deaths over 59.6m, a little above the "
+       "count ONS registered); with Scotland's 1,051 (National Records of Scotland, 2022) and Northern "
+       "Ireland's about 150 (NISRA), about 4,410 UK deaths over 67.0m. The seed's rate alone would leave out "
+       "most of Scotland's, the highest in Europe",
        "drug deaths at baseline supply (allocated by users supplied)", "harm", "nonnegative"),
     _p("drug_death_rate_ratio_scotland", 2.93, "ratio", 2.4, 3.7,
        "derived: Scotland's 1,051 drug-misuse deaths in 2022 (National Records of Scotland) over its 5.45m people is "
@@ -342,7 +366,8 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("identified_exploited_exit_prob", 0.5, "probability", 0.2, 0.8, f"{A}: about half of referred exploited members are safeguarded out, the rest held by debt or threats (seed 003: criminal exploitation is 65% of NRM referrals)",
        "chance an identified exploited member is safeguarded out of the OCG", "recruitment", "probability"),
     _p("slavery_victim_referral_prob_per_month", 0.025, "probability/month", 0.01, 0.05,
-       f"{A}: set so labour and sexual exploitation give about 35% of 17,004 NRM referrals (seed 003)",
+       f"{A}: set so referrals other than criminal exploitation (labour, sexual, domestic servitude and those of"
+       " unknown type: seed 003 gives criminal exploitation 65%) give about 35% of its 17,004 NRM referrals",
        "monthly chance a victim of labour or sexual exploitation is referred to the NRM", "recruitment", "probability"),
     _p("target_size_growth_with_vacancy", 0.5, "x per unit vacancy", 0.0, 1.5, f"{A}: groups grow into unmet demand: 1.5 times their base size at most at the default, 2.5 at the top of the range (seed 003: 'nimbly pivoting their business models'; seed 004 s.3)",
        "how much OCGs grow their target size when their market has unmet demand", "recruitment", "nonnegative"),
@@ -364,7 +389,11 @@ PARAMETER_TABLE: list[Parameter] = [
        "chance a leaderless OCG splits in two", "adaptation", "probability"),
     _p("succession_absorb_prob", 0.10, "probability", 0.0, 0.3, f"{A}: no UK source (VALIDATION.md s.2): a few leaderless groups are taken over by the largest rival",
        "chance a leaderless OCG is absorbed by a rival in its area", "adaptation", "probability"),
-    _p("entry_rate_per_month", 0.3, "new OCGs/area-market-month", 0.05, 1.0, f"{A}: new groups per fully vacant area-market-month; the twin refills vacated markets more slowly than the evidence, so the upper range is the more plausible (VALIDATION.md s.3)",
+    _p("entry_rate_per_month", 0.3, "new OCGs/area-market-month", 0.05, 1.0,
+        f"{A}: new groups per fully vacant area-market-month; the twin refills vacated markets more slowly than "
+        "the evidence (VALIDATION.md s.3), which argues for a higher value; it is kept here because entry also "
+        "sets how many groups the baseline holds, which the register's 4,772 mapped groups pin (a calibration "
+        "target), and a refit with it is still to be done",
        "new OCGs entering a market with full vacancy per area per month, for an area of the mean population (scaled by the area's population over the mean) and a price at its norm (`entry_price_elasticity`)", "adaptation", "nonnegative"),
     _p("entry_price_elasticity", 1.0, "elasticity", 0.0, 2.0,
        f"{A}: MODEL.md: vacancies in profitable markets attract new groups; entrants respond to the profit a vacancy offers, and a shortage's price rise is that profit (the risks-and-prices view of drug markets); 0 turns it off",
@@ -373,8 +402,9 @@ PARAMETER_TABLE: list[Parameter] = [
        f"{A}: would-be entrants judge a price against what it has been over the last two years or so",
        "mean age of the price norm entrants compare today's price with (an exponential average)", "adaptation", "positive"),
     _p("new_ocg_laundering_share", 0.95, "share", 0.9, 1.0,
-       f"{A}: set from seed 004's 96% of OCGs involved in more than one crime type, most laundering their own "
-       "money; share_multi_criminal_late is the target it reproduces",
+       f"{A}: set from seed 004's 96% of OCGs involved in more than one crime type (64% in drugs or firearms and "
+       "money laundering; that most launder their own money is the assumption); share_multi_criminal_late is "
+       "the target it reproduces",
        "share of new groups that launder their own money", "adaptation", "share"),
     _p("entry_size_median", 6, "people", 3, 12, f"{A}: new groups start at about half the 12 known members per mapped OCG (59,000 / 4,772, seed 003); seed 003: technology reduces the people required", "median size of a new OCG", "adaptation", "positive"),
     _p("relocation_prob_after_operation", 0.10, "probability", 0.0, 0.3, f"{A}: displacement is partial (Guerette and Bowers 2009, in this table); seed 003: technology has dissolved geographical boundaries",

@@ -14,7 +14,9 @@ A = "assumption"
 
 POLICING_AND_JUSTICE = [
     # ------------------------------------------------------------------ policing
-    _p("soc_budget_gbp_per_year", 860e6, "GBP/year", 700e6, 1000e6, "seed 003: £860m on SOC in 2023-24",
+    _p("soc_budget_gbp_per_year", 860e6, "GBP/year", 700e6, 1000e6,
+        "seed 003: £860m on SOC in 2023-24 (HM Government, NAO; read as the whole SOC policing budget, forces' "
+        "own SOC spending included: an assumption)",
        "SOC policing budget", "policing", "nonnegative"),
     _p("lever_cost_optimism_bias", 0.0, "fraction of cost added (1 = +100%)", 0.0, 2.0,
        f"{A}: 0 by default, costs as the levers assume them; the range is HM Treasury's Green Book supplementary "
@@ -22,7 +24,10 @@ POLICING_AND_JUSTICE = [
        "of percent for services and works, up to 200% for equipment and development)",
        "uplift on every lever's spending (a cut's saving is left as assumed), for an appraisal that corrects for "
        "optimism bias", "policing", "nonnegative"),
-    _p("budget_share_forces", 0.45, "share", 0.3, 0.6, f"{A}: forces carry most SOC activity (seed 003)",
+    _p("budget_share_forces", 0.45, "share", 0.3, 0.6,
+        f"{A}: the sources do not split the £860m between the tiers; seed 003 says forces carry the majority of "
+        "operational activity, while this split gives the NCA and ROCUs (national and regional capabilities) "
+        "55% together: the range reaches above half",
        "share of the SOC budget spent by forces", "policing", "share"),
     _p("budget_share_rocu", 0.20, "share", 0.1, 0.3, f"{A}: after the forces' share, ROCUs below the NCA: they are non-statutory and funded short term from many sources (seed 003)", "share spent by regional units (ROCUs)", "policing", "share"),
     _p("budget_share_nca", 0.35, "share", 0.2, 0.5, f"{A}: after the forces' share, the NCA above the ROCUs (seed 003: ROCUs are not statutory bodies)", "share spent by the NCA", "policing", "share"),
@@ -37,7 +42,13 @@ POLICING_AND_JUSTICE = [
        "most of a force's investigators that reactive demand can take", "policing", "share"),
     _p("reactive_violence_floor_per_year", 1.0, "incidents/year", 0.5, 4.0, f"{A}: an area counts at least one serious incident a year when comparing its violence with the start, so a quiet area's first incident does not swamp its investigators",
        "least expected serious violence an area counts, now and at the start, in the rise of reactive demand", "policing", "positive"),
-    _p("operation_investigator_months", 24, "FTE-months", 12, 90, f"{A}: fitted with operation_success_base to the Met's 100 disruptions a year (seed 004 s.20 target; a calibration target): about 88 a year once the model has settled (years 1-3 after the spin-up; `twin fit --reps 6`: 79 to 96 over the replicates). At 30 and 0.75 the settled rate was 55; 100 was met only while enforcement fell from the register's starting picture",
+    _p("operation_investigator_months", 24, "FTE-months", 12, 90,
+        f"{A}: fitted with operation_success_base to the Met's 100 disruptions a year (seed 004 s.20: the "
+        "Policing Plan's target, set against about 180 networks then mapped, not a count achieved; the model's "
+        "Met maps about 800 groups, so the rate per group fitted is below the target's; a calibration target): "
+        "about 88 a year once the model has settled (years 1-3 after the spin-up; `twin fit --reps 6`: 79 to 96"
+        " over the replicates). At 30 and 0.75 the settled rate was 55; 100 was met only while enforcement fell"
+        " from the register's starting picture",
        "investigator-months for an operation against a 10-member OCG", "policing", "positive"),
     _p("operation_size_exponent", 0.5, "exponent", 0.2, 1.0, f"{A}: no seed figure; economies of scale: twice the members cost about 1.4 times as much to investigate",
        "how operation cost scales with OCG size", "policing", "nonnegative"),
@@ -63,7 +74,10 @@ POLICING_AND_JUSTICE = [
        "share of the intelligence on a mapped OCG that goes out of date each month", "policing", "share"),
     _p("harm_score_noise_sigma", 0.5, "log units", 0.1, 1.0, f"{A}: MoRiLE/Matrix scores are estimates (seeds 001, 004)",
        "error in the police harm score of an OCG", "policing", "nonnegative"),
-    _p("operation_success_base", 0.85, "probability", 0.4, 0.95, f"{A}: before intelligence, insulation and insiders cut it; fitted with operation_investigator_months to the Met's 100 disruptions a year (seed 004 s.20 target; a calibration target): about 88 a year after the spin-up",
+    _p("operation_success_base", 0.85, "probability", 0.4, 0.95,
+        f"{A}: before intelligence, insulation and insiders cut it; fitted with operation_investigator_months to"
+        " the Met's 100 disruptions a year (seed 004 s.20: a target, not a count achieved; see "
+        "operation_investigator_months; a calibration target): about 88 a year after the spin-up",
        "success chance of an operation with full intelligence and no insulation", "policing", "probability"),
     _p("insulation_success_penalty", 0.5, "share", 0.2, 0.8, f"{A}: full insulation halves success; seed 003: exploitation of the vulnerable 'shields those at the top of the chain'",
        "loss of success chance at full leader insulation", "policing", "share"),
@@ -105,10 +119,17 @@ POLICING_AND_JUSTICE = [
     _p("street_arrest_prob_per_month", 0.006, "probability/month", 0.002, 0.015, f"{A}: reactive arrests of workers and exploited members, a few thousand a year (seed 003: arrest and prosecution of known offenders)",
        "monthly chance of a reactive arrest for an active worker or exploited member", "policing", "probability"),
     # ------------------------------------------------------------------ justice
-    _p("charge_prob", 0.7, "probability", 0.5, 0.9, f"{A}: operation arrests are evidence-led; with conviction_prob it reproduces about 10,500 SOC prisoners (seed 003; a calibration target). Seed 003: few cases reach court", "chance an arrest leads to a charge", "justice", "probability"),
+    _p("charge_prob", 0.7, "probability", 0.5, 0.9,
+        f"{A}: operation arrests are evidence-led; with conviction_prob it reproduces about 10,500 SOC prisoners"
+        " (seed 003; a calibration target). Seed 003 says few cases reach court, i.e. few crimes lead to a "
+        "charge; this is the chance for the arrests an operation makes",
+        "chance an arrest leads to a charge", "justice", "probability"),
     _p("exploited_charge_multiplier", 0.5, "multiplier", 0.2, 0.9, f"{A}: exploited members (victims made offenders, children among them) are charged less often: the Modern Slavery Act 2015 section 45 defence and CPS guidance on suspects who may be victims of trafficking or exploitation (seed 002 A.2.2: lines are blurred between victim and offender); half the charge chance of other members",
        "charge chance of an arrested exploited member, relative to charge_prob", "justice", "share"),
-    _p("conviction_prob", 0.8, "probability", 0.6, 0.9, f"{A}: CPS conviction rates are around 80%",
+    _p("conviction_prob", 0.8, "probability", 0.6, 0.9,
+        f"{A}: CPS conviction rates are around 80%, convictions of any sentence; every conviction here is "
+        "custodial, so the value is on the high side for SOC defendants, and the sentence lengths fitted to "
+        "10,500 prisoners absorb the difference",
        "chance a charge leads to a custodial conviction", "justice", "probability"),
     _p("court_delay_months", 10, "months", 4, 20, f"{A}: Crown Court backlogs", "mean time from charge until the case is ready for trial (with the courts below capacity, until the verdict)", "justice", "positive"),
     _p("court_capacity_trials_per_month", 700, "cases/month", 610, 900,
@@ -138,7 +159,10 @@ POLICING_AND_JUSTICE = [
     _p("sentence_months_leader", 125, "months", 80, 240, f"{A}: about 10.5 years imposed: the Sentencing Council class A supply guideline reaches 16 years, and 20 and above for the largest operations, less the reduction for a guilty plea (up to a third, most defendants plead); with the other roles it sets SOC prisoners", "mean sentence for a leader", "justice", "positive"),
     _p("sentence_months_core", 70, "months", 48, 150, f"{A}: about 5.8 years imposed: 8 years for a 'significant role' in large-scale class A supply (Sentencing Council guideline) less the guilty-plea reduction (a quarter on average: up to a third for an early plea, and most defendants plead); with the other roles it sets the 10,500 SOC prisoners in custody (seed 003, remand included; time on remand counts against the sentence) without the places binding", "mean sentence for a core member", "justice", "positive"),
     _p("sentence_months_worker", 39, "months", 24, 90, f"{A}: about 3.25 years imposed: 4.5 years and more for street-level class A supply roles less the guilty-plea reduction (a quarter on average); the largest group convicted, so it mainly sets the 10,500 SOC prisoners in custody (seed 003, remand included; calibration targets in years 1-3 and 8-10 after the spin-up, with about 11,000 arrests a year). At 45 months with core members' 80 the stock settled near 12,000 once operations were fitted to the Met's disruptions, held at the places by early release", "mean sentence for a worker", "justice", "positive"),
-    _p("sentence_months_exploited", 18, "months", 6, 36, f"{A}: the guideline's 'lesser role' covers those engaged by pressure, coercion or exploitation, many of them children (seed 002 A.2.2)", "mean sentence for an exploited member", "justice", "positive"),
+    _p("sentence_months_exploited", 18, "months", 6, 36,
+        f"{A}: the guideline's 'lesser role' covers those engaged by pressure, coercion or exploitation, "
+        "children among them (seed 002 A.2.2: lines can be blurred between victim and offender)",
+        "mean sentence for an exploited member", "justice", "positive"),
     _p("served_share", 0.5, "share", 0.4, 0.67, "standard determinate sentences: release at the halfway point",
        "share of sentence served", "justice", "share"),
     _p("early_release_served_share", 0.4, "share", 0.3, 0.5, "SDS40 early release scheme (2024): release at 40%",
@@ -150,7 +174,8 @@ POLICING_AND_JUSTICE = [
        f"{A}: released members decide at a constant rate whether to return to their group or leave crime",
        "mean time after release until a member returns to crime or leaves it", "justice", "positive"),
     _p("soc_prisoners_initial", 8700, "prisoners", 7960, 11000,
-       "derived: seed 003 more than 10% of the prison population is SOC (HMPPS, December 2023); about 97,600 UK "
+       "derived: seed 003 more than 10% of the prison population is SOC (HMPPS, December 2023: England and "
+       "Wales, a share extended here to the UK); about 97,600 UK "
        "prisoners (MoJ, SPS, NIPS 2024; remand included, as in prison statistics) puts the floor at 9,760: "
        "assumed 10,500 (10.8%) in custody, less the defendants remanded at the start "
        "(`soc_awaiting_trial_initial` x `remand_prob`, 1,800); the range from that floor less them (7,960)",
@@ -165,10 +190,16 @@ POLICING_AND_JUSTICE = [
        f"{A}: a starting condition, below the court delay times the charges (10 months x about 7,600 a year is about 6,300); the 8-year spin-up settles the stock where the courts and the charges put it (about 2,600 in years 1-3), so the value hardly matters",
        "SOC members charged and awaiting trial at the start", "justice", "count"),
     _p("fine_gbp_per_conviction", 50000, "GBP/conviction", 20000, 100000,
-       "derived: seed 003 estimates about £250m from fines levied for economic crimes (read as a year's, and as paid per SOC conviction: both the model's interpretation), over an assumed 5,000 SOC convictions a year (the baseline convicts 5,500-7,000 a year, so its fines total £275-350m)",
+       "derived: seed 003 estimates about £250m from fines levied for economic crimes, based on the past three "
+       "years (read as a year's, and as paid per SOC conviction: both the model's interpretation, and a loose "
+       "one, since economic-crime fines include regulators' and companies' fines), over an assumed 5,000 SOC "
+       "convictions a year (the baseline convicts 5,500-7,000 a year, so its fines total £275-350m, 10-40% above "
+       "the seed's £250m)",
        "fines and compensation per custodial conviction, paid from the group's capital as far as it goes", "justice", "nonnegative"),
     _p("prison_cost_gbp_per_place_year", 54500, "GBP/place-year", 48000, 64000,
-       "MoJ costs per prison place, about £51k in 2022-23; uprated to 2023-24 by the GDP deflator at market prices (HM Treasury series from ONS L8GG; about 7%); the range is the source's plausible spread, uprated alike", "cost of a prison place", "justice", "positive"),
+       "MoJ costs per prison place, about £51k in 2022-23; uprated to 2023-24 by the GDP deflator at market "
+       "prices (HM Treasury series from ONS L8GG; about 7%); the range, an assumption, allows for the spread "
+       "between prisons' categories", "cost of a prison place", "justice", "positive"),
     _p("court_cost_gbp_per_case", 25000, "GBP/case", 10000, 60000, f"{A}: CPS, legal aid and the court's running cost of hearing the case, per charged defendant (seed 003: the complexity of these cases demands huge resources); the sitting days the courts hold (judges, staff, estate) are the baseline's, and more of them a lever's cost (`court_capacity`)", "prosecution and court cost per charge", "justice", "positive"),
     _p("reoffend_prob_after_release", 0.45, "probability", 0.25, 0.65, f"{A}: any return to an OCG: above adults' one-year proven reoffending (about 25-30%, MoJ) and near that after short custody (over half); seed 003: prison is no sufficient disincentive",
        "chance a released SOC member returns to an OCG", "justice", "probability"),

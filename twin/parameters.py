@@ -53,10 +53,11 @@ class Parameter:
     @property
     def provenance(self) -> str:
         """Where the value comes from, in one word: "calibrated" (fitted to targets), "derived"
-        (arithmetic on sourced figures), "assumption" (reasoned, with its range), or "sourced"
-        (a cited figure)."""
+        (arithmetic on sourced figures), "assumption" (reasoned, with its range), "design" (a lever
+        setting that is part of what the policy is, not an uncertain effect), or "sourced" (a cited
+        figure)."""
         head = self.source.split(":", 1)[0].strip().lower()
-        return head if head in ("calibrated", "derived", "assumption") else "sourced"
+        return head if head in ("calibrated", "derived", "assumption", "design") else "sourced"
 
     @property
     def is_assumption(self) -> bool:

@@ -149,14 +149,14 @@ def test_report_files_and_the_next_steps_sensitivity_config(screened, tmp_path):
 
 
 def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_valid():
-    uncertain, split = _selected("all", set())
+    uncertain, split = _selected("all", set(), [])
     ranges = {u.name: (u.low, u.high) for u in uncertain}
     check_sampled_ranges(ranges, "test")  # raises if an ordered pair could cross
     assert any("share_serious_violence" in note for note in split)
     for small, large, _ in ORDERED_PAIRS:
         if small in ranges and large in ranges:
             assert ranges[small][1] <= ranges[large][0]
-    assumptions, _ = _selected("assumptions", {"profit_margin"})
+    assumptions, _ = _selected("assumptions", {"profit_margin"}, [])
     assert "profit_margin" not in {u.name for u in assumptions}
     assert "ocgs_known_uk" not in {u.name for u in assumptions}  # sourced: only with select = "all"
     assert "ocgs_known_uk" in ranges
@@ -168,7 +168,7 @@ def test_selecting_every_parameter_splits_ordered_ranges_so_that_every_point_is_
     ("levels = 22", PARAMETERS, "levels: expected an even whole number from 4 to 20"),
     ("levels = true", PARAMETERS, "levels: expected an even whole number from 4 to 20 .*, got true"),
     ('select = "all"', PARAMETERS, "give either select or \\[\\[parameter\\]\\] entries"),
-    ('select = "everything"', "", "select: expected one of 'assumptions', 'all'"),
+    ('select = "everything"', "", "select: expected one of 'assumptions', 'all', 'levers', 'assumptions\\+levers'"),
     ('select = "asumptions"', "", "select: expected one of 'assumptions', .*; did you mean 'assumptions'"),
     ('exclude = ["profit_margn"]', "", "unknown parameter 'profit_margn'; did you mean 'profit_margin'"),
     ("trajectories = 1", PARAMETERS, "trajectories: expected a whole number from 2"),
@@ -181,6 +181,63 @@ def test_config_errors_name_the_key(tmp_path, screening, body, message):
     path.write_text(text)
     with pytest.raises(ScenarioError, match=message):
         load_config(path)
+
+
+def test_the_levers_assumptions_are_screened_by_type_with_every_lever_of_the_type_taking_the_value(tmp_path):
+    """select = "levers" takes the compared scenarios' levers' assumptions (what `--uncertain-levers`
+    draws): one factor per lever type and setting, over its plausible range, the policy's design and
+    the sourced settings left out; a quantity two types share is one factor. Its value reaches every
+    lever of the type, a composite lever's phases included, unless the entry sets it itself."""
+    from dataclasses import replace
+
+    from twin.interventions import build_levers
+    from twin.lever_uncertainty import DESIGN_SETTINGS
+    from twin.scenario import load_scenario
+    from twin.sensitivity import apply_values
+
+    chb = load_scenario(ROOT / "scenarios" / "clear_hold_build.toml")
+    package = load_scenario(ROOT / "scenarios" / "national_security_package.toml")
+    uncertain, _ = _selected("levers", {"lever_type.hold.cost_gbp_per_area_year"}, chb.levers + package.levers)
+    names = [u.name for u in uncertain]
+    assert "lever_type.clear.success_uplift" in names and "lever_type.border_powers.interdiction_share" in names
+    assert "lever_type.hold.cost_gbp_per_area_year" not in names  # excluded
+    assert not any(n.endswith(f".{d}") for n in names for d in DESIGN_SETTINGS["clear_hold_build"])
+    assert "lever_type.funding.budget_gbp_per_year" not in names  # sourced: not uncertain
+    hiring = [n for n in names if n.endswith(".training_months")]
+    assert len(hiring) == 1  # the SOC fund's and the funding lever's, one quantity
+    both, _ = _selected("assumptions+levers", set(), chb.levers)
+    assert {"profit_margin", "lever_type.build.vulnerability_reduction"} <= {u.name for u in both}
+    uncertain = [u for u in uncertain if u.name in ("lever_type.clear.success_uplift", hiring[0])]
+    moved = apply_values(package, uncertain, np.array([u.low for u in uncertain]))
+    values = {(lever.type_name, key): value for lever in build_levers(moved) for key, value in lever.values.items()}
+    assert values[("clear", "success_uplift")] == uncertain[0].low  # the package's Clear-Hold-Build's Clear phase
+    assert values[("funding", "training_months")] == values[("soc_fund", "training_months")] == uncertain[1].low
+    assert all(values[("clear", "success_uplift")] == v for (kind, key), v in values.items()
+               if key == "success_uplift" and kind == "clear")
+    kept = replace(chb, levers=[{"type": "clear", "areas": "all", "success_uplift": 0.3}])
+    own = build_levers(apply_values(kept, uncertain[:1], np.array([0.0])))
+    assert own[0].values["success_uplift"] == 0.3  # an entry that sets it keeps its own value
+
+
+@pytest.mark.parametrize("name, message", [
+    ("lever_type.clera.success_uplift", "expected lever_type.<a lever type the compared scenarios run>.<setting>; "
+                                        "did you mean 'clear'"),
+    ("lever_type.clear.succes_uplift", "lever type clear has no assumed setting 'succes_uplift'; did you mean "
+                                       "'success_uplift'"),
+    ("lever_type.clear_hold_build.hold_years", "no assumed setting 'hold_years'.*design and sourced settings"),
+])
+def test_a_lever_type_setting_in_a_sensitivity_config_is_checked(tmp_path, name, message):
+    from twin.sensitivity import load_config as load_sensitivity
+
+    path = tmp_path / "sensitivity.toml"
+    path.write_text(f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                    f'compare = ["{ROOT / "scenarios" / "clear_hold_build.toml"}"]\nyears = 1\nn = 4\n'
+                    f'[[parameter]]\nname = "profit_margin"\n[[parameter]]\nname = "{name}"\n')
+    with pytest.raises(ScenarioError, match=message):
+        load_sensitivity(path)
+    path.write_text(path.read_text().replace(name, "lever_type.hold.entry_reduction"))
+    config = load_sensitivity(path)
+    assert [(u.low, u.high) for u in config["uncertain"]][1] == (0.2, 0.8)  # the setting's plausible range
 
 
 def test_replications_average_their_own_seeds(tmp_path):

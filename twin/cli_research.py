@@ -132,15 +132,19 @@ def cmd_sensitivity(args) -> int:
         path = out / write_sensitivity_report(table, config, staging).name
     if not args.quiet:
         print()
+        import numpy as np
+
         from twin.sensitivity_report import noise_floor_words
 
         for outcome, group in table.groupby("outcome", sort=False):
             floor = group[group.parameter == SEED_FACTOR].total_order
             best = group[group.parameter != SEED_FACTOR].sort_values("total_order", ascending=False).head(3)
             print(f"{outcome}: " + ", ".join(
-                f"{r.parameter} (total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
-                f"{r.total_order_high:.2f}" + ("" if floor.empty else "; above the noise" if r.above_noise
-                                               else "; within the noise") + ")" for r in best.itertuples())
+                f"{r.parameter} (" + (f"total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
+                                      f"{r.total_order_high:.2f}" if np.isfinite(r.total_order_high)
+                                      else "no effect: the outcome did not change with it")
+                + ("" if floor.empty or not np.isfinite(r.total_order_high) else "; above the noise" if r.above_noise
+                   else "; within the noise") + ")" for r in best.itertuples())
                 + ("" if floor.empty else f"; noise floor {noise_floor_words(group)}"))
     warning = reliability_warning(table, config["n"])
     if warning and warning != reliability_warning(None, config["n"]):  # not only the small n said at the start

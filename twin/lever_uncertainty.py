@@ -139,3 +139,67 @@ def held_settings(scenarios) -> dict[str, list[str]]:
         if own:
             held[scenario.name] = own
     return held
+
+
+#: names a lever type's drawn setting as one uncertain quantity in a sensitivity analysis or a screening
+#: (`lever_type.<type>.<setting>`): every lever of that type in the scenarios (composite levers' phases
+#: included) takes the value, unless its entry sets the setting itself, as under `--uncertain-levers`
+TYPE_PREFIX = "lever_type."
+
+
+def types_run(levers: list[dict]) -> set[str]:
+    """The lever types the [[levers]] entries `levers` run: their own and their phases'."""
+    return set().union(*(_entry_types(entry) for entry in levers)) if levers else set()
+
+
+def type_setting_range(entry: dict, where: str, levers: list[dict]) -> tuple[str, float, float]:
+    """The name and range of a `lever_type.<type>.<setting>` entry: the setting's plausible range
+    unless the entry gives `low` and `high`; the type must be one the scenarios run, and the setting
+    one of its assumptions (its design and its sourced settings are not uncertain)."""
+    from twin.errors import ScenarioError, did_you_mean, shown
+    from twin.interventions import LEVER_TYPES
+
+    name, types = str(entry.get("name")), sorted(types_run(levers))
+    parts = name.split(".")
+    if len(parts) != 3 or parts[1] not in types:
+        hint = did_you_mean(parts[1], types) if len(parts) == 3 else ""
+        raise ScenarioError(f"{where}: {name!r}: expected lever_type.<a lever type the compared scenarios run>."
+                            f"<setting>{hint} (they run: {', '.join(types) or 'no levers'})")
+    settings = {p.name: p for p in drawn_settings(LEVER_TYPES[parts[1]])}
+    if parts[2] not in settings:
+        raise ScenarioError(f"{where}: {name!r}: lever type {parts[1]} has no assumed setting {parts[2]!r}"
+                            f"{did_you_mean(parts[2], settings)} (its assumptions: {', '.join(settings)}; its "
+                            f"design and sourced settings are not uncertain)")
+    bounds = []
+    for key, default in (("low", settings[parts[2]].low), ("high", settings[parts[2]].high)):
+        value = entry.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(f"{where}: {key}: expected a number, got {shown(value)}")
+        bounds.append(float(value))
+    if not bounds[0] < bounds[1]:
+        raise ScenarioError(f"{where}: {name!r}: expected low < high, got {bounds[0]:g} and {bounds[1]:g}")
+    return name, bounds[0], bounds[1]
+
+
+def type_settings(levers: list[dict]) -> list[tuple[str, float, float]]:
+    """Every assumption of the lever types `levers` run, as (`lever_type.<type>.<setting>`, low, high) over
+    its plausible range; a quantity several types share (`SHARED_DRAWS`) once, under its first type."""
+    from twin.interventions import LEVER_TYPES
+
+    found, shared = [], set()
+    for kind in sorted(types_run(levers)):
+        for p in drawn_settings(LEVER_TYPES[kind]):
+            key = f"{kind}.{p.name}"
+            if SHARED_DRAWS.get(key, key) not in shared:
+                shared.add(SHARED_DRAWS.get(key, key))
+                found.append((TYPE_PREFIX + key, float(p.low), float(p.high)))
+    return found
+
+
+def with_type_setting(levers: list[dict], name: str, value: float) -> None:
+    """Set `name` (`lever_type.<type>.<setting>`) to `value` in the assumptions every entry of `levers`
+    carries (`_assumed`, read by `interventions.build_levers`), for each type sharing the quantity."""
+    key = name[len(TYPE_PREFIX):]
+    keys = [k for k in SHARED_DRAWS if SHARED_DRAWS[k] == SHARED_DRAWS.get(key)] or [key]
+    for entry in levers:
+        entry["_assumed"] = {**entry.get("_assumed", {}), **{k: float(value) for k in keys}}

@@ -55,6 +55,29 @@ def posterior_interval(sample, name: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
+#: a correlation in a posterior sample beyond which drawing its parameters independently is warned of
+CORRELATION_WARNED = 0.3
+
+
+def correlation_warnings(sample, names: list[str], where: str) -> list[str]:
+    """Pairs of `names` that correlate in the posterior `sample` (weighted for particles) by more than
+    `CORRELATION_WARNED`: a sensitivity design drawing them independently over their intervals gives
+    weight to combinations the posterior rejects, and attributes variance to each alone."""
+    weights = sample_weights(sample)
+    warnings = []
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            pair = sample[[first, second]].to_numpy(dtype=float).T
+            covariance = np.cov(pair, aweights=weights)
+            r = covariance[0, 1] / np.sqrt(covariance[0, 0] * covariance[1, 1])
+            if abs(r) > CORRELATION_WARNED:
+                warnings.append(f"{where}: {first} and {second} correlate at {r:+.2f} in the posterior sample; drawn "
+                                f"independently over their 90% intervals, the design weights combinations the "
+                                f"posterior makes rare, and the indices split between them what the targets tie "
+                                f"together (vary one of them, or read their indices as a pair)")
+    return warnings
+
+
 def load_posterior(path: str, label: str | None = None):
     """A posterior sample: one row per draw, one column per parameter (validated by name), and
     optionally a `weight` column (a calibration's particles.csv: non-negative, not all zero). Errors

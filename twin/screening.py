@@ -42,6 +42,7 @@ import pandas as pd
 from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean, shown
+from twin.lever_uncertainty import type_settings
 from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
@@ -53,7 +54,9 @@ from twin.report_format import captioned, made_by
 CONFIG_KEYS = ("scenario", "compare", "years", "seed", "out", "trajectories", "levels", "replications", "select",
                "exclude")
 PARAMETER_KEYS = ("name", "low", "high")
-SELECTIONS = ("assumptions", "all")
+#: which parameters a screening takes without a list: the table's assumptions, all its parameters, the
+#: assumptions of the compared scenarios' levers (`lever_type.<type>.<setting>`), or the assumptions of both
+SELECTIONS = ("assumptions", "all", "levers", "assumptions+levers")
 CHECKPOINT = "screening_runs.jsonl"
 # SEED_FACTOR: the pseudo-factor whose levels are seeds; its mu* is the noise floor
 
@@ -82,7 +85,8 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     exclude = table.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(name, str) for name in exclude):
         raise ScenarioError(f"{path}: [screening] exclude: expected a list of parameter names in quotes, got {shown(exclude)}")
-    names = {p.name for p in table_rows()}
+    levers = [lever for s in compare for lever in s.levers]
+    names = {p.name for p in table_rows()} | {name for name, _, _ in type_settings(levers)}
     for name in exclude:
         if name not in names:
             raise ScenarioError(f"{path}: [screening] exclude: unknown parameter {name!r}{did_you_mean(name, names)}")
@@ -98,14 +102,13 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
             raise ScenarioError(f"{path}: [screening] select: expected one of {', '.join(map(repr, SELECTIONS))} "
                                 f"(or list [[parameter]] entries), got {shown(select)}"
                                 f"{did_you_mean(select, SELECTIONS) if isinstance(select, str) else ''}")
-        uncertain, split = _selected(select, set(exclude))
+        uncertain, split = _selected(select, set(exclude), levers)
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: screen at least two parameters (found {len(uncertain)})")
     check_ranges_together(path, uncertain, [scenario] + compare)
     check_design_size(path, trajectories * (len(uncertain) + 2) * (1 + len(compare)) * replications,
                       f"{trajectories:,} trajectories x ({len(uncertain)} parameters + 2) points x {1 + len(compare)} "
                       f"scenario(s) x {replications} replication(s)")
-    levers = [lever for s in compare for lever in s.levers]
     warnings = [f"{path}: [[parameter]] {w}" for w in (beyond_plausible(u.name, u.low, u.high, levers)
                                                         for u in uncertain if select == "listed") if w]
     if trajectories < RELIABLE_TRAJECTORIES:
@@ -119,11 +122,13 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
             "select": select, "split": split, "excluded": list(exclude), "warnings": warnings}
 
 
-def _selected(select: str, exclude: set[str]) -> tuple[list[Uncertain], list[str]]:
-    """The table's parameters over their plausible ranges (the assumptions only, or all), and the
-    notes on ranges split where a pair that must stay ordered (`ORDERED_PAIRS`) would overlap: at
-    the middle of the overlap, so that every point of the design is a valid set of values."""
-    rows = [p for p in table_rows() if (select == "all" or p.is_assumption) and p.low < p.high and p.name not in exclude]
+def _selected(select: str, exclude: set[str], levers: list[dict]) -> tuple[list[Uncertain], list[str]]:
+    """The table's parameters over their plausible ranges (the assumptions only, all, or none) and the
+    compared scenarios' levers' assumptions (for "levers" and "assumptions+levers"), and the notes on
+    ranges split where a pair that must stay ordered (`ORDERED_PAIRS`) would overlap: at the middle of
+    the overlap, so that every point of the design is a valid set of values."""
+    rows = [p for p in table_rows() if select != "levers" and (select == "all" or p.is_assumption) and p.low < p.high
+            and p.name not in exclude]
     ranges = {p.name: [p.low, p.high] for p in rows}
     split = []
     for small, large, _ in ORDERED_PAIRS:
@@ -131,7 +136,9 @@ def _selected(select: str, exclude: set[str]) -> tuple[list[Uncertain], list[str
             middle = (max(ranges[small][0], ranges[large][0]) + min(ranges[small][1], ranges[large][1])) / 2
             ranges[small][1] = ranges[large][0] = middle
             split.append(f"{small} up to {middle:g} and {large} from {middle:g} (they cannot cross)")
-    return [Uncertain(name, low, high) for name, (low, high) in ranges.items()], split
+    lever_rows = type_settings(levers) if select in ("levers", "assumptions+levers") else []
+    return ([Uncertain(name, low, high) for name, (low, high) in ranges.items()]
+            + [Uncertain(name, low, high) for name, low, high in lever_rows if name not in exclude], split)
 
 
 def design(config: dict) -> tuple[dict, np.ndarray]:

@@ -31,8 +31,9 @@ from twin.config_checks import (
     check_years,
 )
 from twin.errors import ParameterError, ScenarioError, shown
+from twin.lever_uncertainty import TYPE_PREFIX, type_setting_range, with_type_setting
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
-from twin.posterior import parameter_columns, posterior_interval
+from twin.posterior import correlation_warnings, parameter_columns, posterior_interval
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor")
@@ -84,9 +85,11 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
                       f"x {1 + len(compare)} scenario(s)")
     levers = [lever for s in compare for lever in s.levers]
     beyond = [beyond_plausible(u.name, u.low, u.high, levers) for u in uncertain]
+    from_posterior = [str(e["name"]) for e in entries if e.get("range") == "posterior"]
+    beyond += correlation_warnings(posterior, from_posterior, f"{path}: [[parameter]]") if posterior is not None else []
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out, "seed_factor": seed_factor,
-            "warnings": [f"{path}: [[parameter]] {w}" for w in beyond if w]}
+            "warnings": [w if w.startswith(f"{path}: ") else f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
 def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
@@ -121,6 +124,9 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
                 raise ScenarioError(f"{where}: range = \"posterior\": the posterior sample has no spread for {name!r} "
                                     f"(its 5th and 95th percentiles are both {low:g}); give low and high instead")
             entry = {"name": name, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}")}
+        if str(entry.get("name")).startswith(TYPE_PREFIX):
+            uncertain.append(Uncertain(*type_setting_range(entry, where, levers)))
+            continue
         try:
             uncertain.append(Uncertain(*parameter_range({k: v for k, v in entry.items() if k != "range"}, where,
                                                         levers)))
@@ -180,7 +186,9 @@ def apply_values(scenario: Scenario, uncertain: list[Uncertain], values: np.ndar
     parameters = dict(scenario.parameters)
     levers = [dict(l) for l in scenario.levers]
     for spec, value in zip(uncertain, values):
-        if spec.name.startswith("lever."):
+        if spec.name.startswith(TYPE_PREFIX):
+            with_type_setting(levers, spec.name, value)
+        elif spec.name.startswith("lever."):
             _, lever_name, setting = spec.name.split(".")
             for lever in levers:
                 if lever_entry_name(lever) == lever_name:

@@ -118,7 +118,8 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
 
     def standing(row) -> str:
         if not np.isfinite(row.total_order_low) and not np.isfinite(row.total_order_high):
-            return "; not applicable: the outcome did not vary with it (a lever this scenario does not have?)"
+            return ("; no effect: the outcome did not change with it (a lever this scenario does not have, or a cost "
+                    "that does not enter this outcome)")
         if "above_noise" not in table.columns:
             return ""
         alone = ", acts on its own" if getattr(row, "first_order_above_zero", False) else ""

@@ -102,7 +102,7 @@ def _expectation_line(expected: dict) -> str:
 def cmd_sensitivity(args) -> int:
     from twin.executor import ignore_further_interrupts, make_executor
     from twin.sensitivity import SEED_FACTOR, factor_names, load_config, run_sensitivity
-    from twin.sensitivity_report import RELIABLE_N, reliability_warning, write_sensitivity_report
+    from twin.sensitivity_report import RELIABLE_N, noise_warning, reliability_warning, write_sensitivity_report
 
     config = load_config(args.config, args.n)
     out = output_folder(args.out or config["out"])
@@ -111,7 +111,8 @@ def cmd_sensitivity(args) -> int:
                                           f"(totals above 1, negative first orders, wide intervals); use n >= "
                                           f"{RELIABLE_N} for conclusions"] if config["n"] < RELIABLE_N else []):
         print(f"Warning: {warning}.", file=sys.stderr)
-    total = config["n"] * (len(factor_names(config)) + 2)  # the seed counted when it is a factor
+    # the seed counted when it is a factor; each sample's replications counted apart
+    total = config["n"] * (len(factor_names(config)) + 2) * config["replications"]
     runs_per_sample = 1 + len(config["compare"])
     executor = make_executor(args.workers)
 
@@ -119,7 +120,8 @@ def cmd_sensitivity(args) -> int:
 
     def progress(done):
         if not args.quiet:
-            show(f"samples {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)", done, total)
+            what = "samples" if config["replications"] == 1 else "sample replications"
+            show(f"{what} {done}/{total} ({done * runs_per_sample}/{total * runs_per_sample} runs)", done, total)
 
     try:
         table = run_sensitivity(config, executor, progress, checkpoint=out, log=_log(args.quiet))
@@ -149,6 +151,9 @@ def cmd_sensitivity(args) -> int:
     warning = reliability_warning(table, config["n"])
     if warning and warning != reliability_warning(None, config["n"]):  # not only the small n said at the start
         print(f"Warning: {warning} (the report says so too).", file=sys.stderr)
+    noisy = noise_warning(table, config["replications"])
+    if noisy:
+        print(f"Note: {noisy} (the report says so too).", file=sys.stderr)
     if not args.quiet:
         print(f"Report: {path}")
     return 0

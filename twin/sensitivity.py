@@ -8,6 +8,10 @@ the noise floor, unless `seed_factor = false`), and computes with `scipy.stats.s
 cumulative discounted harm, response cost and net social cost, active OCGs and members at the
 end, and each comparison scenario's benefit (baseline net social cost minus its own).
 
+`replications = R` makes each sample's outcomes the mean of R runs (on its seed, seed + 1, ...,
+seed + R - 1), which lowers the noise floor where a larger n cannot: the floor is the share of an
+outcome's variance the seed gives, and averaging R seeds divides that variance by R.
+
 Each finished sample is appended to `sensitivity_runs.jsonl` in the output folder, keyed by a hash
 of the configuration (scenarios, parameters and ranges, n, seed, years, model code) and of the
 sample: an interrupted run, started again, runs only what is missing and gives the same indices.
@@ -28,7 +32,7 @@ import pandas as pd
 
 from twin.config_checks import (
     check_design_size, check_horizon, check_input_file, check_parameter_entries, check_seed, check_string, check_tables,
-    check_years,
+    check_whole_number, check_years,
 )
 from twin.errors import ParameterError, ScenarioError, shown
 from twin.lever_uncertainty import TYPE_PREFIX, type_setting_range, with_type_setting
@@ -36,7 +40,7 @@ from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, 
 from twin.posterior import correlation_warnings, parameter_columns, posterior_interval
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
-CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor")
+CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor", "replications")
 PARAMETER_KEYS = ("name", "low", "high", "range")
 RANGES = ("plausible", "posterior")  # a [[parameter]]'s range: the table's plausible one, or the posterior's 90%
 #: the pseudo-factor whose values choose each sample's seed: its total-order index is the noise floor
@@ -80,15 +84,18 @@ def load_config(path: str | Path, n_samples: int | None = None) -> dict:
                             f"the seed a factor whose index is the noise floor; the default) or false (every sample "
                             f"on the config's seed), got {shown(seed_factor)}")
     factors = len(uncertain) + seed_factor
-    check_design_size(path, n * (factors + 2) * (1 + len(compare)),
+    replications = check_whole_number(path, "sensitivity", "replications", table.get("replications", 1), 1, 100)
+    check_design_size(path, n * (factors + 2) * (1 + len(compare)) * replications,
                       f"n = {n:,} x ({len(uncertain)} parameters{' + the seed' if seed_factor else ''} + 2) samples "
-                      f"x {1 + len(compare)} scenario(s)")
+                      f"x {1 + len(compare)} scenario(s)"
+                      + (f" x {replications} replications" if replications > 1 else ""))
     levers = [lever for s in compare for lever in s.levers]
     beyond = [beyond_plausible(u.name, u.low, u.high, levers) for u in uncertain]
     from_posterior = [str(e["name"]) for e in entries if e.get("range") == "posterior"]
     beyond += correlation_warnings(posterior, from_posterior, f"{path}: [[parameter]]") if posterior is not None else []
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out, "seed_factor": seed_factor,
+            "replications": replications,
             "warnings": [w if w.startswith(f"{path}: ") else f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
@@ -362,7 +369,9 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
     uncertain = config["uncertain"]
     dists = [uniform(loc=u.low, scale=u.high - u.low) for u in uncertain] + ([uniform()] if seeded(config) else [])
     calls = {"done": 0}
-    total = config["n"] * (len(dists) + 2)
+    replications = config.get("replications", 1)
+    total = config["n"] * (len(dists) + 2) * replications  # runs of a sample's scenarios
+    unit = "samples" if replications == 1 else "sample replications"
     per_sample = 1 + len(config["compare"])
     saved = None
     folder = checkpoint if checkpoint is not None else config.get("out")
@@ -374,7 +383,7 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
             log(f"Warning: {folder}: cannot keep finished samples there ({exc.strerror}); an interrupted run "
                 f"will start again")
     if saved is not None and saved.reused:
-        log(f"Reusing {min(saved.reused, total)} of {total} samples finished earlier ({saved.path}).")
+        log(f"Reusing {min(saved.reused, total)} of {total} {unit} finished earlier ({saved.path}).")
 
     def finished() -> int:  # samples of this design done: reused or run (the checkpoint is keyed by the design)
         return min(len(saved.done), total) if saved is not None else calls["done"]
@@ -383,15 +392,18 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
         progress(finished())  # from the samples reused, not from the first batch scipy asks for
 
     def func(x: np.ndarray) -> np.ndarray:
-        keys = [saved.sample_key(x[:, k]) if saved is not None else None for k in range(x.shape[1])]
-        results = {key: saved.done[key] for key in keys if saved is not None and key in saved.done}
+        # each sample's replication r (0 to replications - 1) runs on its seed + r, kept under its own key
+        # (replication 0's is the sample's: a run with more replications reuses those done)
+        units = [(k, r, None if saved is None else saved.sample_key(x[:, k]) + (f"/{r}" if r else ""))
+                 for k in range(x.shape[1]) for r in range(replications)]
+        results = {key: saved.done[key] for _, _, key in units if saved is not None and key in saved.done}
+        todo = [(k, r, key) for k, r, key in units if key is None or key not in results]
         tasks = [SampleTask(tuple(apply_values(s, uncertain, x[:len(uncertain), k])
                                   for s in [config["scenario"], *config["compare"]]),
-                            sample_seed(config["seed"], x[-1, k]) if seeded(config) else config["seed"])
-                 for k in range(x.shape[1]) if keys[k] is None or keys[k] not in results]
-        missing = [key for key in keys if key is None or key not in results]
-        calls["done"] += len(keys) - len(missing)
-        by_task = {id(task): key for task, key in zip(tasks, missing)}
+                            ((sample_seed(config["seed"], x[-1, k]) if seeded(config) else config["seed"]) + r) % 2**32)
+                 for k, r, _ in todo]
+        calls["done"] += len(units) - len(todo)
+        by_task = {id(task): key for task, (_, _, key) in zip(tasks, todo)}
         computed = {}
         for task, outcome in executor.run(run_sample, tasks, chunk=1):
             computed[id(task)] = outcome
@@ -401,7 +413,9 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
             if progress:
                 progress(finished())
         fresh = iter(computed[id(task)] for task in tasks)
-        return np.array([results[key] if key is not None and key in results else next(fresh) for key in keys]).T
+        outcomes = np.array([results[key] if key is not None and key in results else next(fresh)
+                             for _, _, key in units])
+        return outcomes.reshape(x.shape[1], replications, -1).mean(axis=1).T
 
     import warnings
 
@@ -421,7 +435,8 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
             finally:
                 np.random.set_state(state)
         except KeyboardInterrupt:
-            kept = (f"{len(saved.done)} of {total} samples ({per_sample} model run(s) each) saved in {saved.path}; "
+            kept = (f"{min(len(saved.done), total)} of {total} {unit} ({per_sample} model run(s) each) saved in "
+                    f"{saved.path}; "
                     f"run the same command again to reuse them" if saved is not None
                     else "finished samples were not saved (no output folder)")
             log(("\n" if progress and calls["done"] else "") + f"twin: sensitivity interrupted: {kept}.")

@@ -59,6 +59,29 @@ def reliability_warning(table: pd.DataFrame | None, n: int) -> str | None:
             f"{(RELIABLE_N if n < RELIABLE_N else 2 * n) // n} times the runs")
 
 
+#: a noise floor above which the report says more replications, not a larger n, would help
+NOISY_FLOOR = 0.3
+
+
+def noise_warning(table: pd.DataFrame, replications: int) -> str | None:
+    """A word on outcomes whose noise floor (the seed's total-order index) is above `NOISY_FLOOR`: a
+    change of seed alone gives that share of their variance, which a larger n estimates better but
+    does not lower. Each sample the mean of k times the replications divides the noise's variance by
+    k, so a floor f becomes about f / (f + k (1 - f)). None when no floor is that high."""
+    if table is None or "above_noise" not in table.columns:
+        return None
+    floors = table[table.parameter == SEED_FACTOR].set_index("outcome")["total_order"]
+    high = floors[floors > NOISY_FLOOR]
+    if high.empty:
+        return None
+    k = 4
+    listed = ", ".join(f"{outcome} ({f:.2f}, about {f / (f + k * (1 - f)):.2f} with replications = "
+                       f"{k * replications})" for outcome, f in high.items())
+    return (f"the noise floor is high for {listed}: a change of seed alone gives that share of the variance, and a "
+            f"parameter must stand above it to count; a larger n does not lower it, more replications (each sample "
+            f"the mean of that many seeds, at as many times the runs) do")
+
+
 def noise_floor_words(rows) -> str:
     """An outcome's noise floor (the seed's total-order index) with its 90% interval: a parameter is
     within the noise when its index is not clearly above the seed's resample by resample, which a
@@ -137,6 +160,8 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     caution = ("" if warning is None else
                f'<p style="border-left: 4px solid #b8432f; padding: .5em 1em; background: #fbeeea"><strong>Not for '
                f'conclusions.</strong> {html.escape(warning[0].upper() + warning[1:])}.</p>')
+    noisy = noise_warning(table, config.get("replications", 1))
+    caution += "" if noisy is None else f"<p><strong>Noise.</strong> {html.escape(noisy[0].upper() + noisy[1:])}.</p>"
     beyond = "".join(f"<li>{html.escape(w)}</li>" for w in config.get("warnings", []))
     beyond = f"<p>Ranges to note:</p><ul>{beyond}</ul>" if beyond else ""
     page = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sensitivity analysis</title>

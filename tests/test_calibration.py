@@ -1335,8 +1335,8 @@ def test_an_interrupted_sensitivity_run_keeps_its_finished_samples_and_reuses_th
     err = capsys.readouterr().err
     assert f"5 of {total} samples (1 model run(s) each) saved in {out / CHECKPOINT}" in err
     assert len((out / CHECKPOINT).read_text().splitlines()) == 5
-    with (out / CHECKPOINT).open("a") as file:  # a line cut short by a kill is skipped, not fatal
-        file.write('{"config": "' + config_key(config))
+    with (out / CHECKPOINT).open("ab") as file:  # bytes that are not text, and a line cut short by a kill,
+        file.write(b'\xff\xfe not text\n{"config": "' + config_key(config).encode())  # are skipped, not fatal
 
     ran = []
     original = sensitivity.run_sample

@@ -38,6 +38,30 @@ def test_docs_path_that_is_not_the_odd_is_a_user_error(tmp_path, capsys):
     assert other.read_text() == "# Notes\nnothing generated here\n"
 
 
+def test_a_misspelt_or_unclosed_block_marker_is_an_error_not_up_to_date(tmp_path, capsys):
+    """A block whose marker was misspelt or left unclosed was left as it stood, stale, and the file
+    said to be 'already up to date' (exit 0)."""
+    from twin.cli import main
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    cases = (
+        (odd.replace("GENERATED: levers -->", "GENERATED: lever -->"), "unknown generated block 'lever'; did you mean "
+                                                                         "'levers'"),
+        (odd.replace("<!-- END GENERATED: levers -->", ""), "block 'levers' has no <!-- END GENERATED: levers -->"),
+        (odd.replace("<!-- BEGIN GENERATED: metrics -->", ""), "<!-- END GENERATED: metrics --> with no BEGIN"),
+    )
+    for number, (text, expected) in enumerate(cases):
+        path = tmp_path / f"odd{number}.md"
+        path.write_text(text)
+        assert main(["docs", "--path", str(path)]) == 2
+        error = capsys.readouterr().err
+        assert f"--path '{path}', line " in error and expected in error, error
+        assert path.read_text() == text  # left as it was
+    same = tmp_path / "same.md"
+    same.write_text(odd)
+    assert main(["docs", "--path", str(same)]) == 0 and same.read_text() == odd
+
+
 def test_docs_updates_this_projects_odd_from_any_folder(tmp_path, monkeypatch):
     """Run elsewhere (another checkout's folder), `twin docs` names this project's ODD, not the
     folder's own docs/ODD.md, which would get this code's tables."""

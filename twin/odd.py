@@ -75,6 +75,33 @@ def render(text: str) -> str:
     return BLOCK.sub(replace, text)
 
 
+MARKER = re.compile(r"<!-- (BEGIN|END) GENERATED: (\S+) -->")
+
+
+def _check_markers(path: Path, text: str) -> None:
+    """Every generated block named as the code names it, opened once and closed: a misspelt or an
+    unclosed marker would leave its block as it was, and the file be said to be up to date."""
+    from twin.errors import UserError, did_you_mean
+
+    names = list(generated_blocks())
+    opened: dict[str, int] = {}
+    for match in MARKER.finditer(text):
+        kind, name = match.groups()
+        line = text.count("\n", 0, match.start()) + 1
+        if name not in names:
+            raise UserError(f"--path '{path}', line {line}: unknown generated block {name!r}{did_you_mean(name, names)} "
+                            f"(expected one of: {', '.join(names)})")
+        if kind == "BEGIN":
+            if name in opened:
+                raise UserError(f"--path '{path}', line {opened[name]}: block {name!r} begun again at line {line} "
+                                f"before its <!-- END GENERATED: {name} -->")
+            opened[name] = line
+        elif opened.pop(name, None) is None:
+            raise UserError(f"--path '{path}', line {line}: <!-- END GENERATED: {name} --> with no BEGIN before it")
+    for name, line in opened.items():
+        raise UserError(f"--path '{path}', line {line}: block {name!r} has no <!-- END GENERATED: {name} -->")
+
+
 def update(path: Path) -> bool:
     """Rewrite the generated blocks in place; True if the file changed. A folder, a file that is
     not UTF-8 or one without a generated block (not the ODD) is a user error, left as it is."""
@@ -90,6 +117,7 @@ def update(path: Path) -> bool:
     if not BLOCK.search(text):
         raise UserError(f"--path '{path}': no generated blocks (<!-- BEGIN GENERATED: name --> ... "
                         f"<!-- END GENERATED: name -->); expected the ODD document (docs/ODD.md)")
+    _check_markers(path, text)
     new = render(text)
     if new != text:
         path.write_text(new, encoding="utf-8")

@@ -296,7 +296,8 @@ class Checkpoint:
         self.done: dict[str, list[float]] = {}
         self.needs_newline = False
         if self.path.exists():
-            text = self.path.read_text()
+            # a damaged line (cut short by a kill, or bytes that are not text) is skipped and its sample run again
+            text = self.path.read_bytes().decode("utf-8", errors="replace")
             self.needs_newline = bool(text) and not text.endswith("\n")  # a line cut short by a kill
             for line in text.splitlines():
                 try:
@@ -338,7 +339,7 @@ class Checkpoint:
         if not self.path.exists():
             return
         lines = []
-        for line in self.path.read_text().splitlines():
+        for line in self.path.read_bytes().decode("utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
             except ValueError:

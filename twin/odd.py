@@ -89,8 +89,8 @@ def _check_markers(path: Path, text: str) -> None:
         kind, name = match.groups()
         line = text.count("\n", 0, match.start()) + 1
         if name not in names:
-            raise UserError(f"--path '{path}', line {line}: unknown generated block {name!r}{did_you_mean(name, names)} "
-                            f"(expected one of: {', '.join(names)})")
+            raise UserError(f"--path '{path}', line {line}: unknown generated block {name!r}"
+                            f"{did_you_mean(name, names)} (expected one of: {', '.join(names)})")
         if kind == "BEGIN":
             if name in opened:
                 raise UserError(f"--path '{path}', line {opened[name]}: block {name!r} begun again at line {line} "

@@ -168,13 +168,36 @@ def test_a_scenario_saved_with_a_byte_order_mark_loads(tmp_path):
     assert load_scenario(path).name == "bom"
 
 
-@pytest.mark.parametrize("name", ["", "../../elsewhere", "a/b"])
+@pytest.mark.parametrize("name", ["", "../../elsewhere", "a/b", "a" * 201, "é" * 101])
 def test_a_scenario_name_must_be_a_folder_name(tmp_path, name):
-    """The name names the default output folder (results/<name>/seed-N): it may not be empty or leave results/."""
+    """The name names the default output folder (results/<name>/seed-N): it may not be empty, leave
+    results/, or be too long for a folder's name (at most 200 bytes: a run failed with "File name too
+    long" and exit status 1, naming neither the file nor the key)."""
     path = tmp_path / "s.toml"
     path.write_text(f'[scenario]\nname = "{name}"\n')
     with pytest.raises(ScenarioError, match=r"\[scenario\] name: expected a"):
         load_scenario(path)
+    path.write_text(f'[scenario]\nname = "{"a" * 200}"\n')
+    assert load_scenario(path).name == "a" * 200
+
+
+def test_a_parameter_mistake_in_a_base_scenario_names_the_base_file(tmp_path):
+    """A misspelt parameter in a base scenario was blamed on the child that names it as its base (whose
+    file has no [parameters] table); an override in the child is still the child's."""
+    from twin.errors import UserError
+
+    base = tmp_path / "base.toml"
+    base.write_text(f'[scenario]\nname = "b"\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                    f'[parameters]\nprice_supply_elasticty = 1.2\n')
+    child = tmp_path / "child.toml"
+    child.write_text('[scenario]\nname = "child"\nbase = "base.toml"\n')
+    with pytest.raises(UserError, match=rf"^{re.escape(str(base))}: \[parameters\]: unknown parameter "
+                                             r"'price_supply_elasticty'; did you mean 'price_supply_elasticity'"):
+        load_scenario(child).build_parameters()
+    base.write_text(base.read_text().replace("price_supply_elasticty", "price_supply_elasticity"))
+    child.write_text(child.read_text() + "[parameters]\ncharge_prob = 1.5\n")
+    with pytest.raises(UserError, match=rf"^{re.escape(str(child))}: \[parameters\]: parameter 'charge_prob'"):
+        load_scenario(child).build_parameters()
 
 
 def test_lever_errors_number_the_entry_within_the_file_that_gives_it(tmp_path):

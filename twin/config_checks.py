@@ -76,9 +76,17 @@ def check_string(path: Path, table: str, key: str, value: Any, what: str = "a st
     return value
 
 
+#: the longest name of a scenario or sweep: it names a results folder, and file systems allow 255 bytes
+MAX_NAME_BYTES = 200
+
+
 def check_name(path: Path, table: str, value: Any) -> str:
-    """A name that also names a results folder: a string, without path separators."""
+    """A name that also names a results folder: a string, without path separators, short enough
+    for a folder's name (`MAX_NAME_BYTES`)."""
     check_string(path, table, "name", value, "a name in quotes")
+    if len(value.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ScenarioError(f"{_where(path, table, 'name')}: expected a name of at most {MAX_NAME_BYTES} bytes (it "
+                            f"names the results folder), got one of {len(value.encode('utf-8'))}")
     if "/" in value or "\\" in value or value.strip(". ") == "":
         raise ScenarioError(f"{_where(path, table, 'name')}: expected a name that is not only dots and spaces, "
                             f"without '/' or '\\' (it names the results folder), got {shown(value)}")

@@ -124,8 +124,11 @@ class Scenario:
 
             unread = [name for name, value in self.parameters.items()
                       if name not in read or not same(read[name], value)]
-            if not any(f"'{name}'" in str(exc) for name in unread):
-                raise
+            if not any(f"'{name}'" in str(exc) for name in unread):  # the files' own mistake: name the file
+                named = next((name for name in read if f"'{name}'" in str(exc)), None)
+                where = file_setting(self, named, "parameters") if named else self.path
+                raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"{where}: [parameters]", 1)) \
+                    from None
             raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"scenario {self.name!r} (read from "
                                                   f"{self.path}): its parameters as set in code", 1)) from None
         check_consistency(params, f"{self.path}: [parameters]")
@@ -485,11 +488,12 @@ def _file_parameters(scenario: Scenario) -> dict[str, Any]:
     return values
 
 
-def file_setting(scenario: Scenario, key: str) -> str:
-    """The file of the scenario's chain that sets a [scenario] key (the last to set it: a child
-    overrides its base), named in remarks about the key; the scenario's own file if none does."""
+def file_setting(scenario: Scenario, key: str, table_name: str = "scenario") -> str:
+    """The file of the scenario's chain that sets a key of its [scenario] (or `table_name`) table (the
+    last to set it: a child overrides its base), named in remarks about the key; the scenario's own
+    file if none does."""
     for path in reversed(scenario.chain):
-        table = read_toml(Path(path)).get("scenario", {})
+        table = read_toml(Path(path)).get(table_name, {})
         if isinstance(table, dict) and key in table:
             return path
     return scenario.path

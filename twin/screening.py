@@ -246,9 +246,12 @@ def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
         above = group[group.above_noise].sort_values("mu_star", ascending=False)
         named = ", ".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x noise)" for r in above.head(top).itertuples())
         if not named:  # none above: the largest still, against the floor (a lead for a longer screening)
-            largest = group[group.parameter != SEED_FACTOR].sort_values("mu_star", ascending=False).head(1)
-            named = "".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x noise, within it)" for r in largest.itertuples())
-        lines.append(f"{outcome}: {len(above)} of {len(group) - 1} above the noise" + (f"; largest {named}" if named else ""))
+            largest = group[(group.parameter != SEED_FACTOR) & (group.mu_star > 0)].sort_values("mu_star",
+                                                                                                ascending=False)
+            named = "".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x noise, within it)"
+                            for r in largest.head(1).itertuples())
+        moved = f"; largest {named}" if named else "; none of them moves it (mu* exactly 0)"
+        lines.append(f"{outcome}: {len(above)} of {len(group) - 1} above the noise" + moved)
     return lines
 
 

@@ -161,6 +161,16 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
            "percentiles are both 0.4); give low and high instead" in err
 
 
+def test_an_out_folder_in_the_way_names_the_config_key_that_gave_it(tmp_path, capsys):
+    """A config's `out` that is a file was blamed on --out, which the command line had not given."""
+    afile = write(tmp_path / "afile", "mine\n")
+    config = write(tmp_path / "s.toml", SENSITIVITY + f'out = "{afile}"\n' + TWO)
+    err = _user_error(["sensitivity", str(config)], capsys)
+    assert f"{config}: [sensitivity] out '{afile}': '{afile}' is a file, not a folder" in err
+    err = _user_error(["sensitivity", str(config), "--out", str(afile)], capsys)
+    assert f"--out '{afile}': '{afile}' is a file, not a folder" in err
+
+
 def test_posterior_ranges_of_correlated_parameters_are_warned_of(tmp_path):
     """The seizure and realisation shares correlate at about -0.77 in the shipped posterior (the
     assets-recovered target fixes their product): drawn independently over their intervals, the

@@ -105,7 +105,7 @@ def test_screening_resumes_from_its_checkpoint_and_repeats_with_more_workers(scr
     finally:
         executor.close()
     distinct = len({tuple(row) for row in design(config)[1]})  # trajectories can cross: shared points run once
-    assert any(f"Reusing {distinct} of {distinct} runs" in line for line in logged), logged
+    assert any(f"Reusing {distinct} of {distinct} points x replications" in line for line in logged), logged
     pd.testing.assert_frame_equal(table, again)
     fresh = dict(config, out=str(tmp_path / "two_workers"))
     executor = make_executor(2)
@@ -278,7 +278,7 @@ def test_more_replications_reuse_the_runs_already_done(tmp_path):
     finally:
         executor.close()
     distinct = len({tuple(row) for row in points})
-    assert any(f"Reusing {distinct} of {2 * distinct} runs" in line for line in logged), logged
+    assert any(f"Reusing {distinct} of {2 * distinct} points x replications" in line for line in logged), logged
     assert not np.allclose(one, two)  # the second replication's seeds moved the means
 
 

@@ -148,7 +148,7 @@ def cmd_calibrate(args) -> int:
         except ImportError:
             raise UserError('method = "abc" needs pyabc: pip install -e ".[calibrate]"') from None
     store = Store(args.db)
-    out = output_folder(args.out or config["out"])
+    out = output_folder(args.out or config["out"], "--out" if args.out else f"{args.config}: [calibration] out")
     check_ours(out, FIT_FILES + ("best_parameters.toml",) + ABC_FILES)  # a user's own files, before any run
     if not started_before(config, store):  # shown when the fit started: a rerun may have nothing left to run
         _check_target_scales(config)

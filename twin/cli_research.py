@@ -105,7 +105,7 @@ def cmd_sensitivity(args) -> int:
     from twin.sensitivity_report import RELIABLE_N, noise_warning, reliability_warning, write_sensitivity_report
 
     config = load_config(args.config, args.n)
-    out = output_folder(args.out or config["out"])
+    out = output_folder(args.out or config["out"], "--out" if args.out else f"{args.config}: [sensitivity] out")
     check_ours(out, [f"sensitivity.{kind}" for kind in ("csv", "json", "html", "png")])  # a user's own, before any run
     for warning in config["warnings"] + ([f"n = {config['n']}: Sobol indices from so few samples are unreliable "
                                           f"(totals above 1, negative first orders, wide intervals); use n >= "
@@ -176,7 +176,7 @@ def cmd_screen(args) -> int:
     except ImportError:
         raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
     config = load_config(args.config, args.trajectories)
-    out = output_folder(args.out or config["out"])
+    out = output_folder(args.out or config["out"], "--out" if args.out else f"{args.config}: [screening] out")
     check_ours(out, [f"screening.{kind}" for kind in ("csv", "json", "html", "png")] + ["sensitivity_next.toml"])
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)

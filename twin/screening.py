@@ -212,7 +212,8 @@ def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path
     distinct = dict(zip(runs.values(), runs))  # key -> (a point with it, replication): duplicates are one run
     done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
     if done:
-        log(f"Reusing {len(done)} of {len(distinct)} runs finished earlier ({saved.path}).")
+        log(f"Reusing {len(done)} of {len(distinct)} points x replications finished earlier ({saved.path}; each "
+            f"{1 + len(config['compare'])} run(s) of the scenarios).")
     todo = [(key, point_task(config, points[point], r)) for key, (point, r) in distinct.items() if key not in done]
     by_task = {id(task): key for key, task in todo}
     finished = len(done)
@@ -225,8 +226,9 @@ def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path
             if progress:
                 progress(finished, len(distinct))
     except KeyboardInterrupt:
-        kept = (f"{len(saved.done)} of {len(distinct)} runs saved in {saved.path}; run the same command again "
-                f"to reuse them" if saved is not None else "finished runs were not saved (no output folder)")
+        kept = (f"{len(saved.done)} of {len(distinct)} points x replications saved in {saved.path} (each "
+                f"{1 + len(config['compare'])} run(s) of the scenarios); run the same command again to reuse them"
+                if saved is not None else "finished points were not saved (no output folder)")
         log(f"\ntwin: screening interrupted: {kept}.")
         raise
     outcomes = np.array([np.mean([done[runs[point, r]] for r in reps], axis=0) for point in range(len(points))])

@@ -306,8 +306,11 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
                 ran.append(task.seed)
                 yield task, fn(task)
 
-    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(2))
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(0))
     capsys.readouterr()
+    assert main(command + ["--out", str(tmp_path / "none")]) == 130  # it said 0 were kept in a file never written
+    assert "interrupted; no replication of the 4 had finished." in capsys.readouterr().err
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(2))
     assert main(command + ["--out", str(tmp_path / "cut")]) == 130
     assert "2 of the 4 replications are kept" in capsys.readouterr().err
     assert len((tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()) == 2

@@ -59,8 +59,9 @@ def cmd_fit(args) -> int:
                           scenario.years)
     except KeyboardInterrupt:
         kept = len(kept_values(keep, seeds, names))
-        print(f"\ntwin: interrupted; {kept} of the {args.reps} replications are kept in "
-              f"{Path(args.out) / FIT_CHECKPOINT}. Run the same command again: only the rest run.", file=sys.stderr)
+        where = (f"{kept} of the {args.reps} replications are kept in {Path(args.out) / FIT_CHECKPOINT}. Run the same "
+                 f"command again: only the rest run" if kept else f"no replication of the {args.reps} had finished")
+        print(f"\ntwin: interrupted; {where}.", file=sys.stderr)
         return 130
     finally:
         executor.close()

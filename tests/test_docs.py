@@ -47,8 +47,11 @@ def test_a_misspelt_or_unclosed_block_marker_is_an_error_not_up_to_date(tmp_path
     cases = (
         (odd.replace("GENERATED: levers -->", "GENERATED: lever -->"), "unknown generated block 'lever'; did you mean "
                                                                          "'levers'"),
-        (odd.replace("<!-- END GENERATED: levers -->", ""), "block 'levers' has no <!-- END GENERATED: levers -->"),
+        (odd.replace("<!-- END GENERATED: metrics -->", ""), "block 'metrics' has no <!-- END GENERATED: metrics -->"),
+        (odd.replace("<!-- END GENERATED: levers -->", ""), "block 'parameters' begun inside block 'levers'"),
         (odd.replace("<!-- BEGIN GENERATED: metrics -->", ""), "<!-- END GENERATED: metrics --> with no BEGIN"),
+        (odd.replace("<!-- BEGIN GENERATED: levers -->", "<!-- BEGIN GENERATED:levers -->"),
+         "'<!-- BEGIN GENERATED:levers -->': expected '<!-- BEGIN GENERATED: levers -->'"),
     )
     for number, (text, expected) in enumerate(cases):
         path = tmp_path / f"odd{number}.md"

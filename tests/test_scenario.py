@@ -195,7 +195,11 @@ def test_a_parameter_mistake_in_a_base_scenario_names_the_base_file(tmp_path):
                                              r"'price_supply_elasticty'; did you mean 'price_supply_elasticity'"):
         load_scenario(child).build_parameters()
     base.write_text(base.read_text().replace("price_supply_elasticty", "price_supply_elasticity"))
-    child.write_text(child.read_text() + "[parameters]\ncharge_prob = 1.5\n")
+    child.write_text(child.read_text() + "[parameters]\nprice_supply_elasticty = 1.3\n")  # the base sets the hint's
+    with pytest.raises(UserError, match=rf"^{re.escape(str(child))}: \[parameters\]: unknown parameter "
+                                        r"'price_supply_elasticty'"):
+        load_scenario(child).build_parameters()
+    child.write_text(child.read_text().replace("price_supply_elasticty = 1.3", "charge_prob = 1.5"))
     with pytest.raises(UserError, match=rf"^{re.escape(str(child))}: \[parameters\]: parameter 'charge_prob'"):
         load_scenario(child).build_parameters()
 

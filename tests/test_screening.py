@@ -212,8 +212,12 @@ def test_the_levers_assumptions_are_screened_by_type_with_every_lever_of_the_typ
     values = {(lever.type_name, key): value for lever in build_levers(moved) for key, value in lever.values.items()}
     assert values[("clear", "success_uplift")] == uncertain[0].low  # the package's Clear-Hold-Build's Clear phase
     assert values[("funding", "training_months")] == values[("soc_fund", "training_months")] == uncertain[1].low
-    assert all(values[("clear", "success_uplift")] == v for (kind, key), v in values.items()
-               if key == "success_uplift" and kind == "clear")
+    both = replace(package, levers=package.levers + [{"type": "clear", "name": "alone", "areas": "all"}])
+    entries = [dict(entry) for entry in both.levers]
+    clears = [lever for lever in build_levers(apply_values(both, uncertain, np.array([u.low for u in uncertain])))
+              if lever.type_name == "clear"]
+    assert len(clears) == 2 and all(lever.values["success_uplift"] == uncertain[0].low for lever in clears)
+    assert both.levers == entries  # the scenario's own entries are left as they were
     kept = replace(chb, levers=[{"type": "clear", "areas": "all", "success_uplift": 0.3}])
     own = build_levers(apply_values(kept, uncertain[:1], np.array([0.0])))
     assert own[0].values["success_uplift"] == 0.3  # an entry that sets it keeps its own value

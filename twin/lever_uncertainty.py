@@ -156,7 +156,7 @@ def type_setting_range(entry: dict, where: str, levers: list[dict]) -> tuple[str
     """The name and range of a `lever_type.<type>.<setting>` entry: the setting's plausible range
     unless the entry gives `low` and `high`; the type must be one the scenarios run, and the setting
     one of its assumptions (its design and its sourced settings are not uncertain)."""
-    from twin.errors import ScenarioError, did_you_mean, shown
+    from twin.errors import ParameterError, ScenarioError, did_you_mean, shown
     from twin.interventions import LEVER_TYPES
 
     name, types = str(entry.get("name")), sorted(types_run(levers))
@@ -175,25 +175,47 @@ def type_setting_range(entry: dict, where: str, levers: list[dict]) -> tuple[str
         value = entry.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ScenarioError(f"{where}: {key}: expected a number, got {shown(value)}")
+        try:  # each end a valid value of the setting, as a lever entry's would be
+            settings[parts[2]].check(float(value), f"{where} {key}")
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
         bounds.append(float(value))
     if not bounds[0] < bounds[1]:
         raise ScenarioError(f"{where}: {name!r}: expected low < high, got {bounds[0]:g} and {bounds[1]:g}")
     return name, bounds[0], bounds[1]
 
 
-def type_settings(levers: list[dict]) -> list[tuple[str, float, float]]:
+def type_settings(levers: list[dict], every: bool = False) -> list[tuple[str, float, float]]:
     """Every assumption of the lever types `levers` run, as (`lever_type.<type>.<setting>`, low, high) over
-    its plausible range; a quantity several types share (`SHARED_DRAWS`) once, under its first type."""
+    its plausible range; a quantity several types share (`SHARED_DRAWS`) once, under its first type
+    (under each type's name with `every`: the names a config may give)."""
     from twin.interventions import LEVER_TYPES
 
     found, shared = [], set()
     for kind in sorted(types_run(levers)):
         for p in drawn_settings(LEVER_TYPES[kind]):
             key = f"{kind}.{p.name}"
-            if SHARED_DRAWS.get(key, key) not in shared:
+            if every or SHARED_DRAWS.get(key, key) not in shared:
                 shared.add(SHARED_DRAWS.get(key, key))
                 found.append((TYPE_PREFIX + key, float(p.low), float(p.high)))
     return found
+
+
+def quantity(name: str) -> str:
+    """The quantity a `lever_type.<type>.<setting>` factor sets: its key, or the shared one (`SHARED_DRAWS`)."""
+    key = name[len(TYPE_PREFIX):]
+    return SHARED_DRAWS.get(key, key)
+
+
+def type_beyond_plausible(name: str, low: float, high: float) -> str | None:
+    """A warning when a `lever_type` factor's range reaches beyond its setting's plausible range."""
+    from twin.interventions import LEVER_TYPES
+
+    _, kind, setting = name.split(".")
+    spec = next((p for p in LEVER_TYPES[kind].settings if p.name == setting), None) if kind in LEVER_TYPES else None
+    if spec is None or (low >= spec.low and high <= spec.high):
+        return None
+    return f"{name}: {low:g} to {high:g} goes beyond its plausible range, {spec.low:g} to {spec.high:g}"
 
 
 def with_type_setting(levers: list[dict], name: str, value: float) -> None:

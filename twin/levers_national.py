@@ -365,8 +365,9 @@ class AntiCorruption(EnablerRemoval):
                 "across the four sectors; the range to five times it",
                 "monthly chance an active corrupt insider is removed", "probability"),
         setting("insider_penalty_reduction", 0.4, "share", 0.0, 1.0,
-                f"{A}: seed 003 recommends digitalising borders and prisons and vetting staff; these cut what an "
-                "insider can leak or let through by two-fifths; the range from none to all",
+                f"{A}: seed 003 recommends an anti-corruption strategy that digitalises key sectors such as borders "
+                "and prisons; with counter-corruption work these cut what an insider can leak or let through by "
+                "two-fifths (no figure given); the range from none to all",
                 "fall in the harm insiders do to operations (vetting, digitalised borders and prisons)", "share"),
         setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6,
                 f"{A}: vetting and counter-corruption units in police and prisons; the range from a few posts to a"

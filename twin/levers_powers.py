@@ -120,7 +120,8 @@ class ExtraTerritorial(Power):
     )
 
     def use_power(self, model):
-        model.modifiers.success_multiplier_by_reach[NATIONAL] *= 1.0 + self.values["success_uplift_national_groups"] * self.intensity
+        uplift = self.values["success_uplift_national_groups"] * self.intensity
+        model.modifiers.success_multiplier_by_reach[NATIONAL] *= 1.0 + uplift
 
 
 @register
@@ -158,15 +159,16 @@ class PrisonRestrictions(Power):
         setting("direction_reduction", 0.6, "share", 0.2, 0.9,
                 f"{A}: seed 003: SOC offenders are neither restricted nor routinely separated in prison, as "
                 "terrorists are; separation and monitoring stop most direction from prison but not all (seed 003:"
-                " 992 prison staff investigated for conveying drugs: phones get in); the range from a fifth to "
-                "nine tenths", "fall in leaders directing from prison", "share"),
+                " 992 prison staff investigated for conveying drugs into prisons: restrictions leak); the range "
+                "from a fifth to nine tenths", "fall in leaders directing from prison", "share"),
         setting("cost_gbp_per_year", 25e6, "GBP/year", 5e6, 80e6,
                 f"{A}: the Netherlands planned an extra €34m for similar measures in 2023 (seed 003)",
                 "cost (separation units, monitoring)"),
     )
 
     def use_power(self, model):
-        model.modifiers.prison_direction_multiplier *= max(1.0 - self.values["direction_reduction"] * self.intensity, 0.0)
+        cut = self.values["direction_reduction"] * self.intensity
+        model.modifiers.prison_direction_multiplier *= max(1.0 - cut, 0.0)
 
 
 @register

@@ -75,7 +75,8 @@ def render(text: str) -> str:
     return BLOCK.sub(replace, text)
 
 
-MARKER = re.compile(r"<!-- (BEGIN|END) GENERATED: (\S+) -->")
+#: a marker as it may be mistyped (spacing, case); each must be written exactly as `BLOCK` reads it
+MARKER = re.compile(r"<!--\s*(BEGIN|END)\s*GENERATED\s*:?\s*(\S*?)\s*-->", re.IGNORECASE)
 
 
 def _check_markers(path: Path, text: str) -> None:
@@ -88,13 +89,19 @@ def _check_markers(path: Path, text: str) -> None:
     for match in MARKER.finditer(text):
         kind, name = match.groups()
         line = text.count("\n", 0, match.start()) + 1
+        exact = f"<!-- {kind.upper()} GENERATED: {name} -->"
+        if match.group(0) != exact or (kind.upper() == "BEGIN" and not text.startswith("\n", match.end())):
+            raise UserError(f"--path '{path}', line {line}: {match.group(0)!r}: expected {exact!r}, on a line "
+                            f"of its own")
+        kind = kind.upper()
         if name not in names:
             raise UserError(f"--path '{path}', line {line}: unknown generated block {name!r}"
                             f"{did_you_mean(name, names)} (expected one of: {', '.join(names)})")
         if kind == "BEGIN":
-            if name in opened:
-                raise UserError(f"--path '{path}', line {opened[name]}: block {name!r} begun again at line {line} "
-                                f"before its <!-- END GENERATED: {name} -->")
+            if opened:
+                inside = next(iter(opened))
+                raise UserError(f"--path '{path}', line {line}: block {name!r} begun inside block {inside!r} "
+                                f"(line {opened[inside]}), before its <!-- END GENERATED: {inside} -->")
             opened[name] = line
         elif opened.pop(name, None) is None:
             raise UserError(f"--path '{path}', line {line}: <!-- END GENERATED: {name} --> with no BEGIN before it")

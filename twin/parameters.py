@@ -436,6 +436,10 @@ def lever_setting(name: str, levers: list[dict], where: str):
 def beyond_plausible(name: str, low: float, high: float, levers: list[dict] = ()) -> str | None:
     """A warning when [low, high] reaches beyond the plausible range the parameter table (or the
     lever's setting) gives for `name`; None when it stays within it or there is no such range."""
+    if name.startswith("lever_type.") and name.count(".") == 2:
+        from twin.lever_uncertainty import type_beyond_plausible
+
+        return type_beyond_plausible(name, low, high)
     if name.startswith("lever.") and name.count(".") == 2:
         try:
             entry = lever_setting(name, levers, "")

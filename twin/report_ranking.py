@@ -356,7 +356,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
 
 #: what the options' benefits and the ranking turn on among the uncertain parameters, as far as the
 #: model's analyses say (docs/VALIDATION.md sections 5 and 6)
-RESTS_ON_PARAMETERS = ("Of the levers' own assumptions, a few move the benefits of the options that hold them far more "
+RESTS_ON_PARAMETERS = ("Of the levers' own assumptions, a few move the benefits of the options that hold them more "
                        "than any parameter of the model, in a screening of them all: the border powers' share of "
                        "supply stopped, the data sharing's cut in fraud, how fast new funding can hire and Build's "
                        "cut in drug demand (twin compare --uncertain-levers draws them). "

@@ -41,6 +41,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -125,7 +126,8 @@ class Scenario:
             unread = [name for name, value in self.parameters.items()
                       if name not in read or not same(read[name], value)]
             if not any(f"'{name}'" in str(exc) for name in unread):  # the files' own mistake: name the file
-                named = next((name for name in read if f"'{name}'" in str(exc)), None)
+                quoted = re.match(r"[^']*'([^']+)'", str(exc).split("[parameters]", 1)[-1])  # the one it is about
+                named = quoted.group(1) if quoted and quoted.group(1) in read else None
                 where = file_setting(self, named, "parameters") if named else self.path
                 raise ParameterError(str(exc).replace(f"{self.path}: [parameters]", f"{where}: [parameters]", 1)) \
                     from None

@@ -42,7 +42,7 @@ import pandas as pd
 from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean, shown
-from twin.lever_uncertainty import type_settings
+from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_settings
 from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
@@ -86,7 +86,7 @@ def load_config(path: str | Path, trajectories: int | None = None) -> dict:
     if not isinstance(exclude, list) or not all(isinstance(name, str) for name in exclude):
         raise ScenarioError(f"{path}: [screening] exclude: expected a list of parameter names in quotes, got {shown(exclude)}")
     levers = [lever for s in compare for lever in s.levers]
-    names = {p.name for p in table_rows()} | {name for name, _, _ in type_settings(levers)}
+    names = {p.name for p in table_rows()} | {name for name, _, _ in type_settings(levers, every=True)}
     for name in exclude:
         if name not in names:
             raise ScenarioError(f"{path}: [screening] exclude: unknown parameter {name!r}{did_you_mean(name, names)}")
@@ -137,8 +137,9 @@ def _selected(select: str, exclude: set[str], levers: list[dict]) -> tuple[list[
             ranges[small][1] = ranges[large][0] = middle
             split.append(f"{small} up to {middle:g} and {large} from {middle:g} (they cannot cross)")
     lever_rows = type_settings(levers) if select in ("levers", "assumptions+levers") else []
+    left_out = {quantity(name) for name in exclude if name.startswith(TYPE_PREFIX)}  # by either type's name
     return ([Uncertain(name, low, high) for name, (low, high) in ranges.items()]
-            + [Uncertain(name, low, high) for name, low, high in lever_rows if name not in exclude], split)
+            + [Uncertain(name, low, high) for name, low, high in lever_rows if quantity(name) not in left_out], split)
 
 
 def design(config: dict) -> tuple[dict, np.ndarray]:

@@ -35,7 +35,7 @@ from twin.config_checks import (
     check_whole_number, check_years,
 )
 from twin.errors import ParameterError, ScenarioError, shown
-from twin.lever_uncertainty import TYPE_PREFIX, type_setting_range, with_type_setting
+from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_setting_range, with_type_setting
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.posterior import correlation_warnings, parameter_columns, posterior_interval
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
@@ -133,6 +133,11 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
             entry = {"name": name, "low": float(f"{low:.6g}"), "high": float(f"{high:.6g}")}
         if str(entry.get("name")).startswith(TYPE_PREFIX):
             uncertain.append(Uncertain(*type_setting_range(entry, where, levers)))
+            twice = [u.name for u in uncertain[:-1] if u.name.startswith(TYPE_PREFIX)
+                     and quantity(u.name) == quantity(uncertain[-1].name)]
+            if twice:
+                raise ScenarioError(f"{where}: {uncertain[-1].name!r} is the quantity {twice[0]!r} already sets "
+                                    f"(the two lever types share it: {quantity(twice[0])}); list it once")
             continue
         try:
             uncertain.append(Uncertain(*parameter_range({k: v for k, v in entry.items() if k != "range"}, where,
@@ -383,13 +388,17 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
         except OSError as exc:
             log(f"Warning: {folder}: cannot keep finished samples there ({exc.strerror}); an interrupted run "
                 f"will start again")
-    if saved is not None and saved.reused:
-        log(f"Reusing {min(saved.reused, total)} of {total} {unit} finished earlier ({saved.path}).")
+    # kept runs of this design's replications (a run with more replications leaves others), counted once
+    reusable = 0 if saved is None else sum(1 for key in saved.done
+                                           if "/" not in key or int(key.rsplit("/", 1)[1]) < replications)
+    first = 0 if saved is None else len(saved.done)
+    if reusable:
+        log(f"Reusing {min(reusable, total)} of {total} {unit} finished earlier ({saved.path}).")
 
     def finished() -> int:  # samples of this design done: reused or run (the checkpoint is keyed by the design)
-        return min(len(saved.done), total) if saved is not None else calls["done"]
+        return min(reusable + len(saved.done) - first, total) if saved is not None else calls["done"]
 
-    if progress and saved is not None and saved.reused:
+    if progress and reusable:
         progress(finished())  # from the samples reused, not from the first batch scipy asks for
 
     def func(x: np.ndarray) -> np.ndarray:
@@ -436,7 +445,7 @@ def run_sensitivity(config: dict, executor, progress=None, checkpoint: str | Pat
             finally:
                 np.random.set_state(state)
         except KeyboardInterrupt:
-            kept = (f"{min(len(saved.done), total)} of {total} {unit} ({per_sample} model run(s) each) saved in "
+            kept = (f"{finished()} of {total} {unit} ({per_sample} model run(s) each) saved in "
                     f"{saved.path}; "
                     f"run the same command again to reuse them" if saved is not None
                     else "finished samples were not saved (no output folder)")

@@ -16,8 +16,11 @@ from twin.sensitivity import SEED_FACTOR, factor_names, seeded
 
 def noise_text(config: dict) -> str:
     """How the report's samples were seeded, and what that says of the model's own noise."""
+    replications = config.get("replications", 1)
+    mean = ("" if replications == 1 else f"each sample's outcomes the mean of {replications} runs, on its seed and the "
+                                         f"{replications - 1} after it; ")
     if seeded(config):
-        return (f"each sample on a seed of its own, drawn from seed {config['seed']} by a further factor, "
+        return (f"{mean}each sample on a seed of its own, drawn from seed {config['seed']} by a further factor, "
                 f"{SEED_FACTOR}. Its total-order index is the noise floor: the share of an outcome's variance that "
                 f"a change of seed alone gives, averaged over the parameters. A parameter that changes the run's "
                 f"random path adds up to the floor to its own total-order index (never to its first-order index). "
@@ -27,7 +30,7 @@ def noise_text(config: dict) -> str:
                 f"<em>Within</em>: not shown to, which does not mean it does not act: a parameter that leaves the "
                 f"path alone (a unit cost, say) can act strongly and still be within; read its first-order "
                 f"interval (<code>first_order_above_zero</code>: it acts on its own).")
-    return (f"every sample on seed {config['seed']} (seed_factor = false): the indices describe one random "
+    return (f"{mean}every sample on seed {config['seed']} (seed_factor = false): the indices describe one random "
             f"realisation, and a parameter that moves the run's random path adds a share of the model's own noise "
             f"to its total-order index. This analysis does not measure that floor: the seed factor (the default) does.")
 
@@ -71,7 +74,7 @@ def noise_warning(table: pd.DataFrame, replications: int) -> str | None:
     if table is None or "above_noise" not in table.columns:
         return None
     floors = table[table.parameter == SEED_FACTOR].set_index("outcome")["total_order"]
-    high = floors[floors > NOISY_FLOOR]
+    high = floors[(floors > NOISY_FLOOR) & (floors < 1.0)]  # an estimate of 1 or more: too few samples to read
     if high.empty:
         return None
     k = 4
@@ -106,6 +109,7 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
     design = {"scenario": f"{config['scenario'].path} ({config['scenario'].name})",
               "compare": [f"{s.path} ({s.name})" for s in config["compare"]], "years": config["scenario"].years,
               "n": config["n"], "seed": config["seed"], "seed_factor": seeded(config),
+              "replications": config.get("replications", 1),
               "parameters": [{"name": u.name, "low": u.low, "high": u.high} for u in config["uncertain"]]}
     records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # NaN is not JSON: null
     (out_dir / "sensitivity.json").write_text(json.dumps({"design": design, "indices": records}, indent=2, default=str,
@@ -153,7 +157,8 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
         for r in top[top.outcome == o].itertuples())
         + (f"; noise floor {noise_floor_words(table[table.outcome == o])}" if o in floors else "") + "</li>"
         for o in outcomes]
-    runs = config["n"] * (len(factor_names(config)) + 2) * (1 + len(config["compare"]))
+    runs = (config["n"] * (len(factor_names(config)) + 2) * (1 + len(config["compare"]))
+            * config.get("replications", 1))
     compared = ("" if not design["compare"] else
                 " and the benefit against it of " + html.escape(", ".join(design["compare"])))
     warning = reliability_warning(table, config["n"])

@@ -244,6 +244,28 @@ def test_a_lever_type_setting_in_a_sensitivity_config_is_checked(tmp_path, name,
     assert [(u.low, u.high) for u in config["uncertain"]][1] == (0.2, 0.8)  # the setting's plausible range
 
 
+def test_a_lever_type_range_is_checked_as_the_setting_s_values_and_a_shared_quantity_is_one_factor(tmp_path):
+    """A lever_type range beyond what the setting can hold (a share of 1.7) ran without complaint, and
+    the SOC fund's and the funding lever's training months, one quantity, could be two factors (the
+    second overwriting the first in every run)."""
+    from twin.sensitivity import load_config as load_sensitivity
+
+    path = tmp_path / "sensitivity.toml"
+    head = (f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+            f'compare = ["{ROOT / "scenarios" / "national_security_package.toml"}"]\nyears = 1\nn = 4\n'
+            f'[[parameter]]\nname = "profit_margin"\n')
+    path.write_text(head + '[[parameter]]\nname = "lever_type.hold.entry_reduction"\nlow = 0.2\nhigh = 1.7\n')
+    with pytest.raises(ScenarioError, match="entry_reduction.* must be a share between 0 and 1"):
+        load_sensitivity(path)
+    path.write_text(head + '[[parameter]]\nname = "lever_type.hold.entry_reduction"\nlow = 0.1\nhigh = 0.9\n')
+    assert any("goes beyond its plausible range, 0.2 to 0.8" in w for w in load_sensitivity(path)["warnings"])
+    path.write_text(head + "".join(f'[[parameter]]\nname = "lever_type.{kind}.training_months"\n'
+                                   for kind in ("funding", "soc_fund")))
+    with pytest.raises(ScenarioError, match="'lever_type.soc_fund.training_months' is the quantity "
+                                            "'lever_type.funding.training_months' already sets"):
+        load_sensitivity(path)
+
+
 def test_replications_average_their_own_seeds(tmp_path):
     from twin.screening import point_outcomes, point_task
     from twin.sensitivity import run_sample

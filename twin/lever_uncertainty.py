@@ -221,7 +221,6 @@ def type_beyond_plausible(name: str, low: float, high: float) -> str | None:
 def with_type_setting(levers: list[dict], name: str, value: float) -> None:
     """Set `name` (`lever_type.<type>.<setting>`) to `value` in the assumptions every entry of `levers`
     carries (`_assumed`, read by `interventions.build_levers`), for each type sharing the quantity."""
-    key = name[len(TYPE_PREFIX):]
-    keys = [k for k in SHARED_DRAWS if SHARED_DRAWS[k] == SHARED_DRAWS.get(key)] or [key]
+    keys = [k for k, shared in SHARED_DRAWS.items() if shared == quantity(name)] or [name[len(TYPE_PREFIX):]]
     for entry in levers:
         entry["_assumed"] = {**entry.get("_assumed", {}), **{k: float(value) for k in keys}}

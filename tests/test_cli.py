@@ -577,7 +577,9 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
     (["runn"], "invalid choice: 'runn'"), (["bench", "--jsn"], "unrecognized arguments: --jsn; did you mean '--json'?"),
     (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?"),
     (["compare", "x.toml", "--register", "r.csv"], "twin compare reads a register named in the scenario"),
-    (["compare", "x.toml", "--rep", "2"], "unrecognized arguments: --rep 2; did you mean '--reps'?")])  # not taken
+    (["compare", "x.toml", "--rep", "2"], "unrecognized arguments: --rep 2; did you mean '--reps'?"),  # not taken
+    (["--verison"], "unrecognized arguments: --verison; did you mean '--version'?"),  # not "COMMAND required"
+    (["verison"], "invalid choice: 'verison'"), (["--hlep"], "did you mean '--help'?")])
 def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, capsys):
     with pytest.raises(SystemExit) as stop:
         main(argv)
@@ -585,6 +587,8 @@ def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, c
     assert stop.value.code == 2 and len(err.splitlines()) == 1 and words in err
     if argv == ["runn"]:
         assert "did you mean 'run'?" in err
+    if argv == ["verison"]:  # not 'levers', the command it looks most like
+        assert err.endswith("did you mean 'twin --version'? (see 'twin --help')")
 
 
 def test_a_scenario_given_by_its_name_points_to_its_file(capsys, monkeypatch):

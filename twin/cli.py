@@ -310,13 +310,21 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         import re
 
-        from twin.errors import did_you_mean
+        from twin.errors import closest, did_you_mean
 
         hint, prog = "", self.prog
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         unknown = re.search(r"unrecognized arguments: (\S+)", message)
+        argv = getattr(self, "argv", [])
+        stray = [t for t in argv[:1] if t.startswith("-") and t not in self._option_string_actions]
         if choice:
             hint = did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+            if self.prog == "twin" and closest(choice.group(1), ["version"], cutoff=0.8):
+                hint = "; did you mean 'twin --version'?"
+        elif stray and "required: COMMAND" in message:  # `twin --verison`: the option is the mistake
+            message = f"unrecognized arguments: {stray[0]}"
+            match = closest(stray[0].lstrip("-"), [o.lstrip("-") for o in self._option_string_actions])
+            hint = f"; did you mean '--{match}'?" if match else ""
         elif unknown:  # raised by the top parser: suggest among the chosen command's options only
             parser = self
             for sub in (a for a in self._actions if isinstance(a, argparse._SubParsersAction)):
@@ -325,8 +333,6 @@ class _Parser(argparse.ArgumentParser):
                     parser, prog = sub.choices[chosen], sub.choices[chosen].prog
             options = [o for action in parser._actions for o in action.option_strings]
             if unknown.group(1) not in options:  # compared without their dashes: '--db' is not '--seed'
-                from twin.errors import closest
-
                 match = closest(unknown.group(1).lstrip("-"), [o.lstrip("-") for o in options])
                 hint = f"; did you mean '--{match}'?" if match else ""
                 if unknown.group(1).startswith("--register"):  # only `twin run` takes it

@@ -721,6 +721,18 @@ def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(t
     assert json.loads((tmp_path / "run" / "run.json").read_text())["warnings"] == []
 
 
+def test_a_base_scenarios_value_beyond_its_range_is_remarked_on_in_the_bases_file(tmp_path):
+    from twin.runner import scenario_warnings
+    from twin.scenario import load_scenario
+
+    base = write(tmp_path / "base.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                 '[parameters]\nentry_rate_per_month = 5\nconviction_prob = 0.95\n')
+    child = write(tmp_path / "child.toml", '[scenario]\nbase = "base.toml"\n[parameters]\nconviction_prob = 0.97\n')
+    warnings = [w for w in scenario_warnings(load_scenario(child)) if "plausible" in w]
+    assert warnings == [f"{child}: [parameters]: conviction_prob = 0.97 is beyond its plausible range, 0.6 to 0.9",
+                        f"{base}: [parameters]: entry_rate_per_month = 5 is beyond its plausible range, 0.05 to 1"]
+
+
 def test_parameters_the_synthetic_register_cannot_use_name_the_scenario(tmp_path, capsys):
     scenario = write(tmp_path / "s.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
                      '[parameters]\nmembers_known_uk = 5e6\n')

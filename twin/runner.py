@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from twin.model import TwinModel
 from twin.register import load_register
 from twin.results import metric_dictionary
 from twin.errors import ParameterError, ScenarioError, UserError, did_you_mean, safe_url
-from twin.scenario import STEP_LENGTHS, STEPS_PER_YEAR, Scenario, national_scale_warnings
+from twin.scenario import STEP_LENGTHS, STEPS_PER_YEAR, Scenario, file_setting, national_scale_warnings
 from twin.staging import remove_written, staged_folder, write_output
 
 
@@ -56,8 +57,14 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
             + idle_settings(scenario) + everywhere_by_default(scenario) + spin_up_rounded_away(scenario)
-            + ([unused] if unused else [])
-            + consistency_warnings(params, f"{scenario.path}: [parameters]"))
+            + ([unused] if unused else []) + [_in_setting_file(scenario, w) for w in consistency_warnings(params, "@")])
+
+
+def _in_setting_file(scenario: Scenario, warning: str) -> str:
+    """A remark on a parameter names the file of the scenario's chain that sets it (a base's, perhaps)."""
+    named = re.match(r"@: (\w+) = ", warning)
+    path = file_setting(scenario, named.group(1), "parameters") if named else scenario.path
+    return f"{path}: [parameters]{warning[1:]}"
 
 
 def spin_up_rounded_away(scenario: Scenario) -> list[str]:

@@ -311,6 +311,20 @@ def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():
         Store("out/t.db")
 
 
+def test_a_database_that_is_not_a_url_is_refused_before_a_sweeps_design_is_checked(monkeypatch, capsys):
+    """The sweep checked every design point first (minutes for a large design), then refused the URL."""
+    import twin.sweep
+    from twin.cli import main
+
+    def never(*args):
+        raise AssertionError("the design was checked first")
+
+    monkeypatch.setattr(twin.sweep, "load_experiment", never)
+    for command in (["sweep", "experiments/robustness.toml"], ["export"], ["analyse", "experiments/robustness.toml"]):
+        assert main([*command, "--db", "out/t.db"]) == 2
+        assert capsys.readouterr().err.startswith("twin: error: --db 'out/t.db': not a usable SQLAlchemy URL (")
+
+
 def test_a_database_read_only_by_its_url_or_its_permissions_refuses_runs_before_they_start(tmp_path, monkeypatch):
     """Only a database in an unwritable folder was known to be read-only: one opened with mode=ro, or a
     file without write permission, ran its first run and then failed to store it."""

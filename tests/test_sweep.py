@@ -762,6 +762,29 @@ def test_values_a_synthetic_register_cannot_use_together_are_refused_before_any_
     assert not (tmp_path / "o").exists()
 
 
+def test_the_design_check_draws_a_register_once_for_each_set_of_values_a_draw_reads(tmp_path, monkeypatch):
+    """A register drawn for every design point took minutes for designs of thousands: a draw reads a
+    few dozen parameters, and one is drawn for each set of their values only."""
+    import twin.register as register
+
+    drawn = []
+
+    def counting(geography, params, rng):
+        drawn.append(params.ocg_size_min)
+        return real(geography, params, rng)
+
+    real = register.synthetic_register
+    monkeypatch.setattr(register, "synthetic_register", counting)
+    body = TINY.replace("size = 2", "size = 6").replace("[[lever]]", "[[uncertainty]]\nname = "
+                                                        "\"recruitment_fill_rate_per_month\"\nlow = 0.05\nhigh = 0.3\n[[lever]]")
+    load_experiment(write(tmp_path / "unread.toml", body))  # 6 x 2 points, none varying what a draw reads
+    assert len(drawn) == 1
+    drawn.clear()
+    body = body.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]', 'name = "ocg_size_min"\nvalues = [2, 3, 4]')
+    load_experiment(write(tmp_path / "read.toml", body))  # 6 x 3 points, three sizes a draw reads
+    assert sorted(drawn) == [2, 3, 4]
+
+
 def test_a_run_failing_on_a_users_mistake_is_recorded_in_one_line_and_a_bug_with_its_trace(monkeypatch):
     import twin.sweep as sweep
     from twin.errors import ParameterError

@@ -460,6 +460,10 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
         args = parser.parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
+        if getattr(args, "db", None) is not None:
+            from twin.database_url import check_url
+
+            check_url(args.db)
         if getattr(args, "quiet", False):  # however deep the first compilation starts
             from twin.precompile import silence_compiling_notice
 

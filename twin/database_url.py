@@ -5,6 +5,7 @@ database (`store.py`) and by the commands that read one before opening it."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -62,3 +63,23 @@ def read_only_folder_url(url: str) -> str | None:
     given = sa.engine.make_url(url)  # the path percent-encoded: SQLite reads '#', '?' and '%' in a URI itself
     return given.set(database=f"file:{quote(str(path.resolve()))}").update_query_dict(
         {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)
+
+
+def check_url(url: str) -> None:
+    """A --db that SQLAlchemy cannot read as a URL (a bare file path, most often), refused before a
+    command computes anything (a sweep's design check can take a while); as `Store` refuses it."""
+    from twin.errors import UserError
+
+    try:
+        sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise UserError(unusable_url(url, exc)) from None
+
+
+def unusable_url(url: str, exc: Exception) -> str:
+    from twin.errors import safe_url
+
+    path_like = url and (":" not in url or re.match(r"^[A-Za-z]:[\\/]", url))  # C:\ too
+    hint = f"; a file is given as sqlite:///{url}" if path_like else ""
+    return f"--db '{safe_url(url)}': not a usable SQLAlchemy URL ({exc}){hint}"
+

@@ -21,7 +21,6 @@ import base64
 import datetime
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
-from twin.database_url import absolute_meant, in_memory, read_only_folder_url, sqlite_path
+from twin.database_url import absolute_meant, in_memory, read_only_folder_url, sqlite_path, unusable_url
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -173,9 +172,7 @@ class Store:
                 raise NoResultsError(f"--db {safe_url(self.url)}: holds no results of twin (run `twin compare` or "
                                      f"`twin sweep` first, or give --db)")
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            path_like = self.url and (":" not in self.url or re.match(r"^[A-Za-z]:[\\/]", self.url))  # C:\ too
-            hint = f"; a file is given as sqlite:///{self.url}" if path_like else ""
-            raise UserError(f"--db '{safe_url(self.url)}': not a usable SQLAlchemy URL ({exc}){hint}") from None
+            raise UserError(unusable_url(self.url, exc)) from None
         except ImportError as exc:
             hint = ('pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc)
                     else "install it with pip")

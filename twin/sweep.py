@@ -129,21 +129,25 @@ def check_design(config: dict) -> None:
     from twin.register import synthetic_register
 
     # values valid one by one that a synthetic register cannot use together (a register of millions)
-    # fail only as the model is built: one register is drawn for each set of the varied parameters
-    # (a few milliseconds each) when a scenario starts from a synthetic register
-    drawn = set()
+    # fail only as the model is built: a register is drawn for each set of values of the parameters
+    # a draw reads (`_Reading`; a draw is a function of them alone), not for each design point
+    drawn: dict[str | None, list[tuple[tuple[str, ...], tuple]]] = {}
+    loaded = loaded_policies(points)
     for row in points.to_dict(orient="records"):
         try:
-            scenario = point_scenario(config["base"], row, names)
+            scenario = point_scenario(config["base"], row, names, loaded)
             params = scenario.build_parameters()
             if scenario.areas_file not in geographies:
                 geographies[scenario.areas_file] = load_geography(scenario.areas_file)
             check_lever_targets(scenario, geographies[scenario.areas_file])
             check_named_groups(scenario)
-            key = (scenario.path, tuple(sorted(params.uk_values().items())))
-            if (not scenario.register or scenario.complete_register) and key not in drawn:
-                drawn.add(key)
-                synthetic_register(geographies[scenario.areas_file], params, np.random.default_rng(0))
+            earlier = drawn.setdefault(scenario.areas_file, [])
+            if (not scenario.register or scenario.complete_register) and not any(
+                    tuple(getattr(params, n) for n in read) == values for read, values in earlier):
+                reading = _Reading(params)
+                synthetic_register(geographies[scenario.areas_file], reading, np.random.default_rng(0))
+                read = tuple(sorted(reading.read)) if reading.read is not None else tuple(params.uk_values())
+                earlier.append((read, tuple(getattr(params, n) for n in read)))
         except (UserError, ValueError, TypeError) as exc:
             setting = ", ".join(
                 [f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)]
@@ -151,6 +155,26 @@ def check_design(config: dict) -> None:
                    for k, u in enumerate(config["uncertain"], start=1)]) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: "
                                 f"{exc}") from None
+
+
+class _Reading:
+    """Parameters that note the names read from them (`read`; None once a method is called, whose
+    reads are not seen): a function of the parameters that reads only these gives the same result
+    for any parameters with the same values of them."""
+
+    def __init__(self, params):
+        self._params, self.read = params, set()
+
+    def __getattr__(self, name: str):
+        value = getattr(self._params, name)
+        if callable(value):
+            self.read = None
+        elif self.read is not None:
+            self.read.add(name)
+        return value
+
+    def __getitem__(self, name: str):
+        return self.__getattr__(name)
 
 
 def design(config: dict) -> pd.DataFrame:
@@ -186,13 +210,19 @@ def design(config: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
+def loaded_policies(points: pd.DataFrame) -> dict[str, Scenario]:
+    """The policies that are scenario files, each loaded once (not once for each of its points)."""
+    return {path: load_scenario(path) for path in dict.fromkeys(points["scenario"])} if "scenario" in points else {}
+
+
+def point_scenario(base: Scenario, row: dict, names: list[str], loaded: dict[str, Scenario] | None = None) -> Scenario:
     """The base scenario with a design point's values: parameters, lever settings, and whole
-    groups of lever settings (`lever.<name>` with a table value, e.g. a budget split)."""
+    groups of lever settings (`lever.<name>` with a table value, e.g. a budget split); a policy's
+    scenario file from `loaded` (`loaded_policies`) when there."""
     groups = [n for n in names if n.startswith("lever.") and n.count(".") == 1]
     scalars = [n for n in names if n not in groups and n != "scenario"]
     if "scenario" in names:  # a policy that is a whole scenario file (its levers and overrides)
-        chosen = load_scenario(row["scenario"])
+        chosen = (loaded or {}).get(row["scenario"]) or load_scenario(row["scenario"])
         base = replace(chosen, years=base.years, parameters={**chosen.parameters})
     scenario = apply_values(base, [Uncertain(n, 0.0, 1.0) for n in scalars],
                             np.array([row[n] for n in scalars], dtype=float))
@@ -210,7 +240,8 @@ def point_scenario(base: Scenario, row: dict, names: list[str]) -> Scenario:
 def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, str]:
     """The sweep's specification and its hash (which identifies it in the database)."""
     if "scenario" in points:  # policies that are scenario files: identified by content, not path
-        points = points.assign(scenario=[load_scenario(p).spec_hash() for p in points["scenario"]])
+        hashes = {path: scenario.spec_hash() for path, scenario in loaded_policies(points).items()}
+        points = points.assign(scenario=[hashes[p] for p in points["scenario"]])
     # Not the number of replicates: replicate r's seed does not depend on it (`replicate_seeds`), so
     # asking for more runs only the new ones, and fewer reads the first ones (`sweep_results`).
     spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
@@ -254,9 +285,9 @@ def sweep_plan(config: dict, store=None) -> dict:
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):
         earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"],
                                 info["packages"])
-        names = [c for c in points.columns if c not in ("sample", "policy")]
+        names, loaded = [c for c in points.columns if c not in ("sample", "policy")], loaded_policies(points)
         for k, row in enumerate(points.to_dict(orient="records")) if earlier else ():
-            key = run_key(point_scenario(config["base"], row, names))
+            key = run_key(point_scenario(config["base"], row, names, loaded))
             seeds = sample_seeds(config, row["sample"])
             copyable += sum((key, seed) in earlier for r, seed in enumerate(seeds) if (k, r) not in done)
     return {"futures": int(points["sample"].nunique()), "policies": int(points["policy"].nunique()),
@@ -271,13 +302,13 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     names = [c for c in points.columns if c not in ("sample", "policy")]
     info = provenance()
     spec, spec_hash = sweep_spec(config, points, info)
-    records = points.to_dict(orient="records")
+    records, loaded = points.to_dict(orient="records"), loaded_policies(points)
     scenarios: dict[int, Scenario] = {}
 
     def scenario(k: int) -> Scenario:  # a design point's scenario, built when needed (a stored sweep needs few)
         if k not in scenarios:
             row = records[k]
-            scenarios[k] = replace(point_scenario(config["base"], row, names),
+            scenarios[k] = replace(point_scenario(config["base"], row, names, loaded),
                                    name=f"point_{row['sample']}_{row['policy']}")
         return scenarios[k]
 

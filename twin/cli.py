@@ -315,8 +315,7 @@ class _Parser(argparse.ArgumentParser):
         hint, prog = "", self.prog
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         unknown = re.search(r"unrecognized arguments: (\S+)", message)
-        argv = getattr(self, "argv", [])
-        stray = [t for t in argv[:1] if t.startswith("-") and t not in self._option_string_actions]
+        stray = [t for t in getattr(self, "argv", [])[:1] if t.startswith("-") and t not in self._option_string_actions]
         if choice:
             hint = did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
             if self.prog == "twin" and closest(choice.group(1), ["version"], cutoff=0.8):

@@ -69,6 +69,32 @@ PARAMETER_TABLE: list[Parameter] = [
        "portfolio share: economic crime without drugs", "population", "share"),
     _p("share_portfolio_drugs_only", 0.04, "share", 0.02, 0.06, "seed 004: 4% drugs only",
        "portfolio share: drugs only (the 4% not multi-criminal)", "population", "share"),
+    *(_p(f"{portfolio}_portfolio_{market}_share", value, "share", low, high,
+         f"{A}: seed 004 gives the portfolios' shares, not the markets within them ({why}); the productivity "
+         f"calibration fits each market's supply to its demand whatever the number of suppliers, so this mainly sets "
+         f"how many groups, and which, a market's enforcement and violence fall on; range {low:g} to {high:g}",
+         f"synthetic register: share of {label} groups that {does}", "population", "share")
+      for portfolio, market, value, low, high, label, does, why in (
+          ("drugs", "heroin_crack", 0.6, 0.4, 0.8, "drugs-and-laundering", "supply heroin and crack",
+           "heroin and crack the more common"),
+          ("drugs", "cocaine", 0.7, 0.5, 0.9, "drugs-and-laundering", "supply cocaine too (all that do not supply "
+           "heroin and crack do)", "every such group supplies one class A drug at least"),
+          ("drugs", "firearms", 0.25, 0.1, 0.4, "drugs-and-laundering", "supply firearms",
+           "seed 004 joins drugs and firearms in one share"),
+          ("drugs", "acquisitive", 0.25, 0.1, 0.4, "drugs-and-laundering", "commit acquisitive crime",
+           "96% are multi-criminal"),
+          ("drugs", "modern_slavery", 0.10, 0.05, 0.2, "drugs-and-laundering", "run modern slavery",
+           "a minority"),
+          ("drugs", "immigration", 0.05, 0.0, 0.1, "drugs-and-laundering", "run organised immigration crime",
+           "a small minority"),
+          ("economic", "modern_slavery", 0.20, 0.1, 0.3, "economic-crime", "run modern slavery",
+           "every one defrauds and launders"),
+          ("economic", "immigration", 0.20, 0.1, 0.3, "economic-crime", "run organised immigration crime",
+           "every one defrauds and launders"),
+          ("economic", "acquisitive", 0.20, 0.1, 0.3, "economic-crime", "commit acquisitive crime",
+           "every one defrauds and launders"),
+          ("drugs_only", "heroin_crack", 0.5, 0.3, 0.7, "drugs-only", "supply heroin and crack (the rest cocaine)",
+           "4% are in drugs only"))),
     _p("share_violent", 0.70, "share", 0.60, 0.80, "seed 004: 70% of OCGs use violence",
        "share of OCGs that use violence", "population", "share"),
     _p("share_serious_violence", 0.56, "share", 0.45, 0.65, "seed 004: 56% use serious violence",

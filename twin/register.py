@@ -107,7 +107,9 @@ SYNTHETIC_REGISTER_ONLY = (
     "ocgs_known_uk", "ocg_known_share", "members_known_uk", "ocg_size_lognormal_sigma",
     "share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only",
     "share_using_professional_enablers", "share_using_corrupt_insiders", "share_using_technical_enablers",
-    "county_lines_initial")
+    "county_lines_initial", *(f"{p}_portfolio_{m}_share" for p, ms in (
+        ("drugs", ("heroin_crack", "cocaine", "firearms", "acquisitive", "modern_slavery", "immigration")),
+        ("economic", ("modern_slavery", "immigration", "acquisitive")), ("drugs_only", ("heroin_crack",))) for m in ms))
 
 
 def unused_with_register(overridden, where: str) -> str | None:
@@ -151,21 +153,21 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
     u = rng.random((n, len(MARKETS)))
     markets = np.zeros((n, len(MARKETS)), dtype=bool)
     drugs = portfolio == 0
-    markets[drugs, HEROIN_CRACK] = u[drugs, HEROIN_CRACK] < 0.6
-    markets[drugs, COCAINE] = (u[drugs, COCAINE] < 0.7) | ~markets[drugs, HEROIN_CRACK]
+    markets[drugs, HEROIN_CRACK] = u[drugs, HEROIN_CRACK] < params.drugs_portfolio_heroin_crack_share
+    markets[drugs, COCAINE] = (u[drugs, COCAINE] < params.drugs_portfolio_cocaine_share) | ~markets[drugs, HEROIN_CRACK]
     markets[drugs, MONEY_LAUNDERING] = True
-    markets[drugs, FIREARMS] = u[drugs, FIREARMS] < 0.25
-    markets[drugs, ACQUISITIVE] = u[drugs, ACQUISITIVE] < 0.25
-    markets[drugs, MODERN_SLAVERY] = u[drugs, MODERN_SLAVERY] < 0.10
-    markets[drugs, IMMIGRATION] = u[drugs, IMMIGRATION] < 0.05
+    markets[drugs, FIREARMS] = u[drugs, FIREARMS] < params.drugs_portfolio_firearms_share
+    markets[drugs, ACQUISITIVE] = u[drugs, ACQUISITIVE] < params.drugs_portfolio_acquisitive_share
+    markets[drugs, MODERN_SLAVERY] = u[drugs, MODERN_SLAVERY] < params.drugs_portfolio_modern_slavery_share
+    markets[drugs, IMMIGRATION] = u[drugs, IMMIGRATION] < params.drugs_portfolio_immigration_share
     economic = portfolio == 1
     markets[economic, FRAUD] = True
     markets[economic, MONEY_LAUNDERING] = True
-    markets[economic, MODERN_SLAVERY] = u[economic, MODERN_SLAVERY] < 0.20
-    markets[economic, IMMIGRATION] = u[economic, IMMIGRATION] < 0.20
-    markets[economic, ACQUISITIVE] = u[economic, ACQUISITIVE] < 0.20
+    markets[economic, MODERN_SLAVERY] = u[economic, MODERN_SLAVERY] < params.economic_portfolio_modern_slavery_share
+    markets[economic, IMMIGRATION] = u[economic, IMMIGRATION] < params.economic_portfolio_immigration_share
+    markets[economic, ACQUISITIVE] = u[economic, ACQUISITIVE] < params.economic_portfolio_acquisitive_share
     only = portfolio == 2
-    markets[only, HEROIN_CRACK] = u[only, HEROIN_CRACK] < 0.5
+    markets[only, HEROIN_CRACK] = u[only, HEROIN_CRACK] < params.drugs_only_portfolio_heroin_crack_share
     markets[only, COCAINE] = ~markets[only, HEROIN_CRACK]
 
     reach_p = np.array([params.share_reach_local, params.share_reach_regional, params.share_reach_national])

@@ -104,8 +104,8 @@ def test_screening_resumes_from_its_checkpoint_and_repeats_with_more_workers(scr
         again = run_screening(config, executor, log=logged.append)  # the same output folder: all points reused
     finally:
         executor.close()
-    distinct = len({tuple(row) for row in design(config)[1]})  # trajectories can cross: shared points run once
-    assert any(f"Reusing {distinct} of {distinct} points x replications" in line for line in logged), logged
+    points = len(design(config)[1])  # trajectories that cross run their shared point on their own seeds
+    assert any(f"Reusing {points} of {points} points x replications" in line for line in logged), logged
     pd.testing.assert_frame_equal(table, again)
     fresh = dict(config, out=str(tmp_path / "two_workers"))
     executor = make_executor(2)
@@ -277,14 +277,41 @@ def test_replications_average_their_own_seeds(tmp_path):
         _, points, outcomes = point_outcomes(config, executor, log=lambda message: None)
     finally:
         executor.close()
-    # every level of the seed pseudo-factor and every replication has seeds of its own
-    seeds = {point_task(config, row, r).seed for row in points for r in range(2)}
-    levels = {int(round(row[-1])) for row in points}
-    assert len(seeds) == 2 * len(levels)
+    # every trajectory, level of the seed pseudo-factor and replication has seeds of its own; a
+    # trajectory's points share one seed but across the seed factor's step (common random numbers)
+    size = len(config["uncertain"]) + 2
+    seeds = {(p // size, r): set() for p in range(len(points)) for r in range(2)}
+    for p, row in enumerate(points):
+        for r in range(2):
+            seeds[p // size, r].add(point_task(config, row, p // size, r).seed)
+    assert all(len(one) == 2 for one in seeds.values())  # the seed factor moves once in a trajectory
+    assert len(set().union(*seeds.values())) == 2 * len(seeds)  # none shared between trajectories or replications
     # a point's outcomes are the mean of its replications' runs
-    first = [run_sample(point_task(config, points[0], r)) for r in range(2)]
+    first = [run_sample(point_task(config, points[0], 0, r)) for r in range(2)]
     assert np.allclose(outcomes[0], np.mean(first, axis=0), rtol=1e-12)
     assert not np.allclose(first[0], first[1])  # two seeds, two paths
+
+
+def test_a_whole_number_parameters_effects_are_taken_over_its_step_as_run():
+    """ocg_size_min's range is 3 to 4: at four levels the design moves it by 2/3 of that, which rounds to
+    the whole range as run (3.33 -> 4 and 3 -> 3.67 both run 3 -> 4). SALib divided the change by 2/3,
+    overstating the effect by half; the effects are now the change over the move as run."""
+    from SALib.analyze import morris
+    from SALib.sample import morris as morris_design
+
+    from twin.screening import elementary_effects
+
+    problem = {"num_vars": 3, "names": ["ocg_size_min", "a", SEED_FACTOR], "bounds": [[3, 4], [0, 1], [0, 3]]}
+    points = morris_design.sample(problem, 12, num_levels=4, seed=5)
+    outcomes = np.c_[10 * np.floor(points[:, 0] + 0.5) + 2 * points[:, 1], points[:, 1] ** 2]
+    size_min, a, seed = elementary_effects(problem, points, outcomes)
+    assert len(size_min) == 12 and np.allclose(size_min[:, 0], 10) and np.allclose(a[:, 0], 2)
+    assert np.allclose(seed, 0)
+    salib = morris.analyze(problem, points, outcomes[:, 0], num_levels=4, seed=5)["mu_star"]
+    assert salib[0] == pytest.approx(15) and salib[1] == pytest.approx(2)  # what it gave
+    # a continuous factor's effects are SALib's
+    assert np.abs(a[:, 1]).mean() == pytest.approx(morris.analyze(problem, points, outcomes[:, 1], num_levels=4,
+                                                                  seed=5)["mu_star"][1])
 
 
 def test_replications_must_be_a_whole_number(tmp_path):
@@ -303,8 +330,7 @@ def test_more_replications_reuse_the_runs_already_done(tmp_path):
         _, _, two = point_outcomes(dict(config, replications=2), executor, log=logged.append)
     finally:
         executor.close()
-    distinct = len({tuple(row) for row in points})
-    assert any(f"Reusing {distinct} of {2 * distinct} points x replications" in line for line in logged), logged
+    assert any(f"Reusing {len(points)} of {2 * len(points)} points x replications" in line for line in logged), logged
     assert not np.allclose(one, two)  # the second replication's seeds moved the means
 
 

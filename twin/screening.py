@@ -12,16 +12,16 @@ non-linear). The outcomes are `twin sensitivity`'s (`sensitivity.run_sample`): d
 response cost and net social cost, groups and members at the end, and each compared scenario's
 benefit.
 
-The noise floor: every point runs on one seed, but a parameter that acts at all also changes the
-run's random path, and part of its elementary effect is that change. A pseudo-factor, the
-replication seed, moves between the seeds seed, seed + 1, ..., seed + levels - 1: its mu* is what
-a complete change of random path does. It is a conservative floor: each process draws from its
-own stream, so a parameter that acts on a few processes changes the path only in part, and its
-share of noise is smaller. A parameter above the floor (by both bootstrap half-widths) has effects
+The noise floor: the points of a trajectory run on one seed (`point_task`; each trajectory has
+seeds of its own), but a parameter that acts at all also changes the run's random path, and part of
+its elementary effect is that change. A pseudo-factor, the replication seed, moves between a
+trajectory's `levels` seeds: its mu* is what a complete change of random path does. It is a
+conservative floor: each process draws from its own stream, so a parameter that acts on a few
+processes changes the path only in part, and its share of noise is smaller. A parameter above the floor (by both bootstrap half-widths) has effects
 that a change of seed alone cannot give; one below it may still act, by less than the model's
-noise in this design. Two caveats: a whole-number parameter moves by its rounded step, not by
-exactly the design's, and a member of a share set (`parameters.SHARE_SETS`) moves the others of its
-set too, as they are rescaled to sum to 1.
+noise in this design. A whole-number parameter moves by its rounded step, and its effects are
+taken over that step (`elementary_effects`). A caveat: a member of a share set
+(`parameters.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum to 1.
 
 The floor falls with `replications` (each point's outcomes are the mean of that many seeds, so the
 noise of an effect falls as one over its square root) at that many times the runs. Each finished
@@ -43,7 +43,7 @@ from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
 from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
 from twin.errors import ScenarioError, did_you_mean, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_settings
-from twin.parameters import ORDERED_PAIRS, beyond_plausible, table_rows
+from twin.parameters import ORDERED_PAIRS, as_sampled, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
     SEED_FACTOR, Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges,
@@ -153,13 +153,17 @@ def design(config: dict) -> tuple[dict, np.ndarray]:
     return problem, morris.sample(problem, config["trajectories"], num_levels=config["levels"], seed=config["seed"])
 
 
-def point_task(config: dict, row: np.ndarray, replicate: int = 0) -> SampleTask:
-    """The runs of one replication of one point: the scenarios with the point's values, on seed
-    seed + level + levels x replicate (the level: the seed pseudo-factor's, 0 to levels - 1), so
-    that every level and replication has seeds of its own."""
+def point_task(config: dict, row: np.ndarray, trajectory: int, replicate: int = 0) -> SampleTask:
+    """The runs of one replication of one point of a trajectory: the scenarios with the point's values,
+    on seed seed + level + levels x (trajectory + MAX_TRAJECTORIES x replicate), modulo 2**32 (the level:
+    the seed pseudo-factor's, 0 to levels - 1). A trajectory's points share their seed but across the
+    seed factor's own step (common random numbers: an elementary effect is a difference on one path),
+    and each trajectory, level and replication has seeds of its own (with one set of `levels` seeds for
+    every trajectory, the effects and the floor were averaged over `levels` paths only)."""
     scenarios = [config["scenario"], *config["compare"]]
-    offset = int(round(row[-1])) + config["levels"] * replicate
-    return SampleTask(tuple(apply_values(s, config["uncertain"], row[:-1]) for s in scenarios), config["seed"] + offset)
+    offset = int(round(row[-1])) + config["levels"] * (trajectory + MAX_TRAJECTORIES * replicate)
+    return SampleTask(tuple(apply_values(s, config["uncertain"], row[:-1]) for s in scenarios),
+                      (config["seed"] + offset) % 2**32)
 
 
 def run_screening(config: dict, executor, progress=None, checkpoint: str | Path | None = None,
@@ -167,21 +171,53 @@ def run_screening(config: dict, executor, progress=None, checkpoint: str | Path 
     """Elementary effects of every outcome: one row per outcome and factor (the seed pseudo-factor
     included), with mu*, its 95% bootstrap half-width, mu, sigma and whether it stands above the
     noise floor. Finished runs are kept in `checkpoint` (default: the config's `out`)."""
-    from SALib.analyze import morris
-
     problem, points, outcomes = point_outcomes(config, executor, progress, checkpoint, log)
+    effects = elementary_effects(problem, points, outcomes)
+    rng = np.random.default_rng(config["seed"])  # the bootstrap's own stream (not numpy's global state)
     rows = []
     for j, name in enumerate(outcome_names(config)):
-        result = morris.analyze(problem, points, outcomes[:, j], num_levels=config["levels"], conf_level=0.95,
-                                seed=config["seed"])
-        floor, floor_conf = float(result["mu_star"][-1]), float(result["mu_star_conf"][-1])
-        for k, factor in enumerate(problem["names"]):
-            mu_star, conf = float(result["mu_star"][k]), float(result["mu_star_conf"][k])
+        stats = [_morris_statistics(ee[:, j], rng) for ee in effects]
+        floor, floor_conf = stats[-1][0], stats[-1][1]
+        for factor, (mu_star, conf, mu, sigma) in zip(problem["names"], stats):
             rows.append({"outcome": name, "parameter": factor, "mu_star": mu_star, "mu_star_conf": conf,
-                         "mu": float(result["mu"][k]), "sigma": float(result["sigma"][k]),
-                         "noise_floor": floor, "ratio_to_noise": mu_star / floor if floor > 0 else np.inf,
+                         "mu": mu, "sigma": sigma, "noise_floor": floor,
+                         "ratio_to_noise": mu_star / floor if floor > 0 else np.inf,
                          "above_noise": bool(factor != SEED_FACTOR and mu_star - conf > floor + floor_conf)})
     return pd.DataFrame(rows)
+
+
+def elementary_effects(problem: dict, points: np.ndarray, outcomes: np.ndarray) -> list[np.ndarray]:
+    """Each factor's elementary effects, one row per step that moved it ([steps, outcomes]): the change
+    of the outcomes over the step's move as a share of the factor's range, the move as run. SALib's
+    `morris.analyze` divides every change by the design's step (Delta), which a whole-number parameter
+    rounds (`as_sampled`: 24 to 90 months moves by 44 at four levels as designed, by 43 or 45 as run);
+    a step that rounds to no move at all (an effect of 0 in SALib's) has no effect to give, and is left out."""
+    size, bounds = problem["num_vars"] + 1, np.array(problem["bounds"], dtype=float)
+    as_run = points.copy()
+    for j, name in enumerate(problem["names"][:-1]):
+        as_run[:, j] = [as_sampled(name, v) for v in points[:, j]]
+    effects: list[list[np.ndarray]] = [[] for _ in problem["names"]]
+    for start in range(0, len(points), size):
+        for i in range(start, start + size - 1):
+            j = int((points[i + 1] != points[i]).nonzero()[0][0])  # one factor moves at each step
+            move = (as_run[i + 1, j] - as_run[i, j]) / (bounds[j, 1] - bounds[j, 0])
+            if move != 0:
+                effects[j].append((outcomes[i + 1] - outcomes[i]) / move)
+    return [np.array(e).reshape(len(e), outcomes.shape[1]) for e in effects]
+
+
+#: bootstrap resamples of a factor's effects for the half-width of its mu* (SALib's method; it takes 100)
+RESAMPLES = 1000
+
+
+def _morris_statistics(effects: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float, float]:
+    """mu*, its 95% bootstrap half-width (1.96 x the standard deviation of mu* over resamples of the
+    effects, as SALib's), mu and sigma (ddof 1) of one factor's effects on one outcome; NaN for none."""
+    if len(effects) == 0:
+        return np.nan, np.nan, np.nan, np.nan
+    resampled = np.abs(effects[rng.integers(len(effects), size=(RESAMPLES, len(effects)))]).mean(axis=1)
+    sigma = float(np.std(effects, ddof=1)) if len(effects) > 1 else np.nan
+    return float(np.abs(effects).mean()), float(1.959963984540054 * resampled.std(ddof=1)), float(effects.mean()), sigma
 
 
 def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path | None = None,
@@ -205,17 +241,19 @@ def point_outcomes(config: dict, executor, progress=None, checkpoint: str | Path
         except OSError as exc:
             log(f"Warning: {folder}: cannot keep finished points there ({exc.strerror}); an interrupted screening "
                 f"will start again")
-    # A design can visit a point twice (trajectories cross): each distinct point runs once, in
-    # `replications` runs each keyed by the point and the replication.
+    # Each point runs `replications` times, each run keyed by the point, its trajectory (whose seeds
+    # it runs on: two trajectories crossing at a point run it on different seeds) and the replication.
     reps = range(config["replications"])
-    runs = {(point, r): saved.sample_key(np.append(row, r)) if saved is not None else json.dumps([*row.tolist(), r])
-            for point, row in enumerate(points) for r in reps}
+    size = len(config["uncertain"]) + 2  # a trajectory's points
+    runs = {(point, r): saved.sample_key(np.append(row, [point // size, r])) if saved is not None
+            else json.dumps([*row.tolist(), point // size, r]) for point, row in enumerate(points) for r in reps}
     distinct = dict(zip(runs.values(), runs))  # key -> (a point with it, replication): duplicates are one run
     done = {key: saved.done[key] for key in distinct if saved is not None and key in saved.done}
     if done:
         log(f"Reusing {len(done)} of {len(distinct)} points x replications finished earlier ({saved.path}; each "
             f"{1 + len(config['compare'])} run(s) of the scenarios).")
-    todo = [(key, point_task(config, points[point], r)) for key, (point, r) in distinct.items() if key not in done]
+    todo = [(key, point_task(config, points[point], point // size, r)) for key, (point, r) in distinct.items()
+            if key not in done]
     by_task = {id(task): key for key, task in todo}
     finished = len(done)
     try:

@@ -17,9 +17,9 @@ seeds of its own), but a parameter that acts at all also changes the run's rando
 its elementary effect is that change. A pseudo-factor, the replication seed, moves between a
 trajectory's `levels` seeds: its mu* is what a complete change of random path does. It is a
 conservative floor: each process draws from its own stream, so a parameter that acts on a few
-processes changes the path only in part, and its share of noise is smaller. A parameter above the floor (by both bootstrap half-widths) has effects
-that a change of seed alone cannot give; one below it may still act, by less than the model's
-noise in this design. A whole-number parameter moves by its rounded step, and its effects are
+processes changes the path only in part, and its share of noise is smaller. A parameter above the
+floor (by both bootstrap half-widths) has effects that a change of seed alone cannot give; one below
+it may still act, by less than the model's noise in this design. A whole-number parameter moves by its rounded step, and its effects are
 taken over that step (`elementary_effects`). A caveat: a member of a share set
 (`parameters.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum to 1.
 

@@ -29,7 +29,8 @@ def noise_text(config: dict) -> str:
                 f"over the parameters of each outcome), so it acts by more than reshuffling the path. "
                 f"<em>Within</em>: not shown to, which does not mean it does not act: a parameter that leaves the "
                 f"path alone (a unit cost, say) can act strongly and still be within; read its first-order "
-                f"interval (<code>first_order_above_zero</code>: it acts on its own).")
+                f"index (<code>first_order_above_zero</code>: above zero by the same corrected one-sided bound, "
+                f"it acts on its own).")
     return (f"{mean}every sample on seed {config['seed']} (seed_factor = false): the indices describe one random "
             f"realisation, and a parameter that moves the run's random path adds a share of the model's own noise "
             f"to its total-order index. This analysis does not measure that floor: the seed factor (the default) does.")

@@ -9,7 +9,8 @@
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.
   (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
 - Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
-  every other group's insulation decays slowly (those under an operation still running too). Cohesion and reputation recover towards their levels.
+  every other group's insulation decays slowly (those under an operation still running too).
+  Cohesion and reputation recover towards their levels.
 - Exit: a group in several markets leaves one it took up after its founding (not its core business,
   `OCGs.core_markets`) when national supply there is over its starting balance, at
   `market_exit_rate_per_month` x the glut (`Markets.glut`); entry (below balance) and exit (above

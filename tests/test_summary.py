@@ -76,3 +76,14 @@ def test_counts_of_one_are_singular():
 
     assert _count(1, "defendant") == "1 defendant was" and _count(0.6, "case") == "1 case was"
     assert _count(923, "defendant") == "923 defendants were" and _count(0, "case") == "0 cases were"
+
+
+def test_a_value_far_beyond_its_range_keeps_the_table_readable():
+    """harm per heroin/crack user at £1e300 (beyond its range, which the run warns of) printed the year's
+    harm in full, a column hundreds of digits wide: three figures with an exponent instead."""
+    model = TwinModel(Parameters({"harm_gbp_per_heroin_crack_user_year": 1e300}), seed=1, n_steps=12)
+    model.run()
+    text = format_annual_summary(model.results, 12)
+    row = next(line for line in text.splitlines() if line.split()[:1] == ["1"])
+    assert max(len(cell) for cell in row.split()) <= 15 and "e+29" in row
+    assert "e+" not in _summary(20000)[0]  # ordinary values as they were

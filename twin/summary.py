@@ -61,7 +61,7 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
     rows = annual_rows(results, steps_per_year, area)
     titles = ["year"] + [c[0] for c in ANNUAL_COLUMNS]
     formats = ["{:d}"] + [c[4] for c in ANNUAL_COLUMNS]
-    cells = [[fmt.format(row[t]) for t, fmt in zip(titles, formats)] for row in rows]
+    cells = [[_cell(fmt, row[t]) for t, fmt in zip(titles, formats)] for row in rows]
     partial = [row for row in rows if row["steps"] < steps_per_year]
     for row, cell in zip(rows, cells):
         if row["steps"] < steps_per_year:
@@ -96,6 +96,13 @@ def format_annual_summary(results: Results, steps_per_year: int, area: str = NAT
 
 EARLY_RELEASES = (("early", "early_releases", "sum", 1, "{:,.0f}"), ("emergency", "emergency_releases", "sum", 1, "{:,.0f}"))
 COURTS = (("backlog", "court_backlog", "last", 1, "{:,.0f}"), ("bailed", "bail_releases", "sum", 1, "{:,.0f}"))
+
+
+def _cell(fmt: str, value) -> str:
+    """A number as its column has it, or in three figures with an exponent when that is over 15
+    characters (a value far beyond its plausible range gave a column hundreds of digits wide)."""
+    text = fmt.format(value)
+    return f"{value:.3g}" if len(text) > 15 and isinstance(value, float) else text
 
 
 def _count(value: float, noun: str) -> str:

@@ -663,6 +663,8 @@ def test_unknown_names_in_experiment_files(tmp_path):
     # an outcome named like a results column broke the results table; a level summed over months
     (('name = "harm"', 'name = "policy"'), r"\[\[outcome\]\] #1: name 'policy' is already a column of the sweep's"),
     (('name = "harm"', 'name = "lever.chb.hold_years"'), r"name 'lever.chb.hold_years' is already a column"),
+    (('name = "harm"', 'name = "=harm"'), r"\[\[outcome\]\] #1: name: expected a name not starting with '=' \(a "
+                                          r"spreadsheet opening the results would read it as a formula\)"),
     (('metric = "harm_gbp_total"', 'metric = "ocgs_active"'),
      r"\[\[outcome\]\] #1: aggregation: 'annual_sum' adds up a flow, but 'ocgs_active' is a level \(OCGs\)"),
     # a lever's setting without its lever, a [scenario] key, scenario files under another name: once only

@@ -397,6 +397,10 @@ def _check_outcome_name(where: str, entry: dict, outcomes: list[Target], uncerta
         raise ScenarioError(f"{where}: missing key 'name'")
     if not isinstance(entry["name"], str) or not entry["name"].strip():  # a column of the results, a line's label
         raise ScenarioError(f"{where}: name: expected a name in quotes, got {shown(entry['name'])}")
+    from twin.csv_input import formula_like
+
+    if formula_like(entry["name"]):  # a column of sweep_results.csv
+        raise ScenarioError(f"{where}: name: {formula_like(entry['name'])}")
     if entry["name"] in [o.name for o in outcomes]:
         raise ScenarioError(f"{where}: name {entry['name']!r} is already used by another outcome")
     taken = {*RESULT_COLUMNS, *(u.name for u in uncertain), *(name for name, _ in levers)}

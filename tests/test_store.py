@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
@@ -221,6 +222,35 @@ def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monk
     assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["kept.db"]
 
 
+def test_runs_still_in_the_write_ahead_log_of_a_database_in_a_read_only_folder_are_read(tmp_path, monkeypatch, capsys):
+    """A command killed before SQLite folded its write-ahead log into the file leaves stored runs in
+    `NAME-wal`; opened as unchanging (immutable=1) in a read-only folder, the database showed none of
+    them ("no experiments yet"). It is read from a copy of both, removed when the command ends."""
+    import shutil
+
+    store = Store(f"sqlite:///{tmp_path / 'live.db'}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    store.write_run(experiment_id, store.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    for name in ("live.db", "live.db-wal"):  # as a killed command left them: the connection still open
+        shutil.copyfile(tmp_path / name, folder / name)
+    store.engine.dispose()
+    assert (folder / "live.db-wal").stat().st_size > 0
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
+                            else real_access(p, mode))
+    try:
+        assert main(["export", "--db", f"sqlite:///{folder / 'live.db'}", "--out", str(tmp_path / "out")]) == 0
+    finally:
+        folder.chmod(0o755)
+    assert "from a copy made with its write-ahead log" in capsys.readouterr().err
+    assert (tmp_path / "out" / "trajectories.csv").is_file()
+    assert sorted(p.name for p in folder.iterdir()) == ["live.db", "live.db-wal"]
+
+
 def test_the_file_of_a_sqlite_url():
     from pathlib import Path
 
@@ -303,6 +333,9 @@ def test_a_full_disk_under_the_database_says_what_is_kept_and_what_to_do(tmp_pat
     said = environment_error(caught.value, url)
     assert said.startswith(f"database error ({url}): database or disk is full; the disk that holds it is full: the "
                            f"runs stored before are kept;") and "run the same command again" in said
+    # the write-ahead log holds stored runs: a copy of the file alone reads as damaged and loses them
+    assert f"(with the file {Path(url.split('///')[1]).name}-wal beside it, which holds runs too)" in said
+    assert "-wal" not in environment_error(caught.value, "postgresql://u@h/db")
 
 
 def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():

@@ -51,18 +51,38 @@ def read_only_folder_url(url: str) -> str | None:
     """For a SQLite file that exists in a folder nothing can be written to (a read-only mount, a
     shared folder without permission): the same file opened to reading only, as unchanging
     (SQLite's `mode=ro&immutable=1`), since the write-ahead log's shared-memory file cannot be made
-    beside it and SQLite would not open it at all. None for anything else."""
+    beside it and SQLite would not open it at all; or, when a write-ahead log is beside it, a copy of
+    both (`_private_copy`). None for anything else."""
     path = sqlite_path(url)
     if path is None or not path.is_file() or os.access(path.parent, os.W_OK):
         return None
     shared = path.with_name(path.name + "-shm")
     if shared.is_file() and os.access(shared, os.W_OK):  # SQLite can work with the one there
         return None
+    log = path.with_name(path.name + "-wal")
+    if log.is_file() and log.stat().st_size > 0:  # runs stored there and not yet in the file (a command killed)
+        return _private_copy(path, log)
     from urllib.parse import quote
 
     given = sa.engine.make_url(url)  # the path percent-encoded: SQLite reads '#', '?' and '%' in a URI itself
     return given.set(database=f"file:{quote(str(path.resolve()))}").update_query_dict(
         {"mode": "ro", "immutable": "1", "uri": "true"}).render_as_string(hide_password=False)
+
+
+def _private_copy(path: Path, log: Path) -> str:
+    """A copy of a SQLite database and its write-ahead log in a temporary folder, removed when the
+    command ends, as a URL: an unchanging open (`immutable=1`) reads the file alone, and a command
+    stopped before the log was folded into the file left runs there that it would not see (a
+    database with all its runs in the log read as holding no experiment at all)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="twin-read-only-"))
+    atexit.register(shutil.rmtree, folder, True)
+    shutil.copyfile(path, folder / path.name)
+    shutil.copyfile(log, folder / log.name)
+    return f"sqlite:///{folder / path.name}"
 
 
 def check_url(url: str) -> None:

@@ -239,17 +239,25 @@ def environment_error(exc: Exception, db: str | None = None) -> str | None:
                 or type(exc) is db_errors.DatabaseError):
             return None
         text, where = first_line(exc), f" ({safe_url(db)})" if db else ""
+        from twin.database_url import sqlite_path
+
+        # SQLite's write-ahead log beside the file holds stored runs too: a copy without it loses them
+        log = f"{sqlite_path(db).name}-wal" if db and sqlite_path(db) is not None else None
         if "locked" in text:
             advice = ("another program holds a lock on it: the runs stored before are kept; run the same command "
                       "again when it is free")
         elif "malformed" in text or "not a database" in text:
-            advice = "the database file is damaged: give another --db (the runs stored in this one cannot be read)"
+            advice = ("the database file is damaged: give another --db (the runs stored in this one cannot be read"
+                      + (f"; a copy made without the file {log} that was beside it reads as damaged: copy both"
+                         if log else "") + ")")
         elif "disk is full" in text or "no space left" in text.lower() or "quota" in text.lower():
             advice = ("the disk that holds it is full: the runs stored before are kept; free space there, or copy "
-                      "the database to a disk with room and give it with --db, and run the same command again (only "
-                      "the runs not stored run)")
+                      "the database to a disk with room" + (f" (with the file {log} beside it, which holds runs too)"
+                                                             if log else "")
+                      + " and give it with --db, and run the same command again (only the runs not stored run)")
         elif "readonly" in text or "read-only" in text:
-            advice = "the database cannot be written: give a writable copy with --db"
+            advice = ("the database cannot be written: give a writable copy with --db"
+                      + (f" (copy the file {log} with it, if there)" if log else ""))
         else:
             return f"database error{where}: {text}"
         return f"database error{where}: {text}; {advice}"

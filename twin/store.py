@@ -157,8 +157,10 @@ class Store:
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")
             if sqlite and (reading := read_only_folder_url(url)) is not None:
+                copied = "" if "immutable=1" in reading else (
+                    ", from a copy made with its write-ahead log (which holds runs not yet in the file)")
                 print(f"twin: note: the folder of --db '{safe_url(self.url)}' cannot be written to: the database "
-                      f"is opened to reading only", file=sys.stderr)
+                      f"is opened to reading only{copied}", file=sys.stderr)
                 url, self.read_only = reading, "its folder cannot be written to"
             elif sqlite and path is not None and path.is_file():  # read-only by its URL's options or its permissions
                 query = sa.engine.make_url(url).query

@@ -100,6 +100,35 @@ def test_commands_starting_together_on_a_new_postgresql_schema():
     _check(url, _run_together(url))
 
 
+def test_a_lock_on_postgresql_is_waited_for_as_on_sqlite_not_for_ever(tmp_path, monkeypatch):
+    """PostgreSQL waits for a lock for ever by default: a command interrupted while another program
+    held one printed nothing and never stopped. A lock now times out as SQLite's wait does (the
+    URL's own options, here its schema, kept), and an interrupted command keeps its runs in files."""
+    import time
+
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.5)
+    monkeypatch.chdir(tmp_path)  # a database server's runs are kept under results/
+    url = _postgres_schema_url("store_lock")
+    store = Store(url)
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    other = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://")).connect()
+    other.exec_driver_sql("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")  # in the schema: the URL's search_path
+    release = threading.Timer(10.0, other.rollback)  # so that a wait for ever fails the test, not hangs it
+    release.start()
+    store.stopping = True
+    started = time.perf_counter()
+    try:
+        assert store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+    finally:
+        release.cancel()
+        other.rollback()
+        other.close()
+    assert time.perf_counter() - started < 5 and len(store.kept) == 1
+    assert Store(url).done_runs(experiment_id) == {(scenario_id, 0)}  # the next command stores it
+    assert not store.kept_folder().exists()
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_read_in_chunks_gives_the_frame_a_whole_read_gives(tmp_path, database):
     """Reads stream their rows a chunk at a time (a whole read of a large experiment held every row
@@ -147,6 +176,30 @@ def test_a_finished_run_waits_for_another_programs_lock_rather_than_being_lost(t
         other.close()
     assert store.done_runs(experiment_id) == {(scenario_id, 0)}
     assert "the database is in use by another program (database is locked); waiting for it" in capsys.readouterr().err
+
+
+def test_an_interrupted_command_waits_once_for_another_programs_lock_then_keeps_its_runs(tmp_path, monkeypatch):
+    """After a Ctrl-C or SIGTERM the runs finished are stored; with another program holding a lock,
+    each waited through every attempt (about six minutes) and the command ignored the signal meanwhile.
+    Now the first waits once and it and the rest are kept in files, stored by the next command."""
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.2)
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    tried, write = [], store._write_run
+    monkeypatch.setattr(store, "_write_run", lambda *run: (tried.append(run), write(*run)))
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    store.stopping = True
+    try:
+        assert all(store.write_run(experiment_id, scenario_id, r, 11 + r, OUTCOME) for r in range(3))
+    finally:
+        other.rollback()
+        other.close()
+    assert len(tried) == 1 and len(store.kept) == 3 and store.done_runs(experiment_id) == set()
+    later = Store(f"sqlite:///{path}")  # the next command stores them
+    assert later.done_runs(experiment_id) == {(scenario_id, r) for r in range(3)}
 
 
 def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path, capsys):

@@ -103,3 +103,10 @@ def unusable_url(url: str, exc: Exception) -> str:
     hint = f"; a file is given as sqlite:///{url}" if path_like else ""
     return f"--db '{safe_url(url)}': not a usable SQLAlchemy URL ({exc}){hint}"
 
+
+def with_lock_timeout(url: str, seconds: float) -> str:
+    """A PostgreSQL URL's `options` (a schema's search_path, say) with a lock timeout added: a lock
+    waits `seconds` as on SQLite, not for ever (given as a connection argument, it replaces the URL's)."""
+    given = sa.engine.make_url(url).query.get("options", "")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    return f"{given} -c lock_timeout={seconds * 1000:.0f}".strip()

@@ -386,6 +386,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
             if bar:
                 bar.update(1)
     except KeyboardInterrupt:
+        store.stopping = True
         if executor:  # the runs finished in batches still in flight are stored too
             store_salvaged(executor, lambda task, outcome: store.write_run(
                 experiment_id, task.scenario_id, task.replicate, task.seed, outcome))

@@ -29,7 +29,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
-from twin.database_url import absolute_meant, in_memory, read_only_folder_url, sqlite_path, unusable_url
+from twin.database_url import (
+    absolute_meant, in_memory, read_only_folder_url, sqlite_path, unusable_url, with_lock_timeout,
+)
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -113,7 +115,7 @@ def _contended(exc: Exception) -> bool:
     made stale by another command's commit, which SQLite does not wait on)."""
     text = str(getattr(exc, "orig", None) or exc).lower()
     return (isinstance(exc, sa.exc.IntegrityError)
-            or any(word in text for word in ("already exists", "duplicate", "locked", "busy")))
+            or any(word in text for word in ("already exists", "duplicate", "locked", "busy", "lock timeout")))
 
 
 def _attempts(step, unique_clash: bool = True, attempts: int = ATTEMPTS):
@@ -138,6 +140,7 @@ class Store:
     def __init__(self, url: str = DEFAULT_DB, create: bool = True):  # create False: to read, its tables made by others
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
+        self.stopping = False  # after an interrupt: one wait for a lock, then the runs are kept in files
         self.read_only = ""  # why it is opened to reading only (`read_only_folder_url`, URL options), or ""
         self.specs_unsaved: dict[int, list[str]] = {}  # experiment -> its scenarios as last given, not stored
         try:
@@ -167,7 +170,10 @@ class Store:
                 self.read_only = ("its URL opens it to reading only: mode=ro or immutable=1"
                                   if query.get("mode") == "ro" or query.get("immutable") == "1" else
                                   "the file cannot be written to" if not os.access(path, os.W_OK) else "")
-            self.engine = sa.create_engine(url, **({"connect_args": {"timeout": SQLITE_WAIT_S}} if sqlite else {}))
+            # a lock waits at most SQLITE_WAIT_S on a server too (PostgreSQL waits for ever by default)
+            waits = ({"timeout": SQLITE_WAIT_S} if sqlite else {"options": with_lock_timeout(url, SQLITE_WAIT_S)}
+                     if url.startswith("postgresql+psycopg") else {})
+            self.engine = sa.create_engine(url, connect_args=waits)
             if create or sa.inspect(self.engine).has_table("experiments"):  # (twin's: tables added since made too)
                 _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
             else:
@@ -312,10 +318,16 @@ class Store:
 
         A run the database will not take, locked by another program past `WRITE_ATTEMPTS`, is kept
         in a file instead (`kept_folder`; and every run after it that a single wait does not store),
-        which the next command on this experiment stores; `check_kept` then stops the command."""
+        which the next command on this experiment stores; `check_kept` then stops the command. Once
+        the command is `stopping` (interrupted), a run waits once, and after one is kept the rest are
+        kept without waiting: a Ctrl-C or a scheduler's SIGTERM waited minutes on another's lock."""
         run = (experiment_id, scenario_id, replicate, seed, outcome)
+        if self.stopping and self.kept:  # a command interrupted stops in seconds, not a wait per run
+            self._keep(run)
+            return True
         try:
-            _attempts(lambda: self._write_run(*run), unique_clash=False, attempts=1 if self.kept else WRITE_ATTEMPTS)
+            _attempts(lambda: self._write_run(*run), unique_clash=False,
+                      attempts=1 if self.kept or self.stopping else WRITE_ATTEMPTS)
         except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
             return False
         except sa.exc.OperationalError as exc:

@@ -363,6 +363,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
             if bar:
                 bar.update(1)
     except KeyboardInterrupt:  # the runs finished in batches still in flight are stored too
+        store.stopping = True
         store_salvaged(executor, lambda task, outcome: store.write_run(
             experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
         raise

@@ -1904,3 +1904,14 @@ def test_a_misspelt_base_scenario_is_pointed_to_a_scenario_not_to_a_sweep_file(t
     (tmp_path / "other.toml").write_text((ROOT / "scenarios" / "baseline.toml").read_text())  # now a scenario
     with pytest.raises(ScenarioError, match=r"scenario file 'othr.toml' not found .*; did you mean 'other.toml'\?"):
         load_experiment(bad)
+
+
+def test_the_next_command_gives_a_database_url_without_its_password_not_masked():
+    """'Next: twin analyse ... --db postgresql://twin:***@host/db' pasted back failed to connect: the
+    password is left out (PostgreSQL reads it from PGPASSWORD or ~/.pgpass), the rest as given."""
+    from twin.cli_research import _without_password
+
+    assert _without_password("postgresql://twin:s%40cret@127.0.0.1:5432/db") == "postgresql://twin@127.0.0.1:5432/db"
+    for url in ("sqlite:///results/x.db", "postgresql://u@h/db?options=-csearch_path%3Dx",
+                "sqlite:///file:/a/b.db?mode=ro&uri=true"):
+        assert _without_password(url) == url

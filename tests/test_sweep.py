@@ -1915,3 +1915,21 @@ def test_the_next_command_gives_a_database_url_without_its_password_not_masked()
     for url in ("sqlite:///results/x.db", "postgresql://u@h/db?options=-csearch_path%3Dx",
                 "sqlite:///file:/a/b.db?mode=ro&uri=true"):
         assert _without_password(url) == url
+
+
+def test_a_lever_grid_extended_is_not_said_to_have_changed_an_uncertaintys_values():
+    """Two samples crossed with 2 and then 3 lever values: the uncertainty's list per design point
+    changed, its values did not; the note named both as "other values"."""
+    from twin.sweep_notes import _settings_changed
+
+    def spec(grid):
+        points = [(sample, value) for sample in (0, 1) for value in grid]
+        return {"base": "b", "seed": 1, "outcomes": [], "points": {
+            "sample": [s for s, _ in points], "policy": [grid.index(v) for _, v in points],
+            "entry_rate_per_month": [(0.2, 0.7)[s] for s, _ in points], "lever.chb.hold_years": [v for _, v in points]}}
+
+    said = _settings_changed(spec([0, 2]), spec([0, 2, 4]))
+    assert said == "other values of lever.chb.hold_years (another range, sampler or level); 4 design points then, 6 now"
+    moved = spec([0, 2])
+    moved["points"]["entry_rate_per_month"] = [0.3, 0.3, 0.7, 0.7]  # another range: said
+    assert _settings_changed(spec([0, 2]), moved).startswith("other values of entry_rate_per_month (")

@@ -85,7 +85,10 @@ def _settings_changed(stored: dict, current: dict) -> str:
     if old != new:
         sizes = [len(next(iter(points.values()), [])) for points in (old, new)]
         added, left = [c for c in new if c not in old], [c for c in old if c not in new]
-        moved = [c for c in new if c in old and old[c] != new[c] and c not in ("sample", "policy", "scenario")]
+        # a column's values as a set: crossed with a lever grid of another size, an uncertainty's list
+        # of values per point changes while its values, a sample's each, do not
+        moved = [c for c in new if c in old and set(map(str, old[c])) != set(map(str, new[c]))
+                 and c not in ("sample", "policy", "scenario")]
         parts += ([f"added to the design: {', '.join(added)}"] if added else []) + (
             [f"left out of the design: {', '.join(left)}"] if left else []) + (
             [f"other values of {', '.join(moved)} (another range, sampler or level)"] if moved else []) + (

@@ -100,6 +100,19 @@ def test_commands_starting_together_on_a_new_postgresql_schema():
     _check(url, _run_together(url))
 
 
+def test_the_lock_timeout_keeps_the_urls_options_and_pgoptions(monkeypatch):
+    """Given as a connection argument, `options` replace libpq's PGOPTIONS and the URL's own: a schema
+    chosen with PGOPTIONS was ignored, the tables made in another. Both are kept, after the timeout,
+    so that either may set the timeout itself."""
+    from twin.database_url import with_lock_timeout
+
+    monkeypatch.delenv("PGOPTIONS", raising=False)
+    assert with_lock_timeout("postgresql+psycopg://u@h/db", 15) == "-c lock_timeout=15000"
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=mine")
+    url = "postgresql+psycopg://u@h/db?options=-c%20lock_timeout%3D2000"
+    assert with_lock_timeout(url, 15) == "-c lock_timeout=15000 -c search_path=mine -c lock_timeout=2000"
+
+
 def test_a_lock_on_postgresql_is_waited_for_as_on_sqlite_not_for_ever(tmp_path, monkeypatch):
     """PostgreSQL waits for a lock for ever by default: a command interrupted while another program
     held one printed nothing and never stopped. A lock now times out as SQLite's wait does (the

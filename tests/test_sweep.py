@@ -1933,3 +1933,10 @@ def test_a_lever_grid_extended_is_not_said_to_have_changed_an_uncertaintys_value
     moved = spec([0, 2])
     moved["points"]["entry_rate_per_month"] = [0.3, 0.3, 0.7, 0.7]  # another range: said
     assert _settings_changed(spec([0, 2]), moved).startswith("other values of entry_rate_per_month (")
+    # nor a policy file's contents, when the policies are scenario files (by their contents' hashes)
+    files = [spec(grid) for grid in ([0, 2], [0, 2, 4])]
+    for one in files:
+        one["points"]["scenario"] = ["hash_a" if k % 2 else "hash_b" for k in range(len(one["points"]["sample"]))]
+    assert "policy scenario file" not in _settings_changed(*files)
+    files[1]["points"]["scenario"][0] = "hash_c"  # a file edited: said
+    assert _settings_changed(*files).endswith("; a policy scenario file's contents")

@@ -184,13 +184,13 @@ def cmd_screen(args) -> int:
     if not args.quiet:
         years = config["scenario"].years
         print(f"Screening {len(config['uncertain'])} parameters: {config['trajectories']} trajectories, {points} points "
-              f"x {config['replications']} replication(s), {runs} runs of {years:g} year{'s' * (years != 1)} (fewer "
-              f"where trajectories cross).", file=sys.stderr)
+              f"x {config['replications']} replication(s), {runs} runs of {years:g} year{'s' * (years != 1)}.",
+              file=sys.stderr)
     executor = make_executor(args.workers)
 
     show = progress_line()
 
-    def progress(done, distinct):  # trajectories that cross share points: each distinct one runs once
+    def progress(done, distinct):  # each point of each trajectory runs (trajectories have seeds of their own)
         if not args.quiet:
             show(f"points x replications {done}/{distinct}", done, distinct)
 

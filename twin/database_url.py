@@ -105,8 +105,11 @@ def unusable_url(url: str, exc: Exception) -> str:
 
 
 def with_lock_timeout(url: str, seconds: float) -> str:
-    """A PostgreSQL URL's `options` (a schema's search_path, say) with a lock timeout added: a lock
-    waits `seconds` as on SQLite, not for ever (given as a connection argument, it replaces the URL's)."""
+    """The `options` of a PostgreSQL connection with a lock timeout: a lock waits `seconds` as on
+    SQLite, not for ever. Given as a connection argument, they replace the URL's own and libpq's
+    PGOPTIONS (a schema's search_path, say), so both are kept, after the timeout, which either may set
+    again (the last setting of a name wins)."""
     given = sa.engine.make_url(url).query.get("options", "")
     given = " ".join(given) if isinstance(given, tuple) else given
-    return f"{given} -c lock_timeout={seconds * 1000:.0f}".strip()
+    return " ".join(part for part in (f"-c lock_timeout={seconds * 1000:.0f}", os.environ.get("PGOPTIONS", ""),
+                                      given) if part)

@@ -190,8 +190,9 @@ def elementary_effects(problem: dict, points: np.ndarray, outcomes: np.ndarray) 
     """Each factor's elementary effects, one row per step that moved it ([steps, outcomes]): the change
     of the outcomes over the step's move as a share of the factor's range, the move as run. SALib's
     `morris.analyze` divides every change by the design's step (Delta), which a whole-number parameter
-    rounds (`as_sampled`: 24 to 90 months moves by 44 at four levels as designed, by 43 or 45 as run);
-    a step that rounds to no move at all (an effect of 0 in SALib's) has no effect to give, and is left out."""
+    rounds (`as_sampled`: `ocg_size_min`, 3 to 4, moves by 2/3 of its range at four levels as designed,
+    3 to 3.67 or 3.33 to 4, and by all of it, 3 to 4, as run); a step that rounds to no move at all (an
+    effect of 0 in SALib's) has no effect to give, and is left out."""
     size, bounds = problem["num_vars"] + 1, np.array(problem["bounds"], dtype=float)
     as_run = points.copy()
     for j, name in enumerate(problem["names"][:-1]):
@@ -405,7 +406,8 @@ def write_screening_report(table: pd.DataFrame, config: dict, out_dir: Path, fin
 table {{ border-collapse: collapse; font-family: sans-serif; font-size: .8em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: right; }} img {{ max-width: 100%; }}</style>
 </head><body><h1>Which parameters move the outcomes at all?</h1>{caution}
-<p>Morris elementary effects (SALib): {config['trajectories']} trajectories through a {config['levels']}-level grid
+<p>Morris elementary effects (SALib's design; each effect taken over its move as run):
+{config['trajectories']} trajectories through a {config['levels']}-level grid
 over the ranges of {len(config['uncertain'])} parameters ({html.escape(config['select'])}), {points} points,
 each the mean of {config['replications']} replication(s), {runs} runs of {length}. mu*: the mean absolute change of an outcome when one
 parameter moves, scaled to a move across its whole range, in the outcome's units; sigma: how much

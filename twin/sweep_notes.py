@@ -93,7 +93,7 @@ def _settings_changed(stored: dict, current: dict) -> str:
             [f"left out of the design: {', '.join(left)}"] if left else []) + (
             [f"other values of {', '.join(moved)} (another range, sampler or level)"] if moved else []) + (
             [f"{sizes[0]:,} design points then, {sizes[1]:,} now"] if sizes[0] != sizes[1] else [])
-        if "scenario" in new and old.get("scenario") != new.get("scenario"):
+        if "scenario" in new and set(old.get("scenario") or []) != set(new.get("scenario") or []):
             parts.append("a policy scenario file's contents")
     if stored.get("outcomes") != current.get("outcomes") and not parts:
         parts.append("its outcomes")

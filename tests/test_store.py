@@ -255,6 +255,16 @@ def test_a_database_opened_read_only_still_gives_its_stored_runs(tmp_path, monke
     assert path.read_bytes() == before and not (tmp_path / "file:").exists()
 
 
+def _read_only(folder, monkeypatch) -> None:
+    """The folder made read-only (as root, its permissions do not stop a write, as a read-only mount
+    would: `os.access` says so)."""
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
+                            else real_access(p, mode))
+
+
 def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monkeypatch, capsys):
     """A read-only mount: SQLite cannot make the write-ahead log's shared-memory file beside the
     database, and would not open it at all ('unable to open database file'). It is opened to
@@ -268,11 +278,7 @@ def test_a_database_in_a_folder_nothing_can_be_written_to_is_read(tmp_path, monk
     store.write_run(experiment_id, store.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
     store.engine.dispose()
     before = path.read_bytes()
-    folder.chmod(0o555)
-    if os.geteuid() == 0:
-        real_access = os.access
-        monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
-                            else real_access(p, mode))
+    _read_only(folder, monkeypatch)
     try:
         assert main(["export", "--db", f"sqlite:///{path}", "--out", str(tmp_path / "out")]) == 0
         err = capsys.readouterr().err
@@ -303,11 +309,7 @@ def test_runs_still_in_the_write_ahead_log_of_a_database_in_a_read_only_folder_a
         shutil.copyfile(tmp_path / name, folder / name)
     store.engine.dispose()
     assert (folder / "live.db-wal").stat().st_size > 0
-    folder.chmod(0o555)
-    if os.geteuid() == 0:
-        real_access = os.access
-        monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK and str(p) == str(folder)
-                            else real_access(p, mode))
+    _read_only(folder, monkeypatch)
     try:
         assert main(["export", "--db", f"sqlite:///{folder / 'live.db'}", "--out", str(tmp_path / "out")]) == 0
     finally:

@@ -231,7 +231,7 @@ def test_commands_report_a_misspelt_id_before_any_run(tmp_path, capsys):
                      'groups = { ocg_ids = ["SYN00010", "SYN0011"] }\n')
     for argv in (["run", str(scenario), "--out", str(tmp_path / "run")],
                  ["compare", str(SCENARIOS / "baseline.toml"), str(scenario), "--reps", "1",
-                  "--db", str(tmp_path / "t.db"), "--out", str(tmp_path / "cmp")]):
+                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "cmp")]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert "'SYN0011' is not an ocg_id of the register '" in err[-1]

@@ -19,9 +19,10 @@ trajectory's `levels` seeds: its mu* is what a complete change of random path do
 conservative floor: each process draws from its own stream, so a parameter that acts on a few
 processes changes the path only in part, and its share of noise is smaller. A parameter above the
 floor (by both bootstrap half-widths) has effects that a change of seed alone cannot give; one below
-it may still act, by less than the model's noise in this design. A whole-number parameter moves by its rounded step, and its effects are
-taken over that step (`elementary_effects`). A caveat: a member of a share set
-(`parameters.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum to 1.
+it may still act, by less than the model's noise in this design. A whole-number parameter moves by
+its rounded step, and its effects are taken over that step (`elementary_effects`). A caveat: a member
+of a share set (`parameters.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum
+to 1.
 
 The floor falls with `replications` (each point's outcomes are the mean of that many seeds, so the
 noise of an effect falls as one over its square root) at that many times the runs. Each finished

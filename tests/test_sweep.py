@@ -777,8 +777,8 @@ def test_the_design_check_draws_a_register_once_for_each_set_of_values_a_draw_re
 
     real = register.synthetic_register
     monkeypatch.setattr(register, "synthetic_register", counting)
-    body = TINY.replace("size = 2", "size = 6").replace("[[lever]]", "[[uncertainty]]\nname = "
-                                                        "\"recruitment_fill_rate_per_month\"\nlow = 0.05\nhigh = 0.3\n[[lever]]")
+    body = TINY.replace("size = 2", "size = 6").replace(
+        "[[lever]]", "[[uncertainty]]\nname = \"recruitment_fill_rate_per_month\"\nlow = 0.05\nhigh = 0.3\n[[lever]]")
     load_experiment(write(tmp_path / "unread.toml", body))  # 6 x 2 points, none varying what a draw reads
     assert len(drawn) == 1
     drawn.clear()

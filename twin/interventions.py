@@ -198,8 +198,8 @@ class Lever:
         areas = entry.get("areas", "all")
         areas = "all" if isinstance(areas, str) and areas.strip().lower() == "all" else areas  # any case, as names
         if not (areas == "all" or (isinstance(areas, list) and areas and all(isinstance(a, str) for a in areas))):
-            hint = "" if not isinstance(areas, str) else ('; did you mean "all"?' if closest(areas.lower(), ["all"], 0.6)
-                                                          else f'; one area is a list of one: areas = ["{areas}"]')
+            one = f'; one area is a list of one: areas = ["{areas}"]' if isinstance(areas, str) else ""
+            hint = '; did you mean "all"?' if one and closest(areas.lower(), ["all"], 0.6) else one
             raise ScenarioError(f"{where}: areas: expected \"all\" or a list of area names, got {shown(areas)}{hint}")
         regions, nations = entry.get("regions"), entry.get("nations")
         for key, names in (("regions", regions), ("nations", nations)):

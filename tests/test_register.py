@@ -909,3 +909,12 @@ def test_the_markets_within_each_portfolio_follow_their_parameters(changed):
     for rows, market, name in checks:
         assert _within(m[rows, market].mean(), params[name], rows.sum()), (name, m[rows, market].mean())
     assert m[drugs & ~m[:, HEROIN_CRACK], COCAINE].all() and (m[only, HEROIN_CRACK] ^ m[only, COCAINE]).all()
+
+
+def test_the_portfolio_shares_are_among_the_parameters_a_users_register_leaves_unused():
+    from twin.parameter_table import PARAMETER_TABLE
+    from twin.register import SYNTHETIC_REGISTER_ONLY
+
+    shares = [p.name for p in PARAMETER_TABLE if p.name.endswith("_share") and "_portfolio_" in p.name]
+    assert len(shares) == 10 and set(shares) <= set(SYNTHETIC_REGISTER_ONLY)
+    assert len(SYNTHETIC_REGISTER_ONLY) == len(set(SYNTHETIC_REGISTER_ONLY))  # each named once in the warning

@@ -21,6 +21,7 @@ import numpy as np
 from twin.community import initial_vulnerability
 from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography, area_key
+from twin.parameter_table import PARAMETER_TABLE
 from twin.parameters import Parameters
 from twin.register_sources import MAX_REGISTER_MEMBERS, read_csv, read_sql
 from twin.vocabulary import (
@@ -107,9 +108,7 @@ SYNTHETIC_REGISTER_ONLY = (
     "ocgs_known_uk", "ocg_known_share", "members_known_uk", "ocg_size_lognormal_sigma",
     "share_portfolio_drugs_laundering", "share_portfolio_economic", "share_portfolio_drugs_only",
     "share_using_professional_enablers", "share_using_corrupt_insiders", "share_using_technical_enablers",
-    "county_lines_initial", *(f"{p}_portfolio_{m}_share" for p, ms in (
-        ("drugs", ("heroin_crack", "cocaine", "firearms", "acquisitive", "modern_slavery", "immigration")),
-        ("economic", ("modern_slavery", "immigration", "acquisitive")), ("drugs_only", ("heroin_crack",))) for m in ms))
+    "county_lines_initial", *(p.name for p in PARAMETER_TABLE if "_portfolio_" in p.name and p.name.endswith("_share")))
 
 
 def unused_with_register(overridden, where: str) -> str | None:

@@ -1909,12 +1909,12 @@ def test_a_misspelt_base_scenario_is_pointed_to_a_scenario_not_to_a_sweep_file(t
 def test_the_next_command_gives_a_database_url_without_its_password_not_masked():
     """'Next: twin analyse ... --db postgresql://twin:***@host/db' pasted back failed to connect: the
     password is left out (PostgreSQL reads it from PGPASSWORD or ~/.pgpass), the rest as given."""
-    from twin.cli_research import _without_password
+    from twin.database_url import without_password
 
-    assert _without_password("postgresql://twin:s%40cret@127.0.0.1:5432/db") == "postgresql://twin@127.0.0.1:5432/db"
+    assert without_password("postgresql://twin:s%40cret@127.0.0.1:5432/db") == "postgresql://twin@127.0.0.1:5432/db"
     for url in ("sqlite:///results/x.db", "postgresql://u@h/db?options=-csearch_path%3Dx",
                 "sqlite:///file:/a/b.db?mode=ro&uri=true"):
-        assert _without_password(url) == url
+        assert without_password(url) == url
 
 
 def test_a_lever_grid_extended_is_not_said_to_have_changed_an_uncertaintys_values():

@@ -261,18 +261,6 @@ def _print_sweep_plan(args, config: dict) -> int:
     return 0
 
 
-def _without_password(url: str) -> str:
-    """A database URL fit to print in a command to paste: its password left out, not masked ('***'
-    pasted back was taken as the password)."""
-    import sqlalchemy as sa
-
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return url
-    return url if parsed.password is None else parsed._replace(password=None).render_as_string(hide_password=False)
-
-
 def _check_writable(store, plan: dict) -> int:
     """The runs a sweep has to do (`sweep_plan`); refused when the database can only be read and it
     has runs, or its experiment, to store. Before any compiling."""
@@ -369,14 +357,16 @@ def cmd_sweep(args) -> int:
                      f"scenario, seed and model code give the same results)")
     from twin.store import DEFAULT_DB
 
-    given = ((f" --db {shlex.quote(_without_password(args.db))}" if args.db != DEFAULT_DB else "")
+    from twin.database_url import without_password
+
+    given = ((f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
              + (f" --out {shlex.quote(args.out)}" if args.out else ""))  # quoted: a command to paste
     from twin.database_url import in_memory
 
     after = ("" if in_memory(args.db) else  # (a database in memory is gone: nothing to analyse)
              f"\nNext: twin analyse {shlex.quote(args.experiment)}{given}"
              + (" (the password left out: PostgreSQL reads it from PGPASSWORD or ~/.pgpass, or give it in the URL)"
-                if _without_password(args.db) != args.db else ""))
+                if without_password(args.db) != args.db else ""))
     print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
           f"Results: {out / 'sweep_results.csv'}{after}")
     if outcome["failed"]:

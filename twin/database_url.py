@@ -113,3 +113,13 @@ def with_lock_timeout(url: str, seconds: float) -> str:
     given = " ".join(given) if isinstance(given, tuple) else given
     return " ".join(part for part in (f"-c lock_timeout={seconds * 1000:.0f}", os.environ.get("PGOPTIONS", ""),
                                       given) if part)
+
+
+def without_password(url: str) -> str:
+    """A database URL fit to print in a command to paste: its password left out, not masked ('***'
+    pasted back was taken as the password)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return url
+    return url if parsed.password is None else parsed._replace(password=None).render_as_string(hide_password=False)

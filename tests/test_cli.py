@@ -638,6 +638,22 @@ def test_a_full_disk_is_one_line_and_leaves_no_truncated_file(tmp_path, monkeypa
     assert not (out / "trajectories.partial.csv").exists()  # no truncated file under any name
 
 
+def test_a_full_disk_without_a_file_named_names_the_output_folder(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pandas as pd_module
+
+    def full(self, path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as some writers raise it: no file named
+
+    monkeypatch.setattr(pd_module.DataFrame, "to_csv", full)
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("twin: error: No space left on device")
+    assert f"the disk that holds the output folder ({out}) or the database" in err
+
+
 def test_a_database_with_a_foreign_table_of_the_same_name_is_refused(tmp_path, capsys):
     import sqlite3
 

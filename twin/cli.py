@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         if interrupt_at_root(exc):  # Ctrl-C inside a compiled kernel, outside a model step
             print("twin: interrupted", file=sys.stderr)
             return 130
-        message = environment_error(exc, getattr(args, "db", None))
+        message = environment_error(exc, getattr(args, "db", None), getattr(args, "out", None))
         if message is None:
             raise
         print(f"twin: error: {message}", file=sys.stderr)

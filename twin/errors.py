@@ -211,19 +211,22 @@ def interrupt_at_root(exc: BaseException) -> bool:
     return False
 
 
-def environment_error(exc: Exception, db: str | None = None) -> str | None:
+def environment_error(exc: Exception, db: str | None = None, out: str | None = None) -> str | None:
     """One line for a failure of the machine (disk full, no permission, database unavailable,
     damaged, locked or read-only), or None for anything else (a bug, which keeps its traceback).
-    `db`: the command's --db, named in a database's message."""
+    `db`, `out`: the command's --db and output folder, named in the messages about them."""
     import errno
 
     if isinstance(exc, MachineError):
         return str(exc)
     if isinstance(exc, OSError) and (exc.filename or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)):
         where = f" ({exc.filename})" if exc.filename else ""
-        full = ("; free space on the disk that holds the output folder or the database (runs already stored are "
-                "kept, and files half-written are not left in place)") if exc.errno in (errno.ENOSPC, errno.EDQUOT) \
-            else ""
+        # the file that could not be written names the disk; without one, the places the command writes do
+        folder = f" ({out})" if out and not exc.filename else ""
+        database = f" ({safe_url(db)})" if db and not exc.filename else ""
+        full = (f"; free space on the disk that holds the output folder{folder} or the database{database} (runs "
+                "already stored are kept, and files half-written are not left in place)") \
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
         return f"{exc.strerror or exc}{where}{full}"
     if isinstance(exc, MemoryError):  # numpy's _ArrayMemoryError is one
         return (f"out of memory ({first_line(exc)}): runs already stored are kept; running the model, check for "

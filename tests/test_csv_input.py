@@ -171,7 +171,8 @@ def test_fewer_values_than_the_header_are_named_or_read_as_empty(reader, tmp_pat
         _fails(reader, path, rf"{reader.word} 4: {columns - 1} values? where the header has {columns} columns "
                              r"\(fewer fields than the header")
     elif reader is READERS["areas"]:
-        _fails(reader, path, r"line 4, field 'county_lines_exporter': expected 0 or 1, got ''")
+        _fails(reader, path,
+               r"line 4, field 'county_lines_exporter': expected 0 or 1 \(or true/false, yes/no\), got ''")
     else:
         assert reader.read(path) == ["SYN00010", "SYN00042"]
 
@@ -200,7 +201,21 @@ def test_builtin_areas_read_as_before():
 
 def test_a_posterior_header_with_an_unnamed_column_says_which(tmp_path):
     path = tmp_path / "posterior.csv"
-    path.write_text("asset_realisation_share,seizure_share_of_capital,\n0.2,0.4,\n")
-    with pytest.raises(UserError, match=r"header: column 3 has no name \(a comma too many in the header\?\)"):
+    path.write_text("asset_realisation_share,,seizure_share_of_capital\n0.2,,0.4\n")
+    with pytest.raises(UserError, match=r"header: column 2 has no name \(a comma too many in the header\?\)"):
+        load_posterior(str(path))
+
+
+def test_a_posterior_as_a_spreadsheet_saves_it_is_read(tmp_path):
+    """Empty columns at the end of a spreadsheet's sample ("...,,") read as a column named twice, or
+    one with no name, and a number with thousands separators was refused; the other readers take
+    both. A value under a column with no name is still refused."""
+    path = tmp_path / "posterior.csv"
+    path.write_text("asset_realisation_share,fine_gbp_per_conviction,,\n0.2,\"66,135.5\",,\n0.3,70000,,\n")
+    frame = load_posterior(str(path))
+    assert list(frame.columns) == ["asset_realisation_share", "fine_gbp_per_conviction"]
+    assert frame["fine_gbp_per_conviction"].tolist() == [66135.5, 70000.0]
+    path.write_text("asset_realisation_share,fine_gbp_per_conviction,\n0.2,60000,\n0.3,70000,5\n")
+    with pytest.raises(UserError, match=r"row 3: a value in column 3, which the header does not name"):
         load_posterior(str(path))
 

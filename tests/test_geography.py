@@ -64,6 +64,10 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "B,England,R,10,0,52,-2\n", r"line 2 \(A\), field 'longitude': empty"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerabilty_index\nA,England,R,10,0,1\n",
      "unknown column 'vulnerabilty_index'; did you mean 'vulnerability_index'"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,trust\nA,England,R,10,0,0.5\n",
+     "unknown column 'trust'; did you mean 'community_trust'.*other columns are ignored"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,lat,lng\nA,England,R,10,0,51,-1\n",
+     "unknown column 'lat'; did you mean 'latitude'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,1\n"
      "B,England,R,10,0,\n", "line 3, field 'vulnerability_index': expected a positive number"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,vulnerability_index\nA,England,R,10,0,0\n",
@@ -334,13 +338,14 @@ def test_a_geography_far_from_the_uk_s_population_or_without_an_exporter_is_warn
     path = tmp_path / "areas.csv"
     path.write_text(HEADER + "A,England,R,700,0\nB,England,R,480,0\n")
     warnings = areas_warnings(load_geography(path), "areas.csv")
-    assert len(warnings) == 2
-    assert "no area is a county-lines exporter" in warnings[0]
+    assert len(warnings) == 3
+    assert "no latitude and longitude columns, and areas other than the built-in" in warnings[0]
+    assert "no area is a county-lines exporter" in warnings[1]
     share = 1.18e6 / uk_population()
-    assert ("its 2 areas hold 1.18 million people" in warnings[1] and "national quantities stay the UK's" in warnings[1]
+    assert ("its 2 areas hold 1.18 million people" in warnings[2] and "national quantities stay the UK's" in warnings[2]
             and f"set scale_national_quantities = true in [scenario] to scale them by {share:.3g} (ocgs_known_uk, "
-                "members_known_uk" in warnings[1])
-    assert areas_warnings(load_geography(path), "areas.csv", scaled=True) == warnings[:1]  # scaled: nothing to say
+                "members_known_uk" in warnings[2])
+    assert areas_warnings(load_geography(path), "areas.csv", scaled=True) == warnings[:2]  # scaled: nothing to say
     # the UK's areas split differently (the same people): no population remark
     text = (HEADER + "".join(f"{n},England,R,{p / 1000},{int(e)}\n" for n, p, e in
                              zip(load_geography().area_names, load_geography().population, load_geography().exporter)))
@@ -358,3 +363,48 @@ def test_names_match_in_any_case_and_spacing_unless_two_would():
     assert canonical_name("LONDON", names) is None  # two regions named alike: neither is guessed
     assert canonical_name("Mersey", names) is None
     assert load_geography().area_index("north wales") == load_geography().area_names.index("North Wales")
+
+
+def test_a_copy_of_the_built_in_areas_without_coordinates_keeps_their_neighbours(tmp_path):
+    """An edited copy of the built-in areas file has no coordinates (they are in another file): its
+    areas' neighbours fell back to their regions', silently (the Metropolitan Police's only one the
+    City of London). Built-in areas now take the built-in centroids, in any case; other areas are
+    warned that their neighbours are their region's."""
+    from importlib import resources
+
+    from twin.geography import areas_warnings
+
+    text = resources.files("twin").joinpath("data/uk_police_force_areas.csv").read_text()
+    copy = tmp_path / "areas.csv"
+    copy.write_text(text.replace("Metropolitan Police", "METROPOLITAN  police"))
+    built_in, edited = load_geography(), load_geography(copy)
+    assert np.array_equal(edited.neighbour_weights(), built_in.neighbour_weights())
+    assert areas_warnings(edited, "areas.csv") == []
+    other = tmp_path / "other.csv"
+    other.write_text(text + "Isle of Nowhere,England,South East,10,0\n")
+    assert load_geography(other).latitude is None
+    assert any("neighbours (for displacement, relocation and county lines) are the other areas of its region" in w
+               for w in areas_warnings(load_geography(other), "other.csv"))
+
+
+def test_a_region_name_reads_in_any_case_and_spacing(tmp_path):
+    """'North west' beside 'North West' made two regional units (ROCUs) of one region, silently: a
+    lever naming the region then covered part of it. Region names are now read as area names are,
+    the first spelling kept."""
+    path = tmp_path / "areas.csv"
+    path.write_text(HEADER + "A,England,North West,100,1\nB,England,north  west ,300,0\nC,England,Wales,200,0\n")
+    geo = load_geography(path)
+    assert geo.region_names == ["North West", "Wales"] and geo.area_region.tolist() == [0, 0, 1]
+
+
+def test_an_areas_file_s_spreadsheet_numbers_flags_and_extra_columns_are_read(tmp_path):
+    """The areas file refused what the register reads as a spreadsheet writes it: a population
+    with thousands separators, TRUE/FALSE flags, a column of the user's own (a code)."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + "Riverside City,England,R1,1460,1\nHarbour Town,England,R1,300,0\n")
+    saved = tmp_path / "saved.csv"
+    saved.write_text("force_area,ONS code,nation,region,population_thousands,county_lines_exporter\n"
+                     'Riverside City,E23000001,England,R1,"1,460",TRUE\nHarbour Town,E23000002,England,R1,300,false\n')
+    a, b = load_geography(plain), load_geography(saved)
+    assert a.area_names == b.area_names and np.array_equal(a.population, b.population)
+    assert b.population.tolist() == [1_460_000.0, 300_000.0] and b.exporter.tolist() == [True, False]

@@ -12,7 +12,7 @@ from twin.register import load_register, synthetic_register
 from twin.register_sources import write_register_csv
 from twin.streams import RandomStreams
 from twin.vocabulary import (
-    COCAINE, FRAUD, HEROIN_CRACK, MONEY_LAUNDERING, NO_VIOLENCE, OCG_TYPES, REACH, SERIOUS_VIOLENCE,
+    COCAINE, FRAUD, HEROIN_CRACK, MARKETS, MONEY_LAUNDERING, NO_VIOLENCE, OCG_TYPES, REACH, SERIOUS_VIOLENCE,
 )
 
 GEO = load_geography()
@@ -132,6 +132,54 @@ def test_a_misspelt_table_of_a_postgresql_schema_is_offered_that_schema_s_tables
     finally:
         with engine.begin() as connection:
             connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def test_a_sqlite_register_s_declared_types_do_not_change_its_text(tmp_path):
+    """A table typed and then filled from a CSV file (what `sqlite3`'s `.import` does) holds text in
+    typed columns: SQLAlchemy's converters read 'FALSE' and 'no' in a BOOLEAN column as true (every
+    group known, silently) and failed with a traceback on '' in a NUMERIC or DATE column. Each value
+    is now read as the database holds it and checked as a CSV file's cell is."""
+    import sqlite3
+
+    path = tmp_path / "typed.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE reg (ocg_id TEXT, area TEXT, type TEXT, reach TEXT, markets TEXT, "
+                           "size INTEGER, violence TEXT, enablers TEXT, known BOOLEAN, capital_gbp NUMERIC, "
+                           "first_recorded DATE)")
+        connection.executemany("INSERT INTO reg VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
+            ("A1", "Merseyside", "family", "local", "heroin_crack", "12", "some", "", "FALSE", "", "01/03/2024"),
+            ("A2", "Merseyside", "family", "local", "cocaine", 7, "some", "", "no", "2,500", ""),
+            ("A3", "Merseyside", "family", "local", "cocaine", 5.0, "none", "", "TRUE", 1000.5, "2024-01-01")])
+    register = load_register(f"sqlite:///{path}", GEO, table="reg")
+    assert register.known.tolist() == [False, False, True]
+    assert register.size.tolist() == [12, 7, 5]
+    capital = register.capital_gbp.tolist()
+    assert np.isnan(capital[0]) and capital[1:] == [2500.0, 1000.5]
+
+
+def test_a_postgresql_register_s_typed_columns_and_arrays_are_read(tmp_path):
+    """PostgreSQL's own types (boolean, numeric, date) read as their text, and the markets as an
+    array (`text[]`) read as a list of them, as the CSV file's ';' separates them."""
+    from conftest import postgres_url
+
+    url = postgres_url()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    table = f"typed_register_{os.getpid()}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE {table} (ocg_id text, area text, type text, reach text, "
+                                   f"markets text[], size numeric, violence text, enablers text, known boolean, "
+                                   f"first_recorded date)"))
+        connection.execute(sa.text(f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', "
+                                   f"'{{heroin_crack,cocaine}}', 12, 'some', '', false, '2024-01-01'), ('A2', "
+                                   f"'Merseyside', 'family', 'local', '{{fraud}}', 7.0, 'none', NULL, true, NULL)"))
+    try:
+        register = load_register(url, GEO, table=table)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+    assert register.known.tolist() == [False, True] and register.size.tolist() == [12, 7]
+    markets = [[MARKETS[m] for m in np.flatnonzero(row)] for row in register.markets]
+    assert markets == [["heroin_crack", "cocaine"], ["fraud"]]
 
 
 def test_a_register_url_s_remarks_are_one_line_warnings(register, tmp_path, capsys):
@@ -527,6 +575,28 @@ def test_complete_register_on_the_command_line(register, tmp_path, capsys):
     assert meta["register_completion"]["register_areas"] == 1
     assert main(["run", baseline, "--complete-register", "--years", "0.25", "--out", str(out)]) == 2
     assert "--complete-register: completes a register, but none is given" in capsys.readouterr().err
+
+
+def test_run_json_names_a_database_register_s_table(register, tmp_path, capsys):
+    """Runs from two tables of one database recorded the same URL in run.json: only the digest told
+    them apart. The table is recorded beside it."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from twin.cli import main
+
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    url = f"sqlite:///{tmp_path / 'reg.db'}"
+    pd.read_csv(path, keep_default_na=False).head(40).to_sql("ocgs_2024", sa.create_engine(url), index=False)
+    baseline = str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    out = tmp_path / "run"
+    assert main(["run", baseline, "--register", url, "--register-table", "ocgs_2024", "--complete-register",
+                 "--years", "0.25", "--quiet", "--out", str(out)]) == 0
+    scenario = json.loads((out / "run.json").read_text())["scenario"]
+    assert scenario["register"] == url and scenario["register_table"] == "ocgs_2024"
 
 
 def test_a_completed_register_short_in_its_own_areas_is_warned_about_without_advising_completion(

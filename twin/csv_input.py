@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -127,3 +128,21 @@ def formula_like(name: str) -> str | None:
                 f"as a formula), got {name!r}; start it with a letter or digit (e.g. 'minus 10% budget', "
                 f"'budget -10%')")
     return None
+
+
+#: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50")
+GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+#: a yes/no cell as spreadsheets and databases write it, in lower case (t/f: PostgreSQL's booleans as
+#: `\copy` writes them)
+TRUE_WORDS = ("1", "true", "yes", "y", "t")
+FALSE_WORDS = ("0", "false", "no", "n", "f")
+
+
+def plain_number(raw: object, currency: bool = False) -> str:
+    """`raw` as text float() reads: stripped, thousands separators dropped ("1,200" as a
+    spreadsheet shows it) and, for an amount (`currency`), a leading pound sign. Other commas stay,
+    so "1,2" is refused as it was written."""
+    text = str(raw).strip()
+    if currency and text.startswith("£"):
+        text = text[1:].strip()
+    return text.replace(",", "") if GROUPED_NUMBER.fullmatch(text) else text

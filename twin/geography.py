@@ -10,7 +10,8 @@ and `community_trust` (an index in (0, 1]). Without them the exporter flag sets 
 
 Neighbouring areas (used for displacement) are the `NEIGHBOURS` nearest areas by the distance
 between approximate centroids (`data/force_area_centroids.csv`, or optional `latitude` and
-`longitude` columns in a user's areas file), weighted by population. Without coordinates the
+`longitude` columns in a user's areas file), weighted by population. Without coordinates, a file
+of built-in areas (an edited copy of the built-in file) takes their centroids; other areas'
 neighbours are the other areas of the same region. Nearest areas rather than regions matter for
 London, whose region holds only the Metropolitan Police and the City of London.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.csv_input import formula_like, read_records
+from twin.csv_input import FALSE_WORDS, TRUE_WORDS, formula_like, plain_number, read_records
 from twin.errors import ScenarioError, did_you_mean
 
 
@@ -210,9 +211,21 @@ def _check_header(header: list[str], label: str) -> None:
                             f"without a {'longitude' if 'latitude' in header else 'latitude'} column; give both, or "
                             f"neither (neighbours are then the areas of the same region)")
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    if unknown:  # (a header's trailing comma makes a column without a name: not counted)
-        raise ScenarioError(f"areas file '{label}': unknown column {unknown[0]!r}{did_you_mean(unknown[0], known)} "
-                            f"(expected {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)})")
+    # Other columns (a code, a note) are ignored, as a register's are; one that looks meant for a column of
+    # the model's would lose its figures unread, so it is refused: a near miss, a part of a name ('trust'),
+    # or a usual short name of a coordinate. (A header's trailing comma makes a column without a name.)
+    stem = lambda name: "".join(ch for ch in name.lower() if ch.isalnum())  # noqa: E731
+    for column in unknown:
+        meant = (did_you_mean(column, known)
+                 or next((f"; did you mean '{k}'?" for k in OPTIONAL_COLUMNS
+                          if len(stem(column)) >= 5 and stem(column) in stem(k)), "")
+                 or next((f"; did you mean '{k}'?" for k, short in (("latitude", ("lat",)),
+                                                                   ("longitude", ("lon", "lng", "long")))
+                          if stem(column) in short), ""))
+        if meant:
+            raise ScenarioError(f"areas file '{label}': unknown column {column!r}{meant} (expected "
+                                f"{', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)}; "
+                                f"other columns are ignored)")
 
 
 def load_geography(path: Path | str | None = None) -> Geography:
@@ -237,7 +250,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
             if formula_like(text):
                 raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text)}")
         try:
-            pop = float(row["population_thousands"]) * 1000.0
+            pop = float(plain_number(row["population_thousands"])) * 1000.0  # "1,460" as a spreadsheet shows it
         except (TypeError, ValueError):
             raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
                                 f"expected a number, got {row['population_thousands']!r}") from None
@@ -246,9 +259,9 @@ def load_geography(path: Path | str | None = None) -> Geography:
                                 f"number of thousands, at most {MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force "
                                 f"area holds about 9 million people), got {row['population_thousands']!r}")
         flag = (row["county_lines_exporter"] or "").strip()
-        if flag not in ("0", "1"):
+        if flag.lower() not in TRUE_WORDS + FALSE_WORDS:
             raise ScenarioError(f"areas file '{label}', line {line}, field 'county_lines_exporter': "
-                                f"expected 0 or 1, got {flag!r}")
+                                f"expected 0 or 1 (or true/false, yes/no), got {flag!r}")
         nation, region = (row["nation"] or "").strip(), (row["region"] or "").strip()
         if nation not in NATIONS:
             raise ScenarioError(f"areas file '{label}', line {line}, field 'nation': expected one of "
@@ -260,7 +273,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
         nations.append(nation)
         regions.append(region)
         population.append(pop)
-        exporter.append(flag == "1")
+        exporter.append(flag.lower() in TRUE_WORDS)
         for column, values in (("latitude", latitude), ("longitude", longitude)):
             raw = (row.get(column) or "").strip()
             if column in row and not raw:
@@ -283,9 +296,14 @@ def load_geography(path: Path | str | None = None) -> Geography:
         raise ScenarioError(f"areas file '{label}', line {line} ({name}), field '{column}': empty, where other areas "
                             f"give their coordinates; give latitude and longitude for every area, or for none "
                             f"(neighbours are then the areas of the same region)")
-    if path is None:
+    if path is None or (not latitude and not without_coordinates and _builtin_centroids(names)):
+        # an areas file of the built-in areas without coordinates (a copy of the built-in file, edited) has
+        # their neighbours, not its regions' areas (said by `areas_warnings` when its areas are others)
         latitude, longitude = _builtin_centroids(names)
     has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)
+    # a region's name in any case and spacing, as areas' names are read: one region, written as it first is
+    spelt: dict[str, str] = {}
+    regions = [spelt.setdefault(area_key(r), r) for r in regions]
     region_names = list(dict.fromkeys(regions))
     return Geography(
         area_names=names,
@@ -337,6 +355,10 @@ def areas_warnings(geo: Geography, label: str, scaled: bool = False) -> list[str
     no county-lines exporter area, and a population far from the UK's (`population_warning`) unless
     the scenario scales the national quantities (`scaled`: `scale_national_quantities`)."""
     warnings = region_warnings(geo, label)
+    if geo.latitude is None:
+        warnings.append(f"areas file '{label}': no latitude and longitude columns, and areas other than the "
+                        f"built-in force areas, so each area's neighbours (for displacement, relocation and county "
+                        f"lines) are the other areas of its region; give latitude and longitude for nearest neighbours")
     if not geo.exporter.any():
         warnings.append(f"areas file '{label}': no area is a county-lines exporter (county_lines_exporter = 1), so "
                         f"no county lines run and heroin/crack is supplied by each area's own groups")
@@ -398,11 +420,15 @@ def describe(geo: Geography) -> dict:
             "region_of": {name: geo.region_names[r] for name, r in zip(geo.area_names, geo.area_region)}}
 
 
-def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]]:
+def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]] | None:
+    """The built-in areas' centroids for `names` (in any case and spacing), or None when one of
+    them is not a built-in area."""
     text = resources.files("twin").joinpath("data/force_area_centroids.csv").read_text()
-    table = {row["force_area"]: (float(row["latitude"]), float(row["longitude"]))
+    table = {area_key(row["force_area"]): (float(row["latitude"]), float(row["longitude"]))
              for row in csv.DictReader(text.splitlines())}
-    return [table[n][0] for n in names], [table[n][1] for n in names]
+    if any(area_key(n) not in table for n in names):
+        return None
+    return [table[area_key(n)][0] for n in names], [table[area_key(n)][1] for n in names]
 
 
 @functools.cache

@@ -87,7 +87,7 @@ def load_posterior(path: str, label: str | None = None):
 
     import pandas as pd
 
-    from twin.csv_input import read_records
+    from twin.csv_input import plain_number, read_records
     from twin.errors import UserError, did_you_mean
     from twin.parameter_table import PARAMETER_TABLE
     from twin.parameters import Parameters
@@ -99,6 +99,7 @@ def load_posterior(path: str, label: str | None = None):
         if not header:
             raise UserError(f"{label}: the file is empty (expected a header of parameter names "
                             f"and one row per draw, as calibration/posterior.csv)")
+        header = _named(header)  # a spreadsheet's empty columns at the end (checked empty below)
         repeated = [name for k, name in enumerate(header) if name in header[:k]]
         if repeated:
             raise UserError(f"{label}, header: column {repeated[0]!r} appears more than once (one "
@@ -117,6 +118,13 @@ def load_posterior(path: str, label: str | None = None):
     header, rows = read_records(path, label, UserError, word="row", check_header=check_header)
     if not rows:
         raise UserError(f"{label}: no draws")
+    width = len(_named(header))
+    for line, fields in rows:
+        extra = next((k for k, cell in enumerate(fields[width:], start=width + 1) if cell.strip()), None)
+        if extra is not None:
+            raise UserError(f"{label}, row {line}: a value in column {extra}, which the header does not name")
+    # numbers as a spreadsheet shows them ("1,250.5"), read as written
+    header, rows = header[:width], [(line, [plain_number(cell) for cell in fields[:width]]) for line, fields in rows]
     for line, fields in rows:
         empty = [column for column, cell in zip(header, fields) if not cell.strip()]
         if empty:
@@ -139,6 +147,13 @@ def load_posterior(path: str, label: str | None = None):
         for line, value in zip(lines, values):
             Parameters({column: value}, where=f"{label}, row {line}")
     return frame
+
+
+def _named(header: list[str]) -> list[str]:
+    """The header without the columns with no name at its end (a spreadsheet's empty columns)."""
+    while header and not header[-1]:
+        header = header[:-1]
+    return header
 
 
 def _check_weights(cells: list[str], lines: list[int], label: str) -> None:

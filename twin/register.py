@@ -12,13 +12,13 @@ row and reporting every bad field with its row number.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from twin.community import initial_vulnerability
+from twin.csv_input import FALSE_WORDS, TRUE_WORDS, plain_number
 from twin.errors import ParameterError, RegisterError, area_hint, did_you_mean, safe_url
 from twin.geography import Geography, area_key
 from twin.parameter_table import PARAMETER_TABLE
@@ -36,8 +36,6 @@ MAX_GROUP_SIZE = 5_000
 #: (£9.4bn, Black review 2020); a larger figure is a unit or typing mistake (pence, an extra 000)
 MAX_GROUP_CAPITAL_GBP = 1e10
 MAX_ERRORS_SHOWN = 10
-#: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50")
-GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 @dataclass
@@ -225,16 +223,6 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
 # ---------------------------------------------------------------------------------- loading
 
 
-def _plain_number(raw: object, currency: bool = False) -> str:
-    """`raw` as text float() reads: stripped, thousands separators dropped ("1,200" as a
-    spreadsheet shows it) and, for an amount (`currency`), a leading pound sign. Other commas stay,
-    so "1,2" is refused as it was written."""
-    text = str(raw).strip()
-    if currency and text.startswith("£"):
-        text = text[1:].strip()
-    return text.replace(",", "") if GROUPED_NUMBER.fullmatch(text) else text
-
-
 def _choice(value: str, options: tuple[str, ...], field: str, errors: list[str], where: str) -> int:
     value = value.strip().lower()
     if value in options:
@@ -320,7 +308,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
             errors.append(f"{where}, field 'markets': expected at least one market from {', '.join(MARKETS)}")
         enablers[i] = _flags(str(row.get("enablers") or ""), ENABLER_TYPES, "enablers", errors, where)
         try:
-            raw_size = float(_plain_number(row.get("size")))
+            raw_size = float(plain_number(row.get("size")))
             size[i] = int(raw_size)
             if size[i] < 1 or size[i] > MAX_GROUP_SIZE or raw_size != size[i]:
                 raise ValueError
@@ -330,15 +318,15 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
                           f"got {row.get('size')!r}")
         flag = str(row.get("known") or "").strip().lower()
         flag = {"1.0": "1", "0.0": "0"}.get(flag, flag)  # a database's REAL column, as size's "5.0"
-        if flag in ("1", "true", "yes", "y", "t"):  # t/f: PostgreSQL's booleans as `\copy` writes them
+        if flag in TRUE_WORDS:
             known[i] = True
-        elif flag not in ("0", "false", "no", "n", "f"):
+        elif flag not in FALSE_WORDS:
             errors.append(f"{where}, field 'known': expected 1/0, true/false, yes/no, y/n or t/f, "
                           f"got {row.get('known')!r}")
         raw_capital = str(row.get("capital_gbp") or "").strip()
         if raw_capital:
             try:
-                capital[i] = float(_plain_number(raw_capital, currency=True))
+                capital[i] = float(plain_number(raw_capital, currency=True))
                 if not np.isfinite(capital[i]) or not 0 <= capital[i] <= MAX_GROUP_CAPITAL_GBP:
                     raise ValueError
             except ValueError:
@@ -347,7 +335,7 @@ def validate_rows(rows: list[dict[str, str]], geography: Geography, label: str,
         raw_lines = str(row.get("county_lines") or "").strip()
         if raw_lines:
             try:
-                number = float(_plain_number(raw_lines))
+                number = float(plain_number(raw_lines))
                 lines[i] = int(number)  # "2.0" as a spreadsheet writes it, as for size
                 if lines[i] < 0 or number != lines[i]:
                     raise ValueError

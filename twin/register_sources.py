@@ -70,7 +70,11 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
                 raise RegisterError(f"{label}: more than {MAX_REGISTER_MEMBERS:,} rows; a register has one row per "
                                     f"group of at least one member, and at most {MAX_REGISTER_MEMBERS:,} members "
                                     f"in all (the UK picture is about 100,000)")
-            result = connection.execute(sa.select(source))
+            # each value as the database holds it, checked as a CSV file's text is: SQLAlchemy's converters for
+            # the declared types (a table typed, then filled from a CSV by `sqlite3 .import`) read 'FALSE' in a
+            # BOOLEAN column as true and fail on '' in a NUMERIC or DATE one
+            result = connection.execute(sa.select(*(sa.type_coerce(c, sa.types.NullType()).label(c.name)
+                                                    for c in source.columns)))
             columns = [str(c).strip().lower() for c in result.keys()]
             rows = [dict(zip(columns, r)) for r in result]
         for remark in (str(w.message).splitlines()[0] for w in said if issubclass(w.category, sa.exc.SAWarning)):
@@ -88,8 +92,20 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
                             f"({exc.name or exc}); {hint}") from None
     except sa.exc.SQLAlchemyError as exc:
         raise RegisterError(f"{label}: cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
+    except (ValueError, TypeError) as exc:  # a driver's own conversion of a value
+        raise RegisterError(f"{label}: a value cannot be read ({exc.__class__.__name__}: {first_line(exc)})") from None
     _check_columns(columns, label)
-    return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows], list(range(1, len(rows) + 1))
+    return [{k: _text(v) for k, v in row.items()} for row in rows], list(range(1, len(rows) + 1))
+
+
+def _text(value) -> str:
+    """A database value as a CSV file's cell would hold it: an array (PostgreSQL's `text[]` of
+    markets, say) as its items separated by ';'."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(_text(item) for item in value)
+    return str(value)
 
 
 def _reflected(sa, connection, table: str):

@@ -33,6 +33,7 @@ class RunOutput:
     model: TwinModel
     setup_s: float
     run_s: float
+    register_table: str | None = None  # the table of a database register (its URL is the scenario's register)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -411,7 +412,7 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     start = time.perf_counter()
     try:
         model.run(progress=progress)
-        output = RunOutput(model, setup_s, time.perf_counter() - start)
+        output = RunOutput(model, setup_s, time.perf_counter() - start, register_table)
         if out_dir is not None:
             write_outputs(output, scenario, seed, out_dir)
             remove_written(out_dir, partial.name)  # the whole run's trajectories are beside it now
@@ -484,6 +485,8 @@ def _run_metadata(output: RunOutput, scenario: Scenario, seed: int) -> dict:
     resolved["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in resolved["levers"]]
     if resolved["register"]:
         resolved["register"] = safe_url(resolved["register"])
+        if output.register_table:  # two tables of one database are two registers
+            resolved["register_table"] = output.register_table
     info = provenance()
     meta = {
         "scenario": resolved,

@@ -121,19 +121,28 @@ def test_the_caches_of_the_sources_used_last_are_kept_and_older_ones_removed(tmp
     (tmp_path / "a.py").write_text("ACTIVE = 0\n")
     kernels = tmp_path / "__pycache__" / "kernels"
     for age, name in enumerate(("newer", "older", "oldest", "current")):
-        (kernels / name).mkdir(parents=True)
+        (kernels / name / "module").mkdir(parents=True)
+        (kernels / name / "module" / "kernel.nbi").write_bytes(b"")  # compiled kernels in it
         os.utime(kernels / name, (1e9 - age * 1e6, 1e9 - age * 1e6))
+    # versions only imported (`twin docs`): an empty folder, which does not push a compiled one out
+    (kernels / "imported_today").mkdir()
+    (kernels / "imported_long_ago").mkdir()
+    os.utime(kernels / "imported_long_ago", (1e9 + 1e6, 1e9 + 1e6))
     (kernels / "vanishing").symlink_to(tmp_path / "gone")  # as a cache another process removes meanwhile
     monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "current")
     folder = compiled.cache_folder()
     (kernels / "vanishing").unlink()
     assert folder == kernels / "current"
     kept = sorted(p.name for p in kernels.iterdir())
-    assert len(kept) == compiled.KEPT_CACHES and kept == sorted(["current", "newer", "older"])
+    assert kept == sorted(["current", "newer", "older", "imported_today"])  # KEPT_CACHES compiled ones
+    assert compiled.KEPT_CACHES == 3
     assert (kernels / "current").stat().st_mtime > 1e9  # used now: the newest of them
     monkeypatch.setattr(compiled, "source_digest", lambda folder=None: "edited")  # an edit: a new source
     compiled.cache_folder()
-    assert sorted(p.name for p in kernels.iterdir()) == ["current", "newer"]  # its cache not made yet
+    assert sorted(p.name for p in kernels.iterdir()) == ["current", "imported_today", "newer"]  # not made yet
+    (kernels / "edited").mkdir()  # made, then only imported: the compiled ones stay
+    compiled.cache_folder()
+    assert sorted(p.name for p in kernels.iterdir()) == ["current", "edited", "imported_today", "newer"]
 
 
 def test_a_read_only_install_in_a_home_that_cannot_be_written_caches_in_the_temporary_folder(tmp_path, monkeypatch,

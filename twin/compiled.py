@@ -34,6 +34,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numba
@@ -98,8 +99,18 @@ def cache_folder() -> Path:
         except OSError:
             continue
     others = [old for _, old in sorted(others, reverse=True) if old.name != digest]
-    for old in others[KEPT_CACHES - 1:]:
+    # Only caches holding compiled kernels count: a command that imports the kernels without running one
+    # (`twin docs`, a comparison whose runs are all stored) makes an empty folder for its version, which
+    # would otherwise push a compiled one out. Empty folders of other versions go when a day old.
+    compiled = [old for old in others if next(old.rglob("*.nbi"), None) is not None]
+    for old in compiled[KEPT_CACHES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
+    for old in others:
+        try:
+            if old not in compiled and time.time() - old.stat().st_mtime > 86400:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
     return current
 
 

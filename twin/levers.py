@@ -39,7 +39,8 @@ class Clear(Lever):
     settings = (
         setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
                 "design: a force-level surge of a few dozen officers and staff",
-                "extra investigators in each target area"),
+                "extra investigators in each target area, the same number whatever its size; the force's "
+                "reactive share (`reactive_demand_share`) of them goes to fast-time demand, as of its own"),
         setting("success_uplift", 0.15, "fractional rise", 0.0, 0.4,
                 f"{A}: multi-agency Clear operations (seed 000) bring partners' powers and data",
                 "rise in operation success in the target areas"),

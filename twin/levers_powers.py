@@ -177,8 +177,10 @@ class BorderPowers(Power):
     paid_by = {"other": 0.5, "forces": 0.5}
     payer_note = "Border Force and port police examining officers, assumed half each"
     summary = ("Border stop powers (seed 003: no Schedule 7 equivalent for SOC): interdict people, drugs, firearms. "
-               "It cuts supply capacity; where supply exceeds demand (drugs start about a fifth above it) a "
-               "small cut changes little of what reaches users")
+               "It cuts supply capacity, and prices answer the cut against supply at the start "
+               "(price_supply_elasticity), so even where supply still exceeds demand (drugs start about a fifth "
+               "above it) a cut raises prices and lowers use (drug_demand_price_elasticity): the share stopped is "
+               "the assumption CT powers' benefit turns on most (docs/VALIDATION.md, section 6)")
     settings = (
         setting("interdiction_share", 0.08, "share", 0.0, 0.3,
                 f"{A}: seed 003: there is no Schedule 7 equivalent for SOC, a power called 'a highly valued source"

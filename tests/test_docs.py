@@ -84,7 +84,9 @@ def test_every_lever_type_has_a_row_in_the_odd_table_of_mechanisms():
     table = odd[odd.index("| lever | mechanism it changes |"):]
     table = table[:table.index("\n\n")]
     rows = {line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]}
-    assert rows == set(LEVER_TYPES), (sorted(set(LEVER_TYPES) - rows), sorted(rows - set(LEVER_TYPES)))
+    assert rows == set(LEVER_TYPES), (
+        f"docs/ODD.md, section 3.4, the table '| lever | mechanism it changes |' (written by hand): add a row for "
+        f"{sorted(set(LEVER_TYPES) - rows)}, remove the row of {sorted(rows - set(LEVER_TYPES))}")
 
 
 def test_the_readme_counts_the_parameter_table_s_assumptions_as_it_stands():

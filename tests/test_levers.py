@@ -1072,11 +1072,15 @@ def test_every_lever_setting_says_why_its_value_and_which_are_the_policy_s_desig
     for kind, cls in LEVER_TYPES.items():
         for p in cls.settings:
             why = p.source.partition(":")[2] if p.provenance in ("assumption", "design") else p.source
-            assert len(why.strip()) >= 20, (kind, p.name)
+            assert len(why.strip()) >= 20, (f"{kind}.{p.name}: its source says too little; write a citation, or "
+                                            f"'assumption: <why this value and range>'")
             if p.provenance == "design":
-                assert p.name in DESIGN_SETTINGS.get(kind, ()), (kind, p.name)
+                assert p.name in DESIGN_SETTINGS.get(kind, ()), (
+                    f"{kind}.{p.name}: a 'design:' setting; list it under '{kind}' in lever_uncertainty.DESIGN_SETTINGS "
+                    f"(or give it a source saying why its value, if it is not what the policy is)")
             if p.name in DESIGN_SETTINGS.get(kind, ()):
-                assert p.provenance in ("design", "sourced"), (kind, p.name)
+                assert p.provenance in ("design", "sourced"), (
+                    f"{kind}.{p.name}: listed in lever_uncertainty.DESIGN_SETTINGS; its source should start 'design:'")
 
 
 def test_a_surge_from_the_first_step_raises_force_capacity():

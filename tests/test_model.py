@@ -582,3 +582,26 @@ def test_a_ctrl_c_that_a_callback_from_c_swallowed_is_raised_at_the_next_step(ca
         assert model.steps_done == 1
     finally:
         sys.unraisablehook = previous
+
+
+def test_every_metric_is_written_by_some_process():
+    """A metric declared in `results.METRICS` but never written (left out of the tally's copy, the
+    census or the metrics kernel) records zeros without a word. Every metric, the levers' cost
+    columns included, is non-zero somewhere in one of three runs: every lever type acting, the same
+    without the funding lever (which fills the hiring cap the SOC fund shares), and a baseline with
+    prisons too small (early and emergency releases; market exits, for which the border powers' cut
+    in supply leaves no glut)."""
+    from twin.bench import _all_levers
+
+    written: set[str] = set()
+    names: set[str] = set()
+    without_funding = [lever for lever in _all_levers() if lever.type_name != "funding"]
+    for model in (TwinModel(seed=1, n_steps=60, levers=_all_levers()),
+                  TwinModel(seed=1, n_steps=36, levers=without_funding),
+                  TwinModel(seed=1, n_steps=24, params=Parameters({"soc_prison_places": 6000}, where="test"))):
+        model.run()
+        frame = model.results.to_frame()
+        names |= set(frame["metric"])
+        written |= set(frame.loc[frame["value"] != 0, "metric"])
+    assert set(METRIC_NAMES) <= names
+    assert sorted(names - written) == []

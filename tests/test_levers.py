@@ -1076,8 +1076,9 @@ def test_every_lever_setting_says_why_its_value_and_which_are_the_policy_s_desig
                                             f"'assumption: <why this value and range>'")
             if p.provenance == "design":
                 assert p.name in DESIGN_SETTINGS.get(kind, ()), (
-                    f"{kind}.{p.name}: a 'design:' setting; list it under '{kind}' in lever_uncertainty.DESIGN_SETTINGS "
-                    f"(or give it a source saying why its value, if it is not what the policy is)")
+                    f"{kind}.{p.name}: a 'design:' setting; list it under '{kind}' in "
+                    f"lever_uncertainty.DESIGN_SETTINGS (or give it a source saying why its value, if it is not "
+                    f"what the policy is)")
             if p.name in DESIGN_SETTINGS.get(kind, ()):
                 assert p.provenance in ("design", "sourced"), (
                     f"{kind}.{p.name}: listed in lever_uncertainty.DESIGN_SETTINGS; its source should start 'design:'")

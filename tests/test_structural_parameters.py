@@ -237,7 +237,7 @@ def test_populations_far_beyond_plausible_are_refused(tmp_path):
         with pytest.raises(ParameterError, match=re.escape(f"{name} = {value:g} is more than the model can hold")):
             check_consistency(Parameters({name: value}, where="test"), "test")
     # a run whose groups grow past the limit stops with a message naming what was set beyond range
-    import twin.model as model_module
+    import twin.population_guard as model_module
 
     model = TwinModel(params=Parameters({"entry_rate_per_month": 5.0}, where="test"), seed=1, n_steps=3)
     model.ocgs_at_start = 1  # as if it had started with one group

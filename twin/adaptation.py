@@ -25,6 +25,7 @@ from twin.adaptation_kernels import assign_leaders, displacement_step, market_ex
 from twin.compiled import generator_argument
 from twin.enablers import link_clients
 from twin.parameters import per_step_probability
+from twin.population_guard import population_error, population_room
 from twin.recruitment import add_members
 from twin.vocabulary import INSIDER, LEADER, PROFESSIONAL, TECHNICAL
 
@@ -41,7 +42,7 @@ def entry(model) -> None:
     if pull is not None:  # vacancies where prices are above their norm draw more entrants
         vacancy = vacancy * pull
         vacancy.flags.writeable = False  # read-only as `Markets.vacancy`'s: one kernel signature either way
-    room_groups, room_members = model.population_room()
+    room_groups, room_members = population_room(model)
     area, portfolio, ocg_type, reach, violence, target, score_noise, owner, role, over_groups, over_members = plan_entry(
         rng_handle=generator_argument(rng), vacancy=vacancy, population=model.geography.population,
         entry_multiplier=model.modifiers.entry_multiplier, entry_rate_per_month=params.entry_rate_per_month,
@@ -57,7 +58,7 @@ def entry(model) -> None:
         fraud_virtual_share=params.fraud_entrant_virtual_share, tally=model.tally.values, tally_rows=rows,
         room_groups=room_groups, room_members=room_members)
     if over_groups or over_members:  # stopped before the memory is asked for
-        raise model.population_error(ocgs.n + over_groups, model.members.n + over_members, entering=True)
+        raise population_error(model, ocgs.n + over_groups, model.members.n + over_members, entering=True)
     if area.size:
         # Entrants start unmapped, without capital or enablers (scalars fill every new row).
         new = ocgs.add(area=area, ocg_type=ocg_type, reach=reach, violence=violence, markets=portfolio, known=False,

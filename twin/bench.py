@@ -414,7 +414,7 @@ PHASES = (
     ("twin.investigations", "progress_operations"), ("twin.investigations", "complete_operations"),
     ("twin.investigations", "street_arrests"), ("twin.policing", "task"), ("twin.justice", "courts_and_prisons"),
     ("twin.succession", "groups_in_transition"), ("twin.adaptation", "entry"),
-    ("twin.model:TwinModel", "_check_population"), ("twin.county_lines", "step"),
+    ("twin.model", "check_population"), ("twin.county_lines", "step"),
     ("twin.adaptation", "displacement_and_learning"), ("twin.adaptation", "market_exit"),
     ("twin.community", "update_trust"), ("twin.model:TwinModel", "_compact_members"),
     ("twin.model:TwinModel", "take_census"), ("twin.model", "compute_metrics"),

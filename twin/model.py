@@ -26,6 +26,7 @@ from twin.metrics import compute_metrics, drug_death_area_factors
 from twin.modifiers import Modifiers
 from twin.ocgs import STEP_ARRAYS, OCGs, base_cohesion
 from twin.parameters import Parameters
+from twin.population_guard import check_population, population_error, set_beyond_ranges
 from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
 from twin.scenario import STEPS_PER_YEAR
@@ -36,11 +37,6 @@ from twin.vocabulary import ACTIVE, CHARGED, COCAINE, EXITED, EXPLOITED, HEROIN_
 MONTHS_PER_STEP = {"month": 1.0, "week": 12.0 / 52.0}
 #: members are compacted (exited rows dropped) when exited rows exceed this share of the table
 COMPACTION_SHARE = 0.15
-#: a run stops (`TwinModel._check_population`) when its groups or member rows exceed this multiple
-#: of the start, and the floors below: the UK's groups change by a few percent over 20 years
-GROWTH_LIMIT = 20
-MIN_GROUP_ROWS_LIMIT = 100_000
-MIN_MEMBER_ROWS_LIMIT = 2_000_000
 
 
 def _whole_seed(seed) -> int:
@@ -327,7 +323,7 @@ class TwinModel(mesa.Model):
                 raise KeyboardInterrupt from None
             raise
         except (ValueError, ArithmeticError) as exc:  # (a Poisson mean out of range): said as the user's
-            raise exc if not self._set_beyond_ranges() else self.population_error(0, 0, failed=exc) from None
+            raise exc if not set_beyond_ranges(self) else population_error(self, 0, 0, failed=exc) from None
 
     def _step(self) -> None:
         if self.steps_done >= self.n_steps:
@@ -360,7 +356,7 @@ class TwinModel(mesa.Model):
         justice.courts_and_prisons(self)                                 # 9
         succession.groups_in_transition(self)                            # 10
         adaptation.entry(self)
-        self._check_population()
+        check_population(self)
         county_lines.step(self)
         adaptation.displacement_and_learning(self)
         adaptation.market_exit(self)
@@ -375,42 +371,6 @@ class TwinModel(mesa.Model):
             self.results.record(self.steps_done, by_area, national)
         self.steps_done += 1
         self.month = self.steps_done * self.months_per_step  # not summed: 52 weeks of 12/52 would drift
-
-    def population_room(self) -> tuple[int, int]:
-        """How many more groups and member rows a run may add before it is stopped (`_check_population`)."""
-        groups_limit = max(GROWTH_LIMIT * self.ocgs_at_start, MIN_GROUP_ROWS_LIMIT)
-        members_limit = max(GROWTH_LIMIT * self.members_at_start, MIN_MEMBER_ROWS_LIMIT)
-        return groups_limit - self.ocgs.n, members_limit - self.members.n
-
-    def _check_population(self) -> None:
-        """Stop a run whose groups or members have grown far beyond anything plausible (a value
-        set far beyond its plausible range) before it exhausts the machine's memory."""
-        room_groups, room_members = self.population_room()
-        if room_groups >= 0 and room_members >= 0:
-            return
-        raise self.population_error(self.ocgs.n, self.members.n)
-
-    def _set_beyond_ranges(self) -> list[str]:
-        """The parameters set beyond their plausible ranges, as `name = value`."""
-        return [f"{name} = {self.params.uk_value(name):g}" for name in sorted(self.params.overridden)
-                if not self.params.spec(name).low <= self.params.uk_value(name) <= self.params.spec(name).high]
-
-    def population_error(self, groups: int, members: int, entering: bool = False, failed: Exception | None = None):
-        """The error stopping a run that holds `groups` groups and `members` member rows (or would, once this step's
-        entrants joined, with `entering`: they are refused before any memory is taken), or whose step `failed`."""
-        from twin.errors import PopulationError
-
-        beyond = self._set_beyond_ranges()
-        when = (f"at step {self.steps_done}" if self.steps_done >= 0 else
-                f"in its spin-up, {-self.steps_done} steps before the years it reports")
-        if failed is not None:
-            return PopulationError(f"the run stopped {when} ({failed}): expected parameters within their plausible "
-                                   f"ranges (set beyond them: {', '.join(beyond)})")
-        return PopulationError(
-            f"the run stopped {when}: {'its entrants would make ' if entering else ''}{groups:,} groups and "
-            f"{members:,} member rows, more than {GROWTH_LIMIT} times "
-            f"the {self.ocgs_at_start:,} groups and {self.members_at_start:,} members it started with; expected "
-            f"parameters within their plausible ranges" + (f" (set beyond them: {', '.join(beyond)})" if beyond else ""))
 
     def take_census(self) -> None:
         """Count members by OCG and class; the step's OCG-level processes use these counts.

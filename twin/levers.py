@@ -34,7 +34,7 @@ class Clear(Lever):
     payer_note = "surge officers in the target areas' forces"
     summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
                "against their highest-harm groups (given groups, that selection moves up their lists); "
-               "cross-boundary groups taken without friction")
+               "cross-boundary groups taken with less friction (all of it at the assumed value)")
     acts_on_groups = True
     settings = (
         setting("surge_investigators_per_area", 60, "FTE per area", 10, 300,
@@ -47,6 +47,12 @@ class Clear(Lever):
         setting("cost_gbp_per_surge_investigator_year", 90000, "GBP/FTE-year", 60000, 130000,
                 f"{A}: surge officers cost more than baseline investigators (overtime, mutual aid)",
                 "cost of one surge investigator"),
+        setting("friction_removed", 1.0, "share", 0.0, 1.0,
+                f"{A}: Clear works with partners across force boundaries (seed 000: a surge with partners), so "
+                "its operations against groups based across a boundary lose the extra cost of such cases "
+                "(`cross_boundary_cost_multiplier`); all of it at 1, as a regional tier would; the range from "
+                "none to all", "share of the extra cost of cross-boundary operations removed in the target areas",
+                "share"),
         setting("selection_priority", 10, "multiplier", 2, 100,
                 "design: a named target list is worked before the rest of the harm-ranked list",
                 "with a groups selection: the selected groups in the target areas rank as if their harm "
@@ -57,7 +63,8 @@ class Clear(Lever):
         mods, i = model.modifiers, self.intensity
         mods.extra_fte[: model.geography.n_areas] += mask * self.values["surge_investigators_per_area"] * i
         mods.success_multiplier[mask] *= 1.0 + self.values["success_uplift"] * i
-        mods.cross_boundary_multiplier[mask] *= max(1.0 - i, 0.0)  # intensity 1 or more: no cross-boundary friction
+        # at the assumed 1 and intensity 1 or more: no cross-boundary friction
+        mods.cross_boundary_multiplier[mask] *= max(1.0 - self.values["friction_removed"] * i, 0.0)
         if self.groups is not None:
             prioritise_selection(self, model, mask, self.values["selection_priority"])
 

@@ -70,9 +70,9 @@ class FinancialSanctions(Power):
     payer_note = "HM Treasury's sanctions office designates, the NCA investigates; assumed half each"
     summary = ("A SOC financial-sanctions regime (seed 003): freeze mapped groups' assets each month and "
                "seize more in operations; groups short of capital recruit more slowly. Frozen capital counts as "
-               "recovered when frozen, at asset_realisation_share, as seized capital does: the expected value "
-               "of a forfeiture that in practice comes a year or more later. Given groups, only that selection "
-               "is designated")
+               "recovered when frozen, at asset_realisation_share times the share forfeited in the end "
+               "(frozen_forfeited_share), as seized capital does: the expected value of a forfeiture that in "
+               "practice comes a year or more later. Given groups, only that selection is designated")
     acts_on_groups = True
     settings = (
         setting("freeze_share_per_month", 0.01, "share/month", 0.0, 0.05,
@@ -83,6 +83,12 @@ class FinancialSanctions(Power):
                 f"{A}: designations and the asset tracing behind them raise what operations seize by 30% (seed"
                 " 003 calls for reform of the confiscation regime); the range from none to a doubling",
                 "rise in the share of capital seized in operations"),
+        setting("frozen_forfeited_share", 1.0, "share", 0.25, 1.0,
+                f"{A}: a freeze is not a forfeiture: the state recovers frozen assets only through later "
+                "proceedings (seed 003 calls for reform of the confiscation regime); at 1 every frozen asset is "
+                "forfeited in the end, realised as confiscated assets are (asset_realisation_share); the range "
+                "down to a quarter, where most designations lapse or are lifted",
+                "share of frozen capital forfeited in the end (counted as recovered when frozen)", "share"),
         setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6,
                 f"{A}: a designations office and about 200 financial investigators at "
                 "`cost_gbp_per_investigator_year`; the range from a small office to a large unit",
@@ -98,7 +104,8 @@ class FinancialSanctions(Power):
             designated &= selected_rows(self, model, np.ones(model.geography.n_areas, dtype=bool))
         frozen = ocgs.capital_gbp * share * ocgs.intel * designated
         ocgs.capital_gbp = ocgs.capital_gbp - frozen
-        model.tally.add("assets_recovered_gbp", ocgs.area, frozen * model.params.asset_realisation_share)
+        model.tally.add("assets_recovered_gbp", ocgs.area,
+                        frozen * model.params.asset_realisation_share * v["frozen_forfeited_share"])
 
 
 @register

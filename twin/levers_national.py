@@ -360,9 +360,10 @@ class AntiCorruption(EnablerRemoval):
     kind = INSIDER
     settings = (
         setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05,
-                f"{A}: about the rate of seed 003's prison arrests (114 arrested in four and a half years, about "
-                "25 a year, against about 200 prison insiders at the model's split of `enablers_insider`), added "
-                "across the four sectors; the range to five times it",
+                f"{A}: seed 003's prison figures (114 arrested in four and a half years, about 25 a year, against "
+                "about 200 prison insiders at the model's split of `enablers_insider`) are what counter-corruption "
+                "work already removes there, in the baseline; the strategy is assumed to add as much again, and "
+                "at that rate in all four sectors, for which no figure is given; the range to five times it",
                 "monthly chance an active corrupt insider is removed", "probability"),
         setting("insider_penalty_reduction", 0.4, "share", 0.0, 1.0,
                 f"{A}: seed 003 recommends an anti-corruption strategy that digitalises key sectors such as borders "

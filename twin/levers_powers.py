@@ -118,8 +118,9 @@ class ExtraTerritorial(Power):
         setting("success_uplift_national_groups", 0.25, "fractional rise", 0.0, 0.6,
                 f"{A}: seed 003: the UK has extra-territorial jurisdiction over terrorism offences but not over "
                 "many SOC crimes, and investigations with an overseas element are extremely difficult; operations"
-                " against groups of national or international reach (49% of groups, seed 004) succeed a quarter "
-                "more often, the range from none to 60%",
+                " against groups of national or international reach (49% of groups, seed 004; the model does not "
+                "tell the international ones apart) succeed a quarter more often: a larger gain on those with an "
+                "element overseas, spread over all of them; the range from none to 60%",
                 "rise in operation success against groups of national or international reach"),
         setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6,
                 f"{A}: international liaison officers and the casework of prosecutions abroad; the range from a "
@@ -169,7 +170,10 @@ class PrisonRestrictions(Power):
                 " 992 prison staff investigated for conveying drugs into prisons: restrictions leak); the range "
                 "from a fifth to nine tenths", "fall in leaders directing from prison", "share"),
         setting("cost_gbp_per_year", 25e6, "GBP/year", 5e6, 80e6,
-                f"{A}: the Netherlands planned an extra €34m for similar measures in 2023 (seed 003)",
+                f"{A}: the Netherlands planned an extra €34m (about £29m) in 2023 for supervising prisoners and "
+                "gathering intelligence on them (seed 003), for a prison system far smaller than England and "
+                "Wales's; here the measures fall only on SOC prisoners (about 8,700), so a sum of that order, "
+                "not scaled up; the range from a few units to several times it",
                 "cost (separation units, monitoring)"),
     )
 

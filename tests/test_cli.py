@@ -633,7 +633,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_truncated_file(tmp_path, monkeypa
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("twin: error: No space left on device")
-    assert "free space on the disk that holds the output folder or the database" in err  # what to do about it
+    assert "free space on the disk that holds the output or the database" in err  # what to do about it
     assert not (out / "trajectories.csv").exists() and not list(out.glob("*.writing"))
     assert not (out / "trajectories.partial.csv").exists()  # no truncated file under any name
 
@@ -651,7 +651,7 @@ def test_a_full_disk_without_a_file_named_names_the_output_folder(tmp_path, monk
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "0.25", "--quiet", "--out", str(out)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("twin: error: No space left on device")
-    assert f"the disk that holds the output folder ({out}) or the database" in err
+    assert f"the disk that holds the output ({out}) or the database" in err
 
 
 def test_a_database_with_a_foreign_table_of_the_same_name_is_refused(tmp_path, capsys):

@@ -145,6 +145,21 @@ def test_the_caches_of_the_sources_used_last_are_kept_and_older_ones_removed(tmp
     assert sorted(p.name for p in kernels.iterdir()) == ["current", "edited", "imported_today", "newer"]
 
 
+def test_a_cache_removed_while_it_is_read_is_skipped(tmp_path, monkeypatch):
+    """Processes starting together (a comparison's workers after an edit) prune the same caches: a
+    folder removed by one while another looked for compiled files in it raised FileNotFoundError
+    from `import twin.compiled`."""
+    from pathlib import Path
+
+    from twin import compiled
+
+    def removed(self, pattern):
+        raise FileNotFoundError(2, "No such file or directory", str(self / "module"))
+
+    monkeypatch.setattr(Path, "rglob", removed)
+    assert compiled._holds_kernels(tmp_path) is False
+
+
 def test_a_read_only_install_in_a_home_that_cannot_be_written_caches_in_the_temporary_folder(tmp_path, monkeypatch,
                                                                                                capsys):
     """A read-only package folder and home (a container run as another user): numba could cache

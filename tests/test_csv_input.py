@@ -215,6 +215,9 @@ def test_a_posterior_as_a_spreadsheet_saves_it_is_read(tmp_path):
     frame = load_posterior(str(path))
     assert list(frame.columns) == ["asset_realisation_share", "fine_gbp_per_conviction"]
     assert frame["fine_gbp_per_conviction"].tolist() == [66135.5, 70000.0]
+    path.write_text("asset_realisation_share,fine_gbp_per_conviction\n0.2,\"0,500\"\n")  # a decimal comma: not 500
+    with pytest.raises(UserError, match=r"row 2.*fine_gbp_per_conviction.*0,500"):
+        load_posterior(str(path))
     path.write_text("asset_realisation_share,fine_gbp_per_conviction,\n0.2,60000,\n0.3,70000,5\n")
     with pytest.raises(UserError, match=r"row 3: a value in column 3, which the header does not name"):
         load_posterior(str(path))

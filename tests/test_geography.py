@@ -339,7 +339,7 @@ def test_a_geography_far_from_the_uk_s_population_or_without_an_exporter_is_warn
     path.write_text(HEADER + "A,England,R,700,0\nB,England,R,480,0\n")
     warnings = areas_warnings(load_geography(path), "areas.csv")
     assert len(warnings) == 3
-    assert "no latitude and longitude columns, and areas other than the built-in" in warnings[0]
+    assert "no coordinates (latitude and longitude), and areas other than the built-in" in warnings[0]
     assert "no area is a county-lines exporter" in warnings[1]
     share = 1.18e6 / uk_population()
     assert ("its 2 areas hold 1.18 million people" in warnings[2] and "national quantities stay the UK's" in warnings[2]
@@ -380,6 +380,10 @@ def test_a_copy_of_the_built_in_areas_without_coordinates_keeps_their_neighbours
     built_in, edited = load_geography(), load_geography(copy)
     assert np.array_equal(edited.neighbour_weights(), built_in.neighbour_weights())
     assert areas_warnings(edited, "areas.csv") == []
+    empty = tmp_path / "empty.csv"  # coordinate columns there but left empty, as a spreadsheet exports them
+    lines = text.strip().splitlines()
+    empty.write_text("\n".join([lines[0] + ",latitude,longitude"] + [line + ",," for line in lines[1:]]) + "\n")
+    assert np.array_equal(load_geography(empty).neighbour_weights(), built_in.neighbour_weights())
     other = tmp_path / "other.csv"
     other.write_text(text + "Isle of Nowhere,England,South East,10,0\n")
     assert load_geography(other).latitude is None
@@ -408,3 +412,28 @@ def test_an_areas_file_s_spreadsheet_numbers_flags_and_extra_columns_are_read(tm
     a, b = load_geography(plain), load_geography(saved)
     assert a.area_names == b.area_names and np.array_equal(a.population, b.population)
     assert b.population.tolist() == [1_460_000.0, 300_000.0] and b.exporter.tolist() == [True, False]
+
+
+def test_an_areas_file_s_own_code_columns_are_ignored_and_a_model_column_s_near_miss_refused(tmp_path):
+    """Columns of the user's own (codes, names) are ignored, even named like a column that is
+    there (force_code beside force_area); one named like a model column that is not there
+    (trust_index for community_trust) would lose its figures, and is refused."""
+    path = tmp_path / "areas.csv"
+    path.write_text("force_area,force_code,nation,region,region_code,population_thousands,county_lines_exporter,"
+                    "easting\nA,E1,England,R1,R01,100,1,400000\nB,E2,England,R1,R01,300,0,500000\n")
+    assert load_geography(path).area_names == ["A", "B"]
+    path.write_text(HEADER.strip() + ",trust_index\nA,England,R1,100,1,0.5\n")
+    with pytest.raises(ScenarioError, match="unknown column 'trust_index'; did you mean 'community_trust'"):
+        load_geography(path)
+
+
+def test_regions_of_one_name_in_two_nations_in_other_cases_stay_two():
+    """Region names are matched in any case within a nation, not across nations."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "areas.csv"
+        path.write_text(HEADER + "A,England,Borders,100,1\nB,Scotland,BORDERS,300,0\nC,England,borders,50,0\n")
+        geo = load_geography(path)
+    assert geo.region_names == ["Borders", "BORDERS"] and geo.area_region.tolist() == [0, 1, 0]

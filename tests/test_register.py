@@ -180,6 +180,21 @@ def test_a_postgresql_register_s_typed_columns_and_arrays_are_read(tmp_path):
     assert register.known.tolist() == [False, True] and register.size.tolist() == [12, 7]
     markets = [[MARKETS[m] for m in np.flatnonzero(row)] for row in register.markets]
     assert markets == [["heroin_crack", "cocaine"], ["fraud"]]
+    # an array of an enum, which the driver returns as its text ('{heroin_crack,cocaine}') and SQLAlchemy parses
+    kind = f"market_{os.getpid()}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TYPE {kind} AS ENUM ('heroin_crack', 'cocaine', 'fraud')"))
+        connection.execute(sa.text(f"CREATE TABLE {table} (ocg_id text, area text, type text, reach text, "
+                                   f"markets {kind}[], size int, violence text, enablers text, known boolean)"))
+        connection.execute(sa.text(f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', "
+                                   f"'{{heroin_crack,cocaine}}', 12, 'some', '', false)"))
+    try:
+        register = load_register(url, GEO, table=table)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+            connection.execute(sa.text(f"DROP TYPE {kind}"))
+    assert [[MARKETS[m] for m in np.flatnonzero(row)] for row in register.markets] == [["heroin_crack", "cocaine"]]
 
 
 def test_a_register_url_s_remarks_are_one_line_warnings(register, tmp_path, capsys):

@@ -102,7 +102,7 @@ def cache_folder() -> Path:
     # Only caches holding compiled kernels count: a command that imports the kernels without running one
     # (`twin docs`, a comparison whose runs are all stored) makes an empty folder for its version, which
     # would otherwise push a compiled one out. Empty folders of other versions go when a day old.
-    compiled = [old for old in others if next(old.rglob("*.nbi"), None) is not None]
+    compiled = [old for old in others if _holds_kernels(old)]
     for old in compiled[KEPT_CACHES - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     for old in others:
@@ -112,6 +112,15 @@ def cache_folder() -> Path:
         except OSError:
             continue
     return current
+
+
+def _holds_kernels(folder: Path) -> bool:
+    """Whether a cache folder holds compiled kernels (numba's index files); False for one that
+    another process removes while it is read."""
+    try:
+        return next(folder.rglob("*.nbi"), None) is not None
+    except OSError:
+        return False
 
 
 def _writable(folder: Path, private: bool = False) -> bool:

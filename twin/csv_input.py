@@ -130,8 +130,9 @@ def formula_like(name: str) -> str | None:
     return None
 
 
-#: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50")
-GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+#: a number as a spreadsheet formats it with thousands separators ("1,200", "2,500,000.50"); never
+#: with a leading 0, which a decimal comma has ("0,500" is a half, not 500, and is refused)
+GROUPED_NUMBER = re.compile(r"[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
 #: a yes/no cell as spreadsheets and databases write it, in lower case (t/f: PostgreSQL's booleans as
 #: `\copy` writes them)
 TRUE_WORDS = ("1", "true", "yes", "y", "t")

@@ -224,7 +224,7 @@ def environment_error(exc: Exception, db: str | None = None, out: str | None = N
         # the file that could not be written names the disk; without one, the places the command writes do
         folder = f" ({out})" if out and not exc.filename else ""
         database = f" ({safe_url(db)})" if db and not exc.filename else ""
-        full = (f"; free space on the disk that holds the output folder{folder} or the database{database} (runs "
+        full = (f"; free space on the disk that holds the output{folder} or the database{database} (runs "
                 "already stored are kept, and files half-written are not left in place)") \
             if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
         return f"{exc.strerror or exc}{where}{full}"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -214,14 +215,17 @@ def _check_header(header: list[str], label: str) -> None:
     # Other columns (a code, a note) are ignored, as a register's are; one that looks meant for a column of
     # the model's would lose its figures unread, so it is refused: a near miss, a part of a name ('trust'),
     # or a usual short name of a coordinate. (A header's trailing comma makes a column without a name.)
+    # Only the model's columns not in the header are offered: beside force_area, a force_code is a code.
+    absent = [k for k in known if k not in header]
+    words = lambda name: {w for w in re.split(r"[^a-z0-9]+", name.lower())  # noqa: E731
+                          if len(w) >= 5 and w not in ("index", "value", "total", "count", "number")}
     stem = lambda name: "".join(ch for ch in name.lower() if ch.isalnum())  # noqa: E731
     for column in unknown:
-        meant = (did_you_mean(column, known)
-                 or next((f"; did you mean '{k}'?" for k in OPTIONAL_COLUMNS
-                          if len(stem(column)) >= 5 and stem(column) in stem(k)), "")
+        meant = (next((f"; did you mean '{k}'?" for k in absent if words(column) & words(k)), "")
+                 or did_you_mean(column, absent)
                  or next((f"; did you mean '{k}'?" for k, short in (("latitude", ("lat",)),
                                                                    ("longitude", ("lon", "lng", "long")))
-                          if stem(column) in short), ""))
+                          if k in absent and stem(column) in short), ""))
         if meant:
             raise ScenarioError(f"areas file '{label}': unknown column {column!r}{meant} (expected "
                                 f"{', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)}; "
@@ -296,14 +300,15 @@ def load_geography(path: Path | str | None = None) -> Geography:
         raise ScenarioError(f"areas file '{label}', line {line} ({name}), field '{column}': empty, where other areas "
                             f"give their coordinates; give latitude and longitude for every area, or for none "
                             f"(neighbours are then the areas of the same region)")
-    if path is None or (not latitude and not without_coordinates and _builtin_centroids(names)):
+    if path is None or (not latitude and _builtin_centroids(names)):  # (some but not all given: refused above)
         # an areas file of the built-in areas without coordinates (a copy of the built-in file, edited) has
         # their neighbours, not its regions' areas (said by `areas_warnings` when its areas are others)
         latitude, longitude = _builtin_centroids(names)
     has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)
-    # a region's name in any case and spacing, as areas' names are read: one region, written as it first is
-    spelt: dict[str, str] = {}
-    regions = [spelt.setdefault(area_key(r), r) for r in regions]
+    # a region's name in any case and spacing, as areas' names are read: one region of its nation, written as
+    # it first is (a region of the same name in another nation stays another region)
+    spelt: dict[tuple[str, str], str] = {}
+    regions = [spelt.setdefault((nation, area_key(r)), r) for nation, r in zip(nations, regions)]
     region_names = list(dict.fromkeys(regions))
     return Geography(
         area_names=names,
@@ -356,7 +361,7 @@ def areas_warnings(geo: Geography, label: str, scaled: bool = False) -> list[str
     the scenario scales the national quantities (`scaled`: `scale_national_quantities`)."""
     warnings = region_warnings(geo, label)
     if geo.latitude is None:
-        warnings.append(f"areas file '{label}': no latitude and longitude columns, and areas other than the "
+        warnings.append(f"areas file '{label}': no coordinates (latitude and longitude), and areas other than the "
                         f"built-in force areas, so each area's neighbours (for displacement, relocation and county "
                         f"lines) are the other areas of its region; give latitude and longitude for nearest neighbours")
     if not geo.exporter.any():

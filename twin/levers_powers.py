@@ -87,8 +87,9 @@ class FinancialSanctions(Power):
                 f"{A}: a freeze is not a forfeiture: the state recovers frozen assets only through later "
                 "proceedings (seed 003 calls for reform of the confiscation regime); at 1 every frozen asset is "
                 "forfeited in the end, realised as confiscated assets are (asset_realisation_share); the range "
-                "down to a quarter, where most designations lapse or are lifted",
-                "share of frozen capital forfeited in the end (counted as recovered when frozen)", "share"),
+                "down to a quarter, where most of it is never forfeited",
+                "share of frozen capital forfeited in the end (counted as recovered when frozen); frozen capital "
+                "stays out of the groups' hands over the run either way", "share"),
         setting("cost_gbp_per_year", 20e6, "GBP/year", 5e6, 80e6,
                 f"{A}: a designations office and about 200 financial investigators at "
                 "`cost_gbp_per_investigator_year`; the range from a small office to a large unit",

@@ -73,7 +73,9 @@ def read_sql(url: str, table: str) -> tuple[list[dict[str, str]], list[int]]:
             # each value as the database holds it, checked as a CSV file's text is: SQLAlchemy's converters for
             # the declared types (a table typed, then filled from a CSV by `sqlite3 .import`) read 'FALSE' in a
             # BOOLEAN column as true and fail on '' in a NUMERIC or DATE one
-            result = connection.execute(sa.select(*(sa.type_coerce(c, sa.types.NullType()).label(c.name)
+            # (an array keeps its type: SQLAlchemy parses PostgreSQL's arrays of an enum, which the driver does not)
+            result = connection.execute(sa.select(*(c if isinstance(c.type, sa.ARRAY) else
+                                                    sa.type_coerce(c, sa.types.NullType()).label(c.name)
                                                     for c in source.columns)))
             columns = [str(c).strip().lower() for c in result.keys()]
             rows = [dict(zip(columns, r)) for r in result]

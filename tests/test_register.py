@@ -159,41 +159,39 @@ def test_a_sqlite_register_s_declared_types_do_not_change_its_text(tmp_path):
 
 def test_a_postgresql_register_s_typed_columns_and_arrays_are_read(tmp_path):
     """PostgreSQL's own types (boolean, numeric, date) read as their text, and the markets as an
-    array (`text[]`) read as a list of them, as the CSV file's ';' separates them."""
+    array (`text[]`, or an array of an enum, which the driver returns as its text and SQLAlchemy
+    parses) read as a list of them, as the CSV file's ';' separates them."""
     from conftest import postgres_url
 
     url = postgres_url()
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    table = f"typed_register_{os.getpid()}"
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"CREATE TABLE {table} (ocg_id text, area text, type text, reach text, "
-                                   f"markets text[], size numeric, violence text, enablers text, known boolean, "
-                                   f"first_recorded date)"))
-        connection.execute(sa.text(f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', "
-                                   f"'{{heroin_crack,cocaine}}', 12, 'some', '', false, '2024-01-01'), ('A2', "
-                                   f"'Merseyside', 'family', 'local', '{{fraud}}', 7.0, 'none', NULL, true, NULL)"))
-    try:
-        register = load_register(url, GEO, table=table)
-    finally:
+    table, kind = f"typed_register_{os.getpid()}", f"market_{os.getpid()}"
+
+    def read(*statements, dropped=()):
         with engine.begin() as connection:
-            connection.execute(sa.text(f"DROP TABLE {table}"))
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        try:
+            return load_register(url, GEO, table=table)
+        finally:
+            with engine.begin() as connection:
+                for name in (f"TABLE {table}", *dropped):
+                    connection.execute(sa.text(f"DROP {name}"))
+
+    columns = "ocg_id text, area text, type text, reach text"
+    register = read(f"CREATE TABLE {table} ({columns}, markets text[], size numeric, violence text, enablers text, "
+                    f"known boolean, first_recorded date)",
+                    f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', '{{heroin_crack,cocaine}}', "
+                    f"12, 'some', '', false, '2024-01-01'), ('A2', 'Merseyside', 'family', 'local', '{{fraud}}', 7.0, "
+                    f"'none', NULL, true, NULL)")
     assert register.known.tolist() == [False, True] and register.size.tolist() == [12, 7]
     markets = [[MARKETS[m] for m in np.flatnonzero(row)] for row in register.markets]
     assert markets == [["heroin_crack", "cocaine"], ["fraud"]]
-    # an array of an enum, which the driver returns as its text ('{heroin_crack,cocaine}') and SQLAlchemy parses
-    kind = f"market_{os.getpid()}"
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"CREATE TYPE {kind} AS ENUM ('heroin_crack', 'cocaine', 'fraud')"))
-        connection.execute(sa.text(f"CREATE TABLE {table} (ocg_id text, area text, type text, reach text, "
-                                   f"markets {kind}[], size int, violence text, enablers text, known boolean)"))
-        connection.execute(sa.text(f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', "
-                                   f"'{{heroin_crack,cocaine}}', 12, 'some', '', false)"))
-    try:
-        register = load_register(url, GEO, table=table)
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"DROP TABLE {table}"))
-            connection.execute(sa.text(f"DROP TYPE {kind}"))
+    register = read(f"CREATE TYPE {kind} AS ENUM ('heroin_crack', 'cocaine', 'fraud')",
+                    f"CREATE TABLE {table} ({columns}, markets {kind}[], size int, violence text, enablers text, "
+                    f"known boolean)",
+                    f"INSERT INTO {table} VALUES ('A1', 'Merseyside', 'family', 'local', '{{heroin_crack,cocaine}}', "
+                    f"12, 'some', '', false)", dropped=(f"TYPE {kind}",))
     assert [[MARKETS[m] for m in np.flatnonzero(row)] for row in register.markets] == [["heroin_crack", "cocaine"]]
 
 

@@ -300,10 +300,12 @@ def load_geography(path: Path | str | None = None) -> Geography:
         raise ScenarioError(f"areas file '{label}', line {line} ({name}), field '{column}': empty, where other areas "
                             f"give their coordinates; give latitude and longitude for every area, or for none "
                             f"(neighbours are then the areas of the same region)")
-    if path is None or (not latitude and _builtin_centroids(names)):  # (some but not all given: refused above)
-        # an areas file of the built-in areas without coordinates (a copy of the built-in file, edited) has
-        # their neighbours, not its regions' areas (said by `areas_warnings` when its areas are others)
-        latitude, longitude = _builtin_centroids(names)
+    # an areas file of the built-in areas without coordinates (a copy of the built-in file, edited) has their
+    # neighbours, not its regions' areas (said by `areas_warnings` when its areas are others); some but not
+    # all coordinates given are refused above
+    built_in = _builtin_centroids(names) if not latitude else None
+    if built_in:
+        latitude, longitude = built_in
     has_coordinates = len(latitude) == len(names) and len(longitude) == len(names)
     # a region's name in any case and spacing, as areas' names are read: one region of its nation, written as
     # it first is (a region of the same name in another nation stays another region)

@@ -2395,6 +2395,22 @@ def test_a_lead_picked_from_several_options_is_also_given_allowing_for_the_choic
     assert "allowing for the best" not in runner_up_sentence(SimpleNamespace(ranking=two), markup=False)
 
 
+def test_where_a_budget_binds_the_option_buying_most_harm_reduction_a_pound_is_named():
+    """The report ranked on net social cost alone; a Treasury reader with a fixed budget wants the
+    option that averts the most harm per extra pound, said when it is not the best option."""
+    from twin.report_text import _more_per_pound
+
+    best = {"scenario": "Package", "cost": 9.9e9, "per_pound": 3.5}
+    cheap = {"scenario": "Clear & Hold", "cost": 1.1e9, "per_pound": 6.9}
+    worse = {"scenario": "Funding", "cost": 10e9, "per_pound": 0.18}
+    cut = {"scenario": "Cuts", "cost": -1e9, "per_pound": 9.0}  # spends less: no extra pound to buy with
+    said = _more_per_pound([best, cheap, worse, cut], best)
+    assert said == (" Where a budget binds rather than the net social cost, Clear &amp; Hold buys more harm reduction "
+                    "for it: £6.9 of harm averted per extra pound.")
+    assert _more_per_pound([best, worse, cut], best) == ""  # the best buys most already
+    assert _more_per_pound([best, dict(cheap, per_pound=float("nan"))], best) == ""
+
+
 def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     """The summary's interval of the best option's saving kept its numbers but lost their signs
     ('90% interval £0.14bn to £0.40bn' for -£0.40bn to +£0.14bn), so a tie read as a sure saving."""
@@ -2419,8 +2435,12 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     # with the calibrated parameters drawn (--posterior), or the levers' assumptions (--uncertain-levers), or both
     drawn = saving_sentence(row, "does best", "base", "2 years", posterior=True)
     assert ("a mean over the calibrated parameters (drawn in every replicate from the posterior), under the model's "
-            "assumed effect sizes and costs, which are not measured and are not varied here") in drawn
-    assert drawn.endswith("the interval reflects the replications' chance variation and those draws.")
+            "assumed effect sizes and costs, which are not measured and are not varied here (most of their plausible "
+            "ranges reach further above") in drawn
+    assert drawn.endswith("the interval is that of the mean over the replications' chance variation and those draws, "
+                          "which narrows as replications are added; single replications vary far more (the bands of "
+                          "the yearly chart).")
+    assert "an estimate at the model's assumed effect sizes" in saving_sentence(row, "does best", "base", "2 years")
     both = saving_sentence(row, "does best", "base", "2 years", levers_drawn=True, posterior=True)
     assert ("a mean over the calibrated parameters (drawn in every replicate from the posterior) and the levers' "
             "assumed effect sizes and costs, which are not measured (each drawn in every replicate from its plausible "

@@ -126,6 +126,13 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     assert page[said - 1] in ".?!" and page[said - 2] != "."
     assert "Each replicate draws every lever's assumed effect sizes and costs" in page
     assert "(drawn: peak of its range)" in page and "not varied here" not in page
+    # the switching value's base is what was spent, the mean of the drawn costs, and the first screen says what
+    # the best option is, in its scenario's words
+    # the switching value's base is what was spent, the mean of the drawn costs; the first screen says what the
+    # best option is, in its scenario's words
+    assert "over its mean drawn cost (the levers' costs drawn from their ranges" in page
+    assert "over its assumed cost" not in page
+    assert "What Countering SOC Bill is: The Countering SOC Bill's powers (seed 003" in page
     # an export gives each run's draws, none where the scenario has no such lever
     import pandas as pd
 

@@ -28,7 +28,8 @@ from twin.report_format import and_list, html_table, per_pound, signed_amounts
 from twin.report_levers import lever_block, years_phrase
 from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
-    LEVEL_LABELS, areas_phrase, chance_marks, horizon, other_outcomes, plain_summary, ranking_table, signed_bn,
+    LEVEL_LABELS, areas_phrase, chance_marks, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
+    signed_bn,
     wins, year_by_year,
 )
 from twin.report_titles import named
@@ -69,8 +70,8 @@ devolved; the per-area table below totals each nation's harm, and England and Wa
 under 'Who spends' each nation's spending.</li>
 <li>Discounting: every amount at the Green Book's 3.5% a year, though it discounts effects on health and life
 at 1.5%; much of the harm is to health and life (drug deaths, homicide, violence, exploitation). Discounting all
-the harm at 1.5%, an upper bound, raised the harm two national options avert by about 9% and left their ranking as
-it was (docs/ODD.md section 4).</li>
+the harm at 1.5%, an upper bound, raised the harm the national security package and CT powers avert by about 9%
+and left their ranking as it was (measured once, on the shipped options; docs/ODD.md section 4).</li>
 <li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
 2023-24 prices (a year's error moves those categories by about 7%).</li> <li>Harms without a price: children recruited, NRM referrals and arrests are counted (see 'Other outcomes') but
 carry no money value; only harm in the six priced categories enters the net social cost.</li>
@@ -153,6 +154,11 @@ later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury
 def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
     """The summary in plain words, and the list of the scenarios compared: the baseline and the options."""
     brief, detail = plain_summary(comparison)
+    rows = headline_rows(comparison)  # the option the first paragraph names, said in its scenario's words at once
+    best = min(rows, key=lambda r: r["net"])["scenario"] if rows else None
+    described = {row["name"]: json.loads(row["resolved_json"]).get("description") for _, row in scenarios.iterrows()}
+    if brief and described.get(best):
+        brief = brief[:1] + [f"What {html.escape(best)} is: {html.escape(described[best].rstrip('.'))}."] + brief[1:]
     brief_html = "".join(f"<p>{code_spans(p)}</p>" for p in brief)
     detail_html = ('<h3 id="in-detail">The answer in detail</h3>' + "".join(
         code_spans(p) if p.startswith("<div") else f"<p>{code_spans(p)}</p>" for p in detail) if detail else "")

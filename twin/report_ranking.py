@@ -14,7 +14,7 @@ from twin.report_format import (
     LEVER_WORDS, and_list, bn, count_of, gap_interval, lever_label, per_pound, percent, possessive, replications,
     signed_bn,
 )
-from twin.report_drawn import rests_on_values
+from twin.report_drawn import levers_drawn, rests_on_values
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -270,7 +270,8 @@ def against_doing_nothing(comparison: Comparison, best: dict, markup: bool = Tru
     if np.isfinite(levers) and levers > 0:
         parts.append(f"every lever's spending {percent(saving / levers)}"
                      + (f" ({percent(green / levers)} leaving out recovered assets)" if green > 0 else "")
-                     + " over its assumed cost")
+                     + (" over its mean drawn cost (the levers' costs drawn from their ranges in each replicate)"
+                        if levers_drawn(comparison) else " over its assumed cost"))
     if averted > saving:  # the harm it averts, were it smaller by this share with its spending unchanged
         parts.append(f"the harm it averts {percent(saving / averted)}"
                      + (f" ({percent(green / averted)} leaving out recovered assets)" if 0 < green < averted else "")

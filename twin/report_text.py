@@ -33,6 +33,17 @@ from twin.report_ranking import (  # noqa: F401 (report.py and the tests read th
 )
 
 
+def _more_per_pound(rows: list[dict], best: dict) -> str:
+    """Where a budget binds rather than the net social cost: the option that averts the most harm per extra
+    pound of response spending, when it is not the best (HTML clause, or '')."""
+    buying = [r for r in rows if r["cost"] > 0 and np.isfinite(r["per_pound"]) and r["per_pound"] > 0]
+    most = max(buying, key=lambda r: r["per_pound"], default=None)
+    if most is None or most["scenario"] == best["scenario"] or not most["per_pound"] > best["per_pound"]:
+        return ""
+    return (f" Where a budget binds rather than the net social cost, {html.escape(most['scenario'])} buys more harm "
+            f"reduction for it: {per_pound(most['per_pound'])} of harm averted per extra pound.")
+
+
 def headline_rows(comparison: Comparison) -> list[dict]:
     rows = []
     for _, d in comparison.differences.iterrows():
@@ -161,11 +172,11 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
                                     posterior),
                                    ("the levers' assumed effect sizes and costs, which are not measured (each drawn in "
                                     "every replicate from its plausible range)", levers_drawn)) if on]
-    estimate = (f". This is a mean over {and_list(drawn)}" + ("" if levers_drawn else ", under the model's assumed "
-                                                             "effect sizes and costs, which are not measured and are "
-                                                             "not varied here") if drawn else
-                ". This is a central estimate under the model's assumed effect sizes and costs, which are not "
-                "measured and are not varied here")
+    held = ("the model's assumed effect sizes and costs, which are not measured and are not varied here (most of "
+            "their plausible ranges reach further above the assumed values than below, so drawn from those ranges, "
+            "with <code>twin compare --uncertain-levers</code>, the options' effects and costs are larger on average)")
+    estimate = (f". This is a mean over {and_list(drawn)}" + ("" if levers_drawn else f", under {held}") if drawn else
+                f". This is an estimate at {held}")
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {base} "
@@ -174,7 +185,9 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
                                f", so on these replications it cannot be told apart from {base}")
             + _green_book_clause(best) + estimate + ", with every lever acting from the start year its scenario "
             "gives (no more time for legislation or set-up than that): " + (
-                ("the interval reflects the replications' chance variation and those draws." if drawn else
+                ("the interval is that of the mean over the replications' chance variation and those draws, which "
+                 "narrows as replications are added; single replications vary far more (the bands of the yearly "
+                 "chart)." if drawn else
                  "the interval reflects only the replications' chance variation.") if np.isfinite(best["net_high"])
                 else "an interval needs two replications or more."))
 
@@ -289,11 +302,12 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                    if np.isfinite(best["per_pound"]) else "") +
                 (f"; its cumulative net social cost falls below the baseline's during year "
                  f"{int(best['payback'])} and stays below to the horizon's end (a "
-                 f"payback to society, not cash returned to the Exchequer)." if np.isfinite(best["payback"])
+                 f"payback to society, not cash returned to the Exchequer, counting recovered assets, with its "
+                 f"levers acting from their start year and no lead time before it)." if np.isfinite(best["payback"])
                  else f"; with {replications(best['pairs'])} no year can be named from which it surely pays back "
                       + ("(one gives no interval)." if best["pairs"] < 2 else
                          "(its cumulative saving's interval still reaches zero).") if best["payback_unclear"]
-                 else "; it does not pay back within the horizon."))
+                 else "; it does not pay back within the horizon.")) + _more_per_pound(rows, best)
     # what it costs, what it means in people, and how it changes over the years, belong with the answer
     people = _in_people(comparison, best["scenario"]) if best["net"] < 0 else None
     brief += ([spending] + ([people] if people else [])

@@ -2440,6 +2440,11 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     assert drawn.endswith("the interval is that of the mean over the replications' chance variation and those draws, "
                           "which narrows as replications are added; single replications vary far more (the bands of "
                           "the yearly chart).")
+    # how far single replications ran, the pairs' 5th to 95th percentiles (summary.csv's diff_p5, diff_p95)
+    spread = saving_sentence(dict(row, net_p5=-0.47e9, net_p95=0.02e9), "does best", "base", "2 years",
+                             posterior=True)
+    assert spread.endswith("single replications vary far more (the middle 90% of the paired replications ran from "
+                           "a rise of £0.02bn to a saving of £0.47bn; the bands of the yearly chart).")
     assert "an estimate at the model's assumed effect sizes" in saving_sentence(row, "does best", "base", "2 years")
     both = saving_sentence(row, "does best", "base", "2 years", levers_drawn=True, posterior=True)
     assert ("a mean over the calibrated parameters (drawn in every replicate from the posterior) and the levers' "

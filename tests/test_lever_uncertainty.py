@@ -133,9 +133,13 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     assert "over its mean drawn cost (the levers' costs drawn from their ranges" in page
     assert "over its assumed cost" not in page
     assert "What Countering SOC Bill is: The Countering SOC Bill's powers (seed 003" in page
-    # an export gives each run's draws, none where the scenario has no such lever
+    assert "single replications vary far more (the middle 90% of the paired replications " in page
     import pandas as pd
 
+    summary = pd.read_csv(out / "summary.csv")
+    net = summary[(summary.scenario == "ct_powers") & (summary.metric == "discounted_net_social_cost_gbp")].iloc[0]
+    assert net["diff_p5"] <= net["diff_mean"] <= net["diff_p95"] and net["pairs"] == 2
+    # an export gives each run's draws, none where the scenario has no such lever
     assert main(["export", "--db", f"sqlite:///{tmp_path / 't.db'}", "--experiment", str(drawn.experiment_id),
                  "--out", str(tmp_path / "export")]) == 0
     runs = pd.read_csv(tmp_path / "export" / "experiments.csv")

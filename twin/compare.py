@@ -34,7 +34,7 @@ class Comparison:
     reps: dict[str, int]
     bands: pd.DataFrame  # scenario, metric, step, mean, p5, p95
     differences: pd.DataFrame  # one row per non-baseline scenario
-    summary: pd.DataFrame  # scenario, metric, mean, p5, p95, diff_mean, diff_low, diff_high
+    summary: pd.DataFrame  # scenario, metric, mean, p5, p95, diff_mean, diff_low, diff_high, pairs, diff_p5, diff_p95
     areas: pd.DataFrame  # scenario, area, metric, mean, diff_mean, diff_low, diff_high
     annual: pd.DataFrame  # scenario, year, metric, mean, p5, p95 (UK)
     runs: pd.DataFrame
@@ -209,7 +209,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                 paired = (mine[metric] - base[metric]).dropna().to_numpy()
                 if paired.size:
                     low, high = mean_interval(paired)
-                    row.update(diff_mean=paired.mean(), diff_low=low, diff_high=high, pairs=paired.size)
+                    # diff_low/high: the interval of the mean; diff_p5/p95: the spread of the pairs themselves
+                    row.update(diff_mean=paired.mean(), diff_low=low, diff_high=high, pairs=paired.size,
+                               diff_p5=np.percentile(paired, 5), diff_p95=np.percentile(paired, 95))
             summary_rows.append(row)
         if base is None or scenario == baseline:
             continue

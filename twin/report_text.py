@@ -186,10 +186,23 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
             + _green_book_clause(best) + estimate + ", with every lever acting from the start year its scenario "
             "gives (no more time for legislation or set-up than that): " + (
                 ("the interval is that of the mean over the replications' chance variation and those draws, which "
-                 "narrows as replications are added; single replications vary far more (the bands of the yearly "
-                 "chart)." if drawn else
+                 "narrows as replications are added; single replications vary far more" + _spread(best) + "."
+                 if drawn else
                  "the interval reflects only the replications' chance variation.") if np.isfinite(best["net_high"])
                 else "an interval needs two replications or more."))
+
+
+def _spread(best: dict) -> str:
+    """' (...)': how far single paired replications' savings ran, the 5th to 95th percentiles of the pairs
+    (`net_p5`, `net_p95`: changes, negative a saving), or the chart that shows it."""
+    low, high = best.get("net_p5", np.nan), best.get("net_p95", np.nan)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return " (the bands of the yearly chart)"
+    least, most = -high, -low  # savings
+    ran = (f"saved {bn(least)} to {bn(most)}" if least > 0 else
+           f"ran from a rise of {bn(-least)} to a saving of {bn(most)}" if most > 0 else
+           f"raised it by {bn(-most)} to {bn(-least)}")
+    return f" (the middle 90% of the paired replications {ran}; the bands of the yearly chart)"
 
 
 def _green_book_clause(best: dict) -> str:
@@ -287,6 +300,10 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     else:
         verdict = "does best" + narrowly(comparison)
     if best["net"] < 0:
+        spread = comparison.summary[(comparison.summary["scenario"] == best["scenario"])
+                                    & (comparison.summary["metric"] == "discounted_net_social_cost_gbp")]
+        if len(spread) and {"diff_p5", "diff_p95"} <= set(spread.columns):
+            best = dict(best, net_p5=float(spread["diff_p5"].iloc[0]), net_p95=float(spread["diff_p95"].iloc[0]))
         text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison),
                                     levers_drawn(comparison), posterior_drawn(comparison)))
     else:

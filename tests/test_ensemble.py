@@ -1481,7 +1481,7 @@ def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_not
     areas.write_text("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R1,100,0\n")
     assert _stored_geography({"areas_file": str(areas)}) == {"areas": 1, "nations": {"England": 1}, "exporters": [],
                                                              "most_vulnerable": [], "nation_of": {"A": "England"},
-                                                             "region_of": {"A": "R1"}}
+                                                             "region_of": {"A": "R1"}, "population_of": {"A": 100e3}}
     assert _stored_geography({"areas_file": str(tmp_path / "gone.csv")}) == {}
 
 
@@ -2542,3 +2542,32 @@ def test_a_one_year_spread_is_drawn_even_with_the_mean_outside_it():
     band(axis, [1], [1.0], [2.0], [4.0], "C1")
     assert len(axis.containers) == 2  # two error bars, no error
     plt.close(figure)
+
+
+def test_the_area_chart_gives_each_area_s_change_per_resident_beside_its_change_in_pounds():
+    """The £m bars follow the areas' size (the Metropolitan Police's change dwarfs the rest); the per-head
+    panel shows where an option helps residents most. A store without populations draws the £m alone."""
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    from twin.geography import describe, load_geography
+    from twin.report import area_chart
+
+    rows = [{"scenario": "opt", "area": area, "metric": "harm_gbp_total", "diff_mean": diff}
+            for area, diff in (("Big", -90e6), ("Small", -20e6), ("Up", 5e6))]
+    geography = {"population_of": {"Big": 9e6, "Small": 0.5e6, "Up": 1e6}}
+    comparison = SimpleNamespace(areas=pd.DataFrame(rows), baseline="base", geography=geography)
+    figure = area_chart(comparison, "opt")
+    pounds, per_head = figure.axes
+    assert [round(bar.get_width(), 6) for bar in pounds.patches] == [-90.0, -20.0, 5.0]  # sorted by £m
+    assert [round(bar.get_width(), 6) for bar in per_head.patches] == [-10.0, -40.0, 5.0]
+    assert "per resident" in per_head.get_xlabel()
+    plt.close(figure)
+    comparison.geography = {}  # an older store: no populations
+    figure = area_chart(comparison, "opt")
+    assert len(figure.axes) == 1 and len(figure.axes[0].patches) == 3
+    plt.close(figure)
+    geo = load_geography()
+    people = describe(geo)["population_of"]  # what a comparison stores: every area's people
+    assert len(people) == 45 and sum(people.values()) == pytest.approx(geo.population.sum())

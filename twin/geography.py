@@ -415,7 +415,7 @@ def _optional_value(raw: str | None, column: str, label: str, line: int) -> floa
 def describe(geo: Geography) -> dict:
     """What a report needs to name the areas: their number, nations (with counts), exporters, the
     most vulnerable fifth when the areas file gives a vulnerability index, and each area's nation
-    and region (for subtotals)."""
+    and region (for subtotals) and population (for the per-head chart)."""
     nations: dict[str, int] = {}
     for nation in geo.nation:
         nations[nation] = nations.get(nation, 0) + 1
@@ -424,7 +424,8 @@ def describe(geo: Geography) -> dict:
             "exporters": [name for name, flag in zip(geo.area_names, geo.exporter) if flag],
             "most_vulnerable": [] if vulnerable is None else [n for n, flag in zip(geo.area_names, vulnerable) if flag],
             "nation_of": dict(zip(geo.area_names, geo.nation)),
-            "region_of": {name: geo.region_names[r] for name, r in zip(geo.area_names, geo.area_region)}}
+            "region_of": {name: geo.region_names[r] for name, r in zip(geo.area_names, geo.area_region)},
+            "population_of": {name: float(people) for name, people in zip(geo.area_names, geo.population)}}
 
 
 def _builtin_centroids(names: list[str]) -> tuple[list[float], list[float]] | None:

@@ -163,18 +163,28 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
 
 
 def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
+    """Each area's change in harm over the horizon under `scenario`: in £m, and beside it per resident
+    (£ a head, from the areas file's populations) when the comparison knows them: the £m bars follow
+    the areas' size, the per-head bars show where the option helps residents most."""
     data = comparison.areas[(comparison.areas.scenario == scenario) & (comparison.areas.metric == "harm_gbp_total")]
     data = data.sort_values("diff_mean")
-    figure, axis = plt.subplots(figsize=(8, 9), dpi=100)
-    colours = ["#2a7f62" if v < 0 else "#b8432f" for v in data["diff_mean"]]
-    axis.barh(data["area"], data["diff_mean"] / 1e6, color=colours)
-    set_title(axis, f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (mean of "
-                    f"replications; every option's is in the table)", 10, 6)  # the axes: the figure less the area names
-    axis.set_xlabel("change in harm, £m (undiscounted; below zero is less harm)")
-    axis.tick_params(axis="y", labelsize=7)
-    axis.axvline(0, color="black", linewidth=0.8)
-    axis.grid(axis="x", alpha=0.3)
-    figure.tight_layout()
+    people = data["area"].map(comparison.geography.get("population_of") or {}).astype(float)
+    per_head = bool(len(data)) and bool((people > 0).all())
+    figure, axes = plt.subplots(1, 2 if per_head else 1, figsize=(8, 9), dpi=100, sharey=True, squeeze=False,
+                                layout="constrained")
+    panels = [(data["diff_mean"] / 1e6, "change in harm, £m")]
+    if per_head:
+        panels.append((data["diff_mean"] / people, "change in harm, £ per resident"))
+    for axis, (values, label) in zip(axes[0], panels):
+        axis.barh(data["area"], values, color=["#2a7f62" if v < 0 else "#b8432f" for v in values])
+        axis.set_xlabel(f"{label}\n(undiscounted; below zero is less harm)", fontsize=8)
+        axis.axvline(0, color="black", linewidth=0.8)
+        axis.grid(axis="x", alpha=0.3)
+    axes[0][0].tick_params(axis="y", labelsize=7)
+    figure.suptitle("\n".join(textwrap.wrap(
+        f"Change in harm over the horizon by area: {scenario} vs {comparison.baseline} (mean of replications"
+        f"{'; left in £m, right per resident' if per_head else ''}; every option's is in the table)", 90)),
+        fontsize=10)
     return figure
 
 

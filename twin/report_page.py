@@ -366,7 +366,8 @@ def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str
     """Harm by area: the baseline's and each option's change, with the chart of the best option's change."""
     per_head = " and per resident" if comparison.geography.get("population_of") else ""
     figure = (f'<figure><img alt="Chart of each area\'s change in harm under the option with the lowest net social '
-              f'cost, in £m{per_head} (the table below gives the £m)" src="data:image/png;base64,{area_image}"></figure>'
+              f'cost, in £m{per_head} (the table below gives the £m)" '
+              f'src="data:image/png;base64,{area_image}"></figure>'
               if area_image else '')
     return f"""<h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted

@@ -11,7 +11,7 @@ import pytest
 
 from twin.calibration import Prior, load_config, point_fit
 from twin.targets import fit_lines, fit_table, load_targets, misfit, number, target_values, write_fit_report
-from twin.errors import ScenarioError
+from twin.errors import ScenarioError, UserError
 from twin.executor import SerialExecutor
 from twin.store import Store
 
@@ -713,6 +713,9 @@ def test_a_kernel_fit_resumed_keeps_its_temperature_schedule(tmp_path):
     assert resumed["abc_id"] == first["abc_id"] and resumed["generations"][0] == first["generations"][0]
     assert len(temperatures) == 3 and temperatures[-1] == 1.0, temperatures
     assert all(a >= b for a, b in zip(temperatures, temperatures[1:])) and temperatures[1] > 1, temperatures
+    # Its first two generations are not a fit of two (the temperatures follow the horizon): refused
+    with pytest.raises(UserError, match="a kernel fit's temperatures follow its horizon"):
+        abc_fit(dict(config, generations=2, max_evaluations=10_000), store, workers=1, log=lambda m: None)
 
 
 def test_a_kernel_fit_reports_temperatures_and_its_kernel(tmp_path):
@@ -854,6 +857,14 @@ name = "asset_realisation_share"
     assert any("reached max_evaluations" in m for m in said)
     assert len(abc_fit(dict(spent, max_evaluations=10_000), store, workers=1,
                        log=lambda m: None)["generations"]) == 4  # a larger budget goes on
+    # A stored run that went further holds this configuration's fit as one of its generations: asked
+    # again for two generations, the fit reported is the first two's, as from scratch (it was the fourth's)
+    said = []
+    again = abc_fit(config, store, workers=1, log=said.append)
+    assert again["generations"] == first["generations"] and again["best"] == first["best"]
+    assert again["simulations"] == first["simulations"] and again["posterior"].equals(first["posterior"])
+    assert again["particles"].equals(first["particles"]) and again["runs_made"] == 0
+    assert any("its generation 2 of 4 is the fit of these settings" in m for m in said), said
     # Changing a target's tolerance is another fit, not a resumption of this one.
     tighter = dict(config, targets=[replace(config["targets"][0], tolerance=70e6)])
     other = abc_fit(tighter, store, workers=1, log=lambda m: None)

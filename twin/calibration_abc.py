@@ -262,15 +262,19 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
             log(f"Reusing {held} particle(s) of the generation under way finished earlier ({sampler.keep.path}).")
     remaining = config["generations"] - done
     # pyabc checks its stopping rules after each generation, so a resumed run would always run one
-    # more: the stored run's own stopping point is checked here, where a fresh run would have stopped
-    if remaining > 0 and done and _last_epsilon(history) <= config["minimum_epsilon"]:
+    # more: where a fresh run of this configuration would have stopped among the stored generations
+    # is found here, and the fit reported is that generation's (a stored run may have gone further)
+    stop = _stopping_generation(history, config) if done else None
+    if stop is not None:
         remaining = 0
-        log(f"Nothing to run: the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to "
-            f"go on.")
-    if remaining > 0 and done and history.total_nr_simulations >= config["max_evaluations"]:
-        remaining = 0
-        log(f"Nothing to run: the stored run's {history.total_nr_simulations:,} simulations reached "
-            f"max_evaluations ({config['max_evaluations']:,}); raise it to go on.")
+        if kernel and done > config["generations"]:
+            raise UserError(f"the database holds a kernel fit of these targets, priors, population_size and seed "
+                            f"over {done} generations (ABC-SMC run {history.id}), more than generations = "
+                            f"{config['generations']}: a kernel fit's temperatures follow its horizon, so its first "
+                            f"{config['generations']} are not a fit of {config['generations']}; ask for {done} or more, "
+                            f"or use another --db")
+        log(f"Nothing to run: {_stop_reason(history, config, stop)}" + (
+            f"; its generation {stop + 1} of {done} is the fit of these settings" if stop + 1 < done else "") + ".")
     try:
         if remaining > 0:
             history = abc.run(minimum_epsilon=config["minimum_epsilon"], max_nr_populations=remaining,
@@ -295,8 +299,11 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
         executor.close()
     if sampler.keep is not None:
         sampler.keep.drop()  # the fit's generations are all stored now
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    last = _stopping_generation(history, config)  # a fresh run's last generation, when the stored run went on
+    last = int(history.max_t) if last is None else last
+    frame, weights = history.get_distribution(m=0, t=last)
     every = history.get_all_populations()
+    every = every[every.t <= last]
     populations = every[every.t >= 0]  # generation -1 is pyabc's first sample from the prior (it sets epsilon)
     rng = np.random.default_rng(config["seed"])
     draws = rng.choice(len(frame), size=config["posterior_size"], p=weights / weights.sum())
@@ -307,7 +314,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
     medians = {p.name: as_sampled(p.name, weighted_quantiles(frame[p.name].to_numpy(), weights, [0.5])[0])
                for p in priors}
     def weights_of(t: int) -> np.ndarray:  # the last generation's are read above
-        return weights if t == history.max_t else history.get_distribution(m=0, t=t)[1]
+        return weights if t == last else history.get_distribution(m=0, t=t)[1]
 
     generations = [{"t": int(r.t), "epsilon": float(r.epsilon), "simulations": int(r.samples),
                     "accepted": int(r.particles), "acceptance_rate": float(r.particles / max(r.samples, 1)),
@@ -342,9 +349,32 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(weights.sum() ** 2 / (weights ** 2).sum())
 
 
-def _last_epsilon(history) -> float:
+def _stopping_generation(history, config: dict) -> int | None:
+    """The stored generation after which a fresh run of `config` stops (pyabc's rules, checked after
+    each generation: its `generations`, an epsilon at or below `minimum_epsilon`, `max_evaluations`
+    simulations counting the first sample from the prior), None when it would go on past them all.
+    A run stored with more generations, or a larger budget, holds a fresh run's fit as one of its
+    generations (an epsilon fit's schedule does not depend on its horizon): that is the fit reported."""
+    populations = history.get_all_populations().sort_values("t")
+    simulations = 0
+    for row in populations.itertuples():
+        simulations += int(row.samples)
+        if row.t >= 0 and (row.t >= config["generations"] - 1 or float(row.epsilon) <= config["minimum_epsilon"]
+                           or simulations >= config["max_evaluations"]):
+            return int(row.t)
+    return None
+
+
+def _stop_reason(history, config: dict, stop: int) -> str:
+    """Why a fresh run stops after stored generation `stop`, in the words of the setting to change."""
     populations = history.get_all_populations()
-    return float(populations[populations.t == history.max_t].epsilon.iloc[0])
+    if stop >= config["generations"] - 1:
+        return f"the stored run holds the {config['generations']} generations asked; raise generations to go on"
+    if float(populations[populations.t == stop].epsilon.iloc[0]) <= config["minimum_epsilon"]:
+        return f"the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to go on"
+    simulations = int(populations[populations.t <= stop].samples.sum())
+    return (f"the stored run's {simulations:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
+            f"raise it to go on")
 
 
 def _prepare_pyabc_tables(store) -> None:

@@ -1058,6 +1058,31 @@ def test_posterior_draws_beyond_the_plausible_range_are_warned_about(tmp_path, c
     assert "1 of 2 draws are beyond its plausible range" in capsys.readouterr().err
 
 
+def test_a_sample_less_than_the_fit_beside_it_is_warned_of(tmp_path):
+    """A posterior with a calibrated parameter's column cut, or particles.csv without its weights,
+    was drawn from without a word: one parameter left at its default while its partner was drawn,
+    or the particles drawn equally likely."""
+    from twin.posterior import load_posterior, posterior_warnings
+
+    (tmp_path / "fit.json").write_text(json.dumps({"settings": {"priors": [
+        {"name": "asset_realisation_share"}, {"name": "harm_gbp_per_heroin_crack_user_year"}]}}))
+    whole = write(tmp_path / "posterior.csv", "asset_realisation_share,harm_gbp_per_heroin_crack_user_year\n"
+                                              "0.4,60000\n0.45,65000\n")
+    assert posterior_warnings(load_posterior(str(whole)), str(whole)) == []
+    cut = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.4\n0.45\n")
+    warnings = posterior_warnings(load_posterior(str(cut)), str(cut))
+    assert len(warnings) == 1 and "the sample lacks harm_gbp_per_heroin_crack_user_year" in warnings[0]
+    particles = write(tmp_path / "particles.csv", "asset_realisation_share,harm_gbp_per_heroin_crack_user_year,"
+                                                  "weight\n0.4,60000,0.7\n0.45,65000,0.3\n")
+    assert posterior_warnings(load_posterior(str(particles)), str(particles)) == []
+    unweighted = write(tmp_path / "particles.csv", "asset_realisation_share,harm_gbp_per_heroin_crack_user_year\n"
+                                                   "0.4,60000\n0.45,65000\n")
+    warnings = posterior_warnings(load_posterior(str(unweighted)), str(unweighted))
+    assert len(warnings) == 1 and "particles without their 'weight' column are drawn equally likely" in warnings[0]
+    (tmp_path / "fit.json").write_text("not json")  # an unreadable fit says nothing rather than fail
+    assert len(posterior_warnings(load_posterior(str(cut)), str(cut))) == 0
+
+
 def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned_of(tmp_path, capsys):
     """posterior.csv carried nothing of its fit: one fitted to other targets, or by an older model,
     was drawn from without a word. The fit.json `twin calibrate` writes beside it says both."""
@@ -1702,7 +1727,15 @@ name = "asset_realisation_share"
     assert "asset_realisation_share = 0.44\n" in text and text.startswith("# the point fit's best parameters")
     import tomllib
 
-    assert tomllib.loads(text) == {"parameters": {"asset_realisation_share": 0.44}}  # the comment keeps it valid TOML
+    assert tomllib.loads(text)["parameters"] == {"asset_realisation_share": 0.44}  # the comments keep it valid TOML
+    # and a scenario: the calibrated one (its base) with the fitted value, to run, fit or compare beside it
+    from twin.scenario import load_scenario
+
+    calibrated, base = load_scenario(tmp_path / "cal" / "best_parameters.toml"), load_scenario(QUICK_BASELINE)
+    assert calibrated.name == f"{base.name}_calibrated" and calibrated.name != base.name
+    assert calibrated.build_parameters().uk_value("asset_realisation_share") == 0.44
+    assert calibrated.parameters == {**base.parameters, "asset_realisation_share": 0.44}
+    assert (calibrated.years, calibrated.step, calibrated.start_date) == (base.years, base.step, base.start_date)
 
 
 def test_an_abc_fit_without_pyabc_fails_before_making_its_report_folder(tmp_path, monkeypatch, capsys):

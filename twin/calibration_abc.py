@@ -36,8 +36,9 @@ class ABCModel:
 
 class ABCDistance:
     """Euclidean distance in units of each target's tolerance (a distance of 1 is one tolerance),
-    over the targets the fitted parameters can move: not those reproduced by construction (inputs
-    and starting conditions), which would only add a floor of about 1 that no parameter lowers."""
+    over the targets not reproduced by construction (inputs and starting conditions, which would
+    only add a floor of about 1 that no parameter lowers), whether or not the fitted parameters
+    move them (those they do not move add the same noise to every particle)."""
 
     def __init__(self, targets: list[Target]):
         self.tolerance = {t.name: t.tolerance for t in targets if not t.by_construction}

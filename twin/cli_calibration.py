@@ -285,7 +285,7 @@ ABC_FILES = ("posterior.csv", "particles.csv", "posterior.png")
 def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: list[str], images: list, extra: dict,
                        args) -> None:
     """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
-    `fit.html`, and `best_parameters.toml`."""
+    `fit.html`, and `best_parameters.toml` (a scenario: the calibrated one with the fitted values)."""
     from twin.calibration import parameter_table, posterior_figure
     from twin.targets import construction_distance, write_fit_report
 
@@ -300,8 +300,8 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
         inputs = sum(t.by_construction for t in config["targets"])
         kernel = config.get("acceptor") == "kernel"
         compared = "Gaussian kernel (each tolerance read as a standard deviation)" if kernel else "distance"
-        notes.append(f"ABC {compared} over the {len(config['targets']) - inputs} targets the calibrated parameters can "
-                     f"move. The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
+        notes.append(f"ABC {compared} over the {len(config['targets']) - inputs} targets not reproduced by construction "
+                     f"(whether or not the calibrated parameters move them). The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
                      f"at the medians they are {construction_distance(table):.2f} tolerances from their observations "
                      f"(Euclidean), a distance no parameter would lower.")
     if config["targets_beyond_horizon"]:
@@ -322,5 +322,27 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     what = ("# ABC-SMC: each parameter's posterior median (its own, not a joint best fit; the sample is\n"
             "# posterior.csv, which `twin compare --posterior` draws from)\n" if config["method"] == "abc"
             else "# the point fit's best parameters (Nelder-Mead)\n")
-    (out / "best_parameters.toml").write_text(what + "[parameters]\n" + "".join(  # 0.44, not 0.43999999999999995
+    (out / "best_parameters.toml").write_text(what + _calibrated_scenario(config, out.parent) + "\n[parameters]\n"
+                                              + "".join(  # 0.44, not 0.43999999999999995
         f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()), encoding="utf-8")
+
+
+def _calibrated_scenario(config: dict, folder: Path) -> str:
+    """best_parameters.toml's [scenario]: the calibrated scenario file as its base (a path relative to
+    the output `folder`, as a scenario's base is read; absolute when no relative path leads there),
+    so the file is a scenario to run, fit or compare beside its base."""
+    import json
+    import os
+
+    source = Path(config["scenario_file"]).resolve()
+    try:
+        base = Path(os.path.relpath(source, folder.resolve())).as_posix()
+    except ValueError:  # another drive
+        base = source.as_posix()
+    from twin.config_checks import MAX_NAME_BYTES
+
+    room = MAX_NAME_BYTES - len("_calibrated")  # a name also names a folder
+    name = config["scenario"].name.encode("utf-8")[:room].decode("utf-8", errors="ignore") + "_calibrated"
+    title = f"{config['scenario'].title or config['scenario'].name}"[:29].rstrip() + " (calibrated)"  # 40 at most
+    return (f"# a scenario: `twin run` or `twin fit` it, or compare it with its base\n[scenario]\n"
+            f"base = {json.dumps(base)}\nname = {json.dumps(name)}\ntitle = {json.dumps(title)}\n")

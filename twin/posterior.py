@@ -183,7 +183,8 @@ def _check_weights(cells: list[str], lines: list[int], label: str) -> None:
 
 def posterior_warnings(frame, path: str) -> list[str]:
     """Parameters of a posterior sample with draws beyond the parameter table's plausible range
-    (allowed, as in a scenario, but worth a remark before the runs)."""
+    (allowed, as in a scenario, but worth a remark before the runs), and a sample that is less than
+    the fit written beside it (`_incomplete`)."""
     from twin.parameters import Parameters, format_value
 
     defaults, warnings = Parameters(), []
@@ -196,6 +197,28 @@ def posterior_warnings(frame, path: str) -> list[str]:
             warnings.append(f"--posterior '{path}': {column}: {int(beyond.sum())} of {values.size} {what} are beyond "
                             f"its plausible range, {format_value(row.low)} to {format_value(row.high)} "
                             f"(from {format_value(values.min())} to {format_value(values.max())})")
+    return warnings + _incomplete(frame, path)
+
+
+def _incomplete(frame, path: str) -> list[str]:
+    """A sample that is less than the fit beside it (`fit.json`): calibrated parameters missing (each
+    left at its default, though the fit drew them jointly), or a `particles.csv` without its weights
+    (drawn equally likely, which is another distribution)."""
+    try:
+        fit = json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
+        fitted = [p["name"] for p in (fit.get("settings") or {}).get("priors") or []]
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        fitted = []
+    warnings = []
+    missing = [name for name in fitted if name not in frame.columns]
+    if missing:
+        warnings.append(f"--posterior '{path}': the fit beside it (fit.json) calibrated {len(fitted)} parameters "
+                        f"together, but the sample lacks {', '.join(missing)}: each stays at its default in every "
+                        f"run while the others are drawn, which is not the fitted joint posterior")
+    if Path(path).name == "particles.csv" and WEIGHT not in frame.columns:
+        warnings.append(f"--posterior '{path}': particles without their '{WEIGHT}' column are drawn equally likely, "
+                        f"which is not the fit's posterior: keep the column, or use the equally weighted "
+                        f"posterior.csv")
     return warnings
 
 

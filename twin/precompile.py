@@ -203,6 +203,7 @@ def compile_ahead(n_workers: int | None = None) -> int:
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine, or after the package's code "
                     "changed, does this (under a minute on 2 idle cores); later runs load them from the cache.")
+LOADING_NOTICE = "Loading the model's compiled kernels from the cache (slower when the machine is busy)."
 _warmed_up = False
 _notice_silenced = False
 
@@ -220,8 +221,8 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
     (`precompile.compile_ahead`; not if `ahead` is false), and the models load them from it.
 
     Called before models are run: worker processes started afterwards inherit the compiled code.
-    Unless `quiet`, `COMPILING_NOTICE` goes to stderr if this takes longer than `notice_after_s`
-    seconds, so a first run explains its pause. Does nothing the second time in a process, or
+    Unless `quiet`, `COMPILING_NOTICE` (`LOADING_NOTICE` when the cache holds every listed kernel)
+    goes to stderr if this takes longer than `notice_after_s` seconds, so a run explains its pause. Does nothing the second time in a process, or
     when compilation is switched off.
     """
     global _warmed_up
@@ -236,8 +237,11 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
     from twin.model import TwinModel
     from twin.parameters import Parameters
 
+    entries = read_signatures()
+    # a busy machine can take seconds to load a warm cache too: the notice says which it is
+    notice = COMPILING_NOTICE if not entries or cache_is_cold(entries) else LOADING_NOTICE
     timer = None if quiet else threading.Timer(
-        notice_after_s, lambda: print("\n" + COMPILING_NOTICE, file=sys.stderr, flush=True))  # not after a bar
+        notice_after_s, lambda: print("\n" + notice, file=sys.stderr, flush=True))  # not after a bar
     if timer is not None:
         timer.daemon = True
         timer.start()

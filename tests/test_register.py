@@ -612,6 +612,58 @@ def test_run_json_names_a_database_register_s_table(register, tmp_path, capsys):
     assert scenario["register"] == url and scenario["register_table"] == "ocgs_2024"
 
 
+def test_a_scenario_file_starts_from_a_register_in_a_database(register, tmp_path, capsys):
+    """`register` may be a database's URL with `register_table` beside it, so that comparisons and
+    sweeps (not only `twin run --register`) start from a register kept in a database: the runs are
+    those of the same rows read from a CSV file, a SQLite path is read from the scenario's folder,
+    and the scenario is known by what the table holds."""
+    import json
+
+    import pandas as pd
+
+    from twin.cli import main
+    from twin.register_sources import table_digest
+    from twin.runner import run_scenario
+    from twin.scenario import load_scenario
+
+    path = tmp_path / "register.csv"
+    write_register_csv(register, GEO, path)
+    rows = pd.read_csv(path, keep_default_na=False).head(40)
+    rows.to_csv(tmp_path / "forty.csv", index=False)
+    rows.to_sql("ocgs", sa.create_engine(f"sqlite:///{tmp_path / 'reg.db'}"), index=False)
+    head = '[scenario]\nname = "{name}"\nyears = 0.25\nspin_up_years = 0\ncomplete_register = true\n'
+    (tmp_path / "db.toml").write_text(head.format(name="db") + 'register = "sqlite:///reg.db"\n'
+                                                               'register_table = "ocgs"\n')
+    (tmp_path / "csv.toml").write_text(head.format(name="csv") + 'register = "forty.csv"\n')
+    from_db, from_csv = load_scenario(tmp_path / "db.toml"), load_scenario(tmp_path / "csv.toml")
+    assert from_db.register == f"sqlite:///{(tmp_path / 'reg.db').resolve()}"  # next to the scenario
+    a = run_scenario(from_db, seed=3, out_dir=tmp_path / "a", warn=False).frame
+    b = run_scenario(from_csv, seed=3, out_dir=tmp_path / "b", warn=False).frame
+    pd.testing.assert_frame_equal(a, b)
+    assert json.loads((tmp_path / "a" / "run.json").read_text())["scenario"]["register_table"] == "ocgs"
+    # an edited table is another scenario (its stored runs are not reused)
+    before = from_db.spec_hash()
+    rows.head(39).to_sql("ocgs", sa.create_engine(from_db.register), index=False, if_exists="replace")
+    table_digest.cache_clear()  # a command reads it once; this test edits it within one process
+    assert from_db.spec_hash() != before and from_csv.spec_hash() == load_scenario(tmp_path / "csv.toml").spec_hash()
+    # a comparison starts from it too
+    assert main(["compare", str(tmp_path / "db.toml"), "--reps", "1", "--workers", "1", "--quiet",
+                 "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "c")]) == 0
+    # mistakes: one line each, naming the file and the key
+    for setting, expected in (('register = "sqlite:///reg.db"\n', "needs the table's name beside it"),
+                              ('register = "postgresql://u:secret@h/db"\nregister_table = "t"\n',
+                               "the URL holds a password"),
+                              ('register = "forty.csv"\nregister_table = "ocgs"\n', "register_table: names a table"),
+                              ('register_table = "ocgs"\n', "the scenario's register is not given"),
+                              ('areas_file = "sqlite:///reg.db"\n', "areas_file: expected a CSV file")):
+        (tmp_path / "bad.toml").write_text(head.format(name="bad") + setting)
+        assert main(["run", str(tmp_path / "bad.toml"), "--quiet", "--out", str(tmp_path / "bad")]) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "bad.toml: [scenario]" in err and "Traceback" not in err, err
+    (tmp_path / "child.toml").write_text('[scenario]\nbase = "db.toml"\nname = "child"\nregister = "forty.csv"\n')
+    assert load_scenario(tmp_path / "child.toml").register_table is None  # another register: not the base's table
+
+
 def test_a_completed_register_short_in_its_own_areas_is_warned_about_without_advising_completion(
         register, tmp_path, capsys):
     import json

@@ -228,8 +228,12 @@ def test_a_missing_areas_or_register_file_and_a_database_register_are_named_at_l
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "area.csv"\n'))
     with pytest.raises(ScenarioError, match=r"\[scenario\] register: file 'reg.csv' not found next to this scenario"):
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "reg.csv"\n'))
-    with pytest.raises(ScenarioError, match=r"\[scenario\] register: expected a CSV file next to the scenario, got a URL"):
+    # a database register is read with its table (test_register), without a password in the file
+    with pytest.raises(ScenarioError, match=r"\[scenario\] register: the URL holds a password; leave it out"):
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "postgresql://a:b@host/db"\n'))
+    with pytest.raises(ScenarioError, match=r"\[scenario\] areas_file: expected a CSV file next to the scenario, "
+                                            r"got a URL"):
+        load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "postgresql://a@host/db"\n'))
     assert load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "areas.csv"\n')).areas_file == str(
         tmp_path / "areas.csv")
 

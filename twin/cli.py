@@ -159,7 +159,7 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
             print(f"Warning: {warning}.", file=sys.stderr)
         for warning in check_named_groups(scenario) if check_registers else ():
             print(f"Warning: {warning}.", file=sys.stderr)
-        seen = (scenario.register, scenario.areas_file, scenario.complete_register)
+        seen = (scenario.register, scenario.register_table, scenario.areas_file, scenario.complete_register)
         if check_registers and scenario.register and seen not in registers_seen:
             registers_seen.add(seen)
             for warning in scenario_register_warnings(scenario):

@@ -167,3 +167,29 @@ def check_design_size(path: Path, runs: int, how: str) -> None:
     if runs > MAX_DESIGN_RUNS:
         raise ScenarioError(f"{path}: the design has {how} = {runs:,} runs, more than the {MAX_DESIGN_RUNS:,} one "
                             f"command may plan; use fewer levels, samples or replications, or split it into experiments")
+
+
+def database_register(path: Path, url: str, table: Any) -> str:
+    """A scenario's `register` given as a database's URL: with its `register_table`, without a
+    password (a scenario file is shared and its settings are stored with the results: PostgreSQL
+    reads it from PGPASSWORD or ~/.pgpass), a SQLite file's relative path taken from the
+    scenario's folder, as the scenario's other files are. Returns the URL to read."""
+    import sqlalchemy as sa
+
+    where = f"{path}: [scenario] register"
+    try:
+        database = sa.engine.make_url(url)
+    except Exception:  # noqa: BLE001 (SQLAlchemy's parse errors have no common class)
+        raise ScenarioError(f"{where}: expected a CSV file or a database URL such as sqlite:///ocgs.db or "
+                            f"postgresql://user@host/db, got {shown(url)}") from None
+    if database.password is not None:
+        raise ScenarioError(f"{where}: the URL holds a password; leave it out (PostgreSQL reads it from the "
+                            f"PGPASSWORD variable or ~/.pgpass): a scenario's settings are stored with its results")
+    if not isinstance(table, str) or not table.strip():
+        raise ScenarioError(f"{where}: a database URL needs the table's name beside it: register_table = "
+                            f"\"ocgs\" (one row per OCG, the columns of `twin register`'s template)")
+    if (database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:")
+            and not database.database.startswith("file:") and not Path(database.database).is_absolute()):
+        database = database.set(database=str((path.parent / database.database).resolve()))
+    return database.render_as_string(hide_password=False)
+

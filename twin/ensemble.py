@@ -247,13 +247,19 @@ def _register_identity(scenario: Scenario) -> tuple:
     synthetic register), and whether the areas it leaves out are filled."""
     path = Path(scenario.register) if scenario.register else None
     contents = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else path
+    if scenario.register_table:  # a database's table, by what it holds
+        from twin.register_sources import table_digest
+
+        contents = table_digest(scenario.register, scenario.register_table)
     return contents, bool(scenario.complete_register) and path is not None
 
 
 def _register_words(scenario: Scenario) -> str:
     if not scenario.register:
         return "the synthetic register drawn from each seed"
-    return f"the register {scenario.register}" + (" (its missing areas filled)" if scenario.complete_register else "")
+    table = f" (table {scenario.register_table})" if scenario.register_table else ""
+    filled = " (its missing areas filled)" if scenario.complete_register else ""
+    return f"the register {scenario.register}{table}{filled}"
 
 
 def _areas_identity(scenario: Scenario) -> tuple:

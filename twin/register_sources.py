@@ -5,6 +5,9 @@ writing one (`twin register --out`) as CSV."""
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
+import json
 import re
 import sys
 import warnings
@@ -222,3 +225,12 @@ def write_register_csv(register, geography, path: Path, replace: bool = True) ->
                         f"it first, or give --replace to write over it")
     with open(path, "w", newline="", encoding="utf-8") as handle:
         handle.write(text)
+
+
+@functools.cache
+def table_digest(url: str, table: str) -> str:
+    """What a register's table holds, as a digest (a scenario's identity: a table edited between
+    two commands is another scenario); read once per process."""
+    rows, numbers = read_sql(url, table)
+    return hashlib.sha256(json.dumps([rows, numbers], sort_keys=True, default=str).encode()).hexdigest()
+

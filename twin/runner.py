@@ -237,7 +237,7 @@ def scenario_register_warnings(scenario: Scenario) -> list[str]:
     from twin.streams import RandomStreams
 
     geography = load_geography(scenario.areas_file)
-    register, params = load_register(scenario.register, geography), scenario.build_parameters()
+    register, params = load_register(scenario.register, geography, scenario.register_table), scenario.build_parameters()
     completion = None
     if scenario.complete_register:
         register, completion = complete_register(register, synthetic_register(geography, params,
@@ -271,6 +271,7 @@ def build_model(scenario: Scenario, seed: int, register_source: str | None = Non
     `complete_register` completes it as the scenario's `complete_register = true` does."""
     geography = load_geography(scenario.areas_file)
     source = register_source or scenario.register
+    register_table = register_table if register_source else scenario.register_table
     complete = complete_register or scenario.complete_register
     if complete and not source:
         where = "--complete-register" if complete_register else f"{scenario.path}: [scenario] complete_register"
@@ -331,6 +332,7 @@ def check_register(scenario: Scenario, register_source: str | None = None, regis
     before anything slow starts (`build_model` reads it again); groups its levers name by
     `ocg_id` must be in it. Returns warnings about those groups (`GroupSelection.named_warnings`)."""
     source = register_source or scenario.register
+    register_table = register_table if register_source else scenario.register_table
     geography = load_geography(scenario.areas_file)
     register = load_register(source, geography, register_table) if source else None
     return _check_ids(build_levers(scenario), register, source, geography)
@@ -396,9 +398,10 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
                            step=step or scenario.step)
     if register_source or complete_register:  # recorded in run.json as part of the scenario run
         scenario = replace(scenario, register=register_source or scenario.register,
+                           register_table=register_table if register_source else scenario.register_table,
                            complete_register=complete_register or scenario.complete_register)
     start = time.perf_counter()
-    model = build_model(scenario, seed, register_table=register_table, complete_register=complete_register)
+    model = build_model(scenario, seed, complete_register=complete_register)
     setup_s = time.perf_counter() - start
     if warn:
         import warnings
@@ -412,7 +415,7 @@ def run_scenario(scenario: Scenario, seed: int, *, years: float | None = None, s
     start = time.perf_counter()
     try:
         model.run(progress=progress)
-        output = RunOutput(model, setup_s, time.perf_counter() - start, register_table)
+        output = RunOutput(model, setup_s, time.perf_counter() - start, scenario.register_table)
         if out_dir is not None:
             write_outputs(output, scenario, seed, out_dir)
             remove_written(out_dir, partial.name)  # the whole run's trajectories are beside it now
@@ -485,8 +488,8 @@ def _run_metadata(output: RunOutput, scenario: Scenario, seed: int) -> dict:
     resolved["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_")} for lever in resolved["levers"]]
     if resolved["register"]:
         resolved["register"] = safe_url(resolved["register"])
-        if output.register_table:  # two tables of one database are two registers
-            resolved["register_table"] = output.register_table
+    if not resolved["register_table"]:  # two tables of one database are two registers; a file has none
+        del resolved["register_table"]
     info = provenance()
     meta = {
         "scenario": resolved,

@@ -10,7 +10,8 @@
     start_date = "2025-04-01"
     spin_up_years = 8             # years run before the first reported one (levers off, nothing recorded)
     areas_file = "my_areas.csv"   # optional: replace the geography
-    register = "my_register.csv"  # optional: start from this OCG register
+    register = "my_register.csv"  # optional: start from this OCG register (or a database's URL, with
+    register_table = "ocgs"       #   the table's name: "sqlite:///ocgs.db" is next to this file)
     complete_register = true      # optional: fill the areas the register leaves out with synthetic groups
     scale_national_quantities = true  # optional: scale the UK's counts, budgets and places to the areas' people
 
@@ -52,7 +53,7 @@ from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
 SCENARIO_KEYS = ("name", "title", "description", "base", "years", "step", "start_date", "spin_up_years", "areas_file",
-                 "register", "complete_register", "scale_national_quantities", "drop_levers")
+                 "register", "register_table", "complete_register", "scale_national_quantities", "drop_levers")
 STEP_LENGTHS = ("month", "week")
 STEPS_PER_YEAR = {"month": 12, "week": 52}
 #: Years run before the first reported year (`TwinModel`'s `spin_up_years`): enforcement flows
@@ -94,6 +95,7 @@ class Scenario:
     spin_up_years: float = SPIN_UP_YEARS
     areas_file: str | None = None
     register: str | None = None
+    register_table: str | None = None  # the table of a register in a database (`register` its URL)
     complete_register: bool = False
     scale_national_quantities: bool | float = False  # as written: true (by population), a factor, or false
     national_scale: float = 1.0  # the factor it comes to (`national_scale`), set when the scenario is loaded
@@ -168,6 +170,12 @@ class Scenario:
             del spec["national_scale"]
         spec["levers"] = [{k: v for k, v in lever.items() if not k.startswith("_") or k == "_assumed"}
                           for lever in spec["levers"]]  # where it was written is not what it is
+        if spec["register_table"]:  # a table is known by what it holds, as a file is
+            from twin.register_sources import table_digest
+
+            spec["register_sha256"] = table_digest(spec["register"], spec["register_table"])
+        else:
+            del spec["register_table"]  # (as before the key existed: stored results keep their keys)
         for key in ("areas_file", "register"):
             if spec[key] and "://" not in spec[key]:
                 spec[key] = str(Path(spec[key]).resolve())
@@ -272,7 +280,7 @@ def _validate_scenario_table(path: Path, table: dict[str, Any]) -> dict[str, Any
                                 f"[parameters], not [scenario]")
     check_keys(path, "scenario", table, SCENARIO_KEYS)
     out = dict(table)
-    for key in ("name", "title", "description", "base", "areas_file", "register"):
+    for key in ("name", "title", "description", "base", "areas_file", "register", "register_table"):
         if key in out and not isinstance(out[key], str):
             raise ScenarioError(f"{path}: [scenario] {key}: expected a string, got {shown(out[key])}")
     dropped = out.get("drop_levers", [])
@@ -361,10 +369,13 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
             lever["groups"] = dict(groups, ocg_ids=read_ocg_ids(path.parent / groups["ocg_ids"], groups["ocg_ids"], where))
     for key in ("areas_file", "register"):
         if key in table:
+            if "://" in table[key] and key == "register":
+                from twin.config_checks import database_register  # imports this module
+
+                table[key] = database_register(path, table[key], table.get("register_table"))
+                continue
             if "://" in table[key]:
-                raise ScenarioError(f"{path}: [scenario] {key}: expected a CSV file next to the scenario, got a URL "
-                                    f"(a register in a database is read with `twin run SCENARIO --register URL "
-                                    f"--register-table TABLE`)")
+                raise ScenarioError(f"{path}: [scenario] {key}: expected a CSV file next to the scenario, got a URL")
             file = path.parent / table[key]
             if file.is_dir():
                 raise ScenarioError(f"{path}: [scenario] {key}: '{table[key]}' is a folder; expected a CSV file "
@@ -386,7 +397,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
                                 f"(.toml) in it, such as '{Path(table['base']) / 'baseline.toml'}'")
         base_table, base_parameters, base_levers, chain = _load_raw(base_path, (*seen, resolved))
         base_levers = _without_dropped(path, table.pop("drop_levers", []), base_levers, table["base"])
-        merged_table = {k: v for k, v in base_table.items() if k not in ("name", "title", "description", "base")}
+        merged_table = {k: v for k, v in base_table.items() if k not in ("name", "title", "description", "base")
+                        and not (k == "register_table" and "register" in table)}  # another register, its own table
         merged_table.update(table)
         return merged_table, {**base_parameters, **parameters}, base_levers + levers, chain + [str(path)]
     if "drop_levers" in table:
@@ -426,6 +438,10 @@ def load_scenario(path: str | Path) -> Scenario:
         if formula_like(path.stem):
             raise ScenarioError(f"{path}: the scenario is named after its file: give it a [scenario] name, "
                                 f"{formula_like(path.stem)}")
+    if values.get("register_table") and "://" not in (values.get("register") or ""):
+        raise ScenarioError(f"{path}: [scenario] register_table: names a table of a register in a database, but the "
+                            f"scenario's register is {'a file' if values.get('register') else 'not given'}; set "
+                            f"register to the database's URL, or leave register_table out")
     scenario = Scenario(name=values.pop("name", path.stem), path=str(path), parameters=parameters,
                         levers=levers, chain=chain, **values)
     scenario.national_scale = national_scale(scenario.scale_national_quantities, scenario.areas_file)

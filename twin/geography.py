@@ -408,7 +408,10 @@ def _optional_value(raw: str | None, column: str, label: str, line: int) -> floa
     except ValueError:
         value = float("nan")  # not a number: fails the check below
     if not (value > 0 and np.isfinite(value) and (column == "vulnerability_index" or value <= 1)):
-        raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, got {text!r}")
+        percent = text.endswith("%") and text[:-1].strip().replace(".", "", 1).isdigit()
+        hint = f" (a share: {text} is {float(text[:-1]) / 100:g})" if percent and column == "community_trust" else ""
+        raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, got "
+                            f"{text!r}{hint}")
     return value
 
 

@@ -363,8 +363,11 @@ def _exit_on_two(task):
     return task * 10
 
 
-def test_a_killed_worker_is_reported_and_finished_work_kept():
-    """A task that kills its worker every time: the pool is started again twice, then the command stops."""
+def test_a_killed_worker_is_reported_and_finished_work_kept(capsys):
+    """A task that kills its worker every time: the pool is started again twice, its batch's runs are
+    then tried alone, and the one that kills its worker alone too stops a command that cannot record
+    it (a calibration). A sweep or comparison records it as failed and goes on (`crashed`): it
+    stopped before, each time it was run again, a few runs further on."""
     executor = LocalExecutor(2)
     seen = []
     with pytest.raises(WorkerLost, match="a worker process died 3 times with the same runs in flight"):
@@ -373,6 +376,14 @@ def test_a_killed_worker_is_reported_and_finished_work_kept():
     executor.close()
     assert {0, 1} <= {task for task, _ in seen} and 2 not in {task for task, _ in seen}
     assert all(result == task * 10 for task, result in seen)
+    capsys.readouterr()
+    executor = LocalExecutor(2)
+    try:
+        seen = list(executor.run(_exit_on_two, range(10), chunk=2, crashed=lambda task: "crashed"))
+    finally:
+        executor.close()
+    assert sorted(seen, key=lambda pair: pair[0]) == [(k, "crashed" if k == 2 else k * 10) for k in range(10)]
+    assert capsys.readouterr().err.count("Note: a run killed its worker process each time it ran, alone too") == 1
 
 
 def _exit_once_on_two(task):

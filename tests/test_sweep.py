@@ -398,6 +398,32 @@ def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finishe
     assert sorted(seen) == [((k, str(tmp_path), 2), k * k) for k in (4, 5, 6)]
 
 
+def _dies_on_two(task):
+    if task == 2:
+        os._exit(3)
+    time.sleep(0.05)
+    return task * 10
+
+
+def test_a_dask_run_that_kills_its_workers_is_recorded_as_crashed_and_the_rest_go_on(capsys):
+    """A run that kills every worker that takes it (Dask's KilledWorker) stopped the command, and again
+    each time it was run: its batch's runs are now tried alone, it is handed over as `crashed`, and
+    every other run comes back once."""
+    distributed = need("distributed")
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster:
+            executor = DaskExecutor(cluster.scheduler_address, retries=0)
+            try:
+                seen = list(executor.run(_dies_on_two, range(8), chunk=4, crashed=lambda task: "crashed"))
+            finally:
+                executor.close()
+    assert sorted(seen, key=lambda pair: pair[0]) == [(k, "crashed" if k == 2 else k * 10) for k in range(8)]
+    assert "Note: a run killed the Dask workers that ran it, alone too" in capsys.readouterr().err
+
+
 def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch, capsys):
     """Every worker gone (killed, or the cluster scaled to zero): the batches wait on the scheduler
     for workers to join, which looked like a hang; the run says so, and finishes when one joins."""

@@ -365,7 +365,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     baseline unless `baseline` names another) into `store`, reusing the runs it holds already, and
     say what ran (`EnsembleOutcome`); `compare.load_comparison(store, outcome.experiment_id)` reads
     the comparison. `years` replaces the scenarios' horizon; `workers` None uses every core."""
-    from twin.executor import make_executor, store_salvaged
+    from twin.executor import crashed_run, make_executor, store_salvaged
 
     start = time.perf_counter()
     experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior, uncertain_levers)
@@ -384,7 +384,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
         # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
         # in the worker that runs them (`runner.build_model`).
         chunk = max(1, min(len(loaded), 8))
-        for task, outcome in (executor.run(run_replicate, todo, chunk=chunk) if executor else []):
+        for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run) if executor else []):
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0

@@ -187,13 +187,24 @@ class SerialExecutor(_HandOver):
 
         self._ready = deque()
 
-    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
-        self._fresh()
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
+            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
+        self._fresh()  # (`crashed` unused: a run that kills this process stops the command)
         for task in tasks:
             yield from self._hand_over([(task, fn(task))])
 
     def close(self) -> None:
         pass
+
+
+def crashed_run(task) -> dict:
+    """The record of a run that killed its worker process each time it ran, alone too (`run`'s
+    `crashed`): a failed run, as one that raised is, so the rest of a sweep or comparison goes on."""
+    import datetime
+
+    return {"status": "failed", "started_at": datetime.datetime.now(datetime.timezone.utc),
+            "error": "WorkerDied: the run killed its worker process each time it ran, alone too (a crash in compiled "
+                     "code, or the machine's memory); run it on its own with `twin run` and its seed to see why"}
 
 
 #: times a batch may be in flight in a pool whose worker died (killed, out of memory) and run again
@@ -203,11 +214,12 @@ POOL_RESTARTS = 2
 
 
 class _Batch:
-    """Tasks one worker runs in turn; `tag` names the files it keeps its finished runs in, and `lost`
-    counts the pools that died with (part of) it in flight."""
+    """Tasks one worker runs in turn; `tag` names the files it keeps its finished runs in, `lost`
+    counts the pools that died with (part of) it in flight, and `alone` marks a run of a batch lost
+    too often, run with nothing else in flight to find the one that kills its worker."""
 
-    def __init__(self, tag: int, tasks: list, lost: int = 0):
-        self.tag, self.tasks, self.lost = tag, tasks, lost
+    def __init__(self, tag: int, tasks: list, lost: int = 0, alone: bool = False):
+        self.tag, self.tasks, self.lost, self.alone = tag, tasks, lost, alone
 
 
 class LocalExecutor(_HandOver):
@@ -225,14 +237,21 @@ class LocalExecutor(_HandOver):
         self._folder: str | None = None  # where workers keep the finished runs of batches in flight
         self._closed = False
 
-    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
+            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
+        """(task, fn(task)) pairs as they finish. A pool whose worker dies (killed, out of memory) is
+        started again with the unfinished runs; a batch in flight at more than `POOL_RESTARTS` deaths
+        has its runs tried one at a time with nothing else in flight, and a run that kills its worker
+        alone too is the cause: handed over as `crashed(task)` (a failed run's record), or, without
+        `crashed`, the command stops (`WorkerLost`)."""
         try:
-            yield from self._run(fn, tasks, chunk)
+            yield from self._run(fn, tasks, chunk, crashed)
         except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken
             raise WorkerLost(f"a worker process died {POOL_RESTARTS + 1} times with the same runs in flight; finished "
                              f"runs are saved, run the command again") from None
 
-    def _run(self, fn: Callable, tasks: Iterable, chunk: int) -> Iterator[tuple[object, object]]:
+    def _run(self, fn: Callable, tasks: Iterable, chunk: int, crashed: Callable | None
+             ) -> Iterator[tuple[object, object]]:
         import tempfile
         from collections import deque
 
@@ -254,9 +273,11 @@ class LocalExecutor(_HandOver):
         pending = self._pending
 
         def fill() -> None:
-            # Keep at most two batches per worker in flight: enough to stay busy, little to lose.
+            # Keep at most two batches per worker in flight: enough to stay busy, little to lose; a
+            # run on trial alone goes with nothing else in flight (`queue` holds those first)
             with spawnable_main():  # a pool's workers start within its first submission
-                while queue and len(pending) < 2 * self.workers:
+                while queue and len(pending) < 2 * self.workers and not (
+                        pending and (queue[0].alone or any(b.alone for b in pending.values()))):
                     batch = queue[0]  # (a broken pool refuses it)
                     pending[self.pool.submit(_run_batch_keeping, fn, batch.tasks, self._folder, batch.tag)] = batch
                     queue.popleft()
@@ -267,15 +288,27 @@ class LocalExecutor(_HandOver):
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 finished = [(pending[future], future.result()) for future in done]  # raises if the pool broke
             except BrokenProcessPool as exc:  # every batch in it lost: their finished runs kept, the rest run again
-                held = len(pending)
-                kept, again = self._take_back(), []
+                held = list(pending.values())
+                kept, again, culprit = self._take_back(), [], None
                 for batch, done_count in kept:
-                    if done_count < len(batch.tasks):
+                    if batch.alone and done_count == 0:  # it died alone: this run kills its worker
+                        culprit = batch.tasks[0]
+                    elif done_count < len(batch.tasks):
                         again.append(_Batch(next(self._tags), batch.tasks[done_count:], batch.lost + 1))
-                if not held or any(batch.lost > POOL_RESTARTS for batch in again):
+                if not held or (culprit is not None and crashed is None):
                     yield from self._hand_over([])  # (what was kept is handed over first)
                     raise exc  # (none in flight: a new pool refused its first batch)
-                queue.extendleft(reversed(again))
+                alone = [_Batch(next(self._tags), [task], alone=True) for batch in again
+                         if batch.lost > POOL_RESTARTS for task in batch.tasks]  # tried one at a time
+                queue.extendleft(reversed(alone + [batch for batch in again if batch.lost <= POOL_RESTARTS]))
+                if culprit is not None:
+                    self._ready.append((culprit, crashed(culprit)))
+                    print("Note: a run killed its worker process each time it ran, alone too: recorded as failed, "
+                          "the rest go on.", file=sys.stderr, flush=True)
+                    self._stop_workers()
+                    self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+                    yield from self._hand_over([])
+                    continue
                 print(f"Note: a worker process died (killed, or out of memory); starting the workers again and "
                       f"running again the {sum(len(batch.tasks) for batch in again)} unfinished run(s) they held.",
                       file=sys.stderr, flush=True)

@@ -163,6 +163,11 @@ class DaskExecutor(_HandOver):
             raise UserError(f"--cluster {address}: what answered there is not a Dask scheduler"
                             f"{detail}; give the scheduler's address, such as tcp://host:8786") from None
         self.retries = retries
+        import logging  # the client's warnings of keys rescheduled after a worker died: the command says what matters
+
+        self._client_log = logging.getLogger("distributed.client")
+        self._client_level = self._client_log.level
+        self._client_log.setLevel(max(self._client_level, logging.ERROR))
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
         self.address = address
 
@@ -192,7 +197,11 @@ class DaskExecutor(_HandOver):
                             f"checkout (with `pip install -e .` of it, and `python -m dask worker` of its Python) "
                             f"and run again")
 
-    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1) -> Iterator[tuple[object, object]]:
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
+            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
+        """(task, fn(task)) pairs as batches finish. A batch that kills its workers (Dask's
+        KilledWorker) has its runs tried one at a time, and a run that kills them alone too is handed
+        over as `crashed(task)` (a failed run's record); without `crashed`, the command stops."""
         self.check_workers_code()  # before each run: workers may have joined since the last
         from twin.ensemble import code_hash
 
@@ -210,9 +219,17 @@ class DaskExecutor(_HandOver):
             future = self.client.submit(_run_batch_checked, fn, batch, expected, key, pure=False, retries=self.retries)
             self._open[future] = (key, batch)
         futures = {future: batch for future, (_, batch) in self._open.items()}
+
+        def alone(task) -> object:  # a run of a batch that killed its workers, tried on its own
+            key = f"twin-batch-{run}-alone-{uuid4().hex}"
+            future = self.client.submit(_run_batch_checked, fn, [task], expected, key, pure=False, retries=self.retries)
+            self._open[future] = (key, [task])
+            futures[future] = [task]
+            return future
+
         watching = self._watch_for_no_workers()
         try:
-            yield from self._gather(futures)
+            yield from self._gather(futures, alone if crashed is not None else None, crashed)
         finally:
             watching.set()
 
@@ -248,16 +265,33 @@ class DaskExecutor(_HandOver):
         threading.Thread(target=watch, name="twin-dask-watch", daemon=True).start()
         return stop
 
-    def _gather(self, futures: dict) -> Iterator[tuple[object, object]]:
+    def _gather(self, futures: dict, alone: Callable | None = None,
+                crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
         """Each batch's (task, result) pairs as the batches finish; lost workers and other code as
-        one-line errors."""
+        one-line errors. With `alone`, a batch that killed its workers is submitted again one run at a
+        time (`alone(task)` gives the future), and a run that did so on its own is `crashed(task)`."""
         from concurrent.futures import CancelledError  # distributed's cancelled futures raise a subclass
 
         from distributed import KilledWorker, as_completed
 
         from twin.errors import UserError
 
-        for future in as_completed(futures):
+        from collections import deque
+
+        finishing = as_completed(futures)
+        # runs of a batch that killed its workers, each tried with no other such run in flight: Dask
+        # counts every run queued on a dying worker against it, so a run is crashed only when killed
+        # `ALONE_TRIES` times in turn
+        trials: deque = deque()
+        trial: list = []  # [future, task, times killed] of the run on trial
+
+        def next_trial() -> None:
+            if not trial and trials:
+                task, killed = trials.popleft()
+                trial[:] = [alone(task), task, killed]
+                finishing.add(trial[0])
+
+        for future in finishing:
             try:
                 results = future.result()
             except WrongCode as exc:
@@ -265,6 +299,22 @@ class DaskExecutor(_HandOver):
                 raise UserError(f"--cluster {self.address}: {exc}; restart the workers from this checkout and run "
                                 f"again (finished runs are saved)") from None
             except (KilledWorker, CancelledError) as exc:  # cancelled with the scheduler too: the client reconnects
+                if isinstance(exc, KilledWorker) and alone is not None and self.client.status == "running":
+                    del self._open[future]
+                    if trial and future is trial[0]:
+                        _, task, killed = trial
+                        trial.clear()
+                        if killed + 1 < ALONE_TRIES:
+                            trials.appendleft((task, killed + 1))
+                        else:
+                            print("Note: a run killed the Dask workers that ran it, alone too: recorded as failed, "
+                                  "the rest go on.", file=sys.stderr, flush=True)
+                            self._ready.append((task, crashed(task)))
+                    else:
+                        trials.extend((task, 0) for task in futures[future])
+                    next_trial()
+                    yield from self._hand_over([])
+                    continue
                 if isinstance(exc, CancelledError):  # the client may learn of a lost scheduler after its futures
                     deadline = time.monotonic() + 3.0
                     while self.client.status == "running" and time.monotonic() < deadline:
@@ -279,6 +329,9 @@ class DaskExecutor(_HandOver):
                                  f"the command again") from None
             self._ready.extend(zip(futures[future], results))
             del self._open[future]  # (after: a Ctrl-C finds the batch in one place or the other)
+            if trial and future is trial[0]:
+                trial.clear()
+                next_trial()
             yield from self._hand_over([])
 
     def _take_back(self) -> list[tuple[object, object]]:
@@ -350,7 +403,12 @@ class DaskExecutor(_HandOver):
         finally:
             for logger, level in zip(loggers, levels):
                 logger.setLevel(level)
+            self._client_log.setLevel(self._client_level)
 
+
+#: times a run on trial alone (its batch killed its workers) must kill its worker before it is
+#: recorded as crashed: a run queued on a worker that another run kills is counted against too
+ALONE_TRIES = 2
 
 #: seconds without any Dask worker after which a run says it is waiting for workers
 NO_WORKERS_WARNING_S = 30.0

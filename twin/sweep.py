@@ -68,7 +68,7 @@ from twin.sweep_experiment import (
     read_experiment_file,
 )
 from twin.sweep_reuse import reusable_runs, run_key, stored_outcome
-from twin.executor import store_salvaged
+from twin.executor import crashed_run, store_salvaged
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
 
         bar = progress_bar(len(tasks), "run", "sweep")
     try:
-        for task, outcome in executor.run(_run_point, tasks, chunk=chunk):
+        for task, outcome in executor.run(_run_point, tasks, chunk=chunk, crashed=crashed_run):
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0

@@ -1264,6 +1264,8 @@ def test_replications_lower_the_noise_floor_as_the_mean_of_their_seeds_predicts(
     high = pd.DataFrame({"outcome": ["benefit_of_x_gbp"], "parameter": [SEED_FACTOR], "total_order": [0.82],
                          "above_noise": [False]})
     assert "benefit_of_x_gbp (0.82, about 0.53 with replications = 4)" in noise_warning(high, 1)
+    # four times the replications a sample had: 0.82 / (0.82 + 4 x 0.18), from 2 as from 1
+    assert "benefit_of_x_gbp (0.82, about 0.53 with replications = 8)" in noise_warning(high, 2)
     assert noise_warning(high.assign(total_order=0.2), 1) is None
     assert noise_warning(high.assign(total_order=1.3), 1) is None  # an estimate above 1: too few samples to read
     floor = two[(two.outcome == "discounted_harm_gbp") & (two.parameter == SEED_FACTOR)].total_order.iloc[0]

@@ -1018,7 +1018,8 @@ def test_a_register_s_capital_in_another_unit_is_warned_of(register):
 @pytest.mark.parametrize("changed", [{}, {
     "drugs_portfolio_heroin_crack_share": 0.8, "drugs_portfolio_cocaine_share": 0.5,
     "drugs_portfolio_firearms_share": 0.4, "drugs_portfolio_immigration_share": 0.0,
-    "economic_portfolio_acquisitive_share": 0.1,
+    "economic_portfolio_acquisitive_share": 0.1,  # and two shares equal by default made unequal, so a swap shows
+    "economic_portfolio_modern_slavery_share": 0.3, "economic_portfolio_immigration_share": 0.1,
     "drugs_only_portfolio_heroin_crack_share": 0.3}])
 def test_the_markets_within_each_portfolio_follow_their_parameters(changed):
     """The markets a synthetic group runs within its portfolio were constants of the code: each share is

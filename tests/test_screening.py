@@ -312,6 +312,19 @@ def test_a_whole_number_parameters_effects_are_taken_over_its_step_as_run():
     # a continuous factor's effects are SALib's
     assert np.abs(a[:, 1]).mean() == pytest.approx(morris.analyze(problem, points, outcomes[:, 1], num_levels=4,
                                                                   seed=5)["mu_star"][1])
+    # over 3 to 3.6 the levels run as 3, 3, 3 and 4: a step from 3 to 3.4 runs as no move and is left out
+    # (its change over a move of zero would be no effect at all, or infinite), one from 3.2 to 3.6 kept
+    narrow = dict(problem, bounds=[[3, 3.6], [0, 1], [0, 3]])
+    points = morris_design.sample(narrow, 12, num_levels=4, seed=5)
+    from twin.parameters import as_sampled
+
+    run = np.array([as_sampled("ocg_size_min", v) for v in points[:, 0]])  # 3.0, 3.2, 3.4 run as 3; 3.6 as 4
+    outcomes = np.c_[10 * run, points[:, 1]]
+    moved = [run[i + 1] != run[i] for start in range(0, len(points), 4) for i in range(start, start + 3)
+             if points[i + 1, 0] != points[i, 0]]  # each step of ocg_size_min within a trajectory: moved as run?
+    size_min = elementary_effects(narrow, points, outcomes)[0]
+    assert 0 < sum(moved) < len(moved) and len(size_min) == sum(moved)
+    assert np.allclose(size_min[:, 0], 10 / (1 / 0.6))  # 10 over a move of 1 in a range of 0.6
 
 
 def test_replications_must_be_a_whole_number(tmp_path):

@@ -5,6 +5,7 @@ import json
 import re
 import tomllib
 
+import numpy as np
 import pytest
 
 from twin.cli import main
@@ -209,6 +210,9 @@ def test_expectations_of_a_validation_experiment_are_checked_and_judged(tmp_path
     assert verdict(timed(math.nan, 2.0, 3.0), {"low": None, "high": 24.0}, 12).startswith(
         "undecided (1 of 3 seeds not reached")  # at least 5.7: the third may have taken any time
     assert verdict(timed(math.nan, 2.0, 3.0), {"low": 1.0, "high": None}, 12) == "agrees"
+    # its least possible mean (5.7) below a lower bound: the seed not reached may have taken long enough
+    assert verdict(timed(math.nan, 2.0, 3.0), {"low": 10.0, "high": None}, 12).startswith(
+        "undecided (1 of 3 seeds not reached")
     for path in sorted((Path(__file__).parents[1] / "experiments" / "validation").glob("*.toml")):
         check_experiment(path, tomllib.loads(path.read_text()))  # the project's own expectations are valid
     mistakes = (('measure = "months_to_halff_recovery"\nhigh = 6\nsource = "x"',
@@ -237,3 +241,18 @@ def test_expectations_of_a_validation_experiment_are_checked_and_judged(tmp_path
     removed = json.loads((tmp_path / "out" / "validation.json").read_text())["replacement"]["measures"]
     assert judged[0]["mean"] == removed["members_removed"]["mean"] > 1
     assert judged[1]["verdict"] != "agrees" and "above" in judged[1]["verdict"]  # no recovery at once
+
+
+def test_months_to_recover_count_from_the_shock_to_the_gap_closing_to_its_share_after_the_peak():
+    """By hand: a gap of 100 members closing by 11 a month from the shock is half closed 5 months
+    after it (45) and 90% closed after 9 (1); one that peaks a month after the shock counts from the shock
+    too, and only after its peak; one that never closes is not reached; no gap is no time."""
+    from twin.validation import SHOCK_MONTH, _months_to_recover
+
+    before = np.zeros(SHOCK_MONTH)
+    closing = np.r_[before, np.arange(100.0, 0.0, -11.0)]  # 100, 89, ..., 12, 1
+    assert _months_to_recover(closing, 0.5) == 5.0 and _months_to_recover(closing, 0.9) == 9.0
+    late_peak = np.r_[before, [40.0, 100.0, 80.0, 60.0, 45.0, 5.0]]  # 40 before the peak does not count
+    assert _months_to_recover(late_peak, 0.5) == 4.0 and _months_to_recover(late_peak, 0.9) == 5.0
+    assert np.isnan(_months_to_recover(np.r_[before, [100.0, 90.0, 80.0]], 0.5))
+    assert _months_to_recover(np.r_[before, np.zeros(6)], 0.5) == 0.0

@@ -1,3 +1,4 @@
+import argparse
 import json
 import subprocess
 import sys
@@ -217,8 +218,8 @@ def _user_error(argv, capsys) -> str:
 
 def test_a_horizon_shorter_than_one_step_is_a_user_error(tmp_path, capsys):
     baseline = str(SCENARIOS / "baseline.toml")
-    assert "shorter than one monthly step" in _user_error(["run", baseline, "--years", "0.01", "--out",
-                                                           str(tmp_path / "r")], capsys)
+    said = _user_error(["run", baseline, "--years", "0.01", "--out", str(tmp_path / "r")], capsys)
+    assert "shorter than one monthly step: runs are whole steps, so at least 0.0417 years, run as 0.0833" in said
     assert "shorter than one weekly step" in _user_error(["run", baseline, "--years", "0.005", "--step", "week",
                                                           "--out", str(tmp_path / "r")], capsys)
     assert "shorter than one monthly step" in _user_error(
@@ -1015,3 +1016,28 @@ def test_a_run_replacing_another_scenarios_run_of_the_same_name_in_its_default_f
     assert main(["run", str(other), *quick]) == 0
     err = capsys.readouterr().err
     assert f"held the run of {SCENARIOS / 'baseline.toml'}, another scenario named 'baseline'; this run replaces it" in err
+
+
+def test_every_command_s_help_says_what_it_does_and_gives_an_example_that_parses(capsys):
+    """`twin run --help` (and every other command's) listed options only: what the command does
+    and writes, and how to call it, were in the README alone. Each example is a command line the
+    parser takes, with files that exist."""
+    import shlex
+
+    from twin.cli import build_parser
+    from twin.cli_help import DESCRIPTIONS
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(DESCRIPTIONS) == set(commands)  # a new command needs its description
+    for name, command in commands.items():
+        assert command.description and command.epilog.startswith(f"example: twin {name}"), name
+        words = shlex.split(command.epilog.removeprefix("example: "))[1:]
+        parser.parse_args(words)  # the example's options exist (a mistake exits)
+        for word in words:
+            if word.endswith(".toml"):
+                assert (ROOT / word).is_file(), (name, word)
+        with pytest.raises(SystemExit):
+            parser.parse_args([name, "--help"])
+        shown = capsys.readouterr().out
+        assert command.description.split(".")[0][:30] in " ".join(shown.split()), name

@@ -60,8 +60,10 @@ def cmd_run(args) -> int:
         if not args.quiet:
             spin_up = scenario.spin_up_years
             after = f" after a spin-up of {spin_up:g} years" if spin_up else " from the register's picture (no spin-up)"
-            print(f"Running '{scenario.name}' for {years:g} year{'s' if years != 1 else ''} ({step}ly steps){after}, "
-                  f"seed {args.seed} ...", flush=True)
+            whole = model.n_steps / STEPS_PER_YEAR[step]  # a horizon between steps runs as the nearest whole step
+            span = (f"{years:g} years ({step}ly steps)" if abs(whole - years) < 1e-9
+                    else f"{whole:.3g} years ({years:g} asked: runs are whole {step}ly steps)")
+            print(f"Running '{scenario.name}' for {span}{after}, seed {args.seed} ...", flush=True)
 
     warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own
     earlier = _file_identity(Path(out) / "trajectories.partial.csv")  # an earlier interrupted run's
@@ -244,18 +246,8 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def require_database(url: str) -> None:
-    """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
-    from twin.database_url import absolute_meant, sqlite_path
-
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        meant = absolute_meant(url) if (Path("/") / path).exists() else ""  # a file there, meant
-        raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or "(run `twin compare` or "
-                                                                             "`twin sweep` first, or give --db)"))
-
-
 def cmd_export(args) -> int:
+    from twin.database_url import require_database
     from twin.export import check_parquet_engine, export_experiment
     from twin.store import Store
 
@@ -341,6 +333,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from twin.cli_help import describe_commands
     from twin.cli_research import add_research_commands
 
     parser = _Parser(prog="twin", description="SOC computational twin: an agent-based model "
@@ -363,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--register-table", help="table name when --register is a database URL")
     run.add_argument("--complete-register", action="store_true",
                      help="fill the areas the register leaves out with synthetic groups (for a force's own register)")
-    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     run.set_defaults(func=cmd_run)
 
     params = sub.add_parser("params", help="print the parameter table with units, ranges and sources")
@@ -433,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="regenerate the step order, parameter, metric and lever tables in docs/ODD.md")
     docs.add_argument("--path", help="the ODD document to update (default: this project's docs/ODD.md)")
     docs.set_defaults(func=cmd_docs)
+    describe_commands(sub)  # each command's --help: what it does and writes, an example
     return parser
 
 

@@ -26,7 +26,7 @@ def cmd_analyse(args) -> int:
     from twin.sweep_reading import stored_design, sweep_results
     from twin.sweep_notes import note_other_results, what_changed
 
-    from twin.cli import require_database
+    from twin.database_url import require_database
 
     config = load_experiment(args.experiment)
     require_database(args.db)
@@ -40,14 +40,19 @@ def cmd_analyse(args) -> int:
         if experiment_id is None:
             raise UserError(f"{args.experiment}: not run yet in {safe_url(args.db)} (run `twin sweep` first)")
         changed = what_changed(config, store, experiment_id)
+        from twin.database_url import without_password
+        from twin.store import DEFAULT_DB
+
+        again = f"twin sweep {shlex.quote(args.experiment)}" + (  # the command to paste, on this database
+            f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
         if not args.latest:  # a pipeline that edited the file and forgot to sweep would publish another study
             raise UserError(f"{args.experiment}: no sweep of this file, as it is now, with the current code is in "
                             f"{safe_url(args.db)}: the latest '{config['name']}' sweep (experiment {experiment_id}) "
-                            f"{changed}. Run `twin sweep {shlex.quote(args.experiment)}` to sweep it, or add --latest "
+                            f"{changed}. Run `{again}` to sweep it, or add --latest "
                             f"to analyse that sweep as it was run")
         older = (f"no sweep of this file with the current code is in the database; analysing the latest "
                  f"'{config['name']}' sweep instead (experiment {experiment_id}, --latest), which {changed}. Run "
-                 f"`twin sweep {shlex.quote(args.experiment)}` to sweep with the current code and file.")
+                 f"`{again}` to sweep with the current code and file.")
         notes.append(older)
         print(f"Note: {older}", file=sys.stderr)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's

@@ -425,7 +425,8 @@ def add_research_commands(sub) -> None:
     validate = sub.add_parser("validate", help="run the validation experiments (replacement, succession, entry, displacement)")
     validate.add_argument("experiments", nargs="*",
                           help="validation experiment files (default: all of experiments/validation)")
-    validate.add_argument("--out", default="results/validation", help="report folder (default results/validation)")
+    validate.add_argument("--out", default="results/validation",
+                          help="folder for validation.json (default results/validation)")
     validate.add_argument("--workers", type=arguments.positive_int,
                           help="worker processes (default: all cores; 1: serial)")
     validate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
@@ -437,7 +438,8 @@ def add_research_commands(sub) -> None:
     where.add_argument("--workers", type=arguments.positive_int, help="local worker processes (default: all cores)")
     where.add_argument("--cluster", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
-    sweep.add_argument("--out", help="folder for sweep_results.csv (default results/sweeps/<name>)")
+    sweep.add_argument("--out", help="folder for sweep_results.csv and the files describing it (default "
+                                     "results/sweeps/<name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument("--dry-run", action="store_true",
                        help="check the file and say how many runs it needs and how many are stored; run nothing")

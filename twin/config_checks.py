@@ -139,7 +139,7 @@ def check_horizon(path: Path, table: str, scenario, value: float) -> None:
     try:
         replace(scenario, years=value).n_steps  # noqa: B018 (raises when shorter than one step)
     except ScenarioError as exc:
-        raise ScenarioError(f"{path}: [{table}] {str(exc).split(': ', 1)[-1]}") from None
+        raise ScenarioError(f"{path}: [{table}] {str(exc).split(': ', 1)[-1].replace(' (or --years)', '')}") from None
 
 
 def check_parameter_entries(path: Path, entries: list[dict], valid: tuple[str, ...]) -> None:

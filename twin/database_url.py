@@ -123,3 +123,14 @@ def without_password(url: str) -> str:
     except sa.exc.ArgumentError:
         return url
     return url if parsed.password is None else parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def require_database(url: str) -> None:
+    """Commands that read results refuse a SQLite file that does not exist (rather than create it)."""
+    from twin.errors import UserError, safe_url
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        meant = absolute_meant(url) if (Path("/") / path).exists() else ""  # a file there, meant
+        raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or "(run `twin compare` or "
+                                                                             "`twin sweep` first, or give --db)"))

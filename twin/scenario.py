@@ -107,8 +107,9 @@ class Scenario:
     def n_steps(self) -> int:
         steps = int(round(self.years * STEPS_PER_YEAR[self.step]))
         if steps < 1:
-            raise ScenarioError(f"{self.path}: years = {self.years:g} is shorter than one {self.step}ly step "
-                                f"(at least {1 / STEPS_PER_YEAR[self.step]:.3g} years)")
+            raise ScenarioError(f"{self.path}: years = {self.years:g} (or --years) is shorter than one {self.step}ly "
+                                f"step: runs are whole steps, so at least {0.5 / STEPS_PER_YEAR[self.step]:.3g} years, "
+                                f"run as {1 / STEPS_PER_YEAR[self.step]:.3g}")
         return steps
 
     def build_parameters(self) -> Parameters:

@@ -1041,3 +1041,21 @@ def test_every_command_s_help_says_what_it_does_and_gives_an_example_that_parses
             parser.parse_args([name, "--help"])
         shown = capsys.readouterr().out
         assert command.description.split(".")[0][:30] in " ".join(shown.split()), name
+
+
+def test_a_mistake_found_once_the_database_is_open_leaves_no_new_database(tmp_path, capsys):
+    """`--baseline` naming no scenario is found after the database is made: the empty file left
+    behind made a later `twin export` say it held no experiments, not that there was no database.
+    A database that was there before is left as it was."""
+    baseline = str(SCENARIOS / "baseline.toml")
+    db = tmp_path / "new.db"
+    said = _user_error(["compare", baseline, "--baseline", "nope", "--reps", "1", "--years", "1",
+                        "--db", f"sqlite:///{db}", "--out", str(tmp_path / "c")], capsys)
+    assert "nope" in said and not db.exists()
+    assert "no such database file" in _user_error(["export", "--db", f"sqlite:///{db}", "--out",
+                                                   str(tmp_path / "e")], capsys)
+    kept = tmp_path / "kept.db"
+    kept.write_bytes(b"")  # someone's file: not removed
+    _user_error(["compare", baseline, "--baseline", "nope", "--reps", "1", "--years", "1",
+                 "--db", f"sqlite:///{kept}", "--out", str(tmp_path / "c")], capsys)
+    assert kept.exists()

@@ -169,15 +169,21 @@ def _preflight_notes(scenarios: list, years: float | None = None, step: str | No
 
 
 def cmd_compare(args) -> int:
+    from twin.database_url import made_for_nothing_removed
+
+    with made_for_nothing_removed(args.db):  # a mistake found once the database is open leaves none behind
+        return _compare(args)
+
+
+def _compare(args) -> int:
     from twin.compare import load_comparison
     from twin.ensemble import run_ensemble, what_differs
     from twin.executor import WorkerLost, ignore_further_interrupts
     from twin.report import CHART_FILES, REPORT_FILES, report_experiment, write_report
     from twin.report_text import spin_up_parameters_note, terminal_table
     from twin.staging import check_ours
-    from twin.store import Store
-
     from twin.scenario import load_scenario
+    from twin.store import Store
 
     _preflight_notes([load_scenario(path) for path in args.scenarios], args.years)  # mistakes before any file
     if Path(args.out).is_dir():  # a user's own files there, before the runs

@@ -272,6 +272,13 @@ def _check_writable(store, plan: dict) -> int:
 #: what `twin sweep` writes in its folder (`export.write_sweep_guide` and `sweep_notes`, besides the results)
 SWEEP_FILES = ("sweep_results.csv", "outcome_definitions.csv", "README.txt", "experiment.json")
 def cmd_sweep(args) -> int:
+    from twin.database_url import made_for_nothing_removed
+
+    with made_for_nothing_removed(args.db):  # a mistake found once the database is open leaves none behind
+        return _sweep(args)
+
+
+def _sweep(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
     from twin.scenario import STEPS_PER_YEAR

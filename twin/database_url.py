@@ -4,6 +4,7 @@ database (`store.py`) and by the commands that read one before opening it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -134,3 +135,32 @@ def require_database(url: str) -> None:
         meant = absolute_meant(url) if (Path("/") / path).exists() else ""  # a file there, meant
         raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or "(run `twin compare` or "
                                                                              "`twin sweep` first, or give --db)"))
+
+
+@contextlib.contextmanager
+def made_for_nothing_removed(url: str):
+    """A SQLite file this command makes is removed again when the command fails (a user mistake
+    found after the database was opened: a scenario name given twice, a bad --baseline, a cluster
+    not reached) before storing any experiment: an empty database left behind made a later `twin
+    export` say 'no experiments yet' where it would have said there was no such file."""
+    path = sqlite_path(url)
+    new = path is not None and not path.exists()
+    try:
+        yield
+    except BaseException:
+        if new and path.is_file() and _holds_no_experiment(path):
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
+def _holds_no_experiment(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as connection:
+            tables = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
+            return ("experiments" not in tables
+                    or connection.execute("select count(*) from experiments").fetchone()[0] == 0)
+    except sqlite3.Error:
+        return False  # not ours to judge: left alone

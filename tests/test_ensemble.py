@@ -356,6 +356,28 @@ def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(
     assert part_year(comparison) is None and _part_year_note(comparison) == "" and _year_label(comparison) == "year"
 
 
+def test_the_folder_of_a_command_killed_outright_is_removed_by_the_next(tmp_path, monkeypatch):
+    """A command killed with SIGKILL leaves its workers' folder of finished runs in the temporary
+    folder, never read again: the next command's local workers remove those of processes gone."""
+    import tempfile
+
+    from twin.executor import KEPT_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"{KEPT_PREFIX}{int(gone.stdout)}-abc"
+    alive = tmp_path / f"{KEPT_PREFIX}{os.getppid()}-def"  # a command still running
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "0-0.pickle").write_bytes(b"x")
+    executor = LocalExecutor(1)
+    try:
+        assert sorted(result for _, result in executor.run(_exit_on_two, [0, 1])) == [0, 10]
+    finally:
+        executor.close()
+    assert not dead.exists() and alive.exists()
+
+
 def _exit_on_two(task):
     if task == 2:
         time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies

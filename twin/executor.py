@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -207,6 +208,32 @@ def crashed_run(task) -> dict:
                      "code, or the machine's memory); run it on its own with `twin run` and its seed to see why"}
 
 
+#: the temporary folders where local workers keep the runs of batches in flight: `<prefix><pid>-...`
+KEPT_PREFIX = "twin-finished-runs-"
+
+
+def _remove_orphaned_folders() -> None:
+    """Remove the folders of commands that were killed outright (SIGKILL, out of memory) and so never
+    removed their own: those named after a process that no longer runs."""
+    import shutil
+    import tempfile
+
+    try:
+        folders = list(Path(tempfile.gettempdir()).glob(f"{KEPT_PREFIX}*"))
+    except OSError:
+        return
+    for folder in folders:
+        pid = folder.name[len(KEPT_PREFIX):].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue  # (an older release's folder names no process: left)
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # gone
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's process, still running
+            pass
+
+
 #: times a batch may be in flight in a pool whose worker died (killed, out of memory) and run again
 #: in a new one, before the command gives up: a run that kills its worker each time stops it, while
 #: deaths hours apart in an overnight sweep, each losing other batches, do not add up
@@ -265,8 +292,9 @@ class LocalExecutor(_HandOver):
             self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
             self._closed = False
         if self._folder is None:
+            _remove_orphaned_folders()
             try:
-                self._folder = tempfile.mkdtemp(prefix="twin-finished-runs-")
+                self._folder = tempfile.mkdtemp(prefix=f"{KEPT_PREFIX}{os.getpid()}-")
             except OSError:  # no usable temporary folder: batches are not kept while they run
                 pass
         queue = deque(_Batch(next(self._tags), tasks[i: i + chunk]) for i in range(0, len(tasks), chunk))

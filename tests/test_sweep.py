@@ -1810,6 +1810,14 @@ def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys
     assert "x 3 replication(s) = 6 runs; 2 of them already finished in" in said and "; 4 to run." in said
     store = Store(db)
     assert len(store.runs_frame(1)) == 2  # the dry run added no run
+    # a run another command kept in a file while the database was locked: finished, stored next time
+    # (the dry run counted it as to run)
+    store.kept_folder().mkdir()
+    (store.kept_folder() / "1-3-2.json").write_text("{}")
+    assert main(["sweep", str(more), "--db", db, "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "3 of them already finished in" in said and "; 3 to run." in said
+    assert f"1 of them kept in {store.kept_folder()} while it was locked" in said
 
 
 @pytest.mark.parametrize("mistake", ["out_is_a_file", "db_folder_is_a_file", "db_read_only", "too_many_workers"])

@@ -247,8 +247,10 @@ def _print_sweep_plan(args, config: dict) -> int:
     plan = sweep_plan(config, store)
     to_run = _check_writable(store, plan) if store is not None else plan["runs"]
     earlier = earlier_sweep_note(config, store) if store is not None else None
+    kept = (f"; {plan['kept']:,} of them kept in {store.kept_folder()} while it was locked, stored by the next "
+            f"command" if plan.get("kept") else "")
     stored = (f"{plan['finished']:,} of them already finished in {safe_url(args.db)} (experiment "
-              f"{plan['experiment_id']})" if plan["experiment_id"] is not None else
+              f"{plan['experiment_id']}{kept})" if plan["experiment_id"] is not None else
               f"none of them stored in {safe_url(args.db)} (no sweep of this file with this code"
               + (f": {earlier}" if earlier else "") + ")")
     print(f"{args.experiment}: {plan['futures']:,} sampled future(s) x {plan['policies']:,} polic"
@@ -318,14 +320,18 @@ def _sweep(args) -> int:
         experiment_id = find_sweep(config, store)
         finished = (sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
                     if experiment_id is not None else None)
-        if finished is None or not len(finished):
+        if (finished is None or not len(finished)) and not store.kept:
             return "no run had finished"
+        if finished is None or not len(finished):
+            return f"{len(store.kept):,} finished run(s) kept in {store.kept_folder()} while the database was locked"
         claim_folder(out, SWEEP_FILES)
         note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
         write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
         write_sweep_guide(out, config, experiment_id, safe_url(args.db), experiment_step(config))
+        kept = (f", and {len(store.kept):,} more kept in {store.kept_folder()} while it was locked (stored by the "
+                f"next command)" if store.kept else "")
         return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
-                f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}); runs in progress are lost")
+                f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}){kept}; runs in progress are lost")
 
     from twin.sweep_notes import earlier_sweep_note
 

@@ -281,6 +281,10 @@ def sweep_plan(config: dict, store=None) -> dict:
         runs = store.runs_frame(experiment_id)
         runs = runs[(runs.status == "done") & (runs.replicate < config["reps"])]
         finished, done = len(runs), set(zip(runs.position, runs.replicate))
+    kept = 0  # finished runs kept in files while the database was locked: stored by the next command
+    if experiment_id is not None and store.kept_folder().is_dir():
+        kept = sum(1 for _ in store.kept_folder().glob(f"{experiment_id}-*-*.json"))
+    finished += kept
     copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):
         earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"],
@@ -292,7 +296,7 @@ def sweep_plan(config: dict, store=None) -> dict:
             copyable += sum((key, seed) in earlier for r, seed in enumerate(seeds) if (k, r) not in done)
     return {"futures": int(points["sample"].nunique()), "policies": int(points["policy"].nunique()),
             "points": len(points), "reps": config["reps"], "runs": len(points) * config["reps"],
-            "finished": finished, "experiment_id": experiment_id, "copyable": copyable}
+            "finished": finished, "kept": kept, "experiment_id": experiment_id, "copyable": copyable}
 
 
 def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:

@@ -182,7 +182,8 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
     note = ""
     if len(kept) < len(table) or counts.shape[0] > len(complete):
         note = (f"{len(complete)} of {counts.shape[0]} sampled futures have every policy's runs; the analysis uses "
-                f"only those ({len(kept)} runs). Run `twin sweep` again to finish the others.")
+                f"only those ({len(kept)} runs). Run `twin sweep` again to finish the others (it runs failed runs "
+                f"again; a run that fails each time, which it lists, keeps its future out).")
     return kept, note
 
 

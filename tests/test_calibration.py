@@ -356,6 +356,12 @@ def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp
     why = "its denominator, lever_spending_gbp_courts, sums to zero over years 1-1 in every run: the ratio is undefined"
     assert f"not evaluated ({why})" in out and "the runs end before" not in out
     assert f"Not evaluated (1; left out of the misfit): per_pound ({why})." in out
+    # --quiet: the report is written, nothing printed
+    (tmp_path / "f" / "fit.json").unlink()
+    assert main(["fit", str(QUICK_BASELINE), "--targets", str(targets), "--reps", "1", "--years", "1",
+                 "--workers", "1", "--out", str(tmp_path / "f"), "--quiet"]) == 0
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == "" and (tmp_path / "f" / "fit.json").exists()
     config = write(tmp_path / "c.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
                    f'years = 1\nreps = 1\nmax_evaluations = 2\nworkers = 1\nout = "{tmp_path / "c"}"\n'
                    '[[parameter]]\nname = "asset_realisation_share"\n')

@@ -50,7 +50,7 @@ def cmd_fit(args) -> int:
     keep = Checkpoint(args.out, fit_key(scenario, targets, [], command="fit"), FIT_CHECKPOINT)
     names = [t.name for t in targets]
     reused = len(kept_values(keep, seeds, names))
-    if reused:
+    if reused and not args.quiet:
         print(f"Note: {reused} of the {args.reps} replications were kept by an earlier, interrupted run of this fit "
               f"(same scenario, targets and code): read back, not run again.", file=sys.stderr)
     executor = make_executor(args.workers)
@@ -80,8 +80,9 @@ def cmd_fit(args) -> int:
     html_path = Path(args.out) / "fit.html"
     ours = {str(seed) for seed in seeds}
     keep.keep_only(lambda sample: sample not in ours)  # its report holds them; another fit's kept runs stay
-    print("\n".join(fit_lines(table)))
-    print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
+    if not args.quiet:
+        print("\n".join(fit_lines(table)))
+        print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
     return 0
 
 

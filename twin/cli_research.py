@@ -408,6 +408,7 @@ def add_research_commands(sub) -> None:
     fit.add_argument("--years", type=arguments.years, help="horizon in years (default: the last year any target needs)")
     fit.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")
+    fit.add_argument("--quiet", action="store_true", help="print only warnings and errors (the report is written)")
     fit.set_defaults(func=cli_calibration.cmd_fit)
 
     calibrate = sub.add_parser("calibrate", help="fit uncertain parameters to the targets (ABC-SMC or a point fit)")

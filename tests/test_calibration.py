@@ -1845,3 +1845,20 @@ def test_a_long_list_of_fitted_parameters_is_shortened_on_the_console_only():
     lines = fit_lines(pd.DataFrame(rows))
     assert lines[0].endswith("(fitted: a, b, c, d)") and lines[1].endswith("(fitted: a, b, c and 3 more)")
     assert lines[2].endswith("(fitted: a)") and lines[3].endswith("tolerances")
+
+
+def test_best_parameters_of_a_scenario_with_a_long_title_is_a_scenario_that_loads(tmp_path):
+    """The shipped baseline's title is 39 characters: '... (calibrated)' after it made a title of 42,
+    over the 40 a title may have, so every shipped calibration wrote a file that did not load."""
+    from twin.cli_calibration import _calibrated_scenario
+    from twin.config_checks import MAX_TITLE_CHARS
+    from twin.scenario import load_scenario
+
+    for name in ("baseline.toml", "funding_ct_parity.toml"):
+        source = load_scenario(ROOT / "scenarios" / name)
+        text = _calibrated_scenario({"scenario_file": str(ROOT / "scenarios" / name), "scenario": source}, tmp_path)
+        (tmp_path / "best_parameters.toml").write_text(text + "\n[parameters]\nasset_realisation_share = 0.44\n")
+        calibrated = load_scenario(tmp_path / "best_parameters.toml")
+        assert calibrated.title.endswith(" (calibrated)") and len(calibrated.title) <= MAX_TITLE_CHARS
+        assert calibrated.parameters == {**source.parameters, "asset_realisation_share": 0.44}
+        assert [lever["type"] for lever in calibrated.levers] == [lever["type"] for lever in source.levers]

@@ -1052,6 +1052,10 @@ def test_a_mistake_found_once_the_database_is_open_leaves_no_new_database(tmp_pa
     said = _user_error(["compare", baseline, "--baseline", "nope", "--reps", "1", "--years", "1",
                         "--db", f"sqlite:///{db}", "--out", str(tmp_path / "c")], capsys)
     assert "nope" in said and not db.exists()
+    deep = tmp_path / "new dir" / "sub" / "r.db"  # in folders the command makes: removed with it
+    assert main(["compare", baseline, "--baseline", "nope", "--reps", "1", "--years", "1",
+                 "--db", f"sqlite:///{deep}", "--out", str(tmp_path / "c")]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err and not (tmp_path / "new dir").exists()
     assert "no such database file" in _user_error(["export", "--db", f"sqlite:///{db}", "--out",
                                                    str(tmp_path / "e")], capsys)
     kept = tmp_path / "kept.db"

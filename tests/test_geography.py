@@ -78,6 +78,8 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "field 'community_trust': expected a number above 0 and at most 1, got 'high'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter,community_trust\nA,England,R,10,0,79%\n",
      r"field 'community_trust': expected a number above 0 and at most 1, got '79%' \(a share: 79% is 0.79\)"),
+    ("force_area,nation,region,population_thousands,county_lines_exporter,community_trust\nA,England,R,10,0,150%\n",
+     r"field 'community_trust': expected a number above 0 and at most 1, got '150%'$"),  # no share to suggest
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,Englnd,R,10,0\n",
      "line 2, field 'nation': expected one of England, Wales, Scotland, Northern Ireland, got 'Englnd'; did you mean 'England'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England, ,10,0\n",

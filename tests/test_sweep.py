@@ -1813,7 +1813,15 @@ def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys
     # a run another command kept in a file while the database was locked: finished, stored next time
     # (the dry run counted it as to run)
     store.kept_folder().mkdir()
-    (store.kept_folder() / "1-3-2.json").write_text("{}")
+    first, second = store.scenario_ids(1)
+    kept = {"1-{}-{}.json".format(*key): status for key, status in (
+        ((first, 2), "done"),  # finished, not stored yet: counted
+        ((second, 2), "failed"),  # a failed run: to run again
+        ((first, 0), "done"),  # stored meanwhile by another command: counted once
+        ((second, 5), "done"))}  # a replicate beyond reps = 3
+    for name, status in kept.items():
+        experiment, sid, replicate = (int(part) for part in name.removesuffix(".json").split("-"))
+        (store.kept_folder() / name).write_text(json.dumps([experiment, sid, replicate, 1, {"status": status}]))
     assert main(["sweep", str(more), "--db", db, "--dry-run"]) == 0
     said = capsys.readouterr().out
     assert "3 of them already finished in" in said and "; 3 to run." in said

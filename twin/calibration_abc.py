@@ -272,8 +272,8 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
             raise UserError(f"the database holds a kernel fit of these targets, priors, population_size and seed "
                             f"over {done} generations (ABC-SMC run {history.id}), more than generations = "
                             f"{config['generations']}: a kernel fit's temperatures follow its horizon, so its first "
-                            f"{config['generations']} are not a fit of {config['generations']}; ask for {done} or more, "
-                            f"or use another --db")
+                            f"{config['generations']} are not a fit of {config['generations']}; ask for {done} or "
+                            f"more, or use another --db")
         log(f"Nothing to run: {_stop_reason(history, config, stop)}" + (
             f"; its generation {stop + 1} of {done} is the fit of these settings" if stop + 1 < done else "") + ".")
     try:

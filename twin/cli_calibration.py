@@ -301,10 +301,11 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
         inputs = sum(t.by_construction for t in config["targets"])
         kernel = config.get("acceptor") == "kernel"
         compared = "Gaussian kernel (each tolerance read as a standard deviation)" if kernel else "distance"
-        notes.append(f"ABC {compared} over the {len(config['targets']) - inputs} targets not reproduced by construction "
-                     f"(whether or not the calibrated parameters move them). The {inputs} reproduced by construction (inputs and starting conditions) are left out: "
-                     f"at the medians they are {construction_distance(table):.2f} tolerances from their observations "
-                     f"(Euclidean), a distance no parameter would lower.")
+        notes.append(f"ABC {compared} over the {len(config['targets']) - inputs} targets not reproduced by "
+                     f"construction (whether or not the calibrated parameters move them). The {inputs} reproduced by "
+                     f"construction (inputs and starting conditions) are left out: at the medians they are "
+                     f"{construction_distance(table):.2f} tolerances from their observations (Euclidean), a distance "
+                     f"no parameter would lower.")
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
@@ -340,10 +341,10 @@ def _calibrated_scenario(config: dict, folder: Path) -> str:
         base = Path(os.path.relpath(source, folder.resolve())).as_posix()
     except ValueError:  # another drive
         base = source.as_posix()
-    from twin.config_checks import MAX_NAME_BYTES
+    from twin.config_checks import MAX_NAME_BYTES, MAX_TITLE_CHARS
 
     room = MAX_NAME_BYTES - len("_calibrated")  # a name also names a folder
     name = config["scenario"].name.encode("utf-8")[:room].decode("utf-8", errors="ignore") + "_calibrated"
-    title = f"{config['scenario'].title or config['scenario'].name}"[:29].rstrip() + " (calibrated)"  # 40 at most
+    title = (config["scenario"].title or config["scenario"].name)[:MAX_TITLE_CHARS - 13].rstrip() + " (calibrated)"
     return (f"# a scenario: `twin run` or `twin fit` it, or compare it with its base\n[scenario]\n"
             f"base = {json.dumps(base)}\nname = {json.dumps(name)}\ntitle = {json.dumps(title)}\n")

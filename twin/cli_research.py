@@ -266,13 +266,15 @@ def _print_sweep_plan(args, config: dict) -> int:
 def _check_writable(store, plan: dict) -> int:
     """The runs a sweep has to do (`sweep_plan`); refused when the database can only be read and it
     has runs, or its experiment, to store. Before any compiling."""
-    to_run = plan["runs"] - plan["finished"] - plan["copyable"]
+    to_run = max(plan["runs"] - plan["finished"] - plan["copyable"], 0)
     store.check_can_store(to_run, new_experiment=plan["experiment_id"] is None)
     return to_run
 
 
 #: what `twin sweep` writes in its folder (`export.write_sweep_guide` and `sweep_notes`, besides the results)
 SWEEP_FILES = ("sweep_results.csv", "outcome_definitions.csv", "README.txt", "experiment.json")
+
+
 def cmd_sweep(args) -> int:
     from twin.database_url import made_for_nothing_removed
 

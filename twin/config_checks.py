@@ -192,4 +192,3 @@ def database_register(path: Path, url: str, table: Any) -> str:
             and not database.database.startswith("file:") and not Path(database.database).is_absolute()):
         database = database.set(database=str((path.parent / database.database).resolve()))
     return database.render_as_string(hide_password=False)
-

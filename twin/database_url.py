@@ -145,12 +145,20 @@ def made_for_nothing_removed(url: str):
     export` say 'no experiments yet' where it would have said there was no such file."""
     path = sqlite_path(url)
     new = path is not None and not path.exists()
+    made = []  # the folders it makes for the file, deepest first
+    folder = path.absolute().parent if new else None
+    while folder is not None and not folder.exists() and folder != folder.parent:
+        made.append(folder)
+        folder = folder.parent
     try:
         yield
     except BaseException:
         if new and path.is_file() and _holds_no_experiment(path):
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
                 leftover.unlink(missing_ok=True)
+            for folder in made:
+                with contextlib.suppress(OSError):  # (not empty: left)
+                    folder.rmdir()
         raise
 
 

@@ -205,7 +205,7 @@ def crashed_run(task) -> dict:
 
     return {"status": "failed", "started_at": datetime.datetime.now(datetime.timezone.utc),
             "error": "WorkerDied: the run killed its worker process each time it ran, alone too (a crash in compiled "
-                     "code, or the machine's memory); run it on its own with `twin run` and its seed to see why"}
+                     "code, or the machine's memory); its settings and seed are stored with it, to run it alone"}
 
 
 #: the temporary folders where local workers keep the runs of batches in flight: `<prefix><pid>-...`

@@ -403,7 +403,8 @@ class DaskExecutor(_HandOver):
         finally:
             for logger, level in zip(loggers, levels):
                 logger.setLevel(level)
-            self._client_log.setLevel(self._client_level)
+            if hasattr(self, "_client_log"):  # (set when it connected)
+                self._client_log.setLevel(self._client_level)
 
 
 #: times a run on trial alone (its batch killed its workers) must kill its worker before it is

@@ -409,7 +409,8 @@ def _optional_value(raw: str | None, column: str, label: str, line: int) -> floa
         value = float("nan")  # not a number: fails the check below
     if not (value > 0 and np.isfinite(value) and (column == "vulnerability_index" or value <= 1)):
         percent = text.endswith("%") and text[:-1].strip().replace(".", "", 1).isdigit()
-        hint = f" (a share: {text} is {float(text[:-1]) / 100:g})" if percent and column == "community_trust" else ""
+        share = float(text[:-1]) / 100 if percent else float("nan")
+        hint = f" (a share: {text} is {share:g})" if column == "community_trust" and 0 < share <= 1 else ""
         raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected {expected}, got "
                             f"{text!r}{hint}")
     return value

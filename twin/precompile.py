@@ -222,8 +222,8 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
 
     Called before models are run: worker processes started afterwards inherit the compiled code.
     Unless `quiet`, `COMPILING_NOTICE` (`LOADING_NOTICE` when the cache holds every listed kernel)
-    goes to stderr if this takes longer than `notice_after_s` seconds, so a run explains its pause. Does nothing the second time in a process, or
-    when compilation is switched off.
+    goes to stderr if this takes longer than `notice_after_s` seconds, so a run explains its pause.
+    Does nothing the second time in a process, or when compilation is switched off.
     """
     global _warmed_up
     import numba

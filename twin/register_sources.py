@@ -233,4 +233,3 @@ def table_digest(url: str, table: str) -> str:
     two commands is another scenario); read once per process."""
     rows, numbers = read_sql(url, table)
     return hashlib.sha256(json.dumps([rows, numbers], sort_keys=True, default=str).encode()).hexdigest()
-

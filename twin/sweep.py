@@ -283,7 +283,18 @@ def sweep_plan(config: dict, store=None) -> dict:
         finished, done = len(runs), set(zip(runs.position, runs.replicate))
     kept = 0  # finished runs kept in files while the database was locked: stored by the next command
     if experiment_id is not None and store.kept_folder().is_dir():
-        kept = sum(1 for _ in store.kept_folder().glob(f"{experiment_id}-*-*.json"))
+        position = {sid: k for k, sid in enumerate(store.scenario_ids(experiment_id))}
+        for path in store.kept_folder().glob(f"{experiment_id}-*-*.json"):
+            try:  # (experiment, scenario id, replicate, seed, outcome), as `Store._keep` wrote it
+                _, sid, replicate, _, outcome = json.loads(path.read_text(encoding="utf-8"))
+                key = (position.get(sid), replicate)
+                counted = (key[0] is not None and replicate < config["reps"] and key not in done
+                           and outcome.get("status") == "done")
+            except (OSError, ValueError, TypeError, AttributeError):
+                continue  # not a kept run: the next command warns of it
+            if counted:
+                kept += 1
+                done.add(key)  # stored meanwhile, or failed: to run
     finished += kept
     copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):

@@ -455,6 +455,20 @@ def _logged_square(task):
     return number * number
 
 
+def test_a_file_a_killed_worker_was_writing_is_removed_with_its_batch(tmp_path):
+    """A pool that breaks stops its other workers, one perhaps while it wrote a finished run aside: the
+    half-written `.part` file stayed in the folder (a test found it there after the command)."""
+    import pickle
+
+    from twin.executor import _kept
+
+    (tmp_path / "3-0.pickle").write_bytes(pickle.dumps(30))
+    (tmp_path / "3-1.part").write_bytes(b"half")
+    (tmp_path / "4-0.part").write_bytes(b"another batch's")
+    assert _kept(str(tmp_path), 3, 4) == {0: 30}
+    assert sorted(os.listdir(tmp_path)) == ["4-0.part"]
+
+
 def _times_run(folder, number):
     path = folder / f"ran-{number}"
     return len(path.read_text()) if path.exists() else 0

@@ -155,6 +155,11 @@ def _kept(folder: str | None, tag: int, size: int, load: bool = True) -> dict[in
             os.remove(path)
         except (OSError, pickle.UnpicklingError, EOFError):
             break  # (a batch's runs finish in order: none after the first missing)
+    for index in range(size - 1 if folder is not None else 0):  # a file a worker stopped (killed) while writing it
+        try:
+            os.remove(os.path.join(folder, f"{tag}-{index}.part"))
+        except OSError:
+            pass
     return found
 
 

@@ -336,13 +336,9 @@ class LocalExecutor(_HandOver):
                 queue.extendleft(reversed(alone + [batch for batch in again if batch.lost <= POOL_RESTARTS]))
                 if culprit is not None:
                     self._ready.append((culprit, crashed(culprit)))
-                    print("Note: a run killed its worker process each time it ran, alone too: recorded as failed, "
-                          "the rest go on.", file=sys.stderr, flush=True)
-                    self._stop_workers()
-                    self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
-                    yield from self._hand_over([])
-                    continue
-                print(f"Note: a worker process died (killed, or out of memory); starting the workers again and "
+                print("Note: a run killed its worker process each time it ran, alone too: recorded as failed, the "
+                      "rest go on." if culprit is not None else
+                      f"Note: a worker process died (killed, or out of memory); starting the workers again and "
                       f"running again the {sum(len(batch.tasks) for batch in again)} unfinished run(s) they held.",
                       file=sys.stderr, flush=True)
                 self._stop_workers()

@@ -205,9 +205,8 @@ def _incomplete(frame, path: str) -> list[str]:
     left at its default, though the fit drew them jointly), or a `particles.csv` without its weights
     (drawn equally likely, which is another distribution)."""
     try:
-        fit = json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
-        fitted = [p["name"] for p in (fit.get("settings") or {}).get("priors") or []]
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        fitted = [p["name"] for p in (_fit_beside(path) or {}).get("settings", {}).get("priors") or []]
+    except (AttributeError, TypeError, KeyError):  # a fit.json of another shape
         fitted = []
     warnings = []
     missing = [name for name in fitted if name not in frame.columns]
@@ -222,14 +221,23 @@ def _incomplete(frame, path: str) -> list[str]:
     return warnings
 
 
+def _fit_beside(path: str):
+    """The `fit.json` `twin calibrate` wrote beside a posterior sample, as read (None when there is
+    none, or it is not JSON)."""
+    try:
+        return json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
     """What a posterior sample was fitted to, from the `fit.json` `twin calibrate` wrote beside it
     (None when there is none, or it is unreadable): its targets, scenario and model source hash;
     and a warning when that hash is not `code` (the sample was calibrated to another model)."""
     try:
-        fit = json.loads((Path(path).parent / "fit.json").read_text(encoding="utf-8"))
+        fit = _fit_beside(path)
         settings = fit.get("settings") or {}
-    except (OSError, ValueError, AttributeError):
+    except AttributeError:  # none, or not an object
         return None, None
     found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
              "scenario": settings.get("scenario_file") or settings.get("scenario"),

@@ -283,18 +283,20 @@ def sweep_plan(config: dict, store=None) -> dict:
         finished, done = len(runs), set(zip(runs.position, runs.replicate))
     kept = 0  # finished runs kept in files while the database was locked: stored by the next command
     if experiment_id is not None and store.kept_folder().is_dir():
+        from twin.store import _kept_run
+
         position = {sid: k for k, sid in enumerate(store.scenario_ids(experiment_id))}
         for path in store.kept_folder().glob(f"{experiment_id}-*-*.json"):
-            try:  # (experiment, scenario id, replicate, seed, outcome), as `Store._keep` wrote it
-                _, sid, replicate, _, outcome = json.loads(path.read_text(encoding="utf-8"))
-                key = (position.get(sid), replicate)
-                counted = (key[0] is not None and replicate < config["reps"] and key not in done
-                           and outcome.get("status") == "done")
-            except (OSError, ValueError, TypeError, AttributeError):
+            try:  # as `Store._keep` wrote it, and the next command will read it
+                _, sid, replicate, _, outcome = _kept_run(path, experiment_id)
+            except (OSError, ValueError, TypeError, KeyError):
                 continue  # not a kept run: the next command warns of it
+            key = (position.get(sid), replicate)
+            counted = (key[0] is not None and replicate < config["reps"] and key not in done
+                       and outcome["status"] == "done")
             if counted:
                 kept += 1
-                done.add(key)  # stored meanwhile, or failed: to run
+                done.add(key)  # (once)
     finished += kept
     copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):

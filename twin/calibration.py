@@ -142,13 +142,14 @@ COUNTS = {"reps": (4, 1), "max_evaluations": (60, 1), "workers": (None, 1), "pop
           "generations": (4, 1), "posterior_size": (200, 1)}
 
 
-def load_config(path: str | Path) -> dict:
+def load_config(path: str | Path, seed: int | None = None) -> dict:
+    """The calibration config at `path`, checked; `seed` (`--seed`) replaces its seed."""
     from twin import config_checks as checks
     from twin.geography import load_geography
     from twin.parameters import parameter_range, table_rows
 
     path = Path(path)
-    data = read_toml(path, "calibration config")
+    data = checks.with_seed(read_toml(path, "calibration config"), "calibration", seed)
     checks.check_tables(path, data, ("calibration",), ("parameter",))
     table = data.get("calibration", {})
     check_keys(path, "calibration", table, CONFIG_KEYS)

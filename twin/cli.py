@@ -1,5 +1,6 @@
 """The `twin` command line: run, compare, export, register, bench (params, levers and docs in
-`cli_reference.py`, the research commands in `cli_research.py`).
+`cli_reference.py`, the research commands in `cli_research.py`, the parser's one-line errors in
+`cli_parser.py`).
 
 User mistakes (bad scenario, register or option) print one line, `twin: error: ...`, and exit
 with status 2; an interrupted run exits with status 130 after saving what it computed.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from twin import arguments
 from twin.errors import MADE_FOLDERS, UserError, output_folder, remove_empty_made, safe_url
+from twin.cli_parser import Parser
 from twin.cli_reference import cmd_docs, cmd_levers, cmd_params
 from twin.progress import guard_output, terminal_columns
 
@@ -123,7 +125,8 @@ def cmd_register(args) -> int:
     register = synthetic_register(geography, params, RandomStreams(args.seed)["register"])
     output_folder(out.parent)
     write_register_csv(register, geography, out, replace=args.replace)
-    print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
+    if not args.quiet:
+        print(f"Wrote a synthetic register of {len(register):,} OCGs to {out}")
     return 0
 
 
@@ -133,10 +136,10 @@ def cmd_bench(args) -> int:
 
     warm_up()  # a first run on a machine compiles: not part of any figure
     if args.phases:
-        times = phase_times()
+        times = phase_times(runs=args.reps or 3)
         print(json.dumps({k: round(v, 4) for k, v in times.items()}) if args.json else format_phases(times))
         return 0
-    figures = run_bench(reps=args.reps, plain_mesa_steps=args.plain_mesa_steps)
+    figures = run_bench(reps=args.reps or 5, plain_mesa_steps=args.plain_mesa_steps)
     print(json.dumps(figures) if args.json else format_bench(figures))
     return 0
 
@@ -269,9 +272,10 @@ def cmd_export(args) -> int:
         check_parquet_engine()
     written, note = export_experiment(store, experiment_id, output_folder(args.out), args.format)
     row = store.experiment_row(experiment_id)
-    print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")
-    print("\n".join(f"  {p}" for p in written))
-    if note:
+    if not args.quiet:
+        print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")
+        print("\n".join(f"  {p}" for p in written))
+    if note:  # runs unfinished or failed: said under --quiet too
         print(f"Note: {note}.", file=sys.stderr)
     return 0
 
@@ -296,58 +300,16 @@ def _experiments_there(store) -> str:
     return f"the experiments there: {listed}{' ...' if len(rows) > 10 else ''}" if rows else "it holds none"
 
 
-class _Parser(argparse.ArgumentParser):
-    """Command-line mistakes in one line, like every other user error (no usage block). Options are
-    spelt whole: an abbreviation (`--rep` for `--reps`) is refused with the option meant, not taken
-    silently (a script abbreviating one would change meaning when a new option shares its start)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str):
-        import re
-
-        from twin.errors import closest, did_you_mean
-
-        hint, prog = "", self.prog
-        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        unknown = re.search(r"unrecognized arguments: (\S+)", message)
-        stray = [t for t in getattr(self, "argv", [])[:1] if t.startswith("-") and t not in self._option_string_actions]
-        if choice:
-            hint = did_you_mean(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
-            if self.prog == "twin" and closest(choice.group(1), ["version"], cutoff=0.8):
-                hint = "; did you mean 'twin --version'?"
-        elif stray and "required: COMMAND" in message:  # `twin --verison`: the option is the mistake
-            message = f"unrecognized arguments: {stray[0]}"
-            match = closest(stray[0].lstrip("-"), [o.lstrip("-") for o in self._option_string_actions])
-            hint = f"; did you mean '--{match}'?" if match else ""
-        elif unknown:  # raised by the top parser: suggest among the chosen command's options only
-            parser = self
-            for sub in (a for a in self._actions if isinstance(a, argparse._SubParsersAction)):
-                chosen = next((t for t in getattr(self, "argv", []) if t in sub.choices), None)
-                if chosen:
-                    parser, prog = sub.choices[chosen], sub.choices[chosen].prog
-            options = [o for action in parser._actions for o in action.option_strings]
-            if unknown.group(1) not in options:  # compared without their dashes: '--db' is not '--seed'
-                match = closest(unknown.group(1).lstrip("-"), [o.lstrip("-") for o in options])
-                hint = f"; did you mean '--{match}'?" if match else ""
-                if unknown.group(1).startswith("--register"):  # only `twin run` takes it
-                    hint = (f"; {prog} reads a register named in the scenario (`register = \"FILE.csv\"` in its "
-                            f"[scenario] table); `twin run` also takes --register")
-        self.exit(2, f"{self.prog}: error: {message}{hint} (see '{prog} --help')\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     from twin.cli_help import describe_commands
     from twin.cli_research import add_research_commands
 
-    parser = _Parser(prog="twin", description="SOC computational twin: an agent-based model "
+    parser = Parser(prog="twin", description="SOC computational twin: an agent-based model "
                                      "of serious and organised crime in the UK.")
     from twin import __version__
 
     parser.add_argument("--version", action="version", version=f"twin {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # none: the help
 
     run = sub.add_parser("run", help="run one scenario once and print an annual summary")
     run.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
@@ -382,13 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1; a run with the same seed draws this register)")
     register.add_argument("--replace", action="store_true",
                           help="write over a register at --out that holds another (edited, or drawn otherwise)")
+    register.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     register.set_defaults(func=cmd_register)
 
     bench = sub.add_parser("bench", help="benchmark set-up, runs, memory, and a plain-Mesa reference")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--phases", action="store_true", help="instead: milliseconds a UK step spends in each phase")
-    bench.add_argument("--reps", type=arguments.bench_repeats, default=5,
-                       help="timed monthly runs, median reported (default 5; the weekly runs are 3)")
+    bench.add_argument("--reps", type=arguments.bench_repeats,
+                       help="timed monthly runs, median reported (default 5; the weekly runs are 3); with "
+                            "--phases, the 10-year runs whose steps are timed (default 3)")
     bench.add_argument("--plain-mesa-steps", type=arguments.bench_repeats, default=7,
                        help="timed pairs: each times 5 plain-Mesa reference steps, 5 steps of the same "
                             "rules on arrays and 12 twin steps (default 7)")
@@ -425,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="experiment id (default: the one run or added to most recently)")
     export.add_argument("--out", default="results/export", help="folder for the exported tables (default results/export)")
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    export.add_argument("--quiet", action="store_true",
+                        help="print only warnings and errors (a note of runs unfinished or failed is printed)")
     export.set_defaults(func=cmd_export)
 
     add_research_commands(sub)
@@ -459,6 +425,9 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints
         args = parser.parse_args(argv)  # inside: a Ctrl-C while modules load is no traceback either
+        if args.command is None:  # `twin` alone: what it can do
+            parser.print_help()
+            return 0
         if getattr(args, "db", None) is not None:
             from twin.database_url import check_url
 

@@ -28,7 +28,8 @@ def cmd_analyse(args) -> int:
 
     from twin.database_url import require_database
 
-    config = load_experiment(args.experiment)
+    say = (lambda *_, **__: None) if args.quiet else print  # --quiet: the report only, errors raised
+    config = load_experiment(args.experiment, args.seed)
     require_database(args.db)
     store = Store(args.db, create=False)
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
@@ -43,8 +44,13 @@ def cmd_analyse(args) -> int:
         from twin.database_url import without_password
         from twin.store import DEFAULT_DB
 
-        again = f"twin sweep {shlex.quote(args.experiment)}" + (  # the command to paste, on this database
-            f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
+        again = (f"twin sweep {shlex.quote(args.experiment)}"  # the command to paste, on this database
+                 + (f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
+                 + (f" --seed {args.seed}" if args.seed is not None else ""))
+        seeded = store.experiment_row(experiment_id).get("root_seed")  # the file swept with --seed?
+        if seeded is not None and seeded != config["seed"] and find_sweep(
+                load_experiment(args.experiment, int(seeded)), store) == experiment_id:
+            changed += f": it is this file swept with --seed {seeded}; add --seed {seeded} to analyse it"
         if not args.latest:  # a pipeline that edited the file and forgot to sweep would publish another study
             raise UserError(f"{args.experiment}: no sweep of this file, as it is now, with the current code is in "
                             f"{safe_url(args.db)}: the latest '{config['name']}' sweep (experiment {experiment_id}) "
@@ -54,7 +60,7 @@ def cmd_analyse(args) -> int:
                  f"'{config['name']}' sweep instead (experiment {experiment_id}, --latest), which {changed}. Run "
                  f"`{again}` to sweep with the current code and file.")
         notes.append(older)
-        print(f"Note: {older}", file=sys.stderr)
+        say(f"Note: {older}", file=sys.stderr)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's
     table = sweep_results(store, experiment_id, config["reps"], config["outcomes"],
                           STEPS_PER_YEAR[experiment_step(config)])
@@ -76,7 +82,7 @@ def cmd_analyse(args) -> int:
                         f"{', '.join(absent)}; run `twin sweep {shlex.quote(args.experiment)}` to sweep this file")
     if (other := note_other_results(out, experiment_id, safe_url(args.db))) is not None:
         notes.append(other)
-        print(f"Note: {other}.", file=sys.stderr)
+        say(f"Note: {other}.", file=sys.stderr)
     stored = len(table)
     try:
         n_policies = int(points["policy"].nunique())
@@ -85,7 +91,7 @@ def cmd_analyse(args) -> int:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:
         notes.append(note)
-        print(f"Note: {note}", file=sys.stderr)
+        say(f"Note: {note}", file=sys.stderr)
     if n_policies == 1 and not uncertainties:
         raise UserError(f"{args.experiment}: nothing to analyse: one policy and no [[uncertainty]] (give a [[lever]] "
                         f"two values or more to compare policies, or an [[uncertainty]] to sample futures)")
@@ -100,7 +106,7 @@ def cmd_analyse(args) -> int:
         note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
-        print(f"Note: {note}.", file=sys.stderr)
+        say(f"Note: {note}.", file=sys.stderr)
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
              + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"
@@ -128,26 +134,26 @@ def cmd_analyse(args) -> int:
                   "file": str(Path(args.experiment).resolve()), "as_file_and_code": not older_used, "notes": notes}
         path = out / write_analysis(table, results, staging, title, about, found=found, record=record).name
     for result, lines in zip(results, found):
-        print(lines[0])
+        say(lines[0])
         for line in lines[1:]:
-            print(f"    {line}")
+            say(f"    {line}")
         skipped = {entry.get("skipped") for entry in result["prim"].values()}
         if len(skipped) == 1 and None not in skipped:  # one reason for every option: said once
-            print(f"    no PRIM boxes: {skipped.pop()}")
+            say(f"    no PRIM boxes: {skipped.pop()}")
         else:
             for name, entry in result["prim"].items():
-                print(f"    {describe_box(name, entry)}")
+                say(f"    {describe_box(name, entry)}")
         scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])
         if scores:
-            print("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "
+            say("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "
                   "not what decides which option wins: see the boxes above): "
                   + ", ".join(f"{k} {v:.2f}" for k, v in scores))
         elif result["uncertainties"]:  # (the one-policy verdict says "below")
             few = result["futures"] < MIN_FUTURES_FOR_PRIM
-            print(f"    no scores of what moves the outcome: {result['futures']} sampled future(s), and rank "
+            say(f"    no scores of what moves the outcome: {result['futures']} sampled future(s), and rank "
                   f"correlations need at least {MIN_FUTURES_FOR_PRIM}" if few else
                   "    no scores of what moves the outcome: it, or each uncertainty, is the same in every future")
-    print(f"Report: {path}")
+    say(f"Report: {path}")
     return 0
 
 

@@ -141,7 +141,7 @@ def cmd_calibrate(args) -> int:
     from twin.executor import make_executor
     from twin.store import Store
 
-    config = load_config(args.config)
+    config = load_config(args.config, args.seed)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
     if config["method"] == "abc":  # before the report folder is made

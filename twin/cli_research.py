@@ -35,6 +35,7 @@ def cmd_validate(args) -> int:
     import numpy as np
 
     from twin.executor import ignore_further_interrupts, make_executor
+    from twin.config_checks import with_seed
     from twin.scenario import read_toml
     from twin.validation import MEASURE_WORDS, VALIDATION_SECTION, check_experiment, run_files
 
@@ -44,11 +45,12 @@ def cmd_validate(args) -> int:
         if not args.experiments:
             raise UserError(f"no validation experiments in {folder}: give the experiment files to run")
     for path in args.experiments:  # a mistake is reported at once, not after a first compilation
-        check_experiment(Path(path), read_toml(Path(path), "experiment file"))
+        check_experiment(Path(path), with_seed(read_toml(Path(path), "experiment file"), "experiment", args.seed))
     out = output_folder(args.out)
     executor = make_executor(args.workers)
     try:
-        results = run_files(args.experiments, out, executor, progress=not args.quiet, log=_log(args.quiet))
+        results = run_files(args.experiments, out, executor, progress=not args.quiet, log=_log(args.quiet),
+                            seed=args.seed)
     except KeyboardInterrupt:  # run_files has said what it kept
         ignore_further_interrupts()
         return 130
@@ -104,7 +106,7 @@ def cmd_sensitivity(args) -> int:
     from twin.sensitivity import SEED_FACTOR, factor_names, load_config, run_sensitivity
     from twin.sensitivity_report import RELIABLE_N, noise_warning, reliability_warning, write_sensitivity_report
 
-    config = load_config(args.config, args.n)
+    config = load_config(args.config, args.n, args.seed)
     out = output_folder(args.out or config["out"], "--out" if args.out else f"{args.config}: [sensitivity] out")
     check_ours(out, [f"sensitivity.{kind}" for kind in ("csv", "json", "html", "png")])  # a user's own, before any run
     for warning in config["warnings"] + ([f"n = {config['n']}: Sobol indices from so few samples are unreliable "
@@ -175,7 +177,7 @@ def cmd_screen(args) -> int:
         import SALib  # noqa: F401
     except ImportError:
         raise UserError('twin screen needs SALib: pip install -e ".[screen]"') from None
-    config = load_config(args.config, args.trajectories)
+    config = load_config(args.config, args.trajectories, args.seed)
     out = output_folder(args.out or config["out"], "--out" if args.out else f"{args.config}: [screening] out")
     check_ours(out, [f"screening.{kind}" for kind in ("csv", "json", "html", "png")] + ["sensitivity_next.toml"])
     for warning in config["warnings"]:
@@ -291,7 +293,7 @@ def _sweep(args) -> int:
     from twin.sweep_notes import note_replaced_results
     from twin.export import write_sweep_guide
 
-    config = load_experiment(args.experiment)
+    config = load_experiment(args.experiment, args.seed)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
     if args.dry_run:
@@ -340,7 +342,8 @@ def _sweep(args) -> int:
     if (note := earlier_sweep_note(config, store)) is not None:
         reuse = (" (runs of the same design points, seeds and code are taken from earlier sweeps, the rest run)"
                  if all(o.area == "UK" for o in config["outcomes"]) else "")
-        print(f"Note: {note}: this sweep is a new experiment{reuse}.", file=sys.stderr)
+        if not args.quiet:
+            print(f"Note: {note}: this sweep is a new experiment{reuse}.", file=sys.stderr)
     try:
         outcome = run_sweep(config, store, executor, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -375,6 +378,7 @@ def _sweep(args) -> int:
     from twin.database_url import without_password
 
     given = ((f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
+             + (f" --seed {args.seed}" if args.seed is not None else "")
              + (f" --out {shlex.quote(args.out)}" if args.out else ""))  # quoted: a command to paste
     from twin.database_url import in_memory
 
@@ -382,8 +386,9 @@ def _sweep(args) -> int:
              f"\nNext: twin analyse {shlex.quote(args.experiment)}{given}"
              + (" (the password left out: PostgreSQL reads it from PGPASSWORD or ~/.pgpass, or give it in the URL)"
                 if without_password(args.db) != args.db else ""))
-    print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
-          f"Results: {out / 'sweep_results.csv'}{after}")
+    if not args.quiet:
+        print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
+              f"Results: {out / 'sweep_results.csv'}{after}")
     if outcome["failed"]:
         print(f"twin: {len(outcome['failed'])} run(s) failed (recorded with their errors; the results hold the "
               f"others):", file=sys.stderr)
@@ -418,6 +423,7 @@ def add_research_commands(sub) -> None:
     calibrate.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: the config's, else all cores)")
     calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
+    calibrate.add_argument("--seed", type=arguments.seed, help="root seed of the replications and the sampler (default: the config's)")
     calibrate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     calibrate.set_defaults(func=cli_calibration.cmd_calibrate)
 
@@ -426,6 +432,7 @@ def add_research_commands(sub) -> None:
     sensitivity.add_argument("--n", type=arguments.sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
     sensitivity.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
+    sensitivity.add_argument("--seed", type=arguments.seed, help="root seed of the design and its runs (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
@@ -435,6 +442,7 @@ def add_research_commands(sub) -> None:
                         help="Morris trajectories, 2 to 10,000 (default: the config's)")
     screen.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     screen.add_argument("--out", help="report folder (default: the config's)")
+    screen.add_argument("--seed", type=arguments.seed, help="root seed of the trajectories and their runs (default: the config's)")
     screen.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     screen.set_defaults(func=cmd_screen)
 
@@ -445,6 +453,7 @@ def add_research_commands(sub) -> None:
                           help="folder for validation.json (default results/validation)")
     validate.add_argument("--workers", type=arguments.positive_int,
                           help="worker processes (default: all cores; 1: serial)")
+    validate.add_argument("--seed", type=arguments.seed, help="root seed of every experiment's paired seeds (default: the files's)")
     validate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     validate.set_defaults(func=cmd_validate)
 
@@ -456,7 +465,8 @@ def add_research_commands(sub) -> None:
     sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     sweep.add_argument("--out", help="folder for sweep_results.csv and the files describing it (default "
                                      "results/sweeps/<name>)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--seed", type=arguments.seed, help="root seed of the design's samples and replications (a new experiment) (default: the file's)")
+    sweep.add_argument("--quiet", action="store_true", help="print only warnings and errors (no progress bar)")
     sweep.add_argument("--dry-run", action="store_true",
                        help="check the file and say how many runs it needs and how many are stored; run nothing")
     sweep.set_defaults(func=cmd_sweep)
@@ -468,4 +478,7 @@ def add_research_commands(sub) -> None:
     analyse_cmd.add_argument("--latest", action="store_true",
                              help="when no sweep of the file as it is now, with the current code, is stored, analyse "
                                   "the latest sweep of its name (run with other settings or code) instead of refusing")
+    analyse_cmd.add_argument("--seed", type=arguments.seed, help="the root seed the sweep was run with, if --seed was given to it (default: the file's)")
+    analyse_cmd.add_argument("--quiet", action="store_true", help="print only warnings and errors (the report is "
+                                                                  "written, its notes in it)")
     analyse_cmd.set_defaults(func=cmd_analyse)

@@ -53,6 +53,14 @@ def check_seed(path: Path, table: str, value: Any) -> int:
     return check_whole_number(path, table, "seed", value, 0, MAX_SEED)
 
 
+def with_seed(data: dict, table: str, seed: int | None) -> dict:
+    """A config file's contents with its `[table]`'s seed replaced by `seed` (a command's `--seed`; None: as
+    written). The file's other settings, and every check of them, are unchanged."""
+    if seed is None or not isinstance(data.get(table, {}), dict):  # (a table that is not one is refused later)
+        return data
+    return {**data, table: {**data.get(table, {}), "seed": seed}}
+
+
 def check_number(path: Path, table: str, key: str, value: Any, minimum: float = -math.inf) -> float:
     """A finite number >= minimum."""
     if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)

@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from twin.arguments import MAX_TRAJECTORIES, MIN_TRAJECTORIES
-from twin.config_checks import check_design_size, check_parameter_entries, check_tables, check_whole_number
+from twin.config_checks import (check_design_size, check_parameter_entries, check_tables, check_whole_number,
+                                 with_seed)
 from twin.errors import ScenarioError, did_you_mean, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_settings
 from twin.parameters import ORDERED_PAIRS, as_sampled, beyond_plausible, table_rows
@@ -66,10 +67,11 @@ CHECKPOINT = "screening_runs.jsonl"
 RELIABLE_TRAJECTORIES = 10
 
 
-def load_config(path: str | Path, trajectories: int | None = None) -> dict:
-    """The config at `path`; `trajectories` (`--trajectories`) replaces its own before the design's size is checked."""
+def load_config(path: str | Path, trajectories: int | None = None, seed: int | None = None) -> dict:
+    """The config at `path`; `trajectories` (`--trajectories`) replaces its own before the design's size is
+    checked, `seed` (`--seed`) its seed."""
     path = Path(path)
-    data = read_toml(path, "screening config")
+    data = with_seed(read_toml(path, "screening config"), "screening", seed)
     check_tables(path, data, ("screening",), ("parameter",))
     table = data.get("screening", {})
     check_keys(path, "screening", table, CONFIG_KEYS)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from twin.config_checks import (
     check_design_size, check_horizon, check_input_file, check_parameter_entries, check_seed, check_string, check_tables,
-    check_whole_number, check_years,
+    check_whole_number, check_years, with_seed,
 )
 from twin.errors import ParameterError, ScenarioError, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_setting_range, with_type_setting
@@ -54,10 +54,11 @@ class Uncertain:
     high: float
 
 
-def load_config(path: str | Path, n_samples: int | None = None) -> dict:
-    """The config at `path`; `n_samples` (`--n`) replaces its `n` before the design's size is checked."""
+def load_config(path: str | Path, n_samples: int | None = None, seed: int | None = None) -> dict:
+    """The config at `path`; `n_samples` (`--n`) replaces its `n` before the design's size is checked, `seed`
+    (`--seed`) its seed."""
     path = Path(path)
-    data = read_toml(path, "sensitivity config")
+    data = with_seed(read_toml(path, "sensitivity config"), "sensitivity", seed)
     check_tables(path, data, ("sensitivity",), ("parameter",))
     table = data.get("sensitivity", {})
     check_keys(path, "sensitivity", table, CONFIG_KEYS)

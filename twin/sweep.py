@@ -58,6 +58,7 @@ import pandas as pd
 
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import yearly_sums
+from twin.config_checks import with_seed
 from twin.errors import ScenarioError
 from twin.scenario import STEPS_PER_YEAR, Scenario, lever_entry_name, load_scenario
 from twin.sensitivity import Uncertain, apply_values
@@ -80,13 +81,13 @@ class SweepTask:
     fit: FitTask
 
 
-def load_experiment(path: str | Path) -> dict:
+def load_experiment(path: str | Path, seed: int | None = None) -> dict:
     """An experiment file read and checked, every mistake reported (naming the file and the entry) before
     any run starts: its name, base scenario, replications, seed, sampler, uncertainties, levers (each with
     the values to try), outcomes, which way each outcome is better, and warnings of values beyond their
-    plausible ranges. Each step is in `sweep_experiment`."""
+    plausible ranges. Each step is in `sweep_experiment`. `seed` (`--seed`) replaces the file's root seed."""
     path = Path(path)
-    data = read_experiment_file(path)
+    data = with_seed(read_experiment_file(path), "experiment", seed)
     table = check_tables(path, data)
     base = base_scenario(path, table)
     check_reps_and_seed(path, table)

@@ -274,7 +274,8 @@ def summarise(spec: dict, results: list[dict[str, float]]) -> dict:
                         "se": float(finite.std(ddof=1) / np.sqrt(finite.size)) if finite.size > 1 else float("nan"),
                         "seeds_observed": int(finite.size), "by_seed": values.tolist()}
     return {"kind": kind, "area": None if kind == "succession" else spec.get("area", "Merseyside"),  # (the top groups)
-            "reps": len(results), "months": int(spec.get("months", 48)), "measures": summary}
+            "reps": len(results), "seed": int(spec.get("seed", 1)), "months": int(spec.get("months", 48)),
+            "measures": summary}
 
 
 def run_experiment(spec: dict, where: str) -> dict:
@@ -400,15 +401,18 @@ def _experiments_in(path: Path) -> set[str]:
     return set(held) if isinstance(held, dict) else set()
 
 
-def run_files(paths: list[str], out: Path, executor=None, progress: bool = False, log=None) -> dict:
+def run_files(paths: list[str], out: Path, executor=None, progress: bool = False, log=None,
+              seed: int | None = None) -> dict:
     """Run the experiment files' paired seeds (with `executor`, in this process by default) and write
     `validation.json` to `out`. Each seed is kept in `VALIDATION_CHECKPOINT` as it finishes: an
-    interrupted run, run again, runs only the rest (its results are those of a run never interrupted)."""
+    interrupted run, run again, runs only the rest (its results are those of a run never interrupted).
+    `seed` (`--seed`) replaces every file's root seed."""
+    from twin.config_checks import with_seed
     from twin.executor import SerialExecutor, store_salvaged
     from twin.sensitivity import Checkpoint
 
     # Every file is checked before any experiment runs: a mistake in the last is found at once.
-    read = {str(path): read_toml(Path(path), "experiment file") for path in paths}
+    read = {str(path): with_seed(read_toml(Path(path), "experiment file"), "experiment", seed) for path in paths}
     experiments = {path: check_experiment(Path(path), data) for path, data in read.items()}
     named: dict[str, list[str]] = {}
     for path in experiments:

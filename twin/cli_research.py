@@ -423,7 +423,8 @@ def add_research_commands(sub) -> None:
     calibrate.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: the config's, else all cores)")
     calibrate.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     calibrate.add_argument("--out", help="report folder (default: the config's, results/calibration)")
-    calibrate.add_argument("--seed", type=arguments.seed, help="root seed of the replications and the sampler (default: the config's)")
+    calibrate.add_argument("--seed", type=arguments.seed,
+                           help="root seed of the replications and the sampler (default: the config's)")
     calibrate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     calibrate.set_defaults(func=cli_calibration.cmd_calibrate)
 
@@ -432,7 +433,8 @@ def add_research_commands(sub) -> None:
     sensitivity.add_argument("--n", type=arguments.sobol_samples, help="base samples (a power of 2, at least 4; default: the config's)")
     sensitivity.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     sensitivity.add_argument("--out", help="report folder (default: the config's)")
-    sensitivity.add_argument("--seed", type=arguments.seed, help="root seed of the design and its runs (default: the config's)")
+    sensitivity.add_argument("--seed", type=arguments.seed,
+                             help="root seed of the design and its runs (default: the config's)")
     sensitivity.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     sensitivity.set_defaults(func=cmd_sensitivity)
 
@@ -442,7 +444,8 @@ def add_research_commands(sub) -> None:
                         help="Morris trajectories, 2 to 10,000 (default: the config's)")
     screen.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
     screen.add_argument("--out", help="report folder (default: the config's)")
-    screen.add_argument("--seed", type=arguments.seed, help="root seed of the trajectories and their runs (default: the config's)")
+    screen.add_argument("--seed", type=arguments.seed,
+                        help="root seed of the trajectories and their runs (default: the config's)")
     screen.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     screen.set_defaults(func=cmd_screen)
 
@@ -453,7 +456,8 @@ def add_research_commands(sub) -> None:
                           help="folder for validation.json (default results/validation)")
     validate.add_argument("--workers", type=arguments.positive_int,
                           help="worker processes (default: all cores; 1: serial)")
-    validate.add_argument("--seed", type=arguments.seed, help="root seed of every experiment's paired seeds (default: the files's)")
+    validate.add_argument("--seed", type=arguments.seed,
+                          help="root seed of every experiment's paired seeds (default: the files')")
     validate.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     validate.set_defaults(func=cmd_validate)
 
@@ -465,7 +469,9 @@ def add_research_commands(sub) -> None:
     sweep.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL of the results database (default {DEFAULT_DB})")
     sweep.add_argument("--out", help="folder for sweep_results.csv and the files describing it (default "
                                      "results/sweeps/<name>)")
-    sweep.add_argument("--seed", type=arguments.seed, help="root seed of the design's samples and replications (a new experiment) (default: the file's)")
+    sweep.add_argument("--seed", type=arguments.seed,
+                       help="root seed of the design's samples and replications (default: the file's; another "
+                            "is a new experiment)")
     sweep.add_argument("--quiet", action="store_true", help="print only warnings and errors (no progress bar)")
     sweep.add_argument("--dry-run", action="store_true",
                        help="check the file and say how many runs it needs and how many are stored; run nothing")
@@ -478,7 +484,9 @@ def add_research_commands(sub) -> None:
     analyse_cmd.add_argument("--latest", action="store_true",
                              help="when no sweep of the file as it is now, with the current code, is stored, analyse "
                                   "the latest sweep of its name (run with other settings or code) instead of refusing")
-    analyse_cmd.add_argument("--seed", type=arguments.seed, help="the root seed the sweep was run with, if --seed was given to it (default: the file's)")
+    analyse_cmd.add_argument("--seed", type=arguments.seed,
+                             help="the root seed the sweep was run with, if --seed was given to it (default: the "
+                                  "file's)")
     analyse_cmd.add_argument("--quiet", action="store_true", help="print only warnings and errors (the report is "
                                                                   "written, its notes in it)")
     analyse_cmd.set_defaults(func=cmd_analyse)

@@ -195,7 +195,8 @@ def _read_rows(path: Path | None) -> tuple[list[tuple[int, dict[str, str]]], str
 
 
 def _check_header(header: list[str], label: str) -> None:
-    """The areas file's columns: the required ones there, both coordinates or neither, no unknown one."""
+    """The areas file's columns: the required ones there, both coordinates or neither, none misspelt (other
+    columns are ignored)."""
     if not header:
         raise ScenarioError(f"areas file '{label}': the file is empty; expected a header row "
                             f"({', '.join(REQUIRED_COLUMNS)}) and one row per area")

@@ -46,9 +46,9 @@ POLICING_AND_JUSTICE = [
         f"{A}: fitted with operation_success_base to the Met's 100 disruptions a year (seed 004 s.20: the "
         "Policing Plan's target, set against about 180 networks then mapped, not a count achieved; the model's "
         "Met maps about 800 groups, so the rate per group fitted is below the target's; a calibration target): "
-        "about 88 a year once the model has settled (years 1-3 after the spin-up; `twin fit --reps 6`: 79 to 96"
-        " over the replicates). At 30 and 0.75 the settled rate was 55; 100 was met only while enforcement fell"
-        " from the register's starting picture",
+        "about 82 a year once the model has settled (years 1-3 after the spin-up; `twin fit --reps 6`: 75 to 91"
+        " over the replicates, 5th to 95th percentile). At 30 and 0.75 the settled rate was 55; 100 was met only "
+        "while enforcement fell from the register's starting picture",
        "investigator-months for an operation against a 10-member OCG", "policing", "positive"),
     _p("operation_size_exponent", 0.5, "exponent", 0.2, 1.0, f"{A}: no seed figure; economies of scale: twice the members cost about 1.4 times as much to investigate",
        "how operation cost scales with OCG size", "policing", "nonnegative"),
@@ -77,7 +77,7 @@ POLICING_AND_JUSTICE = [
     _p("operation_success_base", 0.85, "probability", 0.4, 0.95,
         f"{A}: before intelligence, insulation and insiders cut it; fitted with operation_investigator_months to"
         " the Met's 100 disruptions a year (seed 004 s.20: a target, not a count achieved; see "
-        "operation_investigator_months; a calibration target): about 88 a year after the spin-up",
+        "operation_investigator_months; a calibration target): about 82 a year after the spin-up",
        "success chance of an operation with full intelligence and no insulation", "policing", "probability"),
     _p("insulation_success_penalty", 0.5, "share", 0.2, 0.8, f"{A}: full insulation halves success; seed 003: exploitation of the vulnerable 'shields those at the top of the chain'",
        "loss of success chance at full leader insulation", "policing", "share"),
@@ -163,7 +163,10 @@ POLICING_AND_JUSTICE = [
         f"{A}: the guideline's 'lesser role' covers those engaged by pressure, coercion or exploitation, "
         "children among them (seed 002 A.2.2: lines can be blurred between victim and offender)",
         "mean sentence for an exploited member", "justice", "positive"),
-    _p("served_share", 0.5, "share", 0.4, 0.67, "standard determinate sentences: release at the halfway point",
+    _p("served_share", 0.5, "share", 0.4, 0.67,
+       "standard determinate sentences: release at the halfway point, the rule until September 2024; since then "
+       "most (drug supply and fraud among them) are released at 40% (SDS40), which this value does not yet follow "
+       "(ODD section 4)",
        "share of sentence served", "justice", "share"),
     _p("early_release_served_share", 0.4, "share", 0.3, 0.5, "SDS40 early release scheme (2024): release at 40%",
        "earliest share served when prisons are full", "justice", "share"),

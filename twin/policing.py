@@ -1,7 +1,8 @@
 """Police capacity, intelligence and harm-based tasking.
 
-Tasking units are the forces (one per area), the regional units (one ROCU tier unit per region;
-the Metropolitan Police acts as London's) and the NCA. Each unit's budget buys investigators
+Tasking units are the forces (one per area), the regional units (one ROCU tier unit per region,
+London's with a budget share of its own beside the Metropolitan Police) and the NCA. Each unit's
+budget buys investigators
 (`cost_gbp_per_investigator_year`); forces lose a share to reactive demand, more where violence
 is above its starting level. Unmapped OCGs are mapped at a rate that rises with community trust
 and falls with encryption; intelligence on mapped OCGs grows with time and with operations, and

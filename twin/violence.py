@@ -1,7 +1,8 @@
 """Competition and violence between OCGs.
 
 Each violent OCG commits serious violence at a base rate that rises with the pressure of rival
-supply in its home markets (rivals' supply over demand, relative to the start). Some serious
+supply where it sells (rivals' supply over demand in each of its supply entries, county-line
+destinations included, relative to the start). Some serious
 incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked homicides are
 added in the proportion seed 004 reports for London (8% indirect against 25% direct).
 Succession disputes add their own incidents (see `succession.py`).

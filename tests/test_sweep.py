@@ -466,6 +466,23 @@ def test_dask_workers_running_other_code_are_refused(monkeypatch):
             executor.close()
 
 
+def test_a_sweep_on_workers_running_other_code_is_refused_before_its_experiment_is_written(tmp_path, monkeypatch,
+                                                                                            capsys):
+    distributed = need("distributed")
+    import twin.ensemble as ensemble_module
+    from twin.cli import main
+
+    path = write(tmp_path / "tiny.toml", TINY)
+    db = tmp_path / "refused.db"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-here")
+        assert main(["sweep", str(path), "--cluster", cluster.scheduler_address, "--db", f"sqlite:///{db}",
+                     "--out", str(tmp_path / "out")]) == 2
+    assert "run other model code" in capsys.readouterr().err
+    assert not db.exists() and not (tmp_path / "out").exists()  # nothing written: no experiment, no folder
+
+
 def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too():
     distributed = need("distributed")
     from twin.ensemble import code_hash

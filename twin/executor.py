@@ -422,7 +422,13 @@ def make_executor(workers: int | None, cluster: str | None = None):
             raise UserError("--cluster: expected a scheduler address such as tcp://host:8786, got an empty value")
         from twin.executor_dask import DaskExecutor
 
-        return DaskExecutor(cluster.strip())
+        executor = DaskExecutor(cluster.strip())
+        try:  # workers running other code are refused before a command writes its experiment
+            executor.check_workers_code()
+        except BaseException:
+            executor.close()
+            raise
+        return executor
     check_workers_fit(workers)
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).

@@ -146,13 +146,13 @@ def cmd_analyse(args) -> int:
         scores = sorted(((k, v) for k, v in result["feature_scores"].items() if np.isfinite(v)), key=lambda kv: -kv[1])
         if scores:
             say("    uncertainties that move the outcome's level most (|Spearman rho|, mean over the options; "
-                  "not what decides which option wins: see the boxes above): "
-                  + ", ".join(f"{k} {v:.2f}" for k, v in scores))
+                "not what decides which option wins: see the boxes above): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in scores))
         elif result["uncertainties"]:  # (the one-policy verdict says "below")
             few = result["futures"] < MIN_FUTURES_FOR_PRIM
             say(f"    no scores of what moves the outcome: {result['futures']} sampled future(s), and rank "
-                  f"correlations need at least {MIN_FUTURES_FOR_PRIM}" if few else
-                  "    no scores of what moves the outcome: it, or each uncertainty, is the same in every future")
+                f"correlations need at least {MIN_FUTURES_FOR_PRIM}" if few else
+                "    no scores of what moves the outcome: it, or each uncertainty, is the same in every future")
     say(f"Report: {path}")
     return 0
 

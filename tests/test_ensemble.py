@@ -1773,6 +1773,28 @@ def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path
     assert "replications" in err and err.index("Warning: --workers 4") < err.index("replications")
 
 
+def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_policy(tmp_path, capsys):
+    """An option whose parameters differ (a smaller drug market) comes out lowest: the summary opens
+    with the note that it is another world, and its verdict says so rather than 'does best'; the
+    console prints the note before the ranking."""
+    from twin.cli import main
+    from twin.report_text import plain_summary
+
+    base = write(tmp_path / "base.toml", f'[scenario]\nname = "base"\nbase = "{BASE}"\nspin_up_years = 1\n')
+    world = write(tmp_path / "world.toml", f'[scenario]\nname = "smaller_market"\nbase = "{base}"\n'
+                  "[parameters]\nheroin_crack_users_uk = 300000\ncocaine_users_uk = 700000\n")
+    store = _sqlite(tmp_path)
+    copy = write(tmp_path / "copy.toml", f'[scenario]\nname = "copy"\nbase = "{base}"\n')  # a second option
+    outcome = run_ensemble([str(base), str(copy), str(world)], 2, 1, YEARS, 1, store, progress=False)
+    brief, _ = plain_summary(load_comparison(store, outcome.experiment_id))
+    assert brief[0].startswith("<strong>Read first:</strong> smaller_market (<code>cocaine_users_uk</code>")
+    assert "comes out lowest, as a world that differs from the baseline" in brief[1] and "does best" not in brief[1]
+    assert main(["compare", str(base), str(world), "--reps", "2", "--years", "1", "--workers", "1",
+                 "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert 0 <= out.index("Note: smaller_market") < out.index("Net social cost")
+
+
 def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differing_through_the_spin_up():
     """Parameters hold through the spin-up: an option that overrides one is a world that differed
     before year 1, and the console and the report say so, naming the option and the parameters."""

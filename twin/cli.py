@@ -237,15 +237,16 @@ def _compare(args) -> int:
 
         scenarios = titled_scenarios(store.scenarios_frame(outcome.experiment_id))  # the names the report gives
         comparison = titled(comparison, dict(zip(scenarios["code_name"], scenarios["name"])))
+        spin_up_note = spin_up_parameters_note(comparison, markup=False)
+        if spin_up_note:  # before the ranking: an option that is another world is no policy to rank
+            print(spin_up_note)
         print(terminal_table(comparison, terminal_columns()))
         renamed = [f"{title} = {code}" for code, title in zip(scenarios["code_name"], scenarios["name"])
                    if title != code]
         if renamed:  # the results' tables and --baseline use the names
             print(f"Scenario names (for --baseline and in summary.csv): {'; '.join(renamed)}.")
-        spin_up_note = spin_up_parameters_note(comparison, markup=False)
-        if spin_up_note:
-            print(spin_up_note)
-        print(f"\nReport: {report}\nSummary table: {out / 'summary.csv'}")
+        print(f"\nReport: {report} (its charts also in {out / 'charts'})\nSummary table: {out / 'summary.csv'}; "
+              f"each option against each other: {out / 'pairwise.csv'}")
     if outcome.failed:
         print(f"twin: {len(outcome.failed)} replication(s) failed (recorded with their errors; the report uses the "
               f"others):", file=sys.stderr)

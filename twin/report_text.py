@@ -299,6 +299,11 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                    f"{html.escape(best['scenario'])} has the lower mean")
     else:
         verdict = "does best" + narrowly(comparison)
+    from twin.compare import parameters_beside_baseline
+
+    if best["scenario"] in {scenario for scenario, _ in parameters_beside_baseline(comparison)}:
+        verdict = (verdict.replace("does best", "comes out lowest", 1) + ", as a world that differs from the "
+                   "baseline's rather than a policy (see the note above)")
     if best["net"] < 0:
         spread = comparison.summary[(comparison.summary["scenario"] == best["scenario"])
                                     & (comparison.summary["metric"] == "discounted_net_social_cost_gbp")]
@@ -374,8 +379,8 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
         text += [t for t in (fading_other, idle_hiring_sentence(comparison, r["scenario"]),
                              displacement_sentence(comparison, r["scenario"])) if t]
     spin_up_note = spin_up_parameters_note(comparison)
-    if spin_up_note:
-        text.append(spin_up_note)
+    if spin_up_note:  # first: an option that is another world is no policy to rank among the others
+        brief.insert(0, f"<strong>Read first:</strong> {spin_up_note}")
     text.append(drawn_uncertainty(comparison))
     return brief, text
 

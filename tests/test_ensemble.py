@@ -1782,7 +1782,7 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
 
     base = write(tmp_path / "base.toml", f'[scenario]\nname = "base"\nbase = "{BASE}"\nspin_up_years = 1\n')
     world = write(tmp_path / "world.toml", f'[scenario]\nname = "smaller_market"\nbase = "{base}"\n'
-                  "[parameters]\nheroin_crack_users_uk = 300000\ncocaine_users_uk = 700000\n")
+                  "[parameters]\nheroin_crack_users_uk = 300000\ncocaine_users_uk = 600000\n")  # below its range
     store = _sqlite(tmp_path)
     copy = write(tmp_path / "copy.toml", f'[scenario]\nname = "copy"\nbase = "{base}"\n')  # a second option
     outcome = run_ensemble([str(base), str(copy), str(world)], 2, 1, YEARS, 1, store, progress=False)
@@ -1793,6 +1793,21 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert 0 <= out.index("Note: smaller_market") < out.index("Net social cost")
+    # the report lists the parameters it sets beside their defaults and ranges, flagging the one beyond
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "smaller_market: the parameters it sets" in page and "{&quot;" not in page
+    row = re.search(r'<th scope="row">cocaine_users_uk</th>(.*?)</tr>', page, re.S).group(1)
+    assert "600,000 (beyond its plausible range)" in row and "950,000" in row and "700,000 to 1,200,000" in row
+    row = re.search(r'<th scope="row">heroin_crack_users_uk</th>(.*?)</tr>', page, re.S).group(1)
+    assert "300,000" in row and "beyond" not in row  # at the range's end: within it
+
+
+def test_a_lever_setting_beyond_its_plausible_range_is_flagged_in_the_report():
+    from twin.report_levers import lever_block
+
+    assert "1,000 FTE per area (set by the scenario) (beyond its plausible range)" in lever_block(
+        {"type": "clear", "surge_investigators_per_area": 1000})
+    assert "beyond" not in lever_block({"type": "clear", "surge_investigators_per_area": 300})
 
 
 def test_options_whose_parameters_differ_from_the_baselines_are_named_as_differing_through_the_spin_up():

@@ -1,6 +1,8 @@
-"""Each lever of a scenario as the report's 'Assumptions and parameters' list it: its timing and
-targets, and a table of every effect size and cost it uses (the scenario's value or the default)
-with its plausible range and source; a lever made of phases (Clear-Hold-Build) with its phases'."""
+"""A scenario's assumptions as the report's 'Assumptions and parameters' lists them: the parameters it
+sets (each beside its default, unit, plausible range and source, flagged when beyond that range), and
+each lever, with its timing and targets and a table of every effect size and cost it uses (the
+scenario's value or the default) with its plausible range and source; a lever made of phases
+(Clear-Hold-Build) with its phases'."""
 
 from __future__ import annotations
 
@@ -46,11 +48,43 @@ def _settings_table(cls, entry: dict, scale: float, name: str, drawn: bool = Fal
         "value": (f"{format_value(entry.get(p.name, p.value))}" if p.unit == "0 or 1"
                   else f"{format_value(entry.get(p.name, p.value))} {p.unit}")
         + (" (set by the scenario)" if p.name in entry else " (drawn: peak of its range)" if p.name in varied else "")
+        + (BEYOND if _beyond(entry.get(p.name, p.value), p) else "")
         + (f" for the UK: {format_value(entry.get(p.name, p.value) * scale)} in these areas (scaled by {scale:.3g})"
            if scale != 1.0 and p.unit in NATIONAL_SETTING_UNITS else ""),
         "plausible range": f"{format_value(p.low)} to {format_value(p.high)}", "source": p.source,
     } for p in cls.settings])
     return html_table(rows, f"{name}: its settings")
+
+
+#: the flag beside a value set beyond its plausible range (the console and run.json warn of it too)
+BEYOND = " (beyond its plausible range)"
+
+
+def _beyond(value, row) -> bool:
+    """A number set beyond the plausible range of its parameter or setting (`row`: low, high)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not row.low <= value <= row.high
+
+
+def parameters_table(parameters: dict, name: str) -> str:
+    """The parameters a scenario sets, each beside its default, unit, plausible range and source, a value
+    beyond that range flagged (values shown as the scenario gives them)."""
+    from twin.parameters import format_value, table_rows
+
+    table = {p.name: p for p in table_rows()}
+
+    def shown(value) -> str:
+        return format_value(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+            json.dumps(value)
+
+    rows = pd.DataFrame([{
+        "parameter": key,
+        "value": shown(value) + (BEYOND if key in table and _beyond(value, table[key]) else ""),
+        "default": shown(table[key].value) if key in table else "",
+        "unit": table[key].unit if key in table else "",
+        "plausible range": f"{format_value(table[key].low)} to {format_value(table[key].high)}" if key in table else "",
+        "source": table[key].source if key in table else "",
+    } for key, value in parameters.items()])
+    return html_table(rows, f"{name}: the parameters it sets")
 
 
 def _phase_blocks(cls, entry: dict, scale: float, drawn: bool = False) -> str:

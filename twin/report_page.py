@@ -25,7 +25,7 @@ from twin.report_drawn import (
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
 from twin.report_format import and_list, html_table, per_pound, signed_amounts
-from twin.report_levers import lever_block, years_phrase
+from twin.report_levers import lever_block, parameters_table, years_phrase
 from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
@@ -438,9 +438,8 @@ def _scenario_assumptions(row: pd.Series, levers_drawn: bool = False, posterior:
     return (f"<h3>{named(row)}</h3><p>{html.escape(description)}{drawn_note}</p>"
             f"<p>Horizon {float(spec.get('years')):g} years, {spec.get('step')}ly steps from {spec.get('start_date')}"
             f"{_spin_up_phrase(spec.get('spin_up_years'))}; scenario hash <code>{row['spec_hash']}</code>.</p>"
-            f"<p>Parameter overrides: "
-            f"{html.escape(json.dumps(params)) if params else defaults}"
-            + (f" (UK figures: the national quantities scaled by {scale:.3g})" if scale != 1.0 else "") + "</p>"
+            + (parameters_table(params, str(row["name"])) if params else f"<p>Parameter overrides: {defaults}</p>")
+            + (f"<p>UK figures: the national quantities scaled by {scale:.3g}.</p>" if scale != 1.0 else "")
             + ("".join(lever_block(lever, scale, levers_drawn) for lever in levers) if levers
                else "<p>Levers: none.</p>"))
 

@@ -1115,9 +1115,29 @@ def test_clear_hold_build_holds_the_areas_it_cleared(monkeypatch):
     model = TwinModel(seed=2, n_steps=12, levers=levers)
     model.run()
     assert calls == [0]  # once, at Clear's first step
-    assert all(lever.mask is levers[0].mask for lever in levers) and levers[0].mask.sum() == 15
+    ran = model.levers  # (the model's copies hold the run's state)
+    assert all(lever.mask is ran[0].mask for lever in ran) and ran[0].mask.sum() == 15
     fresh = _levers({"type": "hold", "top_harm_areas": 15})[0]
-    assert np.array_equal(original(fresh, TwinModel(seed=2, n_steps=12)), levers[0].mask)
+    assert np.array_equal(original(fresh, TwinModel(seed=2, n_steps=12)), ran[0].mask)
+
+
+def test_levers_given_to_a_second_model_start_afresh():
+    """A lever keeps its run's state (areas, months active, investigators hired): the same objects
+    given to a second model give the results fresh ones give, not a run started part-way through."""
+    from twin.interventions import build_levers
+    from twin.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "national_security_package.toml")
+
+    def harm(levers):
+        model = TwinModel(seed=1, n_steps=12, levers=levers, spin_up_years=0)
+        model.run()
+        return model.results.series("harm_gbp_total")
+
+    levers = build_levers(scenario)
+    first = harm(levers)
+    assert np.array_equal(harm(levers), first) and np.array_equal(harm(build_levers(scenario)), first)
+    assert all(getattr(lever, "months_active", 0) == 0 for lever in levers)  # the objects given are untouched
 
 
 def test_a_weekly_lever_window_starts_on_its_week():

@@ -7,6 +7,8 @@ seeded `rng`); each random process draws from its own named stream (`streams.py`
 
 from __future__ import annotations
 
+import copy
+
 import mesa
 import numpy as np
 
@@ -178,8 +180,10 @@ class TwinModel(mesa.Model):
 
     def _set_run(self, levers: list | None, n_steps: int, start_date: str) -> None:
         """The levers (policy levers check their areas; other interventions need not), the number of
-        reported steps, and the results table for them from `start_date`."""
-        self.levers = list(levers or [])
+        reported steps, and the results table for them from `start_date`. The levers are copied: a lever
+        keeps its run's state (its areas, months active, investigators hired), so objects given to an
+        earlier model would start this one part-way through (read the state after a run on `self.levers`)."""
+        self.levers = copy.deepcopy(list(levers or []))
         for lever in self.levers:
             if hasattr(lever, "check_targets"):
                 lever.check_targets(self.geography)

@@ -649,6 +649,14 @@ def test_a_scenario_file_starts_from_a_register_in_a_database(register, tmp_path
     # a comparison starts from it too
     assert main(["compare", str(tmp_path / "db.toml"), "--reps", "1", "--workers", "1", "--quiet",
                  "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "c")]) == 0
+    # edited again within this process (a notebook): the next comparison reads it afresh, another experiment
+    rows.head(38).to_sql("ocgs", sa.create_engine(from_db.register), index=False, if_exists="replace")
+    from twin.ensemble import run_ensemble
+    from twin.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    again = run_ensemble([str(tmp_path / "db.toml")], 1, 1, None, 1, store, progress=False)
+    assert again.experiment_id == 2 and again.ran == 1 and again.skipped == 0
     # mistakes: one line each, naming the file and the key
     for setting, expected in (('register = "sqlite:///reg.db"\n', "needs the table's name beside it"),
                               ('register = "postgresql://u:secret@h/db"\nregister_table = "t"\n',

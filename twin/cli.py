@@ -422,6 +422,9 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         sys.unraisablehook = note_unraisable_interrupt
     args = None
     MADE_FOLDERS.clear()
+    from twin.register_sources import table_digest
+
+    table_digest.cache_clear()  # a register's table as it is now (a session may edit it between commands)
     try:
         parser = build_parser()
         parser.argv = list(sys.argv[1:] if argv is None else argv)  # for the error's hints

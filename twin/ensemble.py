@@ -285,6 +285,9 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     """The experiment's tasks: `paths` are scenario files, or `Scenario`s (from Python: a loaded one
     with its parameters changed is an experiment of its own, by its contents); `uncertain_levers`
     draws each replicate's lever assumptions (`lever_uncertainty`)."""
+    from twin.register_sources import table_digest
+
+    table_digest.cache_clear()  # a register's table is read afresh for each experiment (edited since: another)
     loaded = [p if isinstance(p, Scenario) else load_scenario(p) for p in paths]
     paths = [s.path if isinstance(s, Scenario) else str(s) for s in paths]
     from twin.csv_input import formula_like

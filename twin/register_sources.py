@@ -230,6 +230,8 @@ def write_register_csv(register, geography, path: Path, replace: bool = True) ->
 @functools.cache
 def table_digest(url: str, table: str) -> str:
     """What a register's table holds, as a digest (a scenario's identity: a table edited between
-    two commands is another scenario); read once per process."""
+    two commands is another scenario); read once per command or experiment: `cli.main`,
+    `ensemble.prepare` and `sweep.load_experiment` clear the cache first (`table_digest.cache_clear`),
+    so a table edited between two comparisons in one Python session is read again."""
     rows, numbers = read_sql(url, table)
     return hashlib.sha256(json.dumps([rows, numbers], sort_keys=True, default=str).encode()).hexdigest()

@@ -162,7 +162,7 @@ class Scenario:
         """Hash of everything that determines the run: not the paths the scenario was read from (the
         same file named from another folder is the same scenario), and the files it reads by where
         they are, not by how the path to them was written, and by what they hold (a register
-        edited between two commands is another scenario; a database table is known by its URL)."""
+        edited between two commands is another scenario, a file's or a database table's)."""
         spec = {k: v for k, v in self.to_dict().items()
                 if k not in ("path", "chain", "description", "title", "scale_national_quantities")}
         if isinstance(spec["years"], float) and spec["years"].is_integer():  # 10.0 (--years 10) is the file's 10

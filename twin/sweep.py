@@ -86,6 +86,9 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
     any run starts: its name, base scenario, replications, seed, sampler, uncertainties, levers (each with
     the values to try), outcomes, which way each outcome is better, and warnings of values beyond their
     plausible ranges. Each step is in `sweep_experiment`. `seed` (`--seed`) replaces the file's root seed."""
+    from twin.register_sources import table_digest
+
+    table_digest.cache_clear()  # a register's table is read afresh for each sweep (edited since: another)
     path = Path(path)
     data = with_seed(read_experiment_file(path), "experiment", seed)
     table = check_tables(path, data)

@@ -190,37 +190,41 @@ def test_desistance_rate_matches_its_parameter():
     assert abs(exits - n * p) < 4 * np.sqrt(n * p * (1 - p))
 
 
-#: metrics weekly and monthly runs must agree on (flows summed, stocks averaged over years 2-5)
-STEP_INVARIANT = {"harm_gbp_total": "flow", "response_cost_gbp_prisons": "flow", "convictions": "flow",
-                  "arrests": "flow", "disruptions": "flow", "members_released": "stock", "members_prison": "stock",
-                  # the markets' flows, each converted to the step's length on its own line of the metrics
-                  "fraud_offences": "flow", "immigration_arrivals": "flow", "firearms_supplied": "flow",
-                  "acquisitive_offences": "flow", "ocg_revenue_gbp": "flow", "recruits": "flow",
-                  "slavery_victims": "stock", "members_active": "stock", "members_known": "stock"}
-
-
 def test_weekly_and_monthly_runs_agree():
-    """The same seeds run weekly and monthly show no gap beyond 1% on harm, prison costs, arrests,
-    disruptions, convictions, the markets' flows, recruits, revenue and the stocks of members,
-    prisoners and victims over years 2-5 from the register. The 1% is the
-    acceptance limit (docs/ODD.md section 1.2): the test fails when six paired seeds show a larger
-    gap, i.e. when the mean paired ratio is more than 4 standard errors beyond it; it does not show
-    agreement within 1% where the noise is larger than that. Measured: +0.18% (se 0.11%) for harm,
-    +0.96% (se 0.54%) for arrests, +0.65% (se 0.29%) for convictions, +1.3% (se 0.9%) for
-    disruptions, -0.49% (se 0.24%) for prisoners, within 0.5% for the markets' flows (firearms 4.3
-    times too high when its flow missed the step's length). Prison costs charged on the stock before
-    releases were 3.4% apart, and released members 8%, when events were settled up to a step early."""
-    ratios = {name: [] for name in STEP_INVARIANT}
+    """The same seeds run weekly and monthly show no gap beyond 1% in any metric over years 2-5 from the
+    register: each flow (a unit per step) summed, each stock averaged. The 1% is the acceptance limit
+    (docs/ODD.md section 1.2): the test fails when six paired seeds show a larger gap, i.e. when the
+    mean paired ratio is more than 4 standard errors beyond it; it does not show agreement within 1%
+    where the noise is larger than that (succession, splits, entry: se 5-13%). A metric zero in both
+    runs (early releases, which the baseline's prisons never need) is skipped; a rare count zero in some
+    seeds (bail releases) is tested on its totals over the seeds, in Poisson standard errors.
+    Measured: +0.18% (se 0.11%) for harm, +0.96% (se 0.54%) for arrests, +1.8% (se 0.4%) for repeat
+    NRM referrals, the largest against its noise; an NRM referral chance left monthly in a weekly step
+    gave 2.1 times the referrals, firearms' flow missing the step's length 4.3 times, and prison costs
+    charged on the stock before releases were 3.4% apart when events were settled up to a step early
+    (each caught here). Every metric is checked, not a list: a new one's conversion is tested too."""
+    from twin.results import METRICS
+
+    pairs: dict[str, list[tuple[float, float]]] = {m.name: [] for m in METRICS}  # (monthly, weekly) per seed
     for seed in range(1, 7):
         monthly = TwinModel(seed=seed, n_steps=60).run()
         weekly = TwinModel(seed=seed, n_steps=260, step_length="week").run()
-        for name, kind in STEP_INVARIANT.items():
-            m, w = monthly.series(name)[12:], weekly.series(name)[52:]
-            ratios[name].append(w.sum() / m.sum() if kind == "flow" else w.mean() / m.mean())
-    for name, values in ratios.items():
-        values = np.array(values)
-        se = values.std(ddof=1) / np.sqrt(values.size)
-        assert abs(values.mean() - 1) < 0.01 + 4 * se, (name, values.mean(), se)
+        for metric in METRICS:
+            m, w = monthly.series(metric.name)[12:], weekly.series(metric.name)[52:]
+            pairs[metric.name].append((m.sum(), w.sum()) if metric.unit.endswith("/step") else (m.mean(), w.mean()))
+    checked = 0
+    for name, values in pairs.items():
+        m, w = np.array(values).T
+        if not m.any() and not w.any():
+            continue
+        checked += 1
+        if m.all():  # the paired ratios, seed by seed
+            ratios = w / m
+            se = ratios.std(ddof=1) / np.sqrt(ratios.size)
+            assert abs(ratios.mean() - 1) < 0.01 + 4 * se, (name, ratios.mean(), se)
+        else:  # a rare count (bail releases: none in most seeds): the totals, with Poisson noise
+            assert abs(w.sum() - m.sum()) < 0.01 * m.sum() + 4 * np.sqrt(w.sum() + m.sum()), (name, m, w)
+    assert checked > 60
 
 
 def test_county_lines_supply_other_areas(baseline_run):

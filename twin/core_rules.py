@@ -25,6 +25,7 @@ import numpy as np
 
 from twin.geography import load_geography
 from twin.members import Members
+from twin.model import COMPACTION_SHARE  # exited rows dropped beyond this share of the table
 from twin.parameters import Parameters
 from twin.register import Register, synthetic_register
 from twin.streams import RandomStreams, bernoulli_positions
@@ -32,8 +33,6 @@ from twin.vocabulary import ACTIVE, EXITED, PRISON
 
 #: revenue each active member adds to the group per step, in GBP (the reference's figure)
 REVENUE_PER_MEMBER_GBP = 1000.0
-#: exited rows are dropped when they exceed this share of the table (as in `TwinModel`)
-COMPACTION_SHARE = 0.15
 
 
 def reference_rates(p: Parameters) -> dict[str, float]:

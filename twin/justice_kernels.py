@@ -157,7 +157,7 @@ def courts_stage(status, ocg, role, verdict_month, release_month, sentence_month
         for k in range(n_verdicts):
             r = verdicts[k]
             remand_months[r] = 0.0  # the case is over (its credit taken above)
-            if not convicted[k] and status[r] == CHARGED:  # acquitted on bail: carries on
+            if not convicted[k] and status[r] == CHARGED:  # acquitted on remand: back (on bail: carries on)
                 if member_returns(r, status, ocg, role, ocg_active, ocg_leader, leader_directing):
                     reactivated = True
                 else:

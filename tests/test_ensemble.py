@@ -200,6 +200,11 @@ def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, 
     runs_section = page[page.index("<h2 id=\"runs\">Runs</h2>"):]
     assert "5 finished, 1 failed" in runs_section and "ValueError: injected failure" in runs_section
     assert "Traceback" not in runs_section and "\\n" not in runs_section  # the first line; the rest is stored
+    from twin.report_text import plain_summary
+
+    first = plain_summary(comparison)[0][0]  # the summary opens with it
+    assert first.startswith("<strong>Read first:</strong> 1 replication failed (1 of chb) and is left out, with its "
+                            "pairs") and "biases the comparison" in first
 
 
 def test_when_every_run_of_the_options_failed_the_comparison_says_so_not_that_only_the_baseline_ran(

@@ -381,8 +381,21 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     spin_up_note = spin_up_parameters_note(comparison)
     if spin_up_note:  # first: an option that is another world is no policy to rank among the others
         brief.insert(0, f"<strong>Read first:</strong> {spin_up_note}")
+    if len(comparison.failures):  # results of the runs that finished: biased if failing goes with the outcome
+        brief.insert(0, f"<strong>Read first:</strong> {failed_runs_note(comparison.failures)}")
     text.append(drawn_uncertainty(comparison))
     return brief, text
+
+
+def failed_runs_note(failures: pd.DataFrame) -> str:
+    """Replications that failed, by scenario, and what leaving them out means (HTML)."""
+    counts = failures.groupby("scenario").size()
+    listed = and_list([f"{n} of {html.escape(str(name))}" for name, n in counts.items()])
+    return (f"{len(failures)} replication{'s' if len(failures) != 1 else ''} failed ({listed}) and "
+            f"{'are' if len(failures) != 1 else 'is'} left out, with {'their' if len(failures) != 1 else 'its'} "
+            f"pairs: the figures are those of the paired replications that finished. If runs fail because of "
+            f"what happens in them (a population growing past the model's guard, say), leaving them out biases "
+            f"the comparison; the errors are listed under “Runs that failed”.")
 
 
 def spin_up_parameters_note(comparison: Comparison, markup: bool = True) -> str | None:

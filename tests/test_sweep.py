@@ -958,7 +958,7 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
 
     path = write(tmp_path / "exp.toml", TINY)
     db = f"sqlite:///{tmp_path / 'sweep.db'}"
-    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out")]) == 0
     # the next step, with the database and folder given (the analysis reads the same)
     # a command to paste: paths quoted where the shell needs it (a folder with a space broke it)
     quoted = [shlex.quote(str(value)) for value in (path, db, tmp_path / "out")]
@@ -969,6 +969,7 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert all(f"`{column}`" in guide for column in table.columns), [c for c in table.columns if f"`{c}`" not in guide]
     definitions = pd.read_csv(tmp_path / "out" / "outcome_definitions.csv")
     assert definitions[["outcome", "unit"]].values.tolist() == [["harm", "GBP/year"]]
+    assert definitions["what"].iloc[0].endswith("; undiscounted") and "money is\n  undiscounted" in guide
     assert (table["setup_s"] > 0).all() and (table["run_s"] > 0).all()  # timings recorded, not empty
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 0
     out, err = capsys.readouterr()
@@ -983,6 +984,7 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     # the page opens with the console's verdict, after its title
     verdict = next(line for line in out.splitlines() if "smallest maximum regret" in line)
     page = (tmp_path / "out" / "analysis.html").read_text()
+    assert "Money (harm) is undiscounted, in 2023-24 prices" in page
     assert f"<li><strong>{html.escape(verdict)}</strong>" in page
     assert page.index("</h1>") < page.index(html.escape(verdict)) < page.index("Regret: in each sampled future")
     # each table captioned, each chart said in words (the box plot's medians as the table's numbers read),

@@ -107,8 +107,12 @@ def cmd_analyse(args) -> int:
                 f"(the settings in which they differ change nothing here), so each counts as best wherever one does")
         notes.append(note)
         say(f"Note: {note}.", file=sys.stderr)
+    money = [o.name for o in config["outcomes"]
+             if outcome_unit(o.metric, o.aggregation, experiment_step(config)).startswith("GBP")]
+    undiscounted = ([f"Money ({', '.join(money)}) is undiscounted, in 2023-24 prices: sums a year, not the present "
+                     f"values a comparison's headline gives (its discounted_ figures)."] if money else [])
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
-             + [f"Note: {n}" for n in notes])
+             + undiscounted + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"
     found = []  # each outcome's verdict, as the console gives it and the page opens with it
     for result in results:

@@ -86,7 +86,8 @@ SWEEP_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
   `run_id`, then the outcomes in the experiment file's order, named as it names them.
 - outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
-  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year)."""
+  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year); money is
+  undiscounted, in 2023-24 prices (not the present values of a comparison's `discounted_` figures)."""
 
 
 def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
@@ -129,7 +130,9 @@ def outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:
     return pd.DataFrame([{"outcome": o["name"], "metric": o["metric"], "area": o.get("area", "UK"),
                           "years": f"{o['years'][0]}-{o['years'][1]}", "aggregation": o["aggregation"],
                           "what": AGGREGATION_WORDS.get(o["aggregation"], o["aggregation"])
-                          + (f" ({o['ratio_of']})" if o.get("ratio_of") else ""),
+                          + (f" ({o['ratio_of']})" if o.get("ratio_of") else "")
+                          + ("; undiscounted" if outcome_unit(o["metric"], o["aggregation"], step).startswith("GBP")
+                             else ""),
                           "unit": outcome_unit(o["metric"], o["aggregation"], step)} for o in spec.get("outcomes", [])])
 
 
@@ -370,7 +373,8 @@ Sweep '{name}' ({file}), experiment {experiment_id} in {database}, written by `t
   order runs finished in) and `setup_s` and `run_s` (seconds to build the model, spin-up included,
   and to run it), the only columns that differ between two runs of the same sweep.
 - outcome_definitions.csv: one row per outcome: its metric, area, years, aggregation, what the
-  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year).
+  aggregation does, and its unit (an outcome summed over each year is per year: GBP/year); money is
+  undiscounted, in 2023-24 prices (not the present values of a comparison's `discounted_` figures).
 - experiment.json: which experiment, database and file sweep_results.csv holds.
 `twin analyse` reads the runs from the database; `twin export` writes them in the exploratory-modelling
 layout.

@@ -626,6 +626,22 @@ def test_validation_rejects_unknown_kind():
         run_experiment({"kind": "replacment"}, "x.toml")
 
 
+def test_a_stored_abc_run_with_nothing_to_run_names_every_limit_to_raise():
+    from types import SimpleNamespace
+
+    from twin.calibration_abc import _stop_reason
+
+    populations = pd.DataFrame({"t": [0, 1, 2], "epsilon": [9.0, 5.0, 3.0], "samples": [20, 12, 12]})
+    history = SimpleNamespace(get_all_populations=lambda: populations)
+    config = {"generations": 3, "max_evaluations": 40, "minimum_epsilon": 1.0}
+    assert _stop_reason(history, config, 2) == ("the stored run holds the 3 generations asked and its 44 simulations "
+                                                 "reached max_evaluations (40); raise both generations and "
+                                                 "max_evaluations to go on")
+    assert _stop_reason(history, dict(config, max_evaluations=100), 2).endswith("; raise generations to go on")
+    assert "44 simulations reached max_evaluations (40); raise it" in _stop_reason(history, dict(config, generations=5),
+                                                                                    2)
+
+
 def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
     from twin.cli_calibration import abc_stop_reason
 
@@ -636,6 +652,9 @@ def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
     assert abc_stop_reason({"generations": gens[:2], "simulations": 2040}, config) == (
         "its 2,040 simulations reached max_evaluations (2,000); raise max_evaluations")
     assert "ran out" in abc_stop_reason({"generations": gens[:2], "simulations": 900}, config)
+    assert abc_stop_reason({"generations": gens, "simulations": 2040}, config) == (  # both: raising one stops again
+        "all 4 generations ran and its 2,040 simulations reached max_evaluations (2,000); raise both generations "
+        "and max_evaluations")
 
 
 def test_weighted_quantiles_of_particles():

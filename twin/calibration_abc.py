@@ -369,11 +369,14 @@ def _stopping_generation(history, config: dict) -> int | None:
 def _stop_reason(history, config: dict, stop: int) -> str:
     """Why a fresh run stops after stored generation `stop`, in the words of the setting to change."""
     populations = history.get_all_populations()
+    simulations = int(populations[populations.t <= stop].samples.sum())
     if stop >= config["generations"] - 1:
-        return f"the stored run holds the {config['generations']} generations asked; raise generations to go on"
+        both = simulations >= config["max_evaluations"]  # raising generations alone would stop again at once
+        return (f"the stored run holds the {config['generations']} generations asked"
+                + (f" and its {simulations:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
+                   f"raise both generations and max_evaluations to go on" if both else "; raise generations to go on"))
     if float(populations[populations.t == stop].epsilon.iloc[0]) <= config["minimum_epsilon"]:
         return f"the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to go on"
-    simulations = int(populations[populations.t <= stop].samples.sum())
     return (f"the stored run's {simulations:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
             f"raise it to go on")
 

@@ -334,6 +334,20 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
     assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 0
     assert len(ran) == 4 and "were kept" not in capsys.readouterr().err
+    # Ctrl-C while the report is written, every replication run: said, and the next run writes it, running none
+    import twin.targets
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(twin.targets, "write_fit_report", interrupted)
+        assert main(command + ["--out", str(tmp_path / "late")]) == 130
+    assert ("interrupted while writing the report; all 4 replications are kept in "
+            f"{tmp_path / 'late' / FIT_CHECKPOINT}") in capsys.readouterr().err
+    ran.clear()
+    assert main(command + ["--out", str(tmp_path / "late")]) == 0 and not ran
+    assert json.loads((tmp_path / "late" / "fit.json").read_text())["targets"] == whole
 
 
 def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp_path, capsys, monkeypatch):

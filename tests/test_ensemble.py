@@ -145,10 +145,10 @@ def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypa
     store = _sqlite(tmp_path, "resumed.db")
     with monkeypatch.context() as patch:
         interrupt_store_write(patch, at=4)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt) as stopped:
             run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     # the three stored before Ctrl-C, and the fourth, finished and being stored when it came
-    assert len(store.runs_frame(1)) == 4
+    assert len(store.runs_frame(1)) == 4 and stopped.value.saved_runs == 4  # (what the command says it saved)
     again = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     assert (again.ran, again.skipped) == (2, 4)
     runs = store.runs_frame(again.experiment_id)
@@ -156,6 +156,26 @@ def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypa
     pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
     nothing = run_ensemble([BASE, chb], 3, 5, YEARS, 1, store, progress=False)
     assert (nothing.ran, nothing.skipped) == (0, 6)
+
+
+def test_an_interrupted_comparison_says_how_many_replications_it_saved(tmp_path, chb, monkeypatch, capsys):
+    import twin.ensemble
+    from twin.cli import main
+
+    command = ["compare", BASE, chb, "--reps", "2", "--years", str(YEARS), "--workers", "1", "--quiet",
+               "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out")]
+    with monkeypatch.context() as patch:
+        def stopped(task):
+            raise KeyboardInterrupt
+
+        patch.setattr(twin.ensemble, "run_replicate", stopped)  # Ctrl-C in the first run
+        assert main(command) == 130
+    assert "twin: interrupted; no replication had finished. Run the same command again" in capsys.readouterr().err
+    with monkeypatch.context() as patch:
+        interrupt_store_write(patch, at=3)
+        assert main(command) == 130
+    assert ("twin: interrupted; the 3 replications finished are saved in the database. Run the same command again "
+            "to run the rest.") in capsys.readouterr().err
 
 
 def test_an_interrupt_stores_the_finished_runs_of_the_batch_being_stored(tmp_path, chb, monkeypatch):

@@ -206,10 +206,13 @@ def _compare(args) -> int:
         outcome = run_ensemble(args.scenarios, args.reps, args.seed, args.years, args.workers, store,
                                progress=not args.quiet, baseline=args.baseline, posterior=posterior,
                                cluster=args.cluster, uncertain_levers=args.uncertain_levers)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         ignore_further_interrupts()
-        print("twin: interrupted; finished replications are saved in the database. Run the same command again "
-              "to finish the rest.", file=sys.stderr)
+        saved = getattr(interrupt, "saved_runs", None)  # None: stopped before any ran
+        kept = f" ({len(store.kept):,} of them kept beside the locked database)" if store.kept else ""
+        done = ("no replication had finished" if not saved else
+                f"the {saved:,} replication{'s' if saved != 1 else ''} finished are saved in the database{kept}")
+        print(f"twin: interrupted; {done}. Run the same command again to run the rest.", file=sys.stderr)
         return 130
     except WorkerLost as exc:  # not a user mistake: exit 1, as `twin sweep` does
         print(f"twin: {exc}", file=sys.stderr)

@@ -74,9 +74,18 @@ def cmd_fit(args) -> int:
         notes.append(few_replications_note(args.reps, "--reps 5"))
     settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
                 "years": years, "reps": args.reps, "seed": args.seed}
-    with staged_folder(Path(args.out)) as staging:  # the report's files land together
-        write_fit_report(table, staging, f"Fit of '{scenario.name}' to its targets", notes,
-                         extra={"settings": settings})
+    try:
+        with staged_folder(Path(args.out)) as staging:  # the report's files land together
+            write_fit_report(table, staging, f"Fit of '{scenario.name}' to its targets", notes,
+                             extra={"settings": settings})
+    except KeyboardInterrupt:  # every replication is kept: the next run writes the report at once
+        from twin.executor import ignore_further_interrupts
+
+        ignore_further_interrupts()
+        print(f"\ntwin: interrupted while writing the report; all {args.reps} replications are kept in "
+              f"{Path(args.out) / FIT_CHECKPOINT}. Run the same command again to write it (it runs nothing more).",
+              file=sys.stderr)
+        return 130
     html_path = Path(args.out) / "fit.html"
     ours = {str(seed) for seed in seeds}
     keep.keep_only(lambda sample: sample not in ours)  # its report holds them; another fit's kept runs stay

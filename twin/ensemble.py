@@ -383,24 +383,30 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
         from twin.progress import progress_bar
 
         bar = progress_bar(len(todo), "run", "replications")
+    saved = [0]  # replications stored by this command (said when it is interrupted)
+
+    def save(task, outcome) -> None:
+        store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+        saved[0] += 1
+
     try:
         # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
         # in the worker that runs them (`runner.build_model`).
         chunk = max(1, min(len(loaded), 8))
         for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run) if executor else []):
             t0 = time.perf_counter()
-            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+            save(task, outcome)
             write_s += time.perf_counter() - t0
             if outcome["status"] != "done":
                 failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
             if bar:
                 bar.update(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         store.stopping = True
         if executor:  # the runs finished in batches still in flight are stored too
-            store_salvaged(executor, lambda task, outcome: store.write_run(
-                experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
+            store_salvaged(executor, save)
             executor = None
+        interrupt.saved_runs = saved[0]  # (kept in files beside a locked database included: `store.kept`)
         raise
     finally:
         if bar:

@@ -921,12 +921,29 @@ def test_analysis_follows_the_better_direction_and_uses_complete_futures_only():
     # a file whose reps were raised after its sweep: said as such (it read as a sweep not finished)
     with pytest.raises(ValueError, match=r"the file asks for 3 replications of each policy in each future, and the "
                                          r"stored sweep has at most 1: run `twin sweep` to run the rest .* or set "
-                                         r"reps = 1 to analyse those"):
+                                         r"reps = 1 \(or add --latest\) to analyse those"):
         complete_futures(table, reps=3, n_policies=2)
     # a policy with no runs in any future: no smaller reps would do, so none is suggested
     with pytest.raises(ValueError, match="no sampled future has finished runs") as raised:
         complete_futures(table[table["policy"] == 0], reps=3, n_policies=2)
     assert "set reps" not in str(raised.value)
+
+
+def test_analyse_latest_reads_a_sweep_with_fewer_replications_than_the_file_asks(tmp_path, capsys):
+    """reps raised in the file after its sweep (the same experiment: a replicate's seed does not depend
+    on reps): refused, naming --latest; with --latest, analysed with the replications stored, said so."""
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    path.write_text(TINY.replace("years = 1\n", "years = 1\nreps = 2\n", 1))
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
+    assert "or set reps = 1 (or add --latest) to analyse those" in capsys.readouterr().err
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
+    out, err = capsys.readouterr()
+    assert "the file asks for 2 replications and the stored sweep has 1: analysing those (--latest)" in err
+    assert "x up to 1 replication(s)" in (tmp_path / "out" / "analysis.html").read_text()
 
 
 def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):
@@ -1161,7 +1178,7 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
     assert definitions.to_dict("records") == [{"outcome": "harm", "metric": "harm_gbp_total", "area": "UK",
                                                "years": "1-1", "aggregation": "annual_sum",
-                                               "what": "mean over those years of each year's total",
+                                               "what": "mean over those years of each year's total; undiscounted",
                                                "unit": "GBP/year"}]
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
@@ -1374,7 +1391,7 @@ def test_runs_a_locked_database_will_not_take_are_kept_and_stored_by_the_next_co
     planted = tmp_path / "planted.txt"
     (kept / "1-1-9.pickle").write_bytes(b"cos\nsystem\n(S'touch " + str(planted).encode() + b"'\ntR.")
     (kept / "1-7-0.json").write_text('{"code": "import os"}')
-    assert main(command) == 0
+    assert main(command[:-1]) == 0  # (without --quiet: its summary)
     out, err = capsys.readouterr()
     assert "every run was already in the database" in out and not planted.exists()
     assert f"Warning: {kept / '1-7-0.json'}: not a finished run this program kept" in err
@@ -1888,7 +1905,7 @@ def test_a_grid_extended_by_a_value_takes_the_runs_it_shares_from_the_earlier_sw
     assert main(["sweep", str(wider), "--db", db, "--dry-run"]) == 0
     assert "= 3 runs; none of them stored in" in (said := capsys.readouterr().out) and \
         "; 2 to take from earlier sweeps of the same design points; 1 to run." in said
-    assert main(["sweep", str(wider), *common, "--out", str(tmp_path / "b")]) == 0
+    assert main(["sweep", str(wider), *common[:-1], "--out", str(tmp_path / "b")]) == 0  # (its summary: no --quiet)
     said = capsys.readouterr().out
     assert "1 runs now" in said and "; 2 run(s) taken from earlier sweeps of the same design points" in said
     machine = ["run_id", "setup_s", "run_s"]
@@ -1905,7 +1922,7 @@ def test_a_grid_extended_by_a_value_takes_the_runs_it_shares_from_the_earlier_sw
     local = write(tmp_path / "local.toml", TINY.replace("values = [0, 2]", "values = [0, 2, 3]").replace(
         'aggregation = "annual_sum"\n', 'aggregation = "annual_sum"\narea = "Merseyside"\n'))
     capsys.readouterr()
-    assert main(["sweep", str(local), *common, "--out", str(tmp_path / "d")]) == 0
+    assert main(["sweep", str(local), *common[:-1], "--out", str(tmp_path / "d")]) == 0
     said = capsys.readouterr().out
     assert "3 runs now" in said and "taken from earlier sweeps" not in said
 

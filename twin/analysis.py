@@ -158,6 +158,15 @@ POLICY_COLUMNS = {"policy": "policy", "settings": "settings", "mean_outcome": "m
                   "futures_judged": "futures judged"}
 
 
+class FewerReplications(ValueError):
+    """The file asks for more replications than the stored sweep has: `most`, what every policy of some
+    future has."""
+
+    def __init__(self, most: int, message: str):
+        super().__init__(message)
+        self.most = most
+
+
 def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
                      samples: list | None = None) -> tuple[pd.DataFrame, str]:
     """The finished runs of the futures (uncertainty samples) in which every policy has all its
@@ -175,9 +184,9 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
         # the most replications every policy of some future has: what a smaller reps would analyse
         most = int(counts.min(axis=1).max()) if counts.shape[1] == n_policies and len(counts) else 0
         if 0 < most < reps:  # the file asks for more replications than were swept: say so, not "unfinished"
-            raise ValueError(f"the file asks for {reps} replications of each policy in each future, and the stored "
+            raise FewerReplications(most, f"the file asks for {reps} replications of each policy in each future, and the stored "
                              f"sweep has at most {most}: run `twin sweep` to run the rest (the ones stored are kept), "
-                             f"or set reps = {most} to analyse those")
+                             f"or set reps = {most} (or add --latest) to analyse those")
         raise ValueError("no sampled future has finished runs for every policy yet; run `twin sweep` again to finish")
     note = ""
     if len(kept) < len(table) or counts.shape[0] > len(complete):

@@ -17,8 +17,8 @@ ANALYSIS_FILES = ("analysis.html", "analysis.json")
 def cmd_analyse(args) -> int:
     import numpy as np
 
-    from twin.analysis import (MIN_FUTURES_FOR_PRIM, analyse, behind_note, complete_futures, describe_box,
-                               format_outcome, identical_policies, write_analysis)
+    from twin.analysis import (MIN_FUTURES_FOR_PRIM, FewerReplications, analyse, behind_note, complete_futures,
+                               describe_box, format_outcome, identical_policies, write_analysis)
     from twin.targets import outcome_unit
     from twin.store import Store
     from twin.scenario import STEPS_PER_YEAR
@@ -84,9 +84,19 @@ def cmd_analyse(args) -> int:
         notes.append(other)
         say(f"Note: {other}.", file=sys.stderr)
     stored = len(table)
+    reps, n_policies = config["reps"], int(points["policy"].nunique())
     try:
-        n_policies = int(points["policy"].nunique())
-        table, note = complete_futures(table, config["reps"], n_policies, sorted(points["sample"].unique()))
+        try:
+            table, note = complete_futures(table, reps, n_policies, sorted(points["sample"].unique()))
+        except FewerReplications as exc:
+            if not args.latest:
+                raise
+            reps = exc.most  # --latest: the sweep as it was run, with the replications it has
+            fewer = (f"the file asks for {config['reps']} replications and the stored sweep has {reps}: analysing "
+                     f"those (--latest); run `twin sweep` to run the rest")
+            notes.append(fewer)
+            say(f"Note: {fewer}.", file=sys.stderr)
+            table, note = complete_futures(table, reps, n_policies, sorted(points["sample"].unique()))
     except ValueError as exc:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:
@@ -100,7 +110,7 @@ def cmd_analyse(args) -> int:
                for o in config["outcomes"]]
     used = f"{len(table):,} finished runs" + (f" (of {stored:,} stored; see the note)" if stored != len(table) else "")
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {used}, "
-            f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {config['reps']} "
+            f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {reps} "
             f"replication(s)")
     for group in (same := identical_policies(table, [o.name for o in config["outcomes"]])):
         note = (f"policies {', '.join(map(str, group[:-1]))} and {group[-1]} give the same outcomes in every run "

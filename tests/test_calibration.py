@@ -1544,9 +1544,9 @@ def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):
         assert main(args) == 0
         return capsys.readouterr().out
 
-    assert "Experiment 1: 4 replications run now, 0 already in" in compare(2, "two")
-    assert "Experiment 1: 2 replications run now, 4 already in" in compare(3, "three")
-    assert "Experiment 1: 0 replications run now, 4 already in" in compare(2, "two_again")
+    assert "Experiment 1: 4 replications run now, 0 already stored for it in" in compare(2, "two")
+    assert "Experiment 1: 2 replications run now, 4 already stored for it in" in compare(3, "three")
+    assert "Experiment 1: 0 replications run now, 4 already stored for it in" in compare(2, "two_again")
     first, again = (pd.read_csv(tmp_path / out / "summary.csv") for out in ("two", "two_again"))
     pd.testing.assert_frame_equal(first, again)
     three = pd.read_csv(tmp_path / "three" / "summary.csv")

@@ -202,7 +202,8 @@ def compile_ahead(n_workers: int | None = None) -> int:
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine, or after the package's code "
-                    "changed, does this (under a minute on 2 idle cores); later runs load them from the cache.")
+                    "changed, does this (30-50 s on 2 idle cores, longer on a busy machine; nothing is printed "
+                    "meanwhile); later runs load them from the cache.")
 LOADING_NOTICE = "Loading the model's compiled kernels from the cache (slower when the machine is busy)."
 _warmed_up = False
 _notice_silenced = False

@@ -1814,12 +1814,18 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
     brief, _ = plain_summary(load_comparison(store, outcome.experiment_id))
     assert brief[0].startswith("<strong>Read first:</strong> smaller_market (<code>cocaine_users_uk</code>")
     assert "comes out lowest, as a world that differs from the baseline" in brief[1] and "does best" not in brief[1]
-    assert main(["compare", str(base), str(world), "--reps", "2", "--years", "1", "--workers", "1",
+    assert main(["compare", str(base), str(copy), str(world), "--reps", "2", "--years", "1", "--workers", "1",
                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert 0 <= out.index("Note: smaller_market") < out.index("Net social cost")
     # the report lists the parameters it sets beside their defaults and ranges, flagging the one beyond
     page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    # the summary's answer in one table, best first, before the words that qualify it
+    glance = page[page.index("<caption>At a glance: each option against base, best first"):]
+    glance = glance[:glance.index("</table>")]
+    assert page.index("At a glance") < page.index("The scenarios compared")
+    assert glance.index('<th scope="row">smaller_market</th>') < glance.index('<th scope="row">copy</th>')
+    assert "net social cost change (90% interval)" in glance and "better in (paired replications)" in glance
     assert "smaller_market: the parameters it sets" in page and "{&quot;" not in page
     row = re.search(r'<th scope="row">cocaine_users_uk</th>(.*?)</tr>', page, re.S).group(1)
     assert "600,000 (beyond its plausible range)" in row and "950,000" in row and "700,000 to 1,200,000" in row

@@ -137,7 +137,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "cli_reference.py", "cli_help.py", "cli_parser.py",
                                   "report.py",
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",
-                                  "report_areas.py",
+                                  "report_areas.py", "report_headline.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
                                   "report_navigation.py", "report_levers.py", "report_drawn.py", "compare.py",
                                   "summary.py", "analysis.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",

@@ -11,7 +11,6 @@ import html
 import json
 import re
 
-import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison, part_year
@@ -24,13 +23,13 @@ from twin.report_drawn import (
 )
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
-from twin.report_format import and_list, html_table, per_pound, signed_amounts
+from twin.report_format import and_list, html_table, signed_amounts
+from twin.report_headline import at_a_glance, headline_table
 from twin.report_levers import lever_block, parameters_table, years_phrase
 from twin.report_navigation import with_contents, with_glossary
 from twin.report_text import (
     LEVEL_LABELS, areas_phrase, chance_marks, headline_rows, horizon, other_outcomes, plain_summary, ranking_table,
-    signed_bn,
-    wins, year_by_year,
+    year_by_year,
 )
 from twin.report_titles import named
 from twin.report_unmoved import unmoved_harms
@@ -177,6 +176,7 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
         items.append(f"<li>{named(row, role)}{described}</li>")
     return f"""<h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{brief_html}</div>
+{at_a_glance(comparison, rows)}
 <p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
 parameters' below):</p>
 <ul class="options">{''.join(items)}</ul>{_own_horizon_note(comparison)}
@@ -197,7 +197,7 @@ def _own_horizon_note(comparison: Comparison) -> str:
 def _differences(comparison: Comparison, rows: list[dict]) -> str:
     """Each option's difference from the baseline (the headline table), the options ranked against
     one another, and the harms no option moves."""
-    headline = _headline_table(comparison, rows)
+    headline = headline_table(comparison, rows)
     ranked = ('<h3>The options ranked</h3><p>Best first by the change in net social cost; each option against the '
               'one ranked just above it, pair by pair (discounted, 90% interval of the mean gap; positive: it costs '
               'more).</p>' + html_table(ranking_table(comparison), "The options ranked, each against the one above it")
@@ -224,39 +224,6 @@ replications with its 90% interval.</p>
 {ranked}
 {unmoved_harms(comparison)}
 """
-
-
-def _headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
-    """The headline table: each option's change in harm, response cost and net social cost with its
-    90% interval, the replications in which it is better, harm averted per extra pound, the payback year,
-    and the change in harm by kind of area (the columns the areas file can fill)."""
-    headline = pd.DataFrame([{
-        "option": r["scenario"],
-        "harm change (90% interval)": _with_interval(r, "harm"),
-        "response cost change (90% interval)": _with_interval(r, "cost"),
-        "assets recovered change (netted off)": signed_bn(r["harm"] + r["cost"] - r["net"], table=True),
-        "net social cost change (90% interval)": _with_interval(r, "net"),
-        "net change, recovered assets left out (as the Green Book treats transfers; no optimism bias)": (
-            _with_interval(r, "green_book") if np.isfinite(r["green_book_low"])
-            else signed_bn(r["green_book"], table=True)),
-        "better in (paired replications)": wins(r),
-        "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else per_pound(r["per_pound"]),
-        "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
-                         "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
-        "harm change, exporter areas": signed_bn(r["vulnerable"], table=True),
-        "harm change, other areas": signed_bn(r["other"], table=True),
-        "harm change, most vulnerable fifth of areas": signed_bn(r["most_vulnerable"], table=True),
-    } for r in rows])
-    unused = ((["harm change, most vulnerable fifth of areas"] if not comparison.geography.get("most_vulnerable")
-               else [])
-              + ([] if comparison.geography.get("exporters") else ["harm change, exporter areas",
-                                                                   "harm change, other areas"]))
-    return headline.drop(columns=unused, errors="ignore")  # no vulnerability index; no exporter areas
-
-
-def _with_interval(row: dict, key: str) -> str:
-    """A headline change with its 90% interval: '-£1.20bn [-£1.50bn, -£0.90bn]'."""
-    return f"{signed_bn(row[key], True)} [{signed_bn(row[f'{key}_low'], True)}, {signed_bn(row[f'{key}_high'], True)}]"
 
 
 def _who_spends(comparison: Comparison) -> str:

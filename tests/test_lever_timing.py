@@ -20,6 +20,7 @@ def _levers(*entries):
 def test_a_ramp_acts_from_the_first_step_and_reaches_half_its_year_in_either_step(step_length):
     lever, = _levers({"type": "build", "areas": ["Merseyside"], "ramp_years": 1})
     model = TwinModel(seed=1, n_steps=60, step_length=step_length, levers=[lever])
+    lever = model.levers[0]  # the model's copy, which holds the run's state
     reached = []
     for _ in range(12 if step_length == "month" else 52):
         model.step()

@@ -87,3 +87,21 @@ def test_a_value_far_beyond_its_range_keeps_the_table_readable():
     row = next(line for line in text.splitlines() if line.split()[:1] == ["1"])
     assert max(len(cell) for cell in row.split()) <= 15 and "e+29" in row
     assert "e+" not in _summary(20000)[0]  # ordinary values as they were
+
+
+def test_every_list_of_flows_and_stocks_agrees_with_the_metrics_units():
+    """Whether a metric is summed (a flow, its unit per step) or read as a level (a stock) is written in
+    several lists (the stored area results, the summary's totals and final levels, the annual table, the
+    charts); each must agree with the metric's unit, or a new metric put in the wrong list is summed
+    where it should be averaged, or the reverse, without a word."""
+    from twin import ensemble, report, summary
+    from twin.results import METRICS
+
+    flow = {m.name: m.unit.endswith("/step") for m in METRICS}
+    flows = set(ensemble.AREA_FLOWS) | set(ensemble.SUMMED) | {metric for _, metric, how, _, _ in
+                                                              summary.ANNUAL_COLUMNS if how == "sum"}
+    stocks = (set(ensemble.AREA_STOCKS) | set(ensemble.FINAL_STOCKS) | set(report.STOCKS)
+              | {metric for _, metric, how, _, _ in summary.ANNUAL_COLUMNS if how == "last"})
+    assert flows <= set(flow) and stocks <= set(flow)  # every name a metric
+    assert [m for m in flows if not flow[m]] == [] and [m for m in stocks if flow[m]] == []
+    assert {how for _, _, how, _, _ in summary.ANNUAL_COLUMNS} == {"sum", "last"}

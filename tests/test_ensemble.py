@@ -174,8 +174,18 @@ def test_an_interrupted_comparison_says_how_many_replications_it_saved(tmp_path,
     with monkeypatch.context() as patch:
         interrupt_store_write(patch, at=3)
         assert main(command) == 130
-    assert ("twin: interrupted; the 3 replications finished are saved in the database. Run the same command again "
+    assert ("twin: interrupted; 3 replications finished: 3 stored in the database. Run the same command again "
             "to run the rest.") in capsys.readouterr().err
+    # Ctrl-C while the pool shuts down, every run stored: said so, not 'none had finished'
+    import twin.executor
+
+    with monkeypatch.context() as patch:
+        def closing(self):
+            raise KeyboardInterrupt
+
+        patch.setattr(twin.executor.SerialExecutor, "close", closing)
+        assert main(command) == 130
+    assert "twin: interrupted; 1 replication finished: 1 stored in the database." in capsys.readouterr().err
 
 
 def test_an_interrupt_stores_the_finished_runs_of_the_batch_being_stored(tmp_path, chb, monkeypatch):

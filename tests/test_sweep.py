@@ -479,8 +479,15 @@ def test_a_sweep_on_workers_running_other_code_is_refused_before_its_experiment_
         monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-here")
         assert main(["sweep", str(path), "--cluster", cluster.scheduler_address, "--db", f"sqlite:///{db}",
                      "--out", str(tmp_path / "out")]) == 2
-    assert "run other model code" in capsys.readouterr().err
-    assert not db.exists() and not (tmp_path / "out").exists()  # nothing written: no experiment, no folder
+        assert "run other model code" in capsys.readouterr().err
+        assert not db.exists() and not (tmp_path / "out").exists()  # nothing written: no experiment, no folder
+        # a comparison too, into a database that holds another experiment: none is added
+        store = Store(f"sqlite:///{db}")
+        run_sweep(load_experiment(path), store, SerialExecutor(), progress=False)
+        assert main(["compare", str(QUICK_BASELINE), "--cluster", cluster.scheduler_address, "--db", f"sqlite:///{db}",
+                     "--out", str(tmp_path / "compare")]) == 2
+        assert "run other model code" in capsys.readouterr().err
+        assert store.latest_experiment() == 1  # (the sweep's)
 
 
 def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too():

@@ -208,10 +208,12 @@ def _compare(args) -> int:
                                cluster=args.cluster, uncertain_levers=args.uncertain_levers)
     except KeyboardInterrupt as interrupt:
         ignore_further_interrupts()
-        saved = getattr(interrupt, "saved_runs", None)  # None: stopped before any ran
-        kept = f" ({len(store.kept):,} of them kept beside the locked database)" if store.kept else ""
-        done = ("no replication had finished" if not saved else
-                f"the {saved:,} replication{'s' if saved != 1 else ''} finished are saved in the database{kept}")
+        saved = getattr(interrupt, "saved_runs", None)  # None: interrupted before the runs (loading, compiling)
+        kept = len(store.kept) if store.kept else 0  # of them, kept in files while the database was locked
+        done = ("no replication had run" if saved is None else "no replication had finished" if not saved else
+                f"{saved:,} replication{'s' if saved != 1 else ''} finished: {saved - kept:,} stored in the database"
+                + (f", {kept:,} kept in {store.kept_folder()} while it was locked (stored by the next command)"
+                   if kept else ""))
         print(f"twin: interrupted; {done}. Run the same command again to run the rest.", file=sys.stderr)
         return 130
     except WorkerLost as exc:  # not a user mistake: exit 1, as `twin sweep` does

@@ -371,48 +371,62 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     from twin.executor import crashed_run, make_executor, store_salvaged
 
     start = time.perf_counter()
-    experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior, uncertain_levers)
-    done = store.done_runs(experiment_id)
-    todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
-    store.check_can_store(len(todo))
-    failed: list[tuple[str, int, str]] = []
-    write_s = 0.0
-    executor = make_executor(workers, cluster) if todo else None  # its warnings before the bar, not on it
-    bar = None
-    if progress and todo:
-        from twin.progress import progress_bar
-
-        bar = progress_bar(len(todo), "run", "replications")
+    # A cluster is reached (and its workers' code checked) before the experiment is written: a refusal
+    # leaves no empty experiment behind. Local workers start only when there are runs to do.
+    executor = make_executor(workers, cluster) if cluster is not None else None
     saved = [0]  # replications stored by this command (said when it is interrupted)
-
-    def save(task, outcome) -> None:
-        store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
-        saved[0] += 1
-
     try:
-        # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
-        # in the worker that runs them (`runner.build_model`).
-        chunk = max(1, min(len(loaded), 8))
-        for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run) if executor else []):
-            t0 = time.perf_counter()
-            save(task, outcome)
-            write_s += time.perf_counter() - t0
-            if outcome["status"] != "done":
-                failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
+        experiment_id, tasks, loaded = prepare(paths, reps, root_seed, years, store, baseline, posterior,
+                                               uncertain_levers)
+        done = store.done_runs(experiment_id)
+        todo = [t for t in tasks if (t.scenario_id, t.replicate) not in done]
+        store.check_can_store(len(todo))
+        failed: list[tuple[str, int, str]] = []
+        write_s = 0.0
+        if executor is None and todo:
+            executor = make_executor(workers, cluster)  # its warnings before the bar, not on it
+        bar = None
+        if progress and todo:
+            from twin.progress import progress_bar
+
+            bar = progress_bar(len(todo), "run", "replications")
+
+        def save(task, outcome) -> None:
+            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+            saved[0] += 1
+
+        try:
+            # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
+            # in the worker that runs them (`runner.build_model`).
+            chunk = max(1, min(len(loaded), 8))
+            for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run)
+                                  if executor and todo else []):
+                t0 = time.perf_counter()
+                save(task, outcome)
+                write_s += time.perf_counter() - t0
+                if outcome["status"] != "done":
+                    failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
+                if bar:
+                    bar.update(1)
+        except KeyboardInterrupt:
+            store.stopping = True
+            if executor:  # the runs finished in batches still in flight are stored too
+                store_salvaged(executor, save)
+                executor = None
+            raise
+        finally:
             if bar:
-                bar.update(1)
+                bar.close()
     except KeyboardInterrupt as interrupt:
-        store.stopping = True
-        if executor:  # the runs finished in batches still in flight are stored too
-            store_salvaged(executor, save)
-            executor = None
         interrupt.saved_runs = saved[0]  # (kept in files beside a locked database included: `store.kept`)
         raise
     finally:
-        if bar:
-            bar.close()
-        if executor:
-            executor.close()
+        try:
+            if executor:
+                executor.close()
+        except KeyboardInterrupt as interrupt:  # while the pool shut down: the runs are saved all the same
+            interrupt.saved_runs = saved[0]
+            raise
     store.check_kept()  # runs the database would not take: said, and the command stops
     return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo), failed,
                            time.perf_counter() - start, write_s)

@@ -40,7 +40,8 @@ def test_with_seed_replaces_the_tables_seed_and_nothing_else():
     seeded = with_seed(data, "experiment", 7)
     assert seeded == {"experiment": {"name": "x", "seed": 7}, "sampler": {"kind": "lhs"}}
     assert data["experiment"]["seed"] == 1  # the file's contents as read are not changed
-    assert with_seed({}, "calibration", 3) == {"calibration": {"seed": 3}}  # a file without one: the default replaced
+    assert with_seed({"parameter": []}, "calibration", 3) == {"parameter": [], "calibration": {"seed": 3}}
+    assert with_seed({}, "experiment", 3) == {}  # an empty file stays one (refused as empty, not for a key)
 
 
 @pytest.mark.parametrize("module, path, extra", [

@@ -1834,7 +1834,8 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
     glance = page[page.index("<caption>At a glance: each option against base, best first"):]
     glance = glance[:glance.index("</table>")]
     assert page.index("At a glance") < page.index("The scenarios compared")
-    assert glance.index('<th scope="row">smaller_market</th>') < glance.index('<th scope="row">copy</th>')
+    assert glance.index('<th scope="row">smaller_market (another world: its parameters differ; see the note)</th>') \
+        < glance.index('<th scope="row">copy</th>')  # first, and marked as no policy
     assert "net social cost change (90% interval)" in glance and "better in (paired replications)" in glance
     assert "smaller_market: the parameters it sets" in page and "{&quot;" not in page
     row = re.search(r'<th scope="row">cocaine_users_uk</th>(.*?)</tr>', page, re.S).group(1)

@@ -947,10 +947,12 @@ def test_analyse_latest_reads_a_sweep_with_fewer_replications_than_the_file_asks
     path.write_text(TINY.replace("years = 1\n", "years = 1\nreps = 2\n", 1))
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out")]) == 2
     assert "or set reps = 1 (or add --latest) to analyse those" in capsys.readouterr().err
-    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
-    out, err = capsys.readouterr()
+    assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest", "--quiet"]) == 0
+    out, err = capsys.readouterr()  # (said under --quiet too: what the analysis leaves out)
+    assert out == ""
     assert "the file asks for 2 replications and the stored sweep has 1: analysing those (--latest)" in err
     assert "x up to 1 replication(s)" in (tmp_path / "out" / "analysis.html").read_text()
+    assert json.loads((tmp_path / "out" / "analysis.json").read_text())["as_file_and_code"] is False
 
 
 def test_failed_runs_make_the_sweep_command_fail(tmp_path, monkeypatch, capsys):

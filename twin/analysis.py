@@ -184,9 +184,9 @@ def complete_futures(table: pd.DataFrame, reps: int, n_policies: int,
         # the most replications every policy of some future has: what a smaller reps would analyse
         most = int(counts.min(axis=1).max()) if counts.shape[1] == n_policies and len(counts) else 0
         if 0 < most < reps:  # the file asks for more replications than were swept: say so, not "unfinished"
-            raise FewerReplications(most, f"the file asks for {reps} replications of each policy in each future, and the stored "
-                             f"sweep has at most {most}: run `twin sweep` to run the rest (the ones stored are kept), "
-                             f"or set reps = {most} (or add --latest) to analyse those")
+            raise FewerReplications(most, f"the file asks for {reps} replications of each policy in each future, "
+                                    f"and the stored sweep has at most {most}: run `twin sweep` to run the rest (the "
+                                    f"ones stored are kept), or set reps = {most} (or add --latest) to analyse those")
         raise ValueError("no sampled future has finished runs for every policy yet; run `twin sweep` again to finish")
     note = ""
     if len(kept) < len(table) or counts.shape[0] > len(complete):

@@ -370,15 +370,16 @@ def _stop_reason(history, config: dict, stop: int) -> str:
     """Why a fresh run stops after stored generation `stop`, in the words of the setting to change."""
     populations = history.get_all_populations()
     simulations = int(populations[populations.t <= stop].samples.sum())
-    if stop >= config["generations"] - 1:
-        both = simulations >= config["max_evaluations"]  # raising generations alone would stop again at once
-        return (f"the stored run holds the {config['generations']} generations asked"
-                + (f" and its {simulations:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
-                   f"raise both generations and max_evaluations to go on" if both else "; raise generations to go on"))
+    # every limit the stored run has reached: changing one alone would stop the next run again at once
+    reached = [(f"holds the {config['generations']} generations asked", "raise generations")
+               for _ in [0] if stop >= config["generations"] - 1]
     if float(populations[populations.t == stop].epsilon.iloc[0]) <= config["minimum_epsilon"]:
-        return f"the stored run reached minimum_epsilon ({config['minimum_epsilon']:g}); lower it to go on"
-    return (f"the stored run's {simulations:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
-            f"raise it to go on")
+        reached.append((f"reached minimum_epsilon ({config['minimum_epsilon']:g})", "lower minimum_epsilon"))
+    if simulations >= config["max_evaluations"] or not reached:
+        reached.append((f"used {simulations:,} simulations, max_evaluations being {config['max_evaluations']:,}",
+                        "raise max_evaluations"))
+    return (f"the stored run {' and '.join(what for what, _ in reached)}; "
+            f"{' and '.join(change for _, change in reached)} to go on")
 
 
 def _prepare_pyabc_tables(store) -> None:

@@ -237,8 +237,8 @@ def _compare(args) -> int:
     if not args.quiet:
         done = outcome.ran - len(outcome.failed)
         print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already stored "
-              f"for it in {safe_url(args.db)} (an experiment is its scenarios, seed, horizon and code together: runs of "
-              f"other experiments are not reused); {outcome.wall_s:.1f} s wall, of which writing results "
+              f"for it in {safe_url(args.db)} (an experiment is its scenarios, seed, horizon and code together: runs "
+              f"of other experiments are not reused); {outcome.wall_s:.1f} s wall, of which writing results "
               f"{outcome.write_s:.1f} s.")
         from twin.report_titles import titled, titled_scenarios
 

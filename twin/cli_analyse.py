@@ -28,7 +28,7 @@ def cmd_analyse(args) -> int:
 
     from twin.database_url import require_database
 
-    say = (lambda *_, **__: None) if args.quiet else print  # --quiet: the report only, errors raised
+    say = (lambda *_, **__: None) if args.quiet else print  # --quiet: the report, notes of what it leaves out
     config = load_experiment(args.experiment, args.seed)
     require_database(args.db)
     store = Store(args.db, create=False)
@@ -60,7 +60,7 @@ def cmd_analyse(args) -> int:
                  f"'{config['name']}' sweep instead (experiment {experiment_id}, --latest), which {changed}. Run "
                  f"`{again}` to sweep with the current code and file.")
         notes.append(older)
-        say(f"Note: {older}", file=sys.stderr)
+        print(f"Note: {older}", file=sys.stderr)  # (under --quiet too: which sweep the analysis reads)
         points = stored_design(store, experiment_id)  # its futures and policies, not the file's
     table = sweep_results(store, experiment_id, config["reps"], config["outcomes"],
                           STEPS_PER_YEAR[experiment_step(config)])
@@ -82,7 +82,7 @@ def cmd_analyse(args) -> int:
                         f"{', '.join(absent)}; run `twin sweep {shlex.quote(args.experiment)}` to sweep this file")
     if (other := note_other_results(out, experiment_id, safe_url(args.db))) is not None:
         notes.append(other)
-        say(f"Note: {other}.", file=sys.stderr)
+        print(f"Note: {other}.", file=sys.stderr)  # (under --quiet too: about the files left beside it)
     stored = len(table)
     reps, n_policies = config["reps"], int(points["policy"].nunique())
     try:
@@ -95,13 +95,14 @@ def cmd_analyse(args) -> int:
             fewer = (f"the file asks for {config['reps']} replications and the stored sweep has {reps}: analysing "
                      f"those (--latest); run `twin sweep` to run the rest")
             notes.append(fewer)
-            say(f"Note: {fewer}.", file=sys.stderr)
+            print(f"Note: {fewer}.", file=sys.stderr)  # (under --quiet too: what the analysis leaves out)
+            older_used = True  # not the file as it is: analysis.json says so
             table, note = complete_futures(table, reps, n_policies, sorted(points["sample"].unique()))
     except ValueError as exc:
         raise UserError(f"{args.experiment}: {exc}") from None
     if note:
         notes.append(note)
-        say(f"Note: {note}", file=sys.stderr)
+        print(f"Note: {note}", file=sys.stderr)  # (under --quiet too: the futures it leaves out)
     if n_policies == 1 and not uncertainties:
         raise UserError(f"{args.experiment}: nothing to analyse: one policy and no [[uncertainty]] (give a [[lever]] "
                         f"two values or more to compare policies, or an [[uncertainty]] to sample futures)")
@@ -119,8 +120,8 @@ def cmd_analyse(args) -> int:
         say(f"Note: {note}.", file=sys.stderr)
     money = [o.name for o in config["outcomes"]
              if outcome_unit(o.metric, o.aggregation, experiment_step(config)).startswith("GBP")]
-    undiscounted = ([f"Money ({', '.join(money)}) is undiscounted, in 2023-24 prices: sums a year, not the present "
-                     f"values a comparison's headline gives (its discounted_ figures)."] if money else [])
+    undiscounted = ([f"Money ({', '.join(money)}) is undiscounted, in 2023-24 prices, not the present values a "
+                     f"comparison's headline gives (its discounted_ figures)."] if money else [])
     about = ([runs + (f"; {failed} failed run(s) left out." if failed else ".")] + _areas_about(config)
              + undiscounted + [f"Note: {n}" for n in notes])
     title = f"Sweep '{config['name']}': which option is robust, and where does each fail?"

@@ -483,10 +483,11 @@ def add_research_commands(sub) -> None:
     analyse_cmd.add_argument("--out", help="report folder (default results/sweeps/<name>)")
     analyse_cmd.add_argument("--latest", action="store_true",
                              help="when no sweep of the file as it is now, with the current code, is stored, analyse "
-                                  "the latest sweep of its name (run with other settings or code) instead of refusing")
+                                  "the latest sweep of its name (run with other settings or code, or fewer "
+                                  "replications than the file asks) instead of refusing")
     analyse_cmd.add_argument("--seed", type=arguments.seed,
                              help="the root seed the sweep was run with, if --seed was given to it (default: the "
                                   "file's)")
-    analyse_cmd.add_argument("--quiet", action="store_true", help="print only warnings and errors (the report is "
-                                                                  "written, its notes in it)")
+    analyse_cmd.add_argument("--quiet", action="store_true", help="print only warnings, errors and notes of what "
+                                                                  "the analysis leaves out (the report is written)")
     analyse_cmd.set_defaults(func=cmd_analyse)

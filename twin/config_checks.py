@@ -56,8 +56,8 @@ def check_seed(path: Path, table: str, value: Any) -> int:
 def with_seed(data: dict, table: str, seed: int | None) -> dict:
     """A config file's contents with its `[table]`'s seed replaced by `seed` (a command's `--seed`; None: as
     written). The file's other settings, and every check of them, are unchanged."""
-    if seed is None or not isinstance(data.get(table, {}), dict):  # (a table that is not one is refused later)
-        return data
+    if seed is None or not data or not isinstance(data.get(table, {}), dict):  # (an empty file, or a table that
+        return data  # is not one, is refused by the file's own checks)
     return {**data, table: {**data.get(table, {}), "seed": seed}}
 
 

@@ -17,10 +17,17 @@ from twin.report_text import signed_bn, wins
 def at_a_glance(comparison: Comparison, rows: list[dict]) -> str:
     """The options best first by their change in net social cost, with that change, the harm and the
     response spending, each with its 90% interval, and how often each is better: the summary's answer
-    in one table, before the words that qualify it (empty with no option against the baseline)."""
+    in one table, after its opening paragraphs and before the scenarios and the detail (empty with no
+    option against the baseline). An option whose parameters differ from the baseline's is marked: it
+    is another world, not a policy (the summary's first note)."""
+    from twin.compare import parameters_beside_baseline
+
     if not rows:
         return ""
     table = headline_table(comparison, sorted(rows, key=lambda r: r["net"]))
+    other_world = {scenario for scenario, _ in parameters_beside_baseline(comparison)}
+    table["option"] = [f"{name} (another world: its parameters differ; see the note)" if name in other_world else name
+                       for name in table["option"]]
     columns = ["option", "net social cost change (90% interval)", "harm change (90% interval)",
                "response cost change (90% interval)", "better in (paired replications)"]
     return html_table(table[columns], f"At a glance: each option against {comparison.baseline}, best first "

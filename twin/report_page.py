@@ -85,12 +85,12 @@ test. Each of these would flatter options whose benefit comes from removing grou
 those that arrest the most.</li>
 <li>What enforcement can do here: drug prices answer supply against demand only, not the risk enforcement adds to
 dealing; members removed are refilled from the people at risk; groups do not ship more to make up for seizures; and
-extra arrests fill prisons, which then release early. Enforcement on its own therefore moves harm little (with no SOC
-budget for ten years harm was about 5% higher; with the budget doubled, under 1% lower, for 55% more arrests and
-about 12,000 prisoners released early), while options whose effect is an assumed cut in demand or supply (Build's
-cut in drug demand, the border powers' share of supply stopped) owe much of the harm they avert to that assumed
-figure. How enforcement ranks against prevention or the border follows from these rules as much as from evidence
-(docs/VALIDATION.md).</li>
+extra arrests fill prisons, which then release early. Enforcement on its own therefore moves harm little (with no
+SOC budget for ten years harm was about 5% higher; with the budget doubled, under 1% lower, for 45-55% more arrests
+and 7,000-12,000 prisoners released early, as hiring is capped or not), while options whose effect is an assumed
+cut in demand or supply (Build's cut in drug demand, the border powers' share of supply stopped) owe much of the
+harm they avert to that assumed figure. How enforcement ranks against prevention or the border follows from these
+rules as much as from evidence (docs/VALIDATION.md).</li>
 </ul>
 """
 
@@ -164,8 +164,10 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
     rows = headline_rows(comparison)  # the option the first paragraph names, said in its scenario's words at once
     best = min(rows, key=lambda r: r["net"])["scenario"] if rows else None
     described = {row["name"]: json.loads(row["resolved_json"]).get("description") for _, row in scenarios.iterrows()}
-    if brief and described.get(best):
-        brief = brief[:1] + [f"What {html.escape(best)} is: {html.escape(described[best].rstrip('.'))}."] + brief[1:]
+    if brief and described.get(best):  # after the verdict (the notes to read first come before it)
+        verdict = next((k for k, p in enumerate(brief) if not p.startswith("<strong>Read first:")), len(brief) - 1)
+        brief = (brief[:verdict + 1] + [f"What {html.escape(best)} is: {html.escape(described[best].rstrip('.'))}."]
+                 + brief[verdict + 1:])
     brief_html = "".join(f"<p>{code_spans(p)}</p>" for p in brief)
     detail_html = ('<h3 id="in-detail">The answer in detail</h3>' + "".join(
         code_spans(p) if p.startswith("<div") else f"<p>{code_spans(p)}</p>" for p in detail) if detail else "")

@@ -648,13 +648,13 @@ def test_a_stored_abc_run_with_nothing_to_run_names_every_limit_to_raise():
     populations = pd.DataFrame({"t": [0, 1, 2], "epsilon": [9.0, 5.0, 3.0], "samples": [20, 12, 12]})
     history = SimpleNamespace(get_all_populations=lambda: populations)
     config = {"generations": 3, "max_evaluations": 40, "minimum_epsilon": 1.0}
-    assert _stop_reason(history, config, 2) == ("the stored run holds the 3 generations asked and used 44 simulations, "
-                                                 "max_evaluations being 40; raise generations and raise "
-                                                 "max_evaluations to go on")
+    assert _stop_reason(history, config, 2) == ("the stored run holds the 3 generations asked and reached "
+                                                 "max_evaluations (40) with its 44 simulations; raise generations and "
+                                                 "raise max_evaluations to go on")
     assert _stop_reason(history, dict(config, max_evaluations=100), 2) == (
         "the stored run holds the 3 generations asked; raise generations to go on")
     assert _stop_reason(history, dict(config, generations=5), 2) == (
-        "the stored run used 44 simulations, max_evaluations being 40; raise max_evaluations to go on")
+        "the stored run reached max_evaluations (40) with its 44 simulations; raise max_evaluations to go on")
     assert _stop_reason(history, dict(config, max_evaluations=100, minimum_epsilon=3.0), 2) == (
         "the stored run holds the 3 generations asked and reached minimum_epsilon (3); raise generations and lower "
         "minimum_epsilon to go on")

@@ -376,8 +376,8 @@ def _stop_reason(history, config: dict, stop: int) -> str:
     if float(populations[populations.t == stop].epsilon.iloc[0]) <= config["minimum_epsilon"]:
         reached.append((f"reached minimum_epsilon ({config['minimum_epsilon']:g})", "lower minimum_epsilon"))
     if simulations >= config["max_evaluations"] or not reached:
-        reached.append((f"used {simulations:,} simulations, max_evaluations being {config['max_evaluations']:,}",
-                        "raise max_evaluations"))
+        reached.append((f"reached max_evaluations ({config['max_evaluations']:,}) with its {simulations:,} "
+                        f"simulations", "raise max_evaluations"))
     return (f"the stored run {' and '.join(what for what, _ in reached)}; "
             f"{' and '.join(change for _, change in reached)} to go on")
 

@@ -15,6 +15,24 @@ SCENARIOS = ROOT / "scenarios"
 #: shipped scenarios without their spin-up, for tests of the machinery around many short runs
 QUICK_BASELINE = ROOT / "tests" / "scenarios" / "baseline_no_spin_up.toml"
 QUICK_CHB_PILOT = ROOT / "tests" / "scenarios" / "chb_pilot_no_spin_up.toml"
+#: the smallest sweep: 1 year of the Clear-Hold-Build pilot, 2 sampled futures x 2 Hold lengths, 1 replication
+TINY_SWEEP = f'''
+[experiment]
+name = "tiny"
+base = "{QUICK_CHB_PILOT}"
+years = 1
+[sampler]
+kind = "lhs"
+size = 2
+[[lever]]
+name = "lever.chb.hold_years"
+values = [0, 2]
+[[outcome]]
+name = "harm"
+metric = "harm_gbp_total"
+years = [1, 1]
+aggregation = "annual_sum"
+'''
 
 
 def pytest_configure(config):

@@ -10,7 +10,7 @@ import pytest
 from twin.cli import main
 from twin.errors import UserError
 
-from conftest import QUICK_CHB_PILOT, ROOT, write
+from conftest import ROOT, TINY_SWEEP, write
 
 
 def test_twin_alone_prints_its_help_and_every_command(capsys):
@@ -88,28 +88,9 @@ def test_validate_with_a_seed_is_the_file_with_that_seed(tmp_path, capsys):
     assert a["given"]["measures"] != c["given"]["measures"]  # another seed: other draws
 
 
-TINY = f'''
-[experiment]
-name = "tiny_seeded"
-base = "{QUICK_CHB_PILOT}"
-years = 1
-seed = 1
-[sampler]
-kind = "lhs"
-size = 2
-[[uncertainty]]
-name = "recruitment_fill_rate_per_month"
-low = 0.05
-high = 0.3
-[[lever]]
-name = "lever.chb.hold_years"
-values = [0, 2]
-[[outcome]]
-name = "harm"
-metric = "harm_gbp_total"
-years = [1, 1]
-aggregation = "annual_sum"
-'''
+#: the smallest sweep with a seed of its own and a sampled uncertainty
+TINY = TINY_SWEEP.replace('name = "tiny"', 'name = "tiny_seeded"').replace("years = 1\n", "years = 1\nseed = 1\n", 1) \
+    .replace("[[lever]]", '[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\nlow = 0.05\nhigh = 0.3\n[[lever]]')
 
 
 def test_a_sweep_with_a_seed_is_the_sweep_of_the_file_with_that_seed_and_analyse_finds_it(tmp_path, capsys):

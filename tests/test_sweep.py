@@ -22,26 +22,10 @@ from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
-from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, interrupt_store_write, write, need
+from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, TINY_SWEEP, interrupt_store_write, write, need
 
 
-TINY = f'''
-[experiment]
-name = "tiny"
-base = "{QUICK_CHB_PILOT}"
-years = 1
-[sampler]
-kind = "lhs"
-size = 2
-[[lever]]
-name = "lever.chb.hold_years"
-values = [0, 2]
-[[outcome]]
-name = "harm"
-metric = "harm_gbp_total"
-years = [1, 1]
-aggregation = "annual_sum"
-'''
+TINY = TINY_SWEEP
 
 
 def _experiment(tmp_path, reps=1):

@@ -90,7 +90,8 @@ def test_validate_with_a_seed_is_the_file_with_that_seed(tmp_path, capsys):
 
 #: the smallest sweep with a seed of its own and a sampled uncertainty
 TINY = TINY_SWEEP.replace('name = "tiny"', 'name = "tiny_seeded"').replace("years = 1\n", "years = 1\nseed = 1\n", 1) \
-    .replace("[[lever]]", '[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\nlow = 0.05\nhigh = 0.3\n[[lever]]')
+    .replace("[[lever]]", '[[uncertainty]]\nname = "recruitment_fill_rate_per_month"\nlow = 0.05\nhigh = 0.3\n'
+                          '[[lever]]')
 
 
 def test_a_sweep_with_a_seed_is_the_sweep_of_the_file_with_that_seed_and_analyse_finds_it(tmp_path, capsys):

@@ -138,6 +138,39 @@ def test_a_comparison_on_a_dask_cluster_gives_the_serial_results(tmp_path, chb):
     pd.testing.assert_frame_equal(_results(serial, a.experiment_id), _results(Store(db), 1))
 
 
+def _stored_rows(store, experiment_id):
+    """Every stored row of an experiment's runs, by scenario and replicate (not run ids)."""
+    runs = store.runs_frame(experiment_id)[["run_id", "scenario", "replicate"]]
+    return [frame.merge(runs, on="run_id").drop(columns="run_id").sort_values(keys).reset_index(drop=True)
+            for frame, keys in ((store.trajectories_frame(experiment_id), ["scenario", "replicate", "metric", "step"]),
+                                (store.area_frame(experiment_id), ["scenario", "replicate", "metric", "year", "area"]))]
+
+
+def test_a_comparison_copies_the_replications_another_comparison_ran(tmp_path, chb, twin_copy, monkeypatch):
+    """The baseline's replications stored by one comparison are copied into the next one on the same
+    seed, trajectories and per-area results and all, and it reads as a comparison run afresh; a
+    scenario under another name, another seed, drawn lever assumptions or other code copy nothing."""
+    store = _sqlite(tmp_path)
+    run_ensemble([BASE, chb], 2, 5, YEARS, 1, store, progress=False)
+    second = run_ensemble([BASE, twin_copy], 2, 5, YEARS, 1, store, progress=False)
+    assert (second.ran, second.copied, second.skipped) == (2, 2, 0)  # 'copy' is the baseline by another name
+    fresh = _sqlite(tmp_path, "fresh.db")
+    alone = run_ensemble([BASE, twin_copy], 2, 5, YEARS, 1, fresh, progress=False)
+    assert (alone.ran, alone.copied) == (4, 0)
+    pd.testing.assert_frame_equal(_results(store, second.experiment_id), _results(fresh, alone.experiment_id))
+    for copied, ran in zip(_stored_rows(store, second.experiment_id), _stored_rows(fresh, alone.experiment_id)):
+        pd.testing.assert_frame_equal(copied, ran)
+    assert (load_comparison(store, second.experiment_id).summary
+            .equals(load_comparison(fresh, alone.experiment_id).summary))
+    assert run_ensemble([BASE, twin_copy], 1, 6, YEARS, 1, store, progress=False).copied == 0  # another seed
+    drawn = run_ensemble([BASE], 1, 7, YEARS, 1, store, progress=False, uncertain_levers=True)
+    assert drawn.copied == 0 and drawn.ran == 1
+    assert run_ensemble([BASE, chb], 1, 7, YEARS, 1, store, progress=False).copied == 0  # not from drawn runs
+    info = ensemble_module.provenance()
+    monkeypatch.setattr(ensemble_module, "provenance", lambda: {**info, "code_hash": "other code"})
+    assert run_ensemble([BASE, twin_copy], 1, 5, YEARS, 1, store, progress=False).copied == 0
+
+
 def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypatch):
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
@@ -1837,6 +1870,14 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
     assert glance.index('<th scope="row">smaller_market (another world: its parameters differ; see the note)</th>') \
         < glance.index('<th scope="row">copy</th>')  # first, and marked as no policy
     assert "net social cost change (90% interval)" in glance and "better in (paired replications)" in glance
+    assert "the intervals reflect only chance between replications at the model&#x27;s assumed effect sizes" in glance
+    # the baseline against its copy alone (their replications copied from the comparison above): no option
+    # saves, and the least bad's interval is said to be chance only, as a saving's is
+    alike = run_ensemble([str(base), str(copy)], 2, 1, YEARS, 1, store, progress=False)
+    assert (alike.copied, alike.ran) == (4, 0)
+    brief, _ = plain_summary(load_comparison(store, alike.experiment_id))
+    assert brief[0].startswith("No option lowers the net social cost against base") \
+        and "its interval reflects only the replications' chance variation" in brief[0]
     assert "smaller_market: the parameters it sets" in page and "{&quot;" not in page
     row = re.search(r'<th scope="row">cocaine_users_uk</th>(.*?)</tr>', page, re.S).group(1)
     assert "600,000 (beyond its plausible range)" in row and "950,000" in row and "700,000 to 1,200,000" in row
@@ -2221,6 +2262,15 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
     assert text == ("In year 4, the horizon's last, third (ranked 3) lowers the net social cost more than second "
                     "(ranked 2) (year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications): "
                     "over a longer horizon the order could change.")
+    # with the replicates' yearly values, the last year's gap carries its paired interval
+    net = pd.DataFrame({(4, "second"): [-1.2e9, -0.8e9, -1.0e9], (4, "third"): [-1.3e9, -1.9e9, -1.3e9]})
+    text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
+    low, high = mean_interval(np.array([-0.1e9, -1.1e9, -0.3e9]))
+    assert ("(year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications; the gap £0.50bn, "
+            f"90% interval -£{-low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn, not told apart from none)") in text and high > 0
+    net[(4, "third")] = [-1.5e9, -1.6e9, -1.4e9]
+    text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
+    assert "; the gap £0.50bn, 90% interval -£" in text and "not told apart" not in text
 
 
 def test_other_options_doing_better_in_people_are_named_with_their_paired_intervals():
@@ -2702,3 +2752,45 @@ def test_the_area_chart_gives_each_area_s_change_per_resident_beside_its_change_
     geo = load_geography()
     people = describe(geo)["population_of"]  # what a comparison stores: every area's people
     assert len(people) == 45 and sum(people.values()) == pytest.approx(geo.population.sum())
+
+
+def test_where_an_options_harm_lands_carries_its_intervals():
+    """The exporter areas' and the other areas' changes each carry their 90% interval; one that
+    reaches zero is said not to be told apart from no change, and displacement is claimed only
+    when harm clearly falls in the exporter areas and clearly rises elsewhere."""
+    from types import SimpleNamespace
+
+    from twin.report_areas import where_it_lands
+
+    def lands(exporter, other):
+        rows = [{"scenario": "opt", "metric": f"discounted_harm_gbp_{name}", "diff_mean": mean, "diff_low": low,
+                 "diff_high": high} for name, (mean, low, high) in (("exporter_areas", exporter), ("other_areas", other))]
+        return where_it_lands(SimpleNamespace(summary=pd.DataFrame(rows), geography={"exporters": ["Kent", "Essex"]}),
+                              "opt")
+
+    unclear = lands((1.35e9, -0.55e9, 3.25e9), (-2.93e9, -4e9, -1.9e9))
+    assert unclear == ("Where it lands (discounted): harm rises by £1.35bn (90% interval -£0.55bn to +£3.25bn, not "
+                       "told apart from no change) in the two county-lines exporter force areas (Kent and Essex) and "
+                       "falls by £2.93bn (90% interval -£4.00bn to -£1.90bn) elsewhere.")
+    assert lands((-1e9, -1.5e9, -0.5e9), (0.4e9, 0.1e9, 0.7e9)).endswith("elsewhere (some activity is displaced).")
+    assert "displaced" not in lands((-1e9, -1.5e9, -0.5e9), (0.4e9, -0.1e9, 0.9e9))
+    assert "interval" not in lands((-1e9, np.nan, np.nan), (0.4e9, np.nan, np.nan))  # one pair: none to give
+    assert where_it_lands(SimpleNamespace(summary=pd.DataFrame(columns=["scenario", "metric", "diff_mean"]),
+                                          geography={"exporters": ["Kent"]}), "opt") is None
+
+
+def test_options_that_hire_investigators_carry_the_caveat_on_enforcement():
+    """An option with a lever that hires investigators (funding, the SOC fund) gets the summary's
+    note that extra enforcement moves harm little by the model's rules; none without one."""
+    from types import SimpleNamespace
+
+    from twin.report_caveats import enforcement_caveat
+
+    def caveat(**types):
+        return enforcement_caveat(SimpleNamespace(scenarios=["base", *types], baseline="base",
+                                                  lever_types={"base": ["funding"], **types}))
+
+    text = caveat(parity=["funding"], fund=["clear", "soc_fund"], chb=["clear_hold_build"])
+    assert text.startswith("<strong>Read the return on investigators with the model's rules</strong>: parity and "
+                           "fund hire investigators") and "chb" not in text and "under 1%" in text
+    assert caveat(chb=["clear_hold_build"], border=["border_powers"]) is None  # the baseline's own is no option

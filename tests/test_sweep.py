@@ -1922,7 +1922,7 @@ def test_a_grid_extended_by_a_value_takes_the_runs_it_shares_from_the_earlier_sw
 
 def test_a_design_points_run_key_leaves_its_name_out():
     from twin.scenario import load_scenario
-    from twin.sweep_reuse import run_key
+    from twin.run_reuse import run_key
 
     base = load_scenario(QUICK_CHB_PILOT)
     from dataclasses import replace
@@ -1938,7 +1938,7 @@ def test_runs_made_with_other_package_versions_are_not_copied(tmp_path):
 
     from twin.ensemble import provenance
     from twin.store_schema import experiments
-    from twin.sweep_reuse import reusable_runs
+    from twin.run_reuse import reusable_runs
 
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     first = run_sweep(load_experiment(write(tmp_path / "a.toml", TINY)), store, SerialExecutor(), progress=False)

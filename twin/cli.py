@@ -236,10 +236,11 @@ def _compare(args) -> int:
               f"`twin compare` on the same files rewrites the earlier one from the database at once).", file=sys.stderr)
     if not args.quiet:
         done = outcome.ran - len(outcome.failed)
-        print(f"\nExperiment {outcome.experiment_id}: {done} replications run now, {outcome.skipped} already stored "
-              f"for it in {safe_url(args.db)} (an experiment is its scenarios, seed, horizon and code together: runs "
-              f"of other experiments are not reused); {outcome.wall_s:.1f} s wall, of which writing results "
-              f"{outcome.write_s:.1f} s.")
+        copied = (f", {outcome.copied} copied from other comparisons that ran the same scenario on the same seed "
+                  f"and code" if outcome.copied else "")
+        print(f"\nExperiment {outcome.experiment_id}: {done} replications run now{copied}, {outcome.skipped} already "
+              f"stored for it in {safe_url(args.db)} (an experiment is its scenarios, seed, horizon and code "
+              f"together); {outcome.wall_s:.1f} s wall, of which writing results {outcome.write_s:.1f} s.")
         from twin.report_titles import titled, titled_scenarios
 
         scenarios = titled_scenarios(store.scenarios_frame(outcome.experiment_id))  # the names the report gives

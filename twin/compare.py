@@ -58,6 +58,7 @@ class Comparison:
     lever_uncertainty: bool = False  # each replicate drew the levers' assumed effect sizes and costs
     lever_held: dict = field(default_factory=dict)  # scenario -> the drawn settings it sets itself, and keeps
     posterior_parameters: list = field(default_factory=list)  # the parameters each replicate drew from the posterior
+    yearly_net: pd.DataFrame = field(default_factory=pd.DataFrame)  # replicate x (year, scenario): net social cost
 
 
 def part_year(comparison) -> tuple[int, int] | None:
@@ -279,7 +280,9 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
                       {name: [lever_key(lever) for lever in scenario_spec.get("levers") or []]
                        for name, scenario_spec in specs.items()}, pairwise, wide, spec.get("years"),
                       bool(spec.get("lever_uncertainty")), spec.get("lever_held") or {},
-                      list(spec.get("posterior_parameters") or []))
+                      list(spec.get("posterior_parameters") or []),
+                      yearly[yearly.metric == "net_social_cost_gbp"].pivot_table(
+                          index="replicate", columns=["year", "scenario"], values="value"))
 
 
 def parameters_beside_baseline(comparison: Comparison) -> list[tuple[str, list[str]]]:

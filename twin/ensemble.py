@@ -201,6 +201,7 @@ class EnsembleOutcome:
     failed: list[tuple[str, int, str]]
     wall_s: float
     write_s: float
+    copied: int = 0  # replications copied from other comparisons (`run_reuse`), not run again
 
 
 def warn_of_package_changes(store: Store, experiment_id: int, packages: dict) -> None:
@@ -383,6 +384,30 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
         store.check_can_store(len(todo))
         failed: list[tuple[str, int, str]] = []
         write_s = 0.0
+
+        def save(task, outcome) -> None:
+            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
+            saved[0] += 1
+
+        copied = 0
+        if todo and not posterior and not uncertain_levers:  # replications other comparisons ran (`run_reuse`)
+            from twin.run_reuse import reusable_replications, stored_outcome
+
+            info = provenance()
+            earlier = reusable_replications(store, experiment_id, info["code_hash"], info["packages"])
+            if earlier:
+                hashes = dict(zip(*(store.scenarios_frame(experiment_id)[k] for k in ("id", "spec_hash"))))
+                left = []
+                for task in todo:
+                    source = earlier.get((hashes[task.scenario_id], task.seed))
+                    if source is None:
+                        left.append(task)
+                    else:
+                        t0 = time.perf_counter()
+                        save(task, stored_outcome(store, source))
+                        write_s += time.perf_counter() - t0
+                        copied += 1
+                todo = left
         if executor is None and todo:
             executor = make_executor(workers, cluster)  # its warnings before the bar, not on it
         bar = None
@@ -390,10 +415,6 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
             from twin.progress import progress_bar
 
             bar = progress_bar(len(todo), "run", "replications")
-
-        def save(task, outcome) -> None:
-            store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
-            saved[0] += 1
 
         try:
             # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
@@ -428,8 +449,8 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
             interrupt.saved_runs = saved[0]
             raise
     store.check_kept()  # runs the database would not take: said, and the command stops
-    return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo), failed,
-                           time.perf_counter() - start, write_s)
+    return EnsembleOutcome(experiment_id, len(todo), len(tasks) - len(todo) - copied, failed,
+                           time.perf_counter() - start, write_s, copied)
 
 
 def what_differs(store: Store, earlier_id: int, experiment_id: int) -> str:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
-from twin.report_format import bn, lever_label, signed_bn
+from twin.report_caveats import _paired_change
+from twin.report_format import NUMBER_WORDS, and_list, bn, lever_label, signed_bn
 
 
 def area_table(comparison: Comparison) -> pd.DataFrame:
@@ -197,3 +198,37 @@ def who_pays(comparison: Comparison) -> pd.DataFrame:
             "each under £0.01bn" if len(levers) and levers.abs().sum() > 0 else "none")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _change(value: float) -> str:
+    return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"
+
+
+def _landed(comparison: Comparison, scenario: str, metric: str) -> tuple[str, bool | None] | None:
+    """An option's paired change in `metric` in words with its 90% interval, and whether it is a
+    rise (True), a fall (False) or not told apart from none (None); None without the metric."""
+    r = _paired_change(comparison, scenario, metric)
+    if r is None:
+        return None
+    value = float(r["diff_mean"])
+    if not np.isfinite(r.get("diff_low", np.nan)):  # one pair: no interval
+        return _change(value), None
+    clear = True if r["diff_low"] > 0 else False if r["diff_high"] < 0 else None
+    return (f"{_change(value)} (90% interval {signed_bn(r['diff_low'])} to {signed_bn(r['diff_high'])}"
+            f"{', not told apart from no change' if clear is None else ''})", clear)
+
+
+def where_it_lands(comparison: Comparison, scenario: str) -> str | None:
+    """Where an option's change in harm falls: in the county-lines exporter areas and elsewhere,
+    discounted, each with its 90% interval; 'some activity is displaced' only when harm clearly
+    rises elsewhere as it clearly falls in the exporter areas. None without exporter areas."""
+    exporters = comparison.geography.get("exporters") or []
+    there = _landed(comparison, scenario, "discounted_harm_gbp_exporter_areas")
+    elsewhere = _landed(comparison, scenario, "discounted_harm_gbp_other_areas")
+    if not exporters or there is None or elsewhere is None:
+        return None
+    n = len(exporters)
+    phrase = f"{NUMBER_WORDS.get(n, str(n))} county-lines exporter force area{'s' if n != 1 else ''}"
+    return (f"Where it lands (discounted): harm {there[0]} in the {phrase} "
+            f"({and_list([html.escape(e) for e in exporters])}) and {elsewhere[0]} elsewhere"
+            + (" (some activity is displaced)." if elsewhere[1] is True and there[1] is False else "."))

@@ -197,3 +197,24 @@ def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool =
                          f"released early{more}{outnumber}; the places that would hold them are neither built nor "
                          f"costed in this option)")
     return parts
+
+
+def enforcement_caveat(comparison: Comparison) -> str | None:
+    """When an option hires investigators (a lever that draws on the hiring pipeline: funding, the
+    SOC fund...): that in this model more enforcement moves harm little by its rules, so a small
+    return on that money is the model's structure, not evidence that enforcement funding is wasted.
+    The figures are the ODD's (section 4) and the report's 'What these results leave out'."""
+    from twin.interventions import LEVER_TYPES
+    from twin.levers_national import InvestigatorPipeline
+
+    types = getattr(comparison, "lever_types", None) or {}
+    hiring = [s for s in comparison.scenarios if s != comparison.baseline and any(
+        t in LEVER_TYPES and issubclass(LEVER_TYPES[t], InvestigatorPipeline) for t in types.get(s, []))]
+    if not hiring:
+        return None
+    return (f"<strong>Read the return on investigators with the model's rules</strong>: "
+            f"{and_list([html.escape(s) for s in hiring])} {'hires' if len(hiring) == 1 else 'hire'} investigators, "
+            f"and in this model extra enforcement moves harm little by construction (drug prices do not answer the "
+            f"risk it adds, members removed are refilled, and extra arrests fill prisons that then release early: "
+            f"with the SOC budget doubled, harm falls by under 1%). A small saving per pound there is what these "
+            f"rules give, not evidence that funding enforcement is wasted (see 'What these results leave out').")

@@ -15,6 +15,9 @@ import pandas as pd
 MILLIONS_BELOW_GBP = 5e6
 
 
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
 def bn(value: float, table: bool = False) -> str:
     """£ billions, unsigned: '£1.23bn'; under £5m in millions ('£1.48m'), or, in a `table` of £bn,
     in billions to two significant figures ('£0.0015bn'); '£0' for exactly nothing ('n/a' when

@@ -30,8 +30,12 @@ def at_a_glance(comparison: Comparison, rows: list[dict]) -> str:
                        for name in table["option"]]
     columns = ["option", "net social cost change (90% interval)", "harm change (90% interval)",
                "response cost change (90% interval)", "better in (paired replications)"]
+    from twin.report_drawn import levers_drawn
+
+    chance = ("" if levers_drawn(comparison) else "; the intervals reflect only chance between replications at the "
+              "model's assumed effect sizes and costs, not how uncertain those are: see the summary")
     return html_table(table[columns], f"At a glance: each option against {comparison.baseline}, best first "
-                                      f"(cumulative, discounted; negative is a saving)", "")
+                                      f"(cumulative, discounted; negative is a saving{chance})", "")
 
 
 def headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:

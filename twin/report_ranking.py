@@ -9,7 +9,7 @@ import html
 
 import numpy as np
 
-from twin.compare import Comparison, pairs_limit, whole_years
+from twin.compare import Comparison, mean_interval, pairs_limit, whole_years
 from twin.report_format import (
     LEVER_WORDS, and_list, bn, count_of, gap_interval, lever_label, per_pound, percent, possessive, replications,
     signed_bn,
@@ -425,6 +425,20 @@ def _incremental_words(averted: float, spent: float, best: str, runner: str, nam
     return None
 
 
+def _last_gap(comparison: Comparison, year: int, below: str, above: str) -> str:
+    """', the gap £x with its 90% interval' between two options' net social cost in `year`, paired
+    replicate by replicate ('' without the replicates' yearly values, or with one pair)."""
+    net = getattr(comparison, "yearly_net", None)
+    if net is None or (year, below) not in net or (year, above) not in net:
+        return ""
+    gap = (net[(year, below)] - net[(year, above)]).dropna().to_numpy()
+    low, high = mean_interval(gap)
+    if not np.isfinite(low):
+        return ""
+    return (f"; the gap {bn(abs(gap.mean()))}, 90% interval {signed_bn(low)} to {signed_bn(high)}"
+            + (", not told apart from none" if low <= 0 <= high else ""))
+
+
 def runner_up_gains(comparison: Comparison) -> str | None:
     """When an option saves more than the one ranked just above it in every year at the end of the
     horizon (the runner-up against the best, and so down the ranking), say from which year: over a
@@ -449,7 +463,7 @@ def runner_up_gains(comparison: Comparison) -> str | None:
                 f"From year {years[first]} to the end, {below_name} lowers the net social cost more each year than")
         said.append(f"{when} {html.escape(above)}{'' if k == 1 else f' (ranked {k})'} (year {years[-1]}: "
                     f"{signed_bn(last[below])} against {signed_bn(last[above])}, undiscounted, means of paired "
-                    f"replications)")
+                    f"replications{_last_gap(comparison, int(years[-1]), below, above)})")
     if not said:
         return None
     return ". ".join(said) + (": over a longer horizon the order could change." if len(said) == 1 else

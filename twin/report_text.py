@@ -17,10 +17,13 @@ import pandas as pd
 from twin.compare import Comparison, part_year
 from twin.ensemble import GREEN_BOOK_DISCOUNT_RATE
 from twin.harm import PRICE_YEAR
-from twin.report_format import and_list, bn, count_of, per_pound, possessive, replications, signed_bn  # noqa: F401
-from twin.report_areas import SPENDERS, displacement_sentence, who_pays, who_pays_gbp  # noqa: F401 (tests read them)
+from twin.report_format import (  # noqa: F401
+    NUMBER_WORDS, and_list, bn, count_of, per_pound, possessive, replications, signed_bn)
+from twin.report_areas import (  # noqa: F401 (tests read them)
+    SPENDERS, _landed, displacement_sentence, where_it_lands, who_pays, who_pays_gbp)
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
-    OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, justice_limit_parts, others_better_in_people,
+    OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, enforcement_caveat, justice_limit_parts,
+    others_better_in_people,
 )
 from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences here)
     console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn, posterior_held_sentence,
@@ -111,20 +114,12 @@ def horizon_sentences(fading: str | None, gains: str | None) -> list[str]:
     return [t for t in (fading, gains) if t]
 
 
-def _exporter_phrase(exporters: list[str]) -> str:
-    n = len(exporters)
-    return f"{NUMBER_WORDS.get(n, str(n))} county-lines exporter force area{'s' if n != 1 else ''}"
-
-
 def areas_phrase(geography: dict) -> str:
     """'the 45 police force areas of England (39), Wales (4), Scotland (1) and Northern Ireland (1)'."""
     nations = [f"{html.escape(k)} ({n})" for k, n in geography.get("nations", {}).items()]
     scale = geography.get("national_scale", 1)
     return ((f"the {geography.get('areas')} police force areas of {and_list(nations)}" if nations else "the areas run")
             + (f", with the UK's national quantities scaled by {scale:.3g} to their people" if scale != 1 else ""))
-
-
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
 def chance_marks(geography: dict) -> str:
@@ -312,7 +307,11 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
         text.append(saving_sentence(best, verdict, comparison.baseline, horizon(comparison),
                                     levers_drawn(comparison), posterior_drawn(comparison)))
     else:
-        text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best))))
+        text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best)))
+                    + ("" if levers_drawn(comparison) else
+                       " This is an estimate at the model's assumed effect sizes and costs, which are not measured "
+                       "and not varied here (<code>twin compare --uncertain-levers</code> draws them from their "
+                       "ranges): its interval reflects only the replications' chance variation."))
     runner_up = runner_up_sentence(comparison)
     brief = text + [t for t in (runner_up, others_at_a_glance(comparison, rows, best)) if t]
     text = []
@@ -342,7 +341,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     if better:
         brief.append(f"<strong>Other options do better in people</strong> than {html.escape(best['scenario'])}: "
                      f"{html.escape('; '.join(better))} (paired replications; 90% intervals in brackets).")
-    brief += [t for t in (_justice_limits(comparison, best["scenario"]),) if t]
+    brief += [t for t in (_justice_limits(comparison, best["scenario"]), enforcement_caveat(comparison)) if t]
     green_book = green_book_sentence(rows, best)
     if green_book:
         text.append(green_book)
@@ -354,20 +353,17 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     brief += [idle] if idle else []
     text += [t for t in (parts, against_doing_nothing(comparison, best)) if t]
 
-    def change(value: float) -> str:
-        return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"
-
-    exporters = comparison.geography.get("exporters") or []
-    if exporters:
-        text.append(f"Where it lands (discounted): harm {change(best['vulnerable'])} in the {_exporter_phrase(exporters)} "
-                    f"({and_list([html.escape(e) for e in exporters])}) and {change(best['other'])} elsewhere"
-                    + (" (some activity is displaced)." if best["other"] > 0 > best["vulnerable"] else "."))
+    lands = where_it_lands(comparison, best["scenario"])
+    if lands:
+        text.append(lands)
     displaced = displacement_sentence(comparison, best["scenario"])
     if displaced:
         text.append(displaced)
-    if comparison.geography.get("most_vulnerable") and np.isfinite(best["most_vulnerable"]):
+    vulnerable = _landed(comparison, best["scenario"], "discounted_harm_gbp_most_vulnerable_areas")
+    if comparison.geography.get("most_vulnerable") and vulnerable is not None:
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
-        text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), harm {change(best['most_vulnerable'])}.")
+        text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), "
+                    f"harm {vulnerable[0]}.")
     others = sorted((r for r in rows if r is not best), key=lambda r: r["net"])
     for r in others:
         caveats = _rises(comparison, r["scenario"]) + justice_limit_parts(comparison, r["scenario"])

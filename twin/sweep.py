@@ -68,7 +68,7 @@ from twin.sweep_experiment import (
     check_run_count, check_sampler, check_tables, check_uncertainties, outcome_direction_warnings, policy_scenarios,
     read_experiment_file,
 )
-from twin.sweep_reuse import reusable_runs, run_key, stored_outcome
+from twin.run_reuse import reusable_runs, run_key, stored_outcome
 from twin.executor import crashed_run, store_salvaged
 
 
@@ -302,7 +302,7 @@ def sweep_plan(config: dict, store=None) -> dict:
                 kept += 1
                 done.add(key)  # (once)
     finished += kept
-    copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`sweep_reuse`)
+    copyable = 0  # runs of the same points, seeds and code in earlier sweeps (`run_reuse`)
     if store is not None and all(o.area == "UK" for o in config["outcomes"]):
         earlier = reusable_runs(store, -1 if experiment_id is None else experiment_id, info["code_hash"],
                                 info["packages"])
@@ -354,7 +354,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
              for k, r in order if (ids[k], r) not in done]
     store.check_can_store(len(tasks))
     copied = 0
-    if tasks and all(o.area == "UK" for o in config["outcomes"]):  # runs an earlier sweep made (`sweep_reuse`)
+    if tasks and all(o.area == "UK" for o in config["outcomes"]):  # runs an earlier sweep made (`run_reuse`)
         earlier = reusable_runs(store, experiment_id, info["code_hash"], info["packages"])
         if earlier:
             left = []

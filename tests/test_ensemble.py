@@ -2267,7 +2267,8 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
     text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
     low, high = mean_interval(np.array([-0.1e9, -1.1e9, -0.3e9]))
     assert ("(year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications; the gap £0.50bn, "
-            f"90% interval -£{-low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn, not told apart from none)") in text and high > 0
+            f"90% interval -£{-low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn, not told apart from none)") in text \
+        and high > 0
     net[(4, "third")] = [-1.5e9, -1.6e9, -1.4e9]
     text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
     assert "; the gap £0.50bn, 90% interval -£" in text and "not told apart" not in text
@@ -2764,7 +2765,8 @@ def test_where_an_options_harm_lands_carries_its_intervals():
 
     def lands(exporter, other):
         rows = [{"scenario": "opt", "metric": f"discounted_harm_gbp_{name}", "diff_mean": mean, "diff_low": low,
-                 "diff_high": high} for name, (mean, low, high) in (("exporter_areas", exporter), ("other_areas", other))]
+                 "diff_high": high}
+                for name, (mean, low, high) in (("exporter_areas", exporter), ("other_areas", other))]
         return where_it_lands(SimpleNamespace(summary=pd.DataFrame(rows), geography={"exporters": ["Kent", "Essex"]}),
                               "opt")
 

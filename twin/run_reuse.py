@@ -11,11 +11,10 @@ copied with its trajectories, per-area results and totals. Comparisons that draw
 parameters from a posterior or its lever assumptions from their ranges neither give nor take runs:
 their replications are not the scenario as stored.
 
-Sweeps (`sweep.run_sweep`): a sweep is known by its whole design, so a grid extended by one lever value, or a file renamed, is
-another sweep. Its design points that an earlier sweep already ran (the same scenario as run,
-whatever the point is called, with the same seed, the same model code and the same versions of the
-packages the step runs on) give the same results to the last bit, so their finished runs are
-copied into the new sweep, series and all, rather than run again. Only sweeps whose outcomes are
+Sweeps (`sweep.run_sweep`): a sweep is known by its whole design, so a grid extended by one lever
+value, or a file renamed, is another sweep. Its design points that an earlier sweep already ran (the
+same scenario as run, whatever the point is called, with the same seed, code and package versions)
+are copied into the new sweep, series and all, rather than run again. Only sweeps whose outcomes are
 all UK outcomes take runs this way: those are read off each run's stored yearly totals, while an
 area's outcome is read off the outcomes a run stored, which an earlier file may not have asked for.
 """

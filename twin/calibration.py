@@ -210,9 +210,9 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
         raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
     scenario = load_scenario(scenario_file)
     checks.check_horizon(path, "calibration", scenario, years)
-    from twin.runner import check_named_groups
+    from twin.preflight import preflight_warnings  # what `twin run` says of it; the calibrated values aside
 
-    check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
+    scenario_remarks = preflight_warnings([scenario], years, varied={p.name for p in priors})
     try:
         check_sampled_ranges({p.name: (p.low, p.high) for p in priors}, f"{path}: [[parameter]]",
                              scenario.build_parameters())
@@ -249,7 +249,8 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
             raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
     return {
         "scenario": scenario, "scenario_file": str(scenario_file), "targets_file": str(targets_file),
-        "warnings": crowded + warnings + [w for w in [areas_targets_warning(scenario, targets_file)] if w],
+        "warnings": (scenario_remarks + crowded + warnings
+                     + [w for w in [areas_targets_warning(scenario, targets_file)] if w]),
         "targets": fitted, "targets_beyond_horizon": [t.name for t in targets if t.years[1] > years],
         "method": method, "years": years, "seed": seed, "priors": priors,
         "reps": counts["reps"], "max_evaluations": counts["max_evaluations"],

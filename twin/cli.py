@@ -146,29 +146,11 @@ def cmd_bench(args) -> int:
 
 def _preflight_notes(scenarios: list, years: float | None = None, step: str | None = None,
                      check_registers: bool = True) -> None:
-    """Before any run: levers that would start after the run's last step, and (with
-    `check_registers`) scenario registers that look partial, once per register and areas file."""
-    from dataclasses import replace
+    """Before any run: `preflight.preflight_warnings`, on stderr (under --quiet too)."""
+    from twin.preflight import preflight_warnings
 
-    from twin.interventions import check_lever_targets
-    from twin.runner import check_named_groups, levers_after_horizon, scenario_register_warnings, scenario_warnings
-    from twin.scenario import STEPS_PER_YEAR
-
-    registers_seen, said = set(), set()  # a remark on a base scenario or areas file its children share: once
-    for scenario in scenarios:
-        horizon = replace(scenario, years=years if years is not None else scenario.years, step=step or scenario.step)
-        for note in levers_after_horizon(check_lever_targets(scenario), horizon.n_steps, STEPS_PER_YEAR[horizon.step]):
-            print(f"Warning: {note}.", file=sys.stderr)  # a lever that does nothing: said under --quiet too
-        for warning in (w for w in scenario_warnings(horizon) if w not in said):
-            said.add(warning)
-            print(f"Warning: {warning}.", file=sys.stderr)
-        for warning in check_named_groups(scenario) if check_registers else ():
-            print(f"Warning: {warning}.", file=sys.stderr)
-        seen = (scenario.register, scenario.register_table, scenario.areas_file, scenario.complete_register)
-        if check_registers and scenario.register and seen not in registers_seen:
-            registers_seen.add(seen)
-            for warning in scenario_register_warnings(scenario):
-                print(f"Warning: {warning}.", file=sys.stderr)
+    for warning in preflight_warnings(scenarios, years, step, check_registers):
+        print(f"Warning: {warning}.", file=sys.stderr)
 
 
 def cmd_compare(args) -> int:

@@ -28,9 +28,6 @@ def cmd_fit(args) -> int:
     args.scenario = project_default(args.scenario, "scenarios/baseline.toml")
     args.targets = project_default(args.targets, "calibration/targets.toml")
     scenario = load_scenario(args.scenario)
-    from twin.runner import check_named_groups
-
-    check_named_groups(scenario)  # groups named by ocg_id are in the register: before any run
     geography = load_geography(scenario.areas_file)
     targets = load_targets(args.targets, geography.area_names, target_groups(geography))
     from twin.targets import areas_targets_warning
@@ -43,6 +40,10 @@ def cmd_fit(args) -> int:
     check_ours(output_folder(args.out), FIT_FILES)  # a user's own files of these names, before any run
     years = args.years or max(t.years[1] for t in targets)
     scenario = replace(scenario, years=years)
+    from twin.preflight import preflight_warnings  # what `twin run` says of the scenario, before any run
+
+    for warning in preflight_warnings([scenario]):
+        print(f"Warning: {warning}.", file=sys.stderr)
     seeds = replicate_seeds(args.seed, args.reps)
     from twin.calibration import FIT_CHECKPOINT, fit_key, kept_values
     from twin.sensitivity import Checkpoint

@@ -114,6 +114,9 @@ def load_config(path: str | Path, trajectories: int | None = None, seed: int | N
                       f"scenario(s) x {replications} replication(s)")
     warnings = [f"{path}: [[parameter]] {w}" for w in (beyond_plausible(u.name, u.low, u.high, levers)
                                                         for u in uncertain if select == "listed") if w]
+    from twin.preflight import preflight_warnings  # what `twin run` says of the scenarios, the sampled values aside
+
+    warnings += preflight_warnings([scenario, *compare], years, varied={u.name for u in uncertain})
     if trajectories < RELIABLE_TRAJECTORIES:
         warnings.append(f"{trajectories} trajectories: each parameter's mu* rests on {trajectories} elementary effects "
                         f"and the noise floor on {trajectories * replications} of the seed's, so which parameters "

@@ -38,6 +38,7 @@ from twin.errors import ParameterError, ScenarioError, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_setting_range, with_type_setting
 from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
 from twin.posterior import correlation_warnings, parameter_columns, posterior_interval
+from twin.preflight import preflight_warnings
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml
 
 CONFIG_KEYS = ("scenario", "compare", "years", "n", "seed", "out", "posterior", "seed_factor", "replications")
@@ -97,7 +98,8 @@ def load_config(path: str | Path, n_samples: int | None = None, seed: int | None
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out, "seed_factor": seed_factor,
             "replications": replications,
-            "warnings": [w if w.startswith(f"{path}: ") else f"{path}: [[parameter]] {w}" for w in beyond if w]}
+            "warnings": preflight_warnings([scenario, *compare], years, varied={u.name for u in uncertain})
+            + [w if w.startswith(f"{path}: ") else f"{path}: [[parameter]] {w}" for w in beyond if w]}
 
 
 def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
@@ -191,7 +193,7 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
 
     check_comparable([replace(s, years=years) for s in (scenario, *compare)], years)
     for each in (scenario, *compare):
-        check_named_groups(each)  # groups named by ocg_id are in the register: before any run
+        check_named_groups(each)  # groups named by ocg_id are in the register: before any run (as an error)
     return scenario, compare, years, seed, out
 
 

@@ -1170,7 +1170,7 @@ def test_sensitivity_config_validation(tmp_path):
     with pytest.raises(ScenarioError, match="unknown parameter"):
         load_sensitivity(write(tmp_path / "s2.toml", f'[sensitivity]\nscenario = "{base}"\n'
                                '[[parameter]]\nname = "charge_probability"\n[[parameter]]\nname = "conviction_prob"\n'))
-    assert not [w for w in good["warnings"] if "[[parameter]]" in w]  # the shipped ranges stay within the plausible ones
+    assert not [w for w in good["warnings"] if "[[parameter]]" in w]  # the shipped ranges: within the plausible ones
     wide = load_sensitivity(write(tmp_path / "s3.toml", f'[sensitivity]\nscenario = "{base}"\n[[parameter]]\n'
                                   'name = "remand_prob"\nlow = 0.0\nhigh = 0.95\n[[parameter]]\nname = "conviction_prob"\n'))
     assert len(wide["warnings"]) == 1 and "remand_prob: 0 to 0.95 goes beyond its plausible range" in wide["warnings"][0]

@@ -469,15 +469,51 @@ def test_the_url_hint_is_given_for_a_path_only():
 
 def test_a_kept_run_file_that_is_not_one_is_left_with_a_warning_and_stops_nothing(tmp_path, capsys):
     """A file in the kept-runs folder shaped like a run but not one (no trajectories) stopped every
-    command on the database with a KeyError; a kept pickle of an earlier version is said, not read."""
+    command on the database with a KeyError; files an earlier version kept (named by row numbers, which
+    cannot be told from another experiment's, or pickles) are said, not read."""
     store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
     folder = store.kept_folder()
     folder.mkdir(parents=True)
-    (folder / "5-1-0.json").write_text('[5, 1, 0, 7, {"status": "done"}]')
-    (folder / "5-1-1.pickle").write_bytes(b"not read")
-    assert store.done_runs(5) == set()
+    shaped = folder / f"{'e' * 32}-0-0.json"
+    shaped.write_text(f'["{"e" * 32}", [0, "{"b" * 16}"], 0, 7, {{"status": "done"}}]')
+    (folder / f"{experiment_id}-1-0.json").write_text(f'[{experiment_id}, 1, 0, 7, {{"status": "done"}}]')
+    (folder / f"{experiment_id}-1-1.pickle").write_bytes(b"not read")
+    assert store.done_runs(experiment_id) == set()
     err = capsys.readouterr().err
-    assert f"Warning: {folder / '5-1-0.json'}: not a finished run this program kept (KeyError" in err
-    assert "runs kept by an earlier version (.pickle files) are no longer read" in err
-    assert sorted(p.name for p in folder.iterdir()) == ["5-1-0.json", "5-1-1.pickle"]
+    assert f"Warning: {shaped}: not a finished run this program kept for this experiment (KeyError" in err
+    assert f"runs kept by an earlier version of this program (named {experiment_id}-...) are not read" in err
+    assert len(list(folder.iterdir())) == 3
 
+
+def test_a_run_kept_for_an_experiment_of_a_database_made_anew_is_not_stored_into_another(tmp_path, monkeypatch):
+    """A run kept while a database was locked, the database then deleted and made anew at the same path:
+    its kept files were named by row numbers, which there name another experiment, and were stored into
+    it (seeds and results of another scenario). They are now known by their experiment's and scenario's
+    hashes: another experiment leaves them, and the same experiment made anew takes them back."""
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.2)
+    path = tmp_path / "anew.db"
+    store = Store(f"sqlite:///{path}")
+    rows = [{"name": "baseline", "spec_hash": "b" * 16, "resolved": {}}, {"name": "opt", "spec_hash": "c" * 16,
+                                                                           "resolved": {}}]
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", rows, {})
+    option = store.scenario_ids(experiment_id)[1]
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    store.stopping = True
+    try:
+        assert store.write_run(experiment_id, option, 0, 11, OUTCOME)
+    finally:
+        other.rollback()
+        other.close()
+    assert len(store.kept) == 1
+    store.engine.dispose()
+    path.unlink()
+    anew = Store(f"sqlite:///{path}")
+    another = anew.experiment("f" * 32, "another", {}, 7, "compare", rows, {})  # the same row numbers
+    assert another == experiment_id and anew.done_runs(another) == set() and anew.runs_frame(another).empty
+    same = anew.experiment("e" * 32, "one", {}, 1, "compare", rows, {})  # its scenarios in other rows now
+    assert same != experiment_id
+    assert anew.done_runs(same) == {(anew.scenario_ids(same)[1], 0)}  # stored into its own scenario
+    assert anew.runs_frame(same).seed.tolist() == [11]
+    assert not anew.kept_folder().exists()

@@ -1383,12 +1383,14 @@ def test_runs_a_locked_database_will_not_take_are_kept_and_stored_by_the_next_co
     # this program kept is left alone, with a warning naming it.
     planted = tmp_path / "planted.txt"
     (kept / "1-1-9.pickle").write_bytes(b"cos\nsystem\n(S'touch " + str(planted).encode() + b"'\ntR.")
-    (kept / "1-7-0.json").write_text('{"code": "import os"}')
+    spec_hash = Store(f"sqlite:///{path}").experiment_key(1).spec_hash
+    (kept / f"{spec_hash}-7-0.json").write_text('{"code": "import os"}')
     assert main(command[:-1]) == 0  # (without --quiet: its summary)
     out, err = capsys.readouterr()
     assert "every run was already in the database" in out and not planted.exists()
-    assert f"Warning: {kept / '1-7-0.json'}: not a finished run this program kept" in err
-    assert sorted(p.name for p in kept.iterdir()) == ["1-1-9.pickle", "1-7-0.json"]
+    assert f"Warning: {kept / f'{spec_hash}-7-0.json'}: not a finished run this program kept" in err
+    assert "runs kept by an earlier version of this program (named 1-...) are not read" in err
+    assert sorted(p.name for p in kept.iterdir()) == ["1-1-9.pickle", f"{spec_hash}-7-0.json"]
     assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 2
 
 
@@ -1843,14 +1845,16 @@ def test_a_dry_run_says_what_a_sweep_would_run_and_runs_nothing(tmp_path, capsys
     # (the dry run counted it as to run)
     store.kept_folder().mkdir()
     first, second = store.scenario_ids(1)
-    kept = {"1-{}-{}.json".format(*key): status for key, status in (
-        ((first, 2), "done"),  # finished, not stored yet: counted
-        ((second, 2), "failed"),  # a failed run: to run again
-        ((first, 0), "done"),  # stored meanwhile by another command: counted once
-        ((second, 5), "done"))}  # a replicate beyond reps = 3
-    for name, status in kept.items():
-        experiment, sid, replicate = (int(part) for part in name.removesuffix(".json").split("-"))
-        (store.kept_folder() / name).write_text(json.dumps([experiment, sid, replicate, 1, {"status": status}]))
+    from twin.kept_runs import kept_path, kept_text
+
+    key = store.experiment_key(1)
+    for (sid, replicate), status in (
+            ((first, 2), "done"),  # finished, not stored yet: counted
+            ((second, 2), "failed"),  # a failed run: to run again
+            ((first, 0), "done"),  # stored meanwhile by another command: counted once
+            ((second, 5), "done")):  # a replicate beyond reps = 3
+        kept_path(store.kept_folder(), key, sid, replicate).write_text(
+            kept_text(key, sid, replicate, 1, {"status": status}))
     assert main(["sweep", str(more), "--db", db, "--dry-run"]) == 0
     said = capsys.readouterr().out
     assert "3 of them already finished in" in said and "; 3 to run." in said

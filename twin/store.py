@@ -17,7 +17,6 @@ program) is kept in a file and stored by the next command on its experiment (`St
 
 from __future__ import annotations
 
-import base64
 import datetime
 import json
 import os
@@ -52,29 +51,6 @@ from twin.store_schema import (  # noqa: F401 (the tables, read here and by test
 
 #: rows a read passes through Python objects at once (`Store._frame`)
 READ_CHUNK_ROWS = 200_000
-
-
-def _kept_value(value):
-    """JSON for the parts of a kept run that JSON has no type for: the start time and the compressed series."""
-    if isinstance(value, datetime.datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, bytes):
-        return {"bytes": base64.b64encode(value).decode("ascii")}
-    raise TypeError(f"cannot keep a {type(value).__name__}")
-
-
-def _kept_run(path: Path, experiment_id: int) -> tuple:
-    """A run `_keep` wrote, checked for its shape: (experiment, scenario, replicate, seed, outcome)."""
-    experiment, scenario, replicate, seed, outcome = json.loads(path.read_text(encoding="utf-8"))
-    if experiment != experiment_id or not all(isinstance(v, int) for v in (scenario, replicate, seed)):
-        raise ValueError("another experiment's run, or not a run")
-    if not isinstance(outcome, dict) or outcome.get("status") not in ("done", "failed"):
-        raise ValueError("no run status")
-    if isinstance(outcome.get("started_at"), dict):
-        outcome["started_at"] = datetime.datetime.fromisoformat(outcome["started_at"]["datetime"])
-    if isinstance(outcome.get("series"), dict):
-        outcome["series"] = base64.b64decode(outcome["series"]["bytes"])
-    return experiment, scenario, replicate, seed, outcome
 
 
 def _bulk_insert(connection, table: sa.Table, rows: list[tuple]) -> None:
@@ -143,6 +119,7 @@ class Store:
         self.stopping = False  # after an interrupt: one wait for a lock, then the runs are kept in files
         self.read_only = ""  # why it is opened to reading only (`read_only_folder_url`, URL options), or ""
         self.specs_unsaved: dict[int, list[str]] = {}  # experiment -> its scenarios as last given, not stored
+        self._keys: dict = {}  # experiment id -> `kept_runs.ExperimentKey`, read once
         try:
             path = sqlite_path(url)
             if path is not None:
@@ -287,10 +264,25 @@ class Store:
         return row.id if row else None
 
     def scenario_ids(self, experiment_id: int) -> list[int]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(scenarios.c.id).where(scenarios.c.experiment_id == experiment_id)
-                                      .order_by(scenarios.c.position)).all()
-        return [r.id for r in rows]
+        return [sid for sid, _ in self.experiment_key(experiment_id).scenarios]
+
+    def experiment_key(self, experiment_id: int):
+        """The experiment's hash and its scenarios' ids and hashes by place (`kept_runs.ExperimentKey`),
+        read once: a run kept while the database is locked is named by them."""
+        from twin.kept_runs import ExperimentKey
+
+        if experiment_id not in self._keys:
+            with self.engine.connect() as connection:
+                spec_hash = connection.execute(sa.select(experiments.c.spec_hash)
+                                               .where(experiments.c.id == experiment_id)).scalar()
+                rows = connection.execute(sa.select(scenarios.c.id, scenarios.c.spec_hash)
+                                          .where(scenarios.c.experiment_id == experiment_id)
+                                          .order_by(scenarios.c.position)).all()
+            if spec_hash is None:  # (not cached: it may be made)
+                return ExperimentKey(experiment_id, "", ())
+            self._keys[experiment_id] = ExperimentKey(experiment_id, spec_hash,
+                                                      tuple((r.id, r.spec_hash) for r in rows))
+        return self._keys[experiment_id]
 
     def done_runs(self, experiment_id: int) -> set[tuple[int, int]]:
         """(scenario_id, replicate) of the runs already done, those an earlier command kept in files
@@ -356,12 +348,14 @@ class Store:
         return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(self.url).encode()).hexdigest()[:12]}"
 
     def _keep(self, run: tuple) -> None:
+        from twin.kept_runs import kept_path, kept_text
         from twin.staging import write_whole
 
         folder = self.kept_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{run[0]}-{run[1]}-{run[2]}.json"  # experiment, scenario, replicate
-        write_whole(path, lambda partial: partial.write_text(json.dumps(run, default=_kept_value), encoding="utf-8"))
+        key = self.experiment_key(run[0])  # (read when its scenarios were: `scenario_ids`)
+        path = kept_path(folder, key, run[1], run[2])
+        write_whole(path, lambda partial: partial.write_text(kept_text(key, *run[1:]), encoding="utf-8"))
         self.kept.append(path)
 
     def check_kept(self) -> None:
@@ -373,24 +367,29 @@ class Store:
                                f"same command again (once the other program is done, if it still holds the database)")
 
     def _store_kept_runs(self, experiment_id: int) -> None:
-        """Store the runs of this experiment an earlier command kept in files (`_keep`). They are
-        JSON, read as data only: a file planted in the folder cannot run code, and one that is not a
-        kept run is left where it is, with a warning."""
+        """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`); a file
+        that is not one is left where it is, with a warning, as are an earlier version's."""
+        from twin.kept_runs import earlier_versions_files, kept_files, read_kept
+
         folder = self.kept_folder()
-        if folder.is_dir() and any(folder.glob(f"{experiment_id}-*-*.pickle")):  # an earlier version's
-            print(f"Warning: {folder}: runs kept by an earlier version (.pickle files) are no longer read, since "
-                  f"a file there could run code; those runs will run again, and the files can be deleted",
+        key = self.experiment_key(experiment_id)
+        if not folder.is_dir() or not key.spec_hash:  # (no such experiment)
+            return
+        if earlier_versions_files(folder, key):
+            print(f"Warning: {folder}: runs kept by an earlier version of this program (named "
+                  f"{experiment_id}-...) are not read, since they cannot be told from another experiment's "
+                  f"(or a .pickle could run code); those runs will run again, and the files can be deleted",
                   file=sys.stderr)
-        for path in sorted(folder.glob(f"{experiment_id}-*-*.json")) if folder.is_dir() else []:
+        for path in kept_files(folder, key):
             if path in self.kept:
                 continue  # this command's own: it is still waiting for the database
             try:
-                self._write_run(*_kept_run(path, experiment_id))
+                self._write_run(experiment_id, *read_kept(path, key))
             except sa.exc.IntegrityError:
                 pass  # stored meanwhile by another command
             except (ValueError, TypeError, KeyError, OSError, sa.exc.StatementError) as exc:  # in one transaction
-                print(f"Warning: {path}: not a finished run this program kept ({type(exc).__name__}: "
-                      f"{first_line(exc)}); left unread", file=sys.stderr)
+                print(f"Warning: {path}: not a finished run this program kept for this experiment "
+                      f"({type(exc).__name__}: {first_line(exc)}); left unread", file=sys.stderr)
                 continue
             path.unlink()
         if folder.is_dir() and not any(folder.iterdir()):

@@ -287,12 +287,13 @@ def sweep_plan(config: dict, store=None) -> dict:
         finished, done = len(runs), set(zip(runs.position, runs.replicate))
     kept = 0  # finished runs kept in files while the database was locked: stored by the next command
     if experiment_id is not None and store.kept_folder().is_dir():
-        from twin.store import _kept_run
+        from twin.kept_runs import kept_files, read_kept
 
-        position = {sid: k for k, sid in enumerate(store.scenario_ids(experiment_id))}
-        for path in store.kept_folder().glob(f"{experiment_id}-*-*.json"):
+        experiment = store.experiment_key(experiment_id)
+        position = {sid: k for k, (sid, _) in enumerate(experiment.scenarios)}
+        for path in kept_files(store.kept_folder(), experiment):
             try:  # as `Store._keep` wrote it, and the next command will read it
-                _, sid, replicate, _, outcome = _kept_run(path, experiment_id)
+                sid, replicate, _, outcome = read_kept(path, experiment)
             except (OSError, ValueError, TypeError, KeyError):
                 continue  # not a kept run: the next command warns of it
             key = (position.get(sid), replicate)

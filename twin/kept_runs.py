@@ -1,0 +1,84 @@
+"""Finished runs kept in files while the results database would not take them (locked for minutes
+by another program), and taken back by the next command on their experiment (`Store.kept_folder`).
+
+A kept run is known by what it belongs to, not by the database's row numbers: its file is named by
+its experiment's hash, its scenario's place in the experiment and its replicate, and holds the
+scenario's hash too. Row numbers start again at 1 in a database made anew at the same path (or a
+PostgreSQL database dropped and created again under the same URL), where they name other
+experiments and scenarios; a run kept for one of those is never stored into another. A kept run is
+JSON read as data only: a file planted in the folder cannot run code, and one that is not a kept run
+of this experiment is left where it is, with a warning.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: the name an earlier version gave a kept run: row numbers (experiment-scenario-replicate.json)
+_BY_ROW_NUMBERS = re.compile(r"^\d{1,12}-\d{1,12}-\d{1,12}\.json$")
+
+
+@dataclass(frozen=True)
+class ExperimentKey:
+    """An experiment as its kept runs name it: its hash, and each scenario's (id, hash) by place."""
+
+    experiment_id: int
+    spec_hash: str
+    scenarios: tuple[tuple[int, str], ...]  # by position: (scenario id in this database, scenario hash)
+
+    def position_of(self, scenario_id: int) -> int:
+        return next(k for k, (sid, _) in enumerate(self.scenarios) if sid == scenario_id)
+
+
+def _value(value):
+    """JSON for the parts of a kept run that JSON has no type for: the start time and the compressed series."""
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"cannot keep a {type(value).__name__}")
+
+
+def kept_path(folder: Path, key: ExperimentKey, scenario_id: int, replicate: int) -> Path:
+    return folder / f"{key.spec_hash}-{key.position_of(scenario_id)}-{replicate}.json"
+
+
+def kept_text(key: ExperimentKey, scenario_id: int, replicate: int, seed: int, outcome: dict) -> str:
+    position = key.position_of(scenario_id)
+    return json.dumps([key.spec_hash, [position, key.scenarios[position][1]], replicate, seed, outcome], default=_value)
+
+
+def kept_files(folder: Path, key: ExperimentKey) -> list[Path]:
+    """The files of `key`'s experiment in `folder`, in order."""
+    return sorted(folder.glob(f"{key.spec_hash}-*-*.json")) if folder.is_dir() else []
+
+
+def earlier_versions_files(folder: Path, key: ExperimentKey) -> list[Path]:
+    """Files an earlier version kept for the experiment numbered as `key`'s: named by row numbers, they
+    cannot be told from another experiment's of the same number in a database made anew."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"{key.experiment_id}-*-*.*")
+                  if _BY_ROW_NUMBERS.match(p.name) or p.suffix == ".pickle")
+
+
+def read_kept(path: Path, key: ExperimentKey) -> tuple[int, int, int, dict]:
+    """A kept run of `key`'s experiment, checked for its shape and its scenario: (scenario id in this
+    database, replicate, seed, outcome). ValueError, TypeError or KeyError when it is not one."""
+    spec_hash, (position, scenario_hash), replicate, seed, outcome = json.loads(path.read_text(encoding="utf-8"))
+    if spec_hash != key.spec_hash or not all(isinstance(v, int) for v in (position, replicate, seed)):
+        raise ValueError("another experiment's run, or not a run")
+    if not 0 <= position < len(key.scenarios) or key.scenarios[position][1] != scenario_hash:
+        raise ValueError("its scenario is not this experiment's")
+    if not isinstance(outcome, dict) or outcome.get("status") not in ("done", "failed"):
+        raise ValueError("no run status")
+    if isinstance(outcome.get("started_at"), dict):
+        outcome["started_at"] = datetime.datetime.fromisoformat(outcome["started_at"]["datetime"])
+    if isinstance(outcome.get("series"), dict):
+        outcome["series"] = base64.b64decode(outcome["series"]["bytes"])
+    return key.scenarios[position][0], replicate, seed, outcome

@@ -276,6 +276,37 @@ def test_entrants_beyond_the_population_limits_are_refused_before_memory_is_take
     assert model.members.n < 20 * model.members_at_start
 
 
+def test_a_run_whose_results_grow_beyond_anything_real_stops_with_what_was_set(tmp_path, capsys):
+    """A lever's intensity of 1e300 (no upper limit: a typo) made costs of 1e307 a month, numpy's overflow
+    warning naming its own file, and a summary and report of 'inf' and 'n/a'. The run now stops at the
+    first step recording a value beyond `RESULT_LIMIT`, naming the metrics, with no numpy warning; a
+    budget of 1e300 too."""
+    import warnings
+
+    from twin.cli import main
+    from twin.errors import PopulationError
+    from twin.interventions import LEVER_TYPES
+    from twin.population_guard import RESULT_LIMIT
+
+    lever = LEVER_TYPES["clear"].from_settings({"areas": "all", "intensity": 1e300}, "test")
+    model = TwinModel(seed=1, n_steps=3, levers=[lever])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's RuntimeWarning fails the test
+        with pytest.raises(PopulationError, match=r"the run stopped at step 1: .*lever_cost_gbp_clear.* grew beyond "
+                                                  r"1e\+18 in a step"):
+            model.run()
+    assert np.abs(model.results.values[0][np.isfinite(model.results.values[0])]).max() > RESULT_LIMIT
+    model = TwinModel(params=Parameters({"soc_budget_gbp_per_year": 1e300}, where="test"), seed=1, n_steps=2)
+    with pytest.raises(PopulationError, match=r"\(parameters set beyond them: soc_budget_gbp_per_year = 1e\+300\)"):
+        model.run()
+    scenario = tmp_path / "huge.toml"
+    scenario.write_text(f'[scenario]\nname = "huge"\nyears = 1\nspin_up_years = 0\n[[levers]]\ntype = "clear"\n'
+                        f'intensity = 1e300\n')
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) != 0
+    err = capsys.readouterr().err
+    assert "twin: error: the run stopped at step 1" in err and "RuntimeWarning" not in err and "Traceback" not in err
+
+
 def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
     """Each valid alone, absurd together: cost-type shares above 1 (negative consequence harm, netted out
     of sight), a capital spend rate of 0 (infinite starting capital, then a crash), and violence at the

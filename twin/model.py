@@ -28,7 +28,9 @@ from twin.metrics import compute_metrics, drug_death_area_factors
 from twin.modifiers import Modifiers
 from twin.ocgs import STEP_ARRAYS, OCGs, base_cohesion
 from twin.parameters import Parameters
-from twin.population_guard import check_population, population_error, set_beyond_ranges
+from twin.population_guard import (
+    RESULT_LIMIT, check_population, overflow_error, population_error, set_beyond_ranges,
+)
 from twin.register import Register, complete_register as completed, synthetic_register
 from twin.results import Results, StepTally
 from twin.scenario import STEPS_PER_YEAR
@@ -320,14 +322,18 @@ class TwinModel(mesa.Model):
         an interrupt do."""
         self.steps += 1  # Mesa's step count (its wrapper's, `__init__`)
         raise_swallowed_interrupt()
+        recorded = self.results.steps_recorded
         try:
-            self._step()
+            with np.errstate(over="ignore"):  # an overflow is the run's error below, not numpy's warning
+                self._step()
         except SystemError as exc:
             if interrupt_at_root(exc):
                 raise KeyboardInterrupt from None
             raise
         except (ValueError, ArithmeticError) as exc:  # (a Poisson mean out of range): said as the user's
             raise exc if not set_beyond_ranges(self) else population_error(self, 0, 0, failed=exc) from None
+        if self.results.steps_recorded > recorded and (abs(self.results.values[recorded]) > RESULT_LIMIT).any():
+            raise overflow_error(self, self.results.values[recorded])
 
     def _step(self) -> None:
         if self.steps_done >= self.n_steps:

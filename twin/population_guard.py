@@ -1,7 +1,8 @@
 """The population guard: a run whose groups or member rows grow far beyond anything plausible (a
 value set far beyond its plausible range) stops with a message naming what was set, before it
 exhausts the machine's memory. The entry phase asks for the room left before it adds entrants
-(`population_room`), and the step checks the population after entry (`check_population`)."""
+(`population_room`), and the step checks the population after entry (`check_population`). A run
+whose results overflow (a lever's intensity of 1e300, say) stops too (`overflow_error`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from __future__ import annotations
 GROWTH_LIMIT = 20
 MIN_GROUP_ROWS_LIMIT = 100_000
 MIN_MEMBER_ROWS_LIMIT = 2_000_000
+#: a run stops when a step records a value beyond this (in pounds, a million times the UK's yearly
+#: output; no count comes near it): a year's sum of such values could overflow to infinity
+RESULT_LIMIT = 1e18
 
 
 def population_room(model) -> tuple[int, int]:
@@ -50,3 +54,17 @@ def population_error(model, groups: int, members: int, entering: bool = False, f
         f"{members:,} member rows, more than {GROWTH_LIMIT} times "
         f"the {model.ocgs_at_start:,} groups and {model.members_at_start:,} members it started with; expected "
         f"parameters within their plausible ranges" + (f" (set beyond them: {', '.join(beyond)})" if beyond else ""))
+
+
+def overflow_error(model, row):
+    """The error stopping a run whose step recorded a value too large to hold (`row`: [area, metric])."""
+    from twin.errors import PopulationError
+
+    names = model.results.metric_names
+    metrics = sorted({names[k] for k in (abs(row) > RESULT_LIMIT).nonzero()[1]})
+    beyond = set_beyond_ranges(model)
+    return PopulationError(
+        f"the run stopped at step {model.steps_done}: {', '.join(metrics[:3])}{' and more' if len(metrics) > 3 else ''} "
+        f"grew beyond {RESULT_LIMIT:g} in a step, beyond anything real; expected parameters and lever settings (intensity, "
+        f"budgets, numbers of staff) within their plausible ranges"
+        + (f" (parameters set beyond them: {', '.join(beyond)})" if beyond else " (see the warnings before the run)"))

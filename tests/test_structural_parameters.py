@@ -301,7 +301,7 @@ def test_a_run_whose_results_grow_beyond_anything_real_stops_with_what_was_set(t
         model.run()
     scenario = tmp_path / "huge.toml"
     scenario.write_text(f'[scenario]\nname = "huge"\nyears = 1\nspin_up_years = 0\n[[levers]]\ntype = "clear"\n'
-                        f'intensity = 1e300\n')
+                        'intensity = 1e300\n')
     assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) != 0
     err = capsys.readouterr().err
     assert "twin: error: the run stopped at step 1" in err and "RuntimeWarning" not in err and "Traceback" not in err

@@ -64,7 +64,7 @@ def overflow_error(model, row):
     metrics = sorted({names[k] for k in (abs(row) > RESULT_LIMIT).nonzero()[1]})
     beyond = set_beyond_ranges(model)
     return PopulationError(
-        f"the run stopped at step {model.steps_done}: {', '.join(metrics[:3])}{' and more' if len(metrics) > 3 else ''} "
-        f"grew beyond {RESULT_LIMIT:g} in a step, beyond anything real; expected parameters and lever settings (intensity, "
-        f"budgets, numbers of staff) within their plausible ranges"
+        f"the run stopped at step {model.steps_done}: {', '.join(metrics[:3])}"
+        f"{' and more' if len(metrics) > 3 else ''} grew beyond {RESULT_LIMIT:g} in a step, beyond anything real; "
+        f"expected parameters and lever settings (intensity, budgets, numbers of staff) within their plausible ranges"
         + (f" (parameters set beyond them: {', '.join(beyond)})" if beyond else " (see the warnings before the run)"))

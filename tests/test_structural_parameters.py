@@ -300,7 +300,7 @@ def test_a_run_whose_results_grow_beyond_anything_real_stops_with_what_was_set(t
     with pytest.raises(PopulationError, match=r"\(parameters set beyond them: soc_budget_gbp_per_year = 1e\+300\)"):
         model.run()
     scenario = tmp_path / "huge.toml"
-    scenario.write_text(f'[scenario]\nname = "huge"\nyears = 1\nspin_up_years = 0\n[[levers]]\ntype = "clear"\n'
+    scenario.write_text('[scenario]\nname = "huge"\nyears = 1\nspin_up_years = 0\n[[levers]]\ntype = "clear"\n'
                         'intensity = 1e300\n')
     assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) != 0
     err = capsys.readouterr().err

@@ -318,6 +318,8 @@ def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
             ({"anticipation_share_drugs": 0.8, "response_share_drugs": 0.5},
              "anticipation_share_drugs = 0.8 and response_share_drugs = 0.5 add up to more than 1"),
             ({"capital_spend_rate_per_month": 0.0}, "capital_spend_rate_per_month = 0 leaves"),
+            ({"child_recruit_age_min_years": 30.0}, "child_recruit_age_min_years = 30 is 18 or more"),
+            ({"child_recruit_age_min_years": 18.0}, "child_recruit_age_min_years = 18 is 18 or more"),
             ({"competition_violence_elasticity": 40.0}, "= 4.86e+17 incidents per group a month at the cap"),
             ({"serious_violence_rate_per_month": 1000.0}, "= 3e+03 incidents per group a month"),
             ({"violence_pressure_cap_ratio": 1e10, "competition_violence_elasticity": 100.0},  # beyond a float

@@ -286,6 +286,10 @@ def check_consistency(params: Parameters, where: str) -> None:
             raise ParameterError(f"{where}: anticipation_share_{category} = {anticipation:g} and response_share_"
                                  f"{category} = {response:g} add up to more than 1; expected at most 1 (the rest of "
                                  f"the category's harm is its consequence cost, which cannot be negative)")
+    if params.child_recruit_age_min_years >= 18:  # children are under 18: none would be recruited as one
+        raise ParameterError(f"{where}: child_recruit_age_min_years = {params.child_recruit_age_min_years:g} is 18 or "
+                             f"more; expected an age under 18 (children recruited are aged from it to 18, and "
+                             f"counted as adults from their 18th birthday)")
     if params.capital_spend_rate_per_month <= 0:
         raise ParameterError(f"{where}: capital_spend_rate_per_month = 0 leaves groups' starting capital (their "
                              f"income over the rate they spend it at) without end; expected a share above 0")

@@ -18,7 +18,7 @@ def cmd_params(args) -> int:
         from twin.parameter_table import PARAMETER_TABLE
 
         groups = sorted({p.group for p in PARAMETER_TABLE})
-        raise UserError(f"--group: unknown group '{args.group}'{did_you_mean(args.group, groups)} "
+        raise UserError(f"--group: unknown group '{args.group}'{did_you_mean(args.group, groups, cutoff=0.7)} "
                         f"(groups: {', '.join(groups)})")
     from twin.cli_research import project_default
     from twin.targets import fitted_to

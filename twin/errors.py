@@ -46,6 +46,36 @@ class MachineError(RuntimeError):
 DEFAULT_CUTOFF = 0.6
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest letters inserted, deleted or changed to turn `a` into `b`."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def _best_spellings(name: str, valid: list[str], cutoff: float) -> list[str]:
+    """The closest spelling above `cutoff` by difflib's similarity (a list of one, or empty). Among
+    names scored alike, the one fewest letters away, then the first in order: difflib itself takes
+    the last ('SYN00O12' -> 'SYN00912' of the ten scored alike, rather than 'SYN00012')."""
+    best, tied = cutoff, []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(name)
+    for candidate in valid:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
+            continue
+        score = matcher.ratio()
+        if score > best or (score == best and not tied and score >= cutoff):
+            best, tied = score, [candidate]
+        elif score == best:
+            tied.append(candidate)
+    return [min(tied, key=lambda m: (_edits(name, m), m))] if tied else []
+
+
 def closest(name: str, valid: Iterable[str], cutoff: float = DEFAULT_CUTOFF) -> str | None:
     """The valid name closest to `name` (for 'did you mean' hints), or None: a near spelling
     (similarity `NEAR_SPELLING` or more: 'buld_intensity' -> 'build_intensity'); else a valid
@@ -55,7 +85,7 @@ def closest(name: str, valid: Iterable[str], cutoff: float = DEFAULT_CUTOFF) -> 
     'seizure_share_of_capital', not the look-alike 'served_share'), unless a valid name is spelt within
     `CLEAR_SPELLING` of it or the caller asks for near misses only (a `cutoff` above the default)."""
     valid = list(valid)
-    matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=cutoff)
+    matches = _best_spellings(str(name), valid, cutoff)
     similarity = difflib.SequenceMatcher(None, str(name), matches[0]).ratio() if matches else 0.0
     starting = [v for v in valid if v.startswith(f"{name}_")]
     if len(starting) == 1 and cutoff <= DEFAULT_CUTOFF and similarity < CLEAR_SPELLING:  # (near misses only: not)
@@ -80,9 +110,9 @@ NEAR_SPELLING = 0.8
 CLEAR_SPELLING = 0.9
 
 
-def did_you_mean(name: str, valid: Iterable[str]) -> str:
-    """A ' did you mean X?' suffix, or an empty string when nothing is close."""
-    match = closest(name, valid)
+def did_you_mean(name: str, valid: Iterable[str], cutoff: float = DEFAULT_CUTOFF) -> str:
+    """A ' did you mean X?' suffix, or an empty string when nothing is close (`closest`)."""
+    match = closest(name, valid, cutoff)
     return f"; did you mean '{match}'?" if match else ""
 
 

@@ -308,7 +308,9 @@ HEADER = "force_area,nation,region,population_thousands,county_lines_exporter\n"
     (HEADER + "A,England,R,10,1\n,,,,\nB,England,R,ten,0\n", "line 4, field 'population_thousands'"),
     (HEADER + "A,England,R,10,1,7\n", "line 2: 6 values where the header has 5 columns"),
     ("force_area,nation,region,populaton_thousands,county_lines_exporter\nA,England,R,10,1\n",
-     "missing column\\(s\\) population_thousands \\(for population_thousands; did you mean 'populaton_thousands'"),
+     "missing column\\(s\\) population_thousands \\(rename column 'populaton_thousands' to 'population_thousands'\\)"),
+    (HEADER.replace(",", ";") + "A;England;R;10;1\n", "the columns are separated by ';' .*save it as CSV with commas"),
+    (HEADER.replace(",", "\t") + "A\tEngland\tR\t10\t1\n", "the columns are separated by tabs"),
     (HEADER.strip() + ",latitude\nA,England,R,10,1,51.5\n", "a latitude column without a longitude column"),
 ])
 def test_areas_file_mistakes_are_named_by_line_and_field(tmp_path, body, words):

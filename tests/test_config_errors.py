@@ -451,3 +451,25 @@ def test_abc_settings_in_a_point_fit_are_warned_of_not_silently_ignored(tmp_path
                             "max_evaluations = 8\n" + TWO))
     assert not any("apply only to" in w or "applies only to" in w for w in abc["warnings"])
     assert not any("applies only to" in w for w in load_config(ROOT / "calibration" / "baseline.toml")["warnings"])
+
+
+def test_a_folder_given_for_a_file_is_said_with_what_was_expected(tmp_path, capsys):
+    """A folder where a file was expected gave the system's 'cannot be read (Is a directory)'; an empty
+    base was 'a folder'. Each now says what was expected, with files of the folder where there are
+    some; `twin validate` takes a folder of experiment files as those files."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    write(folder / "mine.toml", '[scenario]\nname = "mine"\n')
+    cases = ((["run", str(folder)], f"{folder}: is a folder; expected a scenario file (a .toml file), such as "
+                                    f"'{folder / 'mine.toml'}'"),
+             (["run", str(write(tmp_path / "b.toml", '[scenario]\nname = "b"\nbase = ""\n'))],
+              "[scenario] base: empty; expected the scenario file this one changes"),
+             (["run", str(ROOT / "scenarios" / "baseline.toml"), "--register", str(folder)],
+              f"register '{folder}': is a folder; expected a CSV file"),
+             (["validate", str(tmp_path / "empty")], "a folder without experiment files (.toml)"),
+             (["validate", str(folder)], f"{folder / 'mine.toml'}: top level: unknown key 'scenario'"))
+    (tmp_path / "empty").mkdir()
+    for command, words in cases:
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err and "Is a directory" not in err, (command, err)

@@ -44,6 +44,12 @@ def cmd_validate(args) -> int:
         args.experiments = sorted(str(p) for p in folder.glob("*.toml"))
         if not args.experiments:
             raise UserError(f"no validation experiments in {folder}: give the experiment files to run")
+    for folder in (p for p in args.experiments if Path(p).is_dir() and not any(Path(p).glob("*.toml"))):
+        raise UserError(f"{folder}: a folder without experiment files (.toml); expected validation experiment files, "
+                        f"such as experiments/validation/*.toml, or a folder of them")
+    # a folder of them (`twin validate experiments/validation`): its experiment files
+    args.experiments = [str(f) for p in args.experiments for f in (sorted(Path(p).glob("*.toml"))
+                                                                    if Path(p).is_dir() else [p])]
     for path in args.experiments:  # a mistake is reported at once, not after a first compilation
         check_experiment(Path(path), with_seed(read_toml(Path(path), "experiment file"), "experiment", args.seed))
     out = output_folder(args.out)

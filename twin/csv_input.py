@@ -67,6 +67,8 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str,
     """The file's records that hold anything, each with the line it starts on, header included."""
     try:
         raw = path.read_bytes()
+    except IsADirectoryError:
+        raise error(f"{label}: is a folder; expected a CSV file") from None
     except OSError as exc:
         raise error(f"{label}: cannot be read ({exc.strerror or exc})") from None
     workbook = next((kind for signature, kind in WORKBOOKS if raw.startswith(signature)), None)

@@ -41,14 +41,14 @@ import copy
 import datetime
 import hashlib
 import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from twin.errors import NEAR_SPELLING, ParameterError, ScenarioError, closest, did_you_mean, shown
+from twin.errors import ParameterError, ScenarioError, did_you_mean, shown
+from twin.file_hints import as_file, folder_hint, nearby_file  # noqa: F401 (nearby_file: read here by others)
 from twin.parameters import Parameters
 
 TOP_LEVEL_KEYS = ("scenario", "parameters", "levers")
@@ -185,56 +185,16 @@ class Scenario:
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None,
-                written: str | None = None, top_keys: tuple[str, ...] | None = None) -> str:
-    """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
-    the user would write it: relative to `relative_to`, or with the folder they gave, as when what
-    they wrote (`written`) is an absolute path), never `besides` (the file that names it: a scenario is not
-    its own base), nor, with `top_keys`, a TOML file of another kind (a sweep's for a scenario)."""
-    path = Path(path)
-    if written is not None and Path(written).is_absolute():
-        relative_to = None
-    if not path.parent.is_dir():
-        return ""
-    siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
-                and (besides is None or p.resolve() != Path(besides).resolve())
-                and (top_keys is None or _holds_only(p, top_keys))]
-    # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
-    # close to '/tmp/idtry.toml'; near misspellings only ('baselin' is not 'badsection', 'none' not 'nostep')
-    match = closest(path.stem, [p.stem for p in siblings], cutoff=NEAR_SPELLING)
-    if match is None:
-        return ""
-    found = next(p for p in siblings if p.stem == match)
-    return f"; did you mean '{os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name}'?"
-
-
-def _as_file(path: Path) -> str:
-    """"; did you mean 'scenarios/baseline.toml'?" for a scenario given by its bare name ('baseline'),
-    as reports and --baseline name them: the file of that name here or in the scenarios folder."""
-    if path.suffix:
-        return ""
-    for candidate in (path.with_suffix(".toml"), Path("scenarios") / f"{path.name}.toml"):
-        if candidate.is_file():
-            return f"; did you mean '{candidate}'?"
-    return ""
-
-
-def _holds_only(path: Path, top_keys: tuple[str, ...]) -> bool:
-    """A TOML file whose top-level keys are all among `top_keys` (one that cannot be read: not)."""
-    try:
-        return set(tomllib.loads(path.read_text(encoding="utf-8-sig"))) <= set(top_keys)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-
-
 def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     """Parse a TOML input file; a missing or malformed file is a one-line user error."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark ("UTF-8 with BOM") is dropped
     except FileNotFoundError:
-        hint = nearby_file(path) or (_as_file(path) if what == "scenario file" else "")
+        hint = nearby_file(path) or (as_file(path) if what == "scenario file" else "")
         raise ScenarioError(f"{path}: {what} not found{hint}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder; expected {folder_hint(path, what)}") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
@@ -387,6 +347,9 @@ def _load_raw(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
                                     f"the scenario's own folder, {path.parent.resolve()})")
             table[key] = str(file)
     if "base" in table:
+        if not str(table["base"]).strip():
+            raise ScenarioError(f"{path}: [scenario] base: empty; expected the scenario file this one changes, such "
+                                f"as base = \"baseline.toml\" (or no base key)")
         base_path = path.parent / table["base"]
         if not base_path.exists():
             raise ScenarioError(f"{path}: [scenario] base: file '{table['base']}' not found next to this scenario"

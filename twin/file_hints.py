@@ -1,0 +1,61 @@
+"""Hints for a file named wrongly: a missing file's close namesake in its folder, a scenario given
+by its bare name, and a folder given where a TOML file was expected (`scenario.read_toml`)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from twin.errors import NEAR_SPELLING, closest
+
+
+def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | None = None,
+                written: str | None = None, top_keys: tuple[str, ...] | None = None) -> str:
+    """"; did you mean 'x.toml'?" for a missing file with a close namesake in its folder (named as
+    the user would write it: relative to `relative_to`, or with the folder they gave, as when what
+    they wrote (`written`) is an absolute path), never `besides` (the file that names it: a scenario is not
+    its own base), nor, with `top_keys`, a TOML file of another kind (a sweep's for a scenario)."""
+    path = Path(path)
+    if written is not None and Path(written).is_absolute():
+        relative_to = None
+    if not path.parent.is_dir():
+        return ""
+    siblings = [p for p in path.parent.glob(f"*{path.suffix}") if p.is_file()
+                and (besides is None or p.resolve() != Path(besides).resolve())
+                and (top_keys is None or holds_only(p, top_keys))]
+    # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
+    # close to '/tmp/idtry.toml'; near misspellings only ('baselin' is not 'badsection', 'none' not 'nostep')
+    match = closest(path.stem, [p.stem for p in siblings], cutoff=NEAR_SPELLING)
+    if match is None:
+        return ""
+    found = next(p for p in siblings if p.stem == match)
+    shown = os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name
+    return f"; did you mean '{shown}'?"
+
+
+def as_file(path: Path) -> str:
+    """"; did you mean 'scenarios/baseline.toml'?" for a scenario given by its bare name ('baseline'),
+    as reports and --baseline name them: the file of that name here or in the scenarios folder."""
+    if path.suffix:
+        return ""
+    for candidate in (path.with_suffix(".toml"), Path("scenarios") / f"{path.name}.toml"):
+        if candidate.is_file():
+            return f"; did you mean '{candidate}'?"
+    return ""
+
+
+def holds_only(path: Path, top_keys: tuple[str, ...]) -> bool:
+    """A TOML file whose top-level keys are all among `top_keys` (one that cannot be read: not)."""
+    try:
+        return set(tomllib.loads(path.read_text(encoding="utf-8-sig"))) <= set(top_keys)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def folder_hint(path: Path, what: str) -> str:
+    """'a scenario file (a .toml file), such as ...': what a folder given as a `what` should have been,
+    with up to three of the TOML files in it."""
+    found = sorted(Path(path).glob("*.toml"))[:3]
+    such = f", such as {', '.join(repr(str(f)) for f in found)}" if found else ""
+    return f"{'an' if what[:1] in 'aeiou' else 'a'} {what} (a .toml file){such}"

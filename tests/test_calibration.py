@@ -1135,9 +1135,10 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     path = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.3\n0.4\n")
     store = Store(f"sqlite:///{tmp_path / 'p.db'}")
     baseline = str(ROOT / "scenarios" / "baseline.toml")
-    prepare([baseline], 2, 1, 1, store, posterior=str(path))  # no fit.json: nothing to say, nothing recorded
-    assert "fitted by a model" not in capsys.readouterr().err
-    assert _posterior_fit(store.experiment_row(1)) == ""
+    prepare([baseline], 2, 1, 1, store, posterior=str(path))  # no fit.json: said, and no fit recorded
+    assert (f"Warning: --posterior '{path}': no fit.json from `twin calibrate` beside it, so the model version that "
+            f"fitted it cannot be checked") in capsys.readouterr().err
+    assert _posterior_fit(store.experiment_row(1)).startswith("<p>No record of the posterior sample's fit")
     write(tmp_path / "fit.json", json.dumps({"settings": {"method": "abc", "targets": "my_targets.toml",
                                                           "scenario_file": "base.toml"}, "code": {"code_hash": "0ld"}}))
     experiment_id, _, _ = prepare([baseline], 2, 2, 1, store, posterior=str(path))
@@ -1155,7 +1156,8 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     assert f"by model source hash {code_hash()}" in _posterior_fit(store.experiment_row(again))
     (tmp_path / "fit.json").unlink()
     prepare([baseline], 2, 2, 1, store, posterior=str(path))
-    assert _posterior_fit(store.experiment_row(experiment_id)) == ""
+    assert "No record of the posterior sample's fit" in _posterior_fit(store.experiment_row(experiment_id))
+    assert _posterior_fit({"spec_json": "{}"}) == ""  # no posterior drawn: nothing to say
 
 
 def test_sensitivity_config_validation(tmp_path):
@@ -1847,7 +1849,8 @@ def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path
     monkeypatch.setattr(Store, "abc_run", lookup)
     monkeypatch.setattr(pyabc.ABCSMC, "new", the_other_command_registers_first)
     assert main(["calibrate", str(config), "--db", url, "--out", str(tmp_path / "out"), "--quiet"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [line for line in capsys.readouterr().err.strip().splitlines()
+           if "rest on so few particles" not in line]  # (the tiny trial's population is warned of)
     assert len(err) == 1 and "another `twin calibrate` of the same fit started at the same moment" in err[0]
     assert "(ABC-SMC run 999)" in err[0] and "Traceback" not in err[0]
     assert original_lookup(Store(url), asked[-1]) == 999
@@ -1897,6 +1900,8 @@ def test_best_parameters_of_a_scenario_with_a_long_title_is_a_scenario_that_load
         (tmp_path / "best_parameters.toml").write_text(text + "\n[parameters]\nasset_realisation_share = 0.44\n")
         calibrated = load_scenario(tmp_path / "best_parameters.toml")
         assert calibrated.title.endswith(" (calibrated)") and len(calibrated.title) <= MAX_TITLE_CHARS
+        cut = calibrated.title.removesuffix(" (calibrated)").removesuffix("…")
+        assert source.title.startswith(cut) and source.title[len(cut):][:1] in ("", " ")  # cut at a word
         assert calibrated.parameters == {**source.parameters, "asset_realisation_share": 0.44}
         assert [lever["type"] for lever in calibrated.levers] == [lever["type"] for lever in source.levers]
 
@@ -1928,3 +1933,33 @@ def test_every_command_that_runs_a_scenario_says_what_twin_run_says_of_it(tmp_pa
     for load, section in ((load_sensitivity, "sensitivity"), (load_screening, "screening")):
         said = load(write(tmp_path / f"{section}.toml", f'[{section}]\nscenario = "{scenario}"\n' + prior))["warnings"]
         assert any(elasticity in w for w in said) and not any(charge in w for w in said), section
+
+
+def test_a_fit_held_against_the_edge_of_its_prior_is_said():
+    """A point fit's best value at an end of its prior, or an ABC posterior piled against one (its
+    whole 90% interval in the outer fifth), went unremarked; a value inside, or an interval that
+    spans the range, is not remarked on."""
+    from twin.calibration import edge_notes
+
+    priors = [Prior("supply_demand_ratio_initial", 0.5, 1.5), Prior("harm_gbp_per_heroin_crack_user_year", 4e4, 9e4),
+              Prior("charge_prob", 0.5, 0.9)]
+    best = pd.DataFrame({"best value": [1.5, 6e4, 0.5004]})
+    said = edge_notes(priors, best)
+    assert len(said) == 2 and said[0].startswith("supply_demand_ratio_initial: its best value 1.5 lies at the upper "
+                                                 "end of its prior (0.5 to 1.5)")
+    assert said[1].startswith("charge_prob: its best value 0.5004 lies at the lower end")
+    posterior = pd.DataFrame({"credible 5%": [0.6, 80300.0, 0.52], "credible 95%": [1.4, 89100.0, 0.85]})
+    said = edge_notes(priors, posterior)
+    assert said == ["harm_gbp_per_heroin_crack_user_year: its 90% credible interval 8.03e+04 to 8.91e+04 lies at the "
+                    "upper end of its prior (40000 to 90000): the targets push it beyond the range, so that range (or "
+                    "the model) is in question, and the other parameters are fitted around a value held at its edge"]
+
+
+def test_an_abc_population_too_small_to_summarise_is_warned_of(tmp_path):
+    base = (f'[calibration]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\ntargets = "{TARGETS}"\n'
+            'method = "abc"\n')
+    prior = '[[parameter]]\nname = "supply_demand_ratio_initial"\n'
+    said = load_config(write(tmp_path / "c.toml", base + "population_size = 12\n" + prior))["warnings"]
+    assert any("population_size = 12: the posterior's 5% and 95% rest on so few particles" in w for w in said)
+    said = load_config(write(tmp_path / "c.toml", base + "population_size = 20\n" + prior))["warnings"]
+    assert not any("rest on so few particles" in w for w in said)

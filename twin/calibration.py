@@ -132,6 +132,8 @@ CONFIG_KEYS = ("scenario", "targets", "method", "reps", "years", "seed", "max_ev
 PRIOR_KEYS = ("name", "low", "high", "scale")
 METHODS = ("point", "abc")
 # Whole-number settings: (default, minimum). A population of ABC-SMC needs at least two particles.
+#: an ABC population below this many particles is warned of (`load_config`)
+FEW_PARTICLES = 20
 #: the [calibration] keys only ABC-SMC reads
 ABC_KEYS = ("population_size", "generations", "minimum_epsilon", "posterior_size", "acceptor")
 #: how ABC-SMC accepts a particle: within an epsilon of the targets (a Euclidean ball in tolerances,
@@ -236,6 +238,10 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
                         f"population_size = {counts['population_size']:,}: pyabc checks that budget only between "
                         f"generations, so the first alone runs at least {counts['population_size']:,} simulations; "
                         f"for a shorter trial lower population_size too")
+    if method == "abc" and counts["population_size"] < FEW_PARTICLES:
+        warnings.append(f"{path}: [calibration] population_size = {counts['population_size']}: the posterior's 5% "
+                        f"and 95% rest on so few particles that they are near the lowest and highest, and its "
+                        f"correlations on as few points; use {FEW_PARTICLES * 2} or more (the default) for conclusions")
     idle = [key for key in ABC_KEYS if key in table] if method != "abc" else []
     if idle:  # read by ABC-SMC only: a point fit runs without them
         warnings.append(f"{path}: [calibration] {', '.join(idle)} appl{'ies' if len(idle) == 1 else 'y'} only to "
@@ -401,6 +407,32 @@ def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[
                         "share of prior's 90% range": float(keeps)})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: the outer share of a prior's range (on its own scale) that counts as its edge for `edge_notes`
+PRIOR_EDGE = 0.2
+
+
+def edge_notes(priors: list[Prior], fitted: pd.DataFrame) -> list[str]:
+    """Parameters the fit pushed against an end of their prior (`parameter_table`'s rows): a point
+    fit's best value within the outer 1% of the range, an ABC posterior's whole 90% credible interval
+    within its outer `PRIOR_EDGE`. The targets would take them further: the prior (the plausible
+    range) or the model is in question, and the other parameters' values are fitted around it."""
+    notes = []
+    for prior, row in zip(priors, fitted.to_dict("records")):
+        if "best value" in row:
+            at = prior.to_unit(row["best value"])
+            end = "upper" if at >= 0.99 else "lower" if at <= 0.01 else None
+            said = f"its best value {row['best value']:.4g}"
+        else:
+            low, high = prior.to_unit(row["credible 5%"]), prior.to_unit(row["credible 95%"])
+            end = "upper" if low >= 1 - PRIOR_EDGE else "lower" if high <= PRIOR_EDGE else None
+            said = f"its 90% credible interval {row['credible 5%']:.4g} to {row['credible 95%']:.4g}"
+        if end:
+            notes.append(f"{prior.name}: {said} lies at the {end} end of its prior ({prior.low:g} to {prior.high:g}): "
+                         f"the targets push it beyond the range, so that range (or the model) is in question, and "
+                         f"the other parameters are fitted around a value held at its edge")
+    return notes
 
 
 def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -> str:

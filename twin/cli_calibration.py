@@ -246,7 +246,9 @@ def cmd_calibrate(args) -> int:
         notes.append(f"Point fit (Nelder-Mead on the priors' unit cube), {outcome['evaluations']} evaluations of "
                      f"{config['reps']} replications x {config['years']:g} years on fixed seeds"
                      + (f", {outcome['from_database']} of them read from the database (an earlier run of this fit)"
-                        if outcome["from_database"] else "") + ".")
+                        if outcome["from_database"] else "") + ". The fit below is measured on those same seeds, the "
+                     "ones the best values were chosen on, so it flatters them: `twin fit best_parameters.toml "
+                     "--seed N` measures it on others.")
     if config["reps"] < 5:
         notes.append(few_replications_note(config["reps"], "reps = 5"))
     executor = make_executor(args.workers or config["workers"])
@@ -301,7 +303,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
                        args) -> None:
     """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
     `fit.html`, and `best_parameters.toml` (a scenario: the calibrated one with the fitted values)."""
-    from twin.calibration import parameter_table, posterior_figure
+    from twin.calibration import edge_notes, parameter_table, posterior_figure
     from twin.targets import construction_distance, write_fit_report
 
     if config["method"] == "abc":
@@ -325,6 +327,9 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
                      + ", ".join(config["targets_beyond_horizon"]) + ".")
     fitted = parameter_table(config["priors"], config["scenario"].build_parameters().uk_values(), outcome["best"],
                              outcome["particles"] if config["method"] == "abc" else None)
+    for note in edge_notes(config["priors"], fitted):  # in the report and, in `cmd_calibrate`, on the console
+        notes.append(f"At the edge of its prior: {note}.")
+        print(f"Warning: {note}.", file=sys.stderr)
     extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
                          "scenario_file": config["scenario_file"], "targets": config["targets_file"],
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],
@@ -359,6 +364,9 @@ def _calibrated_scenario(config: dict, folder: Path) -> str:
 
     room = MAX_NAME_BYTES - len("_calibrated")  # a name also names a folder
     name = config["scenario"].name.encode("utf-8")[:room].decode("utf-8", errors="ignore") + "_calibrated"
-    title = (config["scenario"].title or config["scenario"].name)[:MAX_TITLE_CHARS - 13].rstrip() + " (calibrated)"
+    title = config["scenario"].title or config["scenario"].name
+    if len(title) > MAX_TITLE_CHARS - 13:  # cut at a word, not inside one ('Current policy without Clea')
+        title = title[:MAX_TITLE_CHARS - 14].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    title += " (calibrated)"
     return (f"# a scenario: `twin run` or `twin fit` it, or compare it with its base\n[scenario]\n"
             f"base = {json.dumps(base)}\nname = {json.dumps(name)}\ntitle = {json.dumps(title)}\n")

@@ -238,7 +238,9 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
         fit = _fit_beside(path)
         settings = fit.get("settings") or {}
     except AttributeError:  # none, or not an object
-        return None, None
+        return None, (f"--posterior '{path}': no fit.json from `twin calibrate` beside it, so the model version "
+                      f"that fitted it cannot be checked against this one; its draws may have been calibrated to "
+                      f"another")
     found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
              "scenario": settings.get("scenario_file") or settings.get("scenario"),
              "method": settings.get("method"), "code": (fit.get("code") or {}).get("code_hash")}

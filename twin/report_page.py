@@ -450,9 +450,12 @@ def _drawn_runs(comparison: Comparison) -> str:
 
 def _posterior_fit(experiment: dict) -> str:
     """Where the posterior sample the runs drew from was fitted, from its fit.json (none: '')."""
-    fit = json.loads(experiment.get("spec_json") or "{}").get("posterior_fit")
+    spec = json.loads(experiment.get("spec_json") or "{}")
+    fit = spec.get("posterior_fit")
     if not fit:
-        return ""
+        return ("<p>No record of the posterior sample's fit (no fit.json from <code>twin calibrate</code> beside "
+                "it): which targets and which version of the model it was calibrated to cannot be said.</p>"
+                if spec.get("posterior") else "")
     said = [f"{k} {html.escape(str(fit[k]))}" for k in ("targets", "scenario") if fit.get(k)]
     return (f"<p>The posterior sample was fitted ({html.escape(str(fit.get('method') or 'calibration'))}, "
             f"{html.escape(fit['fit'])}) to {', '.join(said) or 'targets not recorded'}, by model source hash "

@@ -1879,6 +1879,9 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
     assert brief[0].startswith("No option lowers the net social cost against base") \
         and "its interval reflects only the replications' chance variation" in brief[0]
     assert "smaller_market: the parameters it sets" in page and "{&quot;" not in page
+    # each chart carries a visible caption (its words were the image's alt text only, lost in print)
+    assert page.count("<figcaption>Figure ") == page.count('<img alt="Line chart') > 0
+    assert "<figcaption>Each area's change in harm" in page  # the area chart's, with no number
     row = re.search(r'<th scope="row">cocaine_users_uk</th>(.*?)</tr>', page, re.S).group(1)
     assert "600,000 (beyond its plausible range)" in row and "950,000" in row and "700,000 to 1,200,000" in row
     row = re.search(r'<th scope="row">heroin_crack_users_uk</th>(.*?)</tr>', page, re.S).group(1)

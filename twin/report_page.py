@@ -45,7 +45,7 @@ table.data th, table.data td { border-bottom: 1px solid #ddd; padding: .3em .6em
 table.data th { background: #f0f0f0; } table.data td:first-child, table.data th:first-child { text-align: left; }
 table.data tbody th { background: none; font-weight: normal; } table.data .words { text-align: left; }
 table.data caption { text-align: left; font-weight: bold; padding: .3em 0; }
-figure { margin: 1em 0; } figure img { max-width: 100%; }
+figure { margin: 1em 0; } figure img { max-width: 100%; } figcaption { font-size: .9em; color: #333; }
 .meta { color: #666; font-size: .85em; } code { font-size: .85em; }
 dl.terms dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.terms dd { margin-left: 12em; }
 .scroll { overflow-x: auto; } .n { white-space: nowrap; }
@@ -304,8 +304,9 @@ def _spread_basis(comparison: Comparison) -> str:
 
 def _trajectories(comparison: Comparison, images: list[tuple[str, str]]) -> str:
     """The charts of each scenario's trajectories (and of the change from the baseline), as embedded PNGs."""
-    charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>'
-                            for t, b in images)
+    charts_html = "\n".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}">'
+                            f'<figcaption>Figure {k}. {html.escape(t)}</figcaption></figure>'
+                            for k, (t, b) in enumerate(images, 1))  # the caption in print too, not only the alt
     return f"""<h2>Trajectories</h2>
 <p>Lines are means over replications; shaded bands span the 5th to 95th percentiles of {_spread_basis(comparison)}.</p>
 {charts_html}
@@ -344,7 +345,9 @@ def _where_the_harm_falls(comparison: Comparison, area_image: str | None) -> str
     per_head = " and per resident" if comparison.geography.get("population_of") else ""
     figure = (f'<figure><img alt="Chart of each area\'s change in harm under the option with the lowest net social '
               f'cost, in £m{per_head} (the table below gives the £m)" '
-              f'src="data:image/png;base64,{area_image}"></figure>'
+              f'src="data:image/png;base64,{area_image}"><figcaption>Each area\'s change in harm under the option with '
+              f'the lowest net social cost, in £m{per_head}: means of paired replications, without their intervals '
+              f'(the table below marks with * the changes told apart from none).</figcaption></figure>'
               if area_image else '')
     return f"""<h2>Where the harm falls</h2>
 <p>Harm over the horizon by force area, <strong>undiscounted</strong> (so the column totals exceed the discounted

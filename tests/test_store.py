@@ -517,3 +517,30 @@ def test_a_run_kept_for_an_experiment_of_a_database_made_anew_is_not_stored_into
     assert anew.done_runs(same) == {(anew.scenario_ids(same)[1], 0)}  # stored into its own scenario
     assert anew.runs_frame(same).seed.tolist() == [11]
     assert not anew.kept_folder().exists()
+
+
+def test_tables_altered_from_the_twins_are_refused(tmp_path):
+    """The schema check read column names only: a runs table without its unique (scenario, replicate)
+    key stored every run twice when two commands ran at once, and results columns made REAL on
+    PostgreSQL rounded every stored number to about 7 digits, each without a word."""
+    path = tmp_path / "altered.db"
+    Store(f"sqlite:///{path}").engine.dispose()
+    connection = sqlite3.connect(path)
+    columns = ", ".join(row[1] for row in connection.execute("PRAGMA table_info(runs)"))
+    connection.executescript("CREATE TABLE runs_copy AS SELECT * FROM runs; DROP TABLE runs; "
+                             "ALTER TABLE runs_copy RENAME TO runs;")  # the same columns, no unique key
+    assert ", ".join(row[1] for row in connection.execute("PRAGMA table_info(runs)")) == columns
+    connection.close()
+    with pytest.raises(UserError, match=r"its table 'runs' has no unique key on \(scenario_id, replicate\)"):
+        Store(f"sqlite:///{path}")
+
+
+def test_results_columns_of_single_precision_are_refused_on_postgresql():
+    url = _postgres_schema_url("store_real")
+    Store(url).engine.dispose()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE run_summaries ALTER COLUMN value TYPE real")
+    engine.dispose()
+    with pytest.raises(UserError, match=r"its table 'run_summaries' keeps value in single precision \(REAL"):
+        Store(url)

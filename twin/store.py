@@ -182,16 +182,13 @@ class Store:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     def _check_schema(self) -> None:
-        """Tables of the same name that are not the twin's (a shared database) are refused here,
-        not met as a traceback halfway through a command."""
-        inspector = sa.inspect(self.engine)
-        for table in metadata.sorted_tables:
-            found = {column["name"] for column in inspector.get_columns(table.name)}
-            missing = [column.name for column in table.columns if column.name not in found]
-            if missing:
-                raise UserError(f"--db '{safe_url(self.url)}': its table '{table.name}' is not the twin's (no column "
-                                f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}); use another "
-                                f"database, or another schema")
+        """Tables of the same name that are not the twin's (a shared database, or tables altered) are
+        refused here, not met as a traceback or rounded results halfway through a command."""
+        from twin.store_schema import schema_mistake
+
+        mistake = schema_mistake(sa.inspect(self.engine))
+        if mistake:
+            raise UserError(f"--db '{safe_url(self.url)}': {mistake}; use another database, or another schema")
 
     # ------------------------------------------------------------------ experiments
 

@@ -108,3 +108,28 @@ run_summaries = sa.Table(
     sa.Column("metric", sa.String(80), nullable=False),
     sa.Column("value", sa.Float),
 )
+
+
+def schema_mistake(inspector) -> str | None:
+    """Why tables of the twin's names in a database are not the twin's, in words, or None: a column
+    missing; a number column made single precision (PostgreSQL's REAL keeps about 7 digits, and the
+    results would be rounded without a word); the runs without their unique (scenario, replicate)
+    key, which keeps two commands from storing one run twice."""
+    postgres = inspector.dialect.name == "postgresql"
+    for table in metadata.sorted_tables:
+        found = {column["name"]: column for column in inspector.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in found]
+        if missing:
+            return f"its table '{table.name}' is not the twin's (no column {', '.join(missing[:3])}" \
+                   f"{' ...' if len(missing) > 3 else ''})"
+        single = [column.name for column in table.columns if isinstance(column.type, sa.Float) and postgres
+                  and type(found[column.name]["type"]).__name__ == "REAL"]
+        if single:
+            return (f"its table '{table.name}' keeps {', '.join(single)} in single precision (REAL, about 7 "
+                    f"digits), where the twin's results need double precision")
+    keys = [set(key["column_names"]) for key in inspector.get_unique_constraints("runs")]
+    keys += [set(index["column_names"]) for index in inspector.get_indexes("runs") if index.get("unique")]
+    if {"scenario_id", "replicate"} not in keys:
+        return ("its table 'runs' has no unique key on (scenario_id, replicate), which keeps a run from being "
+                "stored twice")
+    return None

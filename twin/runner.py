@@ -213,7 +213,7 @@ def budget_out_of_reach(scenario: Scenario, params=None) -> list[str]:
             reached = b0 * sum(base[t] * v["max_growth_share_per_year"] * years if t in funded else
                                -base[t] * lever.intensity for t in base)
             warnings.append(
-                f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / scale / 1e9:.2f}bn is not reached "
+                f"{lever.entry}: budget_gbp_per_year = £{v['budget_gbp_per_year'] / scale / 1e9:.3g}bn is not reached "
                 f"by the lever's end (year {lever.start_year + years:g}): hiring is capped at "
                 f"{v['max_growth_share_per_year']:.0%} of the baseline's investigators a year "
                 f"(max_growth_share_per_year), so its spending reaches about £{abs(reached) / scale / 1e9:.2f}bn a "

@@ -41,6 +41,9 @@ from twin.validation_expectations import check_expectations, judged
 from twin.vocabulary import ACTIVE, CHARGED, HEROIN_CRACK, PRISON, WORKER
 
 KINDS = ("replacement", "succession", "entry", "displacement")
+#: the most leaders a succession experiment imprisons (the UK has about 4,800 mapped groups; the most
+#: harmful mapped groups' leaders are taken, at most as many as there are)
+MAX_LEADERS = 5_000
 EXPERIMENT_KEYS = ("kind", "description", "area", "share", "leaders", "hold", "intensity", "months", "reps", "seed",
                    "parameters")
 #: the keys that act in each kind of experiment, beside those every kind takes (a key of another
@@ -187,7 +190,7 @@ def check_experiment(path: Path, data: dict) -> dict:
     if isinstance(months, bool) or not isinstance(months, int) or not SHOCK_MONTH < months <= 1200:
         raise ScenarioError(f"{path}: [experiment] months: expected a whole number of months above {SHOCK_MONTH} "
                             f"(the shock comes at month {SHOCK_MONTH}) and at most 1200, got {shown(months)}")
-    checks.check_whole_number(path, "experiment", "leaders", spec.get("leaders", 100), 1)
+    checks.check_whole_number(path, "experiment", "leaders", spec.get("leaders", 100), 1, MAX_LEADERS)
     share = spec.get("share", 0.3)
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         raise ScenarioError(f"{path}: [experiment] share: expected a share above 0 and at most 1, got {shown(share)}")

@@ -267,8 +267,8 @@ def test_targets_file_mistakes(tmp_path, capsys, body, words):
     ('[experiment]\nkind = "replacement"\nshare = 1.5\n', "[experiment] share: expected a share above 0 and at most 1, got 1.5"),
     ('[experiment]\nkind = "entry"\nhold = "yes"\n', "[experiment] hold: expected true or false, got 'yes'"),
     ('[experiment]\nkind = "displacement"\nintensity = 0\n', "[experiment] intensity: expected a number > 0, got 0"),
-    ('[experiment]\nkind = "succession"\nleaders = 0\n', "[experiment] leaders: expected a whole number from 1 to 5000, "
-                                                       "got 0"),
+    ('[experiment]\nkind = "succession"\nleaders = 0\n',
+     "[experiment] leaders: expected a whole number from 1 to 5000, got 0"),
     ('[experiment]\nkind = "succession"\nleaders = 10000000\n', "leaders: expected a whole number from 1 to 5000"),
     ('[experiment]\nkind = "entry"\nparameters = { charge_prb = 0.5 }\n', "unknown parameter 'charge_prb'; did you mean 'charge_prob'?"),
     ('[experiment]\nkind = "replacement"\nhold = true\n', "[experiment] hold: not read by a replacement experiment "

@@ -1870,6 +1870,7 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
     assert glance.index('<th scope="row">smaller_market (another world: its parameters differ; see the note)</th>') \
         < glance.index('<th scope="row">copy</th>')  # first, and marked as no policy
     assert "net social cost change (90% interval)" in glance and "better in (paired replications)" in glance
+    assert "what rises (90% interval above zero)" in glance
     assert "the intervals reflect only chance between replications at the model&#x27;s assumed effect sizes" in glance
     # the baseline against its copy alone (their replications copied from the comparison above): no option
     # saves, and the least bad's interval is said to be chance only, as a saving's is
@@ -2799,3 +2800,27 @@ def test_options_that_hire_investigators_carry_the_caveat_on_enforcement():
     assert text.startswith("<strong>Read the return on investigators with the model's rules</strong>: parity and "
                            "fund hire investigators") and "chb" not in text and "under 1%" in text
     assert caveat(chb=["clear_hold_build"], border=["border_powers"]) is None  # the baseline's own is no option
+
+
+def test_what_rises_under_an_option_is_said_in_short_for_the_at_a_glance_table():
+    """Who is worse off beside the saving: harms that clearly rise (the whole interval above zero),
+    in the table's few words, as the summary says them in full; 'none' when nothing clearly rises."""
+    from types import SimpleNamespace
+
+    from twin.report_caveats import _rises, rises_in_short
+
+    summary = pd.DataFrame([
+        {"scenario": "opt", "metric": "total_recruits_children", "diff_mean": 788.0, "diff_low": 696.0,
+         "diff_high": 881.0},
+        {"scenario": "opt", "metric": "final_year_county_lines_active", "diff_mean": 42.0, "diff_low": 30.0,
+         "diff_high": 55.0},
+        {"scenario": "opt", "metric": "total_homicides", "diff_mean": 24.0, "diff_low": -3.0, "diff_high": 51.0},
+        {"scenario": "opt", "metric": "discounted_harm_gbp_immigration", "diff_mean": 2.5e8, "diff_low": 1e8,
+         "diff_high": 4e8}])
+    comparison = SimpleNamespace(summary=summary)
+    assert rises_in_short(comparison, "opt") == ("children recruited +788, county lines +42, "
+                                                 "immigration-crime harm +£0.25bn")
+    assert _rises(comparison, "opt") == ["children recruited rise by 788 over the horizon",
+                                         "county lines running over the last 12 months rise by 42",
+                                         "immigration-crime harm rises by £0.25bn (discounted)"]
+    assert rises_in_short(comparison, "other") == "none"

@@ -60,25 +60,37 @@ def harm_by_category(comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _rises(comparison: Comparison, scenario: str) -> list[str]:
-    """Harms in people (and the county lines running at the end), then in pounds (discounted), that
-    rise under an option (the whole interval above zero)."""
+def _rising(comparison: Comparison, scenario: str) -> list[tuple[str, str, float]]:
+    """What rises under an option (the whole interval above zero), in the order said: (kind, label,
+    mean change), kind 'people' (over the horizon), 'final' (over the last 12 months), 'gbp'
+    (discounted) or 'growing' (groups and members, over the last 12 months)."""
     out = []
     for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
         r = _paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
         if r is not None and r["diff_low"] > 0:
-            last_year = metric.startswith("final_year_")
-            out.append(f"{label}{' running over the last 12 months' if last_year else ''} rise by "
-                       f"{people(r['diff_mean'])}{'' if last_year else ' over the horizon'}")
-    for metric, label in HARM_PARTS:
-        r = _paired_change(comparison, scenario, metric)
-        if r is not None and r["diff_low"] > 0:
-            out.append(f"{label} rises by {bn(r['diff_mean'])} (discounted)")
-    for metric, label in GROWING:  # not harms, but what a reader of 'in people' would ask after
-        r = _paired_change(comparison, scenario, metric)
-        if r is not None and r["diff_low"] > 0:
-            out.append(f"active {label} (mean over the last 12 months) rise by {people(r['diff_mean'])}")
+            out.append(("final" if metric.startswith("final_year_") else "people", label, r["diff_mean"]))
+    for kind, pairs in (("gbp", HARM_PARTS), ("growing", GROWING)):
+        for metric, label in pairs:
+            r = _paired_change(comparison, scenario, metric)
+            if r is not None and r["diff_low"] > 0:
+                out.append((kind, label, r["diff_mean"]))
     return out
+
+
+def _rises(comparison: Comparison, scenario: str) -> list[str]:
+    """Harms in people (and the county lines running at the end), then in pounds (discounted), that
+    rise under an option (the whole interval above zero)."""
+    said = {"people": lambda label, v: f"{label} rise by {people(v)} over the horizon",
+            "final": lambda label, v: f"{label} running over the last 12 months rise by {people(v)}",
+            "gbp": lambda label, v: f"{label} rises by {bn(v)} (discounted)",
+            "growing": lambda label, v: f"active {label} (mean over the last 12 months) rise by {people(v)}"}
+    return [said[kind](label, value) for kind, label, value in _rising(comparison, scenario)]
+
+
+def rises_in_short(comparison: Comparison, scenario: str) -> str:
+    """The same in a table's few words: 'children recruited +788, county lines +42', or 'none'."""
+    return ", ".join(f"{label} +{bn(value) if kind == 'gbp' else people(value)}"
+                     for kind, label, value in _rising(comparison, scenario)) or "none"
 
 
 #: the crime groups and their members an option may leave more of at the end: (summary metric, label)

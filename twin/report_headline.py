@@ -16,7 +16,8 @@ from twin.report_text import signed_bn, wins
 
 def at_a_glance(comparison: Comparison, rows: list[dict]) -> str:
     """The options best first by their change in net social cost, with that change, the harm and the
-    response spending, each with its 90% interval, and how often each is better: the summary's answer
+    response spending, each with its 90% interval, how often each is better and what clearly rises
+    under it (harms in people, county lines, priced harms, groups and members): the summary's answer
     in one table, after its opening paragraphs and before the scenarios and the detail (empty with no
     option against the baseline). An option whose parameters differ from the baseline's is marked: it
     is another world, not a policy (the summary's first note)."""
@@ -28,8 +29,14 @@ def at_a_glance(comparison: Comparison, rows: list[dict]) -> str:
     other_world = {scenario for scenario, _ in parameters_beside_baseline(comparison)}
     table["option"] = [f"{name} (another world: its parameters differ; see the note)" if name in other_world else name
                        for name in table["option"]]
+    from twin.report_caveats import rises_in_short
+
+    # who is worse off under each option, beside its saving ('Other outcomes' has the intervals)
+    table["what rises (90% interval above zero)"] = [rises_in_short(comparison, r["scenario"])
+                                                     for r in sorted(rows, key=lambda r: r["net"])]
     columns = ["option", "net social cost change (90% interval)", "harm change (90% interval)",
-               "response cost change (90% interval)", "better in (paired replications)"]
+               "response cost change (90% interval)", "better in (paired replications)",
+               "what rises (90% interval above zero)"]
     from twin.report_drawn import levers_drawn
 
     chance = ("" if levers_drawn(comparison) else "; the intervals reflect only chance between replications at the "

@@ -134,3 +134,36 @@ def test_compile_workers_start_deaf_to_ctrl_c_and_the_handler_comes_back():
     finally:
         pool.shutdown()
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_compiling_says_how_many_kernels_are_done(tmp_path, monkeypatch, capsys):
+    """A first run compiled for 30-50 s with nothing printed after its notice: it now counts the kernels
+    the cache holds, as they land, until the warm-up is done (lines in a log, one line at a terminal)."""
+    import threading
+    import time
+
+    import numba
+
+    from twin import precompile
+
+    entries = [KernelEntry("twin.a", f"k{k}", 1.0, "()") for k in range(3)] + [KernelEntry("twin.a", "k0", 1.0, "(y)")]
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(precompile, "COUNT_EVERY_S", {True: 0.02, False: 0.02})
+    done = threading.Event()
+    thread = threading.Thread(target=precompile._say_progress, args=("Compiling.", 0.0, done, entries))
+    thread.start()
+    time.sleep(0.1)
+    for k in range(5):  # more index files than kernels listed: the count stops at the list's
+        (tmp_path / f"k{k}.nbi").write_text("")
+        time.sleep(0.1)
+    done.set()
+    thread.join(2)
+    err = capsys.readouterr().err
+    assert err.startswith("\nCompiling.\ncompiled 0 of 3 kernels\n")
+    counts = [int(line.split()[1]) for line in err.splitlines() if line.startswith("compiled ")]
+    # each count said once, as it changes (a busy machine may miss one), up to the list's and not past it
+    assert counts == sorted(set(counts)) and counts[-1] == 3 and len(counts) >= 3
+    done = threading.Event()
+    done.set()  # finished before the notice was due: nothing said
+    precompile._say_progress("Compiling.", 0.5, done, entries)
+    assert capsys.readouterr().err == ""

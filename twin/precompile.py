@@ -202,11 +202,37 @@ def compile_ahead(n_workers: int | None = None) -> int:
 
 #: printed when compiling takes a while, i.e. on the first run on a machine (or after an upgrade)
 COMPILING_NOTICE = ("Compiling the model's kernels: the first run on this machine, or after the package's code "
-                    "changed, does this (30-50 s on 2 idle cores, longer on a busy machine; nothing is printed "
-                    "meanwhile); later runs load them from the cache.")
+                    "changed, does this (30-50 s on 2 idle cores, longer on a busy machine; a count of the kernels "
+                    "compiled follows); later runs load them from the cache.")
+#: seconds between two counts of the kernels compiled: on a terminal (one line, rewritten), in a log
+COUNT_EVERY_S = {True: 1.0, False: 10.0}
 LOADING_NOTICE = "Loading the model's compiled kernels from the cache (slower when the machine is busy)."
 _warmed_up = False
 _notice_silenced = False
+
+
+def _say_progress(notice: str, after_s: float, done, entries: list | None) -> None:
+    """After `after_s` seconds unless `done`: the notice, then (compiling, with the list of kernels) how
+    many of them the cache holds, every `COUNT_EVERY_S` seconds, on one rewritten line at a terminal,
+    until `done`. The count is of the cache's index files, one per kernel compiled (`cache_is_cold`)."""
+    import numba
+
+    if done.wait(after_s):
+        return
+    print("\n" + notice, file=sys.stderr, flush=True)  # (after a line break: not on a progress bar's line)
+    if not entries:
+        return
+    total, folder = len({(e.module, e.name) for e in entries}), Path(numba.config.CACHE_DIR)
+    terminal = sys.stderr.isatty()
+    said = None
+    while not done.wait(COUNT_EVERY_S[terminal]):
+        count = min(sum(1 for _ in folder.rglob("*.nbi")) if folder.is_dir() else 0, total)
+        if count != said:
+            print(f"{chr(13) if terminal else ''}compiled {count} of {total} kernels", end="" if terminal else "\n",
+                  file=sys.stderr, flush=True)
+            said = count
+    if terminal and said is not None:
+        print(file=sys.stderr, flush=True)
 
 
 def silence_compiling_notice() -> None:
@@ -240,11 +266,12 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
 
     entries = read_signatures()
     # a busy machine can take seconds to load a warm cache too: the notice says which it is
-    notice = COMPILING_NOTICE if not entries or cache_is_cold(entries) else LOADING_NOTICE
-    timer = None if quiet else threading.Timer(
-        notice_after_s, lambda: print("\n" + notice, file=sys.stderr, flush=True))  # not after a bar
+    cold = not entries or cache_is_cold(entries)
+    notice = COMPILING_NOTICE if cold else LOADING_NOTICE
+    done = threading.Event()
+    timer = None if quiet else threading.Thread(
+        target=_say_progress, args=(notice, notice_after_s, done, entries if cold else None), daemon=True)
     if timer is not None:
-        timer.daemon = True
         timer.start()
     try:
         if ahead:
@@ -254,8 +281,9 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
         TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()
         TwinModel(params=params, seed=2, n_steps=4, step_length="week").run()
     finally:
+        done.set()
         if timer is not None:
-            timer.cancel()
+            timer.join(timeout=1.0)
     _warmed_up = True
     from twin.errors import raise_swallowed_interrupt
 

@@ -107,7 +107,7 @@ def test_a_missing_file_or_a_folder_cannot_be_read(reader, tmp_path):
     _fails(reader, missing, "cannot be read|not found")
     folder = tmp_path / "folder.csv"
     folder.mkdir()
-    _fails(reader, folder, r"folder.csv'.*cannot be read \(")
+    _fails(reader, folder, r"folder.csv'.*: is a folder; expected a CSV file")
 
 
 @pytest.mark.parametrize("start, what", [(b"PK\x03\x04\x14\x00\x06\x00", r"spreadsheet workbook \(such as .xlsx"),

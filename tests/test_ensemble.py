@@ -1861,6 +1861,7 @@ def test_a_world_that_differs_from_the_baselines_is_not_headlined_as_the_best_po
                  "--db", f"sqlite:///{tmp_path / 't.db'}", "--out", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert 0 <= out.index("Note: smaller_market") < out.index("Net social cost")
+    assert re.search(r"The net with recovered assets left out \(the Green Book .*\): smaller_market [-+]£", out)
     # the report lists the parameters it sets beside their defaults and ranges, flagging the one beyond
     page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     # the summary's answer in one table, best first, before the words that qualify it

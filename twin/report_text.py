@@ -445,6 +445,11 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
                      f"[{signed_bn(r['net_low'], True)}, {signed_bn(r['net_high'], True)}]"
                      f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
     table = set() if narrow else set(range(1, len(lines)))  # the table's lines: as wide as they are
+    if all(np.isfinite(r.get("green_book", np.nan)) for r in rows):
+        lines.append("The net with recovered assets left out (the Green Book treats them as a transfer from "
+                     "offenders, not a gain to society): " + "; ".join(
+                         f"{r['scenario']} {signed_bn(r['green_book'])}"
+                         for r in sorted(rows, key=lambda r: r["green_book"])) + ".")
     best = min(rows, key=lambda r: r["net"])
     if best["net"] >= 0:  # as the report says it
         lines.append(least_bad_sentence(best, comparison.baseline, wins(best)))

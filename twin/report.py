@@ -162,6 +162,10 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     return figure
 
 
+#: an area with fewer residents than this is named on the per-resident chart (its figure reads large)
+FEW_RESIDENTS = 100_000
+
+
 def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     """Each area's change in harm over the horizon under `scenario`: in £m, and beside it per resident
     (£ a head, from the areas file's populations) when the comparison knows them: the £m bars follow
@@ -173,11 +177,14 @@ def area_chart(comparison: Comparison, scenario: str) -> plt.Figure:
     figure, axes = plt.subplots(1, 2 if per_head else 1, figsize=(8, 9), dpi=100, sharey=True, squeeze=False,
                                 layout="constrained")
     panels = [(data["diff_mean"] / 1e6, "change in harm, £m")]
-    if per_head:
-        panels.append((data["diff_mean"] / people, "change in harm, £ per resident"))
+    if per_head:  # an area of few residents (the City of London's ~10,000): a small change reads large, said
+        few = data["area"][people < FEW_RESIDENTS].tolist()
+        panels.append((data["diff_mean"] / people, "change in harm, £ per resident"
+                       + (f" ({', '.join(few)}: under {FEW_RESIDENTS:,} residents, so a small change in £ "
+                          f"reads large per head)" if few else "")))
     for axis, (values, label) in zip(axes[0], panels):
         axis.barh(data["area"], values, color=["#2a7f62" if v < 0 else "#b8432f" for v in values])
-        axis.set_xlabel(f"{label}\n(undiscounted; below zero is less harm)", fontsize=8)
+        axis.set_xlabel("\n".join(textwrap.wrap(label, 50)) + "\n(undiscounted; below zero is less harm)", fontsize=8)
         axis.axvline(0, color="black", linewidth=0.8)
         axis.grid(axis="x", alpha=0.3)
     axes[0][0].tick_params(axis="y", labelsize=7)

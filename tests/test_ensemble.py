@@ -2749,7 +2749,12 @@ def test_the_area_chart_gives_each_area_s_change_per_resident_beside_its_change_
     pounds, per_head = figure.axes
     assert [round(bar.get_width(), 6) for bar in pounds.patches] == [-90.0, -20.0, 5.0]  # sorted by £m
     assert [round(bar.get_width(), 6) for bar in per_head.patches] == [-10.0, -40.0, 5.0]
-    assert "per resident" in per_head.get_xlabel()
+    assert "per resident" in per_head.get_xlabel() and "residents, so a small change" not in per_head.get_xlabel()
+    plt.close(figure)
+    comparison.geography = {"population_of": {"Big": 9e6, "Small": 0.5e6, "Up": 9e4}}  # a City of London
+    figure = area_chart(comparison, "opt")
+    label = figure.axes[1].get_xlabel().replace("\n", " ")
+    assert "(Up: under 100,000 residents, so a small change in £ reads large per head)" in label
     plt.close(figure)
     comparison.geography = {}  # an older store: no populations
     figure = area_chart(comparison, "opt")

@@ -1158,6 +1158,13 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     prepare([baseline], 2, 2, 1, store, posterior=str(path))
     assert "No record of the posterior sample's fit" in _posterior_fit(store.experiment_row(experiment_id))
     assert _posterior_fit({"spec_json": "{}"}) == ""  # no posterior drawn: nothing to say
+    # the shipped sample (no fit.json beside it) is said to be an earlier version's, as the ODD says
+    from twin.posterior import posterior_fit
+
+    shipped = str(ROOT / "calibration" / "posterior.csv")
+    assert "the shipped sample was fitted by an earlier version of the model" in posterior_fit(shipped, "x")[1]
+    assert _posterior_fit({"spec_json": json.dumps({"posterior": shipped})}).startswith(
+        "<p>The posterior sample is the one the project ships, fitted by an earlier version")
 
 
 def test_sensitivity_config_validation(tmp_path):
@@ -1516,6 +1523,7 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     drew = f"Each replicate drew the calibrated parameter of {posterior} (asset_realisation_share) from"
     assert page.count(drew) == 3 and "none (parameter table defaults, the calibrated parameters drawn" in page
     assert "also held at single values in these runs" not in page
+    assert "reflect only chance" not in page and "reflects only the replications' chance" not in page  # (drawn)
     # each run's draw is exported beside its seed (it was stored nowhere: such a run could not be traced)
     import pandas as pd
 
@@ -1933,6 +1941,14 @@ def test_every_command_that_runs_a_scenario_says_what_twin_run_says_of_it(tmp_pa
     for load, section in ((load_sensitivity, "sensitivity"), (load_screening, "screening")):
         said = load(write(tmp_path / f"{section}.toml", f'[{section}]\nscenario = "{scenario}"\n' + prior))["warnings"]
         assert any(elasticity in w for w in said) and not any(charge in w for w in said), section
+    # a lever setting the design samples: the remark on the file's value (its hiring cap) is left out
+    said = load_screening(ROOT / "calibration" / "screening_levers.toml")["warnings"]
+    assert not any("max_growth_share_per_year" in w for w in said)
+    from twin.preflight import preflight_warnings
+    from twin.scenario import load_scenario
+
+    parity = load_scenario(ROOT / "scenarios" / "funding_ct_parity.toml")
+    assert any("max_growth_share_per_year" in w for w in preflight_warnings([parity], 5))  # not sampled: said
 
 
 def test_a_fit_held_against_the_edge_of_its_prior_is_said():

@@ -170,6 +170,16 @@ def test_a_comparison_copies_the_replications_another_comparison_ran(tmp_path, c
     monkeypatch.setattr(ensemble_module, "provenance", lambda: {**info, "code_hash": "other code"})
     assert run_ensemble([BASE, twin_copy], 1, 5, YEARS, 1, store, progress=False).copied == 0
 
+    # an experiment resumed under other package versions holds runs of both: no other takes its runs
+    monkeypatch.setattr(ensemble_module, "provenance", lambda: {**info, "packages": {**info["packages"],
+                                                                                     "numpy": "0.0-other"}})
+    assert run_ensemble([BASE, chb], 2, 8, YEARS, 1, store, progress=False).ran == 4  # started under '0.0-other'
+    monkeypatch.setattr(ensemble_module, "provenance", lambda: info)
+    assert run_ensemble([BASE, chb], 3, 8, YEARS, 1, store, progress=False).ran == 2  # resumed under these
+    monkeypatch.setattr(ensemble_module, "provenance", lambda: {**info, "packages": {**info["packages"],
+                                                                                     "numpy": "0.0-other"}})
+    assert run_ensemble([BASE, twin_copy], 3, 8, YEARS, 1, store, progress=False).copied == 0  # none of its runs
+
 
 def test_interrupted_ensemble_resumes_without_duplicates(tmp_path, chb, monkeypatch):
     reference = _sqlite(tmp_path, "reference.db")
@@ -2267,16 +2277,18 @@ def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
     assert text == ("In year 4, the horizon's last, third (ranked 3) lowers the net social cost more than second "
                     "(ranked 2) (year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications): "
                     "over a longer horizon the order could change.")
-    # with the replicates' yearly values, the last year's gap carries its paired interval
+    # with the replicates' yearly values, the last year's lead carries its paired interval, centred on it
     net = pd.DataFrame({(4, "second"): [-1.2e9, -0.8e9, -1.0e9], (4, "third"): [-1.3e9, -1.9e9, -1.3e9]})
     text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
-    low, high = mean_interval(np.array([-0.1e9, -1.1e9, -0.3e9]))
-    assert ("(year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications; the gap £0.50bn, "
-            f"90% interval -£{-low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn, not told apart from none)") in text \
-        and high > 0
+    low, high = mean_interval(np.array([0.1e9, 1.1e9, 0.3e9]))  # second's less third's, pair by pair
+    assert low < 0.5e9 < high and low < 0 < high
+    assert ("(year 4: -£1.50bn against -£1.00bn, undiscounted, means of paired replications; lower by +£0.50bn, "
+            f"90% interval -£{-low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn, not told apart from none)") in text
     net[(4, "third")] = [-1.5e9, -1.6e9, -1.4e9]
     text = runner_up_gains(SimpleNamespace(ranking=ranking, annual_change=change, yearly_net=net))
-    assert "; the gap £0.50bn, 90% interval -£" in text and "not told apart" not in text
+    low, high = mean_interval(np.array([0.3e9, 0.8e9, 0.4e9]))
+    assert 0 < low < 0.5e9 < high
+    assert f"; lower by +£0.50bn, 90% interval +£{low / 1e9:.2f}bn to +£{high / 1e9:.2f}bn)" in text
 
 
 def test_other_options_doing_better_in_people_are_named_with_their_paired_intervals():

@@ -36,11 +36,11 @@ def test_unknown_override_names_the_closest_parameter():
 
     assert closest("succession", ["successions", "succession_violence"]) == "successions"  # a clear misspelling first
     assert closest("county", ["county_lines"], cutoff=0.85) is None  # near misses only: no longer names it begins
-    # names scored alike: the fewest letters away, then the first (difflib took the last: 'SYN05012')
+    # names scored alike: the fewest letters away, then the first alphabetically (difflib took the last)
     ids = [f"SYN{k:05d}" for k in range(6000)]
     assert [closest(typed, ids) for typed in ("SYN00O12", "SYN0001", "SYN0000X")] == [
         "SYN00012", "SYN00001", "SYN00000"]
-    assert closest("abcd", ["abxd", "xbcd", "abcx"]) == "abcx"  # tied one letter away: the first in order
+    assert closest("abcd", ["abxd", "xbcd", "abcx"]) == "abcx"  # tied one letter away: the first alphabetically
     from twin.errors import did_you_mean
 
     groups = ["adaptation", "harm", "justice", "markets", "policing", "population", "recruitment", "revenue", "trust"]

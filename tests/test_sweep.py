@@ -446,6 +446,11 @@ def test_dask_workers_running_other_code_are_refused(monkeypatch):
             monkeypatch.setattr(ensemble_module, "code_hash", lambda: "edited-here")
             with pytest.raises(UserError, match=r"1 of 1 worker\(s\) run other model code .*here edited-here"):
                 list(executor.run(abs, [-1]))
+            monkeypatch.undo()
+            versions = ensemble_module.package_versions()  # other package versions here than the worker's
+            monkeypatch.setattr(ensemble_module, "package_versions", lambda: {**versions, "numpy": "0.0-here"})
+            with pytest.raises(UserError, match=r"runs other package versions \(numpy [\d.]+ there, 0.0-here here\)"):
+                list(executor.run(abs, [-1]))
         finally:
             executor.close()
 

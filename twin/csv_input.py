@@ -149,3 +149,12 @@ def plain_number(raw: object, currency: bool = False) -> str:
     if currency and text.startswith("£"):
         text = text[1:].strip()
     return text.replace(",", "") if GROUPED_NUMBER.fullmatch(text) else text
+
+
+def other_separator(columns: list[str]) -> str | None:
+    """'the columns are separated by ...; save it as CSV with commas' for a header read as one column
+    that holds a spreadsheet's other separators (';' in some regional settings, tabs); else None."""
+    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
+        if len(columns) == 1 and separator in columns[0]:
+            return f"the columns are separated by {what}; save it as CSV with commas"
+    return None

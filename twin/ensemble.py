@@ -164,15 +164,6 @@ def provenance() -> dict:
     """What made a run: the package version, the git commit (and whether the checkout had changes
     not committed), the model source's hash (`code_hash`: what identifies the code), the Python
     version and the packages the step runs on (numba and llvmlite compile it)."""
-    import platform
-
-    import llvmlite
-    import mesa
-    import numba
-    import pandas
-    import scipy
-    import sqlalchemy
-
     commit = changed = None
     try:
         where = Path(__file__).resolve().parent
@@ -188,10 +179,23 @@ def provenance() -> dict:
     except (OSError, subprocess.SubprocessError):
         pass
     return {"code_version": __version__, "git_commit": commit, "git_uncommitted_changes": changed,
-            "code_hash": code_hash(),
-            "packages": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                         "pandas": pandas.__version__, "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__,
-                         "numba": numba.__version__, "llvmlite": llvmlite.__version__}}
+            "code_hash": code_hash(), "packages": package_versions()}
+
+
+def package_versions() -> dict[str, str]:
+    """The versions of Python and of the packages a run's results may depend on in the last digits."""
+    import platform
+
+    import llvmlite
+    import mesa
+    import numba
+    import pandas
+    import scipy
+    import sqlalchemy
+
+    return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+            "pandas": pandas.__version__, "mesa": mesa.__version__, "sqlalchemy": sqlalchemy.__version__,
+            "numba": numba.__version__, "llvmlite": llvmlite.__version__}
 
 
 @dataclass

@@ -59,8 +59,8 @@ def _edits(a: str, b: str) -> int:
 
 def _best_spellings(name: str, valid: list[str], cutoff: float) -> list[str]:
     """The closest spelling above `cutoff` by difflib's similarity (a list of one, or empty). Among
-    names scored alike, the one fewest letters away, then the first in order: difflib itself takes
-    the last ('SYN00O12' -> 'SYN00912' of the ten scored alike, rather than 'SYN00012')."""
+    names scored alike, the one fewest letters away, then the first alphabetically: difflib itself
+    takes the last ('SYN00O12' -> 'SYN00912' of the ten scored alike, rather than 'SYN00012')."""
     best, tied = cutoff, []
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(name)

@@ -18,6 +18,13 @@ from collections.abc import Callable, Iterable, Iterator
 from twin.executor import WorkerLost, _HandOver, _run_batch
 
 
+def _worker_packages() -> dict[str, str]:
+    """The package versions of a worker's Python (run on each Dask worker)."""
+    from twin.ensemble import package_versions
+
+    return package_versions()
+
+
 def _worker_code_hash() -> str:
     """The model source hash of the code a worker imports (run on each Dask worker)."""
     from twin.ensemble import code_hash
@@ -196,6 +203,16 @@ class DaskExecutor(_HandOver):
                             f"{'; ' + where if isinstance(where, str) and where else ''}); restart them from this "
                             f"checkout (with `pip install -e .` of it, and `python -m dask worker` of its Python) "
                             f"and run again")
+        from twin.ensemble import package_versions
+
+        mine = package_versions()  # results may differ in their last digits, and are stored as this machine's
+        versions = self.client.run(_worker_packages, on_error="return")
+        for worker, value in sorted(versions.items()):
+            if isinstance(value, dict) and value != mine:
+                differ = ", ".join(f"{k} {value.get(k)} there, {v} here" for k, v in mine.items() if value.get(k) != v)
+                raise UserError(f"--cluster {self.address}: the worker at {worker} runs other package versions "
+                                f"({differ}): its results could differ in their last digits from this machine's and "
+                                f"would be stored as this machine's; start the workers from the same environment")
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
             crashed: Callable | None = None) -> Iterator[tuple[object, object]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.csv_input import FALSE_WORDS, TRUE_WORDS, formula_like, plain_number, read_records
+from twin.csv_input import FALSE_WORDS, TRUE_WORDS, formula_like, other_separator, plain_number, read_records
 from twin.errors import ScenarioError, closest, did_you_mean
 
 
@@ -202,10 +202,8 @@ def _check_header(header: list[str], label: str) -> None:
                             f"({', '.join(REQUIRED_COLUMNS)}) and one row per area")
     unknown = [column for column in header if column and column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
-        if missing and len(header) == 1 and separator in header[0]:
-            raise ScenarioError(f"areas file '{label}': the columns are separated by {what}; save it as CSV with "
-                                f"commas")
+    if missing and other_separator(header):
+        raise ScenarioError(f"areas file '{label}': {other_separator(header)}")
     if missing:
         hints = "".join(f" (rename column '{closest(c, unknown)}' to '{c}')" for c in missing if closest(c, unknown))
         raise ScenarioError(

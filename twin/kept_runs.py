@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -31,8 +32,12 @@ class ExperimentKey:
     spec_hash: str
     scenarios: tuple[tuple[int, str], ...]  # by position: (scenario id in this database, scenario hash)
 
+    @functools.cached_property
+    def _positions(self) -> dict[int, int]:
+        return {sid: k for k, (sid, _) in enumerate(self.scenarios)}
+
     def position_of(self, scenario_id: int) -> int:
-        return next(k for k, (sid, _) in enumerate(self.scenarios) if sid == scenario_id)
+        return self._positions[scenario_id]
 
 
 def _value(value):

@@ -11,8 +11,8 @@ from __future__ import annotations
 GROWTH_LIMIT = 20
 MIN_GROUP_ROWS_LIMIT = 100_000
 MIN_MEMBER_ROWS_LIMIT = 2_000_000
-#: a run stops when a step records a value beyond this (in pounds, a million times the UK's yearly
-#: output; no count comes near it): a year's sum of such values could overflow to infinity
+#: a run stops when a step records a value beyond this (in pounds, hundreds of thousands of times the
+#: UK's yearly output; no count comes near it): a year's sum of such values could overflow to infinity
 RESULT_LIMIT = 1e18
 
 

@@ -230,6 +230,18 @@ def _fit_beside(path: str):
         return None
 
 
+#: the posterior sample the project ships (`calibration/posterior.csv`), fitted by an earlier version
+SHIPPED_POSTERIOR = Path(__file__).resolve().parent.parent / "calibration" / "posterior.csv"
+
+
+def is_shipped(path: str | None) -> bool:
+    """Whether `path` is the project's shipped posterior sample (which has no fit.json beside it)."""
+    try:
+        return bool(path) and Path(path).resolve() == SHIPPED_POSTERIOR
+    except OSError:
+        return False
+
+
 def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
     """What a posterior sample was fitted to, from the `fit.json` `twin calibrate` wrote beside it
     (None when there is none, or it is unreadable): its targets, scenario and model source hash;
@@ -238,6 +250,9 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
         fit = _fit_beside(path)
         settings = fit.get("settings") or {}
     except AttributeError:  # none, or not an object
+        if is_shipped(path):
+            return None, (f"--posterior '{path}': the shipped sample was fitted by an earlier version of the model "
+                          f"(docs/ODD.md, section 3.7, gives that fit and a refit on this version)")
         return None, (f"--posterior '{path}': no fit.json from `twin calibrate` beside it, so the model version "
                       f"that fitted it cannot be checked against this one; its draws may have been calibrated to "
                       f"another")

@@ -16,7 +16,11 @@ def preflight_warnings(scenarios: list, years: float | None = None, step: str | 
     once (a base scenario's or areas file's remark that its children share is said once), without a
     closing full stop. `check_registers` false leaves out the registers' remarks (a command whose run
     says them itself). `varied`: parameters the command sets itself (calibrated, or sampled in a
-    sensitivity design), whose values in the scenario file are not run and are not remarked on."""
+    sensitivity design, lever settings such as `lever_type.funding.max_growth_share_per_year` among
+    them), whose values in the scenario file are not run and are not remarked on: a remark naming a
+    varied lever setting is left out (it holds for the file's value only)."""
+    import re
+
     from twin.interventions import check_lever_targets
     from twin.runner import check_named_groups, levers_after_horizon, scenario_register_warnings, scenario_warnings
     from twin.scenario import STEPS_PER_YEAR
@@ -36,4 +40,8 @@ def preflight_warnings(scenarios: list, years: float | None = None, step: str | 
                 registers_seen.add(seen)
                 found += scenario_register_warnings(scenario)
         said += [warning for warning in found if warning not in said]
+    settings = {name.rsplit(".", 1)[-1] for name in varied if "." in name}  # `lever_type.<type>.<setting>`
+    if settings:
+        named = re.compile(r"\b(" + "|".join(map(re.escape, sorted(settings))) + r")\b")
+        said = [warning for warning in said if not named.search(warning)]
     return said

@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from twin.csv_input import read_records
+from twin.csv_input import other_separator, read_records
 from twin.errors import RegisterError, UserError, closest, did_you_mean, first_line, safe_url
 
 REQUIRED_COLUMNS = ("ocg_id", "area", "type", "reach", "markets", "size", "violence", "enablers", "known")
@@ -179,9 +179,8 @@ def _check_columns(columns: list[str], label: str) -> None:
             raise RegisterError(f"{label}: column {column!r} is not a register column; "
                                 f"did you mean '{match}'?")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    for separator, what in ((";", "';' (a spreadsheet's regional setting)"), ("\t", "tabs (a TSV file)")):
-        if missing and len(columns) == 1 and separator in columns[0]:
-            raise RegisterError(f"{label}: the columns are separated by {what}; save it as CSV with commas")
+    if missing and other_separator(columns):
+        raise RegisterError(f"{label}: {other_separator(columns)}")
     if missing:
         meant = closest(missing[0], [c for c in columns if c not in REQUIRED_COLUMNS])
         hints = f"; rename column '{meant}' to '{missing[0]}'" if meant else ""

@@ -204,7 +204,7 @@ def _change(value: float) -> str:
     return f"falls by {bn(-value)}" if value < 0 else f"rises by {bn(value)}" if value > 0 else "is unchanged"
 
 
-def _landed(comparison: Comparison, scenario: str, metric: str) -> tuple[str, bool | None] | None:
+def landed(comparison: Comparison, scenario: str, metric: str) -> tuple[str, bool | None] | None:
     """An option's paired change in `metric` in words with its 90% interval, and whether it is a
     rise (True), a fall (False) or not told apart from none (None); None without the metric."""
     r = _paired_change(comparison, scenario, metric)
@@ -223,8 +223,8 @@ def where_it_lands(comparison: Comparison, scenario: str) -> str | None:
     discounted, each with its 90% interval; 'some activity is displaced' only when harm clearly
     rises elsewhere as it clearly falls in the exporter areas. None without exporter areas."""
     exporters = comparison.geography.get("exporters") or []
-    there = _landed(comparison, scenario, "discounted_harm_gbp_exporter_areas")
-    elsewhere = _landed(comparison, scenario, "discounted_harm_gbp_other_areas")
+    there = landed(comparison, scenario, "discounted_harm_gbp_exporter_areas")
+    elsewhere = landed(comparison, scenario, "discounted_harm_gbp_other_areas")
     if not exporters or there is None or elsewhere is None:
         return None
     n = len(exporters)

@@ -25,22 +25,23 @@ def at_a_glance(comparison: Comparison, rows: list[dict]) -> str:
 
     if not rows:
         return ""
-    table = headline_table(comparison, sorted(rows, key=lambda r: r["net"]))
+    rows = sorted(rows, key=lambda r: r["net"])
+    table = headline_table(comparison, rows)
     other_world = {scenario for scenario, _ in parameters_beside_baseline(comparison)}
     table["option"] = [f"{name} (another world: its parameters differ; see the note)" if name in other_world else name
                        for name in table["option"]]
     from twin.report_caveats import rises_in_short
 
     # who is worse off under each option, beside its saving ('Other outcomes' has the intervals)
-    table["what rises (90% interval above zero)"] = [rises_in_short(comparison, r["scenario"])
-                                                     for r in sorted(rows, key=lambda r: r["net"])]
+    table["what rises (90% interval above zero)"] = [rises_in_short(comparison, r["scenario"]) for r in rows]
     columns = ["option", "net social cost change (90% interval)", "harm change (90% interval)",
                "response cost change (90% interval)", "better in (paired replications)",
                "what rises (90% interval above zero)"]
-    from twin.report_drawn import levers_drawn
+    from twin.report_drawn import levers_drawn, posterior_drawn
 
-    chance = ("" if levers_drawn(comparison) else "; the intervals reflect only chance between replications at the "
-              "model's assumed effect sizes and costs, not how uncertain those are: see the summary")
+    chance = ("" if levers_drawn(comparison) or posterior_drawn(comparison) else
+              "; the intervals reflect only chance between replications at the model's assumed effect sizes and "
+              "costs, not how uncertain those are: see the summary")
     return html_table(table[columns], f"At a glance: each option against {comparison.baseline}, best first "
                                       f"(cumulative, discounted; negative is a saving{chance})", "")
 

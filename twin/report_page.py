@@ -456,6 +456,11 @@ def _posterior_fit(experiment: dict) -> str:
     spec = json.loads(experiment.get("spec_json") or "{}")
     fit = spec.get("posterior_fit")
     if not fit:
+        from twin.posterior import is_shipped
+
+        if is_shipped(spec.get("posterior")):
+            return ("<p>The posterior sample is the one the project ships, fitted by an earlier version of the "
+                    "model (docs/ODD.md, section 3.7, gives that fit and a refit on this version).</p>")
         return ("<p>No record of the posterior sample's fit (no fit.json from <code>twin calibrate</code> beside "
                 "it): which targets and which version of the model it was calibrated to cannot be said.</p>"
                 if spec.get("posterior") else "")

@@ -431,11 +431,11 @@ def _last_gap(comparison: Comparison, year: int, below: str, above: str) -> str:
     net = getattr(comparison, "yearly_net", None)
     if net is None or (year, below) not in net or (year, above) not in net:
         return ""
-    gap = (net[(year, below)] - net[(year, above)]).dropna().to_numpy()
-    low, high = mean_interval(gap)
+    lead = (net[(year, above)] - net[(year, below)]).dropna().to_numpy()  # how much lower `below`'s is
+    low, high = mean_interval(lead)
     if not np.isfinite(low):
         return ""
-    return (f"; the gap {bn(abs(gap.mean()))}, 90% interval {signed_bn(low)} to {signed_bn(high)}"
+    return (f"; lower by {signed_bn(lead.mean())}, 90% interval {signed_bn(low)} to {signed_bn(high)}"
             + (", not told apart from none" if low <= 0 <= high else ""))
 
 

@@ -20,7 +20,7 @@ from twin.harm import PRICE_YEAR
 from twin.report_format import (  # noqa: F401
     NUMBER_WORDS, and_list, bn, count_of, per_pound, possessive, replications, signed_bn)
 from twin.report_areas import (  # noqa: F401 (tests read them)
-    SPENDERS, _landed, displacement_sentence, where_it_lands, who_pays, who_pays_gbp)
+    SPENDERS, displacement_sentence, landed, where_it_lands, who_pays, who_pays_gbp)
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
     OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, enforcement_caveat, justice_limit_parts,
     others_better_in_people,
@@ -308,7 +308,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                                     levers_drawn(comparison), posterior_drawn(comparison)))
     else:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best)))
-                    + ("" if levers_drawn(comparison) else
+                    + ("" if levers_drawn(comparison) or posterior_drawn(comparison) else
                        " This is an estimate at the model's assumed effect sizes and costs, which are not measured "
                        "and not varied here (<code>twin compare --uncertain-levers</code> draws them from their "
                        "ranges): its interval reflects only the replications' chance variation."))
@@ -359,7 +359,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     displaced = displacement_sentence(comparison, best["scenario"])
     if displaced:
         text.append(displaced)
-    vulnerable = _landed(comparison, best["scenario"], "discounted_harm_gbp_most_vulnerable_areas")
+    vulnerable = landed(comparison, best["scenario"], "discounted_harm_gbp_most_vulnerable_areas")
     if comparison.geography.get("most_vulnerable") and vulnerable is not None:
         names = and_list([html.escape(a) for a in comparison.geography["most_vulnerable"]])
         text.append(f"In the most vulnerable fifth of the areas by the areas file's vulnerability index ({names}), "

@@ -246,13 +246,18 @@ class Store:
 
     def package_changes(self, experiment_id: int, packages: dict) -> str | None:
         """The packages whose versions differ from those the experiment was started with, in words
-        ('numpy 2.4.6 -> 2.5.0'), None when none does (names an older store did not keep are left out)."""
+        ('numpy 2.4.6 -> 2.5.0'), None when none does (names an older store did not keep are left out).
+        Such an experiment is marked as holding runs of other versions: no other takes its runs (`run_reuse`)."""
         with self.engine.connect() as connection:
             stored = connection.execute(sa.select(experiments.c.packages_json)
                                         .where(experiments.c.id == experiment_id)).scalar()
         before = json.loads(stored or "{}")
         changed = [f"{name} {before[name]} -> {version}" for name, version in packages.items()
                    if name in before and before[name] != version]
+        if changed and not self.read_only and not before.get("runs_of_other_versions"):
+            with self.engine.begin() as connection:
+                connection.execute(experiments.update().where(experiments.c.id == experiment_id).values(
+                    packages_json=json.dumps({**before, "runs_of_other_versions": True})))
         return ", ".join(changed) or None
 
     def experiment_by_hash(self, spec_hash: str) -> int | None:

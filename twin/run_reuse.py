@@ -9,7 +9,8 @@ scenario, by its `Scenario.spec_hash`, which holds its name, horizon, parameters
 contents of the files it reads; the same replicate seed, i.e. the same root seed and replicate) is
 copied with its trajectories, per-area results and totals. Comparisons that draw each replicate's
 parameters from a posterior or its lever assumptions from their ranges neither give nor take runs:
-their replications are not the scenario as stored.
+their replications are not the scenario as stored. An experiment resumed under other package versions
+gives none (`Store.package_changes` marks it: its runs are of both versions, recorded as the first's).
 
 Sweeps (`sweep.run_sweep`): a sweep is known by its whole design, so a grid extended by one lever
 value, or a file renamed, is another sweep. Its design points that an earlier sweep already ran (the

@@ -51,43 +51,39 @@ def _same_code(connection, kind: str, experiment_id: int, code: str, packages: d
             and not (kind == "compare" and (specs[r.id].get("posterior") or specs[r.id].get("lever_uncertainty")))]
 
 
-def reusable_replications(store, experiment_id: int, code: str, packages: dict) -> dict[tuple[str, int], int]:
-    """The finished replications of the other comparisons that copy as they are (`_same_code`):
-    (scenario hash, seed) -> run id (the earliest, when several comparisons ran it)."""
+def _earliest_runs(store, kind: str, experiment_id: int, code: str, packages: dict, column, key_of,
+                   *conditions) -> dict[tuple[str, int], int]:
+    """(key, seed) -> the earliest finished run of the other experiments of `kind` that copy as they
+    are (`_same_code`), the key read off the run's scenario row's `column` by `key_of` (None: none)."""
     with store.engine.connect() as connection:
-        same_code = _same_code(connection, "compare", experiment_id, code, packages)
+        same_code = _same_code(connection, kind, experiment_id, code, packages)
         if not same_code:
             return {}
         found = connection.execute(
-            sa.select(runs.c.id, runs.c.seed, scenarios.c.spec_hash)
+            sa.select(runs.c.id, runs.c.seed, column)
             .join(scenarios, scenarios.c.id == runs.c.scenario_id)
-            .where(runs.c.experiment_id.in_(same_code), runs.c.status == "done")
+            .where(runs.c.experiment_id.in_(same_code), runs.c.status == "done", *conditions)
             .order_by(runs.c.id)).all()
     reusable: dict[tuple[str, int], int] = {}
-    for row in found:
-        reusable.setdefault((row.spec_hash, int(row.seed)), int(row.id))
+    for run_id, seed, value in found:
+        key = key_of(value)
+        if key is not None:
+            reusable.setdefault((key, int(seed)), int(run_id))
     return reusable
+
+
+def reusable_replications(store, experiment_id: int, code: str, packages: dict) -> dict[tuple[str, int], int]:
+    """The finished replications of the other comparisons that copy as they are (`_same_code`):
+    (scenario hash, seed) -> run id (the earliest, when several comparisons ran it)."""
+    return _earliest_runs(store, "compare", experiment_id, code, packages, scenarios.c.spec_hash, str)
 
 
 def reusable_runs(store, experiment_id: int, code: str, packages: dict) -> dict[tuple[str, int], int]:
     """The finished runs of the other sweeps made by the same code and package versions (`_same_code`),
     with their yearly totals stored: (run key, seed) -> run id (the earliest, when several sweeps ran it)."""
-    with store.engine.connect() as connection:
-        same_code = _same_code(connection, "sweep", experiment_id, code, packages)
-        if not same_code:
-            return {}
-        found = connection.execute(
-            sa.select(runs.c.id, runs.c.seed, scenarios.c.resolved_json)
-            .join(scenarios, scenarios.c.id == runs.c.scenario_id)
-            .where(runs.c.experiment_id.in_(same_code), runs.c.status == "done",
-                   runs.c.id.in_(sa.select(run_series.c.run_id)))
-            .order_by(runs.c.id)).all()
-    reusable: dict[tuple[str, int], int] = {}
-    for row in found:
-        key = json.loads(row.resolved_json).get("run_key")
-        if key is not None:
-            reusable.setdefault((key, int(row.seed)), int(row.id))
-    return reusable
+    return _earliest_runs(store, "sweep", experiment_id, code, packages, scenarios.c.resolved_json,
+                          lambda resolved: json.loads(resolved).get("run_key"),
+                          runs.c.id.in_(sa.select(run_series.c.run_id)))
 
 
 def stored_outcome(store, run_id: int) -> dict:

@@ -846,6 +846,16 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert "does best" in box or "least bad" in box or "only option" in box
     assert re.search("(cuts|raises) harm by", box) and "response spending by" in box
     assert "The answer in detail" not in box
+    # the summary is for a reader without the command line: the commands are under 'Runs', each in full
+    summary_part = page[page.index('<h2 id="summary">'):page.index("<h2", page.index('<h2 id="summary">') + 5)]
+    assert "<code>twin" not in summary_part and "--uncertain-levers" not in summary_part
+    assert "see <a href=\"#going-further\">'Going further'</a> under 'Runs'" in summary_part
+    further = page[page.index('<h3 id="going-further">'):]
+    further = further[:further.index("</ul>")]
+    same = f"twin compare {BASE} {chb} --reps 3 --years 1"
+    assert f"<code>{same} --uncertain-levers</code>" in further and f"<code>{same} --posterior</code>" in further
+    assert f"<code>{same} --baseline chb</code>" in further and "twin sweep experiments/ranking_robustness.toml" in further
+    assert page.index('<h2 id="runs">') < page.index('<h3 id="going-further">')
     assert page.index("The scenarios compared") < page.index('<h3 id="in-detail">The answer in detail</h3>')
     # every table says what it holds; a column of words is aligned left, a column of figures right
     assert page.count("<caption>") == page.count("<table") >= 8

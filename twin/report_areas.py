@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from twin.compare import Comparison
-from twin.report_caveats import _paired_change
+from twin.report_caveats import paired_change
 from twin.report_format import NUMBER_WORDS, and_list, bn, lever_label, signed_bn
 
 
@@ -207,7 +207,7 @@ def _change(value: float) -> str:
 def landed(comparison: Comparison, scenario: str, metric: str) -> tuple[str, bool | None] | None:
     """An option's paired change in `metric` in words with its 90% interval, and whether it is a
     rise (True), a fall (False) or not told apart from none (None); None without the metric."""
-    r = _paired_change(comparison, scenario, metric)
+    r = paired_change(comparison, scenario, metric)
     if r is None:
         return None
     value = float(r["diff_mean"])

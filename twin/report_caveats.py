@@ -26,7 +26,7 @@ OTHER_OUTCOMES = (("total_homicides", "homicides"), ("total_drug_deaths", "drug 
                   ("final_year_members_active", "active OCG members (mean over the last 12 months)"))
 
 
-def _paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
+def paired_change(comparison: Comparison, scenario: str, metric: str) -> pd.Series | None:
     """A summary row's paired change from the baseline (diff_mean, diff_low, diff_high), if any."""
     summary = comparison.summary
     found = summary[(summary.scenario == scenario) & (summary.metric == metric)]
@@ -53,7 +53,7 @@ def harm_by_category(comparison: Comparison) -> pd.DataFrame:
             continue
         row = {"option": scenario}
         for metric, label in HARM_PARTS:
-            r = _paired_change(comparison, scenario, metric)
+            r = paired_change(comparison, scenario, metric)
             row[label] = ("n/a" if r is None else f"{signed_bn(r['diff_mean'], True)} "
                           f"[{signed_bn(r['diff_low'], True)}, {signed_bn(r['diff_high'], True)}]")
         rows.append(row)
@@ -66,12 +66,12 @@ def _rising(comparison: Comparison, scenario: str) -> list[tuple[str, str, float
     (discounted) or 'growing' (groups and members, over the last 12 months)."""
     out = []
     for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
-        r = _paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
+        r = paired_change(comparison, scenario, metric)  # harms; more NRM referrals means more victims found
         if r is not None and r["diff_low"] > 0:
             out.append(("final" if metric.startswith("final_year_") else "people", label, r["diff_mean"]))
     for kind, pairs in (("gbp", HARM_PARTS), ("growing", GROWING)):
         for metric, label in pairs:
-            r = _paired_change(comparison, scenario, metric)
+            r = paired_change(comparison, scenario, metric)
             if r is not None and r["diff_low"] > 0:
                 out.append((kind, label, r["diff_mean"]))
     return out
@@ -103,7 +103,7 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
     over its last 12 months, as a sentence; None when none of them clearly falls."""
     falls = []
     for metric, label in OTHER_OUTCOMES[:3] + (("final_year_county_lines_active", "county lines"),):
-        r = _paired_change(comparison, scenario, metric)
+        r = paired_change(comparison, scenario, metric)
         if r is None or not r["diff_high"] < 0:
             continue
         text = f"{people(-r['diff_mean'])} fewer {label}"
@@ -176,23 +176,23 @@ def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool =
     prisoners released early, than the baseline (whole interval above zero, and at least
     `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions); clauses for a list, or with `sentences`
     short sentences of their own (the summary's)."""
-    convictions = _paired_change(comparison, scenario, "total_convictions")
+    convictions = paired_change(comparison, scenario, "total_convictions")
     floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
 
     def limits(change) -> bool:
         return change is not None and change["diff_low"] > 0 and change["diff_mean"] >= floor
 
     parts = []
-    bailed = _paired_change(comparison, scenario, "total_bail_releases")
+    bailed = paired_change(comparison, scenario, "total_bail_releases")
     if limits(bailed) and sentences:
         parts.append(f"The courts or remand places cannot keep up with its charges: {bailed['diff_mean']:,.0f} more "
                      f"defendants are bailed to await trial at liberty.")
     elif limits(bailed):
         parts.append(f"the courts or remand places cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
                      "defendants bailed to await trial at liberty)")
-    early = _paired_change(comparison, scenario, "total_early_releases")
+    early = paired_change(comparison, scenario, "total_early_releases")
     if limits(early):
-        emergency = _paired_change(comparison, scenario, "total_emergency_releases")
+        emergency = paired_change(comparison, scenario, "total_emergency_releases")
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
         outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "

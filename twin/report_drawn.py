@@ -14,6 +14,8 @@ import html
 
 from twin.report_format import and_list
 
+#: where the report's text sends a reader for the commands that draw what it holds (`going_further`)
+FURTHER = "see <a href=\"#going-further\">'Going further'</a> under 'Runs'"
 #: the parameters the sensitivity analysis finds move the options' benefits most (docs/VALIDATION.md section 5)
 PRICE_ELASTICITIES = ("drug_demand_price_elasticity", "price_supply_elasticity")
 
@@ -156,11 +158,11 @@ def drawn_uncertainty(comparison) -> str:
     elasticities = ("" if posterior and (not drawn_names or drawn_names & set(PRICE_ELASTICITIES)) else
                     "the drug market's price elasticities among them")
     left_out = [what for what, on in (
-        (f"the model's uncertain parameters ({elasticities + '; ' if elasticities else ''}run with --posterior "
-         f"for the calibrated ones)" if not posterior else
+        (f"the model's uncertain parameters ({elasticities + '; ' if elasticities else ''}the calibrated ones can "
+         f"be drawn from their fit: {FURTHER})" if not posterior else
          "the model's other uncertain parameters" + (f" ({elasticities})" if elasticities else ""), False),
-        ("the assumed effect sizes and costs (listed with their ranges under each scenario; --uncertain-levers "
-         "draws them, `twin sensitivity` and `twin sweep` vary them)", levers)) if not on]
+        (f"the assumed effect sizes and costs (listed with their ranges under each scenario; they can be drawn from "
+         f"those ranges: {FURTHER})", levers)) if not on]
     if not drawn:
         return ("The 90% intervals say how precisely the replications pin down each mean change, given the model's "
                 f"assumptions; they are not a range of likely outcomes. They leave out uncertainty about "
@@ -172,3 +174,38 @@ def drawn_uncertainty(comparison) -> str:
             f"the paired changes) show how much a change varies from draw to draw. They leave out uncertainty about "
             f"{and_list(left_out)}, held at one value."
             + why_the_means_move(comparison) + posterior_held_sentence(comparison) + lever_held_sentence(comparison))
+
+
+def going_further(comparison, spec: dict) -> str:
+    """The commands (HTML) that take the comparison further, for the analyst beside a policymaker:
+    the same comparison drawing what it held at one value (the levers' assumed effect sizes and costs,
+    the calibrated parameters), against another baseline from the same runs, and the sweep of how often
+    each option comes first. `spec` is the experiment's record (its scenario files, seed, horizon, reps);
+    '' when it names no files (an experiment stored before they were recorded)."""
+    import shlex
+
+    paths = [str(p) for p in spec.get("paths") or ()]
+    if not paths:
+        return ""
+    options = [f"--{key} {value:g}" for key, value, default in (("reps", spec.get("reps_asked"), 12),
+                                                                ("seed", spec.get("seed"), 1),
+                                                                ("years", spec.get("years"), None))
+               if value is not None and value != default]
+    same = " ".join(["twin compare", *map(shlex.quote, paths), *options])
+    rows = [("drawing the levers' assumed effect sizes and costs from their plausible ranges in every replicate "
+             "(new runs)", f"{same} --uncertain-levers")] if not levers_drawn(comparison) else []
+    if not posterior_drawn(comparison):
+        rows.append(("drawing the calibrated parameters from the shipped posterior sample in every replicate "
+                     "(new runs)", f"{same} --posterior"))
+    names = [str(n) for n in spec.get("names") or ()]  # the files' scenario names, which --baseline takes
+    others = [name for name in names if name != (spec.get("baseline") or names[0])] if names else []
+    if others:
+        rows.append((f"against another option as the baseline, from these runs (--baseline takes any of "
+                     f"{and_list(others)})", f"{same} --baseline {shlex.quote(others[0])}"))
+    rows.append(("how often each of the headline comparison's three best options comes first over the assumptions "
+                 "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
+    items = "".join(f"<li>{html.escape(what)}: <code>{html.escape(command)}</code></li>" for what, command in rows)
+    return (f"<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each run in the folder this "
+            f"one was run from, with its <code>--db</code> if it named one (each writes its report to results/compare "
+            f"unless <code>--out</code> names another folder):</p>\n"
+            f"<ul>{items}</ul>\n")

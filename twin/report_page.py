@@ -19,7 +19,7 @@ from twin.harm import PRICE_YEAR
 from twin.parameter_table import SOURCE_DOCUMENTS
 from twin.report_caveats import harm_by_category
 from twin.report_drawn import (
-    drawn_items, intervals_leave_out, lever_costs_clause, levers_drawn, parameters_note, posterior_drawn,
+    drawn_items, going_further, intervals_leave_out, lever_costs_clause, levers_drawn, parameters_note, posterior_drawn,
 )
 from twin.report_areas import area_table, spending_by_nation, who_pays
 from twin.report_pairs import pairwise_section
@@ -439,7 +439,7 @@ def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
 {_drawn_runs(comparison)}{_posterior_fit(experiment)}
 {html_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
-"""
+{going_further(comparison, json.loads(experiment.get("spec_json") or "{}"))}"""
 
 
 def _drawn_runs(comparison: Comparison) -> str:

@@ -6,6 +6,7 @@ that fades or turns into a cost, and what the lead rests on.
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from twin.report_format import (
     LEVER_WORDS, and_list, bn, count_of, gap_interval, lever_label, per_pound, percent, possessive, replications,
     signed_bn,
 )
-from twin.report_drawn import levers_drawn, rests_on_values
+from twin.report_drawn import FURTHER, levers_drawn, rests_on_values
 
 
 def runner_up_sentence(comparison: Comparison, markup: bool = True) -> str | None:
@@ -352,7 +353,7 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         return (f'<div class="rests-on"><p>What the lead rests on:</p><ul>{items}</ul><p>'
                 f"{rests_on_values(comparison)} {RESTS_ON_PARAMETERS}</p></div>")
     return (f"What the lead rests on: {'; '.join(parts)}. {rests_on_values(comparison, markup=False)} "
-            f"{RESTS_ON_PARAMETERS}")
+            + re.sub("<[^>]+>", "", RESTS_ON_PARAMETERS))  # its links, as words
 
 
 #: what the options' benefits and the ranking turn on among the uncertain parameters, as far as the
@@ -360,13 +361,13 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
 RESTS_ON_PARAMETERS = ("Of the levers' own assumptions, a few move the benefits of the options that hold them more "
                        "than any parameter of the model, in a screening of them all: the border powers' share of "
                        "supply stopped, the data sharing's cut in fraud, how fast new funding can hire and Build's "
-                       "cut in drug demand (twin compare --uncertain-levers draws them). "
+                       f"cut in drug demand (they can be drawn from their ranges: {FURTHER}). "
                        "Of the model's uncertain parameters, the drug market's price elasticities move the options' "
                        "benefits most in the "
                        "model's sensitivity analysis; what decides the gap between two close options can be "
                        "another assumption (how defendants on bail behave, how far draining groups' money slows "
-                       "their recruitment), and a sweep over the assumptions (twin sweep, as in "
-                       "experiments/ranking_robustness.toml) shows how often each option comes first.")
+                       "their recruitment), and a sweep over the assumptions (under "
+                       "<a href=\"#going-further\">'Going further'</a>) shows how often each option comes first.")
 
 
 def _harm_told(second) -> str:

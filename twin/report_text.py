@@ -22,11 +22,11 @@ from twin.report_format import (  # noqa: F401
 from twin.report_areas import (  # noqa: F401 (tests read them)
     SPENDERS, displacement_sentence, landed, where_it_lands, who_pays, who_pays_gbp)
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
-    OTHER_OUTCOMES, _in_people, _justice_limits, _paired_change, _rises, enforcement_caveat, justice_limit_parts,
+    OTHER_OUTCOMES, _in_people, _justice_limits, paired_change, _rises, enforcement_caveat, justice_limit_parts,
     others_better_in_people,
 )
 from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences here)
-    console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn, posterior_held_sentence,
+    FURTHER, console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn, posterior_held_sentence,
 )
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
@@ -95,7 +95,7 @@ def other_outcomes(comparison: Comparison) -> pd.DataFrame:
     for scenario in [s for s in comparison.scenarios if s != comparison.baseline]:
         row = {"option": scenario}
         for metric, label in OTHER_OUTCOMES:
-            r = _paired_change(comparison, scenario, metric)
+            r = paired_change(comparison, scenario, metric)
             if r is not None:
                 row[label] = (f"{signed_count(r['diff_mean'])} [{signed_count(r['diff_low'])}, "
                               f"{signed_count(r['diff_high'])}]")
@@ -168,8 +168,8 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
                                    ("the levers' assumed effect sizes and costs, which are not measured (each drawn in "
                                     "every replicate from its plausible range)", levers_drawn)) if on]
     held = ("the model's assumed effect sizes and costs, which are not measured and are not varied here (most of "
-            "their plausible ranges reach further above the assumed values than below, so drawn from those ranges, "
-            "with <code>twin compare --uncertain-levers</code>, the options' effects and costs are larger on average)")
+            "their plausible ranges reach further above the assumed values than below, so drawn from those ranges "
+            f"the options' effects and costs are larger on average: {FURTHER})")
     estimate = (f". This is a mean over {and_list(drawn)}" + ("" if levers_drawn else f", under {held}") if drawn else
                 f". This is an estimate at {held}")
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
@@ -310,8 +310,8 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
         text.append(html.escape(least_bad_sentence(best, comparison.baseline, wins(best)))
                     + ("" if levers_drawn(comparison) or posterior_drawn(comparison) else
                        " This is an estimate at the model's assumed effect sizes and costs, which are not measured "
-                       "and not varied here (<code>twin compare --uncertain-levers</code> draws them from their "
-                       "ranges): its interval reflects only the replications' chance variation."))
+                       f"and not varied here (they can be drawn from their ranges: {FURTHER}): its interval reflects "
+                       "only the replications' chance variation."))
     runner_up = runner_up_sentence(comparison)
     brief = text + [t for t in (runner_up, others_at_a_glance(comparison, rows, best)) if t]
     text = []

@@ -205,7 +205,7 @@ def going_further(comparison, spec: dict) -> str:
     rows.append(("how often each of the headline comparison's three best options comes first over the assumptions "
                  "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
     items = "".join(f"<li>{html.escape(what)}: <code>{html.escape(command)}</code></li>" for what, command in rows)
-    return (f"<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each run in the folder this "
-            f"one was run from, with its <code>--db</code> if it named one (each writes its report to results/compare "
-            f"unless <code>--out</code> names another folder):</p>\n"
+    return ("<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each "
+            "run in the folder this one was run from, with its <code>--db</code> if it named one (each writes its "
+            "report to results/compare unless <code>--out</code> names another folder):</p>\n"
             f"<ul>{items}</ul>\n")

@@ -26,7 +26,8 @@ from twin.report_caveats import (  # noqa: F401 (the tests read some here)
     others_better_in_people,
 )
 from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences here)
-    FURTHER, console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn, posterior_held_sentence,
+    FURTHER, console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn,
+    posterior_held_sentence,
 )
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)

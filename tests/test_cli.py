@@ -739,7 +739,7 @@ def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(t
 
 
 def test_a_base_scenarios_value_beyond_its_range_is_remarked_on_in_the_bases_file(tmp_path):
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
     from twin.scenario import load_scenario
 
     base = write(tmp_path / "base.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\n'

@@ -432,7 +432,7 @@ def test_a_spin_up_under_half_a_step_is_warned_of_and_a_date_is_shown_as_written
     shown as Python writes it, `datetime.date(2025, 1, 1)`."""
     from dataclasses import replace
 
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
     from twin.scenario import load_scenario
 
     baseline = load_scenario(BASELINE)

@@ -466,7 +466,7 @@ def test_a_funding_budget_the_hiring_cap_keeps_out_of_reach_is_said_to_change_no
     """Over two years hiring at 25% of the workforce a year buys at most half the baseline's budget
     again, in every tier: any budget above that threshold gives the same run, to the last bit, and the
     warning says so with the threshold; a budget below it changes the run and is not warned of."""
-    from twin.runner import budget_out_of_reach
+    from twin.preflight import budget_out_of_reach
 
     def scenario(budget):
         return Scenario(name="f", path="f.toml", years=2, levers=[{"type": "funding", "budget_gbp_per_year": budget}])
@@ -509,7 +509,7 @@ def test_twin_run_says_a_budget_out_of_reach_for_the_horizon_it_runs(tmp_path, c
 def test_lever_settings_that_another_setting_leaves_idle_are_said_to_have_no_effect():
     """A yearly-bid efficiency on a multi-year settlement, a selection priority without a selection:
     each is warned of (and runs the same as without it), and not when it acts."""
-    from twin.runner import idle_settings
+    from twin.preflight import idle_settings
 
     def said(*entries):
         return idle_settings(Scenario(name="s", path="s.toml", levers=list(entries)))
@@ -529,7 +529,7 @@ def test_lever_settings_that_another_setting_leaves_idle_are_said_to_have_no_eff
 def test_a_local_lever_naming_no_areas_is_warned_that_it_acts_in_every_area():
     """`hold` with no areas ran in all 45 areas, at 45 times one area's cost, without a word; the
     default is now said, unless the entry writes it (areas = "all") or names its areas."""
-    from twin.runner import area_lever_types, everywhere_by_default
+    from twin.preflight import area_lever_types, everywhere_by_default
 
     def said(*entries):
         return everywhere_by_default(Scenario(name="s", path="s.toml", levers=list(entries)))
@@ -1281,7 +1281,7 @@ def test_the_levers_command_lists_the_keys_every_lever_takes(capsys):
 def test_two_funding_levers_acting_at_once_are_warned_as_increments_not_one_budget():
     """Two funding levers at once (2.0 and 1.0 billion) make neither budget: each hires against its
     own budget less the baseline's, so they add as increments. Nothing warned of it."""
-    from twin.runner import budgets_at_once
+    from twin.preflight import budgets_at_once
 
     def warned(*entries):
         return budgets_at_once(Scenario(name="t", path="t.toml", levers=list(entries)))
@@ -1330,7 +1330,7 @@ def test_the_bill_from_year_3_is_ct_powers_two_years_later():
 def test_a_funding_budget_behind_another_hiring_lever_is_said_to_share_its_cap():
     """A SOC fund listed before the funding hires first within the one hiring cap: the funding's budget
     could then be out of reach below the threshold the warning computes for it alone, and nothing was said."""
-    from twin.runner import budget_out_of_reach
+    from twin.preflight import budget_out_of_reach
 
     def said(*kinds, fund_from=0):
         entries = {"funding": {"type": "funding", "budget_gbp_per_year": 1.2e9},
@@ -1349,7 +1349,7 @@ def test_a_funding_budget_behind_another_hiring_lever_is_said_to_share_its_cap()
 def test_a_budget_moved_into_one_tier_is_warned_of_and_a_cut_said_as_one():
     """A lever funding one tier only can be out of reach there with a total below the baseline's, and
     the tiers it gives nothing lose their budget at once: the spending reached is below the baseline's."""
-    from twin.runner import budget_out_of_reach
+    from twin.preflight import budget_out_of_reach
 
     def said(budget, years):
         return budget_out_of_reach(Scenario(name="f", path="f.toml", years=years, levers=[

@@ -55,7 +55,7 @@ def test_every_national_quantity_and_only_those_is_scaled_from_its_uk_value(tmp_
 
 
 def test_plausible_ranges_are_checked_on_the_uk_figures(tmp_path):
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
 
     inside = _scenario(tmp_path, "true", "[parameters]\nsoc_budget_gbp_per_year = 9.6e8\n")
     assert not [w for w in scenario_warnings(inside) if "plausible" in w]  # 9.6e8 is in range, its 1.2e8 is not
@@ -140,7 +140,7 @@ def test_a_scaled_run_is_about_the_factor_times_the_uk_run():
 def test_a_factor_far_from_the_areas_share_of_the_people_is_warned_about(tmp_path):
     """At 0.01 of the UK on its own 45 areas a run held 279 groups where the factor suggests 58, and
     1.5 times the harm: the per-area settings stay per area. The areas' own share is not remarked on."""
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
 
     far = [w for w in scenario_warnings(_scenario(tmp_path, "0.01", areas=False)) if "scale_national_quantities" in w]
     assert len(far) == 1 and "gives the areas 0.01 times the UK's groups" in far[0] and "UK's own areas" in far[0]
@@ -208,7 +208,7 @@ def test_a_sweep_s_analysis_names_its_areas_and_scale(tmp_path):
 
 def test_a_factor_of_one_on_a_partial_areas_file_is_still_warned_about(tmp_path):
     """`scale_national_quantities = 1` on six areas said nothing: six areas held the UK's groups."""
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
 
     warnings = scenario_warnings(_scenario(tmp_path, "1"))
     assert any("gives the areas 8.26 times the UK's groups" in w for w in warnings)

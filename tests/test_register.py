@@ -443,7 +443,7 @@ def test_a_register_without_county_lines_is_warned_that_none_will_open(register,
 
     from pathlib import Path
 
-    from twin.runner import scenario_register_warnings
+    from twin.preflight import scenario_register_warnings
     from twin.scenario import load_scenario
 
     full = tmp_path / "full.csv"
@@ -745,7 +745,7 @@ def test_the_synthetic_register_gives_no_group_more_lines_than_members():
 def test_a_scenario_completing_a_short_register_is_warned_about_before_any_run(register, tmp_path):
     from pathlib import Path
 
-    from twin.runner import scenario_register_warnings
+    from twin.preflight import scenario_register_warnings
     from twin.register import _rows
     from twin.scenario import load_scenario
 
@@ -911,7 +911,7 @@ def test_parameters_only_the_synthetic_register_reads_change_nothing_with_a_user
     from twin.model import TwinModel
     from twin.parameter_table import PARAMETER_TABLE
     from twin.register import SYNTHETIC_REGISTER_ONLY
-    from twin.runner import scenario_warnings
+    from twin.preflight import scenario_warnings
     from twin.scenario import load_scenario
 
     path = tmp_path / "own.csv"  # one area's groups: a small run, every rule in play
@@ -972,7 +972,7 @@ def test_a_completed_register_of_more_than_all_the_groups_is_warned_of(register)
     """Completing a register fills the areas it leaves out: its own areas' groups listed three times
     over (joined exports) made a UK of more groups than there are, with no warning said."""
     from twin.register import _concat, _rows, complete_register
-    from twin.runner import _register_warnings
+    from twin.preflight import _register_warnings
 
     own = _rows(register, register.area == GEO.area_names.index("Metropolitan Police"))
     synthetic = synthetic_register(GEO, PARAMS, RandomStreams(12)["register"])

@@ -27,7 +27,8 @@ def cmd_run(args) -> int:
     from dataclasses import replace
 
     from twin.precompile import warm_up
-    from twin.runner import check_register, check_run_folder, register_warnings, replaced_run, run_scenario
+    from twin.runner import check_register, check_run_folder, replaced_run, run_scenario
+    from twin.preflight import register_warnings
     from twin.scenario import STEPS_PER_YEAR, load_scenario
     from twin.summary import format_annual_summary, summary_heading
 
@@ -115,7 +116,7 @@ def cmd_register(args) -> int:
     if scenario:
         from dataclasses import replace
 
-        from twin.runner import scenario_warnings
+        from twin.preflight import scenario_warnings
 
         # a partial areas file unscaled, as `twin run` says it (this command draws the synthetic register)
         for warning in scenario_warnings(replace(scenario, register=None)):

@@ -100,7 +100,7 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
     levers = check_levers(path, data, uncertain)
     check_lever_tables(path, levers, uncertain)
     warnings = check_lever_names(path, base, running, uncertain, levers)
-    from twin.runner import scenario_warnings  # what `twin run` and `twin compare` say of a policy file
+    from twin.preflight import scenario_warnings  # what `twin run` and `twin compare` say of a policy file
 
     # (the base of settings the design varies is not warned of as it is written: its runs never use them all)
     for scenario in running if running != [base] else ():

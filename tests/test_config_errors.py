@@ -373,7 +373,7 @@ def test_a_parameter_far_beyond_its_range_stops_the_run_in_one_line(tmp_path, ca
 def test_technology_investment_with_no_ramp_gives_its_full_benefit_once_its_lag_is_over(tmp_path):
     """`ramp_years = 0` (warned of: beyond its range) divided by zero; no ramp now means the whole
     benefit at once, as for the levers that ramp through `Lever.ramp`."""
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
     from twin.model import TwinModel
     from twin.scenario import Scenario
 

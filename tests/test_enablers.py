@@ -4,7 +4,7 @@ baseline's pool and services hold, while enforcement against enablers still thin
 import numpy as np
 
 from twin.enablers import KINDS, EnablerLinks, Enablers, lost_service, renew, starting_counts
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.scenario import SPIN_UP_YEARS, Scenario

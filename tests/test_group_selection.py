@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from twin.group_selection import GroupSelection, selected_rows
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.scenario import Scenario
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, NATIONAL, PROXIMITY, CULTURAL, SERIOUS_VIOLENCE

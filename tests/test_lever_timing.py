@@ -5,7 +5,7 @@ releasing them again when it ends."""
 import numpy as np
 import pytest
 
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.justice import directs_from_prison_prob
 from twin.model import TwinModel
 from twin.scenario import Scenario

@@ -5,7 +5,8 @@ import pytest
 from scipy import stats
 
 from conftest import SCENARIOS, write
-from twin.interventions import LEVER_TYPES, build_levers
+from twin.interventions import LEVER_TYPES
+from twin.scenario_levers import build_levers
 from twin.lever_uncertainty import (DESIGN_SETTINGS, drawn_settings, held_settings, lever_draws, setting_draw,
                                     triangular, with_drawn_levers)
 from twin.scenario import load_scenario

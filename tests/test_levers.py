@@ -8,7 +8,8 @@ import pytest
 
 from twin.cli import main
 from twin.errors import ScenarioError
-from twin.interventions import LEVER_TYPES, PAYERS, POLICING, build_levers
+from twin.interventions import LEVER_TYPES, PAYERS, POLICING
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters, budget_tier_shares
 from twin.vocabulary import NCA, ROCU
@@ -1124,7 +1125,7 @@ def test_clear_hold_build_holds_the_areas_it_cleared(monkeypatch):
 def test_levers_given_to_a_second_model_start_afresh():
     """A lever keeps its run's state (areas, months active, investigators hired): the same objects
     given to a second model give the results fresh ones give, not a run started part-way through."""
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
     from twin.scenario import load_scenario
 
     scenario = load_scenario(SCENARIOS / "national_security_package.toml")

@@ -9,7 +9,7 @@ from twin.cli import main
 from twin.errors import ScenarioError
 from twin.geography import load_geography
 from twin.group_selection import GroupSelection, selected_rows
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.register import synthetic_register

@@ -8,7 +8,7 @@ import pytest
 
 from twin.errors import ScenarioError
 from twin.geography import NATIONAL_QUANTITIES, load_geography, uk_population
-from twin.interventions import NATIONAL_SETTING_UNITS, build_levers
+from twin.scenario_levers import NATIONAL_SETTING_UNITS, build_levers
 from twin.parameters import Parameters
 from twin.scenario import load_scenario
 

@@ -145,7 +145,7 @@ def test_every_parameter_in_the_table_is_read_by_the_model():
     nothing: a monthly run with every lever, a weekly run and one with a power and no oversight
     (which alone loses trust) read every parameter, as an attribute, by name or in UK terms."""
     from twin.bench import _all_levers
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
     from twin.model import TwinModel
     from twin.scenario import Scenario
 

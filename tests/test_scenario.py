@@ -214,7 +214,7 @@ def test_lever_errors_number_the_entry_within_the_file_that_gives_it(tmp_path):
         load_scenario(tmp_path / "derived.toml")
     assert load_scenario(base).levers[0]["type"] == "clear"
     # a warning about a setting numbers the entry as the errors do
-    from twin.interventions import settings_beyond_plausible
+    from twin.scenario_levers import settings_beyond_plausible
 
     write(tmp_path / "strong.toml", '[scenario]\nbase = "base.toml"\n\n[[levers]]\ntype = "hold"\nintensity = 9\n')
     warnings = settings_beyond_plausible(load_scenario(tmp_path / "strong.toml"))

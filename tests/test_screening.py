@@ -190,7 +190,7 @@ def test_the_levers_assumptions_are_screened_by_type_with_every_lever_of_the_typ
     lever of the type, a composite lever's phases included, unless the entry sets it itself."""
     from dataclasses import replace
 
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
     from twin.lever_uncertainty import DESIGN_SETTINGS
     from twin.scenario import load_scenario
     from twin.sensitivity import apply_values

@@ -6,7 +6,7 @@ import pytest
 
 from twin.cli import main
 from twin.errors import ScenarioError
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.scenario import SPIN_UP_YEARS, Scenario, load_scenario
 

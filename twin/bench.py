@@ -221,7 +221,8 @@ def _peak_rss_mb(work: str = ONE_RUN) -> float:
 def _all_levers():
     """Every lever type at once (area levers in every area; those that act on groups on the groups
     running county lines): the heaviest lever load."""
-    from twin.interventions import LEVER_TYPES, build_levers
+    from twin.interventions import LEVER_TYPES
+    from twin.scenario_levers import build_levers
     from twin.scenario import Scenario
 
     # levers that act on groups work on a selection (tasking_priority needs one)

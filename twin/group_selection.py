@@ -303,7 +303,7 @@ def selection_warnings(scenario) -> list[str]:
     based (they are based in the exporter areas) would reach no group (`WITHOUT_GROUPS` says what
     it still does)."""
     from twin.geography import load_geography
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
 
     geography, warnings = None, []
     for lever in build_levers(scenario):

@@ -105,7 +105,7 @@ def lever_types_run(scenario) -> set[str]:
 
 def with_drawn_levers(scenario, root_seed: int, rep: int):
     """`scenario` whose lever entries carry replicate `rep`'s draws (`_assumed`, read by
-    `interventions.build_levers`; part of the scenario's `spec_hash`)."""
+    `scenario_levers.build_levers`; part of the scenario's `spec_hash`)."""
     return replace(scenario, levers=[{**entry, "_assumed": lever_draws(_entry_types(entry), root_seed, rep)}
                                      for entry in scenario.levers])
 
@@ -220,7 +220,7 @@ def type_beyond_plausible(name: str, low: float, high: float) -> str | None:
 
 def with_type_setting(levers: list[dict], name: str, value: float) -> None:
     """Set `name` (`lever_type.<type>.<setting>`) to `value` in the assumptions every entry of `levers`
-    carries (`_assumed`, read by `interventions.build_levers`), for each type sharing the quantity."""
+    carries (`_assumed`, read by `scenario_levers.build_levers`), for each type sharing the quantity."""
     keys = [k for k, shared in SHARED_DRAWS.items() if shared == quantity(name)] or [name[len(TYPE_PREFIX):]]
     for entry in levers:
         entry["_assumed"] = {**entry.get("_assumed", {}), **{k: float(value) for k in keys}}

@@ -35,7 +35,7 @@ def preflight_warnings(scenarios: list, years: float | None = None, step: str | 
     varied lever setting is left out (it holds for the file's value only)."""
     import re
 
-    from twin.interventions import check_lever_targets
+    from twin.scenario_levers import check_lever_targets
     from twin.runner import check_named_groups
     from twin.scenario import STEPS_PER_YEAR
 
@@ -67,7 +67,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     to 1, parameters a user's register leaves unused (printed before a run, kept in run.json)."""
     from twin.group_selection import selection_warnings
     from twin.geography import areas_warnings
-    from twin.interventions import settings_beyond_plausible
+    from twin.scenario_levers import settings_beyond_plausible
     from twin.parameters import consistency_warnings
     from twin.register import unused_with_register
 
@@ -144,7 +144,8 @@ def everywhere_by_default(scenario: Scenario) -> list[str]:
     """A lever meant for chosen areas (`area_lever_types`) whose entry names none of `areas`,
     `regions`, `nations` or `top_harm_areas`: it acts in every area, the default, at its cost per
     area; writing `areas = "all"` says that is meant and silences this."""
-    from twin.interventions import TARGET_KEYS, lever_entries
+    from twin.interventions import TARGET_KEYS
+    from twin.scenario_levers import lever_entries
 
     unchosen = []
     for where, entry in lever_entries(scenario):
@@ -166,7 +167,7 @@ def budgets_at_once(scenario: Scenario) -> list[str]:
     """Two `funding` levers acting at once: each states a SOC budget but hires against its own
     budget less the baseline's, so together they add as increments (2.0 and 1.0 over 0.86 make
     about 2.14 billion), which is neither budget."""
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
 
     funding = [lever for lever in build_levers(scenario) if lever.type_name == "funding"]
     warnings = []
@@ -193,7 +194,7 @@ IDLE_SETTINGS = (
 
 def idle_settings(scenario: Scenario) -> list[str]:
     """Lever settings a scenario writes that the lever's other settings leave without effect."""
-    from twin.interventions import lever_entries
+    from twin.scenario_levers import lever_entries
 
     return [f"{at} ({kind}): {name} = {entry[name]:g} has no effect: {needs}"
             for at, entry in lever_entries(scenario) for kind, name, idle, needs in IDLE_SETTINGS
@@ -206,7 +207,7 @@ def budget_out_of_reach(scenario: Scenario, params=None) -> list[str]:
     Other levers hiring at the same time share the cap (`levers_national.InvestigatorPipeline`), those
     listed before it hiring first: then the budget may be out of reach below that threshold too,
     which is said without a figure."""
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
     from twin.levers_national import InvestigatorPipeline
     from twin.parameters import budget_tier_shares
 

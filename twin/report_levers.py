@@ -38,7 +38,7 @@ def lever_block(entry: dict, scale: float = 1.0, drawn: bool = False) -> str:
 def _settings_table(cls, entry: dict, scale: float, name: str, drawn: bool = False) -> str:
     """A lever's settings as a table: the scenario's value or the default, its range and source."""
     from twin.parameters import format_value
-    from twin.interventions import NATIONAL_SETTING_UNITS
+    from twin.scenario_levers import NATIONAL_SETTING_UNITS
     from twin.lever_uncertainty import drawn_settings
 
     varied = {p.name for p in drawn_settings(cls)} if drawn else set()

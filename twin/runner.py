@@ -18,7 +18,7 @@ import pandas as pd
 
 from twin import __version__
 from twin.geography import load_geography
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.register import load_register
 from twin.results import metric_dictionary

@@ -30,7 +30,7 @@ Every error names the file, the key, what was expected, and the closest valid ke
 `scale_national_quantities` is for an areas file holding part of the UK: the parameter table's
 national quantities (`geography.NATIONAL_QUANTITIES`: groups, members, drug users, offences,
 county lines, enablers, the SOC budget, prison and remand places, court capacity) and the levers'
-national amounts (`interventions.NATIONAL_SETTING_UNITS`: yearly costs and budgets, places, cases a
+national amounts (`scenario_levers.NATIONAL_SETTING_UNITS`: yearly costs and budgets, places, cases a
 month) are multiplied by the areas' share of the UK's people (`true`) or by a given factor (a
 number). Their values, defaults and [parameters] alike, stay UK figures; run files keep the factor.
 """
@@ -418,7 +418,7 @@ def load_scenario(path: str | Path) -> Scenario:
         scenario.build_parameters()
     except ParameterError as exc:
         raise ScenarioError(str(exc)) from None
-    from twin.interventions import build_levers
+    from twin.scenario_levers import build_levers
 
     build_levers(scenario)  # validates every lever now, before any run starts
     return scenario

@@ -123,7 +123,7 @@ def check_design(config: dict) -> None:
     """Build every design point's parameters and levers once, so that a misspelt lever setting or
     an out-of-range value is reported before any run starts (not as a failure of every run)."""
     from twin.geography import load_geography
-    from twin.interventions import check_lever_targets
+    from twin.scenario_levers import check_lever_targets
     from twin.runner import check_named_groups
 
     points = design(config)

@@ -31,7 +31,7 @@ import numpy as np
 from twin.errors import ScenarioError, UserError, area_hint, did_you_mean, shown
 from twin.geography import canonical_name
 from twin.ensemble import replicate_seeds
-from twin.interventions import build_levers
+from twin.scenario_levers import build_levers
 from twin.model import TwinModel
 from twin.parameters import Parameters
 from twin.report_format import and_list

@@ -879,6 +879,36 @@ def test_a_base_whose_settings_the_design_varies_is_not_warned_of_as_written(tmp
     assert load_experiment(write(tmp_path / "funding.toml", body))["warnings"] == []
 
 
+def test_each_policy_is_warned_of_as_it_runs_and_a_remark_some_policies_share_names_their_settings(tmp_path):
+    """`twin sweep` said nothing of a policy whose lever starts after the horizon (one the `twin run`
+    of the same scenario warns has no effect) or whose intensity is far beyond its range."""
+    body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        'name = "lever.chb.start_year"\nvalues = [0, 5]\n[[lever]]\nname = "lever.chb.intensity"\n'
+                        'values = [1, 1e300]')
+    warnings = load_experiment(write(tmp_path / "late.toml", body))["warnings"]
+    late = [w for w in warnings if "it will have no effect" in w]
+    strong = [w for w in warnings if "intensity = 1e+300 is beyond its plausible range" in w]
+    assert len(late) == 1 and late[0].startswith("the policies with lever.chb.start_year = 5: ")
+    assert len(strong) == 1 and strong[0].startswith("the policies with lever.chb.intensity = 1e+300: ")
+    assert len(warnings) == 2
+    # a remark every policy shares is said once, without the settings
+    shared = TINY.replace("years = 1", "years = 1\n").replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                                                               'name = "lever.chb.hold_years"\nvalues = [1, 2]\n'
+                                                               '[[lever]]\nname = "lever.chb.start_year"\n'
+                                                               'values = [5]')
+    said = load_experiment(write(tmp_path / "shared.toml", shared))["warnings"]
+    assert len(said) == 1 and "it will have no effect" in said[0] and not said[0].startswith("the polic")
+
+
+def test_a_parameter_given_as_a_lever_is_said_to_be_a_world_not_a_policy(tmp_path):
+    """`twin analyse` ranked two values of a price elasticity as it ranks policies, unsaid."""
+    body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        'name = "price_supply_elasticity"\nvalues = [0.8, 1.5]')
+    warnings = load_experiment(write(tmp_path / "world.toml", body))["warnings"]
+    assert [w for w in warnings if "[[lever]] #1 'price_supply_elasticity' is a model parameter, not a lever setting"
+            in w and "make it an [[uncertainty]]" in w] == warnings and len(warnings) == 1
+
+
 def test_a_quantity_is_sampled_or_set_not_both_and_ranges_are_checked(tmp_path):
     both = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n'
                         '[[lever]]\nname = "entry_rate_per_month"\nvalues = [0.2, 0.3]\n[[lever]]')

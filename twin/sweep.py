@@ -48,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -100,11 +101,6 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
     levers = check_levers(path, data, uncertain)
     check_lever_tables(path, levers, uncertain)
     warnings = check_lever_names(path, base, running, uncertain, levers)
-    from twin.preflight import scenario_warnings  # what `twin run` and `twin compare` say of a policy file
-
-    # (the base of settings the design varies is not warned of as it is written: its runs never use them all)
-    for scenario in running if running != [base] else ():
-        warnings += [w for w in scenario_warnings(replace(scenario, years=base.years)) if w not in warnings]
     outcomes, lower_is_better = check_outcomes(path, data, base.years, running, uncertain, levers)
     warnings += outcome_direction_warnings(path, data)
     whole = int(base.years)
@@ -116,7 +112,62 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
               "warnings": warnings, "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
     check_run_count(path, config)
     check_design(config)
+    # the design's own values beyond their ranges are said above, of the [[lever]] that gives them: not again
+    # of each policy (`_lever_range_warnings`; a policy's other settings beyond theirs are said of it)
+    said_of = [name.rsplit(".", 1)[-1] for name, _ in levers if any(f"{name}: " in w and "goes beyond its plausible"
+                                                                     in w for w in config["warnings"])]
+    again = re.compile(r"\b(" + "|".join(map(re.escape, said_of)) + r") = .* is beyond its plausible range") \
+        if said_of else None
+    config["warnings"] += [w for w in policy_warnings(config, design(config))
+                           if w not in config["warnings"] and not (again and again.search(w))]
     return config
+
+
+def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
+    """What `twin run` and `twin compare` say before running each policy of the design
+    (`preflight.preflight_warnings`: levers that start after the horizon, budgets out of reach, settings
+    beyond their ranges, a partial register), as the policy runs (the base with its lever settings, or
+    its scenario file over the experiment's horizon), the sampled parameters and lever settings set
+    aside. A remark every policy shares is said once; one some policies share names their settings."""
+    from twin.preflight import preflight_warnings
+
+    names = [c for c in points.columns if c not in ("sample", "policy")]
+    columns = [name for name, _ in config["levers"]]
+    varied = {u.name for u in config["uncertain"]}
+    loaded = loaded_policies(points)
+    said: dict[str, list[int]] = {}
+    registers = set()
+    policies = points.drop_duplicates("policy").to_dict(orient="records")
+    for k, row in enumerate(policies):
+        scenario = point_scenario(config["base"], row, names, loaded)
+        register = (scenario.register, scenario.register_table, scenario.areas_file, scenario.complete_register)
+        for warning in preflight_warnings([scenario], check_registers=register not in registers, varied=varied):
+            said.setdefault(warning, []).append(k)
+        registers.add(register)
+
+    def shown(name: str, value) -> str:
+        return f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}"
+
+    def which(ks: list[int]) -> str:
+        """The policies `ks` by the settings they share, when no other policy has them all; else listed."""
+        common = [name for name in columns if len({repr(policies[k][name]) for k in ks}) == 1]
+        if common and all(k in ks for k, row in enumerate(policies)
+                          if all(repr(row[name]) == repr(policies[ks[0]][name]) for name in common)):
+            return ("the policies with " if len(ks) > 1 else "the policy with ") + ", ".join(
+                shown(name, policies[ks[0]][name]) for name in common)
+        labels = [", ".join(shown(name, policies[k][name]) for name in columns) for k in ks]
+        return (f"the {len(ks)} policies with " if len(ks) > 1 else "the policy with ") + "; ".join(labels[:3]) + (
+            "; ..." if len(labels) > 3 else "")
+
+    def named(warning: str, ks: list[int]) -> str:
+        if len(ks) == len(policies):
+            return warning
+        alone = [name for name in columns if len({repr(row[name]) for row in policies}) > 1]
+        if len(ks) == 1 and alone == ["scenario"] and warning.startswith(f"{policies[ks[0]]['scenario']}:"):
+            return warning  # a policy file's own remark, which names it
+        return f"{which(ks)}: {warning}"
+
+    return [named(warning, ks) for warning, ks in said.items()]
 
 
 def check_design(config: dict) -> None:
@@ -248,7 +299,9 @@ def sweep_spec(config: dict, points: pd.DataFrame, info: dict) -> tuple[dict, st
         points = points.assign(scenario=[hashes[p] for p in points["scenario"]])
     # Not the number of replicates: replicate r's seed does not depend on it (`replicate_seeds`), so
     # asking for more runs only the new ones, and fewer reads the first ones (`sweep_results`).
-    spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": points.round(12).to_dict("list"),
+    with np.errstate(over="ignore"):  # (a value near the float limit rounds to inf: a warning in numpy's words)
+        rounded = points.round(12).to_dict("list")
+    spec = {"experiment": config["name"], "base": config["base"].spec_hash(), "points": rounded,
             "seed": config["seed"], "outcomes": [o.__dict__ for o in config["outcomes"]], "code": info["code_hash"]}
     # Nor the UK outcomes: each run keeps its yearly UK totals (`run_series`), from which they are read
     # (`sweep_results`), so adding or changing one reuses the runs; an area's outcome needs the runs.

@@ -292,6 +292,11 @@ def check_lever_names(path: Path, base: Scenario, running: list[Scenario], uncer
                                 f"{not_a_parameter_hint(name, every_lever) or did_you_mean(name, defaults.as_dict())}")
         if name.startswith("lever."):
             _check_lever_in_scenarios(path, position, name, scenarios)
+        else:  # a parameter describes the world (it holds through the spin-up); policies are levers
+            warnings.append(f"{path}: [[lever]] #{position} {name!r} is a model parameter, not a lever setting: "
+                            f"each of its values is a world of its own (its own spin-up), which `twin analyse` "
+                            f"ranks as it ranks policies; to see how the policies fare across it, make it an "
+                            f"[[uncertainty]]")
         warnings += [f"{path}: [[lever]] {warning}" for warning in _lever_range_warnings(name, values, every_lever)]
     sampled = [(f"[[uncertainty]] {u.name!r}", u.name) for u in uncertain]
     sampled += [(f"[[lever]] {name!r}", name) for name, _ in levers

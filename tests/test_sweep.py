@@ -1315,8 +1315,13 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     other_db = f"sqlite:///{tmp_path / 'other.db'}"  # experiment 2 there is not experiment 2 here
     assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
                  "--quiet"]) == 0
+    err = capsys.readouterr().err
     assert re.search(r"held the results of experiment 2 in sqlite:///.*sweep.db \(.*b.toml\); it now holds "
-                     r"experiment 1's in sqlite:///.*other.db", capsys.readouterr().err)
+                     r"experiment 1's in sqlite:///.*other.db", err)
+    # the analysis of experiment 2 left beside experiment 1's results would be read as theirs: removed, and said
+    assert ("that experiment's analysis (analysis.html, analysis.json) is removed from the folder: run `twin analyse` "
+            "for this one." in err)
+    assert not (tmp_path / "out" / "analysis.html").exists() and not (tmp_path / "out" / "analysis.json").exists()
     # the same database named another way, or a marker from before databases were recorded: no note
     again = f"sqlite:///{tmp_path / '..' / tmp_path.name / 'other.db'}"
     assert main(["sweep", str(first), "--db", again, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
@@ -2050,3 +2055,24 @@ def test_a_lever_grid_extended_is_not_said_to_have_changed_an_uncertaintys_value
     assert "policy scenario file" not in _settings_changed(*files)
     files[1]["points"]["scenario"][0] = "hash_c"  # a file edited: said
     assert _settings_changed(*files).endswith("; a policy scenario file's contents")
+
+
+def test_a_policy_whose_runs_always_fail_is_left_out_of_the_analysis_and_the_rest_ranked(tmp_path, capsys):
+    """A policy failing in every future kept every future out ('no sampled future has finished runs for
+    every policy yet; run `twin sweep` again to finish', which could never finish): it is left out, said
+    with its settings and error, and the other policies are ranked."""
+    from twin.cli import main
+
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    broken = write(tmp_path / "broken.toml", TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                                                          'name = "lever.chb.intensity"\nvalues = [1, 0.5, 1e300]'))
+    assert main(["sweep", str(broken), "--db", db, "--workers", "1", "--out", str(tmp_path / "b"), "--quiet"]) == 1
+    capsys.readouterr()
+    assert main(["analyse", str(broken), "--db", db, "--out", str(tmp_path / "b")]) == 0
+    captured = capsys.readouterr()
+    assert ("every run of 1 policy failed, so the analysis leaves it out and ranks the other 2 (a run that fails each "
+            "time fails again in `twin sweep`): policy 2 (lever.chb.intensity=1e+300): PopulationError: the run "
+            "stopped at step") in captured.err
+    assert "smallest maximum regret, policy " in captured.out and "lever.chb.intensity=1e+300" not in captured.out
+    record = json.loads((tmp_path / "b" / "analysis.json").read_text())
+    assert "every run of 1 policy failed" in json.dumps(record)  # the analysis's record says so too

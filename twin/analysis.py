@@ -131,7 +131,8 @@ def _label(column: str, value) -> str:
         return Path(str(value)).stem
     if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
         # 860,000,000 rather than 860000000.0, and every digit a setting has: labels name policies apart
-        value = f"{int(value):,}" if float(value).is_integer() else f"{value:.12g}"
+        # (beyond 1e15 a float's whole digits are not all the setting's: 1e300 read as 300 digits)
+        value = f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:.12g}"
     return f"{column}={value}"
 
 

@@ -65,6 +65,7 @@ def cmd_analyse(args) -> int:
     table = sweep_results(store, experiment_id, config["reps"], config["outcomes"],
                           STEPS_PER_YEAR[experiment_step(config)])
     failed = int((table.status == "failed").sum())
+    broken = _policies_that_always_fail(table, [name for name, _ in config["levers"]])  # {policy: (settings, error)}
     table = table[table.status == "done"]
     if table.empty:
         reason = (f"its {failed} run(s) failed (errors in the runs table, and in `twin sweep`'s output)" if failed
@@ -85,6 +86,15 @@ def cmd_analyse(args) -> int:
         print(f"Note: {other}.", file=sys.stderr)  # (under --quiet too: about the files left beside it)
     stored = len(table)
     reps, n_policies = config["reps"], int(points["policy"].nunique())
+    if broken and len(broken) < n_policies:  # the rest are analysed: a run failing each time never finishes
+        points = points[~points["policy"].isin(broken)]
+        n_policies -= len(broken)
+        left_out = "; ".join(f"policy {policy} ({settings}): {error}" for policy, (settings, error) in broken.items())
+        note = (f"every run of {len(broken)} polic{'y' if len(broken) == 1 else 'ies'} failed, so the analysis leaves "
+                f"{'it' if len(broken) == 1 else 'them'} out and ranks the other {n_policies} (a run that fails "
+                f"each time fails again in `twin sweep`): {left_out}")
+        notes.append(note)
+        print(f"Note: {note}.", file=sys.stderr)  # (under --quiet too: what the analysis leaves out)
     try:
         try:
             table, note = complete_futures(table, reps, n_policies, sorted(points["sample"].unique()))
@@ -186,3 +196,20 @@ def _areas_about(config: dict) -> list[str]:
     return [f"Areas: {where}" + (f", with the UK's national quantities scaled by {running.national_scale:.3g} (the "
                                  f"national amounts and values below are UK figures, scaled in the runs)."
                                  if running.national_scale != 1.0 else ".")]
+
+
+def _policies_that_always_fail(table, settings: list[str]) -> dict:
+    """The policies of a sweep's runs table none of whose runs finished and some failed, each with its
+    `settings` (the experiment's [[lever]] names) and its first run's error, in one line."""
+    from twin.analysis import _label
+
+    if "error" not in table or not (table.status == "failed").any():
+        return {}
+    done = set(table.loc[table.status == "done", "policy"])
+    failing = table[(table.status == "failed") & ~table["policy"].isin(done)]
+    out = {}
+    for policy, rows in failing.groupby("policy", sort=True):
+        first = rows.iloc[0]
+        shown = ", ".join(_label(name, first[name]) for name in settings if name in rows)  # as the ranking names it
+        out[int(policy)] = (shown or "the base scenario", str(first["error"]))
+    return out

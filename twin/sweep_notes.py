@@ -33,9 +33,18 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
                                        or not _same_database(previous.get("database"), database)):
         elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"
         kept = "each database keeps its own" if elsewhere else "the database keeps both"
+        from twin.cli_analyse import ANALYSIS_FILES
+        from twin.staging import remove_written, written_here
+
+        ours = written_here(out)
+        stale = [name for name in ANALYSIS_FILES if name in ours and (out / name).exists()]
+        for name in stale:  # the earlier experiment's analysis would sit beside this one's results
+            remove_written(out, name)
         print(f"Note: {out / 'sweep_results.csv'} held the results of experiment {previous.get('experiment_id')}"
               f"{elsewhere} ({previous.get('file')}); it now holds experiment {experiment_id}'s in {database} "
-              f"(give --out to keep them apart; {kept}).", file=sys.stderr)
+              f"(give --out to keep them apart; {kept})" + (
+                  f"; that experiment's analysis ({', '.join(stale)}) is removed from the folder: run `twin analyse` "
+                  f"for this one" if stale else "") + ".", file=sys.stderr)
     marker.write_text(json.dumps(here), encoding="utf-8")
 
 

@@ -983,6 +983,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert experiments[["areas_file", "national_scale", "register"]].drop_duplicates().to_dict("records") == [
         {"areas_file": "built-in", "national_scale": 1.0, "register": "synthetic"}]
     assert "total_homicides" in outcomes.columns and "discounted_homicides" not in outcomes.columns
+    assert list(outcomes.columns[:3]) == ["scenario", "replicate", "run_id"]  # keyed as experiments.csv is
     # the derived columns summary.csv has, and what each file holds, for a comparison
     assert {"discounted_lever_cost_gbp", "total_net_social_cost_gbp_excluding_assets"} <= set(outcomes.columns)
     assert not outcomes.filter(like="lever_cost_gbp").isna().any().any()  # 0 where a scenario has no lever
@@ -991,7 +992,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert "levels at the year's end (ocgs_active" in guide and "outcome_definitions" not in guide
     # every outcome column's kind is described (final_year_ levels were exported undescribed)
     kinds = {next((k for k in ("total_", "discounted_", "final_year_") if c.startswith(k)), c)
-             for c in outcomes.columns if c != "run_id"}
+             for c in outcomes.columns if c not in ("scenario", "replicate", "run_id")}
     assert kinds == {"total_", "discounted_", "final_year_"}
     assert all(f"`{kind}<metric>`" in guide for kind in kinds)
     assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0

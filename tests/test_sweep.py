@@ -1264,7 +1264,7 @@ def test_export_after_a_uk_outcome_is_added_reads_it_as_the_sweep_wrote_it(tmp_p
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv").set_index("run_id")
     exported = pd.read_csv(tmp_path / "export" / "outcomes.csv").set_index("run_id").loc[results.index]
-    assert list(exported.columns[:2]) == ["harm", "arrests"] and (exported["arrests"] == results["arrests"]).all()
+    assert list(exported.columns[2:4]) == ["harm", "arrests"] and (exported["arrests"] == results["arrests"]).all()
     definitions = pd.read_csv(tmp_path / "export" / "outcome_definitions.csv")
     assert list(definitions["outcome"]) == ["harm", "arrests"]
     # the outcome taken out again: its column goes too, from the results and the export alike (the stored
@@ -1276,7 +1276,11 @@ def test_export_after_a_uk_outcome_is_added_reads_it_as_the_sweep_wrote_it(tmp_p
     results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
     assert "arrests" not in results
     assert list(results.columns[-5:]) == ["convictions", "harm", "run_id", "setup_s", "run_s"]
-    assert list(pd.read_csv(tmp_path / "ex2" / "outcomes.csv").columns) == ["run_id", "convictions", "harm"]
+    exported = pd.read_csv(tmp_path / "ex2" / "outcomes.csv")
+    assert list(exported.columns) == ["point", "replicate", "run_id", "convictions", "harm"]
+    # keyed by design point and replicate as the experiments file is (run_id follows the order runs finished in)
+    experiments = pd.read_csv(tmp_path / "ex2" / "experiments.csv")
+    assert exported[["point", "replicate", "run_id"]].equals(experiments[["point", "replicate", "run_id"]])
 
 
 def test_an_empty_experiment_file_says_so(tmp_path):

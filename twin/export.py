@@ -68,7 +68,7 @@ EXPERIMENTS_TEXT = """\
 
 COMPARISON_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
-  `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
+  `scenario`, `replicate` and `run_id`, as there; then `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
   its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
   counts of people and events are totals only. `final_year_<metric>`, for the levels {final}, is
   their mean over the last 12 months (or 52 weeks) of the horizon. `..._lever_cost_gbp_<lever>` is a lever's spending
@@ -84,7 +84,8 @@ COMPARISON_TEXT = """\
 
 SWEEP_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
-  `run_id`, then the outcomes in the experiment file's order, named as it names them.
+  `point`, `replicate` and `run_id`, as there, then the outcomes in the experiment file's order, named
+  as it names them.
 - outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
   aggregation does, and its unit (an outcome summed over each year is per year: GBP/year); money is
   undiscounted, in 2023-24 prices (not the present values of a comparison's `discounted_` figures)."""
@@ -325,6 +326,10 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
 
         outcomes = with_derived_outcomes(outcomes.set_index("run_id")).reset_index()  # as summary.csv has them
         outcomes = outcomes[[c for c in outcomes.columns if not discounted_count(c)]]
+    # keyed as experiments is (row i is its row i), by what the run is rather than by run_id alone, which
+    # follows the order runs finished in: the same experiment run on other workers gives the same rows
+    outcomes.insert(0, key, experiments[key].to_numpy())
+    outcomes.insert(1, "replicate", experiments["replicate"].to_numpy())
     tables = {"experiments": experiments, "outcomes": outcomes,
               # the long tables streamed from the database to the file, a chunk at a time: whole, they
               # outgrow memory past a few thousand comparison runs (`_write_table`)
@@ -336,7 +341,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         definitions = outcome_definitions(spec, step)
         outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
         # only the outcomes the file defines (runs stored under an earlier version of it hold others)
-        outcomes = outcomes[["run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]]
+        outcomes = outcomes[[key, "replicate", "run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]]
         tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}
     written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code

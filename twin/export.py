@@ -68,8 +68,9 @@ EXPERIMENTS_TEXT = """\
 
 COMPARISON_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
-  `scenario`, `replicate` and `run_id`, as there; then `total_<metric>`, the sum over the horizon, undiscounted; for money also `discounted_<metric>`,
-  its present value at {rate:.1%} a year (HM Treasury Green Book). Money is in GBP at {prices} prices;
+  `scenario`, `replicate` and `run_id`, as there; then `total_<metric>`, the sum over the horizon,
+  undiscounted; for money also `discounted_<metric>`, its present value at {rate:.1%} a year (HM
+  Treasury Green Book). Money is in GBP at {prices} prices;
   counts of people and events are totals only. `final_year_<metric>`, for the levels {final}, is
   their mean over the last 12 months (or 52 weeks) of the horizon. `..._lever_cost_gbp_<lever>` is a lever's spending
   (0 where the scenario has no such lever), `..._lever_cost_gbp` all of them together,

@@ -905,6 +905,25 @@ def test_a_progress_bar_in_a_log_is_a_line_per_tenth_not_carriage_returns(capsys
     assert lines[0].startswith("sweep: 0/200 runs (0%), ") and lines[-1].startswith("sweep: 200/200 runs (100%), ")
 
 
+def test_a_progress_bar_in_a_log_adds_a_line_a_minute_with_rate_and_time_left(capsys):
+    """A tenth of a sweep of 10,000 runs is 1,000 runs, hours at a few thousand an hour, with no line in
+    the log between: a line every `LOG_EVERY_S` while runs finish, with the rate and the time left; none
+    while nothing finishes."""
+    from twin.progress import LOG_EVERY_S, _LogBar
+
+    now = [0.0]
+    bar = _LogBar(10_000, "run", "sweep", clock=lambda: now[0])
+    for _ in range(30):  # a run every 20 s: 3 a minute, 180 an hour
+        now[0] += 20.0
+        bar.update(1)
+    now[0] += 10 * LOG_EVERY_S  # ten minutes without a run finishing: no line
+    bar.update(0)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 + 30 * 20 // int(LOG_EVERY_S)  # the start, then one a minute
+    assert lines[1] == "sweep: 3/10,000 runs (0%), 60 s, 180 runs/hour, about 55 h 32 min left"  # 9,997 / 180 h
+    assert lines[-1].startswith("sweep: 30/10,000 runs (0%), 600 s, 180 runs/hour, about 55 h 23 min left")
+
+
 def test_a_standard_error_is_printed_with_its_means_decimals():
     from twin.cli_research import _readable
 

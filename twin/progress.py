@@ -1,7 +1,7 @@
 """What the commands print as they go. Progress lines for the long commands (calibrate, sensitivity,
 screen): rewritten in place on a terminal; on a log file or pipe, one line at each tenth of the
-work and at its end, so that a captured log holds readable lines rather than one line of carriage
-returns. Output that outlives its reader (`guard_output`)."""
+work and at its end (a progress bar of runs also a line a minute with its rate and the time left),
+so that a captured log holds readable lines rather than one line of carriage returns. Output that outlives its reader (`guard_output`)."""
 
 from __future__ import annotations
 
@@ -40,25 +40,51 @@ def progress_bar(total: int, unit: str, desc: str):
     return _LogBar(total, unit, desc)
 
 
-class _LogBar:
-    """`progress_bar` off a terminal: '<desc>: 460/4608 runs (10%), 12 s' at each tenth."""
+#: off a terminal, a progress bar's line at least this often while work finishes (besides each tenth):
+#: a tenth of a sweep of thousands of runs can take hours, silent in a batch scheduler's log
+LOG_EVERY_S = 60.0
 
-    def __init__(self, total: int, unit: str, desc: str):
+
+class _LogBar:
+    """`progress_bar` off a terminal: '<desc>: 460/4608 runs (10%), 12 s, 138,000 runs/hour, about
+    2 min left' at each tenth, at the end, and every `LOG_EVERY_S` between while work finishes."""
+
+    def __init__(self, total: int, unit: str, desc: str, clock=None):
         import time
 
         self.total, self.unit, self.desc, self.done = total, unit, desc, 0
-        self._clock, self._start = time.perf_counter, time.perf_counter()
-        self._show = progress_line(sys.stderr)
+        self._clock = clock or time.perf_counter
+        self._start = self._last = self._clock()
+        self._tenth = -1
         self.update(0)  # the bar's first line as it starts, as tqdm's
 
     def update(self, n: int = 1) -> None:
         self.done += n
-        elapsed = self._clock() - self._start
-        self._show(f"{self.desc}: {self.done:,}/{self.total:,} {self.unit}s ({self.done / max(self.total, 1):.0%}), "
-                   f"{elapsed:,.0f} s", self.done, self.total)
+        now = self._clock()
+        tenth = 10 if self.done >= self.total else self.done * 10 // max(self.total, 1)
+        if tenth == self._tenth and not (n > 0 and now - self._last >= LOG_EVERY_S):
+            return
+        self._tenth, self._last = tenth, now
+        elapsed = now - self._start
+        line = (f"{self.desc}: {self.done:,}/{self.total:,} {self.unit}s ({self.done / max(self.total, 1):.0%}), "
+                f"{elapsed:,.0f} s")
+        if 0 < self.done < self.total and elapsed > 0:
+            rate = self.done / elapsed
+            line += f", {rate * 3600:,.0f} {self.unit}s/hour, about {_duration((self.total - self.done) / rate)} left"
+        print(line, flush=True, file=sys.stderr)
 
     def close(self) -> None:
         pass
+
+
+def _duration(seconds: float) -> str:
+    """'45 s', '12 min', '3 h 20 min'."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 class _PipeSafe:

@@ -1,7 +1,8 @@
 """What the commands print as they go. Progress lines for the long commands (calibrate, sensitivity,
 screen): rewritten in place on a terminal; on a log file or pipe, one line at each tenth of the
 work and at its end (a progress bar of runs also a line a minute with its rate and the time left),
-so that a captured log holds readable lines rather than one line of carriage returns. Output that outlives its reader (`guard_output`)."""
+so that a captured log holds readable lines rather than one line of carriage returns. Output that
+outlives its reader (`guard_output`)."""
 
 from __future__ import annotations
 

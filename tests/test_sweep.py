@@ -2080,3 +2080,26 @@ def test_a_policy_whose_runs_always_fail_is_left_out_of_the_analysis_and_the_res
     assert "smallest maximum regret, policy " in captured.out and "lever.chb.intensity=1e+300" not in captured.out
     record = json.loads((tmp_path / "b" / "analysis.json").read_text())
     assert "every run of 1 policy failed" in json.dumps(record)  # the analysis's record says so too
+
+
+def test_a_table_of_lever_settings_is_also_one_column_per_setting(tmp_path):
+    """A budget split given as a table (`lever.funding` = {share_forces = ...}) sat in one column of
+    JSON text in sweep_results.csv and the export: each setting now has a column of its own too."""
+    from twin.cli import main
+
+    funded = write(tmp_path / "funded.toml", f'[scenario]\nname = "funded"\nbase = "{QUICK_BASELINE}"\n'
+                                             '[[levers]]\ntype = "funding"\nbudget_gbp_per_year = 1.0e9\n')
+    body = (f'[experiment]\nname = "split"\nbase = "{funded}"\nyears = 1\n[[lever]]\nname = "lever.funding"\n'
+            'values = [{share_forces = 0.45, share_rocu = 0.20, share_nca = 0.35}, '
+            '{share_forces = 0.30, share_rocu = 0.20, share_nca = 0.50}]\n'
+            '[[outcome]]\nname = "harm"\nmetric = "harm_gbp_total"\n')
+    path = write(tmp_path / "split.toml", body)
+    db = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    results = pd.read_csv(tmp_path / "out" / "sweep_results.csv")
+    assert list(results["lever.funding.share_forces"]) == [0.45, 0.30]
+    assert list(results["lever.funding.share_nca"]) == [0.35, 0.50]
+    assert json.loads(results["lever.funding"][1]) == {"share_forces": 0.30, "share_rocu": 0.20, "share_nca": 0.50}
+    assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
+    experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    assert list(experiments["lever.funding.share_rocu"]) == [0.20, 0.20]

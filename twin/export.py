@@ -374,7 +374,8 @@ Sweep '{name}' ({file}), experiment {experiment_id} in {database}, written by `t
   `seed`; `status` ("done" or "failed") and `error` (a failed run's message, in one line; with a
   fault's trace in `twin export`'s experiments file); `sample` (the sampled future)
   and each sampled quantity under its name in the experiment file ({uncertain}); `policy` and each
-  lever or parameter set by policy ({levers}); then the outcomes, named as the file names them
+  lever or parameter set by policy ({levers}; a table of lever settings, `lever.<name>`, also one
+  column per setting, `lever.<name>.<setting>`); then the outcomes, named as the file names them
   ({outcomes}: units in outcome_definitions.csv); last `run_id` (the database's; it follows the
   order runs finished in) and `setup_s` and `run_s` (seconds to build the model, spin-up included,
   and to run it), the only columns that differ between two runs of the same sweep.

@@ -22,10 +22,15 @@ def stored_design(store, experiment_id: int) -> pd.DataFrame:
 
 def stored_inputs(resolved_json: str) -> dict:
     """A design point's inputs as stored, a policy that is a scenario file named by its file name
-    (the runs read it by its full path on the machine that ran them, which means nothing elsewhere)."""
+    (the runs read it by its full path on the machine that ran them, which means nothing elsewhere),
+    and a table of lever settings (`lever.<name>` = {...}) also as one column per setting."""
     inputs = dict(json.loads(resolved_json)["inputs"])
     if isinstance(inputs.get("scenario"), str):
         inputs["scenario"] = Path(inputs["scenario"]).name
+    for name, value in list(inputs.items()):  # a lever's settings set together (`lever.funding` = a budget split)
+        if name.startswith("lever.") and name.count(".") == 1 and isinstance(value, str) and value.startswith("{"):
+            # each setting in a column of its own beside the policy's whole table (which names the policy)
+            inputs.update({f"{name}.{setting}": each for setting, each in json.loads(value).items()})
     return inputs
 
 

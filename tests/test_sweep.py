@@ -1146,6 +1146,12 @@ def test_regret_and_robustness_on_a_known_table():
     weak = {"box": {"limits": {"u": [0.2, 1.0]}, "restricted": {"u": [0.2, 1.0]}, "support": 22, "futures": 24,
                     "coverage": 1.0, "density": 0.27, "base_density": 0.25}}
     assert "no region of the uncertainties clearly concentrates its worst futures" in describe_box("p", weak)
+    # few futures flagged (regret mostly none): said as the futures it trails in, the density beside their share
+    rare = {"box": {"limits": {"u": [0.8, 1.0]}, "restricted": {"u": [0.8, 1.0]}, "support": 10, "futures": 100,
+                    "coverage": 1.0, "density": 0.3, "base_density": 0.03}}
+    said = describe_box("p", rare)
+    assert ("(its worst regrets: the 3% of futures in which it falls behind at all) mostly when u in [0.8, 1] (10 of "
+            "100 futures inside the box; coverage 100%, density 30%, against 3% of all futures)") in said
     lone = dict(weak, box=dict(weak["box"], support=1, density=1.0, coverage=0.17))
     assert "clearly concentrates" in describe_box("p", lone) and "mostly when" not in describe_box("p", lone)
     from twin.analysis import format_outcome

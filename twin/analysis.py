@@ -113,11 +113,14 @@ def describe_box(name: str, entry: dict) -> str:
                 f"{MIN_LIFT:g} times that share)")
     few = f"; only {futures} futures: indicative" if futures < FEW_FUTURES_FOR_PRIM else ""
     # the futures at or above its regrets' 75th percentile: a quarter, or more when regrets tie there
-    worst = ("its worst quarter of regrets" if base is None or base <= 0.3 else
+    # (under a quarter flagged: its 75th percentile is no regret at all, so the flagged are those it trails in)
+    worst = ("its worst quarter of regrets" if base is None or 0.2 <= base <= 0.3 else
+             f"its worst regrets: the {base:.0%} of futures in which it falls behind at all" if base < 0.2 else
              f"its worst regrets: the {base:.0%} of futures at or above its 75th percentile, ties included")
+    against = f", against {base:.0%} of all futures" if base is not None else ""
     return (f"{name} falls furthest behind the best option ({worst}) mostly when {limits} "
             f"({box['support']} of {futures or '?'} futures inside the box; coverage {box['coverage']:.0%}, "
-            f"density {box['density']:.0%}{few})")
+            f"density {box['density']:.0%}{against}{few})")
 
 
 def choose_box(trajectory: list[dict], min_coverage: float = 0.5) -> dict:

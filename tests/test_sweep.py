@@ -2109,3 +2109,14 @@ def test_a_table_of_lever_settings_is_also_one_column_per_setting(tmp_path):
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     experiments = pd.read_csv(tmp_path / "export" / "experiments.csv")
     assert list(experiments["lever.funding.share_rocu"]) == [0.20, 0.20]
+
+
+def test_why_no_run_is_taken_from_earlier_sweeps_is_said_when_an_outcome_is_an_area_s(tmp_path):
+    """A grown design with an area's outcome ran every point again ('60 to run') without saying why."""
+    from twin.cli_research import _no_copies
+
+    area = load_experiment(write(tmp_path / "area.toml", TINY.replace(
+        'metric = "harm_gbp_total"', 'metric = "harm_gbp_total"\narea = "Merseyside"')))
+    assert _no_copies(area) == (" (none taken from earlier sweeps: the outcome harm of an area, region or nation "
+                                "needs runs that record it, which runs keep only for the UK)")
+    assert _no_copies(load_experiment(write(tmp_path / "uk.toml", TINY))) == ""

@@ -266,9 +266,17 @@ def _print_sweep_plan(args, config: dict) -> int:
           f"replication(s) = {plan['runs']:,} runs; {stored}; "
           + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; "
              if plan["copyable"] else "")
-          + f"{to_run:,} to run. The file is checked; nothing was run "
-          f"(--dry-run).")
+          + f"{to_run:,} to run{_no_copies(config) if to_run and earlier else ''}. The file is checked; nothing "
+          f"was run (--dry-run).")
     return 0
+
+
+def _no_copies(config: dict) -> str:
+    """Why no run is taken from earlier sweeps when an outcome is an area's ('' when every one is the UK's)."""
+    areas = [o.name for o in config["outcomes"] if o.area != "UK"]
+    return (f" (none taken from earlier sweeps: the outcome{'s' if len(areas) > 1 else ''} {', '.join(areas)} of an "
+            f"area, region or nation need{'' if len(areas) > 1 else 's'} runs that record it, which runs keep only "
+            f"for the UK)" if areas else "")
 
 
 def _check_writable(store, plan: dict) -> int:
@@ -347,7 +355,7 @@ def _sweep(args) -> int:
 
     if (note := earlier_sweep_note(config, store)) is not None:
         reuse = (" (runs of the same design points, seeds and code are taken from earlier sweeps, the rest run)"
-                 if all(o.area == "UK" for o in config["outcomes"]) else "")
+                 if all(o.area == "UK" for o in config["outcomes"]) else _no_copies(config))
         if not args.quiet:
             print(f"Note: {note}: this sweep is a new experiment{reuse}.", file=sys.stderr)
     try:

@@ -1200,9 +1200,18 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert main(["export", "--db", db, "--out", str(tmp_path / "export")]) == 0
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == [".twin-export", ".twin-written", "README.txt",
                                                                         "experiments.csv", "outcome_definitions.csv",
-                                                                        "outcomes.csv"]
+                                                                        "outcomes.csv", "yearly.csv"]
     assert (tmp_path / "export" / ".twin-export").read_text().split() == [
-        "experiments.csv", "outcomes.csv", "outcome_definitions.csv"]  # the tables a later export replaces
+        "experiments.csv", "outcomes.csv", "outcome_definitions.csv", "yearly.csv"]  # the tables a later export replaces
+    # each run's yearly UK series, as the sweep kept it: a flow's year total is the outcome the file reads off it
+    yearly = pd.read_csv(tmp_path / "export" / "yearly.csv")
+    exported = pd.read_csv(tmp_path / "export" / "outcomes.csv")
+    assert list(yearly.columns) == ["point", "replicate", "run_id", "year", "metric", "value"]
+    harm = yearly[yearly.metric == "harm_gbp_total"].set_index("run_id")["value"]
+    np.testing.assert_allclose(harm.loc[exported.run_id].to_numpy(), exported["harm"].to_numpy(), rtol=1e-12)
+    assert list(dict.fromkeys(yearly.point)) == list(exported.point)  # in design order
+    active = yearly[yearly.metric == "ocgs_active"].value  # a level: the year's mean, not the sum of 12 months
+    assert 50 < active.min() and active.max() < 1e4
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide
     assert "trajectories" not in guide and "parquet" not in guide  # only what this export wrote

@@ -87,6 +87,11 @@ SWEEP_TEXT = """\
 - outcomes.{ext}: one row per run, in the order of experiments (row i is the run of row i there):
   `point`, `replicate` and `run_id`, as there, then the outcomes in the experiment file's order, named
   as it names them.
+- yearly.{ext}: each finished run's UK figures year by year, every metric the model records (the
+  runs keep them for the UK only): `point`, `replicate`, `run_id`, `year` (1, 2, ...), `metric` and
+  `value`, the year's total for a flow (a metric counted per step: harm, arrests, recruits) and its
+  mean over the year's steps for a level (groups, members, community trust); money undiscounted, in
+  2023-24 prices. Rows in design order, then year and metric.
 - outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
   aggregation does, and its unit (an outcome summed over each year is per year: GBP/year); money is
   undiscounted, in 2023-24 prices (not the present values of a comparison's `discounted_` figures)."""
@@ -186,6 +191,34 @@ def _as_sweep_results_reads(store: Store, experiment_id: int, spec: dict, step: 
     for o in national:
         outcomes[o.name] = outcomes["run_id"].map(read[o.name])
     return outcomes
+
+
+def _yearly_rows(store: Store, experiment_id: int, experiments: pd.DataFrame, key: str, step: str):
+    """A sweep's stored yearly UK series (`run_series`) as tidy rows, a run's at a time in design order
+    (a frame of the header alone when no run finished): a flow's yearly total, a level's yearly mean
+    (`yearly.csv` in the export's README)."""
+    import zlib
+
+    import numpy as np
+
+    from twin.results import METRICS
+    from twin.scenario import STEPS_PER_YEAR
+
+    flows = {m.name for m in METRICS if m.unit.endswith("/step")}
+    order = {run: k for k, run in enumerate(experiments["run_id"])}
+    payloads = dict(store.series_of(experiment_id))  # compressed, about 8 KB a run: held to write in design order
+    if not any(run in order for run in payloads):  # the header alone
+        yield pd.DataFrame(columns=[key, "replicate", "run_id", "year", "metric", "value"])
+    for run in sorted(payloads, key=lambda r: order.get(r, len(order))):
+        series = json.loads(zlib.decompress(payloads[run]))
+        names, yearly = series["metrics"], np.asarray(series["yearly"], dtype=float)
+        if run not in order or not yearly.size:
+            continue
+        divisor = np.array([1.0 if name in flows else STEPS_PER_YEAR[step] for name in names])
+        row = experiments.iloc[order[run]]
+        years, metrics = np.meshgrid(np.arange(1, yearly.shape[0] + 1), np.arange(len(names)), indexing="ij")
+        yield pd.DataFrame({key: row[key], "replicate": row["replicate"], "run_id": run, "year": years.ravel(),
+                            "metric": np.asarray(names)[metrics.ravel()], "value": (yearly / divisor).ravel()})
 
 
 def check_parquet_engine() -> None:
@@ -343,7 +376,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
         outcomes = _as_sweep_results_reads(store, experiment_id, spec, step, outcomes)
         # only the outcomes the file defines (runs stored under an earlier version of it hold others)
         outcomes = outcomes[[key, "replicate", "run_id"] + [n for n in definitions["outcome"] if n in outcomes.columns]]
-        tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions}
+        tables = {"experiments": experiments, "outcomes": outcomes, "outcome_definitions": definitions,
+                  "yearly": lambda: _yearly_rows(store, experiment_id, experiments, key, step)}
     written = [out_dir / f"{name}.{fmt}" for name in tables]
     readme = out_dir / "README.txt"  # what each file and column is, for readers who never open the code
     names = tuple(c for c in inputs.columns if c not in (key, "sample", "policy", *WHERE_COLUMNS)) if sweep else ()

@@ -77,10 +77,18 @@ def _user_error(argv, capsys) -> str:
     (CALIBRATION + '[[parameter]]\nname = "early_release_served_share"\nlow = 0.3\nhigh = 0.5\n'
                    '[[parameter]]\nname = "served_share"\nlow = 0.45\nhigh = 0.6\n',
      "early_release_served_share can be drawn up to 0.5 and served_share as low as 0.45"),
+    # a range the wrong way round; a file naming no parameter at all
+    (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0.9\nhigh = 0.1\n',
+     "[[parameter]] #1: 'charge_prob': expected low < high, got 0.9 and 0.1"),
+    (CALIBRATION, ": no [[parameter]] to calibrate"),
     # once told that its default scenario file, ../scenarios/baseline.toml, was not found
     ('', "the file is empty (expected a [calibration] table and [[parameter]] entries; see calibration/baseline.toml)"),
 ])
-def test_calibration_config_mistakes(tmp_path, capsys, body, words):
+def test_calibration_config_mistakes(tmp_path, capsys, monkeypatch, body, words):
+    import twin.calibration
+
+    # refused before any run: a check that let the mistake through fails here, not after a fit
+    monkeypatch.setattr(twin.calibration, "evaluate", lambda *a, **k: pytest.fail("ran the model"))
     config = write(tmp_path / "c.toml", body)
     err = _user_error(["calibrate", str(config), "--out", str(tmp_path / "out"), "--db",
                        f"sqlite:///{tmp_path / 'c.db'}"], capsys)
@@ -238,6 +246,9 @@ def test_posterior_ranges_of_correlated_parameters_are_warned_of(tmp_path):
     # once accepted: `twin fit` then ran a 500-year simulation (horizons are at most 100 years elsewhere)
     ("[[target]]\n" + TARGET.replace("years = [1, 2]", "years = [1, 500]"),
      "[[target]] #1: years: expected [first, last] with 1 <= first <= last <= 100, got [1, 500]"),
+    # a file with no target in it: nothing to fit or to compare the runs with
+    ("# targets to come\n", ": no [[target]] entries"),
+    ("target = []\n", ": no [[target]] entries"),
 ])
 def test_targets_file_mistakes(tmp_path, capsys, body, words):
     targets = write(tmp_path / "t.toml", body)
@@ -290,6 +301,22 @@ def test_validation_experiment_mistakes(tmp_path, capsys, monkeypatch, body, wor
     err = _user_error(["validate", str(good), str(experiment), "--out", str(tmp_path / "out")], capsys)
     assert str(experiment) in err and words in err
     assert not (tmp_path / "out" / "validation.json").exists()
+
+
+def test_an_abc_fit_to_targets_all_reproduced_by_construction_is_refused_before_running(tmp_path, capsys,
+                                                                                        monkeypatch):
+    """ABC-SMC's distance leaves out the targets reproduced by construction: a fit whose targets within
+    its years are all of them would have no distance to shrink. Said in one line, before any run."""
+    import twin.calibration
+
+    monkeypatch.setattr(twin.calibration, "evaluate", lambda *a, **k: pytest.fail("ran the model"))
+    targets = write(tmp_path / "inputs.toml", "[[target]]\n" + TARGET + "by_construction = true\n")
+    config = write(tmp_path / "abc.toml", CALIBRATION.replace(str(TARGETS), str(targets)) + 'method = "abc"\n' + TWO)
+    err = _user_error(["calibrate", str(config), "--out", str(tmp_path / "out"), "--db",
+                       f"sqlite:///{tmp_path / 'c.db'}"], capsys)
+    assert (f"{config}: ABC-SMC needs at least one target that is not reproduced by construction within the "
+            f"calibration's 3 years") in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c.db").exists()
 
 
 def test_shipped_configs_and_experiments_still_load():

@@ -672,6 +672,26 @@ def test_a_scenario_file_starts_from_a_register_in_a_database(register, tmp_path
     assert load_scenario(tmp_path / "child.toml").register_table is None  # another register: not the base's table
 
 
+@pytest.mark.parametrize("url", ["postgresql://me@dbhost:port/ocgs", "my db://ocgs", "://ocgs.db"])
+def test_a_register_url_that_cannot_be_parsed_is_refused_in_one_line(tmp_path, capsys, monkeypatch, url):
+    """A scenario's `register` holding '://' is read as a database's URL: one that SQLAlchemy cannot parse
+    (a port left as the word 'port', a space in the dialect's name) is one line naming the file and the key,
+    before any database is opened."""
+    import twin.precompile
+    import twin.runner
+    from twin.cli import main
+
+    for module, function in ((twin.precompile, "warm_up"), (twin.runner, "run_scenario")):
+        monkeypatch.setattr(module, function, lambda *a, **k: pytest.fail("went on to run the scenario"))
+
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[scenario]\nname = "bad"\nyears = 0.25\nregister = "{url}"\nregister_table = "ocgs"\n')
+    assert main(["run", str(path), "--quiet", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"twin: error: {path}: [scenario] register: expected a CSV file or a database URL such as "
+                   f"sqlite:///ocgs.db or postgresql://user@host/db, got '{url}'"), err
+
+
 def test_a_completed_register_short_in_its_own_areas_is_warned_about_without_advising_completion(
         register, tmp_path, capsys):
     import json

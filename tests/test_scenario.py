@@ -344,3 +344,26 @@ def test_a_file_value_changed_in_code_is_blamed_on_the_code(tmp_path):
     (tmp_path / "s.toml").rename(tmp_path / "moved.toml")  # the file gone since: the error as it is, not a lookup's
     with pytest.raises(ParameterError, match="'charge_prob' must be a probability"):
         replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()
+
+
+@pytest.mark.parametrize("stem", ["+10pc budget", "=cut", "@home"])
+def test_a_scenario_named_after_a_file_a_spreadsheet_would_read_as_a_formula_is_refused(tmp_path, capsys, monkeypatch,
+                                                                                         stem):
+    """Without a [scenario] name the file's name names the scenario in the results' CSV files: one a
+    spreadsheet would run as a formula is refused in one line, before any run; a name given is the fix."""
+    import twin.precompile
+    import twin.runner
+    from twin.cli import main
+
+    for module, function in ((twin.precompile, "warm_up"), (twin.runner, "run_scenario")):
+        monkeypatch.setattr(module, function, lambda *a, **k: pytest.fail("went on to run the scenario"))
+
+    path = write(tmp_path / f"{stem}.toml", "[scenario]\nyears = 1\n")
+    assert main(["run", str(path), "--quiet", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"twin: error: {path}: the scenario is named after its file: give it a [scenario] name, "
+                          f"expected a name not starting with '{stem[0]}' (a spreadsheet opening the results would "
+                          f"read it as a formula), got '{stem}'") and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+    path.write_text('[scenario]\nname = "budget"\nyears = 1\n')
+    assert load_scenario(path).name == "budget"

@@ -266,6 +266,23 @@ def test_a_lever_type_range_is_checked_as_the_setting_s_values_and_a_shared_quan
         load_sensitivity(path)
 
 
+@pytest.mark.parametrize("bounds, got", [("low = 0.7\nhigh = 0.3\n", "0.7 and 0.3"),
+                                         ("low = 0.5\nhigh = 0.5\n", "0.5 and 0.5")])
+def test_a_lever_type_range_runs_from_low_to_high(tmp_path, bounds, got):
+    """A lever_type range given the wrong way round, or of no width, is refused in one line naming the entry."""
+    from twin.sensitivity import load_config as load_sensitivity
+
+    path = tmp_path / "sensitivity.toml"
+    path.write_text(f'[sensitivity]\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                    f'compare = ["{ROOT / "scenarios" / "clear_hold_build.toml"}"]\nyears = 1\nn = 4\n'
+                    f'[[parameter]]\nname = "profit_margin"\n[[parameter]]\nname = "lever_type.hold.entry_reduction"\n'
+                    + bounds)
+    with pytest.raises(ScenarioError) as error:
+        load_sensitivity(path)
+    assert str(error.value) == (f"{path}: [[parameter]] #2: 'lever_type.hold.entry_reduction': expected low < high, "
+                                f"got {got}")
+
+
 def test_replications_average_their_own_seeds(tmp_path):
     from twin.screening import point_outcomes, point_task
     from twin.sensitivity import run_sample

@@ -720,12 +720,32 @@ def test_unknown_names_in_experiment_files(tmp_path):
     # a validation experiment given to `twin sweep`: once only "unknown key 'kind'"
     ((f'name = "tiny"\nbase = "{QUICK_CHB_PILOT}"\n', 'kind = "entry"\n'),
      r"\[experiment\] kind: the file looks like a validation experiment, which `twin validate` reads"),
+    # a sweep without its base scenario, or without anything to measure its runs by
+    ((f'base = "{QUICK_CHB_PILOT}"\n', ""),
+     r"bad.toml: \[experiment\]: missing key 'base' \(the scenario every run starts from\)"),
+    ((TINY[TINY.index("[[outcome]]"):], ""), r"bad.toml: no \[\[outcome\]\] entries"),
+    # bytes, not characters: 101 accented letters are 202 bytes, too long to name a results folder
+    (('name = "tiny"', f'name = "{"é" * 101}"'),
+     r"bad.toml: \[experiment\] name: expected a name of at most 200 bytes \(it names the results folder\), got "
+     r"one of 202$"),
 ])
 def test_experiment_file_mistakes_are_caught_before_any_run(tmp_path, change, words):
     body = TINY.replace(*change)
     assert body != TINY
     with pytest.raises(ScenarioError, match=words):
         load_experiment(write(tmp_path / "bad.toml", body))
+
+
+def test_a_sweep_without_its_base_scenario_is_one_line_from_the_command(tmp_path, capsys):
+    """`twin sweep` of an [experiment] that names no base: exit status 2 and one line naming the file
+    and the key, before anything is planned."""
+    from twin.cli import main
+
+    path = write(tmp_path / "nobase.toml", TINY.replace(f'base = "{QUICK_CHB_PILOT}"\n', ""))
+    assert main(["sweep", str(path), "--dry-run", "--db", f"sqlite:///{tmp_path / 's.db'}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"twin: error: {path}: [experiment]: missing key 'base' (the scenario every run starts from)", err
+    assert not (tmp_path / "s.db").exists()
 
 
 def test_an_outcome_of_harm_ranked_higher_is_better_is_warned_of(tmp_path):

@@ -1222,7 +1222,7 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
                                                                         "experiments.csv", "outcome_definitions.csv",
                                                                         "outcomes.csv", "yearly.csv"]
     assert (tmp_path / "export" / ".twin-export").read_text().split() == [
-        "experiments.csv", "outcomes.csv", "outcome_definitions.csv", "yearly.csv"]  # the tables a later export replaces
+        "experiments.csv", "outcomes.csv", "outcome_definitions.csv", "yearly.csv"]  # what a later export replaces
     # each run's yearly UK series, as the sweep kept it: a flow's year total is the outcome the file reads off it
     yearly = pd.read_csv(tmp_path / "export" / "yearly.csv")
     exported = pd.read_csv(tmp_path / "export" / "outcomes.csv")

@@ -80,7 +80,10 @@ def _user_error(argv, capsys) -> str:
     # a range the wrong way round; a file naming no parameter at all
     (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0.9\nhigh = 0.1\n',
      "[[parameter]] #1: 'charge_prob': expected low < high, got 0.9 and 0.1"),
-    (CALIBRATION, ": no [[parameter]] to calibrate"),
+    # an end not written is the parameter table's: said, since the file does not hold it
+    (CALIBRATION + '[[parameter]]\nname = "charge_prob"\nlow = 0.99\n',
+     "'charge_prob': expected low < high, got 0.99 and 0.9 (high: the parameter table's high end, not written here)"),
+    (CALIBRATION, ": no [[parameter]] to calibrate: expected at least one [[parameter]] table with a name"),
     # once told that its default scenario file, ../scenarios/baseline.toml, was not found
     ('', "the file is empty (expected a [calibration] table and [[parameter]] entries; see calibration/baseline.toml)"),
 ])

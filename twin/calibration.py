@@ -209,7 +209,8 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
                                 f"scale = \"linear\"")
         priors.append(Prior(name, low, high, scale))
     if not priors:
-        raise ScenarioError(f"{path}: no [[parameter]] to calibrate")
+        raise ScenarioError(f"{path}: no [[parameter]] to calibrate: expected at least one [[parameter]] table with "
+                            f"a name (from `twin params`) and, optionally, low and high")
     scenario = load_scenario(scenario_file)
     checks.check_horizon(path, "calibration", scenario, years)
     from twin.preflight import preflight_warnings  # what `twin run` says of it; the calibrated values aside
@@ -252,7 +253,10 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
         try:
             ABCDistance(fitted)
         except ScenarioError as exc:
-            raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years") from None
+            raise ScenarioError(f"{path}: {exc} within the calibration's {years:g} years (of the targets in "
+                                f"{targets_file}, those within the years all have by_construction = true): expected a "
+                                f"target the parameters move, in [[target]] of the targets file, or [calibration] "
+                                f"years reaching one, or method = \"point\"") from None
     return {
         "scenario": scenario, "scenario_file": str(scenario_file), "targets_file": str(targets_file),
         "warnings": (scenario_remarks + crowded + warnings

@@ -181,7 +181,9 @@ def type_setting_range(entry: dict, where: str, levers: list[dict]) -> tuple[str
             raise ScenarioError(str(exc)) from None
         bounds.append(float(value))
     if not bounds[0] < bounds[1]:
-        raise ScenarioError(f"{where}: {name!r}: expected low < high, got {bounds[0]:g} and {bounds[1]:g}")
+        unwritten = [f"{key}: the setting's plausible {key} end" for key in ("low", "high") if key not in entry]
+        raise ScenarioError(f"{where}: {name!r}: expected low < high, got {bounds[0]:g} and {bounds[1]:g}"
+                            + (f" ({unwritten[0]}, not written here)" if unwritten else ""))
     return name, bounds[0], bounds[1]
 
 

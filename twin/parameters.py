@@ -499,7 +499,9 @@ def parameter_range(entry: dict, where: str, levers: list[dict] = ()) -> tuple[s
     else:
         raise ParameterError(f"{where}: unknown parameter {name!r}{did_you_mean(name, table)}")
     if not low < high:
-        raise ParameterError(f"{where}: {name!r}: expected low < high, got {low:g} and {high:g}")
+        unwritten = [f"{key}: the parameter table's {key} end" for key in ("low", "high") if key not in entry]
+        raise ParameterError(f"{where}: {name!r}: expected low < high, got {low:g} and {high:g}"
+                             + (f" ({unwritten[0]}, not written here)" if unwritten else ""))
     return name, low, high
 
 

@@ -381,7 +381,8 @@ def check_outcomes(path: Path, data: dict, years: float, running: list[Scenario]
         outcomes.append(Target(entry["name"], 0.0, 1.0, "", entry["metric"], tuple(entry.get("years", [1, int(years)])),
                                entry.get("aggregation", "annual_sum"), area, entry.get("ratio_of"), areas=members))
     if not outcomes:
-        raise ScenarioError(f"{path}: no [[outcome]] entries")
+        raise ScenarioError(f"{path}: no [[outcome]] entries: expected at least one [[outcome]] table with a name "
+                            f"and a metric (as named in trajectories.csv; docs/ODD.md lists them)")
     return outcomes, lower_is_better
 
 

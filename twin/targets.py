@@ -190,7 +190,8 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
                               area, entry.get("ratio_of"), entry.get("by_construction", False), tuple(fitted_by),
                               members))
     if not targets:
-        raise ScenarioError(f"{path}: no [[target]] entries")
+        raise ScenarioError(f"{path}: no [[target]] entries: expected at least one [[target]] table with a name, "
+                            f"a metric (as named in trajectories.csv; docs/ODD.md lists them), a value and a tolerance")
     return targets
 
 

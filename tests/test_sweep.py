@@ -2149,3 +2149,31 @@ def test_why_no_run_is_taken_from_earlier_sweeps_is_said_when_an_outcome_is_an_a
     assert _no_copies(area) == (" (none taken from earlier sweeps: the outcome harm of an area, region or nation "
                                 "needs runs that record it, which runs keep only for the UK)")
     assert _no_copies(load_experiment(write(tmp_path / "uk.toml", TINY))) == ""
+
+
+def test_a_sweep_run_in_parts_gives_the_runs_of_the_whole_sweep(tmp_path, capsys):
+    """An array job without Dask split nothing: two commands on one sweep each ran every run. With
+    --shard I/N each runs its part (whole sampled futures' replicates), and the parts together store
+    the same runs, with the same results, as one command."""
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY.replace(  # 2 sampled futures x 2 policies
+        "[[lever]]", '[[uncertainty]]\nname = "entry_rate_per_month"\nlow = 0.1\nhigh = 0.5\n[[lever]]'))
+    parts, whole = f"sqlite:///{tmp_path / 'parts.db'}", f"sqlite:///{tmp_path / 'whole.db'}"
+    assert main(["sweep", str(path), "--db", parts, "--workers", "1", "--out", str(tmp_path / "p"),
+                 "--shard", "1/2"]) == 0
+    out = capsys.readouterr().out
+    assert "part 1 of 2: 2 runs now" in out and "(2 of the sweep's 4 runs finished so far)" in out
+    assert "once every part has finished" in out
+    assert main(["sweep", str(path), "--db", parts, "--workers", "1", "--out", str(tmp_path / "p"),
+                 "--shard", "2/2"]) == 0
+    assert "part 2 of 2: 2 runs now" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--db", whole, "--workers", "1", "--out", str(tmp_path / "w"), "--quiet"]) == 0
+    machine = ["run_id", "setup_s", "run_s"]
+    in_parts = pd.read_csv(tmp_path / "p" / "sweep_results.csv").drop(columns=machine)
+    assert in_parts.equals(pd.read_csv(tmp_path / "w" / "sweep_results.csv").drop(columns=machine))
+    assert len(in_parts) == 4 and (in_parts.status == "done").all()
+    for wrong in ("3/2", "0/2", "1", "a/b"):
+        with pytest.raises(SystemExit):
+            main(["sweep", str(path), "--shard", wrong, "--dry-run"])
+        assert "--shard: expected" in capsys.readouterr().err

@@ -113,3 +113,13 @@ def spin_up_years(text: str) -> float:
     if not 0 <= value <= MAX_SPIN_UP_YEARS:
         raise argparse.ArgumentTypeError(f"expected a number of years from 0 to {MAX_SPIN_UP_YEARS}, got {text}")
     return value
+
+
+def shard(text: str) -> tuple[int, int]:
+    """--shard I/N: this command's share of a sweep run by N commands at once (a batch scheduler's array
+    job), I from 1 to N."""
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"expected I/N, this command's part I of N (such as 2/8), got {text!r}")
+    total = _whole_within(parts[1], 1, 100_000, "N, the number of parts,")
+    return _whole_within(parts[0], 1, total, "I, this command's part,"), total

@@ -359,7 +359,7 @@ def _sweep(args) -> int:
         if not args.quiet:
             print(f"Note: {note}: this sweep is a new experiment{reuse}.", file=sys.stderr)
     try:
-        outcome = run_sweep(config, store, executor, progress=not args.quiet)
+        outcome = run_sweep(config, store, executor, progress=not args.quiet, shard=args.shard)
     except KeyboardInterrupt:
         ignore_further_interrupts()
         print(f"twin: interrupted; {keep_finished()}. Run the same command again to finish.", file=sys.stderr)
@@ -400,6 +400,12 @@ def _sweep(args) -> int:
              f"\nNext: twin analyse {shlex.quote(args.experiment)}{given}"
              + (" (the password left out: PostgreSQL reads it from PGPASSWORD or ~/.pgpass, or give it in the URL)"
                 if without_password(args.db) != args.db else ""))
+    if args.shard:  # the results as they stand: the other parts may still be running
+        part, parts = args.shard
+        done_now = f"part {part} of {parts}: {done_now}"
+        stored, whole = int((table.status == "done").sum()), outcome["points"] * config["reps"]
+        after = (f" ({stored:,} of the sweep's {whole:,} runs finished so far)" + (
+            f"{after} once every part has finished" if stored < whole else after))
     if not args.quiet:
         print(f"Experiment {outcome['experiment_id']}: {outcome['points']} design points, {done_now}.\n"
               f"Results: {out / 'sweep_results.csv'}{after}")
@@ -487,6 +493,9 @@ def add_research_commands(sub) -> None:
                        help="root seed of the design's samples and replications (default: the file's; another "
                             "is a new experiment)")
     sweep.add_argument("--quiet", action="store_true", help="print only warnings and errors (no progress bar)")
+    sweep.add_argument("--shard", type=arguments.shard, metavar="I/N",
+                       help="run part I of N of the sweep's runs (each part a whole sampled future's replicate), for "
+                            "N commands at once on one database (an array job); `twin analyse` once all have finished")
     sweep.add_argument("--dry-run", action="store_true",
                        help="check the file and say how many runs it needs and how many are stored; run nothing")
     sweep.set_defaults(func=cmd_sweep)

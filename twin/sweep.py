@@ -370,7 +370,11 @@ def sweep_plan(config: dict, store=None) -> dict:
             "finished": finished, "kept": kept, "experiment_id": experiment_id, "copyable": copyable}
 
 
-def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None) -> dict:
+def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int | None = None,
+              shard: tuple[int, int] | None = None) -> dict:
+    """Run the design's runs not yet stored (or copied from earlier sweeps), storing each as it finishes;
+    with `shard` (I, N), only part I of N: every N-th (sampled future, replicate), whose policies share
+    a spin-up, so N commands at once run each run once. The same runs and results whatever N."""
     from twin.ensemble import provenance, warn_of_package_changes
 
     points = design(config)
@@ -401,8 +405,10 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     # A sample's policies for one replicate run back to back: they share a spin-up in the worker
     # that runs them (`runner.build_model`). The order changes no result, only the work.
     sample_of = points["sample"].to_numpy()
-    order = [(int(k), r) for sample in points["sample"].unique() for r in range(config["reps"])
-             for k in np.flatnonzero(sample_of == sample)]
+    groups = [(sample, r) for sample in points["sample"].unique() for r in range(config["reps"])]
+    if shard is not None:
+        groups = [group for g, group in enumerate(groups) if g % shard[1] == shard[0] - 1]
+    order = [(int(k), r) for sample, r in groups for k in np.flatnonzero(sample_of == sample)]
     tasks = [SweepTask(k, r, seeds[sample_of[k]][r], ids[k],
                        FitTask(scenario(k), seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
              for k, r in order if (ids[k], r) not in done]
@@ -447,7 +453,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
             bar.close()
     store.check_kept()  # runs the database would not take: said, and the command stops
     return {"experiment_id": experiment_id, "ran": len(tasks), "copied": copied,
-            "reused": len(points) * config["reps"] - len(tasks) - copied,
+            "reused": len(order) - len(tasks) - copied,  # (of this shard's, with --shard)
             "points": len(points), "chunk": chunk,
             "wall_s": time.perf_counter() - start, "write_s": write_s, "failed": failed}
 

@@ -1,5 +1,6 @@
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -480,6 +481,11 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
     said = _user_error(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "99", "--out",
                         str(tmp_path / "e")], capsys)
     assert "no such experiment" in said and "; the experiments there: 1 (compare: baseline)" in said
+    assert main([*argv[:-1], f"sqlite:///{tmp_path / 'c.db'}", "--seed", "7"]) == 0  # another of the same name
+    said = _user_error(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "99", "--out",
+                        str(tmp_path / "e")], capsys)
+    assert re.search(r"the experiments there: 2 \(compare: baseline; seed 7, made \d{4}-\d\d-\d\d \d\d:\d\d\), "
+                     r"1 \(compare: baseline; seed 1, made ", said)  # told apart
 
 
 def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_unfinished(tmp_path, capsys):

@@ -280,7 +280,9 @@ def _experiments_there(store) -> str:
 
     with store.engine.connect() as connection:
         rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name,
-                                            experiments.c.spec_json).order_by(experiments.c.id.desc()).limit(11)).all()
+                                            experiments.c.spec_json, experiments.c.root_seed,
+                                            experiments.c.created_at).order_by(experiments.c.id.desc()).limit(11)).all()
+    names = [(r.kind, r.name) for r in rows[:10]]
 
     def drew(spec_json) -> str:  # what sets apart comparisons of the same scenarios
         spec = json.loads(spec_json or "{}")
@@ -288,7 +290,13 @@ def _experiments_there(store) -> str:
                 if spec.get(key)]
         return f"; {', '.join(said)}" if said else ""
 
-    listed = ", ".join(f"{r.id} ({r.kind}: {r.name}{drew(r.spec_json)})" for r in rows[:10])
+    def apart(row) -> str:  # experiments of one name told apart: by seed and when each was made
+        if names.count((row.kind, row.name)) < 2:
+            return ""
+        made = f", made {row.created_at:%Y-%m-%d %H:%M}" if row.created_at is not None else ""
+        return f"; seed {row.root_seed}{made}"
+
+    listed = ", ".join(f"{r.id} ({r.kind}: {r.name}{drew(r.spec_json)}{apart(r)})" for r in rows[:10])
     return f"the experiments there: {listed}{' ...' if len(rows) > 10 else ''}" if rows else "it holds none"
 
 

@@ -197,7 +197,11 @@ def test_weekly_and_monthly_runs_agree():
     mean paired ratio is more than 4 standard errors beyond it; it does not show agreement within 1%
     where the noise is larger than that (succession, splits, entry: se 5-13%). A metric zero in both
     runs (early releases, which the baseline's prisons never need) is skipped; a rare count zero in some
-    seeds (bail releases) is tested on its totals over the seeds, in Poisson standard errors.
+    seeds (bail releases) has no ratio: the paired differences of its totals, seed by seed, must show no
+    gap beyond 1% of the monthly mean by more than 4 standard errors estimated from their own spread.
+    Bail releases come in bursts of 20-80 when the remand places bind, so Poisson errors on the totals
+    were far too narrow (seeds 13-18 failed on unchanged code); with the paired errors they pass for
+    seeds 1-30 in sets of six.
     Measured: +0.18% (se 0.11%) for harm, +0.96% (se 0.54%) for arrests, +1.8% (se 0.4%) for repeat
     NRM referrals, the largest against its noise; an NRM referral chance left monthly in a weekly step
     gave 2.1 times the referrals, firearms' flow missing the step's length 4.3 times, and prison costs
@@ -212,7 +216,7 @@ def test_weekly_and_monthly_runs_agree():
         for metric in METRICS:
             m, w = monthly.series(metric.name)[12:], weekly.series(metric.name)[52:]
             pairs[metric.name].append((m.sum(), w.sum()) if metric.unit.endswith("/step") else (m.mean(), w.mean()))
-    checked = 0
+    checked, gaps = 0, []
     for name, values in pairs.items():
         m, w = np.array(values).T
         if not m.any() and not w.any():
@@ -221,9 +225,14 @@ def test_weekly_and_monthly_runs_agree():
         if m.all():  # the paired ratios, seed by seed
             ratios = w / m
             se = ratios.std(ddof=1) / np.sqrt(ratios.size)
-            assert abs(ratios.mean() - 1) < 0.01 + 4 * se, (name, ratios.mean(), se)
-        else:  # a rare count (bail releases: none in most seeds): the totals, with Poisson noise
-            assert abs(w.sum() - m.sum()) < 0.01 * m.sum() + 4 * np.sqrt(w.sum() + m.sum()), (name, m, w)
+            if not abs(ratios.mean() - 1) < 0.01 + 4 * se:
+                gaps.append((name, ratios.mean(), se))
+        else:  # a rare count (bail releases: none in most seeds): the paired differences of the totals
+            differences = w - m
+            se = differences.std(ddof=1) / np.sqrt(differences.size)
+            if not abs(differences.mean()) <= 0.01 * m.mean() + 4 * se:
+                gaps.append((name, m.tolist(), w.tolist(), se))
+    assert not gaps, gaps
     assert checked > 60
 
 
@@ -595,16 +604,22 @@ def test_every_metric_is_written_by_some_process():
     census or the metrics kernel) records zeros without a word. Every metric, the levers' cost
     columns included, is non-zero somewhere in one of three runs: every lever type acting, the same
     without the funding lever (which fills the hiring cap the SOC fund shares), and a baseline with
-    prisons too small (early and emergency releases; market exits, for which the border powers' cut
-    in supply leaves no glut)."""
+    prisons too small (early and emergency releases) whose product markets are all glutted, for
+    market exits: the border powers' cut in supply leaves no glut, and the baseline's gluts of a few
+    per cent, now and then, gave exits by a seed's luck (none in some seeds; unrelated changes to
+    the draws failed the test). The glut is max(0, 1 - s0 / s) against the balance s0 of the first
+    clearing (docs/ODD.md 3.3), so s0 halved after it is a glut of about 0.5 in every product market:
+    groups leave the markets they took up after their founding at about 10% a month, hundreds of
+    exits in two years. s0 is read by the glut alone: only the exits, and what follows from them, change."""
     from twin.bench import _all_levers
 
     written: set[str] = set()
     names: set[str] = set()
     without_funding = [lever for lever in _all_levers() if lever.type_name != "funding"]
+    glutted = TwinModel(seed=1, n_steps=24, params=Parameters({"soc_prison_places": 6000}, where="test"))
+    glutted.markets.start_ratio = glutted.markets.start_ratio / 2  # set at the first clearing, in the set-up
     for model in (TwinModel(seed=1, n_steps=60, levers=_all_levers()),
-                  TwinModel(seed=1, n_steps=36, levers=without_funding),
-                  TwinModel(seed=1, n_steps=24, params=Parameters({"soc_prison_places": 6000}, where="test"))):
+                  TwinModel(seed=1, n_steps=36, levers=without_funding), glutted):
         model.run()
         frame = model.results.to_frame()
         names |= set(frame["metric"])

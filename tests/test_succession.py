@@ -1,4 +1,6 @@
-"""Succession: what it costs the group that goes through it."""
+"""Succession: who is promoted, and what it costs the group that goes through it."""
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -6,7 +8,7 @@ import pytest
 from twin import succession
 from twin.model import TwinModel
 from twin.parameters import Parameters
-from twin.vocabulary import EXITED
+from twin.vocabulary import ACTIVE, CHARGED, CORE, EXITED, EXPLOITED, LEADER, PRISON, WORKER
 
 
 def _succeed(violent_prob: float, loss: float = 0.3, dispute_loss: float = 0.2):
@@ -89,3 +91,120 @@ def test_leaderless_groups_split_and_are_absorbed_at_their_chances():
     assert n == 2000
     for count, p in ((splits, split), (absorptions, absorb)):
         assert abs(count - n * p) < 4 * np.sqrt(n * p * (1 - p)), (count, n * p)
+
+
+def _promote(layouts, seed: int = 1):
+    """Run the succession kernel (`succession._promote_and_dispute`, no dispute) on hand-made
+    leaderless groups, one per layout: a layout is the group's members as (role, status) pairs.
+    The groups' member rows are interleaved in a random order (as rows of a real table are), so
+    that a row's group, not its place, must decide. Returns the member rows of each layout (in row
+    order, `rows_of`), the roles before the succession (`before`) and after (`role`), the members'
+    status after, the groups' leaders, whether each group is still active, and the tally rows
+    (`succession.TALLIED`)."""
+    order = np.random.default_rng(seed + 1000).permutation(sum(len(layout) for layout in layouts))
+    member_ocg = np.empty(order.size, dtype=np.int32)
+    role = np.empty(order.size, dtype=np.int8)
+    status = np.empty(order.size, dtype=np.int8)
+    rows_of, start = [], 0
+    for g, layout in enumerate(layouts):
+        rows = np.sort(order[start:start + len(layout)])
+        start += len(layout)
+        rows_of.append(rows)
+        member_ocg[rows] = g
+        role[rows], status[rows] = np.array(layout, dtype=np.int8).reshape(-1, 2).T
+    n = len(layouts)
+    before = role.copy()
+    leader, active = np.full(n, -1, dtype=np.int64), np.ones(n, dtype=np.bool_)
+    no_lines = np.zeros(0, dtype=np.int64)
+    tally = np.zeros((len(succession.TALLIED), 1))
+    succession._promote_and_dispute(
+        np.random.default_rng(seed), np.arange(n, dtype=np.int64), np.zeros(0, dtype=np.int64),
+        np.arange(order.size, dtype=np.int64), active, np.zeros(n, dtype=np.bool_), leader, np.zeros(n, dtype=np.int64),
+        np.ones(n), np.zeros(0, dtype=np.bool_), no_lines, no_lines.copy(), member_ocg, status, role, 0.0, 3.0, 0.1,
+        0.3, 0.2, 0.0, tally, np.arange(len(succession.TALLIED), dtype=np.int64))
+    return SimpleNamespace(rows_of=rows_of, before=before, role=role, status=status, leader=leader, active=active,
+                           tally=tally[:, 0])
+
+
+def test_a_core_member_is_promoted_before_any_worker():
+    """A leaderless group with an active core member promotes one of its active core members,
+    never a worker, however many workers it has and wherever they stand in the table (docs/ODD.md,
+    Adaptation: "a core member (or a worker) is promoted"): with workers promoted first every test
+    passed. The new leader is the group's, takes the leader's role, and the group stays active."""
+    rng = np.random.default_rng(3)
+    layouts = []
+    for _ in range(500):
+        n_core, n_workers = rng.integers(1, 4), rng.integers(1, 8)
+        layout = [(CORE, ACTIVE)] * n_core + [(WORKER, ACTIVE)] * n_workers + [(EXPLOITED, ACTIVE), (CORE, PRISON)]
+        layouts.append([layout[k] for k in rng.permutation(len(layout))])
+    out = _promote(layouts)
+    assert out.active.all()
+    for g, rows in enumerate(out.rows_of):
+        assert out.leader[g] in rows, g
+        assert out.before[out.leader[g]] == CORE, (g, out.before[out.leader[g]])
+    assert (out.status[out.leader] == ACTIVE).all()
+    assert (out.role[out.leader] == LEADER).all() and (out.role == LEADER).sum() == len(layouts)
+
+
+def test_a_worker_is_promoted_when_no_core_member_is_active():
+    """With no active core member (in prison, charged or gone) an active worker is promoted;
+    exploited members never lead, nor do members who are not active; a group with no active core
+    member or worker has no one to promote and dissolves, counted in `ocgs_dissolved`."""
+    with_workers = [[(CORE, PRISON), (EXPLOITED, ACTIVE), (WORKER, ACTIVE), (CORE, CHARGED), (WORKER, PRISON),
+                     (WORKER, ACTIVE), (CORE, EXITED)]] * 300
+    without = [[(EXPLOITED, ACTIVE), (CORE, PRISON), (WORKER, EXITED), (EXPLOITED, ACTIVE)]] * 100
+    out = _promote(with_workers + without)
+    promoted = out.leader[:300]
+    assert out.active[:300].all() and all(out.leader[g] in out.rows_of[g] for g in range(300))
+    assert (out.before[promoted] == WORKER).all() and (out.status[promoted] == ACTIVE).all()
+    assert (out.role[promoted] == LEADER).all()
+    assert not out.active[300:].any() and (out.leader[300:] == -1).all()
+    assert not (out.role == LEADER)[np.concatenate(out.rows_of[300:])].any()
+    assert out.tally[succession.DISSOLVED] == 100 and out.tally[succession.SUCCESSIONS] == 300
+
+
+@pytest.mark.parametrize("candidate", [CORE, WORKER], ids=["core", "workers"])
+def test_the_successor_is_drawn_evenly_among_the_candidates(candidate):
+    """"The best" candidate (`_promote_and_dispute`) is the one drawing the lowest uniform: any of
+    the group's active core members (or, with none, active workers) alike, whatever its place in
+    the table; docs/ODD.md names no other merit (seniority, role in the business). Over 6,000
+    groups of 3 candidates each position in row order leads a third of them, within 4 binomial
+    standard errors: taking the first candidate in the table, or the last, fails."""
+    n, others = 6000, [(WORKER, ACTIVE)] * 2 if candidate == CORE else [(CORE, PRISON)] * 2
+    layout = [(candidate, ACTIVE)] * 3 + others + [(EXPLOITED, ACTIVE)]
+    out = _promote([layout] * n, seed=8)
+    assert out.active.all()
+    position = []  # the leader's place among its group's candidates, in row order
+    for g, rows in enumerate(out.rows_of):
+        place = np.flatnonzero(rows[out.before[rows] == candidate] == out.leader[g])
+        assert place.size == 1, (g, out.before[out.leader[g]])
+        position.append(place[0])
+    counts = np.bincount(position, minlength=3)
+    se = np.sqrt(n * (1 / 3) * (2 / 3))
+    assert np.all(np.abs(counts - n / 3) < 4 * se), counts
+
+
+def test_in_a_model_the_new_leaders_were_core_members_where_their_group_had_one():
+    """Through the transition phase of a fresh UK model (no splits, absorptions or disputes): of
+    200 large groups whose leaders are removed, each with an active core member promotes one of
+    them; in groups whose core members are all put in prison first, an active worker leads (the
+    groups chosen keep enough workers not to be depleted)."""
+    params = Parameters({"succession_split_prob": 0.0, "succession_absorb_prob": 0.0,
+                         "succession_violent_prob": 0.0}, where="test")
+    model = TwinModel(params=params, seed=5, n_steps=12)
+    ocgs, members = model.ocgs, model.members
+    counts = model.active_by_role
+    large = np.flatnonzero(ocgs.active & (model.active_members >= 6) & ~ocgs.leader_directing
+                           & (counts[:, CORE] >= 1) & (counts[:, WORKER] >= params.ocg_min_active_members))[:200]
+    assert large.size == 200
+    members.status[ocgs.leader[large]] = EXITED
+    coreless = large[::2]
+    in_coreless = np.isin(members.ocg, coreless) & (members.role == CORE) & (members.status == ACTIVE)
+    members.status[in_coreless] = PRISON
+    before = members.role.copy()
+    succession.groups_in_transition(model)
+    assert ocgs.active[large].all()
+    new = ocgs.leader[large]
+    assert np.array_equal(members.ocg[new], large)
+    assert (members.status[new] == ACTIVE).all()
+    assert np.array_equal(before[new], np.where(np.isin(large, coreless), WORKER, CORE))

@@ -200,11 +200,12 @@ def going_further(comparison, spec: dict) -> str:
     names = [str(n) for n in spec.get("names") or ()]  # the files' scenario names, which --baseline takes
     others = [name for name in names if name != (spec.get("baseline") or names[0])] if names else []
     if others:
-        rows.append((f"against another option as the baseline, from these runs (--baseline takes any of "
-                     f"{and_list(others)})", f"{same} --baseline {shlex.quote(others[0])}"))
+        rows.append(("against another option as the baseline, from these runs (<code>--baseline</code> takes any of "
+                     + and_list([f"<code>{html.escape(name)}</code>" for name in others]) + ")",
+                     f"{same} --baseline {shlex.quote(others[0])}"))
     rows.append(("how often each of the headline comparison's three best options comes first over the assumptions "
                  "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
-    items = "".join(f"<li>{html.escape(what)}: <code>{html.escape(command)}</code></li>" for what, command in rows)
+    items = "".join(f"<li>{what}: <code>{html.escape(command)}</code></li>" for what, command in rows)  # (HTML)
     return ("<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each "
             "run in the folder this one was run from, with its <code>--db</code> if it named one (each writes its "
             "report to results/compare unless <code>--out</code> names another folder):</p>\n"

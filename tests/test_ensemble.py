@@ -2854,3 +2854,32 @@ def test_what_rises_under_an_option_is_said_in_short_for_the_at_a_glance_table()
                                          "county lines running over the last 12 months rise by 42",
                                          "immigration-crime harm rises by £0.25bn (discounted)"]
     assert rises_in_short(comparison, "other") == "none"
+
+
+def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():
+    """The commands under 'Going further' formatted a seed as 1.23457e+08 (refused by --seed), left out
+    --posterior and --uncertain-levers (another experiment: 'from these runs' ran everything again), and
+    offered the first file as another baseline when the report was against a later one."""
+    from types import SimpleNamespace
+
+    from twin.report_drawn import going_further
+
+    comparison = SimpleNamespace(scenarios=["Base", "Option B", "Option C"], baseline="Option B",
+                                 posterior="abc123", lever_uncertainty=True)
+    spec = {"paths": ["s/a.toml", "s/my b.toml", "s/c.toml"], "names": ["a", "b", "c"], "seed": 123456789,
+            "reps_asked": 30, "years": 5.0, "posterior": "calibration/posterior.csv", "baseline": None}
+    page = going_further(comparison, spec)
+    same = "twin compare s/a.toml &#x27;s/my b.toml&#x27; s/c.toml --reps 30 --seed 123456789 --years 5 --posterior " \
+           "calibration/posterior.csv --uncertain-levers"
+    assert f"<code>{same} --baseline b</code>" not in page  # (the baseline is the report's: offered as its own)
+    assert f"<code>{same} --baseline a</code>" in page and "<code>a</code> and <code>c</code>" in page
+    assert "--uncertain-levers --uncertain-levers" not in page and "from the shipped posterior" not in page
+    plain = going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
+                                          lever_uncertainty=False),
+                          {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]})
+    assert "<code>twin compare b.toml x.toml --uncertain-levers</code>" in plain
+    assert "<code>twin compare b.toml x.toml --posterior</code>" in plain
+    assert "<code>twin compare b.toml x.toml --baseline x</code>" in plain
+    # an experiment stored before its files were recorded: the section is there (the summary links to it)
+    assert 'id="going-further"' in going_further(SimpleNamespace(scenarios=["Base"], baseline="Base", posterior=None,
+                                                                 lever_uncertainty=False), {})

@@ -920,6 +920,24 @@ def test_each_policy_is_warned_of_as_it_runs_and_a_remark_some_policies_share_na
     assert len(said) == 1 and "it will have no effect" in said[0] and not said[0].startswith("the polic")
 
 
+def test_a_sampled_setting_is_not_warned_of_as_if_every_run_had_the_first_future_s_value(tmp_path):
+    """A lever's start year sampled from 0 to 5 over a 1-year horizon was warned of as 'starts 1.22 years
+    in ... it will have no effect', the first sampled future's value, false of the futures before 0.917;
+    and a table of lever settings' value beyond its range was said twice, of the [[lever]] and of each
+    policy."""
+    sampled = TINY.replace("[[lever]]", '[[uncertainty]]\nname = "lever.chb.start_year"\nlow = 0\nhigh = 5\n'
+                                        '[[lever]]')
+    assert not [w for w in load_experiment(write(tmp_path / "s.toml", sampled))["warnings"] if "no effect" in w]
+    funding = ROOT / "scenarios" / "funding_ct_parity.toml"
+    table = (f'[experiment]\nname = "split"\nbase = "{funding}"\nyears = 5\n[[lever]]\nname = "lever.funding"\n'
+             'values = [{share_forces = 0.45, share_rocu = 0.2, share_nca = 0.35, budget_gbp_per_year = 9e9}, '
+             '{share_forces = 0.45, share_rocu = 0.2, share_nca = 0.35, budget_gbp_per_year = 0.9e9}]\n'
+             '[[outcome]]\nname = "harm"\nmetric = "harm_gbp_total"\n')
+    warnings = load_experiment(write(tmp_path / "t.toml", table))["warnings"]
+    assert [w for w in warnings if "lever.funding.budget_gbp_per_year: " in w and "goes beyond" in w]
+    assert not [w for w in warnings if "budget_gbp_per_year = 9e+09 is beyond its plausible range" in w]
+
+
 def test_a_parameter_given_as_a_lever_is_said_to_be_a_world_not_a_policy(tmp_path):
     """`twin analyse` ranked two values of a price elasticity as it ranks policies, unsaid."""
     body = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
@@ -1232,6 +1250,12 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert list(dict.fromkeys(yearly.point)) == list(exported.point)  # in design order
     active = yearly[yearly.metric == "ocgs_active"].value  # a level: the year's mean, not the sum of 12 months
     assert 50 < active.min() and active.max() < 1e4
+    # each lever's cost (a metric of its run, not of the table) is a flow too: the levers' costs add up to
+    # the spending by who bears it (they were divided by the year's steps, as a level)
+    wide = yearly.pivot_table(index=["run_id", "year"], columns="metric", values="value")
+    costs = wide.filter(like="lever_cost_gbp_").sum(axis=1)
+    assert costs.max() > 0
+    np.testing.assert_allclose(costs, wide.filter(like="lever_spending_gbp_").sum(axis=1), rtol=1e-9)
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide
     assert "trajectories" not in guide and "parquet" not in guide  # only what this export wrote
@@ -1599,7 +1623,7 @@ def test_a_sweep_of_policy_scenarios_exports_its_inputs(tmp_path):
 
 
 def test_a_large_design_is_announced_before_it_is_built(tmp_path, monkeypatch, capsys):
-    import twin.cli_research as cli_research
+    import twin.cli_sweep as cli_sweep
     import twin.sweep as sweep_module
     from twin.cli import main
 
@@ -1607,11 +1631,11 @@ def test_a_large_design_is_announced_before_it_is_built(tmp_path, monkeypatch, c
         raise RuntimeError("not run here")
 
     monkeypatch.setattr(sweep_module, "simulate_targets", broken)
-    monkeypatch.setattr(cli_research, "LARGE_DESIGN", 2)  # TINY samples 2 futures
+    monkeypatch.setattr(cli_sweep, "LARGE_DESIGN", 2)  # TINY samples 2 futures
     path = write(tmp_path / "exp.toml", TINY)
     main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--out", str(tmp_path / "o")])
     assert "Building a design of 2 sampled futures x its policies x 1 replication(s)" in capsys.readouterr().err
-    monkeypatch.setattr(cli_research, "LARGE_DESIGN", 3)
+    monkeypatch.setattr(cli_sweep, "LARGE_DESIGN", 3)
     main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--out", str(tmp_path / "o")])
     assert "Building a design" not in capsys.readouterr().err
 
@@ -2142,7 +2166,7 @@ def test_a_table_of_lever_settings_is_also_one_column_per_setting(tmp_path):
 
 def test_why_no_run_is_taken_from_earlier_sweeps_is_said_when_an_outcome_is_an_area_s(tmp_path):
     """A grown design with an area's outcome ran every point again ('60 to run') without saying why."""
-    from twin.cli_research import _no_copies
+    from twin.cli_sweep import _no_copies
 
     area = load_experiment(write(tmp_path / "area.toml", TINY.replace(
         'metric = "harm_gbp_total"', 'metric = "harm_gbp_total"\narea = "Merseyside"')))
@@ -2163,8 +2187,16 @@ def test_a_sweep_run_in_parts_gives_the_runs_of_the_whole_sweep(tmp_path, capsys
     assert main(["sweep", str(path), "--db", parts, "--workers", "1", "--out", str(tmp_path / "p"),
                  "--shard", "1/2"]) == 0
     out = capsys.readouterr().out
-    assert "part 1 of 2: 2 runs now" in out and "(2 of the sweep's 4 runs finished so far)" in out
+    assert "part 1 of 2: 2 runs now" in out and "(2 of the sweep's 4 runs stored so far)" in out
     assert "once every part has finished" in out
+    part = pd.read_csv(tmp_path / "p" / "sweep_results.csv")  # whole futures: their policies share a spin-up
+    assert list(part["sample"]) == [0, 0] and sorted(part["policy"]) == [0, 1]
+    assert main(["sweep", str(path), "--db", parts, "--shard", "2/2", "--dry-run"]) == 0
+    assert "(part 2 of 2 holds 2 of the 4 runs)" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--db", parts, "--workers", "1", "--out", str(tmp_path / "p"),
+                 "--shard", "3/3"]) == 0  # 2 sampled futures x 1 replicate: a third part has nothing
+    assert "part 3 of 3: no runs in this part: the sweep's 2 sampled future-replicate(s) make fewer than 3 parts" in \
+        capsys.readouterr().out
     assert main(["sweep", str(path), "--db", parts, "--workers", "1", "--out", str(tmp_path / "p"),
                  "--shard", "2/2"]) == 0
     assert "part 2 of 2: 2 runs now" in capsys.readouterr().out

@@ -114,8 +114,8 @@ def describe_box(name: str, entry: dict) -> str:
     few = f"; only {futures} futures: indicative" if futures < FEW_FUTURES_FOR_PRIM else ""
     # the futures at or above its regrets' 75th percentile: a quarter, or more when regrets tie there
     # (under a quarter flagged: its 75th percentile is no regret at all, so the flagged are those it trails in)
-    worst = ("its worst quarter of regrets" if base is None or 0.2 <= base <= 0.3 else
-             f"its worst regrets: the {base:.0%} of futures in which it falls behind at all" if base < 0.2 else
+    worst = ("its worst quarter of regrets" if base is None or 0.25 <= base <= 0.3 else
+             f"its worst regrets: the {base:.0%} of futures in which it falls behind at all" if base < 0.25 else
              f"its worst regrets: the {base:.0%} of futures at or above its 75th percentile, ties included")
     against = f", against {base:.0%} of all futures" if base is not None else ""
     return (f"{name} falls furthest behind the best option ({worst}) mostly when {limits} "

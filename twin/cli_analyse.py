@@ -65,7 +65,8 @@ def cmd_analyse(args) -> int:
     table = sweep_results(store, experiment_id, config["reps"], config["outcomes"],
                           STEPS_PER_YEAR[experiment_step(config)])
     failed = int((table.status == "failed").sum())
-    broken = _policies_that_always_fail(table, [name for name, _ in config["levers"]])  # {policy: (settings, error)}
+    broken = _policies_that_always_fail(table, [name for name, _ in config["levers"]],  # {policy: (settings, error)}
+                                        points.groupby("policy").size() * config["reps"])
     table = table[table.status == "done"]
     if table.empty:
         reason = (f"its {failed} run(s) failed (errors in the runs table, and in `twin sweep`'s output)" if failed
@@ -198,9 +199,11 @@ def _areas_about(config: dict) -> list[str]:
                                  if running.national_scale != 1.0 else ".")]
 
 
-def _policies_that_always_fail(table, settings: list[str]) -> dict:
-    """The policies of a sweep's runs table none of whose runs finished and some failed, each with its
-    `settings` (the experiment's [[lever]] names) and its first run's error, in one line."""
+def _policies_that_always_fail(table, settings: list[str], runs) -> dict:
+    """The policies of a sweep's runs table every one of whose `runs` (per policy: its futures x
+    replications) is stored as failed, each with its `settings` (the experiment's [[lever]] names) and
+    its first run's error, in one line. A policy with runs still to run is not among them (a part of
+    the sweep still running, or interrupted: its other runs may finish)."""
     from twin.analysis import _label
 
     if "error" not in table or not (table.status == "failed").any():
@@ -209,6 +212,8 @@ def _policies_that_always_fail(table, settings: list[str]) -> dict:
     failing = table[(table.status == "failed") & ~table["policy"].isin(done)]
     out = {}
     for policy, rows in failing.groupby("policy", sort=True):
+        if len(rows) < runs.get(policy, 0):
+            continue
         first = rows.iloc[0]
         shown = ", ".join(_label(name, first[name]) for name in settings if name in rows)  # as the ranking names it
         out[int(policy)] = (shown or "the base scenario", str(first["error"]))

@@ -134,6 +134,7 @@ def outcome_tables(model) -> dict:
 #: sweep notes, the benchmark, the kernels' compile list): editing them leaves every stored run valid,
 #: so they are left out of `code_hash`
 PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "cli_analyse.py", "cli_calibration.py",
+                                  "cli_sweep.py",
                                   "cli_reference.py", "cli_help.py", "cli_parser.py",
                                   "report.py",
                                   "report_text.py", "report_format.py", "report_ranking.py", "report_pairs.py",

@@ -90,8 +90,9 @@ SWEEP_TEXT = """\
 - yearly.{ext}: each finished run's UK figures year by year, every metric the model records (the
   runs keep them for the UK only): `point`, `replicate`, `run_id`, `year` (1, 2, ...), `metric` and
   `value`, the year's total for a flow (a metric counted per step: harm, arrests, recruits) and its
-  mean over the year's steps for a level (groups, members, community trust); money undiscounted, in
-  2023-24 prices. Rows in design order, then year and metric.
+  mean over the year's steps for a level (groups, members, community trust); whole years only (a
+  horizon ending part-way through a year leaves its last part out); money undiscounted, in 2023-24
+  prices. Rows in design order, then year and metric.
 - outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
   aggregation does, and its unit (an outcome summed over each year is per year: GBP/year); money is
   undiscounted, in 2023-24 prices (not the present values of a comparison's `discounted_` figures)."""
@@ -204,7 +205,7 @@ def _yearly_rows(store: Store, experiment_id: int, experiments: pd.DataFrame, ke
     from twin.results import METRICS
     from twin.scenario import STEPS_PER_YEAR
 
-    flows = {m.name for m in METRICS if m.unit.endswith("/step")}
+    levels = {m.name for m in METRICS if not m.unit.endswith("/step")}  # the rest flows, each lever's cost among them
     order = {run: k for k, run in enumerate(experiments["run_id"])}
     payloads = dict(store.series_of(experiment_id))  # compressed, about 8 KB a run: held to write in design order
     if not any(run in order for run in payloads):  # the header alone
@@ -214,7 +215,7 @@ def _yearly_rows(store: Store, experiment_id: int, experiments: pd.DataFrame, ke
         names, yearly = series["metrics"], np.asarray(series["yearly"], dtype=float)
         if run not in order or not yearly.size:
             continue
-        divisor = np.array([1.0 if name in flows else STEPS_PER_YEAR[step] for name in names])
+        divisor = np.array([STEPS_PER_YEAR[step] if name in levels else 1.0 for name in names])
         row = experiments.iloc[order[run]]
         years, metrics = np.meshgrid(np.arange(1, yearly.shape[0] + 1), np.arange(len(names)), indexing="ij")
         yield pd.DataFrame({key: row[key], "replicate": row["replicate"], "run_id": run, "year": years.ravel(),

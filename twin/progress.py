@@ -32,8 +32,9 @@ def progress_line(stream: TextIO | None = None) -> Callable[[str, int, int], Non
 
 def progress_bar(total: int, unit: str, desc: str):
     """A progress bar of `total` `unit`s on standard error: tqdm's on a terminal; on a log file or
-    pipe (a batch scheduler's log), a line at each tenth and at the end, as `progress_line`, rather
-    than tqdm's carriage returns ten times a second. Either has `update(n)` and `close()`."""
+    pipe (a batch scheduler's log), a line at each tenth, at the end and every `LOG_EVERY_S` while work
+    finishes (`_LogBar`), rather than tqdm's carriage returns ten times a second. Either has
+    `update(n)` and `close()`."""
     if getattr(sys.stderr, "isatty", lambda: False)():
         from tqdm import tqdm
 

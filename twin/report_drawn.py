@@ -180,29 +180,38 @@ def going_further(comparison, spec: dict) -> str:
     """The commands (HTML) that take the comparison further, for the analyst beside a policymaker:
     the same comparison drawing what it held at one value (the levers' assumed effect sizes and costs,
     the calibrated parameters), against another baseline from the same runs, and the sweep of how often
-    each option comes first. `spec` is the experiment's record (its scenario files, seed, horizon, reps);
-    '' when it names no files (an experiment stored before they were recorded)."""
+    each option comes first. `spec` is the experiment's record (its scenario files, seed, horizon, reps,
+    what it drew); the command repeats what made this comparison's runs what they are, so that "from
+    these runs" holds, and its baseline is the report's."""
     import shlex
 
-    paths = [str(p) for p in spec.get("paths") or ()]
-    if not paths:
-        return ""
-    options = [f"--{key} {value:g}" for key, value, default in (("reps", spec.get("reps_asked"), 12),
-                                                                ("seed", spec.get("seed"), 1),
-                                                                ("years", spec.get("years"), None))
-               if value is not None and value != default]
-    same = " ".join(["twin compare", *map(shlex.quote, paths), *options])
+    paths = [shlex.quote(str(p)) for p in spec.get("paths") or ()] or ["<the scenario files, baseline first>"]
+    names = [str(n) for n in spec.get("names") or ()]  # the files' scenario names, which --baseline takes
+    short = dict(zip(comparison.scenarios, names)) if len(names) == len(comparison.scenarios) else {}
+    baseline = short.get(comparison.baseline, names[0] if names else None)
+    options = [f"--{key} {value}" for key, value, default in (("reps", spec.get("reps_asked"), 12),
+                                                              ("seed", spec.get("seed"), 1))
+               if value not in (None, default)]
+    if spec.get("years") is not None:
+        options.append(f"--years {float(spec['years']):g}")
+    if posterior_drawn(comparison):
+        options.append("--posterior" + (f" {shlex.quote(str(spec['posterior']))}" if spec.get("posterior") else ""))
+    if levers_drawn(comparison):
+        options.append("--uncertain-levers")
+    if names and baseline != names[0]:
+        options.append(f"--baseline {shlex.quote(baseline)}")
+    same = " ".join(["twin compare", *paths, *options])
     rows = [("drawing the levers' assumed effect sizes and costs from their plausible ranges in every replicate "
              "(new runs)", f"{same} --uncertain-levers")] if not levers_drawn(comparison) else []
     if not posterior_drawn(comparison):
         rows.append(("drawing the calibrated parameters from the shipped posterior sample in every replicate "
                      "(new runs)", f"{same} --posterior"))
-    names = [str(n) for n in spec.get("names") or ()]  # the files' scenario names, which --baseline takes
-    others = [name for name in names if name != (spec.get("baseline") or names[0])] if names else []
+    others = [name for name in names if name != baseline]
     if others:
+        mine = " ".join(["twin compare", *paths, *(o for o in options if not o.startswith("--baseline"))])
         rows.append(("against another option as the baseline, from these runs (<code>--baseline</code> takes any of "
                      + and_list([f"<code>{html.escape(name)}</code>" for name in others]) + ")",
-                     f"{same} --baseline {shlex.quote(others[0])}"))
+                     f"{mine} --baseline {shlex.quote(others[0])}"))
     rows.append(("how often each of the headline comparison's three best options comes first over the assumptions "
                  "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
     items = "".join(f"<li>{what}: <code>{html.escape(command)}</code></li>" for what, command in rows)  # (HTML)

@@ -100,7 +100,8 @@ def settings_beyond_plausible(scenario) -> list[str]:
             continue
         where = f"{entry_at} ({kind.type_name})"
         intensity = entry.get("intensity", 1.0)
-        if isinstance(intensity, (int, float)) and not isinstance(intensity, bool) and intensity > MAX_PLAUSIBLE_INTENSITY:
+        numeric = isinstance(intensity, (int, float)) and not isinstance(intensity, bool)
+        if numeric and intensity > MAX_PLAUSIBLE_INTENSITY:
             warnings.append(f"{where}: intensity = {intensity:g} is beyond its plausible range, 0 to "
                             f"{MAX_PLAUSIBLE_INTENSITY:g} (it scales every effect and the cost)")
         for setting in kind.settings:

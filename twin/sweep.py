@@ -114,8 +114,8 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
     check_design(config)
     # the design's own values beyond their ranges are said above, of the [[lever]] that gives them: not again
     # of each policy (`_lever_range_warnings`; a policy's other settings beyond theirs are said of it)
-    said_of = [name.rsplit(".", 1)[-1] for name, _ in levers if any(f"{name}: " in w and "goes beyond its plausible"
-                                                                     in w for w in config["warnings"])]
+    said_of = sorted({m.group(1).rsplit(".", 1)[-1] for w in config["warnings"]  # (a table's: lever.funding.<setting>)
+                      if (m := re.search(r"\[\[lever\]\] ([\w.]+): .* goes beyond its plausible", w))})
     again = re.compile(r"\b(" + "|".join(map(re.escape, said_of)) + r") = .* is beyond its plausible range") \
         if said_of else None
     config["warnings"] += [w for w in policy_warnings(config, design(config))
@@ -131,9 +131,10 @@ def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
     aside. A remark every policy shares is said once; one some policies share names their settings."""
     from twin.preflight import preflight_warnings
 
-    names = [c for c in points.columns if c not in ("sample", "policy")]
-    columns = [name for name, _ in config["levers"]]
     varied = {u.name for u in config["uncertain"]}
+    # the policy's own settings only: a sampled value is one future's, not the policy's (left at the base's)
+    names = [c for c in points.columns if c not in ("sample", "policy") and c not in varied]
+    columns = [name for name, _ in config["levers"]]
     loaded = loaded_policies(points)
     said: dict[str, list[int]] = {}
     registers = set()
@@ -405,9 +406,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     # A sample's policies for one replicate run back to back: they share a spin-up in the worker
     # that runs them (`runner.build_model`). The order changes no result, only the work.
     sample_of = points["sample"].to_numpy()
-    groups = [(sample, r) for sample in points["sample"].unique() for r in range(config["reps"])]
-    if shard is not None:
-        groups = [group for g, group in enumerate(groups) if g % shard[1] == shard[0] - 1]
+    groups = shard_groups(points, config["reps"], shard)
     order = [(int(k), r) for sample, r in groups for k in np.flatnonzero(sample_of == sample)]
     tasks = [SweepTask(k, r, seeds[sample_of[k]][r], ids[k],
                        FitTask(scenario(k), seeds[sample_of[k]][r], (), tuple(config["outcomes"])))
@@ -454,6 +453,8 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
     store.check_kept()  # runs the database would not take: said, and the command stops
     return {"experiment_id": experiment_id, "ran": len(tasks), "copied": copied,
             "reused": len(order) - len(tasks) - copied,  # (of this shard's, with --shard)
+            "planned": len(order),  # the runs of this part (with --shard), or of the whole sweep
+            "groups": int(points["sample"].nunique()) * config["reps"],  # (sampled future, replicate) pairs
             "points": len(points), "chunk": chunk,
             "wall_s": time.perf_counter() - start, "write_s": write_s, "failed": failed}
 
@@ -476,6 +477,13 @@ def _run_point(task: SweepTask) -> dict:
 
         trace = "" if isinstance(exc, UserError) else f"\n{traceback.format_exc(limit=8)}"  # a bug's trace
         return {"status": "failed", "started_at": started, "error": f"{type(exc).__name__}: {exc}{trace}"}
+
+
+def shard_groups(points: pd.DataFrame, reps: int, shard: tuple[int, int] | None = None) -> list[tuple]:
+    """The design's (sampled future, replicate) groups, whose policies run back to back and share a
+    spin-up; with `shard` (I, N), every N-th from the I-th: part I of N (`--shard`)."""
+    groups = [(sample, r) for sample in points["sample"].unique() for r in range(reps)]
+    return groups if shard is None else [group for g, group in enumerate(groups) if g % shard[1] == shard[0] - 1]
 
 
 def policy_files(config: dict) -> list[str]:

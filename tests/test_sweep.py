@@ -908,8 +908,8 @@ def test_each_policy_is_warned_of_as_it_runs_and_a_remark_some_policies_share_na
     warnings = load_experiment(write(tmp_path / "late.toml", body))["warnings"]
     late = [w for w in warnings if "it will have no effect" in w]
     strong = [w for w in warnings if "intensity = 1e+300 is beyond its plausible range" in w]
-    assert len(late) == 1 and late[0].startswith("the policies with lever.chb.start_year = 5: ")
-    assert len(strong) == 1 and strong[0].startswith("the policies with lever.chb.intensity = 1e+300: ")
+    assert len(late) == 1 and late[0].startswith("the policies with lever.chb.start_year=5: ")
+    assert len(strong) == 1 and strong[0].startswith("the policies with lever.chb.intensity=1e+300: ")
     assert len(warnings) == 2
     # a remark every policy shares is said once, without the settings
     shared = TINY.replace("years = 1", "years = 1\n").replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',

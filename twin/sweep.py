@@ -146,8 +146,7 @@ def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
             said.setdefault(warning, []).append(k)
         registers.add(register)
 
-    def shown(name: str, value) -> str:
-        return f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}"
+    from twin.analysis import _label as shown  # each setting as `twin analyse` names the policies
 
     def which(ks: list[int]) -> str:
         """The policies `ks` by the settings they share, when no other policy has them all; else listed."""

@@ -111,14 +111,14 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
               "seed": int(table.get("seed", 1)), "sampler": sampler, "uncertain": uncertain, "levers": levers,
               "warnings": warnings, "outcomes": outcomes, "path": str(path), "lower_is_better": lower_is_better}
     check_run_count(path, config)
-    check_design(config)
+    points = check_design(config)
     # the design's own values beyond their ranges are said above, of the [[lever]] that gives them: not again
     # of each policy (`_lever_range_warnings`; a policy's other settings beyond theirs are said of it)
     said_of = sorted({m.group(1).rsplit(".", 1)[-1] for w in config["warnings"]  # (a table's: lever.funding.<setting>)
                       if (m := re.search(r"\[\[lever\]\] ([\w.]+): .* goes beyond its plausible", w))})
     again = re.compile(r"\b(" + "|".join(map(re.escape, said_of)) + r") = .* is beyond its plausible range") \
         if said_of else None
-    config["warnings"] += [w for w in policy_warnings(config, design(config))
+    config["warnings"] += [w for w in policy_warnings(config, points)
                            if w not in config["warnings"] and not (again and again.search(w))]
     return config
 
@@ -170,9 +170,10 @@ def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
     return [named(warning, ks) for warning, ks in said.items()]
 
 
-def check_design(config: dict) -> None:
+def check_design(config: dict) -> pd.DataFrame:
     """Build every design point's parameters and levers once, so that a misspelt lever setting or
-    an out-of-range value is reported before any run starts (not as a failure of every run)."""
+    an out-of-range value is reported before any run starts (not as a failure of every run); returns
+    the design's points (`design`)."""
     from twin.geography import load_geography
     from twin.scenario_levers import check_lever_targets
     from twin.runner import check_named_groups
@@ -210,6 +211,7 @@ def check_design(config: dict) -> None:
                    for k, u in enumerate(config["uncertain"], start=1)]) or "the base scenario's settings"
             raise ScenarioError(f"{config['path']}: the design point with {setting} is not a valid scenario: "
                                 f"{exc}") from None
+    return points
 
 
 class _Reading:

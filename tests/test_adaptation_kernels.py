@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from twin.adaptation_kernels import first_above
 
@@ -65,3 +66,49 @@ def test_groups_move_after_operations_at_their_areas_chances():
     p = 0.2 * scale
     assert np.all(np.abs(counts - groups * p) < 4 * np.sqrt(groups * p * (1 - p)) + 1e-9)
     assert np.corrcoef(counts / groups, scale)[0, 1] > 0.9  # areas with populous neighbours lose more
+
+
+def test_insulation_is_kept_through_the_guard_then_decays_as_often_monthly_as_weekly():
+    """A group on guard after an operation keeps its insulation for `insulation_guard_months` from
+    the start of the step in which the operation ended, then decays at the monthly rate, whatever the
+    step: over three months the factors multiply to a month's kept share to the power of the months
+    after the guard. Monthly with a month's guard the factors are exactly 1 and the step's share (the
+    rule before the guard was a parameter)."""
+    from twin.adaptation_kernels import insulation_kept
+    from twin.ocgs import NEVER
+
+    kept_month = 0.97
+    for months_per_step, steps in ((1.0, 3), (12 / 52, 13)):
+        kept_step = kept_month ** months_per_step
+        for guard in (0.0, 0.5, 1.0, 1.5, 3.0):
+            product = 1.0
+            for since in range(steps):
+                product *= insulation_kept(since, months_per_step, guard, kept_step)
+            assert product == pytest.approx(kept_month ** (3 - guard), rel=1e-12), (months_per_step, guard)
+        assert insulation_kept(0 - NEVER, months_per_step, 1.0, kept_step) == kept_step
+    assert [insulation_kept(since, 1.0, 1.0, 0.99) for since in range(3)] == [1.0, 0.99, 0.99]
+
+
+@pytest.mark.parametrize("step_length,n_steps", [("month", 3), ("week", 12)])
+def test_a_run_decays_insulation_but_through_each_groups_guard(step_length, n_steps):
+    """With learning switched off, every starting group's insulation after a short run is its first
+    value times the kept shares of the steps since its last operation ended (`insulation_kept`, the
+    guard the parameter sets): no operation lasts under three months, so none ends twice."""
+    from twin.adaptation_kernels import insulation_kept
+    from twin.model import TwinModel
+    from twin.parameters import Parameters, per_step_probability
+
+    params = Parameters({"insulation_learning_step": 0.0, "insulation_guard_months": 0.75,
+                         "insulation_decay_per_month": 0.05}, where="test")
+    model = TwinModel(params=params, seed=4, n_steps=n_steps, step_length=step_length)
+    n = model.ocgs.n
+    first = model.ocgs.insulation[:n].copy()
+    model.run()
+    dt = model.months_per_step
+    calm_keep = 1.0 - per_step_probability(0.05, dt)
+    last = model.ocgs.investigated_step[:n]
+    assert (last >= 0).sum() > 50  # operations ended during the run
+    expected = first.copy()
+    for step in range(n_steps):
+        expected *= [insulation_kept(step - s, dt, 0.75, calm_keep) if s <= step else calm_keep for s in last]
+    np.testing.assert_allclose(model.ocgs.insulation[:n], expected, rtol=1e-12)

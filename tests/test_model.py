@@ -201,12 +201,13 @@ def test_weekly_and_monthly_runs_agree():
     gap beyond 1% of the monthly mean by more than 4 standard errors estimated from their own spread.
     Bail releases come in bursts of 20-80 when the remand places bind, so Poisson errors on the totals
     were far too narrow (seeds 13-18 failed on unchanged code); with the paired errors they pass for
-    seeds 1-30 in sets of six.
-    Measured: +0.18% (se 0.11%) for harm, +0.96% (se 0.54%) for arrests, +1.8% (se 0.4%) for repeat
-    NRM referrals, the largest against its noise; an NRM referral chance left monthly in a weekly step
-    gave 2.1 times the referrals, firearms' flow missing the step's length 4.3 times, and prison costs
-    charged on the stock before releases were 3.4% apart when events were settled up to a step early
-    (each caught here). Every metric is checked, not a list: a new one's conversion is tested too."""
+    seeds 1-30 in sets of six (seeds 25-30 failed on successful operations, +2.5%, se 0.36%, until a
+    group's guard after an operation was a month whatever the step, `insulation_guard_months`).
+    Measured: -0.06% (se 0.11%) for harm, -0.36% (se 0.60%) for arrests, +0.82% (se 0.48%) for repeat
+    NRM referrals, +20% (se 7.6%) for absorptions, the largest against its noise (40 a run); an NRM
+    referral chance left monthly in a weekly step gave 2.1 times the referrals, firearms' flow missing
+    the step's length 4.3 times, and prison costs charged on the stock before releases were 3.4% apart
+    when events were settled up to a step early (each caught here). Every metric is checked, not a list: a new one's conversion is tested too."""
     from twin.results import METRICS
 
     pairs: dict[str, list[tuple[float, float]]] = {m.name: [] for m in METRICS}  # (monthly, weekly) per seed

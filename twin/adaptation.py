@@ -9,7 +9,8 @@
 - Displacement: after an operation, a group may move to a neighbouring area or add a market.
   (Market-level displacement, supply from neighbouring areas into unmet demand, is in `markets.py`.)
 - Learning: investigated groups insulate their leaders, adopt encryption and recruit enablers;
-  every other group's insulation decays slowly (those under an operation still running too).
+  every group's insulation decays slowly but for `insulation_guard_months` after an operation
+  against it ended (those under an operation still running decay too).
   Cohesion and reputation recover towards their levels.
 - Exit: a group in several markets leaves one it took up after its founding (not its core business,
   `OCGs.core_markets`) when national supply there is over its starting balance, at
@@ -95,7 +96,8 @@ def displacement_and_learning(model) -> None:
         professional_share=params.acquired_enabler_professional_share, pull_floor=params.vacancy_pull_floor,
         calm_keep=1.0 - per_step_probability(params.insulation_decay_per_month, dt),
         recover=per_step_probability(params.cohesion_recovery_per_month, dt),
-        reputation_kept=params.reputation_after_disruption_ratio, tally=tally.values, tally_rows=rows)
+        reputation_kept=params.reputation_after_disruption_ratio, tally=tally.values, tally_rows=rows,
+        guard=(model.steps_done, ocgs.investigated_step, float(dt), float(params.insulation_guard_months)))
     if pivoting.size:
         model.portfolios_changed(pivoting)
         tally.add_national("pivots", pivoting.size)

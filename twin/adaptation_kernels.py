@@ -273,7 +273,26 @@ def plan_displacement(hit, uniforms, area, markets, relocation, relocation_scale
 
 
 @kernel
-def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets,
+def insulation_kept(steps_since, months_per_step, guard_months, calm_keep):
+    """The share of a group's insulation kept over a step, `steps_since` steps after the step in
+    which an operation against it ended (0 for that step; a huge number for a group never
+    investigated). A group is on guard for `guard_months` from the start of that step, and its
+    insulation does not decay meanwhile; after it, the step's share `calm_keep` is kept, and a step
+    partly on guard keeps `calm_keep` to the power of its share after the guard. With a month's
+    guard a monthly run keeps all in the operation's step and `calm_keep` after, as the model
+    always did; a weekly run keeps all for four steps and two thirds of a week's decay in the
+    fifth, the same month (the monthly run skipped a month's decay where the weekly one skipped a
+    week's: 5% more disruptions weekly, 1.3% with the guard; docs/ODD.md section 1.2)."""
+    guard_left = guard_months - steps_since * months_per_step  # months of guard left at the step's start
+    if guard_left <= 1e-9:
+        return calm_keep
+    if guard_left >= months_per_step - 1e-9:
+        return 1.0
+    return calm_keep ** ((months_per_step - guard_left) / months_per_step)
+
+
+@kernel
+def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, guard, disrupted, active, area, markets,
                        insulation, encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter,
                        line_ocg, line_dest, line_active, learning_step, encryption_prob, enabler_prob,
                        professional_share, calm_keep, recover, reputation_kept, tally, tally_rows):
@@ -286,7 +305,9 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     closures are tallied by area (tally rows `tally_rows`: relocations, then lines closed). Of
     each investigated group's five `uniforms`, the third decides encryption, the fourth an
     enabler, and the fifth of the first rows (one per recruiting group, as the numpy version did)
-    its kind. Returns the groups to link to a technical enabler, to a
+    its kind. Every group's insulation then decays but while it is on guard after an operation
+    (`insulation_kept`; `guard` is the step, the groups' `investigated_step`, the months per step and
+    `insulation_guard_months`). Returns the groups to link to a technical enabler, to a
     professional enabler and to an insider, and the number linking to an enabler.
     """
     n_ocgs = active.size
@@ -359,8 +380,9 @@ def displace_and_learn(hit, uniforms, draws, movers, pivoting, appeal, investiga
     if n_hit:
         for o in range(n_ocgs):
             reputation[o] *= reputation_kept if disrupted[o] & active[o] else 1.0
+    step, investigated_step, months_per_step, guard_months = guard
     for o in range(n_ocgs):
-        insulation[o] *= 1.0 if investigated[o] else calm_keep
+        insulation[o] *= insulation_kept(step - investigated_step[o], months_per_step, guard_months, calm_keep)
     for o in range(n_ocgs):
         cohesion[o] += recover * (base_cohesion[ocg_type[o]] - cohesion[o])
     for o in range(n_ocgs):
@@ -376,11 +398,12 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
                       unit_price_gbp, vacancy, exporter,
                       line_ocg, line_dest, line_active, relocation_prob, pivot_prob, learning_step, encryption_prob,
                       enabler_prob, professional_share, pull_floor, calm_keep, recover, reputation_kept, tally,
-                      tally_rows):
+                      tally_rows, guard):
     """The whole displacement and learning phase: the investigated groups (`investigated_groups`)
     draw five uniforms each (relocation, pivot, encryption, enabler, enabler kind, row by row),
     then one uniform per mover and per pivoting group (`plan_displacement`); `displace_and_learn`
-    applies them, adding to the tally rows `tally_rows` (relocations, then lines closed). Returns
+    applies them, adding to the tally rows `tally_rows` (relocations, then lines closed), and decays
+    insulation but where `guard` (see there) keeps it. Returns
     (pivoting groups, groups to link to a technical enabler, to a professional enabler, to an
     insider, number linking to an enabler)."""
     rng = as_generator(rng_handle)
@@ -396,7 +419,7 @@ def displacement_step(rng_handle, investigated, disrupted, active, area, markets
     for i in range(draws.size):
         draws[i] = uniform(rng)
     encrypt, professional, insider, n_recruit = displace_and_learn(
-        hit, uniforms, draws, movers, pivoting, appeal, investigated, disrupted, active, area, markets, insulation,
+        hit, uniforms, draws, movers, pivoting, appeal, guard, disrupted, active, area, markets, insulation,
         encrypted, cohesion, reputation, ocg_type, base_cohesion, relocation, exporter, line_ocg, line_dest,
         line_active, learning_step, encryption_prob, enabler_prob, professional_share, calm_keep, recover,
         reputation_kept, tally, tally_rows)

@@ -469,6 +469,8 @@ PARAMETER_TABLE: list[Parameter] = [
        "pull of a market without vacancy on new county lines and pivoting groups, relative to a fully vacant one", "adaptation", "positive"),
     _p("insulation_decay_per_month", 0.01, "share/month", 0.0, 0.05, f"{A}: insulation decays slowly without pressure (about 1% a month), so learning fades over years",
        "monthly decay of insulation without pressure", "adaptation", "share"),
+    _p("insulation_guard_months", 1.0, "months", 0.0, 3.0, f"{A}: a group stays on guard for a month after an operation against it (the monthly step the model was built with skipped that month's decay; weekly steps skip the same month)",
+       "months from the start of the step in which an operation against a group ended during which its insulation does not decay", "adaptation"),
     _p("ocg_min_active_members", 2, "people", 1, 3, f"{A}: one below the UN Convention's three members (ocg_size_min): a group of one is no longer a group", "an OCG with fewer active members dissolves", "adaptation", "count"),
     *TRUST,
 ]

@@ -519,6 +519,71 @@ def test_a_run_kept_for_an_experiment_of_a_database_made_anew_is_not_stored_into
     assert not anew.kept_folder().exists()
 
 
+def _take_kept_runs(url, barrier, experiment_id, answers):
+    try:
+        store = Store(url)
+        barrier.wait()
+        answers.put(("ok", len(store.done_runs(experiment_id))))
+    except BaseException as exc:  # reported to the test, which fails on it
+        answers.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def test_commands_starting_together_store_the_kept_runs_once_without_a_word(tmp_path, capfd):
+    """Runs kept in files while the database was locked are taken back by every command that
+    starts on the experiment: parts of a sweep started together each stored the files, and removed
+    them, under the others' feet (3 of 4 commands stopped on a file another had removed, and one read
+    after its removal was warned of as 'not a finished run'). Each run is stored once, every
+    command goes on, nothing is said, and the folder goes."""
+    from twin.kept_runs import keep_in_file
+
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    store = Store(url)
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    key = store.experiment_key(experiment_id)
+    for replicate in range(150):
+        keep_in_file(store.kept_folder(), key, (scenario_id, replicate, 11, OUTCOME))
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(4), context.Queue()
+    processes = [context.Process(target=_take_kept_runs, args=(url, barrier, experiment_id, answers))
+                 for _ in range(4)]
+    for process in processes:
+        process.start()
+    results = [answers.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert [r for r in results if r[0] == "error"] == []
+    assert max(r[1] for r in results) == 150
+    assert "Warning" not in capfd.readouterr().err
+    assert len(store.runs_frame(experiment_id)) == 150
+    assert not store.kept_folder().exists()
+
+
+def test_two_writers_of_one_file_at_once_each_write_a_whole_file(tmp_path):
+    """Two commands writing one file at the same moment (parts of a sweep writing its results
+    table as they end) shared one temporary name: the file left mixed both, and one command
+    stopped on the other's renaming. Each now writes under its own name; the file is one of them."""
+    from twin.staging import write_whole
+
+    path = tmp_path / "table.csv"
+    texts = {k: f"{k}\n" * 200_000 for k in "ab"}
+    errors = []
+
+    def writer(k):
+        try:
+            write_whole(path, lambda partial: partial.write_text(texts[k]))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=writer, args=(k,)) for k in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert path.read_text() in texts.values()
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
 def test_tables_altered_from_the_twins_are_refused(tmp_path):
     """The schema check read column names only: a runs table without its unique (scenario, replicate)
     key stored every run twice when two commands ran at once, and results columns made REAL on

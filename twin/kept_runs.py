@@ -13,10 +13,12 @@ of this experiment is left where it is, with a warning.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import functools
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,3 +89,55 @@ def read_kept(path: Path, key: ExperimentKey) -> tuple[int, int, int, dict]:
     if isinstance(outcome.get("series"), dict):
         outcome["series"] = base64.b64decode(outcome["series"]["bytes"])
     return key.scenarios[position][0], replicate, seed, outcome
+
+
+def keep_in_file(folder: Path, key: ExperimentKey, run: tuple) -> Path:
+    """Keep `run` (scenario id, replicate, seed, outcome) of `key`'s experiment in a file of `folder`;
+    returns its path. The folder is made again if another command storing its last run removed it
+    meanwhile."""
+    from twin.staging import write_whole
+
+    path = kept_path(folder, key, run[0], run[1])
+    for attempt in range(3):
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            write_whole(path, lambda partial: partial.write_text(kept_text(key, *run), encoding="utf-8"))
+            return path
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+    return path
+
+
+def store_kept_files(folder: Path, key: ExperimentKey, own: list[Path], write_run) -> None:
+    """Store with `write_run((scenario id, replicate, seed, outcome))` the runs of `key`'s experiment
+    kept in `folder`, but this command's `own` (still waiting for the database), and remove their
+    files and then the folder if empty. Several commands may do this at once (parts of a sweep
+    starting together): a run another stored first, or whose file another removed, is passed over. A
+    file that is not a kept run of this experiment is left where it is, with a warning, as are an
+    earlier version's."""
+    import sqlalchemy as sa
+
+    if not folder.is_dir() or not key.spec_hash:  # (no such experiment)
+        return
+    if earlier_versions_files(folder, key):
+        print(f"Warning: {folder}: runs kept by an earlier version of this program (named "
+              f"{key.experiment_id}-...) are not read, since they cannot be told from another experiment's "
+              f"(or a .pickle could run code); those runs will run again, and the files can be deleted",
+              file=sys.stderr)
+    for path in kept_files(folder, key):
+        if path in own:
+            continue
+        try:
+            write_run(read_kept(path, key))
+        except (sa.exc.IntegrityError, FileNotFoundError):
+            pass  # stored meanwhile by another command (which may have removed the file)
+        except (ValueError, TypeError, KeyError, OSError, sa.exc.StatementError) as exc:  # in one transaction
+            from twin.errors import first_line
+
+            print(f"Warning: {path}: not a finished run this program kept for this experiment "
+                  f"({type(exc).__name__}: {first_line(exc)}); left unread", file=sys.stderr)
+            continue
+        path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty, or removed, by another command meanwhile
+        folder.rmdir()

@@ -210,8 +210,12 @@ def _running(pid: int) -> bool:
 
 def write_whole(path: Path, write) -> None:
     """`write(temporary_path)`, then the file takes its real name: a full disk or an interruption
-    leaves no truncated file under the real name (an earlier file there stays as it was)."""
-    partial = path.with_name(path.name + ".writing")
+    leaves no truncated file under the real name (an earlier file there stays as it was). The
+    temporary file's name is this call's own, so two commands writing one file at once (parts of a
+    sweep ending together) each write a whole file and the last to finish leaves its own."""
+    descriptor, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".writing", dir=path.parent)
+    os.close(descriptor)
+    partial = Path(name)
     try:
         write(partial)
         with _interrupts_deferred():

@@ -350,15 +350,9 @@ class Store:
         return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(self.url).encode()).hexdigest()[:12]}"
 
     def _keep(self, run: tuple) -> None:
-        from twin.kept_runs import kept_path, kept_text
-        from twin.staging import write_whole
+        from twin.kept_runs import keep_in_file
 
-        folder = self.kept_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        key = self.experiment_key(run[0])  # (read when its scenarios were: `scenario_ids`)
-        path = kept_path(folder, key, run[1], run[2])
-        write_whole(path, lambda partial: partial.write_text(kept_text(key, *run[1:]), encoding="utf-8"))
-        self.kept.append(path)
+        self.kept.append(keep_in_file(self.kept_folder(), self.experiment_key(run[0]), run[1:]))
 
     def check_kept(self) -> None:
         """After a command's runs: stop it, saying where its runs wait, if any had to be kept in files."""
@@ -369,33 +363,11 @@ class Store:
                                f"same command again (once the other program is done, if it still holds the database)")
 
     def _store_kept_runs(self, experiment_id: int) -> None:
-        """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`); a file
-        that is not one is left where it is, with a warning, as are an earlier version's."""
-        from twin.kept_runs import earlier_versions_files, kept_files, read_kept
+        """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`)."""
+        from twin.kept_runs import store_kept_files
 
-        folder = self.kept_folder()
-        key = self.experiment_key(experiment_id)
-        if not folder.is_dir() or not key.spec_hash:  # (no such experiment)
-            return
-        if earlier_versions_files(folder, key):
-            print(f"Warning: {folder}: runs kept by an earlier version of this program (named "
-                  f"{experiment_id}-...) are not read, since they cannot be told from another experiment's "
-                  f"(or a .pickle could run code); those runs will run again, and the files can be deleted",
-                  file=sys.stderr)
-        for path in kept_files(folder, key):
-            if path in self.kept:
-                continue  # this command's own: it is still waiting for the database
-            try:
-                self._write_run(experiment_id, *read_kept(path, key))
-            except sa.exc.IntegrityError:
-                pass  # stored meanwhile by another command
-            except (ValueError, TypeError, KeyError, OSError, sa.exc.StatementError) as exc:  # in one transaction
-                print(f"Warning: {path}: not a finished run this program kept for this experiment "
-                      f"({type(exc).__name__}: {first_line(exc)}); left unread", file=sys.stderr)
-                continue
-            path.unlink()
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        store_kept_files(self.kept_folder(), self.experiment_key(experiment_id), self.kept,
+                         lambda run: self._write_run(experiment_id, *run))
 
     def _write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
         with self.engine.begin() as connection:

@@ -880,7 +880,8 @@ def test_every_shipped_scenario_runs_and_says_what_it_is(path):
     ({"type": "hold", "areas": ["Kent"], "regions": ["Wales"]},
      r"give one of areas, regions, nations or top_harm_areas"),
     ({"type": "hold", "top_harm_areas": 0}, r"top_harm_areas: expected a whole number >= 1"),
-    ({"type": "hold", "name": "Bad Name"}, r"name: expected lower-case"),
+    ({"type": "hold", "name": "Bad Name"}, r"name: expected at most 40 lower-case"),
+    ({"type": "hold", "name": "h" * 41}, r"name: expected at most 40 lower-case letters"),  # 40 fit the database
     ({"type": "funding", "areas": ["Kent"]}, r"'areas' does not apply: this lever acts nationally"),
     ({"type": "funding", "share_forces": 0.5}, r"must be 1"),
     ({"type": "clear_hold_build", "clear_years": 0, "hold_years": 0, "build_years": 0}, r"every phase has 0 years"),

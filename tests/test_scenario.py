@@ -346,6 +346,18 @@ def test_a_file_value_changed_in_code_is_blamed_on_the_code(tmp_path):
         replace(scenario, parameters={"charge_prob": 1.5}).build_parameters()
 
 
+def test_a_scenario_named_after_a_file_name_too_long_for_a_name_says_to_give_one(tmp_path):
+    """A file name of up to 255 bytes is a scenario name of more than the 200 a [scenario] name may
+    have (it names results folders and is stored in a column of 200): refused in words, a name given
+    is the fix."""
+    path = write(tmp_path / f"{'s' * 230}.toml", "[scenario]\nyears = 1\n")
+    with pytest.raises(ScenarioError, match=r"the scenario is named after its file, whose name is 230 bytes long: "
+                                            r"give it a \[scenario\] name of at most 200 bytes"):
+        load_scenario(path)
+    path.write_text('[scenario]\nname = "budget"\nyears = 1\n')
+    assert load_scenario(path).name == "budget"
+
+
 @pytest.mark.parametrize("stem", ["+10pc budget", "=cut", "@home"])
 def test_a_scenario_named_after_a_file_a_spreadsheet_would_read_as_a_formula_is_refused(tmp_path, capsys, monkeypatch,
                                                                                          stem):

@@ -584,6 +584,112 @@ def test_two_writers_of_one_file_at_once_each_write_a_whole_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
+def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuses_new_ones(capsys):
+    """A comparison run again, to report from its stored runs, by a role granted reading only stopped
+    with a traceback (PostgreSQL's 'permission denied' is not SQLite's 'readonly'). Now its stored runs
+    read as from a read-only file, runs to do are refused before they start, and a new experiment
+    is a one-line error saying what to do."""
+    from twin.errors import environment_error
+
+    schema, role = "store_reader", "twin_test_reader"
+    url = _postgres_schema_url(schema)
+    writer = Store(url)
+    experiment_id = writer.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    assert writer.write_run(experiment_id, writer.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
+    writer.engine.dispose()
+    admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP OWNED BY {role}" if connection.exec_driver_sql(
+            f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first() else "SELECT 1")
+        connection.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
+        connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        connection.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    try:
+        parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
+        reader_url = parts.set(username=role, password="reader").render_as_string(hide_password=False)
+        reader = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
+        assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
+        assert reader.read_only and len(reader.runs_frame(experiment_id)) == 1
+        with pytest.raises(UserError, match="1 run.s. to do, and the database can only be read .the database role "
+                                            "given may not write to it.; give a role that may write"):
+            reader.check_can_store(1)
+        reader.engine.dispose()
+        anew = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
+        with pytest.raises(sa.exc.ProgrammingError) as refused:  # not known to be read-only yet
+            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
+        said = environment_error(refused.value, db=url)
+        assert said and "permission denied" in said and "may not write to it" in said and "\n" not in said
+        anew.engine.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+
+
+def test_a_postgresql_connection_closed_under_a_command_is_replaced_not_fatal():
+    """A server's connections closed while a command runs (a restart, a failover, an idle timeout
+    of a proxy) stopped the command at its next run stored. Pooled connections are checked when
+    taken, and a write whose connection is lost is tried again on a new one."""
+    url = _postgres_schema_url("store_reconnect")
+    store = Store(url)
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    assert store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+    with store.engine.connect() as connection:  # the pool's one connection (only this store's is closed:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()  # other tests use the server)
+    assert store.engine.pool.checkedin() == 1
+    admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        assert connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+    admin.dispose()
+    assert store.write_run(experiment_id, scenario_id, 1, 11, OUTCOME)
+    assert sorted(store.runs_frame(experiment_id).replicate) == [0, 1]
+    store.engine.dispose()
+
+
+def _command_using(url, opened, failed, answers):
+    try:
+        store = Store(url)
+        opened.set()
+        failed.wait(30)  # the other command has failed meanwhile
+        answers.put(store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}))
+    except BaseException as exc:  # reported to the test, which fails on it
+        answers.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_a_new_database_another_command_uses_is_not_removed_by_one_failing(tmp_path):
+    """A command that makes a SQLite file and fails before storing anything removes the file; one
+    started meanwhile on the same file went on writing into the removed file, and all it stored was
+    lost when it ended. The file is now removed only when no other command holds it; with none,
+    it still is."""
+    from twin.database_url import made_for_nothing_removed
+
+    path = tmp_path / "new.db"
+    url = f"sqlite:///{path}"
+    context = multiprocessing.get_context("fork")
+    opened, failed, answers = context.Event(), context.Event(), context.Queue()
+    with pytest.raises(UserError):
+        with made_for_nothing_removed(url):
+            Store(url)
+            other = context.Process(target=_command_using, args=(url, opened, failed, answers))
+            other.start()
+            assert opened.wait(30)
+            raise UserError("a mistake found once the database was open")
+    failed.set()
+    stored = answers.get(timeout=60)
+    other.join(timeout=30)
+    assert isinstance(stored, int), stored
+    assert path.is_file() and Store(url).experiment_by_hash("e" * 32) == stored
+    alone = tmp_path / "alone.db"
+    with pytest.raises(UserError):
+        with made_for_nothing_removed(f"sqlite:///{alone}"):
+            Store(f"sqlite:///{alone}")
+            raise UserError("a mistake")
+    assert not alone.exists()
+
+
 def test_tables_altered_from_the_twins_are_refused(tmp_path):
     """The schema check read column names only: a runs table without its unique (scenario, replicate)
     key stored every run twice when two commands ran at once, and results columns made REAL on

@@ -154,12 +154,69 @@ def made_for_nothing_removed(url: str):
         yield
     except BaseException:
         if new and path.is_file() and _holds_no_experiment(path):
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-                leftover.unlink(missing_ok=True)
+            with _unheld(path) as unheld:
+                if unheld:  # no other command has it open (one started meanwhile may be using it)
+                    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+                        leftover.unlink(missing_ok=True)
             for folder in made:
                 with contextlib.suppress(OSError):  # (not empty: left)
                     folder.rmdir()
         raise
+
+
+#: this process's shared locks on SQLite files, by file: (token, descriptor) of each `Store` holding one
+_HELD: dict[Path, list[tuple[object, int]]] = {}
+
+
+def hold_sqlite_file(path: Path, owner) -> None:
+    """A shared lock on a SQLite file for as long as `owner` (a `Store`) lives: `flock`, which SQLite's
+    own locks do not see, taken before SQLite opens the file (made empty if new). Another command
+    that made the file, and fails before storing anything, removes it only if no command holds it
+    (`made_for_nothing_removed`). Where there are no such locks (Windows), or the file cannot be opened,
+    nothing is held."""
+    import weakref
+
+    try:
+        import fcntl
+
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except (ImportError, OSError):
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits while a failed command removes the file (moments)
+    token = object()
+    _HELD.setdefault(path.absolute(), []).append((token, descriptor))
+    weakref.finalize(owner, _release, path.absolute(), token)
+
+
+def _release(key: Path, token: object) -> None:
+    for held in list(_HELD.get(key, [])):
+        if held[0] is token:
+            _HELD[key].remove(held)
+            os.close(held[1])
+
+
+@contextlib.contextmanager
+def _unheld(path: Path):
+    """Whether no command holds `path` (`hold_sqlite_file`), this one's locks released first (it is
+    failing); while True, none can start holding it. True where there are no such locks."""
+    for token, _ in list(_HELD.get(path.absolute(), [])):
+        _release(path.absolute(), token)
+    try:
+        import fcntl
+
+        descriptor = os.open(path, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield True
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held by another command
+            yield False
+            return
+        yield True
+    finally:
+        os.close(descriptor)
 
 
 def _holds_no_experiment(path: Path) -> bool:

@@ -267,9 +267,11 @@ def environment_error(exc: Exception, db: str | None = None, out: str | None = N
     if type(exc).__module__.startswith("sqlalchemy."):
         import sqlalchemy.exc as db_errors
 
-        # DatabaseError itself (not its subclasses for constraints and SQL, which are bugs): a damaged file
+        # DatabaseError itself (not its subclasses for constraints and SQL, which are bugs): a damaged file;
+        # a write refused to a PostgreSQL role (SQLSTATE 42501) is the database's, not a bug
+        refused = getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
         if not (isinstance(exc, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError))
-                or type(exc) is db_errors.DatabaseError):
+                or type(exc) is db_errors.DatabaseError or refused):
             return None
         text, where = first_line(exc), f" ({safe_url(db)})" if db else ""
         from twin.database_url import sqlite_path
@@ -288,6 +290,9 @@ def environment_error(exc: Exception, db: str | None = None, out: str | None = N
                       "the database to a disk with room" + (f" (with the file {log} beside it, which holds runs too)"
                                                              if log else "")
                       + " and give it with --db, and run the same command again (only the runs not stored run)")
+        elif refused:
+            advice = ("the database role given may not write to it: give one that may (in the URL), or another --db; "
+                      "the runs stored before are kept")
         elif "readonly" in text or "read-only" in text:
             advice = ("the database cannot be written: give a writable copy with --db"
                       + (f" (copy the file {log} with it, if there)" if log else ""))

@@ -256,6 +256,9 @@ def load_geography(path: Path | str | None = None) -> Geography:
         for field, text in (("force_area", name), ("region", (row["region"] or "").strip())):
             if formula_like(text):
                 raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text)}")
+            if len(text) > MAX_AREA_NAME_CHARS:  # results databases keep names of up to 80 characters
+                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': expected a name of at most "
+                                    f"{MAX_AREA_NAME_CHARS} characters, got one of {len(text)}")
         try:
             pop = float(plain_number(row["population_thousands"])) * 1000.0  # "1,460" as a spreadsheet shows it
         except (TypeError, ValueError):
@@ -348,6 +351,8 @@ def region_warnings(geo: Geography, label: str) -> list[str]:
 
 #: the most people an area of an areas file may hold (the UK holds about 67 million)
 MAX_AREA_PEOPLE = 100e6
+#: the longest name of an area or region: results databases store them in columns of 80 characters
+MAX_AREA_NAME_CHARS = 80
 #: an areas file whose people differ from the UK's by more than this share holds a different
 #: population from the one the national quantities in the parameter table describe
 POPULATION_MISMATCH_SHARE = 0.05

@@ -41,6 +41,9 @@ COMMON_KEYS = ("name", "start_year", "duration_years", "end_year", "areas", "reg
 #: the keys that choose a lever's areas (one at most; `areas = "all"` may stand beside another)
 TARGET_KEYS = ("areas", "regions", "nations", "top_harm_areas")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: the longest lever name: its cost metrics (discounted_lever_cost_gbp_<name>_clear, 32 characters more)
+#: are stored in columns of 80 characters
+MAX_NAME_CHARS = 40
 
 
 def register(cls: type["Lever"]) -> type["Lever"]:
@@ -182,8 +185,8 @@ class Lever:
                 raise ScenarioError(f"{where}: unknown key '{key}'{did_you_mean(key, valid)} "
                                     f"(expected one of: {', '.join(valid)})")
         name = entry.get("name", cls.type_name)
-        if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            raise ScenarioError(f"{where}: name: expected lower-case letters, digits and '_' "
+        if not isinstance(name, str) or not NAME_PATTERN.match(name) or len(name) > MAX_NAME_CHARS:
+            raise ScenarioError(f"{where}: name: expected at most {MAX_NAME_CHARS} lower-case letters, digits and '_' "
                                 f"(it names the metric lever_cost_gbp_<name>), got {shown(name)}")
         start = _number(entry.get("start_year", 0.0), where, "start_year", 0.0)
         end = np.inf

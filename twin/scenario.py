@@ -399,9 +399,15 @@ def load_scenario(path: str | Path) -> Scenario:
     if "name" not in values:  # named after its file
         from twin.csv_input import formula_like
 
+        from twin.config_checks import MAX_NAME_BYTES
+
         if formula_like(path.stem):
             raise ScenarioError(f"{path}: the scenario is named after its file: give it a [scenario] name, "
                                 f"{formula_like(path.stem)}")
+        if len(path.stem.encode("utf-8")) > MAX_NAME_BYTES:
+            raise ScenarioError(f"{path}: the scenario is named after its file, whose name is "
+                                f"{len(path.stem.encode('utf-8'))} bytes long: give it a [scenario] name of at most "
+                                f"{MAX_NAME_BYTES} bytes (it names results folders)")
     if values.get("register_table") and "://" not in (values.get("register") or ""):
         raise ScenarioError(f"{path}: [scenario] register_table: names a table of a register in a database, but the "
                             f"scenario's register is {'a file' if values.get('register') else 'not given'}; set "

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    absolute_meant, in_memory, read_only_folder_url, sqlite_path, unusable_url, with_lock_timeout,
+    absolute_meant, hold_sqlite_file, in_memory, read_only_folder_url, sqlite_path, unusable_url, with_lock_timeout,
 )
 
 DEFAULT_DB = "sqlite:///results/twin.db"
@@ -94,14 +94,23 @@ def _contended(exc: Exception) -> bool:
             or any(word in text for word in ("already exists", "duplicate", "locked", "busy", "lock timeout")))
 
 
+def refused_write(exc: Exception) -> bool:
+    """Whether a database error is a write refused to a database only to be read: SQLite's read-only
+    file, or a PostgreSQL role without the privilege (SQLSTATE 42501)."""
+    return "readonly" in str(exc) or getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
+
+
 def _attempts(step, unique_clash: bool = True, attempts: int = ATTEMPTS):
     """`step()`, tried again after a pause while another command's simultaneous write is what stops
-    it (`unique_clash`: a unique key's clash counts as one). The first wait is said on stderr."""
+    it (`unique_clash`: a unique key's clash counts as one), and at once when a server's connection
+    was lost under it (in one transaction: nothing of it was stored). The first wait is said on stderr."""
     for attempt in range(attempts):
         try:
             return step()
         except sa.exc.DBAPIError as exc:
             clash = isinstance(exc, sa.exc.IntegrityError)
+            if exc.connection_invalidated and attempt < attempts - 1:  # a server's connection lost: a new one
+                continue
             if attempt == attempts - 1 or not _contended(exc) or (clash and not unique_clash):
                 raise
             if attempt == 0 and not clash:
@@ -147,10 +156,13 @@ class Store:
                 self.read_only = ("its URL opens it to reading only: mode=ro or immutable=1"
                                   if query.get("mode") == "ro" or query.get("immutable") == "1" else
                                   "the file cannot be written to" if not os.access(path, os.W_OK) else "")
+            if sqlite and path is not None and create and "folder" not in self.read_only:
+                hold_sqlite_file(path, self)  # not removed by another command failing (`made_for_nothing_removed`)
             # a lock waits at most SQLITE_WAIT_S on a server too (PostgreSQL waits for ever by default)
             waits = ({"timeout": SQLITE_WAIT_S} if sqlite else {"options": with_lock_timeout(url, SQLITE_WAIT_S)}
                      if url.startswith("postgresql+psycopg") else {})
-            self.engine = sa.create_engine(url, connect_args=waits)
+            # a server's connection closed while pooled (a restart, an idle timeout) is replaced when taken
+            self.engine = sa.create_engine(url, connect_args=waits, pool_pre_ping=not sqlite)
             if create or sa.inspect(self.engine).has_table("experiments"):  # (twin's: tables added since made too)
                 _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
             else:
@@ -216,6 +228,8 @@ class Store:
                 if "reps_asked" in spec:  # the most replicates a command asked of it: fewer stored is unfinished
                     stored["reps_asked"] = max(int(stored.get("reps_asked") or 0), int(spec["reps_asked"]))
                 refreshed = {"spec_json": json.dumps(spec if kind == "sweep" else stored, default=str)}
+                # on a server, a refused write leaves the transaction usable only from a savepoint
+                nested = connection.begin_nested() if connection.dialect.name == "postgresql" else None
                 try:
                     connection.execute(experiments.update().where(experiments.c.id == row.id)
                                        .values(updated_at=_now(), **refreshed))
@@ -225,9 +239,14 @@ class Store:
                         ).values(resolved_json=sa.bindparam("spec")), [
                             {"at": position, "spec": json.dumps(scenario["resolved"], default=str)}
                             for position, scenario in enumerate(scenario_rows)])
-                except sa.exc.OperationalError as exc:  # a database only to be read: its stored runs still report
-                    if "readonly" not in str(exc):
+                    if nested is not None:
+                        nested.commit()
+                except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:  # only to be read: runs still report
+                    if not refused_write(exc):
                         raise
+                    if nested is not None:
+                        nested.rollback()
+                        self.read_only = "the database role given may not write to it"
                     if kind == "compare" and scenario_rows:  # (its report, with the files' titles all the same)
                         self.specs_unsaved[row.id] = [json.dumps(s["resolved"], default=str) for s in scenario_rows]
                 return row.id
@@ -336,8 +355,10 @@ class Store:
         if self.read_only and (runs_to_do or new_experiment):
             what = " and ".join(([f"{runs_to_do:,} run(s) to do"] if runs_to_do else [])
                                 + (["a new experiment to store"] if new_experiment else []))
+            instead = ("give a writable copy with --db" if sqlite_path(self.url) is not None else
+                       "give a role that may write (in the URL), or another --db")
             raise UserError(f"--db '{safe_url(self.url)}': {what}, and the database can only be read "
-                            f"({self.read_only}); give a writable copy with --db")
+                            f"({self.read_only}); {instead}")
 
     def kept_folder(self) -> Path:
         """Where finished runs wait when this database cannot take them: beside a SQLite file, or

@@ -436,16 +436,21 @@ def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(
 
 def test_the_folder_of_a_command_killed_outright_is_removed_by_the_next(tmp_path, monkeypatch):
     """A command killed with SIGKILL leaves its workers' folder of finished runs in the temporary
-    folder, never read again: the next command's local workers remove those of processes gone."""
+    folder, never read again: the next command's local workers remove those of processes gone, on
+    this machine only (a process number of another machine or container sharing the folder, or of
+    an older release's folder, which names no machine, says nothing here)."""
     import tempfile
 
     from twin.executor import KEPT_PREFIX
+    from twin.staging import _HOST
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = tmp_path / f"{KEPT_PREFIX}{int(gone.stdout)}-abc"
-    alive = tmp_path / f"{KEPT_PREFIX}{os.getppid()}-def"  # a command still running
-    for folder in (dead, alive):
+    dead = tmp_path / f"{KEPT_PREFIX}{int(gone.stdout)}-{_HOST}-abc"
+    alive = tmp_path / f"{KEPT_PREFIX}{os.getppid()}-{_HOST}-def"  # a command still running
+    elsewhere = tmp_path / f"{KEPT_PREFIX}{int(gone.stdout)}-0123abcd-ghi"  # another machine's
+    older = tmp_path / f"{KEPT_PREFIX}{int(gone.stdout)}-jkl"
+    for folder in (dead, alive, elsewhere, older):
         folder.mkdir()
         (folder / "0-0.pickle").write_bytes(b"x")
     executor = LocalExecutor(1)
@@ -453,7 +458,7 @@ def test_the_folder_of_a_command_killed_outright_is_removed_by_the_next(tmp_path
         assert sorted(result for _, result in executor.run(_exit_on_two, [0, 1])) == [0, 10]
     finally:
         executor.close()
-    assert not dead.exists() and alive.exists()
+    assert not dead.exists() and alive.exists() and elsewhere.exists() and older.exists()
 
 
 def _exit_on_two(task):

@@ -213,24 +213,28 @@ def crashed_run(task) -> dict:
                      "code, or the machine's memory); its settings and seed are stored with it, to run it alone"}
 
 
-#: the temporary folders where local workers keep the runs of batches in flight: `<prefix><pid>-...`
+#: the temporary folders where local workers keep the runs of batches in flight:
+#: `<prefix><pid>-<machine>-...` (`staging._HOST`: a process number means something on its machine only)
 KEPT_PREFIX = "twin-finished-runs-"
 
 
 def _remove_orphaned_folders() -> None:
     """Remove the folders of commands that were killed outright (SIGKILL, out of memory) and so never
-    removed their own: those named after a process that no longer runs."""
+    removed their own: those named after a process of this machine that no longer runs (a temporary
+    folder shared with other machines or containers holds theirs too, and theirs are left)."""
     import shutil
     import tempfile
+
+    from twin.staging import _HOST
 
     try:
         folders = list(Path(tempfile.gettempdir()).glob(f"{KEPT_PREFIX}*"))
     except OSError:
         return
     for folder in folders:
-        pid = folder.name[len(KEPT_PREFIX):].split("-")[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue  # (an older release's folder names no process: left)
+        pid, host, *_ = folder.name[len(KEPT_PREFIX):].split("-") + [""]
+        if not pid.isdigit() or int(pid) == os.getpid() or host != _HOST:
+            continue  # (another machine's, or an older release's, whose process is not known here: left)
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:  # gone
@@ -299,7 +303,9 @@ class LocalExecutor(_HandOver):
         if self._folder is None:
             _remove_orphaned_folders()
             try:
-                self._folder = tempfile.mkdtemp(prefix=f"{KEPT_PREFIX}{os.getpid()}-")
+                from twin.staging import _HOST
+
+                self._folder = tempfile.mkdtemp(prefix=f"{KEPT_PREFIX}{os.getpid()}-{_HOST}-")
             except OSError:  # no usable temporary folder: batches are not kept while they run
                 pass
         queue = deque(_Batch(next(self._tags), tasks[i: i + chunk]) for i in range(0, len(tasks), chunk))

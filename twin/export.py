@@ -2,8 +2,8 @@
 exploratory-modelling layout (EMA Workbench's `(experiments, outcomes)`).
 
 A comparison (`twin compare`) exports experiments, outcomes, trajectories and area_results; a
-sweep (`twin sweep`) stores each run's outcomes only and exports experiments, outcomes and
-outcome_definitions. Each export writes README.txt beside its files (`guide`): what each file and
+sweep (`twin sweep`) stores each run's outcomes and yearly UK totals only and exports experiments,
+outcomes, outcome_definitions and yearly. Each export writes README.txt beside its files (`guide`): what each file and
 column is, for that kind of experiment and format.
 """
 

@@ -1908,10 +1908,22 @@ def test_best_parameters_of_a_scenario_with_a_long_title_is_a_scenario_that_load
         (tmp_path / "best_parameters.toml").write_text(text + "\n[parameters]\nasset_realisation_share = 0.44\n")
         calibrated = load_scenario(tmp_path / "best_parameters.toml")
         assert calibrated.title.endswith(" (calibrated)") and len(calibrated.title) <= MAX_TITLE_CHARS
-        cut = calibrated.title.removesuffix(" (calibrated)").removesuffix("…")
-        assert source.title.startswith(cut) and source.title[len(cut):][:1] in ("", " ")  # cut at a word
+        # a title too long for the suffix gives way to the scenario's name ('Current policy without… (calibrated)')
+        assert calibrated.title.removesuffix(" (calibrated)") in (source.title, source.name)
+        assert name != "baseline.toml" or calibrated.title == "baseline (calibrated)"
         assert calibrated.parameters == {**source.parameters, "asset_realisation_share": 0.44}
         assert [lever["type"] for lever in calibrated.levers] == [lever["type"] for lever in source.levers]
+    # a name too long as well: the title is cut at a word
+    long = tmp_path / "long.toml"
+    long.write_text('[scenario]\nname = "national_security_package_with_prisons"\n'
+                    'title = "National security package with prisons"\n')
+    source = load_scenario(long)
+    text = _calibrated_scenario({"scenario_file": str(long), "scenario": source}, tmp_path)
+    (tmp_path / "best_parameters.toml").write_text(text)
+    calibrated = load_scenario(tmp_path / "best_parameters.toml")
+    assert calibrated.title.endswith("… (calibrated)") and len(calibrated.title) <= MAX_TITLE_CHARS
+    cut = calibrated.title.removesuffix(" (calibrated)").removesuffix("…")
+    assert source.title.startswith(cut) and source.title[len(cut):][:1] == " "  # cut at a word
 
 
 def test_every_command_that_runs_a_scenario_says_what_twin_run_says_of_it(tmp_path, monkeypatch, capsys):

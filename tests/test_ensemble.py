@@ -80,6 +80,12 @@ def test_a_misspelt_baseline_is_refused_before_any_run(tmp_path, capsys):
                  "--baseline", "Countering SOC Bill", "--db", db, "--out", str(tmp_path / "out")]) == 2
     assert ("--baseline: unknown scenario 'Countering SOC Bill'; that is the title of 'ct_powers', and --baseline "
             "takes the name") in capsys.readouterr().err
+    # or the file the command line gave it by
+    ct = BASE.replace("baseline", "ct_powers")
+    assert main(["compare", BASE, ct, "--reps", "1", "--years", "1",
+                 "--baseline", ct, "--db", db, "--out", str(tmp_path / "out")]) == 2
+    assert (f"--baseline: unknown scenario '{ct}'; that is the file of 'ct_powers', and --baseline "
+            "takes the name") in capsys.readouterr().err
 
 
 def test_the_console_names_the_options_as_the_report_does(tmp_path, capsys):

@@ -62,10 +62,12 @@ def cmd_run(args) -> int:
                       f"year (the spin-up); --spin-up-years 0 reports from it as given.", file=sys.stderr)
         if not args.quiet:
             spin_up = scenario.spin_up_years
-            after = f" after a spin-up of {spin_up:g} years" if spin_up else " from the register's picture (no spin-up)"
+            def in_years(value: float, digits: str = "g") -> str:
+                return f"{value:{digits}} year" + ("" if value == 1 else "s")
+            after = f" after a spin-up of {in_years(spin_up)}" if spin_up else " from the register's picture (no spin-up)"
             whole = model.n_steps / STEPS_PER_YEAR[step]  # a horizon between steps runs as the nearest whole step
-            span = (f"{years:g} years ({step}ly steps)" if abs(whole - years) < 1e-9
-                    else f"{whole:.3g} years ({years:g} asked: runs are whole {step}ly steps)")
+            span = (f"{in_years(years)} ({step}ly steps)" if abs(whole - years) < 1e-9
+                    else f"{in_years(whole, '.3g')} ({years:g} asked: runs are whole {step}ly steps)")
             print(f"Running '{scenario.name}' for {span}{after}, seed {args.seed} ...", flush=True)
 
     warm_up(quiet=args.quiet)  # before any output, so the run's own time is its own

@@ -365,6 +365,8 @@ def _calibrated_scenario(config: dict, folder: Path) -> str:
     room = MAX_NAME_BYTES - len("_calibrated")  # a name also names a folder
     name = config["scenario"].name.encode("utf-8")[:room].decode("utf-8", errors="ignore") + "_calibrated"
     title = config["scenario"].title or config["scenario"].name
+    if len(title) > MAX_TITLE_CHARS - 13 and len(config["scenario"].name) <= MAX_TITLE_CHARS - 13:
+        title = config["scenario"].name  # 'baseline (calibrated)', not 'Current policy without… (calibrated)'
     if len(title) > MAX_TITLE_CHARS - 13:  # cut at a word, not inside one ('Current policy without Clea')
         title = title[:MAX_TITLE_CHARS - 14].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     title += " (calibrated)"

@@ -315,7 +315,9 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
         from twin.errors import UserError, did_you_mean
 
         titled = [s.name for s in loaded if s.title and s.title.casefold() == baseline.casefold()]
+        filed = [s.name for s in loaded if s.path and Path(s.path).resolve() == Path(baseline).resolve()]
         hint = (f"; that is the title of '{titled[0]}', and --baseline takes the name" if titled
+                else f"; that is the file of '{filed[0]}', and --baseline takes the name" if filed
                 else did_you_mean(baseline, names))
         raise UserError(f"--baseline: unknown scenario '{baseline}'{hint} (scenarios: {', '.join(names)})")
     if len(set(names)) != len(names):

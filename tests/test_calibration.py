@@ -1340,12 +1340,27 @@ def test_the_sensitivity_command_counts_the_seed_s_runs_and_does_not_rank_it(tmp
     assert shown[-1] == "samples 20/20 (20/20 runs)"
     harm = next(line for line in out.splitlines() if line.startswith("discounted_harm_gbp: "))
     assert "(replication seed)" not in harm and "; noise floor " in harm
-    assert "the noise)" in harm  # each parameter marked above or within it
+    assert re.search(r"; (above|within) the noise[:)]", harm)  # each parameter marked above or within it
     # the floor with its interval: '1.18, within the noise' beside a floor of 0.22 read as a contradiction
     assert re.search(r"; noise floor -?\d+\.\d\d \(90% interval -?\d+\.\d\d to -?\d+\.\d\d; a parameter is above "
                      r"the noise when its index is clearly above the seed's, resample by resample\)$", harm)
     page = (tmp_path / "out" / "sensitivity.html").read_text()
     assert "; noise floor " in page and "resample by resample)</li>" in page
+
+
+def test_the_noise_verdict_says_the_bound_that_decides_it():
+    """'total 0.70, 90% interval 0.20 to 0.83; within the noise' beside a floor of 0.01 read as a
+    contradiction: the verdict rests on another bound (the index less the seed's, resample by
+    resample, allowing for every parameter), which it now gives."""
+    from types import SimpleNamespace
+
+    from twin.sensitivity_report import noise_verdict
+
+    assert noise_verdict(SimpleNamespace(above_noise=True, excess_over_floor_low=0.094)) == (
+        "; above the noise: above the seed's by at least 0.09 resample by resample")
+    within = noise_verdict(SimpleNamespace(above_noise=False, excess_over_floor_low=-0.151))
+    assert within.startswith("; within the noise: resample by resample it may be 0.15 below the seed's")
+    assert noise_verdict(SimpleNamespace(above_noise=False, excess_over_floor_low=float("nan"))) == "; within the noise"
 
 
 def test_sensitivity_report_says_when_its_indices_are_not_for_conclusions(tmp_path):

@@ -878,12 +878,14 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_
 
     from twin.progress import progress_line
 
-    log = io.StringIO()
-    show = progress_line(log)
+    log, seconds = io.StringIO(), iter(range(0, 1000, 6))  # a sample every 6 s
+    show = progress_line(log, clock=lambda: next(seconds))
     for done in range(1, 101):
         show(f"samples {done}/100", done, 100)
     lines = log.getvalue().splitlines()
-    assert "\r" not in log.getvalue() and lines == ["samples 1/100"] + [f"samples {10 * k}/100" for k in range(1, 11)]
+    assert "\r" not in log.getvalue() and lines == (["samples 1/100, about 10 min left"]  # 99 more at 6 s
+                                                    + [f"samples {10 * k}/100, about {10 - k} min left"
+                                                       for k in range(1, 10)] + ["samples 100/100"])
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -1200,6 +1200,10 @@ def test_regret_and_robustness_on_a_known_table():
     # a regret of nothing has no sign (the best option's regret, where higher is better, is -0.0)
     assert format_outcome(-0.0, "disruptions/year") == "0 a year"
     assert format_outcome(-1.0, "GBP/year") == "£0.0m a year"
+    # a table's column in one unit: £bn when any of it reaches a billion ('£0.0m' beside '£1.20bn' mixed them)
+    assert [format_outcome(v, "GBP/year", True) for v in (0.0, 4.5e7, -1.2e9)] == [
+        "£0.00bn a year", "£0.04bn a year", "-£1.20bn a year"]
+    assert format_outcome(-1e6, "GBP/year", True) == "£0.00bn a year"  # no sign on what rounds to nothing
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
 
@@ -1820,6 +1824,25 @@ def test_prim_finds_a_box_on_a_factorial_grid():
     bad = (grid["fill"] == 0.05).to_numpy()
     box = choose_box(prim(grid, bad))
     assert box["limits"]["fill"][1] == 0.05 and box["density"] == 1.0 and box["coverage"] == 1.0
+
+
+def test_prim_boxes_close_on_the_futures_they_hold():
+    """A box's edges are values of the futures inside it, not the quantiles it was cut at: on a grid
+    of 3, 7.5 and 12 a cut at 7.27 kept the 3s alone and read 'in [3, 7.27]' (now '= 3')."""
+    from twin.analysis import describe_box, prim
+
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame({"reserve": [3.0] * 95 + [7.5] * 5, "u": rng.random(100)})
+    bad = ((x["reserve"] == 3.0) & (x["u"] < 0.6)).to_numpy()
+    trajectory = prim(x, bad)
+    assert len(trajectory) > 3
+    for box in trajectory:
+        for column, (low, high) in box["limits"].items():
+            assert low in set(x[column]) and high in set(x[column]), (column, low, high)
+    last = trajectory[-1]
+    assert last["limits"]["reserve"] == [3.0, 3.0]
+    entry = {"box": dict(last, restricted={"reserve": last["limits"]["reserve"]}, futures=100)}
+    assert "reserve = 3 " in describe_box("x", entry)
 
 
 def test_an_option_behind_by_the_same_amount_everywhere_has_no_worst_quarter():

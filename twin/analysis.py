@@ -66,7 +66,10 @@ def prim(x: pd.DataFrame, y: np.ndarray) -> list[dict]:
         if best is None or best[0] <= y[inside].mean():
             break
         _, column, side, cut, keep = best
-        limits[column][0 if side == "low" else 1] = float(cut)
+        # the box's edge at the futures it keeps, not at the quantile between them: on a grid (3, 7.5, 12)
+        # a cut at 7.27 kept 3 alone, and read 'in [3, 7.27]'
+        kept = x[column].to_numpy()[keep]
+        limits[column][0 if side == "low" else 1] = float(kept.min() if side == "low" else kept.max())
         inside = keep
     return trajectory
 
@@ -77,15 +80,17 @@ MIN_FUTURES_FOR_PRIM = 8
 FEW_FUTURES_FOR_PRIM = 32
 
 
-def format_outcome(value: float, unit: str) -> str:
-    """An outcome or regret for people: pounds as £bn or £m when the outcome is money, else a number."""
+def format_outcome(value: float, unit: str, in_bn: bool | None = None) -> str:
+    """An outcome or regret for people: pounds as £bn or £m when the outcome is money (`in_bn` chooses,
+    as for a table's column, `money_in_bn`; by the value's size when None), else a number."""
     if not np.isfinite(value):
         return "n/a"
     per = " a year" if unit.endswith("/year") else ""  # outcomes summed over each year, and their regrets
     value = value + 0.0  # never '-0'
     if unit.startswith("GBP"):
-        sign = "-" if value < 0 and round(abs(value) / 1e6, 1) else ""
-        return (f"{sign}£{abs(value) / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"{sign}£{abs(value) / 1e6:,.1f}m") + per
+        in_bn = abs(value) >= 1e9 if in_bn is None else in_bn
+        sign = "-" if value < 0 and round(abs(value) / (1e9 if in_bn else 1e6), 2 if in_bn else 1) else ""
+        return (f"{sign}£{abs(value) / 1e9:,.2f}bn" if in_bn else f"{sign}£{abs(value) / 1e6:,.1f}m") + per
     return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}") + per
 
 
@@ -356,7 +361,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
         chart = figure_png(figure)
         policies = pd.DataFrame(result["policies"])
         for column in (c for c in ("mean_outcome", "mean_regret", "max_regret") if c in policies):
-            policies[column] = policies[column].map(lambda v: format_outcome(v, result.get("unit", "")))
+            in_bn = bool(np.nanmax(np.abs(policies[column].to_numpy(float)), initial=0.0) >= 1e9)  # one unit a column
+            policies[column] = policies[column].map(lambda v: format_outcome(v, result.get("unit", ""), in_bn))
         for column in (c for c in ("share_of_futures_best", "share_of_futures_clearly_behind") if c in policies):
             policies[column] = policies[column].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "no test")
         policies = policies.rename(columns=POLICY_COLUMNS)

@@ -243,7 +243,7 @@ def abc_fit(config: dict, store, workers: int | None, log=print, checkpoint: str
         history = abc.load(url, previous)
         if kernel and history.max_t is not None and history.max_t >= 0:
             _restore_kernel_state(abc, history)
-        log(f"ABC-SMC run {previous} resumed after {history.max_t + 1} population(s).")
+        log(f"ABC-SMC run {previous} found in the database with {history.max_t + 1} population(s) stored.")
     done = history.max_t + 1 if history.max_t is not None else 0
     if checkpoint is not None:  # the particles of a generation under way, kept as they finish
         from twin.sensitivity import Checkpoint

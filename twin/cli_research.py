@@ -143,7 +143,7 @@ def cmd_sensitivity(args) -> int:
         print()
         import numpy as np
 
-        from twin.sensitivity_report import noise_floor_words
+        from twin.sensitivity_report import noise_floor_words, noise_verdict
 
         for outcome, group in table.groupby("outcome", sort=False):
             floor = group[group.parameter == SEED_FACTOR].total_order
@@ -152,8 +152,8 @@ def cmd_sensitivity(args) -> int:
                 f"{r.parameter} (" + (f"total {r.total_order:.2f}, 90% interval {r.total_order_low:.2f} to "
                                       f"{r.total_order_high:.2f}" if np.isfinite(r.total_order_high)
                                       else "no effect: the outcome did not change with it")
-                + ("" if floor.empty or not np.isfinite(r.total_order_high) else "; above the noise" if r.above_noise
-                   else "; within the noise") + ")" for r in best.itertuples())
+                + ("" if floor.empty or not np.isfinite(r.total_order_high) else noise_verdict(r)) + ")"
+                for r in best.itertuples())
                 + ("" if floor.empty else f"; noise floor {noise_floor_words(group)}"))
     warning = reliability_warning(table, config["n"])
     if warning and warning != reliability_warning(None, config["n"]):  # not only the small n said at the start

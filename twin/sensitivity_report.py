@@ -95,6 +95,20 @@ def noise_floor_words(rows) -> str:
             f"parameter is above the noise when its index is clearly above the seed's, resample by resample)")
 
 
+def noise_verdict(row) -> str:
+    """'; above the noise' or '; within the noise' with the bound that decides it (`above_the_floor`:
+    the parameter's index less the seed's, resample by resample, at a one-sided 95% over the
+    outcome's parameters): the 90% interval printed beside it is another, looser one ('0.70, 90%
+    interval 0.20 to 0.83; within the noise' beside a floor of 0.01 read as a contradiction)."""
+    low = getattr(row, "excess_over_floor_low", np.nan)
+    if row.above_noise:
+        return f"; above the noise: above the seed's by at least {low:.2f} resample by resample"
+    if np.isfinite(low) and low < 0:
+        return (f"; within the noise: resample by resample it may be {-low:.2f} below the seed's (a bound "
+                f"allowing for every parameter tried)")
+    return "; within the noise"
+
+
 def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -> Path:
     import html
 
@@ -151,7 +165,7 @@ def write_sensitivity_report(table: pd.DataFrame, config: dict, out_dir: Path) -
         if "above_noise" not in table.columns:
             return ""
         alone = ", acts on its own" if getattr(row, "first_order_above_zero", False) else ""
-        return ("; above the noise" if row.above_noise else "; within the noise") + alone
+        return noise_verdict(row) + alone
 
     lines = [f"<li><strong>{html.escape(o)}</strong>: " + ", ".join(
         f"{html.escape(r.parameter)} (total {r.total_order:.2f}, first {r.first_order:.2f}{standing(r)})"

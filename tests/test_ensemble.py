@@ -863,7 +863,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert "see <a href=\"#going-further\">'Going further'</a> under 'Runs'" in summary_part
     further = page[page.index('<h3 id="going-further">'):]
     further = further[:further.index("</ul>")]
-    same = f"twin compare {BASE} {chb} --reps 3 --years 1"
+    same = f"twin compare {BASE} {chb} --reps 3 --years 1 --db {db}"  # the runs' database: not run again
     assert f"<code>{same} --uncertain-levers</code>" in further and f"<code>{same} --posterior</code>" in further
     assert f"<code>{same} --baseline chb</code>" in further
     assert "<code>twin sweep experiments/ranking_robustness.toml</code>" in further
@@ -2638,16 +2638,22 @@ def test_a_saving_whose_interval_reaches_a_rise_is_said_with_both_signs():
     ('90% interval £0.14bn to £0.40bn' for -£0.40bn to +£0.14bn), so a tie read as a sure saving."""
     from twin.report_text import saving_sentence
 
-    row = {"scenario": "chb", "net": -0.13e9, "net_low": -0.40e9, "net_high": 0.14e9, "p_better": 2 / 3, "pairs": 3}
+    row = {"scenario": "chb", "net": -0.13e9, "net_low": -0.40e9, "net_high": 0.14e9, "p_better": 2 / 3, "pairs": 3,
+           "harm": -0.5e9, "cost": 0.37e9}
     text = saving_sentence(row, "does best", "base", "2 years")
-    assert "by <strong>£0.13bn</strong> against base (90% interval from £0.14bn higher to £0.40bn lower)" in text
+    assert "by <strong>£0.13bn</strong> against base (90% interval from £0.14bn higher to £0.40bn lower; " in text
+    # what the saving is made of, so that it is not read as cash saved; and what is left out
+    assert "; it averts £0.50bn of harm for £0.37bn more public spending on the response)" in text
+    assert "and nothing counted after the horizon" in text
+    assert "it adds £0.10bn of harm with £0.23bn less public spending" in saving_sentence(
+        dict(row, harm=0.1e9, cost=-0.23e9), "does best", "base", "2 years")
     assert "better in 2 of 3 paired replications, so on these replications it cannot be told apart from base." in text
     row.update(net_high=-0.05e9)
     text = saving_sentence(row, "does best", "base", "2 years")
-    assert "(90% interval £0.05bn to £0.40bn lower)" in text and "cannot be told apart" not in text
+    assert "(90% interval £0.05bn to £0.40bn lower; " in text and "cannot be told apart" not in text
     row.update(net_low=float("nan"), net_high=float("nan"), pairs=1, p_better=1.0)  # one replication: no interval
     text = saving_sentence(row, "does best", "base", "2 years")
-    assert "(no 90% interval from a single replication)" in text and "higher" not in text
+    assert "(no 90% interval from a single replication; " in text and "higher" not in text
     # and the sentence after it does not speak of an interval it has not given
     assert "the interval reflects" not in text and text.endswith("an interval needs two replications "
                                                                  "or more.")
@@ -2891,6 +2897,14 @@ def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():
     assert "<code>twin compare b.toml x.toml --uncertain-levers</code>" in plain
     assert "<code>twin compare b.toml x.toml --posterior</code>" in plain
     assert "<code>twin compare b.toml x.toml --baseline x</code>" in plain
+    # the database the runs are in, unless the default (without it every replicate ran again elsewhere)
+    named = going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
+                                          lever_uncertainty=False),
+                          {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:////tmp/p/twin.db")
+    assert "<code>twin compare b.toml x.toml --db sqlite:////tmp/p/twin.db --baseline x</code>" in named
+    assert "--db" not in going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
+                                                       lever_uncertainty=False),
+                                       {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:///results/twin.db")
     # an experiment stored before its files were recorded: the section is there (the summary links to it)
     assert 'id="going-further"' in going_further(SimpleNamespace(scenarios=["Base"], baseline="Base", posterior=None,
                                                                  lever_uncertainty=False), {})

@@ -176,14 +176,18 @@ def drawn_uncertainty(comparison) -> str:
             + why_the_means_move(comparison) + posterior_held_sentence(comparison) + lever_held_sentence(comparison))
 
 
-def going_further(comparison, spec: dict) -> str:
+def going_further(comparison, spec: dict, db: str | None = None) -> str:
     """The commands (HTML) that take the comparison further, for the analyst beside a policymaker:
     the same comparison drawing what it held at one value (the levers' assumed effect sizes and costs,
     the calibrated parameters), against another baseline from the same runs, and the sweep of how often
     each option comes first. `spec` is the experiment's record (its scenario files, seed, horizon, reps,
     what it drew); the command repeats what made this comparison's runs what they are, so that "from
-    these runs" holds, and its baseline is the report's."""
+    these runs" holds, and its baseline is the report's; `db`, the database the runs are in, is named
+    unless it is the default (without it the commands would run every replicate again elsewhere)."""
     import shlex
+
+    from twin.errors import safe_url
+    from twin.store import DEFAULT_DB
 
     paths = [shlex.quote(str(p)) for p in spec.get("paths") or ()] or ["<the scenario files, baseline first>"]
     names = [str(n) for n in spec.get("names") or ()]  # the files' scenario names, which --baseline takes
@@ -200,6 +204,8 @@ def going_further(comparison, spec: dict) -> str:
         options.append("--uncertain-levers")
     if names and baseline != names[0]:
         options.append(f"--baseline {shlex.quote(baseline)}")
+    if db and db != DEFAULT_DB:
+        options.append(f"--db {shlex.quote(safe_url(db))}")
     same = " ".join(["twin compare", *paths, *options])
     rows = [("drawing the levers' assumed effect sizes and costs from their plausible ranges in every replicate "
              "(new runs)", f"{same} --uncertain-levers")] if not levers_drawn(comparison) else []
@@ -216,6 +222,6 @@ def going_further(comparison, spec: dict) -> str:
                  "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
     items = "".join(f"<li>{what}: <code>{html.escape(command)}</code></li>" for what, command in rows)  # (HTML)
     return ("<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each "
-            "run in the folder this one was run from, with its <code>--db</code> if it named one (each writes its "
-            "report to results/compare unless <code>--out</code> names another folder):</p>\n"
+            "run in the folder this one was run from (each writes its report to results/compare unless "
+            "<code>--out</code> names another folder):</p>\n"
             f"<ul>{items}</ul>\n")

@@ -132,7 +132,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _levels(comparison),  # reference figures, after what the options change
         "<!-- terms -->\n",
         _assumptions(scenarios, comparison),
-        _runs(comparison, experiment, experiment_id),
+        _runs(comparison, experiment, experiment_id, store.url),
         SELF_CHECK,
     ))
     return signed_amounts(with_contents(with_glossary(page)))
@@ -427,7 +427,7 @@ def _spin_up_phrase(spin_up_years) -> str:
             f"world as it has been, policies are levers)")
 
 
-def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
+def _runs(comparison: Comparison, experiment: dict, experiment_id: int, db: str | None = None) -> str:
     """The experiment, its seed and the code that made its runs; how many finished and failed, with
     each failure's first line."""
     runs, failures = comparison.runs, comparison.failures
@@ -439,7 +439,7 @@ def _runs(comparison: Comparison, experiment: dict, experiment_id: int) -> str:
 <p>{len(runs[runs.status == 'done'])} finished, {len(failures)} failed{where if len(failures) else ""}.</p>
 {_drawn_runs(comparison)}{_posterior_fit(experiment)}
 {html_table(failures[['scenario', 'replicate']].assign(error=first_lines), 'Runs that failed', '')}
-{going_further(comparison, json.loads(experiment.get("spec_json") or "{}"))}"""
+{going_further(comparison, json.loads(experiment.get("spec_json") or "{}"), db)}"""
 
 
 def _drawn_runs(comparison: Comparison) -> str:

@@ -176,16 +176,27 @@ def saving_sentence(best: dict, verdict: str, baseline: str, over: str, levers_d
     return (f"<strong>{html.escape(best['scenario'])}</strong> {verdict}. Over the {over} it lowers the net social "
             f"cost of SOC (harm plus the cost of the response, less assets recovered, discounted at "
             f"{GREEN_BOOK_DISCOUNT_RATE:.1%} a year) by <strong>{bn(-best['net'])}</strong> against {base} "
-            f"({gap_interval(-best['net_high'], -best['net_low'])}), and comes out better in {wins(best)} paired "
+            f"({gap_interval(-best['net_high'], -best['net_low'])}; {_harm_for_spending(best)}), and comes out better "
+            f"in {wins(best)} paired "
             f"replications" + ("" if best["net_high"] < 0 or not np.isfinite(best["net_high"]) else
                                f", so on these replications it cannot be told apart from {base}")
             + _green_book_clause(best) + estimate + ", with every lever acting from the start year its scenario "
-            "gives (no more time for legislation or set-up than that): " + (
+            "gives (no more time for legislation or set-up than that) and nothing counted after the horizon: " + (
                 ("the interval is that of the mean over the replications' chance variation and those draws, which "
                  "narrows as replications are added; single replications vary far more" + _spread(best) + "."
                  if drawn else
                  "the interval reflects only the replications' chance variation.") if np.isfinite(best["net_high"])
                 else "an interval needs two replications or more."))
+
+
+def _harm_for_spending(best: dict) -> str:
+    """'it averts £34.80bn of harm for £9.95bn more public spending on the response': what makes up the
+    saving, so that it is not read as cash saved (both discounted, as the saving)."""
+    harm = f"it averts {bn(-best['harm'])} of harm" if best["harm"] < 0 else f"it adds {bn(best['harm'])} of harm"
+    cost = (f"for {bn(best['cost'])} more public spending on the response" if best["cost"] > 0 else
+            f"with {bn(-best['cost'])} less public spending on the response" if best["cost"] < 0 else
+            "for the same public spending on the response")
+    return f"{harm} {cost}"
 
 
 def _spread(best: dict) -> str:

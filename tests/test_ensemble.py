@@ -1316,6 +1316,22 @@ def test_other_outcomes_leave_out_emergency_releases_no_option_changes():
     assert list(moved[column]) == ["0 [0, 0]", "+12 [+12, +12]"]
 
 
+def test_the_harm_categories_table_lists_the_options_in_the_report_s_order():
+    """'At a glance' put the best first while the tables of differences below it kept the files' order
+    (the best last): the category table takes the report's order."""
+    from types import SimpleNamespace
+
+    from twin.report_caveats import HARM_PARTS, harm_by_category
+
+    summary = pd.DataFrame([{"scenario": scenario, "metric": metric, "diff_mean": value, "diff_low": value,
+                             "diff_high": value} for scenario, value in (("a", -1e9), ("b", -3e9))
+                            for metric, _ in HARM_PARTS])
+    comparison = SimpleNamespace(scenarios=["base", "a", "b"], baseline="base", summary=summary)
+    assert list(harm_by_category(comparison)["option"]) == ["a", "b"]
+    assert list(harm_by_category(comparison, ["b", "a"])["option"]) == ["b", "a"]
+    assert harm_by_category(comparison, ["b", "a"]).iloc[0, 1] == "-£3.00bn [-£3.00bn, -£3.00bn]"
+
+
 def test_a_name_ending_in_s_takes_an_apostrophe_alone():
     from twin.report_format import possessive
 
@@ -2902,9 +2918,10 @@ def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():
                                           lever_uncertainty=False),
                           {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:////tmp/p/twin.db")
     assert "<code>twin compare b.toml x.toml --db sqlite:////tmp/p/twin.db --baseline x</code>" in named
-    assert "--db" not in going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
-                                                       lever_uncertainty=False),
-                                       {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:///results/twin.db")
+    default = going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
+                                            lever_uncertainty=False),
+                            {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:///results/twin.db")
+    assert "--db" not in default
     # an experiment stored before its files were recorded: the section is there (the summary links to it)
     assert 'id="going-further"' in going_further(SimpleNamespace(scenarios=["Base"], baseline="Base", posterior=None,
                                                                  lever_uncertainty=False), {})

@@ -42,13 +42,14 @@ HARM_PARTS = (("discounted_harm_gbp_drugs", "drug harm"), ("discounted_harm_gbp_
               ("discounted_harm_gbp_violence", "violence harm"), ("discounted_harm_gbp_other", "other harm"))
 
 
-def harm_by_category(comparison: Comparison) -> pd.DataFrame:
+def harm_by_category(comparison: Comparison, order: list[str] | None = None) -> pd.DataFrame:
     """Each option's change in harm from the baseline by category, discounted over the horizon, with
-    the 90% interval of the paired mean: which harms its total change comes from."""
+    the 90% interval of the paired mean: which harms its total change comes from; the options in
+    `order` (the report's, best first), else as given."""
     from twin.report_format import signed_bn
 
     rows = []
-    for scenario in comparison.scenarios:
+    for scenario in order or comparison.scenarios:
         if scenario == comparison.baseline:
             continue
         row = {"option": scenario}

@@ -857,6 +857,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     assert "does best" in box or "least bad" in box or "only option" in box
     assert re.search("(cuts|raises) harm by", box) and "response spending by" in box
     assert "The answer in detail" not in box
+    # the answer as a chart too, in the summary (the first chart came about ten screens down)
+    summary_html = page[page.index('<h2 id="summary">'):page.index('id="in-detail"')]
+    assert summary_html.count("<img") == 1 and "Savings. Bar chart of each option" in summary_html
     # the summary is for a reader without the command line: the commands are under 'Runs', each in full
     summary_part = page[page.index('<h2 id="summary">'):page.index("<h2", page.index('<h2 id="summary">') + 5)]
     assert "<code>twin" not in summary_part and "--uncertain-levers" not in summary_part
@@ -1314,6 +1317,36 @@ def test_other_outcomes_leave_out_emergency_releases_no_option_changes():
     moved = other_outcomes(SimpleNamespace(scenarios=["base", "a", "b"], baseline="base",
                                            summary=summary({"a": 0.0, "b": 12.0})))
     assert list(moved[column]) == ["0 [0, 0]", "+12 [+12, +12]"]
+
+
+def test_the_savings_chart_draws_each_option_s_saving_and_interval_best_first():
+    """The summary's chart: bars at each option's saving (minus its change), the best at the top, the
+    interval's ends as error bars, and the Green Book bar hatched beside it."""
+    from twin.report import headline_chart
+
+    rows = [{"scenario": name, "net": net, "net_low": net - 0.5e9, "net_high": net + 0.25e9,
+             "green_book": net + 1e9, "green_book_low": np.nan, "green_book_high": np.nan}
+            for name, net in (("small", -1e9), ("big", -4e9), ("worse", 0.5e9))]
+    figure = headline_chart(rows, "base")
+    from matplotlib.container import BarContainer
+
+    axis = figure.axes[0]
+    net_bars, green_bars = [c for c in axis.containers if isinstance(c, BarContainer)]
+    widths = [bar.get_width() for bar in net_bars.patches]
+    assert widths == pytest.approx([4.0, 1.0, -0.5])  # best first: drawn from the top down
+    ticks = sorted(zip(axis.get_yticks(), (t.get_text() for t in axis.get_yticklabels())), reverse=True)
+    assert [name for _, name in ticks] == ["big", "small", "worse"]  # from the top down
+    assert [bar.get_y() + bar.get_height() / 2 for bar in net_bars.patches] == pytest.approx(
+        [position + 0.18 for position, _ in ticks])  # each bar beside its name
+    assert [bar.get_hatch() for bar in green_bars.patches] == ["///"] * 3
+    assert [bar.get_width() for bar in green_bars.patches] == pytest.approx([3.0, 0.0, -1.5])
+    segments = net_bars.errorbar.lines[2][0].get_segments()  # the saving's interval: 0.25 below, 0.5 above
+    assert [(seg[0][0], seg[1][0]) for seg in segments] == [pytest.approx((3.75, 4.5)), pytest.approx((0.75, 1.5)),
+                                                           pytest.approx((-0.75, 0.0))]
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    assert headline_chart([], "base") is None
 
 
 def test_the_harm_categories_table_lists_the_options_in_the_report_s_order():

@@ -162,6 +162,34 @@ def change_chart(comparison: Comparison) -> plt.Figure | None:
     return figure
 
 
+def headline_chart(rows: list[dict], baseline: str) -> plt.Figure | None:
+    """The summary's chart: each option's saving in net social cost against the baseline over the horizon,
+    discounted, best first, with the 90% interval of the paired mean, beside the same with recovered assets
+    left out (hatched: told apart without colour). `rows` are the headline rows (negative `net`: a saving)."""
+    rows = sorted((r for r in rows if np.isfinite(r["net"])), key=lambda r: r["net"])
+    if not rows:
+        return None
+    figure, axis = plt.subplots(figsize=(8, 1.6 + 0.75 * len(rows)), dpi=100)
+    y = np.arange(len(rows))[::-1].astype(float)  # the best at the top
+    for shift, key, label, style in ((0.18, "net", "net social cost", {"color": "#2a7f62"}),
+                                     (-0.18, "green_book", "recovered assets left out (Green Book)",
+                                      {"color": "white", "edgecolor": "#2a7f62", "hatch": "///"})):
+        saving = np.array([-r[key] for r in rows]) / 1e9
+        low = np.array([-r.get(f"{key}_high", np.nan) for r in rows]) / 1e9  # a saving's interval: the change's, turned
+        high = np.array([-r.get(f"{key}_low", np.nan) for r in rows]) / 1e9
+        errors = np.nan_to_num(np.vstack([saving - low, high - saving]).clip(min=0))
+        axis.barh(y + shift, saving, height=0.34, label=label, xerr=errors, error_kw={"lw": 0.9}, **style)
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set_yticks(y, [r["scenario"] for r in rows], fontsize=8)
+    axis.set_xlabel("£bn over the horizon, discounted (right of zero: a saving)")
+    set_title(axis, f"What each option saves against {baseline} (90% intervals: chance between replications only)",
+              10, 6)
+    axis.grid(axis="x", alpha=0.3)
+    axis.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.1 / len(rows)), ncol=2)
+    figure.tight_layout()
+    return figure
+
+
 #: an area with fewer residents than this is named on the per-resident chart (its figure reads large)
 FEW_RESIDENTS = 100_000
 
@@ -288,7 +316,7 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
 #: the files of a report at the top of its folder (its charts are in `charts/`)
 REPORT_FILES = ("report.html", "summary.csv", "pairwise.csv")
 #: its charts, the same whatever the scenarios (a command checks them before its runs)
-CHART_FILES = ("charts/net_social_cost_change.png", *(f"charts/{metric}.png" for metric, *_ in CHARTS),
+CHART_FILES = ("charts/savings.png", "charts/net_social_cost_change.png", *(f"charts/{metric}.png" for metric, *_ in CHARTS),
                "charts/areas_harm_change.png")
 
 
@@ -312,7 +340,8 @@ def _write_report(comparison: Comparison, store, experiment_id: int, out_dir: Pa
     rows = headline_rows(comparison)
     with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a name is a dollar, not mathematics
         images, area_image = _draw_charts(comparison, rows, out_dir / "charts")
-    page = report_page(comparison, store, experiment_id, rows, images, area_image, scenarios)
+    headline = images.pop(0) if rows and images and images[0][0].startswith("Bar chart") else None
+    page = report_page(comparison, store, experiment_id, rows, images, area_image, scenarios, headline)
     # UTF-8, as the page declares (the word joiner is not in every code page)
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
@@ -333,6 +362,12 @@ def _draw_charts(comparison: Comparison, rows: list[dict],
     option with the lowest net social cost (None without options); `rows` are the headline rows."""
     charts_dir.mkdir(exist_ok=True)
     images = []
+    headline = headline_chart(rows, comparison.baseline)
+    if headline is not None:  # the summary's (first in the list: `report_page` takes it out)
+        said = "; ".join(f"{r['scenario']} {-r['net'] / 1e9:,.2f}" for r in sorted(rows, key=lambda r: r["net"]))
+        images.append((f"Bar chart of each option's saving in net social cost against {comparison.baseline} over the "
+                       f"horizon, discounted, in £bn, best first, each with its 90% interval and beside it the saving "
+                       f"with recovered assets left out: {said}", figure_png(headline, charts_dir / "savings.png")))
     change = change_chart(comparison)
     if change is not None:  # first: the difference the options make, before their levels
         last = whole_years(comparison, comparison.annual_change)

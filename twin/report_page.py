@@ -120,14 +120,15 @@ window.addEventListener("load", function () {
 
 
 def report_page(comparison: Comparison, store, experiment_id: int, rows: list[dict], images: list[tuple[str, str]],
-                area_image: str | None, scenarios: pd.DataFrame) -> str:
+                area_image: str | None, scenarios: pd.DataFrame, headline: tuple[str, str] | None = None) -> str:
     """The whole page: `rows` are the headline rows (`report_text.headline_rows`), `images` each
     trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None),
-    `scenarios` the stored scenarios as the report names them (`report_titles.titled_scenarios`)."""
+    `scenarios` the stored scenarios as the report names them (`report_titles.titled_scenarios`), `headline`
+    the summary's chart of the savings (title, base64 PNG) or None."""
     experiment = store.experiment_row(experiment_id)
     page = "".join((
         _head(comparison, experiment_id),
-        _summary(comparison, scenarios),
+        _summary(comparison, scenarios, headline),
         _differences(comparison, rows),
         _who_spends(comparison),
         _year_by_year(comparison),
@@ -164,7 +165,7 @@ later years are discounted at {GREEN_BOOK_DISCOUNT_RATE:.1%} a year (HM Treasury
 """
 
 
-def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
+def _summary(comparison: Comparison, scenarios: pd.DataFrame, headline: tuple[str, str] | None = None) -> str:
     """The summary in plain words, and the list of the scenarios compared: the baseline and the options."""
     brief, detail = plain_summary(comparison)
     rows = headline_rows(comparison)  # the option the first paragraph names, said in its scenario's words at once
@@ -184,7 +185,7 @@ def _summary(comparison: Comparison, scenarios: pd.DataFrame) -> str:
         items.append(f"<li>{named(row, role)}{described}</li>")
     return f"""<h2 id="summary">Summary</h2>
 <div class="summary" id="headline">{brief_html}</div>
-{at_a_glance(comparison, rows)}
+{at_a_glance(comparison, rows)}{_figure(headline, "Savings")}
 <p>The scenarios compared (their levers, costs and assumptions are listed under 'Assumptions and
 parameters' below):</p>
 <ul class="options">{''.join(items)}</ul>{_own_horizon_note(comparison)}
@@ -308,6 +309,14 @@ def _spread_basis(comparison: Comparison) -> str:
     return (f"{counts[0]} replication{'s' if counts[0] != 1 else ''}" if len(counts) == 1
             else f"{counts[0]} to {counts[-1]} replications") + (
         "; with fewer than 20 they are close to the lowest and highest run" if counts and counts[0] < 20 else "")
+
+
+def _figure(image: tuple[str, str] | None, label: str) -> str:
+    """An embedded chart with its caption (its alt text: what it shows, in words), or nothing."""
+    if image is None:
+        return ""
+    return (f'\n<figure><img alt="{html.escape(image[0])}" src="data:image/png;base64,{image[1]}">'
+            f'<figcaption>{label}. {html.escape(image[0])}</figcaption></figure>')
 
 
 def _trajectories(comparison: Comparison, images: list[tuple[str, str]]) -> str:

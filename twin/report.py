@@ -316,8 +316,8 @@ def _ranking_rows(comparison: Comparison) -> pd.DataFrame:
 #: the files of a report at the top of its folder (its charts are in `charts/`)
 REPORT_FILES = ("report.html", "summary.csv", "pairwise.csv")
 #: its charts, the same whatever the scenarios (a command checks them before its runs)
-CHART_FILES = ("charts/savings.png", "charts/net_social_cost_change.png", *(f"charts/{metric}.png" for metric, *_ in CHARTS),
-               "charts/areas_harm_change.png")
+CHART_FILES = ("charts/savings.png", "charts/net_social_cost_change.png",
+               *(f"charts/{metric}.png" for metric, *_ in CHARTS), "charts/areas_harm_change.png")
 
 
 def write_report(comparison: Comparison, store, experiment_id: int, out_dir: Path) -> Path:

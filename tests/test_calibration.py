@@ -1357,7 +1357,8 @@ def test_the_noise_verdict_says_the_bound_that_decides_it():
     from twin.sensitivity_report import noise_verdict
 
     assert noise_verdict(SimpleNamespace(above_noise=True, excess_over_floor_low=0.094)) == (
-        "; above the noise: above the seed's by at least 0.09 resample by resample")
+        "; above the noise: above the seed's by at least 0.094 resample by resample")
+    assert "by at least 0.0012 " in noise_verdict(SimpleNamespace(above_noise=True, excess_over_floor_low=0.0012))
     within = noise_verdict(SimpleNamespace(above_noise=False, excess_over_floor_low=-0.151))
     assert within.startswith("; within the noise: resample by resample it may be 0.15 below the seed's")
     assert noise_verdict(SimpleNamespace(above_noise=False, excess_over_floor_low=float("nan"))) == "; within the noise"

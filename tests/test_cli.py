@@ -883,7 +883,7 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_
     for done in range(1, 101):
         show(f"samples {done}/100", done, 100)
     lines = log.getvalue().splitlines()
-    assert "\r" not in log.getvalue() and lines == (["samples 1/100, about 10 min left"]  # 99 more at 6 s
+    assert "\r" not in log.getvalue() and lines == (["samples 1/100"]  # no rate yet
                                                     + [f"samples {10 * k}/100, about {10 - k} min left"
                                                        for k in range(1, 10)] + ["samples 100/100"])
 
@@ -896,6 +896,13 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_a_line_per_tenth_in_a_
     for done in range(1, 4):
         show(f"samples {done}/3", done, 3)
     assert screen.getvalue().count("\r") == 3 and "\n" not in screen.getvalue()
+    # resumed with 900 of 1,000 reused: the time left is at the rate of the new work (a unit a minute),
+    # not of the 900 (it said 'about 0 s left' with 98 minutes to go)
+    resumed, minutes = Terminal(), iter(range(0, 10_000, 60))
+    show = progress_line(resumed, clock=lambda: next(minutes))
+    for done in (900, 901):
+        show(f"samples {done}/1000", done, 1000)
+    assert resumed.getvalue() == "\rsamples 900/1000   \rsamples 901/1000, about 1 h 39 min left   "
 
 
 def test_a_progress_bar_in_a_log_is_a_line_per_tenth_not_carriage_returns(capsys):

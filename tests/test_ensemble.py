@@ -2951,6 +2951,10 @@ def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():
                                           lever_uncertainty=False),
                           {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:////tmp/p/twin.db")
     assert "<code>twin compare b.toml x.toml --db sqlite:////tmp/p/twin.db --baseline x</code>" in named
+    secret = going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
+                                           lever_uncertainty=False),
+                           {"paths": ["b.toml"], "names": ["b"]}, "postgresql://twin:secret@db.example/twin")
+    assert "--db postgresql://twin@db.example/twin" in secret and "secret" not in secret and "***" not in secret
     default = going_further(SimpleNamespace(scenarios=["Base", "X"], baseline="Base", posterior=None,
                                             lever_uncertainty=False),
                             {"paths": ["b.toml", "x.toml"], "names": ["b", "x"]}, "sqlite:///results/twin.db")

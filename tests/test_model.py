@@ -207,7 +207,8 @@ def test_weekly_and_monthly_runs_agree():
     NRM referrals, +20% (se 7.6%) for absorptions, the largest against its noise (40 a run); an NRM
     referral chance left monthly in a weekly step gave 2.1 times the referrals, firearms' flow missing
     the step's length 4.3 times, and prison costs charged on the stock before releases were 3.4% apart
-    when events were settled up to a step early (each caught here). Every metric is checked, not a list: a new one's conversion is tested too."""
+    when events were settled up to a step early (each caught here). Every metric is checked, not a list:
+    a new one's conversion is tested too."""
     from twin.results import METRICS
 
     pairs: dict[str, list[tuple[float, float]]] = {m.name: [] for m in METRICS}  # (monthly, weekly) per seed

@@ -628,6 +628,45 @@ def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuse
         admin.dispose()
 
 
+def test_a_postgresql_role_whose_transactions_are_read_only_reads_as_a_read_only_database():
+    """A role made read-only by `default_transaction_read_only` (or a standby server) refuses writes
+    with SQLSTATE 25006, which stopped with a traceback where a role without the privilege (42501) did not."""
+    from twin.errors import environment_error
+
+    schema, role = "store_read_only_tx", "twin_test_read_only_tx"
+    url = _postgres_schema_url(schema)
+    writer = Store(url)
+    experiment_id = writer.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    writer.engine.dispose()
+    admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
+        connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        connection.exec_driver_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        connection.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
+    try:
+        parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
+        reader_url = parts.set(username=role, password="reader").render_as_string(hide_password=False)
+        reader = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
+        assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
+        assert reader.read_only
+        reader.engine.dispose()
+        anew = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
+        with pytest.raises(sa.exc.DBAPIError) as refused:
+            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
+        said = environment_error(refused.value, db=url)
+        assert said and "read-only transaction" in said and "may not write to it" in said
+        anew.engine.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+
+
 def test_a_postgresql_connection_closed_under_a_command_is_replaced_not_fatal():
     """A server's connections closed while a command runs (a restart, a failover, an idle timeout
     of a proxy) stopped the command at its next run stored. Pooled connections are checked when
@@ -688,6 +727,49 @@ def test_a_new_database_another_command_uses_is_not_removed_by_one_failing(tmp_p
             Store(f"sqlite:///{alone}")
             raise UserError("a mistake")
     assert not alone.exists()
+
+
+def test_a_file_written_whole_has_the_mode_a_plain_write_gives(tmp_path):
+    """The temporary file of a whole write had mkstemp's mode (owner only), which the results kept."""
+    from twin.staging import write_whole
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_whole(tmp_path / "t.csv", lambda partial: partial.write_text("a"))
+    assert (tmp_path / "t.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_read_only_url_of_a_missing_file_makes_no_file(tmp_path):
+    """The lock a Store holds on its SQLite file made the file of a read-only URL that named none."""
+    missing = tmp_path / "none.db"
+    with pytest.raises(Exception):
+        Store(f"sqlite:///file:{missing}?mode=ro&uri=true")
+    assert not missing.exists()
+
+
+def _wait_for(started, event):
+    started.set()
+    event.wait(30)
+
+
+def test_a_worker_forked_from_a_command_does_not_hold_its_database(tmp_path):
+    """Workers forked while a Store was open held its lock too: a command failing then left its own
+    empty database, 'held by another command' (its worker)."""
+    from twin.database_url import made_for_nothing_removed
+
+    path = tmp_path / "forked.db"
+    context = multiprocessing.get_context("fork")
+    started, done = context.Event(), context.Event()
+    with pytest.raises(UserError):
+        with made_for_nothing_removed(f"sqlite:///{path}"):
+            store = Store(f"sqlite:///{path}")  # open while the worker starts, as a command's is
+            worker = context.Process(target=_wait_for, args=(started, done))
+            worker.start()
+            assert started.wait(30)
+            raise UserError("a mistake")
+    assert not path.exists() and store.url
+    done.set()
+    worker.join(timeout=30)
 
 
 def test_tables_altered_from_the_twins_are_refused(tmp_path):

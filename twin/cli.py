@@ -64,7 +64,8 @@ def cmd_run(args) -> int:
             spin_up = scenario.spin_up_years
             def in_years(value: float, digits: str = "g") -> str:
                 return f"{value:{digits}} year" + ("" if value == 1 else "s")
-            after = f" after a spin-up of {in_years(spin_up)}" if spin_up else " from the register's picture (no spin-up)"
+            after = (f" after a spin-up of {in_years(spin_up)}" if spin_up
+                     else " from the register's picture (no spin-up)")
             whole = model.n_steps / STEPS_PER_YEAR[step]  # a horizon between steps runs as the nearest whole step
             span = (f"{in_years(years)} ({step}ly steps)" if abs(whole - years) < 1e-9
                     else f"{in_years(whole, '.3g')} ({years:g} asked: runs are whole {step}ly steps)")

@@ -128,10 +128,19 @@ def check_title(path: Path, value: str) -> str:
 KIND_KEYS = {"scenario file": TOP_LEVEL_KEYS, "targets file": ("target",)}
 
 
+def _as_said(path: Path) -> Path:
+    """`path` without '..', as the messages that name it and the records of a run say it: resolved (a
+    link followed as the system follows it), as the files a sweep names are."""
+    try:
+        return path.resolve()
+    except OSError:  # (a loop of links: the error comes when it is opened)
+        return path
+
+
 def check_input_file(path: Path, table: str, key: str, value: Any, what: str) -> Path:
     """A file named by a config, relative to the config's folder; it must exist."""
     check_string(path, table, key, value, f"the name of a {what} in quotes")
-    found = path.parent / value
+    found = _as_said(path.parent / value)  # 'scenarios/x.toml', not 'calibration/../scenarios/x.toml'
     if not found.is_file():
         problem = "is a folder, not a file" if found.is_dir() else "not found"
         raise ScenarioError(f"{_where(path, table, key)}: {what} '{value}' {problem} (looked for {found.resolve()}; "

@@ -153,9 +153,9 @@ def made_for_nothing_removed(url: str):
     try:
         yield
     except BaseException:
-        if new and path.is_file() and _holds_no_experiment(path):
-            with _unheld(path) as unheld:
-                if unheld:  # no other command has it open (one started meanwhile may be using it)
+        if new and path.is_file():
+            with _unheld(path) as unheld:  # no other command has it open (one started meanwhile may use it)
+                if unheld and _holds_no_experiment(path):
                     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
                         leftover.unlink(missing_ok=True)
             for folder in made:
@@ -186,6 +186,20 @@ def hold_sqlite_file(path: Path, owner) -> None:
     token = object()
     _HELD.setdefault(path.absolute(), []).append((token, descriptor))
     weakref.finalize(owner, _release, path.absolute(), token)
+
+
+def _forget_held() -> None:
+    """In a forked child (a worker): the parent's locks are the parent's; the child's copies of their
+    descriptors are closed, so that a command failing later is not held up by its own workers."""
+    for held in _HELD.values():
+        for _, descriptor in held:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_held)
 
 
 def _release(key: Path, token: object) -> None:
@@ -229,3 +243,23 @@ def _holds_no_experiment(path: Path) -> bool:
                     or connection.execute("select count(*) from experiments").fetchone()[0] == 0)
     except sqlite3.Error:
         return False  # not ours to judge: left alone
+
+
+#: PostgreSQL's refusals of a write: a role without the privilege; a read-only transaction (a role or
+#: database set to `default_transaction_read_only`, or a standby server)
+REFUSED_WRITE_STATES = ("42501", "25006")
+
+
+def read_only_options(url: str) -> bool:
+    """Whether a SQLite URL's options open it to reading only (mode=ro, immutable=1)."""
+    try:
+        query = sa.engine.make_url(url).query
+    except sa.exc.ArgumentError:  # (said when the engine is made)
+        return False
+    return query.get("mode") == "ro" or query.get("immutable") == "1"
+
+
+def refused_write(exc: Exception) -> bool:
+    """Whether a database error is a write refused to a database only to be read: SQLite's read-only
+    file, or PostgreSQL's `REFUSED_WRITE_STATES`."""
+    return "readonly" in str(exc) or getattr(getattr(exc, "orig", None), "sqlstate", None) in REFUSED_WRITE_STATES

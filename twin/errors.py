@@ -269,7 +269,9 @@ def environment_error(exc: Exception, db: str | None = None, out: str | None = N
 
         # DatabaseError itself (not its subclasses for constraints and SQL, which are bugs): a damaged file;
         # a write refused to a PostgreSQL role (SQLSTATE 42501) is the database's, not a bug
-        refused = getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
+        from twin.database_url import REFUSED_WRITE_STATES
+
+        refused = getattr(getattr(exc, "orig", None), "sqlstate", None) in REFUSED_WRITE_STATES
         if not (isinstance(exc, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.DisconnectionError))
                 or type(exc) is db_errors.DatabaseError or refused):
             return None

@@ -14,20 +14,23 @@ from typing import Callable, TextIO
 
 def progress_line(stream: TextIO | None = None, clock=None) -> Callable[[str, int, int], None]:
     """A function `show(text, done, total)` that prints `text` as progress on `stream` (stdout), with
-    the time left at the rate since this function was made ('samples 8/72 (40/360 runs), about 6 min
-    left'), as `progress_bar` says it."""
+    the time left at the rate since its first call ('samples 8/72 (40/360 runs), about 6 min left'), as
+    `progress_bar` says it: what was done at the first call (reused) does not count as fast work."""
     import time
 
     out = stream or sys.stdout
     terminal = bool(getattr(out, "isatty", lambda: False)())
     shown = [-1]  # the last tenth printed, off a terminal
     clock = clock or time.perf_counter
-    start = clock()
+    first: list = []  # (time, done) at the first call: units reused from a checkpoint are there already
 
     def show(text: str, done: int, total: int) -> None:
-        elapsed = clock() - start
-        if 0 < done < total and elapsed > 0:
-            text = f"{text.rstrip()}, about {_duration(elapsed / done * (total - done))} left"
+        now = clock()
+        if not first:
+            first.append((now, done))
+        elapsed, fresh = now - first[0][0], done - first[0][1]
+        if fresh > 0 and done < total and elapsed > 0:
+            text = f"{text.rstrip()}, about {_duration(elapsed / fresh * (total - done))} left"
         if terminal:
             print(f"\r{text}   ", end="", flush=True, file=out)
             return

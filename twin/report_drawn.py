@@ -186,7 +186,7 @@ def going_further(comparison, spec: dict, db: str | None = None) -> str:
     unless it is the default (without it the commands would run every replicate again elsewhere)."""
     import shlex
 
-    from twin.errors import safe_url
+    from twin.database_url import without_password
     from twin.store import DEFAULT_DB
 
     paths = [shlex.quote(str(p)) for p in spec.get("paths") or ()] or ["<the scenario files, baseline first>"]
@@ -205,7 +205,7 @@ def going_further(comparison, spec: dict, db: str | None = None) -> str:
     if names and baseline != names[0]:
         options.append(f"--baseline {shlex.quote(baseline)}")
     if db and db != DEFAULT_DB:
-        options.append(f"--db {shlex.quote(safe_url(db))}")
+        options.append(f"--db {shlex.quote(without_password(db))}")  # (PGPASSWORD or ~/.pgpass gives it)
     same = " ".join(["twin compare", *paths, *options])
     rows = [("drawing the levers' assumed effect sizes and costs from their plausible ranges in every replicate "
              "(new runs)", f"{same} --uncertain-levers")] if not levers_drawn(comparison) else []

@@ -72,7 +72,8 @@ at 1.5%; much of the harm is to health and life (drug deaths, homicide, violence
 the harm at 1.5%, an upper bound, raised the harm the national security package and CT powers avert by about 9%
 and left their ranking as it was (measured once, on the shipped options; docs/ODD.md section 4).</li>
 <li>Price year: about nine-tenths of the harm is fitted to totals whose source names no price year, read as
-2023-24 prices (a year's error moves those categories by about 7%).</li> <li>A double count: the harm's response part (the police and justice work each crime brings) overlaps the
+2023-24 prices (a year's error moves those categories by about 7%).</li>
+<li>A double count: the harm's response part (the police and justice work each crime brings) overlaps the
 modelled courts and prisons in the response cost, so both the net social cost and an option's saving are
 overstated a little: under 2% of the baseline's net social cost, about 2.7% of the national security package's
 saving (docs/ODD.md, section 4).</li>

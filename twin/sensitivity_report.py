@@ -102,7 +102,7 @@ def noise_verdict(row) -> str:
     interval 0.20 to 0.83; within the noise' beside a floor of 0.01 read as a contradiction)."""
     low = getattr(row, "excess_over_floor_low", np.nan)
     if row.above_noise:
-        return f"; above the noise: above the seed's by at least {low:.2f} resample by resample"
+        return f"; above the noise: above the seed's by at least {low:.2g} resample by resample"
     if np.isfinite(low) and low < 0:
         return (f"; within the noise: resample by resample it may be {-low:.2f} below the seed's (a bound "
                 f"allowing for every parameter tried)")

@@ -213,9 +213,11 @@ def write_whole(path: Path, write) -> None:
     leaves no truncated file under the real name (an earlier file there stays as it was). The
     temporary file's name is this call's own, so two commands writing one file at once (parts of a
     sweep ending together) each write a whole file and the last to finish leaves its own."""
-    descriptor, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".writing", dir=path.parent)
-    os.close(descriptor)
-    partial = Path(name)
+    import secrets
+
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(6)}.writing")
+    # made as an open() makes a file (0666 less the umask: mkstemp's 0600 left results readable by their owner only)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         write(partial)
         with _interrupts_deferred():

@@ -29,7 +29,8 @@ import sqlalchemy as sa
 
 from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    absolute_meant, hold_sqlite_file, in_memory, read_only_folder_url, sqlite_path, unusable_url, with_lock_timeout,
+    absolute_meant, hold_sqlite_file, in_memory, read_only_folder_url, read_only_options, refused_write, sqlite_path,
+    unusable_url, with_lock_timeout,
 )
 
 DEFAULT_DB = "sqlite:///results/twin.db"
@@ -94,12 +95,6 @@ def _contended(exc: Exception) -> bool:
             or any(word in text for word in ("already exists", "duplicate", "locked", "busy", "lock timeout")))
 
 
-def refused_write(exc: Exception) -> bool:
-    """Whether a database error is a write refused to a database only to be read: SQLite's read-only
-    file, or a PostgreSQL role without the privilege (SQLSTATE 42501)."""
-    return "readonly" in str(exc) or getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
-
-
 def _attempts(step, unique_clash: bool = True, attempts: int = ATTEMPTS):
     """`step()`, tried again after a pause while another command's simultaneous write is what stops
     it (`unique_clash`: a unique key's clash counts as one), and at once when a server's connection
@@ -152,11 +147,10 @@ class Store:
                       f"is opened to reading only{copied}", file=sys.stderr)
                 url, self.read_only = reading, "its folder cannot be written to"
             elif sqlite and path is not None and path.is_file():  # read-only by its URL's options or its permissions
-                query = sa.engine.make_url(url).query
                 self.read_only = ("its URL opens it to reading only: mode=ro or immutable=1"
-                                  if query.get("mode") == "ro" or query.get("immutable") == "1" else
+                                  if read_only_options(url) else
                                   "the file cannot be written to" if not os.access(path, os.W_OK) else "")
-            if sqlite and path is not None and create and "folder" not in self.read_only:
+            if sqlite and path is not None and create and not self.read_only and not read_only_options(url):
                 hold_sqlite_file(path, self)  # not removed by another command failing (`made_for_nothing_removed`)
             # a lock waits at most SQLITE_WAIT_S on a server too (PostgreSQL waits for ever by default)
             waits = ({"timeout": SQLITE_WAIT_S} if sqlite else {"options": with_lock_timeout(url, SQLITE_WAIT_S)}
@@ -241,7 +235,7 @@ class Store:
                             for position, scenario in enumerate(scenario_rows)])
                     if nested is not None:
                         nested.commit()
-                except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:  # only to be read: runs still report
+                except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:  # read only
                     if not refused_write(exc):
                         raise
                     if nested is not None:

@@ -739,6 +739,21 @@ def test_a_file_written_whole_has_the_mode_a_plain_write_gives(tmp_path):
     assert (tmp_path / "t.csv").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_a_whole_write_removes_what_a_killed_writer_left_long_ago(tmp_path):
+    """Each whole write has a temporary file of its own: one a command killed outright left would stay
+    for ever (and keep a folder of kept runs from going). Those over a day old go at the next write of
+    the file; a write under way (a fresh one) is left."""
+    from twin.staging import ABANDONED_AFTER_S, write_whole
+
+    stale, fresh = tmp_path / "t.csv.0a1b2c.writing", tmp_path / "t.csv.3d4e5f.writing"
+    for partial in (stale, fresh):
+        partial.write_text("half")
+    old = stale.stat().st_mtime - ABANDONED_AFTER_S - 60
+    os.utime(stale, (old, old))
+    write_whole(tmp_path / "t.csv", lambda partial: partial.write_text("a"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", fresh.name]
+
+
 def test_a_read_only_url_of_a_missing_file_makes_no_file(tmp_path):
     """The lock a Store holds on its SQLite file made the file of a read-only URL that named none."""
     missing = tmp_path / "none.db"

@@ -139,5 +139,8 @@ def store_kept_files(folder: Path, key: ExperimentKey, own: list[Path], write_ru
                   f"({type(exc).__name__}: {first_line(exc)}); left unread", file=sys.stderr)
             continue
         path.unlink(missing_ok=True)
+    from twin.staging import remove_abandoned_partials
+
+    remove_abandoned_partials(folder, "*.writing")  # a command killed while keeping a run: not a run
     with contextlib.suppress(OSError):  # not empty, or removed, by another command meanwhile
         folder.rmdir()

@@ -7,6 +7,7 @@ a machine gone down) is removed by the next command writing to the folder (`_rem
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -224,6 +225,19 @@ def write_whole(path: Path, write) -> None:
             os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+    remove_abandoned_partials(path.parent, f"{path.name}.*.writing")
+
+
+def remove_abandoned_partials(folder: Path, pattern: str) -> None:
+    """Remove the temporary files of whole writes (`write_whole`) matching `pattern` in `folder` that a
+    command killed outright left, those older than `ABANDONED_AFTER_S` (a write takes seconds)."""
+    try:
+        for partial in folder.glob(pattern):
+            with contextlib.suppress(OSError):  # removed meanwhile
+                if time.time() - partial.stat().st_mtime > ABANDONED_AFTER_S:
+                    partial.unlink()
+    except OSError:
+        pass
 
 
 @contextmanager

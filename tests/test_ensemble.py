@@ -940,7 +940,9 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # The built-in areas are named from their data file.
     assert areas_phrase(describe(load_geography())) in page
     # The lever's effect sizes are shown with their ranges and sources, not as raw settings.
-    assert "plausible range" in page and "seed 000: NPCC" in page
+    assert "plausible range" in page and "source 000: NPCC" in page
+    assert not re.search(r"\bseed 00\d", page)  # read as a random seed: the sources are 'source 003'
+    assert "<dt>source</dt>" in page
     assert set(summary["scenario"]) == {"baseline", "chb"}
     assert {"mean", "p5", "p95", "diff_mean", "diff_low", "diff_high", "unit", "what"} <= set(summary.columns)
     # money in present values and totals; counts as totals only, never discounted

@@ -133,7 +133,7 @@ def test_a_comparison_with_drawn_levers_is_an_experiment_of_its_own_and_costs_fo
     # best option is, in its scenario's words
     assert "over its mean drawn cost (the levers' costs drawn from their ranges" in page
     assert "over its assumed cost" not in page
-    assert "What Countering SOC Bill is: The Countering SOC Bill's powers (seed 003" in page
+    assert "What Countering SOC Bill is: The Countering SOC Bill's powers (source 003" in page
     assert "single replications vary far more (the middle 90% of the paired replications " in page
     import pandas as pd
 

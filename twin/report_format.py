@@ -119,8 +119,10 @@ TERMS = {
     "disruptions": "groups disrupted by an operation: enough of their capacity removed, or their leader taken",
     "spin-up": "years the model runs under current policy before the first reported year, so that it starts "
                "from a settled state rather than the register's snapshot",
-    "seed": "'seed NNN' (seed 003, for instance) names one of the project's source documents, listed under "
-            "'Assumptions and parameters'; a 'root seed' is the number a run's random draws start from",
+    "source": "'source NNN' (source 003, for instance) names one of the project's source documents, listed "
+              "under 'Assumptions and parameters'",
+    "root seed": "the number a comparison's random draws start from: each replicate's own seed is drawn from it, "
+                 "the same for every option (so the options are compared on the same luck)",
     "register": "the list of organised crime groups the model starts from (the police's mapping, or a synthetic "
                 "one drawn from it)",
     "Green Book": "HM Treasury's guidance on appraising public spending: it discounts later years and counts "

@@ -6,6 +6,7 @@ experiment and store runs at the same moment. Each case below starts eight proce
 (a barrier) on one database, and fails if any of them stops or anything is stored twice.
 """
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -584,59 +585,14 @@ def test_two_writers_of_one_file_at_once_each_write_a_whole_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
-def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuses_new_ones(capsys):
-    """A comparison run again, to report from its stored runs, by a role granted reading only stopped
-    with a traceback (PostgreSQL's 'permission denied' is not SQLite's 'readonly'). Now its stored runs
-    read as from a read-only file, runs to do are refused before they start, and a new experiment
-    is a one-line error saying what to do."""
-    from twin.errors import environment_error
-
-    schema, role = "store_reader", "twin_test_reader"
+@contextlib.contextmanager
+def _reading_role(schema: str, role: str, grant: str, setting: str = ""):
+    """A database schema holding one experiment (its id and one finished run), and the URL of a role
+    granted `grant` on its tables (and `setting`, an ALTER ROLE ... SET), dropped afterwards."""
     url = _postgres_schema_url(schema)
     writer = Store(url)
     experiment_id = writer.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
     assert writer.write_run(experiment_id, writer.scenario_ids(experiment_id)[0], 0, 11, OUTCOME)
-    writer.engine.dispose()
-    admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"DROP OWNED BY {role}" if connection.exec_driver_sql(
-            f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first() else "SELECT 1")
-        connection.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
-        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
-        connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        connection.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
-    try:
-        parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
-        reader_url = parts.set(username=role, password="reader").render_as_string(hide_password=False)
-        reader = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
-        assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
-        assert reader.read_only and len(reader.runs_frame(experiment_id)) == 1
-        with pytest.raises(UserError, match="1 run.s. to do, and the database can only be read .the database role "
-                                            "given may not write to it.; give a role that may write"):
-            reader.check_can_store(1)
-        reader.engine.dispose()
-        anew = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
-        with pytest.raises(sa.exc.ProgrammingError) as refused:  # not known to be read-only yet
-            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
-        said = environment_error(refused.value, db=url)
-        assert said and "permission denied" in said and "may not write to it" in said and "\n" not in said
-        anew.engine.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP OWNED BY {role}")
-            connection.exec_driver_sql(f"DROP ROLE {role}")
-        admin.dispose()
-
-
-def test_a_postgresql_role_whose_transactions_are_read_only_reads_as_a_read_only_database():
-    """A role made read-only by `default_transaction_read_only` (or a standby server) refuses writes
-    with SQLSTATE 25006, which stopped with a traceback where a role without the privilege (42501) did not."""
-    from twin.errors import environment_error
-
-    schema, role = "store_read_only_tx", "twin_test_read_only_tx"
-    url = _postgres_schema_url(schema)
-    writer = Store(url)
-    experiment_id = writer.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
     writer.engine.dispose()
     admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:
@@ -645,26 +601,45 @@ def test_a_postgresql_role_whose_transactions_are_read_only_reads_as_a_read_only
             connection.exec_driver_sql(f"DROP ROLE {role}")
         connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
         connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        connection.exec_driver_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {role}")
-        connection.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
+        connection.exec_driver_sql(f"GRANT {grant} ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        if setting:
+            connection.exec_driver_sql(f"ALTER ROLE {role} SET {setting}")
     try:
         parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
-        reader_url = parts.set(username=role, password="reader").render_as_string(hide_password=False)
-        reader = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
-        assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
-        assert reader.read_only
-        reader.engine.dispose()
-        anew = Store(reader_url.replace("postgresql+psycopg://", "postgresql://"), create=False)
-        with pytest.raises(sa.exc.DBAPIError) as refused:
-            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
-        said = environment_error(refused.value, db=url)
-        assert said and "read-only transaction" in said and "may not write to it" in said
-        anew.engine.dispose()
+        yield url, experiment_id, parts.set(username=role, password="reader").render_as_string(
+            hide_password=False).replace("postgresql+psycopg://", "postgresql://")
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP OWNED BY {role}")
             connection.exec_driver_sql(f"DROP ROLE {role}")
         admin.dispose()
+
+
+@pytest.mark.parametrize("grant,setting,refusal", [
+    ("SELECT", "", "permission denied"),  # a role without the privilege (SQLSTATE 42501)
+    ("ALL", "default_transaction_read_only = on", "read-only transaction"),  # or a standby (25006)
+])
+def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuses_new_ones(grant, setting, refusal):
+    """A comparison run again, to report from its stored runs, by a role granted reading only stopped
+    with a traceback (PostgreSQL's refusals are not SQLite's 'readonly'), as did one whose transactions
+    are read-only. Now its stored runs read as from a read-only file, runs to do are refused before
+    they start, and a new experiment is a one-line error saying what to do."""
+    from twin.errors import environment_error
+
+    with _reading_role("store_reader", "twin_test_reader", grant, setting) as (url, experiment_id, reader_url):
+        reader = Store(reader_url, create=False)
+        assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
+        assert reader.read_only and len(reader.runs_frame(experiment_id)) == 1
+        with pytest.raises(UserError, match="1 run.s. to do, and the database can only be read .the database role "
+                                            "given may not write to it.; give a role that may write"):
+            reader.check_can_store(1)
+        reader.engine.dispose()
+        anew = Store(reader_url, create=False)
+        with pytest.raises(sa.exc.DBAPIError) as refused:  # not known to be read-only yet
+            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
+        said = environment_error(refused.value, db=url)
+        assert said and refusal in said and "may not write to it" in said and "\n" not in said
+        anew.engine.dispose()
 
 
 def test_a_postgresql_connection_closed_under_a_command_is_replaced_not_fatal():

@@ -176,13 +176,22 @@ def hold_sqlite_file(path: Path, owner) -> None:
     nothing is held."""
     import weakref
 
-    try:
-        import fcntl
+    for _ in range(3):
+        try:
+            import fcntl
 
-        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except (ImportError, OSError):
+            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except (ImportError, OSError):
+            return
+        fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits while a failed command removes the file (moments)
+        try:
+            if os.fstat(descriptor).st_ino == os.stat(path).st_ino:
+                break  # (else the file this lock is on was removed meanwhile: lock the one there now)
+        except OSError:
+            pass
+        os.close(descriptor)
+    else:
         return
-    fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits while a failed command removes the file (moments)
     token = object()
     _HELD.setdefault(path.absolute(), []).append((token, descriptor))
     weakref.finalize(owner, _release, path.absolute(), token)

@@ -102,7 +102,7 @@ def keep_in_file(folder: Path, key: ExperimentKey, run: tuple) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         try:
             write_whole(path, lambda partial: partial.write_text(kept_text(key, *run), encoding="utf-8"))
-            return path
+            break
         except FileNotFoundError:
             if attempt == 2:
                 raise

@@ -61,7 +61,7 @@ def headline_table(comparison: Comparison, rows: list[dict]) -> pd.DataFrame:
             else signed_bn(r["green_book"], table=True)),
         "better in (paired replications)": wins(r),
         "harm averted per extra £": "n/a" if not np.isfinite(r["per_pound"]) else per_pound(r["per_pound"]),
-        "payback year": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
+        "payback year (recovered assets counted)": (f"{int(r['payback'])}" if np.isfinite(r["payback"]) else
                          "unclear (too few replications)" if r["payback_unclear"] else "not within horizon"),
         "harm change, exporter areas": signed_bn(r["vulnerable"], table=True),
         "harm change, other areas": signed_bn(r["other"], table=True),

@@ -225,7 +225,8 @@ response spending, where that spending clearly rises (negative where harm rises 
 Book benefit-cost ratio: \
 the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
 are not netted off the spending, nor are recovered assets); "payback year" is the year in which the
-option's cumulative net social cost falls below the baseline's and stays below to the horizon's end (from a
+option's cumulative net social cost (recovered assets counted, unlike the Green Book's net) falls below the
+baseline's and stays below to the horizon's end (from a
 step within that year, the 90% interval of the paired mean below zero from then on): a payback to
 society, not cash returned to the Exchequer. The intervals say
 how precisely the replications pin down each mean, given the model's assumptions;

@@ -377,6 +377,32 @@ def test_a_comparison_of_fewer_replicates_reads_only_theirs_from_the_database(tm
         assert set(read(experiment_id)["run_id"]) == set(ids)
 
 
+def test_stored_rows_are_read_in_design_order_whatever_order_the_runs_finished_in(tmp_path):
+    """The long tables (and so the export's trajectories.csv and area_results.csv, and the report's
+    sums over replicates) came in the order runs were stored: another order with other workers."""
+    rows = [{"name": name, "spec_hash": name[0] * 16, "resolved": {}} for name in ("baseline", "option")]
+    outcome = dict(OUTCOME, trajectories=[(step, metric, 1.0) for step in (2, 1) for metric in ("b", "a")],
+                   area_results=[(1, "Kent", "b", 1.0), (1, "Essex", "a", 2.0)], summary={"y": 1.0, "x": 2.0})
+    orders = []
+    for name, finished in (("first", [(1, 2), (0, 1), (1, 0), (0, 0)]), ("second", [(0, 0), (0, 1), (1, 0), (1, 2)])):
+        store = Store(f"sqlite:///{tmp_path / name}.db")
+        experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", rows, {})
+        ids = store.scenario_ids(experiment_id)
+        for position, replicate in finished:
+            store.write_run(experiment_id, ids[position], replicate, 11 + replicate, outcome)
+        runs = store.runs_frame(experiment_id).set_index("run_id")
+        read = [frame.assign(run=[tuple(runs.loc[r, ["position", "replicate"]]) for r in frame.pop("run_id")])
+                for frame in (store.trajectories_frame(experiment_id), store.area_frame(experiment_id),
+                              store.summaries_frame(experiment_id))]
+        assert list(dict.fromkeys(read[0]["run"])) == [(0, 0), (0, 1), (1, 0), (1, 2)]
+        assert list(read[0].loc[read[0]["run"] == (0, 0), "metric"]) == ["a", "b", "a", "b"]
+        assert list(read[1]["area"][:2]) == ["Essex", "Kent"] and list(read[2]["metric"][:2]) == ["x", "y"]
+        orders.append(read)
+        store.engine.dispose()
+    for one, other in zip(*orders):
+        pd.testing.assert_frame_equal(one, other)
+
+
 def test_running_out_of_memory_says_what_is_kept_and_what_helps():
     """Reading a very large experiment's runs ran out of memory with advice only for model runs."""
     from twin.errors import environment_error

@@ -79,10 +79,13 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _finished(query, experiment_id: int, reps: int | None = None):
+def _finished(query, experiment_id: int, reps: int | None = None, order=()):
     """`query` (joined to runs) narrowed to the experiment's finished runs, of its first `reps`
-    replicates when given."""
-    query = query.where(runs.c.experiment_id == experiment_id, runs.c.status == "done")
+    replicates when given, in design order (scenario, replicate, then `order`): the same rows in the
+    same order whatever order the runs finished in or were copied in, and whatever the database."""
+    query = (query.join(scenarios, scenarios.c.id == runs.c.scenario_id)
+             .where(runs.c.experiment_id == experiment_id, runs.c.status == "done")
+             .order_by(scenarios.c.position, runs.c.replicate, *order))
     return query if reps is None else query.where(runs.c.replicate < reps)
 
 
@@ -465,7 +468,7 @@ class Store:
         narrowed in the database, since the rows of every stored run may not fit in memory)."""
         query = (sa.select(trajectories.c.run_id, trajectories.c.step, trajectories.c.metric, trajectories.c.value)
                  .join(runs, runs.c.id == trajectories.c.run_id))
-        return _finished(query, experiment_id, reps)
+        return _finished(query, experiment_id, reps, (trajectories.c.step, trajectories.c.metric))
 
     @staticmethod
     def area_query(experiment_id: int, reps: int | None = None):
@@ -473,7 +476,7 @@ class Store:
         query = (sa.select(area_results.c.run_id, area_results.c.year, area_results.c.area, area_results.c.metric,
                            area_results.c.value)
                  .join(runs, runs.c.id == area_results.c.run_id))
-        return _finished(query, experiment_id, reps)
+        return _finished(query, experiment_id, reps, (area_results.c.year, area_results.c.area, area_results.c.metric))
 
     def trajectories_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         return self._frame(self.trajectories_query(experiment_id, reps))
@@ -494,7 +497,7 @@ class Store:
     def summaries_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         query = (sa.select(run_summaries.c.run_id, run_summaries.c.metric, run_summaries.c.value)
                  .join(runs, runs.c.id == run_summaries.c.run_id))
-        return self._frame(_finished(query, experiment_id, reps))
+        return self._frame(_finished(query, experiment_id, reps, (run_summaries.c.metric,)))
 
     def experiment_row(self, experiment_id: int) -> dict:
         with self.engine.connect() as connection:

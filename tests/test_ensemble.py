@@ -255,6 +255,38 @@ def test_an_interrupt_stores_the_finished_runs_of_the_batch_being_stored(tmp_pat
     pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
 
 
+def test_a_database_failing_mid_comparison_keeps_its_finished_runs_and_those_in_flight(tmp_path, chb, monkeypatch):
+    """The database failing under a comparison (a disk's I/O error, a server gone) stopped the command
+    with the run being stored and the runs of batches in flight lost: they are now kept in files,
+    said in one line, and stored by the next command, which runs only the rest."""
+    import sqlite3
+
+    from twin.errors import MachineError
+
+    reference = _sqlite(tmp_path, "reference.db")
+    full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
+    store = _sqlite(tmp_path, "failing.db")
+    original, calls = Store._write_run, {"n": 0}
+
+    def failing(self, *args):
+        calls["n"] += 1
+        if calls["n"] >= 3:  # every write from the third on: the second batch's first run
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return original(self, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "_write_run", failing)
+        with pytest.raises(MachineError) as stopped:
+            run_ensemble([BASE, chb], 3, 5, YEARS, 2, store, progress=False)
+    kept = len(store.kept)
+    assert f"failed storing a run (disk I/O error): {kept} finished run(s) are kept in" in str(stopped.value)
+    assert "run the same command again (once it works again)" in str(stopped.value)
+    assert len(store.runs_frame(1)) == 2 and kept >= 2  # the run being stored and its batch's other run at least
+    again = run_ensemble([BASE, chb], 3, 5, YEARS, 2, _sqlite(tmp_path, "failing.db"), progress=False)
+    assert (again.ran, again.skipped) == (6 - 2 - kept, 2 + kept)
+    pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
+
+
 def test_a_failing_replication_is_recorded_and_the_rest_continue(tmp_path, chb, monkeypatch):
     from twin import runner
 

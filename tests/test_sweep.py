@@ -149,6 +149,41 @@ def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypa
     pd.testing.assert_frame_equal(_outcomes(store, again["experiment_id"]), full)
 
 
+def test_a_sweep_whose_database_fails_keeps_the_runs_finished_and_in_flight_in_files(tmp_path, monkeypatch):
+    """The database failing under a sweep (here SQLite's I/O error from the third write on) lost the run
+    being stored and the batches in flight: they are kept in files and the next command stores them."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from twin.errors import MachineError
+
+    config = _experiment(tmp_path)
+    reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    full = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
+    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
+    original, calls = Store._write_run, {"n": 0}
+
+    def failing(self, *args):
+        calls["n"] += 1
+        if calls["n"] >= 3:
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return original(self, *args)
+
+    executor = LocalExecutor(2)
+    try:
+        with monkeypatch.context() as patch, pytest.raises(MachineError, match=r"failed storing a run \(disk I/O"):
+            patch.setattr(Store, "_write_run", failing)
+            run_sweep(config, store, executor, progress=False, chunk=2)
+    finally:
+        executor.close()
+    kept = len(store.kept)
+    assert len(store.runs_frame(1)) == 2 and kept >= 2 and len(os.listdir(store.kept_folder())) == kept
+    again = run_sweep(config, Store(f"sqlite:///{tmp_path / 'b.db'}"), SerialExecutor(), progress=False)
+    assert again["ran"] == len(full) - 2 - kept and again["reused"] == 2 + kept
+    pd.testing.assert_frame_equal(_outcomes(store, again["experiment_id"]), full)
+
+
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
     distributed = need("distributed")
     config = _experiment(tmp_path)

@@ -376,6 +376,7 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
     baseline unless `baseline` names another) into `store`, reusing the runs it holds already, and
     say what ran (`EnsembleOutcome`); `compare.load_comparison(store, outcome.experiment_id)` reads
     the comparison. `years` replaces the scenarios' horizon; `workers` None uses every core."""
+    from twin.errors import DatabaseFailed
     from twin.executor import crashed_run, make_executor, store_salvaged
 
     start = time.perf_counter()
@@ -436,11 +437,13 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
                     failed.append((task.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
                 if bar:
                     bar.update(1)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, DatabaseFailed) as stop:
             store.stopping = True
-            if executor:  # the runs finished in batches still in flight are stored too
+            if executor:  # the runs finished in batches still in flight are stored (or kept in files) too
                 store_salvaged(executor, save)
                 executor = None
+            if isinstance(stop, DatabaseFailed):
+                store.check_kept()  # with the count of runs kept
             raise
         finally:
             if bar:

@@ -42,6 +42,11 @@ class MachineError(RuntimeError):
     """A failure of the machine, not the user, already said in one line (exit status 1)."""
 
 
+class DatabaseFailed(MachineError):
+    """The database failed storing a finished run (not a lock), which was kept in a file: the command
+    stops, keeping its runs in flight too (`executor.store_salvaged`), and says where (`Store.kept_message`)."""
+
+
 #: `closest`'s cutoff unless a caller asks for near misses only (a stricter one)
 DEFAULT_CUTOFF = 0.6
 

@@ -76,7 +76,7 @@ def restore_interrupts(handler) -> None:
 
 
 def store_salvaged(executor, write: Callable) -> int:
-    """After a Ctrl-C: store, with `write(task, result)`, the finished runs handed back but not yet
+    """After a Ctrl-C (or the database failing): store, with `write(task, result)`, the finished runs handed back but not yet
     stored (`salvaged`), then stop `executor`'s workers and store the runs they had finished in
     batches still out (taking them back from a Dask cluster can take seconds); a second Ctrl-C does
     not cut this short. Returns how many were written."""

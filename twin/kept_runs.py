@@ -26,6 +26,31 @@ from pathlib import Path
 _BY_ROW_NUMBERS = re.compile(r"^\d{1,12}-\d{1,12}-\d{1,12}\.json$")
 
 
+def kept_folder(url: str) -> Path:
+    """Where finished runs wait when the database at `url` cannot take them: beside a SQLite file, or
+    under results/ for a database server (one folder per URL)."""
+    import hashlib
+
+    from twin.database_url import sqlite_path
+    from twin.errors import safe_url
+
+    path = sqlite_path(url)
+    if path is not None:
+        return path.with_name(path.name + ".kept-runs")
+    return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(url).encode()).hexdigest()[:12]}"
+
+
+def kept_message(url: str, count: int, failed: str = "") -> str:
+    """Why `count` finished runs wait in files (the database locked, or its error `failed`) and what to do."""
+    from twin.errors import safe_url
+
+    why, when = ((f"failed storing a run ({failed})", "once it works again") if failed else
+                 ("was locked by another program for longer than this command waited to store runs",
+                  "once the other program is done, if it still holds the database"))
+    return (f"the database {safe_url(url)} {why}: {count} finished run(s) are kept in {kept_folder(url)} and "
+            f"stored by the next command on this experiment; run the same command again ({when})")
+
+
 @dataclass(frozen=True)
 class ExperimentKey:
     """An experiment as its kept runs name it: its hash, and each scenario's (id, hash) by place."""

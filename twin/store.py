@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from twin.errors import MachineError, NoResultsError, UserError, first_line, safe_url
+from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
     absolute_meant, hold_sqlite_file, in_memory, read_only_folder_url, read_only_options, refused_write, sqlite_path,
     unusable_url, with_lock_timeout,
@@ -124,6 +124,7 @@ class Store:
         self.url = url
         self.kept: list[Path] = []  # finished runs this database could not take: kept in files
         self.stopping = False  # after an interrupt: one wait for a lock, then the runs are kept in files
+        self.failed = ""  # the database's error (not a lock) after which finished runs are kept in files
         self.read_only = ""  # why it is opened to reading only (`read_only_folder_url`, URL options), or ""
         self.specs_unsaved: dict[int, list[str]] = {}  # experiment -> its scenarios as last given, not stored
         self._keys: dict = {}  # experiment id -> `kept_runs.ExperimentKey`, read once
@@ -332,7 +333,7 @@ class Store:
         the command is `stopping` (interrupted), a run waits once, and after one is kept the rest are
         kept without waiting: a Ctrl-C or a scheduler's SIGTERM waited minutes on another's lock."""
         run = (experiment_id, scenario_id, replicate, seed, outcome)
-        if self.stopping and self.kept:  # a command interrupted stops in seconds, not a wait per run
+        if (self.stopping or self.failed) and self.kept:  # a command stopping stops in seconds, not a wait per run
             self._keep(run)
             return True
         try:
@@ -341,9 +342,18 @@ class Store:
         except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
             return False
         except sa.exc.OperationalError as exc:
-            if not _contended(exc):
+            contended = _contended(exc)
+            if not contended and refused_write(exc):  # (refused before runs start: `check_can_store`)
                 raise
-            self._keep(run)
+            try:
+                self._keep(run)
+            except OSError:  # (a full disk holds the database and the kept runs' folder alike)
+                if contended:
+                    raise
+                raise exc from None
+            if not contended:  # a server gone, a disk failing: the command stops, its runs in flight kept too
+                self.failed = first_line(exc)
+                raise DatabaseFailed(self.kept_message()) from exc
         return True
 
     def check_can_store(self, runs_to_do: int, new_experiment: bool = False) -> None:
@@ -358,27 +368,26 @@ class Store:
                             f"({self.read_only}); {instead}")
 
     def kept_folder(self) -> Path:
-        """Where finished runs wait when this database cannot take them: beside a SQLite file, or
-        under results/ for a database server (one folder per URL)."""
-        import hashlib
+        from twin.kept_runs import kept_folder
 
-        path = sqlite_path(self.url)
-        if path is not None:
-            return path.with_name(path.name + ".kept-runs")
-        return Path("results") / f"kept-runs-{hashlib.sha256(safe_url(self.url).encode()).hexdigest()[:12]}"
+        return kept_folder(self.url)
 
     def _keep(self, run: tuple) -> None:
         from twin.kept_runs import keep_in_file
 
-        self.kept.append(keep_in_file(self.kept_folder(), self.experiment_key(run[0]), run[1:]))
+        path = keep_in_file(self.kept_folder(), self.experiment_key(run[0]), run[1:])
+        if path not in self.kept:  # (the run being stored when the database failed is handed back again)
+            self.kept.append(path)
 
     def check_kept(self) -> None:
         """After a command's runs: stop it, saying where its runs wait, if any had to be kept in files."""
         if self.kept:
-            raise MachineError(f"the database {safe_url(self.url)} was locked by another program for longer than "
-                               f"this command waited to store runs: {len(self.kept)} finished run(s) are kept "
-                               f"in {self.kept_folder()} and stored by the next command on this experiment; run the "
-                               f"same command again (once the other program is done, if it still holds the database)")
+            raise MachineError(self.kept_message())
+
+    def kept_message(self) -> str:
+        from twin.kept_runs import kept_message
+
+        return kept_message(self.url, len(self.kept), self.failed)
 
     def _store_kept_runs(self, experiment_id: int) -> None:
         """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`)."""

@@ -60,7 +60,7 @@ import pandas as pd
 from twin.calibration import FitTask, simulate_targets
 from twin.targets import yearly_sums
 from twin.config_checks import with_seed
-from twin.errors import ScenarioError
+from twin.errors import DatabaseFailed, ScenarioError
 from twin.scenario import STEPS_PER_YEAR, Scenario, lever_entry_name, load_scenario
 from twin.sensitivity import Uncertain, apply_values
 from twin.parameters import as_sampled
@@ -443,10 +443,12 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
                 failed.append((task.fit.scenario.name, task.replicate, outcome["error"].splitlines()[0]))
             if bar:
                 bar.update(1)
-    except KeyboardInterrupt:  # the runs finished in batches still in flight are stored too
+    except (KeyboardInterrupt, DatabaseFailed) as stop:  # the runs finished in batches in flight are stored too
         store.stopping = True
         store_salvaged(executor, lambda task, outcome: store.write_run(
             experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
+        if isinstance(stop, DatabaseFailed):
+            store.check_kept()  # with the count of runs kept (in files: the database failed)
         raise
     finally:
         if bar:

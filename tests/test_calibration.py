@@ -241,7 +241,7 @@ def test_effective_sample_size_and_a_log_priors_share_of_its_range():
     row = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}, sample).iloc[0]
     # a sample spread as the prior keeps its 90% range (in logarithms, as the prior is drawn)
     assert row["share of prior's 90% range"] == pytest.approx(1.0, abs=0.01)
-    assert row["prior"] == "log-uniform 40000 to 90000" and row["unit"] == "GBP/user-year"
+    assert row["prior"] == "log-uniform 40,000 to 90,000" and row["unit"] == "GBP/user-year"
     point = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}).iloc[0]
     assert point["best value"] == 60_000 and "credible 5%" not in point
     # a whole-number parameter's prior is drawn rounded: a sample spread as it keeps its whole range
@@ -256,6 +256,24 @@ def test_effective_sample_size_and_a_log_priors_share_of_its_range():
     row = parameter_table([prior], {prior.name: 63_900}, {prior.name: 60_000}, leaning).iloc[0]
     assert row["credible 95%"] == pytest.approx(60_000 * 1.5 ** 0.5, rel=0.01)  # half-way up the light half
     assert row["share of prior's 90% range"] < 0.85
+
+
+def test_a_point_fits_first_simplex_moves_every_parameter_whole_numbers_included():
+    """A whole-number parameter over a narrow prior (3 to 4) started at 3.05 and stepped to 3.20: both
+    rounded to 3, the fit never tried 4 and then said the targets pushed it to its lower end."""
+    from twin.calibration import _simplex
+
+    priors = [Prior("ocg_size_min", 3.0, 4.0), Prior("asset_realisation_share", 0.1, 0.9),
+              Prior("ocgs_known_uk", 4000.0, 5500.0)]
+    start = np.array([0.05, 0.95, 0.5])
+    simplex = _simplex(start, priors)
+    assert simplex.shape == (4, 3) and (simplex[0] == start).all()
+    for k, prior in enumerate(priors):
+        moved = simplex[k + 1]
+        assert prior.to_value(moved[k]) != prior.to_value(start[k]) and 0 <= moved[k] <= 1
+        assert (np.delete(moved, k) == np.delete(start, k)).all()  # one parameter at a time
+    assert simplex[2, 1] == pytest.approx(0.80) and simplex[3, 2] == pytest.approx(0.65)  # as before for the rest
+    assert [priors[0].to_value(u) for u in simplex[:2, 0]] == [3.0, 4.0]
 
 
 def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
@@ -530,6 +548,11 @@ name = "asset_realisation_share"
     # the target had no fitted_by in its file, but this calibration fitted it: counted as fitted
     assert "1 of 1 that parameters were set to reproduce" in out and "dynamics alone" not in out
     assert f"Note: {again['evaluations']} of the {again['evaluations']} evaluations were read from" in err
+    # what the fit found, on the console too (it was in fit.json and fit.html only)
+    from twin.targets import number
+
+    name, value = next(iter(again["best"].items()))
+    assert re.search(rf"\nBest values\n  {name} +{re.escape(number(value))} .*\(prior (log-)?uniform ", out)
     # --quiet: no table, verdict or notes (they printed all but the table); the report is written
     (tmp_path / "cal" / "fit.html").unlink()
     for name in ("posterior.csv", "particles.csv", "posterior.png"):  # an earlier ABC fit's in the folder:
@@ -775,6 +798,7 @@ def test_a_kernel_fit_reports_temperatures_and_its_kernel(tmp_path):
     assert fit["settings"]["acceptor"] == "kernel" and fit["settings"]["minimum_epsilon"] == 1.0
     assert re.search(r"acceptance rate by generation: \d+% \(temperature [\d.]+,", notes), notes
     assert "ABC Gaussian kernel (each tolerance read as a standard deviation) over the 1 targets" in notes
+    assert "temperature" in fit["generations"][0] and "epsilon" not in fit["generations"][0]  # in fit.json too
     assert "epsilon" not in notes.replace("minimum_epsilon", "")
 
 
@@ -1658,6 +1682,25 @@ def _quick_abc(tmp_path, generations: int, population: int = 4, tolerance: float
                  f'{settings}[[parameter]]\nname = "asset_realisation_share"\n')
 
 
+def test_an_abc_fit_whose_last_epsilon_went_below_its_minimum_says_so(tmp_path):
+    """pyabc's last epsilon can land below minimum_epsilon (0.86 against 1.0 in a trial): the posterior is
+    narrower than the threshold asks, which the report now says; a fit that stops above it says it has
+    not converged, and one that stops at it neither."""
+    need("pyabc")
+    from twin.cli import main
+
+    for minimum in (1e6, 0.01):
+        config = _quick_abc(tmp_path, 2, settings=f"minimum_epsilon = {minimum:g}\nposterior_size = 10\nworkers = 1\n"
+                                                  f'reps = 1\nout = "{tmp_path / "fit"}"\n')
+        assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'm.db'}", "--quiet"]) == 0
+        fit = json.loads((tmp_path / "fit" / "fit.json").read_text())
+        final = fit["generations"][-1]["epsilon"]
+        below = [n for n in fit["notes"] if "is below minimum_epsilon" in n]
+        assert len(below) == (final < minimum), (final, fit["notes"])
+        if below:
+            assert below[0].startswith(f"The last generation's epsilon, {final:.2f}, is below minimum_epsilon (1e+06)")
+
+
 def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particles(tmp_path, monkeypatch):
     """Ctrl-C after k particles of a generation: pyabc had stored none of it, and all k ran again.
     They are now kept in the output folder as they finish and taken back on resuming, and the fit
@@ -1721,14 +1764,18 @@ def test_an_interrupted_abc_fit_says_what_it_kept_and_resumes_from_it(tmp_path, 
     assert (f"the particles of the generation under way finished so far are kept in "
             f"{tmp_path / 'out' / 'abc_particles.jsonl'}" in err and "Run the same command again to continue" in err)
     monkeypatch.setattr(pyabc.ABCSMC, "run", original)
-    assert main(argv) == 0
+    assert main(argv[:-1]) == 0  # (not --quiet: what it found is said on the console too)
+    out = capsys.readouterr().out
     report = json.loads((tmp_path / "out" / "fit.json").read_text())
+    assert re.search(r"\nPosterior medians\n  asset_realisation_share +[\d.]+ +\S*  \(90% credible interval "
+                     r"[\d.]+ to [\d.]+, \d+% of the prior's 90% range; prior uniform 0.1 to 0.8; before the fit", out)
     assert [g["t"] for g in report["generations"]] == [0, 1]  # the kept generation, then the second
     # what a researcher needs to read the fit: settings, priors, credible intervals, weights, ESS
     assert report["settings"]["population_size"] == 4 and report["settings"]["seed"] == 1
     # which files it fitted: the targets and the scenario (a posterior's fit is read against them)
     assert report["settings"]["targets"] == str(tmp_path / "targets.toml")
-    assert report["settings"]["scenario_file"] == str(QUICK_BASELINE)
+    # under the keys `twin fit` writes them: the scenario's file, and its name apart
+    assert report["settings"]["scenario"] == str(QUICK_BASELINE) and report["settings"]["scenario_name"] == "baseline"
     from twin.ensemble import code_hash
 
     assert report["code"] == {"code_hash": code_hash()}  # the model it was fitted by

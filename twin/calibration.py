@@ -326,7 +326,7 @@ def point_fit(config: dict, executor, store, progress=None) -> dict:
     start = _start_unit(config)
     result = minimize(objective, start, method="Nelder-Mead",
                       options={"maxfev": config["max_evaluations"], "xatol": 1e-3, "fatol": 1e-3,
-                               "initial_simplex": _simplex(start)})
+                               "initial_simplex": _simplex(start, priors)})
     # the best point evaluated: Nelder-Mead's `x` leaves out the points of an iteration that
     # max_evaluations cut short, which can be better (the first of equal misfits is taken)
     best_entry = min(history, key=lambda entry: entry["misfit"]) if history else None
@@ -368,11 +368,22 @@ def started_before(config: dict, store) -> bool:
     return store.cached_evaluation(point_fit_key(config), start) is not None
 
 
-def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
+#: the unit-cube steps a point fit's first simplex tries along each parameter, the first that moves it
+SIMPLEX_STEPS = (0.15, 0.3, 0.5, 0.9)
+
+
+def _simplex(start: np.ndarray, priors: list[Prior]) -> np.ndarray:
+    """Nelder-Mead's first simplex: `start` and one point a step along each parameter (up, or down
+    near the top). A whole-number parameter's step is the first of `SIMPLEX_STEPS` that changes its
+    rounded value: over a narrow range (3 to 4) a step of 0.15 rounded back to the start, and the fit
+    never tried another value."""
     points = [start]
-    for k in range(start.size):
-        point = start.copy()
-        point[k] = point[k] + step if point[k] + step <= 1 else point[k] - step
+    for k, prior in enumerate(priors):
+        for step in SIMPLEX_STEPS:
+            point = start.copy()
+            point[k] = point[k] + step if point[k] + step <= 1 else max(point[k] - step, 0.0)
+            if prior.to_value(point[k]) != prior.to_value(start[k]):
+                break
         points.append(point)
     return np.array(points)
 
@@ -395,7 +406,7 @@ def parameter_table(priors: list[Prior], defaults: dict[str, float], best: dict[
     rows = []
     for p in priors:
         row = {"parameter": p.name, "unit": units.get(p.name, ""), "before the fit": defaults[p.name],
-               "prior": f"{'log-uniform' if p.scale == 'log' else 'uniform'} {p.low:g} to {p.high:g}"}
+               "prior": f"{'log-uniform' if p.scale == 'log' else 'uniform'} {p.low:,.12g} to {p.high:,.12g}"}
         if particles is None:
             row["best value"] = best[p.name]
         else:

@@ -182,11 +182,14 @@ def cmd_calibrate(args) -> int:
         except CalibrationInterrupted as exc:
             print(f"twin: interrupted; {exc}.", file=sys.stderr)
             return 130
-        extra = {"generations": outcome["generations"], "simulations": outcome["simulations"],
+        kernel = config.get("acceptor") == "kernel"  # its pyabc "epsilon" is a temperature: named so in fit.json
+        generations = [{("temperature" if kernel and k == "epsilon" else k): v for k, v in g.items()}
+                       for g in outcome["generations"]]
+        extra = {"generations": generations, "simulations": outcome["simulations"],
                  "prior_sample_simulations": outcome["prior_sample_simulations"],
                  "runs_made_by_this_command": outcome["runs_made"], "posterior_medians": outcome["best"]}
         # a kernel fit's pyabc "epsilon" is its temperature (down to 1: the posterior of the tolerances as errors)
-        eps = "temperature" if config.get("acceptor") == "kernel" else "epsilon"
+        eps = "temperature" if kernel else "epsilon"
         rates = ", ".join(f"{g['acceptance_rate']:.0%} ({eps} {g['epsilon']:.2f}, effective sample size "
                           f"{g['effective_sample_size']:.0f})" for g in outcome["generations"])
         last = outcome["generations"][-1] if outcome["generations"] else None
@@ -212,6 +215,11 @@ def cmd_calibrate(args) -> int:
                          f"continue).")
             notes.append(converged)
             print(converged, file=sys.stderr)
+        elif final < config["minimum_epsilon"] and not kernel:
+            notes.append(f"The last generation's epsilon, {final:.2f}, is below minimum_epsilon "
+                         f"({config['minimum_epsilon']:g}): pyabc sets each generation's epsilon from the distances "
+                         f"of the one before and stops once it is at or below the minimum, so the posterior is "
+                         f"somewhat narrower than that threshold alone would make it.")
         seeds = replicate_seeds(config["seed"], config["reps"])
     else:
         executor = make_executor(args.workers or config["workers"])
@@ -275,7 +283,7 @@ def cmd_calibrate(args) -> int:
             remove_written(out, name)
     try:
         with staged_folder(out) as staging:  # the sample, its report and its parameters land together
-            _write_calibration(config, outcome, table, staging, notes, images, extra, args)
+            fitted = _write_calibration(config, outcome, table, staging, notes, images, extra, args)
     except KeyboardInterrupt:
         print(f"\ntwin: interrupted while writing the report; the fit itself is saved in {safe_url(args.db)} and "
               f"none of this fit's files is in {out} yet. Run the same command again to write them.", file=sys.stderr)
@@ -284,6 +292,7 @@ def cmd_calibrate(args) -> int:
         return 0
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
     print("\n" + "\n".join(fit_lines(table)))
+    print(f"\n{label}" + "".join(f"\n  {line}" for line in parameter_lines(fitted)))
     beyond = config["targets_beyond_horizon"]
     print(f"\nAt the {label.lower()}: {fit_verdict(table)}"
           + (f" Not fitted ({len(beyond)}; read after the {config['years']:g}-year calibration horizon): "
@@ -293,6 +302,25 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def parameter_lines(fitted) -> list[str]:
+    """The calibrated parameters for a terminal (`calibration.parameter_table`'s rows), one a line:
+    'name  0.4402  (90% credible interval 0.31 to 0.52, 45% of the prior's 90% range; prior uniform
+    0.1 to 0.9; before the fit 0.5)', or a point fit's best value with its prior and starting value."""
+    from twin.targets import number
+
+    share_key = "share of prior's 90% range"
+    width = max((len(name) for name in fitted["parameter"]), default=0)
+    lines = []
+    for row in fitted.to_dict("records"):
+        value = row.get("posterior median", row.get("best value"))
+        interval = (f"90% credible interval {number(row['credible 5%'])} to {number(row['credible 95%'])}, "
+                    f"{row[share_key]:.0%} of the prior's 90% range; "
+                    if "credible 5%" in row else "")
+        lines.append(f"{row['parameter']:{width}s} {number(value):>9s} {row['unit']}  ({interval}prior "
+                     f"{row['prior']}; before the fit {number(row['before the fit'])})")
+    return lines
+
+
 #: the files of a fit's report (`targets.write_fit_report`)
 FIT_FILES = ("fit.html", "fit.json", "fit.png")
 #: the files only an ABC-SMC calibration writes
@@ -300,11 +328,11 @@ ABC_FILES = ("posterior.csv", "particles.csv", "posterior.png")
 
 
 def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: list[str], images: list, extra: dict,
-                       args) -> None:
+                       args):
     """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
     `fit.html`, and `best_parameters.toml` (a scenario: the calibrated one with the fitted values)."""
     from twin.calibration import edge_notes, parameter_table, posterior_figure
-    from twin.targets import construction_distance, write_fit_report
+    from twin.targets import construction_distance, number, write_fit_report
 
     if config["method"] == "abc":
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)
@@ -312,7 +340,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
         images.append(("Posterior: marginals and pairwise correlations",
                        posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
-    notes.append(f"{label}: " + ", ".join(f"{k} = {v:.4g}" for k, v in outcome["best"].items()))
+    notes.append(f"{label}: " + ", ".join(f"{k} = {number(v)}" for k, v in outcome["best"].items()))
     if config["method"] == "abc":
         inputs = sum(t.by_construction for t in config["targets"])
         kernel = config.get("acceptor") == "kernel"
@@ -330,8 +358,9 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     for note in edge_notes(config["priors"], fitted):  # in the report and, in `cmd_calibrate`, on the console
         notes.append(f"At the edge of its prior: {note}.")
         print(f"Warning: {note}.", file=sys.stderr)
-    extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario"].name,
-                         "scenario_file": config["scenario_file"], "targets": config["targets_file"],
+    # keyed as `twin fit`'s settings are: the scenario's file, and its name apart
+    extra["settings"] = {"config": str(args.config), "method": config["method"], "scenario": config["scenario_file"],
+                         "scenario_name": config["scenario"].name, "targets": config["targets_file"],
                          "years": config["years"], "reps": config["reps"], "seed": config["seed"],
                          **({key: config[key] for key in ("population_size", "generations", "minimum_epsilon",
                                                           "max_evaluations", "posterior_size", "acceptor")}
@@ -346,6 +375,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     (out / "best_parameters.toml").write_text(what + _calibrated_scenario(config, out.parent) + "\n[parameters]\n"
                                               + "".join(  # 0.44, not 0.43999999999999995
         f"{k} = {float(f'{v:.12g}')!r}\n" for k, v in outcome["best"].items()), encoding="utf-8")
+    return fitted
 
 
 def _calibrated_scenario(config: dict, folder: Path) -> str:

@@ -257,7 +257,7 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
                       f"that fitted it cannot be checked against this one; its draws may have been calibrated to "
                       f"another")
     found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
-             "scenario": settings.get("scenario_file") or settings.get("scenario"),
+             "scenario": settings.get("scenario_file") or settings.get("scenario"),  # (the file; before, its name)
              "method": settings.get("method"), "code": (fit.get("code") or {}).get("code_hash")}
     note = (f"--posterior '{path}': fitted by a model whose source hash is {found['code']}, not this code's ({code}) "
             f"(fit.json beside it): its draws were calibrated to another version of the model; fit it again with "

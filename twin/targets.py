@@ -460,7 +460,8 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     shown = shown.drop(columns="evaluated").rename(columns={
         "simulated_mean": "simulated (mean)", "simulated_p5": "replicates 5%", "simulated_p95": "replicates 95%",
         "standardised_error": "error (tolerances)", "within_tolerance": "within tolerance",
-        "by_construction": "by construction", "fitted_by": "parameters set to reproduce it"})
+        "by_construction": "by construction", "fitted_by": "parameters set to reproduce it",
+        "not_evaluated_because": "not evaluated because"})
     fitted = ""
     if parameters is not None:
         readable = parameters.copy()

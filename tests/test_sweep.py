@@ -184,6 +184,47 @@ def test_a_sweep_whose_database_fails_keeps_the_runs_finished_and_in_flight_in_f
     pd.testing.assert_frame_equal(_outcomes(store, again["experiment_id"]), full)
 
 
+def test_batches_hold_whole_groups_that_share_a_spin_up():
+    from twin.executor import batches
+
+    tasks = [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1), ("c", 0), ("d", 0), ("d", 1), ("d", 2), ("d", 3),
+             ("d", 4)]
+    group = lambda task: task[0]  # noqa: E731
+    assert batches(tasks, 4) == [tasks[0:4], tasks[4:8], tasks[8:]]  # by position: groups cut
+    made = batches(tasks, 4, group)
+    assert made == [tasks[0:3], tasks[3:6], tasks[6:8], tasks[8:]]  # 'd' (5 > 4) in near-equal parts
+    assert [t for batch in made for t in batch] == tasks  # every task once, in order
+    assert batches(tasks, 8, group) == [tasks[0:6], tasks[6:]]
+    assert batches([], 3, group) == [] and batches(tasks[:1], 1, group) == [tasks[:1]]
+
+
+def test_a_sweep_on_several_workers_batches_each_futures_policies_together(tmp_path):
+    """A batch took the end of one (sampled future, replicate)'s policies and the start of the next, so
+    each worker spun up both: on two workers a sweep made about twice the spin-ups one worker makes."""
+    from twin.executor import SerialExecutor, batches
+
+    body = TINY.replace("years = 1\n", "years = 1\nreps = 2\nseed = 4\n").replace("size = 2", "size = 3").replace(
+        "values = [0, 2]", "values = [0, 1, 2]").replace(
+        "[[lever]]", "[[uncertainty]]\nname = \"recruitment_fill_rate_per_month\"\nlow = 0.05\nhigh = 0.3\n[[lever]]")
+    config = load_experiment(write(tmp_path / "three.toml", body))
+
+    class TwoWorkers(SerialExecutor):
+        workers = 2
+
+        def run(self, fn, tasks, chunk=1, crashed=None, group=None):
+            tasks = list(tasks)
+            self.made = batches(tasks, chunk, group)
+            return super().run(fn, tasks, chunk, crashed, group)
+
+    executor = TwoWorkers()
+    outcome = run_sweep(config, Store(f"sqlite:///{tmp_path / 's.db'}"), executor, progress=False)
+    assert outcome["ran"] == 18 and outcome["chunk"] == 3
+    points = design(config)
+    futures = [{(points["sample"][t.point], t.replicate) for t in batch} for batch in executor.made]
+    assert [len(f) for f in futures] == [1] * 6  # one future's policies a batch, each future in one batch
+    assert len(set().union(*futures)) == 6 and all(len(batch) == 3 for batch in executor.made)
+
+
 def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
     distributed = need("distributed")
     config = _experiment(tmp_path)
@@ -1131,6 +1172,8 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     assert main(["analyse", str(path), "--db", db, "--out", str(tmp_path / "out"), "--latest"]) == 0
     err = capsys.readouterr().err
     assert "no sweep of this file with the current code" in err and "was run with other code (" in err
+    # the command to paste writes where this analysis reads (without --out, under results/ in the working folder)
+    assert f"Run `twin sweep {path} --db {db} --out {tmp_path / 'out'}` to sweep" in err
     analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
     assert analysis["as_file_and_code"] is False and "was run with other code" in analysis["notes"][0]
     page = (tmp_path / "out" / "analysis.html").read_text()  # the page says it too, and which runs it read

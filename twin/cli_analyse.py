@@ -46,7 +46,8 @@ def cmd_analyse(args) -> int:
 
         again = (f"twin sweep {shlex.quote(args.experiment)}"  # the command to paste, on this database
                  + (f" --db {shlex.quote(without_password(args.db))}" if args.db != DEFAULT_DB else "")
-                 + (f" --seed {args.seed}" if args.seed is not None else ""))
+                 + (f" --seed {args.seed}" if args.seed is not None else "")
+                 + (f" --out {shlex.quote(str(args.out))}" if args.out else ""))  # its results beside this analysis
         seeded = store.experiment_row(experiment_id).get("root_seed")  # the file swept with --seed?
         if seeded is not None and seeded != config["seed"] and find_sweep(
                 load_experiment(args.experiment, int(seeded)), store) == experiment_id:

@@ -428,7 +428,8 @@ def run_ensemble(paths: list, reps: int, root_seed: int, years: float | None, wo
             # A batch is one replicate's scenarios (tasks are replicate-major), which share a spin-up
             # in the worker that runs them (`runner.build_model`).
             chunk = max(1, min(len(loaded), 8))
-            for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run)
+            for task, outcome in (executor.run(run_replicate, todo, chunk=chunk, crashed=crashed_run,
+                                               group=lambda task: task.replicate)
                                   if executor and todo else []):
                 t0 = time.perf_counter()
                 save(task, outcome)

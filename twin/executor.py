@@ -25,6 +25,33 @@ from concurrent.futures.process import BrokenProcessPool
 from twin.precompile import warm_up
 
 
+def batches(tasks: list, chunk: int, group: Callable | None = None) -> list[list]:
+    """`tasks` in batches of about `chunk`. With `group` (a task's key, equal for consecutive tasks
+    that share a spin-up), whole groups are packed into a batch up to `chunk` tasks, never split
+    unless a group alone is larger, when it is cut into near-equal parts of at most `chunk`: cut by
+    position alone, a batch took the end of one group and the start of the next, and each of its
+    workers spun both up (about twice the spin-ups of a sweep on two workers)."""
+    if group is None:
+        return [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
+    groups: list[list] = []
+    for task in tasks:
+        if groups and group(task) == group(groups[-1][0]):
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    packed: list[list] = []
+    for whole in groups:
+        if len(whole) > chunk:
+            parts = -(-len(whole) // chunk)
+            cuts = [round(i * len(whole) / parts) for i in range(parts + 1)]
+            packed.extend(whole[a:b] for a, b in zip(cuts, cuts[1:]))
+        elif packed and len(packed[-1]) + len(whole) <= chunk:
+            packed[-1].extend(whole)
+        else:
+            packed.append(list(whole))
+    return packed
+
+
 class WorkerLost(RuntimeError):
     """A worker process died (killed, out of memory); its tasks did not finish."""
 
@@ -194,8 +221,8 @@ class SerialExecutor(_HandOver):
         self._ready = deque()
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
-            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
-        self._fresh()  # (`crashed` unused: a run that kills this process stops the command)
+            crashed: Callable | None = None, group: Callable | None = None) -> Iterator[tuple[object, object]]:
+        self._fresh()  # (`crashed` and `group` unused: a run that kills this process stops the command)
         for task in tasks:
             yield from self._hand_over([(task, fn(task))])
 
@@ -274,19 +301,19 @@ class LocalExecutor(_HandOver):
         self._closed = False
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
-            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
-        """(task, fn(task)) pairs as they finish. A pool whose worker dies (killed, out of memory) is
+            crashed: Callable | None = None, group: Callable | None = None) -> Iterator[tuple[object, object]]:
+        """(task, fn(task)) pairs as they finish, in `batches` of `chunk` (of whole `group`s). A pool whose worker dies (killed, out of memory) is
         started again with the unfinished runs; a batch in flight at more than `POOL_RESTARTS` deaths
         has its runs tried one at a time with nothing else in flight, and a run that kills its worker
         alone too is the cause: handed over as `crashed(task)` (a failed run's record), or, without
         `crashed`, the command stops (`WorkerLost`)."""
         try:
-            yield from self._run(fn, tasks, chunk, crashed)
+            yield from self._run(fn, tasks, chunk, crashed, group)
         except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken
             raise WorkerLost(f"a worker process died {POOL_RESTARTS + 1} times with the same runs in flight; finished "
                              f"runs are saved, run the command again") from None
 
-    def _run(self, fn: Callable, tasks: Iterable, chunk: int, crashed: Callable | None
+    def _run(self, fn: Callable, tasks: Iterable, chunk: int, crashed: Callable | None, group: Callable | None
              ) -> Iterator[tuple[object, object]]:
         import tempfile
         from collections import deque
@@ -308,7 +335,7 @@ class LocalExecutor(_HandOver):
                 self._folder = tempfile.mkdtemp(prefix=f"{KEPT_PREFIX}{os.getpid()}-{_HOST}-")
             except OSError:  # no usable temporary folder: batches are not kept while they run
                 pass
-        queue = deque(_Batch(next(self._tags), tasks[i: i + chunk]) for i in range(0, len(tasks), chunk))
+        queue = deque(_Batch(next(self._tags), batch) for batch in batches(tasks, chunk, group))
         pending = self._pending
 
         def fill() -> None:

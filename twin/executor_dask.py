@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from twin.executor import WorkerLost, _HandOver, _run_batch
+from twin.executor import batches as batches_of
 
 
 def _worker_packages() -> dict[str, str]:
@@ -214,9 +215,9 @@ class DaskExecutor(_HandOver):
                                 f"({differ}): its results could differ in their last digits from this machine's and "
                                 f"would be stored as this machine's; start the workers from the same environment")
 
-    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
-            crashed: Callable | None = None) -> Iterator[tuple[object, object]]:
-        """(task, fn(task)) pairs as batches finish. A batch that kills its workers (Dask's
+    def run(self, fn: Callable, tasks: Iterable, chunk: int = 1, crashed: Callable | None = None,
+            group: Callable | None = None) -> Iterator[tuple[object, object]]:
+        """(task, fn(task)) pairs as batches finish (`executor.batches`: of whole `group`s). A batch that kills its workers (Dask's
         KilledWorker) has its runs tried one at a time, and a run that kills them alone too is handed
         over as `crashed(task)` (a failed run's record); without `crashed`, the command stops."""
         self.check_workers_code()  # before each run: workers may have joined since the last
@@ -229,7 +230,7 @@ class DaskExecutor(_HandOver):
         for future in self._open:  # an abandoned run's batches: not this one's
             future.cancel()
         self._open.clear()
-        batches = [tasks[i: i + chunk] for i in range(0, len(tasks), chunk)]
+        batches = batches_of(tasks, chunk, group)
         expected, run = code_hash(), uuid4().hex
         for index, batch in enumerate(batches):
             key = f"twin-batch-{run}-{index}"

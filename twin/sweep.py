@@ -45,6 +45,7 @@ outcome added to the file later needs no run.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import json
@@ -426,7 +427,14 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
                     copied += store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed,
                                               stored_outcome(store, source))
             tasks = left
-    chunk = chunk or max(1, min(8, len(tasks) // (4 * max(getattr(executor, "workers", 1), 1)) or 1))
+    # batches of whole (sampled future, replicate) groups, which share a spin-up (`executor.batches`),
+    # unless there are too few groups to keep the workers busy
+    workers = max(getattr(executor, "workers", 1), 1)
+    group = lambda task: (sample_of[task.point], task.replicate)  # noqa: E731
+    sizes = collections.Counter(group(task) for task in tasks)
+    if not chunk:
+        chunk = max(1, min(8, len(tasks) // (4 * workers)))
+        chunk = max(chunk, max(sizes.values())) if len(sizes) >= 2 * workers else chunk
     start, write_s = time.perf_counter(), 0.0
     failed: list[tuple[str, int, str]] = []
     bar = None
@@ -435,7 +443,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
 
         bar = progress_bar(len(tasks), "run", "sweep")
     try:
-        for task, outcome in executor.run(_run_point, tasks, chunk=chunk, crashed=crashed_run):
+        for task, outcome in executor.run(_run_point, tasks, chunk=chunk, crashed=crashed_run, group=group):
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0

@@ -1357,7 +1357,12 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     assert "point" in experiments and "scenario" not in experiments  # the design point's name, as in the results
     assert set(experiments["areas_file"]) == {"built-in"} and set(experiments["national_scale"]) == {1.0}
     # where the runs took place is explained once, not listed among the experiment file's quantities
-    assert "the experiment file (`lever.chb.hold_years`); `areas_file` and `register`" in guide
+    assert "the experiment file (`lever.chb.hold_years`); then `areas_file` (the file's name" in guide
+    # the columns described in the order the file has them
+    inputs = guide[guide.index("`sample` (the sampled future)"):]
+    described = sorted(("sample", "policy", "areas_file", "national_scale", "register"),
+                       key=lambda c: inputs.index(f"`{c}`"))
+    assert described == [c for c in experiments.columns if c in described]
     assert sorted(experiments["point"]) == sorted(results["point"])
     # the outcomes as sweep_results.csv (and twin analyse) read them, to the last digit
     exported = pd.read_csv(tmp_path / "export" / "outcomes.csv").set_index("run_id")["harm"]

@@ -252,7 +252,7 @@ def _compare(args) -> int:
 
 def cmd_export(args) -> int:
     from twin.database_url import require_database
-    from twin.export import check_parquet_engine, export_experiment
+    from twin.export import _exported_before, check_parquet_engine, export_experiment
     from twin.store import Store
 
     require_database(args.db)
@@ -265,11 +265,16 @@ def cmd_export(args) -> int:
                         f"{_experiments_there(store)}")
     if args.format == "parquet":
         check_parquet_engine()
-    written, note = export_experiment(store, experiment_id, output_folder(args.out), args.format)
+    out = output_folder(args.out)
+    before = [name for name in _exported_before(out) if (out / name).exists()]
+    written, note = export_experiment(store, experiment_id, out, args.format)
     row = store.experiment_row(experiment_id)
     if not args.quiet:
         print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")
         print("\n".join(f"  {p}" for p in written))
+    if gone := [name for name in before if not (out / name).exists()]:  # another format's or experiment's tables
+        print(f"Note: the earlier export's {', '.join(gone)} in {out} were removed (a folder holds one export, "
+              f"whose README.txt describes its files); give another --out to keep both.", file=sys.stderr)
     if note:  # runs unfinished or failed: said under --quiet too
         print(f"Note: {note}.", file=sys.stderr)
     return 0

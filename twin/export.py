@@ -21,9 +21,9 @@ from twin.store import Store
 
 #: where every run of a scenario took place, exported beside its inputs (`_where`)
 WHERE_COLUMNS = ("areas_file", "national_scale", "register")
-WHERE_TEXT = ("`areas_file` and `register` (the file names; `built-in` for the UK's 45 force areas, "
-              "`synthetic` for the generated register) and `national_scale` (the factor "
-              "`scale_national_quantities` scaled the UK's national quantities by; 1: not scaled)")
+WHERE_TEXT = ("then `areas_file` (the file's name; `built-in` for the UK's 45 force areas), `national_scale` "
+              "(the factor `scale_national_quantities` scaled the UK's national quantities by; 1: not scaled) "
+              "and `register` (the file's name; `synthetic` for the generated register)")
 
 
 def _where(resolved: dict) -> dict:
@@ -107,8 +107,8 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
         head = EXPERIMENTS_TEXT.format(
             ext=fmt, key="point", key_what="the design point, as in sweep_results.csv",
             pairing="the same seed for every policy of a sampled future in a replicate",
-            inputs="`sample` (the sampled future), `policy`, and each sampled or set quantity under its name in "
-                   f"the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); "
+            inputs="`sample` (the sampled future) and each sampled quantity, then `policy` and each quantity the "
+                   f"policy sets, under their names in the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); "
                    f"{WHERE_TEXT}; the base scenario's other settings are in the experiment file")
         body = SWEEP_TEXT.format(ext=fmt)
     else:

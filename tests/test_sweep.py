@@ -2281,6 +2281,35 @@ def test_why_no_run_is_taken_from_earlier_sweeps_is_said_when_an_outcome_is_an_a
     assert _no_copies(load_experiment(write(tmp_path / "uk.toml", TINY))) == ""
 
 
+def test_a_sweeps_table_is_read_and_written_with_its_folder_locked(tmp_path, monkeypatch):
+    """Parts of a sweep ending together: one read the table, another then wrote a fuller one, and the first
+    wrote its older read over it. The read and the write now happen under a lock on the folder (the
+    last to write has read every run the others stored): here the folder is seen locked while it reads."""
+    import fcntl
+
+    import twin.sweep_reading
+    from twin.cli import main
+
+    original, locked = twin.sweep_reading.sweep_results, []
+
+    def reading(*args, **kwargs):
+        handle = os.open(tmp_path / "o", os.O_RDONLY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked.append(False)
+        except BlockingIOError:
+            locked.append(True)
+        finally:
+            os.close(handle)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(twin.sweep_reading, "sweep_results", reading)
+    path = write(tmp_path / "exp.toml", TINY)
+    assert main(["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--workers", "1", "--quiet",
+                 "--out", str(tmp_path / "o")]) == 0
+    assert locked == [True] and len(pd.read_csv(tmp_path / "o" / "sweep_results.csv")) == 2
+
+
 def test_a_sweep_run_in_parts_gives_the_runs_of_the_whole_sweep(tmp_path, capsys):
     """An array job without Dask split nothing: two commands on one sweep each ran every run. With
     --shard I/N each runs its part (whole sampled futures' replicates), and the parts together store

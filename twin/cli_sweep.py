@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import NoResultsError, UserError, output_folder, safe_url
-from twin.staging import check_ours, claim_folder, write_whole
+from twin.staging import check_ours, claim_folder, folder_held, write_whole
 
 
 #: sampled futures from which `twin sweep` says it is building the design before the progress bar
@@ -148,7 +148,9 @@ def _sweep(args) -> int:
             return f"{len(store.kept):,} finished run(s) kept in {store.kept_folder()} while the database was locked"
         claim_folder(out, SWEEP_FILES)
         note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
-        write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
+        with folder_held(out):  # read again under the lock: another part may have written since
+            finished = sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
+            write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
         write_sweep_guide(out, config, experiment_id, safe_url(args.db), experiment_step(config))
         kept = (f", and {len(store.kept):,} more kept in {store.kept_folder()} while it was locked (stored by the "
                 f"next command)" if store.kept else "")
@@ -175,10 +177,11 @@ def _sweep(args) -> int:
         return 1
     finally:
         executor.close()
-    table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
     claim_folder(out, SWEEP_FILES)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
-    write_whole(out / "sweep_results.csv", lambda path: table.to_csv(path, index=False))
+    with folder_held(out):  # parts ending together: the last to write has read every run the others stored
+        table = sweep_results(store, outcome["experiment_id"], config["reps"], config["outcomes"], steps_per_year)
+        write_whole(out / "sweep_results.csv", lambda path: table.to_csv(path, index=False))
     write_sweep_guide(out, config, outcome["experiment_id"], safe_url(args.db), experiment_step(config))
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600

@@ -127,7 +127,7 @@ def claim_folder(out_dir: Path, names) -> None:
 
 def _note_written(out_dir: Path, names) -> None:
     """Add `names` to the folder's record of the twin's files."""
-    with _record_held(out_dir):
+    with folder_held(out_dir):
         record = written_here(out_dir)
         if not set(names) <= record:
             _write_record(out_dir, record | set(names))
@@ -136,7 +136,7 @@ def _note_written(out_dir: Path, names) -> None:
 def remove_written(out_dir: Path, name: str) -> None:
     """Remove a file the twin wrote in `out_dir` and take it off the record (a user's file of the
     name, not on it, stays)."""
-    with _record_held(out_dir):
+    with folder_held(out_dir):
         record = written_here(out_dir)
         if name in record:
             (out_dir / name).unlink(missing_ok=True)
@@ -144,10 +144,11 @@ def remove_written(out_dir: Path, name: str) -> None:
 
 
 @contextmanager
-def _record_held(out_dir: Path):
+def folder_held(out_dir: Path):
     """The folder locked (flock on the folder itself, no lock file left beside the user's) while its
     record is read and rewritten: two commands writing into one folder at once each add their
-    names, neither losing the other's. Where folders cannot be locked (no fcntl, a file system
+    names, neither losing the other's (and while parts of a sweep read and write its table). Not
+    to be nested: a second lock of the folder in the same process waits for ever. Where folders cannot be locked (no fcntl, a file system
     without locks), the record is rewritten unlocked, as before."""
     try:
         import fcntl

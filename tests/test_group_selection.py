@@ -7,6 +7,7 @@ import pytest
 from twin.group_selection import GroupSelection, selected_rows
 from twin.scenario_levers import build_levers
 from twin.model import TwinModel
+from twin.errors import ScenarioError
 from twin.scenario import Scenario
 from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, NATIONAL, PROXIMITY, CULTURAL, SERIOUS_VIOLENCE
 
@@ -189,6 +190,39 @@ def test_a_county_lines_selection_where_no_such_group_is_based_is_warned_before_
         {"type": "clear", "groups": {"county_lines": True}, "areas": ["Devon and Cornwall"]}]))
     assert clear[0].endswith("its selection moves no group up the tasking lists: only its area-wide surge acts, "
                              "and is paid for")
+
+
+def test_a_top_harm_list_longer_than_the_mapped_groups_is_warned_and_a_decimal_count_explained(tmp_path):
+    """groups = { top_harm = 100000000 } ran without a word (about 4,800 groups are mapped), while 500 of the
+    45 areas is refused; top_harm = 100.0 was refused as 'expected a whole number, got 100.0'."""
+    from twin.group_selection import selection_warnings
+    from twin.parameters import Parameters
+
+    mapped = int(Parameters()["ocgs_known_uk"])
+
+    def warnings(top, **scenario):
+        return selection_warnings(Scenario(name="t", path="t.toml", levers=[
+            {"type": "clear", "areas": ["Kent"], "groups": {"top_harm": top}}], **scenario))
+
+    assert warnings(mapped - 1) == []
+    said = warnings(mapped)
+    assert len(said) == 1 and said[0] == (
+        f"t.toml: [[levers]] #1 (clear): groups.top_harm = {mapped:,} is at least the number of mapped groups the run starts "
+        f"with (about {mapped:,}): it selects every mapped group meeting its other criteria")
+    # a user's register: its own count of mapped groups, not the UK's estimate
+    from twin.geography import load_geography
+    from twin.register import synthetic_register
+    from twin.register_sources import write_register_csv
+    from twin.streams import RandomStreams
+
+    register = synthetic_register(load_geography(), Parameters(), RandomStreams(3)["register"])
+    known = int(register.known.sum())
+    write_register_csv(register, load_geography(), tmp_path / "r.csv")
+    assert known != mapped and warnings(known - 1, register=str(tmp_path / "r.csv")) == []
+    assert f"the run starts with ({known:,}):" in warnings(known, register=str(tmp_path / "r.csv"))[0]
+    with pytest.raises(ScenarioError, match=r"groups\.top_harm: expected a whole number >= 1, got 100\.0 \(write "
+                                            r"100: TOML reads 100\.0 and 1e9 as decimal numbers\)"):
+        warnings(100.0)
 
 
 def test_business_disruption_with_a_selection_pays_only_where_it_finds_a_selected_group(running_model):

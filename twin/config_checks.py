@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.arguments import MAX_DESIGN_RUNS, MAX_REPS, MAX_SEED  # noqa: F401 (the command line's limits, for config files too)
-from twin.errors import ScenarioError, closest, shown
+from twin.errors import ScenarioError, closest, shown, shown_whole
 from twin.scenario import TOP_LEVEL_KEYS, check_keys, nearby_file
 
 
@@ -45,7 +45,7 @@ def check_whole_number(path: Path, table: str, key: str, value: Any, minimum: in
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None
                                                                                     and value > maximum):
         expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
-        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {shown(value)}")
+        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {shown_whole(value)}")
     return value
 
 

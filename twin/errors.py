@@ -133,6 +133,14 @@ def shown(value) -> str:
     return repr(value)
 
 
+def shown_whole(value) -> str:
+    """`shown` for a message expecting a whole number: a decimal that is one says how to write it
+    ('100.0 (write 100: TOML reads 100.0 and 1e9 as decimal numbers)'), else the two read as a contradiction."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{shown(value)} (write {int(value)}: TOML reads 100.0 and 1e9 as decimal numbers)"
+    return shown(value)
+
+
 def area_hint(name: str, areas: Iterable[str]) -> str:
     """`did_you_mean` for an area name, or, when no name is close, a few of the valid ones."""
     areas = list(areas)

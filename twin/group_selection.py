@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import NEAR_SPELLING, ScenarioError, closest, did_you_mean, safe_url, shown
+from twin.errors import NEAR_SPELLING, ScenarioError, closest, did_you_mean, safe_url, shown, shown_whole
 from twin.vocabulary import ACTIVE, MARKETS, OCG_TYPES, REACH, VIOLENCE
 
 MARKET_WORDS = {"heroin_crack": "heroin and crack", "modern_slavery": "modern slavery",
@@ -94,7 +94,7 @@ class GroupSelection:
                 values[key] = _ids(value, f"{where}: groups.ocg_ids")
             else:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {shown(value)}")
+                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {shown_whole(value)}")
                 values[key] = value
         return cls(**values)
 
@@ -305,8 +305,15 @@ def selection_warnings(scenario) -> list[str]:
     from twin.geography import load_geography
     from twin.scenario_levers import build_levers
 
-    geography, warnings = None, []
+    geography, warnings, mapped = None, [], None
     for lever in build_levers(scenario):
+        top = lever.groups.top_harm if lever.groups is not None else None
+        if top is not None:
+            mapped = _mapped_groups(scenario) if mapped is None else mapped
+            if top >= mapped:
+                warnings.append(f"{lever.entry}: groups.top_harm = {top:,} is at least the number of mapped groups "
+                                f"the run starts with ({'about ' if scenario.register is None else ''}{mapped:,}): "
+                                f"it selects every mapped group meeting its other criteria")
         if lever.groups is None or not lever.groups.county_lines or lever.national or lever.top_harm_areas:
             continue
         geography = geography or load_geography(scenario.areas_file)
@@ -317,3 +324,14 @@ def selection_warnings(scenario) -> list[str]:
                             f"groups running county lines are based in the exporter areas ({', '.join(exporters)}), "
                             f"not where their lines sell, so {WITHOUT_GROUPS.get(lever.type_name, WITHOUT_GROUPS[''])}")
     return warnings
+
+
+def _mapped_groups(scenario) -> int:
+    """The groups known to the police a run of `scenario` starts with: its register's, or the synthetic
+    register's (`ocgs_known_uk`, as the scenario scales the national quantities)."""
+    if scenario.register is None:
+        return int(scenario.build_parameters()["ocgs_known_uk"])  # (scaled with the national quantities)
+    from twin.geography import load_geography
+    from twin.register import load_register
+
+    return int(load_register(scenario.register, load_geography(scenario.areas_file), scenario.register_table).known.sum())

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from twin.community import powers_trust_loss_per_month
-from twin.errors import ParameterError, ScenarioError, area_hint, closest, did_you_mean, shown
+from twin.errors import ParameterError, ScenarioError, area_hint, closest, did_you_mean, shown, shown_whole
 from twin.geography import canonical_name
 from twin.parameters import Parameter, format_value
 from twin.vocabulary import HEROIN_CRACK
@@ -209,7 +209,7 @@ class Lever:
                 raise ScenarioError(f"{where}: {key}: expected a list of {key[:-1]} names, got {shown(names)}")
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown(top)}")
+            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown_whole(top)}")
         # areas = "all" is the default, so it may stand beside regions or top_harm_areas (which then
         # decide): a sweep can retarget a lever whose base scenario spells out "all".
         if sum(x is not None for x in (regions, nations, top)) + (areas != "all") > 1:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from twin import config_checks as checks
-from twin.errors import ParameterError, ScenarioError, did_you_mean, shown
+from twin.errors import ParameterError, ScenarioError, did_you_mean, shown, shown_whole
 from twin.geography import load_geography
 from twin.parameters import Parameters, beyond_plausible, lever_setting, parameter_range
 from twin.scenario import (TOP_LEVEL_KEYS, Scenario, check_keys, lever_entry_name, load_scenario, nearby_file,
@@ -116,7 +116,7 @@ def check_sampler(path: Path, data: dict) -> dict:
         value = sampler.get(key, 8 if key == "size" else 3)
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
             raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
-                                f"got {shown(value)}")
+                                f"got {shown_whole(value)}")
     if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
         raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
     return sampler

@@ -781,7 +781,8 @@ def test_a_bad_register_is_reported_before_the_kernels_are_compiled(tmp_path, ca
     assert "field 'size'" in err and compiled_first == []
     assert not (tmp_path / "r").exists()  # nor is an empty output folder left behind
     monkeypatch.chdir(tmp_path)  # the default folder under results/ neither, a missing register either
-    assert "cannot be read" in _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register", "none.csv"], capsys)
+    assert "register 'none.csv': not found" in _user_error(["run", str(SCENARIOS / "baseline.toml"), "--register",
+                                                            "none.csv"], capsys)
     assert not (tmp_path / "results").exists()
 
 

@@ -349,8 +349,12 @@ def test_missing_columns_and_files(tmp_path):
     path.write_text("ocg_id,area\nA,Kent\n")
     with pytest.raises(RegisterError, match="missing column"):
         load_register(str(path), GEO)
-    with pytest.raises(RegisterError, match="cannot be read"):
+    with pytest.raises(RegisterError, match="absent.csv': not found$"):  # nothing near it to suggest
         load_register(str(tmp_path / "absent.csv"), GEO)
+    # a near name, or the same name with its suffix mistyped: the file meant (it read as an I/O failure)
+    for wrong in ("badd.csv", "bad.cvs"):
+        with pytest.raises(RegisterError, match=rf"{wrong}': not found; did you mean '.*/bad.csv'\?$"):
+            load_register(str(tmp_path / wrong), GEO)
     path.write_text("")
     with pytest.raises(RegisterError, match=r"bad.csv': the file is empty; expected a header row"):
         load_register(str(path), GEO)

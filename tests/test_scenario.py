@@ -115,6 +115,8 @@ def test_missing_file(tmp_path):
     write(tmp_path / "baseline.toml", '[scenario]\nname = "b"\n')
     with pytest.raises(ScenarioError, match=r"baselin.toml: scenario file not found; did you mean '.*/baseline.toml'"):
         load_scenario(tmp_path / "baselin.toml")
+    with pytest.raises(ScenarioError, match=r"baseline.tml: scenario file not found; did you mean '.*/baseline.toml'"):
+        load_scenario(tmp_path / "baseline.tml")  # the suffix mistyped
     # a name like none of the folder's: no hint, though the paths share their folder and suffix
     with pytest.raises(ScenarioError, match="scenario file not found$"):
         load_scenario(tmp_path / "nonexist.toml")

@@ -69,6 +69,10 @@ def _parsed(path: Path, label: str, error: type[UserError], word: str,
         raw = path.read_bytes()
     except IsADirectoryError:
         raise error(f"{label}: is a folder; expected a CSV file") from None
+    except FileNotFoundError:
+        from twin.file_hints import nearby_file
+
+        raise error(f"{label}: not found{nearby_file(path, written=str(path))}") from None
     except OSError as exc:
         raise error(f"{label}: cannot be read ({exc.strerror or exc})") from None
     workbook = next((kind for signature, kind in WORKBOOKS if raw.startswith(signature)), None)

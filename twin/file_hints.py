@@ -3,6 +3,7 @@ by its bare name, and a folder given where a TOML file was expected (`scenario.r
 
 from __future__ import annotations
 
+import glob
 import os
 import tomllib
 from pathlib import Path
@@ -27,9 +28,16 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
     # names compared without their folder and suffix, which all share: '/tmp/nonexist.toml' is not
     # close to '/tmp/idtry.toml'; near misspellings only ('baselin' is not 'badsection', 'none' not 'nostep')
     match = closest(path.stem, [p.stem for p in siblings], cutoff=NEAR_SPELLING)
-    if match is None:
-        return ""
-    found = next(p for p in siblings if p.stem == match)
+    if match is not None:
+        found = next(p for p in siblings if p.stem == match)
+    else:  # the same name with its suffix mistyped ('baseline.tml', 'register.cvs')
+        others = [p for p in path.parent.glob(f"{glob.escape(path.stem)}.*") if p.is_file() and p.suffix != path.suffix
+                  and (besides is None or p.resolve() != Path(besides).resolve())
+                  and (top_keys is None or p.suffix != ".toml" or holds_only(p, top_keys))]
+        suffix = closest(path.suffix, [p.suffix for p in others], cutoff=0.6) if path.suffix else None
+        if suffix is None:
+            return ""
+        found = next(p for p in others if p.suffix == suffix)
     shown = os.path.relpath(found, relative_to) if relative_to is not None else path.parent / found.name
     return f"; did you mean '{shown}'?"
 

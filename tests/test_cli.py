@@ -1080,6 +1080,7 @@ def test_every_command_s_help_says_what_it_does_and_gives_an_example_that_parses
             parser.parse_args([name, "--help"])
         shown = capsys.readouterr().out
         assert command.description.split(".")[0][:30] in " ".join(shown.split()), name
+        assert command.epilog in shown.splitlines(), name  # the example on one line, to paste (it wrapped)
 
 
 def test_a_mistake_found_once_the_database_is_open_leaves_no_new_database(tmp_path, capsys):

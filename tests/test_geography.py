@@ -52,6 +52,10 @@ def test_region_neighbours_without_coordinates(tmp_path):
      "line 2, field 'force_area': expected a name of at most 80 characters, got one of 81"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England," + "R" * 90 + ",10,0\n",
      "line 2, field 'region': expected a name of at most 80 characters, got one of 90"),
+    # (no examples of names for budgets, which a scenario's name is given: this names an area)
+    ("force_area,nation,region,population_thousands,county_lines_exporter\n=cmd(),England,R,10,0\n",
+     "line 2, field 'force_area': expected a name not starting with '=' .*got '=cmd\\(\\)'; start it with a letter "
+     "or digit$"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,0,0\n",
      "field 'population_thousands': expected a positive number of thousands, at most 100,000 .*got '0'"),
     ("force_area,nation,region,population_thousands,county_lines_exporter\nA,England,R,1e9,0\n",

@@ -90,7 +90,7 @@ def cmd_run(args) -> int:
     if not args.quiet:
         print(f"\n{summary_heading(scenario, output.model.geography.n_areas)}")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
-        print(f"\nSet-up (with the spin-up) {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
+        print(f"\nSet-up{' (with the spin-up)' if scenario.spin_up_years else ''} {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
               f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'})")
     return 0
 

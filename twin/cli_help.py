@@ -69,9 +69,18 @@ DESCRIPTIONS = {
 }
 
 
+class _ExampleWhole(argparse.HelpFormatter):
+    """argparse's formatter, but for the example, kept on one line to paste (wrapped, `--reps` and its
+    `12` fell on two lines)."""
+
+    def _fill_text(self, text, width, indent):
+        return indent + text if text.startswith("example: ") else super()._fill_text(text, width, indent)
+
+
 def describe_commands(subcommands: argparse._SubParsersAction) -> None:
     """Give each command's parser its description and example (`DESCRIPTIONS`)."""
     for name, parser in subcommands.choices.items():
         if name in DESCRIPTIONS:
             text, example = DESCRIPTIONS[name]
             parser.description, parser.epilog = text, f"example: {example}"
+            parser.formatter_class = _ExampleWhole

@@ -127,12 +127,13 @@ def _count_message(label: str, word: str, line: int, values: int, columns: int, 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def formula_like(name: str) -> str | None:
-    """Why `name` cannot name something the results' CSV files carry (None when it can)."""
+def formula_like(name: str, examples: str = "'minus 10% budget', 'budget -10%'") -> str | None:
+    """Why `name` cannot name something the results' CSV files carry (None when it can); `examples`
+    of names that can, for the kind of thing named ('' for none)."""
     if name.startswith(FORMULA_STARTS):
         return (f"expected a name not starting with {name[0]!r} (a spreadsheet opening the results would read it "
-                f"as a formula), got {name!r}; start it with a letter or digit (e.g. 'minus 10% budget', "
-                f"'budget -10%')")
+                f"as a formula), got {name!r}; start it with a letter or digit" + (f" (e.g. {examples})" if examples
+                                                                                    else ""))
     return None
 
 

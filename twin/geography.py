@@ -255,7 +255,7 @@ def load_geography(path: Path | str | None = None) -> Geography:
         seen[area_key(name)] = name
         for field, text in (("force_area", name), ("region", (row["region"] or "").strip())):
             if formula_like(text):
-                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text)}")
+                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text, '')}")
             if len(text) > MAX_AREA_NAME_CHARS:  # results databases keep names of up to 80 characters
                 raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': expected a name of at most "
                                     f"{MAX_AREA_NAME_CHARS} characters, got one of {len(text)}")

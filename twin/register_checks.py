@@ -65,7 +65,8 @@ def coverage_warning(area: np.ndarray, known: np.ndarray, geography: Geography, 
         return None
     areas = covered.size
     every_area = areas == geography.n_areas
-    return (f"the register has {groups:,} groups ({known_count:,} known) in {areas} of {geography.n_areas} areas, "
+    return (f"the register has {groups:,} group{'s' if groups != 1 else ''} ({known_count:,} known) in {areas} of "
+            f"{geography.n_areas} areas, "
             f"against about {params.ocgs_known_uk:,.0f} known groups (`ocgs_known_uk`) the model expects in all of "
             f"them. The model reads a register as every group there is: demand is supplied by these groups alone, "
             f"so each is scaled up to supply far more than a real group, and results will not be meaningful. "

@@ -798,6 +798,7 @@ def test_a_kernel_fit_reports_temperatures_and_its_kernel(tmp_path):
     assert fit["settings"]["acceptor"] == "kernel" and fit["settings"]["minimum_epsilon"] == 1.0
     assert re.search(r"acceptance rate by generation: \d+% \(temperature [\d.]+,", notes), notes
     assert "ABC Gaussian kernel (each tolerance read as a standard deviation) over the 1 targets" in notes
+    assert "The ABC distance at the medians" not in notes  # (a kernel fit has no epsilon to read it against)
     assert "temperature" in fit["generations"][0] and "epsilon" not in fit["generations"][0]  # in fit.json too
     assert "epsilon" not in notes.replace("minimum_epsilon", "")
 
@@ -1695,6 +1696,12 @@ def test_an_abc_fit_whose_last_epsilon_went_below_its_minimum_says_so(tmp_path):
         assert main(["calibrate", str(config), "--db", f"sqlite:///{tmp_path / 'm.db'}", "--quiet"]) == 0
         fit = json.loads((tmp_path / "fit" / "fit.json").read_text())
         final = fit["generations"][-1]["epsilon"]
+        from twin.targets import fitted_distance
+
+        table = pd.DataFrame(fit["targets"])
+        told = re.search(r"The ABC distance at the medians, of the replicates' mean, is ([\d.]+) \(the last "
+                         r"generation's epsilon ([\d.]+) bounds", " ".join(fit["notes"]))
+        assert told and told.groups() == (f"{fitted_distance(table):.2f}", f"{final:.2f}")
         below = [n for n in fit["notes"] if "is below minimum_epsilon" in n]
         assert len(below) == (final < minimum), (final, fit["notes"])
         if below:

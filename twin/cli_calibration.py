@@ -332,7 +332,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
     `fit.html`, and `best_parameters.toml` (a scenario: the calibrated one with the fitted values)."""
     from twin.calibration import edge_notes, parameter_table, posterior_figure
-    from twin.targets import construction_distance, number, write_fit_report
+    from twin.targets import construction_distance, fitted_distance, number, write_fit_report
 
     if config["method"] == "abc":
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)
@@ -349,7 +349,12 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
                      f"construction (whether or not the calibrated parameters move them). The {inputs} reproduced by "
                      f"construction (inputs and starting conditions) are left out: at the medians they are "
                      f"{construction_distance(table):.2f} tolerances from their observations (Euclidean), a distance "
-                     f"no parameter would lower.")
+                     f"no parameter would lower."
+                     + ("" if kernel or not outcome["generations"] else
+                        f" The ABC distance at the medians, of the replicates' mean, is {fitted_distance(table):.2f} "
+                        f"(the last generation's epsilon {outcome['generations'][-1]['epsilon']:.2f} bounds each "
+                        f"accepted particle's distance, of one run; the verdict's misfit sums the squares of every "
+                        f"target's error, those by construction included)."))
     if config["targets_beyond_horizon"]:
         notes.append("Not fitted (read after the calibration horizon; check them with `twin fit`): "
                      + ", ".join(config["targets_beyond_horizon"]) + ".")

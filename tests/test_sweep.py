@@ -1159,6 +1159,12 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     analysis = json.loads((tmp_path / "out" / "analysis.json").read_text(), parse_constant=refuse)
     # which sweep it read, for a program: this file's own, as it is, with this code
     assert analysis["experiment_id"] >= 1 and analysis["as_file_and_code"] is True and analysis["file"] == str(path)
+    # what the page's header says, for a program too: the runs read, the seed and the model code
+    from twin.ensemble import code_hash
+
+    assert analysis["runs"] == {"finished": 2, "stored": 2, "failed": 0, "sampled_futures": 1, "policies": 2,
+                                "replications": 1}
+    assert analysis["seed"] == load_experiment(path)["seed"] and analysis["code_hash"] == code_hash()
     (first,) = analysis["outcomes"]
     assert first["unit"] == "GBP/year" and first["policies"][0]["share_of_futures_clearly_behind"] is None
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", (tmp_path / "out" / "analysis.html").read_text())

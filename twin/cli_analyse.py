@@ -4,6 +4,7 @@ or with --latest the latest sweep of its name. Its parser is in `cli_research.py
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -157,8 +158,14 @@ def cmd_analyse(args) -> int:
                                                                "neither is clearly more robust" if close else ""))
         found.append(lines)
     with staged_folder(out) as staging:  # written whole, as the sensitivity report
+        stored_row = store.experiment_row(experiment_id)  # the sweep as it ran: its seed and model code
         record = {"experiment_id": int(experiment_id), "database": safe_url(args.db),
-                  "file": str(Path(args.experiment).resolve()), "as_file_and_code": not older_used, "notes": notes}
+                  "file": str(Path(args.experiment).resolve()), "as_file_and_code": not older_used,
+                  "runs": {"finished": int(len(table)), "stored": int(stored), "failed": failed,
+                           "sampled_futures": int(table["sample"].nunique()), "policies": int(n_policies),
+                           "replications": int(reps)},
+                  "seed": stored_row.get("root_seed"),
+                  "code_hash": json.loads(stored_row.get("spec_json") or "{}").get("code"), "notes": notes}
         path = out / write_analysis(table, results, staging, title, about, found=found, record=record).name
     for result, lines in zip(results, found):
         say(lines[0])

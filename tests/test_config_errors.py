@@ -159,6 +159,20 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     (spec,) = [u for u in config["uncertain"] if u.name == "asset_realisation_share"]
     assert (spec.low, spec.high) == pytest.approx(tuple(np.quantile(sample, [0.05, 0.95])), rel=1e-5)
     assert 0.1 < spec.low < spec.high < 0.8  # inside the prior, narrower than it
+    # a fit's folder: the interval of the weighted particles beside the sample, as the fit report gives it
+    from twin.calibration_abc import weighted_quantiles
+
+    fit = tmp_path / "fit"
+    fit.mkdir()
+    pd.read_csv(POSTERIOR).to_csv(fit / "posterior.csv", index=False)
+    particles = pd.DataFrame({"asset_realisation_share": np.linspace(0.2, 0.7, 50), "weight": np.linspace(1, 3, 50)})
+    particles.to_csv(fit / "particles.csv", index=False)
+    config = load_config(write(tmp_path / "p.toml", SENSITIVITY + f'posterior = "{fit / "posterior.csv"}"\n' + TWO
+                               + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n'))
+    (spec,) = [u for u in config["uncertain"] if u.name == "asset_realisation_share"]
+    expected = weighted_quantiles(particles["asset_realisation_share"].to_numpy(), particles["weight"].to_numpy(),
+                                  [0.05, 0.95])
+    assert (spec.low, spec.high) == pytest.approx(tuple(expected), rel=1e-5)
     # a posterior sample with a mistake in it is named as the config's, not as --posterior
     bad = write(tmp_path / "bad.csv", "asset_realisation_shar\n0.3\n")
     err = _user_error(["sensitivity", str(write(tmp_path / "b.toml", SENSITIVITY + f'posterior = "{bad}"\n' + TWO)),

@@ -75,7 +75,12 @@ def load_config(path: str | Path, n_samples: int | None = None, seed: int | None
         from twin.posterior import load_posterior
 
         sample = check_input_file(path, "sensitivity", "posterior", table["posterior"], "posterior sample")
-        posterior = load_posterior(str(sample), f"{path}: [sensitivity] posterior '{table['posterior']}'")
+        particles = Path(sample).with_name("particles.csv")
+        if Path(sample).name == "posterior.csv" and particles.is_file():
+            # the weighted particles the sample was drawn from, beside it as `twin calibrate` writes them: their
+            # intervals are the fit report's (the draws' own differ by the resampling's noise)
+            sample = particles
+        posterior = load_posterior(str(sample), f"{path}: [sensitivity] posterior '{sample}'")
     uncertain = listed_ranges(path, entries, compare, posterior)
     if len(uncertain) < 2:
         raise ScenarioError(f"{path}: name at least two [[parameter]] entries")

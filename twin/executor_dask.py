@@ -254,18 +254,31 @@ class DaskExecutor(_HandOver):
     def _watch_for_no_workers(self):
         """A daemon thread that says so, once each time, when no worker has been connected for
         `NO_WORKERS_WARNING_S` (every worker died, or the cluster was scaled to zero): the batches
-        wait on the scheduler for workers to join, which would otherwise look like a hang."""
+        wait on the scheduler for workers to join, which would otherwise look like a hang; and when
+        workers leave (killed, out of memory), which went unsaid while the rest ran their batches again."""
         import threading
 
         stop = threading.Event()
 
+        try:  # the workers at the start (read here: one leaving before the thread's first look is said too)
+            first = set(self.client.scheduler_info().get("workers", {}))
+        except Exception:  # noqa: BLE001
+            first = None
+
         def watch():
-            empty_since, warned = None, False
+            empty_since, warned, seen = None, False, first
             while not stop.wait(min(1.0, NO_WORKERS_WARNING_S / 2)):
                 try:
-                    count = len(self.client.scheduler_info().get("workers", {}))
+                    workers = set(self.client.scheduler_info().get("workers", {}))
                 except Exception:  # noqa: BLE001 (the run itself reports a lost scheduler)
                     return
+                count = len(workers)
+                if seen and (gone := seen - workers):  # as a local pool says when its worker dies
+                    from tqdm import tqdm
+
+                    tqdm.write(f"Note: {len(gone)} Dask worker(s) left the cluster ({', '.join(sorted(gone))}); "
+                               f"the batches they had in flight run again on the others.", file=sys.stderr)
+                seen = workers
                 if count:
                     empty_since, warned = None, False
                     continue

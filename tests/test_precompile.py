@@ -167,3 +167,33 @@ def test_compiling_says_how_many_kernels_are_done(tmp_path, monkeypatch, capsys)
     done.set()  # finished before the notice was due: nothing said
     precompile._say_progress("Compiling.", 0.5, done, entries)
     assert capsys.readouterr().err == ""
+
+
+def test_a_command_finding_another_compiling_waits_for_it_then_loads_what_it_compiled(tmp_path, monkeypatch):
+    """Parts of a sweep started together on a cold cache each compiled every kernel, each with a process
+    per core. One now compiles while holding a lock on the cache; the others wait, find the cache
+    filled and compile nothing (here another process holds the lock for two seconds and 'fills' it)."""
+    import time
+
+    import numba
+
+    import twin.precompile as precompile
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"h = os.open({str(tmp_path / '.compiling.lock')!r}, os.O_CREAT | os.O_RDWR)\n"
+        "fcntl.flock(h, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(2)\n")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    looks = []  # cold before the lock; filled by the other once it is taken
+    monkeypatch.setattr(precompile, "cache_is_cold", lambda entries: looks.append(time.monotonic()) or len(looks) == 1)
+    compiled = []
+    monkeypatch.setattr(precompile, "_compile_ahead", lambda entries, n: compiled.append(n) or n)
+    start = time.monotonic()
+    assert precompile.compile_ahead(n_workers=2) == 0 and compiled == []
+    assert len(looks) == 2 and looks[1] - start > 1.0  # the second look waited for the lock
+    holder.wait(timeout=30)
+    # with no one else compiling, a cold cache is compiled at once
+    looks.clear()
+    monkeypatch.setattr(precompile, "cache_is_cold", lambda entries: True)
+    assert precompile.compile_ahead(n_workers=2) == 2 and compiled == [2]

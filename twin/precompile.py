@@ -26,12 +26,14 @@ host, a third less (73 -> 49 s; each process did about 70% of one process's work
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +159,37 @@ def compile_ahead(n_workers: int | None = None) -> int:
     n_workers = available_cores() if n_workers is None else n_workers
     if numba.config.DISABLE_JIT or n_workers < 2 or not entries or not cache_is_cold(entries):
         return 0
+    with _compiling_held():  # another command compiling this code into the cache (parts of a sweep started
+        if not cache_is_cold(entries):  # together): wait for it, then load what it compiled
+            return 0
+        return _compile_ahead(entries, n_workers)
+
+
+@contextmanager
+def _compiling_held():
+    """An exclusive lock on the kernel cache while one command compiles into it (flock on a file in the
+    cache folder, released when the command ends however it ends): N commands started together on a
+    cold cache each compiled everything, N pools of one process per core; none where it cannot be taken."""
+    import numba
+
+    try:
+        import fcntl
+
+        folder = Path(numba.config.CACHE_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder / ".compiling.lock", os.O_CREAT | os.O_RDWR, 0o666)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _compile_ahead(entries: list[KernelEntry], n_workers: int) -> int:
     import multiprocessing
 
     from twin.executor import ignore_further_interrupts, restore_interrupts, spawnable_main

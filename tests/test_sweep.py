@@ -2187,6 +2187,23 @@ def test_a_sampled_value_a_register_cannot_use_is_named_as_the_uncertainty_it_is
         load_experiment(write(tmp_path / "sampled.toml", body))
 
 
+def test_a_policy_whose_own_file_is_wrong_is_named_as_the_policy_not_as_a_sampled_future(tmp_path):
+    """A policy scenario with an unknown area was reported as 'the design point with ... = 0.604645 (sampled
+    future 0)', as though the sample were the cause: it fails whatever the future."""
+    policy = write(tmp_path / "policy.toml", f'[scenario]\nname = "p"\nbase = "{QUICK_BASELINE}"\n'
+                   '[[levers]]\ntype = "clear"\nareas = ["West Midland"]\n')
+    body = TINY.replace("[[lever]]\nname = \"lever.chb.hold_years\"\nvalues = [0, 2]",
+                        f'[[uncertainty]]\nname = "operation_success_base"\nlow = 0.5\nhigh = 0.9\n'
+                        f'[[lever]]\nname = "scenario"\nvalues = ["{QUICK_BASELINE}", "{policy}"]').replace(
+        f'base = "{QUICK_CHB_PILOT}"', f'base = "{ROOT / "scenarios" / "baseline.toml"}"')  # (a plain base)
+    with pytest.raises(ScenarioError) as refused:
+        load_experiment(write(tmp_path / "policies.toml", body))
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'policies.toml'}: the policy [[lever]] #1 scenario = {policy} is not a valid scenario (whatever "
+        f"the sampled future): {policy}: [[levers]] #1 (clear): unknown area 'West Midland'; did you mean 'West ")
+    assert "sampled future 0" not in str(refused.value)
+
+
 def test_a_misspelt_base_scenario_is_pointed_to_a_scenario_not_to_a_sweep_file(tmp_path):
     """'othr.toml' was pointed to 'other.toml', a sweep's experiment file beside it."""
     (tmp_path / "other.toml").write_text(TINY)  # a sweep, not a scenario

@@ -206,6 +206,12 @@ def check_design(config: dict) -> pd.DataFrame:
                 read = tuple(sorted(reading.read)) if reading.read is not None else tuple(params.uk_values())
                 earlier.append((read, tuple(getattr(params, n) for n in read)))
         except (UserError, ValueError, TypeError) as exc:
+            # a policy's own scenario file at fault: it fails whatever the future, so the samples are not named
+            policy = next((f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)
+                           if n == "scenario" and str(exc).startswith(f"{row[n]}:")), None)
+            if policy is not None:
+                raise ScenarioError(f"{config['path']}: the policy {policy} is not a valid scenario (whatever "
+                                    f"the sampled future): {exc}") from None
             setting = ", ".join(
                 [f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)]
                 + [f"[[uncertainty]] #{k} {u.name} = {row[u.name]:.6g} (sampled future {row['sample']})"

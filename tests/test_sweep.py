@@ -675,6 +675,25 @@ def test_an_empty_or_malformed_cluster_address_is_refused_at_once():
     assert time.perf_counter() - start < 2
 
 
+
+def test_a_dry_run_checks_the_cluster_it_is_given(tmp_path, capsys):
+    """--dry-run --cluster said all was well for a scheduler that was not there: the sweep then failed
+    at once. It now reaches the cluster and checks its workers' code, as the sweep does first."""
+    distributed = need("distributed")
+    from twin.cli import main
+
+    path = write(tmp_path / "exp.toml", TINY)
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["sweep", str(path), "--dry-run", "--db", db, "--cluster", "tcp://127.0.0.1:99999"]) == 2
+    assert "--cluster tcp://127.0.0.1:99999: expected a scheduler address" in capsys.readouterr().err
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        assert main(["sweep", str(path), "--dry-run", "--db", db, "--cluster", cluster.scheduler_address]) == 0
+    assert (f"The file is checked, and the cluster {cluster.scheduler_address} answers with workers running this "
+            f"code; nothing was run (--dry-run).") in capsys.readouterr().out
+    assert not (tmp_path / "s.db").exists()
+
+
 def _exit_worker(task):
     os._exit(1)
 

@@ -39,6 +39,10 @@ def _print_sweep_plan(args, config: dict) -> int:
             break
     if args.cluster is None:
         check_workers_fit(args.workers)
+    else:  # the cluster reached and its workers' code checked, as the sweep would first (a dead address passed)
+        from twin.executor import make_executor
+
+        make_executor(None, args.cluster).close()
 
     try:  # (a database holding none of twin's tables is left as it is: nothing is stored there yet)
         store = None if path is not None and not path.exists() else Store(args.db, create=False)
@@ -59,7 +63,8 @@ def _print_sweep_plan(args, config: dict) -> int:
           + (f"{plan['copyable']:,} to take from earlier sweeps of the same design points; "
              if plan["copyable"] else "")
           + f"{to_run:,} to run{_no_copies(config) if to_run and earlier else ''}{_part(args, config, plan)}. The "
-          f"file is checked; nothing was run (--dry-run).")
+          f"file is checked" + (f", and the cluster {args.cluster.strip()} answers with workers running this code"
+                                if args.cluster else "") + "; nothing was run (--dry-run).")
     return 0
 
 

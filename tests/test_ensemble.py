@@ -1949,7 +1949,7 @@ def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path
 
     def make_executor(workers, cluster=None):  # warns as the real one does, and runs nothing
         print("Warning: --workers 4 is more than this machine's 2 cores.", file=sys.stderr)
-        return SimpleNamespace(run=lambda fn, tasks, chunk, crashed=None: iter(()), close=lambda: None)
+        return SimpleNamespace(run=lambda fn, tasks, chunk, crashed=None, group=None: iter(()), close=lambda: None)
 
     monkeypatch.setattr(executor_module, "make_executor", make_executor)
     run_ensemble([str(QUICK_BASELINE)], 1, 1, 1, 4, _sqlite(tmp_path), progress=True)

@@ -266,6 +266,15 @@ def test_register_of_a_partial_areas_file_warns_as_a_run_does(tmp_path, capsys):
     assert "Warning: areas file" in err and "set scale_national_quantities = true in [scenario]" in err
 
 
+def test_register_of_a_scenario_whose_lever_names_no_area_refuses_it_as_a_run_would(tmp_path, capsys):
+    """`twin register typo.toml` wrote a register for a scenario every run of which stops on its lever's area."""
+    scenario = write(tmp_path / "s.toml", f'[scenario]\nname = "s"\nbase = "{SCENARIOS / "baseline.toml"}"\n'
+                     '[[levers]]\ntype = "clear"\nareas = ["West Midland"]\n')
+    assert main(["register", str(scenario), "--out", str(tmp_path / "reg.csv")]) == 2
+    assert "unknown area 'West Midland'; did you mean 'West Midlands'?" in capsys.readouterr().err
+    assert not (tmp_path / "reg.csv").exists()
+
+
 @pytest.mark.parametrize("n", ["0", "3", "12"])
 def test_sobol_sample_size_must_be_a_power_of_two(n, capsys):
     config = str(ROOT / "calibration" / "sensitivity.toml")

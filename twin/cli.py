@@ -125,6 +125,10 @@ def cmd_register(args) -> int:
         for warning in scenario_warnings(replace(scenario, register=None)):
             print(f"Warning: {warning}.", file=sys.stderr)
     geography = load_geography(scenario.areas_file if scenario else None)
+    if scenario:  # the register reads no lever, but a run of the scenario would stop on a misnamed area
+        from twin.scenario_levers import check_lever_targets
+
+        check_lever_targets(scenario, geography)
     params = scenario.build_parameters() if scenario else Parameters()
     register = synthetic_register(geography, params, RandomStreams(args.seed)["register"])
     output_folder(out.parent)

@@ -1705,7 +1705,7 @@ def test_an_abc_fit_whose_last_epsilon_went_below_its_minimum_says_so(tmp_path):
         below = [n for n in fit["notes"] if "is below minimum_epsilon" in n]
         assert len(below) == (final < minimum), (final, fit["notes"])
         if below:
-            assert below[0].startswith(f"The last generation's epsilon, {final:.2f}, is below minimum_epsilon (1e+06)")
+            assert below[0].startswith(f"The last generation's epsilon, {final:.3g}, is below minimum_epsilon (1e+06)")
 
 
 def test_an_abc_fit_interrupted_within_a_generation_reuses_its_finished_particles(tmp_path, monkeypatch):

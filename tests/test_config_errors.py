@@ -173,6 +173,8 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     expected = weighted_quantiles(particles["asset_realisation_share"].to_numpy(), particles["weight"].to_numpy(),
                                   [0.05, 0.95])
     assert (spec.low, spec.high) == pytest.approx(tuple(expected), rel=1e-5)
+    assert f"posterior ranges are read from the weighted particles beside it ({fit / 'particles.csv'})" in \
+        capsys.readouterr().err  # said: the file it reads is not the one the config names
     # a posterior sample with a mistake in it is named as the config's, not as --posterior
     bad = write(tmp_path / "bad.csv", "asset_realisation_shar\n0.3\n")
     err = _user_error(["sensitivity", str(write(tmp_path / "b.toml", SENSITIVITY + f'posterior = "{bad}"\n' + TWO)),
@@ -519,3 +521,21 @@ def test_a_folder_given_for_a_file_is_said_with_what_was_expected(tmp_path, caps
         assert main(command) == 2, command
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err and "Is a directory" not in err, (command, err)
+
+
+def test_a_whole_number_written_as_a_decimal_is_told_how_to_write_it_when_that_would_do():
+    """'expected a whole number >= 1, got 100.0' read as a contradiction: the message says how to write it,
+    but only where the whole number would be accepted (0.0 against a minimum of 1 would still be refused)."""
+    from pathlib import Path
+
+    from twin.config_checks import check_whole_number
+    from twin.errors import ScenarioError
+
+    def said(value):
+        with pytest.raises(ScenarioError) as refused:
+            check_whole_number(Path("e.toml"), "experiment", "reps", value, 1, 1000)
+        return str(refused.value)
+
+    assert said(1000.0).endswith("got 1000.0 (write 1000: TOML reads 100.0 and 1e9 as decimal numbers)")
+    assert said(0.0).endswith("got 0.0") and said(1e9).endswith("got 1000000000.0") and said(2.5).endswith("got 2.5")
+    assert said(1e300).endswith("got 1e+300")

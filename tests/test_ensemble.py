@@ -261,7 +261,7 @@ def test_a_database_failing_mid_comparison_keeps_its_finished_runs_and_those_in_
     said in one line, and stored by the next command, which runs only the rest."""
     import sqlite3
 
-    from twin.errors import MachineError
+    from twin.errors import DatabaseFailed
 
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
@@ -276,7 +276,7 @@ def test_a_database_failing_mid_comparison_keeps_its_finished_runs_and_those_in_
 
     with monkeypatch.context() as patch:
         patch.setattr(Store, "_write_run", failing)
-        with pytest.raises(MachineError) as stopped:
+        with pytest.raises(DatabaseFailed) as stopped:
             run_ensemble([BASE, chb], 3, 5, YEARS, 2, store, progress=False)
     kept = len(store.kept)
     assert f"failed storing a run (disk I/O error): {kept} finished run(s) are kept in" in str(stopped.value)
@@ -284,6 +284,36 @@ def test_a_database_failing_mid_comparison_keeps_its_finished_runs_and_those_in_
     assert len(store.runs_frame(1)) == 2 and kept >= 2  # the run being stored and its batch's other run at least
     again = run_ensemble([BASE, chb], 3, 5, YEARS, 2, _sqlite(tmp_path, "failing.db"), progress=False)
     assert (again.ran, again.skipped) == (6 - 2 - kept, 2 + kept)
+    pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
+
+
+def test_a_database_failing_while_the_runs_of_a_ctrl_c_are_saved_keeps_each_of_them(tmp_path, chb, monkeypatch):
+    """After a Ctrl-C the runs finished in flight are stored; the database failing then stopped that at the
+    first of them (the rest lost, the workers not stopped, the Ctrl-C replaced by the database's error).
+    Each is now kept in a file in turn, the interrupt stands, and the next command stores them."""
+    import sqlite3
+
+    reference = _sqlite(tmp_path, "reference.db")
+    full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
+    store = _sqlite(tmp_path, "failing.db")
+    original, calls = Store._write_run, {"n": 0}
+
+    def failing(self, *args):
+        calls["n"] += 1
+        if calls["n"] >= 2:
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return original(self, *args)
+
+    with monkeypatch.context() as patch:
+        interrupt_store_write(patch, at=2)  # Ctrl-C as the second run is stored; the database fails after
+        patch.setattr(Store, "_write_run", failing)
+        with pytest.raises(KeyboardInterrupt):
+            run_ensemble([BASE, chb], 3, 5, YEARS, 2, store, progress=False)
+    kept = len(store.kept)
+    assert store.failed == "disk I/O error" and len(store.runs_frame(1)) == 1 and kept >= 1
+    assert len(os.listdir(store.kept_folder())) == kept
+    again = run_ensemble([BASE, chb], 3, 5, YEARS, 2, _sqlite(tmp_path, "failing.db"), progress=False)
+    assert (again.ran, again.skipped) == (6 - 1 - kept, 1 + kept)
     pd.testing.assert_frame_equal(_results(store, again.experiment_id), _results(reference, full.experiment_id))
 
 

@@ -207,8 +207,8 @@ def test_a_top_harm_list_longer_than_the_mapped_groups_is_warned_and_a_decimal_c
     assert warnings(mapped - 1) == []
     said = warnings(mapped)
     assert len(said) == 1 and said[0] == (
-        f"t.toml: [[levers]] #1 (clear): groups.top_harm = {mapped:,} is at least the number of mapped groups the run starts "
-        f"with (about {mapped:,}): it selects every mapped group meeting its other criteria")
+        f"t.toml: [[levers]] #1 (clear): groups.top_harm = {mapped:,} is at least the number of mapped groups the run "
+        f"starts with (about {mapped:,}): it selects every mapped group meeting its other criteria")
     # a user's register: its own count of mapped groups, not the UK's estimate
     from twin.geography import load_geography
     from twin.register import synthetic_register
@@ -220,6 +220,9 @@ def test_a_top_harm_list_longer_than_the_mapped_groups_is_warned_and_a_decimal_c
     write_register_csv(register, load_geography(), tmp_path / "r.csv")
     assert known != mapped and warnings(known - 1, register=str(tmp_path / "r.csv")) == []
     assert f"the run starts with ({known:,}):" in warnings(known, register=str(tmp_path / "r.csv"))[0]
+    # completed with the synthetic register's groups where it has none: about the UK's count, not its own
+    completed = {"register": str(tmp_path / "r.csv"), "complete_register": True}
+    assert warnings(mapped - 1, **completed) == [] and f"(about {mapped:,})" in warnings(mapped, **completed)[0]
     with pytest.raises(ScenarioError, match=r"groups\.top_harm: expected a whole number >= 1, got 100\.0 \(write "
                                             r"100: TOML reads 100\.0 and 1e9 as decimal numbers\)"):
         warnings(100.0)

@@ -183,7 +183,8 @@ def test_a_command_finding_another_compiling_waits_for_it_then_loads_what_it_com
     holder = subprocess.Popen([sys.executable, "-c", (
         "import fcntl, os, sys, time\n"
         f"h = os.open({str(tmp_path / '.compiling.lock')!r}, os.O_CREAT | os.O_RDWR)\n"
-        "fcntl.flock(h, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(2)\n")], stdout=subprocess.PIPE, text=True)
+        "fcntl.flock(h, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(2)\n")],
+        stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     looks = []  # cold before the lock; filled by the other once it is taken
     monkeypatch.setattr(precompile, "cache_is_cold", lambda entries: looks.append(time.monotonic()) or len(looks) == 1)
@@ -197,3 +198,33 @@ def test_a_command_finding_another_compiling_waits_for_it_then_loads_what_it_com
     looks.clear()
     monkeypatch.setattr(precompile, "cache_is_cold", lambda entries: True)
     assert precompile.compile_ahead(n_workers=2) == 2 and compiled == [2]
+
+
+def test_a_warm_up_on_a_cold_cache_holds_the_lock_while_it_compiles_one_core_too(tmp_path, monkeypatch):
+    """The lock was taken only where kernels are compiled ahead on several cores: a one-core array job's
+    parts each compiled in their warm-up. The warm-up of a cold cache now holds it throughout."""
+    import fcntl
+
+    import numba
+
+    import twin.precompile as precompile
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(precompile, "_warmed_up", False)
+    monkeypatch.setattr(precompile, "cache_is_cold", lambda entries: True)
+    seen = []
+
+    def compiling(n_workers=None, held=False):
+        handle = os.open(tmp_path / ".compiling.lock", os.O_RDWR)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            seen.append("free")
+        except BlockingIOError:
+            seen.append("held")
+        finally:
+            os.close(handle)
+        return 0
+
+    monkeypatch.setattr(precompile, "compile_ahead", compiling)
+    precompile.warm_up(quiet=True)
+    assert seen == ["held"]

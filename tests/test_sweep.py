@@ -156,7 +156,7 @@ def test_a_sweep_whose_database_fails_keeps_the_runs_finished_and_in_flight_in_f
 
     import sqlalchemy as sa
 
-    from twin.errors import MachineError
+    from twin.errors import DatabaseFailed
 
     config = _experiment(tmp_path)
     reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
@@ -172,7 +172,7 @@ def test_a_sweep_whose_database_fails_keeps_the_runs_finished_and_in_flight_in_f
 
     executor = LocalExecutor(2)
     try:
-        with monkeypatch.context() as patch, pytest.raises(MachineError, match=r"failed storing a run \(disk I/O"):
+        with monkeypatch.context() as patch, pytest.raises(DatabaseFailed, match=r"failed storing a run \(disk I/O"):
             patch.setattr(Store, "_write_run", failing)
             run_sweep(config, store, executor, progress=False, chunk=2)
     finally:
@@ -196,6 +196,9 @@ def test_batches_hold_whole_groups_that_share_a_spin_up():
     assert [t for batch in made for t in batch] == tasks  # every task once, in order
     assert batches(tasks, 8, group) == [tasks[0:6], tasks[6:]]
     assert batches([], 3, group) == [] and batches(tasks[:1], 1, group) == [tasks[:1]]
+    # a small group after a big one's last part joins it where it fits
+    tail = [("d", k) for k in range(5)] + [("e", 0)]
+    assert batches(tail, 4, group) == [tail[:2], tail[2:]]
 
 
 def test_a_sweep_on_several_workers_batches_each_futures_policies_together(tmp_path):
@@ -2218,9 +2221,17 @@ def test_a_policy_whose_own_file_is_wrong_is_named_as_the_policy_not_as_a_sample
     with pytest.raises(ScenarioError) as refused:
         load_experiment(write(tmp_path / "policies.toml", body))
     assert str(refused.value).startswith(
-        f"{tmp_path / 'policies.toml'}: the policy [[lever]] #1 scenario = {policy} is not a valid scenario (whatever "
-        f"the sampled future): {policy}: [[levers]] #1 (clear): unknown area 'West Midland'; did you mean 'West ")
+        f"{tmp_path / 'policies.toml'}: the policy [[lever]] #1 scenario = {policy} is not a valid scenario on its "
+        f"own (whatever the sampled future): {policy}: [[levers]] #1 (clear): unknown area 'West Midland'; did you "
+        f"mean 'West ")
     assert "sampled future 0" not in str(refused.value)
+    # a policy valid on its own that a sampled value makes inconsistent: that design point, with its sample
+    write(policy, f'[scenario]\nname = "p"\nbase = "{QUICK_BASELINE}"\n[parameters]\nshare_violent = 0.6\n')
+    with pytest.raises(ScenarioError, match=r"the design point with \[\[lever\]\] #1 scenario = .*policy.toml, "
+                                            r"\[\[uncertainty\]\] #1 share_serious_violence = [\d.]+ \(sampled "
+                                            r"future \d+\) is not a valid scenario: .*share_serious_violence"):
+        load_experiment(write(tmp_path / "policies.toml", body.replace(
+            "operation_success_base\"\nlow = 0.5\nhigh = 0.9", "share_serious_violence\"\nlow = 0.61\nhigh = 0.65")))
 
 
 def test_a_misspelt_base_scenario_is_pointed_to_a_scenario_not_to_a_sweep_file(tmp_path):

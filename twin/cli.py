@@ -90,7 +90,8 @@ def cmd_run(args) -> int:
     if not args.quiet:
         print(f"\n{summary_heading(scenario, output.model.geography.n_areas)}")
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
-        print(f"\nSet-up{' (with the spin-up)' if scenario.spin_up_years else ''} {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
+        spun = " (with the spin-up)" if scenario.spin_up_years else ""
+        print(f"\nSet-up{spun} {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
               f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'})")
     return 0
 
@@ -202,7 +203,8 @@ def _compare(args) -> int:
         kept = len(store.kept) if store.kept else 0  # of them, kept in files while the database was locked
         done = ("no replication had run" if saved is None else "no replication had finished" if not saved else
                 f"{saved:,} replication{'s' if saved != 1 else ''} finished: {saved - kept:,} stored in the database"
-                + (f", {kept:,} kept in {store.kept_folder()} while it was locked (stored by the next command)"
+                + (f", {kept:,} kept in {store.kept_folder()} while it "
+                   f"{f'failed ({store.failed})' if store.failed else 'was locked'} (stored by the next command)"
                    if kept else ""))
         print(f"twin: interrupted; {done}. Run the same command again to run the rest.", file=sys.stderr)
         return 130
@@ -256,7 +258,7 @@ def _compare(args) -> int:
 
 def cmd_export(args) -> int:
     from twin.database_url import require_database
-    from twin.export import _exported_before, check_parquet_engine, export_experiment
+    from twin.export import exported_before, check_parquet_engine, export_experiment
     from twin.store import Store
 
     require_database(args.db)
@@ -270,7 +272,7 @@ def cmd_export(args) -> int:
     if args.format == "parquet":
         check_parquet_engine()
     out = output_folder(args.out)
-    before = [name for name in _exported_before(out) if (out / name).exists()]
+    before = [name for name in exported_before(out) if (out / name).exists()]
     written, note = export_experiment(store, experiment_id, out, args.format)
     row = store.experiment_row(experiment_id)
     if not args.quiet:

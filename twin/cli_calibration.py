@@ -216,7 +216,7 @@ def cmd_calibrate(args) -> int:
             notes.append(converged)
             print(converged, file=sys.stderr)
         elif final < config["minimum_epsilon"] and not kernel:
-            notes.append(f"The last generation's epsilon, {final:.2f}, is below minimum_epsilon "
+            notes.append(f"The last generation's epsilon, {final:.3g}, is below minimum_epsilon "
                          f"({config['minimum_epsilon']:g}): pyabc sets each generation's epsilon from the distances "
                          f"of the one before and stops once it is at or below the minimum, so the posterior is "
                          f"somewhat narrower than that threshold alone would make it.")

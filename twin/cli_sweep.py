@@ -150,14 +150,16 @@ def _sweep(args) -> int:
         if (finished is None or not len(finished)) and not store.kept:
             return "no run had finished"
         if finished is None or not len(finished):
-            return f"{len(store.kept):,} finished run(s) kept in {store.kept_folder()} while the database was locked"
+            return (f"{len(store.kept):,} finished run(s) kept in {store.kept_folder()} while the database "
+                    f"{f'failed ({store.failed})' if store.failed else 'was locked'}")
         claim_folder(out, SWEEP_FILES)
         note_replaced_results(out, experiment_id, args.experiment, safe_url(args.db))
         with folder_held(out):  # read again under the lock: another part may have written since
             finished = sweep_results(store, experiment_id, config["reps"], config["outcomes"], steps_per_year)
             write_whole(out / "sweep_results.csv", lambda path: finished.to_csv(path, index=False))
         write_sweep_guide(out, config, experiment_id, safe_url(args.db), experiment_step(config))
-        kept = (f", and {len(store.kept):,} more kept in {store.kept_folder()} while it was locked (stored by the "
+        kept = (f", and {len(store.kept):,} more kept in {store.kept_folder()} while it "
+                f"{f'failed ({store.failed})' if store.failed else 'was locked'} (stored by the "
                 f"next command)" if store.kept else "")
         return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
                 f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}){kept}; runs in progress are lost")

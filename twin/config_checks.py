@@ -45,7 +45,8 @@ def check_whole_number(path: Path, table: str, key: str, value: Any, minimum: in
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None
                                                                                     and value > maximum):
         expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
-        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {shown_whole(value)}")
+        got = shown_whole(value, minimum, maximum if maximum is not None else math.inf)
+        raise ScenarioError(f"{_where(path, table, key)}: expected {expected}, got {got}")
     return value
 
 

@@ -7,6 +7,8 @@ one line and exits non-zero without a traceback; programming errors still show a
 
 from __future__ import annotations
 
+import math
+
 import difflib
 import os
 import sys
@@ -133,10 +135,11 @@ def shown(value) -> str:
     return repr(value)
 
 
-def shown_whole(value) -> str:
-    """`shown` for a message expecting a whole number: a decimal that is one says how to write it
-    ('100.0 (write 100: TOML reads 100.0 and 1e9 as decimal numbers)'), else the two read as a contradiction."""
-    if isinstance(value, float) and value.is_integer():
+def shown_whole(value, minimum: float = -math.inf, maximum: float = math.inf) -> str:
+    """`shown` for a message expecting a whole number from `minimum` to `maximum`: a decimal that is
+    one, and in range, says how to write it ('100.0 (write 100: TOML reads 100.0 and 1e9 as decimal
+    numbers)'), else the two read as a contradiction."""
+    if isinstance(value, float) and value.is_integer() and minimum <= value <= maximum and abs(value) < 1e15:
         return f"{shown(value)} (write {int(value)}: TOML reads 100.0 and 1e9 as decimal numbers)"
     return shown(value)
 

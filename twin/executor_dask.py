@@ -176,7 +176,8 @@ class DaskExecutor(_HandOver):
         self._client_log = logging.getLogger("distributed.client")
         self._client_level = self._client_log.level
         self._client_log.setLevel(max(self._client_level, logging.ERROR))
-        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        self.workers = max(len(self.client.nthreads()), 1)  # (every worker: scheduler_info() lists at most 5 in
+        # some versions of distributed)
         self.address = address
 
     def check_workers_code(self) -> None:
@@ -217,8 +218,8 @@ class DaskExecutor(_HandOver):
 
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1, crashed: Callable | None = None,
             group: Callable | None = None) -> Iterator[tuple[object, object]]:
-        """(task, fn(task)) pairs as batches finish (`executor.batches`: of whole `group`s). A batch that kills its workers (Dask's
-        KilledWorker) has its runs tried one at a time, and a run that kills them alone too is handed
+        """(task, fn(task)) pairs as batches finish (`executor.batches`: of whole `group`s). A batch
+        that kills its workers (Dask's KilledWorker) has its runs tried one at a time, and a run that kills them alone too is handed
         over as `crashed(task)` (a failed run's record); without `crashed`, the command stops."""
         self.check_workers_code()  # before each run: workers may have joined since the last
         from twin.ensemble import code_hash
@@ -261,7 +262,7 @@ class DaskExecutor(_HandOver):
         stop = threading.Event()
 
         try:  # the workers at the start (read here: one leaving before the thread's first look is said too)
-            first = set(self.client.scheduler_info().get("workers", {}))
+            first = set(self.client.nthreads())
         except Exception:  # noqa: BLE001
             first = None
 
@@ -269,7 +270,7 @@ class DaskExecutor(_HandOver):
             empty_since, warned, seen = None, False, first
             while not stop.wait(min(1.0, NO_WORKERS_WARNING_S / 2)):
                 try:
-                    workers = set(self.client.scheduler_info().get("workers", {}))
+                    workers = set(self.client.nthreads())
                 except Exception:  # noqa: BLE001 (the run itself reports a lost scheduler)
                     return
                 count = len(workers)
@@ -392,7 +393,7 @@ class DaskExecutor(_HandOver):
                 pass
 
         try:
-            workers = sorted(self.client.scheduler_info().get("workers", {}))
+            workers = sorted(self.client.nthreads())
         except Exception:  # noqa: BLE001 (the scheduler lost as the command stops)
             workers = []
         threads = [threading.Thread(target=take, args=(worker,), name="twin-dask-take-back", daemon=True)

@@ -77,10 +77,11 @@ COMPARISON_TEXT = """\
   `..._lever_spending_gbp_<forces, rocus, nca, courts, prisons, other>` the same spending by who bears it, and
   `..._net_social_cost_gbp_excluding_assets` harm + response cost without recovered assets (the
   Green Book view), as in summary.csv.
-- trajectories.{ext}: the UK's value of every metric at every step (run_id, step, metric, value):
-  flows per step (GBP/step, people/step ...; a step is the scenario's month or week), levels at
-  the step's end. Units of each metric: docs/ODD.md, section 3.6.
-- area_results.{ext}: per force area and year (run_id, year, area, metric, value): flows summed over
+- trajectories.{ext}: the UK's value of every metric at every step (run_id, step, metric, value; rows
+  in the order of experiments' runs, then by step and metric): flows per step (GBP/step,
+  people/step ...; a step is the scenario's month or week), levels at the step's end. Units of each metric: docs/ODD.md, section 3.6.
+- area_results.{ext}: per force area and year (run_id, year, area, metric, value; in the order of
+  experiments' runs, then by year, area and metric): flows summed over
   the year ({flows}); levels at the year's end ({stocks}); community_trust is the year's mean."""
 
 SWEEP_TEXT = """\
@@ -108,7 +109,8 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
             ext=fmt, key="point", key_what="the design point, as in sweep_results.csv",
             pairing="the same seed for every policy of a sampled future in a replicate",
             inputs="`sample` (the sampled future) and each sampled quantity, then `policy` and each quantity the "
-                   f"policy sets, under their names in the experiment file ({', '.join(f'`{n}`' for n in names) or 'none'}); "
+                   "policy sets, under their names in the experiment file "
+                   f"({', '.join(f'`{n}`' for n in names) or 'none'}); "
                    f"{WHERE_TEXT}; the base scenario's other settings are in the experiment file")
         body = SWEEP_TEXT.format(ext=fmt)
     else:
@@ -315,7 +317,7 @@ def _with_lever_draws(experiments: pd.DataFrame, experiment: dict, scenarios: pd
 EXPORTED_RECORD = ".twin-export"
 
 
-def _exported_before(out_dir: Path) -> tuple[str, ...]:
+def exported_before(out_dir: Path) -> tuple[str, ...]:
     """The tables an earlier export wrote in `out_dir` (by `EXPORTED_RECORD`; none before there was one)."""
     try:
         return tuple(line for line in (out_dir / EXPORTED_RECORD).read_text(encoding="utf-8").splitlines() if line)
@@ -391,7 +393,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short;
     # an earlier export's files this one does not write (another experiment's tables, the other format) go,
     # and only those: a run's trajectories.csv or a sweep's outcome_definitions.csv in the folder stay
-    with staged_folder(out_dir, replaces=_exported_before(out_dir)) as staging:
+    with staged_folder(out_dir, replaces=exported_before(out_dir)) as staging:
         for name, table in tables.items():
             _write_table(table() if callable(table) else [table], staging / f"{name}.{fmt}", fmt)
         (staging / EXPORTED_RECORD).write_text("".join(f"{p.name}\n" for p in written), encoding="utf-8")

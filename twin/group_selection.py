@@ -94,7 +94,8 @@ class GroupSelection:
                 values[key] = _ids(value, f"{where}: groups.ocg_ids")
             else:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, got {shown_whole(value)}")
+                    raise ScenarioError(f"{where}: groups.top_harm: expected a whole number >= 1, "
+                                        f"got {shown_whole(value, 1)}")
                 values[key] = value
         return cls(**values)
 
@@ -311,8 +312,9 @@ def selection_warnings(scenario) -> list[str]:
         if top is not None:
             mapped = _mapped_groups(scenario) if mapped is None else mapped
             if top >= mapped:
+                own_count = scenario.register and not scenario.complete_register  # (else the UK's estimate)
                 warnings.append(f"{lever.entry}: groups.top_harm = {top:,} is at least the number of mapped groups "
-                                f"the run starts with ({'about ' if scenario.register is None else ''}{mapped:,}): "
+                                f"the run starts with ({'' if own_count else 'about '}{mapped:,}): "
                                 f"it selects every mapped group meeting its other criteria")
         if lever.groups is None or not lever.groups.county_lines or lever.national or lever.top_harm_areas:
             continue
@@ -329,9 +331,10 @@ def selection_warnings(scenario) -> list[str]:
 def _mapped_groups(scenario) -> int:
     """The groups known to the police a run of `scenario` starts with: its register's, or the synthetic
     register's (`ocgs_known_uk`, as the scenario scales the national quantities)."""
-    if scenario.register is None:
+    if scenario.register is None or scenario.complete_register:  # (completed: about the synthetic register's)
         return int(scenario.build_parameters()["ocgs_known_uk"])  # (scaled with the national quantities)
     from twin.geography import load_geography
     from twin.register import load_register
 
-    return int(load_register(scenario.register, load_geography(scenario.areas_file), scenario.register_table).known.sum())
+    register = load_register(scenario.register, load_geography(scenario.areas_file), scenario.register_table)
+    return int(register.known.sum())

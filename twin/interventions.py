@@ -209,7 +209,7 @@ class Lever:
                 raise ScenarioError(f"{where}: {key}: expected a list of {key[:-1]} names, got {shown(names)}")
         top = entry.get("top_harm_areas")
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown_whole(top)}")
+            raise ScenarioError(f"{where}: top_harm_areas: expected a whole number >= 1, got {shown_whole(top, 1)}")
         # areas = "all" is the default, so it may stand beside regions or top_harm_areas (which then
         # decide): a sweep can retarget a lever whose base scenario spells out "all".
         if sum(x is not None for x in (regions, nations, top)) + (areas != "all") > 1:

@@ -149,18 +149,19 @@ def cache_is_cold(entries: list[KernelEntry]) -> bool:
     return cached < len(listed)
 
 
-def compile_ahead(n_workers: int | None = None) -> int:
+def compile_ahead(n_workers: int | None = None, held: bool = False) -> int:
     """Compile the listed kernels into the cache in `n_workers` processes (default: one per core, at
     most `MAX_WORKERS`) when the cache is cold and there is more than one core; returns the number
-    of processes used (0: nothing done). Any failure of the processes leaves the work to the warm-up."""
+    of processes used (0: nothing done). Any failure of the processes leaves the work to the warm-up.
+    `held`: the caller holds the cache's lock (`_compiling_held`) already."""
     import numba
 
     entries = read_signatures()
     n_workers = available_cores() if n_workers is None else n_workers
     if numba.config.DISABLE_JIT or n_workers < 2 or not entries or not cache_is_cold(entries):
         return 0
-    with _compiling_held():  # another command compiling this code into the cache (parts of a sweep started
-        if not cache_is_cold(entries):  # together): wait for it, then load what it compiled
+    with contextlib.nullcontext() if held else _compiling_held():  # another command compiling this code (parts
+        if not cache_is_cold(entries):  # of a sweep started together): wait for it, then load what it compiled
             return 0
         return _compile_ahead(entries, n_workers)
 
@@ -306,13 +307,14 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
         target=_say_progress, args=(notice, notice_after_s, done, entries if cold else None), daemon=True)
     if timer is not None:
         timer.start()
-    try:
-        if ahead:
-            compile_ahead()
-        params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
-                             "soc_awaiting_trial_initial": 50}, where="warm-up")
-        TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()
-        TwinModel(params=params, seed=2, n_steps=4, step_length="week").run()
+    try:  # a cold cache locked while this command fills it: others started together wait, then load (one core too)
+        with _compiling_held() if cold else contextlib.nullcontext():
+            if ahead:
+                compile_ahead(held=True)
+            params = Parameters({"ocgs_known_uk": 50, "members_known_uk": 600, "soc_prisoners_initial": 100,
+                                 "soc_awaiting_trial_initial": 50}, where="warm-up")
+            TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()
+            TwinModel(params=params, seed=2, n_steps=4, step_length="week").run()
     finally:
         done.set()
         if timer is not None:

@@ -79,6 +79,8 @@ def load_config(path: str | Path, n_samples: int | None = None, seed: int | None
         if Path(sample).name == "posterior.csv" and particles.is_file():
             # the weighted particles the sample was drawn from, beside it as `twin calibrate` writes them: their
             # intervals are the fit report's (the draws' own differ by the resampling's noise)
+            print(f"Note: {path}: [sensitivity] posterior: posterior ranges are read from the weighted particles "
+                  f"beside it ({particles}), as the fit report gives them.", file=sys.stderr)
             sample = particles
         posterior = load_posterior(str(sample), f"{path}: [sensitivity] posterior '{sample}'")
     uncertain = listed_ranges(path, entries, compare, posterior)

@@ -148,8 +148,10 @@ def folder_held(out_dir: Path):
     """The folder locked (flock on the folder itself, no lock file left beside the user's) while its
     record is read and rewritten: two commands writing into one folder at once each add their
     names, neither losing the other's (and while parts of a sweep read and write its table). Not
-    to be nested: a second lock of the folder in the same process waits for ever. Where folders cannot be locked (no fcntl, a file system
-    without locks), the record is rewritten unlocked, as before."""
+    to be nested: a second lock of the folder in the same process waits for ever. On NFS, whose
+    flock is emulated by POSIX locks that a folder opened to read cannot take, it does not lock.
+    Where folders cannot be locked (no fcntl, a file system without locks), the record is rewritten
+    unlocked, as before."""
     try:
         import fcntl
 

@@ -81,8 +81,8 @@ def _now() -> datetime.datetime:
 
 def _finished(query, experiment_id: int, reps: int | None = None, order=()):
     """`query` (joined to runs) narrowed to the experiment's finished runs, of its first `reps`
-    replicates when given, in design order (scenario, replicate, then `order`): the same rows in the
-    same order whatever order the runs finished in or were copied in, and whatever the database."""
+    replicates when given, in design order (scenario, replicate, then `order`), whatever order the runs
+    finished in (names in the database's collation: PostgreSQL's may not sort '_' as SQLite does)."""
     query = (query.join(scenarios, scenarios.c.id == runs.c.scenario_id)
              .where(runs.c.experiment_id == experiment_id, runs.c.status == "done")
              .order_by(scenarios.c.position, runs.c.replicate, *order))
@@ -353,7 +353,8 @@ class Store:
                 raise exc from None
             if not contended:  # a server gone, a disk failing: the command stops, its runs in flight kept too
                 self.failed = first_line(exc)
-                raise DatabaseFailed(self.kept_message()) from exc
+                if not self.stopping:  # (stopping: the runs being saved after a Ctrl-C are each kept in turn)
+                    raise DatabaseFailed(self.kept_message()) from exc
         return True
 
     def check_can_store(self, runs_to_do: int, new_experiment: bool = False) -> None:
@@ -382,7 +383,7 @@ class Store:
     def check_kept(self) -> None:
         """After a command's runs: stop it, saying where its runs wait, if any had to be kept in files."""
         if self.kept:
-            raise MachineError(self.kept_message())
+            raise (DatabaseFailed if self.failed else MachineError)(self.kept_message())
 
     def kept_message(self) -> str:
         from twin.kept_runs import kept_message

@@ -190,6 +190,17 @@ def check_design(config: dict) -> pd.DataFrame:
     # a draw reads (`_Reading`; a draw is a function of them alone), not for each design point
     drawn: dict[str | None, list[tuple[tuple[str, ...], tuple]]] = {}
     loaded = loaded_policies(points)
+    for k, (name, _) in enumerate(config["levers"], start=1):  # a policy's own file wrong whatever the future
+        for path, policy in loaded.items() if name == "scenario" else ():
+            try:
+                policy.build_parameters()
+                if policy.areas_file not in geographies:
+                    geographies[policy.areas_file] = load_geography(policy.areas_file)
+                check_lever_targets(policy, geographies[policy.areas_file])
+                check_named_groups(policy)
+            except (UserError, ValueError, TypeError) as exc:
+                raise ScenarioError(f"{config['path']}: the policy [[lever]] #{k} scenario = {path} is not a valid "
+                                    f"scenario on its own (whatever the sampled future): {exc}") from None
     for row in points.to_dict(orient="records"):
         try:
             scenario = point_scenario(config["base"], row, names, loaded)
@@ -206,12 +217,6 @@ def check_design(config: dict) -> pd.DataFrame:
                 read = tuple(sorted(reading.read)) if reading.read is not None else tuple(params.uk_values())
                 earlier.append((read, tuple(getattr(params, n) for n in read)))
         except (UserError, ValueError, TypeError) as exc:
-            # a policy's own scenario file at fault: it fails whatever the future, so the samples are not named
-            policy = next((f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)
-                           if n == "scenario" and str(exc).startswith(f"{row[n]}:")), None)
-            if policy is not None:
-                raise ScenarioError(f"{config['path']}: the policy {policy} is not a valid scenario (whatever "
-                                    f"the sampled future): {exc}") from None
             setting = ", ".join(
                 [f"[[lever]] #{k} {n} = {row[n]}" for k, (n, _) in enumerate(config["levers"], start=1)]
                 + [f"[[uncertainty]] #{k} {u.name} = {row[u.name]:.6g} (sampled future {row['sample']})"

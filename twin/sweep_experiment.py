@@ -116,7 +116,7 @@ def check_sampler(path: Path, data: dict) -> dict:
         value = sampler.get(key, 8 if key == "size" else 3)
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if key == "size" else 2):
             raise ScenarioError(f"{path}: [sampler] {key}: expected a whole number >= {1 if key == 'size' else 2}, "
-                                f"got {shown_whole(value)}")
+                                f"got {shown_whole(value, 1 if key == 'size' else 2)}")
     if sampler["kind"] == "sobol" and sampler.get("size", 8) & (sampler.get("size", 8) - 1):
         raise ScenarioError(f"{path}: [sampler] size: a sobol sample needs a power of 2, got {sampler['size']}")
     return sampler

@@ -451,3 +451,18 @@ def test_regions_of_one_name_in_two_nations_in_other_cases_stay_two():
         path.write_text(HEADER + "A,England,Borders,100,1\nB,Scotland,BORDERS,300,0\nC,England,borders,50,0\n")
         geo = load_geography(path)
     assert geo.region_names == ["Borders", "BORDERS"] and geo.area_region.tolist() == [0, 1, 0]
+
+
+def test_every_bad_row_of_an_areas_file_is_said_as_a_register_s_are(tmp_path):
+    """Two bad rows gave the first alone: fixed, the file failed again on the next (a register lists them all)."""
+    path = tmp_path / "areas.csv"
+    path.write_text("force_area,nation,region,population_thousands,county_lines_exporter\n"
+                    "A,England,R,ten,0\nB,England,R,10,0\nC,Englnd,R,10,0\n" + "".join(
+                        f"D{k},England,R,-1,0\n" for k in range(12)))
+    with pytest.raises(ScenarioError) as refused:
+        load_geography(path)
+    lines = str(refused.value).splitlines()
+    assert lines[0] == f"areas file '{path}', line 2, field 'population_thousands': expected a number, got 'ten'"
+    assert lines[1].startswith(f"areas file '{path}', line 4, field 'nation': expected one of") and "'England'" in lines[1]
+    assert lines[2].startswith(f"areas file '{path}', line 5, field 'population_thousands'")
+    assert len(lines) == 11 and lines[-1] == "... and 4 more"  # 14 bad rows: the first 10 and a count

@@ -235,6 +235,56 @@ def _check_header(header: list[str], label: str) -> None:
                                 f"other columns are ignored)")
 
 
+def _area_row(line: int, row: dict, label: str, seen: dict[str, str]):
+    """One row of an areas file checked: (name, nation, region, people, exporter flag, {latitude,
+    longitude: degrees or None when empty}), or the row's first mistake as a ScenarioError."""
+    def refuse(field: str, text: str):
+        raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {text}")
+
+    name = " ".join((row["force_area"] or "").split())  # spaces trimmed, inner runs as one
+    if not name or name == NATIONAL_AREA:
+        refuse("force_area", f"expected a non-empty name other than '{NATIONAL_AREA}', got {name!r}")
+    if area_key(name) in seen:  # registers and levers read names in any case: two would be one
+        refuse("force_area", f"duplicate area '{name}'" + (f" (names are read whatever their case: "
+                                                           f"'{seen[area_key(name)]}' is above)"
+                                                           if seen[area_key(name)] != name else ""))
+    seen[area_key(name)] = name
+    for field, text in (("force_area", name), ("region", (row["region"] or "").strip())):
+        if formula_like(text):
+            refuse(field, formula_like(text, ""))
+        if len(text) > MAX_AREA_NAME_CHARS:  # results databases keep names of up to 80 characters
+            refuse(field, f"expected a name of at most {MAX_AREA_NAME_CHARS} characters, got one of {len(text)}")
+    try:
+        pop = float(plain_number(row["population_thousands"])) * 1000.0  # "1,460" as a spreadsheet shows it
+    except (TypeError, ValueError):
+        refuse("population_thousands", f"expected a number, got {row['population_thousands']!r}")
+    if not 0 < pop <= MAX_AREA_PEOPLE:  # NaN and inf too
+        refuse("population_thousands", f"expected a positive number of thousands, at most "
+                                       f"{MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force area holds about 9 "
+                                       f"million people), got {row['population_thousands']!r}")
+    flag = (row["county_lines_exporter"] or "").strip()
+    if flag.lower() not in TRUE_WORDS + FALSE_WORDS:
+        refuse("county_lines_exporter", f"expected 0 or 1 (or true/false, yes/no), got {flag!r}")
+    nation, region = (row["nation"] or "").strip(), (row["region"] or "").strip()
+    if nation not in NATIONS:
+        refuse("nation", f"expected one of {', '.join(NATIONS)}, got {nation!r}{did_you_mean(nation, NATIONS)}")
+    if not region:
+        refuse("region", "expected the name of the area's region (its regional unit, ROCU), got nothing")
+    degrees: dict[str, float | None] = {}
+    for column in ("latitude", "longitude"):
+        raw = (row.get(column) or "").strip()
+        degrees[column] = None
+        if raw:
+            bound = 90.0 if column == "latitude" else 180.0
+            try:
+                degrees[column] = float(raw)
+            except ValueError:
+                degrees[column] = float("nan")  # refused below
+            if not -bound <= degrees[column] <= bound:
+                refuse(column, f"expected degrees from {-bound:g} to {bound:g}, got {raw!r}")
+    return name, nation, region, pop, flag.lower() in TRUE_WORDS, degrees
+
+
 def load_geography(path: Path | str | None = None) -> Geography:
     """Load and validate an areas table (the built-in UK force areas by default)."""
     rows, label = _read_rows(Path(path) if path else None)
@@ -243,64 +293,32 @@ def load_geography(path: Path | str | None = None) -> Geography:
     without_coordinates: list[tuple[int, str, str]] = []  # (line, area, column) of an empty coordinate
     optional = {"vulnerability_index": [], "community_trust": []}
     seen: dict[str, str] = {}  # names in any case and spacing -> as first written
+    errors: list[str] = []  # every bad row said, as a register's are (the first alone was)
     for line, row in rows:
-        name = " ".join((row["force_area"] or "").split())  # spaces trimmed, inner runs as one
-        if not name or name == NATIONAL_AREA:
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': "
-                                f"expected a non-empty name other than '{NATIONAL_AREA}', got {name!r}")
-        if area_key(name) in seen:  # registers and levers read names in any case: two would be one
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'force_area': duplicate area '{name}'"
-                                + (f" (names are read whatever their case: '{seen[area_key(name)]}' is above)"
-                                   if seen[area_key(name)] != name else ""))
-        seen[area_key(name)] = name
-        for field, text in (("force_area", name), ("region", (row["region"] or "").strip())):
-            if formula_like(text):
-                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': {formula_like(text, '')}")
-            if len(text) > MAX_AREA_NAME_CHARS:  # results databases keep names of up to 80 characters
-                raise ScenarioError(f"areas file '{label}', line {line}, field '{field}': expected a name of at most "
-                                    f"{MAX_AREA_NAME_CHARS} characters, got one of {len(text)}")
         try:
-            pop = float(plain_number(row["population_thousands"])) * 1000.0  # "1,460" as a spreadsheet shows it
-        except (TypeError, ValueError):
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': "
-                                f"expected a number, got {row['population_thousands']!r}") from None
-        if not 0 < pop <= MAX_AREA_PEOPLE:  # NaN and inf too
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'population_thousands': expected a positive "
-                                f"number of thousands, at most {MAX_AREA_PEOPLE / 1000:,.0f} (the largest UK force "
-                                f"area holds about 9 million people), got {row['population_thousands']!r}")
-        flag = (row["county_lines_exporter"] or "").strip()
-        if flag.lower() not in TRUE_WORDS + FALSE_WORDS:
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'county_lines_exporter': "
-                                f"expected 0 or 1 (or true/false, yes/no), got {flag!r}")
-        nation, region = (row["nation"] or "").strip(), (row["region"] or "").strip()
-        if nation not in NATIONS:
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'nation': expected one of "
-                                f"{', '.join(NATIONS)}, got {nation!r}{did_you_mean(nation, NATIONS)}")
-        if not region:
-            raise ScenarioError(f"areas file '{label}', line {line}, field 'region': expected the name of the "
-                                f"area's region (its regional unit, ROCU), got nothing")
+            name, nation, region, pop, flag, degrees = _area_row(line, row, label, seen)
+            extra = {column: _optional_value(row.get(column), column, label, line)
+                     for column in optional if column in row}
+        except ScenarioError as exc:
+            errors.append(str(exc))
+            continue
         names.append(name)
         nations.append(nation)
         regions.append(region)
         population.append(pop)
-        exporter.append(flag.lower() in TRUE_WORDS)
+        exporter.append(flag)
         for column, values in (("latitude", latitude), ("longitude", longitude)):
-            raw = (row.get(column) or "").strip()
-            if column in row and not raw:
+            if column in row and degrees[column] is None:
                 without_coordinates.append((line, name, column))
-            if raw:
-                bound = 90.0 if column == "latitude" else 180.0
-                try:
-                    degrees = float(raw)
-                except ValueError:
-                    degrees = float("nan")  # refused below
-                if not -bound <= degrees <= bound:
-                    raise ScenarioError(f"areas file '{label}', line {line}, field '{column}': expected degrees "
-                                        f"from {-bound:g} to {bound:g}, got {raw!r}")
-                values.append(degrees)
-        for column, values in optional.items():
-            if column in row:
-                values.append(_optional_value(row.get(column), column, label, line))
+            elif degrees[column] is not None:
+                values.append(degrees[column])
+        for column, value in extra.items():
+            optional[column].append(value)
+    if errors:
+        from twin.register import MAX_ERRORS_SHOWN
+
+        more = f"\n... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+        raise ScenarioError("\n".join(errors[:MAX_ERRORS_SHOWN]) + more)
     if without_coordinates and (latitude or longitude):  # some areas placed, others not: neighbours would be guessed
         line, name, column = without_coordinates[0]
         raise ScenarioError(f"areas file '{label}', line {line} ({name}), field '{column}': empty, where other areas "

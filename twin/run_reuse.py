@@ -55,20 +55,25 @@ def _earliest_runs(store, kind: str, experiment_id: int, code: str, packages: di
                    *conditions) -> dict[tuple[str, int], int]:
     """(key, seed) -> the earliest finished run of the other experiments of `kind` that copy as they
     are (`_same_code`), the key read off the run's scenario row's `column` by `key_of` (None: none)."""
+    reusable: dict[tuple[str, int], int] = {}
     with store.engine.connect() as connection:
         same_code = _same_code(connection, kind, experiment_id, code, packages)
         if not same_code:
             return {}
-        found = connection.execute(
-            sa.select(runs.c.id, runs.c.seed, column)
-            .join(scenarios, scenarios.c.id == runs.c.scenario_id)
-            .where(runs.c.experiment_id.in_(same_code), runs.c.status == "done", *conditions)
-            .order_by(runs.c.id)).all()
-    reusable: dict[tuple[str, int], int] = {}
-    for run_id, seed, value in found:
-        key = key_of(value)
-        if key is not None:
-            reusable.setdefault((key, int(seed)), int(run_id))
+        # each scenario's key read once, its settings streamed (a sweep's design points' settings, read for
+        # every run at once, held gigabytes at a few hundred thousand runs), then the runs by their scenario
+        streamed = connection.execution_options(stream_results=True, yield_per=1_000)
+        keys = {}
+        for scenario_id, value in streamed.execute(sa.select(scenarios.c.id, column)
+                                                   .where(scenarios.c.experiment_id.in_(same_code))):
+            if (key := key_of(value)) is not None:
+                keys[scenario_id] = key
+        for run_id, seed, scenario_id in streamed.execute(
+                sa.select(runs.c.id, runs.c.seed, runs.c.scenario_id)
+                .where(runs.c.experiment_id.in_(same_code), runs.c.status == "done", *conditions)
+                .order_by(runs.c.id)):
+            if scenario_id in keys:
+                reusable.setdefault((keys[scenario_id], int(seed)), int(run_id))
     return reusable
 
 

@@ -561,11 +561,14 @@ def test_a_sweep_on_workers_running_other_code_is_refused_before_its_experiment_
         assert store.latest_experiment() == 1  # (the sweep's)
 
 
-def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too():
+def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too(monkeypatch, capsys):
     distributed = need("distributed")
+    import twin.executor_dask as executor_module
     from twin.ensemble import code_hash
     from twin.errors import UserError
     from twin.executor_dask import WrongCode, _run_batch_checked
+
+    monkeypatch.setattr(executor_module, "WORKERS_AWAITED_S", 1.0)
 
     assert _run_batch_checked(abs, [-3], code_hash()) == [3]
     with pytest.raises(WrongCode, match="expected not-this-code"):
@@ -573,8 +576,13 @@ def test_a_batch_on_a_worker_with_other_code_is_refused_and_an_empty_cluster_too
     with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         try:
-            with pytest.raises(UserError, match="no workers are connected"):
+            with pytest.raises(UserError, match="no workers are connected to the scheduler, none having joined in 1 s"):
                 list(executor.run(abs, [-1]))
+            assert "waiting up to 1 s for one to join" in capsys.readouterr().err
+            # a worker joining while the command waits (a batch job's workers start after it): the run goes on
+            monkeypatch.setattr(executor_module, "WORKERS_AWAITED_S", 60.0)
+            threading.Timer(2.0, cluster.scale, args=(1,)).start()
+            assert list(executor.run(abs, [-1, -2])) == [(-1, 1), (-2, 2)]
         finally:
             executor.close()
 

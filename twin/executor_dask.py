@@ -10,6 +10,7 @@ batches that finished but were not yet handed over, and the runs finished in tho
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -188,6 +189,11 @@ class DaskExecutor(_HandOver):
         from twin.errors import UserError
 
         here = code_hash()
+        if not self.client.nthreads():  # a batch job's workers may start after its command: waited for a while
+            print(f"Note: no worker is connected to {self.address} yet; waiting up to {WORKERS_AWAITED_S:g} s for "
+                  f"one to join.", file=sys.stderr, flush=True)
+            with contextlib.suppress(Exception):  # (distributed's TimeoutError: refused below)
+                self.client.wait_for_workers(1, timeout=WORKERS_AWAITED_S)
         theirs = self.client.run(_worker_code_hash, on_error="return")
         broken = sorted(worker for worker, value in theirs.items() if isinstance(value, BaseException))
         if broken:  # a worker whose Python cannot import twin (another environment)
@@ -195,8 +201,8 @@ class DaskExecutor(_HandOver):
                             f"({type(theirs[broken[0]]).__name__}: {theirs[broken[0]]}); start the workers with "
                             f"`python -m dask worker ...` from the environment twin is installed in")
         if not theirs:
-            raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler (start some with "
-                            f"`python -m dask worker {self.address}`)")
+            raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler, none having "
+                            f"joined in {WORKERS_AWAITED_S:g} s (start some with `python -m dask worker {self.address}`)")
         other = sorted(worker for worker, value in theirs.items() if value != here)
         if other:
             where = self.client.run(_worker_twin_folder, workers=other[:1], on_error="return").get(other[0], "")
@@ -445,6 +451,8 @@ ALONE_TRIES = 2
 
 #: seconds without any Dask worker after which a run says it is waiting for workers
 NO_WORKERS_WARNING_S = 30.0
+#: seconds a command reaching a cluster with no worker yet waits for one to join before it refuses it
+WORKERS_AWAITED_S = 60.0
 
 def _check_host(address: str) -> None:
     """A scheduler's host name that does not resolve, said at once (the client would wait for its

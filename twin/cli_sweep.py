@@ -193,7 +193,7 @@ def _sweep(args) -> int:
     if outcome["ran"]:
         runs_per_hour = outcome["ran"] / outcome["wall_s"] * 3600
         reused = outcome.get("reused", 0)
-        done_now = (f"{outcome['ran']} runs now ({runs_per_hour:,.0f} runs/hour, batches of {outcome['chunk']}, "
+        done_now = (f"{outcome['ran']} runs now ({runs_per_hour:,.0f} runs/hour, batches of up to {outcome['chunk']}, "
                     f"writing {outcome['write_s']:.1f} s)"
                     + (f", {reused} finished earlier and reused from the database" if reused else ""))
     elif args.shard and not outcome.get("planned"):

@@ -103,6 +103,25 @@ def assert_paired_sign(diff: np.ndarray, sign: int) -> None:
     assert sign * diff.mean() > 3 * se, (diff, se)
 
 
+def fail_store_writes(monkeypatch, first: int) -> None:
+    """The database failing (SQLite's 'disk I/O error') from the `first`-th run written on (1 is the first)."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from twin.store import Store
+
+    original, calls = Store._write_run, {"n": 0}
+
+    def failing(self, *args):
+        calls["n"] += 1
+        if calls["n"] >= first:
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return original(self, *args)
+
+    monkeypatch.setattr(Store, "_write_run", failing)
+
+
 def interrupt_store_write(monkeypatch, at: int) -> None:
     """Ctrl-C in the `at`-th `Store.write_run` of this test (1 is the first): the others store."""
     from twin.store import Store

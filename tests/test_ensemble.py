@@ -25,7 +25,7 @@ from twin.report import write_report
 from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
-from conftest import SCENARIOS, interrupt_store_write, postgres_url, write, need
+from conftest import SCENARIOS, fail_store_writes, interrupt_store_write, postgres_url, write, need
 
 BASE = str(SCENARIOS / "baseline.toml")
 YEARS = 1
@@ -259,23 +259,13 @@ def test_a_database_failing_mid_comparison_keeps_its_finished_runs_and_those_in_
     """The database failing under a comparison (a disk's I/O error, a server gone) stopped the command
     with the run being stored and the runs of batches in flight lost: they are now kept in files,
     said in one line, and stored by the next command, which runs only the rest."""
-    import sqlite3
-
     from twin.errors import DatabaseFailed
 
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
     store = _sqlite(tmp_path, "failing.db")
-    original, calls = Store._write_run, {"n": 0}
-
-    def failing(self, *args):
-        calls["n"] += 1
-        if calls["n"] >= 3:  # every write from the third on: the second batch's first run
-            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
-        return original(self, *args)
-
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "_write_run", failing)
+        fail_store_writes(patch, 3)  # every write from the third on: the second batch's first run
         with pytest.raises(DatabaseFailed) as stopped:
             run_ensemble([BASE, chb], 3, 5, YEARS, 2, store, progress=False)
     kept = len(store.kept)
@@ -291,22 +281,12 @@ def test_a_database_failing_while_the_runs_of_a_ctrl_c_are_saved_keeps_each_of_t
     """After a Ctrl-C the runs finished in flight are stored; the database failing then stopped that at the
     first of them (the rest lost, the workers not stopped, the Ctrl-C replaced by the database's error).
     Each is now kept in a file in turn, the interrupt stands, and the next command stores them."""
-    import sqlite3
-
     reference = _sqlite(tmp_path, "reference.db")
     full = run_ensemble([BASE, chb], 3, 5, YEARS, 1, reference, progress=False)
     store = _sqlite(tmp_path, "failing.db")
-    original, calls = Store._write_run, {"n": 0}
-
-    def failing(self, *args):
-        calls["n"] += 1
-        if calls["n"] >= 2:
-            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
-        return original(self, *args)
-
     with monkeypatch.context() as patch:
         interrupt_store_write(patch, at=2)  # Ctrl-C as the second run is stored; the database fails after
-        patch.setattr(Store, "_write_run", failing)
+        fail_store_writes(patch, 2)
         with pytest.raises(KeyboardInterrupt):
             run_ensemble([BASE, chb], 3, 5, YEARS, 2, store, progress=False)
     kept = len(store.kept)

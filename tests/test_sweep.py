@@ -22,7 +22,8 @@ from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
-from conftest import QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, TINY_SWEEP, interrupt_store_write, write, need
+from conftest import (QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, TINY_SWEEP, fail_store_writes, interrupt_store_write,
+                      write, need)
 
 
 TINY = TINY_SWEEP
@@ -124,20 +125,28 @@ def test_whole_number_uncertainties_are_recorded_as_run(tmp_path):
     assert scenario.parameters["enablers_technical"] == values.iloc[0]
 
 
-def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypatch):
-    """Ctrl-C while the first run of a returned batch of two was being stored: both are stored (the
-    rest of a batch was lost before), and running the sweep again gives the uninterrupted results."""
+def _sweep_stopped(tmp_path, monkeypatch, stop, raised, match=None):
+    """A sweep on two local workers in batches of two, stopped by `stop(patch)`'s patch raising `raised`:
+    (its configuration, the outcomes of the same sweep run whole, its store)."""
     config = _experiment(tmp_path)
     reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
     full = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
     store = Store(f"sqlite:///{tmp_path / 'b.db'}")
     executor = LocalExecutor(2)
     try:
-        with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
-            interrupt_store_write(patch, at=1)
+        with monkeypatch.context() as patch, pytest.raises(raised, match=match):
+            stop(patch)
             run_sweep(config, store, executor, progress=False, chunk=2)
     finally:
         executor.close()
+    return config, full, store
+
+
+def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypatch):
+    """Ctrl-C while the first run of a returned batch of two was being stored: both are stored (the
+    rest of a batch was lost before), and running the sweep again gives the uninterrupted results."""
+    config, full, store = _sweep_stopped(tmp_path, monkeypatch, lambda patch: interrupt_store_write(patch, at=1),
+                                         KeyboardInterrupt)
     stored = len(store.runs_frame(1))
     assert stored >= 2
     executor = LocalExecutor(2)
@@ -152,31 +161,10 @@ def test_an_interrupted_sweep_stores_the_batch_it_was_storing(tmp_path, monkeypa
 def test_a_sweep_whose_database_fails_keeps_the_runs_finished_and_in_flight_in_files(tmp_path, monkeypatch):
     """The database failing under a sweep (here SQLite's I/O error from the third write on) lost the run
     being stored and the batches in flight: they are kept in files and the next command stores them."""
-    import sqlite3
-
-    import sqlalchemy as sa
-
     from twin.errors import DatabaseFailed
 
-    config = _experiment(tmp_path)
-    reference = Store(f"sqlite:///{tmp_path / 'a.db'}")
-    full = _outcomes(reference, run_sweep(config, reference, SerialExecutor(), progress=False)["experiment_id"])
-    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
-    original, calls = Store._write_run, {"n": 0}
-
-    def failing(self, *args):
-        calls["n"] += 1
-        if calls["n"] >= 3:
-            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
-        return original(self, *args)
-
-    executor = LocalExecutor(2)
-    try:
-        with monkeypatch.context() as patch, pytest.raises(DatabaseFailed, match=r"failed storing a run \(disk I/O"):
-            patch.setattr(Store, "_write_run", failing)
-            run_sweep(config, store, executor, progress=False, chunk=2)
-    finally:
-        executor.close()
+    config, full, store = _sweep_stopped(tmp_path, monkeypatch, lambda patch: fail_store_writes(patch, 3),
+                                         DatabaseFailed, r"failed storing a run \(disk I/O")
     kept = len(store.kept)
     assert len(store.runs_frame(1)) == 2 and kept >= 2 and len(os.listdir(store.kept_folder())) == kept
     again = run_sweep(config, Store(f"sqlite:///{tmp_path / 'b.db'}"), SerialExecutor(), progress=False)

@@ -515,7 +515,8 @@ def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_u
     assert (out / "trajectories.csv").exists() and "unfinished" not in err
     # said: the Parquet files went without a word
     assert re.search(r"Note: the earlier export's experiments\.parquet, .*area_results\.parquet in .* were removed "
-                     r"\(a folder holds one export, whose README\.txt describes its files\); give another --out", err), err
+                     r"\(a folder holds one export, whose README\.txt describes its files\); give another --out",
+                     err), err
     runs = pd.read_csv(out / "experiments.csv")
     assert runs["years"].dtype.kind == "i" and set(runs["years"]) == {1}  # --years 1: 1, not 1.0
     assert set(runs["start_date"]) == {"2025-04-01"} and set(runs["spin_up_years"]) == {8}

@@ -463,6 +463,7 @@ def test_every_bad_row_of_an_areas_file_is_said_as_a_register_s_are(tmp_path):
         load_geography(path)
     lines = str(refused.value).splitlines()
     assert lines[0] == f"areas file '{path}', line 2, field 'population_thousands': expected a number, got 'ten'"
-    assert lines[1].startswith(f"areas file '{path}', line 4, field 'nation': expected one of") and "'England'" in lines[1]
+    assert lines[1].startswith(f"areas file '{path}', line 4, field 'nation': expected one of")
+    assert "'England'" in lines[1]
     assert lines[2].startswith(f"areas file '{path}', line 5, field 'population_thousands'")
     assert len(lines) == 11 and lines[-1] == "... and 4 more"  # 14 bad rows: the first 10 and a count

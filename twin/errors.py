@@ -7,9 +7,8 @@ one line and exits non-zero without a traceback; programming errors still show a
 
 from __future__ import annotations
 
-import math
-
 import difflib
+import math
 import os
 import sys
 from collections.abc import Iterable

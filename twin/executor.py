@@ -104,9 +104,9 @@ def restore_interrupts(handler) -> None:
 
 def store_salvaged(executor, write: Callable) -> int:
     """After a Ctrl-C (or the database failing): store, with `write(task, result)`, the finished runs
-    handed back but not yet stored (`salvaged`), then stop `executor`'s workers and store the runs they had finished in
-    batches still out (taking them back from a Dask cluster can take seconds); a second Ctrl-C does
-    not cut this short. Returns how many were written."""
+    handed back but not yet stored (`salvaged`), then stop `executor`'s workers and store the runs
+    they had finished in batches still out (taking them back from a Dask cluster can take seconds);
+    a second Ctrl-C does not cut this short. Returns how many were written."""
     handler = ignore_further_interrupts()
     try:
         here = executor.salvaged()  # those already here first: closing may take seconds
@@ -303,10 +303,10 @@ class LocalExecutor(_HandOver):
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1,
             crashed: Callable | None = None, group: Callable | None = None) -> Iterator[tuple[object, object]]:
         """(task, fn(task)) pairs as they finish, in `batches` of `chunk` (of whole `group`s). A pool
-        whose worker dies (killed, out of memory) is started again with the unfinished runs; a batch in flight at more than `POOL_RESTARTS` deaths
-        has its runs tried one at a time with nothing else in flight, and a run that kills its worker
-        alone too is the cause: handed over as `crashed(task)` (a failed run's record), or, without
-        `crashed`, the command stops (`WorkerLost`)."""
+        whose worker dies (killed, out of memory) is started again with the unfinished runs; a batch
+        in flight at more than `POOL_RESTARTS` deaths has its runs tried one at a time with nothing
+        else in flight, and a run that kills its worker alone too is the cause: handed over as
+        `crashed(task)` (a failed run's record), or, without `crashed`, the command stops (`WorkerLost`)."""
         try:
             yield from self._run(fn, tasks, chunk, crashed, group)
         except BrokenProcessPool:  # from a result, or from submitting to a pool that has just broken

@@ -202,7 +202,8 @@ class DaskExecutor(_HandOver):
                             f"`python -m dask worker ...` from the environment twin is installed in")
         if not theirs:
             raise UserError(f"--cluster {self.address}: no workers are connected to the scheduler, none having "
-                            f"joined in {WORKERS_AWAITED_S:g} s (start some with `python -m dask worker {self.address}`)")
+                            f"joined in {WORKERS_AWAITED_S:g} s (start some with "
+                            f"`python -m dask worker {self.address}`)")
         other = sorted(worker for worker, value in theirs.items() if value != here)
         if other:
             where = self.client.run(_worker_twin_folder, workers=other[:1], on_error="return").get(other[0], "")
@@ -225,8 +226,9 @@ class DaskExecutor(_HandOver):
     def run(self, fn: Callable, tasks: Iterable, chunk: int = 1, crashed: Callable | None = None,
             group: Callable | None = None) -> Iterator[tuple[object, object]]:
         """(task, fn(task)) pairs as batches finish (`executor.batches`: of whole `group`s). A batch
-        that kills its workers (Dask's KilledWorker) has its runs tried one at a time, and a run that kills them alone too is handed
-        over as `crashed(task)` (a failed run's record); without `crashed`, the command stops."""
+        that kills its workers (Dask's KilledWorker) has its runs tried one at a time, and a run that
+        kills them alone too is handed over as `crashed(task)` (a failed run's record); without
+        `crashed`, the command stops."""
         self.check_workers_code()  # before each run: workers may have joined since the last
         from twin.ensemble import code_hash
 

@@ -79,7 +79,8 @@ COMPARISON_TEXT = """\
   Green Book view), as in summary.csv.
 - trajectories.{ext}: the UK's value of every metric at every step (run_id, step, metric, value; rows
   in the order of experiments' runs, then by step and metric): flows per step (GBP/step,
-  people/step ...; a step is the scenario's month or week), levels at the step's end. Units of each metric: docs/ODD.md, section 3.6.
+  people/step ...; a step is the scenario's month or week), levels at the step's end. Units of each
+  metric: docs/ODD.md, section 3.6.
 - area_results.{ext}: per force area and year (run_id, year, area, metric, value; in the order of
   experiments' runs, then by year, area and metric): flows summed over
   the year ({flows}); levels at the year's end ({stocks}); community_trust is the year's mean."""

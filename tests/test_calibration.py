@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from twin.calibration import Prior, load_config, point_fit
-from twin.targets import fit_lines, fit_table, load_targets, misfit, number, target_values, write_fit_report
+from twin.fit_report import fit_lines, write_fit_report
+from twin.targets import fit_table, load_targets, misfit, number, target_values
 from twin.errors import ScenarioError, UserError
 from twin.executor import SerialExecutor
 from twin.store import Store
@@ -153,7 +154,7 @@ def test_fit_verdict_counts_inputs_fitted_and_emergent_targets_and_unevaluated_o
     import numpy as np
     import pandas as pd
 
-    from twin.targets import fit_verdict
+    from twin.fit_report import fit_verdict
 
     targets = load_targets(TARGETS)
     inputs = [t for t in targets if t.by_construction]
@@ -441,13 +442,20 @@ def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_p
 
 
 def test_the_fit_chart_in_words_names_the_targets_outside_their_tolerance():
-    from twin.targets import fit_chart_text
+    from twin.fit_report import fit_chart_text, target_kinds
 
     plotted = pd.DataFrame({"target": ["a", "b", "c"], "within_tolerance": [True, False, False],
                             "standardised_error": [0.5, 1.25, -3.0]})
     text = fit_chart_text(plotted)
     assert text.startswith("Chart of each of 3 targets' error")
     assert text.endswith("outside the tolerance: b +1.25, c -3.00")
+    # the kinds the verdict counts apart are told apart in the chart (and so in its words)
+    kinds = plotted.assign(by_construction=[True, False, False], fitted_by=["x", "y", ""])
+    assert list(target_kinds(kinds)) == ["construction", "fitted", "dynamics"]
+    assert ("percentile; hollow squares the 1 reproduced by construction (inputs and starting conditions), hollow "
+            "diamonds the 1 that parameters were set to reproduce (a check of the calibration), filled circles the 1 "
+            "that no parameter was set from (the model's dynamics alone); outside") in fit_chart_text(kinds)
+    assert "hollow" not in fit_chart_text(kinds.assign(by_construction=False, fitted_by=""))  # one kind: not said
 
 
 def test_targets_read_off_yearly_totals_match_those_read_off_the_steps():
@@ -1954,7 +1962,7 @@ def test_the_wide_calibration_fits_every_parameter_set_by_hand_or_by_abc_to_repr
 def test_a_long_list_of_fitted_parameters_is_shortened_on_the_console_only():
     import pandas as pd
 
-    from twin.targets import fit_lines
+    from twin.fit_report import fit_lines
 
     rows = [dict(target=f"t{k}", area="UK", unit="x", observed=1.0, tolerance=0.1, simulated_mean=1.0,
                  simulated_p5=1.0, simulated_p95=1.0, evaluated=True, within_tolerance=True, by_construction=False,

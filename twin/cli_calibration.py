@@ -16,9 +16,8 @@ def cmd_fit(args) -> int:
     from dataclasses import replace
 
     from twin.calibration import evaluate
-    from twin.targets import (
-        fit_lines, fit_table, fit_verdict, load_targets, scale_warnings, target_groups, write_fit_report,
-    )
+    from twin.fit_report import fit_lines, fit_verdict, write_fit_report
+    from twin.targets import fit_table, load_targets, scale_warnings, target_groups
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.scenario import load_scenario
@@ -150,7 +149,8 @@ def cmd_calibrate(args) -> int:
 
     from twin.calibration import evaluate, load_config, point_fit, started_before
     from twin.calibration_abc import abc_fit
-    from twin.targets import fit_lines, fit_table, fit_verdict
+    from twin.fit_report import fit_lines, fit_verdict
+    from twin.targets import fit_table
     from twin.ensemble import replicate_seeds
     from twin.executor import make_executor
     from twin.store import Store
@@ -321,7 +321,7 @@ def parameter_lines(fitted) -> list[str]:
     return lines
 
 
-#: the files of a fit's report (`targets.write_fit_report`)
+#: the files of a fit's report (`fit_report.write_fit_report`)
 FIT_FILES = ("fit.html", "fit.json", "fit.png")
 #: the files only an ABC-SMC calibration writes
 ABC_FILES = ("posterior.csv", "particles.csv", "posterior.png")
@@ -332,7 +332,8 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     """A calibration's files in `out`: the posterior sample and particles (ABC), `fit.json` and
     `fit.html`, and `best_parameters.toml` (a scenario: the calibrated one with the fitted values)."""
     from twin.calibration import edge_notes, parameter_table, posterior_figure
-    from twin.targets import construction_distance, fitted_distance, number, write_fit_report
+    from twin.fit_report import write_fit_report
+    from twin.targets import construction_distance, fitted_distance, number
 
     if config["method"] == "abc":
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)

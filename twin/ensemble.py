@@ -141,7 +141,8 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_areas.py", "report_headline.py",
                                   "report_page.py", "report_unmoved.py", "report_titles.py", "report_caveats.py",
                                   "report_navigation.py", "report_levers.py", "report_drawn.py", "compare.py",
-                                  "summary.py", "analysis.py", "fit_report.py", "export.py", "odd.py", "bench.py", "plain_mesa.py",
+                                  "summary.py", "analysis.py", "fit_report.py",
+                                  "export.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "file_hints.py", "progress.py", "sweep_notes.py",
                                   "sweep_reading.py", "validation_expectations.py", "precompile.py", "preflight.py"})
 

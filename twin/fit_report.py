@@ -142,7 +142,8 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
     shown = table.copy()
     money = shown["metric"].astype(str).str.contains("gbp") if "metric" in shown else pd.Series(False, shown.index)
     for column in ("observed", "tolerance", "simulated_mean", "simulated_p5", "simulated_p95"):  # £ on amounts
-        shown[column] = [("£" if pounds and np.isfinite(v) else "") + number(v) for v, pounds in zip(shown[column], money)]
+        shown[column] = [("£" if pounds and np.isfinite(v) else "") + number(v)
+                         for v, pounds in zip(shown[column], money)]
     shown["standardised_error"] = shown["standardised_error"].map(lambda v: f"{v:+.2f}" if np.isfinite(v) else "n/a")
     shown["within_tolerance"] = [("yes" if ok else "no") if done else "not evaluated"
                                  for ok, done in zip(shown["within_tolerance"], shown["evaluated"])]

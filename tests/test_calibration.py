@@ -354,13 +354,13 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 0
     assert len(ran) == 4 and "were kept" not in capsys.readouterr().err
     # Ctrl-C while the report is written, every replication run: said, and the next run writes it, running none
-    import twin.targets
+    import twin.fit_report
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(twin.targets, "write_fit_report", interrupted)
+        patch.setattr(twin.fit_report, "write_fit_report", interrupted)
         assert main(command + ["--out", str(tmp_path / "late")]) == 130
     assert ("interrupted while writing the report; all 4 replications are kept in "
             f"{tmp_path / 'late' / FIT_CHECKPOINT}") in capsys.readouterr().err

@@ -312,10 +312,18 @@ def test_a_member_on_bail_charged_again_has_one_case_ready_no_later_than_the_fir
     assert (joined <= np.maximum(first_ready[bailed_before], month)).all()
     # a case already waiting is ready now, not earlier: it keeps no place ahead of the queue
     assert (joined >= month).all() and (joined[first_ready[bailed_before] < month] == month).all()
-    # a new case is ready after an exponential delay (mean 6 months): sooner than the first in a share of them
+    # a new case is ready after an exponential delay (mean d = 6 months): the others' delays are exponential
+    # with that mean (Kolmogorov-Smirnov), and a joined case is sooner than the first only where the first
+    # is still to come (2/3 of them, u ~ U(0, 12) months ahead) and the delay shorter than u:
+    # (2/3) (1 - (d/12)(1 - exp(-12/d)))
+    from scipy import stats
+
+    delay = verdict[~bailed_before] - month
+    assert (delay > 0).all() and np.isfinite(verdict).all()
+    assert stats.kstest(delay, "expon", args=(0, 6.0)).pvalue > 0.001
     sooner = (verdict[bailed_before] < first_ready[bailed_before]).mean()
-    assert 0.2 < sooner < 0.9
-    assert (verdict[~bailed_before] > month).all() and np.isfinite(verdict).all()
+    expected = 2 / 3 * (1 - 6.0 / 12 * (1 - np.exp(-12 / 6.0)))
+    assert abs(sooner - expected) < 4 * np.sqrt(expected * (1 - expected) / bailed_before.sum())
 
 
 def test_time_on_remand_counts_against_the_sentence():

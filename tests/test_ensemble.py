@@ -446,7 +446,7 @@ def test_a_horizon_ending_part_way_through_a_year_marks_that_year_in_the_report(
     from twin.report_page import _part_year_note
     from twin.report_text import year_by_year
 
-    from twin.report_ranking import fading_sentence
+    from twin.report_horizon import fading_sentence
 
     def compared(steps, extra_gbp_a_year):
         store = _sqlite(tmp_path, f"{steps}.db")
@@ -978,7 +978,7 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     # Counts in people are reported as paired changes, with the same numbers as summary.csv.
     homicides = summary[(summary.scenario == "chb") & (summary.metric == "total_homicides")].iloc[0]
     change = f"{signed_count(homicides['diff_mean'])} [{signed_count(homicides['diff_low'])},"  # the report's format
-    assert "Other outcomes" in page and change in page
+    assert "Other outcomes" in page and change.replace("-", "−") in page  # (a negative's sign as the minus sign)
     # The built-in areas are named from their data file.
     assert areas_phrase(describe(load_geography())) in page
     # The lever's effect sizes are shown with their ranges and sources, not as raw settings.
@@ -1182,7 +1182,7 @@ def test_the_summary_says_in_people_what_an_option_clearly_lowers():
     empty = pd.DataFrame()
     comparison = Comparison(["base", "x"], "base", 12, {}, empty, empty, summary, empty, empty, empty)
     assert _in_people(comparison, "x") == (
-        "In people, x clearly means (each 90% interval below zero; see 'Other outcomes'): 4,500 fewer drug deaths "
+        "For people, x clearly means (each 90% interval below zero; see 'Other outcomes'): 4,500 fewer drug deaths "
         "over the horizon, 660 fewer children recruited over the horizon and 600 fewer county lines running over its "
         "last 12 months, 33% fewer than the baseline's.")
     summary["diff_high"] = 1.0  # none clearly falls
@@ -1629,6 +1629,17 @@ def test_money_and_counts_without_numbers_read_n_a():
     assert count_of(float("nan"), 0) == "n/a" and count_of(0.5, 12) == "6 of 12"
 
 
+def test_the_page_writes_every_negative_number_with_the_minus_sign_but_not_code_ranges_or_dates():
+    from twin.report_format import signed_amounts
+
+    page = signed_amounts('<html><head><style>a { margin: -1px }</style></head><body><td>-29 [-54, -4]</td><p>from '
+                          '2025-04-01, 5-95%, <code>twin run x.toml --seed -1</code> -£5.36bn, x-1 (-3.5%) the others '
+                          '-51 <img alt="-3"></p><script>var x = -1;</script></body>')
+    assert page == ('<html><head><style>a { margin: -1px }</style></head><body><td>−29 [−54, −4]</td><p>from '
+                    '2025-04-01, 5-95%, <code>twin run x.toml --seed -1</code> <span class="n">−£5.36bn</span>, x-1 '
+                    '(−3.5%) the others −51 <img alt="-3"></p><script>var x = -1;</script></body>')
+
+
 def test_money_near_zero_is_never_zero_billions_nor_minus_zero():
     """Exactly nothing is '£0' with no sign; under £5m is in millions (not '£0.00bn'); shares under 1%
     keep two figures (not '0%'); ratios never read '-0.00'."""
@@ -1682,7 +1693,7 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
     clear = comparison(0.3e9)
     clear.summary.loc[clear.summary.scenario == "opt", ["diff_low", "diff_high"]] = [0.2e9, 0.4e9]
     text = unmoved_harms(clear)
-    assert "opt moves it by at most 0.3%; small, but clear: opt raises it, by £0.30bn over the horizon, the interval " \
+    assert "opt moves it by at most 0.3%; small, but clear: opt raises it by £0.30bn over the horizon, the interval " \
            "on one side of zero)" in text
     # pounds undiscounted, unlike the summary's: said once, in the heading
     assert text.count("undiscounted, unlike the summary's figures") == 1 and "</strong> Pounds here are" in text
@@ -1819,6 +1830,32 @@ def test_options_that_change_nothing_are_said_to_change_nothing():
     assert runner_up_sentence(SimpleNamespace(ranking=ranking)) == (
         "a and the runner-up, b, come out the same: their net social costs are equal in every one of the 3 paired "
         "replications.")
+
+
+def test_a_lead_in_spending_is_not_read_as_one_in_harm():
+    """After a lead the runs tell apart, the sentence says which of its parts they tell apart: harm
+    averted about the same and spending clearly lower (the lead is in spending), or the reverse;
+    nothing when both or neither part is told apart, or the lead itself is not."""
+    from twin.report_ranking import lead_made_of
+
+    row = {"gap_low": 3.7e9, "averts_more_mean": 0.09e9, "averts_more_low": -0.72e9, "averts_more_high": 0.89e9,
+           "spend_more_mean": -5.0e9, "spend_more_low": -5.6e9, "spend_more_high": -4.4e9}
+    said = lead_made_of(pd.Series(row), markup=False)
+    assert said == (" The two avert about the same harm (it averts £0.09bn more, 90% interval -£0.72bn to +£0.89bn: "
+                    "a difference the runs cannot tell from none), so the lead is in spending: it spends £5.00bn less "
+                    "on the response (discounted; the report says on what).")
+    assert "it averts £0.09bn less" in lead_made_of(pd.Series(dict(row, averts_more_mean=-0.09e9)), markup=False)
+    assert 'href="#in-detail"' in lead_made_of(pd.Series(row))
+    harm = dict(row, averts_more_mean=4e9, averts_more_low=3e9, averts_more_high=5e9, spend_more_low=-0.2e9,
+                spend_more_high=0.3e9)
+    assert lead_made_of(pd.Series(harm), markup=False) == (
+        " The two spend about the same on the response (a difference the runs cannot tell from none), so the lead is "
+        "in harm: it averts £4.00bn more (90% interval £3.00bn to £5.00bn, discounted).")
+    for other in (dict(row, averts_more_low=0.1e9),  # both parts told apart
+                  dict(harm, averts_more_low=-1e9),  # neither
+                  dict(row, gap_low=-0.1e9),  # the lead itself is not
+                  {k: v for k, v in row.items() if k != "spend_more_high"}):  # one pair: no interval
+        assert lead_made_of(pd.Series(other)) == ""
 
 
 def test_pairs_to_tell_apart_is_the_smallest_count_whose_interval_would_exclude_zero():
@@ -2367,7 +2404,7 @@ def test_an_option_holding_other_options_levers_says_so_and_which_of_them_cost_s
 def test_a_runner_up_saving_more_each_year_at_the_end_is_said():
     from types import SimpleNamespace
 
-    from twin.report_ranking import runner_up_gains
+    from twin.report_horizon import runner_up_gains
 
     def said(best, runner):
         years = np.arange(1, len(best) + 1)
@@ -2964,6 +3001,24 @@ def test_what_rises_under_an_option_is_said_in_short_for_the_at_a_glance_table()
                                          "county lines running over the last 12 months rise by 42",
                                          "immigration-crime harm rises by £0.25bn (discounted)"]
     assert rises_in_short(comparison, "other") == "none"
+    # the justice system's pressures the summary names are in the column too (bail and early releases clearly
+    # up by at least 1% of the option's convictions), not a rise within the noise or below that share
+    justice = pd.DataFrame([
+        {"scenario": "opt", "metric": "total_convictions", "mean": 50_000.0, "diff_mean": 10_910.0,
+         "diff_low": 10_000.0, "diff_high": 11_800.0},
+        {"scenario": "opt", "metric": "total_bail_releases", "diff_mean": 3_641.0, "diff_low": 3_000.0,
+         "diff_high": 4_300.0},
+        {"scenario": "opt", "metric": "total_early_releases", "diff_mean": 23_030.0, "diff_low": 21_000.0,
+         "diff_high": 25_000.0}])
+    pressed = SimpleNamespace(summary=pd.concat([summary, justice]))
+    assert rises_in_short(pressed, "opt") == ("children recruited +788, county lines +42, immigration-crime harm "
+                                              "+£0.25bn, defendants bailed +3,641, prisoners released early +23,030")
+    for metric, change in (("total_bail_releases", {"diff_low": -10.0}), ("total_early_releases", {"diff_mean": 499.0})):
+        rows = justice.copy()
+        rows.loc[rows.metric == metric, list(change)] = list(change.values())
+        named = rises_in_short(SimpleNamespace(summary=pd.concat([summary, rows])), "opt")
+        assert ("defendants bailed" in named) == (metric != "total_bail_releases")
+        assert ("prisoners released early" in named) == (metric != "total_early_releases")
 
 
 def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():

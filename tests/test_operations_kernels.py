@@ -82,3 +82,23 @@ def test_services_follow_active_links_to_active_enablers():
         served = np.zeros(150, dtype=bool)
         served[links.ocg[live & (enablers.kind[links.enabler] == kind)]] = True
         assert np.array_equal(flags, served)
+
+
+def test_capacity_is_role_weighted_labour_scaled_by_cohesion_and_by_direction_from_prison():
+    """ODD 3.3: a group's capacity is its active members' labour by role (leader 0.5, core 1, worker
+    1, exploited 0.7), times (0.5 + 0.5 cohesion), times `directed_from_prison_capacity` while its
+    leader directs it from prison; 0 for a group no longer active. Written out here, group by group."""
+    from twin.operations import _capacity_into
+
+    rng = np.random.default_rng(7)
+    n = 500
+    by_role = rng.integers(0, 30, (n, 4)).astype(np.float64)  # columns: leader, core, worker, exploited
+    directing, cohesion, active = rng.random(n) < 0.3, rng.random(n), rng.random(n) < 0.9
+    capacity = np.full(n, np.nan)
+    _capacity_into(capacity, by_role, directing, 0.4, cohesion, active)
+    for g in range(n):
+        labour = 0.5 * by_role[g, 0] + 1.0 * by_role[g, 1] + 1.0 * by_role[g, 2] + 0.7 * by_role[g, 3]
+        expected = labour * (0.5 + 0.5 * cohesion[g]) * (0.4 if directing[g] else 1.0) * active[g]
+        assert abs(capacity[g] - expected) <= 1e-12 * max(expected, 1.0)
+    assert directing[active].any() and (~directing[active]).any() and (~active).any()  # each case met
+

@@ -192,3 +192,19 @@ def test_recruits_arrive_at_the_documented_rate_in_each_factor(step_length):
     for name, groups in halves.items():
         observed, mean, se = recruits[groups].sum(), expected[groups].sum(), np.sqrt(variance[groups].sum())
         assert abs(observed - mean) < 4 * se, (name, observed, mean, se)
+
+
+def test_target_size_grows_with_the_mean_unmet_share_over_a_group_s_supply_entries():
+    """ODD 3.3: target size = base size x (1 + growth x the mean unmet share of demand over the cells
+    the group supplies), at most (1 + growth) times the base; a group supplying nothing keeps its base."""
+    from twin.recruitment import _grow_targets
+
+    vacancy = np.array([0.0, 0.5, 1.0, 0.2])  # unmet share by flat [area, market] cell
+    entry_ocg = np.array([0, 0, 1, 1, 1, 2])  # group 3 supplies no cell
+    entry_cell = np.array([1, 2, 0, 2, 3, 2])
+    base = np.array([10.0, 20.0, 30.0, 40.0])
+    target = np.full(4, np.nan)
+    _grow_targets(entry_ocg, entry_cell, vacancy, 0.5, base, target)
+    means = [(0.5 + 1.0) / 2, (0.0 + 1.0 + 0.2) / 3, 1.0, 0.0]
+    assert np.allclose(target, base * (1 + 0.5 * np.array(means)), rtol=1e-15, atol=0)
+    assert target[2] == 1.5 * base[2] and target[3] == base[3]  # the cap, reached; nothing supplied

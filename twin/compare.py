@@ -369,8 +369,9 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
     options compared at once (`family_low`, `family_high`: the best is picked from them all). Tells
     whether the best option is distinguishable from the runner-up. Also the lower end of the 90%
     interval of how much more the option above spends on the response (`spend_more_low`: above zero
-    when it clearly spends more), the 90% interval of how much more harm the option above averts
-    (`averts_more_low`, `averts_more_high`, and `averts_more_share`, the share of its
+    when it clearly spends more; `spend_more_mean`, `spend_more_high`), the mean and 90% interval of
+    how much more harm the option above averts (`averts_more_mean`, `averts_more_low`,
+    `averts_more_high`, and `averts_more_share`, the share of its
     `averts_more_pairs` pairs in which it averts more), and the gap's interval leaving out
     recovered assets (`green_gap_low`, `green_gap_high`, `green_p_above_better`, `green_pairs`)."""
     key, spend = "discounted_net_social_cost_gbp", "discounted_response_cost_gbp"
@@ -390,11 +391,14 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
             more = paired_gap(wide, above, scenario, spend) if spend in wide.columns else np.empty(0)
             if more.size:  # one pair: its value (no interval), as `harm_per_extra_pound` takes the mean
                 row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more[0])
+                row["spend_more_mean"] = float(more.mean())
+                row["spend_more_high"] = mean_interval(more)[1] if more.size > 1 else float(more[0])
             harm = "discounted_harm_gbp_total"
             averted = paired_gap(wide, scenario, above, harm) if harm in wide.columns else np.empty(0)
             if averted.size > 1:
                 row.update(averts_more_low=mean_interval(averted)[0], averts_more_high=mean_interval(averted)[1],
-                           averts_more_share=float((averted > 0).mean()), averts_more_pairs=averted.size)
+                           averts_more_share=float((averted > 0).mean()), averts_more_pairs=averted.size,
+                           averts_more_mean=float(averted.mean()))
             green = f"{key}_excluding_assets"  # the same gap as the Green Book counts it (no recovered assets)
             if green in wide.columns:
                 gap = paired_gap(wide, scenario, above, green)

@@ -89,9 +89,12 @@ def _rises(comparison: Comparison, scenario: str) -> list[str]:
 
 
 def rises_in_short(comparison: Comparison, scenario: str) -> str:
-    """The same in a table's few words: 'children recruited +788, county lines +42', or 'none'."""
+    """The same in a table's few words, with the justice system's pressures the summary names
+    (`justice_limits`): 'children recruited +788, county lines +42, prisoners released early
+    +23,030', or 'none'."""
+    justice = [("people", label, change["diff_mean"]) for label, change in justice_limits(comparison, scenario)]
     return ", ".join(f"{label} +{bn(value) if kind == 'gbp' else people(value)}"
-                     for kind, label, value in _rising(comparison, scenario)) or "none"
+                     for kind, label, value in _rising(comparison, scenario) + justice) or "none"
 
 
 #: the crime groups and their members an option may leave more of at the end: (summary metric, label)
@@ -117,7 +120,7 @@ def _in_people(comparison: Comparison, scenario: str) -> str | None:
         falls.append(text)
     if not falls:
         return None
-    return (f"In people, {html.escape(scenario)} clearly means (each 90% interval below zero; see 'Other "
+    return (f"For people, {html.escape(scenario)} clearly means (each 90% interval below zero; see 'Other "
             f"outcomes'): {and_list(falls)}.")
 
 
@@ -172,27 +175,34 @@ def _justice_limits(comparison: Comparison, scenario: str) -> str:
             "options of their own, which can be added to it.")
 
 
+def justice_limits(comparison: Comparison, scenario: str) -> list[tuple[str, dict]]:
+    """The justice system's pressures under an option: more defendants bailed, or more prisoners
+    released early, than under the baseline (whole interval above zero, and at least
+    `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions): (label, paired change)."""
+    convictions = paired_change(comparison, scenario, "total_convictions")
+    floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
+    changes = [(label, paired_change(comparison, scenario, metric)) for label, metric in
+               (("defendants bailed", "total_bail_releases"), ("prisoners released early", "total_early_releases"))]
+    return [(label, change) for label, change in changes
+            if change is not None and change["diff_low"] > 0 and change["diff_mean"] >= floor]
+
+
 def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool = False) -> list[str]:
     """The ways an option's enforcement outruns the justice system: more defendants bailed, or more
     prisoners released early, than the baseline (whole interval above zero, and at least
     `JUSTICE_LIMIT_MIN_SHARE` of the option's convictions); clauses for a list, or with `sentences`
     short sentences of their own (the summary's)."""
     convictions = paired_change(comparison, scenario, "total_convictions")
-    floor = JUSTICE_LIMIT_MIN_SHARE * float(convictions["mean"]) if convictions is not None else 0.0
-
-    def limits(change) -> bool:
-        return change is not None and change["diff_low"] > 0 and change["diff_mean"] >= floor
-
+    limited = dict(justice_limits(comparison, scenario))
+    bailed, early = limited.get("defendants bailed"), limited.get("prisoners released early")
     parts = []
-    bailed = paired_change(comparison, scenario, "total_bail_releases")
-    if limits(bailed) and sentences:
+    if bailed is not None and sentences:
         parts.append(f"The courts or remand places cannot keep up with its charges: {bailed['diff_mean']:,.0f} more "
                      f"defendants are bailed to await trial at liberty.")
-    elif limits(bailed):
+    elif bailed is not None:
         parts.append(f"the courts or remand places cannot keep up with its charges ({bailed['diff_mean']:,.0f} more "
                      "defendants bailed to await trial at liberty)")
-    early = paired_change(comparison, scenario, "total_early_releases")
-    if limits(early):
+    if early is not None:
         emergency = paired_change(comparison, scenario, "total_emergency_releases")
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")

@@ -185,16 +185,29 @@ def lever_label(name: str, phased: frozenset | set = frozenset({"clear_hold_buil
     return name
 
 
+#: a hyphen as the sign of a number in words or tables ('-29', '[-54, -4]', '(-3.5%)'), not in a range
+#: ('5-95%'), a date or a name (after a letter, digit, dot or another hyphen: '--reps 12')
+NEGATIVE_COUNT = re.compile(r"(?<![\w.\-])-(?=\d)")
+
+
 def signed_amounts(page: str) -> str:
     """Signed amounts in the page's text kept on one line, a saving's sign as the minus sign (U+2212),
     which screen readers say ('-' beside '£' was read as a dash, or not at all): '-£5.36bn' becomes
-    '<span class="n">−£5.36bn</span>'. Attributes (a chart's text) are left as they are."""
+    '<span class="n">−£5.36bn</span>'; a negative count's sign is the minus sign too ('−29 [−54, −4]').
+    Attributes (a chart's text) are left as they are."""
 
     def signed(text: str) -> str:
-        return re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
+        text = re.sub(r"([+-])£([\d.,]+(?:bn|m|k)?)",
                       lambda m: f'<span class="n">{"−" if m.group(1) == "-" else "+"}£{m.group(2)}</span>', text)
+        return NEGATIVE_COUNT.sub("−", text)  # '-29 [-54, -4]': the same minus sign as the amounts'
+
+    def text_of(part: str) -> str:  # (a part may start or end inside a text, beside a code's tag)
+        return re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", f">{part}<")[1:-1]
+
     head, body = page.split("<body>", 1) if "<body>" in page else ("", page)  # (the <title> shows no markup)
-    return head + re.sub(r">([^<]*)<", lambda m: ">" + signed(m.group(1)) + "<", "<body>" * bool(head) + body)
+    parts = re.split(r"(<(?:code|pre|script|style)\b.*?</(?:code|pre|script|style)>)", "<body>" * bool(head) + body,
+                     flags=re.S)  # code to copy and the page's script as written
+    return head + "".join(part if k % 2 else text_of(part) for k, part in enumerate(parts))
 
 
 def captioned(frame, caption: str, **options) -> str:

@@ -29,11 +29,11 @@ from twin.report_drawn import (  # noqa: F401 (the tests read the held sentences
     FURTHER, console_intervals, drawn_uncertainty, lever_held_sentence, levers_drawn, posterior_drawn,
     posterior_held_sentence,
 )
+from twin.report_horizon import fading_sentence, runner_up_gains  # noqa: F401 (the tests read them here)
 from twin.report_pairs import parts_sentence
 from twin.report_ranking import (  # noqa: F401 (report.py and the tests read them here)
-    against_doing_nothing, fading_sentence, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
-    least_bad_sentence, level_with, narrowly, others_at_a_glance,
-    runner_up_gains, runner_up_sentence,
+    against_doing_nothing, gap_interval, green_book_sentence, idle_hiring_sentence, lead_rests_on,
+    least_bad_sentence, level_with, narrowly, others_at_a_glance, runner_up_sentence,
 )
 
 
@@ -351,7 +351,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
                      f"(90% interval{'s' if len(rises) > 1 else ''} above zero; see 'Other outcomes' and summary.csv).")
     better = others_better_in_people(comparison, best["scenario"])  # what choosing it on pounds gives up
     if better:
-        brief.append(f"<strong>Other options do better in people</strong> than {html.escape(best['scenario'])}: "
+        brief.append(f"<strong>Other options do better for people</strong> than {html.escape(best['scenario'])}: "
                      f"{html.escape('; '.join(better))} (paired replications; 90% intervals in brackets).")
     brief += [t for t in (_justice_limits(comparison, best["scenario"]), enforcement_caveat(comparison)) if t]
     green_book = green_book_sentence(rows, best)
@@ -476,7 +476,7 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
             lines.append(f"{beside}, under {r['scenario']}: {and_list(caveats)}.")
     better = others_better_in_people(comparison, best["scenario"])
     if better:
-        lines.append(f"Other options do better in people than {best['scenario']}: {'; '.join(better)} "
+        lines.append(f"Other options do better for people than {best['scenario']}: {'; '.join(better)} "
                      f"(paired replications; 90% intervals in brackets).")
     lines.append("Net social cost = harm + response cost - assets recovered (more assets recovered lowers it). "
                  "Better in: paired replications with a lower net social cost. £/£: harm averted per extra pound "

@@ -94,7 +94,7 @@ def _unmoved(comparison: Comparison, categories, threshold: float) -> tuple[list
                                             zip(others.scenario, others.diff_mean, share[share >= threshold])])
         # a small change can still be a clear one (its interval on one side of zero): say which way
         bounds = unmoved.reindex(columns=["diff_low", "diff_high"]).to_numpy()  # NaN where not computed
-        clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it, by {bn(abs(mean))}"
+        clear = [f"{html.escape(name)} {'raises' if low > 0 else 'lowers'} it by {bn(abs(mean))}"
                  for name, mean, (low, high) in zip(unmoved.scenario, unmoved.diff_mean, bounds) if low > 0 or high < 0]
         moved += (f"; {SMALL_BUT_CLEAR}: {and_list(clear)} over the horizon, the interval on one side of zero"
                   if clear else "")

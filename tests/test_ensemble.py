@@ -3013,7 +3013,8 @@ def test_what_rises_under_an_option_is_said_in_short_for_the_at_a_glance_table()
     pressed = SimpleNamespace(summary=pd.concat([summary, justice]))
     assert rises_in_short(pressed, "opt") == ("children recruited +788, county lines +42, immigration-crime harm "
                                               "+£0.25bn, defendants bailed +3,641, prisoners released early +23,030")
-    for metric, change in (("total_bail_releases", {"diff_low": -10.0}), ("total_early_releases", {"diff_mean": 499.0})):
+    for metric, change in (("total_bail_releases", {"diff_low": -10.0}),
+                           ("total_early_releases", {"diff_mean": 499.0})):
         rows = justice.copy()
         rows.loc[rows.metric == metric, list(change)] = list(change.values())
         named = rises_in_short(SimpleNamespace(summary=pd.concat([summary, rows])), "opt")

@@ -758,6 +758,28 @@ def test_parameters_beyond_their_plausible_range_are_warned_about_and_recorded(t
     assert json.loads((tmp_path / "run" / "run.json").read_text())["warnings"] == []
 
 
+def test_more_people_than_live_in_the_run_s_areas_is_refused_naming_the_file_that_sets_it(tmp_path, capsys):
+    """Beyond a plausible range is a warning; more heroin users than people is impossible: refused in one
+    line naming the file of the scenario's chain that sets it, before anything runs."""
+    from twin.geography import load_geography
+
+    people = float(load_geography(None).population.sum())
+    base = write(tmp_path / "base.toml", f'[scenario]\nbase = "{SCENARIOS / "baseline.toml"}"\nyears = 0.25\n'
+                 f'[parameters]\nheroin_crack_users_uk = {people + 1:.0f}\n')
+    child = write(tmp_path / "child.toml", '[scenario]\nbase = "base.toml"\n')
+    assert main(["run", str(child), "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"twin: error: {base}: [parameters] heroin_crack_users_uk = {people + 1:,.0f} is more people than "
+                   f"live in the run's areas ({people:,.0f}); expected at most that, and plausibly 300,000 to 450,000 "
+                   f"for the UK\n")
+    assert not (tmp_path / "run").exists()
+    base.write_text(base.read_text().replace(f"{people + 1:.0f}", f"{people:.0f}"))  # as many: allowed, warned
+    from twin.preflight import scenario_warnings
+    from twin.scenario import load_scenario
+
+    assert any("heroin_crack_users_uk" in w and "plausible range" in w for w in scenario_warnings(load_scenario(child)))
+
+
 def test_a_base_scenarios_value_beyond_its_range_is_remarked_on_in_the_bases_file(tmp_path):
     from twin.preflight import scenario_warnings
     from twin.scenario import load_scenario

@@ -76,10 +76,31 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     unused = (unused_with_register(scenario.parameters, f"{scenario.path}: [parameters]")
               if scenario.register and not scenario.complete_register else None)
     params = scenario.build_parameters()
+    more_people_than_live_there(scenario, params)
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
             + idle_settings(scenario) + everywhere_by_default(scenario) + spin_up_rounded_away(scenario)
             + ([unused] if unused else []) + [_in_setting_file(scenario, w) for w in consistency_warnings(params, "@")])
+
+
+#: parameters that count people the run's areas hold (users, victims, suspects, prisoners)
+PEOPLE_COUNTS = ("members_known_uk", "heroin_crack_users_uk", "cocaine_users_uk", "modern_slavery_victims_uk",
+                 "soc_prisoners_initial", "soc_awaiting_trial_initial")
+
+
+def more_people_than_live_there(scenario: Scenario, params) -> None:
+    """Refuse a count of people above the population of the run's areas (80,000,000 heroin users in
+    the UK): beyond a plausible range (a warning) it is impossible, and would run on regardless."""
+    from twin.errors import ParameterError
+
+    population = float(load_geography(scenario.areas_file).population.sum())
+    for name in PEOPLE_COUNTS:
+        if name in params.overridden and params[name] > population:
+            where = f"{file_setting(scenario, name, 'parameters')}: [parameters] {name}"
+            scaled = f" (scaled to the areas: {params[name]:,.0f})" if params[name] != params.uk_value(name) else ""
+            raise ParameterError(f"{where} = {params.uk_value(name):,.0f}{scaled} is more people than live in the "
+                                 f"run's areas ({population:,.0f}); expected at most that, and plausibly "
+                                 f"{params.spec(name).low:,.0f} to {params.spec(name).high:,.0f} for the UK")
 
 
 def _in_setting_file(scenario: Scenario, warning: str) -> str:

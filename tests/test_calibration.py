@@ -313,7 +313,8 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     from twin.cli import main
 
     targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
-                    'source = "seed 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+                    'source = "source 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\n'
+                    'aggregation = "annual_sum"\n')
     command = ["fit", str(QUICK_BASELINE), "--targets", str(targets), "--reps", "4", "--years", "1", "--workers", "1"]
     assert main(command + ["--out", str(tmp_path / "whole")]) == 0
     made = twin.executor.make_executor
@@ -576,7 +577,7 @@ name = "asset_realisation_share"
 
 def test_validation_replacement_measures_recovery():
     """Groups recover from losing 30% of Merseyside's workers and exploited members (about 480 of
-    them): mostly whole within two years in every seed, as seed 003's expectation in
+    them): mostly whole within two years in every seed, as source 003's expectation in
     experiments/validation/replacement.toml has it, with three standard errors to spare (measured
     12.8 months, se 1.6, 4 seeds), and new recruits refill part of the gap."""
     from twin.validation import run_experiment
@@ -847,7 +848,7 @@ def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
 name = "assets"
 value = 550e6
 tolerance = 140e6
-source = "seed 003"
+source = "source 003"
 metric = "assets_recovered_gbp"
 years = [1, 1]
 aggregation = "annual_sum"
@@ -962,7 +963,8 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     from twin.cli import main
 
     targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
-                    'source = "seed 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\naggregation = "annual_sum"\n')
+                    'source = "source 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\n'
+                    'aggregation = "annual_sum"\n')
     body = (f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\nmethod = "abc"\nyears = 1\nreps = 1\n'
             f'population_size = 6\ngenerations = {{g}}\nminimum_epsilon = 0.01\nposterior_size = 30\n'
             f'out = "{tmp_path / "out"}"\n[[parameter]]\nname = "asset_realisation_share"\n')

@@ -41,6 +41,7 @@ def test_run_writes_tidy_trajectories_and_summary(tmp_path, capsys):
     units = metrics.set_index("metric")["unit"]
     assert units["harm_gbp_total"] == "GBP/month" and units["members_prison"] == "people"
     assert units["community_trust"] == "index 0-1" and "each metric's unit and meaning" in printed
+    assert f"the run's settings, parameters and warnings: {out / 'run.json'})" in printed  # named where it is
     assert metrics.set_index("metric").loc["community_trust", "uk_row"] == "population-weighted mean of the areas"
 
 
@@ -468,7 +469,8 @@ def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path
     assert f"no such database file {Path(relative)} under the working folder" in message
     assert f"the file /{relative} is sqlite:////{relative}" in message
     message = _user_error(["export", "--db", f"sqlite:///{root}/none.db", "--out", "e"], capsys)  # none there either
-    assert message.endswith("no such database file (run `twin compare` or `twin sweep` first, or give --db)")
+    assert message.endswith(f"no such database file ({tmp_path / root / 'none.db'}, under the folder this command "
+                            f"runs in; run `twin compare` or `twin sweep` first, or give --db)")  # where it looked
     Store(f"sqlite:///{root}/sub/x.db")  # made where SQLAlchemy puts it, and said
     assert f"is the file {Path(root, 'sub', 'x.db')} under the working folder" in capsys.readouterr().err
     assert (tmp_path / root / "sub" / "x.db").exists()
@@ -495,6 +497,13 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
                         str(tmp_path / "e")], capsys)
     assert re.search(r"the experiments there: 2 \(compare: baseline; seed 7, made \d{4}-\d\d-\d\d \d\d:\d\d\), "
                      r"1 \(compare: baseline; seed 1, made ", said)  # told apart
+    # another experiment's export into a folder that held one is said, as a comparison's report is
+    export = ["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "x"), "--quiet"]
+    assert main(export + ["--experiment", "1"]) == 0 and main(export + ["--experiment", "1"]) == 0
+    assert "held the export" not in capsys.readouterr().err  # the same experiment again: nothing to say
+    assert main(export + ["--experiment", "2"]) == 0
+    assert capsys.readouterr().err == (f"Note: {tmp_path / 'x'} held the export of experiment 1; it now holds "
+                                       f"experiment 2's (give another --out to keep both).\n")
 
 
 def test_an_export_replaces_an_earlier_export_s_files_and_says_a_comparison_is_unfinished(tmp_path, capsys):

@@ -294,7 +294,7 @@ def test_baseline_holds_its_starting_picture():
     calibration/targets.toml, not typed in), with the places binding rarely: early releases under a
     tenth of releases in the reported years (SDS40-style release is an emergency measure, not current
     policy). From the register's start without the spin-up, the prison stock's hump in years 3-5
-    makes 13% of releases early. County lines have no target: they must not fall (seed 003: lines
+    makes 13% of releases early. County lines have no target: they must not fall (source 003: lines
     have expanded), and their drift is the one the parameter table states (16% above the register's,
     se 2.9%, under county_line_enforcement_closure_prob_per_month), within 3 standard errors: a
     regression pin, since the table's figure was measured on these seeds; it keeps the table's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -163,6 +164,16 @@ def test_compiling_says_how_many_kernels_are_done(tmp_path, monkeypatch, capsys)
     counts = [int(line.split()[1]) for line in err.splitlines() if line.startswith("compiled ")]
     # each count said once, as it changes (a busy machine may miss one), up to the list's and not past it
     assert counts == sorted(set(counts)) and counts[-1] == 3 and len(counts) >= 3
+    # and where compiling ended, with how long it took (a log's last count need not be the list's)
+    assert re.fullmatch(r"The kernels are compiled \(\d+ s; later runs load them from the cache\)\.",
+                        err.splitlines()[-1]), err
+    done = threading.Event()
+    thread = threading.Thread(target=precompile._say_progress, args=("Loading.", 0.0, done, None))
+    thread.start()  # loading: no count, but where it ended
+    time.sleep(0.1)
+    done.set()
+    thread.join(2)
+    assert re.fullmatch(r"\nLoading\.\nThe kernels are loaded \(\d+ s\)\.\n", capsys.readouterr().err)
     done = threading.Event()
     done.set()  # finished before the notice was due: nothing said
     precompile._say_progress("Compiling.", 0.5, done, entries)

@@ -98,7 +98,7 @@ def entrants(counts, uniforms, size_draws, reach_uniforms, demand, served, produ
     exploited_share = np.empty(n)
     for i in range(n):
         markets[i, market[i]] = True
-        # Most groups launder their own money (96% of OCGs are multi-criminal, seed 004).
+        # Most groups launder their own money (96% of OCGs are multi-criminal, source 004).
         markets[i, MONEY_LAUNDERING] = uniforms[i] < laundering_share
         if market[i] == FRAUD:
             ocg_type[i] = VIRTUAL if uniforms[n + i] < fraud_virtual_share else PROXIMITY
@@ -215,7 +215,7 @@ def pivot_weights(appeal, markets, o, weights):
     for m in range(weights.size):
         weights[m] = appeal[m] * (0.0 if markets[o, m] else 1.0)
     # Groups without drugs pivot within economic crime and exploitation (assumption): the
-    # 32% of economic groups (seed 004) keep their character as they adapt.
+    # 32% of economic groups (source 004) keep their character as they adapt.
     if not (markets[o, HEROIN_CRACK] or markets[o, COCAINE]):
         weights[HEROIN_CRACK] = 0.0
         weights[COCAINE] = 0.0

@@ -92,7 +92,8 @@ def cmd_run(args) -> int:
         print(format_annual_summary(output.model.results, STEPS_PER_YEAR[step]))
         spun = " (with the spin-up)" if scenario.spin_up_years else ""
         print(f"\nSet-up{spun} {output.setup_s:.2f} s, run {output.run_s:.2f} s. Trajectories: "
-              f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'})")
+              f"{Path(out) / 'trajectories.csv'} (each metric's unit and meaning: {Path(out) / 'metrics.csv'}; "
+              f"the run's settings, parameters and warnings: {Path(out) / 'run.json'})")
     return 0
 
 
@@ -258,7 +259,7 @@ def _compare(args) -> int:
 
 def cmd_export(args) -> int:
     from twin.database_url import require_database
-    from twin.export import exported_before, check_parquet_engine, export_experiment
+    from twin.export import check_parquet_engine, export_experiment, exported_before, exported_experiment
     from twin.store import Store
 
     require_database(args.db)
@@ -273,7 +274,11 @@ def cmd_export(args) -> int:
         check_parquet_engine()
     out = output_folder(args.out)
     before = [name for name in exported_before(out) if (out / name).exists()]
+    held = exported_experiment(out)
     written, note = export_experiment(store, experiment_id, out, args.format)
+    if held is not None and held != experiment_id:  # as a comparison's report says it
+        print(f"Note: {out} held the export of experiment {held}; it now holds experiment {experiment_id}'s "
+              f"(give another --out to keep both).", file=sys.stderr)
     row = store.experiment_row(experiment_id)
     if not args.quiet:
         print(f"Experiment {experiment_id} ({row.get('kind')}: {row.get('name')}) from {safe_url(args.db)}:")

@@ -36,7 +36,7 @@ def cmd_params(args) -> int:
             writer.writerow([p.name, p.value, p.unit, p.low, p.high, p.group, p.provenance,
                              ";".join(fitted.get(p.name, [])), p.source, p.description])
         return 0
-    print("Each parameter: value, unit, plausible range, and its source ('seed 000' to 'seed 004' are the "
+    print("Each parameter: value, unit, plausible range, and its source ('source 000' to 'source 004' are the "
           "project's source documents, listed at the end; 'assumption' marks a value no source gives).")
     group = None
     for p in rows:
@@ -56,7 +56,7 @@ def cmd_params(args) -> int:
 def _print_source_documents() -> None:
     from twin.parameter_table import SOURCE_DOCUMENTS
 
-    print("\nSources cited as 'seed 000' to 'seed 004' are the project's source documents:")
+    print("\nSources cited as 'source 000' to 'source 004' are the project's source documents:")
     for key, title in SOURCE_DOCUMENTS.items():
         print(f"  {key}: {title}")
 

@@ -1,6 +1,6 @@
 """Communities: vulnerability (the at-risk pool) and community trust per area.
 
-Trust is people's willingness to report and give evidence (seed 004 s.5). It falls with
+Trust is people's willingness to report and give evidence (source 004 s.5). It falls with
 network-linked homicides, rises a little with visible disruptions, falls while powers are used
 without an independent reviewer (`powers_trust_loss_per_month`), and returns towards its
 starting level. Trust scales the mapping of unknown groups, the success of operations (witnesses)

@@ -133,8 +133,9 @@ def require_database(url: str) -> None:
     path = sqlite_path(url)
     if path is not None and not path.exists():
         meant = absolute_meant(url) if (Path("/") / path).exists() else ""  # a file there, meant
-        raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or "(run `twin compare` or "
-                                                                             "`twin sweep` first, or give --db)"))
+        looked = "" if path.is_absolute() else f"{path.absolute()}, under the folder this command runs in; "
+        raise UserError(f"--db {safe_url(url)}: no such database file " + (meant or (
+            f"({looked}run `twin compare` or `twin sweep` first, or give --db)")))
 
 
 @contextlib.contextmanager

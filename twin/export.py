@@ -10,6 +10,7 @@ column is, for that kind of experiment and format.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -324,6 +325,16 @@ def exported_before(out_dir: Path) -> tuple[str, ...]:
         return tuple(line for line in (out_dir / EXPORTED_RECORD).read_text(encoding="utf-8").splitlines() if line)
     except (OSError, UnicodeDecodeError):
         return ()
+
+
+def exported_experiment(out_dir: Path) -> int | None:
+    """The experiment an earlier export in `out_dir` holds, from its README.txt (`guide`'s first line)."""
+    try:
+        first = (out_dir / "README.txt").read_text(encoding="utf-8").partition("\n")[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.match(r"Experiment (\d+) \(a \w+\), exported by `twin export`", first)
+    return int(found.group(1)) if found else None
 
 
 def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str = "csv") -> tuple[list[Path], str]:

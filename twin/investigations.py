@@ -4,7 +4,7 @@ An operation succeeds with a chance that rises with intelligence and falls with 
 insulation and corrupt insiders. A success arrests shares of the members by role, seizes part
 of the capital and may take out the leader; a failure still picks up some workers. A
 disruption is counted when the arrests remove at least `disruption_capacity_threshold` of the
-group's capacity or its leader (seed 004 s.20). Reactive (street) policing also arrests active
+group's capacity or its leader (source 004 s.20). Reactive (street) policing also arrests active
 workers and exploited members at a low monthly rate.
 """
 

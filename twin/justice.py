@@ -11,7 +11,7 @@ Remand and sentence share the prison places (`soc_prison_places`): when SOC pris
 remanded exceed them, the prisons make room by releasing sentenced prisoners: those nearest their
 release date who have served at least `early_release_served_share` go out early (as under SDS40
 in 2024), and if that is not enough, the others nearest their date (an emergency release, as
-under End of Custody Supervised Licence in 2023-24; seed 003: overcrowding means offences are
+under End of Custody Supervised Licence in 2023-24; source 003: overcrowding means offences are
 less likely to be punished by imprisonment; the remand population of England and Wales, 17,070
 in June 2024, was a record). The courts hold at most `soc_remand_places` on remand: beyond it (or
 beyond all the places) they bail exploited members and workers before core members and leaders.

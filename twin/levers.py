@@ -1,6 +1,6 @@
 """The lever catalogue, part 1: Clear, Hold, Build and the other area-targeted levers.
 
-Clear, Hold, Build (seed 000: rolled out to every force area by the NPCC, combining "Pursue" policing
+Clear, Hold, Build (source 000: rolled out to every force area by the NPCC, combining "Pursue" policing
 with partnership working to build resilient communities and reduce demand; the phases below are
 the model's reading of that aim, their effects assumptions):
 - Clear: a surge of pursue capacity (investigators, partners) against the highest-harm groups in
@@ -32,7 +32,7 @@ class Clear(Lever):
     type_name = "clear"
     paid_by = "forces"
     payer_note = "surge officers in the target areas' forces"
-    summary = ("Clear (seed 000): surge investigators into the target areas' forces, with partners, "
+    summary = ("Clear (source 000): surge investigators into the target areas' forces, with partners, "
                "against their highest-harm groups (given groups, that selection moves up their lists); "
                "cross-boundary groups taken with less friction (all of it at the assumed value)")
     acts_on_groups = True
@@ -42,13 +42,13 @@ class Clear(Lever):
                 "extra investigators in each target area, the same number whatever its size; the force's "
                 "reactive share (`reactive_demand_share`) of them goes to fast-time demand, as of its own"),
         setting("success_uplift", 0.15, "fractional rise", 0.0, 0.4,
-                f"{A}: multi-agency Clear operations (seed 000) bring partners' powers and data",
+                f"{A}: multi-agency Clear operations (source 000) bring partners' powers and data",
                 "rise in operation success in the target areas"),
         setting("cost_gbp_per_surge_investigator_year", 90000, "GBP/FTE-year", 60000, 130000,
                 f"{A}: surge officers cost more than baseline investigators (overtime, mutual aid)",
                 "cost of one surge investigator"),
         setting("friction_removed", 1.0, "share", 0.0, 1.0,
-                f"{A}: Clear works with partners across force boundaries (seed 000: a surge with partners), so "
+                f"{A}: Clear works with partners across force boundaries (source 000: a surge with partners), so "
                 "its operations against groups based across a boundary lose the extra cost of such cases "
                 "(`cross_boundary_cost_multiplier`); all of it at 1, as a regional tier would; the range from "
                 "none to all", "share of the extra cost of cross-boundary operations removed in the target areas",
@@ -78,7 +78,7 @@ class Hold(Lever):
     type_name = "hold"
     paid_by = "forces"
     payer_note = "sustained presence in the held areas"
-    summary = ("Hold (seed 000): sustained presence that keeps new and displaced groups, and new county lines, "
+    summary = ("Hold (source 000): sustained presence that keeps new and displaced groups, and new county lines, "
                "out of vacated markets, dampens violence and builds intelligence and trust")
     settings = (
         setting("entry_reduction", 0.5, "share", 0.2, 0.8,
@@ -115,7 +115,7 @@ class Build(Lever):
     type_name = "build"
     paid_by = "other"
     payer_note = "local authorities and partners"
-    summary = ("Build (seed 000): partnership work that, over years, lowers vulnerability (the recruitment "
+    summary = ("Build (source 000): partnership work that, over years, lowers vulnerability (the recruitment "
                "pool) and local drug demand and raises community trust")
     settings = (
         setting("vulnerability_reduction", 0.15, "share", 0.05, 0.35,
@@ -124,10 +124,10 @@ class Build(Lever):
         setting("demand_reduction", 0.08, "share", 0.0, 0.2,
                 f"{A}: treatment and prevention lower local drug demand", "fall in local drug demand at full effect",
                 "share"),
-        setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (seed 000) takes years",
+        setting("ramp_years", 3, "years", 1, 6, f"{A}: building resilient communities (source 000) takes years",
                 "years to full effect"),
         setting("trust_gain_per_year", 0.03, "index/year", 0.0, 0.06,
-                f"{A}: partnership work with communities (seed 000: building resilient communities) builds more "
+                f"{A}: partnership work with communities (source 000: building resilient communities) builds more "
                 "trust than presence alone, so a little above Hold's 0.02; the range runs from none to twice it",
                 "community trust added per year of Build, at this rate from its first step (unlike its other "
                 "effects, not ramped), against trust's pull back to its "
@@ -157,13 +157,13 @@ class ClearHoldBuild(Lever):
     acts_on_groups = True
     settings = (
         setting("clear_years", 0.5, "years", 0.0, 3.0,
-                "design: an intensive surge of months (the rollout's Clear phase, seed 000)", "length of Clear"),
+                "design: an intensive surge of months (the rollout's Clear phase, source 000)", "length of Clear"),
         setting("hold_years", 2.0, "years", 0.0, 10.0,
-                "design: two years of sustained presence after Clear (seed 000 gives no length); 0 skips Hold",
+                "design: two years of sustained presence after Clear (source 000 gives no length); 0 skips Hold",
                 "length of Hold (0: no Hold)"),
         setting("build_years", 5.0, "years", 0.0, 20.0,
                 "design: five years of partnership work from the start of Hold, as building resilient communities"
-                " takes years (seed 000); 0 skips Build", "length of Build (0: no Build)"),
+                " takes years (source 000); 0 skips Build", "length of Build (0: no Build)"),
         setting("clear_intensity", 1.0, "multiplier", 0.0, 3.0,
                 "design: Clear at the clear lever's standard strength", "intensity of Clear"),
         setting("hold_intensity", 1.0, "multiplier", 0.0, 3.0,
@@ -249,7 +249,7 @@ class BusinessDisruption(Lever):
     type_name = "business_disruption"
     paid_by = POLICING
     payer_note = "the units that work the selected groups"
-    summary = ("Business-model disruption of OCBs (seed 000): sabotage the trust and reputation of the "
+    summary = ("Business-model disruption of OCBs (source 000): sabotage the trust and reputation of the "
                "mapped groups in the target areas (of a groups selection, if given) with the highest market harm as "
                "police see it (violence aside), which lowers their capacity and recruitment")
     acts_on_groups = True
@@ -258,7 +258,7 @@ class BusinessDisruption(Lever):
                 "design: the handful of groups one area's team can work at once",
                 "mapped groups worked on in each target area", "count"),
         setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2,
-                f"{A}: sabotaging trust inside a group (seed 000's organised crime businesses) costs a twentieth "
+                f"{A}: sabotaging trust inside a group (source 000's organised crime businesses) costs a twentieth "
                 "of its cohesion a month, about half in a year's work; no evaluation gives a figure, and the "
                 "range runs from none to four times it",
                 "internal trust (cohesion) lost each month by a targeted group"),

@@ -1,7 +1,7 @@
 """The lever catalogue, part 3: funding, capacity, tiers and the other national levers.
 
 Funding: the SOC budget and its split, certainty of funding, technology investment, and a SOC
-fund fed by recovered assets and fines (seed 003). Capacity: prison places and court capacity.
+fund fed by recovered assets and fines (source 003). Capacity: prison places and court capacity.
 The tiers: a regional or UK-wide tier. Enablers: professional enablers, corrupt insiders, and
 public-private data sharing against fraud. The powers of a Countering SOC Bill are in
 `levers_powers.py`.
@@ -24,7 +24,7 @@ class PrisonPlaces(NationalLever):
     type_name = "prison_places"
     paid_by = "prisons"
     payer_note = "places built and run"
-    summary = ("More prison places for SOC offenders (seed 003: overcrowding means offences are less likely "
+    summary = ("More prison places for SOC offenders (source 003: overcrowding means offences are less likely "
                "to be punished by imprisonment): fewer early and emergency releases")
     settings = (
         setting("extra_places", 5000, "places", 0, 20000,
@@ -167,7 +167,7 @@ class Funding(InvestigatorPipeline):
                "recruited and trained; cuts take effect at once")
     settings = (
         setting("budget_gbp_per_year", 3.0e9, "GBP/year", 0.0, 6e9,
-                "seed 003: more than £3bn a year on counter-terrorism; parity means about £3bn for SOC",
+                "source 003: more than £3bn a year on counter-terrorism; parity means about £3bn for SOC",
                 "SOC budget under this lever (the baseline is soc_budget_gbp_per_year)"),
         setting("share_forces", 0.45, "share", 0.0, 1.0, "design: the baseline budget's split between the tiers",
                 "share spent by forces", "share"),
@@ -175,7 +175,7 @@ class Funding(InvestigatorPipeline):
                 "share spent by ROCUs", "share"),
         setting("share_nca", 0.35, "share", 0.0, 1.0, "design: the baseline budget's split between the tiers",
                 "share spent by the NCA", "share"),
-        setting("multi_year", 1, "0 or 1", 0, 1, "seed 003: yearly bids complicate long-term planning (HMICFRS 2021)",
+        setting("multi_year", 1, "0 or 1", 0, 1, "source 003: yearly bids complicate long-term planning (HMICFRS 2021)",
                 "1: multi-year settlement; 0: yearly bids", "count"),
         setting("yearly_bid_efficiency", 0.85, "share", 0.6, 1.0,
                 f"{A}: short-term funding loses capacity to churn, vacancies and bidding",
@@ -205,13 +205,13 @@ class Funding(InvestigatorPipeline):
 @register
 class SOCFund(InvestigatorPipeline):
     type_name = "soc_fund"
-    summary = ("A dedicated SOC fund (seed 003 estimates about £300m from confiscation and £250m from fines; "
+    summary = ("A dedicated SOC fund (source 003 estimates about £300m from confiscation and £250m from fines; "
                "agencies kept 38%): a share of the last year's recovered assets and fines is reinvested")
     settings = (
-        setting("reinvested_share", 1.0, "share", 0.0, 1.0, "seed 003 proposes ring-fencing all of it",
+        setting("reinvested_share", 1.0, "share", 0.0, 1.0, "source 003 proposes ring-fencing all of it",
                 "share of recovered assets and fines reinvested in SOC policing", "share"),
         setting("already_kept_share", 0.38, "share", 0.0, 1.0,
-                "seed 003: £3.9bn in confiscation and fines in 2016-21; agencies kept 38% of recovered assets",
+                "source 003: £3.9bn in confiscation and fines in 2016-21; agencies kept 38% of recovered assets",
                 "share agencies keep at baseline (already in the baseline budget)", "share"),
     ) + InvestigatorPipeline.settings_pipeline
 
@@ -233,21 +233,21 @@ class TechnologyInvestment(NationalLever):
     type_name = "technology_investment"
     paid_by = POLICING
     payer_note = "police technology, in the baseline budget's split though some is bought centrally"
-    summary = ("Capital investment in technology (seed 003: policing got £100m capital against £17.5bn "
+    summary = ("Capital investment in technology (source 003: policing got £100m capital against £17.5bn "
                "resource in 2023-24): spending for some years; better intelligence and success after a lag, for as "
                "long as the lever runs")
     settings = (
         setting("capital_gbp_per_year", 100e6, "GBP/year", 20e6, 500e6,
-                "design: as much again as policing's whole capital funding (seed 003: £100m against £17.5bn of "
+                "design: as much again as policing's whole capital funding (source 003: £100m against £17.5bn of "
                 "resource funding in the year to March 2024)", "capital spending per year"),
         setting("spend_years", 3, "years", 1, 10,
                 "design: a three-year programme of spending", "years of spending"),
         setting("lag_years", 2, "years", 0, 5, f"{A}: systems take time to build and adopt", "years before benefits start"),
         setting("ramp_years", 2, "years", 0.5, 5,
-                f"{A}: forces take up a new system over years (seed 003: siloed, fragmented approaches across "
+                f"{A}: forces take up a new system over years (source 003: siloed, fragmented approaches across "
                 "forces); the range from half a year to five", "years from first benefit to full benefit"),
         setting("intel_uplift", 0.25, "fractional rise", 0.0, 0.6,
-                f"{A}: seed 003: data analysis and communications are vital and policing trails criminals in "
+                f"{A}: source 003: data analysis and communications are vital and policing trails criminals in "
                 "technology; a quarter more intelligence and mapping at full benefit, no evaluation giving a "
                 "figure; the range from none to 60%", "rise in intelligence gain and mapping at full benefit"),
         setting("success_uplift", 0.1, "fractional rise", 0.0, 0.3,
@@ -285,7 +285,7 @@ class RegionalTier(NationalLever):
     type_name = "regional_tier"
     paid_by = "rocus"
     payer_note = "the regional tier's running cost; a UK-wide tier led by the NCA would fall on it"
-    summary = ("A regional or UK-wide tier (seed 003: the 43-force model is ill suited to SOC; 83% back a "
+    summary = ("A regional or UK-wide tier (source 003: the 43-force model is ill suited to SOC; 83% back a "
                "UK-wide force): cross-boundary groups are tasked without friction")
     settings = (
         setting("friction_removed", 1.0, "share", 0.0, 1.0,
@@ -294,7 +294,7 @@ class RegionalTier(NationalLever):
                 "below the default, never above)", "share of the cross-boundary cost penalty removed",
                 "share"),
         setting("cost_gbp_per_year", 50e6, "GBP/year", 10e6, 200e6,
-                f"{A}: running a reorganised tier, about 30% of the ROCUs' £170m share of the SOC budget (seed "
+                f"{A}: running a reorganised tier, about 30% of the ROCUs' £170m share of the SOC budget (source "
                 "003: ROCUs are funded short term from many sources); the range from a light merger to a UK-wide "
                 "force", "running cost of the reorganisation"),
     )
@@ -324,12 +324,12 @@ class EnablerTargeting(EnablerRemoval):
     type_name = "enabler_targeting"
     paid_by = "other"
     payer_note = "anti-money-laundering supervisors and prosecutors"
-    summary = ("Targeting professional enablers (seed 003: AML supervision, executive accountability): "
+    summary = ("Targeting professional enablers (source 003: AML supervision, executive accountability): "
                "enablers struck off or prosecuted; groups lose laundering efficiency until they find others")
     kind = PROFESSIONAL
     settings = (
         setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05,
-                f"{A}: seed 003: over 20 supervisors oversee the legal and accountancy sector, and the FCA took "
+                f"{A}: source 003: over 20 supervisors oversee the legal and accountancy sector, and the FCA took "
                 "one action against an individual after £777m of fines on 17 banks; a single supervisor and "
                 "prosecutions strike off or prosecute about 11% of professional enablers a year (no figure "
                 "given), the range to about half",
@@ -340,7 +340,7 @@ class EnablerTargeting(EnablerRemoval):
                 "rise in removal of professional enablers exposed by operations (insiders and encryption providers "
                 "exposed alongside go at the baseline rate)"),
         setting("cost_gbp_per_year", 30e6, "GBP/year", 5e6, 100e6,
-                f"{A}: a Single Professional Services Supervisor (seed 003, which would fund it by fees; counted "
+                f"{A}: a Single Professional Services Supervisor (source 003, which would fund it by fees; counted "
                 "here as public spending) and prosecutions; the range from a small office to a large one",
                 "cost (supervisors, prosecutions)"),
     )
@@ -355,18 +355,18 @@ class AntiCorruption(EnablerRemoval):
     type_name = "anti_corruption"
     paid_by = {"forces": 0.5, "prisons": 0.5}
     payer_note = "police and prison counter-corruption units, assumed half each"
-    summary = ("An anti-corruption strategy (seed 003: 992 prison staff investigated, 114 arrested, 42 charged "
+    summary = ("An anti-corruption strategy (source 003: 992 prison staff investigated, 114 arrested, 42 charged "
                "2019-23): corrupt insiders removed, and insiders help groups less")
     kind = INSIDER
     settings = (
         setting("removal_prob_per_month", 0.01, "probability/month", 0.0, 0.05,
-                f"{A}: seed 003's prison figures (114 arrested in four and a half years, about 25 a year, against "
+                f"{A}: source 003's prison figures (114 arrested in four and a half years, about 25 a year, against "
                 "about 200 prison insiders at the model's split of `enablers_insider`) are what counter-corruption "
                 "work already removes there, in the baseline; the strategy is assumed to add as much again, and "
                 "at that rate in all four sectors, for which no figure is given; the range to five times it",
                 "monthly chance an active corrupt insider is removed", "probability"),
         setting("insider_penalty_reduction", 0.4, "share", 0.0, 1.0,
-                f"{A}: seed 003 recommends an anti-corruption strategy that digitalises key sectors such as borders "
+                f"{A}: source 003 recommends an anti-corruption strategy that digitalises key sectors such as borders "
                 "and prisons; with counter-corruption work these cut what an insider can leak or let through by "
                 "two-fifths (no figure given); the range from none to all",
                 "fall in the harm insiders do to operations (vetting, digitalised borders and prisons)", "share"),
@@ -385,16 +385,16 @@ class FraudDataSharing(NationalLever):
     type_name = "fraud_data_sharing"
     paid_by = "other"
     payer_note = "public data platforms and analysts; the banks' and telecoms' own costs are not counted"
-    summary = ("Public-private data sharing against fraud (seed 003): blocked transactions and takedowns "
+    summary = ("Public-private data sharing against fraud (source 003): blocked transactions and takedowns "
                "cut fraud supply; shared data helps map fraud groups")
     settings = (
         setting("fraud_supply_reduction", 0.15, "share", 0.0, 0.4,
-                f"{A}: seed 003 cites banks' behavioural biometrics and Singapore's Anti-Scam Command (over 9,000 "
+                f"{A}: source 003 cites banks' behavioural biometrics and Singapore's Anti-Scam Command (over 9,000 "
                 "accounts frozen and about $50.8m recovered in half a year); blocked payments and takedowns cut "
                 "the fraud groups can commit by about a seventh, the range to two-fifths",
                 "fall in fraud that groups can commit (blocked payments, takedowns)", "share"),
         setting("detection_uplift", 0.2, "fractional rise", 0.0, 0.6,
-                f"{A}: shared data helps map fraud groups (seed 003: Australia's Fintel Alliance develops shared "
+                f"{A}: shared data helps map fraud groups (source 003: Australia's Fintel Alliance develops shared "
                 "intelligence with banks); a fifth more, the range to 60%",
                 "rise in the mapping of groups in the fraud market (fraud data)"),
         setting("cost_gbp_per_year", 40e6, "GBP/year", 10e6, 150e6,

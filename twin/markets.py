@@ -10,7 +10,7 @@ Clearing, per commodity:
   neighbouring areas (displacement across force boundaries);
 - national markets (fraud, immigration): supply and demand are pooled across the country and
   victims fall where the demand is (population). Demand here is the volume at the start, not a
-  ceiling: the victim pool for fraud is vast (seed 003: the internet multiplies the potential
+  ceiling: the victim pool for fraud is vast (source 003: the internet multiplies the potential
   victims) and crossings need organisers and boats, so the volume follows supply as a matching
   function, served = demand x (s / s0) ** e, where s is supply over demand now, s0 at the start
   and e the market's supply elasticity (`fraud_supply_elasticity`,

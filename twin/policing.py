@@ -8,11 +8,11 @@ is above its starting level. Unmapped OCGs are mapped at a rate that rises with 
 and falls with encryption; intelligence on mapped OCGs grows with time and with operations, and
 goes out of date.
 
-Tasking follows the MPS Matrix / MoRiLE logic (seeds 001, 004): each unit ranks the mapped OCGs
+Tasking follows the MPS Matrix / MoRiLE logic (sources 001, 004): each unit ranks the mapped OCGs
 in its remit (local groups: their force; regional: their ROCU; national: the NCA) by a noisy
 harm score and opens operations down the list while free investigators last. A force may then
 take cross-boundary groups in its area that their own tier could not, at a cost multiplier
-(seed 003: the 43-force model is ill suited to SOC).
+(source 003: the 43-force model is ill suited to SOC).
 """
 
 from __future__ import annotations

@@ -248,13 +248,19 @@ _notice_silenced = False
 def _say_progress(notice: str, after_s: float, done, entries: list | None) -> None:
     """After `after_s` seconds unless `done`: the notice, then (compiling, with the list of kernels) how
     many of them the cache holds, every `COUNT_EVERY_S` seconds, on one rewritten line at a terminal,
-    until `done`. The count is of the cache's index files, one per kernel compiled (`cache_is_cold`)."""
+    until `done`, and then that they are ready and how long it took (a log shows where compiling
+    ended). The count is of the cache's index files, one per kernel compiled (`cache_is_cold`)."""
+    import time
+
     import numba
 
+    started = time.monotonic()
     if done.wait(after_s):
         return
     print("\n" + notice, file=sys.stderr, flush=True)  # (after a line break: not on a progress bar's line)
     if not entries:
+        done.wait()
+        print(f"The kernels are loaded ({time.monotonic() - started:.0f} s).", file=sys.stderr, flush=True)
         return
     total, folder = len({(e.module, e.name) for e in entries}), Path(numba.config.CACHE_DIR)
     terminal = sys.stderr.isatty()
@@ -267,6 +273,8 @@ def _say_progress(notice: str, after_s: float, done, entries: list | None) -> No
             said = count
     if terminal and said is not None:
         print(file=sys.stderr, flush=True)
+    print(f"The kernels are compiled ({time.monotonic() - started:.0f} s; later runs load them from the cache).",
+          file=sys.stderr, flush=True)
 
 
 def silence_compiling_notice() -> None:

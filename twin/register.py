@@ -5,7 +5,7 @@ and optionally `capital_gbp, county_lines`.
 
 `markets` and `enablers` are lists separated by ';' (e.g. `heroin_crack;money_laundering`,
 `professional;technical`, or empty). By default `synthetic_register` draws a UK-scale register
-from the distributions in the parameter table (seed 003 and seed 004 shares). `load_register`
+from the distributions in the parameter table (source 003 and source 004 shares). `load_register`
 reads a user's register from a CSV file or from a SQLAlchemy URL and table, validating each
 row and reporting every bad field with its row number.
 """
@@ -123,7 +123,7 @@ def unused_with_register(overridden, where: str) -> str | None:
 
 
 def synthetic_register(geography: Geography, params: Parameters, rng: np.random.Generator) -> Register:
-    """Draw a UK-scale register from the brief's distributions (seeds 003 and 004)."""
+    """Draw a UK-scale register from the brief's distributions (sources 003 and 004)."""
     n = int(round(params.ocgs_known_uk / params.ocg_known_share))
     if not 1 <= n <= MAX_REGISTER_MEMBERS // 2:
         raise ParameterError(f"ocgs_known_uk = {params.ocgs_known_uk:g} and ocg_known_share = "
@@ -134,7 +134,7 @@ def synthetic_register(geography: Geography, params: Parameters, rng: np.random.
     area = rng.choice(geography.n_areas, size=n, p=area_weights / area_weights.sum())
 
     # Portfolio first, then type conditional on it: virtual groups run economic crime only,
-    # while the marginal type shares stay those of seed 004.
+    # while the marginal type shares stay those of source 004.
     portfolio_p = np.array([params.share_portfolio_drugs_laundering, params.share_portfolio_economic,
                             params.share_portfolio_drugs_only])
     portfolio = rng.choice(3, size=n, p=portfolio_p / portfolio_p.sum())

@@ -169,7 +169,9 @@ def headline_chart(rows: list[dict], baseline: str) -> plt.Figure | None:
     rows = sorted((r for r in rows if np.isfinite(r["net"])), key=lambda r: r["net"])
     if not rows:
         return None
-    figure, axis = plt.subplots(figsize=(8, 1.6 + 0.75 * len(rows)), dpi=100)
+    legend_in = 0.35  # inches below the axes for the legend, whatever the rows (anchored in the axes' own units
+    height = 1.6 + 0.75 * len(rows) + legend_in  # it sat on the axis label with one option)
+    figure, axis = plt.subplots(figsize=(8, height), dpi=100)
     y = np.arange(len(rows))[::-1].astype(float)  # the best at the top
     for shift, key, label, style in ((0.18, "net", "net social cost", {"color": "#2a7f62"}),
                                      (-0.18, "green_book", "recovered assets left out (Green Book)",
@@ -185,8 +187,8 @@ def headline_chart(rows: list[dict], baseline: str) -> plt.Figure | None:
     set_title(axis, f"What each option saves against {baseline} (90% intervals: chance between replications only)",
               10, 6)
     axis.grid(axis="x", alpha=0.3)
-    axis.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.1 / len(rows)), ncol=2)
-    figure.tight_layout()
+    figure.legend(*axis.get_legend_handles_labels(), fontsize=8, frameon=False, loc="lower center", ncol=2)
+    figure.tight_layout(rect=(0, legend_in / height, 1, 1))
     return figure
 
 

@@ -137,7 +137,7 @@ TERMS = {
     "picked from": "an interval 'allowing for the best having been picked from' several options is wider: it holds "
                    "for every pair of options at once, so it is not flattered by choosing the best after the fact",
     "network-linked homicides": "homicides linked to criminal networks, directly (the groups' own violence) or "
-                                "indirectly (about a third of London's homicides in all, seed 004); the 'homicides' "
+                                "indirectly (about a third of London's homicides in all, source 004); the 'homicides' "
                                 "of the tables are these; other homicides are not modelled",
 }
 

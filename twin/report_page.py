@@ -143,9 +143,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
         _runs(comparison, experiment, experiment_id, store.url),
         SELF_CHECK,
     ))
-    # the source documents as a reader names them ('seed 003' read as a random seed), the glossary's too
-    page = re.sub(r"\bseed (00\d)\b", r"source \1", with_glossary(page))
-    return signed_amounts(with_contents(page))
+    return signed_amounts(with_contents(with_glossary(page)))
 
 
 def _head(comparison: Comparison, experiment_id: int) -> str:
@@ -402,7 +400,7 @@ def _assumptions(scenarios: pd.DataFrame, comparison: Comparison) -> str:
     return f"""<h2>Assumptions and parameters</h2>
 <p>{parameters_note(comparison)}, with its unit, plausible
 range and source (run <code>twin params</code>, or see docs/ODD.md). Each lever's effect sizes and costs are
-listed under its scenario{DRAWN_NOTE if levers else ""}. Sources cited as "seed 000" to "seed 004" are the
+listed under its scenario{DRAWN_NOTE if levers else ""}. Sources cited as "source 000" to "source 004" are the
 project's source documents:
 {sources}.</p>
 {''.join(_scenario_assumptions(row, levers, posterior) for _, row in scenarios.iterrows())}

@@ -136,7 +136,7 @@ METRICS: tuple[Metric, ...] = (
     _m("enablers_removed", "enablers/step", "enablers removed", per_area=False),
     _m("pivots", "events/step", "OCGs adding a market after an operation", per_area=False),
     _m("market_exits", "events/step", "markets OCGs left because they were glutted", per_area=False),
-    # Make-up of the active OCG population (seed 004 shares), so calibration can check they stay true.
+    # Make-up of the active OCG population (source 004 shares), so calibration can check they stay true.
     _m("share_type_cultural", "share", "active OCGs bound by culture or ethnicity", per_area=False),
     _m("share_type_proximity", "share", "active OCGs bound by locality", per_area=False),
     _m("share_type_family", "share", "active family OCGs", per_area=False),

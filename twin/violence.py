@@ -4,7 +4,7 @@ Each violent OCG commits serious violence at a base rate that rises with the pre
 supply where it sells (rivals' supply over demand in each of its supply entries, county-line
 destinations included, relative to the start). Some serious
 incidents end in a homicide (`homicide_per_serious_violence`); indirectly linked homicides are
-added in the proportion seed 004 reports for London (8% indirect against 25% direct).
+added in the proportion source 004 reports for London (8% indirect against 25% direct).
 Succession disputes add their own incidents (see `succession.py`).
 
 The work is one compiled kernel (`compiled.py`), `_violence_step`: rival pressure and each group's

@@ -1969,6 +1969,10 @@ def test_the_terminal_summary_names_what_the_best_and_the_runner_up_cost_beside_
     assert " ".join(narrow.split()).count("within the runs' precision it is level with the baseline") == 1
     wide = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}), 200)
     assert wide.splitlines()[1] == whole.splitlines()[1]  # wide enough: the table
+    assert "from a single replication" not in whole
+    rows[0].update(net_low=float("nan"), net_high=float("nan"))  # one replication: no interval, and why said
+    text = report_text.terminal_table(SimpleNamespace(baseline="ct", posterior=None, posterior_held={}))
+    assert "[n/a, n/a]" in text and "An interval is n/a from a single replication (give --reps 2 or more)." in text
 
 
 def test_derived_outcomes_count_a_missing_lever_as_nothing_spent_but_a_failed_run_as_missing():

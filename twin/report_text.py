@@ -483,6 +483,8 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
                  "of response spending (not a Green Book benefit-cost ratio; negative where harm rises; n/a where "
                  "spending does not clearly rise).\n" + console_intervals(comparison)
                  + "; homicides, drug deaths, children recruited and the year-by-year view are in the report."
+                 + (" An interval is n/a from a single replication (give --reps 2 or more)."
+                    if any(not np.isfinite(r["net_low"]) for r in rows) else "")
                  + posterior_held_sentence(comparison, markup=False) + lever_held_sentence(comparison, markup=False))
     if columns is not None:  # the sentences wrapped to the terminal
         import textwrap

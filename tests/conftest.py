@@ -135,3 +135,12 @@ def interrupt_store_write(monkeypatch, at: int) -> None:
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "write_run", interrupted)
+
+
+def process_running(pid: int) -> bool:
+    """A process that has not ended (a zombie waiting for its new parent to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

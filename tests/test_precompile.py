@@ -239,3 +239,46 @@ def test_a_warm_up_on_a_cold_cache_holds_the_lock_while_it_compiles_one_core_too
     monkeypatch.setattr(precompile, "compile_ahead", compiling)
     precompile.warm_up(quiet=True)
     assert seen == ["held"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc")
+def test_compiling_processes_end_when_their_command_is_killed_outright(tmp_path):
+    """A first run killed outright (kill -9; a job's time limit) while its kernels compiled left the
+    compiling processes idling on for the rest of the day with the package in memory: they end on
+    their own within seconds, as the runs' workers do."""
+    import signal
+    import time
+
+    from conftest import ROOT, process_running, write
+
+    pids = tmp_path / "workers.pid"
+    script = write(tmp_path / "command.py", f'''
+import os, time
+from twin import precompile
+from twin.precompile import KernelEntry
+
+def slow(share):  # compiling, for as long as the test needs
+    if share:
+        with open({str(pids)!r}, "a") as out:
+            out.write(f"{{os.getpid()}}\\n")
+        time.sleep(120)
+
+if __name__ == "__main__":
+    precompile.compile_entries = slow
+    precompile._compile_ahead([KernelEntry("twin.x", f"k{{k}}", 1.0, "()") for k in range(2)], 2)
+''')
+    command = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids.exists() and len(pids.read_text().split()) == 2):
+            assert time.monotonic() < deadline and command.poll() is None, "the compiling processes never started"
+            time.sleep(0.1)
+        workers = [int(pid) for pid in pids.read_text().split()]
+        assert all(map(process_running, workers))
+    finally:
+        command.send_signal(signal.SIGKILL)
+        command.wait()
+    deadline = time.monotonic() + 10
+    while any(map(process_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(process_running, workers))

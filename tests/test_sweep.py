@@ -23,7 +23,7 @@ from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
 from conftest import (QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, TINY_SWEEP, fail_store_writes, interrupt_store_write,
-                      write, need)
+                      need, process_running, write)
 
 
 TINY = TINY_SWEEP
@@ -1864,15 +1864,6 @@ def test_policies_that_are_scenario_files_are_named_by_file_in_the_results(tmp_p
     assert table["status"].eq("done").all()
 
 
-def _running(pid: int) -> bool:
-    """A process that has not ended (a zombie waiting for its new parent to reap it has ended)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc")
 def test_local_workers_end_when_their_command_is_killed_outright(tmp_path):
     """kill -9 of the command, which no handler sees: its worker processes, busy with a run, end on
@@ -1901,14 +1892,14 @@ if __name__ == "__main__":
             assert time.monotonic() < deadline and command.poll() is None, "the worker never started"
             time.sleep(0.1)
         worker = int(pid_file.read_text())
-        assert _running(worker)
+        assert process_running(worker)
     finally:
         command.send_signal(signal.SIGKILL)
         command.wait()
     deadline = time.monotonic() + 10
-    while _running(worker) and time.monotonic() < deadline:
+    while process_running(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _running(worker)
+    assert not process_running(worker)
 
 
 def test_policy_scenario_files_sharing_a_file_name_are_refused(tmp_path):

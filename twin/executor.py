@@ -69,7 +69,7 @@ def ignore_further_interrupts():
     return signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _start_worker() -> None:
+def start_worker() -> None:
     """A local worker process: Ctrl-C is the main process's to handle, and SIGTERM (which `close`
     sends) and SIGHUP end the worker at once, whatever handler the command set before the pool forked. A
     worker whose command was killed outright (`kill -9`, which no handler sees) ends itself within
@@ -293,7 +293,7 @@ class LocalExecutor(_HandOver):
         from collections import deque
 
         self.workers = workers or os.cpu_count() or 1
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
         self._ready = deque()
         self._pending: dict = {}  # future -> the _Batch it runs
         self._tags = itertools.count()
@@ -325,7 +325,7 @@ class LocalExecutor(_HandOver):
             _kept(self._folder, batch.tag, len(batch.tasks), load=False)
         self._pending.clear()
         if self._closed:  # closed after an interrupt (`store_salvaged`): a caller that goes on gets workers again
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
             self._closed = False
         if self._folder is None:
             _remove_orphaned_folders()
@@ -375,7 +375,7 @@ class LocalExecutor(_HandOver):
                       f"running again the {sum(len(batch.tasks) for batch in again)} unfinished run(s) they held.",
                       file=sys.stderr, flush=True)
                 self._stop_workers()
-                self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker)
+                self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
                 yield from self._hand_over([])
                 continue
             self._ready.extend(pair for batch, results in finished for pair in zip(batch.tasks, results))

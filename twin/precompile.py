@@ -193,7 +193,7 @@ def _compiling_held():
 def _compile_ahead(entries: list[KernelEntry], n_workers: int) -> int:
     import multiprocessing
 
-    from twin.executor import ignore_further_interrupts, restore_interrupts, spawnable_main
+    from twin.executor import start_worker, ignore_further_interrupts, restore_interrupts, spawnable_main
 
     # Kernels compiled for several signatures first, here: numba keeps one index file per kernel
     # listing its compiled signatures, rewritten without a lock, so two processes compiling two
@@ -209,11 +209,12 @@ def _compile_ahead(entries: list[KernelEntry], n_workers: int) -> int:
         # landing while a worker started up printed its traceback; this process handles it,
         # stopping them.
         # (an ignored signal stays ignored across exec, and Python then leaves it so; a Ctrl-C in
-        # the milliseconds the workers take to start is lost: press it again)
+        # the milliseconds the workers take to start is lost: press it again). As the runs' workers,
+        # they end themselves when this process is killed outright (`executor.start_worker`).
         previous = ignore_further_interrupts()
         try:  # every worker starts within these submissions
             pool = ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=ignore_further_interrupts)
+                                       initializer=start_worker)
             with spawnable_main():
                 futures = [pool.submit(compile_entries, share) for share in work]
         finally:

@@ -440,7 +440,7 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
     lines = [f"Change against {comparison.baseline} (discounted over the horizon, {PRICE_YEAR} prices; negative is "
              f"a saving; 90% interval of the net change in brackets):",
              f"{'scenario':{width}s} {'harm':>12s} {'response cost':>14s} {'assets recovered':>17s} {'net social cost':>28s} "
-             f"{'better in':>9s} {'£/£':>6s}"]
+             f"  {'better in':>9s}  {'£/£':>6s}"]
     narrow = columns is not None and len(lines[1]) > columns
     if narrow:  # an option at a time, each figure named
         del lines[1]
@@ -455,7 +455,7 @@ def terminal_table(comparison: Comparison, columns: int | None = None) -> str:
         lines.append(f"{r['scenario']:{width}s} {signed_bn(r['harm'], True):>12s} {signed_bn(r['cost'], True):>14s} "
                      f"{signed_bn(assets, True):>17s} {signed_bn(r['net'], True):>10s} "
                      f"[{signed_bn(r['net_low'], True)}, {signed_bn(r['net_high'], True)}]"
-                     f" {wins(r):>9s} {_ratio(r['per_pound']):>6s}")
+                     f"   {wins(r):>9s}  {_ratio(r['per_pound']):>6s}")
     table = set() if narrow else set(range(1, len(lines)))  # the table's lines: as wide as they are
     if all(np.isfinite(r.get("green_book", np.nan)) for r in rows):
         lines.append("The net with recovered assets left out (the Green Book treats them as a transfer from "

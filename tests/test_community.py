@@ -76,3 +76,21 @@ def test_trust_recovers_after_powers_end():
     after = _trust_path(_change_per_month(0), 60, start=during[-1])
     assert np.allclose(REFERENCE - after[-1], gap * (1 - RECOVERY) ** 60)
     assert np.all(np.diff(after, axis=0) > 0)  # rising every month
+
+
+def test_homicides_cost_and_disruptions_earn_trust_per_100_000_residents():
+    """ODD 3.3: trust falls by `trust_loss_per_homicide_per_100k` for each homicide per 100,000
+    residents and rises by `trust_gain_per_disruption_per_100k` for each disruption per 100,000, on
+    top of its recovery towards the reference and the levers' change (here none), within [0.01, 1]."""
+    trust, population = np.array([0.6, 0.6, 0.6]), np.array([2e5, 2e5, 1e5])
+    homicides, disruptions = np.array([1.0, 0.0, 3.0]), np.array([0.0, 10.0, 4.0])
+    after = next_trust(trust, trust, population, homicides, disruptions, np.zeros(3), 0.0, 0.02, 0.002, 1.0)
+    expected = 0.6 - 0.02 * homicides / (population / 1e5) + 0.002 * disruptions / (population / 1e5)
+    assert np.allclose(after, expected, rtol=1e-12, atol=0)
+    assert np.allclose(after, [0.59, 0.61, 0.548], rtol=1e-12, atol=0)  # the same, worked by hand
+    # recovery closes its share of the gap to the reference; the bounds hold
+    recovered = next_trust(np.array([0.4]), np.array([0.6]), np.array([1e5]), np.zeros(1), np.zeros(1), np.zeros(1),
+                           0.25, 0.02, 0.002, 1.0)
+    assert recovered[0] == pytest.approx(0.45, rel=1e-12)
+    assert next_trust(np.array([0.02]), np.array([0.6]), np.array([1e5]), np.array([50.0]), np.zeros(1), np.zeros(1),
+                      0.0, 0.02, 0.002, 1.0)[0] == 0.01

@@ -1359,3 +1359,22 @@ def test_a_budget_moved_into_one_tier_is_warned_of_and_a_cut_said_as_one():
              "share_nca": 0.0}]))
 
     assert said(0.8e9, 2) and "a year below the baseline's" in said(2e9, 1)[0]
+
+
+def test_hold_scales_the_held_areas_violence_detection_and_intelligence_by_its_settings():
+    """ODD 3.4: Hold multiplies its areas' entry by 1 - entry_reduction x intensity, their violence by
+    1 - violence_reduction x intensity, their detection and intelligence gain by 1 + intel_uplift x
+    intensity, and adds trust_gain_per_year / 12 x intensity to their trust each month; other areas keep 1
+    (and no trust change). Checked at an intensity and settings other than the defaults."""
+    settings = {"entry_reduction": 0.5, "violence_reduction": 0.4, "intel_uplift": 0.6, "trust_gain_per_year": 0.03}
+    model = _model([{"type": "hold", "areas": TARGETS, "intensity": 0.5, **settings}])
+    model.modifiers.reset()
+    for lever in model.levers:
+        lever.apply(model)
+    held = np.isin(model.geography.area_names, TARGETS)
+    mods = model.modifiers
+    for multiplier, expected in ((mods.entry_multiplier, 1 - 0.5 * 0.5), (mods.violence_multiplier, 1 - 0.4 * 0.5),
+                                 (mods.detection_multiplier, 1 + 0.6 * 0.5), (mods.intel_multiplier, 1 + 0.6 * 0.5)):
+        assert np.allclose(multiplier[held], expected, rtol=1e-12, atol=0) and np.all(multiplier[~held] == 1.0)
+    assert np.allclose(mods.trust_change_per_month[held], 0.03 / 12 * 0.5, rtol=1e-12, atol=0)
+    assert np.all(mods.trust_change_per_month[~held] == 0.0) and held.sum() == len(TARGETS)

@@ -1,6 +1,7 @@
 """The policing and investigations kernels give what the numpy code they replaced gave."""
 
 import numpy as np
+import pytest
 
 from twin.investigations import active_members_of
 from twin.policing import ranked_order, select_positions, stable_descending
@@ -106,3 +107,27 @@ def test_the_completion_kernel_unpacks_its_scalars_in_their_named_order():
     positions = [int(k) for k in re.findall(r"terms\[(\d+)\]", match.group(2))]
     assert names == COMPLETION_TERMS
     assert positions == list(range(len(COMPLETION_TERMS)))
+
+
+def test_the_chance_of_mapping_a_group_and_the_intelligence_gained_follow_their_formulas():
+    """ODD 3.3: a group's monthly chance of being mapped is detection x (trust / its reference) x
+    (the encryption factor, if encrypted) x the force's capacity ratio x the levers' detection
+    multipliers (the area's, and the group's where a lever sets one); its intelligence gain, the
+    month's share of the gap, is the gain (higher under an operation) x the encryption factor x the
+    area's intelligence multiplier. Both chances clipped to 0-1; the kernel returns their complements."""
+    from twin.intelligence_kernels import intelligence_complements
+
+    area = np.array([0, 1, 1, 0])
+    encrypted = np.array([False, True, False, True])
+    months_left = np.array([0.0, 0.0, 3.0, 0.0])  # the third under an operation
+    trust, reference = np.array([0.3, 0.5]), np.array([0.6, 0.5])
+    capacity, detection, intel = np.array([1.2, 0.8]), np.array([1.0, 1.5]), np.array([1.0, 2.0])
+    for group_multiplier in (np.empty(0), np.array([1.0, 2.0, 1.0, 2000.0])):
+        stay, kept = intelligence_complements(encrypted, area, months_left, trust, reference, capacity, detection,
+                                              group_multiplier, intel, 0.006, 0.5, 0.08, 0.2)
+        each = group_multiplier if group_multiplier.size else np.ones(4)
+        p = np.minimum(0.006 * trust[area] / reference[area] * np.where(encrypted, 0.5, 1.0) * capacity[area]
+                       * detection[area] * each, 1.0)
+        gain = np.where(months_left > 0, 0.2, 0.08) * np.where(encrypted, 0.5, 1.0) * intel[area]
+        assert np.allclose(stay, 1 - p, rtol=1e-12, atol=0) and np.allclose(kept, 1 - gain, rtol=1e-12, atol=0)
+    assert stay[3] == 0.0 and stay[0] == pytest.approx(1 - 0.006 * 0.5 * 1.2, rel=1e-12)  # clipped; trust halved

@@ -112,3 +112,22 @@ def test_a_run_decays_insulation_but_through_each_groups_guard(step_length, n_st
     for step in range(n_steps):
         expected *= [insulation_kept(step - s, dt, 0.75, calm_keep) if s <= step else calm_keep for s in last]
     np.testing.assert_allclose(model.ocgs.insulation[:n], expected, rtol=1e-12)
+
+
+def test_a_group_pivots_into_product_markets_it_is_not_in_and_into_drugs_only_if_it_sells_drugs():
+    """ODD 3.3 (pivots): each product market a group is not in weighs its appeal, those it is in
+    nothing; a group selling no drug does not pivot into drugs (economic and exploitation groups keep
+    their character, holding the economic share near its target). The weights' sum is returned."""
+    from twin.adaptation_kernels import pivot_weights
+    from twin.vocabulary import COCAINE, FRAUD, HEROIN_CRACK, MODERN_SLAVERY
+
+    appeal = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.25])  # the seven product markets
+    markets = np.zeros((2, 8), dtype=np.bool_)
+    markets[0, FRAUD] = True  # group 0: fraud only
+    markets[1, [COCAINE, MODERN_SLAVERY]] = True  # group 1: sells a drug
+    weights = np.empty(7)
+    total = pivot_weights(appeal, markets, 0, weights)
+    assert list(weights) == [0.0, 0.0, 0.0, 2.0, 1.0, 0.5, 0.25] and total == pytest.approx(3.75, rel=1e-15)
+    total = pivot_weights(appeal, markets, 1, weights)
+    assert list(weights) == [5.0, 0.0, 3.0, 0.0, 1.0, 0.5, 0.25] and total == pytest.approx(9.75, rel=1e-15)
+    assert weights[HEROIN_CRACK] == appeal[HEROIN_CRACK]  # one drug is enough to pivot into the other

@@ -80,3 +80,28 @@ def test_weekly_steps_draw_a_quarter_of_a_month_or_so():
     expected = _expected_by_area().sum()
     assert abs(monthly.mean() - expected) < 4 * np.sqrt(expected / reps)
     assert abs(weekly.mean() - expected * 12 / 52) < 4 * np.sqrt(expected * 12 / 52 / reps)
+
+
+def test_rival_pressure_is_the_others_supply_over_demand_and_only_groups_with_capacity_are_violent():
+    """ODD 3.3: a group's rival pressure is the supply of the others where it sells (the whole
+    market's for a national one) over the demand there, averaged over its supply entries; a sole
+    supplier has none. Its violence weight is 1 for serious violence, `weight_some` for some, and 0
+    for none, or when it is inactive or has no capacity. Written out for a small market."""
+    from twin.violence import _pressure_and_weight
+    from twin.vocabulary import NO_VIOLENCE, SERIOUS_VIOLENCE, SOME_VIOLENCE
+
+    # two areas, two markets: market 0 local, market 1 national; cells are flat [area, market]
+    supply, demand = np.array([[10.0, 3.0], [2.0, 7.0]]), np.array([[5.0, 5.0], [4.0, 5.0]])
+    owner = np.array([0, 1, 2, 2, 3])
+    cells = np.array([0, 0, 3, 2, 1])  # groups 0 and 1 share area 0's local market; group 2 also alone in area 1's
+    amount = np.array([4.0, 6.0, 3.0, 2.0, 3.0])
+    levels = np.array([SERIOUS_VIOLENCE, SOME_VIOLENCE, SERIOUS_VIOLENCE, NO_VIOLENCE])
+    active, capacity = np.array([True, True, True, True]), np.array([1.0, 2.0, 0.0, 1.0])
+    pressure, weight = _pressure_and_weight(owner, cells, amount, supply, demand, np.array([False, True]), levels,
+                                            0.3, active, capacity)
+    expected = [6 / 5, 4 / 5, ((10 - 3) / 10 + (2 - 2) / 4) / 2, (10 - 3) / 10]  # national: 10 supplied, 10 wanted
+    assert np.allclose(pressure, expected, rtol=1e-12, atol=0)
+    assert list(weight) == [1.0, 0.3, 0.0, 0.0]  # group 2: no capacity; group 3: no violence
+    _, weight = _pressure_and_weight(owner, cells, amount, supply, demand, np.array([False, True]), levels, 0.3,
+                                     np.array([False, True, True, True]), np.ones(4))
+    assert list(weight) == [0.0, 0.3, 1.0, 0.0]  # inactive: none

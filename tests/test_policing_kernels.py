@@ -131,3 +131,27 @@ def test_the_chance_of_mapping_a_group_and_the_intelligence_gained_follow_their_
         gain = np.where(months_left > 0, 0.2, 0.08) * np.where(encrypted, 0.5, 1.0) * intel[area]
         assert np.allclose(stay, 1 - p, rtol=1e-12, atol=0) and np.allclose(kept, 1 - gain, rtol=1e-12, atol=0)
     assert stay[3] == 0.0 and stay[0] == pytest.approx(1 - 0.006 * 0.5 * 1.2, rel=1e-12)  # clipped; trust halved
+
+
+def test_tasking_candidates_are_the_free_mapped_groups_with_capacity_scored_on_market_and_violence_harm():
+    """ODD 3.3 (tasking): police can task against active, mapped groups not under operation and with
+    capacity; each is scored on its harm a month, market and violence harm together (`task` ranks on
+    minus it), with its score noise raised to 1 - intelligence and its size in tens of members (at least
+    one member). Investigators on an operation are not free (never below none)."""
+    from twin.policing import task_candidates
+
+    months_left = np.array([0.0, 2.0, 0.0, 0.0, 0.0])  # group 1 under operation by unit 0
+    unit, fte = np.array([0, 0, 0, 0, 0]), np.array([0.0, 3.0, 0.0, 0.0, 0.0])
+    active = np.array([True, True, True, False, True])
+    known = np.array([True, True, True, True, False])
+    capacity = np.array([1.0, 1.0, 2.0, 1.0, 1.0])
+    harm, violence_harm = np.array([1e5, 9e5, 1e5, 1e5, 1e5]), np.array([0.0, 0.0, 1e6, 0.0, 0.0])
+    free, candidates, harm_lost, noise, exponent, size = task_candidates(
+        months_left, unit, fte, active, known, capacity, np.array([10.0, 2.0]), harm, violence_harm,
+        np.array([1.1, 1.2, 1.3, 1.4, 1.5]), np.array([0.2, 0.0, 0.7, 0.0, 0.0]), np.array([25.0, 5, 0.5, 5, 5]))
+    assert list(free) == [7.0, 2.0] and list(candidates) == [0, 2]  # 3 and 4: inactive, unmapped
+    assert list(harm_lost) == [-1e5, -1.1e6]  # the violent group's violence harm counts
+    assert list(noise) == [1.1, 1.3] and np.allclose(exponent, [0.8, 0.3]) and list(size) == [2.5, 0.1]
+    free = task_candidates(months_left, unit, fte, active, known, capacity, np.array([2.0, 2.0]), harm, violence_harm,
+                           np.ones(5), np.zeros(5), np.ones(5))[0]
+    assert list(free) == [0.0, 2.0]  # more in use than the unit has: none free, not fewer than none

@@ -22,6 +22,28 @@ def test_demand_totals_match_the_parameter_table():
     assert np.isclose(markets.base_demand[:, FRAUD].sum() * 12, Parameters().fraud_offences_per_year)
 
 
+def test_demand_follows_population_and_in_the_vulnerable_markets_vulnerability_to_its_elasticity():
+    """ODD 3.3: each market's UK demand is shared among areas by population, times vulnerability to
+    `demand_vulnerability_elasticity` in the drug markets, modern slavery and acquisitive crime; by
+    population alone in the others. Written out for every area and market."""
+    from twin.markets import base_demand_per_month, per_market
+    from twin.vocabulary import ACQUISITIVE, COCAINE, FIREARMS, MODERN_SLAVERY, MONEY_LAUNDERING
+
+    params = Parameters({"demand_vulnerability_elasticity": 1.5})
+    vulnerability = np.linspace(0.6, 1.6, GEO.n_areas)
+    demand = base_demand_per_month(GEO, params, vulnerability)
+    totals = per_market(params, "demand", "demand_months")
+    for market in range(demand.shape[1]):
+        if market == MONEY_LAUNDERING:  # set from the groups' profits each step
+            assert np.all(demand[:, market] == 0.0)
+            continue
+        vulnerable = market in (HEROIN_CRACK, COCAINE, MODERN_SLAVERY, ACQUISITIVE)
+        weight = GEO.population * (vulnerability ** 1.5 if vulnerable else 1.0)
+        assert np.allclose(demand[:, market], weight / weight.sum() * totals[market], rtol=1e-12, atol=0), market
+    assert not np.allclose(demand[:, FRAUD] / demand[:, FRAUD].sum(), demand[:, MODERN_SLAVERY] /
+                           demand[:, MODERN_SLAVERY].sum()) and demand[:, FIREARMS].sum() > 0
+
+
 def test_clearing_never_sells_more_than_supply_or_serves_more_than_demand():
     markets = _markets()
     rng = np.random.default_rng(0)

@@ -208,3 +208,31 @@ def test_in_a_model_the_new_leaders_were_core_members_where_their_group_had_one(
     assert np.array_equal(members.ocg[new], large)
     assert (members.status[new] == ACTIVE).all()
     assert np.array_equal(before[new], np.where(np.isin(large, coreless), WORKER, CORE))
+
+
+def test_an_absorbed_group_joins_the_largest_other_group_of_its_area_with_its_members_capital_and_lines():
+    """ODD 3.3 (absorption): an absorbed group joins the largest other active group in its area (by
+    active members; ties to the highest index), which takes its members (a leader as core), its base
+    size, its capital and its markets, and its county lines; the absorbed group closes with nothing.
+    A group alone in its area stays as it is."""
+    from twin.succession import ABSORPTIONS, LINES_CLOSED, TALLIED, _absorb
+
+    area = np.array([0, 0, 0, 1, 0])
+    active = np.ones(5, dtype=np.bool_)
+    active_members = np.array([5.0, 20.0, 10.0, 4.0, 20.0])  # 1 and 4 tie: the higher index, 4, absorbs
+    base_size, capital = np.array([5.0, 20.0, 10.0, 4.0, 20.0]), np.array([100.0, 50.0, 30.0, 7.0, 1.0])
+    markets = np.zeros((5, 8), dtype=np.bool_)
+    markets[2, 2], markets[4, 0] = True, True
+    line_active, line_ocg, line_dest = np.array([True, True]), np.array([2, 3]), np.array([1, 0])
+    member_ocg = np.array([2, 2, 0, 3], dtype=np.int32)
+    role = np.array([LEADER, WORKER, WORKER, LEADER], dtype=np.int8)
+    tally = np.zeros((len(TALLIED), 2))
+    rival = _absorb(np.array([2, 3]), np.arange(4), active, np.zeros(5, dtype=np.bool_), area, active_members,
+                    base_size, capital, markets, line_active, line_ocg, line_dest, member_ocg, role, tally,
+                    np.arange(len(TALLIED)))
+    assert list(rival) == [4]  # group 3, alone in area 1, stays as it is
+    assert list(member_ocg) == [4, 4, 0, 3] and list(role) == [CORE, WORKER, WORKER, LEADER]
+    assert (base_size[4], capital[4], capital[2]) == (30.0, 31.0, 0.0) and capital[3] == 7.0
+    assert markets[4, 2] and markets[4, 0] and list(active) == [True, True, False, True, True]
+    assert list(line_ocg) == [4, 3] and list(line_active) == [True, True]  # handed over, not closed
+    assert tally[ABSORPTIONS].tolist() == [1.0, 0.0] and tally[LINES_CLOSED].sum() == 0.0

@@ -131,3 +131,16 @@ def test_a_group_pivots_into_product_markets_it_is_not_in_and_into_drugs_only_if
     total = pivot_weights(appeal, markets, 1, weights)
     assert list(weights) == [5.0, 0.0, 3.0, 0.0, 1.0, 0.5, 0.25] and total == pytest.approx(9.75, rel=1e-15)
     assert weights[HEROIN_CRACK] == appeal[HEROIN_CRACK]  # one drug is enough to pivot into the other
+
+
+def test_expected_entrants_are_rate_times_vacancy_times_relative_population_times_the_entry_multiplier():
+    """ODD 3.3 (entry): expected new groups a step in an area's product market = entry rate x the
+    market's vacancy x the area's population over the mean area's x the entry multiplier (Hold lowers
+    it) x months per step, for each of the seven product markets."""
+    from twin.adaptation_kernels import entry_means
+
+    vacancy = np.array([[0.5, 0.0, 1.0, 0.2, 0.1, 0.3, 0.4, 0.9], [1.0, 0.25, 0.0, 0.6, 0.7, 0.8, 0.05, 0.9]])
+    population, multiplier = np.array([3e6, 1e6]), np.array([1.0, 0.4])
+    means = entry_means(vacancy, population, multiplier, 0.3, 0.25)
+    expected = 0.3 * vacancy[:, :7] * (population / 2e6)[:, None] * multiplier[:, None] * 0.25
+    assert means.shape == (2, 7) and np.allclose(means, expected, rtol=1e-12, atol=0)

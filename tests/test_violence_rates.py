@@ -10,6 +10,7 @@ homicides on average. Counts are checked against their expectations in standard 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from twin.violence import _draw_violence
 
@@ -105,3 +106,23 @@ def test_rival_pressure_is_the_others_supply_over_demand_and_only_groups_with_ca
     _, weight = _pressure_and_weight(owner, cells, amount, supply, demand, np.array([False, True]), levels, 0.3,
                                      np.array([False, True, True, True]), np.ones(4))
     assert list(weight) == [0.0, 0.3, 1.0, 0.0]  # inactive: none
+
+
+def test_a_group_s_violence_harm_a_month_is_its_rate_times_the_cost_of_an_incident_with_its_homicides():
+    """ODD 3.3 (harm): an incident of serious violence costs `harm_gbp_per_serious_violence` when
+    not fatal (1 - p of them) and, with the indirect homicides that come with a fatal one
+    (p / (1 - indirect share) homicides an incident), `harm_gbp_per_homicide` each: the groups'
+    violence harm a month totals the expected incidents a month times that cost (at non-default
+    settings, so a term left out shows)."""
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+
+    p, s, violence_cost, homicide_cost = 0.2, 0.5, 30_000.0, 2_000_000.0
+    model = TwinModel(Parameters({"homicide_per_serious_violence": p, "indirect_homicide_share": s,
+                                  "harm_gbp_per_serious_violence": violence_cost,
+                                  "harm_gbp_per_homicide": homicide_cost}), seed=1, n_steps=2, spin_up_years=0)
+    model.step()
+    per_incident = (1 - p) * violence_cost + p / (1 - s) * homicide_cost
+    assert model.expected_violence_per_month.sum() > 0
+    assert model.ocg_violence_harm_per_month.sum() == pytest.approx(
+        model.expected_violence_per_month.sum() * per_incident, rel=1e-9)

@@ -126,3 +126,19 @@ def test_a_group_s_violence_harm_a_month_is_its_rate_times_the_cost_of_an_incide
     assert model.expected_violence_per_month.sum() > 0
     assert model.ocg_violence_harm_per_month.sum() == pytest.approx(
         model.expected_violence_per_month.sum() * per_incident, rel=1e-9)
+
+
+def test_the_reference_pressure_is_the_mean_over_the_violent_groups_at_the_first_step(monkeypatch):
+    """ODD 3.3: violence answers a group's rival pressure relative to a reference, fixed at the first
+    step as the mean pressure of the groups with a violence weight (the others' pressure does not set it)."""
+    from twin import violence
+    from twin.model import TwinModel
+
+    seen = []
+    original = violence._pressure_and_weight
+    monkeypatch.setattr(violence, "_pressure_and_weight", lambda *a: seen.append(original(*a)) or seen[-1])
+    model = TwinModel(seed=2, n_steps=2, spin_up_years=0)
+    model.step()
+    pressure, weight = seen[0]
+    assert 0 < (weight > 0).sum() < weight.size and pressure[weight > 0].mean() != pressure.mean()
+    assert model.violence_reference_pressure == pytest.approx(pressure[weight > 0].mean(), rel=1e-12)

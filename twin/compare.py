@@ -390,20 +390,21 @@ def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
                        pairs_needed=pairs_to_tell_apart(gap_mean, low, high, gap.size))
             more = paired_gap(wide, above, scenario, spend) if spend in wide.columns else np.empty(0)
             if more.size:  # one pair: its value (no interval), as `harm_per_extra_pound` takes the mean
-                row["spend_more_low"] = mean_interval(more)[0] if more.size > 1 else float(more[0])
-                row["spend_more_mean"] = float(more.mean())
-                row["spend_more_high"] = mean_interval(more)[1] if more.size > 1 else float(more[0])
+                spend_low, spend_high = mean_interval(more) if more.size > 1 else (float(more[0]), float(more[0]))
+                row.update(spend_more_low=spend_low, spend_more_mean=float(more.mean()), spend_more_high=spend_high)
             harm = "discounted_harm_gbp_total"
             averted = paired_gap(wide, scenario, above, harm) if harm in wide.columns else np.empty(0)
             if averted.size > 1:
-                row.update(averts_more_low=mean_interval(averted)[0], averts_more_high=mean_interval(averted)[1],
+                harm_low, harm_high = mean_interval(averted)
+                row.update(averts_more_low=harm_low, averts_more_high=harm_high,
                            averts_more_share=float((averted > 0).mean()), averts_more_pairs=averted.size,
                            averts_more_mean=float(averted.mean()))
             green = f"{key}_excluding_assets"  # the same gap as the Green Book counts it (no recovered assets)
             if green in wide.columns:
                 gap = paired_gap(wide, scenario, above, green)
                 if gap.size:
-                    row.update(green_gap_low=mean_interval(gap)[0], green_gap_high=mean_interval(gap)[1],
+                    green_low, green_high = mean_interval(gap)
+                    row.update(green_gap_low=green_low, green_gap_high=green_high,
                                green_p_above_better=float((gap > 0).mean()), green_pairs=gap.size)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -193,7 +193,7 @@ def _compiling_held():
 def _compile_ahead(entries: list[KernelEntry], n_workers: int) -> int:
     import multiprocessing
 
-    from twin.executor import start_worker, ignore_further_interrupts, restore_interrupts, spawnable_main
+    from twin.executor import ignore_further_interrupts, restore_interrupts, spawnable_main, start_worker
 
     # Kernels compiled for several signatures first, here: numba keeps one index file per kernel
     # listing its compiled signatures, rewritten without a lock, so two processes compiling two

@@ -169,8 +169,10 @@ def headline_chart(rows: list[dict], baseline: str) -> plt.Figure | None:
     rows = sorted((r for r in rows if np.isfinite(r["net"])), key=lambda r: r["net"])
     if not rows:
         return None
-    legend_in = 0.35  # inches below the axes for the legend, whatever the rows (anchored in the axes' own units
-    height = 1.6 + 0.75 * len(rows) + legend_in  # it sat on the axis label with one option)
+    # the legend in its own strip below the axes, whatever the rows (anchored in the axes' units, it sat
+    # on the axis label with one option)
+    legend_in = 0.35  # inches
+    height = 1.6 + 0.75 * len(rows) + legend_in
     figure, axis = plt.subplots(figsize=(8, height), dpi=100)
     y = np.arange(len(rows))[::-1].astype(float)  # the best at the top
     for shift, key, label, style in ((0.18, "net", "net social cost", {"color": "#2a7f62"}),

@@ -71,12 +71,13 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.parameters import consistency_warnings
     from twin.register import unused_with_register
 
-    areas = (areas_warnings(load_geography(scenario.areas_file), scenario.areas_file,
-                            scaled=scenario.national_scale != 1.0) if scenario.areas_file else [])
+    geography = load_geography(scenario.areas_file)
+    areas = (areas_warnings(geography, scenario.areas_file, scaled=scenario.national_scale != 1.0)
+             if scenario.areas_file else [])
     unused = (unused_with_register(scenario.parameters, f"{scenario.path}: [parameters]")
               if scenario.register and not scenario.complete_register else None)
     params = scenario.build_parameters()
-    more_people_than_live_there(scenario, params)
+    more_people_than_live_there(scenario, params, float(geography.population.sum()))
     return (areas + national_scale_warnings(scenario) + settings_beyond_plausible(scenario)
             + selection_warnings(scenario) + budgets_at_once(scenario) + budget_out_of_reach(scenario, params)
             + idle_settings(scenario) + everywhere_by_default(scenario) + spin_up_rounded_away(scenario)
@@ -88,12 +89,11 @@ PEOPLE_COUNTS = ("members_known_uk", "heroin_crack_users_uk", "cocaine_users_uk"
                  "soc_prisoners_initial", "soc_awaiting_trial_initial")
 
 
-def more_people_than_live_there(scenario: Scenario, params) -> None:
-    """Refuse a count of people above the population of the run's areas (80,000,000 heroin users in
+def more_people_than_live_there(scenario: Scenario, params, population: float) -> None:
+    """Refuse a count of people above the `population` of the run's areas (80,000,000 heroin users in
     the UK): beyond a plausible range (a warning) it is impossible, and would run on regardless."""
     from twin.errors import ParameterError
 
-    population = float(load_geography(scenario.areas_file).population.sum())
     for name in PEOPLE_COUNTS:
         if name in params.overridden and params[name] > population:
             where = f"{file_setting(scenario, name, 'parameters')}: [parameters] {name}"

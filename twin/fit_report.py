@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.report_format import captioned, made_by
+from twin.report_format import and_list, captioned, made_by
 from twin.targets import misfit, number
 
 
@@ -48,8 +48,7 @@ def fit_verdict(table: pd.DataFrame) -> str:
     kind = target_kinds(evaluated)
     parts = [f"{int(ok[kind == k].sum())} of {int((kind == k).sum())} {label}" for k, (label, _) in KINDS.items()
              if (kind == k).any()]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: " + joined
+    return (f"{int(ok.sum())} of {len(evaluated)} evaluated targets within tolerance: " + and_list(parts)
             + f". Misfit (sum of squared errors in tolerances) {misfit(table):,.2f}." + tail)
 
 

@@ -209,3 +209,52 @@ def test_a_model_step_moves_the_price_norm_once():
     np.testing.assert_allclose(markets.price_norm, markets.price_index + (before - markets.price_index) * kept,
                                rtol=1e-12)
     assert not np.array_equal(markets.price_index, price)  # the step did clear the markets
+
+
+def test_price_targets_follow_the_balance_of_own_supply_and_the_reachable_surplus_next_door():
+    """ODD 3.3: each cell's price moves towards (b0 / b) ** `price_supply_elasticity`, b its
+    effective supply over demand and b0 the same at the first clearing. A local market's effective
+    supply is its own plus `regional_displacement_share` of the surplus its neighbours can reach
+    it with (neighbour weights times their surplus); a national market's is the country's supply
+    shared by demand. Written out for every cell of two clearings with supplies drawn at random."""
+    from twin.markets import _local_clearing_into
+    from twin.vocabulary import MONEY_LAUNDERING
+
+    params = Parameters({"regional_displacement_share": 0.4, "price_supply_elasticity": 1.3})
+    markets = Markets(GEO, params, initial_vulnerability(GEO, params))
+    rng = np.random.default_rng(6)
+    demand = markets.demand
+    balance = []
+    for spread in (0.5, 1.5):
+        supply = demand * rng.uniform(1 - spread / 2, 1 + spread / 2, demand.shape)
+        supply[:, MONEY_LAUNDERING] = rng.uniform(1.0, 5.0, GEO.n_areas)
+        served, unmet, surplus = np.empty_like(supply), np.empty_like(supply), np.empty_like(supply)
+        _local_clearing_into(supply, demand, served, unmet, surplus)
+        target = markets.clear_cells(supply, served, unmet, surplus)
+        effective = supply + 0.4 * (markets.neighbours @ surplus)
+        for m in markets.national.nonzero()[0]:
+            effective[:, m] = supply[:, m].sum() * demand[:, m] / demand[:, m].sum()
+        ratio = np.ones_like(demand)
+        np.divide(effective, demand, out=ratio, where=demand > 0)
+        balance.append(np.maximum(ratio, 1e-6))
+        np.testing.assert_allclose(target, (balance[0] / balance[-1]) ** 1.3, rtol=1e-9)
+    assert np.abs(np.log(target)).max() > 0.1  # the second clearing moved the targets
+
+
+def test_only_drug_demand_responds_to_price():
+    """ODD 3.3: demand is base demand times the levers' multiplier times, in the drug markets only,
+    the price index to `drug_demand_price_elasticity`."""
+    from twin.vocabulary import MONEY_LAUNDERING
+
+    params = Parameters({"drug_demand_price_elasticity": -0.7})
+    markets = Markets(GEO, params, initial_vulnerability(GEO, params))
+    rng = np.random.default_rng(7)
+    markets.price_index = rng.uniform(0.5, 2.0, markets.demand.shape)
+    multiplier = rng.uniform(0.8, 1.2, (GEO.n_areas, MONEY_LAUNDERING))
+    markets.update_demand(multiplier)
+    products = markets.base_demand[:, :MONEY_LAUNDERING] * multiplier
+    drugs = markets.is_drug[:MONEY_LAUNDERING]
+    np.testing.assert_allclose(markets.demand[:, :MONEY_LAUNDERING][:, ~drugs], products[:, ~drugs], rtol=1e-12)
+    response = markets.price_index[:, :MONEY_LAUNDERING][:, drugs] ** -0.7
+    np.testing.assert_allclose(markets.demand[:, :MONEY_LAUNDERING][:, drugs], products[:, drugs] * response,
+                               rtol=1e-12)

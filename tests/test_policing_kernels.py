@@ -155,3 +155,55 @@ def test_tasking_candidates_are_the_free_mapped_groups_with_capacity_scored_on_m
     free = task_candidates(months_left, unit, fte, active, known, capacity, np.array([2.0, 2.0]), harm, violence_harm,
                            np.ones(5), np.zeros(5), np.ones(5))[0]
     assert list(free) == [0.0, 2.0]  # more in use than the unit has: none free, not fewer than none
+
+
+def test_an_operation_ties_up_investigators_by_size_and_insulation_and_cross_boundary_at_the_extra_cost():
+    """ODD 3.3 (tasking): an operation ties up `operation_investigator_months` x (size / 10) **
+    exponent x (1 + insulation) / the mean length investigators of its tier's unit (force, ROCU or
+    NCA) for its length; a group beyond a force whose tier has no room is taken by its area's force
+    at the cost times 1 + `cross_boundary_cost_multiplier` - 1 (scaled by the area's levers)."""
+    from twin.compiled import generator_argument
+    from twin.policing import task_open
+    from twin.vocabulary import LOCAL, NATIONAL, REGIONAL
+
+    insulation = np.array([0.5, 0.0, 0.25, 0.1])
+    size_power = np.array([1.0, 2.0, 1.0, 3.0])
+    area, reach = np.array([0, 1, 0, 1]), np.array([LOCAL, LOCAL, REGIONAL, NATIONAL])
+    months_left, fte = np.zeros(4), np.zeros(4)
+    unit, cross = np.full(4, -1, np.int64), np.zeros(4, bool)
+    tally = np.zeros((1, 2))
+    negated = -np.array([4.0, 3.0, 2.0, 1.0])
+    task_open(negated_score=negated, order=np.argsort(negated), candidates=np.arange(4), size_power=size_power,
+              free_fte=np.array([100.0, 100.0, 0.0, 100.0]), investigator_months=12.0, length=(6.0, 0.0, 1.0),
+              length_rng_handle=generator_argument(np.random.default_rng(0)), cross_boundary_extra=0.5,
+              insulation=insulation, area=area, reach=reach, area_region=np.array([0, 0]),
+              cross_boundary_multiplier=np.array([2.0, 1.0]), operation_months_left=months_left, operation_fte=fte,
+              operation_unit=unit, operation_cross_boundary=cross, tally_values=tally, row_started=0)
+    expected = 12.0 * size_power * (1 + insulation) / 6.0
+    expected[2] *= 1 + 0.5 * 2.0  # the region had no room: area 0's force at the extra cost
+    np.testing.assert_allclose(fte, expected, rtol=1e-12)
+    assert list(unit) == [0, 1, 0, 3] and list(cross) == [False, False, True, False]
+    assert list(months_left) == [6.0] * 4 and list(tally[0]) == [2.0, 2.0]
+
+
+def test_tasking_ranks_on_harm_times_noise_to_the_power_of_one_less_intelligence(monkeypatch):
+    """ODD 3.3 (tasking): the score a unit ranks on is a group's harm a month (market and violence)
+    times its score noise to the power 1 - intelligence: full intelligence sees the true harm."""
+    from twin import policing
+    from twin.model import TwinModel
+
+    model = TwinModel(seed=4, n_steps=3)
+    model.step()
+    ocgs = model.ocgs
+    rng = np.random.default_rng(4)
+    ocgs.intel[: ocgs.n] = rng.choice([0.0, 0.5, 1.0], ocgs.n)
+    ocgs.score_noise[: ocgs.n] = rng.uniform(0.5, 2.0, ocgs.n)
+    seen = {}
+    monkeypatch.setattr(policing, "task_open", lambda **kwargs: seen.update(kwargs))
+    policing.task(model, model.investigators_fte.copy())
+    g = seen["candidates"]
+    assert g.size > 1000
+    harm = ocgs.harm_gbp_per_month[g] + model.ocg_violence_harm_per_month[g]
+    np.testing.assert_allclose(-seen["negated_score"], harm * ocgs.score_noise[g] ** (1 - ocgs.intel[g]), rtol=1e-12)
+    full = ocgs.intel[g] == 1.0
+    assert full.any() and np.array_equal(-seen["negated_score"][full], harm[full])

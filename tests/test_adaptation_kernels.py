@@ -144,3 +144,41 @@ def test_expected_entrants_are_rate_times_vacancy_times_relative_population_time
     means = entry_means(vacancy, population, multiplier, 0.3, 0.25)
     expected = 0.3 * vacancy[:, :7] * (population / 2e6)[:, None] * multiplier[:, None] * 0.25
     assert means.shape == (2, 7) and np.allclose(means, expected, rtol=1e-12, atol=0)
+
+
+def test_entrants_lay_out_their_members_with_the_exploited_share_of_their_market():
+    """ODD 3.3 (entry): a new group's first member leads; each other member is core with
+    `core_member_share`, exploited with (1 - core share) x the exploited share of the group's market
+    (`exploited_member_share_drugs` for a drug market, `_other` otherwise), else a worker. Counted
+    over the entrants of a few steps into markets left vacant (shares within 4 standard errors)."""
+    from twin import adaptation
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+    from twin.vocabulary import CORE, COCAINE, EXPLOITED, HEROIN_CRACK, LEADER, MONEY_LAUNDERING
+
+    params = Parameters({"entry_rate_per_month": 1.0, "exploited_member_share_drugs": 0.45,
+                         "exploited_member_share_other": 0.1, "core_member_share": 0.25})
+    model = TwinModel(params, seed=13, n_steps=6)
+    model.step()
+    counts = {True: np.zeros(4), False: np.zeros(4)}
+    for _ in range(4):
+        ocgs, members = model.ocgs, model.members
+        n_groups, n_members = ocgs.n, members.n
+        model.markets.served[:] = 0.0  # every market vacant
+        model.markets._vacancy = None
+        adaptation.entry(model)
+        new_rows = np.arange(n_members, members.n)
+        group = members.ocg[new_rows]
+        assert np.array_equal(np.unique(group), np.arange(n_groups, ocgs.n))  # only the entrants' members
+        drugs = ocgs.markets[group][:, [HEROIN_CRACK, COCAINE]].any(axis=1)
+        assert (ocgs.markets[n_groups:ocgs.n, :MONEY_LAUNDERING].sum(axis=1) == 1).all()  # one product market each
+        assert (members.role[ocgs.leader[n_groups:ocgs.n]] == LEADER).all()
+        assert (members.role[new_rows] == LEADER).sum() == ocgs.n - n_groups
+        for is_drug in (True, False):
+            counts[is_drug] += np.bincount(members.role[new_rows[drugs == is_drug]], minlength=4)
+    for is_drug, share in ((True, 0.45), (False, 0.1)):
+        others = counts[is_drug].sum() - counts[is_drug][LEADER]
+        assert others > 2000, (is_drug, others)
+        for role, p in ((CORE, 0.25), (EXPLOITED, 0.75 * share)):
+            observed = counts[is_drug][role] / others
+            assert abs(observed - p) < 4 * np.sqrt(p * (1 - p) / others), (is_drug, role, observed, p)

@@ -497,6 +497,14 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
                         str(tmp_path / "e")], capsys)
     assert re.search(r"the experiments there: 2 \(compare: baseline; seed 7, made \d{4}-\d\d-\d\d \d\d:\d\d\), "
                      r"1 \(compare: baseline; seed 1, made ", said)  # told apart
+    # --list: every experiment, oldest first, with its seed, horizon and runs stored
+    capsys.readouterr()
+    assert main(["export", "--list", "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 0
+    header, first, second = capsys.readouterr().out.splitlines()
+    assert header.split() == ["id", "kind", "seed", "years", "runs", "failed", "made", "last", "added", "name"]
+    for line, (experiment, seed) in ((first, (1, 1)), (second, (2, 7))):
+        assert line.split()[:6] == [str(experiment), "compare", str(seed), "1", "1", "0"] and line.endswith("baseline")
+    assert not (tmp_path / "e").exists()  # listing exports nothing
     # another experiment's export into a folder that held one is said, as a comparison's report is
     export = ["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "x"), "--quiet"]
     assert main(export + ["--experiment", "1"]) == 0 and main(export + ["--experiment", "1"]) == 0

@@ -259,17 +259,24 @@ def _compare(args) -> int:
 
 def cmd_export(args) -> int:
     from twin.database_url import require_database
+    from twin.experiment_list import experiments_there
     from twin.export import check_parquet_engine, export_experiment, exported_before, exported_experiment
     from twin.store import Store
 
     require_database(args.db)
     store = Store(args.db, create=False)
+    if args.list:
+        from twin.experiment_list import experiments_listing
+
+        print("\n".join(experiments_listing(store)) if store.latest_experiment() is not None else
+              f"{safe_url(args.db)} holds no experiments yet (run `twin compare` or `twin sweep` first).")
+        return 0
     experiment_id = args.experiment or store.latest_experiment()
     if experiment_id is None:
         raise UserError(f"--db {safe_url(args.db)}: no experiments yet (run `twin compare` or `twin sweep` first)")
     if not store.scenario_ids(experiment_id):
         raise UserError(f"--experiment {experiment_id}: no such experiment in {safe_url(args.db)}; "
-                        f"{_experiments_there(store)}")
+                        f"{experiments_there(store)}")
     if args.format == "parquet":
         check_parquet_engine()
     out = output_folder(args.out)
@@ -289,34 +296,6 @@ def cmd_export(args) -> int:
     if note:  # runs unfinished or failed: said under --quiet too
         print(f"Note: {note}.", file=sys.stderr)
     return 0
-
-
-def _experiments_there(store) -> str:
-    """The experiments a database holds, the latest ten: 'the experiments there: 3 (sweep: chb_design), ...'."""
-    import sqlalchemy as sa
-
-    from twin.store import experiments
-
-    with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name,
-                                            experiments.c.spec_json, experiments.c.root_seed,
-                                            experiments.c.created_at).order_by(experiments.c.id.desc()).limit(11)).all()
-    names = [(r.kind, r.name) for r in rows[:10]]
-
-    def drew(spec_json) -> str:  # what sets apart comparisons of the same scenarios
-        spec = json.loads(spec_json or "{}")
-        said = [what for what, key in (("posterior", "posterior"), ("levers drawn", "lever_uncertainty"))
-                if spec.get(key)]
-        return f"; {', '.join(said)}" if said else ""
-
-    def apart(row) -> str:  # experiments of one name told apart: by seed and when each was made
-        if names.count((row.kind, row.name)) < 2:
-            return ""
-        made = f", made {row.created_at:%Y-%m-%d %H:%M}" if row.created_at is not None else ""
-        return f"; seed {row.root_seed}{made}"
-
-    listed = ", ".join(f"{r.id} ({r.kind}: {r.name}{drew(r.spec_json)}{apart(r)})" for r in rows[:10])
-    return f"the experiments there: {listed}{' ...' if len(rows) > 10 else ''}" if rows else "it holds none"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -410,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     export.add_argument("--quiet", action="store_true",
                         help="print only warnings and errors (a note of runs unfinished or failed is printed)")
+    export.add_argument("--list", action="store_true",
+                        help="list the database's experiments (id, kind, seed, years, runs, dates, name) and export none")
     export.set_defaults(func=cmd_export)
 
     add_research_commands(sub)

@@ -143,7 +143,7 @@ PRESENTATION_MODULES = frozenset({"__main__.py", "cli.py", "cli_research.py", "c
                                   "report_navigation.py", "report_levers.py", "report_horizon.py", "report_drawn.py",
                                   "compare.py",
                                   "summary.py", "analysis.py", "fit_report.py",
-                                  "export.py", "odd.py", "bench.py", "plain_mesa.py",
+                                  "export.py", "experiment_list.py", "odd.py", "bench.py", "plain_mesa.py",
                                   "core_rules.py", "errors.py", "file_hints.py", "progress.py", "sweep_notes.py",
                                   "sweep_reading.py", "validation_expectations.py", "precompile.py", "preflight.py"})
 

@@ -1118,6 +1118,17 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
                                         f'name = "baseline"\n')
     with pytest.raises(UserError, match=r"copy.toml \(baseline\) share a name"):
         prepare([str(ROOT / "scenarios" / "baseline.toml"), str(copy)], 2, 1, 1, store)
+    # draws each valid that cannot hold together, alone or with a scenario's own values: refused before
+    # any run (they failed every run drawing them, and the report was left to the others)
+    clash = write(tmp_path / "clash.csv", "share_serious_violence,early_release_served_share\n0.3,0.45\n0.9,0.4\n")
+    with pytest.raises(UserError, match=r"clash.csv', row 3: share_serious_violence = 0.9 is above share_violent"):
+        prepare([str(ROOT / "scenarios" / "baseline.toml"), str(chb)], 2, 1, 1, store, posterior=str(clash))
+    calm = write(tmp_path / "calm.toml", f'[scenario]\nname = "calm"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                                        f'[parameters]\nserved_share = 0.42\n')
+    with pytest.raises(UserError, match=r"clash.csv', row 2 with .*calm.toml's served_share: early_release_served_share "
+                                        r"= 0.45 is above served_share = 0.42"):
+        prepare([str(calm), str(ROOT / "scenarios" / "baseline.toml")], 2, 1, 1, store, posterior=str(clash))
+    assert len(store.scenario_ids(1)) == 2 and store.latest_experiment() == 1  # no experiment made for them
     del pd
 
 

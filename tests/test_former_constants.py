@@ -14,7 +14,8 @@ import pytest
 from scipy import stats
 
 from twin.model import TwinModel
-from twin.parameters import Parameters, check_consistency, consistency_warnings
+from twin.parameter_rules import check_consistency, consistency_warnings
+from twin.parameters import Parameters
 from twin.vocabulary import CULTURAL, FAMILY, HEROIN_CRACK, MONEY_LAUNDERING, PROXIMITY, VIRTUAL
 
 from conftest import assert_paired_sign

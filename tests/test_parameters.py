@@ -1,6 +1,7 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from twin.errors import ParameterError
@@ -111,7 +112,7 @@ def test_budget_shares_split_the_budget_and_never_add_to_it():
     """budget_share_forces = 0.6 (inside its range) made the policing budget £989m instead of the
     £860m set: the three tier shares are a split, rescaled to sum to 1, and said so."""
     from twin.geography import load_geography
-    from twin.parameters import check_consistency, consistency_warnings
+    from twin.parameter_rules import check_consistency, consistency_warnings
     from twin.policing import Police
 
     geography = load_geography()
@@ -219,3 +220,84 @@ def test_a_built_models_parameters_refuse_changes_and_the_callers_stay_its_own()
     free = model.params.copy()  # a copy to build another model from takes changes
     free.charge_prob = 0.7
     assert free.charge_prob == 0.7 and TwinModel(params=free, n_steps=1).params.charge_prob == 0.7
+
+
+def test_sampled_ranges_are_refused_when_values_drawn_from_them_could_break_a_rule():
+    """Each rule of `check_consistency` a range could break is found before any run, at the range's
+    end nearest the rule's limit; the same ranges moved inside the limits pass, as do the plausible
+    ranges of every parameter a rule reads taken one at a time."""
+    from twin.parameter_rules import HELD_BELOW_A_LIMIT, check_consistency, check_sampled_ranges
+    from twin.parameters import table_rows
+
+    refused = [
+        ({"child_recruit_age_min_years": (15.0, 19.0)}, "18 or more", {"child_recruit_age_min_years": (12.0, 17.5)}),
+        ({"capital_spend_rate_per_month": (0.0, 0.1)}, "capital_spend_rate_per_month = 0",
+         {"capital_spend_rate_per_month": (0.01, 0.1)}),
+        ({"anticipation_share_drugs": (0.0, 0.6), "response_share_drugs": (0.1, 0.5)}, "add up to more than 1",
+         {"anticipation_share_drugs": (0.0, 0.4), "response_share_drugs": (0.1, 0.5)}),
+        ({"price_index_min": (0.5, 1.2)}, "hold 1", {"price_index_min": (0.5, 0.9)}),
+        ({f"budget_share_{tier}": (0.0, 0.5) for tier in ("forces", "rocu", "nca")}, "are all 0",
+         {f"budget_share_{tier}": (0.1, 0.5) for tier in ("forces", "rocu", "nca")}),
+        ({"entry_rate_per_month": (0.1, 200.0)}, "more than the model can hold", {"entry_rate_per_month": (0.1, 2.0)}),
+        ({"serious_violence_rate_per_month": (0.001, 3.0), "violence_pressure_cap_ratio": (1.0, 5.0)},
+         "at the cap of rival pressure", {"serious_violence_rate_per_month": (0.001, 0.01),
+                                         "violence_pressure_cap_ratio": (1.0, 5.0)}),
+        ({"ocg_known_share": (0.0, 0.5)}, "ocg_known_share = 0", {"ocg_known_share": (0.2, 0.5)}),
+    ]
+    for ranges, said, inside in refused:
+        with pytest.raises(ParameterError, match=said) as caught:
+            check_sampled_ranges(ranges, "s.toml: [[parameter]]")
+        assert str(caught.value).startswith("s.toml: [[parameter]]: ") and "narrow the range" in str(caught.value)
+        check_sampled_ranges(inside, "s.toml: [[parameter]]")
+    # the premise of one point: ranges that pass hold together at every value drawn from them (random
+    # ranges over the parameters the rules read, widened past their plausible ranges so that many break)
+    from twin.parameter_rules import ORDERED_PAIRS, POPULATION_LIMITS, SHARE_SETS
+
+    # the rules' parameters in the sets each rule reads together
+    from twin.vocabulary import HARM_CATEGORIES
+
+    together = [("serious_violence_rate_per_month", "violence_pressure_cap_ratio", "competition_violence_elasticity"),
+                ("price_index_min", "price_index_max"), *[pair[:2] for pair in ORDERED_PAIRS], *SHARE_SETS.values(),
+                *[(f"anticipation_share_{c}", f"response_share_{c}") for c in HARM_CATEGORIES],
+                *[(name,) for name in ("ocg_known_share", "capital_spend_rate_per_month", "child_recruit_age_min_years")]]
+    assert set(HELD_BELOW_A_LIMIT) <= {name for names in together for name in names} | set(POPULATION_LIMITS)
+    rows = {row.name: row for row in table_rows()}
+    rng = np.random.default_rng(3)
+    outcomes = {"refused": 0, "passed": 0}
+    for _ in range(400):
+        ranges = {}
+        names = together[rng.integers(len(together))]
+        for name in rng.choice(names, rng.integers(1, len(names) + 1), replace=False):
+            row = rows[name]
+            ends = np.sort(rng.uniform(row.low - 0.5 * (row.high - row.low), 2 * row.high, 2))
+            if row.kind in ("share", "probability"):
+                ends = np.clip(ends, 0.0, 1.0)
+            elif row.kind != "real":
+                ends = np.maximum(ends, 0.0 if row.kind in ("nonnegative", "count") else 1e-3)
+            ranges[name] = (float(ends[0]), float(ends[1]))
+        try:
+            check_sampled_ranges(ranges, "x")
+        except ParameterError:
+            outcomes["refused"] += 1
+            continue
+        outcomes["passed"] += 1
+        for _ in range(30):
+            params = Parameters({name: rng.uniform(low, high) for name, (low, high) in ranges.items()})
+            check_consistency(params, "x")  # raises if a value drawn breaks a rule
+    assert min(outcomes.values()) > 50, outcomes
+
+
+def test_a_drawn_share_of_a_set_rescaled_to_one_is_said_before_the_runs():
+    """A sweep, sensitivity, screening or calibration that draws a share of a set the model rescales
+    to sum to 1 (`SHARE_SETS`) says so: the share run is not the value drawn, and the others move."""
+    from twin.preflight import preflight_warnings
+    from twin.scenario import load_scenario
+
+    baseline = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    said = preflight_warnings([baseline], varied={"share_type_cultural", "share_type_family", "entry_rate_per_month"})
+    rescaled = [w for w in said if "rescaled to sum to 1" in w]
+    assert rescaled == ["share_type_cultural, share_type_family are drawn, and the OCG types shares (share_type_cultural, "
+                        "share_type_proximity, share_type_family, share_type_virtual) are rescaled to sum to 1 in each "
+                        "run: the share run is the value drawn over the set's sum, and the set's other shares move with "
+                        "it (the tables give the values drawn)"]
+    assert not [w for w in preflight_warnings([baseline], varied={"entry_rate_per_month"}) if "rescaled" in w]

@@ -16,7 +16,7 @@ need("SALib")
 
 from twin.errors import ScenarioError  # noqa: E402
 from twin.executor import make_executor  # noqa: E402
-from twin.parameters import ORDERED_PAIRS, check_sampled_ranges  # noqa: E402
+from twin.parameter_rules import ORDERED_PAIRS, check_sampled_ranges  # noqa: E402
 from twin.screening import (  # noqa: E402
     SEED_FACTOR, _selected, design, load_config, run_screening, write_screening_report,
 )

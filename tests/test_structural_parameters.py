@@ -230,7 +230,7 @@ def test_violence_pressure_cap_limits_violence_in_crowded_markets():
 
 def test_populations_far_beyond_plausible_are_refused(tmp_path):
     from twin.errors import ParameterError, PopulationError
-    from twin.parameters import check_consistency
+    from twin.parameter_rules import check_consistency
 
     for name, value in (("entry_rate_per_month", 1e6), ("county_lines_initial", 1e9),
                         ("enablers_professional", 1e9), ("ocg_size_min", 1e6)):
@@ -312,7 +312,7 @@ def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
     of sight), a capital spend rate of 0 (infinite starting capital, then a crash), and violence at the
     cap of rival pressure beyond anything plausible (millions of homicides a month)."""
     from twin.errors import ParameterError
-    from twin.parameters import check_consistency
+    from twin.parameter_rules import check_consistency
 
     for overrides, message in (
             ({"anticipation_share_drugs": 0.8, "response_share_drugs": 0.5},
@@ -336,7 +336,7 @@ def test_values_that_cannot_hold_together_are_refused_with_the_values_named():
 
 def test_a_relocation_chance_that_breaks_the_balance_is_warned_about():
     from twin.geography import load_geography
-    from twin.parameters import RELOCATION_BALANCED_MAX, consistency_warnings
+    from twin.parameter_rules import RELOCATION_BALANCED_MAX, consistency_warnings
 
     # the bound is where the UK area with the most populous neighbours reaches a chance of 1
     geo = load_geography()

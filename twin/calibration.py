@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
-from twin.parameters import as_sampled, check_sampled_ranges
+from twin.parameter_rules import check_sampled_ranges
+from twin.parameters import as_sampled
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_groups, target_values
 

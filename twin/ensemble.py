@@ -27,7 +27,8 @@ import numpy as np
 from twin import __version__
 from twin.geography import describe, load_geography
 from twin.lever_uncertainty import held_settings, with_drawn_levers
-from twin.posterior import load_posterior, parameter_columns, posterior_draws, posterior_fit, posterior_warnings
+from twin.posterior import (check_draws_together, load_posterior, parameter_columns, posterior_draws, posterior_fit,
+                            posterior_warnings)
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.store import Store
 
@@ -336,6 +337,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     draws, held, fit = None, {}, None
     if posterior:
         sample = load_posterior(posterior)
+        check_draws_together(sample, f"--posterior '{posterior}'", loaded)
         for warning in posterior_warnings(sample, posterior):
             print(f"Warning: {warning}.", file=sys.stderr)
         spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]

@@ -146,7 +146,37 @@ def load_posterior(path: str, label: str | None = None):
             values = numbers.tolist()
         for line, value in zip(lines, values):
             Parameters({column: value}, where=f"{label}, row {line}")
+    frame.attrs["lines"] = lines  # each draw's line in the file, for `check_draws_together`
     return frame
+
+
+def check_draws_together(sample, label: str, scenarios: list) -> None:
+    """Each draw with each scenario's own values (which a scenario keeps over the sample's) checked
+    together (`check_consistency`) before any run: values each valid that cannot hold together (a
+    share of serious violence above that of violence) would otherwise fail every run given that draw,
+    and leave the report to the draws that did not. Errors name the draw's line and the scenario
+    whose values it clashes with, when the scenario sets any of the values named."""
+    from twin.errors import ParameterError
+    from twin.parameter_rules import check_consistency
+    from twin.parameters import Parameters
+
+    columns = parameter_columns(sample)
+    lines = sample.attrs.get("lines") or []
+    if len(lines) != len(sample):  # not the sample as read (a part of it): its draws by position
+        lines = [k + 2 for k in range(len(sample))]
+    rows = sample[columns].to_dict("records")
+    own = {}  # scenarios with the same values of their own are checked once
+    for scenario in scenarios:
+        own.setdefault(tuple(sorted((k, repr(v)) for k, v in scenario.parameters.items())), scenario)
+    for scenario in own.values():
+        for line, row in zip(lines, rows):
+            try:
+                check_consistency(Parameters({**row, **scenario.parameters}), "")
+            except ParameterError as exc:
+                why = str(exc).removeprefix(": ")
+                theirs = [name for name in scenario.parameters if f"{name} =" in why]
+                clash = f" with {scenario.path}'s {', '.join(theirs)}" if theirs else ""
+                raise ParameterError(f"{label}, row {line}{clash}: {why}") from None
 
 
 def _named(header: list[str]) -> list[str]:

@@ -58,6 +58,15 @@ def preflight_warnings(scenarios: list, years: float | None = None, step: str | 
     if settings:
         named = re.compile(r"\b(" + "|".join(map(re.escape, sorted(settings))) + r")\b")
         said = [warning for warning in said if not named.search(warning)]
+    from twin.parameter_rules import SHARE_SETS
+
+    for label, names in SHARE_SETS.items():  # a drawn share is not the share run: its set is rescaled
+        drawn = [name for name in names if name in varied]
+        if drawn:
+            said.append(f"{', '.join(drawn)} {'is' if len(drawn) == 1 else 'are'} drawn, and the {label} shares "
+                        f"({', '.join(names)}) are rescaled to sum to 1 in each run: the share run is the value "
+                        f"drawn over the set's sum, and the set's other shares move with it (the tables give "
+                        f"the values drawn)")
     return said
 
 
@@ -68,7 +77,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     from twin.group_selection import selection_warnings
     from twin.geography import areas_warnings
     from twin.scenario_levers import settings_beyond_plausible
-    from twin.parameters import consistency_warnings
+    from twin.parameter_rules import consistency_warnings
     from twin.register import unused_with_register
 
     geography = load_geography(scenario.areas_file)

@@ -114,7 +114,7 @@ class Scenario:
 
     def build_parameters(self) -> Parameters:
         """The scenario's parameter values, each checked, then checked together (`check_consistency`)."""
-        from twin.parameters import check_consistency, check_population_limits
+        from twin.parameter_rules import check_consistency, check_population_limits
 
         try:
             params = Parameters(self.parameters, where=f"{self.path}: [parameters]")

@@ -21,7 +21,7 @@ processes changes the path only in part, and its share of noise is smaller. A pa
 floor (by both bootstrap half-widths) has effects that a change of seed alone cannot give; one below
 it may still act, by less than the model's noise in this design. A whole-number parameter moves by
 its rounded step, and its effects are taken over that step (`elementary_effects`). A caveat: a member
-of a share set (`parameters.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum
+of a share set (`parameter_rules.SHARE_SETS`) moves the others of its set too, as they are rescaled to sum
 to 1.
 
 The floor falls with `replications` (each point's outcomes are the mean of that many seeds, so the
@@ -45,7 +45,8 @@ from twin.config_checks import (check_design_size, check_parameter_entries, chec
                                  with_seed)
 from twin.errors import ScenarioError, did_you_mean, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_settings
-from twin.parameters import ORDERED_PAIRS, as_sampled, beyond_plausible, table_rows
+from twin.parameter_rules import ORDERED_PAIRS
+from twin.parameters import as_sampled, beyond_plausible, table_rows
 from twin.scenario import check_keys, read_toml
 from twin.sensitivity import (
     SEED_FACTOR, Checkpoint, SampleTask, Uncertain, apply_values, check_ranges_together, config_key, listed_ranges,

@@ -36,7 +36,8 @@ from twin.config_checks import (
 )
 from twin.errors import ParameterError, ScenarioError, shown
 from twin.lever_uncertainty import TYPE_PREFIX, quantity, type_setting_range, with_type_setting
-from twin.parameters import as_sampled, beyond_plausible, check_sampled_ranges, parameter_range
+from twin.parameter_rules import check_sampled_ranges
+from twin.parameters import as_sampled, beyond_plausible, parameter_range
 from twin.posterior import correlation_warnings, parameter_columns, posterior_interval
 from twin.preflight import preflight_warnings
 from twin.scenario import Scenario, check_keys, lever_entry_name, load_scenario, read_toml

@@ -1125,8 +1125,8 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
         prepare([str(ROOT / "scenarios" / "baseline.toml"), str(chb)], 2, 1, 1, store, posterior=str(clash))
     calm = write(tmp_path / "calm.toml", f'[scenario]\nname = "calm"\nbase = "{ROOT / "scenarios" / "baseline.toml"}"\n'
                                         f'[parameters]\nserved_share = 0.42\n')
-    with pytest.raises(UserError, match=r"clash.csv', row 2 with .*calm.toml's served_share: early_release_served_share "
-                                        r"= 0.45 is above served_share = 0.42"):
+    with pytest.raises(UserError, match=r"clash.csv', row 2 with .*calm.toml's served_share: "
+                                        r"early_release_served_share = 0.45 is above served_share = 0.42"):
         prepare([str(calm), str(ROOT / "scenarios" / "baseline.toml")], 2, 1, 1, store, posterior=str(clash))
     assert len(store.scenario_ids(1)) == 2 and store.latest_experiment() == 1  # no experiment made for them
     del pd

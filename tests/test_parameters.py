@@ -259,7 +259,8 @@ def test_sampled_ranges_are_refused_when_values_drawn_from_them_could_break_a_ru
     together = [("serious_violence_rate_per_month", "violence_pressure_cap_ratio", "competition_violence_elasticity"),
                 ("price_index_min", "price_index_max"), *[pair[:2] for pair in ORDERED_PAIRS], *SHARE_SETS.values(),
                 *[(f"anticipation_share_{c}", f"response_share_{c}") for c in HARM_CATEGORIES],
-                *[(name,) for name in ("ocg_known_share", "capital_spend_rate_per_month", "child_recruit_age_min_years")]]
+                *[(name,) for name in ("ocg_known_share", "capital_spend_rate_per_month",
+                                       "child_recruit_age_min_years")]]
     assert set(HELD_BELOW_A_LIMIT) <= {name for names in together for name in names} | set(POPULATION_LIMITS)
     rows = {row.name: row for row in table_rows()}
     rng = np.random.default_rng(3)
@@ -296,8 +297,8 @@ def test_a_drawn_share_of_a_set_rescaled_to_one_is_said_before_the_runs():
     baseline = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
     said = preflight_warnings([baseline], varied={"share_type_cultural", "share_type_family", "entry_rate_per_month"})
     rescaled = [w for w in said if "rescaled to sum to 1" in w]
-    assert rescaled == ["share_type_cultural, share_type_family are drawn, and the OCG types shares (share_type_cultural, "
-                        "share_type_proximity, share_type_family, share_type_virtual) are rescaled to sum to 1 in each "
-                        "run: the share run is the value drawn over the set's sum, and the set's other shares move with "
-                        "it (the tables give the values drawn)"]
+    assert rescaled == ["share_type_cultural, share_type_family are drawn, and the OCG types shares "
+                        "(share_type_cultural, share_type_proximity, share_type_family, share_type_virtual) are "
+                        "rescaled to sum to 1 in each run: the share run is the value drawn over the set's sum, and "
+                        "the set's other shares move with it (the tables give the values drawn)"]
     assert not [w for w in preflight_warnings([baseline], varied={"entry_rate_per_month"}) if "rescaled" in w]

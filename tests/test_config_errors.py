@@ -387,14 +387,14 @@ def test_a_validation_experiment_s_area_is_read_in_any_case_and_kept_as_the_area
 
 def test_a_calibration_file_asking_for_more_workers_than_cores_gets_the_cores(tmp_path, monkeypatch):
     """A shared config's `workers = 40` started 40 processes (10 GB in a minute) on a 2-core machine."""
-    import os
+    import twin.executor as executor
 
     from twin.calibration import load_config
 
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(executor, "usable_cores", lambda: 2)
     config = load_config(write(tmp_path / "c.toml", CALIBRATION + "workers = 40\n" + TWO))
     assert config["workers"] == 2
-    assert any("workers = 40 is more than this machine's 2 cores: 2 are used (--workers asks for more)" in w
+    assert any("workers = 40 is more than the 2 cores this command may use: 2 are used (--workers asks for more)" in w
                for w in config["warnings"])
     assert load_config(write(tmp_path / "d.toml", CALIBRATION + "workers = 2\n" + TWO))["workers"] == 2
 
@@ -442,7 +442,7 @@ def test_more_workers_than_the_machine_has_memory_for_are_refused_before_any_com
     err = _user_error(["compare", str(BASELINE), str(ROOT / "scenarios" / "ct_powers.toml"), "--workers", "4",
                        "--reps", "1", "--years", "1", "--db", f"sqlite:///{tmp_path / 'c.db'}"], capsys)
     assert "--workers 4: each worker holds a model in memory (about 300 MB at UK scale), 1.2 GB in all, more than " \
-           "this machine's 1.0 GB; use at most 3" in err
+           "the 1.0 GB this command may use; use at most 3" in err
     assert not (tmp_path / "c.db").exists()  # refused before the database was made
 
 

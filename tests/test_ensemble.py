@@ -1999,7 +1999,7 @@ def test_the_executors_warnings_print_before_the_progress_bar_not_on_it(tmp_path
     from conftest import QUICK_BASELINE
 
     def make_executor(workers, cluster=None):  # warns as the real one does, and runs nothing
-        print("Warning: --workers 4 is more than this machine's 2 cores.", file=sys.stderr)
+        print("Warning: --workers 4 is more than the 2 cores this command may use.", file=sys.stderr)
         return SimpleNamespace(run=lambda fn, tasks, chunk, crashed=None, group=None: iter(()), close=lambda: None)
 
     monkeypatch.setattr(executor_module, "make_executor", make_executor)

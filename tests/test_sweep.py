@@ -1684,11 +1684,28 @@ def test_a_cluster_host_that_does_not_resolve_is_named_at_once():
 def test_more_workers_than_cores_is_warned_about(monkeypatch, capsys):
     import twin.executor as executor_module
 
-    monkeypatch.setattr(executor_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(executor_module, "usable_cores", lambda: 2)
     executor_module.make_executor(3).close()
-    assert "Warning: --workers 3 is more than this machine's 2 cores" in capsys.readouterr().err
+    assert "Warning: --workers 3 is more than the 2 cores this command may use" in capsys.readouterr().err
     executor_module.make_executor(2).close()
     assert "Warning" not in capsys.readouterr().err
+
+
+def test_workers_left_out_are_one_a_usable_core_within_the_memory(monkeypatch):
+    """Without --workers a command pinned to one core of a larger machine (a batch job's share, or
+    `taskset`) started a worker for every core of the machine, and one capped in memory (a control
+    group) as many as the machine's memory held."""
+    import twin.executor as executor_module
+
+    monkeypatch.setattr(executor_module.os, "sched_getaffinity", lambda pid: {3})
+    monkeypatch.setattr(executor_module.os, "cpu_count", lambda: 64)
+    assert executor_module.usable_cores() == 1 and executor_module.default_workers() == 1
+    assert isinstance(executor_module.make_executor(None), executor_module.SerialExecutor)
+    monkeypatch.setattr(executor_module.os, "sched_getaffinity", lambda pid: set(range(8)))
+    monkeypatch.setattr(executor_module, "_memory_mb", lambda: 3 * executor_module.WORKER_MEMORY_MB + 10)
+    assert executor_module.default_workers() == 3
+    monkeypatch.setattr(executor_module, "_memory_mb", lambda: None)
+    assert executor_module.default_workers() == 8
 
 
 def _sigterm_handler(_):

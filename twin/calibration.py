@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -164,10 +163,13 @@ def load_config(path: str | Path, seed: int | None = None) -> dict:
             "generations": 1_000, "posterior_size": 1_000_000, "workers": 1_024}  # a shared file asks no more
     counts = {key: checks.check_whole_number(path, "calibration", key, table[key], minimum, most[key]) if key in table
               else default for key, (default, minimum) in COUNTS.items()}
-    cores = os.cpu_count() or 1
+    from twin.executor import usable_cores
+
+    cores = usable_cores()
     crowded = []
     if counts["workers"] is not None and counts["workers"] > cores:  # a file written for a larger machine
-        crowded = [f"{path}: [calibration] workers = {counts['workers']} is more than this machine's {cores} cores: "
+        crowded = [f"{path}: [calibration] workers = {counts['workers']} is more than the {cores} cores this command "
+                   f"may use: "
                    f"{cores} are used (--workers asks for more)"]
         counts["workers"] = cores
     years = checks.check_years(path, "calibration", table.get("years", 3))

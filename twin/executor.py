@@ -286,13 +286,13 @@ class _Batch:
 
 
 class LocalExecutor(_HandOver):
-    """A pool of local worker processes; `workers=None` uses every core."""
+    """A pool of local worker processes; `workers=None` uses every usable core (`default_workers`)."""
 
     def __init__(self, workers: int | None = None):
         import itertools
         from collections import deque
 
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or default_workers()
         self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
         self._ready = deque()
         self._pending: dict = {}  # future -> the _Batch it runs
@@ -428,22 +428,48 @@ WORKER_MEMORY_MB = 300
 
 
 def _memory_mb() -> int | None:
-    """This machine's memory in MB (None where the system does not say)."""
+    """The memory this process may use in MB: the machine's, or less where a control group (a batch
+    job's or a container's limit) caps it (None where the system does not say)."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return None
+        memory = None
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            capped = int(Path(limit).read_text().strip())  # "max" (no limit) is not a number
+        except (OSError, ValueError):
+            continue
+        memory = capped if memory is None else min(memory, capped)
+        break
+    return memory // 2**20 if memory else None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: those its affinity allows (a batch job given 4 of a
+    node's 64 cores has 4), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """Local workers when --workers is left out: one a usable core, no more than the memory holds."""
+    memory_mb = _memory_mb()
+    most = max(memory_mb // WORKER_MEMORY_MB, 1) if memory_mb else usable_cores()
+    return max(min(usable_cores(), most), 1)
 
 
 def check_workers_fit(workers: int | None) -> None:
-    """Refuse (a `UserError`) more local workers than this machine's memory holds."""
+    """Refuse (a `UserError`) more local workers than the memory this command may use holds."""
     memory_mb = _memory_mb()
     if workers and memory_mb and workers * WORKER_MEMORY_MB > memory_mb:
         from twin.errors import UserError
 
         raise UserError(f"--workers {workers}: each worker holds a model in memory (about {WORKER_MEMORY_MB} MB at UK "
-                        f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than this machine's "
-                        f"{memory_mb / 1024:,.1f} GB; use at most {max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
+                        f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than the "
+                        f"{memory_mb / 1024:,.1f} GB this command may use; use at most "
+                        f"{max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
                         f"--workers out: one a core)")
 
 
@@ -466,11 +492,12 @@ def make_executor(workers: int | None, cluster: str | None = None):
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).
     warm_up()
-    cores = os.cpu_count() or 1
-    if workers == 1:
+    cores = usable_cores()
+    if (workers or default_workers()) == 1:
         return SerialExecutor()
     if workers and workers > cores:
-        print(f"Warning: --workers {workers} is more than this machine's {cores} cores: the runs share them (no "
+        print(f"Warning: --workers {workers} is more than the {cores} cores this command may use: the runs share "
+              f"them (no "
               f"faster than {cores} workers) and each worker holds a model in memory (about "
               f"{WORKER_MEMORY_MB} MB at UK scale).", file=sys.stderr)
     return LocalExecutor(workers)

@@ -1311,6 +1311,11 @@ def test_regret_and_robustness_on_a_known_table():
     assert format_outcome(-1e6, "GBP/year", True) == "£0.00bn a year"  # no sign on what rounds to nothing
     few = analyse(pd.DataFrame([r for r in rows if r["sample"] < 4]), ["u"], ["lever.x"], "cost")
     assert "PRIM needs at least 8" in describe_box("lever.x=1", few["prim"]["lever.x=1"])
+    # one future (a sweep of size 1, or an interrupted one): the same regret in every future is no finding
+    one = analyse(pd.DataFrame([r for r in rows if r["sample"] == 0]), ["u"], ["lever.x"], "cost")
+    said = [describe_box(name, entry) for name, entry in one["prim"].items()]
+    assert not any("no region of the uncertainties matters" in line for line in said)
+    assert any("1 sampled future: PRIM needs at least 8" in line for line in said), said
 
 
 def test_a_sweep_that_retargets_a_lever_to_a_misspelt_area_fails_before_any_run(tmp_path):

@@ -296,11 +296,12 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
             boxes[name] = {"box": None, "skipped": "one policy, nothing to fall behind"}
         elif not fails.any():
             boxes[name] = {"box": None, "never_fails": True}
-        elif np.ptp(r.to_numpy()) <= 1e-9 * max(abs(float(r.iloc[0])), 1.0):  # no worst quarter: every future alike
+        elif len(r) > 1 and np.ptp(r.to_numpy()) <= 1e-9 * max(abs(float(r.iloc[0])), 1.0):  # every future alike
             boxes[name] = {"box": None, "same_regret": format_outcome(float(r.iloc[0]), unit)}
         elif not uncertainties or len(r) < MIN_FUTURES_FOR_PRIM:
-            boxes[name] = {"box": None, "skipped": (f"{len(r)} sampled futures: PRIM needs at least "
-                                                    f"{MIN_FUTURES_FOR_PRIM}" if uncertainties else
+            futures = f"{len(r)} sampled future{'s' if len(r) != 1 else ''}"
+            boxes[name] = {"box": None, "skipped": (f"{futures}: PRIM needs at least {MIN_FUTURES_FOR_PRIM}"
+                                                    if uncertainties else
                                                     "no uncertainties were sampled")}
         else:
             trajectory = prim(conditions, fails.to_numpy())

@@ -156,6 +156,7 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     config = load_config(write(tmp_path / "s.toml", SENSITIVITY + f'posterior = "{POSTERIOR}"\n' + TWO
                                + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n'))
     sample = pd.read_csv(POSTERIOR)["asset_realisation_share"]
+    config_shipped = config
     (spec,) = [u for u in config["uncertain"] if u.name == "asset_realisation_share"]
     assert (spec.low, spec.high) == pytest.approx(tuple(np.quantile(sample, [0.05, 0.95])), rel=1e-5)
     assert 0.1 < spec.low < spec.high < 0.8  # inside the prior, narrower than it
@@ -175,6 +176,15 @@ def test_a_sensitivity_range_from_the_posterior_is_its_90_percent_credible_inter
     assert (spec.low, spec.high) == pytest.approx(tuple(expected), rel=1e-5)
     assert f"posterior ranges are read from the weighted particles beside it ({fit / 'particles.csv'})" in \
         capsys.readouterr().err  # said: the file it reads is not the one the config names
+    # the model version that fitted it, as `twin compare --posterior` says it: the shipped sample's, then
+    # a fit's record of another model's source
+    assert any("[sensitivity] posterior: the shipped sample was fitted by an earlier version" in w
+               for w in config_shipped["warnings"])
+    (fit / "fit.json").write_text('{"code": {"code_hash": "deadbeef0000"}, "settings": {}}', encoding="utf-8")
+    config = load_config(tmp_path / "p.toml")
+    capsys.readouterr()
+    assert any(w.startswith(f"{tmp_path / 'p.toml'}: [sensitivity] posterior: fitted by a model whose source hash is "
+                            f"deadbeef0000, not this code's") for w in config["warnings"]), config["warnings"]
     # a posterior sample with a mistake in it is named as the config's, not as --posterior
     bad = write(tmp_path / "bad.csv", "asset_realisation_shar\n0.3\n")
     err = _user_error(["sensitivity", str(write(tmp_path / "b.toml", SENSITIVITY + f'posterior = "{bad}"\n' + TWO)),

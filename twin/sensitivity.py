@@ -71,11 +71,17 @@ def load_config(path: str | Path, n_samples: int | None = None, seed: int | None
     scenario, compare, years, seed, out = load_scenarios(path, "sensitivity", table, "results/sensitivity")
     entries = data.get("parameter", [])
     check_parameter_entries(path, entries, PARAMETER_KEYS)
-    posterior = None
+    posterior = version_note = None
     if "posterior" in table:
         from twin.posterior import load_posterior
 
         sample = check_input_file(path, "sensitivity", "posterior", table["posterior"], "posterior sample")
+        from twin.ensemble import code_hash
+        from twin.posterior import posterior_fit
+
+        _, version_note = posterior_fit(str(sample), code_hash())  # a sample another model's fit gave
+        if version_note:
+            version_note = version_note.replace(f"--posterior '{sample}'", f"{path}: [sensitivity] posterior", 1)
         particles = Path(sample).with_name("particles.csv")
         if Path(sample).name == "posterior.csv" and particles.is_file():
             # the weighted particles the sample was drawn from, beside it as `twin calibrate` writes them: their
@@ -103,6 +109,7 @@ def load_config(path: str | Path, n_samples: int | None = None, seed: int | None
     beyond = [beyond_plausible(u.name, u.low, u.high, levers) for u in uncertain]
     from_posterior = [str(e["name"]) for e in entries if e.get("range") == "posterior"]
     beyond += correlation_warnings(posterior, from_posterior, f"{path}: [[parameter]]") if posterior is not None else []
+    beyond += [version_note] if posterior is not None and version_note else []
     return {"scenario": replace(scenario, years=years), "compare": [replace(s, years=years) for s in compare],
             "uncertain": uncertain, "n": n, "seed": seed, "out": out, "seed_factor": seed_factor,
             "replications": replications,

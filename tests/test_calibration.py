@@ -2072,6 +2072,13 @@ def test_a_fit_held_against_the_edge_of_its_prior_is_said():
     assert said == ["harm_gbp_per_heroin_crack_user_year: its 90% credible interval 8.03e+04 to 8.91e+04 lies at the "
                     "upper end of its prior (40000 to 90000): the targets push it beyond the range, so that range (or "
                     "the model) is in question, and the other parameters are fitted around a value held at its edge"]
+    # a whole-number parameter with a few values has no edge (either of two values is 'at an end'); with
+    # many it has
+    few, many = Prior("ocg_size_min", 3, 4), Prior("ocg_size_min", 2, 30)
+    assert edge_notes([few], pd.DataFrame({"best value": [4.0]})) == []
+    assert edge_notes([few], pd.DataFrame({"credible 5%": [4.0], "credible 95%": [4.0]})) == []
+    assert edge_notes([many], pd.DataFrame({"best value": [30.0]}))[0].startswith(
+        "ocg_size_min: its best value 30 lies at the upper end of its prior (2 to 30)")
 
 
 def test_an_abc_population_too_small_to_summarise_is_warned_of(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -435,9 +436,13 @@ def edge_notes(priors: list[Prior], fitted: pd.DataFrame) -> list[str]:
     """Parameters the fit pushed against an end of their prior (`parameter_table`'s rows): a point
     fit's best value within the outer 1% of the range, an ABC posterior's whole 90% credible interval
     within its outer `PRIOR_EDGE`. The targets would take them further: the prior (the plausible
-    range) or the model is in question, and the other parameters' values are fitted around it."""
+    range) or the model is in question, and the other parameters' values are fitted around it. A
+    whole-number parameter whose prior holds five values or fewer has no edge to speak of."""
     notes = []
     for prior, row in zip(priors, fitted.to_dict("records")):
+        whole = as_sampled(prior.name, 0.5) != 0.5  # a whole-number parameter (its values rounded)
+        if whole and math.floor(prior.high) - math.ceil(prior.low) + 1 <= round(1 / PRIOR_EDGE):
+            continue  # a prior of a few whole values has no edge: every value is at or next to an end
         if "best value" in row:
             at = prior.to_unit(row["best value"])
             end = "upper" if at >= 0.99 else "lower" if at <= 0.01 else None

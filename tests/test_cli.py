@@ -1152,3 +1152,20 @@ def test_a_mistake_found_once_the_database_is_open_leaves_no_new_database(tmp_pa
     _user_error(["compare", baseline, "--baseline", "nope", "--reps", "1", "--years", "1",
                  "--db", f"sqlite:///{kept}", "--out", str(tmp_path / "c")], capsys)
     assert kept.exists()
+
+
+def test_an_empty_value_is_refused_not_taken_for_no_value(tmp_path, capsys):
+    """An unset variable in a script (`--register "$REG"`) gave an empty value, which the commands
+    took as none: the synthetic register, no posterior, the default folder, without a word."""
+    base = str(SCENARIOS / "baseline.toml")
+    for argv, named in [(["run", ""], "scenario"), (["run", base, "--register", ""], "--register"),
+                        (["run", base, "--out", " "], "--out"),
+                        (["compare", base, "--posterior", "", "--db", f"sqlite:///{tmp_path / 'c.db'}"], "--posterior"),
+                        (["compare", base, "", "--db", f"sqlite:///{tmp_path / 'c.db'}"], "scenarios"),
+                        (["export", "--db", ""], "--db")]:
+        with pytest.raises(SystemExit) as stop:  # the parser's own error, before any file is read
+            main(argv)
+        said = capsys.readouterr().err.strip()
+        assert stop.value.code == 2 and len(said.splitlines()) == 1
+        assert f"error: {named}: an empty value (an unset variable in a script?); expected " in said, (argv, said)
+    assert not (tmp_path / "c.db").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from twin.arguments import posterior_file
 from twin.errors import closest, did_you_mean
 
 
@@ -24,6 +25,17 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
+
+    def _get_values(self, action, arg_strings):
+        """A value given empty (an unset variable in a script: `--register "$REG"`) is refused, as it
+        would otherwise be taken as no value at all and the default run without a word."""
+        if not isinstance(action, argparse._SubParsersAction) and action.type in (None, str, posterior_file) and any(
+                not isinstance(text, str) or not text.strip() for text in arg_strings):
+            named = "/".join(action.option_strings) or action.dest
+            what = ("a file or folder name" if not action.option_strings else
+                    f"a value such as {action.metavar}" if action.metavar else "a value")
+            self.error(f"{named}: an empty value (an unset variable in a script?); expected {what}")
+        return super()._get_values(action, arg_strings)
 
     def error(self, message: str):
         hint, prog = "", self.prog

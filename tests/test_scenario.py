@@ -93,6 +93,12 @@ def test_base_inheritance_merges_and_overrides(tmp_path):
     ('[[levers]]\ntype = "clear"\ngroups = { areas = ["Kent"] }\n', r"'areas' is not a group criterion"),
     ('[[levers]]\ntype = "clear"\ngroups = { markets = ["county_lines"] }\n', r"give county_lines = true beside markets"),
     ('[[levers]]\ntype = "clear"\ngroups = { markets = ["drugs"] }\n', r"the drug markets are heroin_crack and cocaine"),
+    ('[[levers]]\ntype = ["clear"]\n', r"\[\[levers\]\] #1: type: expected one lever type in quotes .*got \['clear'\]"),
+    ('[[levers]]\ntype = "clear"\nduration_years = 100000000000000000000\n',
+     r"levers\[0\].duration_years = 100000000000000000000: a whole number larger than any this tool takes"),
+    ('[scenario]\nname = "a\\u0000b"\n', r"scenario.name: text with a NUL character in it"),
+    ('[scenario]\nname = "a\\nb"\n', r"\[scenario\] name: expected a name on one line, without control characters"),
+    ("x = " + "[" * 3000 + "]" * 3000 + "\n", r"arrays or tables nested too deeply to read"),
 ])
 def test_scenario_errors_name_file_key_and_fix(tmp_path, body, words):
     path = write(tmp_path / "bad.toml", body)

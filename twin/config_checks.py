@@ -96,6 +96,9 @@ def check_name(path: Path, table: str, value: Any) -> str:
     if len(value.encode("utf-8")) > MAX_NAME_BYTES:
         raise ScenarioError(f"{_where(path, table, 'name')}: expected a name of at most {MAX_NAME_BYTES} bytes (it "
                             f"names the results folder), got one of {len(value.encode('utf-8'))}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):  # a line break or tab would be part of a folder's name
+        raise ScenarioError(f"{_where(path, table, 'name')}: expected a name on one line, without control "
+                            f"characters such as a line break or tab (it names the results folder), got {shown(value)}")
     if "/" in value or "\\" in value or value.strip(". ") == "":
         raise ScenarioError(f"{_where(path, table, 'name')}: expected a name that is not only dots and spaces, "
                             f"without '/' or '\\' (it names the results folder), got {shown(value)}")

@@ -200,9 +200,39 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: arrays or tables nested too deeply to read (hundreds within one another); "
+                            f"expected a {what} a few levels deep") from None
+    _check_values(path, data)
+    return data
+
+
+#: the largest whole number a TOML file may give: what numpy's integers hold (TOML's own are unbounded)
+LARGEST_WHOLE = 2**63 - 1
+
+
+def _check_values(path: Path, data: dict) -> None:
+    """Values no check downstream would expect, refused where the file gives them: a whole number
+    beyond `LARGEST_WHOLE` (the numeric checks' numpy cannot take it), and a NUL character in a
+    key or text (no file name or name holds one). Walked without recursion, however deep the file."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\0" in key:
+                    raise ScenarioError(f"{path}: {where or 'the top level'}: a key with a NUL character in it")
+                stack.append((f"{where}.{key}" if where else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{k}]", item) for k, item in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_WHOLE:
+            raise ScenarioError(f"{path}: {where} = {value}: a whole number larger than any this tool takes "
+                                f"(at most {LARGEST_WHOLE:,}); write a number within the setting's range")
+        elif isinstance(value, str) and "\0" in value:
+            raise ScenarioError(f"{path}: {where}: text with a NUL character in it (expected plain text)")
 
 
 #: the top-level table that marks each kind of TOML file, and the command that reads it

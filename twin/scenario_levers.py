@@ -7,7 +7,7 @@ settings a scenario puts beyond their plausible ranges remarked on. The lever me
 
 from __future__ import annotations
 
-from twin.errors import ScenarioError, did_you_mean
+from twin.errors import ScenarioError, did_you_mean, shown
 from twin.interventions import LEVER_TYPES, Lever
 from twin.lever_uncertainty import apply_assumed
 from twin.parameters import money_slip
@@ -39,6 +39,9 @@ def build_levers(scenario) -> list[Lever]:
         kind = entry.pop("type", None)
         if kind is None:
             raise ScenarioError(f"{where}: missing key 'type' (expected one of: {', '.join(sorted(LEVER_TYPES))})")
+        if not isinstance(kind, str):
+            raise ScenarioError(f"{where}: type: expected one lever type in quotes (one of: "
+                                f"{', '.join(sorted(LEVER_TYPES))}), got {shown(kind)}")
         if kind not in LEVER_TYPES:
             raise ScenarioError(f"{where}: unknown lever type '{kind}'{did_you_mean(kind, LEVER_TYPES)} "
                                 f"(expected one of: {', '.join(sorted(LEVER_TYPES))})")

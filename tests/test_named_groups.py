@@ -165,6 +165,10 @@ def test_a_misspelt_area_or_a_database_password_beside_named_groups(register):
     with pytest.raises(ScenarioError) as error:
         selection.check_ids(register, "t", "postgresql://analyst:s3cret@db.example/intel")
     assert "s3cret" not in str(error.value) and "'postgresql://analyst:***@db.example/intel'" in str(error.value)
+    with pytest.raises(ScenarioError) as error:  # a password given as the URL's query option (libpq's)
+        selection.check_ids(register, "t", "postgresql://analyst@db.example/intel?sslmode=require&password=s3cret")
+    assert "s3cret" not in str(error.value)
+    assert "'postgresql://analyst@db.example/intel?sslmode=require&password=***'" in str(error.value)
 
 
 def test_the_pre_run_check_reads_a_register_rewritten_within_the_clocks_resolution(tmp_path, register):

@@ -239,6 +239,8 @@ def test_a_missing_areas_or_register_file_and_a_database_register_are_named_at_l
     # a database register is read with its table (test_register), without a password in the file
     with pytest.raises(ScenarioError, match=r"\[scenario\] register: the URL holds a password; leave it out"):
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "postgresql://a:b@host/db"\n'))
+    with pytest.raises(ScenarioError, match=r"\[scenario\] register: the URL holds a password; leave it out"):
+        load_scenario(write(tmp_path / "s.toml", '[scenario]\nregister = "postgresql://a@host/db?password=b"\n'))
     with pytest.raises(ScenarioError, match=r"\[scenario\] areas_file: expected a CSV file next to the scenario, "
                                             r"got a URL"):
         load_scenario(write(tmp_path / "s.toml", '[scenario]\nareas_file = "postgresql://a@host/db"\n'))

@@ -203,7 +203,9 @@ def database_register(path: Path, url: str, table: Any) -> str:
     except Exception:  # noqa: BLE001 (SQLAlchemy's parse errors have no common class)
         raise ScenarioError(f"{where}: expected a CSV file or a database URL such as sqlite:///ocgs.db or "
                             f"postgresql://user@host/db, got {shown(url)}") from None
-    if database.password is not None:
+    from twin.errors import url_secrets
+
+    if database.password is not None or url_secrets(database):
         raise ScenarioError(f"{where}: the URL holds a password; leave it out (PostgreSQL reads it from the "
                             f"PGPASSWORD variable or ~/.pgpass): a scenario's settings are stored with its results")
     if not isinstance(table, str) or not table.strip():

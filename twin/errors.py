@@ -150,15 +150,30 @@ def area_hint(name: str, areas: Iterable[str]) -> str:
                                          f"e.g. {', '.join(repr(a) for a in areas[:3])} ({len(areas)} in all)")
 
 
+#: query options of a database URL that carry a secret (libpq's `password`, and the like)
+SECRET_OPTIONS = ("password", "passwd", "pwd", "sslpassword", "secret", "token", "api_key")
+
+
+def url_secrets(database) -> list[str]:
+    """The query options of a parsed database URL that hold a secret (`?password=...`)."""
+    return [key for key in database.query if key.lower() in SECRET_OPTIONS]
+
+
 def safe_url(url: str) -> str:
-    """A database URL fit to print: its password masked (as given when it has none: SQLAlchemy's
-    rendering would escape a SQLite URI filename's colon and reorder its options)."""
+    """A database URL fit to print: its password masked, before the host or as a query option
+    (`?password=`), and otherwise as given (SQLAlchemy's rendering would escape a SQLite URI
+    filename's colon and reorder its options)."""
     import sqlalchemy as sa
 
+    import re
+
     try:
-        if sa.engine.make_url(url).password is None:
+        database = sa.engine.make_url(url)
+        if url_secrets(database):  # masked where they are, the options in the order given
+            url = re.sub(rf"([?&](?:{'|'.join(SECRET_OPTIONS)})=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
+        if database.password is None:
             return url
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
+        return sa.engine.make_url(url).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
     except Exception:  # not a URL at all: print it as given (there is no password to find in it)
         return url
 

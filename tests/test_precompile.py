@@ -178,6 +178,17 @@ def test_compiling_says_how_many_kernels_are_done(tmp_path, monkeypatch, capsys)
     done.set()  # finished before the notice was due: nothing said
     precompile._say_progress("Compiling.", 0.5, done, entries)
     assert capsys.readouterr().err == ""
+    # stopped (interrupted) before the work completed: said as stopped, not as compiled or loaded
+    for listed, said in ((entries, r"Compiling stopped after \d+ s: the kernels compiled so far are kept in the "
+                                    r"cache, and the next run compiles the rest\."),
+                         (None, r"Loading the kernels stopped after \d+ s\.")):
+        done, completed = threading.Event(), threading.Event()
+        thread = threading.Thread(target=precompile._say_progress, args=("Working.", 0.0, done, listed, completed))
+        thread.start()
+        time.sleep(0.1)
+        done.set()
+        thread.join(2)
+        assert re.fullmatch(said, capsys.readouterr().err.splitlines()[-1])
 
 
 def test_a_command_finding_another_compiling_waits_for_it_then_loads_what_it_compiled(tmp_path, monkeypatch):

@@ -246,11 +246,12 @@ _warmed_up = False
 _notice_silenced = False
 
 
-def _say_progress(notice: str, after_s: float, done, entries: list | None) -> None:
+def _say_progress(notice: str, after_s: float, done, entries: list | None, completed=None) -> None:
     """After `after_s` seconds unless `done`: the notice, then (compiling, with the list of kernels) how
     many of them the cache holds, every `COUNT_EVERY_S` seconds, on one rewritten line at a terminal,
     until `done`, and then that they are ready and how long it took (a log shows where compiling
-    ended). The count is of the cache's index files, one per kernel compiled (`cache_is_cold`)."""
+    ended; when `completed` is not set by then, the work was stopped, and it says that instead). The
+    count is of the cache's index files, one per kernel compiled (`cache_is_cold`)."""
     import time
 
     import numba
@@ -261,7 +262,9 @@ def _say_progress(notice: str, after_s: float, done, entries: list | None) -> No
     print("\n" + notice, file=sys.stderr, flush=True)  # (after a line break: not on a progress bar's line)
     if not entries:
         done.wait()
-        print(f"The kernels are loaded ({time.monotonic() - started:.0f} s).", file=sys.stderr, flush=True)
+        taken = f"{time.monotonic() - started:.0f} s"
+        print(f"The kernels are loaded ({taken})." if completed is None or completed.is_set() else
+              f"Loading the kernels stopped after {taken}.", file=sys.stderr, flush=True)
         return
     total, folder = len({(e.module, e.name) for e in entries}), Path(numba.config.CACHE_DIR)
     terminal = sys.stderr.isatty()
@@ -274,8 +277,10 @@ def _say_progress(notice: str, after_s: float, done, entries: list | None) -> No
             said = count
     if terminal and said is not None:
         print(file=sys.stderr, flush=True)
-    print(f"The kernels are compiled ({time.monotonic() - started:.0f} s; later runs load them from the cache).",
-          file=sys.stderr, flush=True)
+    taken = f"{time.monotonic() - started:.0f} s"
+    print(f"The kernels are compiled ({taken}; later runs load them from the cache)." if completed is None or
+          completed.is_set() else f"Compiling stopped after {taken}: the kernels compiled so far are kept in the "
+          f"cache, and the next run compiles the rest.", file=sys.stderr, flush=True)
 
 
 def silence_compiling_notice() -> None:
@@ -311,9 +316,9 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
     # a busy machine can take seconds to load a warm cache too: the notice says which it is
     cold = not entries or cache_is_cold(entries)
     notice = COMPILING_NOTICE if cold else LOADING_NOTICE
-    done = threading.Event()
+    done, completed = threading.Event(), threading.Event()
     timer = None if quiet else threading.Thread(
-        target=_say_progress, args=(notice, notice_after_s, done, entries if cold else None), daemon=True)
+        target=_say_progress, args=(notice, notice_after_s, done, entries if cold else None, completed), daemon=True)
     if timer is not None:
         timer.start()
     try:  # a cold cache locked while this command fills it: others started together wait, then load (one core too)
@@ -324,6 +329,7 @@ def warm_up(quiet: bool = False, notice_after_s: float = 2.0, ahead: bool = True
                                  "soc_awaiting_trial_initial": 50}, where="warm-up")
             TwinModel(params=params, seed=1, n_steps=24, levers=_all_levers()).run()
             TwinModel(params=params, seed=2, n_steps=4, step_length="week").run()
+        completed.set()
     finally:
         done.set()
         if timer is not None:

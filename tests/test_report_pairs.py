@@ -131,6 +131,14 @@ def test_a_target_far_from_the_runs_gets_the_hint_its_unit_needs():
     assert said[0].endswith("(GBP/year: pounds, not £bn or £m)")
     assert said[1].endswith("(people/year: the whole count, not thousands; a year's sum for an annual_sum)")
     assert said[2].endswith("(share: from 0 to 1, not a percentage)")
+    # a year's total under 'mean' (a flow's figure a step): 12 times the runs', under the general factor
+    yearly = [Target("harm", 47e9, 5e9, "s", "harm_gbp_total", (1, 1), "mean")]
+    for step, per_step, runs in (("month", 3.9e9, "3.90bn"), ("week", 0.9e9, "900.00m")):
+        said = scale_warnings(fit_table(yearly, pd.DataFrame([{"harm": per_step}]), step))
+        assert said == [f"target 'harm': its value 47.00bn is some {47e9 / per_step:.0f} times what the runs give "
+                        f"({runs}), and its aggregation 'mean' reads the metric's figure a {step} "
+                        f"(GBP/{step}); for a year's total write aggregation = \"annual_sum\""], said
+    assert scale_warnings(fit_table(yearly, pd.DataFrame([{"harm": 40e9}]))) == []  # near the runs: no remark
 
 
 def test_the_fit_tables_unit_of_a_mean_flow_follows_the_step():

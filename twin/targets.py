@@ -305,10 +305,20 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month
 
 def scale_warnings(table: pd.DataFrame) -> list[str]:
     """Targets whose observed value is `SCALE_WARNING_FACTOR` or more times above or below what the
-    runs give: most likely written in another unit than the metric's (the runs cannot tell)."""
+    runs give: most likely written in another unit than the metric's (the runs cannot tell); and
+    a `mean` of a flow (its step's figure) some steps-in-a-year times above the runs', most likely a
+    year's total, which `annual_sum` gives (a factor of 12 or 52 is below the general warning's)."""
     said = []
     for _, row in table[table["evaluated"]].iterrows():
         observed, simulated = row["observed"], row["simulated_mean"]
+        per_year = {"month": 12, "week": 52}.get(str(row["unit"]).rsplit("/", 1)[-1])
+        if row["aggregation"] == "mean" and per_year and observed > 0 and simulated > 0 \
+                and per_year / 2 <= observed / simulated <= 2 * per_year:
+            said.append(f"target '{row['target']}': its value {number(observed)} is some {observed / simulated:.0f} "
+                        f"times what the runs give ({number(simulated)}), and its aggregation 'mean' reads the "
+                        f"metric's figure a {str(row['unit']).rsplit('/', 1)[-1]} ({row['unit']}); for a year's "
+                        f"total write aggregation = \"annual_sum\"")
+            continue
         if observed > 0 and simulated > 0 and max(observed / simulated, simulated / observed) >= SCALE_WARNING_FACTOR:
             factor = max(observed / simulated, simulated / observed)
             unit = str(row["unit"])

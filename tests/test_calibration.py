@@ -1193,6 +1193,17 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     said = _posterior_fit(store.experiment_row(experiment_id))
     assert "fitted (abc, " in said
     assert "to targets my_targets.toml, scenario base.toml, by model source hash 0ld" in said
+    assert f"0ld: <strong>not the model these runs ran</strong> (source hash {code_hash()})" in said
+    # the same draws from another file: the report names that file and its fit, not the first file with it
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    write(moved / "posterior.csv", path.read_text())
+    write(moved / "fit.json", json.dumps({"settings": {}, "code": {"code_hash": code_hash()}}))
+    assert prepare([baseline], 2, 2, 1, store, posterior=str(moved / "posterior.csv"))[0] == experiment_id
+    capsys.readouterr()
+    spec = json.loads(store.experiment_row(experiment_id)["spec_json"])
+    assert spec["posterior"] == str(moved / "posterior.csv") and spec["posterior_fit"]["fit"] == str(moved / "fit.json")
+    assert "not the model these runs ran" not in _posterior_fit(store.experiment_row(experiment_id))
     write(tmp_path / "fit.json", json.dumps({"settings": {}, "code": {"code_hash": code_hash()}}))
     prepare([baseline], 2, 3, 1, store, posterior=str(path))
     assert "fitted by a model" not in capsys.readouterr().err  # this code's fit

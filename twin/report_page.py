@@ -484,9 +484,13 @@ def _posterior_fit(experiment: dict) -> str:
                 "it): which targets and which version of the model it was calibrated to cannot be said.</p>"
                 if spec.get("posterior") else "")
     said = [f"{k} {html.escape(str(fit[k]))}" for k in ("targets", "scenario") if fit.get(k)]
+    other = fit.get("code") and spec.get("code") and fit["code"] != spec["code"]
     return (f"<p>The posterior sample was fitted ({html.escape(str(fit.get('method') or 'calibration'))}, "
             f"{html.escape(fit['fit'])}) to {', '.join(said) or 'targets not recorded'}, by model source hash "
-            f"{html.escape(str(fit.get('code') or 'not recorded'))}.</p>")
+            f"{html.escape(str(fit.get('code') or 'not recorded'))}"
+            + (f": <strong>not the model these runs ran</strong> (source hash {html.escape(str(spec['code']))}), so "
+               f"its draws were calibrated to another version of the model; fit it again with "
+               f"<code>twin calibrate</code> before reading these results as calibrated.</p>" if other else ".</p>"))
 
 
 def _code_label(experiment: dict) -> str:

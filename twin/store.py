@@ -216,11 +216,11 @@ class Store:
             row = connection.execute(sa.select(experiments.c.id, experiments.c.spec_json)
                                      .where(experiments.c.spec_hash == spec_hash)).first()
             if row:
-                # A sweep's UK outcomes are not part of its identity (they are read off the runs' yearly
-                # totals): its stored specification follows the file as last run, so that an export
-                # describes and reads the outcomes `twin sweep` last wrote. A comparison's posterior
-                # sample is known by its draws: the fit.json beside it, as last read, is the one named.
-                stored = {**json.loads(row.spec_json or "{}"), "posterior_fit": spec.get("posterior_fit")}
+                # A sweep's UK outcomes are not its identity (read off the runs' yearly totals): its specification
+                # follows the file as last run, for an export of the outcomes `twin sweep` last wrote. A comparison's
+                # posterior sample is known by its draws: the file and the fit.json beside it, as last read, are named.
+                stored = {**json.loads(row.spec_json or "{}"), "posterior": spec.get("posterior"),
+                          "posterior_fit": spec.get("posterior_fit")}
                 if spec.get("posterior_parameters"):  # names kept since; an older record gains them
                     stored["posterior_parameters"] = spec["posterior_parameters"]
                 if "reps_asked" in spec:  # the most replicates a command asked of it: fewer stored is unfinished

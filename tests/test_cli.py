@@ -700,6 +700,15 @@ def test_a_database_with_a_foreign_table_of_the_same_name_is_refused(tmp_path, c
         connection.execute("create table experiments (x int)")
     err = _user_error(["export", "--db", f"sqlite:///{path}"], capsys)
     assert "its table 'experiments' is not the twin's (no column id, spec_hash, name ...)" in err
+    # a command that would add its tables refuses before adding any: the database is left as it was
+    with sqlite3.connect(path) as connection:
+        connection.execute("drop table experiments")
+        connection.execute("create table runs (id integer primary key, note text)")
+    err = _user_error(["compare", str(SCENARIOS / "baseline.toml"), "--years", "1", "--reps", "1",
+                       "--db", f"sqlite:///{path}", "--out", str(tmp_path / "c")], capsys)
+    assert "its table 'runs' is not the twin's (no column experiment_id, scenario_id, replicate ...)" in err
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("select name from sqlite_master where type = 'table'").fetchall() == [("runs",)]
 
 
 def test_a_lever_setting_beyond_its_plausible_range_is_warned_about(tmp_path, capsys):

@@ -162,6 +162,7 @@ class Store:
             # a server's connection closed while pooled (a restart, an idle timeout) is replaced when taken
             self.engine = sa.create_engine(url, connect_args=waits, pool_pre_ping=not sqlite)
             if create or sa.inspect(self.engine).has_table("experiments"):  # (twin's: tables added since made too)
+                self._check_schema(present_only=True)  # another's tables of its names: refused before adding any
                 _attempts(lambda: metadata.create_all(self.engine))  # another command may be creating them too
             else:
                 raise NoResultsError(f"--db {safe_url(self.url)}: holds no results of twin (run `twin compare` or "
@@ -169,8 +170,7 @@ class Store:
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise UserError(unusable_url(self.url, exc)) from None
         except ImportError as exc:
-            hint = ('pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc)
-                    else "install it with pip")
+            hint = 'pip install -e ".[postgres]"' if "psycopg" in str(exc.name or exc) else "install it with pip"
             raise UserError(f"--db '{safe_url(self.url)}': its database driver is not installed "
                             f"({exc.name or exc}); {hint}") from None
         except sa.exc.OperationalError as exc:
@@ -191,12 +191,12 @@ class Store:
             if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
-    def _check_schema(self) -> None:
-        """Tables of the same name that are not the twin's (a shared database, or tables altered) are
-        refused here, not met as a traceback or rounded results halfway through a command."""
+    def _check_schema(self, present_only: bool = False) -> None:
+        """Tables of the twin's names not its own (a shared database, tables altered) are refused here, not met
+        as a traceback or rounded results halfway through a command (`present_only`: before it adds its own)."""
         from twin.store_schema import schema_mistake
 
-        mistake = schema_mistake(sa.inspect(self.engine))
+        mistake = schema_mistake(sa.inspect(self.engine), present_only)
         if mistake:
             raise UserError(f"--db '{safe_url(self.url)}': {mistake}; use another database, or another schema")
 

@@ -110,13 +110,16 @@ run_summaries = sa.Table(
 )
 
 
-def schema_mistake(inspector) -> str | None:
+def schema_mistake(inspector, present_only: bool = False) -> str | None:
     """Why tables of the twin's names in a database are not the twin's, in words, or None: a column
     missing; a number column made single precision (PostgreSQL's REAL keeps about 7 digits, and the
     results would be rounded without a word); the runs without their unique (scenario, replicate)
-    key, which keeps two commands from storing one run twice."""
+    key, which keeps two commands from storing one run twice. `present_only`: of the tables there
+    (before the twin adds the rest)."""
     postgres = inspector.dialect.name == "postgresql"
     for table in metadata.sorted_tables:
+        if present_only and not inspector.has_table(table.name):
+            continue
         found = {column["name"]: column for column in inspector.get_columns(table.name)}
         missing = [column.name for column in table.columns if column.name not in found]
         if missing:
@@ -127,6 +130,8 @@ def schema_mistake(inspector) -> str | None:
         if single:
             return (f"its table '{table.name}' keeps {', '.join(single)} in single precision (REAL, about 7 "
                     f"digits), where the twin's results need double precision")
+    if present_only and not inspector.has_table("runs"):
+        return None
     keys = [set(key["column_names"]) for key in inspector.get_unique_constraints("runs")]
     keys += [set(index["column_names"]) for index in inspector.get_indexes("runs") if index.get("unique")]
     if {"scenario_id", "replicate"} not in keys:

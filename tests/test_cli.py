@@ -475,8 +475,13 @@ def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path
     assert f"is the file {Path(root, 'sub', 'x.db')} under the working folder" in capsys.readouterr().err
     assert (tmp_path / root / "sub" / "x.db").exists()
     Store(f"sqlite:///{root}/sub/x.db")  # the folder here now: nothing to say
+    assert capsys.readouterr().err == ""
     (tmp_path / "mine").mkdir()
-    Store("sqlite:///mine/x.db")
+    Store("sqlite:///mine/x.db")  # a new database from a relative path: where it is (from another folder: another)
+    assert capsys.readouterr().err == (f"twin: note: a new database, {tmp_path / 'mine' / 'x.db'} (sqlite:///mine/x.db "
+                                       f"is a path from the folder this command runs in; runs stored in a database "
+                                       f"elsewhere are not reused)\n")
+    Store("sqlite:///mine/x.db")  # there now: nothing to say
     assert capsys.readouterr().err == ""
     Store(f"sqlite:///{tmp_path / 'typo' / 'x.db'}")  # a folder not there (a mistyped path?): a new database, said
     assert f"its folder {tmp_path / 'typo'} did not exist; a new database is made there" in capsys.readouterr().err

@@ -48,6 +48,30 @@ def absolute_meant(url: str) -> str:
             f"/{path.as_posix()} is sqlite:////{path.as_posix()})")
 
 
+def new_database_note(url: str, default: str) -> str:
+    """What to say before a command makes its SQLite database (nothing for one that exists, or a
+    server's): a relative path that may have meant one from the root (`absolute_meant`); a folder not
+    there (mistyped, perhaps: not for the `default` URL); and where a new file from a relative path
+    is (a command run from another folder makes a new database there, and reuses none of the runs
+    stored in the first). Else ""."""
+    from twin.errors import safe_url
+
+    path = sqlite_path(url)
+    if path is None:
+        return ""
+    if meant := absolute_meant(url):
+        return f"twin: note: --db {safe_url(url)} is the file {meant}"
+    if path.exists():
+        return ""
+    if url != default and not path.parent.exists():
+        return (f"twin: note: --db {safe_url(url)}: its folder {path.parent} did not exist; a new database "
+                f"is made there (runs stored in another are not reused)")
+    if not path.is_absolute():
+        return (f"twin: note: a new database, {Path(os.path.abspath(path))} (sqlite:///{path.as_posix()} is a path "
+                f"from the folder this command runs in; runs stored in a database elsewhere are not reused)")
+    return ""
+
+
 def read_only_folder_url(url: str) -> str | None:
     """For a SQLite file that exists in a folder nothing can be written to (a read-only mount, a
     shared folder without permission): the same file opened to reading only, as unchanging

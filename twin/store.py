@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    absolute_meant, hold_sqlite_file, in_memory, read_only_folder_url, read_only_options, refused_write, sqlite_path,
+    hold_sqlite_file, in_memory, new_database_note, read_only_folder_url, read_only_options, refused_write, sqlite_path,
     unusable_url, with_lock_timeout,
 )
 
@@ -131,11 +131,8 @@ class Store:
         try:
             path = sqlite_path(url)
             if path is not None:
-                if create and (meant := absolute_meant(url)):
-                    print(f"twin: note: --db {safe_url(url)} is the file {meant}", file=sys.stderr)
-                elif create and url != DEFAULT_DB and not path.parent.exists():  # a mistyped folder, perhaps
-                    print(f"twin: note: --db {safe_url(url)}: its folder {path.parent} did not exist; a new database "
-                          f"is made there (runs stored in another are not reused)", file=sys.stderr)
+                if create and (note := new_database_note(url, DEFAULT_DB)):
+                    print(note, file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
             if create and in_memory(url):
                 print(f"twin: note: --db {safe_url(url)} is a database in memory: nothing stored in it outlives this "

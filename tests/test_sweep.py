@@ -240,6 +240,18 @@ def test_serial_pool_and_dask_cluster_agree_exactly(tmp_path):
     pd.testing.assert_frame_equal(results[0], results[2])
 
 
+def test_a_dask_clusters_runs_at_once_are_its_workers_threads():
+    """Batches were sized by the count of workers, so a worker of several threads (dask-jobqueue's
+    usual set-up) left threads idle on a small sweep."""
+    distributed = need("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=3, processes=False, dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            assert executor.workers == 6
+        finally:
+            executor.close()
+
+
 def test_sweep_survives_a_dying_dask_worker(tmp_path):
     """A worker process killed once the first runs are stored, before the sweep ends: the lost
     runs are rescheduled and the table is the serial one."""

@@ -177,8 +177,9 @@ class DaskExecutor(_HandOver):
         self._client_log = logging.getLogger("distributed.client")
         self._client_level = self._client_log.level
         self._client_log.setLevel(max(self._client_level, logging.ERROR))
-        self.workers = max(len(self.client.nthreads()), 1)  # (every worker: scheduler_info() lists at most 5 in
-        # some versions of distributed)
+        # runs at once, what batches are sized by: every worker's threads (a worker of 4 threads runs 4), from
+        # nthreads() (scheduler_info() lists at most 5 workers in some versions of distributed)
+        self.workers = max(sum(self.client.nthreads().values()), 1)
         self.address = address
 
     def check_workers_code(self) -> None:

@@ -244,7 +244,8 @@ def test_a_dask_clusters_runs_at_once_are_its_workers_threads():
     """Batches were sized by the count of workers, so a worker of several threads (dask-jobqueue's
     usual set-up) left threads idle on a small sweep."""
     distributed = need("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=3, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=3, processes=False,
+                                  dashboard_address=None) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         try:
             assert executor.workers == 6

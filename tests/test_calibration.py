@@ -705,6 +705,8 @@ def test_an_abc_run_short_of_minimum_epsilon_names_the_limit_that_stopped_it():
     assert abc_stop_reason({"generations": gens, "simulations": 2040}, config) == (  # both: raising one stops again
         "all 4 generations ran and its 2,040 simulations reached max_evaluations (2,000); raise both generations "
         "and max_evaluations")
+    assert abc_stop_reason({"generations": gens[:1], "simulations": 900}, {**config, "generations": 1}) == (
+        "its one generation ran; raise generations")
 
 
 def test_weighted_quantiles_of_particles():

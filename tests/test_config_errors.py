@@ -525,7 +525,12 @@ def test_a_folder_given_for_a_file_is_said_with_what_was_expected(tmp_path, caps
              (["run", str(ROOT / "scenarios" / "baseline.toml"), "--register", str(folder)],
               f"register '{folder}': is a folder; expected a CSV file"),
              (["validate", str(tmp_path / "empty")], "a folder without experiment files (.toml)"),
-             (["validate", str(folder)], f"{folder / 'mine.toml'}: top level: unknown key 'scenario'"))
+             (["validate", str(folder)], f"{folder / 'mine.toml'}: top level: unknown key 'scenario'"),
+             # files of the kind expected (by their tables), not the folder's first TOML files of any kind
+             (["fit", "--targets", str(ROOT / "calibration")], f"{ROOT / 'calibration'}: is a folder; expected a "
+                                                               f"targets file (a .toml file), such as "
+                                                               f"'{ROOT / 'calibration' / 'targets.toml'}'\n"),
+             (["run", str(ROOT)], f"{ROOT}: is a folder; expected a scenario file (a .toml file)\n"))
     (tmp_path / "empty").mkdir()
     for command, words in cases:
         assert main(command) == 2, command

@@ -104,11 +104,12 @@ def few_replications_note(reps: int, more: str) -> str:
 def abc_stop_reason(outcome: dict, config: dict) -> str:
     """Which limit stopped an ABC-SMC run short of minimum_epsilon, and what to raise."""
     generations_out = len(outcome["generations"]) >= config["generations"]
+    ran = "its one generation ran" if config["generations"] == 1 else f"all {config['generations']} generations ran"
     if generations_out and outcome["simulations"] >= config["max_evaluations"]:  # both: raising one alone stops again
-        return (f"all {config['generations']} generations ran and its {outcome['simulations']:,} simulations reached "
+        return (f"{ran} and its {outcome['simulations']:,} simulations reached "
                 f"max_evaluations ({config['max_evaluations']:,}); raise both generations and max_evaluations")
     if generations_out:
-        return f"all {config['generations']} generations ran; raise generations"
+        return f"{ran}; raise generations"
     if outcome["simulations"] >= config["max_evaluations"]:
         return (f"its {outcome['simulations']:,} simulations reached max_evaluations ({config['max_evaluations']:,}); "
                 f"raise max_evaluations")

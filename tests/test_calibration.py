@@ -721,6 +721,21 @@ def test_weighted_quantiles_of_particles():
     assert list(weighted_quantiles(values, np.ones(4), [0.0, 1.0])) == [1.0, 4.0]  # the ends held
 
 
+def test_the_posterior_charts_correlations_are_the_weighted_particles():
+    """posterior.png drew the resample (rows repeated by chance), whose correlation differs from the
+    particles' by the resampling's noise: it is now the particles' with their weights, which act as
+    repeated rows (integer weights give the correlation of the rows repeated)."""
+    from twin.calibration import weighted_correlation
+
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=40), rng.normal(size=40)
+    weights = rng.integers(1, 5, 40).astype(float)
+    repeated = np.corrcoef(np.repeat(x, weights.astype(int)), np.repeat(y, weights.astype(int)))[0, 1]
+    assert weighted_correlation(x, y, weights) == pytest.approx(repeated, rel=1e-12)
+    assert weighted_correlation(x, y, np.ones(40)) == pytest.approx(np.corrcoef(x, y)[0, 1], rel=1e-12)
+    assert np.isnan(weighted_correlation(np.ones(5), np.arange(5.0), np.ones(5)))
+
+
 class _LinearToy:
     """A model with a known posterior: y = 10 a plus Gaussian noise of sd 0.5 (numpy's global
     state, which the sampler seeds per particle, as the twin's `ABCModel` draws its seed)."""

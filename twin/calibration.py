@@ -458,8 +458,18 @@ def edge_notes(priors: list[Prior], fitted: pd.DataFrame) -> list[str]:
     return notes
 
 
+def weighted_correlation(x, y, weights) -> float:
+    """Pearson's correlation of x and y with each pair counted by its weight (NaN without spread)."""
+    covariance = np.cov(np.asarray(x, float), np.asarray(y, float), aweights=np.asarray(weights, float))
+    spread = covariance[0, 0] * covariance[1, 1]
+    return float(covariance[0, 1] / np.sqrt(spread)) if spread > 0 else float("nan")
+
+
 def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -> str:
-    """Marginals on the diagonal, pairwise scatter below it; returns the PNG as base64."""
+    """Marginals on the diagonal, pairwise scatter below it, of the weighted particles (a `weight`
+    column; without it, of equally likely draws): histograms and correlations by the weights, each
+    point's area in proportion to its weight (the fit report's intervals are the weighted ones; the
+    resample's repeated rows would add its noise). Returns the PNG as base64."""
 
     import matplotlib
 
@@ -468,18 +478,20 @@ def posterior_figure(posterior: pd.DataFrame, priors: list[Prior], path: Path) -
 
     from twin.report import figure_png
 
+    weights = posterior["weight"].to_numpy(float) if "weight" in posterior else np.ones(len(posterior))
+    area = 6.0 * weights / weights.mean() if weights.sum() > 0 else np.full(len(posterior), 6.0)
     d = len(priors)
     figure, axes = plt.subplots(d, d, figsize=(2.4 * d, 2.4 * d), dpi=90, squeeze=False)
     for i, pi in enumerate(priors):
         for j, pj in enumerate(priors):
             axis = axes[i, j]
             if i == j:
-                axis.hist(posterior[pi.name], bins=20, range=(pi.low, pi.high), color="#2a7f62")
+                axis.hist(posterior[pi.name], bins=20, range=(pi.low, pi.high), weights=weights, color="#2a7f62")
             elif i > j:
-                axis.scatter(posterior[pj.name], posterior[pi.name], s=4, alpha=0.5, color="#2a7f62")
+                axis.scatter(posterior[pj.name], posterior[pi.name], s=area, alpha=0.5, color="#2a7f62")
                 axis.set_xlim(pj.low, pj.high)
                 axis.set_ylim(pi.low, pi.high)
-                corr = np.corrcoef(posterior[pj.name], posterior[pi.name])[0, 1]
+                corr = weighted_correlation(posterior[pj.name], posterior[pi.name], weights)
                 axis.set_title(f"r = {corr:+.2f}", fontsize=7)
             else:
                 axis.axis("off")

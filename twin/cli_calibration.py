@@ -339,8 +339,8 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
     if config["method"] == "abc":
         outcome["posterior"].to_csv(out / "posterior.csv", index=False)
         outcome["particles"].to_csv(out / "particles.csv", index=False)
-        images.append(("Posterior: marginals and pairwise correlations",
-                       posterior_figure(outcome["posterior"], config["priors"], out / "posterior.png")))
+        images.append(("Posterior (the weighted particles): marginals and pairwise correlations",
+                       posterior_figure(outcome["particles"], config["priors"], out / "posterior.png")))
     label = "Posterior medians" if config["method"] == "abc" else "Best values"
     notes.append(f"{label}: " + ", ".join(f"{k} = {number(v)}" for k, v in outcome["best"].items()))
     if config["method"] == "abc":

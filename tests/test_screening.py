@@ -424,7 +424,8 @@ def test_the_summary_names_the_largest_effect_even_when_none_stands_above_the_no
         {"outcome": "harm", "parameter": SEED_FACTOR, "mu_star": 2.5, "ratio_to_noise": 1.0, "above_noise": False},
         {"outcome": "cost", "parameter": "a", "mu_star": 9.0, "ratio_to_noise": 3.0, "above_noise": True},
         {"outcome": "cost", "parameter": SEED_FACTOR, "mu_star": 3.0, "ratio_to_noise": 1.0, "above_noise": False}])
-    assert summary_lines(table) == ["harm: 0 of 2 above the noise; largest a (0.8 x noise, within it)",
+    assert summary_lines(table) == ["harm: 0 of 2 above the noise; largest a (0.8 x the noise floor, but not clear "
+                                    "of it by both bootstrap half-widths)",
                                     "cost: 1 of 1 above the noise; largest a (3.0 x noise)"]
     # an outcome none of them moves (a lever's assumptions and the baseline's harm) names none as largest
     still = pd.DataFrame([

@@ -297,7 +297,8 @@ def summary_lines(table: pd.DataFrame, top: int = 5) -> list[str]:
         if not named:  # none above: the largest still, against the floor (a lead for a longer screening)
             largest = group[(group.parameter != SEED_FACTOR) & (group.mu_star > 0)].sort_values("mu_star",
                                                                                                 ascending=False)
-            named = "".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x noise, within it)"
+            named = "".join(f"{r.parameter} ({r.ratio_to_noise:.1f} x the noise floor, but not clear of it by "
+                            f"both bootstrap half-widths)"
                             for r in largest.head(1).itertuples())
         moved = f"; largest {named}" if named else "; none of them moves it (mu* exactly 0)"
         lines.append(f"{outcome}: {len(above)} of {len(group) - 1} above the noise" + moved)

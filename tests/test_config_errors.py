@@ -127,6 +127,8 @@ def test_calibration_config_mistakes(tmp_path, capsys, monkeypatch, body, words)
     (SENSITIVITY + TWO + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterir"\n',
      "[[parameter]] #3: range: expected \"plausible\" (the parameter table's range, the default) or \"posterior\" "
      "(its posterior's 90% credible interval), got 'posterir'; did you mean 'posterior'?"),
+    (SENSITIVITY + TWO + '[[parameter]]\nname = "asset_realisation_share"\nrange = "prior"\n',
+     "got 'prior'; a calibrated parameter's prior is its plausible range: write \"plausible\""),
     (SENSITIVITY + TWO + '[[parameter]]\nname = "asset_realisation_share"\nrange = "posterior"\n',
      "[[parameter]] #3: range = \"posterior\" needs a posterior sample: add posterior = \"posterior.csv\""),
     (SENSITIVITY + f'posterior = "{POSTERIOR}"\n' + TWO + '[[parameter]]\nname = "asset_realisation_share"\n'

@@ -132,7 +132,8 @@ def listed_ranges(path: Path, entries: list[dict], compare: list[Scenario],
         if chosen not in RANGES:
             raise ScenarioError(f"{where}: range: expected \"plausible\" (the parameter table's range, the default) or "
                                 f"\"posterior\" (its posterior's 90% credible interval), got {shown(chosen)}"
-                                f"{did_you_mean(str(chosen), RANGES)}")
+                                + ("; a calibrated parameter's prior is its plausible range: write \"plausible\""
+                                   if str(chosen).strip().lower() == "prior" else did_you_mean(str(chosen), RANGES)))
         if chosen == "posterior":
             if "low" in entry or "high" in entry:
                 raise ScenarioError(f"{where}: range = \"posterior\" sets low and high from the posterior sample; "

@@ -99,6 +99,10 @@ def load_posterior(path: str, label: str | None = None):
         if not header:
             raise UserError(f"{label}: the file is empty (expected a header of parameter names "
                             f"and one row per draw, as calibration/posterior.csv)")
+        if header[0].lstrip().startswith(("{", "[")):  # fit.json (or another JSON file) given for the sample
+            raise UserError(f"{label}: a JSON file; expected a CSV sample, a header of parameter names and one row "
+                            f"per draw (calibration/posterior.csv; a calibration writes posterior.csv beside its "
+                            f"fit.json)")
         header = _named(header)  # a spreadsheet's empty columns at the end (checked empty below)
         repeated = [name for k, name in enumerate(header) if name in header[:k]]
         if repeated:

@@ -1110,7 +1110,7 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
         load_posterior(str(write(tmp_path / "bad2.csv", "asset_realisation_share\n1.5\n")))
     with pytest.raises(UserError, match="the file is empty"):
         load_posterior(str(write(tmp_path / "empty.csv", "")))
-    with pytest.raises(UserError, match=r"fit.json': a JSON file; expected a CSV sample"):  # not "unknown parameter '{'"
+    with pytest.raises(UserError, match=r"fit.json': a JSON file; expected a CSV sample"):  # not "unknown '{'"
         load_posterior(str(write(tmp_path / "fit.json", '{"settings": {"method": "abc"}, "code": {}}\n')))
     # text in one cell: that row and that value, not the column's first row
     with pytest.raises(UserError, match=r"row 4: parameter 'asset_realisation_share' must be a number .* got 'abc'"):

@@ -396,6 +396,13 @@ def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp
                  "--workers", "1", "--out", str(tmp_path / "f"), "--quiet"]) == 0
     said = capsys.readouterr()
     assert said.out == "" and said.err == "" and (tmp_path / "f" / "fit.json").exists()
+    # no target evaluated at all: the report is written and says why, and the command fails (it measured nothing)
+    only = write(tmp_path / "only.toml", targets.read_text().split("[[target]]\nname = \"assets\"")[0])
+    assert main(["fit", str(QUICK_BASELINE), "--targets", str(only), "--reps", "1", "--years", "1",
+                 "--workers", "1", "--out", str(tmp_path / "g"), "--quiet"]) == 2
+    assert capsys.readouterr().err == (f"twin: error: {only}: no target could be evaluated in these runs (the "
+                                       f"report says why for each); nothing was measured\n")
+    assert (tmp_path / "g" / "fit.json").exists()
     config = write(tmp_path / "c.toml", f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\n'
                    f'years = 1\nreps = 1\nmax_evaluations = 2\nworkers = 1\nout = "{tmp_path / "c"}"\n'
                    '[[parameter]]\nname = "asset_realisation_share"\n')

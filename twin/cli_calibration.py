@@ -92,6 +92,10 @@ def cmd_fit(args) -> int:
     if not args.quiet:
         print("\n".join(fit_lines(table)))
         print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")
+    if not table["evaluated"].any():  # a fit that measured nothing is no fit (`twin calibrate` refuses the file)
+        print(f"twin: error: {args.targets or 'the targets'}: no target could be evaluated in these runs (the report "
+              f"says why for each); nothing was measured", file=sys.stderr)
+        return 2
     return 0
 
 

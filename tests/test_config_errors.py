@@ -250,6 +250,8 @@ def test_posterior_ranges_of_correlated_parameters_are_warned_of(tmp_path):
      "[[target]] #1: name: expected a name in quotes, got ''"),
     ("[[target]]\n" + TARGET.replace('metric = "arrests"', 'metric = ["arrests"]'), "[[target]] #1: metric: unknown metric"),
     ("[[target]]\n" + TARGET.replace("value = 1", "value = nan"), "[[target]] #1: value: expected a number, got nan"),
+    ("[[target]]\n" + TARGET.replace("tolerance = 1", "tolerance = 1e-300"),
+     "[[target]] #1: tolerance: 1e-300 is less than a millionth of the value (1); expected the uncertainty"),
     # once accepted: printed as a 309-digit number, with a misfit of inf
     ("[[target]]\n" + TARGET.replace("value = 1", "value = 1e308"),
      "[[target]] #1: value: expected at most 1e+15, which no metric comes near (UK harm is about 5e10 pounds a year), "

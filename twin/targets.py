@@ -33,6 +33,8 @@ AGGREGATION_WORDS = {"sum": "annual_sum", "total": "annual_sum", "annual": "annu
                      "level": "mean", "share": "ratio", "proportion": "ratio", "rate": "ratio"}
 #: the largest target value or tolerance taken: no metric comes near it (UK harm is about 5e10 a year)
 LARGEST_VALUE = 1e15
+#: the smallest tolerance taken, relative to the target's value (no source is known to a millionth)
+MIN_RELATIVE_TOLERANCE = 1e-6
 
 
 def check_aggregation_name(where: str, aggregation) -> None:
@@ -178,6 +180,10 @@ def load_targets(path: str | Path, area_names: list[str] | None = None, groups: 
         if entry["value"] < 0:
             raise ScenarioError(f"{where}: value: expected a number >= 0 (every metric counts or adds up something; "
                                 f"'{entry['metric']}' in {unit}), got {shown(entry['value'])}")
+        if entry["tolerance"] < MIN_RELATIVE_TOLERANCE * entry["value"]:  # runs' noise alone: millions of tolerances
+            raise ScenarioError(f"{where}: tolerance: {entry['tolerance']:g} is less than a millionth of the "
+                                f"value ({entry['value']:g}); expected the uncertainty of the observation, such as "
+                                f"{0.1 * entry['value']:.3g} for 10%")
         if unit in BOUNDED_UNITS and entry["aggregation"] == "mean" and entry["value"] > 1:
             raise ScenarioError(f"{where}: value: '{entry['metric']}' is {'an index' if unit.startswith('index') else 'a share'} from 0 to 1, got "
                                 f"{shown(entry['value'])} (a percentage? write {entry['value'] / 100:g})")

@@ -791,8 +791,10 @@ def test_unknown_names_in_experiment_files(tmp_path):
      r"'lever.chb' sets 'hold_years', which the \[\[uncertainty\]\] 'lever.chb.hold_years' also sets"),
     # mistakes that once gave a traceback, or were accepted (a 1,000-year run, a name that leaves results/)
     (("years = 1\n", "years = 1000\n"), r"\[experiment\] years: expected a number of years above 0 and at most 100, got 1000"),
-    (("years = 1\n", "years = 1\nseed = 99999999999999999999\n"),
+    (("years = 1\n", "years = 1\nseed = 99999999999\n"),
      r"\[experiment\] seed: expected a whole number from 0 to 4294967295"),
+    (("years = 1\n", "years = 1\nseed = 99999999999999999999\n"),  # beyond numpy's integers: said as the file reads
+     r"experiment.seed = 99999999999999999999: a whole number larger than any this tool takes"),
     (('name = "tiny"', "name = 5"), r"\[experiment\] name: expected a name in quotes, got 5"),
     (('name = "tiny"', 'name = "../../elsewhere"'),
      r"\[experiment\] name: expected a name that is not only dots and spaces, without '/'"),

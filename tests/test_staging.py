@@ -229,3 +229,27 @@ def test_commands_writing_into_one_folder_at_once_keep_each_others_names(tmp_pat
     assert all(process.exitcode == 0 for process in writers)
     names = {f"w{writer}_{number}.csv" for writer in range(4) for number in range(60)}
     assert staging_module.written_here(tmp_path) == names
+
+
+def test_a_folder_holding_another_commands_results_is_said(tmp_path):
+    """An export into a sweep's folder replaced the sweep's README.txt without a word, and a sweep
+    into a comparison's folder wrote its results beside the report as if one experiment's."""
+    from twin.export import EXPORTED_RECORD
+    from twin.report import REPORT_FILES
+    from twin.staging import RESULTS_MARKS, other_results
+
+    assert RESULTS_MARKS["export"][0] == EXPORTED_RECORD and RESULTS_MARKS["compare"][0] == REPORT_FILES[0]
+    assert other_results(tmp_path, "export") == ""
+    (tmp_path / "sweep_results.csv").write_text("x\n")
+    assert other_results(tmp_path, "sweep") == ""  # its own: another sweep's is said by the sweep itself
+    assert other_results(tmp_path, "export") == (
+        f"Note: {tmp_path} holds a sweep's results; this export's files are written beside them and its README.txt "
+        f"replaces theirs (give another --out to keep them apart).")
+    (tmp_path / "report.html").write_text("<html>")
+    assert other_results(tmp_path, "compare") == (
+        f"Note: {tmp_path} holds a sweep's results; this comparison's files are written beside them (give another "
+        f"--out to keep them apart).")
+    (tmp_path / ".twin-export").write_text("experiments.csv\n")
+    assert other_results(tmp_path, "sweep").startswith(
+        f"Note: {tmp_path} holds a comparison's report and an export's tables; this sweep's files are written beside "
+        f"them and its README.txt replaces theirs")

@@ -189,6 +189,10 @@ def _compare(args) -> int:
         check_workers_fit(args.workers)  # before the database is made
     store = Store(args.db)
     out = output_folder(args.out)
+    from twin.staging import other_results
+
+    if (mixed := other_results(out, "compare")) and not args.quiet:
+        print(mixed, file=sys.stderr)
     try:
         posterior = args.posterior
         if posterior == "default":  # the shipped sample: here, or in the project this package runs from
@@ -280,6 +284,10 @@ def cmd_export(args) -> int:
     if args.format == "parquet":
         check_parquet_engine()
     out = output_folder(args.out)
+    from twin.staging import other_results
+
+    if (mixed := other_results(out, "export")) and not args.quiet:
+        print(mixed, file=sys.stderr)
     before = [name for name in exported_before(out) if (out / name).exists()]
     held = exported_experiment(out)
     written, note = export_experiment(store, experiment_id, out, args.format)

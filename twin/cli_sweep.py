@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from twin.errors import NoResultsError, UserError, output_folder, safe_url
-from twin.staging import check_ours, claim_folder, folder_held, write_whole
+from twin.staging import check_ours, claim_folder, folder_held, other_results, write_whole
 
 
 #: sampled futures from which `twin sweep` says it is building the design before the progress bar
@@ -184,6 +184,8 @@ def _sweep(args) -> int:
         return 1
     finally:
         executor.close()
+    if mixed := other_results(out, "sweep"):
+        print(mixed, file=sys.stderr)
     claim_folder(out, SWEEP_FILES)
     note_replaced_results(out, outcome["experiment_id"], args.experiment, safe_url(args.db))
     with folder_held(out):  # parts ending together: the last to write has read every run the others stored

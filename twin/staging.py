@@ -264,3 +264,23 @@ def _interrupts_deferred():
             signal.signal(stop, handler)
     if caught:
         raise KeyboardInterrupt
+
+
+#: what each command writes that marks a folder as holding its results (`other_results`; the export's
+#: record is `export.EXPORTED_RECORD`, the report `report.REPORT_FILES`' first)
+RESULTS_MARKS = {"compare": ("report.html", "a comparison's report"),
+                 "sweep": ("sweep_results.csv", "a sweep's results"),
+                 "export": (".twin-export", "an export's tables")}
+
+
+def other_results(out: Path, command: str) -> str:
+    """A note when `out` holds another command's results beside which `command` writes its own (a
+    comparison's report, a sweep's results, an export's tables: each has its own README.txt or
+    record, and a folder mixing two reads as one experiment's), else ""."""
+    held = {other: what for other, (mark, what) in RESULTS_MARKS.items() if other != command and (out / mark).exists()}
+    if not held:
+        return ""
+    guides = command in ("sweep", "export") and ({"sweep", "export"} & set(held))  # both write a README.txt
+    named = {"compare": "comparison"}.get(command, command)
+    return (f"Note: {out} holds {' and '.join(held.values())}; this {named}'s files are written beside them"
+            + (" and its README.txt replaces theirs" if guides else "") + " (give another --out to keep them apart).")

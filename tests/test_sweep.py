@@ -1577,8 +1577,8 @@ def test_a_sweep_stopped_by_lost_workers_writes_the_runs_it_finished(tmp_path, m
     assert main(["sweep", str(path), "--db", db, "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "twin: lost the Dask scheduler" in err
-    assert (f"twin: 2 finished runs are saved in the database {db} (so far: "
-            f"{tmp_path / 'out' / 'sweep_results.csv'})") in err
+    assert (f"twin: 2 finished runs are saved in the database {db} (this command's and earlier ones', all the sweep "
+            f"has so far: {tmp_path / 'out' / 'sweep_results.csv'})") in err
     assert len(pd.read_csv(tmp_path / "out" / "sweep_results.csv")) == 2
 
 

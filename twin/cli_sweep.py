@@ -162,7 +162,8 @@ def _sweep(args) -> int:
                 f"{f'failed ({store.failed})' if store.failed else 'was locked'} (stored by the "
                 f"next command)" if store.kept else "")
         return (f"{len(finished):,} finished run{'s are' if len(finished) != 1 else ' is'} saved in the "
-                f"database {safe_url(args.db)} (so far: {out / 'sweep_results.csv'}){kept}; runs in progress are lost")
+                f"database {safe_url(args.db)} (this command's and earlier ones', all the sweep has so far: "
+                f"{out / 'sweep_results.csv'}){kept}; runs in progress are lost")
 
     from twin.sweep_notes import earlier_sweep_note
 

@@ -427,7 +427,8 @@ def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_p
     from twin.targets import SCALE_WARNING_FACTOR
 
     targets = write(tmp_path / "t.toml", "".join(
-        f'[[target]]\nname = "{name}"\nvalue = {value}\ntolerance = 1\nsource = "s"\nmetric = "harm_gbp_drugs"\n'
+        f'[[target]]\nname = "{name}"\nvalue = {value}\ntolerance = {0.1 * value}\nsource = "s"\n'
+        f'metric = "harm_gbp_drugs"\n'
         f'years = [1, 1]\naggregation = "annual_sum"\n' for name, value in
         (("bn", 26), ("close", 26e9 / (SCALE_WARNING_FACTOR * 0.9)), ("far", 26e9 * SCALE_WARNING_FACTOR * 1.1))))
     monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:

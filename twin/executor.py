@@ -469,8 +469,7 @@ def check_workers_fit(workers: int | None) -> None:
         raise UserError(f"--workers {workers}: each worker holds a model in memory (about {WORKER_MEMORY_MB} MB at UK "
                         f"scale), {workers * WORKER_MEMORY_MB / 1024:,.1f} GB in all, more than the "
                         f"{memory_mb / 1024:,.1f} GB this command may use; use at most "
-                        f"{max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave "
-                        f"--workers out: one a core)")
+                        f"{max(memory_mb // WORKER_MEMORY_MB, 1)} (or leave --workers out: one a core)")
 
 
 def make_executor(workers: int | None, cluster: str | None = None):
@@ -497,7 +496,6 @@ def make_executor(workers: int | None, cluster: str | None = None):
         return SerialExecutor()
     if workers and workers > cores:
         print(f"Warning: --workers {workers} is more than the {cores} cores this command may use: the runs share "
-              f"them (no "
-              f"faster than {cores} workers) and each worker holds a model in memory (about "
+              f"them (no faster than {cores} workers) and each worker holds a model in memory (about "
               f"{WORKER_MEMORY_MB} MB at UK scale).", file=sys.stderr)
     return LocalExecutor(workers)

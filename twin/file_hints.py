@@ -53,12 +53,18 @@ def as_file(path: Path) -> str:
     return ""
 
 
+def _top_tables(path: Path) -> set[str] | None:
+    """A TOML file's top-level keys (None when it cannot be read as TOML)."""
+    try:
+        return set(tomllib.loads(path.read_text(encoding="utf-8-sig")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
 def holds_only(path: Path, top_keys: tuple[str, ...]) -> bool:
     """A TOML file whose top-level keys are all among `top_keys` (one that cannot be read: not)."""
-    try:
-        return set(tomllib.loads(path.read_text(encoding="utf-8-sig"))) <= set(top_keys)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+    tables = _top_tables(path)
+    return tables is not None and tables <= set(top_keys)
 
 
 #: the top-level tables that mark a TOML file of each kind a command reads (`folder_hint`)
@@ -67,20 +73,13 @@ KIND_TABLES = {"scenario file": ("scenario", "levers", "parameters"), "targets f
                "screening config": ("screening",), "experiment file": ("experiment", "uncertainty", "outcome")}
 
 
-def _top_tables(path: Path) -> set[str]:
-    try:
-        return set(tomllib.loads(path.read_text(encoding="utf-8-sig")))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return set()
-
-
 def folder_hint(path: Path, what: str) -> str:
     """'a scenario file (a .toml file), such as ...': what a folder given as a `what` should have been,
     with up to three of the TOML files in it of that kind (by their top-level tables; none of the
     kind: none named)."""
     found = sorted(Path(path).glob("*.toml"))
     if what in KIND_TABLES:
-        found = [f for f in found if _top_tables(f) & set(KIND_TABLES[what])]
+        found = [f for f in found if (_top_tables(f) or set()) & set(KIND_TABLES[what])]
     found = found[:3]
     such = f", such as {', '.join(repr(str(f)) for f in found)}" if found else ""
     return f"{'an' if what[:1] in 'aeiou' else 'a'} {what} (a .toml file){such}"

@@ -1183,3 +1183,18 @@ def test_an_empty_value_is_refused_not_taken_for_no_value(tmp_path, capsys):
         assert stop.value.code == 2 and len(said.splitlines()) == 1
         assert f"error: {named}: an empty value (an unset variable in a script?); expected " in said, (argv, said)
     assert not (tmp_path / "c.db").exists()
+
+
+def test_an_out_folder_that_is_a_broken_link_is_said_as_one(tmp_path, capsys):
+    """An --out that is a link to a folder removed, or a loop of links, gave 'cannot create the folder
+    (File exists)'."""
+    base = str(SCENARIOS / "baseline.toml")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    said = _user_error(["run", base, "--years", "1", "--out", str(tmp_path / "dangling" / "run")], capsys)
+    assert said == (f"twin: error: --out '{tmp_path / 'dangling' / 'run'}': '{tmp_path / 'dangling'}' links to "
+                    f"{tmp_path / 'gone'}, which does not exist; make that folder, or choose another")
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    said = _user_error(["run", base, "--years", "1", "--out", str(tmp_path / "a")], capsys)
+    assert said == (f"twin: error: --out '{tmp_path / 'a'}': '{tmp_path / 'a'}' is a loop of links; choose another "
+                    f"folder")

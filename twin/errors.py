@@ -202,6 +202,15 @@ def output_folder(path, option: str = "--out", make: bool = True):
             if not existing.is_dir():
                 raise UserError(f"{option} '{path}': '{existing}' is a file, not a folder")
             break
+        if existing.is_symlink():  # a link to nothing (or a loop): no folder can be made in its place
+            try:
+                existing.resolve(strict=True)
+                said = "is a link that cannot be followed; choose another folder"
+            except RuntimeError:  # (Python 3.11's word for a loop)
+                said = "is a loop of links; choose another folder"
+            except OSError:
+                said = f"links to {os.readlink(existing)}, which does not exist; make that folder, or choose another"
+            raise UserError(f"{option} '{path}': '{existing}' {said}")
         missing.append(existing)
     if not make:
         if not os.access(existing, os.W_OK | os.X_OK):

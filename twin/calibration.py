@@ -20,7 +20,7 @@ import pandas as pd
 
 from twin.errors import ParameterError, ScenarioError, did_you_mean
 from twin.parameter_rules import check_sampled_ranges
-from twin.parameters import as_sampled
+from twin.parameters import as_sampled, is_whole
 from twin.scenario import STEPS_PER_YEAR, Scenario, check_keys, load_scenario, read_toml
 from twin.targets import Target, fit_table, load_targets, misfit, target_groups, target_values
 
@@ -440,8 +440,7 @@ def edge_notes(priors: list[Prior], fitted: pd.DataFrame) -> list[str]:
     whole-number parameter whose prior holds five values or fewer has no edge to speak of."""
     notes = []
     for prior, row in zip(priors, fitted.to_dict("records")):
-        whole = as_sampled(prior.name, 0.5) != 0.5  # a whole-number parameter (its values rounded)
-        if whole and math.floor(prior.high) - math.ceil(prior.low) + 1 <= round(1 / PRIOR_EDGE):
+        if is_whole(prior.name) and math.floor(prior.high) - math.ceil(prior.low) + 1 <= round(1 / PRIOR_EDGE):
             continue  # a prior of a few whole values has no edge: every value is at or next to an end
         if "best value" in row:
             at = prior.to_unit(row["best value"])

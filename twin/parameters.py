@@ -334,7 +334,12 @@ def as_sampled(name: str, value: float) -> float:
     """A value drawn for a parameter from a continuous range (a prior, a sensitivity or sweep
     sample), made a valid value of it: whole-number parameters (kinds "count" and "positive_count") round to the nearest
     whole number; others are kept as drawn. Lever settings (`lever.<name>.<setting>`) pass through."""
-    return float(math.floor(value + 0.5)) if name in _whole_names() else float(value)
+    return float(math.floor(value + 0.5)) if is_whole(name) else float(value)
+
+
+def is_whole(name: str) -> bool:
+    """Whether a parameter's values are whole numbers (kinds "count" and "positive_count")."""
+    return name in _whole_names()
 
 
 @functools.cache

@@ -1198,3 +1198,17 @@ def test_an_out_folder_that_is_a_broken_link_is_said_as_one(tmp_path, capsys):
     said = _user_error(["run", base, "--years", "1", "--out", str(tmp_path / "a")], capsys)
     assert said == (f"twin: error: --out '{tmp_path / 'a'}': '{tmp_path / 'a'}' is a loop of links; choose another "
                     f"folder")
+
+
+def test_a_record_of_written_files_that_is_a_folder_is_refused_before_any_run(tmp_path, capsys):
+    """A `.twin-written` that is a folder (or a link to nothing) failed a run when it wrote, after its work."""
+    base = str(SCENARIOS / "baseline.toml")
+    (tmp_path / "out" / ".twin-written").mkdir(parents=True)
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / ".twin-written").symlink_to(tmp_path / "gone")
+    for out in ("out", "sweep"):
+        said = _user_error(["run", base, "--years", "1", "--out", str(tmp_path / out)], capsys)
+        assert said == (f"twin: error: --out '{tmp_path / out}': {tmp_path / out / '.twin-written'} is not a file (the "
+                        f"twin keeps there the list of the files it wrote in the folder); remove it or choose another "
+                        f"folder")
+        assert not (tmp_path / out / "trajectories.csv").exists()

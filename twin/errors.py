@@ -212,6 +212,7 @@ def output_folder(path, option: str = "--out", make: bool = True):
                 said = f"links to {os.readlink(existing)}, which does not exist; make that folder, or choose another"
             raise UserError(f"{option} '{path}': '{existing}' {said}")
         missing.append(existing)
+    _check_record(folder, path, option)
     if not make:
         if not os.access(existing, os.W_OK | os.X_OK):
             raise UserError(f"{option} '{path}': cannot write in the folder {existing} (permission denied)")
@@ -229,6 +230,17 @@ def output_folder(path, option: str = "--out", make: bool = True):
     except OSError as exc:
         raise UserError(f"{option} '{path}': cannot write in the folder ({exc.strerror})") from None
     return folder
+
+
+def _check_record(folder, path, option: str) -> None:
+    """The folder's record of the twin's files (`staging.WRITTEN_RECORD`), if there, must be a file:
+    one that is a folder would fail the command only when it writes, after its work."""
+    from twin.staging import WRITTEN_RECORD
+
+    record = folder / WRITTEN_RECORD
+    if (record.exists() or record.is_symlink()) and not record.is_file():
+        raise UserError(f"{option} '{path}': {record} is not a file (the twin keeps there the list of the files "
+                        f"it wrote in the folder); remove it or choose another folder")
 
 
 def remove_empty_made() -> None:

@@ -2424,3 +2424,21 @@ def test_a_sweep_run_in_parts_gives_the_runs_of_the_whole_sweep(tmp_path, capsys
         with pytest.raises(SystemExit):
             main(["sweep", str(path), "--shard", wrong, "--dry-run"])
         assert "--shard: expected" in capsys.readouterr().err
+
+
+def test_a_sweep_that_would_change_a_levers_type_or_name_is_refused(tmp_path):
+    """A [[lever]] setting `type` was said to be an unknown key of the scenario's lever, or an unknown type of
+    the scenario file: a sweep varies a lever's settings, and another kind of lever is another policy."""
+    said = r"a sweep varies the settings of the scenario's lever 'chb', not its {}; to compare kinds of lever"
+    setting = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                           'name = "lever.chb.type"\nvalues = ["soc_fund", "funding"]')
+    with pytest.raises(ScenarioError, match=r"\[\[lever\]\] #1 \(lever.chb.type\): " + said.format("type")):
+        load_experiment(write(tmp_path / "setting.toml", setting))
+    for key, value in (("type", '"clear_hold_build"'), ("name", '"other"')):
+        table = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                             f'name = "lever.chb"\nvalues = [{{hold_years = 1}}, {{hold_years = 2, {key} = {value}}}]')
+        with pytest.raises(ScenarioError, match=r"\(lever.chb\): " + said.format(key)):
+            load_experiment(write(tmp_path / f"{key}.toml", table))
+    kept = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
+                        'name = "lever.chb"\nvalues = [{hold_years = 1}, {hold_years = 2}]')
+    assert load_experiment(write(tmp_path / "kept.toml", kept))["levers"][0][0] == "lever.chb"

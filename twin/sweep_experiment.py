@@ -241,6 +241,7 @@ def _lever_values(path: Path, position: int, entry: dict) -> list:
         raise ScenarioError(f"{path}: [[lever]] #{position}: name: expected a lever setting or parameter name in "
                             f"quotes, got {shown(entry['name'])}")
     group = entry["name"].startswith("lever.") and entry["name"].count(".") == 1
+    _check_identity_kept(path, position, entry, group)
     for value in entry["values"]:
         expected = (dict if group else str if entry["name"] == "scenario" else (int, float))
         if isinstance(value, bool) or not isinstance(value, expected):
@@ -260,6 +261,25 @@ def _lever_values(path: Path, position: int, entry: dict) -> list:
                                 f"{', '.join(v for v in entry['values'] if Path(v).name in shared)} share a file name, "
                                 f"which names a policy in the results; rename one")
     return values
+
+
+#: what makes a scenario's lever the one it is: a sweep changes its settings, never these
+LEVER_IDENTITY = ("type", "name")
+
+
+def _check_identity_kept(path: Path, position: int, entry: dict, group: bool) -> None:
+    """Refuse a [[lever]] entry that would change a lever's type or name (`lever.<name>.type`, or
+    `type` in a table of settings): the sweep varies a scenario's lever, and another kind of lever
+    is another policy, given as a scenario file."""
+    parts = entry["name"].split(".") if entry["name"].startswith("lever.") else []
+    keys = {key for value in entry["values"] if group and isinstance(value, dict) for key in value}
+    changed = ([parts[2]] if len(parts) == 3 and parts[2] in LEVER_IDENTITY else
+               [key for key in LEVER_IDENTITY if key in keys])
+    if changed:
+        raise ScenarioError(f"{path}: [[lever]] #{position} ({entry['name']}): a sweep varies the settings of the "
+                            f"scenario's lever '{parts[1] if len(parts) > 1 else entry['name']}', not its "
+                            f"{changed[0]}; to compare kinds of lever, write each policy as a scenario file and "
+                            f"list the files under name = \"scenario\"")
 
 
 def check_lever_tables(path: Path, levers: list[tuple[str, list]], uncertain: list[Uncertain]) -> None:

@@ -107,17 +107,18 @@ def test_the_best_option_is_set_against_each_option_whose_levers_it_holds_pair_b
     assert "Pair by pair" not in parts_sentence(comparison, rows, rows[0], markup=False)
 
 
-def test_a_small_amount_in_a_table_of_billions_is_in_billions_and_in_a_sentence_in_millions():
-    """'+£0.34m' stood among '-£0.49bn', '-£1.07bn' in the year-by-year table."""
+def test_a_small_amount_in_a_table_of_billions_is_about_nothing_and_in_a_sentence_in_millions():
+    """'+£0.34m' stood among '-£0.49bn', '-£1.07bn' in the year-by-year table; then '+£0.00034bn', a
+    precision the table's other figures do not have."""
     from twin.report_format import bn, signed_bn
 
-    assert signed_bn(0.34e6) == "+£0.34m" and signed_bn(0.34e6, table=True) == "+£0.00034bn"
-    assert signed_bn(-1.5e6, table=True) == "-£0.0015bn" and bn(4.99e6, table=True) == "£0.0050bn"
+    assert signed_bn(0.34e6) == "+£0.34m" and signed_bn(0.34e6, table=True) == "≈£0bn"
+    assert signed_bn(-1.5e6, table=True) == "≈£0bn" and bn(4.99e6, table=True) == "≈£0bn"
+    assert signed_bn(5.01e6, table=True) == "+£0.01bn" and signed_bn(-5.01e6, table=True) == "-£0.01bn"
     assert signed_bn(-0.49e9, table=True) == signed_bn(-0.49e9) == "-£0.49bn"  # above £5m: as before
     assert signed_bn(0.0, table=True) == "£0" and bn(float("nan"), table=True) == "n/a"
-    # below £100k too: never in an exponent ('+£9.9e-05bn', which the page's sign marking cut in two)
-    assert signed_bn(99e3, table=True) == "+£0.000099bn" and signed_bn(-87e3, table=True) == "-£0.000087bn"
-    assert bn(1.0, table=True) == "£0.0000000010bn" and bn(4.2e6, table=True) == "£0.0042bn"
+    assert signed_bn(99e3, table=True) == "≈£0bn" and bn(1.0, table=True) == "≈£0bn"
+    assert signed_bn(-1.5e6) == "-£1.50m" and bn(4.2e6) == "£4.20m"
 
 
 def test_a_target_far_from_the_runs_gets_the_hint_its_unit_needs():

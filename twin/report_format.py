@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 
-#: below this many pounds the reports give millions: £bn to two places would show £0.00bn
+#: below this many pounds the reports give millions in a sentence, and about nothing in a table of
+#: £bn (whose two places would show £0.00bn)
 MILLIONS_BELOW_GBP = 5e6
 
 
@@ -20,8 +21,9 @@ NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 
 
 def bn(value: float, table: bool = False) -> str:
     """£ billions, unsigned: '£1.23bn'; under £5m in millions ('£1.48m'), or, in a `table` of £bn,
-    in billions to two significant figures ('£0.0015bn'); '£0' for exactly nothing ('n/a' when
-    there is no number, e.g. an interval from one pair)."""
+    'about £0bn' as its two places round it ('≈£0bn', not '£0.0015bn', a precision the table's other
+    figures do not have, nor '£1.5m' among billions); '£0' for exactly nothing ('n/a' when there is
+    no number, e.g. an interval from one pair)."""
     if not np.isfinite(value):
         return "n/a"
     size = abs(value)
@@ -29,17 +31,14 @@ def bn(value: float, table: bool = False) -> str:
         return "£0"
     if size >= MILLIONS_BELOW_GBP:
         return f"£{size / 1e9:,.2f}bn"
-    if not table:
-        return f"£{size / 1e6:,.2f}m"
-    places = max(2, 1 - int(np.floor(np.log10(size / 1e9))))  # two significant figures, never an exponent
-    return f"£{size / 1e9:.{places}f}bn"
+    return "≈£0bn" if table else f"£{size / 1e6:,.2f}m"
 
 
 def signed_bn(value: float, table: bool = False) -> str:
-    """`bn` with a sign: '+£1.23bn', '-£0.40bn', '-£1.48m' ('-£0.0015bn' in a `table`); none for
-    exactly nothing ('£0', never '-£0')."""
-    if not np.isfinite(value) or value == 0:
-        return bn(value)
+    """`bn` with a sign: '+£1.23bn', '-£0.40bn', '-£1.48m' ('≈£0bn', without a sign, in a `table`);
+    none for exactly nothing ('£0', never '-£0')."""
+    if not np.isfinite(value) or value == 0 or (table and abs(value) < MILLIONS_BELOW_GBP):
+        return bn(value, table)
     return f"{'+' if value > 0 else '-'}{bn(value, table)}"
 
 

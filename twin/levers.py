@@ -258,9 +258,12 @@ class BusinessDisruption(Lever):
                 "design: the handful of groups one area's team can work at once",
                 "mapped groups worked on in each target area", "count"),
         setting("cohesion_loss_per_month", 0.05, "index/month", 0.0, 0.2,
-                f"{A}: sabotaging trust inside a group (source 000's organised crime businesses) costs a twentieth "
-                "of its cohesion a month, about half in a year's work; no evaluation gives a figure, and the "
-                "range runs from none to four times it",
+                f"{A}: sabotaging trust inside a group (source 000's organised crime businesses) takes a twentieth "
+                "of the cohesion index (0 to 1) a month, an amount, while it recovers 2% of its gap a month "
+                "(`cohesion_recovery_per_month`): a group worked on every month for a year keeps about a tenth to "
+                "two fifths of its cohesion (0.60 to 0.07 for a proximity group, 0.90 to 0.37 for a family) and "
+                "loses 28-33% of its capacity; no evaluation gives a figure, and the range runs from none to four "
+                "times it",
                 "internal trust (cohesion) lost each month by a targeted group"),
         setting("reputation_loss_per_month", 0.05, "index/month", 0.0, 0.2,
                 f"{A}: as the cohesion loss, for the group's standing with suppliers, customers and recruits; the "

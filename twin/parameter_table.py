@@ -292,7 +292,11 @@ PARAMETER_TABLE: list[Parameter] = [
        "derived: source 003 £11bn economic-crime cost over about 3.3m offences a year (£3,300 each; over source 003's 3.2m, £3,440): the model holds about 3.27m after the spin-up, so the economic harm lands near £10.8bn",
        "cost per fraud offence (anticipation, consequence, response)", "harm", "positive"),
     _p("harm_gbp_per_slavery_victim_year", 95000, "GBP/victim-year", 50000, 420000,
-       "derived: source 003 £3bn modern-slavery cost over modelled victim-years (the exploited members of the groups as well as the victims of the markets: about 31,600 a year at this value); the range reaches towards Home Office (2018) £329k per victim (a whole episode, 2016/17 prices)",
+       "derived: source 003 £3bn modern-slavery cost over modelled victim-years (the exploited members of the "
+       "groups as well as the victims of the markets: about 31,600 a year at this value); the range reaches Home "
+       "Office (2018) £329k per victim (a whole episode, 2016/17 prices; about £420k in 2023-24 prices), a "
+       "victim-year's cost only if an episode lasts about a year: a bound for sensitivity analysis, far above what "
+       "the £3bn allows (about £13bn of slavery harm at the top)",
        "cost per person exploited (labour, sexual or criminal exploitation)", "harm", "positive"),
     _p("harm_gbp_per_immigration_arrival", 20000, "GBP/arrival", 5000, 60000, f"{A}: no Home Office unit cost; risk to life at sea, exploitation and response (source 003: crossings are highly dangerous, some paid in forced criminal labour)",
        "cost per irregular arrival facilitated (risk to life, exploitation, response)", "harm", "positive"),

@@ -190,7 +190,10 @@ POLICING_AND_JUSTICE = [
        "baseline does not bind",
        "prison places for SOC prisoners and SOC defendants on remand together", "justice", "positive"),
     _p("soc_awaiting_trial_initial", 4500, "people", 3000, 7000,
-       f"{A}: a starting condition, below the court delay times the charges (10 months x about 7,600 a year is about 6,300); the 8-year spin-up settles the stock where the courts and the charges put it (about 2,600 in years 1-3), so the value hardly matters",
+       f"{A}: a starting condition, below the court delay times the charges (10 months x about 7,600 a year is "
+       "about 6,300); the 8-year spin-up settles the stock where the courts and the charges put it (about 5,600 in "
+       "years 1-3 of seeds 1-2: 2,400-2,460 remanded, the `members_charged` metric, and about 3,140 on bail), so "
+       "the value hardly matters",
        "SOC members charged and awaiting trial at the start", "justice", "count"),
     _p("fine_gbp_per_conviction", 50000, "GBP/conviction", 20000, 100000,
        "derived: source 003 estimates about £250m from fines levied for economic crimes, based on the past three "

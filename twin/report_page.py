@@ -220,14 +220,14 @@ recovered assets count as a gain to society here, though HM Treasury's Green Boo
 transfer, so the net change with them left out is shown too. "Better in" counts the paired replications in
 which the option's net social cost is lower; "harm averted per extra £" divides the harm averted by the extra
 response spending, where that spending clearly rises (negative where harm rises with it; it is not a Green \
-Book benefit-cost ratio: \
-the public bodies' own savings within the harm averted, such as health and justice responses to fewer crimes,
-are not netted off the spending, nor are recovered assets); "payback year" is the year in which the
-option's cumulative net social cost (recovered assets counted, unlike the Green Book's net) falls below the
-baseline's and stays below to the horizon's end (from a
-step within that year, the 90% interval of the paired mean below zero from then on): a payback to
-society, not cash returned to the Exchequer. The intervals say
-how precisely the replications pin down each mean, given the model's assumptions;
+Book benefit-cost ratio: the public bodies' own savings within the harm averted, such as health and justice
+responses to fewer crimes, are not netted off the spending, nor are recovered assets); "payback year" is the
+year in which the option's cumulative net social cost (recovered assets counted, unlike the Green Book's net)
+falls below the baseline's and stays below to the horizon's end (from a step within that year, the 90%
+interval of the paired mean below zero from then on): a payback to society, not cash returned to the
+Exchequer, and from levers that start in the first month unless their scenario says otherwise (no lead time
+to legislate or set up). The intervals say how precisely the replications pin down each mean, given the
+model's assumptions;
 {intervals_leave_out(comparison)}</p>
 {html_table(headline, f"Each option against {comparison.baseline}: cumulative, discounted")}
 <p>The change in harm by category, which the totals above add up: discounted over the horizon, mean of paired

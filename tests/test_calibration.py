@@ -1641,6 +1641,41 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     assert main(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "2", "--out",
                  str(tmp_path / "edited")]) == 0
     assert not any(c.startswith("posterior:") for c in pd.read_csv(tmp_path / "edited" / "experiments.csv").columns)
+    said = f"its runs' posterior draws are not in experiments (no posterior: columns): the sample file it drew them "
+    assert f"{said}from, {posterior}, holds other draws now" in (tmp_path / "edited" / "README.txt").read_text()
+    assert f"{said}from, {posterior}, holds other draws now" in capsys.readouterr().err
+
+
+def test_an_export_draws_the_posterior_again_with_uncertain_levers_and_from_another_folder(tmp_path, monkeypatch,
+                                                                                             capsys):
+    """With --uncertain-levers too, or exported from another folder than the comparison ran in (the sample
+    given by a relative path), each run's posterior draws were left out of the export without a word."""
+    import pandas as pd
+
+    from conftest import QUICK_CHB_PILOT
+    from twin.cli import main
+    from twin.posterior import load_posterior, posterior_draws
+
+    (tmp_path / "project").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    write(tmp_path / "project" / "posterior.csv", "asset_realisation_share\n0.3\n0.5\n0.4\n")
+    database = f"sqlite:///{tmp_path / 'c.db'}"
+    monkeypatch.chdir(tmp_path / "project")
+    assert main(["compare", str(QUICK_BASELINE), str(QUICK_CHB_PILOT), "--reps", "2", "--years", "0.5", "--workers",
+                 "1", "--db", database, "--out", str(tmp_path / "out"), "--posterior", "posterior.csv",
+                 "--uncertain-levers", "--quiet"]) == 0
+    draws = posterior_draws(load_posterior(str(tmp_path / "project" / "posterior.csv")), 1, 2)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["export", "--db", database, "--experiment", "1", "--out", str(tmp_path / "export")]) == 0
+    runs = pd.read_csv(tmp_path / "export" / "experiments.csv")
+    assert list(runs["posterior:asset_realisation_share"]) == [draws[r]["asset_realisation_share"]
+                                                               for r in runs["replicate"]]
+    assert any(c.startswith("lever_drawn:") for c in runs.columns)
+    (tmp_path / "project" / "posterior.csv").unlink()  # gone: said, not left out without a word
+    assert main(["export", "--db", database, "--experiment", "1", "--out", str(tmp_path / "gone")]) == 0
+    assert not any(c.startswith("posterior:") for c in pd.read_csv(tmp_path / "gone" / "experiments.csv").columns)
+    assert (f"the sample file it drew them from, {tmp_path / 'project' / 'posterior.csv'}, is no longer there"
+            in capsys.readouterr().err)
 
 
 def test_asking_for_more_replicates_runs_only_the_new_ones(tmp_path, capsys):

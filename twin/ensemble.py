@@ -15,6 +15,7 @@ import datetime
 import functools
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -355,7 +356,9 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
     experiment_id = store.experiment(
         spec_hash, name[:200], {**spec, "paths": paths, "years": years, "baseline": baseline, "posterior": posterior,
                                 "posterior_held": held, **({"posterior_fit": fit} if fit else {}), "reps_asked": reps,
-                                **({"posterior_parameters": sorted(parameter_columns(sample))} if posterior else {}),
+                                **({"posterior_parameters": sorted(parameter_columns(sample)),  # export redraws:
+                                    "posterior_hash": spec["posterior"], "posterior_file": os.path.abspath(posterior)}
+                                   if posterior else {}),
                                 **({"lever_held": held_settings(loaded)} if uncertain_levers else {})},
         root_seed, "compare",
         [{"name": s.name, "spec_hash": s.spec_hash(),

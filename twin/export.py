@@ -267,31 +267,44 @@ def _write_table(frames, path: Path, fmt: str) -> None:
             writer.close()
 
 
-def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> pd.DataFrame:
+def _with_posterior_draws(experiments: pd.DataFrame, experiment: dict) -> tuple[pd.DataFrame, str]:
     """A comparison run with `--posterior`: each run's drawn parameters as `posterior:<parameter>`
     (drawn again from the sample file, as `posterior.posterior_draws` drew them; those a scenario
     sets itself are its own, in `param:`), so that a run can be traced and run again with `twin run`.
-    Unchanged when the sample file is no longer where the comparison read it, or no longer holds the
-    draws it did (the experiment's hash, made with the sample's, tells)."""
+    Without them, and a note saying why, when the sample file is no longer where the comparison
+    read it or no longer holds the draws it did (the hash of its draws, stored with the experiment,
+    tells; an experiment stored before it was kept is checked by its hash, made with the sample's)."""
     import hashlib
 
     from twin.posterior import load_posterior, posterior_draws
 
     spec = json.loads(experiment.get("spec_json") or "{}")
-    path = spec.get("posterior")
-    if not path or not Path(path).is_file() or experiments.empty:
-        return experiments
+    if not spec.get("posterior") or experiments.empty:
+        return experiments, ""
+    paths = [spec[key] for key in ("posterior_file", "posterior") if spec.get(key)]
+    path = next((p for p in paths if Path(p).is_file()), None)
+    if path is None:
+        return experiments, (f"its runs' posterior draws are not in experiments (no posterior: columns): the sample "
+                             f"file it drew them from, {paths[0]}, is no longer there")
     sample = load_posterior(path)
-    identity = {k: spec.get(k) for k in ("scenarios", "names", "seed", "code")}  # as `ensemble.prepare` hashed it
-    identity["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
-    if hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32] != experiment.get("spec_hash"):
-        return experiments
+    held_hash = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
+    if "posterior_hash" in spec:
+        same = held_hash == spec["posterior_hash"]
+    else:  # stored before the draws' hash was kept: the experiment's, as `ensemble.prepare` made it
+        identity = {k: spec.get(k) for k in ("scenarios", "names", "seed", "code")}
+        identity.update({"posterior": held_hash, **({"lever_uncertainty": True} if spec.get("lever_uncertainty")
+                                                    else {})})
+        same = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32] == experiment.get(
+            "spec_hash")
+    if not same:
+        return experiments, (f"its runs' posterior draws are not in experiments (no posterior: columns): the sample "
+                             f"file it drew them from, {path}, holds other draws now")
     draws = posterior_draws(sample, int(experiment["root_seed"]), int(experiments["replicate"].max()) + 1)
     held = spec.get("posterior_held") or {}
     columns = {f"posterior:{name}": [float("nan") if name in held.get(scenario, ()) else draws[rep][name]
                                      for scenario, rep in zip(experiments["scenario"], experiments["replicate"])]
                for name in draws[0]}
-    return pd.concat([experiments, pd.DataFrame(columns, index=experiments.index)], axis=1)
+    return pd.concat([experiments, pd.DataFrame(columns, index=experiments.index)], axis=1), ""
 
 
 def _with_lever_draws(experiments: pd.DataFrame, experiment: dict, scenarios: pd.DataFrame) -> pd.DataFrame:
@@ -362,7 +375,7 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # the same rows in the same order, whatever order its runs finished in (only run_id and timings differ)
     experiments = runs.merge(inputs, on=key, how="left").sort_values(["position", "replicate"]).reset_index(drop=True)
     if not sweep:
-        experiments = _with_posterior_draws(experiments, experiment)
+        experiments, undrawn = _with_posterior_draws(experiments, experiment)
         experiments = _with_lever_draws(experiments, experiment, scenarios)
     outcomes = store.summaries_frame(experiment_id).pivot_table(index="run_id", columns="metric",
                                                                 values="value")
@@ -401,7 +414,8 @@ def export_experiment(store: Store, experiment_id: int, out_dir: Path, fmt: str 
     # the options that make a comparison's runs what they are: a command without them is another experiment
     options = " ".join(flag for flag, on in (("--posterior", stored_spec.get("posterior")),
                                              ("--uncertain-levers", stored_spec.get("lever_uncertainty"))) if on)
-    note = unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked, options)
+    note = "; ".join(n for n in (unfinished_note(runs, list(scenarios["name"]), key, experiment_id, sweep, asked,
+                                                 options), "" if sweep else undrawn) if n)
     # moved into place together: a full disk or a Ctrl-C leaves an earlier export whole, no file cut short;
     # an earlier export's files this one does not write (another experiment's tables, the other format) go,
     # and only those: a run's trajectories.csv or a sweep's outcome_definitions.csv in the folder stay

@@ -1641,7 +1641,7 @@ def test_compare_says_when_its_replicates_draw_from_the_posterior(tmp_path, caps
     assert main(["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--experiment", "2", "--out",
                  str(tmp_path / "edited")]) == 0
     assert not any(c.startswith("posterior:") for c in pd.read_csv(tmp_path / "edited" / "experiments.csv").columns)
-    said = f"its runs' posterior draws are not in experiments (no posterior: columns): the sample file it drew them "
+    said = "its runs' posterior draws are not in experiments (no posterior: columns): the sample file it drew them "
     assert f"{said}from, {posterior}, holds other draws now" in (tmp_path / "edited" / "README.txt").read_text()
     assert f"{said}from, {posterior}, holds other draws now" in capsys.readouterr().err
 

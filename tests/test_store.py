@@ -216,6 +216,38 @@ def test_an_interrupted_command_waits_once_for_another_programs_lock_then_keeps_
     assert later.done_runs(experiment_id) == {(scenario_id, r) for r in range(3)}
 
 
+def test_runs_kept_in_files_that_a_locked_database_cannot_take_stop_the_next_command(tmp_path, monkeypatch, capsys):
+    """The next command found the database locked again: each kept run was said to be 'not a finished
+    run this program kept' (the lock's error taken for the file's), left unread and run again. Now the
+    command waits as a run's write does, then stops before running anything, saying where they wait."""
+    from twin.errors import MachineError
+
+    monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.1)
+    monkeypatch.setattr(store_module, "WRITE_ATTEMPTS", 2)
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    scenario_id = store.scenario_ids(experiment_id)[0]
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    store.stopping = True
+    try:
+        assert all(store.write_run(experiment_id, scenario_id, r, 11 + r, OUTCOME) for r in range(3))
+        assert len(store.kept) == 3
+        capsys.readouterr()
+        with pytest.raises(MachineError) as stopped:
+            Store(f"sqlite:///{path}").done_runs(experiment_id)  # the next command, the lock still held
+    finally:
+        other.rollback()
+        other.close()
+    assert str(stopped.value).startswith(f"the database sqlite:///{path} was locked by another program")
+    assert "3 finished run(s) are kept in" in str(stopped.value) and str(stopped.value).endswith("; nothing was run")
+    assert "not a finished run" not in capsys.readouterr().err
+    assert sorted(p.name for p in store.kept_folder().iterdir() if p.suffix == ".json") == sorted(
+        p.name for p in store.kept)  # the files wait, unread
+    assert Store(f"sqlite:///{path}").done_runs(experiment_id) == {(scenario_id, r) for r in range(3)}
+
+
 def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path, capsys):
     path = tmp_path / "damaged.db"
     store = Store(f"sqlite:///{path}")
@@ -652,7 +684,9 @@ def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuse
     they start, and a new experiment is a one-line error saying what to do."""
     from twin.errors import environment_error
 
-    with _reading_role("store_reader", "twin_test_reader", grant, setting) as (url, experiment_id, reader_url):
+    apart = "select" if grant == "SELECT" else "readonly"  # a schema and role of each case's own: tests run at once
+    with _reading_role(f"store_reader_{apart}", f"twin_test_reader_{apart}", grant, setting) as (url, experiment_id,
+                                                                                                 reader_url):
         reader = Store(reader_url, create=False)
         assert reader.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {}) == experiment_id
         assert reader.read_only and len(reader.runs_frame(experiment_id)) == 1

@@ -134,13 +134,14 @@ def keep_in_file(folder: Path, key: ExperimentKey, run: tuple) -> Path:
     return path
 
 
-def store_kept_files(folder: Path, key: ExperimentKey, own: list[Path], write_run) -> None:
+def store_kept_files(folder: Path, key: ExperimentKey, own: list[Path], write_run, url: str) -> None:
     """Store with `write_run((scenario id, replicate, seed, outcome))` the runs of `key`'s experiment
     kept in `folder`, but this command's `own` (still waiting for the database), and remove their
     files and then the folder if empty. Several commands may do this at once (parts of a sweep
     starting together): a run another stored first, or whose file another removed, is passed over. A
     file that is not a kept run of this experiment is left where it is, with a warning, as are an
-    earlier version's."""
+    earlier version's. A database (at `url`) that will not take them, locked or failing, stops the
+    command (a `MachineError`) before it runs them again."""
     import sqlalchemy as sa
 
     if not folder.is_dir() or not key.spec_hash:  # (no such experiment)
@@ -150,13 +151,18 @@ def store_kept_files(folder: Path, key: ExperimentKey, own: list[Path], write_ru
               f"{key.experiment_id}-...) are not read, since they cannot be told from another experiment's "
               f"(or a .pickle could run code); those runs will run again, and the files can be deleted",
               file=sys.stderr)
-    for path in kept_files(folder, key):
-        if path in own:
-            continue
+    waiting = [path for path in kept_files(folder, key) if path not in own]
+    for done, path in enumerate(waiting):
         try:
             write_run(read_kept(path, key))
         except (sa.exc.IntegrityError, FileNotFoundError):
             pass  # stored meanwhile by another command (which may have removed the file)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:  # locked past the waits, or gone: not the file
+            from twin.errors import MachineError, first_line
+            from twin.store import _contended
+
+            failed = "" if _contended(exc) else first_line(exc)
+            raise MachineError(kept_message(url, len(waiting) - done, failed) + "; nothing was run") from None
         except (ValueError, TypeError, KeyError, OSError, sa.exc.StatementError) as exc:  # in one transaction
             from twin.errors import first_line
 

@@ -30,8 +30,7 @@ import sqlalchemy as sa
 from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
     hold_sqlite_file, in_memory, new_database_note, read_only_folder_url, read_only_options, refused_write, sqlite_path,
-    unusable_url, with_lock_timeout,
-)
+    unusable_url, with_lock_timeout)
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -45,9 +44,8 @@ ATTEMPTS, FIRST_PAUSE_S = 6, 0.05
 WRITE_ATTEMPTS = 20
 
 from twin.store_schema import (  # noqa: F401 (the tables, read here and by tests as `twin.store`'s)
-    abc_runs, area_results, calibration_evaluations, experiments, metadata, run_series, run_summaries, runs,
-    scenarios, trajectories,
-)
+    abc_runs, area_results, calibration_evaluations, experiments, metadata, run_series, run_summaries, runs, scenarios,
+    trajectories)
 
 
 #: rows a read passes through Python objects at once (`Store._frame`)
@@ -388,11 +386,13 @@ class Store:
         return kept_message(self.url, len(self.kept), self.failed)
 
     def _store_kept_runs(self, experiment_id: int) -> None:
-        """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`)."""
+        """Store the runs of this experiment an earlier command kept in files (`kept_runs.py`), waiting
+        for a lock as a run's write does; the command stops (nothing run) when they cannot be stored."""
         from twin.kept_runs import store_kept_files
 
-        store_kept_files(self.kept_folder(), self.experiment_key(experiment_id), self.kept,
-                         lambda run: self._write_run(experiment_id, *run))
+        if not self.read_only:  # (cannot take them: a command with runs to do is refused, `check_can_store`)
+            store_kept_files(self.kept_folder(), self.experiment_key(experiment_id), self.kept, lambda run: _attempts(
+                lambda: self._write_run(experiment_id, *run), unique_clash=False, attempts=WRITE_ATTEMPTS), self.url)
 
     def _write_run(self, experiment_id: int, scenario_id: int, replicate: int, seed: int, outcome: dict) -> None:
         with self.engine.begin() as connection:

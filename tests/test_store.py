@@ -694,12 +694,60 @@ def test_a_postgresql_role_that_may_only_read_reports_its_stored_runs_and_refuse
                                             "given may not write to it.; give a role that may write"):
             reader.check_can_store(1)
         reader.engine.dispose()
-        anew = Store(reader_url, create=False)
-        with pytest.raises(sa.exc.DBAPIError) as refused:  # not known to be read-only yet
-            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})
+        anew = Store(reader_url, create=False)  # not known to be read-only until a new experiment's write
+        with pytest.raises(UserError, match="a new experiment to store, and the database can only be read .the "
+                                            "database role given may not write to it.; give a role that may write"):
+            anew.experiment("f" * 32, "two", {}, 1, "compare", SCENARIO_ROWS, {})  # (a raw database error, exit 1)
+        anew.engine.dispose()
+        with sa.create_engine(reader_url.replace("postgresql://", "postgresql+psycopg://")).connect() as connection:
+            with pytest.raises(sa.exc.DBAPIError) as refused:  # the database's own refusal, said in one line
+                connection.execute(sa.text("INSERT INTO experiments (spec_hash) VALUES ('x')"))
         said = environment_error(refused.value, db=url)
         assert said and refusal in said and "may not write to it" in said and "\n" not in said
-        anew.engine.dispose()
+
+
+def test_a_postgresql_database_made_read_only_under_a_command_keeps_its_finished_runs(tmp_path, monkeypatch):
+    """A server turned read-only while a command ran (a failover to a standby) lost the run being stored
+    and those in flight, blaming the role. Now the run is kept in a file, the command stops as for any
+    database failure, and the next command stores it."""
+    from twin.errors import DatabaseFailed
+
+    monkeypatch.chdir(tmp_path)  # (a server's kept runs wait under results/)
+    schema, role = "store_failover", "twin_test_failover"
+    url = _postgres_schema_url(schema)
+    admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as connection:
+        if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'writer'")
+        connection.exec_driver_sql(f"GRANT ALL ON SCHEMA {schema} TO {role}")
+    parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
+    own = parts.set(username=role, password="writer").render_as_string(hide_password=False).replace(
+        "postgresql+psycopg://", "postgresql://")
+    try:
+        store = Store(own)
+        experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+        scenario_id = store.scenario_ids(experiment_id)[0]
+        assert store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
+        with admin.begin() as connection:  # read-only from now on, its sessions ended (as a failover does)
+            connection.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+        with pytest.raises(DatabaseFailed, match="read-only transaction.*1 finished run.s. are kept in"):
+            store.write_run(experiment_id, scenario_id, 1, 12, OUTCOME)
+        assert len(store.kept) == 1 and store.kept[0].is_file()
+        store.engine.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"ALTER ROLE {role} RESET default_transaction_read_only")
+        later = Store(own)
+        assert later.done_runs(experiment_id) == {(scenario_id, 0), (scenario_id, 1)}
+        later.engine.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
 
 
 def test_a_postgresql_connection_closed_under_a_command_is_replaced_not_fatal():

@@ -36,6 +36,16 @@ def in_memory(url: str) -> bool:
     return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
 
 
+def in_memory_note(url: str) -> str | None:
+    """What a command storing in a database in memory should know, or None for another database."""
+    from twin.errors import safe_url
+
+    if not in_memory(url):
+        return None
+    return (f"twin: note: --db {safe_url(url)} is a database in memory: nothing stored in it outlives this command "
+            f"(an interrupted one cannot resume; `twin analyse` and `twin export` cannot read it)")
+
+
 def absolute_meant(url: str) -> str:
     """For a SQLite URL of three slashes whose first folder is missing under the working folder but
     exists from the root (`sqlite:///tmp/x.db`: the file `tmp/x.db` here, not `/tmp/x.db`), how each is

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    hold_sqlite_file, in_memory, new_database_note, read_only_folder_url, read_only_options, refused_write, sqlite_path,
+    hold_sqlite_file, in_memory_note, new_database_note, read_only_folder_url, read_only_options, refused_write, sqlite_path,
     unusable_url, with_lock_timeout)
 
 DEFAULT_DB = "sqlite:///results/twin.db"
@@ -132,10 +132,8 @@ class Store:
                 if create and (note := new_database_note(url, DEFAULT_DB)):
                     print(note, file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
-            if create and in_memory(url):
-                print(f"twin: note: --db {safe_url(url)} is a database in memory: nothing stored in it outlives this "
-                      f"command (an interrupted one cannot resume; `twin analyse` and `twin export` cannot read it)",
-                      file=sys.stderr)
+            if create and (note := in_memory_note(url)):
+                print(note, file=sys.stderr)
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             sqlite = url.startswith("sqlite")
@@ -199,10 +197,9 @@ class Store:
 
     def experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
                    scenario_rows: list[dict], provenance: dict) -> int:
-        """The experiment with this hash (created with its scenarios if new). Returns its id.
-
-        Two commands starting the same new experiment at once: one creates it, the other's insert
-        fails on the unique hash (or on SQLite's lock) and finds it when tried again."""
+        """The experiment with this hash (created with its scenarios if new), its id. Two commands starting
+        one new experiment at once: one creates it, the other's insert fails on the unique hash (or on
+        SQLite's lock) and finds it when tried again."""
         return _attempts(lambda: self._experiment(spec_hash, name, spec, root_seed, kind, scenario_rows, provenance))
 
     def _experiment(self, spec_hash: str, name: str, spec: dict, root_seed: int, kind: str,
@@ -244,11 +241,17 @@ class Store:
                         self.specs_unsaved[row.id] = [json.dumps(s["resolved"], default=str) for s in scenario_rows]
                 return row.id
             self.check_can_store(0, new_experiment=True)  # a write: refused as runs are (exit 2, not a crash)
-            experiment_id = connection.execute(experiments.insert().values(
-                spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
-                root_seed=root_seed, code_version=provenance.get("code_version"),
-                git_commit=provenance.get("git_commit"), packages_json=json.dumps(provenance.get("packages", {})),
-                created_at=_now(), updated_at=_now())).inserted_primary_key[0]
+            try:
+                experiment_id = connection.execute(experiments.insert().values(
+                    spec_hash=spec_hash, name=name, kind=kind, spec_json=json.dumps(spec, default=str),
+                    root_seed=root_seed, code_version=provenance.get("code_version"), created_at=_now(),
+                    git_commit=provenance.get("git_commit"), packages_json=json.dumps(provenance.get("packages", {})),
+                    updated_at=_now())).inserted_primary_key[0]
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:
+                if not refused_write(exc):  # (a role that may read only: known only now, on a new experiment)
+                    raise
+                self.read_only = "the database role given may not write to it"
+                self.check_can_store(0, new_experiment=True)
             if scenario_rows:  # one statement for them all (a sweep's 48,000 points: 12 s one by one)
                 connection.execute(scenarios.insert(), [
                     {"experiment_id": experiment_id, "position": position, "name": scenario["name"],
@@ -336,11 +339,11 @@ class Store:
                       attempts=1 if self.kept or self.stopping else WRITE_ATTEMPTS)
         except sa.exc.IntegrityError:  # the (scenario, replicate) key: a finished run is there already
             return False
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:  # (a database known to be read-only is refused before runs: `check_can_store`)
             contended = _contended(exc)
-            if not contended and refused_write(exc):  # (refused before runs start: `check_can_store`)
+            if self.read_only or not (isinstance(exc, sa.exc.OperationalError) or refused_write(exc)):  # a mistake
                 raise
-            try:
+            try:  # locked, failing, or made read-only under the command (a failover to a standby): the run kept
                 self._keep(run)
             except OSError:  # (a full disk holds the database and the kept runs' folder alike)
                 if contended:

@@ -732,7 +732,8 @@ def test_a_postgresql_database_made_read_only_under_a_command_keeps_its_finished
         assert store.write_run(experiment_id, scenario_id, 0, 11, OUTCOME)
         with admin.begin() as connection:  # read-only from now on, its sessions ended (as a failover does)
             connection.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
-            connection.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                       f"WHERE usename = '{role}'")
         with pytest.raises(DatabaseFailed, match="read-only transaction.*1 finished run.s. are kept in"):
             store.write_run(experiment_id, scenario_id, 1, 12, OUTCOME)
         assert len(store.kept) == 1 and store.kept[0].is_file()

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    hold_sqlite_file, in_memory_note, new_database_note, read_only_folder_url, read_only_options, refused_write, sqlite_path,
-    unusable_url, with_lock_timeout)
+    hold_sqlite_file, in_memory_note, new_database_note, read_only_folder_url, read_only_options, refused_write,
+    sqlite_path, unusable_url, with_lock_timeout)
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 

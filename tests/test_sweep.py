@@ -2442,3 +2442,22 @@ def test_a_sweep_that_would_change_a_levers_type_or_name_is_refused(tmp_path):
     kept = TINY.replace('name = "lever.chb.hold_years"\nvalues = [0, 2]',
                         'name = "lever.chb"\nvalues = [{hold_years = 1}, {hold_years = 2}]')
     assert load_experiment(write(tmp_path / "kept.toml", kept))["levers"][0][0] == "lever.chb"
+
+
+def test_a_sweep_with_every_run_stored_starts_no_workers(tmp_path, monkeypatch, capsys):
+    """A finished sweep run again (to rewrite its results table) started its local workers, which compile
+    the kernels on a fresh machine: a minute or two for no run."""
+    import twin.executor as executor_module
+    from twin.cli import main
+
+    made, make = [], executor_module.make_executor
+    monkeypatch.setattr(executor_module, "make_executor", lambda *a, **k: made.append(a) or make(*a, **k))
+    path = write(tmp_path / "tiny.toml", TINY)
+    argv = ["sweep", str(path), "--db", f"sqlite:///{tmp_path / 's.db'}", "--out", str(tmp_path / "out"), "--workers",
+            "1", "--quiet"]
+    assert main(argv) == 0 and len(made) == 1
+    (tmp_path / "out" / "sweep_results.csv").unlink()
+    capsys.readouterr()
+    assert main(argv[:-1]) == 0 and len(made) == 1  # every run stored: no workers made
+    assert "every run was already in the database" in capsys.readouterr().out
+    assert (tmp_path / "out" / "sweep_results.csv").is_file()

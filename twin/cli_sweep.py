@@ -132,7 +132,10 @@ def _sweep(args) -> int:
     store = Store(args.db)
     if store.read_only:
         _check_writable(store, sweep_plan(config, store))
-    executor = make_executor(args.workers, args.cluster)
+    # local processes made only when runs are left to do (making them compiles the kernels); a cluster at
+    # once, its workers' code checked before the experiment is written
+    made = [] if args.cluster is None else [make_executor(args.workers, args.cluster)]
+    executor = made[0] if made else lambda: made.append(make_executor(args.workers, args.cluster)) or made[0]
     from twin.executor import WorkerLost, ignore_further_interrupts
 
     size = int(config["sampler"].get("size", 8)) if config["sampler"].get("kind") != "factorial" else 0
@@ -179,12 +182,13 @@ def _sweep(args) -> int:
         print(f"twin: interrupted; {keep_finished()}. Run the same command again to finish.", file=sys.stderr)
         return 130
     except WorkerLost as exc:
-        executor.close()  # first: a lost scheduler's client stops trying to reconnect
+        made[0].close()  # first: a lost scheduler's client stops trying to reconnect
         print(f"twin: {exc}", file=sys.stderr)
         print(f"twin: {keep_finished()}.", file=sys.stderr)
         return 1
     finally:
-        executor.close()
+        for one in made:
+            one.close()
     if mixed := other_results(out, "sweep"):
         print(mixed, file=sys.stderr)
     claim_folder(out, SWEEP_FILES)

@@ -119,56 +119,11 @@ def load_experiment(path: str | Path, seed: int | None = None) -> dict:
                       if (m := re.search(r"\[\[lever\]\] ([\w.]+): .* goes beyond its plausible", w))})
     again = re.compile(r"\b(" + "|".join(map(re.escape, said_of)) + r") = .* is beyond its plausible range") \
         if said_of else None
+    from twin.sweep_notes import policy_warnings
+
     config["warnings"] += [w for w in policy_warnings(config, points)
                            if w not in config["warnings"] and not (again and again.search(w))]
     return config
-
-
-def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
-    """What `twin run` and `twin compare` say before running each policy of the design
-    (`preflight.preflight_warnings`: levers that start after the horizon, budgets out of reach, settings
-    beyond their ranges, a partial register), as the policy runs (the base with its lever settings, or
-    its scenario file over the experiment's horizon), the sampled parameters and lever settings set
-    aside. A remark every policy shares is said once; one some policies share names their settings."""
-    from twin.preflight import preflight_warnings
-
-    varied = {u.name for u in config["uncertain"]}
-    # the policy's own settings only: a sampled value is one future's, not the policy's (left at the base's)
-    names = [c for c in points.columns if c not in ("sample", "policy") and c not in varied]
-    columns = [name for name, _ in config["levers"]]
-    loaded = loaded_policies(points)
-    said: dict[str, list[int]] = {}
-    registers = set()
-    policies = points.drop_duplicates("policy").to_dict(orient="records")
-    for k, row in enumerate(policies):
-        scenario = point_scenario(config["base"], row, names, loaded)
-        register = (scenario.register, scenario.register_table, scenario.areas_file, scenario.complete_register)
-        for warning in preflight_warnings([scenario], check_registers=register not in registers, varied=varied):
-            said.setdefault(warning, []).append(k)
-        registers.add(register)
-
-    from twin.analysis import _label as shown  # each setting as `twin analyse` names the policies
-
-    def which(ks: list[int]) -> str:
-        """The policies `ks` by the settings they share, when no other policy has them all; else listed."""
-        common = [name for name in columns if len({repr(policies[k][name]) for k in ks}) == 1]
-        if common and all(k in ks for k, row in enumerate(policies)
-                          if all(repr(row[name]) == repr(policies[ks[0]][name]) for name in common)):
-            return ("the policies with " if len(ks) > 1 else "the policy with ") + ", ".join(
-                shown(name, policies[ks[0]][name]) for name in common)
-        labels = [", ".join(shown(name, policies[k][name]) for name in columns) for k in ks]
-        return (f"the {len(ks)} policies with " if len(ks) > 1 else "the policy with ") + "; ".join(labels[:3]) + (
-            "; ..." if len(labels) > 3 else "")
-
-    def named(warning: str, ks: list[int]) -> str:
-        if len(ks) == len(policies):
-            return warning
-        alone = [name for name in columns if len({repr(row[name]) for row in policies}) > 1]
-        if len(ks) == 1 and alone == ["scenario"] and warning.startswith(f"{policies[ks[0]]['scenario']}:"):
-            return warning  # a policy file's own remark, which names it
-        return f"{which(ks)}: {warning}"
-
-    return [named(warning, ks) for warning, ks in said.items()]
 
 
 def check_design(config: dict) -> pd.DataFrame:
@@ -388,7 +343,8 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
               shard: tuple[int, int] | None = None) -> dict:
     """Run the design's runs not yet stored (or copied from earlier sweeps), storing each as it finishes;
     with `shard` (I, N), only part I of N: every N-th (sampled future, replicate), whose policies share
-    a spin-up, so N commands at once run each run once. The same runs and results whatever N."""
+    a spin-up, so N commands at once run each run once. The same runs and results whatever N. `executor`
+    may be a function making one, called only when runs are left to do."""
     from twin.ensemble import provenance, warn_of_package_changes
 
     points = design(config)
@@ -440,6 +396,8 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
             tasks = left
     # batches of whole (sampled future, replicate) groups, which share a spin-up (`executor.batches`),
     # unless there are too few groups to keep the workers busy
+    if not hasattr(executor, "run"):  # made when needed: a sweep all stored neither compiles nor needs a cluster
+        executor = executor() if tasks else None
     workers = max(getattr(executor, "workers", 1), 1)
     group = lambda task: (sample_of[task.point], task.replicate)  # noqa: E731
     sizes = collections.Counter(group(task) for task in tasks)
@@ -454,7 +412,8 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
 
         bar = progress_bar(len(tasks), "run", "sweep")
     try:
-        for task, outcome in executor.run(_run_point, tasks, chunk=chunk, crashed=crashed_run, group=group):
+        for task, outcome in (executor.run(_run_point, tasks, chunk=chunk, crashed=crashed_run, group=group)
+                              if executor else ()):
             t0 = time.perf_counter()
             store.write_run(experiment_id, task.scenario_id, task.replicate, task.seed, outcome)
             write_s += time.perf_counter() - t0
@@ -464,8 +423,9 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
                 bar.update(1)
     except (KeyboardInterrupt, DatabaseFailed) as stop:  # the runs finished in batches in flight are stored too
         store.stopping = True
-        store_salvaged(executor, lambda task, outcome: store.write_run(
-            experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
+        if executor:
+            store_salvaged(executor, lambda task, outcome: store.write_run(
+                experiment_id, task.scenario_id, task.replicate, task.seed, outcome))
         if isinstance(stop, DatabaseFailed):
             store.check_kept()  # with the count of runs kept (in files: the database failed)
         raise

@@ -1,5 +1,6 @@
 """What `twin sweep` and `twin analyse` tell about results kept elsewhere: a results folder that
-held another experiment's sweep, and why a stored sweep is not this file's with the current code."""
+held another experiment's sweep, and why a stored sweep is not this file's with the current code;
+and what `twin sweep` says of its policies before any run (`policy_warnings`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 import sys
 from pathlib import Path
 
-from twin.sweep import design, sweep_spec
+import pandas as pd
+
+from twin.sweep import design, loaded_policies, point_scenario, sweep_spec
 
 
 def _same_database(a: str | None, b: str) -> bool:
@@ -121,3 +124,50 @@ def earlier_sweep_note(config: dict, store) -> str | None:
         return None
     why = what_changed(config, store, earlier)
     return f"the latest '{config['name']}' sweep in the database (experiment {earlier}) {why}"
+
+
+def policy_warnings(config: dict, points: pd.DataFrame) -> list[str]:
+    """What `twin run` and `twin compare` say before running each policy of the design
+    (`preflight.preflight_warnings`: levers that start after the horizon, budgets out of reach, settings
+    beyond their ranges, a partial register), as the policy runs (the base with its lever settings, or
+    its scenario file over the experiment's horizon), the sampled parameters and lever settings set
+    aside. A remark every policy shares is said once; one some policies share names their settings."""
+    from twin.preflight import preflight_warnings
+
+    varied = {u.name for u in config["uncertain"]}
+    # the policy's own settings only: a sampled value is one future's, not the policy's (left at the base's)
+    names = [c for c in points.columns if c not in ("sample", "policy") and c not in varied]
+    columns = [name for name, _ in config["levers"]]
+    loaded = loaded_policies(points)
+    said: dict[str, list[int]] = {}
+    registers = set()
+    policies = points.drop_duplicates("policy").to_dict(orient="records")
+    for k, row in enumerate(policies):
+        scenario = point_scenario(config["base"], row, names, loaded)
+        register = (scenario.register, scenario.register_table, scenario.areas_file, scenario.complete_register)
+        for warning in preflight_warnings([scenario], check_registers=register not in registers, varied=varied):
+            said.setdefault(warning, []).append(k)
+        registers.add(register)
+
+    from twin.analysis import _label as shown  # each setting as `twin analyse` names the policies
+
+    def which(ks: list[int]) -> str:
+        """The policies `ks` by the settings they share, when no other policy has them all; else listed."""
+        common = [name for name in columns if len({repr(policies[k][name]) for k in ks}) == 1]
+        if common and all(k in ks for k, row in enumerate(policies)
+                          if all(repr(row[name]) == repr(policies[ks[0]][name]) for name in common)):
+            return ("the policies with " if len(ks) > 1 else "the policy with ") + ", ".join(
+                shown(name, policies[ks[0]][name]) for name in common)
+        labels = [", ".join(shown(name, policies[k][name]) for name in columns) for k in ks]
+        return (f"the {len(ks)} policies with " if len(ks) > 1 else "the policy with ") + "; ".join(labels[:3]) + (
+            "; ..." if len(labels) > 3 else "")
+
+    def named(warning: str, ks: list[int]) -> str:
+        if len(ks) == len(policies):
+            return warning
+        alone = [name for name in columns if len({repr(row[name]) for row in policies}) > 1]
+        if len(ks) == 1 and alone == ["scenario"] and warning.startswith(f"{policies[ks[0]]['scenario']}:"):
+            return warning  # a policy file's own remark, which names it
+        return f"{which(ks)}: {warning}"
+
+    return [named(warning, ks) for warning, ks in said.items()]

@@ -485,6 +485,28 @@ def test_a_database_that_is_not_a_url_is_refused_before_a_sweeps_design_is_check
         assert capsys.readouterr().err.startswith("twin: error: --db 'out/t.db': not a usable SQLAlchemy URL (")
 
 
+def test_a_sqlite_uri_filename_written_without_uri_true_is_refused_saying_how_to_write_it(tmp_path, capsys):
+    """`file:` paths and SQLite's URI options without uri=true (which the driver ignores, after a raw warning)
+    gave 'cannot connect (unable to open database file)'; with uri=true but no `file:`, the options became part
+    of the file's name, a new empty database made beside the one meant."""
+    from twin.cli import main
+
+    path = tmp_path / "t.db"
+    Store(f"sqlite:///{path}").engine.dispose()
+    for url, said in ((f"sqlite:///file:{path}?mode=ro", "the SQLite option mode is read only with uri=true in the "
+                       "URL too (without it the driver ignores it): add &uri=true"),
+                      (f"sqlite:///{path}?mode=ro&immutable=1", "the SQLite options immutable, mode are read only "
+                       "with uri=true in the URL too (without it the driver ignores them): add &uri=true"),
+                      (f"sqlite:///file:{path}", "a file: path is read as a SQLite URI filename only with uri=true "
+                       "in the URL too (without it, it names a file called 'file:...'): add ?uri=true"),
+                      (f"sqlite:///{path}?cache=shared&uri=true", "with uri=true and SQLite options the file is "
+                       f"written as a URI filename, file:PATH (sqlite:///file:{path}?cache=shared&uri=true)")):
+        assert main(["export", "--list", "--db", url]) == 2
+        assert capsys.readouterr().err == f"twin: error: --db '{url}': {said}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.db"]  # (its -wal and -shm gone with its engine)
+    assert main(["export", "--list", "--db", f"sqlite:///file:{path}?mode=ro&uri=true"]) == 0
+
+
 def test_a_database_read_only_by_its_url_or_its_permissions_refuses_runs_before_they_start(tmp_path, monkeypatch):
     """Only a database in an unwritable folder was known to be read-only: one opened with mode=ro, or a
     file without write permission, ran its first run and then failed to store it."""

@@ -120,15 +120,35 @@ def _private_copy(path: Path, log: Path) -> str:
     return f"sqlite:///{folder / path.name}"
 
 
+#: the options of a SQLite URI filename (https://www.sqlite.org/uri.html), which the driver reads only with uri=true
+SQLITE_URI_OPTIONS = {"mode", "immutable", "cache", "vfs", "nolock", "psow", "modeof"}
+
+
 def check_url(url: str) -> None:
     """A --db that SQLAlchemy cannot read as a URL (a bare file path, most often), refused before a
-    command computes anything (a sweep's design check can take a while); as `Store` refuses it."""
-    from twin.errors import UserError
+    command computes anything (a sweep's design check can take a while), as `Store` refuses it; and
+    a SQLite URI filename's options without uri=true, which the driver ignores."""
+    from twin.errors import UserError, safe_url
 
     try:
-        sa.engine.make_url(url)
+        parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise UserError(unusable_url(url, exc)) from None
+    if url.startswith("sqlite") and parsed.query.get("uri") == "true" and set(parsed.query) & SQLITE_URI_OPTIONS \
+            and not (parsed.database or "file:").startswith("file:"):  # (the options would end the file's name)
+        raise UserError(f"--db '{safe_url(url)}': with uri=true and SQLite options the file is written as a URI "
+                        f"filename, file:PATH (sqlite:///file:{parsed.database}?{url.split('?', 1)[1]})")
+    if url.startswith("sqlite") and parsed.query.get("uri") != "true":  # SQLite's URI forms need uri=true
+        options = sorted(set(parsed.query) & SQLITE_URI_OPTIONS)
+        add = "add &uri=true" if parsed.query else "add ?uri=true"
+        if options:
+            many = len(options) > 1
+            raise UserError(f"--db '{safe_url(url)}': the SQLite option{'s' if many else ''} {', '.join(options)} "
+                            f"{'are' if many else 'is'} read only with uri=true in the URL too (without it the "
+                            f"driver ignores {'them' if many else 'it'}): {add}")
+        if (parsed.database or "").startswith("file:"):
+            raise UserError(f"--db '{safe_url(url)}': a file: path is read as a SQLite URI filename only with "
+                            f"uri=true in the URL too (without it, it names a file called 'file:...'): {add}")
 
 
 def unusable_url(url: str, exc: Exception) -> str:

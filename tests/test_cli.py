@@ -506,9 +506,20 @@ def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", "--list", "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 0
     header, first, second = capsys.readouterr().out.splitlines()
-    assert header.split() == ["id", "kind", "seed", "years", "runs", "failed", "made", "last", "added", "name"]
+    assert header.split() == ["id", "kind", "seed", "years", "runs", "failed", "made", "(UTC)", "last", "run", "(UTC)",
+                              "name"]
     for line, (experiment, seed) in ((first, (1, 1)), (second, (2, 7))):
         assert line.split()[:6] == [str(experiment), "compare", str(seed), "1", "1", "0"] and line.endswith("baseline")
+    # the last run stored, not the experiment's record, which every command touches (storing or not)
+    from twin.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE experiments SET updated_at = '2031-01-01 00:00:00.000000'")
+        stored = connection.exec_driver_sql("SELECT max(finished_at) FROM runs WHERE experiment_id = 1").scalar()
+    store.engine.dispose()
+    assert main(["export", "--list", "--db", f"sqlite:///{tmp_path / 'c.db'}"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[8:10] == f"{pd.Timestamp(stored):%Y-%m-%d %H:%M}".split()
     assert not (tmp_path / "e").exists()  # listing exports nothing
     # another experiment's export into a folder that held one is said, as a comparison's report is
     export = ["export", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "x"), "--quiet"]

@@ -44,7 +44,7 @@ def _stamp(moment) -> str:
 def experiments_listing(store: Store) -> list[str]:
     """Every experiment in the database, oldest first, one line each under a header: its id, kind
     (compare or sweep), name (a comparison's scenarios; a sweep's name), root seed, horizon in
-    years, runs stored (and failed), and when it was made and last added to."""
+    years, runs stored (and failed), and when it was made and its last run stored (UTC)."""
     with store.engine.connect() as connection:
         rows = connection.execute(sa.select(experiments.c.id, experiments.c.kind, experiments.c.name,
                                             experiments.c.spec_json, experiments.c.root_seed,
@@ -52,20 +52,23 @@ def experiments_listing(store: Store) -> list[str]:
                                   .order_by(experiments.c.id)).all()
         counts = connection.execute(sa.select(runs.c.experiment_id, runs.c.status, sa.func.count())
                                     .group_by(runs.c.experiment_id, runs.c.status)).all()
+        # a run's storing, not the experiment's record (touched by every command, storing or not)
+        added = dict(connection.execute(sa.select(runs.c.experiment_id, sa.func.max(runs.c.finished_at))
+                                        .group_by(runs.c.experiment_id)).all())
         # a sweep's horizon is its points' (a comparison's is in its specification: `--years` may set it)
         first = dict(connection.execute(sa.select(scenarios.c.experiment_id, scenarios.c.resolved_json)
                                         .where(scenarios.c.position == 0)).all())
     stored: dict[int, dict[str, int]] = {}
     for experiment_id, status, count in counts:
         stored.setdefault(experiment_id, {})[status] = int(count)
-    table = [("id", "kind", "seed", "years", "runs", "failed", "made", "last added", "name")]
+    table = [("id", "kind", "seed", "years", "runs", "failed", "made (UTC)", "last run (UTC)", "name")]
     for row in rows:
         spec = json.loads(row.spec_json or "{}")
         years = spec.get("years") or json.loads(first.get(row.id) or "{}").get("years")
         done = stored.get(row.id, {})
         table.append((str(row.id), row.kind, str(row.root_seed), f"{years:g}" if isinstance(years, (int, float)) else "-",
                       f"{done.get('done', 0):,}", f"{done.get('failed', 0):,}", _stamp(row.created_at),
-                      _stamp(row.updated_at or row.created_at), f"{row.name}{_drew(row.spec_json)}"))
+                      _stamp(added.get(row.id)), f"{row.name}{_drew(row.spec_json)}"))
     widths = [max(len(line[k]) for line in table) for k in range(len(table[0]) - 1)]
     right = {0, 2, 3, 4, 5}  # numbers to the right
     return ["  ".join([cell.rjust(width) if k in right else cell.ljust(width)

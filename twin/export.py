@@ -455,9 +455,13 @@ def write_sweep_guide(out_dir: Path, config: dict, experiment_id: int, database:
     """README.txt and outcome_definitions.csv beside a sweep's sweep_results.csv: what its columns
     are and each outcome's unit."""
     spec = {"outcomes": [o.__dict__ for o in config["outcomes"]]}
-    outcome_definitions(spec, step).to_csv(out_dir / "outcome_definitions.csv", index=False)
+    from twin.staging import write_whole  # (an interrupt leaves no file cut short)
+
+    definitions = outcome_definitions(spec, step)
+    write_whole(out_dir / "outcome_definitions.csv", lambda path: definitions.to_csv(path, index=False))
     names = lambda items: ", ".join(f"`{n}`" for n in items) or "none"  # noqa: E731
-    (out_dir / "README.txt").write_text(SWEEP_RESULTS_TEXT.format(
+    text = SWEEP_RESULTS_TEXT.format(
         name=config["name"], file=Path(config["path"]).name, experiment_id=experiment_id, database=database,
         uncertain=names(u.name for u in config["uncertain"]), levers=names(name for name, _ in config["levers"]),
-        outcomes=names(o.name for o in config["outcomes"])), encoding="utf-8")
+        outcomes=names(o.name for o in config["outcomes"]))
+    write_whole(out_dir / "README.txt", lambda path: path.write_text(text, encoding="utf-8"))

@@ -48,7 +48,9 @@ def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, d
               f"(give --out to keep them apart; {kept})" + (
                   f"; that experiment's analysis ({', '.join(stale)}) is removed from the folder: run `twin analyse` "
                   f"for this one" if stale else "") + ".", file=sys.stderr)
-    marker.write_text(json.dumps(here), encoding="utf-8")
+    from twin.staging import write_whole
+
+    write_whole(marker, lambda path: path.write_text(json.dumps(here), encoding="utf-8"))
 
 
 def note_other_results(out: Path, experiment_id: int, database: str) -> str | None:

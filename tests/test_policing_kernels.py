@@ -207,3 +207,40 @@ def test_tasking_ranks_on_harm_times_noise_to_the_power_of_one_less_intelligence
     np.testing.assert_allclose(-seen["negated_score"], harm * ocgs.score_noise[g] ** (1 - ocgs.intel[g]), rtol=1e-12)
     full = ocgs.intel[g] == 1.0
     assert full.any() and np.array_equal(-seen["negated_score"][full], harm[full])
+
+
+def test_operations_arrest_each_role_at_its_share_on_success_and_failure():
+    """ODD 3.3 (investigations): an operation ending arrests each active member of its group with the
+    role's share (`arrest_share_leader`, `_core`, `_worker`, `_exploited`) if it succeeded, and workers
+    and exploited members at `failed_operation_arrest_share` if it failed (leaders and core never); a
+    leader's chance is cut by `leader_insulation_arrest_cut` x the group's insulation, and a member
+    police do not know is arrested at `unknown_member_arrest_ratio` of the chance. Every group of the
+    register is worked at once, its members unknown (an arrest makes one known: that is how arrests
+    are read); a success is read off the seizure (the group's capital falls only then). Counts within
+    4 standard errors of the sum of the members' chances, by role and outcome."""
+    from twin.investigations import complete_operations
+    from twin.model import TwinModel
+    from twin.vocabulary import CORE, EXPLOITED, LEADER, WORKER
+
+    model = TwinModel(seed=1, n_steps=1)
+    ocgs, members, p = model.ocgs, model.members, model.params
+    ended = np.flatnonzero(ocgs.active & (ocgs.capital_gbp > 0))
+    ocgs.insulation[:] = np.random.default_rng(5).uniform(0.4, 1.0, ocgs.n)  # (the cut then matters)
+    members.known[:] = False
+    targeted = (members.status == ACTIVE) & np.isin(members.ocg, ended)
+    role, owner, capital = members.role.copy(), members.ocg.copy(), ocgs.capital_gbp.copy()
+    complete_operations(model, ended)
+    succeeded, arrested = ocgs.capital_gbp < capital, targeted & members.known
+    assert 0.2 < succeeded[ended].mean() < 0.8  # both outcomes, many times over
+    shares = {True: {LEADER: p.arrest_share_leader, CORE: p.arrest_share_core, WORKER: p.arrest_share_worker,
+                     EXPLOITED: p.arrest_share_exploited},
+              False: {LEADER: 0.0, CORE: 0.0, WORKER: p.failed_operation_arrest_share,
+                      EXPLOITED: p.failed_operation_arrest_share}}
+    for outcome, by_role in shares.items():
+        for kind, share in by_role.items():
+            rows = targeted & (role == kind) & (succeeded[owner] == outcome)
+            cut = 1 - p.leader_insulation_arrest_cut * ocgs.insulation[owner[rows]] if kind == LEADER else 1.0
+            chance = np.broadcast_to(share * cut * p.unknown_member_arrest_ratio, rows.sum())
+            assert rows.sum() > 200
+            expected, sd = chance.sum(), np.sqrt((chance * (1 - chance)).sum())
+            assert abs(arrested[rows].sum() - expected) <= 4 * sd, (outcome, kind, arrested[rows].sum(), expected, sd)

@@ -190,6 +190,43 @@ def test_desistance_rate_matches_its_parameter():
     assert abs(exits - n * p) < 4 * np.sqrt(n * p * (1 - p))
 
 
+def test_identified_exploited_members_are_referred_and_safeguarded_and_slavery_victims_referred():
+    """ODD 3.3 (exploitation): each active exploited member is identified with
+    `exploited_identification_prob_per_month` and referred to the NRM (a repeat referral when referred
+    before), and an identified one is safeguarded out of the group with `identified_exploited_exit_prob`;
+    victims served in the slavery market are referred with `slavery_victim_referral_prob_per_month`
+    (a binomial of the whole people served in each area). Desistance off, so that only safeguarding
+    ends membership. Each count within 4 standard errors of its binomial's mean."""
+    from twin import recruitment
+    from twin.vocabulary import MODERN_SLAVERY
+
+    model = TwinModel(Parameters({"desistance_prob_per_month": 0.0, "identified_exploited_exit_prob": 0.3}),
+                      seed=9, n_steps=2)  # (an exit chance of 0.3, not 0.5: a draw read the wrong way round shows)
+    members, p, tally = model.members, model.params, model.tally
+    exploited = (members.status == ACTIVE) & (members.role == EXPLOITED)
+    others = (members.status == ACTIVE) & (members.role != EXPLOITED)
+    members.referred[:] = np.random.default_rng(3).random(members.referred.size) < 0.5  # half referred before
+    before = members.referred.copy()
+    served = np.rint(model.markets.served[:, MODERN_SLAVERY])
+    tally.reset()
+    recruitment.exploitation_and_desistance(model)
+    criminal, repeat = tally.get("nrm_referrals_criminal").sum(), tally.get("nrm_referrals_repeat").sum()
+    victims = tally.get("nrm_referrals").sum() - criminal
+
+    def within(count, n, q):
+        n = np.asarray(n, dtype=float)
+        assert abs(count - (n * q).sum()) <= 4 * np.sqrt((n * q * (1 - q)).sum()), (count, (n * q).sum())
+
+    assert exploited.sum() > 5000 and criminal > 200
+    within(criminal, exploited.sum(), p.exploited_identification_prob_per_month)
+    within(repeat, (exploited & before).sum(), p.exploited_identification_prob_per_month)
+    assert criminal == repeat + (exploited & ~before & members.referred).sum()  # the new ones, now referred
+    within((exploited & (members.status == EXITED)).sum(), criminal, p.identified_exploited_exit_prob)
+    assert not (others & (members.status != ACTIVE)).any()  # none desists
+    assert served.sum() > 1000
+    within(victims, served, p.slavery_victim_referral_prob_per_month)
+
+
 def test_weekly_and_monthly_runs_agree():
     """The same seeds run weekly and monthly show no gap beyond 1% in any metric over years 2-5 from the
     register: each flow (a unit per step) summed, each stock averaged. The 1% is the acceptance limit

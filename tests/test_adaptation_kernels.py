@@ -182,3 +182,45 @@ def test_entrants_lay_out_their_members_with_the_exploited_share_of_their_market
         for role, p in ((CORE, 0.25), (EXPLOITED, 0.75 * share)):
             observed = counts[is_drug][role] / others
             assert abs(observed - p) < 4 * np.sqrt(p * (1 - p) / others), (is_drug, role, observed, p)
+
+
+def test_investigated_groups_pivot_encrypt_and_buy_enablers_at_their_chances(monkeypatch):
+    """ODD 3.3 (adaptation): after an operation a group pivots into another market with
+    `pivot_prob_after_operation` (where it has one to add), adopts encryption with
+    `encryption_adoption_after_operation` (if not encrypted), and buys an enabler's services with
+    `enabler_acquisition_after_operation`, a professional with `acquired_enabler_professional_share`,
+    else an insider. Every active group of the register investigated at once (the links the step
+    asks for are read as `link_clients` is given them); counts within 4 standard errors."""
+    import twin.adaptation as adaptation
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+    from twin.vocabulary import COCAINE, HEROIN_CRACK, MONEY_LAUNDERING
+
+    model = TwinModel(Parameters({"pivot_prob_after_operation": 0.3, "encryption_adoption_after_operation": 0.35,
+                                  "enabler_acquisition_after_operation": 0.25,
+                                  "acquired_enabler_professional_share": 0.6}), seed=2, n_steps=1)
+    ocgs, p = model.ocgs, model.params
+    model.investigated = ocgs.active.copy()
+    model.disrupted = np.zeros(ocgs.n, dtype=bool)
+    hit, unencrypted = model.investigated.copy(), model.investigated & ~ocgs.encrypted
+    # a market to add: a product market it is not in, a drug market only for a group selling drugs
+    held = ocgs.markets[:, :MONEY_LAUNDERING]
+    open_to = np.ones_like(held)
+    open_to[:, [HEROIN_CRACK, COCAINE]] = (held[:, HEROIN_CRACK] | held[:, COCAINE])[:, None]
+    can_add = (open_to & ~held).any(axis=1)
+    asked = []
+    monkeypatch.setattr(adaptation, "link_clients", lambda enablers, links, clients, kinds, rng: asked.append(clients))
+    model.tally.reset()
+    adaptation.displacement_and_learning(model)
+    (encrypt, professional, insider), = asked
+    pivots = model.tally.national["pivots"]
+
+    def within(count, n, q):
+        assert abs(count - n * q) <= 4 * np.sqrt(n * q * (1 - q)), (count, n * q)
+
+    assert hit.sum() > 4000 and unencrypted.sum() > 1000 and (hit & can_add).sum() > 4000
+    assert unencrypted[encrypt].all() and hit[professional].all() and hit[insider].all()
+    within(encrypt.size, unencrypted.sum(), p.encryption_adoption_after_operation)
+    within(professional.size + insider.size, hit.sum(), p.enabler_acquisition_after_operation)
+    within(professional.size, professional.size + insider.size, p.acquired_enabler_professional_share)
+    within(pivots, (hit & can_add).sum(), p.pivot_prob_after_operation)

@@ -4,6 +4,7 @@ gave (the whole-model check is tests/test_compiled.py: the compiled run against 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from twin.enablers import EnablerLinks, Enablers, refresh_services
 from twin.markets import N_MARKETS
@@ -102,3 +103,30 @@ def test_capacity_is_role_weighted_labour_scaled_by_cohesion_and_by_direction_fr
         assert abs(capacity[g] - expected) <= 1e-12 * max(expected, 1.0)
     assert directing[active].any() and (~directing[active]).any() and (~active).any()  # each case met
 
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.3])
+def test_capital_takes_laundered_profit_at_the_services_coverage_and_spends_its_share(scale):
+    """ODD 3.3 (operations): a group's capital gains its profit (revenue x `profit_margin`) laundered at
+    its efficiency (`laundering_efficiency_professional` with a professional enabler, else `_base`) x
+    (`laundering_coverage_floor` + (1 - floor) x coverage), and spends `capital_spend_rate_per_month`
+    of itself. Coverage is the laundering service's supply over the profit to launder, at most 1: the
+    service's productivity is set so that it starts at `supply_demand_ratio_initial` (above 1: full
+    coverage); cut to `scale` of that, the same groups' profits are covered scale x the ratio."""
+    from twin import operations
+    from twin.model import TwinModel
+
+    model = TwinModel(seed=1, n_steps=1)
+    ocgs, p, dt = model.ocgs, model.params, model.months_per_step
+    model.markets.productivity[MONEY_LAUNDERING] *= scale
+    before = ocgs.capital_gbp.copy()
+    operations.operate(model)
+    profit = ocgs.revenue_gbp_per_step / dt * p.profit_margin
+    coverage = min(1.0, scale * p.supply_demand_ratio_initial)
+    assert model.money_laundered_gbp == pytest.approx(profit.sum() * coverage * dt, rel=1e-9)
+    efficiency = np.where(ocgs.has_professional, p.laundering_efficiency_professional, p.laundering_efficiency_base)
+    assert 0 < ocgs.has_professional.mean() < 1
+    floor = p.laundering_coverage_floor
+    expected = (before + profit * efficiency * (floor + (1 - floor) * coverage) * dt
+                - before * min(1.0, p.capital_spend_rate_per_month * dt))
+    np.testing.assert_allclose(ocgs.capital_gbp[:before.size], expected, rtol=1e-9, atol=1e-6)

@@ -250,7 +250,7 @@ class Store:
             except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:
                 if not refused_write(exc):  # (a role that may read only: known only now, on a new experiment)
                     raise
-                self.read_only = "the database role given may not write to it"
+                self.read_only = "the database role given may not write to it"  # (SQLite's: known when opened)
                 self.check_can_store(0, new_experiment=True)
             if scenario_rows:  # one statement for them all (a sweep's 48,000 points: 12 s one by one)
                 connection.execute(scenarios.insert(), [

@@ -396,7 +396,7 @@ def run_sweep(config: dict, store, executor, progress: bool = True, chunk: int |
             tasks = left
     # batches of whole (sampled future, replicate) groups, which share a spin-up (`executor.batches`),
     # unless there are too few groups to keep the workers busy
-    if not hasattr(executor, "run"):  # made when needed: a sweep all stored neither compiles nor needs a cluster
+    if not hasattr(executor, "run"):  # made when needed: a sweep whose runs are all stored compiles nothing
         executor = executor() if tasks else None
     workers = max(getattr(executor, "workers", 1), 1)
     group = lambda task: (sample_of[task.point], task.replicate)  # noqa: E731

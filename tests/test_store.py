@@ -171,16 +171,22 @@ def test_a_fits_abc_run_is_registered_once(tmp_path):
     assert store.abc_run("f" * 16) == 3
 
 
+def _locked(tmp_path):
+    """A database holding one experiment, and another program's connection holding its write lock:
+    (path, store, experiment id, scenario id, that connection)."""
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}")
+    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    return path, store, experiment_id, store.scenario_ids(experiment_id)[0], other
+
+
 def test_a_finished_run_waits_for_another_programs_lock_rather_than_being_lost(tmp_path, monkeypatch, capsys):
     """Another program holds a write lock for far longer than SQLite's own wait: the run is stored once
     it lets go, and the wait is said."""
     monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.2)
-    path = tmp_path / "locked.db"
-    store = Store(f"sqlite:///{path}")
-    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
-    scenario_id = store.scenario_ids(experiment_id)[0]
-    other = sqlite3.connect(path, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    _, store, experiment_id, scenario_id, other = _locked(tmp_path)
     release = threading.Timer(2.0, other.commit)
     release.start()
     try:
@@ -197,14 +203,9 @@ def test_an_interrupted_command_waits_once_for_another_programs_lock_then_keeps_
     each waited through every attempt (about six minutes) and the command ignored the signal meanwhile.
     Now the first waits once and it and the rest are kept in files, stored by the next command."""
     monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.2)
-    path = tmp_path / "locked.db"
-    store = Store(f"sqlite:///{path}")
-    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
-    scenario_id = store.scenario_ids(experiment_id)[0]
+    path, store, experiment_id, scenario_id, other = _locked(tmp_path)
     tried, write = [], store._write_run
     monkeypatch.setattr(store, "_write_run", lambda *run: (tried.append(run), write(*run)))
-    other = sqlite3.connect(path, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")  # holds the write lock
     store.stopping = True
     try:
         assert all(store.write_run(experiment_id, scenario_id, r, 11 + r, OUTCOME) for r in range(3))
@@ -224,12 +225,7 @@ def test_runs_kept_in_files_that_a_locked_database_cannot_take_stop_the_next_com
 
     monkeypatch.setattr(store_module, "SQLITE_WAIT_S", 0.1)
     monkeypatch.setattr(store_module, "WRITE_ATTEMPTS", 2)
-    path = tmp_path / "locked.db"
-    store = Store(f"sqlite:///{path}")
-    experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})
-    scenario_id = store.scenario_ids(experiment_id)[0]
-    other = sqlite3.connect(path, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    path, store, experiment_id, scenario_id, other = _locked(tmp_path)
     store.stopping = True
     try:
         assert all(store.write_run(experiment_id, scenario_id, r, 11 + r, OUTCOME) for r in range(3))
@@ -666,6 +662,21 @@ def test_two_writers_of_one_file_at_once_each_write_a_whole_file(tmp_path):
 
 
 @contextlib.contextmanager
+def _new_role(connection, role: str, password: str) -> None:
+    """A login role of that name made anew (one a test left behind dropped first)."""
+    if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
+        connection.exec_driver_sql(f"DROP OWNED BY {role}")
+        connection.exec_driver_sql(f"DROP ROLE {role}")
+    connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+
+
+def _as_role(url: str, role: str, password: str) -> str:
+    """The server's URL `url` (its schema kept) logging in as `role`."""
+    parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
+    return parts.set(username=role, password=password).render_as_string(hide_password=False).replace(
+        "postgresql+psycopg://", "postgresql://")
+
+
 def _reading_role(schema: str, role: str, grant: str, setting: str = ""):
     """A database schema holding one experiment (its id and one finished run), and the URL of a role
     granted `grant` on its tables (and `setting`, an ALTER ROLE ... SET), dropped afterwards."""
@@ -676,18 +687,13 @@ def _reading_role(schema: str, role: str, grant: str, setting: str = ""):
     writer.engine.dispose()
     admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:
-        if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
-            connection.exec_driver_sql(f"DROP OWNED BY {role}")
-            connection.exec_driver_sql(f"DROP ROLE {role}")
-        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
+        _new_role(connection, role, "reader")
         connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
         connection.exec_driver_sql(f"GRANT {grant} ON ALL TABLES IN SCHEMA {schema} TO {role}")
         if setting:
             connection.exec_driver_sql(f"ALTER ROLE {role} SET {setting}")
     try:
-        parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
-        yield url, experiment_id, parts.set(username=role, password="reader").render_as_string(
-            hide_password=False).replace("postgresql+psycopg://", "postgresql://")
+        yield url, experiment_id, _as_role(url, role, "reader")
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP OWNED BY {role}")
@@ -739,14 +745,9 @@ def test_a_postgresql_database_made_read_only_under_a_command_keeps_its_finished
     url = _postgres_schema_url(schema)
     admin = sa.create_engine(postgres_url().replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as connection:
-        if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
-            connection.exec_driver_sql(f"DROP OWNED BY {role}")
-            connection.exec_driver_sql(f"DROP ROLE {role}")
-        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'writer'")
+        _new_role(connection, role, "writer")
         connection.exec_driver_sql(f"GRANT ALL ON SCHEMA {schema} TO {role}")
-    parts = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://"))
-    own = parts.set(username=role, password="writer").render_as_string(hide_password=False).replace(
-        "postgresql+psycopg://", "postgresql://")
+    own = _as_role(url, role, "writer")
     try:
         store = Store(own)
         experiment_id = store.experiment("e" * 32, "one", {}, 1, "compare", SCENARIO_ROWS, {})

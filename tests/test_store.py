@@ -661,7 +661,6 @@ def test_two_writers_of_one_file_at_once_each_write_a_whole_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
-@contextlib.contextmanager
 def _new_role(connection, role: str, password: str) -> None:
     """A login role of that name made anew (one a test left behind dropped first)."""
     if connection.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
@@ -677,6 +676,7 @@ def _as_role(url: str, role: str, password: str) -> str:
         "postgresql+psycopg://", "postgresql://")
 
 
+@contextlib.contextmanager
 def _reading_role(schema: str, role: str, grant: str, setting: str = ""):
     """A database schema holding one experiment (its id and one finished run), and the URL of a role
     granted `grant` on its tables (and `setting`, an ALTER ROLE ... SET), dropped afterwards."""

@@ -757,8 +757,12 @@ def test_a_postgresql_database_made_read_only_under_a_command_keeps_its_finished
             connection.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
             connection.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                        f"WHERE usename = '{role}'")
-        with pytest.raises(DatabaseFailed, match="read-only transaction.*1 finished run.s. are kept in"):
+        with pytest.raises(DatabaseFailed, match="read-only transaction.*1 finished run.s. are kept in") as stopped:
             store.write_run(experiment_id, scenario_id, 1, 12, OUTCOME)
+        # a server's runs wait under results/ where the command ran: said in full, and where to run again
+        assert f"kept in {store.kept_folder().resolve()} and" in str(stopped.value)
+        assert str(store.kept_folder().resolve()).startswith(str(tmp_path.resolve()))
+        assert "run the same command again from this folder (once it works again)" in str(stopped.value)
         assert len(store.kept) == 1 and store.kept[0].is_file()
         store.engine.dispose()
         with admin.begin() as connection:

@@ -47,8 +47,10 @@ def kept_message(url: str, count: int, failed: str = "") -> str:
     why, when = ((f"failed storing a run ({failed})", "once it works again") if failed else
                  ("was locked by another program for longer than this command waited to store runs",
                   "once the other program is done, if it still holds the database"))
-    return (f"the database {safe_url(url)} {why}: {count} finished run(s) are kept in {kept_folder(url)} and "
-            f"stored by the next command on this experiment; run the same command again ({when})")
+    folder = kept_folder(url)
+    here = "" if folder.is_absolute() else " from this folder"  # (a server's: under results/ where it ran)
+    return (f"the database {safe_url(url)} {why}: {count} finished run(s) are kept in {folder.resolve()} and "
+            f"stored by the next command on this experiment; run the same command again{here} ({when})")
 
 
 @dataclass(frozen=True)

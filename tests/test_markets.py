@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from twin.community import initial_vulnerability
 from twin.geography import load_geography
@@ -74,16 +75,30 @@ def test_unmet_demand_is_partly_served_from_neighbours():
     assert np.isclose(served_met, 0.5 * min(demand, weight * 10 * demand))
 
 
-def test_prices_rise_when_supply_falls():
-    markets = _markets()
+@pytest.mark.parametrize("elasticity, adjustment", [(1.0, 0.5), (0.5, 0.3), (2.0, 0.5)])
+def test_prices_rise_when_supply_falls(elasticity, adjustment):
+    """Supply at 1.15 times demand everywhere sets each area's reference ratio (its own supply
+    and what its neighbours' surplus can reach, so at least 1.15) and leaves prices at 1. Halved,
+    no area has a surplus: each one's ratio is its own 0.575, its clearing price (reference /
+    0.575) ** `price_supply_elasticity` within the price bounds, and six monthly steps close all but
+    (1 - `price_adjustment_per_month`) ** 6 of the gap to it."""
+    markets = _markets(price_supply_elasticity=elasticity, price_adjustment_per_month=adjustment)
     area = np.repeat(np.arange(GEO.n_areas), 1)
     market = np.full(GEO.n_areas, HEROIN_CRACK)
     full = markets.demand[:, HEROIN_CRACK] * 1.15
     clear_markets(markets, area, market, full, 1.0)
     assert np.allclose(markets.price_index[:, HEROIN_CRACK], 1.0)
+    reference = markets.reference_ratio[:, HEROIN_CRACK].copy()
+    assert np.all(reference >= 1.15 - 1e-12) and reference.max() > 1.5  # some areas reach a neighbour's surplus
     for _ in range(6):
         clear_markets(markets, area, market, full * 0.5, 1.0)
-    assert np.all(markets.price_index[:, HEROIN_CRACK] > 1.2)
+    params = markets.params
+    clearing = np.clip((reference / 0.575) ** elasticity, params.price_index_min, params.price_index_max)
+    expected = 1.0 + (clearing - 1.0) * (1.0 - (1.0 - adjustment) ** 6)
+    assert np.allclose(markets.price_index[:, HEROIN_CRACK], expected, rtol=1e-12, atol=0)
+    assert (clearing == params.price_index_max).any()  # the cap is exercised (at 2, in every area)
+    if elasticity < 2:
+        assert (clearing < params.price_index_max).any()
     markets.update_demand(np.ones((GEO.n_areas, 7)))
     assert np.all(markets.demand[:, HEROIN_CRACK] < markets.base_demand[:, HEROIN_CRACK])
 

@@ -47,10 +47,16 @@ def test_baseline_pool_and_encryption_hold():
     # encryption: the spin-up runs that rise.
     # (With 8 seeds the encrypted share's yearly mean wandered by about 0.05 from seed set to seed
     # set, a third of the bound: seeds 1-8 gave 0.16 in year 10 and seeds 9-16 0.09.)
+    # The bound holds for the mean's 3-standard-error interval over the seeds, not the mean
+    # alone (measured: at most 0.14; the professional and insider pools' means within 0.002, standard
+    # errors 0.001; the technical pool's up to 0.072 and the encrypted share's up to 0.086, standard
+    # errors about 0.02).
     runs = np.array([_yearly(_spun_up(seed), 10) for seed in range(1, 17)])
     start = runs[:, 0].mean(axis=0)
-    deviation = runs[:, 2:].mean(axis=0) / start - 1.0
-    assert np.all(np.abs(deviation) < 0.15), np.round(deviation, 3)
+    deviation = runs[:, 2:] / start - 1.0
+    mean = deviation.mean(axis=0)
+    standard_error = deviation.std(axis=0, ddof=1) / np.sqrt(len(deviation))
+    assert np.all(np.abs(mean) + 3 * standard_error < 0.15), np.round(np.abs(mean) + 3 * standard_error, 3)
 
 
 def test_removed_enablers_are_replaced_and_their_clients_relink():

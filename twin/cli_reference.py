@@ -21,7 +21,7 @@ def cmd_params(args) -> int:
         raise UserError(f"--group: unknown group '{args.group}'{did_you_mean(args.group, groups, cutoff=0.7)} "
                         f"(groups: {', '.join(groups)})")
     from twin.cli_research import project_default
-    from twin.targets import fitted_to
+    from twin.targets import fitted_to, fitted_words
 
     fitted = fitted_to(project_default("calibration/targets.toml", "calibration/targets.toml"))  # set to fit them
     if args.markdown:
@@ -45,7 +45,7 @@ def cmd_params(args) -> int:
             print(f"\n[{group}]")
         tags = [p.provenance] if p.provenance != "sourced" else []  # sourced is the rule; the others are named
         if p.name in fitted:
-            tags.append(f"set to fit: {', '.join(fitted[p.name])}")
+            tags.append(fitted_words(p.provenance, fitted[p.name]))
         flag = f"  ({'; '.join(tags)})" if tags else ""
         print(f"  {p.name} = {format_value(p.value)} {p.unit}   range {format_value(p.low)} to {format_value(p.high)}{flag}")
         print(f"      {p.description}. Source: {p.source}")

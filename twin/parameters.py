@@ -273,6 +273,8 @@ def format_value(value: float) -> str:
 def markdown_table(rows: list[Parameter] | None = None, fitted: dict[str, list[str]] | None = None) -> str:
     """The parameter table as Markdown (used by `twin params --markdown` and docs/ODD.md); `fitted`
     names the targets each parameter was set to reproduce (`targets.fitted_to`), in its provenance."""
+    from twin.targets import fitted_words  # (targets reads the parameter table)
+
     rows = table_rows() if rows is None else rows
     fitted = fitted or {}
     lines = [
@@ -284,7 +286,7 @@ def markdown_table(rows: list[Parameter] | None = None, fitted: dict[str, list[s
         lines.append(
             f"| `{p.name}` | {format_value(p.value)} | {p.unit} | "
             f"{format_value(p.low)} to {format_value(p.high)} | {p.provenance}"
-            f"{'; set to fit ' + ', '.join(fitted[p.name]) if p.name in fitted else ''} | {source} | {p.description} |"
+            f"{'; ' + fitted_words(p.provenance, fitted[p.name]) if p.name in fitted else ''} | {source} | {p.description} |"
         )
     return "\n".join(lines)
 

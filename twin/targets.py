@@ -98,6 +98,14 @@ def fitted_to(path: str | Path) -> dict[str, list[str]]:
     return names
 
 
+def fitted_words(provenance: str, targets: list[str]) -> str:
+    """How a parameter's tag names the targets it was set to reproduce: 'set to fit ...', or for a
+    sourced value, the figure those targets hold too ('the figure of target ...'): a parameter taken from
+    the very figure a target holds, not tuned."""
+    said = ", ".join(targets)
+    return f"the figure of target{'s' * (len(targets) > 1)} {said}" if provenance == "sourced" else f"set to fit {said}"
+
+
 def target_groups(geography) -> dict[str, dict[str, list[str]]]:
     """The regions and the nations of an areas file, each with its areas: what a target's `region` or
     `nation` may name (`load_targets`)."""

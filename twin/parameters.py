@@ -286,7 +286,8 @@ def markdown_table(rows: list[Parameter] | None = None, fitted: dict[str, list[s
         lines.append(
             f"| `{p.name}` | {format_value(p.value)} | {p.unit} | "
             f"{format_value(p.low)} to {format_value(p.high)} | {p.provenance}"
-            f"{'; ' + fitted_words(p.provenance, fitted[p.name]) if p.name in fitted else ''} | {source} | {p.description} |"
+            f"{'; ' + fitted_words(p.provenance, fitted[p.name]) if p.name in fitted else ''} | {source} | "
+            f"{p.description} |"
         )
     return "\n".join(lines)
 

@@ -2038,8 +2038,7 @@ def test_two_calibrations_of_one_fit_started_at_once_the_second_says_so(tmp_path
 def test_the_wide_calibration_fits_every_parameter_set_by_hand_or_by_abc_to_reproduce_a_target():
     """calibration/abc_assumptions.toml: every parameter a target names in `fitted_by` that is not derived
     from a source or taken from one (the calibrated and the assumptions tuned by hand), and none other; over ten
-    years, so
-    that the late targets enter its distance too."""
+    years, so that the late targets enter its distance too."""
     from twin.parameters import table_rows
 
     config = load_config(ROOT / "calibration" / "abc_assumptions.toml")

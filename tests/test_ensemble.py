@@ -381,8 +381,32 @@ def test_area_changes_are_paired_and_add_up_to_the_uk_change_when_runs_failed(tm
     from twin.report import summary_csv
 
     rows = summary_csv(comparison)
-    changes = rows[(rows.scenario == "chb") & rows.diff_mean.notna()]
+    changes = rows[(rows.scenario == "chb") & rows.diff_mean.notna() & ~rows.metric.str.startswith("gap_to_option")]
     assert (changes["reps"] == 3).all() and (changes["pairs"] == 2).all()
+
+
+@pytest.mark.parametrize("baseline", ["baseline", "chb", "ct_powers"])
+def test_the_baseline_takes_its_place_in_the_ranking_of_two_options_or_more(tmp_path, chb, baseline):
+    """Whichever scenario is the baseline, the ranking holds every scenario by its net social cost, the
+    baseline among them at its change of zero: the runner-up is the scenario second in that order,
+    the baseline when it is (it was left out, and the runner-up was the next option however far
+    behind the baseline it was)."""
+    from twin.report_ranking import runner_up_sentence
+    from twin.report_text import ranking_table
+
+    store = _sqlite(tmp_path)
+    outcome = run_ensemble([BASE, chb, BASE.replace("baseline", "ct_powers")], 2, 1, YEARS, 1, store, progress=False)
+    comparison = load_comparison(store, outcome.experiment_id, baseline=baseline)
+    means = comparison.summary[comparison.summary.metric == "discounted_net_social_cost_gbp"].set_index("scenario")["mean"]
+    order = list(means.sort_values().index)
+    ranking = comparison.ranking
+    assert list(ranking["scenario"]) == order and list(ranking["above"].iloc[1:]) == order[:-1]
+    assert ranking["gap_mean"].iloc[1:].to_numpy() == pytest.approx(np.diff(means[order].to_numpy()), rel=1e-9)
+    sentence = runner_up_sentence(comparison, False)
+    assert "runner-up" in sentence and [name for name in order if name in sentence] == order[:2], sentence
+    table = ranking_table(comparison)
+    place = order.index(baseline)
+    assert table["option"].iloc[place].endswith("(the baseline)") and table["net social cost change"].iloc[place] == "0"
 
 
 def test_the_year_by_year_spending_change_is_paired_when_runs_failed(tmp_path):

@@ -41,7 +41,8 @@ class Comparison:
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     posterior: str | None = None
     geography: dict = field(default_factory=dict)  # areas, nations, exporters (`geography.describe`)
-    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # options best first, each against the one above
+    # the scenarios best first (the baseline among them, at its change of zero), each against the one above
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
     start_date: str = ""  # first day of year 1
     annual_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, year, mean, p5, p95 (net, paired)
     posterior_held: dict = field(default_factory=dict)  # scenario -> calibrated parameters it sets itself
@@ -243,7 +244,10 @@ def load_comparison(store: Store, experiment_id: int, baseline: str | None = Non
         rows.append(out)
 
     by_net = sorted(rows, key=lambda r: (not np.isfinite(r["net_social_cost_gbp_diff"]), r["net_social_cost_gbp_diff"]))
-    ranking = rank_options(wide, [r["scenario"] for r in by_net])
+    ordered = [r["scenario"] for r in by_net]
+    if base is not None and len(ordered) > 1:  # the baseline ranks among two options or more, at its change of zero
+        ordered.insert(sum(r["net_social_cost_gbp_diff"] < 0 for r in by_net), baseline)
+    ranking = rank_options(wide, ordered)
     pairwise = pairwise_gaps(wide, scenario_names)
 
     # Per-area results over the whole horizon: flows summed over the years; groups active, a stock,
@@ -361,7 +365,7 @@ def paired_gap(wide: pd.DataFrame, scenario: str, against: str, column: str) -> 
 
 
 def rank_options(wide: pd.DataFrame, ordered: list[str]) -> pd.DataFrame:
-    """The options (not the baseline), best first by mean change in discounted net social cost, each
+    """The scenarios `ordered` (the baseline among them), best first by mean change in discounted net social cost, each
     against the option ranked just above it, pair by pair (replicates share seeds across options):
     the mean gap in £ (positive: this option costs more), its 90% interval, the share of pairs in
     which the option above does better, and, when the interval includes zero, about how many pairs

@@ -27,7 +27,8 @@ def gap_between(comparison: Comparison, scenario: str, against: str) -> dict | N
 def pairwise_table(comparison: Comparison) -> pd.DataFrame:
     """Each option (best first, the baseline last) against each other: the paired mean gap in
     discounted net social cost, the row's less the column's, with its 90% interval."""
-    order = [s for s in comparison.ranking["scenario"]] + [comparison.baseline] if not comparison.ranking.empty else []
+    order = ([s for s in comparison.ranking["scenario"] if s != comparison.baseline] + [comparison.baseline]
+             if not comparison.ranking.empty else [])
     rows = []
     for scenario in order:
         row = {"option (its net social cost less the column's)": scenario}

@@ -180,6 +180,8 @@ HARM_CATEGORIES = (("discounted_harm_gbp_drugs", "drugs"),
 
 
 def _summary_value(comparison: Comparison, scenario: str, metric: str, column: str) -> float:
+    if scenario == getattr(comparison, "baseline", None) and column.startswith("diff"):
+        return 0.0  # the baseline's change from itself
     found = comparison.summary[(comparison.summary.scenario == scenario) & (comparison.summary.metric == metric)]
     if found.empty or column not in found:
         return float("nan")
@@ -239,6 +241,9 @@ def lead_rests_on(comparison: Comparison, rows: list[dict], markup: bool = True)
         return None
     best, runner = str(second["above"]), str(second["scenario"])
     by_name = {r["scenario"]: r for r in rows}
+    if rows and comparison.baseline not in by_name:  # the baseline, ranked among the options: no change from itself
+        by_name[comparison.baseline] = {key: (0.0 if isinstance(value, (int, float, np.floating)) else value)
+                                        for key, value in rows[0].items()} | {"scenario": comparison.baseline}
     name = (lambda text: html.escape(text)) if markup else str
     parts = []
     levers = [_lever_spending(comparison, s) for s in (best, runner)]

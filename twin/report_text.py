@@ -137,13 +137,14 @@ def chance_marks(geography: dict) -> str:
 
 
 def ranking_table(comparison: Comparison) -> pd.DataFrame:
-    """The options best first, each against the one ranked above it."""
+    """The options best first, the baseline among them, each against the one ranked above it."""
     rows = headline_rows(comparison)
     net = {r["scenario"]: r for r in rows}
     table = []
     for _, r in comparison.ranking.iterrows():
-        row = {"rank": int(r["rank"]), "option": r["scenario"],
-               "net social cost change": signed_bn(net[r["scenario"]]["net"], table=True)}
+        baseline = r["scenario"] == comparison.baseline
+        row = {"rank": int(r["rank"]), "option": r["scenario"] + (" (the baseline)" if baseline else ""),
+               "net social cost change": "0" if baseline else signed_bn(net[r["scenario"]]["net"], table=True)}
         if r["rank"] > 1:
             row["extra net social cost against the option above (90% interval)"] = (
                 f"{signed_bn(r['gap_mean'], True)} [{signed_bn(r['gap_low'], True)}, {signed_bn(r['gap_high'], True)}]")

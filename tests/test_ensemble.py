@@ -397,7 +397,8 @@ def test_the_baseline_takes_its_place_in_the_ranking_of_two_options_or_more(tmp_
     store = _sqlite(tmp_path)
     outcome = run_ensemble([BASE, chb, BASE.replace("baseline", "ct_powers")], 2, 1, YEARS, 1, store, progress=False)
     comparison = load_comparison(store, outcome.experiment_id, baseline=baseline)
-    means = comparison.summary[comparison.summary.metric == "discounted_net_social_cost_gbp"].set_index("scenario")["mean"]
+    summary = comparison.summary
+    means = summary[summary.metric == "discounted_net_social_cost_gbp"].set_index("scenario")["mean"]
     order = list(means.sort_values().index)
     ranking = comparison.ranking
     assert list(ranking["scenario"]) == order and list(ranking["above"].iloc[1:]) == order[:-1]

@@ -651,6 +651,13 @@ def test_a_scenario_given_by_its_name_points_to_its_file(capsys, monkeypatch):
     err = capsys.readouterr().err.strip()
     assert err == "twin: error: baseline: scenario file not found; did you mean 'scenarios/baseline.toml'?"
     assert not (ROOT / "unused").exists()
+    # the file's name without its folder, spelt right or nearly
+    for given in ("baseline.toml", "baselne.toml"):
+        assert main(["run", given, "--years", "1", "--out", "unused"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"twin: error: {given}: scenario file not found; did you mean 'scenarios/baseline.toml'?"
+    assert main(["run", "nothing_like_it.toml", "--years", "1", "--out", "unused"]) == 2
+    assert "did you mean" not in capsys.readouterr().err and not (ROOT / "unused").exists()
 
 
 def test_version(capsys):

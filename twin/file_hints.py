@@ -44,9 +44,16 @@ def nearby_file(path: Path, relative_to: Path | None = None, besides: Path | Non
 
 def as_file(path: Path) -> str:
     """"; did you mean 'scenarios/baseline.toml'?" for a scenario given by its bare name ('baseline'),
-    as reports and --baseline name them: the file of that name here or in the scenarios folder."""
+    as reports and --baseline name them: the file of that name here or in the scenarios folder; for
+    a .toml file given without its folder ('baseline.toml'), the file of that name, or of a name
+    spelt nearly so, in the scenarios folder."""
     if path.suffix:
-        return ""
+        folder = Path("scenarios")
+        if path.suffix.lower() != ".toml" or path.is_absolute() or path.parent == folder or not folder.is_dir():
+            return ""
+        if (folder / path.name).is_file():
+            return f"; did you mean '{folder / path.name}'?"
+        return nearby_file(folder / path.name)
     for candidate in (path.with_suffix(".toml"), Path("scenarios") / f"{path.name}.toml"):
         if candidate.is_file():
             return f"; did you mean '{candidate}'?"

@@ -465,6 +465,11 @@ def test_a_file_given_as_the_database_says_how_to_write_it_as_a_url():
     with pytest.raises(UserError, match=r"--db 'out/t.db': not a usable SQLAlchemy URL .*; a file is given as "
                                         r"sqlite:///out/t.db"):
         Store("out/t.db")
+    # postgres:// (as some services write it), and a kind of database SQLAlchemy has no dialect for
+    with pytest.raises(UserError, match=r"; a PostgreSQL URL begins postgresql:// \(postgresql://u:\*\*\*@h/db\)$"):
+        Store("postgres://u:secret@h/db")
+    with pytest.raises(UserError, match=r"'nosuchdb' is no database kind SQLAlchemy knows: expected sqlite:///FILE"):
+        Store("nosuchdb://h/db")
 
 
 def test_a_database_that_is_not_a_url_is_refused_before_a_sweeps_design_is_checked(monkeypatch, capsys):

@@ -156,6 +156,11 @@ def unusable_url(url: str, exc: Exception) -> str:
 
     path_like = url and (":" not in url or re.match(r"^[A-Za-z]:[\\/]", url))  # C:\ too
     hint = f"; a file is given as sqlite:///{url}" if path_like else ""
+    kind = url.split("://", 1)[0] if "://" in url else ""
+    if kind.split("+")[0] == "postgres":  # as Heroku and libpq write it
+        hint = f"; a PostgreSQL URL begins postgresql:// ({safe_url('postgresql' + url[len('postgres'):])})"
+    elif kind and isinstance(exc, sa.exc.NoSuchModuleError):
+        hint = f"; '{kind}' is no database kind SQLAlchemy knows: expected sqlite:///FILE or postgresql://HOST/DB"
     return f"--db '{safe_url(url)}': not a usable SQLAlchemy URL ({exc}){hint}"
 
 

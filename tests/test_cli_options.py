@@ -86,6 +86,10 @@ def test_validate_with_a_seed_is_the_file_with_that_seed(tmp_path, capsys):
     assert a["given"]["seed"] == b["edited"]["seed"] == 9 and c["given"]["seed"] == 1
     assert a["given"]["measures"] == b["edited"]["measures"]
     assert a["given"]["measures"] != c["given"]["measures"]  # another seed: other draws
+    # the closing line names one of this file's own measures (it named another experiment's)
+    assert main(["validate", str(given), "--out", str(tmp_path / "d"), "--workers", "1"]) == 0
+    said = capsys.readouterr().out.strip().splitlines()[-1]
+    assert said.endswith(f"(each measure under its name, such as {next(iter(c['given']['measures']))})"), said
 
 
 #: the smallest sweep with a seed of its own and a sampled uncertainty

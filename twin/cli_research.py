@@ -79,8 +79,9 @@ def cmd_validate(args) -> int:
         section = VALIDATION_SECTION.get(result["kind"])
         if section:
             print(f"    What the source documents say, and whether the model agrees: docs/VALIDATION.md, section {section}.")
-    print(f"\nWritten: {Path(args.out) / 'validation.json'} (each measure under its name, such as "
-          f"groups_still_active_share)")
+    named = next((measure for result in results.values() for measure in result["measures"]), None)  # one of its own
+    print(f"\nWritten: {Path(args.out) / 'validation.json'} (each measure under its name"
+          + (f", such as {named})" if named else ")"))
     return 0
 
 

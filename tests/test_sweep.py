@@ -1711,6 +1711,19 @@ def test_more_workers_than_cores_is_warned_about(monkeypatch, capsys):
     assert "Warning" not in capsys.readouterr().err
 
 
+def test_a_dry_run_warns_of_more_workers_than_cores_as_the_sweep_would(tmp_path, monkeypatch, capsys):
+    import twin.executor as executor_module
+    from twin.cli import main
+
+    monkeypatch.setattr(executor_module, "usable_cores", lambda: 2)
+    path = write(tmp_path / "tiny.toml", TINY_SWEEP)
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["sweep", str(path), "--db", db, "--dry-run", "--workers", "3"]) == 0
+    assert "Warning: --workers 3 is more than the 2 cores this command may use" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--db", db, "--dry-run", "--workers", "2"]) == 0
+    assert "Warning" not in capsys.readouterr().err
+
+
 def test_workers_left_out_are_one_a_usable_core_within_the_memory(monkeypatch):
     """Without --workers a command pinned to one core of a larger machine (a batch job's share, or
     `taskset`) started a worker for every core of the machine, and one capped in memory (a control

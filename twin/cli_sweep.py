@@ -120,6 +120,11 @@ def _sweep(args) -> int:
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
     if args.dry_run:
+        if args.cluster is None:
+            from twin.executor import check_workers_fit, warn_more_workers_than_cores
+
+            check_workers_fit(args.workers)
+            warn_more_workers_than_cores(args.workers)
         return _print_sweep_plan(args, config)
     steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
     from twin.executor import check_workers_fit

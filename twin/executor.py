@@ -491,11 +491,16 @@ def make_executor(workers: int | None, cluster: str | None = None):
     # Compiled here, once, before any worker starts: local workers inherit the compiled kernels
     # (or, where processes are spawned rather than forked, load them from the cache just written).
     warm_up()
-    cores = usable_cores()
     if (workers or default_workers()) == 1:
         return SerialExecutor()
+    warn_more_workers_than_cores(workers)
+    return LocalExecutor(workers)
+
+
+def warn_more_workers_than_cores(workers: int | None) -> None:
+    """The warning for a --workers above the cores this command may use (also said by a sweep's --dry-run)."""
+    cores = usable_cores()
     if workers and workers > cores:
         print(f"Warning: --workers {workers} is more than the {cores} cores this command may use: the runs share "
               f"them (no faster than {cores} workers) and each worker holds a model in memory (about "
               f"{WORKER_MEMORY_MB} MB at UK scale).", file=sys.stderr)
-    return LocalExecutor(workers)

@@ -1351,7 +1351,7 @@ def test_a_sweep_can_retarget_a_lever_whose_base_says_all_areas(tmp_path):
     assert len(design(config)) == 2  # one sample (no uncertainties) x two targetings, both built
 
 
-def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
+def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path, monkeypatch):
     from twin.cli import main
 
     path = write(tmp_path / "exp.toml", TINY)
@@ -1414,6 +1414,19 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path):
     # the outcomes as sweep_results.csv (and twin analyse) read them, to the last digit
     exported = pd.read_csv(tmp_path / "export" / "outcomes.csv").set_index("run_id")["harm"]
     assert (exported.loc[results["run_id"]].to_numpy() == results["harm"].to_numpy()).all()
+    # the yearly series read a batch of runs at a time (not every run's held at once): the same table
+    import twin.export
+
+    monkeypatch.setattr(twin.export, "SERIES_BATCH_RUNS", 1)
+    assert main(["export", "--db", db, "--out", str(tmp_path / "batched")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "batched" / "yearly.csv"), yearly)
+    # Parquet's row groups gather many runs' rows (one a run made files slow to read); last, as it may be skipped
+    need("pyarrow")
+    import pyarrow.parquet as pq
+
+    assert main(["export", "--db", db, "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
+    assert pq.ParquetFile(tmp_path / "pq" / "yearly.parquet").metadata.num_row_groups == 1
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "pq" / "yearly.parquet"), yearly, check_dtype=False)
 
 
 def test_export_says_when_a_sweep_looks_unfinished_or_has_failed_runs(tmp_path, capsys):

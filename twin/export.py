@@ -210,20 +210,24 @@ def _yearly_rows(store: Store, experiment_id: int, experiments: pd.DataFrame, ke
     from twin.scenario import STEPS_PER_YEAR
 
     levels = {m.name for m in METRICS if not m.unit.endswith("/step")}  # the rest flows, each lever's cost among them
-    order = {run: k for k, run in enumerate(experiments["run_id"])}
-    payloads = dict(store.series_of(experiment_id))  # compressed, about 8 KB a run: held to write in design order
-    if not any(run in order for run in payloads):  # the header alone
+    order = {int(run): k for k, run in enumerate(experiments["run_id"]) if pd.notna(run)}
+    in_order, written = list(order), False
+    for start in range(0, len(in_order), SERIES_BATCH_RUNS):  # a batch of runs read at a time, in design order
+        batch = in_order[start:start + SERIES_BATCH_RUNS]
+        payloads = dict(store.series_of(experiment_id, batch))  # compressed, about 8 KB a run
+        for run in (run for run in batch if run in payloads):
+            series = json.loads(zlib.decompress(payloads[run]))
+            names, yearly = series["metrics"], np.asarray(series["yearly"], dtype=float)
+            if not yearly.size:
+                continue
+            divisor = np.array([STEPS_PER_YEAR[step] if name in levels else 1.0 for name in names])
+            row = experiments.iloc[order[run]]
+            years, metrics = np.meshgrid(np.arange(1, yearly.shape[0] + 1), np.arange(len(names)), indexing="ij")
+            written = True
+            yield pd.DataFrame({key: row[key], "replicate": row["replicate"], "run_id": run, "year": years.ravel(),
+                                "metric": np.asarray(names)[metrics.ravel()], "value": (yearly / divisor).ravel()})
+    if not written:  # the header alone
         yield pd.DataFrame(columns=[key, "replicate", "run_id", "year", "metric", "value"])
-    for run in sorted(payloads, key=lambda r: order.get(r, len(order))):
-        series = json.loads(zlib.decompress(payloads[run]))
-        names, yearly = series["metrics"], np.asarray(series["yearly"], dtype=float)
-        if run not in order or not yearly.size:
-            continue
-        divisor = np.array([STEPS_PER_YEAR[step] if name in levels else 1.0 for name in names])
-        row = experiments.iloc[order[run]]
-        years, metrics = np.meshgrid(np.arange(1, yearly.shape[0] + 1), np.arange(len(names)), indexing="ij")
-        yield pd.DataFrame({key: row[key], "replicate": row["replicate"], "run_id": run, "year": years.ravel(),
-                            "metric": np.asarray(names)[metrics.ravel()], "value": (yearly / divisor).ravel()})
 
 
 def check_parquet_engine() -> None:
@@ -237,9 +241,28 @@ def check_parquet_engine() -> None:
     raise UserError("--format parquet needs pyarrow: pip install -e \".[parquet]\"")
 
 
+#: runs whose yearly series `_yearly_rows` reads at once (memory a few MB, whatever the sweep's size)
+SERIES_BATCH_RUNS = 500
+#: rows gathered into each of a Parquet file's row groups (one per run made files slow to read)
+PARQUET_ROW_GROUP_ROWS = 1_000_000
+
+
+def _row_groups(frames, rows: int):
+    """`frames` joined into frames of at least `rows` rows (the last one smaller)."""
+    held, count = [], 0
+    for frame in frames:
+        held.append(frame)
+        count += len(frame)
+        if count >= rows:
+            yield pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
+            held, count = [], 0
+    if held:
+        yield pd.concat(held, ignore_index=True) if len(held) > 1 else held[0]
+
+
 def _write_table(frames, path: Path, fmt: str) -> None:
     """Write a table given as frames (chunks of its rows, the first with the header) to `path`:
-    CSV appended chunk by chunk, Parquet by pyarrow's writer one row group per chunk."""
+    CSV appended chunk by chunk, Parquet by pyarrow's writer in row groups of `PARQUET_ROW_GROUP_ROWS`."""
     if fmt == "csv":
         for k, frame in enumerate(frames):
             frame.to_csv(path, index=False, mode="w" if k == 0 else "a", header=k == 0)
@@ -255,7 +278,7 @@ def _write_table(frames, path: Path, fmt: str) -> None:
         return
     writer = None
     try:
-        for frame in frames:
+        for frame in _row_groups(frames, PARQUET_ROW_GROUP_ROWS):
             # a text column with nothing in it (`error` when no run failed) is text, not Parquet's null type
             frame = frame.astype({c: "string" for c in frame.columns
                                   if frame[c].dtype == object and frame[c].isna().all()})

@@ -356,8 +356,7 @@ class Store:
         return True
 
     def check_can_store(self, runs_to_do: int, new_experiment: bool = False) -> None:
-        """Before any run starts: a database opened to reading only cannot store the runs to do, nor
-        a new experiment."""
+        """Before any run starts: a database opened to reading only cannot store runs, nor a new experiment."""
         if self.read_only and (runs_to_do or new_experiment):
             what = " and ".join(([f"{runs_to_do:,} run(s) to do"] if runs_to_do else [])
                                 + (["a new experiment to store"] if new_experiment else []))
@@ -494,11 +493,12 @@ class Store:
     def area_frame(self, experiment_id: int, reps: int | None = None) -> pd.DataFrame:
         return self._frame(self.area_query(experiment_id, reps))
 
-    def series_of(self, experiment_id: int):
-        """The stored yearly series (`run_series`) of the experiment's finished runs, as (run id,
-        payload) pairs streamed from the server `READ_CHUNK_ROWS` at a time, not all held at once."""
+    def series_of(self, experiment_id: int, run_ids: list[int] | None = None):
+        """The stored yearly series (`run_series`) of the experiment's finished runs (of `run_ids` only,
+        when given), as (run id, payload) pairs streamed `READ_CHUNK_ROWS` at a time, not all held at once."""
         query = (sa.select(run_series.c.run_id, run_series.c.payload).join(runs, runs.c.id == run_series.c.run_id)
-                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done"))
+                 .where(runs.c.experiment_id == experiment_id, runs.c.status == "done",
+                        *(() if run_ids is None else (runs.c.id.in_(run_ids),))))
         with self.engine.connect() as connection:
             result = connection.execution_options(stream_results=True, yield_per=READ_CHUNK_ROWS).execute(query)
             for row in result:

@@ -314,7 +314,7 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
 def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatch, capsys):
     """Ctrl-C after two of four replications: `twin fit` kept nothing, and the same command ran all
     four again. Now the finished ones are kept in the output folder, the command run again runs only
-    the rest, and its report equals that of a fit never interrupted; the kept runs go when it is whole."""
+    the rest, and its report equals that of a fit never interrupted; the kept runs stay when it is whole."""
     import twin.executor
     from twin.calibration import FIT_CHECKPOINT
     from twin.cli import main
@@ -347,20 +347,27 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     monkeypatch.setattr(twin.executor, "make_executor", made)
     whole, cut = (json.loads((tmp_path / name / "fit.json").read_text())["targets"] for name in ("whole", "cut"))
     assert whole == cut
-    assert not (tmp_path / "cut" / FIT_CHECKPOINT).exists()
-    # another fit's kept runs in the same folder stay when one finishes (all of the key's were dropped)
-    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Interrupting(1))
-    assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 130
-    monkeypatch.setattr(twin.executor, "make_executor", made)
-    assert main(command + ["--out", str(tmp_path / "cut"), "--reps", "2"]) == 0
-    assert len((tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()) == 1
-    # a line edited by hand is run again, not read (a string was taken for a target's value)
-    line = json.loads((tmp_path / "cut" / FIT_CHECKPOINT).read_text())
-    (tmp_path / "cut" / FIT_CHECKPOINT).write_text(json.dumps(dict(line, outcome="9")) + "\n")
+    # the replications stay kept once the fit is whole (they went, and a fit asked for more ran every one
+    # again): the same command runs none, more replications only the new ones
+    assert len((tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()) == 4
     ran.clear()
     monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
-    assert main(command + ["--out", str(tmp_path / "cut"), "--seed", "5"]) == 0
-    assert len(ran) == 4 and "were kept" not in capsys.readouterr().err
+    assert main(command + ["--out", str(tmp_path / "cut")]) == 0 and not ran
+    assert "4 of the 4 replications were kept by an earlier run of this fit" in capsys.readouterr().err
+    assert main(command + ["--out", str(tmp_path / "cut"), "--reps", "5"]) == 0
+    assert len(ran) == 1 and "4 of the 5 replications were kept" in capsys.readouterr().err
+    five = json.loads((tmp_path / "cut" / "fit.json").read_text())["targets"]
+    monkeypatch.setattr(twin.executor, "make_executor", made)
+    assert main(command + ["--out", str(tmp_path / "fresh"), "--reps", "5"]) == 0
+    assert json.loads((tmp_path / "fresh" / "fit.json").read_text())["targets"] == five
+    # a line edited by hand is run again, not read (a string was taken for a target's value)
+    lines = (tmp_path / "cut" / FIT_CHECKPOINT).read_text().splitlines()
+    lines[0] = json.dumps(dict(json.loads(lines[0]), outcome="9"))
+    (tmp_path / "cut" / FIT_CHECKPOINT).write_text("\n".join(lines) + "\n")
+    ran.clear()
+    monkeypatch.setattr(twin.executor, "make_executor", lambda *a, **k: Counting())
+    assert main(command + ["--out", str(tmp_path / "cut"), "--reps", "5"]) == 0
+    assert len(ran) == 1 and "4 of the 5 replications were kept" in capsys.readouterr().err
     # Ctrl-C while the report is written, every replication run: said, and the next run writes it, running none
     import twin.fit_report
 

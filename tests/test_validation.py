@@ -54,7 +54,28 @@ def test_validation_in_worker_processes_gives_the_serial_results(tmp_path):
     for kind in ("replacement", "entry"):  # the measures `_kept` reads back are those a run gives
         assert tuple(seed_measures(tasks[kind])) == MEASURES[kind] == tuple(serial[kind]["measures"])
     assert serial["replacement"]["reps"] == 3 and serial["entry"]["reps"] == 2
-    assert not (tmp_path / "pooled" / VALIDATION_CHECKPOINT).exists()  # validation.json holds them
+    assert len((tmp_path / "pooled" / VALIDATION_CHECKPOINT).read_text().splitlines()) == 5  # kept, once whole
+
+
+def test_finished_seeds_stay_kept_and_more_seeds_run_only_the_new_ones(tmp_path):
+    """A finished validation dropped its seeds, and the same command, or one with more seeds, ran every
+    seed again (a full `twin validate` is 60 paired seeds)."""
+    paths = _files(tmp_path)
+    run_files(paths, tmp_path / "out", _Counting())
+    again = _Counting()
+    run_files(paths, tmp_path / "out", again)
+    assert again.ran == []
+    five = SHORT.replace("reps = 3", "reps = 5")
+    write(tmp_path / "replacement.toml", five)
+    more = _Counting()
+    run_files(paths, tmp_path / "out", more)
+    new_seeds = seed_tasks(tomllib.loads(five)["experiment"], paths[0])[3:]
+    assert [(task.where, task.seed) for task in more.ran] == [(paths[0], task.seed) for task in new_seeds]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    run_files([str(write(fresh / "replacement.toml", SHORT.replace("reps = 3", "reps = 5"))),
+               str(write(fresh / "entry.toml", SHORTER))], fresh / "out", SerialExecutor())
+    assert (tmp_path / "out" / "validation.json").read_text() == (fresh / "out" / "validation.json").read_text()
 
 
 def _without_a_measure(record):
@@ -93,7 +114,7 @@ def test_an_interrupted_validation_keeps_its_finished_seeds_and_runs_only_the_re
     assert len(again.ran) == 5 - 1  # three replacement seeds and two entry seeds, less the one kept
     assert first.ran[0] not in again.ran and first.ran[1] in again.ran
     assert (out / "validation.json").read_text() == uninterrupted
-    assert not (out / VALIDATION_CHECKPOINT).exists()
+    assert len((out / VALIDATION_CHECKPOINT).read_text().splitlines()) == 5 + 1  # the edited line is left beside them
 
 
 def test_kept_seeds_of_another_experiment_setting_are_not_read(tmp_path):

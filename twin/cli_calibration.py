@@ -51,8 +51,9 @@ def cmd_fit(args) -> int:
     names = [t.name for t in targets]
     reused = len(kept_values(keep, seeds, names))
     if reused and not args.quiet:
-        print(f"Note: {reused} of the {args.reps} replications were kept by an earlier, interrupted run of this fit "
-              f"(same scenario, targets and code): read back, not run again.", file=sys.stderr)
+        print(f"Note: {reused} of the {args.reps} replications were kept by an earlier run of this fit (same "
+              f"scenario, targets and code) in {Path(args.out) / FIT_CHECKPOINT}: read back, not run again.",
+              file=sys.stderr)
     executor = make_executor(args.workers)
     try:
         table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step,
@@ -86,9 +87,7 @@ def cmd_fit(args) -> int:
               f"{Path(args.out) / FIT_CHECKPOINT}. Run the same command again to write it (it runs nothing more).",
               file=sys.stderr)
         return 130
-    html_path = Path(args.out) / "fit.html"
-    ours = {str(seed) for seed in seeds}
-    keep.keep_only(lambda sample: sample not in ours)  # its report holds them; another fit's kept runs stay
+    html_path = Path(args.out) / "fit.html"  # (the replications stay kept: with more --reps only the new ones run)
     if not args.quiet:
         print("\n".join(fit_lines(table)))
         print(f"\n{fit_verdict(table)}" + "".join(f"\n{note}" for note in notes[1:]) + f"\nReport: {html_path}")

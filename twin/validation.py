@@ -370,12 +370,13 @@ VALIDATION_CHECKPOINT = "validation_runs.jsonl"
 
 
 def experiment_key(spec: dict) -> str:
-    """What an experiment's seeds depend on: its settings (not its description) and the model's code."""
+    """What an experiment's seeds depend on: its settings (not its description, nor its `reps`: the
+    first seeds of more replications are the same) and the model's code."""
     import hashlib
 
     from twin.ensemble import code_hash
 
-    settings = {key: value for key, value in spec.items() if key != "description"}
+    settings = {key: value for key, value in spec.items() if key not in ("description", "reps")}
     return hashlib.sha256(json.dumps({"code": code_hash(), "experiment": settings}, sort_keys=True)
                           .encode()).hexdigest()[:24]
 
@@ -433,8 +434,8 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
     todo = [(path, task) for path in experiments for task in tasks[path] if (path, task.seed) not in found]
     total = sum(len(t) for t in tasks.values())
     if found and log:
-        log(f"Note: {len(found)} of the {total} paired seeds were kept by an earlier, interrupted run of these "
-            f"experiments (same settings and code): read back, not run again.")
+        log(f"Note: {len(found)} of the {total} paired seeds were kept by an earlier run of these experiments "
+            f"(same settings and code) in {out / VALIDATION_CHECKPOINT}: read back, not run again.")
     executor = executor or SerialExecutor()
     bar = None
     if progress and todo:
@@ -478,13 +479,11 @@ def run_files(paths: list[str], out: Path, executor=None, progress: bool = False
             log(f"Warning: {out / 'validation.json'} held the results of {', '.join(sorted(earlier))} too; it now "
                 f"holds only these experiments' (give --out to keep both).")
         write_output(out / "validation.json", lambda path: path.write_text(text, encoding="utf-8"))
-        written = True
-        for keep in keeps.values():
-            keep.drop()  # validation.json holds them
+        written = True  # (the seeds stay kept: run again with more reps, only the new ones run)
     except KeyboardInterrupt:
         if log and written:
-            log(f"\ntwin: interrupted; {out / 'validation.json'} is written whole, and some of its paired seeds may "
-                f"remain in {out / VALIDATION_CHECKPOINT} (read back by a later run of the same experiments).")
+            log(f"\ntwin: interrupted; {out / 'validation.json'} is written whole, and its paired seeds are kept in "
+                f"{out / VALIDATION_CHECKPOINT} (read back by a later run of the same experiments).")
         elif log:
             log(f"\ntwin: interrupted while writing {out / 'validation.json'}; the {total} paired seeds are kept in "
                 f"{out / VALIDATION_CHECKPOINT}. Run the same command again: they are read back, not run again.")

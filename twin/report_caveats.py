@@ -239,5 +239,6 @@ def enforcement_caveat(comparison: Comparison) -> str | None:
             f"{and_list([html.escape(s) for s in hiring])} {'hires' if len(hiring) == 1 else 'hire'} investigators, "
             f"and in this model extra enforcement moves harm little by construction (drug prices do not answer the "
             f"risk it adds, members removed are refilled, and extra arrests fill prisons that then release early: "
-            f"with the SOC budget doubled, harm falls by under 1%). A small saving per pound there is what these "
-            f"rules give, not evidence that funding enforcement is wasted (see 'What these results leave out').")
+            f"with the SOC budget doubled, harm falls by under 1%). Little or no harm averted per pound there is "
+            f"what these rules give, not evidence that funding enforcement is wasted (see 'What these results leave "
+            f"out').")

@@ -1261,8 +1261,11 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
 
     shipped = str(ROOT / "calibration" / "posterior.csv")
     assert "the shipped sample was fitted by an earlier version of the model" in posterior_fit(shipped, "x")[1]
-    assert _posterior_fit({"spec_json": json.dumps({"posterior": shipped})}).startswith(
-        "<p>The posterior sample is the one the project ships, fitted by an earlier version")
+    said = _posterior_fit({"spec_json": json.dumps({"posterior": shipped})})
+    assert said.startswith("<p>The posterior sample is the one the project ships, fitted by an earlier version")
+    # and that it is narrower than the tolerances justify (ODD 3.7: set by the epsilon, not the data)
+    assert "narrower than the targets' tolerances justify" in posterior_fit(shipped, "x")[1]
+    assert "narrower than the targets' tolerances justify: the parameter uncertainty it adds is a lower bound" in said
 
 
 def test_sensitivity_config_validation(tmp_path):

@@ -286,7 +286,9 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
     except AttributeError:  # none, or not an object
         if is_shipped(path):
             return None, (f"--posterior '{path}': the shipped sample was fitted by an earlier version of the model "
-                          f"(docs/ODD.md, section 3.7, gives that fit and a refit on this version)")
+                          f"(docs/ODD.md, section 3.7, gives that fit and a refit on this version), and by an "
+                          f"epsilon that makes it narrower than the targets' tolerances justify (a kernel fit's "
+                          f"particles.csv, ODD section 3.7, carries the wider uncertainty)")
         return None, (f"--posterior '{path}': no fit.json from `twin calibrate` beside it, so the model version "
                       f"that fitted it cannot be checked against this one; its draws may have been calibrated to "
                       f"another")

@@ -479,7 +479,9 @@ def _posterior_fit(experiment: dict) -> str:
 
         if is_shipped(spec.get("posterior")):
             return ("<p>The posterior sample is the one the project ships, fitted by an earlier version of the "
-                    "model (docs/ODD.md, section 3.7, gives that fit and a refit on this version).</p>")
+                    "model (docs/ODD.md, section 3.7, gives that fit and a refit on this version), and by an epsilon "
+                    "that makes it narrower than the targets' tolerances justify: the parameter uncertainty it adds "
+                    "is a lower bound (a kernel fit's particles.csv carries the wider uncertainty).</p>")
         return ("<p>No record of the posterior sample's fit (no fit.json from <code>twin calibrate</code> beside "
                 "it): which targets and which version of the model it was calibrated to cannot be said.</p>"
                 if spec.get("posterior") else "")

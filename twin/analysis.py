@@ -82,16 +82,19 @@ FEW_FUTURES_FOR_PRIM = 32
 
 def format_outcome(value: float, unit: str, in_bn: bool | None = None) -> str:
     """An outcome or regret for people: pounds as £bn or £m when the outcome is money (`in_bn` chooses,
-    as for a table's column, `money_in_bn`; by the value's size when None), else a number."""
+    as for a table's column, `money_in_bn`; by the value's size when None), else a number with its unit
+    ('10.1 OCGs', '0.25 (index 0-1)', '220 homicides a year'; a ratio has none)."""
     if not np.isfinite(value):
         return "n/a"
-    per = " a year" if unit.endswith("/year") else ""  # outcomes summed over each year, and their regrets
+    per = next((f" a {period}" for period in ("year", "month", "week") if unit.endswith(f"/{period}")), "")
     value = value + 0.0  # never '-0'
     if unit.startswith("GBP"):
         in_bn = abs(value) >= 1e9 if in_bn is None else in_bn
         sign = "-" if value < 0 and round(abs(value) / (1e9 if in_bn else 1e6), 2 if in_bn else 1) else ""
         return (f"{sign}£{abs(value) / 1e9:,.2f}bn" if in_bn else f"{sign}£{abs(value) / 1e6:,.1f}m") + per
-    return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}") + per
+    base = unit.split("/")[0]
+    label = f" ({base})" if base.startswith("index") or base == "share" else f" {base}" if base else ""
+    return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}") + label + per
 
 
 def describe_box(name: str, entry: dict) -> str:

@@ -1317,7 +1317,8 @@ def test_regret_and_robustness_on_a_known_table():
     assert [format_outcome(v, "GBP/step") for v in (1.234e9, -1.198e8)] == ["£1.23bn", "-£119.8m"]
     assert format_outcome(1.624e8, "GBP/year") == "£162.4m a year"  # an annual outcome says so
     assert format_outcome(0.1234, "") == "0.123" and format_outcome(4772.4, "OCGs") == "4,772 OCGs"  # (its unit)
-    assert format_outcome(0.000138, "index 0-1") == "0.000138 (index 0-1)" and format_outcome(0.3, "share") == "0.3 (share)"
+    assert format_outcome(0.000138, "index 0-1") == "0.000138 (index 0-1)"
+    assert format_outcome(0.3, "share") == "0.3 (share)"
     assert format_outcome(12.0, "homicides/month") == "12 homicides a month"
     # a regret of nothing has no sign (the best option's regret, where higher is better, is -0.0)
     assert format_outcome(-0.0, "disruptions/year") == "0 disruptions a year"

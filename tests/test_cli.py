@@ -344,6 +344,11 @@ def test_interrupted_run_keeps_computed_steps(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "no reported step had finished" in err and "still holds an earlier interrupted run's steps" in err
     assert pd.read_csv(tmp_path / "cli" / "trajectories.partial.csv")["step"].max() == 4
+    # interrupted before its first reported step into a folder it made: no empty folder stays behind
+    calls["n"] = 4
+    fresh = str(tmp_path / "new" / "out")
+    assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--out", fresh]) == 130
+    assert "no reported step had finished" in capsys.readouterr().err and not (tmp_path / "new").exists()
     # run again to the end: the earlier partial file is not left beside the whole one
     assert main(["run", str(SCENARIOS / "baseline.toml"), "--years", "1", "--quiet", "--out", str(tmp_path / "cli")]) == 0
     assert (tmp_path / "cli" / "trajectories.csv").exists()

@@ -86,6 +86,7 @@ def cmd_run(args) -> int:
             kept = "; no reported step had finished" + (
                 f" ({partial} still holds an earlier interrupted run's steps)" if partial.exists() else "")
         print(f"twin: interrupted{kept}", file=sys.stderr)
+        remove_empty_made()  # a folder this command made and wrote nothing in does not stay behind
         return 130
     if not args.quiet:
         print(f"\n{summary_heading(scenario, output.model.geography.n_areas)}")

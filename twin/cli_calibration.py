@@ -354,7 +354,7 @@ def _write_calibration(config: dict, outcome: dict, table, out: Path, notes: lis
                      f"construction (whether or not the calibrated parameters move them). The {inputs} reproduced by "
                      f"construction (inputs and starting conditions) are left out: at the medians they are "
                      f"{construction_distance(table):.2f} tolerances from their observations (Euclidean), a distance "
-                     f"no parameter would lower."
+                     f"the fitted parameters barely move (docs/ODD.md, section 3.7)."
                      + ("" if kernel or not outcome["generations"] else
                         f" The ABC distance at the medians, of the replicates' mean, is {fitted_distance(table):.2f} "
                         f"(the last generation's epsilon {outcome['generations'][-1]['epsilon']:.2f} bounds each "

@@ -122,10 +122,9 @@ window.addEventListener("load", function () {
 
 def report_page(comparison: Comparison, store, experiment_id: int, rows: list[dict], images: list[tuple[str, str]],
                 area_image: str | None, scenarios: pd.DataFrame, headline: tuple[str, str] | None = None) -> str:
-    """The whole page: `rows` are the headline rows (`report_text.headline_rows`), `images` each
-    trajectory chart's title and base64 PNG, `area_image` the chart of harm by area (or None),
-    `scenarios` the stored scenarios as the report names them (`report_titles.titled_scenarios`), `headline`
-    the summary's chart of the savings (title, base64 PNG) or None."""
+    """The whole page: `rows` the headline rows (`report_text.headline_rows`), `images` each trajectory chart's
+    title and base64 PNG, `area_image` the chart of harm by area (or None), `scenarios` the stored scenarios as
+    the report names them (`report_titles.titled_scenarios`), `headline` the savings chart (title, PNG) or None."""
     experiment = store.experiment_row(experiment_id)
     page = "".join((
         _head(comparison, experiment_id),
@@ -147,8 +146,7 @@ def report_page(comparison: Comparison, store, experiment_id: int, rows: list[di
 
 
 def _head(comparison: Comparison, experiment_id: int) -> str:
-    """The page's head and title, and the run's particulars: the runs finished, prices, horizon,
-    discounting and areas (the experiment and its code are under 'Runs', `_runs`)."""
+    """The page's head and title, and the run's particulars: runs finished, prices, horizon, discounting, areas."""
     areas = areas_phrase(comparison.geography)
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="twin-experiment" content="{experiment_id}">

@@ -119,19 +119,17 @@ def _sweep(args) -> int:
     config = load_experiment(args.experiment, args.seed)
     for warning in config["warnings"]:
         print(f"Warning: {warning}.", file=sys.stderr)
-    if args.dry_run:
-        if args.cluster is None:
-            from twin.executor import check_workers_fit, warn_more_workers_than_cores
-
-            check_workers_fit(args.workers)
-            warn_more_workers_than_cores(args.workers)
-        return _print_sweep_plan(args, config)
-    steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
-    from twin.executor import check_workers_fit
-    from twin.sweep import sweep_plan
+    from twin.executor import check_workers_fit, warn_more_workers_than_cores
 
     if args.cluster is None:
-        check_workers_fit(args.workers)  # before a database or folder is made
+        check_workers_fit(args.workers)  # before a database or folder is made, and in a dry run
+    if args.dry_run:
+        if args.cluster is None:
+            warn_more_workers_than_cores(args.workers)  # as the sweep would (when it makes its workers)
+        return _print_sweep_plan(args, config)
+    steps_per_year = STEPS_PER_YEAR[experiment_step(config)]
+    from twin.sweep import sweep_plan
+
     out = output_folder(args.out or f"results/sweeps/{config['name']}")
     check_ours(out, SWEEP_FILES)  # a user's own files of these names are refused before any run
     store = Store(args.db)

@@ -1,6 +1,7 @@
 """Calibration targets, the fit report, the point fit's caching, and the validation experiments."""
 
 import json
+from pathlib import Path
 import re
 from dataclasses import replace
 import tomllib
@@ -289,7 +290,7 @@ def test_the_fit_command_records_its_settings(tmp_path, monkeypatch):
     from twin.cli import main
 
     targets = load_targets(TARGETS)
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, *_, **__:
                         pd.DataFrame([{t.name: t.value for t in targets}] * len(seeds)))
     assert main(["fit", "--reps", "3", "--seed", "7", "--workers", "1", "--out", str(tmp_path / "fit")]) == 0
     report = json.loads((tmp_path / "fit" / "fit.json").read_text())
@@ -384,6 +385,74 @@ def test_an_interrupted_fit_keeps_its_finished_replications(tmp_path, monkeypatc
     assert json.loads((tmp_path / "late" / "fit.json").read_text())["targets"] == whole
 
 
+def test_fit_with_a_posterior_draws_each_replications_parameters_and_checks_the_targets_against_them(
+        tmp_path, capsys):
+    """`twin fit --posterior`: a posterior predictive check. A sample of one draw gives the fit of the
+    scenario with that value set (same seeds); a scenario that sets the value itself keeps it; the
+    kept replications of a fit without the posterior are not read for it; the check is said."""
+    from twin.cli import main
+
+    targets = write(tmp_path / "targets.toml", '[[target]]\nname = "assets"\nvalue = 550e6\ntolerance = 140e6\n'
+                    'source = "source 003"\nmetric = "assets_recovered_gbp"\nyears = [1, 1]\n'
+                    'aggregation = "annual_sum"\n')
+    sample = write(tmp_path / "posterior.csv", "asset_realisation_share\n0.75\n")
+    set_it = write(tmp_path / "set.toml", f'[scenario]\nbase = "{QUICK_BASELINE}"\nname = "set"\n'
+                   '[parameters]\nasset_realisation_share = 0.75\n')
+    common = ["--targets", str(targets), "--reps", "3", "--years", "1", "--workers", "1"]
+
+    def fit(*args) -> dict:
+        assert main(["fit", *args, *common]) == 0
+        return json.loads((Path(args[args.index("--out") + 1]) / "fit.json").read_text())
+
+    plain = fit(str(QUICK_BASELINE), "--out", str(tmp_path / "f"))
+    drawn = fit(str(QUICK_BASELINE), "--out", str(tmp_path / "f"), "--posterior", str(sample))
+    out = capsys.readouterr().out
+    fixed = fit(str(set_it), "--out", str(tmp_path / "s"))
+    value = [row["simulated_mean"] for row in (plain["targets"][0], drawn["targets"][0], fixed["targets"][0])]
+    assert value[1] == value[2] and value[1] > 1.3 * value[0]  # the draw's value ran, not the kept plain runs
+    assert drawn["settings"]["drawn"] == ["asset_realisation_share"] and drawn["settings"]["held"] == []
+    assert drawn["title"].startswith("Posterior predictive check")
+    check = [note for note in drawn["notes"] if note.startswith("Posterior predictive check")]
+    assert len(check) == 1 and f"drawn from {sample}: 1 parameters)" in check[0] and check[0] in out
+    row = drawn["targets"][0]
+    inside = row["simulated_p5"] <= 550e6 <= row["simulated_p95"]
+    assert (f"for {int(inside)} of 1 evaluated targets" in check[0]) and (("outside it: assets" in check[0]) != inside)
+    # the scenario's own value stands over the sample's (as in `twin compare --posterior`)
+    other = write(tmp_path / "other.csv", "asset_realisation_share\n0.2\n")
+    held = fit(str(set_it), "--out", str(tmp_path / "h"), "--posterior", str(other))
+    assert held["targets"][0]["simulated_mean"] == value[2] and held["settings"]["held"] == ["asset_realisation_share"]
+    assert "the scenario keeps its own asset_realisation_share" in " ".join(held["notes"])
+
+
+def test_the_predictive_check_counts_the_observations_outside_the_runs_range_and_says_where_they_fall():
+    """Outside the runs' own 5-95% range, and outside the 90% range of the runs each with a Gaussian error
+    of the tolerance's size (computed by `fit_table`: the mean of the normal distribution function)."""
+    from twin.fit_report import predictive_check
+    from twin.targets import Target
+
+    table = pd.DataFrame({"target": ["a", "b", "c", "d"], "observed": [1.0, 5.0, 0.0, 2.0],
+                          "simulated_p5": [0.5, 1.0, 1.0, 1.0], "simulated_p95": [1.5, 2.0, 2.0, 3.0],
+                          "observed_rank": [0.5, 1.0, 0.0, 0.5], "observed_rank_with_error": [0.5, 0.99, 0.3, 0.5],
+                          "runs": [40] * 4, "evaluated": [True, True, True, False]})
+    said = predictive_check(table, "x.csv")
+    assert "for 1 of 3 evaluated targets; outside it: b (above every run); c (below every run)." in said
+    assert "2 of 3 lie within the 90% range of what the model predicts they would show; outside it: b (above 99" in said
+    assert "use --reps 40" not in said
+    table["observed_rank"] = [0.5, 0.97, 0.02, 0.5]
+    table["runs"] = 8
+    said = predictive_check(table, "x.csv")
+    assert "b (above 97% of the runs); c (below 98% of the runs)." in said and "With 8 replications" in said
+    # the rank with an error: the share of runs-plus-error below the observation, against a sampled estimate
+    target = Target(name="t", value=10.0, tolerance=2.0, source="s", metric="arrests", years=(1, 1),
+                    aggregation="annual_sum")
+    values = np.array([8.0, 9.0, 13.0])
+    row = fit_table([target], pd.DataFrame({"t": values})).iloc[0]
+    errors = np.random.default_rng(5).normal(0, 2.0, (200_000, 3))
+    sampled = float((values + errors < 10.0).mean())
+    assert abs(row["observed_rank_with_error"] - sampled) < 4 * np.sqrt(sampled * (1 - sampled) / errors.size)
+    assert row["observed_rank"] == 2 / 3
+
+
 def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp_path, capsys, monkeypatch):
     """A ratio over a metric that is zero in every run was reported as 'the runs end before years
     1-1', left out of the misfit (a point fit scored a point better for losing it) and, in ABC-SMC,
@@ -425,7 +494,7 @@ def test_a_target_with_no_value_is_said_why_and_refused_before_a_calibration(tmp
     assert err.count("\n") == 1 and f"{targets}: 'per_pound': {why} (one run at the scenario's own values)" in err
     assert not (tmp_path / "c" / "fit.json").exists()
     # a point fit scores a point where a target has no value as far off, not as a better fit
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, *_, **__:
                         pd.DataFrame([{"per_pound": np.nan if overrides["asset_realisation_share"] > 0.45 else 1.0,
                                        "assets": 550e6 + 1e9 * overrides["asset_realisation_share"]}]))
     history = calibration.point_fit(load_config(config), None, Store(f"sqlite:///{tmp_path / 'p.db'}"))["history"]
@@ -445,7 +514,7 @@ def test_a_target_far_from_what_the_runs_give_is_warned_of_as_another_unit(tmp_p
         f'metric = "harm_gbp_drugs"\n'
         f'years = [1, 1]\naggregation = "annual_sum"\n' for name, value in
         (("bn", 26), ("close", 26e9 / (SCALE_WARNING_FACTOR * 0.9)), ("far", 26e9 * SCALE_WARNING_FACTOR * 1.1))))
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None:
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, *_, **__:
                         pd.DataFrame([{t.name: 26e9 for t in targets}] * len(seeds)))
     assert main(["fit", "--targets", str(targets), "--reps", "2", "--workers", "1", "--out", str(tmp_path / "f")]) == 0
     err = capsys.readouterr().err
@@ -1939,7 +2008,7 @@ out = "{tmp_path / 'cal'}"
 name = "asset_realisation_share"
 '''
     # a smooth misfit with its minimum inside the range, instead of the model
-    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, executor, keep=None: overrides)
+    monkeypatch.setattr(calibration, "evaluate", lambda scenario, targets, seeds, overrides, *_, **__: overrides)
     monkeypatch.setattr(calibration, "fit_table", lambda targets, values: {**values, "evaluated": pd.Series([True])})
     monkeypatch.setattr(calibration, "misfit", lambda values: (values["asset_realisation_share"] - 0.3) ** 2)
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")

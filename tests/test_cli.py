@@ -943,7 +943,7 @@ def test_fit_run_from_outside_the_project_finds_the_projects_scenario_and_target
     assert project_default("mine.toml", "scenarios/baseline.toml") == "mine.toml"
     seen = {}
 
-    def evaluate(scenario, targets, seeds, values, pool, keep=None):  # stop once the files have been read
+    def evaluate(scenario, targets, seeds, values, pool, keep=None, draws=None):  # stop once the files are read
         seen.update(scenario=scenario.path, targets=len(targets))
         raise KeyboardInterrupt
 

@@ -55,14 +55,16 @@ def simulate_targets(task: FitTask, timings: dict[str, float] | None = None, kep
 
 
 def evaluate(scenario: Scenario, targets: list[Target], seeds: list[int], overrides: dict[str, float],
-             executor, keep=None) -> pd.DataFrame:
+             executor, keep=None, draws: list[dict[str, float]] | None = None) -> pd.DataFrame:
     """Target values for each seed: a frame with one row per replication. With `keep` (a
     `sensitivity.Checkpoint` keyed on what the values depend on, `fit_key`), each replication is
-    kept as it finishes and those kept before are read back, not run again."""
+    kept as it finishes and those kept before are read back, not run again. `draws`: each seed's
+    own parameters besides `overrides` (a posterior's draws, `posterior.scenario_draws`)."""
     names = [t.name for t in targets]
     rows = kept_values(keep, seeds, names) if keep is not None else {}
-    tasks = [FitTask(scenario, seed, tuple(sorted(overrides.items())), tuple(targets)) for seed in seeds
-             if seed not in rows]
+    own = draws or [{}] * len(seeds)
+    tasks = [FitTask(scenario, seed, tuple(sorted({**overrides, **drawn}.items())), tuple(targets))
+             for seed, drawn in zip(seeds, own) if seed not in rows]
 
     def save(task, result) -> None:
         rows[task.seed] = result

@@ -47,7 +47,16 @@ def cmd_fit(args) -> int:
     from twin.calibration import FIT_CHECKPOINT, fit_key, kept_values
     from twin.sensitivity import Checkpoint
 
-    keep = Checkpoint(args.out, fit_key(scenario, targets, [], command="fit"), FIT_CHECKPOINT)
+    draws, drawn = None, {}
+    if args.posterior:  # a posterior predictive check: each replication's parameters drawn from the sample
+        from twin.ensemble import code_hash
+        from twin.posterior import scenario_draws
+
+        args.posterior = project_default("calibration/posterior.csv" if args.posterior == "default" else args.posterior,
+                                         "calibration/posterior.csv")
+        draws, drawn = scenario_draws(args.posterior, scenario, args.seed, args.reps, code_hash())
+    keep = Checkpoint(args.out, fit_key(scenario, targets, [], command="fit", **(
+        {"posterior": drawn["posterior_hash"], "held": drawn["held"]} if drawn else {})), FIT_CHECKPOINT)
     names = [t.name for t in targets]
     reused = len(kept_values(keep, seeds, names))
     if reused and not args.quiet:
@@ -56,7 +65,7 @@ def cmd_fit(args) -> int:
               file=sys.stderr)
     executor = make_executor(args.workers)
     try:
-        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep), scenario.step,
+        table = fit_table(targets, evaluate(scenario, targets, seeds, {}, executor, keep, draws=draws), scenario.step,
                           scenario.years)
     except KeyboardInterrupt:
         kept = len(kept_values(keep, seeds, names))
@@ -68,16 +77,23 @@ def cmd_fit(args) -> int:
         executor.close()
     notes = [f"Scenario {scenario.name}, {args.reps} replications of {years:g} years (root seed {args.seed}); "
              f"targets from {args.targets}."]
+    if drawn:
+        from twin.fit_report import predictive_check
+
+        kept_own = (f"; the scenario keeps its own {', '.join(drawn['held'])}" if drawn["held"] else "")
+        notes.append(predictive_check(table, f"{args.posterior}: {len(drawn['drawn'])} parameters{kept_own}"))
     for warning in scale_warnings(table):
         notes.append(f"Check the unit of {warning}.")
         print(f"Warning: {warning}.", file=sys.stderr)
     if args.reps < 5:
         notes.append(few_replications_note(args.reps, "--reps 5"))
     settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
-                "years": years, "reps": args.reps, "seed": args.seed}
+                "years": years, "reps": args.reps, "seed": args.seed, **drawn}
+    title = (f"Posterior predictive check of '{scenario.name}' against its targets" if drawn else
+             f"Fit of '{scenario.name}' to its targets")
     try:
         with staged_folder(Path(args.out)) as staging:  # the report's files land together
-            write_fit_report(table, staging, f"Fit of '{scenario.name}' to its targets", notes,
+            write_fit_report(table, staging, title, notes,
                              extra={"settings": settings})
     except KeyboardInterrupt:  # every replication is kept: the next run writes the report at once
         from twin.executor import ignore_further_interrupts

@@ -237,6 +237,9 @@ def add_research_commands(sub) -> None:
                      "drawn (default 1)")
     fit.add_argument("--years", type=arguments.years, help="horizon in years (default: the last year any target needs)")
     fit.add_argument("--workers", type=arguments.positive_int, help="worker processes (default: all cores; 1: serial)")
+    fit.add_argument("--posterior", nargs="?", const="default", type=arguments.posterior_file,
+                     help="a posterior predictive check: draw each replication's parameters from a posterior sample "
+                          "(CSV; default calibration/posterior.csv), as `twin compare --posterior` draws them")
     fit.add_argument("--out", default="results/fit", help="report folder (default results/fit)")
     fit.add_argument("--quiet", action="store_true", help="print only warnings and errors (the report is written)")
     fit.set_defaults(func=cli_calibration.cmd_fit)

@@ -56,6 +56,41 @@ def fit_verdict(table: pd.DataFrame) -> str:
             + f". Misfit (sum of squared errors in tolerances) {misfit(table):,.2f}." + alone + tail)
 
 
+def predictive_check(table: pd.DataFrame, drawn_from: str) -> str:
+    """The posterior predictive check in words, for runs whose parameters were drawn from a posterior
+    sample (`drawn_from` says which): the targets whose observed value lies outside the runs' 5-95%
+    range, each with where it falls among the runs (`observed_rank`); then those outside the 90%
+    range of the runs each with an observation error of its tolerance's size (`observed_rank_with_error`)."""
+    evaluated = table[table["evaluated"]]
+    if evaluated.empty:
+        return ""
+    observed = evaluated["observed"]
+    inside = (observed >= evaluated["simulated_p5"]) & (observed <= evaluated["simulated_p95"])
+    rank = evaluated["observed_rank_with_error"]
+    inside_with_error = (rank >= 0.05) & (rank <= 0.95)
+
+    def where(rank: float) -> str:
+        return ("below every run" if rank == 0 else "above every run" if rank == 1 else
+                f"below {1 - rank:.0%} of the runs" if rank < 0.5 else f"above {rank:.0%} of the runs")
+
+    def outside(rows: pd.DataFrame, column: str) -> str:
+        return "." if rows.empty else "; outside it: " + "; ".join(
+            f"{t} ({where(r)})" for t, r in zip(rows["target"], rows[column])) + "."
+
+    runs = int(evaluated["runs"].min())
+    rough = (f" With {runs} replications the ranges are rough: use --reps 40 or more to read them." if runs < 40
+             else "")
+    return (f"Posterior predictive check (each replication's parameters drawn from {drawn_from}): the observed value "
+            f"lies within the replications' 5-95% range for {int(inside.sum())} of {len(evaluated)} evaluated targets"
+            + outside(evaluated[~inside], "observed_rank")
+            + " That range holds the parameters' uncertainty and the runs' chance, not the observations' own. With each"
+              " target's tolerance read as its observation's error (the standard deviation of a Gaussian error, as"
+              f" the kernel ABC fit reads it), {int(inside_with_error.sum())} of {len(evaluated)} lie within the"
+              " 90% range of what the model predicts they would show"
+            + outside(evaluated[~inside_with_error], "observed_rank_with_error")
+            + " A model that fits leaves about one target in ten outside the latter by chance alone." + rough)
+
+
 def fit_lines(table: pd.DataFrame) -> list[str]:
     """The fit table for a terminal, one line per target: its name (with its area, region or nation
     unless the UK), unit, observation and tolerance, the replications' mean and spread, and the error."""
@@ -148,6 +183,9 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
         shown[column] = [("£" if pounds and np.isfinite(v) else "") + number(v)
                          for v, pounds in zip(shown[column], money)]
     shown["standardised_error"] = shown["standardised_error"].map(lambda v: f"{v:+.2f}" if np.isfinite(v) else "n/a")
+    for column in ("observed_rank", "observed_rank_with_error"):  # (tables written before they were kept have none)
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: f"{v:.2f}" if np.isfinite(v) else "")
     shown["within_tolerance"] = [("yes" if ok else "no") if done else "not evaluated"
                                  for ok, done in zip(shown["within_tolerance"], shown["evaluated"])]
     shown["by_construction"] = shown["by_construction"].map({True: "yes", False: ""})
@@ -160,7 +198,8 @@ def write_fit_report(table: pd.DataFrame, out_dir: Path, title: str, notes: list
         "simulated_mean": "simulated (mean)", "simulated_p5": "replicates 5%", "simulated_p95": "replicates 95%",
         "standardised_error": "error (tolerances)", "within_tolerance": "within tolerance",
         "by_construction": "by construction", "fitted_by": "parameters set to reproduce it",
-        "not_evaluated_because": "not evaluated because"})
+        "not_evaluated_because": "not evaluated because", "observed_rank": "share of runs below observed",
+        "observed_rank_with_error": "the same, each run with an error of the tolerance's size"})
     fitted = ""
     if parameters is not None:
         readable = parameters.copy()

@@ -175,7 +175,9 @@ class Funding(InvestigatorPipeline):
                 "share spent by ROCUs", "share"),
         setting("share_nca", 0.35, "share", 0.0, 1.0, "design: the baseline budget's split between the tiers",
                 "share spent by the NCA", "share"),
-        setting("multi_year", 1, "0 or 1", 0, 1, "source 003: yearly bids complicate long-term planning (HMICFRS 2021)",
+        setting("multi_year", 1, "0 or 1", 0, 1,
+                "design: a multi-year settlement, which source 003 asks for (yearly bids complicate long-term "
+                "planning, HMICFRS 2021)",
                 "1: multi-year settlement; 0: yearly bids", "count"),
         setting("yearly_bid_efficiency", 0.85, "share", 0.6, 1.0,
                 f"{A}: short-term funding loses capacity to churn, vacancies and bidding",

@@ -301,11 +301,13 @@ PARAMETER_TABLE: list[Parameter] = [
     _p("harm_gbp_per_immigration_arrival", 20000, "GBP/arrival", 5000, 60000, f"{A}: no Home Office unit cost; risk to life at sea, exploitation and response (source 003: crossings are highly dangerous, some paid in forced criminal labour)",
        "cost per irregular arrival facilitated (risk to life, exploitation, response)", "harm", "positive"),
     _p("harm_gbp_per_homicide", 4000000, "GBP/homicide", 3600000, 4800000,
-       "Heeks et al. (2018) Home Office: £3.2m per homicide in 2015/16 prices, uprated by a quarter to 2023-24; "
-       "the range (a tenth below to a fifth above) is assumed, the source giving no interval",
+       "derived: Heeks et al. (2018) Home Office: £3.2m per homicide in 2015/16 prices, uprated by a quarter to "
+       "2023-24 (the uprating the slavery cost takes from 2016/17, 1.28, would give about £4.1m from 2015/16: "
+       "inside the range); the range (a tenth below to a fifth above) is assumed, the source giving no interval",
        "cost of a homicide", "harm", "positive"),
     _p("harm_gbp_per_serious_violence", 18000, "GBP/incident", 10000, 30000,
-       "Heeks et al. (2018): violence with injury, uprated", "cost of a serious violent incident", "harm", "positive"),
+       "derived: Heeks et al. (2018): violence with injury (about £14,000 in 2015/16 prices), uprated to 2023-24 "
+       "about as the homicide's", "cost of a serious violent incident", "harm", "positive"),
     _p("harm_gbp_per_firearm", 400000, "GBP/firearm", 100000, 1000000, f"{A}: about a tenth of a homicide's cost (harm_gbp_per_homicide) over a trafficked gun's criminal life, plus injuries and fear",
        "future harm from one trafficked firearm", "harm", "positive"),
     _p("harm_gbp_per_acquisitive_offence", 12000, "GBP/offence", 5000, 20000, f"{A}: of the order of the Home Office (Heeks et al. 2018) unit costs of vehicle theft, robbery and burglary, weighted to vehicles; those are 2015/16 prices, and the range covers uprating them by about a quarter (as the homicide cost is) to 2023-24",

@@ -203,9 +203,9 @@ POLICING_AND_JUSTICE = [
        "source 003's £250m)",
        "fines and compensation per custodial conviction, paid from the group's capital as far as it goes", "justice", "nonnegative"),
     _p("prison_cost_gbp_per_place_year", 54500, "GBP/place-year", 48000, 64000,
-       "MoJ costs per prison place, about £51k in 2022-23; uprated to 2023-24 by the GDP deflator at market "
-       "prices (HM Treasury series from ONS L8GG; about 7%); the range, an assumption, allows for the spread "
-       "between prisons' categories", "cost of a prison place", "justice", "positive"),
+       "MoJ costs per prisoner (a place held all year), about £51.7k in 2022-23; uprated to 2023-24 by the GDP "
+       "deflator at market prices (HM Treasury series from ONS L8GG; about 7%); the range, an assumption, allows "
+       "for the spread between prisons' categories", "cost of a prison place", "justice", "positive"),
     _p("court_cost_gbp_per_case", 25000, "GBP/case", 10000, 60000, f"{A}: CPS, legal aid and the court's running cost of hearing the case, per charged defendant (source 003: the complexity of these cases demands huge resources); the sitting days the courts hold (judges, staff, estate) are the baseline's, and more of them a lever's cost (`court_capacity`)", "prosecution and court cost per charge", "justice", "positive"),
     _p("reoffend_prob_after_release", 0.45, "probability", 0.25, 0.65, f"{A}: any return to an OCG: above adults' one-year proven reoffending (about 25-30%, MoJ) and near that after short custody (over half); source 003: prison is no sufficient disincentive",
        "chance a released SOC member returns to an OCG", "justice", "probability"),

@@ -316,3 +316,24 @@ def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, floa
     rows = [stream.integers(len(posterior)) if weights is None else stream.choice(len(posterior), p=weights)
             for stream in streams]
     return [{k: float(posterior[k].iloc[r]) for k in columns} for r in rows]
+
+
+def scenario_draws(path: str, scenario, root_seed: int, reps: int, code: str) -> tuple[list[dict[str, float]], dict]:
+    """Each replication's parameters drawn from the posterior sample at `path` for one scenario, as
+    `twin compare --posterior` draws them (the same draw for replicate i whatever the number of
+    replicates; the scenario keeps the calibrated values it sets itself), and what they came from:
+    the sample's hash, the parameters drawn and those the scenario holds. Warnings are printed."""
+    import hashlib
+    import sys
+
+    sample = load_posterior(path)
+    check_draws_together(sample, f"--posterior '{path}'", [scenario])
+    warnings = posterior_warnings(sample, path)
+    fit, note = posterior_fit(path, code)
+    for warning in warnings + ([note] if note else []):
+        print(f"Warning: {warning}.", file=sys.stderr)
+    held = sorted(set(parameter_columns(sample)) & set(scenario.parameters))
+    draws = [{k: v for k, v in draw.items() if k not in held} for draw in posterior_draws(sample, root_seed, reps)]
+    about = {"posterior": path, "posterior_hash": hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16],
+             "drawn": sorted(set(parameter_columns(sample)) - set(held)), "held": held}
+    return draws, about

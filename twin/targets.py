@@ -295,6 +295,8 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month
     percentiles, the standardised error, whether it is within tolerance, and whether it could be
     evaluated at all (a run shorter than the target's years cannot, nor a ratio over zero), and if
     not why (`years`: the runs' horizon, which tells the two apart)."""
+    from scipy.special import ndtr  # the standard normal's distribution function
+
     rows = []
     for t in targets:
         values = simulated[t.name].dropna().to_numpy() if t.name in simulated else np.empty(0)
@@ -307,6 +309,12 @@ def fit_table(targets: list[Target], simulated: pd.DataFrame, step: str = "month
             "within_tolerance": bool(values.size and abs(mean - t.value) <= t.tolerance),
             # the verdict is on the mean; how many single runs land within says how steadily it holds
             "runs_within_tolerance": int((np.abs(values - t.value) <= t.tolerance).sum()), "runs": int(values.size),
+            # where the observation falls among the runs (ties count half): near 0 or 1, outside what they give;
+            # and among the runs each with a Gaussian error of the tolerance's size (the kernel ABC fit's reading)
+            "observed_rank": (float(((values < t.value).sum() + 0.5 * (values == t.value).sum()) / values.size)
+                              if values.size else float("nan")),
+            "observed_rank_with_error": (float(ndtr((t.value - values) / t.tolerance).mean()) if values.size
+                                         else float("nan")),
             "evaluated": bool(values.size),
             "not_evaluated_because": "" if values.size else not_evaluated_because(t, years),
             "by_construction": t.by_construction, "fitted_by": ", ".join(t.fitted_by),

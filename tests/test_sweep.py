@@ -1193,6 +1193,9 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
 
     # one replication: no paired test, which strict JSON and the page say without a NaN
     analysis = json.loads((tmp_path / "out" / "analysis.json").read_text(), parse_constant=refuse)
+    regrets = pd.read_csv(tmp_path / "out" / "regret.csv")  # each future and policy, for robustness of one's own
+    outcomes = len(analysis["outcomes"])
+    assert len(regrets) == 2 * outcomes and regrets["best_in_future"].sum() >= outcomes
     # which sweep it read, for a program: this file's own, as it is, with this code
     assert analysis["experiment_id"] >= 1 and analysis["as_file_and_code"] is True and analysis["file"] == str(path)
     # what the page's header says, for a program too: the runs read, the seed and the model code
@@ -1283,6 +1286,21 @@ def test_regret_and_robustness_on_a_known_table():
     assert result["feature_scores"]["u"] == pytest.approx(1.0)
     failing = result["prim"]["lever.x=0"]["box"]["limits"]["u"]
     assert failing[0] > 0.5  # policy 0 fails in the high-u futures
+    # regret.csv: every future and policy, with its conditions, outcome over its replications, regret and win
+    from twin.analysis import regret_table
+
+    doubled = pd.DataFrame(rows + [dict(r, replicate=1, cost=r["cost"] + 2) for r in rows]).assign(
+        replicate=lambda t: t["replicate"].fillna(0))
+    again = analyse(doubled, ["u"], ["lever.x"], "cost")
+    long = regret_table(doubled, [again])
+    assert len(long) == 30 and set(long["outcome"]) == {"cost"} and (long["replications"] == 2).all()
+    row = long[(long["sample"] == 9) & (long["policy"] == 0)].iloc[0]
+    assert row["u"] == 1.0 and row["value"] == pytest.approx(21.0) and row["regret"] == pytest.approx(5.0)
+    assert row["settings"] == "lever.x=0" and not row["best_in_future"]
+    for policy, entry in ((p["policy"], p) for p in again["policies"]):  # the page's figures, read off the file
+        mine = long[long["policy"] == policy]
+        assert mine["regret"].max() == pytest.approx(entry["max_regret"])
+        assert mine["best_in_future"].mean() == pytest.approx(entry["share_of_futures_best"])
     from twin.analysis import describe_box
 
     flat = {"box": {"limits": {"u": [0.0, 1.0]}, "restricted": {}, "support": 10, "futures": 10, "coverage": 1.0,
@@ -1532,7 +1550,7 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert re.search(r"held the results of experiment 2 in sqlite:///.*sweep.db \(.*b.toml\); it now holds "
                      r"experiment 1's in sqlite:///.*other.db", err)
     # the analysis of experiment 2 left beside experiment 1's results would be read as theirs: removed, and said
-    assert ("that experiment's analysis (analysis.html, analysis.json) is removed from the folder: run `twin analyse` "
+    assert ("that experiment's analysis (analysis.html, analysis.json, regret.csv) is removed from the folder: run `twin analyse` "
             "for this one." in err)
     assert not (tmp_path / "out" / "analysis.html").exists() and not (tmp_path / "out" / "analysis.json").exists()
     # the same database named another way, or a marker from before databases were recorded: no note

@@ -274,13 +274,43 @@ def identical_policies(table: pd.DataFrame, outcomes: list[str]) -> list[list[in
     return groups
 
 
-def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
-            lower_is_better: bool = True, unit: str = "") -> dict:
-    """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
+def future_regrets(table: pd.DataFrame, uncertainties: list[str], outcome: str, lower_is_better: bool):
+    """Each future's outcome per policy (the mean of its paired replications) and each policy's regret
+    in it (how much worse than the best policy there): the futures in long form with their conditions,
+    then outcome and regret as [future, policy] tables."""
     futures = table.groupby(["sample", "policy"])[[outcome] + uncertainties].mean().reset_index()
     wide = futures.pivot(index="sample", columns="policy", values=outcome)
     best = wide.min(axis=1) if lower_is_better else wide.max(axis=1)
-    regret = (wide.sub(best, axis=0) if lower_is_better else -wide.sub(best, axis=0))
+    return futures, wide, (wide.sub(best, axis=0) if lower_is_better else -wide.sub(best, axis=0))
+
+
+def regret_table(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
+    """regret.csv: one row per outcome, sampled future and policy: the future's uncertain conditions, the
+    policy's settings, its outcome (the mean of the future's replications), its regret there and whether
+    it is best there; for robustness measures of the analyst's own (satisficing, other percentiles)."""
+    parts = []
+    for result in results:
+        uncertainties, outcome = list(result["uncertainties"]), result["outcome"]
+        futures, wide, regret = future_regrets(table, uncertainties, outcome, result["better"] == "lower")
+        replications = table.groupby(["sample", "policy"]).size().rename("replications")
+        def melted(frame: pd.DataFrame, name: str) -> pd.Series:  # [future, policy] to one column, NaN kept
+            return frame.rename_axis(columns="policy").reset_index().melt(
+                id_vars="sample", var_name="policy", value_name=name).set_index(["sample", "policy"])[name]
+
+        long = (futures.set_index(["sample", "policy"])[uncertainties].join(melted(wide, "value"))
+                .join(melted(regret, "regret")).join(replications).reset_index())
+        long.insert(0, "outcome", outcome)
+        long.insert(3, "settings", long["policy"].map({p["policy"]: p["settings"] for p in result["policies"]}))
+        long["best_in_future"] = long["regret"] <= 1e-9
+        long["unit"] = result["unit"]
+        parts.append(long)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], outcome: str,
+            lower_is_better: bool = True, unit: str = "") -> dict:
+    """Regret, robustness, PRIM boxes and feature scores for one outcome of a sweep."""
+    futures, wide, regret = future_regrets(table, uncertainties, outcome, lower_is_better)
     conditions = futures.groupby("sample")[uncertainties].first().loc[wide.index]
     behind = clearly_behind(table, outcome, wide, lower_is_better)
     labels = table.groupby("policy")[policies].first() if policies else pd.DataFrame(index=wide.columns)
@@ -346,6 +376,7 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
     out_dir.mkdir(parents=True, exist_ok=True)
     whole = {**(record or {}), "outcomes": results}
     (out_dir / "analysis.json").write_text(json.dumps(strict_json(whole), indent=2, allow_nan=False), encoding="utf-8")
+    regret_table(table, results).to_csv(out_dir / "regret.csv", index=False)
     sections = []
     for result in results:
         outcome = result["outcome"]

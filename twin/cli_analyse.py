@@ -12,7 +12,7 @@ from pathlib import Path
 from twin.errors import UserError, output_folder, safe_url
 from twin.staging import check_ours, staged_folder
 
-ANALYSIS_FILES = ("analysis.html", "analysis.json")
+ANALYSIS_FILES = ("analysis.html", "analysis.json", "regret.csv")
 
 
 def cmd_analyse(args) -> int:

@@ -1201,6 +1201,9 @@ def test_posterior_draws_are_paired_and_validated(tmp_path):
         load_posterior(str(write(tmp_path / "bad2.csv", "asset_realisation_share\n1.5\n")))
     with pytest.raises(UserError, match="the file is empty"):
         load_posterior(str(write(tmp_path / "empty.csv", "")))
+    with pytest.raises(UserError, match=r"semi.csv', header: the columns are separated by ';' \(a spreadsheet's "
+                                        r"regional setting\); save it as CSV with commas"):  # not "unknown 'a;b'"
+        load_posterior(str(write(tmp_path / "semi.csv", "asset_realisation_share;seizure_share_of_capital\n0,4;0,5\n")))
     with pytest.raises(UserError, match=r"fit.json': a JSON file; expected a CSV sample"):  # not "unknown '{'"
         load_posterior(str(write(tmp_path / "fit.json", '{"settings": {"method": "abc"}, "code": {}}\n')))
     # text in one cell: that row and that value, not the column's first row
@@ -1335,6 +1338,12 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
     # and that it is narrower than the tolerances justify (ODD 3.7: set by the epsilon, not the data)
     assert "narrower than the targets' tolerances justify" in posterior_fit(shipped, "x")[1]
     assert "narrower than the targets' tolerances justify: the parameter uncertainty it adds is a lower bound" in said
+    # a fit.json of another shape, or not JSON, is said to be so (a traceback before), not taken for none at all
+    for text, words in (('{"code": 5}', "is not one `twin calibrate` wrote"), ('{"settings": "x"}', "is not one"),
+                        ('{"settings": {}, "code": [1]}', "is not one"), ("{bad json", "cannot be read as JSON")):
+        (tmp_path / "fit.json").write_text(text)
+        found, note = posterior_fit(str(path), "x")
+        assert found is None and f"the fit.json beside it {words}" in note
 
 
 def test_sensitivity_config_validation(tmp_path):
@@ -1350,6 +1359,10 @@ def test_sensitivity_config_validation(tmp_path):
         load_sensitivity(write(tmp_path / "s2.toml", f'[sensitivity]\nscenario = "{base}"\n'
                                '[[parameter]]\nname = "charge_probability"\n[[parameter]]\nname = "conviction_prob"\n'))
     assert not [w for w in good["warnings"] if "[[parameter]]" in w]  # the shipped ranges: within the plausible ones
+    # no scenario given, the default not beside the file: said as the default, not as a file the user named
+    with pytest.raises(ScenarioError, match=r"\[sensitivity\] scenario: not given, and the default, "
+                                            r"'\.\./scenarios/baseline\.toml' from the file's folder"):
+        load_sensitivity(write(tmp_path / "s4.toml", '[sensitivity]\n[[parameter]]\nname = "charge_prob"\n'))
     wide = load_sensitivity(write(tmp_path / "s3.toml", f'[sensitivity]\nscenario = "{base}"\n[[parameter]]\n'
                                   'name = "remand_prob"\nlow = 0.0\nhigh = 0.95\n[[parameter]]\nname = "conviction_prob"\n'))
     assert len(wide["warnings"]) == 1 and "remand_prob: 0 to 0.95 goes beyond its plausible range" in wide["warnings"][0]

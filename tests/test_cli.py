@@ -490,6 +490,14 @@ def test_a_sqlite_url_of_three_slashes_meant_from_the_root_is_explained(tmp_path
     assert capsys.readouterr().err == ""
     Store(f"sqlite:///{tmp_path / 'typo' / 'x.db'}")  # a folder not there (a mistyped path?): a new database, said
     assert f"its folder {tmp_path / 'typo'} did not exist; a new database is made there" in capsys.readouterr().err
+    # from a relative path, where that folder is, and what three slashes mean (four: from the root)
+    Store("sqlite:///made/x.db")
+    assert (f"its folder made ({tmp_path / 'made'}: sqlite:/// with three slashes is a path from the folder this "
+            f"command runs in, with four one from the root) did not exist") in capsys.readouterr().err
+    # a folder given as the database: said (SQLite's own words were 'unable to open database file')
+    message = _user_error(["export", "--list", "--db", f"sqlite:///{tmp_path / 'mine'}"], capsys)
+    assert message == (f"twin: error: --db 'sqlite:///{tmp_path / 'mine'}': {tmp_path / 'mine'} is a folder; "
+                       f"expected a database file, such as sqlite:///{tmp_path / 'mine' / 'twin.db'}")
 
 
 def test_export_refuses_a_missing_database_or_experiment(tmp_path, capsys):
@@ -637,6 +645,9 @@ def test_run_marks_a_part_year_and_notes_levers_that_never_acted(tmp_path, capsy
     (["run", "x.toml", "--sed", "3"], "did you mean '--seed'?"),
     (["compare", "x.toml", "--register", "r.csv"], "twin compare reads a register named in the scenario"),
     (["compare", "x.toml", "--rep", "2"], "unrecognized arguments: --rep 2; did you mean '--reps'?"),  # not taken
+    (["sweep", "x.toml", "--reps", "3"], "--reps 3; a sweep's horizon and replications are its experiment file's "
+                                         "(`reps = ...` in its [experiment] table)"),
+    (["sweep", "x.toml", "--years=3"], "`years = ...` in its [experiment] table"),
     (["--verison"], "unrecognized arguments: --verison; did you mean '--version'?"),  # not "COMMAND required"
     (["verison"], "invalid choice: 'verison'"), (["--hlep"], "did you mean '--help'?")])
 def test_command_line_mistakes_suggest_the_right_name_in_one_line(argv, words, capsys):
@@ -885,6 +896,8 @@ def test_a_seed_beyond_the_largest_is_an_option_error(command, capsys):
 @pytest.mark.parametrize("argv, expected", [
     (["export", "--experiment", str(2**63)], "argument --experiment: expected an experiment id from 1 to "
                                              "9223372036854775807, got 9223372036854775808"),
+    (["export", "--experiment", "mine"], "argument --experiment: expected a whole number, got 'mine' (the number "
+                                         "`twin export --list` gives each experiment)"),
     (["screen", "x.toml", "--trajectories", "1"], "argument --trajectories: expected a whole number from 2 to "
                                                   "10000, got 1"),
     (["compare", "--posterior", "a.toml", "b.toml"], "argument --posterior: expected a posterior sample (.csv), "

@@ -542,6 +542,19 @@ def test_a_folder_given_for_a_file_is_said_with_what_was_expected(tmp_path, caps
         assert words in err and "Traceback" not in err and "Is a directory" not in err, (command, err)
 
 
+def test_a_file_that_is_a_loop_of_symbolic_links_is_one_line_for_every_command(tmp_path, capsys):
+    """`twin run` on a loop of symbolic links (a scenario or --register) gave pathlib's traceback
+    ('Symlink loop from ...'), where the other commands said the file cannot be read."""
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    loop = tmp_path / "loop1"
+    for command in (["run", str(loop)], ["run", str(ROOT / "scenarios" / "baseline.toml"), "--register", str(loop)],
+                    ["compare", str(loop), "--db", f"sqlite:///{tmp_path / 'x.db'}"]):
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith("twin: error: ") and str(loop) in err and "Traceback" not in err, (command, err)
+
+
 def test_a_whole_number_written_as_a_decimal_is_told_how_to_write_it_when_that_would_do():
     """'expected a whole number >= 1, got 100.0' read as a contradiction: the message says how to write it,
     but only where the whole number would be accepted (0.0 against a minimum of 1 would still be refused)."""

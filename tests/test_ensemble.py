@@ -1369,6 +1369,22 @@ def test_worker_processes_start_under_a_script_read_from_standard_input(tmp_path
     assert "Traceback" not in done.stderr
 
 
+def test_a_users_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path):
+    """A script run from a file without `if __name__ == "__main__":` ran again, whole, in every spawned
+    worker: the README's example, on a cold cache, had its workers wait in `warm_up()` for the compiling
+    lock the script held, and hung. Workers start with the main script hidden (their work is the
+    package's): the script's body runs once, and its workers' runs finish."""
+    marks = tmp_path / "marks.txt"
+    script = tmp_path / "example.py"
+    script.write_text(f"from twin.ensemble import run_ensemble\nfrom twin.store import Store\n"
+                      f"open({str(marks)!r}, 'a').write('body\\n')\n"
+                      f"outcome = run_ensemble([{BASE!r}], 2, 1, 0.25, 2, Store('sqlite:///{tmp_path / 's.db'}'), "
+                      f"progress=False)\nprint('ran', outcome.ran, 'failed', len(outcome.failed))\n")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "ran 2 failed 0" in done.stdout, done.stderr[-2000:]
+    assert marks.read_text() == "body\n"  # once: not again in each of the two workers
+
+
 def test_other_outcomes_leave_out_emergency_releases_no_option_changes():
     from types import SimpleNamespace
 

@@ -1196,6 +1196,11 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     regrets = pd.read_csv(tmp_path / "out" / "regret.csv")  # each future and policy, for robustness of one's own
     outcomes = len(analysis["outcomes"])
     assert len(regrets) == 2 * outcomes and regrets["best_in_future"].sum() >= outcomes
+    # how each outcome was read off the runs: for programs, and on the page above its table
+    assert analysis["outcomes"][0]["definition"] == {"metric": "harm_gbp_total", "area": "UK", "years": [1, 1],
+                                                     "aggregation": "annual_sum"}
+    assert ("<h2>harm (lower is better)</h2><p>Read off each run: harm_gbp_total for UK, years 1-1 after the spin-up, "
+            "the mean over those years of each year&#x27;s total; undiscounted, 2023-24 prices (GBP/year).</p>") in page
     # which sweep it read, for a program: this file's own, as it is, with this code
     assert analysis["experiment_id"] >= 1 and analysis["as_file_and_code"] is True and analysis["file"] == str(path)
     # what the page's header says, for a program too: the runs read, the seed and the model code
@@ -1550,8 +1555,8 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert re.search(r"held the results of experiment 2 in sqlite:///.*sweep.db \(.*b.toml\); it now holds "
                      r"experiment 1's in sqlite:///.*other.db", err)
     # the analysis of experiment 2 left beside experiment 1's results would be read as theirs: removed, and said
-    assert ("that experiment's analysis (analysis.html, analysis.json, regret.csv) is removed from the folder: run `twin analyse` "
-            "for this one." in err)
+    assert ("that experiment's analysis (analysis.html, analysis.json, regret.csv) is removed from the folder: run "
+            "`twin analyse` for this one." in err)
     assert not (tmp_path / "out" / "analysis.html").exists() and not (tmp_path / "out" / "analysis.json").exists()
     # the same database named another way, or a marker from before databases were recorded: no note
     again = f"sqlite:///{tmp_path / '..' / tmp_path.name / 'other.db'}"
@@ -1560,6 +1565,14 @@ def test_a_sweep_whose_results_replace_another_experiments_says_so(tmp_path, cap
     assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
                  "--quiet"]) == 0
     assert "held the results" not in capsys.readouterr().err
+    # a record edited by hand into other shapes is replaced, not read (a traceback before), by sweep and analyse
+    for edited in ({"experiment": {"id": 1}, "database": {"url": 3}}, {"experiment_id": "1", "database": 3}, [1, 2]):
+        (tmp_path / "out" / "experiment.json").write_text(json.dumps(edited))
+        assert main(["analyse", str(first), "--db", other_db, "--out", str(tmp_path / "out")]) == 0
+        assert main(["sweep", str(first), "--db", other_db, "--workers", "1", "--out", str(tmp_path / "out"),
+                     "--quiet"]) == 0
+        assert "held the results" not in capsys.readouterr().err
+        assert json.loads((tmp_path / "out" / "experiment.json").read_text())["experiment_id"] >= 1
 
 
 def test_an_interrupted_sweep_that_replaces_another_experiments_results_says_so(tmp_path, monkeypatch, capsys):
@@ -2045,10 +2058,13 @@ def test_an_option_behind_by_the_same_amount_everywhere_has_no_worst_quarter():
 
 
 def test_outcomes_over_whole_years_need_a_horizon_of_a_year(tmp_path):
-    body = TINY.replace("years = 1\n[sampler]", "years = 0.5\n[sampler]").replace("years = [1, 1]\n", "")
-    with pytest.raises(ScenarioError, match=r"\[\[outcome\]\] #1: years: outcomes are read over whole years, and the "
-                                            r"experiment's horizon is 0.5 years; give a horizon of at least 1 year"):
-        load_experiment(write(tmp_path / "half.toml", body))
+    """A horizon under a year, with outcomes of their own years or not: said of the horizon (an outcome's
+    years were refused as 'expected [first, last] with 1 <= first <= last <= 0.5', which no years meet)."""
+    body = TINY.replace("years = 1\n[sampler]", "years = 0.5\n[sampler]")
+    for name, text in (("half.toml", body.replace("years = [1, 1]\n", "")), ("given.toml", body)):
+        with pytest.raises(ScenarioError, match=r"\[experiment\] years = 0.5: a sweep reads its outcomes over whole "
+                                                r"years; expected at least 1"):
+            load_experiment(write(tmp_path / name, text))
 
 
 def test_a_horizon_of_part_years_warns_that_its_last_part_is_in_no_outcome(tmp_path):

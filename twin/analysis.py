@@ -359,6 +359,21 @@ def analyse(table: pd.DataFrame, uncertainties: list[str], policies: list[str], 
             "prim": boxes, "feature_scores": scores, "uncertainties": list(uncertainties)}
 
 
+def definition_words(result: dict) -> str:
+    """How an outcome was read off each run, in words (its `definition`: metric, area, years, aggregation)."""
+    from twin.export import AGGREGATION_WORDS
+
+    read = result.get("definition")
+    if not read:
+        return ""
+    over = f" over {read['ratio_of']}" if read.get("ratio_of") else ""
+    money = "; undiscounted, 2023-24 prices" if str(result.get("unit", "")).startswith("GBP") else ""
+    first, last = read["years"]
+    how = AGGREGATION_WORDS.get(read["aggregation"], read["aggregation"])
+    return (f"Read off each run: {read['metric']}{over} for {read['area']}, years {first}-{last} after the spin-up, "
+            f"the {how}{money}" + (f" ({result['unit']})" if result.get("unit") else "") + ".")
+
+
 def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, title: str,
                    about: list[str] = (), found: list[list[str]] = (), record: dict | None = None) -> Path:
     """analysis.html and analysis.json; `found` is each outcome's verdict (the most robust option
@@ -427,7 +442,8 @@ def write_analysis(table: pd.DataFrame, results: list[dict], out_dir: Path, titl
                       f"{MIN_FUTURES_FOR_PRIM} are needed"))
         medians = ", ".join(f"policy {p['policy']} {format_outcome(float(np.median(g)) * scale, unit)}"
                             for p, g in zip(result["policies"], groups) if len(g))
-        sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2><img alt='Box plots of "
+        sections.append(f"<h2>{html.escape(outcome)} ({result['better']} is better)</h2>"
+                        f"<p>{html.escape(definition_words(result))}</p><img alt='Box plots of "
                         f"{html.escape(outcome)} over every run of each policy; medians: {html.escape(medians)}' "
                         f"src='data:image/png;base64,{chart}'>"
                         + captioned(policies, f"{outcome}: each policy, ordered by maximum regret" if len(policies) > 1

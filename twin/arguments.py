@@ -79,8 +79,11 @@ def posterior_file(text: str) -> str:
 
 
 def experiment_id(text: str) -> int:
-    """--experiment: a database id, 1 to `MAX_ID`."""
-    return _whole_within(text, 1, MAX_ID, "an experiment id")
+    """--experiment: a database id, 1 to `MAX_ID` (`twin export --list` gives them)."""
+    try:
+        return _whole_within(text, 1, MAX_ID, "an experiment id")
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (the number `twin export --list` gives each experiment)") from None
 
 
 def replications(text: str) -> int:

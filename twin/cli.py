@@ -460,11 +460,15 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         remove_empty_made()
         return 130
     except Exception as exc:  # the machine, not the user: a full disk, a database gone away
-        from twin.errors import environment_error, interrupt_at_root
+        from twin.errors import environment_error, interrupt_at_root, symlink_loop
 
         if interrupt_at_root(exc):  # Ctrl-C inside a compiled kernel, outside a model step
             print("twin: interrupted", file=sys.stderr)
             return 130
+        if (loop := symlink_loop(exc)) is not None:  # the user's file, as other mistakes in naming one
+            print(f"twin: error: {loop}", file=sys.stderr)
+            remove_empty_made()
+            return 2
         message = environment_error(exc, getattr(args, "db", None), getattr(args, "out", None))
         if message is None:
             raise

@@ -122,6 +122,9 @@ def cmd_analyse(args) -> int:
     results = [analyse(table, uncertainties, policies, o.name, config["lower_is_better"][o.name],
                        unit=outcome_unit(o.metric, o.aggregation, experiment_step(config)))
                for o in config["outcomes"]]
+    for result, o in zip(results, config["outcomes"]):  # how it was read off each run, for the page and programs
+        result["definition"] = {"metric": o.metric, "area": o.area, "years": list(o.years),
+                                "aggregation": o.aggregation, **({"ratio_of": o.ratio_of} if o.ratio_of else {})}
     used = f"{len(table):,} finished runs" + (f" (of {stored:,} stored; see the note)" if stored != len(table) else "")
     runs = (f"Experiment {experiment_id} in {safe_url(args.db)}: {used}, "
             f"{table['sample'].nunique()} sampled future(s) x {n_policies} option(s) x up to {reps} "

@@ -68,5 +68,8 @@ def _unknown_hint(token: str, parser: argparse.ArgumentParser, prog: str, comman
     if token.startswith("--register"):  # only `twin run` takes it
         return (f"; {prog} reads a register named in the scenario (`register = \"FILE.csv\"` in its [scenario] "
                 f"table); `twin run` also takes --register")
+    if command == "sweep" and token.split("=")[0] in ("--years", "--reps"):  # the file's, as its design is
+        return (f"; a sweep's horizon and replications are its experiment file's (`{token.split('=')[0][2:]} = ...` "
+                f"in its [experiment] table), so that `twin analyse` reads the sweep the file describes")
     match = closest(token.lstrip("-"), [o.lstrip("-") for o in options])  # without dashes: '--db' is not '--seed'
     return f"; did you mean '--{match}'?" if match else ""

@@ -58,6 +58,15 @@ def absolute_meant(url: str) -> str:
             f"/{path.as_posix()} is sqlite:////{path.as_posix()})")
 
 
+def refuse_folder(url: str, path: Path) -> None:
+    """A SQLite URL naming a folder is refused, said as such (SQLite's "unable to open database file" is not)."""
+    from twin.errors import UserError, safe_url
+
+    if path.is_dir():
+        raise UserError(f"--db '{safe_url(url)}': {path} is a folder; expected a database file, such as "
+                        f"sqlite:///{(path / 'twin.db').as_posix()}")
+
+
 def new_database_note(url: str, default: str) -> str:
     """What to say before a command makes its SQLite database (nothing for one that exists, or a
     server's): a relative path that may have meant one from the root (`absolute_meant`); a folder not
@@ -74,7 +83,9 @@ def new_database_note(url: str, default: str) -> str:
     if path.exists():
         return ""
     if url != default and not path.parent.exists():
-        return (f"twin: note: --db {safe_url(url)}: its folder {path.parent} did not exist; a new database "
+        relative = ("" if path.is_absolute() else f" ({Path(os.path.abspath(path.parent))}: sqlite:/// with three "
+                    f"slashes is a path from the folder this command runs in, with four one from the root)")
+        return (f"twin: note: --db {safe_url(url)}: its folder {path.parent}{relative} did not exist; a new database "
                 f"is made there (runs stored in another are not reused)")
     if not path.is_absolute():
         return (f"twin: note: a new database, {Path(os.path.abspath(path))} (sqlite:///{path.as_posix()} is a path "

@@ -292,6 +292,15 @@ def interrupt_at_root(exc: BaseException) -> bool:
     return False
 
 
+def symlink_loop(exc: Exception) -> str | None:
+    """A file given that is a loop of symbolic links, in one line (pathlib's `resolve` raises a
+    RuntimeError for it in Python 3.11, wherever a command resolves the path), or None."""
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and text.startswith("Symlink loop from "):
+        return f"{text.removeprefix('Symlink loop from ').strip(chr(39))}: cannot be read (a loop of symbolic links)"
+    return None
+
+
 def environment_error(exc: Exception, db: str | None = None, out: str | None = None) -> str | None:
     """One line for a failure of the machine (disk full, no permission, database unavailable,
     damaged, locked or read-only), or None for anything else (a bug, which keeps its traceback).

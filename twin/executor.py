@@ -123,13 +123,15 @@ def store_salvaged(executor, write: Callable) -> int:
 
 @contextmanager
 def spawnable_main():
-    """While worker processes start: a spawned worker runs the main script again from its path, and
-    a script read from standard input (`python - < script.py`) or given with `-c` has none on disk
-    ('<stdin>'), so every worker died at its start. Such a main is hidden from the workers while they
-    start (they need nothing of it: their work is the package's); a real script is left as it is."""
+    """While worker processes start, the main script is hidden from them (they need nothing of it:
+    their work is the package's). A spawned worker runs the main script again from its path: one
+    read from standard input (`python - < script.py`) or given with `-c` has none on disk ('<stdin>'),
+    so every worker died at its start; and a user's script without an `if __name__ == "__main__":`
+    guard ran again in each worker, whose `warm_up()` then waited for the compiling lock its parent
+    held (the README's example hung on a cold cache) or whose runs started workers of their own."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    if path is None or os.path.exists(path):
+    if path is None:
         yield
         return
     del main.__file__

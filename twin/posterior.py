@@ -103,6 +103,10 @@ def load_posterior(path: str, label: str | None = None):
             raise UserError(f"{label}: a JSON file; expected a CSV sample, a header of parameter names and one row "
                             f"per draw (calibration/posterior.csv; a calibration writes posterior.csv beside its "
                             f"fit.json)")
+        from twin.csv_input import other_separator
+
+        if (separated := other_separator(header)) is not None:
+            raise UserError(f"{label}, header: {separated}")
         header = _named(header)  # a spreadsheet's empty columns at the end (checked empty below)
         repeated = [name for k, name in enumerate(header) if name in header[:k]]
         if repeated:
@@ -278,12 +282,19 @@ def is_shipped(path: str | None) -> bool:
 
 def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
     """What a posterior sample was fitted to, from the `fit.json` `twin calibrate` wrote beside it
-    (None when there is none, or it is unreadable): its targets, scenario and model source hash;
-    and a warning when that hash is not `code` (the sample was calibrated to another model)."""
-    try:
-        fit = _fit_beside(path)
-        settings = fit.get("settings") or {}
-    except AttributeError:  # none, or not an object
+    (None when there is none, or it is unreadable or of another shape): its targets, scenario and model
+    source hash; and a warning when that hash is not `code` (the sample was calibrated to another
+    model), or when the version that fitted it cannot be known."""
+    fit = _fit_beside(path)
+    settings = fit.get("settings") if isinstance(fit, dict) else None
+    made_by = fit.get("code") if isinstance(fit, dict) else None
+    if not isinstance(settings, dict) or not isinstance(made_by, (dict, type(None))):
+        beside = Path(path).parent / "fit.json"
+        if beside.exists():
+            what = ("cannot be read as JSON" if fit is None else
+                    "is not one `twin calibrate` wrote (expected an object with a 'settings' table and a 'code' table)")
+            return None, (f"--posterior '{path}': the fit.json beside it {what}, so the model version that fitted the "
+                          f"sample cannot be checked against this one; its draws may have been calibrated to another")
         if is_shipped(path):
             return None, (f"--posterior '{path}': the shipped sample was fitted by an earlier version of the model "
                           f"(docs/ODD.md, section 3.7, gives that fit and a refit on this version), and by an "
@@ -292,9 +303,10 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
         return None, (f"--posterior '{path}': no fit.json from `twin calibrate` beside it, so the model version "
                       f"that fitted it cannot be checked against this one; its draws may have been calibrated to "
                       f"another")
+    fitted_by = (made_by or {}).get("code_hash")
     found = {"fit": str(Path(path).parent / "fit.json"), "targets": settings.get("targets"),
              "scenario": settings.get("scenario_file") or settings.get("scenario"),  # (the file; before, its name)
-             "method": settings.get("method"), "code": (fit.get("code") or {}).get("code_hash")}
+             "method": settings.get("method"), "code": fitted_by if isinstance(fitted_by, str) else None}
     note = (f"--posterior '{path}': fitted by a model whose source hash is {found['code']}, not this code's ({code}) "
             f"(fit.json beside it): its draws were calibrated to another version of the model; fit it again with "
             f"`twin calibrate`") if found["code"] and found["code"] != code else None

@@ -182,8 +182,12 @@ def load_scenarios(path: Path, section: str, table: dict, default_out: str):
     years = check_years(path, section, table.get("years", 5))
     seed = check_seed(path, section, table.get("seed", 1))
     out = check_string(path, section, "out", table.get("out", default_out), "a folder name in quotes")
-    scenario_file = check_input_file(path, section, "scenario",
-                                      table.get("scenario", "../scenarios/baseline.toml"), "scenario file")
+    default = "../scenarios/baseline.toml"  # beside the shipped configs' folder (calibration/)
+    if "scenario" not in table and not (path.parent / default).is_file():  # the default, not written by the user
+        raise ScenarioError(f"{path}: [{section}] scenario: not given, and the default, '{default}' from the file's "
+                            f"folder ({(path.parent / default).resolve()}), is not there; name the scenario file, "
+                            f"e.g. scenario = \"scenarios/baseline.toml\" (relative to the file's folder)")
+    scenario_file = check_input_file(path, section, "scenario", table.get("scenario", default), "scenario file")
     compared = table.get("compare", [])
     if not isinstance(compared, list):
         example = json.dumps(compared) if isinstance(compared, str) else '"../scenarios/ct_powers.toml"'

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from twin.errors import DatabaseFailed, MachineError, NoResultsError, UserError, first_line, safe_url
 from twin.database_url import (
-    hold_sqlite_file, in_memory_note, new_database_note, read_only_folder_url, read_only_options, refused_write,
-    sqlite_path, unusable_url, with_lock_timeout)
+    hold_sqlite_file, in_memory_note, new_database_note, read_only_folder_url, read_only_options, refuse_folder,
+    refused_write, sqlite_path, unusable_url, with_lock_timeout)
 
 DEFAULT_DB = "sqlite:///results/twin.db"
 
@@ -129,6 +129,7 @@ class Store:
         try:
             path = sqlite_path(url)
             if path is not None:
+                refuse_folder(url, path)
                 if create and (note := new_database_note(url, DEFAULT_DB)):
                     print(note, file=sys.stderr)
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,8 +303,7 @@ class Store:
         return self._keys[experiment_id]
 
     def done_runs(self, experiment_id: int) -> set[tuple[int, int]]:
-        """(scenario_id, replicate) of the runs already done, those an earlier command kept in files
-        (the database locked) stored first."""
+        """(scenario_id, replicate) of the runs done, those kept in files (the database locked) stored first."""
         self._store_kept_runs(experiment_id)
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(runs.c.scenario_id, runs.c.replicate)

@@ -89,6 +89,10 @@ def base_scenario(path: Path, table: dict) -> Scenario:
         base.n_steps  # noqa: B018 (raises when the horizon is shorter than one step)
     except ScenarioError as exc:
         raise ScenarioError(f"{where} years = {years:g}: {str(exc).split(': ', 1)[-1]}") from None
+    if years < 1:  # outcomes are read over whole years (its [[outcome]] years would ask for 1 <= first <= 0.05)
+        from_base = "" if "years" in table else f" (the base scenario's {base_file.name}, not set here)"
+        raise ScenarioError(f"{where} years = {years:g}{from_base}: a sweep reads its outcomes over whole years; "
+                            f"expected at least 1")
     return base
 
 
@@ -451,9 +455,6 @@ def _check_outcome_measure(where: str, entry: dict, years: float) -> None:
     check_aggregation(where, entry["metric"], aggregation)
     if (aggregation == "ratio") != ("ratio_of" in entry):
         raise ScenarioError(f"{where}: aggregation 'ratio' goes with ratio_of, and only with it")
-    if "years" not in entry and years < 1:
-        raise ScenarioError(f"{where}: years: outcomes are read over whole years, and the experiment's horizon is "
-                            f"{years:g} years; give a horizon of at least 1 year")
     span = entry.get("years", [1, int(years)])
     if not (isinstance(span, list) and len(span) == 2 and all(isinstance(y, int) for y in span)
             and 1 <= span[0] <= span[1] <= years):

@@ -21,16 +21,27 @@ def _same_database(a: str | None, b: str) -> bool:
     return resolve(a) == resolve(b)
 
 
+def _folder_record(out: Path) -> dict | None:
+    """The results folder's record (`experiment.json`: which experiment, database and file its
+    `sweep_results.csv` holds), or None when there is none or it is not one the twin wrote (unreadable,
+    or edited by hand into other shapes: it is then replaced, not read)."""
+    try:
+        record = json.loads((out / "experiment.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("experiment_id"), int) \
+            or not isinstance(record.get("database"), (str, type(None))):
+        return None
+    return record
+
+
 def note_replaced_results(out: Path, experiment_id: int, experiment_file: str, database: str) -> None:
     """The results folder records which experiment, in which database, its `sweep_results.csv`
     holds; a note (shown with --quiet too: it is about the files left behind) when another
     experiment's results are replaced: an experiment file of the same name, or the same file
     swept into another database, whose experiments are numbered from 1 too."""
     marker = out / "experiment.json"
-    try:
-        previous = json.loads(marker.read_text())
-    except (OSError, ValueError):
-        previous = None
+    previous = _folder_record(out)
     here = {"experiment_id": experiment_id, "database": database, "file": str(Path(experiment_file).resolve())}
     if isinstance(previous, dict) and (previous.get("experiment_id") != experiment_id
                                        or not _same_database(previous.get("database"), database)):
@@ -57,11 +68,8 @@ def note_other_results(out: Path, experiment_id: int, database: str) -> str | No
     """`twin analyse` writing into a folder whose `sweep_results.csv` is another experiment's (an
     experiment file of the same name): a note saying so, else None. The folder's record is left
     as it is: it says what `sweep_results.csv` holds, which the analysis does not replace."""
-    try:
-        previous = json.loads((out / "experiment.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(previous, dict) or (previous.get("experiment_id") == experiment_id
+    previous = _folder_record(out)
+    if previous is None or (previous.get("experiment_id") == experiment_id
                                           and _same_database(previous.get("database"), database)):
         return None
     elsewhere = "" if _same_database(previous.get("database"), database) else f" in {previous.get('database')}"

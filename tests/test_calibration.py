@@ -436,12 +436,15 @@ def test_the_predictive_check_counts_the_observations_outside_the_runs_range_and
                           "runs": [40] * 4, "evaluated": [True, True, True, False]})
     said = predictive_check(table, "x.csv")
     assert "for 1 of 3 evaluated targets; outside it: b (above every run); c (below every run)." in said
-    assert "2 of 3 lie within the 90% range of what the model predicts they would show; outside it: b (above 99" in said
+    assert ("2 of 3 lie within the 90% range of what the model predicts they would show; outside it: b (predicted "
+            "probability of a value below it 0.99).") in said
     assert "use --reps 40" not in said
     table["observed_rank"] = [0.5, 0.97, 0.02, 0.5]
     table["runs"] = 8
     said = predictive_check(table, "x.csv")
     assert "b (above 97% of the runs); c (below 98% of the runs)." in said and "With 8 replications" in said
+    table["observed_rank"] = [0.5, 0.999, 0.001, 0.5]  # not 'above 100%' when some run is above it
+    assert "b (above 99% of the runs); c (below 99% of the runs)." in predictive_check(table, "x.csv")
     # the rank with an error: the share of runs-plus-error below the observation, against a sampled estimate
     target = Target(name="t", value=10.0, tolerance=2.0, source="s", metric="arrests", years=(1, 1),
                     aggregation="annual_sum")
@@ -1344,6 +1347,10 @@ def test_a_posterior_is_read_with_the_fit_beside_it_and_another_models_is_warned
         (tmp_path / "fit.json").write_text(text)
         found, note = posterior_fit(str(path), "x")
         assert found is None and f"the fit.json beside it {words}" in note
+    for text in ('{"settings": {}}', '{"settings": {}, "code": {}}', '{"settings": {}, "code": {"code_hash": 5}}'):
+        (tmp_path / "fit.json").write_text(text)  # twin's shape, but not which model fitted it: said too
+        found, note = posterior_fit(str(path), "x")
+        assert found is not None and "does not say which model fitted the sample" in note
 
 
 def test_sensitivity_config_validation(tmp_path):

@@ -263,22 +263,30 @@ def test_compiling_processes_end_when_their_command_is_killed_outright(tmp_path)
     from conftest import ROOT, process_running, write
 
     pids = tmp_path / "workers.pid"
-    script = write(tmp_path / "command.py", f'''
+    # the compiling stand-in in a module of its own: the compiling processes start with the main script
+    # hidden (their work is the package's), so they import it by name
+    write(tmp_path / "slow_compiling.py", f'''
 import os, time
-from twin import precompile
-from twin.precompile import KernelEntry
 
 def slow(share):  # compiling, for as long as the test needs
     if share:
         with open({str(pids)!r}, "a") as out:
             out.write(f"{{os.getpid()}}\\n")
         time.sleep(120)
+''')
+    script = write(tmp_path / "command.py", '''
+from twin import precompile
+from twin.precompile import KernelEntry
+from slow_compiling import slow
 
 if __name__ == "__main__":
     precompile.compile_entries = slow
-    precompile._compile_ahead([KernelEntry("twin.x", f"k{{k}}", 1.0, "()") for k in range(2)], 2)
+    precompile._compile_ahead([KernelEntry("twin.x", f"k{k}", 1.0, "()") for k in range(2)], 2)
 ''')
-    command = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    import os
+
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH", "")) if p)
+    command = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=dict(os.environ, PYTHONPATH=path))
     try:
         deadline = time.monotonic() + 60
         while not (pids.exists() and len(pids.read_text().split()) == 2):

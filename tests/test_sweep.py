@@ -1306,6 +1306,13 @@ def test_regret_and_robustness_on_a_known_table():
         mine = long[long["policy"] == policy]
         assert mine["regret"].max() == pytest.approx(entry["max_regret"])
         assert mine["best_in_future"].mean() == pytest.approx(entry["share_of_futures_best"])
+        assert mine["regret"].mean() == pytest.approx(entry["mean_regret"])
+        assert mine["value"].mean() == pytest.approx(entry["mean_outcome"])
+    # a run whose outcome has no value (a ratio over nothing) is not counted among the future's replications
+    holed = doubled.copy()
+    holed.loc[(holed["sample"] == 0) & (holed["policy"] == 2) & (holed["replicate"] == 1), "cost"] = np.nan
+    long = regret_table(holed, [analyse(holed, ["u"], ["lever.x"], "cost")]).set_index(["sample", "policy"])
+    assert long.loc[(0, 2), "replications"] == 1 and long.loc[(0, 2), "value"] == pytest.approx(20.0)
     from twin.analysis import describe_box
 
     flat = {"box": {"limits": {"u": [0.0, 1.0]}, "restricted": {}, "support": 10, "futures": 10, "coverage": 1.0,

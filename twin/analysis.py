@@ -292,7 +292,7 @@ def regret_table(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
     for result in results:
         uncertainties, outcome = list(result["uncertainties"]), result["outcome"]
         futures, wide, regret = future_regrets(table, uncertainties, outcome, result["better"] == "lower")
-        replications = table.groupby(["sample", "policy"]).size().rename("replications")
+        replications = table.groupby(["sample", "policy"])[outcome].count().rename("replications")  # (with a value)
         def melted(frame: pd.DataFrame, name: str) -> pd.Series:  # [future, policy] to one column, NaN kept
             return frame.rename_axis(columns="policy").reset_index().melt(
                 id_vars="sample", var_name="policy", value_name=name).set_index(["sample", "policy"])[name]

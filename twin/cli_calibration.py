@@ -85,7 +85,7 @@ def cmd_fit(args) -> int:
     for warning in scale_warnings(table):
         notes.append(f"Check the unit of {warning}.")
         print(f"Warning: {warning}.", file=sys.stderr)
-    if args.reps < 5:
+    if args.reps < 5 and not drawn:  # (the predictive check says what it needs)
         notes.append(few_replications_note(args.reps, "--reps 5"))
     settings = {"scenario": args.scenario, "scenario_name": scenario.name, "targets": args.targets,
                 "years": years, "reps": args.reps, "seed": args.seed, **drawn}

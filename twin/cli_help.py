@@ -62,8 +62,9 @@ DESCRIPTIONS = {
               "sweep_results.csv, outcome_definitions.csv, experiment.json and README.txt into --out.",
               "twin sweep experiments/funding_sweep.toml --dry-run"),
     "analyse": ("Analyse a sweep stored in --db: each policy's regret and robustness across the sampled "
-                "futures, PRIM scenario discovery of where it fails, and feature scores. Writes analysis.html "
-                "and analysis.json into --out.", "twin analyse experiments/funding_sweep.toml"),
+                "futures, PRIM scenario discovery of where it fails, and feature scores. Writes analysis.html, "
+                "analysis.json and regret.csv (each future's outcome and regret per policy) into --out.",
+                "twin analyse experiments/funding_sweep.toml"),
     "docs": ("Regenerate the tables of docs/ODD.md that come from the code (step order, parameters, metrics, "
              "levers) between their markers; the rest of the document is left as written.", "twin docs"),
 }

@@ -122,16 +122,18 @@ def store_salvaged(executor, write: Callable) -> int:
 
 
 @contextmanager
-def spawnable_main():
-    """While worker processes start, the main script is hidden from them (they need nothing of it:
-    their work is the package's). A spawned worker runs the main script again from its path: one
-    read from standard input (`python - < script.py`) or given with `-c` has none on disk ('<stdin>'),
-    so every worker died at its start; and a user's script without an `if __name__ == "__main__":`
-    guard ran again in each worker, whose `warm_up()` then waited for the compiling lock its parent
-    held (the README's example hung on a cold cache) or whose runs started workers of their own."""
+def spawnable_main(always: bool = False):
+    """While worker processes start, a main script the workers cannot run is hidden from them. A
+    spawned worker runs the main script again from its path: one read from standard input (`python -
+    < script.py`) or given with `-c` has none on disk ('<stdin>'), so every worker died at its start.
+    `always` hides a script on disk too, for workers whose work is the package's alone (compiling
+    the kernels): a user's script without an `if __name__ == "__main__":` guard ran again in each,
+    whose `warm_up()` then waited for the compiling lock its parent held (the README's example hung
+    on a cold cache). The runs' workers see it, as Python's rule is: a guarded script's own functions
+    and settings reach them."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    if path is None:
+    if path is None or (os.path.exists(path) and not always):
         yield
         return
     del main.__file__

@@ -71,24 +71,29 @@ def predictive_check(table: pd.DataFrame, drawn_from: str) -> str:
 
     def where(rank: float) -> str:
         return ("below every run" if rank == 0 else "above every run" if rank == 1 else
-                f"below {1 - rank:.0%} of the runs" if rank < 0.5 else f"above {rank:.0%} of the runs")
+                f"below {min(round(100 * (1 - rank)), 99)}% of the runs" if rank < 0.5 else
+                f"above {min(round(100 * rank), 99)}% of the runs")
 
-    def outside(rows: pd.DataFrame, column: str) -> str:
+    def outside(rows: pd.DataFrame, said) -> str:
         return "." if rows.empty else "; outside it: " + "; ".join(
-            f"{t} ({where(r)})" for t, r in zip(rows["target"], rows[column])) + "."
+            f"{t} ({said(r)})" for t, r in zip(rows["target"], rows["rank"])) + "."
+
+    def probability(rank: float) -> str:
+        return f"predicted probability of a value below it {rank:.3g}"
 
     runs = int(evaluated["runs"].min())
     rough = (f" With {runs} replications the ranges are rough: use --reps 40 or more to read them." if runs < 40
              else "")
     return (f"Posterior predictive check (each replication's parameters drawn from {drawn_from}): the observed value "
             f"lies within the replications' 5-95% range for {int(inside.sum())} of {len(evaluated)} evaluated targets"
-            + outside(evaluated[~inside], "observed_rank")
+            + outside(evaluated[~inside].assign(rank=evaluated["observed_rank"]), where)
             + " That range holds the parameters' uncertainty and the runs' chance, not the observations' own. With each"
               " target's tolerance read as its observation's error (the standard deviation of a Gaussian error, as"
               f" the kernel ABC fit reads it), {int(inside_with_error.sum())} of {len(evaluated)} lie within the"
               " 90% range of what the model predicts they would show"
-            + outside(evaluated[~inside_with_error], "observed_rank_with_error")
-            + " A model that fits leaves about one target in ten outside the latter by chance alone." + rough)
+            + outside(evaluated[~inside_with_error].assign(rank=rank), probability)
+            + " A model that fits leaves at most about one target in ten outside the latter by chance (fewer, as the"
+              " check reuses the observations its parameters were fitted to)." + rough)
 
 
 def fit_lines(table: pd.DataFrame) -> list[str]:

@@ -309,7 +309,10 @@ def posterior_fit(path: str, code: str) -> tuple[dict | None, str | None]:
              "method": settings.get("method"), "code": fitted_by if isinstance(fitted_by, str) else None}
     note = (f"--posterior '{path}': fitted by a model whose source hash is {found['code']}, not this code's ({code}) "
             f"(fit.json beside it): its draws were calibrated to another version of the model; fit it again with "
-            f"`twin calibrate`") if found["code"] and found["code"] != code else None
+            f"`twin calibrate`") if found["code"] and found["code"] != code else (
+        f"--posterior '{path}': the fit.json beside it does not say which model fitted the sample (no code hash), so "
+        f"it cannot be checked against this one; its draws may have been calibrated to another") if not found["code"] \
+        else None
     return found, note
 
 

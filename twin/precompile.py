@@ -215,7 +215,7 @@ def _compile_ahead(entries: list[KernelEntry], n_workers: int) -> int:
         try:  # every worker starts within these submissions
             pool = ProcessPoolExecutor(len(work), mp_context=multiprocessing.get_context("spawn"),
                                        initializer=start_worker)
-            with spawnable_main():
+            with spawnable_main(always=True):  # (a user's script is not run again in them)
                 futures = [pool.submit(compile_entries, share) for share in work]
         finally:
             restore_interrupts(previous)

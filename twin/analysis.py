@@ -284,6 +284,12 @@ def future_regrets(table: pd.DataFrame, uncertainties: list[str], outcome: str, 
     return futures, wide, (wide.sub(best, axis=0) if lower_is_better else -wide.sub(best, axis=0))
 
 
+def _melted(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A [future, policy] table as one column indexed by (sample, policy), NaN kept."""
+    return frame.rename_axis(columns="policy").reset_index().melt(
+        id_vars="sample", var_name="policy", value_name=name).set_index(["sample", "policy"])[name]
+
+
 def regret_table(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
     """regret.csv: one row per outcome, sampled future and policy: the future's uncertain conditions, the
     policy's settings, its outcome (the mean of the future's replications), its regret there and whether
@@ -293,12 +299,8 @@ def regret_table(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
         uncertainties, outcome = list(result["uncertainties"]), result["outcome"]
         futures, wide, regret = future_regrets(table, uncertainties, outcome, result["better"] == "lower")
         replications = table.groupby(["sample", "policy"])[outcome].count().rename("replications")  # (with a value)
-        def melted(frame: pd.DataFrame, name: str) -> pd.Series:  # [future, policy] to one column, NaN kept
-            return frame.rename_axis(columns="policy").reset_index().melt(
-                id_vars="sample", var_name="policy", value_name=name).set_index(["sample", "policy"])[name]
-
-        long = (futures.set_index(["sample", "policy"])[uncertainties].join(melted(wide, "value"))
-                .join(melted(regret, "regret")).join(replications).reset_index())
+        long = (futures.set_index(["sample", "policy"])[uncertainties].join(_melted(wide, "value"))
+                .join(_melted(regret, "regret")).join(replications).reset_index())
         long.insert(0, "outcome", outcome)
         long.insert(3, "settings", long["policy"].map({p["policy"]: p["settings"] for p in result["policies"]}))
         long["best_in_future"] = long["regret"] <= 1e-9

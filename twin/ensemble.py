@@ -28,8 +28,7 @@ import numpy as np
 from twin import __version__
 from twin.geography import describe, load_geography
 from twin.lever_uncertainty import held_settings, with_drawn_levers
-from twin.posterior import (check_draws_together, load_posterior, parameter_columns, posterior_draws, posterior_fit,
-                            posterior_warnings)
+from twin.posterior import parameter_columns, posterior_draws, read_sample
 from twin.scenario import STEPS_PER_YEAR, Scenario, load_scenario
 from twin.store import Store
 
@@ -337,14 +336,7 @@ def prepare(paths: list, reps: int, root_seed: int, years: float | None, store: 
             "code": info["code_hash"]}
     draws, held, fit = None, {}, None
     if posterior:
-        sample = load_posterior(posterior)
-        check_draws_together(sample, f"--posterior '{posterior}'", loaded)
-        for warning in posterior_warnings(sample, posterior):
-            print(f"Warning: {warning}.", file=sys.stderr)
-        spec["posterior"] = hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16]
-        fit, note = posterior_fit(posterior, info["code_hash"])
-        if note:
-            print(f"Warning: {note}.", file=sys.stderr)
+        sample, spec["posterior"], fit = read_sample(posterior, loaded, info["code_hash"])
         draws = posterior_draws(sample, root_seed, reps)
         # A scenario that sets a calibrated parameter itself is testing that value: it keeps it.
         held = {s.name: sorted(set(parameter_columns(sample)) & set(s.parameters)) for s in loaded}

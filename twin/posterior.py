@@ -333,22 +333,29 @@ def posterior_draws(posterior, root_seed: int, reps: int) -> list[dict[str, floa
     return [{k: float(posterior[k].iloc[r]) for k in columns} for r in rows]
 
 
+def read_sample(path: str, scenarios: list, code: str):
+    """A posterior sample for `--posterior`, read and checked with the scenarios' own values, its
+    warnings and the fit beside it said (against the model source hash `code`): the sample, its
+    hash (what an experiment's key holds) and the fit it came from (`posterior_fit`)."""
+    import hashlib
+    import sys
+
+    sample = load_posterior(path)
+    check_draws_together(sample, f"--posterior '{path}'", scenarios)
+    fit, note = posterior_fit(path, code)
+    for warning in posterior_warnings(sample, path) + ([note] if note else []):
+        print(f"Warning: {warning}.", file=sys.stderr)
+    return sample, hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16], fit
+
+
 def scenario_draws(path: str, scenario, root_seed: int, reps: int, code: str) -> tuple[list[dict[str, float]], dict]:
     """Each replication's parameters drawn from the posterior sample at `path` for one scenario, as
     `twin compare --posterior` draws them (the same draw for replicate i whatever the number of
     replicates; the scenario keeps the calibrated values it sets itself), and what they came from:
     the sample's hash, the parameters drawn and those the scenario holds. Warnings are printed."""
-    import hashlib
-    import sys
-
-    sample = load_posterior(path)
-    check_draws_together(sample, f"--posterior '{path}'", [scenario])
-    warnings = posterior_warnings(sample, path)
-    fit, note = posterior_fit(path, code)
-    for warning in warnings + ([note] if note else []):
-        print(f"Warning: {warning}.", file=sys.stderr)
+    sample, digest, _ = read_sample(path, [scenario], code)
     held = sorted(set(parameter_columns(sample)) & set(scenario.parameters))
     draws = [{k: v for k, v in draw.items() if k not in held} for draw in posterior_draws(sample, root_seed, reps)]
-    about = {"posterior": path, "posterior_hash": hashlib.sha256(sample.to_csv(index=False).encode()).hexdigest()[:16],
-             "drawn": sorted(set(parameter_columns(sample)) - set(held)), "held": held}
+    about = {"posterior": path, "posterior_hash": digest, "drawn": sorted(set(parameter_columns(sample)) - set(held)),
+             "held": held}
     return draws, about

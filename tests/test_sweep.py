@@ -611,7 +611,12 @@ def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
         executor.close()
         assert "Traceback" not in capfd.readouterr().err
     finally:
-        cluster.close()
+        import dask
+
+        # the cluster's own closing asks its closed scheduler to close the workers, waiting out the
+        # connection timeout (30 s by default) before it gives up: the test's clean-up, not the client's
+        with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+            cluster.close()
 
 
 def test_closing_after_a_lost_scheduler_quietens_every_distributed_logger():

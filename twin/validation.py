@@ -148,10 +148,15 @@ def _dissolve_market(area_name: str):
     return action
 
 
-def _run(seed: int, n_steps: int, levers: list, params: Parameters) -> TwinModel:
-    model = TwinModel(params, seed=seed, n_steps=n_steps, levers=levers, spin_up_years=SPIN_UP_YEARS)
-    model.run()
-    return model
+def _paired_runs(seed: int, n_steps: int, levers: list, params: Parameters) -> tuple[TwinModel, TwinModel]:
+    """The shocked run and its base, continuing copies of one spin-up (no lever or shock acts in a
+    spin-up, so each is the run a model built with its levers makes: `TwinModel.for_run`)."""
+    spun_up = TwinModel(params, seed=seed, n_steps=1, spin_up_years=SPIN_UP_YEARS)
+    spun_up.spin_up()
+    shocked, base = (spun_up.for_run(run_levers, n_steps, spun_up.results.dates[0]) for run_levers in (levers, []))
+    shocked.run()
+    base.run()
+    return shocked, base
 
 
 def check_experiment(path: Path, data: dict) -> dict:
@@ -250,8 +255,7 @@ def seed_measures(task: SeedTask) -> dict[str, float]:
         extra = build_levers(Scenario(name="v", path=where, levers=[
             {"type": "clear", "areas": [area], "start_year": SHOCK_MONTH / 12,
              "intensity": float(spec.get("intensity", 5.0))}]))
-    shocked = _run(seed, months, ([shock] if shock else []) + extra, params)
-    base = _run(seed, months, [], params)
+    shocked, base = _paired_runs(seed, months, ([shock] if shock else []) + extra, params)
     return _measure(kind, shocked, base, area)
 
 

@@ -277,3 +277,22 @@ def test_months_to_recover_count_from_the_shock_to_the_gap_closing_to_its_share_
     assert _months_to_recover(late_peak, 0.5) == 4.0 and _months_to_recover(late_peak, 0.9) == 5.0
     assert np.isnan(_months_to_recover(np.r_[before, [100.0, 90.0, 80.0]], 0.5))
     assert _months_to_recover(np.r_[before, np.zeros(6)], 0.5) == 0.0
+
+
+def test_a_shocked_run_and_its_base_from_one_spin_up_are_the_runs_of_models_built_apart():
+    """`_paired_runs` continues two copies of one spin-up: the shocked run (its shock acting at
+    month 12) and the base are, bit for bit, those of two models built with and without it."""
+    from twin.model import TwinModel
+    from twin.parameters import Parameters
+    from twin.scenario import SPIN_UP_YEARS
+    from twin.validation import SHOCK_MONTH, Shock, _imprison_leaders, _paired_runs
+
+    params = Parameters()
+    shocked, base = _paired_runs(5, SHOCK_MONTH + 2, [Shock(SHOCK_MONTH, _imprison_leaders(40))], params)
+    for model, levers in ((shocked, [Shock(SHOCK_MONTH, _imprison_leaders(40))]), (base, [])):
+        apart = TwinModel(params, seed=5, n_steps=SHOCK_MONTH + 2, levers=levers, spin_up_years=SPIN_UP_YEARS)
+        apart.run()
+        assert model.results.dates == apart.results.dates
+        assert np.array_equal(model.results.values, apart.results.values, equal_nan=True)
+    assert len(shocked.validation_targets) == 40  # the shock acted in the copy it was given
+    assert not np.array_equal(shocked.results.values, base.results.values)

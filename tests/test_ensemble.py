@@ -25,6 +25,7 @@ from twin.report import write_report
 from twin.report_text import areas_phrase
 from twin.store import Store, metadata
 
+from worker_tasks import exit_on_two, exit_once_on_two, logged_square, square
 from conftest import SCENARIOS, fail_store_writes, interrupt_store_write, postgres_url, write, need
 
 BASE = str(SCENARIOS / "baseline.toml")
@@ -528,17 +529,12 @@ def test_the_folder_of_a_command_killed_outright_is_removed_by_the_next(tmp_path
         (folder / "0-0.pickle").write_bytes(b"x")
     executor = LocalExecutor(1)
     try:
-        assert sorted(result for _, result in executor.run(_exit_on_two, [0, 1])) == [0, 10]
+        assert sorted(result for _, result in executor.run(exit_on_two, [0, 1])) == [0, 10]
     finally:
         executor.close()
     assert not dead.exists() and alive.exists() and elsewhere.exists() and older.exists()
 
 
-def _exit_on_two(task):
-    if task == 2:
-        time.sleep(1.0)  # tasks 0 and 1 have long finished when this worker dies
-        os._exit(3)
-    return task * 10
 
 
 def test_a_killed_worker_is_reported_and_finished_work_kept(capsys):
@@ -549,7 +545,7 @@ def test_a_killed_worker_is_reported_and_finished_work_kept(capsys):
     executor = LocalExecutor(2)
     seen = []
     with pytest.raises(WorkerLost, match="a worker process died 3 times with the same runs in flight"):
-        for task, result in executor.run(_exit_on_two, [0, 1, 2, 3, 4, 5, 6, 7]):
+        for task, result in executor.run(exit_on_two, [0, 1, 2, 3, 4, 5, 6, 7]):
             seen.append((task, result))
     executor.close()
     assert {0, 1} <= {task for task, _ in seen} and 2 not in {task for task, _ in seen}
@@ -557,22 +553,13 @@ def test_a_killed_worker_is_reported_and_finished_work_kept(capsys):
     capsys.readouterr()
     executor = LocalExecutor(2)
     try:
-        seen = list(executor.run(_exit_on_two, range(10), chunk=2, crashed=lambda task: "crashed"))
+        seen = list(executor.run(exit_on_two, range(10), chunk=2, crashed=lambda task: "crashed"))
     finally:
         executor.close()
     assert sorted(seen, key=lambda pair: pair[0]) == [(k, "crashed" if k == 2 else k * 10) for k in range(10)]
     assert capsys.readouterr().err.count("Note: a run killed its worker process each time it ran, alone too") == 1
 
 
-def _exit_once_on_two(task):
-    """Task 2 (or those listed third) kills its worker the first time only (out of memory, say); the
-    others take a little time, so that a death is seen before the next one's task starts."""
-    number, marker = task[:2]
-    if number in (task[2] if len(task) > 2 else (2,)) and not os.path.exists(f"{marker}{number}"):
-        open(f"{marker}{number}", "w").close()
-        os._exit(3)
-    time.sleep(0.05)
-    return number * 10
 
 
 def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path, capsys):
@@ -581,7 +568,7 @@ def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path
     marker = str(tmp_path / "died")
     executor = LocalExecutor(2)
     try:
-        seen = list(executor.run(_exit_once_on_two, [(k, marker) for k in range(8)]))
+        seen = list(executor.run(exit_once_on_two, [(k, marker) for k in range(8)]))
     finally:
         executor.close()
     assert sorted((task[0], result) for task, result in seen) == [(k, k * 10) for k in range(8)]
@@ -591,24 +578,13 @@ def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path
     # three deaths far apart, each losing other batches: the command goes on (it stopped at the third)
     executor = LocalExecutor(2)
     try:
-        seen = list(executor.run(_exit_once_on_two, [(k, marker, (1, 14, 27)) for k in range(30)]))
+        seen = list(executor.run(exit_once_on_two, [(k, marker, (1, 14, 27)) for k in range(30)]))
     finally:
         executor.close()
     assert sorted((task[0], result) for task, result in seen) == [(k, k * 10) for k in range(30)]
     assert capsys.readouterr().err.count("Note: a worker process died") == 3
 
 
-def _logged_square(task):
-    """Squares `task[0]`, noting each time it runs in `task[1]`'s folder; a number in `task[2]` kills
-    its worker the first time, and the fourth of each batch of four hangs when `task[3]` says so."""
-    number, folder, dies, hangs = task
-    if number in dies and not os.path.exists(f"{folder}/died-{number}"):
-        open(f"{folder}/died-{number}", "w").close()
-        os._exit(3)
-    with open(f"{folder}/ran-{number}", "a") as file:
-        file.write("x")
-    time.sleep(60.0 if hangs and number % 4 == 3 else 0.05)
-    return number * number
 
 
 def test_a_file_a_killed_worker_was_writing_is_removed_with_its_batch(tmp_path):
@@ -635,7 +611,7 @@ def test_runs_a_worker_finished_before_it_died_are_kept_not_run_again(tmp_path, 
     the rest of the batch runs again."""
     executor = LocalExecutor(2)
     try:
-        seen = list(executor.run(_logged_square, [(k, str(tmp_path), (2,), False) for k in range(8)], chunk=4))
+        seen = list(executor.run(logged_square, [(k, str(tmp_path), (2,), False) for k in range(8)], chunk=4))
         folder = executor._folder
         assert os.listdir(folder) == []  # every batch came back: nothing kept aside
     finally:
@@ -674,7 +650,7 @@ def test_an_interrupt_keeps_the_runs_finished_in_batches_still_in_flight(tmp_pat
     try:
         threading.Thread(target=interrupt_when_kept, daemon=True).start()
         with pytest.raises(KeyboardInterrupt):
-            for pair in executor.run(_logged_square, [(k, str(tmp_path), (), True) for k in range(16)], chunk=4):
+            for pair in executor.run(logged_square, [(k, str(tmp_path), (), True) for k in range(16)], chunk=4):
                 seen.append(pair)
         started = time.perf_counter()
         folder = executor._folder
@@ -688,8 +664,6 @@ def test_an_interrupt_keeps_the_runs_finished_in_batches_still_in_flight(tmp_pat
     assert executor.salvaged() == [] and not os.path.exists(folder)
 
 
-def _square(number):
-    return number * number
 
 
 @pytest.mark.parametrize("kind", ["serial", "local"])
@@ -700,13 +674,13 @@ def test_a_run_abandoned_part_way_hands_nothing_to_the_next(kind):
 
     executor = SerialExecutor() if kind == "serial" else LocalExecutor(2)
     try:
-        abandoned = executor.run(_square, range(1, 9), chunk=2)
+        abandoned = executor.run(square, range(1, 9), chunk=2)
         assert next(abandoned)[1] in {1, 9, 25, 49}
         abandoned.close()
-        assert list(executor.run(_square, [100])) == [(100, 10000)]
+        assert list(executor.run(square, [100])) == [(100, 10000)]
         # and an executor closed (as after Ctrl-C) runs again rather than failing
         executor.close()
-        assert list(executor.run(_square, [3, 4], chunk=2)) == [(3, 9), (4, 16)]
+        assert list(executor.run(square, [3, 4], chunk=2)) == [(3, 9), (4, 16)]
     finally:
         executor.close()
 
@@ -722,10 +696,10 @@ def test_batches_run_whole_when_their_runs_cannot_be_kept_aside(monkeypatch, tmp
     monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
     executor = LocalExecutor(2)
     try:
-        assert sorted(executor.run(_square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
+        assert sorted(executor.run(square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
         assert executor._folder is None
         executor._folder = str(tmp_path / "gone")  # removed under the workers' feet
-        assert sorted(executor.run(_square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
+        assert sorted(executor.run(square, range(6), chunk=3)) == [(k, k * k) for k in range(6)]
     finally:
         executor.close()
 

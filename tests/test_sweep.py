@@ -22,6 +22,7 @@ from twin.store import Store
 from twin.sweep import design, load_experiment, point_scenario, run_sweep
 from twin.sweep_reading import sweep_results
 
+from worker_tasks import sleep_then_square, square_noting, dies_on_two, exit_worker, sigterm_handler
 from conftest import (QUICK_BASELINE, QUICK_CHB_PILOT, ROOT, TINY_SWEEP, fail_store_writes, interrupt_store_write,
                       need, process_running, write)
 
@@ -298,23 +299,8 @@ def test_sweep_survives_a_dying_dask_worker(tmp_path):
     pd.testing.assert_frame_equal(got, expected)
 
 
-def _sleep_then_square(task):
-    time.sleep(0.2)
-    return task * task
 
 
-def _square_noting(task):
-    """Squares `task[0]`, noting in `task[1]`'s folder that it started; the last of each batch of
-    four hangs for a minute, and the number `task[2]` waits for 7 to start and then kills its worker."""
-    number, folder, dies = task
-    open(os.path.join(folder, f"ran-{number}"), "w").close()
-    if number == dies:
-        deadline = time.monotonic() + 60
-        while not os.path.exists(os.path.join(folder, "ran-7")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os._exit(3)
-    time.sleep(60.0 if number % 4 == 3 else 0.05)
-    return number * number
 
 
 def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_running(tmp_path):
@@ -340,7 +326,7 @@ def test_an_interrupted_dask_run_keeps_the_runs_finished_in_batches_still_runnin
             executor = DaskExecutor(cluster.scheduler_address)
             threading.Thread(target=interrupt_when_two_hang, daemon=True).start()
             with pytest.raises(KeyboardInterrupt):
-                for pair in executor.run(_square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
+                for pair in executor.run(square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
                     seen.append(pair)
             started = time.perf_counter()
             executor.close()
@@ -387,7 +373,7 @@ def test_a_frozen_dask_worker_costs_only_its_own_runs_when_the_command_stops(tmp
             threading.Thread(target=freeze_one_then_interrupt, daemon=True).start()
             try:
                 with pytest.raises(KeyboardInterrupt):
-                    for _ in executor.run(_square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
+                    for _ in executor.run(square_noting, [(k, str(tmp_path), -1) for k in range(16)], chunk=4):
                         pass
                 started = time.perf_counter()
                 executor.close()
@@ -455,18 +441,13 @@ def test_a_dask_batch_that_kills_its_worker_hands_over_the_other_batches_finishe
             executor = DaskExecutor(cluster.scheduler_address, retries=0)
             try:
                 with pytest.raises(WorkerLost, match="Dask workers died running a batch"):
-                    for pair in executor.run(_square_noting, [(k, str(tmp_path), 2) for k in range(8)], chunk=4):
+                    for pair in executor.run(square_noting, [(k, str(tmp_path), 2) for k in range(8)], chunk=4):
                         seen.append(pair)
             finally:
                 executor.close()
     assert sorted(seen) == [((k, str(tmp_path), 2), k * k) for k in (4, 5, 6)]
 
 
-def _dies_on_two(task):
-    if task == 2:
-        os._exit(3)
-    time.sleep(0.05)
-    return task * 10
 
 
 def test_a_dask_run_that_kills_its_workers_is_recorded_as_crashed_and_the_rest_go_on(capsys):
@@ -481,7 +462,7 @@ def test_a_dask_run_that_kills_its_workers_is_recorded_as_crashed_and_the_rest_g
                                       dashboard_address=None) as cluster:
             executor = DaskExecutor(cluster.scheduler_address, retries=0)
             try:
-                seen = list(executor.run(_dies_on_two, range(8), chunk=4, crashed=lambda task: "crashed"))
+                seen = list(executor.run(dies_on_two, range(8), chunk=4, crashed=lambda task: "crashed"))
             finally:
                 executor.close()
     assert sorted(seen, key=lambda pair: pair[0]) == [(k, "crashed" if k == 2 else k * 10) for k in range(8)]
@@ -499,7 +480,7 @@ def test_a_dask_run_left_without_workers_says_it_is_waiting_for_them(monkeypatch
                                   dashboard_address=None) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         try:
-            results = executor.run(_sleep_then_square, list(range(6)))
+            results = executor.run(sleep_then_square, list(range(6)))
             first = next(results)  # one batch done: then the only worker goes
             cluster.scale(0)
             time.sleep(3.0)
@@ -598,7 +579,7 @@ def test_a_lost_scheduler_is_said_to_be_lost_and_closing_is_quiet(capfd):
                                        dashboard_address=None)
     executor = DaskExecutor(cluster.scheduler_address)
     try:
-        results = executor.run(_sleep_then_square, list(range(20)))
+        results = executor.run(sleep_then_square, list(range(20)))
         next(results)
         cluster.sync(cluster.scheduler.close)
         with pytest.raises(WorkerLost, match="lost the Dask scheduler"):
@@ -711,8 +692,6 @@ def test_a_dry_run_checks_the_cluster_it_is_given(tmp_path, capsys):
     assert not (tmp_path / "s.db").exists()
 
 
-def _exit_worker(task):
-    os._exit(1)
 
 
 def test_a_task_that_keeps_killing_dask_workers_is_one_clear_error():
@@ -728,7 +707,7 @@ def test_a_task_that_keeps_killing_dask_workers_is_one_clear_error():
             executor = DaskExecutor(cluster.scheduler_address, retries=0)
             try:
                 with pytest.raises(WorkerLost, match="Dask workers died"):
-                    list(executor.run(_exit_worker, [1, 2]))
+                    list(executor.run(exit_worker, [1, 2]))
             finally:
                 executor.close()
 
@@ -1800,10 +1779,6 @@ def test_workers_left_out_are_one_a_usable_core_within_the_memory(monkeypatch):
     assert executor_module.default_workers() == 8
 
 
-def _sigterm_handler(_):
-    import signal
-
-    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_local_workers_end_on_sigterm_whatever_handler_the_command_set():
@@ -1818,7 +1793,7 @@ def test_local_workers_end_on_sigterm_whatever_handler_the_command_set():
     try:
         executor = LocalExecutor(2)
         try:
-            defaults = [result for _, result in executor.run(_sigterm_handler, [0, 1, 2, 3])]
+            defaults = [result for _, result in executor.run(sigterm_handler, [0, 1, 2, 3])]
         finally:
             executor.close()
     finally:

@@ -1079,8 +1079,8 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     body = (f'[calibration]\nscenario = "{QUICK_BASELINE}"\ntargets = "{targets}"\nmethod = "abc"\nyears = 1\nreps = 1\n'
             f'population_size = 6\ngenerations = {{g}}\nminimum_epsilon = 0.01\nposterior_size = 30\n'
             f'out = "{tmp_path / "out"}"\n[[parameter]]\nname = "asset_realisation_share"\n')
-    db = f"sqlite:///{tmp_path / 'abc.db'}"
-    assert main(["calibrate", str(write(tmp_path / "two.toml", body.format(g=2))), "--db", db, "--quiet"]) == 0
+    db = f"sqlite:///{tmp_path / 'abc.db'}"  # (in this process: the interrupts are this process's)
+    assert main(["calibrate", str(write(tmp_path / "two.toml", body.format(g=2))), "--db", db, "--quiet", "--workers", "1"]) == 0
     out = tmp_path / "out"
     before = {name: (out / name).read_bytes() for name in ("posterior.csv", "fit.json", "best_parameters.toml")}
     evaluate, calls = twin.calibration.evaluate, []
@@ -1094,7 +1094,7 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
     three = write(tmp_path / "three.toml", body.format(g=3))
     monkeypatch.setattr(twin.calibration, "evaluate", interrupted_check)
     capsys.readouterr()
-    assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 130
+    assert main(["calibrate", str(three), "--db", db, "--quiet", "--workers", "1"]) == 130
     assert "interrupted while checking the fit at the posterior medians" in capsys.readouterr().err
     assert {name: (out / name).read_bytes() for name in before} == before
     monkeypatch.setattr(twin.calibration, "evaluate", evaluate)
@@ -1105,10 +1105,10 @@ def test_an_interrupted_calibration_leaves_the_last_fit_whole(tmp_path, monkeypa
 
     with monkeypatch.context() as patch:
         patch.setattr(twin.cli_calibration, "_write_calibration", cut_short)
-        assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 130
+        assert main(["calibrate", str(three), "--db", db, "--quiet", "--workers", "1"]) == 130
     assert "interrupted while writing the report" in capsys.readouterr().err
     assert {name: (out / name).read_bytes() for name in before} == before
-    assert main(["calibrate", str(three), "--db", db, "--quiet"]) == 0
+    assert main(["calibrate", str(three), "--db", db, "--quiet", "--workers", "1"]) == 0
     fit = json.loads((out / "fit.json").read_text())
     assert fit["settings"]["generations"] == 3 and len(fit["generations"]) == 3
     from twin.calibration_abc import weighted_quantiles

@@ -711,6 +711,7 @@ def test_validation_succession_replaces_imprisoned_leaders():
     assert set(result["measures"]) <= set(MEASURE_WORDS) and result["area"] is None
 
 
+@pytest.mark.slow
 def test_validation_entry_refills_a_vacated_market_and_hold_slows_it():
     from twin.validation import run_experiment
 
@@ -731,6 +732,7 @@ def test_validation_entry_refills_a_vacated_market_and_hold_slows_it():
     assert paired.mean() > 3 * paired.std(ddof=1) / np.sqrt(paired.size)
 
 
+@pytest.mark.slow
 def test_a_vacated_market_draws_more_entrants_the_more_they_answer_its_price():
     """Profit-driven entry: the removal raises Merseyside's heroin/crack price above its norm, and
     entrants per vacancy follow the price over the norm to `entry_price_elasticity` (paired seeds)."""
@@ -743,6 +745,7 @@ def test_a_vacated_market_draws_more_entrants_the_more_they_answer_its_price():
     assert paired.mean() > 3 * paired.std(ddof=1) / np.sqrt(paired.size)
 
 
+@pytest.mark.slow
 def test_validation_displacement_measures_harm_where_the_surge_acts():
     from twin.validation import run_experiment
 
@@ -862,6 +865,7 @@ def _toy_posterior(acceptor: str, minimum_epsilon: float) -> tuple[float, float,
     return mean, sd, float(1 / np.sum(weights ** 2))  # the effective sample size
 
 
+@pytest.mark.slow
 def test_the_kernel_acceptor_gives_the_posterior_of_tolerances_read_as_errors():
     """acceptor = "kernel": the particles at temperature 1 are the posterior of the target read as
     an observation with a Gaussian error of sd its tolerance. For y = 10 a + N(0, 0.5) observed at
@@ -950,6 +954,7 @@ name = "asset_realisation_share"
             'method = "abc"', 'method = "abc"\nacceptor = "kernel"\nminimum_epsilon = 0.5')))
 
 
+@pytest.mark.slow
 def test_abc_smc_fits_resumes_and_writes_a_posterior(tmp_path):
     need("pyabc")
     from twin.calibration_abc import abc_fit

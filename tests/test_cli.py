@@ -407,6 +407,7 @@ def test_an_interrupted_command_keeps_ctrl_c_ignored_only_when_the_process_ends(
         signal.signal(signal.SIGHUP, before_hangup)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_command_as_ctrl_c_does(tmp_path):
     """Batch schedulers stop jobs with SIGTERM: the run stops cleanly, says what it kept, exits 130."""
     import signal

@@ -925,6 +925,14 @@ def test_compare_command_report_and_export(tmp_path, chb, capsys, monkeypatch):
     for anchor in ("who-spends", "year-by-year", "other-outcomes"):  # (one option: none ranked)
         assert f'<a href="#{anchor}">' in nav and f'<h3 id="{anchor}">' in page
     assert re.search(r'<a href="#difference-from-[^"]+">Difference from [^<]+</a> \(<a href="#who-spends">', nav)
+    # the answer in detail and what the results leave out (the summary sends readers there) listed too
+    assert '<a href="#in-detail">The answer in detail</a>' in nav and page.count('id="in-detail"') == 1
+    assert '<a href="#what-these-results-leave-out">What these results leave out</a>' in nav
+    assert '<h3 id="what-these-results-leave-out">What these results leave out</h3>' in page
+    # the savings chart's text gives both bars of each option, as its caption says
+    assert re.search(r"beside it the saving with recovered assets left out: chb -?[\d.]+ \(-?[\d.]+ leaving out "
+                     r"recovered assets\)</figcaption>", page)
+    assert "the 5th to 95th percentile of their changes shaded" in page
     assert "see 'Other outcomes'" not in page.replace('see <a href="#other-outcomes">\'Other outcomes\'</a>', "")
     # each chart's text says what its lines show, not only its title
     assert re.search(r'alt="Line chart by year of harm from SOC \(£bn a year\), one line per scenario with the spread '
@@ -1232,8 +1240,8 @@ def test_summary_says_when_the_courts_or_prisons_limit_an_option():
     said = _justice_limits(comparison, "w")
     assert "5,000 more prisoners are released early. That is more than its 2,000 extra convictions: once the " \
            "prisons are full, every prisoner sent in pushes another out early. The places" in said
-    assert "more than its 2,000 extra convictions: once the prisons are full every prisoner sent in, on remand or " \
-           "convicted, not only the extra ones, pushes another out early;" in justice_limit_parts(comparison, "w")[0]
+    assert "more than its 2,000 extra convictions: with the prisons full, each prisoner sent in, on remand or " \
+           "convicted, releases another;" in justice_limit_parts(comparison, "w")[0]
 
 
 def test_a_package_installed_inside_another_git_repository_records_no_commit_of_it(tmp_path):

@@ -149,3 +149,22 @@ def test_the_fit_tables_unit_of_a_mean_flow_follows_the_step():
     simulated = pd.DataFrame([{"arrests": 5.0}])
     assert fit_table(target, simulated)["unit"].iloc[0] == "people/month"
     assert fit_table(target, simulated, "week")["unit"].iloc[0] == "people/week"
+
+
+def test_a_column_is_read_as_the_baseline_only_for_the_rows_holding_its_levers():
+    """Clear-Hold-Build read as the policy under way: options without its levers are compared as in its place,
+    not added to it, and the table's text says which (a package holding them all is not named)."""
+    from twin.report_pairs import _in_place_of
+
+    types = {"base": [], "chb": ["clear", "hold", "build"], "ct": ["border_powers"], "parity": ["funding"],
+             "package": ["clear", "hold", "build", "border_powers", "funding"], "half": ["clear", "funding"]}
+    comparison = SimpleNamespace(scenarios=list(types), baseline="base", lever_types=types)
+    said = _in_place_of(comparison)
+    assert said.endswith("(ct, parity and half lack some or all of chb's levers; "  # half holds clear only
+                         "chb, parity and half lack ct's levers; "  # none of them holds a border lever
+                         "chb and ct lack parity's levers; "  # half holds funding
+                         "chb, ct and parity lack some or all of half's levers)")  # (package's: no other's part)
+    # every option holding the column's levers (each adds to it): nothing to say
+    nested = {"base": [], "chb": ["clear"], "package": ["clear", "funding"]}
+    assert _in_place_of(SimpleNamespace(scenarios=list(nested), baseline="base", lever_types=nested)) == ""
+    assert _in_place_of(SimpleNamespace(scenarios=["base", "a"], baseline="base", lever_types={})) == ""

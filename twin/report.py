@@ -368,7 +368,9 @@ def _draw_charts(comparison: Comparison, rows: list[dict],
     images = []
     headline = headline_chart(rows, comparison.baseline)
     if headline is not None:  # the summary's (first in the list: `report_page` takes it out)
-        said = "; ".join(f"{r['scenario']} {-r['net'] / 1e9:,.2f}" for r in sorted(rows, key=lambda r: r["net"]))
+        said = "; ".join(f"{r['scenario']} {-r['net'] / 1e9:,.2f}" + (
+            f" ({-r['green_book'] / 1e9:,.2f} leaving out recovered assets)" if np.isfinite(r.get("green_book", np.nan))
+            else "") for r in sorted(rows, key=lambda r: r["net"]) if np.isfinite(r["net"]))
         images.append((f"Bar chart of each option's saving in net social cost against {comparison.baseline} over the "
                        f"horizon, discounted, in £bn, best first, each with its 90% interval and beside it the saving "
                        f"with recovered assets left out: {said}", figure_png(headline, charts_dir / "savings.png")))
@@ -378,7 +380,9 @@ def _draw_charts(comparison: Comparison, rows: list[dict],
         last = last[last.year == last.year.max()].set_index("scenario")["mean"]
         said = ", ".join(f"{name} {last[name] / 1e9:+,.2f}" for name in comparison.scenarios if name in last.index)
         images.append((f"Line chart of each option's change in net social cost from {comparison.baseline}, year by "
-                       f"year, in £bn a year (below zero a saving)"
+                       f"year, in £bn a year (below zero a saving), the mean of the paired replications with the "
+                       f"5th to 95th percentile of their changes shaded (the spread of single runs, wider than the "
+                       f"tables' 90% intervals of the mean)"
                        + (f"; in the last year shown: {said}" if said else ""),
                        figure_png(change, charts_dir / "net_social_cost_change.png")))
     for metric, title, scale, y_label in CHARTS:

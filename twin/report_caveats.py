@@ -206,9 +206,8 @@ def justice_limit_parts(comparison: Comparison, scenario: str, sentences: bool =
         emergency = paired_change(comparison, scenario, "total_emergency_releases")
         more = (f", and {emergency['diff_mean']:,.0f} more in emergency releases" if emergency is not None
                 and emergency["diff_low"] > 0 else "")
-        outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: once the prisons are full "
-                     f"every prisoner sent in, on remand or convicted, not only the extra ones, pushes another out "
-                     f"early"
+        outnumber = (f", more than its {convictions['diff_mean']:,.0f} extra convictions: with the prisons full, each "
+                     f"prisoner sent in, on remand or convicted, releases another"
                      if convictions is not None and early["diff_mean"] > convictions["diff_mean"] > 0 else "")
         if sentences:
             parts.append(f"Its remand and convictions fill the prisons: {early['diff_mean']:,.0f} more prisoners are "

@@ -218,8 +218,9 @@ def going_further(comparison, spec: dict, db: str | None = None) -> str:
         rows.append(("against another option as the baseline, from these runs (<code>--baseline</code> takes any of "
                      + and_list([f"<code>{html.escape(name)}</code>" for name in others]) + ")",
                      f"{mine} --baseline {shlex.quote(others[0])}"))
-    rows.append(("how often each of the headline comparison's three best options comes first over the assumptions "
-                 "their ranking turns on (runs of its own)", "twin sweep experiments/ranking_robustness.toml"))
+    rows.append(("how often each of the three best of the shipped options (the README's comparison, whatever this one "
+                 "compares) comes first over the assumptions their ranking turns on (runs of its own)",
+                 "twin sweep experiments/ranking_robustness.toml"))
     items = "".join(f"<li>{what}: <code>{html.escape(command)}</code></li>" for what, command in rows)  # (HTML)
     return ("<h3 id=\"going-further\">Going further</h3>\n<p>The commands that take this comparison further, each "
             "run in the folder this one was run from (each writes its report to results/compare unless "

@@ -35,12 +35,14 @@ def with_contents(page: str) -> str:
 
     page = re.sub(r'<h2(?: id="([^"]+)")?>(.*?)</h2>', named, page)
     parts: dict[str, list[tuple[str, str]]] = {}  # the sub-sections the summary sends readers to, by section
-    for title in sorted((t for t in LINKED_PARTS if f"<h3>{t}</h3>" in page), key=lambda t: page.find(f"<h3>{t}</h3>")):
-        anchor = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-        heading = page.find(f"<h3>{title}</h3>")
+    found = [(m, title) for title in LINKED_PARTS
+             for m in [re.search(rf'<h3(?: id="([^"]+)")?>{re.escape(title)}</h3>', page)] if m]
+    for match, title in sorted(found, key=lambda pair: pair[0].start()):  # (a heading's own id is kept)
+        anchor = match.group(1) or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        heading = page.find(match.group(0))
         above = [a for a, _ in sections if 0 <= page.find(f'<h2 id="{a}">') < heading]
         parts.setdefault(above[-1] if above else "", []).append((anchor, title))
-        page = page.replace(f"<h3>{title}</h3>", f'<h3 id="{anchor}">{title}</h3>', 1)
+        page = page.replace(match.group(0), f'<h3 id="{anchor}">{title}</h3>', 1)
         page = page.replace(f"see '{title}'", f"see <a href=\"#{anchor}\">'{title}'</a>")
 
     def listed(anchor: str, title: str) -> str:
@@ -54,4 +56,5 @@ def with_contents(page: str) -> str:
 
 
 #: sub-sections the contents lists under their section, and the summary's "see '...'" links to
-LINKED_PARTS = ("The options ranked", "Each option against each other", "Who spends", "Year by year", "Other outcomes")
+LINKED_PARTS = ("The answer in detail", "The options ranked", "Each option against each other", "Who spends",
+                "Year by year", "Other outcomes", "What these results leave out")

@@ -75,9 +75,30 @@ def pairwise_section(comparison: Comparison) -> str:
             "(discounted, 90% interval of the mean gap; negative: the row's option costs society less). A column "
             "reads as the headline table would with that option as the baseline: against a policy already under "
             "way, for instance (<code>twin compare --baseline NAME</code> gives the whole report that way, from "
-            "the same runs). <code>pairwise.csv</code> holds these gaps, and the same leaving out recovered "
-            "assets.</p>" + html_table(pairwise_table(comparison), "Each option against each other: gap in net "
+            "the same runs)" + html.escape(_in_place_of(comparison)) + ". <code>pairwise.csv</code> holds these "
+            "gaps, and the same leaving out recovered assets.</p>" + html_table(pairwise_table(comparison), "Each option against each other: gap in net "
                                                                    "social cost, cumulative, discounted"))
+
+
+def _in_place_of(comparison: Comparison) -> str:
+    """The rows a column cannot be read as the baseline of: for each option whose levers are part of
+    another's (Clear-Hold-Build within a package, say), the options that lack some of them, which
+    against it are compared as in its place, not added to it ('' when every option holds them)."""
+    types = {name: set(getattr(comparison, "lever_types", {}).get(name) or ()) for name in comparison.scenarios
+             if name != comparison.baseline}
+    clauses = []
+    for column, held in types.items():
+        if not held or not any(held < other for other in types.values()):
+            continue
+        lacking = [row for row, other in types.items() if row != column and not held <= other]
+        if lacking:
+            none = all(not held & types[row] for row in lacking)
+            clauses.append(f"{and_list(lacking)} {'lacks' if len(lacking) == 1 else 'lack'} "
+                           f"{'' if none else 'some or all of '}{possessive(column)} levers")
+    if not clauses:
+        return ""
+    return ("; but only for the rows whose options hold its levers: a row without them is compared as in the "
+            "column's place, not added to it (" + "; ".join(clauses) + ")")
 
 
 def _beyond_parts(levers: list, whole_levers, total: float, whole: float, whose: str) -> str:

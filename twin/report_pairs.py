@@ -76,8 +76,9 @@ def pairwise_section(comparison: Comparison) -> str:
             "reads as the headline table would with that option as the baseline: against a policy already under "
             "way, for instance (<code>twin compare --baseline NAME</code> gives the whole report that way, from "
             "the same runs)" + html.escape(_in_place_of(comparison)) + ". <code>pairwise.csv</code> holds these "
-            "gaps, and the same leaving out recovered assets.</p>" + html_table(pairwise_table(comparison), "Each option against each other: gap in net "
-                                                                   "social cost, cumulative, discounted"))
+            "gaps, and the same leaving out recovered assets.</p>"
+            + html_table(pairwise_table(comparison), "Each option against each other: gap in net social cost, "
+                                                     "cumulative, discounted"))
 
 
 def _in_place_of(comparison: Comparison) -> str:

@@ -1610,7 +1610,11 @@ def test_a_saving_that_turns_into_a_cost_is_said_to_be_one():
     assert "has fallen by 83% from its peak, to £0.50bn in year 6" in said([-1e9, -3e9, -2e9, -0.4e9, -0.6e9, -0.5e9])
     assert "is gone by year 4" in said([-1e9, -3e9, -1e9, 0.0])
     assert "has fallen almost to nothing from its peak, to £2.00m" in said([-1e9, -3e9, -1e9, -2e6])  # not "by 100%"
-    assert said([-1e9, -2e9, -3e9]) is None  # still growing: no warning
+    # still growing at the end (a short horizon for a lasting policy): said, the other way round
+    assert said([-1e9, -2e9, -3e9]) == ("x's yearly saving is still growing at the horizon's end (£2.00bn in year 2, "
+                                        "£3.00bn in year 3, undiscounted): the comparison holds for this horizon, and "
+                                        "a longer one would favour it more against base (see 'Year by year').")
+    assert said([-1e9, -3e9, -3e9]) is None  # level at the end (argmin takes the first): neither
     flat_top = said([-1e9, -2.71e9, -2.69e9, -1e9, 0.5e9])  # two years within 1%: no single peak year
     assert "peaks in years 2 and 3 (each within 5% of the highest, £2.71bn in year 2, undiscounted)" in flat_top
 
@@ -1755,8 +1759,8 @@ def test_harms_no_option_moves_are_named_and_harms_that_move_are_not():
                                                          "mean": [-1e9, -3e9, -2e9, -1e9]}))
     assert ("peaks in year 2 (£3.00bn, undiscounted) and has fallen by 67% from its peak, to £1.00bn in year 4"
             in fading_sentence(fading, "opt"))
-    growing = SimpleNamespace(annual_change=fading.annual_change.assign(mean=[-1e9, -2e9, -3e9, -4e9]))
-    assert fading_sentence(growing, "opt") is None
+    growing = SimpleNamespace(annual_change=fading.annual_change.assign(mean=[-1e9, -2e9, -3e9, -4e9]), baseline="b")
+    assert "opt's yearly saving is still growing at the horizon's end" in fading_sentence(growing, "opt")
 
 
 def test_a_store_without_stored_areas_reads_them_from_the_areas_file_or_says_nothing(tmp_path):

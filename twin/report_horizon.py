@@ -1,6 +1,7 @@
 """How the options' savings move over the horizon: a saving that peaks early and fades, wanes or
-turns into a cost (so the ranking is a property of the horizon), and an option that saves more each
-year than the one ranked above it by the horizon's end (so a longer one could change the order).
+turns into a cost (so the ranking is a property of the horizon), or is still growing at its end, and
+an option that saves more each year than the one ranked above it by the horizon's end (so a longer
+one could change the order).
 """
 
 from __future__ import annotations
@@ -18,15 +19,22 @@ PEAK_SHARE = 0.95
 
 def fading_sentence(comparison: Comparison, scenario: str) -> str | None:
     """A warning when an option's yearly saving peaks early and has more than halved by the last year:
-    its lead is a property of the horizon."""
+    its lead is a property of the horizon; or, when it is still growing in the last year, that the horizon
+    ends before its effects have run their course (a short appraisal of a lasting policy)."""
     data = whole_years(comparison, comparison.annual_change)  # a part-year at the end is no fall
     mine = data[data.scenario == scenario].sort_values("year") if not data.empty else data
     if len(mine) < 3:
         return None
     means, years = mine["mean"].to_numpy(), mine["year"].to_numpy()
     peak = int(np.argmin(means))
-    if means[peak] >= 0 or peak == len(means) - 1:
+    if means[peak] >= 0:
         return None
+    if peak == len(means) - 1:
+        return None if means[-1] == means[-2] else (
+            f"{possessive(html.escape(scenario))} yearly saving is still growing at the horizon's end "
+            f"({bn(-means[-2])} in year {years[-2]}, {bn(-means[-1])} in year {years[-1]}, undiscounted): the "
+            f"comparison holds for this horizon, and a longer one would favour it more against "
+            f"{html.escape(comparison.baseline)} (see 'Year by year').")
     if means[-1] <= means[peak] / 2:
         return _waning_sentence(comparison, scenario, means, years, peak)
     longer, falls = "a longer one could change it", _falls_words(means, years)

@@ -562,6 +562,17 @@ def test_a_killed_worker_is_reported_and_finished_work_kept(capsys):
 
 
 
+
+def test_local_workers_are_spawned_whether_or_not_mesa_was_imported_first():
+    """Mesa's import makes spawn Python's default start method: a pool started before it (the executor
+    used from a script that had not built a model yet) forked a copy of the process instead."""
+    script = ("import sys\nfrom twin.executor import LocalExecutor\nexecutor = LocalExecutor(1)\n"
+              "print(executor.pool._mp_context.get_start_method(), 'mesa' in sys.modules)\n"
+              "assert executor.run(abs, [-3]).__next__() == (-3, 3)\nexecutor.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["spawn", "False"]
+
 def test_a_pool_whose_worker_died_once_starts_again_and_runs_every_task(tmp_path, capsys):
     """One dead worker stopped a whole overnight sweep: the pool now starts again, its batches in
     flight run again, and every task's result comes back once."""

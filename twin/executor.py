@@ -83,6 +83,16 @@ def start_worker() -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes started fresh (spawned), as the runs have always had them: Mesa's
+    import sets Python's default to spawn, so a pool started before Mesa was imported forked instead, a
+    copy of a process whose threads (numba's, a progress line's) may hold locks."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_worker)
+
+
 def _exit_with_parent(parent: int) -> None:
     """End this process once its parent has gone (it is then re-parented, so its parent id changes)."""
     import time
@@ -297,7 +307,7 @@ class LocalExecutor(_HandOver):
         from collections import deque
 
         self.workers = workers or default_workers()
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
+        self.pool = worker_pool(self.workers)
         self._ready = deque()
         self._pending: dict = {}  # future -> the _Batch it runs
         self._tags = itertools.count()
@@ -329,7 +339,7 @@ class LocalExecutor(_HandOver):
             _kept(self._folder, batch.tag, len(batch.tasks), load=False)
         self._pending.clear()
         if self._closed:  # closed after an interrupt (`store_salvaged`): a caller that goes on gets workers again
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
+            self.pool = worker_pool(self.workers)
             self._closed = False
         if self._folder is None:
             _remove_orphaned_folders()
@@ -379,7 +389,7 @@ class LocalExecutor(_HandOver):
                       f"running again the {sum(len(batch.tasks) for batch in again)} unfinished run(s) they held.",
                       file=sys.stderr, flush=True)
                 self._stop_workers()
-                self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker)
+                self.pool = worker_pool(self.workers)
                 yield from self._hand_over([])
                 continue
             self._ready.extend(pair for batch, results in finished for pair in zip(batch.tasks, results))

@@ -813,6 +813,9 @@ def test_unknown_names_in_experiment_files(tmp_path):
     (('name = "lever.chb.hold_years"\nvalues = [0, 2]', 'name = "scenarios"\nvalues = ["a.toml", "b.toml"]'),
      r"\[\[lever\]\] #1 \(scenarios\): values must be numbers, got 'a.toml'; policies given as scenario files are "
      r"named name = \"scenario\""),
+    # a misspelt table of a file plainly a sweep's: the spelling, not "the file looks like a scenario"
+    (("[[lever]]", "[[levers]]"), r"top level: unknown key 'levers'; did you mean 'lever'\? \(expected one of: "
+     r"experiment, sampler, uncertainty, lever, outcome\)$"),
     # a validation experiment given to `twin sweep`: once only "unknown key 'kind'"
     ((f'name = "tiny"\nbase = "{QUICK_CHB_PILOT}"\n', 'kind = "entry"\n'),
      r"\[experiment\] kind: the file looks like a validation experiment, which `twin validate` reads"),

@@ -256,7 +256,10 @@ def check_keys(path: Path, table: str, data: dict[str, Any], valid: tuple[str, .
     for key in data:
         if key not in valid:
             where = table if table.startswith("[") else f"[{table}]" if table else "top level"
-            kind = CONFIG_KINDS.get(key) if not table else None  # another command's file given to this one
+            # another command's file given to this one; not a misspelt table of a file with this one's own tables
+            # ('levers' for a sweep's 'lever' is a scenario's table, but the file is plainly an experiment)
+            typo = did_you_mean(key, valid) if any(other in valid for other in data) else ""
+            kind = CONFIG_KINDS.get(key) if not table and not typo else None
             raise ScenarioError(f"{path}: {where}: unknown key '{key}'{did_you_mean(key, valid)} "
                                 f"(expected one of: {', '.join(valid)})"
                                 + (f"; the file looks like {kind[0]}, which {kind[1]} reads" if kind else ""))

@@ -1183,6 +1183,12 @@ def test_analyse_says_why_it_falls_back_to_an_older_sweep(tmp_path, monkeypatch,
     regrets = pd.read_csv(tmp_path / "out" / "regret.csv")  # each future and policy, for robustness of one's own
     outcomes = len(analysis["outcomes"])
     assert len(regrets) == 2 * outcomes and regrets["best_in_future"].sum() >= outcomes
+    # the page says what the files beside it hold: regret.csv column by column (none written left unsaid)
+    files = page[page.index("<p>Beside this page:"):]
+    files = files[:files.index("</p>")]
+    assert "<code>analysis.json</code>" in files and "<code>regret.csv</code>" in files
+    sampled = set(analysis["outcomes"][0]["uncertainties"])  # (none here) said as "each sampled uncertainty's value"
+    assert set(regrets.columns) - sampled == set(re.findall(r"<code>([a-z_]+)</code>", files))
     # how each outcome was read off the runs: for programs, and on the page above its table
     assert analysis["outcomes"][0]["definition"] == {"metric": "harm_gbp_total", "area": "UK", "years": [1, 1],
                                                      "aggregation": "annual_sum"}

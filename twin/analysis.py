@@ -473,6 +473,14 @@ replication (the same seeds for every option), passes a one-sided t test at {CLE
 its comparisons; in the other futures the replications cannot rule it out as the best (with two replications
 only large gaps pass; with one there is no test, and the column says "no test"). Futures with a missing outcome are
 left out of it.</p>
+<p>Beside this page: <code>analysis.json</code>, these results for programs (each outcome's definition, its options
+with their regrets, the PRIM boxes and the uncertainties' scores, and which sweep, database, seed and model code were
+read); and <code>regret.csv</code>, one row per outcome, sampled future and option: <code>outcome</code>,
+<code>sample</code> (the future), <code>policy</code> and <code>settings</code> (the option's lever settings), each
+sampled uncertainty's value in that future, <code>value</code> (the outcome, the mean of the future's replications that
+have one), <code>regret</code> (how much worse than the future's best option, in the outcome's unit; 0 for the best),
+<code>replications</code> (those with a value), <code>best_in_future</code> (true for every option tied at the
+best) and <code>unit</code>: for robustness measures of one's own (satisficing, other percentiles).</p>
 {''.join(sections)}{made_by()}</body></html>"""
     path = out_dir / "analysis.html"
     path.write_text(page, encoding="utf-8")

@@ -301,7 +301,8 @@ def add_research_commands(sub) -> None:
     sweep.add_argument("--quiet", action="store_true", help="print only warnings and errors (no progress bar)")
     sweep.add_argument("--shard", type=arguments.shard, metavar="I/N",
                        help="run part I of N of the sweep's runs (each part a whole sampled future's replicate), for "
-                            "N commands at once on one database (an array job); `twin analyse` once all have finished")
+                            "N commands at once on one database that every part reaches (an array job; parts in separate "
+                            "databases are not read together); `twin analyse` once all have finished")
     sweep.add_argument("--dry-run", action="store_true",
                        help="check the file and say how many runs it needs and how many are stored; run nothing")
     sweep.set_defaults(func=cmd_sweep)

@@ -1414,6 +1414,12 @@ def test_export_of_a_sweep_writes_its_runs_and_outcomes_only(tmp_path, monkeypat
     guide = (tmp_path / "export" / "README.txt").read_text()  # the columns explained beside the files
     assert guide.startswith("Experiment 1 (a sweep), exported by `twin export`.") and "outcome_definitions.csv:" in guide
     assert "trajectories" not in guide and "parquet" not in guide  # only what this export wrote
+    # every metric of yearly.csv with its unit there and whether it is a year's total or mean (the guide said
+    # only "a flow's total, a level's mean", with a hundred metrics)
+    listed = dict(re.findall(r"^- ([a-z_0-9]+) \(([^;]*); (?:flow|level)", guide[guide.index("The metrics of"):], re.M))
+    assert listed["harm_gbp_total"] == "GBP/year" and listed["ocgs_active"] == "OCGs"
+    assert set(yearly.metric) - set(listed) == set(wide.filter(like="lever_cost_gbp_").columns)
+    assert "- lever_cost_gbp_<lever> (GBP/year; flow" in guide
     # the inputs it names are this experiment's, not another's
     assert "the experiment file (`lever.chb.hold_years`)" in guide and "recruitment_fill_rate" not in guide
     assert len(pd.read_csv(tmp_path / "export" / "outcomes.csv")) == 2

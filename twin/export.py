@@ -93,7 +93,8 @@ SWEEP_TEXT = """\
 - yearly.{ext}: each finished run's UK figures year by year, every metric the model records (the
   runs keep them for the UK only): `point`, `replicate`, `run_id`, `year` (1, 2, ...), `metric` and
   `value`, the year's total for a flow (a metric counted per step: harm, arrests, recruits) and its
-  mean over the year's steps for a level (groups, members, community trust); whole years only (a
+  mean over the year's steps for a level (groups, members, community trust; each metric is listed
+  with its unit and kind at the end of this file); whole years only (a
   horizon ending part-way through a year leaves its last part out); money undiscounted, in 2023-24
   prices. Rows in design order, then year and metric.
 - outcome_definitions.{ext}: one row per outcome: its metric, area, years, aggregation, what the
@@ -132,7 +133,21 @@ def guide(experiment_id: int, sweep: bool, fmt: str, names: tuple = ()) -> str:
                                       flows=", ".join(AREA_FLOWS), final=", ".join(FINAL_STOCKS),
                                       stocks=", ".join(s for s in AREA_STOCKS if s != "community_trust"))
     kind = "sweep" if sweep else "comparison"
-    return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}\n"
+    listed = f"\n\n{yearly_metrics_text(fmt)}" if sweep else ""
+    return f"Experiment {experiment_id} (a {kind}), exported by `twin export`.\n\nFiles:\n{head}\n{body}{listed}\n"
+
+
+def yearly_metrics_text(fmt: str) -> str:
+    """Each metric of yearly.{fmt} with its unit there, whether it is a year's total or mean, and what it is."""
+    from twin.results import METRICS
+
+    lines = [f"- {m.name} ({m.unit.replace('/step', '/year') or 'a number'}; "
+             + ("flow, the year's total" if m.unit.endswith("/step") else "level, the mean over the year's steps")
+             + f"): {m.description}" for m in METRICS]
+    lines.append("- lever_cost_gbp_<lever> (GBP/year; flow, the year's total): the spending of each of the run's "
+                 "levers")
+    head = f"The metrics of yearly.{fmt}, with their units there (docs/ODD.md, section 3.6, defines them):"
+    return "\n".join([head, *lines])
 
 
 def outcome_definitions(spec: dict, step: str = "month") -> pd.DataFrame:

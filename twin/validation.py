@@ -154,6 +154,7 @@ def _paired_runs(seed: int, n_steps: int, levers: list, params: Parameters) -> t
     spun_up = TwinModel(params, seed=seed, n_steps=1, spin_up_years=SPIN_UP_YEARS)
     spun_up.spin_up()
     shocked, base = (spun_up.for_run(run_levers, n_steps, spun_up.results.dates[0]) for run_levers in (levers, []))
+    del spun_up  # (two models in memory while they run, as before)
     shocked.run()
     base.run()
     return shocked, base

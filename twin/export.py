@@ -142,7 +142,7 @@ def yearly_metrics_text(fmt: str) -> str:
     from twin.results import METRICS
 
     lines = [f"- {m.name} ({m.unit.replace('/step', '/year') or 'a number'}; "
-             + ("flow, the year's total" if m.unit.endswith("/step") else "level, the mean over the year's steps")
+             + ("flow, the year's total" if m.flow else "level, the mean over the year's steps")
              + f"): {m.description}" for m in METRICS]
     lines.append("- lever_cost_gbp_<lever> (GBP/year; flow, the year's total): the spending of each of the run's "
                  "levers")
@@ -224,7 +224,7 @@ def _yearly_rows(store: Store, experiment_id: int, experiments: pd.DataFrame, ke
     from twin.results import METRICS
     from twin.scenario import STEPS_PER_YEAR
 
-    levels = {m.name for m in METRICS if not m.unit.endswith("/step")}  # the rest flows, each lever's cost among them
+    levels = {m.name for m in METRICS if not m.flow}  # the rest flows, each lever's cost among them
     order = {int(run): k for k, run in enumerate(experiments["run_id"]) if pd.notna(run)}
     in_order, written = list(order), False
     for start in range(0, len(in_order), SERIES_BATCH_RUNS):  # a batch of runs read at a time, in design order

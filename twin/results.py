@@ -26,6 +26,11 @@ class Metric:
     per_area: bool = True
     uk_row: str = ""  # what the UK row holds when it is not the areas' aggregate (`metrics.compute_metrics`)
 
+    @property
+    def flow(self) -> bool:
+        """Counted per step (harm, arrests): a year's value is its steps' total; a level's (groups) their mean."""
+        return self.unit.endswith("/step")
+
 
 def _m(name, unit, description, aggregate="sum", per_area=True, uk_row=""):
     return Metric(name, unit, description, aggregate, per_area, uk_row)

@@ -3115,3 +3115,26 @@ def test_going_further_repeats_what_made_the_runs_and_the_report_s_baseline():
     # an experiment stored before its files were recorded: the section is there (the summary links to it)
     assert 'id="going-further"' in going_further(SimpleNamespace(scenarios=["Base"], baseline="Base", posterior=None,
                                                                  lever_uncertainty=False), {})
+
+
+def test_the_summary_says_how_much_of_the_harm_averted_falls_where_policing_is_devolved():
+    """An option acting UK-wide averts harm in Scotland and Northern Ireland too, where policing is not the
+    Home Office's: the summary splits the harm it averts (an appraisal for England and Wales counts its part)."""
+    from types import SimpleNamespace
+
+    from twin.report_areas import devolved_share
+
+    nation_of = {"Kent": "England", "Dyfed-Powys": "Wales", "Police Scotland": "Scotland", "PSNI": "Northern Ireland"}
+
+    def said(changes, nations=nation_of):
+        rows = [{"scenario": "opt", "area": area, "metric": "harm_gbp_total", "diff_mean": change}
+                for area, change in changes.items()]
+        rows.append({"scenario": "base", "area": "Kent", "metric": "harm_gbp_total", "diff_mean": float("nan")})
+        return devolved_share(SimpleNamespace(areas=pd.DataFrame(rows), geography={"nation_of": nations}), "opt")
+
+    text = said({"Kent": -3e9, "Dyfed-Powys": -1e9, "Police Scotland": -0.6e9, "PSNI": -0.4e9})
+    assert text == ("Of the £5.00bn of harm it averts (undiscounted), £4.00bn falls in England and Wales and £1.00bn "
+                    "(20%) in Scotland and Northern Ireland, where policing is devolved: an appraisal for England and "
+                    "Wales alone counts the first (see 'Where the harm falls').")
+    assert said({"Kent": 1e9, "Police Scotland": -0.5e9}) is None  # harm rises on the whole: nothing averted to split
+    assert said({"Kent": -1e9, "Dyfed-Powys": -1e9}, {"Kent": "England", "Dyfed-Powys": "Wales"}) is None  # none devolved

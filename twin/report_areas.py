@@ -232,3 +232,29 @@ def where_it_lands(comparison: Comparison, scenario: str) -> str | None:
     return (f"Where it lands (discounted): harm {there[0]} in the {phrase} "
             f"({and_list([html.escape(e) for e in exporters])}) and {elsewhere[0]} elsewhere"
             + (" (some activity is displaced)." if elsewhere[1] is True and there[1] is False else "."))
+
+
+#: nations whose policing is devolved (not the Home Office's): their share of the harm averted is said
+DEVOLVED = ("Scotland", "Northern Ireland")
+
+
+def devolved_share(comparison: Comparison, scenario: str) -> str | None:
+    """How much of the harm an option averts falls where policing is devolved (Scotland, Northern
+    Ireland) and how much in England and Wales (Home Office policing), undiscounted: an appraisal for
+    England and Wales alone counts the second. None when the option averts no harm or the areas hold
+    no devolved nation."""
+    nation_of = comparison.geography.get("nation_of") or {}
+    harm = comparison.areas[(comparison.areas.metric == "harm_gbp_total") & (comparison.areas.scenario == scenario)]
+    if harm.empty or "diff_mean" not in harm or not set(DEVOLVED) & set(nation_of.values()):
+        return None
+    change = harm.set_index("area")["diff_mean"]
+    devolved = change[change.index.map(lambda area: nation_of.get(area) in DEVOLVED).to_numpy(dtype=bool)]
+    total = float(change.sum())
+    if not total < 0 or devolved.empty:
+        return None
+    there = [n for n in DEVOLVED if n in set(nation_of.values())]
+    rest = total - float(devolved.sum())
+    return (f"Of the {bn(-total)} of harm it averts (undiscounted), {bn(-rest)} falls in England and Wales and "
+            f"{bn(-float(devolved.sum()))} ({-float(devolved.sum()) / -total:.0%}) in {and_list(there)}, where "
+            f"policing is devolved: an appraisal for England and Wales alone counts the first (see 'Where the "
+            f"harm falls').")

@@ -20,7 +20,7 @@ from twin.harm import PRICE_YEAR
 from twin.report_format import (  # noqa: F401
     NUMBER_WORDS, and_list, bn, count_of, per_pound, possessive, replications, signed_bn)
 from twin.report_areas import (  # noqa: F401 (tests read them)
-    SPENDERS, displacement_sentence, landed, where_it_lands, who_pays, who_pays_gbp)
+    SPENDERS, devolved_share, displacement_sentence, landed, where_it_lands, who_pays, who_pays_gbp)
 from twin.report_caveats import (  # noqa: F401 (the tests read some here)
     OTHER_OUTCOMES, _in_people, _justice_limits, paired_change, _rises, enforcement_caveat, justice_limit_parts,
     others_better_in_people,
@@ -367,8 +367,7 @@ def plain_summary(comparison: Comparison) -> tuple[list[str], list[str]]:
     text += [t for t in (parts, against_doing_nothing(comparison, best)) if t]
 
     lands = where_it_lands(comparison, best["scenario"])
-    if lands:
-        text.append(lands)
+    text += [t for t in (lands, devolved_share(comparison, best["scenario"])) if t]
     displaced = displacement_sentence(comparison, best["scenario"])
     if displaced:
         text.append(displaced)

@@ -248,13 +248,10 @@ def devolved_share(comparison: Comparison, scenario: str) -> str | None:
     if harm.empty or "diff_mean" not in harm or not set(DEVOLVED) & set(nation_of.values()):
         return None
     change = harm.set_index("area")["diff_mean"]
-    devolved = change[change.index.map(lambda area: nation_of.get(area) in DEVOLVED).to_numpy(dtype=bool)]
-    total = float(change.sum())
-    if not total < 0 or devolved.empty:
+    total, devolved = float(change.sum()), float(change[change.index.map(nation_of).isin(DEVOLVED)].sum())
+    if not total < 0 or devolved == 0:  # (nothing averted to split, or no devolved area in the table)
         return None
     there = [n for n in DEVOLVED if n in set(nation_of.values())]
-    rest = total - float(devolved.sum())
-    return (f"Of the {bn(-total)} of harm it averts (undiscounted), {bn(-rest)} falls in England and Wales and "
-            f"{bn(-float(devolved.sum()))} ({-float(devolved.sum()) / -total:.0%}) in {and_list(there)}, where "
-            f"policing is devolved: an appraisal for England and Wales alone counts the first (see 'Where the "
-            f"harm falls').")
+    return (f"Of the {bn(-total)} of harm it averts (undiscounted), {bn(devolved - total)} falls in England and Wales "
+            f"and {bn(-devolved)} ({devolved / total:.0%}) in {and_list(there)}, where policing is devolved: an "
+            f"appraisal for England and Wales alone counts the first (see 'Where the harm falls').")
